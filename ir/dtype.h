@@ -1,0 +1,21 @@
+// Element types of tensor values. Quantized types are block formats whose layout
+// matches GGUF, so packed weights can be written and mapped without conversion.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace lmc::ir {
+
+enum class DType : uint8_t { f32, f16, bf16, i32, q8_0 };
+
+std::string_view dtype_name(DType t);
+std::optional<DType> parse_dtype(std::string_view s);
+
+bool is_quantized(DType t);
+int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for q8_0
+int64_t dtype_block_bytes(DType t);  // bytes per block
+// Bytes of a row of n elements; n must be a multiple of the block size.
+int64_t dtype_row_bytes(DType t, int64_t n);
+
+}  // namespace lmc::ir

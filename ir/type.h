@@ -1,0 +1,41 @@
+// Tensor types: a dtype and a shape whose dims are constants or named symbols bound
+// at run time (T = rows of this step, L = rows of logits wanted).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace lmc::ir {
+
+// The symbols a shape may use, in the order the kernel ABI passes their values.
+enum class Sym : uint8_t { T = 0, L = 1 };
+constexpr int kNumSyms = 2;
+std::optional<Sym> parse_sym(std::string_view s);
+const char* sym_name(Sym s);
+
+struct Dim {
+  int64_t value = 0;           // meaningful when !sym
+  std::optional<Sym> sym;
+  static Dim of(int64_t v) { return Dim{v, std::nullopt}; }
+  static Dim symbolic(Sym s) { return Dim{0, s}; }
+  bool is_static() const { return !sym; }
+  bool operator==(const Dim&) const = default;
+  std::string str() const;
+};
+
+struct Type {
+  DType dtype = DType::f32;
+  std::vector<Dim> dims;
+  bool operator==(const Type&) const = default;
+  size_t rank() const { return dims.size(); }
+  bool is_static() const;
+  // Element count with symbols bound to the given values.
+  int64_t numel(const int64_t* syms) const;
+  int64_t bytes(const int64_t* syms) const;  // honours block formats on the last dim
+  std::string str() const;                   // "f32[T,640]", "i32[]"
+};
+
+}  // namespace lmc::ir
