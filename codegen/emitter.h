@@ -1,0 +1,24 @@
+// Kernel emitters: each op kind has one, in its own file (emit_<kind>.cpp). An emitter
+// fills the body of a function that already has the kernel ABI signature
+// (codegen/kernel_abi.h), specialised to the descriptor's static dims and attributes.
+#pragma once
+#include <string_view>
+
+#include "codegen/kernel_desc.h"
+
+namespace llvm {
+class Function;
+}
+
+namespace lmc::codegen {
+
+struct Emitter {
+  std::string_view kind;                          // IR op name
+  void (*emit)(llvm::Function& fn, const KernelDesc& d);
+  KernelInfo (*info)(const KernelDesc& d);        // work items of the kernel
+};
+
+// nullptr when no kernel kind matches (the op must be folded or aliased before codegen).
+const Emitter* find_emitter(std::string_view kind);
+
+}  // namespace lmc::codegen
