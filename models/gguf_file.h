@@ -9,22 +9,16 @@
 #include <variant>
 #include <vector>
 
+#include "ir/error.h"
+#include "models/ggml_type.h"
 #include "models/mapped_file.h"
 
 namespace lmc::models {
 
-// ggml tensor type ids as stored in GGUF.
-enum class GgmlType : uint32_t {
-  F32 = 0, F16 = 1, Q4_0 = 2, Q4_1 = 3, Q5_0 = 6, Q5_1 = 7, Q8_0 = 8, Q8_1 = 9,
-  Q2_K = 10, Q3_K = 11, Q4_K = 12, Q5_K = 13, Q6_K = 14, Q8_K = 15, I8 = 24, I16 = 25,
-  I32 = 26, I64 = 27, F64 = 28, BF16 = 30,
-};
-const char* ggml_type_name(GgmlType t);
-
 struct MetaValue;
 using MetaArray = std::vector<MetaValue>;
 struct MetaValue {
-  // uint8..int64 and bool are widened to int64/uint64; float32/64 to double.
+  // uint8..uint64 widen to uint64, int8..int64 to int64, float32/64 to double.
   std::variant<uint64_t, int64_t, double, bool, std::string, MetaArray> v;
 };
 
@@ -43,6 +37,7 @@ class GgufFile {
 
   const std::string& path() const { return path_; }
   uint32_t version() const { return version_; }
+  uint64_t alignment() const { return alignment_; }  // of every tensor's data offset
   const std::map<std::string, MetaValue>& metadata() const { return meta_; }
   const MetaValue* find(const std::string& key) const;
   // Typed getters: throw lmc::Error naming the key when missing or of another type.
@@ -55,16 +50,28 @@ class GgufFile {
 
   const std::vector<GgufTensor>& tensors() const { return tensors_; }
   const GgufTensor* find_tensor(const std::string& name) const;
+  // The tensor's bytes inside the mapping, aligned to alignment() from the file start.
   const uint8_t* data(const GgufTensor& t) const;
-  // Dequantized copy of the whole tensor (exact, as ggml defines each format).
+  // Dequantized copy of the whole tensor (exact, as ggml defines each format); throws
+  // lmc::Error for a type dequantize_row does not handle.
   std::vector<float> to_f32(const GgufTensor& t) const;
 
  private:
+  friend class GgufParser;
+  const MetaValue& require(const std::string& key) const;
+  template <class T>
+  std::vector<T> get_array(const std::string& key, bool (*convert)(const MetaValue&, T*),
+                           const char* wanted) const;
+  Error key_error(const std::string& key, const std::string& what) const;
+
   std::string path_;
   uint32_t version_ = 0;
+  uint64_t alignment_ = 32;
   std::unique_ptr<MappedFile> map_;
   std::map<std::string, MetaValue> meta_;
+  std::map<std::string, uint64_t> meta_offset_;  // where each key starts, for diagnostics
   std::vector<GgufTensor> tensors_;
+  std::map<std::string, size_t> tensor_index_;
 };
 
 }  // namespace lmc::models

@@ -1,0 +1,198 @@
+#include "codegen/llvm_helpers.h"
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/Intrinsics.h>
+
+namespace lmc::codegen {
+
+KernelParams kernel_params(llvm::Function& fn) {
+  auto a = fn.arg_begin();
+  return {a, a + 1, a + 2, a + 3};
+}
+
+Builder entry_builder(llvm::Function& fn) {
+  auto* bb = llvm::BasicBlock::Create(fn.getContext(), "entry", &fn);
+  return Builder(bb);
+}
+
+llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index) {
+  auto* slot = b.CreateConstInBoundsGEP1_64(b.getPtrTy(), p.args, index);
+  return b.CreateAlignedLoad(b.getPtrTy(), slot, llvm::Align(8), "arg" + std::to_string(index));
+}
+
+llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s) {
+  auto* slot = b.CreateConstInBoundsGEP1_64(b.getInt64Ty(), p.syms, static_cast<int>(s));
+  return b.CreateAlignedLoad(b.getInt64Ty(), slot, llvm::Align(8), ir::sym_name(s));
+}
+
+llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d) {
+  return d.sym ? sym_value(b, p, *d.sym) : i64c(b, d.value);
+}
+
+llvm::Value* i64c(Builder& b, int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
+llvm::Value* f32c(Builder& b, float v) { return llvm::ConstantFP::get(b.getFloatTy(), v); }
+
+llvm::FixedVectorType* f32x(Builder& b, unsigned lanes) {
+  return llvm::FixedVectorType::get(b.getFloatTy(), lanes);
+}
+
+llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) {
+  return b.CreateVectorSplat(lanes, scalar);
+}
+
+llvm::Value* splat_f32(Builder& b, unsigned lanes, float v) { return splat(b, lanes, f32c(b, v)); }
+
+llvm::Value* elem_ptr(Builder& b, llvm::Type* elem, llvm::Value* base, llvm::Value* index) {
+  return b.CreateInBoundsGEP(elem, base, index);
+}
+
+llvm::Value* f32_ptr(Builder& b, llvm::Value* base, llvm::Value* index) {
+  return elem_ptr(b, b.getFloatTy(), base, index);
+}
+
+llvm::Value* byte_ptr(Builder& b, llvm::Value* base, llvm::Value* offset) {
+  return elem_ptr(b, b.getInt8Ty(), base, offset);
+}
+
+llvm::Value* load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes) {
+  return b.CreateAlignedLoad(f32x(b, lanes), ptr, llvm::Align(4));
+}
+
+void store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr) {
+  b.CreateAlignedStore(v, ptr, llvm::Align(4));
+}
+
+llvm::Value* lane_mask(Builder& b, unsigned lanes, llvm::Value* count) {
+  std::vector<llvm::Constant*> idx;
+  for (unsigned i = 0; i < lanes; ++i) idx.push_back(b.getInt64(i));
+  return b.CreateICmpSLT(llvm::ConstantVector::get(idx), splat(b, lanes, count));
+}
+
+llvm::Value* masked_load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes, llvm::Value* count) {
+  return b.CreateMaskedLoad(f32x(b, lanes), ptr, llvm::Align(4), lane_mask(b, lanes, count),
+                            llvm::Constant::getNullValue(f32x(b, lanes)));
+}
+
+void masked_store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value* count) {
+  unsigned lanes = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
+  b.CreateMaskedStore(v, ptr, llvm::Align(4), lane_mask(b, lanes, count));
+}
+
+llvm::Value* fma(Builder& b, llvm::Value* a, llvm::Value* x, llvm::Value* c) {
+  return b.CreateIntrinsic(llvm::Intrinsic::fma, {a->getType()}, {a, x, c});
+}
+
+llvm::Value* vmax(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, x, y);
+}
+
+llvm::Value* vmin(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, x, y);
+}
+
+llvm::Value* vabs(Builder& b, llvm::Value* x) {
+  return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
+}
+
+llvm::Value* vsqrt(Builder& b, llvm::Value* x) {
+  return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
+}
+
+namespace {
+// Folds the upper half of v onto the lower half until one lane is left.
+llvm::Value* reduce(Builder& b, llvm::Value* v,
+                    const std::function<llvm::Value*(llvm::Value*, llvm::Value*)>& op) {
+  unsigned n = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
+  while (n > 1) {
+    std::vector<int> lo, hi;
+    for (unsigned i = 0; i < n / 2; ++i) {
+      lo.push_back(static_cast<int>(i));
+      hi.push_back(static_cast<int>(i + n / 2));
+    }
+    v = op(b.CreateShuffleVector(v, lo), b.CreateShuffleVector(v, hi));
+    n /= 2;
+  }
+  return b.CreateExtractElement(v, uint64_t{0});
+}
+}  // namespace
+
+llvm::Value* hsum(Builder& b, llvm::Value* v) {
+  return reduce(b, v, [&](llvm::Value* x, llvm::Value* y) { return b.CreateFAdd(x, y); });
+}
+
+llvm::Value* hmax(Builder& b, llvm::Value* v) {
+  return reduce(b, v, [&](llvm::Value* x, llvm::Value* y) { return vmax(b, x, y); });
+}
+
+llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr) {
+  auto* h = b.CreateAlignedLoad(b.getHalfTy(), ptr, llvm::Align(1));
+  return b.CreateFPExt(h, b.getFloatTy());
+}
+
+llvm::Value* load_f16x_as_f32x(Builder& b, llvm::Value* ptr, unsigned lanes) {
+  auto* h = b.CreateAlignedLoad(llvm::FixedVectorType::get(b.getHalfTy(), lanes), ptr, llvm::Align(2));
+  return b.CreateFPExt(h, f32x(b, lanes));
+}
+
+Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
+                       const char* name) {
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  auto& ctx = fn->getContext();
+  llvm::BasicBlock* pre = b.GetInsertBlock();
+  auto* head = llvm::BasicBlock::Create(ctx, std::string(name) + ".head", fn);
+  auto* loop = llvm::BasicBlock::Create(ctx, std::string(name) + ".body", fn);
+  auto* exit = llvm::BasicBlock::Create(ctx, std::string(name) + ".exit", fn);
+  b.CreateBr(head);
+
+  b.SetInsertPoint(head);
+  auto* i = b.CreatePHI(b.getInt64Ty(), 2, name);
+  i->addIncoming(begin, pre);
+  std::vector<llvm::PHINode*> phis;
+  Carried cur;
+  for (auto* v : init) {
+    auto* phi = b.CreatePHI(v->getType(), 2);
+    phi->addIncoming(v, pre);
+    phis.push_back(phi);
+    cur.push_back(phi);
+  }
+  b.CreateCondBr(b.CreateICmpSLT(i, end), loop, exit);
+
+  b.SetInsertPoint(loop);
+  Carried next = body(i, cur);
+  auto* inc = b.CreateAdd(i, b.getInt64(static_cast<uint64_t>(step)), std::string(name) + ".next", true, true);
+  llvm::BasicBlock* latch = b.GetInsertBlock();
+  i->addIncoming(inc, latch);
+  for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
+  b.CreateBr(head);
+
+  b.SetInsertPoint(exit);
+  return cur;
+}
+
+void emit_for(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step,
+              const std::function<void(llvm::Value* i)>& body, const char* name) {
+  emit_for_carry(b, begin, end, step, {}, [&](llvm::Value* i, const Carried&) {
+    body(i);
+    return Carried{};
+  }, name);
+}
+
+void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then) {
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  auto* yes = llvm::BasicBlock::Create(fn->getContext(), "then", fn);
+  auto* done = llvm::BasicBlock::Create(fn->getContext(), "endif", fn);
+  b.CreateCondBr(cond, yes, done);
+  b.SetInsertPoint(yes);
+  then();
+  b.CreateBr(done);
+  b.SetInsertPoint(done);
+}
+
+llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t multiple) {
+  auto* n = b.CreateSub(end, begin);
+  auto* whole = b.CreateMul(b.CreateSDiv(n, i64c(b, multiple)), i64c(b, multiple));
+  return b.CreateAdd(begin, whole);
+}
+
+}  // namespace lmc::codegen

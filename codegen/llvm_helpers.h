@@ -1,0 +1,85 @@
+// IRBuilder utilities shared by the kernel emitters: reading the kernel ABI
+// parameters, loops, vector loads/stores with tails, horizontal reductions and
+// f16 conversion. Everything works on one llvm::IRBuilder positioned by the caller.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include <llvm/IR/IRBuilder.h>
+
+#include "ir/type.h"
+
+namespace lmc::codegen {
+
+using Builder = llvm::IRBuilder<>;
+
+// The four parameters of the kernel ABI (codegen/kernel_abi.h).
+struct KernelParams {
+  llvm::Value* args;   // ptr to the buffer pointers
+  llvm::Value* syms;   // ptr to the i64 symbol values
+  llvm::Value* begin;  // i64
+  llvm::Value* end;    // i64
+};
+KernelParams kernel_params(llvm::Function& fn);
+
+// Creates the entry block of fn and a builder positioned in it. The emitter ends
+// the body with b.CreateRetVoid().
+Builder entry_builder(llvm::Function& fn);
+
+llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args[index]
+llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64
+llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d);  // i64
+
+llvm::Value* i64c(Builder& b, int64_t v);
+llvm::Value* f32c(Builder& b, float v);
+llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
+llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
+llvm::Value* splat_f32(Builder& b, unsigned lanes, float v);
+
+// Address arithmetic in elements of the given type / in bytes.
+llvm::Value* elem_ptr(Builder& b, llvm::Type* elem, llvm::Value* base, llvm::Value* index);
+llvm::Value* f32_ptr(Builder& b, llvm::Value* base, llvm::Value* index);
+llvm::Value* byte_ptr(Builder& b, llvm::Value* base, llvm::Value* offset);
+
+// Unaligned vector access to `lanes` consecutive floats.
+llvm::Value* load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes);
+void store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr);
+// Tail access: only lanes < count (i64, 0 <= count <= lanes) are touched; the
+// other lanes load as 0. Lowers to vmaskmovps on AVX2.
+llvm::Value* lane_mask(Builder& b, unsigned lanes, llvm::Value* count);
+llvm::Value* masked_load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes, llvm::Value* count);
+void masked_store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value* count);
+
+// a*x + c through llvm.fma (scalars or vectors).
+llvm::Value* fma(Builder& b, llvm::Value* a, llvm::Value* x, llvm::Value* c);
+llvm::Value* vmax(Builder& b, llvm::Value* x, llvm::Value* y);  // llvm.maxnum
+llvm::Value* vmin(Builder& b, llvm::Value* x, llvm::Value* y);  // llvm.minnum
+llvm::Value* vabs(Builder& b, llvm::Value* x);                  // llvm.fabs
+llvm::Value* vsqrt(Builder& b, llvm::Value* x);                 // llvm.sqrt
+// Horizontal reductions of a float vector by halving shuffles (a fixed order, so
+// results do not depend on fast-math reassociation).
+llvm::Value* hsum(Builder& b, llvm::Value* v);
+llvm::Value* hmax(Builder& b, llvm::Value* v);
+
+// f16 → f32: a scalar load of one half, or `lanes` consecutive halves (vcvtph2ps).
+llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr);
+llvm::Value* load_f16x_as_f32x(Builder& b, llvm::Value* ptr, unsigned lanes);
+
+// for (i = begin; i < end; i += step) body(i). Callers make (end - begin) a multiple
+// of step or handle the tail themselves (see round_down). The builder is left after
+// the loop.
+void emit_for(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step,
+              const std::function<void(llvm::Value* i)>& body, const char* name = "i");
+// The same with loop-carried values (accumulators): body gets the current values
+// and returns the next ones; the values after the loop are returned.
+using Carried = std::vector<llvm::Value*>;
+Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
+                       const char* name = "i");
+// if (cond) then();
+void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then);
+// begin + (end - begin) / multiple * multiple, for splitting a range into body and tail.
+llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t multiple);
+
+}  // namespace lmc::codegen

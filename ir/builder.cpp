@@ -1,0 +1,38 @@
+#include "ir/builder.h"
+
+#include "ir/error.h"
+#include "ir/op_registry.h"
+
+namespace lmc::ir {
+
+Value* Builder::param(const std::string& weight_name, Type type, const std::string& value_name) {
+  return declared("param", {}, std::move(type), {{"name", weight_name}}, value_name);
+}
+
+std::vector<Value*> Builder::create(const std::string& kind, std::vector<Value*> operands, AttrMap attrs,
+                                    std::vector<std::string> names) {
+  const OpDef* def = find_op(kind);
+  if (!def || !def->infer) throw Error("builder: op '" + kind + "' cannot infer its result type");
+  auto op = std::make_unique<Op>(kind, std::move(operands), std::move(attrs));
+  std::vector<Type> types;
+  try {
+    types = def->infer(*op);
+  } catch (const Error& e) {
+    throw Error("builder: " + op->where() + ": " + e.what());
+  }
+  for (size_t i = 0; i < types.size(); ++i)
+    op->add_result(i < names.size() ? names[i] : (names.empty() ? "v" : names[0]), types[i]);
+  Op* raw = g_.insert(at_, std::move(op));
+  std::vector<Value*> out;
+  for (size_t i = 0; i < raw->num_results(); ++i) out.push_back(raw->result(i));
+  return out;
+}
+
+Value* Builder::declared(const std::string& kind, std::vector<Value*> operands, Type type, AttrMap attrs,
+                         const std::string& name) {
+  auto op = std::make_unique<Op>(kind, std::move(operands), std::move(attrs));
+  op->add_result(name, std::move(type));
+  return g_.insert(at_, std::move(op))->result();
+}
+
+}  // namespace lmc::ir

@@ -1,0 +1,19 @@
+// A Boost.Graph view of an IR graph (vertices = ops, edges = def→use) for the
+// algorithms we do not write ourselves: topological order, cycle detection and
+// Graphviz export.
+#pragma once
+#include <optional>
+#include <ostream>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace lmc::ir {
+
+// Ops in an order where every op follows the producers of its operands, or
+// nullopt when the dependencies form a cycle (then `cycle_op` names an op on it).
+std::optional<std::vector<Op*>> topological_order(const Graph& g, Op** cycle_op = nullptr);
+
+void write_dot(const Graph& g, std::ostream& os);
+
+}  // namespace lmc::ir

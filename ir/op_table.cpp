@@ -1,0 +1,240 @@
+// Every op of the IR with its shape rule. Semantics the kernels implement are in
+// docs/ir.md; shapes use T (rows of this step) and L (logit rows) as symbols.
+#include <numeric>
+
+#include "ir/error.h"
+#include "ir/op_registry.h"
+
+namespace lmc::ir {
+
+namespace {
+
+// Rules report only what is wrong; the verifier and builder say which op.
+[[noreturn]] void fail(const Op&, const std::string& what) { throw Error(what); }
+
+const Type& in(const Op& op, size_t i) { return op.operand(i)->type(); }
+
+void expect_rank(const Op& op, size_t i, size_t rank) {
+  if (in(op, i).rank() != rank)
+    fail(op, "operand " + std::to_string(i) + " must have rank " + std::to_string(rank) + ", has " +
+                 in(op, i).str());
+}
+
+void expect_dtype(const Op& op, size_t i, DType d) {
+  if (in(op, i).dtype != d)
+    fail(op, "operand " + std::to_string(i) + " must be " + std::string(dtype_name(d)) + ", is " +
+                 in(op, i).str());
+}
+
+void expect_dim(const Op& op, const Dim& got, const Dim& want, const std::string& what) {
+  if (!(got == want)) fail(op, what + " is " + got.str() + ", expected " + want.str());
+}
+
+Type with_last(Type t, Dim d) {
+  t.dims.back() = d;
+  return t;
+}
+
+// Activations: f32 rows whose leading dims are free and whose last dim is the feature dim.
+void expect_activation(const Op& op, size_t i) {
+  expect_dtype(op, i, DType::f32);
+  if (in(op, i).rank() < 1) fail(op, "operand " + std::to_string(i) + " must have rank >= 1");
+}
+
+void expect_scalar_pos(const Op& op, size_t i) {
+  expect_dtype(op, i, DType::i32);
+  expect_rank(op, i, 0);
+}
+
+int64_t static_dim(const Op& op, const Dim& d, const std::string& what) {
+  if (!d.is_static()) fail(op, what + " must be a constant dim, is " + d.str());
+  return d.value;
+}
+
+std::vector<Type> same_as_first(const Op& op) {
+  expect_activation(op, 0);
+  return {in(op, 0)};
+}
+
+std::vector<Type> binary(const Op& op) {
+  expect_activation(op, 0);
+  if (!(in(op, 1) == in(op, 0))) fail(op, "operands differ: " + in(op, 0).str() + " vs " + in(op, 1).str());
+  return {in(op, 0)};
+}
+
+std::vector<Type> embedding(const Op& op) {
+  expect_rank(op, 0, 2);
+  expect_dtype(op, 1, DType::i32);
+  Type r{DType::f32, in(op, 1).dims};
+  r.dims.push_back(in(op, 0).dims[1]);
+  return {r};
+}
+
+std::vector<Type> rms_norm(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 1, 1);
+  int64_t d = static_dim(op, in(op, 0).dims.back(), "feature dim");
+  int64_t g = static_dim(op, in(op, 1).dims[0], "weight dim");
+  if (g <= 0 || d % g) fail(op, "weight dim " + std::to_string(g) + " does not divide " + std::to_string(d));
+  return {in(op, 0)};
+}
+
+std::vector<Type> layer_norm(const Op& op) {
+  expect_activation(op, 0);
+  for (size_t i : {1, 2}) {
+    expect_rank(op, i, 1);
+    expect_dim(op, in(op, i).dims[0], in(op, 0).dims.back(), "operand " + std::to_string(i) + " dim");
+  }
+  return {in(op, 0)};
+}
+
+// x[..,K] · w[N,K]ᵀ (+ bias[N]) (+ residual[..,N]). With `act`, x is gate|up [..,2K].
+std::vector<Type> linear(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 1, 2);
+  const Type& w = in(op, 1);
+  Dim k = in(op, 0).dims.back();
+  if (op.has_attr("act")) k = Dim::of(static_dim(op, k, "input dim") / 2);
+  expect_dim(op, w.dims[1], k, "weight input dim");
+  Type out = with_last(in(op, 0), w.dims[0]);
+  size_t next = 2;
+  bool residual = op.has_attr("residual") && op.attr_int("residual");
+  size_t want = 2 + (residual ? 1 : 0);
+  if (op.operands().size() == want + 1) {
+    expect_rank(op, 2, 1);
+    expect_dim(op, in(op, 2).dims[0], w.dims[0], "bias dim");
+    next = 3;
+  } else if (op.operands().size() != want) {
+    fail(op, "expects " + std::to_string(want) + " or " + std::to_string(want + 1) + " operands");
+  }
+  if (residual && !(in(op, next) == out)) fail(op, "residual must be " + out.str());
+  return {out};
+}
+
+std::vector<Type> rope(const Op& op) {
+  expect_activation(op, 0);
+  expect_scalar_pos(op, 1);
+  int64_t d = static_dim(op, in(op, 0).dims.back(), "feature dim");
+  int64_t hd = op.attr_int("head_dim");
+  if (hd <= 0 || hd % 2 || d % hd) fail(op, "head_dim " + std::to_string(hd) + " does not fit " + std::to_string(d));
+  const std::string& style = op.attr_str("style");
+  if (style != "neox" && style != "normal") fail(op, "style must be \"neox\" or \"normal\"");
+  return {in(op, 0)};
+}
+
+std::vector<Type> kv_write(const Op& op) {
+  expect_dtype(op, 0, DType::f32);
+  expect_rank(op, 0, 2);
+  expect_activation(op, 1);
+  expect_scalar_pos(op, 2);
+  expect_dim(op, in(op, 1).dims.back(), in(op, 0).dims[1], "row width");
+  static_dim(op, in(op, 0).dims[0], "cache rows");
+  return {in(op, 0)};
+}
+
+std::vector<Type> attention(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 1, 2);
+  expect_rank(op, 2, 2);
+  expect_scalar_pos(op, 3);
+  int64_t h = op.attr_int("n_heads"), hk = op.attr_int("n_kv_heads"), hd = op.attr_int("head_dim");
+  if (h <= 0 || hk <= 0 || hd <= 0 || h % hk) fail(op, "n_heads must be a positive multiple of n_kv_heads");
+  expect_dim(op, in(op, 0).dims.back(), Dim::of(h * hd), "query width");
+  expect_dim(op, in(op, 1).dims[1], Dim::of(hk * hd), "key cache width");
+  if (!(in(op, 2) == in(op, 1))) fail(op, "value cache must match key cache " + in(op, 1).str());
+  return {in(op, 0)};
+}
+
+std::vector<Type> split(const Op& op) {
+  expect_activation(op, 0);
+  int64_t axis = op.attr_int("axis");
+  const Type& x = in(op, 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(x.rank())) fail(op, "axis out of range");
+  const auto& sizes = op.attr_ints("sizes");
+  int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t{0});
+  expect_dim(op, Dim::of(total), x.dims[axis], "sum of sizes");
+  std::vector<Type> out;
+  for (int64_t s : sizes) {
+    if (s <= 0) fail(op, "sizes must be positive");
+    Type t = x;
+    t.dims[axis] = Dim::of(s);
+    out.push_back(t);
+  }
+  return out;
+}
+
+std::vector<Type> concat(const Op& op) {
+  int64_t axis = op.attr_int("axis");
+  Type out = in(op, 0);
+  if (axis < 0 || axis >= static_cast<int64_t>(out.rank())) fail(op, "axis out of range");
+  int64_t total = 0;
+  for (size_t i = 0; i < op.operands().size(); ++i) {
+    const Type& t = in(op, i);
+    if (t.dtype != out.dtype || t.rank() != out.rank()) fail(op, "operands must agree in dtype and rank");
+    for (size_t d = 0; d < t.rank(); ++d)
+      if (static_cast<int64_t>(d) != axis) expect_dim(op, t.dims[d], out.dims[d], "dim " + std::to_string(d));
+    total += static_dim(op, t.dims[axis], "concatenated dim");
+  }
+  out.dims[axis] = Dim::of(total);
+  return {out};
+}
+
+std::vector<Type> quantize(const Op& op) {
+  expect_rank(op, 0, 2);
+  DType to = op.attr_dtype("dtype");
+  int64_t k = static_dim(op, in(op, 0).dims[1], "input dim");
+  if (k % dtype_block_elems(to)) fail(op, "input dim " + std::to_string(k) + " is not a multiple of the block size");
+  Type out = in(op, 0);
+  out.dtype = to;
+  return {out};
+}
+
+std::vector<Type> tail_rows(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 0, 2);
+  Type out = in(op, 0);
+  out.dims[0] = Dim::symbolic(Sym::L);
+  return {out};
+}
+
+using K = AttrKind;
+
+const std::vector<OpDef> kOps = {
+    {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store"},
+    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids"},
+    {"rms_norm", 2, 2, {{"eps", K::Float, true}, {"offset", K::Float, false}}, rms_norm,
+     "x / rms(x) * (w + offset), per group of w's length"},
+    {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b"},
+    {"linear", 2, 4, {{"act", K::String, false}, {"residual", K::Int, false}}, linear,
+     "x · wᵀ (+ bias) (+ residual); with act, x is gate|up and act(gate)*up is read"},
+    {"add", 2, 2, {}, binary, "elementwise sum"},
+    {"mul", 2, 2, {}, binary, "elementwise product"},
+    {"scale", 1, 1, {{"factor", K::Float, true}}, same_as_first, "x * factor"},
+    {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)"},
+    {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)"},
+    {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)"},
+    {"rope", 2, 2, {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}}, rope,
+     "rotary position embedding per head"},
+    {"kv_write", 3, 3, {}, kv_write, "writes this step's rows into a KV cache ring; aliases the cache"},
+    {"attention", 4, 4,
+     {{"n_heads", K::Int, true}, {"n_kv_heads", K::Int, true}, {"head_dim", K::Int, true},
+      {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
+     attention, "causal grouped-query attention over a KV cache"},
+    {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis"},
+    {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis"},
+    {"reshape", 1, 1, {}, nullptr, "same elements, declared shape"},
+    {"quantize", 1, 1, {{"dtype", K::DType, true}}, quantize, "converts a weight to a block format"},
+    {"tail_rows", 1, 1, {}, tail_rows, "the last L rows"},
+};
+
+}  // namespace
+
+const std::vector<OpDef>& all_ops() { return kOps; }
+
+const OpDef* find_op(std::string_view name) {
+  for (const auto& d : kOps)
+    if (d.name == name) return &d;
+  return nullptr;
+}
+
+}  // namespace lmc::ir

@@ -1,0 +1,114 @@
+#include "ir/verifier.h"
+
+#include <set>
+#include <unordered_set>
+
+#include "ir/error.h"
+#include "ir/graph_view.h"
+#include "ir/op_registry.h"
+
+namespace lmc::ir {
+
+namespace {
+
+class Verifier {
+ public:
+  Verifier(const Graph& g, std::string file) : g_(g), file_(std::move(file)) {}
+
+  void run() {
+    Op* on_cycle = nullptr;
+    if (!topological_order(g_, &on_cycle)) fail(*on_cycle, "is on a dependency cycle");
+    for (const auto& a : g_.args()) defined_.insert(a.get());
+    for (const auto& op : g_.ops()) {
+      check_op(*op);
+      for (size_t i = 0; i < op->num_results(); ++i) defined_.insert(op->result(i));
+    }
+    for (Value* out : g_.outputs())
+      if (!defined_.count(out)) throw error_at(file_, "graph output %" + out->name() + " is not defined");
+  }
+
+ private:
+  const Graph& g_;
+  std::string file_;
+  std::unordered_set<const Value*> defined_;
+
+  [[noreturn]] void fail(const Op& op, const std::string& what) const {
+    std::string where = file_ + (op.line() ? ":" + std::to_string(op.line()) : "");
+    throw error_at(where, op.where() + " " + what);
+  }
+
+  void check_op(const Op& op) {
+    const OpDef* def = find_op(op.kind());
+    if (!def) fail(op, "is not a known op");
+    int n = static_cast<int>(op.operands().size());
+    if (n < def->min_operands || (def->max_operands >= 0 && n > def->max_operands))
+      fail(op, "has " + std::to_string(n) + " operands, expects " + operand_range(*def));
+    for (Value* v : op.operands())
+      if (!defined_.count(v)) fail(op, "uses %" + v->name() + " before its definition");
+    check_attrs(op, *def);
+    check_results(op, *def);
+  }
+
+  static std::string operand_range(const OpDef& d) {
+    if (d.max_operands < 0) return "at least " + std::to_string(d.min_operands);
+    if (d.min_operands == d.max_operands) return std::to_string(d.min_operands);
+    return std::to_string(d.min_operands) + " to " + std::to_string(d.max_operands);
+  }
+
+  void check_attrs(const Op& op, const OpDef& def) {
+    for (const auto& spec : def.attrs) {
+      auto it = op.attrs().find(spec.name);
+      if (it == op.attrs().end()) {
+        if (spec.required) fail(op, "lacks attribute '" + std::string(spec.name) + "'");
+        continue;
+      }
+      if (attr_kind(it->second) != spec.kind)
+        fail(op, "attribute '" + std::string(spec.name) + "' must be " + attr_kind_name(spec.kind) + ", is " +
+                     attr_kind_name(attr_kind(it->second)));
+    }
+    for (const auto& [k, v] : op.attrs()) {
+      bool known = false;
+      for (const auto& spec : def.attrs) known = known || k == spec.name;
+      if (!known) fail(op, "has unknown attribute '" + k + "'");
+    }
+  }
+
+  void check_results(const Op& op, const OpDef& def) {
+    if (!def.infer) {
+      if (op.num_results() != 1) fail(op, "must have one result");
+      if (op.kind() == "reshape") check_reshape(op);
+      return;
+    }
+    std::vector<Type> want;
+    try {
+      want = def.infer(op);
+    } catch (const Error& e) {
+      fail(op, std::string(": ") + e.what());
+    }
+    if (want.size() != op.num_results())
+      fail(op, "has " + std::to_string(op.num_results()) + " results, expects " + std::to_string(want.size()));
+    for (size_t i = 0; i < want.size(); ++i)
+      if (!(op.result(i)->type() == want[i]))
+        fail(op, "result %" + op.result(i)->name() + " is declared " + op.result(i)->type().str() +
+                     " but its operands give " + want[i].str());
+  }
+
+  void check_reshape(const Op& op) {
+    const Type& from = op.operand(0)->type();
+    const Type& to = op.result()->type();
+    auto signature = [](const Type& t) {
+      int64_t n = 1;
+      std::multiset<int> syms;
+      for (const auto& d : t.dims) d.sym ? (void)syms.insert(static_cast<int>(*d.sym)) : (void)(n *= d.value);
+      return std::make_pair(n, syms);
+    };
+    if (from.dtype != to.dtype || signature(from) != signature(to))
+      fail(op, "cannot reshape " + from.str() + " to " + to.str());
+  }
+};
+
+}  // namespace
+
+void verify(const Graph& g, const std::string& filename) { Verifier(g, filename).run(); }
+
+}  // namespace lmc::ir
