@@ -19,7 +19,8 @@ llvm::Value* emit_gelu_tanh(Builder& b, llvm::Value* x);
 // 0.5 x (1 + erf(x / sqrt 2))
 llvm::Value* emit_gelu(Builder& b, llvm::Value* x);
 
-// "gelu_tanh" | "silu" | "gelu"; nullopt-like false when the name is unknown.
+// The activations a fused linear (attr `act`) may name: "gelu_tanh", "silu", "gelu".
+// emit_activation throws lmc::Error on any other name.
 bool is_activation(std::string_view name);
 llvm::Value* emit_activation(Builder& b, std::string_view name, llvm::Value* x);
 
