@@ -1,0 +1,117 @@
+#include "codegen/target.h"
+
+#include <mutex>
+
+#include <llvm/ADT/StringMap.h>
+#include <llvm/MC/MCSubtargetInfo.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+
+#include "ir/error.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+constexpr const char* kBaselineCpu = "haswell";
+constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
+
+const llvm::Target& native_target() {
+  init_llvm_target();
+  std::string err;
+  const auto* t = llvm::TargetRegistry::lookupTarget(llvm::sys::getProcessTriple(), err);
+  if (!t) throw Error("codegen: error: no LLVM target for this host: " + err);
+  return *t;
+}
+
+std::unique_ptr<llvm::MCSubtargetInfo> subtarget(const TargetSpec& s) {
+  std::unique_ptr<llvm::MCSubtargetInfo> sti(
+      native_target().createMCSubtargetInfo(llvm::sys::getProcessTriple(), s.cpu, s.features));
+  if (!sti) throw Error("codegen: error: cannot describe target " + s.str());
+  return sti;
+}
+
+std::vector<std::string> split_features(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+// LLVM only warns on unknown names and carries on; we refuse them.
+void validate(const TargetSpec& s) {
+  auto sti = subtarget(s);
+  if (!sti->isCPUStringValid(s.cpu))
+    throw Error("--mcpu: error: unknown CPU \"" + s.cpu + "\"");
+  for (const auto& f : split_features(s.features)) {
+    std::string name = (f[0] == '+' || f[0] == '-') ? f.substr(1) : f;
+    bool known = false;
+    for (const auto& kv : sti->getAllProcessorFeatures()) known |= name == kv.Key;
+    if (!known || (f[0] != '+' && f[0] != '-'))
+      throw Error("--mattr: error: unknown feature \"" + f + "\" (expected +name or -name)");
+  }
+}
+
+TargetSpec host_target() {
+  TargetSpec s{llvm::sys::getHostCPUName().str(), ""};
+  for (const auto& kv : llvm::sys::getHostCPUFeatures()) {
+    if (!s.features.empty()) s.features += ',';
+    s.features += (kv.second ? "+" : "-") + kv.first().str();
+  }
+  return s;
+}
+
+}  // namespace
+
+void init_llvm_target() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+std::string TargetSpec::str() const { return "cpu=" + cpu + " features=" + features; }
+
+TargetSpec baseline_target() { return {kBaselineCpu, kBaselineFeatures}; }
+
+TargetSpec resolve_target(const TargetOptions& opts) {
+  TargetSpec s = opts.native ? host_target() : baseline_target();
+  if (!opts.mcpu.empty()) s = {opts.mcpu, ""};
+  if (!opts.mattr.empty()) s.features += (s.features.empty() ? "" : ",") + opts.mattr;
+  validate(s);
+  return s;
+}
+
+std::vector<std::string> missing_host_features(const TargetSpec& spec) {
+  auto sti = subtarget(spec);
+  auto host = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> missing;
+  // Tuning flags of the subtarget ("slow-3ops-lea") are not in the host map and
+  // do not matter for correctness; only ISA features the host reports count.
+  for (const auto& kv : sti->getAllProcessorFeatures()) {
+    auto it = host.find(kv.Key);
+    if (it != host.end() && !it->second && sti->checkFeatures(std::string("+") + kv.Key))
+      missing.push_back(kv.Key);
+  }
+  return missing;
+}
+
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec) {
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> tm(native_target().createTargetMachine(
+      llvm::sys::getProcessTriple(), spec.cpu, spec.features, options, llvm::Reloc::PIC_,
+      llvm::CodeModel::Small, llvm::CodeGenOptLevel::Aggressive));
+  if (!tm) throw Error("codegen: error: cannot create a code generator for " + spec.str());
+  return tm;
+}
+
+}  // namespace lmc::codegen

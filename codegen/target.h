@@ -1,0 +1,42 @@
+// Which x86-64 CPU the kernels are compiled for. The baseline (AVX2 + FMA + F16C,
+// a Haswell) runs on every machine we support; `native` opts into the host's wider
+// ISA; an explicit mcpu/mattr overrides both. The resolved spec is recorded in the
+// artifact manifest, and a loader checks it against the host before running code.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class TargetMachine;
+}
+
+namespace lmc::codegen {
+
+struct TargetOptions {
+  bool native = false;   // host CPU name and features
+  std::string mcpu;      // replaces the CPU (and drops the baseline's explicit features)
+  std::string mattr;     // "+feat,-feat,...", applied after the CPU's own features
+};
+
+struct TargetSpec {
+  std::string cpu;
+  std::string features;  // comma-separated "+name"/"-name" list, possibly empty
+  std::string str() const;  // "cpu=haswell features=+avx2,+fma,+f16c"
+  bool operator==(const TargetSpec&) const = default;
+};
+
+// Throws lmc::Error when mcpu or a feature name is unknown to LLVM.
+TargetSpec resolve_target(const TargetOptions& opts);
+TargetSpec baseline_target();
+
+// Features the spec's code may use that this host lacks (empty: safe to run).
+std::vector<std::string> missing_host_features(const TargetSpec& spec);
+
+// O3 code generator for the spec on the host's triple (x86-64 ELF).
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec);
+
+// Registers the native target with LLVM once per process.
+void init_llvm_target();
+
+}  // namespace lmc::codegen

@@ -1,0 +1,99 @@
+// Text <-> token ids for the two BPE families lmc runs: SentencePiece-style BPE with byte
+// fallback (Gemma, Llama) and GPT-2 byte-level BPE (GPT-2, SmolLM2). One Tokenizer serves
+// both; a TokenizerVocab says which, and is filled from a GGUF (tokenizer_from_gguf.h) or
+// an HF tokenizer.json (tokenizer_from_json.h).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "models/tokenizer_bpe_merge.h"
+#include "models/tokenizer_pretokenizer.h"
+#include "models/tokenizer_special_matcher.h"
+
+namespace lmc::models {
+
+// GGUF's token types (llama.cpp's llama_token_type).
+enum TokenType : int32_t {
+  kTokenNormal = 1,
+  kTokenUnknown = 2,
+  kTokenControl = 3,
+  kTokenUserDefined = 4,
+  kTokenUnused = 5,
+  kTokenByte = 6,
+};
+
+struct TokenizerVocab {
+  enum Kind { SentencePiece, ByteLevel } kind = SentencePiece;
+  std::vector<std::string> tokens;
+  std::vector<float> scores;   // empty means all 0
+  std::vector<int32_t> types;  // TokenType per token; empty means all normal
+  // Ranked merges (first = most urgent). Empty for a SentencePiece vocab means "merge by score".
+  std::vector<std::pair<std::string, std::string>> merges;
+  int32_t bos = -1, eos = -1, unk = -1, pad = -1;
+  bool add_bos = false, add_space_prefix = false;
+  std::string pre;     // pre-tokenizer name for ByteLevel: "gpt2" or "smollm"
+  std::string source;  // file the vocab came from, for error messages
+};
+
+class Tokenizer {
+ public:
+  // Checks the vocab for consistency; throws lmc::Error naming vocab.source.
+  static std::unique_ptr<Tokenizer> create(TokenizerVocab vocab);
+
+  // parse_special: control tokens written in the text ("<start_of_turn>") become their ids, as
+  // llama.cpp and HF do for prompts; pass false for untrusted text so it cannot forge them.
+  // User-defined tokens ("\n\n", "<table>") are always matched whole.
+  std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special = true) const;
+  std::string decode(std::span<const int32_t> ids) const;
+  // The bytes one token contributes (possibly part of a UTF-8 character).
+  std::string token_text(int32_t id) const;
+
+  size_t size() const { return vocab_.tokens.size(); }
+  int32_t bos() const { return vocab_.bos; }
+  int32_t eos() const { return vocab_.eos; }
+  bool wants_bos() const { return vocab_.add_bos; }  // whether the model expects encode(..., true)
+  bool is_eog(int32_t id) const;                     // ends a generation turn
+  bool is_control(int32_t id) const;
+  std::optional<int32_t> find(std::string_view token) const;
+  const TokenizerVocab& vocab() const { return vocab_; }
+
+ private:
+  explicit Tokenizer(TokenizerVocab vocab);
+  int32_t type(int32_t id) const { return vocab_.types[static_cast<size_t>(id)]; }
+  void index_tokens();
+  void index_merges();
+  void index_byte_tokens();
+  void encode_sentencepiece(std::string_view text, bool after_special, std::vector<int32_t>& out) const;
+  void encode_byte_level(std::string_view text, std::vector<int32_t>& out) const;
+  std::vector<BpeSymbol> merge(std::string_view piece) const;
+  void emit(std::string_view piece, const std::vector<BpeSymbol>& symbols, std::vector<int32_t>& out) const;
+  int32_t fallback_for_byte(uint8_t byte) const;
+
+  // Lets string_view look up std::string keys without a copy.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using TextIndex = std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>>;
+  std::optional<int32_t> mergeable(std::string_view text) const;
+
+  TokenizerVocab vocab_;
+  TextIndex by_text_;    // every token
+  TextIndex mergeable_;  // the tokens BPE may build from text: not control, byte or unused ones
+  std::unordered_map<uint64_t, BpeMerge> merge_of_pair_;  // (left id, right id) -> merge
+  int32_t byte_token_[256];  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
+  std::vector<int32_t> eog_;
+  PreTokenizer pre_ = PreTokenizer::Gpt2;
+  SpecialMatcher all_specials_;
+  SpecialMatcher user_defined_;
+};
+
+}  // namespace lmc::models

@@ -1,0 +1,30 @@
+// The little Unicode a tokenizer needs: UTF-8 stepping and the letter / number / white-space
+// classes that GPT-2's pre-tokenizer pattern (\p{L}, \p{N}, \s) is written in.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace lmc::models {
+
+enum class CharClass : uint8_t { Other, Letter, Number, Space };
+
+// Letter = general category L*, Number = N*, Space = the White_Space property.
+CharClass char_class(uint32_t cp);
+
+struct Utf8Char {
+  uint32_t cp;    // kInvalidUtf8 for a byte that starts no valid sequence
+  uint32_t size;  // bytes consumed, 1..4
+};
+inline constexpr uint32_t kInvalidUtf8 = 0xFFFFFFFF;
+
+// The character starting at text[pos] (pos < text.size()). Malformed input steps one byte at a
+// time, so every byte of any string belongs to exactly one character.
+Utf8Char utf8_at(std::string_view text, size_t pos);
+
+void append_utf8(std::string& out, uint32_t cp);
+
+// Length of the longest prefix of `bytes` that does not end inside an unfinished character.
+size_t utf8_complete_prefix(std::string_view bytes);
+
+}  // namespace lmc::models

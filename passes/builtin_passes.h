@@ -1,0 +1,16 @@
+// Factories of the passes that ship with lmc, one per file in passes/.
+#pragma once
+#include <memory>
+
+#include "passes/pass.h"
+
+namespace lmc::passes {
+
+std::unique_ptr<Pass> create_fuse_qkv_pass();
+std::unique_ptr<Pass> create_fuse_gate_up_pass();
+std::unique_ptr<Pass> create_quant_threshold_pass();
+std::unique_ptr<Pass> create_fuse_down_act_pass();
+std::unique_ptr<Pass> create_fold_weights_pass();
+std::unique_ptr<Pass> create_dce_pass();
+
+}  // namespace lmc::passes

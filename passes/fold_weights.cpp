@@ -1,0 +1,65 @@
+// fold-weights: weight transforms (concat for fusion, quantize for Q8_0) on params are
+// computed once at compile time, not on every step. The fold is symbolic: the op
+// becomes a param whose name is the transform's expression, e.g.
+//   q8_0(cat(blk.0.attn_q.weight,blk.0.attn_k.weight,blk.0.attn_v.weight))
+// and the artifact writer evaluates that expression when it packs the weights. So the
+// dumps show exactly which packed tensor a kernel reads, and `lmc opt` can fold IR
+// text without having the weights.
+#include "ir/builder.h"
+#include "passes/builtin_passes.h"
+#include "passes/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+const std::string& param_name(const ir::Value* v) { return v->def()->attr_str("name"); }
+
+bool all_params(const ir::Op* op) {
+  for (const ir::Value* v : op->operands())
+    if (!defined_by(v, "param")) return false;
+  return true;
+}
+
+// The folded name, or "" when the op is not a foldable transform.
+std::string folded_name(const ir::Op* op) {
+  if (!all_params(op)) return "";
+  if (op->kind() == "quantize")
+    return std::string(ir::dtype_name(op->attr_dtype("dtype"))) + "(" + param_name(op->operand(0)) + ")";
+  if (op->kind() == "concat" && op->attr_int("axis") == 0) {
+    std::string s = "cat(";
+    for (size_t i = 0; i < op->operands().size(); ++i) s += (i ? "," : "") + param_name(op->operand(i));
+    return s + ")";
+  }
+  return "";
+}
+
+class FoldWeights : public Pass {
+ public:
+  std::string name() const override { return "fold-weights"; }
+  std::string summary() const override { return "turn concat/quantize of weights into packed params"; }
+
+  PassResult run(ir::Graph& g, PassContext&) override {
+    int folded = 0;
+    // Program order: a quantize of a concat sees the concat already folded.
+    for (auto it = g.ops().begin(); it != g.ops().end(); ++it) {
+      std::string name = folded_name(it->get());
+      if (name.empty()) continue;
+      ir::Op* old = it->get();
+      std::string value_name = old->result()->name();
+      ir::Builder b(g, it);
+      ir::Value* p = b.param(name, old->result()->type(), value_name);
+      g.replace_all_uses(old->result(), p);
+      it = std::prev(g.ops().erase(it));
+      p->set_name(value_name);  // free again now that the transform is gone
+      ++folded;
+    }
+    return {folded > 0, {"folded " + std::to_string(folded) + " weight transforms into packed params"}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_fold_weights_pass() { return std::make_unique<FoldWeights>(); }
+
+}  // namespace lmc::passes

@@ -1,0 +1,44 @@
+// fuse-gate-up: a gated MLP computes act(gate(x)) * up(x); the gate and up
+// projections read the same x, so one linear over both weights replaces two and x
+// is streamed once.
+//
+// Pattern: mul(a, b) where one side traces back (through gelu, gelu_tanh, silu) to a
+// linear and the other is a linear on the same input. Guard: sibling_fusion_blocker.
+#include "passes/builtin_passes.h"
+#include "passes/horizontal_fusion.h"
+#include "passes/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+ir::Op* gate_side(ir::Value* v) { return defined_by(skip_back(v, {"gelu", "gelu_tanh", "silu"}), "linear"); }
+
+class FuseGateUp : public Pass {
+ public:
+  std::string name() const override { return "fuse-gate-up"; }
+  std::string summary() const override { return "merge gate and up projections sharing an input into one linear"; }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int fused = 0;
+    for (ir::Op* mul : ops_of_kind(g, "mul")) {
+      ir::Op* gate = gate_side(mul->operand(0));
+      ir::Op* up = defined_by(mul->operand(1), "linear");
+      if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
+      std::vector<ir::Op*> pair{gate, up};
+      if (std::string why = sibling_fusion_blocker(pair); !why.empty()) {
+        ctx.remark(name(), gate->result()->name(), "not fused: " + why);
+        continue;
+      }
+      fuse_sibling_linears(g, pair, "gate_up");
+      ++fused;
+    }
+    return {fused > 0, {"fused " + std::to_string(fused) + " gate+up pairs"}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_fuse_gate_up_pass() { return std::make_unique<FuseGateUp>(); }
+
+}  // namespace lmc::passes

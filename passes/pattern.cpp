@@ -1,0 +1,52 @@
+#include "passes/pattern.h"
+
+#include <algorithm>
+
+namespace lmc::passes {
+
+ir::Op* defined_by(const ir::Value* v, const std::string& kind) {
+  return v && v->def() && v->def()->kind() == kind ? v->def() : nullptr;
+}
+
+ir::Value* skip_back(ir::Value* v, std::initializer_list<const char*> kinds) {
+  while (v->def()) {
+    const std::string& k = v->def()->kind();
+    if (std::none_of(kinds.begin(), kinds.end(), [&](const char* want) { return k == want; })) break;
+    v = v->def()->operand(0);
+  }
+  return v;
+}
+
+bool has_single_use(const ir::Graph& g, const ir::Value* v) {
+  if (g.is_output(v)) return false;
+  int uses = 0;
+  for (const auto& op : g.ops())
+    for (const ir::Value* o : op->operands()) uses += o == v;
+  return uses == 1;
+}
+
+void hoist_params(ir::Graph& g, const std::vector<ir::Value*>& values, const ir::Op* at) {
+  auto target = g.find(at);
+  for (ir::Value* v : values) {
+    ir::Op* def = v->def();
+    if (!def || !def->operands().empty()) continue;
+    auto it = g.find(def);
+    if (std::distance(g.ops().begin(), it) < std::distance(g.ops().begin(), target)) continue;
+    g.ops().splice(target, g.ops(), it);
+  }
+}
+
+std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind) {
+  std::vector<ir::Op*> out;
+  for (auto& op : g.ops())
+    if (op->kind() == kind) out.push_back(op.get());
+  return out;
+}
+
+ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops) {
+  for (auto& op : g.ops())
+    if (std::find(ops.begin(), ops.end(), op.get()) != ops.end()) return op.get();
+  return nullptr;
+}
+
+}  // namespace lmc::passes

@@ -1,0 +1,27 @@
+// Small matchers the fusion passes are written with, so that each pass reads as a
+// pattern plus a guard.
+#pragma once
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace lmc::passes {
+
+// The op defining `v` if it is of `kind`, else nullptr.
+ir::Op* defined_by(const ir::Value* v, const std::string& kind);
+// Follows operand 0 back through ops of the given kinds (e.g. rope, rms_norm) and
+// returns the first value not produced by one of them.
+ir::Value* skip_back(ir::Value* v, std::initializer_list<const char*> kinds);
+// True when `v` is read by exactly one op and is not a graph output.
+bool has_single_use(const ir::Graph& g, const ir::Value* v);
+// Moves operand-free ops that define `values` (params) before `at`, so a rewrite
+// inserted at `at` may read them.
+void hoist_params(ir::Graph& g, const std::vector<ir::Value*>& values, const ir::Op* at);
+// Every op of `kind`, in program order (a snapshot: safe to rewrite while iterating).
+std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind);
+// The earliest of `ops` in program order.
+ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops);
+
+}  // namespace lmc::passes

@@ -1,0 +1,96 @@
+// quant-threshold: decides per linear weight whether it stays F32 or becomes Q8_0.
+// Q8_0 reads ~3.8x fewer bytes, which is what a memory-bound decode step costs, but a
+// small projection gains little and pays for quantizing its activations; the earlier
+// runtime's last lesson was to quantize only when max(in, out) >= d_model.
+//
+// Rule mode (default): quantize when max(in, out) >= min_dim, where min_dim is the
+// option quant-min-dim or else d_model (the width of the embedding's output).
+// Measured mode (quant-mode=measured): ask the cost model to time both kernels for
+// the shape on this machine and keep the faster. Every decision is a remark.
+// A weight shared with an embedding (tied embeddings) is quantized for both users,
+// so only one packed table exists.
+#include "ir/builder.h"
+#include "ir/error.h"
+#include "passes/builtin_passes.h"
+#include "passes/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+int64_t model_width(ir::Graph& g) {
+  for (ir::Op* e : ops_of_kind(g, "embedding")) return e->result()->type().dims.back().value;
+  return 0;
+}
+
+class QuantThreshold : public Pass {
+ public:
+  std::string name() const override { return "quant-threshold"; }
+  std::string summary() const override { return "choose F32 or Q8_0 per linear weight"; }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int64_t d_model = model_width(g);
+    int64_t min_dim = ctx.int_option("quant-min-dim", d_model);
+    std::string mode = ctx.option("quant-mode").value_or("rule");
+    if (mode != "rule" && mode != "measured") throw Error("quant-mode must be 'rule' or 'measured', got '" + mode + "'");
+    if (mode == "measured" && !ctx.cost_model) throw Error("quant-mode=measured needs a cost model (lmc compile)");
+    if (mode == "rule" && min_dim <= 0)
+      throw Error("quant-threshold: no embedding to take d_model from; give quant-min-dim");
+
+    int quantized = 0, kept = 0;
+    for (ir::Op* lin : ops_of_kind(g, "linear")) {
+      ir::Value* w = lin->operand(1);
+      if (w->type().dtype != ir::DType::f32) continue;
+      int64_t n = w->type().dims[0].value, k = w->type().dims[1].value;
+      std::string reason;
+      bool quantize = mode == "rule" ? decide_by_rule(n, k, min_dim, d_model, reason)
+                                     : decide_by_measure(*ctx.cost_model, w->type(), reason);
+      if (quantize && k % 32) {
+        quantize = false;
+        reason = "input dim " + std::to_string(k) + " is not a multiple of 32";
+      }
+      ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] " +
+                                        (quantize ? "-> q8_0: " : "stays f32: ") + reason);
+      if (quantize) {
+        quantize_weight(g, lin, w);
+        ++quantized;
+      } else {
+        ++kept;
+      }
+    }
+    return {quantized > 0, {"quantized " + std::to_string(quantized) + " linears F32 -> Q8_0, kept " +
+                                std::to_string(kept) + " F32"}};
+  }
+
+ private:
+  static bool decide_by_rule(int64_t n, int64_t k, int64_t min_dim, int64_t d_model, std::string& reason) {
+    int64_t m = std::max(n, k);
+    std::string bound = std::to_string(min_dim) + (min_dim == d_model ? " (d_model)" : " (quant-min-dim)");
+    reason = "max(in, out) = " + std::to_string(m) + (m >= min_dim ? " >= " : " < ") + bound;
+    return m >= min_dim;
+  }
+
+  static bool decide_by_measure(CostModel& cm, const ir::Type& w, std::string& reason) {
+    ir::Type q = w;
+    q.dtype = ir::DType::q8_0;
+    double f32 = cm.linear_seconds(w), q8 = cm.linear_seconds(q);
+    reason = "measured f32 " + std::to_string(f32 * 1e6) + " us vs q8_0 " + std::to_string(q8 * 1e6) + " us";
+    return q8 < f32;
+  }
+
+  // Inserts quantize(w) after w's definition and points the linear (and any embedding
+  // reading the same weight) at it.
+  static void quantize_weight(ir::Graph& g, ir::Op* lin, ir::Value* w) {
+    ir::Builder b(g, w->def() ? std::next(g.find(w->def())) : g.ops().begin());
+    ir::Value* q = b.op("quantize", {w}, {{"dtype", ir::DType::q8_0}}, w->name() + "_q8");
+    lin->set_operand(1, q);
+    for (ir::Op* user : g.users(w))
+      if (user->kind() == "embedding" && user->operand(0) == w) user->set_operand(0, q);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_quant_threshold_pass() { return std::make_unique<QuantThreshold>(); }
+
+}  // namespace lmc::passes

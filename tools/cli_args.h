@@ -1,0 +1,42 @@
+// Command-line flags for the lmc subcommands: `--name=value`, `--name value`, boolean
+// `--name`, and positionals. Unknown flags and missing values are usage errors (exit 2).
+#pragma once
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lmc::tools {
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct FlagSpec {
+  std::string name;     // without leading dashes
+  bool takes_value;
+  std::string help;
+  std::string value_name = "VALUE";
+};
+
+class Args {
+ public:
+  Args(std::vector<FlagSpec> specs, int argc, char** argv, int first);  // throws UsageError
+
+  bool has(const std::string& name) const { return values_.count(name) != 0; }
+  std::optional<std::string> get(const std::string& name) const;
+  std::string get_or(const std::string& name, const std::string& dflt) const;
+  const std::vector<std::string>& all(const std::string& name) const;  // repeated flags
+  int64_t get_int(const std::string& name, int64_t dflt, int64_t min, int64_t max) const;
+  double get_double(const std::string& name, double dflt, double min, double max) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+  static std::string help_text(const std::vector<FlagSpec>& specs);
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> positional_;
+};
+
+}  // namespace lmc::tools
