@@ -1,6 +1,7 @@
 #include "codegen/kernel_compiler.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -27,6 +28,9 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 void write_file(const std::string& dir, const std::string& name, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(dir + ": error: cannot create dump directory: " + ec.message());
   std::string path = dir + "/" + name;
   std::ofstream f(path, std::ios::binary);
   f << text;

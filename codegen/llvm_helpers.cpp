@@ -29,6 +29,14 @@ llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d) {
   return d.sym ? sym_value(b, p, *d.sym) : i64c(b, d.value);
 }
 
+llvm::Value* stack_array(Builder& b, llvm::Type* elem, int64_t count, unsigned align) {
+  llvm::BasicBlock& entry = b.GetInsertBlock()->getParent()->getEntryBlock();
+  Builder eb(&entry, entry.begin());
+  auto* a = eb.CreateAlloca(elem, eb.getInt64(static_cast<uint64_t>(count)));
+  a->setAlignment(llvm::Align(align));
+  return a;
+}
+
 llvm::Value* i64c(Builder& b, int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
 llvm::Value* f32c(Builder& b, float v) { return llvm::ConstantFP::get(b.getFloatTy(), v); }
 
@@ -78,6 +86,17 @@ void masked_store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value
   b.CreateMaskedStore(v, ptr, llvm::Align(4), lane_mask(b, lanes, count));
 }
 
+llvm::Value* load_f32x_n(Builder& b, llvm::Value* ptr, unsigned lanes, llvm::Value* count) {
+  return count ? masked_load_f32x(b, ptr, lanes, count) : load_f32x(b, ptr, lanes);
+}
+
+void store_f32x_n(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value* count) {
+  if (count)
+    masked_store_f32x(b, v, ptr, count);
+  else
+    store_f32x(b, v, ptr);
+}
+
 llvm::Value* fma(Builder& b, llvm::Value* a, llvm::Value* x, llvm::Value* c) {
   return b.CreateIntrinsic(llvm::Intrinsic::fma, {a->getType()}, {a, x, c});
 }
@@ -99,11 +118,14 @@ llvm::Value* vsqrt(Builder& b, llvm::Value* x) {
 }
 
 namespace {
-// Folds the upper half of v onto the lower half until one lane is left.
+// Folds the upper half of v onto the lower half until one lane is left; the odd
+// lane of an odd-sized vector joins at the end.
 llvm::Value* reduce(Builder& b, llvm::Value* v,
                     const std::function<llvm::Value*(llvm::Value*, llvm::Value*)>& op) {
   unsigned n = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
+  std::vector<llvm::Value*> odd_lanes;
   while (n > 1) {
+    if (n % 2) odd_lanes.push_back(b.CreateExtractElement(v, uint64_t{n - 1}));
     std::vector<int> lo, hi;
     for (unsigned i = 0; i < n / 2; ++i) {
       lo.push_back(static_cast<int>(i));
@@ -112,7 +134,9 @@ llvm::Value* reduce(Builder& b, llvm::Value* v,
     v = op(b.CreateShuffleVector(v, lo), b.CreateShuffleVector(v, hi));
     n /= 2;
   }
-  return b.CreateExtractElement(v, uint64_t{0});
+  llvm::Value* r = b.CreateExtractElement(v, uint64_t{0});
+  for (llvm::Value* x : odd_lanes) r = op(r, x);
+  return r;
 }
 }  // namespace
 
@@ -193,6 +217,33 @@ llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_
   auto* n = b.CreateSub(end, begin);
   auto* whole = b.CreateMul(b.CreateSDiv(n, i64c(b, multiple)), i64c(b, multiple));
   return b.CreateAdd(begin, whole);
+}
+
+namespace {
+// The tail chunk [i, end) of emit_chunks: constant sizes need no branch.
+void emit_tail(Builder& b, llvm::Value* i, llvm::Value* end, const ChunkBody& body) {
+  auto* count = b.CreateSub(end, i);
+  if (auto* c = llvm::dyn_cast<llvm::ConstantInt>(count)) {
+    if (!c->isZero()) body(i, count);
+    return;
+  }
+  emit_if(b, b.CreateICmpSGT(count, i64c(b, 0)), [&] { body(i, count); });
+}
+}  // namespace
+
+void emit_chunks(Builder& b, llvm::Value* begin, llvm::Value* end, unsigned lanes, const ChunkBody& body) {
+  auto* whole_end = round_down(b, begin, end, lanes);
+  emit_for(b, begin, whole_end, lanes, [&](llvm::Value* i) { body(i, nullptr); }, "chunk");
+  emit_tail(b, whole_end, end, body);
+}
+
+Carried emit_chunks_carry(Builder& b, int64_t n, unsigned lanes, Carried init, const ChunkCarryBody& body) {
+  int64_t whole = n / lanes * lanes;
+  Carried cur = emit_for_carry(
+      b, i64c(b, 0), i64c(b, whole), lanes, std::move(init),
+      [&](llvm::Value* i, const Carried& c) { return body(i, nullptr, c); }, "chunk");
+  if (whole < n) cur = body(i64c(b, whole), i64c(b, n - whole), cur);
+  return cur;
 }
 
 }  // namespace lmc::codegen

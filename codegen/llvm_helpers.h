@@ -31,6 +31,10 @@ llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args
 llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64
 llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d);  // i64
 
+// A fixed-size scratch array on the stack, allocated once in the entry block (so a
+// loop around the caller does not grow the stack).
+llvm::Value* stack_array(Builder& b, llvm::Type* elem, int64_t count, unsigned align = 32);
+
 llvm::Value* i64c(Builder& b, int64_t v);
 llvm::Value* f32c(Builder& b, float v);
 llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
@@ -50,6 +54,10 @@ void store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr);
 llvm::Value* lane_mask(Builder& b, unsigned lanes, llvm::Value* count);
 llvm::Value* masked_load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes, llvm::Value* count);
 void masked_store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value* count);
+// Whole-vector access when count is nullptr, masked access otherwise: the two kinds
+// of chunk emit_chunks hands to its body.
+llvm::Value* load_f32x_n(Builder& b, llvm::Value* ptr, unsigned lanes, llvm::Value* count);
+void store_f32x_n(Builder& b, llvm::Value* v, llvm::Value* ptr, llvm::Value* count);
 
 // a*x + c through llvm.fma (scalars or vectors).
 llvm::Value* fma(Builder& b, llvm::Value* a, llvm::Value* x, llvm::Value* c);
@@ -57,8 +65,8 @@ llvm::Value* vmax(Builder& b, llvm::Value* x, llvm::Value* y);  // llvm.maxnum
 llvm::Value* vmin(Builder& b, llvm::Value* x, llvm::Value* y);  // llvm.minnum
 llvm::Value* vabs(Builder& b, llvm::Value* x);                  // llvm.fabs
 llvm::Value* vsqrt(Builder& b, llvm::Value* x);                 // llvm.sqrt
-// Horizontal reductions of a float vector by halving shuffles (a fixed order, so
-// results do not depend on fast-math reassociation).
+// Horizontal reductions of a float vector (any lane count) by halving shuffles (a
+// fixed order, so results do not depend on fast-math reassociation).
 llvm::Value* hsum(Builder& b, llvm::Value* v);
 llvm::Value* hmax(Builder& b, llvm::Value* v);
 
@@ -81,5 +89,16 @@ Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t
 void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then);
 // begin + (end - begin) / multiple * multiple, for splitting a range into body and tail.
 llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t multiple);
+
+// Visits [begin, end) in chunks of `lanes`: body(i, nullptr) for each whole chunk at
+// i, then body(i, count) for a final partial chunk of count (i64) lanes, to be used
+// with load_f32x_n/store_f32x_n. A tail of constant size is emitted only when it is
+// not empty, and without a branch.
+using ChunkBody = std::function<void(llvm::Value* i, llvm::Value* count)>;
+void emit_chunks(Builder& b, llvm::Value* begin, llvm::Value* end, unsigned lanes, const ChunkBody& body);
+// The same over a static [0, n) with loop-carried values; the tail lanes past the
+// end load as 0, so the body must treat 0 as neutral (sums) or use the count.
+using ChunkCarryBody = std::function<Carried(llvm::Value* i, llvm::Value* count, const Carried& cur)>;
+Carried emit_chunks_carry(Builder& b, int64_t n, unsigned lanes, Carried init, const ChunkCarryBody& body);
 
 }  // namespace lmc::codegen

@@ -68,6 +68,7 @@ class Tokenizer {
  private:
   explicit Tokenizer(TokenizerVocab vocab);
   int32_t type(int32_t id) const { return vocab_.types[static_cast<size_t>(id)]; }
+  bool is_special(int32_t id) const;  // matched whole in text: control, unknown, user-defined
   void index_tokens();
   void index_merges();
   void index_byte_tokens();

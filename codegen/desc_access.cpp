@@ -1,0 +1,89 @@
+#include "codegen/desc_access.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "ir/error.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+// Below this many bytes per part, handing work to another thread costs more than
+// it saves (a task switch is a few microseconds; this is about as long to stream).
+constexpr int64_t kMinBytesPerTask = 32 * 1024;
+
+const ir::Attr& find_attr(const KernelDesc& d, const std::string& name) {
+  auto it = d.attrs.find(name);
+  if (it == d.attrs.end()) desc_error(d, "missing attribute '" + name + "'");
+  return it->second;
+}
+
+}  // namespace
+
+void desc_error(const KernelDesc& d, const std::string& what) {
+  throw Error("codegen: error: " + d.kind + " kernel " + d.key() + ": " + what);
+}
+
+void expect_arity(const KernelDesc& d, size_t operands, size_t results) {
+  if (d.operands.size() != operands || d.results.size() != results)
+    desc_error(d, "expected " + std::to_string(operands) + " operands and " + std::to_string(results) +
+                      " result(s)");
+}
+
+Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
+  if (t.rank() != 2 || !t.dims[1].is_static() || t.dims[1].value <= 0)
+    desc_error(d, std::string(role) + " must be [rows, width] with a static width, got " + t.str());
+  return {t.dims[0], t.dims[1].value};
+}
+
+Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
+  if (t.dtype != ir::DType::f32) desc_error(d, std::string(role) + " must be f32, got " + t.str());
+  return expect_rows(d, t, role);
+}
+
+void expect_scalar_i32(const KernelDesc& d, const ir::Type& t, const char* role) {
+  if (t.dtype != ir::DType::i32 || t.rank() != 0)
+    desc_error(d, std::string(role) + " must be i32[], got " + t.str());
+}
+
+int64_t attr_int(const KernelDesc& d, const std::string& name) {
+  const ir::Attr& a = find_attr(d, name);
+  if (!std::holds_alternative<int64_t>(a)) desc_error(d, "attribute '" + name + "' must be an int");
+  return std::get<int64_t>(a);
+}
+
+int64_t attr_int_or(const KernelDesc& d, const std::string& name, int64_t fallback) {
+  return d.attrs.count(name) ? attr_int(d, name) : fallback;
+}
+
+double attr_float(const KernelDesc& d, const std::string& name) {
+  const ir::Attr& a = find_attr(d, name);
+  if (std::holds_alternative<double>(a)) return std::get<double>(a);
+  if (std::holds_alternative<int64_t>(a)) return static_cast<double>(std::get<int64_t>(a));
+  desc_error(d, "attribute '" + name + "' must be a number");
+}
+
+double attr_float_or(const KernelDesc& d, const std::string& name, double fallback) {
+  return d.attrs.count(name) ? attr_float(d, name) : fallback;
+}
+
+std::string attr_string(const KernelDesc& d, const std::string& name) {
+  const ir::Attr& a = find_attr(d, name);
+  if (!std::holds_alternative<std::string>(a)) desc_error(d, "attribute '" + name + "' must be a string");
+  return std::get<std::string>(a);
+}
+
+KernelInfo row_items(const ir::Dim& rows, int64_t bytes_per_item) {
+  KernelInfo k;
+  if (rows.sym) {
+    k.uses_sym = true;
+    k.sym = *rows.sym;
+  } else {
+    k.fixed = rows.value;
+  }
+  k.grain = std::max<int64_t>(1, kMinBytesPerTask / std::max<int64_t>(1, bytes_per_item));
+  return k;
+}
+
+}  // namespace lmc::codegen

@@ -1,0 +1,106 @@
+// embedding(table[V,D], ids i32[R]) -> y[R,D]: row r of y is row ids[r] of the table,
+// converted to f32 from the table's dtype (f32, f16 or q8_0 blocks). An id outside
+// [0, V) reads row V-1 instead of memory past the table. Work items: rows.
+#include <llvm/IR/Function.h>
+#include <llvm/IR/Intrinsics.h>
+
+#include "codegen/desc_access.h"
+#include "codegen/emitter.h"
+#include "codegen/llvm_helpers.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+constexpr unsigned kLanes = 8;
+constexpr int64_t kQ8Block = 32;  // values per q8_0 block: f16 scale, then 32 int8
+
+struct Shape {
+  ir::DType dtype;
+  int64_t vocab = 0;
+  int64_t width = 0;
+  ir::Dim rows;
+};
+
+Shape shape(const KernelDesc& d) {
+  expect_arity(d, 2, 1);
+  const ir::Type& table = d.operands[0];
+  if (table.rank() != 2 || !table.is_static())
+    desc_error(d, "table must be [V,D] with static dims, got " + table.str());
+  Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}};
+  if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && s.dtype != ir::DType::q8_0)
+    desc_error(d, "table must be f32, f16 or q8_0, got " + table.str());
+  if (s.dtype == ir::DType::q8_0 && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
+  const ir::Type& ids = d.operands[1];
+  if (ids.dtype != ir::DType::i32 || ids.rank() != 1) desc_error(d, "ids must be i32[R], got " + ids.str());
+  s.rows = ids.dims[0];
+  Rows y = expect_f32_rows(d, d.results[0], "result");
+  if (!(y.rows == s.rows) || y.width != s.width)
+    desc_error(d, "result must be f32[" + s.rows.str() + "," + std::to_string(s.width) + "]");
+  return s;
+}
+
+void copy_f16_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t width) {
+  int64_t whole = width / kLanes * kLanes;
+  emit_for(b, i64c(b, 0), i64c(b, whole), kLanes, [&](llvm::Value* i) {
+    store_f32x(b, load_f16x_as_f32x(b, elem_ptr(b, b.getHalfTy(), src, i), kLanes), f32_ptr(b, dst, i));
+  });
+  emit_for(b, i64c(b, whole), i64c(b, width), 1, [&](llvm::Value* i) {
+    b.CreateStore(load_f16_as_f32(b, elem_ptr(b, b.getHalfTy(), src, i)), f32_ptr(b, dst, i));
+  });
+}
+
+void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t width) {
+  auto* i8x = llvm::FixedVectorType::get(b.getInt8Ty(), kLanes);
+  int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
+  emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
+    llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
+    auto* scale = splat(b, kLanes, load_f16_as_f32(b, block));
+    llvm::Value* out = f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block)));
+    for (int64_t j = 0; j < kQ8Block; j += kLanes) {
+      auto* q = b.CreateAlignedLoad(i8x, byte_ptr(b, block, i64c(b, 2 + j)), llvm::Align(1));
+      store_f32x(b, b.CreateFMul(b.CreateSIToFP(q, f32x(b, kLanes)), scale), f32_ptr(b, out, i64c(b, j)));
+    }
+  });
+}
+
+void emit(llvm::Function& fn, const KernelDesc& d) {
+  Shape s = shape(d);
+  KernelParams p = kernel_params(fn);
+  Builder b = entry_builder(fn);
+  llvm::Value* table = arg_pointer(b, p, 0);
+  llvm::Value* ids = arg_pointer(b, p, 1);
+  llvm::Value* y = arg_pointer(b, p, 2);
+  int64_t row_bytes = ir::dtype_row_bytes(s.dtype, s.width);
+  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
+    auto* id = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r), llvm::Align(4)),
+                            b.getInt64Ty());
+    // Negative ids are huge unsigned values, so one unsigned min bounds both ends.
+    auto* row = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, id, i64c(b, s.vocab - 1));
+    llvm::Value* src = byte_ptr(b, table, b.CreateMul(row, i64c(b, row_bytes)));
+    llvm::Value* dst = f32_ptr(b, y, b.CreateMul(r, i64c(b, s.width)));
+    switch (s.dtype) {
+      case ir::DType::f32:
+        b.CreateMemCpy(dst, llvm::Align(4), src, llvm::Align(4), row_bytes);
+        break;
+      case ir::DType::f16:
+        copy_f16_row(b, src, dst, s.width);
+        break;
+      default:
+        dequantize_q8_0_row(b, src, dst, s.width);
+        break;
+    }
+  });
+  b.CreateRetVoid();
+}
+
+KernelInfo info(const KernelDesc& d) {
+  Shape s = shape(d);
+  return row_items(s.rows, s.width * 4 + ir::dtype_row_bytes(s.dtype, s.width));
+}
+
+}  // namespace
+
+extern const Emitter kEmitEmbedding{"embedding", emit, info};
+
+}  // namespace lmc::codegen

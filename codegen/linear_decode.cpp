@@ -1,0 +1,185 @@
+// Decode path of linear (few rows): memory-bound, so the weights are streamed once
+// per group of rows, several output columns at a time for memory-level parallelism.
+// q8_0 weights use integer dot products: the input rows are quantized to q8 blocks
+// (one f32 scale per 32 values) into stack scratch, and each block pair is
+// multiplied with AVX2 byte madds, then scaled by both block scales in f32.
+#include <llvm/IR/IntrinsicsX86.h>
+
+#include "codegen/linear_common.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+constexpr int64_t kRowGroup = 4;  // input rows prepared together; bounds the scratch
+constexpr int kCols = 4;          // output columns per iteration (independent streams)
+constexpr int64_t kBlock = 32;    // q8_0 block
+constexpr int64_t kBlockBytes = 34;
+
+llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
+
+// Σ x·w over one block pair as 8 partial i32 sums. pmaddubsw wants one unsigned
+// operand: |w| carries the magnitude and sign(w) moves onto x (|x|,|w| <= 128
+// keeps the pairwise i16 sums from saturating).
+llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq) {
+  auto* aw = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, wq, b.getFalse());
+  auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, wq});
+  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {aw, sx});
+  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
+  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
+}
+
+struct Scratch {
+  llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (q8_0 weights)
+  llvm::Value* d;      // f32 [kRowGroup * K/32] their block scales
+  llvm::Value* xa;     // f32 [kRowGroup * K] activated input rows (f32 weights with act)
+};
+
+// Quantizes `rows` input rows starting at row g0 into scratch: per block of 32,
+// d = max|x|/127 and q = round(x/d).
+void quantize_rows(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
+                   llvm::Value* g0, llvm::Value* rows) {
+  int64_t nb = s.K / kBlock;
+  emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
+    auto* row = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(g0, r), i64c(b, s.x_stride())));
+    emit_for(b, i64c(b, 0), i64c(b, nb), 1, [&](llvm::Value* blk) {
+      llvm::Value* v[4];
+      llvm::Value* amax = nullptr;
+      for (int i = 0; i < 4; ++i) {
+        v[i] = load_input(b, s, row, b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), i64c(b, 8 * i)), 8);
+        amax = amax ? vmax(b, amax, vabs(b, v[i])) : vabs(b, v[i]);
+      }
+      auto* m = hmax(b, amax);
+      auto* d = b.CreateFDiv(m, f32c(b, 127.0f));
+      auto* inv = b.CreateSelect(b.CreateFCmpOGT(m, f32c(b, 0.0f)), b.CreateFDiv(f32c(b, 127.0f), m),
+                                 f32c(b, 0.0f));
+      llvm::Value* q[4];
+      for (int i = 0; i < 4; ++i) {
+        auto* scaled = b.CreateFMul(v[i], splat(b, 8, inv));
+        auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, scaled);
+        q[i] = b.CreateFPToSI(rounded, llvm::FixedVectorType::get(b.getInt32Ty(), 8));
+      }
+      std::vector<int> lo, all;
+      for (int i = 0; i < 16; ++i) lo.push_back(i);
+      for (int i = 0; i < 32; ++i) all.push_back(i);
+      auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], lo),
+                                        b.CreateShuffleVector(q[2], q[3], lo), all);
+      auto* bytes = b.CreateTrunc(q32, i8x32(b));
+      auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
+      b.CreateAlignedStore(bytes, byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))), llvm::Align(32));
+      b.CreateStore(d, f32_ptr(b, sc.d, slot));
+    }, "qb");
+  }, "qr");
+}
+
+// Columns n .. n+C-1 of one row of the current group, q8_0 weights.
+std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch& sc,
+                                 const std::vector<llvm::Value*>& wrows, llvm::Value* r) {
+  int64_t nb = s.K / kBlock;
+  auto* zero = splat_f32(b, 8, 0.0f);
+  Carried init(wrows.size(), zero);
+  return emit_for_carry(b, i64c(b, 0), i64c(b, nb), 1, init, [&](llvm::Value* blk, const Carried& acc) {
+    auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
+    auto* xq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
+                                   llvm::Align(32));
+    auto* dx = b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot));
+    auto* off = b.CreateMul(blk, i64c(b, kBlockBytes));
+    Carried next;
+    for (size_t c = 0; c < wrows.size(); ++c) {
+      auto* blockp = byte_ptr(b, wrows[c], off);
+      auto* dw = load_f16_as_f32(b, blockp);
+      auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
+      auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq), f32x(b, 8));
+      next.push_back(fma(b, dot, splat(b, 8, b.CreateFMul(dw, dx)), acc[c]));
+    }
+    return next;
+  }, "blk");
+}
+
+// Columns n .. n+C-1 of one input row, f32 weights.
+std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value* xrow,
+                                  const std::vector<llvm::Value*>& wrows) {
+  int64_t k8 = s.K / 8 * 8;
+  auto* zero = splat_f32(b, 8, 0.0f);
+  Carried acc = emit_for_carry(b, i64c(b, 0), i64c(b, k8), 8, Carried(wrows.size(), zero),
+                               [&](llvm::Value* k, const Carried& cur) {
+    auto* xv = load_f32x(b, f32_ptr(b, xrow, k), 8);
+    Carried next;
+    for (size_t c = 0; c < wrows.size(); ++c)
+      next.push_back(fma(b, xv, load_f32x(b, f32_ptr(b, wrows[c], k), 8), cur[c]));
+    return next;
+  }, "k");
+  if (s.K % 8) {
+    auto* rest = i64c(b, s.K % 8);
+    auto* xv = masked_load_f32x(b, f32_ptr(b, xrow, i64c(b, k8)), 8, rest);
+    for (size_t c = 0; c < wrows.size(); ++c)
+      acc[c] = fma(b, xv, masked_load_f32x(b, f32_ptr(b, wrows[c], i64c(b, k8)), 8, rest), acc[c]);
+  }
+  return acc;
+}
+
+// Output columns [from, to) in steps of `cols` for the rows of the current group.
+void column_loop(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
+                 llvm::Value* g0, llvm::Value* rows, llvm::Value* from, llvm::Value* to, int cols) {
+  emit_for(b, from, to, cols, [&](llvm::Value* n) {
+    std::vector<llvm::Value*> wrows;
+    for (int c = 0; c < cols; ++c) wrows.push_back(weight_row(b, s, o, b.CreateAdd(n, i64c(b, c))));
+    emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
+      auto* t = b.CreateAdd(g0, r);
+      std::vector<llvm::Value*> acc;
+      if (s.wtype == ir::DType::q8_0) {
+        acc = dot_q8(b, s, sc, wrows, r);
+      } else {
+        auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
+                           : f32_ptr(b, o.x, b.CreateMul(t, i64c(b, s.K)));
+        acc = dot_f32(b, s, xrow, wrows);
+      }
+      for (int c = 0; c < cols; ++c) {
+        auto* col = b.CreateAdd(n, i64c(b, c));
+        auto* v = b.CreateFAdd(hsum(b, acc[c]), output_addend(b, s, o, t, col));
+        b.CreateStore(v, f32_ptr(b, o.y, b.CreateAdd(b.CreateMul(t, i64c(b, s.N)), col)));
+      }
+    }, "r");
+  }, cols > 1 ? "n" : "ntail");
+}
+
+// act(gate)*up of the group's rows into scratch, for f32 weights.
+void activate_rows(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
+                   llvm::Value* g0, llvm::Value* rows) {
+  int64_t k8 = s.K / 8 * 8;
+  emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
+    auto* src = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(g0, r), i64c(b, s.x_stride())));
+    auto* dst = f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)));
+    emit_for(b, i64c(b, 0), i64c(b, k8), 8, [&](llvm::Value* k) {
+      store_f32x(b, load_input(b, s, src, k, 8), f32_ptr(b, dst, k));
+    }, "ak");
+    if (s.K % 8) {
+      auto* rest = i64c(b, s.K % 8);
+      auto* v = load_input_tail(b, s, src, i64c(b, k8), 8, rest);
+      masked_store_f32x(b, v, f32_ptr(b, dst, i64c(b, k8)), rest);
+    }
+  }, "ar");
+}
+
+}  // namespace
+
+void emit_linear_decode(Builder& b, const LinearShape& s, const LinearOperands& o) {
+  Scratch sc{};
+  if (s.wtype == ir::DType::q8_0) {
+    sc.q = stack_array(b, b.getInt8Ty(), kRowGroup * s.K);
+    sc.d = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
+  } else if (!s.act.empty()) {
+    sc.xa = stack_array(b, b.getFloatTy(), kRowGroup * s.K);
+  }
+  auto* main_end = round_down(b, o.begin, o.end, kCols);
+  emit_for(b, i64c(b, 0), o.T, kRowGroup, [&](llvm::Value* g0) {
+    auto* left = b.CreateSub(o.T, g0);
+    auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, kRowGroup)), left, i64c(b, kRowGroup));
+    if (sc.q) quantize_rows(b, s, o, sc, g0, rows);
+    if (sc.xa) activate_rows(b, s, o, sc, g0, rows);
+    column_loop(b, s, o, sc, g0, rows, o.begin, main_end, kCols);
+    column_loop(b, s, o, sc, g0, rows, main_end, o.end, 1);
+  }, "g");
+}
+
+}  // namespace lmc::codegen

@@ -1,0 +1,272 @@
+#include "models/tokenizer.h"
+
+#include <algorithm>
+#include <array>
+
+#include "ir/error.h"
+#include "models/tokenizer_byte_map.h"
+#include "models/tokenizer_unicode.h"
+
+namespace lmc::models {
+namespace {
+
+constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581, SentencePiece's space
+
+// Spellings of the control tokens that end a chat turn in the model families lmc knows.
+constexpr std::array<std::string_view, 6> kEndOfTurn = {
+    "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "<|end|>"};
+
+std::optional<uint8_t> parse_byte_token(std::string_view text) {
+  if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return std::nullopt;
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  int hi = hex(text[3]), lo = hex(text[4]);
+  if (hi < 0 || lo < 0) return std::nullopt;
+  return static_cast<uint8_t>(hi * 16 + lo);
+}
+
+void check_id(const TokenizerVocab& v, int32_t id, const char* what) {
+  if (id < -1 || id >= static_cast<int32_t>(v.tokens.size()))
+    throw error_at(v.source, std::string(what) + " token id " + std::to_string(id) +
+                                 " is outside the vocabulary of " + std::to_string(v.tokens.size()));
+}
+
+void check_vocab(TokenizerVocab& v) {
+  if (v.tokens.empty()) throw error_at(v.source, "tokenizer vocabulary is empty");
+  if (v.scores.empty()) v.scores.assign(v.tokens.size(), 0.0f);
+  if (v.types.empty()) v.types.assign(v.tokens.size(), kTokenNormal);
+  if (v.scores.size() != v.tokens.size() || v.types.size() != v.tokens.size())
+    throw error_at(v.source, "tokenizer has " + std::to_string(v.tokens.size()) + " tokens but " +
+                                 std::to_string(v.scores.size()) + " scores and " +
+                                 std::to_string(v.types.size()) + " token types");
+  for (size_t i = 0; i < v.types.size(); ++i)
+    if (v.types[i] < 0 || v.types[i] > kTokenByte)
+      throw error_at(v.source, "token " + std::to_string(i) + " has unknown token type " +
+                                   std::to_string(v.types[i]));
+  check_id(v, v.bos, "BOS");
+  check_id(v, v.eos, "EOS");
+  check_id(v, v.unk, "unknown");
+  check_id(v, v.pad, "padding");
+  if (v.kind == TokenizerVocab::ByteLevel && v.merges.empty())
+    throw error_at(v.source, "byte-level tokenizer has no merges");
+}
+
+}  // namespace
+
+Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {}
+
+std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab) {
+  check_vocab(vocab);
+  std::unique_ptr<Tokenizer> t(new Tokenizer(std::move(vocab)));
+  if (t->vocab_.kind == TokenizerVocab::ByteLevel) t->pre_ = pre_tokenizer_named(t->vocab_.pre, t->vocab_.source);
+  t->index_tokens();
+  t->index_merges();
+  t->index_byte_tokens();
+  return t;
+}
+
+void Tokenizer::index_tokens() {
+  for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
+    const std::string& text = vocab_.tokens[i];
+    auto id = static_cast<int32_t>(i);
+    by_text_.try_emplace(text, id);
+    int32_t ty = type(id);
+    if (is_special(id)) all_specials_.add(text, id);
+    if (ty == kTokenUserDefined) user_defined_.add(text, id);
+    if (ty != kTokenControl && ty != kTokenUnknown && ty != kTokenByte && ty != kTokenUnused)
+      mergeable_.try_emplace(text, id);
+    bool ends_turn = std::find(kEndOfTurn.begin(), kEndOfTurn.end(), text) != kEndOfTurn.end();
+    if (id == vocab_.eos || (ty == kTokenControl && ends_turn)) eog_.push_back(id);
+  }
+}
+
+void Tokenizer::index_merges() {
+  for (size_t rank = 0; rank < vocab_.merges.size(); ++rank) {
+    const auto& [a, b] = vocab_.merges[rank];
+    auto left = mergeable(a), right = mergeable(b), merged = mergeable(a + b);
+    if (!left || !right || !merged)
+      throw error_at(vocab_.source, "merge " + std::to_string(rank) + " ('" + a + "', '" + b +
+                                        "') names a token that is not in the vocabulary");
+    uint64_t key = (static_cast<uint64_t>(*left) << 32) | static_cast<uint32_t>(*right);
+    merge_of_pair_.try_emplace(key, BpeMerge{-static_cast<double>(rank), *merged});
+  }
+}
+
+void Tokenizer::index_byte_tokens() {
+  std::fill(std::begin(byte_token_), std::end(byte_token_), -1);
+  if (vocab_.kind == TokenizerVocab::ByteLevel) {
+    for (int b = 0; b < 256; ++b) {
+      std::string spelled;
+      append_utf8(spelled, byte_to_char(static_cast<uint8_t>(b)));
+      byte_token_[b] = mergeable(spelled).value_or(-1);
+    }
+    return;
+  }
+  for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
+    if (vocab_.types[i] != kTokenByte) continue;
+    auto byte = parse_byte_token(vocab_.tokens[i]);
+    if (!byte)
+      throw error_at(vocab_.source, "byte token " + std::to_string(i) + " is spelled '" +
+                                        vocab_.tokens[i] + "', not <0xNN>");
+    if (byte_token_[*byte] < 0) byte_token_[*byte] = static_cast<int32_t>(i);
+  }
+}
+
+std::optional<int32_t> Tokenizer::mergeable(std::string_view text) const {
+  auto it = mergeable_.find(text);
+  if (it == mergeable_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
+  std::vector<int32_t> out;
+  if (add_bos && vocab_.bos >= 0) out.push_back(vocab_.bos);
+  const SpecialMatcher& specials = parse_special ? all_specials_ : user_defined_;
+  bool after_special = true;  // the start of the text counts, as in llama.cpp
+  for (const TextFragment& f : specials.split(text)) {
+    if (f.token >= 0) {
+      out.push_back(f.token);
+      after_special = true;
+      continue;
+    }
+    if (vocab_.kind == TokenizerVocab::SentencePiece) encode_sentencepiece(f.text, after_special, out);
+    else encode_byte_level(f.text, out);
+    after_special = false;
+  }
+  return out;
+}
+
+void Tokenizer::encode_sentencepiece(std::string_view text, bool after_special,
+                                     std::vector<int32_t>& out) const {
+  std::string piece;
+  if (vocab_.add_space_prefix && after_special) piece = kSpaceMark;
+  for (char c : text) {
+    if (c == ' ') piece += kSpaceMark;
+    else piece += c;
+  }
+  emit(piece, merge(piece), out);
+}
+
+void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
+  for (std::string_view word : pre_tokenize(pre_, text)) {
+    std::string spelled;
+    for (char c : word) append_utf8(spelled, byte_to_char(static_cast<uint8_t>(c)));
+    emit(spelled, merge(spelled), out);
+  }
+}
+
+// One symbol per character, merged by rank when the vocab has merges and by the merged
+// token's score otherwise (SentencePiece GGUFs carry scores, not merges).
+std::vector<BpeSymbol> Tokenizer::merge(std::string_view piece) const {
+  std::vector<BpeSymbol> symbols;
+  for (size_t pos = 0; pos < piece.size();) {
+    uint32_t size = utf8_at(piece, pos).size;
+    symbols.push_back({static_cast<uint32_t>(pos), size, mergeable(piece.substr(pos, size)).value_or(-1)});
+    pos += size;
+  }
+  if (!merge_of_pair_.empty()) {
+    return bpe_merge(std::move(symbols), [this](const BpeSymbol& l, const BpeSymbol& r) -> std::optional<BpeMerge> {
+      if (l.id < 0 || r.id < 0) return std::nullopt;
+      auto it = merge_of_pair_.find((static_cast<uint64_t>(l.id) << 32) | static_cast<uint32_t>(r.id));
+      if (it == merge_of_pair_.end()) return std::nullopt;
+      return it->second;
+    });
+  }
+  return bpe_merge(std::move(symbols), [&](const BpeSymbol& l, const BpeSymbol& r) -> std::optional<BpeMerge> {
+    auto id = mergeable(piece.substr(l.begin, l.size + r.size));
+    if (!id) return std::nullopt;
+    return BpeMerge{vocab_.scores[static_cast<size_t>(*id)], *id};
+  });
+}
+
+void Tokenizer::emit(std::string_view piece, const std::vector<BpeSymbol>& symbols,
+                     std::vector<int32_t>& out) const {
+  for (const BpeSymbol& s : symbols) {
+    if (s.id >= 0) {
+      out.push_back(s.id);
+    } else if (vocab_.kind == TokenizerVocab::SentencePiece) {
+      for (char c : piece.substr(s.begin, s.size)) out.push_back(fallback_for_byte(static_cast<uint8_t>(c)));
+    } else {
+      // A byte-level symbol is one character spelling one byte the vocab lacks.
+      Utf8Char ch = utf8_at(piece, s.begin);
+      out.push_back(fallback_for_byte(char_to_byte(ch.cp).value_or(0)));
+    }
+  }
+}
+
+int32_t Tokenizer::fallback_for_byte(uint8_t byte) const {
+  if (byte_token_[byte] >= 0) return byte_token_[byte];
+  if (vocab_.unk >= 0) return vocab_.unk;
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  throw error_at(vocab_.source, std::string("cannot encode byte 0x") + kHex[byte >> 4] + kHex[byte & 15] +
+                                    ": the vocabulary has no token for it and no unknown token");
+}
+
+std::string Tokenizer::token_text(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= size())
+    throw error_at(vocab_.source, "token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                      std::to_string(size()));
+  const std::string& text = vocab_.tokens[static_cast<size_t>(id)];
+  int32_t ty = type(id);
+  // Special tokens are spelled as they are written in text, not in the model's alphabet.
+  if (is_special(id)) return text;
+  if (vocab_.kind == TokenizerVocab::SentencePiece) {
+    if (ty == kTokenByte) return std::string(1, static_cast<char>(*parse_byte_token(text)));
+    std::string out;
+    for (size_t pos = 0; pos < text.size();) {
+      if (text.compare(pos, kSpaceMark.size(), kSpaceMark) == 0) {
+        out += ' ';
+        pos += kSpaceMark.size();
+      } else {
+        out += text[pos++];
+      }
+    }
+    return out;
+  }
+  std::string out;
+  for (size_t pos = 0; pos < text.size();) {
+    Utf8Char ch = utf8_at(text, pos);
+    if (auto byte = char_to_byte(ch.cp)) out += static_cast<char>(*byte);
+    else out.append(text, pos, ch.size);
+    pos += ch.size;
+  }
+  return out;
+}
+
+std::string Tokenizer::decode(std::span<const int32_t> ids) const {
+  std::string out;
+  bool after_special = true;
+  for (int32_t id : ids) {
+    std::string text = token_text(id);
+    bool special = is_special(id);
+    // Undo the space encode() puts in front of text that starts or follows a special token.
+    if (vocab_.add_space_prefix && after_special && !special && !text.empty() && text[0] == ' ')
+      text.erase(0, 1);
+    out += text;
+    after_special = special;
+  }
+  return out;
+}
+
+bool Tokenizer::is_eog(int32_t id) const { return std::find(eog_.begin(), eog_.end(), id) != eog_.end(); }
+
+bool Tokenizer::is_special(int32_t id) const {
+  int32_t ty = type(id);
+  return ty == kTokenControl || ty == kTokenUnknown || ty == kTokenUserDefined;
+}
+
+bool Tokenizer::is_control(int32_t id) const {
+  return id >= 0 && static_cast<size_t>(id) < size() && type(id) == kTokenControl;
+}
+
+std::optional<int32_t> Tokenizer::find(std::string_view token) const {
+  auto it = by_text_.find(token);
+  if (it == by_text_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace lmc::models

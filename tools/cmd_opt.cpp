@@ -1,0 +1,77 @@
+// lmc opt: reads IR text, runs passes, prints the result — mlir-opt for lmc graphs.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "ir/error.h"
+#include "ir/parser.h"
+#include "ir/printer.h"
+#include "ir/verifier.h"
+#include "passes/pass_manager.h"
+#include "passes/pass_registry.h"
+#include "tools/commands.h"
+#include "tools/pass_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> opt_specs() {
+  auto specs = pass_flag_specs();
+  specs.push_back({"o", true, "write the result to FILE instead of stdout", "FILE"});
+  specs.push_back({"list-passes", false, "list the available passes and exit"});
+  specs.push_back({"help", false, "show this help"});
+  return specs;
+}
+
+std::string read_input(const std::string& path) {
+  if (path == "-") {
+    std::stringstream ss;
+    ss << std::cin.rdbuf();
+    return ss.str();
+  }
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw Error(path + ": error: cannot open file");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int cmd_opt(int argc, char** argv) {
+  Args a(opt_specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc opt FILE.lir [options]\n\n"
+                 "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
+                 "and prints the resulting graph. FILE '-' reads stdin.\n\noptions:\n"
+              << Args::help_text(opt_specs());
+    return 0;
+  }
+  load_pass_plugins(a);
+  if (a.has("list-passes")) {
+    for (const auto& name : passes::PassRegistry::instance().names())
+      std::cout << name << "  " << passes::PassRegistry::instance().create(name)->summary() << "\n";
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc opt expects one input file");
+  const std::string& path = a.positional()[0];
+  auto g = ir::parse(read_input(path), path == "-" ? "<stdin>" : path);
+  ir::verify(*g, path);
+
+  passes::PassManager pm(instrumentation_from(a));
+  pm.add_pipeline(a.get_or("passes", "none"));
+  passes::PassContext ctx;
+  apply_pass_options(a, ctx);
+  pm.run(*g, ctx);
+
+  std::string text = ir::print(*g);
+  if (auto out = a.get("o")) {
+    std::ofstream(*out) << text;
+  } else {
+    std::cout << text;
+  }
+  return 0;
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,12 @@
+// The lmc subcommands. Each returns the process exit code: 0 ok, 1 error, 2 usage.
+#pragma once
+
+namespace lmc::tools {
+
+int cmd_compile(int argc, char** argv);
+int cmd_run(int argc, char** argv);
+int cmd_opt(int argc, char** argv);
+int cmd_inspect(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+
+}  // namespace lmc::tools

@@ -1,0 +1,62 @@
+// lmc: compile transformer models to AVX2 kernels and run them.
+#include <cstring>
+#include <iostream>
+#include <string>
+
+#include "ir/error.h"
+#include "tools/cli_args.h"
+#include "tools/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*fn)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
+};
+
+void usage(std::ostream& os) {
+  os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
+  for (const auto& c : kCommands) os << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "lmc " << LMC_VERSION << "\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (cmd != c.name) continue;
+    try {
+      return c.fn(argc, argv);
+    } catch (const lmc::tools::UsageError& e) {
+      std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
+      return 2;
+    } catch (const lmc::Error& e) {
+      std::cerr << e.what() << "\n";
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::cerr << "lmc " << cmd << ": error: out of memory\n";
+      return 1;
+    }
+  }
+  std::cerr << "lmc: unknown command '" << cmd << "'\n";
+  usage(std::cerr);
+  return 2;
+}
