@@ -6,9 +6,11 @@
 #include "ir/error.h"
 #include "ir/half.h"
 
-// Each block decoder follows ggml's reference dequantizer term by term: the products are
-// grouped as ggml groups them (d * scale first, then * q) and the file is built without
-// FMA contraction, so every value is bit-identical to ggml's and gguf-py's.
+// Each block decoder follows ggml's reference dequantizer term by term. The results are
+// bit-identical to ggml's and gguf-py's for a reason worth knowing: an f16 scale has 11
+// significant bits and the quants and sub-block scales are small integers, so every
+// product here is exact in float and only a final "- min" or "+ m" rounds. Grouping and
+// FMA contraction therefore cannot change a value; the bit layouts are what must match.
 
 namespace lmc::models {
 namespace {
