@@ -99,6 +99,41 @@ llvm::Value* emit_gelu(Builder& b, llvm::Value* x) {
   return b.CreateSelect(b.CreateFCmpOLT(x, like(b, x, 0.0f)), half_x_e, b.CreateFSub(x, half_x_e));
 }
 
+// x = k π/2 + r with |r| <= π/4 (π/2 in two parts, so r is exact to f64 rounding
+// for any angle a model sees); Taylor series of sin r and cos r, whose truncation
+// (< 2e-9 and < 2e-10 at π/4) is below f32 rounding; the quadrant k mod 4 picks
+// and signs them.
+SinCos emit_sincos_f64_to_f32(Builder& b, llvm::Value* x) {
+  llvm::Type* t = x->getType();
+  auto c = [&](double v) { return llvm::ConstantFP::get(t, v); };
+  auto poly = [&](llvm::Value* v, std::initializer_list<double> high_to_low) {
+    llvm::Value* acc = nullptr;
+    for (double k : high_to_low) acc = acc ? fma(b, acc, v, c(k)) : c(k);
+    return acc;
+  };
+  auto* k = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(x, c(0.63661977236758134)));
+  auto* r = fma(b, b.CreateFNeg(k), c(1.5707963267948966), x);
+  r = fma(b, b.CreateFNeg(k), c(6.123233995736766e-17), r);
+  auto* r2 = b.CreateFMul(r, r);
+  auto* s = b.CreateFMul(r, poly(r2, {1.0 / 362880, -1.0 / 5040, 1.0 / 120, -1.0 / 6, 1.0}));
+  auto* co = poly(r2, {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -0.5, 1.0});
+
+  auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(t);
+  llvm::Type* it = vt ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt64Ty(), vt->getNumElements()))
+                      : b.getInt64Ty();
+  auto* q = b.CreateFPToSI(k, it);
+  auto bit = [&](llvm::Value* v, uint64_t m) {
+    return b.CreateICmpNE(b.CreateAnd(v, llvm::ConstantInt::get(it, m)), llvm::ConstantInt::get(it, 0));
+  };
+  auto* odd = bit(q, 1);
+  auto* sin = b.CreateSelect(odd, co, s);
+  auto* cos = b.CreateSelect(odd, s, co);
+  sin = b.CreateSelect(bit(q, 2), b.CreateFNeg(sin), sin);
+  cos = b.CreateSelect(bit(b.CreateAdd(q, llvm::ConstantInt::get(it, 1)), 2), b.CreateFNeg(cos), cos);
+  llvm::Type* ft = vt ? static_cast<llvm::Type*>(f32x(b, vt->getNumElements())) : b.getFloatTy();
+  return {b.CreateFPTrunc(sin, ft), b.CreateFPTrunc(cos, ft)};
+}
+
 bool is_activation(std::string_view name) {
   return name == "gelu_tanh" || name == "silu" || name == "gelu";
 }

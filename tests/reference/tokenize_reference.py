@@ -13,18 +13,20 @@ encodes test strings with it:
     with it, or the script fails: the two readings of "merge by score" cross-check.
 Control and user-defined tokens are added tokens, matched whole in the text.
 
-Usage: tokenize_reference.py GGUF CASES_JSON SET[,SET...] [--no-special] [--save-json DIR]
-Prints {"texts": [...], "ids": [[...], ...]} for the strings of the named sets (no BOS).
+Usage: tokenize_reference.py GGUF CASES_JSON SET[,SET...] [--save-json DIR]
+Prints {"texts": [...], "ids": [[...], ...], "ids_no_special": [[...], ...]} for the strings of
+the named sets, without BOS; "ids_no_special" leaves control tokens in the text unmatched.
 --save-json writes the built tokenizer as DIR/tokenizer.json plus DIR/tokenizer_config.json.
-Exits 77 when the gguf or tokenizers package is missing, so tests can skip.
+Exits 77 when the tokenizers package is missing, so tests can skip.
 """
 import argparse
 import json
+import mmap
 import os
+import struct
 import sys
 
 try:
-    import gguf
     from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers
 except ImportError as e:
     print(f"tokenize_reference.py: {e}", file=sys.stderr)
@@ -34,34 +36,64 @@ NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
 SPACE_MARK = "\u2581"
 
 
+# GGUF metadata value types: struct format of each scalar type; 8 = string, 9 = array.
+SCALAR_FORMATS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+
+
+def read_metadata(path):
+    """The key/value section of a GGUF (v2/v3), read directly: gguf's reader is too slow for
+    a 262144-token vocabulary."""
+    with open(path, "rb") as f:
+        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    magic, version, _, n_kv = struct.unpack_from("<4sIQQ", data, 0)
+    if magic != b"GGUF" or version < 2:
+        sys.exit(f"tokenize_reference.py: {path} is not a GGUF v2/v3 file")
+    pos = 24
+
+    def read(fmt):
+        nonlocal pos
+        values = struct.unpack_from("<" + fmt, data, pos)
+        pos += struct.calcsize("<" + fmt)
+        return values[0] if len(values) == 1 else values
+
+    def string():
+        nonlocal pos
+        n = read("Q")
+        pos += n
+        return data[pos - n:pos].decode("utf-8")
+
+    def value(kind):
+        if kind == 8:
+            return string()
+        if kind == 9:
+            item_kind, count = read("I"), read("Q")
+            if item_kind in SCALAR_FORMATS:
+                return list(read(f"{count}{SCALAR_FORMATS[item_kind]}")) if count else []
+            return [value(item_kind) for _ in range(count)]
+        return read(SCALAR_FORMATS[kind])
+
+    meta = {}
+    for _ in range(n_kv):
+        key = string()
+        meta[key] = value(read("I"))
+    return meta
+
+
 def read_vocab(path):
-    reader = gguf.GGUFReader(path)
-    fields = reader.fields
-
-    def strings(key):
-        f = fields.get(key)
-        return [] if f is None else [bytes(f.parts[i]).decode("utf-8") for i in f.data]
-
-    def numbers(key):
-        f = fields.get(key)
-        return [] if f is None else [f.parts[i][0].item() for i in f.data]
-
-    def scalar(key, default):
-        f = fields.get(key)
-        return default if f is None else f.parts[f.data[0]][0].item()
-
-    tokens = strings("tokenizer.ggml.tokens")
+    meta = read_metadata(path)
+    get = lambda key, default: meta.get("tokenizer.ggml." + key, default)
+    tokens = get("tokens", [])
     return {
-        "model": bytes(fields["tokenizer.ggml.model"].parts[-1]).decode(),
-        "pre": strings("tokenizer.ggml.pre")[0] if "tokenizer.ggml.pre" in fields else "",
+        "model": get("model", ""),
+        "pre": get("pre", ""),
         "tokens": tokens,
-        "scores": numbers("tokenizer.ggml.scores") or [0.0] * len(tokens),
-        "types": numbers("tokenizer.ggml.token_type") or [NORMAL] * len(tokens),
-        "merges": [tuple(m.split(" ")) for m in strings("tokenizer.ggml.merges")],
-        "bos": scalar("tokenizer.ggml.bos_token_id", -1),
-        "eos": scalar("tokenizer.ggml.eos_token_id", -1),
-        "unk": scalar("tokenizer.ggml.unknown_token_id", -1),
-        "add_space_prefix": bool(scalar("tokenizer.ggml.add_space_prefix", False)),
+        "scores": get("scores", None) or [0.0] * len(tokens),
+        "types": get("token_type", None) or [NORMAL] * len(tokens),
+        "merges": [tuple(m.split(" ")) for m in get("merges", [])],
+        "bos": get("bos_token_id", -1),
+        "eos": get("eos_token_id", -1),
+        "unk": get("unknown_token_id", -1),
+        "add_space_prefix": bool(get("add_space_prefix", False)),
     }
 
 
@@ -119,44 +151,55 @@ def sentencepiece_tokenizer(v):
     return tok
 
 
-def naive_sentencepiece(v, text, parse_special):
+class NaiveSentencePiece:
     """Splits off special tokens (leftmost, longest), then merges the best-scoring pair."""
-    known = mergeable(v)
-    kinds = (CONTROL, UNKNOWN, USER_DEFINED) if parse_special else (USER_DEFINED,)
-    specials = {t: i for i, (t, ty) in reversed(list(enumerate(zip(v["tokens"], v["types"])))) if ty in kinds}
-    longest = max(map(len, specials), default=0)
-    byte_token = {int(t[3:5], 16): i for i, (t, ty) in enumerate(zip(v["tokens"], v["types"])) if ty == BYTE}
-    out, plain, pos, after_special = [], "", 0, True
 
-    def flush(plain, after_special):
+    def __init__(self, v):
+        self.v = v
+        self.known = mergeable(v)
+        entries = list(enumerate(zip(v["tokens"], v["types"])))
+        self.specials = {True: {}, False: {}}
+        for i, (t, ty) in reversed(entries):
+            if ty in (CONTROL, UNKNOWN, USER_DEFINED):
+                self.specials[True][t] = i
+            if ty == USER_DEFINED:
+                self.specials[False][t] = i
+        self.longest = max(map(len, self.specials[True]), default=0)
+        self.byte_token = {int(t[3:5], 16): i for i, (t, ty) in entries if ty == BYTE}
+
+    def encode(self, text, parse_special):
+        specials = self.specials[parse_special]
+        out, plain, pos, after_special = [], "", 0, True
+        while pos < len(text):
+            match = next((text[pos:pos + n] for n in range(self.longest, 0, -1) if text[pos:pos + n] in specials),
+                         None)
+            if match is None:
+                plain += text[pos]
+                pos += 1
+                continue
+            self.encode_plain(plain, after_special, out)
+            out.append(specials[match])
+            plain, pos, after_special = "", pos + len(match), True
+        self.encode_plain(plain, after_special, out)
+        return out
+
+    def encode_plain(self, plain, after_special, out):
         if not plain:
             return
-        piece = (SPACE_MARK if v["add_space_prefix"] and after_special else "") + plain.replace(" ", SPACE_MARK)
-        symbols = list(piece)
+        prefix = SPACE_MARK if self.v["add_space_prefix"] and after_special else ""
+        symbols = list(prefix + plain.replace(" ", SPACE_MARK))
         while True:
             best = None
             for i in range(len(symbols) - 1):
-                t = known.get(symbols[i] + symbols[i + 1])
-                if t is not None and (best is None or v["scores"][t] > best[0]):
-                    best = (v["scores"][t], i)
+                t = self.known.get(symbols[i] + symbols[i + 1])
+                if t is not None and (best is None or self.v["scores"][t] > best[0]):
+                    best = (self.v["scores"][t], i)
             if best is None:
                 break
             i = best[1]
             symbols[i:i + 2] = [symbols[i] + symbols[i + 1]]
         for s in symbols:
-            out.extend([known[s]] if s in known else [byte_token[b] for b in s.encode()])
-
-    while pos < len(text):
-        match = next((text[pos:pos + n] for n in range(longest, 0, -1) if text[pos:pos + n] in specials), None)
-        if match is None:
-            plain += text[pos]
-            pos += 1
-            continue
-        flush(plain, after_special)
-        out.append(specials[match])
-        plain, pos, after_special = "", pos + len(match), True
-    flush(plain, after_special)
-    return out
+            out.extend([self.known[s]] if s in self.known else [self.byte_token[b] for b in s.encode()])
 
 
 def save_json(tok, v, directory):
@@ -174,7 +217,6 @@ def main():
     ap.add_argument("gguf")
     ap.add_argument("cases")
     ap.add_argument("sets")
-    ap.add_argument("--no-special", action="store_true")
     ap.add_argument("--save-json")
     args = ap.parse_args()
 
@@ -190,18 +232,21 @@ def main():
     else:
         sys.exit(f"tokenize_reference.py: no reference for tokenizer model {v['model']!r}")
     tok.add_tokens([t for _, t in added_tokens(v)])
-    tok.encode_special_tokens = args.no_special
 
-    ids = [tok.encode(t, add_special_tokens=False).ids for t in texts]
-    if v["model"] == "llama":
-        for text, hf in zip(texts, ids):
-            naive = naive_sentencepiece(v, text, not args.no_special)
-            if naive != hf:
+    result = {"texts": texts}
+    naive = NaiveSentencePiece(v) if v["model"] == "llama" else None
+    for parse_special, key in ((True, "ids"), (False, "ids_no_special")):
+        tok.encode_special_tokens = not parse_special
+        result[key] = [tok.encode(t, add_special_tokens=False).ids for t in texts]
+        for text, hf in zip(texts, result[key]) if naive else ():
+            other = naive.encode(text, parse_special)
+            if other != hf:
                 sys.exit(f"tokenize_reference.py: references disagree on {text!r}:\n"
-                         f"  tokenizers BPE: {hf}\n  naive SentencePiece: {naive}")
+                         f"  tokenizers BPE: {hf}\n  naive SentencePiece: {other}")
+    tok.encode_special_tokens = False
     if args.save_json:
         save_json(tok, v, args.save_json)
-    json.dump({"texts": texts, "ids": ids}, sys.stdout, ensure_ascii=False)
+    json.dump(result, sys.stdout, ensure_ascii=False)
 
 
 if __name__ == "__main__":

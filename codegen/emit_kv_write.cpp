@@ -1,0 +1,59 @@
+// kv_write(cache[C,W], x[R,W], pos) -> cache': row r of x goes to slot (pos + r) % C,
+// so a sliding-window layer's cache is a ring of C slots. The result aliases the
+// cache (the runtime passes the same buffer), and only the R new rows are written.
+// Work items: rows of x.
+#include <llvm/IR/Function.h>
+
+#include "codegen/desc_access.h"
+#include "codegen/emitter.h"
+#include "codegen/llvm_helpers.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+struct Shape {
+  Rows cache;
+  Rows x;
+  int64_t row_bytes = 0;
+};
+
+Shape shape(const KernelDesc& d) {
+  expect_arity(d, 3, 1);
+  const ir::Type& cache = d.operands[0];
+  Shape s{expect_rows(d, cache, "cache"), expect_rows(d, d.operands[1], "input")};
+  if (!cache.is_static() || s.cache.rows.value <= 0) desc_error(d, "cache must have static [C,W], got " + cache.str());
+  if (d.operands[1].dtype != cache.dtype || s.x.width != s.cache.width)
+    desc_error(d, "input rows must match the cache's dtype and width");
+  expect_scalar_i32(d, d.operands[2], "pos");
+  if (!(d.results[0] == cache)) desc_error(d, "result must have the cache's type");
+  s.row_bytes = ir::dtype_row_bytes(cache.dtype, s.cache.width);
+  return s;
+}
+
+void emit(llvm::Function& fn, const KernelDesc& d) {
+  Shape s = shape(d);
+  KernelParams p = kernel_params(fn);
+  Builder b = entry_builder(fn);
+  llvm::Value* x = arg_pointer(b, p, 1);
+  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 2), llvm::Align(4)), b.getInt64Ty());
+  llvm::Value* out = arg_pointer(b, p, 3);
+  auto* bytes = i64c(b, s.row_bytes);
+  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
+    auto* slot = b.CreateSRem(b.CreateAdd(pos, r), i64c(b, s.cache.rows.value));
+    b.CreateMemCpy(byte_ptr(b, out, b.CreateMul(slot, bytes)), llvm::Align(1), byte_ptr(b, x, b.CreateMul(r, bytes)),
+                   llvm::Align(1), s.row_bytes);
+  });
+  b.CreateRetVoid();
+}
+
+KernelInfo info(const KernelDesc& d) {
+  Shape s = shape(d);
+  return row_items(s.x.rows, 2 * s.row_bytes);
+}
+
+}  // namespace
+
+extern const Emitter kEmitKvWrite{"kv_write", emit, info};
+
+}  // namespace lmc::codegen

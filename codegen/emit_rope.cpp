@@ -1,0 +1,142 @@
+// rope(x[R, H*hd], pos) -> y: rotates pairs of each head's features by the angle
+// p * base^(-2i/hd) for pair i at absolute position p = pos + r. Style "neox" pairs
+// i with i + hd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose
+// q/k weights llama.cpp permutes). The row's cos/sin table is computed once (angles
+// in f64, so long contexts stay accurate) and applied to all H heads. Each chunk
+// loads both members of its pairs before storing, so y may alias x. Work items: rows.
+#include <cmath>
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/Module.h>
+
+#include "codegen/desc_access.h"
+#include "codegen/emitter.h"
+#include "codegen/llvm_math.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+constexpr unsigned kLanes = 8;       // f32 lanes when rotating
+constexpr unsigned kAngleLanes = 4;  // f64 lanes when computing angles
+
+struct Shape {
+  Rows x;
+  int64_t head_dim = 0;
+  double base = 0;
+  bool neox = true;
+  int64_t pairs() const { return head_dim / 2; }
+  // The angle table is computed in whole f64 vectors.
+  int64_t padded_pairs() const { return (pairs() + kAngleLanes - 1) / kAngleLanes * kAngleLanes; }
+};
+
+Shape shape(const KernelDesc& d) {
+  expect_arity(d, 2, 1);
+  Shape s{expect_f32_rows(d, d.operands[0], "input")};
+  expect_scalar_i32(d, d.operands[1], "pos");
+  if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have the input's type");
+  s.head_dim = attr_int(d, "head_dim");
+  if (s.head_dim <= 0 || s.head_dim % 2 || s.x.width % s.head_dim)
+    desc_error(d, "head_dim must be even and divide the row width");
+  s.base = attr_float(d, "base");
+  if (!(s.base > 0)) desc_error(d, "base must be positive");
+  std::string style = attr_string(d, "style");
+  if (style != "neox" && style != "normal") desc_error(d, "style must be \"neox\" or \"normal\"");
+  s.neox = style == "neox";
+  return s;
+}
+
+// base^(-2i/hd) for each pair, in f64, zero-padded to whole vectors.
+llvm::Value* frequency_table(llvm::Function& fn, const Shape& s) {
+  std::vector<double> freq(s.padded_pairs(), 0.0);
+  for (int64_t i = 0; i < s.pairs(); ++i)
+    freq[i] = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.head_dim));
+  auto* init = llvm::ConstantDataArray::get(fn.getContext(), freq);
+  return new llvm::GlobalVariable(*fn.getParent(), init->getType(), true, llvm::GlobalValue::PrivateLinkage,
+                                  init, fn.getName() + ".freq");
+}
+
+// Per row: cos and sin of the pair angles. neox keeps one entry per pair; normal
+// stores them interleaved as each feature needs them: cos at 2i and 2i+1, -sin at
+// 2i and +sin at 2i+1, so y = x * cos + swap_pairs(x) * sin.
+struct AngleTable {
+  llvm::Value* cos;
+  llvm::Value* sin;
+};
+
+void fill_angles(Builder& b, const Shape& s, llvm::Value* freq, llvm::Value* position, const AngleTable& t) {
+  auto* f64x = llvm::FixedVectorType::get(b.getDoubleTy(), kAngleLanes);
+  auto* p = b.CreateVectorSplat(kAngleLanes, b.CreateSIToFP(position, b.getDoubleTy()));
+  emit_for(b, i64c(b, 0), i64c(b, s.padded_pairs()), kAngleLanes, [&](llvm::Value* i) {
+    auto* f = b.CreateAlignedLoad(f64x, elem_ptr(b, b.getDoubleTy(), freq, i), llvm::Align(8));
+    SinCos sc = emit_sincos_f64_to_f32(b, b.CreateFMul(p, f));
+    if (s.neox) {
+      store_f32x(b, sc.cos, f32_ptr(b, t.cos, i));
+      store_f32x(b, sc.sin, f32_ptr(b, t.sin, i));
+      return;
+    }
+    auto* at = b.CreateMul(i, i64c(b, 2));
+    store_f32x(b, b.CreateShuffleVector(sc.cos, {0, 0, 1, 1, 2, 2, 3, 3}), f32_ptr(b, t.cos, at));
+    store_f32x(b, b.CreateShuffleVector(b.CreateFNeg(sc.sin), sc.sin, {0, 4, 1, 5, 2, 6, 3, 7}), f32_ptr(b, t.sin, at));
+  });
+}
+
+void rotate_neox(Builder& b, const Shape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
+  auto* half = i64c(b, s.pairs());
+  emit_chunks(b, i64c(b, 0), half, kLanes, [&](llvm::Value* i, llvm::Value* count) {
+    auto* c = load_f32x_n(b, f32_ptr(b, t.cos, i), kLanes, count);
+    auto* sn = load_f32x_n(b, f32_ptr(b, t.sin, i), kLanes, count);
+    auto* i2 = b.CreateAdd(i, half);
+    auto* x1 = load_f32x_n(b, f32_ptr(b, x, i), kLanes, count);
+    auto* x2 = load_f32x_n(b, f32_ptr(b, x, i2), kLanes, count);
+    store_f32x_n(b, fma(b, x1, c, b.CreateFNeg(b.CreateFMul(x2, sn))), f32_ptr(b, y, i), count);
+    store_f32x_n(b, fma(b, x2, c, b.CreateFMul(x1, sn)), f32_ptr(b, y, i2), count);
+  });
+}
+
+void rotate_normal(Builder& b, const Shape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
+  // Chunks start at multiples of 8 and head_dim is even, so pairs never straddle a chunk.
+  emit_chunks(b, i64c(b, 0), i64c(b, s.head_dim), kLanes, [&](llvm::Value* i, llvm::Value* count) {
+    auto* v = load_f32x_n(b, f32_ptr(b, x, i), kLanes, count);
+    auto* swapped = b.CreateShuffleVector(v, {1, 0, 3, 2, 5, 4, 7, 6});
+    auto* c = load_f32x_n(b, f32_ptr(b, t.cos, i), kLanes, count);
+    auto* sn = load_f32x_n(b, f32_ptr(b, t.sin, i), kLanes, count);
+    store_f32x_n(b, fma(b, v, c, b.CreateFMul(swapped, sn)), f32_ptr(b, y, i), count);
+  });
+}
+
+void emit(llvm::Function& fn, const KernelDesc& d) {
+  Shape s = shape(d);
+  KernelParams p = kernel_params(fn);
+  Builder b = entry_builder(fn);
+  llvm::Value* x = arg_pointer(b, p, 0);
+  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 1), llvm::Align(4)), b.getInt64Ty());
+  llvm::Value* y = arg_pointer(b, p, 2);
+  llvm::Value* freq = frequency_table(fn, s);
+  int64_t table_len = s.neox ? s.padded_pairs() : 2 * s.padded_pairs();
+  AngleTable t{stack_array(b, b.getFloatTy(), table_len), stack_array(b, b.getFloatTy(), table_len)};
+  int64_t heads = s.x.width / s.head_dim;
+  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
+    fill_angles(b, s, freq, b.CreateAdd(pos, r), t);
+    emit_for(b, i64c(b, 0), i64c(b, heads), 1, [&](llvm::Value* h) {
+      auto* at = b.CreateAdd(b.CreateMul(r, i64c(b, s.x.width)), b.CreateMul(h, i64c(b, s.head_dim)));
+      if (s.neox)
+        rotate_neox(b, s, t, f32_ptr(b, x, at), f32_ptr(b, y, at));
+      else
+        rotate_normal(b, s, t, f32_ptr(b, x, at), f32_ptr(b, y, at));
+    }, "head");
+  }, "row");
+  b.CreateRetVoid();
+}
+
+KernelInfo info(const KernelDesc& d) {
+  Shape s = shape(d);
+  return row_items(s.x.rows, s.x.width * 8);
+}
+
+}  // namespace
+
+extern const Emitter kEmitRope{"rope", emit, info};
+
+}  // namespace lmc::codegen

@@ -1,0 +1,255 @@
+#include "models/lowering.h"
+
+#include <cmath>
+
+#include "ir/builder.h"
+#include "ir/error.h"
+#include "ir/op_registry.h"
+#include "ir/verifier.h"
+
+namespace lmc::models {
+
+namespace {
+
+class Lowerer {
+ public:
+  Lowerer(const ModelDef& def, const WeightSource& w, ir::Graph& g, ir::ModelInfo& info,
+          std::map<std::string, std::string>& pass_options)
+      : def_(def), w_(w), g_(g), b_(g), info_(info), pass_options_(pass_options) {}
+
+  void run(int64_t context_override) {
+    bind_host_functions();
+    for (const auto& [name, e] : def_.params) env_.vars[name] = eval(e);
+    info_.n_layers = int_param("n_layers", def_.path);
+    info_.d_model = env_.vars.count("d_model") ? int_param("d_model", def_.path) : 0;
+    info_.context = context_override > 0 ? context_override : as_int(eval(def_.context), def_.context.where);
+    info_.step_tokens = std::min(as_int(eval(def_.step_tokens), def_.step_tokens.where), info_.context);
+    if (info_.context <= 0 || info_.step_tokens <= 0) throw error_at(def_.context.where, "context must be positive");
+    for (const auto& [name, e] : def_.params) info_.hyper.emplace_back(name, expr_to_string(env_.vars[name]));
+    for (const auto& [name, e] : def_.passes) pass_options_[name] = expr_to_string(eval(e));
+
+    for (const auto& st : def_.prologue) lower(st, "");
+    for (int64_t i = 0; i < info_.n_layers; ++i) {
+      env_.vars["i"] = static_cast<double>(i);
+      for (const auto& [name, e] : def_.block_params) env_.vars[name] = eval(e);
+      for (const auto& st : def_.block) lower(st, "_" + std::to_string(i));
+    }
+    env_.vars.erase("i");
+    for (const auto& st : def_.epilogue) lower(st, "");
+    std::vector<ir::Value*> outs;
+    for (const auto& o : def_.outputs) outs.push_back(lookup(o, def_.path));
+    outs.insert(outs.end(), cache_outputs_.begin(), cache_outputs_.end());
+    g_.set_outputs(outs);
+  }
+
+ private:
+  const ModelDef& def_;
+  const WeightSource& w_;
+  ir::Graph& g_;
+  ir::Builder b_;
+  ir::ModelInfo& info_;
+  std::map<std::string, std::string>& pass_options_;
+  ExprEnv env_;
+  std::map<std::string, ir::Value*> values_;  // template variable -> current value
+  std::map<std::string, ir::Value*> params_;  // weight expression -> param value
+  std::vector<ir::Value*> cache_outputs_;
+
+  ExprValue eval(const Located& e) { return eval_expr(e.text, env_, e.where); }
+
+  static int64_t as_int(const ExprValue& v, const std::string& where) {
+    const double* d = std::get_if<double>(&v);
+    if (!d || std::trunc(*d) != *d) throw error_at(where, "expected an integer, got " + expr_to_string(v));
+    return static_cast<int64_t>(*d);
+  }
+  int64_t int_param(const std::string& name, const std::string& where) {
+    auto it = env_.vars.find(name);
+    if (it == env_.vars.end()) throw error_at(where, "the definition must set parameter '" + name + "'");
+    return as_int(it->second, where + " (parameter " + name + ")");
+  }
+
+  void bind_host_functions() {
+    env_.functions["meta"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.empty() || a.size() > 2 || !std::holds_alternative<std::string>(a[0]))
+        throw Error("meta(\"key\"[, default]) takes a key string");
+      auto v = w_.meta(std::get<std::string>(a[0]));
+      if (v) return *v;
+      if (a.size() == 2) return a[1];
+      throw Error("the weights file " + w_.path() + " has no metadata '" + std::get<std::string>(a[0]) + "'");
+    };
+    env_.functions["has_meta"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_meta(\"key\")");
+      return w_.meta(std::get<std::string>(a[0])) ? 1.0 : 0.0;
+    };
+    env_.functions["has_weight"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_weight(\"name\")");
+      return w_.has_tensor(std::get<std::string>(a[0])) ? 1.0 : 0.0;
+    };
+    env_.functions["shape"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() != 2 || !std::holds_alternative<std::string>(a[0])) throw Error("shape(\"weight\", dim)");
+      auto s = w_.shape(std::get<std::string>(a[0]));
+      auto d = static_cast<size_t>(std::get<double>(a[1]));
+      if (d >= s.size()) throw Error("shape(): dim out of range");
+      return static_cast<double>(s[d]);
+    };
+  }
+
+  ir::Value* lookup(const std::string& name, const std::string& where) {
+    auto it = values_.find(name);
+    if (it != values_.end()) return it->second;
+    if (ir::Value* v = input(name)) return v;
+    throw error_at(where, "value '" + name + "' is not defined (inputs: tokens, pos, positions)");
+  }
+
+  // The graph inputs exist once something reads them.
+  ir::Value* input(const std::string& name) {
+    ir::Type t;
+    if (name == "tokens" || name == "positions")
+      t = {ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}};
+    else if (name == "pos")
+      t = {ir::DType::i32, {}};
+    else
+      return nullptr;
+    values_[name] = g_.add_arg(name, t);
+    return values_[name];
+  }
+
+  ir::Value* weight(const std::string& expr_text, const std::string& where) {
+    std::string name = interpolate_weight(expr_text, where);
+    if (auto it = params_.find(name); it != params_.end()) return it->second;
+    std::vector<int64_t> shape;
+    try {
+      shape = w_.shape(name);
+    } catch (const Error& e) {
+      throw error_at(where, "weight '" + name + "': " + e.what());
+    }
+    ir::Type t{ir::DType::f32, {}};
+    for (int64_t d : shape) t.dims.push_back(ir::Dim::of(d));
+    ir::Value* p = b_.param(name, t, value_name_for(name));
+    params_[name] = p;
+    return p;
+  }
+
+  // "T(h.0.attn.c_attn.weight)" -> "h.0.attn.c_attn": readable names in dumps.
+  static std::string value_name_for(const std::string& weight) {
+    std::string n = weight.substr(weight.find_last_of('(') + 1);
+    n = n.substr(0, n.find(')'));
+    if (n.size() > 7 && n.substr(n.size() - 7) == ".weight") n.resize(n.size() - 7);
+    for (char& c : n)
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.') c = '_';
+    return n.empty() ? "w" : n;
+  }
+
+  std::string interpolate_weight(const std::string& text, const std::string& where) {
+    ExprValue v = eval_expr(text, env_, where);
+    if (!std::holds_alternative<std::string>(v)) throw error_at(where, "@ must be followed by a weight name string");
+    return std::get<std::string>(v);
+  }
+
+  ir::Attr attr_value(const ir::AttrSpec& spec, const Statement::Arg& a, const std::string& where) {
+    ExprValue v = eval_expr(a.text, env_, where);
+    std::string what = "attribute '" + a.key + "'";
+    switch (spec.kind) {
+      case ir::AttrKind::Int: return as_int(v, where + " (" + what + ")");
+      case ir::AttrKind::Float:
+        if (!std::holds_alternative<double>(v)) throw error_at(where, what + " must be a number");
+        return std::get<double>(v);
+      case ir::AttrKind::String:
+        if (!std::holds_alternative<std::string>(v)) throw error_at(where, what + " must be a string");
+        return std::get<std::string>(v);
+      case ir::AttrKind::IntList: {
+        if (!std::holds_alternative<std::vector<double>>(v)) throw error_at(where, what + " must be a list");
+        std::vector<int64_t> out;
+        for (double d : std::get<std::vector<double>>(v)) out.push_back(as_int(d, where));
+        return out;
+      }
+      case ir::AttrKind::DType: {
+        auto dt = std::holds_alternative<std::string>(v) ? ir::parse_dtype(std::get<std::string>(v)) : std::nullopt;
+        if (!dt) throw error_at(where, what + " must name a dtype");
+        return *dt;
+      }
+    }
+    return int64_t{0};
+  }
+
+  void lower(const Statement& st, const std::string& suffix) {
+    std::vector<ir::Value*> operands;
+    std::vector<std::pair<std::string, std::string>> attr_args;
+    for (const auto& a : st.args) {
+      if (a.kind == Statement::Arg::Value) operands.push_back(lookup(a.text, st.where));
+      if (a.kind == Statement::Arg::Weight) operands.push_back(weight(a.text, st.where));
+      if (a.kind == Statement::Arg::Attr) attr_args.emplace_back(a.key, a.text);
+    }
+    if (st.op == "kv_append") return lower_kv_append(st, operands, suffix);
+    const ir::OpDef* def = ir::find_op(st.op);
+    if (!def || st.op == "param") throw error_at(st.where, "unknown op '" + st.op + "'");
+    ir::AttrMap attrs;
+    for (const auto& a : st.args) {
+      if (a.kind != Statement::Arg::Attr) continue;
+      auto spec = std::find_if(def->attrs.begin(), def->attrs.end(), [&](const auto& s) { return a.key == s.name; });
+      if (spec == def->attrs.end()) throw error_at(st.where, "op '" + st.op + "' has no attribute '" + a.key + "'");
+      attrs[a.key] = attr_value(*spec, a, st.where);
+    }
+    for (const auto& spec : def->attrs)
+      if (spec.required && !attrs.count(spec.name))
+        throw error_at(st.where, "op '" + st.op + "' needs attribute '" + std::string(spec.name) + "'");
+    std::vector<std::string> names;
+    for (const auto& r : st.results) names.push_back(r + suffix);
+    std::vector<ir::Value*> results;
+    try {
+      results = b_.create(st.op, operands, attrs, names);
+    } catch (const Error& e) {
+      throw error_at(st.where, e.what());
+    }
+    if (results.size() != st.results.size())
+      throw error_at(st.where, "op '" + st.op + "' gives " + std::to_string(results.size()) + " results, " +
+                                   std::to_string(st.results.size()) + " named");
+    for (size_t i = 0; i < results.size(); ++i) values_[st.results[i]] = results[i];
+  }
+
+  // r = kv_append(x, window = w): a cache argument holding every position the layer
+  // can attend to — a ring of window + step_tokens rows for a sliding window, else the
+  // whole context — written with kv_write; the updated cache is also a graph output.
+  void lower_kv_append(const Statement& st, const std::vector<ir::Value*>& operands, const std::string& suffix) {
+    if (operands.size() != 1 || st.results.size() != 1) throw error_at(st.where, "kv_append takes one value");
+    int64_t window = 0;
+    for (const auto& a : st.args)
+      if (a.kind == Statement::Arg::Attr) {
+        if (a.key != "window") throw error_at(st.where, "kv_append has no attribute '" + a.key + "'");
+        window = as_int(eval_expr(a.text, env_, st.where), st.where);
+      }
+    int64_t rows = window > 0 ? std::min(info_.context, window + info_.step_tokens) : info_.context;
+    ir::Value* x = operands[0];
+    ir::Type t{ir::DType::f32, {ir::Dim::of(rows), x->type().dims.back()}};
+    ir::Value* cache = g_.add_arg(st.results[0] + suffix + "_in", t);
+    ir::Value* written;
+    try {
+      written = b_.op("kv_write", {cache, x, lookup("pos", st.where)}, {}, st.results[0] + suffix);
+    } catch (const Error& e) {
+      throw error_at(st.where, e.what());
+    }
+    values_[st.results[0]] = written;
+    cache_outputs_.push_back(written);
+  }
+};
+
+}  // namespace
+
+LoweredModel lower_model(const std::string& yaml_path, const LowerOptions& opts) {
+  LoweredModel m;
+  m.def = read_model_def(yaml_path);
+  if (!opts.weights.empty()) m.def.weights = opts.weights;
+  m.weights = WeightSource::open(m.def.weights);
+  std::string gname;
+  for (char c : m.def.name) gname += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  m.graph = std::make_unique<ir::Graph>(gname);
+  m.info.name = m.def.name;
+  m.info.weights = m.def.weights;
+  Lowerer(m.def, *m.weights, *m.graph, m.info, m.pass_options).run(opts.context);
+  m.info.chat_turn = m.def.chat.turn;
+  m.info.chat_generation = m.def.chat.generation;
+  m.info.chat_roles = m.def.chat.roles;
+  ir::verify(*m.graph, yaml_path + " (lowered)");
+  return m;
+}
+
+}  // namespace lmc::models

@@ -1,0 +1,33 @@
+// Lowers a model definition to IR: one generic interpreter of the YAML template, no
+// code path per architecture. The prologue runs once, the block n_layers times with
+// `i` bound, the epilogue once. Graph inputs: tokens i32[T], pos i32[] (position of
+// row 0) and positions i32[T] when used; every kv_append adds a cache argument and a
+// cache output that aliases it.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "ir/graph.h"
+#include "ir/model_info.h"
+#include "models/model_def.h"
+#include "models/weight_source.h"
+
+namespace lmc::models {
+
+struct LowerOptions {
+  std::string weights;      // overrides the YAML's weights path when set
+  int64_t context = 0;      // overrides the YAML's context when > 0
+};
+
+struct LoweredModel {
+  ModelDef def;
+  std::unique_ptr<WeightSource> weights;
+  std::unique_ptr<ir::Graph> graph;
+  ir::ModelInfo info;
+  std::map<std::string, std::string> pass_options;  // from the YAML's passes: section
+};
+
+LoweredModel lower_model(const std::string& yaml_path, const LowerOptions& opts = {});
+
+}  // namespace lmc::models

@@ -1,0 +1,187 @@
+#include "models/model_def.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <filesystem>
+
+#include "ir/error.h"
+
+namespace lmc::models {
+
+namespace {
+
+std::string where_of(const std::string& path, const YAML::Node& n) {
+  YAML::Mark m = n.Mark();
+  if (m.line < 0) return path;
+  return path + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+bool is_ident(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+// Splits at commas outside brackets, parentheses and quotes.
+std::vector<std::string> split_top_level(const std::string& s, const std::string& where) {
+  std::vector<std::string> out;
+  int depth = 0;
+  char quote = 0;
+  std::string cur;
+  for (char c : s) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '(' || c == '[') {
+      ++depth;
+    } else if (c == ')' || c == ']') {
+      if (--depth < 0) throw error_at(where, "unbalanced brackets in '" + s + "'");
+    } else if (c == ',' && depth == 0) {
+      out.push_back(trim(cur));
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (quote || depth) throw error_at(where, "unbalanced brackets or quotes in '" + s + "'");
+  if (!trim(cur).empty() || !out.empty()) out.push_back(trim(cur));
+  return out;
+}
+
+Statement::Arg parse_arg(const std::string& a, const std::string& where) {
+  if (a.empty()) throw error_at(where, "empty argument");
+  if (a[0] == '@') return {Statement::Arg::Weight, "", trim(a.substr(1))};
+  size_t eq = a.find('=');
+  if (eq != std::string::npos && a.compare(eq, 2, "==") != 0 && is_ident(trim(a.substr(0, eq))))
+    return {Statement::Arg::Attr, trim(a.substr(0, eq)), trim(a.substr(eq + 1))};
+  if (!is_ident(a)) throw error_at(where, "argument '" + a + "' is neither a value name, a @weight, nor key = value");
+  return {Statement::Arg::Value, "", a};
+}
+
+std::string scalar(const std::string& path, const YAML::Node& n, const std::string& what) {
+  if (!n.IsScalar()) throw error_at(where_of(path, n), what + " must be a scalar");
+  return n.as<std::string>();
+}
+
+Located located(const std::string& path, const YAML::Node& n, const std::string& what) {
+  return {scalar(path, n, what), where_of(path, n)};
+}
+
+std::vector<std::pair<std::string, Located>> read_params(const std::string& path, const YAML::Node& n) {
+  std::vector<std::pair<std::string, Located>> out;
+  if (!n) return out;
+  if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of name: expression");
+  for (const auto& kv : n) {
+    std::string name = scalar(path, kv.first, "a parameter name");
+    if (!is_ident(name)) throw error_at(where_of(path, kv.first), "'" + name + "' is not a valid parameter name");
+    out.emplace_back(name, located(path, kv.second, "parameter '" + name + "'"));
+  }
+  return out;
+}
+
+std::vector<Statement> read_statements(const std::string& path, const YAML::Node& n, const char* section,
+                                       bool required) {
+  std::vector<Statement> out;
+  if (!n) {
+    if (required) throw error_at(path, std::string("missing section '") + section + "'");
+    return out;
+  }
+  if (!n.IsSequence()) throw error_at(where_of(path, n), std::string("'") + section + "' must be a list of statements");
+  for (const auto& s : n) out.push_back(parse_statement(scalar(path, s, "a statement"), where_of(path, s)));
+  return out;
+}
+
+std::string resolve(const std::string& base_file, const std::string& p) {
+  namespace fs = std::filesystem;
+  if (p.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(base_file).parent_path() / p).lexically_normal().string();
+}
+
+ChatTemplate read_chat(const std::string& path, const YAML::Node& n) {
+  ChatTemplate c;
+  if (!n) return c;
+  if (!n.IsMap()) throw error_at(where_of(path, n), "'chat' must be a mapping");
+  if (n["turn"]) c.turn = scalar(path, n["turn"], "chat.turn");
+  if (n["generation"]) c.generation = scalar(path, n["generation"], "chat.generation");
+  if (n["roles"]) {
+    if (!n["roles"].IsMap()) throw error_at(where_of(path, n["roles"]), "'chat.roles' must be a mapping");
+    for (const auto& kv : n["roles"]) c.roles[kv.first.as<std::string>()] = scalar(path, kv.second, "a role");
+  }
+  return c;
+}
+
+void check_known_keys(const std::string& path, const YAML::Node& root) {
+  static const char* known[] = {"name", "weights", "tokenizer", "chat", "params", "block_params", "passes",
+                                "context", "step_tokens", "prologue", "block", "epilogue", "outputs"};
+  for (const auto& kv : root) {
+    std::string k = kv.first.as<std::string>();
+    if (std::find(std::begin(known), std::end(known), k) == std::end(known))
+      throw error_at(where_of(path, kv.first), "unknown key '" + k + "'");
+  }
+}
+
+}  // namespace
+
+Statement parse_statement(const std::string& text, const std::string& where) {
+  Statement st;
+  st.where = where;
+  size_t eq = text.find('=');
+  size_t paren = text.find('(');
+  if (eq == std::string::npos || paren == std::string::npos || eq > paren || text.back() != ')')
+    throw error_at(where, "expected 'name = op(args)', got '" + text + "'");
+  for (const auto& r : split_top_level(text.substr(0, eq), where)) {
+    if (!is_ident(r)) throw error_at(where, "'" + r + "' is not a valid value name");
+    st.results.push_back(r);
+  }
+  st.op = trim(text.substr(eq + 1, paren - eq - 1));
+  if (!is_ident(st.op)) throw error_at(where, "'" + st.op + "' is not an op name");
+  std::string inside = text.substr(paren + 1, text.size() - paren - 2);
+  for (const auto& a : split_top_level(inside, where)) st.args.push_back(parse_arg(a, where));
+  return st;
+}
+
+ModelDef read_model_def(const std::string& path) {
+  if (!std::filesystem::exists(path)) throw error_at(path, "no such file");
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw error_at(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
+  }
+  if (!root.IsMap()) throw error_at(path, "a model definition must be a YAML mapping");
+  check_known_keys(path, root);
+  ModelDef d;
+  d.path = path;
+  try {
+    d.name = root["name"] ? scalar(path, root["name"], "name") : std::filesystem::path(path).stem().string();
+    if (!root["weights"]) throw error_at(path, "missing 'weights' (path to a .gguf or SafeTensors)");
+    d.weights = resolve(path, scalar(path, root["weights"], "weights"));
+    std::string tok = root["tokenizer"] ? scalar(path, root["tokenizer"], "tokenizer") : "gguf";
+    d.tokenizer = tok == "gguf" ? tok : resolve(path, tok);
+    d.chat = read_chat(path, root["chat"]);
+    d.params = read_params(path, root["params"]);
+    d.block_params = read_params(path, root["block_params"]);
+    for (auto& [k, v] : read_params(path, root["passes"])) d.passes[k] = v;
+    d.context = root["context"] ? located(path, root["context"], "context") : Located{"4096", path};
+    d.step_tokens = root["step_tokens"] ? located(path, root["step_tokens"], "step_tokens") : Located{"512", path};
+    d.prologue = read_statements(path, root["prologue"], "prologue", true);
+    d.block = read_statements(path, root["block"], "block", true);
+    d.epilogue = read_statements(path, root["epilogue"], "epilogue", true);
+    if (!root["outputs"] || !root["outputs"].IsSequence())
+      throw error_at(where_of(path, root), "'outputs' must be a list of value names");
+    for (const auto& o : root["outputs"]) d.outputs.push_back(scalar(path, o, "an output"));
+  } catch (const YAML::Exception& e) {
+    throw error_at(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
+  }
+  return d;
+}
+
+}  // namespace lmc::models

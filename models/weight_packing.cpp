@@ -1,0 +1,50 @@
+#include "models/weight_packing.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "ir/error.h"
+#include "ir/half.h"
+
+namespace lmc::models {
+
+void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
+  for (int64_t b = 0; b < n / 32; ++b, x += 32, out += 34) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
+    float d = amax / 127.0f;
+    float id = d != 0 ? 1.0f / d : 0.0f;
+    uint16_t dh = lmc::f32_to_f16(d);
+    std::memcpy(out, &dh, 2);
+    for (int j = 0; j < 32; ++j) out[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(std::lround(x[j] * id)));
+  }
+}
+
+std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
+  std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* src = x + r * cols;
+    uint8_t* dst = out.data() + r * row_bytes;
+    switch (dtype) {
+      case ir::DType::f32: std::memcpy(dst, src, cols * 4); break;
+      case ir::DType::f16:
+        for (int64_t c = 0; c < cols; ++c) {
+          uint16_t h = lmc::f32_to_f16(src[c]);
+          std::memcpy(dst + 2 * c, &h, 2);
+        }
+        break;
+      case ir::DType::bf16:
+        for (int64_t c = 0; c < cols; ++c) {
+          uint16_t h = lmc::f32_to_bf16(src[c]);
+          std::memcpy(dst + 2 * c, &h, 2);
+        }
+        break;
+      case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
+      case ir::DType::i32: throw Error("cannot pack weights as i32");
+    }
+  }
+  return out;
+}
+
+}  // namespace lmc::models

@@ -1,0 +1,190 @@
+#include "models/weight_source.h"
+
+#include <filesystem>
+
+#include "ir/error.h"
+#include "models/gguf_file.h"
+#include "models/safetensors_file.h"
+#include "models/weight_packing.h"
+
+namespace lmc::models {
+
+namespace {
+
+// A parsed transform expression: fn is "" for a plain tensor name.
+struct WeightExpr {
+  std::string fn;
+  std::string name;
+  std::vector<WeightExpr> args;
+};
+
+WeightExpr parse_weight_expr(const std::string& s, size_t& p) {
+  size_t b = p;
+  while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
+  std::string head = s.substr(b, p - b);
+  if (p >= s.size() || s[p] != '(') return {"", head, {}};
+  if (head != "T" && head != "cat" && head != "q8_0") throw Error("unknown weight transform '" + head + "' in '" + s + "'");
+  WeightExpr e{head, "", {}};
+  ++p;
+  do {
+    if (p < s.size() && s[p] == ',') ++p;
+    e.args.push_back(parse_weight_expr(s, p));
+  } while (p < s.size() && s[p] == ',');
+  if (p >= s.size() || s[p] != ')') throw Error("unbalanced parentheses in weight expression '" + s + "'");
+  ++p;
+  if ((e.fn != "cat" && e.args.size() != 1) || e.args.empty())
+    throw Error("wrong number of arguments to " + e.fn + "() in '" + s + "'");
+  return e;
+}
+
+WeightExpr parse_weight_expr(const std::string& s) {
+  size_t p = 0;
+  WeightExpr e = parse_weight_expr(s, p);
+  if (p != s.size()) throw Error("trailing text in weight expression '" + s + "'");
+  return e;
+}
+
+ExprValue json_to_expr(const json::Value& v) {
+  if (v.is_number()) return v.as_number();
+  if (v.is_bool()) return v.as_bool() ? 1.0 : 0.0;
+  if (v.is_string()) return v.as_string();
+  if (v.is_array()) {
+    std::vector<double> out;
+    for (const auto& e : v.as_array())
+      if (e.is_number()) out.push_back(e.as_number());
+    return out;
+  }
+  throw v.error("config value is " + std::string(v.kind_name()) + ", not usable in a model definition");
+}
+
+ExprValue gguf_to_expr(const MetaValue& m) {
+  return std::visit(
+      [](const auto& x) -> ExprValue {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return x;
+        } else if constexpr (std::is_same_v<T, MetaArray>) {
+          // Arrays are exposed by length (e.g. the vocabulary size from tokenizer.ggml.tokens).
+          return static_cast<double>(x.size());
+        } else {
+          return static_cast<double>(x);
+        }
+      },
+      m.v);
+}
+
+}  // namespace
+
+WeightSource::~WeightSource() = default;
+
+std::unique_ptr<WeightSource> WeightSource::open(const std::string& path) {
+  std::unique_ptr<WeightSource> w(new WeightSource());
+  w->path_ = path;
+  if (!std::filesystem::exists(path)) throw error_at(path, "weights not found");
+  if (std::filesystem::is_regular_file(path) && path.size() > 5 && path.substr(path.size() - 5) == ".gguf")
+    w->gguf_ = GgufFile::open(path);
+  else
+    w->st_ = SafeTensorsModel::open(path);
+  return w;
+}
+
+bool WeightSource::has_tensor(const std::string& name) const {
+  return gguf_ ? gguf_->find_tensor(name) != nullptr : st_->find(name) != nullptr;
+}
+
+std::vector<std::string> WeightSource::tensor_names() const {
+  std::vector<std::string> out;
+  if (gguf_)
+    for (const auto& t : gguf_->tensors()) out.push_back(t.name);
+  else
+    for (const auto& t : st_->tensors()) out.push_back(t.name);
+  return out;
+}
+
+namespace {
+
+std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
+  if (e.fn.empty()) {
+    if (!w.has_tensor(e.name)) throw error_at(w.path(), "no tensor named '" + e.name + "'");
+    if (w.gguf()) return w.gguf()->find_tensor(e.name)->shape;
+    return w.safetensors()->find(e.name)->shape;
+  }
+  if (e.fn == "q8_0") return expr_shape(w, e.args[0]);
+  if (e.fn == "T") {
+    auto s = expr_shape(w, e.args[0]);
+    if (s.size() != 2) throw error_at(w.path(), "T() needs a 2-d tensor");
+    return {s[1], s[0]};
+  }
+  std::vector<int64_t> out = expr_shape(w, e.args[0]);
+  for (size_t i = 1; i < e.args.size(); ++i) {
+    auto s = expr_shape(w, e.args[i]);
+    if (s.size() != out.size() || !std::equal(s.begin() + 1, s.end(), out.begin() + 1))
+      throw error_at(w.path(), "cat() of tensors whose trailing dims differ");
+    out[0] += s[0];
+  }
+  return out;
+}
+
+int64_t row_len(const std::vector<int64_t>& shape) { return shape.size() < 2 ? (shape.empty() ? 1 : shape[0]) : shape.back(); }
+
+}  // namespace
+
+std::vector<int64_t> WeightSource::shape(const std::string& expr) const {
+  return expr_shape(*this, parse_weight_expr(expr));
+}
+
+std::vector<float> WeightSource::to_f32(const std::string& name) const {
+  if (gguf_) {
+    const GgufTensor* t = gguf_->find_tensor(name);
+    if (!t) throw error_at(path_, "no tensor named '" + name + "'");
+    return gguf_->to_f32(*t);
+  }
+  return st_->to_f32(name);
+}
+
+namespace {
+
+std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
+                            const std::function<std::vector<float>(const std::string&)>& load) {
+  if (e.fn.empty()) return load(e.name);
+  if (e.fn == "q8_0") throw error_at(w.path(), "q8_0() must be the outermost weight transform");
+  if (e.fn == "T") {
+    auto s = expr_shape(w, e.args[0]);
+    std::vector<float> in = eval_f32(w, e.args[0], load), out(in.size());
+    for (int64_t r = 0; r < s[0]; ++r)
+      for (int64_t c = 0; c < s[1]; ++c) out[c * s[0] + r] = in[r * s[1] + c];
+    return out;
+  }
+  std::vector<float> out;
+  for (const auto& a : e.args) {
+    auto part = eval_f32(w, a, load);
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DType dtype) const {
+  WeightExpr e = parse_weight_expr(expr);
+  const WeightExpr& body = e.fn == "q8_0" ? e.args[0] : e;
+  if ((e.fn == "q8_0") != (dtype == ir::DType::q8_0))
+    throw error_at(path_, "weight '" + expr + "' requested as " + std::string(ir::dtype_name(dtype)));
+  auto shape = expr_shape(*this, body);
+  std::vector<float> data = eval_f32(*this, body, [this](const std::string& n) { return to_f32(n); });
+  int64_t cols = row_len(shape);
+  return pack_rows(data.data(), static_cast<int64_t>(data.size()) / cols, cols, dtype);
+}
+
+std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
+  if (gguf_) {
+    const MetaValue* m = gguf_->find(key);
+    if (!m) return std::nullopt;
+    return gguf_to_expr(*m);
+  }
+  auto it = st_->config().find(key);
+  if (it == st_->config().end()) return std::nullopt;
+  return json_to_expr(*it->second);
+}
+
+}  // namespace lmc::models

@@ -1,0 +1,48 @@
+// One model's weights, from a GGUF file or SafeTensors (file, directory or sharded
+// index), behind one interface: tensor shapes, f32 data, metadata for the model
+// definition's meta() defaults. Weight names may be transform expressions the
+// passes produce — T(w) transpose, cat(a,b,...) row concatenation, q8_0(w) — and
+// `materialize` evaluates them when the artifact is packed.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/type.h"
+#include "models/expr.h"
+
+namespace lmc::models {
+
+class GgufFile;
+class SafeTensorsModel;
+
+class WeightSource {
+ public:
+  static std::unique_ptr<WeightSource> open(const std::string& path);  // throws lmc::Error
+  ~WeightSource();
+
+  const std::string& path() const { return path_; }
+  std::string format() const { return gguf_ ? "gguf" : "safetensors"; }
+  const GgufFile* gguf() const { return gguf_.get(); }
+  const SafeTensorsModel* safetensors() const { return st_.get(); }
+
+  bool has_tensor(const std::string& name) const;
+  // Shape of a tensor or transform expression; throws naming the weight if absent.
+  std::vector<int64_t> shape(const std::string& expr) const;
+  // The tensor or expression, dequantized, transposed and concatenated as asked, packed as `dtype`.
+  std::vector<uint8_t> materialize(const std::string& expr, ir::DType dtype) const;
+
+  // Metadata (GGUF key/values or the HF config.json beside SafeTensors).
+  std::optional<ExprValue> meta(const std::string& key) const;
+  std::vector<std::string> tensor_names() const;
+
+ private:
+  WeightSource() = default;
+  std::vector<float> to_f32(const std::string& name) const;
+  std::string path_;
+  std::unique_ptr<GgufFile> gguf_;
+  std::unique_ptr<SafeTensorsModel> st_;
+};
+
+}  // namespace lmc::models
