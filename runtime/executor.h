@@ -1,0 +1,61 @@
+// Runs a graph: a tbb::flow::graph built once (one node per kernel op, edges from
+// the data dependencies and from the memory plan's byte reuse) inside a
+// tbb::task_arena of `threads`; each node splits its work items with
+// tbb::parallel_for at the kernel's grain. Buffers: one planned arena for
+// intermediates, the KV cache for cache arguments, mapped weights for params.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "ir/graph.h"
+#include "ir/model_info.h"
+#include "runtime/kernel_table.h"
+#include "runtime/profiler.h"
+#include "runtime/weight_provider.h"
+
+namespace lmc::runtime {
+
+struct ExecutorOptions {
+  int threads = 0;       // 0: default_threads()
+  bool profile = false;  // record per-kernel timings into profiler()
+};
+
+// std::thread::hardware_concurrency() (at least 1).
+int default_threads();
+
+struct MemoryReport {
+  uint64_t weight_bytes = 0;  // sum of the params' bytes
+  uint64_t arena_bytes = 0;   // planned intermediates
+  uint64_t kv_bytes = 0;      // KV caches
+};
+
+class Executor {
+ public:
+  // Throws lmc::Error when a kernel op has no kernel in `kernels`, a weight is
+  // missing, or the graph has an argument the runtime cannot feed. `g`, `kernels`
+  // and `weights` must outlive the executor.
+  Executor(const ir::Graph& g, const KernelTable& kernels, const WeightProvider& weights, const ir::ModelInfo& info,
+           ExecutorOptions opts = {});
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // One graph evaluation over tokens[0..T) at absolute positions pos..pos+T-1;
+  // returns the logits rows [L, vocab()] (the last L rows of the step), valid until
+  // the next step. Throws lmc::Error unless 1 <= L <= T <= step_tokens and
+  // pos + T <= context.
+  const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
+  void reset();  // zeroes the KV caches
+
+  int64_t vocab() const;
+  int threads() const;
+  const ir::ModelInfo& info() const;
+  MemoryReport memory() const;
+  Profiler* profiler();  // nullptr unless ExecutorOptions::profile
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lmc::runtime

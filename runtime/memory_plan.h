@@ -1,0 +1,48 @@
+// One arena for every intermediate value of a graph, planned from liveness in
+// execution order at the largest step (T = L = step_tokens). Values whose live
+// intervals overlap never share bytes; placement is greedy by size (largest first,
+// lowest offset that fits), each value 64-byte aligned.
+// Not planned: params (mapped weights), graph arguments (runtime-owned), kv_write
+// results (they alias their cache) and reshape results (they alias their operand).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace lmc::runtime {
+
+struct PlannedValue {
+  const ir::Value* value = nullptr;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+  int first = 0;  // index in the order of the op defining it
+  int last = 0;   // index of its last reader (through reshape views), or the end for graph outputs
+};
+
+struct MemoryPlan {
+  std::vector<const ir::Op*> order;    // execution order the liveness was computed in
+  std::vector<PlannedValue> values;    // in order of definition
+  std::map<const ir::Value*, size_t> index;  // value -> position in `values`
+  uint64_t arena_bytes = 0;
+
+  // Offset of a planned value, or of the planned value a reshape views; nullopt-like
+  // -1 when the value does not live in the arena.
+  int64_t offset_of(const ir::Value* v) const;
+
+  // (before, after) pairs of ops that the data dependencies alone do not order but
+  // the shared bytes require: when value v reuses bytes of an earlier value u, v's
+  // producer runs after u's producer and after every reader of u.
+  std::vector<std::pair<const ir::Op*, const ir::Op*>> reuse_edges() const;
+};
+
+// The value a reshape chain views (the value itself when it is not a reshape result).
+const ir::Value* storage_root(const ir::Value* v);
+
+// `order` must list every op of the graph with producers before readers
+// (ir::topological_order gives one).
+MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens);
+
+}  // namespace lmc::runtime
