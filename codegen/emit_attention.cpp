@@ -1,0 +1,194 @@
+// attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], pos) -> o[R, Hq*hd]: causal
+// attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)). Query
+// row r sits at p = pos + r and attends to key positions [lo, p], lo = p - window + 1
+// for a sliding window (else 0); key j lives in slot j % C, so a window's cache is a
+// ring. score = scale * q·k, optionally softcapped to c * tanh(score / c).
+//
+// Softmax is online over blocks of keys (as in FlashAttention): a block's scores go
+// to a small stack buffer, the running max moves once per block and rescales the
+// running sum and the output accumulator, then the block's weights (exp, 8 lanes at a
+// time) accumulate their v rows. A head is one <hd x float> vector: q·k is a
+// vector multiply and a tree sum, and the v accumulation is a vector FMA that LLVM
+// splits into ymm registers. Work items: (row, query head) pairs, r * Hq + h.
+#include <algorithm>
+#include <limits>
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/Intrinsics.h>
+
+#include "codegen/desc_access.h"
+#include "codegen/emitter.h"
+#include "codegen/llvm_math.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+// Keys per softmax block: the scores stay in L1 and the accumulator is rescaled once
+// per block instead of once per key.
+constexpr int64_t kBlock = 64;
+constexpr unsigned kLanes = 8;
+
+struct Shape {
+  ir::Dim rows;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t slots = 0;  // C
+  float scale = 1;
+  int64_t window = 0;
+  float softcap = 0;
+  // At most C keys per block, so a block's slots wrap around the ring at most once.
+  int64_t block() const { return std::min(kBlock, slots); }
+};
+
+Shape shape(const KernelDesc& d) {
+  expect_arity(d, 4, 1);
+  Shape s;
+  s.heads = attr_int(d, "n_heads");
+  s.kv_heads = attr_int(d, "n_kv_heads");
+  s.head_dim = attr_int(d, "head_dim");
+  if (s.heads <= 0 || s.kv_heads <= 0 || s.head_dim <= 0 || s.heads % s.kv_heads)
+    desc_error(d, "n_heads must be a positive multiple of n_kv_heads, head_dim positive");
+  s.scale = static_cast<float>(attr_float(d, "scale"));
+  s.window = attr_int_or(d, "window", 0);
+  s.softcap = static_cast<float>(attr_float_or(d, "softcap", 0.0));
+  if (s.window < 0 || s.softcap < 0) desc_error(d, "window and softcap must not be negative");
+
+  Rows q = expect_f32_rows(d, d.operands[0], "q");
+  if (q.width != s.heads * s.head_dim) desc_error(d, "q rows must hold n_heads * head_dim values");
+  s.rows = q.rows;
+  for (int i : {1, 2}) {
+    const ir::Type& cache = d.operands[i];
+    Rows c = expect_f32_rows(d, cache, "kv cache");
+    if (!cache.is_static() || c.rows.value <= 0 || c.width != s.kv_heads * s.head_dim)
+      desc_error(d, "kv caches must be f32[C, n_kv_heads * head_dim] with static C, got " + cache.str());
+    s.slots = c.rows.value;
+  }
+  if (!(d.operands[1] == d.operands[2])) desc_error(d, "k and v caches must have the same type");
+  expect_scalar_i32(d, d.operands[3], "pos");
+  if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have q's type");
+  return s;
+}
+
+// Everything one (row, head) item needs inside the generated loop.
+struct Item {
+  llvm::Value* q;       // <hd x float>, already multiplied by scale
+  llvm::Value* k;       // &kc[0, kv_head * hd]
+  llvm::Value* v;       // &vc[0, kv_head * hd]
+  llvm::Value* scores;  // stack buffer of block() floats, rounded up to whole vectors
+};
+
+llvm::FixedVectorType* head_type(Builder& b, const Shape& s) {
+  return f32x(b, static_cast<unsigned>(s.head_dim));
+}
+
+// The ring slot of key first + i, given first_slot = first % C and i < C.
+llvm::Value* slot_of(Builder& b, const Shape& s, llvm::Value* first_slot, llvm::Value* i) {
+  auto* slot = b.CreateAdd(first_slot, i);
+  auto* c = i64c(b, s.slots);
+  return b.CreateSelect(b.CreateICmpSGE(slot, c), b.CreateSub(slot, c), slot);
+}
+
+llvm::Value* cache_row(Builder& b, const Shape& s, llvm::Value* base, llvm::Value* slot) {
+  auto* p = f32_ptr(b, base, b.CreateMul(slot, i64c(b, s.kv_heads * s.head_dim)));
+  return b.CreateAlignedLoad(head_type(b, s), p, llvm::Align(4));
+}
+
+llvm::Value* softcap(Builder& b, const Shape& s, llvm::Value* x) {
+  if (s.softcap == 0) return x;
+  auto like = [&](float v) -> llvm::Value* {
+    auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+    return vt ? splat_f32(b, vt->getNumElements(), v) : f32c(b, v);
+  };
+  return b.CreateFMul(emit_tanh(b, b.CreateFMul(x, like(1.0f / s.softcap))), like(s.softcap));
+}
+
+// One block of n keys from key `first`: updates the running max m, sum l and
+// accumulator acc (the carried values, in that order).
+Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* first, llvm::Value* n,
+                     const Carried& state) {
+  auto* first_slot = b.CreateSRem(first, i64c(b, s.slots));
+  auto* neg_inf = f32c(b, -std::numeric_limits<float>::infinity());
+  // Raw scores and their max; softcap is increasing, so it can wait for the max.
+  Carried raw_max = emit_for_carry(b, i64c(b, 0), n, 1, {neg_inf}, [&](llvm::Value* i, const Carried& cur) {
+    auto* score = hsum(b, b.CreateFMul(it.q, cache_row(b, s, it.k, slot_of(b, s, first_slot, i))));
+    b.CreateStore(score, f32_ptr(b, it.scores, i));
+    return Carried{vmax(b, cur[0], score)};
+  }, "key");
+  auto* m = vmax(b, state[0], softcap(b, s, raw_max[0]));
+  auto* correction = emit_exp(b, b.CreateFSub(state[0], m));  // 0 on the first block (m was -inf)
+
+  // Weights exp(score - m) in place, whole vectors (lanes past n are never read).
+  auto* mv = splat(b, kLanes, m);
+  emit_for(b, i64c(b, 0), n, kLanes, [&](llvm::Value* i) {
+    auto* p = f32_ptr(b, it.scores, i);
+    store_f32x(b, emit_exp(b, b.CreateFSub(softcap(b, s, load_f32x(b, p, kLanes)), mv)), p);
+  }, "weight");
+
+  auto hd = static_cast<unsigned>(s.head_dim);
+  Carried init{b.CreateFMul(state[1], correction), b.CreateFMul(state[2], splat(b, hd, correction))};
+  Carried sums = emit_for_carry(b, i64c(b, 0), n, 1, init, [&](llvm::Value* i, const Carried& cur) {
+    auto* w = b.CreateLoad(b.getFloatTy(), f32_ptr(b, it.scores, i));
+    auto* v = cache_row(b, s, it.v, slot_of(b, s, first_slot, i));
+    return Carried{b.CreateFAdd(cur[0], w), fma(b, splat(b, hd, w), v, cur[1])};
+  }, "value");
+  return {m, sums[0], sums[1]};
+}
+
+void emit(llvm::Function& fn, const KernelDesc& d) {
+  Shape s = shape(d);
+  KernelParams p = kernel_params(fn);
+  Builder b = entry_builder(fn);
+  llvm::Value* q = arg_pointer(b, p, 0);
+  llvm::Value* kc = arg_pointer(b, p, 1);
+  llvm::Value* vc = arg_pointer(b, p, 2);
+  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 3), llvm::Align(4)), b.getInt64Ty());
+  llvm::Value* o = arg_pointer(b, p, 4);
+  int64_t scratch = (s.block() + kLanes - 1) / kLanes * kLanes;
+  llvm::Value* scores = stack_array(b, b.getFloatTy(), scratch);
+  auto hd = static_cast<unsigned>(s.head_dim);
+
+  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* item) {
+    auto* row = b.CreateSDiv(item, i64c(b, s.heads));
+    auto* head = b.CreateSRem(item, i64c(b, s.heads));
+    auto* kv_head = b.CreateSDiv(head, i64c(b, s.heads / s.kv_heads));
+    auto* at = b.CreateMul(item, i64c(b, s.head_dim));  // row * Hq*hd + head * hd
+    auto* kv_at = b.CreateMul(kv_head, i64c(b, s.head_dim));
+    auto* qv = b.CreateAlignedLoad(head_type(b, s), f32_ptr(b, q, at), llvm::Align(4));
+    Item it{b.CreateFMul(qv, splat_f32(b, hd, s.scale)), f32_ptr(b, kc, kv_at), f32_ptr(b, vc, kv_at), scores};
+
+    auto* last = b.CreateAdd(pos, row);  // this row's own position
+    auto* end = b.CreateAdd(last, i64c(b, 1));
+    llvm::Value* lo = i64c(b, 0);
+    if (s.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s.window)));
+    Carried init{f32c(b, -std::numeric_limits<float>::infinity()), f32c(b, 0), splat_f32(b, hd, 0)};
+    Carried fin = emit_for_carry(b, lo, end, s.block(), init, [&](llvm::Value* first, const Carried& state) {
+      auto* n = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, i64c(b, s.block()), b.CreateSub(end, first));
+      return attend_block(b, s, it, first, n, state);
+    }, "block");
+    auto* out = b.CreateFMul(fin[2], splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), fin[1])));
+    b.CreateAlignedStore(out, f32_ptr(b, o, at), llvm::Align(4));
+  }, "item");
+  b.CreateRetVoid();
+}
+
+KernelInfo info(const KernelDesc& d) {
+  Shape s = shape(d);
+  KernelInfo k;
+  if (s.rows.sym) {
+    k.uses_sym = true;
+    k.sym = *s.rows.sym;
+    k.per_sym = s.heads;
+  } else {
+    k.fixed = s.rows.value * s.heads;
+  }
+  k.grain = 1;  // each item reads a whole window of keys
+  return k;
+}
+
+}  // namespace
+
+extern const Emitter kEmitAttention{"attention", emit, info};
+
+}  // namespace lmc::codegen
