@@ -22,6 +22,7 @@ class Parser {
   Parser(std::string_view text, std::string file) : s_(text), file_(std::move(file)) {}
 
   std::unique_ptr<Graph> graph() {
+    skip_blank_lines();  // a file may open with comment lines (lit's RUN lines)
     expect_word("graph");
     expect('@');
     auto g = std::make_unique<Graph>(ident("graph name"));
