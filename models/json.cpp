@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <string_view>
-#include <unordered_set>
+#include <bit>
+#include <functional>
+#include <vector>
 
 #include "models/mapped_file.h"
 
@@ -214,11 +216,17 @@ class Parser {
           if (members[i].key == members[j].key) throw duplicate(members[i]);
       return;
     }
-    // The members no longer move, so views of their keys stay valid.
-    std::unordered_set<std::string_view> seen;
-    seen.reserve(members.size());
-    for (const Member& m : members)
-      if (!seen.insert(m.key).second) throw duplicate(m);
+    // Open addressing over member indices: no allocation per key, which matters for
+    // vocabulary objects with hundreds of thousands of members.
+    const size_t mask = std::bit_ceil(members.size() * 2) - 1;
+    std::vector<uint32_t> slots(mask + 1, 0);  // member index + 1; 0 is empty
+    const std::hash<std::string_view> hash;
+    for (size_t i = 0; i < members.size(); ++i) {
+      size_t slot = hash(members[i].key) & mask;
+      for (; slots[slot] != 0; slot = (slot + 1) & mask)
+        if (members[slots[slot] - 1].key == members[i].key) throw duplicate(members[i]);
+      slots[slot] = uint32_t(i + 1);
+    }
   }
 
   std::string parse_string() {

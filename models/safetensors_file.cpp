@@ -175,15 +175,21 @@ class SafeTensorsLoader {
         if (it->second->value.as_string() != file)
           throw e.description->error("tensor '" + e.tensor.name + "' is mapped to shard '" +
                                      it->second->value.as_string() + "' by " + index_path);
-        shard_of.erase(it);
         out_.tensors_.push_back(std::move(e.tensor));
       }
     }
-    if (!shard_of.empty()) {
-      const json::Member& missing = *shard_of.begin()->second;
-      throw missing.value.error("tensor '" + missing.key + "' is not in shard '" +
-                                missing.value.as_string() + "'");
-    }
+    // Every tensor found matched its own entry, so a count short of the map means some
+    // entry names a tensor its shard lacks.
+    if (out_.tensors_.size() == shard_of.size()) return;
+    for (const auto& [name, member] : shard_of)
+      if (!found(name))
+        throw member->value.error("tensor '" + name + "' is not in shard '" +
+                                  member->value.as_string() + "'");
+  }
+
+  bool found(const std::string& name) const {
+    return std::any_of(out_.tensors_.begin(), out_.tensors_.end(),
+                       [&](const SafeTensor& t) { return t.name == name; });
   }
 
   std::vector<Entry> read_shard(const std::string& path) {
