@@ -70,6 +70,7 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab) {
 }
 
 void Tokenizer::index_tokens() {
+  by_text_.reserve(vocab_.tokens.size());
   for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
     const std::string& text = vocab_.tokens[i];
     auto id = static_cast<int32_t>(i);
@@ -77,8 +78,6 @@ void Tokenizer::index_tokens() {
     int32_t ty = type(id);
     if (is_special(id)) all_specials_.add(text, id);
     if (ty == kTokenUserDefined) user_defined_.add(text, id);
-    if (ty != kTokenControl && ty != kTokenUnknown && ty != kTokenByte && ty != kTokenUnused)
-      mergeable_.try_emplace(text, id);
     bool ends_turn = std::find(kEndOfTurn.begin(), kEndOfTurn.end(), text) != kEndOfTurn.end();
     if (id == vocab_.eos || (ty == kTokenControl && ends_turn)) eog_.push_back(id);
   }
@@ -117,8 +116,10 @@ void Tokenizer::index_byte_tokens() {
 }
 
 std::optional<int32_t> Tokenizer::mergeable(std::string_view text) const {
-  auto it = mergeable_.find(text);
-  if (it == mergeable_.end()) return std::nullopt;
+  auto it = by_text_.find(text);
+  if (it == by_text_.end()) return std::nullopt;
+  int32_t ty = type(it->second);
+  if (ty == kTokenControl || ty == kTokenUnknown || ty == kTokenByte || ty == kTokenUnused) return std::nullopt;
   return it->second;
 }
 

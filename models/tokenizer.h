@@ -84,11 +84,11 @@ class Tokenizer {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   using TextIndex = std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>>;
+  // The token BPE may build from this text: not a control, unknown, byte or unused one.
   std::optional<int32_t> mergeable(std::string_view text) const;
 
   TokenizerVocab vocab_;
-  TextIndex by_text_;    // every token
-  TextIndex mergeable_;  // the tokens BPE may build from text: not control, byte or unused ones
+  TextIndex by_text_;
   std::unordered_map<uint64_t, BpeMerge> merge_of_pair_;  // (left id, right id) -> merge
   int32_t byte_token_[256];  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
   std::vector<int32_t> eog_;

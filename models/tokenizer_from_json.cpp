@@ -199,8 +199,8 @@ TokenizerVocab tokenizer_vocab_from_json(const std::string& path) {
   const Value& root = doc.root();
   TokenizerVocab v;
   v.source = path;
-  read_pipeline(root, v);
   read_model(root, v);
+  read_pipeline(root, v);
   if (const Value* unk = present(root.at("model").find("unk_token"))) v.unk = id_of(v, *unk, unk->as_string());
   read_bos_from_template(root, v);
   std::filesystem::path config = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
