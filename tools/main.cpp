@@ -16,6 +16,8 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"compile", lmc::tools::cmd_compile, "lower a model YAML, optimize, generate kernels, write an artifact"},
+    {"run", lmc::tools::cmd_run, "generate text from an artifact or a model YAML"},
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
 };
 

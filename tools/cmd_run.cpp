@@ -1,0 +1,119 @@
+// lmc run: generate text from an artifact (or a model YAML, compiled on the fly).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "ir/error.h"
+#include "models/tokenizer_stream_decoder.h"
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+#include "runtime/profiler.h"
+#include "tools/commands.h"
+#include "tools/compile_driver.h"
+#include "tools/loaded_model.h"
+#include "tools/run_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  auto s = generation_flag_specs();
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  s.push_back({"help", false, "show this help"});
+  return s;
+}
+
+std::string read_prompt(const Args& a) {
+  if (auto p = a.get("prompt")) return *p;
+  std::stringstream ss;
+  ss << std::cin.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+  return s;
+}
+
+std::string apply_chat(const ir::ModelInfo& info, const std::string& prompt) {
+  if (info.chat_turn.empty()) throw Error("--chat: the model definition has no chat template");
+  auto role = [&](const std::string& r) {
+    auto it = info.chat_roles.find(r);
+    return it == info.chat_roles.end() ? r : it->second;
+  };
+  return replace_all(replace_all(info.chat_turn, "{role}", role("user")), "{content}", prompt) + info.chat_generation;
+}
+
+void print_load_summary(const LoadedModel& m, const runtime::Executor& ex) {
+  auto mem = ex.memory();
+  std::fprintf(stderr, "lmc: %s: weights %.1f MB, arena %.1f MB, KV cache %.1f MB (context %lld), %d threads, "
+               "ready in %.2f s\n", m.info.name.c_str(), mem.weight_bytes / 1e6, mem.arena_bytes / 1e6,
+               mem.kv_bytes / 1e6, static_cast<long long>(m.info.context), ex.threads(), m.load_seconds);
+}
+
+void print_stats(const runtime::GenerationStats& s) {
+  std::fprintf(stderr, "\nlmc: prompt %lld tokens at %.1f tok/s, time to first token %.0f ms; "
+               "decode %lld tokens at %.1f tok/s\n", static_cast<long long>(s.prompt_tokens),
+               s.prefill_tokens_per_second(), s.prefill_seconds * 1e3, static_cast<long long>(s.decode_tokens),
+               s.decode_tokens_per_second());
+}
+
+void print_profile(const Args& a, runtime::Profiler& p) {
+  LogLevel level = log_level(a);
+  if (level != LogLevel::Off) {
+    p.print_step_table(std::cerr);
+    p.print_layer_table(std::cerr);
+    p.print_steady_state(std::cerr);
+  }
+  if (level == LogLevel::Trace)
+    for (size_t i = 0; i < p.steps().size(); ++i) p.print_trace(std::cerr, i);
+  if (auto out = a.get("trace-out")) {
+    std::ofstream f(*out);
+    if (!f) throw Error(*out + ": error: cannot write the trace");
+    p.write_chrome_trace(f);
+  }
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml [--prompt TEXT] [options]\n\n"
+                 "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
+                 "A .yaml is compiled in memory first (the compile options apply).\n\noptions:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc run expects one artifact or model definition");
+  auto gen = generate_options(a);
+  auto exec_opts = executor_options(a);
+  std::string prompt = read_prompt(a);
+  if (prompt.empty()) throw UsageError("the prompt is empty");
+
+  LoadedModel m = load_model(a.positional()[0], a);
+  if (a.has("chat")) prompt = apply_chat(m.info, prompt);
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
+  print_load_summary(m, ex);
+
+  const models::Tokenizer& tok = *m.tokenizer;
+  std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
+  gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
+  models::StreamDecoder out(tok);
+  std::cout << prompt << std::flush;
+  auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
+    std::cout << out.push(id) << std::flush;
+    return true;
+  });
+  std::cout << out.flush() << "\n";
+  print_stats(stats);
+  if (ex.profiler()) print_profile(a, *ex.profiler());
+  return 0;
+}
+
+}  // namespace lmc::tools

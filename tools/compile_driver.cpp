@@ -1,0 +1,91 @@
+#include "tools/compile_driver.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "codegen/describe_op.h"
+#include "ir/verifier.h"
+#include "passes/pass_manager.h"
+#include "passes/pass_registry.h"
+#include "tools/pass_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+bool has_foldable_transforms(const ir::Graph& g) {
+  for (const auto& op : g.ops())
+    if (op->kind() == "concat" || op->kind() == "quantize") return true;
+  return false;
+}
+
+codegen::TargetOptions target_options(const Args& a) {
+  codegen::TargetOptions t;
+  std::string target = a.get_or("target", "baseline");
+  if (target != "baseline" && target != "native") throw UsageError("--target must be 'baseline' or 'native'");
+  t.native = target == "native";
+  t.mcpu = a.get_or("mcpu", "");
+  t.mattr = a.get_or("mattr", "");
+  return t;
+}
+
+}  // namespace
+
+std::vector<FlagSpec> compile_flag_specs() {
+  auto specs = pass_flag_specs();
+  std::vector<FlagSpec> more = {
+      {"weights", true, "read weights from PATH instead of the definition's", "PATH"},
+      {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
+      {"target", true, "'baseline' (x86-64 AVX2+FMA, default) or 'native' (this CPU, e.g. AVX-512)", "T"},
+      {"mcpu", true, "LLVM CPU name to generate for", "CPU"},
+      {"mattr", true, "LLVM target features, e.g. +avx512f,+avx512vnni", "FEATURES"},
+      {"dump-llvm-ir", true, "write each kernel's optimized LLVM IR to DIR/<kernel>.ll", "DIR"},
+      {"dump-asm", true, "write each kernel's assembly to DIR/<kernel>.s", "DIR"},
+  };
+  specs.insert(specs.end(), more.begin(), more.end());
+  return specs;
+}
+
+CompiledModel compile_model(const std::string& yaml, const Args& a) {
+  CompiledModel c;
+  auto t0 = std::chrono::steady_clock::now();
+  models::LowerOptions lo;
+  lo.weights = a.get_or("weights", "");
+  lo.context = a.get_int("context", 0, 1, int64_t{1} << 24);
+  c.model = models::lower_model(yaml, lo);
+  c.lower_seconds = since(t0);
+
+  t0 = std::chrono::steady_clock::now();
+  load_pass_plugins(a);
+  passes::PassContext ctx;
+  for (const auto& [k, v] : c.model.pass_options) ctx.options[k] = v;
+  apply_pass_options(a, ctx);
+  passes::PassManager pm(instrumentation_from(a));
+  std::string pipeline = a.get_or("passes", "default");
+  pm.add_pipeline(pipeline);
+  pm.run(*c.model.graph, ctx);
+  c.pass_summary = pm.summary();
+  // Weight transforms must not run per step: fold whatever the pipeline left.
+  if (has_foldable_transforms(*c.model.graph)) {
+    passes::PassManager lowering({});
+    lowering.add_pipeline("fold-weights,dce");
+    lowering.run(*c.model.graph, ctx);
+  }
+  c.pipeline = pipeline;
+  c.pass_seconds = since(t0);
+
+  c.compiler = std::make_unique<codegen::KernelCompiler>(codegen::resolve_target(target_options(a)));
+  for (const auto& op : c.model.graph->ops())
+    if (codegen::needs_kernel(*op)) c.compiler->add(codegen::describe(*op));
+  codegen::CompileOptions co;
+  co.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
+  co.dump_asm_dir = a.get_or("dump-asm", "");
+  c.object = c.compiler->compile(co);
+  return c;
+}
+
+}  // namespace lmc::tools

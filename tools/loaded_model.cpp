@@ -1,0 +1,82 @@
+#include "tools/loaded_model.h"
+
+#include <chrono>
+#include <iostream>
+
+#include "codegen/kernel_compiler.h"
+#include "ir/error.h"
+#include "ir/parser.h"
+#include "models/model_tokenizer.h"
+#include "models/tokenizer_io.h"
+#include "tools/compile_driver.h"
+#include "tools/memory_weights.h"
+
+namespace lmc::tools {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The artifact's object code, or — when it was built for another CPU or another lmc —
+// kernels compiled again from the artifact's IR, with a warning.
+void load_kernels(LoadedModel& m) {
+  const auto& man = m.artifact->parsed_manifest();
+  auto missing = codegen::missing_host_features(man.target);
+  std::string why;
+  if (man.lmc_version != LMC_VERSION) why = "it was built by lmc " + man.lmc_version + ", this is lmc " + LMC_VERSION;
+  if (!missing.empty()) {
+    why = "this CPU lacks";
+    for (const auto& f : missing) why += " " + f;
+  }
+  if (why.empty()) {
+    m.library = codegen::KernelLibrary::from_object(m.artifact->section("kernels"), man.target);
+    m.kernels = runtime::build_kernel_table(*m.library, man.kernels);
+    return;
+  }
+  std::cerr << "warning: " << m.artifact->path() << ": recompiling kernels for this machine: " << why << "\n";
+  codegen::KernelCompiler compiler(codegen::baseline_target());
+  runtime::add_graph_kernels(compiler, *m.graph);
+  compiler.compile();
+  m.library = codegen::KernelLibrary::jit(compiler);
+  m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
+}
+
+LoadedModel from_artifact(const std::string& path) {
+  LoadedModel m;
+  m.artifact = runtime::Artifact::open(path);
+  m.info = m.artifact->model_info();
+  m.graph = ir::parse(m.artifact->section("ir"), path + ":ir");
+  load_kernels(m);
+  m.weights = &m.artifact->weights();
+  for (const auto& w : m.artifact->weight_index()) m.weight_bytes += w.bytes;
+  m.tokenizer = models::Tokenizer::create(models::deserialize_vocab(m.artifact->section("tokenizer"), path));
+  return m;
+}
+
+LoadedModel from_yaml(const std::string& path, const Args& a) {
+  CompiledModel c = compile_model(path, a);
+  LoadedModel m;
+  m.info = c.model.info;
+  m.library = codegen::KernelLibrary::jit(*c.compiler);
+  m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
+  auto weights = std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights);
+  m.weight_bytes = weights->bytes();
+  m.weights = weights.get();
+  m.owned_weights = std::move(weights);
+  m.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+  m.graph = std::move(c.model.graph);
+  return m;
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& path, const Args& a) {
+  auto t0 = std::chrono::steady_clock::now();
+  LoadedModel m = ends_with(path, ".yaml") || ends_with(path, ".yml") ? from_yaml(path, a) : from_artifact(path);
+  m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return m;
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,24 @@
+#include "tools/memory_weights.h"
+
+#include "ir/error.h"
+
+namespace lmc::tools {
+
+MemoryWeights::MemoryWeights(const ir::Graph& g, const models::WeightSource& source) {
+  for (const auto& op : g.ops()) {
+    if (op->kind() != "param") continue;
+    const std::string& name = op->attr_str("name");
+    if (tensors_.count(name)) continue;
+    auto bytes = source.materialize(name, op->result()->type().dtype);
+    bytes_ += bytes.size();
+    tensors_[name] = std::move(bytes);
+  }
+}
+
+const void* MemoryWeights::get(const std::string& name) const {
+  auto it = tensors_.find(name);
+  if (it == tensors_.end()) throw Error("weights: error: no tensor named '" + name + "'");
+  return it->second.data();
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,25 @@
+// Weights packed in memory for running a model YAML without an artifact.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "models/weight_source.h"
+#include "runtime/weight_provider.h"
+
+namespace lmc::tools {
+
+class MemoryWeights : public runtime::WeightProvider {
+ public:
+  // Packs every param of `g` from `source`.
+  MemoryWeights(const ir::Graph& g, const models::WeightSource& source);
+  const void* get(const std::string& name) const override;
+  uint64_t bytes() const { return bytes_; }
+
+ private:
+  std::map<std::string, std::vector<uint8_t>> tensors_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace lmc::tools

@@ -1,0 +1,55 @@
+#include "tools/run_flags.h"
+
+#include <cstdlib>
+#include <string>
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> executor_flag_specs() {
+  return {
+      {"threads", true, "worker threads (default: the machine's cores)", "N"},
+      {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
+      {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
+  };
+}
+
+std::vector<FlagSpec> generation_flag_specs() {
+  return {
+      {"prompt", true, "the prompt (default: read stdin)", "TEXT"},
+      {"max-tokens", true, "tokens to generate (default 128)", "N"},
+      {"temperature", true, "0 = greedy (default); higher is more random", "T"},
+      {"top-k", true, "sample among the K most likely tokens (0 = all)", "K"},
+      {"top-p", true, "sample among the smallest set with probability >= P (1 = all)", "P"},
+      {"repeat-penalty", true, "penalise recently seen tokens (1 = off)", "R"},
+      {"seed", true, "random seed for sampling (default 0)", "S"},
+      {"chat", false, "wrap the prompt in the model's chat template"},
+  };
+}
+
+LogLevel log_level(const Args& a) {
+  const char* env = std::getenv("LMC_LOG");
+  std::string v = env ? env : "";
+  if (v == "trace") return LogLevel::Trace;
+  if (v == "debug" || a.has("profile")) return LogLevel::Debug;
+  return LogLevel::Off;
+}
+
+runtime::ExecutorOptions executor_options(const Args& a) {
+  runtime::ExecutorOptions o;
+  o.threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
+  o.profile = log_level(a) != LogLevel::Off || a.has("trace-out");
+  return o;
+}
+
+runtime::GenerateOptions generate_options(const Args& a) {
+  runtime::GenerateOptions g;
+  g.max_tokens = a.get_int("max-tokens", 128, 0, int64_t{1} << 30);
+  g.sampling.temperature = static_cast<float>(a.get_double("temperature", 0, 0, 100));
+  g.sampling.top_k = a.get_int("top-k", 0, 0, int64_t{1} << 30);
+  g.sampling.top_p = static_cast<float>(a.get_double("top-p", 1, 0, 1));
+  g.sampling.repetition_penalty = static_cast<float>(a.get_double("repeat-penalty", 1, 0.01, 100));
+  g.sampling.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
+  return g;
+}
+
+}  // namespace lmc::tools

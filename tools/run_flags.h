@@ -1,0 +1,20 @@
+// Flags of `lmc run` and `lmc bench` beyond the compile flags: threads and profiling,
+// and the generation settings.
+#pragma once
+#include <vector>
+
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+#include "tools/cli_args.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> executor_flag_specs();
+std::vector<FlagSpec> generation_flag_specs();
+runtime::ExecutorOptions executor_options(const Args& a);
+runtime::GenerateOptions generate_options(const Args& a);
+// LMC_LOG=debug|trace turn on profiling as --profile does; trace adds per-kernel lines.
+enum class LogLevel { Off, Debug, Trace };
+LogLevel log_level(const Args& a);
+
+}  // namespace lmc::tools
