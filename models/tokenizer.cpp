@@ -96,7 +96,7 @@ void Tokenizer::index_merges() {
 }
 
 void Tokenizer::index_byte_tokens() {
-  std::fill(std::begin(byte_token_), std::end(byte_token_), -1);
+  byte_token_.fill(-1);
   if (vocab_.kind == TokenizerVocab::ByteLevel) {
     for (int b = 0; b < 256; ++b) {
       std::string spelled;

@@ -3,6 +3,7 @@
 // both; a TokenizerVocab says which, and is filled from a GGUF (tokenizer_from_gguf.h) or
 // an HF tokenizer.json (tokenizer_from_json.h).
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -52,6 +53,8 @@ class Tokenizer {
   // llama.cpp and HF do for prompts; pass false for untrusted text so it cannot forge them.
   // User-defined tokens ("\n\n", "<table>") are always matched whole.
   std::vector<int32_t> encode(std::string_view text, bool add_bos, bool parse_special = true) const;
+  // decode(encode(s)) == s, except that a SentencePiece vocabulary reads a literal U+2581 in s
+  // as a space (as SentencePiece and HF do).
   std::string decode(std::span<const int32_t> ids) const;
   // The bytes one token contributes (possibly part of a UTF-8 character).
   std::string token_text(int32_t id) const;
@@ -90,7 +93,7 @@ class Tokenizer {
   TokenizerVocab vocab_;
   TextIndex by_text_;
   std::unordered_map<uint64_t, BpeMerge> merge_of_pair_;  // (left id, right id) -> merge
-  int32_t byte_token_[256];  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
+  std::array<int32_t, 256> byte_token_;  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
   std::vector<int32_t> eog_;
   PreTokenizer pre_ = PreTokenizer::Gpt2;
   SpecialMatcher all_specials_;

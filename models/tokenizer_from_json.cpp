@@ -56,7 +56,9 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
   }
 }
 
-// SentencePiece's own normalization: spaces become U+2581, optionally one in front.
+// SentencePiece's own normalization: spaces become U+2581, optionally one in front. A
+// Metaspace prepend_scheme of "first" is read as add_space_prefix, which (as llama.cpp does)
+// also prefixes text that follows a special token; HF would prefix only the start.
 void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
                               const std::vector<const Value*>& pre, const Value& root, TokenizerVocab& v) {
   bool escapes_spaces = false;
