@@ -152,8 +152,8 @@ void row_tiles(Builder& b, const LinearShape& s, const Panel& p, Tile base, llvm
   emit_for(b, i64c(b, 0), tmain, kMr, [&](llvm::Value* t) { micro_tile(b, s, p, at_row(t), kMr); }, "t");
   llvm::Function* fn = b.GetInsertBlock()->getParent();
   auto* done = llvm::BasicBlock::Create(fn->getContext(), "rows.done", fn);
-  auto* sw = b.CreateSwitch(b.CreateSub(tb, tmain), done, kMr - 1);
   Tile rest = at_row(tmain);
+  auto* sw = b.CreateSwitch(b.CreateSub(tb, tmain), done, kMr - 1);
   for (int R = 1; R < kMr; ++R) {
     auto* bb = llvm::BasicBlock::Create(fn->getContext(), "rows" + std::to_string(R), fn);
     sw->addCase(b.getInt64(R), bb);

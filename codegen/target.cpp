@@ -45,9 +45,10 @@ std::vector<std::string> split_features(const std::string& list) {
   return out;
 }
 
-// LLVM only warns on unknown names and carries on; we refuse them.
+// LLVM only warns on unknown names and carries on; we refuse them, checking
+// against a generic subtarget so that LLVM prints nothing.
 void validate(const TargetSpec& s) {
-  auto sti = subtarget(s);
+  auto sti = subtarget({"", ""});
   if (!sti->isCPUStringValid(s.cpu))
     throw Error("--mcpu: error: unknown CPU \"" + s.cpu + "\"");
   for (const auto& f : split_features(s.features)) {

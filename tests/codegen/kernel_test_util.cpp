@@ -1,0 +1,75 @@
+#include "tests/codegen/kernel_test_util.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "codegen/kernel_compiler.h"
+
+namespace lmc::test {
+
+ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims) {
+  ir::Type t;
+  t.dtype = dt;
+  t.dims = dims;
+  return t;
+}
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (auto& x : v) x = dist(rng);
+  return v;
+}
+
+void run_ranges(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms,
+                const std::vector<int64_t>& bounds) {
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i + 1 < bounds.size(); ++i)
+    threads.emplace_back([&, i] { fn(args.data(), syms, bounds[i], bounds[i + 1]); });
+  fn(args.data(), syms, bounds[0], bounds[1]);
+  for (auto& t : threads) t.join();
+}
+
+void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items,
+               int threads) {
+  std::vector<int64_t> bounds{0};
+  for (int i = 1; i < threads; ++i) {
+    int64_t cut = items * i / threads;
+    if (cut % 8 == 0 && cut + 3 < items) cut += 3;
+    bounds.push_back(cut);
+  }
+  bounds.push_back(items);
+  run_ranges(fn, args, syms, bounds);
+}
+
+LoadedKernel load_kernel(const codegen::KernelDesc& d) {
+  codegen::KernelCompiler compiler;
+  std::string name = compiler.add(d);
+  LoadedKernel k;
+  k.info = compiler.kernels().front().info;
+  k.lib = codegen::KernelLibrary::jit(compiler);
+  k.fn = k.lib->lookup(name);
+  return k;
+}
+
+void run_kernel(const LoadedKernel& k, const std::vector<void*>& args, const int64_t* syms, int threads) {
+  run_split(k.fn, args, syms, k.info.items(syms), threads);
+}
+
+std::string mismatches(const std::vector<float>& got, const std::vector<double>& want, double rtol, double atol) {
+  std::ostringstream out;
+  if (got.size() != want.size()) return "size " + std::to_string(got.size()) + " != " + std::to_string(want.size());
+  int shown = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    double tol = atol + rtol * std::fabs(want[i]);
+    if (std::fabs(got[i] - want[i]) <= tol) continue;  // false for NaN too
+    if (shown++ < 5) out << "[" << i << "] got " << got[i] << ", want " << want[i] << "; ";
+  }
+  if (shown) out << shown << " of " << got.size() << " outside " << rtol << " rel + " << atol << " abs";
+  return out.str();
+}
+
+}  // namespace lmc::test

@@ -1,0 +1,44 @@
+// Small helpers for kernel tests: typed descriptors, random data, and running a
+// kernel over its work items split across std::threads.
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codegen/kernel_abi.h"
+#include "codegen/kernel_desc.h"
+#include "codegen/kernel_library.h"
+#include "ir/type.h"
+
+namespace lmc::test {
+
+ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims);
+inline ir::Dim T() { return ir::Dim::symbolic(ir::Sym::T); }
+inline ir::Dim D(int64_t v) { return ir::Dim::of(v); }
+
+std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+
+// Calls fn on the ranges [bounds[i], bounds[i+1]), each on its own thread (one
+// range runs inline).
+void run_ranges(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms,
+                const std::vector<int64_t>& bounds);
+// [0, items) in `threads` parts; the cut is deliberately off any vector boundary.
+void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items,
+               int threads);
+
+// One descriptor compiled and loaded on its own, with its work-item count.
+struct LoadedKernel {
+  std::unique_ptr<codegen::KernelLibrary> lib;
+  lmc_kernel_fn fn = nullptr;
+  codegen::KernelInfo info;
+};
+LoadedKernel load_kernel(const codegen::KernelDesc& d);
+// Runs all of the kernel's work items (KernelInfo::items) split across `threads`.
+void run_kernel(const LoadedKernel& k, const std::vector<void*>& args, const int64_t* syms, int threads);
+
+// "" when every |got - want| <= atol + rtol * |want|; else the first mismatches.
+std::string mismatches(const std::vector<float>& got, const std::vector<double>& want, double rtol, double atol);
+
+}  // namespace lmc::test

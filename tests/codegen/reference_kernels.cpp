@@ -1,0 +1,214 @@
+#include "tests/codegen/reference_kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace lmc::test {
+
+float f16_to_f32(uint16_t h) {
+  int sign = h >> 15, exp = (h >> 10) & 31, mant = h & 1023;
+  double v;
+  if (exp == 0) v = std::ldexp(mant, -24);
+  else if (exp == 31) v = mant ? NAN : INFINITY;
+  else v = std::ldexp(mant + 1024, exp - 25);
+  return static_cast<float>(sign ? -v : v);
+}
+
+uint16_t f32_to_f16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  uint16_t sign = (x >> 16) & 0x8000;
+  float a = std::fabs(f);
+  if (std::isnan(f)) return sign | 0x7e00;
+  if (a >= 65520.0f) return sign | 0x7c00;
+  if (a < 6.103515625e-05f) {  // subnormal: multiples of 2^-24, ties to even by rint
+    return sign | static_cast<uint16_t>(std::nearbyint(a * 16777216.0f));
+  }
+  int e;
+  float m = std::frexp(a, &e);  // a = m * 2^e, m in [0.5, 1)
+  auto mant = static_cast<uint32_t>(std::nearbyint(std::ldexp(m, 11)));  // 11 bits incl. hidden
+  if (mant == 2048) {
+    mant = 1024;
+    ++e;
+  }
+  return sign | static_cast<uint16_t>(((e + 14) << 10) | (mant - 1024));
+}
+
+std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k) {
+  if (k % 32) throw std::invalid_argument("q8_0 needs k % 32 == 0");
+  std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * 34));
+  uint8_t* p = out.data();
+  for (int64_t i = 0; i < rows * k; i += 32) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[i + j]));
+    float d = amax / 127.0f;
+    uint16_t dh = f32_to_f16(d);
+    std::memcpy(p, &dh, 2);
+    for (int j = 0; j < 32; ++j)
+      p[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(d ? std::lround(x[i + j] / d) : 0));
+    p += 34;
+  }
+  return out;
+}
+
+void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out) {
+  for (int64_t b = 0; b < k / 32; ++b) {
+    uint16_t dh;
+    std::memcpy(&dh, row + 34 * b, 2);
+    float d = f16_to_f32(dh);
+    for (int j = 0; j < 32; ++j) out[32 * b + j] = d * static_cast<int8_t>(row[34 * b + 2 + j]);
+  }
+}
+
+double ref_activation(const std::string& name, double x) {
+  if (name == "silu") return x / (1.0 + std::exp(-x));
+  if (name == "gelu_tanh")
+    return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+  if (name == "gelu") return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+  throw std::invalid_argument("unknown activation " + name);
+}
+
+std::vector<double> linear_input_row(const float* x, const std::string& act, int64_t t, int64_t k) {
+  std::vector<double> row(static_cast<size_t>(k));
+  if (act.empty()) {
+    for (int64_t i = 0; i < k; ++i) row[i] = x[t * k + i];
+  } else {
+    const float* gu = x + t * 2 * k;
+    for (int64_t i = 0; i < k; ++i) row[i] = ref_activation(act, gu[i]) * gu[k + i];
+  }
+  return row;
+}
+
+std::vector<double> reference_linear(const LinearRef& p) {
+  std::vector<double> y(static_cast<size_t>(p.T * p.N));
+  std::vector<float> w(static_cast<size_t>(p.K));
+  for (int64_t t = 0; t < p.T; ++t) {
+    auto x = linear_input_row(p.x, p.act, t, p.K);
+    for (int64_t n = 0; n < p.N; ++n) {
+      if (p.wtype == ir::DType::q8_0)
+        dequantize_q8_0_row(static_cast<const uint8_t*>(p.w) + n * p.K / 32 * 34, p.K, w.data());
+      else
+        std::memcpy(w.data(), static_cast<const float*>(p.w) + n * p.K, p.K * sizeof(float));
+      double acc = 0;
+      for (int64_t k = 0; k < p.K; ++k) acc += x[k] * w[k];
+      if (p.bias) acc += p.bias[n];
+      if (p.residual) acc += p.residual[t * p.N + n];
+      y[t * p.N + n] = acc;
+    }
+  }
+  return y;
+}
+
+std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
+                                        int64_t T) {
+  std::vector<double> y(static_cast<size_t>(T * D));
+  std::vector<float> row(static_cast<size_t>(D));
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, D);
+  for (int64_t t = 0; t < T; ++t) {
+    const auto* src = static_cast<const uint8_t*>(table) + ids[t] * row_bytes;
+    for (int64_t i = 0; i < D; ++i) {
+      if (dtype == ir::DType::f32) {
+        std::memcpy(&row[i], src + 4 * i, 4);
+      } else if (dtype == ir::DType::f16) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * i, 2);
+        row[i] = f16_to_f32(h);
+      }
+    }
+    if (dtype == ir::DType::q8_0) dequantize_q8_0_row(src, D, row.data());
+    for (int64_t i = 0; i < D; ++i) y[t * D + i] = row[i];
+  }
+  return y;
+}
+
+std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G,
+                                       double eps, double offset) {
+  std::vector<double> y(static_cast<size_t>(T * D));
+  for (int64_t g = 0; g < T * D; g += G) {
+    double ss = 0;
+    for (int64_t i = 0; i < G; ++i) ss += static_cast<double>(x[g + i]) * x[g + i];
+    double inv = 1.0 / std::sqrt(ss / G + eps);
+    for (int64_t i = 0; i < G; ++i) y[g + i] = x[g + i] * inv * (w[i] + offset);
+  }
+  return y;
+}
+
+std::vector<double> reference_layer_norm(const float* x, int64_t T, int64_t D, const float* w, const float* b,
+                                         double eps) {
+  std::vector<double> y(static_cast<size_t>(T * D));
+  for (int64_t t = 0; t < T; ++t) {
+    const float* r = x + t * D;
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < D; ++i) mean += r[i];
+    mean /= D;
+    for (int64_t i = 0; i < D; ++i) var += (r[i] - mean) * (r[i] - mean);
+    double inv = 1.0 / std::sqrt(var / D + eps);
+    for (int64_t i = 0; i < D; ++i) y[t * D + i] = (r[i] - mean) * inv * w[i] + b[i];
+  }
+  return y;
+}
+
+double ref_elementwise(const std::string& kind, double a, double b, double factor) {
+  if (kind == "add") return a + b;
+  if (kind == "mul") return a * b;
+  if (kind == "scale") return a * factor;
+  return ref_activation(kind, a);
+}
+
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t pos, int64_t head_dim,
+                                   double base, bool neox) {
+  std::vector<double> y(static_cast<size_t>(T * W));
+  int64_t half = head_dim / 2;
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t h = 0; h < W; h += head_dim) {
+      const float* xh = x + t * W + h;
+      double* yh = y.data() + t * W + h;
+      for (int64_t i = 0; i < half; ++i) {
+        double angle = static_cast<double>(pos + t) * std::pow(base, -2.0 * i / head_dim);
+        double c = std::cos(angle), s = std::sin(angle);
+        int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
+        yh[a] = xh[a] * c - xh[b] * s;
+        yh[b] = xh[a] * s + xh[b] * c;
+      }
+    }
+  }
+  return y;
+}
+
+void reference_kv_write(std::vector<float>& cache, int64_t C, int64_t W, const float* x, int64_t T, int64_t pos) {
+  for (int64_t t = 0; t < T; ++t) std::memcpy(&cache[((pos + t) % C) * W], x + t * W, W * sizeof(float));
+}
+
+std::vector<double> reference_attention(const AttentionRef& a) {
+  std::vector<double> o(static_cast<size_t>(a.T * a.Hq * a.hd));
+  int64_t group = a.Hq / a.Hk;
+  for (int64_t t = 0; t < a.T; ++t) {
+    int64_t p = a.pos + t;
+    int64_t lo = a.window ? std::max<int64_t>(0, p - a.window + 1) : 0;
+    for (int64_t h = 0; h < a.Hq; ++h) {
+      const float* q = a.q + (t * a.Hq + h) * a.hd;
+      int64_t kv = (h / group) * a.hd;
+      std::vector<double> score;
+      for (int64_t j = lo; j <= p; ++j) {
+        const float* k = a.kc + (j % a.C) * a.Hk * a.hd + kv;
+        double s = 0;
+        for (int64_t i = 0; i < a.hd; ++i) s += static_cast<double>(q[i]) * k[i];
+        s *= a.scale;
+        if (a.softcap > 0) s = a.softcap * std::tanh(s / a.softcap);
+        score.push_back(s);
+      }
+      double m = *std::max_element(score.begin(), score.end()), sum = 0;
+      for (double& s : score) sum += (s = std::exp(s - m));
+      double* out = o.data() + (t * a.Hq + h) * a.hd;
+      for (int64_t j = lo; j <= p; ++j) {
+        const float* v = a.vc + (j % a.C) * a.Hk * a.hd + kv;
+        for (int64_t i = 0; i < a.hd; ++i) out[i] += score[j - lo] / sum * v[i];
+      }
+    }
+  }
+  return o;
+}
+
+}  // namespace lmc::test

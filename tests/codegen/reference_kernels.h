@@ -1,0 +1,63 @@
+// Plain C++ reference implementations of the kernels (notes/ops.md semantics),
+// computed in double where it matters: the ground truth generated code is tested
+// against. Only tests use these loops.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/dtype.h"
+
+namespace lmc::test {
+
+float f16_to_f32(uint16_t h);
+uint16_t f32_to_f16(float f);  // round to nearest even
+
+// GGUF q8_0: per 32 values d = max|x|/127 (stored as f16), q = round(x/d).
+std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k);
+void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
+
+double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
+
+// Input row t of a linear: x[t], or act(gate) * up from gu[t] when act is set.
+std::vector<double> linear_input_row(const float* x, const std::string& act, int64_t t, int64_t k);
+
+struct LinearRef {
+  const float* x;          // [T, K] or gu [T, 2K] with act
+  const void* w;           // [N, K] f32 or q8_0
+  ir::DType wtype;
+  const float* bias;       // [N] or nullptr
+  const float* residual;   // [T, N] or nullptr
+  std::string act;
+  int64_t T, K, N;
+};
+std::vector<double> reference_linear(const LinearRef& p);
+
+// Rows ids[t] of a [V, D] table of f32, f16 or q8_0 as f32 values.
+std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
+                                        int64_t T);
+// Per group of G elements: x / sqrt(mean(x²) + eps) * (w + offset).
+std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G,
+                                       double eps, double offset);
+std::vector<double> reference_layer_norm(const float* x, int64_t T, int64_t D, const float* w, const float* b,
+                                         double eps);
+// add, mul (a, b), scale (a * factor) and the activations of ref_activation (a).
+double ref_elementwise(const std::string& kind, double a, double b, double factor);
+// Rotary embedding of x[T, W] at positions pos + t, heads of head_dim.
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t pos, int64_t head_dim,
+                                   double base, bool neox);
+// cache[C, W] with rows of x[T, W] written to slots (pos + t) % C.
+void reference_kv_write(std::vector<float>& cache, int64_t C, int64_t W, const float* x, int64_t T, int64_t pos);
+
+struct AttentionRef {
+  const float* q;   // [T, Hq * hd]
+  const float* kc;  // [C, Hk * hd], key j in slot j % C
+  const float* vc;
+  int64_t T, C, pos, Hq, Hk, hd;
+  double scale;
+  int64_t window;   // 0 = unlimited
+  double softcap;   // 0 = none
+};
+std::vector<double> reference_attention(const AttentionRef& a);
+
+}  // namespace lmc::test

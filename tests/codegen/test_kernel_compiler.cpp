@@ -1,0 +1,162 @@
+// Kernel compiler and library: naming and sharing of kernels, target selection,
+// dumps, compile statistics, the object-file round trip and the host feature check.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "codegen/kernel_compiler.h"
+#include "codegen/kernel_library.h"
+#include "codegen/kernel_name.h"
+#include "ir/error.h"
+#include "tests/codegen/kernel_test_util.h"
+#include "tests/codegen/reference_kernels.h"
+
+namespace lmc::test {
+namespace {
+
+codegen::KernelDesc q8_linear(int64_t K, int64_t N) {
+  codegen::KernelDesc d;
+  d.kind = "linear";
+  d.operands = {make_type(ir::DType::f32, {T(), D(K)}), make_type(ir::DType::q8_0, {D(N), D(K)})};
+  d.results = {make_type(ir::DType::f32, {T(), D(N)})};
+  return d;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream f(p);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+TEST(KernelDesc, KeyNamesEverythingThatShapesTheCode) {
+  auto d = q8_linear(640, 2048);
+  d.attrs["act"] = std::string("silu");
+  EXPECT_EQ(d.key(), "linear(f32[T,640], q8_0[2048,640]) -> (f32[T,2048]) {act = \"silu\"}");
+}
+
+TEST(KernelName, ReadableKindDtypeAndDims) {
+  EXPECT_EQ(codegen::kernel_base_name(q8_linear(640, 2048)), "linear_q8_0_640x2048");
+  auto act = q8_linear(640, 2048);
+  act.attrs["act"] = std::string("gelu_tanh");
+  EXPECT_EQ(codegen::kernel_base_name(act), "linear_q8_0_640x2048_gelu_tanh");
+}
+
+TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
+  codegen::KernelCompiler c;
+  std::string a = c.add(q8_linear(64, 16));
+  EXPECT_EQ(c.add(q8_linear(64, 16)), a);
+  auto with_bias = q8_linear(64, 16);
+  with_bias.operands.push_back(make_type(ir::DType::f32, {D(16)}));
+  std::string b = c.add(with_bias);
+  EXPECT_NE(b, a);
+  EXPECT_EQ(b.rfind("linear_q8_0_64x16_", 0), 0u) << b;  // same base, hashed suffix
+  EXPECT_EQ(c.kernels().size(), 2u);
+  EXPECT_EQ(c.stats().kernels, 2);
+  EXPECT_EQ(c.kernels()[0].info.items(nullptr), 16);
+}
+
+TEST(KernelCompiler, UnknownKindIsAnError) {
+  codegen::KernelCompiler c;
+  codegen::KernelDesc d;
+  d.kind = "no_such_op";
+  EXPECT_THROW(c.add(d), Error);
+}
+
+TEST(KernelCompiler, SpentAfterCompile) {
+  codegen::KernelCompiler c;
+  c.add(q8_linear(32, 8));
+  c.compile();
+  EXPECT_THROW(c.add(q8_linear(64, 8)), Error);
+  EXPECT_THROW(c.compile(), Error);
+}
+
+TEST(KernelCompiler, DumpsOneIrAndAsmFilePerKernel) {
+  auto dir = std::filesystem::temp_directory_path() / ("lmc_dump_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  codegen::KernelCompiler c;
+  std::string name = c.add(q8_linear(640, 2048));
+  codegen::CompileOptions opts{(dir / "ir").string(), (dir / "asm").string()};
+  std::string object = c.compile(opts);
+  EXPECT_FALSE(object.empty());
+  std::string ir = read_file(dir / "ir" / (name + ".ll"));
+  std::string as = read_file(dir / "asm" / (name + ".s"));
+  EXPECT_NE(ir.find("define void @" + name + "("), std::string::npos);
+  // The decode path's integer dot product and the prefill path's FMA tile.
+  EXPECT_NE(as.find("vpmaddubsw"), std::string::npos);
+  EXPECT_NE(as.find("vfmadd231ps"), std::string::npos);
+  // Activations and exp are inlined vector code, never libm calls; the only
+  // calls allowed are the memset/memcpy LLVM makes of simple fill loops.
+  for (size_t at = as.find("call"); at != std::string::npos; at = as.find("call", at + 1)) {
+    std::string callee = as.substr(at, as.find('\n', at) - at);
+    EXPECT_TRUE(callee.find("memset") != std::string::npos || callee.find("memcpy") != std::string::npos)
+        << callee;
+  }
+  EXPECT_GT(c.stats().total_seconds(), 0.0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Target, BaselineIsHaswellClassAvx2) {
+  auto t = codegen::resolve_target({});
+  EXPECT_EQ(t.str(), "cpu=haswell features=+avx,+avx2,+fma,+f16c");
+  EXPECT_TRUE(codegen::missing_host_features(t).empty());
+}
+
+TEST(Target, OverridesAndValidation) {
+  auto t = codegen::resolve_target({false, "skylake", "-avx2"});
+  EXPECT_EQ(t.cpu, "skylake");
+  EXPECT_EQ(t.features, "-avx2");
+  EXPECT_THROW(codegen::resolve_target({false, "no-such-cpu", ""}), Error);
+  EXPECT_THROW(codegen::resolve_target({false, "", "+no-such-feature"}), Error);
+  EXPECT_THROW(codegen::resolve_target({false, "", "avx2"}), Error);
+  auto native = codegen::resolve_target({true, "", ""});
+  EXPECT_FALSE(native.cpu.empty());
+  EXPECT_NE(native.features.find("+avx2"), std::string::npos);
+}
+
+// The object written into an artifact loads into a fresh library and computes the
+// same results as the directly compiled one.
+TEST(KernelLibrary, ObjectFileRoundTrip) {
+  codegen::KernelCompiler c;
+  std::string name = c.add(q8_linear(96, 40));
+  std::string object = c.compile();
+  auto lib = codegen::KernelLibrary::from_object(object, c.target());
+
+  codegen::KernelCompiler c2;
+  c2.add(q8_linear(96, 40));
+  auto direct = codegen::KernelLibrary::jit(c2);
+
+  auto x = random_floats(3 * 96, 1);
+  auto wf = random_floats(40 * 96, 2);
+  auto wq = quantize_q8_0(wf.data(), 40, 96);
+  std::vector<float> y1(3 * 40), y2(3 * 40);
+  int64_t syms[ir::kNumSyms] = {3, 1};
+  run_split(lib->lookup(name), {x.data(), wq.data(), y1.data()}, syms, 40, 2);
+  run_split(direct->lookup(name), {x.data(), wq.data(), y2.data()}, syms, 40, 1);
+  EXPECT_EQ(y1, y2);
+  EXPECT_THROW(lib->lookup("not_a_kernel"), Error);
+}
+
+TEST(KernelLibrary, RefusesObjectsForFeaturesTheHostLacks) {
+  // A feature the host reports absent (LLVM's host list always has some).
+  auto native = codegen::resolve_target({true, "", ""});
+  size_t minus = native.features.find("-");
+  ASSERT_NE(minus, std::string::npos);
+  std::string absent = native.features.substr(minus + 1, native.features.find(',', minus) - minus - 1);
+  codegen::TargetSpec spec{"haswell", "+" + absent};
+  try {
+    codegen::KernelLibrary::from_object("not even an object", spec);
+    FAIL() << "expected an error for +" << absent;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(absent), std::string::npos) << e.what();
+  }
+}
+
+TEST(KernelLibrary, CorruptObjectIsAnError) {
+  EXPECT_THROW(codegen::KernelLibrary::from_object("garbage", codegen::baseline_target()), Error);
+}
+
+}  // namespace
+}  // namespace lmc::test
