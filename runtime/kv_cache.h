@@ -7,20 +7,20 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "runtime/aligned_buffer.h"
 
 namespace lmc::runtime {
 
 class KvCache {
  public:
+  // Throws lmc::Error when a kv_write's cache operand is not a static graph argument.
   explicit KvCache(const ir::Graph& g);
-  ~KvCache();
   KvCache(const KvCache&) = delete;
   KvCache& operator=(const KvCache&) = delete;
 
   struct Buffer {
     const ir::Value* arg;
-    void* data;
-    uint64_t bytes;
+    AlignedBuffer bytes;
   };
   const std::vector<Buffer>& buffers() const { return buffers_; }
   // nullptr when `arg` is not a cache argument.

@@ -20,6 +20,7 @@ struct PlannedValue {
   uint64_t bytes = 0;
   int first = 0;  // index in the order of the op defining it
   int last = 0;   // index of its last reader (through reshape views), or the end for graph outputs
+  std::vector<const ir::Op*> readers;  // ops reading it directly or through reshape views
 };
 
 struct MemoryPlan {
@@ -28,8 +29,8 @@ struct MemoryPlan {
   std::map<const ir::Value*, size_t> index;  // value -> position in `values`
   uint64_t arena_bytes = 0;
 
-  // Offset of a planned value, or of the planned value a reshape views; nullopt-like
-  // -1 when the value does not live in the arena.
+  // Offset of the planned value whose bytes `v` uses (itself, or what a reshape
+  // views), or -1 when those bytes are not in the arena.
   int64_t offset_of(const ir::Value* v) const;
 
   // (before, after) pairs of ops that the data dependencies alone do not order but
@@ -38,7 +39,8 @@ struct MemoryPlan {
   std::vector<std::pair<const ir::Op*, const ir::Op*>> reuse_edges() const;
 };
 
-// The value a reshape chain views (the value itself when it is not a reshape result).
+// The value whose buffer `v` uses: through reshape (a view of its operand) and
+// kv_write (its result is the cache it updated in place) to the value that owns bytes.
 const ir::Value* storage_root(const ir::Value* v);
 
 // `order` must list every op of the graph with producers before readers

@@ -1,0 +1,282 @@
+#include "runtime/executor.h"
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <thread>
+
+#include "codegen/describe_op.h"
+#include "ir/error.h"
+#include "ir/graph_view.h"
+#include "runtime/aligned_buffer.h"
+#include "runtime/kv_cache.h"
+#include "runtime/memory_plan.h"
+
+namespace lmc::runtime {
+
+namespace flow = tbb::flow;
+
+int default_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+namespace {
+
+struct Node {
+  const ir::Op* op;
+  const KernelTable::Entry* kernel;
+  std::vector<void*> args;  // operand buffers, then result buffers
+  std::vector<int> preds;   // nodes that must finish first
+};
+
+// The value a chain of reshapes views.
+const ir::Value* viewed(const ir::Value* v) {
+  while (v->def() && v->def()->kind() == "reshape") v = v->def()->operand(0);
+  return v;
+}
+
+// The kernel op whose run makes `v` ready, or nullptr for params and graph
+// arguments, which are ready before the step.
+const ir::Op* producer(const ir::Value* v) {
+  v = viewed(v);
+  return v->def() && codegen::needs_kernel(*v->def()) ? v->def() : nullptr;
+}
+
+// Ancestor sets over the data edges, so ordering edges that the data already
+// implies are not added to the flow graph.
+class Reachability {
+ public:
+  explicit Reachability(const std::vector<Node>& nodes) : words_((nodes.size() + 63) / 64), bits_(nodes.size()) {
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      bits_[n].assign(words_, 0);
+      for (int p : nodes[n].preds) {
+        for (size_t w = 0; w < words_; ++w) bits_[n][w] |= bits_[p][w];
+        bits_[n][p / 64] |= 1ull << (p % 64);
+      }
+    }
+  }
+  bool reaches(int from, int to) const { return bits_[to][from / 64] >> (from % 64) & 1; }
+
+ private:
+  size_t words_;
+  std::vector<std::vector<uint64_t>> bits_;
+};
+
+}  // namespace
+
+struct Executor::Impl {
+  const ir::Graph& g;
+  const KernelTable& kernels;
+  const WeightProvider& weights;
+  ir::ModelInfo info;
+  int threads;
+  MemoryPlan plan;
+  AlignedBuffer arena;
+  KvCache kv;
+  AlignedBuffer tokens, pos, positions;
+  std::vector<Node> nodes;
+  int64_t syms[ir::kNumSyms] = {1, 1};
+  const float* logits = nullptr;
+  int64_t vocab = 0;
+  std::unique_ptr<Profiler> profiler;
+  tbb::task_arena task_arena;
+  std::unique_ptr<flow::graph> fg;
+  std::unique_ptr<flow::broadcast_node<flow::continue_msg>> start;
+  std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
+
+  Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t)
+      : g(g_), kernels(k), weights(w), info(i), threads(t), kv(g_), task_arena(t) {}
+
+  void* buffer(const ir::Value* v) {
+    const ir::Value* root = storage_root(v);
+    if (const ir::Op* def = root->def()) {
+      if (def->kind() == "param") return const_cast<void*>(weights.get(def->attr_str("name")));
+      return arena.data() + plan.offset_of(root);
+    }
+    const std::string& name = root->name();
+    if (name == "tokens") return tokens.data();
+    if (name == "pos") return pos.data();
+    if (name == "positions") return positions.data();
+    if (void* cache = kv.find(root)) return cache;
+    throw error_at(g.name(), "graph argument '%" + name + "' is neither tokens, pos, positions nor a KV cache");
+  }
+
+  void check_args() {
+    for (const auto& a : g.args()) {
+      const std::string& n = a->name();
+      bool row_ids = n == "tokens" || n == "positions";
+      if ((row_ids || n == "pos") && a->type().dtype != ir::DType::i32)
+        throw error_at(g.name(), "graph argument '%" + n + "' must be i32, not " + a->type().str());
+    }
+    if (g.outputs().empty()) throw error_at(g.name(), "graph has no outputs (the logits come first)");
+    const ir::Type& t = g.outputs()[0]->type();
+    if (t.dtype != ir::DType::f32 || t.rank() != 2 || !t.dims[1].is_static())
+      throw error_at(g.name(), "first output must be the logits f32[L, V], not " + t.str());
+    vocab = t.dims[1].value;
+  }
+
+  void build_nodes() {
+    std::map<const ir::Op*, int> node_of;
+    for (const ir::Op* op : plan.order) {
+      if (!codegen::needs_kernel(*op)) continue;
+      std::string key = codegen::describe(*op).key();
+      auto it = kernels.entries.find(key);
+      if (it == kernels.entries.end()) throw error_at(op->where(), "no kernel was built for " + key);
+      Node n{op, &it->second, {}, {}};
+      for (const ir::Value* v : op->operands()) {
+        n.args.push_back(buffer(v));
+        if (const ir::Op* p = producer(v)) n.preds.push_back(node_of.at(p));
+      }
+      for (size_t r = 0; r < op->num_results(); ++r) n.args.push_back(buffer(op->result(r)));
+      node_of[op] = static_cast<int>(nodes.size());
+      nodes.push_back(std::move(n));
+    }
+    add_ordering_edges(node_of);
+  }
+
+  // Edges the data dependencies do not give: a value reusing another's bytes is
+  // written only after the old value's readers are done; a cache read directly (not
+  // through its kv_write) is read before the kv_write overwrites it.
+  void add_ordering_edges(const std::map<const ir::Op*, int>& node_of) {
+    std::vector<std::pair<const ir::Op*, const ir::Op*>> edges = plan.reuse_edges();
+    for (const Node& w : nodes)
+      if (w.op->kind() == "kv_write")
+        for (const Node& r : nodes)
+          if (&r != &w)
+            for (const ir::Value* v : r.op->operands())
+              if (viewed(v) == viewed(w.op->operand(0))) edges.push_back({r.op, w.op});
+    Reachability data(nodes);
+    for (const auto& [before, after] : edges) {
+      auto b = node_of.find(before), a = node_of.find(after);
+      if (b == node_of.end() || a == node_of.end() || data.reaches(b->second, a->second)) continue;
+      auto& preds = nodes[a->second].preds;
+      if (std::find(preds.begin(), preds.end(), b->second) == preds.end()) preds.push_back(b->second);
+    }
+  }
+
+  void run_items(int index, int64_t begin, int64_t end) {
+    const Node& n = nodes[index];
+    if (!profiler) {
+      n.kernel->fn(n.args.data(), syms, begin, end);
+      return;
+    }
+    int64_t t0 = profiler->now_ns();
+    n.kernel->fn(n.args.data(), syms, begin, end);
+    profiler->record_chunk(index, t0, profiler->now_ns(), tbb::this_task_arena::current_thread_index(), begin, end);
+  }
+
+  void run_node(int index) {
+    int64_t t0 = profiler ? profiler->now_ns() : 0;
+    const codegen::KernelInfo& k = nodes[index].kernel->info;
+    int64_t items = k.items(syms);
+    if (threads == 1 || items <= k.grain) {
+      run_items(index, 0, items);
+    } else {
+      tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, k.grain),
+                        [&](const tbb::blocked_range<int64_t>& r) { run_items(index, r.begin(), r.end()); });
+    }
+    if (profiler) profiler->record_node(index, t0, profiler->now_ns(), tbb::this_task_arena::current_thread_index());
+  }
+
+  // Built inside the arena so that the flow graph's tasks run on its threads.
+  void build_flow_graph() {
+    fg = std::make_unique<flow::graph>();
+    start = std::make_unique<flow::broadcast_node<flow::continue_msg>>(*fg);
+    for (size_t i = 0; i < nodes.size(); ++i)
+      flow_nodes.push_back(std::make_unique<flow::continue_node<flow::continue_msg>>(
+          *fg, [this, i](const flow::continue_msg&) { run_node(static_cast<int>(i)); }));
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].preds.empty()) flow::make_edge(*start, *flow_nodes[i]);
+      for (int p : nodes[i].preds) flow::make_edge(*flow_nodes[p], *flow_nodes[i]);
+    }
+  }
+
+  // Starts the arena's worker threads now, so the first step does not pay for it.
+  void warm_up() {
+    tbb::parallel_for(tbb::blocked_range<int>(0, threads * 64, 1), [](const tbb::blocked_range<int>& r) {
+      volatile double x = 0;
+      for (int i = r.begin(); i < r.end(); ++i)
+        for (int j = 0; j < 10000; ++j) x = x + j;
+    });
+  }
+};
+
+Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightProvider& weights,
+                   const ir::ModelInfo& info, ExecutorOptions opts)
+    : impl_(std::make_unique<Impl>(g, kernels, weights, info, opts.threads > 0 ? opts.threads : default_threads())) {
+  Impl& x = *impl_;
+  if (info.step_tokens <= 0 || info.context < info.step_tokens)
+    throw error_at(g.name(), "model info needs 0 < step_tokens <= context");
+  x.check_args();
+  ir::Op* cycle = nullptr;
+  auto order = ir::topological_order(g, &cycle);
+  if (!order) throw error_at(cycle ? cycle->where() : g.name(), "the graph has a cycle");
+  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens);
+  x.arena = AlignedBuffer(x.plan.arena_bytes);
+  const uint64_t rows = static_cast<uint64_t>(info.step_tokens) * sizeof(int32_t);
+  x.tokens = AlignedBuffer(rows);
+  x.positions = AlignedBuffer(rows);
+  x.pos = AlignedBuffer(sizeof(int32_t));
+  x.build_nodes();
+  x.logits = static_cast<const float*>(x.buffer(g.outputs()[0]));
+  if (opts.profile) {
+    std::vector<const ir::Op*> ops;
+    std::vector<std::string> symbols;
+    for (const Node& n : x.nodes) {
+      ops.push_back(n.op);
+      symbols.push_back(n.kernel->symbol);
+    }
+    x.profiler = std::make_unique<Profiler>(Profiler::classify(ops, symbols), x.threads);
+  }
+  x.task_arena.execute([&] {
+    x.build_flow_graph();
+    x.warm_up();
+  });
+}
+
+Executor::~Executor() {
+  impl_->task_arena.execute([&] { impl_->fg.reset(); });
+}
+
+const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L) {
+  Impl& x = *impl_;
+  if (T < 1 || T > x.info.step_tokens || L < 1 || L > T)
+    throw Error("runtime: error: a step takes 1 <= L <= T <= " + std::to_string(x.info.step_tokens) +
+                " rows (got T = " + std::to_string(T) + ", L = " + std::to_string(L) + ")");
+  if (pos < 0 || pos + T > x.info.context)
+    throw Error("runtime: error: positions " + std::to_string(pos) + ".." + std::to_string(pos + T - 1) +
+                " do not fit the context of " + std::to_string(x.info.context) + " tokens");
+  auto* tok = reinterpret_cast<int32_t*>(x.tokens.data());
+  auto* positions = reinterpret_cast<int32_t*>(x.positions.data());
+  for (int64_t t = 0; t < T; ++t) {
+    tok[t] = tokens[t];
+    positions[t] = static_cast<int32_t>(pos + t);
+  }
+  *reinterpret_cast<int32_t*>(x.pos.data()) = static_cast<int32_t>(pos);
+  x.syms[static_cast<int>(ir::Sym::T)] = T;
+  x.syms[static_cast<int>(ir::Sym::L)] = L;
+  if (x.profiler) x.profiler->begin_step(T, L, pos);
+  x.task_arena.execute([&] {
+    x.start->try_put(flow::continue_msg());
+    x.fg->wait_for_all();
+  });
+  if (x.profiler) x.profiler->end_step();
+  return x.logits;
+}
+
+void Executor::reset() { impl_->kv.reset(); }
+int64_t Executor::vocab() const { return impl_->vocab; }
+int Executor::threads() const { return impl_->threads; }
+const ir::ModelInfo& Executor::info() const { return impl_->info; }
+Profiler* Executor::profiler() { return impl_->profiler.get(); }
+
+MemoryReport Executor::memory() const {
+  MemoryReport r;
+  for (const auto& op : impl_->g.ops())
+    if (op->kind() == "param") r.weight_bytes += static_cast<uint64_t>(op->result(0)->type().bytes(nullptr));
+  r.arena_bytes = impl_->plan.arena_bytes;
+  r.kv_bytes = impl_->kv.bytes();
+  return r;
+}
+
+}  // namespace lmc::runtime
