@@ -1,0 +1,117 @@
+// lmc inspect: what a model definition, GGUF or SafeTensors file contains.
+#include <cstdio>
+#include <iostream>
+
+#include "ir/printer.h"
+#include "models/gguf_file.h"
+#include "models/lowering.h"
+#include "models/model_tokenizer.h"
+#include "models/safetensors_file.h"
+#include "models/weight_source.h"
+#include "tools/cli_args.h"
+#include "tools/commands.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  return {{"weights", true, "with a .yaml: read weights from PATH instead", "PATH"},
+          {"tensors", false, "list every tensor (default: the first 20 and a count)"},
+          {"help", false, "show this help"}};
+}
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+void print_tensors(const models::WeightSource& w, bool all) {
+  uint64_t total = 0;
+  size_t n = 0;
+  auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape,
+                 uint64_t bytes) {
+    total += bytes;
+    if (all || n < 20) std::printf("  %-48s %-6s %-18s %12llu\n", name.c_str(), dtype.c_str(), shape_str(shape).c_str(),
+                                   static_cast<unsigned long long>(bytes));
+    ++n;
+  };
+  std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
+  if (const auto* g = w.gguf())
+    for (const auto& t : g->tensors()) row(t.name, models::ggml_type_name(t.type), t.shape, t.nbytes);
+  else
+    for (const auto& t : w.safetensors()->tensors()) row(t.name, std::string(ir::dtype_name(t.dtype)), t.shape, t.nbytes);
+  if (!all && n > 20) std::printf("  ... %zu more (--tensors lists all)\n", n - 20);
+  std::printf("total: %zu tensors, %.1f MB\n", n, total / 1e6);
+}
+
+void print_metadata(const models::WeightSource& w) {
+  std::printf("format: %s\n", w.format().c_str());
+  if (const auto* g = w.gguf()) {
+    std::printf("GGUF version %u, %zu metadata keys\n", g->version(), g->metadata().size());
+    for (const auto& [k, v] : g->metadata()) {
+      if (k.rfind("tokenizer.ggml.", 0) == 0 && std::holds_alternative<models::MetaArray>(v.v)) {
+        std::printf("  %-44s [%zu entries]\n", k.c_str(), std::get<models::MetaArray>(v.v).size());
+        continue;
+      }
+      auto val = w.meta(k);
+      std::string s = val ? models::expr_to_string(*val) : "?";
+      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      for (char& c : s)
+        if (c == '\n') c = ' ';
+      std::printf("  %-44s %s\n", k.c_str(), s.c_str());
+    }
+  } else {
+    for (const auto& [k, v] : w.safetensors()->config()) {
+      auto val = w.meta(k);
+      if (val) std::printf("  %-44s %s\n", k.c_str(), models::expr_to_string(*val).c_str());
+    }
+  }
+}
+
+void inspect_yaml(const std::string& path, const Args& a) {
+  models::LowerOptions lo;
+  lo.weights = a.get_or("weights", "");
+  auto m = models::lower_model(path, lo);
+  std::printf("model: %s (%s)\nweights: %s (%s)\n", m.info.name.c_str(), path.c_str(), m.info.weights.c_str(),
+              m.weights->format().c_str());
+  std::printf("hyper-parameters:\n");
+  for (const auto& [k, v] : m.info.hyper) std::printf("  %-20s %s\n", k.c_str(), v.c_str());
+  std::printf("context %lld tokens, at most %lld per step\n", static_cast<long long>(m.info.context),
+              static_cast<long long>(m.info.step_tokens));
+  size_t ops = m.graph->ops().size();
+  std::printf("graph: %zu ops, %zu inputs, %zu outputs\n", ops, m.graph->args().size(), m.graph->outputs().size());
+  auto tok = models::Tokenizer::create(models::load_model_vocab(m.def, *m.weights));
+  std::printf("tokenizer: %s, %zu tokens, bos %d, eos %d\n",
+              tok->vocab().kind == models::TokenizerVocab::SentencePiece ? "SentencePiece BPE" : "byte-level BPE",
+              tok->size(), tok->bos(), tok->eos());
+  print_tensors(*m.weights, a.has("tensors"));
+}
+
+}  // namespace
+
+int cmd_inspect(int argc, char** argv) {
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR [options]\n\n"
+                 "Prints the architecture, hyper-parameters, tokenizer and tensors.\n\noptions:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc inspect expects one file");
+  const std::string& path = a.positional()[0];
+  if (path.size() > 5 && (path.substr(path.size() - 5) == ".yaml" || path.substr(path.size() - 4) == ".yml")) {
+    inspect_yaml(path, a);
+    return 0;
+  }
+  auto w = models::WeightSource::open(path);
+  print_metadata(*w);
+  if (w->gguf() && w->gguf()->find("tokenizer.ggml.model"))
+    std::printf("tokenizer: %s, %lld tokens\n", w->gguf()->get_string("tokenizer.ggml.model").c_str(),
+                static_cast<long long>(std::get<double>(*w->meta("tokenizer.ggml.tokens"))));
+  print_tensors(*w, a.has("tensors"));
+  return 0;
+}
+
+}  // namespace lmc::tools
