@@ -7,6 +7,7 @@ namespace lmc::tools {
 Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (a.size() == 2 && a[0] == '-' && a[1] != '-') a = "-" + a;  // -o is --o
     if (a.size() < 3 || a.rfind("--", 0) != 0) {
       if (a.size() > 1 && a[0] == '-' && a != "-") throw UsageError("unknown option '" + a + "'");
       positional_.push_back(a);
