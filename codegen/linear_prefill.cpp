@@ -1,5 +1,5 @@
 // Prefill path of linear (many rows): compute-bound, so it is blocked like a GEMM.
-// For each k block of kKc and each panel of 16 output columns, the weights are
+// For each k block (<= kMaxKc) and each panel of 16 output columns, the weights are
 // dequantized and transposed once into a k-major scratch panel (wb[k][16]); a
 // register tile of up to 6 rows x 16 columns then accumulates broadcast(x[t,k]) *
 // wb[k] with FMAs, reusing each weight value across the rows. With a fused input
@@ -13,14 +13,23 @@ namespace lmc::codegen {
 
 namespace {
 
-constexpr int64_t kKc = 256;      // k per block: the weight panel (16 KiB) stays in L1
+constexpr int64_t kMaxKc = 512;   // k per block at most: the weight panel (32 KiB) stays in L1
 constexpr int kNr = 16;           // columns per register tile (two 8-float vectors)
 constexpr int kMr = 6;            // rows per register tile: 12 accumulators + 3 temporaries
-constexpr int64_t kActRows = 96;  // rows per activated input panel (96 KiB of stack)
+constexpr int64_t kActRows = 96;  // rows per activated input panel (<= 192 KiB of stack)
+
+// K split into equal blocks of at most kMaxKc (a multiple of 32): the output tile
+// is reloaded once per block, so fewer, even blocks beat a short last one.
+int64_t block_k(const LinearShape& s) {
+  int64_t blocks = (s.K + kMaxKc - 1) / kMaxKc;
+  int64_t kc = (s.K + blocks - 1) / blocks;
+  return (kc + 31) / 32 * 32;
+}
 
 struct Panel {
-  llvm::Value* wb;  // f32 [kKc * kNr] weights of the current panel, k-major
-  llvm::Value* xa;  // f32 [kActRows * kKc] activated input rows, or nullptr
+  int64_t kc;       // k per block
+  llvm::Value* wb;  // f32 [kc * kNr] weights of the current panel, k-major
+  llvm::Value* xa;  // f32 [kActRows * kc] activated input rows, or nullptr
 };
 
 llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
@@ -94,7 +103,7 @@ void pack_activated(Builder& b, const LinearShape& s, const LinearOperands& o, c
   auto* kc8 = b.CreateAnd(kc, i64c(b, ~int64_t{7}));
   emit_for(b, i64c(b, 0), tb, 1, [&](llvm::Value* r) {
     auto* src = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(t0, r), i64c(b, s.x_stride())));
-    auto* dst = f32_ptr(b, p.xa, b.CreateMul(r, i64c(b, kKc)));
+    auto* dst = f32_ptr(b, p.xa, b.CreateMul(r, i64c(b, p.kc)));
     emit_for(b, i64c(b, 0), kc8, 8, [&](llvm::Value* k) {
       store_f32x(b, load_input(b, s, src, b.CreateAdd(k0, k), 8), f32_ptr(b, dst, k));
     }, "ak");
@@ -110,19 +119,35 @@ struct Tile {
   llvm::Value* a;         // input value (t0 + t, k0) ...
   llvm::Value* a_stride;  // ... and the distance between input rows, in floats
   llvm::Value* yrow0;     // &y[t0 + t, n0]
+  llvm::Value* resrow0;   // &res[t0 + t, n0], or nullptr
+  llvm::Value* bias0;     // &bias[n0], or nullptr
+  llvm::Value* first;     // i1: k0 == 0, the tile starts from bias + residual
   llvm::Value* cnt[2];    // valid lanes of the two column vectors
   llvm::Value* kc;
 };
+
+// The accumulator a tile starts from: y so far, or on the first k block the
+// bias + residual (0 without them), so y is never read before it is written.
+llvm::Value* tile_start(Builder& b, const LinearShape& s, const Tile& tile, int r, int v) {
+  auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * s.N + 8 * v));
+  auto* from_y = masked_load_f32x(b, yp, 8, tile.cnt[v]);
+  llvm::Value* init = splat_f32(b, 8, 0.0f);
+  if (tile.bias0) init = masked_load_f32x(b, f32_ptr(b, tile.bias0, i64c(b, 8 * v)), 8, tile.cnt[v]);
+  if (tile.resrow0) {
+    auto* rp = f32_ptr(b, tile.resrow0, i64c(b, r * s.N + 8 * v));
+    init = b.CreateFAdd(init, masked_load_f32x(b, rp, 8, tile.cnt[v]));
+  }
+  return b.CreateSelect(tile.first, init, from_y);
+}
 
 // y[R rows, 16 cols] += a[R rows, kc] · wb[kc, 16], accumulators in registers.
 void micro_tile(Builder& b, const LinearShape& s, const Panel& p, const Tile& tile, int R) {
   std::vector<llvm::Value*> yp;
   Carried acc;
   for (int r = 0; r < R; ++r) {
-    auto* row = f32_ptr(b, tile.yrow0, i64c(b, r * s.N));
     for (int v = 0; v < 2; ++v) {
-      yp.push_back(f32_ptr(b, row, i64c(b, 8 * v)));
-      acc.push_back(masked_load_f32x(b, yp.back(), 8, tile.cnt[v]));
+      yp.push_back(f32_ptr(b, tile.yrow0, i64c(b, r * s.N + 8 * v)));
+      acc.push_back(tile_start(b, s, tile, r, v));
     }
   }
   std::vector<llvm::Value*> arow;
@@ -146,6 +171,7 @@ void row_tiles(Builder& b, const LinearShape& s, const Panel& p, Tile base, llvm
     Tile tile = base;
     tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
     tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, s.N)));
+    if (base.resrow0) tile.resrow0 = f32_ptr(b, base.resrow0, b.CreateMul(t, i64c(b, s.N)));
     return tile;
   };
   auto* tmain = round_down(b, i64c(b, 0), tb, kMr);
@@ -164,39 +190,17 @@ void row_tiles(Builder& b, const LinearShape& s, const Panel& p, Tile base, llvm
   b.SetInsertPoint(done);
 }
 
-// y[t0 .. t0+tb, begin .. end) = bias + residual (or 0): the tiles accumulate onto it.
-void init_outputs(Builder& b, const LinearShape& s, const LinearOperands& o, llvm::Value* t0,
-                  llvm::Value* tb) {
-  auto* main_end = round_down(b, o.begin, o.end, 8);
-  emit_for(b, t0, b.CreateAdd(t0, tb), 1, [&](llvm::Value* t) {
-    auto* rowoff = b.CreateMul(t, i64c(b, s.N));
-    auto value = [&](llvm::Value* n, llvm::Value* count) {
-      llvm::Value* v = splat_f32(b, 8, 0.0f);
-      if (o.bias) v = masked_load_f32x(b, f32_ptr(b, o.bias, n), 8, count);
-      if (o.res) v = b.CreateFAdd(v, masked_load_f32x(b, f32_ptr(b, o.res, b.CreateAdd(rowoff, n)), 8, count));
-      return v;
-    };
-    emit_for(b, o.begin, main_end, 8, [&](llvm::Value* n) {
-      store_f32x(b, value(n, i64c(b, 8)), f32_ptr(b, o.y, b.CreateAdd(rowoff, n)));
-    }, "yi");
-    auto* rest = b.CreateSub(o.end, main_end);
-    emit_if(b, b.CreateICmpSGT(rest, i64c(b, 0)), [&] {
-      masked_store_f32x(b, value(main_end, rest), f32_ptr(b, o.y, b.CreateAdd(rowoff, main_end)), rest);
-    });
-  }, "yt");
-}
-
 // All output columns of rows [t0, t0+tb).
 void row_block(Builder& b, const LinearShape& s, const LinearOperands& o, const Panel& p,
                llvm::Value* t0, llvm::Value* tb) {
-  init_outputs(b, s, o, t0, tb);
-  emit_for(b, i64c(b, 0), i64c(b, s.K), kKc, [&](llvm::Value* k0) {
-    auto* kc = min64(b, i64c(b, kKc), b.CreateSub(i64c(b, s.K), k0));
+  emit_for(b, i64c(b, 0), i64c(b, s.K), p.kc, [&](llvm::Value* k0) {
+    auto* kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, s.K), k0));
     Tile base{};
+    base.first = b.CreateICmpEQ(k0, i64c(b, 0));
     if (p.xa) {
       pack_activated(b, s, o, p, t0, tb, k0, kc);
       base.a = p.xa;
-      base.a_stride = i64c(b, kKc);
+      base.a_stride = i64c(b, p.kc);
     } else {
       base.a = f32_ptr(b, o.x, b.CreateAdd(b.CreateMul(t0, i64c(b, s.K)), k0));
       base.a_stride = i64c(b, s.K);
@@ -206,7 +210,10 @@ void row_block(Builder& b, const LinearShape& s, const LinearOperands& o, const 
       auto* nc = min64(b, i64c(b, kNr), b.CreateSub(o.end, n0));
       pack_weights(b, s, o, p, n0, k0, kc);
       Tile tile = base;
-      tile.yrow0 = f32_ptr(b, o.y, b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0));
+      auto* at = b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0);
+      tile.yrow0 = f32_ptr(b, o.y, at);
+      if (o.res) tile.resrow0 = f32_ptr(b, o.res, at);
+      if (o.bias) tile.bias0 = f32_ptr(b, o.bias, n0);
       tile.cnt[0] = min64(b, nc, i64c(b, 8));
       auto* hi = b.CreateSub(nc, i64c(b, 8));
       tile.cnt[1] = b.CreateSelect(b.CreateICmpSGT(hi, i64c(b, 0)), hi, i64c(b, 0));
@@ -219,12 +226,13 @@ void row_block(Builder& b, const LinearShape& s, const LinearOperands& o, const 
 
 void emit_linear_prefill(Builder& b, const LinearShape& s, const LinearOperands& o) {
   Panel p{};
-  p.wb = stack_array(b, b.getFloatTy(), kKc * kNr);
+  p.kc = block_k(s);
+  p.wb = stack_array(b, b.getFloatTy(), p.kc * kNr);
   if (s.act.empty()) {
     row_block(b, s, o, p, i64c(b, 0), o.T);
     return;
   }
-  p.xa = stack_array(b, b.getFloatTy(), kActRows * kKc);
+  p.xa = stack_array(b, b.getFloatTy(), kActRows * p.kc);
   emit_for(b, i64c(b, 0), o.T, kActRows, [&](llvm::Value* t0) {
     row_block(b, s, o, p, t0, min64(b, i64c(b, kActRows), b.CreateSub(o.T, t0)));
   }, "tb");
