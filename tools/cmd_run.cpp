@@ -12,6 +12,7 @@
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
 #include "tools/loaded_model.h"
+#include "tools/npy_writer.h"
 #include "tools/run_flags.h"
 
 namespace lmc::tools {
@@ -22,6 +23,8 @@ std::vector<FlagSpec> specs() {
   auto s = generation_flag_specs();
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
+  s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy",
+               "FILE"});
   s.push_back({"help", false, "show this help"});
   return s;
 }
@@ -104,13 +107,20 @@ int cmd_run(int argc, char** argv) {
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
+  std::unique_ptr<NpyWriter> logits;
+  if (auto path = a.get("logits-out")) {
+    logits = std::make_unique<NpyWriter>(*path, ex.vocab());
+    gen.all_logits = true;
+    gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
+  }
   models::StreamDecoder out(tok);
-  std::cout << prompt << std::flush;
+  if (!a.has("chat")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
     std::cout << out.push(id) << std::flush;
     return true;
   });
   std::cout << out.flush() << "\n";
+  if (logits) logits->close();
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());
   return 0;

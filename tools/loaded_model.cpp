@@ -59,7 +59,7 @@ LoadedModel from_yaml(const std::string& path, const Args& a) {
   CompiledModel c = compile_model(path, a);
   LoadedModel m;
   m.info = c.model.info;
-  m.library = codegen::KernelLibrary::jit(*c.compiler);
+  m.library = codegen::KernelLibrary::from_object(c.object, c.compiler->target());
   m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
   auto weights = std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights);
   m.weight_bytes = weights->bytes();
