@@ -20,6 +20,7 @@ const Command kCommands[] = {
     {"run", lmc::tools::cmd_run, "generate text from an artifact or a model YAML"},
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file"},
+    {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
 };
 
 void usage(std::ostream& os) {

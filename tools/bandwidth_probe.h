@@ -1,0 +1,12 @@
+// Measures DRAM read bandwidth in this process — the physical limit of a decode step,
+// which reads every weight once — so `lmc bench` can state its roofline fraction from
+// numbers taken on the same machine at the same time.
+#pragma once
+
+namespace lmc::tools {
+
+// Bytes per second reading a buffer far larger than the caches with `threads` threads
+// (median of several passes).
+double measure_read_bandwidth(int threads);
+
+}  // namespace lmc::tools

@@ -1,0 +1,203 @@
+// lmc bench: decode and prefill speed of a model on this machine, medians of repeated
+// runs after warm-up, next to the memory-read bandwidth measured in the same process
+// and the decode roofline it implies (weight bytes read per token / bandwidth).
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "runtime/executor.h"
+#include "tools/bandwidth_probe.h"
+#include "tools/commands.h"
+#include "tools/compile_driver.h"
+#include "tools/loaded_model.h"
+#include "tools/run_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  auto s = compile_flag_specs();
+  s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST"});
+  s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N"});
+  s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N"});
+  s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST"});
+  s.push_back({"json", false, "print JSON instead of a table"});
+  s.push_back({"help", false, "show this help"});
+  return s;
+}
+
+std::vector<int64_t> int_list(const std::string& s, const char* flag) {
+  std::vector<int64_t> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');) {
+    try {
+      size_t used = 0;
+      out.push_back(std::stoll(item, &used));
+      if (used != item.size() || out.back() <= 0) throw std::invalid_argument(item);
+    } catch (const std::exception&) {
+      throw UsageError(std::string("--") + flag + " expects positive integers separated by commas");
+    }
+  }
+  return out;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Bytes a decode step reads from weights: every param a kernel reads, an embedding
+// table only one row of.
+double decode_weight_bytes(const ir::Graph& g) {
+  double bytes = 0;
+  for (const auto& op : g.ops())
+    for (size_t i = 0; i < op->operands().size(); ++i) {
+      const ir::Value* v = op->operand(i);
+      if (!v->def() || v->def()->kind() != "param") continue;
+      int64_t no_syms[ir::kNumSyms] = {1, 1};
+      double b = static_cast<double>(v->type().bytes(no_syms));
+      if (op->kind() == "embedding" && i == 0) b /= static_cast<double>(v->type().dims[0].value);
+      bytes += b;
+    }
+  return bytes;
+}
+
+struct ThreadResult {
+  int threads;
+  double bandwidth;
+  double decode_tps, decode_step_ms_median, decode_step_ms_max;
+  std::vector<std::pair<int64_t, double>> prefill_tps;
+  double ttft_ms;
+};
+
+ThreadResult measure(const LoadedModel& m, int threads, int runs, int64_t decode_tokens,
+                     const std::vector<int64_t>& prefill_lengths) {
+  ThreadResult r{};
+  r.threads = threads;
+  r.bandwidth = measure_read_bandwidth(threads);
+  runtime::ExecutorOptions eo;
+  eo.threads = threads;
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(ex.vocab() - 1));
+  std::vector<int32_t> prompt(static_cast<size_t>(std::max<int64_t>(m.info.step_tokens, 64)));
+  for (auto& t : prompt) t = tok(rng);
+
+  // Decode: a short prompt, then single-token steps; the first run warms up.
+  std::vector<double> step_ms, run_tps;
+  for (int run = 0; run <= runs; ++run) {
+    ex.reset();
+    ex.step(prompt.data(), 8, 0, 1);
+    std::vector<double> steps;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < decode_tokens; ++i) {
+      auto s0 = std::chrono::steady_clock::now();
+      ex.step(&prompt[static_cast<size_t>(i % 8)], 1, 8 + i, 1);
+      steps.push_back(seconds(s0) * 1e3);
+    }
+    if (run == 0) continue;
+    run_tps.push_back(static_cast<double>(decode_tokens) / seconds(t0));
+    step_ms.insert(step_ms.end(), steps.begin(), steps.end());
+  }
+  r.decode_tps = median(run_tps);
+  r.decode_step_ms_median = median(step_ms);
+  r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
+
+  for (int64_t n : prefill_lengths) {
+    if (n > m.info.context) continue;
+    std::vector<double> tps, first;
+    for (int run = 0; run <= runs; ++run) {
+      ex.reset();
+      auto t0 = std::chrono::steady_clock::now();
+      for (int64_t at = 0; at < n; at += m.info.step_tokens)
+        ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(m.info.step_tokens, n - at), at, 1);
+      double s = seconds(t0);
+      if (run > 0) {
+        tps.push_back(static_cast<double>(n) / s);
+        first.push_back(s * 1e3);
+      }
+    }
+    r.prefill_tps.emplace_back(n, median(tps));
+    if (n == prefill_lengths.front()) r.ttft_ms = median(first);
+  }
+  return r;
+}
+
+void print_table(const LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
+  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
+              m.weight_bytes / 1e6, weight_bytes / 1e6);
+  std::printf("%-8s %10s %12s %10s %10s %9s", "threads", "read GB/s", "decode tok/s", "roofline", "step p50",
+              "step max");
+  for (const auto& [n, tps] : rs.front().prefill_tps) std::printf(" %11s", ("pp" + std::to_string(n) + " tok/s").c_str());
+  std::printf(" %9s\n", "TTFT ms");
+  for (const auto& r : rs) {
+    double roof = r.bandwidth / weight_bytes;
+    std::printf("%-8d %10.1f %12.1f %9.0f%% %8.2fms %7.2fms", r.threads, r.bandwidth / 1e9, r.decode_tps,
+                100 * r.decode_tps / roof, r.decode_step_ms_median, r.decode_step_ms_max);
+    for (const auto& [n, tps] : r.prefill_tps) std::printf(" %11.1f", tps);
+    std::printf(" %9.1f\n", r.ttft_ms);
+  }
+  std::printf("peak RSS %.1f MB\n", rss_kb / 1e3);
+}
+
+void print_json(const LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
+  std::printf("{\"model\": \"%s\", \"weight_bytes\": %.0f, \"decode_bytes_per_token\": %.0f, \"peak_rss_bytes\": %ld, "
+              "\"results\": [", m.info.name.c_str(), static_cast<double>(m.weight_bytes), weight_bytes, rss_kb * 1024);
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const auto& r = rs[i];
+    std::printf("%s{\"threads\": %d, \"read_bandwidth_bytes_per_s\": %.0f, \"decode_tokens_per_s\": %.3f, "
+                "\"decode_roofline_fraction\": %.4f, \"decode_step_ms_median\": %.4f, \"decode_step_ms_max\": %.4f, "
+                "\"time_to_first_token_ms\": %.3f, \"prefill_tokens_per_s\": {",
+                i ? ", " : "", r.threads, r.bandwidth, r.decode_tps, r.decode_tps * weight_bytes / r.bandwidth,
+                r.decode_step_ms_median, r.decode_step_ms_max, r.ttft_ms);
+    for (size_t j = 0; j < r.prefill_tps.size(); ++j)
+      std::printf("%s\"%lld\": %.3f", j ? ", " : "", static_cast<long long>(r.prefill_tps[j].first),
+                  r.prefill_tps[j].second);
+    std::printf("}}");
+  }
+  std::printf("]}\n");
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc bench MODEL.lmc|MODEL.yaml [options]\n\n"
+                 "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
+                 "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
+                 "process, the decode roofline fraction, and peak RSS.\n\noptions:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc bench expects one artifact or model definition");
+  auto threads = int_list(a.get_or("threads", "1,2"), "threads");
+  auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");
+  int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
+  int64_t decode_tokens = a.get_int("decode-tokens", 32, 1, 100000);
+
+  LoadedModel m = load_model(a.positional()[0], a);
+  if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
+  double weight_bytes = decode_weight_bytes(*m.graph);
+  std::vector<ThreadResult> results;
+  for (int64_t t : threads) results.push_back(measure(m, static_cast<int>(t), runs, decode_tokens, prefill));
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  if (a.has("json"))
+    print_json(m, weight_bytes, results, ru.ru_maxrss);
+  else
+    print_table(m, weight_bytes, results, ru.ru_maxrss);
+  return 0;
+}
+
+}  // namespace lmc::tools
