@@ -1,12 +1,27 @@
 #include "passes/horizontal_fusion.h"
 
+#include <cctype>
+
 #include "ir/builder.h"
 #include "passes/pattern.h"
 
 namespace lmc::passes {
 
 namespace {
+
 bool has_bias(const ir::Op* linear) { return linear->operands().size() == 3; }
+
+// "qkv" + the layer suffix of the first sibling ("q_3" -> "qkv_3"), so that the fused
+// value still says which layer it belongs to (the profiler attributes time by it).
+std::string fused_name(const std::string& base, const std::string& sibling) {
+  std::string s = sibling.substr(0, sibling.find('.'));
+  size_t us = s.rfind('_');
+  if (us == std::string::npos || us + 1 == s.size()) return base;
+  for (size_t i = us + 1; i < s.size(); ++i)
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return base;
+  return base + s.substr(us);
+}
+
 }  // namespace
 
 std::string sibling_fusion_blocker(const std::vector<ir::Op*>& linears) {
@@ -25,8 +40,9 @@ std::string sibling_fusion_blocker(const std::vector<ir::Op*>& linears) {
   return "";
 }
 
-ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, const std::string& name) {
+ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, const std::string& base) {
   ir::Op* first = first_in_order(g, linears);
+  const std::string name = fused_name(base, first->result()->name());
   std::vector<ir::Value*> weights, biases;
   std::vector<int64_t> sizes;
   for (ir::Op* l : linears) {
