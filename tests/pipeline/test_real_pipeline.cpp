@@ -1,0 +1,80 @@
+// The default pipeline on the real models' graphs: the fusions fire once per layer
+// and every linear gets a quantization decision with its reason.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "ir/verifier.h"
+#include "models/lowering.h"
+#include "passes/pass_manager.h"
+
+namespace {
+
+struct PipelineRun {
+  lmc::models::LoweredModel model;
+  std::vector<lmc::passes::PassRecord> records;
+  std::vector<lmc::passes::Remark> remarks;
+  size_t linears_before = 0;
+};
+
+PipelineRun run_default(const std::string& yaml, const std::string& weights) {
+  std::string w = std::string(LMC_SOURCE_DIR) + "/models/weights/" + weights;
+  if (!std::filesystem::exists(w)) return {};
+  PipelineRun r;
+  r.model = lmc::models::lower_model(std::string(LMC_SOURCE_DIR) + "/models/" + yaml);
+  for (const auto& op : r.model.graph->ops()) r.linears_before += op->kind() == "linear";
+  lmc::passes::PassManager pm({});
+  pm.add_pipeline("default");
+  lmc::passes::PassContext ctx;
+  pm.run(*r.model.graph, ctx);
+  r.records = pm.records();
+  r.remarks = ctx.remarks;
+  lmc::ir::verify(*r.model.graph);
+  return r;
+}
+
+std::string stat_of(const PipelineRun& r, const std::string& pass) {
+  for (const auto& rec : r.records)
+    if (rec.name == pass && !rec.stats.empty()) return rec.stats.front();
+  return "";
+}
+
+size_t count_ops(const lmc::ir::Graph& g, const std::string& kind) {
+  size_t n = 0;
+  for (const auto& op : g.ops()) n += op->kind() == kind;
+  return n;
+}
+
+TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
+  auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf");
+  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
+  EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
+  EXPECT_EQ(stat_of(r, "fuse-down-act"), "fused 18 down projections with their activation");
+  // 18 × (q, k, v, o, gate, up, down) + the output projection, before fusion.
+  EXPECT_EQ(r.linears_before, 18u * 7 + 1);
+  // After fusion: 18 × (qkv, o, gate_up, down) + output; each decided once, with its reason.
+  size_t decisions = 0;
+  for (const auto& rm : r.remarks)
+    if (rm.pass == "quant-threshold") {
+      ++decisions;
+      EXPECT_NE(rm.message.find("max(in, out) = "), std::string::npos) << rm.message;
+    }
+  EXPECT_EQ(decisions, 18u * 4 + 1);
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 73 linears F32 -> Q8_0, kept 0 F32");
+  EXPECT_EQ(count_ops(*r.model.graph, "linear"), 18u * 4 + 1);
+  EXPECT_EQ(count_ops(*r.model.graph, "concat"), 0u);    // folded into packed params
+  EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
+}
+
+TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
+  auto r = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf");
+  if (!r.model.graph) GTEST_SKIP() << "SmolLM2 weights not installed (tools/setup.sh)";
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 30 QKV triples");
+  EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 30 gate+up pairs");
+  // d_model 576: qkv [960,576], o [576,576], gate_up [3072,576], down [576,1536], output [49152,576]
+  // all have max(in, out) >= 576, so every linear is quantized.
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 121 linears F32 -> Q8_0, kept 0 F32");
+}
+
+}  // namespace
