@@ -1,0 +1,130 @@
+// The generated attention kernel against reference_attention: GQA (4 query heads per
+// kv head) and plain multi-head, head sizes with odd vector splits, T=1 decode and
+// T>1 prefill, contexts longer than one softmax block, sliding windows smaller than
+// the context on a ring of C = window + T_max slots with positions far past C,
+// softcap on and off, 1 or 2 threads. The cache is filled the way kv_write leaves it:
+// key j in slot j % C, later keys overwriting earlier ones.
+// Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "codegen/kernel_compiler.h"
+#include "ir/error.h"
+#include "tests/codegen/kernel_test_util.h"
+#include "tests/codegen/reference_kernels.h"
+
+namespace lmc::test {
+namespace {
+
+struct Case {
+  int64_t heads, kv_heads, head_dim, window, slots;
+  double softcap;
+};
+
+codegen::KernelDesc desc(const Case& c) {
+  codegen::KernelDesc d;
+  d.kind = "attention";
+  ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
+  ir::Type cache = make_type(ir::DType::f32, {D(c.slots), D(c.kv_heads * c.head_dim)});
+  d.operands = {q, cache, cache, make_type(ir::DType::i32, {})};
+  d.results = {q};
+  d.attrs["n_heads"] = c.heads;
+  d.attrs["n_kv_heads"] = c.kv_heads;
+  d.attrs["head_dim"] = c.head_dim;
+  d.attrs["scale"] = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
+  if (c.window) d.attrs["window"] = c.window;
+  if (c.softcap > 0) d.attrs["softcap"] = c.softcap;
+  return d;
+}
+
+// A cache holding keys/values 0 .. filled-1 (slot j % C), as after kv_write.
+std::vector<float> ring_cache(const Case& c, int64_t filled, uint32_t seed, float spread) {
+  int64_t width = c.kv_heads * c.head_dim;
+  std::vector<float> cache(c.slots * width, NAN);
+  for (int64_t j = 0; j < filled; ++j) {
+    auto row = random_floats(width, seed * 7919u + static_cast<uint32_t>(j), -spread, spread);
+    std::copy(row.begin(), row.end(), cache.begin() + (j % c.slots) * width);
+  }
+  return cache;
+}
+
+void check(const Case& c, const LoadedKernel& k, int64_t rows, int32_t pos, uint32_t seed) {
+  // q·k up to ~head_dim * spread² / sqrt(head_dim): peaked enough that the max
+  // subtraction and the softcap matter.
+  auto q = random_floats(rows * c.heads * c.head_dim, seed, -2.0f, 2.0f);
+  auto kc = ring_cache(c, pos + rows, seed + 1, 2.0f);
+  auto vc = ring_cache(c, pos + rows, seed + 2, 1.0f);
+  AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
+                   1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
+  auto want = reference_attention(ref);
+  for (int threads : {1, 2}) {
+    std::vector<float> o(q.size(), NAN);
+    int64_t syms[ir::kNumSyms] = {rows, 1};
+    run_kernel(k, {q.data(), kc.data(), vc.data(), &pos, o.data()}, syms, threads);
+    EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
+        << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
+        << " C=" << c.slots << " softcap=" << c.softcap << " T=" << rows << " pos=" << pos << " threads=" << threads;
+  }
+}
+
+TEST(AttentionKernel, FullContextGqaDecodeAndPrefill) {
+  uint32_t seed = 1;
+  for (double softcap : {0.0, 5.0}) {
+    for (const Case& c : {Case{8, 2, 64, 0, 300, softcap}, Case{4, 1, 256, 0, 80, softcap},
+                          Case{3, 3, 72, 0, 200, softcap}, Case{4, 4, 6, 0, 50, softcap}}) {
+      LoadedKernel k = load_kernel(desc(c));
+      EXPECT_EQ(k.info.items(std::array<int64_t, 2>{5, 1}.data()), 5 * c.heads);
+      check(c, k, 1, 0, seed++);                                            // first token
+      check(c, k, 1, static_cast<int32_t>(c.slots - 1), seed++);            // decode, full cache
+      check(c, k, 7, 0, seed++);                                            // prefill from empty
+      check(c, k, 5, static_cast<int32_t>(c.slots - 5), seed++);            // prefill up to a full cache
+    }
+  }
+}
+
+TEST(AttentionKernel, SlidingWindowOnARing) {
+  uint32_t seed = 100;
+  constexpr int64_t kMaxRows = 6;
+  for (double softcap : {0.0, 30.0}) {
+    for (int64_t window : {8, 100}) {
+      for (const Case& c : {Case{8, 2, 64, window, window + kMaxRows, softcap},
+                            Case{4, 1, 40, window, window + kMaxRows, softcap}}) {
+        LoadedKernel k = load_kernel(desc(c));
+        for (int32_t pos : {0, 3, static_cast<int32_t>(window) + 1, 250, 1000}) {
+          check(c, k, 1, pos, seed++);
+          check(c, k, kMaxRows, pos, seed++);
+        }
+      }
+    }
+  }
+}
+
+TEST(AttentionKernel, CapFarBelowTheScores) {
+  // Raw scores reach about ±8 here; a cap of 0.5 squashes them all into the flat
+  // ends of tanh, where a wrong cap or a cap applied twice would show.
+  Case c{2, 1, 16, 0, 4, 0.5};
+  LoadedKernel k = load_kernel(desc(c));
+  check(c, k, 2, 0, 7);
+  check(c, k, 1, 3, 8);
+}
+
+TEST(AttentionKernel, RejectsMalformedDescriptors) {
+  codegen::KernelCompiler compiler;
+  Case c{8, 2, 64, 0, 32, 0.0};
+  auto bad_groups = desc(c);
+  bad_groups.attrs["n_kv_heads"] = int64_t{3};
+  EXPECT_THROW(compiler.add(bad_groups), Error);
+  auto wrong_q = desc(c);
+  wrong_q.operands[0] = wrong_q.results[0] = make_type(ir::DType::f32, {T(), D(500)});
+  EXPECT_THROW(compiler.add(wrong_q), Error);
+  auto mismatched_v = desc(c);
+  mismatched_v.operands[2] = make_type(ir::DType::f32, {D(31), D(128)});
+  EXPECT_THROW(compiler.add(mismatched_v), Error);
+  auto no_scale = desc(c);
+  no_scale.attrs.erase("scale");
+  EXPECT_THROW(compiler.add(no_scale), Error);
+}
+
+}  // namespace
+}  // namespace lmc::test

@@ -1,0 +1,94 @@
+// The generated embedding kernel against reference_embedding for f32, f16 and q8_0
+// tables, odd widths (f16 tails), several row counts and 1 or 2 threads. The lookup
+// and conversions are exact, so the comparison is too. Ids outside the table read
+// its last row.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+
+#include "codegen/kernel_compiler.h"
+#include "ir/error.h"
+#include "tests/codegen/kernel_test_util.h"
+#include "tests/codegen/reference_kernels.h"
+
+namespace lmc::test {
+namespace {
+
+constexpr int64_t kVocab = 50;
+
+codegen::KernelDesc desc(ir::DType dtype, int64_t width) {
+  codegen::KernelDesc d;
+  d.kind = "embedding";
+  d.operands = {make_type(dtype, {D(kVocab), D(width)}), make_type(ir::DType::i32, {T()})};
+  d.results = {make_type(ir::DType::f32, {T(), D(width)})};
+  return d;
+}
+
+// The table in the dtype's storage layout.
+std::vector<uint8_t> make_table(ir::DType dtype, int64_t width, uint32_t seed) {
+  auto f = random_floats(kVocab * width, seed, -2.0f, 2.0f);
+  if (dtype == ir::DType::q8_0) return quantize_q8_0(f.data(), kVocab, width);
+  std::vector<uint8_t> bytes(static_cast<size_t>(ir::dtype_row_bytes(dtype, width) * kVocab));
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (dtype == ir::DType::f32) {
+      std::memcpy(&bytes[4 * i], &f[i], 4);
+    } else {
+      uint16_t h = f32_to_f16(f[i]);
+      std::memcpy(&bytes[2 * i], &h, 2);
+    }
+  }
+  return bytes;
+}
+
+std::vector<int32_t> make_ids(int64_t rows, uint32_t seed) {
+  std::vector<int32_t> ids;
+  for (int64_t t = 0; t < rows; ++t) ids.push_back(static_cast<int32_t>((seed * 7919u + t * 104729u) % kVocab));
+  return ids;
+}
+
+TEST(EmbeddingKernel, MatchesReferenceForEachTableType) {
+  struct Case { ir::DType dtype; int64_t width; };
+  const Case cases[] = {{ir::DType::f32, 13},  {ir::DType::f32, 640}, {ir::DType::f16, 8},   {ir::DType::f16, 21},
+                        {ir::DType::f16, 640}, {ir::DType::q8_0, 32}, {ir::DType::q8_0, 96}, {ir::DType::q8_0, 640}};
+  uint32_t seed = 1;
+  for (const auto& c : cases) {
+    LoadedKernel k = load_kernel(desc(c.dtype, c.width));
+    for (int64_t rows : {1, 6, 17}) {
+      for (int threads : {1, 2}) {
+        auto table = make_table(c.dtype, c.width, seed++);
+        auto ids = make_ids(rows, seed++);
+        std::vector<float> y(rows * c.width, NAN);
+        int64_t syms[ir::kNumSyms] = {rows, 1};
+        run_kernel(k, {table.data(), ids.data(), y.data()}, syms, threads);
+        auto want = reference_embedding(table.data(), c.dtype, c.width, ids.data(), rows);
+        EXPECT_EQ(mismatches(y, want, 0, 0), "")
+            << ir::dtype_name(c.dtype) << " D=" << c.width << " rows=" << rows << " threads=" << threads;
+      }
+    }
+  }
+}
+
+TEST(EmbeddingKernel, OutOfRangeIdsReadTheLastRow) {
+  LoadedKernel k = load_kernel(desc(ir::DType::f32, 8));
+  auto table = make_table(ir::DType::f32, 8, 5);
+  std::vector<int32_t> ids{-1, kVocab, 1 << 30};
+  std::vector<int32_t> last(ids.size(), kVocab - 1);
+  std::vector<float> y(ids.size() * 8, NAN);
+  int64_t syms[ir::kNumSyms] = {static_cast<int64_t>(ids.size()), 1};
+  run_kernel(k, {table.data(), ids.data(), y.data()}, syms, 1);
+  auto want = reference_embedding(table.data(), ir::DType::f32, 8, last.data(), static_cast<int64_t>(last.size()));
+  EXPECT_EQ(mismatches(y, want, 0, 0), "");
+}
+
+TEST(EmbeddingKernel, RejectsMalformedDescriptors) {
+  codegen::KernelCompiler compiler;
+  EXPECT_THROW(compiler.add(desc(ir::DType::q8_0, 40)), Error);  // not whole blocks
+  EXPECT_THROW(compiler.add(desc(ir::DType::bf16, 8)), Error);
+  auto f32_ids = desc(ir::DType::f32, 8);
+  f32_ids.operands[1].dtype = ir::DType::f32;
+  EXPECT_THROW(compiler.add(f32_ids), Error);
+}
+
+}  // namespace
+}  // namespace lmc::test
