@@ -433,7 +433,8 @@ Document Document::parse_embedded(std::string_view text, std::string name, uint6
 
 Document Document::read_file(const std::string& path) {
   const std::unique_ptr<MappedFile> file = MappedFile::open(path);
-  std::string text(reinterpret_cast<const char*>(file->data()), file->size());
+  std::string text;
+  if (file->size() > 0) text.assign(reinterpret_cast<const char*>(file->data()), file->size());
   return parse(std::move(text), path);
 }
 

@@ -254,7 +254,7 @@ std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
   if (!t) throw error_at(path_, "no tensor named '" + name + "'");
   std::vector<float> out(size_t(t->numel()));
   if (t->dtype == ir::DType::f32) {
-    std::memcpy(out.data(), t->data, t->nbytes);
+    if (!out.empty()) std::memcpy(out.data(), t->data, t->nbytes);  // empty: data() is null
     return out;
   }
   float (*widen)(uint16_t) = t->dtype == ir::DType::f16 ? f16_to_f32 : bf16_to_f32;

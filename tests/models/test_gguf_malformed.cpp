@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "expect_error.h"
 #include "gguf_writer.h"
 #include "ir/half.h"
+#include "models/dequantize.h"
 #include "models/gguf_file.h"
 #include "temp_dir.h"
 
@@ -208,6 +210,29 @@ TEST_F(GgufSynthetic, RejectsBadTensorInfo) {
   dup.header(2, 0).tensor_info("x", {4}, kTypeF32, 0).tensor_info("x", {4}, kTypeF32, 32).pad_to(32);
   dup.bytes.resize(dup.bytes.size() + 64);
   expect_rejected(dup.bytes, "duplicate tensor name 'x'");
+}
+
+// Random byte corruption anywhere in a file either still parses (then every tensor reads
+// within bounds) or is an lmc::Error; anything else (a crash, a std::bad_alloc) fails.
+TEST_F(GgufSynthetic, RandomCorruptionIsReadSafelyOrRejected) {
+  const std::vector<uint8_t> whole = valid_file(3, 64);
+  std::mt19937 rng(5);
+  int rejected = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<uint8_t> bytes = whole;
+    const int flips = 1 + int(rng() % 4);
+    for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = uint8_t(rng());
+    const std::string path = write(bytes);
+    try {
+      const auto f = GgufFile::open(path);
+      for (const GgufTensor& t : f->tensors())
+        if (can_dequantize(t.type)) f->to_f32(t);
+    } catch (const Error& e) {
+      ASSERT_NE(std::string(e.what()).find(path + ":offset "), std::string::npos) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 100);
 }
 
 TEST_F(GgufSynthetic, RejectsMissingFiles) {

@@ -126,6 +126,8 @@ TEST(Json, ReadsFiles) {
   test::expect_error([&] { Document::read_file(missing); }, {missing, "cannot open"});
   test::write_bytes(path, "{\n\"a\":}", 7);
   test::expect_error([&] { Document::read_file(path); }, {path + ":2:5: error: "});
+  test::write_bytes(path, "", 0);
+  test::expect_error([&] { Document::read_file(path); }, {path + ":1:1: error: unexpected end"});
 }
 
 }  // namespace

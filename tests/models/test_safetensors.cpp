@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "expect_error.h"
@@ -259,6 +260,29 @@ TEST_F(SafeTensorsShards, MovesBetweenShardsAreCaught) {
   test::write_bytes((sub / "model.safetensors.index.json").string(), index.data(), index.size());
   expect_error([&] { SafeTensorsModel::open(sub.string()); },
                {"s2.safetensors:offset ", "tensor 'x' is mapped to shard 's1.safetensors'"});
+}
+
+// Random byte corruption either still parses (then every tensor reads within bounds) or
+// is an lmc::Error naming the file; anything else fails.
+TEST_F(SafeTensorsSynthetic, RandomCorruptionIsReadSafelyOrRejected) {
+  const std::vector<uint8_t> whole = file_bytes({{"a", "F32", {3}, f32_bytes({1, 2, 3})},
+                                                 {"b", "BF16", {2, 2}, std::vector<uint8_t>(8)}});
+  std::mt19937 rng(9);
+  int rejected = 0;
+  for (int trial = 0; trial < 3000; ++trial) {
+    std::vector<uint8_t> bytes = whole;
+    const int flips = 1 + int(rng() % 3);
+    for (int i = 0; i < flips; ++i) bytes[rng() % bytes.size()] = uint8_t(rng());
+    const std::string path = write("fuzz" + std::to_string(trial) + ".safetensors", bytes);
+    try {
+      const auto m = SafeTensorsModel::open(path);
+      for (const SafeTensor& t : m->tensors()) m->to_f32(t.name);
+    } catch (const Error& e) {
+      ASSERT_NE(std::string(e.what()).find(path + ":offset "), std::string::npos) << e.what();
+      ++rejected;
+    }
+  }
+  EXPECT_GT(rejected, 1000);
 }
 
 TEST_F(SafeTensorsSynthetic, DirectoryWithoutWeightsIsAnError) {
