@@ -1,5 +1,6 @@
 #include "models/gguf_file.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -9,7 +10,9 @@ namespace lmc::models {
 namespace {
 
 constexpr uint32_t kMagic = 0x46554747;  // "GGUF" read as little-endian u32
+constexpr uint64_t kTensorCountOffset = 8;  // after magic and version
 constexpr uint64_t kMaxArrayNesting = 16;
+constexpr uint64_t kMaxArrayReserve = 1 << 20;
 constexpr uint64_t kMaxDims = 4;
 constexpr uint64_t kInt64Max = uint64_t(std::numeric_limits<int64_t>::max());
 
@@ -37,7 +40,7 @@ constexpr uint64_t kMinKeyValueSize = 8 + 4 + 1;      // key length, type, one b
 constexpr uint64_t kMinTensorInfoSize = 8 + 4 + 8 + 4 + 8;  // name, n_dims, one dim, type, offset
 
 const char* describe(const MetaValue& m) {
-  switch (m.v.index()) {
+  switch (m.v.index()) {  // MetaValue's alternatives, in order
     case 0: return "an unsigned integer";
     case 1: return "a signed integer";
     case 2: return "a float";
@@ -57,12 +60,12 @@ std::string where(const std::string& path, uint64_t offset) {
 // against the bytes that remain before trusting it.
 class GgufParser {
  public:
-  GgufParser(GgufFile& out) : out_(out), base_(out.map_->data()), size_(out.map_->size()) {}
+  explicit GgufParser(GgufFile& out) : out_(out), base_(out.map_->data()), size_(out.map_->size()) {}
 
   void parse() {
     parse_header();
     for (uint64_t i = 0; i < kv_count_; ++i) parse_key_value();
-    check_count(tensor_count_, kMinTensorInfoSize, pos_ - 16, "tensor");
+    check_count(tensor_count_, kMinTensorInfoSize, kTensorCountOffset, "tensor");
     for (uint64_t i = 0; i < tensor_count_; ++i) parse_tensor_info();
     place_tensors();
   }
@@ -183,7 +186,9 @@ class GgufParser {
     const uint64_t count = read<uint64_t>("array count");
     check_count(count, min_size, count_at, "array");
     MetaArray items;
-    items.reserve(count);
+    // Each element costs far more memory than its bytes in the file, so grow as elements
+    // actually parse rather than trusting the count with one large reservation.
+    items.reserve(std::min<uint64_t>(count, kMaxArrayReserve));
     for (uint64_t i = 0; i < count; ++i) items.push_back(read_value(elem_type, at, depth + 1));
     return {std::move(items)};
   }
