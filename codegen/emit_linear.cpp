@@ -11,10 +11,6 @@ namespace lmc::codegen {
 
 namespace {
 
-// From this many rows on, reusing each weight block across rows (prefill) beats
-// streaming the weights once per row group (decode). Measured by bench_linear.
-constexpr int64_t kPrefillMinRows = 8;
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
   LinearShape s = linear_shape(d);
   KernelParams p = kernel_params(fn);

@@ -11,7 +11,11 @@ namespace lmc::codegen {
 
 namespace {
 
-constexpr int64_t kRowGroup = 4;  // input rows prepared together; bounds the scratch
+// Rows prepared together, and swept together under each column tile so the
+// weights are read from memory once. Every decode call fits one group, except
+// f32 weights with an activation, whose f32 scratch rows are 4x larger.
+constexpr int64_t kRowGroup = kPrefillMinRows;
+constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
 constexpr int64_t kBlock = 32;    // q8_0 block
 constexpr int64_t kBlockBytes = 34;
@@ -32,7 +36,7 @@ llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq) {
 struct Scratch {
   llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (q8_0 weights)
   llvm::Value* d;      // f32 [kRowGroup * K/32] their block scales
-  llvm::Value* xa;     // f32 [kRowGroup * K] activated input rows (f32 weights with act)
+  llvm::Value* xa;     // f32 [kActRowGroup * K] activated input rows (f32 weights with act)
 };
 
 // Quantizes `rows` input rows starting at row g0 into scratch: per block of 32,
@@ -82,15 +86,16 @@ std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch
     auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
     auto* xq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
                                    llvm::Align(32));
-    auto* dx = b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot));
+    // A broadcast load: it costs a load port, not a vector ALU port.
+    auto* dx = splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot)));
     auto* off = b.CreateMul(blk, i64c(b, kBlockBytes));
     Carried next;
     for (size_t c = 0; c < wrows.size(); ++c) {
       auto* blockp = byte_ptr(b, wrows[c], off);
-      auto* dw = load_f16_as_f32(b, blockp);
+      auto* dw = b.CreateFPExt(splat(b, 8, b.CreateAlignedLoad(b.getHalfTy(), blockp, llvm::Align(1))), f32x(b, 8));
       auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
       auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq), f32x(b, 8));
-      next.push_back(fma(b, dot, splat(b, 8, b.CreateFMul(dw, dx)), acc[c]));
+      next.push_back(fma(b, dot, b.CreateFMul(dw, dx), acc[c]));
     }
     return next;
   }, "blk");
@@ -169,12 +174,13 @@ void emit_linear_decode(Builder& b, const LinearShape& s, const LinearOperands& 
     sc.q = stack_array(b, b.getInt8Ty(), kRowGroup * s.K);
     sc.d = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
   } else if (!s.act.empty()) {
-    sc.xa = stack_array(b, b.getFloatTy(), kRowGroup * s.K);
+    sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }
+  int64_t group = sc.xa ? kActRowGroup : kRowGroup;
   auto* main_end = round_down(b, o.begin, o.end, kCols);
-  emit_for(b, i64c(b, 0), o.T, kRowGroup, [&](llvm::Value* g0) {
+  emit_for(b, i64c(b, 0), o.T, group, [&](llvm::Value* g0) {
     auto* left = b.CreateSub(o.T, g0);
-    auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, kRowGroup)), left, i64c(b, kRowGroup));
+    auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, group)), left, i64c(b, group));
     if (sc.q) quantize_rows(b, s, o, sc, g0, rows);
     if (sc.xa) activate_rows(b, s, o, sc, g0, rows);
     column_loop(b, s, o, sc, g0, rows, o.begin, main_end, kCols);
