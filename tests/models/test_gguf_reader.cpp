@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <memory>
 #include <sstream>
 
@@ -28,38 +27,8 @@ std::string weights(const std::string& name) {
 const char* const kGemma = "gemma-3-270m-q4_k_m.gguf";
 const char* const kSmol = "SmolLM2-135M-Instruct.Q4_1.gguf";
 
-// gguf-py's view of one file, computed once per test binary: its reader is slow.
-struct Reference {
-  TempDir dir;
-  bool ok = false;
-};
-
-const Reference& reference_for(const std::string& file) {
-  static std::map<std::string, std::unique_ptr<Reference>> cache;
-  auto& slot = cache[file];
-  if (!slot) {
-    slot = std::make_unique<Reference>();
-    slot->ok = test::run_python("tests/reference/dequant_reference.py file '" + weights(file) +
-                                "' '" + slot->dir.path().string() + "'");
-  }
-  return *slot;
-}
-
-class RealGguf : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
-    if (!std::filesystem::exists(weights(GetParam())))
-      GTEST_SKIP() << "weights not downloaded: " << weights(GetParam());
-    file_ = GgufFile::open(weights(GetParam()));
-    ref_ = &reference_for(GetParam());
-    ASSERT_TRUE(ref_->ok) << "tests/reference/dequant_reference.py failed";
-  }
-  std::unique_ptr<GgufFile> file_;
-  const Reference* ref_ = nullptr;
-};
-
-TEST_P(RealGguf, TensorDirectoryMatchesGgufPy) {
-  std::ifstream in(ref_->dir.file("tensors.txt"));
+void check_directory(const GgufFile& file, const TempDir& ref) {
+  std::ifstream in(ref.file("tensors.txt"));
   std::string line;
   size_t count = 0;
   while (std::getline(in, line)) {
@@ -70,16 +39,16 @@ TEST_P(RealGguf, TensorDirectoryMatchesGgufPy) {
     fields >> name >> type >> offset >> nbytes;
     std::vector<int64_t> shape;
     for (int64_t d; fields >> d;) shape.push_back(d);
-    const GgufTensor* t = file_->find_tensor(name);
+    const GgufTensor* t = file.find_tensor(name);
     ASSERT_NE(t, nullptr) << name;
     EXPECT_EQ(uint32_t(t->type), type) << name;
     EXPECT_EQ(t->offset, offset) << name;
     EXPECT_EQ(t->nbytes, nbytes) << name;
     EXPECT_EQ(t->shape, shape) << name;
-    EXPECT_EQ(&file_->tensors()[count], t) << "directory order differs at " << name;
+    EXPECT_EQ(&file.tensors()[count], t) << "directory order differs at " << name;
     ++count;
   }
-  EXPECT_EQ(count, file_->tensors().size());
+  EXPECT_EQ(count, file.tensors().size());
 }
 
 // Compares one metadata value with gguf-py's JSON rendering of it; `type` is gguf-py's
@@ -106,12 +75,12 @@ void expect_same(const MetaValue& m, const std::string& type, const json::Value&
   }
 }
 
-TEST_P(RealGguf, MetadataMatchesGgufPy) {
-  const json::Document doc = json::Document::read_file(ref_->dir.file("metadata.json"));
+void check_metadata(const GgufFile& file, const TempDir& ref) {
+  const json::Document doc = json::Document::read_file(ref.file("metadata.json"));
   const json::Object& keys = doc.root().as_object();
-  EXPECT_EQ(keys.size(), file_->metadata().size());
+  EXPECT_EQ(keys.size(), file.metadata().size());
   for (const json::Member& k : keys) {
-    const MetaValue* m = file_->find(k.key);
+    const MetaValue* m = file.find(k.key);
     ASSERT_NE(m, nullptr) << k.key;
     const std::string& type = k.value.at("type").as_string();
     const json::Value& want = k.value.at("value");
@@ -129,24 +98,24 @@ TEST_P(RealGguf, MetadataMatchesGgufPy) {
   }
 }
 
-TEST_P(RealGguf, DequantizationMatchesGgufPyBitForBit) {
-  std::ifstream in(ref_->dir.file("dequant.txt"));
+void check_dequantization(const GgufFile& file, const TempDir& ref) {
+  std::ifstream in(ref.file("dequant.txt"));
   uint32_t type;
   std::string name, values_file;
   int64_t count;
   int checked = 0;
   while (in >> type >> name >> count >> values_file) {
-    const GgufTensor* t = file_->find_tensor(name);
+    const GgufTensor* t = file.find_tensor(name);
     ASSERT_NE(t, nullptr) << name;
     ASSERT_EQ(uint32_t(t->type), type);
-    const std::vector<float> want = test::read_floats(ref_->dir.file(values_file));
+    const std::vector<float> want = test::read_floats(ref.file(values_file));
     ASSERT_EQ(int64_t(want.size()), count);
     std::vector<float> got;
     if (count == t->numel()) {
-      got = file_->to_f32(*t);
+      got = file.to_f32(*t);
     } else {  // a prefix of whole blocks of a huge tensor
       got.resize(size_t(count));
-      dequantize_row(t->type, file_->data(*t), got.data(), count);
+      dequantize_row(t->type, file.data(*t), got.data(), count);
     }
     ASSERT_EQ(got.size(), want.size());
     const int64_t diff = test::first_bit_difference(got.data(), want.data(), want.size());
@@ -156,6 +125,31 @@ TEST_P(RealGguf, DequantizationMatchesGgufPyBitForBit) {
     ++checked;
   }
   EXPECT_GE(checked, 3);
+}
+
+// gguf-py's reader takes a minute on the Gemma file, so one test per file runs it once
+// and makes all three comparisons.
+class RealGguf : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RealGguf, MatchesGgufPy) {
+  const std::string path = weights(GetParam());
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "weights not downloaded: " << path;
+  const auto file = GgufFile::open(path);
+  TempDir ref;
+  ASSERT_TRUE(test::run_python("tests/reference/dequant_reference.py file '" + path + "' '" +
+                               ref.path().string() + "'"));
+  {
+    SCOPED_TRACE("tensor directory");
+    check_directory(*file, ref);
+  }
+  {
+    SCOPED_TRACE("metadata");
+    check_metadata(*file, ref);
+  }
+  {
+    SCOPED_TRACE("dequantization");
+    check_dequantization(*file, ref);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Weights, RealGguf, ::testing::Values(kGemma, kSmol),
