@@ -97,11 +97,7 @@ llvm::Value* cache_row(Builder& b, const Shape& s, llvm::Value* base, llvm::Valu
 
 llvm::Value* softcap(Builder& b, const Shape& s, llvm::Value* x) {
   if (s.softcap == 0) return x;
-  auto like = [&](float v) -> llvm::Value* {
-    auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
-    return vt ? splat_f32(b, vt->getNumElements(), v) : f32c(b, v);
-  };
-  return b.CreateFMul(emit_tanh(b, b.CreateFMul(x, like(1.0f / s.softcap))), like(s.softcap));
+  return b.CreateFMul(emit_tanh(b, b.CreateFMul(x, f32_like(b, x, 1.0f / s.softcap))), f32_like(b, x, s.softcap));
 }
 
 // One block of n keys from key `first`: updates the running max m, sum l and
@@ -143,7 +139,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* q = arg_pointer(b, p, 0);
   llvm::Value* kc = arg_pointer(b, p, 1);
   llvm::Value* vc = arg_pointer(b, p, 2);
-  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 3), llvm::Align(4)), b.getInt64Ty());
+  auto* pos = i32_scalar_arg(b, p, 3);
   llvm::Value* o = arg_pointer(b, p, 4);
   int64_t scratch = (s.block() + kLanes - 1) / kLanes * kLanes;
   llvm::Value* scores = stack_array(b, b.getFloatTy(), scratch);

@@ -36,7 +36,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 1);
-  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 2), llvm::Align(4)), b.getInt64Ty());
+  auto* pos = i32_scalar_arg(b, p, 2);
   llvm::Value* out = arg_pointer(b, p, 3);
   auto* bytes = i64c(b, s.row_bytes);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {

@@ -111,7 +111,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 0);
-  auto* pos = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, 1), llvm::Align(4)), b.getInt64Ty());
+  auto* pos = i32_scalar_arg(b, p, 1);
   llvm::Value* y = arg_pointer(b, p, 2);
   llvm::Value* freq = frequency_table(fn, s);
   int64_t table_len = s.neox ? s.padded_pairs() : 2 * s.padded_pairs();

@@ -37,6 +37,11 @@ llvm::Value* stack_array(Builder& b, llvm::Type* elem, int64_t count, unsigned a
   return a;
 }
 
+llvm::Value* i32_scalar_arg(Builder& b, const KernelParams& p, int index) {
+  auto* v = b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, index), llvm::Align(4));
+  return b.CreateSExt(v, b.getInt64Ty());
+}
+
 llvm::Value* i64c(Builder& b, int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
 llvm::Value* f32c(Builder& b, float v) { return llvm::ConstantFP::get(b.getFloatTy(), v); }
 
@@ -49,6 +54,11 @@ llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) {
 }
 
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v) { return splat(b, lanes, f32c(b, v)); }
+
+llvm::Value* f32_like(Builder& b, llvm::Value* x, float v) {
+  auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+  return vt ? splat_f32(b, vt->getNumElements(), v) : f32c(b, v);
+}
 
 llvm::Value* elem_ptr(Builder& b, llvm::Type* elem, llvm::Value* base, llvm::Value* index) {
   return b.CreateInBoundsGEP(elem, base, index);

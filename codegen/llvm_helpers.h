@@ -30,6 +30,8 @@ Builder entry_builder(llvm::Function& fn);
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args[index]
 llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64
 llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d);  // i64
+// The value of an i32[] operand (such as pos), read through args[index], as i64.
+llvm::Value* i32_scalar_arg(Builder& b, const KernelParams& p, int index);
 
 // A fixed-size scratch array on the stack, allocated once in the entry block (so a
 // loop around the caller does not grow the stack).
@@ -40,6 +42,8 @@ llvm::Value* f32c(Builder& b, float v);
 llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v);
+// v as a constant of x's type: a float, or a splat for a float vector.
+llvm::Value* f32_like(Builder& b, llvm::Value* x, float v);
 
 // Address arithmetic in elements of the given type / in bytes.
 llvm::Value* elem_ptr(Builder& b, llvm::Type* elem, llvm::Value* base, llvm::Value* index);

@@ -13,15 +13,9 @@ unsigned lanes_of(llvm::Value* x) {
   return v ? v->getNumElements() : 0;
 }
 
-// A constant shaped like x (scalar or splat).
-llvm::Value* like(Builder& b, llvm::Value* x, float c) {
-  unsigned n = lanes_of(x);
-  return n ? splat_f32(b, n, c) : f32c(b, c);
-}
-
 llvm::Value* horner(Builder& b, llvm::Value* x, std::initializer_list<float> coeffs_high_to_low) {
   llvm::Value* acc = nullptr;
-  for (float c : coeffs_high_to_low) acc = acc ? fma(b, acc, x, like(b, x, c)) : like(b, x, c);
+  for (float c : coeffs_high_to_low) acc = acc ? fma(b, acc, x, f32_like(b, x, c)) : f32_like(b, x, c);
   return acc;
 }
 
@@ -33,8 +27,8 @@ llvm::Type* int_like(Builder& b, llvm::Value* x) {
 // erfc for z >= 0 as t*exp(-z^2 + P(t)), t = 1/(1+z/2): the Chebyshev fit with
 // fractional error below 1.2e-7 everywhere (Numerical Recipes' erfcc).
 llvm::Value* erfc_nonneg(Builder& b, llvm::Value* z) {
-  auto* one = like(b, z, 1.0f);
-  auto* t = b.CreateFDiv(one, fma(b, z, like(b, z, 0.5f), one));
+  auto* one = f32_like(b, z, 1.0f);
+  auto* t = b.CreateFDiv(one, fma(b, z, f32_like(b, z, 0.5f), one));
   auto* p = horner(b, t, {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
                           -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f});
   auto* arg = b.CreateFSub(p, b.CreateFMul(z, z));
@@ -46,17 +40,17 @@ llvm::Value* erfc_nonneg(Builder& b, llvm::Value* z) {
 // exp(x) = 2^n * e^r with n = round(x / ln 2) and |r| <= ln2/2, e^r by a degree-7
 // Taylor polynomial (truncation < 1e-8); 2^n is built in the exponent bits.
 llvm::Value* emit_exp(Builder& b, llvm::Value* x) {
-  auto* xc = vmin(b, vmax(b, x, like(b, x, -87.3f)), like(b, x, 88.3f));
+  auto* xc = vmin(b, vmax(b, x, f32_like(b, x, -87.3f)), f32_like(b, x, 88.3f));
   auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
-                                   b.CreateFMul(xc, like(b, x, 1.44269504088896341f)));
-  auto* r = fma(b, n, like(b, x, -0.693145751953125f), xc);        // ln2 high part
-  r = fma(b, n, like(b, x, -1.428606765330187045e-06f), r);        // ln2 low part
+                                   b.CreateFMul(xc, f32_like(b, x, 1.44269504088896341f)));
+  auto* r = fma(b, n, f32_like(b, x, -0.693145751953125f), xc);        // ln2 high part
+  r = fma(b, n, f32_like(b, x, -1.428606765330187045e-06f), r);        // ln2 low part
   auto* p = horner(b, r, {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f});
   auto* ni = b.CreateFPToSI(n, int_like(b, x));
   auto* bits = b.CreateShl(b.CreateAdd(ni, llvm::ConstantInt::get(int_like(b, x), 127)), 23);
   auto* y = b.CreateFMul(p, b.CreateBitCast(bits, x->getType()));
   // Below the clamp the true value is (nearly) 0; this also makes exp(-inf) = 0.
-  return b.CreateSelect(b.CreateFCmpOLT(x, like(b, x, -87.3f)), like(b, x, 0.0f), y);
+  return b.CreateSelect(b.CreateFCmpOLT(x, f32_like(b, x, -87.3f)), f32_like(b, x, 0.0f), y);
 }
 
 // Small |x|: odd Taylor series (error < 1e-8 below 0.3); otherwise
@@ -66,37 +60,37 @@ llvm::Value* emit_tanh(Builder& b, llvm::Value* x) {
   auto* x2 = b.CreateFMul(x, x);
   auto* series = b.CreateFMul(
       x, horner(b, x2, {-1382.0f / 155925, 62.0f / 2835, -17.0f / 315, 2.0f / 15, -1.0f / 3, 1.0f}));
-  auto* e = emit_exp(b, b.CreateFMul(ax, like(b, x, 2.0f)));
-  auto* big = b.CreateFSub(like(b, x, 1.0f),
-                           b.CreateFDiv(like(b, x, 2.0f), b.CreateFAdd(e, like(b, x, 1.0f))));
+  auto* e = emit_exp(b, b.CreateFMul(ax, f32_like(b, x, 2.0f)));
+  auto* big = b.CreateFSub(f32_like(b, x, 1.0f),
+                           b.CreateFDiv(f32_like(b, x, 2.0f), b.CreateFAdd(e, f32_like(b, x, 1.0f))));
   auto* signed_big = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, big, x);
-  return b.CreateSelect(b.CreateFCmpOLT(ax, like(b, x, 0.3f)), series, signed_big);
+  return b.CreateSelect(b.CreateFCmpOLT(ax, f32_like(b, x, 0.3f)), series, signed_big);
 }
 
 llvm::Value* emit_sigmoid(Builder& b, llvm::Value* x) {
   auto* e = emit_exp(b, b.CreateFNeg(x));
-  return b.CreateFDiv(like(b, x, 1.0f), b.CreateFAdd(e, like(b, x, 1.0f)));
+  return b.CreateFDiv(f32_like(b, x, 1.0f), b.CreateFAdd(e, f32_like(b, x, 1.0f)));
 }
 
 llvm::Value* emit_silu(Builder& b, llvm::Value* x) {
   auto* e = emit_exp(b, b.CreateFNeg(x));
-  return b.CreateFDiv(x, b.CreateFAdd(e, like(b, x, 1.0f)));
+  return b.CreateFDiv(x, b.CreateFAdd(e, f32_like(b, x, 1.0f)));
 }
 
 // 0.5 x (1 + tanh(u)) == x * sigmoid(2u): no cancellation for negative x.
 llvm::Value* emit_gelu_tanh(Builder& b, llvm::Value* x) {
   auto* x3 = b.CreateFMul(b.CreateFMul(x, x), x);
-  auto* u = b.CreateFMul(fma(b, x3, like(b, x, 0.044715f), x), like(b, x, 0.7978845608028654f));
-  auto* e = emit_exp(b, b.CreateFMul(u, like(b, x, -2.0f)));
-  return b.CreateFDiv(x, b.CreateFAdd(e, like(b, x, 1.0f)));
+  auto* u = b.CreateFMul(fma(b, x3, f32_like(b, x, 0.044715f), x), f32_like(b, x, 0.7978845608028654f));
+  auto* e = emit_exp(b, b.CreateFMul(u, f32_like(b, x, -2.0f)));
+  return b.CreateFDiv(x, b.CreateFAdd(e, f32_like(b, x, 1.0f)));
 }
 
 // 0.5 x erfc(-x/sqrt2): for x < 0 from erfc(|x|/sqrt2) directly (keeps relative
 // accuracy in the tail), for x >= 0 as x - 0.5 x erfc(x/sqrt2).
 llvm::Value* emit_gelu(Builder& b, llvm::Value* x) {
-  auto* z = b.CreateFMul(vabs(b, x), like(b, x, 0.70710678118654752f));
-  auto* half_x_e = b.CreateFMul(b.CreateFMul(x, like(b, x, 0.5f)), erfc_nonneg(b, z));
-  return b.CreateSelect(b.CreateFCmpOLT(x, like(b, x, 0.0f)), half_x_e, b.CreateFSub(x, half_x_e));
+  auto* z = b.CreateFMul(vabs(b, x), f32_like(b, x, 0.70710678118654752f));
+  auto* half_x_e = b.CreateFMul(b.CreateFMul(x, f32_like(b, x, 0.5f)), erfc_nonneg(b, z));
+  return b.CreateSelect(b.CreateFCmpOLT(x, f32_like(b, x, 0.0f)), half_x_e, b.CreateFSub(x, half_x_e));
 }
 
 // x = k π/2 + r with |r| <= π/4 (π/2 in two parts, so r is exact to f64 rounding
