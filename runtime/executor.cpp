@@ -211,7 +211,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   ir::Op* cycle = nullptr;
   auto order = ir::topological_order(g, &cycle);
   if (!order) throw error_at(cycle ? cycle->where() : g.name(), "the graph has a cycle");
-  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens);
+  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens, opts.compact_arena);
   x.arena = AlignedBuffer(x.plan.arena_bytes);
   const uint64_t rows = static_cast<uint64_t>(info.step_tokens) * sizeof(int32_t);
   x.tokens = AlignedBuffer(rows);

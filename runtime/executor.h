@@ -18,6 +18,9 @@ namespace lmc::runtime {
 struct ExecutorOptions {
   int threads = 0;       // 0: default_threads()
   bool profile = false;  // record per-kernel timings into profiler()
+  // Let values of independent branches share arena bytes: a smaller arena, but the
+  // branches are then ordered one after the other (see runtime/memory_plan.h).
+  bool compact_arena = false;
 };
 
 // std::thread::hardware_concurrency() (at least 1).

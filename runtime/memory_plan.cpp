@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "runtime/artifact_format.h"
 
@@ -20,11 +21,51 @@ bool share_bytes(const PlannedValue& a, const PlannedValue& b) {
   return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 }
 
-// Lowest aligned offset where `v` fits beside every placed value live at the same time.
-uint64_t first_fit(const PlannedValue& v, const std::vector<const PlannedValue*>& placed) {
+// Ancestor sets of the ops in `order` (by index) over the data dependencies.
+class Ancestry {
+ public:
+  explicit Ancestry(const std::vector<const ir::Op*>& order) : words_((order.size() + 63) / 64) {
+    std::unordered_map<const ir::Op*, size_t> at;
+    bits_.resize(order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+      at[order[i]] = i;
+      bits_[i].assign(words_, 0);
+      for (const ir::Value* o : order[i]->operands()) {
+        auto it = o->def() ? at.find(o->def()) : at.end();
+        if (it == at.end()) continue;
+        for (size_t w = 0; w < words_; ++w) bits_[i][w] |= bits_[it->second][w];
+        bits_[i][it->second / 64] |= 1ull << (it->second % 64);
+      }
+    }
+    index_ = std::move(at);
+  }
+  bool precedes(const ir::Op* a, const ir::Op* b) const {
+    size_t ia = index_.at(a), ib = index_.at(b);
+    return bits_[ib][ia / 64] >> (ia % 64) & 1;
+  }
+
+ private:
+  size_t words_;
+  std::vector<std::vector<uint64_t>> bits_;
+  std::unordered_map<const ir::Op*, size_t> index_;
+};
+
+// Whether `u` is dead before `v` is written in every execution the data
+// dependencies allow: u's producer and all its readers precede v's producer.
+bool dead_before(const PlannedValue& u, const PlannedValue& v, const Ancestry& a) {
+  const ir::Op* writer = v.value->def();
+  if (!a.precedes(u.value->def(), writer)) return false;
+  for (const ir::Op* r : u.readers)
+    if (!a.precedes(r, writer)) return false;
+  return true;
+}
+
+// Lowest aligned offset where `v` fits beside every placed value it must not share bytes with.
+template <typename Conflict>
+uint64_t first_fit(const PlannedValue& v, const std::vector<const PlannedValue*>& placed, Conflict conflict) {
   std::vector<const PlannedValue*> rivals;
   for (const PlannedValue* p : placed)
-    if (live_together(*p, v)) rivals.push_back(p);
+    if (conflict(*p, v)) rivals.push_back(p);
   std::sort(rivals.begin(), rivals.end(), [](auto* a, auto* b) { return a->offset < b->offset; });
   uint64_t at = 0;
   for (const PlannedValue* r : rivals) {
@@ -58,7 +99,8 @@ std::vector<std::pair<const ir::Op*, const ir::Op*>> MemoryPlan::reuse_edges() c
   return {edges.begin(), edges.end()};
 }
 
-MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens) {
+MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens,
+                       bool share_across_branches) {
   MemoryPlan plan;
   plan.order = order;
   const int64_t syms[ir::kNumSyms] = {step_tokens, step_tokens};
@@ -87,9 +129,15 @@ MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& ord
   std::vector<PlannedValue*> by_size;
   for (PlannedValue& v : plan.values) by_size.push_back(&v);
   std::stable_sort(by_size.begin(), by_size.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });
+  Ancestry ancestry(order);
+  auto conflict = [&](const PlannedValue& a, const PlannedValue& b) {
+    if (live_together(a, b)) return true;
+    if (share_across_branches) return false;
+    return a.first < b.first ? !dead_before(a, b, ancestry) : !dead_before(b, a, ancestry);
+  };
   std::vector<const PlannedValue*> placed;
   for (PlannedValue* v : by_size) {
-    v->offset = first_fit(*v, placed);
+    v->offset = first_fit(*v, placed, conflict);
     plan.arena_bytes = std::max(plan.arena_bytes, v->offset + v->bytes);
     placed.push_back(v);
   }

@@ -2,6 +2,14 @@
 // execution order at the largest step (T = L = step_tokens). Values whose live
 // intervals overlap never share bytes; placement is greedy by size (largest first,
 // lowest offset that fits), each value 64-byte aligned.
+//
+// The executor runs independent branches concurrently, so a sequential interval is
+// not the whole story: two values of parallel branches may be live at the same time
+// even when their intervals in `order` are disjoint. By default such values do not
+// share bytes either (a value reuses another's bytes only when the data dependencies
+// already order all of the old value's readers before the new value's producer), so
+// sharing never costs concurrency. With `share_across_branches` they may share, and
+// reuse_edges() lists the ordering edges the executor must then add.
 // Not planned: params (mapped weights), graph arguments (runtime-owned), kv_write
 // results (they alias their cache) and reshape results (they alias their operand).
 #pragma once
@@ -45,6 +53,7 @@ const ir::Value* storage_root(const ir::Value* v);
 
 // `order` must list every op of the graph with producers before readers
 // (ir::topological_order gives one).
-MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens);
+MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens,
+                       bool share_across_branches = false);
 
 }  // namespace lmc::runtime

@@ -1,0 +1,245 @@
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "ir/error.h"
+#include "runtime/artifact.h"
+#include "temp_dir.h"
+
+namespace lmc::runtime {
+namespace {
+
+using testing::TempDir;
+
+std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+void write_all(const std::string& path, const std::string& bytes) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << bytes;
+}
+
+template <typename Int>
+Int get(const std::string& s, size_t at) {
+  Int v;
+  std::memcpy(&v, s.data() + at, sizeof v);
+  return v;
+}
+template <typename Int>
+void put(std::string& s, size_t at, Int v) {
+  std::memcpy(s.data() + at, &v, sizeof v);
+}
+
+// Header fields (see runtime/artifact.h): magic[8], u32 version, u32 count, u64 table offset, size, hash.
+constexpr size_t kTableOffsetField = 16, kTableHashField = 32;
+
+std::string expect_open_error(const std::string& path, bool verify_weights = false) {
+  try {
+    Artifact::open(path, verify_weights);
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(path, 0), 0u) << "message must name the file: " << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "opening " << path << " did not fail";
+  return "";
+}
+
+ArtifactManifest sample_manifest() {
+  ArtifactManifest m;
+  m.model = "tiny";
+  m.pipeline = "fuse-qkv,dce";
+  m.target = {"haswell", "+avx2,+fma"};
+  m.info.name = "tiny";
+  m.info.weights = "weights/tiny.gguf";
+  m.info.context = 256;
+  m.info.step_tokens = 64;
+  m.info.d_model = 32;
+  m.info.n_layers = 2;
+  m.info.chat_turn = "<start_of_turn>{role}\n{content}<end_of_turn>\n";
+  m.info.chat_generation = "<start_of_turn>model\n";
+  m.info.chat_roles = {{"assistant", "model"}};
+  m.info.hyper = {{"d_model", "32"}, {"eps", "1e-06"}};
+  codegen::KernelEntry k;
+  k.name = "linear_f32_32x64";
+  k.key = "linear(f32[T,32], f32[64,32]) -> (f32[T,64]) {act = \"silu\"}";
+  k.info.uses_sym = true;
+  k.info.per_sym = 1;
+  k.info.grain = 8;
+  m.kernels = {k};
+  m.extra = {{"tokenizer", "gguf"}};
+  return m;
+}
+
+class ArtifactTest : public ::testing::Test {
+ protected:
+  TempDir dir;
+  std::string path = dir.file("model.lmc");
+  std::vector<float> w1 = std::vector<float>(3 * 5);
+  std::string q8 = std::string(2 * 34, '\x07');  // q8_0[2,32]: two blocks of 34 bytes
+
+  void SetUp() override {
+    for (size_t i = 0; i < w1.size(); ++i) w1[i] = static_cast<float>(i) * 0.5f;
+    ArtifactWriter w(path);
+    w.add_section("ir", "graph @tiny() -> () {\n}\n");
+    w.add_section("kernels", std::string(100, '\x7f'));
+    w.add_weight("blk.0.w", ir::DType::f32, {3, 5}, {reinterpret_cast<const char*>(w1.data()), w1.size() * 4});
+    w.add_weight("blk.0.q", ir::DType::q8_0, {2, 32}, q8);
+    w.add_section("tokenizer", std::string("opaque\0bytes", 12));
+    w.finish(sample_manifest());
+  }
+  const ArtifactSection& find(const Artifact& a, const std::string& name) {
+    for (const auto& s : a.sections())
+      if (s.name == name) return s;
+    throw std::runtime_error("no section " + name);
+  }
+};
+
+TEST_F(ArtifactTest, RoundTrip) {
+  auto a = Artifact::open(path, /*verify_weights=*/true);
+  EXPECT_EQ(a->section("ir"), "graph @tiny() -> () {\n}\n");
+  EXPECT_EQ(a->section("kernels"), std::string(100, '\x7f'));
+  EXPECT_EQ(a->section("tokenizer"), std::string("opaque\0bytes", 12));
+  for (const auto& s : a->sections()) EXPECT_EQ(s.offset % (s.name == "weights" ? 4096 : 64), 0u) << s.name;
+
+  const ArtifactManifest& m = a->parsed_manifest();
+  ArtifactManifest want = sample_manifest();
+  EXPECT_EQ(m.lmc_version, LMC_VERSION);
+  EXPECT_EQ(m.pipeline, want.pipeline);
+  EXPECT_EQ(m.target, want.target);
+  EXPECT_EQ(m.info.chat_turn, want.info.chat_turn);
+  EXPECT_EQ(m.info.chat_roles, want.info.chat_roles);
+  EXPECT_EQ(m.info.hyper, want.info.hyper);
+  EXPECT_EQ(m.info.context, 256);
+  EXPECT_EQ(m.info.step_tokens, 64);
+  ASSERT_EQ(m.kernels.size(), 1u);
+  EXPECT_EQ(m.kernels[0].key, want.kernels[0].key);
+  EXPECT_EQ(m.kernels[0].name, want.kernels[0].name);
+  EXPECT_EQ(m.kernels[0].info.grain, 8);
+  EXPECT_TRUE(m.kernels[0].info.uses_sym);
+  EXPECT_EQ(m.extra, want.extra);
+  EXPECT_EQ(a->manifest().at("model"), "tiny");
+  EXPECT_TRUE(a->manifest().count("hash.ir"));
+
+  ASSERT_EQ(a->weight_index().size(), 2u);
+  EXPECT_EQ(a->weight_index()[1].dtype, ir::DType::q8_0);
+  EXPECT_EQ(a->weight_index()[1].shape, (std::vector<int64_t>{2, 32}));
+  const void* p = a->weights().get("blk.0.w");
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+  EXPECT_EQ(std::memcmp(p, w1.data(), w1.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(a->weights().get("blk.0.q"), q8.data(), q8.size()), 0);
+  EXPECT_THROW(a->weights().get("missing"), Error);
+  EXPECT_THROW(a->section("nope"), Error);
+  EXPECT_EQ(dir.entries(), 1u) << "the temporary file must be gone";
+}
+
+TEST_F(ArtifactTest, TruncatedFilesAreRejected) {
+  std::string bytes = read_all(path);
+  for (size_t len : {size_t{0}, size_t{7}, size_t{39}, size_t{100}, bytes.size() / 2, bytes.size() - 1}) {
+    std::string cut = dir.file("cut.lmc");
+    write_all(cut, bytes.substr(0, len));
+    expect_open_error(cut);
+  }
+}
+
+TEST_F(ArtifactTest, BadMagic) {
+  std::string bytes = read_all(path);
+  bytes[3] = 'X';
+  write_all(path, bytes);
+  EXPECT_NE(expect_open_error(path).find("bad magic"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, TableOffsetPastEndOfFile) {
+  std::string bytes = read_all(path);
+  put<uint64_t>(bytes, kTableOffsetField, bytes.size() + 64);
+  write_all(path, bytes);
+  EXPECT_NE(expect_open_error(path).find("past the end"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, SectionOffsetPastEndOfFile) {
+  std::string bytes = read_all(path);
+  uint64_t table = get<uint64_t>(bytes, kTableOffsetField), table_size = get<uint64_t>(bytes, 24);
+  // First entry: u32 name length, name, then its u64 offset. Move it past EOF and
+  // re-sign the table, so only the bounds check can catch it.
+  uint32_t len = get<uint32_t>(bytes, table);
+  put<uint64_t>(bytes, table + 4 + len, bytes.size() + 4096);
+  put<uint64_t>(bytes, kTableHashField, fnv1a64(std::string_view(bytes).substr(table, table_size)));
+  write_all(path, bytes);
+  EXPECT_NE(expect_open_error(path).find("outside the data area"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, CorruptSectionFailsItsHash) {
+  uint64_t at;
+  {
+    auto a = Artifact::open(path);
+    at = find(*a, "ir").offset + 3;
+  }
+  std::string bytes = read_all(path);
+  bytes[at] ^= 1;
+  write_all(path, bytes);
+  EXPECT_NE(expect_open_error(path).find("section 'ir' is corrupt"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, CorruptWeightsFailOnlyWhenVerified) {
+  uint64_t at;
+  {
+    auto a = Artifact::open(path);
+    at = find(*a, "weights").offset + 5;
+  }
+  std::string bytes = read_all(path);
+  bytes[at] ^= 1;
+  write_all(path, bytes);
+  EXPECT_NO_THROW(Artifact::open(path));
+  EXPECT_NE(expect_open_error(path, true).find("section 'weights' is corrupt"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, CorruptTableIsDetected) {
+  std::string bytes = read_all(path);
+  bytes[get<uint64_t>(bytes, kTableOffsetField) + 6] ^= 1;
+  write_all(path, bytes);
+  expect_open_error(path);
+}
+
+TEST(ArtifactWriter, AbandonedWriterLeavesNothing) {
+  TempDir dir;
+  std::string path = dir.file("out.lmc");
+  {
+    ArtifactWriter w(path);
+    w.add_section("ir", "text");
+    w.add_weight("a", ir::DType::f32, {2}, std::string(8, '\0'));
+    EXPECT_EQ(dir.entries(), 1u);  // the temporary file while writing
+  }
+  EXPECT_EQ(dir.entries(), 0u);
+  try {
+    ArtifactWriter w(path);
+    w.add_weight("a", ir::DType::f32, {2, 2}, std::string(8, '\0'));  // 16 bytes needed
+    FAIL() << "a weight of the wrong size was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(".tmp."), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(dir.entries(), 0u);
+}
+
+TEST(ArtifactWriter, RejectsMisuse) {
+  TempDir dir;
+  ArtifactWriter w(dir.file("out.lmc"));
+  w.add_section("ir", "x");
+  EXPECT_THROW(w.add_section("ir", "y"), Error);
+  EXPECT_THROW(w.add_section("manifest", "y"), Error);
+  w.add_weight("a", ir::DType::f32, {1}, std::string(4, '\0'));
+  EXPECT_THROW(w.add_weight("a", ir::DType::f32, {1}, std::string(4, '\0')), Error);
+  EXPECT_THROW(w.add_weight("b", ir::DType::q8_0, {1, 16}, std::string(17, '\0')), Error);
+  w.add_section("tokenizer", "t");
+  EXPECT_THROW(w.add_weight("c", ir::DType::f32, {1}, std::string(4, '\0')), Error);
+}
+
+TEST(ArtifactReader, MissingFileNamesThePath) {
+  TempDir dir;
+  expect_open_error(dir.file("absent.lmc"));
+}
+
+}  // namespace
+}  // namespace lmc::runtime

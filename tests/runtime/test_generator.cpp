@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "attention_graph.h"
+#include "runtime/generator.h"
+
+namespace lmc::runtime {
+namespace {
+
+using testing::AttentionModel;
+
+struct TinyModel {
+  AttentionModel m{/*window=*/4, /*context=*/24, /*step_tokens=*/3};
+  testing::Kernels k = testing::jit_kernels(m.g);
+  Executor ex{m.g, k.table, m.w, m.info(), {2, false}};
+};
+
+int32_t argmax(const std::vector<float>& row) {
+  return static_cast<int32_t>(std::max_element(row.begin(), row.end()) - row.begin());
+}
+
+GenerateOptions budget(int64_t max_tokens) {
+  GenerateOptions o;
+  o.max_tokens = max_tokens;
+  return o;
+}
+
+std::vector<int32_t> prompt_of(int64_t n) {
+  std::vector<int32_t> p;
+  for (int64_t i = 0; i < n; ++i) p.push_back(static_cast<int32_t>(i * 3 % AttentionModel::kVocab));
+  return p;
+}
+
+// A 10-token prompt goes through in chunks of 3, 3, 3, 1 rows; every prompt row's
+// logits and every greedy token must match the reference attention.
+TEST(Generator, ChunkedPrefillThenGreedyDecode) {
+  TinyModel s;
+  auto prompt = prompt_of(10);
+  GenerateOptions o;
+  o.max_tokens = 6;
+  o.all_logits = true;
+  std::vector<int64_t> seen_positions;
+  o.on_logits = [&](int64_t p, const float* row) {
+    seen_positions.push_back(p);
+    auto want = s.m.reference(prompt, p);
+    for (size_t d = 0; d < want.size(); ++d) ASSERT_NEAR(row[d], want[d], 2e-5) << "position " << p;
+  };
+  std::vector<int32_t> out;
+  GenerationStats st = generate(s.ex, prompt, o, [&](int32_t t) {
+    out.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(seen_positions.size(), 10u);
+  EXPECT_EQ(seen_positions.back(), 9);
+
+  std::vector<int32_t> history = prompt, want;
+  for (int i = 0; i < 6; ++i) {
+    want.push_back(argmax(s.m.reference(history, static_cast<int64_t>(history.size()) - 1)));
+    history.push_back(want.back());
+  }
+  EXPECT_EQ(out, want);
+  EXPECT_EQ(st.prompt_tokens, 10);
+  EXPECT_EQ(st.decode_tokens, 5);
+  EXPECT_EQ(st.end_pos, 15);
+  EXPECT_FALSE(st.hit_eog);
+  EXPECT_GT(st.prefill_seconds, 0);
+}
+
+TEST(Generator, StopsAtEndOfGenerationAndWhenTheCallbackSaysSo) {
+  TinyModel s;
+  std::vector<int32_t> first;
+  generate(s.ex, prompt_of(4), budget(1), [&](int32_t t) {
+    first.push_back(t);
+    return true;
+  });
+  ASSERT_EQ(first.size(), 1u);
+
+  s.ex.reset();
+  GenerateOptions o;
+  o.is_eog = [&](int32_t t) { return t == first[0]; };
+  int calls = 0;
+  GenerationStats st = generate(s.ex, prompt_of(4), o, [&](int32_t) { return ++calls, true; });
+  EXPECT_TRUE(st.hit_eog);
+  EXPECT_EQ(calls, 0) << "the end-of-generation token is not streamed";
+
+  s.ex.reset();
+  st = generate(s.ex, prompt_of(4), budget(50), [&](int32_t) { return ++calls < 3; });
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(st.decode_tokens, 2);
+}
+
+TEST(Generator, StopsAtTheEndOfTheContext) {
+  TinyModel s;
+  int calls = 0;
+  GenerationStats st = generate(s.ex, prompt_of(20), budget(100), [&](int32_t) { return ++calls, true; });
+  EXPECT_EQ(st.end_pos, 24);
+  EXPECT_EQ(calls, 5);
+}
+
+TEST(Generator, PromptLongerThanTheContextIsAnError) {
+  TinyModel s;
+  try {
+    generate(s.ex, prompt_of(25), {}, [](int32_t) { return true; });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("does not fit the context of 24"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(generate(s.ex, {}, {}, [](int32_t) { return true; }), Error);
+}
+
+}  // namespace
+}  // namespace lmc::runtime

@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "attention_graph.h"
+#include "runtime/executor.h"
+#include "runtime/kv_cache.h"
+
+namespace lmc::runtime {
+namespace {
+
+using testing::AttentionModel;
+
+// Drives steps of 1..3 rows far past the cache's row count, so a sliding-window
+// layer's ring wraps several times, and compares every row with the reference.
+void run_and_compare(AttentionModel& m, int threads) {
+  auto k = testing::jit_kernels(m.g);
+  Executor ex(m.g, k.table, m.w, m.info(), {threads, false});
+  EXPECT_EQ(ex.memory().kv_bytes, static_cast<uint64_t>(2 * m.cache_rows * AttentionModel::kKvHeads *
+                                                        AttentionModel::kHeadDim * sizeof(float)));
+  std::vector<int32_t> history;
+  int64_t pos = 0;
+  for (int64_t step = 0; pos < m.context; ++step) {
+    int64_t T = std::min<int64_t>(1 + step % m.step_tokens, m.context - pos);
+    for (int64_t t = 0; t < T; ++t) history.push_back(static_cast<int32_t>((pos + t) * 7 % AttentionModel::kVocab));
+    const float* rows = ex.step(history.data() + pos, T, pos, T);
+    for (int64_t t = 0; t < T; ++t) {
+      auto want = m.reference(history, pos + t);
+      for (size_t d = 0; d < want.size(); ++d)
+        ASSERT_NEAR(rows[t * AttentionModel::kVocab + d], want[d], 2e-5)
+            << "position " << pos + t << " (ring slot " << (pos + t) % m.cache_rows << "), column " << d;
+    }
+    pos += T;
+  }
+  EXPECT_GT(pos, 3 * m.cache_rows);
+}
+
+TEST(KvRing, SlidingWindowWrapsAround) {
+  AttentionModel m(/*window=*/4, /*context=*/40, /*step_tokens=*/3);
+  ASSERT_EQ(m.cache_rows, 7);
+  run_and_compare(m, 1);
+}
+
+TEST(KvRing, SlidingWindowWrapsAroundAtTwoThreads) {
+  AttentionModel m(5, 48, 3);
+  run_and_compare(m, 2);
+}
+
+TEST(KvRing, GlobalLayerSeesEveryPosition) {
+  AttentionModel m(/*window=*/0, /*context=*/12, /*step_tokens=*/3);
+  auto k = testing::jit_kernels(m.g);
+  Executor ex(m.g, k.table, m.w, m.info(), {1, false});
+  std::vector<int32_t> history;
+  for (int64_t pos = 0; pos < m.context; ++pos) {
+    history.push_back(static_cast<int32_t>(pos * 5 % AttentionModel::kVocab));
+    const float* row = ex.step(&history[pos], 1, pos, 1);
+    auto want = m.reference(history, pos);
+    for (size_t d = 0; d < want.size(); ++d) ASSERT_NEAR(row[d], want[d], 2e-5) << "position " << pos;
+  }
+}
+
+// One zeroed buffer per cache argument, shaped as declared; reset() zeroes them again.
+TEST(KvCache, BuffersFollowTheCacheArguments) {
+  AttentionModel m(4, 16, 3);
+  KvCache kv(m.g);
+  ASSERT_EQ(kv.buffers().size(), 2u);
+  const uint64_t bytes = 7 * AttentionModel::kKvHeads * AttentionModel::kHeadDim * sizeof(float);
+  EXPECT_EQ(kv.bytes(), 2 * bytes);
+  for (const auto& b : kv.buffers()) {
+    EXPECT_EQ(b.bytes.bytes(), bytes);
+    EXPECT_EQ(kv.find(b.arg), b.bytes.data());
+    EXPECT_TRUE(std::all_of(b.bytes.data(), b.bytes.data() + bytes, [](std::byte x) { return x == std::byte{0}; }));
+    std::memset(b.bytes.data(), 0x5a, bytes);
+  }
+  EXPECT_EQ(kv.find(m.g.arg("tokens")), nullptr);
+  kv.reset();
+  for (const auto& b : kv.buffers())
+    EXPECT_TRUE(std::all_of(b.bytes.data(), b.bytes.data() + bytes, [](std::byte x) { return x == std::byte{0}; }));
+}
+
+}  // namespace
+}  // namespace lmc::runtime

@@ -1,0 +1,116 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "runtime/sampler.h"
+
+namespace lmc::runtime {
+namespace {
+
+// Logits whose softmax at temperature 1 is exactly `probs`.
+std::vector<float> logits_for(const std::vector<double>& probs) {
+  std::vector<float> l;
+  for (double p : probs) l.push_back(static_cast<float>(std::log(p)));
+  return l;
+}
+
+std::map<int32_t, int> histogram(Sampler& s, const std::vector<float>& logits, int draws) {
+  std::map<int32_t, int> h;
+  for (int i = 0; i < draws; ++i) ++h[s.sample(logits.data(), static_cast<int64_t>(logits.size()))];
+  return h;
+}
+
+TEST(Sampler, GreedyTakesTheArgmaxAndTheLowestIdOnTies) {
+  Sampler s;
+  std::vector<float> l{0.1f, 2.0f, -1.0f, 2.0f, 1.9f};
+  EXPECT_EQ(s.sample(l.data(), 5), 1);
+  EXPECT_EQ(s.sample(l.data(), 5), 1);
+}
+
+TEST(Sampler, SameSeedSameTokensOtherSeedOtherTokens) {
+  std::vector<float> l(1000);
+  for (size_t i = 0; i < l.size(); ++i) l[i] = static_cast<float>(std::sin(i * 0.37));
+  SamplerOptions o;
+  o.temperature = 1.0f;
+  o.seed = 42;
+  Sampler a(o), b(o);
+  o.seed = 43;
+  Sampler c(o);
+  std::vector<int32_t> ta, tb, tc;
+  for (int i = 0; i < 200; ++i) {
+    ta.push_back(a.sample(l.data(), 1000));
+    tb.push_back(b.sample(l.data(), 1000));
+    tc.push_back(c.sample(l.data(), 1000));
+  }
+  EXPECT_EQ(ta, tb);
+  EXPECT_NE(ta, tc);
+}
+
+TEST(Sampler, TopKKeepsOnlyTheKLargest) {
+  SamplerOptions o;
+  o.temperature = 5.0f;  // flat: without the cut, every token would show up
+  o.top_k = 3;
+  Sampler s(o);
+  std::vector<float> l{0.0f, 3.0f, 1.0f, 2.5f, 2.9f, -1.0f};
+  auto h = histogram(s, l, 3000);
+  EXPECT_EQ(h.size(), 3u);
+  EXPECT_TRUE(h.count(1) && h.count(3) && h.count(4));
+}
+
+TEST(Sampler, TopKOfOneIsGreedy) {
+  SamplerOptions o;
+  o.temperature = 2.0f;
+  o.top_k = 1;
+  Sampler s(o);
+  std::vector<float> l{0.3f, 0.1f, 0.9f, 0.8f};
+  auto h = histogram(s, l, 200);
+  EXPECT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.begin()->first, 2);
+}
+
+TEST(Sampler, TopPKeepsTheSmallestPrefixReachingP) {
+  std::vector<float> l = logits_for({0.05, 0.5, 0.15, 0.3});  // sorted: 1 (.5), 3 (.3), 2 (.15), 0 (.05)
+  SamplerOptions o;
+  o.temperature = 1.0f;
+  o.top_p = 0.7f;  // .5 < .7 <= .8: tokens 1 and 3
+  Sampler s(o);
+  auto h = histogram(s, l, 4000);
+  EXPECT_EQ(h.size(), 2u);
+  EXPECT_TRUE(h.count(1) && h.count(3));
+  // Renormalised over the survivors: 5/8 and 3/8.
+  EXPECT_NEAR(h[1] / 4000.0, 0.625, 0.03);
+
+  o.top_p = 0.85f;  // .8 < .85 <= .95: token 2 joins
+  Sampler s2(o);
+  auto h2 = histogram(s2, l, 4000);
+  EXPECT_EQ(h2.size(), 3u);
+  EXPECT_FALSE(h2.count(0));
+}
+
+TEST(Sampler, FrequenciesFollowTheSoftmax) {
+  std::vector<double> p{0.1, 0.2, 0.3, 0.4};
+  SamplerOptions o;
+  o.temperature = 1.0f;
+  o.seed = 3;
+  Sampler s(o);
+  auto h = histogram(s, logits_for(p), 20000);
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(h[i] / 20000.0, p[i], 0.015) << "token " << i;
+}
+
+TEST(Sampler, RepetitionPenaltyTurnsGreedyAwayFromSeenTokens) {
+  std::vector<float> l{1.0f, 2.0f, 1.8f, -0.5f};
+  std::vector<int32_t> history{1, 3};
+  SamplerOptions o;
+  o.repetition_penalty = 1.5f;  // 2.0 -> 1.33 < 1.8
+  Sampler s(o);
+  EXPECT_EQ(s.sample(l.data(), 4, history), 2);
+  Sampler plain;
+  EXPECT_EQ(plain.sample(l.data(), 4, history), 1);
+  o.repetition_window = 1;  // only token 3 counts as recent
+  Sampler recent(o);
+  EXPECT_EQ(recent.sample(l.data(), 4, history), 1);
+}
+
+}  // namespace
+}  // namespace lmc::runtime
