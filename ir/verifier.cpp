@@ -32,9 +32,10 @@ class Verifier {
   std::string file_;
   std::unordered_set<const Value*> defined_;
 
-  [[noreturn]] void fail(const Op& op, const std::string& what) const {
+  // `sep` joins the op to the message: " " for "op 'x' has ...", ": " for a shape rule's own text.
+  [[noreturn]] void fail(const Op& op, const std::string& what, const char* sep = " ") const {
     std::string where = file_ + (op.line() ? ":" + std::to_string(op.line()) : "");
-    throw error_at(where, op.where() + " " + what);
+    throw error_at(where, op.where() + sep + what);
   }
 
   void check_op(const Op& op) {
@@ -83,7 +84,7 @@ class Verifier {
     try {
       want = def.infer(op);
     } catch (const Error& e) {
-      fail(op, std::string(": ") + e.what());
+      fail(op, e.what(), ": ");
     }
     if (want.size() != op.num_results())
       fail(op, "has " + std::to_string(op.num_results()) + " results, expects " + std::to_string(want.size()));
