@@ -236,6 +236,7 @@ class Parser {
     AttrMap m;
     if (!accept('{')) return m;
     do {
+      skip_space();  // so that `at` is the name, not the blank before it
       Loc at = loc_;
       std::string key = ident("an attribute name");
       if (m.count(key)) fail("attribute '" + key + "' given twice", at);
