@@ -1,0 +1,21 @@
+# lit configuration of lmc's IR and pass tests. A test is a .lir graph whose
+# `// RUN:` lines run `lmc opt` on it and whose `// CHECK:` lines FileCheck matches
+# (the IR parser skips `//` comments, so the test file is itself valid input).
+import os
+
+import lit.formats
+
+config.name = "lmc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".lir"]
+config.test_source_root = os.path.dirname(__file__)
+
+if not hasattr(config, "lmc_path"):
+    lit_config.fatal("run lit on the build tree (<build>/tests/lit), where CMake wrote lit.site.cfg.py")
+config.test_exec_root = config.lmc_lit_binary_dir
+
+# lmc, FileCheck and not come first on PATH, so RUN lines read like a shell session.
+config.environment["PATH"] = os.pathsep.join(
+    [os.path.dirname(config.lmc_path), os.path.dirname(config.filecheck_path), config.environment["PATH"]])
+
+config.substitutions.append(("%fuse_residual_add_plugin", config.fuse_residual_add_plugin))
