@@ -2,6 +2,7 @@
 # `// RUN:` lines run `lmc opt` on it and whose `// CHECK:` lines FileCheck matches
 # (the IR parser skips `//` comments, so the test file is itself valid input).
 import os
+import shutil
 
 import lit.formats
 
@@ -19,3 +20,7 @@ config.environment["PATH"] = os.pathsep.join(
     [os.path.dirname(config.lmc_path), os.path.dirname(config.filecheck_path), config.environment["PATH"]])
 
 config.substitutions.append(("%fuse_residual_add_plugin", config.fuse_residual_add_plugin))
+
+# Graphviz renders .dot dumps to .svg when installed; tests of that say REQUIRES: graphviz.
+if shutil.which("dot"):
+    config.available_features.add("graphviz")
