@@ -1,0 +1,155 @@
+// Every op's shape rule (ir/op_table.cpp), each with a case it accepts and the cases
+// it must refuse, with the exact message. A final test checks that no op with a shape
+// rule is missing from the table, so a new op arrives with its cases.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "ir/error.h"
+#include "ir/op_registry.h"
+#include "ir/parser.h"
+
+namespace lmc::ir {
+namespace {
+
+// A type from its text form, read by the IR's own parser.
+Type type_of(const std::string& text) {
+  return parse("graph @t(%v: " + text + ") {\n  return\n}\n")->args().at(0)->type();
+}
+
+struct RuleCase {
+  std::string kind;
+  std::vector<std::string> operands;  // operand types
+  AttrMap attrs;
+  std::string want;  // result types joined by ", ", or "error: <message>"
+};
+
+// Applies the op's rule to operands of the given types.
+std::string apply(const RuleCase& c) {
+  std::vector<std::unique_ptr<Value>> values;
+  std::vector<Value*> operands;
+  for (const auto& t : c.operands) {
+    values.push_back(std::make_unique<Value>("v" + std::to_string(values.size()), type_of(t), nullptr, 0));
+    operands.push_back(values.back().get());
+  }
+  Op op(c.kind, operands, c.attrs);
+  try {
+    std::string out;
+    for (const Type& t : find_op(c.kind)->infer(op)) out += (out.empty() ? "" : ", ") + t.str();
+    return out;
+  } catch (const Error& e) {
+    return std::string("error: ") + e.what();
+  }
+}
+
+using L = std::vector<int64_t>;
+const AttrMap kEps{{"eps", 1e-6}};
+const AttrMap kRope{{"head_dim", int64_t{16}}, {"base", 10000.0}, {"style", std::string("neox")}};
+AttrMap attention_attrs(int64_t heads, int64_t kv_heads) {
+  return {{"n_heads", heads}, {"n_kv_heads", kv_heads}, {"head_dim", int64_t{16}}, {"scale", 0.25}};
+}
+
+const std::vector<RuleCase> kCases = {
+    {"embedding", {"f32[256,64]", "i32[T]"}, {}, "f32[T,64]"},
+    {"embedding", {"q8_0[256,64]", "i32[T]"}, {}, "f32[T,64]"},
+    {"embedding", {"f32[256,64]", "f32[T]"}, {}, "error: operand 1 must be i32, is f32[T]"},
+    {"embedding", {"f32[256]", "i32[T]"}, {}, "error: operand 0 must have rank 2, has f32[256]"},
+
+    {"rms_norm", {"f32[T,64]", "f32[64]"}, kEps, "f32[T,64]"},
+    {"rms_norm", {"f32[T,64]", "f32[16]"}, kEps, "f32[T,64]"},  // per head
+    {"rms_norm", {"f32[T,64]", "f32[48]"}, kEps, "error: weight dim 48 does not divide 64"},
+    {"rms_norm", {"f32[64,T]", "f32[64]"}, kEps, "error: feature dim must be a constant dim, is T"},
+
+    {"layer_norm", {"f32[T,64]", "f32[64]", "f32[64]"}, kEps, "f32[T,64]"},
+    {"layer_norm", {"f32[T,64]", "f32[64]", "f32[32]"}, kEps, "error: operand 2 dim is 32, expected 64"},
+
+    {"linear", {"f32[T,64]", "f32[32,64]"}, {}, "f32[T,32]"},
+    {"linear", {"f32[T,64]", "q8_0[32,64]", "f32[32]"}, {}, "f32[T,32]"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[T,32]"}, {{"residual", int64_t{1}}}, "f32[T,32]"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[32]", "f32[T,32]"}, {{"residual", int64_t{1}}}, "f32[T,32]"},
+    {"linear", {"f32[T,256]", "f32[64,128]"}, {{"act", std::string("silu")}}, "f32[T,64]"},
+    {"linear", {"f32[T,64]", "f32[32,48]"}, {}, "error: weight input dim is 48, expected 64"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[64]"}, {}, "error: bias dim is 64, expected 32"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[L,32]"}, {{"residual", int64_t{1}}},
+     "error: residual must be f32[T,32]"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[32]", "f32[T,32]"}, {}, "error: expects 2 or 3 operands"},
+
+    {"add", {"f32[T,64]", "f32[T,64]"}, {}, "f32[T,64]"},
+    {"add", {"f32[T,64]", "f32[T,32]"}, {}, "error: operands differ: f32[T,64] vs f32[T,32]"},
+    {"mul", {"f32[T,64]", "f32[T,64]"}, {}, "f32[T,64]"},
+    {"mul", {"f32[T,64]", "f32[L,64]"}, {}, "error: operands differ: f32[T,64] vs f32[L,64]"},
+    {"scale", {"f32[T,64]"}, {{"factor", 2.0}}, "f32[T,64]"},
+    {"scale", {"i32[T]"}, {{"factor", 2.0}}, "error: operand 0 must be f32, is i32[T]"},
+    {"gelu", {"f32[T,64]"}, {}, "f32[T,64]"},
+    {"gelu", {"f32[]"}, {}, "error: operand 0 must have rank >= 1"},
+    {"gelu_tanh", {"f32[T,64]"}, {}, "f32[T,64]"},
+    {"gelu_tanh", {"f16[T,64]"}, {}, "error: operand 0 must be f32, is f16[T,64]"},
+    {"silu", {"f32[T,64]"}, {}, "f32[T,64]"},
+    {"silu", {"bf16[T,64]"}, {}, "error: operand 0 must be f32, is bf16[T,64]"},
+
+    {"rope", {"f32[T,64]", "i32[]"}, kRope, "f32[T,64]"},
+    {"rope", {"f32[T,64]", "i32[T]"}, kRope, "error: operand 1 must have rank 0, has i32[T]"},
+    {"rope", {"f32[T,40]", "i32[]"}, kRope, "error: head_dim 16 does not fit 40"},
+    {"rope",
+     {"f32[T,64]", "i32[]"},
+     {{"head_dim", int64_t{16}}, {"base", 1e4}, {"style", std::string("gptj")}},
+     "error: style must be \"neox\" or \"normal\""},
+
+    {"kv_write", {"f32[64,16]", "f32[T,16]", "i32[]"}, {}, "f32[64,16]"},
+    {"kv_write", {"f32[64,16]", "f32[T,32]", "i32[]"}, {}, "error: row width is 32, expected 16"},
+    {"kv_write", {"f32[T,16]", "f32[T,16]", "i32[]"}, {}, "error: cache rows must be a constant dim, is T"},
+
+    {"attention", {"f32[T,64]", "f32[32,16]", "f32[32,16]", "i32[]"}, attention_attrs(4, 1), "f32[T,64]"},
+    {"attention", {"f32[T,64]", "f32[32,32]", "f32[32,32]", "i32[]"}, attention_attrs(4, 3),
+     "error: n_heads must be a positive multiple of n_kv_heads"},
+    {"attention", {"f32[T,32]", "f32[32,16]", "f32[32,16]", "i32[]"}, attention_attrs(4, 1),
+     "error: query width is 32, expected 64"},
+    {"attention", {"f32[T,64]", "f32[32,16]", "f32[16,16]", "i32[]"}, attention_attrs(4, 1),
+     "error: value cache must match key cache f32[32,16]"},
+
+    {"split", {"f32[T,64]"}, {{"axis", int64_t{1}}, {"sizes", L{32, 16, 16}}}, "f32[T,32], f32[T,16], f32[T,16]"},
+    {"split", {"f32[T,64]"}, {{"axis", int64_t{1}}, {"sizes", L{32, 28}}}, "error: sum of sizes is 60, expected 64"},
+    {"split", {"f32[T,64]"}, {{"axis", int64_t{2}}, {"sizes", L{64}}}, "error: axis out of range"},
+    {"split", {"f32[T,64]"}, {{"axis", int64_t{1}}, {"sizes", L{72, -8}}}, "error: sizes must be positive"},
+
+    {"concat", {"f32[32,64]", "f32[16,64]"}, {{"axis", int64_t{0}}}, "f32[48,64]"},
+    {"concat", {"f32[T,32]", "f32[T,16]"}, {{"axis", int64_t{1}}}, "f32[T,48]"},
+    {"concat", {"f32[T,32]", "f32[T,32]"}, {{"axis", int64_t{0}}},
+     "error: concatenated dim must be a constant dim, is T"},
+    {"concat", {"f32[32,64]", "f16[16,64]"}, {{"axis", int64_t{0}}}, "error: operands must agree in dtype and rank"},
+    {"concat", {"f32[32,64]", "f32[16,32]"}, {{"axis", int64_t{0}}}, "error: dim 1 is 32, expected 64"},
+
+    {"quantize", {"f32[64,64]"}, {{"dtype", DType::q8_0}}, "q8_0[64,64]"},
+    {"quantize", {"f32[64,48]"}, {{"dtype", DType::q8_0}},
+     "error: input dim 48 is not a multiple of the block size"},
+
+    {"tail_rows", {"f32[T,64]"}, {}, "f32[L,64]"},
+    {"tail_rows", {"f32[T,4,16]"}, {}, "error: operand 0 must have rank 2, has f32[T,4,16]"},
+};
+
+TEST(ShapeRules, EveryCase) {
+  for (const auto& c : kCases) {
+    std::string operands;
+    for (const auto& t : c.operands) operands += t + " ";
+    EXPECT_EQ(apply(c), c.want) << c.kind << " " << operands;
+  }
+}
+
+TEST(ShapeRules, EveryOpWithARuleHasCases) {
+  std::set<std::string> covered;
+  for (const auto& c : kCases) covered.insert(c.kind);
+  for (const OpDef& def : all_ops())
+    if (def.infer) {
+      EXPECT_TRUE(covered.count(std::string(def.name))) << "no shape-rule cases for " << def.name;
+    }
+}
+
+TEST(ShapeRules, DeclaredTypeOpsHaveNoRule) {
+  // param and reshape declare their result type; the verifier checks reshape's.
+  EXPECT_EQ(find_op("param")->infer, nullptr);
+  EXPECT_EQ(find_op("reshape")->infer, nullptr);
+  EXPECT_EQ(find_op("no_such_op"), nullptr);
+}
+
+}  // namespace
+}  // namespace lmc::ir

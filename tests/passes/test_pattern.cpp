@@ -1,0 +1,91 @@
+// The matchers fusion passes are written with (passes/pattern.h) and the guard of
+// the horizontal-fusion helper (passes/horizontal_fusion.h).
+#include <gtest/gtest.h>
+
+#include "ir/parser.h"
+#include "ir/printer.h"
+#include "passes/horizontal_fusion.h"
+#include "passes/pattern.h"
+
+namespace lmc::passes {
+namespace {
+
+ir::Value* value(ir::Graph& g, const std::string& name) {
+  if (ir::Value* a = g.arg(name)) return a;
+  for (auto& op : g.ops())
+    for (size_t i = 0; i < op->num_results(); ++i)
+      if (op->result(i)->name() == name) return op->result(i);
+  return nullptr;
+}
+
+const char* kGraph =
+    "graph @p(%x: f32[T,32], %pos: i32[]) {\n"
+    "  %wq = param {name = \"q\"} : f32[32,32]\n"
+    "  %q = linear %x, %wq : f32[T,32]\n"
+    "  %qn = scale %q {factor = 2.0} : f32[T,32]\n"
+    "  %qr = rope %qn, %pos {base = 10000.0, head_dim = 16, style = \"neox\"} : f32[T,32]\n"
+    "  %wk = param {name = \"k\"} : f16[32,32]\n"
+    "  %k = linear %x, %wk : f32[T,32]\n"
+    "  %wv = param {name = \"v\"} : f32[32,32]\n"
+    "  %bv = param {name = \"bv\"} : f32[32]\n"
+    "  %v = linear %x, %wv, %bv : f32[T,32]\n"
+    "  %two = add %qr, %qr : f32[T,32]\n"
+    "  return %two, %k, %v\n"
+    "}\n";
+
+TEST(Pattern, DefinedByMatchesTheKind) {
+  auto g = ir::parse(kGraph);
+  EXPECT_EQ(defined_by(value(*g, "q"), "linear"), value(*g, "q")->def());
+  EXPECT_EQ(defined_by(value(*g, "q"), "add"), nullptr);
+  EXPECT_EQ(defined_by(value(*g, "x"), "linear"), nullptr);  // an argument has no op
+}
+
+TEST(Pattern, SkipBackFollowsOperandZero) {
+  auto g = ir::parse(kGraph);
+  EXPECT_EQ(skip_back(value(*g, "qr"), {"rope", "scale"}), value(*g, "q"));
+  EXPECT_EQ(skip_back(value(*g, "qr"), {"rope"}), value(*g, "qn"));
+  EXPECT_EQ(skip_back(value(*g, "x"), {"rope"}), value(*g, "x"));
+}
+
+TEST(Pattern, SingleUseCountsOperandsAndOutputs) {
+  auto g = ir::parse(kGraph);
+  EXPECT_TRUE(has_single_use(*g, value(*g, "q")));
+  EXPECT_FALSE(has_single_use(*g, value(*g, "qr")));  // read twice by one op
+  EXPECT_FALSE(has_single_use(*g, value(*g, "x")));   // read by three linears
+  EXPECT_FALSE(has_single_use(*g, value(*g, "two"))); // unread, but a graph output
+}
+
+TEST(Pattern, OpsOfKindAndFirstInOrder) {
+  auto g = ir::parse(kGraph);
+  auto linears = ops_of_kind(*g, "linear");
+  ASSERT_EQ(linears.size(), 3u);
+  EXPECT_EQ(linears[0]->result()->name(), "q");
+  EXPECT_EQ(first_in_order(*g, {linears[2], linears[1]}), linears[1]);
+}
+
+TEST(Pattern, HoistParamsMovesOnlyLaterParams) {
+  auto g = ir::parse(kGraph);
+  ir::Op* q = value(*g, "q")->def();
+  hoist_params(*g, {value(*g, "wv"), value(*g, "wq"), value(*g, "qn")}, q);
+  std::string text = ir::print(*g);
+  // wv moves above %q; wq already is; qn is not a param and stays.
+  EXPECT_LT(text.find("%wv = param"), text.find("%q = linear")) << text;
+  EXPECT_LT(text.find("%wq = param"), text.find("%wv = param")) << text;
+  EXPECT_LT(text.find("%q = linear"), text.find("%qn = scale")) << text;
+}
+
+TEST(HorizontalFusion, GuardSaysWhyNot) {
+  auto g = ir::parse(kGraph);
+  ir::Op* q = value(*g, "q")->def();
+  ir::Op* k = value(*g, "k")->def();
+  ir::Op* v = value(*g, "v")->def();
+  EXPECT_EQ(sibling_fusion_blocker({q, q}), "");
+  EXPECT_EQ(sibling_fusion_blocker({q, k}), "weights differ in dtype");
+  EXPECT_EQ(sibling_fusion_blocker({q, v}), "biases on some but not all");
+  EXPECT_EQ(sibling_fusion_blocker({q, value(*g, "qn")->def()}), "not a linear");
+  q->attrs()["residual"] = int64_t{0};
+  EXPECT_EQ(sibling_fusion_blocker({q, v}), "already fused with an activation or residual");
+}
+
+}  // namespace
+}  // namespace lmc::passes
