@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "codegen/describe_op.h"
@@ -70,6 +71,7 @@ struct Executor::Impl {
   const WeightProvider& weights;
   ir::ModelInfo info;
   int threads;
+  int64_t max_logit_rows;
   MemoryPlan plan;
   AlignedBuffer arena;
   KvCache kv;
@@ -84,8 +86,9 @@ struct Executor::Impl {
   std::unique_ptr<flow::broadcast_node<flow::continue_msg>> start;
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
-  Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t)
-      : g(g_), kernels(k), weights(w), info(i), threads(t), kv(g_), task_arena(t) {}
+  Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t,
+       int64_t logit_rows)
+      : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_), task_arena(t) {}
 
   void* buffer(const ir::Value* v) {
     const ir::Value* root = storage_root(v);
@@ -203,7 +206,8 @@ struct Executor::Impl {
 
 Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightProvider& weights,
                    const ir::ModelInfo& info, ExecutorOptions opts)
-    : impl_(std::make_unique<Impl>(g, kernels, weights, info, opts.threads > 0 ? opts.threads : default_threads())) {
+    : impl_(std::make_unique<Impl>(g, kernels, weights, info, opts.threads > 0 ? opts.threads : default_threads(),
+                                   std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)))) {
   Impl& x = *impl_;
   if (info.step_tokens <= 0 || info.context < info.step_tokens)
     throw error_at(g.name(), "model info needs 0 < step_tokens <= context");
@@ -211,7 +215,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   ir::Op* cycle = nullptr;
   auto order = ir::topological_order(g, &cycle);
   if (!order) throw error_at(cycle ? cycle->where() : g.name(), "the graph has a cycle");
-  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens, opts.compact_arena);
+  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens, opts.compact_arena, x.max_logit_rows);
   x.arena = AlignedBuffer(x.plan.arena_bytes);
   const uint64_t rows = static_cast<uint64_t>(info.step_tokens) * sizeof(int32_t);
   x.tokens = AlignedBuffer(rows);
@@ -240,9 +244,11 @@ Executor::~Executor() {
 
 const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L) {
   Impl& x = *impl_;
-  if (T < 1 || T > x.info.step_tokens || L < 1 || L > T)
-    throw Error("runtime: error: a step takes 1 <= L <= T <= " + std::to_string(x.info.step_tokens) +
-                " rows (got T = " + std::to_string(T) + ", L = " + std::to_string(L) + ")");
+  if (T < 1 || T > x.info.step_tokens || L < 1 || L > T || L > x.max_logit_rows)
+    throw Error("runtime: error: a step takes 1 <= T <= " + std::to_string(x.info.step_tokens) +
+                " rows and returns 1 <= L <= min(T, " + std::to_string(x.max_logit_rows) +
+                ") logits rows (ExecutorOptions::max_logit_rows); got T = " + std::to_string(T) +
+                ", L = " + std::to_string(L));
   if (pos < 0 || pos + T > x.info.context)
     throw Error("runtime: error: positions " + std::to_string(pos) + ".." + std::to_string(pos + T - 1) +
                 " do not fit the context of " + std::to_string(x.info.context) + " tokens");
@@ -266,6 +272,7 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
 
 void Executor::reset() { impl_->kv.reset(); }
 int64_t Executor::vocab() const { return impl_->vocab; }
+int64_t Executor::max_logit_rows() const { return impl_->max_logit_rows; }
 int Executor::threads() const { return impl_->threads; }
 const ir::ModelInfo& Executor::info() const { return impl_->info; }
 Profiler* Executor::profiler() { return impl_->profiler.get(); }

@@ -21,6 +21,11 @@ struct ExecutorOptions {
   // Let values of independent branches share arena bytes: a smaller arena, but the
   // branches are then ordered one after the other (see runtime/memory_plan.h).
   bool compact_arena = false;
+  // Most logits rows one step may return (L). The logits of a large vocabulary are
+  // the biggest intermediate (262144 floats a row for Gemma 3), so by default the
+  // arena holds one row; a caller wanting every prompt row's logits raises it (up
+  // to step_tokens).
+  int64_t max_logit_rows = 1;
 };
 
 // std::thread::hardware_concurrency() (at least 1).
@@ -45,12 +50,13 @@ class Executor {
 
   // One graph evaluation over tokens[0..T) at absolute positions pos..pos+T-1;
   // returns the logits rows [L, vocab()] (the last L rows of the step), valid until
-  // the next step. Throws lmc::Error unless 1 <= L <= T <= step_tokens and
-  // pos + T <= context.
+  // the next step. Throws lmc::Error unless 1 <= T <= step_tokens,
+  // 1 <= L <= min(T, max_logit_rows) and pos + T <= context.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
   void reset();  // zeroes the KV caches
 
   int64_t vocab() const;
+  int64_t max_logit_rows() const;
   int threads() const;
   const ir::ModelInfo& info() const;
   MemoryReport memory() const;

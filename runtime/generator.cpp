@@ -13,10 +13,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// Runs the prompt through the graph in chunks of step_tokens rows; returns the
-// logits row of the prompt's last token.
+// Runs the prompt through the graph in chunks of step_tokens rows (or of the
+// executor's max_logit_rows when every row's logits are wanted); returns the logits
+// row of the prompt's last token.
 const float* prefill(Executor& ex, const std::vector<int32_t>& prompt, const GenerateOptions& opts) {
-  const int64_t n = static_cast<int64_t>(prompt.size()), chunk = ex.info().step_tokens, V = ex.vocab();
+  const int64_t n = static_cast<int64_t>(prompt.size()), V = ex.vocab();
+  const int64_t chunk = opts.all_logits ? ex.max_logit_rows() : ex.info().step_tokens;
   const float* last = nullptr;
   for (int64_t at = 0; at < n; at += chunk) {
     int64_t T = std::min(chunk, n - at), L = opts.all_logits ? T : 1;
@@ -61,7 +63,9 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
     }
     if (!on_token(token) || produced == opts.max_tokens || pos >= context) break;
     history.push_back(token);
-    const float* logits = ex.step(&token, 1, pos++, 1);
+    const float* logits = ex.step(&token, 1, pos, 1);
+    if (opts.all_logits && opts.on_logits) opts.on_logits(pos, logits);
+    ++pos;
     ++stats.decode_tokens;
     token = sampler.sample(logits, V, history);
   }

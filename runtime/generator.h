@@ -16,7 +16,8 @@ struct GenerateOptions {
   SamplerOptions sampling;
   std::function<bool(int32_t)> is_eog;  // end of generation (not passed to on_token); empty: none
   int64_t start_pos = 0;                // tokens already in the KV cache (a continued conversation)
-  // Test hook: every prompt row's logits (L = T in prefill) go to on_logits(position, row).
+  // Every row's logits go to on_logits(position, row): each prompt row (prefill in
+  // chunks of the executor's max_logit_rows) and each decode step's.
   bool all_logits = false;
   std::function<void(int64_t, const float*)> on_logits;
 };

@@ -1,5 +1,5 @@
 // One arena for every intermediate value of a graph, planned from liveness in
-// execution order at the largest step (T = L = step_tokens). Values whose live
+// execution order at the largest step (T = step_tokens, L = logit_rows). Values whose live
 // intervals overlap never share bytes; placement is greedy by size (largest first,
 // lowest offset that fits), each value 64-byte aligned.
 //
@@ -52,8 +52,8 @@ struct MemoryPlan {
 const ir::Value* storage_root(const ir::Value* v);
 
 // `order` must list every op of the graph with producers before readers
-// (ir::topological_order gives one).
+// (ir::topological_order gives one). logit_rows = 0 plans for L = step_tokens.
 MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens,
-                       bool share_across_branches = false);
+                       bool share_across_branches = false, int64_t logit_rows = 0);
 
 }  // namespace lmc::runtime

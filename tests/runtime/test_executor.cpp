@@ -54,8 +54,12 @@ struct Branchy {
     k = jit_kernels(g);
   }
   std::unique_ptr<Executor> executor(int threads, bool profile = false, bool compact = false) {
-    return std::make_unique<Executor>(g, k.table, w, model_info(kContext, kStep),
-                                      ExecutorOptions{threads, profile, compact});
+    ExecutorOptions o;
+    o.threads = threads;
+    o.profile = profile;
+    o.compact_arena = compact;
+    o.max_logit_rows = kStep;
+    return std::make_unique<Executor>(g, k.table, w, model_info(kContext, kStep), o);
   }
 };
 
@@ -148,6 +152,9 @@ TEST(Executor, RejectsStepsOutsideItsShape) {
   EXPECT_THROW(ex->step(tokens.data(), 0, 0, 1), Error);
   EXPECT_THROW(ex->step(tokens.data(), 4, kContext - 3, 1), Error);
   EXPECT_NO_THROW(ex->step(tokens.data(), 4, kContext - 4, 1));
+  Executor one_row(m.g, m.k.table, m.w, model_info(kContext, kStep), {});
+  EXPECT_EQ(one_row.max_logit_rows(), 1);
+  EXPECT_THROW(one_row.step(tokens.data(), 4, 0, 2), Error);
 }
 
 TEST(Executor, MissingKernelOrWeightIsAnError) {
@@ -166,6 +173,7 @@ TEST(Executor, ReportsMemory) {
   EXPECT_EQ(r.weight_bytes, static_cast<uint64_t>(params) * 4);
   EXPECT_EQ(r.kv_bytes, 0u);
   EXPECT_GE(r.arena_bytes, static_cast<uint64_t>(kStep * 2 * kD * 4 * 2));  // a and s live together
+  EXPECT_GE(r.arena_bytes, static_cast<uint64_t>(kStep * kVocab * 4));      // kStep logits rows
 }
 
 TEST(Profiler, ReportsEveryStepAndKernel) {
@@ -185,7 +193,7 @@ TEST(Profiler, ReportsEveryStepAndKernel) {
   EXPECT_NE(table.str().find("| Token 18 |"), std::string::npos) << table.str();
   EXPECT_NE(table.str().find("| Total |"), std::string::npos);
   EXPECT_NE(trace.str().find("[TRACE] linear %logits "), std::string::npos) << trace.str();
-  EXPECT_NE(trace.str().find("[1,128]x[300,128]"), std::string::npos) << trace.str();
+  EXPECT_NE(trace.str().find("[1,512]x[300,512]"), std::string::npos) << trace.str();
   size_t lines = 0;
   for (char c : trace.str()) lines += c == '\n';
   EXPECT_EQ(lines, p.nodes().size());

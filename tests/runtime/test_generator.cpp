@@ -13,7 +13,13 @@ using testing::AttentionModel;
 struct TinyModel {
   AttentionModel m{/*window=*/4, /*context=*/24, /*step_tokens=*/3};
   testing::Kernels k = testing::jit_kernels(m.g);
-  Executor ex{m.g, k.table, m.w, m.info(), {2, false}};
+  Executor ex{m.g, k.table, m.w, m.info(), options()};
+  static ExecutorOptions options() {
+    ExecutorOptions o;
+    o.threads = 2;
+    o.max_logit_rows = 3;
+    return o;
+  }
 };
 
 int32_t argmax(const std::vector<float>& row) {
@@ -41,18 +47,21 @@ TEST(Generator, ChunkedPrefillThenGreedyDecode) {
   o.max_tokens = 6;
   o.all_logits = true;
   std::vector<int64_t> seen_positions;
+  std::vector<int32_t> seq = prompt;  // prompt, then each token as it is streamed
   o.on_logits = [&](int64_t p, const float* row) {
     seen_positions.push_back(p);
-    auto want = s.m.reference(prompt, p);
+    auto want = s.m.reference(seq, p);
     for (size_t d = 0; d < want.size(); ++d) ASSERT_NEAR(row[d], want[d], 2e-5) << "position " << p;
   };
   std::vector<int32_t> out;
   GenerationStats st = generate(s.ex, prompt, o, [&](int32_t t) {
     out.push_back(t);
+    seq.push_back(t);
     return true;
   });
-  EXPECT_EQ(seen_positions.size(), 10u);
-  EXPECT_EQ(seen_positions.back(), 9);
+  // Ten prompt rows, then one row per decode step.
+  ASSERT_EQ(seen_positions.size(), 15u);
+  for (size_t i = 0; i < seen_positions.size(); ++i) EXPECT_EQ(seen_positions[i], static_cast<int64_t>(i));
 
   std::vector<int32_t> history = prompt, want;
   for (int i = 0; i < 6; ++i) {

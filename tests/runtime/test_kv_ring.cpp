@@ -16,7 +16,10 @@ using testing::AttentionModel;
 // layer's ring wraps several times, and compares every row with the reference.
 void run_and_compare(AttentionModel& m, int threads) {
   auto k = testing::jit_kernels(m.g);
-  Executor ex(m.g, k.table, m.w, m.info(), {threads, false});
+  ExecutorOptions o;
+  o.threads = threads;
+  o.max_logit_rows = m.step_tokens;
+  Executor ex(m.g, k.table, m.w, m.info(), o);
   EXPECT_EQ(ex.memory().kv_bytes, static_cast<uint64_t>(2 * m.cache_rows * AttentionModel::kKvHeads *
                                                         AttentionModel::kHeadDim * sizeof(float)));
   std::vector<int32_t> history;
@@ -50,7 +53,7 @@ TEST(KvRing, SlidingWindowWrapsAroundAtTwoThreads) {
 TEST(KvRing, GlobalLayerSeesEveryPosition) {
   AttentionModel m(/*window=*/0, /*context=*/12, /*step_tokens=*/3);
   auto k = testing::jit_kernels(m.g);
-  Executor ex(m.g, k.table, m.w, m.info(), {1, false});
+  Executor ex(m.g, k.table, m.w, m.info(), {});
   std::vector<int32_t> history;
   for (int64_t pos = 0; pos < m.context; ++pos) {
     history.push_back(static_cast<int32_t>(pos * 5 % AttentionModel::kVocab));

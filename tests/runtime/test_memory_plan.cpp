@@ -188,6 +188,13 @@ TEST(MemoryPlan, TransformerLayersReuseBytes) {
   for (const PlannedValue& v : plan.values) total += v.bytes;
   EXPECT_GE(plan.arena_bytes, peak_live_bytes(plan));
   EXPECT_LT(plan.arena_bytes, total / 3) << "layers should reuse each other's bytes";
+
+  // The logits are sized by the logit rows asked for, everything else by step_tokens.
+  MemoryPlan one_row = plan_memory(g, program_order(g), 32, false, /*logit_rows=*/1);
+  EXPECT_EQ(plan.values[plan.index.at(outs[0])].bytes, 32u * 100 * 4);
+  EXPECT_EQ(one_row.values[one_row.index.at(outs[0])].bytes, 448u);  // 100 floats, 64-byte aligned
+  EXPECT_EQ(one_row.values[one_row.index.at(outs[0]->def()->operand(0))].bytes, 256u);  // x at L = 1
+  EXPECT_LE(one_row.arena_bytes, plan.arena_bytes);
 }
 
 }  // namespace
