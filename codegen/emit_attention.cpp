@@ -9,7 +9,9 @@
 // running sum and the output accumulator, then the block's weights (exp, 8 lanes at a
 // time) accumulate their v rows. A head is one <hd x float> vector: q·k is a
 // vector multiply and a tree sum, and the v accumulation is a vector FMA that LLVM
-// splits into ymm registers. Work items: (row, query head) pairs, r * Hq + h.
+// splits into ymm registers. The query heads that share a kv head (GQA) go through
+// each key block together, so K and V are streamed from memory once per group.
+// Work items: (row, query head) pairs, r * Hq + h.
 #include <algorithm>
 #include <limits>
 
@@ -24,8 +26,9 @@ namespace lmc::codegen {
 
 namespace {
 
-// Keys per softmax block: the scores stay in L1 and the accumulator is rescaled once
-// per block instead of once per key.
+// Keys per softmax block: the accumulator is rescaled once per block instead of once
+// per key, and a block of K and V rows (64 * head_dim floats each) stays in cache
+// while the other heads of its group use it.
 constexpr int64_t kBlock = 64;
 constexpr unsigned kLanes = 8;
 
@@ -132,6 +135,29 @@ Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* fi
   return {m, sums[0], sums[1]};
 }
 
+// Running softmax state of the query heads of one group, kept on the stack across
+// key blocks: max m, sum l and the <hd> accumulator per head.
+struct GroupState {
+  llvm::Value* m;
+  llvm::Value* l;
+  llvm::Value* acc;
+
+  Carried load(Builder& b, const Shape& s, llvm::Value* j) const {
+    auto* acc_j = f32_ptr(b, acc, b.CreateMul(j, i64c(b, s.head_dim)));
+    return {b.CreateLoad(b.getFloatTy(), f32_ptr(b, m, j)), b.CreateLoad(b.getFloatTy(), f32_ptr(b, l, j)),
+            b.CreateAlignedLoad(head_type(b, s), acc_j, llvm::Align(4))};
+  }
+  void store(Builder& b, const Shape& s, llvm::Value* j, const Carried& v) const {
+    b.CreateStore(v[0], f32_ptr(b, m, j));
+    b.CreateStore(v[1], f32_ptr(b, l, j));
+    b.CreateAlignedStore(v[2], f32_ptr(b, acc, b.CreateMul(j, i64c(b, s.head_dim))), llvm::Align(4));
+  }
+};
+
+// Items r * Hq + h are ordered so that the Hq/Hk query heads sharing a kv head are
+// consecutive: item / (Hq/Hk) numbers the (row, kv head) groups. The heads of a
+// group inside [begin, end) walk the keys together, block by block, so each block
+// of K and V comes from memory once and is reused from cache by the other heads.
 void emit(llvm::Function& fn, const KernelDesc& d) {
   Shape s = shape(d);
   KernelParams p = kernel_params(fn);
@@ -141,31 +167,50 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* vc = arg_pointer(b, p, 2);
   auto* pos = i32_scalar_arg(b, p, 3);
   llvm::Value* o = arg_pointer(b, p, 4);
+  int64_t group = s.heads / s.kv_heads;
   int64_t scratch = (s.block() + kLanes - 1) / kLanes * kLanes;
   llvm::Value* scores = stack_array(b, b.getFloatTy(), scratch);
+  GroupState state{stack_array(b, b.getFloatTy(), group), stack_array(b, b.getFloatTy(), group),
+                   stack_array(b, b.getFloatTy(), group * s.head_dim)};
   auto hd = static_cast<unsigned>(s.head_dim);
+  auto* r = i64c(b, group);
 
-  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* item) {
-    auto* row = b.CreateSDiv(item, i64c(b, s.heads));
-    auto* head = b.CreateSRem(item, i64c(b, s.heads));
-    auto* kv_head = b.CreateSDiv(head, i64c(b, s.heads / s.kv_heads));
-    auto* at = b.CreateMul(item, i64c(b, s.head_dim));  // row * Hq*hd + head * hd
-    auto* kv_at = b.CreateMul(kv_head, i64c(b, s.head_dim));
-    auto* qv = b.CreateAlignedLoad(head_type(b, s), f32_ptr(b, q, at), llvm::Align(4));
-    Item it{b.CreateFMul(qv, splat_f32(b, hd, s.scale)), f32_ptr(b, kc, kv_at), f32_ptr(b, vc, kv_at), scores};
+  auto* groups_begin = b.CreateSDiv(p.begin, r);
+  auto* groups_end = b.CreateSDiv(b.CreateAdd(p.end, i64c(b, group - 1)), r);
+  emit_for(b, groups_begin, groups_end, 1, [&](llvm::Value* g) {
+    auto* g_first = b.CreateMul(g, r);
+    auto* first = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, p.begin, g_first);
+    auto* last = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, p.end, b.CreateAdd(g_first, r));
+    auto* row = b.CreateSDiv(g, i64c(b, s.kv_heads));
+    auto* kv_at = b.CreateMul(b.CreateSRem(g, i64c(b, s.kv_heads)), i64c(b, s.head_dim));
+    auto* k = f32_ptr(b, kc, kv_at);
+    auto* v = f32_ptr(b, vc, kv_at);
 
-    auto* last = b.CreateAdd(pos, row);  // this row's own position
-    auto* end = b.CreateAdd(last, i64c(b, 1));
+    auto* end = b.CreateAdd(b.CreateAdd(pos, row), i64c(b, 1));  // past this row's own position
     llvm::Value* lo = i64c(b, 0);
     if (s.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s.window)));
-    Carried init{f32c(b, -std::numeric_limits<float>::infinity()), f32c(b, 0), splat_f32(b, hd, 0)};
-    Carried fin = emit_for_carry(b, lo, end, s.block(), init, [&](llvm::Value* first, const Carried& state) {
-      auto* n = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, i64c(b, s.block()), b.CreateSub(end, first));
-      return attend_block(b, s, it, first, n, state);
+
+    emit_for(b, first, last, 1, [&](llvm::Value* item) {
+      state.store(b, s, b.CreateSub(item, g_first),
+                  {f32c(b, -std::numeric_limits<float>::infinity()), f32c(b, 0), splat_f32(b, hd, 0)});
+    }, "init");
+    emit_for(b, lo, end, s.block(), [&](llvm::Value* block_first) {
+      auto* n = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, i64c(b, s.block()), b.CreateSub(end, block_first));
+      emit_for(b, first, last, 1, [&](llvm::Value* item) {
+        auto* j = b.CreateSub(item, g_first);
+        auto* qv = b.CreateAlignedLoad(head_type(b, s), f32_ptr(b, q, b.CreateMul(item, i64c(b, s.head_dim))),
+                                       llvm::Align(4));
+        Item it{b.CreateFMul(qv, splat_f32(b, hd, s.scale)), k, v, scores};
+        state.store(b, s, j, attend_block(b, s, it, block_first, n, state.load(b, s, j)));
+      }, "head");
     }, "block");
-    auto* out = b.CreateFMul(fin[2], splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), fin[1])));
-    b.CreateAlignedStore(out, f32_ptr(b, o, at), llvm::Align(4));
-  }, "item");
+    emit_for(b, first, last, 1, [&](llvm::Value* item) {
+      Carried fin = state.load(b, s, b.CreateSub(item, g_first));
+      auto* out = b.CreateFMul(fin[2], splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), fin[1])));
+      // item * hd == row * Hq*hd + head * hd
+      b.CreateAlignedStore(out, f32_ptr(b, o, b.CreateMul(item, i64c(b, s.head_dim))), llvm::Align(4));
+    }, "out");
+  }, "group");
   b.CreateRetVoid();
 }
 

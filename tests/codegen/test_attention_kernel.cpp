@@ -100,6 +100,24 @@ TEST(AttentionKernel, SlidingWindowOnARing) {
   }
 }
 
+TEST(AttentionKernel, RangesCuttingThroughHeadGroups) {
+  // Query heads sharing a kv head are processed together within a call; calls whose
+  // ranges start and end inside such groups must still cover each item once.
+  Case c{8, 2, 32, 0, 40, 0.0};
+  LoadedKernel k = load_kernel(desc(c));
+  int64_t rows = 3;
+  int32_t pos = 20;
+  auto q = random_floats(rows * c.heads * c.head_dim, 11, -2.0f, 2.0f);
+  auto kc = ring_cache(c, pos + rows, 12, 2.0f);
+  auto vc = ring_cache(c, pos + rows, 13, 1.0f);
+  AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
+                   1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
+  std::vector<float> o(q.size(), NAN);
+  int64_t syms[ir::kNumSyms] = {rows, 1};
+  run_ranges(k.fn, {q.data(), kc.data(), vc.data(), &pos, o.data()}, syms, {0, 1, 2, 7, 9, 9, 15, 23, 24});
+  EXPECT_EQ(mismatches(o, reference_attention(ref), 1e-5, 1e-6), "");
+}
+
 TEST(AttentionKernel, CapFarBelowTheScores) {
   // Raw scores reach about ±8 here; a cap of 0.5 squashes them all into the flat
   // ends of tanh, where a wrong cap or a cap applied twice would show.
