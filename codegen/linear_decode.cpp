@@ -18,6 +18,10 @@ constexpr int64_t kRowGroup = kPrefillMinRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
 constexpr int64_t kBlock = 32;    // q8_0 block
+// Weights are prefetched into L2 this many bytes (rounded up to whole rows) ahead
+// of the rows being read: with only kCols short rows in flight the hardware
+// prefetchers leave DRAM bandwidth unused (~65% -> ~85% of a read probe).
+constexpr int64_t kPrefetchBytes = 16384;
 constexpr int64_t kBlockBytes = 34;
 
 llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
@@ -31,6 +35,17 @@ llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq) {
   auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {aw, sx});
   auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
   return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
+}
+
+int64_t prefetch_distance(const LinearShape& s) {
+  return (kPrefetchBytes / s.w_row_bytes() + 1) * s.w_row_bytes();
+}
+
+// prefetcht1 of p + distance; a plain (not inbounds) address, since it may point
+// past the weights near the end, which a prefetch tolerates.
+void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
+  auto* at = b.CreateGEP(b.getInt8Ty(), p, i64c(b, distance));
+  b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()}, {at, b.getInt32(0), b.getInt32(2), b.getInt32(1)});
 }
 
 struct Scratch {
@@ -92,6 +107,7 @@ std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch
     Carried next;
     for (size_t c = 0; c < wrows.size(); ++c) {
       auto* blockp = byte_ptr(b, wrows[c], off);
+      prefetch_ahead(b, blockp, prefetch_distance(s));
       auto* dw = b.CreateFPExt(splat(b, 8, b.CreateAlignedLoad(b.getHalfTy(), blockp, llvm::Align(1))), f32x(b, 8));
       auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
       auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq), f32x(b, 8));
@@ -110,8 +126,11 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
                                [&](llvm::Value* k, const Carried& cur) {
     auto* xv = load_f32x(b, f32_ptr(b, xrow, k), 8);
     Carried next;
-    for (size_t c = 0; c < wrows.size(); ++c)
-      next.push_back(fma(b, xv, load_f32x(b, f32_ptr(b, wrows[c], k), 8), cur[c]));
+    for (size_t c = 0; c < wrows.size(); ++c) {
+      auto* wp = f32_ptr(b, wrows[c], k);
+      prefetch_ahead(b, wp, prefetch_distance(s));
+      next.push_back(fma(b, xv, load_f32x(b, wp, 8), cur[c]));
+    }
     return next;
   }, "k");
   if (s.K % 8) {
