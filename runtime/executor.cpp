@@ -238,9 +238,8 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   });
 }
 
-Executor::~Executor() {
-  impl_->task_arena.execute([&] { impl_->fg.reset(); });
-}
+// Impl's members go in reverse order: flow nodes before the graph they belong to.
+Executor::~Executor() = default;
 
 const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L) {
   Impl& x = *impl_;

@@ -37,33 +37,68 @@ int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int3
   }
   if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
 
-  // Candidates by descending logit (ties: lower id first), cut to the top k.
+  // Survivors of the top-k cut, kept in a fixed order so a seed reproduces a run.
+  auto by_logit = [&](int32_t a, int32_t b) {
+    return scratch_[a] > scratch_[b] || (scratch_[a] == scratch_[b] && a < b);
+  };
   ids_.resize(vocab);
   std::iota(ids_.begin(), ids_.end(), 0);
-  auto by_logit = [&](int32_t a, int32_t b) { return scratch_[a] > scratch_[b] || (scratch_[a] == scratch_[b] && a < b); };
-  int64_t k = opts_.top_k > 0 ? std::min(opts_.top_k, vocab) : vocab;
-  std::partial_sort(ids_.begin(), ids_.begin() + k, ids_.end(), by_logit);
-  ids_.resize(k);
-
-  // Softmax at the temperature over the survivors, then the smallest prefix whose mass reaches top_p.
-  std::vector<double> p(k);
-  double max_logit = scratch_[ids_[0]], sum = 0;
-  for (int64_t i = 0; i < k; ++i) sum += p[i] = std::exp((scratch_[ids_[i]] - max_logit) / opts_.temperature);
-  int64_t keep = k;
-  if (opts_.top_p < 1) {
-    double mass = 0;
-    for (keep = 0; keep < k;) {
-      mass += p[keep++] / sum;
-      if (mass >= opts_.top_p) break;
-    }
+  const int64_t k = opts_.top_k > 0 ? std::min(opts_.top_k, vocab) : vocab;
+  if (k < vocab) {
+    std::nth_element(ids_.begin(), ids_.begin() + k, ids_.end(), by_logit);
+    ids_.resize(k);
+    std::sort(ids_.begin(), ids_.end(), by_logit);
   }
-  double total = std::accumulate(p.begin(), p.begin() + keep, 0.0);
-  double r = uniform(rng_) * total;
+
+  // Softmax weights at the temperature (normalised lazily: only ratios matter),
+  // written over the logits of the survivors.
+  const float max_logit = scratch_[*std::min_element(ids_.begin(), ids_.end(), by_logit)];
+  weights_.resize(vocab);
+  double sum = 0;
+  for (int32_t id : ids_) sum += weights_[id] = std::exp(double(scratch_[id] - max_logit) / opts_.temperature);
+
+  auto [keep, mass] = opts_.top_p < 1 ? nucleus(by_logit, sum, k) : std::pair{k, sum};
+  double r = uniform(rng_) * mass;
   for (int64_t i = 0; i < keep; ++i) {
-    r -= p[i];
+    r -= weights_[ids_[i]];
     if (r < 0) return ids_[i];
   }
   return ids_[keep - 1];
+}
+
+// Moves the smallest set of survivors, by descending probability, whose mass
+// reaches top_p to the front of ids_; returns its size and (unnormalised) mass.
+// A quickselect on mass instead of a sort: the nucleus of a flat distribution over
+// a large vocabulary can hold a good part of it.
+template <typename Less>
+std::pair<int64_t, double> Sampler::nucleus(Less by_logit, double sum, int64_t k) {
+  auto mass = [&](int64_t from, int64_t to) {
+    double m = 0;
+    for (int64_t i = from; i < to; ++i) m += weights_[ids_[i]];
+    return m;
+  };
+  double need = opts_.top_p * sum, kept = 0;
+  int64_t lo = 0, hi = k;  // ids_[0, lo) are in; the boundary lies in [lo, hi)
+  while (hi - lo > 64) {
+    int64_t mid = lo + (hi - lo) / 2;
+    std::nth_element(ids_.begin() + lo, ids_.begin() + mid, ids_.begin() + hi, by_logit);
+    double upper = mass(lo, mid);
+    if (upper >= need) {
+      hi = mid;
+    } else {
+      need -= upper;
+      kept += upper;
+      lo = mid;
+    }
+  }
+  std::sort(ids_.begin() + lo, ids_.begin() + hi, by_logit);
+  for (int64_t i = lo; i < hi; ++i) {
+    double w = weights_[ids_[i]];
+    kept += w;
+    need -= w;
+    if (need <= 0) return {i + 1, kept};
+  }
+  return {hi, kept};
 }
 
 }  // namespace lmc::runtime

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace lmc::runtime {
@@ -28,10 +29,14 @@ class Sampler {
   const SamplerOptions& options() const { return opts_; }
 
  private:
+  template <typename Less>
+  std::pair<int64_t, double> nucleus(Less by_logit, double sum, int64_t k);
+
   SamplerOptions opts_;
   std::mt19937_64 rng_;
-  std::vector<float> scratch_;
-  std::vector<int32_t> ids_;
+  std::vector<float> scratch_;  // logits after the repetition penalty
+  std::vector<int32_t> ids_;    // candidate tokens
+  std::vector<double> weights_; // unnormalised probabilities, by token id
 };
 
 }  // namespace lmc::runtime

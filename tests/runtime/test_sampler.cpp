@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -86,6 +87,19 @@ TEST(Sampler, TopPKeepsTheSmallestPrefixReachingP) {
   auto h2 = histogram(s2, l, 4000);
   EXPECT_EQ(h2.size(), 3u);
   EXPECT_FALSE(h2.count(0));
+}
+
+// A nucleus wider than the first sorted prefix (1024 tokens) takes the full sort.
+TEST(Sampler, WideNucleusOverAFlatDistribution) {
+  std::vector<float> l(5000, 0.25f);  // equal logits: ties go to the lower id
+  SamplerOptions o;
+  o.temperature = 1.0f;
+  o.top_p = 0.9f;
+  Sampler s(o);
+  int32_t highest = 0;
+  for (int i = 0; i < 1000; ++i) highest = std::max(highest, s.sample(l.data(), 5000));
+  EXPECT_GE(highest, 4000);
+  EXPECT_LT(highest, 4502);
 }
 
 TEST(Sampler, FrequenciesFollowTheSoftmax) {
