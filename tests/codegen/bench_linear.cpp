@@ -46,15 +46,21 @@ class SpinPool {
     done_.store(0);
     gen_.fetch_add(1, std::memory_order_release);
     f(0);
-    while (done_.load(std::memory_order_acquire) != n_ - 1) _mm_pause();
+    for (int spins = 0; done_.load(std::memory_order_acquire) != n_ - 1; ++spins) relax(spins);
   }
 
  private:
+  // Spin first (a kernel call is microseconds), then yield so that a waiting
+  // thread does not hold the core when the machine is shared.
+  static void relax(int spins) {
+    if (spins < 4096) _mm_pause();
+    else std::this_thread::yield();
+  }
   void loop(int id) {
     uint64_t seen = 0;
     for (;;) {
       uint64_t g;
-      while ((g = gen_.load(std::memory_order_acquire)) == seen) _mm_pause();
+      for (int spins = 0; (g = gen_.load(std::memory_order_acquire)) == seen; ++spins) relax(spins);
       seen = g;
       if (stop_) return;
       (*job_)(id);
