@@ -139,6 +139,24 @@ TEST(KernelLibrary, ObjectFileRoundTrip) {
   EXPECT_THROW(lib->lookup("not_a_kernel"), Error);
 }
 
+// The opt-in host target (AVX-512 where present) computes what the baseline does.
+TEST(KernelLibrary, NativeTargetMatchesBaseline) {
+  auto run = [](const codegen::TargetSpec& target, int64_t T) {
+    codegen::KernelCompiler c(target);
+    std::string name = c.add(q8_linear(160, 37));
+    auto lib = codegen::KernelLibrary::jit(c);
+    auto x = random_floats(T * 160, 3);
+    auto wf = random_floats(37 * 160, 4);
+    auto wq = quantize_q8_0(wf.data(), 37, 160);
+    std::vector<float> y(T * 37);
+    int64_t syms[ir::kNumSyms] = {T, 1};
+    run_split(lib->lookup(name), {x.data(), wq.data(), y.data()}, syms, 37, 2);
+    return y;
+  };
+  auto native = codegen::resolve_target({true, "", ""});
+  for (int64_t T : {1, 20}) EXPECT_EQ(run(native, T), run(codegen::baseline_target(), T)) << "T=" << T;
+}
+
 TEST(KernelLibrary, RefusesObjectsForFeaturesTheHostLacks) {
   // A feature the host reports absent (LLVM's host list always has some).
   auto native = codegen::resolve_target({true, "", ""});
