@@ -14,6 +14,7 @@
 #include "runtime/aligned_buffer.h"
 #include "runtime/kv_cache.h"
 #include "runtime/memory_plan.h"
+#include "runtime/op_ancestry.h"
 
 namespace lmc::runtime {
 
@@ -42,26 +43,6 @@ const ir::Op* producer(const ir::Value* v) {
   v = viewed(v);
   return v->def() && codegen::needs_kernel(*v->def()) ? v->def() : nullptr;
 }
-
-// Ancestor sets over the data edges, so ordering edges that the data already
-// implies are not added to the flow graph.
-class Reachability {
- public:
-  explicit Reachability(const std::vector<Node>& nodes) : words_((nodes.size() + 63) / 64), bits_(nodes.size()) {
-    for (size_t n = 0; n < nodes.size(); ++n) {
-      bits_[n].assign(words_, 0);
-      for (int p : nodes[n].preds) {
-        for (size_t w = 0; w < words_; ++w) bits_[n][w] |= bits_[p][w];
-        bits_[n][p / 64] |= 1ull << (p % 64);
-      }
-    }
-  }
-  bool reaches(int from, int to) const { return bits_[to][from / 64] >> (from % 64) & 1; }
-
- private:
-  size_t words_;
-  std::vector<std::vector<uint64_t>> bits_;
-};
 
 }  // namespace
 
@@ -148,10 +129,10 @@ struct Executor::Impl {
           if (&r != &w)
             for (const ir::Value* v : r.op->operands())
               if (viewed(v) == viewed(w.op->operand(0))) edges.push_back({r.op, w.op});
-    Reachability data(nodes);
+    OpAncestry data(plan.order);
     for (const auto& [before, after] : edges) {
       auto b = node_of.find(before), a = node_of.find(after);
-      if (b == node_of.end() || a == node_of.end() || data.reaches(b->second, a->second)) continue;
+      if (b == node_of.end() || a == node_of.end() || data.precedes(before, after)) continue;
       auto& preds = nodes[a->second].preds;
       if (std::find(preds.begin(), preds.end(), b->second) == preds.end()) preds.push_back(b->second);
     }

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <set>
-#include <unordered_map>
 
 #include "runtime/artifact_format.h"
+#include "runtime/op_ancestry.h"
 
 namespace lmc::runtime {
 
@@ -21,38 +21,9 @@ bool share_bytes(const PlannedValue& a, const PlannedValue& b) {
   return a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
 }
 
-// Ancestor sets of the ops in `order` (by index) over the data dependencies.
-class Ancestry {
- public:
-  explicit Ancestry(const std::vector<const ir::Op*>& order) : words_((order.size() + 63) / 64) {
-    std::unordered_map<const ir::Op*, size_t> at;
-    bits_.resize(order.size());
-    for (size_t i = 0; i < order.size(); ++i) {
-      at[order[i]] = i;
-      bits_[i].assign(words_, 0);
-      for (const ir::Value* o : order[i]->operands()) {
-        auto it = o->def() ? at.find(o->def()) : at.end();
-        if (it == at.end()) continue;
-        for (size_t w = 0; w < words_; ++w) bits_[i][w] |= bits_[it->second][w];
-        bits_[i][it->second / 64] |= 1ull << (it->second % 64);
-      }
-    }
-    index_ = std::move(at);
-  }
-  bool precedes(const ir::Op* a, const ir::Op* b) const {
-    size_t ia = index_.at(a), ib = index_.at(b);
-    return bits_[ib][ia / 64] >> (ia % 64) & 1;
-  }
-
- private:
-  size_t words_;
-  std::vector<std::vector<uint64_t>> bits_;
-  std::unordered_map<const ir::Op*, size_t> index_;
-};
-
 // Whether `u` is dead before `v` is written in every execution the data
 // dependencies allow: u's producer and all its readers precede v's producer.
-bool dead_before(const PlannedValue& u, const PlannedValue& v, const Ancestry& a) {
+bool dead_before(const PlannedValue& u, const PlannedValue& v, const OpAncestry& a) {
   const ir::Op* writer = v.value->def();
   if (!a.precedes(u.value->def(), writer)) return false;
   for (const ir::Op* r : u.readers)
@@ -129,7 +100,7 @@ MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& ord
   std::vector<PlannedValue*> by_size;
   for (PlannedValue& v : plan.values) by_size.push_back(&v);
   std::stable_sort(by_size.begin(), by_size.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });
-  Ancestry ancestry(order);
+  OpAncestry ancestry(order);
   auto conflict = [&](const PlannedValue& a, const PlannedValue& b) {
     if (live_together(a, b)) return true;
     if (share_across_branches) return false;

@@ -136,6 +136,7 @@ void Profiler::record_node(int node, int64_t start_ns, int64_t end_ns, int threa
 }
 
 void Profiler::record_chunk(int node, int64_t start_ns, int64_t end_ns, int thread, int64_t begin, int64_t end) {
+  if (steps_.size() >= kChunkSteps) return;
   size_t slot = thread >= 0 && static_cast<size_t>(thread) + 1 < chunks_by_thread_.size()
                     ? static_cast<size_t>(thread)
                     : chunks_by_thread_.size() - 1;

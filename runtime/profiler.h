@@ -48,7 +48,7 @@ struct StepRecord {
   int64_t T = 0, L = 0, pos = 0;
   int64_t start_ns = 0, end_ns = 0;
   std::vector<NodeRun> nodes;    // indexed like Profiler::nodes()
-  std::vector<ChunkRun> chunks;  // every kernel call, on every thread
+  std::vector<ChunkRun> chunks;  // every kernel call, on every thread (first kChunkSteps steps)
 };
 
 class Profiler {
@@ -81,8 +81,13 @@ class Profiler {
   void print_steady_state(std::ostream& os) const;
   // "[TRACE] <op> %<value> <symbol> [dims]x[dims] 1.234 ms (5.6 GB/s)" per kernel of step `step`.
   void print_trace(std::ostream& os, size_t step) const;
-  // Chrome trace events (ph "X", ts/dur in µs, tid = arena thread slot) for every chunk of every step.
+  // Chrome trace events (ph "X", ts/dur in µs, tid = arena thread slot) for every
+  // chunk of the first kChunkSteps steps, and one event per step.
   void write_chrome_trace(std::ostream& os) const;
+
+  // Chunks (thousands per step on a real model) are kept for this many steps, so a
+  // long generation does not grow without bound; node timings are kept for all.
+  static constexpr size_t kChunkSteps = 256;
 
  private:
   std::vector<ProfiledNode> nodes_;
