@@ -1,0 +1,21 @@
+// Hugging Face tokenizer.json files: the strict JSON reader, the vocabulary, merges and
+// pipeline checks, then a Tokenizer built from what was accepted, encoding and decoding.
+#include <cstdint>
+
+#include "ir/error.h"
+#include "models/tokenizer.h"
+#include "models/tokenizer_from_json.h"
+#include "tests/fuzz/fuzz_input.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  try {
+    auto path = lmc::fuzz::write_input("tokenizer.json", lmc::fuzz::as_text(data, size));
+    auto tok = lmc::models::Tokenizer::create(lmc::models::tokenizer_vocab_from_json(path));
+    for (bool specials : {true, false}) {
+      auto ids = tok->encode("Hello, world!\n\n  <s> 12345 caf\xC3\xA9 \xE2\x96\x81\xF0\x9F\x98\x80", true, specials);
+      tok->decode(ids);
+    }
+  } catch (const lmc::Error&) {
+  }
+  return 0;
+}

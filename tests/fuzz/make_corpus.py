@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpora into tests/fuzz/corpus/<target>/ (docs/fuzzing.md).
+
+  make_corpus.py <lmc binary>
+
+Seeds are small well-formed inputs that reach deep into each reader: the lit tests' IR, the
+models' YAML, GGUF files with every metadata type, every ggml tensor type and both tokenizer
+kinds, SafeTensors in every dtype, hand-written tokenizer.json files of both families, and an
+artifact (whole, and as its sections) compiled from a micro llama with random weights.
+"""
+import glob
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import gguf
+from gguf import GGUFWriter, GGMLQuantizationType as Q
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "badinput"))
+import make_tiny_model  # noqa: E402
+
+SECTION_SEPARATOR = b"\n%%%%\n"  # fuzz_artifact.cpp's kSeparator
+
+
+def corpus(target):
+    d = os.path.join(HERE, "corpus", target)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def write(path, data):
+    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+
+
+def ir_seeds(emitted_ir):
+    d = corpus("ir_parser")
+    for f in sorted(glob.glob(os.path.join(ROOT, "tests", "lit", "**", "*.lir"), recursive=True)):
+        shutil.copy(f, os.path.join(d, os.path.basename(f)))
+    shutil.copy(emitted_ir, os.path.join(d, "micro_llama.lir"))
+
+
+def yaml_seeds(micro_yaml):
+    d = corpus("model_yaml")
+    for f in sorted(glob.glob(os.path.join(ROOT, "models", "*.yaml"))):
+        shutil.copy(f, os.path.join(d, os.path.basename(f)))
+    shutil.copy(micro_yaml, os.path.join(d, "micro_llama.yaml"))
+
+
+def gguf_metadata_seed(path):
+    w = GGUFWriter(path, "test")
+    w.add_uint8("u8", 1); w.add_int8("i8", -1); w.add_uint16("u16", 2); w.add_int16("i16", -2)
+    w.add_uint32("u32", 3); w.add_int32("i32", -3); w.add_uint64("u64", 4); w.add_int64("i64", -4)
+    w.add_float32("f32", 0.5); w.add_float64("f64", 0.25); w.add_bool("bool", True)
+    w.add_string("string", "caf\u00e9")
+    w.add_array("ints", [1, 2, 3]); w.add_array("strings", ["a", "b"]); w.add_array("floats", [0.5, 1.5])
+    w.add_uint32("general.alignment", 64)
+    w.add_tensor("t", np.arange(8, dtype=np.float32).reshape(2, 4))
+    finish(w)
+
+
+def gguf_types_seed(path):
+    """One 2-row tensor of every ggml type lmc dequantizes, filled with random bytes."""
+    w = GGUFWriter(path, "test")
+    rng = np.random.default_rng(1)
+    for q in [Q.Q4_0, Q.Q4_1, Q.Q5_0, Q.Q5_1, Q.Q8_0, Q.Q2_K, Q.Q3_K, Q.Q4_K, Q.Q5_K, Q.Q6_K, Q.Q8_K,
+              Q.F16, Q.BF16]:
+        block, type_size = gguf.GGML_QUANT_SIZES[q]
+        row_bytes = (256 if block == 256 else 32) // block * type_size
+        w.add_tensor(q.name.lower(), rng.integers(0, 256, (2, row_bytes), dtype=np.uint8),
+                     raw_shape=(2, row_bytes), raw_dtype=q)
+    finish(w)
+
+
+def gguf_gpt2_vocab_seed(path):
+    w = GGUFWriter(path, "gpt2")
+    w.add_tokenizer_model("gpt2")
+    w.add_tokenizer_pre("smollm")
+    tokens = [chr(c) for c in range(33, 127)] + ["\u0120", "\u0120t", "he", "\u0120the", "<|end|>"]
+    w.add_token_list(tokens)
+    w.add_token_types([1] * (len(tokens) - 1) + [3])
+    w.add_token_merges(["\u0120 t", "h e", "\u0120t he"])
+    w.add_bos_token_id(len(tokens) - 1)
+    w.add_eos_token_id(len(tokens) - 1)
+    w.add_tensor("t", np.ones((1, 4), dtype=np.float16))
+    finish(w)
+
+
+def finish(w):
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+def gguf_seeds(micro_gguf):
+    d = corpus("gguf")
+    shutil.copy(micro_gguf, os.path.join(d, "micro_llama.gguf"))
+    gguf_metadata_seed(os.path.join(d, "metadata.gguf"))
+    gguf_types_seed(os.path.join(d, "types.gguf"))
+    gguf_gpt2_vocab_seed(os.path.join(d, "gpt2_vocab.gguf"))
+
+
+def safetensors_bytes(tensors, metadata=True):
+    header = {"__metadata__": {"format": "pt"}} if metadata else {}
+    data, offset = b"", 0
+    for name, (dtype, shape, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + len(raw)]}
+        data += raw
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def safetensors_seeds():
+    d = corpus("safetensors")
+    rng = np.random.default_rng(3)
+    f32 = rng.standard_normal((3, 4)).astype(np.float32)
+    f16 = rng.standard_normal((2, 3)).astype(np.float16)
+    bf16 = rng.integers(0, 1 << 16, (2, 2, 2), dtype=np.uint16)
+    write(os.path.join(d, "dtypes.safetensors"), safetensors_bytes({
+        "a.weight": ("F32", f32.shape, f32.tobytes()), "b.weight": ("F16", f16.shape, f16.tobytes()),
+        "c.weight": ("BF16", bf16.shape, bf16.tobytes()),
+        "scale": ("F32", (), np.float32(2).tobytes()), "empty": ("F32", (0, 4), b"")}))
+    write(os.path.join(d, "plain.safetensors"),
+          safetensors_bytes({"w": ("F32", (2,), np.ones(2, np.float32).tobytes())}, metadata=False))
+
+
+TOKENIZERS = {
+    "byte_level.json": {
+        "added_tokens": [{"id": 3, "content": "<|end|>", "special": True},
+                         {"id": 4, "content": "\n\n", "special": False}],
+        "normalizer": None,
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "use_regex": True},
+        "post_processor": {"type": "TemplateProcessing",
+                           "single": [{"SpecialToken": {"id": "<|end|>", "type_id": 0}},
+                                      {"Sequence": {"id": "A", "type_id": 0}}]},
+        "model": {"type": "BPE", "vocab": {"h": 0, "i": 1, "hi": 2, "<|end|>": 3, "\n\n": 4},
+                  "merges": ["h i"]},
+    },
+    "smollm.json": {
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Digits", "individual_digits": True},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
+        "model": {"type": "BPE", "vocab": {"1": 0, "2": 1, "12": 2, "\u0120": 3, "a": 4},
+                  "merges": [["1", "2"]], "unk_token": None},
+    },
+    "metaspace.json": {
+        "added_tokens": [{"id": 0, "content": "<s>", "special": True},
+                         {"id": 1, "content": "\n", "special": False}],
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first",
+                          "split": False},
+        "model": {"type": "BPE", "byte_fallback": True, "unk_token": None,
+                  "vocab": {"<s>": 0, "\n": 1, "<0xC3>": 2, "<0xA9>": 3, "\u2581": 4, "a": 5, "\u2581a": 6},
+                  "merges": ["\u2581 a"]},
+    },
+    "normalizers.json": {
+        "normalizer": {"type": "Sequence", "normalizers": [
+            {"type": "Prepend", "prepend": "\u2581"},
+            {"type": "Replace", "pattern": {"String": " "}, "content": "\u2581"}]},
+        "pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithPrevious"},
+        "model": {"type": "BPE", "byte_fallback": False, "unk_token": "<unk>",
+                  "vocab": {"<unk>": 0, "\u2581": 1, "b": 2, "\u2581b": 3}, "merges": ["\u2581 b"]},
+    },
+}
+
+
+def tokenizer_seeds():
+    d = corpus("tokenizer_json")
+    for name, doc in TOKENIZERS.items():
+        write(os.path.join(d, name), json.dumps(doc, indent=1, ensure_ascii=False))
+
+
+def artifact_sections(path):
+    """name -> bytes of every section of an artifact (runtime/artifact.h's layout)."""
+    blob = open(path, "rb").read()
+    _, count, table_offset, _ = struct.unpack_from("<IIQQ", blob, 8)
+    sections, at = {}, table_offset
+    for _ in range(count):
+        (n,) = struct.unpack_from("<I", blob, at)
+        name = blob[at + 4:at + 4 + n].decode()
+        offset, size, _ = struct.unpack_from("<QQQ", blob, at + 4 + n)
+        sections[name] = blob[offset:offset + size]
+        at += 4 + n + 24
+    return sections
+
+
+def artifact_seeds(artifact):
+    d = corpus("artifact")
+    shutil.copy(artifact, os.path.join(d, "micro_llama.lmc"))
+    s = artifact_sections(artifact)
+    parts = [s["manifest"], s["weight_index"], s["tokenizer"], s["ir"]]
+    write(os.path.join(d, "micro_llama.sections"), SECTION_SEPARATOR.join(parts))
+
+
+def main(lmc):
+    with tempfile.TemporaryDirectory() as tmp:
+        make_tiny_model.main(tmp, micro=True)
+        yaml = os.path.join(tmp, "tiny.yaml")
+        lir, lmc_file = os.path.join(tmp, "micro.lir"), os.path.join(tmp, "micro.lmc")
+        subprocess.run([lmc, "compile", yaml, "--emit-ir", "-o", lir], check=True)
+        subprocess.run([lmc, "compile", yaml, "-o", lmc_file], check=True, stderr=subprocess.DEVNULL)
+        ir_seeds(lir)
+        yaml_seeds(yaml)
+        gguf_seeds(os.path.join(tmp, "tiny.gguf"))
+        artifact_seeds(lmc_file)
+    safetensors_seeds()
+    tokenizer_seeds()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
