@@ -20,7 +20,12 @@ config.environment["PATH"] = os.pathsep.join(
     [os.path.dirname(config.lmc_path), os.path.dirname(config.filecheck_path), config.environment["PATH"]])
 
 config.substitutions.append(("%fuse_residual_add_plugin", config.fuse_residual_add_plugin))
+config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
 
 # Graphviz renders .dot dumps to .svg when installed; tests of that say REQUIRES: graphviz.
 if shutil.which("dot"):
     config.available_features.add("graphviz")
+
+# Tests that run a real model need its weights (tools/setup.sh fetches them).
+if os.path.exists(os.path.join(config.lmc_source_dir, "models/weights/SmolLM2-135M-Instruct.Q4_1.gguf")):
+    config.available_features.add("smollm2-weights")

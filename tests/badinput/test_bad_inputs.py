@@ -1,0 +1,432 @@
+#!/usr/bin/env python3
+"""Hostile and broken inputs to every lmc command, one table row each.
+
+A row is a command line, the crafted files it reads, the exit code it must give and a regex
+the ONE line it prints on stderr must match (the file and the place, then "error:"). Every
+row also checks that nothing crashed (no signal, nothing that looks like a sanitizer report,
+an uncaught exception or a backtrace) and that nothing was left behind: each row runs in a
+fresh directory, and afterwards that directory holds exactly the files the row wrote plus
+the outputs it is allowed to produce (none, for a failing command) — no partial artifact,
+no temporary file.
+
+  test_bad_inputs.py --lmc build/tools/lmc --work <scratch dir> [-k substring]
+
+The rows' models come from make_tiny_model.py (a 2-layer llama with random weights).
+"""
+import argparse
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import make_tiny_model  # noqa: E402
+
+USAGE = 2
+ERROR = 1
+CRASH_SIGNS = re.compile(r"Traceback|terminate called|what\(\):|Aborted|Segmentation|core dumped|Sanitizer|"
+                         r"runtime error:|^\s*#\d+ 0x|std::|basic_string|filesystem error", re.M)
+
+
+@dataclass
+class Row:
+    name: str
+    args: List[str]                  # "{dir}" is the row's directory, "{tiny}" the shared model's
+    exit: int
+    stderr: str                      # regex: the one stderr line (errors) or a line stderr holds (exit 0)
+    files: Dict[str, Callable[[], bytes]] = field(default_factory=dict)  # inputs written first
+    outputs: List[str] = field(default_factory=list)  # files a successful row may leave
+    stdin: Optional[str] = None
+
+
+# ---------------------------------------------------------------- GGUF
+
+def gguf(tensors=(), kv=b"", n_kv=0, n_tensors=None, data=b"", version=3, align=32):
+    """A GGUF file; tensors are (name, ne innermost first, ggml type, offset)."""
+    def s(text):
+        b = text.encode()
+        return struct.pack("<Q", len(b)) + b
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors) if n_tensors is None else n_tensors, n_kv) + kv
+    for name, ne, typ, offset in tensors:
+        out += s(name) + struct.pack("<I", len(ne)) + b"".join(struct.pack("<Q", d) for d in ne)
+        out += struct.pack("<IQ", typ, offset)
+    return out + b"\0" * (-len(out) % align) + data
+
+
+F32 = 0
+
+
+def tiny_gguf_bytes():
+    with open(os.path.join(SHARED, "tiny.gguf"), "rb") as f:
+        return f.read()
+
+
+# ---------------------------------------------------------------- SafeTensors
+
+def safetensors(header_json, data=b"", header_len=None):
+    h = header_json.encode()
+    return struct.pack("<Q", len(h) if header_len is None else header_len) + h + data
+
+
+# ---------------------------------------------------------------- IR
+
+def lir(body, args="%x: f32[T,64]"):
+    return f"graph @g({args}) {{\n{body}\n}}\n".encode()
+
+
+# ---------------------------------------------------------------- YAML
+
+def tiny_yaml(replace=None, weights=None):
+    text = make_tiny_model.YAML.replace("weights: tiny.gguf", f"weights: {weights or os.path.join(SHARED, 'tiny.gguf')}")
+    for old, new in (replace or {}).items():
+        assert old in text, old
+        text = text.replace(old, new)
+    return text.encode()
+
+
+def write_int8_weight_gguf(path):
+    """tiny.gguf with one layer weight stored as ggml I8, which lmc cannot dequantize: compile
+    gets as far as packing weights into the artifact before it fails."""
+    import numpy as np
+
+    def to_int8(name, t):
+        return np.clip(t * 100, -127, 127).astype(np.int8) if name == "blk.1.ffn_down.weight" else t
+    make_tiny_model.write_gguf(path, make_tiny_model.TINY, to_int8)
+
+
+# ---------------------------------------------------------------- artifacts
+
+def artifact_sections(blob):
+    """(header fields, [(name, offset, size, hash, where the entry's offset field is)])."""
+    version, count, table_offset, table_size, _ = struct.unpack_from("<IIQQQ", blob, 8)
+    entries, at = [], table_offset
+    for _ in range(count):
+        (n,) = struct.unpack_from("<I", blob, at)
+        name = blob[at + 4:at + 4 + n].decode()
+        offset, size, h = struct.unpack_from("<QQQ", blob, at + 4 + n)
+        entries.append((name, offset, size, h, at + 4 + n))
+        at += 4 + n + 24
+    return (version, count, table_offset, table_size), entries
+
+
+def fnv1a64(data):
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def reseal_manifest(blob, edit):
+    """The artifact with its manifest text passed through `edit` (which must not make it
+    longer), the manifest's size and hash fixed in the section table, and the table's own
+    hash fixed in the header: a well-formed artifact saying something else."""
+    blob = bytearray(blob)
+    (_, _, table_offset, table_size), entries = artifact_sections(bytes(blob))
+    name, offset, size, _, entry_at = next(e for e in entries if e[0] == "manifest")
+    text = edit(bytes(blob[offset:offset + size]).decode())
+    new = text.encode()
+    assert len(new) <= size, "the edit must not grow the manifest"
+    blob[offset:offset + len(new)] = new
+    struct.pack_into("<QQ", blob, entry_at + 8, len(new), fnv1a64(new))
+    struct.pack_into("<Q", blob, 32, fnv1a64(bytes(blob[table_offset:table_offset + table_size])))
+    return bytes(blob)
+
+
+def tiny_artifact():
+    with open(os.path.join(SHARED, "tiny.lmc"), "rb") as f:
+        return f.read()
+
+
+def manifest_line(key, value):
+    def edit(text):
+        lines = text.splitlines()
+        i = next(i for i, l in enumerate(lines) if l.startswith(key + "="))
+        lines[i] = f"{key}={value(lines[i][len(key) + 1:])}"
+        return "\n".join(lines) + "\n"
+    return edit
+
+
+def missing_cpu_feature():
+    flags = open("/proc/cpuinfo").read()
+    # (LLVM's name, /proc/cpuinfo's): AMD-only features for Intel hosts, Intel-only ones for AMD.
+    for llvm, cpuinfo in [("sse4a", "sse4a"), ("xop", "xop"), ("amx-tile", "amx_tile"), ("avx512fp16", "avx512_fp16")]:
+        if not re.search(rf"\b{cpuinfo}\b", flags):
+            return llvm
+    return None
+
+
+def with_feature(extra):
+    """Appends `extra` to target.features, shortening info.weights (a long path that only
+    informs) by as much, so the manifest keeps its size."""
+    def edit(text):
+        text = manifest_line("target.features", lambda v: v + extra)(text)
+        return manifest_line("info.weights", lambda v: v[:len(v) - len(extra)])(text)
+    return edit
+
+
+def with_format_version(blob, version):
+    return blob[:8] + struct.pack("<I", version) + blob[12:]
+
+
+# ---------------------------------------------------------------- the table
+
+LONG_PROMPT = "the " * 40
+EPILOGUE = make_tiny_model.YAML[make_tiny_model.YAML.index("epilogue:"):make_tiny_model.YAML.index("outputs:")]
+
+
+def rows():
+    t = [
+        # GGUF: truncated, counts and offsets past EOF, overflowing, zero dims, unknown types, duplicates.
+        Row("gguf_truncated", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: .*(truncated|past the end|cannot fit in the remaining)",
+            {"m.gguf": lambda: tiny_gguf_bytes()[:1000]}),
+        Row("gguf_truncated_data", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor '.*': data at offset \d+ \+ \d+ bytes runs past the end",
+            {"m.gguf": lambda: tiny_gguf_bytes()[:-100]}),
+        Row("gguf_tensor_count_past_eof", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor count \d+ cannot fit in the remaining \d+ bytes",
+            {"m.gguf": lambda: gguf(n_tensors=1 << 40)}),
+        Row("gguf_metadata_count_past_eof", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset 16: error: metadata count \d+ cannot fit",
+            {"m.gguf": lambda: gguf(n_kv=1 << 60)}),
+        Row("gguf_string_past_eof", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset 24: error: metadata key length \d+ runs past the end of the file",
+            {"m.gguf": lambda: gguf(n_kv=1, kv=struct.pack("<Q", 1 << 50) + b"x" * 16)}),
+        Row("gguf_offset_past_eof", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w': data at offset 1048576 \+ 16 bytes runs past the end",
+            {"m.gguf": lambda: gguf([("w", [4], F32, 1 << 20)], data=b"\0" * 16)}),
+        Row("gguf_dims_overflow", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w': element count overflows int64",
+            {"m.gguf": lambda: gguf([("w", [1 << 32, 1 << 32], F32, 0)])}),
+        Row("gguf_zero_dim", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w': dimension 1 is 0 \(must be positive\)",
+            {"m.gguf": lambda: gguf([("w", [4, 0], F32, 0)], data=b"\0" * 16)}),
+        Row("gguf_unknown_type", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w' has unknown ggml type 99",
+            {"m.gguf": lambda: gguf([("w", [4], 99, 0)], data=b"\0" * 16)}),
+        Row("gguf_duplicate_tensor", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: duplicate tensor name 'w'",
+            {"m.gguf": lambda: gguf([("w", [4], F32, 0), ("w", [4], F32, 32)], data=b"\0" * 64)}),
+        Row("gguf_not_gguf", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset 0: error: not a GGUF file \(bad magic\)",
+            {"m.gguf": lambda: b"PK\3\4" + b"\0" * 60}),
+
+        # SafeTensors: the same failures in the other weights format.
+        Row("safetensors_truncated", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset 0: error: file of 5 bytes is too small for a SafeTensors header",
+            {"m.safetensors": lambda: b"\x10\0\0\0\0"}),
+        Row("safetensors_truncated_header", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset 0: error: header length 60 runs past the end of the \d+-byte file",
+            {"m.safetensors": lambda: safetensors('{"w": {"dtype": "F32"', header_len=60)}),
+        Row("safetensors_offsets_past_eof", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset \d+: error: tensor 'w': data_offsets \[0, 4096\] outside the 8-byte data section",
+            {"m.safetensors": lambda: safetensors(
+                '{"w":{"dtype":"F32","shape":[1024],"data_offsets":[0,4096]}}', b"\0" * 8)}),
+        Row("safetensors_dims_overflow", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset \d+: error: element count overflows int64",
+            {"m.safetensors": lambda: safetensors(
+                '{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}')}),
+        Row("safetensors_negative_dim", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset \d+: error: negative dimension -4",
+            {"m.safetensors": lambda: safetensors('{"w":{"dtype":"F32","shape":[-4],"data_offsets":[0,0]}}')}),
+        Row("safetensors_unknown_dtype", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset \d+: error: tensor 'w': unsupported dtype 'F8_E5M2'",
+            {"m.safetensors": lambda: safetensors(
+                '{"w":{"dtype":"F8_E5M2","shape":[4],"data_offsets":[0,4]}}', b"\0" * 4)}),
+        Row("safetensors_duplicate_tensor", ["inspect", "{dir}/m.safetensors"], ERROR,
+            r"^\S*m\.safetensors:offset \d+: error: duplicate key 'w'",
+            {"m.safetensors": lambda: safetensors(
+                '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},'
+                '"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', b"\0" * 8)}),
+
+        # IR text through lmc opt.
+        Row("ir_cycle", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2: error: op 'add' defining %a \(line 2\) is on a dependency cycle",
+            {"g.lir": lambda: lir("  %a = add %x, %b : f32[T,64]\n  %b = scale %a {factor = 2.0} : f32[T,64]\n"
+                                  "  return %b")}),
+        Row("ir_undefined_value", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2:\d+: error: use of undefined value %nope",
+            {"g.lir": lambda: lir("  %a = add %x, %nope : f32[T,64]\n  return %a")}),
+        Row("ir_operand_count", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2: error: op 'add' defining %a \(line 2\) has 3 operands, expects 2",
+            {"g.lir": lambda: lir("  %a = add %x, %x, %x : f32[T,64]\n  return %a")}),
+        Row("ir_mismatched_shapes", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2: error: op 'add' .*operands differ: f32\[T,64\] vs f32\[T,32\]",
+            {"g.lir": lambda: lir("  %a = add %x, %y : f32[T,64]\n  return %a", "%x: f32[T,64], %y: f32[T,32]")}),
+        Row("ir_zero_dim", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:1:\d+: error: dims must be positive",
+            {"g.lir": lambda: lir("  return %x", "%x: f32[T,0]")}),
+        Row("ir_negative_dim", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:1:\d+: error: expected a dim",
+            {"g.lir": lambda: lir("  return %x", "%x: f32[-8]")}),
+        Row("ir_unknown_dtype", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:1:\d+: error: unknown dtype 'f33'",
+            {"g.lir": lambda: lir("  return %x", "%x: f33[4]")}),
+        Row("ir_truncated", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2:\d+: error: ",
+            {"g.lir": lambda: lir("  %a = add %x, %x : f32[T,64]\n  return %a")[:40]}),
+
+        # Model definitions.
+        Row("yaml_syntax", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: ",
+            {"m.yaml": lambda: tiny_yaml({"block:\n": "block:\n bad: [\n"})}),
+        Row("yaml_scalar_expected", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: context must be a scalar",
+            {"m.yaml": lambda: tiny_yaml({"context: 64": "context: [64, 128]"})}),
+        Row("yaml_list_expected", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: 'epilogue' must be a list of statements",
+            {"m.yaml": lambda: tiny_yaml({EPILOGUE: "epilogue: 5\n"})}),
+        Row("yaml_integer_expected", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+ \(attribute 'head_dim'\): error: expected an integer, got 25\.6",
+            {"m.yaml": lambda: tiny_yaml({"n_heads: meta(\"llama.attention.head_count\")": "n_heads: 2.5"})}),
+        Row("yaml_unknown_key", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: unknown key 'layers'",
+            {"m.yaml": lambda: tiny_yaml({"context: 64": "context: 64\nlayers: 3"})}),
+        Row("yaml_missing_weight", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: weight 'blk\.0\.attn_z\.weight': .*",
+            {"m.yaml": lambda: tiny_yaml({"blk.{i}.attn_v.weight": "blk.{i}.attn_z.weight"})}),
+        Row("yaml_missing_weights_file", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*nope\.gguf: error: ",
+            {"m.yaml": lambda: tiny_yaml(weights="nope.gguf")}),
+        Row("compile_fails_while_packing", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*int8_weight\.gguf:offset \d+: error: cannot dequantize tensor 'blk\.1\.ffn_down\.weight' of type i8",
+            {"m.yaml": lambda: tiny_yaml(weights=os.path.join(SHARED, "int8_weight.gguf"))}),
+
+        # Missing inputs.
+        Row("missing_yaml", ["compile", "{dir}/nope.yaml"], ERROR, r"^\S*nope\.yaml: error: no such file"),
+        Row("missing_artifact", ["run", "{dir}/nope.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*nope\.lmc: error: cannot open: No such file or directory"),
+        Row("missing_ir", ["opt", "{dir}/nope.lir"], ERROR, r"^\S*nope\.lir: error: cannot open"),
+        Row("missing_weights", ["inspect", "{dir}/nope.gguf"], ERROR, r"^\S*nope\.gguf: error: "),
+
+        # Outputs that cannot be written leave nothing behind.
+        Row("compile_output_parent_is_a_file", ["compile", "{tiny}/tiny.yaml", "-o", "{dir}/file/out.lmc"], ERROR,
+            r"^\S*file/out\.lmc\S*: error: cannot (create|open|write)",
+            {"file": lambda: b"not a directory"}),
+        Row("compile_output_dir_missing", ["compile", "{tiny}/tiny.yaml", "-o", "{dir}/no/such/dir/out.lmc"], ERROR,
+            r"^\S*out\.lmc\S*: error: cannot (create|open|write)"),
+
+        # Artifacts: another format version, another lmc, another CPU, truncated, corrupt.
+        Row("artifact_other_format_version", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(1\)",
+            {"m.lmc": lambda: with_format_version(tiny_artifact(), 7)}),
+        Row("artifact_truncated", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: ",
+            {"m.lmc": lambda: tiny_artifact()[:len(tiny_artifact()) // 2]}),
+        Row("artifact_corrupt_section", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: section 'ir' is corrupt \(content hash [0-9a-f]{16}, recorded [0-9a-f]{16}\)",
+            {"m.lmc": lambda: corrupt_section(tiny_artifact(), "ir")}),
+        Row("artifact_not_an_artifact", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: not an lmc artifact \(bad magic\)",
+            {"m.lmc": lambda: tiny_gguf_bytes()[:4096]}),
+
+        # Flags: usage errors exit 2 with one line.
+        Row("threads_zero", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--threads", "0"], USAGE,
+            r"^lmc run: option '--threads' must be between 1 and \d+, got 0 \(see lmc run --help\)$"),
+        Row("max_tokens_negative", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--max-tokens=-3"], USAGE,
+            r"^lmc run: option '--max-tokens' must be between 0 and \d+, got -3"),
+        Row("max_tokens_not_a_number", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--max-tokens", "lots"], USAGE,
+            r"^lmc run: option '--max-tokens' expects an integer, got 'lots'"),
+        Row("empty_prompt", ["run", "{tiny}/tiny.lmc", "--prompt", ""], USAGE, r"^lmc run: the prompt is empty"),
+        Row("empty_prompt_on_stdin", ["run", "{tiny}/tiny.lmc"], USAGE, r"^lmc run: the prompt is empty", stdin="\n"),
+        Row("unknown_flag", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--temprature", "1"], USAGE,
+            r"^lmc run: unknown option '--temprature'"),
+        Row("missing_flag_value", ["run", "{tiny}/tiny.lmc", "--prompt"], USAGE,
+            r"^lmc run: option '--prompt' needs a value"),
+        Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
+            r"^lmc compile: lmc compile expects one model definition"),
+
+        # The context and memory.
+    ]
+    return t
+
+
+def corrupt_section(blob, name):
+    _, entries = artifact_sections(blob)
+    _, offset, _, _, _ = next(e for e in entries if e[0] == name)
+    return blob[:offset] + bytes([blob[offset] ^ 1]) + blob[offset + 1:]
+
+
+# ---------------------------------------------------------------- running
+
+def check(row, lmc, work):
+    d = os.path.join(work, row.name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    for name, make in row.files.items():
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(make())
+    before = set(os.listdir(d))
+    args = [a.replace("{dir}", d).replace("{tiny}", SHARED) for a in row.args]
+    p = subprocess.run([lmc] + args, input=row.stdin if row.stdin is not None else "", capture_output=True,
+                       text=True, errors="replace", timeout=300)
+    problems = []
+    if p.returncode < 0:
+        problems.append(f"killed by signal {-p.returncode}")
+    elif p.returncode != row.exit:
+        problems.append(f"exit code {p.returncode}, expected {row.exit}")
+    if CRASH_SIGNS.search(p.stdout + p.stderr):
+        problems.append("output looks like a crash report")
+    lines = [l for l in p.stderr.splitlines() if l.strip()]
+    if row.exit != 0:
+        if len(lines) != 1:
+            problems.append(f"{len(lines)} lines on stderr, expected exactly one")
+        elif not re.search(row.stderr, lines[0]):
+            problems.append(f"stderr line does not match /{row.stderr}/")
+        if p.stdout:
+            problems.append("an error run printed to stdout")
+    elif not any(re.search(row.stderr, l) for l in lines):
+        problems.append(f"no stderr line matches /{row.stderr}/")
+    left = sorted(set(os.listdir(d)) - before - set(row.outputs))
+    if left:
+        problems.append(f"left behind: {left}")
+    if problems:
+        return f"FAIL {row.name}: {'; '.join(problems)}\n  $ lmc {' '.join(args)}\n" + \
+               "".join(f"  stderr| {l}\n" for l in p.stderr.splitlines()[:20]) + \
+               "".join(f"  stdout| {l}\n" for l in p.stdout.splitlines()[:5])
+    shutil.rmtree(d)
+    return None
+
+
+def make_shared(lmc, work):
+    """The tiny model every row shares: tiny.gguf, tiny.yaml, tiny.lmc, int8_weight.gguf."""
+    make_tiny_model.main(SHARED, micro=False)
+    subprocess.run([lmc, "compile", os.path.join(SHARED, "tiny.yaml"), "-o", os.path.join(SHARED, "tiny.lmc")],
+                   check=True, capture_output=True)
+    write_int8_weight_gguf(os.path.join(SHARED, "int8_weight.gguf"))
+
+
+def main():
+    global SHARED
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lmc", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("-k", default="", help="run only rows whose name contains this")
+    a = ap.parse_args()
+    lmc = os.path.abspath(a.lmc)
+    os.makedirs(a.work, exist_ok=True)
+    SHARED = os.path.join(os.path.abspath(a.work), "shared")
+    make_shared(lmc, a.work)
+    failures, ran = [], 0
+    for row in rows():
+        if a.k not in row.name:
+            continue
+        ran += 1
+        result = check(row, lmc, os.path.abspath(a.work))
+        print(result or f"ok   {row.name}", flush=True)
+        if result:
+            failures.append(row.name)
+    print(f"{ran - len(failures)}/{ran} rows passed" + (f"; failed: {', '.join(failures)}" if failures else ""))
+    return 1 if failures or ran == 0 else 0
+
+
+SHARED = ""
+
+if __name__ == "__main__":
+    sys.exit(main())
