@@ -342,7 +342,6 @@ def rows():
         Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
             r"^lmc compile: lmc compile expects one model definition"),
 
-        # The context and memory.
     ]
     return t
 
