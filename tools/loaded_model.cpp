@@ -38,7 +38,6 @@ void load_kernels(LoadedModel& m) {
   std::cerr << "warning: " << m.artifact->path() << ": recompiling kernels for this machine: " << why << "\n";
   codegen::KernelCompiler compiler(codegen::baseline_target());
   runtime::add_graph_kernels(compiler, *m.graph);
-  compiler.compile();
   m.library = codegen::KernelLibrary::jit(compiler);
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }

@@ -316,6 +316,9 @@ def rows():
         Row("artifact_other_format_version", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(1\)",
             {"m.lmc": lambda: with_format_version(tiny_artifact(), 7)}),
+        Row("artifact_other_lmc_version", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
+            r"^warning: \S*m\.lmc: recompiling kernels for this machine: it was built by lmc 0\.0\.0, this is lmc ",
+            {"m.lmc": lambda: reseal_manifest(tiny_artifact(), manifest_line("lmc.version", lambda v: "0.0.0"))}),
         Row("artifact_truncated", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: ",
             {"m.lmc": lambda: tiny_artifact()[:len(tiny_artifact()) // 2]}),
@@ -343,6 +346,11 @@ def rows():
             r"^lmc compile: lmc compile expects one model definition"),
 
     ]
+    feature = missing_cpu_feature()
+    if feature:
+        t.append(Row("artifact_for_missing_cpu_feature", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"],
+                     0, rf"^warning: \S*m\.lmc: recompiling kernels for this machine: this CPU lacks \+?{feature}",
+                     {"m.lmc": lambda: reseal_manifest(tiny_artifact(), with_feature(f",+{feature}"))}))
     return t
 
 
