@@ -1,8 +1,6 @@
 // lmc compile: model YAML -> optimized graph -> generated kernels -> one artifact.
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <set>
 
@@ -12,6 +10,7 @@
 #include "runtime/artifact.h"
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
+#include "tools/output_file.h"
 #include "tools/progress.h"
 
 namespace lmc::tools {
@@ -76,9 +75,7 @@ int cmd_compile(int argc, char** argv) {
 
   if (a.has("emit-ir")) {
     std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
-    std::string tmp = out + ".tmp";
-    std::ofstream(tmp) << ir::print(*c.model.graph);
-    std::filesystem::rename(tmp, out);
+    write_output_file(out, ir::print(*c.model.graph));
     return 0;
   }
   std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");

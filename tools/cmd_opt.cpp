@@ -10,6 +10,7 @@
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "tools/commands.h"
+#include "tools/output_file.h"
 #include "tools/pass_flags.h"
 
 namespace lmc::tools {
@@ -67,7 +68,7 @@ int cmd_opt(int argc, char** argv) {
 
   std::string text = ir::print(*g);
   if (auto out = a.get("o")) {
-    std::ofstream(*out) << text;
+    write_output_file(*out, text);
   } else {
     std::cout << text;
   }

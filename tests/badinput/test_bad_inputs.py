@@ -311,6 +311,12 @@ def rows():
             {"file": lambda: b"not a directory"}),
         Row("compile_output_dir_missing", ["compile", "{tiny}/tiny.yaml", "-o", "{dir}/no/such/dir/out.lmc"], ERROR,
             r"^\S*out\.lmc\S*: error: cannot (create|open|write)"),
+        Row("emit_ir_unwritable", ["compile", "{tiny}/tiny.yaml", "--emit-ir", "-o", "{dir}/file/out.lir"], ERROR,
+            r"^\S*file/out\.lir\S*: error: cannot (create|open|write)",
+            {"file": lambda: b"not a directory"}),
+        Row("opt_output_unwritable", ["opt", "{dir}/g.lir", "-o", "{dir}/file/out.lir"], ERROR,
+            r"^\S*file/out\.lir\S*: error: cannot (create|open|write)",
+            {"file": lambda: b"not a directory", "g.lir": lambda: lir("  return %x")}),
 
         # Artifacts: another format version, another lmc, another CPU, truncated, corrupt.
         Row("artifact_other_format_version", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
