@@ -58,9 +58,12 @@ int main(int argc, char** argv) {
     } catch (const std::bad_alloc&) {
       std::cerr << "lmc " << cmd << ": error: out of memory\n";
       return 1;
+    } catch (const std::exception& e) {
+      // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.
+      std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
+      return 1;
     }
   }
-  std::cerr << "lmc: unknown command '" << cmd << "'\n";
-  usage(std::cerr);
+  std::cerr << "lmc: unknown command '" << cmd << "' (see lmc --help)\n";
   return 2;
 }

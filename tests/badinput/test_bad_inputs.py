@@ -348,6 +348,7 @@ def rows():
             r"^lmc run: unknown option '--temprature'"),
         Row("missing_flag_value", ["run", "{tiny}/tiny.lmc", "--prompt"], USAGE,
             r"^lmc run: option '--prompt' needs a value"),
+        Row("unknown_command", ["fly", "{tiny}/tiny.lmc"], USAGE, r"^lmc: unknown command 'fly'"),
         Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
             r"^lmc compile: lmc compile expects one model definition"),
 
