@@ -164,7 +164,20 @@ class Parser {
       while (accept(','));
       expect(']');
     }
+    check_size(t, at);
     return t;
+  }
+
+  // Shapes come from files: a tensor past 2^62 bytes can never be allocated, and byte
+  // counts computed from it downstream would overflow int64.
+  void check_size(const Type& t, Loc at) const {
+    constexpr uint64_t kMaxBytes = uint64_t{1} << 62;
+    uint64_t bytes = static_cast<uint64_t>(dtype_block_bytes(t.dtype));  // an upper bound per element
+    for (const auto& d : t.dims) {
+      if (!d.is_static()) continue;
+      if (static_cast<uint64_t>(d.value) > kMaxBytes / bytes) fail("type " + t.str() + " is larger than 2^62 bytes", at);
+      bytes *= static_cast<uint64_t>(d.value);
+    }
   }
 
   int64_t integer() {

@@ -265,6 +265,10 @@ def rows():
         Row("ir_negative_dim", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir:1:\d+: error: expected a dim",
             {"g.lir": lambda: lir("  return %x", "%x: f32[-8]")}),
+        Row("ir_dims_overflow", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:1:\d+: error: type f32\[4294967296,4294967296,4294967296\] is larger than 2\^62 bytes",
+            {"g.lir": lambda: lir("  %a = scale %x {factor = 2.0} : f32[4294967296,4294967296,4294967296]\n"
+                                  "  return %a", "%x: f32[4294967296,4294967296,4294967296]")}),
         Row("ir_unknown_dtype", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir:1:\d+: error: unknown dtype 'f33'",
             {"g.lir": lambda: lir("  return %x", "%x: f33[4]")}),
