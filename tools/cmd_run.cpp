@@ -101,11 +101,15 @@ int cmd_run(int argc, char** argv) {
 
   LoadedModel m = load_model(a.positional()[0], a);
   if (a.has("chat")) prompt = apply_chat(m.info, prompt);
+  const models::Tokenizer& tok = *m.tokenizer;
+  std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
+  // Checked before anything is printed, so the error is the only output.
+  if (static_cast<int64_t>(ids.size()) > m.info.context)
+    throw error_at(a.positional()[0], "the prompt is " + std::to_string(ids.size()) +
+                                          " tokens, more than the context of " + std::to_string(m.info.context));
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
 
-  const models::Tokenizer& tok = *m.tokenizer;
-  std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {

@@ -356,6 +356,9 @@ def rows():
         Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
             r"^lmc compile: lmc compile expects one model definition"),
 
+        # The context and memory.
+        Row("prompt_longer_than_context", ["run", "{tiny}/tiny.yaml", "--context", "16", "--prompt", LONG_PROMPT],
+            ERROR, r"^\S*tiny\.yaml: error: the prompt is \d+ tokens, more than the context of 16"),
     ]
     feature = missing_cpu_feature()
     if feature:
