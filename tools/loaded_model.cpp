@@ -9,6 +9,7 @@
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
 #include "tools/compile_driver.h"
+#include "tools/memory_check.h"
 #include "tools/memory_weights.h"
 
 namespace lmc::tools {
@@ -47,6 +48,7 @@ LoadedModel from_artifact(const std::string& path) {
   m.artifact = runtime::Artifact::open(path);
   m.info = m.artifact->model_info();
   m.graph = ir::parse(m.artifact->section("ir"), path + ":ir");
+  check_memory_fits(estimate_memory(*m.graph, m.info), available_memory(), m.info, path);
   load_kernels(m);
   m.weights = &m.artifact->weights();
   for (const auto& w : m.artifact->weight_index()) m.weight_bytes += w.bytes;
@@ -56,6 +58,7 @@ LoadedModel from_artifact(const std::string& path) {
 
 LoadedModel from_yaml(const std::string& path, const Args& a) {
   CompiledModel c = compile_model(path, a);
+  check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
   LoadedModel m;
   m.info = c.model.info;
   m.library = codegen::KernelLibrary::from_object(c.object, c.compiler->target());
