@@ -26,12 +26,24 @@ constexpr int64_t kBlockBytes = 34;
 
 llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
 
-// Σ x·w over one block pair as 8 partial i32 sums. pmaddubsw wants one unsigned
-// operand: |w| carries the magnitude and sign(w) moves onto x (|x|,|w| <= 128
-// keeps the pairwise i16 sums from saturating).
-llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq) {
+// VNNI (an opt-in host feature) fuses the two madd steps into one vpdpbusd.
+bool use_vnni(const llvm::Function& fn) {
+  return has_target_feature(fn, "avxvnni") ||
+         (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
+}
+
+// Σ x·w over one block pair as 8 partial i32 sums. The byte madds want one
+// unsigned operand: |w| carries the magnitude and sign(w) moves onto x (|x|,|w| <=
+// 128 keeps pmaddubsw's pairwise i16 sums from saturating).
+llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq, bool vnni) {
   auto* aw = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, wq, b.getFalse());
   auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, wq});
+  if (vnni) {
+    auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
+                             {llvm::Constant::getNullValue(i32x8), b.CreateBitCast(aw, i32x8),
+                              b.CreateBitCast(sx, i32x8)});
+  }
   auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {aw, sx});
   auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
   return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
@@ -95,6 +107,7 @@ void quantize_rows(Builder& b, const LinearShape& s, const LinearOperands& o, co
 std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch& sc,
                                  const std::vector<llvm::Value*>& wrows, llvm::Value* r) {
   int64_t nb = s.K / kBlock;
+  bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   auto* zero = splat_f32(b, 8, 0.0f);
   Carried init(wrows.size(), zero);
   return emit_for_carry(b, i64c(b, 0), i64c(b, nb), 1, init, [&](llvm::Value* blk, const Carried& acc) {
@@ -110,7 +123,7 @@ std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch
       prefetch_ahead(b, blockp, prefetch_distance(s));
       auto* dw = b.CreateFPExt(splat(b, 8, b.CreateAlignedLoad(b.getHalfTy(), blockp, llvm::Align(1))), f32x(b, 8));
       auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
-      auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq), f32x(b, 8));
+      auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq, vnni), f32x(b, 8));
       next.push_back(fma(b, dot, b.CreateFMul(dw, dx), acc[c]));
     }
     return next;

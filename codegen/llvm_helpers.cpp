@@ -15,6 +15,17 @@ Builder entry_builder(llvm::Function& fn) {
   return Builder(bb);
 }
 
+bool has_target_feature(const llvm::Function& fn, std::string_view feature) {
+  llvm::StringRef list = fn.getFnAttribute("target-features").getValueAsString();
+  llvm::SmallVector<llvm::StringRef, 64> items;
+  list.split(items, ',');
+  bool on = false;
+  for (auto item : items)  // later entries override earlier ones, as in LLVM
+    if (item.size() > 1 && item.substr(1) == llvm::StringRef(feature.data(), feature.size()))
+      on = item[0] == '+';
+  return on;
+}
+
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index) {
   auto* slot = b.CreateConstInBoundsGEP1_64(b.getPtrTy(), p.args, index);
   return b.CreateAlignedLoad(b.getPtrTy(), slot, llvm::Align(8), "arg" + std::to_string(index));

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include <llvm/IR/IRBuilder.h>
@@ -26,6 +27,10 @@ KernelParams kernel_params(llvm::Function& fn);
 // Creates the entry block of fn and a builder positioned in it. The emitter ends
 // the body with b.CreateRetVoid().
 Builder entry_builder(llvm::Function& fn);
+
+// Whether the kernel is compiled with `feature` enabled ("+avxvnni" in its
+// target-features), for emitters that use an opt-in ISA extension when allowed.
+bool has_target_feature(const llvm::Function& fn, std::string_view feature);
 
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args[index]
 llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64
