@@ -58,6 +58,13 @@ void validate(const TargetSpec& s) {
     if (!known || (f[0] != '+' && f[0] != '-'))
       throw Error("--mattr: error: unknown feature \"" + f + "\" (expected +name or -name)");
   }
+  // The emitters use AVX2/FMA/F16C instructions directly; a target without them
+  // would make LLVM abort in instruction selection.
+  auto chosen = subtarget(s);
+  for (const char* need : {"avx2", "fma", "f16c"})
+    if (!chosen->checkFeatures(std::string("+") + need))
+      throw Error("--mcpu/--mattr: error: target " + s.str() + " lacks " + need +
+                  ", which every lmc kernel needs (AVX2 + FMA + F16C is the baseline)");
 }
 
 TargetSpec host_target() {

@@ -105,9 +105,11 @@ TEST(Target, BaselineIsHaswellClassAvx2) {
 }
 
 TEST(Target, OverridesAndValidation) {
-  auto t = codegen::resolve_target({false, "skylake", "-avx2"});
+  auto t = codegen::resolve_target({false, "skylake", "+avx512f"});
   EXPECT_EQ(t.cpu, "skylake");
-  EXPECT_EQ(t.features, "-avx2");
+  EXPECT_EQ(t.features, "+avx512f");
+  EXPECT_THROW(codegen::resolve_target({false, "", "-avx2"}), Error);       // below the baseline
+  EXPECT_THROW(codegen::resolve_target({false, "nehalem", ""}), Error);
   EXPECT_THROW(codegen::resolve_target({false, "no-such-cpu", ""}), Error);
   EXPECT_THROW(codegen::resolve_target({false, "", "+no-such-feature"}), Error);
   EXPECT_THROW(codegen::resolve_target({false, "", "avx2"}), Error);
