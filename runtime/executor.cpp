@@ -61,6 +61,7 @@ struct Executor::Impl {
   int64_t syms[ir::kNumSyms] = {1, 1};
   const float* logits = nullptr;
   int64_t vocab = 0;
+  int64_t token_limit = INT32_MAX;  // rows of the smallest table the tokens index
   std::unique_ptr<Profiler> profiler;
   tbb::task_arena task_arena;
   std::unique_ptr<flow::graph> fg;
@@ -97,6 +98,9 @@ struct Executor::Impl {
     if (t.dtype != ir::DType::f32 || t.rank() != 2 || !t.dims[1].is_static())
       throw error_at(g.name(), "first output must be the logits f32[L, V], not " + t.str());
     vocab = t.dims[1].value;
+    for (const auto& op : g.ops())
+      if (op->kind() == "embedding" && op->operand(1)->name() == "tokens" && !op->operand(1)->def())
+        token_limit = std::min(token_limit, op->operand(0)->type().dims.at(0).value);
   }
 
   void build_nodes() {
@@ -235,6 +239,9 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
   auto* tok = reinterpret_cast<int32_t*>(x.tokens.data());
   auto* positions = reinterpret_cast<int32_t*>(x.positions.data());
   for (int64_t t = 0; t < T; ++t) {
+    if (tokens[t] < 0 || tokens[t] >= x.token_limit)
+      throw Error("runtime: error: token id " + std::to_string(tokens[t]) + " is outside the embedding table of " +
+                  std::to_string(x.token_limit) + " rows");
     tok[t] = tokens[t];
     positions[t] = static_cast<int32_t>(pos + t);
   }

@@ -51,7 +51,8 @@ class Executor {
   // One graph evaluation over tokens[0..T) at absolute positions pos..pos+T-1;
   // returns the logits rows [L, vocab()] (the last L rows of the step), valid until
   // the next step. Throws lmc::Error unless 1 <= T <= step_tokens,
-  // 1 <= L <= min(T, max_logit_rows) and pos + T <= context.
+  // 1 <= L <= min(T, max_logit_rows), pos + T <= context and every token indexes
+  // a row of the embedding tables.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
   void reset();  // zeroes the KV caches
 

@@ -152,6 +152,10 @@ TEST(Executor, RejectsStepsOutsideItsShape) {
   EXPECT_THROW(ex->step(tokens.data(), 0, 0, 1), Error);
   EXPECT_THROW(ex->step(tokens.data(), 4, kContext - 3, 1), Error);
   EXPECT_NO_THROW(ex->step(tokens.data(), 4, kContext - 4, 1));
+  for (int32_t bad : {-1, static_cast<int32_t>(kVocab)}) {
+    tokens[2] = bad;
+    EXPECT_THROW(ex->step(tokens.data(), 4, 0, 1), Error) << "token " << bad;
+  }
   Executor one_row(m.g, m.k.table, m.w, model_info(kContext, kStep), {});
   EXPECT_EQ(one_row.max_logit_rows(), 1);
   EXPECT_THROW(one_row.step(tokens.data(), 4, 0, 2), Error);
