@@ -113,7 +113,7 @@ ChatTemplate read_chat(const std::string& path, const YAML::Node& n) {
   if (n["generation"]) c.generation = scalar(path, n["generation"], "chat.generation");
   if (n["roles"]) {
     if (!n["roles"].IsMap()) throw error_at(where_of(path, n["roles"]), "'chat.roles' must be a mapping");
-    for (const auto& kv : n["roles"]) c.roles[kv.first.as<std::string>()] = scalar(path, kv.second, "a role");
+    for (const auto& kv : n["roles"]) c.roles[scalar(path, kv.first, "a role name")] = scalar(path, kv.second, "a role");
   }
   return c;
 }
@@ -122,7 +122,7 @@ void check_known_keys(const std::string& path, const YAML::Node& root) {
   static const char* known[] = {"name", "weights", "tokenizer", "chat", "params", "block_params", "passes",
                                 "context", "step_tokens", "prologue", "block", "epilogue", "outputs"};
   for (const auto& kv : root) {
-    std::string k = kv.first.as<std::string>();
+    std::string k = scalar(path, kv.first, "a key");
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       throw error_at(where_of(path, kv.first), "unknown key '" + k + "'");
   }
