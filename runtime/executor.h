@@ -1,8 +1,10 @@
 // Runs a graph: a tbb::flow::graph built once (one node per kernel op, edges from
-// the data dependencies and from the memory plan's byte reuse) inside a
-// tbb::task_arena of `threads`; each node splits its work items with
-// tbb::parallel_for at the kernel's grain. Buffers: one planned arena for
-// intermediates, the KV cache for cache arguments, mapped weights for params.
+// the data dependencies, plus the ordering edges the memory plan's byte reuse
+// needs with compact_arena) inside a tbb::task_arena of `threads`, so independent
+// branches run concurrently; each node splits its work items with tbb::parallel_for
+// at the kernel's grain (one direct call when the items fit in one grain). Buffers:
+// one planned arena for intermediates, the KV cache for cache arguments, mapped
+// weights for params. The arena's threads are started at construction.
 #pragma once
 #include <cstdint>
 #include <memory>

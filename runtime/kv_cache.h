@@ -3,7 +3,6 @@
 // global layers, a ring of [window + step_tokens, W] for sliding-window ones.
 #pragma once
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 #include "ir/graph.h"
