@@ -58,7 +58,10 @@ class Lowerer {
 
   static int64_t as_int(const ExprValue& v, const std::string& where) {
     const double* d = std::get_if<double>(&v);
-    if (!d || std::trunc(*d) != *d) throw error_at(where, "expected an integer, got " + expr_to_string(v));
+    // Past 2^53 a double no longer holds every integer, and past 2^63 the cast is undefined.
+    constexpr double kMaxExact = 9007199254740992.0;
+    if (!d || std::trunc(*d) != *d || std::fabs(*d) > kMaxExact)
+      throw error_at(where, "expected an integer, got " + expr_to_string(v));
     return static_cast<int64_t>(*d);
   }
   int64_t int_param(const std::string& name, const std::string& where) {
