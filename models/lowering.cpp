@@ -88,11 +88,12 @@ class Lowerer {
       return w_.has_tensor(std::get<std::string>(a[0])) ? 1.0 : 0.0;
     };
     env_.functions["shape"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
-      if (a.size() != 2 || !std::holds_alternative<std::string>(a[0])) throw Error("shape(\"weight\", dim)");
+      if (a.size() != 2 || !std::holds_alternative<std::string>(a[0]) || !std::holds_alternative<double>(a[1]))
+        throw Error("shape(\"weight\", dim)");
       auto s = w_.shape(std::get<std::string>(a[0]));
-      auto d = static_cast<size_t>(std::get<double>(a[1]));
-      if (d >= s.size()) throw Error("shape(): dim out of range");
-      return static_cast<double>(s[d]);
+      double d = std::get<double>(a[1]);
+      if (!(d >= 0 && d < static_cast<double>(s.size())) || std::trunc(d) != d) throw Error("shape(): dim out of range");
+      return static_cast<double>(s[static_cast<size_t>(d)]);
     };
   }
 
