@@ -23,10 +23,22 @@ class ExprParser {
   }
 
  private:
+  // Every recursion passes through ternary() or unary(); bounding their nesting keeps a
+  // hostile "((((...", "----..." or "1?1?1?..." from overflowing the stack.
+  static constexpr int kMaxDepth = 256;
+  struct Nest {
+    explicit Nest(ExprParser& p) : p(p) {
+      if (++p.depth_ > kMaxDepth) p.fail("nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    ~Nest() { --p.depth_; }
+    ExprParser& p;
+  };
+
   const std::string& s_;
   const ExprEnv& env_;
   const std::string& where_;
   size_t p_ = 0;
+  int depth_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
     throw error_at(where_, "in expression '" + s_ + "': " + what);
@@ -50,6 +62,7 @@ class ExprParser {
   }
 
   ExprValue ternary() {
+    Nest nest(*this);
     ExprValue c = logical_or();
     if (!accept("?")) return c;
     ExprValue a = ternary();
@@ -117,6 +130,7 @@ class ExprParser {
     }
   }
   ExprValue unary() {
+    Nest nest(*this);
     if (accept("-")) return -num(unary());
     if (accept("!")) return double(num(unary()) == 0);
     ExprValue base = primary();
