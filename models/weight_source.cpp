@@ -18,7 +18,13 @@ struct WeightExpr {
   std::vector<WeightExpr> args;
 };
 
-WeightExpr parse_weight_expr(const std::string& s, size_t& p) {
+// Real transforms nest a few levels (q8_0(T(cat(a,b)))); the bound keeps a hostile
+// "T(T(T(..." in a model definition from overflowing the stack.
+constexpr int kMaxWeightExprDepth = 32;
+
+WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
+  if (depth > kMaxWeightExprDepth)
+    throw Error("weight expression nested deeper than " + std::to_string(kMaxWeightExprDepth) + " levels in '" + s + "'");
   size_t b = p;
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
@@ -28,7 +34,7 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p) {
   ++p;
   do {
     if (p < s.size() && s[p] == ',') ++p;
-    e.args.push_back(parse_weight_expr(s, p));
+    e.args.push_back(parse_weight_expr(s, p, depth + 1));
   } while (p < s.size() && s[p] == ',');
   if (p >= s.size() || s[p] != ')') throw Error("unbalanced parentheses in weight expression '" + s + "'");
   ++p;
@@ -39,7 +45,7 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p) {
 
 WeightExpr parse_weight_expr(const std::string& s) {
   size_t p = 0;
-  WeightExpr e = parse_weight_expr(s, p);
+  WeightExpr e = parse_weight_expr(s, p, 0);
   if (p != s.size()) throw Error("trailing text in weight expression '" + s + "'");
   return e;
 }
