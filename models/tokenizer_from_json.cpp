@@ -1,5 +1,6 @@
 #include "models/tokenizer_from_json.h"
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 
@@ -98,8 +99,25 @@ void read_pipeline(const Value& root, TokenizerVocab& v) {
   else read_sentencepiece_steps(normalizers, pre, root, v);
 }
 
-void place_token(TokenizerVocab& v, const Value& where, int64_t id, const std::string& text) {
-  if (id < 0 || id >= (int64_t{1} << 31)) throw where.error("token id " + std::to_string(id) + " is not valid");
+// Ids must cover 0..n-1 without a gap. Checked before the vocabulary is sized, so that a
+// lying id (2^31 - 1 in a three-token file) is an error rather than a huge allocation.
+void check_ids(const Value& vocab, const Value* added) {
+  std::vector<int64_t> ids;
+  auto add = [&](const Value& id) {
+    int64_t n = id.as_int();
+    if (n < 0 || n >= (int64_t{1} << 31)) throw id.error("token id " + std::to_string(n) + " is not valid");
+    ids.push_back(n);
+  };
+  for (const json::Member& m : vocab.as_object()) add(m.value);
+  if (added)
+    for (const Value& t : added->as_array()) add(t.at("id"));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (size_t i = 0; i < ids.size(); ++i)
+    if (ids[i] != static_cast<int64_t>(i)) throw vocab.error("no token has id " + std::to_string(i));
+}
+
+void place_token(TokenizerVocab& v, int64_t id, const std::string& text) {
   if (static_cast<size_t>(id) >= v.tokens.size()) {
     v.tokens.resize(static_cast<size_t>(id) + 1);
     v.types.resize(static_cast<size_t>(id) + 1, 0);  // 0 marks "no token yet"
@@ -116,19 +134,19 @@ bool is_byte_spelling(const std::string& t) {
 // Added tokens are matched whole in text: special ones are control tokens, the rest
 // user-defined. Their lstrip/rstrip/single_word refinements are not honoured.
 void read_tokens(const Value& root, const Value& model, TokenizerVocab& v) {
-  for (const json::Member& m : model.at("vocab").as_object()) place_token(v, m.value, m.value.as_int(), m.key);
+  const Value* added = present(root.find("added_tokens"));
+  check_ids(model.at("vocab"), added);
+  for (const json::Member& m : model.at("vocab").as_object()) place_token(v, m.value.as_int(), m.key);
   bool byte_fallback = flag(model, "byte_fallback", false);
   for (size_t i = 0; i < v.tokens.size(); ++i)
     if (byte_fallback && v.types[i] == kTokenNormal && is_byte_spelling(v.tokens[i])) v.types[i] = kTokenByte;
-  if (const Value* added = present(root.find("added_tokens"))) {
+  if (added) {
     for (const Value& t : added->as_array()) {
       int64_t id = t.at("id").as_int();
-      place_token(v, t, id, t.at("content").as_string());
+      place_token(v, id, t.at("content").as_string());
       v.types[static_cast<size_t>(id)] = flag(t, "special", false) ? kTokenControl : kTokenUserDefined;
     }
   }
-  for (size_t i = 0; i < v.types.size(); ++i)
-    if (v.types[i] == 0) throw model.at("vocab").error("no token has id " + std::to_string(i));
 }
 
 // Merges are "left right" strings (older files) or [left, right] pairs.
