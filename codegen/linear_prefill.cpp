@@ -131,8 +131,18 @@ Carried tile_step(Builder& b, const Tile& tile, const std::vector<llvm::Value*>&
   return next;
 }
 
+// Asks for the tile's output rows (with intent to write) before the k loop: with
+// many columns the rows of a block fall out of L2 between k blocks, and the
+// read-modify-write after the loop would otherwise wait on L3 (~10% at N=6912).
+void prefetch_output(Builder& b, const LinearShape& s, const Tile& tile, int R) {
+  for (int r = 0; r < R; ++r)
+    b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},
+                      {f32_ptr(b, tile.yrow0, i64c(b, r * s.N)), b.getInt32(1), b.getInt32(3), b.getInt32(1)});
+}
+
 // y[R rows, kNc cols] (+)= input[R rows, kc] · weights[kNc cols, kc]ᵀ.
 void micro_tile(Builder& b, const LinearShape& s, const Tile& tile, int R) {
+  prefetch_output(b, s, tile, R);
   std::vector<llvm::Value*> arow;
   for (int r = 0; r < R; ++r) arow.push_back(f32_ptr(b, tile.a, b.CreateMul(i64c(b, r), tile.a_stride)));
   auto* kc8 = b.CreateAnd(tile.kc, i64c(b, ~int64_t{7}));
