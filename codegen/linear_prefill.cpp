@@ -96,9 +96,8 @@ llvm::Value* hadd(Builder& b, llvm::Value* x, llvm::Value* y) {
 }
 
 // The four full sums of four 8-lane accumulators, as one 4-lane vector.
-llvm::Value* reduce4(Builder& b, const llvm::Value* const* acc) {
-  auto* g = hadd(b, hadd(b, const_cast<llvm::Value*>(acc[0]), const_cast<llvm::Value*>(acc[1])),
-                 hadd(b, const_cast<llvm::Value*>(acc[2]), const_cast<llvm::Value*>(acc[3])));
+llvm::Value* reduce4(Builder& b, llvm::Value* const* acc) {
+  auto* g = hadd(b, hadd(b, acc[0], acc[1]), hadd(b, acc[2], acc[3]));
   return b.CreateFAdd(b.CreateShuffleVector(g, {0, 1, 2, 3}), b.CreateShuffleVector(g, {4, 5, 6, 7}));
 }
 
