@@ -40,10 +40,6 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
     throw Error("runtime: error: the prompt of " + std::to_string(prompt.size()) + " tokens (after " +
                 std::to_string(opts.start_pos) + " in the cache) does not fit the context of " +
                 std::to_string(context) + " tokens");
-  for (int32_t t : prompt)
-    if (t < 0 || t >= V)
-      throw Error("runtime: error: prompt token " + std::to_string(t) + " is outside the vocabulary of " +
-                  std::to_string(V));
 
   GenerationStats stats;
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());

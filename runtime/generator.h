@@ -33,7 +33,8 @@ struct GenerationStats {
   double decode_tokens_per_second() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };
 
-// Throws lmc::Error when the prompt is empty or does not fit the context.
+// Throws lmc::Error when the prompt is empty or does not fit the context (and, from
+// Executor::step, when a token is outside the embedding table).
 // on_token receives each generated token; returning false stops generation.
 GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const GenerateOptions& opts,
                          const std::function<bool(int32_t)>& on_token);
