@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
+for checking lmc against the numpy reference on architectures whose real weights are not
+installed: GPT-2 124M (F32) and Gemma 3 1B (BF16, ~2 GB).
+
+  make_random_checkpoint.py {gpt2,gemma3-1b} OUTDIR [--seed N]
+
+OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
+The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2,
+SentencePiece-style with byte fallback for Gemma) padded with filler tokens to the real
+vocabulary size, so the embedding and output shapes are the real ones.
+
+A finished directory holds a stamp naming what it was made from; when the stamp matches,
+the script does nothing, so a build directory generates each checkpoint once.
+
+Gemma 3 1B keeps its shapes but gets a sliding window of 16 instead of 512, so the test's
+few dozen positions cross the window on the five local layers of every six.
+"""
+import argparse
+import json
+import os
+import struct
+import sys
+from collections import Counter
+
+import numpy as np
+
+STAMP = ".complete"
+VERSION = 1  # bump when the output changes, so stale directories are regenerated
+
+CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
+The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
+are written with digits. Language models predict the next token from the tokens before it.
+Every layer reads the residual stream, normalizes it, attends to the past and adds the result.
+She sells sea shells by the sea shore; the shells she sells are surely sea shells."""
+
+GPT2 = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"], n_embd=768, n_layer=12, n_head=12,
+            n_positions=1024, n_ctx=1024, vocab_size=50257, layer_norm_epsilon=1e-5,
+            activation_function="gelu_new", bos_token_id=50256, eos_token_id=50256,
+            tie_word_embeddings=True)
+
+GEMMA3_1B = dict(model_type="gemma3_text", architectures=["Gemma3ForCausalLM"], hidden_size=1152,
+                 num_hidden_layers=26, num_attention_heads=4, num_key_value_heads=1, head_dim=256,
+                 intermediate_size=6912, rms_norm_eps=1e-6, sliding_window=16, sliding_window_pattern=6,
+                 rope_theta=1000000.0, rope_local_base_freq=10000.0, rope_scaling=None,
+                 query_pre_attn_scalar=256, max_position_embeddings=32768, vocab_size=262144,
+                 hidden_activation="gelu_pytorch_tanh", attn_logit_softcapping=None,
+                 final_logit_softcapping=None, bos_token_id=2, eos_token_id=1, pad_token_id=0,
+                 tie_word_embeddings=True, torch_dtype="bfloat16")
+
+
+# ---------------------------------------------------------------- weights
+
+def gpt2_tensors(c):
+    """(name, shape, std, mean) in file order; Conv1D weights are [in, out]."""
+    d, f = c["n_embd"], 4 * c["n_embd"]
+    resid = 0.02
+    out = [("wte.weight", (c["vocab_size"], d), 0.02, 0), ("wpe.weight", (c["n_positions"], d), 0.01, 0)]
+    for i in range(c["n_layer"]):
+        h = f"h.{i}."
+        out += [(h + "ln_1.weight", (d,), 0.1, 1), (h + "ln_1.bias", (d,), 0.02, 0),
+                (h + "attn.c_attn.weight", (d, 3 * d), 0.02, 0), (h + "attn.c_attn.bias", (3 * d,), 0.02, 0),
+                (h + "attn.c_proj.weight", (d, d), resid, 0), (h + "attn.c_proj.bias", (d,), 0.02, 0),
+                (h + "ln_2.weight", (d,), 0.1, 1), (h + "ln_2.bias", (d,), 0.02, 0),
+                (h + "mlp.c_fc.weight", (d, f), 0.02, 0), (h + "mlp.c_fc.bias", (f,), 0.02, 0),
+                (h + "mlp.c_proj.weight", (f, d), resid, 0), (h + "mlp.c_proj.bias", (d,), 0.02, 0)]
+    return out + [("ln_f.weight", (d,), 0.1, 1), ("ln_f.bias", (d,), 0.02, 0)]
+
+
+def gemma3_tensors(c):
+    """Norm weights are HF's w of (1 + w), hence mean 0."""
+    d, f, hd = c["hidden_size"], c["intermediate_size"], c["head_dim"]
+    q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
+    out = [("model.embed_tokens.weight", (c["vocab_size"], d), 0.05, 0)]
+    for i in range(c["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        out += [(p + "input_layernorm.weight", (d,), 0.1, 0),
+                (p + "self_attn.q_proj.weight", (q, d), 0.02, 0), (p + "self_attn.k_proj.weight", (kv, d), 0.02, 0),
+                (p + "self_attn.v_proj.weight", (kv, d), 0.02, 0), (p + "self_attn.o_proj.weight", (d, q), 0.02, 0),
+                (p + "self_attn.q_norm.weight", (hd,), 0.1, 0), (p + "self_attn.k_norm.weight", (hd,), 0.1, 0),
+                (p + "post_attention_layernorm.weight", (d,), 0.1, 0),
+                (p + "pre_feedforward_layernorm.weight", (d,), 0.1, 0),
+                (p + "mlp.gate_proj.weight", (f, d), 0.02, 0), (p + "mlp.up_proj.weight", (f, d), 0.02, 0),
+                (p + "mlp.down_proj.weight", (d, f), 0.02, 0),
+                (p + "post_feedforward_layernorm.weight", (d,), 0.1, 0)]
+    return out + [("model.norm.weight", (d,), 0.1, 0)]
+
+
+def to_bf16_bits(x):
+    """Round to nearest even, as torch's bfloat16 conversion does."""
+    bits = x.astype(np.float32).view(np.uint32)
+    return ((bits + np.uint32(0x7FFF) + ((bits >> 16) & np.uint32(1))) >> 16).astype(np.uint16)
+
+
+def write_safetensors(path, specs, dtype, rng):
+    """Streams one tensor at a time, so a 1B model never sits in memory whole."""
+    size = 4 if dtype == "F32" else 2
+    header, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name, shape, _, _ in specs:
+        n = int(np.prod(shape)) * size
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [offset, offset + n]}
+        offset += n
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text)
+        for _, shape, std, mean in specs:
+            for part in row_chunks(shape):
+                x = rng.standard_normal(part, dtype=np.float32) * np.float32(std) + np.float32(mean)
+                f.write((x if dtype == "F32" else to_bf16_bits(x)).tobytes())
+
+
+def row_chunks(shape, values=1 << 24):
+    """The shapes of consecutive row slices of about `values` values each."""
+    if len(shape) == 1:
+        return [shape]
+    per = max(1, values // int(np.prod(shape[1:])))
+    return [(min(per, shape[0] - r0),) + tuple(shape[1:]) for r0 in range(0, shape[0], per)]
+
+
+# ---------------------------------------------------------------- tokenizers
+
+def learn_merges(words, count):
+    """Plain BPE training: repeatedly merge the most frequent adjacent pair."""
+    seqs = Counter(tuple(w) for w in words)
+    merges = []
+    for _ in range(count):
+        pairs = Counter()
+        for seq, n in seqs.items():
+            for a, b in zip(seq, seq[1:]):
+                pairs[a, b] += n
+        if not pairs:
+            break
+        (a, b), _ = max(pairs.items(), key=lambda kv: (kv[1], kv[0]))
+        merges.append((a, b))
+        merged = Counter()
+        for seq, n in seqs.items():
+            out, i = [], 0
+            while i < len(seq):
+                if i + 1 < len(seq) and seq[i] == a and seq[i + 1] == b:
+                    out.append(a + b)
+                    i += 2
+                else:
+                    out.append(seq[i])
+                    i += 1
+            merged[tuple(out)] += n
+        seqs = merged
+    return merges
+
+
+def byte_unicode_map():
+    """GPT-2's reversible byte -> printable character map."""
+    keep = list(range(ord("!"), ord("~") + 1)) + list(range(0xA1, 0xAD)) + list(range(0xAE, 0x100))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in keep:
+            chars[b] = chr(b)
+        else:
+            chars[b] = chr(256 + extra)
+            extra += 1
+    return chars
+
+
+def fill_vocab(vocab, size):
+    n = 0
+    while len(vocab) < size:
+        vocab.setdefault(f"<filler_{n}>", len(vocab))
+        n += 1
+    return vocab
+
+
+def gpt2_tokenizer(vocab_size):
+    import re
+    chars = byte_unicode_map()
+    # GPT-2's split, restricted to ASCII text (the corpus is ASCII).
+    words = ["".join(chars[b] for b in w.encode())
+             for w in re.findall(r"'s|'t|'re|'ve|'m|'ll|'d| ?[A-Za-z]+| ?[0-9]+| ?[^\sA-Za-z0-9]+|\s+", CORPUS)]
+    merges = learn_merges(words, 300)
+    vocab = {chars[b]: i for i, b in enumerate(range(256))}
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    fill_vocab(vocab, vocab_size - 1)
+    eot = "<|endoftext|>"
+    tok = {"version": "1.0", "truncation": None, "padding": None,
+           "added_tokens": [{"id": vocab_size - 1, "content": eot, "single_word": False, "lstrip": False,
+                             "rstrip": False, "normalized": True, "special": True}],
+           "normalizer": None,
+           "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True,
+                             "use_regex": True},
+           "post_processor": None,
+           "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
+           "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": None,
+                     "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False,
+                     "ignore_merges": False, "vocab": vocab, "merges": [[a, b] for a, b in merges]}}
+    config = {"bos_token": eot, "eos_token": eot, "unk_token": eot, "add_bos_token": False}
+    return tok, config
+
+
+def gemma_tokenizer(vocab_size):
+    mark = "\u2581"
+    specials = ["<pad>", "<eos>", "<bos>", "<unk>"]
+    vocab = {t: i for i, t in enumerate(specials)}
+    for b in range(256):
+        vocab[f"<0x{b:02X}>"] = len(vocab)
+    text = CORPUS.replace("\n", " ").replace(" ", mark)
+    words = [mark + w for w in text.split(mark) if w]
+    for ch in sorted(set(text)):
+        vocab.setdefault(ch, len(vocab))
+    merges = learn_merges(words, 400)
+    for a, b in merges:
+        vocab.setdefault(a + b, len(vocab))
+    fill_vocab(vocab, vocab_size)
+    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+              "normalized": False, "special": True} for i, t in enumerate(specials)]
+    tok = {"version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
+           "normalizer": {"type": "Replace", "pattern": {"String": " "}, "content": mark},
+           "pre_tokenizer": None,
+           "post_processor": {"type": "TemplateProcessing",
+                              "single": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
+                                         {"Sequence": {"id": "A", "type_id": 0}}],
+                              "pair": [{"SpecialToken": {"id": "<bos>", "type_id": 0}},
+                                       {"Sequence": {"id": "A", "type_id": 0}},
+                                       {"Sequence": {"id": "B", "type_id": 1}}],
+                              "special_tokens": {"<bos>": {"id": "<bos>", "ids": [2], "tokens": ["<bos>"]}}},
+           "decoder": {"type": "Sequence", "decoders": [
+               {"type": "Replace", "pattern": {"String": mark}, "content": " "},
+               {"type": "ByteFallback"}, {"type": "Fuse"}]},
+           "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+                     "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True,
+                     "ignore_merges": False, "vocab": vocab, "merges": [[a, b] for a, b in merges]}}
+    config = {"bos_token": "<bos>", "eos_token": "<eos>", "pad_token": "<pad>", "unk_token": "<unk>",
+              "add_bos_token": True}
+    return tok, config
+
+
+KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
+         "gemma3-1b": (GEMMA3_1B, gemma3_tensors, "BF16", gemma_tokenizer)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("kind", choices=sorted(KINDS))
+    ap.add_argument("outdir")
+    ap.add_argument("--seed", type=int, default=1234)
+    args = ap.parse_args()
+    config, tensors, dtype, tokenizer = KINDS[args.kind]
+    stamp = json.dumps({"kind": args.kind, "seed": args.seed, "version": VERSION})
+    stamp_path = os.path.join(args.outdir, STAMP)
+    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        print(f"{args.outdir}: up to date")
+        return
+    os.makedirs(args.outdir, exist_ok=True)
+    if os.path.exists(stamp_path):
+        os.remove(stamp_path)
+    write_safetensors(os.path.join(args.outdir, "model.safetensors"), tensors(config), dtype,
+                      np.random.default_rng(args.seed))
+    tok, tok_config = tokenizer(config["vocab_size"])
+    for name, value in (("config.json", config), ("tokenizer.json", tok), ("tokenizer_config.json", tok_config)):
+        with open(os.path.join(args.outdir, name), "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, indent=1 if name != "tokenizer.json" else None)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
+    print(f"{args.outdir}: wrote {args.kind} ({dtype}) with seed {args.seed}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

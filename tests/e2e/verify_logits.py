@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""lmc's logits and greedy tokens against the independent numpy reference
+(tests/reference/reference_forward.py), for one model and three pass pipelines.
+
+  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b}
+                   --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
+
+Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
+checkpoints), then for each fixed prompt `lmc run ARTIFACT --max-tokens 32 --logits-out`
+writes every prompt row's logits and every decode step's. The reference runs the same
+token ids (from an independent tokenizer: tests/reference/tokenize_reference.py for a
+GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared:
+  * logits at every prompt position and at the first 16 decode steps: max |diff| and the
+    lowest cosine similarity over the rows, within the tolerances below;
+  * the 32 greedy tokens: lmc's choice at each step (the argmax of its logits row) must be
+    the reference's. The reference is fed lmc's tokens back (teacher forcing), so both
+    stay on one path; when they agree at every step, that path is the reference's own
+    greedy path. A disagreement is accepted only as a near-tie: the reference's margin
+    between its choice and lmc's is at most twice the two implementations' measured
+    difference on that row (capped by the tolerance). If the logits of both were within
+    d of each other everywhere, a margin above 2d could not flip the argmax, so anything
+    else is a real disagreement. Near-ties are printed with their margins.
+  * the text lmc streamed is the prompt plus the reference tokenizer's decoding of the
+    tokens (which checks the stream decoder and, with the row counts, the prompt ids);
+  * one more run without --logits-out takes lmc's real path: the whole prompt in one
+    step (the compute-bound prefill kernels) and only the last row's logits; its greedy
+    text must be the reference's greedy text up to a near-tie.
+
+Tolerances (justification):
+  * F32 pipelines (none, f32-fused): max |diff| <= 1e-3 and cosine >= 1 - 1e-6. Both sides
+    compute the same math in f32 (the reference in f32 matrix products, norms, softmax and
+    RoPE in f64); they differ only by rounding order: a K-term dot product differs by about
+    sqrt(K) * 2^-24 relative, and ~30 normalized residual layers do not amplify it much.
+    Measured on the real models: 3e-5 (Gemma 3 270M) and 7e-5 (SmolLM2) with logits up to
+    ~40, so 1e-3 leaves >10x headroom while a real error (a wrong RoPE base or pairing, a
+    norm offset, an attention window off by one, a wrong scale) moves logits by >= 0.1.
+  * Q8_0 (default pipeline): the reference mirrors lmc's decisions (reference_forward.Q8Plan:
+    the same weights rounded through ggml's Q8_0, the tied table too, and the int8 input
+    rows of lmc's memory-bound kernel). Weight rounding is reproduced bit for bit, but
+    input rounding is discontinuous: an input that differs by one ulp (a different f32
+    summation order) can round to the other int8 neighbour, which happens often because
+    Q8_0 embedding rows put activations on a lattice where exact halves are common; after
+    a few layers lmc's roundings and the reference's are independent draws. Their
+    distance is then of the order of the effect of input rounding itself, which the test
+    measures on the reference alone (mirror vs mirror without input rounding, same path).
+    lmc must be within 1.5x that max |diff| and 2x that (1 - cosine), and cosine >= 0.98
+    absolutely. Measured (max|diff| lmc vs mirror / input-rounding effect): Gemma 3 270M
+    0.62 / 0.87, SmolLM2 1.26 / 1.55, GPT-2 random 0.048 / 0.045.
+
+Exit codes: 0 all checks passed, 1 a check failed, 77 the model's weights are absent (skip).
+"""
+import os
+
+# One BLAS thread: the reference is a chain of small products, which threads only slow
+# down on a 2-core machine shared with lmc.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "reference"))
+import reference_forward as rf  # noqa: E402
+
+SKIP = 77
+GREEDY_TOKENS = 32
+DECODE_ROWS_COMPARED = 16
+# `lmc run --logits-out` prefills one prompt row per step (ExecutorOptions::max_logit_rows
+# defaults to 1), so its Q8_0 linears take the int8 path on every prompt row.
+LMC_LOGITS_PREFILL_ROWS = 1
+
+F32_MAX_ABS = 1e-3
+F32_MIN_COS = 1 - 1e-6
+Q8_ABS_FACTOR = 1.5
+Q8_COS_FACTOR = 2.0
+Q8_MIN_COS = 0.98
+
+PIPELINES = {
+    "none": ("none", False),
+    "default": ("default", True),
+    "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act", False),
+}
+
+LONG_PROMPT = ("In 1969 the Apollo 11 mission landed the first people on the Moon. Neil Armstrong and "
+               "Buzz Aldrin spent about two hours outside the lunar module while Michael Collins "
+               "stayed in orbit. When they returned to Earth, the three astronauts")
+
+MODELS = {
+    "gemma3": dict(yaml="models/gemma3.yaml", gguf="models/weights/gemma-3-270m-q4_k_m.gguf",
+                   prompts=["The capital of France is", "Here is a short recipe for pancakes:", LONG_PROMPT]),
+    "llama": dict(yaml="models/llama.yaml", gguf="models/weights/SmolLM2-135M-Instruct.Q4_1.gguf",
+                  prompts=["The capital of France is", "Here is a short recipe for pancakes:", LONG_PROMPT]),
+    "gpt2": dict(yaml="models/gpt2.yaml",
+                 prompts=["The quick brown fox jumps over the lazy dog.",
+                          "Every layer reads the residual stream, normalizes it, attends to the past and "
+                          "adds the result. Language models predict the next token"]),
+    "gemma3-1b": dict(yaml="models/gemma3-1b.yaml",
+                      prompts=["The capital of France is Paris, and the capital of Italy is"]),
+}
+
+
+class Failure(Exception):
+    pass
+
+
+# ---------------------------------------------------------------- tokenizers
+
+class GgufTokenizer:
+    """The reference tokenizer built from a GGUF's vocabulary (tokenize_reference.py)."""
+
+    def __init__(self, path):
+        import tokenize_reference as tr
+        meta = tr.read_metadata(path)
+        v = tr.read_vocab(path)
+        self.tok = tr.byte_level_tokenizer(v) if v["model"] == "gpt2" else tr.sentencepiece_tokenizer(v)
+        self.tok.add_tokens([t for _, t in tr.added_tokens(v)])
+        self.bos = [v["bos"]] if meta.get("tokenizer.ggml.add_bos_token", False) else []
+
+    def encode(self, text):
+        return self.bos + self.tok.encode(text, add_special_tokens=False).ids
+
+    def decode(self, ids):
+        return self.tok.decode(ids, skip_special_tokens=False)
+
+
+class JsonTokenizer:
+    def __init__(self, path):
+        from tokenizers import Tokenizer
+        self.tok = Tokenizer.from_file(path)
+
+    def encode(self, text):
+        return self.tok.encode(text).ids  # the post-processor adds BOS where the model wants it
+
+    def decode(self, ids):
+        return self.tok.decode(ids, skip_special_tokens=False)
+
+
+# ---------------------------------------------------------------- running lmc
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Failure(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr}")
+    return p.stdout, p.stderr
+
+
+def lmc_generate(lmc, artifact, prompt, logits_path=None):
+    """(stdout, prompt tokens, decode steps) of one greedy lmc run."""
+    cmd = [lmc, "run", artifact, "--prompt", prompt, "--max-tokens", str(GREEDY_TOKENS)]
+    if logits_path:
+        cmd.append("--logits-out=" + logits_path)
+    out, err = run(cmd)
+    m = re.search(r"prompt (\d+) tokens .*decode (\d+) tokens", err)
+    if not m:
+        raise Failure(f"lmc run printed no stats line:\n{err}")
+    return out, int(m.group(1)), int(m.group(2))
+
+
+# ---------------------------------------------------------------- comparing
+
+def row_stats(a, b):
+    """Per row: max |a - b| and cosine similarity."""
+    diff = np.abs(a.astype(np.float64) - b).max(axis=1)
+    cos = (a.astype(np.float64) * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    return diff, cos
+
+
+class Tolerance:
+    def __init__(self, max_abs, min_cos, why):
+        self.max_abs, self.min_cos, self.why = max_abs, min_cos, why
+
+
+def q8_tolerance(mirror, unrounded):
+    """From the effect of input rounding on the reference itself (see the module doc)."""
+    diff, cos = row_stats(mirror, unrounded)
+    effect_abs, effect_cos = float(diff.max()), float(cos.min())
+    return Tolerance(Q8_ABS_FACTOR * effect_abs, max(Q8_MIN_COS, 1 - Q8_COS_FACTOR * (1 - effect_cos)),
+                     f"input-rounding effect max|d| {effect_abs:.4g}, cos {effect_cos:.6f}")
+
+
+def check_tokens(ref, lmc_logits, first_row, path, tol, label, notes):
+    """lmc's greedy tokens against the reference's argmax on the same path."""
+    for i, token in enumerate(path):
+        row = first_row + i
+        best = int(np.argmax(ref[row]))
+        if best == token:
+            continue
+        margin = float(ref[row, best] - ref[row, token])
+        rowdiff = float(np.abs(ref[row] - lmc_logits[row]).max())
+        allowed = 2 * min(rowdiff, tol.max_abs)
+        if margin > allowed:
+            raise Failure(f"{label}: greedy token {i}: lmc chose {token}, the reference {best} by a margin of "
+                          f"{margin:.4g} (> {allowed:.4g}, twice the row's difference)")
+        notes.append(f"near-tie at token {i}: lmc {token}, reference {best}, reference margin {margin:.3g} "
+                     f"<= {allowed:.3g}")
+
+
+def compare_run(label, ids, lm, ref, tol, path, notes):
+    n = len(ids)
+    pre_d, pre_c = row_stats(lm[:n], ref[:n])
+    dec = slice(n, min(len(lm), n + DECODE_ROWS_COMPARED))
+    dec_d, dec_c = row_stats(lm[dec], ref[dec])
+    d = np.concatenate([pre_d, dec_d])
+    c = np.concatenate([pre_c, dec_c])
+    result = dict(prefill_abs=float(pre_d.max()), prefill_cos=float(pre_c.min()),
+                  decode_abs=float(dec_d.max()) if len(dec_d) else 0.0,
+                  decode_cos=float(dec_c.min()) if len(dec_c) else 1.0)
+    if d.max() > tol.max_abs or c.min() < tol.min_cos:
+        worst = int(np.argmax(d))
+        raise Failure(f"{label}: logits differ: max|d| {d.max():.4g} at row {worst} (tolerance {tol.max_abs:.4g}), "
+                      f"min cos {c.min():.7f} (tolerance {tol.min_cos:.7f}); {tol.why}")
+    check_tokens(ref, lm, n - 1, path, tol, label, notes)
+    return result
+
+
+def first_text_difference(a, b):
+    return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+
+def check_streamed_text(label, out, prompt, tok, path, eog_stop):
+    shown = path[:-1] if eog_stop else path
+    expected = prompt + tok.decode(shown) + "\n"
+    if out != expected:
+        at = first_text_difference(out, expected)
+        raise Failure(f"{label}: lmc printed {out[at:at + 60]!r} at character {at}, expected "
+                      f"{expected[at:at + 60]!r} (the prompt and the reference's decoding of its tokens)")
+
+
+def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
+    """lmc's plain run (whole prompt in one step, last row only) against the reference's
+    greedy generation computed the same way; returns how many tokens were compared."""
+    out, _, decoded = plain
+    produced = decoded + 1
+    eog_stop = produced < GREEDY_TOKENS  # the last token ended the generation, unprinted
+    logits, greedy = rf.generate(pm, ids, produced, prefill_rows=len(ids), all_logits=False)
+    text = out[len(prompt):]
+    shown = produced - 1 if eog_stop else produced
+    for i in range(shown):
+        if not text.startswith(tok.decode(greedy[:i + 1])):
+            top = np.sort(logits[i])[-2:]
+            margin = float(top[1] - top[0])
+            if margin > 2 * tol.max_abs:
+                raise Failure(f"{label}: plain run: the text departs from the reference's greedy text at token {i} "
+                              f"(reference margin {margin:.4g} > {2 * tol.max_abs:.4g}):\n  lmc: {text!r}\n"
+                              f"  ref: {tok.decode(greedy)!r}")
+            notes.append(f"plain run: near-tie at token {i} (reference margin {margin:.3g}); compared up to there")
+            return i
+    return shown
+
+
+# ---------------------------------------------------------------- one model
+
+def prepare(args, spec):
+    """(weights path for the reference, extra lmc compile flags, tokenizer)."""
+    if "gguf" in spec:
+        path = os.path.join(SOURCE, spec["gguf"])
+        if not os.path.exists(path):
+            print(f"SKIP: {path} is absent (tools/setup.sh installs it)")
+            sys.exit(SKIP)
+        return path, [], GgufTokenizer(path)
+    if not args.checkpoint or not os.path.exists(os.path.join(args.checkpoint, ".complete")):
+        raise Failure(f"no generated checkpoint at {args.checkpoint} (make_random_checkpoint.py makes it)")
+    return args.checkpoint, ["--weights=" + args.checkpoint], JsonTokenizer(os.path.join(args.checkpoint,
+                                                                                          "tokenizer.json"))
+
+
+def lmc_runs(args, spec, weights_flags, work):
+    """Every lmc run first, so lmc and the reference never hold their weights together."""
+    runs = {}
+    for name in args.pipelines:
+        passes, _ = PIPELINES[name]
+        artifact = os.path.join(work, f"{args.model}-{name}.lmc")
+        t0 = time.time()
+        run([args.lmc, "compile", os.path.join(SOURCE, spec["yaml"]), "-o", artifact, "--passes=" + passes]
+            + weights_flags)
+        t1 = time.time()
+        for k, prompt in enumerate(spec["prompts"]):
+            npy = os.path.join(work, f"{args.model}-{name}-{k}.npy")
+            runs[name, k] = lmc_generate(args.lmc, artifact, prompt, npy) + (npy,)
+        plain = lmc_generate(args.lmc, artifact, spec["prompts"][-1])
+        runs[name, "plain"] = plain
+        os.remove(artifact)
+        print(f"[lmc] {name}: compiled in {t1 - t0:.1f} s, {len(spec['prompts']) + 1} runs in "
+              f"{time.time() - t1:.1f} s", flush=True)
+    return runs
+
+
+def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
+    out, n_prompt, decoded, npy = run_result
+    if n_prompt != len(ids):
+        raise Failure(f"{label}: lmc tokenized the prompt into {n_prompt} tokens, the reference tokenizer "
+                      f"into {len(ids)}")
+    lm = np.load(npy)
+    if lm.shape[0] != n_prompt + decoded:
+        raise Failure(f"{label}: --logits-out wrote {lm.shape[0]} rows for {n_prompt} prompt tokens and "
+                      f"{decoded} decode steps")
+    path = [int(t) for t in np.argmax(lm[n_prompt - 1:], axis=1)]
+    eog_stop = len(path) < GREEDY_TOKENS
+    ref, _ = rf.generate(pm, ids, len(path), path=path, prefill_rows=LMC_LOGITS_PREFILL_ROWS)
+    if unrounded is not None:
+        plain, _ = rf.generate(unrounded, ids, len(path), path=path, prefill_rows=LMC_LOGITS_PREFILL_ROWS)
+        tol = q8_tolerance(ref, plain)
+    else:
+        tol = Tolerance(F32_MAX_ABS, F32_MIN_COS, "f32")
+    ties = len(notes)
+    r = compare_run(label, ids, lm, ref, tol, path, notes)
+    agree = len(path) - (len(notes) - ties)
+    check_streamed_text(label, out, prompt, tok, path, eog_stop)
+    if eog_stop:
+        notes.append(f"lmc stopped at end-of-generation token {path[-1]} after {len(path)} tokens, "
+                     "as the reference's argmax says")
+    line = (f"{label:26s} {len(ids):3d} prompt rows: max|d| {r['prefill_abs']:.3g} cos {r['prefill_cos']:.7f}; "
+            f"{min(decoded, DECODE_ROWS_COMPARED)} decode rows: max|d| {r['decode_abs']:.3g} "
+            f"cos {r['decode_cos']:.7f}; greedy tokens: {agree} of {len(path)} agree, the rest near-ties "
+            f"[tolerance max|d| {tol.max_abs:.3g}, cos {tol.min_cos:.7f}]")
+    return line, tol
+
+
+def verify(args):
+    spec = MODELS[args.model]
+    weights, weights_flags, tok = prepare(args, spec)
+    work = os.path.join(args.work_dir, args.model)
+    os.makedirs(work, exist_ok=True)
+    ids = [tok.encode(p) for p in spec["prompts"]]
+    runs = lmc_runs(args, spec, weights_flags, work)
+
+    t0 = time.time()
+    model = rf.load_model(weights)
+    print(f"[reference] loaded {weights} in {time.time() - t0:.1f} s", flush=True)
+    passed, failed, summary = 0, 0, []
+    f32 = model.prepared(None)
+    for name in args.pipelines:
+        quantized = PIPELINES[name][1]
+        pm = model.prepared(rf.Q8Plan()) if quantized else f32
+        unrounded = pm.without_input_rounding() if quantized else None
+        for k, prompt in enumerate(spec["prompts"]):
+            label = f"{args.model}/{name}/prompt{k}"
+            notes = []
+            try:
+                line, tol = verify_prompt(label, prompt, ids[k], runs[name, k], pm, unrounded, tok, notes)
+                if k == len(spec["prompts"]) - 1:
+                    n = check_plain_run(label, runs[name, "plain"], prompt, ids[k], pm, tok, tol, notes)
+                    notes.append(f"plain run (whole prompt in one step, last row only): greedy text agrees "
+                                 f"for {n} tokens")
+                passed += 1
+            except Failure as e:
+                line = f"{label:26s} FAILED: {e}"
+                failed += 1
+            summary += [line] + ["    " + n for n in notes]
+            print("\n".join(summary[-1 - len(notes):]), flush=True)
+        del pm, unrounded
+    print("\nsummary:\n" + "\n".join(summary))
+    print(f"\n{args.model}: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lmc", required=True)
+    ap.add_argument("--model", required=True, choices=sorted(MODELS))
+    ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--checkpoint", help="the generated checkpoint directory (gpt2, gemma3-1b)")
+    ap.add_argument("--pipelines", default="none,default,f32-fused")
+    args = ap.parse_args()
+    args.pipelines = args.pipelines.split(",")
+    try:
+        return verify(args)
+    except Failure as e:
+        print(f"FAILED: {e}")
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

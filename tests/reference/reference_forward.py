@@ -1,0 +1,498 @@
+#!/usr/bin/env python3
+"""An independent forward pass for the models lmc runs, in numpy, sharing no code with lmc.
+
+Reads the same weights lmc reads and computes what Hugging Face transformers computes
+(modeling_gemma3.py, modeling_llama.py, modeling_gpt2.py), with a KV cache:
+
+  * Gemma 3 and Llama from a llama.cpp GGUF, through the `gguf` package (GGUFReader and
+    gguf.quants.dequantize). llama.cpp's converter stores Gemma's RMSNorm weights with the
+    +1 already added, and permutes Llama's q/k rows so that RoPE rotates adjacent pairs;
+    the permutation is undone here so RoPE runs exactly as HF's rotate_half does.
+  * GPT-2 and Gemma 3 (text) from a Hugging Face directory: model.safetensors (F32, F16,
+    BF16) and config.json, read by a few lines of numpy below.
+
+Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
+base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
+from position p when j <= p and p - j < sliding_window; GQA; gelu_tanh-gated MLP with
+post-attention and post-FFN norms; logits from the tied embedding table.
+
+Mirroring lmc's Q8_0 decisions (Q8Plan) is optional, for comparing lmc's default pipeline
+with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along the input
+dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out) >= the
+threshold, judging fused QKV and gate/up weights by their fused shape; a tied embedding
+table whose head is quantized is read quantized by the lookup too. lmc's memory-bound
+kernel (steps of fewer than 8 rows) also rounds its input rows to int8 per 32 values
+(d = max|x|/127 in f32, round half to even); act_rows mirrors that.
+
+Usage (the test drivers import this module; the CLI is for poking at a model):
+  reference_forward.py WEIGHTS --tokens 2,651,6037 [--decode N] [--q8] [--logits-out F.npy]
+prints {"tokens": [...greedy...]} as JSON.
+"""
+import argparse
+import copy
+import dataclasses
+import json
+import math
+import os
+import struct
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+Q8_BLOCK = 32
+# lmc's linear takes its memory-bound path (int8 activations with Q8_0 weights) below this
+# many rows in a step (codegen/emit_linear.cpp).
+ACT_QUANT_MAX_ROWS = 7
+
+
+# ---------------------------------------------------------------- weight files
+
+def _bf16_to_f32(bits):
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
+def read_safetensors(path):
+    """name -> float32 array, from one .safetensors file."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+        base = 8 + n
+    data = np.memmap(path, dtype=np.uint8, mode="r")
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        begin, end = t["data_offsets"]
+        raw = data[base + begin:base + end]
+        if t["dtype"] == "F32":
+            a = raw.view(np.float32)
+        elif t["dtype"] == "F16":
+            a = raw.view(np.float16).astype(np.float32)
+        elif t["dtype"] == "BF16":
+            a = _bf16_to_f32(raw.view(np.uint16))
+        else:
+            raise ValueError(f"{path}: {name}: dtype {t['dtype']} not supported by the reference")
+        out[name] = np.array(a, dtype=np.float32).reshape(t["shape"])
+    return out
+
+
+def read_hf_dir(directory):
+    with open(os.path.join(directory, "config.json")) as f:
+        config = json.load(f)
+    index = os.path.join(directory, "model.safetensors.index.json")
+    if os.path.exists(index):
+        with open(index) as f:
+            files = sorted(set(json.load(f)["weight_map"].values()))
+    else:
+        files = ["model.safetensors"]
+    tensors = {}
+    for name in files:
+        tensors.update(read_safetensors(os.path.join(directory, name)))
+    return config, tensors
+
+
+def read_gguf(path):
+    """(metadata dict, name -> float32 array in numpy's [outer, ..., inner] order)."""
+    import gguf  # only GGUF models need the package
+    reader = gguf.GGUFReader(path)
+    meta = {}
+    for key, field in reader.fields.items():
+        if key.startswith("tokenizer.ggml.") and key.endswith(("tokens", "scores", "token_type", "merges")):
+            continue  # vocabularies are large and the forward pass does not need them
+        meta[key] = field.contents()
+    tensors = {}
+    for t in reader.tensors:
+        values = gguf.quants.dequantize(t.data, t.tensor_type)
+        shape = [int(d) for d in reversed(t.shape)]
+        tensors[t.name] = np.ascontiguousarray(values, dtype=np.float32).reshape(shape)
+    return meta, tensors
+
+
+# ---------------------------------------------------------------- model description
+
+@dataclass
+class Config:
+    arch: str             # "gemma3", "llama" or "gpt2"
+    d_model: int
+    n_layers: int
+    n_heads: int
+    n_kv_heads: int
+    head_dim: int
+    eps: float
+    vocab: int
+    rope_bases: list      # per layer (empty for GPT-2)
+    windows: list         # per layer, 0 = attends to the whole past
+    query_scale: float
+    embed_scale: float = 1.0
+
+
+def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
+    """Per-layer (rope base, window): every `pattern`-th layer is global."""
+    bases, windows = [], []
+    for i in range(n_layers):
+        is_global = layer_types[i] == "full_attention" if layer_types else (i + 1) % pattern == 0
+        bases.append(global_base if is_global else local_base)
+        windows.append(0 if is_global else window)
+    return bases, windows
+
+
+def _unpermute_rope_rows(w, n_heads):
+    """Inverse of llama.cpp's convert permute: rows back in HF's [half, half] RoPE order."""
+    out_dim = w.shape[0]
+    half = out_dim // n_heads // 2
+    return np.ascontiguousarray(w.reshape(n_heads, half, 2, -1).swapaxes(1, 2).reshape(out_dim, -1))
+
+
+def model_from_gguf(path):
+    meta, t = read_gguf(path)
+    arch = meta["general.architecture"]
+    g = lambda k, *d: meta.get(f"{arch}.{k}", *d)
+    d_model, n_layers = int(g("embedding_length")), int(g("block_count"))
+    n_heads, n_kv = int(g("attention.head_count")), int(g("attention.head_count_kv"))
+    eps = float(g("attention.layer_norm_rms_epsilon"))
+    vocab = t["token_embd.weight"].shape[0]
+    layers = []
+    if arch == "gemma3":
+        head_dim = int(g("attention.key_length"))
+        bases, windows = _gemma_layers(n_layers, 6, int(g("attention.sliding_window")), 10000.0,
+                                       float(g("rope.freq_base")))
+        cfg = Config("gemma3", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, bases, windows,
+                     head_dim ** -0.5, math.sqrt(d_model))
+        for i in range(n_layers):
+            p = lambda n: t[f"blk.{i}.{n}.weight"]
+            # The converter stored 1 + w; Gemma's (1 + w) scaling is then a plain product.
+            layers.append(dict(attn_norm=p("attn_norm"), q=p("attn_q"), k=p("attn_k"), v=p("attn_v"),
+                               q_norm=p("attn_q_norm"), k_norm=p("attn_k_norm"), o=p("attn_output"),
+                               post_attn_norm=p("post_attention_norm"), ffn_norm=p("ffn_norm"),
+                               gate=p("ffn_gate"), up=p("ffn_up"), down=p("ffn_down"),
+                               post_ffn_norm=p("post_ffw_norm")))
+    elif arch == "llama":
+        head_dim = d_model // n_heads
+        base = float(g("rope.freq_base", 10000.0))
+        cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, [base] * n_layers,
+                     [0] * n_layers, head_dim ** -0.5)
+        for i in range(n_layers):
+            p = lambda n: t[f"blk.{i}.{n}.weight"]
+            layers.append(dict(attn_norm=p("attn_norm"), q=_unpermute_rope_rows(p("attn_q"), n_heads),
+                               k=_unpermute_rope_rows(p("attn_k"), n_kv), v=p("attn_v"), o=p("attn_output"),
+                               ffn_norm=p("ffn_norm"), gate=p("ffn_gate"), up=p("ffn_up"), down=p("ffn_down")))
+    else:
+        raise ValueError(f"{path}: architecture {arch!r} has no reference")
+    embed = t["token_embd.weight"]
+    head = t.get("output.weight", embed)
+    return Model(cfg, embed, layers, dict(w=t["output_norm.weight"]), head)
+
+
+def model_from_hf_dir(directory):
+    c, t = read_hf_dir(directory)
+    kind = c.get("model_type")
+    layers = []
+    if kind == "gpt2":
+        d_model, n_heads = c["n_embd"], c["n_head"]
+        cfg = Config("gpt2", d_model, c["n_layer"], n_heads, n_heads, d_model // n_heads,
+                     c.get("layer_norm_epsilon", 1e-5), t["wte.weight"].shape[0], [], [0] * c["n_layer"],
+                     (d_model // n_heads) ** -0.5)
+        for i in range(cfg.n_layers):
+            p = lambda n: t[f"h.{i}.{n}"]
+            # Conv1D stores [in, out]; the reference keeps every linear as [out, in].
+            layers.append(dict(ln_1=(p("ln_1.weight"), p("ln_1.bias")), ln_2=(p("ln_2.weight"), p("ln_2.bias")),
+                               qkv=np.ascontiguousarray(p("attn.c_attn.weight").T), qkv_b=p("attn.c_attn.bias"),
+                               o=np.ascontiguousarray(p("attn.c_proj.weight").T), o_b=p("attn.c_proj.bias"),
+                               fc=np.ascontiguousarray(p("mlp.c_fc.weight").T), fc_b=p("mlp.c_fc.bias"),
+                               proj=np.ascontiguousarray(p("mlp.c_proj.weight").T), proj_b=p("mlp.c_proj.bias")))
+        final = dict(w=t["ln_f.weight"], b=t["ln_f.bias"])
+        model = Model(cfg, t["wte.weight"], layers, final, t["wte.weight"])
+        model.pos_embed = t["wpe.weight"]
+        return model
+    if kind in ("gemma3_text", "gemma3"):
+        d_model, n_layers = c["hidden_size"], c["num_hidden_layers"]
+        bases, windows = _gemma_layers(n_layers, c.get("sliding_window_pattern", 6), c["sliding_window"],
+                                       c.get("rope_local_base_freq", 10000.0), c["rope_theta"],
+                                       c.get("layer_types"))
+        cfg = Config("gemma3", d_model, n_layers, c["num_attention_heads"], c["num_key_value_heads"],
+                     c["head_dim"], c["rms_norm_eps"], t["model.embed_tokens.weight"].shape[0], bases, windows,
+                     c["query_pre_attn_scalar"] ** -0.5, math.sqrt(d_model))
+        norm = lambda w: w + np.float32(1.0)  # HF applies (1 + w)
+        for i in range(n_layers):
+            p = lambda n: t[f"model.layers.{i}.{n}.weight"]
+            layers.append(dict(attn_norm=norm(p("input_layernorm")), q=p("self_attn.q_proj"),
+                               k=p("self_attn.k_proj"), v=p("self_attn.v_proj"),
+                               q_norm=norm(p("self_attn.q_norm")), k_norm=norm(p("self_attn.k_norm")),
+                               o=p("self_attn.o_proj"), post_attn_norm=norm(p("post_attention_layernorm")),
+                               ffn_norm=norm(p("pre_feedforward_layernorm")), gate=p("mlp.gate_proj"),
+                               up=p("mlp.up_proj"), down=p("mlp.down_proj"),
+                               post_ffn_norm=norm(p("post_feedforward_layernorm"))))
+        embed = t["model.embed_tokens.weight"]
+        return Model(cfg, embed, layers, dict(w=norm(t["model.norm.weight"])), t.get("lm_head.weight", embed))
+    raise ValueError(f"{directory}: model_type {kind!r} has no reference")
+
+
+def load_model(path):
+    return model_from_gguf(path) if path.endswith(".gguf") else model_from_hf_dir(path)
+
+
+# ---------------------------------------------------------------- Q8_0
+
+def q8_0_round_trip(w):
+    """w [N, K] through ggml's reference Q8_0 quantizer and back (K % 32 == 0)."""
+    n, k = w.shape
+    out = np.empty_like(w, dtype=np.float32)
+    for r0 in range(0, n, 16384):  # bounded temporaries for 262144-row tables
+        blocks = w[r0:r0 + 16384].reshape(-1, k // Q8_BLOCK, Q8_BLOCK).astype(np.float32)
+        d = (np.abs(blocks).max(axis=-1) / np.float32(127)).astype(np.float32)
+        inv = np.divide(np.float32(1), d, out=np.zeros_like(d), where=d != 0)
+        scaled = blocks * inv[..., None]
+        whole = np.trunc(scaled)
+        # lround: half away from zero (np.rint would take the even neighbour); the
+        # fraction of an f32 is exact, so a tie is seen exactly.
+        q = np.where(np.abs(scaled - whole) == 0.5, whole + np.sign(scaled), np.rint(scaled))
+        d16 = d.astype(np.float16).astype(np.float32)
+        out[r0:r0 + 16384] = (q * d16[..., None]).reshape(-1, k)
+    return out
+
+
+def q8_act_round_trip(x):
+    """Input rows as lmc's memory-bound Q8_0 kernel sees them: int8 per 32 values."""
+    t, k = x.shape
+    blocks = x.astype(np.float32).reshape(t, k // Q8_BLOCK, Q8_BLOCK)
+    amax = np.abs(blocks).max(axis=-1)
+    d = (amax / np.float32(127)).astype(np.float32)
+    inv = np.divide(np.float32(127), amax, out=np.zeros_like(amax), where=amax > 0)
+    q = np.rint(blocks * inv[..., None])
+    return (q * d[..., None]).reshape(t, k)
+
+
+@dataclass
+class Q8Plan:
+    """Which weights lmc's quant-threshold pass turns into Q8_0 (None: keep all F32)."""
+    min_dim: int = 0          # 0: d_model, as the pass's default
+    fused: bool = True        # QKV and gate/up fused before the decision (the default pipeline)
+    act_rows: bool = True     # mirror the int8 input rows of the memory-bound kernel
+
+
+class Linear:
+    __slots__ = ("w", "b", "quantized")
+
+    def __init__(self, w, b=None, quantized=False):
+        self.w, self.b, self.quantized = w, b, quantized
+
+
+# ---------------------------------------------------------------- the model
+
+class Model:
+    def __init__(self, cfg, embed, layers, final_norm, head):
+        self.cfg, self.embed, self.layers, self.final_norm, self.head = cfg, embed, layers, final_norm, head
+        self.pos_embed = None
+
+    def prepared(self, plan=None):
+        """The weights as Linear objects, Q8_0-rounded where `plan` says lmc quantizes."""
+        return PreparedModel(self, plan)
+
+
+class PreparedModel:
+    def __init__(self, model, plan):
+        self.cfg, self.model, self.plan = model.cfg, model, plan
+        min_dim = (plan.min_dim or model.cfg.d_model) if plan else None
+
+        def quantizes(out_dim, in_dim):
+            return min_dim is not None and max(out_dim, in_dim) >= min_dim and in_dim % Q8_BLOCK == 0
+
+        def linear(w, b=None, decide_shape=None):
+            q = quantizes(*(decide_shape or w.shape))
+            return Linear(q8_0_round_trip(w) if q else w, b, q)
+
+        self.layers = []
+        fused = plan is not None and plan.fused
+        for L in model.layers:
+            if model.cfg.arch == "gpt2":
+                self.layers.append(dict(qkv=linear(L["qkv"], L["qkv_b"]), o=linear(L["o"], L["o_b"]),
+                                        fc=linear(L["fc"], L["fc_b"]), proj=linear(L["proj"], L["proj_b"])))
+                continue
+            d = model.cfg.d_model
+            qkv_shape = (L["q"].shape[0] + L["k"].shape[0] + L["v"].shape[0], d) if fused else None
+            gu_shape = (2 * L["gate"].shape[0], d) if fused else None
+            self.layers.append(dict(q=linear(L["q"], None, qkv_shape), k=linear(L["k"], None, qkv_shape),
+                                    v=linear(L["v"], None, qkv_shape), o=linear(L["o"]),
+                                    gate=linear(L["gate"], None, gu_shape), up=linear(L["up"], None, gu_shape),
+                                    down=linear(L["down"])))
+        self.head = linear(model.head)
+        tied = model.head is model.embed
+        self.embed = self.head.w if tied and self.head.quantized else model.embed
+
+    def without_input_rounding(self):
+        """The same rounded weights, with every linear's input left in f32."""
+        other = copy.copy(self)
+        other.plan = dataclasses.replace(self.plan, act_rows=False)
+        return other
+
+    def apply(self, lin, x, lmc_rows):
+        """x @ w.T + b, as lmc computes it in a step of `lmc_rows` rows."""
+        if lin.quantized and self.plan.act_rows and lmc_rows <= ACT_QUANT_MAX_ROWS:
+            x = q8_act_round_trip(x)
+        y = x.astype(np.float32) @ lin.w.T
+        return y if lin.b is None else y + lin.b
+
+
+def rms_norm(x, w, eps):
+    x = x.astype(np.float64)
+    return (x / np.sqrt(np.mean(x * x, axis=-1, keepdims=True) + eps) * w).astype(np.float32)
+
+
+def layer_norm(x, w, b, eps):
+    x = x.astype(np.float64)
+    mu = x.mean(axis=-1, keepdims=True)
+    var = ((x - mu) ** 2).mean(axis=-1, keepdims=True)
+    return ((x - mu) / np.sqrt(var + eps) * w + b).astype(np.float32)
+
+
+def gelu_tanh(x):
+    x = x.astype(np.float64)
+    return (0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))).astype(np.float32)
+
+
+def silu(x):
+    x = x.astype(np.float64)
+    return (x / (1 + np.exp(-x))).astype(np.float32)
+
+
+def rope(x, positions, base):
+    """HF rotate_half RoPE on x [T, heads, head_dim]."""
+    hd = x.shape[-1]
+    inv_freq = 1.0 / (base ** (np.arange(0, hd, 2, dtype=np.float64) / hd))
+    ang = positions[:, None].astype(np.float64) * inv_freq[None, :]
+    cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    x = x.astype(np.float64)
+    a, b = x[..., :hd // 2], x[..., hd // 2:]
+    return np.concatenate([a * cos - b * sin, b * cos + a * sin], axis=-1).astype(np.float32)
+
+
+class Session:
+    """A KV cache over one PreparedModel. step() runs rows through the model; with
+    lmc_rows it computes them as lmc does in steps of that many rows (which only changes
+    whether Q8_0 linears round their inputs, since every other op is row-wise or causal)."""
+
+    def __init__(self, pm):
+        self.pm, self.cfg = pm, pm.cfg
+        self.k = [None] * self.cfg.n_layers
+        self.v = [None] * self.cfg.n_layers
+        self.pos = 0
+
+    def attention(self, i, q, k, v, positions):
+        cfg = self.cfg
+        self.k[i] = k if self.k[i] is None else np.concatenate([self.k[i], k])
+        self.v[i] = v if self.v[i] is None else np.concatenate([self.v[i], v])
+        keys, vals = self.k[i].astype(np.float64), self.v[i].astype(np.float64)
+        kpos = np.arange(keys.shape[0])
+        visible = kpos[None, :] <= positions[:, None]
+        if cfg.windows[i]:
+            visible &= positions[:, None] - kpos[None, :] < cfg.windows[i]
+        group = cfg.n_heads // cfg.n_kv_heads
+        out = np.empty((q.shape[0], cfg.n_heads, cfg.head_dim), dtype=np.float64)
+        for h in range(cfg.n_heads):
+            s = q[:, h, :].astype(np.float64) @ keys[:, h // group, :].T * cfg.query_scale
+            s = np.where(visible, s, -np.inf)
+            p = np.exp(s - s.max(axis=-1, keepdims=True))
+            out[:, h, :] = (p / p.sum(axis=-1, keepdims=True)) @ vals[:, h // group, :]
+        return out.reshape(q.shape[0], -1).astype(np.float32)
+
+    def step(self, tokens, lmc_rows=None, last_only=False):
+        """Logits [T, vocab] of every row, or [1, vocab] of the last (as lmc computes them
+        when only the next token is wanted: the output projection then sees one row)."""
+        pm, cfg = self.pm, self.cfg
+        self.rows = lmc_rows or len(tokens)
+        tokens = np.asarray(tokens, dtype=np.int64)
+        positions = np.arange(self.pos, self.pos + len(tokens))
+        x = pm.embed[tokens].astype(np.float32) * np.float32(cfg.embed_scale)
+        if pm.model.pos_embed is not None:
+            x = x + pm.model.pos_embed[positions]
+        for i, (L, W) in enumerate(zip(pm.model.layers, pm.layers)):
+            x = (self._gpt2_block if cfg.arch == "gpt2" else self._block)(i, L, W, x, positions)
+        f = pm.model.final_norm
+        x = layer_norm(x, f["w"], f["b"], cfg.eps) if cfg.arch == "gpt2" else rms_norm(x, f["w"], cfg.eps)
+        self.pos += len(tokens)
+        if last_only:
+            self.rows = 1
+            x = x[-1:]
+        return self._linear(pm.head, x)
+
+    def _linear(self, lin, x):
+        return self.pm.apply(lin, x, self.rows)
+
+    def _heads(self, y, n):
+        return y.reshape(y.shape[0], n, self.cfg.head_dim)
+
+    def _block(self, i, L, W, x, positions):
+        cfg, lin = self.cfg, self._linear
+        gemma = cfg.arch == "gemma3"
+        h = rms_norm(x, L["attn_norm"], cfg.eps)
+        q = self._heads(lin(W["q"], h), cfg.n_heads)
+        k = self._heads(lin(W["k"], h), cfg.n_kv_heads)
+        v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
+        if gemma:
+            q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
+        q, k = rope(q, positions, cfg.rope_bases[i]), rope(k, positions, cfg.rope_bases[i])
+        a = lin(W["o"], self.attention(i, q, k, v, positions))
+        if gemma:
+            a = rms_norm(a, L["post_attn_norm"], cfg.eps)
+        x = x + a
+        h = rms_norm(x, L["ffn_norm"], cfg.eps)
+        act = gelu_tanh if gemma else silu
+        f = lin(W["down"], act(lin(W["gate"], h)) * lin(W["up"], h))
+        if gemma:
+            f = rms_norm(f, L["post_ffn_norm"], cfg.eps)
+        return x + f
+
+    def _gpt2_block(self, i, L, W, x, positions):
+        cfg, lin = self.cfg, self._linear
+        h = layer_norm(x, *L["ln_1"], cfg.eps)
+        q, k, v = np.split(lin(W["qkv"], h), 3, axis=1)
+        a = self.attention(i, self._heads(q, cfg.n_heads), self._heads(k, cfg.n_heads),
+                           self._heads(v, cfg.n_heads), positions)
+        x = x + lin(W["o"], a)
+        h = layer_norm(x, *L["ln_2"], cfg.eps)
+        return x + lin(W["proj"], gelu_tanh(lin(W["fc"], h)))
+
+
+def generate(pm, prompt, steps, path=None, prefill_rows=None, all_logits=True):
+    """Greedy generation: the prompt (as lmc's steps of `prefill_rows` rows, default all),
+    then one token per step, `steps` tokens in all.
+
+    Returns (logits [len(prompt) + steps - 1, vocab], the argmax after each row that yields
+    a token). With `path` (the tokens chosen elsewhere, e.g. by lmc), those are fed back
+    instead of the reference's own choices, so a near-tie cannot derail the comparison;
+    the decode rows then run as one batch, computed as lmc's one-row steps. Without
+    `all_logits` the prompt yields only its last row's logits, as a plain lmc run does.
+    """
+    s = Session(pm)
+    rows = [s.step(prompt, prefill_rows, last_only=not all_logits)]
+    if path is not None and steps > 1:
+        rows.append(s.step(path[:steps - 1], lmc_rows=1))
+    else:
+        for _ in range(1, steps):
+            rows.append(s.step([int(np.argmax(rows[-1][-1]))]))
+    logits = np.concatenate(rows)
+    first = len(prompt) - 1 if all_logits else 0
+    return logits, [int(t) for t in np.argmax(logits[first:], axis=1)]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("weights", help="a .gguf file or a Hugging Face directory")
+    ap.add_argument("--tokens", required=True, help="prompt token ids, comma-separated")
+    ap.add_argument("--decode", type=int, default=16, help="greedy tokens to produce")
+    ap.add_argument("--q8", action="store_true", help="mirror lmc's default Q8_0 pipeline")
+    ap.add_argument("--quant-min-dim", type=int, default=0)
+    ap.add_argument("--logits-out", help="write the logits as float32 .npy")
+    args = ap.parse_args()
+    plan = Q8Plan(min_dim=args.quant_min_dim) if args.q8 else None
+    pm = load_model(args.weights).prepared(plan)
+    logits, tokens = generate(pm, [int(t) for t in args.tokens.split(",")], args.decode)
+    if args.logits_out:
+        np.save(args.logits_out, logits)
+    json.dump({"tokens": tokens}, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
