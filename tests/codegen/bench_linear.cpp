@@ -5,6 +5,8 @@
 // at the same thread count. "cold" rotates over copies of the weights larger than
 // the last-level cache, as a decode step sees them; "hot" reuses one copy.
 // Prefill: 512 rows, GFLOP/s against the AVX2 FMA peak (a register-only FMA loop).
+// On a shared machine wall-clock rates are meaningless, so single-thread runs also
+// report cpu_* rates from the thread's CPU time (the probe and peak likewise).
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -16,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <time.h>
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
@@ -103,6 +106,18 @@ __attribute__((target("avx2"))) float sum_bytes(const char* p, size_t n) {
   return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
 }
 
+double thread_cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+double cpu_seconds(const std::function<void()>& f) {
+  double t0 = thread_cpu_seconds();
+  f();
+  return thread_cpu_seconds() - t0;
+}
+
 double seconds(const std::function<void()>& f) {
   auto t0 = std::chrono::steady_clock::now();
   f();
@@ -110,12 +125,12 @@ double seconds(const std::function<void()>& f) {
 }
 
 // Best of several passes over 1 GiB, split across the pool's threads.
-double read_bandwidth_gbs(int threads) {
+double read_bandwidth_gbs(int threads, bool cpu_time = false) {
   static AlignedBuffer buf(size_t{1} << 30);
   double best = 1e30;
   std::atomic<float> sink{0};
   for (int rep = 0; rep < 5; ++rep) {
-    best = std::min(best, seconds([&] {
+    best = std::min(best, (cpu_time ? cpu_seconds : seconds)([&] {
       pool(threads).run([&](int id) {
         size_t part = buf.size / threads;
         sink = sink + sum_bytes(buf.data() + part * id, part);
@@ -138,16 +153,18 @@ __attribute__((target("avx2,fma"))) float fma_chains(int64_t iters) {
 }
 
 // FMA throughput of one core in GFLOP/s (2 flops per lane).
-double fma_peak_gflops() {
+double fma_peak_gflops(bool cpu_time = false) {
   constexpr int64_t kIters = 20'000'000;
   float sink = 0;
-  double t = seconds([&] { sink = fma_chains(kIters); });
+  double t = (cpu_time ? cpu_seconds : seconds)([&] { sink = fma_chains(kIters); });
   benchmark::DoNotOptimize(sink);
   return kIters * 12 * 8 * 2 / t / 1e9;
 }
 
 double g_read_bw[3];
 double g_fma_peak;
+double g_read_bw_cpu;  // one thread, by CPU time
+double g_fma_peak_cpu;
 
 struct Shape {
   int64_t K, N;
@@ -207,14 +224,21 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
   std::vector<float> y(s.N);
   size_t i = 0;
   auto t0 = std::chrono::steady_clock::now();
+  double cpu0 = thread_cpu_seconds();
   for (auto _ : state) {
     run_linear(fn, x.data(), w.data() + (i++ % copies) * wbytes, y.data(), 1, s.N, threads);
   }
+  double cpu = thread_cpu_seconds() - cpu0;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double gbs = static_cast<double>(wbytes) * state.iterations() / elapsed / 1e9;
   state.counters["GB/s"] = gbs;
   state.counters["read_bw"] = g_read_bw[threads];
   state.counters["of_read_bw"] = gbs / g_read_bw[threads];
+  if (threads == 1) {
+    double cpu_gbs = static_cast<double>(wbytes) * state.iterations() / cpu / 1e9;
+    state.counters["cpu_GB/s"] = cpu_gbs;
+    state.counters["cpu_of_read_bw"] = cpu_gbs / g_read_bw_cpu;
+  }
 }
 
 void BM_prefill(benchmark::State& state, Shape s) {
@@ -226,12 +250,15 @@ void BM_prefill(benchmark::State& state, Shape s) {
   auto x = test::random_floats(T * s.K, 1);
   std::vector<float> y(T * s.N);
   auto t0 = std::chrono::steady_clock::now();
+  double cpu0 = thread_cpu_seconds();
   for (auto _ : state) run_linear(fn, x.data(), w.data(), y.data(), T, s.N, threads);
+  double cpu = thread_cpu_seconds() - cpu0;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  double gflops = 2.0 * T * s.N * s.K * state.iterations() / elapsed / 1e9;
-  state.counters["GFLOP/s"] = gflops;
+  double flops = 2.0 * T * s.N * s.K * state.iterations();
+  state.counters["GFLOP/s"] = flops / elapsed / 1e9;
   state.counters["fma_peak"] = g_fma_peak * threads;
-  state.counters["of_peak"] = gflops / (g_fma_peak * threads);
+  state.counters["of_peak"] = flops / elapsed / 1e9 / (g_fma_peak * threads);
+  if (threads == 1) state.counters["cpu_of_peak"] = flops / cpu / 1e9 / g_fma_peak_cpu;
 }
 
 }  // namespace
@@ -241,9 +268,13 @@ int main(int argc, char** argv) {
   g_read_bw[1] = read_bandwidth_gbs(1);
   g_read_bw[2] = read_bandwidth_gbs(2);
   g_fma_peak = fma_peak_gflops();
+  g_read_bw_cpu = read_bandwidth_gbs(1, true);
+  g_fma_peak_cpu = fma_peak_gflops(true);
   std::printf("read bandwidth (1 GiB AVX2 sum): 1 thread %.1f GB/s, 2 threads %.1f GB/s\n", g_read_bw[1],
               g_read_bw[2]);
   std::printf("AVX2 FMA peak: %.1f GFLOP/s per core\n", g_fma_peak);
+  std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu,
+              g_fma_peak_cpu);
 
   const Shape decode[] = {{640, 2048}, {2048, 640}, {640, 262144}, {1152, 6912}};
   for (Shape s : decode) {
