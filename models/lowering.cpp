@@ -21,6 +21,12 @@ class Lowerer {
     bind_host_functions();
     for (const auto& [name, e] : def_.params) env_.vars[name] = eval(e);
     info_.n_layers = int_param("n_layers", def_.path);
+    // The deepest real models have a few hundred layers; a hostile count would build
+    // a graph until memory runs out.
+    constexpr int64_t kMaxLayers = 10000;
+    if (info_.n_layers < 0 || info_.n_layers > kMaxLayers)
+      throw error_at(def_.path, "n_layers is " + std::to_string(info_.n_layers) + ", outside 0.." +
+                                    std::to_string(kMaxLayers));
     info_.d_model = env_.vars.count("d_model") ? int_param("d_model", def_.path) : 0;
     info_.context = context_override > 0 ? context_override : as_int(eval(def_.context), def_.context.where);
     info_.step_tokens = std::min(as_int(eval(def_.step_tokens), def_.step_tokens.where), info_.context);
