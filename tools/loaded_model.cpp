@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "codegen/kernel_compiler.h"
 #include "ir/error.h"
 #include "ir/parser.h"
+#include "ir/verifier.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
 #include "tools/compile_driver.h"
@@ -43,11 +45,33 @@ void load_kernels(LoadedModel& m) {
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }
 
+// The executor reads each param's bytes as the IR types it, so the IR and the weight
+// index must agree on every param, or a corrupt artifact is read out of bounds.
+void check_params(const ir::Graph& g, const runtime::Artifact& a) {
+  std::map<std::string, const runtime::WeightRecord*> index;
+  for (const auto& r : a.weight_index()) index[r.name] = &r;
+  for (const auto& op : g.ops()) {
+    if (op->kind() != "param") continue;
+    const std::string& name = op->attr_str("name");
+    const ir::Type& t = op->result()->type();
+    auto it = index.find(name);
+    ir::Type stored{it == index.end() ? t.dtype : it->second->dtype, {}};
+    if (it != index.end())
+      for (int64_t d : it->second->shape) stored.dims.push_back(ir::Dim::of(d));
+    if (it == index.end() || stored != t)
+      throw error_at(a.path() + ":ir:" + std::to_string(op->line()),
+                     "param '" + name + "' is " + t.str() + " but the weight index has " +
+                         (it == index.end() ? "no such tensor" : stored.str()));
+  }
+}
+
 LoadedModel from_artifact(const std::string& path) {
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
   m.info = m.artifact->model_info();
   m.graph = ir::parse(m.artifact->section("ir"), path + ":ir");
+  ir::verify(*m.graph, path + ":ir");
+  check_params(*m.graph, *m.artifact);
   check_memory_fits(estimate_memory(*m.graph, m.info), available_memory(), m.info, path);
   load_kernels(m);
   m.weights = &m.artifact->weights();

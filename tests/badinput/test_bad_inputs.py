@@ -122,20 +122,22 @@ def fnv1a64(data):
     return h
 
 
-def reseal_manifest(blob, edit):
-    """The artifact with its manifest text passed through `edit` (which must not make it
-    longer), the manifest's size and hash fixed in the section table, and the table's own
-    hash fixed in the header: a well-formed artifact saying something else."""
+def reseal(blob, section, edit):
+    """The artifact with one section's text passed through `edit` (which must not make it
+    longer) and every hash that covers it fixed — the section table's entry, the manifest's
+    hash.<section> line, the header's hash of the table: a well-formed artifact saying
+    something else, as a buggy or hostile writer would make it."""
     blob = bytearray(blob)
     (_, _, table_offset, table_size), entries = artifact_sections(bytes(blob))
-    name, offset, size, _, entry_at = next(e for e in entries if e[0] == "manifest")
-    text = edit(bytes(blob[offset:offset + size]).decode())
-    new = text.encode()
-    assert len(new) <= size, "the edit must not grow the manifest"
+    _, offset, size, _, entry_at = next(e for e in entries if e[0] == section)
+    new = edit(bytes(blob[offset:offset + size]).decode()).encode()
+    assert len(new) <= size, "the edit must not grow the section"
     blob[offset:offset + len(new)] = new
     struct.pack_into("<QQ", blob, entry_at + 8, len(new), fnv1a64(new))
     struct.pack_into("<Q", blob, 32, fnv1a64(bytes(blob[table_offset:table_offset + table_size])))
-    return bytes(blob)
+    if section == "manifest":
+        return bytes(blob)
+    return reseal(bytes(blob), "manifest", manifest_line(f"hash.{section}", lambda v: f"{fnv1a64(new):016x}"))
 
 
 def tiny_artifact():
@@ -331,13 +333,23 @@ def rows():
             {"m.lmc": lambda: with_format_version(tiny_artifact(), 7)}),
         Row("artifact_other_lmc_version", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
             r"^warning: \S*m\.lmc: recompiling kernels for this machine: it was built by lmc 0\.0\.0, this is lmc ",
-            {"m.lmc": lambda: reseal_manifest(tiny_artifact(), manifest_line("lmc.version", lambda v: "0.0.0"))}),
+            {"m.lmc": lambda: reseal(tiny_artifact(), "manifest", manifest_line("lmc.version", lambda v: "0.0.0"))}),
         Row("artifact_truncated", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: ",
             {"m.lmc": lambda: tiny_artifact()[:len(tiny_artifact()) // 2]}),
         Row("artifact_corrupt_section", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: section 'ir' is corrupt \(content hash [0-9a-f]{16}, recorded [0-9a-f]{16}\)",
             {"m.lmc": lambda: corrupt_section(tiny_artifact(), "ir")}),
+        Row("artifact_ir_cycle", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc:ir:5: error: op 'rms_norm' defining %h_0 \(line 5\) is on a dependency cycle",
+            {"m.lmc": lambda: reseal(tiny_artifact(), "ir", lambda ir: ir.replace(
+                "rms_norm %x, %blk.0.attn_norm {eps = 9.999999747378752e-06}",
+                "rms_norm %x_0, %blk.0.attn_norm {eps = 1e-05}"))}),
+        Row("artifact_param_not_in_weight_index", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc:ir:2: error: param 'blk\.0\.attn_norm\.weight' is q8_0\[300,64\] but the weight index "
+            r"has f32\[64\]",
+            {"m.lmc": lambda: reseal(tiny_artifact(), "ir", lambda ir: ir.replace(
+                'param {name = "q8_0(token_embd.weight)"}', 'param {name = "blk.0.attn_norm.weight"}'))}),
         Row("artifact_not_an_artifact", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: not an lmc artifact \(bad magic\)",
             {"m.lmc": lambda: tiny_gguf_bytes()[:4096]}),
@@ -371,7 +383,7 @@ def rows():
     if feature:
         t.append(Row("artifact_for_missing_cpu_feature", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"],
                      0, rf"^warning: \S*m\.lmc: recompiling kernels for this machine: this CPU lacks \+?{feature}",
-                     {"m.lmc": lambda: reseal_manifest(tiny_artifact(), with_feature(f",+{feature}"))}))
+                     {"m.lmc": lambda: reseal(tiny_artifact(), "manifest", with_feature(f",+{feature}"))}))
     return t
 
 
