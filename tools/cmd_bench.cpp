@@ -84,7 +84,6 @@ ThreadResult measure(const LoadedModel& m, int threads, int runs, int64_t decode
                      const std::vector<int64_t>& prefill_lengths) {
   ThreadResult r{};
   r.threads = threads;
-  r.bandwidth = measure_read_bandwidth(threads);
   runtime::ExecutorOptions eo;
   eo.threads = threads;
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
@@ -191,8 +190,10 @@ int cmd_bench(int argc, char** argv) {
   double weight_bytes = decode_weight_bytes(*m.graph);
   std::vector<ThreadResult> results;
   for (int64_t t : threads) results.push_back(measure(m, static_cast<int>(t), runs, decode_tokens, prefill));
+  // Peak RSS is the model's: the bandwidth probe's buffer comes after it is read.
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
+  for (auto& r : results) r.bandwidth = measure_read_bandwidth(r.threads);
   if (a.has("json"))
     print_json(m, weight_bytes, results, ru.ru_maxrss);
   else
