@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang, ASan and UBSan, and runs each for a time
-# budget, starting from the seed corpus in tests/fuzz/corpus/<target>/. New inputs go to
+# budget, starting from the seed corpus in tests/fuzz/corpus/<target>/ and the inputs of
+# past bugs in tests/fuzz/regressions/<target>/. New inputs go to
 # <build>/fuzz-work/<target>/corpus, crashes to <build>/fuzz-work/<target>/crashes.
 # Exits non-zero when any target found a crash, a leak, a timeout or an out-of-memory.
 #
@@ -28,7 +29,9 @@ for t in "${targets[@]}"; do
   echo "fuzz: $t for ${seconds} s" >&2
   # -timeout: an input taking 10 s is a hang; -rss_limit_mb: one using 2 GB is unbounded
   # allocation from a lying header. Both count as failures.
-  if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus" "tests/fuzz/corpus/$t" -max_total_time="$seconds" \
+  seeds=("tests/fuzz/corpus/$t")
+  [ -d "tests/fuzz/regressions/$t" ] && seeds+=("tests/fuzz/regressions/$t")
+  if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus" "${seeds[@]}" -max_total_time="$seconds" \
        -timeout=10 -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$work/crashes/" \
        -print_final_stats=1 >"$work/log" 2>&1; then
     failed+=("$t")
