@@ -7,7 +7,9 @@
 
 Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
 checkpoints), then for each fixed prompt `lmc run ARTIFACT --max-tokens 32 --logits-out`
-writes every prompt row's logits and every decode step's. The reference runs the same
+writes every prompt row's logits and every decode step's (--profile tells how it split
+the prompt into steps, which decides where its Q8_0 kernels round inputs to int8). The
+reference runs the same
 token ids (from an independent tokenizer: tests/reference/tokenize_reference.py for a
 GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared:
   * logits at every prompt position and at the first 16 decode steps: max |diff| and the
@@ -22,9 +24,9 @@ GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared
     else is a real disagreement. Near-ties are printed with their margins.
   * the text lmc streamed is the prompt plus the reference tokenizer's decoding of the
     tokens (which checks the stream decoder and, with the row counts, the prompt ids);
-  * one more run without --logits-out takes lmc's real path: the whole prompt in one
-    step (the compute-bound prefill kernels) and only the last row's logits; its greedy
-    text must be the reference's greedy text up to a near-tie.
+  * one more run without --logits-out takes lmc's usual path: the prompt in steps of up
+    to step_tokens rows (the compute-bound prefill kernels) and only the last row's
+    logits; its greedy text must be the reference's greedy text up to a near-tie.
 
 Tolerances (justification):
   * F32 pipelines (none, f32-fused): max |diff| <= 1e-3 and cosine >= 1 - 1e-6. Both sides
@@ -74,9 +76,6 @@ import reference_forward as rf  # noqa: E402
 SKIP = 77
 GREEDY_TOKENS = 32
 DECODE_ROWS_COMPARED = 16
-# `lmc run --logits-out` prefills one prompt row per step (ExecutorOptions::max_logit_rows
-# defaults to 1), so its Q8_0 linears take the int8 path on every prompt row.
-LMC_LOGITS_PREFILL_ROWS = 1
 
 F32_MAX_ABS = 1e-3
 F32_MIN_COS = 1 - 1e-6
@@ -154,15 +153,26 @@ def run(cmd):
 
 
 def lmc_generate(lmc, artifact, prompt, logits_path=None):
-    """(stdout, prompt tokens, decode steps) of one greedy lmc run."""
-    cmd = [lmc, "run", artifact, "--prompt", prompt, "--max-tokens", str(GREEDY_TOKENS)]
+    """(stdout, prompt tokens, decode steps, rows of each prompt step) of one greedy lmc run.
+
+    The profile's step table tells how lmc split the prompt into steps, which decides
+    whether its Q8_0 linears round their inputs (steps of fewer than 8 rows)."""
+    cmd = [lmc, "run", artifact, "--prompt", prompt, "--max-tokens", str(GREEDY_TOKENS), "--profile"]
     if logits_path:
         cmd.append("--logits-out=" + logits_path)
     out, err = run(cmd)
     m = re.search(r"prompt (\d+) tokens .*decode (\d+) tokens", err)
     if not m:
         raise Failure(f"lmc run printed no stats line:\n{err}")
-    return out, int(m.group(1)), int(m.group(2))
+    n_prompt = int(m.group(1))
+    steps = [int(rows or 1) for rows in re.findall(r"^\| (?:Prefill \((\d+) rows\)|Token \d+) \|", err, re.M)]
+    prefill, covered = [], 0
+    while covered < n_prompt and len(prefill) < len(steps):
+        prefill.append(steps[len(prefill)])
+        covered += prefill[-1]
+    if covered != n_prompt:
+        raise Failure(f"lmc run --profile: the step table {steps} does not cover the {n_prompt} prompt tokens:\n{err}")
+    return out, n_prompt, int(m.group(2)), prefill
 
 
 # ---------------------------------------------------------------- comparing
@@ -236,12 +246,13 @@ def check_streamed_text(label, out, prompt, tok, path, eog_stop):
 
 
 def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
-    """lmc's plain run (whole prompt in one step, last row only) against the reference's
-    greedy generation computed the same way; returns how many tokens were compared."""
-    out, _, decoded = plain
+    """lmc's plain run (the prompt in steps of up to step_tokens rows, only the last row's
+    logits) against the reference's greedy generation computed the same way; returns how
+    many tokens were compared."""
+    out, _, decoded, prefill = plain
     produced = decoded + 1
     eog_stop = produced < GREEDY_TOKENS  # the last token ended the generation, unprinted
-    logits, greedy = rf.generate(pm, ids, produced, prefill_rows=len(ids), all_logits=False)
+    logits, greedy = rf.generate(pm, ids, produced, prefill_steps=prefill, all_logits=False)
     text = out[len(prompt):]
     shown = produced - 1 if eog_stop else produced
     for i in range(shown):
@@ -295,7 +306,7 @@ def lmc_runs(args, spec, weights_flags, work):
 
 
 def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
-    out, n_prompt, decoded, npy = run_result
+    out, n_prompt, decoded, prefill, npy = run_result
     if n_prompt != len(ids):
         raise Failure(f"{label}: lmc tokenized the prompt into {n_prompt} tokens, the reference tokenizer "
                       f"into {len(ids)}")
@@ -305,9 +316,9 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
                       f"{decoded} decode steps")
     path = [int(t) for t in np.argmax(lm[n_prompt - 1:], axis=1)]
     eog_stop = len(path) < GREEDY_TOKENS
-    ref, _ = rf.generate(pm, ids, len(path), path=path, prefill_rows=LMC_LOGITS_PREFILL_ROWS)
+    ref, _ = rf.generate(pm, ids, len(path), path=path, prefill_steps=prefill)
     if unrounded is not None:
-        plain, _ = rf.generate(unrounded, ids, len(path), path=path, prefill_rows=LMC_LOGITS_PREFILL_ROWS)
+        plain, _ = rf.generate(unrounded, ids, len(path), path=path, prefill_steps=prefill)
         tol = q8_tolerance(ref, plain)
     else:
         tol = Tolerance(F32_MAX_ABS, F32_MIN_COS, "f32")
@@ -318,7 +329,7 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
     if eog_stop:
         notes.append(f"lmc stopped at end-of-generation token {path[-1]} after {len(path)} tokens, "
                      "as the reference's argmax says")
-    line = (f"{label:26s} {len(ids):3d} prompt rows: max|d| {r['prefill_abs']:.3g} cos {r['prefill_cos']:.7f}; "
+    line = (f"{label:26s} {len(ids):3d} prompt rows ({len(prefill)} steps): max|d| {r['prefill_abs']:.3g} cos {r['prefill_cos']:.7f}; "
             f"{min(decoded, DECODE_ROWS_COMPARED)} decode rows: max|d| {r['decode_abs']:.3g} "
             f"cos {r['decode_cos']:.7f}; greedy tokens agree {len(path) - near_ties}/{len(path)}"
             f"{f' (+{near_ties} near-tie)' if near_ties else ''} "
@@ -350,8 +361,9 @@ def verify(args):
                 line, tol = verify_prompt(label, prompt, ids[k], runs[name, k], pm, unrounded, tok, notes)
                 if k == len(spec["prompts"]) - 1:
                     n = check_plain_run(label, runs[name, "plain"], prompt, ids[k], pm, tok, tol, notes)
-                    notes.append(f"plain run (whole prompt in one step, last row only): greedy text agrees "
-                                 f"for {n} tokens")
+                    steps = runs[name, "plain"][3]
+                    notes.append(f"plain run (prompt in {len(steps)} step(s) of up to {max(steps)} rows, last "
+                                 f"row's logits only): greedy text agrees for {n} tokens")
                 passed += 1
             except Failure as e:
                 line = f"{label:26s} FAILED: {e}"

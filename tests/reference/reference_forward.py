@@ -454,18 +454,30 @@ class Session:
         return x + lin(W["proj"], gelu_tanh(lin(W["fc"], h)))
 
 
-def generate(pm, prompt, steps, path=None, prefill_rows=None, all_logits=True):
-    """Greedy generation: the prompt (as lmc's steps of `prefill_rows` rows, default all),
-    then one token per step, `steps` tokens in all.
+def generate(pm, prompt, steps, path=None, prefill_steps=None, all_logits=True):
+    """Greedy generation: the prompt, then one token per step, `steps` tokens in all.
 
+    prefill_steps: the row counts of the steps lmc ran the prompt in (default: one step).
+    Consecutive steps on the same side of ACT_QUANT_MAX_ROWS run here as one batch, which
+    changes nothing else: every other op is row-wise or causal.
     Returns (logits [len(prompt) + steps - 1, vocab], the argmax after each row that yields
     a token). With `path` (the tokens chosen elsewhere, e.g. by lmc), those are fed back
     instead of the reference's own choices, so a near-tie cannot derail the comparison;
     the decode rows then run as one batch, computed as lmc's one-row steps. Without
     `all_logits` the prompt yields only its last row's logits, as a plain lmc run does.
     """
-    s = Session(pm)
-    rows = [s.step(prompt, prefill_rows, last_only=not all_logits)]
+    chunks = list(prefill_steps or [len(prompt)])
+    if sum(chunks) != len(prompt):
+        raise ValueError(f"prefill steps {chunks} do not cover the {len(prompt)} prompt tokens")
+    s, rows, at = Session(pm), [], 0
+    while chunks:
+        rounds = chunks[0] <= ACT_QUANT_MAX_ROWS
+        n = 0
+        while chunks and (chunks[0] <= ACT_QUANT_MAX_ROWS) == rounds:
+            n += chunks.pop(0)
+        last = not chunks
+        rows.append(s.step(prompt[at:at + n], lmc_rows=1 if rounds else n, last_only=last and not all_logits))
+        at += n
     if path is not None and steps > 1:
         rows.append(s.step(path[:steps - 1], lmc_rows=1))
     else:
