@@ -3,6 +3,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <random>
 
 #include "ir/error.h"
 #include "runtime/artifact.h"
@@ -201,6 +202,28 @@ TEST_F(ArtifactTest, CorruptTableIsDetected) {
   bytes[get<uint64_t>(bytes, kTableOffsetField) + 6] ^= 1;
   write_all(path, bytes);
   expect_open_error(path);
+}
+
+// Any byte of the file flipped: opening either works (a weights byte is not hashed
+// by default) or fails with an lmc::Error naming the file — never a crash.
+TEST_F(ArtifactTest, RandomByteFlipsNeverCrash) {
+  const std::string bytes = read_all(path);
+  std::mt19937 rng(99);
+  std::string mutated = dir.file("mutated.lmc");
+  int rejected = 0;
+  for (int trial = 0; trial < 400; ++trial) {
+    std::string b = bytes;
+    for (int k = 0; k < 1 + trial % 3; ++k) b[rng() % b.size()] ^= static_cast<char>(1 + rng() % 255);
+    write_all(mutated, b);
+    try {
+      auto a = Artifact::open(mutated);
+      for (const auto& r : a->weight_index()) a->weights().get(r.name);
+    } catch (const Error& e) {
+      ++rejected;
+      EXPECT_EQ(std::string(e.what()).rfind(mutated, 0), 0u) << e.what();
+    }
+  }
+  EXPECT_GT(rejected, 100);
 }
 
 TEST(ArtifactWriter, AbandonedWriterLeavesNothing) {
