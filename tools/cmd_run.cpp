@@ -107,6 +107,8 @@ int cmd_run(int argc, char** argv) {
   if (static_cast<int64_t>(ids.size()) > m.info.context)
     throw error_at(a.positional()[0], "the prompt is " + std::to_string(ids.size()) +
                                           " tokens, more than the context of " + std::to_string(m.info.context));
+  // Every row's logits wanted: plan the arena for whole prefill chunks of them.
+  if (a.has("logits-out")) exec_opts.max_logit_rows = m.info.step_tokens;
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
 
