@@ -239,14 +239,15 @@ def q8_0_round_trip(w):
     n, k = w.shape
     out = np.empty_like(w, dtype=np.float32)
     for r0 in range(0, n, 16384):  # bounded temporaries for 262144-row tables
-        blocks = w[r0:r0 + 16384].reshape(-1, k // Q8_BLOCK, Q8_BLOCK).astype(np.float32)
+        blocks = w[r0:r0 + 16384].reshape(-1, k // Q8_BLOCK, Q8_BLOCK).astype(np.float32, copy=False)
         d = (np.abs(blocks).max(axis=-1) / np.float32(127)).astype(np.float32)
         inv = np.divide(np.float32(1), d, out=np.zeros_like(d), where=d != 0)
         scaled = blocks * inv[..., None]
-        whole = np.trunc(scaled)
-        # lround: half away from zero (np.rint would take the even neighbour); the
-        # fraction of an f32 is exact, so a tie is seen exactly.
-        q = np.where(np.abs(scaled - whole) == 0.5, whole + np.sign(scaled), np.rint(scaled))
+        q = np.rint(scaled)
+        # lround rounds half away from zero where rint took the even neighbour; an f32's
+        # distance to an integer is exact, so ties are seen exactly.
+        ties = np.nonzero((np.abs(scaled - q) == 0.5) & (np.abs(q) < np.abs(scaled)))
+        q[ties] += np.sign(scaled[ties])
         d16 = d.astype(np.float16).astype(np.float32)
         out[r0:r0 + 16384] = (q * d16[..., None]).reshape(-1, k)
     return out
