@@ -1,6 +1,7 @@
 #include "models/lowering.h"
 
 #include <cmath>
+#include <filesystem>
 
 #include "ir/builder.h"
 #include "ir/error.h"
@@ -247,7 +248,13 @@ class Lowerer {
 LoweredModel lower_model(const std::string& yaml_path, const LowerOptions& opts) {
   LoweredModel m;
   m.def = read_model_def(yaml_path);
-  if (!opts.weights.empty()) m.def.weights = opts.weights;
+  if (!opts.weights.empty()) {
+    // A tokenizer shipped inside the weights directory moves with it.
+    std::string dir = m.def.weights + "/";
+    if (m.def.tokenizer.rfind(dir, 0) == 0)
+      m.def.tokenizer = (std::filesystem::path(opts.weights) / m.def.tokenizer.substr(dir.size())).string();
+    m.def.weights = opts.weights;
+  }
   m.weights = WeightSource::open(m.def.weights);
   std::string gname;
   for (char c : m.def.name) gname += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
