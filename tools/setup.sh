@@ -8,7 +8,8 @@ build=${1:-build}
 shift || true
 
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
-              libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang graphviz python3-pip)
+              libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
+              python3-pip)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
