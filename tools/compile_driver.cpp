@@ -7,6 +7,7 @@
 #include "ir/verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
+#include "tools/kernel_cost_model.h"
 #include "tools/pass_flags.h"
 
 namespace lmc::tools {
@@ -62,6 +63,8 @@ CompiledModel compile_model(const std::string& yaml, const Args& a) {
   t0 = std::chrono::steady_clock::now();
   load_pass_plugins(a);
   passes::PassContext ctx;
+  KernelCostModel cost_model;
+  ctx.cost_model = &cost_model;
   for (const auto& [k, v] : c.model.pass_options) ctx.options[k] = v;
   apply_pass_options(a, ctx);
   passes::PassManager pm(instrumentation_from(a));
