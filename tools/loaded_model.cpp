@@ -100,7 +100,12 @@ LoadedModel from_yaml(const std::string& path, const Args& a) {
 
 LoadedModel load_model(const std::string& path, const Args& a) {
   auto t0 = std::chrono::steady_clock::now();
-  LoadedModel m = ends_with(path, ".yaml") || ends_with(path, ".yml") ? from_yaml(path, a) : from_artifact(path);
+  bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
+  // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored.
+  for (const auto& f : compile_flag_specs())
+    if (!yaml && a.has(f.name))
+      throw UsageError("--" + f.name + " applies to a model definition (.yaml), not to the compiled " + path);
+  LoadedModel m = yaml ? from_yaml(path, a) : from_artifact(path);
   m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return m;
 }

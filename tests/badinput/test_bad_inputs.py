@@ -365,6 +365,8 @@ def rows():
         Row("missing_flag_value", ["run", "{tiny}/tiny.lmc", "--prompt"], USAGE,
             r"^lmc run: option '--prompt' needs a value"),
         Row("unknown_command", ["fly", "{tiny}/tiny.lmc"], USAGE, r"^lmc: unknown command 'fly'"),
+        Row("compile_flag_on_an_artifact", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--context", "16"], USAGE,
+            r"^lmc run: --context applies to a model definition \(\.yaml\), not to the compiled \S*tiny\.lmc"),
         Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
             r"^lmc compile: lmc compile expects one model definition"),
 
