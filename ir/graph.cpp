@@ -6,6 +6,13 @@
 
 namespace lmc::ir {
 
+Op::Op(std::string kind, std::vector<Value*> operands, AttrMap attrs)
+    : kind_(std::move(kind)), operands_(std::move(operands)), attrs_(std::move(attrs)) {}
+
+Op::~Op() = default;
+
+void Op::set_body(std::unique_ptr<Graph> body) { body_ = std::move(body); }
+
 Value* Op::add_result(std::string name, Type type) {
   results_.push_back(std::make_unique<Value>(std::move(name), std::move(type), this,
                                              static_cast<int>(results_.size())));
