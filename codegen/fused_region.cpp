@@ -1,7 +1,9 @@
 #include "codegen/fused_region.h"
 
 #include "codegen/desc_access.h"
+#include "ir/error.h"
 #include "ir/fusion_region.h"
+#include "ir/verifier.h"
 
 namespace lmc::codegen {
 
@@ -24,6 +26,12 @@ std::shared_ptr<const ir::Graph> single_op_body(const KernelDesc& d) {
 FusedRegion fused_region(const KernelDesc& d) {
   FusedRegion r;
   r.body = d.body ? d.body : single_op_body(d);
+  // Operand counts, attributes and shape rules: a malformed descriptor is an error, not a wrong kernel.
+  try {
+    ir::verify(*r.body, "body");
+  } catch (const Error& e) {
+    desc_error(d, e.what());
+  }
   std::string error;
   ir::RegionShape shape = ir::region_shape(*r.body, &error);
   if (!error.empty()) desc_error(d, error);

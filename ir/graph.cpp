@@ -47,6 +47,13 @@ std::string Op::where() const {
   return s;
 }
 
+std::vector<const Op*> ops_run_by(const Op& op) {
+  if (!op.body()) return {&op};
+  std::vector<const Op*> out;
+  for (const auto& inner : op.body()->ops()) out.push_back(inner.get());
+  return out;
+}
+
 Value* Graph::add_arg(std::string name, Type type) {
   note_name(name);
   args_.push_back(std::make_unique<Value>(std::move(name), std::move(type), nullptr,

@@ -75,6 +75,9 @@ class Op {
   int line_ = 0;
 };
 
+// The ops one kernel runs: a fusion's body ops, or the op itself.
+std::vector<const Op*> ops_run_by(const Op& op);
+
 using OpList = std::list<std::unique_ptr<Op>>;
 using OpIter = OpList::iterator;
 

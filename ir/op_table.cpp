@@ -56,13 +56,13 @@ std::vector<Type> same_as_first(const Op& op) {
   return {in(op, 0)};
 }
 
-// Operand 1 has operand 0's type, or is one row of it ([D] against [.., D]), which
+// Operand 1 has operand 0's type, or is one row of it ([D] against [R, D]), which
 // then applies to every row (a bias).
 std::vector<Type> binary(const Op& op) {
   expect_activation(op, 0);
   const Type& x = in(op, 0);
   const Type& y = in(op, 1);
-  bool row = y.dtype == DType::f32 && y.rank() == 1 && x.rank() > 1 && y.dims[0] == x.dims.back();
+  bool row = y.dtype == DType::f32 && y.rank() == 1 && x.rank() == 2 && y.dims[0] == x.dims.back();
   if (!(y == x) && !row) fail(op, "operands differ: " + x.str() + " vs " + y.str());
   return {x};
 }
@@ -210,16 +210,17 @@ using K = AttrKind;
 using R = OpRole;
 using namespace sx;
 
-OpTraits role(R r) { return OpTraits{r, true, false, false, false, false, {}, {}}; }
-OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, false, {}, {}}; }
-OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, {}, {}}; }
-OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, {}, {}}; }
-OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, {}, {}}; }
+OpTraits role(R r) { return OpTraits{r, true, false, false, false, false, false, {}, {}}; }
+OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, false, false, {}, {}}; }
+OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, false, {}, {}}; }
+OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, false, {}, {}}; }
+OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}}; }
+OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}}; }
 OpTraits elementwise(ScalarExpr e, bool commutative = false) {
-  return OpTraits{R::Elementwise, true, false, commutative, false, false, std::move(e), {}};
+  return OpTraits{R::Elementwise, true, false, commutative, false, false, false, std::move(e), {}};
 }
 OpTraits reduction(RowReduction r) {
-  return OpTraits{R::RowReduction, true, false, false, false, false, {}, std::move(r)};
+  return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
 }
 
 // 1 / sqrt(mean + eps), the factor both norms scale by.
@@ -260,7 +261,7 @@ RowReduction layer_norm_def() {
 const std::vector<OpDef> kOps = {
     {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store",
      no_kernel(R::Weight)},
-    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids", role(R::Anchor)},
+    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids", gather_anchor()},
     {"rms_norm", 2, 2, {{"eps", K::Float, true}, {"offset", K::Float, false}}, rms_norm,
      "x / rms(x) * (w + offset), per group of w's length", reduction(rms_norm_def())},
     {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
@@ -311,6 +312,8 @@ const OpTraits& traits(const Op& op) {
 bool runs_kernel(const Op& op) { return traits(op).kernel; }
 bool aliases_operand(const Op& op) { return traits(op).aliases_operand; }
 bool is_role(const Op& op, OpRole role) { return traits(op).role == role; }
+bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
+bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
 
 const char* role_name(OpRole role) {
   switch (role) {

@@ -26,6 +26,7 @@ struct OpTraits {
   bool commutative = false;      // operands 0 and 1 may be swapped
   bool slices = false;           // View: each result is a contiguous slice of operand 0 along
                                  // attribute `axis`, of the lengths in attribute `sizes`
+  bool gathers_rows = false;     // reads the rows of operand 0 that operand 1's ids name
   bool input_prologue = false;   // Anchor: reads operand 0 row by row, so a fusion may compute
                                  // that operand as it is loaded
   ScalarExpr expr;               // Elementwise: the value of one element
@@ -35,6 +36,10 @@ struct OpTraits {
 const OpTraits& traits(const Op& op);
 bool runs_kernel(const Op& op);
 bool aliases_operand(const Op& op);
+// A kernel that writes its result into operand 0's storage (kv_write).
+bool writes_in_place(const Op& op);
+// Views and aliases that run nothing: the result is operand 0 (reshape).
+bool is_pure_view(const Op& op);
 bool is_role(const Op& op, OpRole role);
 const char* role_name(OpRole role);
 

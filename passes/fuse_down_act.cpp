@@ -6,6 +6,8 @@
 // Pattern: below (gate and up are the two halves of one split, as fuse-gate-up leaves
 // them). Guard: the halves are equal and along the last axis; the split, the
 // activation and the product have no other readers. Result: one fusion of the four.
+#include <optional>
+
 #include "passes/builtin_passes.h"
 #include "passes/op_pattern.h"
 #include "passes/pattern.h"
@@ -14,6 +16,17 @@
 namespace lmc::passes {
 
 namespace {
+
+// The product feeding the projection, whatever gate and up come from: where it
+// matches but down_act() does not, a remark says what is missing.
+const OpPattern& gated_product() {
+  static const OpPattern p(R"(
+    %a = any(gelu, gelu_tanh, silu) %g
+    %m = mul %a, %u
+    %d = linear %m, %w
+  )");
+  return p;
+}
 
 const OpPattern& down_act() {
   static const OpPattern p(R"(
@@ -31,7 +44,7 @@ std::string blocker(ir::Graph& g, const Match& m) {
     return "split is not along the last axis";
   const auto& sizes = split->attr_ints("sizes");
   if (sizes[0] != sizes[1]) return "halves differ in size";
-  for (const char* v : {"g", "u", "a", "m"})
+  for (const char* v : {"a", "m", "g", "u"})
     if (!has_single_use(g, m.value(v))) return "%" + m.value(v)->name() + " has other users";
   return Rewriter(g).fusion_blocker({m.op("g"), m.op("a"), m.op("m"), m.op("d")});
 }
@@ -43,7 +56,14 @@ class FuseDownAct : public Pass {
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int fused = 0;
-    down_act().for_each(g, [&](const Match& m) {
+    gated_product().for_each(g, [&](const Match& product) {
+      std::optional<Match> full = down_act().match(product.op("d"));
+      if (!full) {
+        ctx.remark(name(), product.value("d")->name(),
+                   "not fused: gate and up are not the halves of one split (run fuse-gate-up)");
+        return;
+      }
+      const Match& m = *full;
       if (std::string why = blocker(g, m); !why.empty()) {
         ctx.remark(name(), m.value("d")->name(), "not fused: " + why);
         return;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/op_registry.h"
 #include "runtime/artifact_format.h"
 #include "runtime/op_ancestry.h"
 
@@ -12,9 +13,7 @@ namespace {
 
 constexpr uint64_t kAlign = 64;
 
-bool owns_bytes(const ir::Op& op) {
-  return op.kind() != "param" && op.kind() != "reshape" && op.kind() != "kv_write";
-}
+bool owns_bytes(const ir::Op& op) { return ir::runs_kernel(op) && !ir::aliases_operand(op); }
 
 bool live_together(const PlannedValue& a, const PlannedValue& b) { return a.first <= b.last && b.first <= a.last; }
 bool share_bytes(const PlannedValue& a, const PlannedValue& b) {
@@ -49,7 +48,7 @@ uint64_t first_fit(const PlannedValue& v, const std::vector<const PlannedValue*>
 }  // namespace
 
 const ir::Value* storage_root(const ir::Value* v) {
-  while (v->def() && (v->def()->kind() == "reshape" || v->def()->kind() == "kv_write")) v = v->def()->operand(0);
+  while (v->def() && ir::aliases_operand(*v->def())) v = v->def()->operand(0);
   return v;
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "ir/op_registry.h"
 #include "ir/printer.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
@@ -34,7 +35,7 @@ std::vector<int64_t> dims_of(const ir::Type& t) {
 uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c) {
   std::vector<const ir::Op*> params;
   for (const auto& op : c.model.graph->ops())
-    if (op->kind() == "param") params.push_back(op.get());
+    if (ir::is_role(*op, ir::OpRole::Weight)) params.push_back(op.get());
   Progress bar("packing", static_cast<int64_t>(params.size()));
   uint64_t bytes = 0;
   std::set<std::string> done;

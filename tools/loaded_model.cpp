@@ -1,3 +1,4 @@
+#include "ir/op_registry.h"
 #include "tools/loaded_model.h"
 
 #include <chrono>
@@ -51,7 +52,7 @@ void check_params(const ir::Graph& g, const runtime::Artifact& a) {
   std::map<std::string, const runtime::WeightRecord*> index;
   for (const auto& r : a.weight_index()) index[r.name] = &r;
   for (const auto& op : g.ops()) {
-    if (op->kind() != "param") continue;
+    if (!ir::is_role(*op, ir::OpRole::Weight)) continue;
     const std::string& name = op->attr_str("name");
     const ir::Type& t = op->result()->type();
     auto it = index.find(name);

@@ -338,10 +338,10 @@ def rows():
             r"^\S*m\.lmc: error: section 'ir' is corrupt \(content hash [0-9a-f]{16}, recorded [0-9a-f]{16}\)",
             {"m.lmc": lambda: corrupt_section(tiny_artifact(), "ir")}),
         Row("artifact_ir_cycle", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc:ir:5: error: op 'rms_norm' defining %h_0 \(line 5\) is on a dependency cycle",
+            r"^\S*m\.lmc:ir:6: error: op 'fusion' defining %qkv_0 \(line 6\) is on a dependency cycle",
             {"m.lmc": lambda: reseal(tiny_artifact(), "ir", lambda ir: ir.replace(
-                "rms_norm %x, %blk.0.attn_norm {eps = 9.999999747378752e-06}",
-                "rms_norm %x_0, %blk.0.attn_norm {eps = 1e-05}"))}),
+                "%qkv_0 = fusion %x, ", "%qkv_0 = fusion %x_0, ").replace(
+                "{eps = 9.999999747378752e-06}", "{eps = 9.9999997473787e-06}", 1))}),
         Row("artifact_param_not_in_weight_index", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc:ir:2: error: param 'blk\.0\.attn_norm\.weight' is q8_0\[300,64\] but the weight index "
             r"has f32\[64\]",
