@@ -12,6 +12,7 @@
 
 #include "ir/op_registry.h"
 #include "runtime/executor.h"
+#include "tools/artifact_trust.h"
 #include "tools/bandwidth_probe.h"
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
@@ -24,6 +25,7 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N"});
   s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N"});

@@ -12,6 +12,7 @@
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
 #include "tools/output_file.h"
+#include "tools/output_guard.h"
 #include "tools/progress.h"
 
 namespace lmc::tools {
@@ -52,6 +53,12 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c) {
   return bytes;
 }
 
+std::vector<InputFile> inputs(const std::string& yaml, const CompiledModel& c) {
+  std::vector<InputFile> in = {{yaml, "the model definition"}, {c.model.weights->path(), "the weights"}};
+  if (c.model.def.tokenizer != "gguf") in.push_back({c.model.def.tokenizer, "the tokenizer"});
+  return in;
+}
+
 std::string sanitize(const std::string& s) {
   std::string out;
   for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
@@ -76,11 +83,13 @@ int cmd_compile(int argc, char** argv) {
 
   if (a.has("emit-ir")) {
     std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
+    refuse_input_as_output(out, inputs(a.positional()[0], c));
     write_output_file(out, ir::print(*c.model.graph));
     return 0;
   }
   std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");
-  runtime::ArtifactWriter w(out);
+  refuse_input_as_output(out, inputs(a.positional()[0], c));
+  runtime::ArtifactWriter w(out, runtime::user_key());
   w.add_section("ir", ir::print(*c.model.graph));
   w.add_section("kernels", c.object);
   w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));

@@ -1,5 +1,8 @@
-// lmc inspect: what a model definition, GGUF or SafeTensors file contains.
+// lmc inspect: what a model definition, GGUF or SafeTensors file or an artifact contains.
+// Every string read from the file is printed through printable(): a file's metadata must
+// not be able to drive the user's terminal.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "ir/printer.h"
@@ -8,8 +11,11 @@
 #include "models/model_tokenizer.h"
 #include "models/safetensors_file.h"
 #include "models/weight_source.h"
+#include "runtime/artifact.h"
+#include "runtime/artifact_format.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
+#include "tools/printable.h"
 
 namespace lmc::tools {
 
@@ -33,8 +39,9 @@ void print_tensors(const models::WeightSource& w, bool all) {
   auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape,
                  uint64_t bytes) {
     total += bytes;
-    if (all || n < 20) std::printf("  %-48s %-6s %-18s %12llu\n", name.c_str(), dtype.c_str(), shape_str(shape).c_str(),
-                                   static_cast<unsigned long long>(bytes));
+    if (all || n < 20)
+      std::printf("  %-48s %-6s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
+                  static_cast<unsigned long long>(bytes));
     ++n;
   };
   std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
@@ -52,20 +59,18 @@ void print_metadata(const models::WeightSource& w) {
     std::printf("GGUF version %u, %zu metadata keys\n", g->version(), g->metadata().size());
     for (const auto& [k, v] : g->metadata()) {
       if (k.rfind("tokenizer.ggml.", 0) == 0 && std::holds_alternative<models::MetaArray>(v.v)) {
-        std::printf("  %-44s [%zu entries]\n", k.c_str(), std::get<models::MetaArray>(v.v).size());
+        std::printf("  %-44s [%zu entries]\n", printable(k).c_str(), std::get<models::MetaArray>(v.v).size());
         continue;
       }
       auto val = w.meta(k);
-      std::string s = val ? models::expr_to_string(*val) : "?";
+      std::string s = printable(val ? models::expr_to_string(*val) : "?");
       if (s.size() > 60) s = s.substr(0, 57) + "...";
-      for (char& c : s)
-        if (c == '\n') c = ' ';
-      std::printf("  %-44s %s\n", k.c_str(), s.c_str());
+      std::printf("  %-44s %s\n", printable(k).c_str(), s.c_str());
     }
   } else {
     for (const auto& [k, v] : w.safetensors()->config()) {
       auto val = w.meta(k);
-      if (val) std::printf("  %-44s %s\n", k.c_str(), models::expr_to_string(*val).c_str());
+      if (val) std::printf("  %-44s %s\n", printable(k).c_str(), printable(models::expr_to_string(*val)).c_str());
     }
   }
 }
@@ -74,10 +79,10 @@ void inspect_yaml(const std::string& path, const Args& a) {
   models::LowerOptions lo;
   lo.weights = a.get_or("weights", "");
   auto m = models::lower_model(path, lo);
-  std::printf("model: %s (%s)\nweights: %s (%s)\n", m.info.name.c_str(), path.c_str(), m.info.weights.c_str(),
-              m.weights->format().c_str());
+  std::printf("model: %s (%s)\nweights: %s (%s)\n", printable(m.info.name).c_str(), printable(path).c_str(),
+              printable(m.info.weights).c_str(), m.weights->format().c_str());
   std::printf("hyper-parameters:\n");
-  for (const auto& [k, v] : m.info.hyper) std::printf("  %-20s %s\n", k.c_str(), v.c_str());
+  for (const auto& [k, v] : m.info.hyper) std::printf("  %-20s %s\n", printable(k).c_str(), printable(v).c_str());
   std::printf("context %lld tokens, at most %lld per step\n", static_cast<long long>(m.info.context),
               static_cast<long long>(m.info.step_tokens));
   size_t ops = m.graph->ops().size();
@@ -89,13 +94,42 @@ void inspect_yaml(const std::string& path, const Args& a) {
   print_tensors(*m.weights, a.has("tensors"));
 }
 
+bool is_artifact(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string magic(runtime::artifact_format::kMagic.size(), '\0');
+  return f.read(magic.data(), static_cast<std::streamsize>(magic.size())) && magic == runtime::artifact_format::kMagic;
+}
+
+void inspect_artifact(const std::string& path, bool all) {
+  auto art = runtime::Artifact::open(path);
+  std::printf("format: lmc artifact, format version %u\nsections:\n", runtime::kArtifactFormatVersion);
+  for (const auto& s : art->sections())
+    std::printf("  %-16s offset %12llu  %12llu bytes\n", printable(s.name).c_str(),
+                static_cast<unsigned long long>(s.offset), static_cast<unsigned long long>(s.size));
+  std::printf("manifest:\n");
+  for (const auto& [k, v] : art->manifest()) std::printf("  %s=%s\n", printable(k).c_str(), printable(v).c_str());
+  uint64_t total = 0;
+  size_t n = 0;
+  std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
+  for (const auto& w : art->weight_index()) {
+    total += w.bytes;
+    if (all || n++ < 20)
+      std::printf("  %-48s %-6s %-18s %12llu\n", printable(w.name).c_str(), std::string(ir::dtype_name(w.dtype)).c_str(),
+                  shape_str(w.shape).c_str(), static_cast<unsigned long long>(w.bytes));
+  }
+  size_t count = art->weight_index().size();
+  if (!all && count > 20) std::printf("  ... %zu more (--tensors lists all)\n", count - 20);
+  std::printf("total: %zu tensors, %.1f MB\n", count, total / 1e6);
+}
+
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR [options]\n\n"
-                 "Prints the architecture, hyper-parameters, tokenizer and tensors.\n\noptions:\n"
+    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
+                 "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
+                 "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
@@ -105,10 +139,14 @@ int cmd_inspect(int argc, char** argv) {
     inspect_yaml(path, a);
     return 0;
   }
+  if (is_artifact(path)) {
+    inspect_artifact(path, a.has("tensors"));
+    return 0;
+  }
   auto w = models::WeightSource::open(path);
   print_metadata(*w);
   if (w->gguf() && w->gguf()->find("tokenizer.ggml.model"))
-    std::printf("tokenizer: %s, %lld tokens\n", w->gguf()->get_string("tokenizer.ggml.model").c_str(),
+    std::printf("tokenizer: %s, %lld tokens\n", printable(w->gguf()->get_string("tokenizer.ggml.model")).c_str(),
                 static_cast<long long>(std::get<double>(*w->meta("tokenizer.ggml.tokens"))));
   print_tensors(*w, a.has("tensors"));
   return 0;

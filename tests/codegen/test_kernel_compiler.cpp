@@ -61,7 +61,7 @@ TEST(KernelDesc, TheSameBodyWhateverItsNamesIsOneKey) {
 
 TEST(KernelName, ReadableKindDtypeAndDims) {
   EXPECT_EQ(codegen::kernel_base_name(q8_linear(640, 2048)), "linear_q8_0_640x2048");
-  EXPECT_EQ(codegen::kernel_base_name(q8_linear_act(640, 2048, "gelu_tanh")), "fusion_q8_0_640x2048");
+  EXPECT_EQ(codegen::kernel_base_name(q8_linear_act(640, 2048, "gelu_tanh")), "fused_linear_gelu_tanh_q8_0_640x2048");
 }
 
 TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
@@ -71,8 +71,8 @@ TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
   std::string silu = c.add(q8_linear_act(64, 16, "silu"));
   EXPECT_EQ(c.add(q8_linear_act(64, 16, "silu", "layer1.")), silu);  // another layer's copy
   std::string gelu = c.add(q8_linear_act(64, 16, "gelu"));
-  EXPECT_EQ(silu, "fusion_q8_0_64x16");
-  EXPECT_EQ(gelu.rfind("fusion_q8_0_64x16_", 0), 0u) << gelu;  // same base, hashed suffix
+  EXPECT_EQ(silu, "fused_linear_silu_q8_0_64x16");
+  EXPECT_EQ(gelu, "fused_linear_gelu_q8_0_64x16");
   EXPECT_EQ(c.kernels().size(), 3u);
   EXPECT_EQ(c.stats().kernels, 3);
   EXPECT_EQ(c.kernels()[0].info.items(nullptr), 16);
