@@ -27,12 +27,33 @@ const OpPattern& norm_linear() {
   return p;
 }
 
-std::string blocker(ir::Graph& g, const Match& m) {
+// Why the norm cannot go into the projections' prologues for what it is read by.
+std::string reader_blocker(ir::Graph& g, const Match& m) {
   if (g.is_output(m.value("h"))) return "the normalized value is a graph output";
   for (const ir::Op* user : g.users(m.value("h")))
     if (!ir::traits(*user).input_prologue || user->operand(0) != m.value("h") || user->operand(1) == m.value("h"))
       return "%" + m.value("h")->name() + " is also read by " + user->where();
-  return Rewriter(g).fusion_blocker({m.op("h"), m.op("y")});
+  return "";
+}
+
+// Fuses the norm (a copy of it when several projections read it) with this
+// projection, or leaves the graph as it was and says why not.
+std::string fuse_one(ir::Graph& g, const Match& m) {
+  Rewriter rw(g);
+  ir::Op* norm = m.op("h");
+  ir::Op* linear = m.op("y");
+  if (g.users(m.value("h")).size() > 1) {
+    norm = rw.duplicate(norm);
+    linear->set_operand(0, norm->result());
+  }
+  std::string why = rw.fusion_blocker({norm, linear});
+  if (why.empty()) {
+    rw.fuse({norm, linear});
+  } else if (norm != m.op("h")) {
+    linear->set_operand(0, m.value("h"));
+    rw.erase(norm);
+  }
+  return why;
 }
 
 class FuseNormLinear : public Pass {
@@ -43,18 +64,10 @@ class FuseNormLinear : public Pass {
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int fused = 0;
     norm_linear().for_each(g, [&](const Match& m) {
-      if (std::string why = blocker(g, m); !why.empty()) {
-        ctx.remark(name(), m.value("y")->name(), "not fused: " + why);
-        return;
-      }
-      Rewriter rw(g);
-      ir::Op* norm = m.op("h");
-      if (g.users(m.value("h")).size() > 1) {
-        norm = rw.duplicate(norm);
-        m.op("y")->set_operand(0, norm->result());
-      }
-      rw.fuse({norm, m.op("y")});
-      ++fused;
+      std::string why = reader_blocker(g, m);
+      if (why.empty()) why = fuse_one(g, m);
+      if (why.empty()) ++fused;
+      else ctx.remark(name(), m.value("y")->name(), "not fused: " + why);
     });
     return {fused > 0, {"fused " + std::to_string(fused) + " norms into their projections"}};
   }

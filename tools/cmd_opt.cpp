@@ -3,6 +3,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "codegen/describe_op.h"
+#include "codegen/kernel_compiler.h"
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -20,6 +22,8 @@ namespace {
 std::vector<FlagSpec> opt_specs() {
   auto specs = pass_flag_specs();
   specs.push_back({"o", true, "write the result to FILE instead of stdout", "FILE"});
+  specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
+  specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
   specs.push_back({"list-passes", false, "list the available passes and exit"});
   specs.push_back({"help", false, "show this help"});
   return specs;
@@ -38,6 +42,19 @@ std::string read_input(const std::string& path) {
   return ss.str();
 }
 
+// The kernels of `g` for this machine's baseline target, for their dumps: a graph needs
+// no weights to be compiled, so a researcher sees the code a fusion becomes from IR text.
+void dump_kernels(const Args& a, const ir::Graph& g) {
+  codegen::CompileOptions co;
+  co.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
+  co.dump_asm_dir = a.get_or("dump-asm", "");
+  if (co.dump_llvm_ir_dir.empty() && co.dump_asm_dir.empty()) return;
+  codegen::KernelCompiler compiler;
+  for (const auto& op : g.ops())
+    if (codegen::needs_kernel(*op)) compiler.add(codegen::describe(*op));
+  compiler.compile(co);
+}
+
 }  // namespace
 
 int cmd_opt(int argc, char** argv) {
@@ -45,7 +62,8 @@ int cmd_opt(int argc, char** argv) {
   if (a.has("help")) {
     std::cout << "usage: lmc opt FILE.lir [options]\n\n"
                  "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
-                 "and prints the resulting graph. FILE '-' reads stdin.\n\noptions:\n"
+                 "and prints the resulting graph. FILE '-' reads stdin. With --dump-llvm-ir or\n"
+                 "--dump-asm it also generates the graph's kernels and writes their code.\n\noptions:\n"
               << Args::help_text(opt_specs());
     return 0;
   }
@@ -66,6 +84,7 @@ int cmd_opt(int argc, char** argv) {
   apply_pass_options(a, ctx);
   pm.run(*g, ctx);
 
+  dump_kernels(a, *g);
   std::string text = ir::print(*g);
   if (auto out = a.get("o")) {
     write_output_file(*out, text);
