@@ -214,8 +214,8 @@ OpTraits role(R r) { return OpTraits{r, true, false, false, false, false, false,
 OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, false, false, {}, {}}; }
 OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, false, {}, {}}; }
 OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, false, {}, {}}; }
-OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}}; }
-OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}}; }
+OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}, true}; }
+OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}, true}; }
 OpTraits elementwise(ScalarExpr e, bool commutative = false) {
   return OpTraits{R::Elementwise, true, false, commutative, false, false, false, std::move(e), {}};
 }

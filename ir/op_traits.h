@@ -31,6 +31,8 @@ struct OpTraits {
                                  // that operand as it is loaded
   ScalarExpr expr;               // Elementwise: the value of one element
   RowReduction reduction;        // RowReduction
+  bool epilogue = false;         // Anchor: its kernel can pass each stored value through an
+                                 // epilogue (attention cannot yet)
 };
 
 const OpTraits& traits(const Op& op);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """lmc's logits and greedy tokens against the independent numpy reference
-(tests/reference/reference_forward.py), for one model and three pass pipelines.
+(tests/reference/reference_forward.py), for one model and several pass pipelines.
 
   verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
@@ -29,7 +29,7 @@ GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared
     logits; its greedy text must be the reference's greedy text up to a near-tie.
 
 Tolerances (justification):
-  * F32 pipelines (none, f32-fused): max |diff| <= 1e-3 and cosine >= 1 - 1e-6. Both sides
+  * F32 pipelines (none, f32-fused, and each fusion alone): max |diff| <= 1e-3 and cosine >= 1 - 1e-6. Both sides
     compute the same math in f32 (the reference in f32 matrix products, norms, softmax and
     RoPE in f64); they differ only by rounding order: a K-term dot product differs by about
     sqrt(K) * 2^-24 relative, and ~30 normalized residual layers do not amplify it much.
@@ -88,7 +88,12 @@ Q8_MIN_COS = 0.98
 PIPELINES = {
     "none": ("none", False),
     "default": ("default", True),
-    "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act", False),
+    # Every fusion together, in F32 so that agreement is tight ...
+    "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise", False),
+    # ... and each fusion pass that makes regions, alone.
+    "norm-linear": ("fuse-norm-linear", False),
+    "residual": ("fuse-residual", False),
+    "elementwise": ("fuse-elementwise", False),
 }
 
 LONG_PROMPT = ("In 1969 the Apollo 11 mission landed the first people on the Moon. Neil Armstrong and "
