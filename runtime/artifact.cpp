@@ -2,7 +2,6 @@
 // pointer into the mapping is handed out.
 #include "runtime/artifact.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <unordered_map>
 
 #include "ir/error.h"
+#include "ir/regular_file.h"
 #include "runtime/artifact_format.h"
 #include "runtime/artifact_manifest.h"
 #include "runtime/artifact_weight_index.h"
@@ -37,8 +37,7 @@ namespace {
 class Mapping {
  public:
   explicit Mapping(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw error_at(path, std::string("cannot open: ") + std::strerror(errno));
+    int fd = open_regular_file(path);  // a FIFO would block open() and mmap() would fail
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       int err = errno;

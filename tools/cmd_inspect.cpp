@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "ir/printer.h"
+#include "ir/untrusted_text.h"
 #include "models/gguf_file.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
@@ -33,7 +34,7 @@ void print_tensors(const models::WeightSource& w, bool all) {
   auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape,
                  uint64_t bytes) {
     total += bytes;
-    if (all || n < 20) std::printf("  %-48s %-6s %-18s %12llu\n", name.c_str(), dtype.c_str(), shape_str(shape).c_str(),
+    if (all || n < 20) std::printf("  %-48s %-6s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
                                    static_cast<unsigned long long>(bytes));
     ++n;
   };
@@ -52,20 +53,18 @@ void print_metadata(const models::WeightSource& w) {
     std::printf("GGUF version %u, %zu metadata keys\n", g->version(), g->metadata().size());
     for (const auto& [k, v] : g->metadata()) {
       if (k.rfind("tokenizer.ggml.", 0) == 0 && std::holds_alternative<models::MetaArray>(v.v)) {
-        std::printf("  %-44s [%zu entries]\n", k.c_str(), std::get<models::MetaArray>(v.v).size());
+        std::printf("  %-44s [%zu entries]\n", printable(k).c_str(), std::get<models::MetaArray>(v.v).size());
         continue;
       }
       auto val = w.meta(k);
-      std::string s = val ? models::expr_to_string(*val) : "?";
-      if (s.size() > 60) s = s.substr(0, 57) + "...";
-      for (char& c : s)
-        if (c == '\n') c = ' ';
-      std::printf("  %-44s %s\n", k.c_str(), s.c_str());
+      // Metadata is the file's to choose: escape sequences in it must not reach the terminal.
+      std::string s = val ? excerpt(models::expr_to_string(*val), 60) : "?";
+      std::printf("  %-44s %s\n", printable(k).c_str(), s.c_str());
     }
   } else {
     for (const auto& [k, v] : w.safetensors()->config()) {
       auto val = w.meta(k);
-      if (val) std::printf("  %-44s %s\n", k.c_str(), models::expr_to_string(*val).c_str());
+      if (val) std::printf("  %-44s %s\n", printable(k).c_str(), excerpt(models::expr_to_string(*val), 60).c_str());
     }
   }
 }
@@ -108,7 +107,7 @@ int cmd_inspect(int argc, char** argv) {
   auto w = models::WeightSource::open(path);
   print_metadata(*w);
   if (w->gguf() && w->gguf()->find("tokenizer.ggml.model"))
-    std::printf("tokenizer: %s, %lld tokens\n", w->gguf()->get_string("tokenizer.ggml.model").c_str(),
+    std::printf("tokenizer: %s, %lld tokens\n", printable(w->gguf()->get_string("tokenizer.ggml.model")).c_str(),
                 static_cast<long long>(std::get<double>(*w->meta("tokenizer.ggml.tokens"))));
   print_tensors(*w, a.has("tensors"));
   return 0;

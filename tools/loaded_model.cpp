@@ -8,7 +8,6 @@
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
-#include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
 #include "tools/compile_driver.h"
 #include "tools/memory_check.h"
@@ -91,7 +90,7 @@ LoadedModel from_yaml(const std::string& path, const Args& a) {
   m.weight_bytes = weights->bytes();
   m.weights = weights.get();
   m.owned_weights = std::move(weights);
-  m.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+  m.tokenizer = std::move(c.tokenizer);
   m.graph = std::move(c.model.graph);
   return m;
 }
