@@ -6,7 +6,7 @@
 
 namespace lmc::codegen {
 
-// param (mapped weights) and reshape (a view) run nothing.
+// Ops whose traits say they run a kernel (not param, not reshape).
 bool needs_kernel(const ir::Op& op);
 KernelDesc describe(const ir::Op& op);
 

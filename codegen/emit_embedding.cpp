@@ -1,12 +1,14 @@
 // embedding(table[V,D], ids i32[R]) -> y[R,D]: row r of y is row ids[r] of the table,
 // converted to f32 from the table's dtype (f32, f16 or q8_0 blocks). An id outside
-// [0, V) reads row V-1 instead of memory past the table. Work items: rows.
+// [0, V) reads row V-1 instead of memory past the table. As the anchor of a fusion
+// the row is then passed through the epilogue (a scale, a position embedding added)
+// while it is still in L1. Work items: rows.
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Intrinsics.h>
 
 #include "codegen/desc_access.h"
 #include "codegen/emitter.h"
-#include "codegen/llvm_helpers.h"
+#include "codegen/region_io.h"
 
 namespace lmc::codegen {
 
@@ -22,19 +24,19 @@ struct Shape {
   ir::Dim rows;
 };
 
-Shape shape(const KernelDesc& d) {
-  expect_arity(d, 2, 1);
-  const ir::Type& table = d.operands[0];
+Shape shape(const KernelDesc& d, const ir::Op& anchor) {
+  if (anchor.operands().size() != 2 || anchor.num_results() != 1) desc_error(d, "embedding takes 2 operands");
+  const ir::Type& table = anchor.operand(0)->type();
   if (table.rank() != 2 || !table.is_static())
     desc_error(d, "table must be [V,D] with static dims, got " + table.str());
   Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}};
   if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && s.dtype != ir::DType::q8_0)
     desc_error(d, "table must be f32, f16 or q8_0, got " + table.str());
   if (s.dtype == ir::DType::q8_0 && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
-  const ir::Type& ids = d.operands[1];
+  const ir::Type& ids = anchor.operand(1)->type();
   if (ids.dtype != ir::DType::i32 || ids.rank() != 1) desc_error(d, "ids must be i32[R], got " + ids.str());
   s.rows = ids.dims[0];
-  Rows y = expect_f32_rows(d, d.results[0], "result");
+  Rows y = expect_f32_rows(d, anchor.result()->type(), "result");
   if (!(y.rows == s.rows) || y.width != s.width)
     desc_error(d, "result must be f32[" + s.rows.str() + "," + std::to_string(s.width) + "]");
   return s;
@@ -64,13 +66,23 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
   });
 }
 
+// Row r of y (in place) through the region's epilogue into every yield.
+void apply_epilogue(Builder& b, RegionIO& io, llvm::Value* y, llvm::Value* r, int64_t width) {
+  emit_chunks(b, i64c(b, 0), i64c(b, width), kLanes, [&](llvm::Value* i, llvm::Value* count) {
+    auto* v = load_f32x_n(b, f32_ptr(b, y, b.CreateAdd(b.CreateMul(r, i64c(b, width)), i)), kLanes, count);
+    io.store_output(r, i, v, kLanes, count);
+  });
+}
+
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  FusedRegion region = fused_region(d);
+  Shape s = shape(d, *region.anchor);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
-  llvm::Value* table = arg_pointer(b, p, 0);
-  llvm::Value* ids = arg_pointer(b, p, 1);
-  llvm::Value* y = arg_pointer(b, p, 2);
+  RegionIO io(b, p, region);
+  llvm::Value* table = io.arg(region.anchor->operand(0));
+  llvm::Value* ids = io.arg(region.anchor->operand(1));
+  llvm::Value* y = io.first_output();
   int64_t row_bytes = ir::dtype_row_bytes(s.dtype, s.width);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
     auto* id = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r), llvm::Align(4)),
@@ -90,12 +102,13 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         dequantize_q8_0_row(b, src, dst, s.width);
         break;
     }
+    if (!region.plain_output) apply_epilogue(b, io, y, r, s.width);
   });
   b.CreateRetVoid();
 }
 
 KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
+  Shape s = shape(d, *fused_region(d).anchor);
   return row_items(s.rows, s.width * 4 + ir::dtype_row_bytes(s.dtype, s.width));
 }
 

@@ -1,7 +1,9 @@
-// linear: y[T,N] = x[T,K] · w[N,K]ᵀ (+ bias) (+ residual), w f32 or q8_0, with the
-// optional fused input activation. Work items are output columns; each call
-// computes columns [begin, end) of every row. Few rows take the memory-bound decode
-// path, many rows the blocked prefill path (codegen/linear_{decode,prefill}.cpp).
+// linear: y[T,N] = x[T,K] · w[N,K]ᵀ, w f32 or q8_0, as the anchor of a fusion region:
+// a prologue computes x as it is loaded (a norm, act(gate)*up), an epilogue turns
+// each output value into the yielded ones (bias, residual, activation). Work items
+// are output columns; each call computes columns [begin, end) of every row. Few rows
+// take the memory-bound decode path, many rows the blocked prefill path
+// (codegen/linear_{decode,prefill}.cpp).
 #include <llvm/IR/Function.h>
 
 #include "codegen/emitter.h"
@@ -12,36 +14,29 @@ namespace lmc::codegen {
 namespace {
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  LinearShape s = linear_shape(d);
+  FusedRegion r = fused_region(d);
+  LinearShape s = linear_shape(d, r);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
-  int i = 0;
-  LinearOperands o{};
-  o.x = arg_pointer(b, p, i++);
-  o.w = arg_pointer(b, p, i++);
-  o.bias = s.has_bias ? arg_pointer(b, p, i++) : nullptr;
-  o.res = s.has_residual ? arg_pointer(b, p, i++) : nullptr;
-  o.y = arg_pointer(b, p, i++);
-  o.T = dim_value(b, p, s.rows);
-  o.begin = p.begin;
-  o.end = p.end;
+  LinearIO io(b, p, r, s);
 
   auto* decode_bb = llvm::BasicBlock::Create(fn.getContext(), "decode", &fn);
   auto* prefill_bb = llvm::BasicBlock::Create(fn.getContext(), "prefill", &fn);
   auto* done_bb = llvm::BasicBlock::Create(fn.getContext(), "done", &fn);
-  b.CreateCondBr(b.CreateICmpSLT(o.T, i64c(b, kPrefillMinRows)), decode_bb, prefill_bb);
+  b.CreateCondBr(b.CreateICmpSLT(io.T(), i64c(b, kPrefillMinRows)), decode_bb, prefill_bb);
   b.SetInsertPoint(decode_bb);
-  emit_linear_decode(b, s, o);
+  emit_linear_decode(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
-  emit_linear_prefill(b, s, o);
+  emit_linear_prefill(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();
 }
 
 KernelInfo info(const KernelDesc& d) {
-  LinearShape s = linear_shape(d);
+  FusedRegion r = fused_region(d);
+  LinearShape s = linear_shape(d, r);
   KernelInfo k;
   k.fixed = s.N;
   // A split must leave each part enough columns to amortise quantizing the input.

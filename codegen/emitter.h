@@ -18,7 +18,8 @@ struct Emitter {
   KernelInfo (*info)(const KernelDesc& d);        // work items of the kernel
 };
 
-// nullptr when no kernel kind matches (the op must be folded or aliased before codegen).
-const Emitter* find_emitter(std::string_view kind);
+// The emitter of a kernel (a fusion's is its anchor's), or nullptr when none matches
+// (the op must be folded or aliased before codegen).
+const Emitter* find_emitter(const KernelDesc& d);
 
 }  // namespace lmc::codegen

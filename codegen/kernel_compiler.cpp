@@ -104,7 +104,7 @@ std::string KernelCompiler::add(const KernelDesc& d) {
   impl_->check_live();
   std::string key = d.key();
   if (auto it = impl_->name_by_key.find(key); it != impl_->name_by_key.end()) return it->second;
-  const Emitter* emitter = find_emitter(d.kind);
+  const Emitter* emitter = find_emitter(d);
   if (!emitter) throw Error("codegen: error: no kernel for op '" + d.kind + "' (" + key + ")");
 
   auto t0 = std::chrono::steady_clock::now();

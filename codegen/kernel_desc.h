@@ -2,10 +2,12 @@
 // result types (static dims specialise the code), attributes. Ops whose descriptors
 // print the same key share one kernel.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ir/attribute.h"
+#include "ir/graph.h"
 #include "ir/type.h"
 
 namespace lmc::codegen {
@@ -15,6 +17,7 @@ struct KernelDesc {
   std::vector<ir::Type> operands;
   std::vector<ir::Type> results;
   ir::AttrMap attrs;
+  std::shared_ptr<const ir::Graph> body;  // a fusion's body (its own copy), else nullptr
   std::string key() const;           // canonical signature text
 };
 

@@ -36,10 +36,19 @@ uint64_t fnv1a(const std::string& s) {
   return h;
 }
 
+// A fusion is named by the ops it runs ("fused_rms_norm_linear"), so profiles and
+// dumps say what each kernel does.
+std::string kind_tag(const KernelDesc& d) {
+  if (!d.body) return d.kind;
+  std::string tag = "fused";
+  for (const auto& op : d.body->ops()) tag += "_" + op->kind();
+  return tag;
+}
+
 }  // namespace
 
 std::string kernel_base_name(const KernelDesc& d) {
-  std::string name = d.kind + "_" + dtype_tag(d);
+  std::string name = kind_tag(d) + "_" + dtype_tag(d);
   std::string in = d.operands.empty() ? "" : static_dims(d.operands[0]);
   std::string out = d.results.empty() ? "" : static_dims(d.results[0]);
   std::string dims = in;

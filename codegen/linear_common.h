@@ -1,11 +1,12 @@
 // What the linear kernel's two code paths (decode: few rows, memory-bound;
-// prefill: many rows, compute-bound) share: the validated shape of the op and the
-// operand pointers inside the generated function.
+// prefill: many rows, compute-bound) share: the validated shape of the anchor and
+// the fused region around it — the prologue that computes each input value as it
+// is loaded, and the epilogue applied to each output value before it is stored.
 #pragma once
+#include <memory>
 #include <string>
 
-#include "codegen/kernel_desc.h"
-#include "codegen/llvm_helpers.h"
+#include "codegen/region_io.h"
 
 namespace lmc::codegen {
 
@@ -18,42 +19,45 @@ struct LinearShape {
   int64_t K = 0;         // reduction length (w is [N,K])
   int64_t N = 0;         // output columns = work items
   ir::DType wtype = ir::DType::f32;  // f32 or q8_0
-  bool has_bias = false;
-  bool has_residual = false;
-  std::string act;       // non-empty: operand 0 is gu[T,2K], input = act(gate) * up
   ir::Dim rows;          // T
-  int64_t x_stride() const { return act.empty() ? K : 2 * K; }  // floats per input row
   int64_t w_row_bytes() const;
 };
 
-// Validates the descriptor against the linear contract (notes/ops.md); throws
-// lmc::Error naming the kernel key on any mismatch.
-LinearShape linear_shape(const KernelDesc& d);
+// Validates the anchor against the linear contract; throws lmc::Error naming the
+// kernel key on any mismatch.
+LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r);
 
-struct LinearOperands {
-  llvm::Value* x;     // f32 rows of x_stride() floats
-  llvm::Value* w;
-  llvm::Value* bias;  // nullptr when absent
-  llvm::Value* res;   // nullptr when absent
-  llvm::Value* y;
-  llvm::Value* T;     // i64 rows
-  llvm::Value* begin; // first output column of this call
-  llvm::Value* end;
+// The kernel's buffers and the region around the linear, inside the function.
+class LinearIO {
+ public:
+  LinearIO(Builder& b, const KernelParams& p, const FusedRegion& r, const LinearShape& s);
+
+  llvm::Value* w() const { return w_; }
+  llvm::Value* T() const { return T_; }
+  llvm::Value* begin() const { return begin_; }  // first output column of this call
+  llvm::Value* end() const { return end_; }
+  bool plain_input() const { return region_.plain_input; }
+  bool plain_output() const { return region_.plain_output; }
+  llvm::Value* x() const { return x_; }          // the input buffer when plain_input()
+  llvm::Value* acc() const { return io_.first_output(); }  // partial sums
+
+  void prepare_rows(llvm::Value* t0, llvm::Value* rows) { io_.prepare_rows(t0, rows); }
+  // `lanes` input values of row t from column k (count: valid lanes of a tail).
+  llvm::Value* load_input(llvm::Value* t, llvm::Value* k, unsigned lanes, llvm::Value* count = nullptr);
+  // &w[n, 0]
+  llvm::Value* weight_row(llvm::Value* n);
+  // y[t, n ..] = v (scalar or `lanes` values), through the epilogue into every yield.
+  void store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count = nullptr);
+
+ private:
+  Builder& b_;
+  const FusedRegion& region_;
+  const LinearShape& s_;
+  RegionIO io_;
+  llvm::Value *x_ = nullptr, *w_, *T_, *begin_, *end_;
 };
 
-// `lanes` input values of row `row` from column k: x, or act(gate) * up.
-llvm::Value* load_input(Builder& b, const LinearShape& s, llvm::Value* row_ptr, llvm::Value* k,
-                        unsigned lanes);
-// The same for the last `count` (< lanes) values of a row; other lanes are 0.
-llvm::Value* load_input_tail(Builder& b, const LinearShape& s, llvm::Value* row_ptr, llvm::Value* k,
-                             unsigned lanes, llvm::Value* count);
-// &w[n, 0]
-llvm::Value* weight_row(Builder& b, const LinearShape& s, const LinearOperands& o, llvm::Value* n);
-// bias[n] + res[t, n] (0 for absent parts), scalar.
-llvm::Value* output_addend(Builder& b, const LinearShape& s, const LinearOperands& o, llvm::Value* t,
-                           llvm::Value* n);
-
-void emit_linear_decode(Builder& b, const LinearShape& s, const LinearOperands& o);
-void emit_linear_prefill(Builder& b, const LinearShape& s, const LinearOperands& o);
+void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
+void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);
 
 }  // namespace lmc::codegen

@@ -13,7 +13,7 @@ namespace {
 
 // Rows prepared together, and swept together under each column tile so the
 // weights are read from memory once. Every decode call fits one group, except
-// f32 weights with an activation, whose f32 scratch rows are 4x larger.
+// f32 weights with a prologue, whose f32 scratch rows are 4x larger.
 constexpr int64_t kRowGroup = kPrefillMinRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
@@ -63,21 +63,21 @@ void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
 struct Scratch {
   llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (q8_0 weights)
   llvm::Value* d;      // f32 [kRowGroup * K/32] their block scales
-  llvm::Value* xa;     // f32 [kActRowGroup * K] activated input rows (f32 weights with act)
+  llvm::Value* xa;     // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
 };
 
 // Quantizes `rows` input rows starting at row g0 into scratch: per block of 32,
 // d = max|x|/127 and q = round(x/d).
-void quantize_rows(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
-                   llvm::Value* g0, llvm::Value* rows) {
+void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
+                   llvm::Value* rows) {
   int64_t nb = s.K / kBlock;
   emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    auto* row = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(g0, r), i64c(b, s.x_stride())));
+    auto* t = b.CreateAdd(g0, r);
     emit_for(b, i64c(b, 0), i64c(b, nb), 1, [&](llvm::Value* blk) {
       llvm::Value* v[4];
       llvm::Value* amax = nullptr;
       for (int i = 0; i < 4; ++i) {
-        v[i] = load_input(b, s, row, b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), i64c(b, 8 * i)), 8);
+        v[i] = io.load_input(t, b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), i64c(b, 8 * i)), 8);
         amax = amax ? vmax(b, amax, vabs(b, v[i])) : vabs(b, v[i]);
       }
       auto* m = hmax(b, amax);
@@ -156,11 +156,11 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
 }
 
 // Output columns [from, to) in steps of `cols` for the rows of the current group.
-void column_loop(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
-                 llvm::Value* g0, llvm::Value* rows, llvm::Value* from, llvm::Value* to, int cols) {
+void column_loop(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
+                 llvm::Value* rows, llvm::Value* from, llvm::Value* to, int cols) {
   emit_for(b, from, to, cols, [&](llvm::Value* n) {
     std::vector<llvm::Value*> wrows;
-    for (int c = 0; c < cols; ++c) wrows.push_back(weight_row(b, s, o, b.CreateAdd(n, i64c(b, c))));
+    for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
     emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
       auto* t = b.CreateAdd(g0, r);
       std::vector<llvm::Value*> acc;
@@ -168,55 +168,51 @@ void column_loop(Builder& b, const LinearShape& s, const LinearOperands& o, cons
         acc = dot_q8(b, s, sc, wrows, r);
       } else {
         auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
-                           : f32_ptr(b, o.x, b.CreateMul(t, i64c(b, s.K)));
+                           : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
         acc = dot_f32(b, s, xrow, wrows);
       }
-      for (int c = 0; c < cols; ++c) {
-        auto* col = b.CreateAdd(n, i64c(b, c));
-        auto* v = b.CreateFAdd(hsum(b, acc[c]), output_addend(b, s, o, t, col));
-        b.CreateStore(v, f32_ptr(b, o.y, b.CreateAdd(b.CreateMul(t, i64c(b, s.N)), col)));
-      }
+      for (int c = 0; c < cols; ++c) io.store_output(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
     }, "r");
   }, cols > 1 ? "n" : "ntail");
 }
 
-// act(gate)*up of the group's rows into scratch, for f32 weights.
-void activate_rows(Builder& b, const LinearShape& s, const LinearOperands& o, const Scratch& sc,
-                   llvm::Value* g0, llvm::Value* rows) {
+// The group's input rows through the prologue into scratch, for f32 weights.
+void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
+                   llvm::Value* rows) {
   int64_t k8 = s.K / 8 * 8;
   emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    auto* src = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(g0, r), i64c(b, s.x_stride())));
+    auto* t = b.CreateAdd(g0, r);
     auto* dst = f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)));
     emit_for(b, i64c(b, 0), i64c(b, k8), 8, [&](llvm::Value* k) {
-      store_f32x(b, load_input(b, s, src, k, 8), f32_ptr(b, dst, k));
+      store_f32x(b, io.load_input(t, k, 8), f32_ptr(b, dst, k));
     }, "ak");
     if (s.K % 8) {
       auto* rest = i64c(b, s.K % 8);
-      auto* v = load_input_tail(b, s, src, i64c(b, k8), 8, rest);
-      masked_store_f32x(b, v, f32_ptr(b, dst, i64c(b, k8)), rest);
+      masked_store_f32x(b, io.load_input(t, i64c(b, k8), 8, rest), f32_ptr(b, dst, i64c(b, k8)), rest);
     }
   }, "ar");
 }
 
 }  // namespace
 
-void emit_linear_decode(Builder& b, const LinearShape& s, const LinearOperands& o) {
+void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
   Scratch sc{};
   if (s.wtype == ir::DType::q8_0) {
     sc.q = stack_array(b, b.getInt8Ty(), kRowGroup * s.K);
     sc.d = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
-  } else if (!s.act.empty()) {
+  } else if (!io.plain_input()) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }
   int64_t group = sc.xa ? kActRowGroup : kRowGroup;
-  auto* main_end = round_down(b, o.begin, o.end, kCols);
-  emit_for(b, i64c(b, 0), o.T, group, [&](llvm::Value* g0) {
-    auto* left = b.CreateSub(o.T, g0);
+  auto* main_end = round_down(b, io.begin(), io.end(), kCols);
+  emit_for(b, i64c(b, 0), io.T(), group, [&](llvm::Value* g0) {
+    auto* left = b.CreateSub(io.T(), g0);
     auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, group)), left, i64c(b, group));
-    if (sc.q) quantize_rows(b, s, o, sc, g0, rows);
-    if (sc.xa) activate_rows(b, s, o, sc, g0, rows);
-    column_loop(b, s, o, sc, g0, rows, o.begin, main_end, kCols);
-    column_loop(b, s, o, sc, g0, rows, main_end, o.end, 1);
+    if (!io.plain_input()) io.prepare_rows(g0, rows);
+    if (sc.q) quantize_rows(b, s, io, sc, g0, rows);
+    if (sc.xa) prologue_rows(b, s, io, sc, g0, rows);
+    column_loop(b, s, io, sc, g0, rows, io.begin(), main_end, kCols);
+    column_loop(b, s, io, sc, g0, rows, main_end, io.end(), 1);
   }, "g");
 }
 

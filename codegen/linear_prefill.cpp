@@ -7,7 +7,8 @@
 // both keep their natural row-major layout, so nothing is transposed. The input
 // rows are copied per kPanelRows x kc block into a contiguous panel that stays in
 // L2 while every column panel sweeps it (in place, rows K apart, they thrash); a
-// fused input activation is applied in that copy, once per input value.
+// fused prologue is computed in that copy, once per input value. Partial sums over
+// the k blocks live in the first yield; the epilogue runs once, after the last block.
 #include <llvm/IR/Function.h>
 
 #include "codegen/linear_common.h"
@@ -19,7 +20,7 @@ namespace {
 constexpr int64_t kMaxKc = 512;   // k per block at most: the weight panel (8 KiB) stays in L1
 constexpr int kNc = 4;            // columns per register tile
 constexpr int kMr = 3;            // rows per register tile: 12 accumulators
-constexpr int64_t kPanelRows = 96;  // rows per input panel (<= 192 KiB of stack)
+constexpr int64_t kPanelRows = kMaxPreparedRows;  // rows per input panel (<= 192 KiB of stack)
 
 // K split into equal blocks of at most kMaxKc (a multiple of 32): the output tile
 // is updated once per block, so fewer, even blocks beat a short last one.
@@ -41,12 +42,11 @@ llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
 
 // The kNc weight rows of panel n0 from k0, as f32 pointers. Columns past `end`
 // repeat the last valid one: they are computed but never stored.
-std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, const LinearOperands& o,
-                                        const Panel& p, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc) {
+std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p,
+                                        llvm::Value* n0, llvm::Value* k0, llvm::Value* kc) {
   std::vector<llvm::Value*> rows;
-  auto* last = b.CreateSub(o.end, i64c(b, 1));
-  for (int c = 0; c < kNc; ++c)
-    rows.push_back(weight_row(b, s, o, min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
+  auto* last = b.CreateSub(io.end(), i64c(b, 1));
+  for (int c = 0; c < kNc; ++c) rows.push_back(io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
   std::vector<llvm::Value*> cols;
   if (s.wtype == ir::DType::f32) {
     for (auto* r : rows) cols.push_back(f32_ptr(b, r, k0));
@@ -71,20 +71,19 @@ std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, const 
   return cols;
 }
 
-// xa[r][k] = input[t0 + r, k0 + k] (act(gate) * up when fused) for r < tb, k < kc.
-void pack_input(Builder& b, const LinearShape& s, const LinearOperands& o, const Panel& p,
-                    llvm::Value* t0, llvm::Value* tb, llvm::Value* k0, llvm::Value* kc) {
+// xa[r][k] = input[t0 + r, k0 + k] (through the prologue) for r < tb, k < kc.
+void pack_input(Builder& b, LinearIO& io, const Panel& p, llvm::Value* t0, llvm::Value* tb, llvm::Value* k0,
+                llvm::Value* kc) {
   auto* kc8 = b.CreateAnd(kc, i64c(b, ~int64_t{7}));
   emit_for(b, i64c(b, 0), tb, 1, [&](llvm::Value* r) {
-    auto* src = f32_ptr(b, o.x, b.CreateMul(b.CreateAdd(t0, r), i64c(b, s.x_stride())));
+    auto* t = b.CreateAdd(t0, r);
     auto* dst = f32_ptr(b, p.xa, b.CreateMul(r, i64c(b, p.kc)));
     emit_for(b, i64c(b, 0), kc8, 8, [&](llvm::Value* k) {
-      store_f32x(b, load_input(b, s, src, b.CreateAdd(k0, k), 8), f32_ptr(b, dst, k));
+      store_f32x(b, io.load_input(t, b.CreateAdd(k0, k), 8), f32_ptr(b, dst, k));
     }, "ak");
     auto* rest = b.CreateSub(kc, kc8);
     emit_if(b, b.CreateICmpSGT(rest, i64c(b, 0)), [&] {
-      auto* v = load_input_tail(b, s, src, b.CreateAdd(k0, kc8), 8, rest);
-      masked_store_f32x(b, v, f32_ptr(b, dst, kc8), rest);
+      masked_store_f32x(b, io.load_input(t, b.CreateAdd(k0, kc8), 8, rest), f32_ptr(b, dst, kc8), rest);
     });
   }, "ar");
 }
@@ -104,10 +103,11 @@ llvm::Value* reduce4(Builder& b, llvm::Value* const* acc) {
 struct Tile {
   llvm::Value* a;         // &input[t0 + t, k0] ...
   llvm::Value* a_stride;  // ... and the distance between input rows, in floats
-  llvm::Value* yrow0;     // &y[t0 + t, n0]
-  llvm::Value* resrow0;   // &res[t0 + t, n0], or nullptr
-  llvm::Value* bias0;     // &bias[n0], or nullptr
-  llvm::Value* first;     // i1: k0 == 0: start from bias + residual instead of y
+  llvm::Value* t;         // the tile's first row
+  llvm::Value* n0;        // its first column
+  llvm::Value* yrow0;     // &acc[t, n0]: the partial sums
+  llvm::Value* first;     // i1: k0 == 0: start from 0 instead of the partial sums
+  llvm::Value* last;      // i1: the last k block: apply the epilogue
   llvm::Value* nc;        // valid columns of the panel (1..kNc)
   llvm::Value* kc;
   std::vector<llvm::Value*> cols;  // kNc weight pointers at k0
@@ -140,7 +140,7 @@ void prefetch_output(Builder& b, const LinearShape& s, const Tile& tile, int R) 
 }
 
 // y[R rows, kNc cols] (+)= input[R rows, kc] · weights[kNc cols, kc]ᵀ.
-void micro_tile(Builder& b, const LinearShape& s, const Tile& tile, int R) {
+void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile, int R) {
   prefetch_output(b, s, tile, R);
   std::vector<llvm::Value*> arow;
   for (int r = 0; r < R; ++r) arow.push_back(f32_ptr(b, tile.a, b.CreateMul(i64c(b, r), tile.a_stride)));
@@ -154,26 +154,25 @@ void micro_tile(Builder& b, const LinearShape& s, const Tile& tile, int R) {
   for (int r = 0; r < R; ++r) {
     auto* sum = reduce4(b, &acc[r * kNc]);
     auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * s.N));
-    llvm::Value* init = llvm::Constant::getNullValue(f32x(b, 4));
-    if (tile.bias0) init = masked_load_f32x(b, tile.bias0, 4, tile.nc);
-    if (tile.resrow0)
-      init = b.CreateFAdd(init, masked_load_f32x(b, f32_ptr(b, tile.resrow0, i64c(b, r * s.N)), 4, tile.nc));
-    auto* prior = b.CreateSelect(tile.first, init, masked_load_f32x(b, yp, 4, tile.nc));
-    masked_store_f32x(b, b.CreateFAdd(prior, sum), yp, tile.nc);
+    auto* prior = b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
+    auto* v = b.CreateFAdd(prior, sum);
+    masked_store_f32x(b, v, yp, tile.nc);
+    if (!io.plain_output())
+      emit_if(b, tile.last, [&] { io.store_output(b.CreateAdd(tile.t, i64c(b, r)), tile.n0, v, 4, tile.nc); });
   }
 }
 
 // Rows [0, tb) of the block in tiles of kMr rows, then the 1..kMr-1 left over.
-void row_tiles(Builder& b, const LinearShape& s, const Tile& base, llvm::Value* tb) {
+void row_tiles(Builder& b, const LinearShape& s, LinearIO& io, const Tile& base, llvm::Value* tb) {
   auto at_row = [&](llvm::Value* t) {
     Tile tile = base;
     tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
+    tile.t = b.CreateAdd(base.t, t);
     tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, s.N)));
-    if (base.resrow0) tile.resrow0 = f32_ptr(b, base.resrow0, b.CreateMul(t, i64c(b, s.N)));
     return tile;
   };
   auto* tmain = round_down(b, i64c(b, 0), tb, kMr);
-  emit_for(b, i64c(b, 0), tmain, kMr, [&](llvm::Value* t) { micro_tile(b, s, at_row(t), kMr); }, "t");
+  emit_for(b, i64c(b, 0), tmain, kMr, [&](llvm::Value* t) { micro_tile(b, s, io, at_row(t), kMr); }, "t");
   llvm::Function* fn = b.GetInsertBlock()->getParent();
   auto* done = llvm::BasicBlock::Create(fn->getContext(), "rows.done", fn);
   Tile rest = at_row(tmain);
@@ -182,44 +181,44 @@ void row_tiles(Builder& b, const LinearShape& s, const Tile& base, llvm::Value* 
     auto* bb = llvm::BasicBlock::Create(fn->getContext(), "rows" + std::to_string(R), fn);
     sw->addCase(b.getInt64(R), bb);
     b.SetInsertPoint(bb);
-    micro_tile(b, s, rest, R);
+    micro_tile(b, s, io, rest, R);
     b.CreateBr(done);
   }
   b.SetInsertPoint(done);
 }
 
 // All output columns of rows [t0, t0+tb).
-void row_block(Builder& b, const LinearShape& s, const LinearOperands& o, const Panel& p,
-               llvm::Value* t0, llvm::Value* tb) {
+void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, llvm::Value* t0, llvm::Value* tb) {
+  if (!io.plain_input()) io.prepare_rows(t0, tb);
   emit_for(b, i64c(b, 0), i64c(b, s.K), p.kc, [&](llvm::Value* k0) {
     Tile base{};
     base.kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, s.K), k0));
     base.first = b.CreateICmpEQ(k0, i64c(b, 0));
-    pack_input(b, s, o, p, t0, tb, k0, base.kc);
+    base.last = b.CreateICmpEQ(b.CreateAdd(k0, base.kc), i64c(b, s.K));
+    base.t = t0;
+    pack_input(b, io, p, t0, tb, k0, base.kc);
     base.a = p.xa;
     base.a_stride = i64c(b, p.kc);
-    emit_for(b, o.begin, o.end, kNc, [&](llvm::Value* n0) {
+    emit_for(b, io.begin(), io.end(), kNc, [&](llvm::Value* n0) {
       Tile tile = base;
-      tile.nc = min64(b, i64c(b, kNc), b.CreateSub(o.end, n0));
-      tile.cols = panel_columns(b, s, o, p, n0, k0, base.kc);
-      auto* at = b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0);
-      tile.yrow0 = f32_ptr(b, o.y, at);
-      if (o.res) tile.resrow0 = f32_ptr(b, o.res, at);
-      if (o.bias) tile.bias0 = f32_ptr(b, o.bias, n0);
-      row_tiles(b, s, tile, tb);
+      tile.n0 = n0;
+      tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.end(), n0));
+      tile.cols = panel_columns(b, s, io, p, n0, k0, base.kc);
+      tile.yrow0 = f32_ptr(b, io.acc(), b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0));
+      row_tiles(b, s, io, tile, tb);
     }, "n0");
   }, "k0");
 }
 
 }  // namespace
 
-void emit_linear_prefill(Builder& b, const LinearShape& s, const LinearOperands& o) {
+void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
   Panel p{};
   p.kc = block_k(s);
   if (s.wtype == ir::DType::q8_0) p.wd = stack_array(b, b.getFloatTy(), kNc * p.kc);
   p.xa = stack_array(b, b.getFloatTy(), kPanelRows * p.kc);
-  emit_for(b, i64c(b, 0), o.T, kPanelRows, [&](llvm::Value* t0) {
-    row_block(b, s, o, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(o.T, t0)));
+  emit_for(b, i64c(b, 0), io.T(), kPanelRows, [&](llvm::Value* t0) {
+    row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.T(), t0)));
   }, "tb");
 }
 

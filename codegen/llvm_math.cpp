@@ -24,9 +24,11 @@ llvm::Type* int_like(Builder& b, llvm::Value* x) {
   return n ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt32Ty(), n)) : b.getInt32Ty();
 }
 
+}  // namespace
+
 // erfc for z >= 0 as t*exp(-z^2 + P(t)), t = 1/(1+z/2): the Chebyshev fit with
 // fractional error below 1.2e-7 everywhere (Numerical Recipes' erfcc).
-llvm::Value* erfc_nonneg(Builder& b, llvm::Value* z) {
+llvm::Value* emit_erfc_nonneg(Builder& b, llvm::Value* z) {
   auto* one = f32_like(b, z, 1.0f);
   auto* t = b.CreateFDiv(one, fma(b, z, f32_like(b, z, 0.5f), one));
   auto* p = horner(b, t, {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
@@ -34,8 +36,6 @@ llvm::Value* erfc_nonneg(Builder& b, llvm::Value* z) {
   auto* arg = b.CreateFSub(p, b.CreateFMul(z, z));
   return b.CreateFMul(t, emit_exp(b, arg));
 }
-
-}  // namespace
 
 // exp(x) = 2^n * e^r with n = round(x / ln 2) and |r| <= ln2/2, e^r by a degree-7
 // Taylor polynomial (truncation < 1e-8); 2^n is built in the exponent bits.
@@ -65,32 +65,6 @@ llvm::Value* emit_tanh(Builder& b, llvm::Value* x) {
                            b.CreateFDiv(f32_like(b, x, 2.0f), b.CreateFAdd(e, f32_like(b, x, 1.0f))));
   auto* signed_big = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, big, x);
   return b.CreateSelect(b.CreateFCmpOLT(ax, f32_like(b, x, 0.3f)), series, signed_big);
-}
-
-llvm::Value* emit_sigmoid(Builder& b, llvm::Value* x) {
-  auto* e = emit_exp(b, b.CreateFNeg(x));
-  return b.CreateFDiv(f32_like(b, x, 1.0f), b.CreateFAdd(e, f32_like(b, x, 1.0f)));
-}
-
-llvm::Value* emit_silu(Builder& b, llvm::Value* x) {
-  auto* e = emit_exp(b, b.CreateFNeg(x));
-  return b.CreateFDiv(x, b.CreateFAdd(e, f32_like(b, x, 1.0f)));
-}
-
-// 0.5 x (1 + tanh(u)) == x * sigmoid(2u): no cancellation for negative x.
-llvm::Value* emit_gelu_tanh(Builder& b, llvm::Value* x) {
-  auto* x3 = b.CreateFMul(b.CreateFMul(x, x), x);
-  auto* u = b.CreateFMul(fma(b, x3, f32_like(b, x, 0.044715f), x), f32_like(b, x, 0.7978845608028654f));
-  auto* e = emit_exp(b, b.CreateFMul(u, f32_like(b, x, -2.0f)));
-  return b.CreateFDiv(x, b.CreateFAdd(e, f32_like(b, x, 1.0f)));
-}
-
-// 0.5 x erfc(-x/sqrt2): for x < 0 from erfc(|x|/sqrt2) directly (keeps relative
-// accuracy in the tail), for x >= 0 as x - 0.5 x erfc(x/sqrt2).
-llvm::Value* emit_gelu(Builder& b, llvm::Value* x) {
-  auto* z = b.CreateFMul(vabs(b, x), f32_like(b, x, 0.70710678118654752f));
-  auto* half_x_e = b.CreateFMul(b.CreateFMul(x, f32_like(b, x, 0.5f)), erfc_nonneg(b, z));
-  return b.CreateSelect(b.CreateFCmpOLT(x, f32_like(b, x, 0.0f)), half_x_e, b.CreateFSub(x, half_x_e));
 }
 
 // x = k π/2 + r with |r| <= π/4 (π/2 in two parts, so r is exact to f64 rounding
@@ -126,17 +100,6 @@ SinCos emit_sincos_f64_to_f32(Builder& b, llvm::Value* x) {
   cos = b.CreateSelect(bit(b.CreateAdd(q, llvm::ConstantInt::get(it, 1)), 2), b.CreateFNeg(cos), cos);
   llvm::Type* ft = vt ? static_cast<llvm::Type*>(f32x(b, vt->getNumElements())) : b.getFloatTy();
   return {b.CreateFPTrunc(sin, ft), b.CreateFPTrunc(cos, ft)};
-}
-
-bool is_activation(std::string_view name) {
-  return name == "gelu_tanh" || name == "silu" || name == "gelu";
-}
-
-llvm::Value* emit_activation(Builder& b, std::string_view name, llvm::Value* x) {
-  if (name == "gelu_tanh") return emit_gelu_tanh(b, x);
-  if (name == "silu") return emit_silu(b, x);
-  if (name == "gelu") return emit_gelu(b, x);
-  throw Error("codegen: error: unknown activation \"" + std::string(name) + "\"");
 }
 
 }  // namespace lmc::codegen

@@ -14,8 +14,10 @@ void check_operand_count(const OpDef& def, const Op& op) {
   int n = static_cast<int>(op.operands().size());
   if (n < def.min_operands || (def.max_operands >= 0 && n > def.max_operands))
     throw Error("builder: " + op.where() + " has " + std::to_string(n) + " operands, expects " +
-                std::to_string(def.min_operands) + (def.max_operands < 0 ? " or more" : " to " +
-                std::to_string(def.max_operands)));
+                std::to_string(def.min_operands) +
+                (def.max_operands < 0                       ? " or more"
+                 : def.max_operands == def.min_operands ? ""
+                                                            : " to " + std::to_string(def.max_operands)));
 }
 
 void check_result_size(const Op& op, const Type& t) {

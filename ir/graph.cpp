@@ -6,6 +6,13 @@
 
 namespace lmc::ir {
 
+Op::Op(std::string kind, std::vector<Value*> operands, AttrMap attrs)
+    : kind_(std::move(kind)), operands_(std::move(operands)), attrs_(std::move(attrs)) {}
+
+Op::~Op() = default;
+
+void Op::set_body(std::unique_ptr<Graph> body) { body_ = std::move(body); }
+
 Value* Op::add_result(std::string name, Type type) {
   results_.push_back(std::make_unique<Value>(std::move(name), std::move(type), this,
                                              static_cast<int>(results_.size())));
@@ -38,6 +45,13 @@ std::string Op::where() const {
   if (!results_.empty()) s += " defining %" + results_[0]->name();
   if (line_) s += " (line " + std::to_string(line_) + ")";
   return s;
+}
+
+std::vector<const Op*> ops_run_by(const Op& op) {
+  if (!op.body()) return {&op};
+  std::vector<const Op*> out;
+  for (const auto& inner : op.body()->ops()) out.push_back(inner.get());
+  return out;
 }
 
 Value* Graph::add_arg(std::string name, Type type) {

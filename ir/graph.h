@@ -14,6 +14,7 @@
 namespace lmc::ir {
 
 class Op;
+class Graph;
 
 class Value {
  public:
@@ -35,8 +36,8 @@ class Value {
 
 class Op {
  public:
-  Op(std::string kind, std::vector<Value*> operands, AttrMap attrs)
-      : kind_(std::move(kind)), operands_(std::move(operands)), attrs_(std::move(attrs)) {}
+  Op(std::string kind, std::vector<Value*> operands, AttrMap attrs);
+  ~Op();
   const std::string& kind() const { return kind_; }
   const std::vector<Value*>& operands() const { return operands_; }
   Value* operand(size_t i) const { return operands_.at(i); }
@@ -55,6 +56,12 @@ class Op {
   const std::vector<int64_t>& attr_ints(const std::string& k) const;
   DType attr_dtype(const std::string& k) const;
 
+  // A fusion's body: a graph of its own whose arguments are bound to the operands and
+  // whose outputs are the results. It sees nothing of the enclosing graph.
+  const Graph* body() const { return body_.get(); }
+  Graph* body() { return body_.get(); }
+  void set_body(std::unique_ptr<Graph> body);
+
   int line() const { return line_; }  // source line when parsed, 0 otherwise
   void set_line(int l) { line_ = l; }
   std::string where() const;          // "op 'linear' (line 12)" for diagnostics
@@ -64,8 +71,12 @@ class Op {
   std::vector<Value*> operands_;
   std::vector<std::unique_ptr<Value>> results_;
   AttrMap attrs_;
+  std::unique_ptr<Graph> body_;
   int line_ = 0;
 };
+
+// The ops one kernel runs: a fusion's body ops, or the op itself.
+std::vector<const Op*> ops_run_by(const Op& op);
 
 using OpList = std::list<std::unique_ptr<Op>>;
 using OpIter = OpList::iterator;

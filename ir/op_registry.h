@@ -6,6 +6,7 @@
 
 #include "ir/attribute.h"
 #include "ir/graph.h"
+#include "ir/op_traits.h"
 
 namespace lmc::ir {
 
@@ -24,6 +25,7 @@ struct OpDef {
   // when they do not fit. nullptr when the op declares its result type (param, reshape).
   std::vector<Type> (*infer)(const Op& op);
   std::string_view summary;
+  OpTraits traits;
 };
 
 const OpDef* find_op(std::string_view name);

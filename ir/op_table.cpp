@@ -64,10 +64,15 @@ std::vector<Type> same_as_first(const Op& op) {
   return {in(op, 0)};
 }
 
+// Operand 1 has operand 0's type, or is one row of it ([D] against [R, D]), which
+// then applies to every row (a bias).
 std::vector<Type> binary(const Op& op) {
   expect_activation(op, 0);
-  if (!(in(op, 1) == in(op, 0))) fail(op, "operands differ: " + in(op, 0).str() + " vs " + in(op, 1).str());
-  return {in(op, 0)};
+  const Type& x = in(op, 0);
+  const Type& y = in(op, 1);
+  bool row = y.dtype == DType::f32 && y.rank() == 1 && x.rank() == 2 && y.dims[0] == x.dims.back();
+  if (!(y == x) && !row) fail(op, "operands differ: " + x.str() + " vs " + y.str());
+  return {x};
 }
 
 std::vector<Type> embedding(const Op& op) {
@@ -98,27 +103,31 @@ std::vector<Type> layer_norm(const Op& op) {
   return {in(op, 0)};
 }
 
-// x[..,K] · w[N,K]ᵀ (+ bias[N]) (+ residual[..,N]). With `act`, x is gate|up [..,2K].
+// x[..,K] · w[N,K]ᵀ. A bias, a residual or an activation of the input are ops of
+// their own; fusion regions put them in the kernel.
 std::vector<Type> linear(const Op& op) {
   expect_activation(op, 0);
   expect_rank(op, 1, 2);
   const Type& w = in(op, 1);
-  Dim k = in(op, 0).dims.back();
-  if (op.has_attr("act")) k = Dim::of(static_dim(op, k, "input dim") / 2);
-  expect_dim(op, w.dims[1], k, "weight input dim");
-  Type out = with_last(in(op, 0), w.dims[0]);
-  size_t next = 2;
-  bool residual = op.has_attr("residual") && op.attr_int("residual");
-  size_t want = 2 + (residual ? 1 : 0);
-  if (op.operands().size() == want + 1) {
-    expect_rank(op, 2, 1);
-    expect_dim(op, in(op, 2).dims[0], w.dims[0], "bias dim");
-    next = 3;
-  } else if (op.operands().size() != want) {
-    fail(op, "expects " + std::to_string(want) + " or " + std::to_string(want + 1) + " operands");
-  }
-  if (residual && !(in(op, next) == out)) fail(op, "residual must be " + out.str());
-  return {out};
+  expect_dim(op, w.dims[1], in(op, 0).dims.back(), "weight input dim");
+  return {with_last(in(op, 0), w.dims[0])};
+}
+
+// A fusion's operands bind its body's arguments; its results are what the body yields.
+// The verifier checks the body itself.
+std::vector<Type> fusion(const Op& op) {
+  const Graph* body = op.body();
+  if (!body) fail(op, "has no body");
+  if (body->args().size() != op.operands().size())
+    fail(op, "has " + std::to_string(op.operands().size()) + " operands but its body takes " +
+                 std::to_string(body->args().size()));
+  for (size_t i = 0; i < body->args().size(); ++i)
+    if (!(body->args()[i]->type() == in(op, i)))
+      fail(op, "operand " + std::to_string(i) + " is " + in(op, i).str() + " but body argument %" +
+                   body->args()[i]->name() + " is " + body->args()[i]->type().str());
+  std::vector<Type> out;
+  for (const Value* v : body->outputs()) out.push_back(v->type());
+  return out;
 }
 
 std::vector<Type> rope(const Op& op) {
@@ -217,33 +226,90 @@ std::vector<Type> tail_rows(const Op& op) {
 }
 
 using K = AttrKind;
+using R = OpRole;
+using namespace sx;
+
+OpTraits role(R r) { return OpTraits{r, true, false, false, false, false, false, {}, {}}; }
+OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, false, false, {}, {}}; }
+OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, false, {}, {}}; }
+OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, false, {}, {}}; }
+OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}}; }
+OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}}; }
+OpTraits elementwise(ScalarExpr e, bool commutative = false) {
+  return OpTraits{R::Elementwise, true, false, commutative, false, false, false, std::move(e), {}};
+}
+OpTraits reduction(RowReduction r) {
+  return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
+}
+
+// 1 / sqrt(mean + eps), the factor both norms scale by.
+ScalarExpr inv_sqrt_mean_plus_eps() { return div(c(1), sqrt(add(div(acc(), count()), attr("eps")))); }
+
+// x / (1 + e^-x)
+ScalarExpr silu_expr() { return div(sx::in(0), add(exp(neg(sx::in(0))), c(1))); }
+
+// 0.5 x (1 + tanh(u)) written as x / (1 + e^-2u), u = sqrt(2/pi) (x + 0.044715 x^3):
+// no cancellation for negative x.
+ScalarExpr gelu_tanh_expr() {
+  ScalarExpr x3 = mul(mul(sx::in(0), sx::in(0)), sx::in(0));
+  ScalarExpr u = mul(fma(x3, c(0.044715), sx::in(0)), c(0.7978845608028654));
+  return div(sx::in(0), add(exp(mul(u, c(-2.0))), c(1)));
+}
+
+// 0.5 x erfc(-x/sqrt2): for x < 0 from erfc(|x|/sqrt2) directly (keeps relative
+// accuracy in the tail), for x >= 0 as x - 0.5 x erfc(x/sqrt2).
+ScalarExpr gelu_expr() {
+  ScalarExpr half_x_e = mul(mul(sx::in(0), c(0.5)), erfc_nonneg(mul(abs(sx::in(0)), c(0.70710678118654752))));
+  return select_negative(sx::in(0), half_x_e, sub(sx::in(0), half_x_e));
+}
+
+// x / rms(x) * (w + offset), per group of w's length.
+RowReduction rms_norm_def() {
+  return RowReduction{{{Combine::Sum, mul(sx::in(0), sx::in(0)), inv_sqrt_mean_plus_eps()}},
+                      mul(mul(sx::in(0), stat(0)), add(sx::in(1), attr_or("offset", 0.0))), 1};
+}
+
+// (x - mean) / std * w + b, the variance taken around the mean in a second pass.
+RowReduction layer_norm_def() {
+  ScalarExpr centered = sub(sx::in(0), stat(0));
+  return RowReduction{{{Combine::Sum, sx::in(0), div(acc(), count())},
+                       {Combine::Sum, mul(centered, centered), inv_sqrt_mean_plus_eps()}},
+                      fma(mul(centered, stat(1)), sx::in(1), sx::in(2)), -1};
+}
 
 const std::vector<OpDef> kOps = {
-    {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store"},
-    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids"},
+    {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store",
+     no_kernel(R::Weight)},
+    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids", gather_anchor()},
     {"rms_norm", 2, 2, {{"eps", K::Float, true}, {"offset", K::Float, false}}, rms_norm,
-     "x / rms(x) * (w + offset), per group of w's length"},
-    {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b"},
-    {"linear", 2, 4, {{"act", K::String, false}, {"residual", K::Int, false}}, linear,
-     "x · wᵀ (+ bias) (+ residual); with act, x is gate|up and act(gate)*up is read"},
-    {"add", 2, 2, {}, binary, "elementwise sum"},
-    {"mul", 2, 2, {}, binary, "elementwise product"},
-    {"scale", 1, 1, {{"factor", K::Float, true}}, same_as_first, "x * factor"},
-    {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)"},
-    {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)"},
-    {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)"},
+     "x / rms(x) * (w + offset), per group of w's length", reduction(rms_norm_def())},
+    {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
+     reduction(layer_norm_def())},
+    {"linear", 2, 2, {}, linear, "x · wᵀ", prologue_anchor()},
+    {"add", 2, 2, {}, binary, "elementwise sum (operand 1 may be one row)", elementwise(add(sx::in(0), sx::in(1)), true)},
+    {"mul", 2, 2, {}, binary, "elementwise product (operand 1 may be one row)",
+     elementwise(mul(sx::in(0), sx::in(1)), true)},
+    {"scale", 1, 1, {{"factor", K::Float, true}}, same_as_first, "x * factor",
+     elementwise(mul(sx::in(0), attr("factor")))},
+    {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)", elementwise(gelu_expr())},
+    {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
+    {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
     {"rope", 2, 2, {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}}, rope,
-     "rotary position embedding per head"},
-    {"kv_write", 3, 3, {}, kv_write, "writes this step's rows into a KV cache ring; aliases the cache"},
+     "rotary position embedding per head", role(R::Other)},
+    {"kv_write", 3, 3, {}, kv_write, "writes this step's rows into a KV cache ring; aliases the cache",
+     aliasing(R::View)},
     {"attention", 4, 4,
      {{"n_heads", K::Int, true}, {"n_kv_heads", K::Int, true}, {"head_dim", K::Int, true},
       {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
-     attention, "causal grouped-query attention over a KV cache"},
-    {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis"},
-    {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis"},
-    {"reshape", 1, 1, {}, nullptr, "same elements, declared shape"},
-    {"quantize", 1, 1, {{"dtype", K::DType, true}}, quantize, "converts a weight to a block format"},
-    {"tail_rows", 1, 1, {}, tail_rows, "the last L rows"},
+     attention, "causal grouped-query attention over a KV cache", role(R::Anchor)},
+    {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",
+     slicing()},
+    {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis", role(R::WeightTransform)},
+    {"reshape", 1, 1, {}, nullptr, "same elements, declared shape", no_kernel(R::View)},
+    {"quantize", 1, 1, {{"dtype", K::DType, true}}, quantize, "converts a weight to a block format",
+     role(R::WeightTransform)},
+    {"tail_rows", 1, 1, {}, tail_rows, "the last L rows", role(R::View)},
+    {"fusion", 0, -1, {}, fusion, "its body's ops as one kernel", role(R::Region)},
 };
 
 }  // namespace
@@ -254,6 +320,32 @@ const OpDef* find_op(std::string_view name) {
   for (const auto& d : kOps)
     if (d.name == name) return &d;
   return nullptr;
+}
+
+const OpTraits& traits(const Op& op) {
+  const OpDef* d = find_op(op.kind());
+  if (!d) throw Error(op.where() + " is not a known op");
+  return d->traits;
+}
+
+bool runs_kernel(const Op& op) { return traits(op).kernel; }
+bool aliases_operand(const Op& op) { return traits(op).aliases_operand; }
+bool is_role(const Op& op, OpRole role) { return traits(op).role == role; }
+bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
+bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
+
+const char* role_name(OpRole role) {
+  switch (role) {
+    case OpRole::Weight: return "weight";
+    case OpRole::WeightTransform: return "weight-transform";
+    case OpRole::Elementwise: return "elementwise";
+    case OpRole::RowReduction: return "row-reduction";
+    case OpRole::Anchor: return "anchor";
+    case OpRole::View: return "view";
+    case OpRole::Region: return "region";
+    case OpRole::Other: return "kernel";
+  }
+  return "?";
 }
 
 }  // namespace lmc::ir

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 #include <unordered_map>
+#include <utility>
 
 #include "ir/error.h"
 #include "ir/op_registry.h"
@@ -242,9 +243,18 @@ class Parser {
     fail("expected an attribute value, got '" + word + "'", at);
   }
 
+  // `{` ending its line opens a region; `{` followed by text, attributes.
+  bool at_region() {
+    skip_space();
+    if (cur() != '{') return false;
+    size_t e = pos_ + 1;
+    while (e < s_.size() && (s_[e] == ' ' || s_[e] == '\t' || s_[e] == '\r')) ++e;
+    return e >= s_.size() || s_[e] == '\n';
+  }
+
   AttrMap attrs() {
     AttrMap m;
-    if (!accept('{')) return m;
+    if (at_region() || !accept('{')) return m;
     do {
       skip_space();  // so that `at` is the name, not the blank before it
       Loc at = loc_;
@@ -305,6 +315,7 @@ class Parser {
       } while (accept(','));
     }
     AttrMap a = attrs();
+    std::unique_ptr<Graph> body = at_region() ? region() : nullptr;
     expect(':');
     std::vector<Type> types;
     do types.push_back(type());
@@ -315,6 +326,7 @@ class Parser {
 
     auto op = std::make_unique<Op>(kind, std::vector<Value*>(operands.size(), &placeholder_), std::move(a));
     op->set_line(start.line);
+    if (body) op->set_body(std::move(body));
     for (size_t i = 0; i < results.size(); ++i) op->add_result(results[i].first, types[i]);
     Op* raw = op.get();
     g_->ops().push_back(std::move(op));
@@ -322,8 +334,43 @@ class Parser {
     for (size_t i = 0; i < operands.size(); ++i) pending_.push_back({raw, i, operands[i].first, operands[i].second});
   }
 
-  void parse_return() {
-    expect_word("return");
+  // `{`, `^(args):`, ops, `yield values`, `}`. The body is a scope of its own: a name
+  // from the enclosing graph is undefined there, so a region never captures a value.
+  std::unique_ptr<Graph> region() {
+    expect('{');
+    expect_newline();
+    skip_blank_lines();
+    expect('^');
+    auto body = std::make_unique<Graph>("body");
+    Graph* outer = std::exchange(g_, body.get());
+    auto outer_defs = std::exchange(defs_, {});
+    auto outer_pending = std::exchange(pending_, {});
+    auto outer_outputs = std::exchange(outputs_, {});
+    parse_args();
+    expect(':');
+    expect_newline();
+    while (true) {
+      skip_blank_lines();
+      if (peek_word() == "yield") break;
+      if (cur() == '}' || cur() == '\0') fail("expected 'yield' before the end of the region");
+      parse_op();
+    }
+    parse_values_line("yield");
+    skip_blank_lines();
+    expect('}');
+    resolve();
+    g_ = outer;
+    defs_ = std::move(outer_defs);
+    pending_ = std::move(outer_pending);
+    outputs_ = std::move(outer_outputs);
+    return body;
+  }
+
+  void parse_return() { parse_values_line("return"); }
+
+  // `return` or `yield` and the values it names.
+  void parse_values_line(std::string_view word) {
+    expect_word(word);
     skip_space();
     if (cur() == '%') {
       do {

@@ -8,7 +8,9 @@
 
 namespace lmc {
 
-// `s` with control characters (C0, DEL and UTF-8-encoded C1) written as \n, \t, \xNN.
+// C0 controls and DEL as \n, \t, \r, \e or \xNN; C1 controls (U+0080..U+009F, which some
+// terminals obey too) as \u0080..; bytes that are not valid UTF-8 as \xNN; "\" as "\\".
+// Valid UTF-8 letters pass unchanged.
 std::string printable(std::string_view s);
 
 // printable(s), cut to about `max` bytes with "..." and the number of bytes left out.

@@ -14,7 +14,8 @@ namespace {
 
 class Verifier {
  public:
-  Verifier(const Graph& g, std::string file) : g_(g), file_(std::move(file)) {}
+  Verifier(const Graph& g, std::string file, const Op* region = nullptr)
+      : g_(g), file_(std::move(file)), region_(region) {}
 
   void run() {
     Op* on_cycle = nullptr;
@@ -25,12 +26,17 @@ class Verifier {
       for (size_t i = 0; i < op->num_results(); ++i) defined_.insert(op->result(i));
     }
     for (Value* out : g_.outputs())
-      if (!defined_.count(out)) throw error_at(file_, "graph output %" + out->name() + " is not defined");
+      if (!defined_.count(out)) {
+        if (region_) fail(*region_, "yields %" + out->name() + ", which its body does not define");
+        throw error_at(file_, "graph output %" + out->name() + " is not defined");
+      }
+    if (region_) check_region_shape();
   }
 
  private:
   const Graph& g_;
   std::string file_;
+  const Op* region_;  // the fusion whose body this is, or nullptr for a whole graph
   std::unordered_set<const Value*> defined_;
 
   // `sep` joins the op to the message: " " for "op 'x' has ...", ": " for a shape rule's own text.
@@ -46,9 +52,34 @@ class Verifier {
     if (n < def->min_operands || (def->max_operands >= 0 && n > def->max_operands))
       fail(op, "has " + std::to_string(n) + " operands, expects " + operand_range(*def));
     for (Value* v : op.operands())
-      if (!defined_.count(v)) fail(op, "uses %" + v->name() + " before its definition");
+      if (!defined_.count(v))
+        fail(op, "uses %" + v->name() +
+                     (region_ ? ", which is not defined in its region (a region sees only its arguments)"
+                              : " before its definition"));
+    if (region_) check_region_member(op, def->traits);
+    if (op.body()) Verifier(*op.body(), file_, &op).run();
+    else if (def->traits.role == OpRole::Region) fail(op, "has no body");
     check_attrs(op, *def);
     check_results(op, *def);
+  }
+
+  // What a kernel can run: ops that compute (no weights, no nested regions, no op
+  // writing its operand in place) around at most one anchor.
+  void check_region_member(const Op& op, const OpTraits& t) const {
+    if (t.role == OpRole::Region) fail(op, "is a fusion inside a fusion");
+    if (!t.kernel || t.aliases_operand || t.role == OpRole::WeightTransform)
+      fail(op, std::string("cannot be part of a fusion (it is a ") + role_name(t.role) +
+                   (t.aliases_operand ? " aliasing its operand)" : ")"));
+  }
+
+  void check_region_shape() const {
+    if (g_.outputs().empty()) fail(*region_, "yields nothing");
+    const Op* anchor = nullptr;
+    for (const auto& op : g_.ops()) {
+      if (!is_role(*op, OpRole::Anchor)) continue;
+      if (anchor) fail(*region_, "has two anchors, " + anchor->where() + " and " + op->where());
+      anchor = op.get();
+    }
   }
 
   static std::string operand_range(const OpDef& d) {
@@ -78,7 +109,7 @@ class Verifier {
   void check_results(const Op& op, const OpDef& def) {
     if (!def.infer) {
       if (op.num_results() != 1) fail(op, "must have one result");
-      if (op.kind() == "reshape") check_reshape(op);
+      if (def.traits.role == OpRole::View) check_reshape(op);  // a declared view
       return;
     }
     std::vector<Type> want;

@@ -10,6 +10,9 @@ std::unique_ptr<Pass> create_fuse_qkv_pass();
 std::unique_ptr<Pass> create_fuse_gate_up_pass();
 std::unique_ptr<Pass> create_quant_threshold_pass();
 std::unique_ptr<Pass> create_fuse_down_act_pass();
+std::unique_ptr<Pass> create_fuse_norm_linear_pass();
+std::unique_ptr<Pass> create_fuse_residual_pass();
+std::unique_ptr<Pass> create_fuse_elementwise_pass();
 std::unique_ptr<Pass> create_fold_weights_pass();
 std::unique_ptr<Pass> create_dce_pass();
 

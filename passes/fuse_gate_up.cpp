@@ -26,7 +26,7 @@ class FuseGateUp : public Pass {
       ir::Op* up = defined_by(mul->operand(1), "linear");
       if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
       std::vector<ir::Op*> pair{gate, up};
-      if (std::string why = sibling_fusion_blocker(pair); !why.empty()) {
+      if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {
         ctx.remark(name(), gate->result()->name(), "not fused: " + why);
         continue;
       }

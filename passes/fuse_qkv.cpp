@@ -4,7 +4,7 @@
 // earlier runtime skipped biased projections, here biases are stacked too.
 //
 // Pattern: attention(q, kv_write(k), kv_write(v)) where q, k and v each trace back
-// (through rope, rms_norm, scale, reshape) to a linear, and the three linears share
+// (through rope, rms_norm, scale, reshape, a bias add) to a linear, and the three linears share
 // their input. Guard: sibling_fusion_blocker.
 #include "passes/builtin_passes.h"
 #include "passes/horizontal_fusion.h"
@@ -15,7 +15,7 @@ namespace lmc::passes {
 namespace {
 
 ir::Op* projection(ir::Value* v) {
-  return defined_by(skip_back(v, {"rope", "rms_norm", "scale", "reshape"}), "linear");
+  return defined_by(skip_back(v, {"rope", "rms_norm", "scale", "reshape", "add"}), "linear");
 }
 
 // The linear feeding the row written into a KV cache, when the cache operand is a kv_write.
@@ -35,7 +35,7 @@ class FuseQkv : public Pass {
       std::vector<ir::Op*> qkv{projection(attn->operand(0)), cached_projection(attn->operand(1)),
                                cached_projection(attn->operand(2))};
       if (!qkv[0] || !qkv[1] || !qkv[2] || qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
-      if (std::string why = sibling_fusion_blocker(qkv); !why.empty()) {
+      if (std::string why = sibling_fusion_blocker(g, qkv); !why.empty()) {
         ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why);
         continue;
       }

@@ -4,12 +4,11 @@
 
 #include "ir/builder.h"
 #include "passes/pattern.h"
+#include "passes/rewriter.h"
 
 namespace lmc::passes {
 
 namespace {
-
-bool has_bias(const ir::Op* linear) { return linear->operands().size() == 3; }
 
 // "qkv" + the layer suffix of the first sibling ("q_3" -> "qkv_3"), so that the fused
 // value still says which layer it belongs to (the profiler attributes time by it).
@@ -24,18 +23,26 @@ std::string fused_name(const std::string& base, const std::string& sibling) {
 
 }  // namespace
 
-std::string sibling_fusion_blocker(const std::vector<ir::Op*>& linears) {
+ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear) {
+  std::vector<ir::Op*> users = g.users(linear->result());
+  if (users.size() != 1 || g.is_output(linear->result())) return nullptr;
+  ir::Op* add = users[0];
+  if (add->kind() != "add" || add->operand(0) != linear->result()) return nullptr;
+  const ir::Value* b = add->operand(1);
+  return b->type().rank() == 1 && defined_by(b, "param") ? add : nullptr;
+}
+
+std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears) {
   const ir::Op* first = linears.front();
   for (const ir::Op* l : linears) {
     if (l->kind() != "linear") return "not a linear";
-    if (l->has_attr("act") || l->has_attr("residual")) return "already fused with an activation or residual";
     if (l->operand(0) != first->operand(0)) return "different inputs";
     const ir::Type& w = l->operand(1)->type();
     const ir::Type& w0 = first->operand(1)->type();
     if (w.dtype != w0.dtype) return "weights differ in dtype";
     if (!(w.dims[1] == w0.dims[1])) return "weights differ in input dim";
     if (!w.dims[0].is_static()) return "symbolic output dim";
-    if (has_bias(l) != has_bias(first)) return "biases on some but not all";
+    if (!bias_add(g, l) != !bias_add(g, first)) return "biases on some but not all";
   }
   return "";
 }
@@ -44,10 +51,13 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   ir::Op* first = first_in_order(g, linears);
   const std::string name = fused_name(base, first->result()->name());
   std::vector<ir::Value*> weights, biases;
+  std::vector<ir::Op*> outputs;  // what each sibling's consumers read: the bias add, or the linear
   std::vector<int64_t> sizes;
   for (ir::Op* l : linears) {
     weights.push_back(l->operand(1));
-    if (has_bias(l)) biases.push_back(l->operand(2));
+    ir::Op* add = bias_add(g, l);
+    if (add) biases.push_back(add->operand(1));
+    outputs.push_back(add ? add : l);
     sizes.push_back(l->operand(1)->type().dims[0].value);
   }
   std::vector<ir::Value*> needed = weights;
@@ -55,18 +65,19 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   hoist_params(g, needed, first);
 
   ir::Builder b(g, g.find(first));
-  std::vector<ir::Value*> operands{first->operand(0), b.op("concat", weights, {{"axis", int64_t{0}}}, "w_" + name)};
-  if (!biases.empty()) operands.push_back(b.op("concat", biases, {{"axis", int64_t{0}}}, "b_" + name));
-  ir::Value* fused = b.op("linear", operands, {}, name);
+  ir::Value* fused = b.op("linear", {first->operand(0), b.op("concat", weights, {{"axis", int64_t{0}}}, "w_" + name)},
+                          {}, name);
+  ir::Value* stacked = fused;
+  if (!biases.empty())
+    stacked = b.op("add", {fused, b.op("concat", biases, {{"axis", int64_t{0}}}, "b_" + name)}, {}, name + "_b");
   int64_t axis = static_cast<int64_t>(fused->type().rank()) - 1;
   std::vector<std::string> names;
-  for (ir::Op* l : linears) names.push_back(l->result()->name());
-  std::vector<ir::Value*> parts = b.create("split", {fused}, {{"axis", axis}, {"sizes", sizes}}, names);
-  for (size_t i = 0; i < linears.size(); ++i) {
-    g.replace_all_uses(linears[i]->result(), parts[i]);
-    g.erase(linears[i]);
-    parts[i]->set_name(names[i]);  // the old name is free again; dumps stay readable
-  }
+  for (ir::Op* o : outputs) names.push_back(o->result()->name());
+  std::vector<ir::Value*> parts = b.create("split", {stacked}, {{"axis", axis}, {"sizes", sizes}}, names);
+  Rewriter rw(g);
+  for (size_t i = 0; i < outputs.size(); ++i) rw.replace(outputs[i]->result(), parts[i]);
+  for (ir::Op* l : linears)
+    if (g.find(l) != g.ops().end()) rw.erase(l);
   return fused->def();
 }
 

@@ -1,5 +1,5 @@
 // Horizontal fusion: sibling linears that read the same input become one linear over
-// their concatenated weights (and biases), followed by a split that hands each
+// their concatenated weights (and one add of their concatenated biases), followed by a split that hands each
 // former consumer its slice. QKV and gate+up fusion are both this rewrite.
 #pragma once
 #include <string>
@@ -9,9 +9,12 @@
 
 namespace lmc::passes {
 
-// Why `linears` cannot be fused, or "" when they can: same input, plain linears (no
-// act/residual), weights of one dtype and input dim, biases on all or none.
-std::string sibling_fusion_blocker(const std::vector<ir::Op*>& linears);
+// The add of a bias (one row, a param) that alone reads a linear's result, or nullptr.
+ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear);
+
+// Why `linears` cannot be fused, or "" when they can: same input, weights of one
+// dtype and input dim, bias adds on all or none.
+std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears);
 
 // Rewrites the siblings (which must pass the guard) and returns the fused linear.
 ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, const std::string& name);

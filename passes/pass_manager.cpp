@@ -14,6 +14,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/pass_registry.h"
+#include "passes/run_program.h"
 
 namespace lmc::passes {
 
@@ -24,8 +25,6 @@ std::string two_digits(int i) {
   s << std::setw(2) << std::setfill('0') << i;
   return s.str();
 }
-
-bool have_graphviz() { return std::system("command -v dot >/dev/null 2>&1") == 0; }
 
 }  // namespace
 
@@ -49,8 +48,10 @@ void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, c
     ir::write_dot(g, s);
     return s.str();
   }();
-  static const bool graphviz = have_graphviz();
-  if (graphviz) std::system(("dot -Tsvg '" + stem + ".dot' -o '" + stem + ".svg'").c_str());
+  // Without Graphviz the .dot files are still there; stop trying after the first miss.
+  static bool have_dot = true;
+  if (have_dot)
+    have_dot = run_program({"dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"}) != ProgramResult::NotFound;
 }
 
 void PassManager::fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what) {

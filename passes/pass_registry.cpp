@@ -17,6 +17,9 @@ PassRegistry::PassRegistry() {
   add("fuse-gate-up", create_fuse_gate_up_pass);
   add("quant-threshold", create_quant_threshold_pass);
   add("fuse-down-act", create_fuse_down_act_pass);
+  add("fuse-norm-linear", create_fuse_norm_linear_pass);
+  add("fuse-residual", create_fuse_residual_pass);
+  add("fuse-elementwise", create_fuse_elementwise_pass);
   add("fold-weights", create_fold_weights_pass);
   add("dce", create_dce_pass);
 }
@@ -39,7 +42,7 @@ std::vector<std::string> PassRegistry::names() const {
   return out;
 }
 
-const char* default_pipeline() { return "fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fold-weights,dce"; }
+const char* default_pipeline() { return "fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
 std::vector<std::string> parse_pipeline(const std::string& text) {
   if (text == "none" || text.empty()) return {};

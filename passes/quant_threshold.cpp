@@ -9,6 +9,7 @@
 // the shape on this machine and keep the faster. Every decision is a remark.
 // A weight shared with an embedding (tied embeddings) is quantized for both users,
 // so only one packed table exists.
+#include "ir/op_registry.h"
 #include "ir/builder.h"
 #include "ir/error.h"
 #include "passes/builtin_passes.h"
@@ -85,7 +86,7 @@ class QuantThreshold : public Pass {
     ir::Value* q = b.op("quantize", {w}, {{"dtype", ir::DType::q8_0}}, w->name() + "_q8");
     lin->set_operand(1, q);
     for (ir::Op* user : g.users(w))
-      if (user->kind() == "embedding" && user->operand(0) == w) user->set_operand(0, q);
+      if (ir::traits(*user).gathers_rows && user->operand(0) == w) user->set_operand(0, q);
   }
 };
 

@@ -17,19 +17,11 @@
 #include "runtime/artifact_format.h"
 #include "runtime/artifact_manifest.h"
 #include "runtime/artifact_weight_index.h"
+#include "runtime/digest.h"
 
 namespace lmc::runtime {
 
 namespace fmt = artifact_format;
-
-uint64_t fnv1a64(std::string_view bytes, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
 
 namespace {
 
@@ -96,7 +88,8 @@ struct Artifact::Impl final : WeightProvider {
   std::string path;
   std::unique_ptr<Mapping> map;
   std::vector<ArtifactSection> sections;
-  std::map<std::string, uint64_t> table_hashes;
+  std::map<std::string, uint64_t> table_digests;
+  uint64_t table_offset = 0, table_size = 0;
   std::map<std::string, std::string> kv;
   ArtifactManifest manifest;
   std::vector<WeightRecord> index;
@@ -125,23 +118,44 @@ struct Artifact::Impl final : WeightProvider {
       throw error_at(path, "section table [" + std::to_string(h.table_offset) + ", +" + std::to_string(h.table_size) +
                                ") runs past the end of the file (" + std::to_string(file.size()) + " bytes)");
     std::string_view table = file.substr(h.table_offset, h.table_size);
-    if (fnv1a64(table) != h.table_hash) throw error_at(path, "section table is corrupt (hash mismatch)");
+    if (digest64(table) != h.table_digest) throw error_at(path, "section table is corrupt (digest mismatch)");
+    table_offset = h.table_offset;
+    table_size = h.table_size;
     auto entries = fmt::decode_table(table, h.table_offset, h.section_count, path);
     check_layout(entries, h, path);
     for (const auto& e : entries) {
       sections.push_back({e.name, e.offset, e.size});
-      table_hashes[e.name] = e.hash;
+      table_digests[e.name] = e.digest;
     }
   }
 
-  void check_hashes(bool verify_weights) const {
+  // The weights are checked apart (verify_weights): reading every page of a large file
+  // is the one cost of opening that grows with the model.
+  void check_digests() const {
     for (const auto& s : sections) {
-      if (s.name == "weights" && !verify_weights) continue;
-      uint64_t h = fnv1a64(bytes(s));
-      if (h != table_hashes.at(s.name))
-        throw error_at(path, "section '" + s.name + "' is corrupt (content hash " + hash_hex(h) + ", recorded " +
-                                 hash_hex(table_hashes.at(s.name)) + ")");
+      if (s.name == "weights") continue;
+      uint64_t d = digest64(bytes(s));
+      if (d != table_digests.at(s.name))
+        throw error_at(path, "section '" + s.name + "' is corrupt (digest " + digest_hex(d) + ", recorded " +
+                                 digest_hex(table_digests.at(s.name)) + ")");
     }
+  }
+
+  void verify_weights() const {
+    const ArtifactSection* w = find("weights");
+    if (!w) return;
+    // Mapping the pages in one call is much cheaper than one page fault per 4 KB, and the
+    // run reads them all anyway. Older kernels lack it: then the faults happen as before.
+    ::madvise(const_cast<char*>(map->bytes().data()) + w->offset, w->size, MADV_POPULATE_READ);
+    uint64_t d = digest64(bytes(*w));
+    if (d == table_digests.at("weights")) return;
+    std::string where = path + ":weights";
+    for (const WeightRecord& r : index)
+      if (uint64_t t = digest64(bytes(*w).substr(r.offset, r.bytes)); t != r.digest)
+        throw error_at(where, "tensor '" + r.name + "' is corrupt (digest " + digest_hex(t) + ", recorded " +
+                                  digest_hex(r.digest) + ")");
+    throw error_at(where, "the padding between tensors is corrupt (section digest " + digest_hex(d) + ", recorded " +
+                              digest_hex(table_digests.at("weights")) + ")");
   }
 
   void read_manifest() {
@@ -152,9 +166,9 @@ struct Artifact::Impl final : WeightProvider {
     manifest = decode_manifest(kv, where);
     for (const auto& s : sections) {
       if (s.name == "manifest") continue;
-      auto it = kv.find("hash." + s.name);
-      if (it == kv.end() || it->second != hash_hex(table_hashes.at(s.name)))
-        throw error_at(where, "hash of section '" + s.name + "' is missing or disagrees with the section table");
+      auto it = kv.find("digest." + s.name);
+      if (it == kv.end() || it->second != digest_hex(table_digests.at(s.name)))
+        throw error_at(where, "digest of section '" + s.name + "' is missing or disagrees with the section table");
     }
   }
 
@@ -172,13 +186,13 @@ struct Artifact::Impl final : WeightProvider {
 Artifact::Artifact() : impl_(std::make_unique<Impl>()) {}
 Artifact::~Artifact() = default;
 
-std::unique_ptr<Artifact> Artifact::open(const std::string& path, bool verify_weights) {
+std::unique_ptr<Artifact> Artifact::open(const std::string& path) {
   std::unique_ptr<Artifact> a(new Artifact());
   Impl& i = *a->impl_;
   i.path = path;
   i.map = std::make_unique<Mapping>(path);
   i.read_table();
-  i.check_hashes(verify_weights);
+  i.check_digests();
   i.read_manifest();
   i.read_weights();
   return a;
@@ -186,6 +200,11 @@ std::unique_ptr<Artifact> Artifact::open(const std::string& path, bool verify_we
 
 const std::string& Artifact::path() const { return impl_->path; }
 const std::vector<ArtifactSection>& Artifact::sections() const { return impl_->sections; }
+std::string_view Artifact::header_bytes() const { return impl_->map->bytes().substr(0, fmt::kHeaderBytes); }
+std::string_view Artifact::table_bytes() const {
+  return impl_->map->bytes().substr(impl_->table_offset, impl_->table_size);
+}
+void Artifact::verify_weights() const { impl_->verify_weights(); }
 bool Artifact::has_section(const std::string& name) const { return impl_->find(name) != nullptr; }
 
 std::string_view Artifact::section(const std::string& name) const {

@@ -1,13 +1,15 @@
 // The one-file artifact `lmc compile` writes and `lmc run` maps.
 //
 // Layout (all integers little-endian):
-//   header   "LMCARTF1", u32 format version, u32 section count, u64 table offset, u64 table size
+//   header   "LMCARTF1", u32 format version, u32 section count, u64 table offset, u64 table size,
+//            u64 table digest, 32-byte seal (runtime/artifact_seal.h)
 //   sections each 64-byte aligned ("weights" 4096-aligned, so tensors map page-aligned)
-//   table    per section: u32 name length, name bytes, u64 offset, u64 size
+//   table    per section: u32 name length, name bytes, u64 offset, u64 size, u64 digest
 // Sections: "manifest" (key=value lines, written last so it can carry the content
-// hashes of every other section), "ir" (graph text), "kernels" (object file),
+// digests of every other section), "ir" (graph text), "kernels" (object file),
 // "tokenizer" (opaque bytes), "weights" (tensors, each 64-byte aligned) and
-// "weight_index" (one line per tensor: name, dtype, shape, offset in "weights", bytes).
+// "weight_index" (one line per tensor: name, dtype, shape, offset in "weights", bytes,
+// digest). Digests are runtime/digest.h's XXH3-64.
 // The writer streams: a weight goes to disk when added, nothing is held back.
 #pragma once
 #include <cstdint>
@@ -21,13 +23,14 @@
 #include "codegen/target.h"
 #include "ir/dtype.h"
 #include "ir/model_info.h"
+#include "runtime/artifact_key.h"
 #include "runtime/weight_provider.h"
 
 namespace lmc::runtime {
 
-inline constexpr uint32_t kArtifactFormatVersion = 1;
+inline constexpr uint32_t kArtifactFormatVersion = 2;
 
-// What the manifest records besides the hashes, which the writer adds itself.
+// What the manifest records besides the section digests, which the writer adds itself.
 struct ArtifactManifest {
   std::string lmc_version = LMC_VERSION;
   std::string model;
@@ -50,13 +53,15 @@ struct WeightRecord {
   std::vector<int64_t> shape;
   uint64_t offset = 0;  // from the start of the "weights" section
   uint64_t bytes = 0;
+  uint64_t digest = 0;  // of the tensor's bytes
 };
 
 class ArtifactWriter {
  public:
-  // Writes to "<path>.tmp.<pid>"; finish() renames it to `path`. Destroying an
-  // unfinished writer (e.g. during an exception) removes the temporary file.
-  explicit ArtifactWriter(std::string path);
+  // Writes through a runtime::PendingFile: nothing appears under `path` before finish(),
+  // and an unfinished artifact is removed on exceptions and on SIGINT/SIGTERM. finish()
+  // seals the artifact with `key`.
+  ArtifactWriter(std::string path, ArtifactKey key);
   ~ArtifactWriter();
   ArtifactWriter(const ArtifactWriter&) = delete;
   ArtifactWriter& operator=(const ArtifactWriter&) = delete;
@@ -67,7 +72,8 @@ class ArtifactWriter {
   // consecutive calls; `bytes` must match dtype and shape.
   void add_weight(const std::string& name, ir::DType dtype, const std::vector<int64_t>& shape,
                   std::string_view bytes);
-  // Writes the weight index, the manifest, the section table and the header, then renames.
+  // Writes the weight index, the manifest, the section table and the sealed header,
+  // then renames.
   void finish(const ArtifactManifest& manifest);
 
  private:
@@ -78,16 +84,21 @@ class ArtifactWriter {
 class Artifact {
  public:
   // Maps the file and validates header, section table, bounds and alignment, the
-  // manifest and the hashes of every section but "weights" (hashed only when
-  // `verify_weights`: reading every page of a large file is slow). Throws
-  // lmc::Error "<path>: error: ...".
-  static std::unique_ptr<Artifact> open(const std::string& path, bool verify_weights = false);
+  // manifest, the weight index and the digest of every section but "weights" (see
+  // verify_weights). Whether the file is sealed is sealed_with()'s question
+  // (runtime/artifact_seal.h). Throws lmc::Error "<path>: error: ...".
+  static std::unique_ptr<Artifact> open(const std::string& path);
   ~Artifact();
   Artifact(const Artifact&) = delete;
   Artifact& operator=(const Artifact&) = delete;
 
   const std::string& path() const;
+  // Checks the digest of the "weights" section, reading every page of it; on a mismatch
+  // throws lmc::Error naming the first tensor whose own digest disagrees.
+  void verify_weights() const;
   const std::vector<ArtifactSection>& sections() const;
+  std::string_view header_bytes() const;
+  std::string_view table_bytes() const;
   bool has_section(const std::string& name) const;
   // Bytes of the section inside the mapping; throws lmc::Error when absent.
   std::string_view section(const std::string& name) const;
@@ -105,8 +116,5 @@ class Artifact {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// FNV-1a 64 of `bytes`, the manifest's content hash.
-uint64_t fnv1a64(std::string_view bytes, uint64_t seed = 0xcbf29ce484222325ull);
 
 }  // namespace lmc::runtime

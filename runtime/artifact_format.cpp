@@ -50,7 +50,8 @@ std::string encode_header(const Header& h) {
   put(out, h.section_count);
   put(out, h.table_offset);
   put(out, h.table_size);
-  put(out, h.table_hash);
+  put(out, h.table_digest);
+  out.append(reinterpret_cast<const char*>(h.seal.data()), h.seal.size());
   return out;
 }
 
@@ -64,7 +65,9 @@ Header decode_header(std::string_view file, const std::string& path) {
   h.section_count = c.get<uint32_t>();
   h.table_offset = c.get<uint64_t>();
   h.table_size = c.get<uint64_t>();
-  h.table_hash = c.get<uint64_t>();
+  h.table_digest = c.get<uint64_t>();
+  std::string_view seal = c.take(h.seal.size());
+  std::memcpy(h.seal.data(), seal.data(), seal.size());
   return h;
 }
 
@@ -75,7 +78,7 @@ std::string encode_table(const std::vector<TableEntry>& entries) {
     out += e.name;
     put(out, e.offset);
     put(out, e.size);
-    put(out, e.hash);
+    put(out, e.digest);
   }
   return out;
 }
@@ -92,7 +95,7 @@ std::vector<TableEntry> decode_table(std::string_view table, uint64_t table_offs
     e.name = c.take(len);
     e.offset = c.get<uint64_t>();
     e.size = c.get<uint64_t>();
-    e.hash = c.get<uint64_t>();
+    e.digest = c.get<uint64_t>();
     entries.push_back(std::move(e));
   }
   return entries;

@@ -1,11 +1,11 @@
 #include "runtime/artifact_manifest.h"
 
 #include <charconv>
-#include <cstdio>
 #include <sstream>
 
 #include "ir/error.h"
 #include "ir/type.h"
+#include "runtime/digest.h"
 
 namespace lmc::runtime {
 
@@ -146,13 +146,7 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
 
 }  // namespace
 
-std::string hash_hex(uint64_t h) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
-std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_hashes) {
+std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_digests) {
   LineWriter w;
   w.add("lmc.version", m.lmc_version);
   w.add("model", m.model);
@@ -162,7 +156,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   encode_info(w, m.info);
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
   for (size_t i = 0; i < m.kernels.size(); ++i) w.add("kernel." + std::to_string(i), encode_kernel(m.kernels[i]));
-  for (const auto& [name, h] : section_hashes) w.add("hash." + name, hash_hex(h));
+  for (const auto& [name, d] : section_digests) w.add("digest." + name, digest_hex(d));
   for (const auto& [k, v] : m.extra) w.add("extra." + k, v);
   return w.take();
 }

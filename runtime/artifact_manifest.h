@@ -4,7 +4,7 @@
 //   info.{name,weights,context,step_tokens,d_model,n_layers,chat_turn,chat_generation}
 //   info.chat_role.<role>  info.hyper.count  info.hyper.<n> = "<name>=<value>"
 //   kernel.count  kernel.<n> = "<symbol> <uses_sym> <T|L> <per_sym> <fixed> <grain> <key>"
-//   hash.<section> = 16 hex digits (FNV-1a 64), for every section but the manifest
+//   digest.<section> = 16 hex digits (runtime/digest.h), for every section but the manifest
 //   extra.<key>
 #pragma once
 #include <cstdint>
@@ -16,12 +16,10 @@
 
 namespace lmc::runtime {
 
-std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_hashes);
+std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_digests);
 
 // `where` names the place for errors ("file.lmc:manifest").
 std::map<std::string, std::string> parse_manifest(std::string_view text, const std::string& where);
 ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, const std::string& where);
-
-std::string hash_hex(uint64_t h);
 
 }  // namespace lmc::runtime

@@ -5,6 +5,7 @@
 
 #include "ir/error.h"
 #include "runtime/artifact_format.h"
+#include "runtime/digest.h"
 
 namespace lmc::runtime {
 
@@ -29,7 +30,7 @@ bool parse_int(std::string_view s, Int& out) {
 
 WeightRecord parse_record(std::string_view line, const std::string& where) {
   auto f = split(line, '\t');
-  if (f.size() != 5) throw error_at(where, "expected '<name>\\t<dtype>\\t<shape>\\t<offset>\\t<bytes>'");
+  if (f.size() != 6) throw error_at(where, "expected '<name>\\t<dtype>\\t<shape>\\t<offset>\\t<bytes>\\t<digest>'");
   WeightRecord r;
   r.name = f[0];
   auto dt = ir::parse_dtype(f[1]);
@@ -42,6 +43,9 @@ WeightRecord parse_record(std::string_view line, const std::string& where) {
       r.shape.push_back(v);
     }
   if (!parse_int(f[3], r.offset) || !parse_int(f[4], r.bytes)) throw error_at(where, "bad offset or size");
+  auto [end, ec] = std::from_chars(f[5].data(), f[5].data() + f[5].size(), r.digest, 16);
+  if (f[5].size() != 16 || ec != std::errc() || end != f[5].data() + f[5].size())
+    throw error_at(where, "bad digest '" + std::string(f[5]) + "'");
   return r;
 }
 
@@ -66,7 +70,7 @@ std::string encode_weight_index(const std::vector<WeightRecord>& records) {
     std::string shape;
     for (size_t i = 0; i < r.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(r.shape[i]);
     out += r.name + "\t" + std::string(ir::dtype_name(r.dtype)) + "\t" + shape + "\t" + std::to_string(r.offset) +
-           "\t" + std::to_string(r.bytes) + "\n";
+           "\t" + std::to_string(r.bytes) + "\t" + digest_hex(r.digest) + "\n";
   }
   return out;
 }

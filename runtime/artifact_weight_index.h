@@ -1,5 +1,6 @@
 // The "weight_index" section: one line per tensor of the "weights" section,
-// "<name>\t<dtype>\t<d0,d1,...>\t<offset>\t<bytes>", offsets relative to the section.
+// "<name>\t<dtype>\t<d0,d1,...>\t<offset>\t<bytes>\t<digest>", offsets relative to the
+// section, the digest (runtime/digest.h, 16 hex digits) of the tensor's bytes.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -11,6 +11,7 @@
 #include "codegen/describe_op.h"
 #include "ir/error.h"
 #include "ir/graph_view.h"
+#include "ir/op_registry.h"
 #include "runtime/aligned_buffer.h"
 #include "runtime/kv_cache.h"
 #include "runtime/memory_plan.h"
@@ -33,7 +34,7 @@ struct Node {
 
 // The value a chain of reshapes views.
 const ir::Value* viewed(const ir::Value* v) {
-  while (v->def() && v->def()->kind() == "reshape") v = v->def()->operand(0);
+  while (v->def() && ir::is_pure_view(*v->def())) v = v->def()->operand(0);
   return v;
 }
 
@@ -42,6 +43,13 @@ const ir::Value* viewed(const ir::Value* v) {
 const ir::Op* producer(const ir::Value* v) {
   v = viewed(v);
   return v->def() && codegen::needs_kernel(*v->def()) ? v->def() : nullptr;
+}
+
+// The value of the enclosing graph that `v`, read by an op `op` runs, stands for: a
+// fusion's body argument is the fusion's operand.
+const ir::Value* outer_value(const ir::Op& op, const ir::Value* v) {
+  if (op.body() && !v->def()) return op.operand(static_cast<size_t>(v->index()));
+  return v;
 }
 
 }  // namespace
@@ -75,7 +83,7 @@ struct Executor::Impl {
   void* buffer(const ir::Value* v) {
     const ir::Value* root = storage_root(v);
     if (const ir::Op* def = root->def()) {
-      if (def->kind() == "param") return const_cast<void*>(weights.get(def->attr_str("name")));
+      if (ir::is_role(*def, ir::OpRole::Weight)) return const_cast<void*>(weights.get(def->attr_str("name")));
       return arena.data() + plan.offset_of(root);
     }
     const std::string& name = root->name();
@@ -99,8 +107,12 @@ struct Executor::Impl {
       throw error_at(g.name(), "first output must be the logits f32[L, V], not " + t.str());
     vocab = t.dims[1].value;
     for (const auto& op : g.ops())
-      if (op->kind() == "embedding" && op->operand(1)->name() == "tokens" && !op->operand(1)->def())
-        token_limit = std::min(token_limit, op->operand(0)->type().dims.at(0).value);
+      for (const ir::Op* inner : ir::ops_run_by(*op)) {
+        if (!ir::traits(*inner).gathers_rows) continue;
+        const ir::Value* ids = outer_value(*op, inner->operand(1));
+        if (ids->name() == "tokens" && !ids->def())
+          token_limit = std::min(token_limit, inner->operand(0)->type().dims.at(0).value);
+      }
   }
 
   void build_nodes() {
@@ -128,7 +140,7 @@ struct Executor::Impl {
   void add_ordering_edges(const std::map<const ir::Op*, int>& node_of) {
     std::vector<std::pair<const ir::Op*, const ir::Op*>> edges = plan.reuse_edges();
     for (const Node& w : nodes)
-      if (w.op->kind() == "kv_write")
+      if (ir::writes_in_place(*w.op))
         for (const Node& r : nodes)
           if (&r != &w)
             for (const ir::Value* v : r.op->operands())
@@ -267,7 +279,7 @@ Profiler* Executor::profiler() { return impl_->profiler.get(); }
 MemoryReport Executor::memory() const {
   MemoryReport r;
   for (const auto& op : impl_->g.ops())
-    if (op->kind() == "param") r.weight_bytes += static_cast<uint64_t>(op->result(0)->type().bytes(nullptr));
+    if (ir::is_role(*op, ir::OpRole::Weight)) r.weight_bytes += static_cast<uint64_t>(op->result(0)->type().bytes(nullptr));
   r.arena_bytes = impl_->plan.arena_bytes;
   r.kv_bytes = impl_->kv.bytes();
   return r;

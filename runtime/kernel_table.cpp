@@ -2,6 +2,7 @@
 
 #include "codegen/describe_op.h"
 #include "ir/error.h"
+#include "ir/type.h"
 
 namespace lmc::runtime {
 
@@ -20,6 +21,45 @@ KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vec
 void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g) {
   for (const auto& op : g.ops())
     if (codegen::needs_kernel(*op)) compiler.add(codegen::describe(*op));
+}
+
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const codegen::TargetSpec& target) {
+  codegen::KernelCompiler compiler(target);
+  add_graph_kernels(compiler, g);
+  return compiler.kernels();
+}
+
+namespace {
+
+bool same_info(const codegen::KernelInfo& a, const codegen::KernelInfo& b) {
+  return a.uses_sym == b.uses_sym && a.sym == b.sym && a.per_sym == b.per_sym && a.fixed == b.fixed &&
+         a.grain == b.grain;
+}
+
+std::string describe_entry(const codegen::KernelEntry& k) {
+  const codegen::KernelInfo& i = k.info;
+  std::string items = i.uses_sym ? std::to_string(i.per_sym) + "*" + ir::sym_name(i.sym) : std::to_string(i.fixed);
+  return "symbol " + k.name + ", " + items + " work items, grain " + std::to_string(i.grain);
+}
+
+}  // namespace
+
+void check_kernel_entries(const std::vector<codegen::KernelEntry>& derived,
+                          const std::vector<codegen::KernelEntry>& recorded, const std::string& where) {
+  std::map<std::string, const codegen::KernelEntry*> by_key;
+  for (const auto& k : recorded)
+    if (!by_key.emplace(k.key, &k).second) throw error_at(where, "the kernel table lists " + k.key + " twice");
+  for (const auto& k : derived) {
+    auto it = by_key.find(k.key);
+    if (it == by_key.end()) throw error_at(where, "the kernel table has no kernel for " + k.key + ", which the IR needs");
+    const codegen::KernelEntry& r = *it->second;
+    if (r.name != k.name || !same_info(r.info, k.info))
+      throw error_at(where, "the kernel table says " + describe_entry(r) + " for " + k.key + "; the IR gives " +
+                                describe_entry(k));
+  }
+  if (recorded.size() != derived.size())
+    throw error_at(where, "the kernel table lists " + std::to_string(recorded.size()) + " kernels; the IR needs " +
+                              std::to_string(derived.size()));
 }
 
 }  // namespace lmc::runtime

@@ -1,7 +1,7 @@
 // The kernels a graph runs, found by descriptor key (codegen::describe(op).key()):
 // symbol name, work-item shape and the loaded function. Built once from a
-// KernelLibrary and the (key, symbol, info) list that the compiler or the
-// artifact manifest provides.
+// KernelLibrary and the (key, symbol, info) list that the compiler derives from the
+// graph; an artifact manifest's copy of that list is checked against it, never used.
 #pragma once
 #include <map>
 #include <string>
@@ -33,5 +33,14 @@ KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vec
 // Adds the descriptor of every op of `g` that runs a kernel to `compiler`
 // (identical descriptors share one kernel).
 void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g);
+
+// The (key, symbol, work items) list compiling `g` for `target` gives, without
+// optimizing or compiling the kernels.
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const codegen::TargetSpec& target);
+
+// Throws lmc::Error "<where>: error: ..." unless `recorded` (an artifact manifest's kernel
+// table) lists exactly the kernels of `derived`, with the same symbols and work items.
+void check_kernel_entries(const std::vector<codegen::KernelEntry>& derived,
+                          const std::vector<codegen::KernelEntry>& recorded, const std::string& where);
 
 }  // namespace lmc::runtime

@@ -1,12 +1,13 @@
 #include "runtime/kv_cache.h"
 
 #include "ir/error.h"
+#include "ir/op_registry.h"
 
 namespace lmc::runtime {
 
 KvCache::KvCache(const ir::Graph& g) {
   for (const auto& op : g.ops()) {
-    if (op->kind() != "kv_write") continue;
+    if (!ir::writes_in_place(*op)) continue;
     const ir::Value* cache = op->operand(0);
     if (cache->def() || !cache->type().is_static())
       throw error_at(op->where(), "kv_write's cache operand '" + cache->name() +

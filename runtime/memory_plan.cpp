@@ -4,6 +4,7 @@
 #include <set>
 
 #include "ir/checked_math.h"
+#include "ir/op_registry.h"
 #include "runtime/artifact_format.h"
 #include "runtime/op_ancestry.h"
 
@@ -13,9 +14,7 @@ namespace {
 
 constexpr uint64_t kAlign = 64;
 
-bool owns_bytes(const ir::Op& op) {
-  return op.kind() != "param" && op.kind() != "reshape" && op.kind() != "kv_write";
-}
+bool owns_bytes(const ir::Op& op) { return ir::runs_kernel(op) && !ir::aliases_operand(op); }
 
 // Where `v`'s bytes end; the sum is checked because sizes bound by run-time symbols
 // (T, L) can be large enough that offsets of several values together wrap.
@@ -57,7 +56,7 @@ uint64_t first_fit(const PlannedValue& v, const std::vector<const PlannedValue*>
 }  // namespace
 
 const ir::Value* storage_root(const ir::Value* v) {
-  while (v->def() && (v->def()->kind() == "reshape" || v->def()->kind() == "kv_write")) v = v->def()->operand(0);
+  while (v->def() && ir::aliases_operand(*v->def())) v = v->def()->operand(0);
   return v;
 }
 

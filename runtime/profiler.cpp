@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <map>
 
+#include "ir/op_registry.h"
+
 namespace lmc::runtime {
 
 namespace {
@@ -25,10 +27,23 @@ int layer_of(std::string name) {
   return std::stoi(name.substr(us + 1));
 }
 
-// The op that closes a layer's attention half: the residual add, or a linear with
-// the residual fused in.
+// The op that closes a layer's attention half: a residual add — an elementwise sum of
+// two values of one type (a bias is one row, so it is not) — alone or in a fusion.
 bool is_residual(const ir::Op& op) {
-  return op.kind() == "add" || (op.kind() == "linear" && op.has_attr("residual") && op.attr_int("residual"));
+  for (const ir::Op* inner : ir::ops_run_by(op)) {
+    const ir::OpTraits& t = ir::traits(*inner);
+    if (t.role == ir::OpRole::Elementwise && t.commutative && inner->operands().size() == 2 &&
+        inner->operand(0)->type() == inner->operand(1)->type() && t.expr.kind == ir::ScalarExpr::Kind::Add)
+      return true;
+  }
+  return false;
+}
+
+// A kernel that runs a projection (a linear, alone or with a prologue or epilogue).
+bool runs_projection(const ir::Op& op) {
+  for (const ir::Op* inner : ir::ops_run_by(op))
+    if (ir::traits(*inner).input_prologue) return true;
+  return false;
 }
 
 std::string ms(double v) {
@@ -104,7 +119,7 @@ std::vector<ProfiledNode> Profiler::classify(const std::vector<const ir::Op*>& o
       if (first < 0) first = i;
       last = i;
     }
-    if (ops[i]->kind() == "linear") last_linear = i;
+    if (runs_projection(*ops[i])) last_linear = i;
   }
   std::map<int, bool> past_residual;  // per layer: has its attention half ended
   int current = -1;

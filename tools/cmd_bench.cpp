@@ -10,7 +10,9 @@
 #include <random>
 #include <sstream>
 
+#include "ir/op_registry.h"
 #include "runtime/executor.h"
+#include "tools/artifact_trust.h"
 #include "tools/bandwidth_probe.h"
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
@@ -23,6 +25,7 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N"});
   s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N"});
@@ -56,6 +59,14 @@ double seconds(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+// Whether operand i of op is a table of which the kernel reads only the rows named by ids.
+bool gathered(const ir::Op& op, size_t i) {
+  for (const ir::Op* inner : ir::ops_run_by(op))
+    if (ir::traits(*inner).gathers_rows && (op.body() ? inner->operand(0) == op.body()->args()[i].get() : i == 0))
+      return true;
+  return false;
+}
+
 // Bytes a decode step reads from weights: every param a kernel reads, an embedding
 // table only one row of.
 double decode_weight_bytes(const ir::Graph& g) {
@@ -63,10 +74,10 @@ double decode_weight_bytes(const ir::Graph& g) {
   for (const auto& op : g.ops())
     for (size_t i = 0; i < op->operands().size(); ++i) {
       const ir::Value* v = op->operand(i);
-      if (!v->def() || v->def()->kind() != "param") continue;
+      if (!v->def() || !ir::is_role(*v->def(), ir::OpRole::Weight)) continue;
       int64_t no_syms[ir::kNumSyms] = {1, 1};
       double b = static_cast<double>(v->type().bytes(no_syms));
-      if (op->kind() == "embedding" && i == 0) b /= static_cast<double>(v->type().dims[0].value);
+      if (gathered(*op, i)) b /= static_cast<double>(v->type().dims[0].value);
       bytes += b;
     }
   return bytes;

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "ir/op_registry.h"
 #include "ir/printer.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
@@ -11,6 +12,7 @@
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
 #include "tools/output_file.h"
+#include "tools/output_guard.h"
 #include "tools/progress.h"
 
 namespace lmc::tools {
@@ -34,7 +36,7 @@ std::vector<int64_t> dims_of(const ir::Type& t) {
 uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c) {
   std::vector<const ir::Op*> params;
   for (const auto& op : c.model.graph->ops())
-    if (op->kind() == "param") params.push_back(op.get());
+    if (ir::is_role(*op, ir::OpRole::Weight)) params.push_back(op.get());
   Progress bar("packing", static_cast<int64_t>(params.size()));
   uint64_t bytes = 0;
   std::set<std::string> done;
@@ -49,6 +51,12 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c) {
     bar.update(static_cast<int64_t>(i + 1));
   }
   return bytes;
+}
+
+std::vector<InputFile> inputs(const std::string& yaml, const CompiledModel& c) {
+  std::vector<InputFile> in = {{yaml, "the model definition"}, {c.model.weights->path(), "the weights"}};
+  if (c.model.def.tokenizer != "gguf") in.push_back({c.model.def.tokenizer, "the tokenizer"});
+  return in;
 }
 
 std::string sanitize(const std::string& s) {
@@ -75,11 +83,13 @@ int cmd_compile(int argc, char** argv) {
 
   if (a.has("emit-ir")) {
     std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
+    refuse_input_as_output(out, inputs(a.positional()[0], c));
     write_output_file(out, ir::print(*c.model.graph));
     return 0;
   }
   std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");
-  runtime::ArtifactWriter w(out);
+  refuse_input_as_output(out, inputs(a.positional()[0], c));
+  runtime::ArtifactWriter w(out, runtime::user_key());
   w.add_section("ir", ir::print(*c.model.graph));
   w.add_section("kernels", c.object);
   w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));

@@ -1,14 +1,22 @@
-// lmc inspect: what a model definition, GGUF or SafeTensors file contains.
+// lmc inspect: what a model definition, GGUF or SafeTensors file or an artifact contains.
+// Every string read from the file is printed through printable(): a file's metadata must
+// not be able to drive the user's terminal.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
+#include "ir/error.h"
 #include "ir/printer.h"
+#include "ir/regular_file.h"
 #include "ir/untrusted_text.h"
 #include "models/gguf_file.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
 #include "models/safetensors_file.h"
 #include "models/weight_source.h"
+#include "runtime/artifact.h"
+#include "runtime/artifact_format.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 
@@ -34,8 +42,9 @@ void print_tensors(const models::WeightSource& w, bool all) {
   auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape,
                  uint64_t bytes) {
     total += bytes;
-    if (all || n < 20) std::printf("  %-48s %-6s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
-                                   static_cast<unsigned long long>(bytes));
+    if (all || n < 20)
+      std::printf("  %-48s %-6s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
+                  static_cast<unsigned long long>(bytes));
     ++n;
   };
   std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
@@ -73,10 +82,10 @@ void inspect_yaml(const std::string& path, const Args& a) {
   models::LowerOptions lo;
   lo.weights = a.get_or("weights", "");
   auto m = models::lower_model(path, lo);
-  std::printf("model: %s (%s)\nweights: %s (%s)\n", m.info.name.c_str(), path.c_str(), m.info.weights.c_str(),
-              m.weights->format().c_str());
+  std::printf("model: %s (%s)\nweights: %s (%s)\n", printable(m.info.name).c_str(), printable(path).c_str(),
+              printable(m.info.weights).c_str(), m.weights->format().c_str());
   std::printf("hyper-parameters:\n");
-  for (const auto& [k, v] : m.info.hyper) std::printf("  %-20s %s\n", k.c_str(), v.c_str());
+  for (const auto& [k, v] : m.info.hyper) std::printf("  %-20s %s\n", printable(k).c_str(), printable(v).c_str());
   std::printf("context %lld tokens, at most %lld per step\n", static_cast<long long>(m.info.context),
               static_cast<long long>(m.info.step_tokens));
   size_t ops = m.graph->ops().size();
@@ -88,13 +97,51 @@ void inspect_yaml(const std::string& path, const Args& a) {
   print_tensors(*m.weights, a.has("tensors"));
 }
 
+// Through open_regular_file: a FIFO must not block the sniff. Anything it refuses is
+// not an artifact; the reader that follows says what is wrong with it.
+bool is_artifact(const std::string& path) {
+  int fd = -1;
+  try {
+    fd = open_regular_file(path);
+  } catch (const Error&) {
+    return false;
+  }
+  std::string magic(runtime::artifact_format::kMagic.size(), '\0');
+  ssize_t n = ::read(fd, magic.data(), magic.size());
+  ::close(fd);
+  return n == static_cast<ssize_t>(magic.size()) && magic == runtime::artifact_format::kMagic;
+}
+
+void inspect_artifact(const std::string& path, bool all) {
+  auto art = runtime::Artifact::open(path);
+  std::printf("format: lmc artifact, format version %u\nsections:\n", runtime::kArtifactFormatVersion);
+  for (const auto& s : art->sections())
+    std::printf("  %-16s offset %12llu  %12llu bytes\n", printable(s.name).c_str(),
+                static_cast<unsigned long long>(s.offset), static_cast<unsigned long long>(s.size));
+  std::printf("manifest:\n");
+  for (const auto& [k, v] : art->manifest()) std::printf("  %s=%s\n", printable(k).c_str(), printable(v).c_str());
+  uint64_t total = 0;
+  size_t n = 0;
+  std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
+  for (const auto& w : art->weight_index()) {
+    total += w.bytes;
+    if (all || n++ < 20)
+      std::printf("  %-48s %-6s %-18s %12llu\n", printable(w.name).c_str(), std::string(ir::dtype_name(w.dtype)).c_str(),
+                  shape_str(w.shape).c_str(), static_cast<unsigned long long>(w.bytes));
+  }
+  size_t count = art->weight_index().size();
+  if (!all && count > 20) std::printf("  ... %zu more (--tensors lists all)\n", count - 20);
+  std::printf("total: %zu tensors, %.1f MB\n", count, total / 1e6);
+}
+
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR [options]\n\n"
-                 "Prints the architecture, hyper-parameters, tokenizer and tensors.\n\noptions:\n"
+    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
+                 "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
+                 "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
@@ -102,6 +149,10 @@ int cmd_inspect(int argc, char** argv) {
   const std::string& path = a.positional()[0];
   if (path.size() > 5 && (path.substr(path.size() - 5) == ".yaml" || path.substr(path.size() - 4) == ".yml")) {
     inspect_yaml(path, a);
+    return 0;
+  }
+  if (is_artifact(path)) {
+    inspect_artifact(path, a.has("tensors"));
     return 0;
   }
   auto w = models::WeightSource::open(path);

@@ -9,6 +9,7 @@
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/profiler.h"
+#include "tools/artifact_trust.h"
 #include "tools/commands.h"
 #include "tools/compile_driver.h"
 #include "tools/loaded_model.h"
@@ -23,6 +24,7 @@ std::vector<FlagSpec> specs() {
   auto s = generation_flag_specs();
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy",
                "FILE"});
   s.push_back({"help", false, "show this help"});

@@ -8,5 +8,6 @@ int cmd_run(int argc, char** argv);
 int cmd_opt(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_verify(int argc, char** argv);
 
 }  // namespace lmc::tools

@@ -1,3 +1,4 @@
+#include "ir/op_registry.h"
 #include "tools/compile_driver.h"
 
 #include <chrono>
@@ -22,7 +23,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 bool has_foldable_transforms(const ir::Graph& g) {
   for (const auto& op : g.ops())
-    if (op->kind() == "concat" || op->kind() == "quantize") return true;
+    if (ir::is_role(*op, ir::OpRole::WeightTransform)) return true;
   return false;
 }
 

@@ -1,3 +1,4 @@
+#include "ir/op_registry.h"
 #include "tools/memory_check.h"
 
 #include <cstdio>
@@ -45,9 +46,9 @@ MemoryNeed estimate_memory(const ir::Graph& g, const ir::ModelInfo& info) {
   std::set<std::string> weights;
   std::set<const ir::Value*> caches;
   for (const auto& op : g.ops()) {
-    if (op->kind() == "param" && weights.insert(op->attr_str("name")).second)
+    if (ir::is_role(*op, ir::OpRole::Weight) && weights.insert(op->attr_str("name")).second)
       need.weight_bytes += static_bytes(op->result()->type());
-    if (op->kind() == "kv_write" && caches.insert(op->operand(0)).second)
+    if (ir::writes_in_place(*op) && caches.insert(op->operand(0)).second)
       need.kv_bytes += static_bytes(op->operand(0)->type());
   }
   need.arena_bytes = planned_arena_bytes(g, info.step_tokens);

@@ -1,3 +1,4 @@
+#include "ir/op_registry.h"
 #include "tools/memory_weights.h"
 
 #include "ir/error.h"
@@ -6,7 +7,7 @@ namespace lmc::tools {
 
 MemoryWeights::MemoryWeights(const ir::Graph& g, const models::WeightSource& source) {
   for (const auto& op : g.ops()) {
-    if (op->kind() != "param") continue;
+    if (!ir::is_role(*op, ir::OpRole::Weight)) continue;
     const std::string& name = op->attr_str("name");
     if (tensors_.count(name)) continue;
     auto bytes = source.materialize(name, op->result()->type().dtype);

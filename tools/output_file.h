@@ -1,6 +1,6 @@
-// Writes a command's output file so that it is either complete or not there at all: the
-// bytes go to "<path>.tmp.<pid>" beside it, renamed over `path` once written and removed
-// on any failure, so an unwritable directory or a full disk leaves nothing half-written.
+// Writes a command's output file so that it is either complete or not there at all
+// (runtime::PendingFile): an unwritable directory, a full disk or Ctrl-C leaves nothing
+// half-written.
 #pragma once
 #include <string>
 #include <string_view>

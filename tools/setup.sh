@@ -9,7 +9,7 @@ shift || true
 
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
-              python3-pip)
+              libssl-dev libxxhash-dev pkg-config python3-pip)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,8 +21,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-python3 - <<'PY' || python3 -m pip install -q --disable-pip-version-check gguf==0.19.0 numpy tokenizers
-import gguf, numpy, tokenizers
+python3 - <<'PY' || python3 -m pip install -q --disable-pip-version-check gguf==0.19.0 numpy tokenizers xxhash
+import gguf, numpy, tokenizers, xxhash
 PY
 python3 tools/fetch_models.py
 

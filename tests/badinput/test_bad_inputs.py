@@ -10,17 +10,24 @@ nothing else — no partial artifact, no temporary file.
 
   test_bad_inputs.py --lmc build/tools/lmc --work <scratch dir> [-k substring]
 
-The rows' models come from make_tiny_model.py (a 2-layer llama with random weights).
+The rows' models come from make_tiny_model.py (a 2-layer llama with random weights). lmc's
+artifact key is <work>/shared/user.key (LMC_KEY_FILE), so the table never touches ~/.config.
 """
 import argparse
+import hashlib
+import hmac
 import os
 import re
+import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
+
+import xxhash
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -38,9 +45,13 @@ class Row:
     name: str
     args: List[str]                  # "{dir}" is the row's directory, "{tiny}" the shared model's
     exit: int
-    stderr: str                      # regex: the one stderr line (errors) or a line stderr holds (exit 0)
+    stderr: Optional[str]            # regex: the one stderr line (errors) or a line stderr holds (exit 0; None: any)
     files: Dict[str, Callable[[], bytes]] = field(default_factory=dict)  # inputs written first
     stdin: Optional[str] = None
+    setup: Optional[Callable[[str], None]] = None  # more preparation of the row's directory
+    absent: Optional[str] = None     # regex no stderr line may match
+    stdout: Optional[str] = None     # regex stdout must match; it must then hold no control character
+    file_size_limit: Optional[int] = None  # RLIMIT_FSIZE for lmc: a full disk, without filling one
 
 
 # ---------------------------------------------------------------- GGUF
@@ -58,6 +69,14 @@ def gguf(tensors=(), kv=b"", n_kv=0, n_tensors=None, data=b""):
 
 
 F32 = 0
+GGUF_STRING = 8
+
+
+def gguf_string_kv(key, value):
+    def s(text):
+        b = text.encode()
+        return struct.pack("<Q", len(b)) + b
+    return s(key) + struct.pack("<I", GGUF_STRING) + s(value)
 
 
 def tiny_gguf_bytes():
@@ -101,7 +120,7 @@ def write_int8_weight_gguf(path):
 # ---------------------------------------------------------------- artifacts
 
 def artifact_sections(blob):
-    """(header fields, [(name, offset, size, hash, where the entry's offset field is)])."""
+    """(header fields, [(name, offset, size, digest, where the entry's offset field is)])."""
     version, count, table_offset, table_size, _ = struct.unpack_from("<IIQQQ", blob, 8)
     entries, at = [], table_offset
     for _ in range(count):
@@ -113,29 +132,97 @@ def artifact_sections(blob):
     return (version, count, table_offset, table_size), entries
 
 
-def fnv1a64(data):
-    h = 0xCBF29CE484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
+def digest(data):
+    return xxhash.xxh3_64_intdigest(data)
 
 
-def reseal(blob, section, edit):
-    """The artifact with one section's text passed through `edit` (which must not make it
-    longer) and every hash that covers it fixed — the section table's entry, the manifest's
-    hash.<section> line, the header's hash of the table: a well-formed artifact saying
-    something else, as a buggy or hostile writer would make it."""
+def read_key(path):
+    with open(path) as f:
+        return bytes.fromhex(f.read().strip())
+
+
+def seal(blob, key):
+    """runtime/artifact_seal.h's seal, made with `key` (None: left as it is): HMAC-SHA256 of
+    every section but the weights in table order, the table, and header bytes [8, 40)."""
+    if key is None:
+        return blob
+    (_, _, table_offset, table_size), entries = artifact_sections(blob)
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for name, offset, size, _, _ in entries:
+        if name != "weights":
+            mac.update(blob[offset:offset + size])
+    mac.update(blob[table_offset:table_offset + table_size])
+    mac.update(blob[8:40])
+    return blob[:40] + mac.digest() + blob[72:]
+
+
+def replace_section(blob, section, new, key):
+    """The artifact with `section`'s bytes replaced (`new` must not be longer) and every
+    digest that covers it fixed — the section table's entry, the manifest's digest.<section>
+    line, the header's digest of the table — then sealed with `key`: with the user's key it
+    is what a buggy lmc would write, with None what anyone could make from a file."""
     blob = bytearray(blob)
     (_, _, table_offset, table_size), entries = artifact_sections(bytes(blob))
     _, offset, size, _, entry_at = next(e for e in entries if e[0] == section)
-    new = edit(bytes(blob[offset:offset + size]).decode()).encode()
     assert len(new) <= size, "the edit must not grow the section"
     blob[offset:offset + len(new)] = new
-    struct.pack_into("<QQ", blob, entry_at + 8, len(new), fnv1a64(new))
-    struct.pack_into("<Q", blob, 32, fnv1a64(bytes(blob[table_offset:table_offset + table_size])))
+    struct.pack_into("<QQ", blob, entry_at + 8, len(new), digest(new))
+    struct.pack_into("<Q", blob, 32, digest(bytes(blob[table_offset:table_offset + table_size])))
     if section == "manifest":
-        return bytes(blob)
-    return reseal(bytes(blob), "manifest", manifest_line(f"hash.{section}", lambda v: f"{fnv1a64(new):016x}"))
+        return seal(bytes(blob), key)
+    line = manifest_line(f"digest.{section}", lambda v: f"{digest(new):016x}")
+    return reseal(bytes(blob), "manifest", line, key)
+
+
+def reseal(blob, section, edit, key="user"):
+    """The artifact with one section's text passed through `edit` (see replace_section);
+    `key` "user" seals with the table's user key."""
+    (_, _, _, _), entries = artifact_sections(blob)
+    _, offset, size, _, _ = next(e for e in entries if e[0] == section)
+    new = edit(blob[offset:offset + size].decode()).encode()
+    return replace_section(blob, section, new, read_key(USER_KEY) if key == "user" else key)
+
+
+def elf_text_filled_with_int3(obj):
+    """The object file with every byte of its .text sections replaced by int3 (0xCC): code
+    that traps the moment any kernel runs."""
+    obj = bytearray(obj)
+    shoff, = struct.unpack_from("<Q", obj, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", obj, 0x3A)
+    header = lambda i: struct.unpack_from("<IIQQQQ", obj, shoff + i * shentsize)
+    names_at = header(shstrndx)[4]
+    filled = 0
+    for i in range(shnum):
+        name_off, _, _, _, offset, size = header(i)
+        name = obj[names_at + name_off:obj.index(b"\0", names_at + name_off)]
+        if name.startswith(b".text"):
+            obj[offset:offset + size] = b"\xcc" * size
+            filled += size
+    assert filled, "no .text section in the kernels' object"
+    return bytes(obj)
+
+
+def trapping_kernels(blob, key):
+    """The artifact with int3 for code, every digest recomputed, sealed with `key`."""
+    _, entries = artifact_sections(blob)
+    _, offset, size, _, _ = next(e for e in entries if e[0] == "kernels")
+    return replace_section(blob, "kernels", elf_text_filled_with_int3(blob[offset:offset + size]), key)
+
+
+def lying_work_items(key):
+    """kernel.1 (the norm+qkv fusion) claims 99999999 work items (fixed count), as no IR gives."""
+    def edit(text):
+        text = manifest_line("kernel.1", lambda v: " ".join(
+            f if i != 4 else "99999999" for i, f in enumerate(v.split(" "))))(text)
+        return manifest_line("info.weights", lambda v: v[:len(v) - 8])(text)
+    return reseal(tiny_artifact(), "manifest", edit, key)
+
+
+def flipped_weight_byte(blob):
+    """One byte flipped inside the first tensor, nothing resealed."""
+    _, entries = artifact_sections(blob)
+    _, offset, _, _, _ = next(e for e in entries if e[0] == "weights")
+    return blob[:offset + 5] + bytes([blob[offset + 5] ^ 0x40]) + blob[offset + 6:]
 
 
 def tiny_artifact():
@@ -149,6 +236,16 @@ def manifest_line(key, value):
         i = next(i for i, l in enumerate(lines) if l.startswith(key + "="))
         lines[i] = f"{key}={value(lines[i][len(key) + 1:])}"
         return "\n".join(lines) + "\n"
+    return edit
+
+
+def manifest_line_same_size(key, value):
+    """manifest_line, shortening info.weights (a path that only informs) by as much as the
+    new value is longer, so the manifest does not grow."""
+    def edit(text):
+        new = manifest_line(key, value)(text)
+        grow = max(len(new.encode()) - len(text.encode()), 0)
+        return manifest_line("info.weights", lambda v: v[:len(v) - grow])(new)
     return edit
 
 
@@ -221,7 +318,7 @@ def rows():
             r"^\S*m\.gguf:offset \d+: error: tensor 'b' overlaps tensor 'a'",
             {"m.gguf": lambda: gguf([("a", [8], F32, 0), ("b", [4], F32, 0)], data=b"\0" * 32)}),
         Row("gguf_escape_sequence_in_error", ["inspect", "{dir}/m.gguf"], ERROR,
-            r"^\S*m\.gguf:offset \d+: error: duplicate tensor name '\\x1b\[2J\\x1b\]0;owned\\x07'$",
+            r"^\S*m\.gguf:offset \d+: error: duplicate tensor name '\\e\[2J\\e\]0;owned\\x07'$",
             {"m.gguf": lambda: gguf([("\x1b[2J\x1b]0;owned\x07", [4], F32, 0),
                                      ("\x1b[2J\x1b]0;owned\x07", [4], F32, 32)], data=b"\0" * 64)}),
         Row("gguf_fifo", ["inspect", "{dir}/m.gguf"], ERROR,
@@ -364,13 +461,29 @@ def rows():
         Row("emit_ir_unwritable", ["compile", "{tiny}/tiny.yaml", "--emit-ir", "-o", "{dir}/file/out.lir"], ERROR,
             r"^\S*file/out\.lir\S*: error: cannot (create|open|write)",
             {"file": lambda: b"not a directory"}),
+        Row("compile_output_is_a_directory", ["compile", "{tiny}/tiny.yaml", "-o", "{dir}/x.lmc"], ERROR,
+            r"^\S*/x\.lmc: error: cannot write: it is a directory$", setup=lambda d: os.mkdir(f"{d}/x.lmc")),
+        Row("compile_disk_full", ["compile", "{tiny}/tiny.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*/out\.lmc: error: cannot write: File too large$", file_size_limit=100_000),
+        Row("emit_ir_disk_full", ["compile", "{tiny}/tiny.yaml", "--emit-ir", "-o", "{dir}/out.lir"], ERROR,
+            r"^\S*/out\.lir: error: cannot write: File too large$", file_size_limit=1_000),
+        Row("compile_output_is_the_weights", ["compile", "{dir}/m.yaml", "-o", "{dir}/m.gguf"], ERROR,
+            r"^\S*/m\.gguf: error: refusing to write over the weights \(\S*m\.gguf\) that this command reads",
+            {"m.gguf": tiny_gguf_bytes, "m.yaml": lambda: tiny_yaml(weights="m.gguf")}),
+        Row("compile_output_is_the_model_definition", ["compile", "{dir}/m.yaml", "--emit-ir", "-o", "{dir}/m.yaml"],
+            ERROR, r"^\S*/m\.yaml: error: refusing to write over the model definition \(\S*m\.yaml\)",
+            {"m.yaml": tiny_yaml}),
+        Row("compile_output_links_to_the_weights", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*/out\.lmc: error: refusing to write over the weights \(\S*m\.gguf\)",
+            {"m.gguf": tiny_gguf_bytes, "m.yaml": lambda: tiny_yaml(weights="m.gguf")},
+            setup=lambda d: os.symlink("m.gguf", f"{d}/out.lmc")),
         Row("opt_output_unwritable", ["opt", "{dir}/g.lir", "-o", "{dir}/file/out.lir"], ERROR,
             r"^\S*file/out\.lir\S*: error: cannot (create|open|write)",
             {"file": lambda: b"not a directory", "g.lir": lambda: lir("  return %x")}),
 
         # Artifacts: another format version, another lmc, another CPU, truncated, corrupt.
         Row("artifact_other_format_version", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(1\)",
+            r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(2\)",
             {"m.lmc": lambda: with_format_version(tiny_artifact(), 7)}),
         Row("artifact_other_lmc_version", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
             r"^warning: \S*m\.lmc: recompiling kernels for this machine: it was built by lmc 0\.0\.0, this is lmc ",
@@ -379,13 +492,13 @@ def rows():
             r"^\S*m\.lmc: error: ",
             {"m.lmc": lambda: tiny_artifact()[:len(tiny_artifact()) // 2]}),
         Row("artifact_corrupt_section", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc: error: section 'ir' is corrupt \(content hash [0-9a-f]{16}, recorded [0-9a-f]{16}\)",
+            r"^\S*m\.lmc: error: section 'ir' is corrupt \(digest [0-9a-f]{16}, recorded [0-9a-f]{16}\)",
             {"m.lmc": lambda: corrupt_section(tiny_artifact(), "ir")}),
         Row("artifact_ir_cycle", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc:ir:5: error: op 'rms_norm' defining %h_0 \(line 5\) is on a dependency cycle",
+            r"^\S*m\.lmc:ir:6: error: op 'fusion' defining %qkv_0 \(line 6\) is on a dependency cycle",
             {"m.lmc": lambda: reseal(tiny_artifact(), "ir", lambda ir: ir.replace(
-                "rms_norm %x, %blk.0.attn_norm {eps = 9.999999747378752e-06}",
-                "rms_norm %x_0, %blk.0.attn_norm {eps = 1e-05}"))}),
+                "%qkv_0 = fusion %x, ", "%qkv_0 = fusion %x_0, ").replace(
+                "{eps = 9.999999747378752e-06}", "{eps = 9.9999997473787e-06}", 1))}),
         Row("artifact_param_not_in_weight_index", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc:ir:2: error: param 'blk\.0\.attn_norm\.weight' is q8_0\[300,64\] but the weight index "
             r"has f32\[64\]",
@@ -396,6 +509,59 @@ def rows():
         Row("artifact_not_an_artifact", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: not an lmc artifact \(bad magic\)",
             {"m.lmc": lambda: tiny_gguf_bytes()[:4096]}),
+        Row("artifact_is_a_directory", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: not a regular file \(a directory\)$", setup=lambda d: os.mkdir(f"{d}/m.lmc")),
+
+        # Artifacts are executables: object code runs only from one sealed with a trusted key.
+        Row("artifact_int3_kernels_digests_recomputed", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"],
+            0, r"^warning: \S*m\.lmc: recompiling kernels for this machine: it is not sealed with your artifact key",
+            {"m.lmc": lambda: trapping_kernels(tiny_artifact(), None)}),
+        Row("artifact_int3_kernels_verify", ["verify", "{dir}/m.lmc"], ERROR,
+            r"^\S*m\.lmc: error: verification failed: seal \(not sealed with your artifact key or a trusted one\)$",
+            {"m.lmc": lambda: trapping_kernels(tiny_artifact(), None)}),
+        Row("artifact_sealed_elsewhere", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
+            r"^warning: \S*m\.lmc: recompiling kernels for this machine: it is not sealed with your artifact key",
+            {"m.lmc": lambda: seal(tiny_artifact(), read_key(OTHER_KEY))}),
+        Row("artifact_sealed_with_a_trusted_key", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2",
+                                                   "--trust-artifact-key", "{tiny}/other.key"], 0,
+            r"^lmc: tiny-llama: weights", {"m.lmc": lambda: seal(tiny_artifact(), read_key(OTHER_KEY))},
+            absent=r"recompiling"),
+        Row("artifact_trusted_key_readable_by_others", ["run", "{tiny}/tiny.lmc", "--prompt", "hi",
+                                                        "--trust-artifact-key", "{dir}/k"], ERROR,
+            r"^\S*/k: error: the artifact key must be yours and private \(it is mode 0644\)",
+            {"k": lambda: b"00" * 32 + b"\n"}, setup=lambda d: os.chmod(f"{d}/k", 0o644)),
+        Row("artifact_trust_flag_on_a_yaml", ["run", "{tiny}/tiny.yaml", "--prompt", "hi", "--no-verify-weights"],
+            USAGE, r"^lmc run: --no-verify-weights applies to an artifact \(\.lmc\), not to \S*tiny\.yaml"),
+        Row("artifact_kernel_table_lies", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc:manifest: error: the kernel table says symbol fused_rms_norm_linear_\w+, 99999999 work items, "
+            r"grain \d+ for fusion\(.*; the IR gives symbol fused_rms_norm_linear_\w+, \d+ work items",
+            {"m.lmc": lambda: lying_work_items(read_key(USER_KEY))}),
+        Row("artifact_kernel_table_lies_verify", ["verify", "{dir}/m.lmc"], ERROR,
+            r"^\S*m\.lmc: error: verification failed: kernel table \(\S*m\.lmc:manifest: error: the kernel table says",
+            {"m.lmc": lambda: lying_work_items(read_key(USER_KEY))}),
+        Row("artifact_kernel_table_lies_unsealed", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
+            r"^warning: \S*m\.lmc: recompiling kernels for this machine: it is not sealed with your artifact key",
+            {"m.lmc": lambda: lying_work_items(None)}),
+        Row("artifact_weight_byte_flipped", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc:weights: error: tensor '[^']+' is corrupt \(digest [0-9a-f]{16}, recorded [0-9a-f]{16}\)$",
+            {"m.lmc": lambda: flipped_weight_byte(tiny_artifact())}),
+        Row("artifact_weight_byte_flipped_verify", ["verify", "{dir}/m.lmc"], ERROR,
+            r"^\S*m\.lmc: error: verification failed: weights \(\S*m\.lmc:weights: error: tensor '[^']+' is corrupt",
+            {"m.lmc": lambda: flipped_weight_byte(tiny_artifact())}),
+        Row("artifact_weight_byte_flipped_not_verified", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2",
+                                                          "--no-verify-weights"], 0,
+            r"^lmc: tiny-llama: weights", {"m.lmc": lambda: flipped_weight_byte(tiny_artifact())}),
+
+        # lmc inspect: artifacts by their magic, and no terminal control from a file's strings.
+        Row("inspect_artifact_by_magic", ["inspect", "{dir}/model.bin"], 0, None,
+            {"model.bin": tiny_artifact}, stdout=r"format: lmc artifact.*\n(.*\n)*  model=tiny-llama\n"),
+        Row("inspect_artifact_manifest_escapes", ["inspect", "{dir}/m.lmc"], 0, None,
+            {"m.lmc": lambda: reseal(tiny_artifact(), "manifest", manifest_line_same_size(
+                "info.name", lambda v: "\x1b]0;owned\x07\x1b[2J"))},
+            stdout=r"info\.name=\\e\]0;owned\\x07\\e\[2J\n"),
+        Row("inspect_gguf_metadata_escapes", ["inspect", "{dir}/m.gguf"], 0, None,
+            {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.name", "x\x1b]0;owned\x07\u009b31m"), n_kv=1)},
+            stdout=r"general\.name +x\\e\]0;owned\\x07\\u009b31m\n"),
 
         # Flags: usage errors exit 2 with one line.
         Row("threads_zero", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--threads", "0"], USAGE,
@@ -427,7 +593,8 @@ def rows():
     feature = missing_cpu_feature()
     if feature:
         t.append(Row("artifact_for_missing_cpu_feature", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"],
-                     0, rf"^warning: \S*m\.lmc: recompiling kernels for this machine: this CPU lacks \+?{feature}",
+                     # LLVM may name features the missing one implies first (xop: fma4 xop).
+                     0, rf"^warning: \S*m\.lmc: recompiling kernels for this machine: this CPU lacks .*\b{feature}\b",
                      {"m.lmc": lambda: reseal(tiny_artifact(), "manifest", with_feature(f",+{feature}"))}))
     return t
 
@@ -461,10 +628,12 @@ def check(row, lmc, work):
             continue
         with open(os.path.join(d, name), "wb") as f:
             f.write(content)
-    before = set(os.listdir(d))
     args = [a.replace("{dir}", d).replace("{tiny}", SHARED) for a in row.args]
+    if row.setup:
+        row.setup(d)
+    before = set(os.listdir(d))
     p = subprocess.run([lmc] + args, input=row.stdin if row.stdin is not None else "", capture_output=True,
-                       text=True, errors="replace", timeout=300)
+                       text=True, errors="replace", timeout=300, preexec_fn=limits(row))
     problems = []
     if p.returncode < 0:
         problems.append(f"killed by signal {-p.returncode}")
@@ -482,8 +651,15 @@ def check(row, lmc, work):
             problems.append(f"stderr line does not match /{row.stderr}/")
         if p.stdout:
             problems.append("an error run printed to stdout")
-    elif not any(re.search(row.stderr, l) for l in lines):
+    elif row.stderr is not None and not any(re.search(row.stderr, l) for l in lines):
         problems.append(f"no stderr line matches /{row.stderr}/")
+    if row.absent and any(re.search(row.absent, l) for l in lines):
+        problems.append(f"a stderr line matches /{row.absent}/")
+    if row.stdout is not None:
+        if not re.search(row.stdout, p.stdout):
+            problems.append(f"stdout does not match /{row.stdout}/")
+        if re.search(r"[\x00-\x09\x0b-\x1f\x7f\x80-\x9f]", p.stdout):
+            problems.append("stdout holds a control character")
     left = sorted(set(os.listdir(d)) - before)
     if left:
         problems.append(f"left behind: {left}")
@@ -495,9 +671,24 @@ def check(row, lmc, work):
     return None
 
 
+def limits(row):
+    """What the lmc process runs under: a file size limit makes writes fail as on a full disk
+    (EFBIG rather than ENOSPC; the same path through the code)."""
+    if row.file_size_limit is None:
+        return None
+
+    def apply():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (row.file_size_limit, row.file_size_limit))
+    return apply
+
+
 def make_shared(lmc):
-    """The tiny model every row shares: tiny.gguf, tiny.yaml, tiny.lmc, int8_weight.gguf."""
+    """The tiny model every row shares: tiny.gguf, tiny.yaml, tiny.lmc (sealed with user.key,
+    which lmc creates), int8_weight.gguf, and other.key, someone else's artifact key."""
     make_tiny_model.main(SHARED, micro=False)
+    with open(os.open(OTHER_KEY, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write(os.urandom(32).hex() + "\n")
     subprocess.run([lmc, "compile", os.path.join(SHARED, "tiny.yaml"), "-o", os.path.join(SHARED, "tiny.lmc")],
                    check=True, capture_output=True)
     write_int8_weight_gguf(os.path.join(SHARED, "int8_weight.gguf"))
@@ -512,7 +703,10 @@ def main():
     a = ap.parse_args()
     lmc = os.path.abspath(a.lmc)
     os.makedirs(a.work, exist_ok=True)
+    global USER_KEY, OTHER_KEY
     SHARED = os.path.join(os.path.abspath(a.work), "shared")
+    USER_KEY, OTHER_KEY = os.path.join(SHARED, "user.key"), os.path.join(SHARED, "other.key")
+    os.environ["LMC_KEY_FILE"] = USER_KEY
     make_shared(lmc)
     failures, ran = [], 0
     for row in rows():
@@ -528,6 +722,8 @@ def main():
 
 
 SHARED = ""
+USER_KEY = ""
+OTHER_KEY = ""
 
 if __name__ == "__main__":
     sys.exit(main())

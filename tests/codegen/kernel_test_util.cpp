@@ -6,6 +6,9 @@
 #include <thread>
 
 #include "codegen/kernel_compiler.h"
+#include "ir/error.h"
+#include "ir/parser.h"
+#include "ir/verifier.h"
 
 namespace lmc::test {
 
@@ -14,6 +17,17 @@ ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims) {
   t.dtype = dt;
   t.dims = dims;
   return t;
+}
+
+codegen::KernelDesc fusion_desc(const std::string& body_text) {
+  std::unique_ptr<ir::Graph> body = ir::parse(body_text, "test body");
+  ir::verify(*body, "test body");
+  codegen::KernelDesc d;
+  d.kind = "fusion";
+  for (const auto& a : body->args()) d.operands.push_back(a->type());
+  for (const ir::Value* y : body->outputs()) d.results.push_back(y->type());
+  d.body = std::move(body);
+  return d;
 }
 
 std::vector<float> random_floats(size_t n, uint32_t seed, float lo, float hi) {
@@ -53,6 +67,16 @@ LoadedKernel load_kernel(const codegen::KernelDesc& d) {
   k.lib = codegen::KernelLibrary::jit(compiler);
   k.fn = k.lib->lookup(name);
   return k;
+}
+
+std::string add_error(const codegen::KernelDesc& d) {
+  codegen::KernelCompiler compiler;
+  try {
+    compiler.add(d);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 void run_kernel(const LoadedKernel& k, const std::vector<void*>& args, const int64_t* syms, int threads) {

@@ -1,5 +1,6 @@
-// Small helpers for kernel tests: typed descriptors, random data, and running a
-// kernel over its work items split across std::threads.
+// Small helpers for kernel tests: typed descriptors (fusions from the text of their
+// body), random data, running a kernel over its work items split across
+// std::threads, and the error a malformed descriptor raises.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -18,6 +19,10 @@ ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims);
 inline ir::Dim T() { return ir::Dim::symbolic(ir::Sym::T); }
 inline ir::Dim D(int64_t v) { return ir::Dim::of(v); }
 
+// A fusion kernel for a body given as the text of a graph: its arguments are the
+// kernel's operands (in order), its returned values the results. The body must verify.
+codegen::KernelDesc fusion_desc(const std::string& body_text);
+
 std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
 
 // Calls fn on the ranges [bounds[i], bounds[i+1]), each on its own thread (one
@@ -35,6 +40,10 @@ struct LoadedKernel {
   codegen::KernelInfo info;
 };
 LoadedKernel load_kernel(const codegen::KernelDesc& d);
+// The message of the lmc::Error adding `d` to a compiler throws, or "" if it is accepted.
+std::string add_error(const codegen::KernelDesc& d);
+// For EXPECT_PRED2(contains, add_error(d), "..."), which prints the message on failure.
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 // Runs all of the kernel's work items (KernelInfo::items) split across `threads`.
 void run_kernel(const LoadedKernel& k, const std::vector<void*>& args, const int64_t* syms, int threads);
 

@@ -70,32 +70,24 @@ double ref_activation(const std::string& name, double x) {
   throw std::invalid_argument("unknown activation " + name);
 }
 
-std::vector<double> linear_input_row(const float* x, const std::string& act, int64_t t, int64_t k) {
-  std::vector<double> row(static_cast<size_t>(k));
-  if (act.empty()) {
-    for (int64_t i = 0; i < k; ++i) row[i] = x[t * k + i];
-  } else {
-    const float* gu = x + t * 2 * k;
-    for (int64_t i = 0; i < k; ++i) row[i] = ref_activation(act, gu[i]) * gu[k + i];
-  }
+std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n) {
+  std::vector<float> row(static_cast<size_t>(K));
+  if (wtype == ir::DType::q8_0)
+    dequantize_q8_0_row(static_cast<const uint8_t*>(w) + n * K / 32 * 34, K, row.data());
+  else
+    std::memcpy(row.data(), static_cast<const float*>(w) + n * K, K * sizeof(float));
   return row;
 }
 
-std::vector<double> reference_linear(const LinearRef& p) {
-  std::vector<double> y(static_cast<size_t>(p.T * p.N));
-  std::vector<float> w(static_cast<size_t>(p.K));
-  for (int64_t t = 0; t < p.T; ++t) {
-    auto x = linear_input_row(p.x, p.act, t, p.K);
-    for (int64_t n = 0; n < p.N; ++n) {
-      if (p.wtype == ir::DType::q8_0)
-        dequantize_q8_0_row(static_cast<const uint8_t*>(p.w) + n * p.K / 32 * 34, p.K, w.data());
-      else
-        std::memcpy(w.data(), static_cast<const float*>(p.w) + n * p.K, p.K * sizeof(float));
+std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
+                                     int64_t K, int64_t N) {
+  std::vector<double> y(static_cast<size_t>(T * N));
+  for (int64_t n = 0; n < N; ++n) {
+    std::vector<float> wn = weight_row(w, wtype, K, n);
+    for (int64_t t = 0; t < T; ++t) {
       double acc = 0;
-      for (int64_t k = 0; k < p.K; ++k) acc += x[k] * w[k];
-      if (p.bias) acc += p.bias[n];
-      if (p.residual) acc += p.residual[t * p.N + n];
-      y[t * p.N + n] = acc;
+      for (int64_t k = 0; k < K; ++k) acc += x[t * K + k] * wn[k];
+      y[t * N + n] = acc;
     }
   }
   return y;

@@ -19,19 +19,12 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
-// Input row t of a linear: x[t], or act(gate) * up from gu[t] when act is set.
-std::vector<double> linear_input_row(const float* x, const std::string& act, int64_t t, int64_t k);
-
-struct LinearRef {
-  const float* x;          // [T, K] or gu [T, 2K] with act
-  const void* w;           // [N, K] f32 or q8_0
-  ir::DType wtype;
-  const float* bias;       // [N] or nullptr
-  const float* residual;   // [T, N] or nullptr
-  std::string act;
-  int64_t T, K, N;
-};
-std::vector<double> reference_linear(const LinearRef& p);
+// Row n of a [N, K] weight of f32 or q8_0 blocks, as f32 values.
+std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
+// y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or q8_0). A fused
+// prologue or epilogue is composed from the other references around it.
+std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
+                                     int64_t K, int64_t N);
 
 // Rows ids[t] of a [V, D] table of f32, f16 or q8_0 as f32 values.
 std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,

@@ -1,6 +1,7 @@
 // The generated elementwise kernels (add, mul, scale, gelu, gelu_tanh, silu) against
 // ref_elementwise, over odd row widths (vector tails), several row counts, static
-// shapes of rank 1 and 3, and 1 or 2 threads.
+// shapes of rank 1 and 3, and 1 or 2 threads; add and mul with operand 1 one row
+// that applies to every row (a bias).
 // Tolerance: arithmetic ops are one f32 rounding (1e-7 relative); the activations'
 // polynomial exp/tanh/erfc allow 1e-6 relative + 1e-7 absolute (near their zeros).
 #include <gtest/gtest.h>
@@ -65,6 +66,31 @@ TEST(ElementwiseKernel, StaticShapesOfOtherRanks) {
       LoadedKernel k = load_kernel(desc(kind, t));
       EXPECT_EQ(k.info.items(nullptr), t.dims[0].value);
       for (int threads : {1, 2}) check(kind, t, 0, threads, 99, k);
+    }
+  }
+}
+
+TEST(ElementwiseKernel, OneRowOperandAppliesToEveryRow) {
+  uint32_t seed = 1;
+  for (const char* kind : {"add", "mul"}) {
+    for (int64_t width : {1, 33, 640}) {
+      codegen::KernelDesc d = desc(kind, make_type(ir::DType::f32, {T(), D(width)}));
+      d.operands[1] = make_type(ir::DType::f32, {D(width)});
+      LoadedKernel k = load_kernel(d);
+      for (int64_t rows : {1, 5}) {
+        for (int threads : {1, 2}) {
+          int64_t syms[ir::kNumSyms] = {rows, 1};
+          size_t n = static_cast<size_t>(rows * width);
+          auto a = random_floats(n, seed++, -8.0f, 8.0f);
+          auto row = random_floats(width, seed++, -8.0f, 8.0f);
+          std::vector<float> y(n, NAN);
+          run_kernel(k, {a.data(), row.data(), y.data()}, syms, threads);
+          std::vector<double> want(n);
+          for (size_t i = 0; i < n; ++i) want[i] = ref_elementwise(kind, a[i], row[i % width], 0);
+          EXPECT_EQ(mismatches(y, want, 1e-7, 0), "") << kind << " W=" << width << " rows=" << rows
+                                                      << " threads=" << threads;
+        }
+      }
     }
   }
 }

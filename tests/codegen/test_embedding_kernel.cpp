@@ -1,13 +1,15 @@
 // The generated embedding kernel against reference_embedding for f32, f16 and q8_0
 // tables, odd widths (f16 tails), several row counts and 1 or 2 threads. The lookup
 // and conversions are exact, so the comparison is too. Ids outside the table read
-// its last row.
+// its last row. As the anchor of a fusion, a scale epilogue applies to each row as it
+// is written.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 
 #include "codegen/kernel_compiler.h"
+#include "ir/attribute.h"
 #include "ir/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -79,6 +81,37 @@ TEST(EmbeddingKernel, OutOfRangeIdsReadTheLastRow) {
   run_kernel(k, {table.data(), ids.data(), y.data()}, syms, 1);
   auto want = reference_embedding(table.data(), ir::DType::f32, 8, last.data(), static_cast<int64_t>(last.size()));
   EXPECT_EQ(mismatches(y, want, 0, 0), "");
+}
+
+TEST(EmbeddingKernel, ScaleEpilogueYieldsScaledAndPlainRows) {
+  constexpr double kFactor = 25.298221281347036;  // sqrt(640): Gemma scales its embeddings
+  struct Case { ir::DType dtype; int64_t width; };
+  const Case cases[] = {{ir::DType::f32, 13}, {ir::DType::f16, 21}, {ir::DType::q8_0, 96}, {ir::DType::f16, 640}};
+  uint32_t seed = 1;
+  for (const auto& c : cases) {
+    std::string table_type = std::string(ir::dtype_name(c.dtype)) + "[" + std::to_string(kVocab) + "," +
+                             std::to_string(c.width) + "]";
+    std::string row = "f32[T," + std::to_string(c.width) + "]";
+    LoadedKernel k = load_kernel(fusion_desc("graph @body(%t: " + table_type + ", %ids: i32[T]) {\n"
+                                             "  %e = embedding %t, %ids : " + row + "\n"
+                                             "  %s = scale %e {factor = " + ir::format_double(kFactor) + "} : " +
+                                             row + "\n  return %s, %e\n}\n"));
+    for (int64_t rows : {1, 6, 17}) {
+      for (int threads : {1, 2}) {
+        auto table = make_table(c.dtype, c.width, seed++);
+        auto ids = make_ids(rows, seed++);
+        std::vector<float> scaled(rows * c.width, NAN), plain(rows * c.width, NAN);
+        int64_t syms[ir::kNumSyms] = {rows, 1};
+        run_kernel(k, {table.data(), ids.data(), scaled.data(), plain.data()}, syms, threads);
+        auto want = reference_embedding(table.data(), c.dtype, c.width, ids.data(), rows);
+        std::string what = std::string(ir::dtype_name(c.dtype)) + " D=" + std::to_string(c.width) +
+                           " rows=" + std::to_string(rows) + " threads=" + std::to_string(threads);
+        EXPECT_EQ(mismatches(plain, want, 0, 0), "") << what;
+        for (double& v : want) v *= kFactor;
+        EXPECT_EQ(mismatches(scaled, want, 1.2e-7, 0), "") << what;  // the factor and the product rounded to f32
+      }
+    }
+  }
 }
 
 TEST(EmbeddingKernel, RejectsMalformedDescriptors) {

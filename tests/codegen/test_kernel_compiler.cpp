@@ -31,31 +31,52 @@ std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+// linear(x, w) then `act`, as a fusion body whose values are named with `prefix`.
+codegen::KernelDesc q8_linear_act(int64_t K, int64_t N, const std::string& act, const std::string& prefix = "") {
+  std::string k = std::to_string(K), n = std::to_string(N), x = "%" + prefix + "x", w = "%" + prefix + "w",
+              y = "%" + prefix + "y", a = "%" + prefix + "a";
+  return fusion_desc("graph @body(" + x + ": f32[T," + k + "], " + w + ": q8_0[" + n + "," + k + "]) {\n  " + y +
+                     " = linear " + x + ", " + w + " : f32[T," + n + "]\n  " + a + " = " + act + " " + y + " : f32[T," +
+                     n + "]\n  return " + a + "\n}\n");
+}
+
 TEST(KernelDesc, KeyNamesEverythingThatShapesTheCode) {
-  auto d = q8_linear(640, 2048);
-  d.attrs["act"] = std::string("silu");
-  EXPECT_EQ(d.key(), "linear(f32[T,640], q8_0[2048,640]) -> (f32[T,2048]) {act = \"silu\"}");
+  EXPECT_EQ(q8_linear(640, 2048).key(), "linear(f32[T,640], q8_0[2048,640]) -> (f32[T,2048])");
+  codegen::KernelDesc norm;
+  norm.kind = "rms_norm";
+  norm.operands = {make_type(ir::DType::f32, {T(), D(64)}), make_type(ir::DType::f32, {D(64)})};
+  norm.results = {norm.operands[0]};
+  norm.attrs = {{"offset", 1.0}, {"eps", 1e-6}};
+  EXPECT_EQ(norm.key(), "rms_norm(f32[T,64], f32[64]) -> (f32[T,64]) {eps = 1e-06, offset = 1.0}");
+  // A fusion's body on one line, its values numbered in order.
+  EXPECT_EQ(q8_linear_act(640, 2048, "silu").key(),
+            "fusion(f32[T,640], q8_0[2048,640]) -> (f32[T,2048]) {; ^(%0: f32[T,640], %1: q8_0[2048,640]):; "
+            "%2 = linear %0, %1 : f32[T,2048]; %3 = silu %2 : f32[T,2048]; yield %3; }");
+}
+
+TEST(KernelDesc, TheSameBodyWhateverItsNamesIsOneKey) {
+  EXPECT_EQ(q8_linear_act(64, 16, "silu").key(), q8_linear_act(64, 16, "silu", "blk.3.").key());
+  EXPECT_NE(q8_linear_act(64, 16, "silu").key(), q8_linear_act(64, 16, "gelu").key());
 }
 
 TEST(KernelName, ReadableKindDtypeAndDims) {
   EXPECT_EQ(codegen::kernel_base_name(q8_linear(640, 2048)), "linear_q8_0_640x2048");
-  auto act = q8_linear(640, 2048);
-  act.attrs["act"] = std::string("gelu_tanh");
-  EXPECT_EQ(codegen::kernel_base_name(act), "linear_q8_0_640x2048_gelu_tanh");
+  EXPECT_EQ(codegen::kernel_base_name(q8_linear_act(640, 2048, "gelu_tanh")), "fused_linear_gelu_tanh_q8_0_640x2048");
 }
 
 TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
   codegen::KernelCompiler c;
   std::string a = c.add(q8_linear(64, 16));
   EXPECT_EQ(c.add(q8_linear(64, 16)), a);
-  auto with_bias = q8_linear(64, 16);
-  with_bias.operands.push_back(make_type(ir::DType::f32, {D(16)}));
-  std::string b = c.add(with_bias);
-  EXPECT_NE(b, a);
-  EXPECT_EQ(b.rfind("linear_q8_0_64x16_", 0), 0u) << b;  // same base, hashed suffix
-  EXPECT_EQ(c.kernels().size(), 2u);
-  EXPECT_EQ(c.stats().kernels, 2);
+  std::string silu = c.add(q8_linear_act(64, 16, "silu"));
+  EXPECT_EQ(c.add(q8_linear_act(64, 16, "silu", "layer1.")), silu);  // another layer's copy
+  std::string gelu = c.add(q8_linear_act(64, 16, "gelu"));
+  EXPECT_EQ(silu, "fused_linear_silu_q8_0_64x16");
+  EXPECT_EQ(gelu, "fused_linear_gelu_q8_0_64x16");
+  EXPECT_EQ(c.kernels().size(), 3u);
+  EXPECT_EQ(c.stats().kernels, 3);
   EXPECT_EQ(c.kernels()[0].info.items(nullptr), 16);
+  EXPECT_EQ(c.kernels()[1].info.items(nullptr), 16);  // a fused linear's items are its columns too
 }
 
 TEST(KernelCompiler, UnknownKindIsAnError) {

@@ -1,14 +1,16 @@
-// The generated linear kernels (decode and prefill paths, f32 and q8_0 weights,
-// bias / residual / fused activation) against reference_linear, over odd shapes,
+// The generated linear kernels (decode and prefill paths, f32 and q8_0 weights) as a
+// plain op and as the anchor of fusion regions: a prologue computing the input as it
+// is loaded (rms_norm; act(gate)*up through split, an activation and mul) and an
+// epilogue on each output (bias, residual, activation). Against the plain reference
+// kernels composed the same way, over odd shapes (K not a multiple of 8 for f32),
 // several row counts and 1 or 2 threads.
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstring>
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
-#include "ir/error.h"
+#include "ir/attribute.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
@@ -17,62 +19,122 @@ namespace {
 
 // Row counts from which the prefill path runs (codegen/linear_common.h: kPrefillMinRows <= 17).
 constexpr int64_t kExactRows = 17;
+constexpr double kEps = 1e-5;
+
+enum class Prologue { None, Norm, GateUp };
 
 struct LinearCase {
   ir::DType wtype;
   int64_t K, N;
+  Prologue prologue;
+  std::string gate_act;  // GateUp: the input is gate_act(gate) * up of x = gate|up
   bool bias, residual;
-  std::string act;
+  std::string out_act;   // applied last, after bias and residual
+  bool fused() const { return prologue != Prologue::None || bias || residual || !out_act.empty(); }
 };
 
+// The plain linear op, or a fusion body around it. Kernel arguments: x, [norm
+// weight g], w, [bias b], [residual r], then the output.
 codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows = T()) {
-  codegen::KernelDesc d;
-  d.kind = "linear";
-  d.operands.push_back(make_type(ir::DType::f32, {rows, D(c.act.empty() ? c.K : 2 * c.K)}));
-  d.operands.push_back(make_type(c.wtype, {D(c.N), D(c.K)}));
-  if (c.bias) d.operands.push_back(make_type(ir::DType::f32, {D(c.N)}));
-  if (c.residual) {
-    d.operands.push_back(make_type(ir::DType::f32, {rows, D(c.N)}));
-    d.attrs["residual"] = int64_t{1};
+  auto act = [&](int64_t width) { return "f32[" + rows.str() + "," + std::to_string(width) + "]"; };
+  std::string k = std::to_string(c.K), n = std::to_string(c.N), in = act(c.K), out = act(c.N);
+  std::string weight = std::string(ir::dtype_name(c.wtype)) + "[" + n + "," + k + "]";
+  if (!c.fused()) {
+    codegen::KernelDesc d;
+    d.kind = "linear";
+    d.operands = {make_type(ir::DType::f32, {rows, D(c.K)}), make_type(c.wtype, {D(c.N), D(c.K)})};
+    d.results = {make_type(ir::DType::f32, {rows, D(c.N)})};
+    return d;
   }
-  if (!c.act.empty()) d.attrs["act"] = c.act;
-  d.results.push_back(make_type(ir::DType::f32, {rows, D(c.N)}));
-  return d;
+  std::string args = "%x: " + (c.prologue == Prologue::GateUp ? act(2 * c.K) : in), ops, x = "%x";
+  if (c.prologue == Prologue::Norm) {
+    args += ", %g: f32[" + k + "]";
+    ops += "  %h = rms_norm %x, %g {eps = " + ir::format_double(kEps) + "} : " + in + "\n";
+    x = "%h";
+  } else if (c.prologue == Prologue::GateUp) {
+    ops += "  %gate, %up = split %x {axis = 1, sizes = [" + k + ", " + k + "]} : " + in + ", " + in + "\n";
+    ops += "  %a = " + c.gate_act + " %gate : " + in + "\n";
+    ops += "  %h = mul %a, %up : " + in + "\n";
+    x = "%h";
+  }
+  args += ", %w: " + weight;
+  ops += "  %y = linear " + x + ", %w : " + out + "\n";
+  std::string y = "%y";
+  if (c.bias) {
+    args += ", %b: f32[" + n + "]";
+    ops += "  %yb = add " + y + ", %b : " + out + "\n";
+    y = "%yb";
+  }
+  if (c.residual) {
+    args += ", %r: " + out;
+    ops += "  %yr = add " + y + ", %r : " + out + "\n";
+    y = "%yr";
+  }
+  if (!c.out_act.empty()) {
+    ops += "  %o = " + c.out_act + " " + y + " : " + out + "\n";
+    y = "%o";
+  }
+  return fusion_desc("graph @body(" + args + ") {\n" + ops + "  return " + y + "\n}\n");
 }
 
 // Operands and expected output of one case at T rows.
 struct LinearData {
-  std::vector<float> x, wf, bias, res, y;
+  std::vector<float> x, g, wf, bias, res, y;
   std::vector<uint8_t> wq;
-  std::vector<double> expect;
-  std::vector<double> tolerance;
+  std::vector<double> expect, tolerance;
 
   LinearData(const LinearCase& c, int64_t T, uint32_t seed) {
-    x = random_floats(T * (c.act.empty() ? c.K : 2 * c.K), seed, -2.0f, 2.0f);
+    x = random_floats(T * (c.prologue == Prologue::GateUp ? 2 * c.K : c.K), seed, -2.0f, 2.0f);
+    if (c.prologue == Prologue::Norm) g = random_floats(c.K, seed + 4, 0.5f, 1.5f);
     wf = random_floats(c.N * c.K, seed + 1);
     if (c.wtype == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
     if (c.bias) bias = random_floats(c.N, seed + 2);
     if (c.residual) res = random_floats(T * c.N, seed + 3);
     y.assign(T * c.N, NAN);
-    LinearRef r{x.data(), weights(), c.wtype, c.bias ? bias.data() : nullptr,
-                c.residual ? res.data() : nullptr, c.act, T, c.K, c.N};
-    expect = reference_linear(r);
-    tolerance = tolerances(c, T);
+    std::vector<double> input = input_rows(c, T);
+    expect = reference_linear(input, weights(), c.wtype, T, c.K, c.N);
+    tolerance = tolerances(c, T, input);
+    for (int64_t i = 0; i < T * c.N; ++i) {
+      if (c.bias) expect[i] += bias[i % c.N];
+      if (c.residual) expect[i] += res[i];
+      tolerance[i] += 1.2e-7 * std::fabs(expect[i]);  // the epilogue's adds round once each
+      if (c.out_act.empty()) continue;
+      // The activation's slope (below 1.2) carries the error through; its own is 1e-6 relative + 1e-7.
+      expect[i] = ref_activation(c.out_act, expect[i]);
+      tolerance[i] = 1.2 * tolerance[i] + 1e-6 * std::fabs(expect[i]) + 1e-7;
+    }
   }
   const void* weights() const { return wq.empty() ? static_cast<const void*>(wf.data()) : wq.data(); }
 
-  // f32 rounding of a K-term sum, plus for q8_0 weights at decode row counts the
-  // input quantization of the integer path: each input block is off by at most
-  // half a step (max|x_block| / 254) per element. From kExactRows rows on the
-  // kernel takes the f32 prefill path, which must match without that allowance.
-  std::vector<double> tolerances(const LinearCase& c, int64_t T) const {
-    std::vector<double> tol(T * c.N);
-    std::vector<float> w(c.K);
+  // The linear's input [T, K] through the reference prologue.
+  std::vector<double> input_rows(const LinearCase& c, int64_t T) const {
+    if (c.prologue == Prologue::Norm) return reference_rms_norm(x.data(), T, c.K, g.data(), c.K, kEps, 0.0);
+    std::vector<double> in(T * c.K);
     for (int64_t t = 0; t < T; ++t) {
-      auto xr = linear_input_row(x.data(), c.act, t, c.K);
-      for (int64_t n = 0; n < c.N; ++n) {
-        if (c.wtype == ir::DType::q8_0) dequantize_q8_0_row(wq.data() + n * c.K / 32 * 34, c.K, w.data());
-        else std::memcpy(w.data(), wf.data() + n * c.K, c.K * 4);
+      for (int64_t k = 0; k < c.K; ++k) {
+        if (c.prologue == Prologue::GateUp) {
+          const float* gu = x.data() + t * 2 * c.K;
+          in[t * c.K + k] = ref_activation(c.gate_act, gu[k]) * gu[c.K + k];
+        } else {
+          in[t * c.K + k] = x[t * c.K + k];
+        }
+      }
+    }
+    return in;
+  }
+
+  // f32 rounding of a K-term sum, and of each input value a prologue computes
+  // (polynomial activations, the norm's f32 sum of squares); plus for q8_0 weights at
+  // decode row counts the input quantization of the integer path: each input block is
+  // off by at most half a step (max|x_block| / 254) per element. From kExactRows rows
+  // on the kernel takes the f32 prefill path, which must match without that allowance.
+  std::vector<double> tolerances(const LinearCase& c, int64_t T, const std::vector<double>& in) const {
+    std::vector<double> tol(T * c.N);
+    double rel = c.prologue == Prologue::None ? 2e-6 : 4e-6;
+    for (int64_t n = 0; n < c.N; ++n) {
+      std::vector<float> w = weight_row(weights(), c.wtype, c.K, n);
+      for (int64_t t = 0; t < T; ++t) {
+        const double* xr = in.data() + t * c.K;
         double mag = 0, quant = 0;
         for (int64_t b = 0; b < c.K; b += 32) {
           double amax = 0, wsum = 0;
@@ -84,14 +146,16 @@ struct LinearData {
           quant += wsum * amax / 254.0;
         }
         bool quantized = c.wtype == ir::DType::q8_0 && T < kExactRows;
-        tol[t * c.N + n] = 2e-6 * mag + 1e-6 + (quantized ? 1.01 * quant : 0.0);
+        tol[t * c.N + n] = rel * mag + 1e-6 + (quantized ? 1.01 * quant : 0.0);
       }
     }
     return tol;
   }
 
   std::vector<void*> args(const LinearCase& c) {
-    std::vector<void*> a{x.data(), const_cast<void*>(weights())};
+    std::vector<void*> a{x.data()};
+    if (c.prologue == Prologue::Norm) a.push_back(g.data());
+    a.push_back(const_cast<void*>(weights()));
     if (c.bias) a.push_back(bias.data());
     if (c.residual) a.push_back(res.data());
     a.push_back(y.data());
@@ -100,8 +164,10 @@ struct LinearData {
 };
 
 std::string case_name(const LinearCase& c) {
+  const char* prologue[] = {"", " rms_norm", " gate_up"};
   return std::string(ir::dtype_name(c.wtype)) + " K=" + std::to_string(c.K) + " N=" + std::to_string(c.N) +
-         (c.bias ? " bias" : "") + (c.residual ? " residual" : "") + (c.act.empty() ? "" : " act=" + c.act);
+         prologue[static_cast<int>(c.prologue)] + (c.gate_act.empty() ? "" : "(" + c.gate_act + ")") +
+         (c.bias ? " bias" : "") + (c.residual ? " residual" : "") + (c.out_act.empty() ? "" : " " + c.out_act);
 }
 
 std::vector<LinearCase> all_cases() {
@@ -111,12 +177,22 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q8_0, 640, 129}, {ir::DType::q8_0, 288, 20},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
-  struct Variant { bool bias, residual; const char* act; };
-  const Variant variants[] = {{false, false, ""},   {true, false, ""},         {false, true, ""},
-                              {true, true, ""},     {false, false, "silu"},    {false, true, "gelu_tanh"},
-                              {true, true, "gelu"}};
+  struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
+  const Variant variants[] = {
+      {Prologue::None, "", false, false, ""},  // the plain op
+      {Prologue::None, "", true, false, ""},
+      {Prologue::None, "", false, true, ""},
+      {Prologue::None, "", true, true, ""},
+      {Prologue::None, "", true, true, "gelu_tanh"},
+      {Prologue::GateUp, "silu", false, false, ""},
+      {Prologue::GateUp, "gelu_tanh", false, true, ""},
+      {Prologue::GateUp, "gelu", true, true, ""},
+      {Prologue::Norm, "", false, false, ""},
+      {Prologue::Norm, "", true, true, "silu"},
+  };
   for (const auto& s : shapes)
-    for (const auto& v : variants) cases.push_back({s.wt, s.K, s.N, v.bias, v.residual, v.act});
+    for (const auto& v : variants)
+      cases.push_back({s.wt, s.K, s.N, v.prologue, v.gate_act, v.bias, v.residual, v.out_act});
   return cases;
 }
 
@@ -132,7 +208,7 @@ void expect_matches(const LinearData& data, const LinearCase& c, int64_t T, cons
   }
 }
 
-TEST(LinearKernel, MatchesReferenceAcrossShapesRowsAndThreads) {
+TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
   auto cases = all_cases();
   codegen::KernelCompiler compiler;
   std::vector<std::string> names;
@@ -143,7 +219,8 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRowsAndThreads) {
   for (size_t i = 0; i < cases.size(); ++i) {
     const auto& c = cases[i];
     lmc_kernel_fn fn = lib->lookup(names[i]);
-    for (int64_t T : {1, 3, 17, 64}) {
+    // Decode (one group of rows, two groups of a prologue's f32 rows), prefill (two input panels at 100).
+    for (int64_t T : {1, 3, 7, 17, 100}) {
       for (int threads : {1, 2}) {
         LinearData data(c, T, seed++);
         int64_t syms[ir::kNumSyms] = {T, 1};
@@ -156,44 +233,75 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRowsAndThreads) {
 }
 
 TEST(LinearKernel, StaticRowCount) {
-  LinearCase c{ir::DType::q8_0, 64, 24, true, false, ""};
-  codegen::KernelCompiler compiler;
-  std::string name = compiler.add(linear_desc(c, D(9)));
-  auto lib = codegen::KernelLibrary::jit(compiler);
-  LinearData data(c, 9, 77);
-  int64_t syms[ir::kNumSyms] = {1, 1};  // T is not read: the rows are static
-  run_split(lib->lookup(name), data.args(c), syms, c.N, 2);
-  expect_matches(data, c, 9, "static rows");
+  for (const LinearCase& c : {LinearCase{ir::DType::q8_0, 64, 24, Prologue::None, "", true, false, ""},
+                              LinearCase{ir::DType::f32, 40, 24, Prologue::Norm, "", false, true, ""}}) {
+    codegen::KernelCompiler compiler;
+    std::string name = compiler.add(linear_desc(c, D(9)));
+    auto lib = codegen::KernelLibrary::jit(compiler);
+    LinearData data(c, 9, 77);
+    int64_t syms[ir::kNumSyms] = {1, 1};  // T is not read: the rows are static
+    run_split(lib->lookup(name), data.args(c), syms, c.N, 2);
+    expect_matches(data, c, 9, "static rows " + case_name(c));
+  }
 }
 
 TEST(LinearKernel, EmptyRangeWritesNothing) {
-  LinearCase c{ir::DType::f32, 16, 8, false, false, ""};
-  codegen::KernelCompiler compiler;
-  std::string name = compiler.add(linear_desc(c));
-  auto lib = codegen::KernelLibrary::jit(compiler);
-  LinearData data(c, 3, 5);
-  int64_t syms[ir::kNumSyms] = {3, 1};
-  lib->lookup(name)(data.args(c).data(), syms, 4, 4);
-  for (float v : data.y) EXPECT_TRUE(std::isnan(v));
+  for (const LinearCase& c : {LinearCase{ir::DType::f32, 16, 8, Prologue::None, "", false, false, ""},
+                              LinearCase{ir::DType::q8_0, 32, 8, Prologue::Norm, "", true, true, "silu"}}) {
+    codegen::KernelCompiler compiler;
+    std::string name = compiler.add(linear_desc(c));
+    auto lib = codegen::KernelLibrary::jit(compiler);
+    for (int64_t T : {3, 17}) {
+      LinearData data(c, T, 5);
+      int64_t syms[ir::kNumSyms] = {T, 1};
+      lib->lookup(name)(data.args(c).data(), syms, 4, 4);
+      for (float v : data.y) EXPECT_TRUE(std::isnan(v)) << case_name(c) << " T=" << T;
+    }
+  }
 }
 
 TEST(LinearKernel, RejectsMalformedDescriptors) {
-  codegen::KernelCompiler compiler;
-  LinearCase c{ir::DType::q8_0, 64, 8, false, false, ""};
+  LinearCase c{ir::DType::q8_0, 64, 8, Prologue::None, "", false, false, ""};
   auto bad_k = linear_desc(c);
   bad_k.operands[0] = make_type(ir::DType::f32, {T(), D(60)});
-  EXPECT_THROW(compiler.add(bad_k), Error);
-  auto ragged = linear_desc({ir::DType::q8_0, 48, 8, false, false, ""});
-  EXPECT_THROW(compiler.add(ragged), Error);
-  auto bad_act = linear_desc(c);
-  bad_act.attrs["act"] = std::string("relu6");
-  EXPECT_THROW(compiler.add(bad_act), Error);
-  auto unknown_attr = linear_desc(c);
-  unknown_attr.attrs["transpose"] = int64_t{1};
-  EXPECT_THROW(compiler.add(unknown_attr), Error);
-  auto bad_bias = linear_desc({ir::DType::f32, 64, 8, true, false, ""});
-  bad_bias.operands[2] = make_type(ir::DType::f32, {D(9)});
-  EXPECT_THROW(compiler.add(bad_bias), Error);
+  EXPECT_PRED2(contains, add_error(bad_k), "weight input dim is 64, expected 60");
+  EXPECT_PRED2(contains, add_error(linear_desc({ir::DType::q8_0, 48, 8, Prologue::None, "", false, false, ""})),
+               "K must be a multiple of the weight's block size");
+  // What used to be attributes and operands of linear is a fusion region now.
+  auto act = linear_desc(c);
+  act.attrs["act"] = std::string("silu");
+  EXPECT_PRED2(contains, add_error(act), "has unknown attribute 'act'");
+  auto bias = linear_desc(c);
+  bias.operands.push_back(make_type(ir::DType::f32, {D(8)}));
+  EXPECT_PRED2(contains, add_error(bias), "has 3 operands, expects 2");
+}
+
+TEST(LinearKernel, RejectsRegionsItCannotRun) {
+  const std::string args = "graph @body(%x: f32[T,64], %w: f32[8,64], %g: f32[8], %gk: f32[16]) {\n";
+  EXPECT_PRED2(contains,
+               add_error(fusion_desc(args +
+                                     "  %y = linear %x, %w : f32[T,8]\n"
+                                     "  %n = rms_norm %y, %g {eps = 1e-5} : f32[T,8]\n"
+                                     "  return %n\n}\n")),
+               "op 'rms_norm' defining %n (line 3) cannot be applied to the anchor's output element by element");
+  EXPECT_PRED2(contains,
+               add_error(fusion_desc(args +
+                                     "  %h = rms_norm %x, %gk {eps = 1e-5} : f32[T,64]\n"
+                                     "  %y = linear %h, %w : f32[T,8]\n"
+                                     "  return %y\n}\n")),
+               "op 'rms_norm' defining %h (line 2) normalizes groups, not the whole row the anchor reads");
+  EXPECT_PRED2(contains,
+               add_error(fusion_desc(args +
+                                     "  %w2 = scale %w {factor = 2.0} : f32[8,64]\n"
+                                     "  %y = linear %x, %w2 : f32[T,8]\n"
+                                     "  return %y\n}\n")),
+               "op 'linear' defining %y (line 3): operand 1 must be a region argument");
+  EXPECT_PRED2(contains,
+               add_error(fusion_desc(args +
+                                     "  %y = linear %x, %w : f32[T,8]\n"
+                                     "  %s = silu %x : f32[T,64]\n"
+                                     "  return %y, %s\n}\n")),
+               "yield %s does not depend on the anchor op 'linear' defining %y (line 2)");
 }
 
 }  // namespace

@@ -1,10 +1,12 @@
 // Artifacts, as `lmc run` loads them (everything but the kernels' object code, which
-// LLVM's loader reads). Two kinds of input:
-//  - a whole file ("LMCARTF1..."): header, section table, layout, hashes, manifest and
-//    weight index checks, then the IR and tokenizer sections read as `lmc run` reads them;
+// LLVM's loader reads only from sealed artifacts, and the seal, an HMAC of bytes the
+// reader has already bounds-checked). Two kinds of input:
+//  - a whole file ("LMCARTF1..."): header, section table, layout, digests, manifest and
+//    weight index checks, the weights' digests, then the IR and tokenizer sections read as
+//    `lmc run` reads them;
 //  - otherwise, the sections' contents without the framing, separated by kSeparator
-//    (manifest, weight index, tokenizer, IR): every section is hashed, so mutating a
-//    whole file almost never gets past the hash checks, and this reaches the section
+//    (manifest, weight index, tokenizer, IR): every section has a digest, so mutating a
+//    whole file almost never gets past the digest checks, and this reaches the section
 //    readers directly.
 #include <cstdint>
 #include <string>
@@ -50,10 +52,11 @@ void read_file(std::string_view bytes) {
   auto path = lmc::fuzz::write_input("fuzz.lmc", bytes);
   std::unique_ptr<lmc::runtime::Artifact> a;
   try {
-    a = lmc::runtime::Artifact::open(path, true);
+    a = lmc::runtime::Artifact::open(path);
   } catch (const lmc::Error&) {
     return;
   }
+  attempt([&] { a->verify_weights(); });
   attempt([&] { read_ir(a->section("ir"), path + ":ir"); });
   attempt([&] { read_tokenizer(a->section("tokenizer"), path); });
   for (const auto& w : a->weight_index()) a->weights().get(w.name);

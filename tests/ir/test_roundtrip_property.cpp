@@ -1,15 +1,18 @@
 // The text form's contract, print(parse(text)) == text, checked on randomly built
 // graphs: every op kind, attribute values of every kind (including awkward floats
-// and strings that need escapes), names the builder had to make unique, and
-// multi-result ops. A failure prints the seed and the text.
+// and strings that need escapes), names the builder had to make unique, multi-result
+// ops, and fusion ops whose bodies are built the same way (names there are a scope of
+// their own). A failure prints the seed and the text.
 #include <gtest/gtest.h>
 
 #include <bit>
 #include <cmath>
 #include <limits>
 #include <random>
+#include <set>
 
 #include "ir/builder.h"
+#include "ir/op_registry.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -46,6 +49,13 @@ class RandomGraph {
   static Type vec(int64_t n) { return Type{DType::f32, {Dim::of(n)}}; }
   int64_t width(const Value* v) { return v->type().dims.back().value; }
   Value* any_act() { return acts_[rng_() % acts_.size()]; }
+  Value* same_type_as(const Value* x) {
+    std::vector<Value*> same;
+    for (Value* v : acts_)
+      if (v->type() == x->type()) same.push_back(v);
+    return same[rng_() % same.size()];
+  }
+  const char* activation() { return pick({0, 1}) ? "silu" : pick({0, 1}) ? "gelu" : "gelu_tanh"; }
 
   // Few hints, so the builder has to make most names unique.
   std::string hint() {
@@ -85,14 +95,12 @@ class RandomGraph {
   void step() {
     Value* x = any_act();
     int64_t d = width(x);
-    switch (rng_() % 14) {
-      case 0: acts_.push_back(b_.op(pick({0, 1}) ? "silu" : pick({0, 1}) ? "gelu" : "gelu_tanh", {x}, {}, hint())); break;
+    switch (rng_() % 16) {
+      case 0: acts_.push_back(b_.op(activation(), {x}, {}, hint())); break;
       case 1: acts_.push_back(b_.op("scale", {x}, {{"factor", awkward_double()}}, hint())); break;
       case 2: {
-        std::vector<Value*> same;
-        for (Value* v : acts_)
-          if (v->type() == x->type()) same.push_back(v);
-        acts_.push_back(b_.op(pick({0, 1}) ? "add" : "mul", {x, same[rng_() % same.size()]}, {}, hint()));
+        Value* y = rng_() % 3 ? same_type_as(x) : param(vec(d));  // or one row for every row
+        acts_.push_back(b_.op(pick({0, 1}) ? "add" : "mul", {x, y}, {}, hint()));
         break;
       }
       case 3: {
@@ -105,9 +113,9 @@ class RandomGraph {
       case 5: {
         int64_t n = pick({32, 64, 128});
         Value* w = param(weight(pick({0, 1}) ? DType::f32 : DType::q8_0, n, d));
-        std::vector<Value*> ops{x, w};
-        if (rng_() % 2) ops.push_back(param(vec(n)));
-        acts_.push_back(b_.op("linear", ops, {}, hint()));
+        Value* y = b_.op("linear", {x, w}, {}, hint());
+        if (rng_() % 2) y = b_.op("add", {y, param(vec(n))}, {}, hint());  // a bias
+        acts_.push_back(y);
         break;
       }
       case 6: {
@@ -151,11 +159,63 @@ class RandomGraph {
                               hint()));
         break;
       }
+      case 14:
+      case 15: fusion(x); break;
     }
+  }
+
+  // A fusion of operands of the graph: around a linear (a norm or act(gate)*up
+  // before it, a bias, residual or activation after it), or add -> rms_norm
+  // yielding both values. Its body's argument and value names repeat the graph's.
+  void fusion(Value* x) {
+    int64_t d = width(x);
+    auto body = std::make_unique<Graph>("body");
+    Builder in(*body);
+    std::vector<Value*> operands;
+    auto bind = [&](Value* outer) {
+      operands.push_back(outer);
+      return body->add_arg(body->unique_name(hint()), outer->type());
+    };
+    Value* h = bind(x);
+    std::vector<Value*> yields;
+    if (rng_() % 3 == 0) {
+      Value* s = in.op("add", {h, bind(same_type_as(x))}, {}, hint());
+      yields = {s, in.op("rms_norm", {s, bind(param(vec(d)))}, {{"eps", awkward_positive()}}, hint())};
+    } else {
+      int64_t k = d;
+      switch (rng_() % 3) {
+        case 0: h = in.op("rms_norm", {h, bind(param(vec(d)))}, {{"eps", 1e-6}}, hint()); break;
+        case 1: {
+          k = d / 2;
+          auto gu = in.create("split", {h}, {{"axis", int64_t{1}}, {"sizes", std::vector<int64_t>{k, k}}},
+                              {hint(), hint()});
+          h = in.op("mul", {in.op(activation(), {gu[0]}, {}, hint()), gu[1]}, {}, hint());
+          break;
+        }
+        default: break;
+      }
+      int64_t n = pick({32, 64, 96});
+      Value* y = in.op("linear", {h, bind(param(weight(pick({0, 1}) ? DType::f32 : DType::q8_0, n, k)))}, {}, hint());
+      if (rng_() % 2) y = in.op("add", {y, bind(param(vec(n)))}, {}, hint());
+      for (Value* r : acts_)
+        if (r->type() == y->type() && rng_() % 2) {
+          y = in.op("add", {y, bind(r)}, {}, hint());
+          break;
+        }
+      if (rng_() % 2) y = in.op(activation(), {y}, {}, hint());
+      yields = {y};
+    }
+    body->set_outputs(yields);
+    auto op = std::make_unique<Op>("fusion", operands, AttrMap{});
+    for (Value* y : yields) op->add_result(hint(), y->type());
+    op->set_body(std::move(body));
+    Op* f = g_.append(std::move(op));
+    for (size_t i = 0; i < f->num_results(); ++i) acts_.push_back(f->result(i));
   }
 };
 
 TEST(RoundTripProperty, PrintParsePrintIsIdentity) {
+  std::set<std::string> kinds;  // every op kind the graphs held, bodies included
   for (unsigned seed = 1; seed <= 300; ++seed) {
     RandomGraph rg(seed);
     Graph& g = rg.build();
@@ -166,7 +226,13 @@ TEST(RoundTripProperty, PrintParsePrintIsIdentity) {
     ASSERT_NO_THROW(verify(*back, "random.lir")) << "seed " << seed << "\n" << text;
     EXPECT_EQ(print(*back), text) << "seed " << seed;
     ASSERT_EQ(back->ops().size(), g.ops().size());
+    for (const auto& op : g.ops()) {
+      kinds.insert(op->kind());
+      if (op->body())
+        for (const auto& inner : op->body()->ops()) kinds.insert(inner->kind());
+    }
   }
+  for (const OpDef& def : all_ops()) EXPECT_TRUE(kinds.count(std::string(def.name))) << "never generated: " << def.name;
 }
 
 TEST(RoundTripProperty, FloatsKeepTheirBits) {

@@ -23,6 +23,7 @@ struct RuleCase {
   std::vector<std::string> operands;  // operand types
   AttrMap attrs;
   std::string want;  // result types joined by ", ", or "error: <message>"
+  std::string body = "";  // a fusion's body, as the text of a graph; "" for none
 };
 
 // Applies the op's rule to operands of the given types.
@@ -34,6 +35,7 @@ std::string apply(const RuleCase& c) {
     operands.push_back(values.back().get());
   }
   Op op(c.kind, operands, c.attrs);
+  if (!c.body.empty()) op.set_body(parse(c.body));
   try {
     std::string out;
     for (const Type& t : find_op(c.kind)->infer(op)) out += (out.empty() ? "" : ", ") + t.str();
@@ -44,6 +46,18 @@ std::string apply(const RuleCase& c) {
 }
 
 using L = std::vector<int64_t>;
+const std::string kLinearSilu =
+    "graph @body(%x: f32[T,64], %w: f32[32,64]) {\n"
+    "  %y = linear %x, %w : f32[T,32]\n"
+    "  %a = silu %y : f32[T,32]\n"
+    "  return %a\n"
+    "}\n";
+const std::string kSplitTwoYields =
+    "graph @body(%x: f32[T,64]) {\n"
+    "  %a, %b = split %x {axis = 1, sizes = [48, 16]} : f32[T,48], f32[T,16]\n"
+    "  %s = silu %a : f32[T,48]\n"
+    "  return %s, %b\n"
+    "}\n";
 const AttrMap kEps{{"eps", 1e-6}};
 const AttrMap kRope{{"head_dim", int64_t{16}}, {"base", 10000.0}, {"style", std::string("neox")}};
 AttrMap attention_attrs(int64_t heads, int64_t kv_heads) {
@@ -68,20 +82,26 @@ const std::vector<RuleCase> kCases = {
      "error: eps must be a finite number >= 0, is nan"},
 
     {"linear", {"f32[T,64]", "f32[32,64]"}, {}, "f32[T,32]"},
-    {"linear", {"f32[T,64]", "q8_0[32,64]", "f32[32]"}, {}, "f32[T,32]"},
-    {"linear", {"f32[T,64]", "f32[32,64]", "f32[T,32]"}, {{"residual", int64_t{1}}}, "f32[T,32]"},
-    {"linear", {"f32[T,64]", "f32[32,64]", "f32[32]", "f32[T,32]"}, {{"residual", int64_t{1}}}, "f32[T,32]"},
-    {"linear", {"f32[T,256]", "f32[64,128]"}, {{"act", std::string("silu")}}, "f32[T,64]"},
+    {"linear", {"f32[T,64]", "q8_0[32,64]"}, {}, "f32[T,32]"},
     {"linear", {"f32[T,64]", "f32[32,48]"}, {}, "error: weight input dim is 48, expected 64"},
-    {"linear", {"f32[T,64]", "f32[32,64]", "f32[64]"}, {}, "error: bias dim is 64, expected 32"},
-    {"linear", {"f32[T,64]", "f32[32,64]", "f32[L,32]"}, {{"residual", int64_t{1}}},
-     "error: residual must be f32[T,32]"},
-    {"linear", {"f32[T,64]", "f32[32,64]", "f32[32]", "f32[T,32]"}, {}, "error: expects 2 or 3 operands"},
+    // gate|up is no longer read by linear itself: act(gate)*up is a split, an activation and a mul.
+    {"linear", {"f32[T,256]", "f32[64,128]"}, {}, "error: weight input dim is 128, expected 256"},
+    {"linear", {"f32[T,64]", "f32[64]"}, {}, "error: operand 1 must have rank 2, has f32[64]"},
 
     {"add", {"f32[T,64]", "f32[T,64]"}, {}, "f32[T,64]"},
+    {"add", {"f32[T,64]", "f32[64]"}, {}, "f32[T,64]"},  // a bias: one row for every row
+    // one row broadcasts only over the rows of a matrix: [T,4,16] + [16] is refused
+    {"add", {"f32[T,4,16]", "f32[16]"}, {}, "error: operands differ: f32[T,4,16] vs f32[16]"},
+    {"add", {"f32[64]", "f32[64]"}, {}, "f32[64]"},
     {"add", {"f32[T,64]", "f32[T,32]"}, {}, "error: operands differ: f32[T,64] vs f32[T,32]"},
+    {"add", {"f32[T,64]", "f32[32]"}, {}, "error: operands differ: f32[T,64] vs f32[32]"},
+    {"add", {"f32[T,64]", "f16[64]"}, {}, "error: operands differ: f32[T,64] vs f16[64]"},
+    {"add", {"f32[64]", "f32[T,64]"}, {}, "error: operands differ: f32[64] vs f32[T,64]"},  // the row is operand 1
+    {"add", {"f32[T,64]", "f32[1,64]"}, {}, "error: operands differ: f32[T,64] vs f32[1,64]"},
     {"mul", {"f32[T,64]", "f32[T,64]"}, {}, "f32[T,64]"},
+    {"mul", {"f32[T,64]", "f32[64]"}, {}, "f32[T,64]"},
     {"mul", {"f32[T,64]", "f32[L,64]"}, {}, "error: operands differ: f32[T,64] vs f32[L,64]"},
+    {"mul", {"f32[T]", "f32[1]"}, {}, "error: operands differ: f32[T] vs f32[1]"},
     {"scale", {"f32[T,64]"}, {{"factor", 2.0}}, "f32[T,64]"},
     {"scale", {"i32[T]"}, {{"factor", 2.0}}, "error: operand 0 must be f32, is i32[T]"},
     {"gelu", {"f32[T,64]"}, {}, "f32[T,64]"},
@@ -133,6 +153,17 @@ const std::vector<RuleCase> kCases = {
 
     {"tail_rows", {"f32[T,64]"}, {}, "f32[L,64]"},
     {"tail_rows", {"f32[T,4,16]"}, {}, "error: operand 0 must have rank 2, has f32[T,4,16]"},
+
+    // A fusion's results are its body's yields; its operands bind the body's arguments.
+    {"fusion", {"f32[T,64]", "f32[32,64]"}, {}, "f32[T,32]", kLinearSilu},
+    {"fusion", {"f32[T,64]"}, {}, "f32[T,48], f32[T,16]", kSplitTwoYields},
+    {"fusion", {"f32[T,64]"}, {}, "error: has 1 operands but its body takes 2", kLinearSilu},
+    {"fusion", {"f32[T,64]", "f32[32,64]", "f32[32]"}, {}, "error: has 3 operands but its body takes 2", kLinearSilu},
+    {"fusion", {"f32[T,32]", "f32[32,64]"}, {}, "error: operand 0 is f32[T,32] but body argument %x is f32[T,64]",
+     kLinearSilu},
+    {"fusion", {"f32[T,64]", "q8_0[32,64]"}, {},
+     "error: operand 1 is q8_0[32,64] but body argument %w is f32[32,64]", kLinearSilu},
+    {"fusion", {"f32[T,64]"}, {}, "error: has no body"},
 };
 
 TEST(ShapeRules, EveryCase) {

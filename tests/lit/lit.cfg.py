@@ -19,7 +19,7 @@ config.test_exec_root = config.lmc_lit_binary_dir
 config.environment["PATH"] = os.pathsep.join(
     [os.path.dirname(config.lmc_path), os.path.dirname(config.filecheck_path), config.environment["PATH"]])
 
-config.substitutions.append(("%fuse_residual_add_plugin", config.fuse_residual_add_plugin))
+config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
 
 # Graphviz renders .dot dumps to .svg when installed; tests of that say REQUIRES: graphviz.

@@ -14,6 +14,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/pass_manager.h"
+#include "passes/run_program.h"
 
 namespace lmc::passes {
 namespace {
@@ -191,6 +192,24 @@ TEST_F(PassManagerTest, DumpsAreNumberedInPipelineOrder) {
                                              "02-test-scale.after.lir", "02-test-scale.before.lir"}));
   EXPECT_EQ(read(dir_ / "d" / "01-test-idle.before.lir"), kGraph);
   EXPECT_EQ(read(dir_ / "d" / "02-test-scale.after.lir"), ir::print(*graph_));
+}
+
+// The dump directory reaches Graphviz as an argument, never through a shell: quotes,
+// $(...) and ';' in its name are characters of a file name.
+TEST_F(PassManagerTest, DotDumpDirectoryIsNotShellText) {
+  ASSERT_EQ(run_program({"dot", "-V"}), ProgramResult::Ok) << "Graphviz's dot is needed (tools/setup.sh installs it)";
+  fs::create_directories(dir_);
+  fs::path cwd = fs::current_path();
+  fs::current_path(dir_);
+  Instrumentation inst;
+  inst.dump_dir = (dir_ / "a'$(touch pwned1)';touch pwned2;'b").string();
+  inst.dump_dot = true;
+  std::string err = run(make<IdlePass>(), inst);
+  fs::current_path(cwd);
+  EXPECT_EQ(err, "");
+  EXPECT_FALSE(fs::exists(dir_ / "pwned1"));
+  EXPECT_FALSE(fs::exists(dir_ / "pwned2"));
+  EXPECT_TRUE(fs::exists(fs::path(inst.dump_dir) / "01-test-idle.before.svg"));
 }
 
 }  // namespace

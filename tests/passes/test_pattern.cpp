@@ -28,9 +28,10 @@ const char* kGraph =
     "  %k = linear %x, %wk : f32[T,32]\n"
     "  %wv = param {name = \"v\"} : f32[32,32]\n"
     "  %bv = param {name = \"bv\"} : f32[32]\n"
-    "  %v = linear %x, %wv, %bv : f32[T,32]\n"
+    "  %v = linear %x, %wv : f32[T,32]\n"
+    "  %vb = add %v, %bv : f32[T,32]\n"
     "  %two = add %qr, %qr : f32[T,32]\n"
-    "  return %two, %k, %v\n"
+    "  return %two, %k, %vb\n"
     "}\n";
 
 TEST(Pattern, DefinedByMatchesTheKind) {
@@ -79,12 +80,12 @@ TEST(HorizontalFusion, GuardSaysWhyNot) {
   ir::Op* q = value(*g, "q")->def();
   ir::Op* k = value(*g, "k")->def();
   ir::Op* v = value(*g, "v")->def();
-  EXPECT_EQ(sibling_fusion_blocker({q, q}), "");
-  EXPECT_EQ(sibling_fusion_blocker({q, k}), "weights differ in dtype");
-  EXPECT_EQ(sibling_fusion_blocker({q, v}), "biases on some but not all");
-  EXPECT_EQ(sibling_fusion_blocker({q, value(*g, "qn")->def()}), "not a linear");
-  q->attrs()["residual"] = int64_t{0};
-  EXPECT_EQ(sibling_fusion_blocker({q, v}), "already fused with an activation or residual");
+  EXPECT_EQ(sibling_fusion_blocker(*g, {q, q}), "");
+  EXPECT_EQ(sibling_fusion_blocker(*g, {q, k}), "weights differ in dtype");
+  EXPECT_EQ(sibling_fusion_blocker(*g, {q, v}), "biases on some but not all");
+  EXPECT_EQ(sibling_fusion_blocker(*g, {q, value(*g, "qn")->def()}), "not a linear");
+  EXPECT_EQ(bias_add(*g, v), value(*g, "vb")->def());
+  EXPECT_EQ(bias_add(*g, q), nullptr);  // its reader scales, it adds no bias
 }
 
 }  // namespace

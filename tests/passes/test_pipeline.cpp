@@ -21,9 +21,10 @@ TEST(Pipeline, NoneAndEmptyRunNothing) {
   EXPECT_TRUE(parse_pipeline("").empty());
 }
 
-TEST(Pipeline, DefaultIsTheFourOptimisationsThenCleanups) {
+TEST(Pipeline, DefaultIsTheOptimisationsThenCleanups) {
   EXPECT_EQ(parse_pipeline("default"),
-            (Names{"fuse-qkv", "fuse-gate-up", "quant-threshold", "fuse-down-act", "fold-weights", "dce"}));
+            (Names{"fuse-qkv", "fuse-gate-up", "quant-threshold", "fuse-down-act", "fuse-norm-linear", "fuse-residual",
+                   "fuse-elementwise", "fold-weights", "dce"}));
   EXPECT_EQ(parse_pipeline(default_pipeline()), parse_pipeline("default"));
 }
 
@@ -34,7 +35,7 @@ TEST(Pipeline, UnknownPassListsTheKnownOnes) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(),
                  "--passes: unknown pass 'fuse-qvk' (known: fuse-qkv, fuse-gate-up, quant-threshold, fuse-down-act, "
-                 "fold-weights, dce)");
+                 "fuse-norm-linear, fuse-residual, fuse-elementwise, fold-weights, dce)");
   }
   EXPECT_THROW(parse_pipeline("fuse-qkv,,dce"), Error);  // an empty name is not a pass
   EXPECT_THROW(parse_pipeline("Fuse-QKV"), Error);       // names are exact

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "ir/op_registry.h"
 #include "ir/verifier.h"
 #include "models/lowering.h"
 #include "passes/pass_manager.h"
@@ -39,9 +40,17 @@ std::string stat_of(const PipelineRun& r, const std::string& pass) {
   return "";
 }
 
+// Ops of `kind` the kernels run, inside fusion regions or not.
 size_t count_ops(const lmc::ir::Graph& g, const std::string& kind) {
   size_t n = 0;
-  for (const auto& op : g.ops()) n += op->kind() == kind;
+  for (const auto& op : g.ops())
+    for (const lmc::ir::Op* inner : lmc::ir::ops_run_by(*op)) n += inner->kind() == kind;
+  return n;
+}
+
+size_t count_fusions(const lmc::ir::Graph& g) {
+  size_t n = 0;
+  for (const auto& op : g.ops()) n += op->body() != nullptr;
   return n;
 }
 
@@ -51,6 +60,12 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
   EXPECT_EQ(stat_of(r, "fuse-down-act"), "fused 18 down projections with their activation");
+  // Per layer: the norms before qkv and gate_up, and the output norm before the head.
+  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 37 norms into their projections");
+  // Per layer: two post-norms with their residual adds.
+  EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 36 residual adds");
+  // The embedding's scale.
+  EXPECT_EQ(stat_of(r, "fuse-elementwise"), "fused 1 elementwise ops into their producers");
   // 18 × (q, k, v, o, gate, up, down) + the output projection, before fusion.
   EXPECT_EQ(r.linears_before, 18u * 7 + 1);
   // After fusion: 18 × (qkv, o, gate_up, down) + output; each decided once, with its reason.
@@ -65,6 +80,8 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   EXPECT_EQ(count_ops(*r.model.graph, "linear"), 18u * 4 + 1);
   EXPECT_EQ(count_ops(*r.model.graph, "concat"), 0u);    // folded into packed params
   EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
+  // 18 × (qkv, gate_up, down, two post-norm residuals) + embedding + head.
+  EXPECT_EQ(count_fusions(*r.model.graph), 18u * 5 + 2);
 }
 
 TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
@@ -75,6 +92,10 @@ TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
   // d_model 576: qkv [960,576], o [576,576], gate_up [3072,576], down [576,1536], output [49152,576]
   // all have max(in, out) >= 576, so every linear is quantized.
   EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 121 linears F32 -> Q8_0, kept 0 F32");
+  EXPECT_EQ(stat_of(r, "fuse-down-act"), "fused 30 down projections with their activation");
+  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 61 norms into their projections");
+  // Per layer: o_proj + residual and down_proj + residual, in the projections' epilogues.
+  EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 60 residual adds");
 }
 
 }  // namespace

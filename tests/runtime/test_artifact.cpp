@@ -7,6 +7,8 @@
 
 #include "ir/error.h"
 #include "runtime/artifact.h"
+#include "runtime/artifact_seal.h"
+#include "runtime/digest.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {
@@ -35,12 +37,17 @@ void put(std::string& s, size_t at, Int v) {
   std::memcpy(s.data() + at, &v, sizeof v);
 }
 
-// Header fields (see runtime/artifact.h): magic[8], u32 version, u32 count, u64 table offset, size, hash.
-constexpr size_t kTableOffsetField = 16, kTableHashField = 32;
+// Header fields (see runtime/artifact.h): magic[8], u32 version, u32 count, u64 table offset, size,
+// digest, then the seal.
+constexpr size_t kTableOffsetField = 16, kTableSizeField = 24, kTableDigestField = 32;
+
+const ArtifactKey kKey{std::string(32, 'k'), "test key"};
+const ArtifactKey kOtherKey{std::string(32, 'o'), "other key"};
 
 std::string expect_open_error(const std::string& path, bool verify_weights = false) {
   try {
-    Artifact::open(path, verify_weights);
+    auto a = Artifact::open(path);
+    if (verify_weights) a->verify_weights();
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()).rfind(path, 0), 0u) << "message must name the file: " << e.what();
     return e.what();
@@ -84,7 +91,7 @@ class ArtifactTest : public ::testing::Test {
 
   void SetUp() override {
     for (size_t i = 0; i < w1.size(); ++i) w1[i] = static_cast<float>(i) * 0.5f;
-    ArtifactWriter w(path);
+    ArtifactWriter w(path, kKey);
     w.add_section("ir", "graph @tiny() -> () {\n}\n");
     w.add_section("kernels", std::string(100, '\x7f'));
     w.add_weight("blk.0.w", ir::DType::f32, {3, 5}, {reinterpret_cast<const char*>(w1.data()), w1.size() * 4});
@@ -100,7 +107,10 @@ class ArtifactTest : public ::testing::Test {
 };
 
 TEST_F(ArtifactTest, RoundTrip) {
-  auto a = Artifact::open(path, /*verify_weights=*/true);
+  auto a = Artifact::open(path);
+  EXPECT_NO_THROW(a->verify_weights());
+  EXPECT_TRUE(sealed_with(*a, kKey));
+  EXPECT_FALSE(sealed_with(*a, kOtherKey));
   EXPECT_EQ(a->section("ir"), "graph @tiny() -> () {\n}\n");
   EXPECT_EQ(a->section("kernels"), std::string(100, '\x7f'));
   EXPECT_EQ(a->section("tokenizer"), std::string("opaque\0bytes", 12));
@@ -123,7 +133,7 @@ TEST_F(ArtifactTest, RoundTrip) {
   EXPECT_TRUE(m.kernels[0].info.uses_sym);
   EXPECT_EQ(m.extra, want.extra);
   EXPECT_EQ(a->manifest().at("model"), "tiny");
-  EXPECT_TRUE(a->manifest().count("hash.ir"));
+  EXPECT_EQ(a->manifest().at("digest.ir"), digest_hex(digest64(a->section("ir"))));
 
   ASSERT_EQ(a->weight_index().size(), 2u);
   EXPECT_EQ(a->weight_index()[1].dtype, ir::DType::q8_0);
@@ -162,17 +172,17 @@ TEST_F(ArtifactTest, TableOffsetPastEndOfFile) {
 
 TEST_F(ArtifactTest, SectionOffsetPastEndOfFile) {
   std::string bytes = read_all(path);
-  uint64_t table = get<uint64_t>(bytes, kTableOffsetField), table_size = get<uint64_t>(bytes, 24);
+  uint64_t table = get<uint64_t>(bytes, kTableOffsetField), table_size = get<uint64_t>(bytes, kTableSizeField);
   // First entry: u32 name length, name, then its u64 offset. Move it past EOF and
   // re-sign the table, so only the bounds check can catch it.
   uint32_t len = get<uint32_t>(bytes, table);
   put<uint64_t>(bytes, table + 4 + len, bytes.size() + 4096);
-  put<uint64_t>(bytes, kTableHashField, fnv1a64(std::string_view(bytes).substr(table, table_size)));
+  put<uint64_t>(bytes, kTableDigestField, digest64(std::string_view(bytes).substr(table, table_size)));
   write_all(path, bytes);
   EXPECT_NE(expect_open_error(path).find("outside the data area"), std::string::npos);
 }
 
-TEST_F(ArtifactTest, CorruptSectionFailsItsHash) {
+TEST_F(ArtifactTest, CorruptSectionFailsItsDigest) {
   uint64_t at;
   {
     auto a = Artifact::open(path);
@@ -194,7 +204,30 @@ TEST_F(ArtifactTest, CorruptWeightsFailOnlyWhenVerified) {
   bytes[at] ^= 1;
   write_all(path, bytes);
   EXPECT_NO_THROW(Artifact::open(path));
-  EXPECT_NE(expect_open_error(path, true).find("section 'weights' is corrupt"), std::string::npos);
+  EXPECT_NE(expect_open_error(path, true).find(":weights: error: tensor 'blk.0.w' is corrupt"), std::string::npos);
+}
+
+TEST_F(ArtifactTest, CorruptPaddingBetweenTensorsIsNamed) {
+  uint64_t at;
+  {
+    auto a = Artifact::open(path);
+    at = find(*a, "weights").offset + a->weight_index()[0].bytes;  // right after the first tensor
+  }
+  std::string bytes = read_all(path);
+  bytes[at] ^= 1;
+  write_all(path, bytes);
+  EXPECT_NE(expect_open_error(path, true).find("the padding between tensors is corrupt"), std::string::npos);
+}
+
+// The seal is checked apart from opening: a file whose digests all hold opens, and is
+// sealed only if its seal is the key's MAC. (tests/badinput re-seals changed sections with
+// recomputed digests, as a forger would.)
+TEST_F(ArtifactTest, SealVerifiesOnlyWithItsKeyAndItsBytes) {
+  std::string bytes = read_all(path);
+  bytes[kTableDigestField + 8 + 5] ^= 1;  // one bit of the seal
+  write_all(path, bytes);
+  auto a = Artifact::open(path);
+  EXPECT_FALSE(sealed_with(*a, kKey));
 }
 
 TEST_F(ArtifactTest, CorruptTableIsDetected) {
@@ -230,25 +263,26 @@ TEST(ArtifactWriter, AbandonedWriterLeavesNothing) {
   TempDir dir;
   std::string path = dir.file("out.lmc");
   {
-    ArtifactWriter w(path);
+    ArtifactWriter w(path, kKey);
     w.add_section("ir", "text");
     w.add_weight("a", ir::DType::f32, {2}, std::string(8, '\0'));
     EXPECT_EQ(dir.entries(), 1u);  // the temporary file while writing
   }
   EXPECT_EQ(dir.entries(), 0u);
   try {
-    ArtifactWriter w(path);
+    ArtifactWriter w(path, kKey);
     w.add_weight("a", ir::DType::f32, {2, 2}, std::string(8, '\0'));  // 16 bytes needed
     FAIL() << "a weight of the wrong size was accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find(".tmp."), std::string::npos) << e.what();
+    // The file the user asked for, not the temporary.
+    EXPECT_EQ(std::string(e.what()).rfind(path + ": error: ", 0), 0u) << e.what();
   }
   EXPECT_EQ(dir.entries(), 0u);
 }
 
 TEST(ArtifactWriter, RejectsMisuse) {
   TempDir dir;
-  ArtifactWriter w(dir.file("out.lmc"));
+  ArtifactWriter w(dir.file("out.lmc"), kKey);
   w.add_section("ir", "x");
   EXPECT_THROW(w.add_section("ir", "y"), Error);
   EXPECT_THROW(w.add_section("manifest", "y"), Error);

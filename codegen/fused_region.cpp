@@ -1,0 +1,46 @@
+#include "codegen/fused_region.h"
+
+#include "codegen/desc_access.h"
+#include "ir/error.h"
+#include "ir/fusion_region.h"
+#include "ir/verifier.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+// A body holding just the described op, its operands as arguments.
+std::shared_ptr<const ir::Graph> single_op_body(const KernelDesc& d) {
+  auto g = std::make_shared<ir::Graph>("body");
+  std::vector<ir::Value*> args;
+  for (size_t i = 0; i < d.operands.size(); ++i) args.push_back(g->add_arg("a" + std::to_string(i), d.operands[i]));
+  ir::Op* op = g->append(std::make_unique<ir::Op>(d.kind, args, d.attrs));
+  std::vector<ir::Value*> outs;
+  for (size_t i = 0; i < d.results.size(); ++i) outs.push_back(op->add_result("r" + std::to_string(i), d.results[i]));
+  g->set_outputs(outs);
+  return g;
+}
+
+}  // namespace
+
+FusedRegion fused_region(const KernelDesc& d) {
+  FusedRegion r;
+  r.body = d.body ? d.body : single_op_body(d);
+  // Operand counts, attributes and shape rules: a malformed descriptor is an error, not a wrong kernel.
+  try {
+    ir::verify(*r.body, "body");
+  } catch (const Error& e) {
+    desc_error(d, e.what());
+  }
+  std::string error;
+  ir::RegionShape shape = ir::region_shape(*r.body, &error);
+  if (!error.empty()) desc_error(d, error);
+  r.anchor = shape.anchor;
+  r.row_type = shape.row_type;
+  r.segment = shape.segment;
+  r.plain_input = shape.prologue.empty();
+  r.plain_output = shape.epilogue.empty() && r.body->outputs().size() == 1;
+  return r;
+}
+
+}  // namespace lmc::codegen

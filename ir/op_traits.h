@@ -1,0 +1,46 @@
+// What each op is for the compiler, declared once in the op table (ir/op_table.cpp)
+// and asked everywhere else: passes, codegen, the memory plan and the executor query
+// these traits instead of comparing op names.
+#pragma once
+#include "ir/scalar_expr.h"
+
+namespace lmc::ir {
+
+class Op;
+
+enum class OpRole {
+  Weight,           // a tensor of the weight store (param)
+  WeightTransform,  // computes a weight from weights; folded at compile time (concat, quantize)
+  Elementwise,      // result[i] = expr(operands[i]); an operand shaped as one row broadcasts
+  RowReduction,     // per row: statistics over the row, then an elementwise apply
+  Anchor,           // the loop nest a fusion region is built around (linear, attention, embedding)
+  View,             // selects or aliases elements of operand 0 (reshape, split, tail_rows, kv_write)
+  Region,           // a fusion: its body of ordinary ops runs as one kernel
+  Other,            // a kernel of its own that fuses with nothing (rope)
+};
+
+struct OpTraits {
+  OpRole role = OpRole::Other;
+  bool kernel = true;            // runs a kernel of its own when it reaches codegen
+  bool aliases_operand = false;  // its result is operand 0's storage (viewed or written in place)
+  bool commutative = false;      // operands 0 and 1 may be swapped
+  bool slices = false;           // View: each result is a contiguous slice of operand 0 along
+                                 // attribute `axis`, of the lengths in attribute `sizes`
+  bool gathers_rows = false;     // reads the rows of operand 0 that operand 1's ids name
+  bool input_prologue = false;   // Anchor: reads operand 0 row by row, so a fusion may compute
+                                 // that operand as it is loaded
+  ScalarExpr expr;               // Elementwise: the value of one element
+  RowReduction reduction;        // RowReduction
+};
+
+const OpTraits& traits(const Op& op);
+bool runs_kernel(const Op& op);
+bool aliases_operand(const Op& op);
+// A kernel that writes its result into operand 0's storage (kv_write).
+bool writes_in_place(const Op& op);
+// Views and aliases that run nothing: the result is operand 0 (reshape).
+bool is_pure_view(const Op& op);
+bool is_role(const Op& op, OpRole role);
+const char* role_name(OpRole role);
+
+}  // namespace lmc::ir

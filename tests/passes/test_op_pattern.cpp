@@ -1,0 +1,87 @@
+// Patterns as data (passes/op_pattern.h): what a pattern written in the IR's text
+// form matches, what it captures, and how a malformed pattern is reported.
+#include <gtest/gtest.h>
+
+#include "ir/error.h"
+#include "ir/parser.h"
+#include "passes/op_pattern.h"
+
+namespace lmc::passes {
+namespace {
+
+const char* kMlp =
+    "graph @mlp(%x: f32[T,32], %gu: f32[T,128]) {\n"
+    "  %g, %u = split %gu {axis = 1, sizes = [64, 64]} : f32[T,64], f32[T,64]\n"
+    "  %a = silu %g : f32[T,64]\n"
+    "  %m = mul %u, %a : f32[T,64]\n"
+    "  %w = param {name = \"w\"} : f32[32,64]\n"
+    "  %d = linear %m, %w : f32[T,32]\n"
+    "  %r = add %d, %x : f32[T,32]\n"
+    "  return %r\n"
+    "}\n";
+
+ir::Op* op_named(ir::Graph& g, const std::string& name) {
+  for (auto& op : g.ops())
+    if (op->result()->name() == name) return op.get();
+  return nullptr;
+}
+
+TEST(OpPattern, MatchesAChainAndCapturesItsValues) {
+  auto g = ir::parse(kMlp);
+  OpPattern p(R"(
+    %g, %u = split %gu
+    %a = any(gelu, gelu_tanh, silu) %g
+    %m = mul %a, %u
+    %d = linear %m, %w
+  )");
+  auto m = p.match(op_named(*g, "d"));
+  ASSERT_TRUE(m);  // mul is commutative: %u, %a matches %a, %u
+  EXPECT_EQ(m->value("gu"), g->arg("gu"));
+  EXPECT_EQ(m->op("a"), op_named(*g, "a"));
+  EXPECT_EQ(m->op("g"), op_named(*g, "g"));
+  EXPECT_EQ(m->value("w")->name(), "w");
+  EXPECT_FALSE(p.match(op_named(*g, "r")));  // the root must be a linear
+}
+
+TEST(OpPattern, ResultIndexAndRecurringNamesMustAgree) {
+  auto g = ir::parse(kMlp);
+  // %u is the second half: naming it first fails.
+  EXPECT_FALSE(OpPattern("%u, %g = split %gu\n%a = silu %g\n").match(op_named(*g, "a")));
+  // One name, two places: both must be the same value.
+  EXPECT_FALSE(OpPattern("%m = mul %p, %p").match(op_named(*g, "m")));
+}
+
+TEST(OpPattern, RolesOperandCountsAndWildcards) {
+  auto g = ir::parse(kMlp);
+  OpPattern elementwise("%e = any(elementwise)");
+  EXPECT_TRUE(elementwise.match(op_named(*g, "a")));
+  EXPECT_TRUE(elementwise.match(op_named(*g, "r")));
+  EXPECT_FALSE(elementwise.match(op_named(*g, "d")));
+  EXPECT_FALSE(OpPattern("%d = linear %x").match(op_named(*g, "d")));  // two operands, not one
+  EXPECT_TRUE(OpPattern("%d = linear %x, ...").match(op_named(*g, "d")));
+  EXPECT_TRUE(OpPattern("%y = any(linear, region)\n%r = add %x, %y").match(op_named(*g, "r")));
+}
+
+TEST(OpPattern, ForEachVisitsEveryMatchInProgramOrder) {
+  auto g = ir::parse(kMlp);
+  std::vector<std::string> seen;
+  int n = OpPattern("%e = any(elementwise)").for_each(*g, [&](const Match& m) { seen.push_back(m.value("e")->name()); });
+  EXPECT_EQ(n, 3);
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "m", "r"}));
+}
+
+TEST(OpPattern, MalformedPatternsNameTheLine) {
+  try {
+    OpPattern("%a = silu %x\n%b = frobnicate %a\n");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("pattern:2: error: 'frobnicate' is neither an op nor a role"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(OpPattern("%a = silu %x\n%a = gelu %x\n"), Error);  // defined twice
+  EXPECT_THROW(OpPattern(""), Error);
+  EXPECT_THROW(OpPattern("%a silu %x"), Error);
+}
+
+}  // namespace
+}  // namespace lmc::passes

@@ -1,0 +1,93 @@
+// lmc verify: every check `lmc run` makes of an artifact, and the ones it may skip, in
+// one go: structure and section digests, the weights' digests, the seal, the IR against
+// the weight index, and the manifest's kernel table against the IR.
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "codegen/target.h"
+#include "ir/error.h"
+#include "runtime/kernel_table.h"
+#include "tools/artifact_graph.h"
+#include "tools/artifact_trust.h"
+#include "tools/commands.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  return {{"trust-artifact-key", true, "also accept the seal of the key in FILE (repeatable)", "FILE"},
+          {"help", false, "show this help"}};
+}
+
+struct Check {
+  std::string name;
+  std::function<std::string()> run;  // what it found; throws lmc::Error on a failure
+};
+
+std::vector<Check> checks(const runtime::Artifact& art, const ArtifactTrust& trust,
+                          std::unique_ptr<ir::Graph>& graph) {
+  return {
+      {"weights",
+       [&] {
+         art.verify_weights();
+         return std::to_string(art.weight_index().size()) + " tensors, every digest matches";
+       }},
+      {"seal",
+       [&] {
+         auto key = trusted_seal(art, trust);
+         if (!key) throw Error("not sealed with your artifact key or a trusted one");
+         return "sealed with " + *key;
+       }},
+      {"ir",
+       [&] {
+         graph = read_artifact_graph(art);
+         return std::to_string(graph->ops().size()) + " ops; every param matches the weight index";
+       }},
+      {"kernel table",
+       [&] {
+         if (!graph) throw Error("not checked: the IR did not read");
+         const auto& man = art.parsed_manifest();
+         auto derived = runtime::graph_kernel_entries(*graph, man.target);
+         runtime::check_kernel_entries(derived, man.kernels, art.path() + ":manifest");
+         return std::to_string(derived.size()) + " kernels, as the IR gives them";
+       }},
+  };
+}
+
+}  // namespace
+
+int cmd_verify(int argc, char** argv) {
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc verify FILE.lmc [options]\n\n"
+                 "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
+                 "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
+                 "index, and its kernel table against its IR. Exits 1 naming what failed (docs/security.md).\n\n"
+                 "options:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc verify expects one artifact");
+  ArtifactTrust trust = artifact_trust(a);
+  auto art = runtime::Artifact::open(a.positional()[0]);
+  std::unique_ptr<ir::Graph> graph;
+  std::string report = art->path() + ":\n  ok      structure, manifest and section digests\n", failed;
+  for (const Check& c : checks(*art, trust, graph)) {
+    try {
+      report += "  ok      " + c.name + ": " + c.run() + "\n";
+    } catch (const Error& e) {
+      failed += (failed.empty() ? "" : "; ") + c.name + " (" + e.what() + ")";
+    }
+  }
+  if (!failed.empty()) throw error_at(art->path(), "verification failed: " + failed);
+  std::cout << report;
+  const auto& man = art->parsed_manifest();
+  if (man.lmc_version != LMC_VERSION || !codegen::missing_host_features(man.target).empty())
+    std::cout << "  note    built by lmc " << man.lmc_version << " for " << man.target.str()
+              << ": lmc run compiles its kernels again here\n";
+  return 0;
+}
+
+}  // namespace lmc::tools
