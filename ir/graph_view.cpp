@@ -1,6 +1,7 @@
 #include "ir/graph_view.h"
 
 #include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/strong_components.hpp>
 #include <boost/graph/topological_sort.hpp>
 #include <unordered_map>
 
@@ -31,6 +32,23 @@ View build_view(const Graph& g) {
   return v;
 }
 
+// The first op in program order that lies on a cycle: one whose strongly connected
+// component has another op, or that reads its own result. One linear pass (Tarjan's
+// algorithm) rather than a search from every op, which took seconds on long chains.
+size_t first_on_cycle(const View& v) {
+  std::vector<size_t> component(v.ops.size());
+  size_t n = boost::strong_components(v.bg, boost::make_iterator_property_map(
+                                                component.begin(), boost::get(boost::vertex_index, v.bg)));
+  std::vector<size_t> members(n);
+  for (size_t c : component) ++members[c];
+  for (size_t i = 0; i < v.ops.size(); ++i) {
+    if (members[component[i]] > 1) return i;
+    for (auto [e, end] = boost::out_edges(i, v.bg); e != end; ++e)
+      if (boost::target(*e, v.bg) == i) return i;
+  }
+  return 0;  // not reached: topological_sort found a cycle
+}
+
 }  // namespace
 
 std::optional<std::vector<Op*>> topological_order(const Graph& g, Op** cycle_op) {
@@ -39,25 +57,7 @@ std::optional<std::vector<Op*>> topological_order(const Graph& g, Op** cycle_op)
   try {
     boost::topological_sort(v.bg, std::back_inserter(rev));
   } catch (const boost::not_a_dag&) {
-    if (cycle_op) {
-      // Any op reachable from itself is on a cycle; report the first in program order.
-      for (size_t i = 0; i < v.ops.size() && !*cycle_op; ++i) {
-        std::vector<size_t> stack{i};
-        std::vector<bool> seen(v.ops.size());
-        while (!stack.empty() && !*cycle_op) {
-          size_t n = stack.back();
-          stack.pop_back();
-          for (auto [e, end] = boost::out_edges(n, v.bg); e != end; ++e) {
-            size_t t = boost::target(*e, v.bg);
-            if (t == i) *cycle_op = v.ops[i];
-            if (!seen[t]) {
-              seen[t] = true;
-              stack.push_back(t);
-            }
-          }
-        }
-      }
-    }
+    if (cycle_op) *cycle_op = v.ops[first_on_cycle(v)];
     return std::nullopt;
   }
   std::vector<Op*> order;

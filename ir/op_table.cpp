@@ -1,7 +1,8 @@
 // Every op of the IR with its shape rule. Semantics the kernels implement are in
 // docs/ir.md; shapes use T (rows of this step) and L (logit rows) as symbols.
-#include <numeric>
+#include <cmath>
 
+#include "ir/checked_math.h"
 #include "ir/error.h"
 #include "ir/op_registry.h"
 
@@ -51,6 +52,13 @@ int64_t static_dim(const Op& op, const Dim& d, const std::string& what) {
   return d.value;
 }
 
+// A float attribute that must be a finite number >= 0 (eps, softcap): NaN, inf or a
+// negative value would turn every output of the kernel into NaN.
+void expect_nonnegative(const Op& op, const std::string& attr) {
+  double v = op.attr_float(attr);
+  if (!std::isfinite(v) || v < 0) fail(op, attr + " must be a finite number >= 0, is " + std::to_string(v));
+}
+
 std::vector<Type> same_as_first(const Op& op) {
   expect_activation(op, 0);
   return {in(op, 0)};
@@ -81,6 +89,7 @@ std::vector<Type> rms_norm(const Op& op) {
   int64_t d = static_dim(op, in(op, 0).dims.back(), "feature dim");
   int64_t g = static_dim(op, in(op, 1).dims[0], "weight dim");
   if (g <= 0 || d % g) fail(op, "weight dim " + std::to_string(g) + " does not divide " + std::to_string(d));
+  expect_nonnegative(op, "eps");
   return {in(op, 0)};
 }
 
@@ -90,6 +99,7 @@ std::vector<Type> layer_norm(const Op& op) {
     expect_rank(op, i, 1);
     expect_dim(op, in(op, i).dims[0], in(op, 0).dims.back(), "operand " + std::to_string(i) + " dim");
   }
+  expect_nonnegative(op, "eps");
   return {in(op, 0)};
 }
 
@@ -128,6 +138,8 @@ std::vector<Type> rope(const Op& op) {
   if (hd <= 0 || hd % 2 || d % hd) fail(op, "head_dim " + std::to_string(hd) + " does not fit " + std::to_string(d));
   const std::string& style = op.attr_str("style");
   if (style != "neox" && style != "normal") fail(op, "style must be \"neox\" or \"normal\"");
+  double base = op.attr_float("base");
+  if (!std::isfinite(base) || base <= 0) fail(op, "base must be a finite number > 0, is " + std::to_string(base));
   return {in(op, 0)};
 }
 
@@ -148,9 +160,11 @@ std::vector<Type> attention(const Op& op) {
   expect_scalar_pos(op, 3);
   int64_t h = op.attr_int("n_heads"), hk = op.attr_int("n_kv_heads"), hd = op.attr_int("head_dim");
   if (h <= 0 || hk <= 0 || hd <= 0 || h % hk) fail(op, "n_heads must be a positive multiple of n_kv_heads");
-  expect_dim(op, in(op, 0).dims.back(), Dim::of(h * hd), "query width");
-  expect_dim(op, in(op, 1).dims[1], Dim::of(hk * hd), "key cache width");
+  expect_dim(op, in(op, 0).dims.back(), Dim::of(checked_mul(h, hd, "n_heads * head_dim")), "query width");
+  expect_dim(op, in(op, 1).dims[1], Dim::of(checked_mul(hk, hd, "n_kv_heads * head_dim")), "key cache width");
   if (!(in(op, 2) == in(op, 1))) fail(op, "value cache must match key cache " + in(op, 1).str());
+  if (op.has_attr("softcap")) expect_nonnegative(op, "softcap");
+  if (op.has_attr("window") && op.attr_int("window") < 0) fail(op, "window must be >= 0");
   return {in(op, 0)};
 }
 
@@ -160,11 +174,16 @@ std::vector<Type> split(const Op& op) {
   const Type& x = in(op, 0);
   if (axis < 0 || axis >= static_cast<int64_t>(x.rank())) fail(op, "axis out of range");
   const auto& sizes = op.attr_ints("sizes");
-  int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t{0});
+  // Each size is checked before it is added: sizes whose sum wraps to the right total
+  // would otherwise pass, and the kernel would copy past its buffers.
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    if (s <= 0) fail(op, "sizes must be positive");
+    total = checked_add(total, s, "sum of sizes");
+  }
   expect_dim(op, Dim::of(total), x.dims[axis], "sum of sizes");
   std::vector<Type> out;
   for (int64_t s : sizes) {
-    if (s <= 0) fail(op, "sizes must be positive");
     Type t = x;
     t.dims[axis] = Dim::of(s);
     out.push_back(t);
@@ -182,7 +201,7 @@ std::vector<Type> concat(const Op& op) {
     if (t.dtype != out.dtype || t.rank() != out.rank()) fail(op, "operands must agree in dtype and rank");
     for (size_t d = 0; d < t.rank(); ++d)
       if (static_cast<int64_t>(d) != axis) expect_dim(op, t.dims[d], out.dims[d], "dim " + std::to_string(d));
-    total += static_dim(op, t.dims[axis], "concatenated dim");
+    total = checked_add(total, static_dim(op, t.dims[axis], "concatenated dim"), "concatenated dim");
   }
   out.dims[axis] = Dim::of(total);
   return {out};

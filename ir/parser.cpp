@@ -2,13 +2,12 @@
 
 #include <cctype>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include "ir/error.h"
 #include "ir/op_registry.h"
+#include "ir/regular_file.h"
 
 namespace lmc::ir {
 
@@ -172,12 +171,10 @@ class Parser {
   // Shapes come from files: a tensor past 2^62 bytes can never be allocated, and byte
   // counts computed from it downstream would overflow int64.
   void check_size(const Type& t, Loc at) const {
-    constexpr uint64_t kMaxBytes = uint64_t{1} << 62;
-    uint64_t bytes = static_cast<uint64_t>(dtype_block_bytes(t.dtype));  // an upper bound per element
-    for (const auto& d : t.dims) {
-      if (!d.is_static()) continue;
-      if (static_cast<uint64_t>(d.value) > kMaxBytes / bytes) fail("type " + t.str() + " is larger than 2^62 bytes", at);
-      bytes *= static_cast<uint64_t>(d.value);
+    try {
+      t.check_size();
+    } catch (const Error& e) {
+      fail(e.what(), at);
     }
   }
 
@@ -406,11 +403,7 @@ std::unique_ptr<Graph> parse(std::string_view text, const std::string& filename)
 }
 
 std::unique_ptr<Graph> parse_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": error: cannot open file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse(ss.str(), path);
+  return parse(read_regular_file(path), path);
 }
 
 }  // namespace lmc::ir

@@ -32,9 +32,12 @@ struct Type {
   bool operator==(const Type&) const = default;
   size_t rank() const { return dims.size(); }
   bool is_static() const;
-  // Element count with symbols bound to the given values.
+  // Element count with symbols bound to the given values; throws lmc::Error on overflow.
   int64_t numel(const int64_t* syms) const;
   int64_t bytes(const int64_t* syms) const;  // honours block formats on the last dim
+  // Throws lmc::Error unless every constant dim is in 1..2^62 and the constant dims
+  // alone need at most 2^62 bytes: the bound every type from outside must meet.
+  void check_size() const;
   std::string str() const;                   // "f32[T,640]", "i32[]"
 };
 

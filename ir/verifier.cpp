@@ -3,6 +3,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "ir/checked_math.h"
 #include "ir/error.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
@@ -131,11 +132,17 @@ class Verifier {
     auto signature = [](const Type& t) {
       int64_t n = 1;
       std::multiset<int> syms;
-      for (const auto& d : t.dims) d.sym ? (void)syms.insert(static_cast<int>(*d.sym)) : (void)(n *= d.value);
+      for (const auto& d : t.dims)
+        d.sym ? (void)syms.insert(static_cast<int>(*d.sym)) : (void)(n = checked_mul(n, d.value, "size of " + t.str()));
       return std::make_pair(n, syms);
     };
-    if (from.dtype != to.dtype || signature(from) != signature(to))
-      fail(op, "cannot reshape " + from.str() + " to " + to.str());
+    bool same = false;
+    try {
+      same = signature(from) == signature(to);
+    } catch (const Error& e) {
+      fail(op, e.what(), ": ");
+    }
+    if (from.dtype != to.dtype || !same) fail(op, "cannot reshape " + from.str() + " to " + to.str());
   }
 };
 

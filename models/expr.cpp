@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ir/error.h"
+#include "ir/untrusted_text.h"
 
 namespace lmc::models {
 
@@ -18,7 +19,7 @@ class ExprParser {
   ExprValue parse() {
     ExprValue v = ternary();
     skip();
-    if (p_ != s_.size()) fail("unexpected '" + s_.substr(p_) + "'");
+    if (p_ != s_.size()) fail("unexpected '" + excerpt(s_.substr(p_)) + "'");
     return v;
   }
 
@@ -41,7 +42,7 @@ class ExprParser {
   int depth_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw error_at(where_, "in expression '" + s_ + "': " + what);
+    throw error_at(where_, "in expression '" + excerpt(s_) + "': " + what);
   }
   void skip() {
     while (p_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[p_]))) ++p_;
@@ -57,8 +58,16 @@ class ExprParser {
     if (!accept(tok)) fail(std::string("expected '") + tok + "'");
   }
   double num(const ExprValue& v) const {
-    if (!std::holds_alternative<double>(v)) fail("expected a number, got " + expr_to_string(v));
+    if (!std::holds_alternative<double>(v)) fail("expected a number, got " + excerpt(expr_to_string(v)));
     return std::get<double>(v);
+  }
+
+  // Arithmetic is in doubles, which do not wrap but overflow to inf or turn into NaN
+  // (sqrt(-1), 0 ** -1); either would reach a shape or an attribute as a number, so the
+  // expression fails where it happens.
+  double finite(double v, const char* op) const {
+    if (!std::isfinite(v)) fail(std::string(op) + " gives " + expr_to_string(v));
+    return v;
   }
 
   ExprValue ternary() {
@@ -101,9 +110,9 @@ class ExprParser {
         if (std::holds_alternative<std::string>(v) && std::holds_alternative<std::string>(r))
           v = std::get<std::string>(v) + std::get<std::string>(r);
         else
-          v = num(v) + num(r);
+          v = finite(num(v) + num(r), "+");
       } else if (accept("-")) {
-        v = num(v) - num(multiplicative());
+        v = finite(num(v) - num(multiplicative()), "-");
       } else {
         return v;
       }
@@ -115,15 +124,15 @@ class ExprParser {
       skip();
       if (s_.compare(p_, 2, "**") == 0) return v;
       if (accept("*")) {
-        v = num(v) * num(unary());
+        v = finite(num(v) * num(unary()), "*");
       } else if (accept("/")) {
         double d = num(unary());
         if (d == 0) fail("division by zero");
-        v = num(v) / d;
+        v = finite(num(v) / d, "/");
       } else if (accept("%")) {
         double d = num(unary());
         if (d == 0) fail("modulo by zero");
-        v = std::fmod(num(v), d);
+        v = finite(std::fmod(num(v), d), "%");
       } else {
         return v;
       }
@@ -134,7 +143,7 @@ class ExprParser {
     if (accept("-")) return -num(unary());
     if (accept("!")) return double(num(unary()) == 0);
     ExprValue base = primary();
-    if (accept("**")) return std::pow(num(base), num(unary()));
+    if (accept("**")) return finite(std::pow(num(base), num(unary())), "**");
     return base;
   }
   ExprValue primary() {
@@ -152,7 +161,7 @@ class ExprParser {
     std::string name = ident();
     if (accept("(")) return call(name);
     auto it = env_.vars.find(name);
-    if (it == env_.vars.end()) fail("unknown name '" + name + "'");
+    if (it == env_.vars.end()) fail("unknown name '" + excerpt(name) + "'");
     return it->second;
   }
   ExprValue list() {
@@ -178,7 +187,7 @@ class ExprParser {
       ++p_;
     double v = 0;
     auto r = std::from_chars(s_.data() + b, s_.data() + p_, v);
-    if (r.ec != std::errc() || r.ptr != s_.data() + p_) fail("malformed number '" + s_.substr(b, p_ - b) + "'");
+    if (r.ec != std::errc() || r.ptr != s_.data() + p_) fail("malformed number '" + excerpt(s_.substr(b, p_ - b)) + "'");
     return v;
   }
   std::string ident() {
@@ -197,13 +206,13 @@ class ExprParser {
     auto arity = [&](size_t n) {
       if (args.size() != n) fail(name + "() takes " + std::to_string(n) + " argument(s)");
     };
-    if (name == "sqrt") return arity(1), std::sqrt(num(args[0]));
-    if (name == "pow") return arity(2), std::pow(num(args[0]), num(args[1]));
+    if (name == "sqrt") return arity(1), finite(std::sqrt(num(args[0])), "sqrt()");
+    if (name == "pow") return arity(2), finite(std::pow(num(args[0]), num(args[1])), "pow()");
     if (name == "min") return arity(2), std::min(num(args[0]), num(args[1]));
     if (name == "max") return arity(2), std::max(num(args[0]), num(args[1]));
     if (name == "int") return arity(1), std::trunc(num(args[0]));
     auto it = env_.functions.find(name);
-    if (it == env_.functions.end()) fail("unknown function '" + name + "'");
+    if (it == env_.functions.end()) fail("unknown function '" + excerpt(name) + "'");
     try {
       return it->second(args);
     } catch (const Error& e) {
@@ -239,10 +248,10 @@ std::string interpolate(const std::string& text, const ExprEnv& env, const std::
       continue;
     }
     size_t close = text.find('}', i);
-    if (close == std::string::npos) throw error_at(where, "unclosed '{' in '" + text + "'");
+    if (close == std::string::npos) throw error_at(where, "unclosed '{' in '" + excerpt(text) + "'");
     std::string name = text.substr(i + 1, close - i - 1);
     auto it = env.vars.find(name);
-    if (it == env.vars.end()) throw error_at(where, "unknown name '{" + name + "}' in '" + text + "'");
+    if (it == env.vars.end()) throw error_at(where, "unknown name '{" + excerpt(name) + "}' in '" + excerpt(text) + "'");
     out += expr_to_string(it->second);
     i = close;
   }

@@ -261,6 +261,22 @@ class GgufParser {
                                        " bytes runs past the end of the file");
       t.offset = data_start + rel;
     }
+    check_no_overlap();
+  }
+
+  // Tensors may not share bytes: a directory that overlaps them is corrupt or hostile
+  // (one tensor's data read as another's).
+  void check_no_overlap() const {
+    std::vector<size_t> by_offset(out_.tensors_.size());
+    for (size_t i = 0; i < by_offset.size(); ++i) by_offset[i] = i;
+    const auto& ts = out_.tensors_;
+    std::sort(by_offset.begin(), by_offset.end(), [&](size_t a, size_t b) { return ts[a].offset < ts[b].offset; });
+    for (size_t k = 1; k < by_offset.size(); ++k) {
+      const GgufTensor& prev = ts[by_offset[k - 1]];
+      const GgufTensor& t = ts[by_offset[k]];
+      if (t.offset < prev.offset + prev.nbytes)
+        throw error(offset_at_[by_offset[k]], "tensor '" + t.name + "' overlaps tensor '" + prev.name + "'");
+    }
   }
 
   GgufFile& out_;

@@ -6,6 +6,7 @@
 #include "ir/builder.h"
 #include "ir/error.h"
 #include "ir/op_registry.h"
+#include "ir/untrusted_text.h"
 #include "ir/verifier.h"
 
 namespace lmc::models {
@@ -20,7 +21,7 @@ class Lowerer {
 
   void run(int64_t context_override) {
     bind_host_functions();
-    for (const auto& [name, e] : def_.params) env_.vars[name] = eval(e);
+    for (const auto& [name, e] : def_.params) env_.vars[name] = hyper_parameter(name, e);
     info_.n_layers = int_param("n_layers", def_.path);
     // The deepest real models have a few hundred layers; a hostile count would build
     // a graph until memory runs out.
@@ -38,7 +39,7 @@ class Lowerer {
     for (const auto& st : def_.prologue) lower(st, "");
     for (int64_t i = 0; i < info_.n_layers; ++i) {
       env_.vars["i"] = static_cast<double>(i);
-      for (const auto& [name, e] : def_.block_params) env_.vars[name] = eval(e);
+      for (const auto& [name, e] : def_.block_params) env_.vars[name] = hyper_parameter(name, e);
       for (const auto& st : def_.block) lower(st, "_" + std::to_string(i));
     }
     env_.vars.erase("i");
@@ -63,12 +64,24 @@ class Lowerer {
 
   ExprValue eval(const Located& e) { return eval_expr(e.text, env_, e.where); }
 
+  // A parameter read straight from the weights' metadata (meta("...")) is not checked by
+  // the expression's arithmetic, and a NaN or inf there would reach an attribute or a shape.
+  ExprValue hyper_parameter(const std::string& name, const Located& e) {
+    ExprValue v = eval(e);
+    std::vector<double> numbers;
+    if (const double* d = std::get_if<double>(&v)) numbers = {*d};
+    if (const auto* l = std::get_if<std::vector<double>>(&v)) numbers = *l;
+    for (double d : numbers)
+      if (!std::isfinite(d)) throw error_at(e.where, "parameter '" + name + "' is " + expr_to_string(d));
+    return v;
+  }
+
   static int64_t as_int(const ExprValue& v, const std::string& where) {
     const double* d = std::get_if<double>(&v);
     // Past 2^53 a double no longer holds every integer, and past 2^63 the cast is undefined.
     constexpr double kMaxExact = 9007199254740992.0;
     if (!d || std::trunc(*d) != *d || std::fabs(*d) > kMaxExact)
-      throw error_at(where, "expected an integer, got " + expr_to_string(v));
+      throw error_at(where, "expected an integer, got " + excerpt(expr_to_string(v)));
     return static_cast<int64_t>(*d);
   }
   int64_t int_param(const std::string& name, const std::string& where) {
@@ -108,7 +121,7 @@ class Lowerer {
     auto it = values_.find(name);
     if (it != values_.end()) return it->second;
     if (ir::Value* v = input(name)) return v;
-    throw error_at(where, "value '" + name + "' is not defined (inputs: tokens, pos, positions)");
+    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, pos, positions)");
   }
 
   // The graph inputs exist once something reads them.
@@ -131,7 +144,7 @@ class Lowerer {
     try {
       shape = w_.shape(name);
     } catch (const Error& e) {
-      throw error_at(where, "weight '" + name + "': " + e.what());
+      throw error_at(where, "weight '" + excerpt(name) + "': " + e.what());
     }
     ir::Type t{ir::DType::f32, {}};
     for (int64_t d : shape) t.dims.push_back(ir::Dim::of(d));
@@ -192,12 +205,12 @@ class Lowerer {
     }
     if (st.op == "kv_append") return lower_kv_append(st, operands, suffix);
     const ir::OpDef* def = ir::find_op(st.op);
-    if (!def || st.op == "param") throw error_at(st.where, "unknown op '" + st.op + "'");
+    if (!def || st.op == "param") throw error_at(st.where, "unknown op '" + excerpt(st.op) + "'");
     ir::AttrMap attrs;
     for (const auto& a : st.args) {
       if (a.kind != Statement::Arg::Attr) continue;
       auto spec = std::find_if(def->attrs.begin(), def->attrs.end(), [&](const auto& s) { return a.key == s.name; });
-      if (spec == def->attrs.end()) throw error_at(st.where, "op '" + st.op + "' has no attribute '" + a.key + "'");
+      if (spec == def->attrs.end()) throw error_at(st.where, "op '" + st.op + "' has no attribute '" + excerpt(a.key) + "'");
       attrs[a.key] = attr_value(*spec, a, st.where);
     }
     for (const auto& spec : def->attrs)
@@ -225,11 +238,13 @@ class Lowerer {
     int64_t window = 0;
     for (const auto& a : st.args)
       if (a.kind == Statement::Arg::Attr) {
-        if (a.key != "window") throw error_at(st.where, "kv_append has no attribute '" + a.key + "'");
+        if (a.key != "window") throw error_at(st.where, "kv_append has no attribute '" + excerpt(a.key) + "'");
         window = as_int(eval_expr(a.text, env_, st.where), st.where);
       }
     int64_t rows = window > 0 ? std::min(info_.context, window + info_.step_tokens) : info_.context;
     ir::Value* x = operands[0];
+    if (x->type().rank() != 2)
+      throw error_at(st.where, "kv_append takes rows of keys or values (rank 2), got " + x->type().str());
     ir::Type t{ir::DType::f32, {ir::Dim::of(rows), x->type().dims.back()}};
     ir::Value* cache = g_.add_arg(st.results[0] + suffix + "_in", t);
     ir::Value* written;

@@ -1,6 +1,5 @@
 #include "models/mapped_file.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <cstring>
 
 #include "ir/error.h"
+#include "ir/regular_file.h"
 
 namespace lmc::models {
 namespace {
@@ -26,12 +26,10 @@ struct FdCloser {
 }  // namespace
 
 std::unique_ptr<MappedFile> MappedFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw system_error(path, "cannot open");
+  const int fd = open_regular_file(path);
   FdCloser closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw system_error(path, "cannot stat");
-  if (!S_ISREG(st.st_mode)) throw error_at(path, "not a regular file");
 
   std::unique_ptr<MappedFile> file(new MappedFile());
   file->path_ = path;

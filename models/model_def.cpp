@@ -1,11 +1,15 @@
 #include "models/model_def.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
 #include <filesystem>
+#include <map>
 
 #include "ir/error.h"
+#include "ir/regular_file.h"
+#include "ir/untrusted_text.h"
 
 namespace lmc::models {
 
@@ -43,7 +47,7 @@ std::vector<std::string> split_top_level(const std::string& s, const std::string
     } else if (c == '(' || c == '[') {
       ++depth;
     } else if (c == ')' || c == ']') {
-      if (--depth < 0) throw error_at(where, "unbalanced brackets in '" + s + "'");
+      if (--depth < 0) throw error_at(where, "unbalanced brackets in '" + excerpt(s) + "'");
     } else if (c == ',' && depth == 0) {
       out.push_back(trim(cur));
       cur.clear();
@@ -51,7 +55,7 @@ std::vector<std::string> split_top_level(const std::string& s, const std::string
     }
     cur += c;
   }
-  if (quote || depth) throw error_at(where, "unbalanced brackets or quotes in '" + s + "'");
+  if (quote || depth) throw error_at(where, "unbalanced brackets or quotes in '" + excerpt(s) + "'");
   if (!trim(cur).empty() || !out.empty()) out.push_back(trim(cur));
   return out;
 }
@@ -62,7 +66,7 @@ Statement::Arg parse_arg(const std::string& a, const std::string& where) {
   size_t eq = a.find('=');
   if (eq != std::string::npos && a.compare(eq, 2, "==") != 0 && is_ident(trim(a.substr(0, eq))))
     return {Statement::Arg::Attr, trim(a.substr(0, eq)), trim(a.substr(eq + 1))};
-  if (!is_ident(a)) throw error_at(where, "argument '" + a + "' is neither a value name, a @weight, nor key = value");
+  if (!is_ident(a)) throw error_at(where, "argument '" + excerpt(a) + "' is neither a value name, a @weight, nor key = value");
   return {Statement::Arg::Value, "", a};
 }
 
@@ -81,7 +85,7 @@ std::vector<std::pair<std::string, Located>> read_params(const std::string& path
   if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of name: expression");
   for (const auto& kv : n) {
     std::string name = scalar(path, kv.first, "a parameter name");
-    if (!is_ident(name)) throw error_at(where_of(path, kv.first), "'" + name + "' is not a valid parameter name");
+    if (!is_ident(name)) throw error_at(where_of(path, kv.first), "'" + excerpt(name) + "' is not a valid parameter name");
     out.emplace_back(name, located(path, kv.second, "parameter '" + name + "'"));
   }
   return out;
@@ -118,13 +122,31 @@ ChatTemplate read_chat(const std::string& path, const YAML::Node& n) {
   return c;
 }
 
+// yaml-cpp keeps both entries of a repeated key and lookups see the first, so a second
+// `params:` or `context:` would be silently ignored; a definition must say each thing once.
+void check_unique_keys(const std::string& path, const YAML::Node& n) {
+  if (n.IsSequence())
+    for (const auto& item : n) check_unique_keys(path, item);
+  if (!n.IsMap()) return;
+  std::map<std::string, YAML::Node> seen;
+  for (const auto& kv : n) {
+    if (kv.first.IsScalar()) {
+      auto [first, fresh] = seen.emplace(kv.first.Scalar(), kv.first);
+      if (!fresh)
+        throw error_at(where_of(path, kv.first), "duplicate key '" + excerpt(kv.first.Scalar()) +
+                                                     "' (first at " + where_of(path, first->second) + ")");
+    }
+    check_unique_keys(path, kv.second);
+  }
+}
+
 void check_known_keys(const std::string& path, const YAML::Node& root) {
   static const char* known[] = {"name", "weights", "tokenizer", "chat", "params", "block_params", "passes",
                                 "context", "step_tokens", "prologue", "block", "epilogue", "outputs"};
   for (const auto& kv : root) {
     std::string k = scalar(path, kv.first, "a key");
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
-      throw error_at(where_of(path, kv.first), "unknown key '" + k + "'");
+      throw error_at(where_of(path, kv.first), "unknown key '" + excerpt(k) + "'");
   }
 }
 
@@ -136,13 +158,13 @@ Statement parse_statement(const std::string& text, const std::string& where) {
   size_t eq = text.find('=');
   size_t paren = text.find('(');
   if (eq == std::string::npos || paren == std::string::npos || eq > paren || text.back() != ')')
-    throw error_at(where, "expected 'name = op(args)', got '" + text + "'");
+    throw error_at(where, "expected 'name = op(args)', got '" + excerpt(text) + "'");
   for (const auto& r : split_top_level(text.substr(0, eq), where)) {
-    if (!is_ident(r)) throw error_at(where, "'" + r + "' is not a valid value name");
+    if (!is_ident(r)) throw error_at(where, "'" + excerpt(r) + "' is not a valid value name");
     st.results.push_back(r);
   }
   st.op = trim(text.substr(eq + 1, paren - eq - 1));
-  if (!is_ident(st.op)) throw error_at(where, "'" + st.op + "' is not an op name");
+  if (!is_ident(st.op)) throw error_at(where, "'" + excerpt(st.op) + "' is not an op name");
   std::string inside = text.substr(paren + 1, text.size() - paren - 2);
   for (const auto& a : split_top_level(inside, where)) st.args.push_back(parse_arg(a, where));
   return st;
@@ -151,12 +173,17 @@ Statement parse_statement(const std::string& text, const std::string& where) {
 ModelDef read_model_def(const std::string& path) {
   if (!std::filesystem::exists(path)) throw error_at(path, "no such file");
   YAML::Node root;
+  const std::string text = read_regular_file(path);
   try {
-    root = YAML::LoadFile(path);
+    root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    throw error_at(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1),
+                   "YAML nested deeper than " + std::to_string(e.depth()) + " levels");
   } catch (const YAML::Exception& e) {
     throw error_at(path + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1), e.msg);
   }
   if (!root.IsMap()) throw error_at(path, "a model definition must be a YAML mapping");
+  check_unique_keys(path, root);
   check_known_keys(path, root);
   ModelDef d;
   d.path = path;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <string_view>
+#include <unordered_set>
 
 #include "ir/error.h"
 #include "ir/half.h"
@@ -155,13 +157,13 @@ class SafeTensorsLoader {
     const json::Document index = json::Document::read_file(index_path);
     const json::Value& weight_map = index.root().at("weight_map");
     std::map<std::string, const json::Member*> shard_of;
-    std::vector<std::string> shard_files;
+    std::vector<std::string> shard_files;  // in order of first mention
+    std::unordered_set<std::string> listed;
     for (const json::Member& m : weight_map.as_object()) {
       const std::string& file = m.value.as_string();
       if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
         throw m.value.error("shard name '" + file + "' is not a plain file name");
-      if (std::find(shard_files.begin(), shard_files.end(), file) == shard_files.end())
-        shard_files.push_back(file);
+      if (listed.insert(file).second) shard_files.push_back(file);
       shard_of.emplace(m.key, &m);
     }
     const fs::path dir = fs::path(index_path).parent_path();
@@ -181,15 +183,13 @@ class SafeTensorsLoader {
     // Every tensor found matched its own entry, so a count short of the map means some
     // entry names a tensor its shard lacks.
     if (out_.tensors_.size() == shard_of.size()) return;
+    // A set, not a search of the list per entry: that was quadratic in the tensor count.
+    std::unordered_set<std::string_view> found;
+    for (const SafeTensor& t : out_.tensors_) found.insert(t.name);
     for (const auto& [name, member] : shard_of)
-      if (!found(name))
+      if (!found.count(name))
         throw member->value.error("tensor '" + name + "' is not in shard '" +
                                   member->value.as_string() + "'");
-  }
-
-  bool found(const std::string& name) const {
-    return std::any_of(out_.tensors_.begin(), out_.tensors_.end(),
-                       [&](const SafeTensor& t) { return t.name == name; });
   }
 
   std::vector<Entry> read_shard(const std::string& path) {

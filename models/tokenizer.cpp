@@ -71,16 +71,19 @@ std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab) {
 
 void Tokenizer::index_tokens() {
   by_text_.reserve(vocab_.tokens.size());
+  std::vector<std::pair<std::string_view, int32_t>> specials, user_defined;
   for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
     const std::string& text = vocab_.tokens[i];
     auto id = static_cast<int32_t>(i);
     by_text_.try_emplace(text, id);
     int32_t ty = type(id);
-    if (is_special(id)) all_specials_.add(text, id);
-    if (ty == kTokenUserDefined) user_defined_.add(text, id);
+    if (is_special(id)) specials.emplace_back(text, id);
+    if (ty == kTokenUserDefined) user_defined.emplace_back(text, id);
     bool ends_turn = std::find(kEndOfTurn.begin(), kEndOfTurn.end(), text) != kEndOfTurn.end();
     if (id == vocab_.eos || (ty == kTokenControl && ends_turn)) eog_.push_back(id);
   }
+  all_specials_ = SpecialMatcher(specials);
+  user_defined_ = SpecialMatcher(user_defined);
 }
 
 void Tokenizer::index_merges() {

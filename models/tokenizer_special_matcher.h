@@ -1,11 +1,18 @@
 // Finds special tokens written literally in the text ("<start_of_turn>", "<|im_end|>", "\n\n")
 // so they become their own ids before BPE sees the text around them. At each position the
 // longest special token wins, leftmost first, as HF's added-token matching does.
+//
+// Trying the spellings at every position costs the text's length times the longest
+// spelling, which a long prompt against long (or many overlapping) spellings turns into
+// minutes. The matcher is an Aho-Corasick automaton over the reversed spellings instead:
+// one pass from the end of the text finds, for every position, the longest spelling that
+// starts there, in time linear in the text.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace lmc::models {
@@ -17,16 +24,32 @@ struct TextFragment {
 
 class SpecialMatcher {
  public:
-  void add(std::string_view spelling, int32_t token);  // the first token of a spelling wins
-  std::vector<TextFragment> split(std::string_view text) const;
+  SpecialMatcher() = default;
+  // (spelling, token) pairs; the first token of a spelling wins, empty spellings are ignored.
+  explicit SpecialMatcher(const std::vector<std::pair<std::string_view, int32_t>>& specials);
+
+  // `steps`, when given, receives the automaton's moves (at most two per byte), so tests
+  // can check that matching stays linear in the text.
+  std::vector<TextFragment> split(std::string_view text, size_t* steps = nullptr) const;
 
  private:
-  // Longest special spelled at text[pos], or {0, -1}.
-  std::pair<size_t, int32_t> longest_at(std::string_view text, size_t pos) const;
+  struct Node {
+    uint32_t parent = 0;
+    uint8_t byte = 0;         // on the edge from parent
+    uint32_t depth = 0;       // bytes from the root
+    int32_t token = -1;       // the spelling ending here (reversed), or -1
+    uint32_t fail = 0;        // longest proper suffix that is also a node
+    uint32_t longest = 0;     // deepest node with a token among this one and its fail chain; 0: none
+  };
 
-  // A byte trie: node 0 is the root; edges are keyed by (node << 8 | byte).
-  std::unordered_map<uint64_t, uint32_t> edges_;
-  std::vector<int32_t> token_at_node_{-1};
+  uint32_t child(uint32_t node, uint8_t byte) const;  // 0 when there is no such edge
+  void insert_reversed(std::string_view spelling, int32_t token);
+  void link();
+  // For each position of `text`, the longest spelling starting there as (length, token).
+  std::vector<std::pair<uint32_t, int32_t>> longest_from_each(std::string_view text, size_t& steps) const;
+
+  std::vector<Node> nodes_{Node{}};  // node 0 is the root
+  std::unordered_map<uint64_t, uint32_t> edges_;  // (node << 8 | byte) -> child
 };
 
 }  // namespace lmc::models

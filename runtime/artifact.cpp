@@ -2,7 +2,6 @@
 // pointer into the mapping is handed out.
 #include "runtime/artifact.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <unordered_map>
 
 #include "ir/error.h"
+#include "ir/regular_file.h"
 #include "runtime/artifact_format.h"
 #include "runtime/artifact_manifest.h"
 #include "runtime/artifact_weight_index.h"
@@ -29,17 +29,12 @@ namespace {
 class Mapping {
  public:
   explicit Mapping(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw error_at(path, std::string("cannot open: ") + std::strerror(errno));
+    int fd = open_regular_file(path);  // a FIFO would block open() and mmap() would fail
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       int err = errno;
       ::close(fd);
       throw error_at(path, std::string("cannot stat: ") + std::strerror(err));
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd);
-      throw error_at(path, S_ISDIR(st.st_mode) ? "is a directory, not an artifact" : "is not a regular file");
     }
     size_ = static_cast<uint64_t>(st.st_size);
     if (size_ > 0) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "ir/checked_math.h"
 #include "ir/op_registry.h"
 #include "runtime/artifact_format.h"
 #include "runtime/op_ancestry.h"
@@ -14,6 +15,13 @@ namespace {
 constexpr uint64_t kAlign = 64;
 
 bool owns_bytes(const ir::Op& op) { return ir::runs_kernel(op) && !ir::aliases_operand(op); }
+
+// Where `v`'s bytes end; the sum is checked because sizes bound by run-time symbols
+// (T, L) can be large enough that offsets of several values together wrap.
+uint64_t end_of(const PlannedValue& v) {
+  return static_cast<uint64_t>(ir::checked_add(static_cast<int64_t>(v.offset), static_cast<int64_t>(v.bytes),
+                                               "the memory plan's arena size"));
+}
 
 bool live_together(const PlannedValue& a, const PlannedValue& b) { return a.first <= b.last && b.first <= a.last; }
 bool share_bytes(const PlannedValue& a, const PlannedValue& b) {
@@ -40,7 +48,7 @@ uint64_t first_fit(const PlannedValue& v, const std::vector<const PlannedValue*>
   uint64_t at = 0;
   for (const PlannedValue* r : rivals) {
     if (at + v.bytes <= r->offset) break;
-    at = std::max(at, artifact_format::align_up(r->offset + r->bytes, kAlign));
+    at = std::max(at, artifact_format::align_up(end_of(*r), kAlign));
   }
   return at;
 }
@@ -108,7 +116,7 @@ MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& ord
   std::vector<const PlannedValue*> placed;
   for (PlannedValue* v : by_size) {
     v->offset = first_fit(*v, placed, conflict);
-    plan.arena_bytes = std::max(plan.arena_bytes, v->offset + v->bytes);
+    plan.arena_bytes = std::max(plan.arena_bytes, end_of(*v));
     placed.push_back(v);
   }
   return plan;

@@ -1,11 +1,15 @@
 // lmc inspect: what a model definition, GGUF or SafeTensors file or an artifact contains.
 // Every string read from the file is printed through printable(): a file's metadata must
 // not be able to drive the user's terminal.
+#include <unistd.h>
+
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
+#include "ir/error.h"
 #include "ir/printer.h"
+#include "ir/regular_file.h"
+#include "ir/untrusted_text.h"
 #include "models/gguf_file.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
@@ -15,7 +19,6 @@
 #include "runtime/artifact_format.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
-#include "tools/printable.h"
 
 namespace lmc::tools {
 
@@ -63,14 +66,14 @@ void print_metadata(const models::WeightSource& w) {
         continue;
       }
       auto val = w.meta(k);
-      std::string s = printable(val ? models::expr_to_string(*val) : "?");
-      if (s.size() > 60) s = s.substr(0, 57) + "...";
+      // Metadata is the file's to choose: escape sequences in it must not reach the terminal.
+      std::string s = val ? excerpt(models::expr_to_string(*val), 60) : "?";
       std::printf("  %-44s %s\n", printable(k).c_str(), s.c_str());
     }
   } else {
     for (const auto& [k, v] : w.safetensors()->config()) {
       auto val = w.meta(k);
-      if (val) std::printf("  %-44s %s\n", printable(k).c_str(), printable(models::expr_to_string(*val)).c_str());
+      if (val) std::printf("  %-44s %s\n", printable(k).c_str(), excerpt(models::expr_to_string(*val), 60).c_str());
     }
   }
 }
@@ -94,10 +97,19 @@ void inspect_yaml(const std::string& path, const Args& a) {
   print_tensors(*m.weights, a.has("tensors"));
 }
 
+// Through open_regular_file: a FIFO must not block the sniff. Anything it refuses is
+// not an artifact; the reader that follows says what is wrong with it.
 bool is_artifact(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
+  int fd = -1;
+  try {
+    fd = open_regular_file(path);
+  } catch (const Error&) {
+    return false;
+  }
   std::string magic(runtime::artifact_format::kMagic.size(), '\0');
-  return f.read(magic.data(), static_cast<std::streamsize>(magic.size())) && magic == runtime::artifact_format::kMagic;
+  ssize_t n = ::read(fd, magic.data(), magic.size());
+  ::close(fd);
+  return n == static_cast<ssize_t>(magic.size()) && magic == runtime::artifact_format::kMagic;
 }
 
 void inspect_artifact(const std::string& path, bool all) {

@@ -1,5 +1,4 @@
 // lmc opt: reads IR text, runs passes, prints the result — mlir-opt for lmc graphs.
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -8,6 +7,7 @@
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
+#include "ir/regular_file.h"
 #include "ir/verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
@@ -35,11 +35,7 @@ std::string read_input(const std::string& path) {
     ss << std::cin.rdbuf();
     return ss.str();
   }
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": error: cannot open file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return read_regular_file(path);
 }
 
 // The kernels of `g` for this machine's baseline target, for their dumps: a graph needs

@@ -6,6 +6,8 @@
 
 #include "codegen/describe_op.h"
 #include "ir/verifier.h"
+#include "models/model_check.h"
+#include "models/model_tokenizer.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "tools/kernel_cost_model.h"
@@ -59,6 +61,9 @@ CompiledModel compile_model(const std::string& yaml, const Args& a) {
   lo.weights = a.get_or("weights", "");
   lo.context = a.get_int("context", 0, 1, int64_t{1} << 24);
   c.model = models::lower_model(yaml, lo);
+  // The tokenizer is built (and so checked: ids, merges) at compile time, not first at run.
+  c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+  models::check_embedding_ranges(c.model, *c.tokenizer);
   c.lower_seconds = since(t0);
 
   t0 = std::chrono::steady_clock::now();

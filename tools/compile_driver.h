@@ -7,12 +7,14 @@
 
 #include "codegen/kernel_compiler.h"
 #include "models/lowering.h"
+#include "models/tokenizer.h"
 #include "tools/cli_args.h"
 
 namespace lmc::tools {
 
 struct CompiledModel {
   models::LoweredModel model;         // graph after the passes
+  std::unique_ptr<models::Tokenizer> tokenizer;  // checked against the model before the passes
   std::string pipeline;               // the pass names that ran
   std::vector<std::string> pass_summary;
   std::unique_ptr<codegen::KernelCompiler> compiler;

@@ -82,7 +82,7 @@ LoadedModel from_yaml(const std::string& path, const Args& a) {
   m.weight_bytes = weights->bytes();
   m.weights = weights.get();
   m.owned_weights = std::move(weights);
-  m.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+  m.tokenizer = std::move(c.tokenizer);
   m.graph = std::move(c.model.graph);
   return m;
 }

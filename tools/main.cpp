@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ir/error.h"
+#include "ir/untrusted_text.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
 
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
       std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
       return 2;
     } catch (const lmc::Error& e) {
-      std::cerr << e.what() << "\n";
+      // Messages quote names from input files: keep them one line, free of escape sequences.
+      std::cerr << lmc::printable(e.what()) << "\n";
       return 1;
     } catch (const std::bad_alloc&) {
       std::cerr << "lmc " << cmd << ": error: out of memory\n";

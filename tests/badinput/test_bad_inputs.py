@@ -35,6 +35,7 @@ import make_tiny_model  # noqa: E402
 
 USAGE = 2
 ERROR = 1
+FIFO = b"<a FIFO, not a file>"  # a row file made with mkfifo: opening it for reading blocks
 CRASH_SIGNS = re.compile(r"Traceback|terminate called|what\(\):|Aborted|Segmentation|core dumped|Sanitizer|"
                          r"runtime error:|^\s*#\d+ 0x|std::|basic_string|filesystem error", re.M)
 
@@ -313,6 +314,16 @@ def rows():
             r"^\S*m\.gguf:offset 0: error: not a GGUF file \(bad magic\)",
             {"m.gguf": lambda: b"PK\3\4" + b"\0" * 60}),
 
+        Row("gguf_overlapping_tensors", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'b' overlaps tensor 'a'",
+            {"m.gguf": lambda: gguf([("a", [8], F32, 0), ("b", [4], F32, 0)], data=b"\0" * 32)}),
+        Row("gguf_escape_sequence_in_error", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: duplicate tensor name '\\e\[2J\\e\]0;owned\\x07'$",
+            {"m.gguf": lambda: gguf([("\x1b[2J\x1b]0;owned\x07", [4], F32, 0),
+                                     ("\x1b[2J\x1b]0;owned\x07", [4], F32, 32)], data=b"\0" * 64)}),
+        Row("gguf_fifo", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf: error: not a regular file \(a FIFO\)", {"m.gguf": lambda: FIFO}),
+
         # SafeTensors: the same failures in the other weights format.
         Row("safetensors_truncated", ["inspect", "{dir}/m.safetensors"], ERROR,
             r"^\S*m\.safetensors:offset 0: error: file of 5 bytes is too small for a SafeTensors header",
@@ -365,6 +376,16 @@ def rows():
             r"^\S*g\.lir:1:\d+: error: type f32\[4294967296,4294967296,4294967296\] is larger than 2\^62 bytes",
             {"g.lir": lambda: lir("  %a = scale %x {factor = 2.0} : f32[4294967296,4294967296,4294967296]\n"
                                   "  return %a", "%x: f32[4294967296,4294967296,4294967296]")}),
+        Row("ir_split_sizes_wrap", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2: error: op 'split' .*: sum of sizes overflows int64",
+            {"g.lir": lambda: lir(split_wrapping_sizes())}),
+        Row("ir_attention_heads_wrap", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir:2: error: op 'attention' .*: n_heads \* head_dim overflows int64",
+            {"g.lir": lambda: lir("  %y = attention %q, %k, %v, %p {n_heads = 4611686018427387920, "
+                                  "n_kv_heads = 4611686018427387920, head_dim = 4, scale = 1.0} : f32[T,64]\n"
+                                  "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[]")}),
+        Row("ir_fifo", ["opt", "{dir}/g.lir"], ERROR,
+            r"^\S*g\.lir: error: not a regular file \(a FIFO\)", {"g.lir": lambda: FIFO}),
         Row("ir_unknown_dtype", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir:1:\d+: error: unknown dtype 'f33'",
             {"g.lir": lambda: lir("  return %x", "%x: f33[4]")}),
@@ -391,6 +412,29 @@ def rows():
         Row("yaml_non_scalar_key", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml:1:3: error: a key must be a scalar",
             {"m.yaml": lambda: b"? [weights]\n: tiny.gguf\n"}),
+        Row("yaml_duplicate_key", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:1: error: duplicate key 'context' \(first at \S*m\.yaml:\d+:1\)",
+            {"m.yaml": lambda: tiny_yaml({"context: 64": "context: 64\ncontext: 128"})}),
+        Row("yaml_deep_nesting", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: YAML nested deeper than \d+ levels",
+            {"m.yaml": lambda: b"name: " + b"[" * 5000 + b"\n"}),
+        Row("yaml_long_expression_is_cut", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: in expression '1 \+ 1 \+ .{0,80}\.\.\. \(\d+ more bytes\)': .{0,120}$",
+            {"m.yaml": lambda: tiny_yaml({"context: 64": "context: " + "1 + " * 50000 + "?"})}),
+        Row("yaml_negative_eps", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: .*op 'rms_norm'.*: eps must be a finite number >= 0, is -0\.000010",
+            {"m.yaml": lambda: tiny_yaml({'eps: meta("llama.attention.layer_norm_rms_epsilon")': "eps: -0.00001"})}),
+        Row("yaml_nan_parameter", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: in expression 'sqrt\(0 - 1\)': sqrt\(\) gives -?nan",
+            {"m.yaml": lambda: tiny_yaml({'eps: meta("llama.attention.layer_norm_rms_epsilon")': "eps: sqrt(0 - 1)"})}),
+        Row("yaml_kv_append_of_a_scalar", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: kv_append takes rows of keys or values \(rank 2\), got i32\[\]",
+            {"m.yaml": lambda: tiny_yaml({"kc = kv_append(k)": "kc = kv_append(pos)"})}),
+        Row("yaml_fifo", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml: error: not a regular file \(a FIFO\)", {"m.yaml": lambda: FIFO}),
+        Row("yaml_tokenizer_fifo", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*tok\.json: error: not a regular file \(a FIFO\)",
+            {"m.yaml": lambda: tiny_yaml({"tokenizer: gguf": "tokenizer: tok.json"}), "tok.json": lambda: FIFO}),
         Row("yaml_missing_weight", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml:\d+:\d+: error: weight 'blk\.0\.attn_z\.weight': .*",
             {"m.yaml": lambda: tiny_yaml({"blk.{i}.attn_v.weight": "blk.{i}.attn_z.weight"})}),
@@ -460,11 +504,13 @@ def rows():
             r"has f32\[64\]",
             {"m.lmc": lambda: reseal(tiny_artifact(), "ir", lambda ir: ir.replace(
                 'param {name = "q8_0(token_embd.weight)"}', 'param {name = "blk.0.attn_norm.weight"}'))}),
+        Row("artifact_fifo", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
+            r"^\S*m\.lmc: error: not a regular file \(a FIFO\)", {"m.lmc": lambda: FIFO}),
         Row("artifact_not_an_artifact", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: not an lmc artifact \(bad magic\)",
             {"m.lmc": lambda: tiny_gguf_bytes()[:4096]}),
         Row("artifact_is_a_directory", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc: error: is a directory, not an artifact$", setup=lambda d: os.mkdir(f"{d}/m.lmc")),
+            r"^\S*m\.lmc: error: not a regular file \(a directory\)$", setup=lambda d: os.mkdir(f"{d}/m.lmc")),
 
         # Artifacts are executables: object code runs only from one sealed with a trusted key.
         Row("artifact_int3_kernels_digests_recomputed", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"],
@@ -553,6 +599,16 @@ def rows():
     return t
 
 
+def split_wrapping_sizes():
+    """A split of 64 columns into sixteen of 2^60 and one of 64: the sizes' int64 sum wraps
+    to exactly 64, and each result type alone is within the parser's 2^62-byte bound."""
+    sizes = [1 << 60] * 16 + [64]
+    names = ", ".join(f"%r{i}" for i in range(len(sizes)))
+    types = ", ".join(f"f32[T,{n}]" for n in sizes)
+    return (f"  {names} = split %x {{axis = 1, sizes = [{', '.join(map(str, sizes))}]}} : {types}\n"
+            "  return %r16")
+
+
 def corrupt_section(blob, name):
     _, entries = artifact_sections(blob)
     _, offset, _, _, _ = next(e for e in entries if e[0] == name)
@@ -566,8 +622,12 @@ def check(row, lmc, work):
     shutil.rmtree(d, ignore_errors=True)
     os.makedirs(d)
     for name, make in row.files.items():
+        content = make()
+        if content is FIFO:
+            os.mkfifo(os.path.join(d, name))
+            continue
         with open(os.path.join(d, name), "wb") as f:
-            f.write(make())
+            f.write(content)
     args = [a.replace("{dir}", d).replace("{tiny}", SHARED) for a in row.args]
     if row.setup:
         row.setup(d)
@@ -581,6 +641,8 @@ def check(row, lmc, work):
         problems.append(f"exit code {p.returncode}, expected {row.exit}")
     if CRASH_SIGNS.search(p.stdout + p.stderr):
         problems.append("output looks like a crash report")
+    if "\x1b" in p.stdout + p.stderr:
+        problems.append("printed a terminal escape sequence from the input")
     lines = [l for l in p.stderr.splitlines() if l.strip()]
     if row.exit != 0:
         if len(lines) != 1:

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <sstream>
 
+#include "ir/builder.h"
+#include "ir/error.h"
 #include "ir/graph_view.h"
 #include "ir/parser.h"
+#include "ir/verifier.h"
 
 namespace lmc::ir {
 namespace {
@@ -74,6 +77,30 @@ TEST(GraphView, SelfLoopIsACycle) {
   Op* cycle = nullptr;
   EXPECT_FALSE(topological_order(*g, &cycle).has_value());
   EXPECT_EQ(cycle, defining(*g, "a"));
+}
+
+// A chain of n silu ops whose last two ops form a cycle. A search from every op in
+// turn walked the whole rest of the chain each time: 10.7 s at 50k ops; at 600k it
+// would run for half an hour. One pass over the components answers at once.
+TEST(GraphView, CycleAtTheEndOfALongChainIsFoundInOnePass) {
+  constexpr size_t kOps = 600000;
+  Graph g("chain");
+  Value* v = g.add_arg("x", Type{DType::f32, {Dim::symbolic(Sym::T), Dim::of(8)}});
+  Builder b(g);
+  for (size_t i = 0; i + 2 < kOps; ++i) v = b.op("silu", {v}, {}, "s");
+  Value* a = b.op("add", {v, v}, {}, "a");
+  Value* c = b.op("gelu", {a}, {}, "c");
+  a->def()->set_operand(1, c);  // a reads c, c reads a
+  ASSERT_EQ(g.ops().size(), kOps);
+  Op* cycle = nullptr;
+  EXPECT_FALSE(topological_order(g, &cycle).has_value());
+  EXPECT_EQ(cycle, a->def());
+  try {
+    verify(g, "chain.lir");
+    ADD_FAILURE() << "the cycle was not reported";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "chain.lir: error: op 'add' defining %a is on a dependency cycle");
+  }
 }
 
 TEST(GraphView, DotHasOneBoxPerOpAndOneEdgePerUse) {

@@ -77,6 +77,14 @@ class RandomGraph {
     }
   }
 
+  // An awkward value the shape rules accept where a finite value > 0 is required
+  // (eps, rope base, softcap): the same spellings, without NaN, inf, negatives and zero.
+  double awkward_positive() {
+    double v = 0;
+    while (!(std::isfinite(v) && v > 0)) v = std::fabs(awkward_double());
+    return v;
+  }
+
   std::string weight_name() {
     static const char* names[] = {"blk.0.attn_q.weight", "a \"quoted\" name", "back\\slash", "", "{=, :}"};
     return names[rng_() % 5];
@@ -96,7 +104,7 @@ class RandomGraph {
         break;
       }
       case 3: {
-        AttrMap a{{"eps", awkward_double()}};
+        AttrMap a{{"eps", awkward_positive()}};
         if (rng_() % 2) a["offset"] = 1.0;
         acts_.push_back(b_.op("rms_norm", {x, param(vec(pick({16, d})))}, a, hint()));
         break;
@@ -121,7 +129,7 @@ class RandomGraph {
       case 7: acts_.push_back(b_.op("concat", {x, any_act()}, {{"axis", int64_t{1}}}, hint())); break;
       case 8:
         acts_.push_back(b_.op("rope", {x, pos_},
-                              {{"head_dim", int64_t{16}}, {"base", awkward_double()},
+                              {{"head_dim", int64_t{16}}, {"base", awkward_positive()},
                                {"style", std::string(pick({0, 1}) ? "neox" : "normal")}},
                               hint()));
         break;
@@ -141,7 +149,7 @@ class RandomGraph {
         Value* kc = b_.op("kv_write", {cache, k, pos_}, {}, hint());
         AttrMap a{{"n_heads", d / 16}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{16}}, {"scale", awkward_double()}};
         if (rng_() % 2) a["window"] = int64_t(rng_() % 100);
-        if (rng_() % 2) a["softcap"] = awkward_double();
+        if (rng_() % 2) a["softcap"] = awkward_positive();
         acts_.push_back(b_.op("attention", {x, kc, kc, pos_}, a, hint()));
         break;
       }
@@ -172,7 +180,7 @@ class RandomGraph {
     std::vector<Value*> yields;
     if (rng_() % 3 == 0) {
       Value* s = in.op("add", {h, bind(same_type_as(x))}, {}, hint());
-      yields = {s, in.op("rms_norm", {s, bind(param(vec(d)))}, {{"eps", awkward_double()}}, hint())};
+      yields = {s, in.op("rms_norm", {s, bind(param(vec(d)))}, {{"eps", awkward_positive()}}, hint())};
     } else {
       int64_t k = d;
       switch (rng_() % 3) {

@@ -3,6 +3,7 @@
 // rule is missing from the table, so a new op arrives with its cases.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "ir/error.h"
@@ -73,9 +74,12 @@ const std::vector<RuleCase> kCases = {
     {"rms_norm", {"f32[T,64]", "f32[16]"}, kEps, "f32[T,64]"},  // per head
     {"rms_norm", {"f32[T,64]", "f32[48]"}, kEps, "error: weight dim 48 does not divide 64"},
     {"rms_norm", {"f32[64,T]", "f32[64]"}, kEps, "error: feature dim must be a constant dim, is T"},
+    {"rms_norm", {"f32[T,64]", "f32[64]"}, {{"eps", -1e-6}}, "error: eps must be a finite number >= 0, is -0.000001"},
 
     {"layer_norm", {"f32[T,64]", "f32[64]", "f32[64]"}, kEps, "f32[T,64]"},
     {"layer_norm", {"f32[T,64]", "f32[64]", "f32[32]"}, kEps, "error: operand 2 dim is 32, expected 64"},
+    {"layer_norm", {"f32[T,64]", "f32[64]", "f32[64]"}, {{"eps", std::nan("")}},
+     "error: eps must be a finite number >= 0, is nan"},
 
     {"linear", {"f32[T,64]", "f32[32,64]"}, {}, "f32[T,32]"},
     {"linear", {"f32[T,64]", "q8_0[32,64]"}, {}, "f32[T,32]"},
@@ -114,6 +118,10 @@ const std::vector<RuleCase> kCases = {
      {"f32[T,64]", "i32[]"},
      {{"head_dim", int64_t{16}}, {"base", 1e4}, {"style", std::string("gptj")}},
      "error: style must be \"neox\" or \"normal\""},
+    {"rope",
+     {"f32[T,64]", "i32[]"},
+     {{"head_dim", int64_t{16}}, {"base", -10000.0}, {"style", std::string("neox")}},
+     "error: base must be a finite number > 0, is -10000.000000"},
 
     {"kv_write", {"f32[64,16]", "f32[T,16]", "i32[]"}, {}, "f32[64,16]"},
     {"kv_write", {"f32[64,16]", "f32[T,32]", "i32[]"}, {}, "error: row width is 32, expected 16"},

@@ -1,8 +1,9 @@
-#include "tools/printable.h"
+#include "ir/untrusted_text.h"
 
+#include <cstdint>
 #include <cstdio>
 
-namespace lmc::tools {
+namespace lmc {
 
 namespace {
 
@@ -65,4 +66,13 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-}  // namespace lmc::tools
+
+std::string excerpt(std::string_view s, size_t max) {
+  if (s.size() <= max) return printable(s);
+  // Back up to a UTF-8 lead byte so the cut never splits a character.
+  size_t cut = max;
+  while (cut > 0 && (static_cast<uint8_t>(s[cut]) & 0xc0) == 0x80) --cut;
+  return printable(s.substr(0, cut)) + "... (" + std::to_string(s.size() - cut) + " more bytes)";
+}
+
+}  // namespace lmc
