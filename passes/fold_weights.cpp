@@ -8,6 +8,7 @@
 #include "ir/builder.h"
 #include "passes/builtin_passes.h"
 #include "passes/pattern.h"
+#include "passes/rewriter.h"
 
 namespace lmc::passes {
 
@@ -34,6 +35,12 @@ std::string folded_name(const ir::Op* op) {
   return "";
 }
 
+std::vector<ir::Op*> program_order(ir::Graph& g) {
+  std::vector<ir::Op*> ops;
+  for (auto& op : g.ops()) ops.push_back(op.get());
+  return ops;
+}
+
 class FoldWeights : public Pass {
  public:
   std::string name() const override { return "fold-weights"; }
@@ -41,17 +48,13 @@ class FoldWeights : public Pass {
 
   PassResult run(ir::Graph& g, PassContext&) override {
     int folded = 0;
+    Rewriter rw(g);
     // Program order: a quantize of a concat sees the concat already folded.
-    for (auto it = g.ops().begin(); it != g.ops().end(); ++it) {
-      std::string name = folded_name(it->get());
+    for (ir::Op* op : program_order(g)) {
+      std::string name = folded_name(op);
       if (name.empty()) continue;
-      ir::Op* old = it->get();
-      std::string value_name = old->result()->name();
-      ir::Builder b(g, it);
-      ir::Value* p = b.param(name, old->result()->type(), value_name);
-      g.replace_all_uses(old->result(), p);
-      it = std::prev(g.ops().erase(it));
-      p->set_name(value_name);  // free again now that the transform is gone
+      ir::Builder b(g, g.find(op));
+      rw.replace(op->result(), b.param(name, op->result()->type(), op->result()->name()));
       ++folded;
     }
     return {folded > 0, {"folded " + std::to_string(folded) + " weight transforms into packed params"}};

@@ -62,7 +62,8 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   }
   std::vector<ir::Value*> needed = weights;
   needed.insert(needed.end(), biases.begin(), biases.end());
-  hoist_params(g, needed, first);
+  Rewriter rw(g);
+  rw.hoist_params(needed, first);
 
   ir::Builder b(g, g.find(first));
   ir::Value* fused = b.op("linear", {first->operand(0), b.op("concat", weights, {{"axis", int64_t{0}}}, "w_" + name)},
@@ -74,7 +75,6 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   std::vector<std::string> names;
   for (ir::Op* o : outputs) names.push_back(o->result()->name());
   std::vector<ir::Value*> parts = b.create("split", {stacked}, {{"axis", axis}, {"sizes", sizes}}, names);
-  Rewriter rw(g);
   for (size_t i = 0; i < outputs.size(); ++i) rw.replace(outputs[i]->result(), parts[i]);
   for (ir::Op* l : linears)
     if (g.find(l) != g.ops().end()) rw.erase(l);

@@ -25,17 +25,6 @@ bool has_single_use(const ir::Graph& g, const ir::Value* v) {
   return uses == 1;
 }
 
-void hoist_params(ir::Graph& g, const std::vector<ir::Value*>& values, const ir::Op* at) {
-  auto target = g.find(at);
-  for (ir::Value* v : values) {
-    ir::Op* def = v->def();
-    if (!def || !def->operands().empty()) continue;
-    auto it = g.find(def);
-    if (std::distance(g.ops().begin(), it) < std::distance(g.ops().begin(), target)) continue;
-    g.ops().splice(target, g.ops(), it);
-  }
-}
-
 std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind) {
   std::vector<ir::Op*> out;
   for (auto& op : g.ops())

@@ -16,9 +16,6 @@ ir::Op* defined_by(const ir::Value* v, const std::string& kind);
 ir::Value* skip_back(ir::Value* v, std::initializer_list<const char*> kinds);
 // True when `v` is read by exactly one op and is not a graph output.
 bool has_single_use(const ir::Graph& g, const ir::Value* v);
-// Moves operand-free ops that define `values` (params) before `at`, so a rewrite
-// inserted at `at` may read them.
-void hoist_params(ir::Graph& g, const std::vector<ir::Value*>& values, const ir::Op* at);
 // Every op of `kind`, in program order (a snapshot: safe to rewrite while iterating).
 std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind);
 // The earliest of `ops` in program order.

@@ -54,6 +54,17 @@ void Rewriter::replace(ir::Value* from, ir::Value* to) {
 
 void Rewriter::erase(ir::Op* op) { g_.erase(op); }
 
+void Rewriter::hoist_params(const std::vector<ir::Value*>& values, const ir::Op* at) {
+  auto target = g_.find(at);
+  auto position = [&](ir::OpIter it) { return std::distance(g_.ops().begin(), it); };
+  for (ir::Value* v : values) {
+    ir::Op* def = v->def();
+    if (!def || !def->operands().empty()) continue;
+    auto it = g_.find(def);
+    if (position(it) > position(target)) g_.ops().splice(target, g_.ops(), it);
+  }
+}
+
 std::string Rewriter::cycle_blocker(const std::vector<ir::Op*>& ops) const {
   std::set<const ir::Op*> group(ops.begin(), ops.end());
   auto users = user_map(g_);

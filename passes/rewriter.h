@@ -1,5 +1,6 @@
 // The edits passes make to a graph, behind one small API so that no pass splices
-// op lists by hand: replace a value, erase an op, group ops into a fusion region. Value names stay stable: what a dump called %q0 before a rewrite
+// op lists by hand: replace a value, erase an op, move weights up, group ops into a
+// fusion region. Value names stay stable: what a dump called %q0 before a rewrite
 // it still calls %q0 after, wherever that value now lives.
 #pragma once
 #include <memory>
@@ -18,6 +19,9 @@ class Rewriter {
   // when nothing else reads its results.
   void replace(ir::Value* from, ir::Value* to);
   void erase(ir::Op* op);
+  // Moves operand-free ops (params) that define `values` before `at`, so a rewrite
+  // inserted at `at` may read them.
+  void hoist_params(const std::vector<ir::Value*>& values, const ir::Op* at);
 
   // Why `ops` cannot run as one kernel, or "" when they can: a value leaving the
   // group and coming back through an op outside it would make a cycle, or the

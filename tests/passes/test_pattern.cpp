@@ -1,4 +1,4 @@
-// The matchers fusion passes are written with (passes/pattern.h) and the guard of
+// The walking helpers some passes are written with (passes/pattern.h) and the guard of
 // the horizontal-fusion helper (passes/horizontal_fusion.h).
 #include <gtest/gtest.h>
 
@@ -62,17 +62,6 @@ TEST(Pattern, OpsOfKindAndFirstInOrder) {
   ASSERT_EQ(linears.size(), 3u);
   EXPECT_EQ(linears[0]->result()->name(), "q");
   EXPECT_EQ(first_in_order(*g, {linears[2], linears[1]}), linears[1]);
-}
-
-TEST(Pattern, HoistParamsMovesOnlyLaterParams) {
-  auto g = ir::parse(kGraph);
-  ir::Op* q = value(*g, "q")->def();
-  hoist_params(*g, {value(*g, "wv"), value(*g, "wq"), value(*g, "qn")}, q);
-  std::string text = ir::print(*g);
-  // wv moves above %q; wq already is; qn is not a param and stays.
-  EXPECT_LT(text.find("%wv = param"), text.find("%q = linear")) << text;
-  EXPECT_LT(text.find("%wq = param"), text.find("%wv = param")) << text;
-  EXPECT_LT(text.find("%q = linear"), text.find("%qn = scale")) << text;
 }
 
 TEST(HorizontalFusion, GuardSaysWhyNot) {

@@ -88,6 +88,25 @@ TEST(Rewriter, RestoresAnOrderWhereEveryOpFollowsItsProducers) {
   EXPECT_LT(ir::print(*g).find("fusion"), ir::print(*g).find("%b = gelu"));
 }
 
+TEST(Rewriter, HoistParamsMovesOnlyLaterParams) {
+  auto g = ir::parse(
+      "graph @h(%x: f32[T,32]) {\n"
+      "  %wq = param {name = \"q\"} : f32[32,32]\n"
+      "  %q = linear %x, %wq : f32[T,32]\n"
+      "  %qn = scale %q {factor = 2.0} : f32[T,32]\n"
+      "  %wv = param {name = \"v\"} : f32[32,32]\n"
+      "  %v = linear %x, %wv : f32[T,32]\n"
+      "  return %qn, %v\n"
+      "}\n");
+  Rewriter(*g).hoist_params({op_named(*g, "wv")->result(), op_named(*g, "wq")->result(), op_named(*g, "qn")->result()},
+                            op_named(*g, "q"));
+  std::string text = ir::print(*g);
+  // wv moves above %q; wq already is; qn is not a param and stays.
+  EXPECT_LT(text.find("%wv = param"), text.find("%q = linear")) << text;
+  EXPECT_LT(text.find("%wq = param"), text.find("%wv = param")) << text;
+  EXPECT_LT(text.find("%q = linear"), text.find("%qn = scale")) << text;
+}
+
 TEST(Rewriter, ReplaceKeepsTheOldName) {
   auto g = ir::parse(kBlock);
   Rewriter rw(*g);
