@@ -384,6 +384,11 @@ def rows():
             {"g.lir": lambda: lir("  %y = attention %q, %k, %v, %p {n_heads = 4611686018427387920, "
                                   "n_kv_heads = 4611686018427387920, head_dim = 4, scale = 1.0} : f32[T,64]\n"
                                   "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[]")}),
+        Row("ir_op_codegen_refuses", ["opt", "{dir}/g.lir", "--dump-llvm-ir", "{dir}/kernels"], ERROR,
+            r"^\S*g\.lir:3: error: op 'linear' defining %y \(line 3\): cannot generate its kernel: linear kernel "
+            r"linear\(f32\[T,64\], f16\[32,64\]\) -> \(f32\[T,32\]\): weight must be f32 or q8_0",
+            {"g.lir": lambda: lir('  %w = param {name = "w"} : f16[32,64]\n  %y = linear %x, %w : f32[T,32]\n'
+                                  "  return %y")}),
         Row("ir_fifo", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir: error: not a regular file \(a FIFO\)", {"g.lir": lambda: FIFO}),
         Row("ir_unknown_dtype", ["opt", "{dir}/g.lir"], ERROR,
