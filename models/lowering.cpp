@@ -72,7 +72,8 @@ class Lowerer {
     if (const double* d = std::get_if<double>(&v)) numbers = {*d};
     if (const auto* l = std::get_if<std::vector<double>>(&v)) numbers = *l;
     for (double d : numbers)
-      if (!std::isfinite(d)) throw error_at(e.where, "parameter '" + name + "' is " + expr_to_string(d));
+      if (!std::isfinite(d))
+        throw error_at(e.where, "parameter '" + name + "' is " + expr_to_string(d) + " (" + excerpt(e.text) + ")");
     return v;
   }
 

@@ -1,5 +1,7 @@
 #include "runtime/kernel_table.h"
 
+#include <string_view>
+
 #include "codegen/describe_op.h"
 #include "ir/error.h"
 #include "ir/type.h"
@@ -18,14 +20,35 @@ KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vec
   return table;
 }
 
-void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g) {
-  for (const auto& op : g.ops())
-    if (codegen::needs_kernel(*op)) compiler.add(codegen::describe(*op));
+namespace {
+
+// Codegen's "codegen: error: <kernel key>: <why>" with the op and its source line in
+// front, so the message leads to the line of the model or IR that asked for the kernel.
+Error at_op(const Error& e, const ir::Op& op, const std::string& file) {
+  constexpr std::string_view kCodegen = "codegen: error: ";
+  std::string_view what = e.what();
+  if (what.substr(0, kCodegen.size()) == kCodegen) what.remove_prefix(kCodegen.size());
+  std::string where = op.line() ? file + ":" + std::to_string(op.line()) : file;
+  return error_at(where, op.where() + ": cannot generate its kernel: " + std::string(what));
 }
 
-std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const codegen::TargetSpec& target) {
+}  // namespace
+
+void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g, const std::string& file) {
+  for (const auto& op : g.ops()) {
+    if (!codegen::needs_kernel(*op)) continue;
+    try {
+      compiler.add(codegen::describe(*op));
+    } catch (const Error& e) {
+      throw at_op(e, *op, file);
+    }
+  }
+}
+
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file,
+                                                       const codegen::TargetSpec& target) {
   codegen::KernelCompiler compiler(target);
-  add_graph_kernels(compiler, g);
+  add_graph_kernels(compiler, g, file);
   return compiler.kernels();
 }
 

@@ -31,12 +31,15 @@ struct KernelTable {
 KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vector<codegen::KernelEntry>& kernels);
 
 // Adds the descriptor of every op of `g` that runs a kernel to `compiler`
-// (identical descriptors share one kernel).
-void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g);
+// (identical descriptors share one kernel). `file` is where the graph came from (an IR
+// file, a model YAML, "<artifact>:ir"): codegen names only a kernel key, so an op it
+// refuses is reported as "<file>:<line>: error: op 'linear' defining %y (line 3): ...".
+void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g, const std::string& file);
 
-// The (key, symbol, work items) list compiling `g` for `target` gives, without
-// optimizing or compiling the kernels.
-std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const codegen::TargetSpec& target);
+// The (key, symbol, work items) list compiling `g` (read from `file`) for `target` gives,
+// without optimizing or compiling the kernels.
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file,
+                                                       const codegen::TargetSpec& target);
 
 // Throws lmc::Error "<where>: error: ..." unless `recorded` (an artifact manifest's kernel
 // table) lists exactly the kernels of `derived`, with the same symbols and work items.

@@ -2,7 +2,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "codegen/describe_op.h"
 #include "codegen/kernel_compiler.h"
 #include "ir/error.h"
 #include "ir/parser.h"
@@ -11,6 +10,7 @@
 #include "ir/verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
+#include "runtime/kernel_table.h"
 #include "tools/commands.h"
 #include "tools/output_file.h"
 #include "tools/pass_flags.h"
@@ -40,14 +40,13 @@ std::string read_input(const std::string& path) {
 
 // The kernels of `g` for this machine's baseline target, for their dumps: a graph needs
 // no weights to be compiled, so a researcher sees the code a fusion becomes from IR text.
-void dump_kernels(const Args& a, const ir::Graph& g) {
+void dump_kernels(const Args& a, const ir::Graph& g, const std::string& path) {
   codegen::CompileOptions co;
   co.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
   co.dump_asm_dir = a.get_or("dump-asm", "");
   if (co.dump_llvm_ir_dir.empty() && co.dump_asm_dir.empty()) return;
   codegen::KernelCompiler compiler;
-  for (const auto& op : g.ops())
-    if (codegen::needs_kernel(*op)) compiler.add(codegen::describe(*op));
+  runtime::add_graph_kernels(compiler, g, path);
   compiler.compile(co);
 }
 
@@ -71,8 +70,9 @@ int cmd_opt(int argc, char** argv) {
   }
   if (a.positional().size() != 1) throw UsageError("lmc opt expects one input file");
   const std::string& path = a.positional()[0];
-  auto g = ir::parse(read_input(path), path == "-" ? "<stdin>" : path);
-  ir::verify(*g, path);
+  const std::string source = path == "-" ? "<stdin>" : path;
+  auto g = ir::parse(read_input(path), source);
+  ir::verify(*g, source);
 
   passes::PassManager pm(instrumentation_from(a));
   pm.add_pipeline(a.get_or("passes", "none"));
@@ -80,7 +80,7 @@ int cmd_opt(int argc, char** argv) {
   apply_pass_options(a, ctx);
   pm.run(*g, ctx);
 
-  dump_kernels(a, *g);
+  dump_kernels(a, *g, source);
   std::string text = ir::print(*g);
   if (auto out = a.get("o")) {
     write_output_file(*out, text);

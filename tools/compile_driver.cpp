@@ -4,12 +4,12 @@
 #include <chrono>
 #include <iostream>
 
-#include "codegen/describe_op.h"
 #include "ir/verifier.h"
 #include "models/model_check.h"
 #include "models/model_tokenizer.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
+#include "runtime/kernel_table.h"
 #include "tools/kernel_cost_model.h"
 #include "tools/pass_flags.h"
 
@@ -88,8 +88,7 @@ CompiledModel compile_model(const std::string& yaml, const Args& a) {
   c.pass_seconds = since(t0);
 
   c.compiler = std::make_unique<codegen::KernelCompiler>(codegen::resolve_target(target_options(a)));
-  for (const auto& op : c.model.graph->ops())
-    if (codegen::needs_kernel(*op)) c.compiler->add(codegen::describe(*op));
+  runtime::add_graph_kernels(*c.compiler, *c.model.graph, yaml);
   codegen::CompileOptions co;
   co.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
   co.dump_asm_dir = a.get_or("dump-asm", "");

@@ -44,7 +44,7 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
   std::string why = reason_to_recompile(art, trust);
   if (why.empty()) {
     const auto& man = art.parsed_manifest();
-    auto entries = runtime::graph_kernel_entries(*m.graph, man.target);
+    auto entries = runtime::graph_kernel_entries(*m.graph, art.path() + ":ir", man.target);
     runtime::check_kernel_entries(entries, man.kernels, art.path() + ":manifest");
     m.library = codegen::KernelLibrary::from_object(art.section("kernels"), man.target);
     m.kernels = runtime::build_kernel_table(*m.library, entries);
@@ -52,7 +52,7 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
   }
   std::cerr << "warning: " << art.path() << ": recompiling kernels for this machine: " << why << "\n";
   codegen::KernelCompiler compiler(codegen::baseline_target());
-  runtime::add_graph_kernels(compiler, *m.graph);
+  runtime::add_graph_kernels(compiler, *m.graph, art.path() + ":ir");
   m.library = codegen::KernelLibrary::jit(compiler);
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }

@@ -116,8 +116,9 @@ def finish(writer):
     writer.close()
 
 
-def write_gguf(path, size, tensor_hook=lambda name, t: t):
-    """`tensor_hook(name, array)` may replace a tensor (tests store one in another type)."""
+def write_gguf(path, size, tensor_hook=lambda name, t: t, eps=1e-5):
+    """`tensor_hook(name, array)` may replace a tensor (tests store one in another type);
+    `eps` is the stored RMS norm epsilon (tests store a NaN)."""
     tokens, scores, types = vocabulary(size)
     w = GGUFWriter(path, "llama")
     w.add_block_count(N_LAYERS)
@@ -126,7 +127,7 @@ def write_gguf(path, size, tensor_hook=lambda name, t: t):
     w.add_feed_forward_length(size.ffn)
     w.add_head_count(N_HEADS)
     w.add_head_count_kv(N_KV_HEADS)
-    w.add_layer_norm_rms_eps(1e-5)
+    w.add_layer_norm_rms_eps(eps)
     w.add_rope_freq_base(10000.0)
     w.add_tokenizer_model("llama")
     w.add_token_list(tokens)

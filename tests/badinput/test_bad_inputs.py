@@ -16,6 +16,7 @@ artifact key is <work>/shared/user.key (LMC_KEY_FILE), so the table never touche
 import argparse
 import hashlib
 import hmac
+import json
 import os
 import re
 import resource
@@ -24,13 +25,17 @@ import signal
 import struct
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional
 
 import xxhash
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import make_random_checkpoint  # noqa: E402
 import make_tiny_model  # noqa: E402
 
 USAGE = 2
@@ -105,6 +110,33 @@ def tiny_yaml(replace=None, weights=None):
         assert old in text, old
         text = text.replace(old, new)
     return text.encode()
+
+
+def tiny_gguf_variant(**changes):
+    """tiny.gguf written again with make_tiny_model.write_gguf's `changes` (a tensor hook,
+    another epsilon), as bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "m.gguf")
+        make_tiny_model.write_gguf(path, make_tiny_model.TINY, **changes)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def short_embedding(name, t):
+    """The token embedding cut to 200 of the vocabulary's 300 rows."""
+    return t[:200] if name == "token_embd.weight" else t
+
+
+def write_tiny_gpt2(d):
+    """A GPT-2 checkpoint in d/gpt2 whose learned position table has 8 rows, and d/m.yaml
+    (models/gpt2.yaml reading it)."""
+    config = dict(make_random_checkpoint.GPT2, n_embd=16, n_layer=1, n_head=2, n_positions=8, n_ctx=8,
+                  vocab_size=600)
+    make_random_checkpoint.write_checkpoint(os.path.join(d, "gpt2"), "gpt2", config, seed=1)
+    with open(os.path.join(ROOT, "models", "gpt2.yaml")) as f:
+        text = f.read().replace("weights/gpt2", "gpt2")
+    with open(os.path.join(d, "m.yaml"), "w") as f:
+        f.write(text)
 
 
 def write_int8_weight_gguf(path):
@@ -384,6 +416,11 @@ def rows():
             {"g.lir": lambda: lir("  %y = attention %q, %k, %v, %p {n_heads = 4611686018427387920, "
                                   "n_kv_heads = 4611686018427387920, head_dim = 4, scale = 1.0} : f32[T,64]\n"
                                   "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[]")}),
+        Row("ir_op_codegen_refuses", ["opt", "{dir}/g.lir", "--dump-llvm-ir", "{dir}/kernels"], ERROR,
+            r"^\S*g\.lir:3: error: op 'linear' defining %y \(line 3\): cannot generate its kernel: linear kernel "
+            r"linear\(f32\[T,64\], f16\[32,64\]\) -> \(f32\[T,32\]\): weight must be f32 or q8_0",
+            {"g.lir": lambda: lir('  %w = param {name = "w"} : f16[32,64]\n  %y = linear %x, %w : f32[T,32]\n'
+                                  "  return %y")}),
         Row("ir_fifo", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir: error: not a regular file \(a FIFO\)", {"g.lir": lambda: FIFO}),
         Row("ir_unknown_dtype", ["opt", "{dir}/g.lir"], ERROR,
@@ -441,6 +478,24 @@ def rows():
         Row("yaml_missing_weights_file", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*nope\.gguf: error: ",
             {"m.yaml": lambda: tiny_yaml(weights="nope.gguf")}),
+        Row("vocabulary_larger_than_embedding", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml: error: the tokenizer \(\S*m\.gguf\) has 300 tokens but the embedding table "
+            r"'token_embd\.weight' has 200 rows$",
+            {"m.gguf": lambda: tiny_gguf_variant(tensor_hook=short_embedding),
+             "m.yaml": lambda: tiny_yaml(weights="m.gguf")}),
+        Row("context_past_position_table", ["compile", "{dir}/m.yaml", "--context", "16", "-o", "{dir}/out.lmc"],
+            ERROR, r"^\S*m\.yaml: error: the position table 'wpe\.weight' has 8 rows, fewer than the context of 16 "
+                   r"\(lower it with --context\)$", setup=write_tiny_gpt2),
+        Row("bpe_merge_not_in_vocabulary", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*tok\.json: error: merge 1 \('h', 'x'\) names a token that is not in the vocabulary$",
+            {"m.yaml": lambda: tiny_yaml({"tokenizer: gguf": "tokenizer: tok.json"}),
+             "tok.json": lambda: json.dumps({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False},
+                                             "model": {"type": "BPE", "vocab": {"h": 0, "i": 1, "hi": 2, "x": 3},
+                                                       "merges": ["h i", "h x"]}}).encode()}),
+        Row("gguf_nan_epsilon", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: parameter 'eps' is nan "
+            r"\(meta\(\"llama\.attention\.layer_norm_rms_epsilon\"\)\)$",
+            {"m.gguf": lambda: tiny_gguf_variant(eps=float("nan")), "m.yaml": lambda: tiny_yaml(weights="m.gguf")}),
         Row("compile_fails_while_packing", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*int8_weight\.gguf:offset \d+: error: cannot dequantize tensor 'blk\.1\.ffn_down\.weight' of type i8",
             {"m.yaml": lambda: tiny_yaml(weights=os.path.join(SHARED, "int8_weight.gguf"))}),

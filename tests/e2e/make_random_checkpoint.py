@@ -237,27 +237,32 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "gemma3-1b": (GEMMA3_1B, gemma3_tensors, "BF16", gemma_tokenizer)}
 
 
+def write_checkpoint(outdir, kind, config, seed):
+    """A checkpoint of `kind` (a KINDS key) with `config`'s shapes: tests give small ones."""
+    _, tensors, dtype, tokenizer = KINDS[kind]
+    os.makedirs(outdir, exist_ok=True)
+    write_safetensors(os.path.join(outdir, "model.safetensors"), tensors(config), dtype, np.random.default_rng(seed))
+    tok, tok_config = tokenizer(config["vocab_size"])
+    for name, value in (("config.json", config), ("tokenizer.json", tok), ("tokenizer_config.json", tok_config)):
+        with open(os.path.join(outdir, name), "w", encoding="utf-8") as f:
+            json.dump(value, f, ensure_ascii=False, indent=1 if name != "tokenizer.json" else None)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("kind", choices=sorted(KINDS))
     ap.add_argument("outdir")
     ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
-    config, tensors, dtype, tokenizer = KINDS[args.kind]
+    config, _, dtype, _ = KINDS[args.kind]
     stamp = json.dumps({"kind": args.kind, "seed": args.seed, "version": VERSION})
     stamp_path = os.path.join(args.outdir, STAMP)
     if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
         print(f"{args.outdir}: up to date")
         return
-    os.makedirs(args.outdir, exist_ok=True)
     if os.path.exists(stamp_path):
         os.remove(stamp_path)
-    write_safetensors(os.path.join(args.outdir, "model.safetensors"), tensors(config), dtype,
-                      np.random.default_rng(args.seed))
-    tok, tok_config = tokenizer(config["vocab_size"])
-    for name, value in (("config.json", config), ("tokenizer.json", tok), ("tokenizer_config.json", tok_config)):
-        with open(os.path.join(args.outdir, name), "w", encoding="utf-8") as f:
-            json.dump(value, f, ensure_ascii=False, indent=1 if name != "tokenizer.json" else None)
+    write_checkpoint(args.outdir, args.kind, config, args.seed)
     with open(stamp_path, "w") as f:
         f.write(stamp)
     print(f"{args.outdir}: wrote {args.kind} ({dtype}) with seed {args.seed}")

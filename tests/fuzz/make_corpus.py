@@ -3,10 +3,13 @@
 
   make_corpus.py <lmc binary>
 
-Seeds are small well-formed inputs that reach deep into each reader: the lit tests' IR, the
-models' YAML, GGUF files with every metadata type, every ggml tensor type and both tokenizer
-kinds, SafeTensors in every dtype, hand-written tokenizer.json files of both families, and an
-artifact (whole, and as its sections) compiled from a micro llama with random weights.
+Seeds are small well-formed inputs that reach deep into each reader: the lit tests' IR (and
+the fusion regions the default pipeline makes of the pass tests), the models' YAML, GGUF files
+with every metadata type, every ggml tensor type and both tokenizer kinds, SafeTensors in every
+dtype, hand-written tokenizer.json files of both families, and an artifact (whole, and as its
+sections) compiled from a micro llama with random weights. Then the crafted inputs of the
+bad-input table (tests/badinput/test_bad_inputs.py) up to MAX_BAD_INPUT_SEED bytes, named
+bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
 """
 import glob
 import json
@@ -25,6 +28,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "badinput"))
 import make_tiny_model  # noqa: E402
+import test_bad_inputs  # noqa: E402
+
+SEED_DIR_OF_EXTENSION = {".lir": "ir_parser", ".gguf": "gguf", ".safetensors": "safetensors",
+                         ".json": "tokenizer_json", ".yaml": "model_yaml", ".lmc": "artifact"}
+FUSION_PIPELINE = "fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,dce"
+# The micro llama's artifact variants (71 kB) are in; the 400 kB tiny model's are not.
+MAX_BAD_INPUT_SEED = 80 * 1024
 
 SECTION_SEPARATOR = b"\n%%%%\n"  # fuzz_artifact.cpp's kSeparator
 
@@ -41,11 +51,17 @@ def write(path, data):
         f.write(data)
 
 
-def ir_seeds(emitted_ir):
+def ir_seeds(lmc, emitted_ir):
     d = corpus("ir_parser")
     for f in sorted(glob.glob(os.path.join(ROOT, "tests", "lit", "**", "*.lir"), recursive=True)):
         shutil.copy(f, os.path.join(d, os.path.basename(f)))
     shutil.copy(emitted_ir, os.path.join(d, "micro_llama.lir"))
+    # Fusion regions (nested bodies, block arguments, yield) as the passes print them; the
+    # default pipeline less quant-threshold, which needs a d_model these snippets lack.
+    for f in sorted(glob.glob(os.path.join(ROOT, "tests", "lit", "passes", "fuse_*.lir"))):
+        p = subprocess.run([lmc, "opt", f, "--passes=" + FUSION_PIPELINE], capture_output=True, text=True)
+        if p.returncode == 0 and " = fusion " in p.stdout:
+            write(os.path.join(d, os.path.basename(f)[:-len(".lir")] + ".fused.lir"), p.stdout)
 
 
 def yaml_seeds(micro_yaml):
@@ -104,6 +120,7 @@ def finish(w):
 def gguf_seeds(micro_gguf):
     d = corpus("gguf")
     shutil.copy(micro_gguf, os.path.join(d, "micro_llama.gguf"))
+    make_tiny_model.write_gguf(os.path.join(d, "micro_llama_nan_eps.gguf"), make_tiny_model.MICRO, eps=float("nan"))
     gguf_metadata_seed(os.path.join(d, "metadata.gguf"))
     gguf_types_seed(os.path.join(d, "types.gguf"))
     gguf_gpt2_vocab_seed(os.path.join(d, "gpt2_vocab.gguf"))
@@ -202,6 +219,31 @@ def artifact_seeds(artifact):
     write(os.path.join(d, "micro_llama.sections"), SECTION_SEPARATOR.join(parts))
 
 
+def badinput_seeds(lmc, tmp):
+    """The bad-input rows' files, made against a micro llama (so that truncations and edits
+    of the shared model stay small) compiled into an artifact sealed with a throwaway key."""
+    shared = os.path.join(tmp, "badinput")
+    test_bad_inputs.SHARED = shared
+    test_bad_inputs.USER_KEY = os.path.join(shared, "user.key")
+    test_bad_inputs.OTHER_KEY = os.path.join(shared, "other.key")
+    make_tiny_model.main(shared, micro=True)
+    write(test_bad_inputs.OTHER_KEY, os.urandom(32).hex() + "\n")
+    env = dict(os.environ, LMC_KEY_FILE=test_bad_inputs.USER_KEY)
+    subprocess.run([lmc, "compile", os.path.join(shared, "tiny.yaml"), "-o", os.path.join(shared, "tiny.lmc")],
+                   check=True, capture_output=True, env=env)
+    seen = {open(f, "rb").read() for f in glob.glob(os.path.join(HERE, "corpus", "*", "*"))}
+    for row in test_bad_inputs.rows():
+        for name, make in row.files.items():
+            ext = os.path.splitext(name)[1]
+            if ext not in SEED_DIR_OF_EXTENSION:
+                continue
+            content = make()
+            if content is test_bad_inputs.FIFO or len(content) > MAX_BAD_INPUT_SEED or content in seen:
+                continue
+            seen.add(content)
+            write(os.path.join(HERE, "corpus", SEED_DIR_OF_EXTENSION[ext], f"bad_{row.name}{ext}"), content)
+
+
 def main(lmc):
     with tempfile.TemporaryDirectory() as tmp:
         make_tiny_model.main(tmp, micro=True)
@@ -211,12 +253,13 @@ def main(lmc):
         env = dict(os.environ, LMC_KEY_FILE=os.path.join(tmp, "artifact.key"))
         subprocess.run([lmc, "compile", yaml, "--emit-ir", "-o", lir], check=True)
         subprocess.run([lmc, "compile", yaml, "-o", lmc_file], check=True, stderr=subprocess.DEVNULL, env=env)
-        ir_seeds(lir)
+        ir_seeds(lmc, lir)
         yaml_seeds(yaml)
         gguf_seeds(os.path.join(tmp, "tiny.gguf"))
         artifact_seeds(lmc_file)
-    safetensors_seeds()
-    tokenizer_seeds()
+        safetensors_seeds()
+        tokenizer_seeds()
+        badinput_seeds(lmc, tmp)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ shift || true
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(ir_parser gguf safetensors tokenizer_json model_yaml artifact)
 build=${LMC_FUZZ_BUILD:-build-fuzz}
+# libFuzzer cuts every input, seeds included, to -max_len: at 64 KiB the micro llama's
+# artifact (71 kB) lost its tail, and no input could reach a size where a superlinear
+# reader shows (a 100k-character expression, a GGUF with 10^5 keys). 1 MiB keeps each
+# run of a reader within a few milliseconds.
+max_len=1048576
 
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
@@ -32,7 +37,7 @@ for t in "${targets[@]}"; do
   seeds=("tests/fuzz/corpus/$t")
   [ -d "tests/fuzz/regressions/$t" ] && seeds+=("tests/fuzz/regressions/$t")
   if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus" "${seeds[@]}" -max_total_time="$seconds" \
-       -timeout=10 -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$work/crashes/" \
+       -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -artifact_prefix="$work/crashes/" \
        -print_final_stats=1 >"$work/log" 2>&1; then
     failed+=("$t")
     tail -n 60 "$work/log" >&2

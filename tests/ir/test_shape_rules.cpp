@@ -63,6 +63,10 @@ const AttrMap kRope{{"head_dim", int64_t{16}}, {"base", 10000.0}, {"style", std:
 AttrMap attention_attrs(int64_t heads, int64_t kv_heads) {
   return {{"n_heads", heads}, {"n_kv_heads", kv_heads}, {"head_dim", int64_t{16}}, {"scale", 0.25}};
 }
+AttrMap windowed(AttrMap attrs, int64_t window) {
+  attrs["window"] = window;
+  return attrs;
+}
 
 const std::vector<RuleCase> kCases = {
     {"embedding", {"f32[256,64]", "i32[T]"}, {}, "f32[T,64]"},
@@ -134,6 +138,9 @@ const std::vector<RuleCase> kCases = {
      "error: query width is 32, expected 64"},
     {"attention", {"f32[T,64]", "f32[32,16]", "f32[16,16]", "i32[]"}, attention_attrs(4, 1),
      "error: value cache must match key cache f32[32,16]"},
+    {"attention", {"f32[T,64]", "f32[32,16]", "f32[32,16]", "i32[]"}, windowed(attention_attrs(4, 1), 0), "f32[T,64]"},
+    {"attention", {"f32[T,64]", "f32[32,16]", "f32[32,16]", "i32[]"}, windowed(attention_attrs(4, 1), -1),
+     "error: window must be >= 0"},
 
     {"split", {"f32[T,64]"}, {{"axis", int64_t{1}}, {"sizes", L{32, 16, 16}}}, "f32[T,32], f32[T,16], f32[T,16]"},
     {"split", {"f32[T,64]"}, {{"axis", int64_t{1}}, {"sizes", L{32, 28}}}, "error: sum of sizes is 60, expected 64"},

@@ -58,7 +58,7 @@ struct Kernels {
 
 inline Kernels jit_kernels(const ir::Graph& g) {
   codegen::KernelCompiler compiler;
-  add_graph_kernels(compiler, g);
+  add_graph_kernels(compiler, g, "test graph");
   Kernels k;
   k.lib = codegen::KernelLibrary::jit(compiler);
   k.table = build_kernel_table(*k.lib, compiler.kernels());
