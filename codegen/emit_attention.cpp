@@ -11,7 +11,8 @@
 // vector multiply and a tree sum, and the v accumulation is a vector FMA that LLVM
 // splits into ymm registers. The query heads that share a kv head (GQA) go through
 // each key block together, so K and V are streamed from memory once per group.
-// Work items: (row, query head) pairs, r * Hq + h.
+// As the anchor of a fusion, each head's output passes through the region's epilogue
+// (a scale, a residual) as it is stored. Work items: (row, query head) pairs, r * Hq + h.
 #include <algorithm>
 #include <limits>
 
@@ -19,8 +20,10 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "codegen/desc_access.h"
+#include "codegen/describe_op.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_math.h"
+#include "codegen/region_io.h"
 
 namespace lmc::codegen {
 
@@ -159,14 +162,17 @@ struct GroupState {
 // group inside [begin, end) walk the keys together, block by block, so each block
 // of K and V comes from memory once and is reused from cache by the other heads.
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  FusedRegion region = fused_region(d);
+  const ir::Op& a = *region.anchor;
+  Shape s = shape(describe(a));
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
-  llvm::Value* q = arg_pointer(b, p, 0);
-  llvm::Value* kc = arg_pointer(b, p, 1);
-  llvm::Value* vc = arg_pointer(b, p, 2);
-  auto* pos = i32_scalar_arg(b, p, 3);
-  llvm::Value* o = arg_pointer(b, p, 4);
+  RegionIO io(b, p, region);
+  llvm::Value* q = io.arg(a.operand(0));
+  llvm::Value* kc = io.arg(a.operand(1));
+  llvm::Value* vc = io.arg(a.operand(2));
+  auto* pos = i32_scalar_arg(b, p, a.operand(3)->index());
+  llvm::Value* o = io.first_output();
   int64_t group = s.heads / s.kv_heads;
   int64_t scratch = (s.block() + kLanes - 1) / kLanes * kLanes;
   llvm::Value* scores = stack_array(b, b.getFloatTy(), scratch);
@@ -207,6 +213,11 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     emit_for(b, first, last, 1, [&](llvm::Value* item) {
       Carried fin = state.load(b, s, b.CreateSub(item, g_first));
       auto* out = b.CreateFMul(fin[2], splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), fin[1])));
+      if (!region.plain_output) {
+        auto* col = b.CreateMul(b.CreateSRem(item, i64c(b, s.heads)), i64c(b, s.head_dim));
+        io.store_output(b.CreateSDiv(item, i64c(b, s.heads)), col, out, hd, nullptr);
+        return;
+      }
       // item * hd == row * Hq*hd + head * hd
       b.CreateAlignedStore(out, f32_ptr(b, o, b.CreateMul(item, i64c(b, s.head_dim))), llvm::Align(4));
     }, "out");
@@ -215,7 +226,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 }
 
 KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
+  Shape s = shape(describe(*fused_region(d).anchor));
   KernelInfo k;
   if (s.rows.sym) {
     k.uses_sym = true;

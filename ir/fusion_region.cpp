@@ -59,7 +59,7 @@ void chain(const Graph& body, RegionShape& r) {
 
 void anchored(const Graph& body, RegionShape& r) {
   const Op& a = *r.anchor;
-  if (!traits(a).epilogue) throw Reject{a.where() + ": codegen cannot fuse around this anchor yet"};
+  if (!traits(a).epilogue) throw Reject{a.where() + ": its kernel takes no epilogue"};
   for (size_t i = 1; i < a.operands().size(); ++i)
     if (a.operand(i)->def()) throw Reject{a.where() + ": operand " + std::to_string(i) + " must be a region argument"};
   collect_producers(a.operand(0), r.prologue);

@@ -234,6 +234,7 @@ OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, 
 OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, false, {}, {}}; }
 OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, false, {}, {}}; }
 OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}, true}; }
+OpTraits epilogue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, false, {}, {}, true}; }
 OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}, true}; }
 OpTraits elementwise(ScalarExpr e, bool commutative = false) {
   return OpTraits{R::Elementwise, true, false, commutative, false, false, false, std::move(e), {}};
@@ -301,7 +302,7 @@ const std::vector<OpDef> kOps = {
     {"attention", 4, 4,
      {{"n_heads", K::Int, true}, {"n_kv_heads", K::Int, true}, {"head_dim", K::Int, true},
       {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
-     attention, "causal grouped-query attention over a KV cache", role(R::Anchor)},
+     attention, "causal grouped-query attention over a KV cache", epilogue_anchor()},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",
      slicing()},
     {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis", role(R::WeightTransform)},

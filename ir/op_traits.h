@@ -31,8 +31,8 @@ struct OpTraits {
                                  // that operand as it is loaded
   ScalarExpr expr;               // Elementwise: the value of one element
   RowReduction reduction;        // RowReduction
-  bool epilogue = false;         // Anchor: its kernel can pass each stored value through an
-                                 // epilogue (attention cannot yet)
+  bool epilogue = false;         // Anchor: its kernel passes each stored value through a
+                                 // region's epilogue
 };
 
 const OpTraits& traits(const Op& op);

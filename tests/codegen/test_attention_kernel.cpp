@@ -127,6 +127,41 @@ TEST(AttentionKernel, CapFarBelowTheScores) {
   check(c, k, 1, 3, 8);
 }
 
+// Attention as a region's anchor: each head's output is scaled and added to a residual
+// in the epilogue as it is stored (one yield), or also stored as it is (two yields).
+TEST(AttentionKernel, EpilogueScalesAndAddsAsItStores) {
+  Case c{8, 2, 32, 0, 40, 0.0};
+  std::string head = "graph @body(%q: f32[T,256], %kc: f32[40,64], %vc: f32[40,64], %pos: i32[], %r: f32[T,256]) {\n"
+                     "  %a = attention %q, %kc, %vc, %pos {head_dim = 32, n_heads = 8, n_kv_heads = 2, "
+                     "scale = 0.17677669529663687} : f32[T,256]\n"
+                     "  %s = scale %a {factor = 0.5} : f32[T,256]\n"
+                     "  %o = add %r, %s : f32[T,256]\n";
+  LoadedKernel one = load_kernel(fusion_desc(head + "  return %o\n}\n"));
+  LoadedKernel two = load_kernel(fusion_desc(head + "  return %o, %a\n}\n"));
+  for (int64_t rows : {1, 5, 9}) {
+    int32_t pos = 20;
+    auto q = random_floats(rows * c.heads * c.head_dim, 31, -2.0f, 2.0f);
+    auto kc = ring_cache(c, pos + rows, 32, 2.0f);
+    auto vc = ring_cache(c, pos + rows, 33, 1.0f);
+    auto res = random_floats(q.size(), 34, -1.0f, 1.0f);
+    AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
+                     1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
+    auto attn = reference_attention(ref);
+    std::vector<double> want(attn.size());
+    for (size_t i = 0; i < want.size(); ++i) want[i] = res[i] + attn[i] * 0.5;
+    int64_t syms[ir::kNumSyms] = {rows, 1};
+    for (int threads : {1, 2}) {
+      std::vector<float> o(q.size(), NAN), a(q.size(), NAN);
+      run_kernel(one, {q.data(), kc.data(), vc.data(), &pos, res.data(), o.data()}, syms, threads);
+      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "T=" << rows << " threads=" << threads;
+      std::fill(o.begin(), o.end(), NAN);
+      run_kernel(two, {q.data(), kc.data(), vc.data(), &pos, res.data(), o.data(), a.data()}, syms, threads);
+      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "two yields, T=" << rows << " threads=" << threads;
+      EXPECT_EQ(mismatches(a, attn, 1e-5, 1e-6), "") << "two yields, T=" << rows << " threads=" << threads;
+    }
+  }
+}
+
 TEST(AttentionKernel, RejectsMalformedDescriptors) {
   codegen::KernelCompiler compiler;
   Case c{8, 2, 64, 0, 32, 0.0};
