@@ -36,19 +36,10 @@ BodyEval::BodyEval(Builder& b, const ir::Graph& body, std::vector<llvm::Value*> 
 
 bool BodyEval::broadcast(const ir::Type& t) const { return t.rank() == 1 && !(t == row_type_); }
 
-int64_t BodyEval::width(const ir::Type& t) const {
-  int64_t w = 1;
-  for (size_t i = 1; i < t.rank(); ++i) {
-    if (!t.dims[i].is_static()) throw Error("codegen: error: only the leading dim may be symbolic, got " + t.str());
-    w *= t.dims[i].value;
-  }
-  return w;
-}
-
 llvm::Value* BodyEval::address(llvm::Value* buffer, const ir::Type& t, const RowPos& p) {
-  if (!broadcast(t)) return f32_ptr(b_, buffer, b_.CreateAdd(b_.CreateMul(p.row, i64c(b_, width(t))), p.col));
+  if (!broadcast(t)) return f32_ptr(b_, buffer, b_.CreateAdd(b_.CreateMul(p.row, i64c(b_, t.row_width())), p.col));
   // One row for every row: a whole-row vector by column, a group's by column in the group.
-  bool per_group = t.dims[0].is_static() && t.dims[0].value == segment_ && segment_ != width(row_type_);
+  bool per_group = t.dims[0].is_static() && t.dims[0].value == segment_ && segment_ != row_type_.row_width();
   return f32_ptr(b_, buffer, per_group ? b_.CreateSub(p.col, p.seg) : p.col);
 }
 

@@ -56,7 +56,6 @@ class BodyEval {
 
   // Stores `value` into the buffer of a row-shaped value at `pos`.
   void store(llvm::Value* buffer, const ir::Type& type, const RowPos& pos, llvm::Value* value);
-  int64_t width(const ir::Type& t) const;  // columns per row
 
  private:
   friend class Point;

@@ -26,7 +26,7 @@ struct RowsLayout {
 RowsLayout layout(const KernelDesc& d, const FusedRegion& r) {
   RowsLayout l;
   if (r.row_type.rank() > 0) l.rows = r.row_type.dims[0];
-  for (size_t i = 1; i < r.row_type.rank(); ++i) l.width *= r.row_type.dims[i].value;
+  l.width = r.row_type.row_width();
   if (r.anchor) desc_error(d, "not an anchor-less region");
   return l;
 }

@@ -1,5 +1,6 @@
 #include "ir/fusion_region.h"
 
+#include "ir/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::ir {
@@ -22,12 +23,11 @@ bool per_element(const Op& op, bool reductions_allowed) {
 }
 
 int64_t row_width(const Type& t) {
-  int64_t w = 1;
-  for (size_t i = 1; i < t.rank(); ++i) {
-    if (!t.dims[i].is_static()) throw Reject{"only the leading dim may be symbolic, got " + t.str()};
-    w *= t.dims[i].value;
+  try {
+    return t.row_width();
+  } catch (const Error& e) {
+    throw Reject{e.what()};
   }
-  return w;
 }
 
 // The columns a reduction normalizes together: its group operand's length, or the row.

@@ -26,6 +26,15 @@ int64_t Type::numel(const int64_t* syms) const {
   return n;
 }
 
+int64_t Type::row_width() const {
+  int64_t w = 1;
+  for (size_t i = 1; i < dims.size(); ++i) {
+    if (!dims[i].is_static()) throw Error("only the leading dim may be symbolic, got " + str());
+    w = checked_mul(w, dims[i].value, "row width of " + str());
+  }
+  return w;
+}
+
 int64_t Type::bytes(const int64_t* syms) const {
   if (dims.empty()) return dtype_row_bytes(dtype, 1);
   int64_t last = dims.back().sym ? syms[static_cast<int>(*dims.back().sym)] : dims.back().value;

@@ -35,6 +35,9 @@ struct Type {
   // Element count with symbols bound to the given values; throws lmc::Error on overflow.
   int64_t numel(const int64_t* syms) const;
   int64_t bytes(const int64_t* syms) const;  // honours block formats on the last dim
+  // Elements per row of the leading dim (the product of the others, 1 for rank <= 1);
+  // throws lmc::Error when one of them is symbolic.
+  int64_t row_width() const;
   // Throws lmc::Error unless every constant dim is in 1..2^62 and the constant dims
   // alone need at most 2^62 bytes: the bound every type from outside must meet.
   void check_size() const;

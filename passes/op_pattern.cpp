@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
+#include <unordered_set>
 #include <sstream>
 
 #include "ir/error.h"
@@ -195,16 +195,22 @@ std::optional<Match> OpPattern::match(ir::Op* root) const {
 }
 
 int OpPattern::for_each(ir::Graph& g, const std::function<void(const Match&)>& on_match) const {
+  auto live_ops = [&] {
+    std::unordered_set<const ir::Op*> live;
+    for (auto& op : g.ops()) live.insert(op.get());
+    return live;
+  };
   std::vector<ir::Op*> roots;
   for (auto& op : g.ops()) roots.push_back(op.get());
+  // Only on_match changes the graph, so the set of live ops is taken again after it.
+  std::unordered_set<const ir::Op*> live = live_ops();
   int matched = 0;
   for (ir::Op* root : roots) {
-    std::set<const ir::Op*> live;
-    for (auto& op : g.ops()) live.insert(op.get());
     if (!live.count(root)) continue;
     if (auto m = match(root)) {
       ++matched;
       on_match(*m);
+      live = live_ops();
     }
   }
   return matched;

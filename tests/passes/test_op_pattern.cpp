@@ -5,6 +5,7 @@
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "passes/op_pattern.h"
+#include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {
 namespace {
@@ -19,12 +20,6 @@ const char* kMlp =
     "  %r = add %d, %x : f32[T,32]\n"
     "  return %r\n"
     "}\n";
-
-ir::Op* op_named(ir::Graph& g, const std::string& name) {
-  for (auto& op : g.ops())
-    if (op->result()->name() == name) return op.get();
-  return nullptr;
-}
 
 TEST(OpPattern, MatchesAChainAndCapturesItsValues) {
   auto g = ir::parse(kMlp);

@@ -9,6 +9,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/rewriter.h"
+#include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {
 namespace {
@@ -25,13 +26,6 @@ const char* kBlock =
     "  %z = linear %r, %w2 : f32[T,32]\n"
     "  return %z, %y\n"
     "}\n";
-
-ir::Op* op_named(ir::Graph& g, const std::string& name) {
-  for (auto& op : g.ops())
-    for (size_t i = 0; i < op->num_results(); ++i)
-      if (op->result(i)->name() == name) return op.get();
-  return nullptr;
-}
 
 TEST(Rewriter, FuseMakesARegionThatKeepsNames) {
   auto g = ir::parse(kBlock);
