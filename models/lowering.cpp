@@ -34,7 +34,7 @@ class Lowerer {
     info_.step_tokens = std::min(as_int(eval(def_.step_tokens), def_.step_tokens.where), info_.context);
     if (info_.context <= 0 || info_.step_tokens <= 0) throw error_at(def_.context.where, "context must be positive");
     for (const auto& [name, e] : def_.params) info_.hyper.emplace_back(name, expr_to_string(env_.vars[name]));
-    for (const auto& [name, e] : def_.passes) pass_options_[name] = expr_to_string(eval(e));
+    for (const auto& [flag, e] : def_.passes) pass_options_[flag] = pass_option_value(e);
 
     for (const auto& st : def_.prologue) lower(st, "");
     for (int64_t i = 0; i < info_.n_layers; ++i) {
@@ -75,6 +75,15 @@ class Lowerer {
       if (!std::isfinite(d))
         throw error_at(e.where, "parameter '" + name + "' is " + expr_to_string(d) + " (" + excerpt(e.text) + ")");
     return v;
+  }
+
+  // An expression over the parameters (d_model, 2 * d_model), or a bare word that names no
+  // parameter (measured), taken as written.
+  std::string pass_option_value(const Located& e) {
+    bool word = !e.text.empty() && std::isalpha(static_cast<unsigned char>(e.text[0]));
+    for (char c : e.text) word = word && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+    if (word && !env_.vars.count(e.text)) return e.text;
+    return expr_to_string(eval(e));
   }
 
   static int64_t as_int(const ExprValue& v, const std::string& where) {

@@ -91,6 +91,21 @@ std::vector<std::pair<std::string, Located>> read_params(const std::string& path
   return out;
 }
 
+// The passes: section: option flags (quant-min-dim) to values, expressions or bare words.
+std::map<std::string, Located> read_pass_options(const std::string& path, const YAML::Node& n) {
+  std::map<std::string, Located> out;
+  if (!n) return out;
+  if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of option flag: value");
+  for (const auto& kv : n) {
+    std::string flag = scalar(path, kv.first, "a pass option flag");
+    bool ok = !flag.empty() && std::isalpha(static_cast<unsigned char>(flag[0]));
+    for (char c : flag) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
+    if (!ok) throw error_at(where_of(path, kv.first), "'" + excerpt(flag) + "' is not a pass option flag");
+    out[flag] = located(path, kv.second, "pass option '" + flag + "'");
+  }
+  return out;
+}
+
 std::vector<Statement> read_statements(const std::string& path, const YAML::Node& n, const char* section,
                                        bool required) {
   std::vector<Statement> out;
@@ -196,7 +211,7 @@ ModelDef read_model_def(const std::string& path) {
     d.chat = read_chat(path, root["chat"]);
     d.params = read_params(path, root["params"]);
     d.block_params = read_params(path, root["block_params"]);
-    for (auto& [k, v] : read_params(path, root["passes"])) d.passes[k] = v;
+    d.passes = read_pass_options(path, root["passes"]);
     d.context = root["context"] ? located(path, root["context"], "context") : Located{"4096", path};
     d.step_tokens = root["step_tokens"] ? located(path, root["step_tokens"], "step_tokens") : Located{"512", path};
     d.prologue = read_statements(path, root["prologue"], "prologue", true);

@@ -1,11 +1,8 @@
-// What a pass may consult besides the graph: options (from the model YAML and the
-// command line), a sink for remarks, and a cost model for passes that want
-// measurements. passes/ never includes codegen/ or runtime/: the driver plugs a
+// What a pass may consult besides the graph and its options: a sink for remarks, and a
+// cost model for passes that want measurements. passes/ never includes codegen/ or runtime/: the driver plugs a
 // timer into CostModel.
 #pragma once
 #include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +24,9 @@ class CostModel {
 };
 
 struct PassContext {
-  std::map<std::string, std::string> options;  // e.g. "quant-min-dim" -> "640"
   std::vector<Remark> remarks;
   CostModel* cost_model = nullptr;
 
-  std::optional<std::string> option(const std::string& k) const {
-    auto it = options.find(k);
-    if (it == options.end()) return std::nullopt;
-    return it->second;
-  }
-  int64_t int_option(const std::string& k, int64_t dflt) const;
   void remark(const std::string& pass, const std::string& where, const std::string& message) {
     remarks.push_back({pass, where, message});
   }

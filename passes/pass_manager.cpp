@@ -7,6 +7,7 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <regex>
 #include <sstream>
 
 #include "ir/error.h"
@@ -15,6 +16,7 @@
 #include "ir/verifier.h"
 #include "passes/pass_registry.h"
 #include "passes/run_program.h"
+#include "passes/unified_diff.h"
 
 namespace lmc::passes {
 
@@ -26,15 +28,89 @@ std::string two_digits(int i) {
   return s.str();
 }
 
-}  // namespace
-
-void PassManager::add_pipeline(const std::string& text) {
-  for (const auto& name : parse_pipeline(text)) add(PassRegistry::instance().create(name));
+// The pass's option values that differ from their defaults: what pipeline text must say
+// to run it the same way again.
+OptionValues explicit_options(const Pass& p) {
+  OptionValues out;
+  for (const auto& o : p.options()) {
+    auto it = p.option_values().find(o.name);
+    if (it != p.option_values().end() && it->second != o.default_value) out.insert(*it);
+  }
+  return out;
 }
 
+// A registered pass with its options: the entry's, else the flag's, else the default.
+std::unique_ptr<Pass> configured(const PipelineEntry& e, const OptionValues& flags) {
+  auto p = PassRegistry::instance().create(e.pass);
+  OptionValues values = e.options;
+  for (const auto& o : p->options()) {
+    auto it = flags.find(option_flag(o, e.pass));
+    if (values.count(o.name) || it == flags.end()) continue;
+    if (auto why = option_value_problem(o, it->second); !why.empty())
+      throw Error("--" + it->first + ": " + why);
+    values[o.name] = it->second;
+  }
+  p->configure(std::move(values));
+  return p;
+}
+
+}  // namespace
+
+PassManager::PassManager(Instrumentation inst) : inst_(std::move(inst)) {
+  if (!inst_.remarks_filter.empty()) {
+    try {
+      remarks_filter_ = std::regex(inst_.remarks_filter);
+    } catch (const std::regex_error& e) {
+      throw Error("--remarks-filter: not a regular expression: '" + inst_.remarks_filter + "' (" + e.what() + ")");
+    }
+  }
+}
+
+void PassManager::add(std::unique_ptr<Pass> p, bool required) { passes_.push_back({std::move(p), required}); }
+
+void PassManager::add_pipeline(const std::string& text, const OptionValues& flags) {
+  for (const auto& e : parse_pipeline(text)) add(configured(e, flags));
+}
+
+void PassManager::ensure_suffix(const std::string& text, const OptionValues& flags) {
+  auto entries = parse_pipeline(text);
+  bool present = entries.size() <= passes_.size();
+  for (size_t i = 0; present && i < entries.size(); ++i)
+    present = passes_[passes_.size() - entries.size() + i].pass->name() == entries[i].pass;
+  if (present) {
+    for (size_t i = 0; i < entries.size(); ++i) passes_[passes_.size() - entries.size() + i].required = true;
+    return;
+  }
+  for (const auto& e : entries) add(configured(e, flags), true);
+}
+
+std::string PassManager::pipeline_text() const {
+  Pipeline p;
+  for (const auto& s : passes_)
+    if (!s.skipped) p.push_back({s.pass->name(), explicit_options(*s.pass)});
+  return print_pipeline(p);
+}
+
+std::ostream& PassManager::os() const { return inst_.out ? *inst_.out : std::cerr; }
+
 void PassManager::print(const std::string& banner, const ir::Graph& g) {
-  std::ostream& os = inst_.out ? *inst_.out : std::cerr;
-  os << "// -----// IR Dump " << banner << " //----- //\n" << ir::print(g) << "\n";
+  os() << "// -----// IR Dump " << banner << " //----- //\n" << ir::print(g) << "\n";
+}
+
+void PassManager::print_change(const std::string& pass, bool changed, const std::string& before,
+                               const std::string& after) {
+  PrintChanged mode = inst_.print_changed;
+  bool quiet = mode == PrintChanged::Quiet || mode == PrintChanged::DiffQuiet;
+  if (!changed) {
+    if (!quiet) os() << "// -----// IR Dump After " << pass << " omitted because no change //----- //\n";
+    return;
+  }
+  if (mode == PrintChanged::Full || mode == PrintChanged::Quiet) {
+    os() << "// -----// IR Dump After " << pass << " //----- //\n" << after << "\n";
+    return;
+  }
+  os() << "// -----// IR Dump After " << pass << " (diff) //----- //\n"
+       << unified_diff(before, after, "before " + pass, "after " + pass);
 }
 
 void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, const char* when) {
@@ -62,49 +138,83 @@ void PassManager::fail_with_ir(const ir::Graph& g, const std::string& pass, cons
   throw Error("pass '" + pass + "': " + what + " (IR written to " + path + ")");
 }
 
-void PassManager::run(ir::Graph& g, PassContext& ctx) {
-  std::ostream& os = inst_.out ? *inst_.out : std::cerr;
-  int index = 0;
-  for (auto& p : passes_) {
-    ++index;
-    const std::string name = p->name();
-    if (inst_.print_before_all || inst_.print_before.count(name)) print("Before " + name, g);
-    if (!inst_.dump_dir.empty()) dump(g, index, name, "before");
-    std::string before = ir::print(g);
+bool PassManager::bisect_allows(Slot& s) {
+  if (inst_.bisect_limit < 0 || s.required) return true;
+  ++applications_;
+  bool run = applications_ <= inst_.bisect_limit;
+  os() << "BISECT: " << (run ? "running" : "NOT running") << " pass (" << applications_ << ") " << s.pass->name()
+       << "\n";
+  s.skipped = !run;
+  return run;
+}
 
-    auto t0 = std::chrono::steady_clock::now();
-    PassResult r = p->run(g, ctx);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
+  Pass& p = *s.pass;
+  const std::string name = p.name();
+  if (inst_.debug_pass_manager)
+    os() << "Running pass: " << print_pipeline({{name, explicit_options(p)}}) << " on @" << g.name() << " ("
+         << g.ops().size() << " ops)\n";
+  if (inst_.print_before_all || inst_.print_before.count(name)) print("Before " + name, g);
+  if (!inst_.dump_dir.empty()) dump(g, index, name, "before");
+  std::string before = ir::print(g);
+  size_t ops_before = g.ops().size();
 
-    std::string after = ir::print(g);
-    if (!r.changed && after != before) fail_with_ir(g, name, "reported no change but changed the graph");
-    if (r.changed) {
-      try {
-        ir::verify(g, "after " + name);
-      } catch (const Error& e) {
-        fail_with_ir(g, name, std::string("produced an invalid graph: ") + e.what());
-      }
+  auto t0 = std::chrono::steady_clock::now();
+  PassResult r = p.run(g, ctx);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  std::string after = ir::print(g);
+  if (!r.changed && after != before) fail_with_ir(g, name, "reported no change but changed the graph");
+  if (r.changed) {
+    try {
+      ir::verify(g, "after " + name);
+    } catch (const Error& e) {
+      fail_with_ir(g, name, std::string("produced an invalid graph: ") + e.what());
     }
-    records_.push_back({name, r.changed, secs, r.stats});
-
-    bool print_after = inst_.print_after_all || inst_.print_after.count(name);
-    if (print_after && (!inst_.print_after_change || r.changed))
-      print("After " + name + (r.changed ? "" : " (unchanged)"), g);
-    if (!inst_.dump_dir.empty()) dump(g, index, name, "after");
-    if (inst_.pass_stats)
-      for (const auto& s : r.stats) os << "[pass-stats] " << name << ": " << s << "\n";
   }
-  if (inst_.remarks)
-    for (const auto& r : ctx.remarks) os << "remark: " << r.pass << ": %" << r.where << ": " << r.message << "\n";
+  records_.push_back({name, r.changed, secs, r.stats});
+  if (inst_.debug_pass_manager)
+    os() << "  " << (r.changed ? "changed: " + std::to_string(ops_before) + " -> " + std::to_string(g.ops().size()) +
+                                     " ops, verified"
+                               : std::string("unchanged"))
+         << "\n";
+
+  bool print_after = inst_.print_after_all || inst_.print_after.count(name);
+  if (print_after && (!inst_.print_after_change || r.changed))
+    print("After " + name + (r.changed ? "" : " (unchanged)"), g);
+  if (inst_.print_changed != PrintChanged::Off) print_change(name, r.changed, before, after);
+  if (!inst_.dump_dir.empty()) dump(g, index, name, "after");
+  if (inst_.pass_stats)
+    for (const auto& st : r.stats) os() << "[pass-stats] " << name << ": " << st << "\n";
+}
+
+void PassManager::run(ir::Graph& g, PassContext& ctx) {
+  if (inst_.print_changed == PrintChanged::Full || inst_.print_changed == PrintChanged::Diff)
+    print("At Start", g);
+  int index = 0;
+  for (auto& s : passes_) {
+    ++index;
+    if (bisect_allows(s)) run_one(s, index, g, ctx);
+  }
+  report(ctx);
+}
+
+void PassManager::report(const PassContext& ctx) const {
+  bool filtered = !inst_.remarks_filter.empty();
+  if (inst_.remarks || filtered)
+    for (const auto& r : ctx.remarks) {
+      std::string line = r.pass + ": %" + r.where + ": " + r.message;
+      if (!filtered || std::regex_search(line, remarks_filter_)) os() << "remark: " << line << "\n";
+    }
   if (inst_.time_passes) {
     double total = 0;
     for (const auto& r : records_) total += r.seconds;
-    os << "===-------------------------------------------------------------===\n"
-       << "                      Pass execution timing report\n"
-       << "===-------------------------------------------------------------===\n";
+    os() << "===-------------------------------------------------------------===\n"
+         << "                      Pass execution timing report\n"
+         << "===-------------------------------------------------------------===\n";
     for (const auto& r : records_)
-      os << "  " << std::fixed << std::setprecision(4) << r.seconds * 1e3 << " ms  " << r.name << "\n";
-    os << "  " << std::fixed << std::setprecision(4) << total * 1e3 << " ms  Total\n";
+      os() << "  " << std::fixed << std::setprecision(4) << r.seconds * 1e3 << " ms  " << r.name << "\n";
+    os() << "  " << std::fixed << std::setprecision(4) << total * 1e3 << " ms  Total\n";
   }
 }
 

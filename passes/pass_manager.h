@@ -1,17 +1,24 @@
 // Runs a pipeline of passes with LLVM-style instrumentation: IR printed before/after
-// passes, numbered dump files, verification after every pass that changed the graph,
-// and a fingerprint check that a pass claiming "unchanged" did not change it. On any
-// failure the failing IR is written out before the error propagates.
+// passes or as it changes (whole, or as a unified diff), numbered dump files, a log of
+// what ran (--debug-pass-manager), a bisect limit on pass applications, verification
+// after every pass that changed the graph, and a fingerprint check that a pass claiming
+// "unchanged" did not change it. On any failure the failing IR is written out before the
+// error propagates.
 #pragma once
+#include <memory>
 #include <ostream>
+#include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
 #include "passes/pass.h"
+#include "passes/pipeline.h"
 
 namespace lmc::passes {
+
+enum class PrintChanged { Off, Full, Diff, Quiet, DiffQuiet };
 
 struct Instrumentation {
   bool print_before_all = false;
@@ -19,11 +26,15 @@ struct Instrumentation {
   std::set<std::string> print_before;
   std::set<std::string> print_after;
   bool print_after_change = false;
+  PrintChanged print_changed = PrintChanged::Off;
+  bool debug_pass_manager = false;
+  int64_t bisect_limit = -1;       // run only the first N (skippable) pass applications; -1: all
   std::string dump_dir;            // numbered NN-<pass>.before.lir / .after.lir
   bool dump_dot = false;           // also .dot (and .svg when Graphviz's dot is installed)
   bool time_passes = false;
   bool pass_stats = false;
   bool remarks = false;
+  std::string remarks_filter;      // ECMAScript regex over "pass: %value: message"; implies remarks
   std::ostream* out = nullptr;     // where printing goes (stderr by default)
 };
 
@@ -36,9 +47,17 @@ struct PassRecord {
 
 class PassManager {
  public:
-  explicit PassManager(Instrumentation inst) : inst_(std::move(inst)) {}
-  void add(std::unique_ptr<Pass> p) { passes_.push_back(std::move(p)); }
-  void add_pipeline(const std::string& text);  // "a,b", "none", "default"
+  explicit PassManager(Instrumentation inst);
+  void add(std::unique_ptr<Pass> p, bool required = false);
+  // Parses pipeline text (passes/pipeline.h). An option not given in the text takes its
+  // value from `flags` (option flag -> value: the command line, the model definition).
+  void add_pipeline(const std::string& text, const OptionValues& flags = {});
+  // Appends the passes of `text` as required ones (never skipped by the bisect limit)
+  // unless the pipeline already ends with them.
+  void ensure_suffix(const std::string& text, const OptionValues& flags = {});
+  // The pipeline that runs (after run(): that ran) in canonical pipeline text, with every
+  // option that differs from its default.
+  std::string pipeline_text() const;
   // Runs every pass in order; throws lmc::Error on verification failure.
   void run(ir::Graph& g, PassContext& ctx);
   const std::vector<PassRecord>& records() const { return records_; }
@@ -46,13 +65,25 @@ class PassManager {
   std::vector<std::string> summary() const;
 
  private:
+  struct Slot {
+    std::unique_ptr<Pass> pass;
+    bool required;
+    bool skipped = false;
+  };
+  std::ostream& os() const;
+  bool bisect_allows(Slot& s);
+  void run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx);
   void print(const std::string& banner, const ir::Graph& g);
+  void print_change(const std::string& pass, bool changed, const std::string& before, const std::string& after);
   void dump(const ir::Graph& g, int index, const std::string& pass, const char* when);
+  void report(const PassContext& ctx) const;
   [[noreturn]] void fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what);
 
   Instrumentation inst_;
-  std::vector<std::unique_ptr<Pass>> passes_;
+  std::vector<Slot> passes_;
   std::vector<PassRecord> records_;
+  int64_t applications_ = 0;
+  std::regex remarks_filter_;
 };
 
 }  // namespace lmc::passes

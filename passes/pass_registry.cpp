@@ -1,8 +1,8 @@
 #include "passes/pass_registry.h"
 
-#include <sstream>
 
 #include "ir/error.h"
+#include "ir/spelling.h"
 #include "passes/builtin_passes.h"
 
 namespace lmc::passes {
@@ -44,20 +44,26 @@ std::vector<std::string> PassRegistry::names() const {
 
 const char* default_pipeline() { return "fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
-std::vector<std::string> parse_pipeline(const std::string& text) {
-  if (text == "none" || text.empty()) return {};
-  std::string spec = text == "default" ? default_pipeline() : text;
-  std::vector<std::string> out;
-  std::stringstream ss(spec);
-  for (std::string name; std::getline(ss, name, ',');) {
-    if (!PassRegistry::instance().create(name)) {
-      std::string known;
-      for (const auto& n : PassRegistry::instance().names()) known += (known.empty() ? "" : ", ") + n;
-      throw Error("--passes: unknown pass '" + name + "' (known: " + known + ")");
-    }
-    out.push_back(name);
-  }
+const char* mandatory_pipeline() { return "fold-weights,dce"; }
+
+std::vector<std::pair<std::string, PassOption>> registered_options() {
+  std::vector<std::pair<std::string, PassOption>> out;
+  for (const auto& name : PassRegistry::instance().names())
+    for (const auto& o : PassRegistry::instance().create(name)->options()) out.emplace_back(name, o);
   return out;
+}
+
+void check_option_flags(const OptionValues& flags, const std::string& where) {
+  auto known = registered_options();
+  std::vector<std::string> known_flags;
+  for (const auto& [pass, o] : known) known_flags.push_back(option_flag(o, pass));
+  for (const auto& [flag, value] : flags) {
+    const PassOption* match = nullptr;
+    for (const auto& [pass, o] : known)
+      if (option_flag(o, pass) == flag) match = &o;
+    if (!match) throw Error(where + ": unknown pass option '" + flag + "'" + did_you_mean(flag, known_flags));
+    if (auto why = option_value_problem(*match, value); !why.empty()) throw Error(where + ": " + flag + ": " + why);
+  }
 }
 
 }  // namespace lmc::passes

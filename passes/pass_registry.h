@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "passes/pass.h"
+#include "passes/pass_option.h"
 
 namespace lmc::passes {
 
@@ -25,7 +26,15 @@ class PassRegistry {
 
 // The pipeline `lmc compile` runs when no --passes is given.
 const char* default_pipeline();
-// "a,b,c", "none" or "default" -> pass names; throws lmc::Error on an unknown pass.
-std::vector<std::string> parse_pipeline(const std::string& text);
+// What every compile ends with, whatever the user's pipeline: weight transforms folded
+// into packed weights (they must not run per step), then dead ops removed.
+const char* mandatory_pipeline();
+// Every registered pass's options with the pass's name, in registry order.
+std::vector<std::pair<std::string, PassOption>> registered_options();
+
+// Throws lmc::Error "<where>: unknown pass option 'x' (did you mean ...)" unless every key of
+// `flags` names an option flag of a registered pass, and "<where>: <flag>: ..." for a value
+// that does not suit it.
+void check_option_flags(const OptionValues& flags, const std::string& where);
 
 }  // namespace lmc::passes

@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <set>
+
 #include "ir/error.h"
 
 namespace lmc::passes {
@@ -10,6 +12,9 @@ void load_pass_plugin(const std::string& path) {
   // RTLD_NODELETE: pass objects created from the plugin outlive any handle we hold.
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!handle) throw error_at(path, std::string("cannot load pass plugin: ") + dlerror());
+  // The same library named twice (the command line, then the compile request) registers once.
+  static std::set<void*> registered;
+  if (!registered.insert(handle).second) return;
   using InfoFn = const lmc_pass_plugin_info* (*)();
   auto info_fn = reinterpret_cast<InfoFn>(dlsym(handle, "lmc_get_pass_plugin_info"));
   if (!info_fn) throw error_at(path, "not an lmc pass plugin (no lmc_get_pass_plugin_info)");

@@ -7,7 +7,8 @@
 
 #include "passes/pass_registry.h"
 
-#define LMC_PASS_PLUGIN_API_VERSION 1
+// 2: passes declare options (Pass::options, Pass::configure).
+#define LMC_PASS_PLUGIN_API_VERSION 2
 
 extern "C" {
 struct lmc_pass_plugin_info {
@@ -19,7 +20,8 @@ struct lmc_pass_plugin_info {
 
 namespace lmc::passes {
 
-// Loads the library and registers its passes; throws lmc::Error naming the file.
+// Loads the library and registers its passes (once per library); throws lmc::Error
+// naming the file.
 void load_pass_plugin(const std::string& path);
 
 }  // namespace lmc::passes

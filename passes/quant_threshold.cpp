@@ -3,10 +3,10 @@
 // small projection gains little and pays for quantizing its activations; the earlier
 // runtime's last lesson was to quantize only when max(in, out) >= d_model.
 //
-// Rule mode (default): quantize when max(in, out) >= min_dim, where min_dim is the
-// option quant-min-dim or else d_model (the width of the embedding's output).
-// Measured mode (quant-mode=measured): ask the cost model to time both kernels for
-// the shape on this machine and keep the faster. Every decision is a remark.
+// Rule mode (default): quantize when max(in, out) >= min-dim, where min-dim is the
+// option (flag --quant-min-dim) or else d_model (the width of the embedding's output).
+// Measured mode (mode=measured, --quant-mode=measured): ask the cost model to time both
+// kernels for the shape on this machine and keep the faster. Every decision is a remark.
 // A weight shared with an embedding (tied embeddings) is quantized for both users,
 // so only one packed table exists.
 #include "ir/op_registry.h"
@@ -29,14 +29,31 @@ class QuantThreshold : public Pass {
   std::string name() const override { return "quant-threshold"; }
   std::string summary() const override { return "choose F32 or Q8_0 per linear weight"; }
 
+  std::vector<PassOption> options() const override {
+    PassOption min_dim;
+    min_dim.name = "min-dim";
+    min_dim.kind = OptionKind::Int;
+    min_dim.help = "quantize a linear when max(in, out) >= N (default: d_model)";
+    min_dim.flag = "quant-min-dim";
+    min_dim.min = 1;
+    min_dim.max = int64_t{1} << 40;
+    PassOption mode;
+    mode.name = "mode";
+    mode.kind = OptionKind::Choice;
+    mode.help = "'rule' (by size) or 'measured' (time both kernels here)";
+    mode.default_value = "rule";
+    mode.choices = {"rule", "measured"};
+    mode.flag = "quant-mode";
+    return {min_dim, mode};
+  }
+
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int64_t d_model = model_width(g);
-    int64_t min_dim = ctx.int_option("quant-min-dim", d_model);
-    std::string mode = ctx.option("quant-mode").value_or("rule");
-    if (mode != "rule" && mode != "measured") throw Error("quant-mode must be 'rule' or 'measured', got '" + mode + "'");
-    if (mode == "measured" && !ctx.cost_model) throw Error("quant-mode=measured needs a cost model (lmc compile)");
+    int64_t min_dim = int_option("min-dim", d_model);
+    std::string mode = *option("mode");
+    if (mode == "measured" && !ctx.cost_model) throw Error("quant-threshold{mode=measured} needs a cost model");
     if (mode == "rule" && min_dim <= 0)
-      throw Error("quant-threshold: no embedding to take d_model from; give quant-min-dim");
+      throw Error("quant-threshold: no embedding to take d_model from; give min-dim (--quant-min-dim)");
 
     int quantized = 0, kept = 0;
     for (ir::Op* lin : ops_of_kind(g, "linear")) {

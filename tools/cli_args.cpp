@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "ir/spelling.h"
+
 namespace lmc::tools {
 
 Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
@@ -23,8 +25,12 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
     const FlagSpec* spec = nullptr;
     for (const auto& s : specs)
       if (s.name == name) spec = &s;
-    if (!spec) throw UsageError("unknown option '--" + name + "'");
-    if (spec->takes_value && !inline_value) {
+    if (!spec) {
+      std::vector<std::string> names;
+      for (const auto& s : specs) names.push_back("--" + s.name);
+      throw UsageError("unknown option '--" + name + "'" + did_you_mean("--" + name, names));
+    }
+    if (spec->takes_value && !inline_value && !spec->optional_value) {
       if (i + 1 >= argc) throw UsageError("option '--" + name + "' needs a value");
       value = argv[++i];
     } else if (!spec->takes_value && inline_value) {
@@ -77,7 +83,8 @@ double Args::get_double(const std::string& name, double dflt, double min, double
 std::string Args::help_text(const std::vector<FlagSpec>& specs) {
   std::string s;
   for (const auto& f : specs) {
-    std::string left = "  --" + f.name + (f.takes_value ? "=" + f.value_name : "");
+    std::string value = f.optional_value ? "[=" + f.value_name + "]" : "=" + f.value_name;
+    std::string left = "  --" + f.name + (f.takes_value ? value : "");
     if (left.size() < 30) left.resize(30, ' ');
     else left += "\n" + std::string(30, ' ');
     s += left + f.help + "\n";

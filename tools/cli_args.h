@@ -1,5 +1,6 @@
 // Command-line flags for the lmc subcommands: `--name=value`, `--name value`, boolean
-// `--name`, and positionals. Unknown flags and missing values are usage errors (exit 2).
+// `--name`, and positionals. Unknown flags (with the closest known one) and missing values
+// are usage errors (exit 2).
 #pragma once
 #include <map>
 #include <optional>
@@ -18,6 +19,7 @@ struct FlagSpec {
   bool takes_value;
   std::string help;
   std::string value_name = "VALUE";
+  bool optional_value = false;  // `--name` alone, or `--name=VALUE` (never the next argument)
 };
 
 class Args {

@@ -10,13 +10,13 @@
 #include <random>
 #include <sstream>
 
+#include "driver/bandwidth_probe.h"
 #include "ir/op_registry.h"
 #include "runtime/executor.h"
-#include "tools/artifact_trust.h"
-#include "tools/bandwidth_probe.h"
+#include "tools/artifact_flags.h"
 #include "tools/commands.h"
-#include "tools/compile_driver.h"
-#include "tools/loaded_model.h"
+#include "tools/model_flags.h"
+#include "tools/pass_flags.h"
 #include "tools/run_flags.h"
 
 namespace lmc::tools {
@@ -91,7 +91,7 @@ struct ThreadResult {
   double ttft_ms;
 };
 
-ThreadResult measure(const LoadedModel& m, int threads, int runs, int64_t decode_tokens,
+ThreadResult measure(const driver::LoadedModel& m, int threads, int runs, int64_t decode_tokens,
                      const std::vector<int64_t>& prefill_lengths) {
   ThreadResult r{};
   r.threads = threads;
@@ -143,7 +143,7 @@ ThreadResult measure(const LoadedModel& m, int threads, int runs, int64_t decode
   return r;
 }
 
-void print_table(const LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
+void print_table(const driver::LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
   std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
               m.weight_bytes / 1e6, weight_bytes / 1e6);
   std::printf("%-8s %10s %12s %10s %10s %9s", "threads", "read GB/s", "decode tok/s", "roofline", "step p50",
@@ -160,7 +160,7 @@ void print_table(const LoadedModel& m, double weight_bytes, const std::vector<Th
   std::printf("peak RSS %.1f MB\n", rss_kb / 1e3);
 }
 
-void print_json(const LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
+void print_json(const driver::LoadedModel& m, double weight_bytes, const std::vector<ThreadResult>& rs, long rss_kb) {
   std::printf("{\"model\": \"%s\", \"weight_bytes\": %.0f, \"decode_bytes_per_token\": %.0f, \"peak_rss_bytes\": %ld, "
               "\"results\": [", m.info.name.c_str(), static_cast<double>(m.weight_bytes), weight_bytes, rss_kb * 1024);
   for (size_t i = 0; i < rs.size(); ++i) {
@@ -181,6 +181,7 @@ void print_json(const LoadedModel& m, double weight_bytes, const std::vector<Thr
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
     std::cout << "usage: lmc bench MODEL.lmc|MODEL.yaml [options]\n\n"
@@ -196,7 +197,7 @@ int cmd_bench(int argc, char** argv) {
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
   int64_t decode_tokens = a.get_int("decode-tokens", 32, 1, 100000);
 
-  LoadedModel m = load_model(a.positional()[0], a);
+  driver::LoadedModel m = open_model(a.positional()[0], a);
   if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
   double weight_bytes = decode_weight_bytes(*m.graph);
   std::vector<ThreadResult> results;
@@ -204,7 +205,7 @@ int cmd_bench(int argc, char** argv) {
   // Peak RSS is the model's: the bandwidth probe's buffer comes after it is read.
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  for (auto& r : results) r.bandwidth = measure_read_bandwidth(r.threads);
+  for (auto& r : results) r.bandwidth = driver::measure_read_bandwidth(r.threads);
   if (a.has("json"))
     print_json(m, weight_bytes, results, ru.ru_maxrss);
   else

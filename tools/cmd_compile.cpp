@@ -2,15 +2,13 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <set>
+#include <memory>
 
-#include "ir/op_registry.h"
+#include "driver/write_artifact.h"
 #include "ir/printer.h"
-#include "models/model_tokenizer.h"
-#include "models/tokenizer_io.h"
-#include "runtime/artifact.h"
 #include "tools/commands.h"
-#include "tools/compile_driver.h"
+#include "tools/model_flags.h"
+#include "tools/pass_flags.h"
 #include "tools/output_file.h"
 #include "tools/output_guard.h"
 #include "tools/progress.h"
@@ -27,33 +25,7 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
-std::vector<int64_t> dims_of(const ir::Type& t) {
-  std::vector<int64_t> out;
-  for (const auto& d : t.dims) out.push_back(d.value);
-  return out;
-}
-
-uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c) {
-  std::vector<const ir::Op*> params;
-  for (const auto& op : c.model.graph->ops())
-    if (ir::is_role(*op, ir::OpRole::Weight)) params.push_back(op.get());
-  Progress bar("packing", static_cast<int64_t>(params.size()));
-  uint64_t bytes = 0;
-  std::set<std::string> done;
-  for (size_t i = 0; i < params.size(); ++i) {
-    const std::string& name = params[i]->attr_str("name");
-    if (!done.insert(name).second) continue;
-    const ir::Type& t = params[i]->result()->type();
-    auto data = c.model.weights->materialize(name, t.dtype);
-    bytes += data.size();
-    w.add_weight(name, t.dtype, dims_of(t),
-                 std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-    bar.update(static_cast<int64_t>(i + 1));
-  }
-  return bytes;
-}
-
-std::vector<InputFile> inputs(const std::string& yaml, const CompiledModel& c) {
+std::vector<InputFile> inputs(const std::string& yaml, const driver::CompiledModel& c) {
   std::vector<InputFile> in = {{yaml, "the model definition"}, {c.model.weights->path(), "the weights"}};
   if (c.model.def.tokenizer != "gguf") in.push_back({c.model.def.tokenizer, "the tokenizer"});
   return in;
@@ -68,6 +40,7 @@ std::string sanitize(const std::string& s) {
 }  // namespace
 
 int cmd_compile(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
     std::cout << "usage: lmc compile MODEL.yaml [-o OUT.lmc] [options]\n\n"
@@ -79,7 +52,7 @@ int cmd_compile(int argc, char** argv) {
   }
   if (a.positional().size() != 1) throw UsageError("lmc compile expects one model definition (.yaml)");
   auto t0 = std::chrono::steady_clock::now();
-  CompiledModel c = compile_model(a.positional()[0], a);
+  driver::CompiledModel c = driver::compile(compile_request(a.positional()[0], a));
 
   if (a.has("emit-ir")) {
     std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
@@ -89,18 +62,12 @@ int cmd_compile(int argc, char** argv) {
   }
   std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");
   refuse_input_as_output(out, inputs(a.positional()[0], c));
-  runtime::ArtifactWriter w(out, runtime::user_key());
-  w.add_section("ir", ir::print(*c.model.graph));
-  w.add_section("kernels", c.object);
-  w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));
-  uint64_t weight_bytes = write_weights(w, c);
-  runtime::ArtifactManifest m;
-  m.model = c.model.info.name;
-  m.pipeline = c.pipeline;
-  m.target = c.compiler->target();
-  m.info = c.model.info;
-  m.kernels = c.compiler->kernels();
-  w.finish(m);
+  std::unique_ptr<Progress> bar;
+  uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<Progress>("packing", total);
+    bar->update(done);
+  });
+  bar.reset();
 
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cerr << "lmc compile: " << out << "\n";

@@ -1,8 +1,11 @@
 // lmc opt: reads IR text, runs passes, prints the result — mlir-opt for lmc graphs.
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "codegen/kernel_compiler.h"
+#include "driver/cost_table.h"
+#include "driver/kernel_cost_model.h"
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -12,6 +15,7 @@
 #include "passes/pass_registry.h"
 #include "runtime/kernel_table.h"
 #include "tools/commands.h"
+#include "tools/expected_diagnostics.h"
 #include "tools/output_file.h"
 #include "tools/pass_flags.h"
 
@@ -22,9 +26,14 @@ namespace {
 std::vector<FlagSpec> opt_specs() {
   auto specs = pass_flag_specs();
   specs.push_back({"o", true, "write the result to FILE instead of stdout", "FILE"});
+  specs.push_back({"split-input-file", false, "treat each '// -----'-separated part of the input as its own graph"});
+  specs.push_back({"verify-diagnostics", false,
+                   "check the errors against the input's '// expected-error {{...}}' comments instead of failing"});
+  specs.push_back({"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
+                                       "lines) instead of timing kernels here", "FILE"});
   specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
-  specs.push_back({"list-passes", false, "list the available passes and exit"});
+  specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
   specs.push_back({"help", false, "show this help"});
   return specs;
 }
@@ -36,6 +45,18 @@ std::string read_input(const std::string& path) {
     return ss.str();
   }
   return read_regular_file(path);
+}
+
+void list_passes() {
+  auto& registry = passes::PassRegistry::instance();
+  for (const auto& name : registry.names()) {
+    auto pass = registry.create(name);
+    std::cout << name << "  " << pass->summary() << "\n";
+    for (const auto& o : pass->options())
+      std::cout << "    " << o.name << "=" << passes::option_value_syntax(o) << "  " << o.help
+                << (o.default_value.empty() ? "" : " (default " + o.default_value + ")") << "; flag --"
+                << passes::option_flag(o, name) << "\n";
+  }
 }
 
 // The kernels of `g` for this machine's baseline target, for their dumps: a graph needs
@@ -50,9 +71,29 @@ void dump_kernels(const Args& a, const ir::Graph& g, const std::string& path) {
   compiler.compile(co);
 }
 
+// What quant-threshold's measured mode asks: kernels timed here, or a table's times.
+std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
+  if (auto table = a.get("cost-table")) return std::make_unique<driver::CostTable>(*table);
+  return std::make_unique<driver::KernelCostModel>();
+}
+
+// Parses, verifies and optimizes one input graph and returns its printed result.
+std::string optimize(const Args& a, const InputPart& part, const std::string& source, passes::CostModel& cost) {
+  auto g = ir::parse(part.text_with_line_offset(), source);
+  ir::verify(*g, source);
+  passes::PassManager pm(instrumentation_from(a));
+  pm.add_pipeline(a.get_or("passes", "none"), pass_options(a));
+  passes::PassContext ctx;
+  ctx.cost_model = &cost;
+  pm.run(*g, ctx);
+  dump_kernels(a, *g, source);
+  return ir::print(*g);
+}
+
 }  // namespace
 
 int cmd_opt(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
   Args a(opt_specs(), argc, argv, 2);
   if (a.has("help")) {
     std::cout << "usage: lmc opt FILE.lir [options]\n\n"
@@ -62,32 +103,41 @@ int cmd_opt(int argc, char** argv) {
               << Args::help_text(opt_specs());
     return 0;
   }
-  load_pass_plugins(a);
   if (a.has("list-passes")) {
-    for (const auto& name : passes::PassRegistry::instance().names())
-      std::cout << name << "  " << passes::PassRegistry::instance().create(name)->summary() << "\n";
+    list_passes();
     return 0;
   }
   if (a.positional().size() != 1) throw UsageError("lmc opt expects one input file");
   const std::string& path = a.positional()[0];
   const std::string source = path == "-" ? "<stdin>" : path;
-  auto g = ir::parse(read_input(path), source);
-  ir::verify(*g, source);
+  // Pipeline and flag errors are the user's, not the input's: report them once, up front.
+  passes::PassManager(instrumentation_from(a)).add_pipeline(a.get_or("passes", "none"), pass_options(a));
+  auto cost = cost_model(a);
 
-  passes::PassManager pm(instrumentation_from(a));
-  pm.add_pipeline(a.get_or("passes", "none"));
-  passes::PassContext ctx;
-  apply_pass_options(a, ctx);
-  pm.run(*g, ctx);
-
-  dump_kernels(a, *g, source);
-  std::string text = ir::print(*g);
-  if (auto out = a.get("o")) {
-    write_output_file(*out, text);
-  } else {
-    std::cout << text;
+  auto parts = split_input(read_input(path), a.has("split-input-file"));
+  bool verify = a.has("verify-diagnostics");
+  std::string out;
+  int failures = 0;
+  for (const auto& part : parts) {
+    if (!out.empty()) out += kSplitMarker + std::string("\n");
+    std::optional<std::string> error;
+    try {
+      out += optimize(a, part, source, *cost);
+    } catch (const Error& e) {
+      if (!verify && parts.size() == 1) throw;
+      error = e.what();
+    }
+    auto problems = verify ? check_diagnostics(part, source, error) : std::vector<std::string>{};
+    if (!verify && error) problems.push_back(*error);
+    for (const auto& p : problems) std::cerr << p << "\n";
+    failures += !problems.empty();
   }
-  return 0;
+  if (auto file = a.get("o")) {
+    write_output_file(*file, out);
+  } else {
+    std::cout << out;
+  }
+  return failures ? 1 : 0;
 }
 
 }  // namespace lmc::tools

@@ -9,10 +9,10 @@
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/profiler.h"
-#include "tools/artifact_trust.h"
+#include "tools/artifact_flags.h"
 #include "tools/commands.h"
-#include "tools/compile_driver.h"
-#include "tools/loaded_model.h"
+#include "tools/model_flags.h"
+#include "tools/pass_flags.h"
 #include "tools/npy_writer.h"
 #include "tools/run_flags.h"
 
@@ -54,7 +54,7 @@ std::string apply_chat(const ir::ModelInfo& info, const std::string& prompt) {
   return replace_all(replace_all(info.chat_turn, "{role}", role("user")), "{content}", prompt) + info.chat_generation;
 }
 
-void print_load_summary(const LoadedModel& m, const runtime::Executor& ex) {
+void print_load_summary(const driver::LoadedModel& m, const runtime::Executor& ex) {
   auto mem = ex.memory();
   std::fprintf(stderr, "lmc: %s: weights %.1f MB, arena %.1f MB, KV cache %.1f MB (context %lld), %d threads, "
                "ready in %.2f s\n", m.info.name.c_str(), mem.weight_bytes / 1e6, mem.arena_bytes / 1e6,
@@ -87,6 +87,7 @@ void print_profile(const Args& a, runtime::Profiler& p) {
 }  // namespace
 
 int cmd_run(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
     std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml [--prompt TEXT] [options]\n\n"
@@ -101,7 +102,7 @@ int cmd_run(int argc, char** argv) {
   std::string prompt = read_prompt(a);
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
-  LoadedModel m = load_model(a.positional()[0], a);
+  driver::LoadedModel m = open_model(a.positional()[0], a);
   if (a.has("chat")) prompt = apply_chat(m.info, prompt);
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());

@@ -6,10 +6,10 @@
 #include <iostream>
 
 #include "codegen/target.h"
+#include "driver/artifact_graph.h"
 #include "ir/error.h"
 #include "runtime/kernel_table.h"
-#include "tools/artifact_graph.h"
-#include "tools/artifact_trust.h"
+#include "tools/artifact_flags.h"
 #include "tools/commands.h"
 
 namespace lmc::tools {
@@ -26,7 +26,7 @@ struct Check {
   std::function<std::string()> run;  // what it found; throws lmc::Error on a failure
 };
 
-std::vector<Check> checks(const runtime::Artifact& art, const ArtifactTrust& trust,
+std::vector<Check> checks(const runtime::Artifact& art, const driver::ArtifactTrust& trust,
                           std::unique_ptr<ir::Graph>& graph) {
   return {
       {"weights",
@@ -36,13 +36,13 @@ std::vector<Check> checks(const runtime::Artifact& art, const ArtifactTrust& tru
        }},
       {"seal",
        [&] {
-         auto key = trusted_seal(art, trust);
+         auto key = driver::trusted_seal(art, trust);
          if (!key) throw Error("not sealed with your artifact key or a trusted one");
          return "sealed with " + *key;
        }},
       {"ir",
        [&] {
-         graph = read_artifact_graph(art);
+         graph = driver::read_artifact_graph(art);
          return std::to_string(graph->ops().size()) + " ops; every param matches the weight index";
        }},
       {"kernel table",
@@ -70,7 +70,7 @@ int cmd_verify(int argc, char** argv) {
     return 0;
   }
   if (a.positional().size() != 1) throw UsageError("lmc verify expects one artifact");
-  ArtifactTrust trust = artifact_trust(a);
+  driver::ArtifactTrust trust = artifact_trust(a);
   auto art = runtime::Artifact::open(a.positional()[0]);
   std::unique_ptr<ir::Graph> graph;
   std::string report = art->path() + ":\n  ok      structure, manifest and section digests\n", failed;

@@ -4,9 +4,9 @@
 
 #include "ir/error.h"
 #include "ir/parser.h"
-#include "tools/memory_check.h"
+#include "driver/memory_check.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 namespace {
 
 // A 16-wide model with one KV cache of 64 rows and a tied 32-token embedding.
@@ -62,4 +62,4 @@ TEST(MemoryCheck, ReadsMemAvailable) {
 }
 
 }  // namespace
-}  // namespace lmc::tools
+}  // namespace lmc::driver

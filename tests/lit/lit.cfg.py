@@ -19,6 +19,9 @@ config.test_exec_root = config.lmc_lit_binary_dir
 config.environment["PATH"] = os.pathsep.join(
     [os.path.dirname(config.lmc_path), os.path.dirname(config.filecheck_path), config.environment["PATH"]])
 
+# Tests that write artifacts seal them with a key of their own (lit passes no HOME).
+config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifact.key")
+
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
 # %python is the build's Python (tools/setup.sh: .venv/bin/python3, with numpy), for RUN

@@ -8,7 +8,7 @@
 #include "models/weight_source.h"
 #include "runtime/weight_provider.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 class MemoryWeights : public runtime::WeightProvider {
  public:
@@ -22,4 +22,4 @@ class MemoryWeights : public runtime::WeightProvider {
   uint64_t bytes_ = 0;
 };
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,4 +1,4 @@
-#include "tools/kernel_cost_model.h"
+#include "driver/kernel_cost_model.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 namespace {
 
@@ -53,4 +53,4 @@ double KernelCostModel::linear_seconds(const ir::Type& weight) {
   return cache_[key] = times[times.size() / 2];
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -3,10 +3,10 @@
 // numbers taken on the same machine at the same time.
 #pragma once
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 // Bytes per second reading a buffer far larger than the caches with `threads` threads
 // (median of several passes).
 double measure_read_bandwidth(int threads);
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,13 +1,13 @@
 // The cost model quant-threshold's measured mode asks: it generates the decode (T=1)
 // linear kernel for a weight type, runs it on random data on this machine and reports
-// the median time. Lives in tools/ so passes/ never depends on codegen/.
+// the median time. Lives in driver/ so passes/ never depends on codegen/.
 #pragma once
 #include <map>
 #include <string>
 
 #include "passes/pass_context.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 class KernelCostModel : public passes::CostModel {
  public:
@@ -17,4 +17,4 @@ class KernelCostModel : public passes::CostModel {
   std::map<std::string, double> cache_;  // by weight type: shared shapes are timed once
 };
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,9 +1,9 @@
 #include "ir/op_registry.h"
-#include "tools/memory_weights.h"
+#include "driver/memory_weights.h"
 
 #include "ir/error.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 MemoryWeights::MemoryWeights(const ir::Graph& g, const models::WeightSource& source) {
   for (const auto& op : g.ops()) {
@@ -22,4 +22,4 @@ const void* MemoryWeights::get(const std::string& name) const {
   return it->second.data();
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

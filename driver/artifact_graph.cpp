@@ -1,5 +1,5 @@
 #include "ir/op_registry.h"
-#include "tools/artifact_graph.h"
+#include "driver/artifact_graph.h"
 
 #include <map>
 
@@ -7,7 +7,7 @@
 #include "ir/parser.h"
 #include "ir/verifier.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 namespace {
 
@@ -38,4 +38,4 @@ std::unique_ptr<ir::Graph> read_artifact_graph(const runtime::Artifact& a) {
   return g;
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

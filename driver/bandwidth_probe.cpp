@@ -1,4 +1,4 @@
-#include "tools/bandwidth_probe.h"
+#include "driver/bandwidth_probe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 namespace {
 
@@ -52,4 +52,4 @@ double measure_read_bandwidth(int threads) {
   return rates[rates.size() / 2];
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,7 +1,6 @@
 // Which artifacts `lmc run`, `lmc bench` and `lmc verify` trust to run their object code
-// (docs/security.md): those sealed with the user's key, or with a key named by
-// --trust-artifact-key. And whether the weights' digests are checked on open
-// (--no-verify-weights skips it).
+// (docs/security.md): those sealed with the user's key, or with another key the user names.
+// And whether the weights' digests are checked on open.
 #pragma once
 #include <optional>
 #include <string>
@@ -9,19 +8,17 @@
 
 #include "runtime/artifact.h"
 #include "runtime/artifact_key.h"
-#include "tools/cli_args.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 struct ArtifactTrust {
   std::vector<runtime::ArtifactKey> keys;  // the user's first
   bool verify_weights = true;
 };
 
-std::vector<FlagSpec> artifact_flag_specs();
-// Reads the user's key (creating it on first use) and every --trust-artifact-key file.
-ArtifactTrust artifact_trust(const Args& a);
+// The user's key (created on first use) and the keys in `key_files`.
+ArtifactTrust artifact_trust(const std::vector<std::string>& key_files, bool verify_weights);
 // The file of the key that sealed `art`, or nullopt when none of `trust`'s did.
 std::optional<std::string> trusted_seal(const runtime::Artifact& art, const ArtifactTrust& trust);
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -10,7 +10,7 @@
 #include "ir/graph.h"
 #include "ir/model_info.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 // In doubles: the shapes come from files, and a hostile one may not fit in 64 bits.
 struct MemoryNeed {
@@ -30,4 +30,4 @@ std::optional<uint64_t> available_memory();
 void check_memory_fits(const MemoryNeed& need, std::optional<uint64_t> available, const ir::ModelInfo& info,
                        const std::string& model);
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,20 +1,18 @@
 #include "ir/op_registry.h"
-#include "tools/loaded_model.h"
+#include "driver/open_model.h"
 
 #include <chrono>
 #include <iostream>
 
 #include "codegen/kernel_compiler.h"
+#include "driver/artifact_graph.h"
+#include "driver/memory_check.h"
+#include "driver/memory_weights.h"
 #include "ir/error.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
-#include "tools/artifact_graph.h"
-#include "tools/artifact_trust.h"
-#include "tools/compile_driver.h"
-#include "tools/memory_check.h"
-#include "tools/memory_weights.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 namespace {
 
@@ -71,8 +69,9 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust) {
   return m;
 }
 
-LoadedModel from_yaml(const std::string& path, const Args& a) {
-  CompiledModel c = compile_model(path, a);
+LoadedModel from_definition(const std::string& path, CompileRequest r) {
+  r.model = path;
+  CompiledModel c = compile(r);
   check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
   LoadedModel m;
   m.info = c.model.info;
@@ -89,19 +88,13 @@ LoadedModel from_yaml(const std::string& path, const Args& a) {
 
 }  // namespace
 
-LoadedModel load_model(const std::string& path, const Args& a) {
+bool is_model_definition(const std::string& path) { return ends_with(path, ".yaml") || ends_with(path, ".yml"); }
+
+LoadedModel open_model(const std::string& path, const OpenRequest& r) {
   auto t0 = std::chrono::steady_clock::now();
-  bool yaml = ends_with(path, ".yaml") || ends_with(path, ".yml");
-  // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
-  // a model definition has no seal or digests for the artifact flags to act on.
-  for (const auto& f : compile_flag_specs())
-    if (!yaml && a.has(f.name))
-      throw UsageError("--" + f.name + " applies to a model definition (.yaml), not to the compiled " + path);
-  for (const auto& f : artifact_flag_specs())
-    if (yaml && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
-  LoadedModel m = yaml ? from_yaml(path, a) : from_artifact(path, artifact_trust(a));
+  LoadedModel m = is_model_definition(path) ? from_definition(path, r.compile) : from_artifact(path, r.trust);
   m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return m;
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,5 +1,5 @@
 #include "ir/op_registry.h"
-#include "tools/memory_check.h"
+#include "driver/memory_check.h"
 
 #include <cstdio>
 #include <fstream>
@@ -11,7 +11,7 @@
 #include "ir/graph_view.h"
 #include "runtime/memory_plan.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 namespace {
 
@@ -76,4 +76,4 @@ void check_memory_fits(const MemoryNeed& need, std::optional<uint64_t> available
                             human(static_cast<double>(*available)) + " available");
 }
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -7,9 +7,9 @@
 #include "ir/graph.h"
 #include "runtime/artifact.h"
 
-namespace lmc::tools {
+namespace lmc::driver {
 
 // Throws lmc::Error "<path>:ir:<line>: error: ..." on the first problem.
 std::unique_ptr<ir::Graph> read_artifact_graph(const runtime::Artifact& a);
 
-}  // namespace lmc::tools
+}  // namespace lmc::driver

@@ -1,0 +1,86 @@
+#include "driver/compile.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "driver/cost_table.h"
+#include "driver/kernel_cost_model.h"
+#include "models/model_check.h"
+#include "models/model_tokenizer.h"
+#include "passes/pass_registry.h"
+#include "passes/plugin_loader.h"
+#include "runtime/kernel_table.h"
+
+namespace lmc::driver {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+void log(const CompileRequest& r, const std::string& stage, double seconds, const std::string& what) {
+  if (!r.log) return;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.3f s", seconds);
+  *r.log << "lmc: " << stage << ": " << secs << ": " << what << "\n";
+}
+
+// The graph and the tokenizer, built (and so checked: ids, merges) at compile time, not
+// first at run.
+void lower(CompiledModel& c, const CompileRequest& r) {
+  auto t0 = Clock::now();
+  c.model = models::lower_model(r.model, r.lower);
+  c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+  models::check_embedding_ranges(c.model, *c.tokenizer);
+  c.lower_seconds = since(t0);
+  log(r, "lower", c.lower_seconds, r.model + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");
+}
+
+// The user's pipeline, then fold-weights,dce: weight transforms must not run per step.
+// Both run in the same instrumented manager, so every dump and the recorded pipeline
+// show them.
+void run_passes(CompiledModel& c, const CompileRequest& r) {
+  auto t0 = Clock::now();
+  for (const auto& lib : r.plugins) passes::load_pass_plugin(lib);
+  passes::PassContext ctx;
+  std::unique_ptr<passes::CostModel> cost_model;
+  if (r.cost_table.empty())
+    cost_model = std::make_unique<KernelCostModel>();
+  else
+    cost_model = std::make_unique<CostTable>(r.cost_table);
+  ctx.cost_model = cost_model.get();
+  // The definition's passes: section sets options as their flags do; the command line wins.
+  passes::check_option_flags(c.model.pass_options, r.model + ": passes");
+  passes::OptionValues flags = c.model.pass_options;
+  for (const auto& [k, v] : r.pass_options) flags[k] = v;
+  passes::PassManager pm(r.instrumentation);
+  pm.add_pipeline(r.pipeline, flags);
+  pm.ensure_suffix(passes::mandatory_pipeline(), flags);
+  pm.run(*c.model.graph, ctx);
+  c.pass_summary = pm.summary();
+  c.pipeline = pm.pipeline_text();
+  c.pass_seconds = since(t0);
+  log(r, "passes", c.pass_seconds, c.pipeline + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");
+}
+
+void generate_kernels(CompiledModel& c, const CompileRequest& r) {
+  auto t0 = Clock::now();
+  c.compiler = std::make_unique<codegen::KernelCompiler>(codegen::resolve_target(r.target));
+  runtime::add_graph_kernels(*c.compiler, *c.model.graph, r.model);
+  c.object = c.compiler->compile(r.codegen);
+  log(r, "kernels", since(t0),
+      std::to_string(c.compiler->stats().kernels) + " kernels for " + c.compiler->target().str());
+}
+
+}  // namespace
+
+CompiledModel compile(const CompileRequest& r) {
+  CompiledModel c;
+  lower(c, r);
+  run_passes(c, r);
+  generate_kernels(c, r);
+  return c;
+}
+
+}  // namespace lmc::driver

@@ -1,0 +1,45 @@
+// The compile pipeline as one function: lower the model definition, run one instrumented
+// pass pipeline (the user's passes, then the mandatory weight folding), and generate every
+// kernel the final graph needs. `lmc compile`, and `lmc run`/`lmc bench` on a model
+// definition, all go through compile().
+#pragma once
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "codegen/kernel_compiler.h"
+#include "codegen/target.h"
+#include "models/lowering.h"
+#include "models/tokenizer.h"
+#include "passes/pass_manager.h"
+
+namespace lmc::driver {
+
+struct CompileRequest {
+  std::string model;                                 // the model definition (.yaml)
+  models::LowerOptions lower;                        // weights and context overrides
+  std::string pipeline = "default";                  // pass pipeline text
+  passes::OptionValues pass_options;                 // option flag -> value, over the definition's passes:
+  std::vector<std::string> plugins;                  // pass plugin libraries to load first
+  std::string cost_table;                            // times to use instead of measuring (driver/cost_table.h)
+  passes::Instrumentation instrumentation;
+  codegen::TargetOptions target;
+  codegen::CompileOptions codegen;                   // kernel dumps
+  std::ostream* log = nullptr;                       // one line per stage when set
+};
+
+struct CompiledModel {
+  models::LoweredModel model;                     // graph after the passes
+  std::unique_ptr<models::Tokenizer> tokenizer;   // checked against the model before the passes
+  std::string pipeline;                           // pipeline text of what ran, mandatory passes included
+  std::vector<std::string> pass_summary;
+  std::unique_ptr<codegen::KernelCompiler> compiler;
+  std::string object;                             // the kernels' object file
+  double lower_seconds = 0, pass_seconds = 0;
+};
+
+CompiledModel compile(const CompileRequest& r);
+
+}  // namespace lmc::driver

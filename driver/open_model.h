@@ -1,0 +1,44 @@
+// Opening a model for run: from an artifact (mapped weights, object code loaded into ORC,
+// or recompiled when it may not run here) or straight from a model definition (compiled
+// in this process, weights packed in memory). `lmc run` and `lmc bench` take either.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "codegen/kernel_library.h"
+#include "ir/graph.h"
+#include "ir/model_info.h"
+#include "models/tokenizer.h"
+#include "runtime/artifact.h"
+#include "runtime/kernel_table.h"
+#include "runtime/weight_provider.h"
+#include "driver/artifact_trust.h"
+#include "driver/compile.h"
+
+namespace lmc::driver {
+
+struct LoadedModel {
+  std::unique_ptr<runtime::Artifact> artifact;       // when loaded from one
+  std::unique_ptr<ir::Graph> graph;
+  ir::ModelInfo info;
+  std::unique_ptr<codegen::KernelLibrary> library;
+  runtime::KernelTable kernels;
+  std::unique_ptr<runtime::WeightProvider> owned_weights;  // when packed in memory
+  const runtime::WeightProvider* weights = nullptr;
+  std::unique_ptr<models::Tokenizer> tokenizer;
+  uint64_t weight_bytes = 0;
+  double load_seconds = 0;
+};
+
+struct OpenRequest {
+  CompileRequest compile;  // for a model definition (its `model` is the path opened)
+  ArtifactTrust trust;     // for an artifact
+};
+
+// A model definition is a .yaml/.yml file; anything else is opened as an artifact.
+bool is_model_definition(const std::string& path);
+
+// Checks that the model fits in memory before anything large is allocated.
+LoadedModel open_model(const std::string& path, const OpenRequest& r);
+
+}  // namespace lmc::driver

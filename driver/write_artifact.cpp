@@ -1,0 +1,59 @@
+#include "ir/op_registry.h"
+#include "driver/write_artifact.h"
+
+#include <set>
+
+#include "ir/printer.h"
+#include "models/model_tokenizer.h"
+#include "models/tokenizer_io.h"
+#include "runtime/artifact.h"
+#include "runtime/artifact_key.h"
+
+namespace lmc::driver {
+
+namespace {
+
+std::vector<int64_t> dims_of(const ir::Type& t) {
+  std::vector<int64_t> out;
+  for (const auto& d : t.dims) out.push_back(d.value);
+  return out;
+}
+
+uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const PackProgress& progress) {
+  std::vector<const ir::Op*> params;
+  for (const auto& op : c.model.graph->ops())
+    if (ir::is_role(*op, ir::OpRole::Weight)) params.push_back(op.get());
+  uint64_t bytes = 0;
+  std::set<std::string> done;
+  for (size_t i = 0; i < params.size(); ++i) {
+    const std::string& name = params[i]->attr_str("name");
+    if (!done.insert(name).second) continue;
+    const ir::Type& t = params[i]->result()->type();
+    auto data = c.model.weights->materialize(name, t.dtype);
+    bytes += data.size();
+    w.add_weight(name, t.dtype, dims_of(t),
+                 std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+    if (progress) progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(params.size()));
+  }
+  return bytes;
+}
+
+}  // namespace
+
+uint64_t write_artifact(const CompiledModel& c, const std::string& path, const PackProgress& progress) {
+  runtime::ArtifactWriter w(path, runtime::user_key());
+  w.add_section("ir", ir::print(*c.model.graph));
+  w.add_section("kernels", c.object);
+  w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));
+  uint64_t weight_bytes = write_weights(w, c, progress);
+  runtime::ArtifactManifest m;
+  m.model = c.model.info.name;
+  m.pipeline = c.pipeline;
+  m.target = c.compiler->target();
+  m.info = c.model.info;
+  m.kernels = c.compiler->kernels();
+  w.finish(m);
+  return weight_bytes;
+}
+
+}  // namespace lmc::driver

@@ -1,0 +1,177 @@
+#include "passes/pipeline.h"
+
+#include <cctype>
+
+#include "ir/error.h"
+#include "ir/spelling.h"
+#include "passes/pass_registry.h"
+
+namespace lmc::passes {
+
+namespace {
+
+constexpr int kMaxRepeat = 100;
+
+std::vector<std::string> option_names(const Pass& p) {
+  std::vector<std::string> out;
+  for (const auto& o : p.options()) out.push_back(o.name);
+  return out;
+}
+
+// A recursive-descent reader of pipeline text; every error names the column.
+class PipelineParser {
+ public:
+  PipelineParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
+
+  Pipeline parse() {
+    Pipeline p = pipeline();
+    skip_space();
+    if (pos_ != s_.size()) fail(std::string("unexpected '") + s_[pos_] + "'");
+    return p;
+  }
+
+ private:
+  Pipeline pipeline() {
+    Pipeline out;
+    do {
+      Pipeline e = element();
+      out.insert(out.end(), e.begin(), e.end());
+    } while (accept(','));
+    return out;
+  }
+
+  Pipeline element() {
+    skip_space();
+    size_t at = pos_;
+    std::string name = word();
+    if (name.empty()) fail("expected a pass name");
+    if (name == "none") return {};
+    if (name == "default") return PipelineParser(default_pipeline(), where_).parse();
+    if (name == "repeat" && peek() == '<') return repeat();
+    auto pass = PassRegistry::instance().create(name);
+    if (!pass) fail_at(at, "unknown pass '" + name + "'" + suggestion(name));
+    PipelineEntry e{name, {}};
+    if (accept('{')) e.options = options(*pass);
+    return {e};
+  }
+
+  Pipeline repeat() {
+    expect('<');
+    skip_space();
+    size_t at = pos_;
+    std::string n = word();
+    int count = 0;
+    for (char c : n) count = std::isdigit(static_cast<unsigned char>(c)) && count <= kMaxRepeat ? count * 10 + (c - '0') : -1;
+    if (n.empty() || count < 1 || count > kMaxRepeat)
+      fail_at(at, "repeat<N> expects N from 1 to " + std::to_string(kMaxRepeat) + ", got '" + n + "'");
+    expect('>');
+    expect('(');
+    Pipeline body = pipeline();
+    expect(')');
+    Pipeline out;
+    for (int i = 0; i < count; ++i) out.insert(out.end(), body.begin(), body.end());
+    return out;
+  }
+
+  OptionValues options(const Pass& pass) {
+    OptionValues out;
+    auto declared = pass.options();
+    do {
+      skip_space();
+      size_t at = pos_;
+      std::string key = word();
+      const PassOption* o = nullptr;
+      for (const auto& d : declared)
+        if (d.name == key) o = &d;
+      if (!o) {
+        if (declared.empty()) fail_at(at, "pass '" + pass.name() + "' takes no options");
+        fail_at(at, "pass '" + pass.name() + "' has no option '" + key + "'" + did_you_mean(key, option_names(pass)));
+      }
+      expect('=');
+      skip_space();
+      size_t value_at = pos_;
+      std::string value = option_value();
+      if (auto why = option_value_problem(*o, value); !why.empty())
+        fail_at(value_at, pass.name() + "{" + key + "}: " + why);
+      if (!out.emplace(key, value).second) fail_at(at, "option '" + key + "' is given twice");
+    } while (accept(','));
+    expect('}');
+    return out;
+  }
+
+  std::string word() {
+    skip_space();
+    size_t start = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '-' ||
+                                s_[pos_] == '_' || s_[pos_] == '.'))
+      ++pos_;
+    return s_.substr(start, pos_ - start);
+  }
+
+  std::string option_value() {
+    skip_space();
+    size_t start = pos_;
+    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' && !std::isspace(static_cast<unsigned char>(s_[pos_])))
+      ++pos_;
+    return s_.substr(start, pos_ - start);
+  }
+
+  char peek() {
+    skip_space();
+    return pos_ < s_.size() ? s_[pos_] : '\0';
+  }
+
+  bool accept(char c) {
+    if (peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  void expect(char c) {
+    if (!accept(c)) fail(std::string("expected '") + c + "'");
+  }
+
+  void skip_space() {
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+  }
+
+  // The closest name, or else every name: a user who mistyped needs one, a user who
+  // guessed needs the list.
+  static std::string suggestion(const std::string& name) {
+    auto names = PassRegistry::instance().names();
+    names.insert(names.end(), {"default", "none", "repeat"});
+    if (auto hint = did_you_mean(name, names); !hint.empty()) return hint;
+    std::string known;
+    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+    return " (known: " + known + ")";
+  }
+
+  [[noreturn]] void fail(const std::string& what) { fail_at(pos_, what); }
+  [[noreturn]] void fail_at(size_t at, const std::string& what) {
+    throw Error(where_ + ": column " + std::to_string(at + 1) + ": " + what);
+  }
+
+  const std::string& s_;
+  std::string where_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+Pipeline parse_pipeline(const std::string& text, const std::string& where) {
+  if (text.find_first_not_of(" \t\n") == std::string::npos) return {};
+  return PipelineParser(text, where).parse();
+}
+
+std::string print_pipeline(const Pipeline& p) {
+  std::string out;
+  for (const auto& e : p) {
+    out += (out.empty() ? "" : ",") + e.pass;
+    std::string opts;
+    for (const auto& [k, v] : e.options) opts += (opts.empty() ? "" : ",") + k + "=" + v;
+    if (!opts.empty()) out += "{" + opts + "}";
+  }
+  return out.empty() ? "none" : out;
+}
+
+}  // namespace lmc::passes

@@ -1,0 +1,34 @@
+// Pipeline text, as --passes, the artifact manifest and `lmc inspect` speak it:
+//
+//   pipeline := element (',' element)*
+//   element  := PASS ['{' OPTION '=' VALUE (',' OPTION '=' VALUE)* '}']   a pass, with options
+//             | 'default' | 'none'                                          named pipelines
+//             | 'repeat<' N '>(' pipeline ')'                              a nested pipeline, N times
+//
+// e.g. `default,fuse-qkv,quant-threshold{min-dim=512,mode=rule},repeat<2>(fuse-elementwise,dce)`.
+// Spaces around names and separators are ignored. Every pass name, option name and option
+// value is checked against the registry when parsed, so a typo anywhere is an error that
+// says where it is and what was probably meant.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "passes/pass_option.h"
+
+namespace lmc::passes {
+
+struct PipelineEntry {
+  std::string pass;
+  OptionValues options;  // as written
+  bool operator==(const PipelineEntry&) const = default;
+};
+using Pipeline = std::vector<PipelineEntry>;
+
+// Throws lmc::Error "<where>: column 10: unknown pass 'fuse-qvk' (did you mean 'fuse-qkv'?)".
+Pipeline parse_pipeline(const std::string& text, const std::string& where = "--passes");
+
+// The canonical text: named pipelines and repeats expanded, options in name order;
+// "none" for an empty pipeline. parse_pipeline(print_pipeline(p)) == p.
+std::string print_pipeline(const Pipeline& p);
+
+}  // namespace lmc::passes

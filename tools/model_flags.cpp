@@ -1,0 +1,76 @@
+#include "tools/model_flags.h"
+
+#include <iostream>
+
+#include "tools/artifact_flags.h"
+#include "tools/pass_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+codegen::TargetOptions target_options(const Args& a) {
+  codegen::TargetOptions t;
+  std::string target = a.get_or("target", "baseline");
+  if (target != "baseline" && target != "native") throw UsageError("--target must be 'baseline' or 'native'");
+  t.native = target == "native";
+  t.mcpu = a.get_or("mcpu", "");
+  t.mattr = a.get_or("mattr", "");
+  return t;
+}
+
+}  // namespace
+
+std::vector<FlagSpec> compile_flag_specs() {
+  auto specs = pass_flag_specs();
+  std::vector<FlagSpec> more = {
+      {"weights", true, "read weights from PATH instead of the definition's", "PATH"},
+      {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
+      {"target", true, "'baseline' (x86-64 AVX2+FMA, default) or 'native' (this CPU, e.g. AVX-512)", "T"},
+      {"mcpu", true, "LLVM CPU name to generate for", "CPU"},
+      {"mattr", true, "LLVM target features, e.g. +avx512f,+avx512vnni", "FEATURES"},
+      {"dump-llvm-ir", true, "write each kernel's optimized LLVM IR to DIR/<kernel>.ll", "DIR"},
+      {"dump-asm", true, "write each kernel's assembly to DIR/<kernel>.s", "DIR"},
+      {"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' lines) "
+                           "instead of timing kernels here", "FILE"},
+      {"verbose", false, "log each compile stage (lower, passes, kernels) with its time"},
+  };
+  specs.insert(specs.end(), more.begin(), more.end());
+  return specs;
+}
+
+driver::CompileRequest compile_request(const std::string& model, const Args& a) {
+  driver::CompileRequest r;
+  r.model = model;
+  r.lower.weights = a.get_or("weights", "");
+  r.lower.context = a.get_int("context", 0, 1, int64_t{1} << 24);
+  r.pipeline = a.get_or("passes", "default");
+  r.pass_options = pass_options(a);
+  r.plugins = a.all("load-pass-plugin");
+  r.cost_table = a.get_or("cost-table", "");
+  r.instrumentation = instrumentation_from(a);
+  r.target = target_options(a);
+  r.codegen.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
+  r.codegen.dump_asm_dir = a.get_or("dump-asm", "");
+  if (a.has("verbose")) r.log = &std::cerr;
+  return r;
+}
+
+driver::LoadedModel open_model(const std::string& path, const Args& a) {
+  bool definition = driver::is_model_definition(path);
+  // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
+  // a model definition has no seal or digests for the artifact flags to act on.
+  for (const auto& f : compile_flag_specs())
+    if (!definition && a.has(f.name))
+      throw UsageError("--" + f.name + " applies to a model definition (.yaml), not to the compiled " + path);
+  for (const auto& f : artifact_flag_specs())
+    if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
+  driver::OpenRequest r;
+  if (definition)
+    r.compile = compile_request(path, a);
+  else
+    r.trust = artifact_trust(a);
+  return driver::open_model(path, r);
+}
+
+}  // namespace lmc::tools

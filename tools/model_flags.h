@@ -1,0 +1,18 @@
+// The flags that choose how a model is compiled or opened: compile flags for a model
+// definition (weights, context, passes, target, dumps), trust flags for an artifact.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/compile.h"
+#include "driver/open_model.h"
+#include "tools/cli_args.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> compile_flag_specs();
+driver::CompileRequest compile_request(const std::string& model, const Args& a);
+// Refuses flags that do not apply to the kind of model `path` is.
+driver::LoadedModel open_model(const std::string& path, const Args& a);
+
+}  // namespace lmc::tools
