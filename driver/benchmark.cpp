@@ -1,0 +1,99 @@
+#include "ir/op_registry.h"
+#include "driver/benchmark.h"
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "runtime/executor.h"
+
+namespace lmc::driver {
+
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double seconds(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Whether operand i of op is a table of which the kernel reads only the rows named by ids.
+bool gathered(const ir::Op& op, size_t i) {
+  for (const ir::Op* inner : ir::ops_run_by(op))
+    if (ir::traits(*inner).gathers_rows && (op.body() ? inner->operand(0) == op.body()->args()[i].get() : i == 0))
+      return true;
+  return false;
+}
+
+}  // namespace
+
+double decode_weight_bytes(const ir::Graph& g) {
+  double bytes = 0;
+  for (const auto& op : g.ops())
+    for (size_t i = 0; i < op->operands().size(); ++i) {
+      const ir::Value* v = op->operand(i);
+      if (!v->def() || !ir::is_role(*v->def(), ir::OpRole::Weight)) continue;
+      int64_t no_syms[ir::kNumSyms] = {1, 1};
+      double b = static_cast<double>(v->type().bytes(no_syms));
+      if (gathered(*op, i)) b /= static_cast<double>(v->type().dims[0].value);
+      bytes += b;
+    }
+  return bytes;
+}
+
+SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, int64_t decode_tokens,
+                     const std::vector<int64_t>& prefill_lengths) {
+  SpeedResult r{};
+  r.threads = threads;
+  runtime::ExecutorOptions eo;
+  eo.threads = threads;
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(ex.vocab() - 1));
+  std::vector<int32_t> prompt(static_cast<size_t>(std::max<int64_t>(m.info.step_tokens, 64)));
+  for (auto& t : prompt) t = tok(rng);
+
+  // Decode: a short prompt, then single-token steps; the first run warms up.
+  std::vector<double> step_ms, run_tps;
+  for (int run = 0; run <= runs; ++run) {
+    ex.reset();
+    ex.step(prompt.data(), 8, 0, 1);
+    std::vector<double> steps;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < decode_tokens; ++i) {
+      auto s0 = std::chrono::steady_clock::now();
+      ex.step(&prompt[static_cast<size_t>(i % 8)], 1, 8 + i, 1);
+      steps.push_back(seconds(s0) * 1e3);
+    }
+    if (run == 0) continue;
+    run_tps.push_back(static_cast<double>(decode_tokens) / seconds(t0));
+    step_ms.insert(step_ms.end(), steps.begin(), steps.end());
+  }
+  r.decode_tps = median(run_tps);
+  r.decode_step_ms_median = median(step_ms);
+  r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
+
+  for (int64_t n : prefill_lengths) {
+    if (n > m.info.context) continue;
+    std::vector<double> tps, first;
+    for (int run = 0; run <= runs; ++run) {
+      ex.reset();
+      auto t0 = std::chrono::steady_clock::now();
+      for (int64_t at = 0; at < n; at += m.info.step_tokens)
+        ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(m.info.step_tokens, n - at), at, 1);
+      double s = seconds(t0);
+      if (run > 0) {
+        tps.push_back(static_cast<double>(n) / s);
+        first.push_back(s * 1e3);
+      }
+    }
+    r.prefill_tps.emplace_back(n, median(tps));
+    if (n == prefill_lengths.front()) r.ttft_ms = median(first);
+  }
+  return r;
+}
+
+}  // namespace lmc::driver

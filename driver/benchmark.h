@@ -1,0 +1,28 @@
+// What `lmc bench` measures on an opened model: decode and prefill speed at a thread
+// count, medians of repeated runs after a warm-up run, on random token ids.
+#pragma once
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "driver/open_model.h"
+#include "ir/graph.h"
+
+namespace lmc::driver {
+
+struct SpeedResult {
+  int threads;
+  double bandwidth;  // filled in by the caller: the probe runs after the model is measured
+  double decode_tps, decode_step_ms_median, decode_step_ms_max;
+  std::vector<std::pair<int64_t, double>> prefill_tps;  // prompt length -> tokens/s
+  double ttft_ms;    // time to first token of the first prefill length
+};
+
+SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t decode_tokens,
+                          const std::vector<int64_t>& prefill_lengths);
+
+// Bytes a decode step reads from weights: every param a kernel reads, an embedding
+// table only one row of.
+double decode_weight_bytes(const ir::Graph& g);
+
+}  // namespace lmc::driver
