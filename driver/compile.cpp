@@ -5,6 +5,7 @@
 
 #include "driver/cost_table.h"
 #include "driver/kernel_cost_model.h"
+#include "driver/model_input.h"
 #include "models/model_check.h"
 #include "models/model_tokenizer.h"
 #include "passes/pass_registry.h"
@@ -30,7 +31,8 @@ void log(const CompileRequest& r, const std::string& stage, double seconds, cons
 // first at run.
 void lower(CompiledModel& c, const CompileRequest& r) {
   auto t0 = Clock::now();
-  c.model = models::lower_model(r.model, r.lower);
+  DefinitionChoice d = choose_definition(r.model, r.model_def, r.lower);
+  c.model = models::lower_model(d.definition, d.lower);
   c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
   models::check_embedding_ranges(c.model, *c.tokenizer);
   c.lower_seconds = since(t0);

@@ -1,4 +1,5 @@
-// The compile pipeline as one function: lower the model definition, run one instrumented
+// The compile pipeline as one function: lower the model definition (the one given, or the
+// one serving the weights given, driver/model_input.h), run one instrumented
 // pass pipeline (the user's passes, then the mandatory weight folding), and generate every
 // kernel the final graph needs. `lmc compile`, and `lmc run`/`lmc bench` on a model
 // definition, all go through compile().
@@ -18,7 +19,9 @@
 namespace lmc::driver {
 
 struct CompileRequest {
-  std::string model;                                 // the model definition (.yaml)
+  std::string model;                                 // a model definition (.yaml), a .gguf or a HF folder
+  std::string model_def;                             // for weights: the definition to use instead of the
+                                                     // one serving their architecture
   models::LowerOptions lower;                        // weights and context overrides
   std::string pipeline = "default";                  // pass pipeline text
   passes::OptionValues pass_options;                 // option flag -> value, over the definition's passes:

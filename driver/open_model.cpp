@@ -8,6 +8,7 @@
 #include "driver/artifact_graph.h"
 #include "driver/memory_check.h"
 #include "driver/memory_weights.h"
+#include "driver/model_input.h"
 #include "ir/error.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
@@ -15,10 +16,6 @@
 namespace lmc::driver {
 
 namespace {
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 // Why the artifact's object code must not run here, or "" when it may: code runs only
 // from an artifact sealed with a trusted key, built by this lmc, for features this CPU has.
@@ -88,11 +85,10 @@ LoadedModel from_definition(const std::string& path, CompileRequest r) {
 
 }  // namespace
 
-bool is_model_definition(const std::string& path) { return ends_with(path, ".yaml") || ends_with(path, ".yml"); }
-
 LoadedModel open_model(const std::string& path, const OpenRequest& r) {
   auto t0 = std::chrono::steady_clock::now();
-  LoadedModel m = is_model_definition(path) ? from_definition(path, r.compile) : from_artifact(path, r.trust);
+  LoadedModel m =
+      model_input(path) == ModelInput::Artifact ? from_artifact(path, r.trust) : from_definition(path, r.compile);
   m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return m;
 }

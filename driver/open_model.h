@@ -1,6 +1,7 @@
 // Opening a model for run: from an artifact (mapped weights, object code loaded into ORC,
-// or recompiled when it may not run here) or straight from a model definition (compiled
-// in this process, weights packed in memory). `lmc run` and `lmc bench` take either.
+// or recompiled when it may not run here) or straight from a model definition, a GGUF or
+// a HF folder (compiled in this process, weights packed in memory). `lmc run` and
+// `lmc bench` take any of them.
 #pragma once
 #include <memory>
 #include <string>
@@ -31,12 +32,9 @@ struct LoadedModel {
 };
 
 struct OpenRequest {
-  CompileRequest compile;  // for a model definition (its `model` is the path opened)
+  CompileRequest compile;  // for a model definition or weights (its `model` is the path opened)
   ArtifactTrust trust;     // for an artifact
 };
-
-// A model definition is a .yaml/.yml file; anything else is opened as an artifact.
-bool is_model_definition(const std::string& path);
 
 // Checks that the model fits in memory before anything large is allocated.
 LoadedModel open_model(const std::string& path, const OpenRequest& r);

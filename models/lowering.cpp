@@ -280,6 +280,8 @@ LoweredModel lower_model(const std::string& yaml_path, const LowerOptions& opts)
       m.def.tokenizer = (std::filesystem::path(opts.weights) / m.def.tokenizer.substr(dir.size())).string();
     m.def.weights = opts.weights;
   }
+  if (!opts.tokenizer.empty()) m.def.tokenizer = opts.tokenizer;
+  if (!opts.name.empty()) m.def.name = opts.name;
   m.weights = WeightSource::open(m.def.weights);
   std::string gname;
   for (char c : m.def.name) gname += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';

@@ -17,6 +17,8 @@ namespace lmc::models {
 
 struct LowerOptions {
   std::string weights;      // overrides the YAML's weights path when set
+  std::string tokenizer;    // overrides the YAML's tokenizer (and the one moved with the weights) when set
+  std::string name;         // overrides the YAML's model name when set
   int64_t context = 0;      // overrides the YAML's context when > 0
 };
 

@@ -137,6 +137,22 @@ ChatTemplate read_chat(const std::string& path, const YAML::Node& n) {
   return c;
 }
 
+std::map<std::string, std::string> read_serves(const std::string& path, const YAML::Node& n) {
+  std::map<std::string, std::string> out;
+  if (!n) return out;
+  if (!n.IsMap()) throw error_at(where_of(path, n), "'serves' must be a mapping of weights format: architecture");
+  for (const auto& kv : n) {
+    std::string format = scalar(path, kv.first, "a weights format");
+    if (format != "gguf" && format != "hf")
+      throw error_at(where_of(path, kv.first), "serves: unknown weights format '" + excerpt(format) +
+                                                   "' (expected gguf or hf)");
+    std::string arch = scalar(path, kv.second, "an architecture name");
+    if (arch.empty()) throw error_at(where_of(path, kv.second), "serves: empty architecture name");
+    out[format] = arch;
+  }
+  return out;
+}
+
 // yaml-cpp keeps both entries of a repeated key and lookups see the first, so a second
 // `params:` or `context:` would be silently ignored; a definition must say each thing once.
 void check_unique_keys(const std::string& path, const YAML::Node& n) {
@@ -156,7 +172,7 @@ void check_unique_keys(const std::string& path, const YAML::Node& n) {
 }
 
 void check_known_keys(const std::string& path, const YAML::Node& root) {
-  static const char* known[] = {"name", "weights", "tokenizer", "chat", "params", "block_params", "passes",
+  static const char* known[] = {"name", "serves", "weights", "tokenizer", "chat", "params", "block_params", "passes",
                                 "context", "step_tokens", "prologue", "block", "epilogue", "outputs"};
   for (const auto& kv : root) {
     std::string k = scalar(path, kv.first, "a key");
@@ -208,6 +224,7 @@ ModelDef read_model_def(const std::string& path) {
     d.weights = resolve(path, scalar(path, root["weights"], "weights"));
     std::string tok = root["tokenizer"] ? scalar(path, root["tokenizer"], "tokenizer") : "gguf";
     d.tokenizer = tok == "gguf" ? tok : resolve(path, tok);
+    d.serves = read_serves(path, root["serves"]);
     d.chat = read_chat(path, root["chat"]);
     d.params = read_params(path, root["params"]);
     d.block_params = read_params(path, root["block_params"]);

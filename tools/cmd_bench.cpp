@@ -88,14 +88,15 @@ int cmd_bench(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc bench MODEL.lmc|MODEL.yaml [options]\n\n"
+    std::cout << "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                  "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
                  "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
                  "process, the decode roofline fraction, and peak RSS.\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc bench expects one artifact or model definition");
+  if (a.positional().size() != 1)
+    throw UsageError("lmc bench expects one artifact, model definition, .gguf or Hugging Face folder");
   auto threads = int_list(a.get_or("threads", "1,2"), "threads");
   auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));

@@ -1,4 +1,5 @@
-// lmc compile: model YAML -> optimized graph -> generated kernels -> one artifact.
+// lmc compile: model YAML (or a GGUF or HF folder, lowered by the definition serving its
+// architecture) -> optimized graph -> generated kernels -> one artifact.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -25,8 +26,8 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
-std::vector<InputFile> inputs(const std::string& yaml, const driver::CompiledModel& c) {
-  std::vector<InputFile> in = {{yaml, "the model definition"}, {c.model.weights->path(), "the weights"}};
+std::vector<InputFile> inputs(const driver::CompiledModel& c) {
+  std::vector<InputFile> in = {{c.model.def.path, "the model definition"}, {c.model.weights->path(), "the weights"}};
   if (c.model.def.tokenizer != "gguf") in.push_back({c.model.def.tokenizer, "the tokenizer"});
   return in;
 }
@@ -43,25 +44,27 @@ int cmd_compile(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc compile MODEL.yaml [-o OUT.lmc] [options]\n\n"
+    std::cout << "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER [-o OUT.lmc] [options]\n\n"
                  "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
                  "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
-                 "weights) for `lmc run`.\n\noptions:\n"
+                 "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
+                 "tokenizer.json) is lowered by the definition that serves its architecture\n"
+                 "(docs/model-definitions.md) and names the artifact.\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc compile expects one model definition (.yaml)");
+  if (a.positional().size() != 1) throw UsageError("lmc compile expects one model definition (.yaml), .gguf or Hugging Face folder");
   auto t0 = std::chrono::steady_clock::now();
   driver::CompiledModel c = driver::compile(compile_request(a.positional()[0], a));
 
   if (a.has("emit-ir")) {
     std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
-    refuse_input_as_output(out, inputs(a.positional()[0], c));
+    refuse_input_as_output(out, inputs(c));
     write_output_file(out, ir::print(*c.model.graph));
     return 0;
   }
   std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");
-  refuse_input_as_output(out, inputs(a.positional()[0], c));
+  refuse_input_as_output(out, inputs(c));
   std::unique_ptr<Progress> bar;
   uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
     if (!bar) bar = std::make_unique<Progress>("packing", total);

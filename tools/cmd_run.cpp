@@ -1,4 +1,4 @@
-// lmc run: generate text from an artifact (or a model YAML, compiled on the fly).
+// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled on the fly).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -90,13 +90,14 @@ int cmd_run(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml [--prompt TEXT] [options]\n\n"
+    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT] [options]\n\n"
                  "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
-                 "A .yaml is compiled in memory first (the compile options apply).\n\noptions:\n"
+                 "A .yaml, .gguf or Hugging Face folder is compiled in memory first (the compile\n"
+                 "options apply).\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc run expects one artifact or model definition");
+  if (a.positional().size() != 1) throw UsageError("lmc run expects one artifact, model definition, .gguf or Hugging Face folder");
   auto gen = generate_options(a);
   auto exec_opts = executor_options(a);
   std::string prompt = read_prompt(a);

@@ -25,6 +25,8 @@ std::vector<FlagSpec> compile_flag_specs() {
   auto specs = pass_flag_specs();
   std::vector<FlagSpec> more = {
       {"weights", true, "read weights from PATH instead of the definition's", "PATH"},
+      {"model-def", true, "lower a .gguf or Hugging Face folder with FILE instead of the definition serving "
+                          "its architecture", "FILE.yaml"},
       {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
       {"target", true, "'baseline' (x86-64 AVX2+FMA, default) or 'native' (this CPU, e.g. AVX-512)", "T"},
       {"mcpu", true, "LLVM CPU name to generate for", "CPU"},
@@ -40,8 +42,14 @@ std::vector<FlagSpec> compile_flag_specs() {
 }
 
 driver::CompileRequest compile_request(const std::string& model, const Args& a) {
+  bool weights = driver::model_input(model) == driver::ModelInput::Weights;
+  if (weights && a.has("weights")) throw UsageError("--weights applies to a model definition (.yaml); " + model +
+                                                    " is the weights");
+  if (!weights && a.has("model-def"))
+    throw UsageError("--model-def applies to a .gguf or a Hugging Face folder, not to " + model);
   driver::CompileRequest r;
   r.model = model;
+  r.model_def = a.get_or("model-def", "");
   r.lower.weights = a.get_or("weights", "");
   r.lower.context = a.get_int("context", 0, 1, int64_t{1} << 24);
   r.pipeline = a.get_or("passes", "default");
@@ -57,12 +65,14 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a) 
 }
 
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
-  bool definition = driver::is_model_definition(path);
+  bool definition = driver::model_input(path) != driver::ModelInput::Artifact;
   // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
-  // a model definition has no seal or digests for the artifact flags to act on.
+  // a model definition or weights (compiled here) have no seal or digests for the artifact
+  // flags to act on.
   for (const auto& f : compile_flag_specs())
     if (!definition && a.has(f.name))
-      throw UsageError("--" + f.name + " applies to a model definition (.yaml), not to the compiled " + path);
+      throw UsageError("--" + f.name + " applies to a model definition (.yaml) or weights (.gguf, a Hugging Face "
+                       "folder), not to the compiled " + path);
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;

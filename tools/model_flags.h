@@ -1,10 +1,12 @@
 // The flags that choose how a model is compiled or opened: compile flags for a model
-// definition (weights, context, passes, target, dumps), trust flags for an artifact.
+// definition or weights (weights, definition, context, passes, target, dumps), trust
+// flags for an artifact.
 #pragma once
 #include <string>
 #include <vector>
 
 #include "driver/compile.h"
+#include "driver/model_input.h"
 #include "driver/open_model.h"
 #include "tools/cli_args.h"
 

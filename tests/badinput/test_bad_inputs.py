@@ -91,6 +91,14 @@ def tiny_gguf_bytes():
 
 # ---------------------------------------------------------------- SafeTensors
 
+def write_folder(d, files):
+    """A would-be Hugging Face model folder d/hf holding `files` (name -> bytes)."""
+    os.makedirs(os.path.join(d, "hf"))
+    for name, content in files.items():
+        with open(os.path.join(d, "hf", name), "wb") as f:
+            f.write(content)
+
+
 def safetensors(header_json, data=b"", header_len=None):
     h = header_json.encode()
     return struct.pack("<Q", len(h) if header_len is None else header_len) + h + data
@@ -431,6 +439,9 @@ def rows():
             {"g.lir": lambda: lir("  %a = add %x, %x : f32[T,64]\n  return %a")[:40]}),
 
         # Model definitions.
+        Row("yaml_serves_unknown_format", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: serves: unknown weights format 'onnx' \(expected gguf or hf\)$",
+            {"m.yaml": lambda: tiny_yaml({"name: tiny-llama": "name: tiny-llama\nserves: {onnx: llama}"})}),
         Row("yaml_syntax", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml:\d+:\d+: error: ",
             {"m.yaml": lambda: tiny_yaml({"block:\n": "block:\n bad: [\n"})}),
@@ -647,9 +658,36 @@ def rows():
             r"^lmc run: option '--prompt' needs a value"),
         Row("unknown_command", ["fly", "{tiny}/tiny.lmc"], USAGE, r"^lmc: unknown command 'fly'"),
         Row("compile_flag_on_an_artifact", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--context", "16"], USAGE,
-            r"^lmc run: --context applies to a model definition \(\.yaml\), not to the compiled \S*tiny\.lmc"),
+            r"^lmc run: --context applies to a model definition \(\.yaml\) or weights \(\.gguf, a Hugging Face "
+            r"folder\), not to the compiled \S*tiny\.lmc"),
         Row("compile_two_models", ["compile", "{tiny}/tiny.yaml", "{tiny}/tiny.yaml"], USAGE,
             r"^lmc compile: lmc compile expects one model definition"),
+
+        # Weights given directly: their architecture picks the model definition (serves:).
+        Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
+            r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
+            r"known: gemma3, llama in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
+            {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
+        Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba'",
+            {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
+        Row("gguf_no_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
+            r"^\S*m\.gguf: error: no general\.architecture metadata to choose a model definition by; "
+            r"pass --model-def FILE\.yaml$", {"m.gguf": lambda: gguf()}),
+        Row("hf_folder_without_model_type", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*hf/config\.json: error: no 'model_type' to choose a model definition by; "
+            r"pass --model-def FILE\.yaml$",
+            setup=lambda d: write_folder(d, {"config.json": b'{"n_embd": 16}'})),
+        Row("hf_folder_without_config", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*hf: error: no config\.json: a Hugging Face model folder holds config\.json, \*\.safetensors and "
+            r"tokenizer\.json$", setup=lambda d: write_folder(d, {"tokenizer.json": b"{}"})),
+        Row("weights_flag_on_weights", ["run", "{dir}/m.gguf", "--prompt", "hi", "--weights", "{dir}/m.gguf"], USAGE,
+            r"^lmc run: --weights applies to a model definition \(\.yaml\); \S*m\.gguf is the weights",
+            {"m.gguf": tiny_gguf_bytes}),
+        Row("model_def_flag_on_a_yaml", ["run", "{tiny}/tiny.yaml", "--prompt", "hi",
+                                          "--model-def", "{tiny}/tiny.yaml"], USAGE,
+            r"^lmc run: --model-def applies to a \.gguf or a Hugging Face folder, not to \S*tiny\.yaml"),
 
         # The context and memory.
         Row("prompt_longer_than_context", ["run", "{tiny}/tiny.yaml", "--context", "16", "--prompt", LONG_PROMPT],

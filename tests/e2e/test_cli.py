@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The lmc command line end to end, as a user meets it: compile, run, profile, trace,
-inspect, exit codes, thread-count determinism, and fused vs unfused pipelines.
+inspect, exit codes, thread-count determinism, fused vs unfused pipelines, and weights
+(a GGUF, a Hugging Face folder) run by the model definition that serves their architecture.
 
   test_cli.py --lmc BUILD/tools/lmc --work-dir DIR [unittest options]
 
@@ -11,14 +12,20 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unittest
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import make_random_checkpoint  # noqa: E402
+
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LLAMA_YAML = os.path.join(SOURCE, "models", "llama.yaml")
+GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
+GPT2_YAML = os.path.join(SOURCE, "models", "gpt2.yaml")
 LLAMA_GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
 GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
 PROMPT = "The capital of France is"
@@ -39,8 +46,9 @@ LMC = None
 WORK = None
 
 
-def lmc(*args, stdin=None):
-    return subprocess.run([LMC, *args], capture_output=True, text=True, input=stdin, timeout=600)
+def lmc(*args, stdin=None, cwd=None, env=None):
+    return subprocess.run([LMC, *args], capture_output=True, text=True, input=stdin, timeout=600, cwd=cwd,
+                          env=None if env is None else {**os.environ, **env})
 
 
 def needs(path):
@@ -161,6 +169,71 @@ class FusedVersusUnfused(unittest.TestCase):
         self.assertEqual(fused_text, plain_text)
 
 
+class WeightsPickTheirDefinition(unittest.TestCase):
+    """`lmc run FILE.gguf` / `lmc run HF_FOLDER` lower with the definition whose serves: names
+    the weights' architecture, so they generate what the definition itself does."""
+
+    def same_greedy_text(self, weights, definition, *flags, env=None):
+        direct = lmc("run", weights, "--prompt", PROMPT, "--max-tokens", "4", *flags, env=env)
+        via_yaml = lmc("run", definition, "--weights", weights, "--prompt", PROMPT, "--max-tokens", "4")
+        self.assertEqual(direct.returncode, 0, direct.stderr)
+        self.assertEqual(via_yaml.returncode, 0, via_yaml.stderr)
+        self.assertGreater(len(direct.stdout.strip()), len(PROMPT))
+        self.assertEqual(direct.stdout, via_yaml.stdout)
+        return direct
+
+    @needs(LLAMA_GGUF)
+    def test_llama_gguf_runs_like_llama_yaml(self):
+        r = self.same_greedy_text(LLAMA_GGUF, LLAMA_YAML)
+        self.assertIn("lmc: SmolLM2-135M-Instruct.Q4_1: weights", r.stderr)  # named after the file
+
+    @needs(GEMMA_GGUF)
+    def test_gemma3_gguf_runs_like_gemma3_yaml(self):
+        self.same_greedy_text(GEMMA_GGUF, GEMMA_YAML)
+
+    @needs(LLAMA_GGUF)
+    def test_compile_gguf_names_the_artifact_after_the_file(self):
+        r = lmc("compile", LLAMA_GGUF, cwd=WORK)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(os.path.join(WORK, "SmolLM2-135M-Instruct_Q4_1.lmc")), os.listdir(WORK))
+
+    def gpt2_folder(self):
+        """A small random GPT-2 checkpoint (config.json model_type gpt2) in its own folder."""
+        folder = WORK + "-gpt2"
+        shutil.rmtree(folder, ignore_errors=True)
+        config = dict(make_random_checkpoint.GPT2, n_embd=64, n_layer=2, n_head=4, n_positions=64, n_ctx=64,
+                      vocab_size=600)
+        make_random_checkpoint.write_checkpoint(folder, "gpt2", config, seed=3)
+        return folder
+
+    def test_hf_folder_runs_like_gpt2_yaml(self):
+        folder = self.gpt2_folder()
+        r = self.same_greedy_text(folder, GPT2_YAML)
+        self.assertIn(f"lmc: {os.path.basename(folder)}: weights", r.stderr)
+
+    def test_models_dir_and_model_def_choose_the_definition(self):
+        folder = self.gpt2_folder()
+        empty = WORK + "-no-definitions"
+        os.makedirs(empty, exist_ok=True)
+        r = lmc("run", folder, "--prompt", PROMPT, env={"LMC_MODELS_DIR": empty})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"no model definition serves hf architecture 'gpt2' (config.json model_type); known: none in "
+                      f"{empty};", r.stderr)
+        self.same_greedy_text(folder, GPT2_YAML, "--model-def", GPT2_YAML, env={"LMC_MODELS_DIR": empty})
+
+    def test_two_definitions_serving_one_architecture_are_an_error(self):
+        folder = self.gpt2_folder()
+        twice = WORK + "-two-definitions"
+        shutil.rmtree(twice, ignore_errors=True)
+        os.makedirs(twice)
+        for name in ("a.yaml", "b.yaml"):
+            shutil.copy(GPT2_YAML, os.path.join(twice, name))
+        r = lmc("run", folder, "--prompt", PROMPT, env={"LMC_MODELS_DIR": twice})
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stderr.strip(), f"{twice}/b.yaml: error: serves hf architecture 'gpt2', as {twice}/a.yaml "
+                                           "does already")
+
+
 class Inspect(unittest.TestCase):
     def test_inspect_yaml(self):
         if not os.path.exists(LLAMA_GGUF):
@@ -225,7 +298,7 @@ def main():
     ap.add_argument("--lmc", required=True)
     ap.add_argument("--work-dir", required=True)
     args, rest = ap.parse_known_args()
-    LMC = args.lmc
+    LMC = os.path.abspath(args.lmc)
     WORK = os.path.join(args.work_dir, "cli")
     os.makedirs(WORK, exist_ok=True)
     for f in os.listdir(WORK):

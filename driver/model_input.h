@@ -1,0 +1,25 @@
+// What `lmc compile|run|bench PATH` was given: a model definition (.yaml), weights that
+// declare their architecture (a .gguf file or a Hugging Face folder), or an artifact; and
+// for weights, the definition that lowers them.
+#pragma once
+#include <string>
+
+#include "models/lowering.h"
+
+namespace lmc::driver {
+
+enum class ModelInput { Definition, Weights, Artifact };
+
+ModelInput model_input(const std::string& path);
+
+struct DefinitionChoice {
+  std::string definition;      // the .yaml to lower
+  models::LowerOptions lower;  // with the weights, tokenizer and name of the weights given
+};
+
+// A definition lowers as itself. Weights lower with `model_def` when it is given, else with
+// the definition in models_dir() that serves their architecture; the model is named after
+// the file or folder, and a folder's tokenizer.json is its tokenizer.
+DefinitionChoice choose_definition(const std::string& model, const std::string& model_def, models::LowerOptions lower);
+
+}  // namespace lmc::driver

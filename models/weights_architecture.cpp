@@ -1,0 +1,41 @@
+#include "models/weights_architecture.h"
+
+#include <filesystem>
+
+#include "ir/error.h"
+#include "models/gguf_file.h"
+#include "models/json.h"
+
+namespace lmc::models {
+
+namespace {
+
+const char* const kHint = "pass --model-def FILE.yaml";
+
+WeightsArchitecture from_gguf(const std::string& path) {
+  auto file = GgufFile::open(path);
+  if (!file->find("general.architecture"))
+    throw error_at(path, std::string("no general.architecture metadata to choose a model definition by; ") + kHint);
+  return {"gguf", file->get_string("general.architecture"), "general.architecture"};
+}
+
+WeightsArchitecture from_folder(const std::string& dir) {
+  const std::string config = (std::filesystem::path(dir) / "config.json").string();
+  if (!std::filesystem::exists(config))
+    throw error_at(dir, "no config.json: a Hugging Face model folder holds config.json, *.safetensors and "
+                        "tokenizer.json");
+  json::Document doc = json::Document::read_file(config);
+  const json::Value* type = doc.root().find("model_type");
+  if (!type) throw error_at(config, std::string("no 'model_type' to choose a model definition by; ") + kHint);
+  return {"hf", type->as_string(), "config.json model_type"};
+}
+
+}  // namespace
+
+WeightsArchitecture weights_architecture(const std::string& path) {
+  WeightsArchitecture a = std::filesystem::is_directory(path) ? from_folder(path) : from_gguf(path);
+  if (a.name.empty()) throw error_at(path, "empty " + a.key + "; " + kHint);
+  return a;
+}
+
+}  // namespace lmc::models
