@@ -10,17 +10,22 @@ namespace fs = std::filesystem;
 
 ModelInput model_input(const std::string& path) {
   fs::path p(path);
+  std::error_code ec;  // what cannot be looked at is not a folder; opening it says why
   if (p.extension() == ".yaml" || p.extension() == ".yml") return ModelInput::Definition;
-  if (p.extension() == ".gguf" || fs::is_directory(p)) return ModelInput::Weights;
+  if (p.extension() == ".lmc") return ModelInput::Artifact;
+  if (p.extension() == ".gguf" || fs::is_directory(p, ec)) return ModelInput::Weights;
   return ModelInput::Artifact;
 }
 
 DefinitionChoice choose_definition(const std::string& model, const std::string& model_def, models::LowerOptions lower) {
   if (model_input(model) != ModelInput::Weights) return {model, lower};
   lower.weights = model;
-  fs::path p = fs::weakly_canonical(fs::absolute(model));
-  if (fs::is_directory(p)) {
-    lower.tokenizer = (p / "tokenizer.json").string();
+  // Named as the user named it, not after a symlink's target; "dir/" and "." name the folder.
+  fs::path p = fs::absolute(model).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    lower.tokenizer = (fs::path(model) / "tokenizer.json").string();
     lower.name = p.filename().string();
   } else {
     lower.name = p.stem().string();

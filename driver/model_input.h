@@ -10,6 +10,8 @@ namespace lmc::driver {
 
 enum class ModelInput { Definition, Weights, Artifact };
 
+// By name: .yaml/.yml, .lmc, .gguf or a folder; anything else is opened as an artifact
+// (whose magic then says what it is not).
 ModelInput model_input(const std::string& path);
 
 struct DefinitionChoice {

@@ -21,7 +21,8 @@ WeightsArchitecture from_gguf(const std::string& path) {
 
 WeightsArchitecture from_folder(const std::string& dir) {
   const std::string config = (std::filesystem::path(dir) / "config.json").string();
-  if (!std::filesystem::exists(config))
+  std::error_code ec;
+  if (!std::filesystem::exists(config, ec))
     throw error_at(dir, "no config.json: a Hugging Face model folder holds config.json, *.safetensors and "
                         "tokenizer.json");
   json::Document doc = json::Document::read_file(config);
@@ -33,7 +34,8 @@ WeightsArchitecture from_folder(const std::string& dir) {
 }  // namespace
 
 WeightsArchitecture weights_architecture(const std::string& path) {
-  WeightsArchitecture a = std::filesystem::is_directory(path) ? from_folder(path) : from_gguf(path);
+  std::error_code ec;
+  WeightsArchitecture a = std::filesystem::is_directory(path, ec) ? from_folder(path) : from_gguf(path);
   if (a.name.empty()) throw error_at(path, "empty " + a.key + "; " + kHint);
   return a;
 }
