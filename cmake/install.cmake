@@ -1,0 +1,56 @@
+# What `cmake --install build --prefix P` puts in P, so a pass plugin builds outside the
+# tree (docs/writing-a-pass.md): the lmc executable, the headers a pass includes (as
+# P/include/lmc/ir/x.h, so `#include "ir/x.h"` reads the same in and out of the tree), the
+# IR and pass libraries, and the CMake package P/lib/cmake/lmc (cmake/lmcConfig.cmake.in).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(LMC_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/lmc)
+set(LMC_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/lmc)
+
+# A plugin is a MODULE whose calls into the IR and passes resolve against the lmc that
+# loads it (lmc is built with ENABLE_EXPORTS), so it links nothing of lmc's. "-z undefs"
+# says so to the linker even where a toolchain defaults to -z defs. Sanitizer builds pass
+# their flags on: a plugin shares lmc's objects, so it must be built as lmc was.
+add_library(lmc_plugin INTERFACE)
+target_include_directories(lmc_plugin INTERFACE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>)
+target_compile_features(lmc_plugin INTERFACE cxx_std_20)
+target_link_options(lmc_plugin INTERFACE LINKER:-z,undefs)
+if(LMC_SANITIZE)
+  target_compile_options(lmc_plugin INTERFACE ${LMC_SANITIZE_FLAGS})
+  target_link_options(lmc_plugin INTERFACE ${LMC_SANITIZE_FLAGS})
+endif()
+
+# The names the package exports; in the tree the same names are aliases, so a plugin's
+# CMakeLists reads the same both ways.
+set_target_properties(lmc_plugin PROPERTIES EXPORT_NAME plugin)
+set_target_properties(lmc_ir PROPERTIES EXPORT_NAME ir)
+set_target_properties(lmc_passes PROPERTIES EXPORT_NAME passes)
+add_library(lmc::plugin ALIAS lmc_plugin)
+add_library(lmc::ir ALIAS lmc_ir)
+add_library(lmc::passes ALIAS lmc_passes)
+add_executable(lmc::lmc ALIAS lmc)
+
+# The installed lmc finds libLLVM where the build found it (Debian keeps it outside the
+# loader's default path).
+set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+
+install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS lmc_ir lmc_passes lmc_plugin EXPORT lmcTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})
+foreach(dir ir passes)
+  install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${LMC_INSTALL_INCLUDEDIR}/${dir}
+          FILES_MATCHING PATTERN "*.h")
+endforeach()
+
+install(EXPORT lmcTargets NAMESPACE lmc:: DESTINATION ${LMC_INSTALL_CMAKEDIR})
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/lmcConfig.cmake.in
+                              ${PROJECT_BINARY_DIR}/lmcConfig.cmake
+                              INSTALL_DESTINATION ${LMC_INSTALL_CMAKEDIR})
+# Before 1.0 a minor version may change the headers' ABI; the plugin API version, checked
+# when lmc loads a plugin, is the final word.
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
+                                 COMPATIBILITY SameMinorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/lmcConfig.cmake ${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
+        DESTINATION ${LMC_INSTALL_CMAKEDIR})
