@@ -54,3 +54,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/lmcConfig.cmake ${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
         DESTINATION ${LMC_INSTALL_CMAKEDIR})
+
+# The model definitions, where an installed lmc looks for the one that serves a GGUF's or
+# a Hugging Face folder's architecture (driver/model_definitions.h).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/lmc/models
+        FILES_MATCHING PATTERN "*.yaml" PATTERN "weights" EXCLUDE)
