@@ -138,13 +138,16 @@ class LayerFinder {
     }
   }
 
-  // The latest layer among the op's placed producers, else the earliest among its consumers.
+  // The latest layer among the op's placed producers, else the earliest among its
+  // consumers; for a view the other way round, since it selects what its readers need
+  // (the rows the output norm reads belong to the epilogue, not to the last layer).
   int nearest(const Op* op, const std::unordered_map<const Op*, int>& layer) {
     std::optional<int> up, down;
     for (const Op* p : producers_[op])
       if (auto it = layer.find(p); it != layer.end()) up = std::max(up.value_or(it->second), it->second);
     for (const Op* c : consumers_[op])
       if (auto it = layer.find(c); it != layer.end()) down = std::min(down.value_or(it->second), it->second);
+    if (is_role(*op, OpRole::View)) return down ? *down : *up;
     return up ? *up : *down;
   }
 };

@@ -5,9 +5,9 @@
 // number that takes the most distinct numbers across the graph names the layer stack.
 // An op reading a weight of layer N is in layer N; one reading only weights without an
 // index (the embedding, the output norm) is outside every layer. Every other op takes
-// the layer of its nearest such op along def-use edges: producers before consumers at
-// equal distance, the latest of several producers' layers and the earliest of several
-// consumers'. Ops reached from none stay outside.
+// the layer of its nearest such op along def-use edges: at equal distance a computation
+// goes with its producers (the latest of their layers), a view with its consumers (the
+// earliest of theirs). Ops reached from none stay outside.
 #pragma once
 #include <unordered_map>
 

@@ -80,6 +80,26 @@ TEST(LayerOf, TheStackIsThePrefixWithTheMostIndices) {
   EXPECT_EQ(layer_of(*g, l, "c"), 7);
 }
 
+TEST(LayerOf, BetweenALayerAndTheOutputAComputationStaysAndAViewGoes) {
+  // Each op reads layer 0's %y and is read by the output norm: the residual add
+  // closes the layer, the rows the norm reads are the epilogue's.
+  auto g = parse(
+      "graph @v(%x: f32[T,8]) {\n"
+      "  %w = param {name = \"blk.0.w\"} : f32[8,8]\n"
+      "  %y = linear %x, %w : f32[T,8]\n"
+      "  %r = add %y, %x : f32[T,8]\n"
+      "  %n = param {name = \"output_norm.weight\"} : f32[8]\n"
+      "  %o = rms_norm %r, %n {eps = 1e-06} : f32[T,8]\n"
+      "  %t = tail_rows %y : f32[L,8]\n"
+      "  %o2 = rms_norm %t, %n {eps = 1e-06} : f32[L,8]\n"
+      "  return %o, %o2\n"
+      "}\n");
+  Layers l = find_layers(*g);
+  EXPECT_EQ(layer_of(*g, l, "r"), 0);
+  EXPECT_EQ(layer_of(*g, l, "t"), Layers::kOutside);
+  EXPECT_EQ(layer_of(*g, l, "o2"), Layers::kOutside);
+}
+
 TEST(LayerOf, AGraphWithoutIndexedWeightsHasNoLayers) {
   auto g = parse(
       "graph @n(%x: f32[T,8]) {\n"
