@@ -5,7 +5,6 @@
 #include <boost/graph/topological_sort.hpp>
 #include <unordered_map>
 
-#include "ir/printer.h"
 
 namespace lmc::ir {
 
@@ -64,73 +63,5 @@ std::optional<std::vector<Op*>> topological_order(const Graph& g, Op** cycle_op)
   for (auto it = rev.rbegin(); it != rev.rend(); ++it) order.push_back(v.ops[*it]);
   return order;
 }
-
-namespace {
-
-std::string dot_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) out += (c == '"' || c == '\\') ? std::string("\\") + c : std::string(1, c);
-  return out;
-}
-
-// Graphviz text for a graph whose fusions are clusters: the body's ops are nodes inside
-// the cluster, an edge into the fusion goes to the body ops reading that argument, and
-// an edge out of it leaves from the body op computing the yielded value.
-class DotWriter {
- public:
-  explicit DotWriter(std::ostream& os) : os_(os) {}
-
-  void write(const Graph& g) {
-    os_ << "digraph G {\n";
-    for (const auto& op : g.ops()) op->body() ? cluster(*op) : node(*op, "  ");
-    for (const auto& op : g.ops()) edges_into(*op);
-    os_ << "}\n";
-  }
-
- private:
-  std::ostream& os_;
-  std::unordered_map<const Op*, int> id_;
-  std::unordered_map<const Value*, std::vector<int>> readers_;  // fusion arguments -> body nodes
-  std::unordered_map<const Value*, int> yielded_by_;            // fusion results -> body node
-
-  int id(const Op& op) { return id_.emplace(&op, static_cast<int>(id_.size())).first->second; }
-
-  void node(const Op& op, const char* indent) {
-    std::string text = op.body() ? op.kind() : print_op(op);
-    os_ << indent << id(op) << " [label=\"" << dot_escape(text) << "\", shape=box];\n";
-  }
-
-  void cluster(const Op& fusion) {
-    const Graph& body = *fusion.body();
-    os_ << "  subgraph cluster_" << id(fusion) << " {\n    label=\"fusion %" << dot_escape(fusion.result()->name())
-        << "\";\n    style=rounded;\n";
-    for (const auto& op : body.ops()) node(*op, "    ");
-    for (const auto& op : body.ops())
-      for (const Value* v : op->operands())
-        if (v->def()) os_ << "    " << id(*v->def()) << " -> " << id(*op) << ";\n";
-    os_ << "  }\n";
-    for (size_t i = 0; i < body.args().size(); ++i)
-      for (const Op* user : body.users(body.args()[i].get())) readers_[fusion.operand(i)].push_back(id(*user));
-    for (size_t i = 0; i < body.outputs().size(); ++i)
-      if (const Op* def = body.outputs()[i]->def()) yielded_by_[fusion.result(i)] = id(*def);
-  }
-
-  void edges_into(const Op& op) {
-    for (const Value* v : op.operands()) {
-      if (!v->def()) continue;
-      auto y = yielded_by_.find(v);
-      int from = y != yielded_by_.end() ? y->second : id(*v->def());
-      if (!op.body()) {
-        os_ << "  " << from << " -> " << id(op) << ";\n";
-        continue;
-      }
-      for (int to : readers_[v]) os_ << "  " << from << " -> " << to << ";\n";
-    }
-  }
-};
-
-}  // namespace
-
-void write_dot(const Graph& g, std::ostream& os) { DotWriter(os).write(g); }
 
 }  // namespace lmc::ir

@@ -332,6 +332,7 @@ const OpTraits& traits(const Op& op) {
 bool runs_kernel(const Op& op) { return traits(op).kernel; }
 bool aliases_operand(const Op& op) { return traits(op).aliases_operand; }
 bool is_role(const Op& op, OpRole role) { return traits(op).role == role; }
+bool computes_weight(const Op& op) { return is_role(op, OpRole::Weight) || is_role(op, OpRole::WeightTransform); }
 bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
 bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
 

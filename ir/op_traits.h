@@ -43,6 +43,8 @@ bool writes_in_place(const Op& op);
 // Views and aliases that run nothing: the result is operand 0 (reshape).
 bool is_pure_view(const Op& op);
 bool is_role(const Op& op, OpRole role);
+// A param or a transform of params: a weight, known before any kernel runs.
+bool computes_weight(const Op& op);
 const char* role_name(OpRole role);
 
 }  // namespace lmc::ir

@@ -11,7 +11,7 @@
 #include <sstream>
 
 #include "ir/error.h"
-#include "ir/graph_view.h"
+#include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/pass_registry.h"
@@ -113,15 +113,18 @@ void PassManager::print_change(const std::string& pass, bool changed, const std:
        << unified_diff(before, after, "before " + pass, "after " + pass);
 }
 
-void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, const char* when) {
+void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, const char* when,
+                       const std::string* before) {
   namespace fs = std::filesystem;
   fs::create_directories(inst_.dump_dir);
   std::string stem = (fs::path(inst_.dump_dir) / (two_digits(index) + "-" + pass + "." + when)).string();
   std::ofstream(stem + ".lir") << ir::print(g);
   if (!inst_.dump_dot) return;
+  // The picture after a pass outlines what it changed: the graph it started from, read back.
+  auto earlier = before ? ir::parse(*before, "before " + pass) : nullptr;
   std::ofstream(stem + ".dot") << [&] {
     std::ostringstream s;
-    ir::write_dot(g, s);
+    ir::write_dot(g, s, inst_.dot, earlier.get());
     return s.str();
   }();
   // Without Graphviz the .dot files are still there; stop trying after the first miss.
@@ -183,7 +186,7 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   if (print_after && (!inst_.print_after_change || r.changed))
     print("After " + name + (r.changed ? "" : " (unchanged)"), g);
   if (inst_.print_changed != PrintChanged::Off) print_change(name, r.changed, before, after);
-  if (!inst_.dump_dir.empty()) dump(g, index, name, "after");
+  if (!inst_.dump_dir.empty()) dump(g, index, name, "after", r.changed ? &before : nullptr);
   if (inst_.pass_stats)
     for (const auto& st : r.stats) os() << "[pass-stats] " << name << ": " << st << "\n";
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ir/dot_writer.h"
 #include "ir/graph.h"
 #include "passes/pass.h"
 #include "passes/pipeline.h"
@@ -31,6 +32,7 @@ struct Instrumentation {
   int64_t bisect_limit = -1;       // run only the first N (skippable) pass applications; -1: all
   std::string dump_dir;            // numbered NN-<pass>.before.lir / .after.lir
   bool dump_dot = false;           // also .dot (and .svg when Graphviz's dot is installed)
+  ir::DotOptions dot;              // how the .dot pictures are drawn
   bool time_passes = false;
   bool pass_stats = false;
   bool remarks = false;
@@ -75,7 +77,9 @@ class PassManager {
   void run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx);
   void print(const std::string& banner, const ir::Graph& g);
   void print_change(const std::string& pass, bool changed, const std::string& before, const std::string& after);
-  void dump(const ir::Graph& g, int index, const std::string& pass, const char* when);
+  // `before`: the text of the graph the pass started from, when it changed the graph.
+  void dump(const ir::Graph& g, int index, const std::string& pass, const char* when,
+            const std::string* before = nullptr);
   void report(const PassContext& ctx) const;
   [[noreturn]] void fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what);
 

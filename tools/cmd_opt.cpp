@@ -1,4 +1,5 @@
 // lmc opt: reads IR text, runs passes, prints the result — mlir-opt for lmc graphs.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -6,6 +7,7 @@
 #include "codegen/kernel_compiler.h"
 #include "driver/cost_table.h"
 #include "driver/kernel_cost_model.h"
+#include "ir/dot_writer.h"
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
@@ -31,6 +33,7 @@ std::vector<FlagSpec> opt_specs() {
                    "check the errors against the input's '// expected-error {{...}}' comments instead of failing"});
   specs.push_back({"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
                                        "lines) instead of timing kernels here", "FILE"});
+  specs.push_back({"emit-dot", false, "write the result as a Graphviz picture instead of IR text, what the passes changed outlined"});
   specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
@@ -71,6 +74,16 @@ void dump_kernels(const Args& a, const ir::Graph& g, const std::string& path) {
   compiler.compile(co);
 }
 
+// The result as a Graphviz picture, the ops the passes added or changed outlined.
+std::string picture(const ir::Graph& g, const ir::DotOptions& dot, const passes::PassManager& pm,
+                    const std::string& input, const std::string& source) {
+  bool changed = std::any_of(pm.records().begin(), pm.records().end(), [](const auto& r) { return r.changed; });
+  auto before = changed ? ir::parse(input, source) : nullptr;
+  std::ostringstream s;
+  ir::write_dot(g, s, dot, before.get());
+  return s.str();
+}
+
 // What quant-threshold's measured mode asks: kernels timed here, or a table's times.
 std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
   if (auto table = a.get("cost-table")) return std::make_unique<driver::CostTable>(*table);
@@ -81,13 +94,15 @@ std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
 std::string optimize(const Args& a, const InputPart& part, const std::string& source, passes::CostModel& cost) {
   auto g = ir::parse(part.text_with_line_offset(), source);
   ir::verify(*g, source);
-  passes::PassManager pm(instrumentation_from(a));
+  passes::Instrumentation inst = instrumentation_from(a);
+  const ir::DotOptions dot = inst.dot;
+  passes::PassManager pm(std::move(inst));
   pm.add_pipeline(a.get_or("passes", "none"), pass_options(a));
   passes::PassContext ctx;
   ctx.cost_model = &cost;
   pm.run(*g, ctx);
   dump_kernels(a, *g, source);
-  return ir::print(*g);
+  return a.has("emit-dot") ? picture(*g, dot, pm, part.text_with_line_offset(), source) : ir::print(*g);
 }
 
 }  // namespace
@@ -98,8 +113,9 @@ int cmd_opt(int argc, char** argv) {
   if (a.has("help")) {
     std::cout << "usage: lmc opt FILE.lir [options]\n\n"
                  "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
-                 "and prints the resulting graph. FILE '-' reads stdin. With --dump-llvm-ir or\n"
-                 "--dump-asm it also generates the graph's kernels and writes their code.\n\noptions:\n"
+                 "and prints the resulting graph (--emit-dot: as a Graphviz picture). FILE '-' reads\n"
+                 "stdin. With --dump-llvm-ir or --dump-asm it also generates the graph's kernels and\n"
+                 "writes their code.\n\noptions:\n"
               << Args::help_text(opt_specs());
     return 0;
   }

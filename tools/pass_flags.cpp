@@ -1,5 +1,7 @@
 #include "tools/pass_flags.h"
 
+#include <limits>
+
 #include "passes/pass_registry.h"
 #include "passes/plugin_loader.h"
 
@@ -47,6 +49,8 @@ std::vector<FlagSpec> pass_flag_specs() {
       {"opt-bisect-limit", true, "run only the first N pass applications (docs/writing-a-pass.md: bisecting)", "N"},
       {"dump-ir-dir", true, "write NN-<pass>.before.lir / .after.lir files into DIR", "DIR"},
       {"dump-ir-format", true, "'lir' (default) or 'dot' (adds .dot, and .svg with Graphviz)", "FMT"},
+      {"dot-layer", true, "draw layer N alone in .dot pictures, with stubs for what it reads", "N"},
+      {"dot-show-weights", false, "draw weights as nodes in .dot pictures, not as lines in their readers"},
       {"pass-stats", false, "print each pass's statistics"},
       {"time-passes", false, "print how long each pass took"},
       {"remarks", false, "print every decision passes made (e.g. each quantization)"},
@@ -71,6 +75,10 @@ passes::Instrumentation instrumentation_from(const Args& a) {
   std::string fmt = a.get_or("dump-ir-format", "lir");
   if (fmt != "lir" && fmt != "dot") throw UsageError("--dump-ir-format must be 'lir' or 'dot'");
   inst.dump_dot = fmt == "dot";
+  if (a.has("dot-layer")) inst.dot.layer = static_cast<int>(a.get_int("dot-layer", 0, 0, std::numeric_limits<int>::max()));
+  inst.dot.show_weights = a.has("dot-show-weights");
+  if ((inst.dot.layer || inst.dot.show_weights) && !inst.dump_dot && !a.has("emit-dot"))
+    throw UsageError("--dot-layer and --dot-show-weights shape .dot pictures, and none is drawn without --dump-ir-format=dot");
   inst.pass_stats = a.has("pass-stats");
   inst.time_passes = a.has("time-passes");
   inst.remarks = a.has("remarks");

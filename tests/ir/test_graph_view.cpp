@@ -1,9 +1,8 @@
-// The Boost.Graph view: topological order of misordered graphs, cycle detection with
-// the op it names, and Graphviz export (fusions drawn as clusters of their body ops).
+// The Boost.Graph view: topological order of misordered graphs, and cycle detection
+// with the op it names.
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sstream>
 
 #include "ir/builder.h"
 #include "ir/error.h"
@@ -101,65 +100,6 @@ TEST(GraphView, CycleAtTheEndOfALongChainIsFoundInOnePass) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "chain.lir: error: op 'add' defining %a is on a dependency cycle");
   }
-}
-
-TEST(GraphView, DotHasOneBoxPerOpAndOneEdgePerUse) {
-  auto g = parse(
-      "graph @d(%x: f32[T,8]) {\n"
-      "  %w = param {name = \"a \\\"quoted\\\" name\"} : f32[8,8]\n"
-      "  %y = linear %x, %w : f32[T,8]\n"
-      "  %z = mul %y, %y : f32[T,8]\n"
-      "  return %z\n"
-      "}\n");
-  std::ostringstream os;
-  write_dot(*g, os);
-  EXPECT_EQ(os.str(),
-            "digraph G {\n"
-            "  0 [label=\"%w = param {name = \\\"a \\\\\\\"quoted\\\\\\\" name\\\"} : f32[8,8]\", shape=box];\n"
-            "  1 [label=\"%y = linear %x, %w : f32[T,8]\", shape=box];\n"
-            "  2 [label=\"%z = mul %y, %y : f32[T,8]\", shape=box];\n"
-            "  0 -> 1;\n"
-            "  1 -> 2;\n"
-            "  1 -> 2;\n"
-            "}\n");
-}
-
-TEST(GraphView, DotDrawsAFusionAsAClusterOfItsBody) {
-  // Edges into the fusion reach the body ops reading that argument; edges out of it
-  // leave from the body op computing the yielded value.
-  auto g = parse(
-      "graph @d(%x: f32[T,8], %w: f32[8,8]) {\n"
-      "  %n = silu %x : f32[T,8]\n"
-      "  %f = fusion %n, %w {\n"
-      "  ^(%a: f32[T,8], %b: f32[8,8]):\n"
-      "    %y = linear %a, %b : f32[T,8]\n"
-      "    %z = gelu %y : f32[T,8]\n"
-      "    %s = add %z, %a : f32[T,8]\n"
-      "    yield %s\n"
-      "  } : f32[T,8]\n"
-      "  %o = add %f, %n : f32[T,8]\n"
-      "  return %o\n"
-      "}\n");
-  std::ostringstream os;
-  write_dot(*g, os);
-  EXPECT_EQ(os.str(),
-            "digraph G {\n"
-            "  0 [label=\"%n = silu %x : f32[T,8]\", shape=box];\n"
-            "  subgraph cluster_1 {\n"
-            "    label=\"fusion %f\";\n"
-            "    style=rounded;\n"
-            "    2 [label=\"%y = linear %a, %b : f32[T,8]\", shape=box];\n"
-            "    3 [label=\"%z = gelu %y : f32[T,8]\", shape=box];\n"
-            "    4 [label=\"%s = add %z, %a : f32[T,8]\", shape=box];\n"
-            "    2 -> 3;\n"
-            "    3 -> 4;\n"
-            "  }\n"
-            "  5 [label=\"%o = add %f, %n : f32[T,8]\", shape=box];\n"
-            "  0 -> 2;\n"
-            "  0 -> 4;\n"
-            "  4 -> 5;\n"
-            "  0 -> 5;\n"
-            "}\n");
 }
 
 TEST(GraphView, TopologicalOrderTreatsAFusionAsOneOp) {
