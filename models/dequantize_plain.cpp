@@ -1,7 +1,5 @@
 // Types of one value per block: floats widen or narrow to float, integers convert to the
 // nearest float (what numpy's astype(float32) gives, the round-to-nearest of the FPU).
-#include <bit>
-
 #include "models/dequantize_blocks.h"
 
 namespace lmc::models {

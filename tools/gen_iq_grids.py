@@ -30,19 +30,18 @@ GRIDS = [
 ]
 
 
-def int_rows(values, indent="    "):
+def int_rows(values):
     values = [int(v) for v in values]
-    lines = []
-    for i in range(0, len(values), PER_LINE):
-        lines.append(indent + ", ".join(str(v) for v in values[i:i + PER_LINE]) + ",")
-    return "\n".join(lines)
+    return "\n".join("    " + ", ".join(str(v) for v in values[i:i + PER_LINE]) + ","
+                     for i in range(0, len(values), PER_LINE))
 
 
 def grid_table(name, cls):
     cls.init_grid()
     rows, width = cls.grid_shape
-    values = [int(v) for v in cls.grid.reshape(-1)]
-    assert all(float(v).is_integer() and -128 <= v <= 127 for v in cls.grid.reshape(-1)), name
+    grid = cls.grid.reshape(-1)
+    values = [int(v) for v in grid]
+    assert (grid == values).all() and -128 <= min(values) and max(values) <= 127, name  # int8
     groups = ["{" + ", ".join(str(v) for v in values[i:i + width]) + "}" for i in range(0, len(values), width)]
     per_line = PER_LINE // width
     lines = ["    " + ", ".join(groups[i:i + per_line]) + "," for i in range(0, len(groups), per_line)]
