@@ -1,6 +1,7 @@
 // Conversion of ggml-encoded weight rows to float, exactly as ggml's reference
-// dequantizers compute them (same operation order, so results match bit for bit).
-// These run at compile time to materialize weights; the generated kernels have their own.
+// dequantizers (and gguf-py's, gguf/quants.py) compute them, bit for bit. The decoders
+// of each family are in models/dequantize_*.cpp. These run at compile time to
+// materialize weights; the generated kernels have their own.
 #pragma once
 #include <cstdint>
 
@@ -8,8 +9,9 @@
 
 namespace lmc::models {
 
-// True for the types dequantize_row handles: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1,
-// Q8_0, Q4_K, Q5_K, Q6_K.
+// True for the types dequantize_row handles: every type gguf-py dequantizes (the float,
+// legacy, K-, i-, ternary and FP4 quantizations), and F64 and the integer types, which
+// convert to the nearest float. False for Q8_1, Q8_K (ggml's activation formats) and Q1_0.
 bool can_dequantize(GgmlType t);
 
 // Decodes n values (a multiple of the type's block size) from src, which holds

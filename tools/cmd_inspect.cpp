@@ -43,11 +43,11 @@ void print_tensors(const models::WeightSource& w, bool all) {
                  uint64_t bytes) {
     total += bytes;
     if (all || n < 20)
-      std::printf("  %-48s %-6s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
+      std::printf("  %-48s %-8s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
                   static_cast<unsigned long long>(bytes));
     ++n;
   };
-  std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
+  std::printf("tensors:\n  %-48s %-8s %-18s %12s\n", "name", "dtype", "shape", "bytes");
   if (const auto* g = w.gguf())
     for (const auto& t : g->tensors()) row(t.name, models::ggml_type_name(t.type), t.shape, t.nbytes);
   else
@@ -122,11 +122,11 @@ void inspect_artifact(const std::string& path, bool all) {
   for (const auto& [k, v] : art->manifest()) std::printf("  %s=%s\n", printable(k).c_str(), printable(v).c_str());
   uint64_t total = 0;
   size_t n = 0;
-  std::printf("tensors:\n  %-48s %-6s %-18s %12s\n", "name", "dtype", "shape", "bytes");
+  std::printf("tensors:\n  %-48s %-8s %-18s %12s\n", "name", "dtype", "shape", "bytes");
   for (const auto& w : art->weight_index()) {
     total += w.bytes;
     if (all || n++ < 20)
-      std::printf("  %-48s %-6s %-18s %12llu\n", printable(w.name).c_str(), std::string(ir::dtype_name(w.dtype)).c_str(),
+      std::printf("  %-48s %-8s %-18s %12llu\n", printable(w.name).c_str(), std::string(ir::dtype_name(w.dtype)).c_str(),
                   shape_str(w.shape).c_str(), static_cast<unsigned long long>(w.bytes));
   }
   size_t count = art->weight_index().size();

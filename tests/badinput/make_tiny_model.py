@@ -116,9 +116,11 @@ def finish(writer):
     writer.close()
 
 
-def write_gguf(path, size, tensor_hook=lambda name, t: t, eps=1e-5):
-    """`tensor_hook(name, array)` may replace a tensor (tests store one in another type);
-    `eps` is the stored RMS norm epsilon (tests store a NaN)."""
+def write_gguf(path, size, tensor_hook=lambda name, t: t, eps=1e-5, more_metadata=lambda writer: None):
+    """`tensor_hook(name, array)` may replace a tensor (tests store one in another type):
+    by an array, or by (uint8 rows of blocks, GGMLQuantizationType) for a ggml type numpy
+    has no dtype for. `eps` is the stored RMS norm epsilon (tests store a NaN).
+    `more_metadata(writer)` may add keys."""
     tokens, scores, types = vocabulary(size)
     w = GGUFWriter(path, "llama")
     w.add_block_count(N_LAYERS)
@@ -136,8 +138,13 @@ def write_gguf(path, size, tensor_hook=lambda name, t: t, eps=1e-5):
     w.add_unk_token_id(0)
     w.add_bos_token_id(1)
     w.add_eos_token_id(2)
+    more_metadata(w)
     for name, t in weights(np.random.default_rng(7), size).items():
-        w.add_tensor(name, tensor_hook(name, t))
+        t = tensor_hook(name, t)
+        if isinstance(t, tuple):
+            w.add_tensor(name, t[0], raw_dtype=t[1])
+        else:
+            w.add_tensor(name, t)
     finish(w)
 
 

@@ -74,6 +74,7 @@ def gguf(tensors=(), kv=b"", n_kv=0, n_tensors=None, data=b""):
 
 
 F32 = 0
+IQ2_XXS = 16
 GGUF_STRING = 8
 
 
@@ -147,14 +148,19 @@ def write_tiny_gpt2(d):
         f.write(text)
 
 
-def write_int8_weight_gguf(path):
-    """tiny.gguf with one layer weight stored as ggml I8, which lmc cannot dequantize: compile
-    gets as far as packing weights into the artifact before it fails."""
+def write_q1_0_weight_gguf(path):
+    """tiny.gguf with one layer weight stored as ggml Q1_0, which lmc (like gguf-py) does not
+    dequantize: compile gets as far as packing weights into the artifact before it fails."""
     import numpy as np
+    from gguf import GGMLQuantizationType
 
-    def to_int8(name, t):
-        return np.clip(t * 100, -127, 127).astype(np.int8) if name == "blk.1.ffn_down.weight" else t
-    make_tiny_model.write_gguf(path, make_tiny_model.TINY, to_int8)
+    def to_q1_0(name, t):
+        if name != "blk.1.ffn_down.weight":
+            return t
+        rows, cols = t.shape
+        blocks = np.random.default_rng(3).integers(0, 256, (rows, cols // 128 * 18), dtype=np.uint8)
+        return blocks, GGMLQuantizationType.Q1_0
+    make_tiny_model.write_gguf(path, make_tiny_model.TINY, to_q1_0)
 
 
 # ---------------------------------------------------------------- artifacts
@@ -347,6 +353,12 @@ def rows():
         Row("gguf_unknown_type", ["inspect", "{dir}/m.gguf"], ERROR,
             r"^\S*m\.gguf:offset \d+: error: tensor 'w' has unknown ggml type 99",
             {"m.gguf": lambda: gguf([("w", [4], 99, 0)], data=b"\0" * 16)}),
+        Row("gguf_retired_type", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w' has unknown ggml type 31$",
+            {"m.gguf": lambda: gguf([("w", [4], 31, 0)], data=b"\0" * 16)}),
+        Row("gguf_truncated_iq_tensor", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w': data at offset 0 \+ 132 bytes runs past the end of the file$",
+            {"m.gguf": lambda: gguf([("w", [512], IQ2_XXS, 0)], data=b"\0" * 100)}),
         Row("gguf_duplicate_tensor", ["inspect", "{dir}/m.gguf"], ERROR,
             r"^\S*m\.gguf:offset \d+: error: duplicate tensor name 'w'",
             {"m.gguf": lambda: gguf([("w", [4], F32, 0), ("w", [4], F32, 32)], data=b"\0" * 64)}),
@@ -522,8 +534,8 @@ def rows():
             r"\(meta\(\"llama\.attention\.layer_norm_rms_epsilon\"\)\)$",
             {"m.gguf": lambda: tiny_gguf_variant(eps=float("nan")), "m.yaml": lambda: tiny_yaml(weights="m.gguf")}),
         Row("compile_fails_while_packing", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
-            r"^\S*int8_weight\.gguf:offset \d+: error: cannot dequantize tensor 'blk\.1\.ffn_down\.weight' of type i8",
-            {"m.yaml": lambda: tiny_yaml(weights=os.path.join(SHARED, "int8_weight.gguf"))}),
+            r"^\S*q1_0_weight\.gguf:offset \d+: error: cannot dequantize tensor 'blk\.1\.ffn_down\.weight' of type q1_0",
+            {"m.yaml": lambda: tiny_yaml(weights=os.path.join(SHARED, "q1_0_weight.gguf"))}),
 
         # Missing inputs.
         Row("missing_yaml", ["compile", "{dir}/nope.yaml"], ERROR, r"^\S*nope\.yaml: error: no such file"),
@@ -792,13 +804,13 @@ def limits(row):
 
 def make_shared(lmc):
     """The tiny model every row shares: tiny.gguf, tiny.yaml, tiny.lmc (sealed with user.key,
-    which lmc creates), int8_weight.gguf, and other.key, someone else's artifact key."""
+    which lmc creates), q1_0_weight.gguf, and other.key, someone else's artifact key."""
     make_tiny_model.main(SHARED, micro=False)
     with open(os.open(OTHER_KEY, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write(os.urandom(32).hex() + "\n")
     subprocess.run([lmc, "compile", os.path.join(SHARED, "tiny.yaml"), "-o", os.path.join(SHARED, "tiny.lmc")],
                    check=True, capture_output=True)
-    write_int8_weight_gguf(os.path.join(SHARED, "int8_weight.gguf"))
+    write_q1_0_weight_gguf(os.path.join(SHARED, "q1_0_weight.gguf"))
 
 
 def main():

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unittest
 
 import numpy as np
@@ -251,6 +252,21 @@ class Inspect(unittest.TestCase):
         self.assertIn("gemma3", r.stdout)
         self.assertIn("token_embd.weight", r.stdout)
         self.assertRegex(r.stdout, r"tokenizer: llama, 262144 tokens")
+
+
+    def test_inspect_gguf_names_every_tensor_type(self):
+        """A GGUF with one tensor of every type lmc reads, each named after its type
+        (tests/reference/dequant_reference.py synthetic)."""
+        with tempfile.TemporaryDirectory() as outdir:
+            subprocess.run([sys.executable, os.path.join(SOURCE, "tests", "reference", "dequant_reference.py"),
+                            "synthetic", outdir], check=True)
+            with open(os.path.join(outdir, "synthetic.txt")) as f:
+                names = [line.split()[1] for line in f]
+            r = lmc("inspect", "--tensors", os.path.join(outdir, "synthetic.gguf"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for name in names:
+            self.assertRegex(r.stdout, rf"\n  {name} +{name} +\[8,\d+\] +\d+\n")
+        self.assertIn(f"total: {len(names)} tensors", r.stdout)
 
 
 class ExitCodes(unittest.TestCase):

@@ -2,11 +2,12 @@
 """lmc's logits and greedy tokens against the independent numpy reference
 (tests/reference/reference_forward.py), for one model and several pass pipelines.
 
-  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b}
+  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
 
 Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
-checkpoints), then for each fixed prompt `lmc run ARTIFACT --max-tokens 32 --logits-out`
+checkpoints and the generated GGUF of "typed", whose weights are in the K-, i-, ternary
+and FP4 types and whose reference dequantizes them with gguf.quants.dequantize), then for each fixed prompt `lmc run ARTIFACT --max-tokens 32 --logits-out`
 writes every prompt row's logits and every decode step's (--profile tells how it split
 the prompt into steps, which decides where its Q8_0 kernels round inputs to int8). The
 reference runs the same
@@ -111,6 +112,9 @@ MODELS = {
                           "adds the result. Language models predict the next token"]),
     "gemma3-1b": dict(yaml="models/gemma3-1b.yaml",
                       prompts=["The capital of France is Paris, and the capital of Italy is"]),
+    # Weights in every ggml type lmc gained for GGUF (make_typed_model.py), in --checkpoint.
+    "typed": dict(yaml="models/llama.yaml", generated_gguf="typed.gguf",
+                  prompts=["The capital of France is in the north of it"]),
 }
 
 
@@ -302,6 +306,11 @@ def prepare(args, spec):
             print(f"SKIP: {path} is absent (tools/setup.sh installs it)")
             sys.exit(SKIP)
         return path, [], GgufTokenizer(path)
+    if "generated_gguf" in spec:
+        path = os.path.join(args.checkpoint or "", spec["generated_gguf"])
+        if not os.path.exists(path):
+            raise Failure(f"no generated model at {path} (make_typed_model.py makes it)")
+        return path, ["--weights=" + path], GgufTokenizer(path)
     if not args.checkpoint or not os.path.exists(os.path.join(args.checkpoint, ".complete")):
         raise Failure(f"no generated checkpoint at {args.checkpoint} (make_random_checkpoint.py makes it)")
     return args.checkpoint, ["--weights=" + args.checkpoint], JsonTokenizer(os.path.join(args.checkpoint,
@@ -407,7 +416,7 @@ def main():
     ap.add_argument("--lmc", required=True)
     ap.add_argument("--model", required=True, choices=sorted(MODELS))
     ap.add_argument("--work-dir", required=True)
-    ap.add_argument("--checkpoint", help="the generated checkpoint directory (gpt2, gemma3-1b)")
+    ap.add_argument("--checkpoint", help="the generated checkpoint directory (gpt2, gemma3-1b, typed)")
     ap.add_argument("--pipelines", default="none,default,f32-fused")
     args = ap.parse_args()
     args.pipelines = args.pipelines.split(",")

@@ -84,13 +84,14 @@ def gguf_metadata_seed(path):
 
 
 def gguf_types_seed(path):
-    """One 2-row tensor of every ggml type lmc dequantizes, filled with random bytes."""
+    """One 2-row tensor of every ggml type lmc dequantizes (and Q8_K), filled with random bytes."""
     w = GGUFWriter(path, "test")
     rng = np.random.default_rng(1)
     for q in [Q.Q4_0, Q.Q4_1, Q.Q5_0, Q.Q5_1, Q.Q8_0, Q.Q2_K, Q.Q3_K, Q.Q4_K, Q.Q5_K, Q.Q6_K, Q.Q8_K,
-              Q.F16, Q.BF16]:
+              Q.IQ2_XXS, Q.IQ2_XS, Q.IQ2_S, Q.IQ3_XXS, Q.IQ3_S, Q.IQ1_S, Q.IQ1_M, Q.IQ4_NL, Q.IQ4_XS,
+              Q.TQ1_0, Q.TQ2_0, Q.MXFP4, Q.NVFP4, Q.F16, Q.BF16, Q.F64, Q.I8, Q.I16, Q.I32, Q.I64]:
         block, type_size = gguf.GGML_QUANT_SIZES[q]
-        row_bytes = (256 if block == 256 else 32) // block * type_size
+        row_bytes = max(block, 32) // block * type_size
         w.add_tensor(q.name.lower(), rng.integers(0, 256, (2, row_bytes), dtype=np.uint8),
                      raw_shape=(2, row_bytes), raw_dtype=q)
     finish(w)

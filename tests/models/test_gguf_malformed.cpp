@@ -19,7 +19,8 @@ namespace {
 
 using test::GgufWriter;
 
-constexpr uint32_t kTypeF32 = 0, kTypeQ8_0 = 8, kTypeQ4_K = 12, kTypeF64 = 28;
+constexpr uint32_t kTypeF32 = 0, kTypeQ8_0 = 8, kTypeQ8_1 = 9, kTypeQ4_K = 12, kTypeIQ2_XXS = 16,
+                   kTypeF64 = 28;
 
 // Metadata of every value type, nested arrays included: 16 keys.
 void write_metadata(GgufWriter& w) {
@@ -199,8 +200,11 @@ TEST_F(GgufSynthetic, RejectsBadTensorInfo) {
   expect_rejected(one_tensor({uint64_t(1) << 63}, kTypeF32), "must be positive");
   expect_rejected(one_tensor({uint64_t(1) << 31, uint64_t(1) << 31}, kTypeF64),
                   "byte size overflows");
-  expect_rejected(one_tensor({4}, 16), "unknown ggml type 16");
+  expect_rejected(one_tensor({4}, 31), "unknown ggml type 31");  // retired by ggml
+  expect_rejected(one_tensor({4}, 42), "unknown ggml type 42");
   expect_rejected(one_tensor({4}, 99), "unknown ggml type 99");
+  expect_rejected(one_tensor({32}, kTypeIQ2_XXS), "not a multiple of the iq2_xxs block size 256");
+  expect_rejected(one_tensor({256}, kTypeIQ2_XXS), "runs past the end of the file");  // 66 > 64 bytes
   expect_rejected(one_tensor({33}, kTypeQ8_0), "not a multiple of the q8_0 block size 32");
   expect_rejected(one_tensor({255}, kTypeQ4_K), "block size 256");
   expect_rejected(one_tensor({4}, kTypeF32, 4), "not a multiple of the alignment 32");
@@ -243,9 +247,9 @@ TEST_F(GgufSynthetic, RejectsMissingFiles) {
 }
 
 TEST_F(GgufSynthetic, ToF32RefusesTypesWithoutADecoder) {
-  const std::vector<uint8_t> bytes = one_tensor({4}, 24 /* i8 */);
+  const std::vector<uint8_t> bytes = one_tensor({32}, kTypeQ8_1);
   const auto f = GgufFile::open(write(bytes));
-  test::expect_error([&] { f->to_f32(f->tensors()[0]); }, {":offset ", "cannot dequantize", "i8"});
+  test::expect_error([&] { f->to_f32(f->tensors()[0]); }, {":offset ", "cannot dequantize", "q8_1"});
 }
 
 }  // namespace

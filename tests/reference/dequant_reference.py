@@ -10,9 +10,12 @@ package (gguf-py, the reader maintained with llama.cpp).
                      65536 values if it has more than 2M), little-endian float32
 
   dequant_reference.py synthetic <outdir>
-      synthetic.txt  per supported type: type_id count raw_file f32_file
-      <type>.raw     random blocks whose f16 scales are finite, so every value is finite
-      <type>.f32     their dequantization by gguf.quants.dequantize
+      synthetic.gguf one tensor of every type gguf-py dequantizes (and F64, I8..I64), named
+                     after its type, 8 rows of random blocks with finite scales
+                     (tests/reference/random_blocks.py)
+      synthetic.txt  per tensor: type_id name count f32_file
+      <type>.f32     its expected values: gguf.quants.dequantize (numpy's conversion to
+                     float32 for F64 and the integers), little-endian float32
 """
 import json
 import os
@@ -20,20 +23,14 @@ import sys
 
 import numpy as np
 import gguf
-from gguf import GGMLQuantizationType as Q
 from gguf.constants import GGML_QUANT_SIZES
+
+import random_blocks
 
 WHOLE_TENSOR_LIMIT = 2 * 1024 * 1024
 PREFIX_VALUES = 65536
-SYNTHETIC_BLOCKS = 64
-SYNTHETIC_PLAIN_VALUES = 4096
-
-# Byte offsets of the f16 scale fields inside one block of each type.
-F16_FIELDS = {
-    Q.Q4_0: [0], Q.Q4_1: [0, 2], Q.Q5_0: [0], Q.Q5_1: [0, 2], Q.Q8_0: [0],
-    Q.Q4_K: [0, 2], Q.Q5_K: [0, 2], Q.Q6_K: [208],
-}
-
+SYNTHETIC_ROWS = 8
+SYNTHETIC_BLOCKS = 64  # per tensor; 4096 values for the one-value-per-block types
 
 def field_json(field):
     kind = gguf.GGUFValueType(field.types[0])
@@ -72,38 +69,23 @@ def dump_file(path, outdir):
             manifest.write(f"{int(qtype)} {t.name} {count} {name}\n")
 
 
-def random_blocks(qtype, rng):
-    block_size, type_size = GGML_QUANT_SIZES[qtype]
-    n = SYNTHETIC_PLAIN_VALUES
-    if qtype == Q.F32:
-        bits = rng.integers(0, 2**32, size=n, dtype=np.uint32)
-        bits = np.where((bits & 0x7F800000) == 0x7F800000, bits & 0xBFFFFFFF, bits)
-        return bits.astype("<u4").view(np.uint8)
-    if qtype in (Q.F16, Q.BF16):
-        exp_mask = 0x7C00 if qtype == Q.F16 else 0x7F80
-        bits = rng.integers(0, 2**16, size=n, dtype=np.uint16)
-        # An all-ones exponent (inf, NaN) loses its top bit.
-        bits = np.where((bits & exp_mask) == exp_mask, bits & 0xBFFF, bits)
-        return bits.astype("<u2").view(np.uint8)
-    blocks = rng.integers(0, 256, size=(SYNTHETIC_BLOCKS, type_size), dtype=np.uint8)
-    for offset in F16_FIELDS[qtype]:
-        # Magnitudes from f16 subnormals to the hundreds, both signs.
-        scales = rng.standard_normal(SYNTHETIC_BLOCKS) * 10.0 ** rng.uniform(-8, 2, SYNTHETIC_BLOCKS)
-        blocks[:, offset:offset + 2] = scales.astype("<f2").view(np.uint8).reshape(-1, 2)
-    return blocks.reshape(-1)
-
-
 def dump_synthetic(outdir):
     rng = np.random.default_rng(20240611)
-    types = [Q.F32, Q.F16, Q.BF16, Q.Q4_0, Q.Q4_1, Q.Q5_0, Q.Q5_1, Q.Q8_0, Q.Q4_K, Q.Q5_K, Q.Q6_K]
+    writer = gguf.GGUFWriter(os.path.join(outdir, "synthetic.gguf"), "synthetic")
     with open(os.path.join(outdir, "synthetic.txt"), "w") as manifest:
-        for qtype in types:
-            raw = random_blocks(qtype, rng)
-            values = gguf.quants.dequantize(raw, qtype).astype(np.float32, copy=False).reshape(-1)
-            assert np.isfinite(values).all(), qtype.name
-            raw.tofile(os.path.join(outdir, f"{qtype.name}.raw"))
-            values.astype("<f4").tofile(os.path.join(outdir, f"{qtype.name}.f32"))
-            manifest.write(f"{int(qtype)} {values.size} {qtype.name}.raw {qtype.name}.f32\n")
+        for qtype in random_blocks.TYPES:
+            n_blocks = SYNTHETIC_BLOCKS * (64 if GGML_QUANT_SIZES[qtype][0] == 1 else 1)
+            raw = random_blocks.random_blocks(qtype, n_blocks, rng).reshape(SYNTHETIC_ROWS, -1)
+            values = random_blocks.dequantize(raw.reshape(-1), qtype).reshape(-1)
+            assert not np.isnan(values).any(), qtype.name
+            name = qtype.name.lower().replace("_k", "_K")
+            writer.add_tensor(name, raw, raw_dtype=qtype)
+            values.astype("<f4").tofile(os.path.join(outdir, f"{name}.f32"))
+            manifest.write(f"{int(qtype)} {name} {values.size} {name}.f32\n")
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
 
 
 def main(argv):

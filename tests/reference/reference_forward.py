@@ -102,8 +102,14 @@ def read_gguf(path):
             continue  # vocabularies are large and the forward pass does not need them
         meta[key] = field.contents()
     tensors = {}
+    # gguf.quants.dequantize leaves F64 and the integer types to numpy.
+    converted = {gguf.GGMLQuantizationType.F64, gguf.GGMLQuantizationType.I8, gguf.GGMLQuantizationType.I16,
+                 gguf.GGMLQuantizationType.I32, gguf.GGMLQuantizationType.I64}
     for t in reader.tensors:
-        values = gguf.quants.dequantize(t.data, t.tensor_type)
+        if t.tensor_type in converted:
+            values = np.asarray(t.data).astype(np.float32)
+        else:
+            values = gguf.quants.dequantize(t.data, t.tensor_type)
         shape = [int(d) for d in reversed(t.shape)]
         tensors[t.name] = np.ascontiguousarray(values, dtype=np.float32).reshape(shape)
     return meta, tensors

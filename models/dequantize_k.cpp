@@ -1,0 +1,145 @@
+// The K-quants: super-blocks of 256 values in sub-blocks of 16 or 32, each sub-block with
+// its own small integer scale (and min) under the block's f16 d (and dmin).
+#include "models/dequantize_blocks.h"
+
+namespace lmc::models {
+namespace {
+
+constexpr int kQKK = 256;  // values per block
+
+// The 2-bit fields of Q2_K and Q3_K: each 128 values share 32 bytes, value 32*s + l of
+// the half being bits 2s..2s+1 of byte l.
+int crumb(const uint8_t* qs, int i) {
+  return (qs[32 * (i / 128) + i % 32] >> (2 * ((i / 32) % 4))) & 3;
+}
+
+// Block: 16 scale bytes (low nibble scale, high nibble min, one byte per 16 values), 64
+// bytes of 2-bit quants, f16 d, f16 dmin.
+void block_q2_k(const uint8_t* b, float* y) {
+  const uint8_t* scales = b;
+  const uint8_t* qs = b + 16;
+  const float d = load_f16(b + 80);
+  const float dmin = load_f16(b + 82);
+  for (int i = 0; i < kQKK; ++i) {
+    const uint8_t sc = scales[i / 16];
+    const float dl = d * float(sc & 0x0f);
+    const float ml = dmin * float(sc >> 4);
+    y[i] = dl * float(crumb(qs, i)) - ml;
+  }
+}
+
+// Q3_K's sixteen 6-bit scales (one per 16 values), biased by 32: the low nibbles are
+// the nibbles of bytes 0..7 (all low nibbles first), the high two bits come from bytes
+// 8..11, two bits per scale.
+int q3_k_scale(const uint8_t* sc, int group) {
+  const int low = group < 8 ? sc[group] & 0x0f : sc[group - 8] >> 4;
+  const int high = (sc[8 + group % 4] >> (2 * (group / 4))) & 3;
+  return (low | (high << 4)) - 32;
+}
+
+// Block: 32 bytes of high-bit masks, 64 bytes of 2-bit quants, 12 scale bytes, f16 d.
+// Value i is its 2-bit quant, minus 4 when bit i/32 of hmask[i % 32] is clear.
+void block_q3_k(const uint8_t* b, float* y) {
+  const uint8_t* hmask = b;
+  const uint8_t* qs = b + 32;
+  const uint8_t* scales = b + 96;
+  const float d = load_f16(b + 108);
+  for (int i = 0; i < kQKK; ++i) {
+    const float dl = d * float(q3_k_scale(scales, i / 16));
+    const int high = (hmask[i % 32] >> (i / 32)) & 1;
+    y[i] = dl * float(crumb(qs, i) - (high ? 0 : 4));
+  }
+}
+
+// The K-quants' 12 scale bytes hold eight 6-bit scales and eight 6-bit mins: the first
+// four of each directly, the last four split between a low nibble in bytes 8..11 and
+// two high bits borrowed from the top of bytes 0..7.
+void scale_min_k4(int j, const uint8_t* q, float* scale, float* min) {
+  if (j < 4) {
+    *scale = float(q[j] & 63);
+    *min = float(q[j + 4] & 63);
+  } else {
+    *scale = float((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
+    *min = float((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+  }
+}
+
+// Block: f16 d, f16 dmin, 12 scale bytes, 128 bytes of nibbles. Each 64 values are two
+// sub-blocks of 32 sharing 32 bytes: low nibbles first, high nibbles second.
+void block_q4_k(const uint8_t* b, float* y) {
+  const float d = load_f16(b);
+  const float dmin = load_f16(b + 2);
+  const uint8_t* scales = b + 4;
+  const uint8_t* q = b + 16;
+  for (int sub = 0; sub < 8; sub += 2, q += 32, y += 64) {
+    float sc0, m0, sc1, m1;
+    scale_min_k4(sub, scales, &sc0, &m0);
+    scale_min_k4(sub + 1, scales, &sc1, &m1);
+    const float d0 = d * sc0, min0 = dmin * m0;
+    const float d1 = d * sc1, min1 = dmin * m1;
+    for (int l = 0; l < 32; ++l) {
+      y[l] = d0 * float(q[l] & 0x0f) - min0;
+      y[l + 32] = d1 * float(q[l] >> 4) - min1;
+    }
+  }
+}
+
+// Block: as Q4_K with 32 bytes of fifth bits in front of the nibbles: sub-block s takes
+// its fifth bit from bit s of qh[l].
+void block_q5_k(const uint8_t* b, float* y) {
+  const float d = load_f16(b);
+  const float dmin = load_f16(b + 2);
+  const uint8_t* scales = b + 4;
+  const uint8_t* qh = b + 16;
+  const uint8_t* q = b + 48;
+  for (int sub = 0; sub < 8; sub += 2, q += 32, y += 64) {
+    float sc0, m0, sc1, m1;
+    scale_min_k4(sub, scales, &sc0, &m0);
+    scale_min_k4(sub + 1, scales, &sc1, &m1);
+    const float d0 = d * sc0, min0 = dmin * m0;
+    const float d1 = d * sc1, min1 = dmin * m1;
+    for (int l = 0; l < 32; ++l) {
+      const int h0 = ((qh[l] >> sub) & 1) << 4;
+      const int h1 = ((qh[l] >> (sub + 1)) & 1) << 4;
+      y[l] = d0 * float((q[l] & 0x0f) | h0) - min0;
+      y[l + 32] = d1 * float((q[l] >> 4) | h1) - min1;
+    }
+  }
+}
+
+// Block: 128 bytes of low nibbles, 64 bytes of 2-bit high parts, 16 signed scales (one
+// per 16 values), f16 d. Each half of 128 values uses 64 low bytes and 32 high bytes.
+void block_q6_k(const uint8_t* b, float* y) {
+  const uint8_t* ql = b;
+  const uint8_t* qh = b + kQKK / 2;
+  const int8_t* sc = reinterpret_cast<const int8_t*>(b + kQKK / 2 + kQKK / 4);
+  const float d = load_f16(b + kQKK / 2 + kQKK / 4 + kQKK / 16);
+  for (int half = 0; half < 2; ++half, ql += 64, qh += 32, sc += 8, y += 128) {
+    for (int l = 0; l < 32; ++l) {
+      const int is = l / 16;
+      const int q1 = ((ql[l] & 0x0f) | (((qh[l] >> 0) & 3) << 4)) - 32;
+      const int q2 = ((ql[l + 32] & 0x0f) | (((qh[l] >> 2) & 3) << 4)) - 32;
+      const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+      const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+      y[l] = d * float(sc[is + 0]) * float(q1);
+      y[l + 32] = d * float(sc[is + 2]) * float(q2);
+      y[l + 64] = d * float(sc[is + 4]) * float(q3);
+      y[l + 96] = d * float(sc[is + 6]) * float(q4);
+    }
+  }
+}
+
+}  // namespace
+
+BlockDecoder k_quant_decoder(GgmlType t) {
+  switch (t) {
+    case GgmlType::Q2_K: return block_q2_k;
+    case GgmlType::Q3_K: return block_q3_k;
+    case GgmlType::Q4_K: return block_q4_k;
+    case GgmlType::Q5_K: return block_q5_k;
+    case GgmlType::Q6_K: return block_q6_k;
+    default: return nullptr;
+  }
+}
+
+}  // namespace lmc::models
