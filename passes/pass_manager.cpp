@@ -7,7 +7,6 @@
 #include <functional>
 #include <iomanip>
 #include <iostream>
-#include <regex>
 #include <sstream>
 
 #include "ir/error.h"
@@ -56,15 +55,7 @@ std::unique_ptr<Pass> configured(const PipelineEntry& e, const OptionValues& fla
 
 }  // namespace
 
-PassManager::PassManager(Instrumentation inst) : inst_(std::move(inst)) {
-  if (!inst_.remarks_filter.empty()) {
-    try {
-      remarks_filter_ = std::regex(inst_.remarks_filter);
-    } catch (const std::regex_error& e) {
-      throw Error("--remarks-filter: not a regular expression: '" + inst_.remarks_filter + "' (" + e.what() + ")");
-    }
-  }
-}
+PassManager::PassManager(Instrumentation inst) : inst_(std::move(inst)), remarks_filter_(inst_.remarks_filter) {}
 
 void PassManager::add(std::unique_ptr<Pass> p, bool required) { passes_.push_back({std::move(p), required}); }
 
@@ -207,7 +198,7 @@ void PassManager::report(const PassContext& ctx) const {
   if (inst_.remarks || filtered)
     for (const auto& r : ctx.remarks) {
       std::string line = r.pass + ": %" + r.where + ": " + r.message;
-      if (!filtered || std::regex_search(line, remarks_filter_)) os() << "remark: " << line << "\n";
+      if (remarks_filter_.matches(line)) os() << "remark: " << line << "\n";
     }
   if (inst_.time_passes) {
     double total = 0;

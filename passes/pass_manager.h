@@ -7,7 +7,6 @@
 #pragma once
 #include <memory>
 #include <ostream>
-#include <regex>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include "ir/graph.h"
 #include "passes/pass.h"
 #include "passes/pipeline.h"
+#include "passes/remark_filter.h"
 
 namespace lmc::passes {
 
@@ -36,7 +36,7 @@ struct Instrumentation {
   bool time_passes = false;
   bool pass_stats = false;
   bool remarks = false;
-  std::string remarks_filter;      // ECMAScript regex over "pass: %value: message"; implies remarks
+  std::string remarks_filter;      // POSIX extended regex over "pass: %value: message"; implies remarks
   std::ostream* out = nullptr;     // where printing goes (stderr by default)
 };
 
@@ -87,7 +87,7 @@ class PassManager {
   std::vector<Slot> passes_;
   std::vector<PassRecord> records_;
   int64_t applications_ = 0;
-  std::regex remarks_filter_;
+  RemarkFilter remarks_filter_;
 };
 
 }  // namespace lmc::passes

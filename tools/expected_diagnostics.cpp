@@ -1,6 +1,6 @@
 #include "tools/expected_diagnostics.h"
 
-#include <regex>
+#include <cctype>
 #include <sstream>
 
 namespace lmc::tools {
@@ -18,18 +18,35 @@ bool is_split_marker(const std::string& line) {
   return line.substr(0, end == std::string::npos ? 0 : end + 1) == kSplitMarker;
 }
 
+// `// expected-error[@+N|@-N|@unknown] {{text}}` on line `line_no`, or nullopt.
+std::optional<Expectation> expectation_in(const std::string& line, int line_no) {
+  const std::string tag = "expected-error";
+  size_t comment = line.find("//"), at = line.find(tag);
+  if (comment == std::string::npos || at == std::string::npos || at < comment) return std::nullopt;
+  size_t p = at + tag.size();
+  Expectation e{line_no, "", line_no};
+  if (p < line.size() && line[p] == '@') {
+    size_t end = line.find_first_of(" \t{", p);
+    std::string where = line.substr(p + 1, end == std::string::npos ? std::string::npos : end - p - 1);
+    bool offset = where.size() > 1 && (where[0] == '+' || where[0] == '-') &&
+                  where.find_first_not_of("0123456789", 1) == std::string::npos;
+    if (where == "unknown") e.line = std::nullopt;
+    else if (offset) e.line = line_no + std::stoi(where);
+    else return std::nullopt;
+    p = end == std::string::npos ? line.size() : end;
+  }
+  size_t open = line.find("{{", p), close = open == std::string::npos ? open : line.find("}}", open + 2);
+  if (close == std::string::npos || line.find_first_not_of(" \t", p) != open) return std::nullopt;
+  e.text = line.substr(open + 2, close - open - 2);
+  return e;
+}
+
 std::vector<Expectation> expectations(const InputPart& part) {
-  static const std::regex re(R"(//\s*expected-error(@([+-]\d+|unknown))?\s*\{\{(.*?)\}\})");
   std::vector<Expectation> out;
   std::istringstream in(part.text);
   int line_no = part.first_line;
-  for (std::string line; std::getline(in, line); ++line_no) {
-    std::smatch m;
-    if (!std::regex_search(line, m, re)) continue;
-    Expectation e{line_no, m[3].str(), line_no};
-    if (m[2].matched) e.line = m[2] == "unknown" ? std::nullopt : std::optional<int>(line_no + std::stoi(m[2]));
-    out.push_back(e);
-  }
+  for (std::string line; std::getline(in, line); ++line_no)
+    if (auto e = expectation_in(line, line_no)) out.push_back(*e);
   return out;
 }
 
