@@ -31,7 +31,7 @@ void block_iq2_xxs(const uint8_t* b, float* y) {
     const uint32_t aux = load_u32(b + 6 + 8 * ib);
     const float db = iq2_scale(d, aux >> 28);
     for (int l = 0; l < 4; ++l) {
-      const int8_t* g = kIq2XxsGrid[(grids >> (8 * l)) & 255];
+      const int8_t* g = iq2_xxs_grid().row((grids >> (8 * l)) & 255);
       const uint8_t s = even_signs((aux >> (7 * l)) & 127);
       for (int j = 0; j < 8; ++j) y[8 * l + j] = db * float(g[j]) * sign(s, j);
     }
@@ -46,7 +46,7 @@ void block_iq2_xs(const uint8_t* b, float* y) {
   for (int k = 0; k < 32; ++k, y += 8) {
     const uint16_t q = load_u16(b + 2 + 2 * k);
     const float db = iq2_scale(d, (scales[k / 4] >> (4 * (k / 2 % 2))) & 15);
-    const int8_t* g = kIq2XsGrid[q & 511];
+    const int8_t* g = iq2_xs_grid().row(q & 511);
     const uint8_t s = even_signs(q >> 9);
     for (int j = 0; j < 8; ++j) y[j] = db * float(g[j]) * sign(s, j);
   }
@@ -62,7 +62,7 @@ void block_iq2_s(const uint8_t* b, float* y) {
   const uint8_t* scales = b + 74;
   for (int k = 0; k < 32; ++k, y += 8) {
     const float db = iq2_scale(d, (scales[k / 4] >> (4 * (k / 2 % 2))) & 15);
-    const int8_t* g = kIq2SGrid[qs[k] | ((qh[k / 4] >> (2 * (k % 4))) & 3) << 8];
+    const int8_t* g = iq2_s_grid().row(qs[k] | ((qh[k / 4] >> (2 * (k % 4))) & 3) << 8);
     for (int j = 0; j < 8; ++j) y[j] = db * float(g[j]) * sign(signs[k], j);
   }
 }
@@ -78,7 +78,7 @@ void block_iq3_xxs(const uint8_t* b, float* y) {
     for (int l = 0; l < 4; ++l) {
       const uint8_t s = even_signs((aux >> (7 * l)) & 127);
       for (int j = 0; j < 8; ++j)
-        y[8 * l + j] = db * float(kIq3XxsGrid[qs[8 * ib + 2 * l + j / 4]][j % 4]) * sign(s, j);
+        y[8 * l + j] = db * float(iq3_xxs_grid().row(qs[8 * ib + 2 * l + j / 4])[j % 4]) * sign(s, j);
     }
   }
 }
@@ -95,7 +95,7 @@ void block_iq3_s(const uint8_t* b, float* y) {
   for (int k = 0; k < 64; ++k) {
     const int group = k / 8;
     const float db = d * float(1 + 2 * ((scales[group / 2] >> (4 * (group % 2))) & 15));
-    const int8_t* g = kIq3SGrid[qs[k] | ((qh[k / 8] >> (k % 8)) & 1) << 8];
+    const int8_t* g = iq3_s_grid().row(qs[k] | ((qh[k / 8] >> (k % 8)) & 1) << 8);
     for (int j = 0; j < 4; ++j) {
       const int v = 4 * k + j;
       y[v] = db * float(g[j]) * sign(signs[v / 8], v % 8);
@@ -116,7 +116,7 @@ void block_iq1_s(const uint8_t* b, float* y) {
     const float dl = d * float(2 * ((h >> 12) & 7) + 1);
     const float delta = h & 0x8000 ? -kIq1Delta : kIq1Delta;
     for (int l = 0; l < 4; ++l) {
-      const int8_t* g = kIq1SGrid[qs[4 * ib + l] | ((h >> (3 * l)) & 7) << 8];
+      const int8_t* g = iq1_s_grid().row(qs[4 * ib + l] | ((h >> (3 * l)) & 7) << 8);
       for (int j = 0; j < 8; ++j) y[8 * l + j] = dl * (float(g[j]) + delta);
     }
   }
@@ -137,7 +137,7 @@ void block_iq1_m(const uint8_t* b, float* y) {
     const float dl = d * float(2 * ((sc[half / 4] >> (3 * (half % 4))) & 7) + 1);
     const int nibble = (qh[k / 2] >> (4 * (k % 2))) & 15;
     const float delta = nibble & 8 ? -kIq1Delta : kIq1Delta;
-    const int8_t* g = kIq1SGrid[qs[k] | (nibble & 7) << 8];
+    const int8_t* g = iq1_s_grid().row(qs[k] | (nibble & 7) << 8);
     for (int j = 0; j < 8; ++j) y[j] = dl * (float(g[j]) + delta);
   }
 }

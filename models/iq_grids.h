@@ -1,18 +1,33 @@
 // The constant tables of ggml's i-quant formats: a block stores indices into these grids
 // (each row one group of 8 or 4 values, before the block's scale and signs apply) and, for
-// IQ4_NL and IQ4_XS, 4-bit indices into 16 non-linear values. models/iq_grids.cpp is
-// generated from gguf-py by tools/gen_iq_grids.py.
+// IQ4_NL and IQ4_XS, 4-bit indices into 16 non-linear values. models/iq_grids.cpp holds
+// the grids packed as the format defines them (a 16-bit row of indices into a few values)
+// and is generated from gguf-py by tools/gen_iq_grids.py; IqGrid unpacks one on first use.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace lmc::models {
 
-extern const int8_t kIq2XxsGrid[256][8];
-extern const int8_t kIq2XsGrid[512][8];
-extern const int8_t kIq2SGrid[1024][8];
-extern const int8_t kIq3XxsGrid[256][4];
-extern const int8_t kIq3SGrid[512][4];
-extern const int8_t kIq1SGrid[2048][8];  // also IQ1_M's
+class IqGrid {
+ public:
+  // `rows` packed rows of `width` indices into `map` (2 bits each for up to 4 values, 3 bits
+  // for up to 8; low bits first in each byte).
+  IqGrid(const uint16_t* packed, int rows, int width, std::vector<int8_t> map);
+  const int8_t* row(size_t i) const { return &values_[i * static_cast<size_t>(width_)]; }
+
+ private:
+  int width_;
+  std::vector<int8_t> values_;
+};
+
+const IqGrid& iq2_xxs_grid();  // 256 x 8
+const IqGrid& iq2_xs_grid();   // 512 x 8
+const IqGrid& iq2_s_grid();    // 1024 x 8
+const IqGrid& iq3_xxs_grid();  // 256 x 4
+const IqGrid& iq3_s_grid();    // 512 x 4
+const IqGrid& iq1_s_grid();    // 2048 x 8, also IQ1_M's
 extern const int8_t kIq4NlValues[16];
 
 }  // namespace lmc::models

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Writes models/iq_grids.cpp: the lattice grids and the IQ4 non-linear values of ggml's
-i-quant types, as the gguf package (gguf-py, maintained with llama.cpp) defines them.
+"""Writes models/iq_grids.cpp: the lattice grids (packed, as the format stores them) and the
+IQ4 non-linear values of ggml's i-quant types, as the gguf package (gguf-py, maintained
+with llama.cpp) defines them.
 
 These tables are part of the GGUF file format (a block stores indices into them), so they
 are generated from the format's reference rather than typed by hand:
@@ -19,14 +20,14 @@ from gguf import quants
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PER_LINE = 16  # numbers on a line of the output
 
-# C++ name in models/iq_grids.h -> the gguf-py class whose grid it is.
+# C++ accessor in models/iq_grids.h -> the gguf-py class whose grid it is.
 GRIDS = [
-    ("kIq2XxsGrid", quants.IQ2_XXS),
-    ("kIq2XsGrid", quants.IQ2_XS),
-    ("kIq2SGrid", quants.IQ2_S),
-    ("kIq3XxsGrid", quants.IQ3_XXS),
-    ("kIq3SGrid", quants.IQ3_S),
-    ("kIq1SGrid", quants.IQ1_S),
+    ("iq2_xxs_grid", quants.IQ2_XXS),
+    ("iq2_xs_grid", quants.IQ2_XS),
+    ("iq2_s_grid", quants.IQ2_S),
+    ("iq3_xxs_grid", quants.IQ3_XXS),
+    ("iq3_s_grid", quants.IQ3_S),
+    ("iq1_s_grid", quants.IQ1_S),
 ]
 
 
@@ -37,15 +38,23 @@ def int_rows(values):
 
 
 def grid_table(name, cls):
+    """The grid as the format stores it: a 16-bit row of packed indices into grid_map per group
+    (2 bits an index for 3-value maps, 3 bits for 8-value ones, low bits first in each byte),
+    checked against gguf-py's own expansion of it."""
     cls.init_grid()
     rows, width = cls.grid_shape
-    grid = cls.grid.reshape(-1)
-    values = [int(v) for v in grid]
-    assert (grid == values).all() and -128 <= min(values) and max(values) <= 127, name  # int8
-    groups = ["{" + ", ".join(str(v) for v in values[i:i + width]) + "}" for i in range(0, len(values), width)]
-    per_line = PER_LINE // width
-    lines = ["    " + ", ".join(groups[i:i + per_line]) + "," for i in range(0, len(groups), per_line)]
-    return f"const int8_t {name}[{rows}][{width}] = {{\n" + "\n".join(lines) + "\n};\n"
+    packed = bytes.fromhex(cls.grid_hex.decode())
+    assert len(packed) == 2 * rows, name
+    words = [packed[2 * r] | packed[2 * r + 1] << 8 for r in range(rows)]
+    bits = (len(cls.grid_map) - 1).bit_length()
+    per_byte = 8 // bits
+    expanded = [cls.grid_map[(w >> (8 * (j // per_byte) + (8 // per_byte) * (j % per_byte))) & ((1 << bits) - 1)]
+                for w in words for j in range(width)]
+    assert (cls.grid.reshape(-1) == expanded).all(), name
+    grid_map = ", ".join(str(int(v)) for v in cls.grid_map)
+    return (f"constexpr uint16_t {name}_rows[{rows}] = {{\n{int_rows(words)}\n}};\n"
+            f"const IqGrid& {name}() {{\n  static const IqGrid grid({name}_rows, {rows}, {width}, {{{grid_map}}});\n"
+            f"  return grid;\n}}\n")
 
 
 def main(argv):
