@@ -64,13 +64,14 @@ void scale_min_k4(int j, const uint8_t* q, float* scale, float* min) {
   }
 }
 
-// Block: f16 d, f16 dmin, 12 scale bytes, 128 bytes of nibbles. Each 64 values are two
-// sub-blocks of 32 sharing 32 bytes: low nibbles first, high nibbles second.
-void block_q4_k(const uint8_t* b, float* y) {
+// Q4_K and Q5_K: f16 d, f16 dmin, 12 scale bytes, then (Q5_K only) 32 bytes `qh` of fifth
+// bits, then 128 bytes of nibbles `q`. Each 64 values are two sub-blocks of 32 sharing 32
+// bytes: low nibbles first, high nibbles second; sub-block s takes its fifth bit from bit s
+// of qh[l].
+void block_q4_or_q5_k(const uint8_t* b, const uint8_t* qh, const uint8_t* q, float* y) {
   const float d = load_f16(b);
   const float dmin = load_f16(b + 2);
   const uint8_t* scales = b + 4;
-  const uint8_t* q = b + 16;
   for (int sub = 0; sub < 8; sub += 2, q += 32, y += 64) {
     float sc0, m0, sc1, m1;
     scale_min_k4(sub, scales, &sc0, &m0);
@@ -78,34 +79,16 @@ void block_q4_k(const uint8_t* b, float* y) {
     const float d0 = d * sc0, min0 = dmin * m0;
     const float d1 = d * sc1, min1 = dmin * m1;
     for (int l = 0; l < 32; ++l) {
-      y[l] = d0 * float(q[l] & 0x0f) - min0;
-      y[l + 32] = d1 * float(q[l] >> 4) - min1;
-    }
-  }
-}
-
-// Block: as Q4_K with 32 bytes of fifth bits in front of the nibbles: sub-block s takes
-// its fifth bit from bit s of qh[l].
-void block_q5_k(const uint8_t* b, float* y) {
-  const float d = load_f16(b);
-  const float dmin = load_f16(b + 2);
-  const uint8_t* scales = b + 4;
-  const uint8_t* qh = b + 16;
-  const uint8_t* q = b + 48;
-  for (int sub = 0; sub < 8; sub += 2, q += 32, y += 64) {
-    float sc0, m0, sc1, m1;
-    scale_min_k4(sub, scales, &sc0, &m0);
-    scale_min_k4(sub + 1, scales, &sc1, &m1);
-    const float d0 = d * sc0, min0 = dmin * m0;
-    const float d1 = d * sc1, min1 = dmin * m1;
-    for (int l = 0; l < 32; ++l) {
-      const int h0 = ((qh[l] >> sub) & 1) << 4;
-      const int h1 = ((qh[l] >> (sub + 1)) & 1) << 4;
+      const int h0 = qh ? ((qh[l] >> sub) & 1) << 4 : 0;
+      const int h1 = qh ? ((qh[l] >> (sub + 1)) & 1) << 4 : 0;
       y[l] = d0 * float((q[l] & 0x0f) | h0) - min0;
       y[l + 32] = d1 * float((q[l] >> 4) | h1) - min1;
     }
   }
 }
+
+void block_q4_k(const uint8_t* b, float* y) { block_q4_or_q5_k(b, nullptr, b + 16, y); }
+void block_q5_k(const uint8_t* b, float* y) { block_q4_or_q5_k(b, b + 16, b + 48, y); }
 
 // Block: 128 bytes of low nibbles, 64 bytes of 2-bit high parts, 16 signed scales (one
 // per 16 values), f16 d. Each half of 128 values uses 64 low bytes and 32 high bytes.
