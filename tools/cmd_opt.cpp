@@ -135,7 +135,7 @@ int cmd_opt(int argc, char** argv) {
   std::string out;
   int failures = 0;
   for (const auto& part : parts) {
-    if (!out.empty()) out += kSplitMarker + std::string("\n");
+    if (&part != &parts.front()) out += kSplitMarker + std::string("\n");
     std::optional<std::string> error;
     try {
       out += optimize(a, part, source, *cost);
