@@ -15,7 +15,10 @@ namespace lmc::codegen {
 
 namespace {
 
-constexpr const char* kBaselineCpu = "haswell";
+// The psABI level x86-64-v3 (AVX2, FMA, F16C, BMI1/2, LZCNT, MOVBE): a CPU name such as
+// "haswell" would also imply system features (invpcid) that virtual machines often hide,
+// making the host check refuse kernels that never use them.
+constexpr const char* kBaselineCpu = "x86-64-v3";
 constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
 
 const llvm::Target& native_target() {

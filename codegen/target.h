@@ -22,7 +22,7 @@ struct TargetOptions {
 struct TargetSpec {
   std::string cpu;
   std::string features;  // comma-separated "+name"/"-name" list, possibly empty
-  std::string str() const;  // "cpu=haswell features=+avx2,+fma,+f16c"
+  std::string str() const;  // "cpu=x86-64-v3 features=+avx,+avx2,+fma,+f16c"
   bool operator==(const TargetSpec&) const = default;
 };
 

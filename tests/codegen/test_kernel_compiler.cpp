@@ -121,7 +121,7 @@ TEST(KernelCompiler, DumpsOneIrAndAsmFilePerKernel) {
 
 TEST(Target, BaselineIsHaswellClassAvx2) {
   auto t = codegen::resolve_target({});
-  EXPECT_EQ(t.str(), "cpu=haswell features=+avx,+avx2,+fma,+f16c");
+  EXPECT_EQ(t.str(), "cpu=x86-64-v3 features=+avx,+avx2,+fma,+f16c");
   EXPECT_TRUE(codegen::missing_host_features(t).empty());
 }
 
@@ -186,7 +186,7 @@ TEST(KernelLibrary, RefusesObjectsForFeaturesTheHostLacks) {
   size_t minus = native.features.find("-");
   ASSERT_NE(minus, std::string::npos);
   std::string absent = native.features.substr(minus + 1, native.features.find(',', minus) - minus - 1);
-  codegen::TargetSpec spec{"haswell", "+" + absent};
+  codegen::TargetSpec spec{"x86-64-v3", "+" + absent};
   try {
     codegen::KernelLibrary::from_object("not even an object", spec);
     FAIL() << "expected an error for +" << absent;
