@@ -66,7 +66,7 @@ inline int64_t first_bit_difference(const float* a, const float* b, size_t n) {
 
 // Runs a Python script from the source tree; false when it fails.
 inline bool run_python(const std::string& script_and_args) {
-  const std::string cmd = "python3 " + std::string(LMC_SOURCE_DIR) + "/" + script_and_args;
+  const std::string cmd = std::string(LMC_PYTHON) + " " + std::string(LMC_SOURCE_DIR) + "/" + script_and_args;
   return std::system(cmd.c_str()) == 0;
 }
 
