@@ -2,10 +2,11 @@
 // graph from the frontend, through the artifact, to the generator.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "ir/chat_format.h"
 
 namespace lmc::ir {
 
@@ -16,8 +17,7 @@ struct ModelInfo {
   int64_t step_tokens = 0; // most rows one graph run takes (prefill is chunked by it)
   int64_t d_model = 0;
   int64_t n_layers = 0;
-  std::string chat_turn, chat_generation;           // chat template
-  std::map<std::string, std::string> chat_roles;
+  ChatFormat chat;                                  // empty: the model does not chat
   std::vector<std::pair<std::string, std::string>> hyper;  // evaluated parameters, for display
 };
 

@@ -1,3 +1,4 @@
+#include "models/model_chat.h"
 #include "models/lowering.h"
 
 #include <cmath>
@@ -289,9 +290,7 @@ LoweredModel lower_model(const std::string& yaml_path, const LowerOptions& opts)
   m.info.name = m.def.name;
   m.info.weights = m.def.weights;
   Lowerer(m.def, *m.weights, *m.graph, m.info, m.pass_options).run(opts.context);
-  m.info.chat_turn = m.def.chat.turn;
-  m.info.chat_generation = m.def.chat.generation;
-  m.info.chat_roles = m.def.chat.roles;
+  m.info.chat = model_chat_format(m.def, *m.weights);
   ir::verify(*m.graph, yaml_path + " (lowered)");
   return m;
 }

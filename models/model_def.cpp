@@ -10,6 +10,7 @@
 #include "ir/error.h"
 #include "ir/regular_file.h"
 #include "ir/untrusted_text.h"
+#include "models/chat_format.h"
 
 namespace lmc::models {
 
@@ -124,17 +125,59 @@ std::string resolve(const std::string& base_file, const std::string& p) {
   return (fs::path(base_file).parent_path() / p).lexically_normal().string();
 }
 
-ChatTemplate read_chat(const std::string& path, const YAML::Node& n) {
-  ChatTemplate c;
-  if (!n) return c;
-  if (!n.IsMap()) throw error_at(where_of(path, n), "'chat' must be a mapping");
-  if (n["turn"]) c.turn = scalar(path, n["turn"], "chat.turn");
-  if (n["generation"]) c.generation = scalar(path, n["generation"], "chat.generation");
+std::string known_families() {
+  std::string out;
+  for (const auto& n : chat_family_names()) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+ir::ChatFormat family_named(const std::string& path, const YAML::Node& n) {
+  std::string name = scalar(path, n, "a chat format");
+  auto f = chat_family(name);
+  if (!f) throw error_at(where_of(path, n), "unknown chat format '" + excerpt(name) + "' (known: " + known_families() + ")");
+  return *f;
+}
+
+// One turn text for every role, "{role}" replaced by the role's name in the model's own words.
+ir::ChatFormat custom_format(const std::string& path, const YAML::Node& n) {
+  ir::ChatFormat f;
+  f.family = "custom";
+  std::map<std::string, std::string> names;
   if (n["roles"]) {
     if (!n["roles"].IsMap()) throw error_at(where_of(path, n["roles"]), "'chat.roles' must be a mapping");
-    for (const auto& kv : n["roles"]) c.roles[scalar(path, kv.first, "a role name")] = scalar(path, kv.second, "a role");
+    for (const auto& kv : n["roles"]) names[scalar(path, kv.first, "a role name")] = scalar(path, kv.second, "a role");
   }
-  return c;
+  std::string turn = scalar(path, n["turn"], "chat.turn");
+  if (n["system_merge"]) f.system_merge = scalar(path, n["system_merge"], "chat.system_merge");
+  for (const char* role : {"system", "user", "assistant"}) {
+    if (f.system_merge.size() && std::string(role) == "system") continue;
+    std::string t = turn;
+    auto it = names.find(role);
+    for (size_t at = t.find("{role}"); at != std::string::npos; at = t.find("{role}", at))
+      t.replace(at, 6, it == names.end() ? role : it->second);
+    f.turns[role] = t;
+  }
+  return f;
+}
+
+// `chat: chatml` names a known format; `chat: {family: chatml, default_system: ...}` adds to
+// it; `chat: {turn: ..., roles: ..., system_merge: ...}` spells one out.
+ir::ChatFormat read_chat(const std::string& path, const YAML::Node& n) {
+  if (!n) return {};
+  if (n.IsScalar()) return family_named(path, n);
+  if (!n.IsMap()) throw error_at(where_of(path, n), "'chat' must be a format name or a mapping");
+  static const char* known[] = {"family", "turn", "roles", "system_merge", "default_system"};
+  for (const auto& kv : n) {
+    std::string k = scalar(path, kv.first, "a key");
+    if (std::find(std::begin(known), std::end(known), k) == std::end(known))
+      throw error_at(where_of(path, kv.first), "unknown key 'chat." + excerpt(k) + "'");
+  }
+  if (bool(n["family"]) == bool(n["turn"]))
+    throw error_at(where_of(path, n), "'chat' needs either 'family' or 'turn'");
+  ir::ChatFormat f = n["family"] ? family_named(path, n["family"]) : custom_format(path, n);
+  if (n["default_system"]) f.default_system = scalar(path, n["default_system"], "chat.default_system");
+  ir::check_chat_format(f, where_of(path, n));
+  return f;
 }
 
 std::map<std::string, std::string> read_serves(const std::string& path, const YAML::Node& n) {

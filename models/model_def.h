@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "ir/chat_format.h"
+
 namespace lmc::models {
 
 struct Located {
@@ -28,12 +30,6 @@ struct Statement {
   std::string where;
 };
 
-struct ChatTemplate {
-  std::string turn;        // "{role}" and "{content}" are replaced
-  std::string generation;  // appended after the last turn to prompt the model
-  std::map<std::string, std::string> roles;  // e.g. assistant -> model
-};
-
 struct ModelDef {
   std::string path;                      // of the YAML file
   std::string name;
@@ -43,7 +39,7 @@ struct ModelDef {
   // general.architecture, "hf": a Hugging Face config.json's model_type), so that
   // `lmc run model.gguf` finds it.
   std::map<std::string, std::string> serves;
-  ChatTemplate chat;
+  ir::ChatFormat chat;  // empty when the definition has none
   std::vector<std::pair<std::string, Located>> params;        // evaluated in order
   std::vector<std::pair<std::string, Located>> block_params;  // per layer, with i bound
   std::map<std::string, Located> passes;                      // pass options, e.g. quant-min-dim

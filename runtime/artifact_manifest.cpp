@@ -110,9 +110,11 @@ void encode_info(LineWriter& w, const ir::ModelInfo& info) {
   w.add("info.step_tokens", info.step_tokens);
   w.add("info.d_model", info.d_model);
   w.add("info.n_layers", info.n_layers);
-  w.add("info.chat_turn", info.chat_turn);
-  w.add("info.chat_generation", info.chat_generation);
-  for (const auto& [role, name] : info.chat_roles) w.add("info.chat_role." + role, name);
+  w.add("info.chat.family", info.chat.family);
+  for (const auto& [role, turn] : info.chat.turns) w.add("info.chat.turn." + role, turn);
+  w.add("info.chat.system_merge", info.chat.system_merge);
+  w.add("info.chat.default_system", info.chat.default_system);
+  w.add("info.chat.trim", int64_t{info.chat.trim});
   w.add("info.hyper.count", static_cast<int64_t>(info.hyper.size()));
   for (size_t i = 0; i < info.hyper.size(); ++i)
     w.add("info.hyper." + std::to_string(i), info.hyper[i].first + "=" + info.hyper[i].second);
@@ -128,11 +130,14 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
   info.n_layers = f.integer("info.n_layers");
   if (info.context <= 0 || info.step_tokens <= 0 || info.step_tokens > info.context)
     throw error_at(f.where(), "info.context and info.step_tokens must satisfy 0 < step_tokens <= context");
-  info.chat_turn = f.str("info.chat_turn");
-  info.chat_generation = f.str("info.chat_generation");
-  const std::string role_prefix = "info.chat_role.";
-  for (auto it = kv.lower_bound(role_prefix); it != kv.end() && it->first.starts_with(role_prefix); ++it)
-    info.chat_roles[it->first.substr(role_prefix.size())] = it->second;
+  info.chat.family = f.str("info.chat.family");
+  const std::string turn_prefix = "info.chat.turn.";
+  for (auto it = kv.lower_bound(turn_prefix); it != kv.end() && it->first.starts_with(turn_prefix); ++it)
+    info.chat.turns[it->first.substr(turn_prefix.size())] = it->second;
+  info.chat.system_merge = f.str("info.chat.system_merge");
+  info.chat.default_system = f.str("info.chat.default_system");
+  info.chat.trim = f.integer("info.chat.trim") != 0;
+  if (!info.chat.empty()) ir::check_chat_format(info.chat, f.where());
   int64_t n = f.integer("info.hyper.count");
   for (int64_t i = 0; i < n; ++i) {
     std::string key = "info.hyper." + std::to_string(i);

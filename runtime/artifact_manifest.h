@@ -1,8 +1,9 @@
 // The manifest section's text: one "key=value" line per fact, values escaped
 // (\\, \n, \r) so a chat template's newlines survive. Keys:
 //   lmc.version  model  pipeline  target.cpu  target.features
-//   info.{name,weights,context,step_tokens,d_model,n_layers,chat_turn,chat_generation}
-//   info.chat_role.<role>  info.hyper.count  info.hyper.<n> = "<name>=<value>"
+//   info.{name,weights,context,step_tokens,d_model,n_layers}
+//   info.chat.{family,system_merge,default_system,trim}  info.chat.turn.<role>
+//   info.hyper.count  info.hyper.<n> = "<name>=<value>"
 //   kernel.count  kernel.<n> = "<symbol> <uses_sym> <T|L> <per_sym> <fixed> <grain> <key>"
 //   digest.<section> = 16 hex digits (runtime/digest.h), for every section but the manifest
 //   extra.<key>

@@ -9,7 +9,10 @@
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/profiler.h"
+#include "models/chat_conversation.h"
 #include "tools/artifact_flags.h"
+#include "tools/chat_session.h"
+#include "tools/load_summary.h"
 #include "tools/commands.h"
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
@@ -27,6 +30,8 @@ std::vector<FlagSpec> specs() {
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy",
                "FILE"});
+  s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)"});
+  for (auto& f : chat_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help"});
   return s;
 }
@@ -38,27 +43,6 @@ std::string read_prompt(const Args& a) {
   std::string s = ss.str();
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
-}
-
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
-  return s;
-}
-
-std::string apply_chat(const ir::ModelInfo& info, const std::string& prompt) {
-  if (info.chat_turn.empty()) throw Error("--chat: the model definition has no chat template");
-  auto role = [&](const std::string& r) {
-    auto it = info.chat_roles.find(r);
-    return it == info.chat_roles.end() ? r : it->second;
-  };
-  return replace_all(replace_all(info.chat_turn, "{role}", role("user")), "{content}", prompt) + info.chat_generation;
-}
-
-void print_load_summary(const driver::LoadedModel& m, const runtime::Executor& ex) {
-  auto mem = ex.memory();
-  std::fprintf(stderr, "lmc: %s: weights %.1f MB, arena %.1f MB, KV cache %.1f MB (context %lld), %d threads, "
-               "ready in %.2f s\n", m.info.name.c_str(), mem.weight_bytes / 1e6, mem.arena_bytes / 1e6,
-               mem.kv_bytes / 1e6, static_cast<long long>(m.info.context), ex.threads(), m.load_seconds);
 }
 
 void print_stats(const runtime::GenerationStats& s) {
@@ -98,13 +82,14 @@ int cmd_run(int argc, char** argv) {
     return 0;
   }
   if (a.positional().size() != 1) throw UsageError("lmc run expects one artifact, model definition, .gguf or Hugging Face folder");
+  if (a.has("interactive")) return chat_command(a);
   auto gen = generate_options(a);
   auto exec_opts = executor_options(a);
   std::string prompt = read_prompt(a);
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
   driver::LoadedModel m = open_model(a.positional()[0], a);
-  if (a.has("chat")) prompt = apply_chat(m.info, prompt);
+  if (a.has("chat")) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   // Checked before anything is printed, so the error is the only output.

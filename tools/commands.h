@@ -9,5 +9,10 @@ int cmd_opt(int argc, char** argv);
 int cmd_inspect(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
 int cmd_verify(int argc, char** argv);
+int cmd_chat(int argc, char** argv);
+
+class Args;
+// The conversation of lmc chat, also behind lmc run --interactive.
+int chat_command(const Args& a);
 
 }  // namespace lmc::tools

@@ -32,8 +32,8 @@ if ! "$python" -c "import pip" 2>/dev/null; then
   echo "setup: creating the Python virtual environment $venv" >&2
   "${LMC_PYTHON:-/usr/bin/python3}" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
 fi
-"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 numpy tokenizers xxhash
-import gguf, numpy, tokenizers, xxhash
+"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 jinja2 numpy tokenizers xxhash
+import gguf, jinja2, numpy, tokenizers, xxhash
 PY
 "$python" tools/fetch_models.py
 

@@ -67,9 +67,9 @@ ArtifactManifest sample_manifest() {
   m.info.step_tokens = 64;
   m.info.d_model = 32;
   m.info.n_layers = 2;
-  m.info.chat_turn = "<start_of_turn>{role}\n{content}<end_of_turn>\n";
-  m.info.chat_generation = "<start_of_turn>model\n";
-  m.info.chat_roles = {{"assistant", "model"}};
+  m.info.chat = {"gemma", {{"user", "<start_of_turn>user\n{content}<end_of_turn>\n"},
+                           {"assistant", "<start_of_turn>model\n{content}<end_of_turn>\n"}},
+                 "{system}\n\n{content}", "", true};
   m.info.hyper = {{"d_model", "32"}, {"eps", "1e-06"}};
   codegen::KernelEntry k;
   k.name = "linear_f32_32x64";
@@ -121,8 +121,7 @@ TEST_F(ArtifactTest, RoundTrip) {
   EXPECT_EQ(m.lmc_version, LMC_VERSION);
   EXPECT_EQ(m.pipeline, want.pipeline);
   EXPECT_EQ(m.target, want.target);
-  EXPECT_EQ(m.info.chat_turn, want.info.chat_turn);
-  EXPECT_EQ(m.info.chat_roles, want.info.chat_roles);
+  EXPECT_EQ(m.info.chat, want.info.chat);
   EXPECT_EQ(m.info.hyper, want.info.hyper);
   EXPECT_EQ(m.info.context, 256);
   EXPECT_EQ(m.info.step_tokens, 64);

@@ -1,0 +1,30 @@
+// How a conversation becomes the text a chat model was trained on. Plain data, so it
+// travels from the model definition or the weights' own chat template, through the
+// artifact, to `lmc chat`; models/chat_format.h knows the families and renders turns.
+#pragma once
+#include <map>
+#include <string>
+
+namespace lmc::ir {
+
+struct ChatFormat {
+  std::string family;  // "chatml", "llama3", ...; "custom" when a model definition spells it out
+  // Role ("system", "user", "assistant") -> the text of one turn, "{content}" standing for
+  // the message. The assistant's text up to "{content}" opens the model's answer.
+  std::map<std::string, std::string> turns;
+  // For formats without a system turn: the first user message becomes this text, with
+  // "{system}" and "{content}" replaced.
+  std::string system_merge;
+  std::string default_system;  // the system message when a conversation brings none
+  bool trim = false;           // messages lose leading and trailing whitespace
+
+  bool empty() const { return turns.empty(); }
+  bool operator==(const ChatFormat&) const = default;
+};
+
+// A format from a model definition or an artifact: user and assistant turns, each turn with
+// one "{content}", a system turn or a system_merge with "{system}" and "{content}" (not
+// both); throws lmc::Error at `where` otherwise.
+void check_chat_format(const ChatFormat& f, const std::string& where);
+
+}  // namespace lmc::ir

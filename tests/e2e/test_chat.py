@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""lmc chat end to end on SmolLM2-135M-Instruct (its GGUF carries a ChatML template with a
+default system message): turns keep the conversation in the KV cache, Ctrl-C stops an
+answer and not the chat, Ctrl-D leaves, `lmc run --interactive` is the same conversation,
+and a model without a chat format is one clear error.
+
+  test_chat.py --lmc BUILD/tools/lmc [unittest options]
+"""
+import argparse
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+LLAMA_GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
+GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
+SMOLLM_SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+LMC = None
+
+
+def lmc(*args, stdin=None):
+    return subprocess.run([LMC, *args], capture_output=True, text=True, input=stdin, timeout=600)
+
+
+def chatml(role, content):
+    return f"<|im_start|>{role}\n{content}<|im_end|>\n"
+
+
+@unittest.skipUnless(os.path.exists(LLAMA_GGUF), "SmolLM2 weights are absent")
+class Chat(unittest.TestCase):
+    def test_second_turn_continues_the_cached_conversation(self):
+        r = lmc("chat", LLAMA_GGUF, "--threads", "2", stdin="What is the capital of France?\nAnd of Germany?\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f'chatml format, system message "{SMOLLM_SYSTEM}"', r.stderr)
+        answers = r.stdout.split("\n")
+        self.assertEqual(len(answers), 3, r.stdout)  # two answers, each ended by a newline
+        self.assertIn("Paris", answers[0])
+        # The same conversation rendered whole and run from an empty cache: the cached turns
+        # must leave the model in the same state.
+        transcript = (chatml("system", SMOLLM_SYSTEM) + chatml("user", "What is the capital of France?") +
+                      chatml("assistant", answers[0]) + chatml("user", "And of Germany?") + "<|im_start|>assistant\n")
+        whole = lmc("run", LLAMA_GGUF, "--threads", "2", "--prompt", transcript, "--max-tokens", "64")
+        self.assertEqual(whole.returncode, 0, whole.stderr)
+        self.assertEqual(whole.stdout[len(transcript):].strip(), answers[1].strip())
+
+    def test_run_interactive_is_the_same_conversation(self):
+        question = "What is the capital of France?\n"
+        chat = lmc("chat", LLAMA_GGUF, "--threads", "2", stdin=question)
+        run = lmc("run", LLAMA_GGUF, "--interactive", "--threads", "2", stdin=question)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(run.stdout, chat.stdout)
+
+    def test_system_flag_replaces_the_default(self):
+        r = lmc("chat", LLAMA_GGUF, "--threads", "2", "--system", "You only answer in French.",
+                "--max-tokens", "4", stdin="Hello\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn('system message "You only answer in French."', r.stderr)
+        r = lmc("chat", LLAMA_GGUF, "--threads", "2", "--system=", "--max-tokens", "4", stdin="Hello\n")
+        self.assertIn("no system message", r.stderr)
+
+    def test_ctrl_c_stops_the_answer_and_ctrl_d_leaves(self):
+        p = subprocess.Popen([LMC, "chat", LLAMA_GGUF, "--threads", "2"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            p.stdin.write(b"Write a very long story about a dragon who learns to cook.\n")
+            p.stdin.flush()
+            # Interrupt once the answer is streaming.
+            deadline = time.time() + 300
+            shown = b""
+            while len(shown) < 40 and time.time() < deadline:
+                ready, _, _ = select.select([p.stdout], [], [], 1)
+                if ready:
+                    shown += os.read(p.stdout.fileno(), 4096)
+            self.assertGreaterEqual(len(shown), 40, "the answer never streamed")
+            p.send_signal(signal.SIGINT)
+            # The chat takes the next message; end of input (Ctrl-D) leaves with success.
+            p.stdin.write(b"What is the capital of France?\n")
+            p.stdin.close()
+            p.stdin = None  # communicate() must not flush it again
+            out, err = p.communicate(timeout=300)
+        finally:
+            if p.poll() is None:
+                p.kill()
+        self.assertEqual(p.returncode, 0, err.decode())
+        self.assertIn("answer stopped", err.decode())
+        self.assertIn("Paris", (shown + out).decode().split("\n")[-2])
+
+    @unittest.skipUnless(os.path.exists(GEMMA_GGUF), "Gemma 3 weights are absent")
+    def test_a_model_without_a_chat_format_is_one_error_line(self):
+        with tempfile.TemporaryDirectory() as d:
+            definition = os.path.join(d, "no-chat.yaml")
+            with open(GEMMA_YAML) as f:
+                text = f.read().replace("\nchat: gemma\n", "\n")
+            with open(definition, "w") as f:
+                f.write(text)
+            r = lmc("chat", definition, "--weights", GEMMA_GGUF, stdin="Hello\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, "")
+        lines = r.stderr.strip().split("\n")
+        self.assertEqual(len(lines), 1, r.stderr)
+        self.assertIn("no-chat.yaml", lines[0])
+        self.assertIn("no chat format", lines[0])
+
+
+def main():
+    global LMC
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lmc", required=True)
+    args, rest = ap.parse_known_args()
+    LMC = args.lmc
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()

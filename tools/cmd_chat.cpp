@@ -1,0 +1,63 @@
+// lmc chat: a multi-turn conversation with a model (artifact, model YAML, GGUF or HF folder).
+#include <iostream>
+
+#include "ir/error.h"
+#include "runtime/executor.h"
+#include "tools/artifact_flags.h"
+#include "tools/chat_session.h"
+#include "tools/commands.h"
+#include "tools/load_summary.h"
+#include "tools/model_flags.h"
+#include "tools/pass_flags.h"
+#include "tools/run_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  std::vector<FlagSpec> s;
+  for (auto& f : generation_flag_specs())
+    if (f.name != "chat") s.push_back(f);
+  for (auto& f : chat_flag_specs()) s.push_back(f);
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
+  s.push_back({"help", false, "show this help"});
+  return s;
+}
+
+}  // namespace
+
+int chat_command(const Args& a) {
+  auto gen = generate_options(a);
+  // An answer ends at the model's end of turn, unless a limit was asked for.
+  if (!a.has("max-tokens")) gen.max_tokens = int64_t{1} << 30;
+  auto exec_opts = executor_options(a);
+  driver::LoadedModel m = open_model(a.positional()[0], a);
+  if (m.info.chat.empty())
+    throw Error(a.positional()[0] + ": error: the model has no chat format (its weights carry no known chat "
+                "template and its model definition no 'chat:')");
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
+  print_load_summary(m, ex);
+  return run_chat(m, ex, {system_message(a), a.get("prompt"), gen});
+}
+
+int cmd_chat(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                 "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
+                 "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
+                 "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
+                 "The chat format comes from the weights' chat template when it is a known family,\n"
+                 "else from the model definition's 'chat:'.\n\noptions:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  if (a.positional().size() != 1) throw UsageError("lmc chat expects one artifact, model definition, .gguf or Hugging Face folder");
+  return chat_command(a);
+}
+
+}  // namespace lmc::tools
