@@ -30,7 +30,10 @@ venv=$PWD/.venv
 python=$venv/bin/python3
 if ! "$python" -c "import pip" 2>/dev/null; then
   echo "setup: creating the Python virtual environment $venv" >&2
-  "${LMC_PYTHON:-/usr/bin/python3}" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
+  # Debian's own python3 when there is one (the README's promise), else the first on PATH.
+  base=${LMC_PYTHON:-/usr/bin/python3}
+  [ -n "${LMC_PYTHON:-}" ] || [ -x "$base" ] || base=$(command -v python3)
+  "$base" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
 fi
 "$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 jinja2 numpy tokenizers xxhash
 import gguf, jinja2, numpy, tokenizers, xxhash
