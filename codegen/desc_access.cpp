@@ -37,6 +37,8 @@ Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
   return {t.dims[0], t.dims[1].value};
 }
 
+bool is_cache_length(const ir::Dim& rows) { return rows.sym ? *rows.sym == ir::Sym::C : rows.value > 0; }
+
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
   if (t.dtype != ir::DType::f32) desc_error(d, std::string(role) + " must be f32, got " + t.str());
   return expect_rows(d, t, role);

@@ -23,6 +23,8 @@ Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role);
 // The same, and requires dtype f32.
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role);
 void expect_scalar_i32(const KernelDesc& d, const ir::Type& t, const char* role);
+// The rows of a KV cache: a static ring length, or the symbol C (the run-time context).
+bool is_cache_length(const ir::Dim& rows);
 
 int64_t attr_int(const KernelDesc& d, const std::string& name);
 int64_t attr_int_or(const KernelDesc& d, const std::string& name, int64_t fallback);

@@ -40,12 +40,14 @@ struct Shape {
   int64_t heads = 0;
   int64_t kv_heads = 0;
   int64_t head_dim = 0;
-  int64_t slots = 0;  // C
+  // C: a ring's static length, or the symbol C of a cache as long as the context (bound
+  // at run time; keys never wrap there, as every position is below C).
+  ir::Dim slots;
   float scale = 1;
   int64_t window = 0;
   float softcap = 0;
   // At most C keys per block, so a block's slots wrap around the ring at most once.
-  int64_t block() const { return std::min(kBlock, slots); }
+  int64_t block() const { return slots.sym ? kBlock : std::min(kBlock, slots.value); }
 };
 
 Shape shape(const KernelDesc& d) {
@@ -67,9 +69,10 @@ Shape shape(const KernelDesc& d) {
   for (int i : {1, 2}) {
     const ir::Type& cache = d.operands[i];
     Rows c = expect_f32_rows(d, cache, "kv cache");
-    if (!cache.is_static() || c.rows.value <= 0 || c.width != s.kv_heads * s.head_dim)
-      desc_error(d, "kv caches must be f32[C, n_kv_heads * head_dim] with static C, got " + cache.str());
-    s.slots = c.rows.value;
+    if (!is_cache_length(c.rows) || c.width != s.kv_heads * s.head_dim)
+      desc_error(d, "kv caches must be f32[C, n_kv_heads * head_dim] with C static or the symbol C, got " +
+                        cache.str());
+    s.slots = c.rows;
   }
   if (!(d.operands[1] == d.operands[2])) desc_error(d, "k and v caches must have the same type");
   expect_scalar_i32(d, d.operands[3], "pos");
@@ -83,6 +86,7 @@ struct Item {
   llvm::Value* k;       // &kc[0, kv_head * hd]
   llvm::Value* v;       // &vc[0, kv_head * hd]
   llvm::Value* scores;  // stack buffer of block() floats, rounded up to whole vectors
+  llvm::Value* slots;   // C, i64
 };
 
 llvm::FixedVectorType* head_type(Builder& b, const Shape& s) {
@@ -90,10 +94,9 @@ llvm::FixedVectorType* head_type(Builder& b, const Shape& s) {
 }
 
 // The ring slot of key first + i, given first_slot = first % C and i < C.
-llvm::Value* slot_of(Builder& b, const Shape& s, llvm::Value* first_slot, llvm::Value* i) {
+llvm::Value* slot_of(Builder& b, const Item& it, llvm::Value* first_slot, llvm::Value* i) {
   auto* slot = b.CreateAdd(first_slot, i);
-  auto* c = i64c(b, s.slots);
-  return b.CreateSelect(b.CreateICmpSGE(slot, c), b.CreateSub(slot, c), slot);
+  return b.CreateSelect(b.CreateICmpSGE(slot, it.slots), b.CreateSub(slot, it.slots), slot);
 }
 
 llvm::Value* cache_row(Builder& b, const Shape& s, llvm::Value* base, llvm::Value* slot) {
@@ -110,11 +113,11 @@ llvm::Value* softcap(Builder& b, const Shape& s, llvm::Value* x) {
 // accumulator acc (the carried values, in that order).
 Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* first, llvm::Value* n,
                      const Carried& state) {
-  auto* first_slot = b.CreateSRem(first, i64c(b, s.slots));
+  auto* first_slot = b.CreateSRem(first, it.slots);
   auto* neg_inf = f32c(b, -std::numeric_limits<float>::infinity());
   // Raw scores and their max; softcap is increasing, so it can wait for the max.
   Carried raw_max = emit_for_carry(b, i64c(b, 0), n, 1, {neg_inf}, [&](llvm::Value* i, const Carried& cur) {
-    auto* score = hsum(b, b.CreateFMul(it.q, cache_row(b, s, it.k, slot_of(b, s, first_slot, i))));
+    auto* score = hsum(b, b.CreateFMul(it.q, cache_row(b, s, it.k, slot_of(b, it, first_slot, i))));
     b.CreateStore(score, f32_ptr(b, it.scores, i));
     return Carried{vmax(b, cur[0], score)};
   }, "key");
@@ -132,7 +135,7 @@ Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* fi
   Carried init{b.CreateFMul(state[1], correction), b.CreateFMul(state[2], splat(b, hd, correction))};
   Carried sums = emit_for_carry(b, i64c(b, 0), n, 1, init, [&](llvm::Value* i, const Carried& cur) {
     auto* w = b.CreateLoad(b.getFloatTy(), f32_ptr(b, it.scores, i));
-    auto* v = cache_row(b, s, it.v, slot_of(b, s, first_slot, i));
+    auto* v = cache_row(b, s, it.v, slot_of(b, it, first_slot, i));
     return Carried{b.CreateFAdd(cur[0], w), fma(b, splat(b, hd, w), v, cur[1])};
   }, "value");
   return {m, sums[0], sums[1]};
@@ -180,6 +183,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
                    stack_array(b, b.getFloatTy(), group * s.head_dim)};
   auto hd = static_cast<unsigned>(s.head_dim);
   auto* r = i64c(b, group);
+  llvm::Value* slots = dim_value(b, p, s.slots);
 
   auto* groups_begin = b.CreateSDiv(p.begin, r);
   auto* groups_end = b.CreateSDiv(b.CreateAdd(p.end, i64c(b, group - 1)), r);
@@ -206,7 +210,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         auto* j = b.CreateSub(item, g_first);
         auto* qv = b.CreateAlignedLoad(head_type(b, s), f32_ptr(b, q, b.CreateMul(item, i64c(b, s.head_dim))),
                                        llvm::Align(4));
-        Item it{b.CreateFMul(qv, splat_f32(b, hd, s.scale)), k, v, scores};
+        Item it{b.CreateFMul(qv, splat_f32(b, hd, s.scale)), k, v, scores, slots};
         state.store(b, s, j, attend_block(b, s, it, block_first, n, state.load(b, s, j)));
       }, "head");
     }, "block");

@@ -1,5 +1,6 @@
 // kv_write(cache[C,W], x[R,W], pos) -> cache': row r of x goes to slot (pos + r) % C,
-// so a sliding-window layer's cache is a ring of C slots. The result aliases the
+// so a sliding-window layer's cache is a ring of C slots. C is static for a ring, or
+// the symbol C (the context, bound at run time) for a cache that holds every position. The result aliases the
 // cache (the runtime passes the same buffer), and only the R new rows are written.
 // Work items: rows of x.
 #include <llvm/IR/Function.h>
@@ -22,7 +23,7 @@ Shape shape(const KernelDesc& d) {
   expect_arity(d, 3, 1);
   const ir::Type& cache = d.operands[0];
   Shape s{expect_rows(d, cache, "cache"), expect_rows(d, d.operands[1], "input")};
-  if (!cache.is_static() || s.cache.rows.value <= 0) desc_error(d, "cache must have static [C,W], got " + cache.str());
+  if (!is_cache_length(s.cache.rows)) desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
   if (d.operands[1].dtype != cache.dtype || s.x.width != s.cache.width)
     desc_error(d, "input rows must match the cache's dtype and width");
   expect_scalar_i32(d, d.operands[2], "pos");
@@ -35,12 +36,13 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   Shape s = shape(d);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
+  llvm::Value* slots = dim_value(b, p, s.cache.rows);
   llvm::Value* x = arg_pointer(b, p, 1);
   auto* pos = i32_scalar_arg(b, p, 2);
   llvm::Value* out = arg_pointer(b, p, 3);
   auto* bytes = i64c(b, s.row_bytes);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
-    auto* slot = b.CreateSRem(b.CreateAdd(pos, r), i64c(b, s.cache.rows.value));
+    auto* slot = b.CreateSRem(b.CreateAdd(pos, r), slots);
     b.CreateMemCpy(byte_ptr(b, out, b.CreateMul(slot, bytes)), llvm::Align(1), byte_ptr(b, x, b.CreateMul(r, bytes)),
                    llvm::Align(1), s.row_bytes);
   });

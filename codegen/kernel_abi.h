@@ -5,7 +5,7 @@
 //
 // args  — buffer pointers: the op's operands in order, then its results in order.
 //         A scalar operand (i32[]) is a pointer to one int32.
-// syms  — run-time values of the symbolic dims, indexed by ir::Sym (T, L).
+// syms  — run-time values of the symbolic dims, indexed by ir::Sym (T, L, C).
 // begin, end — the half-open range of work items this call computes. Each kernel
 //         kind defines its work items (KernelInfo::items); disjoint ranges write
 //         disjoint bytes, so the runtime may run ranges on different threads.

@@ -15,9 +15,10 @@ namespace lmc::driver {
 
 namespace {
 
-double static_bytes(const ir::Type& t) {
+// A cache's rows may be the symbol C, the context it is run with.
+double bytes_at(const ir::Type& t, int64_t context) {
   double n = 1;
-  for (const auto& d : t.dims) n *= static_cast<double>(d.value);
+  for (const auto& d : t.dims) n *= static_cast<double>(d.sym == ir::Sym::C ? context : d.value);
   return n * static_cast<double>(ir::dtype_block_bytes(t.dtype)) / static_cast<double>(ir::dtype_block_elems(t.dtype));
 }
 
@@ -47,9 +48,9 @@ MemoryNeed estimate_memory(const ir::Graph& g, const ir::ModelInfo& info) {
   std::set<const ir::Value*> caches;
   for (const auto& op : g.ops()) {
     if (ir::is_role(*op, ir::OpRole::Weight) && weights.insert(op->attr_str("name")).second)
-      need.weight_bytes += static_bytes(op->result()->type());
+      need.weight_bytes += bytes_at(op->result()->type(), info.context);
     if (ir::writes_in_place(*op) && caches.insert(op->operand(0)).second)
-      need.kv_bytes += static_bytes(op->operand(0)->type());
+      need.kv_bytes += bytes_at(op->operand(0)->type(), info.context);
   }
   need.arena_bytes = planned_arena_bytes(g, info.step_tokens);
   return need;

@@ -52,11 +52,22 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }
 
-LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust) {
+// The KV caches are sized at run time: a context longer than the model's default (its
+// definition's, usually what it was trained for) is allowed, as llama.cpp allows it.
+void use_context(ir::ModelInfo& info, int64_t context, const std::string& path) {
+  if (context <= 0) return;
+  if (context > info.context)
+    std::cerr << "warning: " << path << ": a context of " << context << " is longer than the model's default of "
+              << info.context << "; quality may suffer past it\n";
+  info.context = context;
+}
+
+LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, int64_t context) {
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
   if (trust.verify_weights) m.artifact->verify_weights();
   m.info = m.artifact->model_info();
+  use_context(m.info, context, path);
   m.graph = read_artifact_graph(*m.artifact);
   check_memory_fits(estimate_memory(*m.graph, m.info), available_memory(), m.info, path);
   load_kernels(m, trust);
@@ -66,9 +77,10 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust) {
   return m;
 }
 
-LoadedModel from_definition(const std::string& path, CompileRequest r) {
+LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t context) {
   r.model = path;
   CompiledModel c = compile(r);
+  use_context(c.model.info, context, path);
   check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
   LoadedModel m;
   m.info = c.model.info;
@@ -88,7 +100,8 @@ LoadedModel from_definition(const std::string& path, CompileRequest r) {
 LoadedModel open_model(const std::string& path, const OpenRequest& r) {
   auto t0 = std::chrono::steady_clock::now();
   LoadedModel m =
-      model_input(path) == ModelInput::Artifact ? from_artifact(path, r.trust) : from_definition(path, r.compile);
+      model_input(path) == ModelInput::Artifact ? from_artifact(path, r.trust, r.context)
+                                                  : from_definition(path, r.compile, r.context);
   m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return m;
 }

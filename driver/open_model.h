@@ -34,6 +34,8 @@ struct LoadedModel {
 struct OpenRequest {
   CompileRequest compile;  // for a model definition or weights (its `model` is the path opened)
   ArtifactTrust trust;     // for an artifact
+  // Positions the KV caches hold (LoadedModel::info.context); 0: the model's default.
+  int64_t context = 0;
 };
 
 // Checks that the model fits in memory before anything large is allocated.

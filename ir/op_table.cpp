@@ -149,7 +149,9 @@ std::vector<Type> kv_write(const Op& op) {
   expect_activation(op, 1);
   expect_scalar_pos(op, 2);
   expect_dim(op, in(op, 1).dims.back(), in(op, 0).dims[1], "row width");
-  static_dim(op, in(op, 0).dims[0], "cache rows");
+  // A ring's rows are constant; a cache holding every position has C rows, the context.
+  const Dim& rows = in(op, 0).dims[0];
+  if (rows.sym && *rows.sym != Sym::C) fail(op, "cache rows must be a constant or C, is " + rows.str());
   return {in(op, 0)};
 }
 

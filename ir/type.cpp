@@ -7,10 +7,11 @@ namespace lmc::ir {
 std::optional<Sym> parse_sym(std::string_view s) {
   if (s == "T") return Sym::T;
   if (s == "L") return Sym::L;
+  if (s == "C") return Sym::C;
   return std::nullopt;
 }
 
-const char* sym_name(Sym s) { return s == Sym::T ? "T" : "L"; }
+const char* sym_name(Sym s) { return s == Sym::T ? "T" : s == Sym::L ? "L" : "C"; }
 
 std::string Dim::str() const { return sym ? sym_name(*sym) : std::to_string(value); }
 

@@ -1,5 +1,6 @@
 // Tensor types: a dtype and a shape whose dims are constants or named symbols bound
-// at run time (T = rows of this step, L = rows of logits wanted).
+// at run time (T = rows of this step, L = rows of logits wanted, C = positions a KV
+// cache holds: the context chosen when the model is run).
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -11,8 +12,8 @@
 namespace lmc::ir {
 
 // The symbols a shape may use, in the order the kernel ABI passes their values.
-enum class Sym : uint8_t { T = 0, L = 1 };
-constexpr int kNumSyms = 2;
+enum class Sym : uint8_t { T = 0, L = 1, C = 2 };
+constexpr int kNumSyms = 3;
 std::optional<Sym> parse_sym(std::string_view s);
 const char* sym_name(Sym s);
 

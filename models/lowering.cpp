@@ -242,8 +242,9 @@ class Lowerer {
   }
 
   // r = kv_append(x, window = w): a cache argument holding every position the layer
-  // can attend to — a ring of window + step_tokens rows for a sliding window, else the
-  // whole context — written with kv_write; the updated cache is also a graph output.
+  // can attend to — a ring of window + step_tokens rows for a sliding window, else C
+  // rows, the context the model is run with — written with kv_write; the updated cache
+  // is also a graph output.
   void lower_kv_append(const Statement& st, const std::vector<ir::Value*>& operands, const std::string& suffix) {
     if (operands.size() != 1 || st.results.size() != 1) throw error_at(st.where, "kv_append takes one value");
     int64_t window = 0;
@@ -252,11 +253,11 @@ class Lowerer {
         if (a.key != "window") throw error_at(st.where, "kv_append has no attribute '" + excerpt(a.key) + "'");
         window = as_int(eval_expr(a.text, env_, st.where), st.where);
       }
-    int64_t rows = window > 0 ? std::min(info_.context, window + info_.step_tokens) : info_.context;
+    ir::Dim rows = window > 0 ? ir::Dim::of(window + info_.step_tokens) : ir::Dim::symbolic(ir::Sym::C);
     ir::Value* x = operands[0];
     if (x->type().rank() != 2)
       throw error_at(st.where, "kv_append takes rows of keys or values (rank 2), got " + x->type().str());
-    ir::Type t{ir::DType::f32, {ir::Dim::of(rows), x->type().dims.back()}};
+    ir::Type t{ir::DType::f32, {rows, x->type().dims.back()}};
     ir::Value* cache = g_.add_arg(st.results[0] + suffix + "_in", t);
     ir::Value* written;
     try {

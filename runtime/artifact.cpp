@@ -113,7 +113,7 @@ struct Artifact::Impl final : WeightProvider {
     fmt::Header h = fmt::decode_header(file, path);
     if (h.version != kArtifactFormatVersion)
       throw error_at(path, "artifact format version " + std::to_string(h.version) + " is not the one this lmc reads (" +
-                               std::to_string(kArtifactFormatVersion) + ")");
+                               std::to_string(kArtifactFormatVersion) + "): compile the model again");
     if (!fits(h.table_offset, h.table_size, file.size()) || h.table_offset < fmt::kHeaderBytes)
       throw error_at(path, "section table [" + std::to_string(h.table_offset) + ", +" + std::to_string(h.table_size) +
                                ") runs past the end of the file (" + std::to_string(file.size()) + " bytes)");

@@ -28,7 +28,7 @@
 
 namespace lmc::runtime {
 
-inline constexpr uint32_t kArtifactFormatVersion = 2;
+inline constexpr uint32_t kArtifactFormatVersion = 3;
 
 // What the manifest records besides the section digests, which the writer adds itself.
 struct ArtifactManifest {

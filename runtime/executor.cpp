@@ -52,6 +52,14 @@ const ir::Value* outer_value(const ir::Op& op, const ir::Value* v) {
   return v;
 }
 
+// info.context sizes the caches (the symbol C): the model's default or the one chosen at
+// run time. Shorter than a prefill chunk is fine, as a step's rows must fit it anyway.
+const ir::ModelInfo& checked_info(const ir::Graph& g, const ir::ModelInfo& info) {
+  if (info.step_tokens <= 0 || info.context <= 0)
+    throw error_at(g.name(), "model info needs a positive context and step_tokens");
+  return info;
+}
+
 }  // namespace
 
 struct Executor::Impl {
@@ -66,7 +74,7 @@ struct Executor::Impl {
   KvCache kv;
   AlignedBuffer tokens, pos, positions;
   std::vector<Node> nodes;
-  int64_t syms[ir::kNumSyms] = {1, 1};
+  int64_t syms[ir::kNumSyms] = {1, 1, 1};
   const float* logits = nullptr;
   int64_t vocab = 0;
   int64_t token_limit = INT32_MAX;  // rows of the smallest table the tokens index
@@ -78,7 +86,10 @@ struct Executor::Impl {
 
   Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t,
        int64_t logit_rows)
-      : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_), task_arena(t) {}
+      : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_, i.context),
+        task_arena(t) {
+    syms[static_cast<int>(ir::Sym::C)] = info.context;
+  }
 
   void* buffer(const ir::Value* v) {
     const ir::Value* root = storage_root(v);
@@ -203,18 +214,17 @@ struct Executor::Impl {
 
 Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightProvider& weights,
                    const ir::ModelInfo& info, ExecutorOptions opts)
-    : impl_(std::make_unique<Impl>(g, kernels, weights, info, opts.threads > 0 ? opts.threads : default_threads(),
+    : impl_(std::make_unique<Impl>(g, kernels, weights, checked_info(g, info),
+                                   opts.threads > 0 ? opts.threads : default_threads(),
                                    std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)))) {
   Impl& x = *impl_;
-  if (info.step_tokens <= 0 || info.context < info.step_tokens)
-    throw error_at(g.name(), "model info needs 0 < step_tokens <= context");
   x.check_args();
   ir::Op* cycle = nullptr;
   auto order = ir::topological_order(g, &cycle);
   if (!order) throw error_at(cycle ? cycle->where() : g.name(), "the graph has a cycle");
-  x.plan = plan_memory(g, {order->begin(), order->end()}, info.step_tokens, opts.compact_arena, x.max_logit_rows);
+  x.plan = plan_memory(g, {order->begin(), order->end()}, x.info.step_tokens, opts.compact_arena, x.max_logit_rows);
   x.arena = AlignedBuffer(x.plan.arena_bytes);
-  const uint64_t rows = static_cast<uint64_t>(info.step_tokens) * sizeof(int32_t);
+  const uint64_t rows = static_cast<uint64_t>(x.info.step_tokens) * sizeof(int32_t);
   x.tokens = AlignedBuffer(rows);
   x.positions = AlignedBuffer(rows);
   x.pos = AlignedBuffer(sizeof(int32_t));

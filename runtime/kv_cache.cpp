@@ -5,15 +5,27 @@
 
 namespace lmc::runtime {
 
-KvCache::KvCache(const ir::Graph& g) {
+namespace {
+
+bool cache_shaped(const ir::Type& t) {
+  if (t.rank() == 0) return false;
+  for (size_t i = 0; i < t.rank(); ++i)
+    if (t.dims[i].sym && !(i == 0 && *t.dims[i].sym == ir::Sym::C)) return false;
+  return true;
+}
+
+}  // namespace
+
+KvCache::KvCache(const ir::Graph& g, int64_t context) {
+  int64_t syms[ir::kNumSyms] = {0, 0, context};
   for (const auto& op : g.ops()) {
     if (!ir::writes_in_place(*op)) continue;
     const ir::Value* cache = op->operand(0);
-    if (cache->def() || !cache->type().is_static())
+    if (cache->def() || !cache_shaped(cache->type()))
       throw error_at(op->where(), "kv_write's cache operand '" + cache->name() +
-                                      "' must be a graph argument with a static shape");
+                                      "' must be a graph argument with static dims, the first possibly C");
     if (find(cache)) continue;
-    buffers_.push_back({cache, AlignedBuffer(static_cast<uint64_t>(cache->type().bytes(nullptr)))});
+    buffers_.push_back({cache, AlignedBuffer(static_cast<uint64_t>(cache->type().bytes(syms)))});
   }
 }
 

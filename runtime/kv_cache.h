@@ -1,6 +1,7 @@
 // The persistent state of a graph: one zero-initialised buffer per KV-cache argument
-// (operand 0 of a kv_write), shaped as the graph declares it — [context, W] for
-// global layers, a ring of [window + step_tokens, W] for sliding-window ones.
+// (operand 0 of a kv_write), shaped as the graph declares it — [C, W] for global
+// layers, with C the context chosen at run time, a ring of [window + step_tokens, W]
+// for sliding-window ones.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -12,8 +13,9 @@ namespace lmc::runtime {
 
 class KvCache {
  public:
-  // Throws lmc::Error when a kv_write's cache operand is not a static graph argument.
-  explicit KvCache(const ir::Graph& g);
+  // Throws lmc::Error when a kv_write's cache operand is not a graph argument of static
+  // width whose rows are static or C.
+  KvCache(const ir::Graph& g, int64_t context);
   KvCache(const KvCache&) = delete;
   KvCache& operator=(const KvCache&) = delete;
 

@@ -23,6 +23,7 @@ std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST"});
+  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N"});
   s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N"});
   s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST"});

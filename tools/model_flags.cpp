@@ -76,6 +76,7 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;
+  r.context = a.get_int("ctx-size", 0, 1, int64_t{1} << 24);
   if (definition)
     r.compile = compile_request(path, a);
   else

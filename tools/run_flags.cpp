@@ -8,6 +8,7 @@ namespace lmc::tools {
 std::vector<FlagSpec> executor_flag_specs() {
   return {
       {"threads", true, "worker threads (default: the machine's cores)", "N"},
+      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N"},
       {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
       {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
   };

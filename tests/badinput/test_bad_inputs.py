@@ -575,7 +575,7 @@ def rows():
 
         # Artifacts: another format version, another lmc, another CPU, truncated, corrupt.
         Row("artifact_other_format_version", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(2\)",
+            r"^\S*m\.lmc: error: artifact format version 7 is not the one this lmc reads \(3\): compile the model again",
             {"m.lmc": lambda: with_format_version(tiny_artifact(), 7)}),
         Row("artifact_other_lmc_version", ["run", "{dir}/m.lmc", "--prompt", "hi", "--max-tokens", "2"], 0,
             r"^warning: \S*m\.lmc: recompiling kernels for this machine: it was built by lmc 0\.0\.0, this is lmc ",

@@ -20,13 +20,15 @@ namespace {
 struct Case {
   int64_t heads, kv_heads, head_dim, window, slots;
   double softcap;
+  bool symbolic = false;  // the cache's rows are the symbol C, bound to `slots` at run time
 };
 
 codegen::KernelDesc desc(const Case& c) {
   codegen::KernelDesc d;
   d.kind = "attention";
   ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
-  ir::Type cache = make_type(ir::DType::f32, {D(c.slots), D(c.kv_heads * c.head_dim)});
+  ir::Dim rows = c.symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(c.slots);
+  ir::Type cache = make_type(ir::DType::f32, {rows, D(c.kv_heads * c.head_dim)});
   d.operands = {q, cache, cache, make_type(ir::DType::i32, {})};
   d.results = {q};
   d.attrs["n_heads"] = c.heads;
@@ -60,19 +62,20 @@ void check(const Case& c, const LoadedKernel& k, int64_t rows, int32_t pos, uint
   auto want = reference_attention(ref);
   for (int threads : {1, 2}) {
     std::vector<float> o(q.size(), NAN);
-    int64_t syms[ir::kNumSyms] = {rows, 1};
+    int64_t syms[ir::kNumSyms] = {rows, 1, c.slots};
     run_kernel(k, {q.data(), kc.data(), vc.data(), &pos, o.data()}, syms, threads);
     EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
         << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
-        << " C=" << c.slots << " softcap=" << c.softcap << " T=" << rows << " pos=" << pos << " threads=" << threads;
+        << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows << " pos=" << pos << " threads=" << threads;
   }
 }
 
 TEST(AttentionKernel, FullContextGqaDecodeAndPrefill) {
   uint32_t seed = 1;
   for (double softcap : {0.0, 5.0}) {
-    for (const Case& c : {Case{8, 2, 64, 0, 300, softcap}, Case{4, 1, 256, 0, 80, softcap},
-                          Case{3, 3, 72, 0, 200, softcap}, Case{4, 4, 6, 0, 50, softcap}}) {
+    for (Case c : {Case{8, 2, 64, 0, 300, softcap}, Case{4, 1, 256, 0, 80, softcap},
+                   Case{3, 3, 72, 0, 200, softcap}, Case{4, 4, 6, 0, 50, softcap}}) {
+      c.symbolic = softcap > 0;  // static C without softcap, the symbol C with it
       LoadedKernel k = load_kernel(desc(c));
       EXPECT_EQ(k.info.items(std::array<int64_t, 2>{5, 1}.data()), 5 * c.heads);
       check(c, k, 1, 0, seed++);                                            // first token

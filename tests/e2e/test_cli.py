@@ -127,6 +127,30 @@ class CompileAndRun(unittest.TestCase):
             self.assertGreaterEqual(e["dur"], 0)
             self.assertIn("symbol", e["args"])
 
+    def test_context_is_chosen_at_run_time(self):
+        # One artifact, two KV cache sizes, no recompiling: the same logits, caches of their sizes.
+        path, _ = Artifact.get()
+        out = {}
+        for n in ("2048", "16384"):
+            npy = os.path.join(WORK, f"cli-ctx{n}.npy")
+            r = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "16", "--ctx-size", n, "--logits-out", npy)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn(f"(context {n})", r.stderr)
+            out[n] = (r.stdout, np.load(npy), float(re.search(r"KV cache ([\d.]+) MB", r.stderr).group(1)))
+        self.assertEqual(out["2048"][0], out["16384"][0])
+        np.testing.assert_array_equal(out["2048"][1], out["16384"][1])
+        self.assertAlmostEqual(out["16384"][2] / out["2048"][2], 8, delta=0.01)
+        # Past the model's default context (8192) is allowed, with a warning.
+        self.assertIn("longer than the model's default of 8192", r.stderr)
+
+    def test_prompt_longer_than_the_context_is_one_error(self):
+        path, _ = Artifact.get()
+        r = lmc("run", path, "--prompt", PROMPT, "--ctx-size", "3")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, "")
+        self.assertEqual(len(r.stderr.strip().split("\n")), 1, r.stderr)
+        self.assertIn("the prompt is 5 tokens, more than the context of 3", r.stderr)
+
     def test_threads_do_not_change_greedy_output(self):
         path, _ = Artifact.get()
         out = {}

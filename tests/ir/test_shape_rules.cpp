@@ -129,9 +129,11 @@ const std::vector<RuleCase> kCases = {
 
     {"kv_write", {"f32[64,16]", "f32[T,16]", "i32[]"}, {}, "f32[64,16]"},
     {"kv_write", {"f32[64,16]", "f32[T,32]", "i32[]"}, {}, "error: row width is 32, expected 16"},
-    {"kv_write", {"f32[T,16]", "f32[T,16]", "i32[]"}, {}, "error: cache rows must be a constant dim, is T"},
+    {"kv_write", {"f32[T,16]", "f32[T,16]", "i32[]"}, {}, "error: cache rows must be a constant or C, is T"},
+    {"kv_write", {"f32[C,16]", "f32[T,16]", "i32[]"}, {}, "f32[C,16]"},
 
     {"attention", {"f32[T,64]", "f32[32,16]", "f32[32,16]", "i32[]"}, attention_attrs(4, 1), "f32[T,64]"},
+    {"attention", {"f32[T,64]", "f32[C,16]", "f32[C,16]", "i32[]"}, attention_attrs(4, 1), "f32[T,64]"},
     {"attention", {"f32[T,64]", "f32[32,32]", "f32[32,32]", "i32[]"}, attention_attrs(4, 3),
      "error: n_heads must be a positive multiple of n_kv_heads"},
     {"attention", {"f32[T,32]", "f32[32,16]", "f32[32,16]", "i32[]"}, attention_attrs(4, 1),

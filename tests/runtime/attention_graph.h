@@ -27,8 +27,10 @@ struct AttentionModel {
     ir::Value* q = b.op("embedding", {w.param(b, "tq", {kVocab, kHeads * kHeadDim}, 1.0f), tokens}, {}, "q_0");
     ir::Value* k = b.op("embedding", {w.param(b, "tk", {kVocab, kv_width}, 1.0f), tokens}, {}, "k_0");
     ir::Value* v = b.op("embedding", {w.param(b, "tv", {kVocab, kv_width}, 1.0f), tokens}, {}, "v_0");
-    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({n(cache_rows), n(kv_width)})), k, pos}, {}, "kc_0");
-    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({n(cache_rows), n(kv_width)})), v, pos}, {}, "vc_0");
+    // As lowering builds them: a ring of window + step_tokens rows, else C rows (the context).
+    ir::Dim rows = window ? n(cache_rows) : ir::Dim::symbolic(ir::Sym::C);
+    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({rows, n(kv_width)})), k, pos}, {}, "kc_0");
+    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({rows, n(kv_width)})), v, pos}, {}, "vc_0");
     ir::AttrMap attrs{{"n_heads", kHeads}, {"n_kv_heads", kKvHeads}, {"head_dim", kHeadDim}, {"scale", kScale}};
     if (window) attrs["window"] = window;
     ir::Value* o = b.op("attention", {q, kc, vc, pos}, attrs, "a_0");

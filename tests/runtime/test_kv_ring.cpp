@@ -63,10 +63,35 @@ TEST(KvRing, GlobalLayerSeesEveryPosition) {
   }
 }
 
+// The cache of a global layer is C rows, C chosen when the executor is made: the same
+// graph and kernels run at two contexts give the same rows, with caches of their sizes.
+TEST(KvRing, GlobalLayerCacheLengthIsChosenAtRunTime) {
+  AttentionModel m(/*window=*/0, /*context=*/12, /*step_tokens=*/3);
+  auto k = testing::jit_kernels(m.g);
+  std::vector<std::vector<float>> rows[2];
+  for (int i = 0; i < 2; ++i) {
+    ir::ModelInfo info = m.info();
+    info.context = i == 0 ? 12 : 4096;
+    Executor ex(m.g, k.table, m.w, info, {});
+    EXPECT_EQ(ex.memory().kv_bytes, static_cast<uint64_t>(2 * info.context * AttentionModel::kKvHeads *
+                                                          AttentionModel::kHeadDim * sizeof(float)));
+    std::vector<int32_t> history;
+    for (int64_t pos = 0; pos < 12; ++pos) {
+      history.push_back(static_cast<int32_t>(pos * 5 % AttentionModel::kVocab));
+      const float* row = ex.step(&history[pos], 1, pos, 1);
+      rows[i].emplace_back(row, row + AttentionModel::kVocab);
+    }
+    if (i == 0) {
+      EXPECT_THROW(ex.step(history.data(), 1, 12, 1), Error);  // past the context
+    }
+  }
+  EXPECT_EQ(rows[0], rows[1]);
+}
+
 // One zeroed buffer per cache argument, shaped as declared; reset() zeroes them again.
 TEST(KvCache, BuffersFollowTheCacheArguments) {
   AttentionModel m(4, 16, 3);
-  KvCache kv(m.g);
+  KvCache kv(m.g, m.context);
   ASSERT_EQ(kv.buffers().size(), 2u);
   const uint64_t bytes = 7 * AttentionModel::kKvHeads * AttentionModel::kHeadDim * sizeof(float);
   EXPECT_EQ(kv.bytes(), 2 * bytes);
