@@ -53,6 +53,8 @@ void check_vocab(TokenizerVocab& v) {
   check_id(v, v.pad, "padding");
   if (v.kind == TokenizerVocab::ByteLevel && v.merges.empty())
     throw error_at(v.source, "byte-level tokenizer has no merges");
+  if (!v.normalizer.empty() && v.normalizer != "NFC" && v.normalizer != "NFKC")
+    throw error_at(v.source, "unknown normalizer '" + v.normalizer + "' (lmc knows NFC and NFKC)");
 }
 
 }  // namespace
@@ -62,7 +64,7 @@ Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {}
 std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab) {
   check_vocab(vocab);
   std::unique_ptr<Tokenizer> t(new Tokenizer(std::move(vocab)));
-  if (t->vocab_.kind == TokenizerVocab::ByteLevel) t->pre_ = pre_tokenizer_named(t->vocab_.pre, t->vocab_.source);
+  if (t->vocab_.kind == TokenizerVocab::ByteLevel) t->pre_ = PreTokenizer(t->vocab_.splits, t->vocab_.source);
   t->index_tokens();
   t->index_merges();
   t->index_byte_tokens();
@@ -156,7 +158,8 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool after_special,
 }
 
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
-  for (std::string_view word : pre_tokenize(pre_, text)) {
+  const std::string normalized = normalize(vocab_.normalizer, text);
+  for (std::string_view word : pre_.split(normalized)) {
     std::string spelled;
     for (char c : word) append_utf8(spelled, byte_to_char(static_cast<uint8_t>(c)));
     emit(spelled, merge(spelled), out);

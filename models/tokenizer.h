@@ -40,7 +40,9 @@ struct TokenizerVocab {
   std::vector<std::pair<std::string, std::string>> merges;
   int32_t bos = -1, eos = -1, unk = -1, pad = -1;
   bool add_bos = false, add_space_prefix = false;
-  std::string pre;     // pre-tokenizer name for ByteLevel: "gpt2" or "smollm"
+  std::string pre;               // what the pre-tokenizer was named (GGUF's tokenizer.ggml.pre), for display
+  std::vector<PreSplit> splits;  // ByteLevel: the pre-tokenizer's regex steps
+  std::string normalizer;        // ByteLevel: "", "NFC" or "NFKC", applied before the splits
   std::string source;  // file the vocab came from, for error messages
 };
 
@@ -95,7 +97,7 @@ class Tokenizer {
   std::unordered_map<uint64_t, BpeMerge> merge_of_pair_;  // (left id, right id) -> merge
   std::array<int32_t, 256> byte_token_;  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
   std::vector<int32_t> eog_;
-  PreTokenizer pre_ = PreTokenizer::Gpt2;
+  PreTokenizer pre_;
   SpecialMatcher all_specials_;
   SpecialMatcher user_defined_;
 };

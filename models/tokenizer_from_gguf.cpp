@@ -65,6 +65,11 @@ TokenizerVocab tokenizer_vocab_from_gguf(const GgufFile& g) {
   v.add_bos = optional_bool(g, "tokenizer.ggml.add_bos_token", spm);
   v.add_space_prefix = optional_bool(g, "tokenizer.ggml.add_space_prefix", spm);
   if (g.find("tokenizer.ggml.pre")) v.pre = g.get_string("tokenizer.ggml.pre");
+  if (v.kind == TokenizerVocab::ByteLevel) {
+    NamedPreTokenizer pre = pre_tokenizer_named(v.pre, g.path() + ": tokenizer.ggml.pre");
+    v.splits = pre.splits;
+    v.normalizer = pre.normalizer;
+  }
   return v;
 }
 

@@ -37,24 +37,46 @@ bool is_string_pattern(const Value& step, std::string_view text) {
   return s && s->is_string() && s->as_string() == text;
 }
 
-// GPT-2's pattern alone is "gpt2"; with every digit isolated first it is SmolLM's.
+// A Split's pattern: a regex, or a string matched literally.
+PreSplit split_step(const Value& step) {
+  const Value& pattern = step.at("pattern");
+  PreSplit s;
+  if (const Value* r = pattern.find("Regex")) s.regex = r->as_string();
+  else if (const Value* lit = pattern.find("String")) s.regex = "\\Q" + lit->as_string() + "\\E";
+  else throw pattern.error("a Split pattern is {\"Regex\": ...} or {\"String\": ...}");
+  const Value& behavior = step.at("behavior");
+  if (behavior.as_string() != "Isolated" && behavior.as_string() != "Removed")
+    throw behavior.error("unsupported Split behavior '" + behavior.as_string() + "' (lmc knows Isolated and Removed)");
+  if (flag(step, "invert", false)) throw step.at("invert").error("an inverted Split is not supported");
+  s.removed = behavior.as_string() == "Removed";
+  PreTokenizer({s}, pattern.where());  // a regex PCRE2 rejects is reported where it is written
+  return s;
+}
+
+// The steps as regex splits: Split as written, Digits as \p{N} (one piece per digit, or per
+// run), ByteLevel as GPT-2's pattern when it uses its regex; NFC / NFKC normalize first.
 void read_byte_level_steps(const std::vector<const Value*>& normalizers,
                            const std::vector<const Value*>& pre, TokenizerVocab& v) {
-  if (!normalizers.empty())
-    throw normalizers[0]->error("unsupported normalizer '" + type_of(*normalizers[0]) +
-                                "' in a byte-level tokenizer");
-  bool digits = false;
+  for (const Value* step : normalizers) {
+    const std::string& type = type_of(*step);
+    if ((type != "NFC" && type != "NFKC") || !v.normalizer.empty())
+      throw step->error("unsupported normalizer '" + type + "' in a byte-level tokenizer (lmc knows one of NFC, NFKC)");
+    v.normalizer = type;
+  }
   for (const Value* step : pre) {
     const std::string& type = type_of(*step);
-    if (type == "Digits" && flag(*step, "individual_digits", false) && v.pre.empty()) {
-      digits = true;
-    } else if (type == "ByteLevel" && !flag(*step, "add_prefix_space", true) && flag(*step, "use_regex", true)) {
-      v.pre = digits ? "smollm" : "gpt2";
+    if (type == "Split") {
+      v.splits.push_back(split_step(*step));
+    } else if (type == "Digits") {
+      v.splits.push_back({flag(*step, "individual_digits", false) ? R"(\p{N})" : R"(\p{N}+)"});
+    } else if (type == "ByteLevel" && !flag(*step, "add_prefix_space", true)) {
+      if (flag(*step, "use_regex", true)) v.splits.push_back({kGpt2Pattern});
     } else {
       throw step->error("unsupported pre-tokenizer step '" + type +
-                        "' (lmc knows ByteLevel without prefix space, after Digits(individual_digits))");
+                        "' (lmc knows Split, Digits and ByteLevel without a prefix space)");
     }
   }
+  v.pre = "tokenizer.json";
 }
 
 // SentencePiece's own normalization: spaces become U+2581, optionally one in front. A

@@ -73,6 +73,12 @@ std::string serialize_vocab(const TokenizerVocab& v) {
   for (int32_t id : {v.bos, v.eos, v.unk, v.pad}) put_u32(s, static_cast<uint32_t>(id));
   put_u32(s, (v.add_bos ? 1u : 0u) | (v.add_space_prefix ? 2u : 0u));
   put_str(s, v.pre);
+  put_u32(s, static_cast<uint32_t>(v.splits.size()));
+  for (const PreSplit& p : v.splits) {
+    put_str(s, p.regex);
+    put_u32(s, p.removed ? 1u : 0u);
+  }
+  put_str(s, v.normalizer);
   put_str(s, v.source);
   return s;
 }
@@ -105,6 +111,12 @@ TokenizerVocab deserialize_vocab(std::string_view bytes, const std::string& sour
   v.add_bos = flags & 1u;
   v.add_space_prefix = flags & 2u;
   v.pre = r.str();
+  v.splits.resize(r.count(8));
+  for (PreSplit& p : v.splits) {
+    p.regex = r.str();
+    p.removed = r.u32() != 0;
+  }
+  v.normalizer = r.str();
   v.source = r.str();
   if (!r.done()) r.fail("trailing bytes");
   auto n = static_cast<int32_t>(v.tokens.size());

@@ -1,109 +1,117 @@
 #include "models/tokenizer_pretokenizer.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <utility>
+
 #include "ir/error.h"
-#include "models/tokenizer_unicode.h"
 
 namespace lmc::models {
+
+const char* const kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+
 namespace {
 
-// Walks the text one character at a time; classes are looked up once per character.
-class Cursor {
- public:
-  explicit Cursor(std::string_view text) : text_(text) {
-    for (size_t pos = 0; pos < text.size();) {
-      Utf8Char c = utf8_at(text, pos);
-      starts_.push_back(pos);
-      classes_.push_back(c.cp == kInvalidUtf8 ? CharClass::Other : char_class(c.cp));
-      pos += c.size;
-    }
-    starts_.push_back(text.size());
-  }
-  size_t count() const { return classes_.size(); }
-  CharClass cls(size_t i) const { return i < count() ? classes_[i] : CharClass::Other; }
-  bool exists(size_t i) const { return i < count(); }
-  char byte(size_t i) const { return i < count() ? text_[starts_[i]] : '\0'; }
-  std::string_view slice(size_t from, size_t to) const {
-    return text_.substr(starts_[from], starts_[to] - starts_[from]);
-  }
+// The published patterns of the byte-level families (their tokenizer.json files; llama.cpp
+// keeps the same ones under these tokenizer.ggml.pre names).
+const char* const kLlama3Pattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+const char* const kQwen2Pattern =
+    R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+const char* const kTekkenPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|)"
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|)"
+    R"(\s*[\r\n]+|\s+(?!\S)|\s+)";
 
- private:
-  std::string_view text_;
-  std::vector<size_t> starts_;
-  std::vector<CharClass> classes_;
+struct Named {
+  const char* name;
+  NamedPreTokenizer pre;
 };
 
-// 's|'t|'re|'ve|'m|'ll|'d — lengths in characters, 0 when none matches at i.
-size_t contraction_at(const Cursor& c, size_t i) {
-  if (c.byte(i) != '\'') return 0;
-  char a = c.byte(i + 1), b = c.byte(i + 2);
-  if (a == 's' || a == 't' || a == 'm' || a == 'd') return 2;
-  if ((a == 'r' && b == 'e') || (a == 'v' && b == 'e') || (a == 'l' && b == 'l')) return 3;
-  return 0;
+const std::vector<Named>& named() {
+  static const std::vector<Named> table = {
+      {"gpt2", {{{kGpt2Pattern}}, ""}},
+      {"smollm", {{{R"(\p{N})"}, {kGpt2Pattern}}, ""}},  // Digits(individual_digits), then GPT-2's
+      {"llama-bpe", {{{kLlama3Pattern}}, ""}},
+      {"llama3", {{{kLlama3Pattern}}, ""}},
+      {"smaug-bpe", {{{kLlama3Pattern}}, ""}},
+      {"qwen2", {{{kQwen2Pattern}}, "NFC"}},
+      {"tekken", {{{kTekkenPattern}}, ""}},
+  };
+  return table;
 }
 
-bool is_other(CharClass k) { return k == CharClass::Other; }
-
-// One match of the GPT-2 pattern starting at character i; returns its end.
-size_t gpt2_match_end(const Cursor& c, size_t i) {
-  if (size_t n = contraction_at(c, i)) return i + n;
-  // " ?X+" for X in letters, numbers, other: an optional leading space joins the run.
-  size_t run = (c.byte(i) == ' ' && c.exists(i + 1) && c.cls(i + 1) != CharClass::Space) ? i + 1 : i;
-  CharClass k = c.cls(run);
-  if (k != CharClass::Space) {
-    size_t end = run + 1;
-    while (c.exists(end) && (c.cls(end) == k || (is_other(k) && is_other(c.cls(end))))) ++end;
-    return end;
-  }
-  // \s+(?!\S) backs off one character so the last space can lead the next word; \s+ takes a
-  // lone space before a word.
-  size_t end = i;
-  while (c.exists(end) && c.cls(end) == CharClass::Space) ++end;
-  if (end == c.count() || end - i == 1) return end;
-  return end - 1;
-}
-
-void split_gpt2(std::string_view text, std::vector<std::string_view>& out) {
-  Cursor c(text);
-  for (size_t i = 0; i < c.count();) {
-    size_t end = gpt2_match_end(c, i);
-    out.push_back(c.slice(i, end));
-    i = end;
-  }
-}
-
-// Every number character becomes a piece of its own; the text between keeps its shape.
-std::vector<std::string_view> isolate_numbers(std::string_view text) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  for (size_t pos = 0; pos < text.size();) {
-    Utf8Char ch = utf8_at(text, pos);
-    if (ch.cp != kInvalidUtf8 && char_class(ch.cp) == CharClass::Number) {
-      if (pos > start) out.push_back(text.substr(start, pos - start));
-      out.push_back(text.substr(pos, ch.size));
-      start = pos + ch.size;
-    }
-    pos += ch.size;
-  }
-  if (start < text.size()) out.push_back(text.substr(start));
-  return out;
-}
+struct CodeFree {
+  void operator()(pcre2_code* c) const { pcre2_code_free(c); }
+};
+struct MatchDataFree {
+  void operator()(pcre2_match_data* m) const { pcre2_match_data_free(m); }
+};
 
 }  // namespace
 
-PreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where) {
-  if (name == "gpt2" || name.empty()) return PreTokenizer::Gpt2;
-  if (name == "smollm") return PreTokenizer::SmolLm;
-  throw error_at(where, "unsupported byte-level pre-tokenizer '" + name + "' (known: gpt2, smollm)");
+struct PreTokenizer::Step {
+  std::unique_ptr<pcre2_code, CodeFree> code;
+  bool removed = false;
+};
+
+NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where) {
+  if (name.empty() || name == "default") return named()[0].pre;  // llama.cpp's fallback for byte-level vocabs
+  std::string known;
+  for (const Named& n : named()) {
+    if (name == n.name) return n.pre;
+    known += (known.empty() ? "" : ", ") + std::string(n.name);
+  }
+  throw error_at(where, "unsupported byte-level pre-tokenizer '" + name + "' (known: " + known + ")");
 }
 
-std::vector<std::string_view> pre_tokenize(PreTokenizer pre, std::string_view text) {
-  std::vector<std::string_view> out;
-  if (pre == PreTokenizer::Gpt2) {
-    split_gpt2(text, out);
-    return out;
+PreTokenizer::PreTokenizer(const std::vector<PreSplit>& steps, const std::string& where) {
+  for (const PreSplit& s : steps) {
+    int err = 0;
+    PCRE2_SIZE at = 0;
+    // UCP: \s, \w and \d follow Unicode, as in the Rust regex engine HF uses; invalid UTF-8
+    // in the text never matches instead of failing the whole match.
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(s.regex.data()), s.regex.size(),
+                                     PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &at, nullptr);
+    if (!code) {
+      PCRE2_UCHAR msg[256];
+      pcre2_get_error_message(err, msg, sizeof msg);
+      throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " +
+                                reinterpret_cast<const char*>(msg));
+    }
+    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
+    auto step = std::make_shared<Step>();
+    step->code.reset(code);
+    step->removed = s.removed;
+    steps_.push_back(std::move(step));
   }
-  for (std::string_view part : isolate_numbers(text)) split_gpt2(part, out);
-  return out;
+}
+
+std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
+  std::vector<std::string_view> pieces{text};
+  for (const auto& step : steps_) {
+    std::unique_ptr<pcre2_match_data, MatchDataFree> md(pcre2_match_data_create_from_pattern(step->code.get(), nullptr));
+    std::vector<std::string_view> next;
+    for (std::string_view piece : pieces) {
+      auto subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
+      size_t at = 0, kept = 0;
+      while (at <= piece.size() &&
+             pcre2_match(step->code.get(), subject, piece.size(), at, 0, md.get(), nullptr) > 0) {
+        const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
+        size_t begin = ov[0], end = ov[1];
+        if (begin > kept) next.push_back(piece.substr(kept, begin - kept));
+        if (!step->removed && end > begin) next.push_back(piece.substr(begin, end - begin));
+        kept = end;
+        // An empty match moves on by one byte (then to the next character start).
+        at = end > begin ? end : end + 1;
+        while (at < piece.size() && (static_cast<unsigned char>(piece[at]) & 0xC0) == 0x80) ++at;
+      }
+      if (kept < piece.size()) next.push_back(piece.substr(kept));
+    }
+    pieces = std::move(next);
+  }
+  return pieces;
 }
 
 }  // namespace lmc::models

@@ -1,21 +1,45 @@
-// Byte-level BPE never merges across the pieces a pre-tokenizer cuts the text into. GPT-2's
-// pieces are those of the pattern
-//   's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-// matched here by hand, since no C++ regex library here knows \p{..}. SmolLM's pre-tokenizer
-// first isolates every \p{N} character (HF's Digits(individual_digits) + ByteLevel), so
-// numbers become one token per digit.
+// Byte-level BPE never merges across the pieces a pre-tokenizer cuts the text into. A
+// pre-tokenizer is data: a list of regex splits, read from tokenizer.json (Split, Digits,
+// ByteLevel's GPT-2 pattern) or named by a GGUF's tokenizer.ggml.pre, run with PCRE2
+// (Unicode classes \p{L} \p{N}, lookahead) as Hugging Face's tokenizers runs them.
 #pragma once
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace lmc::models {
 
-enum class PreTokenizer { Gpt2, SmolLm };
+// One step: the regex cuts every piece so far into its matches and the text between them
+// (HF's Split behavior "Isolated"), or drops the matches ("Removed").
+struct PreSplit {
+  std::string regex;
+  bool removed = false;
+  bool operator==(const PreSplit&) const = default;
+};
 
-// Names as in GGUF's tokenizer.ggml.pre; throws lmc::Error at `where` for others.
-PreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where);
+// GPT-2's pattern, which ByteLevel(use_regex = true) applies.
+extern const char* const kGpt2Pattern;
 
-std::vector<std::string_view> pre_tokenize(PreTokenizer pre, std::string_view text);
+// What llama.cpp's tokenizer.ggml.pre names stand for: the family's regex steps and the
+// normalization form its tokenizer.json applies first (Qwen 2's NFC). Throws lmc::Error at
+// `where` for a name it does not know, listing those it does.
+struct NamedPreTokenizer {
+  std::vector<PreSplit> splits;
+  std::string normalizer;
+};
+NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where);
+
+class PreTokenizer {
+ public:
+  PreTokenizer() = default;  // no steps: the text is one piece
+  // Throws lmc::Error at `where` for a regex PCRE2 rejects.
+  PreTokenizer(const std::vector<PreSplit>& steps, const std::string& where);
+  std::vector<std::string_view> split(std::string_view text) const;
+
+ private:
+  struct Step;
+  std::vector<std::shared_ptr<const Step>> steps_;
+};
 
 }  // namespace lmc::models

@@ -1,6 +1,9 @@
 #include "models/tokenizer_unicode.h"
 
-#include "models/tokenizer_unicode_table.h"
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
 
 namespace lmc::models {
 namespace {
@@ -15,26 +18,7 @@ uint32_t sequence_length(uint8_t lead) {
 
 bool is_continuation(uint8_t b) { return (b & 0xC0) == 0x80; }
 
-bool is_white_space(uint32_t cp) {
-  return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-         cp == 0x205F || cp == 0x3000;
-}
-
 }  // namespace
-
-CharClass char_class(uint32_t cp) {
-  if (is_white_space(cp)) return CharClass::Space;
-  const auto& table = letter_number_ranges();
-  size_t lo = 0, hi = table.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (table[mid].last < cp) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo < table.size() && table[lo].first <= cp) return table[lo].cls;
-  return CharClass::Other;
-}
 
 Utf8Char utf8_at(std::string_view text, size_t pos) {
   const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
@@ -80,6 +64,19 @@ size_t utf8_complete_prefix(std::string_view bytes) {
     return need > back ? n - back : n;
   }
   return n;
+}
+
+std::string normalize(const std::string& form, std::string_view text) {
+  if (form.empty()) return std::string(text);
+  // utf8proc_map: compose (NFC), with compatibility mappings too for NFKC.
+  int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE | (form == "NFKC" ? UTF8PROC_COMPAT : 0);
+  utf8proc_uint8_t* out = nullptr;
+  utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                    static_cast<utf8proc_ssize_t>(text.size()), &out, utf8proc_option_t(options));
+  // Text that is not valid UTF-8 cannot be normalized; byte-level BPE still encodes its bytes.
+  if (n < 0) return std::string(text);
+  std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owned(out, &std::free);
+  return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
 }
 
 }  // namespace lmc::models

@@ -1,16 +1,11 @@
-// The little Unicode a tokenizer needs: UTF-8 stepping and the letter / number / white-space
-// classes that GPT-2's pre-tokenizer pattern (\p{L}, \p{N}, \s) is written in.
+// The little Unicode a tokenizer needs beyond its regexes: UTF-8 stepping, and Unicode
+// normalization (utf8proc) for tokenizer.json's NFC and NFKC normalizers.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace lmc::models {
-
-enum class CharClass : uint8_t { Other, Letter, Number, Space };
-
-// Letter = general category L*, Number = N*, Space = the White_Space property.
-CharClass char_class(uint32_t cp);
 
 struct Utf8Char {
   uint32_t cp;    // kInvalidUtf8 for a byte that starts no valid sequence
@@ -26,5 +21,9 @@ void append_utf8(std::string& out, uint32_t cp);
 
 // Length of the longest prefix of `bytes` that does not end inside an unfinished character.
 size_t utf8_complete_prefix(std::string_view bytes);
+
+// The text in normalization form `form` ("NFC" or "NFKC"; "" leaves it as it is). Text that
+// is not valid UTF-8 is returned unchanged.
+std::string normalize(const std::string& form, std::string_view text);
 
 }  // namespace lmc::models

@@ -3,6 +3,7 @@
 // streaming, and the errors a bad vocabulary raises.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -129,7 +130,7 @@ TEST(TokenizerSpecials, EndOfTurnTokensEndGeneration) {
 TokenizerVocab byte_level_vocab(const std::vector<std::pair<std::string, std::string>>& merges) {
   TokenizerVocab v;
   v.kind = TokenizerVocab::ByteLevel;
-  v.pre = "gpt2";
+  v.splits = pre_tokenizer_named("gpt2", "test").splits;
   v.source = "test-bytes";
   for (int b = 0; b < 256; ++b) {
     std::string c;
@@ -157,7 +158,7 @@ TEST(TokenizerByteLevel, SmolLmSplitsEveryDigit) {
   TokenizerVocab v = byte_level_vocab({{"1", "2"}});
   auto gpt2 = Tokenizer::create(v);
   EXPECT_EQ(gpt2->encode("12", false), (Ids{id(*gpt2, "12")}));
-  v.pre = "smollm";
+  v.splits = pre_tokenizer_named("smollm", "test").splits;
   auto smollm = Tokenizer::create(v);
   EXPECT_EQ(smollm->encode("12", false), (Ids{'1', '2'}));
 }
@@ -171,36 +172,53 @@ TEST(TokenizerByteLevel, ControlTokensDecodeAsWritten) {
 
 using Pieces = std::vector<std::string_view>;
 
+Pieces pre_tokenize(const std::string& name, std::string_view text) {
+  static std::map<std::string, PreTokenizer> made;
+  auto it = made.find(name);
+  if (it == made.end()) it = made.emplace(name, PreTokenizer(pre_tokenizer_named(name, "test").splits, "test")).first;
+  return it->second.split(text);
+}
+
 TEST(PreTokenizer, FollowsGpt2Pattern) {
   // Expected splits come from Python's `regex` module running GPT-2's pattern.
-  EXPECT_EQ(pre_tokenize(PreTokenizer::Gpt2, "Hello  world\n\n  x's 123 ?!"),
+  EXPECT_EQ(pre_tokenize("gpt2", "Hello  world\n\n  x's 123 ?!"),
             (Pieces{"Hello", " ", " world", "\n\n ", " x", "'s", " 123", " ?!"}));
-  EXPECT_EQ(pre_tokenize(PreTokenizer::Gpt2, "a\tb  \n c"), (Pieces{"a", "\t", "b", "  \n", " c"}));
-  EXPECT_EQ(pre_tokenize(PreTokenizer::Gpt2, "don''t  "), (Pieces{"don", "''", "t", "  "}));
-  EXPECT_EQ(pre_tokenize(PreTokenizer::Gpt2, "x\xC2\xB2\xC2\xBD\xE2\x85\xAB\xD9\xA3 42"),  // x²½Ⅻ٣ 42
+  EXPECT_EQ(pre_tokenize("gpt2", "a\tb  \n c"), (Pieces{"a", "\t", "b", "  \n", " c"}));
+  EXPECT_EQ(pre_tokenize("gpt2", "don''t  "), (Pieces{"don", "''", "t", "  "}));
+  EXPECT_EQ(pre_tokenize("gpt2", "x\xC2\xB2\xC2\xBD\xE2\x85\xAB\xD9\xA3 42"),  // x²½Ⅻ٣ 42
             (Pieces{"x", "\xC2\xB2\xC2\xBD\xE2\x85\xAB\xD9\xA3", " 42"}));
-  EXPECT_EQ(pre_tokenize(PreTokenizer::Gpt2, "  \xE3\x80\x80\xE6\x97\xA5\xE6\x9C\xAC \xE8\xAA\x9E"),  // "  　日本 語"
+  EXPECT_EQ(pre_tokenize("gpt2", "  \xE3\x80\x80\xE6\x97\xA5\xE6\x9C\xAC \xE8\xAA\x9E"),  // "  　日本 語"
             (Pieces{"  ", "\xE3\x80\x80", "\xE6\x97\xA5\xE6\x9C\xAC", " \xE8\xAA\x9E"}));
 }
 
 TEST(PreTokenizer, SmolLmIsolatesNumbersBeforeGpt2Pattern) {
-  EXPECT_EQ(pre_tokenize(PreTokenizer::SmolLm, "ab 123x"), (Pieces{"ab", " ", "1", "2", "3", "x"}));
+  EXPECT_EQ(pre_tokenize("smollm", "ab 123x"), (Pieces{"ab", " ", "1", "2", "3", "x"}));
+}
+
+TEST(PreTokenizer, Llama3GroupsDigitsByThreeAndKeepsCaseInsensitiveContractions) {
+  EXPECT_EQ(pre_tokenize("llama-bpe", "I'LL pay 1234567!\n\nok"),
+            (Pieces{"I", "'LL", " pay", " ", "123", "456", "7", "!\n\n", "ok"}));
+}
+
+TEST(PreTokenizer, InvalidUtf8StaysInThePieces) {
+  std::string text = "ab\xFF\xFE" "cd 12";
+  std::string joined;
+  for (std::string_view p : pre_tokenize("qwen2", text)) joined += p;
+  EXPECT_EQ(joined, text);
 }
 
 TEST(PreTokenizer, UnknownNameIsAnError) {
-  EXPECT_THROW(pre_tokenizer_named("llama3", "vocab.gguf"), Error);
+  test::expect_error([] { pre_tokenizer_named("falcon-7", "vocab.gguf: tokenizer.ggml.pre"); },
+                     {"vocab.gguf: tokenizer.ggml.pre", "'falcon-7'", "llama-bpe", "qwen2", "tekken"});
 }
 
-TEST(Unicode, ClassifiesLettersNumbersAndSpaces) {
-  EXPECT_EQ(char_class('a'), CharClass::Letter);
-  EXPECT_EQ(char_class(0x65E5), CharClass::Letter);   // 日
-  EXPECT_EQ(char_class(0x1D518), CharClass::Letter);  // 𝔘
-  EXPECT_EQ(char_class('7'), CharClass::Number);
-  EXPECT_EQ(char_class(0x216B), CharClass::Number);   // Ⅻ
-  EXPECT_EQ(char_class(0x3000), CharClass::Space);
-  EXPECT_EQ(char_class(0xA0), CharClass::Space);
-  EXPECT_EQ(char_class('!'), CharClass::Other);
-  EXPECT_EQ(char_class(0x1F389), CharClass::Other);   // 🎉
+TEST(Unicode, NormalizesToNfcAndNfkc) {
+  const std::string decomposed = "e\xCC\x81";  // e + combining acute
+  EXPECT_EQ(normalize("NFC", decomposed), "\xC3\xA9");
+  EXPECT_EQ(normalize("NFC", "\xEF\xAC\x81"), "\xEF\xAC\x81");  // the ligature fi stays under NFC
+  EXPECT_EQ(normalize("NFKC", "\xEF\xAC\x81"), "fi");
+  EXPECT_EQ(normalize("", decomposed), decomposed);
+  EXPECT_EQ(normalize("NFC", "a\xFF"), "a\xFF");  // not UTF-8: unchanged
 }
 
 TEST(Unicode, MalformedUtf8StepsOneByte) {

@@ -39,7 +39,7 @@ const char* kByteLevel = R"({
 TEST_F(TokenizerFromJson, ByteLevelPreTokenizerMeansGpt2ByteLevel) {
   TokenizerVocab v = read(kByteLevel);
   EXPECT_EQ(v.kind, TokenizerVocab::ByteLevel);
-  EXPECT_EQ(v.pre, "gpt2");
+  EXPECT_EQ(v.splits, pre_tokenizer_named("gpt2", "test").splits);
   EXPECT_EQ(v.types, (std::vector<int32_t>{kTokenNormal, kTokenNormal, kTokenNormal, kTokenControl}));
   auto t = Tokenizer::create(v);
   EXPECT_EQ(t->encode("hi<|end|>", false), (Ids{2, 3}));
@@ -52,7 +52,7 @@ TEST_F(TokenizerFromJson, DigitsBeforeByteLevelMeansSmolLm) {
       {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true}]},
     "model": {"type": "BPE", "vocab": {"1": 0, "2": 1, "12": 2}, "merges": [["1", "2"]]}
   })");
-  EXPECT_EQ(v.pre, "smollm");
+  EXPECT_EQ(v.splits, pre_tokenizer_named("smollm", "test").splits);
   EXPECT_EQ(Tokenizer::create(v)->encode("12", false), (Ids{0, 1}));
 }
 
@@ -105,9 +105,17 @@ TEST_F(TokenizerFromJson, UnsupportedContentIsReportedWhereItIs) {
     test::expect_error([&] { tokenizer_vocab_from_json(path); }, parts);
   };
   fails(R"({"model": {"type": "Unigram", "vocab": []}})", {path + ":1:20: error:", "'Unigram' is not BPE"});
-  fails(R"({"normalizer": {"type": "NFKC"}, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
+  fails(R"({"normalizer": {"type": "Lowercase"}, "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
             "model": {"type": "BPE", "vocab": {}, "merges": []}})",
-        {path + ":1:16: error:", "unsupported normalizer 'NFKC'"});
+        {path + ":1:16: error:", "unsupported normalizer 'Lowercase'"});
+  const std::string byte_level = R"(, {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]},
+            "model": {"type": "BPE", "vocab": {}, "merges": []}})";
+  fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "(?<=x"}, "behavior": "Isolated", "invert": false})" + byte_level,
+        {path + ":2:42: error:", "regex is not valid at offset 5"});
+  fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Contiguous", "invert": false})" + byte_level,
+        {path + ":2:70: error:", "unsupported Split behavior 'Contiguous'"});
   fails(R"({"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "BPE", "vocab": {}, "merges": []}})",
         {"unsupported pre-tokenizer step 'Whitespace'"});
   fails(R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
