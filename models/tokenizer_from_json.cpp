@@ -37,6 +37,24 @@ bool is_string_pattern(const Value& step, std::string_view text) {
   return s && s->is_string() && s->as_string() == text;
 }
 
+// HF's spelling of each SplitBehavior.
+const std::pair<const char*, SplitBehavior> kBehaviors[] = {
+    {"Isolated", SplitBehavior::Isolated},
+    {"Removed", SplitBehavior::Removed},
+    {"MergedWithPrevious", SplitBehavior::MergedWithPrevious},
+    {"MergedWithNext", SplitBehavior::MergedWithNext},
+    {"Contiguous", SplitBehavior::Contiguous},
+};
+
+SplitBehavior split_behavior(const Value& behavior) {
+  std::string known;
+  for (const auto& [name, b] : kBehaviors) {
+    if (behavior.as_string() == name) return b;
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  }
+  throw behavior.error("unsupported Split behavior '" + behavior.as_string() + "' (lmc knows " + known + ")");
+}
+
 // A Split's pattern: a regex, or a string matched literally.
 PreSplit split_step(const Value& step) {
   const Value& pattern = step.at("pattern");
@@ -44,11 +62,8 @@ PreSplit split_step(const Value& step) {
   if (const Value* r = pattern.find("Regex")) s.regex = r->as_string();
   else if (const Value* lit = pattern.find("String")) s.regex = "\\Q" + lit->as_string() + "\\E";
   else throw pattern.error("a Split pattern is {\"Regex\": ...} or {\"String\": ...}");
-  const Value& behavior = step.at("behavior");
-  if (behavior.as_string() != "Isolated" && behavior.as_string() != "Removed")
-    throw behavior.error("unsupported Split behavior '" + behavior.as_string() + "' (lmc knows Isolated and Removed)");
-  if (flag(step, "invert", false)) throw step.at("invert").error("an inverted Split is not supported");
-  s.removed = behavior.as_string() == "Removed";
+  s.behavior = split_behavior(step.at("behavior"));
+  s.invert = flag(step, "invert", false);
   PreTokenizer({s}, pattern.where());  // a regex PCRE2 rejects is reported where it is written
   return s;
 }

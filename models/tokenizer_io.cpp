@@ -9,6 +9,8 @@ namespace lmc::models {
 namespace {
 
 constexpr char kMagic[8] = {'L', 'M', 'C', 'T', 'O', 'K', '0', '1'};
+// A split step is stored as its SplitBehavior, with this bit set when it is inverted.
+constexpr uint32_t kSplitInverted = 1u << 8;
 
 void put_u32(std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); }
 void put_str(std::string& s, const std::string& v) {
@@ -76,7 +78,7 @@ std::string serialize_vocab(const TokenizerVocab& v) {
   put_u32(s, static_cast<uint32_t>(v.splits.size()));
   for (const PreSplit& p : v.splits) {
     put_str(s, p.regex);
-    put_u32(s, p.removed ? 1u : 0u);
+    put_u32(s, static_cast<uint32_t>(p.behavior) | (p.invert ? kSplitInverted : 0u));
   }
   put_str(s, v.normalizer);
   put_str(s, v.source);
@@ -114,7 +116,10 @@ TokenizerVocab deserialize_vocab(std::string_view bytes, const std::string& sour
   v.splits.resize(r.count(8));
   for (PreSplit& p : v.splits) {
     p.regex = r.str();
-    p.removed = r.u32() != 0;
+    uint32_t how = r.u32();
+    if ((how & ~kSplitInverted) > static_cast<uint32_t>(SplitBehavior::Contiguous)) r.fail("unknown split behavior");
+    p.behavior = static_cast<SplitBehavior>(how & ~kSplitInverted);
+    p.invert = (how & kSplitInverted) != 0;
   }
   v.normalizer = r.str();
   v.source = r.str();

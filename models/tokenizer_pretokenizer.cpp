@@ -3,6 +3,8 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "ir/error.h"
@@ -53,8 +55,86 @@ struct MatchDataFree {
 
 struct PreTokenizer::Step {
   std::unique_ptr<pcre2_code, CodeFree> code;
-  bool removed = false;
+  SplitBehavior behavior = SplitBehavior::Isolated;
+  bool invert = false;
 };
+
+namespace {
+
+// A stretch of a piece: a match of the step's regex or the text between two matches.
+struct Span {
+  size_t begin, end;
+  bool match;
+};
+
+size_t next_char(std::string_view text, size_t at) {
+  ++at;
+  while (at < text.size() && (static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) ++at;
+  return at;
+}
+
+// The piece as alternating matches and gaps, as HF's tokenizers finds them with Oniguruma:
+// an empty match right where the previous match ended does not count, and the search then
+// moves on by one character.
+std::vector<Span> find_spans(const pcre2_code* code, pcre2_match_data* md, std::string_view piece, bool invert) {
+  std::vector<Span> spans;
+  auto subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
+  size_t at = 0, kept = 0;
+  std::optional<size_t> last_end;
+  while (at <= piece.size() && pcre2_match(code, subject, piece.size(), at, 0, md, nullptr) > 0) {
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+    size_t begin = ov[0], end = ov[1];
+    if (begin == end && last_end == end) {
+      at = next_char(piece, at);
+      continue;
+    }
+    if (begin > kept) spans.push_back({kept, begin, invert});
+    spans.push_back({begin, end, !invert});
+    kept = at = end;
+    last_end = end;
+  }
+  if (kept < piece.size() || spans.empty()) spans.push_back({kept, piece.size(), invert});
+  return spans;
+}
+
+// The spans a behavior makes pieces of (empty ones are dropped later, as HF drops them).
+std::vector<Span> arrange(SplitBehavior behavior, const std::vector<Span>& spans) {
+  std::vector<Span> out;
+  bool previous_match = false;
+  switch (behavior) {
+    case SplitBehavior::Isolated:
+      return spans;
+    case SplitBehavior::Removed:
+      for (const Span& s : spans)
+        if (!s.match) out.push_back(s);
+      return out;
+    case SplitBehavior::Contiguous:
+      for (const Span& s : spans) {
+        if (s.match == previous_match && !out.empty()) out.back().end = s.end;
+        else out.push_back(s);
+        previous_match = s.match;
+      }
+      return out;
+    case SplitBehavior::MergedWithPrevious:
+      for (const Span& s : spans) {
+        if (s.match && !previous_match && !out.empty()) out.back().end = s.end;
+        else out.push_back(s);
+        previous_match = s.match;
+      }
+      return out;
+    case SplitBehavior::MergedWithNext:
+      for (auto s = spans.rbegin(); s != spans.rend(); ++s) {
+        if (s->match && !previous_match && !out.empty()) out.back().begin = s->begin;
+        else out.push_back(*s);
+        previous_match = s->match;
+      }
+      std::reverse(out.begin(), out.end());
+      return out;
+  }
+  return out;
+}
+
+}  // namespace
 
 NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where) {
   if (name.empty() || name == "default") return named()[0].pre;  // llama.cpp's fallback for byte-level vocabs
@@ -83,7 +163,8 @@ PreTokenizer::PreTokenizer(const std::vector<PreSplit>& steps, const std::string
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
     auto step = std::make_shared<Step>();
     step->code.reset(code);
-    step->removed = s.removed;
+    step->behavior = s.behavior;
+    step->invert = s.invert;
     steps_.push_back(std::move(step));
   }
 }
@@ -93,22 +174,9 @@ std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
   for (const auto& step : steps_) {
     std::unique_ptr<pcre2_match_data, MatchDataFree> md(pcre2_match_data_create_from_pattern(step->code.get(), nullptr));
     std::vector<std::string_view> next;
-    for (std::string_view piece : pieces) {
-      auto subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
-      size_t at = 0, kept = 0;
-      while (at <= piece.size() &&
-             pcre2_match(step->code.get(), subject, piece.size(), at, 0, md.get(), nullptr) > 0) {
-        const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
-        size_t begin = ov[0], end = ov[1];
-        if (begin > kept) next.push_back(piece.substr(kept, begin - kept));
-        if (!step->removed && end > begin) next.push_back(piece.substr(begin, end - begin));
-        kept = end;
-        // An empty match moves on by one byte (then to the next character start).
-        at = end > begin ? end : end + 1;
-        while (at < piece.size() && (static_cast<unsigned char>(piece[at]) & 0xC0) == 0x80) ++at;
-      }
-      if (kept < piece.size()) next.push_back(piece.substr(kept));
-    }
+    for (std::string_view piece : pieces)
+      for (const Span& s : arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert)))
+        if (s.end > s.begin) next.push_back(piece.substr(s.begin, s.end - s.begin));
     pieces = std::move(next);
   }
   return pieces;

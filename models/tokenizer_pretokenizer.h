@@ -3,6 +3,7 @@
 // ByteLevel's GPT-2 pattern) or named by a GGUF's tokenizer.ggml.pre, run with PCRE2
 // (Unicode classes \p{L} \p{N}, lookahead) as Hugging Face's tokenizers runs them.
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,11 +11,17 @@
 
 namespace lmc::models {
 
-// One step: the regex cuts every piece so far into its matches and the text between them
-// (HF's Split behavior "Isolated"), or drops the matches ("Removed").
+// What a step does with the regex's matches (HF's SplitDelimiterBehavior): keep each as a
+// piece of its own, drop it, join it to the text before or after it, or join runs of
+// adjacent matches (and runs of the text between them) into one piece.
+enum class SplitBehavior : uint32_t { Isolated, Removed, MergedWithPrevious, MergedWithNext, Contiguous };
+
+// One step: the regex cuts every piece so far into its matches and the text between them.
+// Inverted, the text between matches plays the matches' part.
 struct PreSplit {
   std::string regex;
-  bool removed = false;
+  SplitBehavior behavior = SplitBehavior::Isolated;
+  bool invert = false;
   bool operator==(const PreSplit&) const = default;
 };
 

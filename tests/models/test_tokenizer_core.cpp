@@ -11,6 +11,7 @@
 #include "tests/models/expect_error.h"
 #include "models/tokenizer.h"
 #include "models/tokenizer_byte_map.h"
+#include "models/tokenizer_io.h"
 #include "models/tokenizer_pretokenizer.h"
 #include "models/tokenizer_stream_decoder.h"
 #include "models/tokenizer_unicode.h"
@@ -198,6 +199,44 @@ TEST(PreTokenizer, SmolLmIsolatesNumbersBeforeGpt2Pattern) {
 TEST(PreTokenizer, Llama3GroupsDigitsByThreeAndKeepsCaseInsensitiveContractions) {
   EXPECT_EQ(pre_tokenize("llama-bpe", "I'LL pay 1234567!\n\nok"),
             (Pieces{"I", "'LL", " pay", " ", "123", "456", "7", "!\n\n", "ok"}));
+}
+
+Pieces split_with(const PreSplit& step, std::string_view text) {
+  static std::vector<PreTokenizer> made;  // the pieces point into the text, not the step
+  made.emplace_back(std::vector<PreSplit>{step}, "test");
+  return made.back().split(text);
+}
+
+TEST(PreTokenizer, SplitBehaviorsFollowHuggingFace) {
+  // Expected pieces come from tokenizers' pre_tokenizers.Split(Regex(","), behavior, invert).
+  using B = SplitBehavior;
+  const std::string_view text = "a,,b, c,";
+  EXPECT_EQ(split_with({",", B::Isolated}, text), (Pieces{"a", ",", ",", "b", ",", " c", ","}));
+  EXPECT_EQ(split_with({",", B::Removed}, text), (Pieces{"a", "b", " c"}));
+  EXPECT_EQ(split_with({",", B::Removed, true}, text), (Pieces{",", ",", ",", ","}));
+  EXPECT_EQ(split_with({",", B::MergedWithPrevious}, text), (Pieces{"a,", ",", "b,", " c,"}));
+  EXPECT_EQ(split_with({",", B::MergedWithPrevious, true}, text), (Pieces{"a", ",", ",b", ", c", ","}));
+  EXPECT_EQ(split_with({",", B::MergedWithNext}, text), (Pieces{"a", ",", ",b", ", c", ","}));
+  EXPECT_EQ(split_with({",", B::MergedWithNext, true}, text), (Pieces{"a,", ",", "b,", " c,"}));
+  EXPECT_EQ(split_with({",", B::Contiguous}, text), (Pieces{"a", ",,", "b", ",", " c", ","}));
+}
+
+TEST(PreTokenizer, EmptyMatchesCountAsOnigurumaFindsThem) {
+  // An empty match right after a match is skipped, so "x*" does not cut "b" from "c" twice.
+  using B = SplitBehavior;
+  EXPECT_EQ(split_with({"x*", B::Isolated}, "axxbc"), (Pieces{"a", "xx", "b", "c"}));
+  EXPECT_EQ(split_with({"x*", B::MergedWithPrevious}, "axxbc"), (Pieces{"axx", "b", "c"}));
+  EXPECT_EQ(split_with({"x*", B::MergedWithNext}, "axxbc"), (Pieces{"a", "xxb", "c"}));
+}
+
+TEST(PreTokenizer, SplitStepsSurviveTheArtifact) {
+  TokenizerVocab v = byte_level_vocab({{"h", "i"}});
+  v.splits = {{"#step#", SplitBehavior::MergedWithNext, true}, {"\\p{N}", SplitBehavior::Contiguous}};
+  EXPECT_EQ(deserialize_vocab(serialize_vocab(v), "artifact").splits, v.splits);
+  std::string bytes = serialize_vocab(v);
+  size_t at = bytes.find("#step#") + 6;  // the first step's behavior follows its regex
+  bytes[at] = 9;
+  test::expect_error([&] { deserialize_vocab(bytes, "artifact"); }, {"artifact:tokenizer", "unknown split behavior"});
 }
 
 TEST(PreTokenizer, InvalidUtf8StaysInThePieces) {

@@ -114,8 +114,8 @@ TEST_F(TokenizerFromJson, UnsupportedContentIsReportedWhereItIs) {
             {"type": "Split", "pattern": {"Regex": "(?<=x"}, "behavior": "Isolated", "invert": false})" + byte_level,
         {path + ":2:42: error:", "regex is not valid at offset 5"});
   fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Contiguous", "invert": false})" + byte_level,
-        {path + ":2:70: error:", "unsupported Split behavior 'Contiguous'"});
+            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Merged", "invert": false})" + byte_level,
+        {path + ":2:70: error:", "unsupported Split behavior 'Merged'", "MergedWithNext"});
   fails(R"({"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "BPE", "vocab": {}, "merges": []}})",
         {"unsupported pre-tokenizer step 'Whitespace'"});
   fails(R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
