@@ -133,27 +133,35 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
   if (add_bos && vocab_.bos >= 0) out.push_back(vocab_.bos);
   const SpecialMatcher& specials = parse_special ? all_specials_ : user_defined_;
   bool after_special = true;  // the start of the text counts, as in llama.cpp
+  bool at_start = true;
   for (const TextFragment& f : specials.split(text)) {
     if (f.token >= 0) {
       out.push_back(f.token);
       after_special = true;
-      continue;
+    } else {
+      if (vocab_.kind == TokenizerVocab::SentencePiece)
+        encode_sentencepiece(f.text, prefixes_space(after_special, at_start), out);
+      else
+        encode_byte_level(f.text, out);
+      after_special = false;
     }
-    if (vocab_.kind == TokenizerVocab::SentencePiece) encode_sentencepiece(f.text, after_special, out);
-    else encode_byte_level(f.text, out);
-    after_special = false;
+    at_start = false;
   }
   return out;
 }
 
-void Tokenizer::encode_sentencepiece(std::string_view text, bool after_special,
-                                     std::vector<int32_t>& out) const {
+bool Tokenizer::prefixes_space(bool after_special, bool at_start) const {
+  return vocab_.add_space_prefix && after_special && (at_start || !vocab_.space_prefix_first_only);
+}
+
+void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const {
   std::string piece;
-  if (vocab_.add_space_prefix && after_special) piece = kSpaceMark;
   for (char c : text) {
     if (c == ' ') piece += kSpaceMark;
     else piece += c;
   }
+  if (prefix_space && !(vocab_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
+    piece.insert(0, kSpaceMark);
   emit(piece, merge(piece), out);
 }
 
@@ -246,15 +254,15 @@ std::string Tokenizer::token_text(int32_t id) const {
 
 std::string Tokenizer::decode(std::span<const int32_t> ids) const {
   std::string out;
-  bool after_special = true;
+  bool after_special = true, at_start = true;
   for (int32_t id : ids) {
     std::string text = token_text(id);
     bool special = is_special(id);
     // Undo the space encode() puts in front of text that starts or follows a special token.
-    if (vocab_.add_space_prefix && after_special && !special && !text.empty() && text[0] == ' ')
-      text.erase(0, 1);
+    if (prefixes_space(after_special, at_start) && !special && !text.empty() && text[0] == ' ') text.erase(0, 1);
     out += text;
     after_special = special;
+    at_start = at_start && special;  // a BOS in front does not move the start of the text
   }
   return out;
 }

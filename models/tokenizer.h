@@ -40,6 +40,11 @@ struct TokenizerVocab {
   std::vector<std::pair<std::string, std::string>> merges;
   int32_t bos = -1, eos = -1, unk = -1, pad = -1;
   bool add_bos = false, add_space_prefix = false;
+  // SentencePiece: how a tokenizer.json Metaspace prefixes the space. Only where the text does
+  // not already start with one, and with prepend_scheme "first" only at the very start of
+  // the text; SentencePiece itself (a GGUF, a Prepend normalizer) also prefixes text that
+  // already starts with a space and text that follows a special token.
+  bool space_prefix_if_missing = false, space_prefix_first_only = false;
   std::string pre;               // what the pre-tokenizer was named (GGUF's tokenizer.ggml.pre), for display
   std::vector<PreSplit> splits;  // ByteLevel: the pre-tokenizer's regex steps
   std::string normalizer;        // ByteLevel: "", "NFC" or "NFKC", applied before the splits
@@ -77,7 +82,8 @@ class Tokenizer {
   void index_tokens();
   void index_merges();
   void index_byte_tokens();
-  void encode_sentencepiece(std::string_view text, bool after_special, std::vector<int32_t>& out) const;
+  void encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const;
+  bool prefixes_space(bool after_special, bool at_start) const;
   void encode_byte_level(std::string_view text, std::vector<int32_t>& out) const;
   std::vector<BpeSymbol> merge(std::string_view piece) const;
   void emit(std::string_view piece, const std::vector<BpeSymbol>& symbols, std::vector<int32_t>& out) const;

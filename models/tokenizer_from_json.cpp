@@ -94,9 +94,10 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
   v.pre = "tokenizer.json";
 }
 
-// SentencePiece's own normalization: spaces become U+2581, optionally one in front. A
-// Metaspace prepend_scheme of "first" is read as add_space_prefix, which (as llama.cpp does)
-// also prefixes text that follows a special token; HF would prefix only the start.
+// SentencePiece's own normalization: spaces become U+2581, optionally one in front: always
+// (a Prepend normalizer), or as a Metaspace pre-tokenizer does it, where the text does not
+// start with one already, at the start only (prepend_scheme "first") or also after every
+// special token ("always").
 void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
                               const std::vector<const Value*>& pre, const Value& root, TokenizerVocab& v) {
   bool escapes_spaces = false;
@@ -115,6 +116,8 @@ void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
       escapes_spaces = true;
       const Value* scheme = present(step->find("prepend_scheme"));
       v.add_space_prefix = scheme ? scheme->as_string() != "never" : flag(*step, "add_prefix_space", true);
+      v.space_prefix_if_missing = true;
+      v.space_prefix_first_only = scheme && scheme->as_string() == "first";
     } else if (!(type == "Split" && escapes_spaces && is_string_pattern(*step, " "))) {
       // Splitting on " " after spaces became U+2581 is a no-op (Gemma ships one); others are not.
       throw step->error("unsupported pre-tokenizer step '" + type + "'");

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""lmc's byte-level pre-tokenizers against Hugging Face `tokenizers`, family by family.
+"""lmc's pre-tokenizers and normalizers against Hugging Face `tokenizers`, family by family.
 
 No Llama 3, Qwen 2 or Mistral tokenizer can be downloaded here, so each family's published
-pipeline (its pre-tokenizer regex, normalizer and byte-level decoder) is rebuilt with the
-`tokenizers` API and a BPE is trained on a small multilingual corpus, so that the merges
-are real. For every family lmc must produce HF's ids on a hostile string set from the
-saved tokenizer.json and, for the families llama.cpp names in tokenizer.ggml.pre, from a
-GGUF carrying the same vocabulary under that name. (The real SmolLM2 and Gemma 3
-vocabularies are checked against HF by test_tokenizer_reference.cpp.)
+pipeline (its pre-tokenizer regex, normalizer and decoder) is rebuilt with the `tokenizers`
+API and a BPE is trained on a small multilingual corpus, so that the merges are real. For
+every family lmc must produce HF's ids on the common and hostile strings of
+test_tokenizer_cases.json (plus special tokens in text) from the saved tokenizer.json and,
+for the families llama.cpp names in tokenizer.ggml.pre, from a GGUF carrying the same
+vocabulary under that name. A real vocabulary (SmolLM2's, from models/weights) is also run
+under GPT-2's plain ByteLevel pre-tokenizer. (SmolLM2 and Gemma 3 as they are published are
+checked against HF by test_tokenizer_reference.cpp.)
 
 Usage: test_pretokenizers.py TOKENIZE_IDS
 """
@@ -18,8 +20,12 @@ import sys
 import tempfile
 
 import gguf
-import numpy as np
 from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
+import tokenize_reference  # noqa: E402  (reads a GGUF's vocabulary without lmc)
 
 GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|"
@@ -29,6 +35,8 @@ QWEN2 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{
 TEKKEN = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|"
           r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|"
           r"\s*[\r\n]+|\s+(?!\S)|\s+")
+SPACE_MARK = "\u2581"
+SPECIAL = "<|endoftext|>"
 
 
 def split_then_bytes(pattern):
@@ -36,15 +44,44 @@ def split_then_bytes(pattern):
                                     pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
 
 
-# family -> (pre-tokenizer, normalizer, tokenizer.ggml.pre name or None)
+def every_split_behavior():
+    """Not a published family: each Split behavior, inverted or not, and Digits in runs."""
+    split = pre_tokenizers.Split
+    return pre_tokenizers.Sequence([
+        split(Regex(r"[\p{P}]"), behavior="merged_with_previous", invert=False),
+        split(Regex(r"\s+"), behavior="merged_with_next", invert=False),
+        split("_", behavior="removed", invert=False),
+        split(Regex(r"\p{Lu}+"), behavior="contiguous", invert=True),
+        split(Regex(r"[aeiou]"), behavior="merged_with_previous", invert=True),
+        pre_tokenizers.Digits(individual_digits=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
+
+
+def byte_level(pre, norm=None, gguf_name=None):
+    return {"kind": "byte", "pre": pre, "norm": norm, "gguf": gguf_name}
+
+
+def sentencepiece(pre, norm):
+    return {"kind": "spm", "pre": pre, "norm": norm, "gguf": None}
+
+
 FAMILIES = {
-    "gpt2": (lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True), None, "gpt2"),
-    "smollm": (lambda: pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True),
-                                                 pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]),
-               None, "smollm"),
-    "llama3": (lambda: split_then_bytes(LLAMA3), None, "llama-bpe"),
-    "qwen2": (lambda: split_then_bytes(QWEN2), normalizers.NFC, "qwen2"),
-    "mistral-tekken": (lambda: split_then_bytes(TEKKEN), None, "tekken"),
+    "gpt2": byte_level(lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True), gguf_name="gpt2"),
+    "smollm": byte_level(lambda: pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]), gguf_name="smollm"),
+    "llama3": byte_level(lambda: split_then_bytes(LLAMA3), gguf_name="llama-bpe"),
+    "qwen2": byte_level(lambda: split_then_bytes(QWEN2), normalizers.NFC, "qwen2"),
+    "mistral-tekken": byte_level(lambda: split_then_bytes(TEKKEN), gguf_name="tekken"),
+    "nfkc-split-behaviors": byte_level(every_split_behavior, lambda: normalizers.Sequence([normalizers.NFKC()])),
+    # Gemma 3: spaces become U+2581 first, so its Split on " " never matches.
+    "gemma": sentencepiece(lambda: pre_tokenizers.Split(" ", behavior="merged_with_previous", invert=False),
+                           lambda: normalizers.Replace(" ", SPACE_MARK)),
+    # Llama 2 and Gemma 1 as tokenizers converts them: a U+2581 in front of every piece of text.
+    "llama2-sentencepiece": sentencepiece(None, lambda: normalizers.Sequence([
+        normalizers.Prepend(SPACE_MARK), normalizers.Replace(" ", SPACE_MARK)])),
+    "metaspace": sentencepiece(lambda: pre_tokenizers.Metaspace(replacement=SPACE_MARK, prepend_scheme="first",
+                                                                split=False), None),
 }
 
 CORPUS = [
@@ -57,49 +94,57 @@ CORPUS = [
     "def f(x):\n    return x ** 2  # comment\n\tif x != 0:\r\n        print(f'{x}')\n",
     "Emoji 😀👍🏽 👨‍👩‍👧‍👦 and symbols ©®™ → ∞ ≠ ≤ ½ ² Ⅻ ٣ ௫",
     "   leading spaces, trailing spaces   \n\n\nblank lines\n \n",
-    "<|endoftext|> special tokens inside text <|endoftext|>",
+    "camelCase snake_case SCREAMING_CASE HTTPServer",
 ] * 3
 
-HOSTILE = [
-    "",
-    " ",
-    "Hello world",
-    "hello  world   ",
-    "It's I'M you'RE we'VE they'LL he'D she's 'S 'T",
-    "don''t 'tis '''",
-    "1 12 123 1234 12345 123456 1234567 12345678 123456789 1234567890 12345678901 123456789012",
-    "٣٤٥ ௫௬ Ⅻ ½ ² 3.14 1,000,000",
-    "tabs\tand\t\tmore\ttabs",
-    "line\r\nwindows\r\n\r\nend",
-    "trailing \n \n  \n",
-    "nbsp\u00a0here\u00a0\u00a0and ideographic\u3000space\u3000",
-    "mixed日本語text中文and한국어",
-    "Ελληνικά Русский עברית العربية हिन्दी",
-    "e\u0301 vs \u00e9, n\u0303 vs \u00f1, combining \u0301\u0302\u0303",
-    "Zalgo: Z\u0351\u036b\u0343a\u0310l\u0352g\u0344o",
-    "emoji 😀👍🏽 👨‍👩‍👧‍👦 🇫🇷 flags",
-    "!!!??? ... --- *** ((([[[{{{}}}]]]))) @#$%^&",
-    "path/to/file.txt and https://example.com/a?b=c&d=e",
-    "camelCaseWords and PascalCase and SCREAMING_CASE and snake_case",
-    "a" * 300,
-    "antidisestablishmentarianism supercalifragilisticexpialidocious",
-    "<|endoftext|>",
-    "before<|endoftext|>after <|endoftext|> spaced",
-    "\u2028line separator\u2029paragraph\u0085next line",
-    "ﬁ ligature and ℌ ① full-width ＡＢＣ",
+# Special tokens in text, on top of the shared strings.
+WITH_SPECIALS = [
+    SPECIAL,
+    f"before{SPECIAL}after {SPECIAL} spaced",
+    f"{SPECIAL}{SPECIAL} x{SPECIAL}\n",
+    f" {SPECIAL}  lead",
 ]
 
 
+def test_strings():
+    with open(os.path.join(HERE, "test_tokenizer_cases.json")) as f:
+        cases = json.load(f)
+    return cases["common"] + cases["hostile"] + WITH_SPECIALS
+
+
+def with_byte_tokens(tok):
+    """SentencePiece-style vocabularies carry the 256 <0xNN> byte tokens for byte fallback;
+    the trainer does not make them, so they are put after the special tokens."""
+    data = json.loads(tok.to_str())
+    vocab = data["model"]["vocab"]
+    specials = [a["content"] for a in sorted(data["added_tokens"], key=lambda a: a["id"])]
+    order = specials + [f"<0x{b:02X}>" for b in range(256)]
+    order += [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1]) if t not in order]
+    data["model"]["vocab"] = {t: i for i, t in enumerate(order)}
+    for a in data["added_tokens"]:
+        a["id"] = order.index(a["content"])
+    return Tokenizer.from_str(json.dumps(data))
+
+
 def build(family, work):
-    pre, norm, _ = FAMILIES[family]
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre()
-    if norm is not None:
-        tok.normalizer = norm()
-    tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=700, min_frequency=1, special_tokens=["<|endoftext|>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    f = FAMILIES[family]
+    spm = f["kind"] == "spm"
+    tok = Tokenizer(models.BPE(byte_fallback=True, unk_token="<unk>") if spm else models.BPE())
+    if f["pre"] is not None:
+        tok.pre_tokenizer = f["pre"]()
+    if f["norm"] is not None:
+        tok.normalizer = f["norm"]()
+    if spm:
+        tok.decoder = decoders.Sequence([decoders.Replace(SPACE_MARK, " "), decoders.ByteFallback(), decoders.Fuse()])
+        trainer = trainers.BpeTrainer(vocab_size=500, min_frequency=1, special_tokens=["<unk>", SPECIAL],
+                                      show_progress=False)
+    else:
+        tok.decoder = decoders.ByteLevel()
+        trainer = trainers.BpeTrainer(vocab_size=700, min_frequency=1, special_tokens=[SPECIAL],
+                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     tok.train_from_iterator(CORPUS, trainer=trainer)
+    if spm:
+        tok = with_byte_tokens(tok)
     path = os.path.join(work, f"{family}.json")
     tok.save(path)
     return tok, path
@@ -126,6 +171,25 @@ def write_gguf(tokenizer_json, name, path):
     w.close()
 
 
+def real_vocab_as_gpt2(work):
+    """SmolLM2's published vocabulary and merges under GPT-2's pre-tokenizer (no digit split):
+    the tokenizer.json HF runs, and a GGUF naming "gpt2"."""
+    source = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    if not os.path.exists(source):
+        return None
+    v = tokenize_reference.read_vocab(source)
+    v["pre"] = "gpt2"
+    tok = tokenize_reference.byte_level_tokenizer(v)
+    for i, ty in enumerate(v["types"]):
+        if ty == tokenize_reference.CONTROL:
+            tok.add_special_tokens([tokenize_reference.AddedToken(v["tokens"][i], special=True, normalized=False)])
+    path = os.path.join(work, "smollm2-as-gpt2.json")
+    tok.save(path)
+    vocab = os.path.join(work, "smollm2-as-gpt2.gguf")
+    write_gguf(path, "gpt2", vocab)
+    return tok, path, vocab
+
+
 def lmc_ids(tool, tokenizer, strings, work):
     cases = os.path.join(work, "strings.json")
     with open(cases, "w") as f:
@@ -136,25 +200,39 @@ def lmc_ids(tool, tokenizer, strings, work):
     return json.loads(r.stdout)
 
 
+def compare(tool, family, tok, sources, strings, work):
+    want = [tok.encode(s, add_special_tokens=False).ids for s in strings]
+    failures = 0
+    for label, source in sources:
+        got = lmc_ids(tool, source, strings, work)
+        bad = [(s, g, w) for s, g, w in zip(strings, got, want) if g != w]
+        for s, g, w in bad[:5]:
+            print(f"FAIL {family} from {label}: {s!r}\n  lmc: {g}\n  hf:  {w}")
+        failures += len(bad)
+        print(f"{family} from {label}: {len(strings) - len(bad)}/{len(strings)} strings equal")
+    return failures
+
+
 def main():
     tool = sys.argv[1]
+    strings = test_strings()
     failures = 0
     with tempfile.TemporaryDirectory() as work:
-        for family, (_, _, gguf_name) in FAMILIES.items():
+        for family, f in FAMILIES.items():
             tok, path = build(family, work)
-            want = [tok.encode(s, add_special_tokens=False).ids for s in HOSTILE]
             sources = [("tokenizer.json", path)]
-            if gguf_name:
+            if f["gguf"]:
                 vocab = os.path.join(work, f"{family}.gguf")
-                write_gguf(path, gguf_name, vocab)
-                sources.append((f"GGUF pre={gguf_name}", vocab))
-            for label, source in sources:
-                got = lmc_ids(tool, source, HOSTILE, work)
-                bad = [(s, g, w) for s, g, w in zip(HOSTILE, got, want) if g != w]
-                for s, g, w in bad[:5]:
-                    print(f"FAIL {family} from {label}: {s!r}\n  lmc: {g}\n  hf:  {w}")
-                failures += len(bad)
-                print(f"{family} from {label}: {len(HOSTILE) - len(bad)}/{len(HOSTILE)} strings equal")
+                write_gguf(path, f["gguf"], vocab)
+                sources.append((f"GGUF pre={f['gguf']}", vocab))
+            failures += compare(tool, family, tok, sources, strings, work)
+        real = real_vocab_as_gpt2(work)
+        if real is None:
+            print("smollm2-as-gpt2: skipped, models/weights/SmolLM2-135M-Instruct.Q4_1.gguf is absent")
+        else:
+            tok, path, vocab = real
+            failures += compare(tool, "smollm2-as-gpt2", tok, [("tokenizer.json", path), ("GGUF pre=gpt2", vocab)],
+                                strings, work)
     return 1 if failures else 0
 
 

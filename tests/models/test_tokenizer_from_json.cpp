@@ -77,13 +77,16 @@ TEST_F(TokenizerFromJson, MetaspaceMeansSentencePieceWithBytesAndTemplateBos) {
   })");
   EXPECT_EQ(v.kind, TokenizerVocab::SentencePiece);
   EXPECT_TRUE(v.add_space_prefix);
+  EXPECT_TRUE(v.space_prefix_if_missing);
+  EXPECT_TRUE(v.space_prefix_first_only);
   EXPECT_EQ(v.bos, 0);
   EXPECT_TRUE(v.add_bos);
   EXPECT_EQ(v.types, (std::vector<int32_t>{kTokenControl, kTokenUserDefined, kTokenByte, kTokenByte, kTokenNormal,
                                            kTokenNormal, kTokenNormal}));
   auto t = Tokenizer::create(v);
   Ids ids = t->encode("a\n\xC3\xA9", true);  // "a\né"
-  EXPECT_EQ(ids, (Ids{0, 6, 1, 4, 2, 3}));
+  // As in HF, prepend_scheme "first" puts U+2581 only at the start of the text, not after "\n".
+  EXPECT_EQ(ids, (Ids{0, 6, 1, 2, 3}));
   EXPECT_EQ(t->decode(ids), "<s>a\n\xC3\xA9");
 }
 

@@ -1,8 +1,9 @@
 // The real Gemma 3 and SmolLM2 tokenizers against an independent implementation:
 // tests/reference/tokenize_reference.py builds an HF `tokenizers` tokenizer from the same
 // GGUF (and, for Gemma, cross-checks it against a naive SentencePiece merge loop). Every
-// tricky string of test_tokenizer_cases.json must give the same ids, decode back to itself,
-// and give the same ids again through the tokenizer.json the script saves.
+// tricky string of test_tokenizer_cases.json (its common and hostile sets and the model's
+// own) must give the same ids, decode back to itself, and give the same ids again through
+// the tokenizer.json the script saves.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,8 +36,8 @@ struct Model {
 // Names the parameter in test listings instead of dumping its bytes.
 void PrintTo(const Model& m, std::ostream* os) { *os << m.name; }
 
-const Model kGemma{"gemma3", "gemma-3-270m-q4_k_m.gguf", "common,gemma"};
-const Model kSmolLm{"smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "common,smollm"};
+const Model kGemma{"gemma3", "gemma-3-270m-q4_k_m.gguf", "common,hostile,gemma"};
+const Model kSmolLm{"smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", "common,hostile,smollm"};
 
 std::string weights_path(const Model& m) { return std::string(LMC_SOURCE_DIR) + "/models/weights/" + m.weights; }
 
