@@ -26,6 +26,10 @@ const char* const kTekkenPattern =
     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|)"
     R"(\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// llama.cpp's steps for a byte-level GGUF that names no pre-tokenizer (or "default").
+const char* const kDefaultPunctuation = R"([\p{P}\$\+<=>\^~\|]+)";
+const char* const kDefaultWords = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S))";
+
 struct Named {
   const char* name;
   NamedPreTokenizer pre;
@@ -33,6 +37,7 @@ struct Named {
 
 const std::vector<Named>& named() {
   static const std::vector<Named> table = {
+      {"default", {{{kDefaultPunctuation}, {kDefaultWords}, {R"(\p{N}+)"}, {"[0-9][0-9][0-9]"}}, ""}},
       {"gpt2", {{{kGpt2Pattern}}, ""}},
       {"smollm", {{{R"(\p{N})"}, {kGpt2Pattern}}, ""}},  // Digits(individual_digits), then GPT-2's
       {"llama-bpe", {{{kLlama3Pattern}}, ""}},
@@ -137,7 +142,7 @@ std::vector<Span> arrange(SplitBehavior behavior, const std::vector<Span>& spans
 }  // namespace
 
 NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where) {
-  if (name.empty() || name == "default") return named()[0].pre;  // llama.cpp's fallback for byte-level vocabs
+  if (name.empty()) return named()[0].pre;  // llama.cpp reads a missing name as "default"
   std::string known;
   for (const Named& n : named()) {
     if (name == n.name) return n.pre;

@@ -73,6 +73,8 @@ FAMILIES = {
     "llama3": byte_level(lambda: split_then_bytes(LLAMA3), gguf_name="llama-bpe"),
     "qwen2": byte_level(lambda: split_then_bytes(QWEN2), normalizers.NFC, "qwen2"),
     "mistral-tekken": byte_level(lambda: split_then_bytes(TEKKEN), gguf_name="tekken"),
+    # What llama.cpp runs for a byte-level GGUF that names no pre-tokenizer.
+    "llama.cpp-default": byte_level(tokenize_reference.llama_cpp_default, gguf_name="default"),
     "nfkc-split-behaviors": byte_level(every_split_behavior, lambda: normalizers.Sequence([normalizers.NFKC()])),
     # Gemma 3: spaces become U+2581 first, so its Split on " " never matches.
     "gemma": sentencepiece(lambda: pre_tokenizers.Split(" ", behavior="merged_with_previous", invert=False),
@@ -151,7 +153,8 @@ def build(family, work):
 
 
 def write_gguf(tokenizer_json, name, path):
-    """The same vocabulary as llama.cpp's converter writes it, with tokenizer.ggml.pre = name."""
+    """The same vocabulary as llama.cpp's converter writes it, with tokenizer.ggml.pre = name
+    (none for "")."""
     with open(tokenizer_json) as f:
         data = json.load(f)
     vocab = data["model"]["vocab"]
@@ -160,7 +163,8 @@ def write_gguf(tokenizer_json, name, path):
     merges = [m if isinstance(m, str) else " ".join(m) for m in data["model"]["merges"]]
     w = gguf.GGUFWriter(path, "llama")
     w.add_tokenizer_model("gpt2")
-    w.add_tokenizer_pre(name)
+    if name:
+        w.add_tokenizer_pre(name)
     w.add_token_list(tokens)
     w.add_token_types([gguf.TokenType.CONTROL if t in special else gguf.TokenType.NORMAL for t in tokens])
     w.add_token_merges(merges)
@@ -225,6 +229,10 @@ def main():
                 vocab = os.path.join(work, f"{family}.gguf")
                 write_gguf(path, f["gguf"], vocab)
                 sources.append((f"GGUF pre={f['gguf']}", vocab))
+            if f["gguf"] == "default":
+                unnamed = os.path.join(work, f"{family}-unnamed.gguf")
+                write_gguf(path, "", unnamed)
+                sources.append(("GGUF without pre", unnamed))
             failures += compare(tool, family, tok, sources, strings, work)
         real = real_vocab_as_gpt2(work)
         if real is None:

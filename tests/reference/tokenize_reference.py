@@ -5,7 +5,8 @@ Builds a Hugging Face `tokenizers` Tokenizer from a GGUF's tokenizer.ggml.* meta
 encodes test strings with it:
   * "gpt2" vocabularies (GPT-2, SmolLM2): tokenizers' BPE with the GGUF's ranked merges,
     its ByteLevel pre-tokenizer (GPT-2's split pattern) and, for the "smollm" pre-tokenizer,
-    Digits(individual_digits) in front.
+    Digits(individual_digits) in front; without a pre-tokenizer name, llama.cpp's default
+    regex splits.
   * "llama" vocabularies (Gemma): SentencePiece BPE has scores, not merges. The merges are
     derived from the scores (every split of a token into two tokens, ranked by the token's
     score), and tokenizers' BPE runs with byte fallback. A second, deliberately naive
@@ -27,7 +28,7 @@ import struct
 import sys
 
 try:
-    from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
 except ImportError as e:
     print(f"tokenize_reference.py: {e}", file=sys.stderr)
     sys.exit(77)
@@ -112,14 +113,29 @@ def added_tokens(v):
             for i, (t, ty) in enumerate(zip(v["tokens"], v["types"])) if ty in specials]
 
 
+# llama.cpp's regexes for a byte-level GGUF without tokenizer.ggml.pre (or "default"), each
+# splitting the pieces of the one before.
+LLAMA_CPP_DEFAULT = [r"[\p{P}\$\+<=>\^~\|]+",
+                     r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)",
+                     r"\p{N}+",
+                     r"[0-9][0-9][0-9]"]
+
+
+def llama_cpp_default():
+    splits = [pre_tokenizers.Split(Regex(r), behavior="isolated", invert=False) for r in LLAMA_CPP_DEFAULT]
+    return pre_tokenizers.Sequence(splits + [pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
+
+
 def byte_level_tokenizer(v):
     vocab = {t: i for i, t in reversed(list(enumerate(v["tokens"])))}
     tok = Tokenizer(models.BPE(vocab, v["merges"]))
     byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     if v["pre"] == "smollm":
         tok.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), byte_level])
-    elif v["pre"] in ("gpt2", ""):
+    elif v["pre"] == "gpt2":
         tok.pre_tokenizer = byte_level
+    elif v["pre"] in ("default", ""):
+        tok.pre_tokenizer = llama_cpp_default()
     else:
         sys.exit(f"tokenize_reference.py: no reference for pre-tokenizer {v['pre']!r}")
     tok.decoder = decoders.ByteLevel()
