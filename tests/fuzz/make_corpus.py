@@ -153,6 +153,20 @@ def safetensors_seeds():
           safetensors_bytes({"w": ("F32", (2,), np.ones(2, np.float32).tobytes())}, metadata=False))
 
 
+def byte_level_alphabet():
+    """GPT-2's 256 byte characters (printable bytes as themselves, the rest from U+0100 on), so
+    that any text encodes and a mutation reaches the merges after the pre-tokenizer."""
+    printable = [b for b in range(256) if 0x21 <= b <= 0x7E or 0xA1 <= b <= 0xAC or 0xAE <= b <= 0xFF]
+    rest = [b for b in range(256) if b not in printable]
+    chars = {b: chr(b) for b in printable} | {b: chr(0x100 + i) for i, b in enumerate(rest)}
+    return [chars[b] for b in range(256)]
+
+
+def byte_level_vocab(*merged):
+    tokens = byte_level_alphabet() + list(merged)
+    return {t: i for i, t in enumerate(tokens)}
+
+
 TOKENIZERS = {
     "byte_level.json": {
         "added_tokens": [{"id": 3, "content": "<|end|>", "special": True},
@@ -188,6 +202,25 @@ TOKENIZERS = {
         "pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithPrevious"},
         "model": {"type": "BPE", "byte_fallback": False, "unk_token": "<unk>",
                   "vocab": {"<unk>": 0, "\u2581": 1, "b": 2, "\u2581b": 3}, "merges": ["\u2581 b"]},
+    },
+    "regex_split.json": {
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|\\s+(?!\\S)|\\s+"},
+             "behavior": "Isolated", "invert": False},
+            {"type": "Split", "pattern": {"String": "x"}, "behavior": "Removed", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]},
+        "model": {"type": "BPE", "vocab": byte_level_vocab("hi"), "merges": ["h i"]},
+    },
+    "split_behaviors.json": {
+        "normalizer": {"type": "Sequence", "normalizers": [{"type": "NFKC"}]},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "[\\p{P}]"}, "behavior": "MergedWithPrevious", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "\\s+"}, "behavior": "MergedWithNext", "invert": True},
+            {"type": "Split", "pattern": {"Regex": "x*"}, "behavior": "Contiguous", "invert": False},
+            {"type": "Digits", "individual_digits": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
+        "model": {"type": "BPE", "vocab": byte_level_vocab("hi", "12"), "merges": ["h i", "1 2"]},
     },
 }
 
