@@ -162,7 +162,7 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
   }
   if (prefix_space && !(vocab_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
     piece.insert(0, kSpaceMark);
-  emit(piece, merge(piece), out);
+  encode_piece(piece, out);
 }
 
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
@@ -170,8 +170,20 @@ void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& o
   for (std::string_view word : pre_.split(normalized)) {
     std::string spelled;
     for (char c : word) append_utf8(spelled, byte_to_char(static_cast<uint8_t>(c)));
-    emit(spelled, merge(spelled), out);
+    encode_piece(spelled, out);
   }
+}
+
+void Tokenizer::encode_piece(std::string_view piece, std::vector<int32_t>& out) const {
+  // ignore_merges (Llama 3, Tekken): a piece that is a token is that token, whatever the
+  // merges would make of it.
+  if (vocab_.ignore_merges) {
+    if (auto id = mergeable(piece)) {
+      out.push_back(*id);
+      return;
+    }
+  }
+  emit(piece, merge(piece), out);
 }
 
 // One symbol per character, merged by rank when the vocab has merges and by the merged

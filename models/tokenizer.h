@@ -48,6 +48,7 @@ struct TokenizerVocab {
   std::string pre;               // what the pre-tokenizer was named (GGUF's tokenizer.ggml.pre), for display
   std::vector<PreSplit> splits;  // ByteLevel: the pre-tokenizer's regex steps
   std::string normalizer;        // ByteLevel: "", "NFC" or "NFKC", applied before the splits
+  bool ignore_merges = false;    // a piece that is a token in the vocabulary is not merged
   std::string source;  // file the vocab came from, for error messages
 };
 
@@ -85,6 +86,7 @@ class Tokenizer {
   void encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const;
   bool prefixes_space(bool after_special, bool at_start) const;
   void encode_byte_level(std::string_view text, std::vector<int32_t>& out) const;
+  void encode_piece(std::string_view piece, std::vector<int32_t>& out) const;
   std::vector<BpeSymbol> merge(std::string_view piece) const;
   void emit(std::string_view piece, const std::vector<BpeSymbol>& symbols, std::vector<int32_t>& out) const;
   int32_t fallback_for_byte(uint8_t byte) const;

@@ -69,6 +69,7 @@ TokenizerVocab tokenizer_vocab_from_gguf(const GgufFile& g) {
     NamedPreTokenizer pre = pre_tokenizer_named(v.pre, g.path() + ": tokenizer.ggml.pre");
     v.splits = pre.splits;
     v.normalizer = pre.normalizer;
+    v.ignore_merges = pre.ignore_merges;
   }
   return v;
 }

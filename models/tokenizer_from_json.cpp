@@ -212,8 +212,7 @@ void read_model(const Value& root, TokenizerVocab& v) {
   if (type.as_string() != "BPE") throw type.error("tokenizer model '" + type.as_string() + "' is not BPE");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (present(model.find(key))) throw model.at(key).error(std::string("BPE option '") + key + "' is not supported");
-  if (flag(model, "ignore_merges", false))
-    throw model.at("ignore_merges").error("BPE option 'ignore_merges' is not supported");
+  v.ignore_merges = flag(model, "ignore_merges", false);
   read_tokens(root, model, v);
   read_merges(model, v);
 }

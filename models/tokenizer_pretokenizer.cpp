@@ -16,7 +16,7 @@ const char* const kGpt2Pattern = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?
 namespace {
 
 // The published patterns of the byte-level families (their tokenizer.json files; llama.cpp
-// keeps the same ones under these tokenizer.ggml.pre names).
+// keeps the same ones under the tokenizer.ggml.pre names below).
 const char* const kLlama3Pattern =
     R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 const char* const kQwen2Pattern =
@@ -25,26 +25,39 @@ const char* const kTekkenPattern =
     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|)"
     R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|)"
     R"(\s*[\r\n]+|\s+(?!\S)|\s+)";
+// OpenAI's o200k pattern, which Llama 4 uses too.
+const char* const kGpt4oPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|)"
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|)"
+    R"(\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
 // llama.cpp's steps for a byte-level GGUF that names no pre-tokenizer (or "default").
 const char* const kDefaultPunctuation = R"([\p{P}\$\+<=>\^~\|]+)";
 const char* const kDefaultWords = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S))";
 
+// The names llama.cpp gives one pre-tokenizer, and what it does. "gpt2" is lmc's own older
+// spelling of llama.cpp's "gpt-2".
 struct Named {
-  const char* name;
+  std::vector<const char*> names;
   NamedPreTokenizer pre;
 };
 
 const std::vector<Named>& named() {
   static const std::vector<Named> table = {
-      {"default", {{{kDefaultPunctuation}, {kDefaultWords}, {R"(\p{N}+)"}, {"[0-9][0-9][0-9]"}}, ""}},
-      {"gpt2", {{{kGpt2Pattern}}, ""}},
-      {"smollm", {{{R"(\p{N})"}, {kGpt2Pattern}}, ""}},  // Digits(individual_digits), then GPT-2's
-      {"llama-bpe", {{{kLlama3Pattern}}, ""}},
-      {"llama3", {{{kLlama3Pattern}}, ""}},
-      {"smaug-bpe", {{{kLlama3Pattern}}, ""}},
-      {"qwen2", {{{kQwen2Pattern}}, "NFC"}},
-      {"tekken", {{{kTekkenPattern}}, ""}},
+      {{"default"}, {{{kDefaultPunctuation}, {kDefaultWords}, {R"(\p{N}+)"}, {"[0-9][0-9][0-9]"}}, "", false}},
+      {{"gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais", "exaone4", "gigachat", "a.x-4.0", "mellum", "trillion",
+        "granite-docling"},
+       {{{kGpt2Pattern}}, "", false}},
+      // Digits(individual_digits), then GPT-2's pattern.
+      {{"smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b"},
+       {{{R"(\p{N})"}, {kGpt2Pattern}}, "", false}},
+      {{"llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2"},
+       {{{kLlama3Pattern}}, "", true}},
+      {{"dbrx", "smaug-bpe"}, {{{kLlama3Pattern}}, "", false}},
+      {{"qwen2", "deepseek-r1-qwen"}, {{{kQwen2Pattern}}, "NFC", false}},
+      {{"stablelm2", "megrez", "kormo", "hunyuan"}, {{{kQwen2Pattern}}, "", false}},
+      {{"tekken"}, {{{kTekkenPattern}}, "", true}},
+      {{"gpt-4o", "llama4"}, {{{kGpt4oPattern}}, "", false}},
   };
   return table;
 }
@@ -145,8 +158,10 @@ NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string
   if (name.empty()) return named()[0].pre;  // llama.cpp reads a missing name as "default"
   std::string known;
   for (const Named& n : named()) {
-    if (name == n.name) return n.pre;
-    known += (known.empty() ? "" : ", ") + std::string(n.name);
+    for (const char* alias : n.names) {
+      if (name == alias) return n.pre;
+      known += (known.empty() ? "" : ", ") + std::string(alias);
+    }
   }
   throw error_at(where, "unsupported byte-level pre-tokenizer '" + name + "' (known: " + known + ")");
 }

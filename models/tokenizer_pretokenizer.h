@@ -28,12 +28,14 @@ struct PreSplit {
 // GPT-2's pattern, which ByteLevel(use_regex = true) applies.
 extern const char* const kGpt2Pattern;
 
-// What llama.cpp's tokenizer.ggml.pre names stand for: the family's regex steps and the
-// normalization form its tokenizer.json applies first (Qwen 2's NFC). Throws lmc::Error at
-// `where` for a name it does not know, listing those it does.
+// What llama.cpp's tokenizer.ggml.pre names stand for: the family's regex steps, the
+// normalization form its tokenizer.json applies first (Qwen 2's NFC), and whether a piece
+// that is a token skips the merges (Llama 3's and Tekken's ignore_merges). Throws
+// lmc::Error at `where` for a name it does not know, listing those it does.
 struct NamedPreTokenizer {
   std::vector<PreSplit> splits;
   std::string normalizer;
+  bool ignore_merges = false;
 };
 NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string& where);
 

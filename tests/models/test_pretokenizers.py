@@ -35,6 +35,9 @@ QWEN2 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{
 TEKKEN = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+|"
           r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n/]*|"
           r"\s*[\r\n]+|\s+(?!\S)|\s+")
+GPT4O = (r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+         r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|"
+         r"\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+")
 SPACE_MARK = "\u2581"
 SPECIAL = "<|endoftext|>"
 
@@ -57,24 +60,33 @@ def every_split_behavior():
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)])
 
 
-def byte_level(pre, norm=None, gguf_name=None):
-    return {"kind": "byte", "pre": pre, "norm": norm, "gguf": gguf_name}
+def byte_level(pre, norm=None, gguf=(), ignore_merges=False):
+    return {"kind": "byte", "pre": pre, "norm": norm, "gguf": list(gguf), "ignore_merges": ignore_merges}
 
 
 def sentencepiece(pre, norm):
-    return {"kind": "spm", "pre": pre, "norm": norm, "gguf": None}
+    return {"kind": "spm", "pre": pre, "norm": norm, "gguf": [], "ignore_merges": False}
 
 
+# family -> its pipeline and every tokenizer.ggml.pre name llama.cpp gives it.
 FAMILIES = {
-    "gpt2": byte_level(lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True), gguf_name="gpt2"),
+    "gpt2": byte_level(lambda: pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+                       gguf=["gpt2", "gpt-2", "phi-2", "mpt", "olmo", "jais", "exaone4", "gigachat", "a.x-4.0",
+                             "mellum", "trillion", "granite-docling"]),
     "smollm": byte_level(lambda: pre_tokenizers.Sequence([
         pre_tokenizers.Digits(individual_digits=True),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]), gguf_name="smollm"),
-    "llama3": byte_level(lambda: split_then_bytes(LLAMA3), gguf_name="llama-bpe"),
-    "qwen2": byte_level(lambda: split_then_bytes(QWEN2), normalizers.NFC, "qwen2"),
-    "mistral-tekken": byte_level(lambda: split_then_bytes(TEKKEN), gguf_name="tekken"),
-    # What llama.cpp runs for a byte-level GGUF that names no pre-tokenizer.
-    "llama.cpp-default": byte_level(tokenize_reference.llama_cpp_default, gguf_name="default"),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)]),
+        gguf=["smollm", "starcoder", "refact", "command-r", "codeshell", "exaone", "minerva-7b"]),
+    "llama3": byte_level(lambda: split_then_bytes(LLAMA3), ignore_merges=True,
+                         gguf=["llama-bpe", "llama3", "llama-v3", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2"]),
+    "llama3-pattern-merging": byte_level(lambda: split_then_bytes(LLAMA3), gguf=["dbrx", "smaug-bpe"]),
+    "qwen2": byte_level(lambda: split_then_bytes(QWEN2), normalizers.NFC, gguf=["qwen2", "deepseek-r1-qwen"]),
+    "qwen2-pattern-unnormalized": byte_level(lambda: split_then_bytes(QWEN2),
+                                             gguf=["stablelm2", "megrez", "kormo", "hunyuan"]),
+    "mistral-tekken": byte_level(lambda: split_then_bytes(TEKKEN), ignore_merges=True, gguf=["tekken"]),
+    "gpt-4o": byte_level(lambda: split_then_bytes(GPT4O), gguf=["gpt-4o", "llama4"]),
+    # What llama.cpp runs for a byte-level GGUF that names no pre-tokenizer ("" writes none).
+    "llama.cpp-default": byte_level(tokenize_reference.llama_cpp_default, gguf=["default", ""]),
     "nfkc-split-behaviors": byte_level(every_split_behavior, lambda: normalizers.Sequence([normalizers.NFKC()])),
     # Gemma 3: spaces become U+2581 first, so its Split on " " never matches.
     "gemma": sentencepiece(lambda: pre_tokenizers.Split(" ", behavior="merged_with_previous", invert=False),
@@ -128,10 +140,23 @@ def with_byte_tokens(tok):
     return Tokenizer.from_str(json.dumps(data))
 
 
+# A word of the hostile strings that is a token no merge builds, as real vocabularies with
+# ignore_merges have them: only a tokenizer that honours ignore_merges takes it whole.
+UNMERGED_WORD = "antidisestablishmentarianism"
+
+
+def with_unmerged_word(tok):
+    data = json.loads(tok.to_str())
+    vocab = data["model"]["vocab"]
+    vocab[UNMERGED_WORD] = max(vocab.values()) + 1
+    return Tokenizer.from_str(json.dumps(data))
+
+
 def build(family, work):
     f = FAMILIES[family]
     spm = f["kind"] == "spm"
-    tok = Tokenizer(models.BPE(byte_fallback=True, unk_token="<unk>") if spm else models.BPE())
+    tok = Tokenizer(models.BPE(byte_fallback=True, unk_token="<unk>") if spm
+                    else models.BPE(ignore_merges=f["ignore_merges"]))
     if f["pre"] is not None:
         tok.pre_tokenizer = f["pre"]()
     if f["norm"] is not None:
@@ -147,6 +172,8 @@ def build(family, work):
     tok.train_from_iterator(CORPUS, trainer=trainer)
     if spm:
         tok = with_byte_tokens(tok)
+    if f["ignore_merges"]:
+        tok = with_unmerged_word(tok)
     path = os.path.join(work, f"{family}.json")
     tok.save(path)
     return tok, path
@@ -225,14 +252,10 @@ def main():
         for family, f in FAMILIES.items():
             tok, path = build(family, work)
             sources = [("tokenizer.json", path)]
-            if f["gguf"]:
-                vocab = os.path.join(work, f"{family}.gguf")
-                write_gguf(path, f["gguf"], vocab)
-                sources.append((f"GGUF pre={f['gguf']}", vocab))
-            if f["gguf"] == "default":
-                unnamed = os.path.join(work, f"{family}-unnamed.gguf")
-                write_gguf(path, "", unnamed)
-                sources.append(("GGUF without pre", unnamed))
+            for name in f["gguf"]:
+                vocab = os.path.join(work, f"{family}-{name or 'unnamed'}.gguf")
+                write_gguf(path, name, vocab)
+                sources.append((f"GGUF pre={name}" if name else "GGUF without pre", vocab))
             failures += compare(tool, family, tok, sources, strings, work)
         real = real_vocab_as_gpt2(work)
         if real is None:

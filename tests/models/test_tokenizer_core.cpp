@@ -164,6 +164,20 @@ TEST(TokenizerByteLevel, SmolLmSplitsEveryDigit) {
   EXPECT_EQ(smollm->encode("12", false), (Ids{'1', '2'}));
 }
 
+TEST(TokenizerByteLevel, IgnoreMergesTakesAWordThatIsAToken) {
+  // "abc" is a token the merges never build: b+c merges first, and nothing joins a to bc.
+  TokenizerVocab v = byte_level_vocab({{"b", "c"}});
+  add(v, "abc");
+  EXPECT_EQ(Tokenizer::create(v)->encode("abc", false), (Ids{'a', id(*Tokenizer::create(v), "bc")}));
+  v.ignore_merges = true;
+  auto t = Tokenizer::create(v);
+  EXPECT_EQ(t->encode("abc abcd", false), (Ids{id(*t, "abc"), id(*t, kG), 'a', id(*t, "bc"), 'd'}));
+  EXPECT_EQ(t->encode("<|im_end|>", false, false), (Ids{'<', '|', 'i', 'm', '_', 'e', 'n', 'd', '|', '>'}));
+  EXPECT_TRUE(pre_tokenizer_named("llama-bpe", "test").ignore_merges);
+  EXPECT_TRUE(pre_tokenizer_named("tekken", "test").ignore_merges);
+  EXPECT_FALSE(pre_tokenizer_named("smaug-bpe", "test").ignore_merges);
+}
+
 TEST(TokenizerByteLevel, ControlTokensDecodeAsWritten) {
   auto t = Tokenizer::create(byte_level_vocab({{"h", "i"}}));
   Ids ids = t->encode("hi<|im_end|>", false);

@@ -128,8 +128,8 @@ TEST_F(TokenizerFromJson, UnsupportedContentIsReportedWhereItIs) {
             "model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b c"]}})",
         {"merge 'a b c' is not two tokens separated by one space"});
   fails(R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
-            "model": {"type": "BPE", "ignore_merges": true, "vocab": {"a": 0}, "merges": []}})",
-        {"'ignore_merges' is not supported"});
+            "model": {"type": "BPE", "end_of_word_suffix": "</w>", "vocab": {"a": 0}, "merges": []}})",
+        {"'end_of_word_suffix' is not supported"});
   fails(R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})", {"neither byte-level", "nor SentencePiece"});
 }
 
