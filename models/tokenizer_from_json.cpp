@@ -230,15 +230,20 @@ int32_t config_token(const TokenizerVocab& v, const Value& config, std::string_v
   return id_of(v, *t, t->is_object() ? t->at("content").as_string() : t->as_string());
 }
 
-// Without tokenizer_config.json, a post-processor that puts a special token first names BOS.
+// Without tokenizer_config.json, a post-processor that puts a special token first names BOS
+// (Llama 3's sits in a Sequence after a ByteLevel one).
 void read_bos_from_template(const Value& root, TokenizerVocab& v) {
-  const Value* post = present(root.find("post_processor"));
-  if (!post || type_of(*post) != "TemplateProcessing") return;
-  const json::Array& single = post->at("single").as_array();
-  if (single.empty() || !single[0].find("SpecialToken")) return;
-  const Value& id = single[0].at("SpecialToken").at("id");
-  v.bos = id_of(v, id, id.as_string());
-  v.add_bos = true;
+  std::vector<const Value*> post;
+  flatten(root.find("post_processor"), "processors", post);
+  for (const Value* step : post) {
+    if (type_of(*step) != "TemplateProcessing") continue;
+    const json::Array& single = step->at("single").as_array();
+    if (single.empty() || !single[0].find("SpecialToken")) return;
+    const Value& id = single[0].at("SpecialToken").at("id");
+    v.bos = id_of(v, id, id.as_string());
+    v.add_bos = true;
+    return;
+  }
 }
 
 void read_config(const std::string& path, TokenizerVocab& v) {

@@ -56,6 +56,27 @@ TEST_F(TokenizerFromJson, DigitsBeforeByteLevelMeansSmolLm) {
   EXPECT_EQ(Tokenizer::create(v)->encode("12", false), (Ids{0, 1}));
 }
 
+TEST_F(TokenizerFromJson, Llama3StyleFileSplitsIgnoresMergesAndAddsBosFromItsTemplate) {
+  // Llama 3's shape: Split then ByteLevel without its regex, ignore_merges, and the BOS
+  // template inside a Sequence of post-processors.
+  TokenizerVocab v = read(R"({
+    "added_tokens": [{"id": 5, "content": "<|begin_of_text|>", "special": true}],
+    "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": false},
+      {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}]},
+    "post_processor": {"type": "Sequence", "processors": [
+      {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
+      {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                                               {"Sequence": {"id": "A", "type_id": 0}}]}]},
+    "model": {"type": "BPE", "ignore_merges": true,
+              "vocab": {"1": 0, "2": 1, "3": 2, "12": 3, "123": 4, "<|begin_of_text|>": 5}, "merges": ["1 2"]}
+  })");
+  EXPECT_TRUE(v.ignore_merges);
+  EXPECT_EQ(v.bos, 5);
+  EXPECT_TRUE(v.add_bos);
+  EXPECT_EQ(Tokenizer::create(v)->encode("12312", true), (Ids{5, 4, 3}));  // "123" is no merge's result
+}
+
 TEST_F(TokenizerFromJson, ConfigBesideItNamesBosAndEos) {
   write("tokenizer_config.json", R"({"bos_token": "h", "eos_token": {"content": "<|end|>"}, "add_bos_token": true})");
   TokenizerVocab v = read(kByteLevel);
