@@ -73,6 +73,7 @@ struct MatchDataFree {
 
 struct PreTokenizer::Step {
   std::unique_ptr<pcre2_code, CodeFree> code;
+  std::string where;
   SplitBehavior behavior = SplitBehavior::Isolated;
   bool invert = false;
 };
@@ -94,12 +95,27 @@ size_t next_char(std::string_view text, size_t at) {
 // The piece as alternating matches and gaps, as HF's tokenizers finds them with Oniguruma:
 // an empty match right where the previous match ended does not count, and the search then
 // moves on by one character.
-std::vector<Span> find_spans(const pcre2_code* code, pcre2_match_data* md, std::string_view piece, bool invert) {
+std::string pcre2_message(int code) {
+  PCRE2_UCHAR msg[256];
+  pcre2_get_error_message(code, msg, sizeof msg);
+  return reinterpret_cast<const char*>(msg);
+}
+
+// Whether the regex matches at or after `at`. A regex that backtracks past PCRE2's limits
+// is an error rather than a silent miss.
+bool next_match(const pcre2_code* code, pcre2_match_data* md, std::string_view piece, size_t at,
+                const std::string& where) {
+  int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(piece.data()), piece.size(), at, 0, md, nullptr);
+  if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) throw error_at(where, "pre-tokenizer regex failed: " + pcre2_message(rc));
+  return rc > 0;
+}
+
+std::vector<Span> find_spans(const pcre2_code* code, pcre2_match_data* md, std::string_view piece, bool invert,
+                             const std::string& where) {
   std::vector<Span> spans;
-  auto subject = reinterpret_cast<PCRE2_SPTR>(piece.data());
   size_t at = 0, kept = 0;
   std::optional<size_t> last_end;
-  while (at <= piece.size() && pcre2_match(code, subject, piece.size(), at, 0, md, nullptr) > 0) {
+  while (at <= piece.size() && next_match(code, md, piece, at, where)) {
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
     size_t begin = ov[0], end = ov[1];
     if (begin == end && last_end == end) {
@@ -174,15 +190,12 @@ PreTokenizer::PreTokenizer(const std::vector<PreSplit>& steps, const std::string
     // in the text never matches instead of failing the whole match.
     pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(s.regex.data()), s.regex.size(),
                                      PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &at, nullptr);
-    if (!code) {
-      PCRE2_UCHAR msg[256];
-      pcre2_get_error_message(err, msg, sizeof msg);
-      throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " +
-                                reinterpret_cast<const char*>(msg));
-    }
+    if (!code)
+      throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " + pcre2_message(err));
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
     auto step = std::make_shared<Step>();
     step->code.reset(code);
+    step->where = where;
     step->behavior = s.behavior;
     step->invert = s.invert;
     steps_.push_back(std::move(step));
@@ -195,7 +208,7 @@ std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
     std::unique_ptr<pcre2_match_data, MatchDataFree> md(pcre2_match_data_create_from_pattern(step->code.get(), nullptr));
     std::vector<std::string_view> next;
     for (std::string_view piece : pieces)
-      for (const Span& s : arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert)))
+      for (const Span& s : arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert, step->where)))
         if (s.end > s.begin) next.push_back(piece.substr(s.begin, s.end - s.begin));
     pieces = std::move(next);
   }

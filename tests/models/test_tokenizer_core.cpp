@@ -243,6 +243,12 @@ TEST(PreTokenizer, EmptyMatchesCountAsOnigurumaFindsThem) {
   EXPECT_EQ(split_with({"x*", B::MergedWithNext}, "axxbc"), (Pieces{"a", "xxb", "c"}));
 }
 
+TEST(PreTokenizer, RegexPastPcre2LimitsIsAnError) {
+  PreTokenizer catastrophic({{R"((\w+\s?)+$)"}}, "tokenizer.json:3:14");
+  test::expect_error([&] { catastrophic.split(std::string(40, 'a') + "!"); },
+                     {"tokenizer.json:3:14", "pre-tokenizer regex failed", "limit"});
+}
+
 TEST(PreTokenizer, SplitStepsSurviveTheArtifact) {
   TokenizerVocab v = byte_level_vocab({{"h", "i"}});
   v.splits = {{"#step#", SplitBehavior::MergedWithNext, true}, {"\\p{N}", SplitBehavior::Contiguous}};
