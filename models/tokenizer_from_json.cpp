@@ -55,12 +55,24 @@ SplitBehavior split_behavior(const Value& behavior) {
   throw behavior.error("unsupported Split behavior '" + behavior.as_string() + "' (lmc knows " + known + ")");
 }
 
+// A regex matching `text` literally: every ASCII character that is not a letter or digit
+// escaped (\Q...\E would end early at a "\E" in the text).
+std::string quote_regex(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x80 && !std::isalnum(u)) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
 // A Split's pattern: a regex, or a string matched literally.
 PreSplit split_step(const Value& step) {
   const Value& pattern = step.at("pattern");
   PreSplit s;
   if (const Value* r = pattern.find("Regex")) s.regex = r->as_string();
-  else if (const Value* lit = pattern.find("String")) s.regex = "\\Q" + lit->as_string() + "\\E";
+  else if (const Value* lit = pattern.find("String")) s.regex = quote_regex(lit->as_string());
   else throw pattern.error("a Split pattern is {\"Regex\": ...} or {\"String\": ...}");
   s.behavior = split_behavior(step.at("behavior"));
   s.invert = flag(step, "invert", false);
@@ -69,7 +81,8 @@ PreSplit split_step(const Value& step) {
 }
 
 // The steps as regex splits: Split as written, Digits as \p{N} (one piece per digit, or per
-// run), ByteLevel as GPT-2's pattern when it uses its regex; NFC / NFKC normalize first.
+// run), Punctuation as a split on each punctuation character, ByteLevel as GPT-2's pattern
+// when it uses its regex; NFC / NFKC normalize first.
 void read_byte_level_steps(const std::vector<const Value*>& normalizers,
                            const std::vector<const Value*>& pre, TokenizerVocab& v) {
   for (const Value* step : normalizers) {
@@ -84,11 +97,15 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
       v.splits.push_back(split_step(*step));
     } else if (type == "Digits") {
       v.splits.push_back({flag(*step, "individual_digits", false) ? R"(\p{N})" : R"(\p{N}+)"});
+    } else if (type == "Punctuation") {
+      // HF's punctuation: Unicode's, and ASCII's symbols too ($ + < = > ^ ` | ~).
+      const Value* behavior = present(step->find("behavior"));
+      v.splits.push_back({R"([\p{P}!-/:-@\[-`{-~])", behavior ? split_behavior(*behavior) : SplitBehavior::Isolated});
     } else if (type == "ByteLevel" && !flag(*step, "add_prefix_space", true)) {
       if (flag(*step, "use_regex", true)) v.splits.push_back({kGpt2Pattern});
     } else {
       throw step->error("unsupported pre-tokenizer step '" + type +
-                        "' (lmc knows Split, Digits and ByteLevel without a prefix space)");
+                        "' (lmc knows Split, Digits, Punctuation and ByteLevel without a prefix space)");
     }
   }
   v.pre = "tokenizer.json";

@@ -48,9 +48,13 @@ def split_then_bytes(pattern):
 
 
 def every_split_behavior():
-    """Not a published family: each Split behavior, inverted or not, and Digits in runs."""
+    """Not a published family: each Split behavior, inverted or not, a string pattern full of
+    regex syntax, Punctuation, and Digits in runs."""
     split = pre_tokenizers.Split
     return pre_tokenizers.Sequence([
+        split("//", behavior="isolated", invert=False),
+        split("\\x", behavior="removed", invert=False),
+        pre_tokenizers.Punctuation(behavior="contiguous"),
         split(Regex(r"[\p{P}]"), behavior="merged_with_previous", invert=False),
         split(Regex(r"\s+"), behavior="merged_with_next", invert=False),
         split("_", behavior="removed", invert=False),
