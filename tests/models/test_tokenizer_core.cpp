@@ -178,6 +178,22 @@ TEST(TokenizerByteLevel, IgnoreMergesTakesAWordThatIsAToken) {
   EXPECT_FALSE(pre_tokenizer_named("smaug-bpe", "test").ignore_merges);
 }
 
+TEST(TokenizerByteLevel, OddUtf8RoundTripsUnderEveryNamedPreTokenizer) {
+  // Bytes HF's API cannot even take: stray continuations, truncated and overlong sequences,
+  // an encoded surrogate, NUL, and invalid bytes between letters, digits and spaces.
+  const std::string odd = std::string("a\x80\xBF b\xC3 \xE2\x82 12\xF0\x9F\x98 \xC0\xAF\xED\xA0\x80x") + '\0' +
+                          "\xFF\xFE  \xCC\x81\xC3\xA9 \xF4\x90\x80\x80'S";
+  for (const char* name : {"default", "gpt2", "smollm", "llama-bpe", "dbrx", "qwen2", "stablelm2", "tekken", "gpt-4o"}) {
+    TokenizerVocab v = byte_level_vocab({{"a", "b"}});
+    NamedPreTokenizer pre = pre_tokenizer_named(name, "test");
+    v.splits = pre.splits;
+    v.normalizer = pre.normalizer;
+    v.ignore_merges = pre.ignore_merges;
+    auto t = Tokenizer::create(v);
+    EXPECT_EQ(t->decode(t->encode(odd, false)), odd) << name;
+  }
+}
+
 TEST(TokenizerByteLevel, ControlTokensDecodeAsWritten) {
   auto t = Tokenizer::create(byte_level_vocab({{"h", "i"}}));
   Ids ids = t->encode("hi<|im_end|>", false);
