@@ -162,7 +162,16 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
   }
   if (prefix_space && !(vocab_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
     piece.insert(0, kSpaceMark);
-  encode_piece(piece, out);
+  if (!vocab_.split_at_space_mark) {
+    encode_piece(piece, out);
+    return;
+  }
+  std::string_view rest = piece;
+  while (!rest.empty()) {
+    size_t next = rest.find(kSpaceMark, 1);
+    encode_piece(rest.substr(0, next), out);
+    rest = next == std::string_view::npos ? std::string_view() : rest.substr(next);
+  }
 }
 
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {

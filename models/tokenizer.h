@@ -45,6 +45,9 @@ struct TokenizerVocab {
   // the text; SentencePiece itself (a GGUF, a Prepend normalizer) also prefixes text that
   // already starts with a space and text that follows a special token.
   bool space_prefix_if_missing = false, space_prefix_first_only = false;
+  // SentencePiece: a Metaspace with "split" merges each word (a U+2581 and what follows it up
+  // to the next) on its own.
+  bool split_at_space_mark = false;
   std::string pre;               // what the pre-tokenizer was named (GGUF's tokenizer.ggml.pre), for display
   std::vector<PreSplit> splits;  // ByteLevel: the pre-tokenizer's regex steps
   std::string normalizer;        // ByteLevel: "", "NFC" or "NFKC", applied before the splits

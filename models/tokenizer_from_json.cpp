@@ -135,6 +135,7 @@ void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
       v.add_space_prefix = scheme ? scheme->as_string() != "never" : flag(*step, "add_prefix_space", true);
       v.space_prefix_if_missing = true;
       v.space_prefix_first_only = scheme && scheme->as_string() == "first";
+      v.split_at_space_mark = flag(*step, "split", true);
     } else if (!(type == "Split" && escapes_spaces && is_string_pattern(*step, " "))) {
       // Splitting on " " after spaces became U+2581 is a no-op (Gemma ships one); others are not.
       throw step->error("unsupported pre-tokenizer step '" + type + "'");

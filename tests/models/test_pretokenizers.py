@@ -68,8 +68,14 @@ def byte_level(pre, norm=None, gguf=(), ignore_merges=False):
     return {"kind": "byte", "pre": pre, "norm": norm, "gguf": list(gguf), "ignore_merges": ignore_merges}
 
 
-def sentencepiece(pre, norm):
-    return {"kind": "spm", "pre": pre, "norm": norm, "gguf": [], "ignore_merges": False}
+def sentencepiece(pre, norm, edit=None):
+    return {"kind": "spm", "pre": pre, "norm": norm, "gguf": [], "ignore_merges": False, "edit": edit}
+
+
+def split_words(data):
+    """Trained without Metaspace's split, the vocabulary has tokens across words ("e\u2581t");
+    run with it, no merge may cross a U+2581."""
+    data["pre_tokenizer"]["split"] = True
 
 
 # family -> its pipeline and every tokenizer.ggml.pre name llama.cpp gives it.
@@ -100,6 +106,9 @@ FAMILIES = {
         normalizers.Prepend(SPACE_MARK), normalizers.Replace(" ", SPACE_MARK)])),
     "metaspace": sentencepiece(lambda: pre_tokenizers.Metaspace(replacement=SPACE_MARK, prepend_scheme="first",
                                                                 split=False), None),
+    "metaspace-always-split": sentencepiece(lambda: pre_tokenizers.Metaspace(replacement=SPACE_MARK,
+                                                                             prepend_scheme="always", split=False),
+                                            None, edit=split_words),
 }
 
 CORPUS = [
@@ -176,6 +185,10 @@ def build(family, work):
     tok.train_from_iterator(CORPUS, trainer=trainer)
     if spm:
         tok = with_byte_tokens(tok)
+    if f.get("edit"):
+        data = json.loads(tok.to_str())
+        f["edit"](data)
+        tok = Tokenizer.from_str(json.dumps(data))
     if f["ignore_merges"]:
         tok = with_unmerged_word(tok)
     path = os.path.join(work, f"{family}.json")

@@ -100,6 +100,7 @@ TEST_F(TokenizerFromJson, MetaspaceMeansSentencePieceWithBytesAndTemplateBos) {
   EXPECT_TRUE(v.add_space_prefix);
   EXPECT_TRUE(v.space_prefix_if_missing);
   EXPECT_TRUE(v.space_prefix_first_only);
+  EXPECT_FALSE(v.split_at_space_mark);
   EXPECT_EQ(v.bos, 0);
   EXPECT_TRUE(v.add_bos);
   EXPECT_EQ(v.types, (std::vector<int32_t>{kTokenControl, kTokenUserDefined, kTokenByte, kTokenByte, kTokenNormal,
