@@ -222,6 +222,26 @@ TOKENIZERS = {
             {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True}]},
         "model": {"type": "BPE", "vocab": byte_level_vocab("hi", "12"), "merges": ["h i", "1 2"]},
     },
+    "llama3_shape.json": {
+        "added_tokens": [{"id": 258, "content": "<|begin_of_text|>", "special": True}],
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Punctuation", "behavior": "Contiguous"},
+            {"type": "Split", "pattern": {"Regex": "\\p{N}{1,3}"}, "behavior": "Isolated", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]},
+        "post_processor": {"type": "Sequence", "processors": [
+            {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
+            {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                                                      {"Sequence": {"id": "A", "type_id": 0}}]}]},
+        "model": {"type": "BPE", "ignore_merges": True, "vocab": byte_level_vocab("12", "123", "<|begin_of_text|>"),
+                  "merges": ["1 2"]},
+    },
+    "metaspace_split.json": {
+        "pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True},
+        "model": {"type": "BPE", "byte_fallback": True, "unk_token": None,
+                  "vocab": {t: i for i, t in enumerate([f"<0x{b:02X}>" for b in range(256)] +
+                                                       ["\u2581", "a", "\u2581a", "a\u2581"])},
+                  "merges": ["\u2581 a", "a \u2581"]},
+    },
 }
 
 
