@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 
 #include "ir/error.h"
 #include "models/tokenizer_byte_map.h"
@@ -176,7 +177,8 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
 
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
   const std::string normalized = normalize(vocab_.normalizer, text);
-  for (std::string_view word : pre_.split(normalized)) {
+  std::deque<std::string> prefixed;
+  for (std::string_view word : pre_.split(normalized, prefixed)) {
     std::string spelled;
     for (char c : word) append_utf8(spelled, byte_to_char(static_cast<uint8_t>(c)));
     encode_piece(spelled, out);

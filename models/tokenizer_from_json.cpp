@@ -82,7 +82,8 @@ PreSplit split_step(const Value& step) {
 
 // The steps as regex splits: Split as written, Digits as \p{N} (one piece per digit, or per
 // run), Punctuation as a split on each punctuation character, ByteLevel as GPT-2's pattern
-// when it uses its regex; NFC / NFKC normalize first.
+// when it uses its regex, after a space in front of each piece with add_prefix_space; NFC /
+// NFKC normalize first.
 void read_byte_level_steps(const std::vector<const Value*>& normalizers,
                            const std::vector<const Value*>& pre, TokenizerVocab& v) {
   for (const Value* step : normalizers) {
@@ -101,11 +102,12 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
       // HF's punctuation: Unicode's, and ASCII's symbols too ($ + < = > ^ ` | ~).
       const Value* behavior = present(step->find("behavior"));
       v.splits.push_back({R"([\p{P}!-/:-@\[-`{-~])", behavior ? split_behavior(*behavior) : SplitBehavior::Isolated});
-    } else if (type == "ByteLevel" && !flag(*step, "add_prefix_space", true)) {
-      if (flag(*step, "use_regex", true)) v.splits.push_back({kGpt2Pattern});
+    } else if (type == "ByteLevel") {
+      PreSplit bytes{flag(*step, "use_regex", true) ? kGpt2Pattern : ""};
+      bytes.prefix_space = flag(*step, "add_prefix_space", true);
+      if (!bytes.regex.empty() || bytes.prefix_space) v.splits.push_back(bytes);
     } else {
-      throw step->error("unsupported pre-tokenizer step '" + type +
-                        "' (lmc knows Split, Digits, Punctuation and ByteLevel without a prefix space)");
+      throw step->error("unsupported pre-tokenizer step '" + type + "' (lmc knows Split, Digits, Punctuation and ByteLevel)");
     }
   }
   v.pre = "tokenizer.json";

@@ -9,8 +9,10 @@ namespace lmc::models {
 namespace {
 
 constexpr char kMagic[8] = {'L', 'M', 'C', 'T', 'O', 'K', '0', '1'};
-// A split step is stored as its SplitBehavior, with this bit set when it is inverted.
+// A split step is stored as its SplitBehavior, with these bits set when it is inverted and
+// when it puts a space in front of the pieces.
 constexpr uint32_t kSplitInverted = 1u << 8;
+constexpr uint32_t kSplitPrefixSpace = 1u << 9;
 
 void put_u32(std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); }
 void put_str(std::string& s, const std::string& v) {
@@ -80,7 +82,8 @@ std::string serialize_vocab(const TokenizerVocab& v) {
   put_u32(s, static_cast<uint32_t>(v.splits.size()));
   for (const PreSplit& p : v.splits) {
     put_str(s, p.regex);
-    put_u32(s, static_cast<uint32_t>(p.behavior) | (p.invert ? kSplitInverted : 0u));
+    put_u32(s, static_cast<uint32_t>(p.behavior) | (p.invert ? kSplitInverted : 0u) |
+                   (p.prefix_space ? kSplitPrefixSpace : 0u));
   }
   put_str(s, v.normalizer);
   put_str(s, v.source);
@@ -123,9 +126,11 @@ TokenizerVocab deserialize_vocab(std::string_view bytes, const std::string& sour
   for (PreSplit& p : v.splits) {
     p.regex = r.str();
     uint32_t how = r.u32();
-    if ((how & ~kSplitInverted) > static_cast<uint32_t>(SplitBehavior::Contiguous)) r.fail("unknown split behavior");
-    p.behavior = static_cast<SplitBehavior>(how & ~kSplitInverted);
+    uint32_t behavior = how & ~(kSplitInverted | kSplitPrefixSpace);
+    if (behavior > static_cast<uint32_t>(SplitBehavior::Contiguous)) r.fail("unknown split behavior");
+    p.behavior = static_cast<SplitBehavior>(behavior);
     p.invert = (how & kSplitInverted) != 0;
+    p.prefix_space = (how & kSplitPrefixSpace) != 0;
   }
   v.normalizer = r.str();
   v.source = r.str();

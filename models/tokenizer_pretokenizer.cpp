@@ -72,8 +72,9 @@ struct MatchDataFree {
 }  // namespace
 
 struct PreTokenizer::Step {
-  std::unique_ptr<pcre2_code, CodeFree> code;
+  std::unique_ptr<pcre2_code, CodeFree> code;  // none: the step only puts spaces in front
   std::string where;
+  bool prefix_space = false;
   SplitBehavior behavior = SplitBehavior::Isolated;
   bool invert = false;
 };
@@ -108,6 +109,19 @@ bool next_match(const pcre2_code* code, pcre2_match_data* md, std::string_view p
   int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(piece.data()), piece.size(), at, 0, md, nullptr);
   if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) throw error_at(where, "pre-tokenizer regex failed: " + pcre2_message(rc));
   return rc > 0;
+}
+
+// UCP: \s, \w and \d follow Unicode, as in the Rust regex engine HF uses; invalid UTF-8 in
+// the text never matches instead of failing the whole match.
+pcre2_code* compile(const std::string& regex, const std::string& where) {
+  int err = 0;
+  PCRE2_SIZE at = 0;
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(),
+                                   PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &at, nullptr);
+  if (!code)
+    throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " + pcre2_message(err));
+  pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
+  return code;
 }
 
 std::vector<Span> find_spans(const pcre2_code* code, pcre2_match_data* md, std::string_view piece, bool invert,
@@ -184,34 +198,35 @@ NamedPreTokenizer pre_tokenizer_named(const std::string& name, const std::string
 
 PreTokenizer::PreTokenizer(const std::vector<PreSplit>& steps, const std::string& where) {
   for (const PreSplit& s : steps) {
-    int err = 0;
-    PCRE2_SIZE at = 0;
-    // UCP: \s, \w and \d follow Unicode, as in the Rust regex engine HF uses; invalid UTF-8
-    // in the text never matches instead of failing the whole match.
-    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(s.regex.data()), s.regex.size(),
-                                     PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &at, nullptr);
-    if (!code)
-      throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " + pcre2_message(err));
-    pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
     auto step = std::make_shared<Step>();
-    step->code.reset(code);
     step->where = where;
     step->behavior = s.behavior;
     step->invert = s.invert;
+    step->prefix_space = s.prefix_space;
+    if (!s.prefix_space || !s.regex.empty()) step->code.reset(compile(s.regex, where));
     steps_.push_back(std::move(step));
   }
 }
 
-std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
+std::vector<std::string_view> PreTokenizer::split(std::string_view text, std::deque<std::string>& prefixed) const {
   std::vector<std::string_view> pieces{text};
   for (const auto& step : steps_) {
-    std::unique_ptr<pcre2_match_data, MatchDataFree> md(pcre2_match_data_create_from_pattern(step->code.get(), nullptr));
+    std::unique_ptr<pcre2_match_data, MatchDataFree> md;
+    if (step->code) md.reset(pcre2_match_data_create_from_pattern(step->code.get(), nullptr));
     std::vector<std::string_view> next;
-    for (std::string_view piece : pieces)
+    for (std::string_view piece : pieces) {
+      if (piece.empty()) continue;
+      if (step->prefix_space && piece.front() != ' ') piece = prefixed.emplace_back(" " + std::string(piece));
+      if (!step->code) {
+        next.push_back(piece);
+        continue;
+      }
       for (const Span& s : arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert, step->where)))
         if (s.end > s.begin) next.push_back(piece.substr(s.begin, s.end - s.begin));
+    }
     pieces = std::move(next);
   }
+  std::erase_if(pieces, [](std::string_view p) { return p.empty(); });
   return pieces;
 }
 

@@ -4,6 +4,7 @@
 // (Unicode classes \p{L} \p{N}, lookahead) as Hugging Face's tokenizers runs them.
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -17,11 +18,14 @@ namespace lmc::models {
 enum class SplitBehavior : uint32_t { Isolated, Removed, MergedWithPrevious, MergedWithNext, Contiguous };
 
 // One step: the regex cuts every piece so far into its matches and the text between them.
-// Inverted, the text between matches plays the matches' part.
+// Inverted, the text between matches plays the matches' part. With prefix_space (ByteLevel's
+// add_prefix_space), a space goes in front of every piece that does not start with one
+// first; an empty regex then leaves the pieces as they are.
 struct PreSplit {
   std::string regex;
   SplitBehavior behavior = SplitBehavior::Isolated;
   bool invert = false;
+  bool prefix_space = false;
   bool operator==(const PreSplit&) const = default;
 };
 
@@ -44,7 +48,8 @@ class PreTokenizer {
   PreTokenizer() = default;  // no steps: the text is one piece
   // Throws lmc::Error at `where` for a regex PCRE2 rejects.
   PreTokenizer(const std::vector<PreSplit>& steps, const std::string& where);
-  std::vector<std::string_view> split(std::string_view text) const;
+  // The pieces point into `text`, or into the copies in `prefixed` a step put a space in front of.
+  std::vector<std::string_view> split(std::string_view text, std::deque<std::string>& prefixed) const;
 
  private:
   struct Step;

@@ -95,6 +95,11 @@ FAMILIES = {
                                              gguf=["stablelm2", "megrez", "kormo", "hunyuan"]),
     "mistral-tekken": byte_level(lambda: split_then_bytes(TEKKEN), ignore_merges=True, gguf=["tekken"]),
     "gpt-4o": byte_level(lambda: split_then_bytes(GPT4O), gguf=["gpt-4o", "llama4"]),
+    # ByteLevel's add_prefix_space: a space in front of every piece the steps before it made.
+    "byte-level-prefix-space": byte_level(lambda: pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=True)),
+    "digits-then-prefix-space": byte_level(lambda: pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=True, use_regex=False)])),
     # What llama.cpp runs for a byte-level GGUF that names no pre-tokenizer ("" writes none).
     "llama.cpp-default": byte_level(tokenize_reference.llama_cpp_default, gguf=["default", ""]),
     "nfkc-split-behaviors": byte_level(every_split_behavior, lambda: normalizers.Sequence([normalizers.NFKC()])),

@@ -207,7 +207,8 @@ Pieces pre_tokenize(const std::string& name, std::string_view text) {
   static std::map<std::string, PreTokenizer> made;
   auto it = made.find(name);
   if (it == made.end()) it = made.emplace(name, PreTokenizer(pre_tokenizer_named(name, "test").splits, "test")).first;
-  return it->second.split(text);
+  static std::deque<std::string> prefixed;
+  return it->second.split(text, prefixed);
 }
 
 TEST(PreTokenizer, FollowsGpt2Pattern) {
@@ -234,7 +235,8 @@ TEST(PreTokenizer, Llama3GroupsDigitsByThreeAndKeepsCaseInsensitiveContractions)
 Pieces split_with(const PreSplit& step, std::string_view text) {
   static std::vector<PreTokenizer> made;  // the pieces point into the text, not the step
   made.emplace_back(std::vector<PreSplit>{step}, "test");
-  return made.back().split(text);
+  static std::deque<std::string> prefixed;
+  return made.back().split(text, prefixed);
 }
 
 TEST(PreTokenizer, SplitBehaviorsFollowHuggingFace) {
@@ -251,6 +253,14 @@ TEST(PreTokenizer, SplitBehaviorsFollowHuggingFace) {
   EXPECT_EQ(split_with({",", B::Contiguous}, text), (Pieces{"a", ",,", "b", ",", " c", ","}));
 }
 
+TEST(PreTokenizer, PrefixSpaceGoesInFrontOfEveryPieceLackingOne) {
+  // tokenizers' Sequence([Digits(individual_digits=True), ByteLevel(add_prefix_space=True)]) on "ab12 c".
+  PreTokenizer pre({{R"(\p{N})"}, {kGpt2Pattern, SplitBehavior::Isolated, false, true}}, "test");
+  std::deque<std::string> prefixed;
+  EXPECT_EQ(pre.split("ab12 c", prefixed), (Pieces{" ab", " 1", " 2", " c"}));
+  EXPECT_EQ(pre.split("", prefixed), Pieces{});
+}
+
 TEST(PreTokenizer, EmptyMatchesCountAsOnigurumaFindsThem) {
   // An empty match right after a match is skipped, so "x*" does not cut "b" from "c" twice.
   using B = SplitBehavior;
@@ -261,13 +271,16 @@ TEST(PreTokenizer, EmptyMatchesCountAsOnigurumaFindsThem) {
 
 TEST(PreTokenizer, RegexPastPcre2LimitsIsAnError) {
   PreTokenizer catastrophic({{R"((\w+\s?)+$)"}}, "tokenizer.json:3:14");
-  test::expect_error([&] { catastrophic.split(std::string(40, 'a') + "!"); },
+  std::deque<std::string> prefixed;
+  test::expect_error([&] { catastrophic.split(std::string(40, 'a') + "!", prefixed); },
                      {"tokenizer.json:3:14", "pre-tokenizer regex failed", "limit"});
 }
 
 TEST(PreTokenizer, SplitStepsSurviveTheArtifact) {
   TokenizerVocab v = byte_level_vocab({{"h", "i"}});
-  v.splits = {{"#step#", SplitBehavior::MergedWithNext, true}, {"\\p{N}", SplitBehavior::Contiguous}};
+  v.splits = {{"#step#", SplitBehavior::MergedWithNext, true},
+              {"\\p{N}", SplitBehavior::Contiguous, false, true},
+              {"", SplitBehavior::Isolated, false, true}};
   EXPECT_EQ(deserialize_vocab(serialize_vocab(v), "artifact").splits, v.splits);
   std::string bytes = serialize_vocab(v);
   size_t at = bytes.find("#step#") + 6;  // the first step's behavior follows its regex
