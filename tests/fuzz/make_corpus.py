@@ -172,6 +172,16 @@ TOKENIZERS = {
         "model": {"type": "BPE", "vocab": {"1": 0, "2": 1, "12": 2, "\u0120": 3, "a": 4},
                   "merges": [["1", "2"]], "unk_token": None},
     },
+    "regex_split.json": {
+        "normalizer": {"type": "NFC"},
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "Split", "pattern": {"Regex": "(?i:'s|'t)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}|\\s+(?!\\S)|\\s+"},
+             "behavior": "Isolated", "invert": False},
+            {"type": "Split", "pattern": {"String": "x"}, "behavior": "Removed", "invert": False},
+            {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]},
+        "model": {"type": "BPE", "vocab": {"1": 0, "2": 1, "12": 2, "\u0120": 3, "a": 4},
+                  "merges": [["1", "2"]]},
+    },
     "metaspace.json": {
         "added_tokens": [{"id": 0, "content": "<s>", "special": True},
                          {"id": 1, "content": "\n", "special": False}],
