@@ -50,14 +50,21 @@ int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int3
     std::sort(ids_.begin(), ids_.end(), by_logit);
   }
 
+  const float max_logit = scratch_[*std::min_element(ids_.begin(), ids_.end(), by_logit)];
+  // min-p on the distribution before temperature, as llama.cpp: p / p_max = exp(l - l_max).
+  if (opts_.min_p > 0) {
+    const double floor = std::log(static_cast<double>(opts_.min_p));
+    std::erase_if(ids_, [&](int32_t id) { return double(scratch_[id]) - max_logit < floor; });
+  }
+  const int64_t kept = static_cast<int64_t>(ids_.size());
+
   // Softmax weights at the temperature (normalised lazily: only ratios matter),
   // written over the logits of the survivors.
-  const float max_logit = scratch_[*std::min_element(ids_.begin(), ids_.end(), by_logit)];
   weights_.resize(vocab);
   double sum = 0;
   for (int32_t id : ids_) sum += weights_[id] = std::exp(double(scratch_[id] - max_logit) / opts_.temperature);
 
-  auto [keep, mass] = opts_.top_p < 1 ? nucleus(by_logit, sum, k) : std::pair{k, sum};
+  auto [keep, mass] = opts_.top_p < 1 ? nucleus(by_logit, sum, kept) : std::pair{kept, sum};
   double r = uniform(rng_) * mass;
   for (int64_t i = 0; i < keep; ++i) {
     r -= weights_[ids_[i]];

@@ -1,5 +1,5 @@
 // Picks the next token from a logits row: greedy (argmax, lowest id on ties) at
-// temperature 0, else softmax at the temperature over the top-k / top-p survivors,
+// temperature 0, else softmax at the temperature over the top-k / min-p / top-p survivors,
 // drawn from a seeded std::mt19937_64 so a seed reproduces a run. A repetition
 // penalty (> 1) first divides positive and multiplies negative logits of tokens
 // seen in the recent history.
@@ -16,6 +16,7 @@ struct SamplerOptions {
   float temperature = 0;         // 0: greedy
   int64_t top_k = 0;             // 0: no limit
   float top_p = 1;               // 1: no limit
+  float min_p = 0;               // keep tokens with p >= min_p * p(most likely) before temperature; 0: off
   float repetition_penalty = 1;  // 1: off
   int64_t repetition_window = 64;  // last tokens of the history the penalty looks at
   uint64_t seed = 0;

@@ -1,42 +1,87 @@
 #include "tools/cli_args.h"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <charconv>
+#include <set>
 
 #include "ir/spelling.h"
 
 namespace lmc::tools {
 
+namespace {
+
+std::string dashed(const std::string& name) { return (name.size() == 1 ? "-" : "--") + name; }
+
+// CLI11's name list: "--name,--alias,-x".
+std::string cli_names(const FlagSpec& f) {
+  std::string s = dashed(f.name);
+  for (const auto& a : f.aliases) s += "," + dashed(a);
+  if (!f.short_name.empty()) s += ",-" + f.short_name;
+  return s;
+}
+
+// CLI11 reports a missing value as "--name: 1 required VALUE missing".
+UsageError usage_error(const CLI::ParseError& e) {
+  std::string what = e.what();
+  size_t colon = what.find(':');
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && colon != std::string::npos && what.find("missing") != std::string::npos)
+    return UsageError("option '" + what.substr(0, colon) + "' needs a value");
+  return UsageError(what);
+}
+
+}  // namespace
+
 Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
-  for (int i = first; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a.size() == 2 && a[0] == '-' && a[1] != '-') a = "-" + a;  // -o is --o
-    if (a.size() < 3 || a.rfind("--", 0) != 0) {
-      if (a.size() > 1 && a[0] == '-' && a != "-") throw UsageError("unknown option '" + a + "'");
-      positional_.push_back(a);
+  CLI::App app;
+  app.set_help_flag();     // --help is a FlagSpec of each command, which prints its own help
+  app.allow_extras(true);  // unknown flags become one usage error with a suggestion, below
+  std::vector<std::pair<const FlagSpec*, CLI::Option*>> options;
+  std::set<std::string> seen;
+  for (const FlagSpec& f : specs) {
+    if (!seen.insert(f.name).second) continue;  // commands compose tables that may repeat a flag
+    CLI::Option* o = f.takes_value ? app.add_option(cli_names(f), f.help) : app.add_flag(cli_names(f), f.help);
+    if (f.takes_value) o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(f.optional_value ? 0 : 1, 1);
+    options.emplace_back(&f, o);
+  }
+  app.add_option("positional", positional_);
+  // An optional value is never the next argument: `--print-changed FILE` leaves FILE
+  // positional. CLI11 would take it, so a bare spelling is counted here, not passed on.
+  std::map<std::string, const FlagSpec*> bare_optional;
+  for (const FlagSpec& f : specs)
+    if (f.optional_value) bare_optional[dashed(f.name)] = &f;
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= first; --i) {  // CLI11 parses a reversed list
+    auto bare = bare_optional.find(argv[i]);
+    if (bare != bare_optional.end()) values_[bare->second->name].push_back("");
+    else args.emplace_back(argv[i]);
+  }
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    throw usage_error(e);
+  }
+  for (const std::string& extra : app.remaining()) {
+    if (extra.size() < 2 || extra[0] != '-') {
+      positional_.push_back(extra);
       continue;
     }
-    std::string name = a.substr(2), value;
-    bool inline_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
+    std::string name = extra.substr(0, extra.find('='));
+    std::vector<std::string> names;
+    for (const auto& [f, o] : options) {
+      names.push_back(dashed(f->name));
+      for (const auto& alias : f->aliases) names.push_back(dashed(alias));
     }
-    const FlagSpec* spec = nullptr;
-    for (const auto& s : specs)
-      if (s.name == name) spec = &s;
-    if (!spec) {
-      std::vector<std::string> names;
-      for (const auto& s : specs) names.push_back("--" + s.name);
-      throw UsageError("unknown option '--" + name + "'" + did_you_mean("--" + name, names));
-    }
-    if (spec->takes_value && !inline_value && !spec->optional_value) {
-      if (i + 1 >= argc) throw UsageError("option '--" + name + "' needs a value");
-      value = argv[++i];
-    } else if (!spec->takes_value && inline_value) {
-      throw UsageError("option '--" + name + "' takes no value");
-    }
-    values_[name].push_back(value);
+    throw UsageError("unknown option '" + name + "'" + did_you_mean(name, names));
+  }
+  for (const auto& [f, o] : options) {
+    if (o->count() == 0) continue;
+    std::vector<std::string> values = o->results();
+    // A flag, or an optional value given without one, counts once with an empty value.
+    if (!f->takes_value || values.empty()) values.assign(std::max<size_t>(1, values.size()), "");
+    auto& kept = values_[f->name];
+    kept.insert(kept.end(), values.begin(), values.end());
   }
 }
 
@@ -82,9 +127,13 @@ double Args::get_double(const std::string& name, double dflt, double min, double
 
 std::string Args::help_text(const std::vector<FlagSpec>& specs) {
   std::string s;
+  std::set<std::string> seen;
   for (const auto& f : specs) {
+    if (!seen.insert(f.name).second) continue;
     std::string value = f.optional_value ? "[=" + f.value_name + "]" : "=" + f.value_name;
-    std::string left = "  --" + f.name + (f.takes_value ? value : "");
+    std::string left = "  " + dashed(f.name) + (f.takes_value ? value : "");
+    for (const auto& a : f.aliases) left += ", " + dashed(a);
+    if (!f.short_name.empty()) left += ", -" + f.short_name;
     if (left.size() < 30) left.resize(30, ' ');
     else left += "\n" + std::string(30, ' ');
     s += left + f.help + "\n";

@@ -1,6 +1,7 @@
-// Command-line flags for the lmc subcommands: `--name=value`, `--name value`, boolean
-// `--name`, and positionals. Unknown flags (with the closest known one) and missing values
-// are usage errors (exit 2).
+// Command-line flags for the lmc subcommands, declared per command as a table of FlagSpecs
+// and parsed by CLI11: `--name=value`, `--name value`, `-x value`, boolean `--name`,
+// long and short aliases (llama.cpp's spellings), and positionals. Unknown flags (with the
+// closest known one) and missing values are usage errors (exit 2).
 #pragma once
 #include <map>
 #include <optional>
@@ -19,7 +20,9 @@ struct FlagSpec {
   bool takes_value;
   std::string help;
   std::string value_name = "VALUE";
-  bool optional_value = false;  // `--name` alone, or `--name=VALUE` (never the next argument)
+  bool optional_value = false;  // `--name` alone, or `--name=VALUE`
+  std::string short_name = {};  // one letter: `-x` spells it too
+  std::vector<std::string> aliases = {};  // other long names, e.g. llama.cpp's
 };
 
 class Args {

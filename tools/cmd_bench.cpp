@@ -22,13 +22,14 @@ namespace {
 std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
   for (auto& f : artifact_flag_specs()) s.push_back(f);
-  s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST"});
-  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N"});
-  s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N"});
-  s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N"});
-  s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST"});
+  s.push_back({"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"});
+  s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
+  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
+  s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
+  s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N", false, "n"});
+  s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST", false, "p"});
   s.push_back({"json", false, "print JSON instead of a table"});
-  s.push_back({"help", false, "show this help"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
 
@@ -96,14 +97,13 @@ int cmd_bench(int argc, char** argv) {
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1)
-    throw UsageError("lmc bench expects one artifact, model definition, .gguf or Hugging Face folder");
+  const std::string model = model_argument(a, "lmc bench");
   auto threads = int_list(a.get_or("threads", "1,2"), "threads");
   auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
   int64_t decode_tokens = a.get_int("decode-tokens", 32, 1, 100000);
 
-  driver::LoadedModel m = open_model(a.positional()[0], a);
+  driver::LoadedModel m = open_model(model, a);
   if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
   double weight_bytes = driver::decode_weight_bytes(*m.graph);
   std::vector<driver::SpeedResult> results;

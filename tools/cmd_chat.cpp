@@ -23,7 +23,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
-  s.push_back({"help", false, "show this help"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
 
@@ -34,9 +34,10 @@ int chat_command(const Args& a) {
   // An answer ends at the model's end of turn, unless a limit was asked for.
   if (!a.has("max-tokens")) gen.max_tokens = int64_t{1} << 30;
   auto exec_opts = executor_options(a);
-  driver::LoadedModel m = open_model(a.positional()[0], a);
+  const std::string model = model_argument(a, "lmc chat");
+  driver::LoadedModel m = open_model(model, a);
   if (m.info.chat.empty())
-    throw Error(a.positional()[0] + ": error: the model has no chat format (its weights carry no known chat "
+    throw Error(model + ": error: the model has no chat format (its weights carry no known chat "
                 "template and its model definition no 'chat:')");
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
@@ -56,7 +57,6 @@ int cmd_chat(int argc, char** argv) {
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc chat expects one artifact, model definition, .gguf or Hugging Face folder");
   return chat_command(a);
 }
 

@@ -22,7 +22,7 @@ std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
   s.push_back({"o", true, "artifact to write (default: <model name>.lmc)", "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
-  s.push_back({"help", false, "show this help"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
 

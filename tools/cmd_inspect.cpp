@@ -27,7 +27,7 @@ namespace {
 std::vector<FlagSpec> specs() {
   return {{"weights", true, "with a .yaml: read weights from PATH instead", "PATH"},
           {"tensors", false, "list every tensor (default: the first 20 and a count)"},
-          {"help", false, "show this help"}};
+          {"help", false, "show this help", "", false, "h"}};
 }
 
 std::string shape_str(const std::vector<int64_t>& s) {

@@ -37,7 +37,7 @@ std::vector<FlagSpec> opt_specs() {
   specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
-  specs.push_back({"help", false, "show this help"});
+  specs.push_back({"help", false, "show this help", "", false, "h"});
   return specs;
 }
 

@@ -18,6 +18,7 @@
 #include "tools/pass_flags.h"
 #include "tools/npy_writer.h"
 #include "tools/run_flags.h"
+#include "tools/stop_strings.h"
 
 namespace lmc::tools {
 
@@ -32,14 +33,22 @@ std::vector<FlagSpec> specs() {
                "FILE"});
   s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)"});
   for (auto& f : chat_flag_specs()) s.push_back(f);
-  s.push_back({"help", false, "show this help"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
 
+// --prompt, else --file (- is stdin), else stdin.
 std::string read_prompt(const Args& a) {
+  if (a.has("prompt") && a.has("file")) throw UsageError("give the prompt with --prompt or --file, not both");
   if (auto p = a.get("prompt")) return *p;
   std::stringstream ss;
-  ss << std::cin.rdbuf();
+  std::string file = a.get_or("file", "-");
+  if (file == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in || !(ss << in.rdbuf())) throw Error(file + ": error: cannot read the prompt");
+  }
   std::string s = ss.str();
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return s;
@@ -81,20 +90,20 @@ int cmd_run(int argc, char** argv) {
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc run expects one artifact, model definition, .gguf or Hugging Face folder");
+  const std::string model = model_argument(a, "lmc run");
   if (a.has("interactive")) return chat_command(a);
   auto gen = generate_options(a);
   auto exec_opts = executor_options(a);
   std::string prompt = read_prompt(a);
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
-  driver::LoadedModel m = open_model(a.positional()[0], a);
+  driver::LoadedModel m = open_model(model, a);
   if (a.has("chat")) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   // Checked before anything is printed, so the error is the only output.
   if (static_cast<int64_t>(ids.size()) > m.info.context)
-    throw error_at(a.positional()[0], "the prompt is " + std::to_string(ids.size()) +
+    throw error_at(model, "the prompt is " + std::to_string(ids.size()) +
                                           " tokens, more than the context of " + std::to_string(m.info.context));
   // Every row's logits wanted: plan the arena for whole prefill chunks of them.
   if (a.has("logits-out")) exec_opts.max_logit_rows = m.info.step_tokens;
@@ -109,12 +118,13 @@ int cmd_run(int argc, char** argv) {
     gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
   }
   models::StreamDecoder out(tok);
+  StopStrings stop(a.all("stop"));
   if (!a.has("chat")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
-    std::cout << out.push(id) << std::flush;
-    return true;
+    std::cout << stop.push(out.push(id)) << std::flush;
+    return !stop.stopped();
   });
-  std::cout << out.flush() << "\n";
+  std::cout << stop.push(out.flush()) << stop.flush() << "\n";
   if (logits) logits->close();
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());

@@ -18,7 +18,7 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   return {{"trust-artifact-key", true, "also accept the seal of the key in FILE (repeatable)", "FILE"},
-          {"help", false, "show this help"}};
+          {"help", false, "show this help", "", false, "h"}};
 }
 
 struct Check {

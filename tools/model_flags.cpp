@@ -64,6 +64,13 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a) 
   return r;
 }
 
+std::string model_argument(const Args& a, const std::string& command) {
+  size_t given = a.positional().size() + (a.has("model") ? 1 : 0);
+  if (given != 1)
+    throw UsageError(command + " expects one artifact, model definition, .gguf or Hugging Face folder (as MODEL or -m)");
+  return a.has("model") ? *a.get("model") : a.positional()[0];
+}
+
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
   bool definition = driver::model_input(path) != driver::ModelInput::Artifact;
   // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;

@@ -16,5 +16,7 @@ std::vector<FlagSpec> compile_flag_specs();
 driver::CompileRequest compile_request(const std::string& model, const Args& a);
 // Refuses flags that do not apply to the kind of model `path` is.
 driver::LoadedModel open_model(const std::string& path, const Args& a);
+// The model a command runs: the positional MODEL or -m/--model (llama.cpp's habit), one of them.
+std::string model_argument(const Args& a, const std::string& command);
 
 }  // namespace lmc::tools

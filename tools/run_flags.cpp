@@ -7,8 +7,8 @@ namespace lmc::tools {
 
 std::vector<FlagSpec> executor_flag_specs() {
   return {
-      {"threads", true, "worker threads (default: the machine's cores)", "N"},
-      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N"},
+      {"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"},
+      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N", false, "c"},
       {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
       {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
   };
@@ -16,13 +16,19 @@ std::vector<FlagSpec> executor_flag_specs() {
 
 std::vector<FlagSpec> generation_flag_specs() {
   return {
-      {"prompt", true, "the prompt (default: read stdin)", "TEXT"},
-      {"max-tokens", true, "tokens to generate (default 128)", "N"},
-      {"temperature", true, "0 = greedy (default); higher is more random", "T"},
+      {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+      {"prompt", true, "the prompt (default: read stdin)", "TEXT", false, "p"},
+      {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
+      {"max-tokens", true, "tokens to generate (default 128; -1: until the end of text or of the context)", "N", false,
+       "n", {"n-predict"}},
+      {"temperature", true, "0 = greedy (default); higher is more random", "T", false, "", {"temp"}},
       {"top-k", true, "sample among the K most likely tokens (0 = all)", "K"},
       {"top-p", true, "sample among the smallest set with probability >= P (1 = all)", "P"},
+      {"min-p", true, "drop tokens less likely than P times the most likely one (0 = off)", "P"},
       {"repeat-penalty", true, "penalise recently seen tokens (1 = off)", "R"},
-      {"seed", true, "random seed for sampling (default 0)", "S"},
+      {"repeat-last-n", true, "how many recent tokens the penalty looks at (default 64)", "N"},
+      {"seed", true, "random seed for sampling (default 0)", "S", false, "s"},
+      {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING"},
       {"chat", false, "wrap the prompt in the model's chat template"},
   };
 }
@@ -44,11 +50,15 @@ runtime::ExecutorOptions executor_options(const Args& a) {
 
 runtime::GenerateOptions generate_options(const Args& a) {
   runtime::GenerateOptions g;
-  g.max_tokens = a.get_int("max-tokens", 128, 0, int64_t{1} << 30);
+  g.max_tokens = a.get_int("max-tokens", 128, -1, int64_t{1} << 30);
+  // -1, as llama.cpp's -n -1: generation ends at the end of text or of the context.
+  if (g.max_tokens < 0) g.max_tokens = int64_t{1} << 62;
   g.sampling.temperature = static_cast<float>(a.get_double("temperature", 0, 0, 100));
   g.sampling.top_k = a.get_int("top-k", 0, 0, int64_t{1} << 30);
   g.sampling.top_p = static_cast<float>(a.get_double("top-p", 1, 0, 1));
+  g.sampling.min_p = static_cast<float>(a.get_double("min-p", 0, 0, 1));
   g.sampling.repetition_penalty = static_cast<float>(a.get_double("repeat-penalty", 1, 0.01, 100));
+  g.sampling.repetition_window = a.get_int("repeat-last-n", 64, 0, int64_t{1} << 30);
   g.sampling.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
   return g;
 }

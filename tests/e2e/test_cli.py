@@ -165,6 +165,46 @@ class CompileAndRun(unittest.TestCase):
 
 
 @needs(LLAMA_GGUF)
+class LlamaCppHabits(unittest.TestCase):
+    """llama.cpp's spellings on run: -m -p -f -n -t -s, -n -1, --stop, did-you-mean."""
+
+    def test_short_flags_are_the_long_ones(self):
+        short = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "8", "-t", "2", "-s", "1", "--temp", "0.7")
+        long = lmc("run", LLAMA_GGUF, "--prompt", PROMPT, "--max-tokens", "8", "--threads", "2", "--seed", "1",
+                   "--temperature", "0.7")
+        self.assertEqual(short.returncode, 0, short.stderr)
+        self.assertEqual(short.stdout, long.stdout)
+
+    def test_prompt_from_a_file(self):
+        path = os.path.join(WORK, "cli-prompt.txt")
+        with open(path, "w") as f:
+            f.write(PROMPT + "\n")
+        from_file = lmc("run", "-m", LLAMA_GGUF, "-f", path, "-n", "4")
+        given = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "4")
+        self.assertEqual(from_file.returncode, 0, from_file.stderr)
+        self.assertEqual(from_file.stdout, given.stdout)
+        missing = lmc("run", "-m", LLAMA_GGUF, "-f", os.path.join(WORK, "no-such-prompt.txt"))
+        self.assertEqual(missing.returncode, 1)
+        self.assertIn("no-such-prompt.txt: error: cannot read the prompt", missing.stderr)
+
+    def test_until_end_of_text_and_stop_strings(self):
+        whole = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "-1")
+        self.assertEqual(whole.returncode, 0, whole.stderr)
+        decoded = int(re.search(r"decode (\d+) tokens", whole.stderr).group(1))
+        self.assertLess(decoded, 8192)  # ended at the model's end of text, not at a token budget
+        text = whole.stdout[len(PROMPT):]
+        stop = text.strip().split()[1]  # a word greedy decoding reaches
+        cut = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "-1", "--stop", stop)
+        self.assertEqual(cut.returncode, 0, cut.stderr)
+        self.assertEqual(cut.stdout, PROMPT + text[:text.index(stop)] + "\n")
+
+    def test_unknown_flag_suggests_the_spelling(self):
+        r = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "--top-q", "0.5")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown option '--top-q' (did you mean '--top-k'?)", r.stderr)
+
+
+@needs(LLAMA_GGUF)
 class FusedVersusUnfused(unittest.TestCase):
     def logits(self, passes):
         npy = os.path.join(WORK, f"cli-{passes.replace(',', '_')}.npy")

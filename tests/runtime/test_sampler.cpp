@@ -48,6 +48,30 @@ TEST(Sampler, SameSeedSameTokensOtherSeedOtherTokens) {
   EXPECT_NE(ta, tc);
 }
 
+// min-p keeps tokens whose probability before temperature is at least min_p times the
+// largest; the survivors keep their tempered proportions (plain reference: the same
+// softmax over the kept tokens, written out here).
+TEST(Sampler, MinPKeepsTokensNearTheMostLikely) {
+  SamplerOptions o;
+  o.temperature = 2.0f;
+  o.min_p = 0.3f;
+  o.seed = 7;
+  Sampler s(o);
+  std::vector<float> l = logits_for({0.05, 0.4, 0.02, 0.25, 0.13, 0.15});  // p/p_max: .125 1 .05 .625 .325 .375
+  const int draws = 20000;
+  auto h = histogram(s, l, draws);
+  EXPECT_EQ(h.size(), 4u);
+  double z = 0;
+  for (int32_t id : {1, 3, 4, 5}) z += std::exp(l[id] / o.temperature);
+  for (int32_t id : {1, 3, 4, 5}) {
+    double want = std::exp(l[id] / o.temperature) / z;
+    EXPECT_NEAR(h[id] / double(draws), want, 0.015) << "token " << id;
+  }
+  o.min_p = 1.0f;  // only the most likely survives, whatever the temperature
+  Sampler only(o);
+  EXPECT_EQ(histogram(only, l, 500), (std::map<int32_t, int>{{1, 500}}));
+}
+
 TEST(Sampler, TopKKeepsOnlyTheKLargest) {
   SamplerOptions o;
   o.temperature = 5.0f;  // flat: without the cut, every token would show up
