@@ -7,7 +7,7 @@ API and a BPE is trained on a small multilingual corpus, so that the merges are 
 every family lmc must produce HF's ids on the common and hostile strings of
 test_tokenizer_cases.json (plus special tokens in text) from the saved tokenizer.json and,
 for the families llama.cpp names in tokenizer.ggml.pre, from a GGUF carrying the same
-vocabulary under that name. A real vocabulary (SmolLM2's, from models/weights) is also run
+vocabulary under each of those names. A real vocabulary (SmolLM2's, from models/weights) is also run
 under GPT-2's plain ByteLevel pre-tokenizer. (SmolLM2 and Gemma 3 as they are published are
 checked against HF by test_tokenizer_reference.cpp.)
 
@@ -27,7 +27,6 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "reference"))
 import tokenize_reference  # noqa: E402  (reads a GGUF's vocabulary without lmc)
 
-GPT2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
 LLAMA3 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|"
           r"\s+(?!\S)|\s+")
 QWEN2 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|"
