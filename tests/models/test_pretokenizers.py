@@ -7,8 +7,8 @@ API and a BPE is trained on a small multilingual corpus, so that the merges are 
 every family lmc must produce HF's ids on the common and hostile strings of
 test_tokenizer_cases.json (plus special tokens in text) from the saved tokenizer.json and,
 for the families llama.cpp names in tokenizer.ggml.pre, from a GGUF carrying the same
-vocabulary under each of those names. A real vocabulary (SmolLM2's, from models/weights) is also run
-under GPT-2's plain ByteLevel pre-tokenizer. (SmolLM2 and Gemma 3 as they are published are
+vocabulary under each of those names. A real vocabulary (SmolLM2's, from models/weights) is
+also run under GPT-2's plain ByteLevel pre-tokenizer. (SmolLM2 and Gemma 3 as they are published are
 checked against HF by test_tokenizer_reference.cpp.)
 
 Usage: test_pretokenizers.py TOKENIZE_IDS
