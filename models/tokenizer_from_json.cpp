@@ -134,6 +134,8 @@ void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
     if (type == "Metaspace" && step->at("replacement").as_string() == kSpaceMark) {
       escapes_spaces = true;
       const Value* scheme = present(step->find("prepend_scheme"));
+      if (scheme && scheme->as_string() != "first" && scheme->as_string() != "always" && scheme->as_string() != "never")
+        throw scheme->error("unknown Metaspace prepend_scheme '" + scheme->as_string() + "' (first, always or never)");
       v.add_space_prefix = scheme ? scheme->as_string() != "never" : flag(*step, "add_prefix_space", true);
       v.space_prefix_if_missing = true;
       v.space_prefix_first_only = scheme && scheme->as_string() == "first";

@@ -141,6 +141,9 @@ TEST_F(TokenizerFromJson, UnsupportedContentIsReportedWhereItIs) {
   fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
             {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Merged", "invert": false})" + byte_level,
         {path + ":2:70: error:", "unsupported Split behavior 'Merged'", "MergedWithNext"});
+  fails(R"({"pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "sometimes"},
+            "model": {"type": "BPE", "vocab": {}, "merges": []}})",
+        {path + ":1:84: error:", "unknown Metaspace prepend_scheme 'sometimes'"});
   fails(R"({"pre_tokenizer": {"type": "Whitespace"}, "model": {"type": "BPE", "vocab": {}, "merges": []}})",
         {"unsupported pre-tokenizer step 'Whitespace'"});
   fails(R"({"pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false},
