@@ -46,15 +46,24 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
     options.emplace_back(&f, o);
   }
   app.add_option("positional", positional_);
-  // An optional value is never the next argument: `--print-changed FILE` leaves FILE
-  // positional. CLI11 would take it, so a bare spelling is counted here, not passed on.
-  std::map<std::string, const FlagSpec*> bare_optional;
-  for (const FlagSpec& f : specs)
-    if (f.optional_value) bare_optional[dashed(f.name)] = &f;
+  // Two spellings CLI11 would read differently: a bare optional-value flag takes the next
+  // argument (`--print-changed FILE` must leave FILE positional), and `--name=` with nothing
+  // after the sign takes the next argument too (`--system=` means an empty value). Both
+  // are counted here and not passed on.
+  std::map<std::string, const FlagSpec*> spelled;
+  for (const FlagSpec& f : specs) {
+    spelled[dashed(f.name)] = &f;
+    for (const auto& alias : f.aliases) spelled[dashed(alias)] = &f;
+  }
+  auto counted_here = [&](const std::string& arg) -> const FlagSpec* {
+    bool empty_value = arg.size() > 1 && arg.back() == '=';
+    auto it = spelled.find(empty_value ? arg.substr(0, arg.size() - 1) : arg);
+    if (it == spelled.end() || !it->second->takes_value) return nullptr;
+    return empty_value || it->second->optional_value ? it->second : nullptr;
+  };
   std::vector<std::string> args;
   for (int i = argc - 1; i >= first; --i) {  // CLI11 parses a reversed list
-    auto bare = bare_optional.find(argv[i]);
-    if (bare != bare_optional.end()) values_[bare->second->name].push_back("");
+    if (const FlagSpec* f = counted_here(argv[i])) values_[f->name].push_back("");
     else args.emplace_back(argv[i]);
   }
   try {

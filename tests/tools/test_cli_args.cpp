@@ -65,6 +65,13 @@ TEST(CliArgs, AnOptionalValueIsNeverTheNextArgument) {
   EXPECT_EQ(parse({"--print-changed=diff"}).get("print-changed"), "diff");
 }
 
+TEST(CliArgs, AnEmptyValueAfterTheSignIsEmpty) {
+  Args a = parse({"--stop=", "m.gguf", "-n", "3"});
+  EXPECT_EQ(a.get("stop"), "");
+  EXPECT_EQ(a.positional(), (std::vector<std::string>{"m.gguf"}));
+  EXPECT_EQ(a.get_int("max-tokens", 0, -1, 100), 3);
+}
+
 TEST(CliArgs, UsageErrorsSayWhatIsWrong) {
   EXPECT_EQ(usage_error({"--temprature", "1"}), "unknown option '--temprature' (did you mean '--temperature'?)");
   EXPECT_EQ(usage_error({"--tmep=1"}), "unknown option '--tmep' (did you mean '--temp'?)");
