@@ -10,6 +10,7 @@
 #include "ir/printer.h"
 #include "ir/regular_file.h"
 #include "ir/untrusted_text.h"
+#include "models/chat_format.h"
 #include "models/gguf_file.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
@@ -78,6 +79,13 @@ void print_metadata(const models::WeightSource& w) {
   }
 }
 
+// "chatml, system message \"...\"": what lmc chat will use.
+std::string chat_summary(const ir::ChatFormat& f) {
+  if (f.empty()) return "none (the weights carry no known chat template, the definition no 'chat:')";
+  return f.family + (f.default_system.empty() ? ", no default system message"
+                                              : ", system message \"" + excerpt(f.default_system, 60) + "\"");
+}
+
 void inspect_yaml(const std::string& path, const Args& a) {
   models::LowerOptions lo;
   lo.weights = a.get_or("weights", "");
@@ -94,6 +102,7 @@ void inspect_yaml(const std::string& path, const Args& a) {
   std::printf("tokenizer: %s, %zu tokens, bos %d, eos %d\n",
               tok->vocab().kind == models::TokenizerVocab::SentencePiece ? "SentencePiece BPE" : "byte-level BPE",
               tok->size(), tok->bos(), tok->eos());
+  std::printf("chat: %s\n", printable(chat_summary(m.info.chat)).c_str());
   print_tensors(*m.weights, a.has("tensors"));
 }
 
@@ -160,6 +169,10 @@ int cmd_inspect(int argc, char** argv) {
   if (w->gguf() && w->gguf()->find("tokenizer.ggml.model"))
     std::printf("tokenizer: %s, %lld tokens\n", printable(w->gguf()->get_string("tokenizer.ggml.model")).c_str(),
                 static_cast<long long>(std::get<double>(*w->meta("tokenizer.ggml.tokens"))));
+  if (w->gguf() && w->gguf()->find("tokenizer.chat_template")) {
+    auto chat = models::chat_format_of_template(w->gguf()->get_string("tokenizer.chat_template"));
+    std::printf("chat template: %s\n", chat ? printable(chat_summary(*chat)).c_str() : "not one of the known families");
+  }
   print_tensors(*w, a.has("tensors"));
   return 0;
 }

@@ -308,6 +308,9 @@ class Inspect(unittest.TestCase):
         self.assertIn("smollm2-135m", r.stdout)
         self.assertRegex(r.stdout, r"context \d+ tokens, at most \d+ per step")
         self.assertRegex(r.stdout, r"tokenizer: .*49152 tokens")
+        self.assertIn('chat: chatml, system message "You are a helpful AI assistant named SmolLM', r.stdout)
+        gguf = lmc("inspect", LLAMA_GGUF)
+        self.assertIn('chat template: chatml, system message "You are a helpful AI assistant named SmolLM', gguf.stdout)
 
     @needs(GEMMA_GGUF)
     def test_inspect_gguf(self):
