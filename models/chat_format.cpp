@@ -14,15 +14,7 @@ struct Family {
   ir::ChatFormat format;
 };
 
-ir::ChatFormat same_turn(const char* turn, bool trim = false) {
-  auto with_role = [&](const std::string& role) {
-    std::string t = turn;
-    t.replace(t.find("{role}"), 6, role);
-    return t;
-  };
-  return {"", {{"system", with_role("system")}, {"user", with_role("user")}, {"assistant", with_role("assistant")}},
-          "", "", trim};
-}
+ir::ChatFormat same_turn(const char* turn, bool trim = false) { return {"", turns_of(turn, {}, true), "", "", trim}; }
 
 ir::ChatFormat user_assistant(const char* user, const char* assistant, const char* system_merge, bool trim = false) {
   return {"", {{"user", user}, {"assistant", assistant}}, system_merge, "", trim};
@@ -39,8 +31,8 @@ const std::vector<Family>& families() {
         {"llama3", {"<|start_header_id|>", "<|end_header_id|>"},
          same_turn("<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>", true)},
         {"gemma", {"<start_of_turn>"},
-         user_assistant("<start_of_turn>user\n{content}<end_of_turn>\n", "<start_of_turn>model\n{content}<end_of_turn>\n",
-                        "{system}\n\n{content}", true)},
+         {"", turns_of("<start_of_turn>{role}\n{content}<end_of_turn>\n", {{"assistant", "model"}}, false),
+          "{system}\n\n{content}", "", true}},
         {"phi3", {"<|assistant|>", "<|end|>"}, same_turn("<|{role}|>\n{content}<|end|>\n")},
         {"mistral-v7", {"[SYSTEM_PROMPT]", "[INST] "},
          {"", {{"system", "[SYSTEM_PROMPT] {content}[/SYSTEM_PROMPT]"}, {"user", "[INST] {content}[/INST]"},
@@ -115,6 +107,20 @@ std::string trimmed(const std::string& s) {
 }
 
 }  // namespace
+
+std::map<std::string, std::string> turns_of(const std::string& turn, const std::map<std::string, std::string>& names,
+                                            bool system_turn) {
+  std::map<std::string, std::string> turns;
+  for (const char* role : {"system", "user", "assistant"}) {
+    if (!system_turn && std::string_view(role) == "system") continue;
+    auto it = names.find(role);
+    std::string t = turn;
+    for (size_t at = t.find("{role}"); at != std::string::npos; at = t.find("{role}", at))
+      t.replace(at, 6, it == names.end() ? role : it->second);
+    turns[role] = t;
+  }
+  return turns;
+}
 
 std::optional<ir::ChatFormat> chat_family(std::string_view name) {
   for (const auto& f : families())

@@ -3,6 +3,7 @@
 // families — recognized by its content, as llama.cpp recognizes them, since lmc does not
 // run Jinja — and otherwise from its model definition (`chat:` in the YAML).
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,12 @@ std::vector<std::string> chat_family_names();
 // (SmolLM2's and Qwen2.5's templates add one when the conversation has none); nullopt
 // when the template is none of the known families.
 std::optional<ir::ChatFormat> chat_format_of_template(std::string_view jinja);
+
+// The turns of a format written as one turn text: "{role}" becomes each role's name in
+// the model's own words (`names`, e.g. assistant -> model; a role not named keeps its
+// own), for system, user and assistant, or user and assistant only.
+std::map<std::string, std::string> turns_of(const std::string& turn, const std::map<std::string, std::string>& names,
+                                            bool system_turn);
 
 // One turn's text. Roles other than system, user and assistant are refused (lmc::Error).
 std::string render_turn(const ir::ChatFormat& f, const std::string& role, std::string content);

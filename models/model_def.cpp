@@ -147,16 +147,8 @@ ir::ChatFormat custom_format(const std::string& path, const YAML::Node& n) {
     if (!n["roles"].IsMap()) throw error_at(where_of(path, n["roles"]), "'chat.roles' must be a mapping");
     for (const auto& kv : n["roles"]) names[scalar(path, kv.first, "a role name")] = scalar(path, kv.second, "a role");
   }
-  std::string turn = scalar(path, n["turn"], "chat.turn");
   if (n["system_merge"]) f.system_merge = scalar(path, n["system_merge"], "chat.system_merge");
-  for (const char* role : {"system", "user", "assistant"}) {
-    if (f.system_merge.size() && std::string(role) == "system") continue;
-    std::string t = turn;
-    auto it = names.find(role);
-    for (size_t at = t.find("{role}"); at != std::string::npos; at = t.find("{role}", at))
-      t.replace(at, 6, it == names.end() ? role : it->second);
-    f.turns[role] = t;
-  }
+  f.turns = turns_of(scalar(path, n["turn"], "chat.turn"), names, f.system_merge.empty());
   return f;
 }
 

@@ -176,9 +176,11 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
 }
 
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
-  const std::string normalized = normalize(vocab_.normalizer, text);
+  // Most vocabularies have no normalizer: no copy of the text for them.
+  std::string normalized;
+  if (!vocab_.normalizer.empty()) text = normalized = normalize(vocab_.normalizer, text);
   std::deque<std::string> prefixed;
-  for (std::string_view word : pre_.split(normalized, prefixed)) {
+  for (std::string_view word : pre_.split(text, prefixed)) {
     std::string spelled;
     for (char c : word) append_utf8(spelled, byte_to_char(static_cast<uint8_t>(c)));
     encode_piece(spelled, out);

@@ -46,6 +46,8 @@ class Chat {
   Chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts)
       : m_(m), ex_(ex), opts_(opts), conversation_(m.info.chat, opts.system) {}
 
+  const std::string& system() const { return conversation_.system(); }
+
   // Streams the answer to one message. When the conversation no longer fits the context, a
   // new one starts; a message that alone does not fit is refused with an error line.
   void answer(const std::string& message) {
@@ -114,7 +116,7 @@ std::optional<std::string> system_message(const Args& a) { return a.get("system"
 
 int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts) {
   Chat chat(m, ex, opts);
-  std::string system = opts.system.value_or(m.info.chat.default_system);
+  const std::string& system = chat.system();
   std::fprintf(stderr, "lmc: chatting in the %s format, %s; Ctrl-C stops an answer, Ctrl-D leaves\n",
                m.info.chat.family.c_str(), system.empty() ? "no system message" : ("system message \"" + system + "\"").c_str());
   catch_ctrl_c();
