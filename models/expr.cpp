@@ -81,12 +81,19 @@ class ExprParser {
   }
   ExprValue logical_or() {
     ExprValue v = logical_and();
-    while (accept("||")) v = double(num(v) != 0 || num(logical_and()) != 0);
+    // Both sides are always parsed: C++'s || would skip parsing the right one.
+    while (accept("||")) {
+      double right = num(logical_and());
+      v = double(num(v) != 0 || right != 0);
+    }
     return v;
   }
   ExprValue logical_and() {
     ExprValue v = comparison();
-    while (accept("&&")) v = double(num(v) != 0 && num(comparison()) != 0);
+    while (accept("&&")) {
+      double right = num(comparison());
+      v = double(num(v) != 0 && right != 0);
+    }
     return v;
   }
   ExprValue comparison() {

@@ -112,11 +112,19 @@ class Lowerer {
     };
     env_.functions["has_meta"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
       if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_meta(\"key\")");
-      return w_.meta(std::get<std::string>(a[0])) ? 1.0 : 0.0;
+      return w_.has_meta(std::get<std::string>(a[0])) ? 1.0 : 0.0;
     };
     env_.functions["has_weight"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
       if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_weight(\"name\")");
       return w_.has_tensor(std::get<std::string>(a[0])) ? 1.0 : 0.0;
+    };
+    // A definition states what it does not implement (a rope_scaling, a partial rotary
+    // factor) so such weights stop with its message instead of running wrongly.
+    env_.functions["require"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() != 2 || !std::holds_alternative<double>(a[0]) || !std::holds_alternative<std::string>(a[1]))
+        throw Error("require(condition, \"message\")");
+      if (std::get<double>(a[0]) == 0) throw Error("unsupported by " + w_.path() + ": " + std::get<std::string>(a[1]));
+      return 1.0;
     };
     env_.functions["shape"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
       if (a.size() != 2 || !std::holds_alternative<std::string>(a[0]) || !std::holds_alternative<double>(a[1]))

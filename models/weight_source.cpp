@@ -182,14 +182,22 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   return pack_rows(data.data(), static_cast<int64_t>(data.size()) / cols, cols, dtype);
 }
 
+bool WeightSource::has_meta(const std::string& key) const {
+  if (gguf_) return gguf_->find(key) != nullptr;
+  auto it = st_->config().find(key);
+  return it != st_->config().end() && !it->second->is_null();
+}
+
 std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
   if (gguf_) {
     const MetaValue* m = gguf_->find(key);
     if (!m) return std::nullopt;
     return gguf_to_expr(*m);
   }
+  // Hugging Face writes an unset option as null ("sliding_window": null, "rope_scaling":
+  // null): the same as leaving it out, so meta()'s default applies.
+  if (!has_meta(key)) return std::nullopt;
   auto it = st_->config().find(key);
-  if (it == st_->config().end()) return std::nullopt;
   return json_to_expr(*it->second);
 }
 

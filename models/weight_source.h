@@ -35,6 +35,9 @@ class WeightSource {
 
   // Metadata (GGUF key/values or the HF config.json beside SafeTensors).
   std::optional<ExprValue> meta(const std::string& key) const;
+  // Whether the metadata sets `key` (a config.json null does not), whatever its kind: a
+  // definition may test for an object (rope_scaling) it cannot read.
+  bool has_meta(const std::string& key) const;
   std::vector<std::string> tensor_names() const;
 
  private:

@@ -136,6 +136,17 @@ def short_embedding(name, t):
     return t[:200] if name == "token_embd.weight" else t
 
 
+def write_tiny_family(d, kind, **changes):
+    """A one-layer checkpoint of a Llama-like family in d/hf at toy width, its config.json
+    changed by `changes`."""
+    config = dict(make_random_checkpoint.KINDS[kind][0], hidden_size=64, num_hidden_layers=1, num_attention_heads=4,
+                  num_key_value_heads=2, intermediate_size=128, vocab_size=1024, max_position_embeddings=64)
+    if "head_dim" in config:
+        config["head_dim"] = 16
+    config.update(changes)
+    make_random_checkpoint.write_checkpoint(os.path.join(d, "hf"), kind, config, seed=1)
+
+
 def write_tiny_gpt2(d):
     """A GPT-2 checkpoint in d/gpt2 whose learned position table has 8 rows, and d/m.yaml
     (models/gpt2.yaml reading it)."""
@@ -694,7 +705,7 @@ def rows():
         # Weights given directly: their architecture picks the model definition (serves:).
         Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
-            r"known: gemma3, llama in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"known: gemma3, llama, phi3, qwen2, qwen3 in \S+; add a definition with serves: \{gguf: mamba\} "
             r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
@@ -710,6 +721,14 @@ def rows():
         Row("hf_folder_without_config", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
             r"^\S*hf: error: no config\.json: a Hugging Face model folder holds config\.json, \*\.safetensors and "
             r"tokenizer\.json$", setup=lambda d: write_folder(d, {"tokenizer.json": b"{}"})),
+        # What a definition states it does not implement stops compile with its message.
+        Row("hf_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*models/qwen2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"rope_scaling \(YaRN, dynamic\) is not implemented by qwen2-hf\.yaml$",
+            setup=lambda d: write_tiny_family(d, "qwen2", rope_scaling={"type": "yarn", "factor": 4.0})),
+        # A config's null is an unset option: Mistral v0.2's "sliding_window": null attends to the whole past.
+        Row("hf_null_option_is_unset", ["run", "{dir}/hf", "--prompt", "hi", "--max-tokens", "2"], 0,
+            r"^lmc: hf: weights ", setup=lambda d: write_tiny_family(d, "mistral", sliding_window=None)),
         Row("weights_flag_on_weights", ["run", "{dir}/m.gguf", "--prompt", "hi", "--weights", "{dir}/m.gguf"], USAGE,
             r"^lmc run: --weights applies to a model definition \(\.yaml\); \S*m\.gguf is the weights",
             {"m.gguf": tiny_gguf_bytes}),

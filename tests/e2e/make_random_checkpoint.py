@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
-installed: GPT-2 124M (F32) and Gemma 3 1B (BF16, ~2 GB).
+installed: GPT-2 124M (F32), Gemma 3 1B (BF16, ~2 GB), and the per-layer shapes of
+Qwen2.5 0.5B, Qwen3 0.6B, Mistral 7B and Phi-3 mini (BF16) with fewer layers.
 
-  make_random_checkpoint.py {gpt2,gemma3-1b} OUTDIR [--seed N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,qwen2,qwen3,mistral,phi3} OUTDIR [--seed N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
-The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2,
-SentencePiece-style with byte fallback for Gemma) padded with filler tokens to the real
-vocabulary size, so the embedding and output shapes are the real ones.
+The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2 and Qwen,
+with Qwen 2's pre-tokenizer and NFC for Qwen; SentencePiece-style with byte fallback for
+Gemma, Mistral and Phi-3) padded with filler tokens to the real vocabulary size, so the
+embedding and output shapes are the real ones.
 
 A finished directory holds a stamp naming what it was made from; when the stamp matches,
 the script does nothing, so a build directory generates each checkpoint once.
 
 Gemma 3 1B keeps its shapes but gets a sliding window of 16 instead of 512, so the test's
-few dozen positions cross the window on the five local layers of every six.
+few dozen positions cross the window on the five local layers of every six; Mistral and
+Phi-3 (windows of 4096 and 2047 on every layer) get 16 too. The Llama-like families keep
+every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF16 each)
+or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
+the layers are identical in kind, so more of them checks nothing new.
 """
 import argparse
 import json
@@ -26,7 +32,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 1  # bump when the output changes, so stale directories are regenerated
+VERSION = 2  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -47,6 +53,33 @@ GEMMA3_1B = dict(model_type="gemma3_text", architectures=["Gemma3ForCausalLM"], 
                  hidden_activation="gelu_pytorch_tanh", attn_logit_softcapping=None,
                  final_logit_softcapping=None, bos_token_id=2, eos_token_id=1, pad_token_id=0,
                  tie_word_embeddings=True, torch_dtype="bfloat16")
+
+
+QWEN2_5_0_5B = dict(model_type="qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=896,
+                    num_hidden_layers=2, num_attention_heads=14, num_key_value_heads=2, intermediate_size=4864,
+                    rms_norm_eps=1e-6, rope_theta=1000000.0, rope_scaling=None, use_sliding_window=False,
+                    sliding_window=32768, max_window_layers=21, max_position_embeddings=32768,
+                    vocab_size=151936, hidden_act="silu", bos_token_id=151643, eos_token_id=151645,
+                    tie_word_embeddings=True, torch_dtype="bfloat16")
+
+QWEN3_0_6B = dict(model_type="qwen3", architectures=["Qwen3ForCausalLM"], hidden_size=1024,
+                  num_hidden_layers=2, num_attention_heads=16, num_key_value_heads=8, head_dim=128,
+                  intermediate_size=3072, rms_norm_eps=1e-6, rope_theta=1000000.0, rope_scaling=None,
+                  attention_bias=False, use_sliding_window=False, sliding_window=None, max_window_layers=28,
+                  max_position_embeddings=40960, vocab_size=151936, hidden_act="silu", bos_token_id=151643,
+                  eos_token_id=151645, tie_word_embeddings=True, torch_dtype="bfloat16")
+
+MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hidden_size=4096,
+                  num_hidden_layers=1, num_attention_heads=32, num_key_value_heads=8, intermediate_size=14336,
+                  rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=16, max_position_embeddings=32768,
+                  vocab_size=32000, hidden_act="silu", bos_token_id=1, eos_token_id=2,
+                  tie_word_embeddings=False, torch_dtype="bfloat16")
+
+PHI3_MINI = dict(model_type="phi3", architectures=["Phi3ForCausalLM"], hidden_size=3072, num_hidden_layers=1,
+                 num_attention_heads=32, num_key_value_heads=32, intermediate_size=8192, rms_norm_eps=1e-5,
+                 rope_theta=10000.0, rope_scaling=None, sliding_window=16, max_position_embeddings=4096,
+                 original_max_position_embeddings=4096, vocab_size=32064, hidden_act="silu", bos_token_id=1,
+                 eos_token_id=32000, pad_token_id=32000, tie_word_embeddings=False, torch_dtype="bfloat16")
 
 
 # ---------------------------------------------------------------- weights
@@ -84,6 +117,39 @@ def gemma3_tensors(c):
                 (p + "mlp.down_proj.weight", (d, f), 0.02, 0),
                 (p + "post_feedforward_layernorm.weight", (d,), 0.1, 0)]
     return out + [("model.norm.weight", (d,), 0.1, 0)]
+
+
+def llama_like_tensors(c):
+    """Llama's layer in HF's names, with what each family adds: Qwen 2's q/k/v biases
+    (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), Phi-3's fused qkv_proj and
+    gate_up_proj (`fused`). Norm weights multiply directly, hence mean 1."""
+    d, f = c["hidden_size"], c["intermediate_size"]
+    hd = c.get("head_dim") or d // c["num_attention_heads"]
+    q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
+    kind = c["model_type"]
+    out = [("model.embed_tokens.weight", (c["vocab_size"], d), 0.05, 0)]
+    for i in range(c["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        out.append((p + "input_layernorm.weight", (d,), 0.1, 1))
+        if kind == "phi3":
+            out.append((p + "self_attn.qkv_proj.weight", (q + 2 * kv, d), 0.02, 0))
+        else:
+            for name, rows in (("q", q), ("k", kv), ("v", kv)):
+                out.append((p + f"self_attn.{name}_proj.weight", (rows, d), 0.02, 0))
+                if kind == "qwen2":
+                    out.append((p + f"self_attn.{name}_proj.bias", (rows,), 0.05, 0))
+        if kind == "qwen3":
+            out += [(p + "self_attn.q_norm.weight", (hd,), 0.1, 1), (p + "self_attn.k_norm.weight", (hd,), 0.1, 1)]
+        out += [(p + "self_attn.o_proj.weight", (d, q), 0.02, 0), (p + "post_attention_layernorm.weight", (d,), 0.1, 1)]
+        if kind == "phi3":
+            out.append((p + "mlp.gate_up_proj.weight", (2 * f, d), 0.02, 0))
+        else:
+            out += [(p + "mlp.gate_proj.weight", (f, d), 0.02, 0), (p + "mlp.up_proj.weight", (f, d), 0.02, 0)]
+        out.append((p + "mlp.down_proj.weight", (d, f), 0.02, 0))
+    out.append(("model.norm.weight", (d,), 0.1, 1))
+    if not c["tie_word_embeddings"]:
+        out.append(("lm_head.weight", (c["vocab_size"], d), 0.02, 0))
+    return out
 
 
 def to_bf16_bits(x):
@@ -233,8 +299,97 @@ def gemma_tokenizer(vocab_size):
     return tok, config
 
 
+QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
+                 r"\s*[\r\n]+|\s+(?!\S)|\s+")
+QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+QWEN_BASE_VOCAB = 151643  # Qwen's regular tokens; its specials follow, the embedding has 151936 rows
+
+
+def qwen_tokenizer(vocab_size):
+    """Byte-level BPE with Qwen 2's published pipeline (NFC, its split, ByteLevel bytes)."""
+    tok, _ = gpt2_tokenizer(min(QWEN_BASE_VOCAB, vocab_size - len(QWEN_SPECIALS)) + 1)
+    base = len(tok["model"]["vocab"])
+    tok["added_tokens"] = [{"id": base + n, "content": t, "single_word": False, "lstrip": False,
+                            "rstrip": False, "normalized": False, "special": True}
+                           for n, t in enumerate(QWEN_SPECIALS)]
+    tok["normalizer"] = {"type": "NFC"}
+    tok["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": QWEN2_PATTERN}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False}]}
+    config = {"bos_token": None, "eos_token": "<|im_end|>", "pad_token": "<|endoftext|>", "add_bos_token": False,
+              "chat_template": "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + "
+                               "message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
+                               "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"}
+    return tok, config
+
+
+def spm_pieces():
+    """SentencePiece-style pieces and scores learnt from the corpus: U+2581 for spaces,
+    each merged piece scored by when it was learnt (earlier is better)."""
+    mark = "\u2581"
+    text = CORPUS.replace("\n", " ").replace(" ", mark)
+    words = [mark + w for w in text.split(mark) if w]
+    pieces = {ch: 0.0 for ch in sorted(set(mark + text))}
+    for rank, (a, b) in enumerate(learn_merges(words, 400)):
+        pieces.setdefault(a + b, -float(rank + 1))
+    return pieces
+
+
+def llama_tokenizer(vocab_size, added=()):
+    """Llama 2's SentencePiece layout (<unk>, <s>, </s>, 256 byte tokens, pieces) as HF's
+    converter writes it to tokenizer.json: merges derived from the piece scores, a space
+    prepended to the text, BOS from the post-processor. `added` tokens follow the pieces."""
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference"))
+    import tokenize_reference as tr
+    tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
+    pieces = spm_pieces()
+    tokens += list(pieces)
+    base = vocab_size - len(added)
+    tokens += [f"<filler_{n}>" for n in range(base - len(tokens))]
+    scores = [0.0] * (3 + 256) + list(pieces.values()) + [-1e9] * (base - 3 - 256 - len(pieces))
+    v = {"tokens": tokens, "scores": scores,
+         "types": [tr.UNKNOWN, tr.CONTROL, tr.CONTROL] + [tr.BYTE] * 256 + [tr.NORMAL] * (base - 259)}
+    merges = tr.derived_merges(v, tr.mergeable(v))
+    specials = ["<unk>", "<s>", "</s>"] + list(added)
+    ids = {t: i for i, t in enumerate(tokens)} | {t: base + n for n, t in enumerate(added)}
+    mark = "\u2581"
+    tok = {"version": "1.0", "truncation": None, "padding": None,
+           "added_tokens": [{"id": ids[t], "content": t, "single_word": False, "lstrip": False, "rstrip": False,
+                             "normalized": False, "special": True} for t in specials],
+           "normalizer": {"type": "Sequence", "normalizers": [
+               {"type": "Prepend", "prepend": mark}, {"type": "Replace", "pattern": {"String": " "}, "content": mark}]},
+           "pre_tokenizer": None,
+           "post_processor": {"type": "TemplateProcessing",
+                              "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
+                                         {"Sequence": {"id": "A", "type_id": 0}}],
+                              "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
+                                       {"Sequence": {"id": "A", "type_id": 0}},
+                                       {"SpecialToken": {"id": "<s>", "type_id": 1}},
+                                       {"Sequence": {"id": "B", "type_id": 1}}],
+                              "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
+           "decoder": {"type": "Sequence", "decoders": [
+               {"type": "Replace", "pattern": {"String": mark}, "content": " "},
+               {"type": "ByteFallback"}, {"type": "Fuse"}]},
+           "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None,
+                     "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
+                     "vocab": {t: i for i, t in enumerate(tokens)}, "merges": [[a, b] for a, b in merges]}}
+    eos = added[0] if added else "</s>"
+    config = {"bos_token": "<s>", "eos_token": eos, "unk_token": "<unk>", "add_bos_token": True}
+    return tok, config
+
+
+PHI3_ADDED = ["<|endoftext|>", "<|assistant|>", "<|placeholder1|>", "<|placeholder2|>", "<|placeholder3|>",
+              "<|placeholder4|>", "<|system|>", "<|end|>", "<|placeholder5|>", "<|placeholder6|>", "<|user|>"]
+
+
 KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
-         "gemma3-1b": (GEMMA3_1B, gemma3_tensors, "BF16", gemma_tokenizer)}
+         "gemma3-1b": (GEMMA3_1B, gemma3_tensors, "BF16", gemma_tokenizer),
+         "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
+         "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
+         "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
+         # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
+         "phi3": (PHI3_MINI, llama_like_tensors, "BF16",
+                  lambda n: llama_tokenizer(32000 + len(PHI3_ADDED), PHI3_ADDED))}
 
 
 def write_checkpoint(outdir, kind, config, seed):

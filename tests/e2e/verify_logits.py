@@ -2,8 +2,14 @@
 """lmc's logits and greedy tokens against the independent numpy reference
 (tests/reference/reference_forward.py), for one model and several pass pipelines.
 
-  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed}
+  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,phi3}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
+
+The Llama-like families (qwen2, qwen3, mistral, phi3) are given to lmc as weights alone,
+with no definition named, so lmc picks the definition from the weights' architecture:
+the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
+the GGUF convert_to_gguf.py made of it through the unfused one. Both are compared with the
+reference of the folder's weights; the reference reading the GGUF must agree with it too.
 
 Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
 checkpoints and the generated GGUF of "typed", whose weights are in the K-, i-, ternary
@@ -116,6 +122,13 @@ MODELS = {
     "typed": dict(yaml="models/llama.yaml", generated_gguf="typed.gguf",
                   prompts=["The capital of France is in the north of it"]),
 }
+# Generated checkpoints lmc runs from the folder and from its GGUF without a definition named.
+for _family in ("qwen2", "qwen3", "mistral", "phi3"):
+    MODELS[_family] = dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
+                                                 "Numbers like 12345 are written with digits"])
+# The GGUF of a generated folder is checked through the unfused pipeline: the passes see
+# the same graph from either file, which the folder's run checks through every pipeline.
+GGUF_PIPELINES = ["none"]
 
 
 class Failure(Exception):
@@ -187,6 +200,18 @@ def lmc_generate(lmc, artifact, prompt, logits_path=None):
 
 
 # ---------------------------------------------------------------- comparing
+
+_generated = {}
+
+
+def generate(pm, ids, steps, path=None, prefill_steps=None, all_logits=True):
+    """rf.generate, computed once per question: a folder and its GGUF usually ask the
+    reference the same one (same tokens, same path, same steps)."""
+    key = (id(pm), tuple(ids), steps, tuple(path or ()), tuple(prefill_steps or ()), all_logits)
+    if key not in _generated:
+        _generated[key] = rf.generate(pm, ids, steps, path=path, prefill_steps=prefill_steps, all_logits=all_logits)
+    return _generated[key]
+
 
 def row_stats(a, b):
     """Per row: max |a - b| and cosine similarity."""
@@ -275,7 +300,7 @@ def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
     out, _, decoded, prefill = plain
     produced = decoded + 1
     eog_stop = produced < GREEDY_TOKENS  # the last token ended the generation, unprinted
-    logits, greedy = rf.generate(pm, ids, produced, prefill_steps=prefill, all_logits=False)
+    logits, greedy = generate(pm, ids, produced, prefill_steps=prefill, all_logits=False)
     text = out[len(prompt):]
     shown = produced - 1 if eog_stop else produced
     for i in range(shown):
@@ -299,6 +324,23 @@ def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
 # ---------------------------------------------------------------- one model
 
 def prepare(args, spec):
+    """(weights path for the reference, the ways lmc is given the model, tokenizer). Each way
+    is (label, lmc compile's model arguments, pipelines)."""
+    if spec.get("detect"):
+        path, tok = checkpoint(args)
+        return path, [("folder", [path], args.pipelines),
+                      ("gguf", [path + ".gguf"], [p for p in args.pipelines if p in GGUF_PIPELINES])], tok
+    path, flags, tok = weights_of(args, spec)
+    return path, [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)], tok
+
+
+def checkpoint(args):
+    if not args.checkpoint or not os.path.exists(os.path.join(args.checkpoint, ".complete")):
+        raise Failure(f"no generated checkpoint at {args.checkpoint} (make_random_checkpoint.py makes it)")
+    return args.checkpoint, JsonTokenizer(os.path.join(args.checkpoint, "tokenizer.json"))
+
+
+def weights_of(args, spec):
     """(weights path for the reference, extra lmc compile flags, tokenizer)."""
     if "gguf" in spec:
         path = os.path.join(SOURCE, spec["gguf"])
@@ -311,31 +353,41 @@ def prepare(args, spec):
         if not os.path.exists(path):
             raise Failure(f"no generated model at {path} (make_typed_model.py makes it)")
         return path, ["--weights=" + path], GgufTokenizer(path)
-    if not args.checkpoint or not os.path.exists(os.path.join(args.checkpoint, ".complete")):
-        raise Failure(f"no generated checkpoint at {args.checkpoint} (make_random_checkpoint.py makes it)")
-    return args.checkpoint, ["--weights=" + args.checkpoint], JsonTokenizer(os.path.join(args.checkpoint,
-                                                                                          "tokenizer.json"))
+    path, tok = checkpoint(args)
+    return path, ["--weights=" + path], tok
 
 
-def lmc_runs(args, spec, weights_flags, work):
+def lmc_runs(args, spec, ways, work):
     """Every lmc run first, so lmc and the reference never hold their weights together."""
     runs = {}
-    for name in args.pipelines:
-        passes, _ = PIPELINES[name]
-        artifact = os.path.join(work, f"{args.model}-{name}.lmc")
-        t0 = time.time()
-        run([args.lmc, "compile", os.path.join(SOURCE, spec["yaml"]), "-o", artifact, "--passes=" + passes]
-            + weights_flags)
-        t1 = time.time()
-        for k, prompt in enumerate(spec["prompts"]):
-            npy = os.path.join(work, f"{args.model}-{name}-{k}.npy")
-            runs[name, k] = lmc_generate(args.lmc, artifact, prompt, npy) + (npy,)
-        plain = lmc_generate(args.lmc, artifact, spec["prompts"][-1])
-        runs[name, "plain"] = plain
-        os.remove(artifact)
-        print(f"[lmc] {name}: compiled in {t1 - t0:.1f} s, {len(spec['prompts']) + 1} runs in "
-              f"{time.time() - t1:.1f} s", flush=True)
+    for way, model_args, pipelines in ways:
+        for name in pipelines:
+            passes, _ = PIPELINES[name]
+            stem = "-".join(filter(None, [args.model, way, name]))
+            artifact = os.path.join(work, stem + ".lmc")
+            t0 = time.time()
+            run([args.lmc, "compile"] + model_args + ["-o", artifact, "--passes=" + passes])
+            t1 = time.time()
+            for k, prompt in enumerate(spec["prompts"]):
+                npy = os.path.join(work, f"{stem}-{k}.npy")
+                runs[way, name, k] = lmc_generate(args.lmc, artifact, prompt, npy) + (npy,)
+            runs[way, name, "plain"] = lmc_generate(args.lmc, artifact, spec["prompts"][-1])
+            os.remove(artifact)
+            print(f"[lmc] {stem}: compiled in {t1 - t0:.1f} s, {len(spec['prompts']) + 1} runs in "
+                  f"{time.time() - t1:.1f} s", flush=True)
     return runs
+
+
+def check_gguf_reference(weights, f32, ids):
+    """The reference reading the generated GGUF (llama.cpp's names, permuted q/k for
+    "llama") computes what it computes from the folder."""
+    other = rf.load_model(weights + ".gguf").prepared(None)
+    a, _ = rf.generate(f32, ids, 4)
+    b, _ = rf.generate(other, ids, 4)
+    diff = float(np.abs(a - b).max())
+    if diff > 1e-4:
+        raise Failure(f"the reference from {weights}.gguf differs from the folder's by {diff:.4g}")
+    return f"reference from the GGUF = reference from the folder (max|d| {diff:.3g} over {len(a)} rows)"
 
 
 def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
@@ -349,9 +401,9 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
                       f"{decoded} decode steps")
     path = [int(t) for t in np.argmax(lm[n_prompt - 1:], axis=1)]
     eog_stop = len(path) < GREEDY_TOKENS
-    ref, _ = rf.generate(pm, ids, len(path), path=path, prefill_steps=prefill)
+    ref, _ = generate(pm, ids, len(path), path=path, prefill_steps=prefill)
     if unrounded is not None:
-        plain, _ = rf.generate(unrounded, ids, len(path), path=path, prefill_steps=prefill)
+        plain, _ = generate(unrounded, ids, len(path), path=path, prefill_steps=prefill)
         tol = q8_tolerance(ref, plain, compared_rows(n_prompt, len(lm)))
     else:
         tol = Tolerance(F32_MAX_ABS, F32_MIN_COS, "f32")
@@ -373,39 +425,44 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tok, notes):
 
 def verify(args):
     spec = MODELS[args.model]
-    weights, weights_flags, tok = prepare(args, spec)
+    weights, ways, tok = prepare(args, spec)
     work = os.path.join(args.work_dir, args.model)
     os.makedirs(work, exist_ok=True)
     ids = [tok.encode(p) for p in spec["prompts"]]
-    runs = lmc_runs(args, spec, weights_flags, work)
+    runs = lmc_runs(args, spec, ways, work)
 
     t0 = time.time()
     model = rf.load_model(weights)
     print(f"[reference] loaded {weights} in {time.time() - t0:.1f} s", flush=True)
     passed, failed, summary = 0, 0, []
     f32 = model.prepared(None)
+    if spec.get("detect"):
+        summary.append(check_gguf_reference(weights, f32, ids[0]))
+        print(summary[-1], flush=True)
     for name in args.pipelines:
         quantized = PIPELINES[name][1]
         pm = model.prepared(rf.Q8Plan()) if quantized else f32
         unrounded = pm.without_input_rounding() if quantized else None
-        for k, prompt in enumerate(spec["prompts"]):
-            label = f"{args.model}/{name}/prompt{k}"
-            notes = []
-            try:
-                line, tol = verify_prompt(label, prompt, ids[k], runs[name, k], pm, unrounded, tok, notes)
-                if k == len(spec["prompts"]) - 1:
-                    n = check_plain_run(label, runs[name, "plain"], prompt, ids[k], pm, tok, tol, notes)
-                    steps = runs[name, "plain"][3]
-                    notes.append(f"plain run (prompt in {len(steps)} step(s) of up to {max(steps)} rows, last "
-                                 f"row's logits only): greedy text agrees for {n} tokens")
-                passed += 1
-                os.remove(runs[name, k][-1])  # kept only when a check failed, for a look
-            except Failure as e:
-                line = f"{label:26s} FAILED: {e}"
-                failed += 1
-            summary += [line] + ["    " + n for n in notes]
-            print("\n".join(summary[-1 - len(notes):]), flush=True)
+        for way in [way for way, _, pipelines in ways if name in pipelines]:
+            for k, prompt in enumerate(spec["prompts"]):
+                label = "/".join(filter(None, [args.model, way, name, f"prompt{k}"]))
+                notes = []
+                try:
+                    line, tol = verify_prompt(label, prompt, ids[k], runs[way, name, k], pm, unrounded, tok, notes)
+                    if k == len(spec["prompts"]) - 1:
+                        plain = runs[way, name, "plain"]
+                        n = check_plain_run(label, plain, prompt, ids[k], pm, tok, tol, notes)
+                        notes.append(f"plain run (prompt in {len(plain[3])} step(s) of up to {max(plain[3])} rows, "
+                                     f"last row's logits only): greedy text agrees for {n} tokens")
+                    passed += 1
+                    os.remove(runs[way, name, k][-1])  # kept only when a check failed, for a look
+                except Failure as e:
+                    line = f"{label:26s} FAILED: {e}"
+                    failed += 1
+                summary += [line] + ["    " + n for n in notes]
+                print("\n".join(summary[-1 - len(notes):]), flush=True)
         del pm, unrounded
+        _generated.clear()  # keyed by the prepared model's id, which a later one may reuse
     print("\nsummary:\n" + "\n".join(summary))
     print(f"\n{args.model}: {passed} passed, {failed} failed")
     return 1 if failed else 0
@@ -416,7 +473,7 @@ def main():
     ap.add_argument("--lmc", required=True)
     ap.add_argument("--model", required=True, choices=sorted(MODELS))
     ap.add_argument("--work-dir", required=True)
-    ap.add_argument("--checkpoint", help="the generated checkpoint directory (gpt2, gemma3-1b, typed)")
+    ap.add_argument("--checkpoint", help="the generated checkpoint directory (all but gemma3 and llama)")
     ap.add_argument("--pipelines", default="none,default,f32-fused")
     args = ap.parse_args()
     args.pipelines = args.pipelines.split(",")

@@ -2,14 +2,26 @@
 """An independent forward pass for the models lmc runs, in numpy, sharing no code with lmc.
 
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
-(modeling_gemma3.py, modeling_llama.py, modeling_gpt2.py), with a KV cache:
+(modeling_gemma3.py, modeling_llama.py, modeling_gpt2.py, and for the Llama-like families
+modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py, modeling_phi3.py), with a KV cache:
 
-  * Gemma 3 and Llama from a llama.cpp GGUF, through the `gguf` package (GGUFReader and
-    gguf.quants.dequantize). llama.cpp's converter stores Gemma's RMSNorm weights with the
-    +1 already added, and permutes Llama's q/k rows so that RoPE rotates adjacent pairs;
-    the permutation is undone here so RoPE runs exactly as HF's rotate_half does.
-  * GPT-2 and Gemma 3 (text) from a Hugging Face directory: model.safetensors (F32, F16,
-    BF16) and config.json, read by a few lines of numpy below.
+  * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
+    gguf.quants.dequantize): gemma3, and the Llama-like architectures llama (also
+    Mistral's files), qwen2, qwen3 and phi3. llama.cpp's converter stores Gemma's RMSNorm
+    weights with the +1 already added, and permutes the q/k rows of "llama" files so that
+    RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs exactly as
+    HF's rotate_half does.
+  * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
+    read by a few lines of numpy below: gpt2, gemma3_text, and the Llama-like model_types
+    llama, mistral, qwen2, qwen3 and phi3.
+
+The Llama-like families differ from Llama only in what their weights and config hold, so
+one block serves them all, driven by the data: q/k/v biases where the checkpoint has them
+(Qwen 2), a per-head RMSNorm of q and k where it has q_norm/k_norm (Qwen 3, Gemma 3),
+post-attention and post-FFN norms where it has them (Gemma 3), fused qkv and gate_up
+matrices split by rows (Phi-3), an explicit head_dim, and a sliding window per layer from
+the config (every layer for Mistral and Phi-3; Qwen only with use_sliding_window, from
+max_window_layers on; a layer_types list where the config has one).
 
 Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
@@ -119,7 +131,7 @@ def read_gguf(path):
 
 @dataclass
 class Config:
-    arch: str             # "gemma3", "llama" or "gpt2"
+    arch: str             # "gemma3", "llama" (every Llama-like family) or "gpt2"
     d_model: int
     n_layers: int
     n_heads: int
@@ -131,6 +143,7 @@ class Config:
     windows: list         # per layer, 0 = attends to the whole past
     query_scale: float
     embed_scale: float = 1.0
+    act: str = "silu"     # the gated MLP's activation
 
 
 def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
@@ -164,7 +177,7 @@ def model_from_gguf(path):
         bases, windows = _gemma_layers(n_layers, 6, int(g("attention.sliding_window")), 10000.0,
                                        float(g("rope.freq_base")))
         cfg = Config("gemma3", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, bases, windows,
-                     head_dim ** -0.5, math.sqrt(d_model))
+                     head_dim ** -0.5, math.sqrt(d_model), "gelu_tanh")
         for i in range(n_layers):
             p = lambda n: t[f"blk.{i}.{n}.weight"]
             # The converter stored 1 + w; Gemma's (1 + w) scaling is then a plain product.
@@ -173,21 +186,84 @@ def model_from_gguf(path):
                                post_attn_norm=p("post_attention_norm"), ffn_norm=p("ffn_norm"),
                                gate=p("ffn_gate"), up=p("ffn_up"), down=p("ffn_down"),
                                post_ffn_norm=p("post_ffw_norm")))
-    elif arch == "llama":
-        head_dim = d_model // n_heads
+    elif arch in GGUF_LLAMA_LIKE:
+        head_dim = int(g("attention.key_length", d_model // n_heads))
         base = float(g("rope.freq_base", 10000.0))
+        window = int(g("attention.sliding_window", 0))
         cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, [base] * n_layers,
-                     [0] * n_layers, head_dim ** -0.5)
+                     [window] * n_layers, head_dim ** -0.5)
+        permuted = arch == "llama"
         for i in range(n_layers):
-            p = lambda n: t[f"blk.{i}.{n}.weight"]
-            layers.append(dict(attn_norm=p("attn_norm"), q=_unpermute_rope_rows(p("attn_q"), n_heads),
-                               k=_unpermute_rope_rows(p("attn_k"), n_kv), v=p("attn_v"), o=p("attn_output"),
-                               ffn_norm=p("ffn_norm"), gate=p("ffn_gate"), up=p("ffn_up"), down=p("ffn_down")))
-    else:
-        raise ValueError(f"{path}: architecture {arch!r} has no reference")
+            p = lambda n: t.get(f"blk.{i}.{n}")
+            L = _llama_like_layer(p, head_dim * n_heads, head_dim * n_kv, "attn_norm.weight", "attn_q", "attn_k",
+                                  "attn_v", "attn_qkv", "attn_output.weight", "attn_q_norm.weight",
+                                  "attn_k_norm.weight", "ffn_norm.weight", "ffn_gate.weight", "ffn_up.weight",
+                                  "ffn_up.weight", "ffn_down.weight")
+            if permuted:
+                L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
+            layers.append(L)
     embed = t["token_embd.weight"]
     head = t.get("output.weight", embed)
     return Model(cfg, embed, layers, dict(w=t["output_norm.weight"]), head)
+
+
+# general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
+GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "phi3")
+# model_type values of Llama-like Hugging Face checkpoints.
+HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "phi3")
+
+
+def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_norm, ffn_norm, gate, up, gate_up,
+                      down):
+    """One layer's arrays from `p(name)` (None when absent), in either file's names. A fused
+    qkv matrix is split into q, k, v rows; a gate/up matrix without a separate gate is split
+    in halves, gate first (Phi3MLP's chunk(2), llama.cpp's fused ffn_up)."""
+    L = dict(attn_norm=p(attn_norm), o=p(o), ffn_norm=p(ffn_norm), down=p(down))
+    fused = p(qkv + ".weight")
+    if fused is not None:
+        L["q"], L["k"], L["v"] = np.split(fused, [q_rows, q_rows + kv_rows])
+    else:
+        for key, name in (("q", q), ("k", k), ("v", v)):
+            L[key] = p(name + ".weight")
+            if p(name + ".bias") is not None:
+                L[key + "_b"] = p(name + ".bias")
+    if p(gate) is not None:
+        L["gate"], L["up"] = p(gate), p(up)
+    else:
+        L["gate"], L["up"] = np.split(p(gate_up), 2)
+    if p(q_norm) is not None:
+        L["q_norm"], L["k_norm"] = p(q_norm), p(k_norm)
+    return L
+
+
+def _hf_windows(c, n_layers):
+    """Per-layer sliding windows from an HF config (0 = the whole past)."""
+    window = c.get("sliding_window") or 0
+    if c.get("layer_types"):
+        return [window if kind == "sliding_attention" else 0 for kind in c["layer_types"]]
+    if "use_sliding_window" in c:  # Qwen: only when enabled, and from max_window_layers on
+        return [window if c["use_sliding_window"] and i >= c.get("max_window_layers", 0) else 0
+                for i in range(n_layers)]
+    return [window] * n_layers
+
+
+def _llama_like_from_hf(c, t):
+    d_model, n_layers = c["hidden_size"], c["num_hidden_layers"]
+    n_heads, n_kv = c["num_attention_heads"], c["num_key_value_heads"]
+    head_dim = c.get("head_dim") or d_model // n_heads
+    embed = t["model.embed_tokens.weight"]
+    cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, c["rms_norm_eps"], embed.shape[0],
+                 [float(c.get("rope_theta", 10000.0))] * n_layers, _hf_windows(c, n_layers), head_dim ** -0.5)
+    layers = []
+    for i in range(n_layers):
+        p = lambda n: t.get(f"model.layers.{i}.{n}")
+        layers.append(_llama_like_layer(p, head_dim * n_heads, head_dim * n_kv, "input_layernorm.weight",
+                                        "self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj",
+                                        "self_attn.qkv_proj", "self_attn.o_proj.weight", "self_attn.q_norm.weight",
+                                        "self_attn.k_norm.weight", "post_attention_layernorm.weight",
+                                        "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.gate_up_proj.weight",
+                                        "mlp.down_proj.weight"))
+    return Model(cfg, embed, layers, dict(w=t["model.norm.weight"]), t.get("lm_head.weight", embed))
 
 
 def model_from_hf_dir(directory):
@@ -218,7 +294,7 @@ def model_from_hf_dir(directory):
                                        c.get("layer_types"))
         cfg = Config("gemma3", d_model, n_layers, c["num_attention_heads"], c["num_key_value_heads"],
                      c["head_dim"], c["rms_norm_eps"], t["model.embed_tokens.weight"].shape[0], bases, windows,
-                     c["query_pre_attn_scalar"] ** -0.5, math.sqrt(d_model))
+                     c["query_pre_attn_scalar"] ** -0.5, math.sqrt(d_model), "gelu_tanh")
         norm = lambda w: w + np.float32(1.0)  # HF applies (1 + w)
         for i in range(n_layers):
             p = lambda n: t[f"model.layers.{i}.{n}.weight"]
@@ -231,6 +307,8 @@ def model_from_hf_dir(directory):
                                post_ffn_norm=norm(p("post_feedforward_layernorm"))))
         embed = t["model.embed_tokens.weight"]
         return Model(cfg, embed, layers, dict(w=norm(t["model.norm.weight"])), t.get("lm_head.weight", embed))
+    if kind in HF_LLAMA_LIKE:
+        return _llama_like_from_hf(c, t)
     raise ValueError(f"{directory}: model_type {kind!r} has no reference")
 
 
@@ -319,8 +397,8 @@ class PreparedModel:
             d = model.cfg.d_model
             qkv_shape = (L["q"].shape[0] + L["k"].shape[0] + L["v"].shape[0], d) if fused else None
             gu_shape = (2 * L["gate"].shape[0], d) if fused else None
-            self.layers.append(dict(q=linear(L["q"], None, qkv_shape), k=linear(L["k"], None, qkv_shape),
-                                    v=linear(L["v"], None, qkv_shape), o=linear(L["o"]),
+            self.layers.append(dict(q=linear(L["q"], L.get("q_b"), qkv_shape), k=linear(L["k"], L.get("k_b"), qkv_shape),
+                                    v=linear(L["v"], L.get("v_b"), qkv_shape), o=linear(L["o"]),
                                     gate=linear(L["gate"], None, gu_shape), up=linear(L["up"], None, gu_shape),
                                     down=linear(L["down"])))
         self.head = linear(model.head)
@@ -361,6 +439,9 @@ def gelu_tanh(x):
 def silu(x):
     x = x.astype(np.float64)
     return (x / (1 + np.exp(-x))).astype(np.float32)
+
+
+ACTIVATIONS = {"silu": silu, "gelu_tanh": gelu_tanh}
 
 
 def rope(x, positions, base):
@@ -430,23 +511,23 @@ class Session:
         return y.reshape(y.shape[0], n, self.cfg.head_dim)
 
     def _block(self, i, L, W, x, positions):
+        """Gemma 3's and the Llama-like families' layer; the optional norms are applied
+        where the layer has their weights."""
         cfg, lin = self.cfg, self._linear
-        gemma = cfg.arch == "gemma3"
         h = rms_norm(x, L["attn_norm"], cfg.eps)
         q = self._heads(lin(W["q"], h), cfg.n_heads)
         k = self._heads(lin(W["k"], h), cfg.n_kv_heads)
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
-        if gemma:
+        if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
         q, k = rope(q, positions, cfg.rope_bases[i]), rope(k, positions, cfg.rope_bases[i])
         a = lin(W["o"], self.attention(i, q, k, v, positions))
-        if gemma:
+        if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
         x = x + a
         h = rms_norm(x, L["ffn_norm"], cfg.eps)
-        act = gelu_tanh if gemma else silu
-        f = lin(W["down"], act(lin(W["gate"], h)) * lin(W["up"], h))
-        if gemma:
+        f = lin(W["down"], ACTIVATIONS[cfg.act](lin(W["gate"], h)) * lin(W["up"], h))
+        if "post_ffn_norm" in L:
             f = rms_norm(f, L["post_ffn_norm"], cfg.eps)
         return x + f
 
