@@ -20,6 +20,7 @@ const Command kCommands[] = {
     {"compile", lmc::tools::cmd_compile, "lower a model YAML, optimize, generate kernels, write an artifact"},
     {"run", lmc::tools::cmd_run, "generate text from an artifact or a model YAML"},
     {"chat", lmc::tools::cmd_chat, "talk with a model, turn by turn, keeping the conversation in its KV cache"},
+    {"serve", lmc::tools::cmd_serve, "serve the model over HTTP with OpenAI's API"},
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
     {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""lmc serve against clients nobody here wrote: the `openai` Python package (completions,
+chat, streaming) and raw HTTP for the requests a client library would never send.
+
+  test_serve.py --lmc build/tools/lmc
+
+On SmolLM2-135M (its GGUF; exit 77 when absent). Each check is bounded: the load test is
+16 concurrent clients and 192 requests of a few tokens, on loopback.
+  * greedy text from the server equals `lmc run`'s for the same prompt, whole and streamed;
+  * chat completions use the model's chat format (streamed deltas add up to the whole answer);
+  * the bad-request table: each a 4xx JSON error, the server still answering afterwards;
+  * a client that leaves mid-stream frees the model at once (its generation stops);
+  * more requests than the queue holds: 503, the others unaffected;
+  * 16 clients x 12 requests: none lost, none mixed up (each text equals its prompt's alone);
+  * SIGTERM lets the request in flight finish, then the server exits 0.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MODEL = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+KEY = "test-key"
+PROMPTS = ["The capital of France is", "Once upon a time", "def fibonacci(n):", "The three primary colors are",
+           "In 1969, the first", "Water boils at", "My favourite book is", "A compiler turns"]
+LMC = None
+
+
+class Server:
+    """An lmc serve process on a free port; stderr is kept for the assertions."""
+
+    def __init__(self, *flags):
+        self.proc = subprocess.Popen([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.err = []
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            if not line:
+                raise RuntimeError("lmc serve exited:\n" + "".join(self.err))
+            self.err.append(line)
+            m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                threading.Thread(target=lambda: self.err.extend(self.proc.stderr), daemon=True).start()
+                return
+        raise RuntimeError("lmc serve did not start")
+
+    def request(self, method, path, body=None, key=KEY, raw=None):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = "Bearer " + key
+        c.request(method, path, body=raw if raw is not None else (json.dumps(body) if body is not None else None),
+                  headers=headers)
+        r = c.getresponse()
+        data = r.read()
+        c.close()
+        return r.status, data
+
+    def client(self):
+        import openai
+        return openai.OpenAI(base_url=f"http://127.0.0.1:{self.port}/v1", api_key=KEY, max_retries=0)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=60)
+
+
+def lmc_run_text(prompt, n):
+    out = subprocess.run([LMC, "run", MODEL, "--prompt", prompt, "--max-tokens", str(n)], capture_output=True,
+                         text=True, check=True).stdout
+    return out[len(prompt):].rstrip("\n")
+
+
+class Serve(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--queue", "16", "--ctx-size", "256")
+        cls.model = cls.server.client().models.list().data[0].id
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def complete(self, prompt, n, **kw):
+        return self.server.client().completions.create(model=self.model, prompt=prompt, max_tokens=n,
+                                                       temperature=0, **kw)
+
+    def test_greedy_completion_equals_lmc_run(self):
+        r = self.complete(PROMPTS[0], 12)
+        self.assertEqual(r.choices[0].text, lmc_run_text(PROMPTS[0], 12))
+        self.assertEqual(r.usage.completion_tokens, 12)
+        self.assertEqual(r.choices[0].finish_reason, "length")
+        streamed = "".join(c.choices[0].text for c in self.complete(PROMPTS[0], 12, stream=True))
+        self.assertEqual(streamed, r.choices[0].text)
+
+    def test_chat_streams_what_it_answers_whole(self):
+        messages = [{"role": "system", "content": "You answer in one sentence."},
+                    {"role": "user", "content": "What is the capital of France?"}]
+        c = self.server.client()
+        whole = c.chat.completions.create(model=self.model, messages=messages, max_tokens=24, temperature=0)
+        text = whole.choices[0].message.content
+        self.assertIn("Paris", text)
+        self.assertEqual(whole.choices[0].message.role, "assistant")
+        chunks = list(c.chat.completions.create(model=self.model, messages=messages, max_tokens=24, temperature=0,
+                                                stream=True))
+        self.assertEqual("".join(ch.choices[0].delta.content or "" for ch in chunks), text)
+        self.assertEqual(chunks[-1].choices[0].finish_reason, whole.choices[0].finish_reason)
+
+    def test_seeded_sampling_repeats(self):
+        kw = dict(model=self.model, prompt=PROMPTS[1], max_tokens=10, temperature=0.9, top_p=0.95, seed=7)
+        c = self.server.client()
+        self.assertEqual(c.completions.create(**kw).choices[0].text, c.completions.create(**kw).choices[0].text)
+
+    def test_stop_string_ends_the_text(self):
+        r = self.complete("1, 2, 3, 4,", 20, stop=[" 7"])
+        self.assertEqual(r.choices[0].finish_reason, "stop")
+        self.assertNotIn(" 7", r.choices[0].text)
+
+    def test_unknown_model_is_404(self):
+        import openai
+        with self.assertRaises(openai.NotFoundError):
+            self.server.client().completions.create(model="gpt-4", prompt="hi", max_tokens=2)
+
+    def test_bad_requests_are_4xx_json(self):
+        long_prompt = "word " * 400
+        table = [
+            ("POST", "/v1/completions", None, "{not json", 400, "not valid JSON"),
+            ("POST", "/v1/completions", {"prompt": 5}, None, 400, "'prompt' must be a string"),
+            ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": "ten"}, None, 400, "'max_tokens' must be"),
+            ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": -3}, None, 400, "between 1 and 256"),
+            ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 10 ** 30}, None, 400, "'max_tokens'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "temperature": 9}, None, 400, "'temperature'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "stop": [1]}, None, 400, "'stop'"),
+            ("POST", "/v1/completions", {"prompt": long_prompt}, None, 400, "the context holds 256"),
+            ("POST", "/v1/chat/completions", {"messages": []}, None, 400, "'messages' must be a non-empty array"),
+            ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "a"},
+                                                           {"role": "user", "content": "b"}]}, None, 400, "alternate"),
+            ("POST", "/v1/chat/completions", {"messages": [{"role": "wizard", "content": "a"}]}, None, 400, "role"),
+            ("POST", "/v1/completions", None, "x" * (10 << 20), 413, "larger than the server accepts"),
+            ("GET", "/v1/nothing", None, None, 404, "no endpoint"),
+        ]
+        for method, path, body, raw, status, words in table:
+            with self.subTest(path=path, body=str(body)[:60], raw=(raw or "")[:20]):
+                got, data = self.server.request(method, path, body, raw=raw)
+                self.assertEqual(got, status, data[:300])
+                self.assertIn(words, json.loads(data)["error"]["message"])
+        got, data = self.server.request("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 2}, key=None)
+        self.assertEqual(got, 401)
+        self.assertEqual(json.loads(data)["error"]["type"], "authentication_error")
+        self.assertEqual(self.server.request("GET", "/health", key=None)[0], 200)
+        self.assertEqual(self.complete(PROMPTS[0], 2).usage.completion_tokens, 2)  # still serving
+
+    def metric(self, name):
+        _, text = self.server.request("GET", "/metrics")
+        m = re.search(rf"^{name} (\S+)$", text.decode(), re.M)
+        return float(m.group(1))
+
+    def test_a_client_leaving_mid_stream_frees_the_model(self):
+        before = self.metric("lmc_generated_tokens_total")
+        s = socket.create_connection(("127.0.0.1", self.server.port), timeout=60)
+        body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 240, "temperature": 0, "stream": True}).encode()
+        s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Authorization: Bearer " + KEY.encode() + b"\r\nContent-Length: " + str(len(body)).encode() +
+                  b"\r\n\r\n" + body)
+        received = b""
+        while b"data: " not in received:
+            piece = s.recv(4096)
+            self.assertTrue(piece, "the stream ended before its first event")
+            received += piece
+        s.close()
+        # The next request is answered, and the one that was left generated far fewer than 240.
+        self.assertEqual(self.complete(PROMPTS[2], 2).usage.completion_tokens, 2)
+        self.assertLess(self.metric("lmc_generated_tokens_total") - before, 120)
+
+    def test_load_none_lost_none_mixed(self):
+        expected = {p: self.complete(p, 6).choices[0].text for p in PROMPTS}
+        failures, done = [], []
+
+        def client(k):
+            c = self.server.client()
+            for j in range(12):
+                p = PROMPTS[(k + j) % len(PROMPTS)]
+                try:
+                    if j % 3 == 0:
+                        text = "".join(ch.choices[0].text for ch in c.completions.create(
+                            model=self.model, prompt=p, max_tokens=6, temperature=0, stream=True))
+                    else:
+                        text = c.completions.create(model=self.model, prompt=p, max_tokens=6,
+                                                    temperature=0).choices[0].text
+                    (done if text == expected[p] else failures).append((k, j, p, text))
+                except Exception as e:  # noqa: BLE001 - every failure is reported below
+                    failures.append((k, j, p, repr(e)))
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=600)
+        self.assertEqual(failures, [])
+        self.assertEqual(len(done), 16 * 12)
+
+
+class QueueAndShutdown(unittest.TestCase):
+    def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
+        server = Server("--queue", "1")
+        try:
+            results = {}
+
+            def long_request(name):
+                results[name] = server.request("POST", "/v1/completions",
+                                               {"prompt": PROMPTS[1], "max_tokens": 40, "temperature": 0})
+
+            first = threading.Thread(target=long_request, args=("first",))
+            first.start()
+            deadline = time.time() + 30
+            while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
+                time.sleep(0.02)
+            second = threading.Thread(target=long_request, args=("second",))
+            second.start()
+            while self_metric(server, "lmc_queue_depth") < 1 and time.time() < deadline:
+                time.sleep(0.02)
+            status, data = server.request("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 2})
+            self.assertEqual(status, 503, data)
+            self.assertEqual(json.loads(data)["error"]["type"], "server_overloaded")
+            server.proc.send_signal(signal.SIGTERM)
+            first.join(timeout=120)
+            second.join(timeout=120)
+            for name in ("first", "second"):
+                self.assertEqual(results[name][0], 200, results[name])
+                self.assertEqual(json.loads(results[name][1])["usage"]["completion_tokens"], 40)
+            self.assertEqual(server.proc.wait(timeout=60), 0)
+            self.assertIn("lmc: stopped\n", "".join(server.err))
+        finally:
+            server.stop()
+
+
+def self_metric(server, name):
+    _, text = server.request("GET", "/metrics")
+    return float(re.search(rf"^{name} (\S+)$", text.decode(), re.M).group(1))
+
+
+def main():
+    global LMC
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lmc", required=True)
+    args, rest = ap.parse_known_args()
+    LMC = os.path.abspath(args.lmc)
+    if not os.path.exists(MODEL):
+        print(f"SKIP: {MODEL} is absent (tools/setup.sh installs it)")
+        return 77
+    r = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    return 0 if r.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+// lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
+// folder). Requests run one at a time in arrival order; --queue more may wait, past that
+// the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
+// then exits.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "ir/error.h"
+#include "tools/artifact_flags.h"
+#include "tools/commands.h"
+#include "tools/load_summary.h"
+#include "tools/model_flags.h"
+#include "tools/pass_flags.h"
+#include "tools/run_flags.h"
+#include "tools/serve_engine.h"
+#include "tools/serve_http.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  std::vector<FlagSpec> s = {
+      {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
+      {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
+      {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health", "KEY"},
+      {"queue", true, "requests that may wait while one runs (default 16); past it: HTTP 503", "N"},
+      {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+  };
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
+  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
+  return s;
+}
+
+// SIGTERM and SIGINT are taken by one thread (sigwait), so that the shutdown runs as
+// ordinary code rather than inside a signal handler; every other thread blocks them.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  Args a(specs(), argc, argv, 2);
+  if (a.has("help")) {
+    std::cout << "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                 "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
+                 "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
+                 "/health and /metrics (Prometheus). Requests run one at a time in arrival order.\n\n"
+                 "options:\n"
+              << Args::help_text(specs());
+    return 0;
+  }
+  ServeOptions so;
+  so.host = a.get_or("host", "127.0.0.1");
+  so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
+  so.api_key = a.get_or("api-key", "");
+  auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
+  auto exec_opts = executor_options(a);
+  const std::string model = model_argument(a, "lmc serve");
+
+  sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread exists
+  signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
+
+  driver::LoadedModel m = open_model(model, a);
+  ServeEngine engine(m, exec_opts, queue);
+  print_load_summary(m, engine.executor());
+  ApiServer server(m, engine, so);
+  int port = server.bind();
+  std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
+               so.host.c_str(), port);
+  std::atomic<bool> signalled{false};
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    signalled = true;
+    std::fprintf(stderr, "lmc: %s: finishing the requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server.shutdown();
+  });
+  server.listen();
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening ended on its own
+  stopper.join();
+  std::fprintf(stderr, "lmc: stopped\n");
+  return 0;
+}
+
+}  // namespace lmc::tools

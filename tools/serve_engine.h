@@ -1,0 +1,75 @@
+// The generation side of `lmc serve`: one worker thread runs the requests on the model's
+// executor, one at a time in arrival order, each from an empty KV cache; at most
+// `queue_limit` more wait, and a request past that is refused at once (the server answers
+// 503). Text streams out through each job's callback as the stream decoder and the stop
+// strings release it; a callback returning false (the client went away) ends that job at
+// the next token, and a job whose client left while it waited is skipped.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "driver/open_model.h"
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+
+namespace lmc::tools {
+
+struct JobResult {
+  std::string finish_reason;  // "stop" (end of text or a stop string), "length", "cancelled", "error"
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  std::string error;          // when finish_reason is "error"
+};
+
+struct Job {
+  std::vector<int32_t> prompt;
+  runtime::GenerateOptions generation;  // max_tokens and sampling
+  std::vector<std::string> stop;
+  std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
+  std::function<void(const JobResult&)> on_done;
+  std::atomic<bool> cancelled{false};               // set by the client's side at any time
+};
+
+struct EngineCounters {
+  int64_t queued = 0, running = 0;
+  int64_t prompt_tokens = 0, generated_tokens = 0, jobs_done = 0;
+  double last_decode_tokens_per_second = 0;
+};
+
+class ServeEngine {
+ public:
+  ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit);
+  ~ServeEngine();  // finishes the queue, then joins the worker
+  ServeEngine(const ServeEngine&) = delete;
+  ServeEngine& operator=(const ServeEngine&) = delete;
+
+  // False when the queue is full (or the engine is stopping).
+  bool submit(std::shared_ptr<Job> job);
+  // Refuses new jobs from now on and waits until the queued and running ones are done.
+  void drain();
+  EngineCounters counters() const;
+  const runtime::Executor& executor() const { return ex_; }
+
+ private:
+  void work();
+  void run(Job& job);
+
+  const driver::LoadedModel& m_;
+  runtime::Executor ex_;
+  size_t queue_limit_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_, idle_;
+  std::deque<std::shared_ptr<Job>> queue_;
+  bool stopping_ = false;
+  EngineCounters counters_;
+  std::thread worker_;
+};
+
+}  // namespace lmc::tools
