@@ -4,7 +4,7 @@ for checking lmc against the numpy reference on architectures whose real weights
 installed: GPT-2 124M (F32), Gemma 3 1B (BF16, ~2 GB), and the per-layer shapes of
 Qwen2.5 0.5B, Qwen3 0.6B, Mistral 7B and Phi-3 mini (BF16) with fewer layers.
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,qwen2,qwen3,mistral,phi3} OUTDIR [--seed N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,qwen2,qwen3,mistral,phi3} OUTDIR [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2 and Qwen,
@@ -408,9 +408,12 @@ def main():
     ap.add_argument("kind", choices=sorted(KINDS))
     ap.add_argument("outdir")
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--layers", type=int, help="fewer layers than the model's (each keeps its real shapes)")
     args = ap.parse_args()
     config, _, dtype, _ = KINDS[args.kind]
-    stamp = json.dumps({"kind": args.kind, "seed": args.seed, "version": VERSION})
+    if args.layers:
+        config = dict(config, **{"n_layer" if "n_layer" in config else "num_hidden_layers": args.layers})
+    stamp = json.dumps({"kind": args.kind, "seed": args.seed, "version": VERSION, "layers": args.layers})
     stamp_path = os.path.join(args.outdir, STAMP)
     if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
         print(f"{args.outdir}: up to date")
