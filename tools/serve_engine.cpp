@@ -11,11 +11,7 @@ ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions 
       worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
-  drain();
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
+  drain();  // also marks the engine stopping
   wake_.notify_all();
   worker_.join();
 }

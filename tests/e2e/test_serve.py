@@ -163,9 +163,7 @@ class Serve(unittest.TestCase):
         self.assertEqual(self.complete(PROMPTS[0], 2).usage.completion_tokens, 2)  # still serving
 
     def metric(self, name):
-        _, text = self.server.request("GET", "/metrics")
-        m = re.search(rf"^{name} (\S+)$", text.decode(), re.M)
-        return float(m.group(1))
+        return self_metric(self.server, name)
 
     def test_a_client_leaving_mid_stream_frees_the_model(self):
         before = self.metric("lmc_generated_tokens_total")
