@@ -44,9 +44,9 @@ Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
   return expect_rows(d, t, role);
 }
 
-void expect_scalar_i32(const KernelDesc& d, const ir::Type& t, const char* role) {
-  if (t.dtype != ir::DType::i32 || t.rank() != 0)
-    desc_error(d, std::string(role) + " must be i32[], got " + t.str());
+void expect_row_ids(const KernelDesc& d, const ir::Type& t, const ir::Dim& rows, const char* role) {
+  if (t.dtype != ir::DType::i32 || t.rank() != 1 || !(t.dims[0] == rows))
+    desc_error(d, std::string(role) + " must be i32[" + rows.str() + "], one per row, got " + t.str());
 }
 
 int64_t attr_int(const KernelDesc& d, const std::string& name) {

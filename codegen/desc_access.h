@@ -22,7 +22,8 @@ struct Rows {
 Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role);
 // The same, and requires dtype f32.
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role);
-void expect_scalar_i32(const KernelDesc& d, const ir::Type& t, const char* role);
+// Per-row ids (positions, sequence slots): i32[rows].
+void expect_row_ids(const KernelDesc& d, const ir::Type& t, const ir::Dim& rows, const char* role);
 // The rows of a KV cache: a static ring length, or the symbol C (the run-time context).
 bool is_cache_length(const ir::Dim& rows);
 

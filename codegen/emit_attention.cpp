@@ -1,8 +1,9 @@
-// attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], pos) -> o[R, Hq*hd]: causal
-// attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)). Query
-// row r sits at p = pos + r and attends to key positions [lo, p], lo = p - window + 1
-// for a sliding window (else 0); key j lives in slot j % C, so a window's cache is a
-// ring. score = scale * q·k, optionally softcapped to c * tanh(score / c).
+// attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], positions[R], seq[R]) -> o[R, Hq*hd]:
+// causal attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)).
+// Query row r sits at p = positions[r] in sequence seq[r] and attends to that
+// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0);
+// key j lives in slot j % C of the sequence's cache (the caches of the sequence slots
+// lie back to back, as kv_write writes them), so a window's cache is a ring. score = scale * q·k, optionally softcapped to c * tanh(score / c).
 //
 // Softmax is online over blocks of keys (as in FlashAttention): a block's scores go
 // to a small stack buffer, the running max moves once per block and rescales the
@@ -51,7 +52,7 @@ struct Shape {
 };
 
 Shape shape(const KernelDesc& d) {
-  expect_arity(d, 4, 1);
+  expect_arity(d, 5, 1);
   Shape s;
   s.heads = attr_int(d, "n_heads");
   s.kv_heads = attr_int(d, "n_kv_heads");
@@ -75,7 +76,8 @@ Shape shape(const KernelDesc& d) {
     s.slots = c.rows;
   }
   if (!(d.operands[1] == d.operands[2])) desc_error(d, "k and v caches must have the same type");
-  expect_scalar_i32(d, d.operands[3], "pos");
+  expect_row_ids(d, d.operands[3], s.rows, "positions");
+  expect_row_ids(d, d.operands[4], s.rows, "seq");
   if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have q's type");
   return s;
 }
@@ -174,7 +176,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* q = io.arg(a.operand(0));
   llvm::Value* kc = io.arg(a.operand(1));
   llvm::Value* vc = io.arg(a.operand(2));
-  auto* pos = i32_scalar_arg(b, p, a.operand(3)->index());
+  llvm::Value* positions = io.arg(a.operand(3));
+  llvm::Value* seq = io.arg(a.operand(4));
   llvm::Value* o = io.first_output();
   int64_t group = s.heads / s.kv_heads;
   int64_t scratch = (s.block() + kLanes - 1) / kLanes * kLanes;
@@ -192,11 +195,12 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     auto* first = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, p.begin, g_first);
     auto* last = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, p.end, b.CreateAdd(g_first, r));
     auto* row = b.CreateSDiv(g, i64c(b, s.kv_heads));
-    auto* kv_at = b.CreateMul(b.CreateSRem(g, i64c(b, s.kv_heads)), i64c(b, s.head_dim));
+    auto* cache_at = b.CreateMul(b.CreateMul(i32_at(b, seq, row), slots), i64c(b, s.kv_heads * s.head_dim));
+    auto* kv_at = b.CreateAdd(cache_at, b.CreateMul(b.CreateSRem(g, i64c(b, s.kv_heads)), i64c(b, s.head_dim)));
     auto* k = f32_ptr(b, kc, kv_at);
     auto* v = f32_ptr(b, vc, kv_at);
 
-    auto* end = b.CreateAdd(b.CreateAdd(pos, row), i64c(b, 1));  // past this row's own position
+    auto* end = b.CreateAdd(i32_at(b, positions, row), i64c(b, 1));  // past this row's own position
     llvm::Value* lo = i64c(b, 0);
     if (s.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s.window)));
 

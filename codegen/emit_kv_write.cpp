@@ -1,8 +1,11 @@
-// kv_write(cache[C,W], x[R,W], pos) -> cache': row r of x goes to slot (pos + r) % C,
-// so a sliding-window layer's cache is a ring of C slots. C is static for a ring, or
-// the symbol C (the context, bound at run time) for a cache that holds every position. The result aliases the
-// cache (the runtime passes the same buffer), and only the R new rows are written.
-// Work items: rows of x.
+// kv_write(cache[C,W], x[R,W], positions[R], seq[R]) -> cache': row r of x goes to
+// slot positions[r] % C of sequence seq[r]'s cache, so a sliding-window layer's cache
+// is a ring of C slots. C is static for a ring, or the symbol C (the context, bound at
+// run time) for a cache that holds every position. The cache operand's type is one
+// sequence's cache; its buffer holds one per sequence slot, back to back (the runtime
+// allocates them, runtime/kv_cache.h), so sequence s starts s * C rows in. The result
+// aliases the cache (the runtime passes the same buffer), and only the R new rows are
+// written. Work items: rows of x.
 #include <llvm/IR/Function.h>
 
 #include "codegen/desc_access.h"
@@ -20,13 +23,14 @@ struct Shape {
 };
 
 Shape shape(const KernelDesc& d) {
-  expect_arity(d, 3, 1);
+  expect_arity(d, 4, 1);
   const ir::Type& cache = d.operands[0];
   Shape s{expect_rows(d, cache, "cache"), expect_rows(d, d.operands[1], "input")};
   if (!is_cache_length(s.cache.rows)) desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
   if (d.operands[1].dtype != cache.dtype || s.x.width != s.cache.width)
     desc_error(d, "input rows must match the cache's dtype and width");
-  expect_scalar_i32(d, d.operands[2], "pos");
+  expect_row_ids(d, d.operands[2], s.x.rows, "positions");
+  expect_row_ids(d, d.operands[3], s.x.rows, "seq");
   if (!(d.results[0] == cache)) desc_error(d, "result must have the cache's type");
   s.row_bytes = ir::dtype_row_bytes(cache.dtype, s.cache.width);
   return s;
@@ -38,11 +42,13 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   Builder b = entry_builder(fn);
   llvm::Value* slots = dim_value(b, p, s.cache.rows);
   llvm::Value* x = arg_pointer(b, p, 1);
-  auto* pos = i32_scalar_arg(b, p, 2);
-  llvm::Value* out = arg_pointer(b, p, 3);
+  llvm::Value* positions = arg_pointer(b, p, 2);
+  llvm::Value* seq = arg_pointer(b, p, 3);
+  llvm::Value* out = arg_pointer(b, p, 4);
   auto* bytes = i64c(b, s.row_bytes);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
-    auto* slot = b.CreateSRem(b.CreateAdd(pos, r), slots);
+    auto* first = b.CreateMul(i32_at(b, seq, r), slots);
+    auto* slot = b.CreateAdd(first, b.CreateSRem(i32_at(b, positions, r), slots));
     b.CreateMemCpy(byte_ptr(b, out, b.CreateMul(slot, bytes)), llvm::Align(1), byte_ptr(b, x, b.CreateMul(r, bytes)),
                    llvm::Align(1), s.row_bytes);
   });

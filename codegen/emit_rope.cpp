@@ -1,5 +1,5 @@
-// rope(x[R, H*hd], pos) -> y: rotates pairs of each head's features by the angle
-// p * base^(-2i/hd) for pair i at absolute position p = pos + r. Style "neox" pairs
+// rope(x[R, H*hd], positions[R]) -> y: rotates pairs of each head's features by the
+// angle p * base^(-2i/hd) for pair i at row r's absolute position p = positions[r]. Style "neox" pairs
 // i with i + hd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose
 // q/k weights llama.cpp permutes). The row's cos/sin table is computed once (angles
 // in f64, so long contexts stay accurate) and applied to all H heads. Each chunk
@@ -34,7 +34,7 @@ struct Shape {
 Shape shape(const KernelDesc& d) {
   expect_arity(d, 2, 1);
   Shape s{expect_f32_rows(d, d.operands[0], "input")};
-  expect_scalar_i32(d, d.operands[1], "pos");
+  expect_row_ids(d, d.operands[1], s.x.rows, "positions");
   if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have the input's type");
   s.head_dim = attr_int(d, "head_dim");
   if (s.head_dim <= 0 || s.head_dim % 2 || s.x.width % s.head_dim)
@@ -111,14 +111,14 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 0);
-  auto* pos = i32_scalar_arg(b, p, 1);
+  llvm::Value* positions = arg_pointer(b, p, 1);
   llvm::Value* y = arg_pointer(b, p, 2);
   llvm::Value* freq = frequency_table(fn, s);
   int64_t table_len = s.neox ? s.padded_pairs() : 2 * s.padded_pairs();
   AngleTable t{stack_array(b, b.getFloatTy(), table_len), stack_array(b, b.getFloatTy(), table_len)};
   int64_t heads = s.x.width / s.head_dim;
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
-    fill_angles(b, s, freq, b.CreateAdd(pos, r), t);
+    fill_angles(b, s, freq, i32_at(b, positions, r), t);
     emit_for(b, i64c(b, 0), i64c(b, heads), 1, [&](llvm::Value* h) {
       auto* at = b.CreateAdd(b.CreateMul(r, i64c(b, s.x.width)), b.CreateMul(h, i64c(b, s.head_dim)));
       if (s.neox)

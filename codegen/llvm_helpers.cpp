@@ -48,8 +48,8 @@ llvm::Value* stack_array(Builder& b, llvm::Type* elem, int64_t count, unsigned a
   return a;
 }
 
-llvm::Value* i32_scalar_arg(Builder& b, const KernelParams& p, int index) {
-  auto* v = b.CreateAlignedLoad(b.getInt32Ty(), arg_pointer(b, p, index), llvm::Align(4));
+llvm::Value* i32_at(Builder& b, llvm::Value* array, llvm::Value* i) {
+  auto* v = b.CreateAlignedLoad(b.getInt32Ty(), b.CreateInBoundsGEP(b.getInt32Ty(), array, i), llvm::Align(4));
   return b.CreateSExt(v, b.getInt64Ty());
 }
 

@@ -35,8 +35,8 @@ bool has_target_feature(const llvm::Function& fn, std::string_view feature);
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args[index]
 llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64
 llvm::Value* dim_value(Builder& b, const KernelParams& p, const ir::Dim& d);  // i64
-// The value of an i32[] operand (such as pos), read through args[index], as i64.
-llvm::Value* i32_scalar_arg(Builder& b, const KernelParams& p, int index);
+// Element i of an i32 array (a row's position or sequence slot), as i64.
+llvm::Value* i32_at(Builder& b, llvm::Value* array, llvm::Value* i);
 
 // A fixed-size scratch array on the stack, allocated once in the entry block (so a
 // loop around the caller does not grow the stack).

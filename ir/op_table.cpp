@@ -42,9 +42,12 @@ void expect_activation(const Op& op, size_t i) {
   if (in(op, i).rank() < 1) fail(op, "operand " + std::to_string(i) + " must have rank >= 1");
 }
 
-void expect_scalar_pos(const Op& op, size_t i) {
+// Per-row ids (positions, sequence slots): i32[R], one for each of operand `rows_of`'s rows.
+void expect_row_ids(const Op& op, size_t i, size_t rows_of) {
   expect_dtype(op, i, DType::i32);
-  expect_rank(op, i, 0);
+  expect_rank(op, i, 1);
+  expect_rank(op, rows_of, 2);
+  expect_dim(op, in(op, i).dims[0], in(op, rows_of).dims[0], "operand " + std::to_string(i) + " length");
 }
 
 int64_t static_dim(const Op& op, const Dim& d, const std::string& what) {
@@ -132,7 +135,7 @@ std::vector<Type> fusion(const Op& op) {
 
 std::vector<Type> rope(const Op& op) {
   expect_activation(op, 0);
-  expect_scalar_pos(op, 1);
+  expect_row_ids(op, 1, 0);
   int64_t d = static_dim(op, in(op, 0).dims.back(), "feature dim");
   int64_t hd = op.attr_int("head_dim");
   if (hd <= 0 || hd % 2 || d % hd) fail(op, "head_dim " + std::to_string(hd) + " does not fit " + std::to_string(d));
@@ -147,7 +150,8 @@ std::vector<Type> kv_write(const Op& op) {
   expect_dtype(op, 0, DType::f32);
   expect_rank(op, 0, 2);
   expect_activation(op, 1);
-  expect_scalar_pos(op, 2);
+  expect_row_ids(op, 2, 1);
+  expect_row_ids(op, 3, 1);
   expect_dim(op, in(op, 1).dims.back(), in(op, 0).dims[1], "row width");
   // A ring's rows are constant; a cache holding every position has C rows, the context.
   const Dim& rows = in(op, 0).dims[0];
@@ -159,7 +163,8 @@ std::vector<Type> attention(const Op& op) {
   expect_activation(op, 0);
   expect_rank(op, 1, 2);
   expect_rank(op, 2, 2);
-  expect_scalar_pos(op, 3);
+  expect_row_ids(op, 3, 0);
+  expect_row_ids(op, 4, 0);
   int64_t h = op.attr_int("n_heads"), hk = op.attr_int("n_kv_heads"), hd = op.attr_int("head_dim");
   if (h <= 0 || hk <= 0 || hd <= 0 || h % hk) fail(op, "n_heads must be a positive multiple of n_kv_heads");
   expect_dim(op, in(op, 0).dims.back(), Dim::of(checked_mul(h, hd, "n_heads * head_dim")), "query width");
@@ -298,13 +303,14 @@ const std::vector<OpDef> kOps = {
     {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
     {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
     {"rope", 2, 2, {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}}, rope,
-     "rotary position embedding per head", role(R::Other)},
-    {"kv_write", 3, 3, {}, kv_write, "writes this step's rows into a KV cache ring; aliases the cache",
+     "rotary position embedding per head, at each row's position", role(R::Other)},
+    {"kv_write", 4, 4, {}, kv_write,
+     "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",
      aliasing(R::View)},
-    {"attention", 4, 4,
+    {"attention", 5, 5,
      {{"n_heads", K::Int, true}, {"n_kv_heads", K::Int, true}, {"head_dim", K::Int, true},
       {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
-     attention, "causal grouped-query attention over a KV cache", epilogue_anchor()},
+     attention, "causal grouped-query attention of each row over its sequence's KV cache", epilogue_anchor()},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",
      slicing()},
     {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis", role(R::WeightTransform)},

@@ -140,19 +140,13 @@ class Lowerer {
     auto it = values_.find(name);
     if (it != values_.end()) return it->second;
     if (ir::Value* v = input(name)) return v;
-    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, pos, positions)");
+    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, positions, seq)");
   }
 
   // The graph inputs exist once something reads them.
   ir::Value* input(const std::string& name) {
-    ir::Type t;
-    if (name == "tokens" || name == "positions")
-      t = {ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}};
-    else if (name == "pos")
-      t = {ir::DType::i32, {}};
-    else
-      return nullptr;
-    values_[name] = g_.add_arg(name, t);
+    if (name != "tokens" && name != "positions" && name != "seq") return nullptr;
+    values_[name] = g_.add_arg(name, ir::Type{ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}});
     return values_[name];
   }
 
@@ -266,10 +260,13 @@ class Lowerer {
     if (x->type().rank() != 2)
       throw error_at(st.where, "kv_append takes rows of keys or values (rank 2), got " + x->type().str());
     ir::Type t{ir::DType::f32, {rows, x->type().dims.back()}};
+    // The row ids first, so the graph's arguments read tokens, positions, seq, caches.
+    ir::Value* positions = lookup("positions", st.where);
+    ir::Value* seq = lookup("seq", st.where);
     ir::Value* cache = g_.add_arg(st.results[0] + suffix + "_in", t);
     ir::Value* written;
     try {
-      written = b_.op("kv_write", {cache, x, lookup("pos", st.where)}, {}, st.results[0] + suffix);
+      written = b_.op("kv_write", {cache, x, positions, seq}, {}, st.results[0] + suffix);
     } catch (const Error& e) {
       throw error_at(st.where, e.what());
     }

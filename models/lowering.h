@@ -1,8 +1,9 @@
 // Lowers a model definition to IR: one generic interpreter of the YAML template, no
 // code path per architecture. The prologue runs once, the block n_layers times with
-// `i` bound, the epilogue once. Graph inputs: tokens i32[T], pos i32[] (position of
-// row 0) and positions i32[T] when used; every kv_append adds a cache argument and a
-// cache output that aliases it.
+// `i` bound, the epilogue once. Graph inputs, each i32[T] and present when used: tokens,
+// positions (each row's absolute position) and seq (each row's sequence slot: rows of
+// several sequences share a step); every kv_append adds a cache argument and a cache
+// output that aliases it.
 #pragma once
 #include <map>
 #include <memory>

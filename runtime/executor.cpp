@@ -72,7 +72,8 @@ struct Executor::Impl {
   MemoryPlan plan;
   AlignedBuffer arena;
   KvCache kv;
-  AlignedBuffer tokens, pos, positions;
+  AlignedBuffer tokens, positions, seqs;
+  std::vector<int32_t> next_position;  // per sequence, while a step's rows are checked
   std::vector<Node> nodes;
   int64_t syms[ir::kNumSyms] = {1, 1, 1};
   const float* logits = nullptr;
@@ -85,9 +86,9 @@ struct Executor::Impl {
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
   Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t,
-       int64_t logit_rows)
-      : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_, i.context),
-        task_arena(t) {
+       int64_t logit_rows, int64_t sequences)
+      : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_, i.context, sequences),
+        next_position(static_cast<size_t>(sequences)), task_arena(t) {
     syms[static_cast<int>(ir::Sym::C)] = info.context;
   }
 
@@ -99,18 +100,18 @@ struct Executor::Impl {
     }
     const std::string& name = root->name();
     if (name == "tokens") return tokens.data();
-    if (name == "pos") return pos.data();
     if (name == "positions") return positions.data();
+    if (name == "seq") return seqs.data();
     if (void* cache = kv.find(root)) return cache;
-    throw error_at(g.name(), "graph argument '%" + name + "' is neither tokens, pos, positions nor a KV cache");
+    throw error_at(g.name(), "graph argument '%" + name + "' is neither tokens, positions, seq nor a KV cache");
   }
 
   void check_args() {
     for (const auto& a : g.args()) {
       const std::string& n = a->name();
-      bool row_ids = n == "tokens" || n == "positions";
-      if ((row_ids || n == "pos") && a->type().dtype != ir::DType::i32)
-        throw error_at(g.name(), "graph argument '%" + n + "' must be i32, not " + a->type().str());
+      bool row_ids = n == "tokens" || n == "positions" || n == "seq";
+      if (row_ids && !(a->type() == ir::Type{ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}}))
+        throw error_at(g.name(), "graph argument '%" + n + "' must be i32[T], not " + a->type().str());
     }
     if (g.outputs().empty()) throw error_at(g.name(), "graph has no outputs (the logits come first)");
     const ir::Type& t = g.outputs()[0]->type();
@@ -165,6 +166,37 @@ struct Executor::Impl {
     }
   }
 
+  // Copies the rows into the argument buffers, checking what the kernels trust.
+  void load_rows(const StepRows& rows) {
+    auto* tok = reinterpret_cast<int32_t*>(tokens.data());
+    auto* pos = reinterpret_cast<int32_t*>(positions.data());
+    auto* seq = reinterpret_cast<int32_t*>(seqs.data());
+    std::fill(next_position.begin(), next_position.end(), -1);
+    for (int64_t t = 0; t < rows.T; ++t) {
+      auto fail = [t](const std::string& what) {
+        throw Error("runtime: error: row " + std::to_string(t) + ": " + what);
+      };
+      const int32_t s = rows.seqs[t], p = rows.positions[t];
+      if (rows.tokens[t] < 0 || rows.tokens[t] >= token_limit)
+        fail("token id " + std::to_string(rows.tokens[t]) + " is outside the embedding table of " +
+             std::to_string(token_limit) + " rows");
+      if (s < 0 || s >= kv.sequences())
+        fail("sequence " + std::to_string(s) + " is not one of the " + std::to_string(kv.sequences()) +
+             " sequence slots");
+      if (p < 0 || p >= info.context)
+        fail("position " + std::to_string(p) + " does not fit the context of " + std::to_string(info.context) +
+             " tokens");
+      int32_t& next = next_position[static_cast<size_t>(s)];
+      if (next >= 0 && p != next)
+        fail("position " + std::to_string(p) + " of sequence " + std::to_string(s) +
+             " does not follow its previous row's (" + std::to_string(next - 1) + ")");
+      next = p + 1;
+      tok[t] = rows.tokens[t];
+      pos[t] = rows.positions[t];
+      seq[t] = rows.seqs[t];
+    }
+  }
+
   void run_items(int index, int64_t begin, int64_t end) {
     const Node& n = nodes[index];
     if (!profiler) {
@@ -216,7 +248,8 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
                    const ir::ModelInfo& info, ExecutorOptions opts)
     : impl_(std::make_unique<Impl>(g, kernels, weights, checked_info(g, info),
                                    opts.threads > 0 ? opts.threads : default_threads(),
-                                   std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)))) {
+                                   std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)),
+                                   opts.sequences)) {
   Impl& x = *impl_;
   x.check_args();
   ir::Op* cycle = nullptr;
@@ -227,7 +260,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   const uint64_t rows = static_cast<uint64_t>(x.info.step_tokens) * sizeof(int32_t);
   x.tokens = AlignedBuffer(rows);
   x.positions = AlignedBuffer(rows);
-  x.pos = AlignedBuffer(sizeof(int32_t));
+  x.seqs = AlignedBuffer(rows);
   x.build_nodes();
   x.logits = static_cast<const float*>(x.buffer(g.outputs()[0]));
   if (opts.profile) {
@@ -249,28 +282,26 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
 Executor::~Executor() = default;
 
 const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L) {
+  if (pos < 0 || T < 0 || pos + T > impl_->info.context)
+    throw Error("runtime: error: positions " + std::to_string(pos) + ".." + std::to_string(pos + T - 1) +
+                " do not fit the context of " + std::to_string(impl_->info.context) + " tokens");
+  std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), 0);
+  for (int64_t t = 0; t < T; ++t) positions[static_cast<size_t>(t)] = static_cast<int32_t>(pos + t);
+  return step(StepRows{tokens, positions.data(), seqs.data(), T}, L);
+}
+
+const float* Executor::step(const StepRows& rows, int64_t L) {
   Impl& x = *impl_;
+  const int64_t T = rows.T;
   if (T < 1 || T > x.info.step_tokens || L < 1 || L > T || L > x.max_logit_rows)
     throw Error("runtime: error: a step takes 1 <= T <= " + std::to_string(x.info.step_tokens) +
                 " rows and returns 1 <= L <= min(T, " + std::to_string(x.max_logit_rows) +
                 ") logits rows (ExecutorOptions::max_logit_rows); got T = " + std::to_string(T) +
                 ", L = " + std::to_string(L));
-  if (pos < 0 || pos + T > x.info.context)
-    throw Error("runtime: error: positions " + std::to_string(pos) + ".." + std::to_string(pos + T - 1) +
-                " do not fit the context of " + std::to_string(x.info.context) + " tokens");
-  auto* tok = reinterpret_cast<int32_t*>(x.tokens.data());
-  auto* positions = reinterpret_cast<int32_t*>(x.positions.data());
-  for (int64_t t = 0; t < T; ++t) {
-    if (tokens[t] < 0 || tokens[t] >= x.token_limit)
-      throw Error("runtime: error: token id " + std::to_string(tokens[t]) + " is outside the embedding table of " +
-                  std::to_string(x.token_limit) + " rows");
-    tok[t] = tokens[t];
-    positions[t] = static_cast<int32_t>(pos + t);
-  }
-  *reinterpret_cast<int32_t*>(x.pos.data()) = static_cast<int32_t>(pos);
+  x.load_rows(rows);
   x.syms[static_cast<int>(ir::Sym::T)] = T;
   x.syms[static_cast<int>(ir::Sym::L)] = L;
-  if (x.profiler) x.profiler->begin_step(T, L, pos);
+  if (x.profiler) x.profiler->begin_step(T, L, rows.positions[0]);
   x.task_arena.execute([&] {
     x.start->try_put(flow::continue_msg());
     x.fg->wait_for_all();
@@ -283,6 +314,7 @@ void Executor::reset() { impl_->kv.reset(); }
 int64_t Executor::vocab() const { return impl_->vocab; }
 int64_t Executor::max_logit_rows() const { return impl_->max_logit_rows; }
 int Executor::threads() const { return impl_->threads; }
+int64_t Executor::sequences() const { return impl_->kv.sequences(); }
 const ir::ModelInfo& Executor::info() const { return impl_->info; }
 Profiler* Executor::profiler() { return impl_->profiler.get(); }
 

@@ -28,6 +28,19 @@ struct ExecutorOptions {
   // arena holds one row; a caller wanting every prompt row's logits raises it (up
   // to step_tokens).
   int64_t max_logit_rows = 1;
+  // Sequences whose rows may share a step (KV-cache slots): each has its own cache,
+  // so the KV memory grows with it.
+  int64_t sequences = 1;
+};
+
+// The rows of one step: row t is token tokens[t] of sequence seqs[t] at position
+// positions[t]. Rows of several sequences share the step (batched decode, a prefill
+// chunk beside decodes); the rows of one sequence hold consecutive positions in order.
+struct StepRows {
+  const int32_t* tokens;
+  const int32_t* positions;
+  const int32_t* seqs;
+  int64_t T;
 };
 
 // std::thread::hardware_concurrency() (at least 1).
@@ -50,17 +63,21 @@ class Executor {
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // One graph evaluation over tokens[0..T) at absolute positions pos..pos+T-1;
-  // returns the logits rows [L, vocab()] (the last L rows of the step), valid until
-  // the next step. Throws lmc::Error unless 1 <= T <= step_tokens,
-  // 1 <= L <= min(T, max_logit_rows), pos + T <= context and every token indexes
-  // a row of the embedding tables.
+  // One graph evaluation over the rows; returns the logits rows [L, vocab()] (the
+  // last L rows of the step), valid until the next step. Throws lmc::Error unless
+  // 1 <= T <= step_tokens, 1 <= L <= min(T, max_logit_rows), every position is below
+  // the context, every sequence below `sequences`, each sequence's rows hold
+  // consecutive positions in order, and every token indexes a row of the embedding
+  // tables.
+  const float* step(const StepRows& rows, int64_t L);
+  // Sequence 0, tokens[0..T) at positions pos..pos+T-1.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
-  void reset();  // zeroes the KV caches
+  void reset();  // zeroes the KV caches of every sequence
 
   int64_t vocab() const;
   int64_t max_logit_rows() const;
   int threads() const;
+  int64_t sequences() const;
   const ir::ModelInfo& info() const;
   MemoryReport memory() const;
   Profiler* profiler();  // nullptr unless ExecutorOptions::profile

@@ -1,5 +1,6 @@
 #include "runtime/kv_cache.h"
 
+#include "ir/checked_math.h"
 #include "ir/error.h"
 #include "ir/op_registry.h"
 
@@ -16,7 +17,8 @@ bool cache_shaped(const ir::Type& t) {
 
 }  // namespace
 
-KvCache::KvCache(const ir::Graph& g, int64_t context) {
+KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : sequences_(sequences) {
+  if (sequences < 1) throw Error("runtime: error: a KV cache needs at least one sequence slot");
   int64_t syms[ir::kNumSyms] = {0, 0, context};
   for (const auto& op : g.ops()) {
     if (!ir::writes_in_place(*op)) continue;
@@ -25,7 +27,8 @@ KvCache::KvCache(const ir::Graph& g, int64_t context) {
       throw error_at(op->where(), "kv_write's cache operand '" + cache->name() +
                                       "' must be a graph argument with static dims, the first possibly C");
     if (find(cache)) continue;
-    buffers_.push_back({cache, AlignedBuffer(static_cast<uint64_t>(cache->type().bytes(syms)))});
+    int64_t bytes = ir::checked_mul(cache->type().bytes(syms), sequences, "KV cache bytes");
+    buffers_.push_back({cache, AlignedBuffer(static_cast<uint64_t>(bytes))});
   }
 }
 

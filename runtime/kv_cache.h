@@ -1,7 +1,10 @@
 // The persistent state of a graph: one zero-initialised buffer per KV-cache argument
-// (operand 0 of a kv_write), shaped as the graph declares it — [C, W] for global
-// layers, with C the context chosen at run time, a ring of [window + step_tokens, W]
-// for sliding-window ones.
+// (operand 0 of a kv_write). The argument's type is one sequence's cache — [C, W] for
+// global layers, with C the context chosen at run time, a ring of [window +
+// step_tokens, W] for sliding-window ones — and the buffer holds `sequences` of them
+// back to back, one per sequence slot, as kv_write and attention address them (row r
+// of a step uses the cache of its sequence, seq[r]). One buffer per argument rather
+// than one per slot keeps the kernel ABI a single pointer per operand.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -15,7 +18,7 @@ class KvCache {
  public:
   // Throws lmc::Error when a kv_write's cache operand is not a graph argument of static
   // width whose rows are static or C.
-  KvCache(const ir::Graph& g, int64_t context);
+  KvCache(const ir::Graph& g, int64_t context, int64_t sequences);
   KvCache(const KvCache&) = delete;
   KvCache& operator=(const KvCache&) = delete;
 
@@ -27,10 +30,12 @@ class KvCache {
   // nullptr when `arg` is not a cache argument.
   void* find(const ir::Value* arg) const;
   uint64_t bytes() const;
+  int64_t sequences() const { return sequences_; }
   void reset();  // zeroes every buffer
 
  private:
   std::vector<Buffer> buffers_;
+  int64_t sequences_;
 };
 
 }  // namespace lmc::runtime

@@ -444,9 +444,9 @@ def rows():
             {"g.lir": lambda: lir(split_wrapping_sizes())}),
         Row("ir_attention_heads_wrap", ["opt", "{dir}/g.lir"], ERROR,
             r"^\S*g\.lir:2: error: op 'attention' .*: n_heads \* head_dim overflows int64",
-            {"g.lir": lambda: lir("  %y = attention %q, %k, %v, %p {n_heads = 4611686018427387920, "
+            {"g.lir": lambda: lir("  %y = attention %q, %k, %v, %p, %s {n_heads = 4611686018427387920, "
                                   "n_kv_heads = 4611686018427387920, head_dim = 4, scale = 1.0} : f32[T,64]\n"
-                                  "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[]")}),
+                                  "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[T], %s: i32[T]")}),
         Row("ir_op_codegen_refuses", ["opt", "{dir}/g.lir", "--dump-llvm-ir", "{dir}/kernels"], ERROR,
             r"^\S*g\.lir:3: error: op 'linear' defining %y \(line 3\): cannot generate its kernel: linear kernel "
             r"linear\(f32\[T,64\], f16\[32,64\]\) -> \(f32\[T,32\]\): weight must be f32 or q8_0",
@@ -518,8 +518,11 @@ def rows():
         Row("yaml_nan_parameter", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml:\d+:\d+: error: in expression 'sqrt\(0 - 1\)': sqrt\(\) gives -?nan",
             {"m.yaml": lambda: tiny_yaml({'eps: meta("llama.attention.layer_norm_rms_epsilon")': "eps: sqrt(0 - 1)"})}),
-        Row("yaml_kv_append_of_a_scalar", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
-            r"^\S*m\.yaml:\d+:\d+: error: kv_append takes rows of keys or values \(rank 2\), got i32\[\]",
+        Row("yaml_kv_append_of_row_ids", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: kv_append takes rows of keys or values \(rank 2\), got i32\[T\]",
+            {"m.yaml": lambda: tiny_yaml({"kc = kv_append(k)": "kc = kv_append(positions)"})}),
+        Row("yaml_pos_is_not_an_input", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
+            r"^\S*m\.yaml:\d+:\d+: error: value 'pos' is not defined \(inputs: tokens, positions, seq\)",
             {"m.yaml": lambda: tiny_yaml({"kc = kv_append(k)": "kc = kv_append(pos)"})}),
         Row("yaml_fifo", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml: error: not a regular file \(a FIFO\)", {"m.yaml": lambda: FIFO}),

@@ -10,10 +10,10 @@ namespace lmc::driver {
 namespace {
 
 // A 16-wide model with one KV cache of 64 rows and a tied 32-token embedding.
-const char* kGraph = R"(graph @m(%tokens: i32[T], %pos: i32[], %kc_in: f32[64,16]) {
+const char* kGraph = R"(graph @m(%tokens: i32[T], %positions: i32[T], %seq: i32[T], %kc_in: f32[64,16]) {
   %emb = param {name = "token_embd.weight"} : f32[32,16]
   %x = embedding %emb, %tokens : f32[T,16]
-  %kc = kv_write %kc_in, %x, %pos : f32[64,16]
+  %kc = kv_write %kc_in, %x, %positions, %seq : f32[64,16]
   %t = tail_rows %x : f32[L,16]
   %logits = linear %t, %emb : f32[L,32]
   return %logits, %kc

@@ -149,7 +149,7 @@ double ref_elementwise(const std::string& kind, double a, double b, double facto
   return ref_activation(kind, a);
 }
 
-std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t pos, int64_t head_dim,
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox) {
   std::vector<double> y(static_cast<size_t>(T * W));
   int64_t half = head_dim / 2;
@@ -158,7 +158,7 @@ std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t
       const float* xh = x + t * W + h;
       double* yh = y.data() + t * W + h;
       for (int64_t i = 0; i < half; ++i) {
-        double angle = static_cast<double>(pos + t) * std::pow(base, -2.0 * i / head_dim);
+        double angle = static_cast<double>(positions[t]) * std::pow(base, -2.0 * i / head_dim);
         double c = std::cos(angle), s = std::sin(angle);
         int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
         yh[a] = xh[a] * c - xh[b] * s;
@@ -169,22 +169,25 @@ std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t
   return y;
 }
 
-void reference_kv_write(std::vector<float>& cache, int64_t C, int64_t W, const float* x, int64_t T, int64_t pos) {
-  for (int64_t t = 0; t < T; ++t) std::memcpy(&cache[((pos + t) % C) * W], x + t * W, W * sizeof(float));
+void reference_kv_write(std::vector<float>& caches, int64_t C, int64_t W, const float* x, int64_t T,
+                        const int32_t* positions, const int32_t* seqs) {
+  for (int64_t t = 0; t < T; ++t)
+    std::memcpy(&caches[(seqs[t] * C + positions[t] % C) * W], x + t * W, W * sizeof(float));
 }
 
 std::vector<double> reference_attention(const AttentionRef& a) {
   std::vector<double> o(static_cast<size_t>(a.T * a.Hq * a.hd));
   int64_t group = a.Hq / a.Hk;
   for (int64_t t = 0; t < a.T; ++t) {
-    int64_t p = a.pos + t;
+    int64_t p = a.positions[t];
+    int64_t first = a.seqs[t] * a.C;  // the sequence's cache, in slots
     int64_t lo = a.window ? std::max<int64_t>(0, p - a.window + 1) : 0;
     for (int64_t h = 0; h < a.Hq; ++h) {
       const float* q = a.q + (t * a.Hq + h) * a.hd;
       int64_t kv = (h / group) * a.hd;
       std::vector<double> score;
       for (int64_t j = lo; j <= p; ++j) {
-        const float* k = a.kc + (j % a.C) * a.Hk * a.hd + kv;
+        const float* k = a.kc + (first + j % a.C) * a.Hk * a.hd + kv;
         double s = 0;
         for (int64_t i = 0; i < a.hd; ++i) s += static_cast<double>(q[i]) * k[i];
         s *= a.scale;
@@ -195,7 +198,7 @@ std::vector<double> reference_attention(const AttentionRef& a) {
       for (double& s : score) sum += (s = std::exp(s - m));
       double* out = o.data() + (t * a.Hq + h) * a.hd;
       for (int64_t j = lo; j <= p; ++j) {
-        const float* v = a.vc + (j % a.C) * a.Hk * a.hd + kv;
+        const float* v = a.vc + (first + j % a.C) * a.Hk * a.hd + kv;
         for (int64_t i = 0; i < a.hd; ++i) out[i] += score[j - lo] / sum * v[i];
       }
     }

@@ -36,17 +36,21 @@ std::vector<double> reference_layer_norm(const float* x, int64_t T, int64_t D, c
                                          double eps);
 // add, mul (a, b), scale (a * factor) and the activations of ref_activation (a).
 double ref_elementwise(const std::string& kind, double a, double b, double factor);
-// Rotary embedding of x[T, W] at positions pos + t, heads of head_dim.
-std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, int64_t pos, int64_t head_dim,
+// Rotary embedding of x[T, W], row t at position positions[t], heads of head_dim.
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox);
-// cache[C, W] with rows of x[T, W] written to slots (pos + t) % C.
-void reference_kv_write(std::vector<float>& cache, int64_t C, int64_t W, const float* x, int64_t T, int64_t pos);
+// Sequence caches [C, W] back to back, row t of x[T, W] written to slot
+// positions[t] % C of sequence seqs[t]'s cache.
+void reference_kv_write(std::vector<float>& caches, int64_t C, int64_t W, const float* x, int64_t T,
+                        const int32_t* positions, const int32_t* seqs);
 
 struct AttentionRef {
   const float* q;   // [T, Hq * hd]
-  const float* kc;  // [C, Hk * hd], key j in slot j % C
+  const float* kc;  // sequence caches [C, Hk * hd] back to back, key j in slot j % C of its sequence's
   const float* vc;
-  int64_t T, C, pos, Hq, Hk, hd;
+  const int32_t* positions;  // [T]
+  const int32_t* seqs;       // [T]
+  int64_t T, C, Hq, Hk, hd;
   double scale;
   int64_t window;   // 0 = unlimited
   double softcap;   // 0 = none

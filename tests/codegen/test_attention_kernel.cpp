@@ -2,11 +2,14 @@
 // kv head) and plain multi-head, head sizes with odd vector splits, T=1 decode and
 // T>1 prefill, contexts longer than one softmax block, sliding windows smaller than
 // the context on a ring of C = window + T_max slots with positions far past C,
-// softcap on and off, 1 or 2 threads. The cache is filled the way kv_write leaves it:
-// key j in slot j % C, later keys overwriting earlier ones.
+// softcap on and off, 1 or 2 threads, and rows of several sequences in one step (a
+// prefill chunk beside decode rows, each row reading its own sequence's cache). The
+// cache is filled the way kv_write leaves it: key j in slot j % C of its sequence's
+// cache, later keys overwriting earlier ones.
 // Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/kernel_compiler.h"
@@ -29,7 +32,8 @@ codegen::KernelDesc desc(const Case& c) {
   ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
   ir::Dim rows = c.symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(c.slots);
   ir::Type cache = make_type(ir::DType::f32, {rows, D(c.kv_heads * c.head_dim)});
-  d.operands = {q, cache, cache, make_type(ir::DType::i32, {})};
+  ir::Type ids = make_type(ir::DType::i32, {T()});
+  d.operands = {q, cache, cache, ids, ids};
   d.results = {q};
   d.attrs["n_heads"] = c.heads;
   d.attrs["n_kv_heads"] = c.kv_heads;
@@ -40,34 +44,72 @@ codegen::KernelDesc desc(const Case& c) {
   return d;
 }
 
-// A cache holding keys/values 0 .. filled-1 (slot j % C), as after kv_write.
-std::vector<float> ring_cache(const Case& c, int64_t filled, uint32_t seed, float spread) {
+// The rows of one step: row t at positions[t] of sequence seqs[t].
+struct Rows {
+  std::vector<int32_t> positions, seqs;
+  int64_t count() const { return static_cast<int64_t>(positions.size()); }
+  int64_t sequences() const { return *std::max_element(seqs.begin(), seqs.end()) + 1; }
+};
+
+// `rows` consecutive positions of sequence 0 from `pos`.
+Rows run_of(int64_t rows, int32_t pos) {
+  Rows r;
+  for (int64_t t = 0; t < rows; ++t) {
+    r.positions.push_back(pos + static_cast<int32_t>(t));
+    r.seqs.push_back(0);
+  }
+  return r;
+}
+
+// The caches of every sequence, back to back, each holding keys/values 0 .. p of its
+// rows' last position p (slot j % C), as after kv_write.
+std::vector<float> ring_caches(const Case& c, const Rows& rows, uint32_t seed, float spread) {
   int64_t width = c.kv_heads * c.head_dim;
-  std::vector<float> cache(c.slots * width, NAN);
-  for (int64_t j = 0; j < filled; ++j) {
-    auto row = random_floats(width, seed * 7919u + static_cast<uint32_t>(j), -spread, spread);
-    std::copy(row.begin(), row.end(), cache.begin() + (j % c.slots) * width);
+  std::vector<float> cache(rows.sequences() * c.slots * width, NAN);
+  for (int64_t s = 0; s < rows.sequences(); ++s) {
+    int64_t filled = 0;
+    for (int64_t t = 0; t < rows.count(); ++t)
+      if (rows.seqs[t] == s) filled = std::max<int64_t>(filled, rows.positions[t] + 1);
+    for (int64_t j = 0; j < filled; ++j) {
+      auto row = random_floats(width, seed * 7919u + static_cast<uint32_t>(s * 100003 + j), -spread, spread);
+      std::copy(row.begin(), row.end(), cache.begin() + (s * c.slots + j % c.slots) * width);
+    }
   }
   return cache;
 }
 
-void check(const Case& c, const LoadedKernel& k, int64_t rows, int32_t pos, uint32_t seed) {
-  // q·k up to ~head_dim * spread² / sqrt(head_dim): peaked enough that the max
-  // subtraction and the softcap matter.
-  auto q = random_floats(rows * c.heads * c.head_dim, seed, -2.0f, 2.0f);
-  auto kc = ring_cache(c, pos + rows, seed + 1, 2.0f);
-  auto vc = ring_cache(c, pos + rows, seed + 2, 1.0f);
-  AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
-                   1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
-  auto want = reference_attention(ref);
+struct Inputs {
+  std::vector<float> q, kc, vc;
+  AttentionRef ref;
+};
+
+// q·k up to ~head_dim * spread² / sqrt(head_dim): peaked enough that the max
+// subtraction and the softcap matter.
+Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
+  Inputs in{random_floats(rows.count() * c.heads * c.head_dim, seed, -2.0f, 2.0f),
+            ring_caches(c, rows, seed + 1, 2.0f), ring_caches(c, rows, seed + 2, 1.0f), {}};
+  in.ref = {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), rows.count(), c.slots,
+            c.heads, c.kv_heads, c.head_dim, 1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
+  return in;
+}
+
+void check_rows(const Case& c, const LoadedKernel& k, Rows rows, uint32_t seed) {
+  Inputs in = inputs(c, rows, seed);
+  auto want = reference_attention(in.ref);
   for (int threads : {1, 2}) {
-    std::vector<float> o(q.size(), NAN);
-    int64_t syms[ir::kNumSyms] = {rows, 1, c.slots};
-    run_kernel(k, {q.data(), kc.data(), vc.data(), &pos, o.data()}, syms, threads);
+    std::vector<float> o(in.q.size(), NAN);
+    int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
+    run_kernel(k, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
+               threads);
     EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
         << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
-        << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows << " pos=" << pos << " threads=" << threads;
+        << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows.count()
+        << " first position " << rows.positions[0] << " sequences=" << rows.sequences() << " threads=" << threads;
   }
+}
+
+void check(const Case& c, const LoadedKernel& k, int64_t rows, int32_t pos, uint32_t seed) {
+  check_rows(c, k, run_of(rows, pos), seed);
 }
 
 TEST(AttentionKernel, FullContextGqaDecodeAndPrefill) {
@@ -103,22 +145,32 @@ TEST(AttentionKernel, SlidingWindowOnARing) {
   }
 }
 
+TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
+  uint32_t seed = 200;
+  // A prefill chunk of sequence 2 between decode rows of sequences 0, 1 and 3, at
+  // positions near and past the window, full context and a ring.
+  Rows mixed{{40, 0, 7, 8, 9, 10, 11, 300}, {0, 1, 2, 2, 2, 2, 2, 3}};
+  Rows decodes{{3, 1, 500, 17, 0, 64, 2, 9}, {0, 1, 2, 3, 4, 5, 6, 7}};
+  for (const Case& c : {Case{8, 2, 64, 0, 600, 0.0, true}, Case{4, 1, 40, 16, 16 + 8, 0.0},
+                        Case{4, 4, 32, 0, 600, 5.0}}) {
+    LoadedKernel k = load_kernel(desc(c));
+    check_rows(c, k, mixed, seed++);
+    check_rows(c, k, decodes, seed++);
+  }
+}
+
 TEST(AttentionKernel, RangesCuttingThroughHeadGroups) {
   // Query heads sharing a kv head are processed together within a call; calls whose
   // ranges start and end inside such groups must still cover each item once.
   Case c{8, 2, 32, 0, 40, 0.0};
   LoadedKernel k = load_kernel(desc(c));
-  int64_t rows = 3;
-  int32_t pos = 20;
-  auto q = random_floats(rows * c.heads * c.head_dim, 11, -2.0f, 2.0f);
-  auto kc = ring_cache(c, pos + rows, 12, 2.0f);
-  auto vc = ring_cache(c, pos + rows, 13, 1.0f);
-  AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
-                   1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
-  std::vector<float> o(q.size(), NAN);
-  int64_t syms[ir::kNumSyms] = {rows, 1};
-  run_ranges(k.fn, {q.data(), kc.data(), vc.data(), &pos, o.data()}, syms, {0, 1, 2, 7, 9, 9, 15, 23, 24});
-  EXPECT_EQ(mismatches(o, reference_attention(ref), 1e-5, 1e-6), "");
+  Rows rows{{20, 5, 21}, {0, 1, 0}};
+  Inputs in = inputs(c, rows, 11);
+  std::vector<float> o(in.q.size(), NAN);
+  int64_t syms[ir::kNumSyms] = {rows.count(), 1};
+  run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
+             {0, 1, 2, 7, 9, 9, 15, 23, 24});
+  EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
 }
 
 TEST(AttentionKernel, CapFarBelowTheScores) {
@@ -134,33 +186,32 @@ TEST(AttentionKernel, CapFarBelowTheScores) {
 // in the epilogue as it is stored (one yield), or also stored as it is (two yields).
 TEST(AttentionKernel, EpilogueScalesAndAddsAsItStores) {
   Case c{8, 2, 32, 0, 40, 0.0};
-  std::string head = "graph @body(%q: f32[T,256], %kc: f32[40,64], %vc: f32[40,64], %pos: i32[], %r: f32[T,256]) {\n"
-                     "  %a = attention %q, %kc, %vc, %pos {head_dim = 32, n_heads = 8, n_kv_heads = 2, "
+  std::string head = "graph @body(%q: f32[T,256], %kc: f32[40,64], %vc: f32[40,64], %positions: i32[T], %seq: i32[T], %r: f32[T,256]) {\n"
+                     "  %a = attention %q, %kc, %vc, %positions, %seq {head_dim = 32, n_heads = 8, n_kv_heads = 2, "
                      "scale = 0.17677669529663687} : f32[T,256]\n"
                      "  %s = scale %a {factor = 0.5} : f32[T,256]\n"
                      "  %o = add %r, %s : f32[T,256]\n";
   LoadedKernel one = load_kernel(fusion_desc(head + "  return %o\n}\n"));
   LoadedKernel two = load_kernel(fusion_desc(head + "  return %o, %a\n}\n"));
-  for (int64_t rows : {1, 5, 9}) {
-    int32_t pos = 20;
-    auto q = random_floats(rows * c.heads * c.head_dim, 31, -2.0f, 2.0f);
-    auto kc = ring_cache(c, pos + rows, 32, 2.0f);
-    auto vc = ring_cache(c, pos + rows, 33, 1.0f);
+  for (int64_t count : {1, 5, 9}) {
+    Rows rows = run_of(count, 20);
+    Inputs in = inputs(c, rows, 31);
+    auto& q = in.q;
     auto res = random_floats(q.size(), 34, -1.0f, 1.0f);
-    AttentionRef ref{q.data(), kc.data(), vc.data(), rows, c.slots, pos, c.heads, c.kv_heads, c.head_dim,
-                     1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
-    auto attn = reference_attention(ref);
+    auto attn = reference_attention(in.ref);
     std::vector<double> want(attn.size());
     for (size_t i = 0; i < want.size(); ++i) want[i] = res[i] + attn[i] * 0.5;
-    int64_t syms[ir::kNumSyms] = {rows, 1};
+    int64_t syms[ir::kNumSyms] = {count, 1};
+    void* ids[] = {rows.positions.data(), rows.seqs.data()};
     for (int threads : {1, 2}) {
       std::vector<float> o(q.size(), NAN), a(q.size(), NAN);
-      run_kernel(one, {q.data(), kc.data(), vc.data(), &pos, res.data(), o.data()}, syms, threads);
-      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "T=" << rows << " threads=" << threads;
+      run_kernel(one, {q.data(), in.kc.data(), in.vc.data(), ids[0], ids[1], res.data(), o.data()}, syms, threads);
+      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "T=" << count << " threads=" << threads;
       std::fill(o.begin(), o.end(), NAN);
-      run_kernel(two, {q.data(), kc.data(), vc.data(), &pos, res.data(), o.data(), a.data()}, syms, threads);
-      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "two yields, T=" << rows << " threads=" << threads;
-      EXPECT_EQ(mismatches(a, attn, 1e-5, 1e-6), "") << "two yields, T=" << rows << " threads=" << threads;
+      run_kernel(two, {q.data(), in.kc.data(), in.vc.data(), ids[0], ids[1], res.data(), o.data(), a.data()}, syms,
+                 threads);
+      EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "") << "two yields, T=" << count << " threads=" << threads;
+      EXPECT_EQ(mismatches(a, attn, 1e-5, 1e-6), "") << "two yields, T=" << count << " threads=" << threads;
     }
   }
 }

@@ -105,7 +105,7 @@ TEST(FusedRowsKernel, ActGateTimesUp) {
 }
 
 TEST(FusedRowsKernel, RejectsRegionsItCannotRun) {
-  const std::string args = "graph @body(%x: f32[T,64], %g16: f32[16], %g64: f32[64], %pos: i32[]) {\n";
+  const std::string args = "graph @body(%x: f32[T,64], %g16: f32[16], %g64: f32[64], %positions: i32[T]) {\n";
   EXPECT_PRED2(contains,
                add_error(fusion_desc(args +
                                      "  %a, %b = split %x {axis = 1, sizes = [32, 32]} : f32[T,32], f32[T,32]\n"
@@ -120,7 +120,7 @@ TEST(FusedRowsKernel, RejectsRegionsItCannotRun) {
                "row reductions of different group lengths in one region");
   EXPECT_PRED2(contains,
                add_error(fusion_desc(args +
-                                     "  %q = rope %x, %pos {head_dim = 16, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
+                                     "  %q = rope %x, %positions {head_dim = 16, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
                                      "  %s = silu %q : f32[T,64]\n"
                                      "  return %s\n}\n")),
                "op 'rope' defining %q (line 2) cannot run in a loop over elements");

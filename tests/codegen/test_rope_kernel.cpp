@@ -1,6 +1,7 @@
 // The generated rope kernel against reference_rope: neox and normal pairing, head
 // sizes with and without vector tails, one or several heads, positions from 0 to
-// long contexts, several row counts, 1 or 2 threads, and in place (y == x).
+// long contexts, consecutive or each row its own (rows of several sequences in one
+// step), several row counts, 1 or 2 threads, and in place (y == x).
 // Tolerance: 1e-5 relative + 1e-6 absolute; the angles are computed in f64, so the
 // error does not grow with the position.
 #include <gtest/gtest.h>
@@ -18,7 +19,7 @@ namespace {
 codegen::KernelDesc desc(int64_t heads, int64_t head_dim, double base, const std::string& style) {
   codegen::KernelDesc d;
   d.kind = "rope";
-  d.operands = {make_type(ir::DType::f32, {T(), D(heads * head_dim)}), make_type(ir::DType::i32, {})};
+  d.operands = {make_type(ir::DType::f32, {T(), D(heads * head_dim)}), make_type(ir::DType::i32, {T()})};
   d.results = {d.operands[0]};
   d.attrs["head_dim"] = head_dim;
   d.attrs["base"] = base;
@@ -34,18 +35,20 @@ TEST(RopeKernel, MatchesReferenceAcrossStylesShapesPositionsAndThreads) {
     for (const auto& c : cases) {
       LoadedKernel k = load_kernel(desc(c.heads, c.head_dim, c.base, style));
       int64_t width = c.heads * c.head_dim;
-      for (int32_t pos : {0, 7, 1000, 40000}) {
-        for (int64_t rows : {1, 5}) {
-          for (int threads : {1, 2}) {
-            auto x = random_floats(rows * width, seed++, -2.0f, 2.0f);
-            std::vector<float> y(x.size(), NAN);
-            int64_t syms[ir::kNumSyms] = {rows, 1};
-            run_kernel(k, {x.data(), &pos, y.data()}, syms, threads);
-            bool neox = std::string(style) == "neox";
-            auto want = reference_rope(x.data(), rows, width, pos, c.head_dim, c.base, neox);
-            EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " H=" << c.heads << " hd=" << c.head_dim
-                                                         << " pos=" << pos << " rows=" << rows << " threads=" << threads;
-          }
+      const std::vector<std::vector<int32_t>> position_sets = {
+          {0}, {7}, {40000}, {1000, 1001, 1002, 1003, 1004}, {0, 1, 2, 3, 4}, {40000, 3, 7, 0, 1000}};
+      for (const auto& positions : position_sets) {
+        auto rows = static_cast<int64_t>(positions.size());
+        for (int threads : {1, 2}) {
+          auto x = random_floats(rows * width, seed++, -2.0f, 2.0f);
+          std::vector<float> y(x.size(), NAN);
+          int64_t syms[ir::kNumSyms] = {rows, 1};
+          run_kernel(k, {x.data(), const_cast<int32_t*>(positions.data()), y.data()}, syms, threads);
+          bool neox = std::string(style) == "neox";
+          auto want = reference_rope(x.data(), rows, width, positions.data(), c.head_dim, c.base, neox);
+          EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " H=" << c.heads << " hd=" << c.head_dim
+                                                       << " first position " << positions[0] << " rows=" << rows
+                                                       << " threads=" << threads;
         }
       }
     }
@@ -56,10 +59,10 @@ TEST(RopeKernel, InPlace) {
   for (const char* style : {"neox", "normal"}) {
     LoadedKernel k = load_kernel(desc(2, 20, 10000.0, style));
     auto x = random_floats(3 * 40, 3);
-    auto want = reference_rope(x.data(), 3, 40, 11, 20, 10000.0, std::string(style) == "neox");
-    int32_t pos = 11;
+    int32_t positions[] = {11, 12, 500};
+    auto want = reference_rope(x.data(), 3, 40, positions, 20, 10000.0, std::string(style) == "neox");
     int64_t syms[ir::kNumSyms] = {3, 1};
-    run_kernel(k, {x.data(), &pos, x.data()}, syms, 2);
+    run_kernel(k, {x.data(), positions, x.data()}, syms, 2);
     EXPECT_EQ(mismatches(x, want, 1e-5, 1e-6), "") << style;
   }
 }
@@ -74,6 +77,9 @@ TEST(RopeKernel, RejectsMalformedDescriptors) {
   auto f32_pos = desc(2, 8, 10000.0, "normal");
   f32_pos.operands[1].dtype = ir::DType::f32;
   EXPECT_THROW(compiler.add(f32_pos), Error);
+  auto scalar_pos = desc(2, 8, 10000.0, "normal");
+  scalar_pos.operands[1] = make_type(ir::DType::i32, {});
+  EXPECT_THROW(compiler.add(scalar_pos), Error);
 }
 
 }  // namespace

@@ -136,8 +136,8 @@ TEST(CheckedSizes, AttentionHeadProductsThatWrapAreRejected) {
     const auto wrapped = static_cast<int64_t>(static_cast<uint64_t>(width));
     if (fits(width) || wrapped <= 0) continue;
     AttrMap attrs{{"n_heads", heads}, {"n_kv_heads", heads}, {"head_dim", head_dim}, {"scale", 1.0}};
-    Type pos{DType::i32, {}};
-    std::string got = infer("attention", {f32({4, wrapped}), f32({8, wrapped}), f32({8, wrapped}), pos}, attrs);
+    Type ids{DType::i32, {Dim::of(4)}};
+    std::string got = infer("attention", {f32({4, wrapped}), f32({8, wrapped}), f32({8, wrapped}), ids, ids}, attrs);
     EXPECT_EQ(got, "error: n_heads * head_dim overflows int64");
     ++checked;
   }

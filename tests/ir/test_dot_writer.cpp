@@ -138,8 +138,8 @@ TEST(DotWriter, InputsAndKvCachesAreMarked) {
   EXPECT_NE(node(d, "%kc0.1 = kv_write").find("shape=cylinder"), std::string::npos);
   EXPECT_EQ(node(d, "%o0 = attention").find("shape=cylinder"), std::string::npos);
   // An input read by several layers is drawn in each of them.
-  EXPECT_NE(node(l0, "%pos : i32[]").find("shape=invhouse"), std::string::npos) << l0;
-  EXPECT_NE(node(l1, "%pos : i32[]").find("shape=invhouse"), std::string::npos) << l1;
+  EXPECT_NE(node(l0, "%positions : i32[T]").find("shape=invhouse"), std::string::npos) << l0;
+  EXPECT_NE(node(l1, "%seq : i32[T]").find("shape=invhouse"), std::string::npos) << l1;
   EXPECT_NE(d.find("legend [shape=plaintext"), std::string::npos);
   for (const char* entry : {">anchor<", ">row-reduction<", ">elementwise<", ">view<", ">graph input<", ">KV cache"})
     EXPECT_NE(d.find(entry), std::string::npos) << entry;
@@ -151,7 +151,7 @@ TEST(DotWriter, OpsAPassAddedOrChangedAreOutlined) {
     after.replace(after.find(from), from.size(), to);
   };
   replace("%h1 = add %h0, %ho1", "%h1.s = scale %ho1 {factor = 0.5} : f32[T,32]\n  %h1 = add %h0, %h1.s");
-  replace("%qr0 = rope %q0, %pos {base = 10000.0", "%qr0 = rope %q0, %pos {base = 500.0");
+  replace("%qr0 = rope %q0, %positions {base = 10000.0", "%qr0 = rope %q0, %positions {base = 500.0");
   std::string d = dot(after, {}, kTwoLayers);
   EXPECT_EQ(count(d, "penwidth=3"), 3u) << d;
   for (const char* op : {"%h1.s = scale", "%h1 = add", "%qr0 = rope"})
@@ -191,7 +191,7 @@ TEST(DotWriter, OneLayerIsDrawnAloneWithStubsForWhatItReads) {
   std::string d = dot(kTwoLayers, opts);
   EXPECT_EQ(d.find("cluster_layer_0"), std::string::npos);
   std::string l1 = cluster(d, "subgraph cluster_layer_1 {");
-  for (const char* op : {"%a1 = rms_norm", "%o1 = attention", "%h1 = add", "%pos : i32[]", "%kc1 : f32[64,16]"})
+  for (const char* op : {"%a1 = rms_norm", "%o1 = attention", "%h1 = add", "%positions : i32[T]", "%kc1 : f32[64,16]"})
     EXPECT_NE(l1.find(op), std::string::npos) << op;
   for (const char* op : {"%a0 = rms_norm", "%x = embedding", "%logits = linear", "%kc0 :"})
     EXPECT_EQ(d.find(op), std::string::npos) << op;

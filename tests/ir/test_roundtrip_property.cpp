@@ -25,7 +25,8 @@ class RandomGraph {
   explicit RandomGraph(unsigned seed) : rng_(seed), g_("random"), b_(g_) {}
 
   Graph& build() {
-    pos_ = g_.add_arg("pos", Type{DType::i32, {}});
+    pos_ = g_.add_arg("positions", Type{DType::i32, {Dim::symbolic(Sym::T)}});
+    seq_ = g_.add_arg("seq", Type{DType::i32, {Dim::symbolic(Sym::T)}});
     acts_.push_back(g_.add_arg(hint(), act(pick({32, 64, 96}))));
     int n = 5 + int(rng_() % 30);
     for (int i = 0; i < n; ++i) step();
@@ -41,6 +42,7 @@ class RandomGraph {
   Graph g_;
   Builder b_;
   Value* pos_ = nullptr;
+  Value* seq_ = nullptr;
   std::vector<Value*> acts_;  // f32[T, d] values to build on
 
   int64_t pick(std::initializer_list<int64_t> xs) { return xs.begin()[rng_() % xs.size()]; }
@@ -146,11 +148,11 @@ class RandomGraph {
       case 12: {
         Value* cache = g_.add_arg(g_.unique_name(hint()), Type{DType::f32, {Dim::of(pick({8, 64})), Dim::of(16)}});
         Value* k = b_.op("linear", {x, param(weight(DType::f32, 16, d))}, {}, hint());
-        Value* kc = b_.op("kv_write", {cache, k, pos_}, {}, hint());
+        Value* kc = b_.op("kv_write", {cache, k, pos_, seq_}, {}, hint());
         AttrMap a{{"n_heads", d / 16}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{16}}, {"scale", awkward_double()}};
         if (rng_() % 2) a["window"] = int64_t(rng_() % 100);
         if (rng_() % 2) a["softcap"] = awkward_positive();
-        acts_.push_back(b_.op("attention", {x, kc, kc, pos_}, a, hint()));
+        acts_.push_back(b_.op("attention", {x, kc, kc, pos_, seq_}, a, hint()));
         break;
       }
       case 13: {

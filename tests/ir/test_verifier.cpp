@@ -203,9 +203,9 @@ TEST(VerifierRegions, OnlyComputingOpsJoinARegion) {
                           "    yield %y\n",
                           "f32[T,32]"),
             "v.lir:4: error: op 'param' defining %w (line 4) cannot be part of a fusion (it is a weight)");
-  EXPECT_EQ(verify_fusion("%c: f32[64,16], %x: f32[T,16], %p: i32[]", "%c, %x, %p",
-                          "%c: f32[64,16], %x: f32[T,16], %p: i32[]",
-                          "    %k = kv_write %c, %x, %p : f32[64,16]\n    yield %k\n", "f32[64,16]"),
+  EXPECT_EQ(verify_fusion("%c: f32[64,16], %x: f32[T,16], %p: i32[T], %s: i32[T]", "%c, %x, %p, %s",
+                          "%c: f32[64,16], %x: f32[T,16], %p: i32[T], %s: i32[T]",
+                          "    %k = kv_write %c, %x, %p, %s : f32[64,16]\n    yield %k\n", "f32[64,16]"),
             "v.lir:4: error: op 'kv_write' defining %k (line 4) cannot be part of a fusion (it is a view aliasing "
             "its operand)");
   EXPECT_EQ(verify_fusion("%w: f32[32,64]", "%w", "%w: f32[32,64]",

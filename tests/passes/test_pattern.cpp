@@ -19,11 +19,11 @@ ir::Value* value(ir::Graph& g, const std::string& name) {
 }
 
 const char* kGraph =
-    "graph @p(%x: f32[T,32], %pos: i32[]) {\n"
+    "graph @p(%x: f32[T,32], %positions: i32[T], %seq: i32[T]) {\n"
     "  %wq = param {name = \"q\"} : f32[32,32]\n"
     "  %q = linear %x, %wq : f32[T,32]\n"
     "  %qn = scale %q {factor = 2.0} : f32[T,32]\n"
-    "  %qr = rope %qn, %pos {base = 10000.0, head_dim = 16, style = \"neox\"} : f32[T,32]\n"
+    "  %qr = rope %qn, %positions {base = 10000.0, head_dim = 16, style = \"neox\"} : f32[T,32]\n"
     "  %wk = param {name = \"k\"} : f16[32,32]\n"
     "  %k = linear %x, %wk : f32[T,32]\n"
     "  %wv = param {name = \"v\"} : f32[32,32]\n"

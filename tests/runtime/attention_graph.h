@@ -1,6 +1,6 @@
 // A graph that is nothing but a KV cache and attention, for ring and generation tests:
-//   q, k, v = embedding(tq|tk|tv, tokens); kc, vc = kv_write(cache, k|v, pos)
-//   logits = tail_rows(attention(q, kc, vc, pos))        -> f32[L, heads * head_dim]
+//   q, k, v = embedding(tq|tk|tv, tokens); kc, vc = kv_write(cache, k|v, positions, seq)
+//   logits = tail_rows(attention(q, kc, vc, positions, seq))  -> f32[L, heads * head_dim]
 // plus the same attention computed in plain C++ over every position seen.
 #pragma once
 #include <algorithm>
@@ -22,18 +22,19 @@ struct AttentionModel {
         cache_rows(window_ ? window_ + step_tokens_ : context_) {
     ir::Builder b(g);
     ir::Value* tokens = g.add_arg("tokens", {ir::DType::i32, {T()}});
-    ir::Value* pos = g.add_arg("pos", {ir::DType::i32, {}});
+    ir::Value* pos = g.add_arg("positions", {ir::DType::i32, {T()}});
+    ir::Value* seq = g.add_arg("seq", {ir::DType::i32, {T()}});
     const int64_t kv_width = kKvHeads * kHeadDim;
     ir::Value* q = b.op("embedding", {w.param(b, "tq", {kVocab, kHeads * kHeadDim}, 1.0f), tokens}, {}, "q_0");
     ir::Value* k = b.op("embedding", {w.param(b, "tk", {kVocab, kv_width}, 1.0f), tokens}, {}, "k_0");
     ir::Value* v = b.op("embedding", {w.param(b, "tv", {kVocab, kv_width}, 1.0f), tokens}, {}, "v_0");
     // As lowering builds them: a ring of window + step_tokens rows, else C rows (the context).
     ir::Dim rows = window ? n(cache_rows) : ir::Dim::symbolic(ir::Sym::C);
-    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({rows, n(kv_width)})), k, pos}, {}, "kc_0");
-    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({rows, n(kv_width)})), v, pos}, {}, "vc_0");
+    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({rows, n(kv_width)})), k, pos, seq}, {}, "kc_0");
+    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({rows, n(kv_width)})), v, pos, seq}, {}, "vc_0");
     ir::AttrMap attrs{{"n_heads", kHeads}, {"n_kv_heads", kKvHeads}, {"head_dim", kHeadDim}, {"scale", kScale}};
     if (window) attrs["window"] = window;
-    ir::Value* o = b.op("attention", {q, kc, vc, pos}, attrs, "a_0");
+    ir::Value* o = b.op("attention", {q, kc, vc, pos, seq}, attrs, "a_0");
     g.set_outputs({b.op("tail_rows", {o}, {}, "logits"), kc, vc});
   }
 

@@ -149,7 +149,8 @@ TEST(MemoryPlan, TransformerLayersReuseBytes) {
   ir::Builder b(g);
   const int64_t d = 64, hd = 16, ctx = 128;
   ir::Value* tokens = g.add_arg("tokens", {ir::DType::i32, {T()}});
-  ir::Value* pos = g.add_arg("pos", {ir::DType::i32, {}});
+  ir::Value* pos = g.add_arg("positions", {ir::DType::i32, {T()}});
+  ir::Value* seq = g.add_arg("seq", {ir::DType::i32, {T()}});
   ir::Value* x = b.op("embedding", {w.param(b, "emb", {100, d}), tokens}, {}, "x");
   std::vector<ir::Value*> caches;
   for (int i = 0; i < 2; ++i) {
@@ -161,9 +162,9 @@ TEST(MemoryPlan, TransformerLayersReuseBytes) {
     ir::AttrMap rope{{"head_dim", int64_t{hd}}, {"base", 10000.0}, {"style", std::string("neox")}};
     q = b.op("rope", {q, pos}, rope, "q" + s);
     k = b.op("rope", {k, pos}, rope, "k" + s);
-    ir::Value* kc = b.op("kv_write", {g.add_arg("kc" + s + "_in", f32({n(ctx), n(hd)})), k, pos}, {}, "kc" + s);
-    ir::Value* vc = b.op("kv_write", {g.add_arg("vc" + s + "_in", f32({n(ctx), n(hd)})), v, pos}, {}, "vc" + s);
-    ir::Value* a = b.op("attention", {q, kc, vc, pos},
+    ir::Value* kc = b.op("kv_write", {g.add_arg("kc" + s + "_in", f32({n(ctx), n(hd)})), k, pos, seq}, {}, "kc" + s);
+    ir::Value* vc = b.op("kv_write", {g.add_arg("vc" + s + "_in", f32({n(ctx), n(hd)})), v, pos, seq}, {}, "vc" + s);
+    ir::Value* a = b.op("attention", {q, kc, vc, pos, seq},
                         {{"n_heads", int64_t{4}}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{hd}}, {"scale", 0.25}},
                         "a" + s);
     a = b.op("linear", {a, w.param(b, "wo" + s, {d, d})}, {}, "a" + s);

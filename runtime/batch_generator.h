@@ -1,0 +1,66 @@
+// Continuous batching: several generations share the executor's steps, joining and
+// leaving while the others run. Each active sequence owns one of the executor's
+// sequence slots (its KV caches, ExecutorOptions::sequences). A step carries a prefill
+// chunk of the oldest sequence still reading its prompt — as many rows as the decodes
+// leave free, at most `prefill_chunk` — followed by one row of every decoding sequence.
+// So a long prompt is read over several steps while the other streams keep producing
+// tokens, and the weights are streamed once per step for all of them. The chunk comes
+// first so that the rows wanting logits (each decode row, and the chunk's last row when
+// it ends the prompt) are the step's last L rows, which is what tail_rows returns.
+// Each sequence samples from its own logits rows with its own Sampler, as generate()
+// does for one.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+#include "runtime/sampler.h"
+
+namespace lmc::runtime {
+
+struct BatchJob {
+  std::vector<int32_t> prompt;
+  // max_tokens, sampling and is_eog apply; start_pos must be 0 (a slot starts empty).
+  // With all_logits, on_logits receives every prompt row's and decode step's logits.
+  GenerateOptions opts;
+  std::function<bool(int32_t)> on_token;  // false: the sequence ends
+  // Once, when the sequence ends: `error` is empty, or says why the step failed.
+  std::function<void(const GenerationStats&, const std::string& error)> on_done;
+};
+
+class BatchGenerator {
+ public:
+  // prefill_chunk: most prompt rows one step reads (0: the model's step_tokens). Throws
+  // lmc::Error when the executor cannot hold one row of every slot in a step or return
+  // that many logits rows (step_tokens and max_logit_rows below its sequence slots).
+  explicit BatchGenerator(Executor& ex, int64_t prefill_chunk = 0);
+  ~BatchGenerator();
+  BatchGenerator(const BatchGenerator&) = delete;
+  BatchGenerator& operator=(const BatchGenerator&) = delete;
+
+  bool has_free_slot() const;
+  int64_t active() const;
+  // Takes a free slot for the job. Throws lmc::Error when there is none, the prompt is
+  // empty or does not fit the context, or start_pos is not 0.
+  void add(BatchJob job);
+  // One executor step over the active sequences (nothing when there are none); calls
+  // their on_token, and on_done for those that end. Returns the rows it ran. When the
+  // executor throws, every active sequence ends with the error (on_done) and the slots
+  // are free again; an exception from a callback propagates.
+  int64_t step();
+
+ private:
+  struct Sequence;
+  void finish(Sequence& s);
+
+  Executor& ex_;
+  int64_t prefill_chunk_;
+  std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
+  int64_t next_arrival_ = 0;                       // orders prompts: the oldest prefills first
+};
+
+}  // namespace lmc::runtime
