@@ -14,7 +14,7 @@ namespace {
 // Rows prepared together, and swept together under each column tile so the
 // weights are read from memory once. Every decode call fits one group, except
 // f32 weights with a prologue, whose f32 scratch rows are 4x larger.
-constexpr int64_t kRowGroup = kPrefillMinRows;
+constexpr int64_t kRowGroup = kDecodeMaxRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
 constexpr int64_t kBlock = 32;    // q8_0 block

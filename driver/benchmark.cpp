@@ -96,4 +96,42 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
   return r;
 }
 
+ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t streams) {
+  runtime::ExecutorOptions eo;
+  eo.threads = threads;
+  eo.sequences = streams;
+  eo.max_logit_rows = streams;
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
+  std::mt19937 rng(1234);
+  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(ex.vocab() - 1));
+  const auto S = static_cast<size_t>(streams);
+  std::vector<int32_t> prompt(8), tokens(S), positions(S), seqs(S);
+  for (auto& t : prompt) t = tok(rng);
+  for (size_t s = 0; s < S; ++s) seqs[s] = static_cast<int32_t>(s);
+
+  std::vector<double> step_ms, run_tps;
+  for (int run = 0; run <= runs; ++run) {  // the first run warms up
+    for (int64_t s = 0; s < streams; ++s) {
+      std::vector<int32_t> at(8), in(8, static_cast<int32_t>(s));
+      for (int32_t p = 0; p < 8; ++p) at[static_cast<size_t>(p)] = p;
+      ex.step(runtime::StepRows{prompt.data(), at.data(), in.data(), 8}, 1);
+    }
+    std::vector<double> steps;
+    auto t0 = std::chrono::steady_clock::now();
+    for (int64_t i = 0; i < decode_tokens; ++i) {
+      for (size_t s = 0; s < S; ++s) {
+        tokens[s] = prompt[(static_cast<size_t>(i) + s) % prompt.size()];
+        positions[s] = static_cast<int32_t>(8 + i);
+      }
+      auto s0 = std::chrono::steady_clock::now();
+      ex.step(runtime::StepRows{tokens.data(), positions.data(), seqs.data(), streams}, streams);
+      steps.push_back(seconds(s0) * 1e3);
+    }
+    if (run == 0) continue;
+    run_tps.push_back(static_cast<double>(decode_tokens * streams) / seconds(t0));
+    step_ms.insert(step_ms.end(), steps.begin(), steps.end());
+  }
+  return {threads, streams, median(run_tps), median(step_ms)};
+}
+
 }  // namespace lmc::driver

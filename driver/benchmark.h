@@ -21,6 +21,17 @@ struct SpeedResult {
 SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t decode_tokens,
                           const std::vector<int64_t>& prefill_lengths);
 
+// Batched decode: `streams` sequences, each after an 8-token prompt, decoding together
+// (one row of each per step, as lmc serve --parallel runs them).
+struct ParallelResult {
+  int threads;
+  int64_t streams;
+  double decode_tps;      // all streams together
+  double step_ms_median;  // each stream's time per token
+};
+
+ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t streams);
+
 // Bytes a decode step reads from weights: every param a kernel reads, an embedding
 // table only one row of.
 double decode_weight_bytes(const ir::Graph& g);

@@ -90,14 +90,22 @@ int64_t BatchGenerator::step() {
     else if (!prefill || s->arrival < prefill->arrival)
       prefill = s.get();
   }
+  if (decoding.empty() && !prefill) return 0;
+  // Prompt chunks and decode rows take turns while both wait.
+  if (prefill && !decoding.empty()) {
+    prefill_turn_ = !prefill_turn_;
+    if (prefill_turn_)
+      decoding.clear();
+    else
+      prefill = nullptr;
+  }
   const auto D = static_cast<int64_t>(decoding.size());
   int64_t chunk = 0;
   if (prefill) {
-    chunk = std::min({prefill_chunk_, ex_.info().step_tokens - D, prefill->stats.prompt_tokens - prefill->prefilled});
-    if (prefill->job.opts.all_logits) chunk = std::min(chunk, ex_.max_logit_rows() - D);
+    chunk = std::min(prefill_chunk_, prefill->stats.prompt_tokens - prefill->prefilled);
+    if (prefill->job.opts.all_logits) chunk = std::min(chunk, ex_.max_logit_rows());
   }
   const int64_t T = chunk + D;
-  if (T == 0) return 0;
 
   std::vector<int32_t> tokens, positions, seqs;
   for (int64_t r = 0; r < chunk; ++r) {

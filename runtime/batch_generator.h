@@ -1,14 +1,19 @@
 // Continuous batching: several generations share the executor's steps, joining and
 // leaving while the others run. Each active sequence owns one of the executor's
-// sequence slots (its KV caches, ExecutorOptions::sequences). A step carries a prefill
-// chunk of the oldest sequence still reading its prompt — as many rows as the decodes
-// leave free, at most `prefill_chunk` — followed by one row of every decoding sequence.
-// So a long prompt is read over several steps while the other streams keep producing
-// tokens, and the weights are streamed once per step for all of them. The chunk comes
-// first so that the rows wanting logits (each decode row, and the chunk's last row when
-// it ends the prompt) are the step's last L rows, which is what tail_rows returns.
-// Each sequence samples from its own logits rows with its own Sampler, as generate()
-// does for one.
+// sequence slots (its KV caches, ExecutorOptions::sequences). A step is either one row
+// of every decoding sequence — the weights are streamed once for all of them — or a
+// chunk of at most `prefill_chunk` rows of the oldest sequence still reading its
+// prompt; while both wait they take turns, so a long prompt is read over several
+// steps and the other streams keep producing a token every other step.
+//
+// Prompt chunks do not share a step with decode rows, so that each row's numbers do
+// not depend on who else is running: a Q8_0 linear takes its int8 decode path below
+// kPrefillMinRows rows (rounding its input rows) and the blocked GEMM from there, so
+// mixing a chunk into a step would move the decode rows to the other path. Prompts are
+// chunked as generate() chunks them alone, and decode rows stay on the decode path
+// while fewer than kPrefillMinRows sequences run: each sequence's tokens are then
+// exactly those it gets alone. Each samples from its own logits rows with its own
+// Sampler, as generate() does.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -61,6 +66,7 @@ class BatchGenerator {
   int64_t prefill_chunk_;
   std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
   int64_t next_arrival_ = 0;                       // orders prompts: the oldest prefills first
+  bool prefill_turn_ = false;
 };
 
 }  // namespace lmc::runtime

@@ -28,6 +28,8 @@ std::vector<FlagSpec> specs() {
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
   s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N", false, "n"});
   s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST", false, "p"});
+  s.push_back({"parallel", true, "measure batched decode instead: comma-separated numbers of streams decoding "
+               "together (as lmc serve --parallel)", "LIST"});
   s.push_back({"json", false, "print JSON instead of a table"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -84,6 +86,34 @@ void print_json(const driver::LoadedModel& m, double weight_bytes, const std::ve
   std::printf("]}\n");
 }
 
+// Aggregate decode speed per stream count, and its ratio to one stream's at the same
+// thread count (the first of the list when it is 1).
+void print_parallel(const driver::LoadedModel& m, const std::vector<driver::ParallelResult>& rs, bool json) {
+  auto single = [&](int threads) {
+    for (const auto& r : rs)
+      if (r.threads == threads && r.streams == 1) return r.decode_tps;
+    return 0.0;
+  };
+  if (json) {
+    std::printf("{\"model\": \"%s\", \"parallel\": [", m.info.name.c_str());
+    for (size_t i = 0; i < rs.size(); ++i)
+      std::printf("%s{\"threads\": %d, \"streams\": %lld, \"decode_tokens_per_s\": %.3f, \"step_ms_median\": %.4f}",
+                  i ? ", " : "", rs[i].threads, static_cast<long long>(rs[i].streams), rs[i].decode_tps,
+                  rs[i].step_ms_median);
+    std::printf("]}\n");
+    return;
+  }
+  std::printf("model %s: batched decode\n", m.info.name.c_str());
+  std::printf("%-8s %8s %14s %16s %10s %10s\n", "threads", "streams", "decode tok/s", "per stream tok/s", "step p50",
+              "vs 1");
+  for (const auto& r : rs) {
+    double one = single(r.threads);
+    std::printf("%-8d %8lld %14.1f %16.1f %8.2fms %9s\n", r.threads, static_cast<long long>(r.streams), r.decode_tps,
+                r.decode_tps / static_cast<double>(r.streams), r.step_ms_median,
+                one > 0 ? (std::to_string(r.decode_tps / one).substr(0, 4) + "x").c_str() : "-");
+  }
+}
+
 }  // namespace
 
 int cmd_bench(int argc, char** argv) {
@@ -105,6 +135,18 @@ int cmd_bench(int argc, char** argv) {
 
   driver::LoadedModel m = open_model(model, a);
   if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
+  if (auto list = a.get("parallel")) {
+    std::vector<driver::ParallelResult> rs;
+    for (int64_t t : threads)
+      for (int64_t n : int_list(*list, "parallel")) {
+        if (n > m.info.step_tokens)
+          throw UsageError("--parallel " + std::to_string(n) + " is more than the " +
+                           std::to_string(m.info.step_tokens) + " rows a step of " + m.info.name + " holds");
+        rs.push_back(driver::measure_parallel(m, static_cast<int>(t), runs, decode_tokens, n));
+      }
+    print_parallel(m, rs, a.has("json"));
+    return 0;
+  }
   double weight_bytes = driver::decode_weight_bytes(*m.graph);
   std::vector<driver::SpeedResult> results;
   for (int64_t t : threads) results.push_back(driver::measure_speed(m, static_cast<int>(t), runs, decode_tokens, prefill));

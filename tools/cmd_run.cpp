@@ -17,6 +17,7 @@
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/npy_writer.h"
+#include "tools/run_batch.h"
 #include "tools/run_flags.h"
 #include "tools/stop_strings.h"
 
@@ -29,8 +30,12 @@ std::vector<FlagSpec> specs() {
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
-  s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy",
-               "FILE"});
+  s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
+               "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
+  s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
+               "per prompt on stdout as it ends", "FILE"});
+  s.push_back({"parallel", true, "with --prompts: prompts generated at once, each with its own KV cache "
+               "(default 4)", "N"});
   s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)"});
   for (auto& f : chat_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
@@ -83,7 +88,8 @@ int cmd_run(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT] [options]\n\n"
+    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
+                 "[options]\n\n"
                  "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
                  "A .yaml, .gguf or Hugging Face folder is compiled in memory first (the compile\n"
                  "options apply).\n\noptions:\n"
@@ -92,6 +98,8 @@ int cmd_run(int argc, char** argv) {
   }
   const std::string model = model_argument(a, "lmc run");
   if (a.has("interactive")) return chat_command(a);
+  if (a.has("prompts")) return run_batch(a, model);
+  if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
   auto gen = generate_options(a);
   auto exec_opts = executor_options(a);
   std::string prompt = read_prompt(a);

@@ -1,6 +1,6 @@
 // lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
-// folder). Requests run one at a time in arrival order; --queue more may wait, past that
-// the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
+// folder). Up to --parallel requests run at once, batched into the same steps, and
+// start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
 // then exits.
 #include <pthread.h>
 #include <signal.h>
@@ -29,7 +29,9 @@ std::vector<FlagSpec> specs() {
       {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
       {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health", "KEY"},
-      {"queue", true, "requests that may wait while one runs (default 16); past it: HTTP 503", "N"},
+      {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
+                         "steps (default 4)", "N"},
+      {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
   };
   for (auto& f : executor_flag_specs()) s.push_back(f);
@@ -59,7 +61,8 @@ int cmd_serve(int argc, char** argv) {
     std::cout << "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                  "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
                  "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-                 "/health and /metrics (Prometheus). Requests run one at a time in arrival order.\n\n"
+                 "/health and /metrics (Prometheus). Up to --parallel requests run at once (continuous\n"
+                 "batching), the others wait in arrival order.\n\n"
                  "options:\n"
               << Args::help_text(specs());
     return 0;
@@ -70,6 +73,7 @@ int cmd_serve(int argc, char** argv) {
   so.api_key = a.get_or("api-key", "");
   auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   auto exec_opts = executor_options(a);
+  exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
   const std::string model = model_argument(a, "lmc serve");
 
   sigset_t signals = shutdown_signals();
@@ -77,6 +81,9 @@ int cmd_serve(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
 
   driver::LoadedModel m = open_model(model, a);
+  if (exec_opts.sequences > m.info.step_tokens)
+    throw UsageError("--parallel " + std::to_string(exec_opts.sequences) + " is more than the " +
+                     std::to_string(m.info.step_tokens) + " rows a step of " + m.info.name + " holds");
   ServeEngine engine(m, exec_opts, queue);
   print_load_summary(m, engine.executor());
   ApiServer server(m, engine, so);

@@ -1,13 +1,46 @@
 #include "tools/serve_engine.h"
 
+#include <chrono>
+
 #include "ir/error.h"
 #include "models/tokenizer_stream_decoder.h"
 #include "tools/stop_strings.h"
 
 namespace lmc::tools {
 
+namespace {
+
+// One logits row per running request (and a prompt's last row) in each step.
+runtime::ExecutorOptions batched(runtime::ExecutorOptions opts) {
+  opts.max_logit_rows = std::max(opts.max_logit_rows, opts.sequences);
+  return opts;
+}
+
+}  // namespace
+
+// A running job's text side: what its tokens have released so far.
+struct ServeEngine::Stream {
+  std::shared_ptr<Job> job;
+  models::StreamDecoder decoder;
+  StopStrings stop;
+  int64_t completion_tokens = 0;
+  bool client_left = false;
+
+  Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), decoder(tok), stop(job->stop) {}
+
+  bool on_token(int32_t id) {
+    ++completion_tokens;
+    std::string text = stop.push(decoder.push(id));
+    if (job->cancelled || (!text.empty() && !job->on_text(text))) {
+      client_left = true;
+      return false;
+    }
+    return !stop.stopped();
+  }
+};
+
 ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit)
-    : m_(m), ex_(*m.graph, m.kernels, *m.weights, m.info, opts), queue_limit_(queue_limit),
+    : m_(m), ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)), batch_(ex_), queue_limit_(queue_limit),
       worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
@@ -40,66 +73,76 @@ EngineCounters ServeEngine::counters() const {
 
 void ServeEngine::work() {
   while (true) {
-    std::shared_ptr<Job> job;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        idle_.notify_all();
-        if (stopping_) return;
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || batch_.active() > 0; });
+      admit();
+      counters_.running = batch_.active();
+      if (batch_.active() == 0) {
+        if (queue_.empty()) idle_.notify_all();
+        if (stopping_ && queue_.empty()) return;
         continue;
       }
-      job = std::move(queue_.front());
-      queue_.pop_front();
-      counters_.queued = static_cast<int64_t>(queue_.size());
-      counters_.running = 1;
     }
-    run(*job);
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      batch_.step();
+    } catch (const Error&) {
+      // Each running job has had its on_done with the error; the slots are free.
+    }
     std::lock_guard lock(mu_);
-    counters_.running = 0;
-    if (queue_.empty()) idle_.notify_all();
+    counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    counters_.running = batch_.active();
+    if (queue_.empty() && batch_.active() == 0) idle_.notify_all();
   }
 }
 
-void ServeEngine::run(Job& job) {
-  JobResult result;
-  result.prompt_tokens = static_cast<int64_t>(job.prompt.size());
-  if (job.cancelled) {
-    job.on_done({"cancelled", result.prompt_tokens, 0, ""});
-    return;
-  }
-  const models::Tokenizer& tok = *m_.tokenizer;
-  models::StreamDecoder decoder(tok);
-  StopStrings stop(job.stop);
-  bool client_left = false;
-  auto gen = job.generation;
-  gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
-  try {
-    ex_.reset();
-    auto stats = runtime::generate(ex_, job.prompt, gen, [&](int32_t id) {
-      ++result.completion_tokens;
-      std::string text = stop.push(decoder.push(id));
-      if (job.cancelled || (!text.empty() && !job.on_text(text))) {
-        client_left = true;
-        return false;
-      }
-      return !stop.stopped();
-    });
-    if (!client_left) {
-      std::string rest = stop.push(decoder.flush()) + stop.flush();
-      if (!rest.empty()) client_left = !job.on_text(rest);
+void ServeEngine::admit() {
+  while (!queue_.empty() && batch_.has_free_slot()) {
+    std::shared_ptr<Job> job = std::move(queue_.front());
+    queue_.pop_front();
+    counters_.queued = static_cast<int64_t>(queue_.size());
+    if (job->cancelled) {
+      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, ""});
+      continue;
     }
-    result.finish_reason = client_left ? "cancelled" : (stats.hit_eog || stop.stopped()) ? "stop" : "length";
+    start(std::move(job));
+  }
+}
+
+void ServeEngine::start(std::shared_ptr<Job> job) {
+  const models::Tokenizer& tok = *m_.tokenizer;
+  auto stream = std::make_shared<Stream>(job, tok);
+  runtime::BatchJob b{job->prompt, job->generation, [stream](int32_t id) { return stream->on_token(id); },
+                      [this, stream](const runtime::GenerationStats& st, const std::string& error) {
+                        finish(*stream, st, error);
+                      }};
+  b.opts.is_eog = [&tok](int32_t id) { return tok.is_eog(id); };
+  try {
+    batch_.add(std::move(b));
+  } catch (const Error& e) {
+    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, e.what()});
+  }
+}
+
+// Called from the worker inside a step (mu_ is not held then).
+void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
+  JobResult result{"", stats.prompt_tokens, s.completion_tokens, error};
+  if (!error.empty()) {
+    result.finish_reason = "error";
+  } else {
+    if (!s.client_left) {
+      std::string rest = s.stop.push(s.decoder.flush()) + s.stop.flush();
+      if (!rest.empty()) s.client_left = !s.job->on_text(rest);
+    }
+    result.finish_reason = s.client_left ? "cancelled" : (stats.hit_eog || s.stop.stopped()) ? "stop" : "length";
     std::lock_guard lock(mu_);
     counters_.prompt_tokens += result.prompt_tokens;
     counters_.generated_tokens += result.completion_tokens;
     counters_.jobs_done += 1;
     counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();
-  } catch (const Error& e) {
-    result.finish_reason = "error";
-    result.error = e.what();
   }
-  job.on_done(result);
+  s.job->on_done(result);
 }
 
 }  // namespace lmc::tools

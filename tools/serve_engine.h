@@ -1,9 +1,12 @@
-// The generation side of `lmc serve`: one worker thread runs the requests on the model's
-// executor, one at a time in arrival order, each from an empty KV cache; at most
-// `queue_limit` more wait, and a request past that is refused at once (the server answers
-// 503). Text streams out through each job's callback as the stream decoder and the stop
-// strings release it; a callback returning false (the client went away) ends that job at
-// the next token, and a job whose client left while it waited is skipped.
+// The generation side of `lmc serve`: one worker thread runs up to `parallel` requests at
+// once on the model's executor with continuous batching (runtime/batch_generator.h: one
+// decode row per running request and a prefill chunk of a new one share each step), each
+// in its own KV-cache slot; requests start in arrival order as slots free up. At most
+// `queue_limit` more wait, and a request past that is refused at once (the server
+// answers 503). Text streams out through each job's callback as the stream decoder and
+// the stop strings release it; a callback returning false (the client went away) ends
+// that job at its next token, freeing its slot, and a job whose client left while it
+// waited is skipped.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "driver/open_model.h"
+#include "runtime/batch_generator.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 
@@ -40,11 +44,13 @@ struct Job {
 struct EngineCounters {
   int64_t queued = 0, running = 0;
   int64_t prompt_tokens = 0, generated_tokens = 0, jobs_done = 0;
-  double last_decode_tokens_per_second = 0;
+  double last_decode_tokens_per_second = 0;  // of the last finished job, alone or not
+  double busy_seconds = 0;                   // time spent in executor steps
 };
 
 class ServeEngine {
  public:
+  // opts.sequences is the number of requests that run at once.
   ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit);
   ~ServeEngine();  // finishes the queue, then joins the worker
   ServeEngine(const ServeEngine&) = delete;
@@ -58,11 +64,16 @@ class ServeEngine {
   const runtime::Executor& executor() const { return ex_; }
 
  private:
+  struct Stream;
   void work();
-  void run(Job& job);
+  // Moves queued jobs into free slots; under mu_.
+  void admit();
+  void start(std::shared_ptr<Job> job);
+  void finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error);
 
   const driver::LoadedModel& m_;
   runtime::Executor ex_;
+  runtime::BatchGenerator batch_;
   size_t queue_limit_;
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;

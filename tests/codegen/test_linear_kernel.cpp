@@ -220,7 +220,7 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
     const auto& c = cases[i];
     lmc_kernel_fn fn = lib->lookup(names[i]);
     // Decode (one group of rows, two groups of a prologue's f32 rows), prefill (two input panels at 100).
-    for (int64_t T : {1, 3, 7, 17, 100}) {
+    for (int64_t T : {1, 3, 7, 8, 9, 17, 100}) {
       for (int threads : {1, 2}) {
         LinearData data(c, T, seed++);
         int64_t syms[ir::kNumSyms] = {T, 1};

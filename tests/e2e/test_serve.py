@@ -10,8 +10,9 @@ On SmolLM2-135M (its GGUF; exit 77 when absent). Each check is bounded: the load
   * chat completions use the model's chat format (streamed deltas add up to the whole answer);
   * the bad-request table: each a 4xx JSON error, the server still answering afterwards;
   * a client that leaves mid-stream frees the model at once (its generation stops);
-  * more requests than the queue holds: 503, the others unaffected;
-  * 16 clients x 12 requests: none lost, none mixed up (each text equals its prompt's alone);
+  * more requests than the slots and the queue hold: 503, the others unaffected;
+  * 16 clients x 12 requests on 4 slots (continuous batching: several generations share
+    each step): none lost, none mixed up (each text equals its prompt's alone, exactly);
   * SIGTERM lets the request in flight finish, then the server exits 0.
 """
 import argparse
@@ -86,7 +87,7 @@ def lmc_run_text(prompt, n):
 class Serve(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--queue", "16", "--ctx-size", "256")
+        cls.server = Server("--parallel", "4", "--queue", "16", "--ctx-size", "256")
         cls.model = cls.server.client().models.list().data[0].id
 
     @classmethod
@@ -201,18 +202,30 @@ class Serve(unittest.TestCase):
                 except Exception as e:  # noqa: BLE001 - every failure is reported below
                     failures.append((k, j, p, repr(e)))
 
+        running, finished = [], threading.Event()
+
+        def watch():  # how many generations share the model's steps
+            while not finished.is_set():
+                running.append(self.metric("lmc_generations_running"))
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(16)]
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=600)
+        finished.set()
+        watcher.join()
         self.assertEqual(failures, [])
         self.assertEqual(len(done), 16 * 12)
+        self.assertEqual(max(running), 4, "16 clients should keep all 4 slots busy")
 
 
 class QueueAndShutdown(unittest.TestCase):
     def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
-        server = Server("--queue", "1")
+        server = Server("--parallel", "1", "--queue", "1")
         try:
             results = {}
 

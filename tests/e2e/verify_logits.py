@@ -180,7 +180,7 @@ def lmc_generate(lmc, artifact, prompt, logits_path=None):
     """(stdout, prompt tokens, decode steps, rows of each prompt step) of one greedy lmc run.
 
     The profile's step table tells how lmc split the prompt into steps, which decides
-    whether its Q8_0 linears round their inputs (steps of fewer than 8 rows)."""
+    whether its Q8_0 linears round their inputs (steps of at most 8 rows)."""
     cmd = [lmc, "run", artifact, "--prompt", prompt, "--max-tokens", str(GREEDY_TOKENS), "--profile"]
     if logits_path:
         cmd.append("--logits-out=" + logits_path)

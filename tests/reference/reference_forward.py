@@ -33,7 +33,7 @@ with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along t
 dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out) >= the
 threshold, judging fused QKV and gate/up weights by their fused shape; a tied embedding
 table whose head is quantized is read quantized by the lookup too. lmc's memory-bound
-kernel (steps of fewer than 8 rows) also rounds its input rows to int8 per 32 values
+kernel (steps of at most 8 rows) also rounds its input rows to int8 per 32 values
 (d = max|x|/127 in f32, round half to even); act_rows mirrors that.
 
 Usage (the test drivers import this module; the CLI is for poking at a model):
@@ -55,7 +55,7 @@ import numpy as np
 Q8_BLOCK = 32
 # lmc's linear takes its memory-bound path (int8 activations with Q8_0 weights) below this
 # many rows in a step (codegen/emit_linear.cpp).
-ACT_QUANT_MAX_ROWS = 7
+ACT_QUANT_MAX_ROWS = 8
 
 
 # ---------------------------------------------------------------- weight files
