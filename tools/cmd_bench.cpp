@@ -139,9 +139,7 @@ int cmd_bench(int argc, char** argv) {
     std::vector<driver::ParallelResult> rs;
     for (int64_t t : threads)
       for (int64_t n : int_list(*list, "parallel")) {
-        if (n > m.info.step_tokens)
-          throw UsageError("--parallel " + std::to_string(n) + " is more than the " +
-                           std::to_string(m.info.step_tokens) + " rows a step of " + m.info.name + " holds");
+        check_parallel(n, m.info);
         rs.push_back(driver::measure_parallel(m, static_cast<int>(t), runs, decode_tokens, n));
       }
     print_parallel(m, rs, a.has("json"));

@@ -81,9 +81,7 @@ int cmd_serve(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
 
   driver::LoadedModel m = open_model(model, a);
-  if (exec_opts.sequences > m.info.step_tokens)
-    throw UsageError("--parallel " + std::to_string(exec_opts.sequences) + " is more than the " +
-                     std::to_string(m.info.step_tokens) + " rows a step of " + m.info.name + " holds");
+  check_parallel(exec_opts.sequences, m.info);
   ServeEngine engine(m, exec_opts, queue);
   print_load_summary(m, engine.executor());
   ApiServer server(m, engine, so);

@@ -60,9 +60,7 @@ int run_batch(const Args& a, const std::string& model) {
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
 
   driver::LoadedModel m = open_model(model, a);
-  if (exec_opts.sequences > m.info.step_tokens)
-    throw UsageError("--parallel " + std::to_string(exec_opts.sequences) + " is more than the " +
-                     std::to_string(m.info.step_tokens) + " rows a step of " + m.info.name + " holds");
+  check_parallel(exec_opts.sequences, m.info);
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<std::vector<int32_t>> ids;
   for (size_t i = 0; i < prompts.size(); ++i) {

@@ -41,6 +41,12 @@ LogLevel log_level(const Args& a) {
   return LogLevel::Off;
 }
 
+void check_parallel(int64_t n, const ir::ModelInfo& info) {
+  if (n > info.step_tokens)
+    throw UsageError("--parallel " + std::to_string(n) + " is more than the " + std::to_string(info.step_tokens) +
+                     " rows a step of " + info.name + " holds");
+}
+
 runtime::ExecutorOptions executor_options(const Args& a) {
   runtime::ExecutorOptions o;
   o.threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));

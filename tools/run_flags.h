@@ -3,6 +3,7 @@
 #pragma once
 #include <vector>
 
+#include "ir/model_info.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "tools/cli_args.h"
@@ -16,5 +17,7 @@ runtime::GenerateOptions generate_options(const Args& a);
 // LMC_LOG=debug|trace turn on profiling as --profile does; trace adds per-kernel lines.
 enum class LogLevel { Off, Debug, Trace };
 LogLevel log_level(const Args& a);
+// Throws UsageError unless `n` sequences fit one step of the model (one row each).
+void check_parallel(int64_t n, const ir::ModelInfo& info);
 
 }  // namespace lmc::tools
