@@ -311,6 +311,9 @@ std::string ApiServer::metrics() const {
   metric("lmc_generations_running", "gauge", "Generations running.", c.running);
   metric("lmc_decode_tokens_per_second", "gauge", "Decode speed of the last finished generation.",
          c.last_decode_tokens_per_second);
+  metric("lmc_busy_seconds_total", "counter",
+         "Time the model spent in steps (generated tokens over it: the throughput of all streams together).",
+         c.busy_seconds);
   return out.str();
 }
 

@@ -221,6 +221,7 @@ class Serve(unittest.TestCase):
         self.assertEqual(failures, [])
         self.assertEqual(len(done), 16 * 12)
         self.assertEqual(max(running), 4, "16 clients should keep all 4 slots busy")
+        self.assertGreater(self.metric("lmc_busy_seconds_total"), 0)
 
 
 class QueueAndShutdown(unittest.TestCase):
