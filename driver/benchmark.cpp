@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <numeric>
 #include <random>
 
 #include "runtime/executor.h"
@@ -29,6 +31,19 @@ bool gathered(const ir::Op& op, size_t i) {
 }
 
 }  // namespace
+
+double Samples::median() const { return driver::median(values); }
+
+double Samples::mean() const {
+  return values.empty() ? 0 : std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+double Samples::stddev() const {
+  if (values.size() < 2) return 0;
+  double m = mean(), ss = 0;
+  for (double v : values) ss += (v - m) * (v - m);
+  return std::sqrt(ss / static_cast<double>(values.size() - 1));
+}
 
 double decode_weight_bytes(const ir::Graph& g) {
   double bytes = 0;
@@ -72,7 +87,7 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
     run_tps.push_back(static_cast<double>(decode_tokens) / seconds(t0));
     step_ms.insert(step_ms.end(), steps.begin(), steps.end());
   }
-  r.decode_tps = median(run_tps);
+  r.decode_tps.values = run_tps;
   r.decode_step_ms_median = median(step_ms);
   r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
 
@@ -90,7 +105,7 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
         first.push_back(s * 1e3);
       }
     }
-    r.prefill_tps.emplace_back(n, median(tps));
+    r.prefill_tps.emplace_back(n, Samples{tps});
     if (n == prefill_lengths.front()) r.ttft_ms = median(first);
   }
   return r;
@@ -131,7 +146,7 @@ ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int
     run_tps.push_back(static_cast<double>(decode_tokens * streams) / seconds(t0));
     step_ms.insert(step_ms.end(), steps.begin(), steps.end());
   }
-  return {threads, streams, median(run_tps), median(step_ms)};
+  return {threads, streams, Samples{run_tps}, median(step_ms)};
 }
 
 }  // namespace lmc::driver

@@ -10,11 +10,20 @@
 
 namespace lmc::driver {
 
+// One figure's measured runs (tokens/s of each), after the warm-up run.
+struct Samples {
+  std::vector<double> values;
+  double median() const;
+  double mean() const;
+  double stddev() const;  // sample standard deviation; 0 for one run
+};
+
 struct SpeedResult {
   int threads;
   double bandwidth;  // filled in by the caller: the probe runs after the model is measured
-  double decode_tps, decode_step_ms_median, decode_step_ms_max;
-  std::vector<std::pair<int64_t, double>> prefill_tps;  // prompt length -> tokens/s
+  Samples decode_tps;
+  double decode_step_ms_median, decode_step_ms_max;
+  std::vector<std::pair<int64_t, Samples>> prefill_tps;  // prompt length -> tokens/s
   double ttft_ms;    // time to first token of the first prefill length
 };
 
@@ -26,7 +35,7 @@ SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t d
 struct ParallelResult {
   int threads;
   int64_t streams;
-  double decode_tps;      // all streams together
+  Samples decode_tps;     // all streams together
   double step_ms_median;  // each stream's time per token
 };
 

@@ -707,6 +707,8 @@ def rows():
             r"^lmc run: --parallel 17 is more than the 16 rows a step of tiny-llama holds \(see", {"p.txt": lambda: b"hi\n"}),
         Row("serve_parallel_zero", ["serve", "{tiny}/tiny.lmc", "--parallel", "0"], USAGE,
             r"^lmc serve: option '--parallel' must be between 1 and 256, got 0"),
+        Row("bench_unknown_format", ["bench", "{tiny}/tiny.lmc", "-o", "xml"], USAGE,
+            r"^lmc bench: -o must be table, md, csv, json or jsonl, not 'xml'"),
         Row("bench_parallel_not_a_list", ["bench", "{tiny}/tiny.lmc", "--parallel", "1,x"], USAGE,
             r"^lmc bench: --parallel expects positive integers separated by commas"),
         Row("model_twice", ["run", "{tiny}/tiny.lmc", "-m", "{tiny}/tiny.lmc", "-p", "hi"], USAGE,

@@ -205,6 +205,41 @@ class LlamaCppHabits(unittest.TestCase):
 
 
 @needs(LLAMA_GGUF)
+class BenchOutput(unittest.TestCase):
+    """lmc bench in llama-bench's formats: one record per figure, mean ± stddev, samples."""
+
+    def bench(self, *flags):
+        path, r = Artifact.get()
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = lmc("bench", path, "-t", "1", "-r", "2", "-n", "2", "-p", "8", *flags)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        return out.stdout
+
+    def test_csv_jsonl_and_md_carry_the_same_figures(self):
+        import csv
+        rows = list(csv.DictReader(self.bench("-o", "csv").splitlines()))
+        self.assertEqual([(r["test"], r["n_threads"], r["n_parallel"]) for r in rows], [("tg2", "1", "1"), ("pp8", "1", "1")])
+        for r in rows:
+            self.assertGreater(float(r["avg_ts"]), 0)
+            self.assertGreaterEqual(float(r["stddev_ts"]), 0)
+        records = [json.loads(line) for line in self.bench("-o", "jsonl").splitlines()]
+        self.assertEqual([r["test"] for r in records], ["tg2", "pp8"])
+        for r in records:
+            self.assertEqual(len(r["samples_ts"]), 2)
+            self.assertAlmostEqual(r["avg_ts"], sum(r["samples_ts"]) / 2, places=6)
+            self.assertIn(r["median_ts"], r["samples_ts"])
+        md = self.bench("-o", "md").splitlines()
+        self.assertEqual(md[0], "| model | threads | test | t/s (mean ± sd) | t/s (median) |")
+        self.assertRegex(md[2], r"^\| \S+ \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
+
+    def test_parallel_records_name_their_streams(self):
+        top = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
+        self.assertEqual([(r["test"], r["n_parallel"]) for r in top["results"]], [("tg2", 1), ("tg2", 2)])
+        table = self.bench("--parallel", "1,2")
+        self.assertRegex(table, r"\n1 +2 +[\d.]+ ± +[\d.]+ +[\d.]+ +[\d.]+ms +[\d.]+x\n")
+
+
+@needs(LLAMA_GGUF)
 class FusedVersusUnfused(unittest.TestCase):
     def logits(self, passes):
         npy = os.path.join(WORK, f"cli-{passes.replace(',', '_')}.npy")

@@ -1,0 +1,27 @@
+// What lmc bench prints: its own table (bandwidth, roofline, step times), or, in
+// llama-bench's formats (-o md|csv|json|jsonl), one record per figure — a test named
+// as llama-bench names them (tg32: 32 decode steps, pp512: a 512-token prompt; with
+// --parallel, tg32 of N streams) with the runs' mean ± standard deviation beside
+// their median and every sample.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/benchmark.h"
+
+namespace lmc::tools {
+
+struct BenchReport {
+  const driver::LoadedModel& model;
+  double decode_bytes_per_token;
+  long peak_rss_kb;
+  int64_t decode_tokens;
+  std::vector<driver::SpeedResult> speed;        // without --parallel
+  std::vector<driver::ParallelResult> parallel;  // with it
+};
+
+// Throws UsageError unless `format` is "table" (lmc's own), "md", "csv", "json" or "jsonl".
+void check_bench_format(const std::string& format);
+void print_bench(const BenchReport& r, const std::string& format);
+
+}  // namespace lmc::tools
