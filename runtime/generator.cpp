@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "ir/error.h"
+#include "runtime/prompt_lookup.h"
 
 namespace lmc::runtime {
 
@@ -41,29 +42,60 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
                 std::to_string(opts.start_pos) + " in the cache) does not fit the context of " +
                 std::to_string(context) + " tokens");
 
+  if (opts.draft_max > 0 && (opts.sampling.temperature != 0 || opts.draft_max + 1 > ex.max_logit_rows()))
+    throw Error("runtime: error: speculative decoding needs greedy sampling and an executor returning " +
+                std::to_string(opts.draft_max + 1) + " logits rows");
+
   GenerationStats stats;
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
   Sampler sampler(opts.sampling);
   std::vector<int32_t> history = prompt;
   int64_t pos = opts.start_pos + stats.prompt_tokens;
 
+  // A sampled token that will be fed at `at`: the end of generation, the caller's stop,
+  // the token budget or the context's end finish generation; else it joins the history.
+  int64_t produced = 0;
+  auto emit = [&](int32_t t, int64_t at) {
+    ++produced;
+    if (opts.is_eog && opts.is_eog(t)) {
+      stats.hit_eog = true;
+      return false;
+    }
+    if (!on_token(t) || produced == opts.max_tokens || at >= context) return false;
+    history.push_back(t);
+    return true;
+  };
+
   auto t0 = std::chrono::steady_clock::now();
   int32_t token = sampler.sample(prefill(ex, prompt, opts), V, history);
   stats.prefill_seconds = seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
-  for (int64_t produced = 1; produced <= opts.max_tokens; ++produced) {
-    if (opts.is_eog && opts.is_eog(token)) {
-      stats.hit_eog = true;
+  bool going = emit(token, pos);
+  while (going) {
+    // `token` is in the history and is fed at `pos`, followed by the draft.
+    std::vector<int32_t> rows{token};
+    if (opts.draft_max > 0) {
+      auto draft = prompt_lookup_draft(history, std::min({opts.draft_max, context - pos - 1, opts.max_tokens - produced}));
+      rows.insert(rows.end(), draft.begin(), draft.end());
+      stats.drafted += static_cast<int64_t>(draft.size());
+    }
+    const auto T = static_cast<int64_t>(rows.size());
+    const float* logits = ex.step(rows.data(), T, pos, T);
+    ++stats.decode_steps;
+    for (int64_t i = 0; i < T; ++i) {
+      const float* row = logits + i * V;
+      if (opts.all_logits && opts.on_logits) opts.on_logits(pos + i, row);
+      token = sampler.sample(row, V, history);
+      ++stats.decode_tokens;
+      going = emit(token, pos + i + 1);
+      if (going && i + 1 < T && token == rows[static_cast<size_t>(i + 1)]) {
+        ++stats.accepted;  // row i + 1 was fed this very token: its logits are valid
+        continue;
+      }
+      pos += i + 1;  // rows 0..i are in the cache
       break;
     }
-    if (!on_token(token) || produced == opts.max_tokens || pos >= context) break;
-    history.push_back(token);
-    const float* logits = ex.step(&token, 1, pos, 1);
-    if (opts.all_logits && opts.on_logits) opts.on_logits(pos, logits);
-    ++pos;
-    ++stats.decode_tokens;
-    token = sampler.sample(logits, V, history);
   }
   stats.decode_seconds = seconds_since(t1);
   stats.end_pos = pos;

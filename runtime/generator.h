@@ -1,6 +1,14 @@
 // Generation: prefill the prompt in chunks of at most step_tokens rows, then decode
 // one token per step through the sampler until an end-of-generation token, the
 // token budget, the context's end, or the callback says stop.
+//
+// With draft_max > 0 (greedy only), decoding is speculative: each step feeds the next
+// token and up to draft_max tokens guessed by prompt lookup (prompt_lookup.h), and
+// keeps the tokens the model itself picks from those rows for as long as they agree
+// with the guess, so one weight pass can yield several tokens. Rejected rows' KV
+// entries lie past the kept position, where the next step writes before any row reads.
+// A row's logits do not depend on the rows beside it (up to kDecodeMaxRows = 8 rows
+// per step the linears take one path), so the text is exactly plain decoding's.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -20,12 +28,17 @@ struct GenerateOptions {
   // chunks of the executor's max_logit_rows) and each decode step's.
   bool all_logits = false;
   std::function<void(int64_t, const float*)> on_logits;
+  // Speculative decoding: tokens drafted per step (0: off). Needs greedy sampling and an
+  // executor returning draft_max + 1 logits rows (ExecutorOptions::max_logit_rows).
+  int64_t draft_max = 0;
 };
 
 struct GenerationStats {
   int64_t prompt_tokens = 0;
   double prefill_seconds = 0;  // time to first token: prompt steps + first sample
-  int64_t decode_tokens = 0;   // decode steps run
+  int64_t decode_tokens = 0;   // tokens sampled from decode steps' rows
+  int64_t decode_steps = 0;    // decode steps run (fewer than decode_tokens when drafts are kept)
+  int64_t drafted = 0, accepted = 0;  // speculative decoding: tokens guessed, and kept
   double decode_seconds = 0;
   int64_t end_pos = 0;         // tokens in the KV cache afterwards
   bool hit_eog = false;

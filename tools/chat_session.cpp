@@ -94,7 +94,8 @@ class Chat {
     g_interrupted = false;
     // The last token shown is not in the cache yet when generation stopped on it.
     pending_.clear();
-    if (static_cast<int64_t>(emitted.size()) > stats.decode_tokens) pending_.push_back(emitted.back());
+    const auto fed = stats.end_pos - pos_ - static_cast<int64_t>(ids.size());
+    if (static_cast<int64_t>(emitted.size()) > fed) pending_.push_back(emitted.back());
     pos_ = stats.end_pos;
   }
 

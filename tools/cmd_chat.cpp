@@ -33,7 +33,7 @@ int chat_command(const Args& a) {
   auto gen = generate_options(a);
   // An answer ends at the model's end of turn, unless a limit was asked for.
   if (!a.has("max-tokens")) gen.max_tokens = int64_t{1} << 30;
-  auto exec_opts = executor_options(a);
+  auto exec_opts = executor_options(a, gen);
   const std::string model = model_argument(a, "lmc chat");
   driver::LoadedModel m = open_model(model, a);
   if (m.info.chat.empty())

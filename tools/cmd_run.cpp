@@ -64,6 +64,10 @@ void print_stats(const runtime::GenerationStats& s) {
                "decode %lld tokens at %.1f tok/s\n", static_cast<long long>(s.prompt_tokens),
                s.prefill_tokens_per_second(), s.prefill_seconds * 1e3, static_cast<long long>(s.decode_tokens),
                s.decode_tokens_per_second());
+  if (s.drafted > 0)
+    std::fprintf(stderr, "lmc: speculative decoding: %lld steps for %lld tokens; %lld of %lld drafted tokens kept\n",
+                 static_cast<long long>(s.decode_steps), static_cast<long long>(s.decode_tokens),
+                 static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
 }
 
 void print_profile(const Args& a, runtime::Profiler& p) {
@@ -101,7 +105,7 @@ int cmd_run(int argc, char** argv) {
   if (a.has("prompts")) return run_batch(a, model);
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
   auto gen = generate_options(a);
-  auto exec_opts = executor_options(a);
+  auto exec_opts = executor_options(a, gen);
   std::string prompt = read_prompt(a);
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
@@ -114,7 +118,7 @@ int cmd_run(int argc, char** argv) {
     throw error_at(model, "the prompt is " + std::to_string(ids.size()) +
                                           " tokens, more than the context of " + std::to_string(m.info.context));
   // Every row's logits wanted: plan the arena for whole prefill chunks of them.
-  if (a.has("logits-out")) exec_opts.max_logit_rows = m.info.step_tokens;
+  if (a.has("logits-out")) exec_opts.max_logit_rows = std::max(exec_opts.max_logit_rows, m.info.step_tokens);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
 

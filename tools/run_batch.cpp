@@ -56,6 +56,7 @@ int run_batch(const Args& a, const std::string& model) {
   if (a.has("prompt") || a.has("file")) throw UsageError("give the prompts with --prompts, or one with --prompt or --file");
   std::vector<std::string> prompts = read_prompts(*a.get("prompts"));
   auto gen = generate_options(a);
+  if (gen.draft_max > 0) throw UsageError("--draft-max applies to one prompt, not to --prompts");
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
 

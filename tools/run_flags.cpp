@@ -1,5 +1,6 @@
 #include "tools/run_flags.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -30,6 +31,9 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"seed", true, "random seed for sampling (default 0)", "S", false, "s"},
       {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING"},
       {"chat", false, "wrap the prompt in the model's chat template"},
+      {"draft-max", true, "speculative decoding, greedy only: guess up to N (1-7) next tokens per step from the "
+                          "text so far (prompt lookup) and keep those the model agrees with; same text, fewer "
+                          "steps when the text repeats (default 0: off)", "N"},
   };
 }
 
@@ -54,6 +58,12 @@ runtime::ExecutorOptions executor_options(const Args& a) {
   return o;
 }
 
+runtime::ExecutorOptions executor_options(const Args& a, const runtime::GenerateOptions& gen) {
+  runtime::ExecutorOptions o = executor_options(a);
+  o.max_logit_rows = std::max<int64_t>(o.max_logit_rows, gen.draft_max + 1);
+  return o;
+}
+
 runtime::GenerateOptions generate_options(const Args& a) {
   runtime::GenerateOptions g;
   g.max_tokens = a.get_int("max-tokens", 128, -1, int64_t{1} << 30);
@@ -66,6 +76,11 @@ runtime::GenerateOptions generate_options(const Args& a) {
   g.sampling.repetition_penalty = static_cast<float>(a.get_double("repeat-penalty", 1, 0.01, 100));
   g.sampling.repetition_window = a.get_int("repeat-last-n", 64, 0, int64_t{1} << 30);
   g.sampling.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
+  // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
+  g.draft_max = a.get_int("draft-max", 0, 0, 7);
+  if (g.draft_max > 0 && g.sampling.temperature != 0)
+    throw UsageError("--draft-max needs greedy decoding (--temperature 0): the accept/reject rule that keeps "
+                     "sampling's distribution is not implemented");
   return g;
 }
 

@@ -14,6 +14,8 @@ std::vector<FlagSpec> executor_flag_specs();
 std::vector<FlagSpec> generation_flag_specs();
 runtime::ExecutorOptions executor_options(const Args& a);
 runtime::GenerateOptions generate_options(const Args& a);
+// The options an executor needs for `gen` beside `a`'s: logits rows for a draft's rows.
+runtime::ExecutorOptions executor_options(const Args& a, const runtime::GenerateOptions& gen);
 // LMC_LOG=debug|trace turn on profiling as --profile does; trace adds per-kernel lines.
 enum class LogLevel { Off, Debug, Trace };
 LogLevel log_level(const Args& a);

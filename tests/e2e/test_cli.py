@@ -205,6 +205,25 @@ class LlamaCppHabits(unittest.TestCase):
 
 
 @needs(LLAMA_GGUF)
+class Speculative(unittest.TestCase):
+    """--draft-max: the same greedy text in fewer steps when the text repeats itself."""
+
+    def test_drafts_keep_the_text_and_save_steps(self):
+        prompt = "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n   "
+        plain = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "48")
+        spec = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "48", "--draft-max", "3")
+        self.assertEqual(spec.returncode, 0, spec.stderr)
+        self.assertEqual(spec.stdout, plain.stdout)
+        m = re.search(r"speculative decoding: (\d+) steps for (\d+) tokens; (\d+) of (\d+) drafted tokens kept",
+                      spec.stderr)
+        self.assertTrue(m, spec.stderr)
+        steps, tokens, kept = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        self.assertEqual(tokens, 47)
+        self.assertGreater(kept, 0)
+        self.assertEqual(steps, tokens - kept)
+
+
+@needs(LLAMA_GGUF)
 class BenchOutput(unittest.TestCase):
     """lmc bench in llama-bench's formats: one record per figure, mean ± stddev, samples."""
 

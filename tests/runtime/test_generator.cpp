@@ -4,6 +4,7 @@
 
 #include "attention_graph.h"
 #include "runtime/generator.h"
+#include "runtime/prompt_lookup.h"
 
 namespace lmc::runtime {
 namespace {
@@ -105,6 +106,58 @@ TEST(Generator, StopsAtTheEndOfTheContext) {
   GenerationStats st = generate(s.ex, prompt_of(20), budget(100), [&](int32_t) { return ++calls, true; });
   EXPECT_EQ(st.end_pos, 24);
   EXPECT_EQ(calls, 5);
+}
+
+TEST(PromptLookup, DraftsWhatFollowedTheLatestMatch) {
+  const std::vector<int32_t> h{1, 2, 3, 9, 1, 2, 3, 7, 5, 1, 2, 3};
+  EXPECT_EQ(prompt_lookup_draft(h, 3), (std::vector<int32_t>{7, 5, 1}));  // the latest [1 2 3], not the first
+  EXPECT_EQ(prompt_lookup_draft(h, 2), (std::vector<int32_t>{7, 5}));
+  EXPECT_EQ(prompt_lookup_draft(h, 0), std::vector<int32_t>{});
+  const std::vector<int32_t> shorter{4, 7, 4};  // no [7 4] before the end: the 1-gram [4] matches
+  EXPECT_EQ(prompt_lookup_draft(shorter, 3), (std::vector<int32_t>{7, 4}));
+  EXPECT_EQ(prompt_lookup_draft(std::vector<int32_t>{4, 7, 4, 9}, 3), std::vector<int32_t>{});
+  EXPECT_EQ(prompt_lookup_draft(std::vector<int32_t>{5}, 3), std::vector<int32_t>{});
+}
+
+// Speculative decoding keeps plain decoding's tokens, logits rows and cache position
+// while running fewer steps: a row's numbers do not depend on the rows beside it.
+TEST(Generator, SpeculativeDecodingGivesPlainDecodingsTokensAndLogits) {
+  struct Run {
+    std::vector<int32_t> tokens;
+    std::vector<std::vector<float>> logits;
+    GenerationStats stats;
+  };
+  auto run = [](int64_t draft) {
+    TinyModel s;
+    Run r;
+    GenerateOptions o = budget(20);
+    o.draft_max = draft;
+    o.all_logits = true;
+    o.on_logits = [&r](int64_t, const float* row) { r.logits.emplace_back(row, row + AttentionModel::kVocab); };
+    r.stats = generate(s.ex, {1, 2, 3, 1, 2, 3, 1, 2}, o, [&](int32_t t) {
+      r.tokens.push_back(t);
+      return true;
+    });
+    return r;
+  };
+  Run plain = run(0), spec = run(2);
+  EXPECT_EQ(spec.tokens, plain.tokens);
+  EXPECT_EQ(spec.logits, plain.logits);
+  EXPECT_EQ(spec.stats.end_pos, plain.stats.end_pos);
+  EXPECT_EQ(spec.stats.decode_tokens, plain.stats.decode_tokens);
+  EXPECT_GT(spec.stats.accepted, 0);
+  EXPECT_EQ(spec.stats.decode_steps, spec.stats.decode_tokens - spec.stats.accepted);
+  EXPECT_EQ(plain.stats.drafted, 0);
+}
+
+TEST(Generator, SpeculativeDecodingNeedsGreedyAndTheRows) {
+  TinyModel s;
+  GenerateOptions o = budget(4);
+  o.draft_max = 3;  // 4 rows; the executor returns 3
+  EXPECT_THROW(generate(s.ex, {1, 2, 1}, o, [](int32_t) { return true; }), Error);
+  o.draft_max = 2;
+  o.sampling.temperature = 0.5f;
+  EXPECT_THROW(generate(s.ex, {1, 2, 1}, o, [](int32_t) { return true; }), Error);
 }
 
 TEST(Generator, PromptLongerThanTheContextIsAnError) {
