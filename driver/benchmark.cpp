@@ -8,6 +8,7 @@
 #include <random>
 
 #include "runtime/executor.h"
+#include "runtime/generator.h"
 
 namespace lmc::driver {
 
@@ -147,6 +148,66 @@ ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int
     step_ms.insert(step_ms.end(), steps.begin(), steps.end());
   }
   return {threads, streams, Samples{run_tps}, median(step_ms)};
+}
+
+namespace {
+
+const char* const kRepetitivePrompts[] = {
+    "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n   ",
+    "Monday, Tuesday, Wednesday, Thursday, Friday, Saturday, Sunday, Monday, Tuesday,",
+    "{\"id\": 1, \"name\": \"apple\", \"price\": 1.2}\n{\"id\": 2, \"name\": \"banana\", \"price\": 0.5}\n{\"id\": 3,",
+    "The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog. The quick",
+};
+
+// The prompt set's generations: each prompt's tokens, and their stats summed.
+struct SetRun {
+  std::vector<std::vector<int32_t>> texts;
+  runtime::GenerationStats total;
+  double decode_tps() const { return total.decode_seconds > 0 ? total.decode_tokens / total.decode_seconds : 0; }
+};
+
+SetRun decode_set(runtime::Executor& ex, const std::vector<std::vector<int32_t>>& prompts,
+                  const runtime::GenerateOptions& opts) {
+  SetRun r;
+  for (const auto& p : prompts) {
+    ex.reset();
+    auto& out = r.texts.emplace_back();
+    auto st = runtime::generate(ex, p, opts, [&](int32_t t) {
+      out.push_back(t);
+      return true;
+    });
+    r.total.decode_tokens += st.decode_tokens;
+    r.total.decode_seconds += st.decode_seconds;
+    r.total.drafted += st.drafted;
+    r.total.accepted += st.accepted;
+  }
+  return r;
+}
+
+}  // namespace
+
+SpecResult measure_spec(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t draft) {
+  runtime::ExecutorOptions eo;
+  eo.threads = threads;
+  eo.max_logit_rows = draft + 1;
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
+  std::vector<std::vector<int32_t>> prompts;
+  for (const char* p : kRepetitivePrompts) prompts.push_back(m.tokenizer->encode(p, m.tokenizer->wants_bos()));
+  runtime::GenerateOptions plain;
+  plain.max_tokens = decode_tokens;
+  runtime::GenerateOptions spec = plain;
+  spec.draft_max = draft;
+  SpecResult r{threads, draft, {}, {}, true, 0, 0};
+  for (int run = 0; run <= runs; ++run) {  // the first run warms up
+    SetRun a = decode_set(ex, prompts, plain), b = decode_set(ex, prompts, spec);
+    r.same_text = r.same_text && a.texts == b.texts;
+    r.drafted = b.total.drafted;
+    r.accepted = b.total.accepted;
+    if (run == 0) continue;
+    r.plain_tps.values.push_back(a.decode_tps());
+    r.spec_tps.values.push_back(b.decode_tps());
+  }
+  return r;
 }
 
 }  // namespace lmc::driver

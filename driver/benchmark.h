@@ -41,6 +41,19 @@ struct ParallelResult {
 
 ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t streams);
 
+// Speculative decoding (prompt lookup, `draft` tokens a step) against plain greedy
+// decoding on a fixed set of repetitive prompts (code, a list, JSON records, a repeated
+// sentence): decode tokens/s of each over the whole set per run.
+struct SpecResult {
+  int threads;
+  int64_t draft;
+  Samples plain_tps, spec_tps;
+  bool same_text;          // every prompt's tokens equal
+  int64_t drafted, accepted;  // over the set, in a run
+};
+
+SpecResult measure_spec(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t draft);
+
 // Bytes a decode step reads from weights: every param a kernel reads, an embedding
 // table only one row of.
 double decode_weight_bytes(const ir::Graph& g);

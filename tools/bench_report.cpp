@@ -30,6 +30,10 @@ std::vector<Record> records(const BenchReport& r) {
     for (const auto& [n, tps] : s.prefill_tps) out.push_back({s.threads, 1, "pp" + std::to_string(n), n, 0, &tps});
   }
   for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, &p.decode_tps});
+  for (const auto& s : r.spec) {
+    out.push_back({s.threads, 1, tg + " set", 0, r.decode_tokens, &s.plain_tps});
+    out.push_back({s.threads, 1, tg + " set draft" + std::to_string(s.draft), 0, r.decode_tokens, &s.spec_tps});
+  }
   return out;
 }
 
@@ -133,6 +137,23 @@ void print_parallel_table(const BenchReport& r) {
   }
 }
 
+void print_spec_table(const BenchReport& r) {
+  const auto& first = r.spec.front();
+  std::printf("model %s: speculative decoding (prompt lookup, up to %lld drafted tokens a step) on a fixed set of "
+              "repetitive prompts, %lld tokens each\n", r.model.info.name.c_str(), static_cast<long long>(first.draft),
+              static_cast<long long>(r.decode_tokens));
+  std::printf("%-8s %16s %16s %8s %14s %10s\n", "threads", "plain tok/s", "speculative", "speedup", "kept/drafted",
+              "same text");
+  for (const auto& s : r.spec) {
+    char a[48], b[48], kept[48];
+    std::snprintf(a, sizeof a, "%.1f ± %.1f", s.plain_tps.median(), s.plain_tps.stddev());
+    std::snprintf(b, sizeof b, "%.1f ± %.1f", s.spec_tps.median(), s.spec_tps.stddev());
+    std::snprintf(kept, sizeof kept, "%lld/%lld", static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
+    std::printf("%-8d %17s %17s %7.2fx %14s %10s\n", s.threads, a, b, s.spec_tps.median() / s.plain_tps.median(), kept,
+                s.same_text ? "yes" : "NO");
+  }
+}
+
 }  // namespace
 
 void check_bench_format(const std::string& format) {
@@ -146,10 +167,12 @@ void print_bench(const BenchReport& r, const std::string& format) {
   if (format == "csv") return print_csv(r);
   if (format == "json") return print_json(r);
   if (format == "jsonl") return print_jsonl(r);
-  if (r.parallel.empty())
-    print_table(r);
-  else
+  if (!r.spec.empty())
+    print_spec_table(r);
+  else if (!r.parallel.empty())
     print_parallel_table(r);
+  else
+    print_table(r);
 }
 
 }  // namespace lmc::tools

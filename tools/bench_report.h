@@ -1,7 +1,8 @@
 // What lmc bench prints: its own table (bandwidth, roofline, step times), or, in
 // llama-bench's formats (-o md|csv|json|jsonl), one record per figure — a test named
 // as llama-bench names them (tg32: 32 decode steps, pp512: a 512-token prompt; with
-// --parallel, tg32 of N streams) with the runs' mean ± standard deviation beside
+// --parallel, tg32 of N streams; with --spec, "tg32 set" plain and "tg32 set draft3"
+// speculative over the repetitive prompt set) with the runs' mean ± standard deviation beside
 // their median and every sample.
 #pragma once
 #include <string>
@@ -18,6 +19,7 @@ struct BenchReport {
   int64_t decode_tokens;
   std::vector<driver::SpeedResult> speed;        // without --parallel
   std::vector<driver::ParallelResult> parallel;  // with it
+  std::vector<driver::SpecResult> spec;          // with --spec
 };
 
 // Throws UsageError unless `format` is "table" (lmc's own), "md", "csv", "json" or "jsonl".

@@ -33,6 +33,8 @@ std::vector<FlagSpec> specs() {
                "together (as lmc serve --parallel)", "LIST"});
   s.push_back({"output", true, "table (default), or as llama-bench: md, csv, json, jsonl (one record per figure: "
                "mean ± stddev, median, samples)", "FORMAT", false, "o"});
+  s.push_back({"spec", true, "measure speculative decoding instead: prompt lookup drafting N tokens a step "
+               "(default 3) against plain greedy decoding on a fixed repetitive prompt set", "N", true});
   s.push_back({"json", false, "the same as -o json"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -78,8 +80,13 @@ int cmd_bench(int argc, char** argv) {
 
   driver::LoadedModel m = open_model(model, a);
   if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
-  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, decode_tokens, {}, {}};
-  if (auto list = a.get("parallel")) {
+  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, decode_tokens, {}, {}, {}};
+  if (a.has("spec") && a.has("parallel")) throw UsageError("give --spec or --parallel, not both");
+  if (a.has("spec")) {
+    int64_t draft = a.get("spec")->empty() ? 3 : a.get_int("spec", 3, 1, 7);
+    for (int64_t t : threads)
+      report.spec.push_back(driver::measure_spec(m, static_cast<int>(t), runs, decode_tokens, draft));
+  } else if (auto list = a.get("parallel")) {
     std::vector<int64_t> streams = int_list(*list, "parallel");
     for (int64_t n : streams) check_parallel(n, m.info);
     for (int64_t t : threads)

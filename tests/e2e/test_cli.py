@@ -257,6 +257,13 @@ class BenchOutput(unittest.TestCase):
         table = self.bench("--parallel", "1,2")
         self.assertRegex(table, r"\n1 +2 +[\d.]+ ± +[\d.]+ +[\d.]+ +[\d.]+ms +[\d.]+x\n")
 
+    def test_spec_compares_with_plain_decoding_on_the_same_text(self):
+        records = [json.loads(line) for line in self.bench("--spec=2", "-o", "jsonl").splitlines()]
+        self.assertEqual([r["test"] for r in records], ["tg2 set", "tg2 set draft2"])
+        table = self.bench("--spec")
+        self.assertIn("up to 3 drafted tokens a step", table)
+        self.assertRegex(table, r"\n1 +[\d.]+ ± [\d.]+ +[\d.]+ ± [\d.]+ +[\d.]+x +\d+/\d+ +yes\n")
+
 
 @needs(LLAMA_GGUF)
 class FusedVersusUnfused(unittest.TestCase):
