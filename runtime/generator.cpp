@@ -42,8 +42,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
                 std::to_string(opts.start_pos) + " in the cache) does not fit the context of " +
                 std::to_string(context) + " tokens");
 
-  if (opts.draft_max > 0 && (opts.sampling.temperature != 0 || opts.draft_max + 1 > ex.max_logit_rows()))
-    throw Error("runtime: error: speculative decoding needs greedy sampling and an executor returning " +
+  if (opts.draft_max + 1 > ex.max_logit_rows())
+    throw Error("runtime: error: speculative decoding needs an executor returning " +
                 std::to_string(opts.draft_max + 1) + " logits rows");
 
   GenerationStats stats;
@@ -86,7 +86,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
     for (int64_t i = 0; i < T; ++i) {
       const float* row = logits + i * V;
       if (opts.all_logits && opts.on_logits) opts.on_logits(pos + i, row);
-      token = sampler.sample(row, V, history);
+      token = i + 1 < T ? sampler.verify(row, V, history, rows[static_cast<size_t>(i + 1)])
+                        : sampler.sample(row, V, history);
       ++stats.decode_tokens;
       going = emit(token, pos + i + 1);
       if (going && i + 1 < T && token == rows[static_cast<size_t>(i + 1)]) {

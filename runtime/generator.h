@@ -2,13 +2,15 @@
 // one token per step through the sampler until an end-of-generation token, the
 // token budget, the context's end, or the callback says stop.
 //
-// With draft_max > 0 (greedy only), decoding is speculative: each step feeds the next
-// token and up to draft_max tokens guessed by prompt lookup (prompt_lookup.h), and
-// keeps the tokens the model itself picks from those rows for as long as they agree
-// with the guess, so one weight pass can yield several tokens. Rejected rows' KV
+// With draft_max > 0, decoding is speculative: each step feeds the next token and up
+// to draft_max tokens guessed by prompt lookup (prompt_lookup.h), and keeps the tokens
+// the model itself picks from those rows for as long as they agree with the guess
+// (Sampler::verify: the accept/reject rule when sampling, so the tokens keep the
+// sampler's distribution), so one weight pass can yield several tokens. Rejected rows' KV
 // entries lie past the kept position, where the next step writes before any row reads.
 // A row's logits do not depend on the rows beside it (up to kDecodeMaxRows = 8 rows
-// per step the linears take one path), so the text is exactly plain decoding's.
+// per step the linears take one path), so greedy text is exactly plain decoding's;
+// sampled text has the same distribution but draws the random numbers differently.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -28,8 +30,8 @@ struct GenerateOptions {
   // chunks of the executor's max_logit_rows) and each decode step's.
   bool all_logits = false;
   std::function<void(int64_t, const float*)> on_logits;
-  // Speculative decoding: tokens drafted per step (0: off). Needs greedy sampling and an
-  // executor returning draft_max + 1 logits rows (ExecutorOptions::max_logit_rows).
+  // Speculative decoding: tokens drafted per step (0: off). Needs an executor returning
+  // draft_max + 1 logits rows (ExecutorOptions::max_logit_rows).
   int64_t draft_max = 0;
 };
 

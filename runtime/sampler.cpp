@@ -25,6 +25,34 @@ double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) *
 Sampler::Sampler(SamplerOptions opts) : opts_(opts), rng_(opts.seed) {}
 
 int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int32_t> history) {
+  auto [keep, mass] = candidates(logits, vocab, history);
+  if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
+  return draw(keep, mass, -1);
+}
+
+int32_t Sampler::verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft) {
+  auto [keep, mass] = candidates(logits, vocab, history);
+  if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
+  double w = 0;
+  for (int64_t i = 0; i < keep; ++i)
+    if (ids_[i] == draft) w = weights_[draft];
+  if (uniform(rng_) * mass < w) return draft;
+  return draw(keep, mass - w, draft);
+}
+
+int32_t Sampler::draw(int64_t keep, double mass, int32_t skip) {
+  double r = uniform(rng_) * mass;
+  int32_t last = ids_[0];
+  for (int64_t i = 0; i < keep; ++i) {
+    if (ids_[i] == skip) continue;
+    last = ids_[i];
+    r -= weights_[last];
+    if (r < 0) return last;
+  }
+  return last;
+}
+
+std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t vocab, std::span<const int32_t> history) {
   scratch_.assign(logits, logits + vocab);
   if (opts_.repetition_penalty != 1 && !history.empty()) {
     size_t window = std::min(history.size(), static_cast<size_t>(std::max<int64_t>(opts_.repetition_window, 0)));
@@ -35,7 +63,7 @@ int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int3
         l = l > 0 ? l / opts_.repetition_penalty : l * opts_.repetition_penalty;
       }
   }
-  if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
+  if (opts_.temperature <= 0) return {0, 0.0};
 
   // Survivors of the top-k cut, kept in a fixed order so a seed reproduces a run.
   auto by_logit = [&](int32_t a, int32_t b) {
@@ -64,13 +92,7 @@ int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int3
   double sum = 0;
   for (int32_t id : ids_) sum += weights_[id] = std::exp(double(scratch_[id] - max_logit) / opts_.temperature);
 
-  auto [keep, mass] = opts_.top_p < 1 ? nucleus(by_logit, sum, kept) : std::pair{kept, sum};
-  double r = uniform(rng_) * mass;
-  for (int64_t i = 0; i < keep; ++i) {
-    r -= weights_[ids_[i]];
-    if (r < 0) return ids_[i];
-  }
-  return ids_[keep - 1];
+  return opts_.top_p < 1 ? nucleus(by_logit, sum, kept) : std::pair{kept, sum};
 }
 
 // Moves the smallest set of survivors, by descending probability, whose mass

@@ -27,9 +27,19 @@ class Sampler {
   explicit Sampler(SamplerOptions opts = {});
   // `history`: prompt and generated tokens so far (for the repetition penalty).
   int32_t sample(const float* logits, int64_t vocab, std::span<const int32_t> history = {});
+  // Speculative sampling against a drafted token, whose proposal puts all its mass on
+  // `draft`: keeps it with probability p(draft) and otherwise draws from p without it,
+  // renormalised, so the result is distributed exactly as sample()'s (the standard
+  // accept/reject rule). Greedy: the argmax, as sample().
+  int32_t verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft);
   const SamplerOptions& options() const { return opts_; }
 
  private:
+  // The penalised logits into scratch_; unless greedy, the candidates ids_[0, keep) with
+  // their unnormalised weights (weights_, by token id): returns keep and their mass.
+  std::pair<int64_t, double> candidates(const float* logits, int64_t vocab, std::span<const int32_t> history);
+  // A candidate drawn by weight, never `skip`; `mass` is the candidates' without it.
+  int32_t draw(int64_t keep, double mass, int32_t skip);
   template <typename Less>
   std::pair<int64_t, double> nucleus(Less by_logit, double sum, int64_t k);
 

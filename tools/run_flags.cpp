@@ -31,9 +31,9 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"seed", true, "random seed for sampling (default 0)", "S", false, "s"},
       {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING"},
       {"chat", false, "wrap the prompt in the model's chat template"},
-      {"draft-max", true, "speculative decoding, greedy only: guess up to N (1-7) next tokens per step from the "
-                          "text so far (prompt lookup) and keep those the model agrees with; same text, fewer "
-                          "steps when the text repeats (default 0: off)", "N"},
+      {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
+                          "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
+                          "steps when the text repeats; sampling: the same distribution (default 0: off)", "N"},
   };
 }
 
@@ -78,9 +78,6 @@ runtime::GenerateOptions generate_options(const Args& a) {
   g.sampling.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
   // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
   g.draft_max = a.get_int("draft-max", 0, 0, 7);
-  if (g.draft_max > 0 && g.sampling.temperature != 0)
-    throw UsageError("--draft-max needs greedy decoding (--temperature 0): the accept/reject rule that keeps "
-                     "sampling's distribution is not implemented");
   return g;
 }
 

@@ -707,8 +707,6 @@ def rows():
             r"^lmc run: --parallel 17 is more than the 16 rows a step of tiny-llama holds \(see", {"p.txt": lambda: b"hi\n"}),
         Row("serve_parallel_zero", ["serve", "{tiny}/tiny.lmc", "--parallel", "0"], USAGE,
             r"^lmc serve: option '--parallel' must be between 1 and 256, got 0"),
-        Row("draft_with_sampling", ["run", "{tiny}/tiny.lmc", "-p", "hi", "--draft-max", "2", "--temp", "0.7"], USAGE,
-            r"^lmc run: --draft-max needs greedy decoding \(--temperature 0\)"),
         Row("draft_past_eight_rows", ["run", "{tiny}/tiny.lmc", "-p", "hi", "--draft-max", "8"], USAGE,
             r"^lmc run: option '--draft-max' must be between 0 and 7, got 8"),
         Row("draft_with_prompts", ["run", "{tiny}/tiny.lmc", "--prompts", "{dir}/p.txt", "--draft-max", "2"], USAGE,

@@ -150,14 +150,28 @@ TEST(Generator, SpeculativeDecodingGivesPlainDecodingsTokensAndLogits) {
   EXPECT_EQ(plain.stats.drafted, 0);
 }
 
-TEST(Generator, SpeculativeDecodingNeedsGreedyAndTheRows) {
+TEST(Generator, SpeculativeDecodingNeedsTheRows) {
   TinyModel s;
   GenerateOptions o = budget(4);
   o.draft_max = 3;  // 4 rows; the executor returns 3
   EXPECT_THROW(generate(s.ex, {1, 2, 1}, o, [](int32_t) { return true; }), Error);
+}
+
+// Sampling with drafts: the kept tokens follow the sampler's rule, step after step.
+TEST(Generator, SpeculativeSamplingRunsToItsBudget) {
+  TinyModel s;
+  GenerateOptions o = budget(12);
   o.draft_max = 2;
-  o.sampling.temperature = 0.5f;
-  EXPECT_THROW(generate(s.ex, {1, 2, 1}, o, [](int32_t) { return true; }), Error);
+  o.sampling.temperature = 0.7f;
+  o.sampling.seed = 5;
+  std::vector<int32_t> got;
+  GenerationStats st = generate(s.ex, {1, 2, 3, 1, 2, 3, 1, 2}, o, [&](int32_t t) {
+    got.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(got.size(), 12u);
+  EXPECT_GT(st.drafted, 0);
+  EXPECT_EQ(st.decode_steps, st.decode_tokens - st.accepted);
 }
 
 TEST(Generator, PromptLongerThanTheContextIsAnError) {
