@@ -17,6 +17,7 @@ namespace {
 constexpr int64_t kRowGroup = kDecodeMaxRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
+constexpr int kRowPair = 2;       // q8_0 rows sharing each weight block's decoding
 constexpr int64_t kBlock = 32;    // q8_0 block
 // Weights are prefetched into L2 this many bytes (rounded up to whole rows) ahead
 // of the rows being read: with only kCols short rows in flight the hardware
@@ -32,11 +33,10 @@ bool use_vnni(const llvm::Function& fn) {
          (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
 }
 
-// Σ x·w over one block pair as 8 partial i32 sums. The byte madds want one
-// unsigned operand: |w| carries the magnitude and sign(w) moves onto x (|x|,|w| <=
-// 128 keeps pmaddubsw's pairwise i16 sums from saturating).
-llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq, bool vnni) {
-  auto* aw = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, wq, b.getFalse());
+// Σ x·w over one block pair as 8 partial i32 sums, given aw = |w|. The byte madds
+// want one unsigned operand: |w| carries the magnitude and sign(w) moves onto x
+// (|x|,|w| <= 128 keeps pmaddubsw's pairwise i16 sums from saturating).
+llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq, llvm::Value* aw, bool vnni) {
   auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, wq});
   if (vnni) {
     auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
@@ -103,28 +103,38 @@ void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
   }, "qr");
 }
 
-// Columns n .. n+C-1 of one row of the current group, q8_0 weights.
+// Columns n .. n+C-1 of `rows` (1 or kRowPair) consecutive rows from r of the current
+// group, q8_0 weights: accumulators [row][column], flattened. The rows share each
+// weight block's decoding (its f16 scale, |w|); each row's sums run over the blocks
+// in the same order whatever the rows beside it, so its result does not depend on them.
 std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch& sc,
-                                 const std::vector<llvm::Value*>& wrows, llvm::Value* r) {
+                                 const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
   int64_t nb = s.K / kBlock;
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   auto* zero = splat_f32(b, 8, 0.0f);
-  Carried init(wrows.size(), zero);
+  Carried init(wrows.size() * static_cast<size_t>(rows), zero);
   return emit_for_carry(b, i64c(b, 0), i64c(b, nb), 1, init, [&](llvm::Value* blk, const Carried& acc) {
-    auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
-    auto* xq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
-                                   llvm::Align(32));
-    // A broadcast load: it costs a load port, not a vector ALU port.
-    auto* dx = splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot)));
+    std::vector<llvm::Value*> xq, dx;
+    for (int j = 0; j < rows; ++j) {
+      auto* slot = b.CreateAdd(b.CreateMul(b.CreateAdd(r, i64c(b, j)), i64c(b, nb)), blk);
+      xq.push_back(b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
+                                       llvm::Align(32)));
+      // A broadcast load: it costs a load port, not a vector ALU port.
+      dx.push_back(splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot))));
+    }
     auto* off = b.CreateMul(blk, i64c(b, kBlockBytes));
-    Carried next;
+    Carried next(acc.size());
     for (size_t c = 0; c < wrows.size(); ++c) {
       auto* blockp = byte_ptr(b, wrows[c], off);
       prefetch_ahead(b, blockp, prefetch_distance(s));
       auto* dw = b.CreateFPExt(splat(b, 8, b.CreateAlignedLoad(b.getHalfTy(), blockp, llvm::Align(1))), f32x(b, 8));
       auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
-      auto* dot = b.CreateSIToFP(block_dot_i32(b, xq, wq, vnni), f32x(b, 8));
-      next.push_back(fma(b, dot, b.CreateFMul(dw, dx), acc[c]));
+      auto* aw = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, wq, b.getFalse());
+      for (int j = 0; j < rows; ++j) {
+        size_t at = static_cast<size_t>(j) * wrows.size() + c;
+        auto* dot = b.CreateSIToFP(block_dot_i32(b, xq[j], wq, aw, vnni), f32x(b, 8));
+        next[at] = fma(b, dot, b.CreateFMul(dw, dx[j]), acc[at]);
+      }
     }
     return next;
   }, "blk");
@@ -155,22 +165,37 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
   return acc;
 }
 
+// Stores the q8_0 sums of `rows` rows from r (dot_q8's layout) to columns n...
+void store_q8(Builder& b, LinearIO& io, llvm::Value* g0, llvm::Value* r, llvm::Value* n, int rows, int cols,
+              const std::vector<llvm::Value*>& acc) {
+  for (int j = 0; j < rows; ++j)
+    for (int c = 0; c < cols; ++c)
+      io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), b.CreateAdd(n, i64c(b, c)),
+                      hsum(b, acc[static_cast<size_t>(j * cols + c)]), 1);
+}
+
 // Output columns [from, to) in steps of `cols` for the rows of the current group.
 void column_loop(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
                  llvm::Value* rows, llvm::Value* from, llvm::Value* to, int cols) {
   emit_for(b, from, to, cols, [&](llvm::Value* n) {
     std::vector<llvm::Value*> wrows;
     for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
+    if (s.wtype == ir::DType::q8_0) {
+      // Rows in pairs sharing each weight block's decoding, then an odd one alone.
+      auto* paired = b.CreateAnd(rows, i64c(b, ~int64_t{kRowPair - 1}));
+      emit_for(b, i64c(b, 0), paired, kRowPair, [&](llvm::Value* r) {
+        store_q8(b, io, g0, r, n, kRowPair, cols, dot_q8(b, s, sc, wrows, r, kRowPair));
+      }, "rp");
+      emit_for(b, paired, rows, 1, [&](llvm::Value* r) {
+        store_q8(b, io, g0, r, n, 1, cols, dot_q8(b, s, sc, wrows, r, 1));
+      }, "r1");
+      return;
+    }
     emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
       auto* t = b.CreateAdd(g0, r);
-      std::vector<llvm::Value*> acc;
-      if (s.wtype == ir::DType::q8_0) {
-        acc = dot_q8(b, s, sc, wrows, r);
-      } else {
-        auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
-                           : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
-        acc = dot_f32(b, s, xrow, wrows);
-      }
+      auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
+                         : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
+      std::vector<llvm::Value*> acc = dot_f32(b, s, xrow, wrows);
       for (int c = 0; c < cols; ++c) io.store_output(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
     }, "r");
   }, cols > 1 ? "n" : "ntail");
