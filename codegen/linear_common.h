@@ -15,7 +15,7 @@ namespace lmc::codegen {
 // then spends ~1.25 vector ops per 8 multiply-adds against ~2.5 for the int8 path. At 8
 // rows the two are even for a prompt (Gemma 3 270M pp8 at 2 threads: 211 vs 213
 // tok/s) and the decode path is ahead for 8 batched decode rows, whose logits are all
-// wanted (62.7 vs 69.7 ms a step), and it keeps a batched sequence's numbers equal to
+// wanted (42.1 vs 69.7 ms a step), and it keeps a batched sequence's numbers equal to
 // its numbers alone (runtime/batch_generator.h).
 constexpr int64_t kDecodeMaxRows = 8;
 constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
