@@ -71,13 +71,13 @@ void BatchGenerator::add(BatchJob job) {
   *free = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(free - slots_.begin()), next_arrival_++);
 }
 
-void BatchGenerator::finish(Sequence& s) {
+void BatchGenerator::finish(Sequence& s, const std::string& error) {
   s.stats.end_pos = s.fed;
   if (s.produced > 0) s.stats.decode_seconds = seconds_between(s.first_token, Clock::now());
   auto done = std::move(s.job.on_done);
   GenerationStats stats = s.stats;
   slots_[static_cast<size_t>(s.slot)].reset();
-  if (done) done(stats, "");
+  if (done) done(stats, error);
 }
 
 int64_t BatchGenerator::step() {
@@ -90,92 +90,74 @@ int64_t BatchGenerator::step() {
     else if (!prefill || s->arrival < prefill->arrival)
       prefill = s.get();
   }
-  if (decoding.empty() && !prefill) return 0;
   // Prompt chunks and decode rows take turns while both wait.
-  if (prefill && !decoding.empty()) {
-    prefill_turn_ = !prefill_turn_;
-    if (prefill_turn_)
-      decoding.clear();
-    else
-      prefill = nullptr;
-  }
-  const auto D = static_cast<int64_t>(decoding.size());
-  int64_t chunk = 0;
-  if (prefill) {
-    chunk = std::min(prefill_chunk_, prefill->stats.prompt_tokens - prefill->prefilled);
-    if (prefill->job.opts.all_logits) chunk = std::min(chunk, ex_.max_logit_rows());
-  }
-  const int64_t T = chunk + D;
+  if (prefill && !decoding.empty()) prefill_turn_ = !prefill_turn_;
+  if (prefill && (decoding.empty() || prefill_turn_)) return prefill_step(*prefill);
+  return decoding.empty() ? 0 : decode_step(decoding);
+}
 
+int64_t BatchGenerator::prefill_step(Sequence& s) {
+  int64_t T = std::min(prefill_chunk_, s.stats.prompt_tokens - s.prefilled);
+  if (s.job.opts.all_logits) T = std::min(T, ex_.max_logit_rows());
+  std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), s.slot);
+  for (int64_t r = 0; r < T; ++r) positions[static_cast<size_t>(r)] = static_cast<int32_t>(s.prefilled + r);
+  const int64_t L = s.job.opts.all_logits ? T : 1;
+  const float* logits = run({s.job.prompt.data() + s.prefilled, positions.data(), seqs.data(), T}, L);
+  const int64_t V = ex_.vocab();
+  for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
+  s.prefilled += T;
+  s.fed += T;
+  if (!s.prefilling()) take(s, logits + (L - 1) * V);
+  return T;
+}
+
+int64_t BatchGenerator::decode_step(const std::vector<Sequence*>& decoding) {
+  const auto T = static_cast<int64_t>(decoding.size());
   std::vector<int32_t> tokens, positions, seqs;
-  for (int64_t r = 0; r < chunk; ++r) {
-    tokens.push_back(prefill->job.prompt[static_cast<size_t>(prefill->prefilled + r)]);
-    positions.push_back(static_cast<int32_t>(prefill->prefilled + r));
-    seqs.push_back(prefill->slot);
-  }
   for (Sequence* s : decoding) {
     tokens.push_back(s->next);
     positions.push_back(static_cast<int32_t>(s->fed));
     seqs.push_back(s->slot);
   }
-  const bool ends_prompt = chunk > 0 && prefill->prefilled + chunk == prefill->stats.prompt_tokens;
-  const bool chunk_logits = chunk > 0 && prefill->job.opts.all_logits;
-  const int64_t L = std::max<int64_t>(1, D + (chunk_logits ? chunk : ends_prompt ? 1 : 0));
-
-  const float* logits;
-  try {
-    logits = ex_.step(StepRows{tokens.data(), positions.data(), seqs.data(), T}, L);
-  } catch (const Error& e) {
-    for (auto& s : slots_) {
-      if (!s) continue;
-      auto done = std::move(s->job.on_done);
-      GenerationStats stats = s->stats;
-      s.reset();
-      if (done) done(stats, e.what());
-    }
-    throw;
-  }
-  const int64_t V = ex_.vocab();
-  auto row = [&](int64_t r) { return logits + (r - (T - L)) * V; };
-
-  std::vector<std::pair<Sequence*, const float*>> sampled;
-  if (chunk > 0) {
-    if (chunk_logits)
-      for (int64_t r = 0; r < chunk; ++r) prefill->logits(prefill->prefilled + r, row(r));
-    prefill->prefilled += chunk;
-    prefill->fed += chunk;
-    if (ends_prompt) sampled.emplace_back(prefill, row(chunk - 1));
-  }
-  for (int64_t i = 0; i < D; ++i) {
+  const float* logits = run({tokens.data(), positions.data(), seqs.data(), T}, T);
+  for (int64_t i = 0; i < T; ++i) {
     Sequence* s = decoding[static_cast<size_t>(i)];
-    s->logits(s->fed, row(chunk + i));
+    const float* row = logits + i * ex_.vocab();
+    s->logits(s->fed, row);
     ++s->fed;
     ++s->stats.decode_tokens;
-    sampled.emplace_back(s, row(chunk + i));
-  }
-  // A sampled token, as generate() treats it: the end of generation, the caller's stop,
-  // the token budget or the context's end finish the sequence; otherwise the next step
-  // feeds it back.
-  for (auto [s, r] : sampled) {
-    const int32_t token = s->sampler.sample(r, V, s->history);
-    if (s->produced++ == 0) {
-      s->first_token = Clock::now();
-      s->stats.prefill_seconds = seconds_between(s->added, s->first_token);
-    }
-    const GenerateOptions& o = s->job.opts;
-    if (o.is_eog && o.is_eog(token)) {
-      s->stats.hit_eog = true;
-      finish(*s);
-      continue;
-    }
-    if (!s->job.on_token(token) || s->produced == o.max_tokens || s->fed >= ex_.info().context) {
-      finish(*s);
-      continue;
-    }
-    s->history.push_back(token);
-    s->next = token;
+    take(*s, row);
   }
   return T;
+}
+
+const float* BatchGenerator::run(const StepRows& rows, int64_t L) {
+  try {
+    return ex_.step(rows, L);
+  } catch (const Error& e) {
+    for (auto& s : slots_)
+      if (s) finish(*s, e.what());
+    throw;
+  }
+}
+
+// A sampled token, as generate() treats it: the end of generation, the caller's stop,
+// the token budget or the context's end finish the sequence; otherwise the next step
+// feeds it back.
+void BatchGenerator::take(Sequence& s, const float* row) {
+  const int32_t token = s.sampler.sample(row, ex_.vocab(), s.history);
+  if (s.produced++ == 0) {
+    s.first_token = Clock::now();
+    s.stats.prefill_seconds = seconds_between(s.added, s.first_token);
+  }
+  const GenerateOptions& o = s.job.opts;
+  if (o.is_eog && o.is_eog(token)) {
+    s.stats.hit_eog = true;
+    return finish(s);
+  }
+  if (!s.job.on_token(token) || s.produced == o.max_tokens || s.fed >= ex_.info().context) return finish(s);
+  s.history.push_back(token);
+  s.next = token;
 }
 
 }  // namespace lmc::runtime

@@ -60,7 +60,12 @@ class BatchGenerator {
 
  private:
   struct Sequence;
-  void finish(Sequence& s);
+  int64_t prefill_step(Sequence& s);
+  int64_t decode_step(const std::vector<Sequence*>& decoding);
+  // The executor's step; when it throws, every active sequence ends with the error.
+  const float* run(const StepRows& rows, int64_t L);
+  void take(Sequence& s, const float* row);  // samples the sequence's next token
+  void finish(Sequence& s, const std::string& error = "");
 
   Executor& ex_;
   int64_t prefill_chunk_;

@@ -74,6 +74,7 @@ struct Executor::Impl {
   KvCache kv;
   AlignedBuffer tokens, positions, seqs;
   std::vector<int32_t> next_position;  // per sequence, while a step's rows are checked
+  std::vector<int32_t> run_positions, run_seqs;  // step(tokens, T, pos): a run of sequence 0
   std::vector<Node> nodes;
   int64_t syms[ir::kNumSyms] = {1, 1, 1};
   const float* logits = nullptr;
@@ -285,9 +286,12 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
   if (pos < 0 || T < 0 || pos + T > impl_->info.context)
     throw Error("runtime: error: positions " + std::to_string(pos) + ".." + std::to_string(pos + T - 1) +
                 " do not fit the context of " + std::to_string(impl_->info.context) + " tokens");
-  std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), 0);
+  // Reused between steps: a decode step allocates nothing.
+  auto& positions = impl_->run_positions;
+  positions.resize(static_cast<size_t>(T));
   for (int64_t t = 0; t < T; ++t) positions[static_cast<size_t>(t)] = static_cast<int32_t>(pos + t);
-  return step(StepRows{tokens, positions.data(), seqs.data(), T}, L);
+  impl_->run_seqs.resize(static_cast<size_t>(T), 0);
+  return step(StepRows{tokens, positions.data(), impl_->run_seqs.data(), T}, L);
 }
 
 const float* Executor::step(const StepRows& rows, int64_t L) {

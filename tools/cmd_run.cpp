@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "ir/error.h"
-#include "models/tokenizer_stream_decoder.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/profiler.h"
@@ -19,7 +18,7 @@
 #include "tools/npy_writer.h"
 #include "tools/run_batch.h"
 #include "tools/run_flags.h"
-#include "tools/stop_strings.h"
+#include "tools/generated_text.h"
 
 namespace lmc::tools {
 
@@ -129,14 +128,13 @@ int cmd_run(int argc, char** argv) {
     gen.all_logits = true;
     gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
   }
-  models::StreamDecoder out(tok);
-  StopStrings stop(a.all("stop"));
+  GeneratedText out(tok, a.all("stop"));
   if (!a.has("chat")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
-    std::cout << stop.push(out.push(id)) << std::flush;
-    return !stop.stopped();
+    std::cout << out.push(id) << std::flush;
+    return !out.stopped();
   });
-  std::cout << stop.push(out.flush()) << stop.flush() << "\n";
+  std::cout << out.finish() << "\n";
   if (logits) logits->close();
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());

@@ -10,14 +10,13 @@
 
 #include "ir/error.h"
 #include "models/chat_conversation.h"
-#include "models/tokenizer_stream_decoder.h"
 #include "runtime/batch_generator.h"
 #include "tools/chat_session.h"
 #include "tools/load_summary.h"
 #include "tools/model_flags.h"
 #include "tools/npy_writer.h"
 #include "tools/run_flags.h"
-#include "tools/stop_strings.h"
+#include "tools/generated_text.h"
 
 namespace lmc::tools {
 
@@ -43,8 +42,7 @@ std::vector<std::string> read_prompts(const std::string& file) {
 // One prompt's generation: its text so far and where its logits go.
 struct Generation {
   size_t index;
-  std::unique_ptr<models::StreamDecoder> decoder;
-  std::unique_ptr<StopStrings> stop;
+  GeneratedText text_out;
   std::unique_ptr<NpyWriter> logits;
   std::string text;
   int64_t completion_tokens = 0;
@@ -84,24 +82,21 @@ int run_batch(const Args& a, const std::string& model) {
   size_t next = 0;
   while (next < prompts.size() || batch.active() > 0) {
     for (; next < prompts.size() && batch.has_free_slot(); ++next) {
-      auto g = std::make_shared<Generation>();
-      g->index = next;
-      g->decoder = std::make_unique<models::StreamDecoder>(tok);
-      g->stop = std::make_unique<StopStrings>(a.all("stop"));
+      auto g = std::make_shared<Generation>(Generation{next, GeneratedText(tok, a.all("stop")), nullptr, "", 0});
       runtime::BatchJob job{ids[next], gen,
                             [g](int32_t id) {
                               ++g->completion_tokens;
-                              g->text += g->stop->push(g->decoder->push(id));
-                              return !g->stop->stopped();
+                              g->text += g->text_out.push(id);
+                              return !g->text_out.stopped();
                             },
                             [g, &prompt_tokens, &generated](const runtime::GenerationStats& st, const std::string& error) {
                               if (g->logits) g->logits->close();
                               if (!error.empty()) throw Error(error);
-                              g->text += g->stop->push(g->decoder->flush()) + g->stop->flush();
+                              g->text += g->text_out.finish();
                               prompt_tokens += st.prompt_tokens;
                               generated += g->completion_tokens;
                               nlohmann::json line = {{"index", g->index}, {"text", g->text},
-                                                     {"finish_reason", st.hit_eog || g->stop->stopped() ? "stop" : "length"},
+                                                     {"finish_reason", g->text_out.finish_reason(st.hit_eog)},
                                                      {"prompt_tokens", st.prompt_tokens},
                                                      {"completion_tokens", g->completion_tokens}};
                               std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"

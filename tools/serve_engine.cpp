@@ -3,8 +3,7 @@
 #include <chrono>
 
 #include "ir/error.h"
-#include "models/tokenizer_stream_decoder.h"
-#include "tools/stop_strings.h"
+#include "tools/generated_text.h"
 
 namespace lmc::tools {
 
@@ -21,21 +20,20 @@ runtime::ExecutorOptions batched(runtime::ExecutorOptions opts) {
 // A running job's text side: what its tokens have released so far.
 struct ServeEngine::Stream {
   std::shared_ptr<Job> job;
-  models::StreamDecoder decoder;
-  StopStrings stop;
+  GeneratedText text;
   int64_t completion_tokens = 0;
   bool client_left = false;
 
-  Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), decoder(tok), stop(job->stop) {}
+  Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
 
   bool on_token(int32_t id) {
     ++completion_tokens;
-    std::string text = stop.push(decoder.push(id));
-    if (job->cancelled || (!text.empty() && !job->on_text(text))) {
+    std::string piece = text.push(id);
+    if (job->cancelled || (!piece.empty() && !job->on_text(piece))) {
       client_left = true;
       return false;
     }
-    return !stop.stopped();
+    return !text.stopped();
   }
 };
 
@@ -132,10 +130,10 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     result.finish_reason = "error";
   } else {
     if (!s.client_left) {
-      std::string rest = s.stop.push(s.decoder.flush()) + s.stop.flush();
+      std::string rest = s.text.finish();
       if (!rest.empty()) s.client_left = !s.job->on_text(rest);
     }
-    result.finish_reason = s.client_left ? "cancelled" : (stats.hit_eog || s.stop.stopped()) ? "stop" : "length";
+    result.finish_reason = s.client_left ? "cancelled" : s.text.finish_reason(stats.hit_eog);
     std::lock_guard lock(mu_);
     counters_.prompt_tokens += result.prompt_tokens;
     counters_.generated_tokens += result.completion_tokens;
