@@ -17,7 +17,7 @@ namespace {
 constexpr int64_t kRowGroup = kDecodeMaxRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
-constexpr int kRowPair = 2;       // q8_0 rows sharing each weight block's decoding
+constexpr int kRowTile = 4;       // q8_0 rows sharing each weight block's decoding
 constexpr int64_t kBlock = 32;    // q8_0 block
 // Weights are prefetched into L2 this many bytes (rounded up to whole rows) ahead
 // of the rows being read: with only kCols short rows in flight the hardware
@@ -103,7 +103,7 @@ void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
   }, "qr");
 }
 
-// Columns n .. n+C-1 of `rows` (1 or kRowPair) consecutive rows from r of the current
+// Columns n .. n+C-1 of `rows` (a power of two up to kRowTile) consecutive rows from r of the current
 // group, q8_0 weights: accumulators [row][column], flattened. The rows share each
 // weight block's decoding (its f16 scale, |w|); each row's sums run over the blocks
 // in the same order whatever the rows beside it, so its result does not depend on them.
@@ -181,14 +181,16 @@ void column_loop(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& 
     std::vector<llvm::Value*> wrows;
     for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
     if (s.wtype == ir::DType::q8_0) {
-      // Rows in pairs sharing each weight block's decoding, then an odd one alone.
-      auto* paired = b.CreateAnd(rows, i64c(b, ~int64_t{kRowPair - 1}));
-      emit_for(b, i64c(b, 0), paired, kRowPair, [&](llvm::Value* r) {
-        store_q8(b, io, g0, r, n, kRowPair, cols, dot_q8(b, s, sc, wrows, r, kRowPair));
-      }, "rp");
-      emit_for(b, paired, rows, 1, [&](llvm::Value* r) {
-        store_q8(b, io, g0, r, n, 1, cols, dot_q8(b, s, sc, wrows, r, 1));
-      }, "r1");
+      // Rows in tiles of kRowTile sharing each weight block's decoding, then halving
+      // tiles for the rest (4 + 2 + 1 for 7 rows).
+      llvm::Value* done = i64c(b, 0);
+      for (int tile = kRowTile; tile >= 1; tile /= 2) {
+        auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
+        emit_for(b, done, end, tile, [&](llvm::Value* r) {
+          store_q8(b, io, g0, r, n, tile, cols, dot_q8(b, s, sc, wrows, r, tile));
+        }, "rtile");
+        done = end;
+      }
       return;
     }
     emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {

@@ -7,7 +7,6 @@
 #include "ir/error.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
-#include "runtime/profiler.h"
 #include "models/chat_conversation.h"
 #include "tools/artifact_flags.h"
 #include "tools/chat_session.h"
@@ -67,22 +66,6 @@ void print_stats(const runtime::GenerationStats& s) {
     std::fprintf(stderr, "lmc: speculative decoding: %lld steps for %lld tokens; %lld of %lld drafted tokens kept\n",
                  static_cast<long long>(s.decode_steps), static_cast<long long>(s.decode_tokens),
                  static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
-}
-
-void print_profile(const Args& a, runtime::Profiler& p) {
-  LogLevel level = log_level(a);
-  if (level != LogLevel::Off) {
-    p.print_step_table(std::cerr);
-    p.print_layer_table(std::cerr);
-    p.print_steady_state(std::cerr);
-  }
-  if (level == LogLevel::Trace)
-    for (size_t i = 0; i < p.steps().size(); ++i) p.print_trace(std::cerr, i);
-  if (auto out = a.get("trace-out")) {
-    std::ofstream f(*out);
-    if (!f) throw Error(*out + ": error: cannot write the trace");
-    p.write_chrome_trace(f);
-  }
 }
 
 }  // namespace

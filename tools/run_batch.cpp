@@ -118,6 +118,7 @@ int run_batch(const Args& a, const std::string& model) {
                "%lld at once\n", prompts.size(), static_cast<long long>(prompt_tokens),
                static_cast<long long>(generated), seconds, seconds > 0 ? generated / seconds : 0.0,
                static_cast<long long>(exec_opts.sequences));
+  if (ex.profiler()) print_profile(a, *ex.profiler());
   return 0;
 }
 

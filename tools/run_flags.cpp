@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
 #include <string>
+
+#include "ir/error.h"
 
 namespace lmc::tools {
 
@@ -79,6 +83,22 @@ runtime::GenerateOptions generate_options(const Args& a) {
   // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
   g.draft_max = a.get_int("draft-max", 0, 0, 7);
   return g;
+}
+
+void print_profile(const Args& a, runtime::Profiler& p) {
+  LogLevel level = log_level(a);
+  if (level != LogLevel::Off) {
+    p.print_step_table(std::cerr);
+    p.print_layer_table(std::cerr);
+    p.print_steady_state(std::cerr);
+  }
+  if (level == LogLevel::Trace)
+    for (size_t i = 0; i < p.steps().size(); ++i) p.print_trace(std::cerr, i);
+  if (auto out = a.get("trace-out")) {
+    std::ofstream f(*out);
+    if (!f) throw Error(*out + ": error: cannot write the trace");
+    p.write_chrome_trace(f);
+  }
 }
 
 }  // namespace lmc::tools

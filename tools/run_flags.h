@@ -19,6 +19,8 @@ runtime::ExecutorOptions executor_options(const Args& a, const runtime::Generate
 // LMC_LOG=debug|trace turn on profiling as --profile does; trace adds per-kernel lines.
 enum class LogLevel { Off, Debug, Trace };
 LogLevel log_level(const Args& a);
+// The step and layer tables (--profile, LMC_LOG), per-kernel lines (trace) and --trace-out.
+void print_profile(const Args& a, runtime::Profiler& p);
 // Throws UsageError unless `n` sequences fit one step of the model (one row each).
 void check_parallel(int64_t n, const ir::ModelInfo& info);
 
