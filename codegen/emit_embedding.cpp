@@ -1,6 +1,8 @@
 // embedding(table[V,D], ids i32[R]) -> y[R,D]: row r of y is row ids[r] of the table,
 // converted to f32 from the table's dtype (f32, f16 or q8_0 blocks). An id outside
-// [0, V) reads row V-1 instead of memory past the table. As the anchor of a fusion
+// [0, V) reads row V-1 instead of memory past the table. With attribute `begin` (a
+// rank's share of the vocabulary) ids count from it and ids outside the share give a
+// zero row. As the anchor of a fusion
 // the row is then passed through the epilogue (a scale, a position embedding added)
 // while it is still in L1. Work items: rows.
 #include <llvm/IR/Function.h>
@@ -19,9 +21,11 @@ constexpr int64_t kQ8Block = 32;  // values per q8_0 block: f16 scale, then 32 i
 
 struct Shape {
   ir::DType dtype;
-  int64_t vocab = 0;
+  int64_t vocab = 0;  // rows of the table
   int64_t width = 0;
   ir::Dim rows;
+  int64_t begin = 0;  // the table's first row's id (one rank's share of a vocabulary)
+  bool share = false;
 };
 
 Shape shape(const KernelDesc& d, const ir::Op& anchor) {
@@ -29,7 +33,8 @@ Shape shape(const KernelDesc& d, const ir::Op& anchor) {
   const ir::Type& table = anchor.operand(0)->type();
   if (table.rank() != 2 || !table.is_static())
     desc_error(d, "table must be [V,D] with static dims, got " + table.str());
-  Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}};
+  Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}, 0, anchor.has_attr("begin")};
+  if (s.share) s.begin = anchor.attr_int("begin");
   if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && s.dtype != ir::DType::q8_0)
     desc_error(d, "table must be f32, f16 or q8_0, got " + table.str());
   if (s.dtype == ir::DType::q8_0 && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
@@ -85,8 +90,10 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* y = io.first_output();
   int64_t row_bytes = ir::dtype_row_bytes(s.dtype, s.width);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
-    auto* id = b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r), llvm::Align(4)),
-                            b.getInt64Ty());
+    auto* id = b.CreateSub(b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r),
+                                                            llvm::Align(4)),
+                                        b.getInt64Ty()),
+                           i64c(b, s.begin));
     // Negative ids are huge unsigned values, so one unsigned min bounds both ends.
     auto* row = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, id, i64c(b, s.vocab - 1));
     llvm::Value* src = byte_ptr(b, table, b.CreateMul(row, i64c(b, row_bytes)));
@@ -102,6 +109,10 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         dequantize_q8_0_row(b, src, dst, s.width);
         break;
     }
+    // Another rank holds this id's row: this rank's part of the sum is zero.
+    if (s.share)
+      emit_if(b, b.CreateICmpUGE(id, i64c(b, s.vocab)),
+              [&] { b.CreateMemSet(dst, b.getInt8(0), s.width * 4, llvm::Align(4)); });
     if (!region.plain_output) apply_epilogue(b, io, y, r, s.width);
   });
   b.CreateRetVoid();

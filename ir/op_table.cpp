@@ -78,9 +78,19 @@ std::vector<Type> binary(const Op& op) {
   return {x};
 }
 
+// With `begin` the table holds rows [begin, begin + rows) of a `vocab`-row table (one
+// rank's share): ids outside them give zero rows.
 std::vector<Type> embedding(const Op& op) {
   expect_rank(op, 0, 2);
   expect_dtype(op, 1, DType::i32);
+  if (op.has_attr("begin") != op.has_attr("vocab")) fail(op, "begin and vocab go together");
+  if (op.has_attr("begin")) {
+    int64_t rows = static_dim(op, in(op, 0).dims[0], "table rows");
+    int64_t begin = op.attr_int("begin"), vocab = op.attr_int("vocab");
+    if (begin < 0 || vocab < rows || begin > vocab - rows)
+      fail(op, "rows [" + std::to_string(begin) + ", +" + std::to_string(rows) + ") are not inside a vocab of " +
+                   std::to_string(vocab));
+  }
   Type r{DType::f32, in(op, 1).dims};
   r.dims.push_back(in(op, 0).dims[1]);
   return {r};
@@ -224,6 +234,41 @@ std::vector<Type> quantize(const Op& op) {
   return {out};
 }
 
+// Columns or rows [begin, begin + size) of a weight: one rank's share.
+std::vector<Type> slice(const Op& op) {
+  int64_t axis = op.attr_int("axis"), begin = op.attr_int("begin"), size = op.attr_int("size");
+  if (in(op, 0).rank() != 1 && in(op, 0).rank() != 2) fail(op, "operand 0 must have rank 1 or 2");
+  if (axis < 0 || axis >= static_cast<int64_t>(in(op, 0).rank())) fail(op, "axis out of range");
+  int64_t n = static_dim(op, in(op, 0).dims[static_cast<size_t>(axis)], "sliced dim");
+  if (begin < 0 || size <= 0 || begin > n || size > n - begin)
+    fail(op, "[" + std::to_string(begin) + ", +" + std::to_string(size) + ") is not inside the dim of " + std::to_string(n));
+  Type out = in(op, 0);
+  out.dims[static_cast<size_t>(axis)] = Dim::of(size);
+  return {out};
+}
+
+int64_t ranks_attr(const Op& op) {
+  int64_t n = op.attr_int("ranks");
+  if (n < 2 || n > 4096) fail(op, "ranks must be 2..4096, is " + std::to_string(n));
+  return n;
+}
+
+std::vector<Type> all_reduce(const Op& op) {
+  expect_activation(op, 0);
+  ranks_attr(op);
+  return {in(op, 0)};
+}
+
+// Each rank's columns side by side: rank r's block is columns [r*n, (r+1)*n).
+std::vector<Type> all_gather(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 0, 2);
+  int64_t n = static_dim(op, in(op, 0).dims[1], "gathered dim");
+  Type out = in(op, 0);
+  out.dims[1] = Dim::of(checked_mul(n, ranks_attr(op), "gathered dim"));
+  return {out};
+}
+
 std::vector<Type> tail_rows(const Op& op) {
   expect_activation(op, 0);
   expect_rank(op, 0, 2);
@@ -248,6 +293,10 @@ OpTraits elementwise(ScalarExpr e, bool commutative = false) {
 }
 OpTraits reduction(RowReduction r) {
   return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
+}
+OpTraits grouped(OpTraits t, ColumnGroups g) {
+  t.column_groups = g;
+  return t;
 }
 
 // 1 / sqrt(mean + eps), the factor both norms scale by.
@@ -288,9 +337,10 @@ RowReduction layer_norm_def() {
 const std::vector<OpDef> kOps = {
     {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store",
      no_kernel(R::Weight)},
-    {"embedding", 2, 2, {}, embedding, "rows of a table selected by token ids", gather_anchor()},
+    {"embedding", 2, 2, {{"begin", K::Int, false}, {"vocab", K::Int, false}}, embedding,
+     "rows of a table selected by token ids", gather_anchor()},
     {"rms_norm", 2, 2, {{"eps", K::Float, true}, {"offset", K::Float, false}}, rms_norm,
-     "x / rms(x) * (w + offset), per group of w's length", reduction(rms_norm_def())},
+     "x / rms(x) * (w + offset), per group of w's length", grouped(reduction(rms_norm_def()), ColumnGroups::Weight)},
     {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
      reduction(layer_norm_def())},
     {"linear", 2, 2, {}, linear, "x · wᵀ", prologue_anchor()},
@@ -303,7 +353,7 @@ const std::vector<OpDef> kOps = {
     {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
     {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
     {"rope", 2, 2, {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}}, rope,
-     "rotary position embedding per head, at each row's position", role(R::Other)},
+     "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,
      "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",
      aliasing(R::View)},
@@ -318,6 +368,12 @@ const std::vector<OpDef> kOps = {
     {"quantize", 1, 1, {{"dtype", K::DType, true}}, quantize, "converts a weight to a block format",
      role(R::WeightTransform)},
     {"tail_rows", 1, 1, {}, tail_rows, "the last L rows", role(R::View)},
+    {"slice", 1, 1, {{"axis", K::Int, true}, {"begin", K::Int, true}, {"size", K::Int, true}}, slice,
+     "rows (axis 0) or columns (axis 1) [begin, begin + size) of a weight: a rank's share", role(R::WeightTransform)},
+    {"all_reduce", 1, 1, {{"ranks", K::Int, true}}, all_reduce, "the sum of every rank's operand",
+     no_kernel(R::Collective)},
+    {"all_gather", 1, 1, {{"ranks", K::Int, true}}, all_gather, "every rank's columns side by side, in rank order",
+     no_kernel(R::Collective)},
     {"fusion", 0, -1, {}, fusion, "its body's ops as one kernel", role(R::Region)},
 };
 
@@ -340,6 +396,7 @@ const OpTraits& traits(const Op& op) {
 bool runs_kernel(const Op& op) { return traits(op).kernel; }
 bool aliases_operand(const Op& op) { return traits(op).aliases_operand; }
 bool is_role(const Op& op, OpRole role) { return traits(op).role == role; }
+bool has_own_storage(const Op& op) { return (runs_kernel(op) || is_role(op, OpRole::Collective)) && !aliases_operand(op); }
 bool computes_weight(const Op& op) { return is_role(op, OpRole::Weight) || is_role(op, OpRole::WeightTransform); }
 bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
 bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
@@ -354,6 +411,7 @@ const char* role_name(OpRole role) {
     case OpRole::View: return "view";
     case OpRole::Region: return "region";
     case OpRole::Other: return "kernel";
+    case OpRole::Collective: return "collective";
   }
   return "?";
 }

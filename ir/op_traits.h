@@ -17,6 +17,16 @@ enum class OpRole {
   View,             // selects or aliases elements of operand 0 (reshape, split, tail_rows, kv_write)
   Region,           // a fusion: its body of ordinary ops runs as one kernel
   Other,            // a kernel of its own that fuses with nothing (rope)
+  Collective,       // moves data between the ranks of a sharded graph (all_reduce, all_gather):
+                    // the runtime's communicator runs it, not a kernel
+};
+
+// How an op's result columns depend on its operand 0's columns, which decides whether
+// the shard pass may give each rank a slice of them.
+enum class ColumnGroups {
+  None,    // each result column may read every operand column (a linear, a layer_norm)
+  Head,    // groups of attribute head_dim columns are independent (rope)
+  Weight,  // groups of operand 1's length are independent (rms_norm per head)
 };
 
 struct OpTraits {
@@ -33,6 +43,7 @@ struct OpTraits {
   RowReduction reduction;        // RowReduction
   bool epilogue = false;         // Anchor: its kernel passes each stored value through a
                                  // region's epilogue
+  ColumnGroups column_groups = ColumnGroups::None;  // Elementwise ops are per column anyway
 };
 
 const OpTraits& traits(const Op& op);
@@ -43,6 +54,8 @@ bool writes_in_place(const Op& op);
 // Views and aliases that run nothing: the result is operand 0 (reshape).
 bool is_pure_view(const Op& op);
 bool is_role(const Op& op, OpRole role);
+// Its result gets bytes of its own at run time: a kernel that does not write in place, or a collective.
+bool has_own_storage(const Op& op);
 // A param or a transform of params: a weight, known before any kernel runs.
 bool computes_weight(const Op& op);
 const char* role_name(OpRole role);

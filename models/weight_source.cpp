@@ -1,5 +1,6 @@
 #include "models/weight_source.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "ir/error.h"
@@ -11,12 +12,23 @@ namespace lmc::models {
 
 namespace {
 
-// A parsed transform expression: fn is "" for a plain tensor name.
+// A parsed transform expression: fn is "" for a plain tensor name. rows(w,b,n) and
+// cols(w,b,n) are rows or columns [b, b+n) of w: one rank's share of a sharded weight.
 struct WeightExpr {
   std::string fn;
   std::string name;
   std::vector<WeightExpr> args;
+  int64_t begin = 0, size = 0;
 };
+
+int64_t slice_bound(const WeightExpr& arg, const std::string& s) {
+  const std::string& t = arg.name;
+  int64_t v = 0;
+  auto r = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (!arg.fn.empty() || t.empty() || r.ec != std::errc() || r.ptr != t.data() + t.size() || v < 0)
+    throw Error("slice bound '" + t + "' is not a non-negative integer in '" + s + "'");
+  return v;
+}
 
 // Real transforms nest a few levels (q8_0(T(cat(a,b)))); the bound keeps a hostile
 // "T(T(T(..." in a model definition from overflowing the stack.
@@ -29,7 +41,8 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "q8_0") throw Error("unknown weight transform '" + head + "' in '" + s + "'");
+  if (head != "T" && head != "cat" && head != "q8_0" && head != "rows" && head != "cols")
+    throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
   do {
@@ -38,8 +51,15 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   } while (p < s.size() && s[p] == ',');
   if (p >= s.size() || s[p] != ')') throw Error("unbalanced parentheses in weight expression '" + s + "'");
   ++p;
-  if ((e.fn != "cat" && e.args.size() != 1) || e.args.empty())
+  bool sliced = e.fn == "rows" || e.fn == "cols";
+  size_t want = sliced ? 3 : 1;
+  if ((e.fn != "cat" && e.args.size() != want) || e.args.empty())
     throw Error("wrong number of arguments to " + e.fn + "() in '" + s + "'");
+  if (sliced) {
+    e.begin = slice_bound(e.args[1], s);
+    e.size = slice_bound(e.args[2], s);
+    e.args.resize(1);
+  }
   return e;
 }
 
@@ -116,6 +136,16 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     return w.safetensors()->find(e.name)->shape;
   }
   if (e.fn == "q8_0") return expr_shape(w, e.args[0]);
+  if (e.fn == "rows" || e.fn == "cols") {
+    auto s = expr_shape(w, e.args[0]);
+    size_t axis = e.fn == "rows" ? 0 : 1;
+    if (s.size() == 1 && axis == 0) s.push_back(1);  // a bias: rows of one value
+    if (s.size() != 2 || e.size <= 0 || e.begin > s[axis] || e.size > s[axis] - e.begin)
+      throw error_at(w.path(), e.fn + "() outside its 2-d tensor's " + std::to_string(s.size() == 2 ? s[axis] : 0) + " " + e.fn);
+    s[axis] = e.size;
+    if (expr_shape(w, e.args[0]).size() == 1) s.pop_back();
+    return s;
+  }
   if (e.fn == "T") {
     auto s = expr_shape(w, e.args[0]);
     if (s.size() != 2) throw error_at(w.path(), "T() needs a 2-d tensor");
@@ -159,6 +189,17 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
     std::vector<float> in = eval_f32(w, e.args[0], load), out(in.size());
     for (int64_t r = 0; r < s[0]; ++r)
       for (int64_t c = 0; c < s[1]; ++c) out[c * s[0] + r] = in[r * s[1] + c];
+    return out;
+  }
+  if (e.fn == "rows" || e.fn == "cols") {
+    auto s = expr_shape(w, e.args[0]);
+    if (s.size() == 1) s.push_back(1);
+    std::vector<float> in = eval_f32(w, e.args[0], load);
+    if (e.fn == "rows") return {in.begin() + e.begin * s[1], in.begin() + (e.begin + e.size) * s[1]};
+    std::vector<float> out;
+    out.reserve(static_cast<size_t>(s[0] * e.size));
+    for (int64_t r = 0; r < s[0]; ++r)
+      out.insert(out.end(), in.begin() + r * s[1] + e.begin, in.begin() + r * s[1] + e.begin + e.size);
     return out;
   }
   std::vector<float> out;

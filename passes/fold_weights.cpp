@@ -1,4 +1,5 @@
-// fold-weights: weight transforms (concat for fusion, quantize for Q8_0) on params are
+// fold-weights: weight transforms (concat for fusion, quantize for Q8_0, slice for a
+// rank's share) on params are
 // computed once at compile time, not on every step. The fold is symbolic: the op
 // becomes a param whose name is the transform's expression, e.g.
 //   q8_0(cat(blk.0.attn_q.weight,blk.0.attn_k.weight,blk.0.attn_v.weight))
@@ -27,6 +28,9 @@ std::string folded_name(const ir::Op* op) {
   if (!all_params(op)) return "";
   if (op->kind() == "quantize")
     return std::string(ir::dtype_name(op->attr_dtype("dtype"))) + "(" + param_name(op->operand(0)) + ")";
+  if (op->kind() == "slice")
+    return std::string(op->attr_int("axis") == 0 ? "rows(" : "cols(") + param_name(op->operand(0)) + "," +
+           std::to_string(op->attr_int("begin")) + "," + std::to_string(op->attr_int("size")) + ")";
   if (op->kind() == "concat" && op->attr_int("axis") == 0) {
     std::string s = "cat(";
     for (size_t i = 0; i < op->operands().size(); ++i) s += (i ? "," : "") + param_name(op->operand(i));
@@ -44,7 +48,7 @@ std::vector<ir::Op*> program_order(ir::Graph& g) {
 class FoldWeights : public Pass {
  public:
   std::string name() const override { return "fold-weights"; }
-  std::string summary() const override { return "turn concat/quantize of weights into packed params"; }
+  std::string summary() const override { return "turn concat/quantize/slice of weights into packed params"; }
 
   PassResult run(ir::Graph& g, PassContext&) override {
     int folded = 0;

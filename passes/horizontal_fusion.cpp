@@ -63,7 +63,7 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   std::vector<ir::Value*> needed = weights;
   needed.insert(needed.end(), biases.begin(), biases.end());
   Rewriter rw(g);
-  rw.hoist_params(needed, first);
+  rw.hoist_weights(needed, first);
 
   ir::Builder b(g, g.find(first));
   ir::Value* fused = b.op("linear", {first->operand(0), b.op("concat", weights, {{"axis", int64_t{0}}}, "w_" + name)},

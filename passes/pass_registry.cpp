@@ -13,6 +13,7 @@ PassRegistry& PassRegistry::instance() {
 }
 
 PassRegistry::PassRegistry() {
+  add("shard", create_shard_pass);
   add("fuse-qkv", create_fuse_qkv_pass);
   add("fuse-gate-up", create_fuse_gate_up_pass);
   add("quant-threshold", create_quant_threshold_pass);
@@ -42,7 +43,7 @@ std::vector<std::string> PassRegistry::names() const {
   return out;
 }
 
-const char* default_pipeline() { return "fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
+const char* default_pipeline() { return "shard,fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
 const char* mandatory_pipeline() { return "fold-weights,dce"; }
 

@@ -6,6 +6,7 @@
 
 #include "ir/error.h"
 #include "ir/fusion_region.h"
+#include "ir/op_traits.h"
 
 namespace lmc::passes {
 
@@ -54,12 +55,14 @@ void Rewriter::replace(ir::Value* from, ir::Value* to) {
 
 void Rewriter::erase(ir::Op* op) { g_.erase(op); }
 
-void Rewriter::hoist_params(const std::vector<ir::Value*>& values, const ir::Op* at) {
+void Rewriter::hoist_weights(const std::vector<ir::Value*>& values, const ir::Op* at) {
   auto target = g_.find(at);
   auto position = [&](ir::OpIter it) { return std::distance(g_.ops().begin(), it); };
   for (ir::Value* v : values) {
     ir::Op* def = v->def();
-    if (!def || !def->operands().empty()) continue;
+    if (!def || !ir::computes_weight(*def)) continue;
+    // Its own weights first, so they still come before it.
+    hoist_weights(def->operands(), at);
     auto it = g_.find(def);
     if (position(it) > position(target)) g_.ops().splice(target, g_.ops(), it);
   }

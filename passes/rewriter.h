@@ -19,9 +19,9 @@ class Rewriter {
   // when nothing else reads its results.
   void replace(ir::Value* from, ir::Value* to);
   void erase(ir::Op* op);
-  // Moves operand-free ops (params) that define `values` before `at`, so a rewrite
-  // inserted at `at` may read them.
-  void hoist_params(const std::vector<ir::Value*>& values, const ir::Op* at);
+  // Moves the ops computing weights (params, and transforms of params such as a rank's
+  // slice) that define `values` before `at`, so a rewrite inserted at `at` may read them.
+  void hoist_weights(const std::vector<ir::Value*>& values, const ir::Op* at);
 
   // Why `ops` cannot run as one kernel, or "" when they can: a value leaving the
   // group and coming back through an op outside it would make a cycle, or the

@@ -124,7 +124,8 @@ struct Executor::Impl {
         if (!ir::traits(*inner).gathers_rows) continue;
         const ir::Value* ids = outer_value(*op, inner->operand(1));
         if (ids->name() == "tokens" && !ids->def())
-          token_limit = std::min(token_limit, inner->operand(0)->type().dims.at(0).value);
+          token_limit = std::min(token_limit, inner->has_attr("vocab") ? inner->attr_int("vocab")
+                                                                       : inner->operand(0)->type().dims.at(0).value);
       }
   }
 

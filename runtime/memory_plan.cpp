@@ -14,8 +14,6 @@ namespace {
 
 constexpr uint64_t kAlign = 64;
 
-bool owns_bytes(const ir::Op& op) { return ir::runs_kernel(op) && !ir::aliases_operand(op); }
-
 // Where `v`'s bytes end; the sum is checked because sizes bound by run-time symbols
 // (T, L) can be large enough that offsets of several values together wrap.
 uint64_t end_of(const PlannedValue& v) {
@@ -91,7 +89,7 @@ MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& ord
       pv.last = std::max(pv.last, i);
       if (std::find(pv.readers.begin(), pv.readers.end(), &op) == pv.readers.end()) pv.readers.push_back(&op);
     }
-    if (!owns_bytes(op)) continue;
+    if (!ir::has_own_storage(op)) continue;
     for (size_t r = 0; r < op.num_results(); ++r) {
       const ir::Value* v = op.result(r);
       uint64_t bytes = artifact_format::align_up(static_cast<uint64_t>(v->type().bytes(syms)), kAlign);

@@ -135,10 +135,18 @@ class RandomGraph {
                                {"style", std::string(pick({0, 1}) ? "neox" : "normal")}},
                               hint()));
         break;
-      case 9: b_.op("tail_rows", {x}, {}, hint()); break;
+      case 9:
+        b_.op("tail_rows", {x}, {}, hint());
+        // A sharded graph's collectives: partial sums, and logits columns side by side.
+        acts_.push_back(b_.op(rng_() % 2 ? "all_reduce" : "all_gather", {x}, {{"ranks", int64_t(2 + rng_() % 3)}}, hint()));
+        break;
       case 10: {
         Value* w = param(weight(DType::f32, pick({32, 64}), pick({32, 64})));
-        b_.op("quantize", {w}, {{"dtype", DType::q8_0}}, hint());
+        if (rng_() % 2) {
+          b_.op("quantize", {w}, {{"dtype", DType::q8_0}}, hint());
+        } else {
+          b_.op("slice", {w}, {{"axis", int64_t(rng_() % 2)}, {"begin", int64_t{16}}, {"size", int64_t{16}}}, hint());
+        }
         break;
       }
       case 11:

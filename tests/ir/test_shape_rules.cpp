@@ -164,6 +164,20 @@ const std::vector<RuleCase> kCases = {
      "error: input dim 48 is not a multiple of the block size"},
 
     {"tail_rows", {"f32[T,64]"}, {}, "f32[L,64]"},
+    {"slice", {"f32[64,48]"}, {{"axis", int64_t{0}}, {"begin", int64_t{16}}, {"size", int64_t{32}}}, "f32[32,48]"},
+    {"slice", {"q8_0[64,64]"}, {{"axis", int64_t{1}}, {"begin", int64_t{32}}, {"size", int64_t{32}}}, "q8_0[64,32]"},
+    {"slice", {"f32[64]"}, {{"axis", int64_t{0}}, {"begin", int64_t{0}}, {"size", int64_t{64}}}, "f32[64]"},
+    {"slice", {"f32[64,48]"}, {{"axis", int64_t{0}}, {"begin", int64_t{48}}, {"size", int64_t{17}}},
+     "error: [48, +17) is not inside the dim of 64"},
+    {"slice", {"f32[64]"}, {{"axis", int64_t{1}}, {"begin", int64_t{0}}, {"size", int64_t{1}}}, "error: axis out of range"},
+    {"all_reduce", {"f32[T,64]"}, {{"ranks", int64_t{2}}}, "f32[T,64]"},
+    {"all_reduce", {"f32[T,64]"}, {{"ranks", int64_t{1}}}, "error: ranks must be 2..4096, is 1"},
+    {"all_gather", {"f32[L,100]"}, {{"ranks", int64_t{3}}}, "f32[L,300]"},
+    {"all_gather", {"f32[T,4,16]"}, {{"ranks", int64_t{2}}}, "error: operand 0 must have rank 2, has f32[T,4,16]"},
+    {"embedding", {"f32[50,64]", "i32[T]"}, {{"begin", int64_t{50}}, {"vocab", int64_t{100}}}, "f32[T,64]"},
+    {"embedding", {"f32[50,64]", "i32[T]"}, {{"begin", int64_t{60}}, {"vocab", int64_t{100}}},
+     "error: rows [60, +50) are not inside a vocab of 100"},
+    {"embedding", {"f32[50,64]", "i32[T]"}, {{"begin", int64_t{0}}}, "error: begin and vocab go together"},
     {"tail_rows", {"f32[T,4,16]"}, {}, "error: operand 0 must have rank 2, has f32[T,4,16]"},
 
     // A fusion's results are its body's yields; its operands bind the body's arguments.

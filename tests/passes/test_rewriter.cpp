@@ -82,7 +82,7 @@ TEST(Rewriter, RestoresAnOrderWhereEveryOpFollowsItsProducers) {
   EXPECT_LT(ir::print(*g).find("fusion"), ir::print(*g).find("%b = gelu"));
 }
 
-TEST(Rewriter, HoistParamsMovesOnlyLaterParams) {
+TEST(Rewriter, HoistWeightsMovesOnlyLaterParams) {
   auto g = ir::parse(
       "graph @h(%x: f32[T,32]) {\n"
       "  %wq = param {name = \"q\"} : f32[32,32]\n"
@@ -92,13 +92,31 @@ TEST(Rewriter, HoistParamsMovesOnlyLaterParams) {
       "  %v = linear %x, %wv : f32[T,32]\n"
       "  return %qn, %v\n"
       "}\n");
-  Rewriter(*g).hoist_params({op_named(*g, "wv")->result(), op_named(*g, "wq")->result(), op_named(*g, "qn")->result()},
+  Rewriter(*g).hoist_weights({op_named(*g, "wv")->result(), op_named(*g, "wq")->result(), op_named(*g, "qn")->result()},
                             op_named(*g, "q"));
   std::string text = ir::print(*g);
   // wv moves above %q; wq already is; qn is not a param and stays.
   EXPECT_LT(text.find("%wv = param"), text.find("%q = linear")) << text;
   EXPECT_LT(text.find("%wq = param"), text.find("%wv = param")) << text;
   EXPECT_LT(text.find("%q = linear"), text.find("%qn = scale")) << text;
+}
+
+TEST(Rewriter, HoistWeightsMovesATransformWithItsParam) {
+  auto g = ir::parse(
+      "graph @h(%x: f32[T,32]) {\n"
+      "  %wq = param {name = \"q\"} : f32[64,32]\n"
+      "  %sq = slice %wq {axis = 0, begin = 0, size = 32} : f32[32,32]\n"
+      "  %q = linear %x, %sq : f32[T,32]\n"
+      "  %wv = param {name = \"v\"} : f32[64,32]\n"
+      "  %sv = slice %wv {axis = 0, begin = 32, size = 32} : f32[32,32]\n"
+      "  %v = linear %x, %sv : f32[T,32]\n"
+      "  return %q, %v\n"
+      "}\n");
+  Rewriter(*g).hoist_weights({op_named(*g, "sv")->result()}, op_named(*g, "q"));
+  std::string text = ir::print(*g);
+  EXPECT_LT(text.find("%wv = param"), text.find("%sv = slice")) << text;
+  EXPECT_LT(text.find("%sv = slice"), text.find("%q = linear")) << text;
+  EXPECT_NO_THROW(ir::verify(*g, "test")) << text;
 }
 
 TEST(Rewriter, ReplaceKeepsTheOldName) {
