@@ -27,10 +27,12 @@ namespace {
 
 struct Node {
   const ir::Op* op;
-  const KernelTable::Entry* kernel;
+  const KernelTable::Entry* kernel;  // nullptr for a collective
   std::vector<void*> args;  // operand buffers, then result buffers
   std::vector<int> preds;   // nodes that must finish first
 };
+
+bool is_collective(const ir::Op& op) { return ir::is_role(op, ir::OpRole::Collective); }
 
 // The value a chain of reshapes views.
 const ir::Value* viewed(const ir::Value* v) {
@@ -42,7 +44,7 @@ const ir::Value* viewed(const ir::Value* v) {
 // arguments, which are ready before the step.
 const ir::Op* producer(const ir::Value* v) {
   v = viewed(v);
-  return v->def() && codegen::needs_kernel(*v->def()) ? v->def() : nullptr;
+  return v->def() && (codegen::needs_kernel(*v->def()) || is_collective(*v->def())) ? v->def() : nullptr;
 }
 
 // The value of the enclosing graph that `v`, read by an op `op` runs, stands for: a
@@ -80,6 +82,8 @@ struct Executor::Impl {
   const float* logits = nullptr;
   int64_t vocab = 0;
   int64_t token_limit = INT32_MAX;  // rows of the smallest table the tokens index
+  Collectives* collectives;
+  std::vector<float> gathered;  // every rank's part of a collective's operand
   std::unique_ptr<Profiler> profiler;
   tbb::task_arena task_arena;
   std::unique_ptr<flow::graph> fg;
@@ -87,9 +91,9 @@ struct Executor::Impl {
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
   Impl(const ir::Graph& g_, const KernelTable& k, const WeightProvider& w, const ir::ModelInfo& i, int t,
-       int64_t logit_rows, int64_t sequences)
+       int64_t logit_rows, int64_t sequences, Collectives* c)
       : g(g_), kernels(k), weights(w), info(i), threads(t), max_logit_rows(logit_rows), kv(g_, i.context, sequences),
-        next_position(static_cast<size_t>(sequences)), task_arena(t) {
+        next_position(static_cast<size_t>(sequences)), collectives(c), task_arena(t) {
     syms[static_cast<int>(ir::Sym::C)] = info.context;
   }
 
@@ -129,19 +133,47 @@ struct Executor::Impl {
       }
   }
 
+  // A collective's operand, for the largest step: the bytes every rank sends.
+  int64_t largest_bytes(const ir::Value* v) const {
+    int64_t most[ir::kNumSyms] = {syms[0], syms[1], syms[2]};
+    most[static_cast<int>(ir::Sym::T)] = info.step_tokens;
+    most[static_cast<int>(ir::Sym::L)] = max_logit_rows;
+    return v->type().bytes(most);
+  }
+
+  // The op's kernel, or nullptr for a collective, which this process's rank runs.
+  const KernelTable::Entry* runner(const ir::Op& op) {
+    if (is_collective(op)) {
+      int64_t ranks = op.attr_int("ranks");
+      if (!collectives || collectives->ranks() != ranks)
+        throw error_at(op.where(), "the graph is split over " + std::to_string(ranks) + " ranks, but this process " +
+                                       (collectives ? "is one of " + std::to_string(collectives->ranks())
+                                                    : std::string("runs alone")) +
+                                       " (run it under mpirun -np " + std::to_string(ranks) + ")");
+      uint64_t need = static_cast<uint64_t>(largest_bytes(op.operand(0))) * static_cast<uint64_t>(ranks) / sizeof(float);
+      if (gathered.size() < need) gathered.resize(need);
+      return nullptr;
+    }
+    std::string key = codegen::describe(op).key();
+    auto it = kernels.entries.find(key);
+    if (it == kernels.entries.end()) throw error_at(op.where(), "no kernel was built for " + key);
+    return &it->second;
+  }
+
   void build_nodes() {
     std::map<const ir::Op*, int> node_of;
+    int last_collective = -1;
     for (const ir::Op* op : plan.order) {
-      if (!codegen::needs_kernel(*op)) continue;
-      std::string key = codegen::describe(*op).key();
-      auto it = kernels.entries.find(key);
-      if (it == kernels.entries.end()) throw error_at(op->where(), "no kernel was built for " + key);
-      Node n{op, &it->second, {}, {}};
+      if (!codegen::needs_kernel(*op) && !is_collective(*op)) continue;
+      Node n{op, runner(*op), {}, {}};
       for (const ir::Value* v : op->operands()) {
         n.args.push_back(buffer(v));
         if (const ir::Op* p = producer(v)) n.preds.push_back(node_of.at(p));
       }
       for (size_t r = 0; r < op->num_results(); ++r) n.args.push_back(buffer(op->result(r)));
+      // Every rank must enter the collectives in the same order: chain them.
+      if (!n.kernel && last_collective >= 0) n.preds.push_back(last_collective);
+      if (!n.kernel) last_collective = static_cast<int>(nodes.size());
       node_of[op] = static_cast<int>(nodes.size());
       nodes.push_back(std::move(n));
     }
@@ -210,8 +242,33 @@ struct Executor::Impl {
     profiler->record_chunk(index, t0, profiler->now_ns(), tbb::this_task_arena::current_thread_index(), begin, end);
   }
 
+  // all_reduce: every rank's part, summed in rank order, so that every rank gets the
+  // same bits (and samples the same tokens). all_gather: each rank's columns side by side.
+  void run_collective(const Node& n) {
+    const ir::Type& t = n.op->operand(0)->type();
+    const int64_t bytes = t.bytes(syms), count = bytes / static_cast<int64_t>(sizeof(float));
+    const int64_t ranks = collectives->ranks();
+    collectives->all_gather(n.args[0], gathered.data(), static_cast<size_t>(bytes));
+    auto* out = static_cast<float*>(n.args[1]);
+    if (n.op->kind() == "all_reduce") {
+      std::copy(gathered.begin(), gathered.begin() + count, out);
+      for (int64_t r = 1; r < ranks; ++r)
+        for (int64_t i = 0; i < count; ++i) out[i] += gathered[static_cast<size_t>(r * count + i)];
+      return;
+    }
+    const int64_t cols = t.dims[1].value, rows = count / cols;
+    for (int64_t r = 0; r < ranks; ++r)
+      for (int64_t row = 0; row < rows; ++row)
+        std::copy_n(gathered.begin() + r * count + row * cols, cols, out + row * cols * ranks + r * cols);
+  }
+
   void run_node(int index) {
     int64_t t0 = profiler ? profiler->now_ns() : 0;
+    if (!nodes[index].kernel) {
+      run_collective(nodes[index]);
+      if (profiler) profiler->record_node(index, t0, profiler->now_ns(), tbb::this_task_arena::current_thread_index());
+      return;
+    }
     const codegen::KernelInfo& k = nodes[index].kernel->info;
     int64_t items = k.items(syms);
     if (threads == 1 || items <= k.grain) {
@@ -251,7 +308,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
     : impl_(std::make_unique<Impl>(g, kernels, weights, checked_info(g, info),
                                    opts.threads > 0 ? opts.threads : default_threads(),
                                    std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)),
-                                   opts.sequences)) {
+                                   opts.sequences, opts.collectives)) {
   Impl& x = *impl_;
   x.check_args();
   ir::Op* cycle = nullptr;
@@ -270,7 +327,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
     std::vector<std::string> symbols;
     for (const Node& n : x.nodes) {
       ops.push_back(n.op);
-      symbols.push_back(n.kernel->symbol);
+      symbols.push_back(n.kernel ? n.kernel->symbol : n.op->kind());
     }
     x.profiler = std::make_unique<Profiler>(Profiler::classify(ops, symbols), x.threads);
   }

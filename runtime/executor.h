@@ -11,6 +11,7 @@
 
 #include "ir/graph.h"
 #include "ir/model_info.h"
+#include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
 #include "runtime/profiler.h"
 #include "runtime/weight_provider.h"
@@ -31,6 +32,9 @@ struct ExecutorOptions {
   // Sequences whose rows may share a step (KV-cache slots): each has its own cache,
   // so the KV memory grows with it.
   int64_t sequences = 1;
+  // This process's rank among those a sharded graph (the shard pass) is split over:
+  // runs its all_reduce and all_gather ops. nullptr: the graph must have none.
+  Collectives* collectives = nullptr;
 };
 
 // The rows of one step: row t is token tokens[t] of sequence seqs[t] at position
