@@ -14,6 +14,7 @@
 #include "tools/commands.h"
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
+#include "tools/process_world.h"
 #include "tools/npy_writer.h"
 #include "tools/run_batch.h"
 #include "tools/run_flags.h"
@@ -106,7 +107,10 @@ int cmd_run(int argc, char** argv) {
 
   gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
   std::unique_ptr<NpyWriter> logits;
-  if (auto path = a.get("logits-out")) {
+  auto path = a.get("logits-out");
+  // Under mpirun every rank has the same logits; rank 0 writes them.
+  if (process_world() && process_world()->rank() != 0) path.reset();
+  if (path) {
     logits = std::make_unique<NpyWriter>(*path, ex.vocab());
     gen.all_logits = true;
     gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };

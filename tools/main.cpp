@@ -1,4 +1,5 @@
 // lmc: compile transformer models to AVX2 kernels and run them.
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -7,6 +8,7 @@
 #include "ir/untrusted_text.h"
 #include "tools/cli_args.h"
 #include "tools/commands.h"
+#include "tools/process_world.h"
 
 namespace {
 
@@ -52,6 +54,13 @@ int main(int argc, char** argv) {
   for (const auto& c : kCommands) {
     if (cmd != c.name) continue;
     try {
+      // Under mpirun every rank runs the same command on its share of the model; rank 0 prints.
+      std::unique_ptr<lmc::runtime::Collectives> world = lmc::runtime::join_mpi_world(lmc::tools::collective_timeout());
+      if (world && cmd != "run" && cmd != "bench")
+        throw lmc::Error("lmc " + cmd + ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
+      if (world && world->rank() != 0 && !std::freopen("/dev/null", "w", stdout))
+        throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
+      lmc::tools::set_process_world(world.get());
       return c.fn(argc, argv);
     } catch (const lmc::tools::UsageError& e) {
       std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";

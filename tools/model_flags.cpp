@@ -4,6 +4,7 @@
 
 #include "tools/artifact_flags.h"
 #include "tools/pass_flags.h"
+#include "tools/process_world.h"
 
 namespace lmc::tools {
 
@@ -71,6 +72,21 @@ std::string model_argument(const Args& a, const std::string& command) {
   return a.has("model") ? *a.get("model") : a.positional()[0];
 }
 
+namespace {
+
+// The shard pass's options from the world: this process compiles rank r of N.
+void take_rank(driver::CompileRequest& r, const runtime::Collectives& world) {
+  std::string ranks = std::to_string(world.ranks());
+  auto given = r.pass_options.find("tensor-parallel");
+  if (given != r.pass_options.end() && given->second != ranks)
+    throw UsageError("--tensor-parallel " + given->second + " but mpirun started " + ranks + " ranks");
+  if (r.pass_options.count("rank")) throw UsageError("--rank is the process's rank under mpirun; do not give it");
+  r.pass_options["tensor-parallel"] = ranks;
+  r.pass_options["rank"] = std::to_string(world.rank());
+}
+
+}  // namespace
+
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
   bool definition = driver::model_input(path) != driver::ModelInput::Artifact;
   // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
@@ -88,6 +104,12 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
     r.compile = compile_request(path, a);
   else
     r.trust = artifact_trust(a);
+  if (runtime::Collectives* world = process_world()) {
+    if (!definition)
+      throw UsageError("under mpirun each rank compiles its share of the model: give the .gguf, .yaml or Hugging "
+                       "Face folder, not the compiled " + path);
+    take_rank(r.compile, *world);
+  }
   return driver::open_model(path, r);
 }
 

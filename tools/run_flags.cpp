@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ir/error.h"
+#include "tools/process_world.h"
 
 namespace lmc::tools {
 
@@ -59,6 +60,7 @@ runtime::ExecutorOptions executor_options(const Args& a) {
   runtime::ExecutorOptions o;
   o.threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
   o.profile = log_level(a) != LogLevel::Off || a.has("trace-out");
+  o.collectives = process_world();
   return o;
 }
 
