@@ -107,13 +107,13 @@ int cmd_run(int argc, char** argv) {
 
   gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
   std::unique_ptr<NpyWriter> logits;
-  auto path = a.get("logits-out");
-  // Under mpirun every rank has the same logits; rank 0 writes them.
-  if (process_world() && process_world()->rank() != 0) path.reset();
-  if (path) {
-    logits = std::make_unique<NpyWriter>(*path, ex.vocab());
+  if (auto path = a.get("logits-out")) {
+    // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.
     gen.all_logits = true;
-    gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
+    if (!process_world() || process_world()->rank() == 0) {
+      logits = std::make_unique<NpyWriter>(*path, ex.vocab());
+      gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
+    }
   }
   GeneratedText out(tok, a.all("stop"));
   if (!a.has("chat")) std::cout << prompt << std::flush;
