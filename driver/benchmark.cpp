@@ -66,6 +66,7 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
   r.threads = threads;
   runtime::ExecutorOptions eo;
   eo.threads = threads;
+  eo.collectives = m.collectives;
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(ex.vocab() - 1));
@@ -115,6 +116,7 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
 ParallelResult measure_parallel(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t streams) {
   runtime::ExecutorOptions eo;
   eo.threads = threads;
+  eo.collectives = m.collectives;
   eo.sequences = streams;
   eo.max_logit_rows = streams;
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
@@ -189,6 +191,7 @@ SetRun decode_set(runtime::Executor& ex, const std::vector<std::vector<int32_t>>
 SpecResult measure_spec(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t draft) {
   runtime::ExecutorOptions eo;
   eo.threads = threads;
+  eo.collectives = m.collectives;
   eo.max_logit_rows = draft + 1;
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, eo);
   std::vector<std::vector<int32_t>> prompts;

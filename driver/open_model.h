@@ -11,6 +11,7 @@
 #include "ir/model_info.h"
 #include "models/tokenizer.h"
 #include "runtime/artifact.h"
+#include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
 #include "runtime/weight_provider.h"
 #include "driver/artifact_trust.h"
@@ -29,6 +30,9 @@ struct LoadedModel {
   std::unique_ptr<models::Tokenizer> tokenizer;
   uint64_t weight_bytes = 0;
   double load_seconds = 0;
+  // The ranks this process's share of a split model (the shard pass) runs with; its
+  // executors need them. nullptr when the model is whole.
+  runtime::Collectives* collectives = nullptr;
 };
 
 struct OpenRequest {

@@ -110,7 +110,9 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
                        "Face folder, not the compiled " + path);
     take_rank(r.compile, *world);
   }
-  return driver::open_model(path, r);
+  driver::LoadedModel m = driver::open_model(path, r);
+  m.collectives = process_world();
+  return m;
 }
 
 }  // namespace lmc::tools

@@ -103,6 +103,11 @@ def main():
     if not shutil.which("mpirun") or not (os.path.exists(SMOLLM) and os.path.exists(GEMMA)):
         print("skip: mpirun or the weights are absent")
         return 77
+    env_probe = subprocess.run(["mpirun", "-np", "2", "--bind-to", "none", "true"], capture_output=True, text=True,
+                               env=ENV, timeout=60)
+    if env_probe.returncode != 0:
+        print("skip: this machine cannot start a 2-rank MPI job:", env_probe.stderr.strip()[:300])
+        return 77
     probe = mpirun(args.lmc, ["run", "--help"], timeout=60)
     if "without MPI" in probe.stderr:
         print("skip: lmc was built without MPI")
