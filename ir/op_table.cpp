@@ -294,6 +294,11 @@ OpTraits elementwise(ScalarExpr e, bool commutative = false) {
 OpTraits reduction(RowReduction r) {
   return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
 }
+OpTraits summing_collective() {
+  OpTraits t = no_kernel(R::Collective);
+  t.sums_ranks = true;
+  return t;
+}
 OpTraits grouped(OpTraits t, ColumnGroups g) {
   t.column_groups = g;
   return t;
@@ -371,7 +376,7 @@ const std::vector<OpDef> kOps = {
     {"slice", 1, 1, {{"axis", K::Int, true}, {"begin", K::Int, true}, {"size", K::Int, true}}, slice,
      "rows (axis 0) or columns (axis 1) [begin, begin + size) of a weight: a rank's share", role(R::WeightTransform)},
     {"all_reduce", 1, 1, {{"ranks", K::Int, true}}, all_reduce, "the sum of every rank's operand",
-     no_kernel(R::Collective)},
+     summing_collective()},
     {"all_gather", 1, 1, {{"ranks", K::Int, true}}, all_gather, "every rank's columns side by side, in rank order",
      no_kernel(R::Collective)},
     {"fusion", 0, -1, {}, fusion, "its body's ops as one kernel", role(R::Region)},

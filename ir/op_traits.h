@@ -44,6 +44,8 @@ struct OpTraits {
   bool epilogue = false;         // Anchor: its kernel passes each stored value through a
                                  // region's epilogue
   ColumnGroups column_groups = ColumnGroups::None;  // Elementwise ops are per column anyway
+  bool sums_ranks = false;       // Collective: adds every rank's operand (all_reduce), rather
+                                 // than placing them side by side (all_gather)
 };
 
 const OpTraits& traits(const Op& op);

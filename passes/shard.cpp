@@ -238,16 +238,17 @@ class Shard : public Pass {
                 w->name() + ".r" + std::to_string(rank_));
   }
 
-  // The partial result of `op` summed over the ranks, read wherever `op`'s result was.
-  void reduce_after(ir::Graph& g, ir::Op* op) {
+  // `op`'s partial result joined over the ranks by `collective` (all_reduce sums the
+  // parts, all_gather puts them side by side), read wherever `op`'s result was.
+  void join_after(ir::Graph& g, ir::Op* op, const char* collective) {
     ir::Value* part = op->result();
     std::string name = part->name();
     part->set_name(g.unique_name(name + ".part"));
     ir::Builder b(g, std::next(g.find(op)));
-    ir::Value* sum = b.op("all_reduce", {part}, {{"ranks", ranks_}}, name);
-    sum->set_name(name);
-    g.replace_all_uses(part, sum);
-    sum->def()->set_operand(0, part);
+    ir::Value* joined = b.op(collective, {part}, {{"ranks", ranks_}}, name);
+    joined->set_name(name);
+    g.replace_all_uses(part, joined);
+    joined->def()->set_operand(0, part);
   }
 
   void apply(ir::Graph& g, Plan& p) {
@@ -271,7 +272,7 @@ class Shard : public Pass {
       std::vector<ir::Type> types = ir::find_op(op->kind())->infer(*op);
       for (size_t i = 0; i < types.size(); ++i) op->result(i)->set_type(types[i]);
     }
-    for (auto& [lin, c] : p.row_linears) reduce_after(g, lin);
+    for (auto& [lin, c] : p.row_linears) join_after(g, lin, "all_reduce");
   }
 
   void slice_row_operands(ir::Graph& g, ir::Op* op, Cols c) {
@@ -297,22 +298,12 @@ class Shard : public Pass {
       if (user == logits) continue;
       user->attrs()["begin"] = c.begin;
       user->attrs()["vocab"] = vocab;
-      reduce_after(g, user);
+      join_after(g, user, "all_reduce");
     }
     logits->result()->set_type(ir::find_op("linear")->infer(*logits).at(0));
-    gather_after(g, logits);
+    join_after(g, logits, "all_gather");
   }
 
-  void gather_after(ir::Graph& g, ir::Op* op) {
-    ir::Value* part = op->result();
-    std::string name = part->name();
-    part->set_name(g.unique_name(name + ".part"));
-    ir::Builder b(g, std::next(g.find(op)));
-    ir::Value* all = b.op("all_gather", {part}, {{"ranks", ranks_}}, name);
-    all->set_name(name);
-    g.replace_all_uses(part, all);
-    all->def()->set_operand(0, part);
-  }
 };
 
 }  // namespace

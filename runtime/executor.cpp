@@ -250,7 +250,7 @@ struct Executor::Impl {
     const int64_t ranks = collectives->ranks();
     collectives->all_gather(n.args[0], gathered.data(), static_cast<size_t>(bytes));
     auto* out = static_cast<float*>(n.args[1]);
-    if (n.op->kind() == "all_reduce") {
+    if (ir::traits(*n.op).sums_ranks) {
       std::copy(gathered.begin(), gathered.begin() + count, out);
       for (int64_t r = 1; r < ranks; ++r)
         for (int64_t i = 0; i < count; ++i) out[i] += gathered[static_cast<size_t>(r * count + i)];

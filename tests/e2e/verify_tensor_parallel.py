@@ -82,11 +82,11 @@ def gemma_text(lmc):
 
 def rank_that_leaves(lmc):
     env = dict(ENV, LMC_COLLECTIVE_TIMEOUT="5")
-    # Rank 1 is asked for 2 tokens, rank 0 for 200: rank 1 finishes and stops answering.
-    script = ('if [ "$OMPI_COMM_WORLD_RANK" = 1 ]; then n=2; else n=200; fi; '
-              'exec "$0" run "$1" -p "$2" -n $n -t 1')
+    # Rank 1 is asked for 2 tokens, rank 0 for 200 (mpirun's app context: one program per
+    # rank, separated by ':'): rank 1 finishes and stops answering.
+    run = [lmc, "run", SMOLLM, "-p", PROMPT, "-t", "1", "-n"]
     t0 = time.time()
-    p = subprocess.run(["mpirun", "-np", "2", "--bind-to", "none", "sh", "-c", script, lmc, SMOLLM, PROMPT],
+    p = subprocess.run(["mpirun", "--bind-to", "none", "-np", "1"] + run + ["200", ":", "-np", "1"] + run + ["2"],
                        capture_output=True, text=True, env=env, timeout=120)
     took = time.time() - t0
     check(p.returncode != 0, "a rank that leaves fails the job (exit %d)" % p.returncode)
