@@ -67,6 +67,7 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   m.artifact = runtime::Artifact::open(path);
   if (trust.verify_weights) m.artifact->verify_weights();
   m.info = m.artifact->model_info();
+  m.shard = shard_of_pipeline(m.artifact->parsed_manifest().pipeline, path + ":manifest");
   use_context(m.info, context, path);
   m.graph = read_artifact_graph(*m.artifact);
   check_memory_fits(estimate_memory(*m.graph, m.info), available_memory(), m.info, path);
@@ -84,6 +85,7 @@ LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t c
   check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
   LoadedModel m;
   m.info = c.model.info;
+  m.shard = shard_of_pipeline(c.pipeline, path);
   m.library = codegen::KernelLibrary::from_object(c.object, c.compiler->target());
   m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
   auto weights = std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights);

@@ -16,6 +16,7 @@
 #include "runtime/weight_provider.h"
 #include "driver/artifact_trust.h"
 #include "driver/compile.h"
+#include "driver/model_shard.h"
 
 namespace lmc::driver {
 
@@ -30,6 +31,7 @@ struct LoadedModel {
   std::unique_ptr<models::Tokenizer> tokenizer;
   uint64_t weight_bytes = 0;
   double load_seconds = 0;
+  ModelShard shard;  // the share of a split model this graph computes
   // The ranks this process's share of a split model (the shard pass) runs with; its
   // executors need them. nullptr when the model is whole.
   runtime::Collectives* collectives = nullptr;

@@ -17,6 +17,10 @@
 //  - the logits' linear keeps a slice of the vocabulary; `all_gather` joins them. A table
 //    it shares with the embedding (tied) is sliced once: the embedding looks up only its
 //    rank's rows (zero elsewhere) and an all_reduce adds them.
+//  - a stacked projection cut into parts (q, k, v = split(linear(x, W) + b) in GPT-2 and
+//    Phi-3 definitions) is first unstacked: one linear per part over the part's rows of W
+//    (and of a bias), so the heads and columns are planned as above; fuse-qkv and
+//    fuse-gate-up stack the rank's parts again.
 // Guard: an attention whose heads cannot be split group-aligned is an error naming it; a
 // feed-forward chain that reaches something per-row (a norm over the row) stays whole on
 // every rank, with a remark; a vocabulary that the ranks do not divide stays whole.
@@ -148,6 +152,7 @@ class Shard : public Pass {
     if (rank_ >= ranks_)
       throw Error("shard: rank " + std::to_string(rank_) + " is not one of " + std::to_string(ranks_) + " ranks");
     if (ranks_ == 1) return {false, {"one rank: nothing to split"}};
+    for (ir::Op* split : ops_of_kind(g, "split")) unstack(g, split);
     Plan p;
     Planner planner(g, p);
     for (ir::Op* attn : ops_of_kind(g, "attention")) plan_attention(g, attn, planner, p);
@@ -227,12 +232,78 @@ class Shard : public Pass {
     return 1;
   }
 
+  // The activation operand of an elementwise op whose other operands are one-row weights
+  // (a bias add), or null.
+  static ir::Value* activation_of(ir::Op* op) {
+    if (!ir::is_role(*op, ir::OpRole::Elementwise)) return nullptr;
+    ir::Value* act = nullptr;
+    for (ir::Value* o : op->operands()) {
+      if (is_row_weight(o)) continue;
+      if (act) return nullptr;
+      act = o;
+    }
+    return act;
+  }
+
+  static bool is_row_weight(const ir::Value* v) {
+    return v->type().rank() == 1 && v->def() && ir::computes_weight(*v->def());
+  }
+
+  // split(linear(x, W) [elementwise with row weights]) along the columns: each part
+  // becomes linear(x, rows of W) followed by the same chain over the part's weight rows.
+  // The stacked ops are erased; a chain read elsewhere is left as it is.
+  static void unstack(ir::Graph& g, ir::Op* split) {
+    ir::Value* stacked = split->operand(0);
+    if (split->attr_int("axis") != static_cast<int64_t>(stacked->type().rank()) - 1) return;
+    std::vector<ir::Op*> chain;  // from the split back to the linear
+    for (ir::Value* v = stacked; v;) {
+      if (!v->def() || g.is_output(v) || g.users(v).size() != 1) return;
+      chain.push_back(v->def());
+      if (v->def()->kind() == "linear") break;
+      v = activation_of(v->def());
+    }
+    ir::Op* lin = chain.back();
+    if (lin->kind() != "linear" || !lin->operand(1)->def() || !ir::computes_weight(*lin->operand(1)->def())) return;
+    ir::Builder b(g, g.find(split));
+    int64_t begin = 0;
+    const std::vector<int64_t>& sizes = split->attr_ints("sizes");
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      ir::Value* part = split->result(i);
+      std::string name = part->name();
+      part->set_name(g.unique_name(name + ".stacked"));
+      auto rows = [&](ir::Value* w) {
+        return b.op("slice", {w}, {{"axis", int64_t{0}}, {"begin", begin}, {"size", sizes[i]}}, w->name() + "." + name);
+      };
+      ir::Value* cur = nullptr;
+      for (auto op = chain.rbegin(); op != chain.rend(); ++op) {
+        std::vector<ir::Value*> operands = (*op)->operands();
+        for (ir::Value*& o : operands) o = is_row_weight(o) || o == lin->operand(1) ? rows(o) : cur ? cur : o;
+        cur = b.op((*op)->kind(), operands, (*op)->attrs(), *op == chain.front() ? name : name + ".pre");
+      }
+      cur->set_name(name);  // the stacked part gave its name up above
+      g.replace_all_uses(part, cur);
+      begin += sizes[i];
+    }
+    g.erase(split);
+    for (ir::Op* op : chain) g.erase(op);
+  }
+
   static ir::Op* logits_linear(ir::Graph& g) {
     if (g.outputs().empty()) return nullptr;
     return defined_by(g.outputs()[0], "linear");
   }
 
+  // Columns or rows `c` of weight `w`, read by `before`. A slice along the same axis
+  // that only `before` reads (an unstacked part) narrows in place: one slice, one param.
   ir::Value* slice(ir::Graph& g, ir::Op* before, ir::Value* w, int64_t axis, Cols c) {
+    ir::Op* inner = defined_by(w, "slice");
+    if (inner && inner->attr_int("axis") == axis && g.users(w).size() == 1) {
+      inner->attrs()["begin"] = inner->attr_int("begin") + c.begin;
+      inner->attrs()["size"] = c.size;
+      w->set_type(ir::find_op("slice")->infer(*inner).at(0));
+      w->set_name(g.unique_name(w->name() + ".r" + std::to_string(rank_)));
+      return w;
+    }
     ir::Builder b(g, g.find(before));
     return b.op("slice", {w}, {{"axis", axis}, {"begin", c.begin}, {"size", c.size}},
                 w->name() + ".r" + std::to_string(rank_));

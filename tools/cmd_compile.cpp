@@ -4,7 +4,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 
+#include "driver/model_shard.h"
 #include "driver/write_artifact.h"
 #include "ir/printer.h"
 #include "tools/commands.h"
@@ -20,7 +22,8 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
-  s.push_back({"o", true, "artifact to write (default: <model name>.lmc)", "FILE"});
+  s.push_back({"o", true, "artifact to write (default: <model name>.lmc); with --tensor-parallel=N and no "
+                      "--rank, one per rank: FILE.rank0.lmc ...", "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -36,6 +39,35 @@ std::string sanitize(const std::string& s) {
   std::string out;
   for (char c : s) out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   return out;
+}
+
+// Compiles `r` and writes its artifact (or IR with --emit-ir) to `out`, or to a name
+// from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc).
+void compile_one(const driver::CompileRequest& r, const Args& a, std::string out, std::optional<int64_t> rank = {}) {
+  auto t0 = std::chrono::steady_clock::now();
+  driver::CompiledModel c = driver::compile(r);
+  if (out.empty()) {
+    out = sanitize(c.model.info.name) + (a.has("emit-ir") ? ".lir" : ".lmc");
+    if (rank) out = driver::rank_path(out, *rank);
+  }
+  refuse_input_as_output(out, inputs(c));
+  if (a.has("emit-ir")) {
+    write_output_file(out, ir::print(*c.model.graph));
+    return;
+  }
+  std::unique_ptr<Progress> bar;
+  uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
+    if (!bar) bar = std::make_unique<Progress>("packing", total);
+    bar->update(done);
+  });
+  bar.reset();
+
+  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::cerr << "lmc compile: " << out << "\n";
+  for (const auto& s : c.pass_summary) std::cerr << "  " << s << "\n";
+  const auto& cs = c.compiler->stats();
+  std::fprintf(stderr, "  %d kernels (%s) in %.2f s; packed %.1f MB of weights; total %.2f s\n", cs.kernels,
+               c.compiler->target().str().c_str(), cs.total_seconds(), weight_bytes / 1e6, total);
 }
 
 }  // namespace
@@ -54,30 +86,18 @@ int cmd_compile(int argc, char** argv) {
     return 0;
   }
   if (a.positional().size() != 1) throw UsageError("lmc compile expects one model definition (.yaml), .gguf or Hugging Face folder");
-  auto t0 = std::chrono::steady_clock::now();
-  driver::CompiledModel c = driver::compile(compile_request(a.positional()[0], a));
-
-  if (a.has("emit-ir")) {
-    std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lir");
-    refuse_input_as_output(out, inputs(c));
-    write_output_file(out, ir::print(*c.model.graph));
+  driver::CompileRequest r = compile_request(a.positional()[0], a);
+  // --tensor-parallel=N alone compiles every rank's share, each to its own file; with
+  // --rank, that rank's share to -o.
+  int64_t ranks = a.has("rank") ? 1 : a.get_int("tensor-parallel", 1, 1, 4096);
+  if (ranks == 1) {
+    compile_one(r, a, a.get_or("o", ""));
     return 0;
   }
-  std::string out = a.get_or("o", sanitize(c.model.info.name) + ".lmc");
-  refuse_input_as_output(out, inputs(c));
-  std::unique_ptr<Progress> bar;
-  uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
-    if (!bar) bar = std::make_unique<Progress>("packing", total);
-    bar->update(done);
-  });
-  bar.reset();
-
-  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::cerr << "lmc compile: " << out << "\n";
-  for (const auto& s : c.pass_summary) std::cerr << "  " << s << "\n";
-  const auto& cs = c.compiler->stats();
-  std::fprintf(stderr, "  %d kernels (%s) in %.2f s; packed %.1f MB of weights; total %.2f s\n", cs.kernels,
-               c.compiler->target().str().c_str(), cs.total_seconds(), weight_bytes / 1e6, total);
+  for (int64_t rank = 0; rank < ranks; ++rank) {
+    r.pass_options["rank"] = std::to_string(rank);
+    compile_one(r, a, a.get_or("o", "").empty() ? "" : driver::rank_path(*a.get("o"), rank), rank);
+  }
   return 0;
 }
 

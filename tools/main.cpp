@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "ir/error.h"
@@ -35,6 +36,36 @@ void usage(std::ostream& os) {
   os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
 }
 
+// Runs command `c`, joining the MPI world first when mpirun started this process; the
+// exit code, with an error on stderr.
+int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::runtime::Collectives>& world) {
+  std::string cmd = c.name;
+  try {
+    // Under mpirun every rank runs the same command on its share of the model; rank 0 prints.
+    world = lmc::runtime::join_mpi_world(lmc::tools::collective_timeout());
+    if (world && cmd != "run" && cmd != "bench")
+      throw lmc::Error("lmc " + cmd + ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
+    if (world && world->rank() != 0 && !std::freopen("/dev/null", "w", stdout))
+      throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
+    lmc::tools::set_process_world(world.get());
+    return c.fn(argc, argv);
+  } catch (const lmc::tools::UsageError& e) {
+    std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
+    return 2;
+  } catch (const lmc::Error& e) {
+    // Messages quote names from input files: keep them one line, free of escape sequences.
+    std::cerr << lmc::printable(e.what()) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "lmc " << cmd << ": error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.
+    std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,30 +84,12 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands) {
     if (cmd != c.name) continue;
-    try {
-      // Under mpirun every rank runs the same command on its share of the model; rank 0 prints.
-      std::unique_ptr<lmc::runtime::Collectives> world = lmc::runtime::join_mpi_world(lmc::tools::collective_timeout());
-      if (world && cmd != "run" && cmd != "bench")
-        throw lmc::Error("lmc " + cmd + ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
-      if (world && world->rank() != 0 && !std::freopen("/dev/null", "w", stdout))
-        throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
-      lmc::tools::set_process_world(world.get());
-      return c.fn(argc, argv);
-    } catch (const lmc::tools::UsageError& e) {
-      std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
-      return 2;
-    } catch (const lmc::Error& e) {
-      // Messages quote names from input files: keep them one line, free of escape sequences.
-      std::cerr << lmc::printable(e.what()) << "\n";
-      return 1;
-    } catch (const std::bad_alloc&) {
-      std::cerr << "lmc " << cmd << ": error: out of memory\n";
-      return 1;
-    } catch (const std::exception& e) {
-      // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.
-      std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
-      return 1;
-    }
+    std::unique_ptr<lmc::runtime::Collectives> world;
+    int code = run_command(c, argc, argv, world);
+    // A rank that fails ends the job: the others would wait for it in their next
+    // collective, and in MPI_Finalize, which waits for every rank.
+    if (code != 0 && world && world->ranks() > 1) world->abort(code);
+    return code;
   }
   std::cerr << "lmc: unknown command '" << cmd << "' (see lmc --help)\n";
   return 2;

@@ -1,7 +1,9 @@
 #include "tools/model_flags.h"
 
+#include <filesystem>
 #include <iostream>
 
+#include "ir/error.h"
 #include "tools/artifact_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/process_world.h"
@@ -85,6 +87,31 @@ void take_rank(driver::CompileRequest& r, const runtime::Collectives& world) {
   r.pass_options["rank"] = std::to_string(world.rank());
 }
 
+// Under mpirun rank r runs its own artifact: gemma.rank<r>.lmc beside the gemma.lmc named
+// (what `lmc compile --tensor-parallel=N -o gemma.lmc` writes), else the file named itself.
+std::string rank_artifact(const std::string& path, const runtime::Collectives& world) {
+  std::string mine = driver::rank_path(path, world.rank());
+  return std::filesystem::exists(mine) ? mine : path;
+}
+
+// A model runs as the share it was compiled for: the whole model alone, rank r of N
+// under mpirun -np N as rank r.
+void check_share(const driver::ModelShard& has, const runtime::Collectives* world, const std::string& path) {
+  driver::ModelShard want;
+  if (world) want = {world->ranks(), world->rank()};
+  if (has == want) return;
+  std::string ranks = std::to_string(world ? world->ranks() : has.ranks);
+  if (has.ranks == 1)
+    throw error_at(path, "holds the whole model, but this process is " + driver::describe(want) +
+                ": `lmc compile MODEL --tensor-parallel=" + ranks + " -o FILE.lmc` writes every rank's share " +
+                "(FILE.rank0.lmc, ...), and `mpirun -np " + ranks + " lmc run FILE.lmc` runs them");
+  if (!world)
+    throw error_at(path, "holds " + driver::describe(has) + " of a split model: run it with mpirun -np " +
+                ranks + " (docs/scaling.md)");
+  throw error_at(path, "holds " + driver::describe(has) + " of a split model, but this process is " +
+              driver::describe(want));
+}
+
 }  // namespace
 
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
@@ -104,14 +131,13 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
     r.compile = compile_request(path, a);
   else
     r.trust = artifact_trust(a);
-  if (runtime::Collectives* world = process_world()) {
-    if (!definition)
-      throw UsageError("under mpirun each rank compiles its share of the model: give the .gguf, .yaml or Hugging "
-                       "Face folder, not the compiled " + path);
-    take_rank(r.compile, *world);
-  }
-  driver::LoadedModel m = driver::open_model(path, r);
-  m.collectives = process_world();
+  runtime::Collectives* world = process_world();
+  std::string opened = path;
+  if (world && definition) take_rank(r.compile, *world);
+  if (world && !definition) opened = rank_artifact(path, *world);
+  driver::LoadedModel m = driver::open_model(opened, r);
+  check_share(m.shard, world, opened);
+  m.collectives = world;
   return m;
 }
 

@@ -14,6 +14,12 @@ when the weights or mpirun are absent, or lmc was built without MPI.
     as one process (the issue's done-when), each rank holding about half the weights.
   * A rank that stops taking part (here: it was asked for fewer tokens and has finished)
     makes the other fail with a clear error within LMC_COLLECTIVE_TIMEOUT, not hang.
+  * GPT-2 (generated, real shapes; its vocabulary of 50257 stays whole) and Phi-3 mini
+    (generated GGUF, one layer at real shapes), whose Q, K and V (and Phi-3's gate and up)
+    come out of one stacked projection: the same F32 agreement as SmolLM2.
+  * `lmc compile --tensor-parallel=2 -o gemma.lmc` writes gemma.rank0.lmc and
+    gemma.rank1.lmc; `mpirun -np 2 lmc run gemma.lmc` runs them with the same text; a
+    rank's artifact alone, or on the wrong rank, is refused with a clear error.
 """
 import argparse
 import os
@@ -54,18 +60,19 @@ def weights_line(stderr):
     return [float(m) for m in re.findall(r"weights ([0-9.]+) MB", stderr)]
 
 
-def f32_logits(lmc, work):
-    args = ["run", SMOLLM, "-p", PROMPT, "-n", "8", "--quant-min-dim", "1000000000", "-t", "1"]
-    one = alone(lmc, args + ["--logits-out", os.path.join(work, "one.npy")])
-    check(one.returncode == 0, "SmolLM2 F32 alone runs: " + one.stderr[-400:])
-    two = mpirun(lmc, args + ["--logits-out", os.path.join(work, "two.npy")])
-    check(two.returncode == 0, "SmolLM2 F32 on 2 ranks runs: " + two.stderr[-600:])
-    check(two.stdout == one.stdout, "SmolLM2 F32: the same greedy text on 2 ranks as alone: %r" % two.stdout)
-    a, b = np.load(os.path.join(work, "one.npy")), np.load(os.path.join(work, "two.npy"))
-    check(a.shape == b.shape, "SmolLM2 F32: as many logits rows (%s vs %s)" % (a.shape, b.shape))
+def f32_logits(lmc, work, name, model):
+    args = ["run", model, "-p", PROMPT, "-n", "8", "--quant-min-dim", "1000000000", "-t", "1"]
+    one = alone(lmc, args + ["--logits-out", os.path.join(work, name + ".one.npy")])
+    check(one.returncode == 0, name + " F32 alone runs: " + one.stderr[-400:])
+    two = mpirun(lmc, args + ["--logits-out", os.path.join(work, name + ".two.npy")])
+    check(two.returncode == 0, name + " F32 on 2 ranks runs: " + two.stderr[-600:])
+    check(two.stdout == one.stdout, name + " F32: the same greedy text on 2 ranks as alone: %r" % two.stdout)
+    a, b = np.load(os.path.join(work, name + ".one.npy")), np.load(os.path.join(work, name + ".two.npy"))
+    check(a.shape == b.shape, name + " F32: as many logits rows (%s vs %s)" % (a.shape, b.shape))
     d = float(np.abs(a - b).max())
     cos = min(float(np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y))) for x, y in zip(a, b))
-    check(d <= 1e-3 and cos >= 1 - 1e-6, "SmolLM2 F32: every row within tolerance (max |d| %.2e, min cosine %.9f)" % (d, cos))
+    check(d <= 1e-3 and cos >= 1 - 1e-6,
+          name + " F32: every row within tolerance (max |d| %.2e, min cosine %.9f)" % (d, cos))
 
 
 def gemma_text(lmc):
@@ -78,6 +85,25 @@ def gemma_text(lmc):
     whole, shares = weights_line(one.stderr), weights_line(two.stderr)
     check(len(shares) == 2 and all(s < 0.6 * whole[0] for s in shares),
           "each rank holds about half the weights (%s MB of %s MB)" % (shares, whole))
+    return one.stdout
+
+
+def rank_artifacts(lmc, work, text):
+    whole = os.path.join(work, "gemma.lmc")
+    c = alone(lmc, ["compile", GEMMA, "--tensor-parallel=2", "-o", whole])
+    check(c.returncode == 0, "lmc compile --tensor-parallel=2 runs: " + c.stderr[-400:])
+    files = [os.path.join(work, "gemma.rank%d.lmc" % r) for r in (0, 1)]
+    check(all(os.path.exists(f) for f in files) and not os.path.exists(whole),
+          "it writes one artifact per rank: " + ", ".join(os.path.basename(f) for f in files))
+    two = mpirun(lmc, ["run", whole, "-p", PROMPT, "-n", "24", "-t", "1"])
+    check(two.returncode == 0, "mpirun -np 2 lmc run gemma.lmc runs each rank's artifact: " + two.stderr[-600:])
+    check(two.stdout == text, "the same greedy text from the rank artifacts: %r" % two.stdout.strip())
+    solo = alone(lmc, ["run", files[1], "-p", PROMPT, "-n", "2"])
+    check(solo.returncode != 0 and "holds rank 1 of 2 of a split model: run it with mpirun -np 2" in solo.stderr,
+          "rank 1's artifact alone is refused: " + solo.stderr.strip()[-200:])
+    wrong = mpirun(lmc, ["run", files[0], "-p", PROMPT, "-n", "2"], timeout=120)
+    check(wrong.returncode != 0 and "holds rank 0 of 2 of a split model, but this process is rank 1 of 2" in wrong.stderr,
+          "rank 0's artifact on rank 1 is refused: " + wrong.stderr.strip()[-300:])
 
 
 def rank_that_leaves(lmc):
@@ -99,6 +125,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lmc", required=True)
     ap.add_argument("--work-dir", required=True)
+    ap.add_argument("--checkpoints", required=True, help="the generated GPT-2 folder and Phi-3 GGUF")
     args = ap.parse_args()
     if not shutil.which("mpirun") or not (os.path.exists(SMOLLM) and os.path.exists(GEMMA)):
         print("skip: mpirun or the weights are absent")
@@ -114,8 +141,10 @@ def main():
         return 77
     work = os.path.join(args.work_dir, "tensor_parallel")
     os.makedirs(work, exist_ok=True)
-    f32_logits(args.lmc, work)
-    gemma_text(args.lmc)
+    f32_logits(args.lmc, work, "SmolLM2", SMOLLM)
+    f32_logits(args.lmc, work, "GPT-2", os.path.join(args.checkpoints, "gpt2"))
+    f32_logits(args.lmc, work, "Phi-3", os.path.join(args.checkpoints, "phi3.gguf"))
+    rank_artifacts(args.lmc, work, gemma_text(args.lmc))
     rank_that_leaves(args.lmc)
     return 0
 
