@@ -26,8 +26,10 @@ LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
   if (a.operands().size() != 2 || a.num_results() != 1) fail(d, "expected 2 operands and 1 result");
   LinearShape s;
   const ir::Type& w = a.operand(1)->type();
-  if ((w.dtype != ir::DType::f32 && w.dtype != ir::DType::q8_0) || w.rank() != 2 || !w.is_static())
-    fail(d, "weight must be f32 or q8_0 with static [N,K], got " + w.str());
+  bool known = w.dtype == ir::DType::f32 || w.dtype == ir::DType::q8_0 || w.dtype == ir::DType::q4_0 ||
+               w.dtype == ir::DType::q4_1;
+  if (!known || w.rank() != 2 || !w.is_static())
+    fail(d, "weight must be f32, q8_0, q4_0 or q4_1 with static [N,K], got " + w.str());
   s.wtype = w.dtype;
   s.N = w.dims[0].value;
   s.K = w.dims[1].value;

@@ -1,11 +1,13 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// q8_0 weights use integer dot products: the input rows are quantized to q8 blocks
-// (one f32 scale per 32 values) into stack scratch, and each block pair is
-// multiplied with AVX2 byte madds, then scaled by both block scales in f32.
+// Block weights (q8_0, q4_0, q4_1) use integer dot products: the input rows are
+// quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
+// offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
+// madds, then scaled by both block scales in f32.
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include "codegen/linear_common.h"
+#include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -17,13 +19,12 @@ namespace {
 constexpr int64_t kRowGroup = kDecodeMaxRows;
 constexpr int64_t kActRowGroup = 4;
 constexpr int kCols = 4;          // output columns per iteration (independent streams)
-constexpr int kRowTile = 4;       // q8_0 rows sharing each weight block's decoding
-constexpr int64_t kBlock = 32;    // q8_0 block
+constexpr int kRowTile = 4;       // rows sharing each weight block's decoding
+constexpr int64_t kBlock = 32;    // input q8 block, as every weight block format's
 // Weights are prefetched into L2 this many bytes (rounded up to whole rows) ahead
 // of the rows being read: with only kCols short rows in flight the hardware
 // prefetchers leave DRAM bandwidth unused (~65% -> ~85% of a read probe).
 constexpr int64_t kPrefetchBytes = 16384;
-constexpr int64_t kBlockBytes = 34;
 
 llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
 
@@ -33,18 +34,18 @@ bool use_vnni(const llvm::Function& fn) {
          (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
 }
 
-// Σ x·w over one block pair as 8 partial i32 sums, given aw = |w|. The byte madds
-// want one unsigned operand: |w| carries the magnitude and sign(w) moves onto x
-// (|x|,|w| <= 128 keeps pmaddubsw's pairwise i16 sums from saturating).
-llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, llvm::Value* wq, llvm::Value* aw, bool vnni) {
-  auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, wq});
+// Σ x·w over one block pair as 8 partial i32 sums. The byte madds want one unsigned
+// operand: the weight block's `u`, with its signs (q8_0) moved onto x (|x|,|w| <= 128
+// keeps pmaddubsw's pairwise i16 sums from saturating; q4's u <= 15 always does).
+llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, const WeightBlock& w, bool vnni) {
+  auto* sx = w.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, w.sign}) : xq;
   if (vnni) {
     auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
     return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
-                             {llvm::Constant::getNullValue(i32x8), b.CreateBitCast(aw, i32x8),
+                             {llvm::Constant::getNullValue(i32x8), b.CreateBitCast(w.u, i32x8),
                               b.CreateBitCast(sx, i32x8)});
   }
-  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {aw, sx});
+  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {w.u, sx});
   auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
   return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
 }
@@ -61,8 +62,9 @@ void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
 }
 
 struct Scratch {
-  llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (q8_0 weights)
+  llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (block weights)
   llvm::Value* d;      // f32 [kRowGroup * K/32] their block scales
+  llvm::Value* sum;    // f32 [kRowGroup * K/32] d * Σq / 8 per block (q4 weights' offsets), or null
   llvm::Value* xa;     // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
 };
 
@@ -99,41 +101,48 @@ void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
       auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
       b.CreateAlignedStore(bytes, byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))), llvm::Align(32));
       b.CreateStore(d, f32_ptr(b, sc.d, slot));
+      if (sc.sum) {
+        // Spread over the 8 lanes each accumulator sums at the end (/8 is exact).
+        auto* total = b.CreateSIToFP(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
+                                     b.getFloatTy());
+        b.CreateStore(b.CreateFMul(total, b.CreateFMul(d, f32c(b, 0.125f))), f32_ptr(b, sc.sum, slot));
+      }
     }, "qb");
   }, "qr");
 }
 
 // Columns n .. n+C-1 of `rows` (a power of two up to kRowTile) consecutive rows from r of the current
-// group, q8_0 weights: accumulators [row][column], flattened. The rows share each
-// weight block's decoding (its f16 scale, |w|); each row's sums run over the blocks
-// in the same order whatever the rows beside it, so its result does not depend on them.
-std::vector<llvm::Value*> dot_q8(Builder& b, const LinearShape& s, const Scratch& sc,
-                                 const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
+// group, block weights: accumulators [row][column], flattened. The rows share each
+// weight block's decoding; each row's sums run over the blocks in the same order
+// whatever the rows beside it, so its result does not depend on them.
+std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scratch& sc,
+                                     const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
   int64_t nb = s.K / kBlock;
+  int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   auto* zero = splat_f32(b, 8, 0.0f);
   Carried init(wrows.size() * static_cast<size_t>(rows), zero);
   return emit_for_carry(b, i64c(b, 0), i64c(b, nb), 1, init, [&](llvm::Value* blk, const Carried& acc) {
-    std::vector<llvm::Value*> xq, dx;
+    std::vector<llvm::Value*> xq, dx, sx;
     for (int j = 0; j < rows; ++j) {
       auto* slot = b.CreateAdd(b.CreateMul(b.CreateAdd(r, i64c(b, j)), i64c(b, nb)), blk);
       xq.push_back(b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
                                        llvm::Align(32)));
-      // A broadcast load: it costs a load port, not a vector ALU port.
+      // Broadcast loads: they cost a load port, not a vector ALU port.
       dx.push_back(splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot))));
+      if (sc.sum) sx.push_back(splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.sum, slot))));
     }
-    auto* off = b.CreateMul(blk, i64c(b, kBlockBytes));
+    auto* off = b.CreateMul(blk, i64c(b, block_bytes));
     Carried next(acc.size());
     for (size_t c = 0; c < wrows.size(); ++c) {
       auto* blockp = byte_ptr(b, wrows[c], off);
       prefetch_ahead(b, blockp, prefetch_distance(s));
-      auto* dw = b.CreateFPExt(splat(b, 8, b.CreateAlignedLoad(b.getHalfTy(), blockp, llvm::Align(1))), f32x(b, 8));
-      auto* wq = b.CreateAlignedLoad(i8x32(b), byte_ptr(b, blockp, i64c(b, 2)), llvm::Align(1));
-      auto* aw = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, wq, b.getFalse());
+      WeightBlock w = load_weight_block(b, s.wtype, blockp);
       for (int j = 0; j < rows; ++j) {
         size_t at = static_cast<size_t>(j) * wrows.size() + c;
-        auto* dot = b.CreateSIToFP(block_dot_i32(b, xq[j], wq, aw, vnni), f32x(b, 8));
-        next[at] = fma(b, dot, b.CreateFMul(dw, dx[j]), acc[at]);
+        auto* dot = b.CreateSIToFP(block_dot_i32(b, xq[j], w, vnni), f32x(b, 8));
+        next[at] = fma(b, dot, b.CreateFMul(w.d, dx[j]), acc[at]);
+        if (w.m) next[at] = fma(b, w.m, sx[j], next[at]);
       }
     }
     return next;
@@ -165,8 +174,8 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
   return acc;
 }
 
-// Stores the q8_0 sums of `rows` rows from r (dot_q8's layout) to columns n...
-void store_q8(Builder& b, LinearIO& io, llvm::Value* g0, llvm::Value* r, llvm::Value* n, int rows, int cols,
+// Stores the block sums of `rows` rows from r (dot_blocks' layout) to columns n...
+void store_blocks(Builder& b, LinearIO& io, llvm::Value* g0, llvm::Value* r, llvm::Value* n, int rows, int cols,
               const std::vector<llvm::Value*>& acc) {
   for (int j = 0; j < rows; ++j)
     for (int c = 0; c < cols; ++c)
@@ -180,14 +189,14 @@ void column_loop(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& 
   emit_for(b, from, to, cols, [&](llvm::Value* n) {
     std::vector<llvm::Value*> wrows;
     for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
-    if (s.wtype == ir::DType::q8_0) {
+    if (sc.q) {
       // Rows in tiles of kRowTile sharing each weight block's decoding, then halving
       // tiles for the rest (4 + 2 + 1 for 7 rows).
       llvm::Value* done = i64c(b, 0);
       for (int tile = kRowTile; tile >= 1; tile /= 2) {
         auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
         emit_for(b, done, end, tile, [&](llvm::Value* r) {
-          store_q8(b, io, g0, r, n, tile, cols, dot_q8(b, s, sc, wrows, r, tile));
+          store_blocks(b, io, g0, r, n, tile, cols, dot_blocks(b, s, sc, wrows, r, tile));
         }, "rtile");
         done = end;
       }
@@ -224,9 +233,10 @@ void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
 
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
   Scratch sc{};
-  if (s.wtype == ir::DType::q8_0) {
+  if (ir::is_quantized(s.wtype)) {
     sc.q = stack_array(b, b.getInt8Ty(), kRowGroup * s.K);
     sc.d = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
+    if (s.wtype != ir::DType::q8_0) sc.sum = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
   } else if (!io.plain_input()) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }

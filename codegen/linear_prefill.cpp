@@ -1,6 +1,6 @@
 // Prefill path of linear (many rows): compute-bound, so it is blocked like a GEMM.
 // K is split into even blocks of at most kMaxKc. For each block and each panel of
-// kNc output columns, q8_0 weights are dequantized once into a small k-contiguous
+// kNc output columns, block weights are dequantized once into a small k-contiguous
 // scratch panel (f32 weights are read in place); register tiles of kMr rows x kNc
 // columns then accumulate 8-wide partial dot products along k with FMAs, and each
 // tile is reduced horizontally into the output once per block. Weights and inputs
@@ -12,6 +12,7 @@
 #include <llvm/IR/Function.h>
 
 #include "codegen/linear_common.h"
+#include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -32,7 +33,7 @@ int64_t block_k(const LinearShape& s) {
 
 struct Panel {
   int64_t kc;       // k per block
-  llvm::Value* wd;  // f32 [kNc * kc] dequantized q8_0 weights of the panel, or nullptr
+  llvm::Value* wd;  // f32 [kNc * kc] dequantized block weights of the panel, or nullptr
   llvm::Value* xa;  // f32 [kPanelRows * kc] input rows (activated), kc apart
 };
 
@@ -52,20 +53,14 @@ std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, Linear
     for (auto* r : rows) cols.push_back(f32_ptr(b, r, k0));
     return cols;
   }
-  auto* i8x8 = llvm::FixedVectorType::get(b.getInt8Ty(), 8);
-  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+  int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
   for (int c = 0; c < kNc; ++c) {
     auto* dst = f32_ptr(b, p.wd, i64c(b, c * p.kc));
     cols.push_back(dst);
-    auto* src = byte_ptr(b, rows[c], b.CreateMul(b.CreateUDiv(k0, i64c(b, 32)), i64c(b, 34)));
+    auto* src = byte_ptr(b, rows[c], b.CreateMul(b.CreateUDiv(k0, i64c(b, 32)), i64c(b, block_bytes)));
     emit_for(b, i64c(b, 0), kc, 32, [&](llvm::Value* k) {
-      auto* block = byte_ptr(b, src, b.CreateMul(b.CreateUDiv(k, i64c(b, 32)), i64c(b, 34)));
-      auto* d = splat(b, 8, load_f16_as_f32(b, block));
-      for (int i = 0; i < 4; ++i) {
-        auto* q = b.CreateAlignedLoad(i8x8, byte_ptr(b, block, i64c(b, 2 + 8 * i)), llvm::Align(1));
-        auto* f = b.CreateSIToFP(b.CreateSExt(q, i32x8), f32x(b, 8));
-        store_f32x(b, b.CreateFMul(f, d), f32_ptr(b, dst, b.CreateAdd(k, i64c(b, 8 * i))));
-      }
+      auto* block = byte_ptr(b, src, b.CreateMul(b.CreateUDiv(k, i64c(b, 32)), i64c(b, block_bytes)));
+      dequantize_weight_block(b, s.wtype, block, f32_ptr(b, dst, k));
     }, "dq");
   }
   return cols;
@@ -215,7 +210,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, l
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
   Panel p{};
   p.kc = block_k(s);
-  if (s.wtype == ir::DType::q8_0) p.wd = stack_array(b, b.getFloatTy(), kNc * p.kc);
+  if (ir::is_quantized(s.wtype)) p.wd = stack_array(b, b.getFloatTy(), kNc * p.kc);
   p.xa = stack_array(b, b.getFloatTy(), kPanelRows * p.kc);
   emit_for(b, i64c(b, 0), io.T(), kPanelRows, [&](llvm::Value* t0) {
     row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.T(), t0)));

@@ -11,13 +11,17 @@ struct DTypeInfo {
   int64_t block_elems;
   int64_t block_bytes;
 };
-// q8_0: an f16 scale followed by 32 signed bytes, as in GGUF.
-constexpr std::array<DTypeInfo, 5> kInfo{{
+// As in GGUF: q8_0 is an f16 scale d and 32 signed bytes (d*q); q4_0 an f16 d and 16
+// bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
+// (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m).
+constexpr std::array<DTypeInfo, 7> kInfo{{
     {DType::f32, "f32", 1, 4},
     {DType::f16, "f16", 1, 2},
     {DType::bf16, "bf16", 1, 2},
     {DType::i32, "i32", 1, 4},
     {DType::q8_0, "q8_0", 32, 34},
+    {DType::q4_0, "q4_0", 32, 18},
+    {DType::q4_1, "q4_1", 32, 20},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }

@@ -7,13 +7,15 @@
 
 namespace lmc::ir {
 
-enum class DType : uint8_t { f32, f16, bf16, i32, q8_0 };
+// q4_0 and q4_1 are never packed from f32: a weight of those types keeps the blocks of
+// the file it was read from (passes/quant_threshold.cpp, keep-source).
+enum class DType : uint8_t { f32, f16, bf16, i32, q8_0, q4_0, q4_1 };
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for q8_0
+int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for q8_0, q4_0, q4_1
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Bytes of a row of n elements; n must be a multiple of the block size.
 int64_t dtype_row_bytes(DType t, int64_t n);

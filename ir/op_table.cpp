@@ -340,7 +340,9 @@ RowReduction layer_norm_def() {
 }
 
 const std::vector<OpDef> kOps = {
-    {"param", 0, 0, {{"name", K::String, true}}, nullptr, "a weight tensor from the weight store",
+    {"param", 0, 0, {{"name", K::String, true}, {"stored", K::DType, false}}, nullptr,
+     "a weight tensor from the weight store (stored: the block type its file holds it in, which "
+     "quant-threshold may keep)",
      no_kernel(R::Weight)},
     {"embedding", 2, 2, {{"begin", K::Int, false}, {"vocab", K::Int, false}}, embedding,
      "rows of a table selected by token ids", gather_anchor()},

@@ -162,6 +162,7 @@ class Lowerer {
     ir::Type t{ir::DType::f32, {}};
     for (int64_t d : shape) t.dims.push_back(ir::Dim::of(d));
     ir::Value* p = b_.param(name, t, value_name_for(name));
+    if (auto stored = w_.stored_dtype(name)) p->def()->attrs()["stored"] = *stored;
     params_[name] = p;
     return p;
   }

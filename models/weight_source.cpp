@@ -30,6 +30,9 @@ int64_t slice_bound(const WeightExpr& arg, const std::string& s) {
   return v;
 }
 
+// The outermost transform that names the packed type; q4_0 and q4_1 keep the file's blocks.
+bool is_packing(const std::string& fn) { return fn == "q8_0" || fn == "q4_0" || fn == "q4_1"; }
+
 // Real transforms nest a few levels (q8_0(T(cat(a,b)))); the bound keeps a hostile
 // "T(T(T(..." in a model definition from overflowing the stack.
 constexpr int kMaxWeightExprDepth = 32;
@@ -41,7 +44,8 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "q8_0" && head != "rows" && head != "cols")
+  if (head != "T" && head != "cat" && head != "q8_0" && head != "q4_0" && head != "q4_1" && head != "rows" &&
+      head != "cols")
     throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
@@ -135,7 +139,7 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     if (w.gguf()) return w.gguf()->find_tensor(e.name)->shape;
     return w.safetensors()->find(e.name)->shape;
   }
-  if (e.fn == "q8_0") return expr_shape(w, e.args[0]);
+  if (is_packing(e.fn)) return expr_shape(w, e.args[0]);
   if (e.fn == "rows" || e.fn == "cols") {
     auto s = expr_shape(w, e.args[0]);
     size_t axis = e.fn == "rows" ? 0 : 1;
@@ -183,7 +187,7 @@ namespace {
 std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
                             const std::function<std::vector<float>(const std::string&)>& load) {
   if (e.fn.empty()) return load(e.name);
-  if (e.fn == "q8_0") throw error_at(w.path(), "q8_0() must be the outermost weight transform");
+  if (is_packing(e.fn)) throw error_at(w.path(), e.fn + "() must be the outermost weight transform");
   if (e.fn == "T") {
     auto s = expr_shape(w, e.args[0]);
     std::vector<float> in = eval_f32(w, e.args[0], load), out(in.size());
@@ -212,11 +216,62 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
 
 }  // namespace
 
+namespace {
+
+// The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
+// rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
+// are. Transposing or a tensor stored otherwise has no such bytes.
+std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
+  auto s = expr_shape(w, e);
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, s.back());
+  if (e.fn.empty()) {
+    if (w.stored_dtype(e.name) != dtype)
+      throw error_at(w.path(), "'" + e.name + "' is not stored as " + std::string(ir::dtype_name(dtype)) +
+                                   ", whose blocks a " + std::string(ir::dtype_name(dtype)) + " weight keeps");
+    const GgufTensor* t = w.gguf()->find_tensor(e.name);
+    const uint8_t* p = w.gguf()->data(*t);
+    return {p, p + t->nbytes};
+  }
+  if (e.fn == "cat" || e.fn == "rows") {
+    std::vector<uint8_t> out;
+    for (const auto& a : e.args) {
+      auto part = eval_blocks(w, a, dtype);
+      out.insert(out.end(), part.begin(), part.end());
+    }
+    if (e.fn == "rows") out = {out.begin() + e.begin * row_bytes, out.begin() + (e.begin + e.size) * row_bytes};
+    return out;
+  }
+  int64_t block = ir::dtype_block_elems(dtype);
+  if (e.fn != "cols" || e.begin % block || e.size % block)
+    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), rows() and "
+                             "cols() of whole blocks keep a file's blocks");
+  auto in_shape = expr_shape(w, e.args[0]);
+  int64_t in_row = ir::dtype_row_bytes(dtype, in_shape.back());
+  int64_t from = ir::dtype_row_bytes(dtype, e.begin);
+  std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype), out;
+  out.reserve(static_cast<size_t>(s[0] * row_bytes));
+  for (int64_t r = 0; r < s[0]; ++r)
+    out.insert(out.end(), in.begin() + r * in_row + from, in.begin() + r * in_row + from + row_bytes);
+  return out;
+}
+
+}  // namespace
+
+std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) const {
+  const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;
+  if (!t || t->shape.size() != 2) return std::nullopt;
+  if (t->type == GgmlType::Q4_0) return ir::DType::q4_0;
+  if (t->type == GgmlType::Q4_1) return ir::DType::q4_1;
+  return std::nullopt;
+}
+
 std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DType dtype) const {
   WeightExpr e = parse_weight_expr(expr);
-  const WeightExpr& body = e.fn == "q8_0" ? e.args[0] : e;
-  if ((e.fn == "q8_0") != (dtype == ir::DType::q8_0))
+  bool packed = is_packing(e.fn);
+  if (packed != ir::is_quantized(dtype) || (packed && e.fn != ir::dtype_name(dtype)))
     throw error_at(path_, "weight '" + expr + "' requested as " + std::string(ir::dtype_name(dtype)));
+  const WeightExpr& body = packed ? e.args[0] : e;
+  if (dtype == ir::DType::q4_0 || dtype == ir::DType::q4_1) return eval_blocks(*this, body, dtype);
   auto shape = expr_shape(*this, body);
   std::vector<float> data = eval_f32(*this, body, [this](const std::string& n) { return to_f32(n); });
   int64_t cols = row_len(shape);

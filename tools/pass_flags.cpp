@@ -16,8 +16,9 @@ std::vector<FlagSpec> pass_option_flag_specs() {
   std::vector<FlagSpec> out;
   for (const auto& [pass, o] : passes::registered_options()) {
     std::string help = o.help + " [" + pass + "{" + o.name + "}]";
-    out.push_back({passes::option_flag(o, pass), o.kind != passes::OptionKind::Bool, help,
-                   passes::option_value_syntax(o)});
+    // A bool is `--flag` (true) or `--flag=true|false`.
+    bool is_bool = o.kind == passes::OptionKind::Bool;
+    out.push_back({passes::option_flag(o, pass), true, help, passes::option_value_syntax(o), is_bool});
   }
   return out;
 }
@@ -91,7 +92,8 @@ passes::OptionValues pass_options(const Args& a) {
   for (const auto& [pass, o] : passes::registered_options()) {
     std::string flag = passes::option_flag(o, pass);
     if (!a.has(flag)) continue;
-    std::string v = o.kind == passes::OptionKind::Bool ? "true" : *a.get(flag);
+    std::string v = *a.get(flag);
+    if (o.kind == passes::OptionKind::Bool && v.empty()) v = "true";
     if (auto why = passes::option_value_problem(o, v); !why.empty()) throw UsageError("--" + flag + ": " + why);
     values[flag] = v;
   }

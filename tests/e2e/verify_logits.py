@@ -95,6 +95,8 @@ Q8_MIN_COS = 0.98
 PIPELINES = {
     "none": ("none", False),
     "default": ("default", True),
+    # The default with weights a file stores as q4_0 / q4_1 kept in those blocks.
+    "keep-source": ("default --keep-source-quant", "keep"),
     # Every fusion together, in F32 so that agreement is tight ...
     "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise", False),
     # ... and each fusion pass that makes regions, alone.
@@ -362,11 +364,11 @@ def lmc_runs(args, spec, ways, work):
     runs = {}
     for way, model_args, pipelines in ways:
         for name in pipelines:
-            passes, _ = PIPELINES[name]
+            passes, *flags = PIPELINES[name][0].split()
             stem = "-".join(filter(None, [args.model, way, name]))
             artifact = os.path.join(work, stem + ".lmc")
             t0 = time.time()
-            run([args.lmc, "compile"] + model_args + ["-o", artifact, "--passes=" + passes])
+            run([args.lmc, "compile"] + model_args + ["-o", artifact, "--passes=" + passes] + flags)
             t1 = time.time()
             for k, prompt in enumerate(spec["prompts"]):
                 npy = os.path.join(work, f"{stem}-{k}.npy")
@@ -441,7 +443,7 @@ def verify(args):
         print(summary[-1], flush=True)
     for name in args.pipelines:
         quantized = PIPELINES[name][1]
-        pm = model.prepared(rf.Q8Plan()) if quantized else f32
+        pm = model.prepared(rf.Q8Plan(keep_source=quantized == "keep")) if quantized else f32
         unrounded = pm.without_input_rounding() if quantized else None
         for way in [way for way, _, pipelines in ways if name in pipelines]:
             for k, prompt in enumerate(spec["prompts"]):

@@ -104,8 +104,13 @@ def read_hf_dir(directory):
     return config, tensors
 
 
+# GGUF block types lmc's linears read as the file stores them (keep-source).
+KEPT_TYPES = ("Q4_0", "Q4_1")
+
+
 def read_gguf(path):
-    """(metadata dict, name -> float32 array in numpy's [outer, ..., inner] order)."""
+    """(metadata dict, name -> float32 array in numpy's [outer, ..., inner] order); the
+    metadata's "lmc.kept" names the 2-d tensors stored in KEPT_TYPES, with their type."""
     import gguf  # only GGUF models need the package
     reader = gguf.GGUFReader(path)
     meta = {}
@@ -114,6 +119,10 @@ def read_gguf(path):
             continue  # vocabularies are large and the forward pass does not need them
         meta[key] = field.contents()
     tensors = {}
+    # The block types lmc's keep-source policy keeps (quant-threshold{keep-source}).
+    kept = {t.name: t.tensor_type.name for t in reader.tensors
+            if t.tensor_type.name in KEPT_TYPES and len(t.shape) == 2}
+    meta["lmc.kept"] = kept
     # gguf.quants.dequantize leaves F64 and the integer types to numpy.
     converted = {gguf.GGMLQuantizationType.F64, gguf.GGMLQuantizationType.I8, gguf.GGMLQuantizationType.I16,
                  gguf.GGMLQuantizationType.I32, gguf.GGMLQuantizationType.I64}
@@ -202,9 +211,26 @@ def model_from_gguf(path):
             if permuted:
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
+    kept = meta["lmc.kept"]
+    for i, L in enumerate(layers):
+        L["stored"] = {key: _stored_type(kept, i, names) for key, names in STORED_NAMES.items()}
     embed = t["token_embd.weight"]
     head = t.get("output.weight", embed)
-    return Model(cfg, embed, layers, dict(w=t["output_norm.weight"]), head)
+    model = Model(cfg, embed, layers, dict(w=t["output_norm.weight"]), head)
+    model.head_stored = kept.get("output.weight")
+    return model
+
+
+# A layer's linears and the GGUF tensors they come from (a fused one when the parts are absent).
+STORED_NAMES = dict(q=("attn_q", "attn_qkv"), k=("attn_k", "attn_qkv"), v=("attn_v", "attn_qkv"), o=("attn_output",),
+                    gate=("ffn_gate", "ffn_up"), up=("ffn_up",), down=("ffn_down",))
+
+
+def _stored_type(kept, i, names):
+    for n in names:
+        if f"blk.{i}.{n}.weight" in kept:
+            return kept[f"blk.{i}.{n}.weight"]
+    return None
 
 
 # general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
@@ -354,6 +380,7 @@ class Q8Plan:
     min_dim: int = 0          # 0: d_model, as the pass's default
     fused: bool = True        # QKV and gate/up fused before the decision (the default pipeline)
     act_rows: bool = True     # mirror the int8 input rows of the memory-bound kernel
+    keep_source: bool = False  # weights stored in KEPT_TYPES stay exact (keep-source)
 
 
 class Linear:
@@ -383,9 +410,16 @@ class PreparedModel:
         def quantizes(out_dim, in_dim):
             return min_dim is not None and max(out_dim, in_dim) >= min_dim and in_dim % Q8_BLOCK == 0
 
-        def linear(w, b=None, decide_shape=None):
+        def linear(w, b=None, decide_shape=None, stored=None):
+            if plan is not None and plan.keep_source and stored:
+                return Linear(w, b, True)  # the file's blocks, read by the int8 kernels
             q = quantizes(*(decide_shape or w.shape))
             return Linear(q8_0_round_trip(w) if q else w, b, q)
+
+        def group(st, keys):
+            """The block type a fused group keeps: every part's, when they agree."""
+            types = {st.get(k) for k in keys}
+            return types.pop() if len(types) == 1 else None
 
         self.layers = []
         fused = plan is not None and plan.fused
@@ -397,12 +431,19 @@ class PreparedModel:
             d = model.cfg.d_model
             qkv_shape = (L["q"].shape[0] + L["k"].shape[0] + L["v"].shape[0], d) if fused else None
             gu_shape = (2 * L["gate"].shape[0], d) if fused else None
-            self.layers.append(dict(q=linear(L["q"], L.get("q_b"), qkv_shape), k=linear(L["k"], L.get("k_b"), qkv_shape),
-                                    v=linear(L["v"], L.get("v_b"), qkv_shape), o=linear(L["o"]),
-                                    gate=linear(L["gate"], None, gu_shape), up=linear(L["up"], None, gu_shape),
-                                    down=linear(L["down"])))
-        self.head = linear(model.head)
+            st = L.get("stored", {})
+            qkv_st = group(st, "qkv") if fused else None
+            gu_st = group(st, ("gate", "up")) if fused else None
+            self.layers.append(dict(q=linear(L["q"], L.get("q_b"), qkv_shape, qkv_st if fused else st.get("q")),
+                                    k=linear(L["k"], L.get("k_b"), qkv_shape, qkv_st if fused else st.get("k")),
+                                    v=linear(L["v"], L.get("v_b"), qkv_shape, qkv_st if fused else st.get("v")),
+                                    o=linear(L["o"], stored=st.get("o")),
+                                    gate=linear(L["gate"], None, gu_shape, gu_st if fused else st.get("gate")),
+                                    up=linear(L["up"], None, gu_shape, gu_st if fused else st.get("up")),
+                                    down=linear(L["down"], stored=st.get("down"))))
         tied = model.head is model.embed
+        # A table the embedding also reads is decided as before (the gather reads q8_0).
+        self.head = linear(model.head, stored=None if tied else getattr(model, "head_stored", None))
         self.embed = self.head.w if tied and self.head.quantized else model.embed
 
     def without_input_rounding(self):

@@ -1,0 +1,26 @@
+// The block formats linear weights come in (q8_0, q4_0, q4_1: GGUF's layouts, see
+// ir/dtype.cpp), decoded for the two linear paths: as bytes for the integer dot
+// products of decode, and as f32 values for the FMA panels of prefill.
+#pragma once
+#include "codegen/llvm_helpers.h"
+#include "ir/dtype.h"
+
+namespace lmc::codegen {
+
+// One weight block as the byte madds take it: `u` are 32 unsigned bytes and `sign`,
+// when set, the signs to move onto the input (q8_0: u = |w|, sign = w). The block's
+// value is d * u (signed by `sign`) + m per element: `m` is null for q8_0, m for q4_1
+// and -8d for q4_0, and meets the input block through its sum. d and m are 8-lane splats.
+struct WeightBlock {
+  llvm::Value* u;
+  llvm::Value* sign;
+  llvm::Value* d;
+  llvm::Value* m;
+};
+
+WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
+
+// dst[0..32) = the 32 f32 values of the block at `block`.
+void dequantize_weight_block(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* dst);
+
+}  // namespace lmc::codegen

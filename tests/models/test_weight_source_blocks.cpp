@@ -1,0 +1,84 @@
+// WeightSource keeping a file's q4_0 / q4_1 blocks: the bytes of whole rows (cat, rows)
+// and whole blocks of columns (cols) are the file's, copied; anything else is an error
+// naming the file and the weight.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "expect_error.h"
+#include "gguf_writer.h"
+#include "models/weight_source.h"
+#include "temp_dir.h"
+
+namespace lmc::models {
+namespace {
+
+using test::GgufWriter;
+
+constexpr uint32_t kTypeQ4_1 = 3, kTypeQ8_0 = 8;
+constexpr size_t kRow = 40;  // 64 values of q4_1: two blocks of 20 bytes
+
+std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
+}
+
+// a: q4_1 [2, 64], b: q4_1 [1, 64], c: q8_0 [2, 32], at 32-byte aligned offsets.
+class BlockSource : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    a_ = random_bytes(2 * kRow, 1);
+    b_ = random_bytes(kRow, 2);
+    c_ = random_bytes(2 * 34, 3);
+    GgufWriter w;
+    w.header(3, 0);
+    w.tensor_info("a", {64, 2}, kTypeQ4_1, 0).tensor_info("b", {64, 1}, kTypeQ4_1, 96);
+    w.tensor_info("c", {32, 2}, kTypeQ8_0, 160).pad_to(32);
+    for (const auto* part : {&a_, &b_, &c_}) {
+      w.bytes.insert(w.bytes.end(), part->begin(), part->end());
+      w.pad_to(32);
+    }
+    path_ = dir_.file("blocks.gguf");
+    test::write_bytes(path_, w.bytes);
+    src_ = WeightSource::open(path_);
+  }
+
+  std::vector<uint8_t> get(const std::string& expr) const { return src_->materialize(expr, ir::DType::q4_1); }
+
+  test::TempDir dir_;
+  std::string path_;
+  std::vector<uint8_t> a_, b_, c_;
+  std::unique_ptr<WeightSource> src_;
+};
+
+TEST_F(BlockSource, KnowsWhichTensorsAreStoredInBlocksItKeeps) {
+  EXPECT_EQ(src_->stored_dtype("a"), ir::DType::q4_1);
+  EXPECT_EQ(src_->stored_dtype("c"), std::nullopt);
+  EXPECT_EQ(src_->stored_dtype("absent"), std::nullopt);
+}
+
+TEST_F(BlockSource, WholeRowsAndBlocksAreTheFilesBytes) {
+  EXPECT_EQ(get("q4_1(a)"), a_);
+  std::vector<uint8_t> ab = a_;
+  ab.insert(ab.end(), b_.begin(), b_.end());
+  EXPECT_EQ(get("q4_1(cat(a,b))"), ab);
+  EXPECT_EQ(get("q4_1(rows(a,1,1))"), std::vector<uint8_t>(a_.begin() + kRow, a_.end()));
+  std::vector<uint8_t> second_blocks(a_.begin() + 20, a_.begin() + kRow);
+  second_blocks.insert(second_blocks.end(), a_.begin() + kRow + 20, a_.end());
+  EXPECT_EQ(get("q4_1(cols(a,32,32))"), second_blocks);
+  EXPECT_EQ(get("q4_1(rows(cat(a,b),2,1))"), b_);
+}
+
+TEST_F(BlockSource, WhatHasNoBlocksOfTheFileIsAnError) {
+  test::expect_error([&] { get("q4_1(T(a))"); }, {path_, "T() of q4_1 blocks", "whole blocks"});
+  test::expect_error([&] { get("q4_1(cols(a,16,32))"); }, {path_, "cols() of q4_1 blocks"});
+  test::expect_error([&] { get("q4_1(c)"); }, {path_, "'c' is not stored as q4_1"});
+  test::expect_error([&] { src_->materialize("q4_1(a)", ir::DType::q8_0); }, {path_, "requested as q8_0"});
+  test::expect_error([&] { src_->materialize("q4_0(a)", ir::DType::q4_0); }, {path_, "'a' is not stored as q4_0"});
+  test::expect_error([&] { src_->materialize("a", ir::DType::q4_1); }, {path_, "requested as q4_1"});
+}
+
+}  // namespace
+}  // namespace lmc::models
