@@ -36,6 +36,7 @@ std::optional<DType> parse_dtype(std::string_view s) {
 }
 
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
+bool is_kept_from_source(DType t) { return t == DType::q4_0 || t == DType::q4_1; }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }

@@ -15,6 +15,8 @@ std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
+// q4_0, q4_1: block types lmc reads but never packs, so a weight of them keeps a file's blocks.
+bool is_kept_from_source(DType t);
 int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for q8_0, q4_0, q4_1
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Bytes of a row of n elements; n must be a multiple of the block size.

@@ -271,7 +271,7 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   if (packed != ir::is_quantized(dtype) || (packed && e.fn != ir::dtype_name(dtype)))
     throw error_at(path_, "weight '" + expr + "' requested as " + std::string(ir::dtype_name(dtype)));
   const WeightExpr& body = packed ? e.args[0] : e;
-  if (dtype == ir::DType::q4_0 || dtype == ir::DType::q4_1) return eval_blocks(*this, body, dtype);
+  if (ir::is_kept_from_source(dtype)) return eval_blocks(*this, body, dtype);
   auto shape = expr_shape(*this, body);
   std::vector<float> data = eval_f32(*this, body, [this](const std::string& n) { return to_f32(n); });
   int64_t cols = row_len(shape);

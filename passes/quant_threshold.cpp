@@ -123,7 +123,10 @@ class QuantThreshold : public Pass {
   static std::optional<ir::DType> stored_type(const ir::Value* w) {
     const ir::Op* def = w->def();
     if (!def) return std::nullopt;
-    if (def->kind() == "param") return def->has_attr("stored") ? std::optional(def->attr_dtype("stored")) : std::nullopt;
+    if (def->kind() == "param") {
+      if (!def->has_attr("stored") || !ir::is_kept_from_source(def->attr_dtype("stored"))) return std::nullopt;
+      return def->attr_dtype("stored");
+    }
     bool slice = def->kind() == "slice";
     if (!slice && !(def->kind() == "concat" && def->attr_int("axis") == 0)) return std::nullopt;
     std::optional<ir::DType> t;
