@@ -4,6 +4,8 @@
 // sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0);
 // key j lives in slot j % C of the sequence's cache (the caches of the sequence slots
 // lie back to back, as kv_write writes them), so a window's cache is a ring. score = scale * q·k, optionally softcapped to c * tanh(score / c).
+// The caches are read in their storage dtype (f32, f16 or q8_0 blocks, K and V each its
+// own: codegen/cache_rows.h), each head's keys and values converted to floats as loaded.
 //
 // Softmax is online over blocks of keys (as in FlashAttention): a block's scores go
 // to a small stack buffer, the running max moves once per block and rescales the
@@ -20,11 +22,13 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Intrinsics.h>
 
+#include "codegen/cache_rows.h"
 #include "codegen/desc_access.h"
 #include "codegen/describe_op.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_math.h"
 #include "codegen/region_io.h"
+#include "ir/op_traits.h"
 
 namespace lmc::codegen {
 
@@ -47,8 +51,12 @@ struct Shape {
   float scale = 1;
   int64_t window = 0;
   float softcap = 0;
+  ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
   // At most C keys per block, so a block's slots wrap around the ring at most once.
   int64_t block() const { return slots.sym ? kBlock : std::min(kBlock, slots.value); }
+  // Bytes of a cache row (every kv head), and of one kv head's part of it.
+  int64_t row_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, kv_heads * head_dim); }
+  int64_t head_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, head_dim); }
 };
 
 Shape shape(const KernelDesc& d) {
@@ -69,13 +77,16 @@ Shape shape(const KernelDesc& d) {
   s.rows = q.rows;
   for (int i : {1, 2}) {
     const ir::Type& cache = d.operands[i];
-    Rows c = expect_f32_rows(d, cache, "kv cache");
-    if (!is_cache_length(c.rows) || c.width != s.kv_heads * s.head_dim)
-      desc_error(d, "kv caches must be f32[C, n_kv_heads * head_dim] with C static or the symbol C, got " +
-                        cache.str());
+    Rows c = expect_rows(d, cache, "kv cache");
+    if (!is_cache_length(c.rows) || c.width != s.kv_heads * s.head_dim || !ir::is_cache_dtype(cache.dtype) ||
+        s.head_dim % ir::dtype_block_elems(cache.dtype))
+      desc_error(d, "kv caches must be [C, n_kv_heads * head_dim] of f32, f16 or q8_0 (whole blocks per head) with "
+                    "C static or the symbol C, got " + cache.str());
     s.slots = c.rows;
   }
-  if (!(d.operands[1] == d.operands[2])) desc_error(d, "k and v caches must have the same type");
+  if (d.operands[1].dims != d.operands[2].dims) desc_error(d, "k and v caches must have the same shape");
+  s.k_dtype = d.operands[1].dtype;
+  s.v_dtype = d.operands[2].dtype;
   expect_row_ids(d, d.operands[3], s.rows, "positions");
   expect_row_ids(d, d.operands[4], s.rows, "seq");
   if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have q's type");
@@ -85,7 +96,7 @@ Shape shape(const KernelDesc& d) {
 // Everything one (row, head) item needs inside the generated loop.
 struct Item {
   llvm::Value* q;       // <hd x float>, already multiplied by scale
-  llvm::Value* k;       // &kc[0, kv_head * hd]
+  llvm::Value* k;       // &kc[0, kv_head * hd] of the row's sequence
   llvm::Value* v;       // &vc[0, kv_head * hd]
   llvm::Value* scores;  // stack buffer of block() floats, rounded up to whole vectors
   llvm::Value* slots;   // C, i64
@@ -101,9 +112,9 @@ llvm::Value* slot_of(Builder& b, const Item& it, llvm::Value* first_slot, llvm::
   return b.CreateSelect(b.CreateICmpSGE(slot, it.slots), b.CreateSub(slot, it.slots), slot);
 }
 
-llvm::Value* cache_row(Builder& b, const Shape& s, llvm::Value* base, llvm::Value* slot) {
-  auto* p = f32_ptr(b, base, b.CreateMul(slot, i64c(b, s.kv_heads * s.head_dim)));
-  return b.CreateAlignedLoad(head_type(b, s), p, llvm::Align(4));
+// The head's <hd x float> values in a slot of a cache stored as `dtype`.
+llvm::Value* cache_row(Builder& b, const Shape& s, ir::DType dtype, llvm::Value* base, llvm::Value* slot) {
+  return load_cache_values(b, dtype, byte_ptr(b, base, b.CreateMul(slot, i64c(b, s.row_bytes(dtype)))), s.head_dim);
 }
 
 llvm::Value* softcap(Builder& b, const Shape& s, llvm::Value* x) {
@@ -119,7 +130,7 @@ Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* fi
   auto* neg_inf = f32c(b, -std::numeric_limits<float>::infinity());
   // Raw scores and their max; softcap is increasing, so it can wait for the max.
   Carried raw_max = emit_for_carry(b, i64c(b, 0), n, 1, {neg_inf}, [&](llvm::Value* i, const Carried& cur) {
-    auto* score = hsum(b, b.CreateFMul(it.q, cache_row(b, s, it.k, slot_of(b, it, first_slot, i))));
+    auto* score = hsum(b, b.CreateFMul(it.q, cache_row(b, s, s.k_dtype, it.k, slot_of(b, it, first_slot, i))));
     b.CreateStore(score, f32_ptr(b, it.scores, i));
     return Carried{vmax(b, cur[0], score)};
   }, "key");
@@ -137,7 +148,7 @@ Carried attend_block(Builder& b, const Shape& s, const Item& it, llvm::Value* fi
   Carried init{b.CreateFMul(state[1], correction), b.CreateFMul(state[2], splat(b, hd, correction))};
   Carried sums = emit_for_carry(b, i64c(b, 0), n, 1, init, [&](llvm::Value* i, const Carried& cur) {
     auto* w = b.CreateLoad(b.getFloatTy(), f32_ptr(b, it.scores, i));
-    auto* v = cache_row(b, s, it.v, slot_of(b, it, first_slot, i));
+    auto* v = cache_row(b, s, s.v_dtype, it.v, slot_of(b, it, first_slot, i));
     return Carried{b.CreateFAdd(cur[0], w), fma(b, splat(b, hd, w), v, cur[1])};
   }, "value");
   return {m, sums[0], sums[1]};
@@ -195,10 +206,14 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     auto* first = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, p.begin, g_first);
     auto* last = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, p.end, b.CreateAdd(g_first, r));
     auto* row = b.CreateSDiv(g, i64c(b, s.kv_heads));
-    auto* cache_at = b.CreateMul(b.CreateMul(i32_at(b, seq, row), slots), i64c(b, s.kv_heads * s.head_dim));
-    auto* kv_at = b.CreateAdd(cache_at, b.CreateMul(b.CreateSRem(g, i64c(b, s.kv_heads)), i64c(b, s.head_dim)));
-    auto* k = f32_ptr(b, kc, kv_at);
-    auto* v = f32_ptr(b, vc, kv_at);
+    auto* first_slot = b.CreateMul(i32_at(b, seq, row), slots);  // of the row's sequence
+    auto* kv_head = b.CreateSRem(g, i64c(b, s.kv_heads));
+    auto head_start = [&](llvm::Value* cache, ir::DType t) {
+      auto* at = b.CreateAdd(b.CreateMul(first_slot, i64c(b, s.row_bytes(t))), b.CreateMul(kv_head, i64c(b, s.head_bytes(t))));
+      return byte_ptr(b, cache, at);
+    };
+    auto* k = head_start(kc, s.k_dtype);
+    auto* v = head_start(vc, s.v_dtype);
 
     auto* end = b.CreateAdd(i32_at(b, positions, row), i64c(b, 1));  // past this row's own position
     llvm::Value* lo = i64c(b, 0);

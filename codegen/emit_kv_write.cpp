@@ -5,12 +5,15 @@
 // sequence's cache; its buffer holds one per sequence slot, back to back (the runtime
 // allocates them, runtime/kv_cache.h), so sequence s starts s * C rows in. The result
 // aliases the cache (the runtime passes the same buffer), and only the R new rows are
-// written. Work items: rows of x.
+// written, converted to the cache's dtype (f32, f16 or q8_0: codegen/cache_rows.h). Work
+// items: rows of x.
 #include <llvm/IR/Function.h>
 
+#include "codegen/cache_rows.h"
 #include "codegen/desc_access.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_helpers.h"
+#include "ir/op_traits.h"
 
 namespace lmc::codegen {
 
@@ -19,16 +22,20 @@ namespace {
 struct Shape {
   Rows cache;
   Rows x;
-  int64_t row_bytes = 0;
+  ir::DType dtype = ir::DType::f32;
+  int64_t row_bytes = 0;  // of a cache row
 };
 
 Shape shape(const KernelDesc& d) {
   expect_arity(d, 4, 1);
   const ir::Type& cache = d.operands[0];
-  Shape s{expect_rows(d, cache, "cache"), expect_rows(d, d.operands[1], "input")};
+  Shape s{expect_rows(d, cache, "cache"), {}};
   if (!is_cache_length(s.cache.rows)) desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
-  if (d.operands[1].dtype != cache.dtype || s.x.width != s.cache.width)
-    desc_error(d, "input rows must match the cache's dtype and width");
+  s.x = expect_f32_rows(d, d.operands[1], "input");
+  if (s.x.width != s.cache.width) desc_error(d, "input rows must match the cache's width");
+  s.dtype = cache.dtype;
+  if (!ir::is_cache_dtype(s.dtype) || s.cache.width % ir::dtype_block_elems(s.dtype))
+    desc_error(d, "cache must be f32, f16 or whole q8_0 blocks, got " + cache.str());
   expect_row_ids(d, d.operands[2], s.x.rows, "positions");
   expect_row_ids(d, d.operands[3], s.x.rows, "seq");
   if (!(d.results[0] == cache)) desc_error(d, "result must have the cache's type");
@@ -45,19 +52,18 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* positions = arg_pointer(b, p, 2);
   llvm::Value* seq = arg_pointer(b, p, 3);
   llvm::Value* out = arg_pointer(b, p, 4);
-  auto* bytes = i64c(b, s.row_bytes);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
     auto* first = b.CreateMul(i32_at(b, seq, r), slots);
     auto* slot = b.CreateAdd(first, b.CreateSRem(i32_at(b, positions, r), slots));
-    b.CreateMemCpy(byte_ptr(b, out, b.CreateMul(slot, bytes)), llvm::Align(1), byte_ptr(b, x, b.CreateMul(r, bytes)),
-                   llvm::Align(1), s.row_bytes);
+    store_cache_row(b, s.dtype, f32_ptr(b, x, b.CreateMul(r, i64c(b, s.x.width))),
+                    byte_ptr(b, out, b.CreateMul(slot, i64c(b, s.row_bytes))), s.x.width);
   });
   b.CreateRetVoid();
 }
 
 KernelInfo info(const KernelDesc& d) {
   Shape s = shape(d);
-  return row_items(s.x.rows, 2 * s.row_bytes);
+  return row_items(s.x.rows, s.x.width * 4 + s.row_bytes);
 }
 
 }  // namespace

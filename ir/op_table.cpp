@@ -156,9 +156,23 @@ std::vector<Type> rope(const Op& op) {
   return {in(op, 0)};
 }
 
+// A KV cache [rows, width] stored in a cache dtype; q8_0 blocks of 32 values must not
+// straddle the `group`s of columns its reader takes apart (attention's heads; 0: the row).
+void expect_cache(const Op& op, size_t i, int64_t group) {
+  expect_rank(op, i, 2);
+  const Type& t = in(op, i);
+  if (!is_cache_dtype(t.dtype))
+    fail(op, "operand " + std::to_string(i) + " must be a cache of f32, f16 or q8_0, is " + t.str());
+  int64_t width = static_dim(op, t.dims[1], "cache width");
+  if (group == 0) group = width;
+  int64_t block = dtype_block_elems(t.dtype);
+  if (width % block || group % block)
+    fail(op, "a " + std::string(dtype_name(t.dtype)) + " cache needs whole blocks of " + std::to_string(block) +
+                 " per head: width " + std::to_string(width) + ", head " + std::to_string(group));
+}
+
 std::vector<Type> kv_write(const Op& op) {
-  expect_dtype(op, 0, DType::f32);
-  expect_rank(op, 0, 2);
+  expect_cache(op, 0, 0);
   expect_activation(op, 1);
   expect_row_ids(op, 2, 1);
   expect_row_ids(op, 3, 1);
@@ -171,15 +185,16 @@ std::vector<Type> kv_write(const Op& op) {
 
 std::vector<Type> attention(const Op& op) {
   expect_activation(op, 0);
-  expect_rank(op, 1, 2);
-  expect_rank(op, 2, 2);
   expect_row_ids(op, 3, 0);
   expect_row_ids(op, 4, 0);
   int64_t h = op.attr_int("n_heads"), hk = op.attr_int("n_kv_heads"), hd = op.attr_int("head_dim");
   if (h <= 0 || hk <= 0 || hd <= 0 || h % hk) fail(op, "n_heads must be a positive multiple of n_kv_heads");
+  expect_cache(op, 1, hd);
+  expect_cache(op, 2, hd);
   expect_dim(op, in(op, 0).dims.back(), Dim::of(checked_mul(h, hd, "n_heads * head_dim")), "query width");
   expect_dim(op, in(op, 1).dims[1], Dim::of(checked_mul(hk, hd, "n_kv_heads * head_dim")), "key cache width");
-  if (!(in(op, 2) == in(op, 1))) fail(op, "value cache must match key cache " + in(op, 1).str());
+  // Keys and values may be stored in different dtypes, as llama.cpp allows.
+  if (in(op, 2).dims != in(op, 1).dims) fail(op, "value cache must have the key cache's shape " + in(op, 1).str());
   if (op.has_attr("softcap")) expect_nonnegative(op, "softcap");
   if (op.has_attr("window") && op.attr_int("window") < 0) fail(op, "window must be >= 0");
   return {in(op, 0)};
@@ -303,6 +318,10 @@ OpTraits grouped(OpTraits t, ColumnGroups g) {
   t.column_groups = g;
   return t;
 }
+OpTraits with_caches(OpTraits t, unsigned operands) {
+  t.cache_operands = operands;
+  return t;
+}
 
 // 1 / sqrt(mean + eps), the factor both norms scale by.
 ScalarExpr inv_sqrt_mean_plus_eps() { return div(c(1), sqrt(add(div(acc(), count()), attr("eps")))); }
@@ -363,11 +382,12 @@ const std::vector<OpDef> kOps = {
      "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,
      "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",
-     aliasing(R::View)},
+     with_caches(aliasing(R::View), 1u << 0)},
     {"attention", 5, 5,
      {{"n_heads", K::Int, true}, {"n_kv_heads", K::Int, true}, {"head_dim", K::Int, true},
       {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
-     attention, "causal grouped-query attention of each row over its sequence's KV cache", epilogue_anchor()},
+     attention, "causal grouped-query attention of each row over its sequence's KV cache",
+     with_caches(epilogue_anchor(), 1u << 1 | 1u << 2)},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",
      slicing()},
     {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis", role(R::WeightTransform)},
@@ -407,6 +427,8 @@ bool has_own_storage(const Op& op) { return (runs_kernel(op) || is_role(op, OpRo
 bool computes_weight(const Op& op) { return is_role(op, OpRole::Weight) || is_role(op, OpRole::WeightTransform); }
 bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
 bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
+bool reads_cache(const Op& op, size_t i) { return i < 32 && (traits(op).cache_operands >> i & 1u); }
+bool is_cache_dtype(DType t) { return t == DType::f32 || t == DType::f16 || t == DType::q8_0; }
 
 const char* role_name(OpRole role) {
   switch (role) {

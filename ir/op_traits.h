@@ -2,6 +2,7 @@
 // and asked everywhere else: passes, codegen, the memory plan and the executor query
 // these traits instead of comparing op names.
 #pragma once
+#include "ir/dtype.h"
 #include "ir/scalar_expr.h"
 
 namespace lmc::ir {
@@ -46,6 +47,8 @@ struct OpTraits {
   ColumnGroups column_groups = ColumnGroups::None;  // Elementwise ops are per column anyway
   bool sums_ranks = false;       // Collective: adds every rank's operand (all_reduce), rather
                                  // than placing them side by side (all_gather)
+  unsigned cache_operands = 0;   // bit i: operand i is a KV cache, whose rows may be stored in
+                                 // any cache dtype (kv_write's cache, attention's keys and values)
 };
 
 const OpTraits& traits(const Op& op);
@@ -61,5 +64,9 @@ bool has_own_storage(const Op& op);
 // A param or a transform of params: a weight, known before any kernel runs.
 bool computes_weight(const Op& op);
 const char* role_name(OpRole role);
+// Operand i of `op` is a KV cache (trait cache_operands).
+bool reads_cache(const Op& op, size_t i);
+// What a KV cache's rows may be stored as: f32, f16, or q8_0 blocks.
+bool is_cache_dtype(DType t);
 
 }  // namespace lmc::ir

@@ -7,6 +7,7 @@
 namespace lmc::passes {
 
 std::unique_ptr<Pass> create_shard_pass();
+std::unique_ptr<Pass> create_kv_cache_type_pass();
 std::unique_ptr<Pass> create_fuse_qkv_pass();
 std::unique_ptr<Pass> create_fuse_gate_up_pass();
 std::unique_ptr<Pass> create_quant_threshold_pass();

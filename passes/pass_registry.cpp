@@ -14,6 +14,7 @@ PassRegistry& PassRegistry::instance() {
 
 PassRegistry::PassRegistry() {
   add("shard", create_shard_pass);
+  add("kv-cache-type", create_kv_cache_type_pass);
   add("fuse-qkv", create_fuse_qkv_pass);
   add("fuse-gate-up", create_fuse_gate_up_pass);
   add("quant-threshold", create_quant_threshold_pass);
@@ -43,7 +44,7 @@ std::vector<std::string> PassRegistry::names() const {
   return out;
 }
 
-const char* default_pipeline() { return "shard,fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
+const char* default_pipeline() { return "shard,kv-cache-type,fuse-qkv,fuse-gate-up,quant-threshold,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
 const char* mandatory_pipeline() { return "fold-weights,dce"; }
 

@@ -44,10 +44,10 @@ std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k) {
     float amax = 0;
     for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[i + j]));
     float d = amax / 127.0f;
+    float id = d != 0 ? 1.0f / d : 0.0f;
     uint16_t dh = f32_to_f16(d);
     std::memcpy(p, &dh, 2);
-    for (int j = 0; j < 32; ++j)
-      p[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(d ? std::lround(x[i + j] / d) : 0));
+    for (int j = 0; j < 32; ++j) p[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(std::lround(x[i + j] * id)));
     p += 34;
   }
   return out;
@@ -211,10 +211,58 @@ std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const i
   return y;
 }
 
-void reference_kv_write(std::vector<float>& caches, int64_t C, int64_t W, const float* x, int64_t T,
-                        const int32_t* positions, const int32_t* seqs) {
-  for (int64_t t = 0; t < T; ++t)
-    std::memcpy(&caches[(seqs[t] * C + positions[t] % C) * W], x + t * W, W * sizeof(float));
+std::vector<uint8_t> pack_cache_rows(const float* x, int64_t rows, int64_t W, ir::DType dtype) {
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, W);
+  std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes), 0xff);
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = x + r * W;
+    uint8_t* dst = out.data() + r * row_bytes;
+    if (std::any_of(row, row + W, [](float v) { return std::isnan(v); })) continue;
+    if (dtype == ir::DType::q8_0) {
+      auto q = quantize_q8_0(row, 1, W);
+      std::memcpy(dst, q.data(), q.size());
+    } else if (dtype == ir::DType::f16) {
+      for (int64_t i = 0; i < W; ++i) {
+        uint16_t h = f32_to_f16(row[i]);
+        std::memcpy(dst + 2 * i, &h, 2);
+      }
+    } else {
+      std::memcpy(dst, row, static_cast<size_t>(W) * 4);
+    }
+  }
+  return out;
+}
+
+std::vector<float> unpack_cache_rows(const uint8_t* bytes, int64_t rows, int64_t W, ir::DType dtype) {
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, W);
+  std::vector<float> out(static_cast<size_t>(rows * W));
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* src = bytes + r * row_bytes;
+    float* row = out.data() + r * W;
+    if (std::all_of(src, src + row_bytes, [](uint8_t b) { return b == 0xff; })) {
+      std::fill(row, row + W, NAN);
+    } else if (dtype == ir::DType::q8_0) {
+      dequantize_q8_0_row(src, W, row);
+    } else if (dtype == ir::DType::f16) {
+      for (int64_t i = 0; i < W; ++i) {
+        uint16_t h;
+        std::memcpy(&h, src + 2 * i, 2);
+        row[i] = f16_to_f32(h);
+      }
+    } else {
+      std::memcpy(row, src, static_cast<size_t>(W) * 4);
+    }
+  }
+  return out;
+}
+
+void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x,
+                        int64_t T, const int32_t* positions, const int32_t* seqs) {
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, W);
+  for (int64_t t = 0; t < T; ++t) {
+    auto row = pack_cache_rows(x + t * W, 1, W, dtype);
+    std::memcpy(&caches[static_cast<size_t>((seqs[t] * C + positions[t] % C) * row_bytes)], row.data(), row.size());
+  }
 }
 
 std::vector<double> reference_attention(const AttentionRef& a) {

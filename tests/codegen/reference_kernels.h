@@ -13,7 +13,8 @@ namespace lmc::test {
 float f16_to_f32(uint16_t h);
 uint16_t f32_to_f16(float f);  // round to nearest even
 
-// GGUF q8_0: per 32 values d = max|x|/127 (stored as f16), q = round(x/d).
+// GGUF q8_0 as ggml's reference quantizer: per 32 values d = max|x|/127 (stored as f16),
+// q = x * (1/d) rounded half away from zero.
 std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k);
 void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 // GGUF q4_0 (d*(q-8)) and q4_1 (d*q+m) blocks of 4-bit q, rounded to nearest: the
@@ -43,10 +44,15 @@ double ref_elementwise(const std::string& kind, double a, double b, double facto
 // Rotary embedding of x[T, W], row t at position positions[t], heads of head_dim.
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox);
-// Sequence caches [C, W] back to back, row t of x[T, W] written to slot
+// `rows` rows of W floats as KV cache rows of `dtype` (f32, f16 rounded to nearest even,
+// q8_0 as quantize_q8_0), and back to floats. A row holding a NaN (a slot no key was
+// written to) packs as 0xff bytes and unpacks as NaNs.
+std::vector<uint8_t> pack_cache_rows(const float* x, int64_t rows, int64_t W, ir::DType dtype);
+std::vector<float> unpack_cache_rows(const uint8_t* bytes, int64_t rows, int64_t W, ir::DType dtype);
+// Sequence caches [C, W] of `dtype` back to back, row t of x[T, W] written to slot
 // positions[t] % C of sequence seqs[t]'s cache.
-void reference_kv_write(std::vector<float>& caches, int64_t C, int64_t W, const float* x, int64_t T,
-                        const int32_t* positions, const int32_t* seqs);
+void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x,
+                        int64_t T, const int32_t* positions, const int32_t* seqs);
 
 struct AttentionRef {
   const float* q;   // [T, Hq * hd]

@@ -5,7 +5,8 @@
 // softcap on and off, 1 or 2 threads, and rows of several sequences in one step (a
 // prefill chunk beside decode rows, each row reading its own sequence's cache). The
 // cache is filled the way kv_write leaves it: key j in slot j % C of its sequence's
-// cache, later keys overwriting earlier ones.
+// cache, later keys overwriting earlier ones; caches stored as f32, f16 or q8_0 (keys and
+// values each its own dtype), which the reference reads converted back to floats.
 // Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
 #include <gtest/gtest.h>
 
@@ -24,6 +25,7 @@ struct Case {
   int64_t heads, kv_heads, head_dim, window, slots;
   double softcap;
   bool symbolic = false;  // the cache's rows are the symbol C, bound to `slots` at run time
+  ir::DType k = ir::DType::f32, v = ir::DType::f32;  // the caches' dtypes
 };
 
 codegen::KernelDesc desc(const Case& c) {
@@ -31,9 +33,9 @@ codegen::KernelDesc desc(const Case& c) {
   d.kind = "attention";
   ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
   ir::Dim rows = c.symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(c.slots);
-  ir::Type cache = make_type(ir::DType::f32, {rows, D(c.kv_heads * c.head_dim)});
   ir::Type ids = make_type(ir::DType::i32, {T()});
-  d.operands = {q, cache, cache, ids, ids};
+  d.operands = {q, make_type(c.k, {rows, D(c.kv_heads * c.head_dim)}), make_type(c.v, {rows, D(c.kv_heads * c.head_dim)}),
+                ids, ids};
   d.results = {q};
   d.attrs["n_heads"] = c.heads;
   d.attrs["n_kv_heads"] = c.kv_heads;
@@ -78,18 +80,37 @@ std::vector<float> ring_caches(const Case& c, const Rows& rows, uint32_t seed, f
   return cache;
 }
 
+// A cache as the kernel reads it (rows of its dtype) and as the reference does (the
+// stored values as floats).
+struct StoredCache {
+  std::vector<uint8_t> bytes;
+  std::vector<float> values;
+  void* data() { return bytes.data(); }
+};
+
+StoredCache stored(const std::vector<float>& cache, int64_t width, ir::DType dtype) {
+  int64_t rows = static_cast<int64_t>(cache.size()) / width;
+  StoredCache s{pack_cache_rows(cache.data(), rows, width, dtype), {}};
+  s.values = unpack_cache_rows(s.bytes.data(), rows, width, dtype);
+  return s;
+}
+
 struct Inputs {
-  std::vector<float> q, kc, vc;
+  std::vector<float> q;
+  StoredCache kc, vc;
   AttentionRef ref;
 };
 
 // q·k up to ~head_dim * spread² / sqrt(head_dim): peaked enough that the max
 // subtraction and the softcap matter.
 Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
+  int64_t width = c.kv_heads * c.head_dim;
   Inputs in{random_floats(rows.count() * c.heads * c.head_dim, seed, -2.0f, 2.0f),
-            ring_caches(c, rows, seed + 1, 2.0f), ring_caches(c, rows, seed + 2, 1.0f), {}};
-  in.ref = {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), rows.count(), c.slots,
-            c.heads, c.kv_heads, c.head_dim, 1.0 / std::sqrt(static_cast<double>(c.head_dim)), c.window, c.softcap};
+            stored(ring_caches(c, rows, seed + 1, 2.0f), width, c.k),
+            stored(ring_caches(c, rows, seed + 2, 1.0f), width, c.v), {}};
+  in.ref = {in.q.data(), in.kc.values.data(), in.vc.values.data(), rows.positions.data(), rows.seqs.data(),
+            rows.count(), c.slots, c.heads, c.kv_heads, c.head_dim, 1.0 / std::sqrt(static_cast<double>(c.head_dim)),
+            c.window, c.softcap};
   return in;
 }
 
@@ -104,6 +125,7 @@ void check_rows(const Case& c, const LoadedKernel& k, Rows rows, uint32_t seed) 
     EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
         << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
         << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows.count()
+        << " k " << ir::dtype_name(c.k) << " v " << ir::dtype_name(c.v)
         << " first position " << rows.positions[0] << " sequences=" << rows.sequences() << " threads=" << threads;
   }
 }
@@ -156,6 +178,26 @@ TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
     LoadedKernel k = load_kernel(desc(c));
     check_rows(c, k, mixed, seed++);
     check_rows(c, k, decodes, seed++);
+  }
+}
+
+TEST(AttentionKernel, CachesStoredAsF16AndQ8_0) {
+  uint32_t seed = 300;
+  using ir::DType;
+  const std::pair<DType, DType> stores[] = {
+      {DType::f16, DType::f16}, {DType::q8_0, DType::q8_0}, {DType::q8_0, DType::f16}, {DType::f32, DType::q8_0}};
+  for (auto [kd, vd] : stores) {
+    for (Case c : {Case{8, 2, 64, 0, 300, 0.0, true}, Case{4, 1, 256, 0, 80, 5.0}, Case{4, 2, 32, 16, 16 + 6, 0.0}}) {
+      c.k = kd;
+      c.v = vd;
+      LoadedKernel k = load_kernel(desc(c));
+      check(c, k, 1, 0, seed++);
+      check(c, k, 1, static_cast<int32_t>(c.slots - 1), seed++);
+      check(c, k, 6, c.window ? 40 : 0, seed++);
+    }
+    Case c{8, 2, 64, 0, 600, 0.0, true, kd, vd};
+    LoadedKernel k = load_kernel(desc(c));
+    check_rows(c, k, Rows{{40, 0, 7, 8, 9, 10, 11, 300}, {0, 1, 2, 2, 2, 2, 2, 3}}, seed++);
   }
 }
 
@@ -231,6 +273,12 @@ TEST(AttentionKernel, RejectsMalformedDescriptors) {
   auto no_scale = desc(c);
   no_scale.attrs.erase("scale");
   EXPECT_THROW(compiler.add(no_scale), Error);
+  Case straddling{4, 2, 48, 0, 32, 0.0};  // a q8_0 block would straddle two heads
+  straddling.k = ir::DType::q8_0;
+  EXPECT_PRED2(contains, add_error(desc(straddling)), "whole blocks of 32 per head");
+  Case bf16{4, 2, 32, 0, 32, 0.0};
+  bf16.v = ir::DType::bf16;
+  EXPECT_PRED2(contains, add_error(desc(bf16)), "f32, f16 or q8_0");
 }
 
 }  // namespace

@@ -3,10 +3,12 @@
 // the result aliasing the cache as the runtime passes it, and other slots untouched;
 // one sequence or several sharing the step (the caches of all sequence slots lie back
 // to back in one buffer); C static (a ring) or the symbol C (a cache as long as the
-// run-time context). Exact comparison.
+// run-time context); caches of f32, f16 (rounded to nearest even) and q8_0 blocks
+// (quantized as ggml's reference quantizer). Exact comparison of the cache's bytes.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 #include "codegen/kernel_compiler.h"
 #include "ir/error.h"
@@ -16,14 +18,21 @@
 namespace lmc::test {
 namespace {
 
-codegen::KernelDesc desc(int64_t slots, int64_t width, bool symbolic = false) {
+codegen::KernelDesc desc(int64_t slots, int64_t width, bool symbolic = false, ir::DType dtype = ir::DType::f32) {
   codegen::KernelDesc d;
   d.kind = "kv_write";
   ir::Dim rows = symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(slots);
   ir::Type ids = make_type(ir::DType::i32, {T()});
-  d.operands = {make_type(ir::DType::f32, {rows, D(width)}), make_type(ir::DType::f32, {T(), D(width)}), ids, ids};
+  d.operands = {make_type(dtype, {rows, D(width)}), make_type(ir::DType::f32, {T(), D(width)}), ids, ids};
   d.results = {d.operands[0]};
   return d;
+}
+
+// The index of the first byte that differs, or "" when none does.
+std::string first_difference(const std::vector<uint8_t>& got, const std::vector<uint8_t>& want) {
+  for (size_t i = 0; i < got.size(); ++i)
+    if (got[i] != want[i]) return "byte " + std::to_string(i) + " of " + std::to_string(got.size());
+  return "";
 }
 
 TEST(KvWriteKernel, WritesRingSlotsOfEachRowsSequence) {
@@ -34,29 +43,42 @@ TEST(KvWriteKernel, WritesRingSlotsOfEachRowsSequence) {
   const Case cases[] = {
       {7, 12, 1, {5, 6, 7}, {0, 0, 0}},
       {7, 12, 1, {0}, {0}},
-      {7, 12, 1, {100, 101, 102, 103, 104, 105, 106}, {0, 0, 0, 0, 0, 0, 0}},
+      {7, 64, 1, {100, 101, 102, 103, 104, 105, 106}, {0, 0, 0, 0, 0, 0, 0}},
       {16, 256, 1, {13, 14, 15, 16, 17}, {0, 0, 0, 0, 0}},
       {40, 33, 3, {9, 10, 11, 0, 70, 12}, {2, 2, 2, 0, 1, 2}},  // a chunk of sequence 2 around two decodes
-      {7, 12, 4, {3, 3, 3, 3}, {3, 1, 0, 2}},                   // one decode row per sequence
+      {40, 96, 3, {9, 10, 11, 0, 70, 12}, {2, 2, 2, 0, 1, 2}},
+      {7, 32, 4, {3, 3, 3, 3}, {3, 1, 0, 2}},                   // one decode row per sequence
   };
   uint32_t seed = 1;
-  for (const auto& c : cases) {
-    auto rows = static_cast<int64_t>(c.positions.size());
-    for (bool symbolic : {false, true}) {
-      LoadedKernel k = load_kernel(desc(c.slots, c.width, symbolic));
-      for (int threads : {1, 2}) {
-        auto cache = random_floats(c.sequences * c.slots * c.width, seed++);
-        auto x = random_floats(rows * c.width, seed++);
-        std::vector<float> want_cache = cache;
-        reference_kv_write(want_cache, c.slots, c.width, x.data(), rows, c.positions.data(), c.seqs.data());
-        int64_t syms[ir::kNumSyms] = {rows, 1, c.slots};
-        run_kernel(k,
-                   {cache.data(), x.data(), const_cast<int32_t*>(c.positions.data()),
-                    const_cast<int32_t*>(c.seqs.data()), cache.data()},
-                   syms, threads);
-        EXPECT_EQ(mismatches(cache, std::vector<double>(want_cache.begin(), want_cache.end()), 0, 0), "")
-            << "C=" << c.slots << (symbolic ? " (symbol)" : "") << " W=" << c.width << " rows=" << rows
-            << " sequences=" << c.sequences << " threads=" << threads;
+  for (ir::DType dtype : {ir::DType::f32, ir::DType::f16, ir::DType::q8_0}) {
+    for (const auto& c : cases) {
+      if (c.width % ir::dtype_block_elems(dtype)) continue;
+      auto rows = static_cast<int64_t>(c.positions.size());
+      int64_t row_bytes = ir::dtype_row_bytes(dtype, c.width);
+      for (bool symbolic : {false, true}) {
+        LoadedKernel k = load_kernel(desc(c.slots, c.width, symbolic, dtype));
+        for (int threads : {1, 2}) {
+          auto noise = random_floats(c.sequences * c.slots * row_bytes / 4 + 1, seed++);
+          std::vector<uint8_t> cache(static_cast<size_t>(c.sequences * c.slots * row_bytes));
+          std::memcpy(cache.data(), noise.data(), cache.size());
+          // Values up to 300: f16 rounds them to steps of up to 0.25. The first row is
+          // zero, a q8_0 block without a scale; in the second each block's scale is 1 and
+          // the other values are halves, ties that q8_0 rounds away from zero.
+          auto x = random_floats(rows * c.width, seed++, -300.0f, 300.0f);
+          std::fill(x.begin(), x.begin() + c.width, 0.0f);
+          for (int64_t i = 0; rows > 1 && i < c.width; ++i)
+            x[static_cast<size_t>(c.width + i)] = i % 32 == 0 ? 127.0f : static_cast<float>(i % 7) - 3.5f;
+          std::vector<uint8_t> want = cache;
+          reference_kv_write(want, dtype, c.slots, c.width, x.data(), rows, c.positions.data(), c.seqs.data());
+          int64_t syms[ir::kNumSyms] = {rows, 1, c.slots};
+          run_kernel(k,
+                     {cache.data(), x.data(), const_cast<int32_t*>(c.positions.data()),
+                      const_cast<int32_t*>(c.seqs.data()), cache.data()},
+                     syms, threads);
+          EXPECT_EQ(first_difference(cache, want), "")
+              << ir::dtype_name(dtype) << " C=" << c.slots << (symbolic ? " (symbol)" : "") << " W=" << c.width
+              << " rows=" << rows << " sequences=" << c.sequences << " threads=" << threads;
+        }
       }
     }
   }
@@ -76,6 +98,11 @@ TEST(KvWriteKernel, RejectsMalformedDescriptors) {
   auto scalar_pos = desc(8, 16);
   scalar_pos.operands[2] = make_type(ir::DType::i32, {});
   EXPECT_THROW(compiler.add(scalar_pos), Error);
+  EXPECT_PRED2(contains, add_error(desc(8, 48, false, ir::DType::q8_0)), "whole q8_0 blocks");
+  EXPECT_PRED2(contains, add_error(desc(8, 32, false, ir::DType::bf16)), "f32, f16 or whole q8_0 blocks");
+  auto f16_input = desc(8, 32, false, ir::DType::f16);
+  f16_input.operands[1] = make_type(ir::DType::f16, {T(), D(32)});
+  EXPECT_PRED2(contains, add_error(f16_input), "must be f32");
 }
 
 }  // namespace

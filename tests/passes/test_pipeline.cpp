@@ -40,12 +40,12 @@ TEST(Pipeline, NoneAndEmptyRunNothing) {
 }
 
 TEST(Pipeline, DefaultIsTheOptimisationsThenCleanups) {
-  EXPECT_EQ(names("default"), (Names{"shard", "fuse-qkv", "fuse-gate-up", "quant-threshold", "fuse-down-act", "fuse-norm-linear",
+  EXPECT_EQ(names("default"), (Names{"shard", "kv-cache-type", "fuse-qkv", "fuse-gate-up", "quant-threshold", "fuse-down-act", "fuse-norm-linear",
                                      "fuse-residual", "fuse-elementwise", "fold-weights", "dce"}));
   EXPECT_EQ(parse_pipeline(default_pipeline()), parse_pipeline("default"));
   // A named pipeline nests anywhere an element may stand.
   auto nested = names("dce,default,dce");
-  EXPECT_EQ(nested.size(), 12u);
+  EXPECT_EQ(nested.size(), 13u);
   EXPECT_EQ(nested.front(), "dce");
   EXPECT_EQ(nested[1], "shard");
 }
@@ -80,7 +80,7 @@ TEST(Pipeline, TyposNameTheirColumnAndTheClosestName) {
   EXPECT_EQ(error_of("fuse-qkv,,dce"), "--passes: column 10: expected a pass name");
   EXPECT_EQ(error_of("dce;fuse-qkv"), "--passes: column 4: unexpected ';'");
   EXPECT_NE(error_of("Fuse-QKV").find("unknown pass 'Fuse-QKV'"), std::string::npos);  // names are exact
-  EXPECT_NE(error_of("everything").find("(known: shard, fuse-qkv, "), std::string::npos);
+  EXPECT_NE(error_of("everything").find("(known: shard, kv-cache-type, fuse-qkv, "), std::string::npos);
 }
 
 TEST(Pipeline, PrintsCanonicalTextThatParsesBack) {

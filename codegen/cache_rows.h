@@ -1,0 +1,19 @@
+// Rows of a KV cache in its storage dtype (ir::is_cache_dtype): f32, f16, or q8_0 blocks
+// (per 32 values an f16 scale d and 32 int8 q, each value d * q, as GGUF). kv_write stores
+// f32 rows converted to it; attention loads a head's values back as floats, straight from
+// the cache (no f32 copy of it exists).
+#pragma once
+#include "codegen/llvm_helpers.h"
+#include "ir/dtype.h"
+
+namespace lmc::codegen {
+
+// The n values stored at `src` (n a multiple of the dtype's block), as <n x float>.
+llvm::Value* load_cache_values(Builder& b, ir::DType dtype, llvm::Value* src, int64_t n);
+
+// Stores the `width` floats at `x` as one cache row at `dst`. f16 rounds to nearest even
+// (vcvtps2ph); q8_0 quantizes each block as the weights' Q8_0 packing does
+// (models/weight_packing.cpp): d = max|x| / 127, q = x * (1/d) rounded half away from zero.
+void store_cache_row(Builder& b, ir::DType dtype, llvm::Value* x, llvm::Value* dst, int64_t width);
+
+}  // namespace lmc::codegen
