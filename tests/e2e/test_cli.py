@@ -205,6 +205,31 @@ class LlamaCppHabits(unittest.TestCase):
 
 
 @needs(LLAMA_GGUF)
+class CacheType(unittest.TestCase):
+    """lmc run --cache-type: the KV cache in f16 (the default), q8_0 or f32, sized by its dtype;
+    verify_logits.py checks each one's logits against the reference."""
+
+    def kv_megabytes(self, *flags):
+        r = lmc("run", LLAMA_GGUF, "-p", PROMPT, "-n", "8", "--remarks", *flags)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(PROMPT) and len(r.stdout) > len(PROMPT) + 8, r.stdout)
+        return float(re.search(r"KV cache ([\d.]+) MB", r.stderr).group(1)), r.stderr
+
+    def test_each_dtype_runs_and_sizes_its_cache(self):
+        f32, _ = self.kv_megabytes("--cache-type=f32")
+        f16, remarks = self.kv_megabytes()
+        self.assertIn("remark: kv-cache-type: %", remarks)
+        self.assertIn("-> f16", remarks)
+        self.assertAlmostEqual(f16, f32 / 2, delta=0.1)
+        q8, remarks = self.kv_megabytes("--cache-type=q8_0")
+        self.assertIn("-> q8_0", remarks)
+        self.assertAlmostEqual(q8, f32 * 34 / 128, delta=0.1)
+        bad = lmc("run", LLAMA_GGUF, "-p", PROMPT, "--cache-type=q4_0")
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--cache-type: expects one of f16|q8_0|f32, got 'q4_0'", bad.stderr)
+
+
+@needs(LLAMA_GGUF)
 class Speculative(unittest.TestCase):
     """--draft-max: the same greedy text in fewer steps when the text repeats itself."""
 

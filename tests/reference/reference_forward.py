@@ -36,8 +36,14 @@ table whose head is quantized is read quantized by the lookup too. lmc's memory-
 kernel (steps of at most 8 rows) also rounds its input rows to int8 per 32 values
 (d = max|x|/127 in f32, round half to even); act_rows mirrors that.
 
+The KV cache may be stored as lmc's kv-cache-type pass stores it (cache="f16", lmc's
+default, or "q8_0"; "f32" keeps it exact): each new key and value row is rounded to f16
+(to nearest even) or through the same Q8_0 round trip as the weights (per 32 values of a
+row, heads being whole blocks) before attention reads it. Like the pass, q8_0 falls back
+to f16 when a head is not a whole number of blocks.
+
 Usage (the test drivers import this module; the CLI is for poking at a model):
-  reference_forward.py WEIGHTS --tokens 2,651,6037 [--decode N] [--q8] [--logits-out F.npy]
+  reference_forward.py WEIGHTS --tokens 2,651,6037 [--decode N] [--q8] [--cache f16] [--logits-out F.npy]
 prints {"tokens": [...greedy...]} as JSON.
 """
 import argparse
@@ -153,6 +159,9 @@ class Config:
     query_scale: float
     embed_scale: float = 1.0
     act: str = "silu"     # the gated MLP's activation
+    # lmc's keys hold each head's values in llama.cpp's permuted order (a "llama" GGUF, whose
+    # RoPE rotates adjacent pairs), which decides what a q8_0 cache's blocks of 32 group.
+    keys_interleaved: bool = False
 
 
 def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
@@ -211,6 +220,7 @@ def model_from_gguf(path):
             if permuted:
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
+        cfg.keys_interleaved = permuted
     kept = meta["lmc.kept"]
     for i, L in enumerate(layers):
         L["stored"] = {key: _stored_type(kept, i, names) for key, names in STORED_NAMES.items()}
@@ -363,6 +373,21 @@ def q8_0_round_trip(w):
     return out
 
 
+def cache_round_trip(x, cache, interleaved=False):
+    """Key or value rows [T, heads, head_dim] as a KV cache of dtype `cache` stores them; with
+    `interleaved`, q8_0 blocks group each head's values in llama.cpp's permuted order (lmc's
+    column 2i + p of a head is column p * head_dim/2 + i here)."""
+    if cache == "q8_0" and x.shape[-1] % Q8_BLOCK == 0:
+        hd = x.shape[-1]
+        order = np.arange(hd).reshape(2, hd // 2).T.reshape(-1) if interleaved else np.arange(hd)
+        out = np.empty_like(x, dtype=np.float32)
+        out[..., order] = q8_0_round_trip(x[..., order].reshape(x.shape[0], -1)).reshape(x.shape)
+        return out
+    if cache in ("f16", "q8_0"):
+        return x.astype(np.float16).astype(np.float32)
+    return x
+
+
 def q8_act_round_trip(x):
     """Input rows as lmc's memory-bound Q8_0 kernel sees them: int8 per 32 values."""
     t, k = x.shape
@@ -397,14 +422,15 @@ class Model:
         self.cfg, self.embed, self.layers, self.final_norm, self.head = cfg, embed, layers, final_norm, head
         self.pos_embed = None
 
-    def prepared(self, plan=None):
-        """The weights as Linear objects, Q8_0-rounded where `plan` says lmc quantizes."""
-        return PreparedModel(self, plan)
+    def prepared(self, plan=None, cache="f32"):
+        """The weights as Linear objects, Q8_0-rounded where `plan` says lmc quantizes, and
+        the KV cache's dtype."""
+        return PreparedModel(self, plan, cache)
 
 
 class PreparedModel:
-    def __init__(self, model, plan):
-        self.cfg, self.model, self.plan = model.cfg, model, plan
+    def __init__(self, model, plan, cache="f32"):
+        self.cfg, self.model, self.plan, self.cache = model.cfg, model, plan, cache
         min_dim = (plan.min_dim or model.cfg.d_model) if plan else None
 
         def quantizes(out_dim, in_dim):
@@ -509,6 +535,8 @@ class Session:
 
     def attention(self, i, q, k, v, positions):
         cfg = self.cfg
+        k = cache_round_trip(k, self.pm.cache, cfg.keys_interleaved)
+        v = cache_round_trip(v, self.pm.cache)
         self.k[i] = k if self.k[i] is None else np.concatenate([self.k[i], k])
         self.v[i] = v if self.v[i] is None else np.concatenate([self.v[i], v])
         keys, vals = self.k[i].astype(np.float64), self.v[i].astype(np.float64)
@@ -624,10 +652,11 @@ def main():
     ap.add_argument("--decode", type=int, default=16, help="greedy tokens to produce")
     ap.add_argument("--q8", action="store_true", help="mirror lmc's default Q8_0 pipeline")
     ap.add_argument("--quant-min-dim", type=int, default=0)
+    ap.add_argument("--cache", choices=["f32", "f16", "q8_0"], default="f32", help="the KV cache's dtype")
     ap.add_argument("--logits-out", help="write the logits as float32 .npy")
     args = ap.parse_args()
     plan = Q8Plan(min_dim=args.quant_min_dim) if args.q8 else None
-    pm = load_model(args.weights).prepared(plan)
+    pm = load_model(args.weights).prepared(plan, args.cache)
     logits, tokens = generate(pm, [int(t) for t in args.tokens.split(",")], args.decode)
     if args.logits_out:
         np.save(args.logits_out, logits)
