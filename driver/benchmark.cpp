@@ -31,6 +31,12 @@ bool gathered(const ir::Op& op, size_t i) {
   return false;
 }
 
+// The first n tokens of `prompt` from an empty cache, in steps of at most step_tokens rows.
+void prefill(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t n, int64_t step_tokens) {
+  for (int64_t at = 0; at < n; at += step_tokens)
+    ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(step_tokens, n - at), at, 1);
+}
+
 }  // namespace
 
 double Samples::median() const { return driver::median(values); }
@@ -60,8 +66,8 @@ double decode_weight_bytes(const ir::Graph& g) {
   return bytes;
 }
 
-SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, int64_t decode_tokens,
-                     const std::vector<int64_t>& prefill_lengths) {
+SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t depth,
+                          const std::vector<int64_t>& prefill_lengths) {
   SpeedResult r{};
   r.threads = threads;
   runtime::ExecutorOptions eo;
@@ -73,16 +79,16 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
   std::vector<int32_t> prompt(static_cast<size_t>(std::max<int64_t>(m.info.step_tokens, 64)));
   for (auto& t : prompt) t = tok(rng);
 
-  // Decode: a short prompt, then single-token steps; the first run warms up.
+  // Decode: `depth` tokens of prompt, then single-token steps; the first run warms up.
   std::vector<double> step_ms, run_tps;
   for (int run = 0; run <= runs; ++run) {
     ex.reset();
-    ex.step(prompt.data(), 8, 0, 1);
+    prefill(ex, prompt, depth, m.info.step_tokens);
     std::vector<double> steps;
     auto t0 = std::chrono::steady_clock::now();
     for (int64_t i = 0; i < decode_tokens; ++i) {
       auto s0 = std::chrono::steady_clock::now();
-      ex.step(&prompt[static_cast<size_t>(i % 8)], 1, 8 + i, 1);
+      ex.step(&prompt[static_cast<size_t>(i % 8)], 1, depth + i, 1);
       steps.push_back(seconds(s0) * 1e3);
     }
     if (run == 0) continue;
@@ -99,8 +105,7 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
     for (int run = 0; run <= runs; ++run) {
       ex.reset();
       auto t0 = std::chrono::steady_clock::now();
-      for (int64_t at = 0; at < n; at += m.info.step_tokens)
-        ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(m.info.step_tokens, n - at), at, 1);
+      prefill(ex, prompt, n, m.info.step_tokens);
       double s = seconds(t0);
       if (run > 0) {
         tps.push_back(static_cast<double>(n) / s);

@@ -27,7 +27,12 @@ struct SpeedResult {
   double ttft_ms;    // time to first token of the first prefill length
 };
 
-SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t decode_tokens,
+// Tokens in the cache before the decode steps unless told otherwise.
+constexpr int64_t kDefaultDecodeDepth = 8;
+
+// Decode steps after `depth` tokens of prompt (each step's attention reads that many
+// keys and more), then each prefill length from an empty cache.
+SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t depth,
                           const std::vector<int64_t>& prefill_lengths);
 
 // Batched decode: `streams` sequences, each after an 8-token prompt, decoding together

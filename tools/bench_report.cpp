@@ -25,8 +25,11 @@ struct Record {
 std::vector<Record> records(const BenchReport& r) {
   std::vector<Record> out;
   const std::string tg = "tg" + std::to_string(r.decode_tokens);
+  // Decode at a depth other than the default is named as llama-bench names it: "tg64 @ d512".
+  bool deep = r.depth != driver::kDefaultDecodeDepth;
   for (const auto& s : r.speed) {
-    out.push_back({s.threads, 1, tg, 0, r.decode_tokens, &s.decode_tps});
+    out.push_back({s.threads, 1, deep ? tg + " @ d" + std::to_string(r.depth) : tg, deep ? r.depth : 0, r.decode_tokens,
+                   &s.decode_tps});
     for (const auto& [n, tps] : s.prefill_tps) out.push_back({s.threads, 1, "pp" + std::to_string(n), n, 0, &tps});
   }
   for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, &p.decode_tps});
@@ -95,8 +98,9 @@ void print_jsonl(const BenchReport& r) {
 
 void print_table(const BenchReport& r) {
   const auto& m = r.model;
-  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
-              static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
+  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token; decode after %lld tokens\n",
+              m.info.name.c_str(), static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6,
+              static_cast<long long>(r.depth));
   std::printf("%-8s %10s %18s %10s %10s %9s", "threads", "read GB/s", "decode tok/s", "roofline", "step p50",
               "step max");
   for (const auto& [n, tps] : r.speed.front().prefill_tps)

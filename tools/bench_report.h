@@ -17,6 +17,7 @@ struct BenchReport {
   double decode_bytes_per_token;
   long peak_rss_kb;
   int64_t decode_tokens;
+  int64_t depth;  // tokens in the cache before the decode steps of `speed`
   std::vector<driver::SpeedResult> speed;        // without --parallel
   std::vector<driver::ParallelResult> parallel;  // with it
   std::vector<driver::SpecResult> spec;          // with --spec

@@ -28,6 +28,8 @@ std::vector<FlagSpec> specs() {
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
   s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N", false, "n"});
+  s.push_back({"depth", true, "tokens in the KV cache before the decode steps (default 8): decode at a long "
+               "context", "N", false, "d"});
   s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST", false, "p"});
   s.push_back({"parallel", true, "measure batched decode instead: comma-separated numbers of streams decoding "
                "together (as lmc serve --parallel)", "LIST"});
@@ -74,13 +76,14 @@ int cmd_bench(int argc, char** argv) {
   auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
   int64_t decode_tokens = a.get_int("decode-tokens", 32, 1, 100000);
+  int64_t depth = a.get_int("depth", driver::kDefaultDecodeDepth, 1, 100000000);
   if (a.has("json") && a.has("output")) throw UsageError("give -o or --json, not both");
   const std::string format = a.has("json") ? "json" : a.get_or("output", "table");
   check_bench_format(format);
 
   driver::LoadedModel m = open_model(model, a);
-  if (decode_tokens + 8 > m.info.context) throw UsageError("--decode-tokens does not fit the context");
-  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, decode_tokens, {}, {}, {}};
+  if (decode_tokens + depth > m.info.context) throw UsageError("--depth and --decode-tokens do not fit the context");
+  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, decode_tokens, depth, {}, {}, {}};
   if (a.has("spec") && a.has("parallel")) throw UsageError("give --spec or --parallel, not both");
   if (a.has("spec")) {
     int64_t draft = a.get("spec")->empty() ? 3 : a.get_int("spec", 3, 1, 7);
@@ -94,7 +97,7 @@ int cmd_bench(int argc, char** argv) {
         report.parallel.push_back(driver::measure_parallel(m, static_cast<int>(t), runs, decode_tokens, n));
   } else {
     for (int64_t t : threads)
-      report.speed.push_back(driver::measure_speed(m, static_cast<int>(t), runs, decode_tokens, prefill));
+      report.speed.push_back(driver::measure_speed(m, static_cast<int>(t), runs, decode_tokens, depth, prefill));
   }
   // Peak RSS is the model's: the bandwidth probe's buffer comes after it is read.
   rusage ru{};

@@ -276,6 +276,11 @@ class BenchOutput(unittest.TestCase):
         self.assertEqual(md[0], "| model | threads | test | t/s (mean ± sd) | t/s (median) |")
         self.assertRegex(md[2], r"^\| \S+ \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
 
+    def test_depth_names_the_decode_figure(self):
+        records = [json.loads(line) for line in self.bench("-d", "40", "-o", "jsonl").splitlines()]
+        self.assertEqual([(r["test"], r["n_prompt"]) for r in records], [("tg2 @ d40", 40), ("pp8", 8)])
+        self.assertIn("decode after 40 tokens", self.bench("--depth=40"))
+
     def test_parallel_records_name_their_streams(self):
         top = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
         self.assertEqual([(r["test"], r["n_parallel"]) for r in top["results"]], [("tg2", 1), ("tg2", 2)])
