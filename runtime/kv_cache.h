@@ -1,5 +1,6 @@
 // The persistent state of a graph: one zero-initialised buffer per KV-cache argument
-// (operand 0 of a kv_write). The argument's type is one sequence's cache — [C, W] for
+// (operand 0 of a kv_write), sized by the argument's type, so rows of its dtype (f32, f16
+// or q8_0 blocks, as the kv-cache-type pass chose). The argument's type is one sequence's cache — [C, W] for
 // global layers, with C the context chosen at run time, a ring of [window +
 // step_tokens, W] for sliding-window ones — and the buffer holds `sequences` of them
 // back to back, one per sequence slot, as kv_write and attention address them (row r

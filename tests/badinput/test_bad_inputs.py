@@ -764,7 +764,7 @@ def rows():
         Row("prompt_longer_than_context", ["run", "{tiny}/tiny.yaml", "--context", "16", "--prompt", LONG_PROMPT],
             ERROR, r"^\S*tiny\.yaml: error: the prompt is \d+ tokens, more than the context of 16"),
         Row("model_does_not_fit_in_memory", ["run", "{dir}/m.yaml", "--prompt", "hi"], ERROR,
-            r"^\S*m\.yaml: error: needs 512\.0 TB of memory \(weights [\d.]+ kB, arena [\d.]+ kB, KV cache 512\.0 TB "
+            r"^\S*m\.yaml: error: needs 256\.0 TB of memory \(weights [\d.]+ kB, arena [\d.]+ kB, KV cache 256\.0 TB "
             r"at context 1000000000000\), [\d.]+ [kMGT]B available",
             {"m.yaml": lambda: tiny_yaml({"context: 64": "context: 1000000000000"})}),
     ]

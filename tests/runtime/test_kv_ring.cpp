@@ -7,6 +7,7 @@
 
 #include "attention_graph.h"
 #include "runtime/executor.h"
+#include "ir/parser.h"
 #include "runtime/kv_cache.h"
 
 namespace lmc::runtime {
@@ -188,6 +189,22 @@ TEST(KvCache, BuffersFollowTheCacheArguments) {
   kv.reset();
   for (const auto& b : kv.buffers())
     EXPECT_TRUE(std::all_of(b.bytes.data(), b.bytes.data() + bytes, [](std::byte x) { return x == std::byte{0}; }));
+}
+
+// A cache's buffer holds rows of its dtype: f16 halves f32's bytes, q8_0 takes 34 bytes
+// per 32 values (keys and values may differ).
+TEST(KvCache, BuffersAreSizedByTheCacheDtype) {
+  auto g = ir::parse(
+      "graph @caches(%positions: i32[T], %seq: i32[T], %x: f32[T,64], %kc_in: f16[C,64], %vc_in: q8_0[24,64]) {\n"
+      "  %kc = kv_write %kc_in, %x, %positions, %seq : f16[C,64]\n"
+      "  %vc = kv_write %vc_in, %x, %positions, %seq : q8_0[24,64]\n"
+      "  return %kc, %vc\n"
+      "}\n");
+  KvCache kv(*g, /*context=*/10, /*sequences=*/2);
+  ASSERT_EQ(kv.buffers().size(), 2u);
+  EXPECT_EQ(kv.buffers()[0].bytes.bytes(), 2u * 10 * 64 * 2);
+  EXPECT_EQ(kv.buffers()[1].bytes.bytes(), 2u * 24 * 2 * 34);
+  EXPECT_EQ(kv.bytes(), 2u * 10 * 64 * 2 + 2u * 24 * 2 * 34);
 }
 
 }  // namespace
