@@ -209,8 +209,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     auto* first_slot = b.CreateMul(i32_at(b, seq, row), slots);  // of the row's sequence
     auto* kv_head = b.CreateSRem(g, i64c(b, s.kv_heads));
     auto head_start = [&](llvm::Value* cache, ir::DType t) {
-      auto* at = b.CreateAdd(b.CreateMul(first_slot, i64c(b, s.row_bytes(t))), b.CreateMul(kv_head, i64c(b, s.head_bytes(t))));
-      return byte_ptr(b, cache, at);
+      auto* row_start = b.CreateMul(first_slot, i64c(b, s.row_bytes(t)));
+      return byte_ptr(b, cache, b.CreateAdd(row_start, b.CreateMul(kv_head, i64c(b, s.head_bytes(t)))));
     };
     auto* k = head_start(kc, s.k_dtype);
     auto* v = head_start(vc, s.v_dtype);

@@ -25,7 +25,7 @@ namespace {
 
 // The values sharing one cache's storage (the argument, the kv_write's result, fusion body
 // arguments bound to them) and the ops reading them; `refusal` says why the cache must
-// stay f32 when an op reads it as something other than a cache.
+// keep its dtype when an op reads it as something other than a cache.
 struct CacheUses {
   std::vector<ir::Value*> values;
   std::vector<ir::Op*> readers;
@@ -65,7 +65,7 @@ std::string try_retype(const CacheUses& uses, ir::DType dtype) {
   retype(uses, dtype);
   for (const ir::Op* reader : uses.readers) {
     try {
-      ir::find_op(reader->kind())->infer(*reader);
+      if (auto infer = ir::find_op(reader->kind())->infer) infer(*reader);
     } catch (const Error& e) {
       retype(uses, before);
       return reader->kind() + ": " + e.what();

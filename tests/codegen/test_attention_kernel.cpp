@@ -34,8 +34,8 @@ codegen::KernelDesc desc(const Case& c) {
   ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
   ir::Dim rows = c.symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(c.slots);
   ir::Type ids = make_type(ir::DType::i32, {T()});
-  d.operands = {q, make_type(c.k, {rows, D(c.kv_heads * c.head_dim)}), make_type(c.v, {rows, D(c.kv_heads * c.head_dim)}),
-                ids, ids};
+  ir::Dim width = D(c.kv_heads * c.head_dim);
+  d.operands = {q, make_type(c.k, {rows, width}), make_type(c.v, {rows, width}), ids, ids};
   d.results = {q};
   d.attrs["n_heads"] = c.heads;
   d.attrs["n_kv_heads"] = c.kv_heads;
