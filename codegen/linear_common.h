@@ -23,7 +23,7 @@ constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
 struct LinearShape {
   int64_t K = 0;         // reduction length (w is [N,K])
   int64_t N = 0;         // output columns = work items
-  ir::DType wtype = ir::DType::f32;  // f32, q8_0, q4_0 or q4_1
+  ir::DType wtype = ir::DType::f32;  // f32, q8_0 or a block type kept from a file
   ir::Dim rows;          // T
   int64_t w_row_bytes() const;
 };

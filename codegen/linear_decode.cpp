@@ -1,6 +1,6 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// Block weights (q8_0, q4_0, q4_1) use integer dot products: the input rows are
+// Block weights (q8_0, and q4_0/q4_1/q5_0/q5_1 kept from a file) use integer dot products: the input rows are
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
 // madds, then scaled by both block scales in f32.

@@ -1,4 +1,4 @@
-// The block formats linear weights come in (q8_0, q4_0, q4_1: GGUF's layouts, see
+// The block formats linear weights come in (q8_0, q4_0, q4_1, q5_0, q5_1: GGUF's layouts, see
 // ir/dtype.cpp), decoded for the two linear paths: as bytes for the integer dot
 // products of decode, and as f32 values for the FMA panels of prefill.
 #pragma once
@@ -9,8 +9,9 @@ namespace lmc::codegen {
 
 // One weight block as the byte madds take it: `u` are 32 unsigned bytes and `sign`,
 // when set, the signs to move onto the input (q8_0: u = |w|, sign = w). The block's
-// value is d * u (signed by `sign`) + m per element: `m` is null for q8_0, m for q4_1
-// and -8d for q4_0, and meets the input block through its sum. d and m are 8-lane splats.
+// value is d * u (signed by `sign`) + m per element: `m` is null for q8_0, m for q4_1 and
+// q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block through its sum. d and
+// m are 8-lane splats.
 struct WeightBlock {
   llvm::Value* u;
   llvm::Value* sign;

@@ -13,8 +13,9 @@ struct DTypeInfo {
 };
 // As in GGUF: q8_0 is an f16 scale d and 32 signed bytes (d*q); q4_0 an f16 d and 16
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
-// (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m).
-constexpr std::array<DTypeInfo, 7> kInfo{{
+// (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
+// after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m).
+constexpr std::array<DTypeInfo, 9> kInfo{{
     {DType::f32, "f32", 1, 4},
     {DType::f16, "f16", 1, 2},
     {DType::bf16, "bf16", 1, 2},
@@ -22,6 +23,8 @@ constexpr std::array<DTypeInfo, 7> kInfo{{
     {DType::q8_0, "q8_0", 32, 34},
     {DType::q4_0, "q4_0", 32, 18},
     {DType::q4_1, "q4_1", 32, 20},
+    {DType::q5_0, "q5_0", 32, 22},
+    {DType::q5_1, "q5_1", 32, 24},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -36,7 +39,9 @@ std::optional<DType> parse_dtype(std::string_view s) {
 }
 
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
-bool is_kept_from_source(DType t) { return t == DType::q4_0 || t == DType::q4_1; }
+bool is_kept_from_source(DType t) {
+  return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1;
+}
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }

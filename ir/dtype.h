@@ -7,17 +7,18 @@
 
 namespace lmc::ir {
 
-// q4_0 and q4_1 are never packed from f32: a weight of those types keeps the blocks of
-// the file it was read from (passes/quant_threshold.cpp, keep-source).
-enum class DType : uint8_t { f32, f16, bf16, i32, q8_0, q4_0, q4_1 };
+// q4_0, q4_1, q5_0 and q5_1 are never packed from f32: a weight of those types keeps the
+// blocks of the file it was read from (passes/quant_threshold.cpp, keep-source).
+enum class DType : uint8_t { f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1 };
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1: block types lmc reads but never packs, so a weight of them keeps a file's blocks.
+// q4_0, q4_1, q5_0, q5_1: block types lmc reads but never packs, so a weight of them keeps a
+// file's blocks.
 bool is_kept_from_source(DType t);
-int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for q8_0, q4_0, q4_1
+int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Bytes of a row of n elements; n must be a multiple of the block size.
 int64_t dtype_row_bytes(DType t, int64_t n);

@@ -44,6 +44,8 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::i32: throw Error("cannot pack weights as i32");
       case ir::DType::q4_0:
       case ir::DType::q4_1:
+      case ir::DType::q5_0:
+      case ir::DType::q5_1:
         throw Error(std::string(ir::dtype_name(dtype)) + " weights keep a file's blocks; they are not packed from f32");
     }
   }

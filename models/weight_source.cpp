@@ -30,8 +30,11 @@ int64_t slice_bound(const WeightExpr& arg, const std::string& s) {
   return v;
 }
 
-// The outermost transform that names the packed type; q4_0 and q4_1 keep the file's blocks.
-bool is_packing(const std::string& fn) { return fn == "q8_0" || fn == "q4_0" || fn == "q4_1"; }
+// The outermost transform that names the packed type (q8_0, or a type kept from the file).
+bool is_packing(const std::string& fn) {
+  auto t = ir::parse_dtype(fn);
+  return t && ir::is_quantized(*t);
+}
 
 // Real transforms nest a few levels (q8_0(T(cat(a,b)))); the bound keeps a hostile
 // "T(T(T(..." in a model definition from overflowing the stack.
@@ -44,8 +47,7 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "q8_0" && head != "q4_0" && head != "q4_1" && head != "rows" &&
-      head != "cols")
+  if (head != "T" && head != "cat" && head != "rows" && head != "cols" && !is_packing(head))
     throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
@@ -260,9 +262,13 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
 std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) const {
   const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;
   if (!t || t->shape.size() != 2) return std::nullopt;
-  if (t->type == GgmlType::Q4_0) return ir::DType::q4_0;
-  if (t->type == GgmlType::Q4_1) return ir::DType::q4_1;
-  return std::nullopt;
+  switch (t->type) {
+    case GgmlType::Q4_0: return ir::DType::q4_0;
+    case GgmlType::Q4_1: return ir::DType::q4_1;
+    case GgmlType::Q5_0: return ir::DType::q5_0;
+    case GgmlType::Q5_1: return ir::DType::q5_1;
+    default: return std::nullopt;
+  }
 }
 
 std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DType dtype) const {

@@ -10,7 +10,7 @@
 // A weight shared with an embedding (tied embeddings) is quantized for both users,
 // so only one packed table exists.
 // Keep-source (keep-source=true, --keep-source-quant=true): a weight whose file stores it
-// in a block type the linear kernels read (param {stored = q4_0|q4_1}, also through
+// in a block type the linear kernels read (param {stored = q4_0|q4_1|q5_0|q5_1}, also through
 // fusions' concats and a shard's slices of whole rows or blocks) keeps those blocks:
 // fewer bytes than Q8_0 (0.5625 and 0.625 per value against 1.0625) and no second
 // rounding. Guard: a table an embedding also reads is decided as before (the gather
@@ -53,7 +53,7 @@ class QuantThreshold : public Pass {
     PassOption keep;
     keep.name = "keep-source";
     keep.kind = OptionKind::Bool;
-    keep.help = "keep the blocks a weight is stored in when the kernels read them (q4_0, q4_1)";
+    keep.help = "keep the blocks a weight is stored in when the kernels read them (q4_0, q4_1, q5_0, q5_1)";
     keep.default_value = "false";
     keep.flag = "keep-source-quant";
     return {min_dim, mode, keep};

@@ -62,40 +62,64 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out) {
   }
 }
 
-std::vector<uint8_t> quantize_q4(const float* x, int64_t rows, int64_t k, ir::DType t) {
-  if (k % 32) throw std::invalid_argument("q4 needs k % 32 == 0");
-  int64_t block = ir::dtype_block_bytes(t), head = t == ir::DType::q4_1 ? 4 : 2;
+namespace {
+
+// Where a 4- or 5-bit block's parts lie: d, m (the _1 types), the fifth bits (q5), nibbles.
+struct SmallBlock {
+  bool has_min, has_high;
+  explicit SmallBlock(ir::DType t)
+      : has_min(t == ir::DType::q4_1 || t == ir::DType::q5_1), has_high(t == ir::DType::q5_0 || t == ir::DType::q5_1) {}
+  int64_t high() const { return has_min ? 4 : 2; }
+  int64_t nibbles() const { return high() + (has_high ? 4 : 0); }
+  int levels() const { return has_high ? 32 : 16; }
+};
+
+}  // namespace
+
+std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t) {
+  if (k % 32) throw std::invalid_argument("block types need k % 32 == 0");
+  SmallBlock l(t);
+  int64_t block = ir::dtype_block_bytes(t);
   std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * block));
   for (int64_t i = 0; i < rows * k; i += 32) {
     const float* v = x + i;
     float lo = *std::min_element(v, v + 32), hi = *std::max_element(v, v + 32);
-    // q4_0: symmetric about 0 with 16 steps of d; q4_1: 15 steps of d from m = min.
-    float d = t == ir::DType::q4_1 ? (hi - lo) / 15 : std::max(std::fabs(lo), std::fabs(hi)) / 8;
-    float m = t == ir::DType::q4_1 ? lo : -8 * d;
+    // Symmetric types: levels steps of d about 0; _1 types: levels-1 steps of d from m = min.
+    float half = static_cast<float>(l.levels() / 2);
+    float d = l.has_min ? (hi - lo) / static_cast<float>(l.levels() - 1)
+                        : std::max(std::fabs(lo), std::fabs(hi)) / half;
+    float m = l.has_min ? lo : -half * d;
     uint8_t* p = out.data() + i / 32 * block;
+    std::memset(p, 0, static_cast<size_t>(block));
     uint16_t dh = f32_to_f16(d), mh = f32_to_f16(m);
     std::memcpy(p, &dh, 2);
-    if (t == ir::DType::q4_1) std::memcpy(p + 2, &mh, 2);
-    std::memset(p + head, 0, 16);
+    if (l.has_min) std::memcpy(p + 2, &mh, 2);
+    uint32_t high = 0;
     for (int j = 0; j < 32; ++j) {
       long q = d ? std::lround((v[j] - m) / d) : 0;
-      auto n = static_cast<uint8_t>(std::clamp(q, 0L, 15L));
-      p[head + j % 16] |= j < 16 ? n : static_cast<uint8_t>(n << 4);
+      auto n = static_cast<uint32_t>(std::clamp(q, 0L, static_cast<long>(l.levels() - 1)));
+      p[l.nibbles() + j % 16] |= static_cast<uint8_t>(j < 16 ? (n & 15) : (n & 15) << 4);
+      high |= (n >> 4) << j;
     }
+    if (l.has_high) std::memcpy(p + l.high(), &high, 4);
   }
   return out;
 }
 
-void dequantize_q4_row(const uint8_t* row, int64_t k, ir::DType t, float* out) {
-  int64_t block = ir::dtype_block_bytes(t), head = t == ir::DType::q4_1 ? 4 : 2;
+void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out) {
+  SmallBlock l(t);
+  int64_t block = ir::dtype_block_bytes(t);
   for (int64_t b = 0; b < k / 32; ++b) {
     const uint8_t* p = row + b * block;
     uint16_t dh, mh = 0;
+    uint32_t high = 0;
     std::memcpy(&dh, p, 2);
-    if (t == ir::DType::q4_1) std::memcpy(&mh, p + 2, 2);
-    float d = f16_to_f32(dh), m = t == ir::DType::q4_1 ? f16_to_f32(mh) : -8 * d;
+    if (l.has_min) std::memcpy(&mh, p + 2, 2);
+    if (l.has_high) std::memcpy(&high, p + l.high(), 4);
+    float d = f16_to_f32(dh), m = l.has_min ? f16_to_f32(mh) : -static_cast<float>(l.levels() / 2) * d;
     for (int j = 0; j < 32; ++j) {
-      int q = j < 16 ? p[head + j] & 15 : p[head + j - 16] >> 4;
+      int q = j < 16 ? p[l.nibbles() + j] & 15 : p[l.nibbles() + j - 16] >> 4;
+      q |= static_cast<int>((high >> j) & 1) << 4;
       out[32 * b + j] = d * static_cast<float>(q) + m;
     }
   }
@@ -114,8 +138,8 @@ std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t
   const auto* bytes = static_cast<const uint8_t*>(w) + n * ir::dtype_row_bytes(wtype, K);
   if (wtype == ir::DType::q8_0)
     dequantize_q8_0_row(bytes, K, row.data());
-  else if (wtype == ir::DType::q4_0 || wtype == ir::DType::q4_1)
-    dequantize_q4_row(bytes, K, wtype, row.data());
+  else if (ir::is_kept_from_source(wtype))
+    dequantize_small_row(bytes, K, wtype, row.data());
   else
     std::memcpy(row.data(), static_cast<const float*>(w) + n * K, K * sizeof(float));
   return row;

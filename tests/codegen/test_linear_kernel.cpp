@@ -1,4 +1,4 @@
-// The generated linear kernels (decode and prefill paths, f32, q8_0, q4_0 and q4_1 weights) as a
+// The generated linear kernels (decode and prefill paths, f32, q8_0, q4_0, q4_1, q5_0 and q5_1 weights) as a
 // plain op and as the anchor of fusion regions: a prologue computing the input as it
 // is loaded (rms_norm; act(gate)*up through split, an activation and mul) and an
 // epilogue on each output (bias, residual, activation). Against the plain reference
@@ -88,7 +88,7 @@ struct LinearData {
     if (c.prologue == Prologue::Norm) g = random_floats(c.K, seed + 4, 0.5f, 1.5f);
     wf = random_floats(c.N * c.K, seed + 1);
     if (c.wtype == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
-    if (c.wtype == ir::DType::q4_0 || c.wtype == ir::DType::q4_1) wq = quantize_q4(wf.data(), c.N, c.K, c.wtype);
+    if (ir::is_kept_from_source(c.wtype)) wq = quantize_small(wf.data(), c.N, c.K, c.wtype);
     if (c.bias) bias = random_floats(c.N, seed + 2);
     if (c.residual) res = random_floats(T * c.N, seed + 3);
     y.assign(T * c.N, NAN);
@@ -178,6 +178,8 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q8_0, 640, 129}, {ir::DType::q8_0, 288, 20},
                           {ir::DType::q4_0, 32, 3},    {ir::DType::q4_0, 640, 129},
                           {ir::DType::q4_1, 96, 37},   {ir::DType::q4_1, 288, 20},
+                          {ir::DType::q5_0, 64, 9},    {ir::DType::q5_0, 640, 129},
+                          {ir::DType::q5_1, 96, 37},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };

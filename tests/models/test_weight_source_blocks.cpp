@@ -1,4 +1,4 @@
-// WeightSource keeping a file's q4_0 / q4_1 blocks: the bytes of whole rows (cat, rows)
+// WeightSource keeping a file's q4_0 / q4_1 / q5_0 / q5_1 blocks: the bytes of whole rows (cat, rows)
 // and whole blocks of columns (cols) are the file's, copied; anything else is an error
 // naming the file and the weight.
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ namespace {
 
 using test::GgufWriter;
 
-constexpr uint32_t kTypeQ4_1 = 3, kTypeQ8_0 = 8;
+constexpr uint32_t kTypeQ4_1 = 3, kTypeQ5_0 = 6, kTypeQ8_0 = 8;
 constexpr size_t kRow = 40;  // 64 values of q4_1: two blocks of 20 bytes
 
 std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
@@ -25,18 +25,19 @@ std::vector<uint8_t> random_bytes(size_t n, uint32_t seed) {
   return v;
 }
 
-// a: q4_1 [2, 64], b: q4_1 [1, 64], c: q8_0 [2, 32], at 32-byte aligned offsets.
+// a: q4_1 [2, 64], b: q4_1 [1, 64], c: q8_0 [2, 32], e: q5_0 [1, 32], at 32-byte aligned offsets.
 class BlockSource : public ::testing::Test {
  protected:
   void SetUp() override {
     a_ = random_bytes(2 * kRow, 1);
     b_ = random_bytes(kRow, 2);
     c_ = random_bytes(2 * 34, 3);
+    e_ = random_bytes(22, 4);
     GgufWriter w;
-    w.header(3, 0);
+    w.header(4, 0);
     w.tensor_info("a", {64, 2}, kTypeQ4_1, 0).tensor_info("b", {64, 1}, kTypeQ4_1, 96);
-    w.tensor_info("c", {32, 2}, kTypeQ8_0, 160).pad_to(32);
-    for (const auto* part : {&a_, &b_, &c_}) {
+    w.tensor_info("c", {32, 2}, kTypeQ8_0, 160).tensor_info("e", {32, 1}, kTypeQ5_0, 256).pad_to(32);
+    for (const auto* part : {&a_, &b_, &c_, &e_}) {
       w.bytes.insert(w.bytes.end(), part->begin(), part->end());
       w.pad_to(32);
     }
@@ -49,13 +50,14 @@ class BlockSource : public ::testing::Test {
 
   test::TempDir dir_;
   std::string path_;
-  std::vector<uint8_t> a_, b_, c_;
+  std::vector<uint8_t> a_, b_, c_, e_;
   std::unique_ptr<WeightSource> src_;
 };
 
 TEST_F(BlockSource, KnowsWhichTensorsAreStoredInBlocksItKeeps) {
   EXPECT_EQ(src_->stored_dtype("a"), ir::DType::q4_1);
   EXPECT_EQ(src_->stored_dtype("c"), std::nullopt);
+  EXPECT_EQ(src_->stored_dtype("e"), ir::DType::q5_0);
   EXPECT_EQ(src_->stored_dtype("absent"), std::nullopt);
 }
 
@@ -69,6 +71,7 @@ TEST_F(BlockSource, WholeRowsAndBlocksAreTheFilesBytes) {
   second_blocks.insert(second_blocks.end(), a_.begin() + kRow + 20, a_.end());
   EXPECT_EQ(get("q4_1(cols(a,32,32))"), second_blocks);
   EXPECT_EQ(get("q4_1(rows(cat(a,b),2,1))"), b_);
+  EXPECT_EQ(src_->materialize("q5_0(e)", ir::DType::q5_0), e_);
 }
 
 TEST_F(BlockSource, WhatHasNoBlocksOfTheFileIsAnError) {
