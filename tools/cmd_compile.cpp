@@ -2,6 +2,7 @@
 // architecture) -> optimized graph -> generated kernels -> one artifact.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -42,8 +43,8 @@ std::string sanitize(const std::string& s) {
 }
 
 // Compiles `r` and writes its artifact (or IR with --emit-ir) to `out`, or to a name
-// from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc).
-void compile_one(const driver::CompileRequest& r, const Args& a, std::string out, std::optional<int64_t> rank = {}) {
+// from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc); the path written.
+std::string compile_one(const driver::CompileRequest& r, const Args& a, std::string out, std::optional<int64_t> rank = {}) {
   auto t0 = std::chrono::steady_clock::now();
   driver::CompiledModel c = driver::compile(r);
   if (out.empty()) {
@@ -53,7 +54,7 @@ void compile_one(const driver::CompileRequest& r, const Args& a, std::string out
   refuse_input_as_output(out, inputs(c));
   if (a.has("emit-ir")) {
     write_output_file(out, ir::print(*c.model.graph));
-    return;
+    return out;
   }
   std::unique_ptr<Progress> bar;
   uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
@@ -68,6 +69,7 @@ void compile_one(const driver::CompileRequest& r, const Args& a, std::string out
   const auto& cs = c.compiler->stats();
   std::fprintf(stderr, "  %d kernels (%s) in %.2f s; packed %.1f MB of weights; total %.2f s\n", cs.kernels,
                c.compiler->target().str().c_str(), cs.total_seconds(), weight_bytes / 1e6, total);
+  return out;
 }
 
 }  // namespace
@@ -94,9 +96,18 @@ int cmd_compile(int argc, char** argv) {
     compile_one(r, a, a.get_or("o", ""));
     return 0;
   }
-  for (int64_t rank = 0; rank < ranks; ++rank) {
-    r.pass_options["rank"] = std::to_string(rank);
-    compile_one(r, a, a.get_or("o", "").empty() ? "" : driver::rank_path(*a.get("o"), rank), rank);
+  // The ranks' artifacts are one output: a rank that fails to compile takes the ones
+  // written before it away.
+  std::vector<std::string> written;
+  try {
+    for (int64_t rank = 0; rank < ranks; ++rank) {
+      r.pass_options["rank"] = std::to_string(rank);
+      written.push_back(compile_one(r, a, a.get_or("o", "").empty() ? "" : driver::rank_path(*a.get("o"), rank), rank));
+    }
+  } catch (...) {
+    std::error_code ignored;
+    for (const auto& f : written) std::filesystem::remove(f, ignored);
+    throw;
   }
   return 0;
 }

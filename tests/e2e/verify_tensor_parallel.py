@@ -24,7 +24,8 @@ when the weights or mpirun are absent, or lmc was built without MPI.
     come out of one stacked projection: the same F32 agreement as SmolLM2.
   * `lmc compile --tensor-parallel=2 -o gemma.lmc` writes gemma.rank0.lmc and
     gemma.rank1.lmc; `mpirun -np 2 lmc run gemma.lmc` runs them with the same text; a
-    rank's artifact alone, or on the wrong rank, is refused with a clear error.
+    rank's artifact alone, or on the wrong rank, is refused with a clear error; a split
+    that fails for one rank leaves none of the ranks' artifacts.
 """
 import argparse
 import os
@@ -109,6 +110,12 @@ def rank_artifacts(lmc, work, text):
     wrong = mpirun(lmc, ["run", files[0], "-p", PROMPT, "-n", "2"], timeout=120)
     check(wrong.returncode != 0 and "holds rank 0 of 2 of a split model, but this process is rank 1 of 2" in wrong.stderr,
           "rank 0's artifact on rank 1 is refused: " + wrong.stderr.strip()[-300:])
+    # SmolLM2's 3 KV groups cannot be split over 4 ranks: rank 1 fails after rank 0 was
+    # written, and the command leaves no rank's file behind.
+    four = alone(lmc, ["compile", SMOLLM, "--tensor-parallel=4", "-o", os.path.join(work, "smol.lmc")])
+    left = [f for f in os.listdir(work) if f.startswith("smol.")]
+    check(four.returncode == 1 and "straddle KV groups" in four.stderr and not left,
+          "a rank that cannot compile leaves no artifacts (%s): %s" % (left, four.stderr.strip()[-200:]))
 
 
 def rank_that_leaves(lmc):
