@@ -16,7 +16,8 @@
 //    result over the ranks: `all_reduce`.
 //  - the logits' linear keeps a slice of the vocabulary; `all_gather` joins them. A table
 //    it shares with the embedding (tied) is sliced once: the embedding looks up only its
-//    rank's rows (zero elsewhere) and an all_reduce adds them.
+//    rank's rows (zero elsewhere) and an all_reduce adds them. A token embedding's own
+//    table (untied, as Phi-3's) is split the same way.
 //  - a stacked projection cut into parts (q, k, v = split(linear(x, W) + b) in GPT-2 and
 //    Phi-3 definitions) is first unstacked: one linear per part over the part's rows of W
 //    (and of a bias), so the heads and columns are planned as above; fuse-qkv and
@@ -166,10 +167,17 @@ class Shard : public Pass {
     if (logits && !vocab)
       ctx.remark(name(), logits->result()->name(), "logits stay whole: the vocabulary is not split evenly");
     apply(g, p);
-    if (vocab) split_vocabulary(g, logits);
+    int tables = 0;
+    for (ir::Op* emb : ops_of_kind(g, "embedding"))
+      if (!(logits && emb->operand(0) == logits->operand(1)) && token_table(g, emb)) {
+        split_table(g, emb->operand(0), nullptr);
+        ++tables;
+      }
+    if (vocab) split_table(g, logits->operand(1), logits);
     return {true, {"rank " + std::to_string(rank_) + " of " + std::to_string(ranks_) + ": split " +
                    std::to_string(p.attention_heads.size()) + " attentions, " + std::to_string(ffn) +
-                   " feed-forward blocks" + (vocab ? ", the vocabulary" : "")}};
+                   " feed-forward blocks" + (vocab ? ", the vocabulary" : "") +
+                   (tables ? ", " + std::to_string(tables) + " embedding table" : "")}};
   }
 
  private:
@@ -354,11 +362,19 @@ class Shard : public Pass {
     }
   }
 
-  // The logits' rows of the vocabulary, gathered; a table the embedding shares is
-  // sliced once, the embedding looking up only this rank's rows.
-  void split_vocabulary(ir::Graph& g, ir::Op* logits) {
-    ir::Value* table = logits->operand(1);
-    int64_t vocab = width(logits->result());
+  // A token embedding's own table (not the logits'), whose rows the ranks divide.
+  bool token_table(ir::Graph& g, ir::Op* emb) const {
+    ir::Value* table = emb->operand(0);
+    return emb->operand(1) == g.arg("tokens") && !emb->has_attr("begin") && table->def() &&
+           ir::computes_weight(*table->def()) && table->type().dims[0].value % ranks_ == 0;
+  }
+
+  // This rank's rows of the vocabulary table: embeddings reading it look up only those
+  // rows (zero elsewhere) and an all_reduce adds the ranks' parts; the logits (when
+  // given, a linear over the table) keep their share of the vocabulary, gathered. A
+  // table both read (tied) is sliced once.
+  void split_table(ir::Graph& g, ir::Value* table, ir::Op* logits) {
+    int64_t vocab = table->type().dims[0].value;
     Cols c = share(vocab, rank_, ranks_, 1);
     ir::Builder b(g, std::next(g.find(table->def())));
     ir::Value* rows = b.op("slice", {table}, {{"axis", int64_t{0}}, {"begin", c.begin}, {"size", c.size}},
@@ -371,6 +387,7 @@ class Shard : public Pass {
       user->attrs()["vocab"] = vocab;
       join_after(g, user, "all_reduce");
     }
+    if (!logits) return;
     logits->result()->set_type(ir::find_op("linear")->infer(*logits).at(0));
     join_after(g, logits, "all_gather");
   }

@@ -66,7 +66,7 @@ def weights_line(stderr):
     return [float(m) for m in re.findall(r"weights ([0-9.]+) MB", stderr)]
 
 
-def f32_logits(lmc, work, name, model):
+def f32_logits(lmc, work, name, model, halves=True):
     args = ["run", model, "-p", PROMPT, "-n", "8", "--quant-min-dim", "1000000000", "--cache-type", "f32", "-t", "1"]
     one = alone(lmc, args + ["--logits-out", os.path.join(work, name + ".one.npy")])
     check(one.returncode == 0, name + " F32 alone runs: " + one.stderr[-400:])
@@ -79,6 +79,10 @@ def f32_logits(lmc, work, name, model):
     cos = min(float(np.dot(x, y) / (np.linalg.norm(x) * np.linalg.norm(y))) for x, y in zip(a, b))
     check(d <= 1e-3 and cos >= 1 - 1e-6,
           name + " F32: every row within tolerance (max |d| %.2e, min cosine %.9f)" % (d, cos))
+    if halves:  # every table split, its embedding's too (GPT-2's odd vocabulary stays whole)
+        whole, shares = weights_line(one.stderr), weights_line(two.stderr)
+        check(len(shares) == 2 and all(s <= 0.55 * whole[0] for s in shares),
+              name + " F32: each rank holds about half the weights (%s MB of %s MB)" % (shares, whole))
 
 
 def gemma_text(lmc):
@@ -154,7 +158,7 @@ def main():
     work = os.path.join(args.work_dir, "tensor_parallel")
     os.makedirs(work, exist_ok=True)
     f32_logits(args.lmc, work, "SmolLM2", SMOLLM)
-    f32_logits(args.lmc, work, "GPT-2", os.path.join(args.checkpoints, "gpt2"))
+    f32_logits(args.lmc, work, "GPT-2", os.path.join(args.checkpoints, "gpt2"), halves=False)
     f32_logits(args.lmc, work, "Phi-3", os.path.join(args.checkpoints, "phi3.gguf"))
     rank_artifacts(args.lmc, work, gemma_text(args.lmc))
     rank_that_leaves(args.lmc)
