@@ -2,6 +2,8 @@
 
 #include <llvm/IR/Intrinsics.h>
 
+#include "codegen/weight_blocks.h"
+
 namespace lmc::codegen {
 
 namespace {
@@ -10,13 +12,10 @@ constexpr int64_t kBlock = 32;  // q8_0 values per block
 constexpr unsigned kLanes = 8;
 
 llvm::Value* load_q8_0_values(Builder& b, llvm::Value* src, int64_t n) {
-  auto* i8x = llvm::FixedVectorType::get(b.getInt8Ty(), kBlock);
   int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
   llvm::Value* out = llvm::PoisonValue::get(f32x(b, static_cast<unsigned>(n)));
   for (int64_t j = 0; j < n / kBlock; ++j) {
-    llvm::Value* block = byte_ptr(b, src, i64c(b, j * block_bytes));
-    auto* q = b.CreateAlignedLoad(i8x, byte_ptr(b, block, i64c(b, 2)), llvm::Align(1));
-    auto* values = b.CreateFMul(b.CreateSIToFP(q, f32x(b, kBlock)), splat(b, kBlock, load_f16_as_f32(b, block)));
+    llvm::Value* values = block_values(b, ir::DType::q8_0, byte_ptr(b, src, i64c(b, j * block_bytes)));
     out = b.CreateInsertVector(out->getType(), out, values, b.getInt64(static_cast<uint64_t>(j * kBlock)));
   }
   return out;

@@ -11,6 +11,7 @@
 #include "codegen/desc_access.h"
 #include "codegen/emitter.h"
 #include "codegen/region_io.h"
+#include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -58,16 +59,10 @@ void copy_f16_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t width)
 }
 
 void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t width) {
-  auto* i8x = llvm::FixedVectorType::get(b.getInt8Ty(), kLanes);
   int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
   emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
     llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
-    auto* scale = splat(b, kLanes, load_f16_as_f32(b, block));
-    llvm::Value* out = f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block)));
-    for (int64_t j = 0; j < kQ8Block; j += kLanes) {
-      auto* q = b.CreateAlignedLoad(i8x, byte_ptr(b, block, i64c(b, 2 + j)), llvm::Align(1));
-      store_f32x(b, b.CreateFMul(b.CreateSIToFP(q, f32x(b, kLanes)), scale), f32_ptr(b, out, i64c(b, j)));
-    }
+    store_f32x(b, block_values(b, ir::DType::q8_0, block), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
   });
 }
 

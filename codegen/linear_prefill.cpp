@@ -60,7 +60,7 @@ std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, Linear
     auto* src = byte_ptr(b, rows[c], b.CreateMul(b.CreateUDiv(k0, i64c(b, 32)), i64c(b, block_bytes)));
     emit_for(b, i64c(b, 0), kc, 32, [&](llvm::Value* k) {
       auto* block = byte_ptr(b, src, b.CreateMul(b.CreateUDiv(k, i64c(b, 32)), i64c(b, block_bytes)));
-      dequantize_weight_block(b, s.wtype, block, f32_ptr(b, dst, k));
+      store_f32x(b, block_values(b, s.wtype, block), f32_ptr(b, dst, k));
     }, "dq");
   }
   return cols;

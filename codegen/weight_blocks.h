@@ -1,6 +1,6 @@
-// The block formats linear weights come in (q8_0, q4_0, q4_1, q5_0, q5_1: GGUF's layouts, see
-// ir/dtype.cpp), decoded for the two linear paths: as bytes for the integer dot
-// products of decode, and as f32 values for the FMA panels of prefill.
+// The block formats weights (and q8_0 KV caches) come in (q8_0, q4_0, q4_1, q5_0, q5_1:
+// GGUF's layouts, see ir/dtype.cpp), decoded as bytes for the integer dot products of
+// decode, and as f32 values for prefill's FMA panels, embedding rows and cache rows.
 #pragma once
 #include "codegen/llvm_helpers.h"
 #include "ir/dtype.h"
@@ -21,7 +21,7 @@ struct WeightBlock {
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
 
-// dst[0..32) = the 32 f32 values of the block at `block`.
-void dequantize_weight_block(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* dst);
+// The 32 values of the block at `block`, as <32 x float>.
+llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block);
 
 }  // namespace lmc::codegen

@@ -169,6 +169,17 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
 
 int64_t row_len(const std::vector<int64_t>& shape) { return shape.size() < 2 ? (shape.empty() ? 1 : shape[0]) : shape.back(); }
 
+// Elements [from, from + len) of each of the `rows` rows of `in`, rows `stride` apart:
+// cols() of f32 values, and of a file's blocks as bytes.
+template <class T>
+std::vector<T> columns(const std::vector<T>& in, int64_t rows, int64_t stride, int64_t from, int64_t len) {
+  std::vector<T> out;
+  out.reserve(static_cast<size_t>(rows * len));
+  for (int64_t r = 0; r < rows; ++r)
+    out.insert(out.end(), in.begin() + r * stride + from, in.begin() + r * stride + from + len);
+  return out;
+}
+
 }  // namespace
 
 std::vector<int64_t> WeightSource::shape(const std::string& expr) const {
@@ -202,11 +213,7 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
     if (s.size() == 1) s.push_back(1);
     std::vector<float> in = eval_f32(w, e.args[0], load);
     if (e.fn == "rows") return {in.begin() + e.begin * s[1], in.begin() + (e.begin + e.size) * s[1]};
-    std::vector<float> out;
-    out.reserve(static_cast<size_t>(s[0] * e.size));
-    for (int64_t r = 0; r < s[0]; ++r)
-      out.insert(out.end(), in.begin() + r * s[1] + e.begin, in.begin() + r * s[1] + e.begin + e.size);
-    return out;
+    return columns(in, s[0], s[1], e.begin, e.size);
   }
   std::vector<float> out;
   for (const auto& a : e.args) {
@@ -215,10 +222,6 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
   }
   return out;
 }
-
-}  // namespace
-
-namespace {
 
 // The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
 // rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
@@ -234,27 +237,23 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
     const uint8_t* p = w.gguf()->data(*t);
     return {p, p + t->nbytes};
   }
-  if (e.fn == "cat" || e.fn == "rows") {
+  if (e.fn == "cat") {
     std::vector<uint8_t> out;
     for (const auto& a : e.args) {
       auto part = eval_blocks(w, a, dtype);
       out.insert(out.end(), part.begin(), part.end());
     }
-    if (e.fn == "rows") out = {out.begin() + e.begin * row_bytes, out.begin() + (e.begin + e.size) * row_bytes};
     return out;
   }
   int64_t block = ir::dtype_block_elems(dtype);
-  if (e.fn != "cols" || e.begin % block || e.size % block)
+  bool whole_blocks = e.fn == "rows" || (e.fn == "cols" && e.begin % block == 0 && e.size % block == 0);
+  if (!whole_blocks)
     throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), rows() and "
                              "cols() of whole blocks keep a file's blocks");
-  auto in_shape = expr_shape(w, e.args[0]);
-  int64_t in_row = ir::dtype_row_bytes(dtype, in_shape.back());
-  int64_t from = ir::dtype_row_bytes(dtype, e.begin);
-  std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype), out;
-  out.reserve(static_cast<size_t>(s[0] * row_bytes));
-  for (int64_t r = 0; r < s[0]; ++r)
-    out.insert(out.end(), in.begin() + r * in_row + from, in.begin() + r * in_row + from + row_bytes);
-  return out;
+  std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype);
+  if (e.fn == "rows") return {in.begin() + e.begin * row_bytes, in.begin() + (e.begin + e.size) * row_bytes};
+  int64_t in_row = ir::dtype_row_bytes(dtype, expr_shape(w, e.args[0]).back());
+  return columns(in, s[0], in_row, ir::dtype_row_bytes(dtype, e.begin), row_bytes);
 }
 
 }  // namespace

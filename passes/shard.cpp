@@ -49,6 +49,11 @@ struct Cols {
 
 int64_t width(const ir::Value* v) { return v->type().dims.back().value; }
 
+// A one-row weight: a bias.
+bool is_row_weight(const ir::Value* v) {
+  return v->type().rank() == 1 && v->def() && ir::computes_weight(*v->def());
+}
+
 // Rank r's share of n units: [r*n/N, (r+1)*n/N), as even as whole units allow.
 Cols share(int64_t n, int64_t rank, int64_t ranks, int64_t unit) {
   int64_t units = n / unit;
@@ -111,10 +116,8 @@ class Planner {
   // An elementwise operand: a one-row weight (a bias) is sliced by the apply step, an
   // activation is wanted in the same columns.
   std::string want_operand(ir::Value* o, ir::Value* result, Cols c) {
-    if (o->type().rank() == 1 && o->type() != result->type()) {
-      if (!o->def() || !ir::computes_weight(*o->def())) return "%" + o->name() + " is a row but not a weight";
-      return "";
-    }
+    if (o->type().rank() == 1 && o->type() != result->type())
+      return is_row_weight(o) ? "" : "%" + o->name() + " is a row but not a weight";
     return want(o, c);
   }
 
@@ -253,10 +256,6 @@ class Shard : public Pass {
     return act;
   }
 
-  static bool is_row_weight(const ir::Value* v) {
-    return v->type().rank() == 1 && v->def() && ir::computes_weight(*v->def());
-  }
-
   // split(linear(x, W) [elementwise with row weights]) along the columns: each part
   // becomes linear(x, rows of W) followed by the same chain over the part's weight rows.
   // The stacked ops are erased; a chain read elsewhere is left as it is.
@@ -357,7 +356,7 @@ class Shard : public Pass {
   void slice_row_operands(ir::Graph& g, ir::Op* op, Cols c) {
     for (size_t i = 0; i < op->operands().size(); ++i) {
       ir::Value* o = op->operand(i);
-      if (o->type().rank() == 1 && o->def() && ir::computes_weight(*o->def()) && width(o) != c.size)
+      if (is_row_weight(o) && width(o) != c.size)
         op->set_operand(i, slice(g, op, o, 0, c));
     }
   }
