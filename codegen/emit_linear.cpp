@@ -1,9 +1,9 @@
-// linear: y[T,N] = x[T,K] · w[N,K]ᵀ, w f32 or q8_0, as the anchor of a fusion region:
+// linear: y[T,N] = x[T,K] · w[N,K]ᵀ, w f32 or a block type, as the anchor of a fusion region:
 // a prologue computes x as it is loaded (a norm, act(gate)*up), an epilogue turns
 // each output value into the yielded ones (bias, residual, activation). Work items
-// are output columns; each call computes columns [begin, end) of every row. Few rows
-// take the memory-bound decode path, many rows the blocked prefill path
-// (codegen/linear_{decode,prefill}.cpp).
+// are output columns of every row for few rows, which take the memory-bound decode
+// path, and rows of every column for many rows, which take the blocked prefill path
+// (codegen/linear_{decode,prefill,prefill_blocks}.cpp).
 #include <llvm/IR/Function.h>
 
 #include "codegen/emitter.h"
@@ -28,12 +28,17 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   emit_linear_decode(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
-  emit_linear_prefill(b, s, io);
+  io.split_rows();
+  if (ir::is_quantized(s.wtype)) emit_linear_prefill_blocks(b, s, io);
+  else emit_linear_prefill(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();
 }
 
+// Decode splits the columns: each call streams its share of the weights. Prefill
+// splits the rows evenly over the threads: each call prepares its input rows (the
+// prologue, their quantization) once and sweeps all the weights.
 KernelInfo info(const KernelDesc& d) {
   FusedRegion r = fused_region(d);
   LinearShape s = linear_shape(d, r);
@@ -41,6 +46,13 @@ KernelInfo info(const KernelDesc& d) {
   k.fixed = s.N;
   // A split must leave each part enough columns to amortise quantizing the input.
   k.grain = 64;
+  if (s.rows.sym) {
+    k.sym = *s.rows.sym;
+    k.rows_from = kPrefillMinRows;
+  } else if (s.rows.value >= kPrefillMinRows) {
+    k.fixed = s.rows.value;
+    k.grain = kDecodeMaxRows;
+  }
   return k;
 }
 

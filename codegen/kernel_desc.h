@@ -24,14 +24,28 @@ struct KernelDesc {
 // How many work items a kernel splits into: items = per_sym * syms[sym] (or
 // `fixed` when it does not depend on a symbol), and the grain below which a
 // split does not pay.
+//
+// A kernel whose per-call setup is per row (a GEMM quantizes and packs its input
+// rows, and computes a fused prologue, once per call) sets rows_from: from that many
+// rows (syms[sym]) on, the work items are the rows themselves, and the runtime splits
+// them evenly over its threads, so that each row's setup is done once.
 struct KernelInfo {
   bool uses_sym = false;
   ir::Sym sym = ir::Sym::T;
   int64_t per_sym = 1;
   int64_t fixed = 1;
   int64_t grain = 1;
+  int64_t rows_from = 0;  // 0: never
+  bool splits_rows(const int64_t* syms) const {
+    return rows_from > 0 && syms[static_cast<int>(sym)] >= rows_from;
+  }
   int64_t items(const int64_t* syms) const {
+    if (splits_rows(syms)) return syms[static_cast<int>(sym)];
     return uses_sym ? per_sym * syms[static_cast<int>(sym)] : fixed;
+  }
+  // The grain of a split over `threads` threads.
+  int64_t grain_for(const int64_t* syms, int threads) const {
+    return splits_rows(syms) ? (items(syms) + threads - 1) / threads : grain;
   }
 };
 

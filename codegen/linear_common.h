@@ -39,8 +39,13 @@ class LinearIO {
 
   llvm::Value* w() const { return w_; }
   llvm::Value* T() const { return T_; }
-  llvm::Value* begin() const { return begin_; }  // first output column of this call
-  llvm::Value* end() const { return end_; }
+  // The call's work items [begin, end) are output columns of every row (decode), or,
+  // after split_rows(), rows of every column (prefill: KernelInfo::rows_from).
+  void split_rows() { rows_split_ = true; }
+  llvm::Value* row_begin() const { return rows_split_ ? begin_ : i64c(b_, 0); }
+  llvm::Value* row_end() const { return rows_split_ ? end_ : T_; }
+  llvm::Value* col_begin() const { return rows_split_ ? i64c(b_, 0) : begin_; }
+  llvm::Value* col_end() const { return rows_split_ ? i64c(b_, s_.N) : end_; }
   bool plain_input() const { return region_.plain_input; }
   bool plain_output() const { return region_.plain_output; }
   llvm::Value* x() const { return x_; }          // the input buffer when plain_input()
@@ -60,9 +65,11 @@ class LinearIO {
   const LinearShape& s_;
   RegionIO io_;
   llvm::Value *x_ = nullptr, *w_, *T_, *begin_, *end_;
+  bool rows_split_ = false;
 };
 
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
-void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);
+void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);         // f32 weights
+void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io);  // block weights
 
 }  // namespace lmc::codegen

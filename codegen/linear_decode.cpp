@@ -6,7 +6,10 @@
 // madds, then scaled by both block scales in f32.
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include <optional>
+
 #include "codegen/linear_common.h"
+#include "codegen/quantized_rows.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -28,26 +31,11 @@ constexpr int64_t kPrefetchBytes = 16384;
 
 llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
 
-// VNNI (an opt-in host feature) fuses the two madd steps into one vpdpbusd.
-bool use_vnni(const llvm::Function& fn) {
-  return has_target_feature(fn, "avxvnni") ||
-         (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
-}
-
 // Σ x·w over one block pair as 8 partial i32 sums. The byte madds want one unsigned
-// operand: the weight block's `u`, with its signs (q8_0) moved onto x (|x|,|w| <= 128
-// keeps pmaddubsw's pairwise i16 sums from saturating; q4's u <= 15 always does).
+// operand: the weight block's `u`, with its signs (q8_0) moved onto x.
 llvm::Value* block_dot_i32(Builder& b, llvm::Value* xq, const WeightBlock& w, bool vnni) {
   auto* sx = w.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {xq, w.sign}) : xq;
-  if (vnni) {
-    auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
-    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
-                             {llvm::Constant::getNullValue(i32x8), b.CreateBitCast(w.u, i32x8),
-                              b.CreateBitCast(sx, i32x8)});
-  }
-  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {w.u, sx});
-  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
-  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
+  return byte_dot_i32(b, nullptr, w.u, sx, vnni);
 }
 
 int64_t prefetch_distance(const LinearShape& s) {
@@ -62,54 +50,9 @@ void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
 }
 
 struct Scratch {
-  llvm::Value* q;      // i8 [kRowGroup * K] quantized input rows (block weights)
-  llvm::Value* d;      // f32 [kRowGroup * K/32] their block scales
-  llvm::Value* sum;    // f32 [kRowGroup * K/32] d * Σq / 8 per block (q4 weights' offsets), or null
-  llvm::Value* xa;     // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
+  std::optional<QuantizedRows> xq;  // the input rows, quantized (block weights)
+  llvm::Value* xa = nullptr;        // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
 };
-
-// Quantizes `rows` input rows starting at row g0 into scratch: per block of 32,
-// d = max|x|/127 and q = round(x/d).
-void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
-                   llvm::Value* rows) {
-  int64_t nb = s.K / kBlock;
-  emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    auto* t = b.CreateAdd(g0, r);
-    emit_for(b, i64c(b, 0), i64c(b, nb), 1, [&](llvm::Value* blk) {
-      llvm::Value* v[4];
-      llvm::Value* amax = nullptr;
-      for (int i = 0; i < 4; ++i) {
-        v[i] = io.load_input(t, b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), i64c(b, 8 * i)), 8);
-        amax = amax ? vmax(b, amax, vabs(b, v[i])) : vabs(b, v[i]);
-      }
-      auto* m = hmax(b, amax);
-      auto* d = b.CreateFDiv(m, f32c(b, 127.0f));
-      auto* inv = b.CreateSelect(b.CreateFCmpOGT(m, f32c(b, 0.0f)), b.CreateFDiv(f32c(b, 127.0f), m),
-                                 f32c(b, 0.0f));
-      llvm::Value* q[4];
-      for (int i = 0; i < 4; ++i) {
-        auto* scaled = b.CreateFMul(v[i], splat(b, 8, inv));
-        auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, scaled);
-        q[i] = b.CreateFPToSI(rounded, llvm::FixedVectorType::get(b.getInt32Ty(), 8));
-      }
-      std::vector<int> lo, all;
-      for (int i = 0; i < 16; ++i) lo.push_back(i);
-      for (int i = 0; i < 32; ++i) all.push_back(i);
-      auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], lo),
-                                        b.CreateShuffleVector(q[2], q[3], lo), all);
-      auto* bytes = b.CreateTrunc(q32, i8x32(b));
-      auto* slot = b.CreateAdd(b.CreateMul(r, i64c(b, nb)), blk);
-      b.CreateAlignedStore(bytes, byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))), llvm::Align(32));
-      b.CreateStore(d, f32_ptr(b, sc.d, slot));
-      if (sc.sum) {
-        // Spread over the 8 lanes each accumulator sums at the end (/8 is exact).
-        auto* total = b.CreateSIToFP(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
-                                     b.getFloatTy());
-        b.CreateStore(b.CreateFMul(total, b.CreateFMul(d, f32c(b, 0.125f))), f32_ptr(b, sc.sum, slot));
-      }
-    }, "qb");
-  }, "qr");
-}
 
 // Columns n .. n+C-1 of `rows` (a power of two up to kRowTile) consecutive rows from r of the current
 // group, block weights: accumulators [row][column], flattened. The rows share each
@@ -117,20 +60,21 @@ void quantize_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
 // whatever the rows beside it, so its result does not depend on them.
 std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scratch& sc,
                                      const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
-  int64_t nb = s.K / kBlock;
+  const QuantizedRows& in = *sc.xq;
   int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   auto* zero = splat_f32(b, 8, 0.0f);
   Carried init(wrows.size() * static_cast<size_t>(rows), zero);
-  return emit_for_carry(b, i64c(b, 0), i64c(b, nb), 1, init, [&](llvm::Value* blk, const Carried& acc) {
+  return emit_for_carry(b, i64c(b, 0), i64c(b, in.blocks()), 1, init, [&](llvm::Value* blk, const Carried& acc) {
     std::vector<llvm::Value*> xq, dx, sx;
     for (int j = 0; j < rows; ++j) {
-      auto* slot = b.CreateAdd(b.CreateMul(b.CreateAdd(r, i64c(b, j)), i64c(b, nb)), blk);
-      xq.push_back(b.CreateAlignedLoad(i8x32(b), byte_ptr(b, sc.q, b.CreateMul(slot, i64c(b, kBlock))),
+      auto* slot = b.CreateAdd(r, i64c(b, j));
+      xq.push_back(b.CreateAlignedLoad(i8x32(b), in.quants(b, slot, b.CreateMul(blk, i64c(b, kBlock))),
                                        llvm::Align(32)));
       // Broadcast loads: they cost a load port, not a vector ALU port.
-      dx.push_back(splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.d, slot))));
-      if (sc.sum) sx.push_back(splat(b, 8, b.CreateLoad(b.getFloatTy(), f32_ptr(b, sc.sum, slot))));
+      dx.push_back(splat(b, 8, in.scale(b, slot, blk)));
+      // Spread over the 8 lanes each accumulator sums at the end (/8 is exact).
+      if (in.has_sums()) sx.push_back(splat(b, 8, b.CreateFMul(in.sum(b, slot, blk), f32c(b, 0.125f))));
     }
     auto* off = b.CreateMul(blk, i64c(b, block_bytes));
     Carried next(acc.size());
@@ -189,7 +133,7 @@ void column_loop(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& 
   emit_for(b, from, to, cols, [&](llvm::Value* n) {
     std::vector<llvm::Value*> wrows;
     for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
-    if (sc.q) {
+    if (sc.xq) {
       // Rows in tiles of kRowTile sharing each weight block's decoding, then halving
       // tiles for the rest (4 + 2 + 1 for 7 rows).
       llvm::Value* done = i64c(b, 0);
@@ -232,24 +176,22 @@ void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
 }  // namespace
 
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
-  Scratch sc{};
+  Scratch sc;
   if (ir::is_quantized(s.wtype)) {
-    sc.q = stack_array(b, b.getInt8Ty(), kRowGroup * s.K);
-    sc.d = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
-    if (s.wtype != ir::DType::q8_0) sc.sum = stack_array(b, b.getFloatTy(), kRowGroup * s.K / kBlock);
+    sc.xq.emplace(b, kRowGroup, s.K, s.wtype != ir::DType::q8_0);
   } else if (!io.plain_input()) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }
   int64_t group = sc.xa ? kActRowGroup : kRowGroup;
-  auto* main_end = round_down(b, io.begin(), io.end(), kCols);
+  auto* main_end = round_down(b, io.col_begin(), io.col_end(), kCols);
   emit_for(b, i64c(b, 0), io.T(), group, [&](llvm::Value* g0) {
     auto* left = b.CreateSub(io.T(), g0);
     auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, group)), left, i64c(b, group));
     if (!io.plain_input()) io.prepare_rows(g0, rows);
-    if (sc.q) quantize_rows(b, s, io, sc, g0, rows);
+    if (sc.xq) sc.xq->fill(b, io, g0, rows);
     if (sc.xa) prologue_rows(b, s, io, sc, g0, rows);
-    column_loop(b, s, io, sc, g0, rows, io.begin(), main_end, kCols);
-    column_loop(b, s, io, sc, g0, rows, main_end, io.end(), 1);
+    column_loop(b, s, io, sc, g0, rows, io.col_begin(), main_end, kCols);
+    column_loop(b, s, io, sc, g0, rows, main_end, io.col_end(), 1);
   }, "g");
 }
 

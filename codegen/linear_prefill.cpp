@@ -1,24 +1,23 @@
-// Prefill path of linear (many rows): compute-bound, so it is blocked like a GEMM.
-// K is split into even blocks of at most kMaxKc. For each block and each panel of
-// kNc output columns, block weights are dequantized once into a small k-contiguous
-// scratch panel (f32 weights are read in place); register tiles of kMr rows x kNc
-// columns then accumulate 8-wide partial dot products along k with FMAs, and each
-// tile is reduced horizontally into the output once per block. Weights and inputs
-// both keep their natural row-major layout, so nothing is transposed. The input
-// rows are copied per kPanelRows x kc block into a contiguous panel that stays in
-// L2 while every column panel sweeps it (in place, rows K apart, they thrash); a
-// fused prologue is computed in that copy, once per input value. Partial sums over
-// the k blocks live in the first yield; the epilogue runs once, after the last block.
+// Prefill path of linear (many rows) for f32 weights: compute-bound, so it is blocked
+// like a GEMM (block weights take the int8 GEMM, codegen/linear_prefill_blocks.cpp).
+// K is split into even blocks of at most kMaxKc. For each block and each panel of kNc
+// output columns, register tiles of kMr rows x kNc columns accumulate 8-wide partial
+// dot products along k with FMAs, and each tile is reduced horizontally into the
+// output once per block. Weights and inputs both keep their natural row-major layout,
+// so nothing is transposed. The input rows are copied per kPanelRows x kc block into a
+// contiguous panel that stays in L2 while every column panel sweeps it (in place, rows
+// K apart, they thrash); a fused prologue is computed in that copy, once per input
+// value. Partial sums over the k blocks live in the first yield; the epilogue runs
+// once, after the last block.
 #include <llvm/IR/Function.h>
 
 #include "codegen/linear_common.h"
-#include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
 
 namespace {
 
-constexpr int64_t kMaxKc = 512;   // k per block at most: the weight panel (8 KiB) stays in L1
+constexpr int64_t kMaxKc = 512;   // k per block at most: the kNc weight rows' part (8 KiB) stays in L1
 constexpr int kNc = 4;            // columns per register tile
 constexpr int kMr = 3;            // rows per register tile: 12 accumulators
 constexpr int64_t kPanelRows = kMaxPreparedRows;  // rows per input panel (<= 192 KiB of stack)
@@ -33,7 +32,6 @@ int64_t block_k(const LinearShape& s) {
 
 struct Panel {
   int64_t kc;       // k per block
-  llvm::Value* wd;  // f32 [kNc * kc] dequantized block weights of the panel, or nullptr
   llvm::Value* xa;  // f32 [kPanelRows * kc] input rows (activated), kc apart
 };
 
@@ -41,28 +39,13 @@ llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
 }
 
-// The kNc weight rows of panel n0 from k0, as f32 pointers. Columns past `end`
-// repeat the last valid one: they are computed but never stored.
-std::vector<llvm::Value*> panel_columns(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p,
-                                        llvm::Value* n0, llvm::Value* k0, llvm::Value* kc) {
-  std::vector<llvm::Value*> rows;
-  auto* last = b.CreateSub(io.end(), i64c(b, 1));
-  for (int c = 0; c < kNc; ++c) rows.push_back(io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
+// The kNc weight rows of panel n0 from k0. Columns past `end` repeat the last valid
+// one: they are computed but never stored.
+std::vector<llvm::Value*> panel_columns(Builder& b, LinearIO& io, llvm::Value* n0, llvm::Value* k0) {
+  auto* last = b.CreateSub(io.col_end(), i64c(b, 1));
   std::vector<llvm::Value*> cols;
-  if (s.wtype == ir::DType::f32) {
-    for (auto* r : rows) cols.push_back(f32_ptr(b, r, k0));
-    return cols;
-  }
-  int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
-  for (int c = 0; c < kNc; ++c) {
-    auto* dst = f32_ptr(b, p.wd, i64c(b, c * p.kc));
-    cols.push_back(dst);
-    auto* src = byte_ptr(b, rows[c], b.CreateMul(b.CreateUDiv(k0, i64c(b, 32)), i64c(b, block_bytes)));
-    emit_for(b, i64c(b, 0), kc, 32, [&](llvm::Value* k) {
-      auto* block = byte_ptr(b, src, b.CreateMul(b.CreateUDiv(k, i64c(b, 32)), i64c(b, block_bytes)));
-      store_f32x(b, block_values(b, s.wtype, block), f32_ptr(b, dst, k));
-    }, "dq");
-  }
+  for (int c = 0; c < kNc; ++c)
+    cols.push_back(f32_ptr(b, io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)), k0));
   return cols;
 }
 
@@ -144,7 +127,7 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
   acc = emit_for_carry(b, i64c(b, 0), kc8, 8, acc, [&](llvm::Value* k, const Carried& cur) {
     return tile_step(b, tile, arow, k, cur, nullptr);
   }, "mk");
-  if (s.wtype == ir::DType::f32 && s.K % 8)  // only an f32 K can end off a multiple of 8
+  if (s.K % 8)
     acc = tile_step(b, tile, arow, kc8, acc, b.CreateSub(tile.kc, kc8));
   for (int r = 0; r < R; ++r) {
     auto* sum = reduce4(b, &acc[r * kNc]);
@@ -194,11 +177,11 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, l
     pack_input(b, io, p, t0, tb, k0, base.kc);
     base.a = p.xa;
     base.a_stride = i64c(b, p.kc);
-    emit_for(b, io.begin(), io.end(), kNc, [&](llvm::Value* n0) {
+    emit_for(b, io.col_begin(), io.col_end(), kNc, [&](llvm::Value* n0) {
       Tile tile = base;
       tile.n0 = n0;
-      tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.end(), n0));
-      tile.cols = panel_columns(b, s, io, p, n0, k0, base.kc);
+      tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
+      tile.cols = panel_columns(b, io, n0, k0);
       tile.yrow0 = f32_ptr(b, io.acc(), b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0));
       row_tiles(b, s, io, tile, tb);
     }, "n0");
@@ -210,10 +193,9 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, l
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
   Panel p{};
   p.kc = block_k(s);
-  if (ir::is_quantized(s.wtype)) p.wd = stack_array(b, b.getFloatTy(), kNc * p.kc);
   p.xa = stack_array(b, b.getFloatTy(), kPanelRows * p.kc);
-  emit_for(b, i64c(b, 0), io.T(), kPanelRows, [&](llvm::Value* t0) {
-    row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.T(), t0)));
+  emit_for(b, io.row_begin(), io.row_end(), kPanelRows, [&](llvm::Value* t0) {
+    row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.row_end(), t0)));
   }, "tb");
 }
 

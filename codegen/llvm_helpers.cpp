@@ -179,9 +179,22 @@ llvm::Value* load_f16x_as_f32x(Builder& b, llvm::Value* ptr, unsigned lanes) {
   return b.CreateFPExt(h, f32x(b, lanes));
 }
 
-Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
-                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
-                       const char* name) {
+namespace {
+
+// !llvm.loop metadata: neither unroll nor vectorize (and so nor interleave) the loop.
+llvm::MDNode* rolled_loop(llvm::LLVMContext& ctx) {
+  llvm::Metadata* unroll[] = {llvm::MDString::get(ctx, "llvm.loop.unroll.disable")};
+  llvm::Metadata* vectorize[] = {llvm::MDString::get(ctx, "llvm.loop.vectorize.enable"),
+                                 llvm::ConstantAsMetadata::get(llvm::ConstantInt::getFalse(ctx))};
+  llvm::Metadata* ops[] = {nullptr, llvm::MDNode::get(ctx, unroll), llvm::MDNode::get(ctx, vectorize)};
+  llvm::MDNode* self = llvm::MDNode::getDistinct(ctx, ops);
+  self->replaceOperandWith(0, self);
+  return self;
+}
+
+Carried loop_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                   const std::function<Carried(llvm::Value* i, const Carried& cur)>& body, const char* name,
+                   bool rolled) {
   llvm::Function* fn = b.GetInsertBlock()->getParent();
   auto& ctx = fn->getContext();
   llvm::BasicBlock* pre = b.GetInsertBlock();
@@ -209,10 +222,25 @@ Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t
   llvm::BasicBlock* latch = b.GetInsertBlock();
   i->addIncoming(inc, latch);
   for (size_t k = 0; k < phis.size(); ++k) phis[k]->addIncoming(next[k], latch);
-  b.CreateBr(head);
+  auto* back = b.CreateBr(head);
+  if (rolled) back->setMetadata(llvm::LLVMContext::MD_loop, rolled_loop(ctx));
 
   b.SetInsertPoint(exit);
   return cur;
+}
+
+}  // namespace
+
+Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
+                       const char* name) {
+  return loop_carry(b, begin, end, step, std::move(init), body, name, false);
+}
+
+Carried emit_rolled_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                              const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
+                              const char* name) {
+  return loop_carry(b, begin, end, step, std::move(init), body, name, true);
 }
 
 void emit_for(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step,

@@ -94,6 +94,12 @@ using Carried = std::vector<llvm::Value*>;
 Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
                        const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
                        const char* name = "i");
+// The same, kept a loop: LLVM neither unrolls nor vectorizes it. For a body that
+// already fills the registers, whose unrolled copies LLVM would reassociate across
+// iterations, keeping every iteration's loads live at once (and spilling them).
+Carried emit_rolled_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
+                              const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
+                              const char* name = "i");
 // if (cond) then();
 void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then);
 // begin + (end - begin) / multiple * multiple, for splitting a range into body and tail.

@@ -1,5 +1,7 @@
 #include "codegen/weight_blocks.h"
 
+#include <llvm/IR/IntrinsicsX86.h>
+
 namespace lmc::codegen {
 
 namespace {
@@ -68,6 +70,23 @@ WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
     return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w, splat(b, 8, d), nullptr};
   }
   return {unsigned_quants(b, t, block), nullptr, splat(b, 8, d), splat(b, 8, offset(b, t, block, d))};
+}
+
+bool use_vnni(const llvm::Function& fn) {
+  return has_target_feature(fn, "avxvnni") ||
+         (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
+}
+
+llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni) {
+  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+  if (vnni)
+    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
+                             {acc ? acc : llvm::Constant::getNullValue(i32x8), b.CreateBitCast(u, i32x8),
+                              b.CreateBitCast(s, i32x8)});
+  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {u, s});
+  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
+  auto* sums = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
+  return acc ? b.CreateAdd(acc, sums) : sums;
 }
 
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {

@@ -21,6 +21,15 @@ struct WeightBlock {
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
 
+// VNNI (an opt-in host feature) fuses the byte madds' two steps into one vpdpbusd.
+bool use_vnni(const llvm::Function& fn);
+
+// acc (8 x i32, or null for zeros) + the sums of each lane's four byte products u·s, u
+// unsigned and s signed (<32 x i8> each): pmaddubsw then pmaddwd, or vpdpbusd. The
+// pairwise i16 sums of pmaddubsw cannot saturate while |u|, |s| <= 127 (q8_0's |w| and
+// the input's quants) or u <= 31 (the 4- and 5-bit quants).
+llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni);
+
 // The 32 values of the block at `block`, as <32 x float>.
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block);
 

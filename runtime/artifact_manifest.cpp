@@ -103,6 +103,12 @@ codegen::KernelEntry decode_kernel(const std::string& value, const std::string& 
   return k;
 }
 
+int64_t rows_from(const Fields& f, const std::string& key) {
+  int64_t v = f.integer(key);
+  if (v < 1) throw error_at(f.where(), "key '" + key + "' must be at least 1");
+  return v;
+}
+
 void encode_info(LineWriter& w, const ir::ModelInfo& info) {
   w.add("info.name", info.name);
   w.add("info.weights", info.weights);
@@ -160,7 +166,11 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("target.features", m.target.features);
   encode_info(w, m.info);
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
-  for (size_t i = 0; i < m.kernels.size(); ++i) w.add("kernel." + std::to_string(i), encode_kernel(m.kernels[i]));
+  for (size_t i = 0; i < m.kernels.size(); ++i) {
+    w.add("kernel." + std::to_string(i), encode_kernel(m.kernels[i]));
+    if (m.kernels[i].info.rows_from)
+      w.add("kernel." + std::to_string(i) + ".rows_from", m.kernels[i].info.rows_from);
+  }
   for (const auto& [name, d] : section_digests) w.add("digest." + name, digest_hex(d));
   for (const auto& [k, v] : m.extra) w.add("extra." + k, v);
   return w.take();
@@ -199,6 +209,7 @@ ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, c
   for (int64_t i = 0; i < n; ++i) {
     std::string key = "kernel." + std::to_string(i);
     m.kernels.push_back(decode_kernel(f.str(key), key, where));
+    if (kv.count(key + ".rows_from")) m.kernels.back().info.rows_from = rows_from(f, key + ".rows_from");
   }
   const std::string extra = "extra.";
   for (auto it = kv.lower_bound(extra); it != kv.end() && it->first.starts_with(extra); ++it)

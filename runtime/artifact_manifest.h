@@ -5,6 +5,7 @@
 //   info.chat.{family,system_merge,default_system,trim}  info.chat.turn.<role>
 //   info.hyper.count  info.hyper.<n> = "<name>=<value>"
 //   kernel.count  kernel.<n> = "<symbol> <uses_sym> <T|L> <per_sym> <fixed> <grain> <key>"
+//   kernel.<n>.rows_from (only when set: codegen::KernelInfo::rows_from)
 //   digest.<section> = 16 hex digits (runtime/digest.h), for every section but the manifest
 //   extra.<key>
 #pragma once

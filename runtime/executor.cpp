@@ -270,12 +270,16 @@ struct Executor::Impl {
       return;
     }
     const codegen::KernelInfo& k = nodes[index].kernel->info;
-    int64_t items = k.items(syms);
-    if (threads == 1 || items <= k.grain) {
+    int64_t items = k.items(syms), grain = k.grain_for(syms, threads);
+    if (threads == 1 || items <= grain) {
       run_items(index, 0, items);
     } else {
-      tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, k.grain),
-                        [&](const tbb::blocked_range<int64_t>& r) { run_items(index, r.begin(), r.end()); });
+      auto run = [&](const tbb::blocked_range<int64_t>& r) { run_items(index, r.begin(), r.end()); };
+      // Rows are split into exactly one even share per thread: each share sets itself up once.
+      if (k.splits_rows(syms))
+        tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, grain), run, tbb::simple_partitioner());
+      else
+        tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, grain), run);
     }
     if (profiler) profiler->record_node(index, t0, profiler->now_ns(), tbb::this_task_arena::current_thread_index());
   }

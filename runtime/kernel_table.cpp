@@ -56,13 +56,14 @@ namespace {
 
 bool same_info(const codegen::KernelInfo& a, const codegen::KernelInfo& b) {
   return a.uses_sym == b.uses_sym && a.sym == b.sym && a.per_sym == b.per_sym && a.fixed == b.fixed &&
-         a.grain == b.grain;
+         a.grain == b.grain && a.rows_from == b.rows_from;
 }
 
 std::string describe_entry(const codegen::KernelEntry& k) {
   const codegen::KernelInfo& i = k.info;
   std::string items = i.uses_sym ? std::to_string(i.per_sym) + "*" + ir::sym_name(i.sym) : std::to_string(i.fixed);
-  return "symbol " + k.name + ", " + items + " work items, grain " + std::to_string(i.grain);
+  std::string rows = i.rows_from ? ", the rows from " + std::to_string(i.rows_from) + " rows" : "";
+  return "symbol " + k.name + ", " + items + " work items, grain " + std::to_string(i.grain) + rows;
 }
 
 }  // namespace

@@ -179,12 +179,17 @@ codegen::KernelDesc q8_linear(Shape s) {
   return d;
 }
 
-lmc_kernel_fn compile_kernel(Shape s) {
+struct Kernel {
+  lmc_kernel_fn fn;
+  codegen::KernelInfo info;
+};
+
+Kernel compile_kernel(Shape s) {
   static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
   codegen::KernelCompiler c;
   std::string name = c.add(q8_linear(s));
   libs.push_back(codegen::KernelLibrary::jit(c));
-  return libs.back()->lookup(name);
+  return {libs.back()->lookup(name), c.kernels().front().info};
 }
 
 // Random q8_0 weights: real-looking bytes without the cost of quantizing 100s of MB.
@@ -202,20 +207,22 @@ void fill_q8(char* p, int64_t rows, int64_t K) {
   }
 }
 
-void run_linear(lmc_kernel_fn fn, void* x, void* w, void* y, int64_t T, int64_t N, int threads) {
+// The work items (columns for decode, rows for prefill) in one share per thread.
+void run_linear(const Kernel& k, void* x, void* w, void* y, int64_t T, int threads) {
   int64_t syms[ir::kNumSyms] = {T, 1};
+  int64_t items = k.info.items(syms);
   void* args[] = {x, w, y};
   pool(threads).run([&](int id) {
-    // Cut on a multiple of 16 columns so neither part runs a column tail.
-    int64_t cut = N / threads / 16 * 16;
-    int64_t begin = id == 0 ? 0 : cut, end = id == 0 && threads > 1 ? cut : N;
-    fn(args, syms, begin, end);
+    // Cut on a multiple of 16 so neither part runs a column tail.
+    int64_t cut = items / threads / 16 * 16;
+    int64_t begin = id == 0 ? 0 : cut, end = id == 0 && threads > 1 ? cut : items;
+    k.fn(args, syms, begin, end);
   });
 }
 
 void BM_decode(benchmark::State& state, Shape s, bool cold) {
   int threads = static_cast<int>(state.range(0));
-  lmc_kernel_fn fn = compile_kernel(s);
+  Kernel k = compile_kernel(s);
   size_t wbytes = static_cast<size_t>(s.N * s.K / 32 * 34);
   size_t copies = cold ? std::max<size_t>(1, (size_t{512} << 20) / wbytes) : 1;
   AlignedBuffer w(wbytes * copies);
@@ -226,7 +233,7 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
   auto t0 = std::chrono::steady_clock::now();
   double cpu0 = thread_cpu_seconds();
   for (auto _ : state) {
-    run_linear(fn, x.data(), w.data() + (i++ % copies) * wbytes, y.data(), 1, s.N, threads);
+    run_linear(k, x.data(), w.data() + (i++ % copies) * wbytes, y.data(), 1, threads);
   }
   double cpu = thread_cpu_seconds() - cpu0;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -244,14 +251,14 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
 void BM_prefill(benchmark::State& state, Shape s) {
   int threads = static_cast<int>(state.range(0));
   constexpr int64_t T = 512;
-  lmc_kernel_fn fn = compile_kernel(s);
+  Kernel k = compile_kernel(s);
   AlignedBuffer w(static_cast<size_t>(s.N * s.K / 32 * 34));
   fill_q8(w.data(), s.N, s.K);
   auto x = test::random_floats(T * s.K, 1);
   std::vector<float> y(T * s.N);
   auto t0 = std::chrono::steady_clock::now();
   double cpu0 = thread_cpu_seconds();
-  for (auto _ : state) run_linear(fn, x.data(), w.data(), y.data(), T, s.N, threads);
+  for (auto _ : state) run_linear(k, x.data(), w.data(), y.data(), T, threads);
   double cpu = thread_cpu_seconds() - cpu0;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   double flops = 2.0 * T * s.N * s.K * state.iterations();

@@ -75,8 +75,13 @@ TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
   EXPECT_EQ(gelu, "fused_linear_gelu_q8_0_64x16");
   EXPECT_EQ(c.kernels().size(), 3u);
   EXPECT_EQ(c.stats().kernels, 3);
-  EXPECT_EQ(c.kernels()[0].info.items(nullptr), 16);
-  EXPECT_EQ(c.kernels()[1].info.items(nullptr), 16);  // a fused linear's items are its columns too
+  const int64_t one_row[ir::kNumSyms] = {1, 1}, many_rows[ir::kNumSyms] = {20, 1};
+  EXPECT_EQ(c.kernels()[0].info.items(one_row), 16);
+  EXPECT_EQ(c.kernels()[1].info.items(one_row), 16);  // a fused linear's items are its columns too
+  // From kPrefillMinRows rows on, the items are the rows, split evenly over the threads.
+  EXPECT_EQ(c.kernels()[1].info.items(many_rows), 20);
+  EXPECT_EQ(c.kernels()[1].info.grain_for(many_rows, 2), 10);
+  EXPECT_EQ(c.kernels()[1].info.grain_for(one_row, 2), 64);
 }
 
 TEST(KernelCompiler, UnknownKindIsAnError) {
@@ -173,7 +178,7 @@ TEST(KernelLibrary, NativeTargetMatchesBaseline) {
     auto wq = quantize_q8_0(wf.data(), 37, 160);
     std::vector<float> y(T * 37);
     int64_t syms[ir::kNumSyms] = {T, 1};
-    run_split(lib->lookup(name), {x.data(), wq.data(), y.data()}, syms, 37, 2);
+    run_split(lib->lookup(name), {x.data(), wq.data(), y.data()}, syms, c.kernels().front().info.items(syms), 2);
     return y;
   };
   auto native = codegen::resolve_target({true, "", ""});

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
@@ -17,8 +18,6 @@
 namespace lmc::test {
 namespace {
 
-// Row counts from which the prefill path runs (codegen/linear_common.h: kPrefillMinRows <= 17).
-constexpr int64_t kExactRows = 17;
 constexpr double kEps = 1e-5;
 
 enum class Prologue { None, Norm, GateUp };
@@ -125,10 +124,10 @@ struct LinearData {
   }
 
   // f32 rounding of a K-term sum, and of each input value a prologue computes
-  // (polynomial activations, the norm's f32 sum of squares); plus for q8_0 weights at
-  // decode row counts the input quantization of the integer path: each input block is
-  // off by at most half a step (max|x_block| / 254) per element. From kExactRows rows
-  // on the kernel takes the f32 prefill path, which must match without that allowance.
+  // (polynomial activations, the norm's f32 sum of squares); plus for block weights the
+  // input quantization of the integer paths (decode and prefill alike): each input
+  // block is off by at most half a step (max|x_block| / 254) per element. f32 weights
+  // must match without that allowance.
   std::vector<double> tolerances(const LinearCase& c, int64_t T, const std::vector<double>& in) const {
     std::vector<double> tol(T * c.N);
     double rel = c.prologue == Prologue::None ? 2e-6 : 4e-6;
@@ -146,7 +145,7 @@ struct LinearData {
           }
           quant += wsum * amax / 254.0;
         }
-        bool quantized = ir::is_quantized(c.wtype) && T < kExactRows;
+        bool quantized = ir::is_quantized(c.wtype);
         tol[t * c.N + n] = rel * mag + 1e-6 + (quantized ? 1.01 * quant : 0.0);
       }
     }
@@ -180,6 +179,8 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_1, 96, 37},   {ir::DType::q4_1, 288, 20},
                           {ir::DType::q5_0, 64, 9},    {ir::DType::q5_0, 640, 129},
                           {ir::DType::q5_1, 96, 37},
+                          // Long rows: the int8 prefill quantizes fewer rows at a time.
+                          {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
@@ -218,6 +219,8 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
   codegen::KernelCompiler compiler;
   std::vector<std::string> names;
   for (const auto& c : cases) names.push_back(compiler.add(linear_desc(c)));
+  std::map<std::string, codegen::KernelInfo> infos;
+  for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
   auto lib = codegen::KernelLibrary::jit(compiler);
 
   uint32_t seed = 1;
@@ -229,7 +232,7 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
       for (int threads : {1, 2}) {
         LinearData data(c, T, seed++);
         int64_t syms[ir::kNumSyms] = {T, 1};
-        run_split(fn, data.args(c), syms, c.N, threads);
+        run_split(fn, data.args(c), syms, infos.at(names[i]).items(syms), threads);
         expect_matches(data, c, T,
                        case_name(c) + " T=" + std::to_string(T) + " threads=" + std::to_string(threads));
       }
@@ -245,7 +248,8 @@ TEST(LinearKernel, StaticRowCount) {
     auto lib = codegen::KernelLibrary::jit(compiler);
     LinearData data(c, 9, 77);
     int64_t syms[ir::kNumSyms] = {1, 1};  // T is not read: the rows are static
-    run_split(lib->lookup(name), data.args(c), syms, c.N, 2);
+    EXPECT_EQ(compiler.kernels().front().info.items(syms), 9);  // the rows, as at 9 rows of a T
+    run_split(lib->lookup(name), data.args(c), syms, 9, 2);
     expect_matches(data, c, 9, "static rows " + case_name(c));
   }
 }

@@ -15,7 +15,7 @@ Per pipeline the model is compiled once (`lmc compile`, with --weights for the g
 checkpoints and the generated GGUF of "typed", whose weights are in the K-, i-, ternary
 and FP4 types and whose reference dequantizes them with gguf.quants.dequantize), then for each fixed prompt `lmc run ARTIFACT --max-tokens 32 --logits-out`
 writes every prompt row's logits and every decode step's (--profile tells how it split
-the prompt into steps, which decides where its Q8_0 kernels round inputs to int8). The
+the prompt into steps, for the report: the numbers do not depend on it). The
 reference runs the same
 token ids (from an independent tokenizer: tests/reference/tokenize_reference.py for a
 GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared:
@@ -203,8 +203,7 @@ def run(cmd):
 def lmc_generate(lmc, artifact, prompt, logits_path=None):
     """(stdout, prompt tokens, decode steps, rows of each prompt step) of one greedy lmc run.
 
-    The profile's step table tells how lmc split the prompt into steps, which decides
-    whether its Q8_0 linears round their inputs (steps of at most 8 rows)."""
+    The profile's step table tells how lmc split the prompt into steps."""
     cmd = [lmc, "run", artifact, "--prompt", prompt, "--max-tokens", str(GREEDY_TOKENS), "--profile"]
     if logits_path:
         cmd.append("--logits-out=" + logits_path)
@@ -228,12 +227,12 @@ def lmc_generate(lmc, artifact, prompt, logits_path=None):
 _generated = {}
 
 
-def generate(pm, ids, steps, path=None, prefill_steps=None, all_logits=True):
+def generate(pm, ids, steps, path=None, all_logits=True):
     """rf.generate, computed once per question: a folder and its GGUF usually ask the
     reference the same one (same tokens, same path, same steps)."""
-    key = (id(pm), tuple(ids), steps, tuple(path or ()), tuple(prefill_steps or ()), all_logits)
+    key = (id(pm), tuple(ids), steps, tuple(path or ()), all_logits)
     if key not in _generated:
-        _generated[key] = rf.generate(pm, ids, steps, path=path, prefill_steps=prefill_steps, all_logits=all_logits)
+        _generated[key] = rf.generate(pm, ids, steps, path=path, all_logits=all_logits)
     return _generated[key]
 
 
@@ -333,10 +332,10 @@ def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
     """lmc's plain run (the prompt in steps of up to step_tokens rows, only the last row's
     logits) against the reference's greedy generation computed the same way; returns how
     many tokens were compared."""
-    out, _, decoded, prefill = plain
+    out, _, decoded, _ = plain
     produced = decoded + 1
     eog_stop = produced < GREEDY_TOKENS  # the last token ended the generation, unprinted
-    logits, greedy = generate(pm, ids, produced, prefill_steps=prefill, all_logits=False)
+    logits, greedy = generate(pm, ids, produced, all_logits=False)
     text = out[len(prompt):]
     shown = produced - 1 if eog_stop else produced
     for i in range(shown):
@@ -437,9 +436,9 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tolerance_of, t
                       f"{decoded} decode steps")
     path = [int(t) for t in np.argmax(lm[n_prompt - 1:], axis=1)]
     eog_stop = len(path) < GREEDY_TOKENS
-    ref, _ = generate(pm, ids, len(path), path=path, prefill_steps=prefill)
+    ref, _ = generate(pm, ids, len(path), path=path)
     if unrounded is not None:
-        plain, _ = generate(unrounded, ids, len(path), path=path, prefill_steps=prefill)
+        plain, _ = generate(unrounded, ids, len(path), path=path)
         tol = tolerance_of(ref, plain, compared_rows(n_prompt, len(lm)))
     else:
         tol = Tolerance(F32_MAX_ABS, F32_MIN_COS, "f32")

@@ -32,9 +32,9 @@ Mirroring lmc's Q8_0 decisions (Q8Plan) is optional, for comparing lmc's default
 with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along the input
 dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out) >= the
 threshold, judging fused QKV and gate/up weights by their fused shape; a tied embedding
-table whose head is quantized is read quantized by the lookup too. lmc's memory-bound
-kernel (steps of at most 8 rows) also rounds its input rows to int8 per 32 values
-(d = max|x|/127 in f32, round half to even); act_rows mirrors that.
+table whose head is quantized is read quantized by the lookup too. lmc's integer kernels
+(every step, decode and prefill) also round a Q8_0 linear's input rows to int8 per 32
+values (d = max|x|/127 in f32, round half to even); act_rows mirrors that.
 
 The KV cache may be stored as lmc's kv-cache-type pass stores it (cache="f16", lmc's
 default, or "q8_0"; "f32" keeps it exact): each new key and value row is rounded to f16
@@ -59,9 +59,6 @@ from dataclasses import dataclass
 import numpy as np
 
 Q8_BLOCK = 32
-# lmc's linear takes its memory-bound path (int8 activations with Q8_0 weights) below this
-# many rows in a step (codegen/emit_linear.cpp).
-ACT_QUANT_MAX_ROWS = 8
 
 
 # ---------------------------------------------------------------- weight files
@@ -389,7 +386,7 @@ def cache_round_trip(x, cache, interleaved=False):
 
 
 def q8_act_round_trip(x):
-    """Input rows as lmc's memory-bound Q8_0 kernel sees them: int8 per 32 values."""
+    """Input rows as lmc's integer kernels see them: int8 per 32 values."""
     t, k = x.shape
     blocks = x.astype(np.float32).reshape(t, k // Q8_BLOCK, Q8_BLOCK)
     amax = np.abs(blocks).max(axis=-1)
@@ -404,7 +401,7 @@ class Q8Plan:
     """Which weights lmc's quant-threshold pass turns into Q8_0 (None: keep all F32)."""
     min_dim: int = 0          # 0: d_model, as the pass's default
     fused: bool = True        # QKV and gate/up fused before the decision (the default pipeline)
-    act_rows: bool = True     # mirror the int8 input rows of the memory-bound kernel
+    act_rows: bool = True     # mirror the int8 input rows of the integer kernels
     keep_source: bool = False  # weights stored in KEPT_TYPES stay exact (keep-source)
 
 
@@ -478,9 +475,9 @@ class PreparedModel:
         other.plan = dataclasses.replace(self.plan, act_rows=False)
         return other
 
-    def apply(self, lin, x, lmc_rows):
-        """x @ w.T + b, as lmc computes it in a step of `lmc_rows` rows."""
-        if lin.quantized and self.plan.act_rows and lmc_rows <= ACT_QUANT_MAX_ROWS:
+    def apply(self, lin, x):
+        """x @ w.T + b, as lmc computes it."""
+        if lin.quantized and self.plan.act_rows:
             x = q8_act_round_trip(x)
         y = x.astype(np.float32) @ lin.w.T
         return y if lin.b is None else y + lin.b
@@ -523,9 +520,8 @@ def rope(x, positions, base):
 
 
 class Session:
-    """A KV cache over one PreparedModel. step() runs rows through the model; with
-    lmc_rows it computes them as lmc does in steps of that many rows (which only changes
-    whether Q8_0 linears round their inputs, since every other op is row-wise or causal)."""
+    """A KV cache over one PreparedModel. step() runs rows through the model: however lmc
+    splits them into steps, the numbers are the same, since every op is row-wise or causal."""
 
     def __init__(self, pm):
         self.pm, self.cfg = pm, pm.cfg
@@ -553,11 +549,10 @@ class Session:
             out[:, h, :] = (p / p.sum(axis=-1, keepdims=True)) @ vals[:, h // group, :]
         return out.reshape(q.shape[0], -1).astype(np.float32)
 
-    def step(self, tokens, lmc_rows=None, last_only=False):
+    def step(self, tokens, last_only=False):
         """Logits [T, vocab] of every row, or [1, vocab] of the last (as lmc computes them
         when only the next token is wanted: the output projection then sees one row)."""
         pm, cfg = self.pm, self.cfg
-        self.rows = lmc_rows or len(tokens)
         tokens = np.asarray(tokens, dtype=np.int64)
         positions = np.arange(self.pos, self.pos + len(tokens))
         x = pm.embed[tokens].astype(np.float32) * np.float32(cfg.embed_scale)
@@ -569,12 +564,11 @@ class Session:
         x = layer_norm(x, f["w"], f["b"], cfg.eps) if cfg.arch == "gpt2" else rms_norm(x, f["w"], cfg.eps)
         self.pos += len(tokens)
         if last_only:
-            self.rows = 1
             x = x[-1:]
         return self._linear(pm.head, x)
 
     def _linear(self, lin, x):
-        return self.pm.apply(lin, x, self.rows)
+        return self.pm.apply(lin, x)
 
     def _heads(self, y, n):
         return y.reshape(y.shape[0], n, self.cfg.head_dim)
@@ -611,32 +605,19 @@ class Session:
         return x + lin(W["proj"], gelu_tanh(lin(W["fc"], h)))
 
 
-def generate(pm, prompt, steps, path=None, prefill_steps=None, all_logits=True):
+def generate(pm, prompt, steps, path=None, all_logits=True):
     """Greedy generation: the prompt, then one token per step, `steps` tokens in all.
 
-    prefill_steps: the row counts of the steps lmc ran the prompt in (default: one step).
-    Consecutive steps on the same side of ACT_QUANT_MAX_ROWS run here as one batch, which
-    changes nothing else: every other op is row-wise or causal.
     Returns (logits [len(prompt) + steps - 1, vocab], the argmax after each row that yields
     a token). With `path` (the tokens chosen elsewhere, e.g. by lmc), those are fed back
     instead of the reference's own choices, so a near-tie cannot derail the comparison;
-    the decode rows then run as one batch, computed as lmc's one-row steps. Without
+    the decode rows then run as one batch. Without
     `all_logits` the prompt yields only its last row's logits, as a plain lmc run does.
     """
-    chunks = list(prefill_steps or [len(prompt)])
-    if sum(chunks) != len(prompt):
-        raise ValueError(f"prefill steps {chunks} do not cover the {len(prompt)} prompt tokens")
-    s, rows, at = Session(pm), [], 0
-    while chunks:
-        rounds = chunks[0] <= ACT_QUANT_MAX_ROWS
-        n = 0
-        while chunks and (chunks[0] <= ACT_QUANT_MAX_ROWS) == rounds:
-            n += chunks.pop(0)
-        last = not chunks
-        rows.append(s.step(prompt[at:at + n], lmc_rows=1 if rounds else n, last_only=last and not all_logits))
-        at += n
+    s = Session(pm)
+    rows = [s.step(prompt, last_only=not all_logits)]
     if path is not None and steps > 1:
-        rows.append(s.step(path[:steps - 1], lmc_rows=1))
+        rows.append(s.step(path[:steps - 1]))
     else:
         for _ in range(1, steps):
             rows.append(s.step([int(np.argmax(rows[-1][-1]))]))

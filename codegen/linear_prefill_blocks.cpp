@@ -1,0 +1,235 @@
+// Prefill path of linear for block weights (q8_0, and the q4/q5 blocks kept from a
+// file): an int8 GEMM on the byte madds of the decode path (pmaddubsw + pmaddwd, or
+// vpdpbusd with VNNI), which multiply 32 byte pairs per instruction pair where f32 FMAs
+// multiply 8 per instruction.
+//
+// The input rows of a call are quantized once, in blocks of rows, as decode quantizes
+// them (codegen/quantized_rows.h), so a row's numbers do not depend on the path beyond
+// the order of f32 sums. The weights are repacked per panel of kPanelCols columns so
+// that one 32-byte load holds four consecutive k ("a quad") of eight columns: a
+// register tile of kTileRows rows x kPanelCols columns broadcasts a row's quad of
+// input bytes against eight columns at once, and each column's dot product grows in
+// its own i32 lane — no horizontal sums. After each block of 32 k, the i32 sums are
+// scaled by the column's and the row's block scales into f32 accumulators (and the
+// q4/q5 offsets meet the input block's sum there). q8_0 weights are signed: the madds
+// take |w| and move w's sign onto the input byte (psignb), as decode does.
+//
+// Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
+// scale (and offset) per [block][column].
+#include <algorithm>
+#include <array>
+
+#include <llvm/IR/Function.h>
+#include <llvm/IR/IntrinsicsX86.h>
+
+#include "codegen/linear_common.h"
+#include "codegen/quantized_rows.h"
+#include "codegen/weight_blocks.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+constexpr int kGroups = 2;                       // groups of 8 columns per panel
+constexpr int64_t kPanelCols = 8 * kGroups;
+constexpr int kTileRows = 4;                     // 4 x 2 i32 accumulators, 2 weight quads
+constexpr int64_t kQuads = 8;                    // 4-byte quads per block of 32
+constexpr int64_t kBlock = QuantizedRows::kBlock;
+constexpr int64_t kMaxInputBytes = 192 * 1024;   // quantized rows per block: they stay in L2
+
+// Rows quantized at once: as many as kMaxInputBytes hold, in whole tiles, at most the
+// rows a prologue prepares at once.
+int64_t rows_per_block(const LinearShape& s) {
+  int64_t rows = std::clamp<int64_t>(kMaxInputBytes / s.K, kTileRows, kMaxPreparedRows);
+  return rows / kTileRows * kTileRows;
+}
+
+llvm::FixedVectorType* i32x8(Builder& b) { return llvm::FixedVectorType::get(b.getInt32Ty(), 8); }
+llvm::FixedVectorType* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
+
+llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
+}
+
+struct Panel {
+  int64_t blocks;   // K / 32
+  llvm::Value* w;   // i8 [blocks * kQuads * kGroups * 32]: q8_0's signed bytes, or the unsigned quants
+  llvm::Value* d;   // f32 [blocks * kPanelCols] block scales
+  llvm::Value* m;   // f32 [blocks * kPanelCols] block offsets, or null (q8_0)
+
+  llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
+    auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
+                           i64c(b, g));
+    return byte_ptr(b, w, b.CreateMul(at, i64c(b, 32)));
+  }
+  llvm::Value* column_scales(Builder& b, llvm::Value* base, llvm::Value* blk, int g) const {
+    return f32_ptr(b, base, b.CreateAdd(b.CreateMul(blk, i64c(b, kPanelCols)), i64c(b, 8 * g)));
+  }
+};
+
+llvm::Value* shuffle(Builder& b, llvm::Value* x, llvm::Value* y, std::initializer_list<int> lanes) {
+  return b.CreateShuffleVector(x, y, std::vector<int>(lanes));
+}
+
+// out[q][c] = in[c][q] for eight columns' eight quads (<8 x i32> each): three rounds
+// of pairwise interleaves (32-bit, 64-bit, 128-bit).
+std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*, 8>& in) {
+  std::array<llvm::Value*, 8> t1, t2, out;
+  for (int p = 0; p < 4; ++p) {
+    t1[2 * p] = shuffle(b, in[2 * p], in[2 * p + 1], {0, 8, 1, 9, 4, 12, 5, 13});
+    t1[2 * p + 1] = shuffle(b, in[2 * p], in[2 * p + 1], {2, 10, 3, 11, 6, 14, 7, 15});
+  }
+  // t2[4h + j], j < 4: quads j and j + 4 of columns 4h .. 4h + 3.
+  for (int h = 0; h < 2; ++h)
+    for (int e = 0; e < 2; ++e) {
+      llvm::Value* x = t1[4 * h + e];
+      llvm::Value* y = t1[4 * h + 2 + e];
+      t2[4 * h + 2 * e] = shuffle(b, x, y, {0, 1, 8, 9, 4, 5, 12, 13});
+      t2[4 * h + 2 * e + 1] = shuffle(b, x, y, {2, 3, 10, 11, 6, 7, 14, 15});
+    }
+  for (int j = 0; j < 4; ++j) {
+    out[j] = shuffle(b, t2[j], t2[4 + j], {0, 1, 2, 3, 8, 9, 10, 11});
+    out[j + 4] = shuffle(b, t2[j], t2[4 + j], {4, 5, 6, 7, 12, 13, 14, 15});
+  }
+  return out;
+}
+
+llvm::Value* vector_of(Builder& b, const std::array<llvm::Value*, 8>& lanes) {
+  llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
+  for (unsigned i = 0; i < 8; ++i) v = b.CreateInsertElement(v, lanes[i], i);
+  return v;
+}
+
+// One block of eight columns (weight rows `rows`) into the panel.
+void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vector<llvm::Value*>& rows,
+                llvm::Value* blk, int g) {
+  auto* off = b.CreateMul(blk, i64c(b, ir::dtype_block_bytes(s.wtype)));
+  std::array<llvm::Value*, 8> quants, d, m;
+  for (int c = 0; c < 8; ++c) {
+    WeightBlock w = load_weight_block(b, s.wtype, byte_ptr(b, rows[static_cast<size_t>(c)], off));
+    quants[c] = b.CreateBitCast(w.sign ? w.sign : w.u, i32x8(b));
+    d[c] = b.CreateExtractElement(w.d, uint64_t{0});
+    if (w.m) m[c] = b.CreateExtractElement(w.m, uint64_t{0});
+  }
+  auto quads = transpose8(b, quants);
+  for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
+  store_f32x(b, vector_of(b, d), p.column_scales(b, p.d, blk, g));
+  if (p.m) store_f32x(b, vector_of(b, m), p.column_scales(b, p.m, blk, g));
+}
+
+// Columns n0 .. n0 + kPanelCols of the weights into the panel; columns past the last
+// repeat it (they are computed, never stored).
+void pack_panel(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, llvm::Value* n0) {
+  auto* last = b.CreateSub(io.col_end(), i64c(b, 1));
+  std::vector<llvm::Value*> rows;
+  for (int c = 0; c < kPanelCols; ++c) rows.push_back(io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
+  emit_for(b, i64c(b, 0), i64c(b, p.blocks), 1, [&](llvm::Value* blk) {
+    for (int g = 0; g < kGroups; ++g)
+      pack_group(b, s, p, std::vector<llvm::Value*>(rows.begin() + 8 * g, rows.begin() + 8 * (g + 1)), blk, g);
+  }, "pk");
+}
+
+struct Tile {
+  std::array<llvm::Value*, kTileRows> slots;  // quantized input rows (the last valid one repeated)
+  bool sign;                                  // q8_0: move the weights' signs onto the input
+  bool vnni;
+};
+
+// The i32 dot products of one block of 32 k: [row][group] lanes per column. A rolled
+// loop over the quads: unrolled, LLVM reassociates the sums across quads and keeps
+// every quad's weights live at once, which spills.
+Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk) {
+  Carried zero(kTileRows * kGroups, llvm::Constant::getNullValue(i32x8(b)));
+  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kQuads), 1, zero, [&](llvm::Value* q, const Carried& cur) {
+    std::array<llvm::Value*, kGroups> w, u;
+    for (int g = 0; g < kGroups; ++g) {
+      w[g] = b.CreateAlignedLoad(i8x32(b), p.quad(b, blk, q, g), llvm::Align(32));
+      u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
+    }
+    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
+    Carried next(cur.size());
+    for (int r = 0; r < kTileRows; ++r) {
+      auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
+      auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x32(b));
+      for (int g = 0; g < kGroups; ++g) {
+        auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        next[at] = byte_dot_i32(b, cur[at], u[g], sx, t.vnni);
+      }
+    }
+    return next;
+  }, "quad");
+}
+
+// The tile's f32 sums over all blocks: [row][group], 8 columns each.
+Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+  Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
+    Carried sums = block_sums(b, in, p, t, blk);
+    Carried next(cur.size());
+    for (int g = 0; g < kGroups; ++g) {
+      auto* dw = load_f32x(b, p.column_scales(b, p.d, blk, g), 8);
+      auto* mw = p.m ? load_f32x(b, p.column_scales(b, p.m, blk, g), 8) : nullptr;
+      for (int r = 0; r < kTileRows; ++r) {
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
+        next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, cur[at]);
+        if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk)), next[at]);
+      }
+    }
+    return next;
+  }, "blk");
+}
+
+// Rows slot0 .. slot0 + kTileRows of the block (those below `rows`) x the panel's
+// columns below the call's end, through the epilogue.
+void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p, llvm::Value* t0,
+          llvm::Value* slot0, llvm::Value* rows, llvm::Value* n0) {
+  Tile t{};
+  auto* last = b.CreateSub(rows, i64c(b, 1));
+  for (int r = 0; r < kTileRows; ++r) t.slots[r] = min64(b, b.CreateAdd(slot0, i64c(b, r)), last);
+  t.sign = s.wtype == ir::DType::q8_0;
+  t.vnni = use_vnni(*b.GetInsertBlock()->getParent());
+  Carried sums = tile_sums(b, in, p, t);
+  for (int r = 0; r < kTileRows; ++r) {
+    auto* slot = b.CreateAdd(slot0, i64c(b, r));
+    emit_if(b, b.CreateICmpSLT(slot, rows), [&] {
+      for (int g = 0; g < kGroups; ++g) {
+        auto* n = b.CreateAdd(n0, i64c(b, 8 * g));
+        auto* count = min64(b, b.CreateSub(io.col_end(), n), i64c(b, 8));
+        emit_if(b, b.CreateICmpSGT(count, i64c(b, 0)), [&] {
+          io.store_output(b.CreateAdd(t0, slot), n, sums[static_cast<size_t>(r * kGroups + g)], 8, count);
+        });
+      }
+    });
+  }
+}
+
+// Input rows [t0, t0 + rows) x every column of the call.
+void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p,
+               llvm::Value* t0, llvm::Value* rows) {
+  if (!io.plain_input()) io.prepare_rows(t0, rows);
+  in.fill(b, io, t0, rows);
+  emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
+    pack_panel(b, s, io, p, n0);
+    emit_for(b, i64c(b, 0), rows, kTileRows, [&](llvm::Value* slot0) { tile(b, s, io, in, p, t0, slot0, rows, n0); },
+             "t");
+  }, "n0");
+}
+
+}  // namespace
+
+void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) {
+  const int64_t rows = rows_per_block(s);
+  QuantizedRows in(b, rows, s.K, s.wtype != ir::DType::q8_0);
+  Panel p{};
+  p.blocks = s.K / kBlock;
+  p.w = stack_array(b, b.getInt8Ty(), p.blocks * kQuads * kGroups * 32);
+  p.d = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (s.wtype != ir::DType::q8_0) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
+    row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
+  }, "tb");
+}
+
+}  // namespace lmc::codegen
