@@ -7,6 +7,7 @@
 
 #include "ir/error.h"
 #include "runtime/artifact.h"
+#include "runtime/artifact_manifest.h"
 #include "runtime/artifact_seal.h"
 #include "runtime/digest.h"
 #include "temp_dir.h"
@@ -77,6 +78,7 @@ ArtifactManifest sample_manifest() {
   k.info.uses_sym = true;
   k.info.per_sym = 1;
   k.info.grain = 8;
+  k.info.rows_from = 9;
   m.kernels = {k};
   m.extra = {{"tokenizer", "gguf"}};
   return m;
@@ -129,6 +131,7 @@ TEST_F(ArtifactTest, RoundTrip) {
   EXPECT_EQ(m.kernels[0].key, want.kernels[0].key);
   EXPECT_EQ(m.kernels[0].name, want.kernels[0].name);
   EXPECT_EQ(m.kernels[0].info.grain, 8);
+  EXPECT_EQ(m.kernels[0].info.rows_from, 9);
   EXPECT_TRUE(m.kernels[0].info.uses_sym);
   EXPECT_EQ(m.extra, want.extra);
   EXPECT_EQ(a->manifest().at("model"), "tiny");
@@ -144,6 +147,23 @@ TEST_F(ArtifactTest, RoundTrip) {
   EXPECT_THROW(a->weights().get("missing"), Error);
   EXPECT_THROW(a->section("nope"), Error);
   EXPECT_EQ(dir.entries(), 1u) << "the temporary file must be gone";
+}
+
+// rows_from is written only when set, and a bad value names its key.
+TEST(ArtifactManifest, KernelRowsFromIsOptionalAndChecked) {
+  ArtifactManifest m = sample_manifest();
+  auto kv = parse_manifest(encode_manifest(m, {}), "a.lmc:manifest");
+  EXPECT_EQ(kv.at("kernel.0.rows_from"), "9");
+  kv.erase("kernel.0.rows_from");
+  EXPECT_EQ(decode_manifest(kv, "a.lmc:manifest").kernels[0].info.rows_from, 0);
+  kv["kernel.0.rows_from"] = "0";
+  try {
+    decode_manifest(kv, "a.lmc:manifest");
+    ADD_FAILURE() << "rows_from 0 was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a.lmc:manifest"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("kernel.0.rows_from"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(ArtifactTest, TruncatedFilesAreRejected) {
