@@ -2,6 +2,7 @@
 // result types (static dims specialise the code), attributes. Ops whose descriptors
 // print the same key share one kernel.
 #pragma once
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,9 +44,14 @@ struct KernelInfo {
     if (splits_rows(syms)) return syms[static_cast<int>(sym)];
     return uses_sym ? per_sym * syms[static_cast<int>(sym)] : fixed;
   }
-  // The grain of a split over `threads` threads.
+  // The grain of a split over `threads` threads: at most kCallsPerThread calls per
+  // thread, since each call prepares its input again (a prologue's row statistics, a
+  // linear's quantized input rows) and more calls only balance the load a little better.
+  static constexpr int64_t kCallsPerThread = 2;
   int64_t grain_for(const int64_t* syms, int threads) const {
-    return splits_rows(syms) ? (items(syms) + threads - 1) / threads : grain;
+    int64_t n = items(syms);
+    if (splits_rows(syms)) return (n + threads - 1) / threads;
+    return std::max(grain, (n + kCallsPerThread * threads - 1) / (kCallsPerThread * threads));
   }
 };
 

@@ -81,7 +81,10 @@ TEST(KernelCompiler, IdenticalDescriptorsShareOneKernel) {
   // From kPrefillMinRows rows on, the items are the rows, split evenly over the threads.
   EXPECT_EQ(c.kernels()[1].info.items(many_rows), 20);
   EXPECT_EQ(c.kernels()[1].info.grain_for(many_rows, 2), 10);
-  EXPECT_EQ(c.kernels()[1].info.grain_for(one_row, 2), 64);
+  EXPECT_EQ(c.kernels()[1].info.grain_for(one_row, 2), 64);  // 16 columns: one call
+  codegen::KernelInfo wide = c.kernels()[1].info;
+  wide.fixed = 3072;
+  EXPECT_EQ(wide.grain_for(one_row, 2), 768);  // at most two calls per thread
 }
 
 TEST(KernelCompiler, UnknownKindIsAnError) {
