@@ -66,18 +66,6 @@ void pack_input(Builder& b, LinearIO& io, const Panel& p, llvm::Value* t0, llvm:
   }, "ar");
 }
 
-// Lane-pairwise sums within 128-bit halves (vhaddps).
-llvm::Value* hadd(Builder& b, llvm::Value* x, llvm::Value* y) {
-  return b.CreateFAdd(b.CreateShuffleVector(x, y, {0, 2, 8, 10, 4, 6, 12, 14}),
-                      b.CreateShuffleVector(x, y, {1, 3, 9, 11, 5, 7, 13, 15}));
-}
-
-// The four full sums of four 8-lane accumulators, as one 4-lane vector.
-llvm::Value* reduce4(Builder& b, llvm::Value* const* acc) {
-  auto* g = hadd(b, hadd(b, acc[0], acc[1]), hadd(b, acc[2], acc[3]));
-  return b.CreateFAdd(b.CreateShuffleVector(g, {0, 1, 2, 3}), b.CreateShuffleVector(g, {4, 5, 6, 7}));
-}
-
 struct Tile {
   llvm::Value* a;         // &input[t0 + t, k0] ...
   llvm::Value* a_stride;  // ... and the distance between input rows, in floats
@@ -130,7 +118,7 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
   if (s.K % 8)
     acc = tile_step(b, tile, arow, kc8, acc, b.CreateSub(tile.kc, kc8));
   for (int r = 0; r < R; ++r) {
-    auto* sum = reduce4(b, &acc[r * kNc]);
+    auto* sum = hsum4(b, &acc[r * kNc]);
     auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * s.N));
     auto* prior = b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
     auto* v = b.CreateFAdd(prior, sum);
@@ -142,27 +130,13 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
 
 // Rows [0, tb) of the block in tiles of kMr rows, then the 1..kMr-1 left over.
 void row_tiles(Builder& b, const LinearShape& s, LinearIO& io, const Tile& base, llvm::Value* tb) {
-  auto at_row = [&](llvm::Value* t) {
+  emit_tiles(b, tb, kMr, [&](llvm::Value* t, int R) {
     Tile tile = base;
     tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
     tile.t = b.CreateAdd(base.t, t);
     tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, s.N)));
-    return tile;
-  };
-  auto* tmain = round_down(b, i64c(b, 0), tb, kMr);
-  emit_for(b, i64c(b, 0), tmain, kMr, [&](llvm::Value* t) { micro_tile(b, s, io, at_row(t), kMr); }, "t");
-  llvm::Function* fn = b.GetInsertBlock()->getParent();
-  auto* done = llvm::BasicBlock::Create(fn->getContext(), "rows.done", fn);
-  Tile rest = at_row(tmain);
-  auto* sw = b.CreateSwitch(b.CreateSub(tb, tmain), done, kMr - 1);
-  for (int R = 1; R < kMr; ++R) {
-    auto* bb = llvm::BasicBlock::Create(fn->getContext(), "rows" + std::to_string(R), fn);
-    sw->addCase(b.getInt64(R), bb);
-    b.SetInsertPoint(bb);
-    micro_tile(b, s, io, rest, R);
-    b.CreateBr(done);
-  }
-  b.SetInsertPoint(done);
+    micro_tile(b, s, io, tile, R);
+  }, "t");
 }
 
 // All output columns of rows [t0, t0+tb).

@@ -169,6 +169,19 @@ llvm::Value* hmax(Builder& b, llvm::Value* v) {
   return reduce(b, v, [&](llvm::Value* x, llvm::Value* y) { return vmax(b, x, y); });
 }
 
+namespace {
+// Lane-pairwise sums within 128-bit halves (vhaddps).
+llvm::Value* hadd(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateFAdd(b.CreateShuffleVector(x, y, {0, 2, 8, 10, 4, 6, 12, 14}),
+                      b.CreateShuffleVector(x, y, {1, 3, 9, 11, 5, 7, 13, 15}));
+}
+}  // namespace
+
+llvm::Value* hsum4(Builder& b, llvm::Value* const* v) {
+  auto* g = hadd(b, hadd(b, v[0], v[1]), hadd(b, v[2], v[3]));
+  return b.CreateFAdd(b.CreateShuffleVector(g, {0, 1, 2, 3}), b.CreateShuffleVector(g, {4, 5, 6, 7}));
+}
+
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr) {
   auto* h = b.CreateAlignedLoad(b.getHalfTy(), ptr, llvm::Align(1));
   return b.CreateFPExt(h, b.getFloatTy());
@@ -266,6 +279,24 @@ llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_
   auto* n = b.CreateSub(end, begin);
   auto* whole = b.CreateMul(b.CreateSDiv(n, i64c(b, multiple)), i64c(b, multiple));
   return b.CreateAdd(begin, whole);
+}
+
+void emit_tiles(Builder& b, llvm::Value* n, int size, const std::function<void(llvm::Value* i, int count)>& body,
+                const char* name) {
+  auto* whole = round_down(b, i64c(b, 0), n, size);
+  emit_for(b, i64c(b, 0), whole, size, [&](llvm::Value* i) { body(i, size); }, name);
+  if (size == 1) return;
+  llvm::Function* fn = b.GetInsertBlock()->getParent();
+  auto* done = llvm::BasicBlock::Create(fn->getContext(), std::string(name) + ".done", fn);
+  auto* sw = b.CreateSwitch(b.CreateSub(n, whole), done, static_cast<unsigned>(size - 1));
+  for (int r = 1; r < size; ++r) {
+    auto* bb = llvm::BasicBlock::Create(fn->getContext(), std::string(name) + std::to_string(r), fn);
+    sw->addCase(b.getInt64(static_cast<uint64_t>(r)), bb);
+    b.SetInsertPoint(bb);
+    body(whole, r);
+    b.CreateBr(done);
+  }
+  b.SetInsertPoint(done);
 }
 
 namespace {

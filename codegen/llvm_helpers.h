@@ -78,6 +78,9 @@ llvm::Value* vsqrt(Builder& b, llvm::Value* x);                 // llvm.sqrt
 // fixed order, so results do not depend on fast-math reassociation).
 llvm::Value* hsum(Builder& b, llvm::Value* v);
 llvm::Value* hmax(Builder& b, llvm::Value* v);
+// The full sums of four 8-lane vectors v[0..3], as one 4-lane vector (pairwise adds
+// within 128-bit halves, as vhaddps): the end of a register tile of dot products.
+llvm::Value* hsum4(Builder& b, llvm::Value* const* v);
 
 // f16 → f32: a scalar load of one half, or `lanes` consecutive halves (vcvtph2ps).
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr);
@@ -104,6 +107,11 @@ Carried emit_rolled_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, 
 void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then);
 // begin + (end - begin) / multiple * multiple, for splitting a range into body and tail.
 llvm::Value* round_down(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t multiple);
+// Visits [0, n) in register tiles of `size`: body(i, size) for each whole tile, then
+// body(i, r) for the r = 1 .. size-1 left over, each r its own code (a switch picks
+// it), so that a tile's count is static and its accumulators stay in registers.
+void emit_tiles(Builder& b, llvm::Value* n, int size, const std::function<void(llvm::Value* i, int count)>& body,
+                const char* name = "tile");
 
 // Visits [begin, end) in chunks of `lanes`: body(i, nullptr) for each whole chunk at
 // i, then body(i, count) for a final partial chunk of count (i64) lanes, to be used
