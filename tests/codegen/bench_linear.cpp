@@ -17,71 +17,22 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <thread>
-#include <time.h>
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
+#include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
 namespace {
 
 using namespace lmc;
-
-// Two-thread fork/join with spinning workers, so that a kernel call of a few
-// microseconds is not dominated by waking a thread.
-class SpinPool {
- public:
-  explicit SpinPool(int threads) {
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { loop(i); });
-    n_ = threads;
-  }
-  ~SpinPool() {
-    stop_ = true;
-    gen_.fetch_add(1);
-    for (auto& t : workers_) t.join();
-  }
-  int size() const { return n_; }
-  void run(const std::function<void(int)>& f) {
-    job_ = &f;
-    done_.store(0);
-    gen_.fetch_add(1, std::memory_order_release);
-    f(0);
-    for (int spins = 0; done_.load(std::memory_order_acquire) != n_ - 1; ++spins) relax(spins);
-  }
-
- private:
-  // Spin first (a kernel call is microseconds), then yield so that a waiting
-  // thread does not hold the core when the machine is shared.
-  static void relax(int spins) {
-    if (spins < 4096) _mm_pause();
-    else std::this_thread::yield();
-  }
-  void loop(int id) {
-    uint64_t seen = 0;
-    for (;;) {
-      uint64_t g;
-      for (int spins = 0; (g = gen_.load(std::memory_order_acquire)) == seen; ++spins) relax(spins);
-      seen = g;
-      if (stop_) return;
-      (*job_)(id);
-      done_.fetch_add(1, std::memory_order_release);
-    }
-  }
-  std::vector<std::thread> workers_;
-  std::atomic<uint64_t> gen_{0};
-  std::atomic<int> done_{0};
-  std::atomic<bool> stop_{false};
-  const std::function<void(int)>* job_ = nullptr;
-  int n_ = 1;
-};
-
-SpinPool& pool(int threads) {
-  static SpinPool one(1), two(2);
-  return threads == 1 ? one : two;
-}
+using bench::cpu_seconds;
+using bench::fma_peak_gflops;
+using bench::pool;
+using bench::seconds;
+using bench::thread_cpu_seconds;
 
 struct AlignedBuffer {
   std::unique_ptr<char, decltype(&std::free)> p{nullptr, &std::free};
@@ -106,24 +57,6 @@ __attribute__((target("avx2"))) float sum_bytes(const char* p, size_t n) {
   return out[0] + out[1] + out[2] + out[3] + out[4] + out[5] + out[6] + out[7];
 }
 
-double thread_cpu_seconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-double cpu_seconds(const std::function<void()>& f) {
-  double t0 = thread_cpu_seconds();
-  f();
-  return thread_cpu_seconds() - t0;
-}
-
-double seconds(const std::function<void()>& f) {
-  auto t0 = std::chrono::steady_clock::now();
-  f();
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 // Best of several passes over 1 GiB, split across the pool's threads.
 double read_bandwidth_gbs(int threads, bool cpu_time = false) {
   static AlignedBuffer buf(size_t{1} << 30);
@@ -138,27 +71,6 @@ double read_bandwidth_gbs(int threads, bool cpu_time = false) {
     }));
   }
   return buf.size / best / 1e9;
-}
-
-// 12 independent FMA chains (enough to cover latency x ports), registers only.
-__attribute__((target("avx2,fma"))) float fma_chains(int64_t iters) {
-  __m256 acc[12];
-  for (int i = 0; i < 12; ++i) acc[i] = _mm256_set1_ps(static_cast<float>(i));
-  __m256 m = _mm256_set1_ps(0.999999f), c = _mm256_set1_ps(1e-7f);
-  for (int64_t it = 0; it < iters; ++it)
-    for (int i = 0; i < 12; ++i) acc[i] = _mm256_fmadd_ps(acc[i], m, c);
-  float sink = 0;
-  for (int i = 0; i < 12; ++i) sink += _mm256_cvtss_f32(acc[i]);
-  return sink;
-}
-
-// FMA throughput of one core in GFLOP/s (2 flops per lane).
-double fma_peak_gflops(bool cpu_time = false) {
-  constexpr int64_t kIters = 20'000'000;
-  float sink = 0;
-  double t = (cpu_time ? cpu_seconds : seconds)([&] { sink = fma_chains(kIters); });
-  benchmark::DoNotOptimize(sink);
-  return kIters * 12 * 8 * 2 / t / 1e9;
 }
 
 double g_read_bw[3];

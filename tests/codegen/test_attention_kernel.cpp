@@ -7,6 +7,10 @@
 // cache is filled the way kv_write leaves it: key j in slot j % C of its sequence's
 // cache, later keys overwriting earlier ones; caches stored as f32, f16 or q8_0 (keys and
 // values each its own dtype), which the reference reads converted back to floats.
+// From T=16 rows on the kernel attends tiles of several rows at once (the PrefillTiles
+// tests): row counts that do not divide into tiles, groups of 1, 3, 4 and 8 query heads
+// (tiles of 24, 8, 6 and 3 rows), each row of a tile masked to its own keys, tiles broken
+// where the sequence changes or positions jump, and ranges cutting through tiles.
 // Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
 #include <gtest/gtest.h>
 
@@ -167,6 +171,55 @@ TEST(AttentionKernel, SlidingWindowOnARing) {
   }
 }
 
+TEST(AttentionKernel, PrefillTilesOfSeveralRows) {
+  uint32_t seed = 400;
+  for (Case c : {Case{4, 1, 256, 0, 400, 0.0}, Case{9, 3, 40, 0, 400, 5.0, true}, Case{3, 3, 72, 0, 400, 0.0},
+                 Case{8, 1, 32, 0, 400, 0.0}}) {
+    LoadedKernel k = load_kernel(desc(c));
+    for (int64_t rows : {16, 23, 48, 137})
+      for (int32_t pos : {0, 200}) check(c, k, rows, pos, seed++);
+  }
+}
+
+TEST(AttentionKernel, PrefillTilesOnASlidingWindow) {
+  uint32_t seed = 500;
+  constexpr int64_t kMaxRows = 70;
+  for (double softcap : {0.0, 30.0}) {
+    for (int64_t window : {8, 100}) {
+      for (const Case& c : {Case{4, 1, 64, window, window + kMaxRows, softcap},
+                            Case{8, 2, 32, window, window + kMaxRows, softcap}}) {
+        LoadedKernel k = load_kernel(desc(c));
+        for (int32_t pos : {0, 5, 300})
+          for (int64_t rows : {int64_t{16}, int64_t{41}, kMaxRows}) check(c, k, rows, pos, seed++);
+      }
+    }
+  }
+}
+
+TEST(AttentionKernel, PrefillTilesBreakWhereSequencesChangeOrPositionsJump) {
+  uint32_t seed = 600;
+  // 40 rows, in tiles of 5: a chunk of sequence 1 with a gap in its positions inside the
+  // tile of rows 20-24, then in the tile of rows 30-34 its last two rows, decode rows of
+  // sequences 0 and 2 and the first row of a chunk of sequence 3.
+  Rows rows;
+  auto add = [&](int32_t from, int32_t to, int32_t s) {
+    for (int32_t p = from; p < to; ++p) {
+      rows.positions.push_back(p);
+      rows.seqs.push_back(s);
+    }
+  };
+  add(3, 25, 1);
+  add(30, 40, 1);
+  add(40, 41, 0);  // positions go on from sequence 1's: only the sequence breaks the tile
+  add(41, 42, 2);
+  add(42, 48, 3);
+  for (Case c : {Case{8, 2, 64, 0, 600, 0.0, true}, Case{4, 1, 40, 16, 16 + 40, 0.0}, Case{4, 4, 32, 0, 600, 5.0},
+                 Case{4, 1, 64, 0, 100, 0.0, false, ir::DType::f16, ir::DType::q8_0}}) {
+    LoadedKernel k = load_kernel(desc(c));
+    check_rows(c, k, rows, seed++);
+  }
+}
+
 TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
   uint32_t seed = 200;
   // A prefill chunk of sequence 2 between decode rows of sequences 0, 1 and 3, at
@@ -198,6 +251,10 @@ TEST(AttentionKernel, CachesStoredAsF16AndQ8_0) {
     Case c{8, 2, 64, 0, 600, 0.0, true, kd, vd};
     LoadedKernel k = load_kernel(desc(c));
     check_rows(c, k, Rows{{40, 0, 7, 8, 9, 10, 11, 300}, {0, 1, 2, 2, 2, 2, 2, 3}}, seed++);
+    check(c, k, 37, 100, seed++);  // in tiles
+    Case ring{4, 1, 32, 16, 16 + 40, 5.0, false, kd, vd};
+    LoadedKernel kr = load_kernel(desc(ring));
+    check(ring, kr, 37, 90, seed++);
   }
 }
 
@@ -212,6 +269,20 @@ TEST(AttentionKernel, RangesCuttingThroughHeadGroups) {
   int64_t syms[ir::kNumSyms] = {rows.count(), 1};
   run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
              {0, 1, 2, 7, 9, 9, 15, 23, 24});
+  EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
+}
+
+TEST(AttentionKernel, RangesCuttingThroughPrefillTiles) {
+  // 40 rows of 8 query heads in 2 groups: tiles of 5 rows, 40 items from row to row.
+  // A call computes the tiles whose first item is in its range, wherever it ends.
+  Case c{8, 2, 32, 0, 100, 0.0};
+  LoadedKernel k = load_kernel(desc(c));
+  Rows rows = run_of(40, 30);
+  Inputs in = inputs(c, rows, 12);
+  std::vector<float> o(in.q.size(), NAN);
+  int64_t syms[ir::kNumSyms] = {rows.count(), 1};
+  run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
+             {0, 1, 2, 7, 9, 9, 15, 23, 24, 40, 44, 100, 101, 250, 319, 320});
   EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
 }
 
@@ -235,8 +306,8 @@ TEST(AttentionKernel, EpilogueScalesAndAddsAsItStores) {
                      "  %o = add %r, %s : f32[T,256]\n";
   LoadedKernel one = load_kernel(fusion_desc(head + "  return %o\n}\n"));
   LoadedKernel two = load_kernel(fusion_desc(head + "  return %o, %a\n}\n"));
-  for (int64_t count : {1, 5, 9}) {
-    Rows rows = run_of(count, 20);
+  for (int64_t count : {1, 5, 9, 33}) {
+    Rows rows = run_of(count, static_cast<int32_t>(std::min<int64_t>(20, 40 - count)));
     Inputs in = inputs(c, rows, 31);
     auto& q = in.q;
     auto res = random_floats(q.size(), 34, -1.0f, 1.0f);

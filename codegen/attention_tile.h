@@ -1,0 +1,103 @@
+// The inner part of the attention kernel (codegen/emit_attention.cpp): FlashAttention
+// over one run of query vectors that read the same keys and values, that is query rows
+// of one sequence at consecutive positions times the query heads of one kv head.
+//
+// Keys are visited in blocks. Each block of K and V rows is converted from the cache's
+// dtype (codegen/cache_rows.h) into f32 scratch once, and then serves every query vector
+// of the run: the scores S = Q·Kᵀ and the update O += P·V are small matrix products
+// computed in register tiles (12 accumulators each), so a converted value is reused
+// from L1 by up to kTileQueries query vectors instead of being converted again per
+// head and per row. Softmax is online (running max and sum per query vector, the
+// accumulator rescaled once per block), each row masked to its own keys.
+#pragma once
+#include <functional>
+
+#include "codegen/llvm_helpers.h"
+#include "ir/dtype.h"
+
+namespace lmc::codegen {
+
+// Query vectors a run holds at most: rows of a prefill tile times the group's heads.
+// 24 splits evenly into groups of 1, 2, 3, 4, 6 or 8 heads, and into the score tiles'
+// 3 query vectors.
+constexpr int64_t kTileQueries = 24;
+
+// The static shape of an attention kernel, read from its descriptor.
+struct AttentionShape {
+  ir::Dim rows;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;
+  int64_t head_dim = 0;
+  // C: a ring's static length, or the symbol C of a cache as long as the context (bound
+  // at run time; keys never wrap there, as every position is below C).
+  ir::Dim slots;
+  float scale = 1;
+  int64_t window = 0;
+  float softcap = 0;
+  ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
+
+  int64_t group() const { return heads / kv_heads; }  // query heads per kv head
+  // Keys per block: at most C, so a block's slots wrap around the ring at most once.
+  int64_t block() const;
+  // Rows of a prefill tile: as many as fill kTileQueries query vectors with the group.
+  int64_t max_tile_rows() const;
+  // Bytes of a cache row (every kv head), and of one kv head's part of it.
+  int64_t row_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, kv_heads * head_dim); }
+  int64_t head_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, head_dim); }
+};
+
+// `rows` query rows from `row`, of one sequence at positions position, position + 1, ...,
+// each with the query heads [head, head + heads) of one kv head, whose keys and values
+// start at k and v (that kv head's part of slot 0 of the sequence's caches).
+struct QueryRun {
+  llvm::Value* row;
+  llvm::Value* rows;
+  llvm::Value* position;
+  llvm::Value* head;
+  llvm::Value* heads;
+  llvm::Value* k;
+  llvm::Value* v;
+};
+
+// Stores the attention output `out` (<head_dim x float>) of query head `head` of row `row`.
+using StoreHead = std::function<void(llvm::Value* row, llvm::Value* head, llvm::Value* out)>;
+
+class AttentionTile {
+ public:
+  // Allocates the scratch in the entry block; q is the query rows, slots the value of C.
+  AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots);
+
+  // Attends every query vector of the run (rows * heads <= kTileQueries) to its keys.
+  void attend(const QueryRun& run, const StoreHead& store);
+
+ private:
+  Builder& b_;
+  const AttentionShape& s_;
+  llvm::Value* q_;
+  llvm::Value* slots_;
+  int64_t hd_pad_;     // head_dim rounded up to whole vectors (zeros past head_dim)
+  int64_t keys_pad_;   // block() rounded up to whole vectors
+  llvm::Value* qs_;    // [kTileQueries][hd_pad]: the run's queries times scale
+  llvm::Value* os_;    // [kTileQueries][hd_pad]: their output accumulators
+  llvm::Value* ks_;    // [keys_pad][hd_pad]: the block's keys as floats
+  llvm::Value* vs_;    // [keys_pad][hd_pad]: its values
+  llvm::Value* ps_;    // [kTileQueries][keys_pad]: scores, then softmax weights
+  llvm::Value* max_;   // [kTileQueries]: running max of the scores
+  llvm::Value* sum_;   // [kTileQueries]: running sum of the weights
+  llvm::Value* corr_;  // [kTileQueries]: this block's rescale of the accumulators
+  llvm::Value* lo_;    // [kTileQueries] i64: first key of each query vector ...
+  llvm::Value* hi_;    // ... and one past its last
+
+  llvm::Value* query_row(const QueryRun& run, llvm::Value* m);
+  llvm::Value* query_head(const QueryRun& run, llvm::Value* m);
+  void start(const QueryRun& run, llvm::Value* count);
+  void load_block(const QueryRun& run, llvm::Value* first, llvm::Value* n, llvm::Value* n_pad);
+  void scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad);
+  void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, llvm::Value* first);
+  void softmax(llvm::Value* count, llvm::Value* n_pad);
+  void accumulate(llvm::Value* count, llvm::Value* n);
+  void value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n);
+  void finish(const QueryRun& run, llvm::Value* count, const StoreHead& store);
+};
+
+}  // namespace lmc::codegen
