@@ -16,10 +16,17 @@ namespace {
 // converted K and V (64 * head_dim floats each) stay in L2 while the run uses them.
 constexpr int64_t kBlock = 64;
 constexpr unsigned kLanes = 8;
-constexpr int kScoreQueries = 3;  // score tile: 3 query vectors x 4 keys
+// Register tiles of 12 accumulators: scores of 3 query vectors x 4 keys, outputs of 3
+// query vectors x 4 vectors of head_dim. A tile of one query vector (what is left of a
+// run after the tiles of 3) takes 8 keys or 8 vectors instead: its FMA chains would
+// otherwise wait on each other (4-cycle latency, 2 per cycle).
+constexpr int kScoreQueries = 3;
 constexpr int kScoreKeys = 4;
-constexpr int kValueQueries = 3;  // output tile: 3 query vectors x 4 vectors of head_dim
+constexpr int kValueQueries = 3;
 constexpr int kValueVectors = 4;
+constexpr int kSingleWidth = 8;
+// Independent partial sums of q·k when a single query vector takes one key at a time.
+constexpr int64_t kKeyChains = 8;
 
 int64_t round_up(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
@@ -34,6 +41,22 @@ llvm::Value* pad(Builder& b, llvm::Value* v, int64_t lanes) {
   std::vector<int> mask;
   for (int i = 0; i < lanes; ++i) mask.push_back(i < n ? i : n);
   return b.CreateShuffleVector(v, llvm::Constant::getNullValue(v->getType()), mask);
+}
+
+// c * tanh(x / c), for a score or a vector of them.
+llvm::Value* softcap(Builder& b, llvm::Value* x, float c) {
+  return b.CreateFMul(emit_tanh(b, b.CreateFMul(x, f32_like(b, x, 1.0f / c))), f32_like(b, x, c));
+}
+
+// The sum of the vectors, added pairwise.
+llvm::Value* tree_sum(Builder& b, std::vector<llvm::Value*> v) {
+  while (v.size() > 1) {
+    std::vector<llvm::Value*> next;
+    for (size_t i = 0; i + 1 < v.size(); i += 2) next.push_back(b.CreateFAdd(v[i], v[i + 1]));
+    if (v.size() % 2) next.push_back(v.back());
+    v = std::move(next);
+  }
+  return v[0];
 }
 
 llvm::Value* f32_at(Builder& b, llvm::Value* base, llvm::Value* i) {
@@ -85,10 +108,31 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   emit_for(b, lo, hi, s_.block(), [&](llvm::Value* first) {
     auto* n = min64(b, i64c(b, s_.block()), b.CreateSub(hi, first));
     auto* n_pad = b.CreateAnd(b.CreateAdd(n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
-    load_block(run, first, n, n_pad);
-    scores(count, first, n_pad);
-    softmax(count, n_pad);
-    accumulate(count, n);
+    auto* first_slot = b.CreateSRem(first, slots_);
+    auto* last = b.CreateSub(n, i64c(b, 1));
+    BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last};
+    BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last};
+    BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr};
+    BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr};
+    auto to_scratch = [&] {
+      convert(k, ks_, n_pad);
+      convert(v, vs_, n);
+    };
+    auto* single = b.CreateICmpEQ(count, i64c(b, 1));
+    emit_if(b, single, [&] {
+      if (hd_pad_ == s_.head_dim) {
+        one_query(first, n, n_pad, k, v);
+        return;
+      }
+      to_scratch();  // cache rows ending off a whole vector
+      one_query(first, n, n_pad, ks, vs);
+    });
+    emit_if(b, b.CreateNot(single), [&] {
+      to_scratch();
+      scores(count, first, n_pad, ks);
+      softmax(count, n_pad);
+      accumulate(count, n, vs);
+    });
   }, "block");
   finish(run, count, store);
 }
@@ -117,63 +161,93 @@ void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
   }, "query");
 }
 
-// Keys first .. first + n - 1 (slot j % C) into ks_ as floats, up to n_pad rows (the
-// ones past n repeat the last key: finite, and masked in the scores); values into vs_.
-void AttentionTile::load_block(const QueryRun& run, llvm::Value* first, llvm::Value* n, llvm::Value* n_pad) {
+// Row i of a block: in the scratch, or the cache's slot of the block's key i (rows past
+// the last repeat it: finite values for the padding, masked in the scores).
+llvm::Value* AttentionTile::row_at(const BlockRows& rows, llvm::Value* i) {
   auto& b = b_;
-  auto* first_slot = b.CreateSRem(first, slots_);
-  auto convert = [&](llvm::Value* cache, ir::DType dtype, llvm::Value* dst, llvm::Value* end, llvm::Value* last) {
-    emit_for(b, i64c(b, 0), end, 1, [&](llvm::Value* i) {
-      auto* slot = b.CreateAdd(first_slot, min64(b, i, last));
-      slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
-      auto* src = byte_ptr(b, cache, b.CreateMul(slot, i64c(b, s_.row_bytes(dtype))));
-      store_f32x(b, pad(b, load_cache_values(b, dtype, src, s_.head_dim), hd_pad_),
-                 f32_ptr(b, dst, b.CreateMul(i, i64c(b, hd_pad_))));
-    }, "convert");
-  };
-  auto* last = b.CreateSub(n, i64c(b, 1));
-  convert(run.k, s_.k_dtype, ks_, n_pad, last);
-  convert(run.v, s_.v_dtype, vs_, n, last);
+  if (!rows.first_slot) return byte_ptr(b, rows.base, b.CreateMul(i, i64c(b, rows.row_bytes)));
+  auto* slot = b.CreateAdd(rows.first_slot, min64(b, i, rows.last));
+  slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  return byte_ptr(b, rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
+}
+
+// The block's first `count` rows of a cache as floats into scratch `dst`, hd_pad apart.
+void AttentionTile::convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count) {
+  auto& b = b_;
+  emit_for(b, i64c(b, 0), count, 1, [&](llvm::Value* i) {
+    store_f32x(b, pad(b, load_cache_values(b, src.dtype, row_at(src, i), s_.head_dim), hd_pad_),
+               f32_ptr(b, dst, b.CreateMul(i, i64c(b, hd_pad_))));
+  }, "convert");
 }
 
 // ps_[m][i] = softcap(q_m · k_i), or -inf where key first + i is not one of m's keys.
-void AttentionTile::scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad) {
-  emit_for(b_, i64c(b_, 0), n_pad, kScoreKeys, [&](llvm::Value* k0) {
-    emit_tiles(b_, count, kScoreQueries, [&](llvm::Value* m0, int rows) { score_tile(m0, rows, k0, first); }, "sq");
+void AttentionTile::scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad, const BlockRows& k) {
+  auto& b = b_;
+  emit_for(b, i64c(b, 0), n_pad, kLanes, [&](llvm::Value* k0) {
+    emit_tiles(b, count, kScoreQueries, [&](llvm::Value* m0, int rows) {
+      if (rows == 1) {
+        score_tile(m0, 1, k0, kSingleWidth, first, k);
+        return;
+      }
+      for (int c = 0; c < static_cast<int>(kLanes); c += kScoreKeys)
+        score_tile(m0, rows, b.CreateAdd(k0, i64c(b, c)), kScoreKeys, first, k);
+    }, "sq");
   }, "keys");
 }
 
-void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, llvm::Value* first) {
+// The score of key first + i for the run's single query vector, from the whole key row.
+void AttentionTile::score_key(llvm::Value* i, llvm::Value* first, const BlockRows& k) {
+  auto& b = b_;
+  auto* krow = row_at(k, i);
+  std::vector<llvm::Value*> part;
+  for (int64_t j = 0; j < hd_pad_ / kLanes; ++j) {
+    auto* qv = load_f32x(b, f32_ptr(b, qs_, i64c(b, j * kLanes)), kLanes);
+    auto* kv = load_cache_lanes(b, k.dtype, krow, i64c(b, j * kLanes));
+    if (j < kKeyChains) part.push_back(b.CreateFMul(qv, kv));
+    else part[static_cast<size_t>(j % kKeyChains)] = fma(b, qv, kv, part[static_cast<size_t>(j % kKeyChains)]);
+  }
+  llvm::Value* score = hsum(b, tree_sum(b, part));
+  if (s_.softcap != 0) score = softcap(b, score, s_.softcap);
+  auto* key = b.CreateAdd(first, i);
+  auto* lo = i64_at(b, lo_, i64c(b, 0));
+  auto* hi = i64_at(b, hi_, i64c(b, 0));
+  auto* mine = b.CreateAnd(b.CreateICmpSGE(key, lo), b.CreateICmpSLT(key, hi));
+  b.CreateStore(b.CreateSelect(mine, score, f32c(b, -std::numeric_limits<float>::infinity())), f32_ptr(b, ps_, i));
+}
+
+void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, llvm::Value* first,
+                               const BlockRows& k) {
   auto& b = b_;
   std::vector<llvm::Value*> qrow, krow;
-  for (int r = 0; r < rows; ++r) qrow.push_back(f32_ptr(b, qs_, b.CreateMul(b.CreateAdd(m0, i64c(b, r)), i64c(b, hd_pad_))));
-  for (int c = 0; c < kScoreKeys; ++c)
-    krow.push_back(f32_ptr(b, ks_, b.CreateMul(b.CreateAdd(k0, i64c(b, c)), i64c(b, hd_pad_))));
-  Carried acc(static_cast<size_t>(rows * kScoreKeys), splat_f32(b, kLanes, 0.0f));
+  for (int r = 0; r < rows; ++r)
+    qrow.push_back(f32_ptr(b, qs_, b.CreateMul(b.CreateAdd(m0, i64c(b, r)), i64c(b, hd_pad_))));
+  for (int c = 0; c < keys; ++c) krow.push_back(row_at(k, b.CreateAdd(k0, i64c(b, c))));
+  Carried acc(static_cast<size_t>(rows * keys), splat_f32(b, kLanes, 0.0f));
   acc = emit_for_carry(b, i64c(b, 0), i64c(b, hd_pad_), kLanes, acc, [&](llvm::Value* d, const Carried& cur) {
     Carried next(cur.size());
     std::vector<llvm::Value*> qv;
     for (auto* p : qrow) qv.push_back(load_f32x(b, f32_ptr(b, p, d), kLanes));
-    for (int c = 0; c < kScoreKeys; ++c) {
-      auto* kv = load_f32x(b, f32_ptr(b, krow[c], d), kLanes);
-      for (int r = 0; r < rows; ++r) next[r * kScoreKeys + c] = fma(b, qv[r], kv, cur[r * kScoreKeys + c]);
+    for (int c = 0; c < keys; ++c) {
+      auto* kv = load_cache_lanes(b, k.dtype, krow[c], d);
+      for (int r = 0; r < rows; ++r) next[r * keys + c] = fma(b, qv[r], kv, cur[r * keys + c]);
     }
     return next;
   }, "dot");
-  auto* keys = b.CreateAdd(b.CreateVectorSplat(kScoreKeys, b.CreateAdd(first, k0)),
-                           llvm::ConstantVector::get({b.getInt64(0), b.getInt64(1), b.getInt64(2), b.getInt64(3)}));
   auto* neg_inf = splat_f32(b, kScoreKeys, -std::numeric_limits<float>::infinity());
-  for (int r = 0; r < rows; ++r) {
-    auto* m = b.CreateAdd(m0, i64c(b, r));
-    llvm::Value* score = hsum4(b, &acc[static_cast<size_t>(r * kScoreKeys)]);
-    if (s_.softcap != 0)
-      score = b.CreateFMul(emit_tanh(b, b.CreateFMul(score, splat_f32(b, kScoreKeys, 1.0f / s_.softcap))),
-                           splat_f32(b, kScoreKeys, s_.softcap));
-    auto* lo = b.CreateVectorSplat(kScoreKeys, i64_at(b, lo_, m));
-    auto* hi = b.CreateVectorSplat(kScoreKeys, i64_at(b, hi_, m));
-    auto* mine = b.CreateAnd(b.CreateICmpSGE(keys, lo), b.CreateICmpSLT(keys, hi));
-    store_f32x(b, b.CreateSelect(mine, score, neg_inf),
-               f32_ptr(b, ps_, b.CreateAdd(b.CreateMul(m, i64c(b, keys_pad_)), k0)));
+  for (int c = 0; c < keys; c += kScoreKeys) {
+    auto* at = b.CreateAdd(k0, i64c(b, c));
+    auto* key = b.CreateAdd(b.CreateVectorSplat(kScoreKeys, b.CreateAdd(first, at)),
+                            llvm::ConstantVector::get({b.getInt64(0), b.getInt64(1), b.getInt64(2), b.getInt64(3)}));
+    for (int r = 0; r < rows; ++r) {
+      auto* m = b.CreateAdd(m0, i64c(b, r));
+      llvm::Value* score = hsum4(b, &acc[static_cast<size_t>(r * keys + c)]);
+      if (s_.softcap != 0) score = softcap(b, score, s_.softcap);
+      auto* lo = b.CreateVectorSplat(kScoreKeys, i64_at(b, lo_, m));
+      auto* hi = b.CreateVectorSplat(kScoreKeys, i64_at(b, hi_, m));
+      auto* mine = b.CreateAnd(b.CreateICmpSGE(key, lo), b.CreateICmpSLT(key, hi));
+      store_f32x(b, b.CreateSelect(mine, score, neg_inf),
+                 f32_ptr(b, ps_, b.CreateAdd(b.CreateMul(m, i64c(b, keys_pad_)), at)));
+    }
   }
 }
 
@@ -205,22 +279,46 @@ void AttentionTile::softmax(llvm::Value* count, llvm::Value* n_pad) {
   }, "softmax");
 }
 
-// os_ = os_ * corr + P·V over the block's n keys, in tiles of kValueVectors vectors of
-// head_dim (the last tile of a head narrower when the vectors do not divide).
-void AttentionTile::accumulate(llvm::Value* count, llvm::Value* n) {
+// os_ = os_ * corr + P·V over the block's n keys, head_dim in chunks of 8 vectors (the
+// last chunk narrower when they do not divide), each in register tiles.
+void AttentionTile::accumulate(llvm::Value* count, llvm::Value* n, const BlockRows& v) {
   auto& b = b_;
   int64_t vectors = hd_pad_ / kLanes;
-  int64_t whole = vectors / kValueVectors * kValueVectors * kLanes;
-  emit_for(b, i64c(b, 0), i64c(b, whole), kValueVectors * kLanes, [&](llvm::Value* d) {
-    emit_tiles(b, count, kValueQueries, [&](llvm::Value* m0, int rows) { value_tile(m0, rows, d, kValueVectors, n); },
-               "vq");
+  int64_t chunk = 2 * kValueVectors;
+  int64_t whole = vectors / chunk * chunk * kLanes;
+  auto chunk_tiles = [&](llvm::Value* d, int width) {
+    emit_tiles(b, count, kValueQueries, [&](llvm::Value* m0, int rows) {
+      int step = rows == 1 ? kSingleWidth : kValueVectors;
+      for (int at = 0; at < width; at += step)
+        value_tile(m0, rows, b.CreateAdd(d, i64c(b, at * kLanes)), std::min(step, width - at), n, v);
+    }, "vq");
+  };
+  emit_for(b, i64c(b, 0), i64c(b, whole), chunk * kLanes, [&](llvm::Value* d) {
+    chunk_tiles(d, static_cast<int>(chunk));
   }, "dims");
-  if (int rest = static_cast<int>(vectors % kValueVectors))
-    emit_tiles(b, count, kValueQueries, [&](llvm::Value* m0, int rows) { value_tile(m0, rows, i64c(b, whole), rest, n); },
-               "vq_rest");
+  if (int rest = static_cast<int>(vectors % chunk)) chunk_tiles(i64c(b, whole), rest);
 }
 
-void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n) {
+// A block for a run of a single query vector (decode, one head per call). It reads the
+// cache rows directly (a scratch copy would only add a store and a load of each value)
+// and whole, key by key, for scores and for the output, whose accumulators then spill to
+// L1: rows read in order stream from L3 at full speed, where the tiles would sweep a
+// block once per 8 keys or per 8 vectors of head_dim, strided patterns the prefetchers
+// serve badly (a decode step's first touch of the cache took ~40% longer).
+void AttentionTile::one_query(llvm::Value* first, llvm::Value* n, llvm::Value* n_pad, const BlockRows& k,
+                              const BlockRows& v) {
+  auto& b = b_;
+  emit_for(b, i64c(b, 0), n, 1, [&](llvm::Value* i) { score_key(i, first, k); }, "key");
+  // Softmax reads whole vectors of scores: the padding past n is masked.
+  emit_for(b, n, n_pad, 1, [&](llvm::Value* i) {
+    b.CreateStore(f32c(b, -std::numeric_limits<float>::infinity()), f32_ptr(b, ps_, i));
+  }, "pad");
+  softmax(i64c(b, 1), n_pad);
+  value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), n, v);
+}
+
+void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n,
+                               const BlockRows& v) {
   auto& b = b_;
   std::vector<llvm::Value*> orow, prow;
   Carried acc;
@@ -229,24 +327,24 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
     orow.push_back(f32_ptr(b, os_, b.CreateAdd(b.CreateMul(m, i64c(b, hd_pad_)), d)));
     prow.push_back(f32_ptr(b, ps_, b.CreateMul(m, i64c(b, keys_pad_))));
     auto* corr = splat(b, kLanes, f32_at(b, corr_, m));
-    for (int v = 0; v < vectors; ++v)
-      acc.push_back(b.CreateFMul(load_f32x(b, f32_ptr(b, orow[r], i64c(b, v * kLanes)), kLanes), corr));
+    for (int j = 0; j < vectors; ++j)
+      acc.push_back(b.CreateFMul(load_f32x(b, f32_ptr(b, orow[r], i64c(b, j * kLanes)), kLanes), corr));
   }
   acc = emit_for_carry(b, i64c(b, 0), n, 1, acc, [&](llvm::Value* i, const Carried& cur) {
-    // The weights first, then one vector of v at a time: 12 accumulators, 3 weights and
-    // 1 vector fill the 16 ymm registers exactly.
-    auto* vrow = f32_ptr(b, vs_, b.CreateAdd(b.CreateMul(i, i64c(b, hd_pad_)), d));
+    // The weights first, then one vector of v at a time: in a tile of 3 x 4, the 12
+    // accumulators, 3 weights and 1 vector fill the 16 ymm registers exactly.
+    auto* vrow = row_at(v, i);
     std::vector<llvm::Value*> w;
     for (int r = 0; r < rows; ++r) w.push_back(splat(b, kLanes, f32_at(b, prow[r], i)));
     Carried next(cur.size());
-    for (int v = 0; v < vectors; ++v) {
-      auto* vv = load_f32x(b, f32_ptr(b, vrow, i64c(b, v * kLanes)), kLanes);
-      for (int r = 0; r < rows; ++r) next[r * vectors + v] = fma(b, w[r], vv, cur[r * vectors + v]);
+    for (int j = 0; j < vectors; ++j) {
+      auto* vv = load_cache_lanes(b, v.dtype, vrow, b.CreateAdd(d, i64c(b, j * kLanes)));
+      for (int r = 0; r < rows; ++r) next[r * vectors + j] = fma(b, w[r], vv, cur[r * vectors + j]);
     }
     return next;
   }, "key");
   for (int r = 0; r < rows; ++r)
-    for (int v = 0; v < vectors; ++v) store_f32x(b, acc[r * vectors + v], f32_ptr(b, orow[r], i64c(b, v * kLanes)));
+    for (int j = 0; j < vectors; ++j) store_f32x(b, acc[r * vectors + j], f32_ptr(b, orow[r], i64c(b, j * kLanes)));
 }
 
 // Each query vector's output: its accumulator over its sum of weights.

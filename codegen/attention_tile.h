@@ -9,6 +9,8 @@
 // from L1 by up to kTileQueries query vectors instead of being converted again per
 // head and per row. Softmax is online (running max and sum per query vector, the
 // accumulator rescaled once per block), each row masked to its own keys.
+// A run of a single query vector (decode, when the threads share a row's heads) reads
+// the cache rows directly instead, whole and in order (AttentionTile::one_query).
 #pragma once
 #include <functional>
 
@@ -88,15 +90,28 @@ class AttentionTile {
   llvm::Value* lo_;    // [kTileQueries] i64: first key of each query vector ...
   llvm::Value* hi_;    // ... and one past its last
 
+  // Where the tiles read a block's keys or values: f32 scratch rows, or the cache rows
+  // themselves (the ring slots of the block's keys), converted as they are loaded.
+  struct BlockRows {
+    ir::DType dtype;
+    llvm::Value* base;
+    int64_t row_bytes;
+    llvm::Value* first_slot;  // the cache's slot of the block's first key; nullptr: scratch
+    llvm::Value* last;        // the block's last row, which the rows past it repeat
+  };
+
   llvm::Value* query_row(const QueryRun& run, llvm::Value* m);
   llvm::Value* query_head(const QueryRun& run, llvm::Value* m);
+  llvm::Value* row_at(const BlockRows& rows, llvm::Value* i);
   void start(const QueryRun& run, llvm::Value* count);
-  void load_block(const QueryRun& run, llvm::Value* first, llvm::Value* n, llvm::Value* n_pad);
-  void scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad);
-  void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, llvm::Value* first);
+  void convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count);
+  void scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad, const BlockRows& k);
+  void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, llvm::Value* first, const BlockRows& k);
+  void score_key(llvm::Value* i, llvm::Value* first, const BlockRows& k);
   void softmax(llvm::Value* count, llvm::Value* n_pad);
-  void accumulate(llvm::Value* count, llvm::Value* n);
-  void value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n);
+  void accumulate(llvm::Value* count, llvm::Value* n, const BlockRows& v);
+  void one_query(llvm::Value* first, llvm::Value* n, llvm::Value* n_pad, const BlockRows& k, const BlockRows& v);
+  void value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n, const BlockRows& v);
   void finish(const QueryRun& run, llvm::Value* count, const StoreHead& store);
 };
 

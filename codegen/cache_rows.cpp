@@ -21,6 +21,16 @@ llvm::Value* load_q8_0_values(Builder& b, llvm::Value* src, int64_t n) {
   return out;
 }
 
+// Values i .. i+7 of q8_0 blocks: a quarter of block i / 32, times its scale.
+llvm::Value* load_q8_0_lanes(Builder& b, llvm::Value* row, llvm::Value* i) {
+  auto* block = byte_ptr(b, row, b.CreateMul(b.CreateUDiv(i, i64c(b, kBlock)),
+                                             i64c(b, ir::dtype_block_bytes(ir::DType::q8_0))));
+  auto* scale = b.CreateFPExt(b.CreateAlignedLoad(b.getHalfTy(), block, llvm::Align(1)), b.getFloatTy());
+  auto* at = byte_ptr(b, block, b.CreateAdd(b.CreateURem(i, i64c(b, kBlock)), i64c(b, 2)));
+  auto* q = b.CreateAlignedLoad(llvm::FixedVectorType::get(b.getInt8Ty(), kLanes), at, llvm::Align(1));
+  return b.CreateFMul(b.CreateSIToFP(q, f32x(b, kLanes)), splat(b, kLanes, scale));
+}
+
 void store_f16_row(Builder& b, llvm::Value* x, llvm::Value* dst, int64_t width) {
   auto* half8 = llvm::FixedVectorType::get(b.getHalfTy(), kLanes);
   int64_t whole = width / static_cast<int64_t>(kLanes) * kLanes;
@@ -65,6 +75,14 @@ llvm::Value* load_cache_values(Builder& b, ir::DType dtype, llvm::Value* src, in
     case ir::DType::f16: return load_f16x_as_f32x(b, src, static_cast<unsigned>(n));
     case ir::DType::q8_0: return load_q8_0_values(b, src, n);
     default: return b.CreateAlignedLoad(f32x(b, static_cast<unsigned>(n)), src, llvm::Align(4));
+  }
+}
+
+llvm::Value* load_cache_lanes(Builder& b, ir::DType dtype, llvm::Value* row, llvm::Value* i) {
+  switch (dtype) {
+    case ir::DType::f16: return load_f16x_as_f32x(b, elem_ptr(b, b.getHalfTy(), row, i), kLanes);
+    case ir::DType::q8_0: return load_q8_0_lanes(b, row, i);
+    default: return load_f32x(b, f32_ptr(b, row, i), kLanes);
   }
 }
 

@@ -10,6 +10,8 @@ namespace lmc::codegen {
 
 // The n values stored at `src` (n a multiple of the dtype's block), as <n x float>.
 llvm::Value* load_cache_values(Builder& b, ir::DType dtype, llvm::Value* src, int64_t n);
+// The 8 values from element i (i64, a multiple of 8) of the row at `row`, as <8 x float>.
+llvm::Value* load_cache_lanes(Builder& b, ir::DType dtype, llvm::Value* row, llvm::Value* i);
 
 // Stores the `width` floats at `x` as one cache row at `dst`. f16 rounds to nearest even
 // (vcvtps2ph); q8_0 quantizes each block as the weights' Q8_0 packing does

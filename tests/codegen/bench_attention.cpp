@@ -6,8 +6,9 @@
 // 4 flops per head, dimension and attended key) against the AVX2 FMA peak.
 // Decode: one row at position 511 (a full window), and a batch of 8 rows of 8
 // sequences at 511, as time per call. Caches f16 (the default), q8_0 and f32.
-// Two threads take chunks of 16 work items from a shared counter, as the runtime's
-// tbb::parallel_for hands out ranges.
+// One thread runs all work items in one call, as the runtime does; two threads take
+// chunks from a shared counter, as its tbb::parallel_for hands out ranges (16 items
+// at a time in a prefill, single items in decode).
 #include <benchmark/benchmark.h>
 
 #include <atomic>
@@ -27,7 +28,6 @@ namespace {
 using namespace lmc;
 
 constexpr int64_t kHeads = 4, kKvHeads = 1, kHeadDim = 256, kWindow = 512, kSlots = 1024;
-constexpr int64_t kChunk = 16;
 
 double g_fma_peak;
 double g_fma_peak_cpu;
@@ -77,13 +77,17 @@ struct Step {
   int64_t rows() const { return static_cast<int64_t>(positions.size()); }
 };
 
-void run(lmc_kernel_fn fn, Step& s, int threads) {
+void run(lmc_kernel_fn fn, Step& s, int threads, int64_t chunk) {
   int64_t syms[ir::kNumSyms] = {s.rows(), 1, kSlots};
   void* args[] = {s.q.data(), s.k.data(), s.v.data(), s.positions.data(), s.seqs.data(), s.o.data()};
   int64_t items = s.rows() * kHeads;
+  if (threads == 1) {
+    fn(args, syms, 0, items);
+    return;
+  }
   std::atomic<int64_t> next{0};
   bench::pool(threads).run([&](int) {
-    for (int64_t b; (b = next.fetch_add(kChunk)) < items;) fn(args, syms, b, std::min(items, b + kChunk));
+    for (int64_t b; (b = next.fetch_add(chunk)) < items;) fn(args, syms, b, std::min(items, b + chunk));
   });
 }
 
@@ -98,7 +102,7 @@ void BM_prefill(benchmark::State& state, ir::DType cache) {
   Step s(cache, pos, seq);
   double cpu0 = bench::thread_cpu_seconds();
   double elapsed = bench::seconds([&] {
-    for (auto _ : state) run(fn, s, threads);
+    for (auto _ : state) run(fn, s, threads, 16);
   });
   double cpu = bench::thread_cpu_seconds() - cpu0;
   double flops = 4.0 * static_cast<double>(s.pairs * kHeads * kHeadDim) * static_cast<double>(state.iterations());
@@ -113,7 +117,7 @@ void BM_decode(benchmark::State& state, ir::DType cache, int rows) {
   std::vector<int32_t> pos(static_cast<size_t>(rows), kWindow - 1), seq;
   for (int i = 0; i < rows; ++i) seq.push_back(i);
   Step s(cache, pos, seq);
-  for (auto _ : state) run(fn, s, threads);
+  for (auto _ : state) run(fn, s, threads, 1);
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 // From T=16 rows on the kernel attends tiles of several rows at once (the PrefillTiles
 // tests): row counts that do not divide into tiles, groups of 1, 3, 4 and 8 query heads
 // (tiles of 24, 8, 6 and 3 rows), each row of a tile masked to its own keys, tiles broken
-// where the sequence changes or positions jump, and ranges cutting through tiles.
+// where the sequence changes or positions jump, and ranges cutting through tiles. A call
+// holding a single query head of a row (decode steps run one work item per call, plain
+// multi-head) reads the cache rows directly, whole; one holding more converts them into
+// scratch first: both with every cache dtype.
 // Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
 #include <gtest/gtest.h>
 
@@ -118,19 +121,27 @@ Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
   return in;
 }
 
+// Runs the kernel on 1 thread, on 2, and (for a decode step of a few rows) one work item
+// per call, as the runtime's parallel_for cuts a row's heads.
 void check_rows(const Case& c, const LoadedKernel& k, Rows rows, uint32_t seed) {
   Inputs in = inputs(c, rows, seed);
   auto want = reference_attention(in.ref);
-  for (int threads : {1, 2}) {
+  int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
+  for (int threads : {1, 2, 0}) {
+    if (threads == 0 && rows.count() > 8) continue;
     std::vector<float> o(in.q.size(), NAN);
-    int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
-    run_kernel(k, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
-               threads);
+    std::vector<void*> args{in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()};
+    if (threads) {
+      run_kernel(k, args, syms, threads);
+    } else {
+      for (int64_t item = 0; item < k.info.items(syms); ++item) k.fn(args.data(), syms, item, item + 1);
+    }
     EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
         << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
         << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows.count()
         << " k " << ir::dtype_name(c.k) << " v " << ir::dtype_name(c.v)
-        << " first position " << rows.positions[0] << " sequences=" << rows.sequences() << " threads=" << threads;
+        << " first position " << rows.positions[0] << " sequences=" << rows.sequences()
+        << (threads ? " threads=" + std::to_string(threads) : std::string(" one item per call"));
   }
 }
 
