@@ -25,8 +25,6 @@ constexpr int kScoreKeys = 4;
 constexpr int kValueQueries = 3;
 constexpr int kValueVectors = 4;
 constexpr int kSingleWidth = 8;
-// Independent partial sums of q·k when a single query vector takes one key at a time.
-constexpr int64_t kKeyChains = 8;
 
 int64_t round_up(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
@@ -46,17 +44,6 @@ llvm::Value* pad(Builder& b, llvm::Value* v, int64_t lanes) {
 // c * tanh(x / c), for a score or a vector of them.
 llvm::Value* softcap(Builder& b, llvm::Value* x, float c) {
   return b.CreateFMul(emit_tanh(b, b.CreateFMul(x, f32_like(b, x, 1.0f / c))), f32_like(b, x, c));
-}
-
-// The sum of the vectors, added pairwise.
-llvm::Value* tree_sum(Builder& b, std::vector<llvm::Value*> v) {
-  while (v.size() > 1) {
-    std::vector<llvm::Value*> next;
-    for (size_t i = 0; i + 1 < v.size(); i += 2) next.push_back(b.CreateFAdd(v[i], v[i + 1]));
-    if (v.size() % 2) next.push_back(v.back());
-    v = std::move(next);
-  }
-  return v[0];
 }
 
 llvm::Value* f32_at(Builder& b, llvm::Value* base, llvm::Value* i) {
@@ -102,36 +89,43 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   auto& b = b_;
   auto* count = b.CreateMul(run.rows, run.heads);
   start(run, count);
-  // Rows at consecutive positions: the first row's keys start first, the last row's end last.
+  // Rows at consecutive positions: the first row's keys start first, the last row's end
+  // last. Blocks start at multiples of block(), whatever the run: a query vector then
+  // meets its keys in the same blocks, and the same additions in the same order, in any
+  // run, so that its result does not depend on the rows and heads beside it (nor on how
+  // the threads cut the work items). A block's keys outside a vector's own add exactly 0.
   auto* lo = i64_at(b, lo_, i64c(b, 0));
   auto* hi = b.CreateAdd(run.position, run.rows);
-  emit_for(b, lo, hi, s_.block(), [&](llvm::Value* first) {
-    auto* n = min64(b, i64c(b, s_.block()), b.CreateSub(hi, first));
-    auto* n_pad = b.CreateAnd(b.CreateAdd(n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
+  auto* aligned = b.CreateMul(b.CreateSDiv(lo, i64c(b, s_.block())), i64c(b, s_.block()));
+  emit_for(b, aligned, hi, s_.block(), [&](llvm::Value* first) {
+    Block blk{first, nullptr, min64(b, i64c(b, s_.block()), b.CreateSub(hi, first)), nullptr};
+    // The values of keys before the run's first are weighted 0: not read at all.
+    blk.from = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, i64c(b, 0), b.CreateSub(lo, first));
+    blk.n_pad = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
     auto* first_slot = b.CreateSRem(first, slots_);
-    auto* last = b.CreateSub(n, i64c(b, 1));
+    auto* last = b.CreateSub(blk.n, i64c(b, 1));
     BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last};
     BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last};
     BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr};
     BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr};
     auto to_scratch = [&] {
-      convert(k, ks_, n_pad);
-      convert(v, vs_, n);
+      convert(k, ks_, blk.n_pad);
+      convert(v, vs_, blk.n);
     };
     auto* single = b.CreateICmpEQ(count, i64c(b, 1));
     emit_if(b, single, [&] {
       if (hd_pad_ == s_.head_dim) {
-        one_query(first, n, n_pad, k, v);
+        one_query(blk, k, v);
         return;
       }
       to_scratch();  // cache rows ending off a whole vector
-      one_query(first, n, n_pad, ks, vs);
+      one_query(blk, ks, vs);
     });
     emit_if(b, b.CreateNot(single), [&] {
       to_scratch();
-      scores(count, first, n_pad, ks);
-      softmax(count, n_pad);
-      accumulate(count, n, vs);
+      scores(count, blk, ks);
+      softmax(count, blk.n_pad);
+      accumulate(count, blk, vs);
     });
   }, "block");
   finish(run, count, store);
@@ -180,42 +174,23 @@ void AttentionTile::convert(const BlockRows& src, llvm::Value* dst, llvm::Value*
   }, "convert");
 }
 
-// ps_[m][i] = softcap(q_m · k_i), or -inf where key first + i is not one of m's keys.
-void AttentionTile::scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad, const BlockRows& k) {
+// ps_[m][i] = softcap(q_m · k_i), or -inf where key first + i is not one of m's keys or
+// lies past the block (the padding to whole vectors).
+void AttentionTile::scores(llvm::Value* count, const Block& blk, const BlockRows& k) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), n_pad, kLanes, [&](llvm::Value* k0) {
+  emit_for(b, i64c(b, 0), blk.n_pad, kLanes, [&](llvm::Value* k0) {
     emit_tiles(b, count, kScoreQueries, [&](llvm::Value* m0, int rows) {
       if (rows == 1) {
-        score_tile(m0, 1, k0, kSingleWidth, first, k);
+        score_tile(m0, 1, k0, kSingleWidth, blk, k);
         return;
       }
       for (int c = 0; c < static_cast<int>(kLanes); c += kScoreKeys)
-        score_tile(m0, rows, b.CreateAdd(k0, i64c(b, c)), kScoreKeys, first, k);
+        score_tile(m0, rows, b.CreateAdd(k0, i64c(b, c)), kScoreKeys, blk, k);
     }, "sq");
   }, "keys");
 }
 
-// The score of key first + i for the run's single query vector, from the whole key row.
-void AttentionTile::score_key(llvm::Value* i, llvm::Value* first, const BlockRows& k) {
-  auto& b = b_;
-  auto* krow = row_at(k, i);
-  std::vector<llvm::Value*> part;
-  for (int64_t j = 0; j < hd_pad_ / kLanes; ++j) {
-    auto* qv = load_f32x(b, f32_ptr(b, qs_, i64c(b, j * kLanes)), kLanes);
-    auto* kv = load_cache_lanes(b, k.dtype, krow, i64c(b, j * kLanes));
-    if (j < kKeyChains) part.push_back(b.CreateFMul(qv, kv));
-    else part[static_cast<size_t>(j % kKeyChains)] = fma(b, qv, kv, part[static_cast<size_t>(j % kKeyChains)]);
-  }
-  llvm::Value* score = hsum(b, tree_sum(b, part));
-  if (s_.softcap != 0) score = softcap(b, score, s_.softcap);
-  auto* key = b.CreateAdd(first, i);
-  auto* lo = i64_at(b, lo_, i64c(b, 0));
-  auto* hi = i64_at(b, hi_, i64c(b, 0));
-  auto* mine = b.CreateAnd(b.CreateICmpSGE(key, lo), b.CreateICmpSLT(key, hi));
-  b.CreateStore(b.CreateSelect(mine, score, f32c(b, -std::numeric_limits<float>::infinity())), f32_ptr(b, ps_, i));
-}
-
-void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, llvm::Value* first,
+void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, const Block& blk,
                                const BlockRows& k) {
   auto& b = b_;
   std::vector<llvm::Value*> qrow, krow;
@@ -236,14 +211,14 @@ void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int k
   auto* neg_inf = splat_f32(b, kScoreKeys, -std::numeric_limits<float>::infinity());
   for (int c = 0; c < keys; c += kScoreKeys) {
     auto* at = b.CreateAdd(k0, i64c(b, c));
-    auto* key = b.CreateAdd(b.CreateVectorSplat(kScoreKeys, b.CreateAdd(first, at)),
+    auto* key = b.CreateAdd(b.CreateVectorSplat(kScoreKeys, b.CreateAdd(blk.first, at)),
                             llvm::ConstantVector::get({b.getInt64(0), b.getInt64(1), b.getInt64(2), b.getInt64(3)}));
     for (int r = 0; r < rows; ++r) {
       auto* m = b.CreateAdd(m0, i64c(b, r));
       llvm::Value* score = hsum4(b, &acc[static_cast<size_t>(r * keys + c)]);
       if (s_.softcap != 0) score = softcap(b, score, s_.softcap);
       auto* lo = b.CreateVectorSplat(kScoreKeys, i64_at(b, lo_, m));
-      auto* hi = b.CreateVectorSplat(kScoreKeys, i64_at(b, hi_, m));
+      auto* hi = b.CreateVectorSplat(kScoreKeys, min64(b, i64_at(b, hi_, m), b.CreateAdd(blk.first, blk.n)));
       auto* mine = b.CreateAnd(b.CreateICmpSGE(key, lo), b.CreateICmpSLT(key, hi));
       store_f32x(b, b.CreateSelect(mine, score, neg_inf),
                  f32_ptr(b, ps_, b.CreateAdd(b.CreateMul(m, i64c(b, keys_pad_)), at)));
@@ -281,7 +256,7 @@ void AttentionTile::softmax(llvm::Value* count, llvm::Value* n_pad) {
 
 // os_ = os_ * corr + P·V over the block's n keys, head_dim in chunks of 8 vectors (the
 // last chunk narrower when they do not divide), each in register tiles.
-void AttentionTile::accumulate(llvm::Value* count, llvm::Value* n, const BlockRows& v) {
+void AttentionTile::accumulate(llvm::Value* count, const Block& blk, const BlockRows& v) {
   auto& b = b_;
   int64_t vectors = hd_pad_ / kLanes;
   int64_t chunk = 2 * kValueVectors;
@@ -290,7 +265,7 @@ void AttentionTile::accumulate(llvm::Value* count, llvm::Value* n, const BlockRo
     emit_tiles(b, count, kValueQueries, [&](llvm::Value* m0, int rows) {
       int step = rows == 1 ? kSingleWidth : kValueVectors;
       for (int at = 0; at < width; at += step)
-        value_tile(m0, rows, b.CreateAdd(d, i64c(b, at * kLanes)), std::min(step, width - at), n, v);
+        value_tile(m0, rows, b.CreateAdd(d, i64c(b, at * kLanes)), std::min(step, width - at), blk, v);
     }, "vq");
   };
   emit_for(b, i64c(b, 0), i64c(b, whole), chunk * kLanes, [&](llvm::Value* d) {
@@ -300,25 +275,26 @@ void AttentionTile::accumulate(llvm::Value* count, llvm::Value* n, const BlockRo
 }
 
 // A block for a run of a single query vector (decode, one head per call). It reads the
-// cache rows directly (a scratch copy would only add a store and a load of each value)
-// and whole, key by key, for scores and for the output, whose accumulators then spill to
-// L1: rows read in order stream from L3 at full speed, where the tiles would sweep a
-// block once per 8 keys or per 8 vectors of head_dim, strided patterns the prefetchers
-// serve badly (a decode step's first touch of the cache took ~40% longer).
-void AttentionTile::one_query(llvm::Value* first, llvm::Value* n, llvm::Value* n_pad, const BlockRows& k,
-                              const BlockRows& v) {
+// cache rows directly (a scratch copy would only add a store and a load of each value):
+// the keys 8 at a time as the tiles do (the same additions, so that a query vector's
+// result is the same here as in a tile), the values whole, key by key, the head's
+// accumulators spilled to L1. Values read in order stream from memory at full speed,
+// where the output tiles would sweep a block once per 8 vectors of head_dim, a strided
+// pattern the prefetchers serve badly; the keys, 8 rows at a time, are prefetched a
+// block ahead while the values are read (a decode step's first touch of a layer's
+// cache, which the weights streamed since have evicted from L3, took ~40% longer
+// before both, and now takes less than the per-head kernel before the tiles did).
+void AttentionTile::one_query(const Block& blk, const BlockRows& k, const BlockRows& v) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), n, 1, [&](llvm::Value* i) { score_key(i, first, k); }, "key");
-  // Softmax reads whole vectors of scores: the padding past n is masked.
-  emit_for(b, n, n_pad, 1, [&](llvm::Value* i) {
-    b.CreateStore(f32c(b, -std::numeric_limits<float>::infinity()), f32_ptr(b, ps_, i));
-  }, "pad");
-  softmax(i64c(b, 1), n_pad);
-  value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), n, v);
+  emit_for(b, i64c(b, 0), blk.n_pad, kSingleWidth, [&](llvm::Value* k0) {
+    score_tile(i64c(b, 0), 1, k0, kSingleWidth, blk, k);
+  }, "keys");
+  softmax(i64c(b, 1), blk.n_pad);
+  value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), blk, v, k.first_slot ? &k : nullptr);
 }
 
-void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n,
-                               const BlockRows& v) {
+void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, const Block& blk,
+                               const BlockRows& v, const BlockRows* ahead) {
   auto& b = b_;
   std::vector<llvm::Value*> orow, prow;
   Carried acc;
@@ -330,10 +306,11 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
     for (int j = 0; j < vectors; ++j)
       acc.push_back(b.CreateFMul(load_f32x(b, f32_ptr(b, orow[r], i64c(b, j * kLanes)), kLanes), corr));
   }
-  acc = emit_for_carry(b, i64c(b, 0), n, 1, acc, [&](llvm::Value* i, const Carried& cur) {
+  acc = emit_for_carry(b, blk.from, blk.n, 1, acc, [&](llvm::Value* i, const Carried& cur) {
     // The weights first, then one vector of v at a time: in a tile of 3 x 4, the 12
     // accumulators, 3 weights and 1 vector fill the 16 ymm registers exactly.
     auto* vrow = row_at(v, i);
+    if (ahead) prefetch_next_block(*ahead, i);
     std::vector<llvm::Value*> w;
     for (int r = 0; r < rows; ++r) w.push_back(splat(b, kLanes, f32_at(b, prow[r], i)));
     Carried next(cur.size());
@@ -345,6 +322,19 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
   }, "key");
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < vectors; ++j) store_f32x(b, acc[r * vectors + j], f32_ptr(b, orow[r], i64c(b, j * kLanes)));
+}
+
+// Asks for row i of the next block into L2 (prefetcht1). Its slot may lie past the
+// sequence's cache near the ring's end or the last block: a prefetch does not fault,
+// so the address is plain, not inbounds.
+void AttentionTile::prefetch_next_block(const BlockRows& rows, llvm::Value* i) {
+  auto& b = b_;
+  auto* slot = b.CreateAdd(rows.first_slot, b.CreateAdd(i, i64c(b, s_.block())));
+  slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  auto* row = b.CreateGEP(b.getInt8Ty(), rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
+  for (int64_t at = 0; at < s_.head_bytes(rows.dtype); at += 64)
+    b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},
+                      {b.CreateGEP(b.getInt8Ty(), row, i64c(b, at)), b.getInt32(0), b.getInt32(2), b.getInt32(1)});
 }
 
 // Each query vector's output: its accumulator over its sum of weights.

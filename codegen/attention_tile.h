@@ -10,7 +10,11 @@
 // head and per row. Softmax is online (running max and sum per query vector, the
 // accumulator rescaled once per block), each row masked to its own keys.
 // A run of a single query vector (decode, when the threads share a row's heads) reads
-// the cache rows directly instead, whole and in order (AttentionTile::one_query).
+// the cache rows directly instead (AttentionTile::one_query).
+// Blocks start at multiples of block() and every path adds in the same order, so a
+// query vector's result has the same bits in any run: whatever rows and heads share
+// it, however the threads cut the work items (the greedy text must not change with
+// the thread count).
 #pragma once
 #include <functional>
 
@@ -100,18 +104,29 @@ class AttentionTile {
     llvm::Value* last;        // the block's last row, which the rows past it repeat
   };
 
+  // Keys first .. first + n - 1 of a run, n_pad = n rounded up to whole vectors; the
+  // values before `from` are weighted 0 for every query vector of the run.
+  struct Block {
+    llvm::Value* first;
+    llvm::Value* from;
+    llvm::Value* n;
+    llvm::Value* n_pad;
+  };
+
   llvm::Value* query_row(const QueryRun& run, llvm::Value* m);
   llvm::Value* query_head(const QueryRun& run, llvm::Value* m);
   llvm::Value* row_at(const BlockRows& rows, llvm::Value* i);
   void start(const QueryRun& run, llvm::Value* count);
   void convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count);
-  void scores(llvm::Value* count, llvm::Value* first, llvm::Value* n_pad, const BlockRows& k);
-  void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, llvm::Value* first, const BlockRows& k);
-  void score_key(llvm::Value* i, llvm::Value* first, const BlockRows& k);
+  void scores(llvm::Value* count, const Block& blk, const BlockRows& k);
+  void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, const Block& blk, const BlockRows& k);
   void softmax(llvm::Value* count, llvm::Value* n_pad);
-  void accumulate(llvm::Value* count, llvm::Value* n, const BlockRows& v);
-  void one_query(llvm::Value* first, llvm::Value* n, llvm::Value* n_pad, const BlockRows& k, const BlockRows& v);
-  void value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, llvm::Value* n, const BlockRows& v);
+  void accumulate(llvm::Value* count, const Block& blk, const BlockRows& v);
+  void one_query(const Block& blk, const BlockRows& k, const BlockRows& v);
+  // `ahead`: rows whose next block to prefetch, one row per key of this block.
+  void value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, const Block& blk, const BlockRows& v,
+                  const BlockRows* ahead = nullptr);
+  void prefetch_next_block(const BlockRows& rows, llvm::Value* i);
   void finish(const QueryRun& run, llvm::Value* count, const StoreHead& store);
 };
 

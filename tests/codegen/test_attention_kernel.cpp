@@ -19,6 +19,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <functional>
 
 #include "codegen/kernel_compiler.h"
 #include "ir/error.h"
@@ -295,6 +297,54 @@ TEST(AttentionKernel, RangesCuttingThroughPrefillTiles) {
   run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
              {0, 1, 2, 7, 9, 9, 15, 23, 24, 40, 44, 100, 101, 250, 319, 320});
   EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
+}
+
+// Whether two outputs are the same bits.
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A row's output does not depend on the step around it: the same bits on 1 or 2
+// threads, one work item per call, ranges cutting through tiles, and for the row
+// alone in a step of its own (a decode step) as in a prefill tile. Otherwise the
+// greedy text could change with the thread count, or from run to run as the
+// threads happen to cut the work.
+TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
+  uint32_t seed = 700;
+  Rows rows = run_of(40, 150);  // windows from different keys, over several blocks
+  rows.positions.push_back(7);  // and a decode row of another sequence
+  rows.seqs.push_back(1);
+  for (Case c : {Case{4, 1, 64, 100, 100 + 41, 0.0, false, ir::DType::f16, ir::DType::f16},
+                 Case{8, 2, 64, 0, 200, 5.0, true, ir::DType::q8_0, ir::DType::f16},
+                 Case{3, 3, 72, 24, 24 + 41, 0.0}}) {
+    LoadedKernel k = load_kernel(desc(c));
+    Inputs in = inputs(c, rows, seed++);
+    int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
+    int64_t items = k.info.items(syms);
+    auto run = [&](const std::function<void(const std::vector<void*>&)>& call) {
+      std::vector<float> o(in.q.size(), NAN);
+      call({in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()});
+      return o;
+    };
+    std::vector<float> one = run([&](const std::vector<void*>& args) { run_kernel(k, args, syms, 1); });
+    EXPECT_EQ(mismatches(one, reference_attention(in.ref), 1e-5, 1e-6), "");
+    EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) { run_kernel(k, args, syms, 2); })));
+    EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) {
+      for (int64_t item = 0; item < items; ++item) k.fn(args.data(), syms, item, item + 1);
+    })));
+    EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) {
+      run_ranges(k.fn, args, syms, {0, 3, 5, items / 3 + 1, items / 2, items - 7, items});
+    })));
+    int64_t width = c.heads * c.head_dim;
+    for (int64_t r : {int64_t{0}, int64_t{17}, int64_t{39}, int64_t{40}}) {
+      std::vector<float> q(in.q.begin() + r * width, in.q.begin() + (r + 1) * width), o(width, NAN);
+      int32_t pos = rows.positions[r], seq = rows.seqs[r];
+      int64_t alone[ir::kNumSyms] = {1, 1, c.slots};
+      run_kernel(k, {q.data(), in.kc.data(), in.vc.data(), &pos, &seq, o.data()}, alone, 2);
+      EXPECT_TRUE(same_bits(o, std::vector<float>(one.begin() + r * width, one.begin() + (r + 1) * width)))
+          << "row " << r << " alone, hd=" << c.head_dim;
+    }
+  }
 }
 
 TEST(AttentionKernel, CapFarBelowTheScores) {
