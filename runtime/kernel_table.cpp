@@ -62,8 +62,8 @@ bool same_info(const codegen::KernelInfo& a, const codegen::KernelInfo& b) {
 std::string describe_entry(const codegen::KernelEntry& k) {
   const codegen::KernelInfo& i = k.info;
   std::string items = i.uses_sym ? std::to_string(i.per_sym) + "*" + ir::sym_name(i.sym) : std::to_string(i.fixed);
-  std::string rows = i.rows_from ? ", the rows from " + std::to_string(i.rows_from) + " rows" : "";
-  return "symbol " + k.name + ", " + items + " work items, grain " + std::to_string(i.grain) + rows;
+  std::string rows = i.rows_from ? " (its rows from " + std::to_string(i.rows_from) + " rows)" : "";
+  return "symbol " + k.name + ", " + items + " work items" + rows + ", grain " + std::to_string(i.grain);
 }
 
 }  // namespace

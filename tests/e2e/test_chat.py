@@ -35,7 +35,7 @@ def chatml(role, content):
 @unittest.skipUnless(os.path.exists(LLAMA_GGUF), "SmolLM2 weights are absent")
 class Chat(unittest.TestCase):
     def test_second_turn_continues_the_cached_conversation(self):
-        r = lmc("chat", LLAMA_GGUF, "--threads", "2", stdin="What is the capital of France?\nAnd of Germany?\n")
+        r = lmc("chat", LLAMA_GGUF, "--threads", "2", stdin="Which city is the capital of France?\nAnd of Germany?\n")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn(f'chatml format, system message "{SMOLLM_SYSTEM}"', r.stderr)
         answers = r.stdout.split("\n")
@@ -43,14 +43,14 @@ class Chat(unittest.TestCase):
         self.assertIn("Paris", answers[0])
         # The same conversation rendered whole and run from an empty cache: the cached turns
         # must leave the model in the same state.
-        transcript = (chatml("system", SMOLLM_SYSTEM) + chatml("user", "What is the capital of France?") +
+        transcript = (chatml("system", SMOLLM_SYSTEM) + chatml("user", "Which city is the capital of France?") +
                       chatml("assistant", answers[0]) + chatml("user", "And of Germany?") + "<|im_start|>assistant\n")
         whole = lmc("run", LLAMA_GGUF, "--threads", "2", "--prompt", transcript, "--max-tokens", "64")
         self.assertEqual(whole.returncode, 0, whole.stderr)
         self.assertEqual(whole.stdout[len(transcript):].strip(), answers[1].strip())
 
     def test_run_interactive_is_the_same_conversation(self):
-        question = "What is the capital of France?\n"
+        question = "Which city is the capital of France?\n"
         chat = lmc("chat", LLAMA_GGUF, "--threads", "2", stdin=question)
         run = lmc("run", LLAMA_GGUF, "--interactive", "--threads", "2", stdin=question)
         self.assertEqual(run.returncode, 0, run.stderr)
@@ -80,7 +80,7 @@ class Chat(unittest.TestCase):
             self.assertGreaterEqual(len(shown), 40, "the answer never streamed")
             p.send_signal(signal.SIGINT)
             # The chat takes the next message; end of input (Ctrl-D) leaves with success.
-            p.stdin.write(b"What is the capital of France?\n")
+            p.stdin.write(b"Which city is the capital of France?\n")
             p.stdin.close()
             p.stdin = None  # communicate() must not flush it again
             out, err = p.communicate(timeout=300)

@@ -188,15 +188,17 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertIn("no-such-prompt.txt: error: cannot read the prompt", missing.stderr)
 
     def test_until_end_of_text_and_stop_strings(self):
-        whole = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "-1")
+        # A chat turn, which the model ends: a plain continuation may run to the context.
+        prompt = "<|im_start|>user\nWhich city is the capital of France?<|im_end|>\n<|im_start|>assistant\n"
+        whole = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "-1")
         self.assertEqual(whole.returncode, 0, whole.stderr)
         decoded = int(re.search(r"decode (\d+) tokens", whole.stderr).group(1))
         self.assertLess(decoded, 8192)  # ended at the model's end of text, not at a token budget
-        text = whole.stdout[len(PROMPT):]
+        text = whole.stdout[len(prompt):]
         stop = text.strip().split()[1]  # a word greedy decoding reaches
-        cut = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "-1", "--stop", stop)
+        cut = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "-1", "--stop", stop)
         self.assertEqual(cut.returncode, 0, cut.stderr)
-        self.assertEqual(cut.stdout, PROMPT + text[:text.index(stop)] + "\n")
+        self.assertEqual(cut.stdout, prompt + text[:text.index(stop)] + "\n")
 
     def test_unknown_flag_suggests_the_spelling(self):
         r = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "--top-q", "0.5")

@@ -108,7 +108,7 @@ class Serve(unittest.TestCase):
 
     def test_chat_streams_what_it_answers_whole(self):
         messages = [{"role": "system", "content": "You answer in one sentence."},
-                    {"role": "user", "content": "What is the capital of France?"}]
+                    {"role": "user", "content": "Which city is the capital of France?"}]
         c = self.server.client()
         whole = c.chat.completions.create(model=self.model, messages=messages, max_tokens=24, temperature=0)
         text = whole.choices[0].message.content
