@@ -28,10 +28,6 @@ constexpr int kSingleWidth = 8;
 
 int64_t round_up(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
-llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
-  return b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, x, y);
-}
-
 // v (<n x float>) widened to `lanes` with zeros.
 llvm::Value* pad(Builder& b, llvm::Value* v, int64_t lanes) {
   auto n = static_cast<int>(llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements());

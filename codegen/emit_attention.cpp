@@ -154,7 +154,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     auto* kv_head = b.CreateSRem(t, i64c(b, s.kv_heads));
     auto* group_head = b.CreateMul(kv_head, i64c(b, s.group()));
     auto [from, to] = owned_heads(b, s, p, st, b.CreateAdd(b.CreateMul(row, i64c(b, s.heads)), group_head));
-    auto* rows_end = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, st.rows, b.CreateAdd(row, st.tile_rows));
+    auto* rows_end = min64(b, st.rows, b.CreateAdd(row, st.tile_rows));
     emit_if(b, b.CreateICmpSLT(from, to), [&] {
       for_each_run(b, st, row, rows_end, [&](llvm::Value* first, llvm::Value* count) {
         // The kv head's part of slot 0 of the run's sequence's caches.

@@ -57,6 +57,13 @@ llvm::Value* LinearIO::load_input(llvm::Value* t, llvm::Value* k, unsigned lanes
   return count ? masked_load_f32x(b_, ptr, lanes, count) : load_f32x(b_, ptr, lanes);
 }
 
+void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
+  // A plain (not inbounds) address: it may point past the weights near their end,
+  // which a prefetch tolerates.
+  auto* at = b.CreateGEP(b.getInt8Ty(), p, i64c(b, distance));
+  b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()}, {at, b.getInt32(0), b.getInt32(2), b.getInt32(1)});
+}
+
 llvm::Value* LinearIO::weight_row(llvm::Value* n) { return byte_ptr(b_, w_, b_.CreateMul(n, i64c(b_, s_.w_row_bytes()))); }
 
 void LinearIO::store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count) {

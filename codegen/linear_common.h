@@ -11,12 +11,14 @@
 namespace lmc::codegen {
 
 // Up to this many rows the decode path streams the weights once for all of them; from
-// one more on, the blocked FMA path (prefill) wins: it packs each weight panel once and
-// then spends ~1.25 vector ops per 8 multiply-adds against ~2.5 for the int8 path. At 8
-// rows the two are even for a prompt (Gemma 3 270M pp8 at 2 threads: 211 vs 213
-// tok/s) and the decode path is ahead for 8 batched decode rows, whose logits are all
-// wanted (42.1 vs 69.7 ms a step), and it keeps a batched sequence's numbers equal to
-// its numbers alone (runtime/batch_generator.h).
+// one more on, the blocked paths (prefill) pack each weight panel once for many rows.
+// For block weights the two sum a row's products in the same order (i32 per block,
+// scaled into f32 once per block), so a row's numbers do not depend on the path: a
+// batched sequence's logits equal its logits alone (runtime/batch_generator.h). At 8
+// rows the int8 GEMM gains nothing on the decode path (Gemma 3 270M, 8 batched decode
+// rows at 2 threads: 64.5 ms of kernel time a step on either, `lmc run --prompts
+// --parallel 8 --trace-out`; batch_q8_0 in bench_linear); f32 weights' FMA panels need
+// more rows.
 constexpr int64_t kDecodeMaxRows = 8;
 constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
 
@@ -67,6 +69,10 @@ class LinearIO {
   llvm::Value *x_ = nullptr, *w_, *T_, *begin_, *end_;
   bool rows_split_ = false;
 };
+
+// prefetcht1 of p + distance: the weights a kernel reads next, which the hardware
+// prefetchers leave to DRAM latency while only a few short rows are in flight.
+void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance);
 
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);         // f32 weights

@@ -35,9 +35,6 @@ struct Panel {
   llvm::Value* xa;  // f32 [kPanelRows * kc] input rows (activated), kc apart
 };
 
-llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
-  return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
-}
 
 // The kNc weight rows of panel n0 from k0. Columns past `end` repeat the last valid
 // one: they are computed but never stored.

@@ -47,9 +47,6 @@ int64_t rows_per_block(const LinearShape& s) {
 llvm::FixedVectorType* i32x8(Builder& b) { return llvm::FixedVectorType::get(b.getInt32Ty(), 8); }
 llvm::FixedVectorType* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
 
-llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
-  return b.CreateSelect(b.CreateICmpSLT(x, y), x, y);
-}
 
 struct Panel {
   int64_t blocks;   // K / 32
@@ -94,27 +91,25 @@ std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*
   return out;
 }
 
-llvm::Value* vector_of(Builder& b, const std::array<llvm::Value*, 8>& lanes) {
-  llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
-  for (unsigned i = 0; i < 8; ++i) v = b.CreateInsertElement(v, lanes[i], i);
-  return v;
-}
-
 // One block of eight columns (weight rows `rows`) into the panel.
 void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vector<llvm::Value*>& rows,
                 llvm::Value* blk, int g) {
   auto* off = b.CreateMul(blk, i64c(b, ir::dtype_block_bytes(s.wtype)));
-  std::array<llvm::Value*, 8> quants, d, m;
+  std::array<llvm::Value*, 8> quants;
+  std::vector<llvm::Value*> blocks;
   for (int c = 0; c < 8; ++c) {
-    WeightBlock w = load_weight_block(b, s.wtype, byte_ptr(b, rows[static_cast<size_t>(c)], off));
+    blocks.push_back(byte_ptr(b, rows[static_cast<size_t>(c)], off));
+    // The next panel's block: with few rows a panel's tiles are short, and its
+    // weights would wait on DRAM.
+    prefetch_ahead(b, blocks.back(), kPanelCols * s.w_row_bytes());
+    WeightBlock w = load_weight_block(b, s.wtype, blocks.back());
     quants[c] = b.CreateBitCast(w.sign ? w.sign : w.u, i32x8(b));
-    d[c] = b.CreateExtractElement(w.d, uint64_t{0});
-    if (w.m) m[c] = b.CreateExtractElement(w.m, uint64_t{0});
   }
   auto quads = transpose8(b, quants);
   for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
-  store_f32x(b, vector_of(b, d), p.column_scales(b, p.d, blk, g));
-  if (p.m) store_f32x(b, vector_of(b, m), p.column_scales(b, p.m, blk, g));
+  BlockScales w = load_block_scales(b, s.wtype, blocks);
+  store_f32x(b, w.d, p.column_scales(b, p.d, blk, g));
+  if (p.m) store_f32x(b, w.m, p.column_scales(b, p.m, blk, g));
 }
 
 // Columns n0 .. n0 + kPanelCols of the weights into the panel; columns past the last

@@ -60,6 +60,10 @@ llvm::FixedVectorType* f32x(Builder& b, unsigned lanes) {
   return llvm::FixedVectorType::get(b.getFloatTy(), lanes);
 }
 
+llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, x, y);
+}
+
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) {
   return b.CreateVectorSplat(lanes, scalar);
 }
@@ -170,16 +174,28 @@ llvm::Value* hmax(Builder& b, llvm::Value* v) {
 }
 
 namespace {
-// Lane-pairwise sums within 128-bit halves (vhaddps).
+llvm::Value* add(Builder& b, llvm::Value* x, llvm::Value* y) {
+  return x->getType()->isFPOrFPVectorTy() ? b.CreateFAdd(x, y) : b.CreateAdd(x, y);
+}
+
+// Lane-pairwise sums within 128-bit halves (vhaddps, vphaddd).
 llvm::Value* hadd(Builder& b, llvm::Value* x, llvm::Value* y) {
-  return b.CreateFAdd(b.CreateShuffleVector(x, y, {0, 2, 8, 10, 4, 6, 12, 14}),
-                      b.CreateShuffleVector(x, y, {1, 3, 9, 11, 5, 7, 13, 15}));
+  return add(b, b.CreateShuffleVector(x, y, {0, 2, 8, 10, 4, 6, 12, 14}),
+             b.CreateShuffleVector(x, y, {1, 3, 9, 11, 5, 7, 13, 15}));
 }
 }  // namespace
 
 llvm::Value* hsum4(Builder& b, llvm::Value* const* v) {
   auto* g = hadd(b, hadd(b, v[0], v[1]), hadd(b, v[2], v[3]));
   return b.CreateFAdd(b.CreateShuffleVector(g, {0, 1, 2, 3}), b.CreateShuffleVector(g, {4, 5, 6, 7}));
+}
+
+llvm::Value* hsum8(Builder& b, llvm::Value* const* v) {
+  // Each: the sums of four vectors' low halves in lanes 0..3, of their high halves in 4..7.
+  auto* first = hadd(b, hadd(b, v[0], v[1]), hadd(b, v[2], v[3]));
+  auto* second = hadd(b, hadd(b, v[4], v[5]), hadd(b, v[6], v[7]));
+  return add(b, b.CreateShuffleVector(first, second, {0, 1, 2, 3, 8, 9, 10, 11}),
+             b.CreateShuffleVector(first, second, {4, 5, 6, 7, 12, 13, 14, 15}));
 }
 
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr) {

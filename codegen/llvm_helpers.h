@@ -43,6 +43,7 @@ llvm::Value* i32_at(Builder& b, llvm::Value* array, llvm::Value* i);
 llvm::Value* stack_array(Builder& b, llvm::Type* elem, int64_t count, unsigned align = 32);
 
 llvm::Value* i64c(Builder& b, int64_t v);
+llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y);  // signed i64 minimum
 llvm::Value* f32c(Builder& b, float v);
 llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
@@ -81,6 +82,9 @@ llvm::Value* hmax(Builder& b, llvm::Value* v);
 // The full sums of four 8-lane vectors v[0..3], as one 4-lane vector (pairwise adds
 // within 128-bit halves, as vhaddps): the end of a register tile of dot products.
 llvm::Value* hsum4(Builder& b, llvm::Value* const* v);
+// The full sums of eight 8-lane vectors v[0..7] (f32 or i32), lane c holding v[c]'s:
+// the columns of a dot-product tile gathered into one vector.
+llvm::Value* hsum8(Builder& b, llvm::Value* const* v);
 
 // f16 → f32: a scalar load of one half, or `lanes` consecutive halves (vcvtph2ps).
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr);

@@ -51,10 +51,13 @@ llvm::Value* scale(Builder& b, llvm::Value* block, int64_t at) {
 
 // The per-element offset of a 4- or 5-bit block: m (the _1 types), or minus half the
 // quants' range times d.
+// The offset of the types without a stored m, in units of d: minus half the quants' range.
+float zero_offset(const Layout& l) { return l.has_high ? -16.0f : -8.0f; }
+
 llvm::Value* offset(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* d) {
   Layout l = layout(t);
   if (l.has_min) return scale(b, block, 2);
-  return b.CreateFMul(d, f32c(b, l.has_high ? -16.0f : -8.0f));
+  return b.CreateFMul(d, f32c(b, zero_offset(l)));
 }
 
 llvm::Value* q8_0_quants(Builder& b, llvm::Value* block) {
@@ -70,6 +73,19 @@ WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
     return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w, splat(b, 8, d), nullptr};
   }
   return {unsigned_quants(b, t, block), nullptr, splat(b, 8, d), splat(b, 8, offset(b, t, block, d))};
+}
+
+BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks) {
+  auto halves = [&](int64_t at) {
+    llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
+    for (unsigned i = 0; i < 8; ++i)
+      v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
+    return b.CreateFPExt(v, f32x(b, 8));
+  };
+  llvm::Value* d = halves(0);
+  if (t == ir::DType::q8_0) return {d, nullptr};
+  Layout l = layout(t);
+  return {d, l.has_min ? halves(2) : b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
 }
 
 bool use_vnni(const llvm::Function& fn) {

@@ -21,6 +21,14 @@ struct WeightBlock {
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
 
+// The d and m (as in WeightBlock; m null for q8_0) of eight blocks, one block per lane:
+// the scales of eight output columns' blocks, converted from f16 in one instruction.
+struct BlockScales {
+  llvm::Value* d;
+  llvm::Value* m;
+};
+BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks);
+
 // VNNI (an opt-in host feature) fuses the byte madds' two steps into one vpdpbusd.
 bool use_vnni(const llvm::Function& fn);
 

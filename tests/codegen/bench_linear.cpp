@@ -4,7 +4,8 @@
 // GB/s next to the memory read bandwidth of this process (an AVX2 sum over 1 GiB)
 // at the same thread count. "cold" rotates over copies of the weights larger than
 // the last-level cache, as a decode step sees them; "hot" reuses one copy.
-// Prefill: 512 rows, GFLOP/s against the AVX2 FMA peak (a register-only FMA loop).
+// Prefill: 512 rows, GFLOP/s against the AVX2 FMA peak (a register-only FMA loop);
+// batch: the few rows of batched decode steps (and prompt chunks) likewise, hot.
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
 // report cpu_* rates from the thread's CPU time (the probe and peak likewise).
 #include <benchmark/benchmark.h>
@@ -160,9 +161,10 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
   }
 }
 
-void BM_prefill(benchmark::State& state, Shape s) {
+// T rows (the second argument) against weights in cache.
+void BM_rows(benchmark::State& state, Shape s) {
   int threads = static_cast<int>(state.range(0));
-  constexpr int64_t T = 512;
+  const int64_t T = state.range(1);
   Kernel k = compile_kernel(s);
   AlignedBuffer w(static_cast<size_t>(s.N * s.K / 32 * 34));
   fill_q8(w.data(), s.N, s.K);
@@ -206,8 +208,14 @@ int main(int argc, char** argv) {
   }
   for (Shape s : {Shape{640, 2048}, Shape{1152, 6912}, Shape{2048, 640}}) {
     std::string dims = std::to_string(s.K) + "x" + std::to_string(s.N);
-    benchmark::RegisterBenchmark(("prefill512_q8_0/" + dims).c_str(), BM_prefill, s)
-        ->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("prefill512_q8_0/" + dims).c_str(), BM_rows, s)
+        ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
+  }
+  for (Shape s : {Shape{640, 2048}, Shape{1152, 6912}, Shape{640, 262144}}) {
+    std::string dims = std::to_string(s.K) + "x" + std::to_string(s.N);
+    auto* b = benchmark::RegisterBenchmark(("batch_q8_0/" + dims).c_str(), BM_rows, s);
+    for (int64_t T : {1, 2, 4, 5, 6, 7, 8, 9, 16}) b->Args({1, T});
+    b->UseRealTime()->Unit(benchmark::kMicrosecond);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

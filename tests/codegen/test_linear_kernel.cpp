@@ -6,7 +6,9 @@
 // several row counts and 1 or 2 threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 
 #include "codegen/kernel_compiler.h"
@@ -235,6 +237,36 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
         run_split(fn, data.args(c), syms, infos.at(names[i]).items(syms), threads);
         expect_matches(data, c, T,
                        case_name(c) + " T=" + std::to_string(T) + " threads=" + std::to_string(threads));
+      }
+    }
+  }
+}
+
+// A row's outputs have the same bits at every row count and thread count, whichever
+// path (decode's byte madds, the int8 GEMM by columns or by rows) the count takes:
+// batched decoding relies on it (a sequence's logits equal its logits alone).
+TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
+  const LinearCase cases[] = {{ir::DType::q8_0, 640, 129, Prologue::Norm, "", true, true, "silu"},
+                              {ir::DType::q8_0, 96, 37, Prologue::None, "", false, false, ""},
+                              {ir::DType::q4_1, 288, 20, Prologue::GateUp, "gelu_tanh", false, true, ""},
+                              {ir::DType::q5_0, 64, 9, Prologue::None, "", true, false, ""}};
+  constexpr int64_t kRows = 20;
+  for (const LinearCase& c : cases) {
+    codegen::KernelCompiler compiler;
+    std::string name = compiler.add(linear_desc(c));
+    codegen::KernelInfo info = compiler.kernels().front().info;
+    auto lib = codegen::KernelLibrary::jit(compiler);
+    LinearData data(c, kRows, 31);
+    int64_t all[ir::kNumSyms] = {kRows, 1};
+    run_split(lib->lookup(name), data.args(c), all, info.items(all), 2);
+    const std::vector<float> want = data.y;
+    for (int64_t T : {1, 2, 3, 4, 5, 7, 8, 9, 13}) {
+      for (int threads : {1, 2}) {
+        std::fill(data.y.begin(), data.y.end(), NAN);
+        int64_t syms[ir::kNumSyms] = {T, 1};
+        run_split(lib->lookup(name), data.args(c), syms, info.items(syms), threads);
+        EXPECT_EQ(0, std::memcmp(data.y.data(), want.data(), sizeof(float) * T * c.N))
+            << case_name(c) << " T=" << T << " threads=" << threads;
       }
     }
   }
