@@ -1,18 +1,32 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, mistral, phi3), as llama.cpp's converter lays it
-out, so the end-to-end tests can run the same weights from both formats:
+make_random_checkpoint.py (qwen2, qwen3, mistral, phi3, gemma3), as llama.cpp's converter
+lays it out, so the end-to-end tests can run the same weights from both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
   * general.architecture: qwen2, qwen3, phi3 as the model_type; Mistral is "llama", whose
     q and k rows llama.cpp permutes so RoPE rotates adjacent pairs; the others keep HF's
-    order. Mistral's and Phi-3's sliding window is written as attention.sliding_window.
+    order; gemma3_text is "gemma3". Mistral's and Phi-3's sliding window is written as
+    attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
+  * Gemma 3 (llama.cpp's Gemma3Model): every RMSNorm weight (the four per block, q_norm,
+    k_norm, the final norm) is stored as 1 + w in F32, since HF's Gemma3RMSNorm multiplies
+    by (1 + w) and llama.cpp's by the stored weight; the embedding keeps only the rows the
+    vocabulary has. Its hyperparameters: head_dim as attention.key_length/value_length,
+    rope_theta as rope.freq_base (the global layers'), rope_local_base_freq as
+    rope.freq_base_swa, attention.sliding_window, a linear rope_scaling as
+    rope.scaling.type/factor, final_logit_softcapping when set. The file has no key for
+    the sliding-window pattern or query_pre_attn_scalar: llama.cpp's loader assumes every
+    6th layer global and a query scale of head_dim^-1/2 (hidden_size/heads on the 62-layer
+    27B), so a config that says otherwise is refused rather than written wrong.
   * The vocabulary: byte-level BPE (tokenizer.ggml.model gpt2, pre qwen2) with its merges,
     or SentencePiece (llama) with scores that rank the pieces in the order of the merges
-    that make them, byte tokens typed BYTE, a space prefix and BOS.
+    that make them, byte tokens typed BYTE, BOS, and a space prefix when tokenizer.json's
+    normalizer prepends one (Llama's does, Gemma's does not). Gemma 3's as llama.cpp
+    writes it from tokenizer.model and tokenizer_config.json: pre "default", the special
+    tokens (<unk> too) typed CONTROL and scored -1000, and the padding token's id.
 
 Like the generator, it does nothing when the output's stamp matches the checkpoint's.
 """
@@ -25,7 +39,7 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "mistral": "llama", "phi3": "phi3"}
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "mistral": "llama", "phi3": "phi3", "gemma3_text": "gemma3"}
 
 LAYER_NAMES = {
     "input_layernorm.weight": "attn_norm.weight", "post_attention_layernorm.weight": "ffn_norm.weight",
@@ -37,15 +51,22 @@ LAYER_NAMES = {
     "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
     "mlp.gate_up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
 }
+# Gemma 3 has four norms per block: its post_attention_layernorm follows attention (it is
+# not the FFN's input norm, as in Llama), pre_feedforward_layernorm is the FFN's.
+GEMMA3_LAYER_NAMES = LAYER_NAMES | {
+    "post_attention_layernorm.weight": "post_attention_norm.weight",
+    "pre_feedforward_layernorm.weight": "ffn_norm.weight",
+    "post_feedforward_layernorm.weight": "post_ffw_norm.weight",
+}
 TOP_NAMES = {"model.embed_tokens.weight": "token_embd.weight", "model.norm.weight": "output_norm.weight",
              "lm_head.weight": "output.weight"}
 
 
-def gguf_name(hf):
+def gguf_name(hf, arch):
     if hf in TOP_NAMES:
         return TOP_NAMES[hf]
     _, _, i, rest = hf.split(".", 3)  # model.layers.{i}.rest
-    return f"blk.{i}.{LAYER_NAMES[rest]}"
+    return f"blk.{i}.{(GEMMA3_LAYER_NAMES if arch == 'gemma3' else LAYER_NAMES)[rest]}"
 
 
 def bf16_tensors(path):
@@ -69,6 +90,10 @@ def permute_rope_rows(w, n_heads):
     return np.ascontiguousarray(w.reshape(n_heads, 2, rows // n_heads // 2, -1).swapaxes(1, 2).reshape(w.shape))
 
 
+def bf16_to_f32(bits):
+    return (bits.astype(np.uint32) << 16).view(np.float32)
+
+
 def write_hparams(w, c):
     d, n_heads = c["hidden_size"], c["num_attention_heads"]
     head_dim = c.get("head_dim") or d // n_heads
@@ -89,6 +114,58 @@ def write_hparams(w, c):
         w.add_sliding_window(c["sliding_window"])
 
 
+def gemma3_unwritable(c):
+    """What a Gemma 3 config says that its GGUF cannot, llama.cpp's loader assuming
+    otherwise (src/models/gemma3.cpp): the reasons to refuse it."""
+    problems = []
+    if c.get("attn_logit_softcapping") is not None:
+        problems.append("attn_logit_softcapping is set (Gemma 3 has none; llama.cpp's converter asserts it)")
+    # The 62-layer 27B scales queries by (hidden_size / heads)^-1/2, every other size by head_dim^-1/2.
+    expected = c["hidden_size"] // c["num_attention_heads"] if c["num_hidden_layers"] == 62 else c["head_dim"]
+    if c.get("query_pre_attn_scalar", expected) != expected:
+        problems.append(f"query_pre_attn_scalar {c['query_pre_attn_scalar']} (llama.cpp assumes {expected})")
+    pattern = c.get("sliding_window_pattern", 6)
+    if pattern not in (1, 6):
+        problems.append(f"sliding_window_pattern {pattern} (llama.cpp assumes 6, or no window at all)")
+    if c.get("layer_types"):
+        every_6th = ["full_attention" if (i + 1) % 6 == 0 else "sliding_attention"
+                     for i in range(c["num_hidden_layers"])]
+        if c["layer_types"] != every_6th:
+            problems.append("layer_types is not every 6th layer global")
+    return problems
+
+
+def write_gemma3_hparams(w, c):
+    """The keys llama.cpp's Gemma3Model writes."""
+    problems = gemma3_unwritable(c)
+    if problems:
+        sys.exit("a GGUF cannot say: " + "; ".join(problems))
+    w.add_block_count(c["num_hidden_layers"])
+    w.add_context_length(c["max_position_embeddings"])
+    w.add_embedding_length(c["hidden_size"])
+    w.add_feed_forward_length(c["intermediate_size"])
+    w.add_head_count(c["num_attention_heads"])
+    w.add_head_count_kv(c["num_key_value_heads"])
+    w.add_layer_norm_rms_eps(c["rms_norm_eps"])
+    w.add_key_length(c["head_dim"])
+    w.add_value_length(c["head_dim"])
+    scaling = c.get("rope_scaling") or {}
+    kind = scaling.get("rope_type", scaling.get("type"))
+    # Gemma 3 4B and up scale the global layers' positions linearly.
+    if kind == "linear" and scaling.get("factor") is not None:
+        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(scaling["factor"])
+    elif kind not in (None, "default"):
+        sys.exit(f"rope_scaling {kind!r}: llama.cpp's Gemma 3 takes linear scaling only")
+    w.add_rope_freq_base(c["rope_theta"])
+    if c.get("rope_local_base_freq") is not None:
+        w.add_rope_freq_base_swa(c["rope_local_base_freq"])
+    if c.get("final_logit_softcapping"):
+        w.add_final_logit_softcapping(c["final_logit_softcapping"])
+    if c.get("sliding_window_pattern") != 1:
+        w.add_sliding_window(c["sliding_window"])
+
+
 def token_id(tok, config, key):
     value = config.get(key)
     if isinstance(value, dict):
@@ -99,26 +176,46 @@ def token_id(tok, config, key):
     return ids[value]
 
 
-def write_vocab(w, tok, config):
+def prepends_space(tok):
+    """Whether tokenizer.json's normalizer puts a space before the text (SentencePiece's
+    add_dummy_prefix)."""
+    norm = tok.get("normalizer") or {}
+    steps = norm.get("normalizers", [norm])
+    return any(step.get("type") == "Prepend" for step in steps)
+
+
+def write_sentencepiece(w, tok, vocab, tokens, specials, merges, gemma):
+    """A piece's score is minus the rank of the first merge that makes it, so that
+    SentencePiece's best-score-first merging follows the BPE merges."""
+    made_by = {}
+    for rank, m in enumerate(merges):
+        made_by.setdefault(m.replace(" ", ""), rank)
+    unk = tok["model"]["unk_token"]
+    w.add_tokenizer_model("llama")
+    if gemma:
+        w.add_tokenizer_pre("default")
+    w.add_token_list(tokens)
+    # Gemma's special tokens are in its tokenizer_config.json's added_tokens_decoder, to
+    # which llama.cpp's converter gives the score -1000 and, when special, CONTROL.
+    w.add_token_scores([-1000.0 if gemma and t in specials else -float(made_by.get(t, 0)) for t in tokens])
+    w.add_token_types([TokenType.UNKNOWN if t == unk and not gemma else TokenType.CONTROL if t in specials
+                       else TokenType.BYTE if len(t) == 6 and t.startswith("<0x") else TokenType.NORMAL
+                       for t in tokens])
+    w.add_unk_token_id(vocab[unk])
+    w.add_add_space_prefix(prepends_space(tok))
+
+
+def write_vocab(w, tok, config, arch):
+    """The vocabulary and its special ids; returns the number of tokens."""
     vocab = dict(tok["model"]["vocab"])
     specials = {a["content"] for a in tok["added_tokens"] if a["special"]}
     for a in tok["added_tokens"]:
         vocab[a["content"]] = a["id"]
     tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
     merges = [m if isinstance(m, str) else " ".join(m) for m in tok["model"]["merges"]]
+    gemma = arch == "gemma3"
     if tok["model"].get("byte_fallback"):
-        made_by = {}
-        for rank, m in enumerate(merges):
-            made_by.setdefault(m.replace(" ", ""), rank)
-        w.add_tokenizer_model("llama")
-        w.add_token_list(tokens)
-        w.add_token_scores([-float(made_by.get(t, 0)) for t in tokens])
-        unk = tok["model"]["unk_token"]
-        w.add_token_types([TokenType.UNKNOWN if t == unk else TokenType.CONTROL if t in specials
-                           else TokenType.BYTE if len(t) == 6 and t.startswith("<0x") else TokenType.NORMAL
-                           for t in tokens])
-        w.add_unk_token_id(vocab[unk])
-        w.add_add_space_prefix(True)
+        write_sentencepiece(w, tok, vocab, tokens, specials, merges, gemma)
     else:
         w.add_tokenizer_model("gpt2")
         w.add_tokenizer_pre("qwen2")
@@ -129,9 +226,29 @@ def write_vocab(w, tok, config):
     if bos is not None:
         w.add_bos_token_id(bos)
     w.add_eos_token_id(eos)
+    if gemma and token_id(tok, config, "pad_token") is not None:
+        w.add_pad_token_id(token_id(tok, config, "pad_token"))
     w.add_add_bos_token(bool(config.get("add_bos_token")))
     if "chat_template" in config:
         w.add_chat_template(config["chat_template"])
+    return len(tokens)
+
+
+def gguf_tensors(src, c, arch, n_tokens):
+    """(GGUF name, array, type) of each checkpoint tensor, in the file's order."""
+    heads = {"attn_q.weight": c["num_attention_heads"], "attn_k.weight": c["num_key_value_heads"]}
+    for name, bits in bf16_tensors(os.path.join(src, "model.safetensors")):
+        target = gguf_name(name, arch)
+        kind = target.rsplit(".", 2)[-2] + ".weight" if target.startswith("blk.") else None
+        if arch == "llama" and kind in heads:
+            bits = permute_rope_rows(bits, heads[kind])
+        if arch == "gemma3" and name.endswith("norm.weight"):
+            # 1 + w is exact in F32 (not in BF16), the type llama.cpp gives every norm.
+            yield target, bf16_to_f32(bits) + np.float32(1.0), GGMLQuantizationType.F32
+            continue
+        if arch == "gemma3" and target == "token_embd.weight":
+            bits = bits[:n_tokens]  # rows past the vocabulary are padding, which llama.cpp drops
+        yield target, np.ascontiguousarray(bits), GGMLQuantizationType.BF16
 
 
 def convert(src, out):
@@ -139,17 +256,15 @@ def convert(src, out):
         with open(os.path.join(src, name), encoding="utf-8") as f:
             return json.load(f)
     c, tok, tok_config = load("config.json"), load("tokenizer.json"), load("tokenizer_config.json")
-    w = gguf.GGUFWriter(out, ARCH[c["model_type"]])
-    write_hparams(w, c)
-    write_vocab(w, tok, tok_config)
-    permute = ARCH[c["model_type"]] == "llama"
-    heads = {"attn_q.weight": c["num_attention_heads"], "attn_k.weight": c["num_key_value_heads"]}
-    for name, bits in bf16_tensors(os.path.join(src, "model.safetensors")):
-        target = gguf_name(name)
-        kind = target.rsplit(".", 2)[-2] + ".weight" if target.startswith("blk.") else None
-        if permute and kind in heads:
-            bits = permute_rope_rows(bits, heads[kind])
-        w.add_tensor(target, np.ascontiguousarray(bits), raw_dtype=GGMLQuantizationType.BF16)
+    arch = ARCH[c["model_type"]]
+    w = gguf.GGUFWriter(out, arch)
+    if arch == "gemma3":
+        write_gemma3_hparams(w, c)
+    else:
+        write_hparams(w, c)
+    n_tokens = write_vocab(w, tok, tok_config, arch)
+    for name, array, dtype in gguf_tensors(src, c, arch, n_tokens):
+        w.add_tensor(name, array, raw_dtype=dtype)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()
