@@ -8,8 +8,11 @@
 The Llama-like families (qwen2, qwen3, mistral, phi3) are given to lmc as weights alone,
 with no definition named, so lmc picks the definition from the weights' architecture:
 the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
-the GGUF convert_to_gguf.py made of it through the unfused one. Both are compared with the
-reference of the folder's weights; the reference reading the GGUF must agree with it too.
+the GGUF convert_to_gguf.py made of it through the unfused one. Gemma 3 1B's folder is
+compiled with models/gemma3-1b.yaml named, and its GGUF, given alone, the same way as
+theirs: lmc picks models/gemma3.yaml, the definition of llama.cpp's Gemma 3 files. Both
+are compared with the reference of the folder's weights; the reference reading the GGUF
+must agree with it too.
 
 Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
 checkpoints and the generated GGUF of "typed", whose weights are in the K-, i-, ternary
@@ -140,7 +143,8 @@ MODELS = {
                  prompts=["The quick brown fox jumps over the lazy dog.",
                           "Every layer reads the residual stream, normalizes it, attends to the past and "
                           "adds the result. Language models predict the next token"]),
-    "gemma3-1b": dict(yaml="models/gemma3-1b.yaml",
+    # Also from the GGUF convert_to_gguf.py made of the folder (checkpoint_gguf).
+    "gemma3-1b": dict(yaml="models/gemma3-1b.yaml", checkpoint_gguf=True,
                       prompts=["The capital of France is Paris, and the capital of Italy is"]),
     # Weights in every ggml type lmc gained for GGUF (make_typed_model.py), in --checkpoint.
     "typed": dict(yaml="models/llama.yaml", generated_gguf="typed.gguf",
@@ -361,12 +365,15 @@ def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
 def prepare(args, spec):
     """(weights path for the reference, the ways lmc is given the model, tokenizer). Each way
     is (label, lmc compile's model arguments, pipelines)."""
+    gguf_pipelines = [p for p in args.pipelines if p in GGUF_PIPELINES]
     if spec.get("detect"):
         path, tok = checkpoint(args)
-        return path, [("folder", [path], args.pipelines),
-                      ("gguf", [path + ".gguf"], [p for p in args.pipelines if p in GGUF_PIPELINES])], tok
+        return path, [("folder", [path], args.pipelines), ("gguf", [path + ".gguf"], gguf_pipelines)], tok
     path, flags, tok = weights_of(args, spec)
-    return path, [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)], tok
+    ways = [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)]
+    if spec.get("checkpoint_gguf"):
+        ways.append(("gguf", [path + ".gguf"], gguf_pipelines))
+    return path, ways, tok
 
 
 def checkpoint(args):
@@ -415,7 +422,7 @@ def lmc_runs(args, spec, ways, work):
 
 def check_gguf_reference(weights, f32, ids):
     """The reference reading the generated GGUF (llama.cpp's names, permuted q/k for
-    "llama") computes what it computes from the folder."""
+    "llama", Gemma's norms stored as 1 + w) computes what it computes from the folder."""
     other = rf.load_model(weights + ".gguf").prepared(None)
     a, _ = rf.generate(f32, ids, 4)
     b, _ = rf.generate(other, ids, 4)
@@ -471,7 +478,7 @@ def verify(args):
     print(f"[reference] loaded {weights} in {time.time() - t0:.1f} s", flush=True)
     passed, failed, summary = 0, 0, []
     f32 = model.prepared(None)
-    if spec.get("detect"):
+    if any(way == "gguf" for way, _, _ in ways):
         summary.append(check_gguf_reference(weights, f32, ids[0]))
         print(summary[-1], flush=True)
     for name in args.pipelines:
