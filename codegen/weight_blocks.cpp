@@ -37,8 +37,15 @@ llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
 llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
   Layout l = layout(t);
   auto* v = b.CreateAlignedLoad(i8x(b, 16), byte_ptr(b, block, i64c(b, l.nibbles())), llvm::Align(1));
-  auto* q = b.CreateShuffleVector(b.CreateAnd(v, splat_i8(b, 16, 0x0F)), b.CreateLShr(v, splat_i8(b, 16, 4)),
-                                  iota(0, kBlock));
+  // The 16 bytes in both halves (a broadcast load), the upper half shifted by a nibble
+  // (one variable shift), then masked: two vector ops where separate halves take four.
+  std::vector<int> twice = iota(0, 16);
+  twice.insert(twice.end(), twice.begin(), twice.end());
+  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+  auto* both = b.CreateBitCast(b.CreateShuffleVector(v, twice), i32x8);
+  std::vector<uint32_t> shifts{0, 0, 0, 0, 4, 4, 4, 4};
+  auto* shifted = b.CreateLShr(both, llvm::ConstantDataVector::get(b.getContext(), shifts));
+  auto* q = b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x8, 0x0F0F0F0F)), i8x(b, kBlock));
   if (!l.has_high) return q;
   auto* bits = b.CreateAlignedLoad(b.getInt32Ty(), byte_ptr(b, block, i64c(b, l.high())), llvm::Align(1));
   auto* mask = b.CreateBitCast(bits, llvm::FixedVectorType::get(b.getInt1Ty(), kBlock));
@@ -82,10 +89,19 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
       v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
     return b.CreateFPExt(v, f32x(b, 8));
   };
-  llvm::Value* d = halves(0);
-  if (t == ir::DType::q8_0) return {d, nullptr};
+  if (t == ir::DType::q8_0) return {halves(0), nullptr};
   Layout l = layout(t);
-  return {d, l.has_min ? halves(2) : b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
+  if (!l.has_min) {
+    llvm::Value* d = halves(0);
+    return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
+  }
+  // d and m side by side: one 32-bit load per block, then the lanes parted.
+  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+  llvm::Value* pairs = llvm::PoisonValue::get(i32x8);
+  for (unsigned i = 0; i < 8; ++i)
+    pairs = b.CreateInsertElement(pairs, b.CreateAlignedLoad(b.getInt32Ty(), blocks[i], llvm::Align(1)), i);
+  auto* f = b.CreateFPExt(b.CreateBitCast(pairs, llvm::FixedVectorType::get(b.getHalfTy(), 16)), f32x(b, 16));
+  return {b.CreateShuffleVector(f, {0, 2, 4, 6, 8, 10, 12, 14}), b.CreateShuffleVector(f, {1, 3, 5, 7, 9, 11, 13, 15})};
 }
 
 bool use_vnni(const llvm::Function& fn) {
