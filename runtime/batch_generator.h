@@ -7,12 +7,13 @@
 // steps and the other streams keep producing a token every other step.
 //
 // Prompt chunks do not share a step with decode rows, so that each row's numbers do
-// not depend on who else is running: a Q8_0 linear takes its int8 decode path below
-// kPrefillMinRows rows (rounding its input rows) and the blocked GEMM from there, so
-// mixing a chunk into a step would move the decode rows to the other path. Prompts are
-// chunked as generate() chunks them alone, and decode rows stay on the decode path
-// while fewer than kPrefillMinRows sequences run: each sequence's tokens are then
-// exactly those it gets alone. Each samples from its own logits rows with its own
+// not depend on who else is running: an f32-weight linear takes its decode path below
+// kPrefillMinRows rows and the FMA GEMM from there, which sums in another order (block
+// weights sum alike on both paths), so mixing a chunk into a step would move the decode
+// rows to the other path. Prompts are chunked as generate() chunks them alone, and
+// decode rows stay on the decode path while fewer than kPrefillMinRows sequences run:
+// each sequence's tokens are then exactly those it gets alone (with block weights at
+// any number of sequences). Each samples from its own logits rows with its own
 // Sampler, as generate() does.
 #pragma once
 #include <cstdint>
