@@ -14,6 +14,9 @@ prompt's chunks take turns with the decode rows of the others.
   * at 8 sequences, each prompt's rows are within the F32 tolerance of the reference fed
     the same tokens (verify_logits.py justifies 1e-3 and cosine 1 - 1e-6), and each greedy
     token is the reference's argmax up to a near-tie (verify_logits.check_tokens).
+  * with the default pipeline (every linear on Q8_0 blocks, whose paths sum alike at any
+    row count), twelve prompts at 12 sequences: logits identical, bit for bit, to 1 at a
+    time, though every decode step then has 9 or more rows (the linears' GEMM path).
 """
 import argparse
 import json
@@ -32,6 +35,8 @@ PROMPTS = ["Hi", "The capital of France is", "def fibonacci(n):", "Once upon a t
            vl.LONG_PROMPT, "Water boils at", "A compiler turns source code into", "1, 2, 3, 4,"]
 TOKENS = 8
 PARALLEL = (1, 3, 8)
+MORE_PROMPTS = ["Red, green and", "The moon is", "Dear friend,", "import numpy as"]
+QUANTIZED_PARALLEL = 12
 
 
 def run_batch(lmc, artifact, prompts_file, parallel, out_dir):
@@ -40,9 +45,30 @@ def run_batch(lmc, artifact, prompts_file, parallel, out_dir):
     if p.returncode != 0:
         raise vl.Failure(f"lmc run --prompts --parallel {parallel} exited {p.returncode}:\n{p.stderr}")
     lines = [json.loads(line) for line in p.stdout.splitlines()]
-    if sorted(r["index"] for r in lines) != list(range(len(PROMPTS))):
+    with open(prompts_file) as f:
+        count = len(f.read().splitlines())
+    if sorted(r["index"] for r in lines) != list(range(count)):
         raise vl.Failure(f"--parallel {parallel}: expected one JSON line per prompt, got:\n{p.stdout}")
-    return {r["index"]: r for r in lines}, [np.load(os.path.join(out_dir, f"{i}.npy")) for i in range(len(PROMPTS))]
+    return {r["index"]: r for r in lines}, [np.load(os.path.join(out_dir, f"{i}.npy")) for i in range(count)]
+
+
+def quantized_beyond_8(lmc, work):
+    """Q8_0 linears: 12 prompts at 12 sequences against one at a time, logits bit for bit."""
+    prompts = PROMPTS + MORE_PROMPTS
+    prompts_file = os.path.join(work, "prompts12.txt")
+    with open(prompts_file, "w") as f:
+        f.write("\n".join(prompts) + "\n")
+    artifact = os.path.join(work, "smollm2-q8_0.lmc")
+    vl.run([lmc, "compile", MODEL, "-o", artifact])
+    runs = {n: run_batch(lmc, artifact, prompts_file, n, os.path.join(work, f"q8_0-parallel{n}"))
+            for n in (1, QUANTIZED_PARALLEL)}
+    os.remove(artifact)
+    (_, alone), (_, batched) = runs[1], runs[QUANTIZED_PARALLEL]
+    failures = [f"Q8_0 prompt {i} at {QUANTIZED_PARALLEL} sequences: logits differ from alone"
+                for i in range(len(prompts)) if not np.array_equal(batched[i], alone[i])]
+    print(f"[lmc] Q8_0: {len(prompts)} prompts at {QUANTIZED_PARALLEL} sequences: "
+          f"{'identical logits to one at a time' if not failures else 'DIFFERENT'}", flush=True)
+    return failures
 
 
 def main():
@@ -76,6 +102,8 @@ def main():
                 failures.append(f"prompt {i} at {n} sequences: logits differ from alone ({diff})")
     print(f"[lmc] {len(PROMPTS)} prompts at {', '.join(map(str, PARALLEL))} sequences: "
           f"{'identical logits and texts' if not failures else 'DIFFERENT'}", flush=True)
+
+    failures += quantized_beyond_8(args.lmc, work)
 
     tok = vl.GgufTokenizer(MODEL)
     pm = vl.rf.load_model(MODEL).prepared(None)
