@@ -27,7 +27,7 @@ llvm::Value* load_q8_0_lanes(Builder& b, llvm::Value* row, llvm::Value* i) {
                                              i64c(b, ir::dtype_block_bytes(ir::DType::q8_0))));
   auto* scale = b.CreateFPExt(b.CreateAlignedLoad(b.getHalfTy(), block, llvm::Align(1)), b.getFloatTy());
   auto* at = byte_ptr(b, block, b.CreateAdd(b.CreateURem(i, i64c(b, kBlock)), i64c(b, 2)));
-  auto* q = b.CreateAlignedLoad(llvm::FixedVectorType::get(b.getInt8Ty(), kLanes), at, llvm::Align(1));
+  auto* q = b.CreateAlignedLoad(i8x(b, kLanes), at, llvm::Align(1));
   return b.CreateFMul(b.CreateSIToFP(q, f32x(b, kLanes)), splat(b, kLanes, scale));
 }
 
@@ -46,8 +46,6 @@ void store_f16_row(Builder& b, llvm::Value* x, llvm::Value* dst, int64_t width) 
 
 void store_q8_0_row(Builder& b, llvm::Value* x, llvm::Value* dst, int64_t width) {
   int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
-  auto* i32x = llvm::FixedVectorType::get(b.getInt32Ty(), kLanes);
-  auto* i8x = llvm::FixedVectorType::get(b.getInt8Ty(), kLanes);
   emit_for(b, i64c(b, 0), i64c(b, width / kBlock), 1, [&](llvm::Value* k) {
     llvm::Value* src = f32_ptr(b, x, b.CreateMul(k, i64c(b, kBlock)));
     llvm::Value* block = byte_ptr(b, dst, b.CreateMul(k, i64c(b, block_bytes)));
@@ -62,7 +60,7 @@ void store_q8_0_row(Builder& b, llvm::Value* x, llvm::Value* dst, int64_t width)
     b.CreateAlignedStore(b.CreateFPTrunc(d, b.getHalfTy()), block, llvm::Align(1));
     for (unsigned i = 0; i < kBlock / kLanes; ++i) {
       auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::round, b.CreateFMul(v[i], splat(b, kLanes, inv)));
-      auto* q = b.CreateTrunc(b.CreateFPToSI(rounded, i32x), i8x);
+      auto* q = b.CreateTrunc(b.CreateFPToSI(rounded, i32x(b, kLanes)), i8x(b, kLanes));
       b.CreateAlignedStore(q, byte_ptr(b, block, i64c(b, 2 + i * kLanes)), llvm::Align(1));
     }
   }, "q8_0");

@@ -26,12 +26,9 @@ constexpr int kLaneCols = 8;      // block weights: output columns per iteration
 constexpr int kRowTile = 4;       // rows sharing each weight block's decoding
 constexpr int64_t kBlock = 32;    // input q8 block, as every weight block format's
 // Weights are prefetched into L2 this many bytes (rounded up to whole rows) ahead
-// of the rows being read: with only kCols short rows in flight the hardware
+// of the rows being read: with only a few short rows in flight the hardware
 // prefetchers leave DRAM bandwidth unused (~65% -> ~85% of a read probe).
 constexpr int64_t kPrefetchBytes = 16384;
-
-llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
-
 
 // Σ x·w over one block pair as 8 partial i32 sums. The byte madds want one unsigned
 // operand: the weight block's `u`, with its signs (q8_0) moved onto x.
@@ -65,7 +62,7 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
     std::vector<llvm::Value*> xq, slots;
     for (int j = 0; j < rows; ++j) {
       slots.push_back(b.CreateAdd(r, i64c(b, j)));
-      xq.push_back(b.CreateAlignedLoad(i8x32(b), in.quants(b, slots.back(), b.CreateMul(blk, i64c(b, kBlock))),
+      xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots.back(), b.CreateMul(blk, i64c(b, kBlock))),
                                        llvm::Align(32)));
     }
     auto* off = b.CreateMul(blk, i64c(b, block_bytes));

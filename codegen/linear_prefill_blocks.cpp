@@ -44,10 +44,6 @@ int64_t rows_per_block(const LinearShape& s) {
   return rows / kTileRows * kTileRows;
 }
 
-llvm::FixedVectorType* i32x8(Builder& b) { return llvm::FixedVectorType::get(b.getInt32Ty(), 8); }
-llvm::FixedVectorType* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
-
-
 struct Panel {
   int64_t blocks;   // K / 32
   llvm::Value* w;   // i8 [blocks * kQuads * kGroups * 32]: q8_0's signed bytes, or the unsigned quants
@@ -103,7 +99,7 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
     // weights would wait on DRAM.
     prefetch_ahead(b, blocks.back(), kPanelCols * s.w_row_bytes());
     WeightBlock w = load_weight_block(b, s.wtype, blocks.back());
-    quants[c] = b.CreateBitCast(w.sign ? w.sign : w.u, i32x8(b));
+    quants[c] = b.CreateBitCast(w.sign ? w.sign : w.u, i32x(b, 8));
   }
   auto quads = transpose8(b, quants);
   for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
@@ -134,18 +130,18 @@ struct Tile {
 // loop over the quads: unrolled, LLVM reassociates the sums across quads and keeps
 // every quad's weights live at once, which spills.
 Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk) {
-  Carried zero(kTileRows * kGroups, llvm::Constant::getNullValue(i32x8(b)));
+  Carried zero(kTileRows * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
   return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kQuads), 1, zero, [&](llvm::Value* q, const Carried& cur) {
     std::array<llvm::Value*, kGroups> w, u;
     for (int g = 0; g < kGroups; ++g) {
-      w[g] = b.CreateAlignedLoad(i8x32(b), p.quad(b, blk, q, g), llvm::Align(32));
+      w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
       u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
     }
     auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
     Carried next(cur.size());
     for (int r = 0; r < kTileRows; ++r) {
       auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
-      auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x32(b));
+      auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
       for (int g = 0; g < kGroups; ++g) {
         auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
         size_t at = static_cast<size_t>(r * kGroups + g);

@@ -60,6 +60,14 @@ llvm::FixedVectorType* f32x(Builder& b, unsigned lanes) {
   return llvm::FixedVectorType::get(b.getFloatTy(), lanes);
 }
 
+llvm::FixedVectorType* i32x(Builder& b, unsigned lanes) {
+  return llvm::FixedVectorType::get(b.getInt32Ty(), lanes);
+}
+
+llvm::FixedVectorType* i8x(Builder& b, unsigned lanes) {
+  return llvm::FixedVectorType::get(b.getInt8Ty(), lanes);
+}
+
 llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, x, y);
 }

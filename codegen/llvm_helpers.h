@@ -46,6 +46,8 @@ llvm::Value* i64c(Builder& b, int64_t v);
 llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y);  // signed i64 minimum
 llvm::Value* f32c(Builder& b, float v);
 llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
+llvm::FixedVectorType* i32x(Builder& b, unsigned lanes);
+llvm::FixedVectorType* i8x(Builder& b, unsigned lanes);
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v);
 // v as a constant of x's type: a float, or a splat for a float vector.

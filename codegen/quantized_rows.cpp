@@ -4,8 +4,6 @@ namespace lmc::codegen {
 
 namespace {
 
-llvm::Type* i8x32(Builder& b) { return llvm::FixedVectorType::get(b.getInt8Ty(), 32); }
-
 std::vector<int> iota(int n) {
   std::vector<int> v;
   for (int i = 0; i < n; ++i) v.push_back(i);
@@ -58,11 +56,11 @@ void QuantizedRows::fill_block(Builder& b, LinearIO& io, llvm::Value* t, llvm::V
   llvm::Value* q[4];
   for (int i = 0; i < 4; ++i) {
     auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(v[i], splat(b, 8, inv)));
-    q[i] = b.CreateFPToSI(rounded, llvm::FixedVectorType::get(b.getInt32Ty(), 8));
+    q[i] = b.CreateFPToSI(rounded, i32x(b, 8));
   }
   auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], iota(16)),
                                     b.CreateShuffleVector(q[2], q[3], iota(16)), iota(32));
-  b.CreateAlignedStore(b.CreateTrunc(q32, i8x32(b)), quants(b, slot, b.CreateMul(blk, i64c(b, kBlock))),
+  b.CreateAlignedStore(b.CreateTrunc(q32, i8x(b, 32)), quants(b, slot, b.CreateMul(blk, i64c(b, kBlock))),
                        llvm::Align(32));
   auto* at = slot_block(b, slot, blk);
   b.CreateStore(d, f32_ptr(b, d_, at));

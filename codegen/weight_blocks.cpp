@@ -8,8 +8,6 @@ namespace {
 
 constexpr unsigned kBlock = 32;  // values per block, in every block type
 
-llvm::Type* i8x(Builder& b, unsigned n) { return llvm::FixedVectorType::get(b.getInt8Ty(), n); }
-
 std::vector<int> iota(int from, int n) {
   std::vector<int> v;
   for (int i = 0; i < n; ++i) v.push_back(from + i);
@@ -41,11 +39,10 @@ llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
   // (one variable shift), then masked: two vector ops where separate halves take four.
   std::vector<int> twice = iota(0, 16);
   twice.insert(twice.end(), twice.begin(), twice.end());
-  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
-  auto* both = b.CreateBitCast(b.CreateShuffleVector(v, twice), i32x8);
+  auto* both = b.CreateBitCast(b.CreateShuffleVector(v, twice), i32x(b, 8));
   std::vector<uint32_t> shifts{0, 0, 0, 0, 4, 4, 4, 4};
   auto* shifted = b.CreateLShr(both, llvm::ConstantDataVector::get(b.getContext(), shifts));
-  auto* q = b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x8, 0x0F0F0F0F)), i8x(b, kBlock));
+  auto* q = b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x(b, 8), 0x0F0F0F0F)), i8x(b, kBlock));
   if (!l.has_high) return q;
   auto* bits = b.CreateAlignedLoad(b.getInt32Ty(), byte_ptr(b, block, i64c(b, l.high())), llvm::Align(1));
   auto* mask = b.CreateBitCast(bits, llvm::FixedVectorType::get(b.getInt1Ty(), kBlock));
@@ -56,11 +53,10 @@ llvm::Value* scale(Builder& b, llvm::Value* block, int64_t at) {
   return load_f16_as_f32(b, byte_ptr(b, block, i64c(b, at)));
 }
 
-// The per-element offset of a 4- or 5-bit block: m (the _1 types), or minus half the
-// quants' range times d.
 // The offset of the types without a stored m, in units of d: minus half the quants' range.
 float zero_offset(const Layout& l) { return l.has_high ? -16.0f : -8.0f; }
 
+// The per-element offset of a 4- or 5-bit block: m (the _1 types), or zero_offset * d.
 llvm::Value* offset(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* d) {
   Layout l = layout(t);
   if (l.has_min) return scale(b, block, 2);
@@ -96,8 +92,7 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
     return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
   }
   // d and m side by side: one 32-bit load per block, then the lanes parted.
-  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
-  llvm::Value* pairs = llvm::PoisonValue::get(i32x8);
+  llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
   for (unsigned i = 0; i < 8; ++i)
     pairs = b.CreateInsertElement(pairs, b.CreateAlignedLoad(b.getInt32Ty(), blocks[i], llvm::Align(1)), i);
   auto* f = b.CreateFPExt(b.CreateBitCast(pairs, llvm::FixedVectorType::get(b.getHalfTy(), 16)), f32x(b, 16));
@@ -110,7 +105,7 @@ bool use_vnni(const llvm::Function& fn) {
 }
 
 llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni) {
-  auto* i32x8 = llvm::FixedVectorType::get(b.getInt32Ty(), 8);
+  auto* i32x8 = i32x(b, 8);
   if (vnni)
     return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
                              {acc ? acc : llvm::Constant::getNullValue(i32x8), b.CreateBitCast(u, i32x8),

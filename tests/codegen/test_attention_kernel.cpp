@@ -21,6 +21,7 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <vector>
 
 #include "codegen/kernel_compiler.h"
 #include "ir/error.h"
@@ -167,19 +168,28 @@ TEST(AttentionKernel, FullContextGqaDecodeAndPrefill) {
   }
 }
 
+struct HeadShape {
+  int64_t heads, kv_heads, head_dim;
+};
+
+// Sliding-window cases: softcap off and on, a short and a long window, each shape on a
+// ring of window + max_rows slots.
+std::vector<Case> window_cases(std::initializer_list<HeadShape> shapes, int64_t max_rows, double softcap) {
+  std::vector<Case> cases;
+  for (double cap : {0.0, softcap})
+    for (int64_t window : {8, 100})
+      for (const HeadShape& h : shapes) cases.push_back({h.heads, h.kv_heads, h.head_dim, window, window + max_rows, cap});
+  return cases;
+}
+
 TEST(AttentionKernel, SlidingWindowOnARing) {
   uint32_t seed = 100;
   constexpr int64_t kMaxRows = 6;
-  for (double softcap : {0.0, 30.0}) {
-    for (int64_t window : {8, 100}) {
-      for (const Case& c : {Case{8, 2, 64, window, window + kMaxRows, softcap},
-                            Case{4, 1, 40, window, window + kMaxRows, softcap}}) {
-        LoadedKernel k = load_kernel(desc(c));
-        for (int32_t pos : {0, 3, static_cast<int32_t>(window) + 1, 250, 1000}) {
-          check(c, k, 1, pos, seed++);
-          check(c, k, kMaxRows, pos, seed++);
-        }
-      }
+  for (const Case& c : window_cases({{8, 2, 64}, {4, 1, 40}}, kMaxRows, 30.0)) {
+    LoadedKernel k = load_kernel(desc(c));
+    for (int32_t pos : {0, 3, static_cast<int32_t>(c.window) + 1, 250, 1000}) {
+      check(c, k, 1, pos, seed++);
+      check(c, k, kMaxRows, pos, seed++);
     }
   }
 }
@@ -197,15 +207,10 @@ TEST(AttentionKernel, PrefillTilesOfSeveralRows) {
 TEST(AttentionKernel, PrefillTilesOnASlidingWindow) {
   uint32_t seed = 500;
   constexpr int64_t kMaxRows = 70;
-  for (double softcap : {0.0, 30.0}) {
-    for (int64_t window : {8, 100}) {
-      for (const Case& c : {Case{4, 1, 64, window, window + kMaxRows, softcap},
-                            Case{8, 2, 32, window, window + kMaxRows, softcap}}) {
-        LoadedKernel k = load_kernel(desc(c));
-        for (int32_t pos : {0, 5, 300})
-          for (int64_t rows : {int64_t{16}, int64_t{41}, kMaxRows}) check(c, k, rows, pos, seed++);
-      }
-    }
+  for (const Case& c : window_cases({{4, 1, 64}, {8, 2, 32}}, kMaxRows, 30.0)) {
+    LoadedKernel k = load_kernel(desc(c));
+    for (int32_t pos : {0, 5, 300})
+      for (int64_t rows : {int64_t{16}, int64_t{41}, kMaxRows}) check(c, k, rows, pos, seed++);
   }
 }
 
