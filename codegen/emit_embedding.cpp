@@ -1,5 +1,6 @@
 // embedding(table[V,D], ids i32[R]) -> y[R,D]: row r of y is row ids[r] of the table,
-// converted to f32 from the table's dtype (f32, f16 or q8_0 blocks). An id outside
+// converted to f32 from the table's dtype (f32, f16, q8_0 blocks, or q8_0x16 panels: a
+// tied output projection's layout). An id outside
 // [0, V) reads row V-1 instead of memory past the table. With attribute `begin` (a
 // rank's share of the vocabulary) ids count from it and ids outside the share give a
 // zero row. As the anchor of a fusion
@@ -36,9 +37,11 @@ Shape shape(const KernelDesc& d, const ir::Op& anchor) {
     desc_error(d, "table must be [V,D] with static dims, got " + table.str());
   Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}, 0, anchor.has_attr("begin")};
   if (s.share) s.begin = anchor.attr_int("begin");
-  if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && s.dtype != ir::DType::q8_0)
-    desc_error(d, "table must be f32, f16 or q8_0, got " + table.str());
-  if (s.dtype == ir::DType::q8_0 && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
+  bool blocks = s.dtype == ir::DType::q8_0 || s.dtype == ir::DType::q8_0x16;
+  if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && !blocks)
+    desc_error(d, "table must be f32, f16, q8_0 or q8_0x16, got " + table.str());
+  if (blocks && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
+  if (s.vocab % ir::dtype_panel_rows(s.dtype)) desc_error(d, "q8_0x16 tables must be whole panels of rows");
   const ir::Type& ids = anchor.operand(1)->type();
   if (ids.dtype != ir::DType::i32 || ids.rank() != 1) desc_error(d, "ids must be i32[R], got " + ids.str());
   s.rows = ids.dims[0];
@@ -63,6 +66,27 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
   emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
     llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
     store_f32x(b, block_values(b, ir::DType::q8_0, block), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
+  });
+}
+
+// Row `row` of a q8_0x16 table (ir/dtype.h): per block, its f16 scale among the panel's
+// 16, and its 4-byte quads 64 bytes apart.
+void dequantize_panel_row(Builder& b, llvm::Value* table, llvm::Value* row, llvm::Value* dst, int64_t width) {
+  constexpr int64_t kPanelRows = 16, kQuads = 8, kQuadStride = 4 * kPanelRows;
+  const int64_t block_bytes = kPanelRows * ir::dtype_block_bytes(ir::DType::q8_0x16);
+  auto* panel = b.CreateUDiv(row, i64c(b, kPanelRows));
+  auto* r = b.CreateURem(row, i64c(b, kPanelRows));
+  llvm::Value* base = byte_ptr(b, table, b.CreateMul(panel, i64c(b, width / kQ8Block * block_bytes)));
+  emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
+    llvm::Value* block = byte_ptr(b, base, b.CreateMul(k, i64c(b, block_bytes)));
+    auto* d = load_f16_as_f32(b, elem_ptr(b, b.getHalfTy(), block, r));
+    llvm::Value* quads = llvm::PoisonValue::get(i32x(b, kQuads));
+    auto* first = byte_ptr(b, block, b.CreateAdd(i64c(b, 2 * kPanelRows), b.CreateMul(r, i64c(b, 4))));
+    for (unsigned q = 0; q < kQuads; ++q)
+      quads = b.CreateInsertElement(
+          quads, b.CreateAlignedLoad(b.getInt32Ty(), byte_ptr(b, first, i64c(b, q * kQuadStride)), llvm::Align(1)), q);
+    auto* values = b.CreateSIToFP(b.CreateBitCast(quads, i8x(b, kQ8Block)), f32x(b, kQ8Block));
+    store_f32x(b, b.CreateFMul(values, splat(b, kQ8Block, d)), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
   });
 }
 
@@ -99,6 +123,9 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         break;
       case ir::DType::f16:
         copy_f16_row(b, src, dst, s.width);
+        break;
+      case ir::DType::q8_0x16:
+        dequantize_panel_row(b, table, row, dst, s.width);
         break;
       default:
         dequantize_q8_0_row(b, src, dst, s.width);

@@ -3,7 +3,10 @@
 // each output value into the yielded ones (bias, residual, activation). Work items
 // are output columns of every row for few rows, which take the memory-bound decode
 // path, and rows of every column for many rows, which take the blocked prefill path
-// (codegen/linear_{decode,prefill,prefill_blocks}.cpp).
+// (codegen/linear_{decode,prefill,prefill_blocks}.cpp); q8_0x16 weights take one kernel
+// on both (codegen/linear_panels.cpp), its column items whole panels.
+#include <algorithm>
+
 #include <llvm/IR/Function.h>
 
 #include "codegen/emitter.h"
@@ -24,12 +27,15 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   auto* prefill_bb = llvm::BasicBlock::Create(fn.getContext(), "prefill", &fn);
   auto* done_bb = llvm::BasicBlock::Create(fn.getContext(), "done", &fn);
   b.CreateCondBr(b.CreateICmpSLT(io.T(), i64c(b, kPrefillMinRows)), decode_bb, prefill_bb);
+  bool panels = s.col_unit() > 1;
   b.SetInsertPoint(decode_bb);
-  emit_linear_decode(b, s, io);
+  if (panels) emit_linear_panels(b, s, io);
+  else emit_linear_decode(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
   io.split_rows();
-  if (ir::is_quantized(s.wtype)) emit_linear_prefill_blocks(b, s, io);
+  if (panels) emit_linear_panels(b, s, io);
+  else if (ir::is_quantized(s.wtype)) emit_linear_prefill_blocks(b, s, io);
   else emit_linear_prefill(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
@@ -43,9 +49,9 @@ KernelInfo info(const KernelDesc& d) {
   FusedRegion r = fused_region(d);
   LinearShape s = linear_shape(d, r);
   KernelInfo k;
-  k.fixed = s.N;
+  k.fixed = s.N / s.col_unit();
   // A split must leave each part enough columns to amortise quantizing the input.
-  k.grain = 64;
+  k.grain = std::max<int64_t>(1, 64 / s.col_unit());
   if (s.rows.sym) {
     k.sym = *s.rows.sym;
     k.rows_from = kPrefillMinRows;

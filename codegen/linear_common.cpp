@@ -26,14 +26,16 @@ LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
   if (a.operands().size() != 2 || a.num_results() != 1) fail(d, "expected 2 operands and 1 result");
   LinearShape s;
   const ir::Type& w = a.operand(1)->type();
-  bool known = w.dtype == ir::DType::f32 || w.dtype == ir::DType::q8_0 || ir::is_kept_from_source(w.dtype);
+  bool known = w.dtype == ir::DType::f32 || w.dtype == ir::DType::q8_0 || w.dtype == ir::DType::q8_0x16 ||
+               ir::is_kept_from_source(w.dtype);
   if (!known || w.rank() != 2 || !w.is_static())
-    fail(d, "weight must be f32, q8_0, q4_0, q4_1, q5_0 or q5_1 with static [N,K], got " + w.str());
+    fail(d, "weight must be f32, q8_0, q8_0x16, q4_0, q4_1, q5_0 or q5_1 with static [N,K], got " + w.str());
   s.wtype = w.dtype;
   s.N = w.dims[0].value;
   s.K = w.dims[1].value;
   if (s.N <= 0 || s.K <= 0) fail(d, "empty weight");
   if (s.K % ir::dtype_block_elems(s.wtype)) fail(d, "K must be a multiple of the weight's block size");
+  if (s.N % s.col_unit()) fail(d, "N must be whole panels of " + std::to_string(s.col_unit()) + " rows");
   const ir::Type& x = a.operand(0)->type();
   if (x.rank() != 2) fail(d, "input must be rank 2, got " + x.str());
   s.rows = x.dims[0];

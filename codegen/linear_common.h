@@ -25,9 +25,12 @@ constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
 struct LinearShape {
   int64_t K = 0;         // reduction length (w is [N,K])
   int64_t N = 0;         // output columns = work items
-  ir::DType wtype = ir::DType::f32;  // f32, q8_0 or a block type kept from a file
+  ir::DType wtype = ir::DType::f32;  // f32, q8_0, q8_0x16 or a block type kept from a file
   ir::Dim rows;          // T
   int64_t w_row_bytes() const;
+  // Output columns per work item: the weight's rows per panel (16 for q8_0x16), so that
+  // a call's columns are whole panels.
+  int64_t col_unit() const { return ir::dtype_panel_rows(wtype); }
 };
 
 // Validates the anchor against the linear contract; throws lmc::Error naming the
@@ -46,8 +49,8 @@ class LinearIO {
   void split_rows() { rows_split_ = true; }
   llvm::Value* row_begin() const { return rows_split_ ? begin_ : i64c(b_, 0); }
   llvm::Value* row_end() const { return rows_split_ ? end_ : T_; }
-  llvm::Value* col_begin() const { return rows_split_ ? i64c(b_, 0) : begin_; }
-  llvm::Value* col_end() const { return rows_split_ ? i64c(b_, s_.N) : end_; }
+  llvm::Value* col_begin() const { return rows_split_ ? i64c(b_, 0) : columns(begin_); }
+  llvm::Value* col_end() const { return rows_split_ ? i64c(b_, s_.N) : columns(end_); }
   bool plain_input() const { return region_.plain_input; }
   bool plain_output() const { return region_.plain_output; }
   llvm::Value* x() const { return x_; }          // the input buffer when plain_input()
@@ -68,6 +71,10 @@ class LinearIO {
   RegionIO io_;
   llvm::Value *x_ = nullptr, *w_, *T_, *begin_, *end_;
   bool rows_split_ = false;
+
+  llvm::Value* columns(llvm::Value* item) const {
+    return s_.col_unit() == 1 ? item : b_.CreateMul(item, i64c(b_, s_.col_unit()));
+  }
 };
 
 // prefetcht1 of p + distance: the weights a kernel reads next, which the hardware
@@ -77,5 +84,6 @@ void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance);
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);         // f32 weights
 void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io);  // block weights
+void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io);          // q8_0x16, any rows
 
 }  // namespace lmc::codegen

@@ -15,7 +15,7 @@ struct DTypeInfo {
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
 // after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m).
-constexpr std::array<DTypeInfo, 9> kInfo{{
+constexpr std::array<DTypeInfo, 10> kInfo{{
     {DType::f32, "f32", 1, 4},
     {DType::f16, "f16", 1, 2},
     {DType::bf16, "bf16", 1, 2},
@@ -25,6 +25,7 @@ constexpr std::array<DTypeInfo, 9> kInfo{{
     {DType::q4_1, "q4_1", 32, 20},
     {DType::q5_0, "q5_0", 32, 22},
     {DType::q5_1, "q5_1", 32, 24},
+    {DType::q8_0x16, "q8_0x16", 32, 34},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -44,6 +45,7 @@ bool is_kept_from_source(DType t) {
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
+int64_t dtype_panel_rows(DType t) { return t == DType::q8_0x16 ? 16 : 1; }
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }
 
 }  // namespace lmc::ir

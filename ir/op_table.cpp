@@ -244,6 +244,10 @@ std::vector<Type> quantize(const Op& op) {
   DType to = op.attr_dtype("dtype");
   int64_t k = static_dim(op, in(op, 0).dims[1], "input dim");
   if (k % dtype_block_elems(to)) fail(op, "input dim " + std::to_string(k) + " is not a multiple of the block size");
+  int64_t n = static_dim(op, in(op, 0).dims[0], "output dim");
+  if (n % dtype_panel_rows(to))
+    fail(op, "output dim " + std::to_string(n) + " is not a multiple of the " + std::string(dtype_name(to)) +
+                 " panel's " + std::to_string(dtype_panel_rows(to)) + " rows");
   Type out = in(op, 0);
   out.dtype = to;
   return {out};
@@ -323,6 +327,11 @@ OpTraits with_caches(OpTraits t, unsigned operands) {
   return t;
 }
 
+OpTraits with_panels(OpTraits t, unsigned operands) {
+  t.panel_operands = operands;
+  return t;
+}
+
 // 1 / sqrt(mean + eps), the factor both norms scale by.
 ScalarExpr inv_sqrt_mean_plus_eps() { return div(c(1), sqrt(add(div(acc(), count()), attr("eps")))); }
 
@@ -364,12 +373,12 @@ const std::vector<OpDef> kOps = {
      "quant-threshold may keep)",
      no_kernel(R::Weight)},
     {"embedding", 2, 2, {{"begin", K::Int, false}, {"vocab", K::Int, false}}, embedding,
-     "rows of a table selected by token ids", gather_anchor()},
+     "rows of a table selected by token ids", with_panels(gather_anchor(), 1u << 0)},
     {"rms_norm", 2, 2, {{"eps", K::Float, true}, {"offset", K::Float, false}}, rms_norm,
      "x / rms(x) * (w + offset), per group of w's length", grouped(reduction(rms_norm_def()), ColumnGroups::Weight)},
     {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
      reduction(layer_norm_def())},
-    {"linear", 2, 2, {}, linear, "x · wᵀ", prologue_anchor()},
+    {"linear", 2, 2, {}, linear, "x · wᵀ", with_panels(prologue_anchor(), 1u << 1)},
     {"add", 2, 2, {}, binary, "elementwise sum (operand 1 may be one row)", elementwise(add(sx::in(0), sx::in(1)), true)},
     {"mul", 2, 2, {}, binary, "elementwise product (operand 1 may be one row)",
      elementwise(mul(sx::in(0), sx::in(1)), true)},
@@ -428,6 +437,7 @@ bool computes_weight(const Op& op) { return is_role(op, OpRole::Weight) || is_ro
 bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
 bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
 bool reads_cache(const Op& op, size_t i) { return i < 32 && (traits(op).cache_operands >> i & 1u); }
+bool reads_panels(const Op& op, size_t i) { return i < 32 && (traits(op).panel_operands >> i & 1u); }
 bool is_cache_dtype(DType t) { return t == DType::f32 || t == DType::f16 || t == DType::q8_0; }
 
 const char* role_name(OpRole role) {

@@ -49,6 +49,9 @@ struct OpTraits {
                                  // than placing them side by side (all_gather)
   unsigned cache_operands = 0;   // bit i: operand i is a KV cache, whose rows may be stored in
                                  // any cache dtype (kv_write's cache, attention's keys and values)
+  unsigned panel_operands = 0;   // bit i: operand i is a weight whose kernels also read it
+                                 // interleaved into panels (q8_0x16: linear's weight,
+                                 // embedding's table)
 };
 
 const OpTraits& traits(const Op& op);
@@ -66,6 +69,8 @@ bool computes_weight(const Op& op);
 const char* role_name(OpRole role);
 // Operand i of `op` is a KV cache (trait cache_operands).
 bool reads_cache(const Op& op, size_t i);
+// Operand i of `op` may be stored in panels (trait panel_operands).
+bool reads_panels(const Op& op, size_t i);
 // What a KV cache's rows may be stored as: f32, f16, or q8_0 blocks.
 bool is_cache_dtype(DType t);
 

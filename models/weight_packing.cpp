@@ -20,7 +20,32 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
   }
 }
 
+namespace {
+
+// q8_0 rows (whole panels of them) into q8_0x16's panels (ir/dtype.h).
+std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t cols) {
+  constexpr int64_t kRows = 16, kBlockBytes = 34;
+  const int64_t blocks = cols / 32, row_bytes = blocks * kBlockBytes;
+  std::vector<uint8_t> out(q8.size());
+  uint8_t* dst = out.data();
+  for (int64_t p = 0; p < rows / kRows; ++p)
+    for (int64_t j = 0; j < blocks; ++j) {
+      auto block = [&](int64_t r) { return q8.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
+      for (int64_t r = 0; r < kRows; ++r, dst += 2) std::memcpy(dst, block(r), 2);
+      for (int64_t q = 0; q < 8; ++q)
+        for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + 2 + 4 * q, 4);
+    }
+  return out;
+}
+
+}  // namespace
+
 std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
+  if (dtype == ir::DType::q8_0x16) {
+    int64_t panel = ir::dtype_panel_rows(dtype);
+    if (rows % panel) throw Error("q8_0x16 weights need a multiple of " + std::to_string(panel) + " rows, got " + std::to_string(rows));
+    return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), rows, cols);
+  }
   int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
   std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
   for (int64_t r = 0; r < rows; ++r) {
@@ -42,6 +67,7 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
         break;
       case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
       case ir::DType::i32: throw Error("cannot pack weights as i32");
+      case ir::DType::q8_0x16: break;  // interleaved above
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

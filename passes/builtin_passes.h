@@ -11,6 +11,7 @@ std::unique_ptr<Pass> create_kv_cache_type_pass();
 std::unique_ptr<Pass> create_fuse_qkv_pass();
 std::unique_ptr<Pass> create_fuse_gate_up_pass();
 std::unique_ptr<Pass> create_quant_threshold_pass();
+std::unique_ptr<Pass> create_weight_panels_pass();
 std::unique_ptr<Pass> create_fuse_down_act_pass();
 std::unique_ptr<Pass> create_fuse_norm_linear_pass();
 std::unique_ptr<Pass> create_fuse_residual_pass();

@@ -133,8 +133,42 @@ double ref_activation(const std::string& name, double x) {
   throw std::invalid_argument("unknown activation " + name);
 }
 
+std::vector<uint8_t> q8_0_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t k) {
+  std::vector<uint8_t> out;
+  const int64_t blocks = k / 32;
+  for (int64_t p = 0; p < rows / 16; ++p)
+    for (int64_t j = 0; j < blocks; ++j) {
+      auto block = [&](int64_t r) { return q8.begin() + ((p * 16 + r) * blocks + j) * 34; };
+      for (int64_t r = 0; r < 16; ++r) out.insert(out.end(), block(r), block(r) + 2);
+      for (int64_t q = 0; q < 8; ++q)
+        for (int64_t r = 0; r < 16; ++r) out.insert(out.end(), block(r) + 2 + 4 * q, block(r) + 6 + 4 * q);
+    }
+  return out;
+}
+
+namespace {
+
+// Row n of q8_0x16 panels back as one q8_0 row.
+std::vector<uint8_t> panel_row_q8_0(const uint8_t* w, int64_t K, int64_t n) {
+  const int64_t blocks = K / 32, r = n % 16;
+  const uint8_t* panel = w + n / 16 * 16 * blocks * 34;
+  std::vector<uint8_t> row;
+  for (int64_t j = 0; j < blocks; ++j) {
+    const uint8_t* b = panel + j * 16 * 34;
+    row.insert(row.end(), b + 2 * r, b + 2 * r + 2);
+    for (int64_t q = 0; q < 8; ++q) row.insert(row.end(), b + 32 + 64 * q + 4 * r, b + 36 + 64 * q + 4 * r);
+  }
+  return row;
+}
+
+}  // namespace
+
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n) {
   std::vector<float> row(static_cast<size_t>(K));
+  if (wtype == ir::DType::q8_0x16) {
+    dequantize_q8_0_row(panel_row_q8_0(static_cast<const uint8_t*>(w), K, n).data(), K, row.data());
+    return row;
+  }
   const auto* bytes = static_cast<const uint8_t*>(w) + n * ir::dtype_row_bytes(wtype, K);
   if (wtype == ir::DType::q8_0)
     dequantize_q8_0_row(bytes, K, row.data());
@@ -165,6 +199,11 @@ std::vector<double> reference_embedding(const void* table, ir::DType dtype, int6
   std::vector<float> row(static_cast<size_t>(D));
   int64_t row_bytes = ir::dtype_row_bytes(dtype, D);
   for (int64_t t = 0; t < T; ++t) {
+    if (dtype == ir::DType::q8_0x16) {
+      row = weight_row(table, dtype, D, ids[t]);
+      for (int64_t i = 0; i < D; ++i) y[t * D + i] = row[i];
+      continue;
+    }
     const auto* src = static_cast<const uint8_t*>(table) + ids[t] * row_bytes;
     for (int64_t i = 0; i < D; ++i) {
       if (dtype == ir::DType::f32) {

@@ -17,6 +17,9 @@ uint16_t f32_to_f16(float f);  // round to nearest even
 // q = x * (1/d) rounded half away from zero.
 std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k);
 void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
+// q8_0 rows (a multiple of 16) as q8_0x16 panels: per 16 rows and block of 32, the 16
+// f16 scales, then for each 4 values the 16 rows' 4 bytes (ir/dtype.h).
+std::vector<uint8_t> q8_0_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t k);
 // GGUF q4_0 (d*(q-8)), q4_1 (d*q+m), q5_0 (d*(q-16)) and q5_1 (d*q+m) blocks, rounded to
 // nearest: the formats a file keeps, which lmc never packs itself.
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t);
@@ -24,14 +27,14 @@ void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out
 
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
-// Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1), as f32 values.
+// Row n of a [N, K] weight of f32 or of blocks (q8_0, q8_0x16, q4_0, q4_1, q5_0, q5_1), as f32 values.
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
 // y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or blocks). A fused
 // prologue or epilogue is composed from the other references around it.
 std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
                                      int64_t K, int64_t N);
 
-// Rows ids[t] of a [V, D] table of f32, f16 or q8_0 as f32 values.
+// Rows ids[t] of a [V, D] table of f32, f16, q8_0 or q8_0x16 as f32 values.
 std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
                                         int64_t T);
 // Per group of G elements: x / sqrt(mean(x²) + eps) * (w + offset).

@@ -1,5 +1,5 @@
-// The generated embedding kernel against reference_embedding for f32, f16 and q8_0
-// tables, odd widths (f16 tails), several row counts and 1 or 2 threads. The lookup
+// The generated embedding kernel against reference_embedding for f32, f16, q8_0 and
+// q8_0x16 (a tied output projection's panels) tables, odd widths (f16 tails), several row counts and 1 or 2 threads. The lookup
 // and conversions are exact, so the comparison is too. Ids outside the table read
 // its last row. As the anchor of a fusion, a scale epilogue applies to each row as it
 // is written.
@@ -17,7 +17,7 @@
 namespace lmc::test {
 namespace {
 
-constexpr int64_t kVocab = 50;
+constexpr int64_t kVocab = 64;  // whole q8_0x16 panels of 16 rows
 
 codegen::KernelDesc desc(ir::DType dtype, int64_t width) {
   codegen::KernelDesc d;
@@ -31,6 +31,7 @@ codegen::KernelDesc desc(ir::DType dtype, int64_t width) {
 std::vector<uint8_t> make_table(ir::DType dtype, int64_t width, uint32_t seed) {
   auto f = random_floats(kVocab * width, seed, -2.0f, 2.0f);
   if (dtype == ir::DType::q8_0) return quantize_q8_0(f.data(), kVocab, width);
+  if (dtype == ir::DType::q8_0x16) return q8_0_panels(quantize_q8_0(f.data(), kVocab, width), kVocab, width);
   std::vector<uint8_t> bytes(static_cast<size_t>(ir::dtype_row_bytes(dtype, width) * kVocab));
   for (size_t i = 0; i < f.size(); ++i) {
     if (dtype == ir::DType::f32) {
@@ -52,7 +53,8 @@ std::vector<int32_t> make_ids(int64_t rows, uint32_t seed) {
 TEST(EmbeddingKernel, MatchesReferenceForEachTableType) {
   struct Case { ir::DType dtype; int64_t width; };
   const Case cases[] = {{ir::DType::f32, 13},  {ir::DType::f32, 640}, {ir::DType::f16, 8},   {ir::DType::f16, 21},
-                        {ir::DType::f16, 640}, {ir::DType::q8_0, 32}, {ir::DType::q8_0, 96}, {ir::DType::q8_0, 640}};
+                        {ir::DType::f16, 640}, {ir::DType::q8_0, 32}, {ir::DType::q8_0, 96}, {ir::DType::q8_0, 640},
+                        {ir::DType::q8_0x16, 32}, {ir::DType::q8_0x16, 640}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     LoadedKernel k = load_kernel(desc(c.dtype, c.width));
@@ -86,7 +88,8 @@ TEST(EmbeddingKernel, OutOfRangeIdsReadTheLastRow) {
 TEST(EmbeddingKernel, ScaleEpilogueYieldsScaledAndPlainRows) {
   constexpr double kFactor = 25.298221281347036;  // sqrt(640): Gemma scales its embeddings
   struct Case { ir::DType dtype; int64_t width; };
-  const Case cases[] = {{ir::DType::f32, 13}, {ir::DType::f16, 21}, {ir::DType::q8_0, 96}, {ir::DType::f16, 640}};
+  const Case cases[] = {{ir::DType::f32, 13}, {ir::DType::f16, 21}, {ir::DType::q8_0, 96}, {ir::DType::f16, 640},
+                        {ir::DType::q8_0x16, 96}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     std::string table_type = std::string(ir::dtype_name(c.dtype)) + "[" + std::to_string(kVocab) + "," +
@@ -118,6 +121,9 @@ TEST(EmbeddingKernel, RejectsMalformedDescriptors) {
   codegen::KernelCompiler compiler;
   EXPECT_THROW(compiler.add(desc(ir::DType::q8_0, 40)), Error);  // not whole blocks
   EXPECT_THROW(compiler.add(desc(ir::DType::bf16, 8)), Error);
+  auto partial_panel = desc(ir::DType::q8_0x16, 32);
+  partial_panel.operands[0] = make_type(ir::DType::q8_0x16, {D(40), D(32)});
+  EXPECT_THROW(compiler.add(partial_panel), Error);  // 40 rows: not whole panels of 16
   auto f32_ids = desc(ir::DType::f32, 8);
   f32_ids.operands[1].dtype = ir::DType::f32;
   EXPECT_THROW(compiler.add(f32_ids), Error);

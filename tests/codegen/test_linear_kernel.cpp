@@ -89,6 +89,7 @@ struct LinearData {
     if (c.prologue == Prologue::Norm) g = random_floats(c.K, seed + 4, 0.5f, 1.5f);
     wf = random_floats(c.N * c.K, seed + 1);
     if (c.wtype == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
+    if (c.wtype == ir::DType::q8_0x16) wq = q8_0_panels(quantize_q8_0(wf.data(), c.N, c.K), c.N, c.K);
     if (ir::is_kept_from_source(c.wtype)) wq = quantize_small(wf.data(), c.N, c.K, c.wtype);
     if (c.bias) bias = random_floats(c.N, seed + 2);
     if (c.residual) res = random_floats(T * c.N, seed + 3);
@@ -181,8 +182,10 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_1, 96, 37},   {ir::DType::q4_1, 288, 20},
                           {ir::DType::q5_0, 64, 9},    {ir::DType::q5_0, 640, 129},
                           {ir::DType::q5_1, 96, 37},
+                          {ir::DType::q8_0x16, 32, 16}, {ir::DType::q8_0x16, 96, 48},
+                          {ir::DType::q8_0x16, 640, 144},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
-                          {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9},
+                          {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
@@ -249,7 +252,8 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
   const LinearCase cases[] = {{ir::DType::q8_0, 640, 129, Prologue::Norm, "", true, true, "silu"},
                               {ir::DType::q8_0, 96, 37, Prologue::None, "", false, false, ""},
                               {ir::DType::q4_1, 288, 20, Prologue::GateUp, "gelu_tanh", false, true, ""},
-                              {ir::DType::q5_0, 64, 9, Prologue::None, "", true, false, ""}};
+                              {ir::DType::q5_0, 64, 9, Prologue::None, "", true, false, ""},
+                              {ir::DType::q8_0x16, 640, 144, Prologue::Norm, "", true, true, "silu"}};
   constexpr int64_t kRows = 20;
   for (const LinearCase& c : cases) {
     codegen::KernelCompiler compiler;
@@ -267,6 +271,31 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
         run_split(lib->lookup(name), data.args(c), syms, info.items(syms), threads);
         EXPECT_EQ(0, std::memcmp(data.y.data(), want.data(), sizeof(float) * T * c.N))
             << case_name(c) << " T=" << T << " threads=" << threads;
+      }
+    }
+  }
+}
+
+// q8_0x16 is q8_0 in another layout, read by another kernel that sums in the same
+// order: the same weights give the same bits, at every row count and thread count.
+TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
+  for (int64_t K : {64, 640}) {
+    LinearCase row_major{ir::DType::q8_0, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
+    LinearCase panels = row_major;
+    panels.wtype = ir::DType::q8_0x16;
+    codegen::KernelCompiler compiler;
+    std::string a = compiler.add(linear_desc(row_major)), b = compiler.add(linear_desc(panels));
+    std::map<std::string, codegen::KernelInfo> infos;
+    for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
+    auto lib = codegen::KernelLibrary::jit(compiler);
+    for (int64_t T : {1, 3, 8, 9, 13, 100}) {
+      for (int threads : {1, 2}) {
+        LinearData x(row_major, T, 11), y(panels, T, 11);
+        int64_t syms[ir::kNumSyms] = {T, 1};
+        run_split(lib->lookup(a), x.args(row_major), syms, infos.at(a).items(syms), threads);
+        run_split(lib->lookup(b), y.args(panels), syms, infos.at(b).items(syms), threads);
+        EXPECT_EQ(0, std::memcmp(x.y.data(), y.y.data(), sizeof(float) * T * 48))
+            << "K=" << K << " T=" << T << " threads=" << threads;
       }
     }
   }
@@ -308,6 +337,8 @@ TEST(LinearKernel, RejectsMalformedDescriptors) {
   EXPECT_PRED2(contains, add_error(bad_k), "weight input dim is 64, expected 60");
   EXPECT_PRED2(contains, add_error(linear_desc({ir::DType::q8_0, 48, 8, Prologue::None, "", false, false, ""})),
                "K must be a multiple of the weight's block size");
+  EXPECT_PRED2(contains, add_error(linear_desc({ir::DType::q8_0x16, 64, 24, Prologue::None, "", false, false, ""})),
+               "N must be whole panels of 16 rows");
   // What used to be attributes and operands of linear is a fusion region now.
   auto act = linear_desc(c);
   act.attrs["act"] = std::string("silu");

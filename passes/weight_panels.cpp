@@ -1,0 +1,92 @@
+// weight-panels: stores Q8_0 weights interleaved 16 rows at a time (q8_0x16), the layout
+// the int8 kernels multiply.
+//
+// What: retypes `quantize{dtype=q8_0}` to q8_0x16 (ir/dtype.h: per panel of 16 weight
+// rows and per block of 32 inputs, the 16 scales, then each 4 inputs of the 16 rows side
+// by side). Why: a linear's int8 dot products take one 32-byte load holding 4 inputs of
+// 8 output columns, broadcast one input row's 4 bytes against it, and grow each column's
+// sum in its own i32 lane. Stored row by row, the weights had to be either repacked into
+// that layout on every call (the GEMM: ~30% of its time) or multiplied column by column
+// with horizontal sums per block (the decode path: ~1.5x the GEMM's instructions per
+// row) — both paid again on every step, for a layout fixed at compile time. The size is
+// the same (34 bytes per 32 values), so decode still reads each weight byte once.
+// Pattern: a quantize to q8_0, its result followed to every op reading it, into fusion
+// bodies too. Guard: every reader declares that operand panel-readable (op trait
+// panel_operands: linear's weight, embedding's table — a tied output projection and
+// its embedding share one tensor), and the weight has whole panels of rows; else it
+// stays q8_0, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
+// q8_0x16[2048,640]`, and a body argument bound to it typed q8_0x16 too.
+#include "ir/op_registry.h"
+#include "passes/builtin_passes.h"
+#include "passes/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+constexpr ir::DType kPanels = ir::DType::q8_0x16;
+
+// The values sharing the weight's storage (its result, fusion body arguments bound to
+// it); `refusal` says why it must stay row-major when an op reads it otherwise.
+struct WeightUses {
+  std::vector<ir::Value*> values;
+  std::string refusal;
+};
+
+void collect(const ir::Graph& g, ir::Value* v, WeightUses& uses) {
+  uses.values.push_back(v);
+  for (ir::Op* user : g.users(v))
+    for (size_t i = 0; i < user->operands().size(); ++i) {
+      if (user->operand(i) != v) continue;
+      if (user->body()) collect(*user->body(), user->body()->args()[i].get(), uses);
+      else if (!ir::reads_panels(*user, i) && uses.refusal.empty())
+        uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
+    }
+}
+
+class WeightPanels : public Pass {
+ public:
+  std::string name() const override { return "weight-panels"; }
+  std::string summary() const override { return "store q8_0 weights in the 16-row panels the int8 kernels read"; }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int panels = 0, kept = 0;
+    for (ir::Op* q : ops_of_kind(g, "quantize")) {
+      if (q->attr_dtype("dtype") != ir::DType::q8_0) continue;
+      std::string why = refusal(g, q);
+      const ir::Value* w = q->result();
+      if (!why.empty()) {
+        ctx.remark(name(), w->name(), w->type().str() + " stays: " + why);
+        ++kept;
+        continue;
+      }
+      std::string from = w->type().str();
+      q->attrs()["dtype"] = kPanels;
+      WeightUses uses;
+      collect(g, q->result(), uses);
+      for (ir::Value* v : uses.values) {
+        ir::Type t = v->type();
+        t.dtype = kPanels;
+        v->set_type(t);
+      }
+      ctx.remark(name(), w->name(), from + " -> " + w->type().str());
+      ++panels;
+    }
+    return {panels > 0, {"stored " + std::to_string(panels) + " q8_0 weights in panels, kept " + std::to_string(kept)}};
+  }
+
+ private:
+  static std::string refusal(const ir::Graph& g, ir::Op* q) {
+    int64_t rows = q->result()->type().dims[0].value, panel = ir::dtype_panel_rows(kPanels);
+    if (rows % panel) return std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
+    WeightUses uses;
+    collect(g, q->result(), uses);
+    return uses.refusal;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_weight_panels_pass() { return std::make_unique<WeightPanels>(); }
+
+}  // namespace lmc::passes
