@@ -81,13 +81,14 @@ double g_fma_peak_cpu;
 
 struct Shape {
   int64_t K, N;
+  ir::DType wtype = ir::DType::q8_0;  // q8_0, or q8_0x16's panels
 };
 
 codegen::KernelDesc q8_linear(Shape s) {
   codegen::KernelDesc d;
   d.kind = "linear";
   d.operands = {test::make_type(ir::DType::f32, {test::T(), test::D(s.K)}),
-                test::make_type(ir::DType::q8_0, {test::D(s.N), test::D(s.K)})};
+                test::make_type(s.wtype, {test::D(s.N), test::D(s.K)})};
   d.results = {test::make_type(ir::DType::f32, {test::T(), test::D(s.N)})};
   return d;
 }
@@ -106,18 +107,27 @@ Kernel compile_kernel(Shape s) {
 }
 
 // Random q8_0 weights: real-looking bytes without the cost of quantizing 100s of MB.
-void fill_q8(char* p, int64_t rows, int64_t K) {
+// Panels hold the same bytes in another order: per 16 blocks, 16 scales then 512 quants.
+void fill_q8(char* p, Shape s, int64_t rows) {
+  const int64_t group = ir::dtype_panel_rows(s.wtype), blocks = rows * s.K / 32;
   uint32_t r = 12345;
-  int64_t blocks = rows * K / 32;
-  for (int64_t b = 0; b < blocks; ++b) {
-    char* blk = p + 34 * b;
-    uint16_t d = 0x2000 + (b & 0x3ff);  // a small positive f16
-    std::memcpy(blk, &d, 2);
-    for (int j = 0; j < 32; ++j) {
+  for (int64_t b = 0; b < blocks; b += group) {
+    char* at = p + 34 * b;
+    for (int64_t i = 0; i < group; ++i, at += 2) {
+      uint16_t d = static_cast<uint16_t>(0x2000 + ((b + i) & 0x3ff));  // a small positive f16
+      std::memcpy(at, &d, 2);
+    }
+    for (int64_t j = 0; j < 32 * group; ++j) {
       r = r * 1664525u + 1013904223u;
-      blk[2 + j] = static_cast<char>(r >> 24);
+      at[j] = static_cast<char>(r >> 24);
     }
   }
+}
+
+// "decode_q8_0x16_cold/640x2048"
+std::string bench_name(const char* what, Shape s, const char* suffix = "") {
+  return std::string(what) + "_" + std::string(ir::dtype_name(s.wtype)) + suffix + "/" + std::to_string(s.K) + "x" +
+         std::to_string(s.N);
 }
 
 // The work items (columns for decode, rows for prefill) in one share per thread.
@@ -139,7 +149,7 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
   size_t wbytes = static_cast<size_t>(s.N * s.K / 32 * 34);
   size_t copies = cold ? std::max<size_t>(1, (size_t{512} << 20) / wbytes) : 1;
   AlignedBuffer w(wbytes * copies);
-  for (size_t c = 0; c < copies; ++c) fill_q8(w.data() + c * wbytes, s.N, s.K);
+  for (size_t c = 0; c < copies; ++c) fill_q8(w.data() + c * wbytes, s, s.N);
   auto x = test::random_floats(s.K, 1);
   std::vector<float> y(s.N);
   size_t i = 0;
@@ -167,7 +177,7 @@ void BM_rows(benchmark::State& state, Shape s) {
   const int64_t T = state.range(1);
   Kernel k = compile_kernel(s);
   AlignedBuffer w(static_cast<size_t>(s.N * s.K / 32 * 34));
-  fill_q8(w.data(), s.N, s.K);
+  fill_q8(w.data(), s, s.N);
   auto x = test::random_floats(T * s.K, 1);
   std::vector<float> y(T * s.N);
   auto t0 = std::chrono::steady_clock::now();
@@ -197,25 +207,20 @@ int main(int argc, char** argv) {
   std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu,
               g_fma_peak_cpu);
 
-  const Shape decode[] = {{640, 2048}, {2048, 640}, {640, 262144}, {1152, 6912}};
-  for (Shape s : decode) {
-    std::string dims = std::to_string(s.K) + "x" + std::to_string(s.N);
-    benchmark::RegisterBenchmark(("decode_q8_0_cold/" + dims).c_str(), BM_decode, s, true)
-        ->Arg(1)->Arg(2)->UseRealTime();
-    if (s.N < 100000)
-      benchmark::RegisterBenchmark(("decode_q8_0_hot/" + dims).c_str(), BM_decode, s, false)
-          ->Arg(1)->Arg(2)->UseRealTime();
-  }
-  for (Shape s : {Shape{640, 2048}, Shape{1152, 6912}, Shape{2048, 640}}) {
-    std::string dims = std::to_string(s.K) + "x" + std::to_string(s.N);
-    benchmark::RegisterBenchmark(("prefill512_q8_0/" + dims).c_str(), BM_rows, s)
-        ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
-  }
-  for (Shape s : {Shape{640, 2048}, Shape{1152, 6912}, Shape{640, 262144}}) {
-    std::string dims = std::to_string(s.K) + "x" + std::to_string(s.N);
-    auto* b = benchmark::RegisterBenchmark(("batch_q8_0/" + dims).c_str(), BM_rows, s);
-    for (int64_t T : {1, 2, 4, 5, 6, 7, 8, 9, 16}) b->Args({1, T});
-    b->UseRealTime()->Unit(benchmark::kMicrosecond);
+  for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16}) {
+    for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt}}) {
+      benchmark::RegisterBenchmark(bench_name("decode", s, "_cold"), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
+      if (s.N < 100000)
+        benchmark::RegisterBenchmark(bench_name("decode", s, "_hot"), BM_decode, s, false)->Arg(1)->Arg(2)->UseRealTime();
+    }
+    for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{2048, 640, wt}})
+      benchmark::RegisterBenchmark(bench_name("prefill512", s), BM_rows, s)
+          ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
+    for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {
+      auto* b = benchmark::RegisterBenchmark(bench_name("batch", s), BM_rows, s);
+      for (int64_t T : {1, 2, 4, 5, 6, 7, 8, 9, 16}) b->Args({1, T});
+      b->UseRealTime()->Unit(benchmark::kMicrosecond);
+    }
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
