@@ -209,15 +209,15 @@ int main(int argc, char** argv) {
 
   for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16}) {
     for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt}}) {
-      benchmark::RegisterBenchmark(bench_name("decode", s, "_cold"), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
+      benchmark::RegisterBenchmark(bench_name("decode", s, "_cold").c_str(), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
       if (s.N < 100000)
-        benchmark::RegisterBenchmark(bench_name("decode", s, "_hot"), BM_decode, s, false)->Arg(1)->Arg(2)->UseRealTime();
+        benchmark::RegisterBenchmark(bench_name("decode", s, "_hot").c_str(), BM_decode, s, false)->Arg(1)->Arg(2)->UseRealTime();
     }
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{2048, 640, wt}})
-      benchmark::RegisterBenchmark(bench_name("prefill512", s), BM_rows, s)
+      benchmark::RegisterBenchmark(bench_name("prefill512", s).c_str(), BM_rows, s)
           ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {
-      auto* b = benchmark::RegisterBenchmark(bench_name("batch", s), BM_rows, s);
+      auto* b = benchmark::RegisterBenchmark(bench_name("batch", s).c_str(), BM_rows, s);
       for (int64_t T : {1, 2, 4, 5, 6, 7, 8, 9, 16}) b->Args({1, T});
       b->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
