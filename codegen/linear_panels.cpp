@@ -15,12 +15,12 @@
 // Few rows (decode, split by panels over the threads) stream each panel once for all
 // rows; many rows (prefill, split by rows) take them in blocks whose int8 copy stays in
 // L2, and sweep every panel per block.
-#include <algorithm>
 #include <array>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/int8_tile.h"
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
 #include "codegen/weight_blocks.h"
@@ -29,26 +29,15 @@ namespace lmc::codegen {
 
 namespace {
 
-constexpr int kGroups = 2;                      // groups of 8 columns per panel
-constexpr int64_t kPanelCols = 8 * kGroups;
-constexpr int kTileRows = 4;                    // 4 x 2 i32 accumulators, 2 weight quads
-constexpr int64_t kQuads = 8;                   // 4-byte quads per block of 32
-constexpr int64_t kBlock = QuantizedRows::kBlock;
+using namespace int8_tile;
+
 constexpr int64_t kScaleBytes = kPanelCols * 2;  // the 16 columns' f16 scales
 constexpr int64_t kPanelBlockBytes = kScaleBytes + kQuads * kGroups * 32;
-constexpr int64_t kMaxInputBytes = 192 * 1024;  // quantized rows per block: they stay in L2
 // Weights are prefetched into L2 at least this far ahead (whole panels): with few rows
 // the hardware prefetchers alone leave DRAM bandwidth unused.
 constexpr int64_t kPrefetchBytes = 16384;
 
 static_assert(kPanelBlockBytes == kPanelCols * 34, "a panel block holds 16 q8_0 blocks' bytes");
-
-// Rows quantized at once: as many as kMaxInputBytes hold, in whole tiles, at most the
-// rows a prologue prepares at once.
-int64_t rows_per_block(const LinearShape& s) {
-  int64_t rows = std::clamp<int64_t>(kMaxInputBytes / s.K, kTileRows, kMaxPreparedRows);
-  return rows / kTileRows * kTileRows;
-}
 
 struct Panel {
   llvm::Value* base;    // the panel's first byte

@@ -16,12 +16,12 @@
 //
 // Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
 // scale (and offset) per [block][column].
-#include <algorithm>
 #include <array>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/int8_tile.h"
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
 #include "codegen/weight_blocks.h"
@@ -30,19 +30,7 @@ namespace lmc::codegen {
 
 namespace {
 
-constexpr int kGroups = 2;                       // groups of 8 columns per panel
-constexpr int64_t kPanelCols = 8 * kGroups;
-constexpr int kTileRows = 4;                     // 4 x 2 i32 accumulators, 2 weight quads
-constexpr int64_t kQuads = 8;                    // 4-byte quads per block of 32
-constexpr int64_t kBlock = QuantizedRows::kBlock;
-constexpr int64_t kMaxInputBytes = 192 * 1024;   // quantized rows per block: they stay in L2
-
-// Rows quantized at once: as many as kMaxInputBytes hold, in whole tiles, at most the
-// rows a prologue prepares at once.
-int64_t rows_per_block(const LinearShape& s) {
-  int64_t rows = std::clamp<int64_t>(kMaxInputBytes / s.K, kTileRows, kMaxPreparedRows);
-  return rows / kTileRows * kTileRows;
-}
+using namespace int8_tile;
 
 struct Panel {
   int64_t blocks;   // K / 32
