@@ -31,29 +31,23 @@ namespace {
 
 using namespace int8_tile;
 
-constexpr int64_t kScaleBytes = kPanelCols * 2;  // the 16 columns' f16 scales
-constexpr int64_t kPanelBlockBytes = kScaleBytes + kQuads * kGroups * 32;
 // Weights are prefetched into L2 at least this far ahead (whole panels): with few rows
 // the hardware prefetchers alone leave DRAM bandwidth unused.
 constexpr int64_t kPrefetchBytes = 16384;
 
-static_assert(kPanelBlockBytes == kPanelCols * 34, "a panel block holds 16 q8_0 blocks' bytes");
+static_assert(kPanelCols == panel_layout::kRows, "a register tile spans one panel's columns");
 
 struct Panel {
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
   int64_t prefetch;     // bytes ahead to prefetch (whole panels)
 
-  llvm::Value* block(Builder& b, llvm::Value* blk) const {
-    return byte_ptr(b, base, b.CreateMul(blk, i64c(b, kPanelBlockBytes)));
-  }
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
-    auto* at = b.CreateAdd(b.CreateMul(q, i64c(b, kGroups * 32)), i64c(b, kScaleBytes + 32 * g));
-    return byte_ptr(b, block(b, blk), at);
+    return panel_layout::quad(b, panel_layout::block(b, base, blk), q, i64c(b, 8 * g));
   }
   // The block's scales of columns 8g .. 8g + 7, as f32.
   llvm::Value* scales(Builder& b, llvm::Value* blk, int g) const {
-    return load_f16x_as_f32x(b, byte_ptr(b, block(b, blk), i64c(b, 16 * g)), 8);
+    return load_f16x_as_f32x(b, panel_layout::scale(b, panel_layout::block(b, base, blk), i64c(b, 8 * g)), 8);
   }
 };
 
@@ -123,10 +117,9 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
                llvm::Value* rows) {
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
-  const int64_t panel_bytes = s.K / kBlock * kPanelBlockBytes;
+  const int64_t panel_bytes = s.K / kBlock * panel_layout::kBlockBytes;
   emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    Panel p{byte_ptr(b, io.w(), b.CreateMul(b.CreateUDiv(n0, i64c(b, kPanelCols)), i64c(b, panel_bytes))),
-            s.K / kBlock, (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
+    Panel p{panel_layout::panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock, (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
     llvm::Value* done = i64c(b, 0);
     for (int t = kTileRows; t >= 1; t /= 2) {
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));

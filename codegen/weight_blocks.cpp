@@ -123,4 +123,23 @@ llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
   return fma(b, q, splat(b, kBlock, d), splat(b, kBlock, offset(b, t, block, d)));
 }
 
+namespace panel_layout {
+
+llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) {
+  return byte_ptr(b, w, b.CreateMul(p, i64c(b, K / kBlock * kBlockBytes)));
+}
+
+llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) {
+  return byte_ptr(b, panel, b.CreateMul(blk, i64c(b, kBlockBytes)));
+}
+
+llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) { return byte_ptr(b, block, b.CreateMul(row, i64c(b, 2))); }
+
+llvm::Value* quad(Builder& b, llvm::Value* block, llvm::Value* q, llvm::Value* row) {
+  auto* at = b.CreateAdd(b.CreateMul(q, i64c(b, kQuadBytes)), b.CreateMul(row, i64c(b, 4)));
+  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, kScaleBytes)));
+}
+
+}  // namespace panel_layout
+
 }  // namespace lmc::codegen

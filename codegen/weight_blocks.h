@@ -41,4 +41,24 @@ llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Va
 // The 32 values of the block at `block`, as <32 x float>.
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block);
 
+// Where q8_0x16's parts lie (ir/dtype.h): the int8 linear kernel multiplies the panels,
+// the embedding reads a tied table's rows out of them.
+namespace panel_layout {
+constexpr int64_t kRows = 16;                                  // weight rows per panel
+constexpr int64_t kScaleBytes = 2 * kRows;                     // a block's f16 scales, one per row
+constexpr int64_t kQuadBytes = 4 * kRows;                      // 4 consecutive k of every row
+constexpr int64_t kBlockBytes = kScaleBytes + 8 * kQuadBytes;  // a block of 32 k of the panel
+static_assert(kBlockBytes == kRows * 34, "a panel's block holds its rows' q8_0 blocks");
+
+// &panel p of a weight with K columns.
+llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K);
+// &block blk of a panel.
+llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk);
+// &the f16 scale of row `row` (0..15) of a panel's block.
+llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row);
+// &the 4 bytes of row `row` for k = 4q .. 4q+3 of a panel's block; 8 consecutive rows'
+// are one 32-byte load.
+llvm::Value* quad(Builder& b, llvm::Value* block, llvm::Value* q, llvm::Value* row);
+}  // namespace panel_layout
+
 }  // namespace lmc::codegen

@@ -24,7 +24,7 @@ namespace {
 
 // q8_0 rows (whole panels of them) into q8_0x16's panels (ir/dtype.h).
 std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t cols) {
-  constexpr int64_t kRows = 16, kBlockBytes = 34;
+  const int64_t kRows = ir::dtype_panel_rows(ir::DType::q8_0x16), kBlockBytes = ir::dtype_block_bytes(ir::DType::q8_0);
   const int64_t blocks = cols / 32, row_bytes = blocks * kBlockBytes;
   std::vector<uint8_t> out(q8.size());
   uint8_t* dst = out.data();

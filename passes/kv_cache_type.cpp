@@ -18,6 +18,7 @@
 #include "ir/error.h"
 #include "ir/op_registry.h"
 #include "passes/builtin_passes.h"
+#include "passes/pattern.h"
 
 namespace lmc::passes {
 
@@ -33,41 +34,27 @@ struct CacheUses {
 };
 
 void collect(const ir::Graph& g, ir::Value* v, CacheUses& uses) {
-  uses.values.push_back(v);
-  for (ir::Op* user : g.users(v))
-    for (size_t i = 0; i < user->operands().size(); ++i) {
-      if (user->operand(i) != v) continue;
-      if (user->body()) {
-        collect(*user->body(), user->body()->args()[i].get(), uses);
-        continue;
-      }
-      if (!ir::reads_cache(*user, i)) {
-        uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", not as a cache";
-        continue;
-      }
-      uses.readers.push_back(user);
-      if (ir::writes_in_place(*user) && i == 0) collect(g, user->result(), uses);
-    }
-}
-
-void retype(const CacheUses& uses, ir::DType dtype) {
-  for (ir::Value* v : uses.values) {
-    ir::Type t = v->type();
-    t.dtype = dtype;
-    v->set_type(t);
-  }
+  visit_reads(g, v, [&](ir::Value* bound) { uses.values.push_back(bound); },
+              [&](const ir::Graph& scope, ir::Op* user, size_t i) {
+                if (!ir::reads_cache(*user, i)) {
+                  uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", not as a cache";
+                  return;
+                }
+                uses.readers.push_back(user);
+                if (ir::writes_in_place(*user) && i == 0) collect(scope, user->result(), uses);
+              });
 }
 
 // Retypes the cache to `dtype` if every reader's shape rule accepts it; else leaves it
 // as it was and returns the first rule's complaint.
 std::string try_retype(const CacheUses& uses, ir::DType dtype) {
   ir::DType before = uses.values.front()->type().dtype;
-  retype(uses, dtype);
+  retype(uses.values, dtype);
   for (const ir::Op* reader : uses.readers) {
     try {
       if (auto infer = ir::find_op(reader->kind())->infer) infer(*reader);
     } catch (const Error& e) {
-      retype(uses, before);
+      retype(uses.values, before);
       return reader->kind() + ": " + e.what();
     }
   }

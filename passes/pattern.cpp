@@ -38,4 +38,23 @@ ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops) {
   return nullptr;
 }
 
+void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::Value*)>& bound,
+                 const std::function<void(const ir::Graph&, ir::Op*, size_t)>& read) {
+  bound(v);
+  for (ir::Op* user : g.users(v))
+    for (size_t i = 0; i < user->operands().size(); ++i) {
+      if (user->operand(i) != v) continue;
+      if (user->body()) visit_reads(*user->body(), user->body()->args()[i].get(), bound, read);
+      else read(g, user, i);
+    }
+}
+
+void retype(const std::vector<ir::Value*>& values, ir::DType dtype) {
+  for (ir::Value* v : values) {
+    ir::Type t = v->type();
+    t.dtype = dtype;
+    v->set_type(t);
+  }
+}
+
 }  // namespace lmc::passes

@@ -1,6 +1,7 @@
 // Small matchers the fusion passes are written with, so that each pass reads as a
 // pattern plus a guard.
 #pragma once
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <vector>
@@ -20,5 +21,13 @@ bool has_single_use(const ir::Graph& g, const ir::Value* v);
 std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind);
 // The earliest of `ops` in program order.
 ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops);
+// Where `v` is read, fusion bodies looked into (a fusion's operand is its body's
+// argument, the same storage): `bound` gets v and every body argument bound to it,
+// `read` every other op reading one of them, with the graph it is in and the operand
+// index — in program order, depth first.
+void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::Value*)>& bound,
+                 const std::function<void(const ir::Graph&, ir::Op*, size_t)>& read);
+// Gives each value (one storage and the names bound to it) the dtype `dtype`.
+void retype(const std::vector<ir::Value*>& values, ir::DType dtype);
 
 }  // namespace lmc::passes

@@ -27,21 +27,23 @@ namespace {
 constexpr ir::DType kPanels = ir::DType::q8_0x16;
 
 // The values sharing the weight's storage (its result, fusion body arguments bound to
-// it); `refusal` says why it must stay row-major when an op reads it otherwise.
+// it); `refusal` says why it must stay row-major: rows that are not whole panels, or an
+// op reading it otherwise.
 struct WeightUses {
   std::vector<ir::Value*> values;
   std::string refusal;
 };
 
-void collect(const ir::Graph& g, ir::Value* v, WeightUses& uses) {
-  uses.values.push_back(v);
-  for (ir::Op* user : g.users(v))
-    for (size_t i = 0; i < user->operands().size(); ++i) {
-      if (user->operand(i) != v) continue;
-      if (user->body()) collect(*user->body(), user->body()->args()[i].get(), uses);
-      else if (!ir::reads_panels(*user, i) && uses.refusal.empty())
-        uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
-    }
+WeightUses uses_of(const ir::Graph& g, ir::Value* w) {
+  WeightUses uses;
+  int64_t rows = w->type().dims[0].value, panel = ir::dtype_panel_rows(kPanels);
+  if (rows % panel) uses.refusal = std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
+  visit_reads(g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
+              [&](const ir::Graph&, ir::Op* user, size_t i) {
+                if (!ir::reads_panels(*user, i) && uses.refusal.empty())
+                  uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
+              });
+  return uses;
 }
 
 class WeightPanels : public Pass {
@@ -53,35 +55,20 @@ class WeightPanels : public Pass {
     int panels = 0, kept = 0;
     for (ir::Op* q : ops_of_kind(g, "quantize")) {
       if (q->attr_dtype("dtype") != ir::DType::q8_0) continue;
-      std::string why = refusal(g, q);
-      const ir::Value* w = q->result();
-      if (!why.empty()) {
-        ctx.remark(name(), w->name(), w->type().str() + " stays: " + why);
+      ir::Value* w = q->result();
+      WeightUses uses = uses_of(g, w);
+      if (!uses.refusal.empty()) {
+        ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal);
         ++kept;
         continue;
       }
       std::string from = w->type().str();
       q->attrs()["dtype"] = kPanels;
-      WeightUses uses;
-      collect(g, q->result(), uses);
-      for (ir::Value* v : uses.values) {
-        ir::Type t = v->type();
-        t.dtype = kPanels;
-        v->set_type(t);
-      }
+      retype(uses.values, kPanels);
       ctx.remark(name(), w->name(), from + " -> " + w->type().str());
       ++panels;
     }
     return {panels > 0, {"stored " + std::to_string(panels) + " q8_0 weights in panels, kept " + std::to_string(kept)}};
-  }
-
- private:
-  static std::string refusal(const ir::Graph& g, ir::Op* q) {
-    int64_t rows = q->result()->type().dims[0].value, panel = ir::dtype_panel_rows(kPanels);
-    if (rows % panel) return std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
-    WeightUses uses;
-    collect(g, q->result(), uses);
-    return uses.refusal;
   }
 };
 
