@@ -72,16 +72,17 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
 // Row `row` of a q8_0x16 table: per block, its scale among the panel's and its quads.
 void dequantize_panel_row(Builder& b, llvm::Value* table, llvm::Value* row, llvm::Value* dst, int64_t width) {
   constexpr unsigned kQuads = kQ8Block / 4;
-  auto* rows = i64c(b, panel_layout::kRows);
+  const PanelLayout at(ir::DType::q8_0x16);
+  auto* rows = i64c(b, PanelLayout::kRows);
   auto* r = b.CreateURem(row, rows);
-  llvm::Value* panel = panel_layout::panel(b, table, b.CreateUDiv(row, rows), width);
+  llvm::Value* panel = at.panel(b, table, b.CreateUDiv(row, rows), width);
   emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
-    llvm::Value* block = panel_layout::block(b, panel, k);
-    auto* d = load_f16_as_f32(b, panel_layout::scale(b, block, r));
+    llvm::Value* block = at.block(b, panel, k);
+    auto* d = load_f16_as_f32(b, at.scale(b, block, r));
     llvm::Value* quads = llvm::PoisonValue::get(i32x(b, kQuads));
     for (unsigned q = 0; q < kQuads; ++q)
       quads = b.CreateInsertElement(
-          quads, b.CreateAlignedLoad(b.getInt32Ty(), panel_layout::quad(b, block, i64c(b, q), r), llvm::Align(1)), q);
+          quads, b.CreateAlignedLoad(b.getInt32Ty(), at.chunk(b, block, i64c(b, q), r), llvm::Align(1)), q);
     auto* values = b.CreateSIToFP(b.CreateBitCast(quads, i8x(b, kQ8Block)), f32x(b, kQ8Block));
     store_f32x(b, b.CreateFMul(values, splat(b, kQ8Block, d)), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
   });

@@ -26,10 +26,11 @@ LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
   if (a.operands().size() != 2 || a.num_results() != 1) fail(d, "expected 2 operands and 1 result");
   LinearShape s;
   const ir::Type& w = a.operand(1)->type();
-  bool known = w.dtype == ir::DType::f32 || w.dtype == ir::DType::q8_0 || w.dtype == ir::DType::q8_0x16 ||
-               ir::is_kept_from_source(w.dtype);
+  ir::DType base = ir::panel_base(w.dtype);
+  bool known = w.dtype == ir::DType::f32 || base == ir::DType::q8_0 || ir::is_kept_from_source(base);
   if (!known || w.rank() != 2 || !w.is_static())
-    fail(d, "weight must be f32, q8_0, q8_0x16, q4_0, q4_1, q5_0 or q5_1 with static [N,K], got " + w.str());
+    fail(d, "weight must be f32, q8_0, q4_0, q4_1, q5_0, q5_1, q8_0x16, q4_0x16 or q4_1x16 with static [N,K], got " +
+                w.str());
   s.wtype = w.dtype;
   s.N = w.dims[0].value;
   s.K = w.dims[1].value;

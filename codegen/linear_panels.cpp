@@ -1,15 +1,18 @@
-// linear on q8_0x16 weights (q8_0 stored in 16-row panels, ir/dtype.h), at every row
-// count: one int8 kernel for decode and prefill.
+// linear on x16 weights (q8_0, q4_0 and q4_1 blocks stored in 16-row panels, ir/dtype.h),
+// at every row count: one int8 kernel for decode and prefill.
 //
-// A panel holds, per block of 32 k, its 16 columns' f16 scales and then eight quads of
-// 4 consecutive k, each quad 16 columns x 4 bytes: one 32-byte load is 4 k of 8 output
-// columns. A register tile of up to kTileRows input rows broadcasts a row's quad of
-// input bytes against it, and each column's dot product grows in its own i32 lane (the
-// byte madds take |w| and move w's sign onto the input byte, psignb). After each block
-// the exact i32 sums are scaled by the column's and the row's block scales into f32 —
-// the order of the row-major q8_0 paths (linear_decode.cpp, linear_prefill_blocks.cpp),
-// so a row's output has the same bits on either layout, at any row count and thread
-// count (test_linear_kernel).
+// A panel holds, per block of 32 k, its 16 columns' f16 scales (and q4_1's mins) and then
+// chunks of 4 bytes, each chunk 16 columns x 4 bytes: one 32-byte load is a chunk of 8
+// output columns — 4 k of q8_0, or 4 k in the low nibbles and the 4 k 16 further on in
+// the high ones. A register tile of up to kTileRows input rows broadcasts a row's 4
+// input bytes against it, and each column's dot product grows in its own i32 lane (q8_0:
+// the byte madds take |w| and move w's sign onto the input byte, psignb; the nibbles are
+// unsigned as they are, and their madds add up in i16 over a whole block before one
+// widening). After each block the exact i32 sums are scaled by the column's and the
+// row's block scales into f32 (and the q4 offsets meet the input block's sum) — the
+// order of the row-major paths (linear_decode.cpp, linear_prefill_blocks.cpp), so a
+// row's output has the same bits on either layout, at any row count and thread count
+// (test_linear_kernel).
 //
 // The weights are read as they are stored: no per-call repacking, no horizontal sums.
 // Few rows (decode, split by panels over the threads) stream each panel once for all
@@ -35,41 +38,49 @@ using namespace int8_tile;
 // the hardware prefetchers alone leave DRAM bandwidth unused.
 constexpr int64_t kPrefetchBytes = 16384;
 
-static_assert(kPanelCols == panel_layout::kRows, "a register tile spans one panel's columns");
+static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel's columns");
 
 struct Panel {
+  PanelLayout at;
+  bool nibbles;         // q4 blocks (else q8_0)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
   int64_t prefetch;     // bytes ahead to prefetch (whole panels)
 
-  llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
-    return panel_layout::quad(b, panel_layout::block(b, base, blk), q, i64c(b, 8 * g));
+  llvm::Value* chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
+    return at.chunk(b, at.block(b, base, blk), c, i64c(b, 8 * g));
   }
-  // The block's scales of columns 8g .. 8g + 7, as f32.
-  llvm::Value* scales(Builder& b, llvm::Value* blk, int g) const {
-    return load_f16x_as_f32x(b, panel_layout::scale(b, panel_layout::block(b, base, blk), i64c(b, 8 * g)), 8);
+  // A chunk of columns 8g .. 8g + 7, prefetching ahead for the first group.
+  llvm::Value* load_chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
+    llvm::Value* ptr = chunk(b, blk, c, g);
+    if (g == 0) prefetch_ahead(b, ptr, prefetch);
+    return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
   }
+  BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, at.block(b, base, blk), 8 * g); }
 };
 
-// The i32 dot products of one block of 32 k for `rows` rows: [row][group] lanes per
-// column. A rolled loop over the quads: unrolled, LLVM reassociates the sums across
-// quads and keeps every quad's weights live at once, which spills.
-Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                   llvm::Value* blk, bool vnni) {
+// Row slot's 4 input bytes from k, in every i32 lane.
+llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
+  auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slot, k), llvm::Align(4));
+  return b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+}
+
+// The i32 dot products of one q8_0 block of 32 k for `rows` rows: [row][group] lanes
+// per column. A rolled loop over the chunks: unrolled, LLVM reassociates the sums across
+// chunks and keeps every chunk's weights live at once, which spills.
+Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                      llvm::Value* blk, bool vnni) {
   Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
-  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kQuads), 1, zero, [&](llvm::Value* q, const Carried& cur) {
+  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero, [&](llvm::Value* c, const Carried& cur) {
     std::array<llvm::Value*, kGroups> w, u;
     for (int g = 0; g < kGroups; ++g) {
-      llvm::Value* at = p.quad(b, blk, q, g);
-      if (g == 0) prefetch_ahead(b, at, p.prefetch);
-      w[g] = b.CreateAlignedLoad(i8x(b, 32), at, llvm::Align(1));
+      w[g] = p.load_chunk(b, blk, c, g);
       u[g] = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse());
     }
-    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
+    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
     Carried next(cur.size());
     for (size_t r = 0; r < slots.size(); ++r) {
-      auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slots[r], k), llvm::Align(4));
-      auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+      auto* x = input_quad(b, in, slots[r], k);
       for (int g = 0; g < kGroups; ++g) {
         auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]});
         size_t at = r * kGroups + static_cast<size_t>(g);
@@ -77,7 +88,45 @@ Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const st
       }
     }
     return next;
-  }, "quad");
+  }, "chunk");
+}
+
+// As q8_block_sums, for a q4 block: each chunk's low nibbles meet the input's 4 bytes at
+// k, its high ones those at k + 16. Without VNNI the madds add up in i16 lanes over the
+// block — at most 16 products of a nibble (<= 15) and an input byte (|q| <= 127) each,
+// 30480 < 2^15, so exactly — and widen to i32 once per block.
+Carried q4_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                      llvm::Value* blk, bool vnni) {
+  auto* lanes = vnni ? i32x(b, 8) : llvm::FixedVectorType::get(b.getInt16Ty(), 16);
+  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
+  Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(lanes));
+  Carried sums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
+                                       [&](llvm::Value* c, const Carried& cur) {
+    std::array<llvm::Value*, kGroups> lo, hi;
+    for (int g = 0; g < kGroups; ++g) {
+      auto* v = p.load_chunk(b, blk, c, g);
+      lo[g] = b.CreateAnd(v, low4);
+      auto* shifted = b.CreateLShr(b.CreateBitCast(v, llvm::FixedVectorType::get(b.getInt16Ty(), 16)), 4);
+      hi[g] = b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4);
+    }
+    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
+    Carried next(cur.size());
+    for (size_t r = 0; r < slots.size(); ++r) {
+      auto* xlo = input_quad(b, in, slots[r], k);
+      auto* xhi = input_quad(b, in, slots[r], b.CreateAdd(k, i64c(b, kBlock / 2)));
+      for (int g = 0; g < kGroups; ++g) {
+        size_t at = r * kGroups + static_cast<size_t>(g);
+        if (vnni)
+          next[at] = byte_dot_i32(b, byte_dot_i32(b, cur[at], lo[g], xlo, true), hi[g], xhi, true);
+        else
+          next[at] = b.CreateAdd(cur[at], b.CreateAdd(byte_madd_i16(b, lo[g], xlo), byte_madd_i16(b, hi[g], xhi)));
+      }
+    }
+    return next;
+  }, "chunk");
+  if (!vnni)
+    for (auto*& v : sums) v = widen_pairs_i32(b, v);
+  return sums;
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
@@ -85,14 +134,15 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried sums = block_sums(b, in, p, slots, blk, vnni);
+    Carried sums = p.nibbles ? q4_block_sums(b, in, p, slots, blk, vnni) : q8_block_sums(b, in, p, slots, blk, vnni);
     Carried next(cur.size());
     for (int g = 0; g < kGroups; ++g) {
-      auto* dw = p.scales(b, blk, g);
+      BlockScales w = p.scales(b, blk, g);
       for (size_t r = 0; r < slots.size(); ++r) {
         size_t at = r * kGroups + static_cast<size_t>(g);
-        auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, slots[r], blk)));
+        auto* scale = b.CreateFMul(w.d, splat(b, 8, in.scale(b, slots[r], blk)));
         next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, cur[at]);
+        if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[r], blk)), next[at]);
       }
     }
     return next;
@@ -117,9 +167,12 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
                llvm::Value* rows) {
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
-  const int64_t panel_bytes = s.K / kBlock * panel_layout::kBlockBytes;
+  const PanelLayout at(s.wtype);
+  const int64_t panel_bytes = kPanelCols * s.w_row_bytes();
+  const bool nibbles = ir::panel_base(s.wtype) != ir::DType::q8_0;
   emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    Panel p{panel_layout::panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock, (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
+    Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock,
+            (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
     llvm::Value* done = i64c(b, 0);
     for (int t = kTileRows; t >= 1; t /= 2) {
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
@@ -133,7 +186,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
-  QuantizedRows in(b, rows, s.K, false);
+  QuantizedRows in(b, rows, s.K, ir::panel_base(s.wtype) != ir::DType::q8_0);
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

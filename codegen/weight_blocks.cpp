@@ -110,10 +110,17 @@ llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Va
     return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
                              {acc ? acc : llvm::Constant::getNullValue(i32x8), b.CreateBitCast(u, i32x8),
                               b.CreateBitCast(s, i32x8)});
-  auto* p16 = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {u, s});
-  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
-  auto* sums = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {p16, ones});
+  auto* sums = widen_pairs_i32(b, byte_madd_i16(b, u, s));
   return acc ? b.CreateAdd(acc, sums) : sums;
+}
+
+llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s) {
+  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_ub_sw, {}, {u, s});
+}
+
+llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v) {
+  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
+  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {v, ones});
 }
 
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
@@ -123,23 +130,38 @@ llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
   return fma(b, q, splat(b, kBlock, d), splat(b, kBlock, offset(b, t, block, d)));
 }
 
-namespace panel_layout {
-
-llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) {
-  return byte_ptr(b, w, b.CreateMul(p, i64c(b, K / kBlock * kBlockBytes)));
+PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
+  head_ = layout(base_).has_min ? 4 : 2;
+  block_bytes_ = kRows * ir::dtype_block_bytes(base_);
+  chunks_ = (ir::dtype_block_bytes(base_) - head_) / 4;
 }
 
-llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) {
-  return byte_ptr(b, panel, b.CreateMul(blk, i64c(b, kBlockBytes)));
+llvm::Value* PanelLayout::panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const {
+  return byte_ptr(b, w, b.CreateMul(p, i64c(b, K / kBlock * block_bytes_)));
 }
 
-llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) { return byte_ptr(b, block, b.CreateMul(row, i64c(b, 2))); }
-
-llvm::Value* quad(Builder& b, llvm::Value* block, llvm::Value* q, llvm::Value* row) {
-  auto* at = b.CreateAdd(b.CreateMul(q, i64c(b, kQuadBytes)), b.CreateMul(row, i64c(b, 4)));
-  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, kScaleBytes)));
+llvm::Value* PanelLayout::block(Builder& b, llvm::Value* panel, llvm::Value* blk) const {
+  return byte_ptr(b, panel, b.CreateMul(blk, i64c(b, block_bytes_)));
 }
 
-}  // namespace panel_layout
+llvm::Value* PanelLayout::scale(Builder& b, llvm::Value* block, llvm::Value* row) const {
+  return byte_ptr(b, block, b.CreateMul(row, i64c(b, 2)));
+}
+
+llvm::Value* PanelLayout::min(Builder& b, llvm::Value* block, llvm::Value* row) const {
+  return byte_ptr(b, scale(b, block, row), i64c(b, 2 * kRows));
+}
+
+BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) const {
+  llvm::Value* d = load_f16x_as_f32x(b, scale(b, block, i64c(b, row0)), 8);
+  if (base_ == ir::DType::q8_0) return {d, nullptr};
+  if (has_min()) return {d, load_f16x_as_f32x(b, min(b, block, i64c(b, row0)), 8)};
+  return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_))))};
+}
+
+llvm::Value* PanelLayout::chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const {
+  auto* at = b.CreateAdd(b.CreateMul(c, i64c(b, 4 * kRows)), b.CreateMul(row, i64c(b, 4)));
+  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, head_ * kRows)));
+}
 
 }  // namespace lmc::codegen

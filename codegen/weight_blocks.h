@@ -37,28 +37,48 @@ bool use_vnni(const llvm::Function& fn);
 // pairwise i16 sums of pmaddubsw cannot saturate while |u|, |s| <= 127 (q8_0's |w| and
 // the input's quants) or u <= 31 (the 4- and 5-bit quants).
 llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni);
+// byte_dot_i32's two AVX2 steps apart, for sums that stay in i16 over several madds:
+// the pairwise products u·s as <16 x i16> (pmaddubsw), and such i16 lanes summed in
+// pairs into <8 x i32> (pmaddwd).
+llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s);
+llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v);
 
 // The 32 values of the block at `block`, as <32 x float>.
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block);
 
-// Where q8_0x16's parts lie (ir/dtype.h): the int8 linear kernel multiplies the panels,
-// the embedding reads a tied table's rows out of them.
-namespace panel_layout {
-constexpr int64_t kRows = 16;                                  // weight rows per panel
-constexpr int64_t kScaleBytes = 2 * kRows;                     // a block's f16 scales, one per row
-constexpr int64_t kQuadBytes = 4 * kRows;                      // 4 consecutive k of every row
-constexpr int64_t kBlockBytes = kScaleBytes + 8 * kQuadBytes;  // a block of 32 k of the panel
-static_assert(kBlockBytes == kRows * 34, "a panel's block holds its rows' q8_0 blocks");
+// Where an x16 type's parts lie (ir/dtype.h): the int8 linear kernel multiplies the
+// panels, the embedding reads a tied table's rows out of q8_0x16's.
+class PanelLayout {
+ public:
+  static constexpr int64_t kRows = 16;  // weight rows per panel
 
-// &panel p of a weight with K columns.
-llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K);
-// &block blk of a panel.
-llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk);
-// &the f16 scale of row `row` (0..15) of a panel's block.
-llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row);
-// &the 4 bytes of row `row` for k = 4q .. 4q+3 of a panel's block; 8 consecutive rows'
-// are one 32-byte load.
-llvm::Value* quad(Builder& b, llvm::Value* block, llvm::Value* q, llvm::Value* row);
-}  // namespace panel_layout
+  explicit PanelLayout(ir::DType panels);
+
+  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4 types (a
+  // chunk's high nibbles are 16 k further on).
+  int64_t chunks() const { return chunks_; }
+  bool has_min() const { return head_ == 4; }
+
+  // &panel p of a weight with K columns.
+  llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
+  // &block blk of a panel.
+  llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) const;
+  // &the f16 scale d, or the f16 m (q4_1x16), of row `row` (0..15) of a panel's block;
+  // 8 consecutive rows' are one 16-byte load.
+  llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) const;
+  llvm::Value* min(Builder& b, llvm::Value* block, llvm::Value* row) const;
+  // &the 4 bytes of chunk c of row `row` of a panel's block; 8 consecutive rows' are one
+  // 32-byte load.
+  llvm::Value* chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const;
+  // The d and m (as in WeightBlock: m null for q8_0x16, -8d for q4_0x16) of rows
+  // row0 .. row0 + 7 of a panel's block, as f32 lanes.
+  BlockScales scales(Builder& b, llvm::Value* block, int64_t row0) const;
+
+ private:
+  ir::DType base_;  // the row-major type whose blocks the panels hold
+  int64_t head_;    // bytes of f16 fields per row and block: 2 (d) or 4 (d, m)
+  int64_t chunks_;
+  int64_t block_bytes_;
+};
 
 }  // namespace lmc::codegen

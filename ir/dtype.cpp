@@ -10,22 +10,25 @@ struct DTypeInfo {
   std::string_view name;
   int64_t block_elems;
   int64_t block_bytes;
+  DType base;  // the row-major type whose blocks it holds (itself, but for the x16 types)
 };
 // As in GGUF: q8_0 is an f16 scale d and 32 signed bytes (d*q); q4_0 an f16 d and 16
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
 // after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m).
-constexpr std::array<DTypeInfo, 10> kInfo{{
-    {DType::f32, "f32", 1, 4},
-    {DType::f16, "f16", 1, 2},
-    {DType::bf16, "bf16", 1, 2},
-    {DType::i32, "i32", 1, 4},
-    {DType::q8_0, "q8_0", 32, 34},
-    {DType::q4_0, "q4_0", 32, 18},
-    {DType::q4_1, "q4_1", 32, 20},
-    {DType::q5_0, "q5_0", 32, 22},
-    {DType::q5_1, "q5_1", 32, 24},
-    {DType::q8_0x16, "q8_0x16", 32, 34},
+constexpr std::array<DTypeInfo, 12> kInfo{{
+    {DType::f32, "f32", 1, 4, DType::f32},
+    {DType::f16, "f16", 1, 2, DType::f16},
+    {DType::bf16, "bf16", 1, 2, DType::bf16},
+    {DType::i32, "i32", 1, 4, DType::i32},
+    {DType::q8_0, "q8_0", 32, 34, DType::q8_0},
+    {DType::q4_0, "q4_0", 32, 18, DType::q4_0},
+    {DType::q4_1, "q4_1", 32, 20, DType::q4_1},
+    {DType::q5_0, "q5_0", 32, 22, DType::q5_0},
+    {DType::q5_1, "q5_1", 32, 24, DType::q5_1},
+    {DType::q8_0x16, "q8_0x16", 32, 34, DType::q8_0},
+    {DType::q4_0x16, "q4_0x16", 32, 18, DType::q4_0},
+    {DType::q4_1x16, "q4_1x16", 32, 20, DType::q4_1},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -45,7 +48,13 @@ bool is_kept_from_source(DType t) {
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
-int64_t dtype_panel_rows(DType t) { return t == DType::q8_0x16 ? 16 : 1; }
+int64_t dtype_panel_rows(DType t) { return info(t).base == t ? 1 : 16; }
+DType panel_base(DType t) { return info(t).base; }
+std::optional<DType> panel_type(DType t) {
+  for (const auto& i : kInfo)
+    if (i.base == t && i.type != t) return i.type;
+  return std::nullopt;
+}
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }
 
 }  // namespace lmc::ir

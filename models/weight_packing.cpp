@@ -22,30 +22,36 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
 
 namespace {
 
-// q8_0 rows (whole panels of them) into q8_0x16's panels (ir/dtype.h).
-std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t cols) {
-  const int64_t kRows = ir::dtype_panel_rows(ir::DType::q8_0x16), kBlockBytes = ir::dtype_block_bytes(ir::DType::q8_0);
-  const int64_t blocks = cols / 32, row_bytes = blocks * kBlockBytes;
-  std::vector<uint8_t> out(q8.size());
+// The f16 fields at the head of a row-major block (d; d and m for q4_1), and so where
+// its quant bytes start.
+int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 ? 4 : 2; }
+
+}  // namespace
+
+std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t cols) {
+  const ir::DType base = ir::panel_base(panels);
+  const int64_t kRows = ir::dtype_panel_rows(panels), kBlockBytes = ir::dtype_block_bytes(base);
+  if (kRows == 1) throw Error(std::string(ir::dtype_name(panels)) + " is not a panel type");
+  if (rows % kRows)
+    throw Error(std::string(ir::dtype_name(panels)) + " weights need a multiple of " + std::to_string(kRows) +
+                " rows, got " + std::to_string(rows));
+  const int64_t row_bytes = ir::dtype_row_bytes(base, cols), head = head_bytes(base);
+  if (static_cast<int64_t>(blocks.size()) != rows * row_bytes) throw Error("interleave_panels: size mismatch");
+  std::vector<uint8_t> out(blocks.size());
   uint8_t* dst = out.data();
   for (int64_t p = 0; p < rows / kRows; ++p)
-    for (int64_t j = 0; j < blocks; ++j) {
-      auto block = [&](int64_t r) { return q8.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
-      for (int64_t r = 0; r < kRows; ++r, dst += 2) std::memcpy(dst, block(r), 2);
-      for (int64_t q = 0; q < 8; ++q)
-        for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + 2 + 4 * q, 4);
+    for (int64_t j = 0; j < cols / 32; ++j) {
+      auto block = [&](int64_t r) { return blocks.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
+      for (int64_t f = 0; f < head; f += 2)
+        for (int64_t r = 0; r < kRows; ++r, dst += 2) std::memcpy(dst, block(r) + f, 2);
+      for (int64_t c = head; c < kBlockBytes; c += 4)
+        for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + c, 4);
     }
   return out;
 }
 
-}  // namespace
-
 std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
-  if (dtype == ir::DType::q8_0x16) {
-    int64_t panel = ir::dtype_panel_rows(dtype);
-    if (rows % panel) throw Error("q8_0x16 weights need a multiple of " + std::to_string(panel) + " rows, got " + std::to_string(rows));
-    return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), rows, cols);
-  }
+  if (dtype == ir::DType::q8_0x16) return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
   std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
   for (int64_t r = 0; r < rows; ++r) {
@@ -68,6 +74,8 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
       case ir::DType::i32: throw Error("cannot pack weights as i32");
       case ir::DType::q8_0x16: break;  // interleaved above
+      case ir::DType::q4_0x16:
+      case ir::DType::q4_1x16:
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

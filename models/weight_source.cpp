@@ -276,10 +276,14 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   if (packed != ir::is_quantized(dtype) || (packed && e.fn != ir::dtype_name(dtype)))
     throw error_at(path_, "weight '" + expr + "' requested as " + std::string(ir::dtype_name(dtype)));
   const WeightExpr& body = packed ? e.args[0] : e;
-  if (ir::is_kept_from_source(dtype)) return eval_blocks(*this, body, dtype);
-  auto shape = expr_shape(*this, body);
+  const int64_t cols = row_len(expr_shape(*this, body));
+  const ir::DType base = ir::panel_base(dtype);
+  if (ir::is_kept_from_source(base)) {
+    std::vector<uint8_t> blocks = eval_blocks(*this, body, base);
+    if (base == dtype) return blocks;
+    return interleave_panels(blocks, dtype, static_cast<int64_t>(blocks.size()) / ir::dtype_row_bytes(base, cols), cols);
+  }
   std::vector<float> data = eval_f32(*this, body, [this](const std::string& n) { return to_f32(n); });
-  int64_t cols = row_len(shape);
   return pack_rows(data.data(), static_cast<int64_t>(data.size()) / cols, cols, dtype);
 }
 

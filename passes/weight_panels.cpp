@@ -1,20 +1,20 @@
-// weight-panels: stores Q8_0 weights interleaved 16 rows at a time (q8_0x16), the layout
-// the int8 kernels multiply.
+// weight-panels: stores block weights (q8_0, and q4_0/q4_1 kept from a file) interleaved
+// 16 rows at a time (q8_0x16, q4_0x16, q4_1x16), the layout the int8 kernels multiply.
 //
-// What: retypes `quantize{dtype=q8_0}` to q8_0x16 (ir/dtype.h: per panel of 16 weight
-// rows and per block of 32 inputs, the 16 scales, then each 4 inputs of the 16 rows side
-// by side). Why: a linear's int8 dot products take one 32-byte load holding 4 inputs of
+// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and q4_0/q4_1 to their x16 types
+// (ir/dtype.h: per panel of 16 weight rows and per block of 32 inputs, the 16 rows'
+// scales, then each 4 inputs' bytes of the 16 rows side by side). Why: a linear's int8 dot products take one 32-byte load holding 4 inputs of
 // 8 output columns, broadcast one input row's 4 bytes against it, and grow each column's
 // sum in its own i32 lane. Stored row by row, the weights had to be either repacked into
 // that layout on every call (the GEMM: ~30% of its time) or multiplied column by column
 // with horizontal sums per block (the decode path: ~1.5x the GEMM's instructions per
 // row) — both paid again on every step, for a layout fixed at compile time. The size is
-// the same (34 bytes per 32 values), so decode still reads each weight byte once.
-// Pattern: a quantize to q8_0, its result followed to every op reading it, into fusion
+// the same (34 bytes per 32 values for q8_0), so decode still reads each weight byte once.
+// Pattern: a quantize to a type with panels (ir::panel_type), its result followed to every op reading it, into fusion
 // bodies too. Guard: every reader declares that operand panel-readable (op trait
 // panel_operands: linear's weight, embedding's table — a tied output projection and
 // its embedding share one tensor), and the weight has whole panels of rows; else it
-// stays q8_0, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
+// stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
 // q8_0x16[2048,640]`, and a body argument bound to it typed q8_0x16 too.
 #include "ir/op_registry.h"
 #include "passes/builtin_passes.h"
@@ -24,8 +24,6 @@ namespace lmc::passes {
 
 namespace {
 
-constexpr ir::DType kPanels = ir::DType::q8_0x16;
-
 // The values sharing the weight's storage (its result, fusion body arguments bound to
 // it); `refusal` says why it must stay row-major: rows that are not whole panels, or an
 // op reading it otherwise.
@@ -34,9 +32,9 @@ struct WeightUses {
   std::string refusal;
 };
 
-WeightUses uses_of(const ir::Graph& g, ir::Value* w) {
+WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
   WeightUses uses;
-  int64_t rows = w->type().dims[0].value, panel = ir::dtype_panel_rows(kPanels);
+  int64_t rows = w->type().dims[0].value, panel = ir::dtype_panel_rows(panels);
   if (rows % panel) uses.refusal = std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
   visit_reads(g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
               [&](const ir::Graph&, ir::Op* user, size_t i) {
@@ -49,26 +47,29 @@ WeightUses uses_of(const ir::Graph& g, ir::Value* w) {
 class WeightPanels : public Pass {
  public:
   std::string name() const override { return "weight-panels"; }
-  std::string summary() const override { return "store q8_0 weights in the 16-row panels the int8 kernels read"; }
+  std::string summary() const override {
+    return "store q8_0 (and kept q4_0/q4_1) weights in the 16-row panels the int8 kernels read";
+  }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int panels = 0, kept = 0;
     for (ir::Op* q : ops_of_kind(g, "quantize")) {
-      if (q->attr_dtype("dtype") != ir::DType::q8_0) continue;
+      std::optional<ir::DType> to = ir::panel_type(q->attr_dtype("dtype"));
+      if (!to) continue;
       ir::Value* w = q->result();
-      WeightUses uses = uses_of(g, w);
+      WeightUses uses = uses_of(g, w, *to);
       if (!uses.refusal.empty()) {
         ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal);
         ++kept;
         continue;
       }
       std::string from = w->type().str();
-      q->attrs()["dtype"] = kPanels;
-      retype(uses.values, kPanels);
+      q->attrs()["dtype"] = *to;
+      retype(uses.values, *to);
       ctx.remark(name(), w->name(), from + " -> " + w->type().str());
       ++panels;
     }
-    return {panels > 0, {"stored " + std::to_string(panels) + " q8_0 weights in panels, kept " + std::to_string(kept)}};
+    return {panels > 0, {"stored " + std::to_string(panels) + " block weights in panels, kept " + std::to_string(kept) + " row-major"}};
   }
 };
 

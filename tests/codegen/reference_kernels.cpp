@@ -133,42 +133,49 @@ double ref_activation(const std::string& name, double x) {
   throw std::invalid_argument("unknown activation " + name);
 }
 
-std::vector<uint8_t> q8_0_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t k) {
-  std::vector<uint8_t> out;
-  const int64_t blocks = k / 32;
-  for (int64_t p = 0; p < rows / 16; ++p)
-    for (int64_t j = 0; j < blocks; ++j) {
-      auto block = [&](int64_t r) { return q8.begin() + ((p * 16 + r) * blocks + j) * 34; };
-      for (int64_t r = 0; r < 16; ++r) out.insert(out.end(), block(r), block(r) + 2);
-      for (int64_t q = 0; q < 8; ++q)
-        for (int64_t r = 0; r < 16; ++r) out.insert(out.end(), block(r) + 2 + 4 * q, block(r) + 6 + 4 * q);
-    }
-  return out;
-}
-
 namespace {
 
-// Row n of q8_0x16 panels back as one q8_0 row.
-std::vector<uint8_t> panel_row_q8_0(const uint8_t* w, int64_t K, int64_t n) {
-  const int64_t blocks = K / 32, r = n % 16;
-  const uint8_t* panel = w + n / 16 * 16 * blocks * 34;
+// Bytes of f16 fields at the head of a row-major block: d, or d and m (q4_1).
+int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 ? 4 : 2; }
+
+// Where byte i of row r's block lands in its panel's block (ir/dtype.h): the head's
+// f16 fields each as 16 rows' side by side, then 4-byte chunks of 16 rows each.
+int64_t panel_offset(ir::DType base, int64_t r, int64_t i) {
+  int64_t head = head_bytes(base);
+  if (i < head) return (i / 2) * 32 + 2 * r + i % 2;
+  return head * 16 + (i - head) / 4 * 64 + 4 * r + (i - head) % 4;
+}
+
+// Row n of an x16 weight back as one row of its row-major blocks.
+std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n) {
+  const ir::DType base = ir::panel_base(panels);
+  const int64_t blocks = K / 32, block_bytes = ir::dtype_block_bytes(base), r = n % 16;
+  const uint8_t* panel = w + n / 16 * 16 * blocks * block_bytes;
   std::vector<uint8_t> row;
-  for (int64_t j = 0; j < blocks; ++j) {
-    const uint8_t* b = panel + j * 16 * 34;
-    row.insert(row.end(), b + 2 * r, b + 2 * r + 2);
-    for (int64_t q = 0; q < 8; ++q) row.insert(row.end(), b + 32 + 64 * q + 4 * r, b + 36 + 64 * q + 4 * r);
-  }
+  for (int64_t j = 0; j < blocks; ++j)
+    for (int64_t i = 0; i < block_bytes; ++i) row.push_back(panel[j * 16 * block_bytes + panel_offset(base, r, i)]);
   return row;
 }
 
 }  // namespace
 
+std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k) {
+  const ir::DType base = ir::panel_base(panels);
+  const int64_t row_blocks = k / 32, block_bytes = ir::dtype_block_bytes(base);
+  std::vector<uint8_t> out(blocks.size());
+  for (int64_t n = 0; n < rows; ++n)
+    for (int64_t j = 0; j < row_blocks; ++j) {
+      uint8_t* dst = out.data() + ((n / 16) * row_blocks + j) * 16 * block_bytes;
+      for (int64_t i = 0; i < block_bytes; ++i)
+        dst[panel_offset(base, n % 16, i)] = blocks[(n * row_blocks + j) * block_bytes + i];
+    }
+  return out;
+}
+
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n) {
   std::vector<float> row(static_cast<size_t>(K));
-  if (wtype == ir::DType::q8_0x16) {
-    dequantize_q8_0_row(panel_row_q8_0(static_cast<const uint8_t*>(w), K, n).data(), K, row.data());
-    return row;
-  }
+  if (ir::dtype_panel_rows(wtype) > 1)
+    return weight_row(panel_row(static_cast<const uint8_t*>(w), wtype, K, n).data(), ir::panel_base(wtype), K, 0);
   const auto* bytes = static_cast<const uint8_t*>(w) + n * ir::dtype_row_bytes(wtype, K);
   if (wtype == ir::DType::q8_0)
     dequantize_q8_0_row(bytes, K, row.data());

@@ -17,9 +17,10 @@ uint16_t f32_to_f16(float f);  // round to nearest even
 // q = x * (1/d) rounded half away from zero.
 std::vector<uint8_t> quantize_q8_0(const float* x, int64_t rows, int64_t k);
 void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
-// q8_0 rows (a multiple of 16) as q8_0x16 panels: per 16 rows and block of 32, the 16
-// f16 scales, then for each 4 values the 16 rows' 4 bytes (ir/dtype.h).
-std::vector<uint8_t> q8_0_panels(const std::vector<uint8_t>& q8, int64_t rows, int64_t k);
+// Rows (a multiple of 16) of panel_base(panels)'s blocks as the x16 type `panels`: per 16
+// rows and block of 32, each f16 of the blocks' heads for the 16 rows, then each 4 bytes
+// of quants for the 16 rows (ir/dtype.h).
+std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k);
 // GGUF q4_0 (d*(q-8)), q4_1 (d*q+m), q5_0 (d*(q-16)) and q5_1 (d*q+m) blocks, rounded to
 // nearest: the formats a file keeps, which lmc never packs itself.
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t);
@@ -27,7 +28,8 @@ void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out
 
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
-// Row n of a [N, K] weight of f32 or of blocks (q8_0, q8_0x16, q4_0, q4_1, q5_0, q5_1), as f32 values.
+// Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1, and the x16
+// panels of q8_0, q4_0 and q4_1), as f32 values.
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
 // y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or blocks). A fused
 // prologue or epilogue is composed from the other references around it.

@@ -31,7 +31,7 @@ codegen::KernelDesc desc(ir::DType dtype, int64_t width) {
 std::vector<uint8_t> make_table(ir::DType dtype, int64_t width, uint32_t seed) {
   auto f = random_floats(kVocab * width, seed, -2.0f, 2.0f);
   if (dtype == ir::DType::q8_0) return quantize_q8_0(f.data(), kVocab, width);
-  if (dtype == ir::DType::q8_0x16) return q8_0_panels(quantize_q8_0(f.data(), kVocab, width), kVocab, width);
+  if (dtype == ir::DType::q8_0x16) return to_panels(quantize_q8_0(f.data(), kVocab, width), dtype, kVocab, width);
   std::vector<uint8_t> bytes(static_cast<size_t>(ir::dtype_row_bytes(dtype, width) * kVocab));
   for (size_t i = 0; i < f.size(); ++i) {
     if (dtype == ir::DType::f32) {

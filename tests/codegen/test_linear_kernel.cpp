@@ -88,9 +88,10 @@ struct LinearData {
     x = random_floats(T * (c.prologue == Prologue::GateUp ? 2 * c.K : c.K), seed, -2.0f, 2.0f);
     if (c.prologue == Prologue::Norm) g = random_floats(c.K, seed + 4, 0.5f, 1.5f);
     wf = random_floats(c.N * c.K, seed + 1);
-    if (c.wtype == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
-    if (c.wtype == ir::DType::q8_0x16) wq = q8_0_panels(quantize_q8_0(wf.data(), c.N, c.K), c.N, c.K);
-    if (ir::is_kept_from_source(c.wtype)) wq = quantize_small(wf.data(), c.N, c.K, c.wtype);
+    ir::DType base = ir::panel_base(c.wtype);
+    if (base == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
+    if (ir::is_kept_from_source(base)) wq = quantize_small(wf.data(), c.N, c.K, base);
+    if (base != c.wtype) wq = to_panels(wq, c.wtype, c.N, c.K);
     if (c.bias) bias = random_floats(c.N, seed + 2);
     if (c.residual) res = random_floats(T * c.N, seed + 3);
     y.assign(T * c.N, NAN);
@@ -184,8 +185,11 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q5_1, 96, 37},
                           {ir::DType::q8_0x16, 32, 16}, {ir::DType::q8_0x16, 96, 48},
                           {ir::DType::q8_0x16, 640, 144},
+                          {ir::DType::q4_0x16, 32, 16}, {ir::DType::q4_0x16, 640, 144},
+                          {ir::DType::q4_1x16, 96, 48}, {ir::DType::q4_1x16, 288, 32},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
+                          {ir::DType::q4_1x16, 4096, 16},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
@@ -276,26 +280,31 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
   }
 }
 
-// q8_0x16 is q8_0 in another layout, read by another kernel that sums in the same
-// order: the same weights give the same bits, at every row count and thread count.
+// An x16 type is its row-major type in another layout, read by another kernel that sums
+// in the same order: the same weights give the same bits, at every row count and thread
+// count.
 TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
-  for (int64_t K : {64, 640}) {
-    LinearCase row_major{ir::DType::q8_0, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
-    LinearCase panels = row_major;
-    panels.wtype = ir::DType::q8_0x16;
-    codegen::KernelCompiler compiler;
-    std::string a = compiler.add(linear_desc(row_major)), b = compiler.add(linear_desc(panels));
-    std::map<std::string, codegen::KernelInfo> infos;
-    for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
-    auto lib = codegen::KernelLibrary::jit(compiler);
-    for (int64_t T : {1, 3, 8, 9, 13, 100}) {
-      for (int threads : {1, 2}) {
-        LinearData x(row_major, T, 11), y(panels, T, 11);
-        int64_t syms[ir::kNumSyms] = {T, 1};
-        run_split(lib->lookup(a), x.args(row_major), syms, infos.at(a).items(syms), threads);
-        run_split(lib->lookup(b), y.args(panels), syms, infos.at(b).items(syms), threads);
-        EXPECT_EQ(0, std::memcmp(x.y.data(), y.y.data(), sizeof(float) * T * 48))
-            << "K=" << K << " T=" << T << " threads=" << threads;
+  for (auto [row_type, panel_type] : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16},
+                                      std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
+                                      std::pair{ir::DType::q4_1, ir::DType::q4_1x16}}) {
+    for (int64_t K : {64, 640}) {
+      LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
+      LinearCase panels = row_major;
+      panels.wtype = panel_type;
+      codegen::KernelCompiler compiler;
+      std::string a = compiler.add(linear_desc(row_major)), b = compiler.add(linear_desc(panels));
+      std::map<std::string, codegen::KernelInfo> infos;
+      for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
+      auto lib = codegen::KernelLibrary::jit(compiler);
+      for (int64_t T : {1, 3, 8, 9, 13, 100}) {
+        for (int threads : {1, 2}) {
+          LinearData x(row_major, T, 11), y(panels, T, 11);
+          int64_t syms[ir::kNumSyms] = {T, 1};
+          run_split(lib->lookup(a), x.args(row_major), syms, infos.at(a).items(syms), threads);
+          run_split(lib->lookup(b), y.args(panels), syms, infos.at(b).items(syms), threads);
+          EXPECT_EQ(0, std::memcmp(x.y.data(), y.y.data(), sizeof(float) * T * 48))
+              << ir::dtype_name(panel_type) << " K=" << K << " T=" << T << " threads=" << threads;
+        }
       }
     }
   }

@@ -1,6 +1,8 @@
 // Packing f32 weights into the dtypes kernels read: q8_0x16 holds exactly q8_0's bytes,
 // moved into 16-row panels (ir/dtype.h) — each row's block scale among its panel's 16,
 // each 4 values among its panel's quads — and refuses rows that are not whole panels.
+// A file's q4_1 blocks go into q4_1x16 the same way: d and m each among the panel's 16,
+// each 4 nibble bytes among the panel's chunks.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,6 +41,26 @@ TEST(WeightPacking, PanelsHoldTheRowMajorBlocks) {
 TEST(WeightPacking, PanelsNeedWholePanelsOfRows) {
   auto x = ramp(24 * 32);
   EXPECT_THROW(pack_rows(x.data(), 24, 32, ir::DType::q8_0x16), Error);
+  EXPECT_THROW(interleave_panels(std::vector<uint8_t>(24 * 20), ir::DType::q4_1x16, 24, 32), Error);
+}
+
+TEST(WeightPacking, NibblePanelsHoldTheFileBlocks) {
+  constexpr int64_t kRows = 32, kCols = 64, kBlocks = kCols / 32, kBlockBytes = 20;
+  std::vector<uint8_t> rows(static_cast<size_t>(kRows * kBlocks * kBlockBytes));
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint8_t>(i * 7 + i / 251);
+  auto panels = interleave_panels(rows, ir::DType::q4_1x16, kRows, kCols);
+  ASSERT_EQ(panels.size(), rows.size());
+  for (int64_t n = 0; n < kRows; ++n)
+    for (int64_t j = 0; j < kBlocks; ++j) {
+      const uint8_t* block = rows.data() + (n * kBlocks + j) * kBlockBytes;
+      const uint8_t* panel_block = panels.data() + ((n / 16) * kBlocks + j) * 16 * kBlockBytes;
+      int64_t r = n % 16;
+      EXPECT_EQ(0, std::memcmp(panel_block + 2 * r, block, 2)) << "d of row " << n << " block " << j;
+      EXPECT_EQ(0, std::memcmp(panel_block + 32 + 2 * r, block + 2, 2)) << "m of row " << n << " block " << j;
+      for (int64_t c = 0; c < 4; ++c)
+        EXPECT_EQ(0, std::memcmp(panel_block + 64 + 64 * c + 4 * r, block + 4 + 4 * c, 4))
+            << "row " << n << " block " << j << " chunk " << c;
+    }
 }
 
 }  // namespace
