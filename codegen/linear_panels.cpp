@@ -1,18 +1,18 @@
-// linear on x16 weights (q8_0, q4_0 and q4_1 blocks stored in 16-row panels, ir/dtype.h),
-// at every row count: one int8 kernel for decode and prefill.
+// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks stored in 16-row panels,
+// ir/dtype.h), at every row count: one int8 kernel for decode and prefill.
 //
-// A panel holds, per block of 32 k, its 16 columns' f16 scales (and q4_1's mins) and then
-// chunks of 4 bytes, each chunk 16 columns x 4 bytes: one 32-byte load is a chunk of 8
-// output columns — 4 k of q8_0, or 4 k in the low nibbles and the 4 k 16 further on in
-// the high ones. A register tile of up to kTileRows input rows broadcasts a row's 4
-// input bytes against it, and each column's dot product grows in its own i32 lane (q8_0:
-// the byte madds take |w| and move w's sign onto the input byte, psignb; the nibbles are
-// unsigned as they are, and their madds add up in i16 over a whole block before one
-// widening). After each block the exact i32 sums are scaled by the column's and the
-// row's block scales into f32 (and the q4 offsets meet the input block's sum) — the
-// order of the row-major paths (linear_decode.cpp, linear_prefill_blocks.cpp), so a
-// row's output has the same bits on either layout, at any row count and thread count
-// (test_linear_kernel).
+// A panel holds, per block of 32 k, its 16 columns' f16 scales (and the _1 types' mins,
+// the q5 types' fifth bits) and then chunks of 4 bytes, each chunk 16 columns x 4 bytes:
+// one 32-byte load is a chunk of 8 output columns — 4 k of q8_0, or 4 k in the low
+// nibbles and the 4 k 16 further on in the high ones. A register tile of up to kTileRows
+// input rows broadcasts a row's 4 input bytes against it, and each column's dot product
+// grows in its own i32 lane (q8_0: the byte madds take |w| and move w's sign onto the
+// input byte, psignb; the nibbles are unsigned as they are, and their madds add up in i16
+// over a whole q4 block, half a q5 one, before one widening). After each block the exact
+// i32 sums are scaled by the column's and the row's block scales into f32 (and the q4/q5
+// offsets meet the input block's sum) — the order of the row-major paths
+// (linear_decode.cpp, linear_prefill_blocks.cpp), so a row's output has the same bits on
+// either layout, at any row count and thread count (test_linear_kernel).
 //
 // The weights are read as they are stored: no per-call repacking, no horizontal sums.
 // Few rows (decode, split by panels over the threads) stream each panel once for all
@@ -42,7 +42,7 @@ static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel
 
 struct Panel {
   PanelLayout at;
-  bool nibbles;         // q4 blocks (else q8_0)
+  bool nibbles;         // q4/q5 blocks (else q8_0)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
   int64_t prefetch;     // bytes ahead to prefetch (whole panels)
@@ -91,42 +91,83 @@ Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const
   }, "chunk");
 }
 
-// As q8_block_sums, for a q4 block: each chunk's low nibbles meet the input's 4 bytes at
-// k, its high ones those at k + 16. Without VNNI the madds add up in i16 lanes over the
-// block — at most 16 products of a nibble (<= 15) and an input byte (|q| <= 127) each,
-// 30480 < 2^15, so exactly — and widen to i32 once per block.
-Carried q4_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                      llvm::Value* blk, bool vnni) {
-  auto* lanes = vnni ? i32x(b, 8) : llvm::FixedVectorType::get(b.getInt16Ty(), 16);
+// A q5 chunk's fifth bits as bytes (0 or 16) beside its nibbles: from each row's 32 bits
+// `high`, bits 4c .. 4c + 3 for the low nibbles and 4c + 16 .. for the high ones. A byte
+// shuffle copies the byte holding them into the row's 4 bytes; each byte keeps its bit.
+std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Value* c) {
+  auto* shifted = b.CreateBitCast(b.CreateLShr(high, splat(b, 8, b.CreateTrunc(b.CreateMul(c, i64c(b, 4)), b.getInt32Ty()))),
+                                  i8x(b, 32));
+  std::vector<uint8_t> bit;
+  for (int i = 0; i < 32; ++i) bit.push_back(static_cast<uint8_t>(1u << (i % 4)));
+  auto* bits = llvm::ConstantDataVector::get(b.getContext(), bit);
+  auto* sixteen = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(16));
+  auto* zero = llvm::Constant::getNullValue(i8x(b, 32));
+  std::array<llvm::Value*, 2> out;
+  for (int half = 0; half < 2; ++half) {
+    std::vector<int> from;
+    for (int i = 0; i < 32; ++i) from.push_back(i / 4 * 4 + 2 * half);
+    auto* bytes = b.CreateShuffleVector(shifted, from);
+    out[half] = b.CreateSelect(b.CreateICmpNE(b.CreateAnd(bytes, bits), zero), sixteen, zero);
+  }
+  return out;
+}
+
+// The unsigned quants of chunk c of columns 8g .. 8g + 7: the low nibbles (k) and the
+// high ones (k + 16), with their fifth bits for q5.
+std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c, int g) {
   auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
-  Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(lanes));
-  Carried sums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
-                                       [&](llvm::Value* c, const Carried& cur) {
-    std::array<llvm::Value*, kGroups> lo, hi;
-    for (int g = 0; g < kGroups; ++g) {
-      auto* v = p.load_chunk(b, blk, c, g);
-      lo[g] = b.CreateAnd(v, low4);
-      auto* shifted = b.CreateLShr(b.CreateBitCast(v, llvm::FixedVectorType::get(b.getInt16Ty(), 16)), 4);
-      hi[g] = b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4);
-    }
-    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
-    Carried next(cur.size());
-    for (size_t r = 0; r < slots.size(); ++r) {
-      auto* xlo = input_quad(b, in, slots[r], k);
-      auto* xhi = input_quad(b, in, slots[r], b.CreateAdd(k, i64c(b, kBlock / 2)));
-      for (int g = 0; g < kGroups; ++g) {
-        size_t at = r * kGroups + static_cast<size_t>(g);
-        if (vnni)
-          next[at] = byte_dot_i32(b, byte_dot_i32(b, cur[at], lo[g], xlo, true), hi[g], xhi, true);
-        else
-          next[at] = b.CreateAdd(cur[at], b.CreateAdd(byte_madd_i16(b, lo[g], xlo), byte_madd_i16(b, hi[g], xhi)));
+  auto* v = p.load_chunk(b, blk, c, g);
+  auto* shifted = b.CreateLShr(b.CreateBitCast(v, llvm::FixedVectorType::get(b.getInt16Ty(), 16)), 4);
+  std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
+  if (!p.at.has_high()) return q;
+  auto* high = b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)),
+                                   llvm::Align(1));
+  std::array<llvm::Value*, 2> fifth = fifth_bits(b, high, c);
+  return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
+}
+
+// As q8_block_sums, for a q4 or q5 block: each chunk's low nibbles meet the input's 4
+// bytes at k, its high ones those at k + 16. Without VNNI the madds add up in i16 lanes
+// and widen to i32 once per span of chunks: an i16 lane holds at most 16 products of a
+// 4-bit quant (<= 15) and an input byte (|q| <= 127), 30480 < 2^15 — a whole q4 block —
+// or 8 of a 5-bit one (31496): half a q5 block.
+Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                          llvm::Value* blk, bool vnni) {
+  const int64_t span = p.at.has_high() && !vnni ? p.at.chunks() / 2 : p.at.chunks();
+  auto* i16x16 = llvm::FixedVectorType::get(b.getInt16Ty(), 16);
+  // Chunks [c0, c0 + span) added to `init` (i16 lanes, or i32 with VNNI).
+  auto chunks = [&](llvm::Value* c0, Carried init) {
+    return emit_rolled_for_carry(b, c0, b.CreateAdd(c0, i64c(b, span)), 1, std::move(init),
+                                 [&](llvm::Value* c, const Carried& cur) {
+      std::array<std::array<llvm::Value*, 2>, kGroups> q;
+      for (int g = 0; g < kGroups; ++g) q[g] = chunk_quants(b, p, blk, c, g);
+      auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
+      Carried next(cur.size());
+      for (size_t r = 0; r < slots.size(); ++r) {
+        std::array<llvm::Value*, 2> x{input_quad(b, in, slots[r], k),
+                                      input_quad(b, in, slots[r], b.CreateAdd(k, i64c(b, kBlock / 2)))};
+        for (int g = 0; g < kGroups; ++g) {
+          size_t at = r * kGroups + static_cast<size_t>(g);
+          if (vnni)
+            next[at] = byte_dot_i32(b, byte_dot_i32(b, cur[at], q[g][0], x[0], true), q[g][1], x[1], true);
+          else
+            next[at] = b.CreateAdd(cur[at], b.CreateAdd(byte_madd_i16(b, q[g][0], x[0]), byte_madd_i16(b, q[g][1], x[1])));
+        }
       }
-    }
-    return next;
-  }, "chunk");
-  if (!vnni)
-    for (auto*& v : sums) v = widen_pairs_i32(b, v);
-  return sums;
+      return next;
+    }, "chunk");
+  };
+  const size_t n = slots.size() * kGroups;
+  Carried zero32(n, llvm::Constant::getNullValue(i32x(b, 8)));
+  if (vnni) return chunks(i64c(b, 0), zero32);
+  Carried zero16(n, llvm::Constant::getNullValue(i16x16));
+  auto widened = [&](llvm::Value* c0, const Carried& acc) {
+    Carried sums = chunks(c0, zero16);
+    for (size_t i = 0; i < n; ++i) sums[i] = acc.empty() ? widen_pairs_i32(b, sums[i]) : b.CreateAdd(acc[i], widen_pairs_i32(b, sums[i]));
+    return sums;
+  };
+  if (span == p.at.chunks()) return widened(i64c(b, 0), {});
+  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), span, zero32, widened, "span");
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
@@ -134,7 +175,7 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried sums = p.nibbles ? q4_block_sums(b, in, p, slots, blk, vnni) : q8_block_sums(b, in, p, slots, blk, vnni);
+    Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni) : q8_block_sums(b, in, p, slots, blk, vnni);
     Carried next(cur.size());
     for (int g = 0; g < kGroups; ++g) {
       BlockScales w = p.scales(b, blk, g);

@@ -132,8 +132,9 @@ llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
 
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   head_ = layout(base_).has_min ? 4 : 2;
+  high_ = layout(base_).has_high;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_);
-  chunks_ = (ir::dtype_block_bytes(base_) - head_) / 4;
+  chunks_ = (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
 }
 
 llvm::Value* PanelLayout::panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const {
@@ -159,9 +160,13 @@ BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) co
   return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_))))};
 }
 
+llvm::Value* PanelLayout::high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const {
+  return byte_ptr(b, block, b.CreateAdd(b.CreateMul(row, i64c(b, 4)), i64c(b, head_ * kRows)));
+}
+
 llvm::Value* PanelLayout::chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const {
   auto* at = b.CreateAdd(b.CreateMul(c, i64c(b, 4 * kRows)), b.CreateMul(row, i64c(b, 4)));
-  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, head_ * kRows)));
+  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, (head_ + (high_ ? 4 : 0)) * kRows)));
 }
 
 }  // namespace lmc::codegen

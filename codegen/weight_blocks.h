@@ -54,10 +54,11 @@ class PanelLayout {
 
   explicit PanelLayout(ir::DType panels);
 
-  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4 types (a
+  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types (a
   // chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
   bool has_min() const { return head_ == 4; }
+  bool has_high() const { return high_; }  // the q5 types' fifth bits
 
   // &panel p of a weight with K columns.
   llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
@@ -70,6 +71,9 @@ class PanelLayout {
   // &the 4 bytes of chunk c of row `row` of a panel's block; 8 consecutive rows' are one
   // 32-byte load.
   llvm::Value* chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const;
+  // &the 32 fifth bits (q5 types) of row `row` of a panel's block, bit i for k = i; 8
+  // consecutive rows' are one 32-byte load.
+  llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // The d and m (as in WeightBlock: m null for q8_0x16, -8d for q4_0x16) of rows
   // row0 .. row0 + 7 of a panel's block, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* block, int64_t row0) const;
@@ -77,6 +81,7 @@ class PanelLayout {
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
   int64_t head_;    // bytes of f16 fields per row and block: 2 (d) or 4 (d, m)
+  bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;
   int64_t block_bytes_;
 };

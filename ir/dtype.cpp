@@ -16,7 +16,7 @@ struct DTypeInfo {
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
 // after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m).
-constexpr std::array<DTypeInfo, 12> kInfo{{
+constexpr std::array<DTypeInfo, 14> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -29,6 +29,8 @@ constexpr std::array<DTypeInfo, 12> kInfo{{
     {DType::q8_0x16, "q8_0x16", 32, 34, DType::q8_0},
     {DType::q4_0x16, "q4_0x16", 32, 18, DType::q4_0},
     {DType::q4_1x16, "q4_1x16", 32, 20, DType::q4_1},
+    {DType::q5_0x16, "q5_0x16", 32, 22, DType::q5_0},
+    {DType::q5_1x16, "q5_1x16", 32, 24, DType::q5_1},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }

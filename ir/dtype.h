@@ -9,10 +9,12 @@ namespace lmc::ir {
 
 // q4_0, q4_1, q5_0 and q5_1 are never packed from f32: a weight of those types keeps the
 // blocks of the file it was read from (passes/quant_threshold.cpp, keep-source).
-// The x16 types (q8_0x16, q4_0x16, q4_1x16) are q8_0, q4_0 and q4_1 with the rows of a
-// [N,K] weight interleaved 16 at a time into the panels the int8 kernels multiply (the
-// weight-panels pass chooses them; layout below).
-enum class DType : uint8_t { f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q8_0x16, q4_0x16, q4_1x16 };
+// The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16) are the block types with
+// the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
+// multiply (the weight-panels pass chooses them; layout below).
+enum class DType : uint8_t {
+  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16
+};
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
@@ -26,19 +28,22 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 // Rows of a weight stored together in one panel: 16 for the x16 types, 1 for the
 // row-major ones. An x16 type stores, per panel of 16 rows n and per block j of 32
 // columns k, its row-major type's blocks of the 16 rows taken apart: each f16 of the
-// block's head for the 16 rows (d; then m for q4_1), then the block's quant bytes in
-// chunks of 4, each chunk of two groups of 8 rows side by side:
+// block's head for the 16 rows (d; then m for the _1 types), then the rest of the block
+// in chunks of 4 bytes, each chunk of two groups of 8 rows side by side:
 //   q8_0x16: [panel][block]{f16 d[16]; i8 q[chunk 0..7][group 0..1][row 0..7][4]}
 //   q4_0x16: [panel][block]{f16 d[16]; u8 q[chunk 0..3][group 0..1][row 0..7][4]}
 //   q4_1x16: [panel][block]{f16 d[16]; f16 m[16]; u8 q[chunk 0..3][group][row][4]}
-// A q8_0 chunk c is k = 32j + 4c .. +3; a q4 chunk's low nibbles are k = 32j + 4c .. +3
-// and its high nibbles k + 16 (GGUF's nibble order). A block keeps its row-major size
-// (34, 18, 20 bytes per 32 values), so a weight's size does not change.
+//   q5_0x16: [panel][block]{f16 d[16]; u32 qh[group][row]; u8 q[chunk 0..3][group][row][4]}
+//   q5_1x16: [panel][block]{f16 d[16]; f16 m[16]; u32 qh[group][row]; u8 q[chunk][group][row][4]}
+// A q8_0 chunk c is k = 32j + 4c .. +3; a q4/q5 chunk's low nibbles are k = 32j + 4c .. +3
+// and its high nibbles k + 16 (GGUF's nibble order), and bit i of a row's qh is k = 32j + i's
+// fifth bit. A block keeps its row-major size (34, 18, 20, 22, 24 bytes per 32 values), so
+// a weight's size does not change.
 int64_t dtype_panel_rows(DType t);
 // The row-major type whose blocks an x16 type holds (q8_0 for q8_0x16); t itself for
 // the others.
 DType panel_base(DType t);
-// The x16 type holding t's blocks in panels, if there is one (q8_0, q4_0, q4_1).
+// The x16 type holding t's blocks in panels, if there is one (every block type).
 std::optional<DType> panel_type(DType t);
 // Bytes of a row of n elements; n must be a multiple of the block size.
 int64_t dtype_row_bytes(DType t, int64_t n);

@@ -22,9 +22,9 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
 
 namespace {
 
-// The f16 fields at the head of a row-major block (d; d and m for q4_1), and so where
-// its quant bytes start.
-int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 ? 4 : 2; }
+// The f16 fields at the head of a row-major block (d; d and m for the _1 types), and so
+// where the rest starts.
+int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 || base == ir::DType::q5_1 ? 4 : 2; }
 
 }  // namespace
 
@@ -76,6 +76,8 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q8_0x16: break;  // interleaved above
       case ir::DType::q4_0x16:
       case ir::DType::q4_1x16:
+      case ir::DType::q5_0x16:
+      case ir::DType::q5_1x16:
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

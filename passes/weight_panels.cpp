@@ -1,17 +1,19 @@
-// weight-panels: stores block weights (q8_0, and q4_0/q4_1 kept from a file) interleaved
-// 16 rows at a time (q8_0x16, q4_0x16, q4_1x16), the layout the int8 kernels multiply.
+// weight-panels: stores block weights (q8_0, and q4/q5 blocks kept from a file)
+// interleaved 16 rows at a time (q8_0x16, q4_0x16, ...), the layout the int8 kernels
+// multiply.
 //
-// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and q4_0/q4_1 to their x16 types
+// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and q4_0 ... q5_1 to their x16 types
 // (ir/dtype.h: per panel of 16 weight rows and per block of 32 inputs, the 16 rows'
-// scales, then each 4 inputs' bytes of the 16 rows side by side). Why: a linear's int8 dot products take one 32-byte load holding 4 inputs of
-// 8 output columns, broadcast one input row's 4 bytes against it, and grow each column's
-// sum in its own i32 lane. Stored row by row, the weights had to be either repacked into
-// that layout on every call (the GEMM: ~30% of its time) or multiplied column by column
-// with horizontal sums per block (the decode path: ~1.5x the GEMM's instructions per
-// row) — both paid again on every step, for a layout fixed at compile time. The size is
-// the same (34 bytes per 32 values for q8_0), so decode still reads each weight byte once.
-// Pattern: a quantize to a type with panels (ir::panel_type), its result followed to every op reading it, into fusion
-// bodies too. Guard: every reader declares that operand panel-readable (op trait
+// scales, then each 4 inputs' bytes of the 16 rows side by side). Why: a linear's int8
+// dot products take one 32-byte load holding 4 inputs of 8 output columns, broadcast one
+// input row's 4 bytes against it, and grow each column's sum in its own i32 lane. Stored
+// row by row, the weights had to be either repacked into that layout on every call (the
+// GEMM: ~30% of its time) or multiplied column by column with horizontal sums per block
+// (the decode path: ~1.5x the GEMM's instructions per row) — both paid again on every
+// step, for a layout fixed at compile time. A block keeps its size (34 bytes per 32
+// values for q8_0, 20 for q4_1), so decode still reads each weight byte once.
+// Pattern: a quantize to a type with panels (ir::panel_type), its result followed to
+// every op reading it, into fusion bodies too. Guard: every reader declares that operand panel-readable (op trait
 // panel_operands: linear's weight, embedding's table — a tied output projection and
 // its embedding share one tensor), and the weight has whole panels of rows; else it
 // stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
@@ -48,7 +50,7 @@ class WeightPanels : public Pass {
  public:
   std::string name() const override { return "weight-panels"; }
   std::string summary() const override {
-    return "store q8_0 (and kept q4_0/q4_1) weights in the 16-row panels the int8 kernels read";
+    return "store block weights (q8_0, kept q4/q5) in the 16-row panels the int8 kernels read";
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -135,8 +135,8 @@ double ref_activation(const std::string& name, double x) {
 
 namespace {
 
-// Bytes of f16 fields at the head of a row-major block: d, or d and m (q4_1).
-int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 ? 4 : 2; }
+// Bytes of f16 fields at the head of a row-major block: d, or d and m (q4_1, q5_1).
+int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 || base == ir::DType::q5_1 ? 4 : 2; }
 
 // Where byte i of row r's block lands in its panel's block (ir/dtype.h): the head's
 // f16 fields each as 16 rows' side by side, then 4-byte chunks of 16 rows each.

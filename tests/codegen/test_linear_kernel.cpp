@@ -187,6 +187,8 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q8_0x16, 640, 144},
                           {ir::DType::q4_0x16, 32, 16}, {ir::DType::q4_0x16, 640, 144},
                           {ir::DType::q4_1x16, 96, 48}, {ir::DType::q4_1x16, 288, 32},
+                          {ir::DType::q5_0x16, 64, 16}, {ir::DType::q5_0x16, 640, 144},
+                          {ir::DType::q5_1x16, 96, 48},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::q4_1x16, 4096, 16},
@@ -286,7 +288,9 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
 TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
   for (auto [row_type, panel_type] : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16},
                                       std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
-                                      std::pair{ir::DType::q4_1, ir::DType::q4_1x16}}) {
+                                      std::pair{ir::DType::q4_1, ir::DType::q4_1x16},
+                                      std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
+                                      std::pair{ir::DType::q5_1, ir::DType::q5_1x16}}) {
     for (int64_t K : {64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
       LinearCase panels = row_major;
