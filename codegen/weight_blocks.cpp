@@ -14,16 +14,21 @@ std::vector<int> iota(int from, int n) {
   return v;
 }
 
-// Where the parts of a 4- or 5-bit block lie (GGUF): f16 d, then f16 m (the _1 types),
-// then 4 bytes of fifth bits (the q5 types), then 16 bytes of nibbles.
+// Where the parts of a 4- or 5-bit block lie (GGUF): d, then m (the _1 types), both f16
+// (f32 for q4_1f and q5_1f), then 4 bytes of fifth bits (the q5 types), then 16 bytes of
+// nibbles.
 struct Layout {
   bool has_min, has_high;
-  int64_t high() const { return has_min ? 4 : 2; }
+  int64_t scale_bytes;
+  int64_t high() const { return has_min ? 2 * scale_bytes : scale_bytes; }
   int64_t nibbles() const { return high() + (has_high ? 4 : 0); }
 };
 
 Layout layout(ir::DType t) {
-  return {t == ir::DType::q4_1 || t == ir::DType::q5_1, t == ir::DType::q5_0 || t == ir::DType::q5_1};
+  using ir::DType;
+  bool f32 = t == DType::q4_1f || t == DType::q5_1f;
+  return {t == DType::q4_1 || t == DType::q5_1 || f32, t == DType::q5_0 || t == DType::q5_1 || t == DType::q5_1f,
+          f32 ? 4 : 2};
 }
 
 llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
@@ -49,8 +54,10 @@ llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
   return b.CreateOr(q, b.CreateShl(b.CreateZExt(mask, i8x(b, kBlock)), splat_i8(b, kBlock, 4)));
 }
 
-llvm::Value* scale(Builder& b, llvm::Value* block, int64_t at) {
-  return load_f16_as_f32(b, byte_ptr(b, block, i64c(b, at)));
+// The scale field at byte `at` of a block of layout l, as f32.
+llvm::Value* scale(Builder& b, const Layout& l, llvm::Value* block, int64_t at) {
+  auto* ptr = byte_ptr(b, block, i64c(b, at));
+  return l.scale_bytes == 4 ? b.CreateAlignedLoad(b.getFloatTy(), ptr, llvm::Align(1)) : load_f16_as_f32(b, ptr);
 }
 
 // The offset of the types without a stored m, in units of d: minus half the quants' range.
@@ -59,7 +66,7 @@ float zero_offset(const Layout& l) { return l.has_high ? -16.0f : -8.0f; }
 // The per-element offset of a 4- or 5-bit block: m (the _1 types), or zero_offset * d.
 llvm::Value* offset(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* d) {
   Layout l = layout(t);
-  if (l.has_min) return scale(b, block, 2);
+  if (l.has_min) return scale(b, l, block, l.scale_bytes);
   return b.CreateFMul(d, f32c(b, zero_offset(l)));
 }
 
@@ -70,7 +77,7 @@ llvm::Value* q8_0_quants(Builder& b, llvm::Value* block) {
 }  // namespace
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
-  llvm::Value* d = scale(b, block, 0);
+  llvm::Value* d = scale(b, layout(t), block, 0);
   if (t == ir::DType::q8_0) {
     auto* w = q8_0_quants(b, block);
     return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w, splat(b, 8, d), nullptr};
@@ -90,6 +97,15 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
   if (!l.has_min) {
     llvm::Value* d = halves(0);
     return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
+  }
+  if (l.scale_bytes == 4) {
+    auto gather = [&](int64_t at) {
+      llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
+      for (unsigned i = 0; i < 8; ++i)
+        v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
+      return v;
+    };
+    return {gather(0), gather(4)};
   }
   // d and m side by side: one 32-bit load per block, then the lanes parted.
   llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
@@ -124,14 +140,15 @@ llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v) {
 }
 
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
-  llvm::Value* d = scale(b, block, 0);
+  llvm::Value* d = scale(b, layout(t), block, 0);
   if (t == ir::DType::q8_0) return b.CreateFMul(b.CreateSIToFP(q8_0_quants(b, block), f32x(b, kBlock)), splat(b, kBlock, d));
   auto* q = b.CreateUIToFP(unsigned_quants(b, t, block), f32x(b, kBlock));
   return fma(b, q, splat(b, kBlock, d), splat(b, kBlock, offset(b, t, block, d)));
 }
 
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
-  head_ = layout(base_).has_min ? 4 : 2;
+  field_ = ir::dtype_block_head(base_).field_bytes;
+  head_ = ir::dtype_block_head(base_).bytes();
   high_ = layout(base_).has_high;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_);
   chunks_ = (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
@@ -146,17 +163,18 @@ llvm::Value* PanelLayout::block(Builder& b, llvm::Value* panel, llvm::Value* blk
 }
 
 llvm::Value* PanelLayout::scale(Builder& b, llvm::Value* block, llvm::Value* row) const {
-  return byte_ptr(b, block, b.CreateMul(row, i64c(b, 2)));
+  return byte_ptr(b, block, b.CreateMul(row, i64c(b, field_)));
 }
 
 llvm::Value* PanelLayout::min(Builder& b, llvm::Value* block, llvm::Value* row) const {
-  return byte_ptr(b, scale(b, block, row), i64c(b, 2 * kRows));
+  return byte_ptr(b, scale(b, block, row), i64c(b, field_ * kRows));
 }
 
 BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) const {
-  llvm::Value* d = load_f16x_as_f32x(b, scale(b, block, i64c(b, row0)), 8);
+  auto load = [&](llvm::Value* ptr) { return field_ == 4 ? load_f32x(b, ptr, 8) : load_f16x_as_f32x(b, ptr, 8); };
+  llvm::Value* d = load(scale(b, block, i64c(b, row0)));
   if (base_ == ir::DType::q8_0) return {d, nullptr};
-  if (has_min()) return {d, load_f16x_as_f32x(b, min(b, block, i64c(b, row0)), 8)};
+  if (has_min()) return {d, load(min(b, block, i64c(b, row0)))};
   return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_))))};
 }
 

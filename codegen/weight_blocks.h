@@ -1,5 +1,5 @@
 // The block formats weights (and q8_0 KV caches) come in (q8_0, q4_0, q4_1, q5_0, q5_1:
-// GGUF's layouts, see ir/dtype.cpp), decoded as bytes for the integer dot products of
+// GGUF's layouts; q4_1f, q5_1f: a file's K-quants unpacked; see ir/dtype.cpp), decoded as bytes for the integer dot products of
 // decode, and as f32 values for prefill's FMA panels, embedding rows and cache rows.
 #pragma once
 #include "codegen/llvm_helpers.h"
@@ -57,15 +57,15 @@ class PanelLayout {
   // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types (a
   // chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
-  bool has_min() const { return head_ == 4; }
+  bool has_min() const { return head_ == 2 * field_; }
   bool has_high() const { return high_; }  // the q5 types' fifth bits
 
   // &panel p of a weight with K columns.
   llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
   // &block blk of a panel.
   llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) const;
-  // &the f16 scale d, or the f16 m (q4_1x16), of row `row` (0..15) of a panel's block;
-  // 8 consecutive rows' are one 16-byte load.
+  // &the scale d, or the m (the _1 types), of row `row` (0..15) of a panel's block; 8
+  // consecutive rows' are one load.
   llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) const;
   llvm::Value* min(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // &the 4 bytes of chunk c of row `row` of a panel's block; 8 consecutive rows' are one
@@ -80,7 +80,8 @@ class PanelLayout {
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
-  int64_t head_;    // bytes of f16 fields per row and block: 2 (d) or 4 (d, m)
+  int64_t field_;   // bytes of a scale field: 2 (f16) or 4 (f32: q4_1f, q5_1f)
+  int64_t head_;    // bytes of scale fields per row and block: d, or d and m
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;
   int64_t block_bytes_;

@@ -15,8 +15,9 @@ struct DTypeInfo {
 // As in GGUF: q8_0 is an f16 scale d and 32 signed bytes (d*q); q4_0 an f16 d and 16
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
-// after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m).
-constexpr std::array<DTypeInfo, 14> kInfo{{
+// after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m); q4_1f
+// and q5_1f are q4_1 and q5_1 with f32 d and m.
+constexpr std::array<DTypeInfo, 18> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -26,11 +27,15 @@ constexpr std::array<DTypeInfo, 14> kInfo{{
     {DType::q4_1, "q4_1", 32, 20, DType::q4_1},
     {DType::q5_0, "q5_0", 32, 22, DType::q5_0},
     {DType::q5_1, "q5_1", 32, 24, DType::q5_1},
+    {DType::q4_1f, "q4_1f", 32, 24, DType::q4_1f},
+    {DType::q5_1f, "q5_1f", 32, 28, DType::q5_1f},
     {DType::q8_0x16, "q8_0x16", 32, 34, DType::q8_0},
     {DType::q4_0x16, "q4_0x16", 32, 18, DType::q4_0},
     {DType::q4_1x16, "q4_1x16", 32, 20, DType::q4_1},
     {DType::q5_0x16, "q5_0x16", 32, 22, DType::q5_0},
     {DType::q5_1x16, "q5_1x16", 32, 24, DType::q5_1},
+    {DType::q4_1fx16, "q4_1fx16", 32, 24, DType::q4_1f},
+    {DType::q5_1fx16, "q5_1fx16", 32, 28, DType::q5_1f},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -46,7 +51,8 @@ std::optional<DType> parse_dtype(std::string_view s) {
 
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
 bool is_kept_from_source(DType t) {
-  return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1;
+  return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_1f ||
+         t == DType::q5_1f;
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
@@ -56,6 +62,18 @@ std::optional<DType> panel_type(DType t) {
   for (const auto& i : kInfo)
     if (i.base == t && i.type != t) return i.type;
   return std::nullopt;
+}
+BlockHead dtype_block_head(DType t) {
+  switch (panel_base(t)) {
+    case DType::q8_0:
+    case DType::q4_0:
+    case DType::q5_0: return {1, 2};
+    case DType::q4_1:
+    case DType::q5_1: return {2, 2};
+    case DType::q4_1f:
+    case DType::q5_1f: return {2, 4};
+    default: return {};
+  }
 }
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }
 

@@ -28,6 +28,11 @@ inline uint32_t load_u32(const uint8_t* p) {
 
 inline float load_f16(const uint8_t* p) { return f16_to_f32(load_u16(p)); }
 
+// The K-quants' 12 scale bytes hold eight 6-bit scales and eight 6-bit mins: the first
+// four of each directly, the last four split between a low nibble in bytes 8..11 and
+// two high bits borrowed from the top of bytes 0..7. Sub-block j's, as floats.
+void k_scale_min(int j, const uint8_t* q, float* scale, float* min);
+
 // Each returns nullptr for a type outside its family.
 BlockDecoder plain_decoder(GgmlType t);    // F32, F16, BF16, F64, I8, I16, I32, I64
 BlockDecoder legacy_decoder(GgmlType t);   // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0

@@ -51,19 +51,6 @@ void block_q3_k(const uint8_t* b, float* y) {
   }
 }
 
-// The K-quants' 12 scale bytes hold eight 6-bit scales and eight 6-bit mins: the first
-// four of each directly, the last four split between a low nibble in bytes 8..11 and
-// two high bits borrowed from the top of bytes 0..7.
-void scale_min_k4(int j, const uint8_t* q, float* scale, float* min) {
-  if (j < 4) {
-    *scale = float(q[j] & 63);
-    *min = float(q[j + 4] & 63);
-  } else {
-    *scale = float((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
-    *min = float((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
-  }
-}
-
 // Q4_K and Q5_K: f16 d, f16 dmin, 12 scale bytes, then (Q5_K only) 32 bytes `qh` of fifth
 // bits, then 128 bytes of nibbles `q`. Each 64 values are two sub-blocks of 32 sharing 32
 // bytes: low nibbles first, high nibbles second; sub-block s takes its fifth bit from bit s
@@ -74,8 +61,8 @@ void block_q4_or_q5_k(const uint8_t* b, const uint8_t* qh, const uint8_t* q, flo
   const uint8_t* scales = b + 4;
   for (int sub = 0; sub < 8; sub += 2, q += 32, y += 64) {
     float sc0, m0, sc1, m1;
-    scale_min_k4(sub, scales, &sc0, &m0);
-    scale_min_k4(sub + 1, scales, &sc1, &m1);
+    k_scale_min(sub, scales, &sc0, &m0);
+    k_scale_min(sub + 1, scales, &sc1, &m1);
     const float d0 = d * sc0, min0 = dmin * m0;
     const float d1 = d * sc1, min1 = dmin * m1;
     for (int l = 0; l < 32; ++l) {
@@ -113,6 +100,16 @@ void block_q6_k(const uint8_t* b, float* y) {
 }
 
 }  // namespace
+
+void k_scale_min(int j, const uint8_t* q, float* scale, float* min) {
+  if (j < 4) {
+    *scale = float(q[j] & 63);
+    *min = float(q[j + 4] & 63);
+  } else {
+    *scale = float((q[j + 4] & 0x0f) | ((q[j - 4] >> 6) << 4));
+    *min = float((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+  }
+}
 
 BlockDecoder k_quant_decoder(GgmlType t) {
   switch (t) {

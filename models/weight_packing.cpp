@@ -20,14 +20,6 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
   }
 }
 
-namespace {
-
-// The f16 fields at the head of a row-major block (d; d and m for the _1 types), and so
-// where the rest starts.
-int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 || base == ir::DType::q5_1 ? 4 : 2; }
-
-}  // namespace
-
 std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t cols) {
   const ir::DType base = ir::panel_base(panels);
   const int64_t kRows = ir::dtype_panel_rows(panels), kBlockBytes = ir::dtype_block_bytes(base);
@@ -35,16 +27,17 @@ std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::D
   if (rows % kRows)
     throw Error(std::string(ir::dtype_name(panels)) + " weights need a multiple of " + std::to_string(kRows) +
                 " rows, got " + std::to_string(rows));
-  const int64_t row_bytes = ir::dtype_row_bytes(base, cols), head = head_bytes(base);
+  const int64_t row_bytes = ir::dtype_row_bytes(base, cols);
+  const ir::BlockHead head = ir::dtype_block_head(base);
   if (static_cast<int64_t>(blocks.size()) != rows * row_bytes) throw Error("interleave_panels: size mismatch");
   std::vector<uint8_t> out(blocks.size());
   uint8_t* dst = out.data();
   for (int64_t p = 0; p < rows / kRows; ++p)
     for (int64_t j = 0; j < cols / 32; ++j) {
       auto block = [&](int64_t r) { return blocks.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
-      for (int64_t f = 0; f < head; f += 2)
-        for (int64_t r = 0; r < kRows; ++r, dst += 2) std::memcpy(dst, block(r) + f, 2);
-      for (int64_t c = head; c < kBlockBytes; c += 4)
+      for (int64_t f = 0; f < head.bytes(); f += head.field_bytes)
+        for (int64_t r = 0; r < kRows; ++r, dst += head.field_bytes) std::memcpy(dst, block(r) + f, head.field_bytes);
+      for (int64_t c = head.bytes(); c < kBlockBytes; c += 4)
         for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + c, 4);
     }
   return out;
@@ -78,6 +71,10 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q4_1x16:
       case ir::DType::q5_0x16:
       case ir::DType::q5_1x16:
+      case ir::DType::q4_1fx16:
+      case ir::DType::q5_1fx16:
+      case ir::DType::q4_1f:
+      case ir::DType::q5_1f:
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

@@ -65,11 +65,27 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out) {
 namespace {
 
 // Where a 4- or 5-bit block's parts lie: d, m (the _1 types), the fifth bits (q5), nibbles.
+// d and m are f16, or f32 for q4_1f and q5_1f.
 struct SmallBlock {
   bool has_min, has_high;
+  int64_t field;
   explicit SmallBlock(ir::DType t)
-      : has_min(t == ir::DType::q4_1 || t == ir::DType::q5_1), has_high(t == ir::DType::q5_0 || t == ir::DType::q5_1) {}
-  int64_t high() const { return has_min ? 4 : 2; }
+      : has_min(t == ir::DType::q4_1 || t == ir::DType::q5_1 || t == ir::DType::q4_1f || t == ir::DType::q5_1f),
+        has_high(t == ir::DType::q5_0 || t == ir::DType::q5_1 || t == ir::DType::q5_1f),
+        field(t == ir::DType::q4_1f || t == ir::DType::q5_1f ? 4 : 2) {}
+  int64_t high() const { return has_min ? 2 * field : field; }
+  void put(uint8_t* p, float v) const {
+    uint16_t h = f32_to_f16(v);
+    if (field == 4) std::memcpy(p, &v, 4);
+    else std::memcpy(p, &h, 2);
+  }
+  float get(const uint8_t* p) const {
+    float v;
+    uint16_t h;
+    if (field == 4) std::memcpy(&v, p, 4);
+    else std::memcpy(&h, p, 2);
+    return field == 4 ? v : f16_to_f32(h);
+  }
   int64_t nibbles() const { return high() + (has_high ? 4 : 0); }
   int levels() const { return has_high ? 32 : 16; }
 };
@@ -91,9 +107,8 @@ std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir:
     float m = l.has_min ? lo : -half * d;
     uint8_t* p = out.data() + i / 32 * block;
     std::memset(p, 0, static_cast<size_t>(block));
-    uint16_t dh = f32_to_f16(d), mh = f32_to_f16(m);
-    std::memcpy(p, &dh, 2);
-    if (l.has_min) std::memcpy(p + 2, &mh, 2);
+    l.put(p, d);
+    if (l.has_min) l.put(p + l.field, m);
     uint32_t high = 0;
     for (int j = 0; j < 32; ++j) {
       long q = d ? std::lround((v[j] - m) / d) : 0;
@@ -111,12 +126,9 @@ void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out
   int64_t block = ir::dtype_block_bytes(t);
   for (int64_t b = 0; b < k / 32; ++b) {
     const uint8_t* p = row + b * block;
-    uint16_t dh, mh = 0;
     uint32_t high = 0;
-    std::memcpy(&dh, p, 2);
-    if (l.has_min) std::memcpy(&mh, p + 2, 2);
     if (l.has_high) std::memcpy(&high, p + l.high(), 4);
-    float d = f16_to_f32(dh), m = l.has_min ? f16_to_f32(mh) : -static_cast<float>(l.levels() / 2) * d;
+    float d = l.get(p), m = l.has_min ? l.get(p + l.field) : -static_cast<float>(l.levels() / 2) * d;
     for (int j = 0; j < 32; ++j) {
       int q = j < 16 ? p[l.nibbles() + j] & 15 : p[l.nibbles() + j - 16] >> 4;
       q |= static_cast<int>((high >> j) & 1) << 4;
@@ -135,14 +147,13 @@ double ref_activation(const std::string& name, double x) {
 
 namespace {
 
-// Bytes of f16 fields at the head of a row-major block: d, or d and m (q4_1, q5_1).
-int64_t head_bytes(ir::DType base) { return base == ir::DType::q4_1 || base == ir::DType::q5_1 ? 4 : 2; }
-
 // Where byte i of row r's block lands in its panel's block (ir/dtype.h): the head's
-// f16 fields each as 16 rows' side by side, then 4-byte chunks of 16 rows each.
+// scale fields (d; d and m) each as 16 rows' side by side, then 4-byte chunks of 16 rows
+// each.
 int64_t panel_offset(ir::DType base, int64_t r, int64_t i) {
-  int64_t head = head_bytes(base);
-  if (i < head) return (i / 2) * 32 + 2 * r + i % 2;
+  SmallBlock l(base);
+  int64_t field = base == ir::DType::q8_0 ? 2 : l.field, head = base == ir::DType::q8_0 ? 2 : l.high();
+  if (i < head) return (i / field) * 16 * field + field * r + i % field;
   return head * 16 + (i - head) / 4 * 64 + 4 * r + (i - head) % 4;
 }
 

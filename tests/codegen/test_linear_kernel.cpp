@@ -189,6 +189,8 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_1x16, 96, 48}, {ir::DType::q4_1x16, 288, 32},
                           {ir::DType::q5_0x16, 64, 16}, {ir::DType::q5_0x16, 640, 144},
                           {ir::DType::q5_1x16, 96, 48},
+                          {ir::DType::q4_1f, 96, 37},  {ir::DType::q5_1f, 288, 20},
+                          {ir::DType::q4_1fx16, 288, 32}, {ir::DType::q5_1fx16, 640, 48},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::q4_1x16, 4096, 16},
@@ -290,7 +292,9 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
                                       std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
                                       std::pair{ir::DType::q4_1, ir::DType::q4_1x16},
                                       std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
-                                      std::pair{ir::DType::q5_1, ir::DType::q5_1x16}}) {
+                                      std::pair{ir::DType::q5_1, ir::DType::q5_1x16},
+                                      std::pair{ir::DType::q4_1f, ir::DType::q4_1fx16},
+                                      std::pair{ir::DType::q5_1f, ir::DType::q5_1fx16}}) {
     for (int64_t K : {64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
       LinearCase panels = row_major;

@@ -1,8 +1,8 @@
 // Packing f32 weights into the dtypes kernels read: q8_0x16 holds exactly q8_0's bytes,
 // moved into 16-row panels (ir/dtype.h) — each row's block scale among its panel's 16,
 // each 4 values among its panel's quads — and refuses rows that are not whole panels.
-// A file's q4/q5 blocks go into their x16 types the same way: d (and m) each among the
-// panel's 16, then each 4 bytes (q5's fifth bits, the nibbles) among the panel's chunks.
+// A file's q4/q5 blocks (and the f32-scaled q4_1f/q5_1f of its K-quants) go into their
+// x16 types the same way: d (and m) each among the panel's 16, then each 4 bytes (q5's fifth bits, the nibbles) among the panel's chunks.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,22 +45,23 @@ TEST(WeightPacking, PanelsNeedWholePanelsOfRows) {
 }
 
 TEST(WeightPacking, FileBlockPanelsHoldTheFileBlocks) {
-  struct Case { ir::DType panels; int64_t block_bytes, head_fields; };
-  for (Case t : {Case{ir::DType::q4_0x16, 18, 1}, Case{ir::DType::q4_1x16, 20, 2}, Case{ir::DType::q5_0x16, 22, 1},
-                 Case{ir::DType::q5_1x16, 24, 2}}) {
+  struct Case { ir::DType panels; int64_t block_bytes, head_fields, field; };
+  for (Case t : {Case{ir::DType::q4_0x16, 18, 1, 2}, Case{ir::DType::q4_1x16, 20, 2, 2},
+                 Case{ir::DType::q5_0x16, 22, 1, 2}, Case{ir::DType::q5_1x16, 24, 2, 2},
+                 Case{ir::DType::q4_1fx16, 24, 2, 4}, Case{ir::DType::q5_1fx16, 28, 2, 4}}) {
     constexpr int64_t kRows = 32, kCols = 64, kBlocks = kCols / 32;
     std::vector<uint8_t> rows(static_cast<size_t>(kRows * kBlocks * t.block_bytes));
     for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<uint8_t>(i * 7 + i / 251);
     auto panels = interleave_panels(rows, t.panels, kRows, kCols);
     ASSERT_EQ(panels.size(), rows.size());
-    const int64_t head = 2 * t.head_fields, chunks = (t.block_bytes - head) / 4;
+    const int64_t head = t.field * t.head_fields, chunks = (t.block_bytes - head) / 4;
     for (int64_t n = 0; n < kRows; ++n)
       for (int64_t j = 0; j < kBlocks; ++j) {
         const uint8_t* block = rows.data() + (n * kBlocks + j) * t.block_bytes;
         const uint8_t* panel_block = panels.data() + ((n / 16) * kBlocks + j) * 16 * t.block_bytes;
         int64_t r = n % 16;
         for (int64_t f = 0; f < t.head_fields; ++f)
-          EXPECT_EQ(0, std::memcmp(panel_block + 32 * f + 2 * r, block + 2 * f, 2))
+          EXPECT_EQ(0, std::memcmp(panel_block + 16 * t.field * f + t.field * r, block + t.field * f, t.field))
               << ir::dtype_name(t.panels) << " field " << f << " of row " << n << " block " << j;
         for (int64_t c = 0; c < chunks; ++c)
           EXPECT_EQ(0, std::memcmp(panel_block + 16 * head + 64 * c + 4 * r, block + head + 4 * c, 4))
