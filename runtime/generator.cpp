@@ -76,7 +76,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
     // `token` is in the history and is fed at `pos`, followed by the draft.
     std::vector<int32_t> rows{token};
     if (opts.draft_max > 0) {
-      auto draft = prompt_lookup_draft(history, std::min({opts.draft_max, context - pos - 1, opts.max_tokens - produced}));
+      int64_t n = std::min({opts.draft_max, context - pos - 1, opts.max_tokens - produced});
+      auto draft = opts.drafter ? opts.drafter(history, n) : prompt_lookup_draft(history, n);
       rows.insert(rows.end(), draft.begin(), draft.end());
       stats.drafted += static_cast<int64_t>(draft.size());
     }

@@ -3,7 +3,8 @@
 // token budget, the context's end, or the callback says stop.
 //
 // With draft_max > 0, decoding is speculative: each step feeds the next token and up
-// to draft_max tokens guessed by prompt lookup (prompt_lookup.h), and keeps the tokens
+// to draft_max tokens guessed by prompt lookup (prompt_lookup.h) or by a smaller draft
+// model (draft_model.h), and keeps the tokens
 // the model itself picks from those rows for as long as they agree with the guess
 // (Sampler::verify: the accept/reject rule when sampling, so the tokens keep the
 // sampler's distribution), so one weight pass can yield several tokens. Rejected rows' KV
@@ -14,6 +15,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <vector>
 
 #include "runtime/executor.h"
@@ -33,6 +35,9 @@ struct GenerateOptions {
   // Speculative decoding: tokens drafted per step (0: off). Needs an executor returning
   // draft_max + 1 logits rows (ExecutorOptions::max_logit_rows).
   int64_t draft_max = 0;
+  // Where drafts come from: up to n tokens to follow the history. Empty: prompt lookup
+  // (prompt_lookup.h); a DraftModel (draft_model.h) for a second model's guesses.
+  std::function<std::vector<int32_t>(std::span<const int32_t> history, int64_t n)> drafter;
 };
 
 struct GenerationStats {

@@ -18,7 +18,7 @@ namespace {
 std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : generation_flag_specs())
-    if (f.name != "chat") s.push_back(f);
+    if (f.name != "chat" && f.name != "draft-model") s.push_back(f);
   for (auto& f : chat_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);

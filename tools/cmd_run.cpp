@@ -10,6 +10,7 @@
 #include "models/chat_conversation.h"
 #include "tools/artifact_flags.h"
 #include "tools/chat_session.h"
+#include "tools/draft_model_flag.h"
 #include "tools/load_summary.h"
 #include "tools/commands.h"
 #include "tools/model_flags.h"
@@ -84,10 +85,11 @@ int cmd_run(int argc, char** argv) {
     return 0;
   }
   const std::string model = model_argument(a, "lmc run");
+  auto gen = generate_options(a);
+  check_draft_model_flags(a, gen);
   if (a.has("interactive")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
-  auto gen = generate_options(a);
   auto exec_opts = executor_options(a, gen);
   std::string prompt = read_prompt(a);
   if (prompt.empty()) throw UsageError("the prompt is empty");
@@ -104,6 +106,7 @@ int cmd_run(int argc, char** argv) {
   if (a.has("logits-out")) exec_opts.max_logit_rows = std::max(exec_opts.max_logit_rows, m.info.step_tokens);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
+  auto drafting = open_draft_model(a, ex, gen);
 
   gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
   std::unique_ptr<NpyWriter> logits;

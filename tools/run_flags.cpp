@@ -39,6 +39,8 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
                           "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
                           "steps when the text repeats; sampling: the same distribution (default 0: off)", "N"},
+      {"draft-model", true, "with --draft-max: the guesses come from MODEL, a smaller model with the same vocabulary "
+                            "(compiled with the same options), instead of from the text", "MODEL"},
   };
 }
 

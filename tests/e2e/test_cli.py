@@ -52,8 +52,9 @@ def lmc(*args, stdin=None, cwd=None, env=None):
                           env=None if env is None else {**os.environ, **env})
 
 
-def needs(path):
-    return unittest.skipUnless(os.path.exists(path), f"{path} is absent")
+def needs(*paths):
+    absent = [p for p in paths if not os.path.exists(p)]
+    return unittest.skipUnless(not absent, f"{', '.join(absent)} absent")
 
 
 class Artifact:
@@ -248,6 +249,37 @@ class Speculative(unittest.TestCase):
         self.assertEqual(tokens, 47)
         self.assertGreater(kept, 0)
         self.assertEqual(steps, tokens - kept)
+
+
+@needs(LLAMA_GGUF, GEMMA_GGUF)
+class DraftModel(unittest.TestCase):
+    """--draft-model: a second model's greedy guesses, checked by the model: the same greedy
+    text in fewer steps. The draft is SmolLM2 from its own q4_1 blocks, the model SmolLM2 in
+    Q8_0: close enough to agree often, different enough to be rejected sometimes."""
+
+    def test_guesses_keep_the_text_and_save_steps(self):
+        draft = os.path.join(WORK, "cli-draft-q4_1.lmc")
+        r = lmc("compile", LLAMA_GGUF, "--keep-source-quant", "-o", draft)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        prompt = "The three primary colors are"
+        plain = lmc("run", LLAMA_GGUF, "-p", prompt, "-n", "40")
+        spec = lmc("run", LLAMA_GGUF, "-p", prompt, "-n", "40", "--draft-max", "4", "--draft-model", draft)
+        self.assertEqual(spec.returncode, 0, spec.stderr)
+        self.assertEqual(spec.stdout, plain.stdout)
+        m = re.search(r"speculative decoding: (\d+) steps for (\d+) tokens; (\d+) of (\d+) drafted tokens kept",
+                      spec.stderr)
+        self.assertTrue(m, spec.stderr)
+        steps, tokens, kept, drafted = (int(g) for g in m.groups())
+        self.assertEqual(tokens, 39)
+        self.assertGreater(kept, tokens // 3)  # most steps keep a guess
+        self.assertLess(kept, drafted)         # and some are rejected: the check is real
+        self.assertEqual(steps, tokens - kept)
+
+    def test_a_draft_with_another_vocabulary_is_an_error(self):
+        r = lmc("run", LLAMA_GGUF, "-p", "hi", "--draft-max", "2", "--draft-model", GEMMA_GGUF)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(GEMMA_GGUF + ": error: the draft model's vocabulary has 262144 tokens, the model's 49152",
+                      r.stderr)
 
 
 @needs(LLAMA_GGUF)

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "attention_graph.h"
+#include "runtime/draft_model.h"
 #include "runtime/generator.h"
 #include "runtime/prompt_lookup.h"
 
@@ -148,6 +149,55 @@ TEST(Generator, SpeculativeDecodingGivesPlainDecodingsTokensAndLogits) {
   EXPECT_GT(spec.stats.accepted, 0);
   EXPECT_EQ(spec.stats.decode_steps, spec.stats.decode_tokens - spec.stats.accepted);
   EXPECT_EQ(plain.stats.drafted, 0);
+}
+
+// The greedy continuation of `history` by a fresh tiny model with attention window w.
+std::vector<int32_t> greedy_text(std::vector<int32_t> history, int64_t n, int64_t window) {
+  AttentionModel m{window, /*context=*/24, /*step_tokens=*/3};
+  testing::Kernels k = testing::jit_kernels(m.g);
+  Executor ex{m.g, k.table, m.w, m.info(), TinyModel::options()};
+  std::vector<int32_t> out;
+  generate(ex, std::move(history), budget(n), [&](int32_t t) {
+    out.push_back(t);
+    return true;
+  });
+  return out;
+}
+
+// A draft model guesses its own greedy text, also after the text left its last guess
+// (its cache is rewound to where they part).
+TEST(DraftModel, GuessesItsOwnGreedyText) {
+  TinyModel d;
+  DraftModel draft(d.ex);
+  std::vector<int32_t> h{1, 2, 3, 1, 2};
+  std::vector<int32_t> want = greedy_text(h, 3, 4);
+  EXPECT_EQ(draft.draft(h, 3), want);
+  h.push_back(want[0]);
+  h.push_back(static_cast<int32_t>((want[1] + 1) % AttentionModel::kVocab));  // not its guess
+  EXPECT_EQ(draft.draft(h, 2), greedy_text(h, 2, 4));
+  EXPECT_EQ(draft.draft(h, 0), std::vector<int32_t>{});
+  EXPECT_EQ(draft.draft(std::vector<int32_t>(24, 1), 2), std::vector<int32_t>{});  // no room in its context
+}
+
+// Guesses from another model (a narrower attention window) keep the model's own tokens:
+// the agreeing ones save steps, the others are rejected.
+TEST(Generator, DraftModelKeepsTheModelsTokens) {
+  TinyModel target;
+  AttentionModel dm{/*window=*/2, /*context=*/24, /*step_tokens=*/3};
+  testing::Kernels dk = testing::jit_kernels(dm.g);
+  Executor dex{dm.g, dk.table, dm.w, dm.info(), TinyModel::options()};
+  DraftModel draft(dex);
+  GenerateOptions o = budget(14);
+  o.draft_max = 2;
+  o.drafter = [&](std::span<const int32_t> h, int64_t n) { return draft.draft(h, n); };
+  std::vector<int32_t> prompt{1, 2, 3, 1, 2, 3, 1, 2}, got;
+  GenerationStats st = generate(target.ex, prompt, o, [&](int32_t t) {
+    got.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(got, greedy_text(prompt, 14, 4));
+  EXPECT_GT(st.drafted, 0);
+  EXPECT_EQ(st.decode_steps, st.decode_tokens - st.accepted);
 }
 
 TEST(Generator, SpeculativeDecodingNeedsTheRows) {
