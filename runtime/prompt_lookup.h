@@ -9,9 +9,9 @@
 
 namespace lmc::runtime {
 
-// Up to `max_draft` tokens that followed the most recent earlier occurrence of the
-// history's last n tokens, for the longest n <= max_ngram that occurs; empty when none
-// does. O(history * max_ngram) per call.
+// Up to `max_draft` tokens (one when only the last token matches) that followed the most
+// recent earlier occurrence of the history's last n tokens, for the longest n <= max_ngram
+// that occurs; empty when none does. O(history * max_ngram) per call.
 std::vector<int32_t> prompt_lookup_draft(std::span<const int32_t> history, int64_t max_draft, int64_t max_ngram = 3);
 
 }  // namespace lmc::runtime

@@ -114,8 +114,8 @@ TEST(PromptLookup, DraftsWhatFollowedTheLatestMatch) {
   EXPECT_EQ(prompt_lookup_draft(h, 3), (std::vector<int32_t>{7, 5, 1}));  // the latest [1 2 3], not the first
   EXPECT_EQ(prompt_lookup_draft(h, 2), (std::vector<int32_t>{7, 5}));
   EXPECT_EQ(prompt_lookup_draft(h, 0), std::vector<int32_t>{});
-  const std::vector<int32_t> shorter{4, 7, 4};  // no [7 4] before the end: the 1-gram [4] matches
-  EXPECT_EQ(prompt_lookup_draft(shorter, 3), (std::vector<int32_t>{7, 4}));
+  const std::vector<int32_t> shorter{4, 7, 4};  // no [7 4] before the end: the 1-gram [4] matches,
+  EXPECT_EQ(prompt_lookup_draft(shorter, 3), (std::vector<int32_t>{7}));  // weak evidence: one token
   EXPECT_EQ(prompt_lookup_draft(std::vector<int32_t>{4, 7, 4, 9}, 3), std::vector<int32_t>{});
   EXPECT_EQ(prompt_lookup_draft(std::vector<int32_t>{5}, 3), std::vector<int32_t>{});
 }
