@@ -1,9 +1,10 @@
 // Micro-benchmark of the generated linear kernels (target `bench_linear`).
 //
-// Decode: Q8_0 linear at Gemma 3 shapes with one input row, reported as weight
-// GB/s next to the memory read bandwidth of this process (an AVX2 sum over 1 GiB)
-// at the same thread count. "cold" rotates over copies of the weights larger than
-// the last-level cache, as a decode step sees them; "hot" reuses one copy.
+// Decode: block-weight linears (q8_0 and q4_1, row-major and in panels) at Gemma 3
+// shapes with one input row, reported as weight GB/s next to the memory read bandwidth
+// of this process (an AVX2 sum over 1 GiB) at the same thread count. "cold" rotates
+// over copies of the weights larger than the last-level cache, as a decode step sees
+// them; "hot" reuses one copy.
 // Prefill: 512 rows, GFLOP/s against the AVX2 FMA peak (a register-only FMA loop);
 // batch: the few rows of batched decode steps (and prompt chunks) likewise, hot.
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
@@ -81,10 +82,10 @@ double g_fma_peak_cpu;
 
 struct Shape {
   int64_t K, N;
-  ir::DType wtype = ir::DType::q8_0;  // q8_0, or q8_0x16's panels
+  ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels
 };
 
-codegen::KernelDesc q8_linear(Shape s) {
+codegen::KernelDesc block_linear(Shape s) {
   codegen::KernelDesc d;
   d.kind = "linear";
   d.operands = {test::make_type(ir::DType::f32, {test::T(), test::D(s.K)}),
@@ -101,23 +102,27 @@ struct Kernel {
 Kernel compile_kernel(Shape s) {
   static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
   codegen::KernelCompiler c;
-  std::string name = c.add(q8_linear(s));
+  std::string name = c.add(block_linear(s));
   libs.push_back(codegen::KernelLibrary::jit(c));
   return {libs.back()->lookup(name), c.kernels().front().info};
 }
 
-// Random q8_0 weights: real-looking bytes without the cost of quantizing 100s of MB.
-// Panels hold the same bytes in another order: per 16 blocks, 16 scales then 512 quants.
-void fill_q8(char* p, Shape s, int64_t rows) {
+// Random block weights: real-looking bytes without the cost of quantizing 100s of MB —
+// small positive f16 scales (d, and m for q4_1) where the layout keeps them, random
+// quants elsewhere. A panel's block holds the same bytes as its rows' blocks, its 16
+// rows' scales first.
+void fill_blocks(char* p, Shape s, int64_t rows) {
+  const ir::BlockHead head = ir::dtype_block_head(s.wtype);
   const int64_t group = ir::dtype_panel_rows(s.wtype), blocks = rows * s.K / 32;
+  const int64_t block_bytes = ir::dtype_block_bytes(s.wtype), scales = head.bytes() * group;
   uint32_t r = 12345;
   for (int64_t b = 0; b < blocks; b += group) {
-    char* at = p + 34 * b;
-    for (int64_t i = 0; i < group; ++i, at += 2) {
+    char* at = p + block_bytes * b;
+    for (int64_t i = 0; i < scales; i += 2) {
       uint16_t d = static_cast<uint16_t>(0x2000 + ((b + i) & 0x3ff));  // a small positive f16
-      std::memcpy(at, &d, 2);
+      std::memcpy(at + i, &d, 2);
     }
-    for (int64_t j = 0; j < 32 * group; ++j) {
+    for (int64_t j = scales; j < block_bytes * group; ++j) {
       r = r * 1664525u + 1013904223u;
       at[j] = static_cast<char>(r >> 24);
     }
@@ -146,10 +151,10 @@ void run_linear(const Kernel& k, void* x, void* w, void* y, int64_t T, int threa
 void BM_decode(benchmark::State& state, Shape s, bool cold) {
   int threads = static_cast<int>(state.range(0));
   Kernel k = compile_kernel(s);
-  size_t wbytes = static_cast<size_t>(s.N * s.K / 32 * 34);
+  size_t wbytes = static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * s.N);
   size_t copies = cold ? std::max<size_t>(1, (size_t{512} << 20) / wbytes) : 1;
   AlignedBuffer w(wbytes * copies);
-  for (size_t c = 0; c < copies; ++c) fill_q8(w.data() + c * wbytes, s, s.N);
+  for (size_t c = 0; c < copies; ++c) fill_blocks(w.data() + c * wbytes, s, s.N);
   auto x = test::random_floats(s.K, 1);
   std::vector<float> y(s.N);
   size_t i = 0;
@@ -176,8 +181,8 @@ void BM_rows(benchmark::State& state, Shape s) {
   int threads = static_cast<int>(state.range(0));
   const int64_t T = state.range(1);
   Kernel k = compile_kernel(s);
-  AlignedBuffer w(static_cast<size_t>(s.N * s.K / 32 * 34));
-  fill_q8(w.data(), s, s.N);
+  AlignedBuffer w(static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * s.N));
+  fill_blocks(w.data(), s, s.N);
   auto x = test::random_floats(T * s.K, 1);
   std::vector<float> y(T * s.N);
   auto t0 = std::chrono::steady_clock::now();
@@ -207,7 +212,7 @@ int main(int argc, char** argv) {
   std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu,
               g_fma_peak_cpu);
 
-  for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16}) {
+  for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16, ir::DType::q4_1, ir::DType::q4_1x16}) {
     for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt}}) {
       benchmark::RegisterBenchmark(bench_name("decode", s, "_cold").c_str(), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
       if (s.N < 100000)
