@@ -6,7 +6,8 @@
 // Rule mode (default): quantize when max(in, out) >= min-dim, where min-dim is the
 // option (flag --quant-min-dim) or else d_model (the width of the embedding's output).
 // Measured mode (mode=measured, --quant-mode=measured): ask the cost model to time both
-// kernels for the shape on this machine and keep the faster. Every decision is a remark.
+// kernels for the shape on this machine (Q8_0 in its faster layout, row-major or the
+// panels weight-panels chooses) and keep the faster. Every decision is a remark.
 // A weight shared with an embedding (tied embeddings) is quantized for both users,
 // so only one packed table exists.
 // Keep-source (keep-source=true, --keep-source-quant=true): a weight whose file stores it
@@ -110,10 +111,16 @@ class QuantThreshold : public Pass {
     return m >= min_dim;
   }
 
+  // Q8_0 costs what its faster layout costs: weight-panels (after this pass in the default
+  // pipeline) stores a weight of whole panels of rows in q8_0x16.
   static bool decide_by_measure(CostModel& cm, const ir::Type& w, std::string& reason) {
     ir::Type q = w;
     q.dtype = ir::DType::q8_0;
     double f32 = cm.linear_seconds(w), q8 = cm.linear_seconds(q);
+    if (w.dims[0].value % ir::dtype_panel_rows(ir::DType::q8_0x16) == 0) {
+      q.dtype = ir::DType::q8_0x16;
+      q8 = std::min(q8, cm.linear_seconds(q));
+    }
     reason = "measured f32 " + std::to_string(f32 * 1e6) + " us vs q8_0 " + std::to_string(q8 * 1e6) + " us";
     return q8 < f32;
   }
