@@ -15,12 +15,6 @@ namespace lmc::codegen {
 
 namespace {
 
-// The psABI level x86-64-v3 (AVX2, FMA, F16C, BMI1/2, LZCNT, MOVBE): a CPU name such as
-// "haswell" would also imply system features (invpcid) that virtual machines often hide,
-// making the host check refuse kernels that never use them.
-constexpr const char* kBaselineCpu = "x86-64-v3";
-constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
-
 const llvm::Target& native_target() {
   init_llvm_target();
   std::string err;
@@ -34,18 +28,6 @@ std::unique_ptr<llvm::MCSubtargetInfo> subtarget(const TargetSpec& s) {
       native_target().createMCSubtargetInfo(llvm::sys::getProcessTriple(), s.cpu, s.features));
   if (!sti) throw Error("codegen: error: cannot describe target " + s.str());
   return sti;
-}
-
-std::vector<std::string> split_features(const std::string& list) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string::npos) comma = list.size();
-    if (comma > start) out.push_back(list.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
 }
 
 // LLVM only warns on unknown names and carries on; we refuse them, checking
@@ -90,10 +72,6 @@ void init_llvm_target() {
   });
 }
 
-std::string TargetSpec::str() const { return "cpu=" + cpu + " features=" + features; }
-
-TargetSpec baseline_target() { return {kBaselineCpu, kBaselineFeatures}; }
-
 TargetSpec resolve_target(const TargetOptions& opts) {
   TargetSpec s = opts.native ? host_target() : baseline_target();
   if (!opts.mcpu.empty()) s = {opts.mcpu, ""};
@@ -102,18 +80,31 @@ TargetSpec resolve_target(const TargetOptions& opts) {
   return s;
 }
 
-std::vector<std::string> missing_host_features(const TargetSpec& spec) {
+std::vector<std::string> isa_features(const TargetSpec& spec) {
   auto sti = subtarget(spec);
   auto host = llvm::sys::getHostCPUFeatures();
+  std::vector<std::string> isa;
+  // Tuning flags of the subtarget ("slow-3ops-lea") are not in the host map and do not
+  // matter for correctness; the host map's names are the ISA features.
+  for (const auto& kv : sti->getAllProcessorFeatures())
+    if (host.count(kv.Key) && sti->checkFeatures(std::string("+") + kv.Key)) isa.push_back(kv.Key);
+  return isa;
+}
+
+std::vector<std::string> missing_host_features(const TargetSpec& spec) {
+  auto host = llvm::sys::getHostCPUFeatures();
   std::vector<std::string> missing;
-  // Tuning flags of the subtarget ("slow-3ops-lea") are not in the host map and
-  // do not matter for correctness; only ISA features the host reports count.
-  for (const auto& kv : sti->getAllProcessorFeatures()) {
-    auto it = host.find(kv.Key);
-    if (it != host.end() && !it->second && sti->checkFeatures(std::string("+") + kv.Key))
-      missing.push_back(kv.Key);
-  }
+  for (const auto& f : isa_features(spec))
+    if (!host.lookup(f)) missing.push_back(f);
   return missing;
+}
+
+void require_host_features(const TargetSpec& spec) {
+  std::string missing;
+  for (const auto& f : missing_host_features(spec)) missing += (missing.empty() ? "" : ", ") + f;
+  if (!missing.empty())
+    throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing +
+                "); target was " + spec.str());
 }
 
 std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec) {

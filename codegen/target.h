@@ -30,8 +30,18 @@ struct TargetSpec {
 TargetSpec resolve_target(const TargetOptions& opts);
 TargetSpec baseline_target();
 
+// "+a,-b" -> {"+a", "-b"}; "" -> {}.
+std::vector<std::string> split_features(const std::string& list);
+
+// The ISA features the spec's code may use, every implied one spelled out ("avx2" brings
+// "avx", "sse4.2", ...): what an artifact records, so a run can check them against the
+// host without LLVM (runtime/host_isa.h).
+std::vector<std::string> isa_features(const TargetSpec& spec);
+
 // Features the spec's code may use that this host lacks (empty: safe to run).
 std::vector<std::string> missing_host_features(const TargetSpec& spec);
+// Throws lmc::Error naming the missing features unless this CPU can run the spec's code.
+void require_host_features(const TargetSpec& spec);
 
 // O3 code generator for the spec on the host's triple (x86-64 ELF).
 std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec);

@@ -12,6 +12,7 @@
 #include "ir/error.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
+#include "runtime/host_isa.h"
 
 namespace lmc::driver {
 
@@ -24,7 +25,7 @@ std::string reason_to_recompile(const runtime::Artifact& art, const ArtifactTrus
     return "it is not sealed with your artifact key (it was made elsewhere, or changed since; see docs/security.md)";
   const auto& man = art.parsed_manifest();
   if (man.lmc_version != LMC_VERSION) return "it was built by lmc " + man.lmc_version + ", this is lmc " + LMC_VERSION;
-  auto missing = codegen::missing_host_features(man.target);
+  auto missing = runtime::missing_target_features(man.target, man.isa);
   if (missing.empty()) return "";
   std::string why = "this CPU lacks";
   for (const auto& f : missing) why += " " + f;
@@ -41,14 +42,14 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
     const auto& man = art.parsed_manifest();
     auto entries = runtime::graph_kernel_entries(*m.graph, art.path() + ":ir", man.target);
     runtime::check_kernel_entries(entries, man.kernels, art.path() + ":manifest");
-    m.library = codegen::KernelLibrary::from_object(art.section("kernels"), man.target);
+    m.library = runtime::KernelObject::load(art.section("kernels"), art.path() + ":kernels");
     m.kernels = runtime::build_kernel_table(*m.library, entries);
     return;
   }
   std::cerr << "warning: " << art.path() << ": recompiling kernels for this machine: " << why << "\n";
   codegen::KernelCompiler compiler(codegen::baseline_target());
   runtime::add_graph_kernels(compiler, *m.graph, art.path() + ":ir");
-  m.library = codegen::KernelLibrary::jit(compiler);
+  m.library = runtime::KernelObject::compile(compiler);
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }
 
@@ -86,7 +87,8 @@ LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t c
   LoadedModel m;
   m.info = c.model.info;
   m.shard = shard_of_pipeline(c.pipeline, path);
-  m.library = codegen::KernelLibrary::from_object(c.object, c.compiler->target());
+  codegen::require_host_features(c.compiler->target());
+  m.library = runtime::KernelObject::load(c.object, path + ":kernels");
   m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
   auto weights = std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights);
   m.weight_bytes = weights->bytes();

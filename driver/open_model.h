@@ -1,4 +1,4 @@
-// Opening a model for run: from an artifact (mapped weights, object code loaded into ORC,
+// Opening a model for run: from an artifact (mapped weights, object code linked into the process,
 // or recompiled when it may not run here) or straight from a model definition, a GGUF or
 // a HF folder (compiled in this process, weights packed in memory). `lmc run` and
 // `lmc bench` take any of them.
@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
-#include "codegen/kernel_library.h"
 #include "ir/graph.h"
 #include "ir/model_info.h"
 #include "models/tokenizer.h"
 #include "runtime/artifact.h"
 #include "runtime/collectives.h"
+#include "runtime/kernel_object.h"
 #include "runtime/kernel_table.h"
 #include "runtime/weight_provider.h"
 #include "driver/artifact_trust.h"
@@ -24,7 +24,7 @@ struct LoadedModel {
   std::unique_ptr<runtime::Artifact> artifact;       // when loaded from one
   std::unique_ptr<ir::Graph> graph;
   ir::ModelInfo info;
-  std::unique_ptr<codegen::KernelLibrary> library;
+  std::unique_ptr<runtime::KernelObject> library;
   runtime::KernelTable kernels;
   std::unique_ptr<runtime::WeightProvider> owned_weights;  // when packed in memory
   const runtime::WeightProvider* weights = nullptr;

@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "codegen/target.h"
 #include "ir/printer.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer_io.h"
@@ -50,6 +51,7 @@ uint64_t write_artifact(const CompiledModel& c, const std::string& path, const P
   m.model = c.model.info.name;
   m.pipeline = c.pipeline;
   m.target = c.compiler->target();
+  for (const auto& f : codegen::isa_features(m.target)) m.isa += (m.isa.empty() ? "" : ",") + f;
   m.info = c.model.info;
   m.kernels = c.compiler->kernels();
   w.finish(m);

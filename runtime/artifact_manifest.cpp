@@ -164,6 +164,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("pipeline", m.pipeline);
   w.add("target.cpu", m.target.cpu);
   w.add("target.features", m.target.features);
+  if (!m.isa.empty()) w.add("target.isa", m.isa);
   encode_info(w, m.info);
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
   for (size_t i = 0; i < m.kernels.size(); ++i) {
@@ -203,6 +204,7 @@ ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, c
   m.pipeline = f.str("pipeline");
   m.target.cpu = f.str("target.cpu");
   m.target.features = f.str("target.features");
+  if (kv.count("target.isa")) m.isa = f.str("target.isa");
   m.info = decode_info(kv, f);
   int64_t n = f.integer("kernel.count");
   if (n < 0) throw error_at(where, "kernel.count is negative");

@@ -5,9 +5,9 @@
 #include <functional>
 #include <iostream>
 
-#include "codegen/target.h"
 #include "driver/artifact_graph.h"
 #include "ir/error.h"
+#include "runtime/host_isa.h"
 #include "runtime/kernel_table.h"
 #include "tools/artifact_flags.h"
 #include "tools/commands.h"
@@ -84,7 +84,7 @@ int cmd_verify(int argc, char** argv) {
   if (!failed.empty()) throw error_at(art->path(), "verification failed: " + failed);
   std::cout << report;
   const auto& man = art->parsed_manifest();
-  if (man.lmc_version != LMC_VERSION || !codegen::missing_host_features(man.target).empty())
+  if (man.lmc_version != LMC_VERSION || !runtime::missing_target_features(man.target, man.isa).empty())
     std::cout << "  note    built by lmc " << man.lmc_version << " for " << man.target.str()
               << ": lmc run compiles its kernels again here\n";
   return 0;

@@ -1,6 +1,7 @@
 #include "tests/codegen/kernel_test_util.h"
 
 #include <cmath>
+#include <fstream>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -64,7 +65,7 @@ LoadedKernel load_kernel(const codegen::KernelDesc& d) {
   std::string name = compiler.add(d);
   LoadedKernel k;
   k.info = compiler.kernels().front().info;
-  k.lib = codegen::KernelLibrary::jit(compiler);
+  k.lib = runtime::KernelObject::compile(compiler);
   k.fn = k.lib->lookup(name);
   return k;
 }
@@ -94,6 +95,13 @@ std::string mismatches(const std::vector<float>& got, const std::vector<double>&
   }
   if (shown) out << shown << " of " << got.size() << " outside " << rtol << " rel + " << atol << " abs";
   return out.str();
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
 }
 
 }  // namespace lmc::test

@@ -10,8 +10,8 @@
 
 #include "codegen/kernel_abi.h"
 #include "codegen/kernel_desc.h"
-#include "codegen/kernel_library.h"
 #include "ir/type.h"
+#include "runtime/kernel_object.h"
 
 namespace lmc::test {
 
@@ -35,7 +35,7 @@ void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* 
 
 // One descriptor compiled and loaded on its own, with its work-item count.
 struct LoadedKernel {
-  std::unique_ptr<codegen::KernelLibrary> lib;
+  std::unique_ptr<runtime::KernelObject> lib;
   lmc_kernel_fn fn = nullptr;
   codegen::KernelInfo info;
 };
@@ -43,6 +43,9 @@ LoadedKernel load_kernel(const codegen::KernelDesc& d);
 // The message of the lmc::Error adding `d` to a compiler throws, or "" if it is accepted.
 std::string add_error(const codegen::KernelDesc& d);
 // For EXPECT_PRED2(contains, add_error(d), "..."), which prints the message on failure.
+// A whole text file (a dump), "" when it cannot be read.
+std::string read_text(const std::string& path);
+
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 // Runs all of the kernel's work items (KernelInfo::items) split across `threads`.
 void run_kernel(const LoadedKernel& k, const std::vector<void*>& args, const int64_t* syms, int threads);

@@ -1,15 +1,13 @@
-// Kernel compiler and library: naming and sharing of kernels, target selection,
+// Kernel compiler and its object: naming and sharing of kernels, target selection,
 // dumps, compile statistics, the object-file round trip and the host feature check.
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "codegen/kernel_compiler.h"
-#include "codegen/kernel_library.h"
 #include "codegen/kernel_name.h"
 #include "ir/error.h"
+#include "runtime/kernel_object.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
@@ -22,13 +20,6 @@ codegen::KernelDesc q8_linear(int64_t K, int64_t N) {
   d.operands = {make_type(ir::DType::f32, {T(), D(K)}), make_type(ir::DType::q8_0, {D(N), D(K)})};
   d.results = {make_type(ir::DType::f32, {T(), D(N)})};
   return d;
-}
-
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream f(p);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 // linear(x, w) then `act`, as a fusion body whose values are named with `prefix`.
@@ -110,8 +101,8 @@ TEST(KernelCompiler, DumpsOneIrAndAsmFilePerKernel) {
   codegen::CompileOptions opts{(dir / "ir").string(), (dir / "asm").string()};
   std::string object = c.compile(opts);
   EXPECT_FALSE(object.empty());
-  std::string ir = read_file(dir / "ir" / (name + ".ll"));
-  std::string as = read_file(dir / "asm" / (name + ".s"));
+  std::string ir = read_text(dir / "ir" / (name + ".ll"));
+  std::string as = read_text(dir / "asm" / (name + ".s"));
   EXPECT_NE(ir.find("define void @" + name + "("), std::string::npos);
   // The decode path's integer dot product and the prefill path's FMA tile.
   EXPECT_NE(as.find("vpmaddubsw"), std::string::npos);
@@ -147,17 +138,17 @@ TEST(Target, OverridesAndValidation) {
   EXPECT_NE(native.features.find("+avx2"), std::string::npos);
 }
 
-// The object written into an artifact loads into a fresh library and computes the
-// same results as the directly compiled one.
-TEST(KernelLibrary, ObjectFileRoundTrip) {
+// The object written into an artifact loads on its own and computes the same results
+// as the directly compiled one.
+TEST(KernelObject, ObjectFileRoundTrip) {
   codegen::KernelCompiler c;
   std::string name = c.add(q8_linear(96, 40));
   std::string object = c.compile();
-  auto lib = codegen::KernelLibrary::from_object(object, c.target());
+  auto lib = runtime::KernelObject::load(object, "test.lmc:kernels");
 
   codegen::KernelCompiler c2;
   c2.add(q8_linear(96, 40));
-  auto direct = codegen::KernelLibrary::jit(c2);
+  auto direct = runtime::KernelObject::compile(c2);
 
   auto x = random_floats(3 * 96, 1);
   auto wf = random_floats(40 * 96, 2);
@@ -171,11 +162,11 @@ TEST(KernelLibrary, ObjectFileRoundTrip) {
 }
 
 // The opt-in host target (AVX-512 where present) computes what the baseline does.
-TEST(KernelLibrary, NativeTargetMatchesBaseline) {
+TEST(KernelObject, NativeTargetMatchesBaseline) {
   auto run = [](const codegen::TargetSpec& target, int64_t T) {
     codegen::KernelCompiler c(target);
     std::string name = c.add(q8_linear(160, 37));
-    auto lib = codegen::KernelLibrary::jit(c);
+    auto lib = runtime::KernelObject::compile(c);
     auto x = random_floats(T * 160, 3);
     auto wf = random_floats(37 * 160, 4);
     auto wq = quantize_q8_0(wf.data(), 37, 160);
@@ -188,7 +179,7 @@ TEST(KernelLibrary, NativeTargetMatchesBaseline) {
   for (int64_t T : {1, 20}) EXPECT_EQ(run(native, T), run(codegen::baseline_target(), T)) << "T=" << T;
 }
 
-TEST(KernelLibrary, RefusesObjectsForFeaturesTheHostLacks) {
+TEST(KernelTarget, RefusesFeaturesTheHostLacks) {
   // A feature the host reports absent (LLVM's host list always has some).
   auto native = codegen::resolve_target({true, "", ""});
   size_t minus = native.features.find("-");
@@ -196,16 +187,13 @@ TEST(KernelLibrary, RefusesObjectsForFeaturesTheHostLacks) {
   std::string absent = native.features.substr(minus + 1, native.features.find(',', minus) - minus - 1);
   codegen::TargetSpec spec{"x86-64-v3", "+" + absent};
   try {
-    codegen::KernelLibrary::from_object("not even an object", spec);
+    codegen::require_host_features(spec);
     FAIL() << "expected an error for +" << absent;
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find(absent), std::string::npos) << e.what();
   }
 }
 
-TEST(KernelLibrary, CorruptObjectIsAnError) {
-  EXPECT_THROW(codegen::KernelLibrary::from_object("garbage", codegen::baseline_target()), Error);
-}
 
 }  // namespace
 }  // namespace lmc::test

@@ -12,8 +12,9 @@
 #include <map>
 
 #include "codegen/kernel_compiler.h"
-#include "codegen/kernel_library.h"
+#include "codegen/target.h"
 #include "ir/attribute.h"
+#include "runtime/kernel_object.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
@@ -234,7 +235,7 @@ TEST(LinearKernel, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
   for (const auto& c : cases) names.push_back(compiler.add(linear_desc(c)));
   std::map<std::string, codegen::KernelInfo> infos;
   for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
-  auto lib = codegen::KernelLibrary::jit(compiler);
+  auto lib = runtime::KernelObject::compile(compiler);
 
   uint32_t seed = 1;
   for (size_t i = 0; i < cases.size(); ++i) {
@@ -267,7 +268,7 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
     codegen::KernelCompiler compiler;
     std::string name = compiler.add(linear_desc(c));
     codegen::KernelInfo info = compiler.kernels().front().info;
-    auto lib = codegen::KernelLibrary::jit(compiler);
+    auto lib = runtime::KernelObject::compile(compiler);
     LinearData data(c, kRows, 31);
     int64_t all[ir::kNumSyms] = {kRows, 1};
     run_split(lib->lookup(name), data.args(c), all, info.items(all), 2);
@@ -279,6 +280,40 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
         run_split(lib->lookup(name), data.args(c), syms, info.items(syms), threads);
         EXPECT_EQ(0, std::memcmp(data.y.data(), want.data(), sizeof(float) * T * c.N))
             << case_name(c) << " T=" << T << " threads=" << threads;
+      }
+    }
+  }
+}
+
+// With VNNI (`--target=native` on a CPU that has it) the byte dot products take vpdpbusd
+// instead of pmaddubsw + pmaddwd; both sum exactly, so every block type, row-major and in
+// panels, gives the baseline's bits on the decode and the prefill path.
+TEST(LinearKernel, VnniGivesTheBaselineBits) {
+  codegen::TargetSpec native = codegen::resolve_target({true, "", ""});
+  bool vnni = native.features.find("+avx512vnni") != std::string::npos &&
+              native.features.find("+avx512vl") != std::string::npos;
+  if (!vnni && native.features.find("+avxvnni") == std::string::npos) GTEST_SKIP() << "this CPU has no VNNI";
+  for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0, ir::DType::q5_1,
+                      ir::DType::q4_1f, ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16,
+                      ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q5_1fx16}) {
+    LinearCase c{w, 640, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
+    std::map<std::string, std::vector<float>> outputs;
+    for (const codegen::TargetSpec& target : {codegen::baseline_target(), native}) {
+      codegen::KernelCompiler compiler(target);
+      std::string name = compiler.add(linear_desc(c));
+      codegen::KernelInfo info = compiler.kernels().front().info;
+      std::string dir = ::testing::TempDir() + "vnni_asm_" + target.cpu;
+      auto lib = runtime::KernelObject::load(compiler.compile({"", dir}), "test");
+      std::string listing = read_text(dir + "/" + name + ".s");
+      EXPECT_EQ(listing.find("vpdpbusd") != std::string::npos, target == native) << ir::dtype_name(w);
+      for (int64_t T : {1, 5, 64}) {
+        LinearData data(c, T, 21);
+        int64_t syms[ir::kNumSyms] = {T, 1};
+        run_split(lib->lookup(name), data.args(c), syms, info.items(syms), 2);
+        auto& y = outputs[std::to_string(T)];
+        if (y.empty()) y = data.y;
+        else EXPECT_EQ(0, std::memcmp(y.data(), data.y.data(), sizeof(float) * T * c.N))
+                 << ir::dtype_name(w) << " T=" << T;
       }
     }
   }
@@ -303,7 +338,7 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
       std::string a = compiler.add(linear_desc(row_major)), b = compiler.add(linear_desc(panels));
       std::map<std::string, codegen::KernelInfo> infos;
       for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
-      auto lib = codegen::KernelLibrary::jit(compiler);
+      auto lib = runtime::KernelObject::compile(compiler);
       for (int64_t T : {1, 3, 8, 9, 13, 100}) {
         for (int threads : {1, 2}) {
           LinearData x(row_major, T, 11), y(panels, T, 11);
@@ -323,7 +358,7 @@ TEST(LinearKernel, StaticRowCount) {
                               LinearCase{ir::DType::f32, 40, 24, Prologue::Norm, "", false, true, ""}}) {
     codegen::KernelCompiler compiler;
     std::string name = compiler.add(linear_desc(c, D(9)));
-    auto lib = codegen::KernelLibrary::jit(compiler);
+    auto lib = runtime::KernelObject::compile(compiler);
     LinearData data(c, 9, 77);
     int64_t syms[ir::kNumSyms] = {1, 1};  // T is not read: the rows are static
     EXPECT_EQ(compiler.kernels().front().info.items(syms), 9);  // the rows, as at 9 rows of a T
@@ -337,7 +372,7 @@ TEST(LinearKernel, EmptyRangeWritesNothing) {
                               LinearCase{ir::DType::q8_0, 32, 8, Prologue::Norm, "", true, true, "silu"}}) {
     codegen::KernelCompiler compiler;
     std::string name = compiler.add(linear_desc(c));
-    auto lib = codegen::KernelLibrary::jit(compiler);
+    auto lib = runtime::KernelObject::compile(compiler);
     for (int64_t T : {3, 17}) {
       LinearData data(c, T, 5);
       int64_t syms[ir::kNumSyms] = {T, 1};

@@ -1,0 +1,32 @@
+// The parts of target selection that need no LLVM: the baseline, and a spec's spelling.
+#include "codegen/target.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+// The psABI level x86-64-v3 (AVX2, FMA, F16C, BMI1/2, LZCNT, MOVBE): a CPU name such as
+// "haswell" would also imply system features (invpcid) that virtual machines often hide,
+// making the host check refuse kernels that never use them.
+constexpr const char* kBaselineCpu = "x86-64-v3";
+constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
+
+}  // namespace
+
+std::string TargetSpec::str() const { return "cpu=" + cpu + " features=" + features; }
+
+TargetSpec baseline_target() { return {kBaselineCpu, kBaselineFeatures}; }
+
+std::vector<std::string> split_features(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    if (comma > start) out.push_back(list.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace lmc::codegen

@@ -1,0 +1,133 @@
+#include "runtime/host_isa.h"
+
+#include <cpuid.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace lmc::runtime {
+
+namespace {
+
+enum Reg { EAX, EBX, ECX, EDX };
+
+// Register state the OS must save for a feature's instructions to work (XCR0 bits).
+enum class State { None, Ymm, Zmm, Amx };
+
+struct Bit {
+  const char* name;  // LLVM's feature name
+  uint32_t leaf, subleaf;
+  Reg reg;
+  int bit;
+  State state = State::None;
+};
+
+// The extensions LLVM may enable for an x86-64 target, by where cpuid reports them.
+const Bit kBits[] = {
+    {"64bit", 0x80000001, 0, EDX, 29},        {"cmov", 1, 0, EDX, 15},
+    {"cx8", 1, 0, EDX, 8},                    {"fxsr", 1, 0, EDX, 24},
+    {"mmx", 1, 0, EDX, 23},                   {"sse", 1, 0, EDX, 25},
+    {"sse2", 1, 0, EDX, 26},                  {"sse3", 1, 0, ECX, 0},
+    {"pclmul", 1, 0, ECX, 1},                 {"ssse3", 1, 0, ECX, 9},
+    {"fma", 1, 0, ECX, 12, State::Ymm},       {"cx16", 1, 0, ECX, 13},
+    {"sse4.1", 1, 0, ECX, 19},                {"sse4.2", 1, 0, ECX, 20},
+    {"crc32", 1, 0, ECX, 20},                 {"movbe", 1, 0, ECX, 22},
+    {"popcnt", 1, 0, ECX, 23},                {"aes", 1, 0, ECX, 25},
+    {"xsave", 1, 0, ECX, 26},                 {"avx", 1, 0, ECX, 28, State::Ymm},
+    {"f16c", 1, 0, ECX, 29, State::Ymm},      {"rdrnd", 1, 0, ECX, 30},
+    {"fsgsbase", 7, 0, EBX, 0},               {"sgx", 7, 0, EBX, 2},
+    {"bmi", 7, 0, EBX, 3},                    {"avx2", 7, 0, EBX, 5, State::Ymm},
+    {"bmi2", 7, 0, EBX, 8},                   {"invpcid", 7, 0, EBX, 10},
+    {"rtm", 7, 0, EBX, 11},                   {"avx512f", 7, 0, EBX, 16, State::Zmm},
+    {"evex512", 7, 0, EBX, 16, State::Zmm},   {"avx512dq", 7, 0, EBX, 17, State::Zmm},
+    {"rdseed", 7, 0, EBX, 18},                {"adx", 7, 0, EBX, 19},
+    {"avx512ifma", 7, 0, EBX, 21, State::Zmm}, {"clflushopt", 7, 0, EBX, 23},
+    {"clwb", 7, 0, EBX, 24},                  {"avx512cd", 7, 0, EBX, 28, State::Zmm},
+    {"sha", 7, 0, EBX, 29},                   {"avx512bw", 7, 0, EBX, 30, State::Zmm},
+    {"avx512vl", 7, 0, EBX, 31, State::Zmm},  {"prefetchwt1", 7, 0, ECX, 0},
+    {"avx512vbmi", 7, 0, ECX, 1, State::Zmm}, {"pku", 7, 0, ECX, 4},
+    {"waitpkg", 7, 0, ECX, 5},                {"avx512vbmi2", 7, 0, ECX, 6, State::Zmm},
+    {"shstk", 7, 0, ECX, 7},                  {"gfni", 7, 0, ECX, 8},
+    {"vaes", 7, 0, ECX, 9, State::Ymm},       {"vpclmulqdq", 7, 0, ECX, 10, State::Ymm},
+    {"avx512vnni", 7, 0, ECX, 11, State::Zmm}, {"avx512bitalg", 7, 0, ECX, 12, State::Zmm},
+    {"avx512vpopcntdq", 7, 0, ECX, 14, State::Zmm}, {"rdpid", 7, 0, ECX, 22},
+    {"kl", 7, 0, ECX, 23},                    {"cldemote", 7, 0, ECX, 25},
+    {"movdiri", 7, 0, ECX, 27},               {"movdir64b", 7, 0, ECX, 28},
+    {"enqcmd", 7, 0, ECX, 29},                {"uintr", 7, 0, EDX, 5},
+    {"avx512vp2intersect", 7, 0, EDX, 8, State::Zmm}, {"serialize", 7, 0, EDX, 14},
+    {"tsxldtrk", 7, 0, EDX, 16},              {"pconfig", 7, 0, EDX, 18},
+    {"amx-bf16", 7, 0, EDX, 22, State::Amx},  {"avx512fp16", 7, 0, EDX, 23, State::Zmm},
+    {"amx-tile", 7, 0, EDX, 24, State::Amx},  {"amx-int8", 7, 0, EDX, 25, State::Amx},
+    {"sha512", 7, 1, EAX, 0, State::Ymm},     {"avxvnni", 7, 1, EAX, 4, State::Ymm},
+    {"avx512bf16", 7, 1, EAX, 5, State::Zmm}, {"cmpccxadd", 7, 1, EAX, 7},
+    {"amx-fp16", 7, 1, EAX, 21, State::Amx},  {"hreset", 7, 1, EAX, 22},
+    {"avxifma", 7, 1, EAX, 23, State::Ymm},   {"avxvnniint8", 7, 1, EDX, 4, State::Ymm},
+    {"avxneconvert", 7, 1, EDX, 5, State::Ymm}, {"prefetchi", 7, 1, EDX, 14},
+    {"xsaveopt", 0xd, 1, EAX, 0},             {"xsavec", 0xd, 1, EAX, 1},
+    {"xsaves", 0xd, 1, EAX, 3},               {"sahf", 0x80000001, 0, ECX, 0},
+    {"lzcnt", 0x80000001, 0, ECX, 5},         {"sse4a", 0x80000001, 0, ECX, 6},
+    {"prfchw", 0x80000001, 0, ECX, 8},        {"xop", 0x80000001, 0, ECX, 11, State::Ymm},
+    {"lwp", 0x80000001, 0, ECX, 15},          {"fma4", 0x80000001, 0, ECX, 16, State::Ymm},
+    {"tbm", 0x80000001, 0, ECX, 21},          {"mwaitx", 0x80000001, 0, ECX, 29},
+    {"clzero", 0x80000008, 0, EBX, 0},        {"rdpru", 0x80000008, 0, EBX, 4},
+    {"wbnoinvd", 0x80000008, 0, EBX, 9},
+};
+
+bool cpuid_bit(const Bit& b) {
+  unsigned max = __get_cpuid_max(b.leaf & 0x80000000u, nullptr);
+  if (max < b.leaf) return false;
+  unsigned r[4] = {0, 0, 0, 0};
+  __cpuid_count(b.leaf, b.subleaf, r[EAX], r[EBX], r[ECX], r[EDX]);
+  return (r[b.reg] >> b.bit) & 1u;
+}
+
+// The register state the OS saves (XCR0), or 0 without OSXSAVE.
+uint64_t saved_state() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1u)) return 0;
+  uint32_t lo, hi;
+  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+  return (uint64_t{hi} << 32) | lo;
+}
+
+bool os_saves(State s) {
+  constexpr uint64_t kYmm = 0x6, kZmm = 0xe6, kAmx = 0x60000;
+  uint64_t xcr0 = saved_state();
+  switch (s) {
+    case State::None: return true;
+    case State::Ymm: return (xcr0 & kYmm) == kYmm;
+    case State::Zmm: return (xcr0 & kZmm) == kZmm;
+    case State::Amx: return (xcr0 & kAmx) == kAmx;
+  }
+  return false;
+}
+
+const Bit* find_bit(const std::string& name) {
+  for (const Bit& b : kBits)
+    if (name == b.name) return &b;
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> missing_isa(const std::vector<std::string>& isa) {
+  std::vector<std::string> missing;
+  for (const std::string& name : isa) {
+    const Bit* b = find_bit(name);
+    if (!b) return std::nullopt;
+    if (!cpuid_bit(*b) || !os_saves(b->state)) missing.push_back(name);
+  }
+  return missing;
+}
+
+std::vector<std::string> missing_target_features(const codegen::TargetSpec& target, const std::string& isa) {
+  if (isa.empty()) return codegen::missing_host_features(target);
+  // The features the spec names outright count even if the list left them out.
+  std::vector<std::string> names = codegen::split_features(isa);
+  for (const auto& f : codegen::split_features(target.features))
+    if (f[0] == '+' && std::find(names.begin(), names.end(), f.substr(1)) == names.end()) names.push_back(f.substr(1));
+  if (auto missing = missing_isa(names)) return *missing;
+  return codegen::missing_host_features(target);
+}
+
+}  // namespace lmc::runtime
