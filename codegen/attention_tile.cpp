@@ -12,9 +12,6 @@ namespace lmc::codegen {
 
 namespace {
 
-// Keys per block: the accumulators are rescaled once per block, and the block's
-// converted K and V (64 * head_dim floats each) stay in L2 while the run uses them.
-constexpr int64_t kBlock = 64;
 constexpr unsigned kLanes = 8;
 // Register tiles of 12 accumulators: scores of 3 query vectors x 4 keys, outputs of 3
 // query vectors x 4 vectors of head_dim. A tile of one query vector (what is left of a
@@ -51,10 +48,6 @@ llvm::Value* i64_at(Builder& b, llvm::Value* base, llvm::Value* i) {
 }
 
 }  // namespace
-
-int64_t AttentionShape::block() const { return slots.sym ? kBlock : std::min(kBlock, slots.value); }
-
-int64_t AttentionShape::max_tile_rows() const { return std::max<int64_t>(1, kTileQueries / group()); }
 
 AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots)
     : b_(b), s_(s), q_(q), slots_(slots), hd_pad_(round_up(s.head_dim, kLanes)), keys_pad_(round_up(s.block(), kLanes)) {

@@ -18,39 +18,11 @@
 #pragma once
 #include <functional>
 
+#include "codegen/attention_shape.h"
 #include "codegen/llvm_helpers.h"
 #include "ir/dtype.h"
 
 namespace lmc::codegen {
-
-// Query vectors a run holds at most: rows of a prefill tile times the group's heads.
-// 24 splits evenly into groups of 1, 2, 3, 4, 6 or 8 heads, and into the score tiles'
-// 3 query vectors.
-constexpr int64_t kTileQueries = 24;
-
-// The static shape of an attention kernel, read from its descriptor.
-struct AttentionShape {
-  ir::Dim rows;
-  int64_t heads = 0;
-  int64_t kv_heads = 0;
-  int64_t head_dim = 0;
-  // C: a ring's static length, or the symbol C of a cache as long as the context (bound
-  // at run time; keys never wrap there, as every position is below C).
-  ir::Dim slots;
-  float scale = 1;
-  int64_t window = 0;
-  float softcap = 0;
-  ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
-
-  int64_t group() const { return heads / kv_heads; }  // query heads per kv head
-  // Keys per block: at most C, so a block's slots wrap around the ring at most once.
-  int64_t block() const;
-  // Rows of a prefill tile: as many as fill kTileQueries query vectors with the group.
-  int64_t max_tile_rows() const;
-  // Bytes of a cache row (every kv head), and of one kv head's part of it.
-  int64_t row_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, kv_heads * head_dim); }
-  int64_t head_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, head_dim); }
-};
 
 // `rows` query rows from `row`, of one sequence at positions position, position + 1, ...,
 // each with the query heads [head, head + heads) of one kv head, whose keys and values

@@ -2,7 +2,7 @@
 // of the operands side by side. Work items: rows.
 #include <llvm/IR/Function.h>
 
-#include "codegen/desc_access.h"
+#include "codegen/concat_shape.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_helpers.h"
 
@@ -10,29 +10,8 @@ namespace lmc::codegen {
 
 namespace {
 
-struct Shape {
-  Rows y;
-  std::vector<int64_t> widths;  // of the operands
-};
-
-Shape shape(const KernelDesc& d) {
-  if (d.operands.empty() || d.results.size() != 1) desc_error(d, "expected operands and 1 result");
-  if (attr_int_or(d, "axis", 1) != 1) desc_error(d, "only axis = 1 (columns) is supported");
-  Shape s{expect_rows(d, d.results[0], "result"), {}};
-  int64_t total = 0;
-  for (const auto& x : d.operands) {
-    Rows r = expect_rows(d, x, "operand");
-    if (x.dtype != d.results[0].dtype || !(r.rows == s.y.rows))
-      desc_error(d, "operands must have the result's dtype and rows, got " + x.str());
-    s.widths.push_back(r.width);
-    total += r.width;
-  }
-  if (total != s.y.width) desc_error(d, "operand widths must add up to the result width");
-  return s;
-}
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  ConcatShape s = concat_shape(d);
   ir::DType dt = d.results[0].dtype;
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
@@ -52,13 +31,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
-  return row_items(s.y.rows, 2 * ir::dtype_row_bytes(d.results[0].dtype, s.y.width));
-}
-
 }  // namespace
 
-extern const Emitter kEmitConcat{"concat", emit, info};
+extern const Emitter kEmitConcat{"concat", emit};
 
 }  // namespace lmc::codegen

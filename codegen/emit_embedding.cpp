@@ -9,7 +9,7 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Intrinsics.h>
 
-#include "codegen/desc_access.h"
+#include "codegen/embedding_shape.h"
 #include "codegen/emitter.h"
 #include "codegen/region_io.h"
 #include "codegen/weight_blocks.h"
@@ -20,36 +20,6 @@ namespace {
 
 constexpr unsigned kLanes = 8;
 constexpr int64_t kQ8Block = 32;  // values per q8_0 block: f16 scale, then 32 int8
-
-struct Shape {
-  ir::DType dtype;
-  int64_t vocab = 0;  // rows of the table
-  int64_t width = 0;
-  ir::Dim rows;
-  int64_t begin = 0;  // the table's first row's id (one rank's share of a vocabulary)
-  bool share = false;
-};
-
-Shape shape(const KernelDesc& d, const ir::Op& anchor) {
-  if (anchor.operands().size() != 2 || anchor.num_results() != 1) desc_error(d, "embedding takes 2 operands");
-  const ir::Type& table = anchor.operand(0)->type();
-  if (table.rank() != 2 || !table.is_static())
-    desc_error(d, "table must be [V,D] with static dims, got " + table.str());
-  Shape s{table.dtype, table.dims[0].value, table.dims[1].value, {}, 0, anchor.has_attr("begin")};
-  if (s.share) s.begin = anchor.attr_int("begin");
-  bool blocks = s.dtype == ir::DType::q8_0 || s.dtype == ir::DType::q8_0x16;
-  if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && !blocks)
-    desc_error(d, "table must be f32, f16, q8_0 or q8_0x16, got " + table.str());
-  if (blocks && s.width % kQ8Block) desc_error(d, "q8_0 rows must be whole blocks");
-  if (s.vocab % ir::dtype_panel_rows(s.dtype)) desc_error(d, "q8_0x16 tables must be whole panels of rows");
-  const ir::Type& ids = anchor.operand(1)->type();
-  if (ids.dtype != ir::DType::i32 || ids.rank() != 1) desc_error(d, "ids must be i32[R], got " + ids.str());
-  s.rows = ids.dims[0];
-  Rows y = expect_f32_rows(d, anchor.result()->type(), "result");
-  if (!(y.rows == s.rows) || y.width != s.width)
-    desc_error(d, "result must be f32[" + s.rows.str() + "," + std::to_string(s.width) + "]");
-  return s;
-}
 
 void copy_f16_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t width) {
   int64_t whole = width / kLanes * kLanes;
@@ -98,7 +68,7 @@ void apply_epilogue(Builder& b, RegionIO& io, llvm::Value* y, llvm::Value* r, in
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
   FusedRegion region = fused_region(d);
-  Shape s = shape(d, *region.anchor);
+  EmbeddingShape s = embedding_shape(d, *region.anchor);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   RegionIO io(b, p, region);
@@ -138,13 +108,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d, *fused_region(d).anchor);
-  return row_items(s.rows, s.width * 4 + ir::dtype_row_bytes(s.dtype, s.width));
-}
-
 }  // namespace
 
-extern const Emitter kEmitEmbedding{"embedding", emit, info};
+extern const Emitter kEmitEmbedding{"embedding", emit};
 
 }  // namespace lmc::codegen

@@ -6,9 +6,8 @@
 #include <llvm/IR/Function.h>
 
 #include "codegen/body_eval.h"
-#include "codegen/desc_access.h"
 #include "codegen/emitter.h"
-#include "codegen/fused_region.h"
+#include "codegen/fused_rows_shape.h"
 
 namespace lmc::codegen {
 
@@ -18,22 +17,9 @@ namespace {
 // activation polynomials.
 constexpr unsigned kLanes = 32;
 
-struct RowsLayout {
-  ir::Dim rows = ir::Dim::of(1);
-  int64_t width = 1;
-};
-
-RowsLayout layout(const KernelDesc& d, const FusedRegion& r) {
-  RowsLayout l;
-  if (r.row_type.rank() > 0) l.rows = r.row_type.dims[0];
-  l.width = r.row_type.row_width();
-  if (r.anchor) desc_error(d, "not an anchor-less region");
-  return l;
-}
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
   FusedRegion r = fused_region(d);
-  RowsLayout l = layout(d, r);
+  FusedRowsLayout l = fused_rows_layout(d, r);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   size_t n_args = r.body->args().size();
@@ -58,15 +44,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  FusedRegion r = fused_region(d);
-  RowsLayout l = layout(d, r);
-  int64_t buffers = static_cast<int64_t>(r.body->args().size() + r.body->outputs().size());
-  return row_items(l.rows, l.width * 4 * buffers);
-}
-
 }  // namespace
 
-extern const Emitter kEmitFusedRows{"fusion", emit, info};
+extern const Emitter kEmitFusedRows{"fusion", emit};
 
 }  // namespace lmc::codegen

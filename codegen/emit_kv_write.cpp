@@ -10,41 +10,16 @@
 #include <llvm/IR/Function.h>
 
 #include "codegen/cache_rows.h"
-#include "codegen/desc_access.h"
 #include "codegen/emitter.h"
+#include "codegen/kv_write_shape.h"
 #include "codegen/llvm_helpers.h"
-#include "ir/op_traits.h"
 
 namespace lmc::codegen {
 
 namespace {
 
-struct Shape {
-  Rows cache;
-  Rows x;
-  ir::DType dtype = ir::DType::f32;
-  int64_t row_bytes = 0;  // of a cache row
-};
-
-Shape shape(const KernelDesc& d) {
-  expect_arity(d, 4, 1);
-  const ir::Type& cache = d.operands[0];
-  Shape s{expect_rows(d, cache, "cache"), {}};
-  if (!is_cache_length(s.cache.rows)) desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
-  s.x = expect_f32_rows(d, d.operands[1], "input");
-  if (s.x.width != s.cache.width) desc_error(d, "input rows must match the cache's width");
-  s.dtype = cache.dtype;
-  if (!ir::is_cache_dtype(s.dtype) || s.cache.width % ir::dtype_block_elems(s.dtype))
-    desc_error(d, "cache must be f32, f16 or whole q8_0 blocks, got " + cache.str());
-  expect_row_ids(d, d.operands[2], s.x.rows, "positions");
-  expect_row_ids(d, d.operands[3], s.x.rows, "seq");
-  if (!(d.results[0] == cache)) desc_error(d, "result must have the cache's type");
-  s.row_bytes = ir::dtype_row_bytes(cache.dtype, s.cache.width);
-  return s;
-}
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  KvWriteShape s = kv_write_shape(d);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* slots = dim_value(b, p, s.cache.rows);
@@ -61,13 +36,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
-  return row_items(s.x.rows, s.x.width * 4 + s.row_bytes);
-}
-
 }  // namespace
 
-extern const Emitter kEmitKvWrite{"kv_write", emit, info};
+extern const Emitter kEmitKvWrite{"kv_write", emit};
 
 }  // namespace lmc::codegen

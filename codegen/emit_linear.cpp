@@ -5,8 +5,6 @@
 // path, and rows of every column for many rows, which take the blocked prefill path
 // (codegen/linear_{decode,prefill,prefill_blocks}.cpp); q8_0x16 weights take one kernel
 // on both (codegen/linear_panels.cpp), its column items whole panels.
-#include <algorithm>
-
 #include <llvm/IR/Function.h>
 
 #include "codegen/emitter.h"
@@ -42,28 +40,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-// Decode splits the columns: each call streams its share of the weights. Prefill
-// splits the rows evenly over the threads: each call prepares its input rows (the
-// prologue, their quantization) once and sweeps all the weights.
-KernelInfo info(const KernelDesc& d) {
-  FusedRegion r = fused_region(d);
-  LinearShape s = linear_shape(d, r);
-  KernelInfo k;
-  k.fixed = s.N / s.col_unit();
-  // A split must leave each part enough columns to amortise quantizing the input.
-  k.grain = std::max<int64_t>(1, 64 / s.col_unit());
-  if (s.rows.sym) {
-    k.sym = *s.rows.sym;
-    k.rows_from = kPrefillMinRows;
-  } else if (s.rows.value >= kPrefillMinRows) {
-    k.fixed = s.rows.value;
-    k.grain = kDecodeMaxRows;
-  }
-  return k;
-}
-
 }  // namespace
 
-extern const Emitter kEmitLinear{"linear", emit, info};
+extern const Emitter kEmitLinear{"linear", emit};
 
 }  // namespace lmc::codegen

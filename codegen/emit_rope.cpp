@@ -10,9 +10,9 @@
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/Module.h>
 
-#include "codegen/desc_access.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_math.h"
+#include "codegen/rope_shape.h"
 
 namespace lmc::codegen {
 
@@ -21,35 +21,13 @@ namespace {
 constexpr unsigned kLanes = 8;       // f32 lanes when rotating
 constexpr unsigned kAngleLanes = 4;  // f64 lanes when computing angles
 
-struct Shape {
-  Rows x;
-  int64_t head_dim = 0;
-  double base = 0;
-  bool neox = true;
-  int64_t pairs() const { return head_dim / 2; }
-  // The angle table is computed in whole f64 vectors.
-  int64_t padded_pairs() const { return (pairs() + kAngleLanes - 1) / kAngleLanes * kAngleLanes; }
-};
-
-Shape shape(const KernelDesc& d) {
-  expect_arity(d, 2, 1);
-  Shape s{expect_f32_rows(d, d.operands[0], "input")};
-  expect_row_ids(d, d.operands[1], s.x.rows, "positions");
-  if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have the input's type");
-  s.head_dim = attr_int(d, "head_dim");
-  if (s.head_dim <= 0 || s.head_dim % 2 || s.x.width % s.head_dim)
-    desc_error(d, "head_dim must be even and divide the row width");
-  s.base = attr_float(d, "base");
-  if (!(s.base > 0)) desc_error(d, "base must be positive");
-  std::string style = attr_string(d, "style");
-  if (style != "neox" && style != "normal") desc_error(d, "style must be \"neox\" or \"normal\"");
-  s.neox = style == "neox";
-  return s;
-}
+// The pairs of a head, rounded up so that the angle table is computed in whole f64
+// vectors.
+int64_t padded_pairs(const RopeShape& s) { return (s.pairs() + kAngleLanes - 1) / kAngleLanes * kAngleLanes; }
 
 // base^(-2i/hd) for each pair, in f64, zero-padded to whole vectors.
-llvm::Value* frequency_table(llvm::Function& fn, const Shape& s) {
-  std::vector<double> freq(s.padded_pairs(), 0.0);
+llvm::Value* frequency_table(llvm::Function& fn, const RopeShape& s) {
+  std::vector<double> freq(padded_pairs(s), 0.0);
   for (int64_t i = 0; i < s.pairs(); ++i)
     freq[i] = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.head_dim));
   auto* init = llvm::ConstantDataArray::get(fn.getContext(), freq);
@@ -65,10 +43,10 @@ struct AngleTable {
   llvm::Value* sin;
 };
 
-void fill_angles(Builder& b, const Shape& s, llvm::Value* freq, llvm::Value* position, const AngleTable& t) {
+void fill_angles(Builder& b, const RopeShape& s, llvm::Value* freq, llvm::Value* position, const AngleTable& t) {
   auto* f64x = llvm::FixedVectorType::get(b.getDoubleTy(), kAngleLanes);
   auto* p = b.CreateVectorSplat(kAngleLanes, b.CreateSIToFP(position, b.getDoubleTy()));
-  emit_for(b, i64c(b, 0), i64c(b, s.padded_pairs()), kAngleLanes, [&](llvm::Value* i) {
+  emit_for(b, i64c(b, 0), i64c(b, padded_pairs(s)), kAngleLanes, [&](llvm::Value* i) {
     auto* f = b.CreateAlignedLoad(f64x, elem_ptr(b, b.getDoubleTy(), freq, i), llvm::Align(8));
     SinCos sc = emit_sincos_f64_to_f32(b, b.CreateFMul(p, f));
     if (s.neox) {
@@ -82,7 +60,7 @@ void fill_angles(Builder& b, const Shape& s, llvm::Value* freq, llvm::Value* pos
   });
 }
 
-void rotate_neox(Builder& b, const Shape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
+void rotate_neox(Builder& b, const RopeShape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
   auto* half = i64c(b, s.pairs());
   emit_chunks(b, i64c(b, 0), half, kLanes, [&](llvm::Value* i, llvm::Value* count) {
     auto* c = load_f32x_n(b, f32_ptr(b, t.cos, i), kLanes, count);
@@ -95,7 +73,7 @@ void rotate_neox(Builder& b, const Shape& s, const AngleTable& t, llvm::Value* x
   });
 }
 
-void rotate_normal(Builder& b, const Shape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
+void rotate_normal(Builder& b, const RopeShape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
   // Chunks start at multiples of 8 and head_dim is even, so pairs never straddle a chunk.
   emit_chunks(b, i64c(b, 0), i64c(b, s.head_dim), kLanes, [&](llvm::Value* i, llvm::Value* count) {
     auto* v = load_f32x_n(b, f32_ptr(b, x, i), kLanes, count);
@@ -107,14 +85,14 @@ void rotate_normal(Builder& b, const Shape& s, const AngleTable& t, llvm::Value*
 }
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  RopeShape s = rope_shape(d);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 0);
   llvm::Value* positions = arg_pointer(b, p, 1);
   llvm::Value* y = arg_pointer(b, p, 2);
   llvm::Value* freq = frequency_table(fn, s);
-  int64_t table_len = s.neox ? s.padded_pairs() : 2 * s.padded_pairs();
+  int64_t table_len = s.neox ? padded_pairs(s) : 2 * padded_pairs(s);
   AngleTable t{stack_array(b, b.getFloatTy(), table_len), stack_array(b, b.getFloatTy(), table_len)};
   int64_t heads = s.x.width / s.head_dim;
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
@@ -130,13 +108,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
-  return row_items(s.x.rows, s.x.width * 8);
-}
-
 }  // namespace
 
-extern const Emitter kEmitRope{"rope", emit, info};
+extern const Emitter kEmitRope{"rope", emit};
 
 }  // namespace lmc::codegen

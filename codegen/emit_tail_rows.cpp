@@ -2,31 +2,16 @@
 // wanted). Work items: rows of y.
 #include <llvm/IR/Function.h>
 
-#include "codegen/desc_access.h"
 #include "codegen/emitter.h"
 #include "codegen/llvm_helpers.h"
+#include "codegen/tail_rows_shape.h"
 
 namespace lmc::codegen {
 
 namespace {
 
-struct Shape {
-  Rows x;
-  Rows y;
-  int64_t row_bytes = 0;
-};
-
-Shape shape(const KernelDesc& d) {
-  expect_arity(d, 1, 1);
-  Shape s{expect_rows(d, d.operands[0], "input"), expect_rows(d, d.results[0], "result")};
-  if (d.results[0].dtype != d.operands[0].dtype || s.y.width != s.x.width)
-    desc_error(d, "result rows must match the input's dtype and width");
-  s.row_bytes = ir::dtype_row_bytes(d.operands[0].dtype, s.x.width);
-  return s;
-}
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  Shape s = shape(d);
+  TailRowsShape s = tail_rows_shape(d);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 0);
@@ -40,13 +25,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateRetVoid();
 }
 
-KernelInfo info(const KernelDesc& d) {
-  Shape s = shape(d);
-  return row_items(s.y.rows, 2 * s.row_bytes);
-}
-
 }  // namespace
 
-extern const Emitter kEmitTailRows{"tail_rows", emit, info};
+extern const Emitter kEmitTailRows{"tail_rows", emit};
 
 }  // namespace lmc::codegen

@@ -1,6 +1,7 @@
-// Kernel emitters: each op kind has one, in its own file (emit_<kind>.cpp). An emitter
-// fills the body of a function that already has the kernel ABI signature
-// (codegen/kernel_abi.h), specialised to the descriptor's static dims and attributes.
+// Kernel emitters: each kernel kind (codegen/kernel_kind.h) has one, in its own file
+// (emit_<kind>.cpp). An emitter fills the body of a function that already has the
+// kernel ABI signature (codegen/kernel_abi.h), specialised to the descriptor's static
+// dims and attributes.
 #pragma once
 #include <string_view>
 
@@ -13,13 +14,12 @@ class Function;
 namespace lmc::codegen {
 
 struct Emitter {
-  std::string_view kind;                          // IR op name
+  std::string_view kind;  // KernelKind::name
   void (*emit)(llvm::Function& fn, const KernelDesc& d);
-  KernelInfo (*info)(const KernelDesc& d);        // work items of the kernel
 };
 
-// The emitter of a kernel (a fusion's is its anchor's), or nullptr when none matches
-// (the op must be folded or aliased before codegen).
-const Emitter* find_emitter(const KernelDesc& d);
+// The emitter of d's kernel kind (a fusion's is its anchor's). Throws lmc::Error when
+// none matches (the op must be folded or aliased before codegen).
+const Emitter& find_emitter(const KernelDesc& d);
 
 }  // namespace lmc::codegen

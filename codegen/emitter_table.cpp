@@ -1,11 +1,13 @@
-// Every kernel kind codegen can emit. Elementwise ops, row reductions and fusion
-// regions without an anchor share the generated loop of emit_fused_rows.cpp; anchors
-// and the other kernels have an emitter each, in its own emit_<kind>.cpp. To add a
-// kernel kind, declare its emitter here and list it in kEmitters.
+// The emitter of every kernel kind: anchors and the other kernels have one each, in its
+// own emit_<kind>.cpp; elementwise ops, row reductions and fusion regions without an
+// anchor share the generated loop of emit_fused_rows.cpp. To add a kernel kind, list it
+// in codegen/kernel_kind.cpp, and declare its emitter here and list it in kEmitters.
 #include <array>
+#include <string>
 
 #include "codegen/emitter.h"
-#include "ir/op_registry.h"
+#include "codegen/kernel_kind.h"
+#include "ir/error.h"
 
 namespace lmc::codegen {
 
@@ -21,29 +23,17 @@ extern const Emitter kEmitTailRows;
 
 namespace {
 const std::array kEmitters{
-    &kEmitLinear, &kEmitEmbedding, &kEmitRope, &kEmitKvWrite, &kEmitAttention,
-    &kEmitSplit,  &kEmitConcat,    &kEmitTailRows,
+    &kEmitLinear, &kEmitEmbedding, &kEmitRope,   &kEmitKvWrite,  &kEmitAttention,
+    &kEmitSplit,  &kEmitConcat,    &kEmitTailRows, &kEmitFusedRows,
 };
-
-// A fusion runs around its anchor's emitter; without one, as a loop over rows.
-std::string_view anchor_kind(const KernelDesc& d) {
-  if (d.body)
-    for (const auto& op : d.body->ops())
-      if (ir::is_role(*op, ir::OpRole::Anchor)) return op->kind();
-  return d.kind;
-}
 }  // namespace
 
-const Emitter* find_emitter(const KernelDesc& d) {
-  std::string_view kind = anchor_kind(d);
+const Emitter& find_emitter(const KernelDesc& d) {
+  std::string_view kind = kernel_kind(d).name;
   for (const Emitter* e : kEmitters)
-    if (e->kind == kind) return e;
-  const ir::OpDef* def = ir::find_op(kind);
-  if (!def) return nullptr;
-  ir::OpRole role = def->traits.role;
-  if (role == ir::OpRole::Elementwise || role == ir::OpRole::RowReduction || role == ir::OpRole::Region)
-    return &kEmitFusedRows;
-  return nullptr;
+    if (e->kind == kind) return *e;
+  // Only a kind listed in codegen/kernel_kind.cpp but not in kEmitters gets here.
+  throw Error("codegen: error: no emitter for kernel kind '" + std::string(kind) + "'");
 }
 
 }  // namespace lmc::codegen

@@ -15,6 +15,7 @@
 #include <llvm/Transforms/Utils/Cloning.h>
 
 #include "codegen/emitter.h"
+#include "codegen/kernel_kind.h"
 #include "codegen/kernel_name.h"
 #include "codegen/module_passes.h"
 #include "ir/error.h"
@@ -104,15 +105,14 @@ std::string KernelCompiler::add(const KernelDesc& d) {
   impl_->check_live();
   std::string key = d.key();
   if (auto it = impl_->name_by_key.find(key); it != impl_->name_by_key.end()) return it->second;
-  const Emitter* emitter = find_emitter(d);
-  if (!emitter) throw Error("codegen: error: no kernel for op '" + d.kind + "' (" + key + ")");
+  const Emitter& emitter = find_emitter(d);
 
   auto t0 = std::chrono::steady_clock::now();
   std::string name = impl_->fresh_name(d);
   auto module = impl_->new_module(name);
   llvm::Function* fn = impl_->new_kernel_function(*module, name);
-  KernelInfo info = emitter->info(d);
-  emitter->emit(*fn, d);  // a throw drops the half-built module with it
+  KernelInfo info = kernel_work_items(d);
+  emitter.emit(*fn, d);  // a throw drops the half-built module with it
   impl_->stats.emit_seconds += seconds_since(t0);
 
   impl_->modules.push_back(std::move(module));

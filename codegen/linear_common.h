@@ -1,41 +1,16 @@
 // What the linear kernel's two code paths (decode: few rows, memory-bound;
-// prefill: many rows, compute-bound) share: the validated shape of the anchor and
-// the fused region around it — the prologue that computes each input value as it
-// is loaded, and the epilogue applied to each output value before it is stored.
+// prefill: many rows, compute-bound) share: the validated shape of the anchor
+// (codegen/linear_shape.h) and the fused region around it — the prologue that
+// computes each input value as it is loaded, and the epilogue applied to each output
+// value before it is stored.
 #pragma once
 #include <memory>
 #include <string>
 
+#include "codegen/linear_shape.h"
 #include "codegen/region_io.h"
 
 namespace lmc::codegen {
-
-// Up to this many rows the decode path streams the weights once for all of them; from
-// one more on, the blocked paths (prefill) pack each weight panel once for many rows.
-// For block weights the two sum a row's products in the same order (i32 per block,
-// scaled into f32 once per block), so a row's numbers do not depend on the path: a
-// batched sequence's logits equal its logits alone (runtime/batch_generator.h). At 8
-// rows the int8 GEMM gains nothing on the decode path (Gemma 3 270M, 8 batched decode
-// rows at 2 threads: 64.5 ms of kernel time a step on either, `lmc run --prompts
-// --parallel 8 --trace-out`; batch_q8_0 in bench_linear); f32 weights' FMA panels need
-// more rows.
-constexpr int64_t kDecodeMaxRows = 8;
-constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
-
-struct LinearShape {
-  int64_t K = 0;         // reduction length (w is [N,K])
-  int64_t N = 0;         // output columns = work items
-  ir::DType wtype = ir::DType::f32;  // f32, q8_0, q8_0x16 or a block type kept from a file
-  ir::Dim rows;          // T
-  int64_t w_row_bytes() const;
-  // Output columns per work item: the weight's rows per panel (16 for q8_0x16), so that
-  // a call's columns are whole panels.
-  int64_t col_unit() const { return ir::dtype_panel_rows(wtype); }
-};
-
-// Validates the anchor against the linear contract; throws lmc::Error naming the
-// kernel key on any mismatch.
-LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r);
 
 // The kernel's buffers and the region around the linear, inside the function.
 class LinearIO {

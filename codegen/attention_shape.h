@@ -1,0 +1,46 @@
+// The static shape of an attention kernel (codegen/emit_attention.cpp), validated from
+// the descriptor of its anchor, the tiling it implies, and the kernel's work items. Free
+// of LLVM, so which kernels a graph needs and how they split can be known without
+// generating them.
+#pragma once
+#include "codegen/kernel_desc.h"
+
+namespace lmc::codegen {
+
+// Query vectors a run holds at most: rows of a prefill tile times the group's heads.
+// 24 splits evenly into groups of 1, 2, 3, 4, 6 or 8 heads, and into the score tiles'
+// 3 query vectors.
+constexpr int64_t kTileQueries = 24;
+
+// The static shape of an attention kernel, read from its descriptor.
+struct AttentionShape {
+  ir::Dim rows;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;
+  int64_t head_dim = 0;
+  // C: a ring's static length, or the symbol C of a cache as long as the context (bound
+  // at run time; keys never wrap there, as every position is below C).
+  ir::Dim slots;
+  float scale = 1;
+  int64_t window = 0;
+  float softcap = 0;
+  ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
+
+  int64_t group() const { return heads / kv_heads; }  // query heads per kv head
+  // Keys per block: at most C, so a block's slots wrap around the ring at most once.
+  int64_t block() const;
+  // Rows of a prefill tile: as many as fill kTileQueries query vectors with the group.
+  int64_t max_tile_rows() const;
+  // Bytes of a cache row (every kv head), and of one kv head's part of it.
+  int64_t row_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, kv_heads * head_dim); }
+  int64_t head_bytes(ir::DType t) const { return ir::dtype_row_bytes(t, head_dim); }
+};
+
+// The shape of the attention op that d describes (a fusion's anchor, codegen/describe_op.h);
+// throws lmc::Error naming the kernel key when the emitter does not handle it.
+AttentionShape attention_shape(const KernelDesc& d);
+
+// (row, query head) pairs, r * Hq + h.
+KernelInfo attention_work_items(const KernelDesc& d);
+
+}  // namespace lmc::codegen

@@ -1,0 +1,59 @@
+#include "codegen/kernel_kind.h"
+
+#include "codegen/attention_shape.h"
+#include "codegen/concat_shape.h"
+#include "codegen/embedding_shape.h"
+#include "codegen/fused_rows_shape.h"
+#include "codegen/kv_write_shape.h"
+#include "codegen/linear_shape.h"
+#include "codegen/rope_shape.h"
+#include "codegen/split_shape.h"
+#include "codegen/tail_rows_shape.h"
+#include "ir/error.h"
+#include "ir/op_registry.h"
+
+namespace lmc::codegen {
+
+namespace {
+
+// To add a kernel kind, list it here and its emitter in codegen/emitter_table.cpp.
+constexpr KernelKind kAnchorKinds[] = {
+    {"linear", linear_work_items},
+    {"embedding", embedding_work_items},
+    {"rope", rope_work_items},
+    {"kv_write", kv_write_work_items},
+    {"attention", attention_work_items},
+    {"split", split_work_items},
+    {"concat", concat_work_items},
+    {"tail_rows", tail_rows_work_items},
+};
+constexpr KernelKind kFusedRows{"fusion", fused_rows_work_items};
+
+// A fusion runs around its anchor's kernel; without one, as a loop over rows.
+std::string_view anchor_kind(const KernelDesc& d) {
+  if (d.body)
+    for (const auto& op : d.body->ops())
+      if (ir::is_role(*op, ir::OpRole::Anchor)) return op->kind();
+  return d.kind;
+}
+
+bool runs_as_rows(std::string_view kind) {
+  const ir::OpDef* def = ir::find_op(kind);
+  if (!def) return false;
+  ir::OpRole role = def->traits.role;
+  return role == ir::OpRole::Elementwise || role == ir::OpRole::RowReduction || role == ir::OpRole::Region;
+}
+
+}  // namespace
+
+const KernelKind& kernel_kind(const KernelDesc& d) {
+  std::string_view kind = anchor_kind(d);
+  for (const KernelKind& k : kAnchorKinds)
+    if (k.name == kind) return k;
+  if (runs_as_rows(kind)) return kFusedRows;
+  throw Error("codegen: error: no kernel for op '" + d.kind + "' (" + d.key() + ")");
+}
+
+KernelInfo kernel_work_items(const KernelDesc& d) { return kernel_kind(d).work_items(d); }
+
+}  // namespace lmc::codegen
