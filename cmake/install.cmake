@@ -2,7 +2,6 @@
 # tree (docs/writing-a-pass.md): the lmc executable, the headers a pass includes (as
 # P/include/lmc/ir/x.h, so `#include "ir/x.h"` reads the same in and out of the tree), the
 # IR and pass libraries, and the CMake package P/lib/cmake/lmc (cmake/lmcConfig.cmake.in).
-include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(LMC_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/lmc)
@@ -31,11 +30,14 @@ add_library(lmc::ir ALIAS lmc_ir)
 add_library(lmc::passes ALIAS lmc_passes)
 add_executable(lmc::lmc ALIAS lmc)
 
-# The installed lmc finds libLLVM where the build found it (Debian keeps it outside the
-# loader's default path).
+# The installed lmc finds its libraries where the build found them.
 set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
 
 install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The code generator module, where the installed lmc looks for it (codegen/codegen_module.h);
+# it finds libLLVM where the build found it.
+set_target_properties(lmc_codegen_llvm PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+install(TARGETS lmc_codegen_llvm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lmc)
 install(TARGETS lmc_ir lmc_passes lmc_plugin EXPORT lmcTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})

@@ -2,14 +2,12 @@
 // a Haswell) runs on every machine we support; `native` opts into the host's wider
 // ISA; an explicit mcpu/mattr overrides both. The resolved spec is recorded in the
 // artifact manifest, and a loader checks it against the host before running code.
+//
+// What needs LLVM's knowledge of CPUs (resolving a name, implied features, the host's
+// features) is answered by the code generator module (codegen/codegen_module.h).
 #pragma once
-#include <memory>
 #include <string>
 #include <vector>
-
-namespace llvm {
-class TargetMachine;
-}
 
 namespace lmc::codegen {
 
@@ -42,11 +40,5 @@ std::vector<std::string> isa_features(const TargetSpec& spec);
 std::vector<std::string> missing_host_features(const TargetSpec& spec);
 // Throws lmc::Error naming the missing features unless this CPU can run the spec's code.
 void require_host_features(const TargetSpec& spec);
-
-// O3 code generator for the spec on the host's triple (x86-64 ELF).
-std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec);
-
-// Registers the native target with LLVM once per process.
-void init_llvm_target();
 
 }  // namespace lmc::codegen

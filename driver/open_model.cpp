@@ -40,7 +40,7 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
   std::string why = reason_to_recompile(art, trust);
   if (why.empty()) {
     const auto& man = art.parsed_manifest();
-    auto entries = runtime::graph_kernel_entries(*m.graph, art.path() + ":ir", man.target);
+    auto entries = runtime::graph_kernel_entries(*m.graph, art.path() + ":ir");
     runtime::check_kernel_entries(entries, man.kernels, art.path() + ":manifest");
     m.library = runtime::KernelObject::load(art.section("kernels"), art.path() + ":kernels");
     m.kernels = runtime::build_kernel_table(*m.library, entries);

@@ -32,24 +32,30 @@ Error at_op(const Error& e, const ir::Op& op, const std::string& file) {
   return error_at(where, op.where() + ": cannot generate its kernel: " + std::string(what));
 }
 
-}  // namespace
-
-void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g, const std::string& file) {
+// Calls `take` with the descriptor of every op of `g` that runs a kernel, an error of
+// codegen's reported at the op.
+template <class Take>
+void for_each_kernel(const ir::Graph& g, const std::string& file, Take take) {
   for (const auto& op : g.ops()) {
     if (!codegen::needs_kernel(*op)) continue;
     try {
-      compiler.add(codegen::describe(*op));
+      take(codegen::describe(*op));
     } catch (const Error& e) {
       throw at_op(e, *op, file);
     }
   }
 }
 
-std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file,
-                                                       const codegen::TargetSpec& target) {
-  codegen::KernelCompiler compiler(target);
-  add_graph_kernels(compiler, g, file);
-  return compiler.kernels();
+}  // namespace
+
+void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g, const std::string& file) {
+  for_each_kernel(g, file, [&](const codegen::KernelDesc& d) { compiler.add(d); });
+}
+
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file) {
+  codegen::KernelPlan plan;
+  for_each_kernel(g, file, [&](const codegen::KernelDesc& d) { plan.add(plan.entry_for(d)); });
+  return plan.kernels();
 }
 
 namespace {

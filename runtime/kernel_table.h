@@ -10,6 +10,7 @@
 #include "codegen/kernel_abi.h"
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_desc.h"
+#include "codegen/kernel_plan.h"
 #include "ir/graph.h"
 #include "runtime/kernel_object.h"
 
@@ -36,10 +37,9 @@ KernelTable build_kernel_table(const KernelObject& lib, const std::vector<codege
 // refuses is reported as "<file>:<line>: error: op 'linear' defining %y (line 3): ...".
 void add_graph_kernels(codegen::KernelCompiler& compiler, const ir::Graph& g, const std::string& file);
 
-// The (key, symbol, work items) list compiling `g` (read from `file`) for `target` gives,
-// without optimizing or compiling the kernels.
-std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file,
-                                                       const codegen::TargetSpec& target);
+// The (key, symbol, work items) list compiling `g` (read from `file`) gives, derived
+// without LLVM (codegen::KernelPlan).
+std::vector<codegen::KernelEntry> graph_kernel_entries(const ir::Graph& g, const std::string& file);
 
 // Throws lmc::Error "<where>: error: ..." unless `recorded` (an artifact manifest's kernel
 // table) lists exactly the kernels of `derived`, with the same symbols and work items.

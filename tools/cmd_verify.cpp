@@ -49,7 +49,7 @@ std::vector<Check> checks(const runtime::Artifact& art, const driver::ArtifactTr
        [&] {
          if (!graph) throw Error("not checked: the IR did not read");
          const auto& man = art.parsed_manifest();
-         auto derived = runtime::graph_kernel_entries(*graph, art.path() + ":ir", man.target);
+         auto derived = runtime::graph_kernel_entries(*graph, art.path() + ":ir");
          runtime::check_kernel_entries(derived, man.kernels, art.path() + ":manifest");
          return std::to_string(derived.size()) + " kernels, as the IR gives them";
        }},

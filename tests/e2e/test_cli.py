@@ -165,6 +165,34 @@ class CompileAndRun(unittest.TestCase):
         np.testing.assert_array_equal(out["1"][1], out["2"][1])
 
 
+def loaded_libraries(*args):
+    """The shared objects the dynamic loader opened for `lmc *args` (LD_DEBUG=files)."""
+    r = lmc(*args, env={"LD_DEBUG": "files"})
+    return r, set(re.findall(r"file=(\S+?)\s+\[\d+\];\s+(?:needed|dynamically loaded) by", r.stderr))
+
+
+@needs(LLAMA_GGUF)
+class CodeGeneratorLoadsOnlyToCompile(unittest.TestCase):
+    """lmc loads the code generator module, and with it libLLVM, only when it compiles
+    kernels: a run from an artifact sealed with the user's key links the artifact's object
+    code itself (docs/architecture.md)."""
+
+    def test_run_from_artifact_maps_no_llvm(self):
+        path, compiled = Artifact.get()
+        self.assertEqual(compiled.returncode, 0, compiled.stderr)
+        r, libs = loaded_libraries("run", path, "--prompt", PROMPT, "--max-tokens", "4")
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertTrue(any("libtbb" in lib for lib in libs), libs)  # the loader's report was read
+        self.assertFalse([lib for lib in libs if "LLVM" in lib or "lmc-codegen" in lib], libs)
+
+    def test_compiling_loads_the_module(self):
+        r, libs = loaded_libraries("compile", LLAMA_YAML, "-o", os.path.join(WORK, "module-check.lmc"))
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        self.assertTrue([lib for lib in libs if "liblmc-codegen.so" in lib], libs)
+        self.assertTrue([lib for lib in libs if "libLLVM" in lib], libs)
+        os.remove(os.path.join(WORK, "module-check.lmc"))
+
+
 @needs(LLAMA_GGUF)
 class LlamaCppHabits(unittest.TestCase):
     """llama.cpp's spellings on run: -m -p -f -n -t -s, -n -1, --stop, did-you-mean."""

@@ -271,6 +271,7 @@ def artifact_seeds(artifact):
     s = artifact_sections(artifact)
     parts = [s["manifest"], s["weight_index"], s["tokenizer"], s["ir"]]
     write(os.path.join(d, "micro_llama.sections"), SECTION_SEPARATOR.join(parts))
+    write(os.path.join(corpus("kernel_object"), "micro_llama.o"), s["kernels"])
 
 
 def badinput_seeds(lmc, tmp):

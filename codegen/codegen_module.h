@@ -1,0 +1,47 @@
+// The code generator proper — the emitters, LLVM's O3 pipeline and machine code — is a
+// shared module, liblmc-codegen.so, loaded the first time lmc emits a kernel or asks
+// LLVM about a target. The rest of codegen/ (descriptors, shapes and work items, the
+// kernel plan, target spellings) is linked into lmc without LLVM, so a run from a trusted
+// artifact never maps libLLVM (some 47 MB of its pages are touched when it loads).
+//
+// The module hands out one table of entry points; the entry's name carries the
+// interface version, so a module from another lmc build is refused by name.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codegen/compile_options.h"
+#include "codegen/kernel_desc.h"
+#include "codegen/target.h"
+
+namespace lmc::codegen {
+
+// The module's side of KernelCompiler: kernels emitted as LLVM IR, then optimized and
+// compiled into one relocatable object.
+class KernelEmitter {
+ public:
+  virtual ~KernelEmitter() = default;
+  // Emits kernel `name` for `d`; throws lmc::Error when the emitter rejects `d`.
+  virtual void emit(const std::string& name, const KernelDesc& d) = 0;
+  // Every kernel emitted so far as one object file (bytes). The emitter is spent after.
+  virtual std::string compile(const CompileOptions& opts) = 0;
+  virtual const CompileStats& stats() const = 0;
+};
+
+struct CodegenModule {
+  std::unique_ptr<KernelEmitter> (*make_emitter)(const TargetSpec& target);
+  TargetSpec (*resolve_target)(const TargetOptions& opts);
+  std::vector<std::string> (*isa_features)(const TargetSpec& spec);
+  std::vector<std::string> (*missing_host_features)(const TargetSpec& spec);
+};
+
+// The module's table, loading it on first use: next to the lmc executable, in an
+// install's lib/lmc/, or where the build put it (the tests' executables live elsewhere).
+// Throws lmc::Error naming the places it looked.
+const CodegenModule& codegen_module();
+
+}  // namespace lmc::codegen
+
+// The module's one exported symbol.
+extern "C" const lmc::codegen::CodegenModule* lmc_codegen_module_v1();

@@ -1,0 +1,20 @@
+// What a kernel compile is asked for (dumps) and what it reports (time per stage).
+#pragma once
+#include <string>
+
+namespace lmc::codegen {
+
+struct CompileOptions {
+  std::string dump_llvm_ir_dir;  // non-empty: write <kernel>.ll (optimized IR) there
+  std::string dump_asm_dir;      // non-empty: write <kernel>.s there
+};
+
+struct CompileStats {
+  int kernels = 0;
+  double emit_seconds = 0;      // building IR (the emitters)
+  double optimize_seconds = 0;  // verifier + O3 pipeline
+  double codegen_seconds = 0;   // machine code (and dumps)
+  double total_seconds() const { return emit_seconds + optimize_seconds + codegen_seconds; }
+};
+
+}  // namespace lmc::codegen
