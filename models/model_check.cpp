@@ -25,7 +25,7 @@ void check_embedding_ranges(const LoweredModel& m, const Tokenizer& tokenizer) {
     if (!table_rows.is_static()) continue;
     const int64_t rows = table_rows.value;
     if (ids == tokens && static_cast<uint64_t>(rows) < tokenizer.size())
-      throw error_at(m.def.path, "the tokenizer (" + tokenizer.vocab().source + ") has " +
+      throw error_at(m.def.path, "the tokenizer (" + tokenizer.settings().source + ") has " +
                                      std::to_string(tokenizer.size()) + " tokens but the embedding table '" +
                                      table_name(op->operand(0)) + "' has " + std::to_string(rows) + " rows");
     if (ids == positions && rows < m.info.context)

@@ -60,50 +60,58 @@ void check_vocab(TokenizerVocab& v) {
 
 }  // namespace
 
-Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {}
-
 std::unique_ptr<Tokenizer> Tokenizer::create(TokenizerVocab vocab) {
   check_vocab(vocab);
-  std::unique_ptr<Tokenizer> t(new Tokenizer(std::move(vocab)));
-  if (t->vocab_.kind == TokenizerVocab::ByteLevel) t->pre_ = PreTokenizer(t->vocab_.splits, t->vocab_.source);
+  // The settings move in whole; the tables go into their compact forms (take_tables).
+  std::unique_ptr<Tokenizer> t(new Tokenizer(std::move(static_cast<TokenizerSettings&>(vocab))));
+  const TokenizerSettings& settings = t->settings_;
+  if (settings.kind == TokenizerSettings::ByteLevel) t->pre_ = PreTokenizer(settings.splits, settings.source);
+  t->take_tables(vocab);
   t->index_tokens();
-  t->index_merges();
+  t->index_merges(vocab.merges);
   t->index_byte_tokens();
   return t;
 }
 
+void Tokenizer::take_tables(TokenizerVocab& vocab) {
+  tokens_ = TokenTable(vocab.tokens, settings_.source);
+  // The table holds the texts now. Freed here rather than when create() returns, the
+  // strings (8 MB for Gemma 3) are not part of the peak while the rest is built.
+  vocab.tokens = std::vector<std::string>();
+  types_.assign(vocab.types.begin(), vocab.types.end());  // check_vocab kept them in 0..kTokenByte
+  if (vocab.merges.empty()) scores_ = std::move(vocab.scores);
+}
+
 void Tokenizer::index_tokens() {
-  by_text_.reserve(vocab_.tokens.size());
   std::vector<std::pair<std::string_view, int32_t>> specials, user_defined;
-  for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
-    const std::string& text = vocab_.tokens[i];
+  for (size_t i = 0; i < tokens_.size(); ++i) {
     auto id = static_cast<int32_t>(i);
-    by_text_.try_emplace(text, id);
+    std::string_view text = tokens_.text(id);
     int32_t ty = type(id);
     if (is_special(id)) specials.emplace_back(text, id);
     if (ty == kTokenUserDefined) user_defined.emplace_back(text, id);
     bool ends_turn = std::find(kEndOfTurn.begin(), kEndOfTurn.end(), text) != kEndOfTurn.end();
-    if (id == vocab_.eos || (ty == kTokenControl && ends_turn)) eog_.push_back(id);
+    if (id == settings_.eos || (ty == kTokenControl && ends_turn)) eog_.push_back(id);
   }
   all_specials_ = SpecialMatcher(specials);
   user_defined_ = SpecialMatcher(user_defined);
 }
 
-void Tokenizer::index_merges() {
-  for (size_t rank = 0; rank < vocab_.merges.size(); ++rank) {
-    const auto& [a, b] = vocab_.merges[rank];
+void Tokenizer::index_merges(const std::vector<std::pair<std::string, std::string>>& merges) {
+  merges_ = MergeTable(merges.size());
+  for (size_t rank = 0; rank < merges.size(); ++rank) {
+    const auto& [a, b] = merges[rank];
     auto left = mergeable(a), right = mergeable(b), merged = mergeable(a + b);
     if (!left || !right || !merged)
-      throw error_at(vocab_.source, "merge " + std::to_string(rank) + " ('" + a + "', '" + b +
-                                        "') names a token that is not in the vocabulary");
-    uint64_t key = (static_cast<uint64_t>(*left) << 32) | static_cast<uint32_t>(*right);
-    merge_of_pair_.try_emplace(key, BpeMerge{-static_cast<double>(rank), *merged});
+      throw error_at(settings_.source, "merge " + std::to_string(rank) + " ('" + a + "', '" + b +
+                                           "') names a token that is not in the vocabulary");
+    merges_.add(*left, *right, static_cast<int32_t>(rank), *merged);
   }
 }
 
 void Tokenizer::index_byte_tokens() {
   byte_token_.fill(-1);
-  if (vocab_.kind == TokenizerVocab::ByteLevel) {
+  if (settings_.kind == TokenizerSettings::ByteLevel) {
     for (int b = 0; b < 256; ++b) {
       std::string spelled;
       append_utf8(spelled, byte_to_char(static_cast<uint8_t>(b)));
@@ -111,27 +119,28 @@ void Tokenizer::index_byte_tokens() {
     }
     return;
   }
-  for (size_t i = 0; i < vocab_.tokens.size(); ++i) {
-    if (vocab_.types[i] != kTokenByte) continue;
-    auto byte = parse_byte_token(vocab_.tokens[i]);
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    if (types_[i] != kTokenByte) continue;
+    std::string_view text = tokens_.text(static_cast<int32_t>(i));
+    auto byte = parse_byte_token(text);
     if (!byte)
-      throw error_at(vocab_.source, "byte token " + std::to_string(i) + " is spelled '" +
-                                        vocab_.tokens[i] + "', not <0xNN>");
+      throw error_at(settings_.source, "byte token " + std::to_string(i) + " is spelled '" + std::string(text) +
+                                           "', not <0xNN>");
     if (byte_token_[*byte] < 0) byte_token_[*byte] = static_cast<int32_t>(i);
   }
 }
 
 std::optional<int32_t> Tokenizer::mergeable(std::string_view text) const {
-  auto it = by_text_.find(text);
-  if (it == by_text_.end()) return std::nullopt;
-  int32_t ty = type(it->second);
+  auto id = tokens_.find(text);
+  if (!id) return std::nullopt;
+  int32_t ty = type(*id);
   if (ty == kTokenControl || ty == kTokenUnknown || ty == kTokenByte || ty == kTokenUnused) return std::nullopt;
-  return it->second;
+  return id;
 }
 
 std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool parse_special) const {
   std::vector<int32_t> out;
-  if (add_bos && vocab_.bos >= 0) out.push_back(vocab_.bos);
+  if (add_bos && settings_.bos >= 0) out.push_back(settings_.bos);
   const SpecialMatcher& specials = parse_special ? all_specials_ : user_defined_;
   bool after_special = true;  // the start of the text counts, as in llama.cpp
   bool at_start = true;
@@ -140,7 +149,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
       out.push_back(f.token);
       after_special = true;
     } else {
-      if (vocab_.kind == TokenizerVocab::SentencePiece)
+      if (settings_.kind == TokenizerSettings::SentencePiece)
         encode_sentencepiece(f.text, prefixes_space(after_special, at_start), out);
       else
         encode_byte_level(f.text, out);
@@ -152,7 +161,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_bos, bool
 }
 
 bool Tokenizer::prefixes_space(bool after_special, bool at_start) const {
-  return vocab_.add_space_prefix && after_special && (at_start || !vocab_.space_prefix_first_only);
+  return settings_.add_space_prefix && after_special && (at_start || !settings_.space_prefix_first_only);
 }
 
 void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const {
@@ -161,9 +170,9 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
     if (c == ' ') piece += kSpaceMark;
     else piece += c;
   }
-  if (prefix_space && !(vocab_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
+  if (prefix_space && !(settings_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
     piece.insert(0, kSpaceMark);
-  if (!vocab_.split_at_space_mark) {
+  if (!settings_.split_at_space_mark) {
     encode_piece(piece, out);
     return;
   }
@@ -178,7 +187,7 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, s
 void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& out) const {
   // Most vocabularies have no normalizer: no copy of the text for them.
   std::string normalized;
-  if (!vocab_.normalizer.empty()) text = normalized = normalize(vocab_.normalizer, text);
+  if (!settings_.normalizer.empty()) text = normalized = normalize(settings_.normalizer, text);
   std::deque<std::string> prefixed;
   for (std::string_view word : pre_.split(text, prefixed)) {
     std::string spelled;
@@ -190,7 +199,7 @@ void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& o
 void Tokenizer::encode_piece(std::string_view piece, std::vector<int32_t>& out) const {
   // ignore_merges (Llama 3, Tekken): a piece that is a token is that token, whatever the
   // merges would make of it.
-  if (vocab_.ignore_merges) {
+  if (settings_.ignore_merges) {
     if (auto id = mergeable(piece)) {
       out.push_back(*id);
       return;
@@ -208,18 +217,16 @@ std::vector<BpeSymbol> Tokenizer::merge(std::string_view piece) const {
     symbols.push_back({static_cast<uint32_t>(pos), size, mergeable(piece.substr(pos, size)).value_or(-1)});
     pos += size;
   }
-  if (!merge_of_pair_.empty()) {
+  if (!merges_.empty()) {
     return bpe_merge(std::move(symbols), [this](const BpeSymbol& l, const BpeSymbol& r) -> std::optional<BpeMerge> {
       if (l.id < 0 || r.id < 0) return std::nullopt;
-      auto it = merge_of_pair_.find((static_cast<uint64_t>(l.id) << 32) | static_cast<uint32_t>(r.id));
-      if (it == merge_of_pair_.end()) return std::nullopt;
-      return it->second;
+      return merges_.find(l.id, r.id);
     });
   }
   return bpe_merge(std::move(symbols), [&](const BpeSymbol& l, const BpeSymbol& r) -> std::optional<BpeMerge> {
     auto id = mergeable(piece.substr(l.begin, l.size + r.size));
     if (!id) return std::nullopt;
-    return BpeMerge{vocab_.scores[static_cast<size_t>(*id)], *id};
+    return BpeMerge{scores_[static_cast<size_t>(*id)], *id};
   });
 }
 
@@ -228,7 +235,7 @@ void Tokenizer::emit(std::string_view piece, const std::vector<BpeSymbol>& symbo
   for (const BpeSymbol& s : symbols) {
     if (s.id >= 0) {
       out.push_back(s.id);
-    } else if (vocab_.kind == TokenizerVocab::SentencePiece) {
+    } else if (settings_.kind == TokenizerSettings::SentencePiece) {
       for (char c : piece.substr(s.begin, s.size)) out.push_back(fallback_for_byte(static_cast<uint8_t>(c)));
     } else {
       // A byte-level symbol is one character spelling one byte the vocab lacks.
@@ -240,21 +247,21 @@ void Tokenizer::emit(std::string_view piece, const std::vector<BpeSymbol>& symbo
 
 int32_t Tokenizer::fallback_for_byte(uint8_t byte) const {
   if (byte_token_[byte] >= 0) return byte_token_[byte];
-  if (vocab_.unk >= 0) return vocab_.unk;
+  if (settings_.unk >= 0) return settings_.unk;
   static constexpr char kHex[] = "0123456789ABCDEF";
-  throw error_at(vocab_.source, std::string("cannot encode byte 0x") + kHex[byte >> 4] + kHex[byte & 15] +
-                                    ": the vocabulary has no token for it and no unknown token");
+  throw error_at(settings_.source, std::string("cannot encode byte 0x") + kHex[byte >> 4] + kHex[byte & 15] +
+                                       ": the vocabulary has no token for it and no unknown token");
 }
 
 std::string Tokenizer::token_text(int32_t id) const {
   if (id < 0 || static_cast<size_t>(id) >= size())
-    throw error_at(vocab_.source, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                      std::to_string(size()));
-  const std::string& text = vocab_.tokens[static_cast<size_t>(id)];
+    throw error_at(settings_.source, "token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                         std::to_string(size()));
+  std::string_view text = tokens_.text(id);
   int32_t ty = type(id);
   // Special tokens are spelled as they are written in text, not in the model's alphabet.
-  if (is_special(id)) return text;
-  if (vocab_.kind == TokenizerVocab::SentencePiece) {
+  if (is_special(id)) return std::string(text);
+  if (settings_.kind == TokenizerSettings::SentencePiece) {
     if (ty == kTokenByte) return std::string(1, static_cast<char>(*parse_byte_token(text)));
     std::string out;
     for (size_t pos = 0; pos < text.size();) {
@@ -271,7 +278,7 @@ std::string Tokenizer::token_text(int32_t id) const {
   for (size_t pos = 0; pos < text.size();) {
     Utf8Char ch = utf8_at(text, pos);
     if (auto byte = char_to_byte(ch.cp)) out += static_cast<char>(*byte);
-    else out.append(text, pos, ch.size);
+    else out.append(text.substr(pos, ch.size));
     pos += ch.size;
   }
   return out;
@@ -304,9 +311,7 @@ bool Tokenizer::is_control(int32_t id) const {
 }
 
 std::optional<int32_t> Tokenizer::find(std::string_view token) const {
-  auto it = by_text_.find(token);
-  if (it == by_text_.end()) return std::nullopt;
-  return it->second;
+  return tokens_.find(token);
 }
 
 }  // namespace lmc::models

@@ -5,19 +5,19 @@
 #pragma once
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "models/tokenizer_bpe_merge.h"
+#include "models/tokenizer_merge_table.h"
 #include "models/tokenizer_pretokenizer.h"
 #include "models/tokenizer_special_matcher.h"
+#include "models/tokenizer_token_table.h"
 
 namespace lmc::models {
 
@@ -31,13 +31,9 @@ enum TokenType : int32_t {
   kTokenByte = 6,
 };
 
-struct TokenizerVocab {
+// All of a vocabulary but its per-token tables: what the tokenizer keeps as it was read.
+struct TokenizerSettings {
   enum Kind { SentencePiece, ByteLevel } kind = SentencePiece;
-  std::vector<std::string> tokens;
-  std::vector<float> scores;   // empty means all 0
-  std::vector<int32_t> types;  // TokenType per token; empty means all normal
-  // Ranked merges (first = most urgent). Empty for a SentencePiece vocab means "merge by score".
-  std::vector<std::pair<std::string, std::string>> merges;
   int32_t bos = -1, eos = -1, unk = -1, pad = -1;
   bool add_bos = false, add_space_prefix = false;
   // SentencePiece: how a tokenizer.json Metaspace prefixes the space. Only where the text does
@@ -55,6 +51,16 @@ struct TokenizerVocab {
   std::string source;  // file the vocab came from, for error messages
 };
 
+// A vocabulary as the readers fill it and the artifact stores it. The Tokenizer keeps its
+// tables in compact forms instead (tokenizer_token_table.h, tokenizer_merge_table.h).
+struct TokenizerVocab : TokenizerSettings {
+  std::vector<std::string> tokens;
+  std::vector<float> scores;   // empty means all 0
+  std::vector<int32_t> types;  // TokenType per token; empty means all normal
+  // Ranked merges (first = most urgent). Empty for a SentencePiece vocab means "merge by score".
+  std::vector<std::pair<std::string, std::string>> merges;
+};
+
 class Tokenizer {
  public:
   // Checks the vocab for consistency; throws lmc::Error naming vocab.source.
@@ -70,21 +76,22 @@ class Tokenizer {
   // The bytes one token contributes (possibly part of a UTF-8 character).
   std::string token_text(int32_t id) const;
 
-  size_t size() const { return vocab_.tokens.size(); }
-  int32_t bos() const { return vocab_.bos; }
-  int32_t eos() const { return vocab_.eos; }
-  bool wants_bos() const { return vocab_.add_bos; }  // whether the model expects encode(..., true)
-  bool is_eog(int32_t id) const;                     // ends a generation turn
+  size_t size() const { return tokens_.size(); }
+  int32_t bos() const { return settings_.bos; }
+  int32_t eos() const { return settings_.eos; }
+  bool wants_bos() const { return settings_.add_bos; }  // whether the model expects encode(..., true)
+  bool is_eog(int32_t id) const;                        // ends a generation turn
   bool is_control(int32_t id) const;
   std::optional<int32_t> find(std::string_view token) const;
-  const TokenizerVocab& vocab() const { return vocab_; }
+  const TokenizerSettings& settings() const { return settings_; }
 
  private:
-  explicit Tokenizer(TokenizerVocab vocab);
-  int32_t type(int32_t id) const { return vocab_.types[static_cast<size_t>(id)]; }
+  explicit Tokenizer(TokenizerSettings settings) : settings_(std::move(settings)) {}
+  int32_t type(int32_t id) const { return types_[static_cast<size_t>(id)]; }
   bool is_special(int32_t id) const;  // matched whole in text: control, unknown, user-defined
+  void take_tables(TokenizerVocab& vocab);
   void index_tokens();
-  void index_merges();
+  void index_merges(const std::vector<std::pair<std::string, std::string>>& merges);
   void index_byte_tokens();
   void encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const;
   bool prefixes_space(bool after_special, bool at_start) const;
@@ -93,19 +100,15 @@ class Tokenizer {
   std::vector<BpeSymbol> merge(std::string_view piece) const;
   void emit(std::string_view piece, const std::vector<BpeSymbol>& symbols, std::vector<int32_t>& out) const;
   int32_t fallback_for_byte(uint8_t byte) const;
-
-  // Lets string_view look up std::string keys without a copy.
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using TextIndex = std::unordered_map<std::string, int32_t, TextHash, std::equal_to<>>;
   // The token BPE may build from this text: not a control, unknown, byte or unused one.
   std::optional<int32_t> mergeable(std::string_view text) const;
 
-  TokenizerVocab vocab_;
-  TextIndex by_text_;
-  std::unordered_map<uint64_t, BpeMerge> merge_of_pair_;  // (left id, right id) -> merge
+  TokenizerSettings settings_;
+  TokenTable tokens_;
+  std::vector<uint8_t> types_;  // TokenType per token
+  // SentencePiece without merges ranks a pair by its token's score; empty when merges rank.
+  std::vector<float> scores_;
+  MergeTable merges_;
   std::array<int32_t, 256> byte_token_;  // SentencePiece <0xNN> token, or ByteLevel token of the byte's char
   std::vector<int32_t> eog_;
   PreTokenizer pre_;

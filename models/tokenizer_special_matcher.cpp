@@ -1,37 +1,83 @@
 #include "models/tokenizer_special_matcher.h"
 
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
 namespace lmc::models {
-namespace {
 
-uint64_t edge_key(uint32_t node, uint8_t byte) { return (static_cast<uint64_t>(node) << 8) | byte; }
+// The trie while it grows: its edges in a hash map, and what link() needs of each node
+// beyond what the matcher keeps.
+struct SpecialMatcher::Trie {
+  std::unordered_map<uint64_t, uint32_t> edges;  // (node << 8 | byte) -> child
+  std::vector<uint32_t> parent{0};
+  std::vector<uint8_t> byte{0};  // on the edge from parent
+  std::vector<uint32_t> depth{0};
+  std::vector<int32_t> token{-1};
 
-}  // namespace
+  void insert_reversed(std::string_view spelling, int32_t id);
+};
 
-SpecialMatcher::SpecialMatcher(const std::vector<std::pair<std::string_view, int32_t>>& specials) {
-  for (const auto& [spelling, token] : specials) insert_reversed(spelling, token);
-  link();
-}
-
-uint32_t SpecialMatcher::child(uint32_t node, uint8_t byte) const {
-  auto it = edges_.find(edge_key(node, byte));
-  return it == edges_.end() ? 0 : it->second;
-}
-
-void SpecialMatcher::insert_reversed(std::string_view spelling, int32_t token) {
+void SpecialMatcher::Trie::insert_reversed(std::string_view spelling, int32_t id) {
   if (spelling.empty()) return;
   uint32_t node = 0;
   for (auto it = spelling.rbegin(); it != spelling.rend(); ++it) {
-    const auto byte = static_cast<uint8_t>(*it);
-    auto [edge, inserted] = edges_.try_emplace(edge_key(node, byte), static_cast<uint32_t>(nodes_.size()));
-    if (inserted) nodes_.push_back({node, byte, nodes_[node].depth + 1, -1, 0, 0});
+    const auto b = static_cast<uint8_t>(*it);
+    const auto next = static_cast<uint32_t>(parent.size());
+    auto [edge, inserted] = edges.try_emplace((static_cast<uint64_t>(node) << 8) | b, next);
+    if (inserted) {
+      parent.push_back(node);
+      byte.push_back(b);
+      depth.push_back(depth[node] + 1);
+      token.push_back(-1);
+    }
     node = edge->second;
   }
-  if (nodes_[node].token < 0) nodes_[node].token = token;
+  if (token[node] < 0) token[node] = id;
+}
+
+SpecialMatcher::SpecialMatcher(const std::vector<std::pair<std::string_view, int32_t>>& specials) {
+  Trie trie;
+  for (const auto& [spelling, token] : specials) trie.insert_reversed(spelling, token);
+  lay_out(trie);
+  link(trie);
+}
+
+// Each node but the root is the child on one edge; sorted by (parent, byte), those edges
+// are every node's in turn.
+void SpecialMatcher::lay_out(const Trie& trie) {
+  const auto n = static_cast<uint32_t>(trie.parent.size());
+  std::vector<uint32_t> by_parent(n - 1);
+  std::iota(by_parent.begin(), by_parent.end(), 1u);
+  std::sort(by_parent.begin(), by_parent.end(), [&](uint32_t a, uint32_t b) {
+    return std::pair(trie.parent[a], trie.byte[a]) < std::pair(trie.parent[b], trie.byte[b]);
+  });
+  nodes_.assign(n, Node{});
+  for (uint32_t i = 0; i < n; ++i) {
+    nodes_[i].depth = trie.depth[i];
+    nodes_[i].token = trie.token[i];
+  }
+  edge_bytes_.reserve(n - 1);
+  edge_children_.reserve(n - 1);
+  uint32_t node = 0;
+  for (uint32_t c : by_parent) {
+    while (node < trie.parent[c]) nodes_[++node].first_edge = static_cast<uint32_t>(edge_bytes_.size());
+    edge_bytes_.push_back(trie.byte[c]);
+    edge_children_.push_back(c);
+  }
+  while (node + 1 < n) nodes_[++node].first_edge = static_cast<uint32_t>(edge_bytes_.size());
+}
+
+uint32_t SpecialMatcher::child(uint32_t node, uint8_t byte) const {
+  const auto first = edge_bytes_.begin() + nodes_[node].first_edge;
+  const auto last = node + 1 < nodes_.size() ? edge_bytes_.begin() + nodes_[node + 1].first_edge : edge_bytes_.end();
+  const auto it = std::lower_bound(first, last, byte);
+  return it != last && *it == byte ? edge_children_[static_cast<size_t>(it - edge_bytes_.begin())] : 0;
 }
 
 // Failure links in order of depth, so a node's parent (and every shorter suffix) is
 // linked before it.
-void SpecialMatcher::link() {
+void SpecialMatcher::link(const Trie& trie) {
   std::vector<std::vector<uint32_t>> by_depth;
   for (uint32_t n = 1; n < nodes_.size(); ++n) {
     if (nodes_[n].depth >= by_depth.size()) by_depth.resize(nodes_[n].depth + 1);
@@ -41,9 +87,9 @@ void SpecialMatcher::link() {
     for (uint32_t n : level) {
       Node& node = nodes_[n];
       if (node.depth > 1) {
-        uint32_t f = nodes_[node.parent].fail;
-        while (f != 0 && child(f, node.byte) == 0) f = nodes_[f].fail;
-        node.fail = child(f, node.byte);
+        uint32_t f = nodes_[trie.parent[n]].fail;
+        while (f != 0 && child(f, trie.byte[n]) == 0) f = nodes_[f].fail;
+        node.fail = child(f, trie.byte[n]);
       }
       node.longest = node.token >= 0 ? n : nodes_[node.fail].longest;
     }

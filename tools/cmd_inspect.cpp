@@ -100,7 +100,7 @@ void inspect_yaml(const std::string& path, const Args& a) {
   std::printf("graph: %zu ops, %zu inputs, %zu outputs\n", ops, m.graph->args().size(), m.graph->outputs().size());
   auto tok = models::Tokenizer::create(models::load_model_vocab(m.def, *m.weights));
   std::printf("tokenizer: %s, %zu tokens, bos %d, eos %d\n",
-              tok->vocab().kind == models::TokenizerVocab::SentencePiece ? "SentencePiece BPE" : "byte-level BPE",
+              tok->settings().kind == models::TokenizerSettings::SentencePiece ? "SentencePiece BPE" : "byte-level BPE",
               tok->size(), tok->bos(), tok->eos());
   std::printf("chat: %s\n", printable(chat_summary(m.info.chat)).c_str());
   print_tensors(*m.weights, a.has("tensors"));

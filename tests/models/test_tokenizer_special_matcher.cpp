@@ -70,6 +70,37 @@ TEST(SpecialMatcher, AgreesWithTheReferenceOnRandomTexts) {
   }
 }
 
+// Nodes with many edges (the matcher keeps each node's edges sorted by byte): spellings
+// over bytes from 0x00 to 0xFF, and every byte a spelling of its own.
+TEST(SpecialMatcher, AgreesWithTheReferenceOverWideAlphabets) {
+  std::mt19937 rng(13);
+  const std::string alphabet = std::string("\x00\x01\x7F\x80\xFE\xFF", 6) + "az<>";
+  for (int round = 0; round < 200; ++round) {
+    std::vector<std::string> spellings;
+    for (int i = 0; i < 30; ++i) {
+      std::string s;
+      for (int k = 0, len = 1 + static_cast<int>(rng() % 3); k < len; ++k) s += alphabet[rng() % alphabet.size()];
+      spellings.push_back(s);
+    }
+    Specials specials, first;
+    for (size_t i = 0; i < spellings.size(); ++i) specials.emplace_back(spellings[i], static_cast<int32_t>(i));
+    for (const auto& s : specials)
+      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.first == s.first; })) first.push_back(s);
+    std::string text;
+    for (int k = 0; k < 60; ++k) text += alphabet[rng() % alphabet.size()];
+    EXPECT_EQ(render(SpecialMatcher(specials).split(text)), reference_split(first, text));
+  }
+  std::vector<std::string> bytes;
+  for (int b = 0; b < 256; ++b) bytes.push_back(std::string(1, static_cast<char>(b)));
+  Specials every_byte{{"\xFF\x00", 300}};
+  for (int b = 0; b < 256; ++b) every_byte.emplace_back(bytes[static_cast<size_t>(b)], b);
+  std::string text;
+  for (int b = 255; b >= 0; --b) text += static_cast<char>(b);
+  text += '\x00';
+  SpecialMatcher m(every_byte);
+  EXPECT_EQ(render(m.split(text)), reference_split(every_byte, text));
+}
+
 // A spelling of 20k bytes that almost matches everywhere in a 2 MB text: matching it at
 // each position took the text length times the spelling length (4e10 trie steps); the
 // automaton makes at most two moves per byte.
