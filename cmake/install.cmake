@@ -30,8 +30,10 @@ add_library(lmc::ir ALIAS lmc_ir)
 add_library(lmc::passes ALIAS lmc_passes)
 add_executable(lmc::lmc ALIAS lmc)
 
-# The installed lmc finds its libraries where the build found them.
-set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+# The installed lmc finds its libraries where the build found them, and the code generator
+# module in lib/lmc when a sanitizer build links it (lmc_codegen_preload).
+set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON
+                      INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}/lmc")
 
 install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The code generator module, where the installed lmc looks for it (codegen/codegen_module.h);

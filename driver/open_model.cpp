@@ -76,6 +76,7 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   m.weights = &m.artifact->weights();
   for (const auto& w : m.artifact->weight_index()) m.weight_bytes += w.bytes;
   m.tokenizer = models::Tokenizer::create(models::deserialize_vocab(m.artifact->section("tokenizer"), path));
+  for (const char* copied : {"ir", "kernels", "tokenizer"}) m.artifact->release_section(copied);
   return m;
 }
 

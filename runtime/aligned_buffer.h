@@ -1,22 +1,28 @@
-// Zero-initialised heap bytes aligned for the widest vector loads kernels make.
+// Zero-initialised memory aligned for the widest vector loads kernels make (a page),
+// mapped anonymously: the kernel hands out zero pages on first touch, so a KV cache sized
+// for a long context holds only the pages the text has written, and clearing returns the
+// pages instead of writing zeros over them.
 #pragma once
+#include <sys/mman.h>
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <new>
+#include <utility>
 
 namespace lmc::runtime {
 
 class AlignedBuffer {
  public:
-  static constexpr std::align_val_t kAlign{64};
   AlignedBuffer() = default;
-  explicit AlignedBuffer(uint64_t bytes)
-      : data_(bytes ? static_cast<std::byte*>(::operator new(bytes, kAlign)) : nullptr), bytes_(bytes) {
-    clear();
+  explicit AlignedBuffer(uint64_t bytes) : bytes_(bytes) {
+    if (!bytes) return;
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = static_cast<std::byte*>(p);
   }
   ~AlignedBuffer() {
-    if (data_) ::operator delete(data_, kAlign);
+    if (data_) ::munmap(data_, bytes_);
   }
   AlignedBuffer(AlignedBuffer&& o) noexcept : data_(o.data_), bytes_(o.bytes_) {
     o.data_ = nullptr;
@@ -32,8 +38,9 @@ class AlignedBuffer {
 
   std::byte* data() const { return data_; }
   uint64_t bytes() const { return bytes_; }
+  // Private anonymous pages given back read as zeros again.
   void clear() {
-    if (data_) std::memset(data_, 0, bytes_);
+    if (data_) ::madvise(data_, bytes_, MADV_DONTNEED);
   }
 
  private:

@@ -213,6 +213,14 @@ std::string_view Artifact::section(const std::string& name) const {
   return impl_->bytes(*s);
 }
 
+void Artifact::release_section(const std::string& name) const {
+  std::string_view bytes = section(name);
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(bytes.data()) + page - 1) / page * page;
+  uintptr_t end = (reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size()) / page * page;
+  if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
 const std::map<std::string, std::string>& Artifact::manifest() const { return impl_->kv; }
 const ArtifactManifest& Artifact::parsed_manifest() const { return impl_->manifest; }
 const std::vector<WeightRecord>& Artifact::weight_index() const { return impl_->index; }

@@ -103,6 +103,9 @@ class Artifact {
   bool has_section(const std::string& name) const;
   // Bytes of the section inside the mapping; throws lmc::Error when absent.
   std::string_view section(const std::string& name) const;
+  // Gives the section's whole pages back to the page cache (read again if touched): for
+  // sections copied out at load (the IR, the kernels, the tokenizer) that a run never reads again.
+  void release_section(const std::string& name) const;
 
   const std::map<std::string, std::string>& manifest() const;  // raw key=value (unescaped)
   const ArtifactManifest& parsed_manifest() const;
