@@ -37,6 +37,23 @@ Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
   return {t.dims[0], t.dims[1].value};
 }
 
+ColumnParts expect_column_parts(const KernelDesc& d, const ir::Type& whole, const std::vector<ir::Type>& parts,
+                                const char* whole_role, const char* part_role) {
+  if (attr_int_or(d, "axis", 1) != 1) desc_error(d, "only axis = 1 (columns) is supported");
+  ColumnParts c{expect_rows(d, whole, whole_role), {}};
+  int64_t total = 0;
+  for (const auto& t : parts) {
+    Rows r = expect_rows(d, t, part_role);
+    if (t.dtype != whole.dtype || !(r.rows == c.whole.rows))
+      desc_error(d, std::string(part_role) + "s must have the " + whole_role + "'s dtype and rows, got " + t.str());
+    c.widths.push_back(r.width);
+    total += r.width;
+  }
+  if (total != c.whole.width)
+    desc_error(d, std::string(part_role) + " widths must add up to the " + whole_role + " width");
+  return c;
+}
+
 bool is_cache_length(const ir::Dim& rows) { return rows.sym ? *rows.sym == ir::Sym::C : rows.value > 0; }
 
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role) {

@@ -22,6 +22,14 @@ struct Rows {
 Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role);
 // The same, and requires dtype f32.
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role);
+// A row cut into column pieces (split's results, concat's operands): the whole's rows and
+// the pieces' widths, each piece of the whole's dtype and rows, the widths adding up.
+struct ColumnParts {
+  Rows whole;
+  std::vector<int64_t> widths;
+};
+ColumnParts expect_column_parts(const KernelDesc& d, const ir::Type& whole, const std::vector<ir::Type>& parts,
+                                const char* whole_role, const char* part_role);
 // Per-row ids (positions, sequence slots): i32[rows].
 void expect_row_ids(const KernelDesc& d, const ir::Type& t, const ir::Dim& rows, const char* role);
 // The rows of a KV cache: a static ring length, or the symbol C (the run-time context).

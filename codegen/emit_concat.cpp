@@ -11,7 +11,7 @@ namespace lmc::codegen {
 namespace {
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  ConcatShape s = concat_shape(d);
+  ColumnParts s = concat_shape(d);
   ir::DType dt = d.results[0].dtype;
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
@@ -22,7 +22,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     int64_t col = 0;
     for (size_t i = 0; i < xs.size(); ++i) {
       int64_t bytes = ir::dtype_row_bytes(dt, s.widths[i]);
-      auto* dst = byte_ptr(b, y, b.CreateAdd(b.CreateMul(r, i64c(b, ir::dtype_row_bytes(dt, s.y.width))),
+      auto* dst = byte_ptr(b, y, b.CreateAdd(b.CreateMul(r, i64c(b, ir::dtype_row_bytes(dt, s.whole.width))),
                                              i64c(b, ir::dtype_row_bytes(dt, col))));
       b.CreateMemCpy(dst, llvm::Align(1), byte_ptr(b, xs[i], b.CreateMul(r, i64c(b, bytes))), llvm::Align(1), bytes);
       col += s.widths[i];

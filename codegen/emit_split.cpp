@@ -12,7 +12,7 @@ namespace lmc::codegen {
 namespace {
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
-  SplitShape s = split_shape(d);
+  ColumnParts s = split_shape(d);
   ir::DType dt = d.operands[0].dtype;
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
@@ -23,7 +23,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     int64_t col = 0;
     for (size_t i = 0; i < ys.size(); ++i) {
       int64_t bytes = ir::dtype_row_bytes(dt, s.widths[i]);
-      auto* src = byte_ptr(b, x, b.CreateAdd(b.CreateMul(r, i64c(b, ir::dtype_row_bytes(dt, s.x.width))),
+      auto* src = byte_ptr(b, x, b.CreateAdd(b.CreateMul(r, i64c(b, ir::dtype_row_bytes(dt, s.whole.width))),
                                              i64c(b, ir::dtype_row_bytes(dt, col))));
       b.CreateMemCpy(byte_ptr(b, ys[i], b.CreateMul(r, i64c(b, bytes))), llvm::Align(1), src, llvm::Align(1), bytes);
       col += s.widths[i];

@@ -51,7 +51,7 @@ uint64_t write_artifact(const CompiledModel& c, const std::string& path, const P
   m.model = c.model.info.name;
   m.pipeline = c.pipeline;
   m.target = c.compiler->target();
-  for (const auto& f : codegen::isa_features(m.target)) m.isa += (m.isa.empty() ? "" : ",") + f;
+  m.isa = codegen::isa_features(m.target);
   m.info = c.model.info;
   m.kernels = c.compiler->kernels();
   w.finish(m);

@@ -36,7 +36,7 @@ struct ArtifactManifest {
   std::string model;
   std::string pipeline;
   codegen::TargetSpec target;
-  std::string isa;  // the ISA features the kernels may use, comma-separated (codegen::isa_features)
+  std::vector<std::string> isa;  // the ISA features the kernels may use (codegen::isa_features)
   ir::ModelInfo info;
   std::vector<codegen::KernelEntry> kernels;  // key -> symbol + work items
   std::map<std::string, std::string> extra;   // free-form keys (e.g. tokenizer kind), stored as "extra.<key>"

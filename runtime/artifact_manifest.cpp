@@ -3,6 +3,7 @@
 #include <charconv>
 #include <sstream>
 
+#include "codegen/target.h"
 #include "ir/error.h"
 #include "ir/type.h"
 #include "runtime/digest.h"
@@ -155,6 +156,12 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
   return info;
 }
 
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
+  return s;
+}
+
 }  // namespace
 
 std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_digests) {
@@ -164,7 +171,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("pipeline", m.pipeline);
   w.add("target.cpu", m.target.cpu);
   w.add("target.features", m.target.features);
-  if (!m.isa.empty()) w.add("target.isa", m.isa);
+  if (!m.isa.empty()) w.add("target.isa", comma_list(m.isa));
   encode_info(w, m.info);
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
   for (size_t i = 0; i < m.kernels.size(); ++i) {
@@ -204,7 +211,7 @@ ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, c
   m.pipeline = f.str("pipeline");
   m.target.cpu = f.str("target.cpu");
   m.target.features = f.str("target.features");
-  if (kv.count("target.isa")) m.isa = f.str("target.isa");
+  if (kv.count("target.isa")) m.isa = codegen::split_features(f.str("target.isa"));
   m.info = decode_info(kv, f);
   int64_t n = f.integer("kernel.count");
   if (n < 0) throw error_at(where, "kernel.count is negative");

@@ -3,7 +3,10 @@
 #include <cpuid.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <map>
+#include <utility>
 
 namespace lmc::runtime {
 
@@ -73,34 +76,46 @@ const Bit kBits[] = {
     {"wbnoinvd", 0x80000008, 0, EBX, 9},
 };
 
-bool cpuid_bit(const Bit& b) {
-  unsigned max = __get_cpuid_max(b.leaf & 0x80000000u, nullptr);
-  if (max < b.leaf) return false;
-  unsigned r[4] = {0, 0, 0, 0};
-  __cpuid_count(b.leaf, b.subleaf, r[EAX], r[EBX], r[ECX], r[EDX]);
-  return (r[b.reg] >> b.bit) & 1u;
-}
-
-// The register state the OS saves (XCR0), or 0 without OSXSAVE.
-uint64_t saved_state() {
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !((c >> 27) & 1u)) return 0;
-  uint32_t lo, hi;
-  __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-  return (uint64_t{hi} << 32) | lo;
-}
-
-bool os_saves(State s) {
-  constexpr uint64_t kYmm = 0x6, kZmm = 0xe6, kAmx = 0x60000;
-  uint64_t xcr0 = saved_state();
-  switch (s) {
-    case State::None: return true;
-    case State::Ymm: return (xcr0 & kYmm) == kYmm;
-    case State::Zmm: return (xcr0 & kZmm) == kZmm;
-    case State::Amx: return (xcr0 & kAmx) == kAmx;
+// What cpuid and xgetbv report, read once per check: under a hypervisor every cpuid
+// is a VM exit, and a native target's list names some 90 features.
+class Host {
+ public:
+  Host() : max_basic_(__get_cpuid_max(0, nullptr)), max_extended_(__get_cpuid_max(0x80000000u, nullptr)) {
+    unsigned a, b, c, d;
+    if (__get_cpuid(1, &a, &b, &c, &d) && ((c >> 27) & 1u)) {  // OSXSAVE: xgetbv may be used
+      uint32_t lo, hi;
+      __asm__("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+      xcr0_ = (uint64_t{hi} << 32) | lo;
+    }
   }
-  return false;
-}
+
+  bool has(const Bit& b) { return cpuid_bit(b) && os_saves(b.state); }
+
+ private:
+  bool cpuid_bit(const Bit& b) {
+    if (b.leaf > ((b.leaf & 0x80000000u) ? max_extended_ : max_basic_)) return false;
+    auto [it, fresh] = leaves_.try_emplace({b.leaf, b.subleaf});
+    std::array<unsigned, 4>& r = it->second;
+    if (fresh) __cpuid_count(b.leaf, b.subleaf, r[EAX], r[EBX], r[ECX], r[EDX]);
+    return (r[b.reg] >> b.bit) & 1u;
+  }
+
+  // The register state the OS saves (XCR0) covers the feature's registers.
+  bool os_saves(State s) const {
+    constexpr uint64_t kYmm = 0x6, kZmm = 0xe6, kAmx = 0x60000;
+    switch (s) {
+      case State::None: return true;
+      case State::Ymm: return (xcr0_ & kYmm) == kYmm;
+      case State::Zmm: return (xcr0_ & kZmm) == kZmm;
+      case State::Amx: return (xcr0_ & kAmx) == kAmx;
+    }
+    return false;
+  }
+
+  unsigned max_basic_, max_extended_;
+  uint64_t xcr0_ = 0;
+  std::map<std::pair<uint32_t, uint32_t>, std::array<unsigned, 4>> leaves_;
+};
 
 const Bit* find_bit(const std::string& name) {
   for (const Bit& b : kBits)
@@ -111,19 +126,21 @@ const Bit* find_bit(const std::string& name) {
 }  // namespace
 
 std::optional<std::vector<std::string>> missing_isa(const std::vector<std::string>& isa) {
+  Host host;
   std::vector<std::string> missing;
   for (const std::string& name : isa) {
     const Bit* b = find_bit(name);
     if (!b) return std::nullopt;
-    if (!cpuid_bit(*b) || !os_saves(b->state)) missing.push_back(name);
+    if (!host.has(*b)) missing.push_back(name);
   }
   return missing;
 }
 
-std::vector<std::string> missing_target_features(const codegen::TargetSpec& target, const std::string& isa) {
+std::vector<std::string> missing_target_features(const codegen::TargetSpec& target,
+                                                 const std::vector<std::string>& isa) {
   if (isa.empty()) return codegen::missing_host_features(target);
   // The features the spec names outright count even if the list left them out.
-  std::vector<std::string> names = codegen::split_features(isa);
+  std::vector<std::string> names = isa;
   for (const auto& f : codegen::split_features(target.features))
     if (f[0] == '+' && std::find(names.begin(), names.end(), f.substr(1)) == names.end()) names.push_back(f.substr(1));
   if (auto missing = missing_isa(names)) return *missing;

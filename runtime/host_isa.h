@@ -16,9 +16,9 @@ namespace lmc::runtime {
 std::optional<std::vector<std::string>> missing_isa(const std::vector<std::string>& isa);
 
 // The features code compiled for `target` may use that this host lacks. `isa` is the
-// artifact's recorded list (comma-separated), joined by the "+name" features of the spec;
-// when it is empty or names a feature the table does not know, LLVM answers from the
-// target instead.
-std::vector<std::string> missing_target_features(const codegen::TargetSpec& target, const std::string& isa);
+// artifact's recorded list, joined by the "+name" features of the spec; when it is empty
+// or names a feature the table does not know, LLVM answers from the target instead.
+std::vector<std::string> missing_target_features(const codegen::TargetSpec& target,
+                                                 const std::vector<std::string>& isa);
 
 }  // namespace lmc::runtime

@@ -32,7 +32,7 @@ TEST(HostIsa, TheBaselineIsKnownWithoutLlvm) {
 
 TEST(HostIsa, UnknownNamesAskLlvm) {
   EXPECT_FALSE(missing_isa({"avx2", "no-such-feature"}).has_value());
-  auto missing = missing_target_features(codegen::baseline_target(), "no-such-feature");
+  auto missing = missing_target_features(codegen::baseline_target(), {"no-such-feature"});
   EXPECT_TRUE(missing.empty());
 }
 
