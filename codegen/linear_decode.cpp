@@ -1,9 +1,10 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// Block weights (q8_0, and q4_0/q4_1/q5_0/q5_1 kept from a file) use integer dot products: the input rows are
+// Block weights (q8_0, and the q4/q5/q8_2f blocks kept from a file) use integer dot products: the input rows are
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
-// madds, then scaled by both block scales in f32.
+// madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
+// own weight scale).
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include <optional>
@@ -75,11 +76,20 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
       for (int j = 0; j < rows; ++j) dots[static_cast<size_t>(j)].push_back(block_dot_i32(b, xq[j], w, vnni));
     }
     BlockScales w = load_block_scales(b, s.wtype, blocks);
-    Carried next(acc.size());
+    Carried next(acc);
     for (int j = 0; j < rows; ++j) {
       size_t at = static_cast<size_t>(j);
-      auto* scale = b.CreateFMul(w.d, splat(b, 8, in.scale(b, slots[at], blk)));
-      next[at] = fma(b, b.CreateSIToFP(hsum8(b, dots[at].data()), f32x(b, 8)), scale, acc[at]);
+      // A lane's sums cover 4 k: lanes 0..3 the first half of the block, 4..7 the second.
+      std::vector<llvm::Value*> sums;
+      if (w.d_hi) {
+        std::array<llvm::Value*, 2> halves = hsum8_halves(b, dots[at].data());
+        sums.assign(halves.begin(), halves.end());
+      } else {
+        sums.push_back(hsum8(b, dots[at].data()));
+      }
+      auto* dx = splat(b, 8, in.scale(b, slots[at], blk));
+      for (size_t part = 0; part < sums.size(); ++part)
+        next[at] = fma(b, b.CreateSIToFP(sums[part], f32x(b, 8)), b.CreateFMul(w.part(static_cast<int>(part)), dx), next[at]);
       if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[at], blk)), next[at]);
     }
     return next;
@@ -175,7 +185,7 @@ void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
   Scratch sc;
   if (ir::is_quantized(s.wtype)) {
-    sc.xq.emplace(b, kRowGroup, s.K, s.wtype != ir::DType::q8_0);
+    sc.xq.emplace(b, kRowGroup, s.K, !signed_quants(s.wtype));
   } else if (!io.plain_input()) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }

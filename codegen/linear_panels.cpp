@@ -1,5 +1,6 @@
-// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks stored in 16-row panels,
-// ir/dtype.h), at every row count: one int8 kernel for decode and prefill.
+// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks, and those kept from a
+// file's K-quants, stored in 16-row panels, ir/dtype.h), at every row count: one int8
+// kernel for decode and prefill.
 //
 // A panel holds, per block of 32 k, its 16 columns' f16 scales (and the _1 types' mins,
 // the q5 types' fifth bits) and then chunks of 4 bytes, each chunk 16 columns x 4 bytes:
@@ -10,7 +11,8 @@
 // input byte, psignb; the nibbles are unsigned as they are, and their madds add up in i16
 // over a whole q4 block, half a q5 one, before one widening). After each block the exact
 // i32 sums are scaled by the column's and the row's block scales into f32 (and the q4/q5
-// offsets meet the input block's sum) — the order of the row-major paths
+// offsets meet the input block's sum; q8_2f's halves, each with its own scale, are summed
+// and scaled one after the other) — the order of the row-major paths
 // (linear_decode.cpp, linear_prefill_blocks.cpp), so a row's output has the same bits on
 // either layout, at any row count and thread count (test_linear_kernel).
 //
@@ -42,7 +44,8 @@ static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel
 
 struct Panel {
   PanelLayout at;
-  bool nibbles;         // q4/q5 blocks (else q8_0)
+  bool nibbles;         // q4/q5 blocks (else q8_0 or q8_2f)
+  int parts;            // parts of a block scaled apart (scale_parts: 2 for q8_2f)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
   int64_t prefetch;     // bytes ahead to prefetch (whole panels)
@@ -65,13 +68,16 @@ llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, 
   return b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
 }
 
-// The i32 dot products of one q8_0 block of 32 k for `rows` rows: [row][group] lanes
-// per column. A rolled loop over the chunks: unrolled, LLVM reassociates the sums across
-// chunks and keeps every chunk's weights live at once, which spills.
+// The i32 dot products of part `part` of one q8_0 or q8_2f block of 32 k (its chunks,
+// or half of them for a q8_2f part) for `rows` rows: [row][group] lanes per column. A
+// rolled loop over the chunks: unrolled, LLVM reassociates the sums across chunks and
+// keeps every chunk's weights live at once, which spills.
 Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                      llvm::Value* blk, bool vnni) {
+                      llvm::Value* blk, int part, bool vnni) {
   Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
-  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero, [&](llvm::Value* c, const Carried& cur) {
+  const int64_t chunks = p.at.chunks() / p.parts;
+  return emit_rolled_for_carry(b, i64c(b, chunks * part), i64c(b, chunks * (part + 1)), 1, zero,
+                               [&](llvm::Value* c, const Carried& cur) {
     std::array<llvm::Value*, kGroups> w, u;
     for (int g = 0; g < kGroups; ++g) {
       w[g] = p.load_chunk(b, blk, c, g);
@@ -170,20 +176,25 @@ Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), span, zero32, widened, "span");
 }
 
-// The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
+// The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group]. A
+// q8_2f block's halves are summed and scaled one after the other, so that only one
+// part's i32 sums are live beside the f32 ones.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni) : q8_block_sums(b, in, p, slots, blk, vnni);
-    Carried next(cur.size());
-    for (int g = 0; g < kGroups; ++g) {
-      BlockScales w = p.scales(b, blk, g);
-      for (size_t r = 0; r < slots.size(); ++r) {
-        size_t at = r * kGroups + static_cast<size_t>(g);
-        auto* scale = b.CreateFMul(w.d, splat(b, 8, in.scale(b, slots[r], blk)));
-        next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, cur[at]);
-        if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[r], blk)), next[at]);
+    Carried next(cur);
+    for (int part = 0; part < p.parts; ++part) {
+      Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
+                               : q8_block_sums(b, in, p, slots, blk, part, vnni);
+      for (int g = 0; g < kGroups; ++g) {
+        BlockScales w = p.scales(b, blk, g);
+        for (size_t r = 0; r < slots.size(); ++r) {
+          size_t at = r * kGroups + static_cast<size_t>(g);
+          auto* scale = b.CreateFMul(w.part(part), splat(b, 8, in.scale(b, slots[r], blk)));
+          next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, next[at]);
+          if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[r], blk)), next[at]);
+        }
       }
     }
     return next;
@@ -210,9 +221,10 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
   in.fill(b, io, t0, rows);
   const PanelLayout at(s.wtype);
   const int64_t panel_bytes = kPanelCols * s.w_row_bytes();
-  const bool nibbles = ir::panel_base(s.wtype) != ir::DType::q8_0;
+  const bool nibbles = !signed_quants(s.wtype);
   emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock,
+    Panel p{at, nibbles, scale_parts(s.wtype), at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K),
+            s.K / kBlock,
             (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
     llvm::Value* done = i64c(b, 0);
     for (int t = kTileRows; t >= 1; t /= 2) {
@@ -227,7 +239,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
-  QuantizedRows in(b, rows, s.K, ir::panel_base(s.wtype) != ir::DType::q8_0);
+  QuantizedRows in(b, rows, s.K, !signed_quants(s.wtype));
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

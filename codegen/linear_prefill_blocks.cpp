@@ -1,4 +1,4 @@
-// Prefill path of linear for block weights (q8_0, and the q4/q5 blocks kept from a
+// Prefill path of linear for block weights (q8_0, and the q4/q5/q8_2f blocks kept from a
 // file): an int8 GEMM on the byte madds of the decode path (pmaddubsw + pmaddwd, or
 // vpdpbusd with VNNI), which multiply 32 byte pairs per instruction pair where f32 FMAs
 // multiply 8 per instruction.
@@ -11,8 +11,9 @@
 // input bytes against eight columns at once, and each column's dot product grows in
 // its own i32 lane — no horizontal sums. After each block of 32 k, the i32 sums are
 // scaled by the column's and the row's block scales into f32 accumulators (and the
-// q4/q5 offsets meet the input block's sum there). q8_0 weights are signed: the madds
-// take |w| and move w's sign onto the input byte (psignb), as decode does.
+// q4/q5 offsets meet the input block's sum there; q8_2f's halves are summed and scaled
+// apart, each by its own scale). q8_0 and q8_2f weights are signed: the madds take |w|
+// and move w's sign onto the input byte (psignb), as decode does.
 //
 // Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
 // scale (and offset) per [block][column].
@@ -33,10 +34,12 @@ namespace {
 using namespace int8_tile;
 
 struct Panel {
-  int64_t blocks;   // K / 32
-  llvm::Value* w;   // i8 [blocks * kQuads * kGroups * 32]: q8_0's signed bytes, or the unsigned quants
-  llvm::Value* d;   // f32 [blocks * kPanelCols] block scales
-  llvm::Value* m;   // f32 [blocks * kPanelCols] block offsets, or null (q8_0)
+  int64_t blocks;     // K / 32
+  int parts;          // parts of a block scaled apart (scale_parts: 2 for q8_2f)
+  llvm::Value* w;     // i8 [blocks * kQuads * kGroups * 32]: q8_0's (q8_2f's) signed bytes, or the unsigned quants
+  llvm::Value* d;     // f32 [blocks * kPanelCols] block scales (q8_2f: of the first halves)
+  llvm::Value* m;     // f32 [blocks * kPanelCols] block offsets, or null (q8_0, q8_2f)
+  llvm::Value* d_hi;  // f32 [blocks * kPanelCols] q8_2f's second halves' scales, or null
 
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
     auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
@@ -94,6 +97,7 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
   BlockScales w = load_block_scales(b, s.wtype, blocks);
   store_f32x(b, w.d, p.column_scales(b, p.d, blk, g));
   if (p.m) store_f32x(b, w.m, p.column_scales(b, p.m, blk, g));
+  if (p.d_hi) store_f32x(b, w.d_hi, p.column_scales(b, p.d_hi, blk, g));
 }
 
 // Columns n0 .. n0 + kPanelCols of the weights into the panel; columns past the last
@@ -110,16 +114,19 @@ void pack_panel(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, 
 
 struct Tile {
   std::array<llvm::Value*, kTileRows> slots;  // quantized input rows (the last valid one repeated)
-  bool sign;                                  // q8_0: move the weights' signs onto the input
+  bool sign;                                  // q8_0, q8_2f: move the weights' signs onto the input
   bool vnni;
 };
 
-// The i32 dot products of one block of 32 k: [row][group] lanes per column. A rolled
-// loop over the quads: unrolled, LLVM reassociates the sums across quads and keeps
-// every quad's weights live at once, which spills.
-Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk) {
+// The i32 dot products of part `part` of one block of 32 k (its quads, or half of them
+// for a q8_2f part): [row][group] lanes per column. A rolled loop over the quads:
+// unrolled, LLVM reassociates the sums across quads and keeps every quad's weights live
+// at once, which spills.
+Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk, int part) {
   Carried zero(kTileRows * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
-  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kQuads), 1, zero, [&](llvm::Value* q, const Carried& cur) {
+  const int64_t quads = kQuads / p.parts;
+  return emit_rolled_for_carry(b, i64c(b, quads * part), i64c(b, quads * (part + 1)), 1, zero,
+                               [&](llvm::Value* q, const Carried& cur) {
     std::array<llvm::Value*, kGroups> w, u;
     for (int g = 0; g < kGroups; ++g) {
       w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
@@ -140,20 +147,23 @@ Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Ti
   }, "quad");
 }
 
-// The tile's f32 sums over all blocks: [row][group], 8 columns each.
+// The tile's f32 sums over all blocks: [row][group], 8 columns each; a q8_2f block's
+// halves summed and scaled one after the other.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
   Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried sums = block_sums(b, in, p, t, blk);
-    Carried next(cur.size());
-    for (int g = 0; g < kGroups; ++g) {
-      auto* dw = load_f32x(b, p.column_scales(b, p.d, blk, g), 8);
-      auto* mw = p.m ? load_f32x(b, p.column_scales(b, p.m, blk, g), 8) : nullptr;
-      for (int r = 0; r < kTileRows; ++r) {
-        size_t at = static_cast<size_t>(r * kGroups + g);
-        auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
-        next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, cur[at]);
-        if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk)), next[at]);
+    Carried next(cur);
+    for (int part = 0; part < p.parts; ++part) {
+      Carried sums = block_sums(b, in, p, t, blk, part);
+      for (int g = 0; g < kGroups; ++g) {
+        auto* dw = load_f32x(b, p.column_scales(b, part ? p.d_hi : p.d, blk, g), 8);
+        auto* mw = p.m ? load_f32x(b, p.column_scales(b, p.m, blk, g), 8) : nullptr;
+        for (int r = 0; r < kTileRows; ++r) {
+          size_t at = static_cast<size_t>(r * kGroups + g);
+          auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
+          next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, next[at]);
+          if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk)), next[at]);
+        }
       }
     }
     return next;
@@ -167,7 +177,7 @@ void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& i
   Tile t{};
   auto* last = b.CreateSub(rows, i64c(b, 1));
   for (int r = 0; r < kTileRows; ++r) t.slots[r] = min64(b, b.CreateAdd(slot0, i64c(b, r)), last);
-  t.sign = s.wtype == ir::DType::q8_0;
+  t.sign = signed_quants(s.wtype);
   t.vnni = use_vnni(*b.GetInsertBlock()->getParent());
   Carried sums = tile_sums(b, in, p, t);
   for (int r = 0; r < kTileRows; ++r) {
@@ -200,12 +210,15 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
-  QuantizedRows in(b, rows, s.K, s.wtype != ir::DType::q8_0);
+  const bool sign = signed_quants(s.wtype);
+  QuantizedRows in(b, rows, s.K, !sign);
   Panel p{};
   p.blocks = s.K / kBlock;
+  p.parts = scale_parts(s.wtype);
   p.w = stack_array(b, b.getInt8Ty(), p.blocks * kQuads * kGroups * 32);
   p.d = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
-  if (s.wtype != ir::DType::q8_0) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (!sign) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (p.parts == 2) p.d_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

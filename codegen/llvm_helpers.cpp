@@ -198,12 +198,17 @@ llvm::Value* hsum4(Builder& b, llvm::Value* const* v) {
   return b.CreateFAdd(b.CreateShuffleVector(g, {0, 1, 2, 3}), b.CreateShuffleVector(g, {4, 5, 6, 7}));
 }
 
-llvm::Value* hsum8(Builder& b, llvm::Value* const* v) {
+std::array<llvm::Value*, 2> hsum8_halves(Builder& b, llvm::Value* const* v) {
   // Each: the sums of four vectors' low halves in lanes 0..3, of their high halves in 4..7.
   auto* first = hadd(b, hadd(b, v[0], v[1]), hadd(b, v[2], v[3]));
   auto* second = hadd(b, hadd(b, v[4], v[5]), hadd(b, v[6], v[7]));
-  return add(b, b.CreateShuffleVector(first, second, {0, 1, 2, 3, 8, 9, 10, 11}),
-             b.CreateShuffleVector(first, second, {4, 5, 6, 7, 12, 13, 14, 15}));
+  return {b.CreateShuffleVector(first, second, {0, 1, 2, 3, 8, 9, 10, 11}),
+          b.CreateShuffleVector(first, second, {4, 5, 6, 7, 12, 13, 14, 15})};
+}
+
+llvm::Value* hsum8(Builder& b, llvm::Value* const* v) {
+  std::array<llvm::Value*, 2> halves = hsum8_halves(b, v);
+  return add(b, halves[0], halves[1]);
 }
 
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr) {

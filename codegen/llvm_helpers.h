@@ -2,6 +2,7 @@
 // parameters, loops, vector loads/stores with tails, horizontal reductions and
 // f16 conversion. Everything works on one llvm::IRBuilder positioned by the caller.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <string_view>
@@ -87,6 +88,8 @@ llvm::Value* hsum4(Builder& b, llvm::Value* const* v);
 // The full sums of eight 8-lane vectors v[0..7] (f32 or i32), lane c holding v[c]'s:
 // the columns of a dot-product tile gathered into one vector.
 llvm::Value* hsum8(Builder& b, llvm::Value* const* v);
+// hsum8 in two: lane c holding the sum of v[c]'s lanes 0..3, and of its lanes 4..7.
+std::array<llvm::Value*, 2> hsum8_halves(Builder& b, llvm::Value* const* v);
 
 // f16 → f32: a scalar load of one half, or `lanes` consecutive halves (vcvtph2ps).
 llvm::Value* load_f16_as_f32(Builder& b, llvm::Value* ptr);

@@ -16,7 +16,7 @@ std::vector<int> iota(int from, int n) {
 
 // Where the parts of a 4- or 5-bit block lie (GGUF): d, then m (the _1 types), both f16
 // (f32 for q4_1f and q5_1f), then 4 bytes of fifth bits (the q5 types), then 16 bytes of
-// nibbles.
+// nibbles. Of a q8_0 or q8_2f block only the first scale's width is read from it.
 struct Layout {
   bool has_min, has_high;
   int64_t scale_bytes;
@@ -26,9 +26,9 @@ struct Layout {
 
 Layout layout(ir::DType t) {
   using ir::DType;
-  bool f32 = t == DType::q4_1f || t == DType::q5_1f;
-  return {t == DType::q4_1 || t == DType::q5_1 || f32, t == DType::q5_0 || t == DType::q5_1 || t == DType::q5_1f,
-          f32 ? 4 : 2};
+  ir::BlockHead head = ir::dtype_block_head(t);
+  return {head.fields == 2 && !head.halves, t == DType::q5_0 || t == DType::q5_1 || t == DType::q5_1f,
+          head.field_bytes};
 }
 
 llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
@@ -70,49 +70,59 @@ llvm::Value* offset(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* d)
   return b.CreateFMul(d, f32c(b, zero_offset(l)));
 }
 
-llvm::Value* q8_0_quants(Builder& b, llvm::Value* block) {
-  return b.CreateAlignedLoad(i8x(b, kBlock), byte_ptr(b, block, i64c(b, 2)), llvm::Align(1));
+// The 32 signed quants of a q8_0 or q8_2f block, after its scales.
+llvm::Value* signed_bytes(Builder& b, ir::DType t, llvm::Value* block) {
+  return b.CreateAlignedLoad(i8x(b, kBlock), byte_ptr(b, block, i64c(b, ir::dtype_block_head(t).bytes())),
+                             llvm::Align(1));
+}
+
+// The f32 field at byte `at` of eight blocks, one per lane.
+llvm::Value* gather_f32(Builder& b, const std::vector<llvm::Value*>& blocks, int64_t at) {
+  llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
+  for (unsigned i = 0; i < 8; ++i)
+    v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
+  return v;
 }
 
 }  // namespace
 
+bool signed_quants(ir::DType t) {
+  ir::DType base = ir::panel_base(t);
+  return base == ir::DType::q8_0 || base == ir::DType::q8_2f;
+}
+
+int scale_parts(ir::DType t) { return ir::dtype_block_head(t).halves ? 2 : 1; }
+
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
-  llvm::Value* d = scale(b, layout(t), block, 0);
-  if (t == ir::DType::q8_0) {
-    auto* w = q8_0_quants(b, block);
-    return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w, splat(b, 8, d), nullptr};
+  if (signed_quants(t)) {
+    auto* w = signed_bytes(b, t, block);
+    return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
   }
-  return {unsigned_quants(b, t, block), nullptr, splat(b, 8, d), splat(b, 8, offset(b, t, block, d))};
+  return {unsigned_quants(b, t, block), nullptr};
 }
 
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks) {
+  if (t == ir::DType::q8_2f) return {gather_f32(b, blocks, 0), nullptr, gather_f32(b, blocks, 4)};
   auto halves = [&](int64_t at) {
     llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
     for (unsigned i = 0; i < 8; ++i)
       v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
     return b.CreateFPExt(v, f32x(b, 8));
   };
-  if (t == ir::DType::q8_0) return {halves(0), nullptr};
+  if (t == ir::DType::q8_0) return {halves(0), nullptr, nullptr};
   Layout l = layout(t);
   if (!l.has_min) {
     llvm::Value* d = halves(0);
-    return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l)))};
+    return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l))), nullptr};
   }
-  if (l.scale_bytes == 4) {
-    auto gather = [&](int64_t at) {
-      llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
-      for (unsigned i = 0; i < 8; ++i)
-        v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
-      return v;
-    };
-    return {gather(0), gather(4)};
-  }
+  if (l.scale_bytes == 4) return {gather_f32(b, blocks, 0), gather_f32(b, blocks, 4), nullptr};
   // d and m side by side: one 32-bit load per block, then the lanes parted.
   llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
   for (unsigned i = 0; i < 8; ++i)
     pairs = b.CreateInsertElement(pairs, b.CreateAlignedLoad(b.getInt32Ty(), blocks[i], llvm::Align(1)), i);
   auto* f = b.CreateFPExt(b.CreateBitCast(pairs, llvm::FixedVectorType::get(b.getHalfTy(), 16)), f32x(b, 16));
-  return {b.CreateShuffleVector(f, {0, 2, 4, 6, 8, 10, 12, 14}), b.CreateShuffleVector(f, {1, 3, 5, 7, 9, 11, 13, 15})};
+  return {b.CreateShuffleVector(f, {0, 2, 4, 6, 8, 10, 12, 14}), b.CreateShuffleVector(f, {1, 3, 5, 7, 9, 11, 13, 15}),
+          nullptr};
 }
 
 bool use_vnni(const llvm::Function& fn) {
@@ -141,13 +151,21 @@ llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v) {
 
 llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
   llvm::Value* d = scale(b, layout(t), block, 0);
-  if (t == ir::DType::q8_0) return b.CreateFMul(b.CreateSIToFP(q8_0_quants(b, block), f32x(b, kBlock)), splat(b, kBlock, d));
+  if (signed_quants(t)) {
+    llvm::Value* scales = splat(b, kBlock, d);
+    if (t == ir::DType::q8_2f) {
+      auto* hi = b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, block, i64c(b, 4)), llvm::Align(1));
+      scales = b.CreateShuffleVector(splat(b, kBlock / 2, d), splat(b, kBlock / 2, hi), iota(0, kBlock));
+    }
+    return b.CreateFMul(b.CreateSIToFP(signed_bytes(b, t, block), f32x(b, kBlock)), scales);
+  }
   auto* q = b.CreateUIToFP(unsigned_quants(b, t, block), f32x(b, kBlock));
   return fma(b, q, splat(b, kBlock, d), splat(b, kBlock, offset(b, t, block, d)));
 }
 
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   field_ = ir::dtype_block_head(base_).field_bytes;
+  halves_ = ir::dtype_block_head(base_).halves;
   head_ = ir::dtype_block_head(base_).bytes();
   high_ = layout(base_).has_high;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_);
@@ -166,16 +184,17 @@ llvm::Value* PanelLayout::scale(Builder& b, llvm::Value* block, llvm::Value* row
   return byte_ptr(b, block, b.CreateMul(row, i64c(b, field_)));
 }
 
-llvm::Value* PanelLayout::min(Builder& b, llvm::Value* block, llvm::Value* row) const {
+llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* row) const {
   return byte_ptr(b, scale(b, block, row), i64c(b, field_ * kRows));
 }
 
 BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) const {
   auto load = [&](llvm::Value* ptr) { return field_ == 4 ? load_f32x(b, ptr, 8) : load_f16x_as_f32x(b, ptr, 8); };
   llvm::Value* d = load(scale(b, block, i64c(b, row0)));
-  if (base_ == ir::DType::q8_0) return {d, nullptr};
-  if (has_min()) return {d, load(min(b, block, i64c(b, row0)))};
-  return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_))))};
+  if (base_ == ir::DType::q8_0) return {d, nullptr, nullptr};
+  if (halves_) return {d, nullptr, load(second(b, block, i64c(b, row0)))};
+  if (has_min()) return {d, load(second(b, block, i64c(b, row0))), nullptr};
+  return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_)))), nullptr};
 }
 
 llvm::Value* PanelLayout::high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const {

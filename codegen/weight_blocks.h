@@ -8,24 +8,32 @@
 namespace lmc::codegen {
 
 // One weight block as the byte madds take it: `u` are 32 unsigned bytes and `sign`,
-// when set, the signs to move onto the input (q8_0: u = |w|, sign = w). The block's
-// value is d * u (signed by `sign`) + m per element: `m` is null for q8_0, m for q4_1 and
-// q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block through its sum. d and
-// m are 8-lane splats.
+// when set, the signs to move onto the input (q8_0, q8_2f: u = |w|, sign = w). Its scales
+// come from load_block_scales, eight blocks at a time.
 struct WeightBlock {
   llvm::Value* u;
   llvm::Value* sign;
-  llvm::Value* d;
-  llvm::Value* m;
 };
+
+// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f), which the
+// byte madds take as |w| with w's sign moved onto the input; else they are unsigned 4- or
+// 5-bit quants whose offset m meets the input block's sum.
+bool signed_quants(ir::DType t);
+// The parts of a block of 32 values scaled apart: 2 for q8_2f (values 0..15 and 16..31,
+// i.e. its first and last 4 chunks of 4), else 1.
+int scale_parts(ir::DType t);
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
 
-// The d and m (as in WeightBlock; m null for q8_0) of eight blocks, one block per lane:
-// the scales of eight output columns' blocks, converted from f16 in one instruction.
+// The scales of eight blocks, one block per lane (eight output columns' blocks), as f32:
+// a block's value is d * u (signed by `sign`) + m per element. `m` is null for q8_0 and
+// q8_2f, m for q4_1 and q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block
+// through its sum. q8_2f's d is its first half's, `d_hi` its second half's (else null).
 struct BlockScales {
   llvm::Value* d;
   llvm::Value* m;
+  llvm::Value* d_hi;
+  llvm::Value* part(int i) const { return i ? d_hi : d; }  // the scale of part i (scale_parts)
 };
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks);
 
@@ -54,33 +62,34 @@ class PanelLayout {
 
   explicit PanelLayout(ir::DType panels);
 
-  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types (a
+  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16 and q8_2fx16, 4 for the q4/q5 types (a
   // chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
-  bool has_min() const { return head_ == 2 * field_; }
+  bool has_min() const { return head_ == 2 * field_ && !halves_; }
   bool has_high() const { return high_; }  // the q5 types' fifth bits
 
   // &panel p of a weight with K columns.
   llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
   // &block blk of a panel.
   llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) const;
-  // &the scale d, or the m (the _1 types), of row `row` (0..15) of a panel's block; 8
-  // consecutive rows' are one load.
+  // &the scale d, or the second field (the _1 types' m, q8_2fx16's d_hi), of row `row`
+  // (0..15) of a panel's block; 8 consecutive rows' are one load.
   llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) const;
-  llvm::Value* min(Builder& b, llvm::Value* block, llvm::Value* row) const;
+  llvm::Value* second(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // &the 4 bytes of chunk c of row `row` of a panel's block; 8 consecutive rows' are one
   // 32-byte load.
   llvm::Value* chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const;
   // &the 32 fifth bits (q5 types) of row `row` of a panel's block, bit i for k = i; 8
   // consecutive rows' are one 32-byte load.
   llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
-  // The d and m (as in WeightBlock: m null for q8_0x16, -8d for q4_0x16) of rows
-  // row0 .. row0 + 7 of a panel's block, as f32 lanes.
+  // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16; d_hi for
+  // q8_2fx16) of rows row0 .. row0 + 7 of a panel's block, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* block, int64_t row0) const;
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
-  int64_t field_;   // bytes of a scale field: 2 (f16) or 4 (f32: q4_1f, q5_1f)
+  int64_t field_;   // bytes of a scale field: 2 (f16) or 4 (f32: q4_1f, q5_1f, q8_2f)
+  bool halves_;     // the second field is the second half's d (q8_2f), not m
   int64_t head_;    // bytes of scale fields per row and block: d, or d and m
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;

@@ -16,8 +16,9 @@ struct DTypeInfo {
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
 // after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m); q4_1f
-// and q5_1f are q4_1 and q5_1 with f32 d and m.
-constexpr std::array<DTypeInfo, 18> kInfo{{
+// and q5_1f are q4_1 and q5_1 with f32 d and m; q8_2f is two f32 d (values 0..15,
+// 16..31) and 32 signed bytes (d[j/16]*q).
+constexpr std::array<DTypeInfo, 20> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -29,6 +30,7 @@ constexpr std::array<DTypeInfo, 18> kInfo{{
     {DType::q5_1, "q5_1", 32, 24, DType::q5_1},
     {DType::q4_1f, "q4_1f", 32, 24, DType::q4_1f},
     {DType::q5_1f, "q5_1f", 32, 28, DType::q5_1f},
+    {DType::q8_2f, "q8_2f", 32, 40, DType::q8_2f},
     {DType::q8_0x16, "q8_0x16", 32, 34, DType::q8_0},
     {DType::q4_0x16, "q4_0x16", 32, 18, DType::q4_0},
     {DType::q4_1x16, "q4_1x16", 32, 20, DType::q4_1},
@@ -36,6 +38,7 @@ constexpr std::array<DTypeInfo, 18> kInfo{{
     {DType::q5_1x16, "q5_1x16", 32, 24, DType::q5_1},
     {DType::q4_1fx16, "q4_1fx16", 32, 24, DType::q4_1f},
     {DType::q5_1fx16, "q5_1fx16", 32, 28, DType::q5_1f},
+    {DType::q8_2fx16, "q8_2fx16", 32, 40, DType::q8_2f},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -52,7 +55,7 @@ std::optional<DType> parse_dtype(std::string_view s) {
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
 bool is_kept_from_source(DType t) {
   return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_1f ||
-         t == DType::q5_1f;
+         t == DType::q5_1f || t == DType::q8_2f;
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
@@ -72,6 +75,7 @@ BlockHead dtype_block_head(DType t) {
     case DType::q5_1: return {2, 2};
     case DType::q4_1f:
     case DType::q5_1f: return {2, 4};
+    case DType::q8_2f: return {2, 4, true};
     default: return {};
   }
 }

@@ -11,19 +11,21 @@ namespace lmc::ir {
 // blocks of the file it was read from (passes/quant_threshold.cpp, keep-source). So do
 // q4_1f and q5_1f, q4_1 and q5_1 with f32 d and m: a GGUF Q4_K or Q5_K super-block's
 // eight sub-blocks of 32 unpacked, each d = d_K * scale and m = -dmin_K * min exactly.
-// The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16) are the block types with
+// So does q8_2f, a GGUF Q6_K super-block's sixteen sub-blocks of 16 in pairs: per 32
+// values two f32 scales (d_K * scale of each half, exact) and 32 signed bytes (q - 32).
+// The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, ...) are the block types with
 // the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
 // multiply (the weight-panels pass chooses them; layout below).
 enum class DType : uint8_t {
-  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f,
-  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16
+  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f,
+  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16, q8_2fx16
 };
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f: block types lmc reads but never packs, so a weight
+// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f: block types lmc reads but never packs, so a weight
 // of them keeps a file's blocks.
 bool is_kept_from_source(DType t);
 int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types
@@ -43,7 +45,9 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 // and its high nibbles k + 16 (GGUF's nibble order), and bit i of a row's qh is k = 32j + i's
 // fifth bit. A block keeps its row-major size (34, 18, 20, 22, 24 bytes per 32 values), so
 // a weight's size does not change. q4_1fx16 and q5_1fx16 are q4_1x16 and q5_1x16 with f32
-// d and m.
+// d and m; q8_2fx16 is q8_0x16 with two f32 scales per row and block, the first halves'
+// d[16] then the second halves':
+//   q8_2fx16: [panel][block]{f32 d[16]; f32 d_hi[16]; i8 q[chunk 0..7][group 0..1][row 0..7][4]}
 int64_t dtype_panel_rows(DType t);
 // The row-major type whose blocks an x16 type holds (q8_0 for q8_0x16); t itself for
 // the others.
@@ -51,10 +55,12 @@ DType panel_base(DType t);
 // The x16 type holding t's blocks in panels, if there is one (every block type).
 std::optional<DType> panel_type(DType t);
 // The scale fields a block type's blocks begin with: d, or d and m (the _1 types), each
-// f16, or f32 for q4_1f and q5_1f. None for the plain types.
+// f16, or f32 for q4_1f and q5_1f; or q8_2f's two f32 d, of values 0..15 and 16..31
+// (`halves`). None for the plain types.
 struct BlockHead {
   int64_t fields = 0;
   int64_t field_bytes = 0;
+  bool halves = false;
   int64_t bytes() const { return fields * field_bytes; }
 };
 BlockHead dtype_block_head(DType t);

@@ -33,6 +33,12 @@ inline float load_f16(const uint8_t* p) { return f16_to_f32(load_u16(p)); }
 // two high bits borrowed from the top of bytes 0..7. Sub-block j's, as floats.
 void k_scale_min(int j, const uint8_t* q, float* scale, float* min);
 
+// A Q6_K block (128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales, f16
+// d): value i's quant (-32..31), and sub-block `sub`'s scale d * scale (values 16sub ..
+// 16sub + 15), exact in f32. Value i is q6_k_scale(b, i / 16) * q6_k_quant(b, i).
+int q6_k_quant(const uint8_t* b, int i);
+float q6_k_scale(const uint8_t* b, int sub);
+
 // Each returns nullptr for a type outside its family.
 BlockDecoder plain_decoder(GgmlType t);    // F32, F16, BF16, F64, I8, I16, I32, I64
 BlockDecoder legacy_decoder(GgmlType t);   // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0

@@ -77,29 +77,26 @@ void block_q4_or_q5_k(const uint8_t* b, const uint8_t* qh, const uint8_t* q, flo
 void block_q4_k(const uint8_t* b, float* y) { block_q4_or_q5_k(b, nullptr, b + 16, y); }
 void block_q5_k(const uint8_t* b, float* y) { block_q4_or_q5_k(b, b + 16, b + 48, y); }
 
-// Block: 128 bytes of low nibbles, 64 bytes of 2-bit high parts, 16 signed scales (one
-// per 16 values), f16 d. Each half of 128 values uses 64 low bytes and 32 high bytes.
 void block_q6_k(const uint8_t* b, float* y) {
-  const uint8_t* ql = b;
-  const uint8_t* qh = b + kQKK / 2;
-  const int8_t* sc = reinterpret_cast<const int8_t*>(b + kQKK / 2 + kQKK / 4);
-  const float d = load_f16(b + kQKK / 2 + kQKK / 4 + kQKK / 16);
-  for (int half = 0; half < 2; ++half, ql += 64, qh += 32, sc += 8, y += 128) {
-    for (int l = 0; l < 32; ++l) {
-      const int is = l / 16;
-      const int q1 = ((ql[l] & 0x0f) | (((qh[l] >> 0) & 3) << 4)) - 32;
-      const int q2 = ((ql[l + 32] & 0x0f) | (((qh[l] >> 2) & 3) << 4)) - 32;
-      const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-      const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-      y[l] = d * float(sc[is + 0]) * float(q1);
-      y[l + 32] = d * float(sc[is + 2]) * float(q2);
-      y[l + 64] = d * float(sc[is + 4]) * float(q3);
-      y[l + 96] = d * float(sc[is + 6]) * float(q4);
-    }
-  }
+  for (int i = 0; i < kQKK; ++i) y[i] = q6_k_scale(b, i / 16) * float(q6_k_quant(b, i));
 }
 
 }  // namespace
+
+// Each half of 128 values uses 64 bytes of low nibbles (values 32s + l, s = 0..3: byte
+// 32(s % 2) + l, the high nibble for s >= 2) and 32 bytes of high parts (bits 2s, 2s + 1 of
+// byte l).
+int q6_k_quant(const uint8_t* b, int i) {
+  const int half = i / 128, s = i % 128 / 32, l = i % 32;
+  const int low = (b[64 * half + 32 * (s % 2) + l] >> (4 * (s / 2))) & 0x0f;
+  const int high = (b[kQKK / 2 + 32 * half + l] >> (2 * s)) & 3;
+  return (low | (high << 4)) - 32;
+}
+
+float q6_k_scale(const uint8_t* b, int sub) {
+  const float d = load_f16(b + kQKK / 2 + kQKK / 4 + kQKK / 16);
+  return d * float(static_cast<int8_t>(b[kQKK / 2 + kQKK / 4 + sub]));
+}
 
 void k_scale_min(int j, const uint8_t* q, float* scale, float* min) {
   if (j < 4) {

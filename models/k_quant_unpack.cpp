@@ -9,6 +9,7 @@ namespace lmc::models {
 namespace {
 
 constexpr int kSuper = 256, kSub = 32;
+constexpr int64_t kQ6KBytes = 210;
 
 void put_f32(uint8_t*& out, float v) {
   std::memcpy(out, &v, 4);
@@ -33,16 +34,32 @@ void unpack_sub_block(const uint8_t* super, const uint8_t* qh, const uint8_t* qs
   for (int l = 0; l < kSub / 2; ++l) *out++ = static_cast<uint8_t>(value(l) | (value(l + 16) << 4));
 }
 
+// Values 32j .. 32j + 31 of a Q6_K super-block as one q8_2f block: the scales of their
+// two sub-blocks of 16, then the quants as signed bytes.
+void unpack_q6_pair(const uint8_t* super, int j, uint8_t*& out) {
+  put_f32(out, q6_k_scale(super, 2 * j));
+  put_f32(out, q6_k_scale(super, 2 * j + 1));
+  for (int l = 0; l < kSub; ++l) *out++ = static_cast<uint8_t>(static_cast<int8_t>(q6_k_quant(super, kSub * j + l)));
+}
+
 }  // namespace
 
 std::optional<ir::DType> unpacked_k_type(GgmlType t) {
   if (t == GgmlType::Q4_K) return ir::DType::q4_1f;
   if (t == GgmlType::Q5_K) return ir::DType::q5_1f;
+  if (t == GgmlType::Q6_K) return ir::DType::q8_2f;
   return std::nullopt;
 }
 
 std::vector<uint8_t> unpack_k_quant(const uint8_t* data, int64_t n_blocks, GgmlType t) {
   const ir::DType to = *unpacked_k_type(t);
+  if (t == GgmlType::Q6_K) {
+    std::vector<uint8_t> out(static_cast<size_t>(n_blocks * (kSuper / kSub) * ir::dtype_block_bytes(to)));
+    uint8_t* dst = out.data();
+    for (int64_t b = 0; b < n_blocks; ++b)
+      for (int j = 0; j < kSuper / kSub; ++j) unpack_q6_pair(data + b * kQ6KBytes, j, dst);
+    return out;
+  }
   const bool q5 = t == GgmlType::Q5_K;
   const int64_t in_bytes = q5 ? 176 : 144;
   std::vector<uint8_t> out(static_cast<size_t>(n_blocks * (kSuper / kSub) * ir::dtype_block_bytes(to)));

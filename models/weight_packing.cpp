@@ -73,8 +73,10 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q5_1x16:
       case ir::DType::q4_1fx16:
       case ir::DType::q5_1fx16:
+      case ir::DType::q8_2fx16:
       case ir::DType::q4_1f:
       case ir::DType::q5_1f:
+      case ir::DType::q8_2f:
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

@@ -226,7 +226,7 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
 
 // The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
 // rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
-// are (Q4_K/Q5_K super-blocks unpacked into their sub-blocks, models/k_quant_unpack.h).
+// are (K-quant super-blocks unpacked into their sub-blocks, models/k_quant_unpack.h).
 // Transposing or a tensor stored otherwise has no such bytes.
 std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   auto s = expr_shape(w, e);

@@ -11,11 +11,14 @@
 // A weight shared with an embedding (tied embeddings) is quantized for both users,
 // so only one packed table exists.
 // Keep-source (keep-source=true, --keep-source-quant=true): a weight whose file stores it
-// in a block type the linear kernels read (param {stored = q4_0|q4_1|q5_0|q5_1}, also through
+// in a block type the linear kernels read (param {stored = q4_0|q4_1|q5_0|q5_1, or a
+// K-quant unpacked: q4_1f|q5_1f|q8_2f}, also through
 // fusions' concats and a shard's slices of whole rows or blocks) keeps those blocks:
-// fewer bytes than Q8_0 (0.5625 and 0.625 per value against 1.0625) and no second
-// rounding. Guard: a table an embedding also reads is decided as before (the gather
+// fewer bytes than Q8_0 (0.5625 and 0.625 per value against 1.0625; a Q6_K's q8_2f 1.25)
+// and no second rounding. Guard: a table an embedding also reads is decided as before (the gather
 // reads f32, f16 or q8_0).
+#include <sstream>
+
 #include "ir/op_registry.h"
 #include "ir/builder.h"
 #include "ir/error.h"
@@ -77,7 +80,9 @@ class QuantThreshold : public Pass {
       std::optional<ir::DType> stored = keep_source ? stored_type(w) : std::nullopt;
       if (stored && !gathered(g, w)) {
         ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] keeps the file's " +
-                                          std::string(ir::dtype_name(*stored)) + " blocks");
+                                          std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
+                                          " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
+                                          ", no second rounding");
         convert_weight(g, lin, w, *stored);
         ++source;
         continue;
@@ -146,6 +151,12 @@ class QuantThreshold : public Pass {
     if (slice && def->attr_int("axis") == 1 && (def->attr_int("begin") % block || def->attr_int("size") % block))
       return std::nullopt;
     return t;
+  }
+
+  static std::string bytes_per_value(ir::DType t) {
+    std::ostringstream s;
+    s << static_cast<double>(ir::dtype_block_bytes(t)) / static_cast<double>(ir::dtype_block_elems(t));
+    return s.str();
   }
 
   static bool gathered(ir::Graph& g, ir::Value* w) {

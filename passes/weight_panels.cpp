@@ -1,8 +1,8 @@
-// weight-panels: stores block weights (q8_0, and q4/q5 blocks kept from a file)
+// weight-panels: stores block weights (q8_0, and the blocks kept from a file)
 // interleaved 16 rows at a time (q8_0x16, q4_0x16, ...), the layout the int8 kernels
 // multiply.
 //
-// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and q4_0 ... q5_1 to their x16 types
+// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and the kept q4_0 ... q8_2f to their x16 types
 // (ir/dtype.h: per panel of 16 weight rows and per block of 32 inputs, the 16 rows'
 // scales, then each 4 inputs' bytes of the 16 rows side by side). Why: a linear's int8
 // dot products take one 32-byte load holding 4 inputs of 8 output columns, broadcast one
@@ -50,7 +50,7 @@ class WeightPanels : public Pass {
  public:
   std::string name() const override { return "weight-panels"; }
   std::string summary() const override {
-    return "store block weights (q8_0, kept q4/q5) in the 16-row panels the int8 kernels read";
+    return "store block weights (q8_0, kept file blocks) in the 16-row panels the int8 kernels read";
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

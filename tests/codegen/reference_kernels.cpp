@@ -92,8 +92,39 @@ struct SmallBlock {
 
 }  // namespace
 
+namespace {
+
+// q8_2f: per half of 16 values an f32 d = max|x| / 31 and q = round(x / d) in -32..31, as a
+// Q6_K sub-block's range.
+void quantize_q8_2f_block(const float* v, uint8_t* p) {
+  for (int half = 0; half < 2; ++half) {
+    const float* h = v + 16 * half;
+    float amax = 0;
+    for (int j = 0; j < 16; ++j) amax = std::max(amax, std::fabs(h[j]));
+    float d = amax / 31.0f;
+    std::memcpy(p + 4 * half, &d, 4);
+    for (int j = 0; j < 16; ++j) {
+      long q = d ? std::lround(h[j] / d) : 0;
+      p[8 + 16 * half + j] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -32L, 31L)));
+    }
+  }
+}
+
+void dequantize_q8_2f_block(const uint8_t* p, float* out) {
+  float d[2];
+  std::memcpy(d, p, 8);
+  for (int j = 0; j < 32; ++j) out[j] = d[j / 16] * static_cast<float>(static_cast<int8_t>(p[8 + j]));
+}
+
+}  // namespace
+
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t) {
   if (k % 32) throw std::invalid_argument("block types need k % 32 == 0");
+  if (t == ir::DType::q8_2f) {
+    std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * 40));
+    for (int64_t i = 0; i < rows * k; i += 32) quantize_q8_2f_block(x + i, out.data() + i / 32 * 40);
+    return out;
+  }
   SmallBlock l(t);
   int64_t block = ir::dtype_block_bytes(t);
   std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * block));
@@ -122,6 +153,10 @@ std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir:
 }
 
 void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out) {
+  if (t == ir::DType::q8_2f) {
+    for (int64_t b = 0; b < k / 32; ++b) dequantize_q8_2f_block(row + 40 * b, out + 32 * b);
+    return;
+  }
   SmallBlock l(t);
   int64_t block = ir::dtype_block_bytes(t);
   for (int64_t b = 0; b < k / 32; ++b) {
@@ -153,6 +188,7 @@ namespace {
 int64_t panel_offset(ir::DType base, int64_t r, int64_t i) {
   SmallBlock l(base);
   int64_t field = base == ir::DType::q8_0 ? 2 : l.field, head = base == ir::DType::q8_0 ? 2 : l.high();
+  if (base == ir::DType::q8_2f) field = 4, head = 8;
   if (i < head) return (i / field) * 16 * field + field * r + i % field;
   return head * 16 + (i - head) / 4 * 64 + 4 * r + (i - head) % 4;
 }

@@ -1,4 +1,4 @@
-// The generated linear kernels (decode and prefill paths, f32, q8_0, q4_0, q4_1, q5_0 and q5_1 weights) as a
+// The generated linear kernels (decode and prefill paths, f32, q8_0 and every block type kept from a file) as a
 // plain op and as the anchor of fusion regions: a prologue computing the input as it
 // is loaded (rms_norm; act(gate)*up through split, an activation and mul) and an
 // epilogue on each output (bias, residual, activation). Against the plain reference
@@ -192,9 +192,11 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q5_1x16, 96, 48},
                           {ir::DType::q4_1f, 96, 37},  {ir::DType::q5_1f, 288, 20},
                           {ir::DType::q4_1fx16, 288, 32}, {ir::DType::q5_1fx16, 640, 48},
+                          {ir::DType::q8_2f, 96, 37},  {ir::DType::q8_2f, 640, 9},
+                          {ir::DType::q8_2fx16, 96, 48}, {ir::DType::q8_2fx16, 640, 144},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
-                          {ir::DType::q4_1x16, 4096, 16},
+                          {ir::DType::q4_1x16, 4096, 16}, {ir::DType::q8_2fx16, 4096, 16},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
@@ -294,8 +296,9 @@ TEST(LinearKernel, VnniGivesTheBaselineBits) {
               native.features.find("+avx512vl") != std::string::npos;
   if (!vnni && native.features.find("+avxvnni") == std::string::npos) GTEST_SKIP() << "this CPU has no VNNI";
   for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0, ir::DType::q5_1,
-                      ir::DType::q4_1f, ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16,
-                      ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q5_1fx16}) {
+                      ir::DType::q4_1f, ir::DType::q8_2f, ir::DType::q8_0x16, ir::DType::q4_0x16,
+                      ir::DType::q4_1x16, ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q5_1fx16,
+                      ir::DType::q8_2fx16}) {
     LinearCase c{w, 640, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
     std::map<std::string, std::vector<float>> outputs;
     for (const codegen::TargetSpec& target : {codegen::baseline_target(), native}) {
@@ -329,7 +332,8 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
                                       std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
                                       std::pair{ir::DType::q5_1, ir::DType::q5_1x16},
                                       std::pair{ir::DType::q4_1f, ir::DType::q4_1fx16},
-                                      std::pair{ir::DType::q5_1f, ir::DType::q5_1fx16}}) {
+                                      std::pair{ir::DType::q5_1f, ir::DType::q5_1fx16},
+                                      std::pair{ir::DType::q8_2f, ir::DType::q8_2fx16}}) {
     for (int64_t K : {64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
       LinearCase panels = row_major;

@@ -1,7 +1,7 @@
-// A file's Q4_K and Q5_K super-blocks unpacked into q4_1f / q5_1f blocks of 32
-// (models/k_quant_unpack.h): every value d * q + m of the unpacked blocks equals ggml's
-// dequantization of the super-block, bit for bit, and a weight source hands them out for
-// a tensor so stored.
+// A file's Q4_K, Q5_K and Q6_K super-blocks unpacked into q4_1f / q5_1f / q8_2f blocks of
+// 32 (models/k_quant_unpack.h): every value (d * q + m; q8_2f's d of its half * q) of the
+// unpacked blocks equals ggml's dequantization of the super-block, bit for bit, and a
+// weight source hands them out for a tensor so stored.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -18,23 +18,37 @@
 namespace lmc::models {
 namespace {
 
-// Random super-blocks whose f16 d and dmin are finite, of both signs and many magnitudes.
+// Random super-blocks whose f16 d (and dmin) are finite, of both signs and many
+// magnitudes: Q4_K's and Q5_K's lead the block, Q6_K's d ends it.
 std::vector<uint8_t> random_super_blocks(GgmlType t, int64_t n, uint32_t seed) {
-  const int64_t bytes = t == GgmlType::Q5_K ? 176 : 144;
+  const int64_t bytes = t == GgmlType::Q6_K ? 210 : t == GgmlType::Q5_K ? 176 : 144;
+  const std::vector<int64_t> fields = t == GgmlType::Q6_K ? std::vector<int64_t>{208} : std::vector<int64_t>{0, 2};
   std::mt19937 rng(seed);
   std::normal_distribution<float> scale(0.0f, 0.05f);
   std::vector<uint8_t> v(static_cast<size_t>(n * bytes));
   for (auto& b : v) b = static_cast<uint8_t>(rng());
   for (int64_t b = 0; b < n; ++b)
-    for (int f = 0; f < 2; ++f) {
+    for (int64_t at : fields) {
       uint16_t h = f32_to_f16(scale(rng));
-      std::memcpy(v.data() + b * bytes + 2 * f, &h, 2);
+      std::memcpy(v.data() + b * bytes + at, &h, 2);
     }
   return v;
 }
 
+// The values of q8_2f blocks: the f32 d of each half of 16 times the signed byte.
+std::vector<float> q8_2f_values(const std::vector<uint8_t>& blocks) {
+  std::vector<float> out;
+  for (size_t at = 0; at < blocks.size(); at += 40) {
+    float d[2];
+    std::memcpy(d, blocks.data() + at, 8);
+    for (int j = 0; j < 32; ++j) out.push_back(d[j / 16] * static_cast<float>(static_cast<int8_t>(blocks[at + 8 + j])));
+  }
+  return out;
+}
+
 // The values of q4_1f / q5_1f blocks: d * q + m, q's fifth bit from the 32-bit word.
 std::vector<float> values_of(const std::vector<uint8_t>& blocks, ir::DType t) {
+  if (t == ir::DType::q8_2f) return q8_2f_values(blocks);
   const bool q5 = t == ir::DType::q5_1f;
   const int64_t bytes = ir::dtype_block_bytes(t), nibbles = q5 ? 12 : 8;
   std::vector<float> out;
@@ -54,7 +68,7 @@ std::vector<float> values_of(const std::vector<uint8_t>& blocks, ir::DType t) {
 }
 
 TEST(KQuantUnpack, SubBlocksHoldTheFilesValues) {
-  for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K}) {
+  for (GgmlType t : {GgmlType::Q4_K, GgmlType::Q5_K, GgmlType::Q6_K}) {
     constexpr int64_t kBlocks = 16;
     auto raw = random_super_blocks(t, kBlocks, 7);
     std::vector<float> want(kBlocks * 256);
@@ -64,25 +78,45 @@ TEST(KQuantUnpack, SubBlocksHoldTheFilesValues) {
     ASSERT_EQ(got.size(), want.size());
     EXPECT_EQ(0, std::memcmp(got.data(), want.data(), want.size() * sizeof(float))) << ir::dtype_name(to);
   }
-  EXPECT_EQ(unpacked_k_type(GgmlType::Q6_K), std::nullopt);
+  EXPECT_EQ(unpacked_k_type(GgmlType::Q3_K), std::nullopt);
 }
 
-TEST(KQuantUnpack, WeightSourceKeepsAQ4KTensorUnpacked) {
-  constexpr uint32_t kTypeQ4_K = 12;
-  auto raw = random_super_blocks(GgmlType::Q4_K, 16, 3);  // [16, 256]
-  test::GgufWriter w;
-  w.header(1, 0);
-  w.tensor_info("w", {256, 16}, kTypeQ4_K, 0).pad_to(32);
-  w.bytes.insert(w.bytes.end(), raw.begin(), raw.end());
-  test::TempDir dir;
-  std::string path = dir.file("k.gguf");
-  test::write_bytes(path, w.bytes);
-  auto src = WeightSource::open(path);
-  EXPECT_EQ(src->stored_dtype("w"), ir::DType::q4_1f);
-  auto unpacked = unpack_k_quant(raw.data(), 16, GgmlType::Q4_K);
-  EXPECT_EQ(src->materialize("q4_1f(w)", ir::DType::q4_1f), unpacked);
-  EXPECT_EQ(src->materialize("q4_1fx16(w)", ir::DType::q4_1fx16),
-            interleave_panels(unpacked, ir::DType::q4_1fx16, 16, 256));
+// Q6_K's layout spelled out once more, apart from the decoder: value 32s + l of each half
+// of 128 takes the low (s < 2) or high nibble of byte 32(s % 2) + l and bits 2s, 2s + 1 of
+// high byte l; its sub-block of 16 the signed scale byte 192 + i / 16.
+TEST(KQuantUnpack, Q6KValuesSitWhereGgmlPutsThem) {
+  std::vector<uint8_t> block(210, 0);
+  const uint16_t one = f32_to_f16(1.0f);
+  std::memcpy(block.data() + 208, &one, 2);
+  for (int sub = 0; sub < 16; ++sub) block[192 + sub] = static_cast<uint8_t>(sub + 1);
+  block[5] = 0x30;        // value 64 + 5 (half 0, s = 2: high nibble of byte 5) = 3
+  block[128 + 5] = 0x20;  // and its high bits (2s = 4: 0b10) = 32: quant 35 - 32 = 3
+  block[64 + 7] = 0x09;   // value 128 + 7 (half 1, s = 0): low nibble 9, high bits 0: 9 - 32
+  auto got = q8_2f_values(unpack_k_quant(block.data(), 1, GgmlType::Q6_K));
+  EXPECT_EQ(got[69], 3.0f * 5);     // sub-block 69 / 16 = 4: scale 5
+  EXPECT_EQ(got[135], -23.0f * 9);  // sub-block 8: scale 9
+  EXPECT_EQ(got[0], -32.0f * 1);
+}
+
+TEST(KQuantUnpack, WeightSourceKeepsKQuantTensorsUnpacked) {
+  struct Case { GgmlType t; ir::DType rows, panels; };
+  for (Case c : {Case{GgmlType::Q4_K, ir::DType::q4_1f, ir::DType::q4_1fx16},
+                 Case{GgmlType::Q6_K, ir::DType::q8_2f, ir::DType::q8_2fx16}}) {
+    auto raw = random_super_blocks(c.t, 16, 3);  // [16, 256]
+    test::GgufWriter w;
+    w.header(1, 0);
+    w.tensor_info("w", {256, 16}, static_cast<uint32_t>(c.t), 0).pad_to(32);
+    w.bytes.insert(w.bytes.end(), raw.begin(), raw.end());
+    test::TempDir dir;
+    std::string path = dir.file("k.gguf");
+    test::write_bytes(path, w.bytes);
+    auto src = WeightSource::open(path);
+    const std::string rows(ir::dtype_name(c.rows)), panels(ir::dtype_name(c.panels));
+    EXPECT_EQ(src->stored_dtype("w"), c.rows);
+    auto unpacked = unpack_k_quant(raw.data(), 16, c.t);
+    EXPECT_EQ(src->materialize(rows + "(w)", c.rows), unpacked) << rows;
+    EXPECT_EQ(src->materialize(panels + "(w)", c.panels), interleave_panels(unpacked, c.panels, 16, 256)) << panels;
+  }
 }
 
 }  // namespace

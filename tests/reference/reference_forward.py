@@ -108,7 +108,7 @@ def read_hf_dir(directory):
 
 
 # GGUF block types lmc's linears read as the file stores them (keep-source).
-KEPT_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K")
+KEPT_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K")
 
 
 def read_gguf(path):
