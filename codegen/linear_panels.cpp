@@ -36,9 +36,13 @@ namespace {
 
 using namespace int8_tile;
 
-// Weights are prefetched into L2 at least this far ahead (whole panels): with few rows
-// the hardware prefetchers alone leave DRAM bandwidth unused.
-constexpr int64_t kPrefetchBytes = 16384;
+// Weights are prefetched this far ahead of the chunk being read: without it the hardware
+// prefetchers leave DRAM bandwidth unused, and the loads of a tile of 2–4 rows, whose
+// loop holds more instructions per byte, stall it. A short distance: on Zen 4, where
+// software prefetches fill L1, 2 panels (~22 KB) ahead evicted the lines before their use
+// — Gemma 3's output projection, one thread, 1/2/4 rows: 7.2/15.2/16.4 ms at 2 panels,
+// 5.6/6.4/10.6 at 1 KB, 9.0/9.2/12.7 at 2 KB (bench_linear batch_q8_0x16/640x262144).
+constexpr int64_t kPrefetchBytes = 1024;
 
 static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel's columns");
 
@@ -48,7 +52,6 @@ struct Panel {
   int parts;            // parts of a block scaled apart (scale_parts: 2 for q8_2f)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
-  int64_t prefetch;     // bytes ahead to prefetch (whole panels)
 
   llvm::Value* chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
     return at.chunk(b, at.block(b, base, blk), c, i64c(b, 8 * g));
@@ -56,7 +59,7 @@ struct Panel {
   // A chunk of columns 8g .. 8g + 7, prefetching ahead for the first group.
   llvm::Value* load_chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
     llvm::Value* ptr = chunk(b, blk, c, g);
-    if (g == 0) prefetch_ahead(b, ptr, prefetch);
+    if (g == 0) prefetch_ahead(b, ptr, kPrefetchBytes);
     return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
   }
   BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, at.block(b, base, blk), 8 * g); }
@@ -220,12 +223,10 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
   const PanelLayout at(s.wtype);
-  const int64_t panel_bytes = kPanelCols * s.w_row_bytes();
   const bool nibbles = !signed_quants(s.wtype);
   emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
     Panel p{at, nibbles, scale_parts(s.wtype), at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K),
-            s.K / kBlock,
-            (kPrefetchBytes + panel_bytes - 1) / panel_bytes * panel_bytes};
+            s.K / kBlock};
     llvm::Value* done = i64c(b, 0);
     for (int t = kTileRows; t >= 1; t /= 2) {
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
