@@ -201,11 +201,11 @@ void Linker::read_symbols() {
     s.sym = f_.read<Elf64_Sym>(st.sh_offset + i * sizeof(Elf64_Sym));
     s.name = s.sym.st_name ? f_.name(strtab, s.sym.st_name) : "";
     uint16_t shndx = s.sym.st_shndx;
-    if (i == 0) {
-      // the null symbol
-    } else if (shndx == SHN_UNDEF) {
-      s.outside = true;
-      s.address = reinterpret_cast<uint64_t>(outside_address(f_, s.name));
+    // The null symbol (index 0) is checked like the others: place() indexes the
+    // sections by every symbol's st_shndx.
+    if (shndx == SHN_UNDEF) {
+      s.outside = i > 0;
+      if (s.outside) s.address = reinterpret_cast<uint64_t>(outside_address(f_, s.name));
     } else if (shndx == SHN_ABS) {
       s.defined = true;
       s.address = s.sym.st_value;

@@ -123,6 +123,13 @@ TEST(KernelObject, CorruptTablesAreErrorsNotCrashes) {
   };
   corrupt_range(0, sizeof(Elf64_Ehdr));
   corrupt_range(eh.e_shoff, table_end);
+  // The first symbols, the null one too (a section index past the table there once read
+  // past the loader's section flags: found by fuzz_kernel_object).
+  for (uint16_t i = 0; i < eh.e_shnum; ++i) {
+    Elf64_Shdr sh;
+    std::memcpy(&sh, full.data() + eh.e_shoff + i * sizeof sh, sizeof sh);
+    if (sh.sh_type == SHT_SYMTAB) corrupt_range(sh.sh_offset, sh.sh_offset + 4 * sizeof(Elf64_Sym));
+  }
 }
 
 }  // namespace
