@@ -15,7 +15,7 @@ llvm::Value* load_q8_0_values(Builder& b, llvm::Value* src, int64_t n) {
   int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
   llvm::Value* out = llvm::PoisonValue::get(f32x(b, static_cast<unsigned>(n)));
   for (int64_t j = 0; j < n / kBlock; ++j) {
-    llvm::Value* values = block_values(b, ir::DType::q8_0, byte_ptr(b, src, i64c(b, j * block_bytes)));
+    llvm::Value* values = q8_0_values(b, byte_ptr(b, src, i64c(b, j * block_bytes)));
     out = b.CreateInsertVector(out->getType(), out, values, b.getInt64(static_cast<uint64_t>(j * kBlock)));
   }
   return out;

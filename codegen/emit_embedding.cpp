@@ -35,7 +35,7 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
   int64_t block_bytes = ir::dtype_block_bytes(ir::DType::q8_0);
   emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
     llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
-    store_f32x(b, block_values(b, ir::DType::q8_0, block), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
+    store_f32x(b, q8_0_values(b, block), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
   });
 }
 

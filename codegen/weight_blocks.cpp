@@ -16,7 +16,7 @@ std::vector<int> iota(int from, int n) {
 
 // Where the parts of a 4- or 5-bit block lie (GGUF): d, then m (the _1 types), both f16
 // (f32 for q4_1f and q5_1f), then 4 bytes of fifth bits (the q5 types), then 16 bytes of
-// nibbles. Of a q8_0 or q8_2f block only the first scale's width is read from it.
+// nibbles.
 struct Layout {
   bool has_min, has_high;
   int64_t scale_bytes;
@@ -54,21 +54,8 @@ llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
   return b.CreateOr(q, b.CreateShl(b.CreateZExt(mask, i8x(b, kBlock)), splat_i8(b, kBlock, 4)));
 }
 
-// The scale field at byte `at` of a block of layout l, as f32.
-llvm::Value* scale(Builder& b, const Layout& l, llvm::Value* block, int64_t at) {
-  auto* ptr = byte_ptr(b, block, i64c(b, at));
-  return l.scale_bytes == 4 ? b.CreateAlignedLoad(b.getFloatTy(), ptr, llvm::Align(1)) : load_f16_as_f32(b, ptr);
-}
-
 // The offset of the types without a stored m, in units of d: minus half the quants' range.
 float zero_offset(const Layout& l) { return l.has_high ? -16.0f : -8.0f; }
-
-// The per-element offset of a 4- or 5-bit block: m (the _1 types), or zero_offset * d.
-llvm::Value* offset(Builder& b, ir::DType t, llvm::Value* block, llvm::Value* d) {
-  Layout l = layout(t);
-  if (l.has_min) return scale(b, l, block, l.scale_bytes);
-  return b.CreateFMul(d, f32c(b, zero_offset(l)));
-}
 
 // The 32 signed quants of a q8_0 or q8_2f block, after its scales.
 llvm::Value* signed_bytes(Builder& b, ir::DType t, llvm::Value* block) {
@@ -149,18 +136,9 @@ llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v) {
   return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {v, ones});
 }
 
-llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block) {
-  llvm::Value* d = scale(b, layout(t), block, 0);
-  if (signed_quants(t)) {
-    llvm::Value* scales = splat(b, kBlock, d);
-    if (t == ir::DType::q8_2f) {
-      auto* hi = b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, block, i64c(b, 4)), llvm::Align(1));
-      scales = b.CreateShuffleVector(splat(b, kBlock / 2, d), splat(b, kBlock / 2, hi), iota(0, kBlock));
-    }
-    return b.CreateFMul(b.CreateSIToFP(signed_bytes(b, t, block), f32x(b, kBlock)), scales);
-  }
-  auto* q = b.CreateUIToFP(unsigned_quants(b, t, block), f32x(b, kBlock));
-  return fma(b, q, splat(b, kBlock, d), splat(b, kBlock, offset(b, t, block, d)));
+llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
+  llvm::Value* d = load_f16_as_f32(b, block);
+  return b.CreateFMul(b.CreateSIToFP(signed_bytes(b, ir::DType::q8_0, block), f32x(b, kBlock)), splat(b, kBlock, d));
 }
 
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {

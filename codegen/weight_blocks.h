@@ -1,6 +1,7 @@
 // The block formats weights (and q8_0 KV caches) come in (q8_0, q4_0, q4_1, q5_0, q5_1:
-// GGUF's layouts; q4_1f, q5_1f: a file's K-quants unpacked; see ir/dtype.cpp), decoded as bytes for the integer dot products of
-// decode, and as f32 values for prefill's FMA panels, embedding rows and cache rows.
+// GGUF's layouts; q4_1f, q5_1f, q8_2f: a file's K-quants unpacked; see ir/dtype.cpp),
+// decoded as bytes for the linears' integer dot products, and q8_0 as f32 values for
+// embedding rows and cache rows.
 #pragma once
 #include "codegen/llvm_helpers.h"
 #include "ir/dtype.h"
@@ -51,8 +52,8 @@ llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Va
 llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s);
 llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v);
 
-// The 32 values of the block at `block`, as <32 x float>.
-llvm::Value* block_values(Builder& b, ir::DType t, llvm::Value* block);
+// The 32 values of the q8_0 block at `block`, as <32 x float>.
+llvm::Value* q8_0_values(Builder& b, llvm::Value* block);
 
 // Where an x16 type's parts lie (ir/dtype.h): the int8 linear kernel multiplies the
 // panels, the embedding reads a tied table's rows out of q8_0x16's.
