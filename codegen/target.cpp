@@ -31,6 +31,12 @@ std::vector<std::string> split_features(const std::string& list) {
   return out;
 }
 
+std::string join_features(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ",") + n;
+  return out;
+}
+
 TargetSpec resolve_target(const TargetOptions& opts) { return codegen_module().resolve_target(opts); }
 
 std::vector<std::string> isa_features(const TargetSpec& spec) { return codegen_module().isa_features(spec); }

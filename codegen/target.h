@@ -30,6 +30,8 @@ TargetSpec baseline_target();
 
 // "+a,-b" -> {"+a", "-b"}; "" -> {}.
 std::vector<std::string> split_features(const std::string& list);
+// The inverse: names joined with commas.
+std::string join_features(const std::vector<std::string>& names);
 
 // The ISA features the spec's code may use, every implied one spelled out ("avx2" brings
 // "avx", "sse4.2", ...): what an artifact records, so a run can check them against the

@@ -20,7 +20,7 @@ class Conversation {
   // The text to feed for the next user message (after the model's previous answer).
   std::string ask(const std::string& user);
   const ir::ChatFormat& format() const { return format_; }
-  const std::string& system() const { return system_; }  // "" when none
+  const std::string& system_prompt() const { return system_; }  // "" when none
 
  private:
   ir::ChatFormat format_;

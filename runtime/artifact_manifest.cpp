@@ -156,12 +156,6 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
   return info;
 }
 
-std::string comma_list(const std::vector<std::string>& items) {
-  std::string s;
-  for (const auto& i : items) s += (s.empty() ? "" : ",") + i;
-  return s;
-}
-
 }  // namespace
 
 std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_digests) {
@@ -171,7 +165,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("pipeline", m.pipeline);
   w.add("target.cpu", m.target.cpu);
   w.add("target.features", m.target.features);
-  if (!m.isa.empty()) w.add("target.isa", comma_list(m.isa));
+  if (!m.isa.empty()) w.add("target.isa", codegen::join_features(m.isa));
   encode_info(w, m.info);
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
   for (size_t i = 0; i < m.kernels.size(); ++i) {

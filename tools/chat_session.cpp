@@ -46,7 +46,7 @@ class Chat {
   Chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts)
       : m_(m), ex_(ex), opts_(opts), conversation_(m.info.chat, opts.system) {}
 
-  const std::string& system() const { return conversation_.system(); }
+  const std::string& system_prompt() const { return conversation_.system_prompt(); }
 
   // Streams the answer to one message. When the conversation no longer fits the context, a
   // new one starts; a message that alone does not fit is refused with an error line.
@@ -117,7 +117,7 @@ std::optional<std::string> system_message(const Args& a) { return a.get("system"
 
 int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts) {
   Chat chat(m, ex, opts);
-  const std::string& system = chat.system();
+  const std::string& system = chat.system_prompt();
   std::fprintf(stderr, "lmc: chatting in the %s format, %s; Ctrl-C stops an answer, Ctrl-D leaves\n",
                m.info.chat.family.c_str(), system.empty() ? "no system message" : ("system message \"" + system + "\"").c_str());
   catch_ctrl_c();
