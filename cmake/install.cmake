@@ -36,10 +36,15 @@ set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}/lmc")
 
 install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# The code generator module, where the installed lmc looks for it (codegen/codegen_module.h);
-# it finds libLLVM where the build found it.
-set_target_properties(lmc_codegen_llvm PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
-install(TARGETS lmc_codegen_llvm LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lmc)
+# lmc's modules, where the installed lmc looks for them (ir/shared_module.h): the code
+# generator, lmc serve's HTTP server and the MPI world; they find their libraries (libLLVM,
+# cpp-httplib, Open MPI) where the build found them.
+foreach(module lmc_codegen_llvm lmc_serve lmc_mpi)
+  if(TARGET ${module})
+    set_target_properties(${module} PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+    install(TARGETS ${module} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lmc)
+  endif()
+endforeach()
 install(TARGETS lmc_ir lmc_passes lmc_plugin EXPORT lmcTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})

@@ -36,8 +36,7 @@ struct CodegenModule {
   std::vector<std::string> (*missing_host_features)(const TargetSpec& spec);
 };
 
-// The module's table, loading it on first use: next to the lmc executable, in an
-// install's lib/lmc/, or where the build put it (the tests' executables live elsewhere).
+// The module's table, loading it on first use (ir/shared_module.h says where it looks).
 // Throws lmc::Error naming the places it looked.
 const CodegenModule& codegen_module();
 

@@ -17,8 +17,8 @@
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/run_flags.h"
+#include "tools/api_server.h"
 #include "tools/serve_engine.h"
-#include "tools/serve_http.h"
 
 namespace lmc::tools {
 
@@ -84,8 +84,8 @@ int cmd_serve(int argc, char** argv) {
   check_parallel(exec_opts.sequences, m.info);
   ServeEngine engine(m, exec_opts, queue);
   print_load_summary(m, engine.executor());
-  ApiServer server(m, engine, so);
-  int port = server.bind();
+  std::unique_ptr<ApiServer> server = make_api_server(m, engine, so);
+  int port = server->bind();
   std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
                so.host.c_str(), port);
   std::atomic<bool> signalled{false};
@@ -94,9 +94,9 @@ int cmd_serve(int argc, char** argv) {
     sigwait(&signals, &sig);
     signalled = true;
     std::fprintf(stderr, "lmc: %s: finishing the requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    server.shutdown();
+    server->shutdown();
   });
-  server.listen();
+  server->listen();
   if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening ended on its own
   stopper.join();
   std::fprintf(stderr, "lmc: stopped\n");

@@ -1,11 +1,12 @@
-#include "tools/serve_http.h"
-
+// lmc serve's HTTP server with cpp-httplib: the module liblmc-serve.so (tools/api_server.h).
 #include <httplib.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <future>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -13,6 +14,7 @@
 
 #include "ir/error.h"
 #include "models/chat_conversation.h"
+#include "tools/api_server.h"
 #include "tools/serve_request.h"
 
 namespace lmc::tools {
@@ -84,34 +86,59 @@ json usage(const JobResult& r) {
           {"total_tokens", r.prompt_tokens + r.completion_tokens}};
 }
 
+class HttpApiServer final : public ApiServer {
+ public:
+  HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+  int bind() override;
+  void listen() override;
+  void shutdown() override;
+
+ private:
+  void routes();
+  void generate(const httplib::Request& req, httplib::Response& res, bool chat);
+  std::string prompt_text(const ServeRequest& r) const;
+  void respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat);
+  void respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat);
+  std::string metrics() const;
+  void count(const std::string& path, int status);
+
+  const driver::LoadedModel& m_;
+  ServeEngine& engine_;
+  ServeOptions opts_;
+  httplib::Server http_;
+  std::atomic<bool> draining_{false};
+  std::atomic<int64_t> open_streams_{0};
+  std::atomic<uint64_t> next_id_{1};
+  mutable std::mutex counts_mu_;
+  std::map<std::pair<std::string, int>, int64_t> requests_;  // (path, status) -> count
+};
+
 }  // namespace
 
-ApiServer::ApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts)
-    : m_(m), engine_(engine), opts_(std::move(opts)), http_(std::make_unique<httplib::Server>()) {
+HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts)
+    : m_(m), engine_(engine), opts_(std::move(opts)) {
   routes();
 }
 
-ApiServer::~ApiServer() = default;
-
-int ApiServer::bind() {
-  int port = opts_.port == 0 ? http_->bind_to_any_port(opts_.host)
-                             : (http_->bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
+int HttpApiServer::bind() {
+  int port = opts_.port == 0 ? http_.bind_to_any_port(opts_.host)
+                             : (http_.bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
   if (port <= 0)
     throw Error(opts_.host + ":" + std::to_string(opts_.port) + ": error: cannot listen there (in use, or not an "
                 "address of this machine)");
   return port;
 }
 
-void ApiServer::listen() { http_->listen_after_bind(); }
+void HttpApiServer::listen() { http_.listen_after_bind(); }
 
-void ApiServer::shutdown() {
+void HttpApiServer::shutdown() {
   draining_ = true;
   engine_.drain();
   while (open_streams_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  http_->stop();
+  http_.stop();
 }
 
-void ApiServer::count(const std::string& path, int status) {
+void HttpApiServer::count(const std::string& path, int status) {
   // Paths are the client's text: only the endpoints get their own series.
   static const char* const kEndpoints[] = {"/health", "/metrics", "/v1/models", "/v1/completions",
                                            "/v1/chat/completions"};
@@ -122,8 +149,8 @@ void ApiServer::count(const std::string& path, int status) {
   ++requests_[{label, status}];
 }
 
-void ApiServer::routes() {
-  httplib::Server& s = *http_;
+void HttpApiServer::routes() {
+  httplib::Server& s = http_;
   s.set_payload_max_length(opts_.max_body_bytes);
   // Enough threads that a request past the queue's bound reaches its 503 at once.
   s.new_task_queue = [] { return new httplib::ThreadPool(32); };
@@ -168,7 +195,7 @@ void ApiServer::routes() {
   s.Post("/v1/chat/completions", generation(true));
 }
 
-std::string ApiServer::prompt_text(const ServeRequest& r) const {
+std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
   if (!r.chat) return r.prompt;
   if (m_.info.chat.empty())
     throw ApiError(400, "invalid_request_error", "the model " + m_.info.name +
@@ -189,7 +216,7 @@ std::string ApiServer::prompt_text(const ServeRequest& r) const {
   return text;
 }
 
-void ApiServer::generate(const httplib::Request& req, httplib::Response& res, bool chat) {
+void HttpApiServer::generate(const httplib::Request& req, httplib::Response& res, bool chat) {
   const int64_t context = m_.info.context;
   ServeRequest r = parse_request(req.body, chat, context);
   if (r.model && *r.model != m_.info.name)
@@ -214,7 +241,7 @@ void ApiServer::generate(const httplib::Request& req, httplib::Response& res, bo
     respond_whole(res, job, id, chat);
 }
 
-void ApiServer::respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
+void HttpApiServer::respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
                               bool chat) {
   auto text = std::make_shared<std::string>();
   auto done = std::make_shared<std::promise<JobResult>>();
@@ -235,7 +262,7 @@ void ApiServer::respond_whole(httplib::Response& res, const std::shared_ptr<Job>
                        {"usage", usage(r)}});
 }
 
-void ApiServer::respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
+void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
                                bool chat) {
   auto events = std::make_shared<EventQueue>();
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
@@ -291,7 +318,7 @@ void ApiServer::respond_stream(httplib::Response& res, const std::shared_ptr<Job
       });
 }
 
-std::string ApiServer::metrics() const {
+std::string HttpApiServer::metrics() const {
   EngineCounters c = engine_.counters();
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
@@ -317,4 +344,15 @@ std::string ApiServer::metrics() const {
   return out.str();
 }
 
+namespace {
+std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts) {
+  return std::make_unique<HttpApiServer>(m, engine, std::move(opts));
+}
+}  // namespace
+
 }  // namespace lmc::tools
+
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v1() {
+  static const lmc::tools::ServeModule module{lmc::tools::make_server};
+  return &module;
+}

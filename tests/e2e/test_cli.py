@@ -172,18 +172,21 @@ def loaded_libraries(*args):
 
 
 @needs(LLAMA_GGUF)
-class CodeGeneratorLoadsOnlyToCompile(unittest.TestCase):
-    """lmc loads the code generator module, and with it libLLVM, only when it compiles
-    kernels: a run from an artifact sealed with the user's key links the artifact's object
-    code itself (docs/architecture.md)."""
+class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
+    """lmc loads its modules only for the commands that need them (ir/shared_module.h):
+    the code generator, and with it libLLVM, only when it compiles kernels (a run from an
+    artifact sealed with the user's key links the artifact's object code itself); lmc
+    serve's HTTP server, with cpp-httplib and OpenSSL, only to serve; Open MPI only under
+    mpirun with more than one rank."""
 
-    def test_run_from_artifact_maps_no_llvm(self):
+    def test_run_from_artifact_maps_no_module(self):
         path, compiled = Artifact.get()
         self.assertEqual(compiled.returncode, 0, compiled.stderr)
         r, libs = loaded_libraries("run", path, "--prompt", PROMPT, "--max-tokens", "4")
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         self.assertTrue(any("libtbb" in lib for lib in libs), libs)  # the loader's report was read
-        self.assertFalse([lib for lib in libs if "LLVM" in lib or "lmc-codegen" in lib], libs)
+        for heavy in ("LLVM", "liblmc-", "httplib", "libssl", "libcrypto", "libmpi", "libopen-pal"):
+            self.assertFalse([lib for lib in libs if heavy in lib], (heavy, libs))
 
     def test_compiling_loads_the_module(self):
         r, libs = loaded_libraries("compile", LLAMA_YAML, "-o", os.path.join(WORK, "module-check.lmc"))

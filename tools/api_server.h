@@ -1,0 +1,50 @@
+// The HTTP side of `lmc serve`: OpenAI's /v1/completions and /v1/chat/completions (whole
+// or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text).
+// Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
+// every endpoint but /health needs "Authorization: Bearer KEY".
+//
+// It is a shared module, liblmc-serve.so (tools/serve_http.cpp with cpp-httplib and
+// tools/serve_request.cpp), opened only by lmc serve: Debian's cpp-httplib is built with
+// TLS, and loading it loads and initializes OpenSSL, about 4 MB of resident memory that a
+// run, a chat or a compile would otherwise carry. The module's calls into lmc (the engine,
+// the tokenizer, the chat formats) resolve against the lmc executable that loads it.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "driver/open_model.h"
+#include "tools/serve_engine.h"
+
+namespace lmc::tools {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string api_key;           // "" : no authentication
+  size_t max_body_bytes = 1 << 20;
+};
+
+class ApiServer {
+ public:
+  virtual ~ApiServer() = default;
+  // Binds (throws lmc::Error naming the address when it cannot) and returns the port.
+  virtual int bind() = 0;
+  virtual void listen() = 0;  // until shutdown()
+  // Refuses new generations (503), lets the running and queued ones finish their
+  // responses, then stops listening.
+  virtual void shutdown() = 0;
+};
+
+struct ServeModule {
+  std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+};
+
+// The server of model `m` generating on `engine`, from the module (loaded on first use;
+// throws lmc::Error naming the places it looked when it cannot be).
+std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+
+}  // namespace lmc::tools
+
+// The module's one exported symbol.
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v1();
