@@ -144,6 +144,7 @@ llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   field_ = ir::dtype_block_head(base_).field_bytes;
   halves_ = ir::dtype_block_head(base_).halves;
+  min_ = layout(base_).has_min;
   head_ = ir::dtype_block_head(base_).bytes();
   high_ = layout(base_).has_high;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_);
@@ -171,7 +172,7 @@ BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) co
   llvm::Value* d = load(scale(b, block, i64c(b, row0)));
   if (base_ == ir::DType::q8_0) return {d, nullptr, nullptr};
   if (halves_) return {d, nullptr, load(second(b, block, i64c(b, row0)))};
-  if (has_min()) return {d, load(second(b, block, i64c(b, row0))), nullptr};
+  if (min_) return {d, load(second(b, block, i64c(b, row0))), nullptr};
   return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_)))), nullptr};
 }
 

@@ -66,7 +66,6 @@ class PanelLayout {
   // Chunks of 4 quant bytes per row and block: 8 for q8_0x16 and q8_2fx16, 4 for the q4/q5 types (a
   // chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
-  bool has_min() const { return head_ == 2 * field_ && !halves_; }
   bool has_high() const { return high_; }  // the q5 types' fifth bits
 
   // &panel p of a weight with K columns.
@@ -90,7 +89,8 @@ class PanelLayout {
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
   int64_t field_;   // bytes of a scale field: 2 (f16) or 4 (f32: q4_1f, q5_1f, q8_2f)
-  bool halves_;     // the second field is the second half's d (q8_2f), not m
+  bool halves_;     // the second field is the second half's d (q8_2f)
+  bool min_;        // the second field is m (the _1 types)
   int64_t head_;    // bytes of scale fields per row and block: d, or d and m
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;

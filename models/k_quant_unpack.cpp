@@ -9,7 +9,6 @@ namespace lmc::models {
 namespace {
 
 constexpr int kSuper = 256, kSub = 32;
-constexpr int64_t kQ6KBytes = 210;
 
 void put_f32(uint8_t*& out, float v) {
   std::memcpy(out, &v, 4);
@@ -42,6 +41,13 @@ void unpack_q6_pair(const uint8_t* super, int j, uint8_t*& out) {
   for (int l = 0; l < kSub; ++l) *out++ = static_cast<uint8_t>(static_cast<int8_t>(q6_k_quant(super, kSub * j + l)));
 }
 
+// Values 32j .. 32j + 31 of a super-block of type t as one block of unpacked_k_type(t).
+void unpack_32(const uint8_t* super, GgmlType t, int j, uint8_t*& out) {
+  if (t == GgmlType::Q6_K) return unpack_q6_pair(super, j, out);
+  const bool q5 = t == GgmlType::Q5_K;
+  unpack_sub_block(super, q5 ? super + 16 : nullptr, super + (q5 ? 48 : 16), j, out);
+}
+
 }  // namespace
 
 std::optional<ir::DType> unpacked_k_type(GgmlType t) {
@@ -53,23 +59,11 @@ std::optional<ir::DType> unpacked_k_type(GgmlType t) {
 
 std::vector<uint8_t> unpack_k_quant(const uint8_t* data, int64_t n_blocks, GgmlType t) {
   const ir::DType to = *unpacked_k_type(t);
-  if (t == GgmlType::Q6_K) {
-    std::vector<uint8_t> out(static_cast<size_t>(n_blocks * (kSuper / kSub) * ir::dtype_block_bytes(to)));
-    uint8_t* dst = out.data();
-    for (int64_t b = 0; b < n_blocks; ++b)
-      for (int j = 0; j < kSuper / kSub; ++j) unpack_q6_pair(data + b * kQ6KBytes, j, dst);
-    return out;
-  }
-  const bool q5 = t == GgmlType::Q5_K;
-  const int64_t in_bytes = q5 ? 176 : 144;
+  const int64_t in_bytes = ggml_block_info(t).type_size;
   std::vector<uint8_t> out(static_cast<size_t>(n_blocks * (kSuper / kSub) * ir::dtype_block_bytes(to)));
   uint8_t* dst = out.data();
-  for (int64_t b = 0; b < n_blocks; ++b) {
-    const uint8_t* super = data + b * in_bytes;
-    const uint8_t* qh = q5 ? super + 16 : nullptr;
-    const uint8_t* qs = super + (q5 ? 48 : 16);
-    for (int j = 0; j < kSuper / kSub; ++j) unpack_sub_block(super, qh, qs, j, dst);
-  }
+  for (int64_t b = 0; b < n_blocks; ++b)
+    for (int j = 0; j < kSuper / kSub; ++j) unpack_32(data + b * in_bytes, t, j, dst);
   return out;
 }
 

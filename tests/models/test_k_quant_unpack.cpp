@@ -21,7 +21,7 @@ namespace {
 // Random super-blocks whose f16 d (and dmin) are finite, of both signs and many
 // magnitudes: Q4_K's and Q5_K's lead the block, Q6_K's d ends it.
 std::vector<uint8_t> random_super_blocks(GgmlType t, int64_t n, uint32_t seed) {
-  const int64_t bytes = t == GgmlType::Q6_K ? 210 : t == GgmlType::Q5_K ? 176 : 144;
+  const int64_t bytes = ggml_block_info(t).type_size;
   const std::vector<int64_t> fields = t == GgmlType::Q6_K ? std::vector<int64_t>{208} : std::vector<int64_t>{0, 2};
   std::mt19937 rng(seed);
   std::normal_distribution<float> scale(0.0f, 0.05f);
