@@ -12,10 +12,12 @@ EmbeddingShape embedding_shape(const KernelDesc& d, const ir::Op& anchor) {
     desc_error(d, "table must be [V,D] with static dims, got " + table.str());
   EmbeddingShape s{table.dtype, table.dims[0].value, table.dims[1].value, {}, 0, anchor.has_attr("begin")};
   if (s.share) s.begin = anchor.attr_int("begin");
-  bool blocks = s.dtype == ir::DType::q8_0 || s.dtype == ir::DType::q8_0x16;
+  bool kept = ir::is_kept_from_source(s.dtype);
+  bool blocks = s.dtype == ir::DType::q8_0 || s.dtype == ir::DType::q8_0x16 || kept;
   if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && !blocks)
-    desc_error(d, "table must be f32, f16, q8_0 or q8_0x16, got " + table.str());
-  if (blocks && s.width % ir::dtype_block_elems(s.dtype)) desc_error(d, "q8_0 rows must be whole blocks");
+    desc_error(d, "table must be f32, f16, q8_0, q8_0x16 or a block type kept from a file (q4_0 ... q6_k), got " +
+                      table.str());
+  if (blocks && s.width % ir::dtype_block_elems(s.dtype)) desc_error(d, "block rows must be whole blocks");
   if (s.vocab % ir::dtype_panel_rows(s.dtype)) desc_error(d, "q8_0x16 tables must be whole panels of rows");
   const ir::Type& ids = anchor.operand(1)->type();
   if (ids.dtype != ir::DType::i32 || ids.rank() != 1) desc_error(d, "ids must be i32[R], got " + ids.str());

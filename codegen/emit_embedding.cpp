@@ -1,6 +1,7 @@
 // embedding(table[V,D], ids i32[R]) -> y[R,D]: row r of y is row ids[r] of the table,
-// converted to f32 from the table's dtype (f32, f16, q8_0 blocks, or q8_0x16 panels: a
-// tied output projection's layout). An id outside
+// converted to f32 from the table's dtype (f32, f16, q8_0 blocks, q8_0x16 panels: a tied
+// output projection's layout, or the blocks a file stores, q4_0 ... q6_k, decoded as
+// gguf-py does: d * q + m in f32, no fused multiply-add). An id outside
 // [0, V) reads row V-1 instead of memory past the table. With attribute `begin` (a
 // rank's share of the vocabulary) ids count from it and ids outside the share give a
 // zero row. As the anchor of a fusion
@@ -12,6 +13,7 @@
 #include "codegen/embedding_shape.h"
 #include "codegen/emitter.h"
 #include "codegen/region_io.h"
+#include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -36,6 +38,34 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
   emit_for(b, i64c(b, 0), i64c(b, width / kQ8Block), 1, [&](llvm::Value* k) {
     llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
     store_f32x(b, q8_0_values(b, block), f32_ptr(b, dst, b.CreateMul(k, i64c(b, kQ8Block))));
+  });
+}
+
+// A row of blocks kept from a file (q4_0 ... q6_k; a K type's super-block in its pieces of
+// 32): each value d * q (+ m), in the order gguf-py computes it. The scale loaders take
+// eight blocks, one per lane: the one block eight times, lane 0 read.
+void dequantize_kept_row(Builder& b, ir::DType t, llvm::Value* src, llvm::Value* dst, int64_t width) {
+  const int pieces = block_pieces(t);
+  const int64_t block_elems = ir::dtype_block_elems(t), block_bytes = ir::dtype_block_bytes(t);
+  emit_for(b, i64c(b, 0), i64c(b, width / block_elems), 1, [&](llvm::Value* k) {
+    llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
+    for (int piece = 0; piece < pieces; ++piece) {
+      WeightBlock w = load_weight_block(b, t, block, piece);
+      BlockScales sc = load_block_scales(b, t, std::vector<llvm::Value*>(8, block), piece);
+      auto lane0 = [&](llvm::Value* v) { return splat(b, kQ8Block, b.CreateExtractElement(v, uint64_t{0})); };
+      llvm::Value* d = lane0(sc.d);
+      // Two scales (q8_2f, q6_k): values 0..15 take the first, 16..31 the second.
+      if (sc.d_hi) {
+        std::vector<int> halves;
+        for (int i = 0; i < kQ8Block; ++i) halves.push_back(i < kQ8Block / 2 ? i : kQ8Block + i);
+        d = b.CreateShuffleVector(d, lane0(sc.d_hi), halves);
+      }
+      auto* q = w.sign ? b.CreateSIToFP(w.sign, f32x(b, kQ8Block)) : b.CreateUIToFP(w.u, f32x(b, kQ8Block));
+      llvm::Value* v = b.CreateFMul(q, d);
+      if (sc.m) v = b.CreateFAdd(v, lane0(sc.m));
+      auto* at = b.CreateAdd(b.CreateMul(k, i64c(b, block_elems)), i64c(b, kQ8Block * piece));
+      store_f32x(b, v, f32_ptr(b, dst, at));
+    }
   });
 }
 
@@ -95,8 +125,11 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
       case ir::DType::q8_0x16:
         dequantize_panel_row(b, table, row, dst, s.width);
         break;
-      default:
+      case ir::DType::q8_0:
         dequantize_q8_0_row(b, src, dst, s.width);
+        break;
+      default:
+        dequantize_kept_row(b, s.dtype, src, dst, s.width);
         break;
     }
     // Another rank holds this id's row: this rank's part of the sum is zero.

@@ -1,6 +1,6 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// Block weights (q8_0, and the q4/q5/q8_2f blocks kept from a file) use integer dot products: the input rows are
+// Block weights (q8_0, and the q4/q5/q8_2f blocks and K-quant super-blocks kept from a file) use integer dot products: the input rows are
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
 // madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
@@ -11,6 +11,7 @@
 
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
+#include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -56,41 +57,52 @@ struct Scratch {
 std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scratch& sc,
                                      const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
   const QuantizedRows& in = *sc.xq;
-  int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
+  const int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
+  const int pieces = block_pieces(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
+  std::vector<llvm::Value*> slots;
+  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
   Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, in.blocks()), 1, init, [&](llvm::Value* blk, const Carried& acc) {
-    std::vector<llvm::Value*> xq, slots;
-    for (int j = 0; j < rows; ++j) {
-      slots.push_back(b.CreateAdd(r, i64c(b, j)));
-      xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots.back(), b.CreateMul(blk, i64c(b, kBlock))),
-                                       llvm::Align(32)));
-    }
-    auto* off = b.CreateMul(blk, i64c(b, block_bytes));
-    std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
+                        [&](llvm::Value* wblk, const Carried& acc) {
+    auto* off = b.CreateMul(wblk, i64c(b, block_bytes));
     std::vector<llvm::Value*> blocks;
     for (auto* wrow : wrows) {
       blocks.push_back(byte_ptr(b, wrow, off));
-      prefetch_ahead(b, blocks.back(), prefetch_distance(s));
-      WeightBlock w = load_weight_block(b, s.wtype, blocks.back());
-      for (int j = 0; j < rows; ++j) dots[static_cast<size_t>(j)].push_back(block_dot_i32(b, xq[j], w, vnni));
+      for (int64_t line = 0; line < block_bytes; line += 64)
+        prefetch_ahead(b, byte_ptr(b, blocks.back(), i64c(b, line)), prefetch_distance(s));
     }
-    BlockScales w = load_block_scales(b, s.wtype, blocks);
     Carried next(acc);
-    for (int j = 0; j < rows; ++j) {
-      size_t at = static_cast<size_t>(j);
-      // A lane's sums cover 4 k: lanes 0..3 the first half of the block, 4..7 the second.
-      std::vector<llvm::Value*> sums;
-      if (w.d_hi) {
-        std::array<llvm::Value*, 2> halves = hsum8_halves(b, dots[at].data());
-        sums.assign(halves.begin(), halves.end());
-      } else {
-        sums.push_back(hsum8(b, dots[at].data()));
+    // A super-block's pieces one after the other, each as a block of 32 is summed: the
+    // same order as the blocks of 32 a piece equals.
+    for (int piece = 0; piece < pieces; ++piece) {
+      auto* blk = b.CreateAdd(b.CreateMul(wblk, i64c(b, pieces)), i64c(b, piece));
+      std::vector<llvm::Value*> xq;
+      for (int j = 0; j < rows; ++j)
+        xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], b.CreateMul(blk, i64c(b, kBlock))),
+                                         llvm::Align(32)));
+      std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows));
+      for (auto* block : blocks) {
+        WeightBlock w = load_weight_block(b, s.wtype, block, piece);
+        for (int j = 0; j < rows; ++j) dots[static_cast<size_t>(j)].push_back(block_dot_i32(b, xq[j], w, vnni));
       }
-      auto* dx = splat(b, 8, in.scale(b, slots[at], blk));
-      for (size_t part = 0; part < sums.size(); ++part)
-        next[at] = fma(b, b.CreateSIToFP(sums[part], f32x(b, 8)), b.CreateFMul(w.part(static_cast<int>(part)), dx), next[at]);
-      if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[at], blk)), next[at]);
+      BlockScales w = load_block_scales(b, s.wtype, blocks, piece);
+      for (int j = 0; j < rows; ++j) {
+        size_t at = static_cast<size_t>(j);
+        // A lane's sums cover 4 k: lanes 0..3 the first half of the block, 4..7 the second.
+        std::vector<llvm::Value*> sums;
+        if (w.d_hi) {
+          std::array<llvm::Value*, 2> halves = hsum8_halves(b, dots[at].data());
+          sums.assign(halves.begin(), halves.end());
+        } else {
+          sums.push_back(hsum8(b, dots[at].data()));
+        }
+        auto* dx = splat(b, 8, in.scale(b, slots[at], blk));
+        for (size_t part = 0; part < sums.size(); ++part)
+          next[at] = fma(b, b.CreateSIToFP(sums[part], f32x(b, 8)), b.CreateFMul(w.part(static_cast<int>(part)), dx),
+                         next[at]);
+        if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[at], blk)), next[at]);
+      }
     }
     return next;
   }, "blk");

@@ -1,6 +1,7 @@
-// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks, and those kept from a
-// file's K-quants, stored in 16-row panels, ir/dtype.h), at every row count: one int8
-// kernel for decode and prefill.
+// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks, and a file's Q4_K and
+// Q5_K super-blocks, stored in 16-row panels, ir/dtype.h), at every row count: one int8
+// kernel for decode and prefill. A super-block's pieces of 32 are laid out as q4_1 (q5_1)
+// blocks whose scales its header holds.
 //
 // A panel holds, per block of 32 k, its 16 columns' f16 scales (and the _1 types' mins,
 // the q5 types' fifth bits) and then chunks of 4 bytes, each chunk 16 columns x 4 bytes:
@@ -62,7 +63,7 @@ struct Panel {
     if (g == 0) prefetch_ahead(b, ptr, kPrefetchBytes);
     return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
   }
-  BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, at.block(b, base, blk), 8 * g); }
+  BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, base, blk, 8 * g); }
 };
 
 // Row slot's 4 input bytes from k, in every i32 lane.

@@ -1,7 +1,7 @@
-// Prefill path of linear for block weights (q8_0, and the q4/q5/q8_2f blocks kept from a
-// file): an int8 GEMM on the byte madds of the decode path (pmaddubsw + pmaddwd, or
-// vpdpbusd with VNNI), which multiply 32 byte pairs per instruction pair where f32 FMAs
-// multiply 8 per instruction.
+// Prefill path of linear for block weights (q8_0, and the q4/q5/q8_2f blocks and K-quant
+// super-blocks kept from a file): an int8 GEMM on the byte madds of the decode path
+// (pmaddubsw + pmaddwd, or vpdpbusd with VNNI), which multiply 32 byte pairs per
+// instruction pair where f32 FMAs multiply 8 per instruction.
 //
 // The input rows of a call are quantized once, in blocks of rows, as decode quantizes
 // them (codegen/quantized_rows.h), so a row's numbers do not depend on the path beyond
@@ -25,6 +25,7 @@
 #include "codegen/int8_tile.h"
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
+#include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -78,23 +79,28 @@ std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*
   return out;
 }
 
-// One block of eight columns (weight rows `rows`) into the panel.
+// Piece `piece` of weight block `wblk` (the panel's block blk of 32 k; a K type's
+// super-block holds eight) of eight columns (weight rows `rows`) into the panel.
 void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vector<llvm::Value*>& rows,
-                llvm::Value* blk, int g) {
-  auto* off = b.CreateMul(blk, i64c(b, ir::dtype_block_bytes(s.wtype)));
+                llvm::Value* wblk, int piece, int g) {
+  const int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
+  auto* off = b.CreateMul(wblk, i64c(b, block_bytes));
+  auto* blk = b.CreateAdd(b.CreateMul(wblk, i64c(b, block_pieces(s.wtype))), i64c(b, piece));
   std::array<llvm::Value*, 8> quants;
   std::vector<llvm::Value*> blocks;
   for (int c = 0; c < 8; ++c) {
     blocks.push_back(byte_ptr(b, rows[static_cast<size_t>(c)], off));
     // The next panel's block: with few rows a panel's tiles are short, and its
     // weights would wait on DRAM.
-    prefetch_ahead(b, blocks.back(), kPanelCols * s.w_row_bytes());
-    WeightBlock w = load_weight_block(b, s.wtype, blocks.back());
+    if (piece == 0)
+      for (int64_t line = 0; line < block_bytes; line += 64)
+        prefetch_ahead(b, byte_ptr(b, blocks.back(), i64c(b, line)), kPanelCols * s.w_row_bytes());
+    WeightBlock w = load_weight_block(b, s.wtype, blocks.back(), piece);
     quants[c] = b.CreateBitCast(w.sign ? w.sign : w.u, i32x(b, 8));
   }
   auto quads = transpose8(b, quants);
   for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
-  BlockScales w = load_block_scales(b, s.wtype, blocks);
+  BlockScales w = load_block_scales(b, s.wtype, blocks, piece);
   store_f32x(b, w.d, p.column_scales(b, p.d, blk, g));
   if (p.m) store_f32x(b, w.m, p.column_scales(b, p.m, blk, g));
   if (p.d_hi) store_f32x(b, w.d_hi, p.column_scales(b, p.d_hi, blk, g));
@@ -106,9 +112,12 @@ void pack_panel(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, 
   auto* last = b.CreateSub(io.col_end(), i64c(b, 1));
   std::vector<llvm::Value*> rows;
   for (int c = 0; c < kPanelCols; ++c) rows.push_back(io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
-  emit_for(b, i64c(b, 0), i64c(b, p.blocks), 1, [&](llvm::Value* blk) {
-    for (int g = 0; g < kGroups; ++g)
-      pack_group(b, s, p, std::vector<llvm::Value*>(rows.begin() + 8 * g, rows.begin() + 8 * (g + 1)), blk, g);
+  const int pieces = block_pieces(s.wtype);
+  emit_for(b, i64c(b, 0), i64c(b, p.blocks / pieces), 1, [&](llvm::Value* wblk) {
+    for (int piece = 0; piece < pieces; ++piece)
+      for (int g = 0; g < kGroups; ++g)
+        pack_group(b, s, p, std::vector<llvm::Value*>(rows.begin() + 8 * g, rows.begin() + 8 * (g + 1)), wblk, piece,
+                   g);
   }, "pk");
 }
 

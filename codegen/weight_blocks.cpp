@@ -2,6 +2,8 @@
 
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/super_blocks.h"
+
 namespace lmc::codegen {
 
 namespace {
@@ -75,12 +77,13 @@ llvm::Value* gather_f32(Builder& b, const std::vector<llvm::Value*>& blocks, int
 
 bool signed_quants(ir::DType t) {
   ir::DType base = ir::panel_base(t);
-  return base == ir::DType::q8_0 || base == ir::DType::q8_2f;
+  return base == ir::DType::q8_0 || base == ir::DType::q8_2f || base == ir::DType::q6_k;
 }
 
-int scale_parts(ir::DType t) { return ir::dtype_block_head(t).halves ? 2 : 1; }
+int scale_parts(ir::DType t) { return ir::dtype_block_head(t).halves || t == ir::DType::q6_k ? 2 : 1; }
 
-WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
+WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int piece) {
+  if (block_pieces(t) > 1) return load_super_piece(b, t, block, piece);
   if (signed_quants(t)) {
     auto* w = signed_bytes(b, t, block);
     return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
@@ -88,7 +91,8 @@ WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block) {
   return {unsigned_quants(b, t, block), nullptr};
 }
 
-BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks) {
+BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece) {
+  if (block_pieces(t) > 1) return load_super_scales(b, t, blocks, piece);
   if (t == ir::DType::q8_2f) return {gather_f32(b, blocks, 0), nullptr, gather_f32(b, blocks, 4)};
   auto halves = [&](int64_t at) {
     llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
@@ -146,9 +150,11 @@ PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   halves_ = ir::dtype_block_head(base_).halves;
   min_ = layout(base_).has_min;
   head_ = ir::dtype_block_head(base_).bytes();
-  high_ = layout(base_).has_high;
-  block_bytes_ = kRows * ir::dtype_block_bytes(base_);
-  chunks_ = (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
+  high_ = layout(base_).has_high || base_ == ir::DType::q5_k;
+  super_ = block_pieces(base_) > 1;
+  block_bytes_ = kRows * ir::dtype_block_bytes(base_) / block_pieces(base_);
+  chunks_ = super_ ? 4 : (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
+  piece_bytes_ = kRows * 4 * (chunks_ + (high_ ? 1 : 0));
 }
 
 llvm::Value* PanelLayout::panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const {
@@ -156,7 +162,11 @@ llvm::Value* PanelLayout::panel(Builder& b, llvm::Value* w, llvm::Value* p, int6
 }
 
 llvm::Value* PanelLayout::block(Builder& b, llvm::Value* panel, llvm::Value* blk) const {
-  return byte_ptr(b, panel, b.CreateMul(blk, i64c(b, block_bytes_)));
+  if (!super_) return byte_ptr(b, panel, b.CreateMul(blk, i64c(b, block_bytes_)));
+  const int64_t pieces = block_pieces(base_), super = pieces * block_bytes_;
+  auto* at = b.CreateAdd(b.CreateMul(b.CreateLShr(blk, i64c(b, 3)), i64c(b, super)),
+                         b.CreateMul(b.CreateAnd(blk, i64c(b, pieces - 1)), i64c(b, piece_bytes_)));
+  return byte_ptr(b, panel, b.CreateAdd(at, i64c(b, super - pieces * piece_bytes_)));
 }
 
 llvm::Value* PanelLayout::scale(Builder& b, llvm::Value* block, llvm::Value* row) const {
@@ -167,7 +177,21 @@ llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* ro
   return byte_ptr(b, scale(b, block, row), i64c(b, field_ * kRows));
 }
 
-BlockScales PanelLayout::scales(Builder& b, llvm::Value* block, int64_t row0) const {
+// A K type's header: per super-block, the 16 rows' f16 d, f16 dmin, then the three words of
+// their 6-bit scales and mins, 16 rows' each.
+BlockScales PanelLayout::super_scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const {
+  auto* header = byte_ptr(b, panel, b.CreateMul(b.CreateLShr(blk, i64c(b, 3)), i64c(b, 8 * block_bytes_)));
+  auto at = [&](int64_t field, int64_t width) { return byte_ptr(b, header, i64c(b, field + width * row0)); };
+  std::array<llvm::Value*, 3> words;
+  for (int64_t w = 0; w < 3; ++w)
+    words[w] = b.CreateAlignedLoad(i32x(b, 8), at(4 * kRows + 4 * kRows * w, 4), llvm::Align(1));
+  return k_piece_scales(b, load_f16x_as_f32x(b, at(0, 2), 8), load_f16x_as_f32x(b, at(2 * kRows, 2), 8), words,
+                        b.CreateAnd(blk, i64c(b, 7)));
+}
+
+BlockScales PanelLayout::scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const {
+  if (super_) return super_scales(b, panel, blk, row0);
+  llvm::Value* block = this->block(b, panel, blk);
   auto load = [&](llvm::Value* ptr) { return field_ == 4 ? load_f32x(b, ptr, 8) : load_f16x_as_f32x(b, ptr, 8); };
   llvm::Value* d = load(scale(b, block, i64c(b, row0)));
   if (base_ == ir::DType::q8_0) return {d, nullptr, nullptr};

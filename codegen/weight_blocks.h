@@ -16,15 +16,17 @@ struct WeightBlock {
   llvm::Value* sign;
 };
 
-// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f), which the
+// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f, q6_k), which the
 // byte madds take as |w| with w's sign moved onto the input; else they are unsigned 4- or
 // 5-bit quants whose offset m meets the input block's sum.
 bool signed_quants(ir::DType t);
-// The parts of a block of 32 values scaled apart: 2 for q8_2f (values 0..15 and 16..31,
-// i.e. its first and last 4 chunks of 4), else 1.
+// The parts of a block of 32 values scaled apart: 2 for q8_2f and q6_k (values 0..15 and
+// 16..31, i.e. its first and last 4 chunks of 4), else 1.
 int scale_parts(ir::DType t);
 
-WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block);
+// Block `block`'s quants; of a K type's super-block, those of its 32-value piece `piece`
+// (codegen/super_blocks.h).
+WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int piece = 0);
 
 // The scales of eight blocks, one block per lane (eight output columns' blocks), as f32:
 // a block's value is d * u (signed by `sign`) + m per element. `m` is null for q8_0 and
@@ -36,7 +38,7 @@ struct BlockScales {
   llvm::Value* d_hi;
   llvm::Value* part(int i) const { return i ? d_hi : d; }  // the scale of part i (scale_parts)
 };
-BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks);
+BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece = 0);
 
 // VNNI (an opt-in host feature) fuses the byte madds' two steps into one vpdpbusd.
 bool use_vnni(const llvm::Function& fn);
@@ -70,7 +72,8 @@ class PanelLayout {
 
   // &panel p of a weight with K columns.
   llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
-  // &block blk of a panel.
+  // &block blk (of 32 k) of a panel; of a K type's panel, piece blk % 8's quants (and q5
+  // fifth bits) of super-block blk / 8.
   llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) const;
   // &the scale d, or the second field (the _1 types' m, q8_2fx16's d_hi), of row `row`
   // (0..15) of a panel's block; 8 consecutive rows' are one load.
@@ -83,8 +86,9 @@ class PanelLayout {
   // consecutive rows' are one 32-byte load.
   llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16; d_hi for
-  // q8_2fx16) of rows row0 .. row0 + 7 of a panel's block, as f32 lanes.
-  BlockScales scales(Builder& b, llvm::Value* block, int64_t row0) const;
+  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes; of a K
+  // type's, piece blk % 8's, from its super-block's header.
+  BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
@@ -94,7 +98,11 @@ class PanelLayout {
   int64_t head_;    // bytes of scale fields per row and block: d, or d and m
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;
-  int64_t block_bytes_;
+  int64_t block_bytes_;  // a block of 32 k of the 16 rows (a K type's: an eighth of a super-block)
+  bool super_;           // q4_kx16, q5_kx16: pieces under one header per super-block
+  int64_t piece_bytes_;  // a K type's piece of 32 k of the 16 rows, after the header
+
+  BlockScales super_scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
 };
 
 }  // namespace lmc::codegen

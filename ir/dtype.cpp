@@ -17,8 +17,12 @@ struct DTypeInfo {
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
 // after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m); q4_1f
 // and q5_1f are q4_1 and q5_1 with f32 d and m; q8_2f is two f32 d (values 0..15,
-// 16..31) and 32 signed bytes (d[j/16]*q).
-constexpr std::array<DTypeInfo, 20> kInfo{{
+// 16..31) and 32 signed bytes (d[j/16]*q). The K types are GGUF's super-blocks of 256:
+// q4_k an f16 d and dmin, 12 bytes of eight 6-bit scales and mins, 128 bytes of nibbles
+// (d*scale*q - dmin*min); q5_k adds 32 bytes of fifth bits before the nibbles; q6_k is
+// 128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales of 16 values each
+// and an f16 d (d*scale*(q-32)).
+constexpr std::array<DTypeInfo, 25> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -39,6 +43,11 @@ constexpr std::array<DTypeInfo, 20> kInfo{{
     {DType::q4_1fx16, "q4_1fx16", 32, 24, DType::q4_1f},
     {DType::q5_1fx16, "q5_1fx16", 32, 28, DType::q5_1f},
     {DType::q8_2fx16, "q8_2fx16", 32, 40, DType::q8_2f},
+    {DType::q4_k, "q4_k", 256, 144, DType::q4_k},
+    {DType::q5_k, "q5_k", 256, 176, DType::q5_k},
+    {DType::q6_k, "q6_k", 256, 210, DType::q6_k},
+    {DType::q4_kx16, "q4_kx16", 256, 144, DType::q4_k},
+    {DType::q5_kx16, "q5_kx16", 256, 176, DType::q5_k},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -55,7 +64,7 @@ std::optional<DType> parse_dtype(std::string_view s) {
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
 bool is_kept_from_source(DType t) {
   return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_1f ||
-         t == DType::q5_1f || t == DType::q8_2f;
+         t == DType::q5_1f || t == DType::q8_2f || t == DType::q4_k || t == DType::q5_k || t == DType::q6_k;
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }

@@ -16,19 +16,25 @@ namespace lmc::ir {
 // The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, ...) are the block types with
 // the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
 // multiply (the weight-panels pass chooses them; layout below).
+// q4_k, q5_k and q6_k are GGUF's Q4_K, Q5_K and Q6_K super-blocks of 256 values as the
+// file stores them (144, 176 and 210 bytes), which the kernels read in eight pieces of 32
+// (codegen/super_blocks.h); q4_kx16 and q5_kx16 are the first two's panels (layout below).
+// q6_k has none: a panel kernel decoding its 6-bit values for each tile of rows ran prefill
+// at 0.6-0.85x the row-major path, which repacks them once per block of rows.
 enum class DType : uint8_t {
   f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f,
-  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16, q8_2fx16
+  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16, q8_2fx16,
+  q4_k, q5_k, q6_k, q4_kx16, q5_kx16
 };
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f: block types lmc reads but never packs, so a weight
-// of them keeps a file's blocks.
+// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f, q4_k, q5_k, q6_k: block types lmc reads but
+// never packs, so a weight of them keeps a file's blocks.
 bool is_kept_from_source(DType t);
-int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types
+int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types, 256 for the K types
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Rows of a weight stored together in one panel: 16 for the x16 types, 1 for the
 // row-major ones. An x16 type stores, per panel of 16 rows n and per block j of 32
@@ -48,6 +54,14 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 // d and m; q8_2fx16 is q8_0x16 with two f32 scales per row and block, the first halves'
 // d[16] then the second halves':
 //   q8_2fx16: [panel][block]{f32 d[16]; f32 d_hi[16]; i8 q[chunk 0..7][group 0..1][row 0..7][4]}
+// q4_kx16 and q5_kx16 hold, per panel and per super-block of 256 columns, the 16 rows'
+// headers word by word, then each piece j of 32 values as a q4_1x16 (q5_1x16) block
+// without its scales — the nibbles reordered so that a byte pairs values l and l + 16 of
+// one piece, and for q5 the piece's fifth bits gathered into one word — so a super-block
+// keeps its size (144, 176 bytes a row):
+//   q4_kx16: [panel][super]{f16 d[16]; f16 dmin[16]; u32 scales[word 0..2][16];
+//                           [piece 0..7]{u8 q[chunk 0..3][group][row][4]}}
+//   q5_kx16: as q4_kx16, each piece {u32 qh[group][row]; u8 q[chunk 0..3][group][row][4]}
 int64_t dtype_panel_rows(DType t);
 // The row-major type whose blocks an x16 type holds (q8_0 for q8_0x16); t itself for
 // the others.

@@ -5,6 +5,7 @@
 
 #include "ir/error.h"
 #include "ir/half.h"
+#include "models/super_block_panels.h"
 
 namespace lmc::models {
 
@@ -28,8 +29,9 @@ std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::D
     throw Error(std::string(ir::dtype_name(panels)) + " weights need a multiple of " + std::to_string(kRows) +
                 " rows, got " + std::to_string(rows));
   const int64_t row_bytes = ir::dtype_row_bytes(base, cols);
-  const ir::BlockHead head = ir::dtype_block_head(base);
   if (static_cast<int64_t>(blocks.size()) != rows * row_bytes) throw Error("interleave_panels: size mismatch");
+  if (ir::dtype_block_elems(base) == 256) return interleave_super_panels(blocks, panels, rows, cols);
+  const ir::BlockHead head = ir::dtype_block_head(base);
   std::vector<uint8_t> out(blocks.size());
   uint8_t* dst = out.data();
   for (int64_t p = 0; p < rows / kRows; ++p)
@@ -77,6 +79,11 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q4_1f:
       case ir::DType::q5_1f:
       case ir::DType::q8_2f:
+      case ir::DType::q4_k:
+      case ir::DType::q5_k:
+      case ir::DType::q6_k:
+      case ir::DType::q4_kx16:
+      case ir::DType::q5_kx16:
       case ir::DType::q4_0:
       case ir::DType::q4_1:
       case ir::DType::q5_0:

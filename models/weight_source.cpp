@@ -5,7 +5,6 @@
 
 #include "ir/error.h"
 #include "models/gguf_file.h"
-#include "models/k_quant_unpack.h"
 #include "models/safetensors_file.h"
 #include "models/weight_packing.h"
 
@@ -226,8 +225,7 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
 
 // The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
 // rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
-// are (K-quant super-blocks unpacked into their sub-blocks, models/k_quant_unpack.h).
-// Transposing or a tensor stored otherwise has no such bytes.
+// are. Transposing or a tensor stored otherwise has no such bytes.
 std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   auto s = expr_shape(w, e);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, s.back());
@@ -237,7 +235,6 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
                                    ", whose blocks a " + std::string(ir::dtype_name(dtype)) + " weight keeps");
     const GgufTensor* t = w.gguf()->find_tensor(e.name);
     const uint8_t* p = w.gguf()->data(*t);
-    if (unpacked_k_type(t->type)) return unpack_k_quant(p, t->numel() / 256, t->type);
     return {p, p + t->nbytes};
   }
   if (e.fn == "cat") {
@@ -269,7 +266,10 @@ std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) con
     case GgmlType::Q4_1: return ir::DType::q4_1;
     case GgmlType::Q5_0: return ir::DType::q5_0;
     case GgmlType::Q5_1: return ir::DType::q5_1;
-    default: return unpacked_k_type(t->type);
+    case GgmlType::Q4_K: return ir::DType::q4_k;
+    case GgmlType::Q5_K: return ir::DType::q5_k;
+    case GgmlType::Q6_K: return ir::DType::q6_k;
+    default: return std::nullopt;
   }
 }
 

@@ -32,10 +32,10 @@ class WeightSource {
   // Shape of a tensor or transform expression; throws naming the weight if absent.
   std::vector<int64_t> shape(const std::string& expr) const;
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as
-  // `dtype`; as q4_0 ... q8_2f, the file's own blocks of tensors stored so (no requantizing).
+  // `dtype`; as q4_0 ... q6_k, the file's own blocks of tensors stored so (no requantizing).
   std::vector<uint8_t> materialize(const std::string& expr, ir::DType dtype) const;
   // The block type a 2-d tensor is stored in when a weight may keep it (q4_0, q4_1, q5_0,
-  // q5_1; q4_1f, q5_1f and q8_2f for Q4_K, Q5_K and Q6_K, unpacked).
+  // q5_1; q4_k, q5_k and q6_k for Q4_K, Q5_K and Q6_K, super-blocks as stored).
   std::optional<ir::DType> stored_dtype(const std::string& name) const;
 
   // Metadata (GGUF key/values or the HF config.json beside SafeTensors).

@@ -1,6 +1,7 @@
 #include "passes/horizontal_fusion.h"
 
 #include <cctype>
+#include <optional>
 
 #include "ir/builder.h"
 #include "passes/pattern.h"
@@ -34,6 +35,11 @@ ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear) {
 
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears) {
   const ir::Op* first = linears.front();
+  auto stored = [](const ir::Op* l) {
+    const ir::Op* def = l->operand(1)->def();
+    return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
+                                                                      : std::nullopt;
+  };
   for (const ir::Op* l : linears) {
     if (l->kind() != "linear") return "not a linear";
     if (l->operand(0) != first->operand(0)) return "different inputs";
@@ -43,6 +49,8 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
     if (!(w.dims[1] == w0.dims[1])) return "weights differ in input dim";
     if (!w.dims[0].is_static()) return "symbolic output dim";
     if (!bias_add(g, l) != !bias_add(g, first)) return "biases on some but not all";
+    // One weight of mixed blocks would be requantized, losing the file's precision.
+    if (stored(l) != stored(first)) return "the file stores the weights in different block types";
   }
   return "";
 }

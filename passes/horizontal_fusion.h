@@ -13,7 +13,8 @@ namespace lmc::passes {
 ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear);
 
 // Why `linears` cannot be fused, or "" when they can: same input, weights of one
-// dtype and input dim, bias adds on all or none.
+// dtype and input dim, stored by the file in one block type (or none), bias adds on all
+// or none.
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears);
 
 // Rewrites the siblings (which must pass the guard) and returns the fused linear.

@@ -1,4 +1,5 @@
-// quant-threshold: decides per linear weight whether it stays F32 or becomes Q8_0.
+// quant-threshold: decides per linear weight whether it keeps the blocks its file stores,
+// stays F32 or becomes Q8_0.
 // Q8_0 reads ~3.8x fewer bytes, which is what a memory-bound decode step costs, but a
 // small projection gains little and pays for quantizing its activations; the earlier
 // runtime's last lesson was to quantize only when max(in, out) >= d_model.
@@ -8,15 +9,14 @@
 // Measured mode (mode=measured, --quant-mode=measured): ask the cost model to time both
 // kernels for the shape on this machine (Q8_0 in its faster layout, row-major or the
 // panels weight-panels chooses) and keep the faster. Every decision is a remark.
-// A weight shared with an embedding (tied embeddings) is quantized for both users,
+// A weight shared with an embedding (tied embeddings) is decided once for both users,
 // so only one packed table exists.
-// Keep-source (keep-source=true, --keep-source-quant=true): a weight whose file stores it
-// in a block type the linear kernels read (param {stored = q4_0|q4_1|q5_0|q5_1, or a
-// K-quant unpacked: q4_1f|q5_1f|q8_2f}, also through
-// fusions' concats and a shard's slices of whole rows or blocks) keeps those blocks:
-// fewer bytes than Q8_0 (0.5625 and 0.625 per value against 1.0625; a Q6_K's q8_2f 1.25)
-// and no second rounding. Guard: a table an embedding also reads is decided as before (the gather
-// reads f32, f16 or q8_0).
+// The file's precision (the default; requantize=q8_0, --requantize=q8_0, turns it off): a
+// weight whose file stores it in a block type the linear kernels read (param {stored =
+// q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k}, also through fusions' concats and a shard's slices
+// of whole rows or blocks) keeps those blocks: fewer bytes than Q8_0 (0.5625 a value for
+// q4_k against 1.0625) and no second rounding. A table an embedding reads (tied to the
+// logits or its own) keeps them too: the gather decodes the file's blocks.
 #include <sstream>
 
 #include "ir/op_registry.h"
@@ -54,13 +54,15 @@ class QuantThreshold : public Pass {
     mode.default_value = "rule";
     mode.choices = {"rule", "measured"};
     mode.flag = "quant-mode";
-    PassOption keep;
-    keep.name = "keep-source";
-    keep.kind = OptionKind::Bool;
-    keep.help = "keep the blocks a weight is stored in when the kernels read them (q4_0, q4_1, q5_0, q5_1)";
-    keep.default_value = "false";
-    keep.flag = "keep-source-quant";
-    return {min_dim, mode, keep};
+    PassOption requantize;
+    requantize.name = "requantize";
+    requantize.kind = OptionKind::Choice;
+    requantize.help = "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k); "
+                      "'q8_0' decides those weights as F32 ones";
+    requantize.default_value = "none";
+    requantize.choices = {"none", "q8_0"};
+    requantize.flag = "requantize";
+    return {min_dim, mode, requantize};
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
@@ -71,19 +73,19 @@ class QuantThreshold : public Pass {
     if (mode == "rule" && min_dim <= 0)
       throw Error("quant-threshold: no embedding to take d_model from; give min-dim (--quant-min-dim)");
 
-    bool keep_source = *option("keep-source") == "true";
+    bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
     for (ir::Op* lin : ops_of_kind(g, "linear")) {
       ir::Value* w = lin->operand(1);
       if (w->type().dtype != ir::DType::f32) continue;
       int64_t n = w->type().dims[0].value, k = w->type().dims[1].value;
-      std::optional<ir::DType> stored = keep_source ? stored_type(w) : std::nullopt;
-      if (stored && !gathered(g, w)) {
+      std::optional<ir::DType> stored = stored_type(w);
+      if (stored && keep_source) {
         ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] keeps the file's " +
                                           std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
                                           " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
                                           ", no second rounding");
-        convert_weight(g, lin, w, *stored);
+        convert_weight(g, w, *stored, lin);
         ++source;
         continue;
       }
@@ -94,15 +96,17 @@ class QuantThreshold : public Pass {
         quantize = false;
         reason = "input dim " + std::to_string(k) + " is not a multiple of 32";
       }
+      if (stored) reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
       ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] " +
                                         (quantize ? "-> q8_0: " : "stays f32: ") + reason);
       if (quantize) {
-        convert_weight(g, lin, w, ir::DType::q8_0);
+        convert_weight(g, w, ir::DType::q8_0, lin);
         ++quantized;
       } else {
         ++kept;
       }
     }
+    if (keep_source) source += keep_gathered_tables(g, ctx);
     return {quantized + source > 0, {"quantized " + std::to_string(quantized) + " linears F32 -> Q8_0, kept " +
                                          std::to_string(kept) + " F32" +
                                          (keep_source ? " and " + std::to_string(source) + " in the file's blocks" : "")}};
@@ -159,19 +163,32 @@ class QuantThreshold : public Pass {
     return s.str();
   }
 
-  static bool gathered(ir::Graph& g, ir::Value* w) {
-    for (ir::Op* user : g.users(w))
-      if (ir::traits(*user).gathers_rows && user->operand(0) == w) return true;
-    return false;
+  // Tables only gathered (untied embeddings) that the file stores in blocks keep them:
+  // the gather decodes a row of them, where f32 took 4 bytes a value.
+  int keep_gathered_tables(ir::Graph& g, PassContext& ctx) const {
+    std::vector<ir::Op*> gathers;
+    for (auto& op : g.ops())
+      if (ir::traits(*op).gathers_rows) gathers.push_back(op.get());
+    int kept = 0;
+    for (ir::Op* gather : gathers) {
+      ir::Value* t = gather->operand(0);
+      std::optional<ir::DType> stored = t->type().dtype == ir::DType::f32 ? stored_type(t) : std::nullopt;
+      if (!stored) continue;
+      ctx.remark(name(), t->name(), t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
+                                        " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
+      convert_weight(g, t, *stored, nullptr);
+      ++kept;
+    }
+    return kept;
   }
 
-  // Inserts quantize(w) to `dtype` after w's definition and points the linear (and any
-  // embedding reading the same weight) at it.
-  static void convert_weight(ir::Graph& g, ir::Op* lin, ir::Value* w, ir::DType dtype) {
+  // Inserts quantize(w) to `dtype` after w's definition and points the linear `lin` (if
+  // any) and every gather reading the same weight (a tied table) at it.
+  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, ir::Op* lin) {
     ir::Builder b(g, w->def() ? std::next(g.find(w->def())) : g.ops().begin());
     std::string suffix = dtype == ir::DType::q8_0 ? "_q8" : "_" + std::string(ir::dtype_name(dtype));
     ir::Value* q = b.op("quantize", {w}, {{"dtype", dtype}}, w->name() + suffix);
-    lin->set_operand(1, q);
+    if (lin) lin->set_operand(1, q);
     for (ir::Op* user : g.users(w))
       if (ir::traits(*user).gathers_rows && user->operand(0) == w) user->set_operand(0, q);
   }

@@ -15,8 +15,8 @@
 // Pattern: a quantize to a type with panels (ir::panel_type), its result followed to
 // every op reading it, into fusion bodies too. Guard: every reader declares that operand panel-readable (op trait
 // panel_operands: linear's weight, embedding's table — a tied output projection and
-// its embedding share one tensor), and the weight has whole panels of rows; else it
-// stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
+// its embedding share one tensor; a gather of q8_0 panels only), and the weight has
+// whole panels of rows; else it stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
 // q8_0x16[2048,640]`, and a body argument bound to it typed q8_0x16 too.
 #include "ir/op_registry.h"
 #include "passes/builtin_passes.h"
@@ -40,8 +40,12 @@ WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
   if (rows % panel) uses.refusal = std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
   visit_reads(g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
               [&](const ir::Graph&, ir::Op* user, size_t i) {
-                if (!ir::reads_panels(*user, i) && uses.refusal.empty())
+                if (!uses.refusal.empty()) return;
+                if (!ir::reads_panels(*user, i))
                   uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
+                // A gather decodes one row of a panel: the emitter does so for q8_0's alone.
+                else if (ir::traits(*user).gathers_rows && panels != ir::DType::q8_0x16)
+                  uses.refusal = user->where() + " gathers its rows, which only q8_0 panels give";
               });
   return uses;
 }
@@ -56,9 +60,15 @@ class WeightPanels : public Pass {
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int panels = 0, kept = 0;
     for (ir::Op* q : ops_of_kind(g, "quantize")) {
-      std::optional<ir::DType> to = ir::panel_type(q->attr_dtype("dtype"));
-      if (!to) continue;
+      ir::DType stored = q->attr_dtype("dtype");
+      std::optional<ir::DType> to = ir::panel_type(stored);
       ir::Value* w = q->result();
+      if (!to && ir::is_quantized(stored) && ir::dtype_panel_rows(stored) == 1) {
+        ctx.remark(name(), w->name(), w->type().str() + " stays: " + std::string(ir::dtype_name(stored)) +
+                                          " has no panel layout");
+        ++kept;
+      }
+      if (!to) continue;
       WeightUses uses = uses_of(g, w, *to);
       if (!uses.refusal.empty()) {
         ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal);

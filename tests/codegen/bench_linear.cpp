@@ -82,7 +82,7 @@ double g_fma_peak_cpu;
 
 struct Shape {
   int64_t K, N;
-  ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels
+  ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels; q4_k, q6_k
 };
 
 codegen::KernelDesc block_linear(Shape s) {
@@ -110,8 +110,32 @@ Kernel compile_kernel(Shape s) {
 // Random block weights: real-looking bytes without the cost of quantizing 100s of MB —
 // small positive f16 scales (d, and m for q4_1) where the layout keeps them, random
 // quants elsewhere. A panel's block holds the same bytes as its rows' blocks, its 16
-// rows' scales first.
+// rows' scales first. A K type's super-block has its f16 d (and dmin) at its own places;
+// its panels are the packer's.
+void fill_super_blocks(char* p, Shape s, int64_t rows) {
+  if (ir::dtype_panel_rows(s.wtype) > 1) {
+    std::vector<uint8_t> row_major(static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * rows));
+    fill_super_blocks(reinterpret_cast<char*>(row_major.data()), Shape{s.K, s.N, ir::panel_base(s.wtype)}, rows);
+    std::vector<uint8_t> panels = test::to_panels(row_major, s.wtype, rows, s.K);
+    std::memcpy(p, panels.data(), panels.size());
+    return;
+  }
+  const int64_t bytes = ir::dtype_block_bytes(s.wtype), blocks = rows * s.K / 256;
+  const std::vector<int64_t> halves = s.wtype == ir::DType::q6_k ? std::vector<int64_t>{208} : std::vector<int64_t>{0, 2};
+  uint32_t r = 12345;
+  for (int64_t j = 0; j < blocks * bytes; ++j) {
+    r = r * 1664525u + 1013904223u;
+    p[j] = static_cast<char>(r >> 24);
+  }
+  for (int64_t b = 0; b < blocks; ++b)
+    for (int64_t at : halves) {
+      uint16_t d = static_cast<uint16_t>(0x2000 + (b & 0x3ff));
+      std::memcpy(p + b * bytes + at, &d, 2);
+    }
+}
+
 void fill_blocks(char* p, Shape s, int64_t rows) {
+  if (ir::dtype_block_elems(s.wtype) == 256) return fill_super_blocks(p, s, rows);
   const ir::BlockHead head = ir::dtype_block_head(s.wtype);
   const int64_t group = ir::dtype_panel_rows(s.wtype), blocks = rows * s.K / 32;
   const int64_t block_bytes = ir::dtype_block_bytes(s.wtype), scales = head.bytes() * group;
@@ -212,16 +236,20 @@ int main(int argc, char** argv) {
   std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu,
               g_fma_peak_cpu);
 
-  for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16, ir::DType::q4_1, ir::DType::q4_1x16}) {
+  for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16, ir::DType::q4_1, ir::DType::q4_1x16, ir::DType::q4_k,
+                       ir::DType::q4_kx16, ir::DType::q6_k}) {
     for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt}}) {
+      if (s.K % ir::dtype_block_elems(wt)) continue;
       benchmark::RegisterBenchmark(bench_name("decode", s, "_cold").c_str(), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
       if (s.N < 100000)
         benchmark::RegisterBenchmark(bench_name("decode", s, "_hot").c_str(), BM_decode, s, false)->Arg(1)->Arg(2)->UseRealTime();
     }
-    for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{2048, 640, wt}})
-      benchmark::RegisterBenchmark(bench_name("prefill512", s).c_str(), BM_rows, s)
+    for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{2048, 640, wt}, Shape{4096, 14336, wt}})
+      if (s.K % ir::dtype_block_elems(wt) == 0)
+        benchmark::RegisterBenchmark(bench_name("prefill512", s).c_str(), BM_rows, s)
           ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {
+      if (s.K % ir::dtype_block_elems(wt)) continue;
       auto* b = benchmark::RegisterBenchmark(bench_name("batch", s).c_str(), BM_rows, s);
       for (int64_t T : {1, 2, 4, 5, 6, 7, 8, 9, 16}) b->Args({1, T});
       b->UseRealTime()->Unit(benchmark::kMicrosecond);

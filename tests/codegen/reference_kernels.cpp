@@ -1,8 +1,12 @@
 #include "tests/codegen/reference_kernels.h"
 
+#include "models/dequantize.h"
+#include "models/weight_packing.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <stdexcept>
 
 namespace lmc::test {
@@ -193,9 +197,42 @@ int64_t panel_offset(ir::DType base, int64_t r, int64_t i) {
   return head * 16 + (i - head) / 4 * 64 + 4 * r + (i - head) % 4;
 }
 
+// Row n of a q4_kx16 or q5_kx16 weight back as one row of super-blocks: from each
+// super-block's header the row's d, dmin and scale words, from each piece its nibbles (a
+// byte pairs values l and l + 16) and q5's fifth bits (bit l of the row's word).
+std::vector<uint8_t> super_panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n) {
+  const ir::DType base = ir::panel_base(panels);
+  const bool q5 = base == ir::DType::q5_k;
+  const int64_t bytes = ir::dtype_block_bytes(base), supers = K / 256, r = n % 16, piece = q5 ? 320 : 256;
+  std::vector<uint8_t> row(static_cast<size_t>(supers * bytes), 0);
+  for (int64_t s = 0; s < supers; ++s) {
+    const uint8_t* sp = w + (n / 16 * supers + s) * 16 * bytes;
+    uint8_t* out = row.data() + s * bytes;
+    std::memcpy(out, sp + 2 * r, 2);
+    std::memcpy(out + 2, sp + 32 + 2 * r, 2);
+    for (int64_t word = 0; word < 3; ++word) std::memcpy(out + 4 + 4 * word, sp + 64 + 64 * word + 4 * r, 4);
+    uint8_t* qs = out + (q5 ? 48 : 16);
+    for (int64_t j = 0; j < 8; ++j) {
+      const uint8_t* pb = sp + 256 + j * piece;
+      uint32_t bits = 0;
+      if (q5) std::memcpy(&bits, pb + 4 * r, 4);
+      for (int64_t l = 0; l < 32; ++l) {
+        const uint8_t byte = pb[(q5 ? 64 : 0) + (l % 16) / 4 * 64 + 4 * r + l % 4];
+        const int v = (byte >> (l < 16 ? 0 : 4)) & 0x0F;
+        qs[32 * (j / 2) + l] |= static_cast<uint8_t>(v << (4 * (j % 2)));
+        if (q5) out[16 + l] |= static_cast<uint8_t>(((bits >> l) & 1) << j);
+      }
+    }
+  }
+  return row;
+}
+
+}  // namespace
+
 // Row n of an x16 weight back as one row of its row-major blocks.
 std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n) {
   const ir::DType base = ir::panel_base(panels);
+  if (ir::dtype_block_elems(base) == 256) return super_panel_row(w, panels, K, n);
   const int64_t blocks = K / 32, block_bytes = ir::dtype_block_bytes(base), r = n % 16;
   const uint8_t* panel = w + n / 16 * 16 * blocks * block_bytes;
   std::vector<uint8_t> row;
@@ -204,10 +241,9 @@ std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, in
   return row;
 }
 
-}  // namespace
-
 std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k) {
   const ir::DType base = ir::panel_base(panels);
+  if (ir::dtype_block_elems(base) == 256) return models::interleave_panels(blocks, panels, rows, k);
   const int64_t row_blocks = k / 32, block_bytes = ir::dtype_block_bytes(base);
   std::vector<uint8_t> out(blocks.size());
   for (int64_t n = 0; n < rows; ++n)
@@ -219,6 +255,34 @@ std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType pan
   return out;
 }
 
+models::GgmlType ggml_type_of(ir::DType t) {
+  if (t == ir::DType::q4_k) return models::GgmlType::Q4_K;
+  if (t == ir::DType::q5_k) return models::GgmlType::Q5_K;
+  if (t == ir::DType::q6_k) return models::GgmlType::Q6_K;
+  throw std::invalid_argument("ggml_type_of: not a K type");
+}
+
+std::vector<uint8_t> random_super_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed) {
+  std::vector<uint8_t> out(static_cast<size_t>(rows * ir::dtype_row_bytes(t, k)));
+  std::mt19937 rng(seed);
+  for (auto& byte : out) byte = static_cast<uint8_t>(rng());
+  std::uniform_real_distribution<float> scale(0.0f, t == ir::DType::q6_k ? 4e-4f : 2e-3f);
+  auto put_f16 = [&](uint8_t* at) {
+    uint16_t h = f32_to_f16(scale(rng));
+    std::memcpy(at, &h, 2);
+  };
+  const int64_t bytes = ir::dtype_block_bytes(t);
+  for (uint8_t* super = out.data(); super < out.data() + out.size(); super += bytes) {
+    if (t == ir::DType::q6_k) {
+      put_f16(super + 208);
+    } else {
+      put_f16(super);
+      put_f16(super + 2);
+    }
+  }
+  return out;
+}
+
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n) {
   std::vector<float> row(static_cast<size_t>(K));
   if (ir::dtype_panel_rows(wtype) > 1)
@@ -226,6 +290,8 @@ std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t
   const auto* bytes = static_cast<const uint8_t*>(w) + n * ir::dtype_row_bytes(wtype, K);
   if (wtype == ir::DType::q8_0)
     dequantize_q8_0_row(bytes, K, row.data());
+  else if (ir::dtype_block_elems(wtype) == 256)
+    models::dequantize_row(ggml_type_of(wtype), bytes, row.data(), K);
   else if (ir::is_kept_from_source(wtype))
     dequantize_small_row(bytes, K, wtype, row.data());
   else
@@ -253,7 +319,7 @@ std::vector<double> reference_embedding(const void* table, ir::DType dtype, int6
   std::vector<float> row(static_cast<size_t>(D));
   int64_t row_bytes = ir::dtype_row_bytes(dtype, D);
   for (int64_t t = 0; t < T; ++t) {
-    if (dtype == ir::DType::q8_0x16) {
+    if (ir::is_quantized(dtype) && dtype != ir::DType::q8_0) {
       row = weight_row(table, dtype, D, ids[t]);
       for (int64_t i = 0; i < D; ++i) y[t * D + i] = row[i];
       continue;

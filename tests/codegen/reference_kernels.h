@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/dtype.h"
+#include "models/ggml_type.h"
 
 namespace lmc::test {
 
@@ -20,24 +21,37 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 // Rows (a multiple of 16) of panel_base(panels)'s blocks as the x16 type `panels`: per 16
 // rows and block of 32, each f16 of the blocks' heads for the 16 rows, then each 4 bytes
 // of quants for the 16 rows (ir/dtype.h).
+// (The K types' panels, q4_kx16 and q5_kx16, come from the compiler's packer,
+// models/weight_packing.h; panel_row reads them back on its own.)
 std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k);
+// Row n of an x16 weight back as one row of its row-major blocks.
+std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n);
 // GGUF q4_0 (d*(q-8)), q4_1 (d*q+m), q5_0 (d*(q-16)) and q5_1 (d*q+m) blocks, their
 // f32-scaled q4_1f and q5_1f, and q8_2f (per 16 values an f32 d, q in -32..31: Q6_K's
 // range), rounded to nearest: the formats a file keeps, which lmc never packs itself.
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t);
 void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out);
 
+// `rows` rows of k values (a multiple of 256) as random super-blocks of a K type (q4_k,
+// q5_k, q6_k): random quants and 6-bit (signed 8-bit for q6_k) scales, d and dmin small
+// f16 values, so the weights lie within about ±2. Their values are ggml's dequantization
+// (weight_row).
+std::vector<uint8_t> random_super_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed);
+// The GGUF type a K type's super-blocks are.
+models::GgmlType ggml_type_of(ir::DType t);
+
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
-// Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1, and the x16
-// panels of q8_0, q4_0 and q4_1), as f32 values.
+// Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1, the K types
+// as models/dequantize.h decodes them, and the x16 panels), as f32 values.
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
 // y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or blocks). A fused
 // prologue or epilogue is composed from the other references around it.
 std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
                                      int64_t K, int64_t N);
 
-// Rows ids[t] of a [V, D] table of f32, f16, q8_0 or q8_0x16 as f32 values.
+// Rows ids[t] of a [V, D] table of f32, f16, q8_0, q8_0x16 or a block type kept from a file
+// as f32 values.
 std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
                                         int64_t T);
 // Per group of G elements: x / sqrt(mean(x²) + eps) * (w + offset).

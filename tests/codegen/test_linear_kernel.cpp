@@ -9,11 +9,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <map>
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/target.h"
 #include "ir/attribute.h"
+#include "models/k_quant_unpack.h"
 #include "runtime/kernel_object.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -91,7 +93,8 @@ struct LinearData {
     wf = random_floats(c.N * c.K, seed + 1);
     ir::DType base = ir::panel_base(c.wtype);
     if (base == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
-    if (ir::is_kept_from_source(base)) wq = quantize_small(wf.data(), c.N, c.K, base);
+    if (ir::dtype_block_elems(base) == 256) wq = random_super_blocks(c.N, c.K, base, seed + 1);
+    else if (ir::is_kept_from_source(base)) wq = quantize_small(wf.data(), c.N, c.K, base);
     if (base != c.wtype) wq = to_panels(wq, c.wtype, c.N, c.K);
     if (c.bias) bias = random_floats(c.N, seed + 2);
     if (c.residual) res = random_floats(T * c.N, seed + 3);
@@ -194,9 +197,14 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_1fx16, 288, 32}, {ir::DType::q5_1fx16, 640, 48},
                           {ir::DType::q8_2f, 96, 37},  {ir::DType::q8_2f, 640, 9},
                           {ir::DType::q8_2fx16, 96, 48}, {ir::DType::q8_2fx16, 640, 144},
+                          {ir::DType::q4_k, 256, 37},  {ir::DType::q4_k, 768, 9},
+                          {ir::DType::q5_k, 512, 20},  {ir::DType::q6_k, 256, 37},
+                          {ir::DType::q6_k, 768, 9},   {ir::DType::q4_kx16, 256, 32},
+                          {ir::DType::q4_kx16, 768, 16}, {ir::DType::q5_kx16, 512, 32},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::q4_1x16, 4096, 16}, {ir::DType::q8_2fx16, 4096, 16},
+                          {ir::DType::q4_k, 4096, 9},  {ir::DType::q6_k, 4096, 9},  {ir::DType::q4_kx16, 4096, 16},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
                           {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
   struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
@@ -264,7 +272,9 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
                               {ir::DType::q8_0, 96, 37, Prologue::None, "", false, false, ""},
                               {ir::DType::q4_1, 288, 20, Prologue::GateUp, "gelu_tanh", false, true, ""},
                               {ir::DType::q5_0, 64, 9, Prologue::None, "", true, false, ""},
-                              {ir::DType::q8_0x16, 640, 144, Prologue::Norm, "", true, true, "silu"}};
+                              {ir::DType::q8_0x16, 640, 144, Prologue::Norm, "", true, true, "silu"},
+                              {ir::DType::q4_k, 512, 20, Prologue::GateUp, "silu", false, true, ""},
+                              {ir::DType::q6_k, 256, 9, Prologue::Norm, "", true, false, ""}};
   constexpr int64_t kRows = 20;
   for (const LinearCase& c : cases) {
     codegen::KernelCompiler compiler;
@@ -298,8 +308,9 @@ TEST(LinearKernel, VnniGivesTheBaselineBits) {
   for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0, ir::DType::q5_1,
                       ir::DType::q4_1f, ir::DType::q8_2f, ir::DType::q8_0x16, ir::DType::q4_0x16,
                       ir::DType::q4_1x16, ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q5_1fx16,
-                      ir::DType::q8_2fx16}) {
-    LinearCase c{w, 640, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
+                      ir::DType::q8_2fx16, ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16,
+                      ir::DType::q5_kx16}) {
+    LinearCase c{w, ir::dtype_block_elems(w) == 256 ? 512 : 640, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
     std::map<std::string, std::vector<float>> outputs;
     for (const codegen::TargetSpec& target : {codegen::baseline_target(), native}) {
       codegen::KernelCompiler compiler(target);
@@ -322,6 +333,29 @@ TEST(LinearKernel, VnniGivesTheBaselineBits) {
   }
 }
 
+// Kernels for `a` and for `b` on the same inputs and weights (`b`'s bytes made from `a`'s by
+// `convert`) give the same bits at every row count and thread count.
+void expect_same_bits(const LinearCase& a, const LinearCase& b, const std::vector<int64_t>& row_counts,
+                      const std::function<std::vector<uint8_t>(const std::vector<uint8_t>&)>& convert) {
+  codegen::KernelCompiler compiler;
+  std::string ka = compiler.add(linear_desc(a)), kb = compiler.add(linear_desc(b));
+  std::map<std::string, codegen::KernelInfo> infos;
+  for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
+  auto lib = runtime::KernelObject::compile(compiler);
+  for (int64_t T : row_counts) {
+    for (int threads : {1, 2}) {
+      LinearData x(a, T, 11), y(a, T, 11);
+      y.wq = convert(x.wq);
+      int64_t syms[ir::kNumSyms] = {T, 1};
+      run_split(lib->lookup(ka), x.args(a), syms, infos.at(ka).items(syms), threads);
+      run_split(lib->lookup(kb), y.args(b), syms, infos.at(kb).items(syms), threads);
+      EXPECT_EQ(0, std::memcmp(x.y.data(), y.y.data(), sizeof(float) * T * a.N))
+          << ir::dtype_name(a.wtype) << " vs " << ir::dtype_name(b.wtype) << " K=" << a.K << " T=" << T
+          << " threads=" << threads;
+    }
+  }
+}
+
 // An x16 type is its row-major type in another layout, read by another kernel that sums
 // in the same order: the same weights give the same bits, at every row count and thread
 // count.
@@ -333,27 +367,49 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
                                       std::pair{ir::DType::q5_1, ir::DType::q5_1x16},
                                       std::pair{ir::DType::q4_1f, ir::DType::q4_1fx16},
                                       std::pair{ir::DType::q5_1f, ir::DType::q5_1fx16},
-                                      std::pair{ir::DType::q8_2f, ir::DType::q8_2fx16}}) {
-    for (int64_t K : {64, 640}) {
+                                      std::pair{ir::DType::q8_2f, ir::DType::q8_2fx16},
+                                      std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
+                                      std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
+    for (int64_t K : ir::dtype_block_elems(row_type) == 256 ? std::vector<int64_t>{256, 768}
+                                                            : std::vector<int64_t>{64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
       LinearCase panels = row_major;
       panels.wtype = panel_type;
-      codegen::KernelCompiler compiler;
-      std::string a = compiler.add(linear_desc(row_major)), b = compiler.add(linear_desc(panels));
-      std::map<std::string, codegen::KernelInfo> infos;
-      for (const auto& k : compiler.kernels()) infos[k.name] = k.info;
-      auto lib = runtime::KernelObject::compile(compiler);
-      for (int64_t T : {1, 3, 8, 9, 13, 100}) {
-        for (int threads : {1, 2}) {
-          LinearData x(row_major, T, 11), y(panels, T, 11);
-          int64_t syms[ir::kNumSyms] = {T, 1};
-          run_split(lib->lookup(a), x.args(row_major), syms, infos.at(a).items(syms), threads);
-          run_split(lib->lookup(b), y.args(panels), syms, infos.at(b).items(syms), threads);
-          EXPECT_EQ(0, std::memcmp(x.y.data(), y.y.data(), sizeof(float) * T * 48))
-              << ir::dtype_name(panel_type) << " K=" << K << " T=" << T << " threads=" << threads;
-        }
-      }
+      expect_same_bits(row_major, panels, {1, 3, 8, 9, 13, 100},
+                       [&](const std::vector<uint8_t>& w) { return to_panels(w, panel_type, 48, K); });
     }
+  }
+}
+
+// A K type's super-block is read as the blocks of 32 it unpacks to (q4_k as q4_1f, q5_k as
+// q5_1f, q6_k as q8_2f: the file's values, models/k_quant_unpack.h), summed in the same
+// order: the same bits on both paths, at every row count and thread count.
+TEST(LinearKernel, SuperBlocksGiveTheirUnpackedBits) {
+  for (auto [super, unpacked] : {std::pair{ir::DType::q4_k, ir::DType::q4_1f},
+                                 std::pair{ir::DType::q5_k, ir::DType::q5_1f},
+                                 std::pair{ir::DType::q6_k, ir::DType::q8_2f}}) {
+    LinearCase native{super, 512, 24, Prologue::GateUp, "silu", true, true, ""};
+    LinearCase wide = native;
+    wide.wtype = unpacked;
+    expect_same_bits(native, wide, {1, 3, 8, 9, 100}, [&](const std::vector<uint8_t>& w) {
+      return models::unpack_k_quant(w.data(), native.N * native.K / 256, ggml_type_of(super));
+    });
+  }
+}
+
+// The compiler's q4_kx16 / q5_kx16 packing moves bits only: each row read back from the
+// panels (the reference's own reader) is the file's row of super-blocks.
+TEST(LinearKernel, SuperBlockPanelsHoldTheFilesBytes) {
+  for (ir::DType panels : {ir::DType::q4_kx16, ir::DType::q5_kx16}) {
+    const ir::DType base = ir::panel_base(panels);
+    const int64_t N = 32, K = 512, row_bytes = ir::dtype_row_bytes(base, K);
+    std::vector<uint8_t> rows = random_super_blocks(N, K, base, 3);
+    std::vector<uint8_t> packed = to_panels(rows, panels, N, K);
+    ASSERT_EQ(packed.size(), rows.size());
+    for (int64_t n = 0; n < N; ++n)
+      EXPECT_EQ(panel_row(packed.data(), panels, K, n),
+                std::vector<uint8_t>(rows.begin() + n * row_bytes, rows.begin() + (n + 1) * row_bytes))
+          << ir::dtype_name(panels) << " row " << n;
   }
 }
 

@@ -46,9 +46,10 @@ Tolerances (justification):
     Measured on the real models: 3e-5 (Gemma 3 270M) and 7e-5 (SmolLM2) with logits up to
     ~40, so 1e-3 leaves >10x headroom while a real error (a wrong RoPE base or pairing, a
     norm offset, an attention window off by one, a wrong scale) moves logits by >= 0.1.
-  * Q8_0 (default pipeline): the reference mirrors lmc's decisions (reference_forward.Q8Plan:
-    the same weights rounded through ggml's Q8_0, the tied table too, and the int8 input
-    rows of lmc's memory-bound kernel). Weight rounding is reproduced bit for bit, but
+  * Quantized (default and requantize pipelines): the reference mirrors lmc's decisions
+    (reference_forward.Q8Plan: the blocks a file stores kept exact by default, the other
+    weights rounded through ggml's Q8_0, the tied table too, and the int8 input rows of
+    lmc's memory-bound kernel). Weight rounding is reproduced bit for bit, but
     input rounding is discontinuous: an input that differs by one ulp (a different f32
     summation order) can round to the other int8 neighbour, which happens often because
     Q8_0 embedding rows put activations on a lattice where exact halves are common; after
@@ -109,13 +110,14 @@ Q8_MIN_COS = 0.98
 CACHE_ABS_FACTOR = 1.5
 CACHE_MS_FACTOR = 0.5
 
-# name: (passes, Q8_0 weights as the default pipeline ("keep": q4_0/q4_1 kept), KV cache dtype,
-#        more lmc compile flags)
+# name: (passes, Q8_0 weights as the default pipeline ("keep": the blocks a file stores kept,
+#        the rest by the rule), KV cache dtype, more lmc compile flags)
 PIPELINES = {
     "none": ("none", False, "f32", []),
-    "default": ("default", True, "f16", []),
-    # The default with weights a file stores as q4_0 / q4_1 kept in those blocks.
-    "keep-source": ("default", "keep", "f16", ["--keep-source-quant"]),
+    # Weights a file stores as q4_0 ... q6_k keep those blocks; the others by the rule.
+    "default": ("default", "keep", "f16", []),
+    # The default with every weight decided by the rule, the file's blocks requantized.
+    "requantize": ("default", True, "f16", ["--requantize=q8_0"]),
     # Every fusion together, in F32 so that agreement is tight ...
     "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise", False, "f32",
                   []),

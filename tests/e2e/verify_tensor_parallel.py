@@ -5,7 +5,8 @@
 
 Loopback only, two ranks of one thread each, bounded (a few minutes at most); exit 77
 when the weights or mpirun are absent, or lmc was built without MPI.
-  * SmolLM2-135M with every linear and the KV cache in F32 (--quant-min-dim past every dim,
+  * SmolLM2-135M with every linear and the KV cache in F32 (the file's q4_1 blocks not kept,
+    --requantize=q8_0, and --quant-min-dim past every dim,
     --cache-type=f32: an f16 cache would round the ranks' different summation orders into
     whole f16 steps): its 9 query
     heads in 3 KV groups split unevenly (3 and 6), the feed-forward and the vocabulary in
@@ -69,7 +70,8 @@ def weights_line(stderr):
 
 
 def f32_logits(lmc, work, name, model, halves=True):
-    args = ["run", model, "-p", PROMPT, "-n", "8", "--quant-min-dim", "1000000000", "--cache-type", "f32", "-t", "1"]
+    args = ["run", model, "-p", PROMPT, "-n", "8", "--requantize=q8_0", "--quant-min-dim", "1000000000", "--cache-type",
+            "f32", "-t", "1"]
     one = alone(lmc, args + ["--logits-out", os.path.join(work, name + ".one.npy")])
     check(one.returncode == 0, name + " F32 alone runs: " + one.stderr[-400:])
     two = mpirun(lmc, args + ["--logits-out", os.path.join(work, name + ".two.npy")])

@@ -98,10 +98,11 @@ TEST(KQuantUnpack, Q6KValuesSitWhereGgmlPutsThem) {
   EXPECT_EQ(got[0], -32.0f * 1);
 }
 
-TEST(KQuantUnpack, WeightSourceKeepsKQuantTensorsUnpacked) {
-  struct Case { GgmlType t; ir::DType rows, panels; };
-  for (Case c : {Case{GgmlType::Q4_K, ir::DType::q4_1f, ir::DType::q4_1fx16},
-                 Case{GgmlType::Q6_K, ir::DType::q8_2f, ir::DType::q8_2fx16}}) {
+// A GGUF's K-quant tensors are weights of their own type, the super-blocks as stored.
+TEST(KQuantUnpack, WeightSourceKeepsKQuantTensorsAsStored) {
+  struct Case { GgmlType t; ir::DType type; };
+  for (Case c : {Case{GgmlType::Q4_K, ir::DType::q4_k}, Case{GgmlType::Q5_K, ir::DType::q5_k},
+                 Case{GgmlType::Q6_K, ir::DType::q6_k}}) {
     auto raw = random_super_blocks(c.t, 16, 3);  // [16, 256]
     test::GgufWriter w;
     w.header(1, 0);
@@ -111,11 +112,13 @@ TEST(KQuantUnpack, WeightSourceKeepsKQuantTensorsUnpacked) {
     std::string path = dir.file("k.gguf");
     test::write_bytes(path, w.bytes);
     auto src = WeightSource::open(path);
-    const std::string rows(ir::dtype_name(c.rows)), panels(ir::dtype_name(c.panels));
-    EXPECT_EQ(src->stored_dtype("w"), c.rows);
-    auto unpacked = unpack_k_quant(raw.data(), 16, c.t);
-    EXPECT_EQ(src->materialize(rows + "(w)", c.rows), unpacked) << rows;
-    EXPECT_EQ(src->materialize(panels + "(w)", c.panels), interleave_panels(unpacked, c.panels, 16, 256)) << panels;
+    const std::string name(ir::dtype_name(c.type));
+    EXPECT_EQ(src->stored_dtype("w"), c.type);
+    EXPECT_EQ(src->materialize(name + "(w)", c.type), raw) << name;
+    EXPECT_EQ(src->materialize(name + "(rows(w,4,8))", c.type),
+              std::vector<uint8_t>(raw.begin() + 4 * ir::dtype_row_bytes(c.type, 256),
+                                   raw.begin() + 12 * ir::dtype_row_bytes(c.type, 256)))
+        << name;
   }
 }
 

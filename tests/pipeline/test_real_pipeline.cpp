@@ -1,5 +1,7 @@
 // The default pipeline on the real models' graphs: the fusions fire once per layer
-// and every linear gets a quantization decision with its reason.
+// (but where the file stores siblings in different block types) and every linear gets a
+// quantization decision with its reason: the file's blocks kept by default, Q8_0 or F32 by
+// the rule with --requantize=q8_0.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -18,14 +20,14 @@ struct PipelineRun {
   size_t linears_before = 0;
 };
 
-PipelineRun run_default(const std::string& yaml, const std::string& weights) {
+PipelineRun run_default(const std::string& yaml, const std::string& weights, const std::string& requantize) {
   std::string w = std::string(LMC_SOURCE_DIR) + "/models/weights/" + weights;
   if (!std::filesystem::exists(w)) return {};
   PipelineRun r;
   r.model = lmc::models::lower_model(std::string(LMC_SOURCE_DIR) + "/models/" + yaml);
   for (const auto& op : r.model.graph->ops()) r.linears_before += op->kind() == "linear";
   lmc::passes::PassManager pm({});
-  pm.add_pipeline("default");
+  pm.add_pipeline("default", {{"requantize", requantize}});
   lmc::passes::PassContext ctx;
   pm.run(*r.model.graph, ctx);
   r.records = pm.records();
@@ -55,37 +57,63 @@ size_t count_fusions(const lmc::ir::Graph& g) {
 }
 
 TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
-  auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf");
+  auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "q8_0");
   if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
-  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
+  // The file stores 9 layers' v projection as q8_0 and q and k as q5_0: those stay apart.
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 9 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
   EXPECT_EQ(stat_of(r, "fuse-down-act"), "fused 18 down projections with their activation");
-  // Per layer: the norms before qkv and gate_up, and the output norm before the head.
-  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 37 norms into their projections");
+  // Per layer: the norms before qkv (q, k and v where unfused) and gate_up, and the output
+  // norm before the head.
+  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 55 norms into their projections");
   // Per layer: two post-norms with their residual adds.
   EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 36 residual adds");
   // The embedding's scale.
   EXPECT_EQ(stat_of(r, "fuse-elementwise"), "fused 1 elementwise ops into their producers");
   // 18 × (q, k, v, o, gate, up, down) + the output projection, before fusion.
   EXPECT_EQ(r.linears_before, 18u * 7 + 1);
-  // After fusion: 18 × (qkv, o, gate_up, down) + output; each decided once, with its reason.
+  // After fusion: 9 × (qkv, o, gate_up, down) + 9 × (q, k, v, o, gate_up, down) + output;
+  // each decided once, with its reason.
   size_t decisions = 0;
   for (const auto& rm : r.remarks)
     if (rm.pass == "quant-threshold") {
       ++decisions;
       EXPECT_NE(rm.message.find("max(in, out) = "), std::string::npos) << rm.message;
     }
-  EXPECT_EQ(decisions, 18u * 4 + 1);
-  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 73 linears F32 -> Q8_0, kept 0 F32");
-  EXPECT_EQ(count_ops(*r.model.graph, "linear"), 18u * 4 + 1);
+  EXPECT_EQ(decisions, 9u * 4 + 9u * 6 + 1);
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 91 linears F32 -> Q8_0, kept 0 F32");
+  EXPECT_EQ(count_ops(*r.model.graph, "linear"), 9u * 4 + 9u * 6 + 1);
   EXPECT_EQ(count_ops(*r.model.graph, "concat"), 0u);    // folded into packed params
   EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
-  // 18 × (qkv, gate_up, down, two post-norm residuals) + embedding + head.
-  EXPECT_EQ(count_fusions(*r.model.graph), 18u * 5 + 2);
+  // 18 × (qkv, or q, k and v; gate_up, down, two post-norm residuals) + embedding + head.
+  EXPECT_EQ(count_fusions(*r.model.graph), 9u * 5 + 9u * 7 + 2);
+}
+
+// The file's precision: every linear keeps the blocks Gemma 3 270M's Q4_K_M file stores it
+// in (q5_0, q4_k, q6_k), but those it stores as q8_0, which the rule decides (Q8_0 again:
+// the same blocks): 9 layers' v projection and the head, tied to the embedding's table.
+TEST(RealPipeline, Gemma3KeepsTheFilesBlocks) {
+  auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "none");
+  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 9 QKV triples");
+  EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
+  size_t kept = 0, ruled = 0;
+  for (const auto& rm : r.remarks) {
+    if (rm.pass != "quant-threshold") continue;
+    bool keeps = rm.message.find("keeps the file's") != std::string::npos;
+    kept += keeps;
+    ruled += !keeps;
+    EXPECT_TRUE(keeps || rm.message.find("max(in, out) = ") != std::string::npos) << rm.message;
+  }
+  // 9 × (qkv, o, gate_up, down) + 9 × (q, k, o, gate_up, down); 9 v and the head by the rule.
+  EXPECT_EQ(kept, 9u * 4 + 9u * 5);
+  EXPECT_EQ(ruled, 9u + 1);
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 10 linears F32 -> Q8_0, kept 0 F32 and 81 in the file's blocks");
+  EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
 }
 
 TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
-  auto r = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf");
+  auto r = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf", "q8_0");
   if (!r.model.graph) GTEST_SKIP() << "SmolLM2 weights not installed (tools/setup.sh)";
   EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 30 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 30 gate+up pairs");
@@ -96,6 +124,11 @@ TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
   EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 61 norms into their projections");
   // Per layer: o_proj + residual and down_proj + residual, in the projections' epilogues.
   EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 60 residual adds");
+  // By default the file's q4_1 blocks are kept, every linear's but the head's (tied to the
+  // embedding's q8_0 table).
+  auto kept = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf", "none");
+  EXPECT_EQ(stat_of(kept, "fuse-qkv"), "fused 30 QKV triples");
+  EXPECT_EQ(stat_of(kept, "quant-threshold"), "quantized 1 linears F32 -> Q8_0, kept 0 F32 and 120 in the file's blocks");
 }
 
 }  // namespace

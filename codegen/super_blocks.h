@@ -1,0 +1,28 @@
+// The K types' super-blocks (q4_k, q5_k, q6_k: GGUF's Q4_K, Q5_K and Q6_K of 256 values,
+// as the file stores them) read by the linear kernels in eight pieces of 32 values, each
+// as a block of the 32-value types would be read: its quants as bytes for the byte madds,
+// its scales as f32 lanes (eight columns' super-blocks, one per lane). A piece's scale is
+// d * scale and its offset -(dmin * min), products exact in f32, so a weight's values are
+// ggml's dequantization bit for bit; a q6_k piece is two halves of 16 with a scale each.
+// In the row-major readers the piece is a constant: a kernel unrolls a super-block's
+// eight, and the header loads and 6-bit unpacking they share fold into one. The panels'
+// scales (weight_blocks.h, PanelLayout) take it at run time.
+#pragma once
+#include <array>
+
+#include "codegen/weight_blocks.h"
+
+namespace lmc::codegen {
+
+// Pieces of 32 values in a block of t: 8 for the K types, 1 for the others.
+int block_pieces(ir::DType t);
+
+WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece);
+// Piece j (an i64, constant or not) of eight q4_k/q5_k super-blocks, one per lane, from
+// their f16 d and dmin as f32 lanes and their 12 bytes of 6-bit scales and mins as three
+// i32 lanes each: d * scale and -(dmin * min).
+BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
+                           llvm::Value* j);
+BlockScales load_super_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& supers, int piece);
+
+}  // namespace lmc::codegen
