@@ -86,9 +86,12 @@ class PanelLayout {
   // consecutive rows' are one 32-byte load.
   llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16; d_hi for
-  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes; of a K
-  // type's, piece blk % 8's, from its super-block's header.
+  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes; of a K type's,
+  // piece blk % 8's, from its super-block's header.
   BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
+  // A K type's: those of piece `piece` (a constant) of super-block `super`.
+  BlockScales piece_scales(Builder& b, llvm::Value* panel, llvm::Value* super, int piece, int64_t row0) const;
+  bool super_blocks() const { return super_; }
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
@@ -102,7 +105,8 @@ class PanelLayout {
   bool super_;           // q4_kx16, q5_kx16: pieces under one header per super-block
   int64_t piece_bytes_;  // a K type's piece of 32 k of the 16 rows, after the header
 
-  BlockScales super_scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
+  BlockScales super_scales(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
+                           int64_t row0) const;
 };
 
 }  // namespace lmc::codegen
