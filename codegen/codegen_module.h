@@ -39,6 +39,9 @@ struct CodegenModule {
 // The module's table, loading it on first use (ir/shared_module.h says where it looks).
 // Throws lmc::Error naming the places it looked.
 const CodegenModule& codegen_module();
+// The module's file, found as codegen_module() would find it but not loaded ("" when
+// missing): the bytes that generate kernels, which a compile cache must key on.
+std::string codegen_module_path();
 
 }  // namespace lmc::codegen
 

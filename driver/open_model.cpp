@@ -6,6 +6,7 @@
 
 #include "codegen/kernel_compiler.h"
 #include "driver/artifact_graph.h"
+#include "driver/cache_key.h"
 #include "driver/memory_check.h"
 #include "driver/memory_weights.h"
 #include "driver/model_input.h"
@@ -100,13 +101,43 @@ LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t c
   return m;
 }
 
+// The cache's artifact for the weights. An entry that does not open (truncated or changed
+// on disk since) is compiled again, once.
+LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
+  CompileRequest c = r.compile;
+  c.model = path;
+  CachedArtifact a = r.cache->get(c, r.progress);
+  LoadedModel m;
+  try {
+    m = from_artifact(a.path, r.trust, r.context);
+  } catch (const Error& e) {
+    if (a.compiled) throw;
+    std::cerr << "warning: " << a.path << ": this cached model does not open, compiling it again: " << e.what()
+              << "\n";
+    r.cache->forget(a.path);
+    a = r.cache->get(c, r.progress);
+    m = from_artifact(a.path, r.trust, r.context);
+  }
+  m.cached = a;
+  return m;
+}
+
+LoadedModel open_any(const std::string& path, const OpenRequest& r) {
+  switch (model_input(path)) {
+    case ModelInput::Artifact: return from_artifact(path, r.trust, r.context);
+    case ModelInput::Weights:
+      if (r.cache && !watches_compile(r.compile)) return from_cache(path, r);
+      break;
+    case ModelInput::Definition: break;
+  }
+  return from_definition(path, r.compile, r.context);
+}
+
 }  // namespace
 
 LoadedModel open_model(const std::string& path, const OpenRequest& r) {
   auto t0 = std::chrono::steady_clock::now();
-  LoadedModel m =
-      model_input(path) == ModelInput::Artifact ? from_artifact(path, r.trust, r.context)
-                                                  : from_definition(path, r.compile, r.context);
+  LoadedModel m = open_any(path, r);
   m.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return m;
 }

@@ -16,6 +16,7 @@
 #include "runtime/weight_provider.h"
 #include "driver/artifact_trust.h"
 #include "driver/compile.h"
+#include "driver/compile_cache.h"
 #include "driver/model_shard.h"
 
 namespace lmc::driver {
@@ -35,6 +36,9 @@ struct LoadedModel {
   // The ranks this process's share of a split model (the shard pass) runs with; its
   // executors need them. nullptr when the model is whole.
   runtime::Collectives* collectives = nullptr;
+  // Where weights opened through the compile cache came from: the entry, and whether this
+  // open compiled it. Empty path: not through the cache.
+  CachedArtifact cached;
 };
 
 struct OpenRequest {
@@ -42,6 +46,11 @@ struct OpenRequest {
   ArtifactTrust trust;     // for an artifact
   // Positions the KV caches hold (LoadedModel::info.context); 0: the model's default.
   int64_t context = 0;
+  // For weights: the compile cache their artifact comes from (compiled into it when
+  // absent, then opened with `trust`); nullptr, or a compile the user watches
+  // (driver/cache_key.h), compiles in memory.
+  CompileCache* cache = nullptr;
+  PackProgress progress;  // the weights packed into the cache
 };
 
 // Checks that the model fits in memory before anything large is allocated.

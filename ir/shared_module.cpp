@@ -26,6 +26,14 @@ std::vector<std::string> places(const SharedModuleFile& module) {
 
 }  // namespace
 
+std::string find_shared_module(const SharedModuleFile& module) {
+  for (const std::string& path : places(module)) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(path, ec)) return path;
+  }
+  return "";
+}
+
 void* open_shared_module(const SharedModuleFile& module) {
   std::string tried;
   for (const std::string& path : places(module)) {

@@ -21,6 +21,10 @@ struct SharedModuleFile {
 // stays loaded. Throws lmc::Error naming every place tried and why each failed.
 void* open_shared_module(const SharedModuleFile& module);
 
+// The first of those places that holds the module's file, without opening it; "" when none
+// does. What a compiled model's cache key digests as the code generator's identity.
+std::string find_shared_module(const SharedModuleFile& module);
+
 // The table of entry points a module's entry returns (`const Table* entry()`), for a caller
 // that keeps it in a function-local static: the module then opens once, on first use.
 template <class Table>

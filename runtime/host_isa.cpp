@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -134,6 +135,22 @@ std::optional<std::vector<std::string>> missing_isa(const std::vector<std::strin
     if (!host.has(*b)) missing.push_back(name);
   }
   return missing;
+}
+
+std::string host_cpu_identity() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  __get_cpuid(0, &a, &b, &c, &d);
+  char vendor[13] = {};
+  std::memcpy(vendor, &b, 4);
+  std::memcpy(vendor + 4, &d, 4);
+  std::memcpy(vendor + 8, &c, 4);
+  unsigned signature = 0;
+  __get_cpuid(1, &signature, &b, &c, &d);
+  std::string id = std::string(vendor) + " " + std::to_string(signature);
+  Host host;
+  for (const Bit& bit : kBits)
+    if (host.has(bit)) id += std::string(" ") + bit.name;
+  return id;
 }
 
 std::vector<std::string> missing_target_features(const codegen::TargetSpec& target,

@@ -15,6 +15,10 @@ namespace lmc::runtime {
 // codegen::missing_host_features).
 std::optional<std::vector<std::string>> missing_isa(const std::vector<std::string>& isa);
 
+// This CPU as a native target sees it: vendor, family/model/stepping and every feature of
+// the table it has. Two hosts with the same identity get the same native code.
+std::string host_cpu_identity();
+
 // The features code compiled for `target` may use that this host lacks. `isa` is the
 // artifact's recorded list, joined by the "+name" features of the spec; when it is empty
 // or names a feature the table does not know, LLVM answers from the target instead.

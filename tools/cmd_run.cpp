@@ -1,4 +1,4 @@
-// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled on the fly).
+// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled first: weights into the compile cache).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -9,6 +9,7 @@
 #include "runtime/generator.h"
 #include "models/chat_conversation.h"
 #include "tools/artifact_flags.h"
+#include "tools/cache_flags.h"
 #include "tools/chat_session.h"
 #include "tools/draft_model_flag.h"
 #include "tools/load_summary.h"
@@ -30,6 +31,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
+  for (auto& f : cache_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
                "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
   s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
@@ -79,8 +81,9 @@ int cmd_run(int argc, char** argv) {
     std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
                  "[options]\n\n"
                  "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
-                 "A .yaml, .gguf or Hugging Face folder is compiled in memory first (the compile\n"
-                 "options apply).\n\noptions:\n"
+                 "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
+                 "once into the compile cache and opened from it on later runs (the compile options\n"
+                 "apply; see lmc cache --help).\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }

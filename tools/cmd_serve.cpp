@@ -12,6 +12,7 @@
 
 #include "ir/error.h"
 #include "tools/artifact_flags.h"
+#include "tools/cache_flags.h"
 #include "tools/commands.h"
 #include "tools/load_summary.h"
 #include "tools/model_flags.h"
@@ -37,6 +38,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
+  for (auto& f : cache_flag_specs()) s.push_back(f);
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;

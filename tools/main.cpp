@@ -28,6 +28,7 @@ const Command kCommands[] = {
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
     {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},
     {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
+    {"cache", lmc::tools::cmd_cache, "list or clear the compiled models kept for .gguf files and HF folders"},
 };
 
 void usage(std::ostream& os) {

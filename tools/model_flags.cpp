@@ -1,12 +1,15 @@
 #include "tools/model_flags.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
 #include "ir/error.h"
 #include "tools/artifact_flags.h"
+#include "tools/cache_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/process_world.h"
+#include "tools/progress.h"
 
 namespace lmc::tools {
 
@@ -114,6 +117,21 @@ void check_share(const driver::ModelShard& has, const runtime::Collectives* worl
 
 }  // namespace
 
+namespace {
+
+// Weights open through the compile cache unless --no-cache; its flags mean nothing to
+// an artifact or a model definition.
+std::unique_ptr<driver::CompileCache> cache_for(const std::string& path, const Args& a) {
+  if (driver::model_input(path) == driver::ModelInput::Weights) return compile_cache(a);
+  for (const auto& f : cache_flag_specs())
+    if (a.has(f.name))
+      throw UsageError("--" + f.name + " applies to weights (.gguf, a Hugging Face folder), which are compiled once "
+                       "into the cache; " + path + " is not");
+  return nullptr;
+}
+
+}  // namespace
+
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
   bool definition = driver::model_input(path) != driver::ModelInput::Artifact;
   // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
@@ -135,7 +153,21 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
   std::string opened = path;
   if (world && definition) take_rank(r.compile, *world);
   if (world && !definition) opened = rank_artifact(path, *world);
+  auto cache = cache_for(path, a);
+  std::unique_ptr<Progress> bar;
+  if (cache) {
+    r.cache = cache.get();
+    r.trust = driver::artifact_trust({}, true);  // its entries are sealed with the user's key
+    r.progress = [&](int64_t done, int64_t total) {
+      if (!bar) bar = std::make_unique<Progress>("packing", total);
+      bar->update(done);
+    };
+  }
   driver::LoadedModel m = driver::open_model(opened, r);
+  bar.reset();
+  if (m.cached.compiled)
+    std::fprintf(stderr, "lmc: %s: compiled in %.1f s into the cache as %s; later runs open it\n", path.c_str(),
+                 m.cached.compile_seconds, m.cached.path.c_str());
   check_share(m.shard, world, opened);
   m.collectives = world;
   return m;

@@ -21,6 +21,8 @@ config.environment["PATH"] = os.pathsep.join(
 
 # Tests that write artifacts seal them with a key of their own (lit passes no HOME).
 config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifact.key")
+# Weights given to lmc run compile into a cache here, not the user's.
+config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")
 
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))

@@ -1,0 +1,87 @@
+#include "driver/cache_key.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "codegen/codegen_module.h"
+#include "driver/model_input.h"
+#include "ir/error.h"
+#include "runtime/artifact_key.h"
+#include "runtime/digest.h"
+#include "runtime/file_digest.h"
+#include "runtime/host_isa.h"
+
+namespace lmc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string content(const std::string& path) { return runtime::digest_hex(runtime::file_digest(path)); }
+
+// A folder by the names and content of its files, in name order.
+std::string weights_content(const std::string& path) {
+  if (!fs::is_directory(path)) return content(path);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(path))
+    if (e.is_regular_file()) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  std::string out;
+  for (const auto& f : files) out += fs::relative(f, path).string() + "=" + content(f.string()) + ";";
+  return out;
+}
+
+std::string build_identity() {
+  std::string codegen = codegen::codegen_module_path();
+  return std::string("lmc ") + LMC_VERSION + " llvm " + LMC_LLVM_VERSION + " exe " + content("/proc/self/exe") +
+         " codegen " + (codegen.empty() ? "none" : content(codegen));
+}
+
+std::string target_words(const codegen::TargetOptions& t) {
+  std::string out = t.native ? "native" : "baseline";
+  if (!t.mcpu.empty()) out += " mcpu=" + t.mcpu;
+  if (!t.mattr.empty()) out += " mattr=" + t.mattr;
+  return out;
+}
+
+std::string settings_words(const CompileRequest& r) {
+  std::string out = "passes=" + r.pipeline;
+  for (const auto& [k, v] : r.pass_options) out += " --" + k + "=" + v;
+  if (r.lower.context > 0) out += " context=" + std::to_string(r.lower.context);
+  if (!r.model_def.empty()) out += " model-def=" + r.model_def;
+  return out + " target=" + target_words(r.target);
+}
+
+}  // namespace
+
+bool watches_compile(const CompileRequest& r) {
+  const passes::Instrumentation& i = r.instrumentation;
+  return i.print_before_all || i.print_after_all || !i.print_before.empty() || !i.print_after.empty() ||
+         i.print_after_change || i.print_changed != passes::PrintChanged::Off || i.debug_pass_manager ||
+         i.bisect_limit >= 0 || !i.dump_dir.empty() || i.time_passes || i.pass_stats || i.remarks ||
+         !i.remarks_filter.empty() || !r.codegen.dump_llvm_ir_dir.empty() || !r.codegen.dump_asm_dir.empty() ||
+         r.log != nullptr;
+}
+
+CacheKey cache_key(const CompileRequest& r) {
+  DefinitionChoice d = choose_definition(r.model, r.model_def, r.lower);
+  std::ostringstream text;
+  text << build_identity() << "\n"
+       << "weights " << weights_content(r.model) << "\n"
+       << "definition " << content(d.definition) << "\n"
+       << "name " << d.lower.name << "\n"
+       << settings_words(r) << "\n";
+  for (const auto& p : r.plugins) text << "plugin " << content(p) << "\n";
+  if (!r.cost_table.empty()) text << "cost-table " << content(r.cost_table) << "\n";
+  if (r.target.native) text << "host " << runtime::host_cpu_identity() << "\n";
+  text << "sealed-by " << runtime::digest_hex(runtime::digest64(runtime::user_key().secret)) << "\n";
+  CacheKey key;
+  key.hex = runtime::digest_hex(runtime::digest64(text.str()));
+  key.model = fs::absolute(r.model).lexically_normal().string();
+  key.settings = settings_words(r);
+  return key;
+}
+
+}  // namespace lmc::driver

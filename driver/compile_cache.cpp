@@ -1,0 +1,158 @@
+#include "driver/compile_cache.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "driver/cache_key.h"
+#include "driver/file_lock.h"
+#include "ir/error.h"
+
+namespace lmc::driver {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::time_t to_time_t(fs::file_time_type t) {
+  return std::chrono::system_clock::to_time_t(std::chrono::file_clock::to_sys(t));
+}
+
+// The description beside an entry: two lines, the weights and the settings.
+void write_description(const std::string& path, const CacheKey& key) {
+  std::ofstream out(path, std::ios::trunc);
+  out << key.model << "\n" << key.settings << "\n";
+  if (!out) throw Error(path + ": error: cannot write");
+}
+
+void read_description(const std::string& path, CacheEntry& e) {
+  std::ifstream in(path);
+  std::getline(in, e.model);
+  std::getline(in, e.settings);
+}
+
+// The key's lock, saying so when another process holds it (it is compiling this model).
+FileLock lock_key(const std::string& lock_path, const std::string& model) {
+  FileLock lock = FileLock::try_lock(lock_path);
+  if (lock.owns()) return lock;
+  std::cerr << "lmc: " << model << ": another lmc is compiling this model into the cache; waiting for it\n";
+  return FileLock(lock_path);
+}
+
+void remove_quietly(const std::string& path) {
+  std::error_code ec;
+  fs::remove(path, ec);
+}
+
+}  // namespace
+
+std::string default_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/lmc";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/lmc";
+  throw Error("lmc: error: cannot find the compile cache: set XDG_CACHE_HOME or HOME, or give --cache-dir");
+}
+
+CompileCache::CompileCache(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec || !fs::is_directory(dir_)) throw Error(dir_ + ": error: cannot create the compile cache: " + ec.message());
+}
+
+std::string CompileCache::file(const std::string& key, const char* ext) const { return dir_ + "/" + key + ext; }
+
+CachedArtifact CompileCache::get(const CompileRequest& r, const PackProgress& progress) {
+  CacheKey key = cache_key(r);
+  CachedArtifact out;
+  out.path = file(key.hex, ".lmc");
+  FileLock lock = lock_key(file(key.hex, ".lock"), r.model);
+  if (fs::exists(out.path)) {
+    fs::last_write_time(out.path, fs::file_time_type::clock::now());  // most recently used
+    return out;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    // The compiled model (and the weights it maps) is gone before the artifact is opened:
+    // the two never hold memory at once.
+    CompiledModel c = compile(r);
+    write_artifact(c, out.path, progress);
+  }
+  write_description(file(key.hex, ".txt"), key);
+  out.compiled = true;
+  out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  evict(key.hex);
+  return out;
+}
+
+void CompileCache::forget(const std::string& artifact_path) {
+  std::string key = fs::path(artifact_path).stem().string();
+  FileLock lock(file(key, ".lock"));
+  remove_quietly(file(key, ".lmc"));
+  remove_quietly(file(key, ".txt"));
+}
+
+std::vector<CacheEntry> CompileCache::list() const {
+  std::vector<CacheEntry> out;
+  for (const auto& f : fs::directory_iterator(dir_)) {
+    std::error_code ec;
+    if (f.path().extension() != ".lmc" || !f.is_regular_file(ec)) continue;
+    CacheEntry e;
+    e.key = f.path().stem().string();
+    e.path = f.path().string();
+    e.bytes = f.file_size(ec);
+    e.last_used = to_time_t(f.last_write_time(ec));
+    if (ec) continue;  // removed meanwhile
+    read_description(file(e.key, ".txt"), e);
+    out.push_back(e);
+  }
+  std::sort(out.begin(), out.end(), [](const CacheEntry& a, const CacheEntry& b) {
+    return a.last_used != b.last_used ? a.last_used < b.last_used : a.key < b.key;
+  });
+  return out;
+}
+
+// Oldest first until the rest fit; an entry some process holds the lock of (it is being
+// looked up or written) stays, and so does `keep`, the entry just made, even alone over
+// the bound: the run that made it needs it.
+void CompileCache::evict(const std::string& keep) {
+  auto entries = list();
+  uint64_t total = 0;
+  for (const auto& e : entries) total += e.bytes;
+  for (const auto& e : entries) {
+    if (total <= max_bytes_) break;
+    if (e.key == keep) continue;
+    FileLock lock = FileLock::try_lock(file(e.key, ".lock"));
+    if (!lock.owns()) continue;
+    remove_quietly(e.path);
+    remove_quietly(file(e.key, ".txt"));
+    total -= e.bytes;
+  }
+  if (total > max_bytes_)
+    std::cerr << "warning: " << dir_ << ": the compile cache holds " << total / 1e9 << " GB, over its bound of "
+              << max_bytes_ / 1e9 << " GB (--cache-max-gb): the newest entry alone is larger\n";
+}
+
+uint64_t CompileCache::clear() {
+  uint64_t freed = 0;
+  std::vector<fs::path> files;
+  for (const auto& f : fs::directory_iterator(dir_)) files.push_back(f.path());
+  for (const auto& p : files) {
+    if (p.extension() != ".lock") continue;
+    std::string key = p.stem().string();
+    FileLock lock = FileLock::try_lock(p.string());
+    if (!lock.owns()) continue;
+    for (const auto& f : files) {
+      std::string name = f.filename().string();
+      if (name.rfind(key + ".", 0) != 0 || f == p) continue;  // <key>.lmc, .txt, .lmc.tmp.<pid>
+      std::error_code ec;
+      uint64_t bytes = fs::file_size(f, ec);
+      if (fs::remove(f, ec)) freed += ec ? 0 : bytes;
+    }
+    remove_quietly(p.string());
+  }
+  return freed;
+}
+
+}  // namespace lmc::driver

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""The compile cache end to end: lmc run on a GGUF compiles once and opens the cached
+artifact after; a changed weights file (same name, size and mtime) is compiled anew; other
+options are other entries; two processes compiling the same model at once compile it once;
+the size bound evicts the least recently used; a damaged entry is compiled again; --no-cache
+and a watched compile leave the cache alone; lmc cache list|clear; flag errors.
+
+  test_cache.py --lmc BUILD/tools/lmc [unittest options]
+
+Uses SmolLM2-135M's GGUF (skips when it is absent).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+COMPILING = "compiled in"
+LMC = None
+
+
+def run(cache, model, *extra, check=True):
+    args = [LMC, "run", model, "--prompt", "The capital of France is", "--max-tokens", "4"]
+    if cache is not None:
+        args += ["--cache-dir", cache]
+    p = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=600)
+    if check and p.returncode != 0:
+        raise AssertionError(f"lmc run failed ({p.returncode}): {p.stderr}")
+    return p
+
+
+def entries(cache):
+    return sorted(f for f in os.listdir(cache) if f.endswith(".lmc")) if os.path.isdir(cache) else []
+
+
+@unittest.skipUnless(os.path.exists(GGUF), f"{GGUF} absent")
+class CompileCache(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lmc-cache-")
+        self.cache = os.path.join(self.tmp, "cache")
+        self.model = os.path.join(self.tmp, "smollm2.gguf")
+        shutil.copyfile(GGUF, self.model)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def test_compiles_once_then_opens_the_entry(self):
+        first = run(self.cache, self.model)
+        self.assertIn(COMPILING, first.stderr)
+        self.assertIn("into the cache", first.stderr)
+        second = run(self.cache, self.model)
+        self.assertNotIn(COMPILING, second.stderr)
+        self.assertEqual(first.stdout, second.stdout)
+        self.assertEqual(len(entries(self.cache)), 1)
+        listed = subprocess.run([LMC, "cache", "list", "--cache-dir", self.cache], capture_output=True, text=True)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn(self.model, listed.stdout)
+        self.assertIn("1 compiled model,", listed.stdout)
+
+    def test_changed_weights_same_name_size_and_mtime_compile_again(self):
+        run(self.cache, self.model)
+        st = os.stat(self.model)
+        with open(self.model, "r+b") as f:  # a byte of the last tensor's data
+            f.seek(st.st_size - 64)
+            b = f.read(1)
+            f.seek(st.st_size - 64)
+            f.write(bytes([b[0] ^ 0x55]))
+        os.utime(self.model, ns=(st.st_atime_ns, st.st_mtime_ns))
+        self.assertEqual((os.stat(self.model).st_size, os.stat(self.model).st_mtime_ns), (st.st_size, st.st_mtime_ns))
+        again = run(self.cache, self.model)
+        self.assertIn(COMPILING, again.stderr)
+        self.assertEqual(len(entries(self.cache)), 2)
+
+    def test_other_options_are_another_entry(self):
+        run(self.cache, self.model)
+        requantized = run(self.cache, self.model, "--requantize=q8_0")
+        self.assertIn(COMPILING, requantized.stderr)
+        self.assertEqual(len(entries(self.cache)), 2)
+        self.assertNotIn(COMPILING, run(self.cache, self.model, "--requantize=q8_0").stderr)
+
+    def test_two_processes_compile_it_once(self):
+        args = [LMC, "run", self.model, "--prompt", "Hello", "--max-tokens", "4", "--cache-dir", self.cache]
+        procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=600) for p in procs]
+        for p, (_, err) in zip(procs, outs):
+            self.assertEqual(p.returncode, 0, err)
+        self.assertEqual(outs[0][0], outs[1][0])
+        self.assertEqual(sum(COMPILING in err for _, err in outs), 1, [err for _, err in outs])
+        self.assertEqual(len(entries(self.cache)), 1)
+
+    def test_size_bound_evicts_the_least_recently_used(self):
+        run(self.cache, self.model)
+        first = entries(self.cache)
+        bounded = run(self.cache, self.model, "--requantize=q8_0", "--cache-max-gb=0.001")
+        self.assertIn("over its bound", bounded.stderr)
+        kept = entries(self.cache)
+        self.assertEqual(len(kept), 1)
+        self.assertNotEqual(kept, first)
+
+    def test_damaged_entry_is_compiled_again(self):
+        run(self.cache, self.model)
+        [entry] = entries(self.cache)
+        path = os.path.join(self.cache, entry)
+        with open(path, "r+b") as f:
+            f.truncate(os.path.getsize(path) // 2)
+        again = run(self.cache, self.model)
+        self.assertIn("does not open, compiling it again", again.stderr)
+        self.assertIn(COMPILING, again.stderr)
+        self.assertNotIn(COMPILING, run(self.cache, self.model).stderr)
+
+    def test_no_cache_and_watched_compiles_leave_it_alone(self):
+        plain = run(self.cache, self.model, "--no-cache", check=False)
+        self.assertEqual(plain.returncode, 2)  # --no-cache with --cache-dir
+        p = run(None, self.model, "--no-cache")
+        self.assertNotIn(COMPILING, p.stderr)
+        watched = run(self.cache, self.model, "--verbose")
+        self.assertIn("lmc: passes:", watched.stderr)
+        self.assertEqual(entries(self.cache), [])
+
+    def test_clear_empties_it(self):
+        run(self.cache, self.model)
+        cleared = subprocess.run([LMC, "cache", "clear", "--cache-dir", self.cache], capture_output=True, text=True)
+        self.assertEqual(cleared.returncode, 0, cleared.stderr)
+        self.assertEqual(os.listdir(self.cache), [])
+        self.assertIn(COMPILING, run(self.cache, self.model).stderr)
+
+    def test_flag_errors(self):
+        art = os.path.join(self.tmp, "x.lmc")
+        for args in (["run", art, "--prompt", "x", "--cache-dir", self.cache],
+                     ["run", self.model, "--prompt", "x", "--cache-max-gb=-1"],
+                     ["run", self.model, "--prompt", "x", "--cache-max-gb=lots"],
+                     ["cache", "frob"], ["cache"]):
+            p = subprocess.run([LMC, *args], capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertTrue(p.stderr.strip(), args)
+
+
+def main():
+    global LMC
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lmc", required=True)
+    args, rest = parser.parse_known_args()
+    LMC = args.lmc
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
