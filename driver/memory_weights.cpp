@@ -22,4 +22,10 @@ const void* MemoryWeights::get(const std::string& name) const {
   return it->second.data();
 }
 
+std::vector<std::string_view> MemoryWeights::spans() const {
+  std::vector<std::string_view> out;
+  for (const auto& [name, bytes] : tensors_) out.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  return out;
+}
+
 }  // namespace lmc::driver

@@ -15,6 +15,7 @@ class MemoryWeights : public runtime::WeightProvider {
   // Packs every param of `g` from `source`.
   MemoryWeights(const ir::Graph& g, const models::WeightSource& source);
   const void* get(const std::string& name) const override;
+  std::vector<std::string_view> spans() const override;
   uint64_t bytes() const { return bytes_; }
 
  private:

@@ -101,6 +101,12 @@ struct Artifact::Impl final : WeightProvider {
     return it->second;
   }
 
+  std::vector<std::string_view> spans() const override {
+    const ArtifactSection* w = find("weights");
+    if (!w) return {};
+    return {bytes(*w)};
+  }
+
   const ArtifactSection* find(const std::string& name) const {
     for (const auto& s : sections)
       if (s.name == name) return &s;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "ir/error.h"
+#include "runtime/memory_lock.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
 #include "tools/pass_flags.h"
@@ -130,6 +131,15 @@ std::unique_ptr<driver::CompileCache> cache_for(const std::string& path, const A
   return nullptr;
 }
 
+// --mlock: a failure is a warning, as llama.cpp's; the run goes on unlocked.
+void lock_weights(const driver::LoadedModel& m) {
+  runtime::MemoryLock lock = runtime::lock_in_memory(*m.weights);
+  if (!lock.failure.empty())
+    std::fprintf(stderr, "warning: %s: %s\n", m.info.name.c_str(), lock.failure.c_str());
+  else
+    std::fprintf(stderr, "lmc: %s: %.1f MB of weights locked in memory\n", m.info.name.c_str(), lock.locked / 1e6);
+}
+
 }  // namespace
 
 driver::LoadedModel open_model(const std::string& path, const Args& a) {
@@ -169,6 +179,7 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
     std::fprintf(stderr, "lmc: %s: compiled in %.1f s into the cache as %s; later runs open it\n", path.c_str(),
                  m.cached.compile_seconds, m.cached.path.c_str());
   check_share(m.shard, world, opened);
+  if (a.has("mlock")) lock_weights(m);
   m.collectives = world;
   return m;
 }

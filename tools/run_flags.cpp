@@ -17,6 +17,8 @@ std::vector<FlagSpec> executor_flag_specs() {
       {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N", false, "c"},
       {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
       {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
+      {"mlock", false, "lock the weights in RAM (as llama.cpp's --mlock): the OS can neither page them out nor "
+                       "drop them from the page cache"},
   };
 }
 

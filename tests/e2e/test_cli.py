@@ -96,6 +96,18 @@ class CompileAndRun(unittest.TestCase):
         self.assertRegex(r.stderr, r"lmc: prompt 5 tokens at [\d.]+ tok/s, time to first token \d+ ms; "
                                    r"decode 7 tokens at [\d.]+ tok/s")
 
+    def test_mlock_locks_the_weights_or_says_why_not(self):
+        path, _ = Artifact.get()
+        plain = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "4")
+        locked = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "4", "--mlock")
+        self.assertEqual(locked.returncode, 0, locked.stderr)
+        self.assertEqual(locked.stdout, plain.stdout)
+        self.assertNotIn("locked in memory", plain.stderr)
+        # Root may lock any amount; others are bound by RLIMIT_MEMLOCK, and then the run warns
+        # and goes on unlocked, as llama.cpp's --mlock does.
+        self.assertRegex(locked.stderr, r"lmc: smollm2-135m: [\d.]+ MB of weights locked in memory|"
+                                        r"warning: smollm2-135m: cannot lock \d+ bytes of weights in memory")
+
     def test_run_reads_the_prompt_from_stdin(self):
         path, _ = Artifact.get()
         piped = lmc("run", path, "--max-tokens", "4", stdin=PROMPT + "\n")
