@@ -184,17 +184,65 @@ Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), span, zero32, widened, "span");
 }
 
+// Piece `blk`'s block sums of `slots` scaled into `acc` ([row][group] f32 lanes): the
+// exact i32 sums times the column's and the row's block scales, plus the offset's term.
+void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, llvm::Value* blk,
+                int part, const Carried& sums, const std::array<BlockScales, kGroups>& w, Carried& acc) {
+  for (int g = 0; g < kGroups; ++g)
+    for (size_t r = 0; r < slots.size(); ++r) {
+      size_t at = r * kGroups + static_cast<size_t>(g);
+      auto* scale = b.CreateFMul(w[g].part(part), splat(b, 8, in.scale(b, slots[r], blk)));
+      acc[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, acc[at]);
+      if (w[g].m) acc[at] = fma(b, w[g].m, splat(b, 8, in.sum(b, slots[r], blk)), acc[at]);
+    }
+}
+
+// tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,
+// its eight pieces' scales and offsets are unpacked once, by shifts of constants, into
+// stack scratch that a rolled loop over the pieces reads. Unpacking a runtime piece's
+// took variable shifts and selects per piece and column group, some 40% of the loop's
+// instructions; unrolling the pieces instead keeps every piece's scales live at once.
+Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                          bool vnni) {
+  constexpr int kPieces = 8;
+  auto* scratch = stack_array(b, f32x(b, 8), kGroups * kPieces * 2);
+  auto slot = [&](int g, llvm::Value* piece, int field) {
+    auto* i = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, (g * kPieces) * 2 + field));
+    return b.CreateInBoundsGEP(f32x(b, 8), scratch, i);
+  };
+  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
+    for (int g = 0; g < kGroups; ++g)
+      for (int piece = 0; piece < kPieces; ++piece) {
+        BlockScales w = p.scales(b, super, piece, g);
+        b.CreateAlignedStore(w.d, slot(g, i64c(b, piece), 0), llvm::Align(32));
+        b.CreateAlignedStore(w.m, slot(g, i64c(b, piece), 1), llvm::Align(32));
+      }
+    return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, cur, [&](llvm::Value* piece, const Carried& acc) {
+      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
+      Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
+      std::array<BlockScales, kGroups> w;
+      for (int g = 0; g < kGroups; ++g)
+        w[g] = {b.CreateAlignedLoad(f32x(b, 8), slot(g, piece, 0), llvm::Align(32)),
+                b.CreateAlignedLoad(f32x(b, 8), slot(g, piece, 1), llvm::Align(32)), nullptr};
+      Carried next(acc);
+      add_scaled(b, in, slots, blk, 0, sums, w, next);
+      return next;
+    }, "piece");
+  }, "super");
+}
+
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group]. A
 // q8_2f block's halves are summed and scaled one after the other, so that only one
 // part's i32 sums are live beside the f32 ones. In a tile of kTileRows rows (prefill) a K
 // type's super-block is one iteration, its eight pieces unrolled, so each piece's scales are
 // shifts by constants of the header's words, loaded once (bench_linear prefill512
 // q4_kx16: 1.74 -> 1.85x the FMA peak's rate); with fewer rows (decode) the unrolled loop
-// was slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s), so pieces take
-// their scales from the header one block at a time.
+// was slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  const bool unrolled = p.at.super_blocks() && slots.size() == kTileRows;
+  if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
+  const bool unrolled = p.at.super_blocks();
   const int pieces = unrolled ? 8 : 1;
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / pieces), 1, init, [&](llvm::Value* wblk, const Carried& cur) {
@@ -204,15 +252,10 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
       for (int part = 0; part < p.parts; ++part) {
         Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
                                  : q8_block_sums(b, in, p, slots, blk, part, vnni);
-        for (int g = 0; g < kGroups; ++g) {
-          BlockScales w = p.scales(b, unrolled ? wblk : blk, unrolled ? std::optional(piece) : std::nullopt, g);
-          for (size_t r = 0; r < slots.size(); ++r) {
-            size_t at = r * kGroups + static_cast<size_t>(g);
-            auto* scale = b.CreateFMul(w.part(part), splat(b, 8, in.scale(b, slots[r], blk)));
-            next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, next[at]);
-            if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[r], blk)), next[at]);
-          }
-        }
+        std::array<BlockScales, kGroups> w;
+        for (int g = 0; g < kGroups; ++g)
+          w[g] = p.scales(b, unrolled ? wblk : blk, unrolled ? std::optional(piece) : std::nullopt, g);
+        add_scaled(b, in, slots, blk, part, sums, w, next);
       }
     }
     return next;
