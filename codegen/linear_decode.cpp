@@ -197,7 +197,7 @@ void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
   Scratch sc;
   if (ir::is_quantized(s.wtype)) {
-    sc.xq.emplace(b, kRowGroup, s.K, !signed_quants(s.wtype));
+    sc.xq.emplace(b, kRowGroup, s.K, s.wtype);
   } else if (!io.plain_input()) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }

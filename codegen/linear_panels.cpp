@@ -298,7 +298,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
-  QuantizedRows in(b, rows, s.K, !signed_quants(s.wtype));
+  QuantizedRows in(b, rows, s.K, s.wtype);
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

@@ -220,7 +220,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
   const bool sign = signed_quants(s.wtype);
-  QuantizedRows in(b, rows, s.K, !sign);
+  QuantizedRows in(b, rows, s.K, s.wtype);
   Panel p{};
   p.blocks = s.K / kBlock;
   p.parts = scale_parts(s.wtype);

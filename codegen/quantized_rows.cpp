@@ -1,5 +1,7 @@
 #include "codegen/quantized_rows.h"
 
+#include "codegen/weight_blocks.h"
+
 namespace lmc::codegen {
 
 namespace {
@@ -12,11 +14,13 @@ std::vector<int> iota(int n) {
 
 }  // namespace
 
-QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, bool sums)
+QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
     : K_(K),
+      group_(ir::dtype_block_elems(w) == 256 ? 256 : kBlock),
+      half_sums_(ir::panel_base(w) == ir::DType::q4_1 || ir::panel_base(w) == ir::DType::q5_1),
       q_(stack_array(b, b.getInt8Ty(), rows * K)),
       d_(stack_array(b, b.getFloatTy(), rows * K / kBlock)),
-      sum_(sums ? stack_array(b, b.getFloatTy(), rows * K / kBlock) : nullptr) {}
+      sum_(!signed_quants(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock) : nullptr) {}
 
 llvm::Value* QuantizedRows::slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateAdd(b.CreateMul(slot, i64c(b, blocks())), blk);
@@ -36,38 +40,52 @@ llvm::Value* QuantizedRows::sum(Builder& b, llvm::Value* slot, llvm::Value* blk)
 
 void QuantizedRows::fill(Builder& b, LinearIO& io, llvm::Value* t0, llvm::Value* rows) const {
   emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    emit_for(b, i64c(b, 0), i64c(b, blocks()), 1, [&](llvm::Value* blk) {
-      fill_block(b, io, b.CreateAdd(t0, r), r, blk);
+    emit_for(b, i64c(b, 0), i64c(b, K_ / group_), 1, [&](llvm::Value* g) {
+      fill_group(b, io, b.CreateAdd(t0, r), r, g);
     }, "qb");
   }, "qr");
 }
 
-void QuantizedRows::fill_block(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot,
-                               llvm::Value* blk) const {
-  llvm::Value* v[4];
+// One scale's values of row t into `slot`: the group's max |x| first, then each block of
+// 32 rounded by it, with its scale (and offset sum) stored per block.
+void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot,
+                               llvm::Value* group) const {
+  const int64_t n = group_ / 8;
+  auto* k0 = b.CreateMul(group, i64c(b, group_));
+  std::vector<llvm::Value*> v;
   llvm::Value* amax = nullptr;
-  for (int i = 0; i < 4; ++i) {
-    v[i] = io.load_input(t, b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), i64c(b, 8 * i)), 8);
-    amax = amax ? vmax(b, amax, vabs(b, v[i])) : vabs(b, v[i]);
+  for (int64_t i = 0; i < n; ++i) {
+    v.push_back(io.load_input(t, b.CreateAdd(k0, i64c(b, 8 * i)), 8));
+    amax = amax ? vmax(b, amax, vabs(b, v.back())) : vabs(b, v.back());
   }
   auto* m = hmax(b, amax);
-  auto* d = b.CreateFDiv(m, f32c(b, 127.0f));
-  auto* inv = b.CreateSelect(b.CreateFCmpOGT(m, f32c(b, 0.0f)), b.CreateFDiv(f32c(b, 127.0f), m), f32c(b, 0.0f));
-  llvm::Value* q[4];
-  for (int i = 0; i < 4; ++i) {
-    auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(v[i], splat(b, 8, inv)));
-    q[i] = b.CreateFPToSI(rounded, i32x(b, 8));
+  auto* zero = f32c(b, 0.0f);
+  auto* inv = b.CreateSelect(b.CreateFCmpOGT(m, zero), b.CreateFDiv(f32c(b, 127.0f), m), zero);
+  auto half = [&](llvm::Value* x) { return b.CreateFPExt(b.CreateFPTrunc(x, b.getHalfTy()), b.getFloatTy()); };
+  const bool q8_k = group_ != kBlock;
+  // q8_K's d is 1 / inv (0 for a zero group); q8_0's is max / 127, kept as f16.
+  auto* d = q8_k ? b.CreateSelect(b.CreateFCmpOGT(m, zero), b.CreateFDiv(f32c(b, 1.0f), inv), zero)
+                 : b.CreateFDiv(m, f32c(b, 127.0f));
+  for (int64_t blk = 0; blk < group_ / kBlock; ++blk) {
+    llvm::Value* q[4];
+    for (int i = 0; i < 4; ++i) {
+      auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(v[static_cast<size_t>(4 * blk + i)], splat(b, 8, inv)));
+      q[i] = b.CreateFPToSI(rounded, i32x(b, 8));
+    }
+    auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], iota(16)),
+                                      b.CreateShuffleVector(q[2], q[3], iota(16)), iota(32));
+    auto* k = b.CreateAdd(k0, i64c(b, blk * kBlock));
+    b.CreateAlignedStore(b.CreateTrunc(q32, i8x(b, 32)), quants(b, slot, k), llvm::Align(32));
+    auto* at = slot_block(b, slot, b.CreateUDiv(k, i64c(b, kBlock)));
+    b.CreateStore(q8_k ? d : half(d), f32_ptr(b, d_, at));
+    if (!sum_) continue;
+    auto* total = b.CreateSIToFP(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
+                                 b.getFloatTy());
+    // q8_1's sum is d·Σq from the unrounded d, stored as f16; q4_0's and q5_0's offsets
+    // need the exact sum of the values the dot products read.
+    auto* sum = half_sums_ ? half(b.CreateFMul(total, d)) : b.CreateFMul(total, q8_k ? d : half(d));
+    b.CreateStore(sum, f32_ptr(b, sum_, at));
   }
-  auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], iota(16)),
-                                    b.CreateShuffleVector(q[2], q[3], iota(16)), iota(32));
-  b.CreateAlignedStore(b.CreateTrunc(q32, i8x(b, 32)), quants(b, slot, b.CreateMul(blk, i64c(b, kBlock))),
-                       llvm::Align(32));
-  auto* at = slot_block(b, slot, blk);
-  b.CreateStore(d, f32_ptr(b, d_, at));
-  if (!sum_) return;
-  auto* total = b.CreateSIToFP(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
-                               b.getFloatTy());
-  b.CreateStore(b.CreateFMul(total, d), f32_ptr(b, sum_, at));
 }
 
 }  // namespace lmc::codegen

@@ -1,9 +1,14 @@
 // The int8 input rows of the linear kernels' integer paths (decode's byte madds and
 // prefill's int8 GEMM): each row's values, as the region's prologue computes them,
-// quantized per block of 32 to q = round(x / d) with d = max|x| / 127 in f32 (rounded
-// half to even), like ggml's q8 activation blocks; plus, for weight formats with an
-// offset (the q4/q5 blocks kept from a file), each block's d·Σq, which the offset meets.
-// Both paths round a row the same way, so a row's numbers do not depend on the path.
+// rounded as ggml rounds the activations its dot products read, so that a weight from a
+// GGUF meets the numbers llama.cpp's kernels see. Blocks of 32 (q8_0's and q8_1's) take
+// q = round(x * 127/max|x|) (half to even) with the scale max|x|/127 stored as f16; for
+// weight formats with an offset (the q4/q5 blocks kept from a file) also each block's
+// d·Σq, which the offset meets: as q8_1 stores it (f16, from the unrounded d) for q4_1
+// and q5_1, the exact d·Σq for q4_0 and q5_0, whose offset is a constant -8 or -16. Weights in super-blocks of 256 (the K types)
+// read q8_K rows: one scale per 256 values, q = round(x * 127/max|x|) and d = 1 / (127 /
+// max|x|) in f32, the offset's sums per 32 in f32. Both paths round a row the same way,
+// so a row's numbers do not depend on the path.
 #pragma once
 #include "codegen/linear_common.h"
 
@@ -13,8 +18,8 @@ class QuantizedRows {
  public:
   static constexpr int64_t kBlock = 32;
 
-  // Stack scratch for up to `rows` rows of K values; block sums when `sums`.
-  QuantizedRows(Builder& b, int64_t rows, int64_t K, bool sums);
+  // Stack scratch for up to `rows` rows of K values, rounded for weights of type `w`.
+  QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w);
 
   // Input rows [t0, t0 + rows) into slots [0, rows). A prologue's row statistics must
   // be prepared for them (LinearIO::prepare_rows).
@@ -29,12 +34,14 @@ class QuantizedRows {
 
  private:
   int64_t K_;
+  int64_t group_;     // values under one scale: 32, or 256 for the K types (q8_K)
+  bool half_sums_;    // block sums rounded to f16, as q8_1's
   llvm::Value* q_;    // i8 [rows * K]
   llvm::Value* d_;    // f32 [rows * K/32]
   llvm::Value* sum_;  // f32 [rows * K/32], or null
 
   llvm::Value* slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
-  void fill_block(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot, llvm::Value* blk) const;
+  void fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot, llvm::Value* group) const;
 };
 
 }  // namespace lmc::codegen

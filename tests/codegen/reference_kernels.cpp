@@ -176,6 +176,21 @@ void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out
   }
 }
 
+int64_t input_group(ir::DType w) { return ir::dtype_block_elems(ir::panel_base(w)) == 256 ? 256 : 32; }
+
+std::vector<double> round_input_rows(const float* x, int64_t T, int64_t K, ir::DType w) {
+  const int64_t group = input_group(w);
+  std::vector<double> out(static_cast<size_t>(T * K));
+  for (int64_t g = 0; g < T * K; g += group) {
+    float amax = 0;
+    for (int64_t j = 0; j < group; ++j) amax = std::max(amax, std::fabs(x[g + j]));
+    const float inv = amax > 0 ? 127.0f / amax : 0.0f;
+    const float d = group == 32 ? f16_to_f32(f32_to_f16(amax / 127.0f)) : (amax > 0 ? 1.0f / inv : 0.0f);
+    for (int64_t j = 0; j < group; ++j) out[g + j] = static_cast<double>(d) * std::nearbyint(x[g + j] * inv);
+  }
+  return out;
+}
+
 double ref_activation(const std::string& name, double x) {
   if (name == "silu") return x / (1.0 + std::exp(-x));
   if (name == "gelu_tanh")

@@ -40,6 +40,13 @@ std::vector<uint8_t> random_super_blocks(int64_t rows, int64_t k, ir::DType t, u
 // The GGUF type a K type's super-blocks are.
 models::GgmlType ggml_type_of(ir::DType t);
 
+// Input rows [T, K] as the integer paths read them against weights of type w, rounded as
+// ggml rounds activations: per 32 values (q8_0) q = round-half-even(x * (127/max|x|)) with
+// d = max|x|/127 as f16; for K-type weights per 256 (q8_K) the same q with d = 1/(127/max|x|).
+std::vector<double> round_input_rows(const float* x, int64_t T, int64_t K, ir::DType w);
+// Values under one input scale for weights of type w: 256 for the K types, else 32.
+int64_t input_group(ir::DType w);
+
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
 // Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1, the K types

@@ -15,7 +15,6 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/target.h"
 #include "ir/attribute.h"
-#include "models/k_quant_unpack.h"
 #include "runtime/kernel_object.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -133,9 +132,10 @@ struct LinearData {
 
   // f32 rounding of a K-term sum, and of each input value a prologue computes
   // (polynomial activations, the norm's f32 sum of squares); plus for block weights the
-  // input quantization of the integer paths (decode and prefill alike): each input
-  // block is off by at most half a step (max|x_block| / 254) per element. f32 weights
-  // must match without that allowance.
+  // input rounding of the integer paths (decode and prefill alike): each value of an
+  // input group (32, or 256 for the K types) is off by at most half a step
+  // (max|x_group| / 254), and a group of 32's scale by its f16 rounding (2^-11 of the
+  // block's terms). f32 weights must match without that allowance.
   std::vector<double> tolerances(const LinearCase& c, int64_t T, const std::vector<double>& in) const {
     std::vector<double> tol(T * c.N);
     double rel = c.prologue == Prologue::None ? 2e-6 : 4e-6;
@@ -143,15 +143,17 @@ struct LinearData {
       std::vector<float> w = weight_row(weights(), c.wtype, c.K, n);
       for (int64_t t = 0; t < T; ++t) {
         const double* xr = in.data() + t * c.K;
+        const int64_t group = input_group(c.wtype);
         double mag = 0, quant = 0;
-        for (int64_t b = 0; b < c.K; b += 32) {
-          double amax = 0, wsum = 0;
-          for (int64_t k = b; k < std::min(b + 32, c.K); ++k) {
+        for (int64_t b = 0; b < c.K; b += group) {
+          double amax = 0, wsum = 0, bmag = 0;
+          for (int64_t k = b; k < std::min(b + group, c.K); ++k) {
             amax = std::max(amax, std::fabs(xr[k]));
             wsum += std::fabs(w[k]);
-            mag += std::fabs(xr[k] * w[k]);
+            bmag += std::fabs(xr[k] * w[k]);
           }
-          quant += wsum * amax / 254.0;
+          mag += bmag;
+          quant += wsum * amax / 254.0 + (group == 32 ? bmag / 2048.0 : 0.0);
         }
         bool quantized = ir::is_quantized(c.wtype);
         tol[t * c.N + n] = rel * mag + 1e-6 + (quantized ? 1.01 * quant : 0.0);
@@ -381,19 +383,56 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
   }
 }
 
-// A K type's super-block is read as the blocks of 32 it unpacks to (q4_k as q4_1f, q5_k as
-// q5_1f, q6_k as q8_2f: the file's values, models/k_quant_unpack.h), summed in the same
-// order: the same bits on both paths, at every row count and thread count.
-TEST(LinearKernel, SuperBlocksGiveTheirUnpackedBits) {
-  for (auto [super, unpacked] : {std::pair{ir::DType::q4_k, ir::DType::q4_1f},
-                                 std::pair{ir::DType::q5_k, ir::DType::q5_1f},
-                                 std::pair{ir::DType::q6_k, ir::DType::q8_2f}}) {
-    LinearCase native{super, 512, 24, Prologue::GateUp, "silu", true, true, ""};
-    LinearCase wide = native;
-    wide.wtype = unpacked;
-    expect_same_bits(native, wide, {1, 3, 8, 9, 100}, [&](const std::vector<uint8_t>& w) {
-      return models::unpack_k_quant(w.data(), native.N * native.K / 256, ggml_type_of(super));
-    });
+// The integer paths meet the weights' exact values (a K type's super-blocks as ggml
+// dequantizes them) with input rows rounded as ggml rounds activations for that weight
+// type (q8_0 per 32 with an f16 scale; q8_K per 256 for the K types): against
+// round_input_rows, only the f32 sums' rounding is left, at every row count (decode and
+// prefill) and thread count.
+// What an output may differ by from the exact sum over rounded inputs: f32 sums
+// (2e-6 of the terms' magnitudes) and, for q4_1 and q5_1, each block's input sum rounded
+// to f16 as q8_1 stores it (2^-11 of it, times the offset, at most the block's max |w|).
+std::vector<double> rounded_input_tolerances(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
+                                             int64_t K, int64_t N) {
+  const ir::DType base = ir::panel_base(wtype);
+  const bool q8_1 = base == ir::DType::q4_1 || base == ir::DType::q5_1;
+  std::vector<double> tol(static_cast<size_t>(T * N), 1e-7);
+  for (int64_t n = 0; n < N; ++n) {
+    std::vector<float> wn = weight_row(w, wtype, K, n);
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t b = 0; b < K; b += 32) {
+        double mag = 0, sum = 0, wmax = 0;
+        for (int64_t k = b; k < b + 32; ++k) {
+          mag += std::fabs(x[t * K + k] * wn[k]);
+          sum += x[t * K + k];
+          wmax = std::max(wmax, std::fabs(static_cast<double>(wn[k])));
+        }
+        tol[t * N + n] += 2e-6 * mag + (q8_1 ? std::fabs(sum) * wmax / 2048.0 : 0.0);
+      }
+  }
+  return tol;
+}
+
+TEST(LinearKernel, InputRowsAreRoundedAsGgmlRoundsActivations) {
+  for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_1, ir::DType::q4_1x16,
+                      ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16}) {
+    LinearCase c{w, 768, 32, Prologue::None, "", false, false, ""};
+    codegen::KernelCompiler compiler;
+    std::string name = compiler.add(linear_desc(c));
+    const codegen::KernelInfo info = compiler.kernels().front().info;
+    auto lib = runtime::KernelObject::compile(compiler);
+    for (int64_t T : {1, 3, 9, 100}) {
+      LinearData data(c, T, 21);
+      std::vector<double> x = round_input_rows(data.x.data(), T, c.K, w);
+      std::vector<double> want = reference_linear(x, data.weights(), w, T, c.K, c.N);
+      std::vector<double> tol = rounded_input_tolerances(x, data.weights(), w, T, c.K, c.N);
+      for (int threads : {1, 2}) {
+        int64_t syms[ir::kNumSyms] = {T, 1};
+        run_split(lib->lookup(name), data.args(c), syms, info.items(syms), threads);
+        for (int64_t i = 0; i < T * c.N; ++i)
+          ASSERT_NEAR(data.y[i], want[i], tol[i])
+              << ir::dtype_name(w) << " T=" << T << " threads=" << threads << " at " << i;
+      }
+    }
   }
 }
 

@@ -34,7 +34,8 @@ dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out)
 threshold, judging fused QKV and gate/up weights by their fused shape; a tied embedding
 table whose head is quantized is read quantized by the lookup too. lmc's integer kernels
 (every step, decode and prefill) also round a Q8_0 linear's input rows to int8 per 32
-values (d = max|x|/127 in f32, round half to even); act_rows mirrors that.
+values as ggml's q8_0 (d = max|x|/127 as f16, round half to even), and a K-type weight's
+per 256 as q8_K; act_rows mirrors that.
 
 The KV cache may be stored as lmc's kv-cache-type pass stores it (cache="f16", lmc's
 default, or "q8_0"; "f32" keeps it exact): each new key and value row is rounded to f16
@@ -385,13 +386,21 @@ def cache_round_trip(x, cache, interleaved=False):
     return x
 
 
-def q8_act_round_trip(x):
-    """Input rows as lmc's integer kernels see them: int8 per 32 values."""
+K_TYPES = ("Q4_K", "Q5_K", "Q6_K")
+
+
+def q8_act_round_trip(x, group=Q8_BLOCK):
+    """Input rows as lmc's integer kernels see them, rounded as ggml rounds activations:
+    per 32 values (q8_0) q = round(x * 127/max|x|) with d = max|x|/127 as f16; per 256
+    (q8_K, for K-type weights) the same q with d = 1 / (127/max|x|) in f32."""
     t, k = x.shape
-    blocks = x.astype(np.float32).reshape(t, k // Q8_BLOCK, Q8_BLOCK)
+    blocks = x.astype(np.float32).reshape(t, k // group, group)
     amax = np.abs(blocks).max(axis=-1)
-    d = (amax / np.float32(127)).astype(np.float32)
     inv = np.divide(np.float32(127), amax, out=np.zeros_like(amax), where=amax > 0)
+    if group == Q8_BLOCK:
+        d = (amax / np.float32(127)).astype(np.float32).astype(np.float16).astype(np.float32)
+    else:
+        d = np.divide(np.float32(1), inv, out=np.zeros_like(inv), where=inv > 0)
     q = np.rint(blocks * inv[..., None])
     return (q * d[..., None]).reshape(t, k)
 
@@ -406,10 +415,10 @@ class Q8Plan:
 
 
 class Linear:
-    __slots__ = ("w", "b", "quantized")
+    __slots__ = ("w", "b", "quantized", "act_group")
 
-    def __init__(self, w, b=None, quantized=False):
-        self.w, self.b, self.quantized = w, b, quantized
+    def __init__(self, w, b=None, quantized=False, act_group=Q8_BLOCK):
+        self.w, self.b, self.quantized, self.act_group = w, b, quantized, act_group
 
 
 # ---------------------------------------------------------------- the model
@@ -435,7 +444,8 @@ class PreparedModel:
 
         def linear(w, b=None, decide_shape=None, stored=None):
             if plan is not None and plan.keep_source and stored:
-                return Linear(w, b, True)  # the file's blocks, read by the int8 kernels
+                # the file's blocks, read by the int8 kernels (K types against q8_K rows)
+                return Linear(w, b, True, 256 if stored in K_TYPES else Q8_BLOCK)
             q = quantizes(*(decide_shape or w.shape))
             return Linear(q8_0_round_trip(w) if q else w, b, q)
 
@@ -478,7 +488,7 @@ class PreparedModel:
     def apply(self, lin, x):
         """x @ w.T + b, as lmc computes it."""
         if lin.quantized and self.plan.act_rows:
-            x = q8_act_round_trip(x)
+            x = q8_act_round_trip(x, lin.act_group)
         y = x.astype(np.float32) @ lin.w.T
         return y if lin.b is None else y + lin.b
 
