@@ -1,5 +1,7 @@
-// rope(x[R, H*hd], positions[R]) -> y: rotates pairs of each head's features by the
-// angle p * base^(-2i/hd) for pair i at row r's absolute position p = positions[r]. Style "neox" pairs
+// rope(x[R, H*hd], positions[R][, factors[hd/2]]) -> y: rotates pairs of each head's
+// features by the angle p * f_i for pair i at row r's absolute position p = positions[r],
+// f_i = base^(-2i/hd) as the op's scaling leaves it (rope_shape.h), divided by factors[i]
+// when the op has them (once per call, into the call's own table). Style "neox" pairs
 // i with i + hd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose
 // q/k weights llama.cpp permutes). The row's cos/sin table is computed once (angles
 // in f64, so long contexts stay accurate) and applied to all H heads. Each chunk
@@ -25,14 +27,27 @@ constexpr unsigned kAngleLanes = 4;  // f64 lanes when computing angles
 // vectors.
 int64_t padded_pairs(const RopeShape& s) { return (s.pairs() + kAngleLanes - 1) / kAngleLanes * kAngleLanes; }
 
-// base^(-2i/hd) for each pair, in f64, zero-padded to whole vectors.
+// The pairs' frequencies, in f64, zero-padded to whole vectors.
 llvm::Value* frequency_table(llvm::Function& fn, const RopeShape& s) {
-  std::vector<double> freq(padded_pairs(s), 0.0);
-  for (int64_t i = 0; i < s.pairs(); ++i)
-    freq[i] = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.head_dim));
+  std::vector<double> freq = rope_frequencies(s);
+  freq.resize(static_cast<size_t>(padded_pairs(s)), 0.0);
   auto* init = llvm::ConstantDataArray::get(fn.getContext(), freq);
   return new llvm::GlobalVariable(*fn.getParent(), init->getType(), true, llvm::GlobalValue::PrivateLinkage,
                                   init, fn.getName() + ".freq");
+}
+
+// The frequencies divided by the factors operand's, into a stack table like the constant one.
+llvm::Value* divided_frequencies(Builder& b, const RopeShape& s, llvm::Value* freq, llvm::Value* factors) {
+  llvm::Value* table = stack_array(b, b.getDoubleTy(), padded_pairs(s));
+  emit_for(b, i64c(b, 0), i64c(b, padded_pairs(s)), 1, [&](llvm::Value* i) {
+    b.CreateStore(llvm::Constant::getNullValue(b.getDoubleTy()), elem_ptr(b, b.getDoubleTy(), table, i));
+  });
+  emit_for(b, i64c(b, 0), i64c(b, s.pairs()), 1, [&](llvm::Value* i) {
+    auto* f = b.CreateLoad(b.getDoubleTy(), elem_ptr(b, b.getDoubleTy(), freq, i));
+    auto* by = b.CreateFPExt(b.CreateLoad(b.getFloatTy(), f32_ptr(b, factors, i)), b.getDoubleTy());
+    b.CreateStore(b.CreateFDiv(f, by), elem_ptr(b, b.getDoubleTy(), table, i));
+  });
+  return table;
 }
 
 // Per row: cos and sin of the pair angles. neox keeps one entry per pair; normal
@@ -90,8 +105,9 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   Builder b = entry_builder(fn);
   llvm::Value* x = arg_pointer(b, p, 0);
   llvm::Value* positions = arg_pointer(b, p, 1);
-  llvm::Value* y = arg_pointer(b, p, 2);
+  llvm::Value* y = arg_pointer(b, p, s.factors ? 3 : 2);
   llvm::Value* freq = frequency_table(fn, s);
+  if (s.factors) freq = divided_frequencies(b, s, freq, arg_pointer(b, p, 2));
   int64_t table_len = s.neox ? padded_pairs(s) : 2 * padded_pairs(s);
   AngleTable t{stack_array(b, b.getFloatTy(), table_len), stack_array(b, b.getFloatTy(), table_len)};
   int64_t heads = s.x.width / s.head_dim;

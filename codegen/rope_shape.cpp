@@ -1,10 +1,58 @@
 #include "codegen/rope_shape.h"
 
+#include <cmath>
+#include <numbers>
+
 namespace lmc::codegen {
 
+namespace {
+
+RopeScaling rope_scaling(const KernelDesc& d) {
+  RopeScaling r;
+  r.kind = d.attrs.count("scaling") ? attr_string(d, "scaling") : "none";
+  if (r.kind == "none") return r;
+  if (r.kind != "linear" && r.kind != "llama3") desc_error(d, "scaling must be none, linear or llama3");
+  r.factor = attr_float(d, "factor");
+  if (r.kind == "llama3") {
+    r.low_freq_factor = attr_float(d, "low_freq_factor");
+    r.high_freq_factor = attr_float(d, "high_freq_factor");
+    r.original_context = attr_float(d, "original_context");
+    if (!(r.high_freq_factor > r.low_freq_factor && r.low_freq_factor > 0 && r.original_context > 0))
+      desc_error(d, "llama3 scaling needs 0 < low_freq_factor < high_freq_factor and original_context > 0");
+  }
+  if (!(r.factor > 0)) desc_error(d, "factor must be positive");
+  return r;
+}
+
+// Llama 3's: wavelengths shorter than original_context / high_freq_factor keep their
+// frequency, those longer than original_context / low_freq_factor are divided by factor,
+// and between, frequency / factor and frequency are blended by where the wavelength lies.
+double llama3_frequency(const RopeScaling& r, double freq) {
+  const double wavelen = 2 * std::numbers::pi / freq;
+  if (wavelen < r.original_context / r.high_freq_factor) return freq;
+  if (wavelen > r.original_context / r.low_freq_factor) return freq / r.factor;
+  const double smooth = (r.original_context / wavelen - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
+  return (1 - smooth) * freq / r.factor + smooth * freq;
+}
+
+}  // namespace
+
+std::vector<double> rope_frequencies(const RopeShape& s) {
+  std::vector<double> freq;
+  for (int64_t i = 0; i < s.pairs(); ++i) {
+    double f = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.head_dim));
+    if (s.scaling.kind == "linear") f /= s.scaling.factor;
+    if (s.scaling.kind == "llama3") f = llama3_frequency(s.scaling, f);
+    freq.push_back(f);
+  }
+  return freq;
+}
+
 RopeShape rope_shape(const KernelDesc& d) {
-  expect_arity(d, 2, 1);
-  RopeShape s{expect_f32_rows(d, d.operands[0], "input")};
+  if (d.operands.size() != 2 && d.operands.size() != 3) expect_arity(d, 2, 1);
+  expect_arity(d, d.operands.size(), 1);
+  RopeShape s;
+  s.x = expect_f32_rows(d, d.operands[0], "input");
   expect_row_ids(d, d.operands[1], s.x.rows, "positions");
   if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have the input's type");
   s.head_dim = attr_int(d, "head_dim");
@@ -15,6 +63,10 @@ RopeShape rope_shape(const KernelDesc& d) {
   std::string style = attr_string(d, "style");
   if (style != "neox" && style != "normal") desc_error(d, "style must be \"neox\" or \"normal\"");
   s.neox = style == "neox";
+  s.scaling = rope_scaling(d);
+  s.factors = d.operands.size() == 3;
+  if (s.factors && !(d.operands[2] == ir::Type{ir::DType::f32, {ir::Dim::of(s.pairs())}}))
+    desc_error(d, "frequency factors must be f32[head_dim / 2]");
   return s;
 }
 

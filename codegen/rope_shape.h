@@ -2,17 +2,33 @@
 // descriptor, and its work items. Free of LLVM, so which kernels a graph needs and how
 // they split can be known without generating them.
 #pragma once
+#include <string>
+#include <vector>
+
 #include "codegen/desc_access.h"
 
 namespace lmc::codegen {
+
+// A scaling of the frequencies (ir.md: rope): none, linear (all divided by factor) or
+// llama3 (low frequencies divided by factor, the band between blended).
+struct RopeScaling {
+  std::string kind = "none";
+  double factor = 1, low_freq_factor = 0, high_freq_factor = 0, original_context = 0;
+};
 
 struct RopeShape {
   Rows x;
   int64_t head_dim = 0;
   double base = 0;
   bool neox = true;
+  RopeScaling scaling;
+  bool factors = false;  // operand 2: per-pair divisors of the frequencies, read at run time
   int64_t pairs() const { return head_dim / 2; }
 };
+
+// Pair i's angle per position: base^(-2i/hd), scaled; the operand's factors divide it
+// at run time.
+std::vector<double> rope_frequencies(const RopeShape& s);
 
 // Throws lmc::Error naming the kernel key when d is not a rope the emitter handles.
 RopeShape rope_shape(const KernelDesc& d);

@@ -143,6 +143,27 @@ std::vector<Type> fusion(const Op& op) {
   return out;
 }
 
+// RoPE's scalings (docs/ir.md): `linear` divides every frequency by `factor`; `llama3`
+// divides the low frequencies by it and blends the middle band (`low_freq_factor`,
+// `high_freq_factor`, `original_context`); operand 2, when given, divides pair i's by
+// its value (GGUF's rope_freqs.weight).
+void check_rope_scaling(const Op& op) {
+  const std::string scaling = op.has_attr("scaling") ? op.attr_str("scaling") : "none";
+  auto positive = [&](const char* name) {
+    if (!op.has_attr(name)) fail(op, "scaling \"" + scaling + "\" needs attribute " + name);
+    double v = op.attr_float(name);
+    if (!std::isfinite(v) || v <= 0) fail(op, std::string(name) + " must be a finite number > 0");
+    return v;
+  };
+  if (scaling == "none") return;
+  if (scaling != "linear" && scaling != "llama3") fail(op, "scaling must be \"none\", \"linear\" or \"llama3\"");
+  positive("factor");
+  if (scaling == "linear") return;
+  positive("original_context");
+  if (!(positive("high_freq_factor") > positive("low_freq_factor")))
+    fail(op, "high_freq_factor must exceed low_freq_factor");
+}
+
 std::vector<Type> rope(const Op& op) {
   expect_activation(op, 0);
   expect_row_ids(op, 1, 0);
@@ -153,6 +174,9 @@ std::vector<Type> rope(const Op& op) {
   if (style != "neox" && style != "normal") fail(op, "style must be \"neox\" or \"normal\"");
   double base = op.attr_float("base");
   if (!std::isfinite(base) || base <= 0) fail(op, "base must be a finite number > 0, is " + std::to_string(base));
+  check_rope_scaling(op);
+  if (op.operands().size() == 3 && !(in(op, 2) == Type{DType::f32, {Dim::of(hd / 2)}}))
+    fail(op, "frequency factors must be f32[" + std::to_string(hd / 2) + "] (one per pair), got " + in(op, 2).str());
   return {in(op, 0)};
 }
 
@@ -387,7 +411,11 @@ const std::vector<OpDef> kOps = {
     {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)", elementwise(gelu_expr())},
     {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
     {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
-    {"rope", 2, 2, {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}}, rope,
+    {"rope", 2, 3,
+     {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}, {"scaling", K::String, false},
+      {"factor", K::Float, false}, {"low_freq_factor", K::Float, false}, {"high_freq_factor", K::Float, false},
+      {"original_context", K::Float, false}},
+     rope,
      "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,
      "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",

@@ -215,6 +215,8 @@ class Lowerer {
     for (const auto& a : st.args) {
       if (a.kind == Statement::Arg::Value) operands.push_back(lookup(a.text, st.where));
       if (a.kind == Statement::Arg::Weight) operands.push_back(weight(a.text, st.where));
+      if (a.kind == Statement::Arg::OptionalWeight && w_.has_tensor(interpolate_weight(a.text, st.where)))
+        operands.push_back(weight(a.text, st.where));
       if (a.kind == Statement::Arg::Attr) attr_args.emplace_back(a.key, a.text);
     }
     if (st.op == "kv_append") return lower_kv_append(st, operands, suffix);

@@ -63,6 +63,7 @@ std::vector<std::string> split_top_level(const std::string& s, const std::string
 
 Statement::Arg parse_arg(const std::string& a, const std::string& where) {
   if (a.empty()) throw error_at(where, "empty argument");
+  if (a.rfind("@?", 0) == 0) return {Statement::Arg::OptionalWeight, "", trim(a.substr(2))};
   if (a[0] == '@') return {Statement::Arg::Weight, "", trim(a.substr(1))};
   size_t eq = a.find('=');
   if (eq != std::string::npos && a.compare(eq, 2, "==") != 0 && is_ident(trim(a.substr(0, eq))))
@@ -232,7 +233,14 @@ Statement parse_statement(const std::string& text, const std::string& where) {
   st.op = trim(text.substr(eq + 1, paren - eq - 1));
   if (!is_ident(st.op)) throw error_at(where, "'" + excerpt(st.op) + "' is not an op name");
   std::string inside = text.substr(paren + 1, text.size() - paren - 2);
-  for (const auto& a : split_top_level(inside, where)) st.args.push_back(parse_arg(a, where));
+  bool optional = false;  // an absent @? weight drops its operand, so none may follow it
+  for (const auto& a : split_top_level(inside, where)) {
+    st.args.push_back(parse_arg(a, where));
+    Statement::Arg::Kind k = st.args.back().kind;
+    if (optional && (k == Statement::Arg::Value || k == Statement::Arg::Weight))
+      throw error_at(where, "an optional @? weight must come after every other operand");
+    optional = optional || k == Statement::Arg::OptionalWeight;
+  }
   return st;
 }
 

@@ -22,7 +22,7 @@ struct Statement {
   std::vector<std::string> results;
   std::string op;
   struct Arg {
-    enum Kind { Value, Weight, Attr } kind;
+    enum Kind { Value, Weight, OptionalWeight, Attr } kind;
     std::string key;   // for Attr
     std::string text;  // value name, weight-name expression, or attribute expression
   };

@@ -391,6 +391,13 @@ double ref_elementwise(const std::string& kind, double a, double b, double facto
 
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox) {
+  std::vector<double> freqs;
+  for (int64_t i = 0; i < head_dim / 2; ++i) freqs.push_back(std::pow(base, -2.0 * i / head_dim));
+  return reference_rope(x, T, W, positions, head_dim, freqs, neox);
+}
+
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
+                                   const std::vector<double>& freqs, bool neox) {
   std::vector<double> y(static_cast<size_t>(T * W));
   int64_t half = head_dim / 2;
   for (int64_t t = 0; t < T; ++t) {
@@ -398,7 +405,7 @@ std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const i
       const float* xh = x + t * W + h;
       double* yh = y.data() + t * W + h;
       for (int64_t i = 0; i < half; ++i) {
-        double angle = static_cast<double>(positions[t]) * std::pow(base, -2.0 * i / head_dim);
+        double angle = static_cast<double>(positions[t]) * freqs[static_cast<size_t>(i)];
         double c = std::cos(angle), s = std::sin(angle);
         int64_t a = neox ? i : 2 * i, b = neox ? i + half : 2 * i + 1;
         yh[a] = xh[a] * c - xh[b] * s;

@@ -71,6 +71,9 @@ double ref_elementwise(const std::string& kind, double a, double b, double facto
 // Rotary embedding of x[T, W], row t at position positions[t], heads of head_dim.
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox);
+// The same with pair i turning by positions[t] * freqs[i].
+std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
+                                   const std::vector<double>& freqs, bool neox);
 // `rows` rows of W floats as KV cache rows of `dtype` (f32, f16 rounded to nearest even,
 // q8_0 as quantize_q8_0), and back to floats. A row holding a NaN (a slot no key was
 // written to) packs as 0xff bytes and unpacks as NaNs.

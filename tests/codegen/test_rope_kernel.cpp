@@ -55,6 +55,65 @@ TEST(RopeKernel, MatchesReferenceAcrossStylesShapesPositionsAndThreads) {
   }
 }
 
+// Hugging Face's Llama 3 frequencies (_compute_llama3_parameters), in its form: the
+// low-frequency divided by factor, then the band between the wavelength bounds smoothed.
+std::vector<double> llama3_freqs(double base, int64_t head_dim, double factor, double low, double high, double orig) {
+  std::vector<double> out;
+  for (int64_t i = 0; i < head_dim / 2; ++i) {
+    double inv = std::pow(base, -2.0 * i / head_dim), wavelen = 2 * M_PI / inv;
+    double scaled = wavelen > orig / low ? inv / factor : inv;
+    double smooth = (orig / wavelen - low) / (high - low);
+    bool medium = !(wavelen < orig / high) && !(wavelen > orig / low);
+    out.push_back(medium ? (1 - smooth) * scaled / factor + smooth * scaled : scaled);
+  }
+  return out;
+}
+
+// Scaled frequencies: linear and llama3 from attributes, per-pair factors from operand 2
+// (GGUF's rope_freqs.weight), and both at once.
+TEST(RopeKernel, ScalingsAndFactorsDivideTheFrequencies) {
+  const int64_t heads = 3, hd = 64, width = heads * hd;
+  const double base = 500000.0;
+  std::vector<float> factors;
+  for (int64_t i = 0; i < hd / 2; ++i) factors.push_back(1.0f + static_cast<float>(i % 7) * 5.5f);
+  const std::vector<double> plain = llama3_freqs(base, hd, 1, 1, 4, 8192), scaled = llama3_freqs(base, hd, 32, 1, 4, 8192);
+  for (const char* style : {"neox", "normal"}) {
+    for (const char* kind : {"linear", "llama3", "factors", "llama3+factors"}) {
+      codegen::KernelDesc d = desc(heads, hd, base, style);
+      std::string k = kind;
+      std::vector<double> freqs = k.rfind("llama3", 0) == 0 ? scaled : plain;
+      if (k == "linear") {
+        d.attrs["scaling"] = std::string("linear");
+        d.attrs["factor"] = 8.0;
+        for (double& f : freqs) f /= 8.0;
+      }
+      if (k.rfind("llama3", 0) == 0) {
+        d.attrs["scaling"] = std::string("llama3");
+        d.attrs["factor"] = 32.0;
+        d.attrs["low_freq_factor"] = 1.0;
+        d.attrs["high_freq_factor"] = 4.0;
+        d.attrs["original_context"] = 8192.0;
+      }
+      const bool operand = k.find("factors") != std::string::npos;
+      if (operand) {
+        d.operands.push_back(make_type(ir::DType::f32, {D(hd / 2)}));
+        for (size_t i = 0; i < freqs.size(); ++i) freqs[i] /= factors[i];
+      }
+      LoadedKernel kern = load_kernel(d);
+      const std::vector<int32_t> positions = {0, 5, 8191, 40000, 131071};
+      auto x = random_floats(5 * width, 9, -2.0f, 2.0f);
+      std::vector<float> y(x.size(), NAN);
+      int64_t syms[ir::kNumSyms] = {5, 1};
+      std::vector<void*> args{x.data(), const_cast<int32_t*>(positions.data())};
+      if (operand) args.push_back(factors.data());
+      args.push_back(y.data());
+      run_kernel(kern, args, syms, 2);
+      auto want = reference_rope(x.data(), 5, width, positions.data(), hd, freqs, std::string(style) == "neox");
+      EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " " << kind;
+    }
+  }
+}
+
 TEST(RopeKernel, InPlace) {
   for (const char* style : {"neox", "normal"}) {
     LoadedKernel k = load_kernel(desc(2, 20, 10000.0, style));
@@ -77,6 +136,12 @@ TEST(RopeKernel, RejectsMalformedDescriptors) {
   auto f32_pos = desc(2, 8, 10000.0, "normal");
   f32_pos.operands[1].dtype = ir::DType::f32;
   EXPECT_THROW(compiler.add(f32_pos), Error);
+  auto wide_factors = desc(2, 8, 10000.0, "normal");
+  wide_factors.operands.push_back(make_type(ir::DType::f32, {D(8)}));  // one per pair: 4
+  EXPECT_THROW(compiler.add(wide_factors), Error);
+  auto unknown = desc(2, 8, 10000.0, "normal");
+  unknown.attrs["scaling"] = std::string("yarn");
+  EXPECT_THROW(compiler.add(unknown), Error);
   auto scalar_pos = desc(2, 8, 10000.0, "normal");
   scalar_pos.operands[1] = make_type(ir::DType::i32, {});
   EXPECT_THROW(compiler.add(scalar_pos), Error);

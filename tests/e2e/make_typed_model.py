@@ -9,7 +9,10 @@ matches the reference (verify_logits.py --model typed):
 
 The quantized weights are random blocks under one scale per tensor, chosen so that the
 values have the rms of the tiny model's f32 weights (tests/reference/random_blocks.py);
-the norms, all ones, are stored as integers and F64. models/llama.yaml reads the file.
+the norms, all ones, are stored as integers and F64. The file also carries Llama 3.1's
+per-pair RoPE divisors (rope_freqs.weight, as llama.cpp's converter computes them from a
+llama3 rope_scaling; an original context of 16 puts every band within the test's
+positions). models/llama.yaml reads the file.
 """
 import os
 import sys
@@ -39,6 +42,22 @@ TYPES = {
 }
 
 
+def llama3_rope_freqs(head_dim, base=10000.0, factor=8.0, low=1.0, high=4.0, original_context=16):
+    """llama.cpp's LlamaModel.generate_extra_tensors: 1 for short wavelengths, `factor` for
+    long ones, a smooth blend between."""
+    out = []
+    for i in range(head_dim // 2):
+        wavelen = 2 * np.pi / base ** (-2.0 * i / head_dim)
+        if wavelen < original_context / high:
+            out.append(1.0)
+        elif wavelen > original_context / low:
+            out.append(factor)
+        else:
+            smooth = (original_context / wavelen - low) / (high - low)
+            out.append(1 / ((1 - smooth) / factor + smooth))
+    return np.array(out, dtype=np.float32)
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     rng = np.random.default_rng(11)
@@ -54,6 +73,7 @@ def main(outdir):
         # assume them as llama.cpp (and lmc) do when the keys are absent.
         w.add_add_bos_token(True)
         w.add_add_space_prefix(True)
+        w.add_tensor("rope_freqs.weight", llama3_rope_freqs(WIDE.d_model // make_tiny_model.N_HEADS))
     make_tiny_model.write_gguf(os.path.join(outdir, "typed.gguf"), WIDE, retype, more_metadata=tokenizer_flags)
 
 

@@ -160,6 +160,9 @@ class Config:
     # lmc's keys hold each head's values in llama.cpp's permuted order (a "llama" GGUF, whose
     # RoPE rotates adjacent pairs), which decides what a q8_0 cache's blocks of 32 group.
     keys_interleaved: bool = False
+    # Per-pair divisors of the RoPE frequencies (a GGUF's rope_freqs.weight, or a linear
+    # scaling's factor), or None.
+    rope_factors: object = None
 
 
 def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
@@ -219,6 +222,10 @@ def model_from_gguf(path):
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
         cfg.keys_interleaved = permuted
+        cfg.rope_factors = t.get("rope_freqs.weight")
+        if g("rope.scaling.type", "none") == "linear":
+            linear = np.full(head_dim // 2, float(g("rope.scaling.factor")), np.float64)
+            cfg.rope_factors = linear if cfg.rope_factors is None else cfg.rope_factors * linear
     kept = meta["lmc.kept"]
     for i, L in enumerate(layers):
         L["stored"] = {key: _stored_type(kept, i, names) for key, names in STORED_NAMES.items()}
@@ -518,10 +525,13 @@ def silu(x):
 ACTIVATIONS = {"silu": silu, "gelu_tanh": gelu_tanh}
 
 
-def rope(x, positions, base):
-    """HF rotate_half RoPE on x [T, heads, head_dim]."""
+def rope(x, positions, base, factors=None):
+    """HF rotate_half RoPE on x [T, heads, head_dim], each pair's frequency divided by
+    `factors` when given."""
     hd = x.shape[-1]
     inv_freq = 1.0 / (base ** (np.arange(0, hd, 2, dtype=np.float64) / hd))
+    if factors is not None:
+        inv_freq = inv_freq / np.asarray(factors, dtype=np.float64)
     ang = positions[:, None].astype(np.float64) * inv_freq[None, :]
     cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
     x = x.astype(np.float64)
@@ -593,7 +603,8 @@ class Session:
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
-        q, k = rope(q, positions, cfg.rope_bases[i]), rope(k, positions, cfg.rope_bases[i])
+        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors),
+                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
