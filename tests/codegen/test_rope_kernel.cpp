@@ -76,7 +76,9 @@ TEST(RopeKernel, ScalingsAndFactorsDivideTheFrequencies) {
   const double base = 500000.0;
   std::vector<float> factors;
   for (int64_t i = 0; i < hd / 2; ++i) factors.push_back(1.0f + static_cast<float>(i % 7) * 5.5f);
-  const std::vector<double> plain = llama3_freqs(base, hd, 1, 1, 4, 8192), scaled = llama3_freqs(base, hd, 32, 1, 4, 8192);
+  std::vector<double> plain;
+  for (int64_t i = 0; i < hd / 2; ++i) plain.push_back(std::pow(base, -2.0 * i / hd));
+  const std::vector<double> scaled = llama3_freqs(base, hd, 32, 1, 4, 8192);
   for (const char* style : {"neox", "normal"}) {
     for (const char* kind : {"linear", "llama3", "factors", "llama3+factors"}) {
       codegen::KernelDesc d = desc(heads, hd, base, style);
