@@ -53,16 +53,24 @@ void dequantize_kept_row(Builder& b, ir::DType t, llvm::Value* src, llvm::Value*
       WeightBlock w = load_weight_block(b, t, block, piece);
       BlockScales sc = load_block_scales(b, t, std::vector<llvm::Value*>(8, block), piece);
       auto lane0 = [&](llvm::Value* v) { return splat(b, kQ8Block, b.CreateExtractElement(v, uint64_t{0})); };
-      llvm::Value* d = lane0(sc.d);
-      // Two scales (q8_2f, q6_k): values 0..15 take the first, 16..31 the second.
-      if (sc.d_hi) {
+      // A field of each value: with a second half's (q8_2f, q6_k, q3_k, q2_k), values
+      // 0..15 take the first, 16..31 the second.
+      auto by_half = [&](llvm::Value* first, llvm::Value* second) {
+        if (!second) return lane0(first);
         std::vector<int> halves;
         for (int i = 0; i < kQ8Block; ++i) halves.push_back(i < kQ8Block / 2 ? i : kQ8Block + i);
-        d = b.CreateShuffleVector(d, lane0(sc.d_hi), halves);
-      }
-      auto* q = w.sign ? b.CreateSIToFP(w.sign, f32x(b, kQ8Block)) : b.CreateUIToFP(w.u, f32x(b, kQ8Block));
-      llvm::Value* v = b.CreateFMul(q, d);
-      if (sc.m) v = b.CreateFAdd(v, lane0(sc.m));
+        return b.CreateShuffleVector(lane0(first), lane0(second), halves);
+      };
+      llvm::Value* q = nullptr;
+      if (w.sign)
+        q = b.CreateSIToFP(w.sign, f32x(b, kQ8Block));
+      else if (int zero = zero_point(t))  // u - zero in i32, exact
+        q = b.CreateSIToFP(b.CreateSub(b.CreateZExt(w.u, i32x(b, kQ8Block)), splat(b, kQ8Block, b.getInt32(zero))),
+                           f32x(b, kQ8Block));
+      else
+        q = b.CreateUIToFP(w.u, f32x(b, kQ8Block));
+      llvm::Value* v = b.CreateFMul(q, by_half(sc.d, sc.d_hi));
+      if (sc.m) v = b.CreateFAdd(v, by_half(sc.m, sc.m_hi));
       auto* at = b.CreateAdd(b.CreateMul(k, i64c(b, block_elems)), i64c(b, kQ8Block * piece));
       store_f32x(b, v, f32_ptr(b, dst, at));
     }

@@ -1,9 +1,10 @@
-// rope(x[R, H*hd], positions[R][, factors[hd/2]]) -> y: rotates pairs of each head's
-// features by the angle p * f_i for pair i at row r's absolute position p = positions[r],
-// f_i = base^(-2i/hd) as the op's scaling leaves it (rope_shape.h), divided by factors[i]
-// when the op has them (once per call, into the call's own table). Style "neox" pairs
-// i with i + hd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose
-// q/k weights llama.cpp permutes). The row's cos/sin table is computed once (angles
+// rope(x[R, H*hd], positions[R][, factors[rd/2]]) -> y: rotates pairs of the first rd
+// (rotary_dim, hd unless partial) features of each head by the angle p * f_i for pair i
+// at row r's absolute position p = positions[r], f_i = base^(-2i/rd) as the op's scaling
+// leaves it (rope_shape.h), divided by factors[i] when the op has them (once per call,
+// into the call's own table); features rd .. hd pass through. Style "neox" pairs i with
+// i + rd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose q/k weights
+// llama.cpp permutes). The row's cos/sin table is computed once (angles
 // in f64, so long contexts stay accurate) and applied to all H heads. Each chunk
 // loads both members of its pairs before storing, so y may alias x. Work items: rows.
 #include <cmath>
@@ -89,13 +90,20 @@ void rotate_neox(Builder& b, const RopeShape& s, const AngleTable& t, llvm::Valu
 }
 
 void rotate_normal(Builder& b, const RopeShape& s, const AngleTable& t, llvm::Value* x, llvm::Value* y) {
-  // Chunks start at multiples of 8 and head_dim is even, so pairs never straddle a chunk.
-  emit_chunks(b, i64c(b, 0), i64c(b, s.head_dim), kLanes, [&](llvm::Value* i, llvm::Value* count) {
+  // Chunks start at multiples of 8 and rotary_dim is even, so pairs never straddle a chunk.
+  emit_chunks(b, i64c(b, 0), i64c(b, s.rotary_dim), kLanes, [&](llvm::Value* i, llvm::Value* count) {
     auto* v = load_f32x_n(b, f32_ptr(b, x, i), kLanes, count);
     auto* swapped = b.CreateShuffleVector(v, {1, 0, 3, 2, 5, 4, 7, 6});
     auto* c = load_f32x_n(b, f32_ptr(b, t.cos, i), kLanes, count);
     auto* sn = load_f32x_n(b, f32_ptr(b, t.sin, i), kLanes, count);
     store_f32x_n(b, fma(b, v, c, b.CreateFMul(swapped, sn)), f32_ptr(b, y, i), count);
+  });
+}
+
+// A partial rotary's features rd .. hd of a head, unchanged (y may be x).
+void pass_through(Builder& b, const RopeShape& s, llvm::Value* x, llvm::Value* y) {
+  emit_chunks(b, i64c(b, s.rotary_dim), i64c(b, s.head_dim), kLanes, [&](llvm::Value* i, llvm::Value* count) {
+    store_f32x_n(b, load_f32x_n(b, f32_ptr(b, x, i), kLanes, count), f32_ptr(b, y, i), count);
   });
 }
 
@@ -119,6 +127,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         rotate_neox(b, s, t, f32_ptr(b, x, at), f32_ptr(b, y, at));
       else
         rotate_normal(b, s, t, f32_ptr(b, x, at), f32_ptr(b, y, at));
+      if (s.rotary_dim < s.head_dim) pass_through(b, s, f32_ptr(b, x, at), f32_ptr(b, y, at));
     }, "head");
   }, "row");
   b.CreateRetVoid();

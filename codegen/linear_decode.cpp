@@ -4,7 +4,7 @@
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
 // madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
-// own weight scale).
+// own weight scale; q6_k and q3_k: each half's zero point off its i32 sum first).
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include <optional>
@@ -59,6 +59,7 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
   const QuantizedRows& in = *sc.xq;
   const int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
   const int pieces = block_pieces(s.wtype);
+  const int zero = zero_point(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   std::vector<llvm::Value*> slots;
   for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
@@ -98,10 +99,13 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
           sums.push_back(hsum8(b, dots[at].data()));
         }
         auto* dx = splat(b, 8, in.scale(b, slots[at], blk));
-        for (size_t part = 0; part < sums.size(); ++part)
-          next[at] = fma(b, b.CreateSIToFP(sums[part], f32x(b, 8)), b.CreateFMul(w.part(static_cast<int>(part)), dx),
-                         next[at]);
-        if (w.m) next[at] = fma(b, w.m, splat(b, 8, in.sum(b, slots[at], blk)), next[at]);
+        for (int part = 0; part < static_cast<int>(sums.size()); ++part) {
+          llvm::Value* isum = sums[static_cast<size_t>(part)];
+          if (zero)
+            isum = b.CreateSub(isum, splat(b, 8, b.CreateMul(in.quant_sum(b, slots[at], blk, part), b.getInt32(zero))));
+          next[at] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), b.CreateFMul(w.part(part), dx), next[at]);
+          if (w.offset(part)) next[at] = fma(b, w.offset(part), splat(b, 8, in.sum(b, slots[at], blk, part)), next[at]);
+        }
       }
     }
     return next;

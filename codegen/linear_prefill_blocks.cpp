@@ -12,8 +12,9 @@
 // its own i32 lane — no horizontal sums. After each block of 32 k, the i32 sums are
 // scaled by the column's and the row's block scales into f32 accumulators (and the
 // q4/q5 offsets meet the input block's sum there; q8_2f's halves are summed and scaled
-// apart, each by its own scale). q8_0 and q8_2f weights are signed: the madds take |w|
-// and move w's sign onto the input byte (psignb), as decode does.
+// apart, each by its own scale; q6_k's and q3_k's zero point comes off each half's i32
+// sum). q8_0, q8_2f and iq4 weights are signed: the madds take |w| and move w's sign onto
+// the input byte (psignb), as decode does.
 //
 // Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
 // scale (and offset) per [block][column].
@@ -37,10 +38,12 @@ using namespace int8_tile;
 struct Panel {
   int64_t blocks;     // K / 32
   int parts;          // parts of a block scaled apart (scale_parts: 2 for q8_2f)
+  int zero;           // the quants' zero point (zero_point: q6_k, q3_k), subtracted per part
   llvm::Value* w;     // i8 [blocks * kQuads * kGroups * 32]: q8_0's (q8_2f's) signed bytes, or the unsigned quants
   llvm::Value* d;     // f32 [blocks * kPanelCols] block scales (q8_2f: of the first halves)
   llvm::Value* m;     // f32 [blocks * kPanelCols] block offsets, or null (q8_0, q8_2f)
   llvm::Value* d_hi;  // f32 [blocks * kPanelCols] q8_2f's second halves' scales, or null
+  llvm::Value* m_hi;  // f32 [blocks * kPanelCols] q2_k's second halves' offsets, or null
 
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
     auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
@@ -104,6 +107,7 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
   store_f32x(b, w.d, p.column_scales(b, p.d, blk, g));
   if (p.m) store_f32x(b, w.m, p.column_scales(b, p.m, blk, g));
   if (p.d_hi) store_f32x(b, w.d_hi, p.column_scales(b, p.d_hi, blk, g));
+  if (p.m_hi) store_f32x(b, w.m_hi, p.column_scales(b, p.m_hi, blk, g));
 }
 
 // Columns n0 .. n0 + kPanelCols of the weights into the panel; columns past the last
@@ -166,12 +170,16 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Til
       Carried sums = block_sums(b, in, p, t, blk, part);
       for (int g = 0; g < kGroups; ++g) {
         auto* dw = load_f32x(b, p.column_scales(b, part ? p.d_hi : p.d, blk, g), 8);
-        auto* mw = p.m ? load_f32x(b, p.column_scales(b, p.m, blk, g), 8) : nullptr;
+        llvm::Value* offsets = part ? p.m_hi : p.m;
+        auto* mw = offsets ? load_f32x(b, p.column_scales(b, offsets, blk, g), 8) : nullptr;
         for (int r = 0; r < kTileRows; ++r) {
           size_t at = static_cast<size_t>(r * kGroups + g);
           auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
-          next[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, next[at]);
-          if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk)), next[at]);
+          llvm::Value* isum = sums[at];
+          if (p.zero)
+            isum = b.CreateSub(isum, splat(b, 8, b.CreateMul(in.quant_sum(b, t.slots[r], blk, part), b.getInt32(p.zero))));
+          next[at] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[at]);
+          if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk, part)), next[at]);
         }
       }
     }
@@ -219,15 +227,16 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
-  const bool sign = signed_quants(s.wtype);
   QuantizedRows in(b, rows, s.K, s.wtype);
   Panel p{};
   p.blocks = s.K / kBlock;
   p.parts = scale_parts(s.wtype);
   p.w = stack_array(b, b.getInt8Ty(), p.blocks * kQuads * kGroups * 32);
   p.d = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
-  if (!sign) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  p.zero = zero_point(s.wtype);
+  if (float_offsets(s.wtype)) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   if (p.parts == 2) p.d_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (part_offsets(s.wtype)) p.m_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

@@ -24,6 +24,28 @@ llvm::Type* int_like(Builder& b, llvm::Value* x) {
   return n ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt32Ty(), n)) : b.getInt32Ty();
 }
 
+// 2^n for whole numbers n in [-126, 127], built in the exponent bits.
+llvm::Value* pow2(Builder& b, llvm::Value* n) {
+  auto* ni = b.CreateFPToSI(n, int_like(b, n));
+  auto* bits = b.CreateShl(b.CreateAdd(ni, llvm::ConstantInt::get(int_like(b, n), 127)), 23);
+  return b.CreateBitCast(bits, n->getType());
+}
+
+// e^a - 1 for 0 <= a <= 80 without cancellation: a = n ln2 + r with |r| <= ln2/2, then
+// e^a - 1 = 2^n (e^r - 1) + (2^n - 1), where n >= 0 makes 2^n - 1 exact up to 2^24 and
+// negligible beyond; e^r - 1 = r + r^2 P(r), the Taylor series to r^8/8! (truncation
+// below 1e-10 relative).
+llvm::Value* expm1_nonneg(Builder& b, llvm::Value* a) {
+  auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
+                                   b.CreateFMul(a, f32_like(b, a, 1.44269504088896341f)));
+  auto* r = fma(b, n, f32_like(b, a, -0.693145751953125f), a);           // ln2 high part
+  r = fma(b, n, f32_like(b, a, -1.428606765330187045e-06f), r);          // ln2 low part
+  auto* p = horner(b, r, {1.0f / 40320, 1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f});
+  auto* em_r = fma(b, b.CreateFMul(r, r), p, r);
+  auto* scale = pow2(b, n);
+  return fma(b, scale, em_r, b.CreateFSub(scale, f32_like(b, a, 1.0f)));
+}
+
 }  // namespace
 
 // erfc for z >= 0 as t*exp(-z^2 + P(t)), t = 1/(1+z/2): the Chebyshev fit with
@@ -46,25 +68,21 @@ llvm::Value* emit_exp(Builder& b, llvm::Value* x) {
   auto* r = fma(b, n, f32_like(b, x, -0.693145751953125f), xc);        // ln2 high part
   r = fma(b, n, f32_like(b, x, -1.428606765330187045e-06f), r);        // ln2 low part
   auto* p = horner(b, r, {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f});
-  auto* ni = b.CreateFPToSI(n, int_like(b, x));
-  auto* bits = b.CreateShl(b.CreateAdd(ni, llvm::ConstantInt::get(int_like(b, x), 127)), 23);
-  auto* y = b.CreateFMul(p, b.CreateBitCast(bits, x->getType()));
+  auto* y = b.CreateFMul(p, pow2(b, n));
   // Below the clamp the true value is (nearly) 0; this also makes exp(-inf) = 0.
   return b.CreateSelect(b.CreateFCmpOLT(x, f32_like(b, x, -87.3f)), f32_like(b, x, 0.0f), y);
 }
 
-// Small |x|: odd Taylor series (error < 1e-8 below 0.3); otherwise
-// sign(x) * (1 - 2 / (exp(2|x|) + 1)), whose cancellation is mild from 0.3 up.
+// tanh|x| = m / (m + 2) with m = e^(2|x|) - 1 >= 0: no cancellation anywhere, so the
+// error stays within a few ulp from subnormals to the range where it rounds to 1 (from
+// |x| ~ 9; 2|x| is clamped at 40, which also serves x = ±inf). The sign is x's (-0 stays
+// -0), and NaN stays NaN (the clamp alone would turn it into 1).
 llvm::Value* emit_tanh(Builder& b, llvm::Value* x) {
-  auto* ax = vabs(b, x);
-  auto* x2 = b.CreateFMul(x, x);
-  auto* series = b.CreateFMul(
-      x, horner(b, x2, {-1382.0f / 155925, 62.0f / 2835, -17.0f / 315, 2.0f / 15, -1.0f / 3, 1.0f}));
-  auto* e = emit_exp(b, b.CreateFMul(ax, f32_like(b, x, 2.0f)));
-  auto* big = b.CreateFSub(f32_like(b, x, 1.0f),
-                           b.CreateFDiv(f32_like(b, x, 2.0f), b.CreateFAdd(e, f32_like(b, x, 1.0f))));
-  auto* signed_big = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, big, x);
-  return b.CreateSelect(b.CreateFCmpOLT(ax, f32_like(b, x, 0.3f)), series, signed_big);
+  auto* a = vmin(b, b.CreateFMul(vabs(b, x), f32_like(b, x, 2.0f)), f32_like(b, x, 40.0f));
+  auto* m = expm1_nonneg(b, a);
+  auto* t = b.CreateFDiv(m, b.CreateFAdd(m, f32_like(b, x, 2.0f)));
+  auto* signed_t = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, t, x);
+  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, signed_t);
 }
 
 // x = k π/2 + r with |r| <= π/4 (π/2 in two parts, so r is exact to f64 rounding

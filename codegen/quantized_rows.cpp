@@ -18,9 +18,11 @@ QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
     : K_(K),
       group_(ir::dtype_block_elems(w) == 256 ? 256 : kBlock),
       half_sums_(ir::panel_base(w) == ir::DType::q4_1 || ir::panel_base(w) == ir::DType::q5_1),
+      sum_parts_(part_offsets(w) ? 2 : 1),
       q_(stack_array(b, b.getInt8Ty(), rows * K)),
       d_(stack_array(b, b.getFloatTy(), rows * K / kBlock)),
-      sum_(!signed_quants(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock) : nullptr) {}
+      sum_(float_offsets(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock * sum_parts_) : nullptr),
+      qsum_(zero_point(w) ? stack_array(b, b.getInt32Ty(), rows * K / (kBlock / 2)) : nullptr) {}
 
 llvm::Value* QuantizedRows::slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateAdd(b.CreateMul(slot, i64c(b, blocks())), blk);
@@ -34,8 +36,14 @@ llvm::Value* QuantizedRows::scale(Builder& b, llvm::Value* slot, llvm::Value* bl
   return b.CreateLoad(b.getFloatTy(), f32_ptr(b, d_, slot_block(b, slot, blk)));
 }
 
-llvm::Value* QuantizedRows::sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
-  return b.CreateLoad(b.getFloatTy(), f32_ptr(b, sum_, slot_block(b, slot, blk)));
+llvm::Value* QuantizedRows::sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const {
+  auto* at = b.CreateAdd(b.CreateMul(slot_block(b, slot, blk), i64c(b, sum_parts_)), i64c(b, part));
+  return b.CreateLoad(b.getFloatTy(), f32_ptr(b, sum_, at));
+}
+
+llvm::Value* QuantizedRows::quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const {
+  auto* at = b.CreateAdd(b.CreateMul(slot_block(b, slot, blk), i64c(b, 2)), i64c(b, part));
+  return b.CreateLoad(b.getInt32Ty(), b.CreateGEP(b.getInt32Ty(), qsum_, at));
 }
 
 void QuantizedRows::fill(Builder& b, LinearIO& io, llvm::Value* t0, llvm::Value* rows) const {
@@ -78,13 +86,25 @@ void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::V
     b.CreateAlignedStore(b.CreateTrunc(q32, i8x(b, 32)), quants(b, slot, k), llvm::Align(32));
     auto* at = slot_block(b, slot, b.CreateUDiv(k, i64c(b, kBlock)));
     b.CreateStore(q8_k ? d : half(d), f32_ptr(b, d_, at));
+    if (qsum_)
+      for (int part = 0; part < 2; ++part)
+        b.CreateStore(b.CreateAddReduce(b.CreateAdd(q[2 * part], q[2 * part + 1])),
+                      b.CreateGEP(b.getInt32Ty(), qsum_, b.CreateAdd(b.CreateMul(at, i64c(b, 2)), i64c(b, part))));
     if (!sum_) continue;
-    auto* total = b.CreateSIToFP(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
-                                 b.getFloatTy());
     // q8_1's sum is d·Σq from the unrounded d, stored as f16; q4_0's and q5_0's offsets
     // need the exact sum of the values the dot products read.
-    auto* sum = half_sums_ ? half(b.CreateFMul(total, d)) : b.CreateFMul(total, q8_k ? d : half(d));
-    b.CreateStore(sum, f32_ptr(b, sum_, at));
+    auto store_sum = [&](llvm::Value* quants, int part) {
+      auto* total = b.CreateSIToFP(b.CreateAddReduce(quants), b.getFloatTy());
+      auto* sum = half_sums_ ? half(b.CreateFMul(total, d)) : b.CreateFMul(total, q8_k ? d : half(d));
+      auto* slot_part = b.CreateAdd(b.CreateMul(at, i64c(b, sum_parts_)), i64c(b, part));
+      b.CreateStore(sum, f32_ptr(b, sum_, slot_part));
+    };
+    if (sum_parts_ == 2) {
+      store_sum(b.CreateAdd(q[0], q[1]), 0);
+      store_sum(b.CreateAdd(q[2], q[3]), 1);
+    } else {
+      store_sum(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3])), 0);
+    }
   }
 }
 

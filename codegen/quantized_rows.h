@@ -7,7 +7,9 @@
 // d·Σq, which the offset meets: as q8_1 stores it (f16, from the unrounded d) for q4_1
 // and q5_1, the exact d·Σq for q4_0 and q5_0, whose offset is a constant -8 or -16. Weights in super-blocks of 256 (the K types)
 // read q8_K rows: one scale per 256 values, q = round(x * 127/max|x|) and d = 1 / (127 /
-// max|x|) in f32, the offset's sums per 32 in f32. Both paths round a row the same way,
+// max|x|) in f32, the offset's sums per 32 in f32 (per 16 for q2_k, whose halves have an
+// offset each). For weights with a zero point (q6_k, q3_k) the integer Σq of each half of
+// a block, which the kernels multiply by it. Both paths round a row the same way,
 // so a row's numbers do not depend on the path.
 #pragma once
 #include "codegen/linear_common.h"
@@ -26,19 +28,25 @@ class QuantizedRows {
   void fill(Builder& b, LinearIO& io, llvm::Value* t0, llvm::Value* rows) const;
 
   int64_t blocks() const { return K_ / kBlock; }
-  // &q[slot][k] (bytes), and the f32 scale / block sum of block `blk` of a slot.
+  // &q[slot][k] (bytes), and the f32 scale / block sum of block `blk` of a slot; with
+  // offsets per part (part_offsets), the sum of the block's part `part`.
   llvm::Value* quants(Builder& b, llvm::Value* slot, llvm::Value* k) const;
   llvm::Value* scale(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
-  llvm::Value* sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
+  llvm::Value* sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part = 0) const;
+  // The i32 Σq of half `part` (values 0..15 or 16..31) of block `blk` of a slot, as the
+  // weights' zero point needs it (weight_blocks.h).
+  llvm::Value* quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const;
   bool has_sums() const { return sum_ != nullptr; }
 
  private:
   int64_t K_;
   int64_t group_;     // values under one scale: 32, or 256 for the K types (q8_K)
   bool half_sums_;    // block sums rounded to f16, as q8_1's
+  int sum_parts_;     // sums per block: 2 for q2_k's halves, else 1
   llvm::Value* q_;    // i8 [rows * K]
   llvm::Value* d_;    // f32 [rows * K/32]
-  llvm::Value* sum_;  // f32 [rows * K/32], or null
+  llvm::Value* sum_;  // f32 [rows * K/32 * sum_parts_], or null
+  llvm::Value* qsum_;  // i32 [rows * K/16], or null
 
   llvm::Value* slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
   void fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot, llvm::Value* group) const;

@@ -40,7 +40,7 @@ double llama3_frequency(const RopeScaling& r, double freq) {
 std::vector<double> rope_frequencies(const RopeShape& s) {
   std::vector<double> freq;
   for (int64_t i = 0; i < s.pairs(); ++i) {
-    double f = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.head_dim));
+    double f = std::pow(s.base, -2.0 * static_cast<double>(i) / static_cast<double>(s.rotary_dim));
     if (s.scaling.kind == "linear") f /= s.scaling.factor;
     if (s.scaling.kind == "llama3") f = llama3_frequency(s.scaling, f);
     freq.push_back(f);
@@ -58,6 +58,9 @@ RopeShape rope_shape(const KernelDesc& d) {
   s.head_dim = attr_int(d, "head_dim");
   if (s.head_dim <= 0 || s.head_dim % 2 || s.x.width % s.head_dim)
     desc_error(d, "head_dim must be even and divide the row width");
+  s.rotary_dim = d.attrs.count("rotary_dim") ? attr_int(d, "rotary_dim") : s.head_dim;
+  if (s.rotary_dim <= 0 || s.rotary_dim % 2 || s.rotary_dim > s.head_dim)
+    desc_error(d, "rotary_dim must be even and within head_dim");
   s.base = attr_float(d, "base");
   if (!(s.base > 0)) desc_error(d, "base must be positive");
   std::string style = attr_string(d, "style");
@@ -66,7 +69,7 @@ RopeShape rope_shape(const KernelDesc& d) {
   s.scaling = rope_scaling(d);
   s.factors = d.operands.size() == 3;
   if (s.factors && !(d.operands[2] == ir::Type{ir::DType::f32, {ir::Dim::of(s.pairs())}}))
-    desc_error(d, "frequency factors must be f32[head_dim / 2]");
+    desc_error(d, "frequency factors must be f32[rotary_dim / 2]");
   return s;
 }
 

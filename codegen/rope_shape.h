@@ -19,14 +19,15 @@ struct RopeScaling {
 struct RopeShape {
   Rows x;
   int64_t head_dim = 0;
+  int64_t rotary_dim = 0;  // the features that turn, the first of each head (head_dim unless partial)
   double base = 0;
   bool neox = true;
   RopeScaling scaling;
   bool factors = false;  // operand 2: per-pair divisors of the frequencies, read at run time
-  int64_t pairs() const { return head_dim / 2; }
+  int64_t pairs() const { return rotary_dim / 2; }
 };
 
-// Pair i's angle per position: base^(-2i/hd), scaled; the operand's factors divide it
+// Pair i's angle per position: base^(-2i/rotary_dim), scaled; the operand's factors divide it
 // at run time.
 std::vector<double> rope_frequencies(const RopeShape& s);
 

@@ -8,8 +8,16 @@ namespace {
 // 6-bit scales and mins, then (q5_k) 32 bytes whose byte l's bit j is value 32j + l's fifth
 // bit, then 128 bytes of nibbles, pieces 2i and 2i + 1 in the low and high nibbles of 32
 // bytes. q6_k: 128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales, f16 d.
+// q3_k: 32 bytes whose byte l's bit j is value 32j + l's third bit, 64 of 2-bit low parts
+// (q6_k's high parts' order), 12 bytes of 6-bit scales, f16 d. iq4_xs: f16 d, a u16 of
+// the scales' top 2 bits, 4 bytes of their low nibbles, then per piece 16 bytes of nibbles.
+// q2_k: 16 bytes of a scale (low nibble) and min (high nibble) per 16 values, 64 bytes of
+// 2-bit quants (q3_k's low parts' order), f16 d and dmin.
 constexpr int64_t kScales = 4, kQ5High = 16;
 constexpr int64_t kQ6High = 128, kQ6Scales = 192, kQ6D = 208;
+constexpr int64_t kQ3Low = 32, kQ3Scales = 96, kQ3D = 108;
+constexpr int64_t kIq4LowScales = 4, kIq4Nibbles = 8;
+constexpr int64_t kQ2Quants = 16, kQ2D = 80, kQ2Dmin = 82;
 
 int64_t nibbles_at(ir::DType t) { return t == ir::DType::q5_k ? 48 : 16; }
 
@@ -62,14 +70,72 @@ WeightBlock four_five_bit_piece(Builder& b, ir::DType t, llvm::Value* super, int
 
 // Piece j of a q6_k: in its half of 128 values, pieces r = 0..3 take the low nibbles of
 // bytes 0..31, 32..63, then the high nibbles of both, and bits 2r, 2r + 1 of the high
-// parts' 32 bytes.
+// parts' 32 bytes; 0..63, 32 above the value (zero_point).
 WeightBlock six_bit_piece(Builder& b, llvm::Value* super, int j) {
   int half = j / 4, r = j % 4;
   auto* low = field(b, load_words(b, super, 64 * half + 32 * (r % 2)), 4 * static_cast<unsigned>(r / 2), 0x0F0F0F0F);
   auto* high = field(b, load_words(b, super, kQ6High + 32 * half), 2 * static_cast<unsigned>(r), 0x03030303);
-  auto* q6 = b.CreateBitCast(b.CreateOr(low, b.CreateShl(high, u32s(b, 4))), i8x(b, 32));
-  auto* q = b.CreateSub(q6, llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(32)));
-  return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, q, b.getFalse()), q};
+  return {b.CreateBitCast(b.CreateOr(low, b.CreateShl(high, u32s(b, 4))), i8x(b, 32)), nullptr};
+}
+
+// Piece j of a q3_k: bits 2r, 2r + 1 (r = j % 4) of the low parts' 32 bytes of its half,
+// the third bit j of the first 32 bytes; 0..7, 4 above the value (zero_point).
+WeightBlock three_bit_piece(Builder& b, llvm::Value* super, int j) {
+  int half = j / 4, r = j % 4;
+  auto* low = field(b, load_words(b, super, kQ3Low + 32 * half), 2 * static_cast<unsigned>(r), 0x03030303);
+  auto* third = field(b, load_words(b, super, 0), static_cast<unsigned>(j), 0x01010101);
+  return {b.CreateBitCast(b.CreateOr(low, b.CreateShl(third, u32s(b, 2))), i8x(b, 32)), nullptr};
+}
+
+// Piece j of a q2_k: bits 2r, 2r + 1 (r = j % 4) of the quants' 32 bytes of its half.
+WeightBlock two_bit_piece(Builder& b, llvm::Value* super, int j) {
+  auto* q = field(b, load_words(b, super, kQ2Quants + 32 * (j / 4)), 2 * static_cast<unsigned>(j % 4), 0x03030303);
+  return {b.CreateBitCast(q, i8x(b, 32)), nullptr};
+}
+
+// Piece j's scales and offsets (values 0..15 and 16..31) of eight q2_k super-blocks: of
+// sub-blocks s = 2j, 2j + 1, d * (byte s & 15) and -(dmin * (byte s >> 4)).
+BlockScales two_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+  auto* d = gather_f16(b, supers, kQ2D);
+  auto* dmin = gather_f16(b, supers, kQ2Dmin);
+  auto* words = gather_words(b, supers, 4 * (j / 2));
+  auto level = [&](int s, unsigned nibble) {
+    return b.CreateUIToFP(field(b, words, 8 * static_cast<unsigned>(s % 4) + nibble, 0x0F), f32x(b, 8));
+  };
+  auto offset = [&](int s) { return b.CreateFNeg(b.CreateFMul(dmin, level(s, 4))); };
+  BlockScales scales{b.CreateFMul(d, level(2 * j, 0)), offset(2 * j), b.CreateFMul(d, level(2 * j + 1, 0))};
+  scales.m_hi = offset(2 * j + 1);
+  return scales;
+}
+
+// Byte k of the 12 scale bytes of eight q3_k super-blocks as i32 lanes, read in whole
+// words: a 4-byte load at byte k could reach past the weight's last super-block.
+llvm::Value* q3_scale_byte(Builder& b, const std::vector<llvm::Value*>& supers, int k) {
+  return field(b, gather_words(b, supers, kQ3Scales + 4 * (k / 4)), 8 * static_cast<unsigned>(k % 4), 0xFF);
+}
+
+// Piece j's two scales (values 0..15 and 16..31) of eight q3_k super-blocks: sub-blocks
+// s = 2j, 2j + 1, each d * (scale - 32) of a 6-bit scale whose low nibble is byte s's
+// (s < 8) or byte s - 8's high one, its top 2 bits bits 2(s / 4) of byte 8 + s % 4.
+BlockScales three_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+  auto* d = gather_f16(b, supers, kQ3D);
+  auto scale = [&](int s) {
+    auto* low = s < 8 ? field(b, q3_scale_byte(b, supers, s), 0, 0x0F) : field(b, q3_scale_byte(b, supers, s - 8), 4, 0x0F);
+    auto* top = field(b, q3_scale_byte(b, supers, 8 + s % 4), 2 * static_cast<unsigned>(s / 4), 3);
+    auto* biased = b.CreateSub(b.CreateOr(low, b.CreateShl(top, u32s(b, 4))), u32s(b, 32));
+    return b.CreateFMul(d, b.CreateSIToFP(biased, f32x(b, 8)));
+  };
+  return {scale(2 * j), nullptr, scale(2 * j + 1)};
+}
+
+// Piece j's scale of eight iq4_xs super-blocks: d * (scale - 32) of the 6-bit scale whose
+// low nibble is nibble j of the 4 bytes after the u16 and whose top 2 bits are bits 2j of it.
+BlockScales iq4_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+  auto* head = gather_words(b, supers, 0);
+  auto* low = field(b, gather_words(b, supers, kIq4LowScales), 4 * static_cast<unsigned>(j), 0x0F);
+  auto* top = field(b, head, 16 + 2 * static_cast<unsigned>(j), 3);
+  auto* biased = b.CreateSub(b.CreateOr(low, b.CreateShl(top, u32s(b, 4))), u32s(b, 32));
+  return {b.CreateFMul(half_lanes(b, head, false), b.CreateSIToFP(biased, f32x(b, 8))), nullptr, nullptr};
 }
 
 BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
@@ -114,11 +180,23 @@ BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const 
 int block_pieces(ir::DType t) { return static_cast<int>(ir::dtype_block_elems(t) / 32); }
 
 WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece) {
-  return t == ir::DType::q6_k ? six_bit_piece(b, super, piece) : four_five_bit_piece(b, t, super, piece);
+  switch (t) {
+    case ir::DType::q6_k: return six_bit_piece(b, super, piece);
+    case ir::DType::q3_k: return three_bit_piece(b, super, piece);
+    case ir::DType::q2_k: return two_bit_piece(b, super, piece);
+    case ir::DType::iq4_xs: return iq4_block(b, byte_ptr(b, super, i64c(b, kIq4Nibbles + 16 * piece)));
+    default: return four_five_bit_piece(b, t, super, piece);
+  }
 }
 
 BlockScales load_super_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& supers, int piece) {
-  return t == ir::DType::q6_k ? six_bit_scales(b, supers, piece) : four_five_bit_scales(b, supers, piece);
+  switch (t) {
+    case ir::DType::q6_k: return six_bit_scales(b, supers, piece);
+    case ir::DType::q3_k: return three_bit_scales(b, supers, piece);
+    case ir::DType::q2_k: return two_bit_scales(b, supers, piece);
+    case ir::DType::iq4_xs: return iq4_scales(b, supers, piece);
+    default: return four_five_bit_scales(b, supers, piece);
+  }
 }
 
 }  // namespace lmc::codegen

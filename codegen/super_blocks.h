@@ -1,9 +1,11 @@
-// The K types' super-blocks (q4_k, q5_k, q6_k: GGUF's Q4_K, Q5_K and Q6_K of 256 values,
-// as the file stores them) read by the linear kernels in eight pieces of 32 values, each
+// The K types' super-blocks (q4_k, q5_k, q6_k, q3_k, q2_k: GGUF's K-quants of 256 values, and
+// iq4_xs, as the file stores them) read by the linear kernels in eight pieces of 32 values, each
 // as a block of the 32-value types would be read: its quants as bytes for the byte madds,
 // its scales as f32 lanes (eight columns' super-blocks, one per lane). A piece's scale is
 // d * scale and its offset -(dmin * min), products exact in f32, so a weight's values are
-// ggml's dequantization bit for bit; a q6_k piece is two halves of 16 with a scale each.
+// ggml's dequantization bit for bit; a q6_k or q3_k piece is two halves of 16 with a scale
+// each, a q2_k piece two with a scale and an offset each, an iq4_xs piece one block of iq4
+// values under d * (scale - 32).
 // In the row-major readers the piece is a constant: a kernel unrolls a super-block's
 // eight, and the header loads and 6-bit unpacking they share fold into one. The panels'
 // scales (weight_blocks.h, PanelLayout) take it at run time.

@@ -41,15 +41,7 @@ llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
 // byte j-16's high one; its fifth bit, for q5 types, bit j of the 32-bit word before them.
 llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
   Layout l = layout(t);
-  auto* v = b.CreateAlignedLoad(i8x(b, 16), byte_ptr(b, block, i64c(b, l.nibbles())), llvm::Align(1));
-  // The 16 bytes in both halves (a broadcast load), the upper half shifted by a nibble
-  // (one variable shift), then masked: two vector ops where separate halves take four.
-  std::vector<int> twice = iota(0, 16);
-  twice.insert(twice.end(), twice.begin(), twice.end());
-  auto* both = b.CreateBitCast(b.CreateShuffleVector(v, twice), i32x(b, 8));
-  std::vector<uint32_t> shifts{0, 0, 0, 0, 4, 4, 4, 4};
-  auto* shifted = b.CreateLShr(both, llvm::ConstantDataVector::get(b.getContext(), shifts));
-  auto* q = b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x(b, 8), 0x0F0F0F0F)), i8x(b, kBlock));
+  auto* q = nibble_quants(b, byte_ptr(b, block, i64c(b, l.nibbles())));
   if (!l.has_high) return q;
   auto* bits = b.CreateAlignedLoad(b.getInt32Ty(), byte_ptr(b, block, i64c(b, l.high())), llvm::Align(1));
   auto* mask = b.CreateBitCast(bits, llvm::FixedVectorType::get(b.getInt1Ty(), kBlock));
@@ -75,15 +67,57 @@ llvm::Value* gather_f32(Builder& b, const std::vector<llvm::Value*>& blocks, int
 
 }  // namespace
 
-bool signed_quants(ir::DType t) {
-  ir::DType base = ir::panel_base(t);
-  return base == ir::DType::q8_0 || base == ir::DType::q8_2f || base == ir::DType::q6_k;
+llvm::Value* nibble_quants(Builder& b, llvm::Value* at) {
+  auto* v = b.CreateAlignedLoad(i8x(b, 16), at, llvm::Align(1));
+  // The 16 bytes in both halves (a broadcast load), the upper half shifted by a nibble
+  // (one variable shift), then masked: two vector ops where separate halves take four.
+  std::vector<int> twice = iota(0, 16);
+  twice.insert(twice.end(), twice.begin(), twice.end());
+  auto* both = b.CreateBitCast(b.CreateShuffleVector(v, twice), i32x(b, 8));
+  std::vector<uint32_t> shifts{0, 0, 0, 0, 4, 4, 4, 4};
+  auto* shifted = b.CreateLShr(both, llvm::ConstantDataVector::get(b.getContext(), shifts));
+  return b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x(b, 8), 0x0F0F0F0F)), i8x(b, kBlock));
 }
 
-int scale_parts(ir::DType t) { return ir::dtype_block_head(t).halves || t == ir::DType::q6_k ? 2 : 1; }
+WeightBlock iq4_block(Builder& b, llvm::Value* at) {
+  // One byte shuffle looks the 32 indices up in the 16 values, held in both 128-bit lanes.
+  std::vector<int8_t> table(ir::iq4_values().begin(), ir::iq4_values().end());
+  table.insert(table.end(), table.begin(), table.end());
+  auto* values = llvm::ConstantDataVector::get(b.getContext(), llvm::ArrayRef<uint8_t>(
+                                                                   reinterpret_cast<const uint8_t*>(table.data()), table.size()));
+  auto* w = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pshuf_b, {}, {values, nibble_quants(b, at)});
+  return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
+}
+
+int zero_point(ir::DType t) {
+  switch (ir::panel_base(t)) {
+    case ir::DType::q6_k: return 32;
+    case ir::DType::q3_k: return 4;
+    default: return 0;
+  }
+}
+
+bool float_offsets(ir::DType t) { return !signed_quants(t) && zero_point(t) == 0; }
+
+bool signed_quants(ir::DType t) {
+  switch (ir::panel_base(t)) {
+    case ir::DType::q8_0:
+    case ir::DType::q8_2f:
+    case ir::DType::iq4_nl:
+    case ir::DType::iq4_xs: return true;
+    default: return false;
+  }
+}
+
+int scale_parts(ir::DType t) {
+  return ir::dtype_block_head(t).halves || t == ir::DType::q6_k || t == ir::DType::q3_k || part_offsets(t) ? 2 : 1;
+}
+
+bool part_offsets(ir::DType t) { return ir::panel_base(t) == ir::DType::q2_k; }
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int piece) {
   if (block_pieces(t) > 1) return load_super_piece(b, t, block, piece);
+  if (t == ir::DType::iq4_nl) return iq4_block(b, byte_ptr(b, block, i64c(b, 2)));
   if (signed_quants(t)) {
     auto* w = signed_bytes(b, t, block);
     return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
@@ -100,7 +134,7 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
       v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
     return b.CreateFPExt(v, f32x(b, 8));
   };
-  if (t == ir::DType::q8_0) return {halves(0), nullptr, nullptr};
+  if (t == ir::DType::q8_0 || t == ir::DType::iq4_nl) return {halves(0), nullptr, nullptr};
   Layout l = layout(t);
   if (!l.has_min) {
     llvm::Value* d = halves(0);

@@ -15,12 +15,27 @@ struct WeightBlock {
   llvm::Value* u;
   llvm::Value* sign;
 };
+// The integer a type's unsigned quants stand above their values (q6_k: 32, q3_k: 4; else 0):
+// a value is u - zero. The integer kernels take Σu·x from the madds and subtract zero·Σx,
+// exactly in i32, where moving signs onto the input cost two more instructions a block.
+int zero_point(ir::DType t);
+// Whether a block's offset m is a float that meets the input block's sum (the q4/q5 types,
+// q4_k, q5_k, q2_k): unsigned quants without a zero point.
+bool float_offsets(ir::DType t);
 
-// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f, q6_k), which the
+// The 32 nibbles of the 16 bytes at `at` as bytes: value j < 16 byte j's low nibble, value
+// j + 16 its high one (the q4/q5 types', iq4_nl's and an iq4_xs piece's order).
+llvm::Value* nibble_quants(Builder& b, llvm::Value* at);
+// The iq4 block of 32 whose nibbles are the 16 bytes at `at`: each nibble's value of the 16
+// non-linear ones (ir::iq4_values), as signed quants.
+WeightBlock iq4_block(Builder& b, llvm::Value* at);
+
+// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f, the iq4
+// types), which the
 // byte madds take as |w| with w's sign moved onto the input; else they are unsigned 4- or
 // 5-bit quants whose offset m meets the input block's sum.
 bool signed_quants(ir::DType t);
-// The parts of a block of 32 values scaled apart: 2 for q8_2f and q6_k (values 0..15 and
+// The parts of a block of 32 values scaled apart: 2 for q8_2f, q6_k, q3_k and q2_k (values 0..15 and
 // 16..31, i.e. its first and last 4 chunks of 4), else 1.
 int scale_parts(ir::DType t);
 
@@ -29,15 +44,21 @@ int scale_parts(ir::DType t);
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int piece = 0);
 
 // The scales of eight blocks, one block per lane (eight output columns' blocks), as f32:
-// a block's value is d * u (signed by `sign`) + m per element. `m` is null for q8_0 and
-// q8_2f, m for q4_1 and q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block
-// through its sum. q8_2f's d is its first half's, `d_hi` its second half's (else null).
+// a block's value is d * u (signed by `sign`) + m per element. `m` is null for the signed
+// types, m for q4_1 and q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block
+// through its sum. q8_2f's d is its first half's, `d_hi` its second half's (else null);
+// q2_k's m, likewise, is its first half's offset and `m_hi` its second half's, each meeting
+// its half's sum.
 struct BlockScales {
   llvm::Value* d;
   llvm::Value* m;
   llvm::Value* d_hi;
-  llvm::Value* part(int i) const { return i ? d_hi : d; }  // the scale of part i (scale_parts)
+  llvm::Value* m_hi = nullptr;
+  llvm::Value* part(int i) const { return i ? d_hi : d; }      // the scale of part i (scale_parts)
+  llvm::Value* offset(int i) const { return i ? m_hi : m; }  // the offset of part i, or null
 };
+// Whether each part of a block of t has its own offset (q2_k), met by its own input sum.
+bool part_offsets(ir::DType t);
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece = 0);
 
 // VNNI (an opt-in host feature) fuses the byte madds' two steps into one vpdpbusd.

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "driver/cost_table.h"
+#include "driver/graph_input.h"
 #include "driver/kernel_cost_model.h"
 #include "driver/model_input.h"
 #include "models/model_check.h"
@@ -28,9 +29,15 @@ void log(const CompileRequest& r, const std::string& stage, double seconds, cons
 }
 
 // The graph and the tokenizer, built (and so checked: ids, merges) at compile time, not
-// first at run.
+// first at run. A graph given as IR text is read as it is, with no tokenizer.
 void lower(CompiledModel& c, const CompileRequest& r) {
   auto t0 = Clock::now();
+  if (model_input(r.model) == ModelInput::Graph) {
+    c.model = read_graph(r.model, r.lower, r.packs_weights);
+    c.lower_seconds = since(t0);
+    log(r, "read", c.lower_seconds, r.model + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");
+    return;
+  }
   DefinitionChoice d = choose_definition(r.model, r.model_def, r.lower);
   c.model = models::lower_model(d.definition, d.lower);
   c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
@@ -66,6 +73,8 @@ void run_passes(CompiledModel& c, const CompileRequest& r) {
   log(r, "passes", c.pass_seconds, c.pipeline + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");
 }
 
+}  // namespace
+
 void generate_kernels(CompiledModel& c, const CompileRequest& r) {
   auto t0 = Clock::now();
   c.compiler = std::make_unique<codegen::KernelCompiler>(codegen::resolve_target(r.target));
@@ -75,12 +84,15 @@ void generate_kernels(CompiledModel& c, const CompileRequest& r) {
       std::to_string(c.compiler->stats().kernels) + " kernels for " + c.compiler->target().str());
 }
 
-}  // namespace
-
-CompiledModel compile(const CompileRequest& r) {
+CompiledModel compile_graph(const CompileRequest& r) {
   CompiledModel c;
   lower(c, r);
   run_passes(c, r);
+  return c;
+}
+
+CompiledModel compile(const CompileRequest& r) {
+  CompiledModel c = compile_graph(r);
   generate_kernels(c, r);
   return c;
 }

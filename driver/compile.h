@@ -31,6 +31,8 @@ struct CompileRequest {
   codegen::TargetOptions target;
   codegen::CompileOptions codegen;                   // kernel dumps
   std::ostream* log = nullptr;                       // one line per stage when set
+  bool packs_weights = true;                         // false when only the graph is written (--emit-ir):
+                                                     // a graph's params then need no weights
 };
 
 struct CompiledModel {
@@ -44,5 +46,9 @@ struct CompiledModel {
 };
 
 CompiledModel compile(const CompileRequest& r);
+// compile()'s two halves: the graph after the passes, then its kernels (compiler, object).
+// write_artifact runs the second beside the weights' packing.
+CompiledModel compile_graph(const CompileRequest& r);
+void generate_kernels(CompiledModel& c, const CompileRequest& r);
 
 }  // namespace lmc::driver

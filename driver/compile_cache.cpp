@@ -10,6 +10,7 @@
 #include "driver/cache_key.h"
 #include "driver/file_lock.h"
 #include "ir/error.h"
+#include "runtime/pending_file.h"
 
 namespace lmc::driver {
 
@@ -42,6 +43,24 @@ FileLock lock_key(const std::string& lock_path, const std::string& model) {
   return FileLock(lock_path);
 }
 
+// The weights' bytes (a file, or a folder's files): about what their artifact will take.
+uint64_t bytes_on_disk(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return fs::file_size(path, ec);
+  uint64_t total = 0;
+  for (const auto& f : fs::recursive_directory_iterator(path, ec))
+    if (f.is_regular_file(ec)) total += f.file_size(ec);
+  return total;
+}
+
+// Unknown (the filesystem would not say) counts as plenty: the write itself still reports
+// a full disk.
+uint64_t free_bytes(const std::string& dir) {
+  std::error_code ec;
+  fs::space_info s = fs::space(dir, ec);
+  return ec ? UINT64_MAX / 2 : s.available;
+}
+
 void remove_quietly(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
@@ -55,7 +74,8 @@ std::string default_cache_dir() {
   throw Error("lmc: error: cannot find the compile cache: set XDG_CACHE_HOME or HOME, or give --cache-dir");
 }
 
-CompileCache::CompileCache(std::string dir, uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {
+CompileCache::CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_free_bytes)
+    : dir_(std::move(dir)), max_bytes_(max_bytes), min_free_bytes_(min_free_bytes) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec || !fs::is_directory(dir_)) throw Error(dir_ + ": error: cannot create the compile cache: " + ec.message());
@@ -63,26 +83,34 @@ CompileCache::CompileCache(std::string dir, uint64_t max_bytes) : dir_(std::move
 
 std::string CompileCache::file(const std::string& key, const char* ext) const { return dir_ + "/" + key + ext; }
 
-CachedArtifact CompileCache::get(const CompileRequest& r, const PackProgress& progress) {
+std::optional<CachedArtifact> CompileCache::get(const CompileRequest& r, const PackProgress& progress) {
   CacheKey key = cache_key(r);
   CachedArtifact out;
   out.path = file(key.hex, ".lmc");
-  FileLock lock = lock_key(file(key.hex, ".lock"), r.model);
+  out.hold.emplace(lock_key(file(key.hex, ".lock"), r.model));
   if (fs::exists(out.path)) {
     fs::last_write_time(out.path, fs::file_time_type::clock::now());  // most recently used
     return out;
   }
+  uint64_t incoming = bytes_on_disk(r.model);
+  if (!make_room(key.hex, incoming)) {
+    warn_no_room(r.model, incoming);
+    return std::nullopt;
+  }
   auto t0 = std::chrono::steady_clock::now();
-  {
+  try {
     // The compiled model (and the weights it maps) is gone before the artifact is opened:
     // the two never hold memory at once.
-    CompiledModel c = compile(r);
-    write_artifact(c, out.path, progress);
+    CompiledModel c = compile_graph(r);
+    write_artifact(c, r, out.path, progress);
+  } catch (const runtime::NoSpaceLeft& e) {  // the estimate was short, or another writer took the room
+    std::cerr << "warning: " << e.what() << "\nlmc: " << r.model << ": compiling it in memory for this run\n";
+    return std::nullopt;
   }
   write_description(file(key.hex, ".txt"), key);
   out.compiled = true;
   out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  evict(key.hex);
+  make_room(key.hex, 0);
   return out;
 }
 
@@ -114,24 +142,35 @@ std::vector<CacheEntry> CompileCache::list() const {
 }
 
 // Oldest first until the rest fit; an entry some process holds the lock of (it is being
-// looked up or written) stays, and so does `keep`, the entry just made, even alone over
-// the bound: the run that made it needs it.
-void CompileCache::evict(const std::string& keep) {
+// looked up, opened or written) stays, and so does `keep`, the entry being made, even alone
+// over the bound: the run that makes it needs it.
+bool CompileCache::make_room(const std::string& keep, uint64_t incoming) {
   auto entries = list();
   uint64_t total = 0;
   for (const auto& e : entries) total += e.bytes;
+  uint64_t free = free_bytes(dir_);
+  auto disk_has_room = [&] { return free >= incoming + min_free_bytes_; };
   for (const auto& e : entries) {
-    if (total <= max_bytes_) break;
+    if (total + incoming <= max_bytes_ && disk_has_room()) break;
     if (e.key == keep) continue;
     FileLock lock = FileLock::try_lock(file(e.key, ".lock"));
     if (!lock.owns()) continue;
     remove_quietly(e.path);
     remove_quietly(file(e.key, ".txt"));
     total -= e.bytes;
+    free += e.bytes;
   }
-  if (total > max_bytes_)
+  if (incoming == 0 && total > max_bytes_)
     std::cerr << "warning: " << dir_ << ": the compile cache holds " << total / 1e9 << " GB, over its bound of "
               << max_bytes_ / 1e9 << " GB (--cache-max-gb): the newest entry alone is larger\n";
+  return disk_has_room();
+}
+
+void CompileCache::warn_no_room(const std::string& model, uint64_t incoming) const {
+  std::cerr << "warning: " << dir_ << ": " << free_bytes(dir_) / 1e9 << " GB free on its disk, too little for "
+            << model << " compiled (about " << incoming / 1e9 << " GB) and the " << min_free_bytes_ / 1e9
+            << " GB to leave free (--cache-min-free-gb): compiling it in memory for this run (free space, lmc cache clear, or "
+               "--cache-dir on another disk)\n";
 }
 
 uint64_t CompileCache::clear() {

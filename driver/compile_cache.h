@@ -3,14 +3,18 @@
 // <dir>/<key>.lmc (driver/cache_key.h) with <key>.txt saying what it holds; it is written
 // through the artifact writer (a temporary renamed into place), under a per-key lock so
 // that of two processes compiling the same model at once one compiles and the other waits
-// for its artifact. The cache is bounded: past its size the least recently used entries go.
+// for its artifact. The cache is bounded: past its size, or when its disk would keep less
+// than the free space asked for, the least recently used entries go; an entry the disk has
+// no room for is not made (the caller compiles in memory), so a full disk never fails a run.
 #pragma once
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "driver/compile.h"
+#include "driver/file_lock.h"
 #include "driver/write_artifact.h"
 
 namespace lmc::driver {
@@ -30,17 +34,22 @@ struct CachedArtifact {
   std::string path;
   bool compiled = false;  // by this call (else found in the cache)
   double compile_seconds = 0;
+  // The entry's lock, held until the caller has mapped the artifact (then reset): another
+  // process's eviction must not remove it in between.
+  std::optional<FileLock> hold;
 };
 
 class CompileCache {
  public:
-  // Throws lmc::Error when `dir` cannot be created.
-  CompileCache(std::string dir, uint64_t max_bytes);
+  // At most `max_bytes` of entries, and at least `min_free_bytes` left free on the disk
+  // beside them. Throws lmc::Error when `dir` cannot be created.
+  CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_free_bytes);
 
   const std::string& dir() const { return dir_; }
   // The artifact `r` compiles to (r.model is weights), compiled and stored first when the
-  // cache lacks it; `progress` sees the weights packed.
-  CachedArtifact get(const CompileRequest& r, const PackProgress& progress = {});
+  // cache lacks it; `progress` sees the weights packed. Nothing, with a warning, when the
+  // disk has no room for the entry even after eviction.
+  std::optional<CachedArtifact> get(const CompileRequest& r, const PackProgress& progress = {});
   // Removes an entry that would not open (truncated, corrupt): the next get compiles anew.
   void forget(const std::string& artifact_path);
   // Least recently used first.
@@ -51,10 +60,13 @@ class CompileCache {
 
  private:
   std::string file(const std::string& key, const char* ext) const;
-  void evict(const std::string& keep);
+  // Evicts until the entries and `incoming` more bytes fit the bound and leave
+  // min_free_bytes_ free; returns whether the disk then has room for `incoming`.
+  bool make_room(const std::string& keep, uint64_t incoming);
+  void warn_no_room(const std::string& model, uint64_t incoming) const;
 
   std::string dir_;
-  uint64_t max_bytes_;
+  uint64_t max_bytes_, min_free_bytes_;
 };
 
 }  // namespace lmc::driver

@@ -17,7 +17,7 @@ class FileLock {
   FileLock(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
-  FileLock& operator=(FileLock&&) = delete;
+  FileLock& operator=(FileLock&& other) noexcept;
 
   bool owns() const { return fd_ >= 0; }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
-#include "runtime/kernel_object.h"
+#include "codegen/kernel_library.h"
 
 namespace lmc::driver {
 
@@ -28,7 +28,7 @@ double KernelCostModel::linear_seconds(const ir::Type& weight) {
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
   codegen::KernelCompiler compiler;
   std::string name = compiler.add(decode_linear(weight));
-  auto lib = runtime::KernelObject::compile(compiler);
+  auto lib = codegen::KernelLibrary::compile(compiler);
   lmc_kernel_fn fn = lib->lookup(name);
   int64_t n = weight.dims[0].value, k = weight.dims[1].value, panel = ir::dtype_panel_rows(weight.dtype);
   int64_t syms[ir::kNumSyms] = {1, 1};

@@ -12,6 +12,7 @@ namespace lmc::driver {
 
 class MemoryWeights : public runtime::WeightProvider {
  public:
+  MemoryWeights() = default;  // no tensors: a graph without params
   // Packs every param of `g` from `source`.
   MemoryWeights(const ir::Graph& g, const models::WeightSource& source);
   const void* get(const std::string& name) const override;

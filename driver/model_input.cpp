@@ -13,6 +13,7 @@ ModelInput model_input(const std::string& path) {
   std::error_code ec;  // what cannot be looked at is not a folder; opening it says why
   if (p.extension() == ".yaml" || p.extension() == ".yml") return ModelInput::Definition;
   if (p.extension() == ".lmc") return ModelInput::Artifact;
+  if (p.extension() == ".lir") return ModelInput::Graph;
   if (p.extension() == ".gguf" || fs::is_directory(p, ec)) return ModelInput::Weights;
   return ModelInput::Artifact;
 }

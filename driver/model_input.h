@@ -1,6 +1,7 @@
 // What `lmc compile|run|bench PATH` was given: a model definition (.yaml), weights that
-// declare their architecture (a .gguf file or a Hugging Face folder), or an artifact; and
-// for weights, the definition that lowers them.
+// declare their architecture (a .gguf file or a Hugging Face folder), an artifact, or a
+// graph as IR text (.lir, which lmc compile compiles as it is); and for weights, the
+// definition that lowers them.
 #pragma once
 #include <string>
 
@@ -8,9 +9,9 @@
 
 namespace lmc::driver {
 
-enum class ModelInput { Definition, Weights, Artifact };
+enum class ModelInput { Definition, Weights, Artifact, Graph };
 
-// By name: .yaml/.yml, .lmc, .gguf or a folder; anything else is opened as an artifact
+// By name: .yaml/.yml, .lmc, .lir, .gguf or a folder; anything else is opened as an artifact
 // (whose magic then says what it is not).
 ModelInput model_input(const std::string& path);
 

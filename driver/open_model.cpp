@@ -1,5 +1,5 @@
-#include "ir/op_registry.h"
 #include "driver/open_model.h"
+#include "ir/op_registry.h"
 
 #include <chrono>
 #include <iostream>
@@ -43,14 +43,14 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
     const auto& man = art.parsed_manifest();
     auto entries = runtime::graph_kernel_entries(*m.graph, art.path() + ":ir");
     runtime::check_kernel_entries(entries, man.kernels, art.path() + ":manifest");
-    m.library = runtime::KernelObject::load(art.section("kernels"), art.path() + ":kernels");
+    m.library = codegen::KernelLibrary::load(art.section("kernels"), art.path() + ":kernels");
     m.kernels = runtime::build_kernel_table(*m.library, entries);
     return;
   }
   std::cerr << "warning: " << art.path() << ": recompiling kernels for this machine: " << why << "\n";
   codegen::KernelCompiler compiler(codegen::baseline_target());
   runtime::add_graph_kernels(compiler, *m.graph, art.path() + ":ir");
-  m.library = runtime::KernelObject::compile(compiler);
+  m.library = codegen::KernelLibrary::compile(compiler);
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }
 
@@ -67,6 +67,9 @@ void use_context(ir::ModelInfo& info, int64_t context, const std::string& path) 
 LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, int64_t context) {
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
+  if (!m.artifact->has_section("tokenizer"))
+    throw error_at(path, "holds a graph compiled from IR text, which has no tokenizer to run text through (lmc "
+                         "inspect and lmc verify read it)");
   if (trust.verify_weights) m.artifact->verify_weights();
   m.info = m.artifact->model_info();
   m.shard = shard_of_pipeline(m.artifact->parsed_manifest().pipeline, path + ":manifest");
@@ -86,19 +89,7 @@ LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t c
   CompiledModel c = compile(r);
   use_context(c.model.info, context, path);
   check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
-  LoadedModel m;
-  m.info = c.model.info;
-  m.shard = shard_of_pipeline(c.pipeline, path);
-  codegen::require_host_features(c.compiler->target());
-  m.library = runtime::KernelObject::load(c.object, path + ":kernels");
-  m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
-  auto weights = std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights);
-  m.weight_bytes = weights->bytes();
-  m.weights = weights.get();
-  m.owned_weights = std::move(weights);
-  m.tokenizer = std::move(c.tokenizer);
-  m.graph = std::move(c.model.graph);
-  return m;
+  return load_compiled(std::move(c), path);
 }
 
 // The cache's artifact for the weights. An entry that does not open (truncated or changed
@@ -106,23 +97,27 @@ LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t c
 LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
   CompileRequest c = r.compile;
   c.model = path;
-  CachedArtifact a = r.cache->get(c, r.progress);
+  std::optional<CachedArtifact> a = r.cache->get(c, r.progress);
+  if (!a) return from_definition(path, r.compile, r.context);
   // An entry written just now was digested as it was written; read back, it would only
   // cost a second pass over the weights.
   ArtifactTrust trust = r.trust;
-  if (a.compiled) trust.verify_weights = false;
+  if (a->compiled) trust.verify_weights = false;
   LoadedModel m;
   try {
-    m = from_artifact(a.path, trust, r.context);
+    m = from_artifact(a->path, trust, r.context);
   } catch (const Error& e) {
-    if (a.compiled) throw;
-    std::cerr << "warning: " << a.path << ": this cached model does not open, compiling it again: " << e.what()
+    if (a->compiled) throw;
+    std::cerr << "warning: " << a->path << ": this cached model does not open, compiling it again: " << e.what()
               << "\n";
-    r.cache->forget(a.path);
+    a->hold.reset();
+    r.cache->forget(a->path);
     a = r.cache->get(c, r.progress);
-    m = from_artifact(a.path, r.trust, r.context);
+    if (!a) return from_definition(path, r.compile, r.context);
+    m = from_artifact(a->path, r.trust, r.context);
   }
-  m.cached = a;
+  a->hold.reset();  // mapped: an eviction may unlink it now
+  m.cached = std::move(*a);
   return m;
 }
 
@@ -133,11 +128,30 @@ LoadedModel open_any(const std::string& path, const OpenRequest& r) {
       if (r.cache && !watches_compile(r.compile)) return from_cache(path, r);
       break;
     case ModelInput::Definition: break;
+    case ModelInput::Graph:
+      throw error_at(path, "is a graph (IR text), not a model: lmc compile compiles it, lmc opt transforms it");
   }
   return from_definition(path, r.compile, r.context);
 }
 
 }  // namespace
+
+LoadedModel load_compiled(CompiledModel c, const std::string& path) {
+  LoadedModel m;
+  m.info = c.model.info;
+  m.shard = shard_of_pipeline(c.pipeline, path);
+  codegen::require_host_features(c.compiler->target());
+  m.library = codegen::KernelLibrary::load(c.object, path + ":kernels");
+  m.kernels = runtime::build_kernel_table(*m.library, c.compiler->kernels());
+  auto weights = c.model.weights ? std::make_unique<MemoryWeights>(*c.model.graph, *c.model.weights)
+                                 : std::make_unique<MemoryWeights>();
+  m.weight_bytes = weights->bytes();
+  m.weights = weights.get();
+  m.owned_weights = std::move(weights);
+  m.tokenizer = std::move(c.tokenizer);
+  m.graph = std::move(c.model.graph);
+  return m;
+}
 
 LoadedModel open_model(const std::string& path, const OpenRequest& r) {
   auto t0 = std::chrono::steady_clock::now();

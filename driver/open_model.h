@@ -6,12 +6,12 @@
 #include <memory>
 #include <string>
 
+#include "codegen/kernel_library.h"
 #include "ir/graph.h"
 #include "ir/model_info.h"
 #include "models/tokenizer.h"
 #include "runtime/artifact.h"
 #include "runtime/collectives.h"
-#include "runtime/kernel_object.h"
 #include "runtime/kernel_table.h"
 #include "runtime/weight_provider.h"
 #include "driver/artifact_trust.h"
@@ -25,7 +25,7 @@ struct LoadedModel {
   std::unique_ptr<runtime::Artifact> artifact;       // when loaded from one
   std::unique_ptr<ir::Graph> graph;
   ir::ModelInfo info;
-  std::unique_ptr<runtime::KernelObject> library;
+  std::unique_ptr<codegen::KernelLibrary> library;
   runtime::KernelTable kernels;
   std::unique_ptr<runtime::WeightProvider> owned_weights;  // when packed in memory
   const runtime::WeightProvider* weights = nullptr;
@@ -55,5 +55,9 @@ struct OpenRequest {
 
 // Checks that the model fits in memory before anything large is allocated.
 LoadedModel open_model(const std::string& path, const OpenRequest& r);
+
+// A model or graph compiled in this process (compile(), from `path`) made runnable: its
+// kernels linked in, its params packed in memory (none for a graph without params).
+LoadedModel load_compiled(CompiledModel c, const std::string& path);
 
 }  // namespace lmc::driver

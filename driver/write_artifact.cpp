@@ -1,6 +1,7 @@
 #include "ir/op_registry.h"
 #include "driver/write_artifact.h"
 
+#include <future>
 #include <set>
 
 #include "codegen/target.h"
@@ -41,12 +42,18 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
 
 }  // namespace
 
-uint64_t write_artifact(const CompiledModel& c, const std::string& path, const PackProgress& progress) {
+uint64_t write_artifact(CompiledModel& c, const CompileRequest& r, const std::string& path,
+                        const PackProgress& progress) {
   runtime::ArtifactWriter w(path, runtime::user_key());
   w.add_section("ir", ir::print(*c.model.graph));
-  w.add_section("kernels", c.object);
-  w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));
+  if (c.tokenizer)  // a graph compiled from IR text has none
+    w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));
+  // Both threads only read the graph and the weights; the kernel thread alone writes
+  // c.compiler and c.object. Should packing throw, the future's destructor waits for it.
+  auto kernels = std::async(std::launch::async, [&c, &r] { generate_kernels(c, r); });
   uint64_t weight_bytes = write_weights(w, c, progress);
+  kernels.get();
+  w.add_section("kernels", c.object);
   runtime::ArtifactManifest m;
   m.model = c.model.info.name;
   m.pipeline = c.pipeline;

@@ -21,8 +21,14 @@ struct DTypeInfo {
 // q4_k an f16 d and dmin, 12 bytes of eight 6-bit scales and mins, 128 bytes of nibbles
 // (d*scale*q - dmin*min); q5_k adds 32 bytes of fifth bits before the nibbles; q6_k is
 // 128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales of 16 values each
-// and an f16 d (d*scale*(q-32)).
-constexpr std::array<DTypeInfo, 25> kInfo{{
+// and an f16 d (d*scale*(q-32)); q3_k is 32 bytes of third bits, 64 of 2-bit low parts,
+// 12 bytes of sixteen 6-bit scales and an f16 d (d*(scale-32)*(q-4)); q2_k is 16 bytes of
+// a 4-bit scale and min per 16 values, 64 bytes of 2-bit quants, f16 d and dmin
+// (d*scale*q - dmin*min). iq4_nl is an f16 d
+// and q4_0's nibbles indexing 16 non-linear values (d*value[q]); iq4_xs per 256 an f16 d,
+// eight 6-bit scales (2 high bits in a u16, 4 low ones in 4 bytes) and per 32 values
+// iq4_nl's 16 bytes of nibbles (d*(scale-32)*value[q]).
+constexpr std::array<DTypeInfo, 29> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -48,6 +54,10 @@ constexpr std::array<DTypeInfo, 25> kInfo{{
     {DType::q6_k, "q6_k", 256, 210, DType::q6_k},
     {DType::q4_kx16, "q4_kx16", 256, 144, DType::q4_k},
     {DType::q5_kx16, "q5_kx16", 256, 176, DType::q5_k},
+    {DType::q3_k, "q3_k", 256, 110, DType::q3_k},
+    {DType::iq4_nl, "iq4_nl", 32, 18, DType::iq4_nl},
+    {DType::iq4_xs, "iq4_xs", 256, 136, DType::iq4_xs},
+    {DType::q2_k, "q2_k", 256, 84, DType::q2_k},
 }};
 
 const DTypeInfo& info(DType t) { return kInfo[static_cast<size_t>(t)]; }
@@ -64,7 +74,8 @@ std::optional<DType> parse_dtype(std::string_view s) {
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
 bool is_kept_from_source(DType t) {
   return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_1f ||
-         t == DType::q5_1f || t == DType::q8_2f || t == DType::q4_k || t == DType::q5_k || t == DType::q6_k;
+         t == DType::q5_1f || t == DType::q8_2f || t == DType::q4_k || t == DType::q5_k || t == DType::q6_k ||
+         t == DType::q3_k || t == DType::q2_k || t == DType::iq4_nl || t == DType::iq4_xs;
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
@@ -79,7 +90,8 @@ BlockHead dtype_block_head(DType t) {
   switch (panel_base(t)) {
     case DType::q8_0:
     case DType::q4_0:
-    case DType::q5_0: return {1, 2};
+    case DType::q5_0:
+    case DType::iq4_nl: return {1, 2};
     case DType::q4_1:
     case DType::q5_1: return {2, 2};
     case DType::q4_1f:
@@ -87,6 +99,11 @@ BlockHead dtype_block_head(DType t) {
     case DType::q8_2f: return {2, 4, true};
     default: return {};
   }
+}
+const std::array<int8_t, 16>& iq4_values() {
+  static constexpr std::array<int8_t, 16> kValues{-127, -104, -83, -65, -49, -35, -22, -10,
+                                                  1,    13,   25,  38,  53,  69,  89,  113};
+  return kValues;
 }
 int64_t dtype_row_bytes(DType t, int64_t n) { return n / info(t).block_elems * info(t).block_bytes; }
 

@@ -1,6 +1,7 @@
 // Element types of tensor values. Quantized types are block formats whose layout
 // matches GGUF, so packed weights can be written and mapped without conversion.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -21,20 +22,22 @@ namespace lmc::ir {
 // (codegen/super_blocks.h); q4_kx16 and q5_kx16 are the first two's panels (layout below).
 // q6_k has none: a panel kernel decoding its 6-bit values for each tile of rows ran prefill
 // at 0.6-0.85x the row-major path, which repacks them once per block of rows.
+// q3_k and q2_k are GGUF's Q3_K and Q2_K (110 and 84 bytes per 256 values), iq4_xs its
+// IQ4_XS (136) and iq4_nl its IQ4_NL (18 per 32), likewise read as stored, row-major only.
 enum class DType : uint8_t {
   f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f,
   q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16, q8_2fx16,
-  q4_k, q5_k, q6_k, q4_kx16, q5_kx16
+  q4_k, q5_k, q6_k, q4_kx16, q5_kx16, q3_k, iq4_nl, iq4_xs, q2_k
 };
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f, q4_k, q5_k, q6_k: block types lmc reads but
-// never packs, so a weight of them keeps a file's blocks.
+// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f, q4_k, q5_k, q6_k, q3_k, q2_k, iq4_nl, iq4_xs:
+// block types lmc reads but never packs, so a weight of them keeps a file's blocks.
 bool is_kept_from_source(DType t);
-int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types, 256 for the K types
+int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types, 256 for the K types and iq4_xs
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Rows of a weight stored together in one panel: 16 for the x16 types, 1 for the
 // row-major ones. An x16 type stores, per panel of 16 rows n and per block j of 32
@@ -78,6 +81,8 @@ struct BlockHead {
   int64_t bytes() const { return fields * field_bytes; }
 };
 BlockHead dtype_block_head(DType t);
+// The 16 non-linear values an iq4_nl or iq4_xs nibble indexes (GGUF's kvalues_iq4nl).
+const std::array<int8_t, 16>& iq4_values();
 // Bytes of a row of n elements; n must be a multiple of the block size.
 int64_t dtype_row_bytes(DType t, int64_t n);
 

@@ -47,7 +47,9 @@ void chain(const Graph& body, RegionShape& r) {
     if (!per_element(*op, true)) throw Reject{op->where() + " cannot run in a loop over elements"};
     if (!is_role(*op, OpRole::RowReduction)) continue;
     int64_t g = group_of(*op, width);
-    if (r.segment && g != r.segment) throw Reject{"row reductions of different group lengths in one region"};
+    if (r.segment && g != r.segment)
+      throw Reject{op->where() + ": row reductions of different group lengths in one region (" + std::to_string(g) +
+                   " here, " + std::to_string(r.segment) + " before)"};
     r.segment = g;
   }
   if (!r.segment) r.segment = width;
@@ -94,7 +96,7 @@ RegionShape region_shape(const Graph& body, std::string* error) {
     if (body.outputs().empty()) throw Reject{"the region yields nothing"};
     for (const auto& op : body.ops()) {
       if (!is_role(*op, OpRole::Anchor)) continue;
-      if (r.anchor) throw Reject{"a region has at most one anchor"};
+      if (r.anchor) throw Reject{"a region has at most one anchor, this one " + r.anchor->where() + " and " + op->where()};
       r.anchor = op.get();
     }
     r.anchor ? anchored(body, r) : chain(body, r);

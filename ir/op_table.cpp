@@ -175,8 +175,13 @@ std::vector<Type> rope(const Op& op) {
   double base = op.attr_float("base");
   if (!std::isfinite(base) || base <= 0) fail(op, "base must be a finite number > 0, is " + std::to_string(base));
   check_rope_scaling(op);
-  if (op.operands().size() == 3 && !(in(op, 2) == Type{DType::f32, {Dim::of(hd / 2)}}))
-    fail(op, "frequency factors must be f32[" + std::to_string(hd / 2) + "] (one per pair), got " + in(op, 2).str());
+  // Partial rotary (Phi-4-mini, StableLM): the first rotary_dim features of a head turn,
+  // the rest pass through.
+  int64_t rd = op.has_attr("rotary_dim") ? op.attr_int("rotary_dim") : hd;
+  if (rd <= 0 || rd % 2 || rd > hd)
+    fail(op, "rotary_dim " + std::to_string(rd) + " must be even and within head_dim " + std::to_string(hd));
+  if (op.operands().size() == 3 && !(in(op, 2) == Type{DType::f32, {Dim::of(rd / 2)}}))
+    fail(op, "frequency factors must be f32[" + std::to_string(rd / 2) + "] (one per pair), got " + in(op, 2).str());
   return {in(op, 0)};
 }
 
@@ -411,10 +416,12 @@ const std::vector<OpDef> kOps = {
     {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)", elementwise(gelu_expr())},
     {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
     {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
+    {"tanh", 1, 1, {}, same_as_first, "hyperbolic tangent (a soft-cap c * tanh(x / c) is scale, tanh, scale)",
+     elementwise(sx::tanh(sx::in(0)))},
     {"rope", 2, 3,
      {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}, {"scaling", K::String, false},
       {"factor", K::Float, false}, {"low_freq_factor", K::Float, false}, {"high_freq_factor", K::Float, false},
-      {"original_context", K::Float, false}},
+      {"original_context", K::Float, false}, {"rotary_dim", K::Int, false}},
      rope,
      "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,

@@ -5,6 +5,7 @@
 
 #include "ir/checked_math.h"
 #include "ir/error.h"
+#include "ir/fusion_region.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
 
@@ -72,14 +73,12 @@ class Verifier {
                    (t.aliases_operand ? " aliasing its operand)" : ")"));
   }
 
+  // What one kernel can run is region_shape's to say (ir/fusion_region.h): a region that
+  // codegen could not generate fails here, at its line in the input, not first in codegen.
   void check_region_shape() const {
-    if (g_.outputs().empty()) fail(*region_, "yields nothing");
-    const Op* anchor = nullptr;
-    for (const auto& op : g_.ops()) {
-      if (!is_role(*op, OpRole::Anchor)) continue;
-      if (anchor) fail(*region_, "has two anchors, " + anchor->where() + " and " + op->where());
-      anchor = op.get();
-    }
+    std::string why;
+    region_shape(g_, &why);
+    if (!why.empty()) fail(*region_, "cannot run as one kernel: " + why);
   }
 
   static std::string operand_range(const OpDef& d) {

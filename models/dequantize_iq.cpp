@@ -4,6 +4,7 @@
 // non-linear values per nibble.
 #include <bit>
 
+#include "ir/dtype.h"
 #include "models/dequantize_blocks.h"
 #include "models/iq_grids.h"
 
@@ -145,8 +146,8 @@ void block_iq1_m(const uint8_t* b, float* y) {
 // 16 bytes of nibbles for 32 values: low nibbles first, then high.
 void iq4_values(const uint8_t* qs, float scale, float* y) {
   for (int j = 0; j < 16; ++j) {
-    y[j] = scale * float(kIq4NlValues[qs[j] & 15]);
-    y[j + 16] = scale * float(kIq4NlValues[qs[j] >> 4]);
+    y[j] = scale * float(ir::iq4_values()[qs[j] & 15]);
+    y[j + 16] = scale * float(ir::iq4_values()[qs[j] >> 4]);
   }
 }
 

@@ -333,8 +333,4 @@ const IqGrid& iq1_s_grid() {
   return grid;
 }
 
-const int8_t kIq4NlValues[16] = {
-    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
-};
-
 }  // namespace lmc::models

@@ -1,6 +1,6 @@
 // The constant tables of ggml's i-quant formats: a block stores indices into these grids
-// (each row one group of 8 or 4 values, before the block's scale and signs apply) and, for
-// IQ4_NL and IQ4_XS, 4-bit indices into 16 non-linear values. models/iq_grids.cpp holds
+// (each row one group of 8 or 4 values, before the block's scale and signs apply); IQ4_NL's
+// and IQ4_XS's 16 non-linear values are the dtypes' (ir::iq4_values). models/iq_grids.cpp holds
 // the grids packed as the format defines them (a 16-bit row of indices into a few values)
 // and is generated from gguf-py by tools/gen_iq_grids.py; IqGrid unpacks one on first use.
 #pragma once
@@ -28,6 +28,5 @@ const IqGrid& iq2_s_grid();    // 1024 x 8
 const IqGrid& iq3_xxs_grid();  // 256 x 4
 const IqGrid& iq3_s_grid();    // 512 x 4
 const IqGrid& iq1_s_grid();    // 2048 x 8, also IQ1_M's
-extern const int8_t kIq4NlValues[16];
 
 }  // namespace lmc::models

@@ -114,6 +114,17 @@ class Lowerer {
       if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_meta(\"key\")");
       return w_.has_meta(std::get<std::string>(a[0])) ? 1.0 : 0.0;
     };
+    // meta_item("layer_types", i, "sliding_attention"): a per-layer list's entry for layer i.
+    env_.functions["meta_item"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() < 2 || a.size() > 3 || !std::holds_alternative<std::string>(a[0]))
+        throw Error("meta_item(\"key\", index[, default]) takes a key string");
+      const auto& key = std::get<std::string>(a[0]);
+      auto v = w_.meta_item(key, as_int(a[1], "meta_item(\"" + key + "\", index)"));
+      if (v) return *v;
+      if (a.size() == 3) return a[2];
+      throw Error("the weights file " + w_.path() + " has no item " + expr_to_string(a[1]) + " of metadata '" + key +
+                  "'");
+    };
     env_.functions["has_weight"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
       if (a.size() != 1 || !std::holds_alternative<std::string>(a[0])) throw Error("has_weight(\"name\")");
       return w_.has_tensor(std::get<std::string>(a[0])) ? 1.0 : 0.0;

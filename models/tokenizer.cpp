@@ -310,6 +310,12 @@ bool Tokenizer::is_control(int32_t id) const {
   return id >= 0 && static_cast<size_t>(id) < size() && type(id) == kTokenControl;
 }
 
+bool Tokenizer::is_text(int32_t id) const {
+  if (id < 0 || static_cast<size_t>(id) >= size()) return false;
+  const int32_t ty = type(id);
+  return ty != kTokenControl && ty != kTokenUnknown && ty != kTokenUnused;
+}
+
 std::optional<int32_t> Tokenizer::find(std::string_view token) const {
   return tokens_.find(token);
 }

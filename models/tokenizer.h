@@ -82,6 +82,8 @@ class Tokenizer {
   bool wants_bos() const { return settings_.add_bos; }  // whether the model expects encode(..., true)
   bool is_eog(int32_t id) const;                        // ends a generation turn
   bool is_control(int32_t id) const;
+  // Writes text when generated: not a control, unknown or unused token.
+  bool is_text(int32_t id) const;
   std::optional<int32_t> find(std::string_view token) const;
   const TokenizerSettings& settings() const { return settings_; }
 

@@ -82,6 +82,10 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q4_k:
       case ir::DType::q5_k:
       case ir::DType::q6_k:
+      case ir::DType::q3_k:
+      case ir::DType::q2_k:
+      case ir::DType::iq4_nl:
+      case ir::DType::iq4_xs:
       case ir::DType::q4_kx16:
       case ir::DType::q5_kx16:
       case ir::DType::q4_0:

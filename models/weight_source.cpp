@@ -269,6 +269,10 @@ std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) con
     case GgmlType::Q4_K: return ir::DType::q4_k;
     case GgmlType::Q5_K: return ir::DType::q5_k;
     case GgmlType::Q6_K: return ir::DType::q6_k;
+    case GgmlType::Q3_K: return ir::DType::q3_k;
+    case GgmlType::Q2_K: return ir::DType::q2_k;
+    case GgmlType::IQ4_NL: return ir::DType::iq4_nl;
+    case GgmlType::IQ4_XS: return ir::DType::iq4_xs;
     default: return std::nullopt;
   }
 }
@@ -307,6 +311,21 @@ std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
   if (!has_meta(key)) return std::nullopt;
   auto it = st_->config().find(key);
   return json_to_expr(*it->second);
+}
+
+std::optional<ExprValue> WeightSource::meta_item(const std::string& key, int64_t index) const {
+  if (index < 0) return std::nullopt;
+  const auto i = static_cast<size_t>(index);
+  if (gguf_) {
+    const MetaValue* m = gguf_->find(key);
+    const auto* items = m ? std::get_if<MetaArray>(&m->v) : nullptr;
+    if (!items || i >= items->size()) return std::nullopt;
+    return gguf_to_expr((*items)[i]);
+  }
+  if (!has_meta(key)) return std::nullopt;
+  const json::Value& v = *st_->config().find(key)->second;
+  if (!v.is_array() || i >= v.as_array().size()) return std::nullopt;
+  return json_to_expr(v.as_array()[i]);
 }
 
 }  // namespace lmc::models

@@ -32,10 +32,11 @@ class WeightSource {
   // Shape of a tensor or transform expression; throws naming the weight if absent.
   std::vector<int64_t> shape(const std::string& expr) const;
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as
-  // `dtype`; as q4_0 ... q6_k, the file's own blocks of tensors stored so (no requantizing).
+  // `dtype`; as q4_0 ... iq4_xs (ir::is_kept_from_source), the file's own blocks of tensors stored so (no requantizing).
   std::vector<uint8_t> materialize(const std::string& expr, ir::DType dtype) const;
   // The block type a 2-d tensor is stored in when a weight may keep it (q4_0, q4_1, q5_0,
-  // q5_1; q4_k, q5_k and q6_k for Q4_K, Q5_K and Q6_K, super-blocks as stored).
+  // q5_1, iq4_nl; q4_k, q5_k, q6_k, q3_k, q2_k and iq4_xs for the K types and IQ4_XS,
+  // super-blocks as stored).
   std::optional<ir::DType> stored_dtype(const std::string& name) const;
 
   // Metadata (GGUF key/values or the HF config.json beside SafeTensors).
@@ -43,6 +44,10 @@ class WeightSource {
   // Whether the metadata sets `key` (a config.json null does not), whatever its kind: a
   // definition may test for an object (rope_scaling) it cannot read.
   bool has_meta(const std::string& key) const;
+  // Element `index` of a metadata array (a config.json list such as layer_types, a GGUF
+  // array), or nothing when the key is absent, not an array, or shorter: per-layer
+  // settings read one layer at a time.
+  std::optional<ExprValue> meta_item(const std::string& key, int64_t index) const;
   std::vector<std::string> tensor_names() const;
 
  private:

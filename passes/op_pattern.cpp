@@ -7,6 +7,7 @@
 
 #include "ir/error.h"
 #include "ir/op_registry.h"
+#include "passes/pass_fault.h"
 
 namespace lmc::passes {
 
@@ -71,7 +72,7 @@ class LineParser {
   size_t pos_ = 0;
 
   [[noreturn]] void fail(const std::string& what) const {
-    throw Error("pattern:" + std::to_string(line_) + ": error: " + what);
+    throw PassFault("pattern:" + std::to_string(line_) + ": error: " + what);
   }
   void skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
@@ -173,12 +174,12 @@ OpPattern::OpPattern(std::string_view text) : impl_(std::make_unique<Impl>()) {
     Line l = LineParser(line, n).parse();
     for (size_t i = 0; i < l.results.size(); ++i) {
       if (impl_->defined.count(l.results[i]))
-        throw Error("pattern:" + std::to_string(n) + ": error: %" + l.results[i] + " defined twice");
+        throw PassFault("pattern:" + std::to_string(n) + ": error: %" + l.results[i] + " defined twice");
       impl_->defined[l.results[i]] = {impl_->lines.size(), static_cast<int>(i)};
     }
     impl_->lines.push_back(std::move(l));
   }
-  if (impl_->lines.empty()) throw Error("pattern: error: no ops");
+  if (impl_->lines.empty()) throw PassFault("pattern: error: no ops");
 }
 
 OpPattern::~OpPattern() = default;

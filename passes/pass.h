@@ -36,6 +36,8 @@ class Pass {
   std::optional<std::string> option(const std::string& name) const;
   // An Int option (already range-checked), or `dflt` when unset.
   int64_t int_option(const std::string& name, int64_t dflt) const;
+  // A Float option (already checked finite and in range), or `dflt` when unset.
+  double float_option(const std::string& name, double dflt) const;
 
  private:
   OptionValues values_;

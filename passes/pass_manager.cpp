@@ -13,6 +13,7 @@
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "passes/pass_fault.h"
 #include "passes/pass_registry.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"
@@ -154,7 +155,12 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   size_t ops_before = g.ops().size();
 
   auto t0 = std::chrono::steady_clock::now();
-  PassResult r = p.run(g, ctx);
+  PassResult r;
+  try {
+    r = p.run(g, ctx);
+  } catch (const PassFault& e) {
+    fail_with_ir(g, name, e.what());
+  }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   std::string after = ir::print(g);

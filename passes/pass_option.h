@@ -12,7 +12,7 @@
 
 namespace lmc::passes {
 
-enum class OptionKind { Int, Bool, Choice, String };
+enum class OptionKind { Int, Float, Bool, Choice, String };
 
 struct PassOption {
   std::string name;
@@ -23,6 +23,8 @@ struct PassOption {
   std::string flag;                   // command-line flag; "" means <pass>-<name>
   int64_t min = std::numeric_limits<int64_t>::min();  // an Int's range
   int64_t max = std::numeric_limits<int64_t>::max();
+  double low = -std::numeric_limits<double>::infinity();  // a Float's range; its values are finite
+  double high = std::numeric_limits<double>::infinity();
 };
 
 // Option values as written (name -> text); absent names take the declared default.
@@ -34,7 +36,7 @@ std::string option_flag(const PassOption& o, const std::string& pass);
 // "" when `value` suits `o`, else why not ("expects an integer in [1, 1099511627776], got 'x'").
 std::string option_value_problem(const PassOption& o, const std::string& value);
 
-// "int", "bool", "rule|measured", "string": the value syntax for help text.
+// "int", "float", "bool", "rule|measured", "string": the value syntax for help text.
 std::string option_value_syntax(const PassOption& o);
 
 }  // namespace lmc::passes

@@ -1,6 +1,5 @@
 #include "passes/pass_registry.h"
 
-
 #include "ir/error.h"
 #include "ir/spelling.h"
 #include "passes/builtin_passes.h"
@@ -48,6 +47,20 @@ std::vector<std::string> PassRegistry::names() const {
 const char* default_pipeline() { return "shard,kv-cache-type,fuse-qkv,fuse-gate-up,quant-threshold,weight-panels,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
 const char* mandatory_pipeline() { return "fold-weights,dce"; }
+
+std::string pass_name_hint(const std::string& name, const std::vector<std::string>& names) {
+  if (auto hint = did_you_mean(name, names); !hint.empty()) return hint;
+  std::string known;
+  for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+  return " (known: " + known + ")";
+}
+
+std::string pass_name_problem(const std::string& name) {
+  auto names = PassRegistry::instance().names();
+  for (const auto& n : names)
+    if (n == name) return "";
+  return "unknown pass '" + name + "'" + pass_name_hint(name, names);
+}
 
 std::vector<std::pair<std::string, PassOption>> registered_options() {
   std::vector<std::pair<std::string, PassOption>> out;

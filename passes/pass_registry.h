@@ -29,6 +29,11 @@ const char* default_pipeline();
 // What every compile ends with, whatever the user's pipeline: weight transforms folded
 // into packed weights (they must not run per step), then dead ops removed.
 const char* mandatory_pipeline();
+// " (did you mean 'x'?)" for a name close to one of `names`, else " (known: a, b, ...)": a
+// user who mistyped needs the one, a user who guessed needs the list.
+std::string pass_name_hint(const std::string& name, const std::vector<std::string>& names);
+// "" when a pass of that name is registered, else "unknown pass 'x' (did you mean 'y'?)".
+std::string pass_name_problem(const std::string& name);
 // Every registered pass's options with the pass's name, in registry order.
 std::vector<std::pair<std::string, PassOption>> registered_options();
 

@@ -135,15 +135,11 @@ class PipelineParser {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
 
-  // The closest name, or else every name: a user who mistyped needs one, a user who
-  // guessed needs the list.
+  // Pipeline text also names the pipelines `default` and `none` and the `repeat` combinator.
   static std::string suggestion(const std::string& name) {
     auto names = PassRegistry::instance().names();
     names.insert(names.end(), {"default", "none", "repeat"});
-    if (auto hint = did_you_mean(name, names); !hint.empty()) return hint;
-    std::string known;
-    for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
-    return " (known: " + known + ")";
+    return pass_name_hint(name, names);
   }
 
   [[noreturn]] void fail(const std::string& what) { fail_at(pos_, what); }

@@ -13,7 +13,7 @@
 // so only one packed table exists.
 // The file's precision (the default; requantize=q8_0, --requantize=q8_0, turns it off): a
 // weight whose file stores it in a block type the linear kernels read (param {stored =
-// q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k}, also through fusions' concats and a shard's slices
+// q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k|q3_k|q2_k|iq4_nl|iq4_xs}, also through fusions' concats and a shard's slices
 // of whole rows or blocks) keeps those blocks: fewer bytes than Q8_0 (0.5625 a value for
 // q4_k against 1.0625) and no second rounding. A table an embedding reads (tied to the
 // logits or its own) keeps them too: the gather decodes the file's blocks.
@@ -57,7 +57,7 @@ class QuantThreshold : public Pass {
     PassOption requantize;
     requantize.name = "requantize";
     requantize.kind = OptionKind::Choice;
-    requantize.help = "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k); "
+    requantize.help = "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k, q3_k, q2_k, iq4_nl, iq4_xs); "
                       "'q8_0' decides those weights as F32 ones";
     requantize.default_value = "none";
     requantize.choices = {"none", "q8_0"};

@@ -7,6 +7,7 @@
 #include "ir/error.h"
 #include "ir/fusion_region.h"
 #include "ir/op_traits.h"
+#include "passes/pass_fault.h"
 
 namespace lmc::passes {
 
@@ -132,7 +133,7 @@ std::string Rewriter::fusion_blocker(const std::vector<ir::Op*>& ops) const {
 
 ir::Op* Rewriter::fuse(const std::vector<ir::Op*>& ops) {
   std::string why = fusion_blocker(ops);
-  if (!why.empty()) throw Error("cannot fuse: " + why);
+  if (!why.empty()) throw PassFault("cannot fuse: " + why);
   Grouping gr = group(ops);
   auto fusion = std::make_unique<ir::Op>("fusion", gr.operands, ir::AttrMap{});
   fusion->set_line(gr.members.back()->line());

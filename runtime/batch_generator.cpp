@@ -25,12 +25,15 @@ struct BatchGenerator::Sequence {
   int64_t fed = 0;               // tokens in the cache
   int64_t produced = 0;          // tokens sampled
   int32_t next = -1;             // the token the next step feeds (decoding)
+  std::vector<float> masked;     // the logits row the constraint narrowed
   GenerationStats stats;
   Clock::time_point added, first_token;
 
-  Sequence(BatchJob j, int32_t s, int64_t a)
-      : job(std::move(j)), sampler(job.opts.sampling), slot(s), arrival(a), history(job.prompt), added(Clock::now()) {
+  Sequence(BatchJob j, int32_t s, int64_t a, int64_t cached)
+      : job(std::move(j)), sampler(job.opts.sampling), slot(s), arrival(a), history(job.prompt), prefilled(cached),
+        fed(cached), added(Clock::now()) {
     stats.prompt_tokens = static_cast<int64_t>(job.prompt.size());
+    stats.cached_tokens = cached;
   }
   bool prefilling() const { return prefilled < stats.prompt_tokens; }
   void logits(int64_t pos, const float* row) const {
@@ -40,7 +43,7 @@ struct BatchGenerator::Sequence {
 
 BatchGenerator::BatchGenerator(Executor& ex, int64_t prefill_chunk)
     : ex_(ex), prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
-      slots_(static_cast<size_t>(ex.sequences())) {
+      slots_(static_cast<size_t>(ex.sequences())), held_(slots_.size()) {
   if (ex.info().step_tokens < ex.sequences() || ex.max_logit_rows() < ex.sequences())
     throw Error("runtime: error: batching " + std::to_string(ex.sequences()) +
                 " sequences needs a step of at least that many rows (step_tokens " +
@@ -66,9 +69,32 @@ void BatchGenerator::add(BatchJob job) {
   if (static_cast<int64_t>(job.prompt.size()) > context)
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
-  auto free = std::find_if(slots_.begin(), slots_.end(), [](const auto& s) { return !s; });
-  if (free == slots_.end()) throw Error("runtime: error: every sequence slot is busy");
-  *free = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(free - slots_.begin()), next_arrival_++);
+  if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
+  auto [slot, cached] = pick_slot(job);
+  slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
+}
+
+std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const {
+  const bool reuse = job.reuse_prefix && !job.opts.all_logits;
+  size_t best = slots_.size();
+  int64_t best_cached = -1;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i]) continue;
+    int64_t cached = reuse ? reusable(held_[i].tokens, job.prompt) : 0;
+    if (cached > best_cached || (cached == best_cached && held_[i].ended < held_[best].ended)) {
+      best = i;
+      best_cached = cached;
+    }
+  }
+  return {best, best_cached};
+}
+
+// The common prefix, less the prompt's last token (its logits start the generation), or
+// nothing when going back to it is more than the caches allow.
+int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const {
+  auto n = static_cast<int64_t>(std::mismatch(held.begin(), held.end(), prompt.begin(), prompt.end()).first - held.begin());
+  n = std::min(n, static_cast<int64_t>(prompt.size()) - 1);
+  return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
 }
 
 void BatchGenerator::finish(Sequence& s, const std::string& error) {
@@ -76,6 +102,10 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
   if (s.produced > 0) s.stats.decode_seconds = seconds_between(s.first_token, Clock::now());
   auto done = std::move(s.job.on_done);
   GenerationStats stats = s.stats;
+  Held& held = held_[static_cast<size_t>(s.slot)];
+  held.tokens.clear();
+  if (error.empty()) held.tokens.assign(s.history.begin(), s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
+  held.ended = ended_++;
   slots_[static_cast<size_t>(s.slot)].reset();
   if (done) done(stats, error);
 }
@@ -145,6 +175,12 @@ const float* BatchGenerator::run(const StepRows& rows, int64_t L) {
 // the token budget or the context's end finish the sequence; otherwise the next step
 // feeds it back.
 void BatchGenerator::take(Sequence& s, const float* row) {
+  TokenConstraint* constraint = s.job.constraint.get();
+  if (constraint) {
+    s.masked.assign(row, row + ex_.vocab());
+    if (!constraint->mask(s.masked)) return finish(s, "runtime: error: no token can continue the constrained output");
+    row = s.masked.data();
+  }
   const int32_t token = s.sampler.sample(row, ex_.vocab(), s.history);
   if (s.produced++ == 0) {
     s.first_token = Clock::now();
@@ -155,7 +191,14 @@ void BatchGenerator::take(Sequence& s, const float* row) {
     s.stats.hit_eog = true;
     return finish(s);
   }
-  if (!s.job.on_token(token) || s.produced == o.max_tokens || s.fed >= ex_.info().context) return finish(s);
+  if (constraint && !constraint->accept(token))
+    return finish(s, "runtime: error: token " + std::to_string(token) + " breaks the constrained output");
+  const bool keep_going = s.job.on_token(token);
+  if (constraint && constraint->complete()) {
+    s.stats.hit_eog = true;  // a whole constrained answer ends as its end of generation would
+    return finish(s);
+  }
+  if (!keep_going || s.produced == o.max_tokens || s.fed >= ex_.info().context) return finish(s);
   s.history.push_back(token);
   s.next = token;
 }

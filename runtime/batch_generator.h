@@ -15,16 +15,33 @@
 // each sequence's tokens are then exactly those it gets alone (with block weights at
 // any number of sequences). Each samples from its own logits rows with its own
 // Sampler, as generate() does.
+//
+// A job may carry a TokenConstraint (structured output): its sequence samples from a copy
+// of its row that the constraint masked, hands it each token, and ends as at an
+// end-of-generation token once the constraint is complete. The batch generator does not
+// draft tokens, so a constraint never has to judge a drafted one.
+//
+// Prefix reuse: a slot's cache still holds the tokens of the sequence that last ran in it
+// when it ends. A new sequence takes the free slot holding the longest prefix of its
+// prompt and prefills only the rest (a chat's next turn resends the conversation, whose
+// history that slot holds); without any, the slot used least recently, so the caches of
+// recent conversations stay. Going back from what a slot holds to the shared prefix moves
+// a position, not rows — allowed up to the executor's rollback_limit (a sliding window's
+// ring keeps step_tokens rows of slack), past it the prompt is prefilled whole. The rows
+// reused are the rows the prompt would compute (same tokens at the same positions), so
+// the sequence's tokens do not change.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/sampler.h"
+#include "runtime/token_constraint.h"
 
 namespace lmc::runtime {
 
@@ -36,6 +53,12 @@ struct BatchJob {
   std::function<bool(int32_t)> on_token;  // false: the sequence ends
   // Once, when the sequence ends: `error` is empty, or says why the step failed.
   std::function<void(const GenerationStats&, const std::string& error)> on_done;
+  // Start from a prefix of the prompt a free slot's cache holds (never with all_logits:
+  // the reused rows' logits are not computed again).
+  bool reuse_prefix = true;
+  // What the sequence may generate; empty: anything. A row the constraint leaves no token
+  // in, or a token it refuses, ends the sequence with an error.
+  std::unique_ptr<TokenConstraint> constraint{};
 };
 
 class BatchGenerator {
@@ -67,10 +90,22 @@ class BatchGenerator {
   const float* run(const StepRows& rows, int64_t L);
   void take(Sequence& s, const float* row);  // samples the sequence's next token
   void finish(Sequence& s, const std::string& error = "");
+  // The free slot a job starts in, and the prompt tokens its cache already holds.
+  std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
+  int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
+
+  // What each slot's cache holds from the sequence that last ended in it (empty after an
+  // error), and when it ended.
+  struct Held {
+    std::vector<int32_t> tokens;
+    int64_t ended = -1;
+  };
 
   Executor& ex_;
   int64_t prefill_chunk_;
   std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
+  std::vector<Held> held_;                         // by slot
+  int64_t ended_ = 0;                              // sequences ended so far
   int64_t next_arrival_ = 0;                       // orders prompts: the oldest prefills first
   bool prefill_turn_ = false;
 };

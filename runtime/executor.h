@@ -1,10 +1,9 @@
-// Runs a graph: a tbb::flow::graph built once (one node per kernel op, edges from
-// the data dependencies, plus the ordering edges the memory plan's byte reuse
-// needs with compact_arena) inside a tbb::task_arena of `threads`, so independent
-// branches run concurrently; each node splits its work items with tbb::parallel_for
-// at the kernel's grain (one direct call when the items fit in one grain). Buffers:
-// one planned arena for intermediates, the KV cache for cache arguments, mapped
-// weights for params. The arena's threads are started at construction.
+// Runs a model's graph a step at a time: its kernels as a flow graph built once
+// (runtime/kernel_graph.h, with the ordering edges the memory plan's byte reuse needs
+// with compact_arena), fed the step's rows (tokens, positions, seq), returning the logits.
+// Buffers: one arena planned for the largest step for intermediates, the KV cache for
+// cache arguments, mapped weights for params. A graph with other arguments or results runs
+// through runtime/graph_runner.h instead.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -14,6 +13,7 @@
 #include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
 #include "runtime/profiler.h"
+#include "runtime/step_rows.h"
 #include "runtime/weight_provider.h"
 
 namespace lmc::runtime {
@@ -35,16 +35,6 @@ struct ExecutorOptions {
   // This process's rank among those a sharded graph (the shard pass) is split over:
   // runs its all_reduce and all_gather ops. nullptr: the graph must have none.
   Collectives* collectives = nullptr;
-};
-
-// The rows of one step: row t is token tokens[t] of sequence seqs[t] at position
-// positions[t]. Rows of several sequences share the step (batched decode, a prefill
-// chunk beside decodes); the rows of one sequence hold consecutive positions in order.
-struct StepRows {
-  const int32_t* tokens;
-  const int32_t* positions;
-  const int32_t* seqs;
-  int64_t T;
 };
 
 // std::thread::hardware_concurrency() (at least 1).
@@ -82,6 +72,8 @@ class Executor {
   int64_t max_logit_rows() const;
   int threads() const;
   int64_t sequences() const;
+  // How many positions a sequence may go back over (KvCache::rollback_limit).
+  int64_t rollback_limit() const;
   const ir::ModelInfo& info() const;
   MemoryReport memory() const;
   Profiler* profiler();  // nullptr unless ExecutorOptions::profile

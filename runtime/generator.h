@@ -42,13 +42,14 @@ struct GenerateOptions {
 
 struct GenerationStats {
   int64_t prompt_tokens = 0;
+  int64_t cached_tokens = 0;   // of the prompt, found in the KV cache and not computed again
   double prefill_seconds = 0;  // time to first token: prompt steps + first sample
   int64_t decode_tokens = 0;   // tokens sampled from decode steps' rows
   int64_t decode_steps = 0;    // decode steps run (fewer than decode_tokens when drafts are kept)
   int64_t drafted = 0, accepted = 0;  // speculative decoding: tokens guessed, and kept
   double decode_seconds = 0;
   int64_t end_pos = 0;         // tokens in the KV cache afterwards
-  bool hit_eog = false;
+  bool hit_eog = false;  // an end-of-generation token, or a constrained answer complete (batch_generator.h)
   double prefill_tokens_per_second() const { return prefill_seconds > 0 ? prompt_tokens / prefill_seconds : 0; }
   double decode_tokens_per_second() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };

@@ -14,7 +14,7 @@ const KernelTable::Entry& KernelTable::at(const std::string& key) const {
   return it->second;
 }
 
-KernelTable build_kernel_table(const KernelObject& lib, const std::vector<codegen::KernelEntry>& kernels) {
+KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vector<codegen::KernelEntry>& kernels) {
   KernelTable table;
   for (const codegen::KernelEntry& k : kernels) table.entries[k.key] = {k.name, k.info, lib.lookup(k.name)};
   return table;

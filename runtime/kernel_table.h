@@ -1,6 +1,6 @@
 // The kernels a graph runs, found by descriptor key (codegen::describe(op).key()):
 // symbol name, work-item shape and the loaded function. Built once from a
-// KernelObject and the (key, symbol, info) list that the compiler derives from the
+// KernelLibrary and the (key, symbol, info) list that the compiler derives from the
 // graph; an artifact manifest's copy of that list is checked against it, never used.
 #pragma once
 #include <map>
@@ -10,9 +10,9 @@
 #include "codegen/kernel_abi.h"
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_desc.h"
+#include "codegen/kernel_library.h"
 #include "codegen/kernel_plan.h"
 #include "ir/graph.h"
-#include "runtime/kernel_object.h"
 
 namespace lmc::runtime {
 
@@ -29,7 +29,7 @@ struct KernelTable {
 };
 
 // Looks every symbol up in `lib`; throws lmc::Error when one is missing.
-KernelTable build_kernel_table(const KernelObject& lib, const std::vector<codegen::KernelEntry>& kernels);
+KernelTable build_kernel_table(const codegen::KernelLibrary& lib, const std::vector<codegen::KernelEntry>& kernels);
 
 // Adds the descriptor of every op of `g` that runs a kernel to `compiler`
 // (identical descriptors share one kernel). `file` is where the graph came from (an IR

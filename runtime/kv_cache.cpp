@@ -1,5 +1,7 @@
 #include "runtime/kv_cache.h"
 
+#include <algorithm>
+
 #include "ir/checked_math.h"
 #include "ir/error.h"
 #include "ir/op_registry.h"
@@ -15,12 +17,24 @@ bool cache_shaped(const ir::Type& t) {
   return true;
 }
 
+// The positions a windowed reader of rings leaves as slack: their rows less its window.
+int64_t ring_slack(const ir::Op& op) {
+  if (!op.has_attr("window") || op.attr_int("window") <= 0) return INT64_MAX;
+  int64_t slack = INT64_MAX;
+  for (size_t i = 0; i < op.operands().size(); ++i) {
+    const ir::Dim& rows = op.operand(i)->type().dims[0];
+    if (ir::reads_cache(op, i) && rows.is_static()) slack = std::min(slack, rows.value - op.attr_int("window"));
+  }
+  return slack;
+}
+
 }  // namespace
 
 KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : sequences_(sequences) {
   if (sequences < 1) throw Error("runtime: error: a KV cache needs at least one sequence slot");
   int64_t syms[ir::kNumSyms] = {0, 0, context};
   for (const auto& op : g.ops()) {
+    rollback_limit_ = std::min(rollback_limit_, ring_slack(*op));
     if (!ir::writes_in_place(*op)) continue;
     const ir::Value* cache = op->operand(0);
     if (cache->def() || !cache_shaped(cache->type()))

@@ -32,11 +32,17 @@ class KvCache {
   void* find(const ir::Value* arg) const;
   uint64_t bytes() const;
   int64_t sequences() const { return sequences_; }
+  // How far back a sequence may move its position and still find every window whole: a
+  // ring of window + step_tokens rows keeps the step_tokens rows before the window, so a
+  // sequence that wrote up to L and goes back to P attends as if it had stopped at P while
+  // L - P <= the limit. No limit (INT64_MAX) without rings.
+  int64_t rollback_limit() const { return rollback_limit_; }
   void reset();  // zeroes every buffer
 
  private:
   std::vector<Buffer> buffers_;
   int64_t sequences_;
+  int64_t rollback_limit_ = INT64_MAX;
 };
 
 }  // namespace lmc::runtime

@@ -76,10 +76,10 @@ std::vector<std::pair<const ir::Op*, const ir::Op*>> MemoryPlan::reuse_edges() c
 }
 
 MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens,
-                       bool share_across_branches, int64_t logit_rows) {
+                       bool share_across_branches, int64_t logit_rows, int64_t context) {
   MemoryPlan plan;
   plan.order = order;
-  const int64_t syms[ir::kNumSyms] = {step_tokens, logit_rows > 0 ? logit_rows : step_tokens};
+  const int64_t syms[ir::kNumSyms] = {step_tokens, logit_rows > 0 ? logit_rows : step_tokens, context};
   for (int i = 0; i < static_cast<int>(order.size()); ++i) {
     const ir::Op& op = *order[i];
     for (const ir::Value* o : op.operands()) {

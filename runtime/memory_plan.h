@@ -52,8 +52,9 @@ struct MemoryPlan {
 const ir::Value* storage_root(const ir::Value* v);
 
 // `order` must list every op of the graph with producers before readers
-// (ir::topological_order gives one). logit_rows = 0 plans for L = step_tokens.
+// (ir::topological_order gives one). logit_rows = 0 plans for L = step_tokens; `context`
+// is C, for values shaped by it (a graph computing on a cache).
 MemoryPlan plan_memory(const ir::Graph& g, const std::vector<const ir::Op*>& order, int64_t step_tokens,
-                       bool share_across_branches = false, int64_t logit_rows = 0);
+                       bool share_across_branches = false, int64_t logit_rows = 0, int64_t context = 0);
 
 }  // namespace lmc::runtime

@@ -92,7 +92,9 @@ PendingFile::~PendingFile() {
 }
 
 void PendingFile::fail(const std::string& what, int err) const {
-  throw error_at(path_, what + (err ? std::string(": ") + std::strerror(err) : ""));
+  Error e = error_at(path_, what + (err ? std::string(": ") + std::strerror(err) : ""));
+  if (err == ENOSPC || err == EDQUOT) throw NoSpaceLeft(e.what());
+  throw e;
 }
 
 void PendingFile::write(std::string_view b) {

@@ -7,7 +7,16 @@
 #include <string>
 #include <string_view>
 
+#include "ir/error.h"
+
 namespace lmc::runtime {
+
+// A write refused because the disk (or the user's quota) is full: a caller with somewhere
+// else to put the bytes (the compile cache keeps the model in memory) can tell it apart.
+class NoSpaceLeft : public Error {
+ public:
+  using Error::Error;
+};
 
 class PendingFile {
  public:
@@ -26,6 +35,7 @@ class PendingFile {
   void commit();
   const std::string& path() const { return path_; }
 
+  // Throws NoSpaceLeft for ENOSPC and EDQUOT, else lmc::Error.
   [[noreturn]] void fail(const std::string& what, int err) const;
 
  private:

@@ -25,12 +25,14 @@ double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) *
 Sampler::Sampler(SamplerOptions opts) : opts_(opts), rng_(opts.seed) {}
 
 int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int32_t> history) {
+  vocab = pickable(vocab);
   auto [keep, mass] = candidates(logits, vocab, history);
   if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
   return draw(keep, mass, -1);
 }
 
 int32_t Sampler::verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft) {
+  vocab = pickable(vocab);
   auto [keep, mass] = candidates(logits, vocab, history);
   if (opts_.temperature <= 0) return argmax(scratch_.data(), vocab);
   double w = 0;
@@ -40,20 +42,29 @@ int32_t Sampler::verify(const float* logits, int64_t vocab, std::span<const int3
   return draw(keep, mass - w, draft);
 }
 
+int64_t Sampler::pickable(int64_t vocab) const {
+  return opts_.vocab_limit > 0 ? std::min(vocab, opts_.vocab_limit) : vocab;
+}
+
+// When rounding leaves r past the last weight, the last candidate that has one: a token a
+// constraint masked (-inf, weight 0) is never drawn.
 int32_t Sampler::draw(int64_t keep, double mass, int32_t skip) {
   double r = uniform(rng_) * mass;
   int32_t last = ids_[0];
   for (int64_t i = 0; i < keep; ++i) {
-    if (ids_[i] == skip) continue;
-    last = ids_[i];
-    r -= weights_[last];
-    if (r < 0) return last;
+    const int32_t id = ids_[i];
+    if (id == skip || weights_[id] == 0) continue;
+    last = id;
+    r -= weights_[id];
+    if (r < 0) return id;
   }
   return last;
 }
 
 std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t vocab, std::span<const int32_t> history) {
   scratch_.assign(logits, logits + vocab);
+  for (auto [token, bias] : opts_.logit_bias)
+    if (token >= 0 && token < vocab) scratch_[token] += bias;
   if (opts_.repetition_penalty != 1 && !history.empty()) {
     size_t window = std::min(history.size(), static_cast<size_t>(std::max<int64_t>(opts_.repetition_window, 0)));
     std::unordered_set<int32_t> seen(history.end() - window, history.end());

@@ -1,8 +1,8 @@
 // Picks the next token from a logits row: greedy (argmax, lowest id on ties) at
 // temperature 0, else softmax at the temperature over the top-k / min-p / top-p survivors,
-// drawn from a seeded std::mt19937_64 so a seed reproduces a run. A repetition
-// penalty (> 1) first divides positive and multiplies negative logits of tokens
-// seen in the recent history.
+// drawn from a seeded std::mt19937_64 so a seed reproduces a run. Logit biases are added
+// first; then a repetition penalty (> 1) divides positive and multiplies negative logits
+// of tokens seen in the recent history.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -20,6 +20,11 @@ struct SamplerOptions {
   float repetition_penalty = 1;  // 1: off
   int64_t repetition_window = 64;  // last tokens of the history the penalty looks at
   uint64_t seed = 0;
+  // Ids at or past it are never picked (the tokenizer's size, when the logits row has
+  // padding rows past it); 0: every id of the row.
+  int64_t vocab_limit = 0;
+  // Added to the tokens' logits before anything else (OpenAI's logit_bias; -100 bans).
+  std::vector<std::pair<int32_t, float>> logit_bias;
 };
 
 class Sampler {
@@ -38,6 +43,8 @@ class Sampler {
   // The penalised logits into scratch_; unless greedy, the candidates ids_[0, keep) with
   // their unnormalised weights (weights_, by token id): returns keep and their mass.
   std::pair<int64_t, double> candidates(const float* logits, int64_t vocab, std::span<const int32_t> history);
+  // The ids of a row of `vocab` logits that may be picked: [0, result).
+  int64_t pickable(int64_t vocab) const;
   // A candidate drawn by weight, never `skip`; `mass` is the candidates' without it.
   int32_t draw(int64_t keep, double mass, int32_t skip);
   template <typename Less>

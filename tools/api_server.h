@@ -23,6 +23,8 @@ struct ServeOptions {
   int port = 8080;
   std::string api_key;           // "" : no authentication
   size_t max_body_bytes = 1 << 20;
+  // The most tokens one request generates, whatever it asks (--n-predict); 0: the context's room.
+  int64_t n_predict = 0;
 };
 
 class ApiServer {

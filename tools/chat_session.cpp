@@ -1,4 +1,5 @@
 #include "tools/chat_session.h"
+#include "tools/tokenizer_bounds.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -80,7 +81,7 @@ class Chat {
   void stream(const std::vector<int32_t>& ids) {
     runtime::GenerateOptions gen = opts_.generation;
     gen.start_pos = pos_;
-    gen.is_eog = [&](int32_t id) { return m_.tokenizer->is_eog(id); };
+    bound_by_tokenizer(gen, *m_.tokenizer);
     models::StreamDecoder out(*m_.tokenizer);
     std::vector<int32_t> emitted;
     g_interrupted = false;

@@ -12,6 +12,7 @@
 #include "tools/bench_report.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
+#include "tools/jit_flags.h"
 #include "tools/commands.h"
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
@@ -25,6 +26,7 @@ std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
   s.push_back({"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"});
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});

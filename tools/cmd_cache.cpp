@@ -57,7 +57,7 @@ int cmd_cache(int argc, char** argv) {
   const std::string& action = a.positional()[0];
   if (action != "list" && action != "clear")
     throw UsageError("unknown lmc cache action '" + action + "': expected list or clear");
-  driver::CompileCache cache(a.has("cache-dir") ? *a.get("cache-dir") : driver::default_cache_dir(), UINT64_MAX);
+  driver::CompileCache cache(a.has("cache-dir") ? *a.get("cache-dir") : driver::default_cache_dir(), UINT64_MAX, 0);
   if (action == "list") return list(cache);
   std::printf("removed %.1f MB from %s\n", cache.clear() / 1e6, cache.dir().c_str());
   return 0;

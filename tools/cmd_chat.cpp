@@ -5,6 +5,7 @@
 #include "runtime/executor.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
+#include "tools/jit_flags.h"
 #include "tools/chat_session.h"
 #include "tools/commands.h"
 #include "tools/load_summary.h"
@@ -25,6 +26,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

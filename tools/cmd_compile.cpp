@@ -1,5 +1,5 @@
 // lmc compile: model YAML (or a GGUF or HF folder, lowered by the definition serving its
-// architecture) -> optimized graph -> generated kernels -> one artifact.
+// architecture, or a graph as IR text) -> optimized graph -> generated kernels -> one artifact.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -30,8 +30,14 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
-std::vector<InputFile> inputs(const driver::CompiledModel& c) {
-  std::vector<InputFile> in = {{c.model.def.path, "the model definition"}, {c.model.weights->path(), "the weights"}};
+std::vector<InputFile> inputs(const driver::CompiledModel& c, const driver::CompileRequest& r) {
+  std::vector<InputFile> in;
+  if (c.model.weights) in.push_back({c.model.weights->path(), "the weights"});
+  if (!c.tokenizer) {  // a graph read from IR text
+    in.push_back({r.model, "the graph"});
+    return in;
+  }
+  in.push_back({c.model.def.path, "the model definition"});
   if (c.model.def.tokenizer != "gguf") in.push_back({c.model.def.tokenizer, "the tokenizer"});
   return in;
 }
@@ -46,18 +52,18 @@ std::string sanitize(const std::string& s) {
 // from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc); the path written.
 std::string compile_one(const driver::CompileRequest& r, const Args& a, std::string out, std::optional<int64_t> rank = {}) {
   auto t0 = std::chrono::steady_clock::now();
-  driver::CompiledModel c = driver::compile(r);
+  driver::CompiledModel c = driver::compile_graph(r);
   if (out.empty()) {
     out = sanitize(c.model.info.name) + (a.has("emit-ir") ? ".lir" : ".lmc");
     if (rank) out = driver::rank_path(out, *rank);
   }
-  refuse_input_as_output(out, inputs(c));
+  refuse_input_as_output(out, inputs(c, r));
   if (a.has("emit-ir")) {
     write_output_file(out, ir::print(*c.model.graph));
     return out;
   }
   std::unique_ptr<Progress> bar;
-  uint64_t weight_bytes = driver::write_artifact(c, out, [&](int64_t done, int64_t total) {
+  uint64_t weight_bytes = driver::write_artifact(c, r, out, [&](int64_t done, int64_t total) {
     if (!bar) bar = std::make_unique<Progress>("packing", total);
     bar->update(done);
   });
@@ -78,17 +84,22 @@ int cmd_compile(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   Args a(specs(), argc, argv, 2);
   if (a.has("help")) {
-    std::cout << "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER [-o OUT.lmc] [options]\n\n"
+    std::cout << "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER|GRAPH.lir [-o OUT.lmc] [options]\n\n"
                  "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
                  "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
                  "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
                  "tokenizer.json) is lowered by the definition that serves its architecture\n"
-                 "(docs/model-definitions.md) and names the artifact.\n\noptions:\n"
+                 "(docs/model-definitions.md) and names the artifact. A graph as IR text (.lir, as\n"
+                 "lmc opt reads it) is compiled as it is: its params come from --weights FILE (a .gguf\n"
+                 "or SafeTensors), and its artifact, which has no tokenizer, is for lmc inspect and\n"
+                 "lmc verify; --emit-ir needs no weights.\n\noptions:\n"
               << Args::help_text(specs());
     return 0;
   }
-  if (a.positional().size() != 1) throw UsageError("lmc compile expects one model definition (.yaml), .gguf or Hugging Face folder");
+  if (a.positional().size() != 1)
+    throw UsageError("lmc compile expects one model definition (.yaml), .gguf, Hugging Face folder or graph (.lir)");
   driver::CompileRequest r = compile_request(a.positional()[0], a);
+  r.packs_weights = !a.has("emit-ir");
   // --tensor-parallel=N alone compiles every rank's share, each to its own file; with
   // --rank, that rank's share to -o.
   int64_t ranks = a.has("rank") ? 1 : a.get_int("tensor-parallel", 1, 1, 4096);

@@ -18,6 +18,7 @@
 #include "runtime/kernel_table.h"
 #include "tools/commands.h"
 #include "tools/expected_diagnostics.h"
+#include "tools/op_list.h"
 #include "tools/output_file.h"
 #include "tools/pass_flags.h"
 
@@ -37,6 +38,7 @@ std::vector<FlagSpec> opt_specs() {
   specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
+  specs.push_back({"list-ops", false, "list the IR's ops with their operands, attributes and traits, and exit"});
   specs.push_back({"help", false, "show this help", "", false, "h"});
   return specs;
 }
@@ -121,6 +123,10 @@ int cmd_opt(int argc, char** argv) {
   }
   if (a.has("list-passes")) {
     list_passes();
+    return 0;
+  }
+  if (a.has("list-ops")) {
+    list_ops(std::cout);
     return 0;
   }
   if (a.positional().size() != 1) throw UsageError("lmc opt expects one input file");

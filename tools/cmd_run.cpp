@@ -10,6 +10,7 @@
 #include "models/chat_conversation.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
+#include "tools/jit_flags.h"
 #include "tools/chat_session.h"
 #include "tools/draft_model_flag.h"
 #include "tools/load_summary.h"
@@ -21,6 +22,7 @@
 #include "tools/run_batch.h"
 #include "tools/run_flags.h"
 #include "tools/generated_text.h"
+#include "tools/tokenizer_bounds.h"
 
 namespace lmc::tools {
 
@@ -32,6 +34,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
                "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
   s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
@@ -111,7 +114,7 @@ int cmd_run(int argc, char** argv) {
   print_load_summary(m, ex);
   auto drafting = open_draft_model(a, ex, gen);
 
-  gen.is_eog = [&](int32_t id) { return tok.is_eog(id); };
+  bound_by_tokenizer(gen, tok);
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {
     // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.

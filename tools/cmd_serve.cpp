@@ -13,6 +13,7 @@
 #include "ir/error.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
+#include "tools/jit_flags.h"
 #include "tools/commands.h"
 #include "tools/load_summary.h"
 #include "tools/model_flags.h"
@@ -33,12 +34,15 @@ std::vector<FlagSpec> specs() {
       {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
                          "steps (default 4)", "N"},
       {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
+      {"n-predict", true, "the most tokens one request generates, whatever its max_tokens (default: the "
+                          "context's room)", "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
   };
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
   for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -73,6 +77,7 @@ int cmd_serve(int argc, char** argv) {
   so.host = a.get_or("host", "127.0.0.1");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_key = a.get_or("api-key", "");
+  so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
   auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);

@@ -65,7 +65,6 @@ def main(argv):
     ]
     for name, cls in GRIDS:
         parts.append(grid_table(name, cls) + "\n")
-    parts.append(f"const int8_t kIq4NlValues[16] = {{\n{int_rows(quants.IQ4_NL.kvalues)}\n}};\n\n")
     parts.append("}  // namespace lmc::models\n")
     with open(out, "w") as f:
         f.write("".join(parts))

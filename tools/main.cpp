@@ -25,15 +25,17 @@ const Command kCommands[] = {
     {"chat", lmc::tools::cmd_chat, "talk with a model, turn by turn, keeping the conversation in its KV cache"},
     {"serve", lmc::tools::cmd_serve, "serve the model over HTTP with OpenAI's API"},
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
+    {"exec", lmc::tools::cmd_exec, "compile a graph (IR text), run it on .npy or seeded inputs, compare pipelines"},
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
     {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},
     {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
+    {"perplexity", lmc::tools::cmd_perplexity, "score a text: perplexity, and KL divergence against a base"},
     {"cache", lmc::tools::cmd_cache, "list or clear the compiled models kept for .gguf files and HF folders"},
 };
 
 void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
-  for (const auto& c : kCommands) os << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const auto& c : kCommands) os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
 }
 

@@ -8,6 +8,7 @@
 #include "runtime/memory_lock.h"
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
+#include "tools/jit_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/process_world.h"
 #include "tools/progress.h"
@@ -31,7 +32,7 @@ codegen::TargetOptions target_options(const Args& a) {
 std::vector<FlagSpec> compile_flag_specs() {
   auto specs = pass_flag_specs();
   std::vector<FlagSpec> more = {
-      {"weights", true, "read weights from PATH instead of the definition's", "PATH"},
+      {"weights", true, "read weights from PATH instead of the definition's (for a graph, .lir: its params)", "PATH"},
       {"model-def", true, "lower a .gguf or Hugging Face folder with FILE instead of the definition serving "
                           "its architecture", "FILE.yaml"},
       {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
@@ -142,7 +143,8 @@ void lock_weights(const driver::LoadedModel& m) {
 
 }  // namespace
 
-driver::LoadedModel open_model(const std::string& path, const Args& a) {
+driver::LoadedModel open_model(const std::string& path, const Args& a, const OpenOverride& o) {
+  apply_jit_flags(a);
   bool definition = driver::model_input(path) != driver::ModelInput::Artifact;
   // An artifact is already compiled: a compile flag (--context, --passes, ...) would be ignored;
   // a model definition or weights (compiled here) have no seal or digests for the artifact
@@ -154,11 +156,18 @@ driver::LoadedModel open_model(const std::string& path, const Args& a) {
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;
-  r.context = a.get_int("ctx-size", 0, 1, int64_t{1} << 24);
-  if (definition)
+  r.context = o.context ? o.context : a.get_int("ctx-size", 0, 1, int64_t{1} << 24);
+  if (definition) {
     r.compile = compile_request(path, a);
-  else
+    if (o.pipeline) {
+      r.compile.pipeline = *o.pipeline;
+      r.compile.pass_options.clear();
+    }
+  } else if (o.pipeline) {
+    throw UsageError(path + " is compiled already: another pipeline needs the model definition or weights");
+  } else {
     r.trust = artifact_trust(a);
+  }
   runtime::Collectives* world = process_world();
   std::string opened = path;
   if (world && definition) take_rank(r.compile, *world);

@@ -9,7 +9,16 @@ namespace lmc::tools {
 
 namespace {
 
-std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+// The passes a flag names, each a registered pass: a misspelt name would otherwise
+// match nothing and print nothing.
+std::set<std::string> pass_names(const Args& a, const std::string& flag) {
+  std::set<std::string> out;
+  for (const auto& name : a.all(flag)) {
+    if (auto why = passes::pass_name_problem(name); !why.empty()) throw UsageError("--" + flag + ": " + why);
+    out.insert(name);
+  }
+  return out;
+}
 
 // One flag per option a registered pass declares, so a plugin's options are flags too.
 std::vector<FlagSpec> pass_option_flag_specs() {
@@ -66,8 +75,8 @@ passes::Instrumentation instrumentation_from(const Args& a) {
   passes::Instrumentation inst;
   inst.print_before_all = a.has("print-ir-before-all");
   inst.print_after_all = a.has("print-ir-after-all");
-  inst.print_before = as_set(a.all("print-ir-before"));
-  inst.print_after = as_set(a.all("print-ir-after"));
+  inst.print_before = pass_names(a, "print-ir-before");
+  inst.print_after = pass_names(a, "print-ir-after");
   inst.print_after_change = a.has("print-ir-after-change");
   inst.print_changed = print_changed(a);
   inst.debug_pass_manager = a.has("debug-pass-manager");

@@ -17,6 +17,7 @@
 #include "tools/npy_writer.h"
 #include "tools/run_flags.h"
 #include "tools/generated_text.h"
+#include "tools/tokenizer_bounds.h"
 
 namespace lmc::tools {
 
@@ -102,7 +103,7 @@ int run_batch(const Args& a, const std::string& model) {
                               std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
                                         << std::flush;
                             }};
-      job.opts.is_eog = [&tok](int32_t id) { return tok.is_eog(id); };
+      bound_by_tokenizer(job.opts, tok);
       if (logits_dir) {
         g->logits = std::make_unique<NpyWriter>((std::filesystem::path(*logits_dir) / (std::to_string(next) + ".npy")).string(),
                                                 ex.vocab());

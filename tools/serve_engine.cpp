@@ -1,9 +1,13 @@
 #include "tools/serve_engine.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "ir/error.h"
+#include "structured/json_token_constraint.h"
+#include "tools/constraint_vocabulary.h"
 #include "tools/generated_text.h"
+#include "tools/tokenizer_bounds.h"
 
 namespace lmc::tools {
 
@@ -74,6 +78,12 @@ void ServeEngine::work() {
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || batch_.active() > 0; });
+      if (!vocabulary_ && wants_vocabulary()) {
+        // Built once, for the first JSON answer, without holding up submit() meanwhile.
+        lock.unlock();
+        vocabulary_ = constraint_vocabulary(*m_.tokenizer);
+        lock.lock();
+      }
       admit();
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
@@ -101,7 +111,7 @@ void ServeEngine::admit() {
     queue_.pop_front();
     counters_.queued = static_cast<int64_t>(queue_.size());
     if (job->cancelled) {
-      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, ""});
+      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, 0, ""});
       continue;
     }
     start(std::move(job));
@@ -115,17 +125,26 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
                       [this, stream](const runtime::GenerationStats& st, const std::string& error) {
                         finish(*stream, st, error);
                       }};
-  b.opts.is_eog = [&tok](int32_t id) { return tok.is_eog(id); };
+  bound_by_tokenizer(b.opts, tok);
+  b.reuse_prefix = job->reuse_prefix;
+  if (job->ignore_eos) b.opts.is_eog = nullptr;
+  if (job->response_format)
+    b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
+                                                                     b.opts.max_tokens);
   try {
     batch_.add(std::move(b));
   } catch (const Error& e) {
-    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, e.what()});
+    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, 0, e.what()});
   }
+}
+
+bool ServeEngine::wants_vocabulary() const {
+  return std::any_of(queue_.begin(), queue_.end(), [](const auto& job) { return job->response_format != nullptr; });
 }
 
 // Called from the worker inside a step (mu_ is not held then).
 void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
-  JobResult result{"", stats.prompt_tokens, s.completion_tokens, error};
+  JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error};
   if (!error.empty()) {
     result.finish_reason = "error";
   } else {
@@ -136,6 +155,7 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     result.finish_reason = s.client_left ? "cancelled" : s.text.finish_reason(stats.hit_eog);
     std::lock_guard lock(mu_);
     counters_.prompt_tokens += result.prompt_tokens;
+    counters_.cached_tokens += result.cached_tokens;
     counters_.generated_tokens += result.completion_tokens;
     counters_.jobs_done += 1;
     counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();

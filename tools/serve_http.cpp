@@ -27,6 +27,10 @@ using nlohmann::json;
 // whether its client is still there (a write to a closed connection fails).
 constexpr auto kKeepAlive = std::chrono::seconds(1);
 
+// A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer
+// runs to its end of text (or the room left in the context).
+int64_t default_max_tokens(bool chat, int64_t room) { return chat ? room : std::min<int64_t>(16, room); }
+
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -81,9 +85,22 @@ json choice_chunk(bool chat, const std::string& text, const json& finish) {
   return {{"index", 0}, {"text", text}, {"logprobs", json()}, {"finish_reason", finish}};
 }
 
+// A handler whose ApiError becomes its JSON error answer.
+template <typename Handler>
+auto answering(Handler h) {
+  return [h](const httplib::Request& req, httplib::Response& res) {
+    try {
+      h(req, res);
+    } catch (const ApiError& e) {
+      send_json(res, e.status, error_body(e.type, e.what(), e.param));
+    }
+  };
+}
+
 json usage(const JobResult& r) {
   return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
-          {"total_tokens", r.prompt_tokens + r.completion_tokens}};
+          {"total_tokens", r.prompt_tokens + r.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
 }
 
 class HttpApiServer final : public ApiServer {
@@ -98,7 +115,8 @@ class HttpApiServer final : public ApiServer {
   void generate(const httplib::Request& req, httplib::Response& res, bool chat);
   std::string prompt_text(const ServeRequest& r) const;
   void respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat);
-  void respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat);
+  void respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat,
+                      bool include_usage);
   std::string metrics() const;
   void count(const std::string& path, int status);
 
@@ -140,8 +158,8 @@ void HttpApiServer::shutdown() {
 
 void HttpApiServer::count(const std::string& path, int status) {
   // Paths are the client's text: only the endpoints get their own series.
-  static const char* const kEndpoints[] = {"/health", "/metrics", "/v1/models", "/v1/completions",
-                                           "/v1/chat/completions"};
+  static const char* const kEndpoints[] = {"/health",         "/metrics",        "/v1/models", "/v1/completions",
+                                           "/v1/chat/completions", "/tokenize", "/detokenize"};
   std::string label = "other";
   for (const char* e : kEndpoints)
     if (path == e) label = e;
@@ -183,14 +201,16 @@ void HttpApiServer::routes() {
     res.set_content(metrics(), "text/plain; version=0.0.4");
   });
   auto generation = [this](bool chat) {
-    return [this, chat](const httplib::Request& req, httplib::Response& res) {
-      try {
-        generate(req, res, chat);
-      } catch (const ApiError& e) {
-        send_json(res, e.status, error_body(e.type, e.what(), e.param));
-      }
-    };
+    return answering([this, chat](const httplib::Request& req, httplib::Response& res) { generate(req, res, chat); });
   };
+  const models::Tokenizer& tok = *m_.tokenizer;
+  s.Post("/tokenize", answering([&tok](const httplib::Request& req, httplib::Response& res) {
+    TokenizeRequest t = parse_tokenize(req.body);
+    send_json(res, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
+  }));
+  s.Post("/detokenize", answering([&tok](const httplib::Request& req, httplib::Response& res) {
+    send_json(res, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
+  }));
   s.Post("/v1/completions", generation(false));
   s.Post("/v1/chat/completions", generation(true));
 }
@@ -218,25 +238,29 @@ std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
 
 void HttpApiServer::generate(const httplib::Request& req, httplib::Response& res, bool chat) {
   const int64_t context = m_.info.context;
-  ServeRequest r = parse_request(req.body, chat, context);
+  const models::Tokenizer& tok = *m_.tokenizer;
+  ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()));
   if (r.model && *r.model != m_.info.name)
     throw ApiError(404, "model_not_found", "the model '" + *r.model + "' does not exist; this server serves '" +
                    m_.info.name + "'", "model");
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
-  const models::Tokenizer& tok = *m_.tokenizer;
   auto job = std::make_shared<Job>();
-  job->prompt = tok.encode(prompt_text(r), tok.wants_bos());
+  job->prompt = r.prompt_tokens.empty() ? tok.encode(prompt_text(r), tok.wants_bos()) : r.prompt_tokens;
   const auto n = static_cast<int64_t>(job->prompt.size());
   if (n >= context)
     throw ApiError(400, "invalid_request_error", "the prompt is " + std::to_string(n) +
                    " tokens; the context holds " + std::to_string(context), chat ? "messages" : "prompt");
-  job->generation.max_tokens = r.max_tokens.value_or(context - n);
+  job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(chat, context - n)), context - n);
+  if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
   if (!r.seeded) job->generation.sampling.seed = std::random_device{}();
   job->stop = r.stop;
+  job->reuse_prefix = r.cache_prompt;
+  job->ignore_eos = r.ignore_eos;
+  job->response_format = r.response_format;
   const std::string id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
   if (r.stream)
-    respond_stream(res, job, id, chat);
+    respond_stream(res, job, id, chat, r.include_usage);
   else
     respond_whole(res, job, id, chat);
 }
@@ -262,8 +286,10 @@ void HttpApiServer::respond_whole(httplib::Response& res, const std::shared_ptr<
                        {"usage", usage(r)}});
 }
 
+// The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
+// one more chunk without choices does.
 void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
-                               bool chat) {
+                                   bool chat, bool include_usage) {
   auto events = std::make_shared<EventQueue>();
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
                {"created", now_seconds()}, {"model", m_.info.name}};
@@ -278,14 +304,21 @@ void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr
     events->push(sse(chunk(choice_chunk(chat, piece, json()))));
     return true;
   };
-  job->on_done = [events, chunk, chat](const JobResult& r) {
+  job->on_done = [events, chunk, chat, include_usage, head](const JobResult& r) {
     if (r.finish_reason == "error") {
       events->push(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;
     }
     json last = chunk(choice_chunk(chat, "", r.finish_reason));
     last["usage"] = usage(r);
-    events->push(sse(last) + "data: [DONE]\n\n", true);
+    std::string tail = sse(last);
+    if (include_usage) {
+      json totals = head;
+      totals["choices"] = json::array();
+      totals["usage"] = usage(r);
+      tail += sse(totals);
+    }
+    events->push(tail + "data: [DONE]\n\n", true);
   };
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
   ++open_streams_;
@@ -332,6 +365,8 @@ std::string HttpApiServer::metrics() const {
       out << "lmc_requests_total{path=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
   }
   metric("lmc_prompt_tokens_total", "counter", "Prompt tokens read.", c.prompt_tokens);
+  metric("lmc_prompt_tokens_cached_total", "counter",
+         "Prompt tokens a slot's KV cache already held (prefix reuse): not computed again.", c.cached_tokens);
   metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
   metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
   metric("lmc_queue_depth", "gauge", "Generations waiting for the model.", c.queued);

@@ -1,6 +1,11 @@
 #include "tools/serve_request.h"
 
+#include <cstdlib>
+#include <set>
+
 #include <nlohmann/json.hpp>
+
+#include "tools/response_format.h"
 
 namespace lmc::tools {
 
@@ -90,27 +95,148 @@ std::vector<std::string> stops(const json& body) {
   return out;
 }
 
-std::string prompt(const json& body) {
+int32_t token_id(const json& v, int64_t vocab, const std::string& param) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
+    invalid(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
+  return static_cast<int32_t>(v.get<int64_t>());
+}
+
+// A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt).
+void prompt(const json& body, int64_t vocab, ServeRequest& r) {
   const json* v = field(body, "prompt");
   if (!v) invalid("prompt", "'prompt' is required");
-  if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) return (*v)[0].get<std::string>();
-  if (!v->is_string()) invalid("prompt", "'prompt' must be a string (or an array of one string)");
+  if (v->is_array() && !v->empty() && (*v)[0].is_number()) {
+    for (const json& id : *v) r.prompt_tokens.push_back(token_id(id, vocab, "prompt"));
+    return;
+  }
+  if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) v = &(*v)[0];
+  if (!v->is_string())
+    invalid("prompt", "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
   if (v->get<std::string>().empty()) invalid("prompt", "'prompt' is empty");
-  return v->get<std::string>();
+  r.prompt = v->get<std::string>();
+}
+
+// {"token id": bias from -100 to 100}, added to the token's logit before sampling.
+std::vector<std::pair<int32_t, float>> logit_bias(const json& body, int64_t vocab) {
+  const json* v = field(body, "logit_bias");
+  if (!v) return {};
+  if (!v->is_object()) invalid("logit_bias", "'logit_bias' must be an object of token ids to biases");
+  std::vector<std::pair<int32_t, float>> out;
+  for (const auto& [key, bias] : v->items()) {
+    char* end = nullptr;
+    long long id = std::strtoll(key.c_str(), &end, 10);
+    if (key.empty() || *end) invalid("logit_bias", "'logit_bias' keys must be token ids, not '" + key + "'");
+    int32_t token = token_id(json(id), vocab, "logit_bias");
+    if (!bias.is_number() || !(bias.get<double>() >= -100 && bias.get<double>() <= 100))
+      invalid("logit_bias", "'logit_bias' values must be numbers from -100 to 100");
+    out.emplace_back(token, static_cast<float>(bias.get<double>()));
+  }
+  return out;
+}
+
+bool flag(const json& body, const char* name) {
+  const json* v = field(body, name);
+  if (v && !v->is_boolean()) invalid(name, std::string("'") + name + "' must be true or false");
+  return v && v->get<bool>();
+}
+
+// The fields a request may carry that lmc does not act on, at the values that ask for
+// nothing it lacks; anything else names the field.
+void refuse_what_is_not_honoured(const json& body, bool chat) {
+  auto at_most_one = [&](const char* name) {
+    if (const json* v = field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
+      invalid(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
+  };
+  at_most_one("n");
+  if (!chat) at_most_one("best_of");
+  for (const char* penalty : {"frequency_penalty", "presence_penalty"})
+    if (const json* v = field(body, penalty); v && !(v->is_number() && v->get<double>() == 0))
+      invalid(penalty, std::string("'") + penalty +
+                           "' is not supported; lmc's repetition penalty is the run flag --repeat-penalty");
+  if (const json* v = field(body, "logprobs"); v && !(v->is_boolean() ? !v->get<bool>() : v->is_number_integer() && v->get<int64_t>() == 0))
+    invalid("logprobs", "'logprobs' is not supported");
+  if (field(body, "top_logprobs")) invalid("top_logprobs", "'top_logprobs' is not supported");
+  if (!chat && flag(body, "echo")) invalid("echo", "'echo' is not supported");
+  if (!chat && field(body, "suffix")) invalid("suffix", "'suffix' is not supported");
+  if (const json* v = field(body, "tools"); v && !(v->is_array() && v->empty()))
+    invalid("tools", "tools are not supported: this server's chat formats define no tool calls");
+  if (const json* v = field(body, "tool_choice"); v && *v != "none" && *v != "auto")
+    invalid("tool_choice", "'tool_choice' must be \"none\" or \"auto\": tools are not supported");
+  if (field(body, "functions") || field(body, "function_call"))
+    invalid(field(body, "functions") ? "functions" : "function_call", "functions are not supported");
+}
+
+void refuse_unknown(const json& body, bool chat) {
+  static const std::set<std::string> kCommon = {
+      "model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "logit_bias", "n",
+      "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
+      // llama-server's extensions lmc honours
+      "top_k", "min_p", "cache_prompt", "ignore_eos",
+      // structured output, on completions too (as llama-server)
+      "response_format"};
+  static const std::set<std::string> kChat = {"messages", "max_completion_tokens", "tools", "tool_choice", "functions",
+                                      "function_call", "parallel_tool_calls", "metadata",
+                                      "store", "service_tier"};
+  static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
+  for (const auto& [key, value] : body.items())
+    if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
+      invalid(key, "unrecognized request argument '" + key + "'");
+}
+
+bool include_usage(const json& body) {
+  const json* v = field(body, "stream_options");
+  if (!v) return false;
+  if (!v->is_object()) invalid("stream_options", "'stream_options' must be an object");
+  for (const auto& [key, value] : v->items())
+    if (key != "include_usage") invalid("stream_options", "'stream_options." + key + "' is not supported");
+  const json* u = field(*v, "include_usage");
+  if (u && !u->is_boolean()) invalid("stream_options", "'stream_options.include_usage' must be true or false");
+  return u && u->get<bool>();
+}
+
+json object_of(std::string_view text) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
+  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+  return body;
+}
+
+void only_fields(const json& body, const std::set<std::string>& names) {
+  for (const auto& [key, value] : body.items())
+    if (!names.count(key)) invalid(key, "unrecognized request argument '" + key + "'");
 }
 
 }  // namespace
 
-ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit) {
-  json body = json::parse(text, nullptr, false);
-  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
-  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+TokenizeRequest parse_tokenize(std::string_view text) {
+  json body = object_of(text);
+  only_fields(body, {"content", "add_special", "with_pieces"});
+  if (flag(body, "with_pieces")) invalid("with_pieces", "'with_pieces' is not supported");
+  const json* content = field(body, "content");
+  if (!content || !content->is_string()) invalid("content", "'content' must be a string");
+  return {content->get<std::string>(), flag(body, "add_special")};
+}
+
+std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
+  json body = object_of(text);
+  only_fields(body, {"tokens"});
+  const json* tokens = field(body, "tokens");
+  if (!tokens || !tokens->is_array()) invalid("tokens", "'tokens' must be an array of token ids");
+  std::vector<int32_t> out;
+  for (const json& id : *tokens) out.push_back(token_id(id, vocab, "tokens"));
+  return out;
+}
+
+ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab) {
+  json body = object_of(text);
+  refuse_unknown(body, chat);
+  refuse_what_is_not_honoured(body, chat);
   ServeRequest r;
   r.chat = chat;
   if (chat)
     r.messages = messages(body);
   else
-    r.prompt = prompt(body);
+    prompt(body, vocab, r);
   if (const json* m = field(body, "model")) {
     if (!m->is_string()) invalid("model", "'model' must be a string");
     r.model = m->get<std::string>();
@@ -126,10 +252,19 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     r.sampling.seed = static_cast<uint64_t>(*seed);
     r.seeded = true;
   }
+  r.sampling.logit_bias = logit_bias(body, vocab);
   r.stop = stops(body);
-  if (const json* s = field(body, "stream")) {
-    if (!s->is_boolean()) invalid("stream", "'stream' must be true or false");
-    r.stream = s->get<bool>();
+  r.stream = flag(body, "stream");
+  r.include_usage = include_usage(body);
+  if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
+  r.ignore_eos = flag(body, "ignore_eos");
+  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (field(body, "response_format")) {
+    // Parsed again keeping the order of keys: a schema's properties are answered in order.
+    r.response_format = parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]);
+    if (r.response_format && r.ignore_eos)
+      invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON 'response_format': the answer ends where "
+                            "its JSON does");
   }
   return r;
 }

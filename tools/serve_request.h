@@ -1,9 +1,13 @@
 // An OpenAI API request to `lmc serve` (POST /v1/completions, /v1/chat/completions), read
 // from its JSON body and checked: each field the server honours must have the right type
-// and range, else an ApiError names the field (HTTP 400). Fields it does not honour are
-// ignored, as OpenAI's API ignores what a model does not support.
+// and range, else an ApiError names the field (HTTP 400). A field it does not honour is
+// accepted only at the value that asks for nothing (n 1, logprobs off, no tools, no
+// penalties); any other value, and a field OpenAI's API does not have
+// (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
+// unrecognized argument: never silently ignored.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -11,6 +15,7 @@
 #include <vector>
 
 #include "runtime/sampler.h"
+#include "structured/json_grammar.h"
 
 namespace lmc::tools {
 
@@ -30,17 +35,34 @@ struct ChatMessage {
 
 struct ServeRequest {
   bool chat = false;
-  std::string prompt;                 // /v1/completions
+  std::string prompt;                 // /v1/completions, as text
+  std::vector<int32_t> prompt_tokens; // /v1/completions, as token ids (then `prompt` is empty)
   std::vector<ChatMessage> messages;  // /v1/chat/completions
   std::optional<std::string> model;
-  std::optional<int64_t> max_tokens;  // absent: until end of text or context
-  runtime::SamplerOptions sampling;   // OpenAI's defaults: temperature 1, top_p 1
+  std::optional<int64_t> max_tokens;  // absent: 16 for a completion, a chat answer to its end
+  runtime::SamplerOptions sampling;   // OpenAI's defaults: temperature 1, top_p 1; logit_bias
   bool seeded = false;                // a seed was given (else the server draws one)
   std::vector<std::string> stop;
   bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage: a last chunk with the usage
+  bool ignore_eos = false;     // llama-server's: generate past the end of text
+  // llama-server's field: false prefills the whole prompt even when a slot's KV cache
+  // holds a prefix of it (runtime/batch_generator.h).
+  bool cache_prompt = true;
+  // response_format json_object or json_schema: what the answer must be (tools/response_format.h).
+  std::shared_ptr<const structured::Grammar> response_format;
 };
 
-// `max_tokens_limit`: the most tokens a request may ask for (the context).
-ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit);
+// llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.
+struct TokenizeRequest {
+  std::string content;
+  bool add_special = false;  // the model's BOS, when its tokenizer begins with one
+};
+TokenizeRequest parse_tokenize(std::string_view body);
+std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
+
+// `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
+// tokenizer's size, which token ids (prompt, logit_bias) must be below.
+ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab);
 
 }  // namespace lmc::tools

@@ -111,6 +111,28 @@ def lir(body, args="%x: f32[T,64]"):
     return f"graph @g({args}) {{\n{body}\n}}\n".encode()
 
 
+def npy(shape, descr="<f4", data=None, header=None):
+    """A .npy file (format 1.0) of zeros of `shape`, or with `data` or a header dict of its own."""
+    if header is None:
+        header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (descr, "".join(f"{d}, " for d in shape))
+    text = header.encode()
+    text += b" " * (-(10 + len(text) + 1) % 64) + b"\n"
+    if data is None:
+        count = 1
+        for d in shape:
+            count *= d
+        data = b"\0" * (count * int(descr[-1]))
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + data
+
+
+def exec_row(name, npy_bytes, pattern, lir_text=None, args=("--dim", "T=3", "--input", "x={dir}/x.npy"), exit=ERROR):
+    """lmc exec of a small graph (a SiLU of %x: f32[T,64]) with x.npy as its input."""
+    files = {"g.lir": lambda: lir_text or lir("  %y = silu %x : f32[T,64]\n  return %y")}
+    if npy_bytes is not None:
+        files["x.npy"] = lambda: npy_bytes
+    return Row(name, ["exec", "{dir}/g.lir", *args], exit, pattern, files)
+
+
 # ---------------------------------------------------------------- YAML
 
 def tiny_yaml(replace=None, weights=None):
@@ -461,6 +483,55 @@ def rows():
             r"^\S*g\.lir:2:\d+: error: ",
             {"g.lir": lambda: lir("  %a = add %x, %x : f32[T,64]\n  return %a")[:40]}),
 
+        # lmc exec: .npy inputs, symbols, row ids, params.
+        exec_row("exec_npy_missing", None, r"^\S*x\.npy: error: "),
+        exec_row("exec_npy_fifo", FIFO, r"^\S*x\.npy: error: not a regular file \(a FIFO\)"),
+        exec_row("exec_npy_not_npy", b"PK\x03\x04 a zip file", r"^\S*x\.npy: error: is not a NumPy \.npy file"),
+        exec_row("exec_npy_header_past_eof", b"\x93NUMPY\x01\x00\xff\xff{'descr'",
+                 r"^\S*x\.npy: error: ends inside its header$"),
+        exec_row("exec_npy_header_garbage", npy((3, 64), header="{'descr': [1, 2]}"),
+                 r"^\S*x\.npy: error: bad \.npy header \(expected a string, True, False or a tuple\)"),
+        exec_row("exec_npy_header_incomplete", npy((3, 64), header="{'descr': '<f4'}"),
+                 r"^\S*x\.npy: error: its header has no 'fortran_order'$"),
+        exec_row("exec_npy_version", npy((3, 64)).replace(b"NUMPY\x01", b"NUMPY\x09", 1),
+                 r"^\S*x\.npy: error: is \.npy format version 9, not 1 to 3$"),
+        exec_row("exec_npy_shape_overflows", npy((1 << 40, 1 << 40), data=b""),
+                 r"^\S*x\.npy: error: its element count overflows int64$"),
+        exec_row("exec_npy_data_short", npy((3, 64), data=b"\0" * 8),
+                 r"^\S*x\.npy: error: has 8 bytes of data; its shape \(3, 64\) of '<f4' needs 768$"),
+        exec_row("exec_npy_big_endian", npy((3, 64), descr=">f4"),
+                 r"^\S*x\.npy: error: holds '>f4' values; lmc exec reads little-endian float16/32/64 and int32/64"),
+        exec_row("exec_npy_wrong_shape", npy((4, 64)),
+                 r"^\S*x\.npy: error: has shape \(4, 64\), but argument %x is f32\[T,64\], \(3, 64\) with"),
+        exec_row("exec_npy_integers_for_floats", npy((3, 64), descr="<i4"),
+                 r"^\S*x\.npy: error: holds integers, but argument %x is f32\[T,64\]$"),
+        exec_row("exec_npy_int64_past_int32", npy((3, 64), descr="<i8", data=struct.pack("<q", 1 << 40) + b"\0" * (8 * 191)),
+                 r"^\S*x\.npy: error: value 1099511627776 at index 0 does not fit int32$"),
+        exec_row("exec_input_unknown_argument", npy((3, 64)),
+                 r"^\S*x\.npy: error: is given for %y, but the graph's arguments are %x$",
+                 args=("--dim", "T=3", "--input", "y={dir}/x.npy")),
+        exec_row("exec_symbol_unbound", None, r"^\S*g\.lir: error: the graph's shapes use the symbol T: give its "
+                 r"value, --dim T=N$", args=()),
+        exec_row("exec_l_over_t", None, r"^\S*g\.lir: error: L = 3 is more than T = 2: L counts the last rows of T$",
+                 lir("  %y = tail_rows %x : f32[L,64]\n  return %y"), args=("--dim", "T=2,L=3")),
+        exec_row("exec_dim_syntax", None, r"^lmc exec: --dim expects SYM=N with SYM one of T, L, C; got 'T:3'",
+                 args=("--dim", "T:3"), exit=USAGE),
+        exec_row("exec_dim_too_large", None, r"^lmc exec: --dim T must be an integer from 1 to 1048576, got "
+                 r"'99999999999999999999'", args=("--dim", "T=99999999999999999999"), exit=USAGE),
+        exec_row("exec_input_syntax", None, r"^lmc exec: --input expects NAME=FILE\.npy",
+                 args=("--dim", "T=3", "--input", "x.npy"), exit=USAGE),
+        exec_row("exec_i32_argument", None, r"^\S*g\.lir: error: argument %ids is i32: ",
+                 lir('  %e = param {name = "e"} : f32[10,64]\n  %y = embedding %e, %ids : f32[T,64]\n  return %y',
+                     "%ids: i32[T]"), args=("--dim", "T=3")),
+        exec_row("exec_transform_param_without_weights", None,
+                 r'^\S*g\.lir:2: error: param "q8_0\(w\)" is a weight transform, whose parts random weights cannot know',
+                 lir('  %w = param {name = "q8_0(w)"} : q8_0[32,64]\n  %y = linear %x, %w : f32[T,32]\n  return %y'),
+                 args=("--dim", "T=3")),
+        exec_row("exec_token_outside_the_table", npy((3,), descr="<i4", data=struct.pack("<3i", 1, 99, 2)),
+                 r"^runtime: error: row 1: token id 99 is outside the embedding table of 10 rows$",
+                 lir('  %e = param {name = "e"} : f32[10,64]\n  %y = embedding %e, %tokens : f32[T,64]\n  return %y',
+                     "%tokens: i32[T]"), args=("--dim", "T=3", "--passes=none", "--input", "tokens={dir}/x.npy")),
+
         # Model definitions.
         Row("yaml_serves_unknown_format", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml:\d+:\d+: error: serves: unknown weights format 'onnx' \(expected gguf or hf\)$",
@@ -721,6 +792,17 @@ def rows():
             r"^lmc bench: -o must be table, md, csv, json or jsonl, not 'xml'"),
         Row("bench_parallel_not_a_list", ["bench", "{tiny}/tiny.lmc", "--parallel", "1,x"], USAGE,
             r"^lmc bench: --parallel expects positive integers separated by commas"),
+        Row("perplexity_text_shorter_than_two_chunks", ["perplexity", "{tiny}/tiny.lmc", "-f", "{dir}/t.txt", "-c", "8"],
+            ERROR, r"^\S*t\.txt: error: the text is \d+ tokens; it needs at least 16 \(two chunks of 8\)$",
+            {"t.txt": lambda: b"hi"}),
+        Row("perplexity_text_missing", ["perplexity", "{tiny}/tiny.lmc", "-f", "{dir}/absent.txt"], ERROR,
+            r"^\S*absent\.txt: error: cannot read the text$"),
+        Row("perplexity_other_pipeline_for_an_artifact", ["perplexity", "{tiny}/tiny.lmc", "-f", "{dir}/t.txt",
+                                                          "--kl-base=none"], USAGE,
+            r"^lmc perplexity: --kl-base compiles the base with another pipeline, but \S*tiny\.lmc is compiled already",
+            {"t.txt": lambda: b"hi"}),
+        Row("perplexity_without_a_text", ["perplexity", "{tiny}/tiny.lmc"], USAGE,
+            r"^lmc perplexity: give the text to score with -f FILE \(see"),
         Row("model_twice", ["run", "{tiny}/tiny.lmc", "-m", "{tiny}/tiny.lmc", "-p", "hi"], USAGE,
             r"^lmc run: lmc run expects one artifact, model definition, \.gguf or Hugging Face folder"),
         Row("chat_without_a_chat_format", ["chat", "{tiny}/tiny.lmc"], ERROR,
@@ -735,7 +817,7 @@ def rows():
         # Weights given directly: their architecture picks the model definition (serves:).
         Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
-            r"known: gemma3, llama, phi3, qwen2, qwen3 in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"known: gemma2, gemma3, llama, phi3, qwen2, qwen3 in \S+; add a definition with serves: \{gguf: mamba\} "
             r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
@@ -756,6 +838,18 @@ def rows():
             r"^\S*models/qwen2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
             r"rope_scaling \(YaRN, dynamic\) is not implemented by qwen2-hf\.yaml$",
             setup=lambda d: write_tiny_family(d, "qwen2", rope_scaling={"type": "yarn", "factor": 4.0})),
+        # Gemma 2's soft-caps: a null one is none in transformers, a missing one its default,
+        # which changed between versions; gemma2-hf.yaml takes neither.
+        Row("hf_gemma2_null_softcap", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*models/gemma2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"attn_logit_softcapping must be set \(not null\) in config\.json for gemma2-hf\.yaml$",
+            setup=lambda d: write_tiny_family(d, "gemma2-2b", attn_logit_softcapping=None)),
+        # layer_types is read one layer at a time: a kind of layer it does not know stops it.
+        Row("hf_gemma2_layer_type_unknown", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*models/gemma2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"layer_types entries other than sliding_attention and full_attention are not implemented by "
+            r"gemma2-hf\.yaml$",
+            setup=lambda d: write_tiny_family(d, "gemma2-2b", layer_types=["chunked_attention"])),
         # A config's null is an unset option: Mistral v0.2's "sliding_window": null attends to the whole past.
         Row("hf_null_option_is_unset", ["run", "{dir}/hf", "--prompt", "hi", "--max-tokens", "2"], 0,
             r"^lmc: hf: weights ", setup=lambda d: write_tiny_family(d, "mistral", sliding_window=None)),

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
-#include "runtime/kernel_object.h"
+#include "codegen/kernel_library.h"
 #include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -49,10 +49,10 @@ codegen::KernelDesc attention(ir::DType cache) {
 }
 
 lmc_kernel_fn compile_kernel(ir::DType cache) {
-  static std::vector<std::unique_ptr<runtime::KernelObject>> libs;
+  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
   codegen::KernelCompiler c;
   std::string name = c.add(attention(cache));
-  libs.push_back(runtime::KernelObject::compile(c));
+  libs.push_back(codegen::KernelLibrary::compile(c));
   return libs.back()->lookup(name);
 }
 

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
-#include "runtime/kernel_object.h"
+#include "codegen/kernel_library.h"
 #include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -100,10 +100,10 @@ struct Kernel {
 };
 
 Kernel compile_kernel(Shape s) {
-  static std::vector<std::unique_ptr<runtime::KernelObject>> libs;
+  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
   codegen::KernelCompiler c;
   std::string name = c.add(block_linear(s));
-  libs.push_back(runtime::KernelObject::compile(c));
+  libs.push_back(codegen::KernelLibrary::compile(c));
   return {libs.back()->lookup(name), c.kernels().front().info};
 }
 

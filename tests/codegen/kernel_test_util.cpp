@@ -65,7 +65,7 @@ LoadedKernel load_kernel(const codegen::KernelDesc& d) {
   std::string name = compiler.add(d);
   LoadedKernel k;
   k.info = compiler.kernels().front().info;
-  k.lib = runtime::KernelObject::compile(compiler);
+  k.lib = codegen::KernelLibrary::compile(compiler);
   k.fn = k.lib->lookup(name);
   return k;
 }

@@ -10,12 +10,21 @@
 
 #include "codegen/kernel_abi.h"
 #include "codegen/kernel_desc.h"
+#include "codegen/kernel_library.h"
 #include "ir/type.h"
-#include "runtime/kernel_object.h"
 
 namespace lmc::test {
 
 ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims);
+// Whether this is the sanitizer build (-DLMC_SANITIZE=ON). The generated kernels are not
+// instrumented there, so the long numeric sweeps over them check nothing the optimized build
+// does not: they run a sample of their cases.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitizedBuild = true;
+#else
+constexpr bool kSanitizedBuild = false;
+#endif
+
 inline ir::Dim T() { return ir::Dim::symbolic(ir::Sym::T); }
 inline ir::Dim D(int64_t v) { return ir::Dim::of(v); }
 
@@ -35,7 +44,7 @@ void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* 
 
 // One descriptor compiled and loaded on its own, with its work-item count.
 struct LoadedKernel {
-  std::unique_ptr<runtime::KernelObject> lib;
+  std::unique_ptr<codegen::KernelLibrary> lib;
   lmc_kernel_fn fn = nullptr;
   codegen::KernelInfo info;
 };

@@ -196,6 +196,7 @@ double ref_activation(const std::string& name, double x) {
   if (name == "gelu_tanh")
     return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
   if (name == "gelu") return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
+  if (name == "tanh") return std::tanh(x);
   throw std::invalid_argument("unknown activation " + name);
 }
 
@@ -270,30 +271,54 @@ std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType pan
   return out;
 }
 
-models::GgmlType ggml_type_of(ir::DType t) {
-  if (t == ir::DType::q4_k) return models::GgmlType::Q4_K;
-  if (t == ir::DType::q5_k) return models::GgmlType::Q5_K;
-  if (t == ir::DType::q6_k) return models::GgmlType::Q6_K;
-  throw std::invalid_argument("ggml_type_of: not a K type");
+std::optional<models::GgmlType> ggml_type_of(ir::DType t) {
+  switch (t) {
+    case ir::DType::q4_k: return models::GgmlType::Q4_K;
+    case ir::DType::q5_k: return models::GgmlType::Q5_K;
+    case ir::DType::q6_k: return models::GgmlType::Q6_K;
+    case ir::DType::q3_k: return models::GgmlType::Q3_K;
+    case ir::DType::q2_k: return models::GgmlType::Q2_K;
+    case ir::DType::iq4_nl: return models::GgmlType::IQ4_NL;
+    case ir::DType::iq4_xs: return models::GgmlType::IQ4_XS;
+    default: return std::nullopt;
+  }
 }
 
-std::vector<uint8_t> random_super_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed) {
+namespace {
+
+// Where a block's f16 d lies, and below which it is drawn so that d times the largest
+// integer scale times quant (q4_k: 63 * 15 plus the min's 63 * 15) stays about 2.
+struct BlockD {
+  int64_t at;
+  float max;
+};
+BlockD block_d(ir::DType t) {
+  switch (t) {
+    case ir::DType::q6_k: return {208, 4e-4f};    // 128 * 32
+    case ir::DType::q3_k: return {108, 1.5e-2f};  // 32 * 4
+    case ir::DType::q2_k: return {80, 2e-2f};     // 15 * 3 plus the min's 15
+    case ir::DType::iq4_nl: return {0, 1.5e-2f};  // 127
+    case ir::DType::iq4_xs: return {0, 5e-4f};    // 32 * 127
+    default: return {0, 2e-3f};
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> random_ggml_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed) {
   std::vector<uint8_t> out(static_cast<size_t>(rows * ir::dtype_row_bytes(t, k)));
   std::mt19937 rng(seed);
   for (auto& byte : out) byte = static_cast<uint8_t>(rng());
-  std::uniform_real_distribution<float> scale(0.0f, t == ir::DType::q6_k ? 4e-4f : 2e-3f);
+  const BlockD d = block_d(t);
+  std::uniform_real_distribution<float> scale(0.0f, d.max);
   auto put_f16 = [&](uint8_t* at) {
     uint16_t h = f32_to_f16(scale(rng));
     std::memcpy(at, &h, 2);
   };
   const int64_t bytes = ir::dtype_block_bytes(t);
-  for (uint8_t* super = out.data(); super < out.data() + out.size(); super += bytes) {
-    if (t == ir::DType::q6_k) {
-      put_f16(super + 208);
-    } else {
-      put_f16(super);
-      put_f16(super + 2);
-    }
+  for (uint8_t* block = out.data(); block < out.data() + out.size(); block += bytes) {
+    put_f16(block + d.at);
+    if (t == ir::DType::q4_k || t == ir::DType::q5_k || t == ir::DType::q2_k) put_f16(block + d.at + 2);  // dmin
   }
   return out;
 }
@@ -305,8 +330,8 @@ std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t
   const auto* bytes = static_cast<const uint8_t*>(w) + n * ir::dtype_row_bytes(wtype, K);
   if (wtype == ir::DType::q8_0)
     dequantize_q8_0_row(bytes, K, row.data());
-  else if (ir::dtype_block_elems(wtype) == 256)
-    models::dequantize_row(ggml_type_of(wtype), bytes, row.data(), K);
+  else if (auto ggml = ggml_type_of(wtype))
+    models::dequantize_row(*ggml, bytes, row.data(), K);
   else if (ir::is_kept_from_source(wtype))
     dequantize_small_row(bytes, K, wtype, row.data());
   else
@@ -399,11 +424,12 @@ std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const i
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    const std::vector<double>& freqs, bool neox) {
   std::vector<double> y(static_cast<size_t>(T * W));
-  int64_t half = head_dim / 2;
+  const auto half = static_cast<int64_t>(freqs.size());  // pairs: the first 2 * half features turn
   for (int64_t t = 0; t < T; ++t) {
     for (int64_t h = 0; h < W; h += head_dim) {
       const float* xh = x + t * W + h;
       double* yh = y.data() + t * W + h;
+      for (int64_t i = 2 * half; i < head_dim; ++i) yh[i] = xh[i];
       for (int64_t i = 0; i < half; ++i) {
         double angle = static_cast<double>(positions[t]) * freqs[static_cast<size_t>(i)];
         double c = std::cos(angle), s = std::sin(angle);

@@ -3,6 +3,7 @@
 // against. Only tests use these loops.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,13 +33,13 @@ std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, in
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t);
 void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out);
 
-// `rows` rows of k values (a multiple of 256) as random super-blocks of a K type (q4_k,
-// q5_k, q6_k): random quants and 6-bit (signed 8-bit for q6_k) scales, d and dmin small
-// f16 values, so the weights lie within about ±2. Their values are ggml's dequantization
-// (weight_row).
-std::vector<uint8_t> random_super_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed);
-// The GGUF type a K type's super-blocks are.
-models::GgmlType ggml_type_of(ir::DType t);
+// `rows` rows of k values (a multiple of the block) as random blocks of a type a file stores
+// and ggml decodes (the K types, iq4_nl, iq4_xs: ggml_type_of): random quants and integer
+// scales, d and dmin small f16 values, so the weights lie within about ±2. Their values are
+// ggml's dequantization (weight_row).
+std::vector<uint8_t> random_ggml_blocks(int64_t rows, int64_t k, ir::DType t, uint32_t seed);
+// The GGUF type whose blocks t is, for the types ggml's dequantization decodes here.
+std::optional<models::GgmlType> ggml_type_of(ir::DType t);
 
 // Input rows [T, K] as the integer paths read them against weights of type w, rounded as
 // ggml rounds activations: per 32 values (q8_0) q = round-half-even(x * (127/max|x|)) with
@@ -71,7 +72,8 @@ double ref_elementwise(const std::string& kind, double a, double b, double facto
 // Rotary embedding of x[T, W], row t at position positions[t], heads of head_dim.
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    double base, bool neox);
-// The same with pair i turning by positions[t] * freqs[i].
+// The same with pair i turning by positions[t] * freqs[i]: the first 2 * freqs.size()
+// features of a head turn (neox pairs i, i + freqs.size()), the rest pass through.
 std::vector<double> reference_rope(const float* x, int64_t T, int64_t W, const int32_t* positions, int64_t head_dim,
                                    const std::vector<double>& freqs, bool neox);
 // `rows` rows of W floats as KV cache rows of `dtype` (f32, f16 rounded to nearest even,

@@ -1,4 +1,4 @@
-// The generated elementwise kernels (add, mul, scale, gelu, gelu_tanh, silu) against
+// The generated elementwise kernels (add, mul, scale, gelu, gelu_tanh, silu, tanh) against
 // ref_elementwise, over odd row widths (vector tails), several row counts, static
 // shapes of rank 1 and 3, and 1 or 2 threads; add and mul with operand 1 one row
 // that applies to every row (a bias).
@@ -17,7 +17,7 @@ namespace lmc::test {
 namespace {
 
 constexpr double kFactor = 0.37;
-const char* const kKinds[] = {"add", "mul", "scale", "gelu", "gelu_tanh", "silu"};
+const char* const kKinds[] = {"add", "mul", "scale", "gelu", "gelu_tanh", "silu", "tanh"};
 
 bool is_binary(const std::string& kind) { return kind == "add" || kind == "mul"; }
 

@@ -1,6 +1,6 @@
 // The generated embedding kernel against reference_embedding for f32, f16, q8_0, q8_0x16
-// (a tied output projection's panels) and the blocks a file stores (q4_0 ... q5_1, and the
-// q4_k, q5_k and q6_k super-blocks, decoded as ggml does) tables, odd widths (f16 tails),
+// (a tied output projection's panels) and the blocks a file stores (q4_0 ... q5_1, iq4_nl, and
+// the q4_k, q5_k, q6_k, q3_k, q2_k and iq4_xs super-blocks, decoded as ggml does) tables, odd widths (f16 tails),
 // several row counts and 1 or 2 threads. The lookup and conversions are exact, so the
 // comparison is too. Ids outside the table read
 // its last row. As the anchor of a fusion, a scale epilogue applies to each row as it
@@ -34,7 +34,7 @@ std::vector<uint8_t> make_table(ir::DType dtype, int64_t width, uint32_t seed) {
   auto f = random_floats(kVocab * width, seed, -2.0f, 2.0f);
   if (dtype == ir::DType::q8_0) return quantize_q8_0(f.data(), kVocab, width);
   if (dtype == ir::DType::q8_0x16) return to_panels(quantize_q8_0(f.data(), kVocab, width), dtype, kVocab, width);
-  if (ir::dtype_block_elems(dtype) == 256) return random_super_blocks(kVocab, width, dtype, seed);
+  if (ggml_type_of(dtype)) return random_ggml_blocks(kVocab, width, dtype, seed);
   if (ir::is_kept_from_source(dtype)) return quantize_small(f.data(), kVocab, width, dtype);
   std::vector<uint8_t> bytes(static_cast<size_t>(ir::dtype_row_bytes(dtype, width) * kVocab));
   for (size_t i = 0; i < f.size(); ++i) {
@@ -60,7 +60,9 @@ TEST(EmbeddingKernel, MatchesReferenceForEachTableType) {
                         {ir::DType::f16, 640}, {ir::DType::q8_0, 32}, {ir::DType::q8_0, 96}, {ir::DType::q8_0, 640},
                         {ir::DType::q8_0x16, 32}, {ir::DType::q8_0x16, 640}, {ir::DType::q4_0, 96},
                         {ir::DType::q4_1, 64},  {ir::DType::q5_0, 640}, {ir::DType::q5_1, 32},
-                        {ir::DType::q4_k, 256}, {ir::DType::q5_k, 512}, {ir::DType::q6_k, 768}};
+                        {ir::DType::q4_k, 256}, {ir::DType::q5_k, 512}, {ir::DType::q6_k, 768},
+                        {ir::DType::q3_k, 512}, {ir::DType::q2_k, 256}, {ir::DType::iq4_nl, 96},
+                        {ir::DType::iq4_xs, 256}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     LoadedKernel k = load_kernel(desc(c.dtype, c.width));

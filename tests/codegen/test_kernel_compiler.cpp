@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "codegen/kernel_compiler.h"
+#include "codegen/kernel_library.h"
 #include "codegen/kernel_name.h"
 #include "ir/error.h"
-#include "runtime/kernel_object.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
@@ -140,15 +140,15 @@ TEST(Target, OverridesAndValidation) {
 
 // The object written into an artifact loads on its own and computes the same results
 // as the directly compiled one.
-TEST(KernelObject, ObjectFileRoundTrip) {
+TEST(KernelLibrary, ObjectFileRoundTrip) {
   codegen::KernelCompiler c;
   std::string name = c.add(q8_linear(96, 40));
   std::string object = c.compile();
-  auto lib = runtime::KernelObject::load(object, "test.lmc:kernels");
+  auto lib = codegen::KernelLibrary::load(object, "test.lmc:kernels");
 
   codegen::KernelCompiler c2;
   c2.add(q8_linear(96, 40));
-  auto direct = runtime::KernelObject::compile(c2);
+  auto direct = codegen::KernelLibrary::compile(c2);
 
   auto x = random_floats(3 * 96, 1);
   auto wf = random_floats(40 * 96, 2);
@@ -162,11 +162,11 @@ TEST(KernelObject, ObjectFileRoundTrip) {
 }
 
 // The opt-in host target (AVX-512 where present) computes what the baseline does.
-TEST(KernelObject, NativeTargetMatchesBaseline) {
+TEST(KernelLibrary, NativeTargetMatchesBaseline) {
   auto run = [](const codegen::TargetSpec& target, int64_t T) {
     codegen::KernelCompiler c(target);
     std::string name = c.add(q8_linear(160, 37));
-    auto lib = runtime::KernelObject::compile(c);
+    auto lib = codegen::KernelLibrary::compile(c);
     auto x = random_floats(T * 160, 3);
     auto wf = random_floats(37 * 160, 4);
     auto wq = quantize_q8_0(wf.data(), 37, 160);

@@ -116,6 +116,34 @@ TEST(RopeKernel, ScalingsAndFactorsDivideTheFrequencies) {
   }
 }
 
+// Partial rotary (Phi-4-mini's 96 of 128, StableLM's quarter): the first rotary_dim
+// features turn at base^(-2i/rotary_dim), the rest are copied.
+TEST(RopeKernel, PartialRotaryTurnsTheFirstFeaturesOnly) {
+  struct Case { int64_t heads, head_dim, rotary_dim; };
+  uint32_t seed = 40;
+  for (const char* style : {"neox", "normal"}) {
+    for (Case c : {Case{3, 128, 96}, Case{2, 64, 16}, Case{1, 80, 20}, Case{2, 18, 18}}) {
+      auto d = desc(c.heads, c.head_dim, 10000.0, style);
+      d.attrs["rotary_dim"] = c.rotary_dim;
+      LoadedKernel k = load_kernel(d);
+      std::vector<double> freqs;
+      for (int64_t i = 0; i < c.rotary_dim / 2; ++i) freqs.push_back(std::pow(10000.0, -2.0 * i / c.rotary_dim));
+      const int64_t width = c.heads * c.head_dim;
+      std::vector<int32_t> positions = {0, 5, 4000};
+      for (bool in_place : {false, true}) {
+        auto x = random_floats(3 * width, seed++, -2.0f, 2.0f);
+        auto want = reference_rope(x.data(), 3, width, positions.data(), c.head_dim, freqs, std::string(style) == "neox");
+        std::vector<float> y(x.size(), NAN);
+        float* out = in_place ? x.data() : y.data();
+        int64_t syms[ir::kNumSyms] = {3, 1};
+        run_kernel(k, {x.data(), positions.data(), out}, syms, 2);
+        EXPECT_EQ(mismatches(in_place ? x : y, want, 1e-5, 1e-6), "")
+            << style << " hd=" << c.head_dim << " rotary " << c.rotary_dim << (in_place ? " in place" : "");
+      }
+    }
+  }
+}
+
 TEST(RopeKernel, InPlace) {
   for (const char* style : {"neox", "normal"}) {
     LoadedKernel k = load_kernel(desc(2, 20, 10000.0, style));
@@ -141,6 +169,11 @@ TEST(RopeKernel, RejectsMalformedDescriptors) {
   auto wide_factors = desc(2, 8, 10000.0, "normal");
   wide_factors.operands.push_back(make_type(ir::DType::f32, {D(8)}));  // one per pair: 4
   EXPECT_THROW(compiler.add(wide_factors), Error);
+  for (int64_t rd : {0, 3, 10}) {  // odd, or beyond head_dim
+    auto partial = desc(2, 8, 10000.0, "neox");
+    partial.attrs["rotary_dim"] = rd;
+    EXPECT_THROW(compiler.add(partial), Error) << rd;
+  }
   auto unknown = desc(2, 8, 10000.0, "normal");
   unknown.attrs["scaling"] = std::string("yarn");
   EXPECT_THROW(compiler.add(unknown), Error);

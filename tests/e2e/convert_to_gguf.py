@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, mistral, phi3, gemma3), as llama.cpp's converter
+make_random_checkpoint.py (qwen2, qwen3, mistral, phi3, gemma3, gemma2), as llama.cpp's converter
 lays it out, so the end-to-end tests can run the same weights from both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
   * general.architecture: qwen2, qwen3, phi3 as the model_type; Mistral is "llama", whose
     q and k rows llama.cpp permutes so RoPE rotates adjacent pairs; the others keep HF's
-    order; gemma3_text is "gemma3". Mistral's and Phi-3's sliding window is written as
+    order; gemma3_text is "gemma3", gemma2 "gemma2". Mistral's and Phi-3's sliding window is written as
     attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
@@ -21,6 +21,11 @@ lays it out, so the end-to-end tests can run the same weights from both formats:
     the sliding-window pattern or query_pre_attn_scalar: llama.cpp's loader assumes every
     6th layer global and a query scale of head_dim^-1/2 (hidden_size/heads on the 62-layer
     27B), so a config that says otherwise is refused rather than written wrong.
+  * Gemma 2 (llama.cpp's Gemma2Model): the same norms stored as 1 + w, without q_norm and
+    k_norm; its keys: head_dim as attention.key_length/value_length, attn_logit_softcapping,
+    final_logit_softcapping, attention.sliding_window, and no rope base. llama.cpp's loader
+    assumes layers 0, 2, 4 ... sliding, rope base 10000 and the query scale of Gemma 3's
+    rule (hidden_size/heads on the 46-layer 27B): a config that says otherwise is refused.
   * The vocabulary: byte-level BPE (tokenizer.ggml.model gpt2, pre qwen2) with its merges,
     or SentencePiece (llama) with scores that rank the pieces in the order of the merges
     that make them, byte tokens typed BYTE, BOS, and a space prefix when tokenizer.json's
@@ -39,7 +44,9 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "mistral": "llama", "phi3": "phi3", "gemma3_text": "gemma3"}
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "mistral": "llama", "phi3": "phi3", "gemma3_text": "gemma3",
+        "gemma2": "gemma2"}
+GEMMA = ("gemma3", "gemma2")
 
 LAYER_NAMES = {
     "input_layernorm.weight": "attn_norm.weight", "post_attention_layernorm.weight": "ffn_norm.weight",
@@ -51,7 +58,7 @@ LAYER_NAMES = {
     "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
     "mlp.gate_up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
 }
-# Gemma 3 has four norms per block: its post_attention_layernorm follows attention (it is
+# Gemma 3 (and 2) has four norms per block: its post_attention_layernorm follows attention (it is
 # not the FFN's input norm, as in Llama), pre_feedforward_layernorm is the FFN's.
 GEMMA3_LAYER_NAMES = LAYER_NAMES | {
     "post_attention_layernorm.weight": "post_attention_norm.weight",
@@ -66,7 +73,7 @@ def gguf_name(hf, arch):
     if hf in TOP_NAMES:
         return TOP_NAMES[hf]
     _, _, i, rest = hf.split(".", 3)  # model.layers.{i}.rest
-    return f"blk.{i}.{(GEMMA3_LAYER_NAMES if arch == 'gemma3' else LAYER_NAMES)[rest]}"
+    return f"blk.{i}.{(GEMMA3_LAYER_NAMES if arch in GEMMA else LAYER_NAMES)[rest]}"
 
 
 def bf16_tensors(path):
@@ -108,8 +115,8 @@ def write_hparams(w, c):
     if c.get("head_dim"):
         w.add_key_length(head_dim)
         w.add_value_length(head_dim)
-    if c["model_type"] == "phi3":
-        w.add_rope_dimension_count(head_dim)
+    if c["model_type"] == "phi3":  # the rotary part of a head (Phi-4-mini: 0.75 of it)
+        w.add_rope_dimension_count(int(head_dim * c.get("partial_rotary_factor", 1.0)))
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])
 
@@ -166,6 +173,43 @@ def write_gemma3_hparams(w, c):
         w.add_sliding_window(c["sliding_window"])
 
 
+def gemma2_unwritable(c):
+    """What a Gemma 2 config says that its GGUF cannot (llama.cpp's gemma2 loader and graph
+    assume otherwise): the reasons to refuse it."""
+    problems = []
+    expected = c["hidden_size"] // c["num_attention_heads"] if c["num_hidden_layers"] == 46 else c["head_dim"]
+    if c.get("query_pre_attn_scalar") != expected:
+        problems.append(f"query_pre_attn_scalar {c.get('query_pre_attn_scalar')} (llama.cpp assumes {expected})")
+    if c.get("rope_theta", 10000.0) != 10000.0 or c.get("rope_scaling"):
+        problems.append("rope_theta other than 10000 or a rope_scaling (the converter writes no rope key)")
+    for key in ("attn_logit_softcapping", "final_logit_softcapping", "sliding_window"):
+        if c.get(key) is None:
+            problems.append(f"{key} is null (the converter writes its value)")
+    alternating = ["sliding_attention" if i % 2 == 0 else "full_attention" for i in range(c["num_hidden_layers"])]
+    if c.get("layer_types") and c["layer_types"] != alternating:
+        problems.append("layer_types is not even layers sliding, odd global")
+    return problems
+
+
+def write_gemma2_hparams(w, c):
+    """The keys llama.cpp's Gemma2Model writes."""
+    problems = gemma2_unwritable(c)
+    if problems:
+        sys.exit("a GGUF cannot say: " + "; ".join(problems))
+    w.add_context_length(c["max_position_embeddings"])
+    w.add_embedding_length(c["hidden_size"])
+    w.add_block_count(c["num_hidden_layers"])
+    w.add_feed_forward_length(c["intermediate_size"])
+    w.add_head_count(c["num_attention_heads"])
+    w.add_head_count_kv(c["num_key_value_heads"])
+    w.add_layer_norm_rms_eps(c["rms_norm_eps"])
+    w.add_key_length(c["head_dim"])
+    w.add_value_length(c["head_dim"])
+    w.add_attn_logit_softcapping(c["attn_logit_softcapping"])
+    w.add_final_logit_softcapping(c["final_logit_softcapping"])
+    w.add_sliding_window(c["sliding_window"])
+
+
 def token_id(tok, config, key):
     value = config.get(key)
     if isinstance(value, dict):
@@ -213,7 +257,7 @@ def write_vocab(w, tok, config, arch):
         vocab[a["content"]] = a["id"]
     tokens = [t for t, _ in sorted(vocab.items(), key=lambda kv: kv[1])]
     merges = [m if isinstance(m, str) else " ".join(m) for m in tok["model"]["merges"]]
-    gemma = arch == "gemma3"
+    gemma = arch in GEMMA
     if tok["model"].get("byte_fallback"):
         write_sentencepiece(w, tok, vocab, tokens, specials, merges, gemma)
     else:
@@ -242,7 +286,7 @@ def gguf_tensors(src, c, arch, n_tokens):
         kind = target.rsplit(".", 2)[-2] + ".weight" if target.startswith("blk.") else None
         if arch == "llama" and kind in heads:
             bits = permute_rope_rows(bits, heads[kind])
-        if arch == "gemma3" and name.endswith("norm.weight"):
+        if arch in GEMMA and name.endswith("norm.weight"):
             # 1 + w is exact in F32 (not in BF16), the type llama.cpp gives every norm.
             yield target, bf16_to_f32(bits) + np.float32(1.0), GGMLQuantizationType.F32
             continue
@@ -260,6 +304,8 @@ def convert(src, out):
     w = gguf.GGUFWriter(out, arch)
     if arch == "gemma3":
         write_gemma3_hparams(w, c)
+    elif arch == "gemma2":
+        write_gemma2_hparams(w, c)
     else:
         write_hparams(w, c)
     n_tokens = write_vocab(w, tok, tok_config, arch)

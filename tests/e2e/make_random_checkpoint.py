@@ -1,23 +1,29 @@
 #!/usr/bin/env python3
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
-installed: GPT-2 124M (F32), Gemma 3 1B (BF16, ~2 GB), and the per-layer shapes of
-Qwen2.5 0.5B, Qwen3 0.6B, Mistral 7B and Phi-3 mini (BF16) with fewer layers.
+installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen2.5 0.5B,
+Qwen3 0.6B, Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma and
+Qwen ones with a 32768-token vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,qwen2,qwen3,mistral,phi3} OUTDIR [--seed N] [--layers N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,mistral,phi3,phi4-mini} OUTDIR [--seed N]
+                            [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2 and Qwen,
 with Qwen 2's pre-tokenizer and NFC for Qwen; SentencePiece-style with byte fallback for
-Gemma, Mistral and Phi-3) padded with filler tokens to the real vocabulary size, so the
-embedding and output shapes are the real ones.
+Gemma, Mistral and Phi-3) padded with filler tokens to the vocabulary size: the real one for
+GPT-2, Mistral and Phi-3, 32768 for Gemma and Qwen (SMALL_VOCAB below).
 
 A finished directory holds a stamp naming what it was made from; when the stamp matches,
 the script does nothing, so a build directory generates each checkpoint once.
 
 Gemma 3 1B keeps its shapes but gets a sliding window of 16 instead of 512, so the test's
 few dozen positions cross the window on the five local layers of every six; Mistral and
-Phi-3 (windows of 4096 and 2047 on every layer) get 16 too. The Llama-like families keep
+Phi-3 (windows of 4096 and 2047 on every layer) get 16 too, and so do Gemma 2's even layers.
+Gemma 2 keeps its real final logit soft-cap (30: the logit of a token's own embedding row
+reaches ~90 on random weights, so it binds hard) but gets an attention soft-cap of 5 instead
+of 50, which random scores of a few units would barely reach: without either cap the
+test's logits move by far more than its tolerance (0.39 and 61 at most). The Llama-like families keep
 every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF16 each)
 or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
 the layers are identical in kind, so more of them checks nothing new.
@@ -32,7 +38,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 2  # bump when the output changes, so stale directories are regenerated
+VERSION = 3  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -45,29 +51,51 @@ GPT2 = dict(model_type="gpt2", architectures=["GPT2LMHeadModel"], n_embd=768, n_
             activation_function="gelu_new", bos_token_id=50256, eos_token_id=50256,
             tie_word_embeddings=True)
 
+# The vocabulary of the Gemma and Qwen checkpoints: 32768 rows instead of their 150-262k. Every
+# layer keeps its real shapes; the embedding and the output head keep the hidden size and
+# their kernels, only with fewer rows, which decide nothing a real file does not: Gemma 3
+# 270M's real 262144-row head runs in the same suite. The real rows were 60-80% of these
+# checkpoints' weights and most of the end-to-end suite's time.
+SMALL_VOCAB = 32768
+# Qwen's regular tokens; its specials follow, and the embedding has 293 rows more (151643 of
+# 151936 in the real models).
+QWEN_BASE_VOCAB = SMALL_VOCAB - 293
+
 GEMMA3_1B = dict(model_type="gemma3_text", architectures=["Gemma3ForCausalLM"], hidden_size=1152,
                  num_hidden_layers=26, num_attention_heads=4, num_key_value_heads=1, head_dim=256,
                  intermediate_size=6912, rms_norm_eps=1e-6, sliding_window=16, sliding_window_pattern=6,
                  rope_theta=1000000.0, rope_local_base_freq=10000.0, rope_scaling=None,
-                 query_pre_attn_scalar=256, max_position_embeddings=32768, vocab_size=262144,
+                 query_pre_attn_scalar=256, max_position_embeddings=32768, vocab_size=SMALL_VOCAB,
                  hidden_activation="gelu_pytorch_tanh", attn_logit_softcapping=None,
                  final_logit_softcapping=None, bos_token_id=2, eos_token_id=1, pad_token_id=0,
                  tie_word_embeddings=True, torch_dtype="bfloat16")
+
+# Gemma 2 2B, its attention soft-cap 5 instead of 50 (see the module doc).
+GEMMA2_2B = dict(model_type="gemma2", architectures=["Gemma2ForCausalLM"], hidden_size=2304,
+                 num_hidden_layers=26, num_attention_heads=8, num_key_value_heads=4, head_dim=256,
+                 intermediate_size=9216, rms_norm_eps=1e-6, sliding_window=16, rope_theta=10000.0,
+                 query_pre_attn_scalar=256, max_position_embeddings=8192, vocab_size=SMALL_VOCAB,
+                 hidden_act="gelu_pytorch_tanh", hidden_activation="gelu_pytorch_tanh",
+                 attn_logit_softcapping=5.0, final_logit_softcapping=30.0,
+                 attention_bias=False, cache_implementation="hybrid", bos_token_id=2, eos_token_id=1,
+                 pad_token_id=0, tie_word_embeddings=True, torch_dtype="bfloat16")
 
 
 QWEN2_5_0_5B = dict(model_type="qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=896,
                     num_hidden_layers=2, num_attention_heads=14, num_key_value_heads=2, intermediate_size=4864,
                     rms_norm_eps=1e-6, rope_theta=1000000.0, rope_scaling=None, use_sliding_window=False,
                     sliding_window=32768, max_window_layers=21, max_position_embeddings=32768,
-                    vocab_size=151936, hidden_act="silu", bos_token_id=151643, eos_token_id=151645,
+                    vocab_size=SMALL_VOCAB, hidden_act="silu", bos_token_id=QWEN_BASE_VOCAB,
+                    eos_token_id=QWEN_BASE_VOCAB + 2,
                     tie_word_embeddings=True, torch_dtype="bfloat16")
 
 QWEN3_0_6B = dict(model_type="qwen3", architectures=["Qwen3ForCausalLM"], hidden_size=1024,
                   num_hidden_layers=2, num_attention_heads=16, num_key_value_heads=8, head_dim=128,
                   intermediate_size=3072, rms_norm_eps=1e-6, rope_theta=1000000.0, rope_scaling=None,
                   attention_bias=False, use_sliding_window=False, sliding_window=None, max_window_layers=28,
-                  max_position_embeddings=40960, vocab_size=151936, hidden_act="silu", bos_token_id=151643,
-                  eos_token_id=151645, tie_word_embeddings=True, torch_dtype="bfloat16")
+                  max_position_embeddings=40960, vocab_size=SMALL_VOCAB, hidden_act="silu",
+                  bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2, tie_word_embeddings=True,
+                  torch_dtype="bfloat16")
 
 MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hidden_size=4096,
                   num_hidden_layers=1, num_attention_heads=32, num_key_value_heads=8, intermediate_size=14336,
@@ -80,6 +108,12 @@ PHI3_MINI = dict(model_type="phi3", architectures=["Phi3ForCausalLM"], hidden_si
                  rope_theta=10000.0, rope_scaling=None, sliding_window=16, max_position_embeddings=4096,
                  original_max_position_embeddings=4096, vocab_size=32064, hidden_act="silu", bos_token_id=1,
                  eos_token_id=32000, pad_token_id=32000, tie_word_embeddings=False, torch_dtype="bfloat16")
+
+# Phi-4-mini's attention and feed-forward (24 heads of 128, 8 KV heads, RoPE on the first
+# 96 features of a head: partial_rotary_factor 0.75), with Phi-3's vocabulary: its own 200k
+# rows would add 1.2 GB to the test, and decide nothing about the rotary part.
+PHI4_MINI = dict(PHI3_MINI, num_attention_heads=24, num_key_value_heads=8, head_dim=128,
+                 partial_rotary_factor=0.75)
 
 
 # ---------------------------------------------------------------- weights
@@ -101,7 +135,8 @@ def gpt2_tensors(c):
 
 
 def gemma3_tensors(c):
-    """Norm weights are HF's w of (1 + w), hence mean 0."""
+    """Norm weights are HF's w of (1 + w), hence mean 0. Gemma 2's layer is Gemma 3's
+    without the per-head q/k norms."""
     d, f, hd = c["hidden_size"], c["intermediate_size"], c["head_dim"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
     out = [("model.embed_tokens.weight", (c["vocab_size"], d), 0.05, 0)]
@@ -109,9 +144,10 @@ def gemma3_tensors(c):
         p = f"model.layers.{i}."
         out += [(p + "input_layernorm.weight", (d,), 0.1, 0),
                 (p + "self_attn.q_proj.weight", (q, d), 0.02, 0), (p + "self_attn.k_proj.weight", (kv, d), 0.02, 0),
-                (p + "self_attn.v_proj.weight", (kv, d), 0.02, 0), (p + "self_attn.o_proj.weight", (d, q), 0.02, 0),
-                (p + "self_attn.q_norm.weight", (hd,), 0.1, 0), (p + "self_attn.k_norm.weight", (hd,), 0.1, 0),
-                (p + "post_attention_layernorm.weight", (d,), 0.1, 0),
+                (p + "self_attn.v_proj.weight", (kv, d), 0.02, 0), (p + "self_attn.o_proj.weight", (d, q), 0.02, 0)]
+        if c["model_type"] != "gemma2":
+            out += [(p + "self_attn.q_norm.weight", (hd,), 0.1, 0), (p + "self_attn.k_norm.weight", (hd,), 0.1, 0)]
+        out += [(p + "post_attention_layernorm.weight", (d,), 0.1, 0),
                 (p + "pre_feedforward_layernorm.weight", (d,), 0.1, 0),
                 (p + "mlp.gate_proj.weight", (f, d), 0.02, 0), (p + "mlp.up_proj.weight", (f, d), 0.02, 0),
                 (p + "mlp.down_proj.weight", (d, f), 0.02, 0),
@@ -302,7 +338,6 @@ def gemma_tokenizer(vocab_size):
 QWEN2_PATTERN = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|"
                  r"\s*[\r\n]+|\s+(?!\S)|\s+")
 QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
-QWEN_BASE_VOCAB = 151643  # Qwen's regular tokens; its specials follow, the embedding has 151936 rows
 
 
 def qwen_tokenizer(vocab_size):
@@ -384,12 +419,16 @@ PHI3_ADDED = ["<|endoftext|>", "<|assistant|>", "<|placeholder1|>", "<|placehold
 
 KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "gemma3-1b": (GEMMA3_1B, gemma3_tensors, "BF16", gemma_tokenizer),
+         "gemma2-2b": (GEMMA2_2B, gemma3_tensors, "BF16", gemma_tokenizer),
          "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
          "phi3": (PHI3_MINI, llama_like_tensors, "BF16",
-                  lambda n: llama_tokenizer(32000 + len(PHI3_ADDED), PHI3_ADDED))}
+                  lambda n: llama_tokenizer(32000 + len(PHI3_ADDED), PHI3_ADDED)),
+         # Here the tokens fill all 32064 rows: a random head may rank a padding row first,
+         # which has no text to print.
+         "phi4-mini": (PHI4_MINI, llama_like_tensors, "BF16", lambda n: llama_tokenizer(n, PHI3_ADDED))}
 
 
 def write_checkpoint(outdir, kind, config, seed):

@@ -20,14 +20,16 @@ import unittest
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
 COMPILING = "compiled in"
+MODEL_FILE = "smollm2.gguf"
 LMC = None
 
 
-def run(cache, model, *extra, check=True):
+def run(cache, model, *extra, check=True, env=None):
     args = [LMC, "run", model, "--prompt", "The capital of France is", "--max-tokens", "4"]
     if cache is not None:
         args += ["--cache-dir", cache]
-    p = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=600)
+    p = subprocess.run(args + list(extra), capture_output=True, text=True, timeout=600,
+                       env=None if env is None else {**os.environ, **env})
     if check and p.returncode != 0:
         raise AssertionError(f"lmc run failed ({p.returncode}): {p.stderr}")
     return p
@@ -39,10 +41,28 @@ def entries(cache):
 
 @unittest.skipUnless(os.path.exists(GGUF), f"{GGUF} absent")
 class CompileCache(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # The entry most tests start from, compiled once: entries are keyed by the weights'
+        # content and the model's name (its file's), so each test's own copy finds it.
+        cls.template = tempfile.mkdtemp(prefix="lmc-cache-template-")
+        model = os.path.join(cls.template, MODEL_FILE)
+        shutil.copyfile(GGUF, model)
+        run(os.path.join(cls.template, "cache"), model)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.template)
+
+    def start_from_entry(self):
+        """This test's cache holds the model's default entry, as after a first run."""
+        shutil.copytree(os.path.join(self.template, "cache"), self.cache)
+        self.assertEqual(len(entries(self.cache)), 1)
+
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="lmc-cache-")
         self.cache = os.path.join(self.tmp, "cache")
-        self.model = os.path.join(self.tmp, "smollm2.gguf")
+        self.model = os.path.join(self.tmp, MODEL_FILE)
         shutil.copyfile(GGUF, self.model)
 
     def tearDown(self):
@@ -62,7 +82,7 @@ class CompileCache(unittest.TestCase):
         self.assertIn("1 compiled model,", listed.stdout)
 
     def test_changed_weights_same_name_size_and_mtime_compile_again(self):
-        run(self.cache, self.model)
+        self.start_from_entry()
         st = os.stat(self.model)
         with open(self.model, "r+b") as f:  # a byte of the last tensor's data
             f.seek(st.st_size - 64)
@@ -76,7 +96,7 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(len(entries(self.cache)), 2)
 
     def test_other_options_are_another_entry(self):
-        run(self.cache, self.model)
+        self.start_from_entry()
         requantized = run(self.cache, self.model, "--requantize=q8_0")
         self.assertIn(COMPILING, requantized.stderr)
         self.assertEqual(len(entries(self.cache)), 2)
@@ -93,7 +113,7 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(len(entries(self.cache)), 1)
 
     def test_size_bound_evicts_the_least_recently_used(self):
-        run(self.cache, self.model)
+        self.start_from_entry()
         first = entries(self.cache)
         bounded = run(self.cache, self.model, "--requantize=q8_0", "--cache-max-gb=0.001")
         self.assertIn("over its bound", bounded.stderr)
@@ -101,8 +121,31 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(len(kept), 1)
         self.assertNotEqual(kept, first)
 
+    def test_size_bound_from_the_environment(self):
+        self.start_from_entry()
+        first = entries(self.cache)
+        bounded = run(self.cache, self.model, "--requantize=q8_0", env={"LMC_CACHE_MAX_GB": "0.001"})
+        self.assertIn("over its bound", bounded.stderr)
+        self.assertEqual(len(entries(self.cache)), 1)
+        self.assertNotEqual(entries(self.cache), first)
+        bad = run(self.cache, self.model, env={"LMC_CACHE_MAX_GB": "lots"}, check=False)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("LMC_CACHE_MAX_GB", bad.stderr)
+
+    def test_a_disk_without_room_compiles_in_memory(self):
+        self.start_from_entry()
+        cached = run(self.cache, self.model)
+        # No disk has a million GB free: the cache keeps no entry, evicts the old one
+        # making room, and the run still answers, the same text.
+        full = run(self.cache, self.model, "--requantize=q8_0", "--cache-min-free-gb=1000000")
+        self.assertIn("compiling it in memory for this run", full.stderr)
+        self.assertNotIn("into the cache", full.stderr)
+        self.assertEqual(entries(self.cache), [])
+        same = run(self.cache, self.model, "--cache-min-free-gb=1000000")
+        self.assertEqual(same.stdout, cached.stdout)
+
     def test_damaged_entry_is_compiled_again(self):
-        run(self.cache, self.model)
+        self.start_from_entry()
         [entry] = entries(self.cache)
         path = os.path.join(self.cache, entry)
         with open(path, "r+b") as f:
@@ -122,7 +165,7 @@ class CompileCache(unittest.TestCase):
         self.assertEqual(entries(self.cache), [])
 
     def test_clear_empties_it(self):
-        run(self.cache, self.model)
+        self.start_from_entry()
         cleared = subprocess.run([LMC, "cache", "clear", "--cache-dir", self.cache], capture_output=True, text=True)
         self.assertEqual(cleared.returncode, 0, cleared.stderr)
         self.assertEqual(os.listdir(self.cache), [])

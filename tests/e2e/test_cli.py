@@ -189,18 +189,21 @@ def loaded_libraries(*args):
 class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
     """lmc loads its modules only for the commands that need them (ir/shared_module.h):
     the code generator, and with it libLLVM, only when it compiles kernels (a run from an
-    artifact sealed with the user's key links the artifact's object code itself); lmc
-    serve's HTTP server, with cpp-httplib and OpenSSL, only to serve; Open MPI only under
-    mpirun with more than one rank."""
+    artifact sealed with the user's key links the artifact's object code with the kernel
+    loader, whose few LLVM libraries are its own static copies); lmc serve's HTTP server,
+    with cpp-httplib and OpenSSL, only to serve; Open MPI only under mpirun with more
+    than one rank."""
 
-    def test_run_from_artifact_maps_no_module(self):
+    def test_run_from_artifact_maps_no_compiler(self):
         path, compiled = Artifact.get()
         self.assertEqual(compiled.returncode, 0, compiled.stderr)
         r, libs = loaded_libraries("run", path, "--prompt", PROMPT, "--max-tokens", "4")
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         self.assertTrue(any("libtbb" in lib for lib in libs), libs)  # the loader's report was read
+        self.assertTrue([lib for lib in libs if lib.endswith("liblmc-loader.so")], libs)
+        others = {lib for lib in libs if not lib.endswith("liblmc-loader.so")}
         for heavy in ("LLVM", "liblmc-", "httplib", "libssl", "libcrypto", "libmpi", "libopen-pal"):
-            self.assertFalse([lib for lib in libs if heavy in lib], (heavy, libs))
+            self.assertFalse([lib for lib in others if heavy in lib], (heavy, libs))
 
     def test_compiling_loads_the_module(self):
         r, libs = loaded_libraries("compile", LLAMA_YAML, "-o", os.path.join(WORK, "module-check.lmc"))
@@ -208,6 +211,78 @@ class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
         self.assertTrue([lib for lib in libs if "liblmc-codegen.so" in lib], libs)
         self.assertTrue([lib for lib in libs if "libLLVM" in lib], libs)
         os.remove(os.path.join(WORK, "module-check.lmc"))
+
+
+@needs(LLAMA_GGUF)
+class ProfilerAndDebuggerSeeKernels(unittest.TestCase):
+    """The kernels are linked by LLVM ORC. With --perf-map (or LMC_PERF=1) lmc appends
+    every kernel's address range and name to perf's map of JIT code, /tmp/perf-PID.map;
+    with --debug-jit it registers them with GDB's JIT interface, so a backtrace inside a
+    kernel names it. Without the flags nothing is written or registered."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.path = os.path.join(WORK, "jit.lmc")
+        asm = os.path.join(WORK, "jit-asm")
+        r = lmc("compile", LLAMA_YAML, "-o", cls.path, "--dump-asm", asm)
+        assert r.returncode == 0, r.stderr
+        cls.kernels = {f[:-2] for f in os.listdir(asm) if f.endswith(".s")}
+        shutil.rmtree(asm)
+
+    def run_lmc(self, model, *flags, env=None):
+        """Runs lmc; returns the path of the perf map its process would write."""
+        environ = {k: v for k, v in os.environ.items() if k != "LMC_PERF"}
+        p = subprocess.Popen([LMC, "run", model, "-p", PROMPT, "-n", "2", *flags], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, env={**environ, **(env or {})})
+        _, err = p.communicate(timeout=600)
+        self.assertEqual(p.returncode, 0, err[-2000:])
+        return f"/tmp/perf-{p.pid}.map"
+
+    def ranges(self, perf_map):
+        self.assertTrue(os.path.exists(perf_map), perf_map)
+        with open(perf_map) as f:
+            lines = f.read().splitlines()
+        os.remove(perf_map)
+        ranges = {}
+        for line in lines:
+            start, size, name = line.split(" ", 2)
+            ranges[name] = (int(start, 16), int(size, 16))
+        self.assertEqual(len(ranges), len(lines), lines)
+        return ranges
+
+    def assert_names_every_kernel(self, perf_map):
+        ranges = self.ranges(perf_map)
+        self.assertEqual(set(ranges), self.kernels)
+        spans = sorted(ranges.values())
+        self.assertTrue(all(size > 0 for _, size in spans), spans)
+        for (start, size), (following, _) in zip(spans, spans[1:]):
+            self.assertLessEqual(start + size, following)
+
+    def test_perf_map_names_every_kernel(self):
+        self.assert_names_every_kernel(self.run_lmc(self.path, "--perf-map"))
+        self.assert_names_every_kernel(self.run_lmc(self.path, env={"LMC_PERF": "1"}))
+
+    def test_perf_map_of_kernels_compiled_in_process(self):
+        self.assert_names_every_kernel(self.run_lmc(LLAMA_YAML, "--perf-map"))
+
+    def test_no_perf_map_without_the_flag(self):
+        self.assertFalse(os.path.exists(self.run_lmc(self.path)))
+
+    def backtrace_at_kernel(self, *flags):
+        kernel = sorted(self.kernels)[0]
+        r = subprocess.run(["gdb", "-batch", "-nx", "-ex", "set breakpoint pending on", "-ex", f"break {kernel}",
+                            "-ex", "run", "-ex", "bt 1", "-ex", "kill", "--args", LMC, "run", self.path, "-p", PROMPT,
+                            "-n", "1", "-t", "1", *flags], capture_output=True, text=True, timeout=600)
+        return kernel, r.stdout + r.stderr
+
+    def test_gdb_names_a_kernel_frame(self):
+        kernel, out = self.backtrace_at_kernel("--debug-jit")
+        self.assertRegex(out, rf"#0 +0x[0-9a-f]+ in {kernel} \(", out[-3000:])
+
+    def test_gdb_sees_no_kernel_without_the_flag(self):
+        kernel, out = self.backtrace_at_kernel()
+        self.assertNotRegex(out, rf"#0 .* in {kernel} \(", out[-3000:])
+        self.assertIn("exited normally", out)
 
 
 @needs(LLAMA_GGUF)

@@ -13,7 +13,9 @@ On SmolLM2-135M (its GGUF; exit 77 when absent). Each check is bounded: the load
   * more requests than the slots and the queue hold: 503, the others unaffected;
   * 16 clients x 12 requests on 4 slots (continuous batching: several generations share
     each step): none lost, none mixed up (each text equals its prompt's alone, exactly);
-  * SIGTERM lets the request in flight finish, then the server exits 0.
+  * SIGTERM lets the request in flight finish, then the server exits 0;
+  * a chat's later turns read only what their slot's KV cache does not hold, and answer
+    as the whole prompt read from scratch does.
 """
 import argparse
 import http.client
@@ -151,6 +153,28 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/chat/completions", {"messages": [{"role": "wizard", "content": "a"}]}, None, 400, "role"),
             ("POST", "/v1/completions", None, "x" * (10 << 20), 413, "larger than the server accepts"),
             ("GET", "/v1/nothing", None, None, 404, "no endpoint"),
+            # OpenAI's fields lmc does not honour: a 400 naming each, never silently ignored.
+            ("POST", "/v1/completions", {"prompt": "hi", "n": 2}, None, 400, "'n'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "logprobs": 3}, None, 400, "'logprobs'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "echo": True}, None, 400, "'echo'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "presence_penalty": 0.5}, None, 400, "'presence_penalty'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "frobnicate": 1}, None, 400,
+             "unrecognized request argument 'frobnicate'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "logit_bias": {"99999999": 1}}, None, 400, "'logit_bias'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "logit_bias": {"5": 500}}, None, 400, "from -100 to 100"),
+            ("POST", "/v1/completions", {"prompt": [1, 2, 99999999]}, None, 400, "'prompt' token ids"),
+            ("POST", "/v1/completions", {"prompt": ["a", "b"]}, None, 400, "one prompt a request"),
+            ("POST", "/v1/completions", {"prompt": "hi", "stream_options": {"include_usage": True}}, None, 400,
+             "needs \"stream\": true"),
+            ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "a"}],
+                                              "tools": [{"type": "function", "function": {"name": "f"}}]},
+             None, 400, "tools are not supported"),
+            ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "a"}],
+                                              "response_format": {"type": "json_schema", "json_schema": {
+                                                  "name": "x", "schema": {"type": "string", "pattern": "a+"}}}},
+             None, 400, "'pattern' is not supported"),
+            ("POST", "/tokenize", {"text": "a"}, None, 400, "unrecognized request argument 'text'"),
+            ("POST", "/detokenize", {"tokens": [-1]}, None, 400, "'tokens' token ids"),
         ]
         for method, path, body, raw, status, words in table:
             with self.subTest(path=path, body=str(body)[:60], raw=(raw or "")[:20]):
@@ -165,6 +189,30 @@ class Serve(unittest.TestCase):
 
     def metric(self, name):
         return self_metric(self.server, name)
+
+    def post(self, path, body):
+        status, data = self.server.request("POST", path, body)
+        self.assertEqual(status, 200, data)
+        return json.loads(data)
+
+    def test_token_ids_logit_bias_and_the_usage_chunk(self):
+        ids = self.post("/tokenize", {"content": PROMPTS[0]})["tokens"]
+        self.assertEqual(self.post("/detokenize", {"tokens": ids})["content"], PROMPTS[0])
+        as_text = self.post("/v1/completions", {"prompt": PROMPTS[0], "max_tokens": 6, "temperature": 0})
+        as_ids = self.post("/v1/completions", {"prompt": ids, "max_tokens": 6, "temperature": 0})
+        self.assertEqual(as_ids["choices"][0]["text"], as_text["choices"][0]["text"])
+        self.assertEqual(as_ids["usage"]["prompt_tokens"], len(ids))
+        # The greedy first token, banned: another one comes first.
+        first = self.post("/v1/completions", {"prompt": ids, "max_tokens": 1, "temperature": 0})["choices"][0]["text"]
+        [first_id] = self.post("/tokenize", {"content": first})["tokens"]
+        banned = self.post("/v1/completions", {"prompt": ids, "max_tokens": 1, "temperature": 0,
+                                                "logit_bias": {str(first_id): -100}})["choices"][0]["text"]
+        self.assertNotEqual(banned, first)
+        chunks = list(self.server.client().completions.create(model=self.model, prompt=PROMPTS[0], max_tokens=4,
+                                                              temperature=0, stream=True,
+                                                              stream_options={"include_usage": True}))
+        self.assertEqual(chunks[-1].choices, [])
+        self.assertEqual(chunks[-1].usage.completion_tokens, 4)
 
     def test_a_client_leaving_mid_stream_frees_the_model(self):
         before = self.metric("lmc_generated_tokens_total")
@@ -224,6 +272,74 @@ class Serve(unittest.TestCase):
         self.assertGreater(self.metric("lmc_busy_seconds_total"), 0)
 
 
+class TokenLimits(unittest.TestCase):
+    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "1", "--n-predict", "20")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_missing_max_tokens_is_16_and_n_predict_caps(self):
+        counting = "1, 2, 3, 4, 5, 6, 7, 8,"
+        status, data = self.server.request("POST", "/v1/completions", {"prompt": counting, "temperature": 0})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (16, "length"))
+        status, data = self.server.request("POST", "/v1/completions",
+                                           {"prompt": counting, "temperature": 0, "max_tokens": 50})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
+
+
+class PrefixCache(unittest.TestCase):
+    """A chat's next turn resends the conversation: the slot that answered the last turn
+    holds it, so only the new tokens are read; the answers are those of the whole prompt
+    read from scratch ("cache_prompt": false)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def chat(self, messages, cache):
+        status, data = self.server.request("POST", "/v1/chat/completions",
+                                           {"messages": messages, "max_tokens": 20, "temperature": 0,
+                                            "cache_prompt": cache})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        return data["choices"][0]["message"]["content"], data["usage"]
+
+    def test_turns_reuse_the_conversation_and_answer_the_same(self):
+        questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
+        before = self_metric(self.server, "lmc_prompt_tokens_cached_total")
+        cached, fresh = [], []
+        for answers, use_cache in ((cached, True), (fresh, False)):
+            messages = []
+            for q in questions:
+                messages.append({"role": "user", "content": q})
+                text, usage = self.chat(messages, use_cache)
+                answers.append((text, usage))
+                messages.append({"role": "assistant", "content": text})
+        self.assertEqual([t for t, _ in cached], [t for t, _ in fresh])
+        self.assertEqual([u["prompt_tokens_details"]["cached_tokens"] for _, u in fresh], [0] * len(questions))
+        reused = [u["prompt_tokens_details"]["cached_tokens"] for _, u in cached]
+        self.assertEqual(reused[0], 0)
+        for turn in range(1, len(questions)):
+            # All of the last turn's prompt, and of its answer what was fed back.
+            previous = cached[turn - 1][1]
+            self.assertGreaterEqual(reused[turn], previous["prompt_tokens"], reused)
+            self.assertLess(reused[turn], cached[turn][1]["prompt_tokens"], reused)
+        self.assertEqual(self_metric(self.server, "lmc_prompt_tokens_cached_total") - before, sum(reused))
+
+
 class QueueAndShutdown(unittest.TestCase):
     def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
         server = Server("--parallel", "1", "--queue", "1")
@@ -263,12 +379,14 @@ def self_metric(server, name):
     return float(re.search(rf"^{name} (\S+)$", text.decode(), re.M).group(1))
 
 
-def main():
-    global LMC
+def main(model=MODEL):
+    """Runs the tests of the script that was started (test_serve_json.py serves another model)."""
+    global LMC, MODEL
     ap = argparse.ArgumentParser()
     ap.add_argument("--lmc", required=True)
     args, rest = ap.parse_known_args()
     LMC = os.path.abspath(args.lmc)
+    MODEL = model
     if not os.path.exists(MODEL):
         print(f"SKIP: {MODEL} is absent (tools/setup.sh installs it)")
         return 77

@@ -2,10 +2,11 @@
 """lmc's logits and greedy tokens against the independent numpy reference
 (tests/reference/reference_forward.py), for one model and several pass pipelines.
 
-  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,phi3}
+  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,phi3,phi4-mini,
+                                                  gemma2-2b}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
 
-The Llama-like families (qwen2, qwen3, mistral, phi3) are given to lmc as weights alone,
+The Llama-like families (qwen2, qwen3, mistral, phi3) and Gemma 2 are given to lmc as weights alone,
 with no definition named, so lmc picks the definition from the weights' architecture:
 the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
 the GGUF convert_to_gguf.py made of it through the unfused one. Gemma 3 1B's folder is
@@ -39,7 +40,7 @@ GGUF vocabulary, Hugging Face `tokenizers` for a tokenizer.json) and is compared
     logits; its greedy text must be the reference's greedy text up to a near-tie.
 
 Tolerances (justification):
-  * F32 pipelines (none, f32-fused, and each fusion alone): max |diff| <= 1e-3 and cosine >= 1 - 1e-6. Both sides
+  * F32 pipelines (none, f32-fused, and each fusion alone): max |diff| <= 1e-3 (1e-4 for Gemma 2) and cosine >= 1 - 1e-6. Both sides
     compute the same math in f32 (the reference in f32 matrix products, norms, softmax and
     RoPE in f64); they differ only by rounding order: a K-term dot product differs by about
     sqrt(K) * 2^-24 relative, and ~30 normalized residual layers do not amplify it much.
@@ -114,7 +115,7 @@ CACHE_MS_FACTOR = 0.5
 #        the rest by the rule), KV cache dtype, more lmc compile flags)
 PIPELINES = {
     "none": ("none", False, "f32", []),
-    # Weights a file stores as q4_0 ... q6_k keep those blocks; the others by the rule.
+    # Weights a file stores in a kept type (q4_0 ... iq4_xs) keep those blocks; the others by the rule.
     "default": ("default", "keep", "f16", []),
     # The default with every weight decided by the rule, the file's blocks requantized.
     "requantize": ("default", True, "f16", ["--requantize=q8_0"]),
@@ -153,9 +154,11 @@ MODELS = {
                   prompts=["The capital of France is in the north of it"]),
 }
 # Generated checkpoints lmc runs from the folder and from its GGUF without a definition named.
-for _family in ("qwen2", "qwen3", "mistral", "phi3"):
+for _family in ("qwen2", "qwen3", "mistral", "phi3", "phi4-mini", "gemma2-2b"):
     MODELS[_family] = dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
                                                  "Numbers like 12345 are written with digits"])
+# The architectures of issue 35 are held to its F32 bound, 1e-4 (Gemma 2 2B measured 1e-5).
+MODELS["gemma2-2b"]["f32_max_abs"] = 1e-4
 # The GGUF of a generated folder is checked through the unfused pipeline: the passes see
 # the same graph from either file, which the folder's run checks through every pipeline.
 GGUF_PIPELINES = ["none"]
@@ -200,7 +203,8 @@ class JsonTokenizer:
 # ---------------------------------------------------------------- running lmc
 
 def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True)
+    # A random model's text may end inside a character (a byte token alone): read it as such.
+    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace")
     if p.returncode != 0:
         raise Failure(f"{' '.join(cmd)} exited {p.returncode}:\n{p.stderr}")
     return p.stdout, p.stderr
@@ -434,7 +438,7 @@ def check_gguf_reference(weights, f32, ids):
     return f"reference from the GGUF = reference from the folder (max|d| {diff:.3g} over {len(a)} rows)"
 
 
-def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tolerance_of, tok, notes):
+def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tolerance_of, tok, notes, f32_max_abs=F32_MAX_ABS):
     out, n_prompt, decoded, prefill, npy = run_result
     if n_prompt != len(ids):
         raise Failure(f"{label}: lmc tokenized the prompt into {n_prompt} tokens, the reference tokenizer "
@@ -450,7 +454,7 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tolerance_of, t
         plain, _ = generate(unrounded, ids, len(path), path=path)
         tol = tolerance_of(ref, plain, compared_rows(n_prompt, len(lm)))
     else:
-        tol = Tolerance(F32_MAX_ABS, F32_MIN_COS, "f32")
+        tol = Tolerance(f32_max_abs, F32_MIN_COS, "f32")
     ties = len(notes)
     r = compare_run(label, ids, lm, ref, tol, path, notes)
     near_ties = len(notes) - ties
@@ -500,7 +504,7 @@ def verify(args):
                 notes = []
                 try:
                     line, tol = verify_prompt(label, prompt, ids[k], runs[way, name, k], pm, unrounded, tolerance_of,
-                                              tok, notes)
+                                              tok, notes, spec.get("f32_max_abs", F32_MAX_ABS))
                     if k == len(spec["prompts"]) - 1:
                         plain = runs[way, name, "plain"]
                         n = check_plain_run(label, plain, prompt, ids[k], pm, tok, tol, notes)

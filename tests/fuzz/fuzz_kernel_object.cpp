@@ -1,18 +1,17 @@
-// The kernels' object code as lmc's own linker reads it (runtime/kernel_object.h): ELF
-// header, section table, symbols, relocations. Only sealed artifacts' code is ever run,
-// but the loader must refuse any other bytes with an error, never a crash or a write
-// outside its mapping. The input is loaded, never called.
+// The kernels' object code as the kernel loader links it (codegen/orc_kernel_linker.h):
+// LLVM ORC and JITLink parse the ELF file, build its link graph, place and relocate it.
+// Only sealed artifacts' code is ever run, but loading must refuse any other bytes with an
+// error, never a crash or a write outside its memory. The input is linked, never called.
 #include <cstdint>
 #include <string_view>
 
+#include "codegen/orc_kernel_linker.h"
 #include "ir/error.h"
-#include "runtime/kernel_object.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
-    auto object = lmc::runtime::KernelObject::load(lmc::fuzz::as_text(data, size), "fuzz.lmc:kernels");
-    object->lookup("kernel");
+    lmc::codegen::orc_link_kernels(lmc::fuzz::as_text(data, size), "fuzz.lmc:kernels", {});
   } catch (const lmc::Error&) {
   }
   return 0;

@@ -251,6 +251,21 @@ def tokenizer_seeds():
         write(os.path.join(d, name), json.dumps(doc, indent=1, ensure_ascii=False))
 
 
+def json_schema_seeds():
+    """The e2e test's schemas (tests/e2e/test_serve_json.py), the ones it expects refused,
+    and json_object's, each followed by the separator and choice bytes that walk the
+    automaton (fuzz_json_schema.cpp)."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+    import test_serve_json  # noqa: E402
+    d = corpus("json_schema")
+    schemas = [(name, s) for name, s in test_serve_json.SCHEMAS]
+    schemas += [(f"refused_{i}", s) for i, (s, _, _) in enumerate(test_serve_json.BAD)]
+    schemas.append(("any_object", {"type": "object"}))
+    choices = bytes((i * 37 + 11) % 256 for i in range(400))
+    for name, schema in schemas:
+        write(os.path.join(d, name + ".seed"), json.dumps(schema).encode() + SECTION_SEPARATOR + choices)
+
+
 def artifact_sections(path):
     """name -> bytes of every section of an artifact (runtime/artifact.h's layout)."""
     blob = open(path, "rb").read()
@@ -314,6 +329,7 @@ def main(lmc):
         artifact_seeds(lmc_file)
         safetensors_seeds()
         tokenizer_seeds()
+        json_schema_seeds()
         badinput_seeds(lmc, tmp)
 
 

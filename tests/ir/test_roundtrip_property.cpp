@@ -57,7 +57,10 @@ class RandomGraph {
       if (v->type() == x->type()) same.push_back(v);
     return same[rng_() % same.size()];
   }
-  const char* activation() { return pick({0, 1}) ? "silu" : pick({0, 1}) ? "gelu" : "gelu_tanh"; }
+  const char* activation() {
+    static const char* kinds[] = {"silu", "gelu", "gelu_tanh", "tanh"};
+    return kinds[rng_() % 4];
+  }
 
   // Few hints, so the builder has to make most names unique.
   std::string hint() {

@@ -114,6 +114,8 @@ const std::vector<RuleCase> kCases = {
     {"gelu_tanh", {"f16[T,64]"}, {}, "error: operand 0 must be f32, is f16[T,64]"},
     {"silu", {"f32[T,64]"}, {}, "f32[T,64]"},
     {"silu", {"bf16[T,64]"}, {}, "error: operand 0 must be f32, is bf16[T,64]"},
+    {"tanh", {"f32[T,64]"}, {}, "f32[T,64]"},
+    {"tanh", {"i32[T]"}, {}, "error: operand 0 must be f32, is i32[T]"},
 
     {"rope", {"f32[T,64]", "i32[T]"}, kRope, "f32[T,64]"},
     {"rope", {"f32[T,64]", "i32[]"}, kRope, "error: operand 1 must have rank 1, has i32[]"},

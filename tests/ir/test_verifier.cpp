@@ -171,7 +171,7 @@ TEST(VerifierRegions, YieldsMustBeDefinedInTheBody) {
   }
   EXPECT_EQ(verify_fusion("%x: f32[T,64]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield\n",
                           "f32[T,64]"),
-            "v.lir:2: error: op 'fusion' defining %y (line 2) yields nothing");
+            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: the region yields nothing");
 }
 
 TEST(VerifierRegions, NoNestedFusion) {
@@ -192,8 +192,29 @@ TEST(VerifierRegions, AtMostOneAnchor) {
                           "    %q = linear %p, %w : f32[T,64]\n"
                           "    yield %q\n",
                           "f32[T,64]"),
-            "v.lir:2: error: op 'fusion' defining %y (line 2) has two anchors, op 'linear' defining %p (line 4) and "
-            "op 'linear' defining %q (line 5)");
+            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: a region has at most one "
+            "anchor, this one op 'linear' defining %p (line 4) and op 'linear' defining %q (line 5)");
+}
+
+// What codegen cannot generate fails in the verifier, with the lines of the input: the
+// fusion's, and the body op's that region_shape objects to.
+TEST(VerifierRegions, RegionsNoKernelCanRunAreRefused) {
+  EXPECT_EQ(verify_fusion("%x: f32[T,64], %w: f32[8,64], %g: f32[8]", "%x, %w, %g",
+                          "%a: f32[T,64], %w: f32[8,64], %g: f32[8]",
+                          "    %p = linear %a, %w : f32[T,8]\n"
+                          "    %n = rms_norm %p, %g {eps = 1e-05} : f32[T,8]\n"
+                          "    yield %n\n",
+                          "f32[T,8]"),
+            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: op 'rms_norm' defining %n "
+            "(line 5) cannot be applied to the anchor's output element by element");
+  EXPECT_EQ(verify_fusion("%x: f32[T,64], %g: f32[16], %h: f32[64]", "%x, %g, %h",
+                          "%a: f32[T,64], %g: f32[16], %h: f32[64]",
+                          "    %n = rms_norm %a, %g {eps = 1e-05} : f32[T,64]\n"
+                          "    %m = rms_norm %n, %h {eps = 1e-05} : f32[T,64]\n"
+                          "    yield %m\n",
+                          "f32[T,64]"),
+            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: op 'rms_norm' defining %m "
+            "(line 5): row reductions of different group lengths in one region (64 here, 16 before)");
 }
 
 TEST(VerifierRegions, OnlyComputingOpsJoinARegion) {

@@ -25,6 +25,7 @@ config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifa
 config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")
 
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
+config.substitutions.append(("%faulty_passes_plugin", config.faulty_passes_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
 # %python is the build's Python (tools/setup.sh: .venv/bin/python3, with numpy), for RUN
 # lines that compute in Python.

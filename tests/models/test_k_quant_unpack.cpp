@@ -98,12 +98,14 @@ TEST(KQuantUnpack, Q6KValuesSitWhereGgmlPutsThem) {
   EXPECT_EQ(got[0], -32.0f * 1);
 }
 
-// A GGUF's K-quant tensors are weights of their own type, the super-blocks as stored.
+// A GGUF's K-quant and IQ4 tensors are weights of their own type, the blocks as stored.
 TEST(KQuantUnpack, WeightSourceKeepsKQuantTensorsAsStored) {
   struct Case { GgmlType t; ir::DType type; };
   for (Case c : {Case{GgmlType::Q4_K, ir::DType::q4_k}, Case{GgmlType::Q5_K, ir::DType::q5_k},
-                 Case{GgmlType::Q6_K, ir::DType::q6_k}}) {
-    auto raw = random_super_blocks(c.t, 16, 3);  // [16, 256]
+                 Case{GgmlType::Q6_K, ir::DType::q6_k}, Case{GgmlType::Q3_K, ir::DType::q3_k},
+                 Case{GgmlType::Q2_K, ir::DType::q2_k}, Case{GgmlType::IQ4_XS, ir::DType::iq4_xs},
+                 Case{GgmlType::IQ4_NL, ir::DType::iq4_nl}}) {
+    auto raw = random_super_blocks(c.t, 16 * 256 / ggml_block_info(c.t).block_size, 3);  // [16, 256]
     test::GgufWriter w;
     w.header(1, 0);
     w.tensor_info("w", {256, 16}, static_cast<uint32_t>(c.t), 0).pad_to(32);

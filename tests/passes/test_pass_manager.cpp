@@ -1,19 +1,23 @@
 // The pass manager's safety nets and instrumentation: a pass that lies about
 // "unchanged" is caught by the fingerprint, a pass that breaks the graph is caught by
-// the verifier, and either way the failing IR is written out for lmc opt to read.
+// the verifier, a pass's malformed pattern or unguarded fuse() is reported with its name,
+// and each time the failing IR is written out for lmc opt to read.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "ir/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
+#include "passes/op_pattern.h"
 #include "passes/pass_manager.h"
+#include "passes/rewriter.h"
 #include "passes/run_program.h"
 
 namespace lmc::passes {
@@ -74,6 +78,28 @@ class ScalePass : public Pass {
     ir::Op* raw = g.append(std::move(op));
     g.set_outputs({raw->result()});
     return {true, {"scaled 1 output"}};
+  }
+};
+
+// States a pattern that does not parse: a fault of the pass's own code.
+class BadPatternPass : public Pass {
+ public:
+  std::string name() const override { return "test-bad-pattern"; }
+  std::string summary() const override { return "matches with a malformed pattern"; }
+  PassResult run(ir::Graph&, PassContext&) override {
+    OpPattern("%y = linear %x, %w\n%z = frobnicate %y\n");
+    return {};
+  }
+};
+
+// Fuses the param with its reader without asking fusion_blocker first.
+class UnguardedFusePass : public Pass {
+ public:
+  std::string name() const override { return "test-unguarded-fuse"; }
+  std::string summary() const override { return "fuses what no kernel can run"; }
+  PassResult run(ir::Graph& g, PassContext&) override {
+    Rewriter(g).fuse({g.ops().front().get(), std::next(g.ops().begin())->get()});
+    return {true, {}};
   }
 };
 
@@ -150,6 +176,15 @@ TEST_F(PassManagerTest, VerifierCatchesABrokenGraph) {
   // The dump parses, and the verifier finds the same fault in it.
   auto g = ir::parse_file(failed.string());
   EXPECT_THROW(ir::verify(*g, failed.string()), Error);
+}
+
+TEST_F(PassManagerTest, PatternAndFuseErrorsNameThePass) {
+  std::string err = run(make<BadPatternPass>());
+  EXPECT_EQ(err.rfind("pass 'test-bad-pattern': pattern:2: error: 'frobnicate' is neither an op nor a role", 0), 0u)
+      << err;
+  err = run(make<UnguardedFusePass>());
+  EXPECT_EQ(err.rfind("pass 'test-unguarded-fuse': cannot fuse: ", 0), 0u) << err;
+  EXPECT_TRUE(fs::exists(dir_ / "failed-after-test-unguarded-fuse.lir"));
 }
 
 TEST_F(PassManagerTest, HonestPassesRunAndAreRecorded) {

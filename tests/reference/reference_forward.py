@@ -2,17 +2,17 @@
 """An independent forward pass for the models lmc runs, in numpy, sharing no code with lmc.
 
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
-(modeling_gemma3.py, modeling_llama.py, modeling_gpt2.py, and for the Llama-like families
+(modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the Llama-like families
 modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py, modeling_phi3.py), with a KV cache:
 
   * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
-    gguf.quants.dequantize): gemma3, and the Llama-like architectures llama (also
+    gguf.quants.dequantize): gemma3, gemma2, and the Llama-like architectures llama (also
     Mistral's files), qwen2, qwen3 and phi3. llama.cpp's converter stores Gemma's RMSNorm
     weights with the +1 already added, and permutes the q/k rows of "llama" files so that
     RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs exactly as
     HF's rotate_half does.
   * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
-    read by a few lines of numpy below: gpt2, gemma3_text, and the Llama-like model_types
+    read by a few lines of numpy below: gpt2, gemma3_text, gemma2, and the Llama-like model_types
     llama, mistral, qwen2, qwen3 and phi3.
 
 The Llama-like families differ from Llama only in what their weights and config hold, so
@@ -27,6 +27,10 @@ Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; 
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
 from position p when j <= p and p - j < sliding_window; GQA; gelu_tanh-gated MLP with
 post-attention and post-FFN norms; logits from the tied embedding table.
+
+Gemma 2: Gemma 3's layer without the q/k norms; one rope base; layers 0, 2, 4 ... slide, the
+odd ones attend globally; attention scores (after the query scale, before the mask) and the
+logits soft-capped c * tanh(x / c).
 
 Mirroring lmc's Q8_0 decisions (Q8Plan) is optional, for comparing lmc's default pipeline
 with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along the input
@@ -58,6 +62,9 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gguf_file import GgufFile  # noqa: E402
 
 Q8_BLOCK = 32
 
@@ -109,33 +116,32 @@ def read_hf_dir(directory):
 
 
 # GGUF block types lmc's linears read as the file stores them (keep-source).
-KEPT_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K")
+KEPT_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q2_K", "IQ4_NL", "IQ4_XS")
 
 
 def read_gguf(path):
     """(metadata dict, name -> float32 array in numpy's [outer, ..., inner] order); the
-    metadata's "lmc.kept" names the 2-d tensors stored in KEPT_TYPES, with their type."""
+    metadata's "lmc.kept" names the 2-d tensors stored in KEPT_TYPES, with their type. The
+    container is read by gguf_file.py; the values are dequantized by gguf-py."""
     import gguf  # only GGUF models need the package
-    reader = gguf.GGUFReader(path)
-    meta = {}
-    for key, field in reader.fields.items():
-        if key.startswith("tokenizer.ggml.") and key.endswith(("tokens", "scores", "token_type", "merges")):
-            continue  # vocabularies are large and the forward pass does not need them
-        meta[key] = field.contents()
-    tensors = {}
+    f = GgufFile(path)
+    # Vocabularies are large and the forward pass does not need them.
+    meta = {k: v for k, v in f.meta.items()
+            if not (k.startswith("tokenizer.ggml.") and k.endswith(("tokens", "scores", "token_type", "merges")))}
+    types = [gguf.GGMLQuantizationType(t.type) for t in f.tensors]
     # The block types lmc's keep-source policy keeps (quant-threshold{keep-source}).
-    kept = {t.name: t.tensor_type.name for t in reader.tensors
-            if t.tensor_type.name in KEPT_TYPES and len(t.shape) == 2}
-    meta["lmc.kept"] = kept
+    meta["lmc.kept"] = {t.name: q.name for t, q in zip(f.tensors, types) if q.name in KEPT_TYPES and len(t.shape) == 2}
     # gguf.quants.dequantize leaves F64 and the integer types to numpy.
-    converted = {gguf.GGMLQuantizationType.F64, gguf.GGMLQuantizationType.I8, gguf.GGMLQuantizationType.I16,
-                 gguf.GGMLQuantizationType.I32, gguf.GGMLQuantizationType.I64}
-    for t in reader.tensors:
-        if t.tensor_type in converted:
-            values = np.asarray(t.data).astype(np.float32)
-        else:
-            values = gguf.quants.dequantize(t.data, t.tensor_type)
+    converted = {gguf.GGMLQuantizationType.F64: np.float64, gguf.GGMLQuantizationType.I8: np.int8,
+                 gguf.GGMLQuantizationType.I16: np.int16, gguf.GGMLQuantizationType.I32: np.int32,
+                 gguf.GGMLQuantizationType.I64: np.int64}
+    tensors = {}
+    for t, q in zip(f.tensors, types):
         shape = [int(d) for d in reversed(t.shape)]
+        block, size = gguf.GGML_QUANT_SIZES[q]
+        rows, row_bytes = int(np.prod(shape[:-1])), shape[-1] // block * size
+        raw = np.frombuffer(f.data, dtype=np.uint8, count=rows * row_bytes, offset=t.offset).reshape(rows, row_bytes)
+        values = raw.view(converted[q]).astype(np.float32) if q in converted else gguf.quants.dequantize(raw, q)
         tensors[t.name] = np.ascontiguousarray(values, dtype=np.float32).reshape(shape)
     return meta, tensors
 
@@ -163,10 +169,17 @@ class Config:
     # Per-pair divisors of the RoPE frequencies (a GGUF's rope_freqs.weight, or a linear
     # scaling's factor), or None.
     rope_factors: object = None
+    # The features of a head RoPE turns, the first of it (partial rotary); None: all.
+    rotary_dim: object = None
+    # Gemma 2's soft-caps c * tanh(x / c): of the attention scores (after the query scale,
+    # before the mask) and of the logits; 0 = none.
+    attn_softcap: float = 0.0
+    final_softcap: float = 0.0
 
 
 def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
-    """Per-layer (rope base, window): every `pattern`-th layer is global."""
+    """Per-layer (rope base, window): every `pattern`-th layer is global (Gemma 3: 6, Gemma 2: 2,
+    so that layers 0, 2, 4 ... slide)."""
     bases, windows = [], []
     for i in range(n_layers):
         is_global = layer_types[i] == "full_attention" if layer_types else (i + 1) % pattern == 0
@@ -191,26 +204,39 @@ def model_from_gguf(path):
     eps = float(g("attention.layer_norm_rms_epsilon"))
     vocab = t["token_embd.weight"].shape[0]
     layers = []
-    if arch == "gemma3":
+    if arch in ("gemma3", "gemma2"):
         head_dim = int(g("attention.key_length"))
-        bases, windows = _gemma_layers(n_layers, 6, int(g("attention.sliding_window")), 10000.0,
-                                       float(g("rope.freq_base")))
+        if arch == "gemma3":
+            bases, windows = _gemma_layers(n_layers, 6, int(g("attention.sliding_window")), 10000.0,
+                                           float(g("rope.freq_base")))
+            query_scale = head_dim ** -0.5
+        else:
+            # llama.cpp's gemma2: one rope base, 4096 and the caps 50 and 30 when the file has no key;
+            # the 46-layer 27B scales queries by (d_model / heads)^-1/2, the others by head_dim^-1/2.
+            base = float(g("rope.freq_base", 10000.0))
+            bases, windows = _gemma_layers(n_layers, 2, int(g("attention.sliding_window", 4096)), base, base)
+            query_scale = (d_model // n_heads if n_layers == 46 else head_dim) ** -0.5
         cfg = Config("gemma3", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, bases, windows,
-                     head_dim ** -0.5, math.sqrt(d_model), "gelu_tanh")
+                     query_scale, math.sqrt(d_model), "gelu_tanh")
+        if arch == "gemma2":
+            cfg.attn_softcap = float(g("attn_logit_softcapping", 50.0))
+            cfg.final_softcap = float(g("final_logit_softcapping", 30.0))
         for i in range(n_layers):
             p = lambda n: t[f"blk.{i}.{n}.weight"]
             # The converter stored 1 + w; Gemma's (1 + w) scaling is then a plain product.
             layers.append(dict(attn_norm=p("attn_norm"), q=p("attn_q"), k=p("attn_k"), v=p("attn_v"),
-                               q_norm=p("attn_q_norm"), k_norm=p("attn_k_norm"), o=p("attn_output"),
-                               post_attn_norm=p("post_attention_norm"), ffn_norm=p("ffn_norm"),
+                               o=p("attn_output"), post_attn_norm=p("post_attention_norm"), ffn_norm=p("ffn_norm"),
                                gate=p("ffn_gate"), up=p("ffn_up"), down=p("ffn_down"),
                                post_ffn_norm=p("post_ffw_norm")))
+            if arch == "gemma3":  # per-head q/k norms: Gemma 3's, not Gemma 2's
+                layers[-1].update(q_norm=p("attn_q_norm"), k_norm=p("attn_k_norm"))
     elif arch in GGUF_LLAMA_LIKE:
         head_dim = int(g("attention.key_length", d_model // n_heads))
         base = float(g("rope.freq_base", 10000.0))
         window = int(g("attention.sliding_window", 0))
         cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, [base] * n_layers,
                      [window] * n_layers, head_dim ** -0.5)
+        cfg.rotary_dim = int(g("rope.dimension_count", head_dim))
         permuted = arch == "llama"
         for i in range(n_layers):
             p = lambda n: t.get(f"blk.{i}.{n}")
@@ -295,6 +321,7 @@ def _llama_like_from_hf(c, t):
     embed = t["model.embed_tokens.weight"]
     cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, c["rms_norm_eps"], embed.shape[0],
                  [float(c.get("rope_theta", 10000.0))] * n_layers, _hf_windows(c, n_layers), head_dim ** -0.5)
+    cfg.rotary_dim = int(head_dim * c.get("partial_rotary_factor", 1.0))
     layers = []
     for i in range(n_layers):
         p = lambda n: t.get(f"model.layers.{i}.{n}")
@@ -328,24 +355,32 @@ def model_from_hf_dir(directory):
         model = Model(cfg, t["wte.weight"], layers, final, t["wte.weight"])
         model.pos_embed = t["wpe.weight"]
         return model
-    if kind in ("gemma3_text", "gemma3"):
+    if kind in ("gemma3_text", "gemma3", "gemma2"):
         d_model, n_layers = c["hidden_size"], c["num_hidden_layers"]
-        bases, windows = _gemma_layers(n_layers, c.get("sliding_window_pattern", 6), c["sliding_window"],
-                                       c.get("rope_local_base_freq", 10000.0), c["rope_theta"],
-                                       c.get("layer_types"))
+        if kind == "gemma2":  # one rope base; layer i slides when i is even (modeling_gemma2.py)
+            bases, windows = _gemma_layers(n_layers, 2, c["sliding_window"], c.get("rope_theta", 10000.0),
+                                           c.get("rope_theta", 10000.0), c.get("layer_types"))
+        else:
+            bases, windows = _gemma_layers(n_layers, c.get("sliding_window_pattern", 6), c["sliding_window"],
+                                           c.get("rope_local_base_freq", 10000.0), c["rope_theta"],
+                                           c.get("layer_types"))
         cfg = Config("gemma3", d_model, n_layers, c["num_attention_heads"], c["num_key_value_heads"],
                      c["head_dim"], c["rms_norm_eps"], t["model.embed_tokens.weight"].shape[0], bases, windows,
                      c["query_pre_attn_scalar"] ** -0.5, math.sqrt(d_model), "gelu_tanh")
+        # None (Gemma 3's) turns a cap off.
+        cfg.attn_softcap = c.get("attn_logit_softcapping") or 0.0
+        cfg.final_softcap = c.get("final_logit_softcapping") or 0.0
         norm = lambda w: w + np.float32(1.0)  # HF applies (1 + w)
         for i in range(n_layers):
             p = lambda n: t[f"model.layers.{i}.{n}.weight"]
             layers.append(dict(attn_norm=norm(p("input_layernorm")), q=p("self_attn.q_proj"),
                                k=p("self_attn.k_proj"), v=p("self_attn.v_proj"),
-                               q_norm=norm(p("self_attn.q_norm")), k_norm=norm(p("self_attn.k_norm")),
                                o=p("self_attn.o_proj"), post_attn_norm=norm(p("post_attention_layernorm")),
                                ffn_norm=norm(p("pre_feedforward_layernorm")), gate=p("mlp.gate_proj"),
                                up=p("mlp.up_proj"), down=p("mlp.down_proj"),
                                post_ffn_norm=norm(p("post_feedforward_layernorm"))))
+            if kind != "gemma2":  # per-head q/k norms: Gemma 3's, not Gemma 2's
+                layers[-1].update(q_norm=norm(p("self_attn.q_norm")), k_norm=norm(p("self_attn.k_norm")))
         embed = t["model.embed_tokens.weight"]
         return Model(cfg, embed, layers, dict(w=norm(t["model.norm.weight"])), t.get("lm_head.weight", embed))
     if kind in HF_LLAMA_LIKE:
@@ -393,7 +428,8 @@ def cache_round_trip(x, cache, interleaved=False):
     return x
 
 
-K_TYPES = ("Q4_K", "Q5_K", "Q6_K")
+# The kept types whose integer kernels round input rows per 256 (ggml's q8_K).
+K_TYPES = ("Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q2_K", "IQ4_XS")
 
 
 def q8_act_round_trip(x, group=Q8_BLOCK):
@@ -525,18 +561,19 @@ def silu(x):
 ACTIVATIONS = {"silu": silu, "gelu_tanh": gelu_tanh}
 
 
-def rope(x, positions, base, factors=None):
+def rope(x, positions, base, factors=None, rotary_dim=None):
     """HF rotate_half RoPE on x [T, heads, head_dim], each pair's frequency divided by
-    `factors` when given."""
-    hd = x.shape[-1]
-    inv_freq = 1.0 / (base ** (np.arange(0, hd, 2, dtype=np.float64) / hd))
+    `factors` when given; with `rotary_dim`, on the first rotary_dim features of each head
+    only (partial rotary), the rest passed through."""
+    rd = rotary_dim or x.shape[-1]
+    inv_freq = 1.0 / (base ** (np.arange(0, rd, 2, dtype=np.float64) / rd))
     if factors is not None:
         inv_freq = inv_freq / np.asarray(factors, dtype=np.float64)
     ang = positions[:, None].astype(np.float64) * inv_freq[None, :]
     cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
     x = x.astype(np.float64)
-    a, b = x[..., :hd // 2], x[..., hd // 2:]
-    return np.concatenate([a * cos - b * sin, b * cos + a * sin], axis=-1).astype(np.float32)
+    a, b = x[..., :rd // 2], x[..., rd // 2:rd]
+    return np.concatenate([a * cos - b * sin, b * cos + a * sin, x[..., rd:]], axis=-1).astype(np.float32)
 
 
 class Session:
@@ -564,6 +601,8 @@ class Session:
         out = np.empty((q.shape[0], cfg.n_heads, cfg.head_dim), dtype=np.float64)
         for h in range(cfg.n_heads):
             s = q[:, h, :].astype(np.float64) @ keys[:, h // group, :].T * cfg.query_scale
+            if cfg.attn_softcap:
+                s = cfg.attn_softcap * np.tanh(s / cfg.attn_softcap)
             s = np.where(visible, s, -np.inf)
             p = np.exp(s - s.max(axis=-1, keepdims=True))
             out[:, h, :] = (p / p.sum(axis=-1, keepdims=True)) @ vals[:, h // group, :]
@@ -585,7 +624,11 @@ class Session:
         self.pos += len(tokens)
         if last_only:
             x = x[-1:]
-        return self._linear(pm.head, x)
+        logits = self._linear(pm.head, x)
+        if cfg.final_softcap:
+            c = np.float64(cfg.final_softcap)
+            logits = (c * np.tanh(logits.astype(np.float64) / c)).astype(np.float32)
+        return logits
 
     def _linear(self, lin, x):
         return self.pm.apply(lin, x)
@@ -603,8 +646,8 @@ class Session:
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
-        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors),
-                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors))
+        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim),
+                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)

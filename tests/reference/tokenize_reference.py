@@ -22,10 +22,11 @@ Exits 77 when the tokenizers package is missing, so tests can skip.
 """
 import argparse
 import json
-import mmap
 import os
-import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gguf_file import GgufFile  # noqa: E402
 
 try:
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers
@@ -37,47 +38,12 @@ NORMAL, UNKNOWN, CONTROL, USER_DEFINED, UNUSED, BYTE = 1, 2, 3, 4, 5, 6
 SPACE_MARK = "\u2581"
 
 
-# GGUF metadata value types: struct format of each scalar type; 8 = string, 9 = array.
-SCALAR_FORMATS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
-
-
 def read_metadata(path):
-    """The key/value section of a GGUF (v2/v3), read directly: gguf's reader is too slow for
-    a 262144-token vocabulary."""
-    with open(path, "rb") as f:
-        data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    magic, version, _, n_kv = struct.unpack_from("<4sIQQ", data, 0)
-    if magic != b"GGUF" or version < 2:
-        sys.exit(f"tokenize_reference.py: {path} is not a GGUF v2/v3 file")
-    pos = 24
-
-    def read(fmt):
-        nonlocal pos
-        values = struct.unpack_from("<" + fmt, data, pos)
-        pos += struct.calcsize("<" + fmt)
-        return values[0] if len(values) == 1 else values
-
-    def string():
-        nonlocal pos
-        n = read("Q")
-        pos += n
-        return data[pos - n:pos].decode("utf-8")
-
-    def value(kind):
-        if kind == 8:
-            return string()
-        if kind == 9:
-            item_kind, count = read("I"), read("Q")
-            if item_kind in SCALAR_FORMATS:
-                return list(read(f"{count}{SCALAR_FORMATS[item_kind]}")) if count else []
-            return [value(item_kind) for _ in range(count)]
-        return read(SCALAR_FORMATS[kind])
-
-    meta = {}
-    for _ in range(n_kv):
-        key = string()
-        meta[key] = value(read("I"))
-    return meta
+    """The key/value section of a GGUF (v2/v3)."""
+    try:
+        return GgufFile(path).meta
+    except ValueError as e:
+        sys.exit(f"tokenize_reference.py: {e}")
 
 
 def read_vocab(path):

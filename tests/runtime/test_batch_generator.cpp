@@ -2,9 +2,15 @@
 // steps, with prompts longer than a step and sampling or greedy, produce the tokens
 // and logits each produces alone; slots are reused as sequences finish; a step's rows
 // never exceed step_tokens; and the caller's stop, the token budget and the context's
-// end finish a sequence as they finish generate().
+// end finish a sequence as they finish generate(). A new sequence reads only the part of
+// its prompt its slot's cache does not hold, with the same tokens. A job's token
+// constraint decides its tokens and its end.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <memory>
 #include <map>
 
 #include "attention_graph.h"
@@ -113,6 +119,96 @@ TEST(BatchGenerator, SequencesJoiningAtDifferentStepsProduceWhatTheyProduceAlone
   }
 }
 
+// One job through the batch alone, as a server runs a chat's turn: its tokens and stats.
+Outcome turn(BatchGenerator& batch, const std::vector<int32_t>& prompt, int64_t max_tokens, int seed,
+             bool reuse = true) {
+  Outcome out;
+  GenerateOptions o = options(max_tokens, seed, out);
+  o.all_logits = false;
+  BatchJob job{prompt, o,
+               [&out](int32_t t) {
+                 out.tokens.push_back(t);
+                 return true;
+               },
+               [&out](const GenerationStats& st, const std::string& error) {
+                 EXPECT_EQ(error, "");
+                 out.stats = st;
+                 out.done = true;
+               }};
+  job.reuse_prefix = reuse;
+  batch.add(std::move(job));
+  while (batch.active() > 0) batch.step();
+  EXPECT_TRUE(out.done);
+  return out;
+}
+
+int64_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>& b) {
+  return std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin();
+}
+
+std::vector<int32_t> joined(std::vector<int32_t> a, const std::vector<int32_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+// A chat's next turn resends the conversation: the slot that ran the last turn holds it,
+// so only the new tokens are prefilled, and the tokens are those of the whole prompt read
+// from scratch. A prompt that leaves what a slot holds early goes back to the common
+// prefix, unless a window's ring cannot go back that far (step_tokens positions): then it
+// is read whole. An unrelated prompt takes the slot used least recently, and a job asking
+// for no reuse is read whole.
+TEST(BatchGenerator, ANextTurnReadsOnlyWhatTheSlotDoesNotHold) {
+  for (int64_t window : {0, 4}) {
+    const int64_t step = 5;
+    Model model(window, /*context=*/64, step);
+    Executor ex = model.executor(2);
+    BatchGenerator batch(ex, /*prefill_chunk=*/4);
+    auto same_as_alone = [&](const Outcome& got, const std::vector<int32_t>& prompt, int64_t max_tokens, int seed) {
+      Outcome a = alone(model, prompt, max_tokens, seed);
+      EXPECT_EQ(got.tokens, a.tokens) << "window " << window;
+      EXPECT_EQ(got.stats.end_pos, a.stats.end_pos) << "window " << window;
+    };
+    const std::vector<int32_t> first = prompt_of(6, 1);
+    Outcome a = turn(batch, first, 5, 0);
+    EXPECT_EQ(a.stats.cached_tokens, 0);
+    // The slot holds the prompt and the tokens fed back: all but the last one sampled.
+    std::vector<int32_t> held = joined(first, {a.tokens.begin(), a.tokens.end() - 1});
+    const std::vector<int32_t> second = joined(joined(first, a.tokens), prompt_of(3, 2));
+    Outcome b = turn(batch, second, 4, 1);
+    EXPECT_EQ(b.stats.cached_tokens, static_cast<int64_t>(held.size())) << "window " << window;
+    same_as_alone(b, second, 4, 1);
+
+    Outcome other = turn(batch, prompt_of(7, 3), 3, 0);  // the other slot: the conversation stays
+    EXPECT_EQ(other.stats.cached_tokens, 0);
+    held = joined(second, {b.tokens.begin(), b.tokens.end() - 1});
+    const std::vector<int32_t> third = joined(held, prompt_of(2, 4));
+    Outcome c = turn(batch, third, 4, 0);
+    EXPECT_EQ(c.stats.cached_tokens, static_cast<int64_t>(held.size())) << "window " << window;
+    same_as_alone(c, third, 4, 0);
+
+    // Back by more than step_tokens from what the slot holds: only without a window.
+    held = joined(third, {c.tokens.begin(), c.tokens.end() - 1});
+    const std::vector<int32_t> edited = joined({held.begin(), held.begin() + 8}, prompt_of(5, 6));
+    const int64_t kept = common_prefix(held, edited);
+    ASSERT_GT(static_cast<int64_t>(held.size()) - kept, step);
+    Outcome d = turn(batch, edited, 3, 1);
+    EXPECT_EQ(d.stats.cached_tokens, window ? 0 : kept) << "window " << window;
+    same_as_alone(d, edited, 3, 1);
+
+    // Back by fewer: reused with a window too.
+    held = joined(edited, {d.tokens.begin(), d.tokens.end() - 1});
+    const std::vector<int32_t> retried = joined({held.begin(), held.end() - 3}, prompt_of(4, 7));
+    const int64_t shared = common_prefix(held, retried);
+    ASSERT_LT(shared, static_cast<int64_t>(held.size()));
+    Outcome e = turn(batch, retried, 3, 0);
+    EXPECT_EQ(e.stats.cached_tokens, shared) << "window " << window;
+    same_as_alone(e, retried, 3, 0);
+
+    Outcome whole = turn(batch, joined(retried, {e.tokens.begin(), e.tokens.end() - 1}), 2, 0, /*reuse=*/false);
+    EXPECT_EQ(whole.stats.cached_tokens, 0);
+  }
+}
+
 TEST(BatchGenerator, StopsAsGenerateStops) {
   Model model(0, 16, 4);
   Executor ex = model.executor(2);
@@ -151,6 +247,69 @@ TEST(BatchGenerator, RefusesWhatCannotRun) {
   EXPECT_THROW(batch.add(job(prompt_of(2, 2))), Error);
   Executor wide = model.executor(8);  // 8 slots cannot share a step of 4 rows
   EXPECT_THROW(BatchGenerator{wide}, Error);
+}
+
+// A constraint that allows one token a step, from a script, and is complete after the
+// last; it can also leave no token (`empty_at`) or refuse what it allowed (`refuse_at`).
+struct Scripted final : TokenConstraint {
+  std::vector<int32_t> script;
+  size_t at = 0, empty_at = SIZE_MAX, refuse_at = SIZE_MAX;
+  std::vector<int32_t>* accepted;
+  Scripted(std::vector<int32_t> s, std::vector<int32_t>* log) : script(std::move(s)), accepted(log) {}
+  bool mask(std::span<float> logits) override {
+    for (size_t id = 0; id < logits.size(); ++id)
+      if (static_cast<int32_t>(id) != script[at] || at == empty_at) logits[id] = -INFINITY;
+    return at != empty_at;
+  }
+  bool accept(int32_t token) override {
+    accepted->push_back(token);
+    return at++ != refuse_at;
+  }
+  bool complete() const override { return at == script.size(); }
+};
+
+TEST(BatchGenerator, AConstraintPicksTheTokensAndEndsTheSequence) {
+  Model model(0, 32, 4);
+  Executor ex = model.executor(2);
+  BatchGenerator batch(ex);
+  const std::vector<int32_t> script = {5, 1, 14, 2};
+  struct Run {
+    std::vector<int32_t> tokens, accepted;
+    GenerationStats stats;
+    std::string error;
+  };
+  auto run = [&](size_t empty_at, size_t refuse_at, float temperature) {
+    Run r;
+    GenerateOptions o;
+    o.max_tokens = 10;
+    o.sampling.temperature = temperature;
+    BatchJob job{prompt_of(3, 1), o, [&](int32_t t) { r.tokens.push_back(t); return true; },
+                 [&](const GenerationStats& st, const std::string& error) {
+                   r.stats = st;
+                   r.error = error;
+                 }};
+    auto c = std::make_unique<Scripted>(script, &r.accepted);
+    c->empty_at = empty_at;
+    c->refuse_at = refuse_at;
+    job.constraint = std::move(c);
+    batch.add(std::move(job));
+    while (batch.active() > 0) batch.step();
+    return r;
+  };
+  for (float temperature : {0.0f, 1.5f}) {
+    Run whole = run(SIZE_MAX, SIZE_MAX, temperature);
+    EXPECT_EQ(whole.tokens, script);  // its last token ends it, well before max_tokens
+    EXPECT_EQ(whole.accepted, script);
+    EXPECT_TRUE(whole.stats.hit_eog);
+    EXPECT_EQ(whole.error, "");
+  }
+  Run stuck = run(2, SIZE_MAX, 0);
+  EXPECT_EQ(stuck.tokens, (std::vector<int32_t>{5, 1}));
+  EXPECT_NE(stuck.error.find("no token can continue"), std::string::npos) << stuck.error;
+  Run refused = run(SIZE_MAX, 1, 0);
+  EXPECT_EQ(refused.tokens, (std::vector<int32_t>{5}));
+  EXPECT_NE(refused.error.find("breaks the constrained output"), std::string::npos) << refused.error;
+  EXPECT_TRUE(batch.has_free_slot());
 }
 
 }  // namespace

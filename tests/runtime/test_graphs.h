@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
+#include "codegen/kernel_library.h"
 #include "ir/builder.h"
 #include "ir/error.h"
 #include "ir/model_info.h"
-#include "runtime/kernel_object.h"
 #include "runtime/kernel_table.h"
 #include "runtime/weight_provider.h"
 
@@ -52,7 +52,7 @@ class RandomWeights : public WeightProvider {
 };
 
 struct Kernels {
-  std::unique_ptr<runtime::KernelObject> lib;
+  std::unique_ptr<codegen::KernelLibrary> lib;
   KernelTable table;
 };
 
@@ -60,7 +60,7 @@ inline Kernels jit_kernels(const ir::Graph& g) {
   codegen::KernelCompiler compiler;
   add_graph_kernels(compiler, g, "test graph");
   Kernels k;
-  k.lib = runtime::KernelObject::compile(compiler);
+  k.lib = codegen::KernelLibrary::compile(compiler);
   k.table = build_kernel_table(*k.lib, compiler.kernels());
   return k;
 }

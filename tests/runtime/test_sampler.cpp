@@ -29,6 +29,25 @@ TEST(Sampler, GreedyTakesTheArgmaxAndTheLowestIdOnTies) {
   EXPECT_EQ(s.sample(l.data(), 5), 1);
 }
 
+// A row padded past the tokenizer (its last rows have no token) never yields a padding
+// id, greedy, sampled or verifying a draft, however large its logit.
+TEST(Sampler, NeverPicksPastTheVocabularyLimit) {
+  std::vector<float> l{0.5f, 1.0f, 0.2f, 9.0f, 8.0f};  // ids 3 and 4: padding
+  SamplerOptions o;
+  o.vocab_limit = 3;
+  Sampler greedy(o);
+  EXPECT_EQ(greedy.sample(l.data(), 5), 1);
+  o.temperature = 1.5f;
+  o.seed = 3;
+  Sampler sampled(o);
+  auto h = histogram(sampled, l, 2000);
+  EXPECT_EQ(h.count(3) + h.count(4), 0u);
+  EXPECT_EQ(h.size(), 3u);
+  for (int i = 0; i < 200; ++i) EXPECT_LT(sampled.verify(l.data(), 5, {}, 3), 3);
+  Sampler unlimited(SamplerOptions{});
+  EXPECT_EQ(unlimited.sample(l.data(), 5), 3);
+}
+
 TEST(Sampler, SameSeedSameTokensOtherSeedOtherTokens) {
   std::vector<float> l(1000);
   for (size_t i = 0; i < l.size(); ++i) l[i] = static_cast<float>(std::sin(i * 0.37));

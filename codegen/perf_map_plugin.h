@@ -1,0 +1,22 @@
+// A JITLink plugin that appends every function of each object it links to perf's map of
+// JIT code, /tmp/perf-<pid>.map ("<start> <size> <name>" in hex), once its address is
+// final: perf report then names samples in kernels, which are in no file it can read.
+// (ORC's own PerfSupportPlugin writes a jitdump through a process-control bootstrap
+// symbol the loader module's hidden copy of ORC does not export, and needs perf inject.)
+#pragma once
+#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+
+namespace lmc::codegen {
+
+class PerfMapPlugin final : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& graph,
+                        llvm::jitlink::PassConfiguration& config) override;
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override { return llvm::Error::success(); }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey, llvm::orc::ResourceKey) override {}
+};
+
+}  // namespace lmc::codegen

@@ -1,0 +1,54 @@
+#include "driver/graph_run.h"
+
+#include "driver/open_model.h"
+#include "ir/error.h"
+
+namespace lmc::driver {
+
+namespace {
+
+// The passes may change how a value is stored (kv-cache-type retypes caches), never its
+// shape: the arguments and results of the two pipelines must line up.
+void check_same_shapes(const std::vector<const ir::Value*>& before, const std::vector<const ir::Value*>& after,
+                       const std::string& what, const CompileRequest& r) {
+  if (before.size() != after.size())
+    throw error_at(r.model, "the pipeline '" + r.pipeline + "' gives the graph " + std::to_string(after.size()) + " " +
+                                what + "s, not " + std::to_string(before.size()));
+  for (size_t i = 0; i < before.size(); ++i) {
+    const ir::Type& t = after[i]->type();
+    if (t.dims != before[i]->type().dims)
+      throw error_at(r.model, "the pipeline '" + r.pipeline + "' made " + what + " %" + before[i]->name() + " " +
+                                  t.str() + ", not " + before[i]->type().str());
+    if (!host_convertible(t.dtype))
+      throw error_at(r.model, what + " %" + before[i]->name() + " is " + t.str() + " after the pipeline '" +
+                                  r.pipeline + "': lmc exec reads and writes f32, f16, bf16, q8_0 and i32 values only");
+  }
+}
+
+std::vector<const ir::Value*> args_of(const ir::Graph& g) {
+  std::vector<const ir::Value*> out;
+  for (const auto& a : g.args()) out.push_back(a.get());
+  return out;
+}
+
+std::vector<const ir::Value*> outputs_of(const ir::Graph& g) { return {g.outputs().begin(), g.outputs().end()}; }
+
+}  // namespace
+
+std::vector<HostArray> run_graph(const CompileRequest& r, const ir::Graph& source,
+                                 const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
+                                 int threads) {
+  LoadedModel m = load_compiled(compile(r), r.model);
+  const ir::Graph& g = *m.graph;
+  check_same_shapes(args_of(source), args_of(g), "argument", r);
+  check_same_shapes(outputs_of(source), outputs_of(g), "result", r);
+  runtime::GraphRunner runner(g, m.kernels, *m.weights, syms, threads);
+  for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner.argument(i));
+  runner.run();
+  std::vector<HostArray> results;
+  for (size_t i = 0; i < g.outputs().size(); ++i)
+    results.push_back(load_array(runner.output(i), g.outputs()[i]->type(), syms.data()));
+  return results;
+}
+
+}  // namespace lmc::driver

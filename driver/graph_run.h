@@ -1,0 +1,23 @@
+// One pipeline's run of a graph for lmc exec: the graph compiled as lmc compile compiles
+// it (driver::compile: the pipeline, then the mandatory fold-weights,dce; the kernels),
+// its kernels linked in and its params packed in memory (driver::load_compiled), run once
+// by runtime::GraphRunner on the arguments given, each result read back as f32 (or i32).
+// Two pipelines' runs of one graph on the same arguments compare value by value.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/compile.h"
+#include "driver/host_array.h"
+#include "runtime/graph_runner.h"
+
+namespace lmc::driver {
+
+// `r.model` is the graph's file; `source` is that graph as read (before any pass), whose
+// arguments `arguments` fill in order. Throws lmc::Error when the pipeline changed the
+// shape of an argument or result, as well as for whatever compiling and running refuse.
+std::vector<HostArray> run_graph(const CompileRequest& r, const ir::Graph& source,
+                                 const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
+                                 int threads);
+
+}  // namespace lmc::driver

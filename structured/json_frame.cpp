@@ -1,0 +1,327 @@
+#include "structured/json_frame.h"
+
+#include <algorithm>
+
+namespace lmc::structured {
+
+namespace {
+
+// Objects and maps share their phases; arrays use the first ones and their own.
+enum ContainerPhase : uint8_t { kStart, kOpen, kKey, kColon, kValue, kValueSpaced, kAfter, kComma, kCommaSpaced };
+enum StringPhase : uint8_t { kQuote, kText, kUtf8, kEscape, kHex };
+enum NumberPhase : uint8_t { kSign, kMinus, kZero, kInt, kDot, kFrac, kExp, kExpSign, kExpDigits };
+
+constexpr uint8_t kMaxDigits = 15, kMaxExponentDigits = 2;
+
+bool digit(uint8_t b) { return b >= '0' && b <= '9'; }
+uint32_t less(uint32_t a, uint32_t b) { return a > b ? a - b : 0; }
+
+// A byte of an object's key, among the properties it may still name from f.at on.
+Step key_byte(const GrammarNode& n, Frame& f, uint8_t b) {
+  const uint32_t c = n.trie.trie.child(f.trie, b);
+  if (c == ByteTrie::kNone || !(n.trie.below[c] & n.keys_allowed(f.at))) return Step::Reject;
+  f.trie = c;
+  if (n.trie.value[c] >= 0) {  // keys end with their quote: a whole key is a leaf
+    f.at = static_cast<uint32_t>(n.trie.value[c]);
+    f.phase = kColon;
+  }
+  return Step::Stay;
+}
+
+Step to(Frame& f, uint8_t phase) {
+  f.phase = phase;
+  return Step::Stay;
+}
+
+// The frame waits in `after` for a value of `node`, which starts with this byte.
+Step push(Frame& f, uint8_t after, uint32_t node, uint32_t& child) {
+  f.phase = after;
+  child = node;
+  return Step::Push;
+}
+
+Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+  const auto count = static_cast<uint32_t>(n.properties.size());
+  switch (f.phase) {
+    case kStart: return b == '{' ? to(f, kOpen) : Step::Reject;
+    case kOpen:
+      if (b == '}') return n.first_required(0) == count ? Step::Done : Step::Reject;
+      f.phase = kKey;
+      return key_byte(n, f, b);
+    case kKey: return key_byte(n, f, b);
+    case kColon: return b == ':' ? to(f, kValue) : Step::Reject;
+    case kValue:
+      if (b == ' ') return to(f, kValueSpaced);
+      [[fallthrough]];
+    case kValueSpaced: return push(f, kAfter, n.properties[f.at].value, child);
+    case kAfter:
+      if (b == ',' && f.at + 1 < count) {
+        ++f.at;
+        return to(f, kComma);
+      }
+      return b == '}' && n.first_required(f.at + 1) == count ? Step::Done : Step::Reject;
+    case kComma:
+      if (b == ' ') return to(f, kCommaSpaced);
+      [[fallthrough]];
+    case kCommaSpaced:
+      f.phase = kKey;
+      f.trie = 0;
+      return key_byte(n, f, b);
+  }
+  return Step::Reject;
+}
+
+Step map_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+  switch (f.phase) {
+    case kStart: return b == '{' ? to(f, kOpen) : Step::Reject;
+    case kOpen: return b == '}' ? Step::Done : push(f, kColon, n.key, child);
+    case kColon: return b == ':' ? to(f, kValue) : Step::Reject;
+    case kValue:
+      if (b == ' ') return to(f, kValueSpaced);
+      [[fallthrough]];
+    case kValueSpaced: return push(f, kAfter, n.item, child);
+    case kAfter: return b == '}' ? Step::Done : b == ',' ? to(f, kComma) : Step::Reject;
+    case kComma:
+      if (b == ' ') return to(f, kCommaSpaced);
+      [[fallthrough]];
+    case kCommaSpaced: return push(f, kColon, n.key, child);
+  }
+  return Step::Reject;
+}
+
+// An array's next item starts with this byte.
+Step next_item(const GrammarNode& n, Frame& f, uint32_t& child) {
+  ++f.at;
+  return push(f, kAfter, n.item, child);
+}
+
+Step array_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+  switch (f.phase) {
+    case kStart: return b == '[' ? to(f, kOpen) : Step::Reject;
+    case kOpen:
+      if (b == ']') return n.min == 0 ? Step::Done : Step::Reject;
+      if (n.max == 0) return Step::Reject;
+      return next_item(n, f, child);
+    case kAfter:
+      if (b == ']') return f.at >= n.min ? Step::Done : Step::Reject;
+      return b == ',' && f.at < n.max ? to(f, kComma) : Step::Reject;
+    case kComma:
+      if (b == ' ') return to(f, kCommaSpaced);
+      [[fallthrough]];
+    case kCommaSpaced: return next_item(n, f, child);
+  }
+  return Step::Reject;
+}
+
+// The first byte of a UTF-8 character: how many bytes follow, and the range the next
+// one must lie in (which rules out overlong forms, surrogates and code points past
+// U+10FFFF, as RFC 3629's table does).
+bool utf8_lead(uint8_t b, Frame& f) {
+  if (b < 0xC2 || b > 0xF4) return false;
+  f.pending = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+  uint8_t lo = 0x80, hi = 0xBF;
+  if (b == 0xE0) lo = 0xA0;
+  if (b == 0xED) hi = 0x9F;
+  if (b == 0xF0) lo = 0x90;
+  if (b == 0xF4) hi = 0x8F;
+  f.trie = lo | hi << 8;
+  return true;
+}
+
+Step text_byte(const GrammarNode& n, Frame& f, uint8_t b) {
+  if (b == '"') return f.at >= n.min ? Step::Done : Step::Reject;
+  if (b < 0x20 || f.at >= n.max) return Step::Reject;
+  if (b == '\\') return to(f, kEscape);
+  if (b < 0x80) {
+    ++f.at;
+    return Step::Stay;
+  }
+  return utf8_lead(b, f) ? to(f, kUtf8) : Step::Reject;
+}
+
+// One more character of the string's text is complete.
+Step counted(Frame& f) {
+  ++f.at;
+  f.phase = kText;
+  return Step::Stay;
+}
+
+int hex_value(uint8_t b) {
+  if (digit(b)) return b - '0';
+  if (b >= 'a' && b <= 'f') return b - 'a' + 10;
+  if (b >= 'A' && b <= 'F') return b - 'A' + 10;
+  return -1;
+}
+
+Step string_step(const GrammarNode& n, Frame& f, uint8_t b) {
+  switch (f.phase) {
+    case kQuote: return b == '"' ? to(f, kText) : Step::Reject;
+    case kText: return text_byte(n, f, b);
+    case kUtf8:
+      if (b < (f.trie & 0xFF) || b > (f.trie >> 8)) return Step::Reject;
+      f.trie = 0x80 | 0xBF << 8;
+      return --f.pending == 0 ? counted(f) : Step::Stay;
+    case kEscape:
+      if (b == 'u') {
+        f.phase = kHex;
+        f.pending = 4;
+        f.flags = 0;
+        return Step::Stay;
+      }
+      for (char e : {'"', '\\', '/', 'b', 'f', 'n', 'r', 't'})
+        if (b == static_cast<uint8_t>(e)) return counted(f);
+      return Step::Reject;
+    case kHex: {
+      const int v = hex_value(b);
+      // A lone surrogate (\uD800-\uDFFF) is not a character; JSON parsers refuse it.
+      if (v < 0 || (f.pending == 3 && f.flags && v >= 8)) return Step::Reject;
+      if (f.pending == 4) f.flags = v == 0xD;
+      return --f.pending == 0 ? counted(f) : Step::Stay;
+    }
+  }
+  return Step::Reject;
+}
+
+// A byte that does not continue a complete number ends it; its parent reads the byte.
+Step number_end(NumberPhase phase) {
+  return phase == kZero || phase == kInt || phase == kFrac || phase == kExpDigits ? Step::Pop : Step::Reject;
+}
+
+Step number_step(const GrammarNode& n, Frame& f, uint8_t b) {
+  const auto phase = static_cast<NumberPhase>(f.phase);
+  auto next = [&](NumberPhase p, uint8_t digits) {
+    f.phase = p;
+    f.pending = digits;
+    return Step::Stay;
+  };
+  if (digit(b)) {
+    switch (phase) {
+      case kSign:
+      case kMinus: return b == '0' ? next(kZero, 0) : next(kInt, 1);
+      case kInt:
+      case kFrac: return f.pending < kMaxDigits ? next(phase, f.pending + 1) : Step::Reject;
+      case kDot: return next(kFrac, 1);
+      case kExp:
+      case kExpSign: return next(kExpDigits, 1);
+      case kExpDigits: return f.pending < kMaxExponentDigits ? next(kExpDigits, f.pending + 1) : Step::Reject;
+      case kZero: return Step::Reject;  // no leading zeros
+    }
+  }
+  if (b == '-' && phase == kSign) return next(kMinus, 0);
+  if ((b == '+' || b == '-') && phase == kExp) return next(kExpSign, 0);
+  if (!n.integer && b == '.' && (phase == kZero || phase == kInt)) return next(kDot, 0);
+  if (!n.integer && (b == 'e' || b == 'E') && (phase == kZero || phase == kInt || phase == kFrac)) return next(kExp, 0);
+  return number_end(phase);
+}
+
+Step literal_step(const GrammarNode& n, Frame& f, uint8_t b) {
+  const uint32_t c = n.trie.trie.child(f.trie, b);
+  if (c == ByteTrie::kNone) return n.trie.value[f.trie] >= 0 ? Step::Pop : Step::Reject;
+  f.trie = c;
+  return n.trie.value[c] >= 0 && n.trie.leaf(c) ? Step::Done : Step::Stay;
+}
+
+// The fewest bytes from a key (or the next one) to the end of the object: the cheapest
+// property the key may still become, its value and the required ones after it, and '}'.
+uint32_t keyed_rest(const Grammar& g, const GrammarNode& n, uint64_t keys, uint32_t done) {
+  uint32_t best = kInfinite;
+  for (uint32_t p = 0; p < n.properties.size() && p < 64; ++p)
+    if (keys >> p & 1) best = std::min(best, plus(property_bytes(g, n, p, done), 1));
+  return best;
+}
+
+uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
+  const auto count = static_cast<uint32_t>(n.properties.size());
+  const uint32_t key =
+      f.phase >= kColon && f.phase <= kAfter ? static_cast<uint32_t>(n.properties[f.at].key.size()) : 0;
+  switch (f.phase) {
+    case kOpen: return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, n.keys_allowed(0), 0));
+    case kKey: return keyed_rest(g, n, n.keys_allowed(f.at) & n.trie.below[f.trie], n.trie.trie.depth(f.trie));
+    case kColon: return plus(property_bytes(g, n, f.at, key), 1);
+    case kValue:
+    case kValueSpaced: return property_bytes(g, n, f.at, key);  // its ':' is read, its '}' is not
+    case kAfter: return plus(n.required_bytes[f.at + 1], 1);
+    case kComma:
+    case kCommaSpaced: return keyed_rest(g, n, n.keys_allowed(f.at), 0);
+    default: return n.min_bytes;
+  }
+}
+
+uint32_t map_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
+  const uint32_t value = g.node(n.item).min_bytes;
+  switch (f.phase) {
+    case kOpen:
+    case kAfter: return 1;
+    case kColon: return plus(value, 2);
+    case kValue:
+    case kValueSpaced: return plus(value, 1);
+    case kComma:
+    case kCommaSpaced: return plus(plus(g.node(n.key).min_bytes, value), 2);
+    default: return n.min_bytes;
+  }
+}
+
+uint32_t array_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
+  const uint32_t item = plus(g.node(n.item).min_bytes, 1);  // with its comma
+  switch (f.phase) {
+    case kOpen: return n.min == 0 ? 1 : times(item, n.min);
+    case kAfter: return plus(times(item, less(n.min, f.at)), 1);
+    case kComma:
+    case kCommaSpaced: return plus(plus(g.node(n.item).min_bytes, times(item, less(n.min, f.at + 1))), 1);
+    default: return n.min_bytes;
+  }
+}
+
+uint32_t string_rest(const GrammarNode& n, const Frame& f) {
+  switch (f.phase) {
+    case kText: return less(n.min, f.at) + 1;
+    case kUtf8:
+    case kHex: return f.pending + less(n.min, f.at + 1) + 1;
+    case kEscape: return 1 + less(n.min, f.at + 1) + 1;
+    default: return n.min_bytes;
+  }
+}
+
+}  // namespace
+
+Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child) {
+  const GrammarNode& n = g.node(f.node);
+  switch (n.kind) {
+    case NodeKind::Object: return object_step(n, f, b, child);
+    case NodeKind::Map: return map_step(n, f, b, child);
+    case NodeKind::Array: return array_step(n, f, b, child);
+    case NodeKind::String: return string_step(n, f, b);
+    case NodeKind::Number: return number_step(n, f, b);
+    case NodeKind::Literal: return literal_step(n, f, b);
+    case NodeKind::Union: return Step::Reject;  // the matcher chooses an alternative first
+  }
+  return Step::Reject;
+}
+
+uint32_t frame_rest(const Grammar& g, const Frame& f) {
+  const GrammarNode& n = g.node(f.node);
+  switch (n.kind) {
+    case NodeKind::Object: return object_rest(g, n, f);
+    case NodeKind::Map: return map_rest(g, n, f);
+    case NodeKind::Array: return array_rest(g, n, f);
+    case NodeKind::String: return string_rest(n, f);
+    case NodeKind::Number: return frame_accepting(g, f) ? 0 : 1;
+    case NodeKind::Literal: return n.trie.to_end[f.trie];
+    case NodeKind::Union: return n.min_bytes;
+  }
+  return kInfinite;
+}
+
+bool frame_accepting(const Grammar& g, const Frame& f) {
+  const GrammarNode& n = g.node(f.node);
+  if (n.kind == NodeKind::Number)
+    return f.phase == kZero || f.phase == kInt || f.phase == kFrac || f.phase == kExpDigits;
+  if (n.kind == NodeKind::Literal) return n.trie.value[f.trie] >= 0;
+  return false;
+}
+
+bool in_string_text(const Grammar& g, const Frame& f) {
+  return g.node(f.node).kind == NodeKind::String && f.phase == kText;
+}
+
+}  // namespace lmc::structured

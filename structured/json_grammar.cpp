@@ -1,0 +1,153 @@
+#include "structured/json_grammar.h"
+
+#include <algorithm>
+
+namespace lmc::structured {
+
+void LiteralTrie::build(const std::vector<std::string>& strings) {
+  std::vector<std::string_view> views(strings.begin(), strings.end());
+  std::vector<uint32_t> node_of = trie.build(views);
+  value.assign(trie.size(), -1);
+  below.assign(trie.size(), 0);
+  to_end.assign(trie.size(), kInfinite);
+  for (size_t i = strings.size(); i-- > 0;) value[node_of[i]] = static_cast<int32_t>(i);  // the first of duplicates
+  for (size_t i = 0; i < strings.size() && i < 64; ++i) {
+    uint32_t n = 0;
+    below[n] |= uint64_t{1} << i;
+    for (char c : strings[i]) {
+      n = trie.child(n, static_cast<uint8_t>(c));
+      below[n] |= uint64_t{1} << i;
+    }
+  }
+  // Children come after their parent in preorder.
+  for (uint32_t n = trie.size(); n-- > 0;) {
+    if (value[n] >= 0) {
+      to_end[n] = 0;
+      continue;
+    }
+    for (uint32_t c = n + 1; c < trie.end(n); c = trie.end(c)) to_end[n] = std::min(to_end[n], plus(to_end[c], 1));
+  }
+}
+
+uint32_t GrammarNode::first_required(uint32_t i) const {
+  while (i < properties.size() && !properties[i].required) ++i;
+  return i;
+}
+
+uint64_t GrammarNode::keys_allowed(uint32_t next) const {
+  const auto n = static_cast<uint32_t>(properties.size());
+  if (next >= n) return 0;
+  const uint32_t last = std::min(first_required(next), n - 1);
+  const uint64_t upto = last == 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
+  return upto & ~((uint64_t{1} << next) - 1);
+}
+
+uint32_t property_bytes(const Grammar& g, const GrammarNode& object, uint32_t p, uint32_t done) {
+  const Property& prop = object.properties[p];
+  const auto key = static_cast<uint32_t>(prop.key.size()) - done;
+  return plus(plus(key + 1, g.node(prop.value).min_bytes), object.required_bytes[p + 1]);
+}
+
+uint32_t Grammar::add(GrammarNode node) {
+  nodes_.push_back(std::move(node));
+  return size() - 1;
+}
+
+uint32_t Grammar::any() {
+  if (any_ != kUnbounded) return any_;
+  auto node = [](NodeKind kind) {
+    GrammarNode n;
+    n.kind = kind;
+    n.pointer = "(any JSON value)";
+    return n;
+  };
+  any_ = add(node(NodeKind::Union));
+  GrammarNode map = node(NodeKind::Map), array = node(NodeKind::Array), literal = node(NodeKind::Literal);
+  map.key = add(node(NodeKind::String));
+  map.item = array.item = any_;
+  literal.texts = {"true", "false", "null"};
+  nodes_[any_].alternatives = {add(map), add(array), add(node(NodeKind::String)), add(node(NodeKind::Number)),
+                               add(literal)};
+  return any_;
+}
+
+uint32_t Grammar::finish(uint32_t root) {
+  root_ = root;
+  for (GrammarNode& n : nodes_) {
+    if (n.kind == NodeKind::Literal) n.trie.build(n.texts);
+    if (n.kind != NodeKind::Object) continue;
+    std::vector<std::string> keys;
+    for (const Property& p : n.properties) keys.push_back(p.key);
+    n.trie.build(keys);
+  }
+  compute_min_bytes();
+  std::vector<bool> seen(nodes_.size());
+  std::vector<uint32_t> todo{root};
+  while (!todo.empty()) {
+    uint32_t id = todo.back();
+    todo.pop_back();
+    if (seen[id]) continue;
+    seen[id] = true;
+    const GrammarNode& n = nodes_[id];
+    if (n.min_bytes == kInfinite) return id;
+    for (const Property& p : n.properties) todo.push_back(p.value);
+    for (uint32_t a : n.alternatives) todo.push_back(a);
+    if (n.kind == NodeKind::Array || n.kind == NodeKind::Map) todo.push_back(n.item);
+    if (n.kind == NodeKind::Map) todo.push_back(n.key);
+  }
+  return kUnbounded;
+}
+
+// A fixed point from "no finite text" downwards: each round can only shorten a node, and
+// the shortest text of a node is built from its children's within as many rounds as
+// there are nodes.
+void Grammar::compute_min_bytes() {
+  for (size_t round = 0; round <= nodes_.size(); ++round) {
+    bool changed = false;
+    for (GrammarNode& n : nodes_) {
+      if (n.kind == NodeKind::Object) {
+        n.required_bytes.assign(n.properties.size() + 1, 0);
+        for (size_t i = n.properties.size(); i-- > 0;) {
+          const Property& p = n.properties[i];
+          const auto key = static_cast<uint32_t>(p.key.size());
+          const uint32_t own = p.required ? plus(key + 2, nodes_[p.value].min_bytes) : 0;  // with ',' and ':'
+          n.required_bytes[i] = plus(n.required_bytes[i + 1], own);
+        }
+      }
+      const uint32_t m = min_bytes_of(n);
+      if (m < n.min_bytes) {
+        n.min_bytes = m;
+        changed = true;
+      }
+    }
+    if (!changed) return;
+  }
+}
+
+uint32_t Grammar::min_bytes_of(const GrammarNode& n) const {
+  switch (n.kind) {
+    case NodeKind::Object: {
+      // "{}" when nothing is required, else the cheapest first key (the required ones
+      // after it follow with their commas).
+      uint32_t best = n.first_required(0) == n.properties.size() ? 2 : kInfinite;
+      const uint64_t keys = n.keys_allowed(0);
+      for (uint32_t p = 0; p < n.properties.size(); ++p)
+        if (keys >> p & 1) best = std::min(best, plus(property_bytes(*this, n, p, 0), 2));
+      return best;
+    }
+    case NodeKind::Map: return 2;
+    case NodeKind::Array:  // each item after a '[' or ',', then ']'
+      return n.min == 0 ? 2 : plus(times(plus(nodes_[n.item].min_bytes, 1), n.min), 1);
+    case NodeKind::String: return plus(n.min, 2);
+    case NodeKind::Number: return 1;
+    case NodeKind::Literal: return n.trie.to_end.empty() ? kInfinite : n.trie.to_end[0];
+    case NodeKind::Union: {
+      uint32_t best = kInfinite;
+      for (uint32_t a : n.alternatives) best = std::min(best, nodes_[a].min_bytes);
+      return best;
+    }
+  }
+  return kInfinite;
+}
+
+}  // namespace lmc::structured

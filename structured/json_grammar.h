@@ -1,0 +1,115 @@
+// The compiled form of a JSON schema: a graph of nodes, each one kind of JSON value with
+// the limits the matcher (json_matcher.h) enforces byte by byte. Schema keywords become
+// node fields here (schema_compiler.h); a $ref becomes an edge, so a recursive schema is a
+// cycle. Literal strings (an object's keys as JSON text with their quotes, an enum's and
+// true/false/null's texts) are tries, walked one byte at a time.
+//
+// Every node knows the length of its shortest JSON text (min_bytes): the matcher adds
+// them up into the bytes a partial answer still needs, which is how generation closes
+// the structure before its token budget runs out.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "structured/byte_trie.h"
+
+namespace lmc::structured {
+
+enum class NodeKind : uint8_t {
+  Object,   // the listed properties, in order, the required ones always
+  Map,      // any keys (a String node), each value of one node
+  Array,    // items of one node, min..max of them
+  String,   // min..max code points
+  Number,   // JSON numbers, or integers only
+  Literal,  // one of a few JSON texts (enum, const, true/false/null)
+  Union,    // any one of its alternatives (anyOf, oneOf, a list of types)
+};
+
+// A set of byte strings matched one byte at a time, with what each node leads to.
+struct LiteralTrie {
+  ByteTrie trie;
+  std::vector<int32_t> value;    // the string ending at the node, -1 for none
+  std::vector<uint64_t> below;   // the strings in the node's subtree, as bits (at most 64)
+  std::vector<uint32_t> to_end;  // bytes from the node to the nearest end of a string
+
+  void build(const std::vector<std::string>& strings);
+  bool leaf(uint32_t node) const { return trie.end(node) == node + 1; }
+};
+
+struct Property {
+  std::string key;  // as JSON text, quotes included
+  uint32_t value = 0;
+  bool required = false;
+};
+
+constexpr uint32_t kUnbounded = UINT32_MAX;
+// Lengths in bytes: kInfinite while no finite text is known, and sums saturate at kFar
+// (a schema asking for a million items is as unreachable as it needs to be).
+constexpr uint32_t kInfinite = UINT32_MAX;
+constexpr uint32_t kFar = 1u << 30;
+inline uint32_t plus(uint32_t a, uint32_t b) {
+  if (a == kInfinite || b == kInfinite) return kInfinite;
+  return a + b >= kFar ? kFar : a + b;
+}
+inline uint32_t times(uint32_t a, uint32_t n) {
+  if (n == 0) return 0;
+  if (a == kInfinite) return kInfinite;
+  return a > kFar / n ? kFar : a * n;
+}
+
+struct GrammarNode {
+  NodeKind kind = NodeKind::Union;
+  std::string pointer;                 // where in the schema it comes from (JSON pointer)
+  uint32_t min = 0, max = kUnbounded;  // Array: items; String: code points
+  uint32_t item = 0;                   // Array: items' node; Map: values' node
+  uint32_t key = 0;                    // Map: keys' node
+  bool integer = false;                // Number
+  bool loose = false;                  // the schema names no type: values of other types are valid too
+  std::vector<Property> properties;    // Object (at most 64)
+  std::vector<std::string> texts;      // Literal
+  LiteralTrie trie;                    // Object: its keys; Literal: its texts
+  std::vector<uint32_t> alternatives;  // Union
+  uint32_t min_bytes = kInfinite;      // the shortest JSON text of the node
+
+  // Object: the first required property at or after i (properties.size() when none).
+  uint32_t first_required(uint32_t i) const;
+  // Object: the properties a key may name when the next one allowed is `next`: those up
+  // to and including the first required one (a required property is never skipped).
+  uint64_t keys_allowed(uint32_t next) const;
+
+  // Object: bytes the required properties from i on need, each with its leading comma
+  // (filled by Grammar::finish).
+  std::vector<uint32_t> required_bytes;
+};
+
+class Grammar {
+ public:
+  uint32_t add(GrammarNode node);
+  GrammarNode& node(uint32_t id) { return nodes_[id]; }
+  const GrammarNode& node(uint32_t id) const { return nodes_[id]; }
+  uint32_t size() const { return static_cast<uint32_t>(nodes_.size()); }
+  uint32_t root() const { return root_; }
+
+  // The node of any JSON value (json_object's values), made once.
+  uint32_t any();
+  // Fixes the root, builds the tries and the shortest lengths. Returns the first node
+  // reachable from the root that has no finite JSON text (a required property that
+  // recurses forever), or kUnbounded.
+  uint32_t finish(uint32_t root);
+
+ private:
+  void compute_min_bytes();
+  uint32_t min_bytes_of(const GrammarNode& n) const;
+
+  std::vector<GrammarNode> nodes_;
+  uint32_t root_ = 0;
+  uint32_t any_ = kUnbounded;
+};
+
+// The length of the shortest text of an object node from where it is: the key of
+// property p (after `done` of its bytes), its value, and the required ones after it.
+uint32_t property_bytes(const Grammar& g, const GrammarNode& object, uint32_t p, uint32_t done);
+
+}  // namespace lmc::structured

@@ -1,0 +1,377 @@
+#include "structured/schema_compiler.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "structured/disjoint.h"
+
+namespace lmc::structured {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Keywords that say nothing about which values are valid.
+const std::set<std::string> kAnnotations = {"title",     "description", "default",    "examples",   "$comment",
+                                            "$schema",   "$id",         "$anchor",    "deprecated", "readOnly",
+                                            "writeOnly", "$defs",       "definitions"};
+const std::set<std::string> kCompiled = {
+    "type",  "enum",     "const",    "properties",  "required",  "additionalProperties",
+    "items", "minItems", "maxItems", "uniqueItems", "minLength", "maxLength",
+    "anyOf", "oneOf",    "$ref"};
+const std::set<std::string> kTypes = {"object", "array", "string", "number", "integer", "boolean", "null"};
+constexpr int kMaxNesting = 64;
+
+std::string escape(const std::string& key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
+[[noreturn]] void fail(const std::string& pointer, const std::string& message) {
+  throw SchemaError(pointer, message + " (at " + (pointer.empty() ? "the schema's root" : pointer) + ")");
+}
+
+// The JSON types a value has, as JSON schema names them (an integer is also a number).
+std::set<std::string> types_of(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::object: return {"object"};
+    case Json::value_t::array: return {"array"};
+    case Json::value_t::string: return {"string"};
+    case Json::value_t::boolean: return {"boolean"};
+    case Json::value_t::null: return {"null"};
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return {"integer", "number"};
+    default: return {"number"};
+  }
+}
+
+class SchemaCompiler {
+ public:
+  explicit SchemaCompiler(const Json& root) : root_(root) {}
+  std::shared_ptr<const Grammar> run();
+
+ private:
+  uint32_t compile(const Json& s, const std::string& at, int depth);
+  uint32_t reference(const Json& ref, const std::string& at, int depth);
+  uint32_t alternatives(const Json& s, const std::string& at, const std::string& keyword, int depth);
+  uint32_t literal(const Json& s, const std::string& at);
+  uint32_t typed(const Json& s, const std::string& at, int depth);
+  uint32_t of_type(const std::string& type, const Json& s, const std::string& at, int depth);
+  uint32_t object(const Json& s, const std::string& at, int depth);
+  uint32_t array(const Json& s, const std::string& at, int depth);
+  uint32_t node(NodeKind kind, const std::string& at);
+  uint32_t key_string();
+  void check_one_ofs() const;
+  uint32_t past(uint32_t id) const;
+  void skip_single_unions();
+
+  const Json& root_;
+  Grammar g_;
+  std::map<std::string, uint32_t> targets_;  // $ref targets by pointer: a recursion ends there
+  std::vector<std::pair<uint32_t, std::string>> one_ofs_;
+  uint32_t key_string_ = kUnbounded;
+};
+
+uint32_t SchemaCompiler::node(NodeKind kind, const std::string& at) {
+  GrammarNode n;
+  n.kind = kind;
+  n.pointer = at;
+  return g_.add(std::move(n));
+}
+
+uint32_t SchemaCompiler::key_string() {
+  if (key_string_ == kUnbounded) key_string_ = node(NodeKind::String, "(an object's key)");
+  return key_string_;
+}
+
+// The keywords beside `keyword` must be annotations or `allowed`.
+void only_with(const Json& s, const std::string& at, const std::string& keyword, const std::set<std::string>& allowed) {
+  for (const auto& [key, value] : s.items())
+    if (key != keyword && !kAnnotations.count(key) && !allowed.count(key))
+      fail(at + "/" + escape(key), "'" + key + "' beside '" + keyword + "' is not supported");
+}
+
+uint32_t non_negative(const Json& s, const char* keyword, const std::string& at, uint32_t dflt) {
+  auto it = s.find(keyword);
+  if (it == s.end()) return dflt;
+  if (!it->is_number_integer() || it->get<int64_t>() < 0)
+    fail(at + "/" + keyword, std::string("'") + keyword + "' must be a non-negative integer");
+  return static_cast<uint32_t>(std::min<int64_t>(it->get<int64_t>(), kFar));
+}
+
+// min..max of a keyword pair; a range with nothing in it is a schema without values.
+std::pair<uint32_t, uint32_t> range(const Json& s, const char* min_keyword, const char* max_keyword,
+                                    const std::string& at) {
+  const uint32_t lo = non_negative(s, min_keyword, at, 0), hi = non_negative(s, max_keyword, at, kUnbounded);
+  if (lo > hi)
+    fail(at + "/" + min_keyword,
+         std::string("'") + min_keyword + "' is above '" + max_keyword + "': no value is valid");
+  return {lo, hi};
+}
+
+// The types 'type' names (none when absent), each once.
+std::vector<std::string> type_list(const Json& s, const std::string& at) {
+  auto t = s.find("type");
+  if (t == s.end()) return {};
+  const Json list = t->is_array() ? *t : Json::array({*t});
+  if (list.empty()) fail(at + "/type", "'type' must name at least one type");
+  std::vector<std::string> types;
+  for (const Json& name : list) {
+    if (!name.is_string() || !kTypes.count(name.get<std::string>()))
+      fail(at + "/type",
+           "'type' must be one of object, array, string, number, integer, boolean, null, or a list of them");
+    if (std::find(types.begin(), types.end(), name.get<std::string>()) == types.end())
+      types.push_back(name.get<std::string>());
+  }
+  return types;
+}
+
+uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth) {
+  if (depth > kMaxNesting) fail(at, "the schema nests deeper than " + std::to_string(kMaxNesting) + " levels");
+  if (s.is_boolean()) {
+    if (!s.get<bool>()) fail(at, "the schema false admits no value");
+    return g_.any();
+  }
+  if (!s.is_object()) fail(at, "a schema must be an object or a boolean");
+  for (const auto& [key, value] : s.items())
+    if (!kAnnotations.count(key) && !kCompiled.count(key))
+      fail(at + "/" + escape(key), "'" + key + "' is not supported by structured output" +
+                                       (key == "nullable" ? " (write the type as a list with \"null\")" : ""));
+  if (s.contains("$ref")) {
+    only_with(s, at, "$ref", {});
+    return reference(s["$ref"], at + "/$ref", depth);
+  }
+  if (s.contains("anyOf") && s.contains("oneOf")) fail(at + "/oneOf", "'oneOf' beside 'anyOf' is not supported");
+  for (const char* keyword : {"anyOf", "oneOf"})
+    if (s.contains(keyword)) return alternatives(s, at, keyword, depth);
+  if (s.contains("enum") || s.contains("const")) return literal(s, at);
+  return typed(s, at, depth);
+}
+
+// A place in this document, compiled once: a schema that refers to itself is a cycle.
+uint32_t SchemaCompiler::reference(const Json& ref, const std::string& at, int depth) {
+  if (!ref.is_string() || ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#')
+    fail(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
+  const std::string pointer = ref.get<std::string>().substr(1);
+  if (auto it = targets_.find(pointer); it != targets_.end()) return it->second;
+  Json::json_pointer target;
+  try {
+    target = Json::json_pointer(pointer);
+  } catch (const nlohmann::json::exception&) {
+    fail(at, "'$ref' " + Json(ref).dump() + " is not a JSON pointer");
+  }
+  if (!root_.contains(target)) fail(at, "'$ref' " + Json(ref).dump() + " names nothing in the schema");
+  // A placeholder first, so that the target's own references to itself find it.
+  const uint32_t id = node(NodeKind::Union, pointer);
+  targets_[pointer] = id;
+  const uint32_t body = compile(root_.at(target), pointer, depth + 1);
+  g_.node(id).alternatives = {body};
+  return id;
+}
+
+uint32_t SchemaCompiler::alternatives(const Json& s, const std::string& at, const std::string& keyword, int depth) {
+  only_with(s, at, keyword, {});
+  const Json& list = s[keyword];
+  if (!list.is_array() || list.empty())
+    fail(at + "/" + keyword, "'" + keyword + "' must be a non-empty array of schemas");
+  std::vector<uint32_t> alts;
+  for (size_t i = 0; i < list.size(); ++i)
+    alts.push_back(compile(list[i], at + "/" + keyword + "/" + std::to_string(i), depth + 1));
+  const uint32_t id = node(NodeKind::Union, at + "/" + keyword);
+  g_.node(id).alternatives = std::move(alts);
+  if (keyword == "oneOf") one_ofs_.emplace_back(id, at + "/oneOf");
+  return id;
+}
+
+// enum and const: the values as JSON texts, those of the schema's type if it has one.
+uint32_t SchemaCompiler::literal(const Json& s, const std::string& at) {
+  only_with(s, at, s.contains("enum") ? "enum" : "const", {"enum", "const", "type"});
+  std::vector<Json> values;
+  if (s.contains("enum")) {
+    const Json& e = s["enum"];
+    if (!e.is_array() || e.empty()) fail(at + "/enum", "'enum' must be a non-empty array");
+    for (const Json& v : e)
+      if (!s.contains("const") || v == s["const"]) values.push_back(v);
+  } else {
+    values.push_back(s["const"]);
+  }
+  const std::vector<std::string> types = type_list(s, at);
+  std::vector<std::string> texts;
+  for (const Json& v : values) {
+    std::set<std::string> has = types_of(v);
+    if (types.empty() || std::any_of(types.begin(), types.end(), [&](const std::string& t) { return has.count(t); }))
+      texts.push_back(v.dump());
+  }
+  const std::string where = at + (s.contains("enum") ? "/enum" : "/const");
+  if (texts.empty()) fail(where, "no value of '" + where.substr(where.rfind('/') + 1) + "' is valid for the schema");
+  const uint32_t id = node(NodeKind::Literal, at);
+  g_.node(id).texts = std::move(texts);
+  return id;
+}
+
+// The types named, or those the keywords are about; an alternative per type.
+uint32_t SchemaCompiler::typed(const Json& s, const std::string& at, int depth) {
+  std::vector<std::string> types = type_list(s, at);
+  if (!s.contains("type")) {
+    auto about = [&](const char* type, std::initializer_list<const char*> keywords) {
+      if (std::any_of(keywords.begin(), keywords.end(), [&](const char* k) { return s.contains(k); }))
+        types.push_back(type);
+    };
+    about("object", {"properties", "required", "additionalProperties"});
+    about("array", {"items", "minItems", "maxItems", "uniqueItems"});
+    about("string", {"minLength", "maxLength"});
+    if (types.empty()) return g_.any();
+  }
+  // An integer is a number: with both, any number.
+  if (std::find(types.begin(), types.end(), "number") != types.end()) std::erase(types, "integer");
+  std::vector<uint32_t> alts;
+  for (const std::string& t : types) {
+    alts.push_back(of_type(t, s, at, depth));
+    g_.node(alts.back()).loose = !s.contains("type");
+  }
+  if (alts.size() == 1) return alts[0];
+  const uint32_t id = node(NodeKind::Union, at + "/type");
+  g_.node(id).alternatives = std::move(alts);
+  return id;
+}
+
+uint32_t SchemaCompiler::of_type(const std::string& type, const Json& s, const std::string& at, int depth) {
+  if (type == "object") return object(s, at, depth);
+  if (type == "array") return array(s, at, depth);
+  if (type == "string") {
+    const auto [lo, hi] = range(s, "minLength", "maxLength", at);
+    const uint32_t id = node(NodeKind::String, at);
+    g_.node(id).min = lo;
+    g_.node(id).max = hi;
+    return id;
+  }
+  if (type == "number" || type == "integer") {
+    const uint32_t id = node(NodeKind::Number, at);
+    g_.node(id).integer = type == "integer";
+    return id;
+  }
+  const uint32_t id = node(NodeKind::Literal, at);
+  g_.node(id).texts = type == "boolean" ? std::vector<std::string>{"true", "false"} : std::vector<std::string>{"null"};
+  return id;
+}
+
+uint32_t SchemaCompiler::object(const Json& s, const std::string& at, int depth) {
+  static const Json kNone = Json::object();
+  const Json& props = s.contains("properties") ? s["properties"] : kNone;
+  if (!props.is_object()) fail(at + "/properties", "'properties' must be an object of schemas");
+  std::set<std::string> required;
+  if (auto r = s.find("required"); r != s.end()) {
+    if (!r->is_array()) fail(at + "/required", "'required' must be an array of property names");
+    for (size_t i = 0; i < r->size(); ++i) {
+      const Json& name = (*r)[i];
+      const std::string where = at + "/required/" + std::to_string(i);
+      if (!name.is_string() || !required.insert(name.get<std::string>()).second)
+        fail(where, "'required' must list distinct property names");
+      if (!props.contains(name.get<std::string>()))
+        fail(where, "required property '" + name.get<std::string>() + "' is not in 'properties'");
+    }
+  }
+  const Json* more = s.contains("additionalProperties") ? &s["additionalProperties"] : nullptr;
+  if (more && !more->is_boolean() && !more->is_object())
+    fail(at + "/additionalProperties", "'additionalProperties' must be a boolean or a schema");
+  if (props.empty() && !(more && *more == false)) {
+    // No properties listed: any keys, each value of additionalProperties' schema.
+    const uint32_t id = node(NodeKind::Map, at);
+    const uint32_t values =
+        more && more->is_object() ? compile(*more, at + "/additionalProperties", depth + 1) : g_.any();
+    g_.node(id).item = values;
+    g_.node(id).key = key_string();
+    return id;
+  }
+  if (props.size() > 64) fail(at + "/properties", "an object may list at most 64 properties");
+  std::vector<Property> list;
+  for (const auto& [name, schema] : props.items())
+    list.push_back(
+        {Json(name).dump(), compile(schema, at + "/properties/" + escape(name), depth + 1), required.count(name) > 0});
+  const uint32_t id = node(NodeKind::Object, at);
+  g_.node(id).properties = std::move(list);
+  return id;
+}
+
+uint32_t SchemaCompiler::array(const Json& s, const std::string& at, int depth) {
+  if (auto u = s.find("uniqueItems"); u != s.end() && !(u->is_boolean() && !u->get<bool>()))
+    fail(at + "/uniqueItems", "'uniqueItems' is not supported by structured output (only false)");
+  uint32_t items = 0;
+  if (auto it = s.find("items"); it == s.end()) {
+    items = g_.any();
+  } else {
+    if (it->is_array()) fail(at + "/items", "'items' as a list of schemas (a tuple) is not supported");
+    items = compile(*it, at + "/items", depth + 1);
+  }
+  const auto [lo, hi] = range(s, "minItems", "maxItems", at);
+  const uint32_t id = node(NodeKind::Array, at);
+  g_.node(id).item = items;
+  g_.node(id).min = lo;
+  g_.node(id).max = hi;
+  return id;
+}
+
+// oneOf means exactly one: refused unless no answer of one alternative can match another.
+void SchemaCompiler::check_one_ofs() const {
+  for (const auto& [id, at] : one_ofs_) {
+    const std::vector<uint32_t>& alts = g_.node(id).alternatives;
+    for (size_t i = 0; i < alts.size(); ++i)
+      for (size_t j = i + 1; j < alts.size(); ++j)
+        if (!disjoint(g_, alts[i], alts[j]))
+          fail(at + "/" + std::to_string(j), "'oneOf' alternatives " + std::to_string(i) + " and " + std::to_string(j) +
+                                                 " may both match one answer (use anyOf, or tell them apart by a "
+                                                 "required property's const)");
+  }
+}
+
+// A $ref's placeholder holds one alternative: point past it, so reading a referenced
+// value does not cost a union.
+uint32_t SchemaCompiler::past(uint32_t id) const {
+  auto single = [&](uint32_t n) { return g_.node(n).kind == NodeKind::Union && g_.node(n).alternatives.size() == 1; };
+  for (uint32_t hops = 0; hops < g_.size() && single(id); ++hops) id = g_.node(id).alternatives[0];
+  return id;
+}
+
+void SchemaCompiler::skip_single_unions() {
+  for (uint32_t i = 0; i < g_.size(); ++i) {
+    GrammarNode& n = g_.node(i);
+    for (Property& p : n.properties) p.value = past(p.value);
+    for (uint32_t& a : n.alternatives) a = past(a);
+    if (n.kind == NodeKind::Array || n.kind == NodeKind::Map) n.item = past(n.item);
+  }
+}
+
+std::shared_ptr<const Grammar> SchemaCompiler::run() {
+  const uint32_t root = compile(root_, "", 0);
+  check_one_ofs();
+  skip_single_unions();
+  const uint32_t endless = g_.finish(past(root));
+  if (endless != kUnbounded)
+    fail(g_.node(endless).pointer, "the schema has no finite value here (a required property that recurses forever)");
+  return std::make_shared<const Grammar>(std::move(g_));
+}
+
+}  // namespace
+
+std::shared_ptr<const Grammar> compile_schema(const nlohmann::ordered_json& schema) {
+  return SchemaCompiler(schema).run();
+}
+
+std::shared_ptr<const Grammar> json_object_grammar() {
+  Grammar g;
+  GrammarNode map;
+  map.kind = NodeKind::Map;
+  map.pointer = "(any JSON object)";
+  map.item = g.any();
+  GrammarNode key;
+  key.kind = NodeKind::String;
+  key.pointer = "(an object's key)";
+  map.key = g.add(std::move(key));
+  g.finish(g.add(std::move(map)));
+  return std::make_shared<const Grammar>(std::move(g));
+}
+
+}  // namespace lmc::structured

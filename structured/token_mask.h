@@ -1,0 +1,43 @@
+// Which tokens of a vocabulary may come next: those all of whose bytes the matcher
+// (json_matcher.h) can read from the current state. The vocabulary's trie is walked
+// depth first with one state per depth, each a copy of its parent's advanced by one
+// byte, so a prefix shared by many tokens is read once and a refused byte cuts off its
+// whole subtree. Inside a string's text the plain tokens come from a table instead
+// (token_vocabulary.h). End-of-generation tokens are allowed once the value is whole.
+//
+// The token budget closes the structure in time: with `budget` tokens left (this one
+// included), a token is allowed only if the bytes its state still needs fit in the
+// tokens after it, one byte a token (every byte is a token of the vocabularies lmc runs)
+// plus the end of generation. When no token fits, the budget is set aside and the answer
+// may end unfinished at its length limit.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "structured/json_matcher.h"
+#include "structured/token_vocabulary.h"
+
+namespace lmc::structured {
+
+class TokenMasker {
+ public:
+  static constexpr int64_t kNoBudget = std::numeric_limits<int64_t>::max();
+
+  TokenMasker(Matcher& matcher, const TokenVocabulary& vocab);
+  // One bit per id of the vocabulary: set when the token may come next.
+  void allowed(const State& s, int64_t budget, std::vector<uint64_t>& bits);
+
+ private:
+  void collect(const State& s, std::vector<uint64_t>& bits);
+  void plain_text(const State& s, const Frame& text, std::vector<uint64_t>& bits);
+  void walk(const TokenTrie& t, uint32_t node, size_t depth, std::vector<uint64_t>& bits);
+  bool fits(const State& after) const;
+
+  Matcher& matcher_;
+  const TokenVocabulary& vocab_;
+  std::vector<State> states_;  // by depth in the trie: the state after the node's bytes
+  int64_t limit_ = kNoBudget;  // the most bytes a token may leave to complete the value
+};
+
+}  // namespace lmc::structured

@@ -1,0 +1,111 @@
+// A JSON schema validator for the keywords structured output compiles, written from the
+// specification's wording and sharing nothing with structured/: what the tests (and the
+// fuzz target) judge the automaton's answers by. Schema semantics, not the generator's:
+// additionalProperties absent allows any other key, a schema without a type any type.
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace lmc::structured::testing {
+
+class ReferenceValidator {
+ public:
+  explicit ReferenceValidator(nlohmann::ordered_json schema) : root_(std::move(schema)) {}
+
+  bool valid(const std::string& text) const {
+    nlohmann::json v = nlohmann::json::parse(text, nullptr, false);
+    return !v.is_discarded() && check(root_, v, 0);
+  }
+
+ private:
+  static size_t code_points(const std::string& s) {
+    size_t n = 0;
+    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return n;
+  }
+
+  static bool has_type(const std::string& type, const nlohmann::json& v) {
+    if (type == "object") return v.is_object();
+    if (type == "array") return v.is_array();
+    if (type == "string") return v.is_string();
+    if (type == "boolean") return v.is_boolean();
+    if (type == "null") return v.is_null();
+    if (type == "number") return v.is_number();
+    if (type == "integer")
+      return v.is_number_integer() || (v.is_number_float() && v.get<double>() == std::trunc(v.get<double>()));
+    return false;
+  }
+
+  static nlohmann::json plain(const nlohmann::ordered_json& v) { return nlohmann::json::parse(v.dump()); }
+
+  bool check(const nlohmann::ordered_json& s, const nlohmann::json& v, int depth) const {
+    if (depth > 200) return false;
+    if (s.is_boolean()) return s.get<bool>();
+    if (s.contains("$ref")) {
+      auto p = nlohmann::ordered_json::json_pointer(s["$ref"].get<std::string>().substr(1));
+      return check(root_.at(p), v, depth + 1);
+    }
+    if (s.contains("type")) {
+      const nlohmann::ordered_json& t = s["type"];
+      bool any = false;
+      for (const auto& name : t.is_array() ? t : nlohmann::ordered_json::array({t}))
+        any = any || has_type(name.get<std::string>(), v);
+      if (!any) return false;
+    }
+    if (s.contains("enum")) {
+      bool found = false;
+      for (const auto& e : s["enum"]) found = found || plain(e) == v;
+      if (!found) return false;
+    }
+    if (s.contains("const") && plain(s["const"]) != v) return false;
+    if (s.contains("anyOf")) {
+      bool any = false;
+      for (const auto& alt : s["anyOf"]) any = any || check(alt, v, depth + 1);
+      if (!any) return false;
+    }
+    if (s.contains("oneOf")) {
+      int n = 0;
+      for (const auto& alt : s["oneOf"]) n += check(alt, v, depth + 1);
+      if (n != 1) return false;
+    }
+    if (v.is_object() && !object_valid(s, v, depth)) return false;
+    if (v.is_array() && !array_valid(s, v, depth)) return false;
+    if (v.is_string()) {
+      const size_t n = code_points(v.get<std::string>());
+      if (s.contains("minLength") && n < s["minLength"].get<size_t>()) return false;
+      if (s.contains("maxLength") && n > s["maxLength"].get<size_t>()) return false;
+    }
+    return true;
+  }
+
+  bool object_valid(const nlohmann::ordered_json& s, const nlohmann::json& v, int depth) const {
+    static const nlohmann::ordered_json kNone = nlohmann::ordered_json::object();
+    const auto& props = s.contains("properties") ? s["properties"] : kNone;
+    if (s.contains("required"))
+      for (const auto& name : s["required"])
+        if (!v.contains(name.get<std::string>())) return false;
+    for (const auto& [key, value] : v.items()) {
+      if (props.contains(key)) {
+        if (!check(props.at(key), value, depth + 1)) return false;
+      } else if (s.contains("additionalProperties") && !check(s["additionalProperties"], value, depth + 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool array_valid(const nlohmann::ordered_json& s, const nlohmann::json& v, int depth) const {
+    if (s.contains("minItems") && v.size() < s["minItems"].get<size_t>()) return false;
+    if (s.contains("maxItems") && v.size() > s["maxItems"].get<size_t>()) return false;
+    if (s.contains("items"))
+      for (const auto& item : v)
+        if (!check(s["items"], item, depth + 1)) return false;
+    return true;
+  }
+
+  nlohmann::ordered_json root_;
+};
+
+}  // namespace lmc::structured::testing

@@ -1,0 +1,129 @@
+// Schemas the compiler refuses: every keyword it does not implement, and every value it
+// cannot honour, is an error naming the keyword's JSON pointer, never ignored; and the
+// schemas it takes, including references, recursion and oneOf it can prove exclusive.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "structured/json_matcher.h"
+#include "structured/schema_compiler.h"
+
+namespace lmc::structured {
+namespace {
+
+using nlohmann::ordered_json;
+
+// The pointer the compiler names, or "(compiled)".
+std::string refusal(const char* schema, std::string* message = nullptr) {
+  try {
+    compile_schema(ordered_json::parse(schema));
+    return "(compiled)";
+  } catch (const SchemaError& e) {
+    if (message) *message = e.what();
+    return e.pointer;
+  }
+}
+
+TEST(JsonSchemaCompiler, UnsupportedKeywordsNameTheirPointer) {
+  struct Row {
+    const char* schema;
+    const char* pointer;
+    const char* words;
+  } rows[] = {
+      {R"({"type": "string", "pattern": "a+"})", "/pattern", "'pattern' is not supported"},
+      {R"({"type": "string", "format": "date"})", "/format", "'format'"},
+      {R"({"properties": {"age": {"type": "integer", "minimum": 0}}})", "/properties/age/minimum", "'minimum'"},
+      {R"({"type": "number", "multipleOf": 2})", "/multipleOf", "'multipleOf'"},
+      {R"({"allOf": [{"type": "string"}]})", "/allOf", "'allOf'"},
+      {R"({"type": "object", "properties": {"a/b": {"not": {}}}})", "/properties/a~1b/not", "'not'"},
+      {R"({"type": "string", "nullable": true})", "/nullable", "a list with \"null\""},
+      {R"({"type": "array", "items": [{"type": "string"}]})", "/items", "tuple"},
+      {R"({"type": "array", "prefixItems": []})", "/prefixItems", "'prefixItems'"},
+      {R"({"type": "array", "uniqueItems": true})", "/uniqueItems", "'uniqueItems'"},
+      {R"({"type": "object", "patternProperties": {}})", "/patternProperties", "'patternProperties'"},
+      {R"({"type": "object", "minProperties": 1})", "/minProperties", "'minProperties'"},
+      {R"({"$defs": {"x": {"type": "string", "pattern": "b"}}, "$ref": "#/$defs/x"})", "/$defs/x/pattern", "'pattern'"},
+      {R"({"anyOf": [{"type": "string"}], "type": "string"})", "/type", "'type' beside 'anyOf'"},
+      {R"({"$ref": "#/$defs/x", "maxLength": 3, "$defs": {"x": {}}})", "/maxLength", "'maxLength' beside '$ref'"},
+      {R"({"enum": ["a"], "maxLength": 3})", "/maxLength", "beside 'enum'"},
+  };
+  for (const Row& r : rows) {
+    std::string message;
+    EXPECT_EQ(refusal(r.schema, &message), r.pointer) << r.schema;
+    EXPECT_NE(message.find(r.words), std::string::npos) << r.schema << ": " << message;
+    EXPECT_NE(message.find(r.pointer), std::string::npos) << r.schema << ": " << message;
+  }
+}
+
+TEST(JsonSchemaCompiler, ValuesItCannotHonourNameTheirPointer) {
+  struct Row {
+    const char* schema;
+    const char* pointer;
+  } rows[] = {
+      {R"({"type": "strin"})", "/type"},
+      {R"({"type": []})", "/type"},
+      {R"({"type": "string", "maxLength": -1})", "/maxLength"},
+      {R"({"type": "string", "minLength": 3, "maxLength": 2})", "/minLength"},
+      {R"({"type": "array", "minItems": "2"})", "/minItems"},
+      {R"({"type": "object", "properties": {"a": {}}, "required": ["b"]})", "/required/0"},
+      {R"({"type": "object", "required": ["a"]})", "/required/0"},
+      {R"({"type": "object", "properties": {"a": {}}, "required": ["a", "a"]})", "/required/1"},
+      {R"({"type": "object", "properties": 3})", "/properties"},
+      {R"({"enum": []})", "/enum"},
+      {R"({"type": "integer", "enum": ["a", "b"]})", "/enum"},
+      {R"({"$ref": "https://example.com/s.json"})", "/$ref"},
+      {R"({"$ref": "#/$defs/missing"})", "/$ref"},
+      {R"({"anyOf": []})", "/anyOf"},
+      {R"({"properties": {"x": false}})", "/properties/x"},
+      {"5", ""},
+      {R"({"oneOf": [{"type": "number"}, {"type": "integer"}]})", "/oneOf/1"},
+      {R"({"oneOf": [{"type": "string"}, {"maxLength": 3}]})", "/oneOf/1"},
+      {R"({"oneOf": [{"type": "object", "properties": {"a": {}}}, {"type": "object", "properties": {"b": {}},
+          "required": ["b"]}]})",
+       "/oneOf/1"},
+      // A value must hold a value like itself, forever: no finite answer.
+      {R"({"$defs": {"n": {"type": "object", "properties": {"n": {"$ref": "#/$defs/n"}}, "required": ["n"]}},
+          "$ref": "#/$defs/n"})",
+       "/$defs/n"},
+  };
+  for (const Row& r : rows) EXPECT_EQ(refusal(r.schema), r.pointer) << r.schema;
+}
+
+TEST(JsonSchemaCompiler, TakesTheSubsetItDocuments) {
+  for (const char* schema : {
+           R"({})",
+           R"(true)",
+           R"({"title": "t", "description": "d", "type": "string", "default": "x"})",
+           R"({"type": ["integer", "null"]})",
+           R"({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": false})",
+           R"({"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": true})",
+           R"({"type": "object", "additionalProperties": {"type": "integer"}})",
+           R"({"type": "array", "uniqueItems": false})",
+           R"({"definitions": {"x": {"type": "string"}}, "properties": {"a": {"$ref": "#/definitions/x"}}})",
+           R"({"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})",
+           // A discriminator: the required "kind" keeps the alternatives apart.
+           R"({"oneOf": [{"type": "object", "properties": {"kind": {"const": "a"}, "x": {"type": "integer"}},
+                          "required": ["kind", "x"]},
+                         {"type": "object", "properties": {"kind": {"const": "b"}}, "required": ["kind"]}]})",
+           R"({"$defs": {"t": {"type": "object", "properties": {"c": {"type": "array", "items": {"$ref": "#/$defs/t"}}},
+                                "required": ["c"]}}, "$ref": "#/$defs/t"})",
+           R"({"type": "object", "properties": {"self": {"$ref": "#"}}})",
+       })
+    EXPECT_EQ(refusal(schema), "(compiled)") << schema;
+}
+
+// Refs to one place share a node; an object's keys keep the order they are listed in.
+TEST(JsonSchemaCompiler, PropertiesKeepTheirOrder) {
+  auto g = compile_schema(ordered_json::parse(
+      R"({"type": "object", "properties": {"zeta": {"type": "integer"}, "alpha": {"type": "integer"}},
+          "required": ["zeta", "alpha"]})"));
+  Matcher m(*g);
+  State s = m.start();
+  EXPECT_TRUE(m.feed(s, R"({"zeta":1,"alpha":2})"));
+  EXPECT_TRUE(m.complete(s));
+  s = m.start();
+  EXPECT_FALSE(m.feed(s, R"({"alpha")"));
+}
+
+}  // namespace
+}  // namespace lmc::structured
