@@ -117,7 +117,10 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
     auto* row = b.CreateMul(b.CreateSDiv(t, i64c(b, s.kv_heads)), st.tile_rows);
     auto* kv_head = b.CreateSRem(t, i64c(b, s.kv_heads));
     auto* group_head = b.CreateMul(kv_head, i64c(b, s.group()));
-    auto [from, to] = owned_heads(b, s, p, st, b.CreateAdd(b.CreateMul(row, i64c(b, s.heads)), group_head));
+    // Named, not a structured binding: clang before 16 cannot capture those in the lambdas below.
+    auto owned = owned_heads(b, s, p, st, b.CreateAdd(b.CreateMul(row, i64c(b, s.heads)), group_head));
+    llvm::Value* from = owned.first;
+    llvm::Value* to = owned.second;
     auto* rows_end = min64(b, st.rows, b.CreateAdd(row, st.tile_rows));
     emit_if(b, b.CreateICmpSLT(from, to), [&] {
       for_each_run(b, st, row, rows_end, [&](llvm::Value* first, llvm::Value* count) {

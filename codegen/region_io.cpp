@@ -22,8 +22,9 @@ llvm::Value* RegionIO::stat_slot(llvm::Value* scratch, size_t step, llvm::Value*
 
 void RegionIO::prepare_rows(llvm::Value* t0, llvm::Value* rows) {
   t0_ = t0;
-  for (const auto& [red, scratch] : stats_) {
-    llvm::Value* buf = scratch;
+  for (const auto& stat : stats_) {
+    const auto* red = stat.first;
+    llvm::Value* buf = stat.second;
     emit_for(b_, i64c(b_, 0), rows, 1, [&](llvm::Value* r) {
       std::vector<llvm::Value*> st = eval_->row_stats(*red, b_.CreateAdd(t0, r), i64c(b_, 0));
       for (size_t j = 0; j < st.size(); ++j) b_.CreateStore(st[j], stat_slot(buf, j, r));

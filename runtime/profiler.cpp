@@ -194,11 +194,11 @@ void Profiler::print_layer_table(std::ostream& os) const {
   if (layers.empty() || steady.empty()) return;
   double part_ms[2] = {0, 0};
   for (const StepRecord* s : steady)
-    for (const auto& [layer, unused] : layers)
+    for (const auto& entry : layers)
       for (int p = 0; p < 2; ++p) {
         LayerPart want = p == 0 ? LayerPart::Attention : LayerPart::Ffn;
         part_ms[p] += span(*s, nodes_, [&](const ProfiledNode& n) {
-          return n.component == Component::Layers && n.layer == layer && n.part == want;
+          return n.component == Component::Layers && n.layer == entry.first && n.part == want;
         });
       }
   double samples = static_cast<double>(steady.size() * layers.size());

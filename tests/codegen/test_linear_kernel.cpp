@@ -398,7 +398,7 @@ void expect_same_bits(const LinearCase& a, const LinearCase& b, const std::vecto
 // in the same order: the same weights give the same bits, at every row count and thread
 // count.
 TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
-  for (auto [row_type, panel_type] : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16},
+  for (auto types : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16},
                                       std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
                                       std::pair{ir::DType::q4_1, ir::DType::q4_1x16},
                                       std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
@@ -408,6 +408,7 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
                                       std::pair{ir::DType::q8_2f, ir::DType::q8_2fx16},
                                       std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
                                       std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
+    ir::DType row_type = types.first, panel_type = types.second;
     for (int64_t K : ir::dtype_block_elems(row_type) == 256 ? std::vector<int64_t>{256, 768}
                                                             : std::vector<int64_t>{64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};

@@ -7,7 +7,7 @@
 #
 # Usage: tests/fuzz/run_fuzzers.sh [seconds per target, default 20] [target...]
 #   LMC_FUZZ_BUILD   build directory (default build-fuzz)
-#   LMC_FUZZ_JOBS    parallel build jobs (default 2)
+#   LMC_FUZZ_JOBS    parallel build jobs and fuzzers run at once (default: the cores)
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}
@@ -25,20 +25,34 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DLMC_FUZZ=ON -DLMC_SANITIZE=ON >/dev/null || exit 1
 fi
-cmake --build "$build" -j"${LMC_FUZZ_JOBS:-2}" --target "${targets[@]/#/fuzz_}" || exit 1
+cmake --build "$build" -j"${LMC_FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}" || exit 1
 
+# One target's run; its exit status is the fuzzer's.
+fuzz_one() {
+  local t=$1 work="$build/fuzz-work/$1"
+  mkdir -p "$work/corpus" "$work/crashes"
+  # -timeout: an input taking 10 s is a hang; -rss_limit_mb: one using 2 GB is unbounded
+  # allocation from a lying header. Both count as failures.
+  local seeds=("tests/fuzz/corpus/$t")
+  [ -d "tests/fuzz/regressions/$t" ] && seeds+=("tests/fuzz/regressions/$t")
+  "$build/tests/fuzz/fuzz_$t" "$work/corpus" "${seeds[@]}" -max_total_time="$seconds" \
+    -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -artifact_prefix="$work/crashes/" \
+    -print_final_stats=1 >"$work/log" 2>&1
+}
+
+# Targets run side by side, one per core (LMC_FUZZ_JOBS): each fuzzer is one process.
+jobs=${LMC_FUZZ_JOBS:-$(nproc)}
+declare -A pid_of
+for t in "${targets[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  echo "fuzz: $t for ${seconds} s" >&2
+  fuzz_one "$t" &
+  pid_of[$t]=$!
+done
 failed=()
 for t in "${targets[@]}"; do
   work="$build/fuzz-work/$t"
-  mkdir -p "$work/corpus" "$work/crashes"
-  echo "fuzz: $t for ${seconds} s" >&2
-  # -timeout: an input taking 10 s is a hang; -rss_limit_mb: one using 2 GB is unbounded
-  # allocation from a lying header. Both count as failures.
-  seeds=("tests/fuzz/corpus/$t")
-  [ -d "tests/fuzz/regressions/$t" ] && seeds+=("tests/fuzz/regressions/$t")
-  if ! "$build/tests/fuzz/fuzz_$t" "$work/corpus" "${seeds[@]}" -max_total_time="$seconds" \
-       -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -artifact_prefix="$work/crashes/" \
-       -print_final_stats=1 >"$work/log" 2>&1; then
+  if ! wait "${pid_of[$t]}"; then
     failed+=("$t")
     tail -n 60 "$work/log" >&2
   fi
