@@ -38,7 +38,7 @@ set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON
 install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # lmc's modules, where the installed lmc looks for them (ir/shared_module.h): the code
 # generator, the kernel loader, lmc serve's HTTP server and the MPI world; they find their
-# libraries (libLLVM, cpp-httplib, Open MPI) where the build found them.
+# libraries (libLLVM, Open MPI) where the build found them.
 foreach(module lmc_codegen_llvm lmc_kernel_loader lmc_serve lmc_mpi)
   if(TARGET ${module})
     set_target_properties(${module} PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)

@@ -1,7 +1,7 @@
 // lmc's own shared modules: the parts of lmc whose libraries are heavy to load and that
 // only some commands need, opened the first time they are needed so that a plain run
-// maps none of them — the code generator (libLLVM), lmc serve's HTTP side (cpp-httplib,
-// which loads and initializes OpenSSL) and the MPI world (Open MPI); and the kernel loader,
+// maps none of them — the code generator (libLLVM), lmc serve's HTTP side (Boost.Beast and
+// the OpenAI API) and the MPI world (Open MPI); and the kernel loader,
 // whose private static copy of LLVM's linker must stay apart from libLLVM. Each module exports
 // one function whose name carries its interface version, so a module from another lmc
 // build is refused by name. It lives in ir/ because every layer that owns a module shares it.

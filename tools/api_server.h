@@ -3,12 +3,13 @@
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //
-// It is a shared module, liblmc-serve.so (tools/serve_http.cpp with cpp-httplib and
-// tools/serve_request.cpp), opened only by lmc serve: Debian's cpp-httplib is built with
-// TLS, and loading it loads and initializes OpenSSL, about 4 MB of resident memory that a
-// run, a chat or a compile would otherwise carry. The module's calls into lmc (the engine,
+// It is a shared module, liblmc-serve.so (tools/serve_http.cpp on the Boost.Beast transport
+// of tools/http_server.h, and tools/serve_request.cpp), opened only by lmc serve, so that a
+// run, a chat or a compile maps none of it. The transport's bounds (ServeOptions) keep slow
+// and hostile clients from holding the server. The module's calls into lmc (the engine,
 // the tokenizer, the chat formats) resolve against the lmc executable that loads it.
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -23,6 +24,12 @@ struct ServeOptions {
   int port = 8080;
   std::string api_key;           // "" : no authentication
   size_t max_body_bytes = 1 << 20;
+  // A request's line and headers arrive whole within this of the connection becoming ready
+  // for it (so an idle keep-alive connection closes after it); its body within the other.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  int max_connections = 512;             // open at once, in all
+  int max_connections_per_client = 128;  // open at once from one address
   // The most tokens one request generates, whatever it asks (--n-predict); 0: the context's room.
   int64_t n_predict = 0;
 };

@@ -34,6 +34,13 @@ std::vector<FlagSpec> specs() {
       {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
                          "steps (default 4)", "N"},
       {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
+      {"header-timeout", true, "seconds a request's line and headers have to arrive, and an idle connection "
+                               "stays open (default 10)", "S"},
+      {"body-timeout", true, "seconds a request's body has to arrive after its headers, and an answer's "
+                             "each write to be taken (default 30)", "S"},
+      {"max-connections", true, "connections open at once; one past it is answered 503 (default 512)", "N"},
+      {"max-connections-per-client", true, "connections open at once from one address; one past it is "
+                                           "answered 503 (default 128)", "N"},
       {"n-predict", true, "the most tokens one request generates, whatever its max_tokens (default: the "
                           "context's room)", "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
@@ -77,6 +84,10 @@ int cmd_serve(int argc, char** argv) {
   so.host = a.get_or("host", "127.0.0.1");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_key = a.get_or("api-key", "");
+  so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
+  so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
+  so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
+  so.max_connections_per_client = static_cast<int>(a.get_int("max-connections-per-client", 128, 1, 1 << 20));
   so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
   auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   auto exec_opts = executor_options(a);
@@ -90,9 +101,9 @@ int cmd_serve(int argc, char** argv) {
   driver::LoadedModel m = open_model(model, a);
   check_parallel(exec_opts.sequences, m.info);
   ServeEngine engine(m, exec_opts, queue);
-  print_load_summary(m, engine.executor());
   std::unique_ptr<ApiServer> server = make_api_server(m, engine, so);
-  int port = server->bind();
+  int port = server->bind();  // before the summary: an address it cannot take is the one line said
+  print_load_summary(m, engine.executor());
   std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
                so.host.c_str(), port);
   std::atomic<bool> signalled{false};

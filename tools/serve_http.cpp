@@ -1,20 +1,19 @@
-// lmc serve's HTTP server with cpp-httplib: the module liblmc-serve.so (tools/api_server.h).
-#include <httplib.h>
-
+// lmc serve's OpenAI API on its HTTP transport (tools/http_server.h): the module
+// liblmc-serve.so (tools/api_server.h).
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <future>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
-#include <thread>
+#include <vector>
 
 #include "ir/error.h"
 #include "models/chat_conversation.h"
 #include "tools/api_server.h"
+#include "tools/http_server.h"
 #include "tools/serve_request.h"
 
 namespace lmc::tools {
@@ -45,37 +44,18 @@ json error_body(const std::string& type, const std::string& message, const std::
 // it is replaced by U+FFFD rather than failing the response.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-void send_json(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(dump(body), "application/json");
-}
+void send_json(http::Exchange& ex, int status, const json& body) { ex.reply(status, "application/json", dump(body)); }
 
 const char* status_type(int status) {
   switch (status) {
     case 401: return "authentication_error";
     case 404: return "not_found_error";
+    case 408: return "request_timeout";
     case 413: return "request_too_large";
     case 503: return "server_overloaded";
     default: return status >= 500 ? "server_error" : "invalid_request_error";
   }
 }
-
-// The events of one streamed response, from the engine's worker to the HTTP thread.
-struct EventQueue {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::string> events;
-  bool done = false;
-
-  void push(std::string e, bool last = false) {
-    {
-      std::lock_guard lock(mu);
-      events.push_back(std::move(e));
-      done = done || last;
-    }
-    cv.notify_one();
-  }
-};
 
 std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
 
@@ -85,22 +65,50 @@ json choice_chunk(bool chat, const std::string& text, const json& finish) {
   return {{"index", 0}, {"text", text}, {"logprobs", json()}, {"finish_reason", finish}};
 }
 
-// A handler whose ApiError becomes its JSON error answer.
-template <typename Handler>
-auto answering(Handler h) {
-  return [h](const httplib::Request& req, httplib::Response& res) {
-    try {
-      h(req, res);
-    } catch (const ApiError& e) {
-      send_json(res, e.status, error_body(e.type, e.what(), e.param));
+using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
+
+// A streamed answer's events in the order the engine gives them: those that come before
+// the stream is open (the engine may start before submit() returns) wait here.
+struct StreamGate {
+  std::mutex mu;
+  std::shared_ptr<http::Exchange> ex;
+  bool open = false, ended = false;
+  std::vector<std::string> early;
+
+  bool write(std::string event, bool last = false) {
+    std::lock_guard lock(mu);
+    ended = ended || last;
+    if (!open) {
+      early.push_back(std::move(event));
+      return true;
     }
-  };
-}
+    bool there = ex->write(std::move(event));
+    if (last) ex->end_stream();
+    return there;
+  }
+  void start(std::function<void(bool)> on_end) {
+    std::lock_guard lock(mu);
+    ex->open_stream("text/event-stream", ": waiting\n\n", kKeepAlive, std::move(on_end));
+    for (std::string& e : early) ex->write(std::move(e));
+    if (ended) ex->end_stream();
+    open = true;
+  }
+};
 
 json usage(const JobResult& r) {
   return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
           {"total_tokens", r.prompt_tokens + r.completion_tokens},
           {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
+}
+
+http::Limits limits_of(const ServeOptions& o) {
+  http::Limits l;
+  l.header_timeout = o.header_timeout;
+  l.body_timeout = o.body_timeout;
+  l.max_body_bytes = o.max_body_bytes;
+  l.max_connections = o.max_connections;
+  l.max_per_client = o.max_connections_per_client;
+  return l;
 }
 
 class HttpApiServer final : public ApiServer {
@@ -112,20 +120,22 @@ class HttpApiServer final : public ApiServer {
 
  private:
   void routes();
-  void generate(const httplib::Request& req, httplib::Response& res, bool chat);
+  void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat);
   std::string prompt_text(const ServeRequest& r) const;
-  void respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat);
-  void respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id, bool chat,
-                      bool include_usage);
+  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const std::string& id,
+                     bool chat);
+  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                      const std::string& id, bool chat, bool include_usage);
   std::string metrics() const;
   void count(const std::string& path, int status);
 
   const driver::LoadedModel& m_;
   ServeEngine& engine_;
   ServeOptions opts_;
-  httplib::Server http_;
+  std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
+  http::Server http_;
   std::atomic<bool> draining_{false};
-  std::atomic<int64_t> open_streams_{0};
   std::atomic<uint64_t> next_id_{1};
   mutable std::mutex counts_mu_;
   std::map<std::pair<std::string, int>, int64_t> requests_;  // (path, status) -> count
@@ -134,26 +144,27 @@ class HttpApiServer final : public ApiServer {
 }  // namespace
 
 HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts)
-    : m_(m), engine_(engine), opts_(std::move(opts)) {
+    : m_(m), engine_(engine), opts_(std::move(opts)),
+      http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+              dispatch(req, ex);
+            },
+            [](int status, const std::string& message) {
+              return std::pair<std::string, std::string>("application/json",
+                                                         dump(error_body(status_type(status), message)));
+            },
+            [this](const std::string& path, int status) { count(path, status); }) {
   routes();
 }
 
-int HttpApiServer::bind() {
-  int port = opts_.port == 0 ? http_.bind_to_any_port(opts_.host)
-                             : (http_.bind_to_port(opts_.host, opts_.port) ? opts_.port : -1);
-  if (port <= 0)
-    throw Error(opts_.host + ":" + std::to_string(opts_.port) + ": error: cannot listen there (in use, or not an "
-                "address of this machine)");
-  return port;
-}
+int HttpApiServer::bind() { return http_.bind(opts_.host, opts_.port); }
 
-void HttpApiServer::listen() { http_.listen_after_bind(); }
+// Two threads carry every connection's reads and writes; handlers only parse and queue.
+void HttpApiServer::listen() { http_.run(2); }
 
 void HttpApiServer::shutdown() {
   draining_ = true;
   engine_.drain();
-  while (open_streams_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  http_.stop();
+  http_.stop(opts_.body_timeout);
 }
 
 void HttpApiServer::count(const std::string& path, int status) {
@@ -167,52 +178,43 @@ void HttpApiServer::count(const std::string& path, int status) {
   ++requests_[{label, status}];
 }
 
-void HttpApiServer::routes() {
-  httplib::Server& s = http_;
-  s.set_payload_max_length(opts_.max_body_bytes);
-  // Enough threads that a request past the queue's bound reaches its 503 at once.
-  s.new_task_queue = [] { return new httplib::ThreadPool(32); };
-  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (opts_.api_key.empty() || req.path == "/health" ||
-        req.get_header_value("Authorization") == "Bearer " + opts_.api_key)
-      return httplib::Server::HandlerResponse::Unhandled;
-    send_json(res, 401, error_body("authentication_error", "a valid API key is required (Authorization: Bearer KEY)"));
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    std::string what = res.status == 404 ? "no endpoint " + req.method + " " + req.path.substr(0, 200)
-                       : res.status == 413 ? "the request body is larger than the server accepts"
-                                           : "the request cannot be served (HTTP " + std::to_string(res.status) + ")";
-    send_json(res, res.status, error_body(status_type(res.status), what));
-  });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    send_json(res, 500, error_body("server_error", "internal error"));
-  });
-  s.set_logger([this](const httplib::Request& req, const httplib::Response& res) { count(req.path, res.status); });
+void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  try {
+    if (!opts_.api_key.empty() && req.path != "/health" && req.header("authorization") != "Bearer " + opts_.api_key)
+      throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
+    auto route = routes_.find({req.method, req.path});
+    if (route == routes_.end())
+      throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
+    route->second(req, ex);
+  } catch (const ApiError& e) {
+    send_json(*ex, e.status, error_body(e.type, e.what(), e.param));
+  } catch (const std::exception&) {
+    send_json(*ex, 500, error_body("server_error", "internal error"));
+  }
+}
 
-  s.Get("/health", [](const httplib::Request&, httplib::Response& res) { send_json(res, 200, {{"status", "ok"}}); });
-  s.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+void HttpApiServer::routes() {
+  using Ex = std::shared_ptr<http::Exchange>;
+  routes_[{"GET", "/health"}] = [](const http::Request&, const Ex& ex) { send_json(*ex, 200, {{"status", "ok"}}); };
+  routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
     json model = {{"id", m_.info.name}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
                   {"meta", {{"context", m_.info.context}}}};
-    send_json(res, 200, {{"object", "list"}, {"data", json::array({model})}});
-  });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(metrics(), "text/plain; version=0.0.4");
-  });
-  auto generation = [this](bool chat) {
-    return answering([this, chat](const httplib::Request& req, httplib::Response& res) { generate(req, res, chat); });
+    send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
   };
+  routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
+    ex->reply(200, "text/plain; version=0.0.4", metrics());
+  };
+  // Generations answer later, from the engine's worker, through the exchange.
+  routes_[{"POST", "/v1/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, false); };
+  routes_[{"POST", "/v1/chat/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, true); };
   const models::Tokenizer& tok = *m_.tokenizer;
-  s.Post("/tokenize", answering([&tok](const httplib::Request& req, httplib::Response& res) {
+  routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     TokenizeRequest t = parse_tokenize(req.body);
-    send_json(res, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
-  }));
-  s.Post("/detokenize", answering([&tok](const httplib::Request& req, httplib::Response& res) {
-    send_json(res, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
-  }));
-  s.Post("/v1/completions", generation(false));
-  s.Post("/v1/chat/completions", generation(true));
+    send_json(*ex, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
+  };
+  routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
+    send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
+  };
 }
 
 std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
@@ -236,7 +238,7 @@ std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
   return text;
 }
 
-void HttpApiServer::generate(const httplib::Request& req, httplib::Response& res, bool chat) {
+void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat) {
   const int64_t context = m_.info.context;
   const models::Tokenizer& tok = *m_.tokenizer;
   ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()));
@@ -260,37 +262,36 @@ void HttpApiServer::generate(const httplib::Request& req, httplib::Response& res
   job->response_format = r.response_format;
   const std::string id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
   if (r.stream)
-    respond_stream(res, job, id, chat, r.include_usage);
+    respond_stream(ex, job, id, chat, r.include_usage);
   else
-    respond_whole(res, job, id, chat);
+    respond_whole(ex, job, id, chat);
 }
 
-void HttpApiServer::respond_whole(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
-                              bool chat) {
+void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                                  const std::string& id, bool chat) {
   auto text = std::make_shared<std::string>();
-  auto done = std::make_shared<std::promise<JobResult>>();
   job->on_text = [text](const std::string& piece) {
     *text += piece;
     return true;
   };
-  job->on_done = [done](const JobResult& r) { done->set_value(r); };
-  auto result = done->get_future();
+  job->on_done = [this, ex, text, id, chat](const JobResult& r) {
+    if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
+    json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
+                              {"finish_reason", r.finish_reason}}
+                       : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
+    send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
+                         {"created", now_seconds()}, {"model", m_.info.name}, {"choices", json::array({choice})},
+                         {"usage", usage(r)}});
+  };
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
-  JobResult r = result.get();
-  if (r.finish_reason == "error") throw ApiError(500, "server_error", r.error);
-  json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
-                            {"finish_reason", r.finish_reason}}
-                     : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
-  send_json(res, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
-                       {"created", now_seconds()}, {"model", m_.info.name}, {"choices", json::array({choice})},
-                       {"usage", usage(r)}});
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
 // one more chunk without choices does.
-void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr<Job>& job, const std::string& id,
-                                   bool chat, bool include_usage) {
-  auto events = std::make_shared<EventQueue>();
+void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                                   const std::string& id, bool chat, bool include_usage) {
+  auto gate = std::make_shared<StreamGate>();
+  gate->ex = ex;
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
                {"created", now_seconds()}, {"model", m_.info.name}};
   auto chunk = [head](const json& choice) {
@@ -298,15 +299,15 @@ void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr
     c["choices"] = json::array({choice});
     return c;
   };
-  if (chat) events->push(sse(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
-                                    {"finish_reason", json()}})));
-  job->on_text = [events, chunk, chat](const std::string& piece) {
-    events->push(sse(chunk(choice_chunk(chat, piece, json()))));
-    return true;
+  if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                   {"finish_reason", json()}})));
+  // A failed write (the client left) ends the job at its next token.
+  job->on_text = [gate, chunk, chat](const std::string& piece) {
+    return gate->write(sse(chunk(choice_chunk(chat, piece, json()))));
   };
-  job->on_done = [events, chunk, chat, include_usage, head](const JobResult& r) {
+  job->on_done = [gate, chunk, chat, include_usage, head](const JobResult& r) {
     if (r.finish_reason == "error") {
-      events->push(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
+      gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;
     }
     json last = chunk(choice_chunk(chat, "", r.finish_reason));
@@ -318,37 +319,13 @@ void HttpApiServer::respond_stream(httplib::Response& res, const std::shared_ptr
       totals["usage"] = usage(r);
       tail += sse(totals);
     }
-    events->push(tail + "data: [DONE]\n\n", true);
+    gate->write(tail + "data: [DONE]\n\n", true);
   };
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
-  ++open_streams_;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [events, job](size_t, httplib::DataSink& sink) {
-        std::unique_lock lock(events->mu);
-        if (!events->cv.wait_for(lock, kKeepAlive, [&] { return !events->events.empty() || events->done; })) {
-          lock.unlock();
-          static const char kComment[] = ": waiting\n\n";
-          if (!sink.write(kComment, sizeof kComment - 1)) job->cancelled = true;
-          return !job->cancelled;
-        }
-        std::deque<std::string> ready;
-        ready.swap(events->events);
-        bool finished = events->done;
-        lock.unlock();
-        for (const std::string& e : ready)
-          if (!sink.write(e.data(), e.size())) {
-            job->cancelled = true;
-            return false;
-          }
-        if (finished) sink.done();
-        return true;
-      },
-      [this, job](bool success) {
-        if (!success) job->cancelled = true;  // the client left: the engine drops the job at its next token
-        --open_streams_;
-      });
+  // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
+  gate->start([job](bool complete) {
+    if (!complete) job->cancelled = true;
+  });
 }
 
 std::string HttpApiServer::metrics() const {

@@ -14,7 +14,7 @@ shift || true
 
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
-              libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev libcpp-httplib-dev nlohmann-json3-dev pkg-config
+              libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev nlohmann-json3-dev pkg-config
               libopenmpi-dev openmpi-bin python3-venv gdb)
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -190,9 +190,8 @@ class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
     """lmc loads its modules only for the commands that need them (ir/shared_module.h):
     the code generator, and with it libLLVM, only when it compiles kernels (a run from an
     artifact sealed with the user's key links the artifact's object code with the kernel
-    loader, whose few LLVM libraries are its own static copies); lmc serve's HTTP server,
-    with cpp-httplib and OpenSSL, only to serve; Open MPI only under mpirun with more
-    than one rank."""
+    loader, whose few LLVM libraries are its own static copies); lmc serve's HTTP server
+    only to serve; Open MPI only under mpirun with more than one rank."""
 
     def test_run_from_artifact_maps_no_compiler(self):
         path, compiled = Artifact.get()
