@@ -1,0 +1,589 @@
+#!/usr/bin/env python3
+"""lmc serve against slow and hostile clients: a connection that is idle, sends its request a
+byte at a time, or never finishes its body must cost the server a socket and a timer, never
+a worker thread, and must be closed on time; past the connection bounds a client gets a 503
+at once, never a hang. A server that gives each connection a thread, or times reads one by
+one instead of the request as a whole, is stalled by a few hundred such connections.
+
+  test_serve_hostile.py --lmc build/tools/lmc
+
+On SmolLM2-135M (its GGUF; exit 77 when absent), with short timeouts (--header-timeout 2
+--body-timeout 2) so that each check runs in seconds. All traffic is on loopback: the
+hostile connections are bound to their own source addresses in 127.0.0.0/8 (the per-client
+bound counts by address), the well-behaved clients come from 127.0.0.1 (or another address
+of their own).
+  * a crowd of 100 idle and 100 trickling connections (one header byte every 0.3 s, never
+    ending the headers): meanwhile /health answers within 1 s and a greedy completion
+    answers the text it answers alone; each trickler is closed with a 408 JSON error and
+    each idle one silently, between header-timeout - 0.25 s and header-timeout + 3 s after
+    it opened (the deadline is the request's whole, not each read's);
+  * a body that stops (or trickles) after its headers: a 408 JSON error and the close,
+    body-timeout after the headers (again within 3 s); a kept-alive connection idle after
+    its answer is closed silently header-timeout after it;
+  * --max-connections-per-client 20: the 21st connection from one address gets a 503 JSON
+    error at once, while another address is served; --max-connections 40 likewise for the
+    41st in all; closing the connections frees their places;
+  * 8 clients each hold a 6-turn streamed chat while 50 trickling and 50 idle connections
+    are kept open (re-opened as the server closes them): all 48 streams end with
+    "data: [DONE]", every chunk is JSON, each conversation answers exactly what it answers
+    with no crowd, and the crowd is still closed on time under the load.
+Every loop here is bounded in count and time.
+"""
+import http.client
+import json
+import os
+import select
+import socket
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import test_serve  # noqa: E402  (its Server: an lmc serve process on a free port; its main)
+
+KEY = test_serve.KEY
+HEADER_TIMEOUT = 2  # s, --header-timeout of the servers here
+BODY_TIMEOUT = 2  # s, --body-timeout
+GRACE = 3.0  # s a close may come after its deadline (the spec's bound; scheduling on a busy machine)
+EARLY = 0.25  # s a close may seem to come before its deadline (the server accepts after our connect returns)
+TRICKLE_EVERY = 0.3  # s between two bytes of a trickling connection
+# The flags of the servers (separate lists so that the checks can be tried by hand against a
+# server that lacks some of them).
+TIMEOUT_FLAGS = ["--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT),
+                 "--max-connections-per-client", "150"]
+CROWD_SERVER = ["--parallel", "4", "--ctx-size", "512"]
+BOUND_FLAGS = ["--max-connections", "40", "--max-connections-per-client", "20", "--header-timeout", "60"]
+BOUND_SERVER = ["--parallel", "1", "--ctx-size", "256"]
+
+PROMPT = "The capital of France is"
+# The trickling connections' request: its line and first header at once, then a header line
+# one byte at a time that never ends (so the headers never do).
+TRICKLE_START = b"POST /v1/completions HTTP/1.1\r\nHost: x\r\n"
+TRICKLE_LINE = b"X-Trickle: " + b"a" * 4096
+
+
+class Hostile:
+    """One hostile connection: "idle" (connects, sends nothing) or "trickle" (TRICKLE_START,
+    then one byte of TRICKLE_LINE every TRICKLE_EVERY s). What the server sends is kept, and
+    when its close was seen (EOF or a reset) and how."""
+
+    def __init__(self, kind, source, port):
+        self.kind, self.source = kind, source
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+        self.opened = time.monotonic()
+        if kind == "trickle":
+            self.sock.sendall(TRICKLE_START)
+        self.sock.setblocking(False)
+        self.sent = 0  # bytes of TRICKLE_LINE sent
+        self.received = b""
+        self.closed = None  # time.monotonic() when the server's close was seen
+        self.how = None  # "eof", "reset", "send: BrokenPipeError" ...
+
+    def life(self, now=None):
+        return (self.closed if self.closed is not None else now) - self.opened
+
+    def trickle(self):
+        """Sends the next byte; False once the connection is found closed."""
+        try:
+            self.sent += self.sock.send(TRICKLE_LINE[self.sent % len(TRICKLE_LINE):][:1])
+        except BlockingIOError:
+            pass
+        except OSError as e:
+            self.drain()  # what the server answered before it closed is still readable
+            self.how = self.how or "send: " + type(e).__name__
+            return False
+        return True
+
+    def drain(self):
+        """Reads what is there; True once the server's close is seen."""
+        for _ in range(64):
+            try:
+                piece = self.sock.recv(65536)
+            except BlockingIOError:
+                return False
+            except OSError as e:
+                self.how = self.how or ("reset" if isinstance(e, ConnectionResetError) else type(e).__name__)
+                return True
+            if not piece:
+                self.how = self.how or "eof"
+                return True
+            self.received += piece
+        return False
+
+    def describe(self, now=None):
+        life = self.life(now)
+        return (f"{self.kind} from {self.source}: " + (f"open after {life:.2f} s" if self.closed is None else
+                                                        f"closed ({self.how}) after {life:.2f} s") +
+                f", received {self.received[:120]!r}")
+
+
+class Crowd:
+    """Hostile connections, opened at start() and watched by one thread: it sends the
+    tricklers' bytes, reads what the server sends and notes its closes. With reopen, each
+    connection the server closes is replaced by a new one of its kind and address, until
+    stop(); without, the thread ends once all are closed. Either way it ends by `limit` s."""
+
+    def __init__(self, port, groups, reopen=False, limit=120.0):
+        self.port, self.groups, self.reopen = port, groups, reopen  # groups: [(kind, source, count)]
+        self.conns, self.errors = [], []
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.limit = limit
+        self.stopped_at = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        for kind, source, count in self.groups:
+            for _ in range(count):
+                self.conns.append(Hostile(kind, source, self.port))
+        self.started = time.monotonic()
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=30)
+        if self.stopped_at is None:
+            self.stopped_at = time.monotonic()
+        for c in self.conns:
+            c.sock.close()
+
+    def wait(self, timeout):
+        self.thread.join(timeout=timeout)
+        return not self.thread.is_alive()
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.conns)
+
+    def _open(self, kind, source):
+        try:
+            c = Hostile(kind, source, self.port)
+        except OSError as e:
+            self.errors.append(f"re-opening a {kind} connection from {source}: {e!r}")
+            return None
+        with self.lock:
+            self.conns.append(c)
+        return c
+
+    def _run(self):
+        poller = select.poll()
+        live = {}
+        for c in self.conns:
+            poller.register(c.sock, select.POLLIN)
+            live[c.sock.fileno()] = c
+        deadline = self.started + self.limit
+        next_tick = time.monotonic() + TRICKLE_EVERY
+
+        def closed(c):
+            c.closed = time.monotonic()
+            poller.unregister(live.pop(c.sock.fileno()).sock)
+            c.sock.close()
+            if self.reopen and not self.stopping.is_set() and len(self.errors) < 50:
+                n = self._open(c.kind, c.source)
+                if n is not None:
+                    poller.register(n.sock, select.POLLIN)
+                    live[n.sock.fileno()] = n
+
+        for _ in range(1_000_000):
+            now = time.monotonic()
+            if self.stopping.is_set() or now > deadline or not live:
+                break
+            if now >= next_tick:
+                for c in [c for c in live.values() if c.kind == "trickle"]:
+                    if not c.trickle():
+                        closed(c)
+                next_tick = time.monotonic() + TRICKLE_EVERY
+            wait = max(0.0, min(next_tick, deadline) - time.monotonic())
+            for fd, _ in poller.poll(wait * 1000):
+                c = live.get(fd)
+                if c is not None and c.drain():
+                    closed(c)
+        self.stopped_at = time.monotonic()
+
+
+def read_to_eof(sock, limit):
+    """What the socket receives until the server closes it, within `limit` s: (bytes, how it
+    ended: "eof", "reset" or "timeout", s to the first byte or None, s to the end)."""
+    start = time.monotonic()
+    data, first = b"", None
+    for _ in range(100_000):
+        left = start + limit - time.monotonic()
+        if left <= 0:
+            return data, "timeout", first, time.monotonic() - start
+        sock.settimeout(left)
+        try:
+            piece = sock.recv(65536)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return data, "reset", first, time.monotonic() - start
+        if not piece:
+            return data, "eof", first, time.monotonic() - start
+        if first is None:
+            first = time.monotonic() - start
+        data += piece
+    return data, "timeout", first, time.monotonic() - start
+
+
+def parse_response(raw):
+    """(status, headers with lower-case names, body) of one HTTP/1.1 response, or None."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    if not sep or not lines[0].startswith("HTTP/1.") or len(lines[0].split()) < 2:
+        return None
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    try:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            whole = b""
+            for _ in range(10_000):
+                size_line, _, body = body.partition(b"\r\n")
+                size = int(size_line.split(b";")[0] or b"0", 16)
+                if size == 0:
+                    break
+                whole, body = whole + body[:size], body[size + 2:]
+            body = whole
+        elif "content-length" in headers:
+            body = body[:int(headers["content-length"])]
+        return int(lines[0].split()[1]), headers, body
+    except ValueError:
+        return None
+
+
+def error_response(raw, status):
+    """Why `raw` is not one HTTP response of `status` with a JSON error body
+    {"error": {"message": str, "type": str}}; None when it is."""
+    r = parse_response(raw)
+    if r is None:
+        return f"expected an HTTP {status} response, got {raw[:300]!r}"
+    got, headers, body = r
+    if got != status:
+        return f"expected HTTP {status}, got HTTP {got}: {raw[:300]!r}"
+    try:
+        error = json.loads(body)["error"]
+        if isinstance(error["message"], str) and isinstance(error["type"], str):
+            return None
+    except (ValueError, KeyError, TypeError):
+        pass
+    return f"expected a JSON body {{\"error\": {{\"message\": ..., \"type\": ...}}}} with the {status}, got {body[:300]!r}"
+
+
+def get_health(port, source="127.0.0.1"):
+    """(status, body, seconds) of GET /health on a new connection from `source`."""
+    start = time.monotonic()
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        c.request("GET", "/health")
+        r = c.getresponse()
+        return r.status, r.read(), time.monotonic() - start
+    finally:
+        c.close()
+
+
+def stream_chat(port, messages, limit=60.0):
+    """POSTs a streamed chat; (the answer's text, the raw stream, what is wrong with it or None)."""
+    body = json.dumps({"messages": messages, "max_tokens": 6, "temperature": 0, "stream": True})
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=limit)
+    start = time.monotonic()
+    try:
+        c.request("POST", "/v1/chat/completions", body=body,
+                  headers={"Content-Type": "application/json", "Authorization": "Bearer " + KEY})
+        r = c.getresponse()
+        raw = b""
+        for _ in range(100_000):
+            if time.monotonic() - start > limit:
+                return "", raw, f"the stream did not end within {limit} s"
+            piece = r.read1(65536)
+            if not piece:
+                break
+            raw += piece
+    finally:
+        c.close()
+    text = raw.decode("utf-8", "replace")
+    if r.status != 200:
+        return "", raw, f"expected HTTP 200, got {r.status}: {text[:300]!r}"
+    if not text.rstrip("\n").endswith("data: [DONE]"):
+        return "", raw, f"expected the stream to end with 'data: [DONE]', it ends {text[-200:]!r}"
+    answer = ""
+    payloads = [line[len("data: "):] for line in text.split("\n") if line.startswith("data: ")]
+    for p in payloads[:-1]:
+        try:
+            chunk = json.loads(p)
+            answer += chunk["choices"][0]["delta"].get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+            return answer, raw, f"expected each chunk to be a chat.completion.chunk, got {p[:300]!r} ({e!r})"
+    if len(payloads) < 2 or json.loads(payloads[-2])["choices"][0].get("finish_reason") not in ("length", "stop"):
+        return answer, raw, f"expected the last chunk to carry finish_reason, got {payloads[-2][:300]!r}"
+    return answer, raw, None
+
+
+def show(items, n=5):
+    return "; ".join(items[:n]) + (f"; ... ({len(items)} in all)" if len(items) > n else "")
+
+
+class HostileCrowd(unittest.TestCase):
+    """One server with short timeouts for the crowd, slow bodies and the mixed load."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = test_serve.Server(*TIMEOUT_FLAGS, *CROWD_SERVER)
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def completion(self):
+        status, data = self.server.request("POST", "/v1/completions",
+                                           {"prompt": PROMPT, "max_tokens": 8, "temperature": 0})
+        self.assertEqual(status, 200, f"expected the completion to answer 200, got {status}: {data[:300]!r}")
+        return json.loads(data)["choices"][0]["text"]
+
+    def check_crowd(self, conns, now=None, must_close=True):
+        """Each connection closed between HEADER_TIMEOUT - EARLY and HEADER_TIMEOUT + GRACE
+        after it opened (or, without must_close, still open no longer than that): tricklers
+        after a 408 JSON error, idle ones having received nothing."""
+        now = now if now is not None else time.monotonic()
+        wrong = []
+        for c in conns:
+            life = c.life(now)
+            if c.closed is None and (must_close or life > HEADER_TIMEOUT + GRACE):
+                wrong.append(f"expected the server to close it within {HEADER_TIMEOUT} + {GRACE} s: "
+                             + c.describe(now))
+            elif c.closed is not None and not HEADER_TIMEOUT - EARLY <= life <= HEADER_TIMEOUT + GRACE:
+                wrong.append(f"expected its close {HEADER_TIMEOUT} to {HEADER_TIMEOUT + GRACE} s after it "
+                             "opened: " + c.describe(now))
+            elif c.kind == "idle" and c.received:
+                wrong.append("expected an idle connection to be closed silently: " + c.describe(now))
+            elif c.kind == "trickle" and c.closed is not None:
+                why = error_response(c.received, 408)
+                if why:
+                    wrong.append(why + ": " + c.describe(now))
+        if wrong:
+            self.fail(f"{len(wrong)} of {len(conns)} hostile connections: " + show(wrong))
+
+    def test_a_crowd_of_idle_and_trickling_connections_stalls_nobody(self):
+        alone = self.completion()
+        crowd = Crowd(self.port, [("idle", "127.0.0.2", 100), ("trickle", "127.0.0.3", 100)],
+                      limit=HEADER_TIMEOUT + GRACE + 2)
+        try:
+            crowd.start()
+            time.sleep(2 * TRICKLE_EVERY)  # all accepted, the tricklers some bytes in
+            status, body, took = get_health(self.port)
+            text = self.completion()
+            served = time.monotonic()
+            self.assertEqual(status, 200, f"expected /health to answer 200 beside the crowd, got {status} {body!r}")
+            self.assertLess(took, 1.0, f"expected /health to answer within 1 s beside the crowd, it took {took:.2f} s")
+            self.assertEqual(text, alone, "expected the greedy completion beside the crowd to equal the one alone")
+            self.assertTrue(crowd.wait(HEADER_TIMEOUT + GRACE + 5), "the crowd's thread did not end")
+        finally:
+            crowd.stop()
+        conns = crowd.snapshot()
+        closes = [c.closed for c in conns if c.closed is not None]
+        self.assertTrue(not closes or min(closes) > served,
+                        f"expected the whole crowd open until /health and the completion were answered "
+                        f"({served - crowd.started:.2f} s in), the first close came "
+                        f"{min(closes or [0]) - crowd.started:.2f} s in")
+        self.check_crowd([c for c in conns if c.kind == "trickle"])
+        self.check_crowd([c for c in conns if c.kind == "idle"])
+
+    def slow_body(self, trickle):
+        body = b'{"prompt": "hi", "max_tokens": 2, "temperature": 0, "pad": "' + b"x" * 1000
+        head = (b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Authorization: Bearer " + KEY.encode() + b"\r\nContent-Length: 1000\r\n\r\n")
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        try:
+            s.sendall(head + body[:10])
+            start = time.monotonic()
+            if trickle:  # one more byte every TRICKLE_EVERY s: a total deadline, not one per read
+                sent = 10
+                for _ in range(int((BODY_TIMEOUT + GRACE) / TRICKLE_EVERY) + 1):
+                    time.sleep(TRICKLE_EVERY)
+                    try:
+                        s.sendall(body[sent:sent + 1])
+                    except OSError:
+                        break
+                    sent += 1
+                    if select.select([s], [], [], 0)[0]:
+                        break  # the answer is there
+            data, how, _, _ = read_to_eof(s, BODY_TIMEOUT + GRACE + 2 - (time.monotonic() - start))
+            took = time.monotonic() - start
+        finally:
+            s.close()
+        why = error_response(data, 408)
+        self.assertIsNone(why, why)
+        self.assertIn(how, ("eof", "reset"), f"expected the server to close the connection after its 408, "
+                                             f"it was still open {took:.2f} s after the headers")
+        self.assertTrue(BODY_TIMEOUT - EARLY <= took <= BODY_TIMEOUT + GRACE,
+                        f"expected the 408 and close {BODY_TIMEOUT} to {BODY_TIMEOUT + GRACE} s after the headers, "
+                        f"they came after {took:.2f} s")
+
+    def test_a_body_that_stops_is_408_at_the_body_timeout(self):
+        self.slow_body(trickle=False)
+
+    def test_a_trickled_body_is_408_at_the_body_timeout(self):
+        self.slow_body(trickle=True)
+
+    def test_an_idle_keep_alive_connection_closes_silently(self):
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        try:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            data, start = b"", time.monotonic()
+            for _ in range(1000):  # the answer (its Content-Length), the connection kept
+                r = parse_response(data)
+                if r is not None and len(r[2]) >= int(r[1].get("content-length", "0")):
+                    break
+                self.assertLess(time.monotonic() - start, 10, f"expected /health's answer within 10 s, got {data!r}")
+                piece = s.recv(65536)
+                self.assertTrue(piece, f"expected /health's answer on a kept-alive connection, got {data!r} and EOF")
+                data += piece
+            self.assertEqual(parse_response(data)[0], 200, f"expected /health to answer 200, got {data[:300]!r}")
+            rest, how, _, took = read_to_eof(s, HEADER_TIMEOUT + GRACE + 2)
+        finally:
+            s.close()
+        self.assertEqual(rest, b"", "expected an idle kept-alive connection to be closed silently")
+        self.assertIn(how, ("eof", "reset"), f"expected the server to close an idle kept-alive connection within "
+                                             f"{HEADER_TIMEOUT} + {GRACE} s of its answer, it was open after {took:.2f} s")
+        self.assertGreaterEqual(took, HEADER_TIMEOUT - EARLY, f"expected the idle kept-alive connection kept "
+                                                              f"{HEADER_TIMEOUT} s, it was closed after {took:.2f} s")
+        self.assertLessEqual(took, HEADER_TIMEOUT + GRACE, f"expected the idle kept-alive connection closed within "
+                                                           f"{HEADER_TIMEOUT} + {GRACE} s, it took {took:.2f} s")
+
+    def test_streamed_chats_beside_a_renewed_crowd(self):
+        first = ["Name a fruit.", "Which city is the capital of France?", "What color is the sky?",
+                 "Count to three.", "Say hello in Spanish.", "Name a planet.", "What is two plus two?",
+                 "Name an animal."]
+        follow = ["Why?", "Say it again.", "And another one?", "Shorter, please.", "Thanks!"]
+        start = time.monotonic()  # the whole test, its answers alone included, within 120 s
+
+        def converse(k, answers, wrong):
+            messages = [{"role": "user", "content": first[k]}]
+            for turn in range(6):
+                text, _, why = stream_chat(self.port, messages)
+                if why:
+                    wrong.append(f"client {k} turn {turn}: {why}")
+                    return
+                answers.append(text)
+                messages += [{"role": "assistant", "content": text}, {"role": "user", "content": follow[turn % 5]}]
+
+        expected = []
+        for k in range(8):  # each conversation alone, before the crowd: what each client must get
+            answers, wrong = [], []
+            converse(k, answers, wrong)
+            if wrong:
+                self.fail("without a crowd: " + show(wrong))
+            expected.append(answers)
+
+        crowd = Crowd(self.port, [("trickle", "127.0.0.6", 50), ("idle", "127.0.0.7", 50)], reopen=True, limit=120)
+        got, wrong = [[] for _ in range(8)], []
+        try:
+            crowd.start()
+            time.sleep(2 * TRICKLE_EVERY)
+            clients = [threading.Thread(target=converse, args=(k, got[k], wrong), daemon=True) for k in range(8)]
+            for t in clients:
+                t.start()
+            for t in clients:
+                t.join(timeout=max(0.0, start + 110 - time.monotonic()))
+            stuck = sum(t.is_alive() for t in clients)
+            if not wrong and stuck == 0:  # the crowd's first connections are past their deadline
+                time.sleep(max(0.0, crowd.started + HEADER_TIMEOUT + GRACE - time.monotonic()))
+        finally:
+            crowd.stop()
+        took = time.monotonic() - start
+        self.assertEqual(stuck, 0, f"expected the 8 clients' chats to end within 110 s, {stuck} had not")
+        if wrong:
+            self.fail(show(wrong))
+        self.assertLess(took, 120, f"expected the test to take less than 120 s, it took {took:.1f} s")
+        self.assertEqual(sum(map(len, got)), 48, f"expected 48 streamed answers, got {sum(map(len, got))}")
+        for k in range(8):
+            self.assertNotEqual("".join(got[k]), "", f"expected client {k}'s answers to hold text, got {got[k]!r}")
+            self.assertEqual(got[k], expected[k], f"expected client {k}'s streamed answers beside the crowd to "
+                                                  "equal its answers alone")
+        if crowd.errors:
+            self.fail("expected every hostile connection to (re)open: " + show(crowd.errors))
+        conns = crowd.snapshot()
+        self.assertGreater(sum(c.closed is not None for c in conns), 0,
+                           f"expected the server to close some hostile connections in the "
+                           f"{crowd.stopped_at - crowd.started:.1f} s the crowd was kept, it closed none")
+        self.check_crowd(conns, now=crowd.stopped_at, must_close=False)
+
+
+class ConnectionBounds(unittest.TestCase):
+    """--max-connections 40 --max-connections-per-client 20 (and a long header timeout, so
+    the idle connections stay for the test)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = test_serve.Server(*BOUND_FLAGS, *BOUND_SERVER)
+        cls.port = cls.server.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def idle(self, source, n):
+        socks = [socket.create_connection(("127.0.0.1", self.port), timeout=5, source_address=(source, 0))
+                 for _ in range(n)]
+        time.sleep(0.3)  # accepted and counted
+        return socks
+
+    def refused(self, source, why):
+        """A connection from `source` past a bound: GET /health is answered 503 at once."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5, source_address=(source, 0))
+        try:
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            data, how, first, _ = read_to_eof(s, 5)
+        finally:
+            s.close()
+        bad = error_response(data, 503)
+        self.assertIsNone(bad, f"{why}: {bad}")
+        self.assertLess(first, 1.0, f"{why}: expected the 503 within 1 s, it came after {first:.2f} s")
+        self.assertIn(how, ("eof", "reset"), f"{why}: expected the connection closed after the 503, it stayed open")
+
+    def served(self, source, why):
+        status, body, took = get_health(self.port, source)
+        self.assertEqual(status, 200, f"{why}: expected /health from {source} to answer 200, got {status} {body!r}")
+        self.assertLess(took, 1.0, f"{why}: expected /health from {source} within 1 s, it took {took:.2f} s")
+
+    def released(self, source):
+        """Closed connections give their places back: /health from `source` is 200 again
+        (within 5 s: the server sees the closes as it reads)."""
+        status, body = None, b""
+        for _ in range(20):
+            try:
+                status, body, _ = get_health(self.port, source)
+            except (OSError, http.client.HTTPException) as e:
+                body = repr(e).encode()
+            if status == 200:
+                return
+            time.sleep(0.25)
+        self.fail(f"expected /health from {source} to answer 200 once the connections were closed, "
+                  f"got {status} {body[:200]!r}")
+
+    def test_past_the_per_client_bound_is_503(self):
+        socks = self.idle("127.0.0.4", 20)
+        try:
+            self.refused("127.0.0.4", "a 21st connection from 127.0.0.4 (--max-connections-per-client 20)")
+            self.served("127.0.0.5", "beside 20 connections of 127.0.0.4")
+        finally:
+            for s in socks:
+                s.close()
+        self.released("127.0.0.4")
+
+    def test_past_the_total_bound_is_503(self):
+        socks = []
+        try:
+            socks += self.idle("127.0.0.8", 20)
+            socks += self.idle("127.0.0.9", 20)
+            self.refused("127.0.0.10", "a 41st connection in all (--max-connections 40)")
+        finally:
+            for s in socks:
+                s.close()
+        self.released("127.0.0.10")
+
+
+if __name__ == "__main__":
+    sys.exit(test_serve.main())
