@@ -2,7 +2,8 @@
 // (rotary_dim, hd unless partial) features of each head by the angle p * f_i for pair i
 // at row r's absolute position p = positions[r], f_i = base^(-2i/rd) as the op's scaling
 // leaves it (rope_shape.h), divided by factors[i] when the op has them (once per call,
-// into the call's own table); features rd .. hd pass through. Style "neox" pairs i with
+// into the call's own table), cos and sin times attn_factor (YaRN, longrope); features
+// rd .. hd pass through. Style "neox" pairs i with
 // i + rd/2 (HF, GPT-NeoX); "normal" pairs 2i with 2i+1 (GGUF Llama, whose q/k weights
 // llama.cpp permutes). The row's cos/sin table is computed once (angles
 // in f64, so long contexts stay accurate) and applied to all H heads. Each chunk
@@ -65,6 +66,11 @@ void fill_angles(Builder& b, const RopeShape& s, llvm::Value* freq, llvm::Value*
   emit_for(b, i64c(b, 0), i64c(b, padded_pairs(s)), kAngleLanes, [&](llvm::Value* i) {
     auto* f = b.CreateAlignedLoad(f64x, elem_ptr(b, b.getDoubleTy(), freq, i), llvm::Align(8));
     SinCos sc = emit_sincos_f64_to_f32(b, b.CreateFMul(p, f));
+    if (s.attn_factor != 1) {
+      auto* by = b.CreateVectorSplat(kAngleLanes, llvm::ConstantFP::get(b.getFloatTy(), s.attn_factor));
+      sc.cos = b.CreateFMul(sc.cos, by);
+      sc.sin = b.CreateFMul(sc.sin, by);
+    }
     if (s.neox) {
       store_f32x(b, sc.cos, f32_ptr(b, t.cos, i));
       store_f32x(b, sc.sin, f32_ptr(b, t.sin, i));

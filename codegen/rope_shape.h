@@ -9,11 +9,14 @@
 
 namespace lmc::codegen {
 
-// A scaling of the frequencies (ir.md: rope): none, linear (all divided by factor) or
-// llama3 (low frequencies divided by factor, the band between blended).
+// A scaling of the frequencies (ir.md: rope): none, linear (all divided by factor), llama3
+// (low frequencies divided by factor, the band between blended) or yarn (the pairs that
+// turn fewer than beta_slow times over original_context divided by factor, those turning
+// more than beta_fast times kept, a linear ramp over the pairs between).
 struct RopeScaling {
   std::string kind = "none";
   double factor = 1, low_freq_factor = 0, high_freq_factor = 0, original_context = 0;
+  double beta_fast = 32, beta_slow = 1;
 };
 
 struct RopeShape {
@@ -24,6 +27,7 @@ struct RopeShape {
   bool neox = true;
   RopeScaling scaling;
   bool factors = false;  // operand 2: per-pair divisors of the frequencies, read at run time
+  double attn_factor = 1;  // cos and sin are multiplied by it (YaRN's and longrope's attention scaling)
   int64_t pairs() const { return rotary_dim / 2; }
 };
 

@@ -145,8 +145,9 @@ std::vector<Type> fusion(const Op& op) {
 
 // RoPE's scalings (docs/ir.md): `linear` divides every frequency by `factor`; `llama3`
 // divides the low frequencies by it and blends the middle band (`low_freq_factor`,
-// `high_freq_factor`, `original_context`); operand 2, when given, divides pair i's by
-// its value (GGUF's rope_freqs.weight).
+// `high_freq_factor`, `original_context`); `yarn` likewise over a ramp of pairs
+// (`original_context`, optional `beta_fast`, `beta_slow`); operand 2, when given, divides
+// pair i's by its value (GGUF's rope_freqs.weight); `attn_factor` scales cos and sin.
 void check_rope_scaling(const Op& op) {
   const std::string scaling = op.has_attr("scaling") ? op.attr_str("scaling") : "none";
   auto positive = [&](const char* name) {
@@ -155,11 +156,19 @@ void check_rope_scaling(const Op& op) {
     if (!std::isfinite(v) || v <= 0) fail(op, std::string(name) + " must be a finite number > 0");
     return v;
   };
+  if (op.has_attr("attn_factor")) positive("attn_factor");
   if (scaling == "none") return;
-  if (scaling != "linear" && scaling != "llama3") fail(op, "scaling must be \"none\", \"linear\" or \"llama3\"");
+  if (scaling != "linear" && scaling != "llama3" && scaling != "yarn")
+    fail(op, "scaling must be \"none\", \"linear\", \"llama3\" or \"yarn\"");
   positive("factor");
   if (scaling == "linear") return;
   positive("original_context");
+  if (scaling == "yarn") {
+    double fast = op.has_attr("beta_fast") ? positive("beta_fast") : 32;
+    double slow = op.has_attr("beta_slow") ? positive("beta_slow") : 1;
+    if (!(fast > slow)) fail(op, "beta_fast must exceed beta_slow");
+    return;
+  }
   if (!(positive("high_freq_factor") > positive("low_freq_factor")))
     fail(op, "high_freq_factor must exceed low_freq_factor");
 }
@@ -421,7 +430,8 @@ const std::vector<OpDef> kOps = {
     {"rope", 2, 3,
      {{"head_dim", K::Int, true}, {"base", K::Float, true}, {"style", K::String, true}, {"scaling", K::String, false},
       {"factor", K::Float, false}, {"low_freq_factor", K::Float, false}, {"high_freq_factor", K::Float, false},
-      {"original_context", K::Float, false}, {"rotary_dim", K::Int, false}},
+      {"original_context", K::Float, false}, {"beta_fast", K::Float, false}, {"beta_slow", K::Float, false},
+      {"attn_factor", K::Float, false}, {"rotary_dim", K::Int, false}},
      rope,
      "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,

@@ -294,10 +294,20 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   return pack_rows(data.data(), static_cast<int64_t>(data.size()) / cols, cols, dtype);
 }
 
+const json::Value* WeightSource::config_entry(const std::string& key) const {
+  const auto& top = st_->config();
+  auto it = top.find(key);
+  const json::Value* v = it == top.end() ? nullptr : it->second;
+  for (size_t dot = key.find('.'); !v && dot != std::string::npos; dot = std::string::npos) {
+    auto outer = top.find(key.substr(0, dot));
+    if (outer != top.end() && outer->second->is_object()) v = outer->second->find(key.substr(dot + 1));
+  }
+  return v && !v->is_null() ? v : nullptr;
+}
+
 bool WeightSource::has_meta(const std::string& key) const {
   if (gguf_) return gguf_->find(key) != nullptr;
-  auto it = st_->config().find(key);
-  return it != st_->config().end() && !it->second->is_null();
+  return config_entry(key) != nullptr;
 }
 
 std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
@@ -308,9 +318,9 @@ std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
   }
   // Hugging Face writes an unset option as null ("sliding_window": null, "rope_scaling":
   // null): the same as leaving it out, so meta()'s default applies.
-  if (!has_meta(key)) return std::nullopt;
-  auto it = st_->config().find(key);
-  return json_to_expr(*it->second);
+  const json::Value* v = config_entry(key);
+  if (!v) return std::nullopt;
+  return json_to_expr(*v);
 }
 
 std::optional<ExprValue> WeightSource::meta_item(const std::string& key, int64_t index) const {
@@ -322,10 +332,9 @@ std::optional<ExprValue> WeightSource::meta_item(const std::string& key, int64_t
     if (!items || i >= items->size()) return std::nullopt;
     return gguf_to_expr((*items)[i]);
   }
-  if (!has_meta(key)) return std::nullopt;
-  const json::Value& v = *st_->config().find(key)->second;
-  if (!v.is_array() || i >= v.as_array().size()) return std::nullopt;
-  return json_to_expr(v.as_array()[i]);
+  const json::Value* v = config_entry(key);
+  if (!v || !v->is_array() || i >= v->as_array().size()) return std::nullopt;
+  return json_to_expr(v->as_array()[i]);
 }
 
 }  // namespace lmc::models

@@ -17,6 +17,9 @@ namespace lmc::models {
 
 class GgufFile;
 class SafeTensorsModel;
+namespace json {
+class Value;
+}
 
 class WeightSource {
  public:
@@ -39,7 +42,8 @@ class WeightSource {
   // super-blocks as stored).
   std::optional<ir::DType> stored_dtype(const std::string& name) const;
 
-  // Metadata (GGUF key/values or the HF config.json beside SafeTensors).
+  // Metadata (GGUF key/values or the HF config.json beside SafeTensors). In a config.json,
+  // "a.b" is member b of object a when there is no key "a.b" (rope_scaling.factor).
   std::optional<ExprValue> meta(const std::string& key) const;
   // Whether the metadata sets `key` (a config.json null does not), whatever its kind: a
   // definition may test for an object (rope_scaling) it cannot read.
@@ -53,6 +57,7 @@ class WeightSource {
  private:
   WeightSource() = default;
   std::vector<float> to_f32(const std::string& name) const;
+  const json::Value* config_entry(const std::string& key) const;  // null: absent or null
   std::string path_;
   std::unique_ptr<GgufFile> gguf_;
   std::unique_ptr<SafeTensorsModel> st_;

@@ -6,6 +6,7 @@
 // error does not grow with the position.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "codegen/kernel_compiler.h"
@@ -114,6 +115,79 @@ TEST(RopeKernel, ScalingsAndFactorsDivideTheFrequencies) {
       EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " " << kind;
     }
   }
+}
+
+// Hugging Face's YaRN frequencies (_compute_yarn_parameters), in its form: the
+// interpolated and extrapolated inverse frequencies mixed by a ramp over the pairs between
+// the correction range's floor and ceil; and its attention factor 0.1 ln(factor) + 1.
+std::vector<double> yarn_freqs(double base, int64_t dim, double factor, double orig, double beta_fast,
+                               double beta_slow) {
+  auto correction_dim = [&](double rotations) {
+    return dim * std::log(orig / (rotations * 2 * M_PI)) / (2 * std::log(base));
+  };
+  double low = std::max(std::floor(correction_dim(beta_fast)), 0.0);
+  double high = std::min(std::ceil(correction_dim(beta_slow)), static_cast<double>(dim - 1));
+  if (low == high) high += 0.001;
+  std::vector<double> out;
+  for (int64_t i = 0; i < dim / 2; ++i) {
+    double pos_freq = std::pow(base, 2.0 * i / dim);
+    double extrapolation = 1.0 / pos_freq, interpolation = 1.0 / (factor * pos_freq);
+    double ramp = std::clamp((i - low) / (high - low), 0.0, 1.0);
+    double extrapolation_factor = 1 - ramp;
+    out.push_back(interpolation * (1 - extrapolation_factor) + extrapolation * extrapolation_factor);
+  }
+  return out;
+}
+
+// YaRN (Qwen2.5's long-context config, DeepSeek's): the blended frequencies and cos, sin
+// times 0.1 ln(factor) + 1, or times the op's own attn_factor (also on its own, as
+// longrope gives it beside its factors operand).
+TEST(RopeKernel, YarnBlendsTheFrequenciesAndScalesTheRotation) {
+  const int64_t heads = 2, hd = 128, width = heads * hd;
+  const double base = 1000000.0;
+  struct Case { const char* name; double factor, orig, fast, slow, attn; bool explicit_attn; };
+  const Case cases[] = {{"qwen2.5 x4", 4, 32768, 32, 1, 0.1 * std::log(4.0) + 1, false},
+                        {"x8 betas", 8, 4096, 16, 2, 0.1 * std::log(8.0) + 1, false},
+                        {"own attn_factor", 4, 32768, 32, 1, 1.19, true}};
+  for (const char* style : {"neox", "normal"}) {
+    for (const Case& c : cases) {
+      codegen::KernelDesc d = desc(heads, hd, base, style);
+      d.attrs["scaling"] = std::string("yarn");
+      d.attrs["factor"] = c.factor;
+      d.attrs["original_context"] = c.orig;
+      d.attrs["beta_fast"] = c.fast;
+      d.attrs["beta_slow"] = c.slow;
+      if (c.explicit_attn) d.attrs["attn_factor"] = c.attn;
+      LoadedKernel k = load_kernel(d);
+      const std::vector<int32_t> positions = {0, 3, 4095, 32767, 131071};
+      auto x = random_floats(5 * width, 21, -2.0f, 2.0f);
+      std::vector<float> y(x.size(), NAN);
+      int64_t syms[ir::kNumSyms] = {5, 1};
+      run_kernel(k, {x.data(), const_cast<int32_t*>(positions.data()), y.data()}, syms, 2);
+      auto want = reference_rope(x.data(), 5, width, positions.data(), hd,
+                                 yarn_freqs(base, hd, c.factor, c.orig, c.fast, c.slow), std::string(style) == "neox");
+      for (double& v : want) v *= c.attn;
+      EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " " << c.name;
+    }
+  }
+  codegen::KernelDesc d = desc(heads, hd, base, "neox");
+  d.attrs["attn_factor"] = 1.25;
+  d.operands.push_back(make_type(ir::DType::f32, {D(hd / 2)}));
+  LoadedKernel k = load_kernel(d);
+  std::vector<float> factors(hd / 2);
+  std::vector<double> freqs;
+  for (int64_t i = 0; i < hd / 2; ++i) {
+    factors[i] = 1.0f + 0.25f * static_cast<float>(i);
+    freqs.push_back(std::pow(base, -2.0 * i / hd) / factors[i]);
+  }
+  const std::vector<int32_t> positions = {0, 9, 5000};
+  auto x = random_floats(3 * width, 22, -2.0f, 2.0f);
+  std::vector<float> y(x.size(), NAN);
+  int64_t syms[ir::kNumSyms] = {3, 1};
+  run_kernel(k, {x.data(), const_cast<int32_t*>(positions.data()), factors.data(), y.data()}, syms, 2);
+  auto want = reference_rope(x.data(), 3, width, positions.data(), hd, freqs, true);
+  for (double& v : want) v *= 1.25;
+  EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << "factors and attn_factor";
 }
 
 // Partial rotary (Phi-4-mini's 96 of 128, StableLM's quarter): the first rotary_dim

@@ -119,6 +119,11 @@ def write_hparams(w, c):
         w.add_rope_dimension_count(int(head_dim * c.get("partial_rotary_factor", 1.0)))
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])
+    scaling = c.get("rope_scaling") or {}
+    if scaling.get("rope_type", scaling.get("type")) == "yarn":  # as the converter's Qwen2/Qwen3
+        w.add_rope_scaling_type(gguf.RopeScalingType.YARN)
+        w.add_rope_scaling_factor(scaling["factor"])
+        w.add_rope_scaling_orig_ctx_len(scaling["original_max_position_embeddings"])
 
 
 def gemma3_unwritable(c):

@@ -38,7 +38,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 3  # bump when the output changes, so stale directories are regenerated
+VERSION = 4  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -83,7 +83,9 @@ GEMMA2_2B = dict(model_type="gemma2", architectures=["Gemma2ForCausalLM"], hidde
 
 QWEN2_5_0_5B = dict(model_type="qwen2", architectures=["Qwen2ForCausalLM"], hidden_size=896,
                     num_hidden_layers=2, num_attention_heads=14, num_key_value_heads=2, intermediate_size=4864,
-                    rms_norm_eps=1e-6, rope_theta=1000000.0, rope_scaling=None, use_sliding_window=False,
+                    rms_norm_eps=1e-6, rope_theta=1000000.0, use_sliding_window=False,
+                    # Qwen2.5's long-context setting (its model cards: YaRN, factor 4).
+                    rope_scaling={"type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768},
                     sliding_window=32768, max_window_layers=21, max_position_embeddings=32768,
                     vocab_size=SMALL_VOCAB, hidden_act="silu", bos_token_id=QWEN_BASE_VOCAB,
                     eos_token_id=QWEN_BASE_VOCAB + 2,

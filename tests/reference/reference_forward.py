@@ -169,6 +169,8 @@ class Config:
     # Per-pair divisors of the RoPE frequencies (a GGUF's rope_freqs.weight, or a linear
     # scaling's factor), or None.
     rope_factors: object = None
+    # YaRN's scaling (factor, original_context, beta_fast, beta_slow), or None.
+    rope_yarn: object = None
     # The features of a head RoPE turns, the first of it (partial rotary); None: all.
     rotary_dim: object = None
     # Gemma 2's soft-caps c * tanh(x / c): of the attention scores (after the query scale,
@@ -252,6 +254,11 @@ def model_from_gguf(path):
         if g("rope.scaling.type", "none") == "linear":
             linear = np.full(head_dim // 2, float(g("rope.scaling.factor")), np.float64)
             cfg.rope_factors = linear if cfg.rope_factors is None else cfg.rope_factors * linear
+        if g("rope.scaling.type", "none") == "yarn":  # llama.cpp's keys (convert_hf_to_gguf.py)
+            cfg.rope_yarn = dict(factor=float(g("rope.scaling.factor")),
+                                 original_context=float(g("rope.scaling.original_context_length", g("context_length"))),
+                                 beta_fast=float(g("rope.scaling.yarn_beta_fast", 32.0)),
+                                 beta_slow=float(g("rope.scaling.yarn_beta_slow", 1.0)))
     kept = meta["lmc.kept"]
     for i, L in enumerate(layers):
         L["stored"] = {key: _stored_type(kept, i, names) for key, names in STORED_NAMES.items()}
@@ -322,6 +329,13 @@ def _llama_like_from_hf(c, t):
     cfg = Config("llama", d_model, n_layers, n_heads, n_kv, head_dim, c["rms_norm_eps"], embed.shape[0],
                  [float(c.get("rope_theta", 10000.0))] * n_layers, _hf_windows(c, n_layers), head_dim ** -0.5)
     cfg.rotary_dim = int(head_dim * c.get("partial_rotary_factor", 1.0))
+    scaling = c.get("rope_scaling") or {}
+    if scaling.get("rope_type", scaling.get("type")) == "yarn":
+        cfg.rope_yarn = dict(factor=float(scaling["factor"]),
+                             original_context=float(scaling.get("original_max_position_embeddings",
+                                                                c["max_position_embeddings"])),
+                             beta_fast=float(scaling.get("beta_fast", 32.0)),
+                             beta_slow=float(scaling.get("beta_slow", 1.0)))
     layers = []
     for i in range(n_layers):
         p = lambda n: t.get(f"model.layers.{i}.{n}")
@@ -561,16 +575,38 @@ def silu(x):
 ACTIVATIONS = {"silu": silu, "gelu_tanh": gelu_tanh}
 
 
-def rope(x, positions, base, factors=None, rotary_dim=None):
+def yarn_inv_freq(base, rd, yarn):
+    """Hugging Face's _compute_yarn_parameters: the interpolated (divided by factor) and
+    extrapolated inverse frequencies mixed by a linear ramp over the pairs between the
+    correction range's floor and ceil; and the attention factor 0.1 ln(factor) + 1."""
+    def correction_dim(rotations):
+        return rd * math.log(yarn["original_context"] / (rotations * 2 * math.pi)) / (2 * math.log(base))
+    low = max(math.floor(correction_dim(yarn["beta_fast"])), 0)
+    high = min(math.ceil(correction_dim(yarn["beta_slow"])), rd - 1)
+    if low == high:
+        high += 0.001
+    pos_freqs = base ** (np.arange(0, rd, 2, dtype=np.float64) / rd)
+    ramp = np.clip((np.arange(rd // 2, dtype=np.float64) - low) / (high - low), 0, 1)
+    extrapolation_factor = 1 - ramp
+    inv_freq = (1 / (yarn["factor"] * pos_freqs)) * (1 - extrapolation_factor) + (1 / pos_freqs) * extrapolation_factor
+    attention = 0.1 * math.log(yarn["factor"]) + 1 if yarn["factor"] > 1 else 1.0
+    return inv_freq, attention
+
+
+def rope(x, positions, base, factors=None, rotary_dim=None, yarn=None):
     """HF rotate_half RoPE on x [T, heads, head_dim], each pair's frequency divided by
-    `factors` when given; with `rotary_dim`, on the first rotary_dim features of each head
-    only (partial rotary), the rest passed through."""
+    `factors` when given, YaRN's frequencies and attention factor when `yarn` is; with
+    `rotary_dim`, on the first rotary_dim features of each head only (partial rotary), the
+    rest passed through."""
     rd = rotary_dim or x.shape[-1]
     inv_freq = 1.0 / (base ** (np.arange(0, rd, 2, dtype=np.float64) / rd))
+    attention = 1.0
+    if yarn is not None:
+        inv_freq, attention = yarn_inv_freq(base, rd, yarn)
     if factors is not None:
         inv_freq = inv_freq / np.asarray(factors, dtype=np.float64)
     ang = positions[:, None].astype(np.float64) * inv_freq[None, :]
-    cos, sin = np.cos(ang)[:, None, :], np.sin(ang)[:, None, :]
+    cos, sin = attention * np.cos(ang)[:, None, :], attention * np.sin(ang)[:, None, :]
     x = x.astype(np.float64)
     a, b = x[..., :rd // 2], x[..., rd // 2:rd]
     return np.concatenate([a * cos - b * sin, b * cos + a * sin, x[..., rd:]], axis=-1).astype(np.float32)
@@ -646,8 +682,8 @@ class Session:
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
-        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim),
-                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim))
+        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn),
+                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
