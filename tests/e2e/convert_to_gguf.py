@@ -147,9 +147,9 @@ def gemma3_unwritable(c):
     return problems
 
 
-def write_gemma3_hparams(w, c):
-    """The keys llama.cpp's Gemma3Model writes."""
-    problems = gemma3_unwritable(c)
+def write_gemma_common(w, c, problems):
+    """The keys both Gemma converters write, once what the config says that a GGUF cannot
+    (`problems`) has stopped the conversion."""
     if problems:
         sys.exit("a GGUF cannot say: " + "; ".join(problems))
     w.add_block_count(c["num_hidden_layers"])
@@ -161,6 +161,11 @@ def write_gemma3_hparams(w, c):
     w.add_layer_norm_rms_eps(c["rms_norm_eps"])
     w.add_key_length(c["head_dim"])
     w.add_value_length(c["head_dim"])
+
+
+def write_gemma3_hparams(w, c):
+    """The keys llama.cpp's Gemma3Model writes."""
+    write_gemma_common(w, c, gemma3_unwritable(c))
     scaling = c.get("rope_scaling") or {}
     kind = scaling.get("rope_type", scaling.get("type"))
     # Gemma 3 4B and up scale the global layers' positions linearly.
@@ -198,18 +203,7 @@ def gemma2_unwritable(c):
 
 def write_gemma2_hparams(w, c):
     """The keys llama.cpp's Gemma2Model writes."""
-    problems = gemma2_unwritable(c)
-    if problems:
-        sys.exit("a GGUF cannot say: " + "; ".join(problems))
-    w.add_context_length(c["max_position_embeddings"])
-    w.add_embedding_length(c["hidden_size"])
-    w.add_block_count(c["num_hidden_layers"])
-    w.add_feed_forward_length(c["intermediate_size"])
-    w.add_head_count(c["num_attention_heads"])
-    w.add_head_count_kv(c["num_key_value_heads"])
-    w.add_layer_norm_rms_eps(c["rms_norm_eps"])
-    w.add_key_length(c["head_dim"])
-    w.add_value_length(c["head_dim"])
+    write_gemma_common(w, c, gemma2_unwritable(c))
     w.add_attn_logit_softcapping(c["attn_logit_softcapping"])
     w.add_final_logit_softcapping(c["final_logit_softcapping"])
     w.add_sliding_window(c["sliding_window"])
