@@ -52,9 +52,9 @@ std::string read_text(const std::string& file) {
   return ss.str();
 }
 
-runtime::ExecutorOptions scoring_executor(const Args& a, const driver::LoadedModel& m) {
+runtime::ExecutorOptions scoring_executor(int threads, const driver::LoadedModel& m) {
   runtime::ExecutorOptions o;
-  o.threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
+  o.threads = threads;
   o.max_logit_rows = m.info.step_tokens;  // every scored row's logits, a step at a time
   return o;
 }
@@ -108,7 +108,8 @@ int cmd_perplexity(int argc, char** argv) {
   } catch (const Error& e) {
     throw error_at(text_file, e.what());
   }
-  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, scoring_executor(a, m));
+  const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, scoring_executor(threads, m));
   print_load_summary(m, ex);
   PerplexityHeader h{model, pipeline_of(model, m, a), base_path, a.get_or("kl-base", "none"), text_file,
                      static_cast<int64_t>(ids.size())};
@@ -119,7 +120,7 @@ int cmd_perplexity(int argc, char** argv) {
     if (!base_is_compiled) how.pipeline = h.base_pipeline;
     base_model = open_model(h.base_model, a, how);
     base = std::make_unique<runtime::Executor>(*base_model.graph, base_model.kernels, *base_model.weights,
-                                               base_model.info, scoring_executor(a, base_model));
+                                               base_model.info, scoring_executor(threads, base_model));
     print_load_summary(base_model, *base);
     if (base_is_compiled) h.base_pipeline = pipeline_of(base_path, base_model, a);
   }
