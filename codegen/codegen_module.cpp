@@ -6,13 +6,19 @@ namespace lmc::codegen {
 
 namespace {
 
-const SharedModuleFile kModule = {"the kernel compiler", "liblmc-codegen.so", "lmc_codegen_module_v1",
+const SharedModuleFile kModule = {"the kernel compiler", "liblmc-codegen.so", "lmc_codegen_module_v2",
                                   LMC_CODEGEN_BUILD_PATH};
+
+const CodegenModule& load() {
+  const CodegenModule& m = shared_module_table<CodegenModule>(kModule);
+  m.read_registered_ops(ir::registered_ops());
+  return m;
+}
 
 }  // namespace
 
 const CodegenModule& codegen_module() {
-  static const CodegenModule& module = shared_module_table<CodegenModule>(kModule);
+  static const CodegenModule& module = load();
   return module;
 }
 

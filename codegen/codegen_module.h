@@ -14,6 +14,7 @@
 #include "codegen/compile_options.h"
 #include "codegen/kernel_desc.h"
 #include "codegen/target.h"
+#include "ir/op_registry.h"
 
 namespace lmc::codegen {
 
@@ -30,6 +31,9 @@ class KernelEmitter {
 };
 
 struct CodegenModule {
+  // The module's copy of ir/ reads the executable's registered ops (a plugin's elementwise
+  // ops), so the two share one op table; called once, when the module loads.
+  void (*read_registered_ops)(ir::RegisteredOps* executables);
   std::unique_ptr<KernelEmitter> (*make_emitter)(const TargetSpec& target);
   TargetSpec (*resolve_target)(const TargetOptions& opts);
   std::vector<std::string> (*isa_features)(const TargetSpec& spec);
@@ -46,4 +50,4 @@ std::string codegen_module_path();
 }  // namespace lmc::codegen
 
 // The module's one exported symbol.
-extern "C" const lmc::codegen::CodegenModule* lmc_codegen_module_v1();
+extern "C" const lmc::codegen::CodegenModule* lmc_codegen_module_v2();

@@ -4,9 +4,9 @@
 #include "codegen/llvm_kernel_emitter.h"
 #include "codegen/llvm_target.h"
 
-extern "C" __attribute__((visibility("default"))) const lmc::codegen::CodegenModule* lmc_codegen_module_v1() {
+extern "C" __attribute__((visibility("default"))) const lmc::codegen::CodegenModule* lmc_codegen_module_v2() {
   using namespace lmc::codegen;
-  static const CodegenModule table{make_llvm_kernel_emitter, llvm_resolve_target, llvm_isa_features,
-                                   llvm_missing_host_features};
+  static const CodegenModule table{lmc::ir::read_registered_ops, make_llvm_kernel_emitter, llvm_resolve_target,
+                                   llvm_isa_features, llvm_missing_host_features};
   return &table;
 }

@@ -1,6 +1,9 @@
 // Every op of the IR with its shape rule. Semantics the kernels implement are in
 // docs/ir.md; shapes use T (rows of this step) and L (logit rows) as symbols.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <deque>
 
 #include "ir/checked_math.h"
 #include "ir/error.h"
@@ -460,10 +463,67 @@ const std::vector<OpDef> kOps = {
 
 }  // namespace
 
-const std::vector<OpDef>& all_ops() { return kOps; }
+// Ops registered at run time; deques, so the OpDefs and the strings they point to stay put.
+struct RegisteredOps {
+  std::deque<OpDef> defs;
+  std::deque<std::string> strings;
+};
+
+namespace {
+
+RegisteredOps* g_registered = nullptr;  // the executable's, once a module was handed it
+
+RegisteredOps& registered() {
+  static RegisteredOps own;
+  return g_registered ? *g_registered : own;
+}
+
+// The operand indices and attribute names `e` reads must exist.
+void check_reads(const std::string& name, const ScalarExpr& e, int inputs, const std::vector<std::string>& attrs) {
+  if (e.kind == ScalarExpr::Kind::Input && (e.index < 0 || e.index >= inputs))
+    throw Error("op '" + name + "': its value reads in(" + std::to_string(e.index) + ") of " +
+                std::to_string(inputs) + " operand(s)");
+  if (e.kind == ScalarExpr::Kind::Attr && !e.has_default && std::find(attrs.begin(), attrs.end(), e.attr) == attrs.end())
+    throw Error("op '" + name + "': its value reads attribute '" + e.attr + "', which it does not declare");
+  if (e.kind == ScalarExpr::Kind::Stat || e.kind == ScalarExpr::Kind::Acc || e.kind == ScalarExpr::Kind::Count)
+    throw Error("op '" + name + "': an elementwise value cannot read row statistics");
+  for (const ScalarExpr& a : e.args) check_reads(name, a, inputs, attrs);
+}
+
+bool is_identifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+}  // namespace
+
+RegisteredOps* registered_ops() { return &registered(); }
+void read_registered_ops(RegisteredOps* executables) { g_registered = executables; }
+
+void register_elementwise_op(const std::string& name, int inputs, const std::vector<std::string>& float_attrs,
+                             ScalarExpr value, const std::string& summary) {
+  if (!is_identifier(name)) throw Error("op '" + name + "': a name is letters, digits and _, not starting with a digit");
+  if (find_op(name)) throw Error("op '" + name + "' exists already");
+  if (inputs != 1 && inputs != 2) throw Error("op '" + name + "': an elementwise op takes 1 or 2 operands");
+  check_reads(name, value, inputs, float_attrs);
+  RegisteredOps& r = registered();
+  OpDef d{r.strings.emplace_back(name), inputs, inputs, {}, inputs == 1 ? same_as_first : binary,
+          r.strings.emplace_back(summary), elementwise(std::move(value))};
+  for (const std::string& a : float_attrs) d.attrs.push_back({r.strings.emplace_back(a).c_str(), K::Float, true});
+  r.defs.push_back(std::move(d));
+}
+
+std::vector<const OpDef*> all_ops() {
+  std::vector<const OpDef*> out;
+  for (const OpDef& d : kOps) out.push_back(&d);
+  for (const OpDef& d : registered().defs) out.push_back(&d);
+  return out;
+}
 
 const OpDef* find_op(std::string_view name) {
   for (const auto& d : kOps)
+    if (d.name == name) return &d;
+  for (const auto& d : registered().defs)
     if (d.name == name) return &d;
   return nullptr;
 }

@@ -13,7 +13,7 @@ namespace lmc {
 struct SharedModuleFile {
   const char* what;        // for messages: "the kernel compiler"
   const char* file;        // "liblmc-codegen.so"
-  const char* entry;       // the exported function: "lmc_codegen_module_v1"
+  const char* entry;       // the exported function: "lmc_codegen_module_v2"
   const char* build_path;  // where the build tree put it (the tests' executables live elsewhere)
 };
 

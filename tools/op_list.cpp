@@ -77,7 +77,8 @@ void list_reduction(std::ostream& os, const std::string& name, const ir::RowRedu
 }  // namespace
 
 void list_ops(std::ostream& os) {
-  for (const auto& d : ir::all_ops()) {
+  for (const ir::OpDef* op : ir::all_ops()) {
+    const ir::OpDef& d = *op;
     const std::string name(d.name);
     os << name << ": " << d.summary << "\n";
     os << name << ": operands " << operand_count(d) << "; attributes " << attributes(d) << "\n";

@@ -245,7 +245,7 @@ TEST(RoundTripProperty, PrintParsePrintIsIdentity) {
         for (const auto& inner : op->body()->ops()) kinds.insert(inner->kind());
     }
   }
-  for (const OpDef& def : all_ops()) EXPECT_TRUE(kinds.count(std::string(def.name))) << "never generated: " << def.name;
+  for (const OpDef* def : all_ops()) EXPECT_TRUE(kinds.count(std::string(def->name))) << "never generated: " << def->name;
 }
 
 TEST(RoundTripProperty, FloatsKeepTheirBits) {

@@ -217,9 +217,9 @@ TEST(ShapeRules, EveryCase) {
 TEST(ShapeRules, EveryOpWithARuleHasCases) {
   std::set<std::string> covered;
   for (const auto& c : kCases) covered.insert(c.kind);
-  for (const OpDef& def : all_ops())
-    if (def.infer) {
-      EXPECT_TRUE(covered.count(std::string(def.name))) << "no shape-rule cases for " << def.name;
+  for (const OpDef* def : all_ops())
+    if (def->infer) {
+      EXPECT_TRUE(covered.count(std::string(def->name))) << "no shape-rule cases for " << def->name;
     }
 }
 
