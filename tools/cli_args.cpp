@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iostream>
 #include <set>
 
 #include "ir/spelling.h"
@@ -148,6 +149,13 @@ std::string Args::help_text(const std::vector<FlagSpec>& specs) {
     s += left + f.help + "\n";
   }
   return s;
+}
+
+std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage) {
+  Args a(specs, argc, argv, 2);
+  if (!a.has("help")) return a;
+  std::cout << usage << Args::help_text(specs);
+  return std::nullopt;
 }
 
 }  // namespace lmc::tools

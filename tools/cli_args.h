@@ -44,4 +44,8 @@ class Args {
   std::vector<std::string> positional_;
 };
 
+// A command's flags (`lmc CMD ...`: parsed from argv[2] on). With --help, `usage` and the
+// flags' help go to stdout and nothing is returned: the command then exits 0.
+std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage);
+
 }  // namespace lmc::tools

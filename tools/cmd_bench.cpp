@@ -66,15 +66,13 @@ std::vector<int64_t> int_list(const std::string& s, const char* flag) {
 
 int cmd_bench(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-                 "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
-                 "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
-                 "process, the decode roofline fraction, and peak RSS.\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+      "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
+      "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
+      "process, the decode roofline fraction, and peak RSS.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc bench");
   auto threads = int_list(a.get_or("threads", "1,2"), "threads");
   auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");

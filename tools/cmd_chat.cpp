@@ -50,17 +50,15 @@ int chat_command(const Args& a) {
 
 int cmd_chat(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-                 "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
-                 "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
-                 "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
-                 "The chat format comes from the weights' chat template when it is a known family,\n"
-                 "else from the model definition's 'chat:'.\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+      "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
+      "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
+      "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
+      "The chat format comes from the weights' chat template when it is a known family,\n"
+      "else from the model definition's 'chat:'.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   return chat_command(a);
 }
 

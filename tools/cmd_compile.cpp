@@ -82,20 +82,18 @@ std::string compile_one(const driver::CompileRequest& r, const Args& a, std::str
 
 int cmd_compile(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER|GRAPH.lir [-o OUT.lmc] [options]\n\n"
-                 "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
-                 "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
-                 "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
-                 "tokenizer.json) is lowered by the definition that serves its architecture\n"
-                 "(docs/model-definitions.md) and names the artifact. A graph as IR text (.lir, as\n"
-                 "lmc opt reads it) is compiled as it is: its params come from --weights FILE (a .gguf\n"
-                 "or SafeTensors), and its artifact, which has no tokenizer, is for lmc inspect and\n"
-                 "lmc verify; --emit-ir needs no weights.\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER|GRAPH.lir [-o OUT.lmc] [options]\n\n"
+      "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
+      "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
+      "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
+      "tokenizer.json) is lowered by the definition that serves its architecture\n"
+      "(docs/model-definitions.md) and names the artifact. A graph as IR text (.lir, as\n"
+      "lmc opt reads it) is compiled as it is: its params come from --weights FILE (a .gguf\n"
+      "or SafeTensors), and its artifact, which has no tokenizer, is for lmc inspect and\n"
+      "lmc verify; --emit-ir needs no weights.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   if (a.positional().size() != 1)
     throw UsageError("lmc compile expects one model definition (.yaml), .gguf, Hugging Face folder or graph (.lir)");
   driver::CompileRequest r = compile_request(a.positional()[0], a);

@@ -143,20 +143,18 @@ void write_results(const std::string& dir, const ir::Graph& g, const std::vector
 
 int cmd_exec(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc exec GRAPH.lir [--passes=PIPELINE] [--against=PIPELINE2] [--input NAME=FILE.npy ...]\n"
-                 "                [--dim T=7,L=1] [--weights FILE] [--seed N] [--output-dir DIR] [--tolerance X]\n\n"
-                 "Compiles a graph (IR text) with the pipeline as lmc compile does and runs it once with its\n"
-                 "generated kernels: each argument from --input, else seeded values (tokens within the table\n"
-                 "they index, positions 0..T-1, seq 0, the rest standard normal); the params from --weights,\n"
-                 "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01)). Prints one line per\n"
-                 "result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs and\n"
-                 "params and compares each result: max |d|, max relative error (max |d| over the largest\n"
-                 "|reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc exec GRAPH.lir [--passes=PIPELINE] [--against=PIPELINE2] [--input NAME=FILE.npy ...]\n"
+      "                [--dim T=7,L=1] [--weights FILE] [--seed N] [--output-dir DIR] [--tolerance X]\n\n"
+      "Compiles a graph (IR text) with the pipeline as lmc compile does and runs it once with its\n"
+      "generated kernels: each argument from --input, else seeded values (tokens within the table\n"
+      "they index, positions 0..T-1, seq 0, the rest standard normal); the params from --weights,\n"
+      "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01)). Prints one line per\n"
+      "result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs and\n"
+      "params and compares each result: max |d|, max relative error (max |d| over the largest\n"
+      "|reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc exec expects one graph (.lir)");
   const std::string path = a.positional()[0];
   if (driver::model_input(path) != driver::ModelInput::Graph)

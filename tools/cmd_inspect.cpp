@@ -146,14 +146,12 @@ void inspect_artifact(const std::string& path, bool all) {
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
-                 "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
-                 "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
+      "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
+      "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc inspect expects one file");
   const std::string& path = a.positional()[0];
   if (path.size() > 5 && (path.substr(path.size() - 5) == ".yaml" || path.substr(path.size() - 4) == ".yml")) {

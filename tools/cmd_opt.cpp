@@ -111,16 +111,14 @@ std::string optimize(const Args& a, const InputPart& part, const std::string& so
 
 int cmd_opt(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(opt_specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc opt FILE.lir [options]\n\n"
-                 "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
-                 "and prints the resulting graph (--emit-dot: as a Graphviz picture). FILE '-' reads\n"
-                 "stdin. With --dump-llvm-ir or --dump-asm it also generates the graph's kernels and\n"
-                 "writes their code.\n\noptions:\n"
-              << Args::help_text(opt_specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(opt_specs(), argc, argv,
+      "usage: lmc opt FILE.lir [options]\n\n"
+      "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
+      "and prints the resulting graph (--emit-dot: as a Graphviz picture). FILE '-' reads\n"
+      "stdin. With --dump-llvm-ir or --dump-asm it also generates the graph's kernels and\n"
+      "writes their code.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   if (a.has("list-passes")) {
     list_passes();
     return 0;

@@ -70,17 +70,15 @@ std::string pipeline_of(const std::string& model, const driver::LoadedModel& m, 
 
 int cmd_perplexity(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc perplexity MODEL -f TEXT [options]\n\n"
-                 "Perplexity of MODEL (.lmc, .yaml, .gguf or Hugging Face folder) on a text, computed\n"
-                 "as llama-perplexity does: chunks of --ctx-size tokens, each from an empty cache,\n"
-                 "the second half of each scored. With --kl-base or --kl-base-model, the same chunks\n"
-                 "run through a base model too, and every scored token's distributions are compared.\n\n"
-                 "options:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc perplexity MODEL -f TEXT [options]\n\n"
+      "Perplexity of MODEL (.lmc, .yaml, .gguf or Hugging Face folder) on a text, computed\n"
+      "as llama-perplexity does: chunks of --ctx-size tokens, each from an empty cache,\n"
+      "the second half of each scored. With --kl-base or --kl-base-model, the same chunks\n"
+      "run through a base model too, and every scored token's distributions are compared.\n\n"
+      "options:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc perplexity");
   if (!a.has("file")) throw UsageError("give the text to score with -f FILE");
   const std::string format = a.get_or("output", "text");

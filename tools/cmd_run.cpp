@@ -79,17 +79,15 @@ void print_stats(const runtime::GenerationStats& s) {
 
 int cmd_run(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
-                 "[options]\n\n"
-                 "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
-                 "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
-                 "once into the compile cache and opened from it on later runs (the compile options\n"
-                 "apply; see lmc cache --help).\n\noptions:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
+      "[options]\n\n"
+      "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
+      "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
+      "once into the compile cache and opened from it on later runs (the compile options\n"
+      "apply; see lmc cache --help).\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc run");
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);

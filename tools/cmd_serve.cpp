@@ -69,17 +69,15 @@ sigset_t shutdown_signals() {
 
 int cmd_serve(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-                 "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
-                 "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-                 "/health and /metrics (Prometheus). Up to --parallel requests run at once (continuous\n"
-                 "batching), the others wait in arrival order.\n\n"
-                 "options:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+      "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
+      "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
+      "/health and /metrics (Prometheus). Up to --parallel requests run at once (continuous\n"
+      "batching), the others wait in arrival order.\n\n"
+      "options:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   ServeOptions so;
   so.host = a.get_or("host", "127.0.0.1");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));

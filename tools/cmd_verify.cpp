@@ -59,16 +59,14 @@ std::vector<Check> checks(const runtime::Artifact& art, const driver::ArtifactTr
 }  // namespace
 
 int cmd_verify(int argc, char** argv) {
-  Args a(specs(), argc, argv, 2);
-  if (a.has("help")) {
-    std::cout << "usage: lmc verify FILE.lmc [options]\n\n"
-                 "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
-                 "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
-                 "index, and its kernel table against its IR. Exits 1 naming what failed (docs/security.md).\n\n"
-                 "options:\n"
-              << Args::help_text(specs());
-    return 0;
-  }
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc verify FILE.lmc [options]\n\n"
+      "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
+      "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
+      "index, and its kernel table against its IR. Exits 1 naming what failed (docs/security.md).\n\n"
+      "options:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc verify expects one artifact");
   driver::ArtifactTrust trust = artifact_trust(a);
   auto art = runtime::Artifact::open(a.positional()[0]);
