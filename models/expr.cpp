@@ -214,6 +214,7 @@ class ExprParser {
       if (args.size() != n) fail(name + "() takes " + std::to_string(n) + " argument(s)");
     };
     if (name == "sqrt") return arity(1), finite(std::sqrt(num(args[0])), "sqrt()");
+    if (name == "log") return arity(1), finite(std::log(num(args[0])), "log()");
     if (name == "pow") return arity(2), finite(std::pow(num(args[0]), num(args[1])), "pow()");
     if (name == "min") return arity(2), std::min(num(args[0]), num(args[1]));
     if (name == "max") return arity(2), std::max(num(args[0]), num(args[1]));

@@ -121,7 +121,24 @@ std::unique_ptr<WeightSource> WeightSource::open(const std::string& path) {
 }
 
 bool WeightSource::has_tensor(const std::string& name) const {
+  if (meta_tensor(name)) return true;
   return gguf_ ? gguf_->find_tensor(name) != nullptr : st_->find(name) != nullptr;
+}
+
+std::optional<std::vector<float>> WeightSource::meta_tensor(const std::string& name) const {
+  static const std::string kPrefix = "meta:";
+  if (name.rfind(kPrefix, 0) != 0) return std::nullopt;
+  const std::string key = name.substr(kPrefix.size());
+  std::vector<float> out;
+  for (int64_t i = 0;; ++i) {
+    std::optional<ExprValue> v = meta_item(key, i);
+    if (!v) break;
+    const double* d = std::get_if<double>(&*v);
+    if (!d) return std::nullopt;
+    out.push_back(static_cast<float>(*d));
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
 }
 
 std::vector<std::string> WeightSource::tensor_names() const {
@@ -138,6 +155,7 @@ namespace {
 std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
   if (e.fn.empty()) {
     if (!w.has_tensor(e.name)) throw error_at(w.path(), "no tensor named '" + e.name + "'");
+    if (auto values = w.meta_tensor(e.name)) return {static_cast<int64_t>(values->size())};
     if (w.gguf()) return w.gguf()->find_tensor(e.name)->shape;
     return w.safetensors()->find(e.name)->shape;
   }
@@ -187,6 +205,7 @@ std::vector<int64_t> WeightSource::shape(const std::string& expr) const {
 }
 
 std::vector<float> WeightSource::to_f32(const std::string& name) const {
+  if (auto values = meta_tensor(name)) return *values;
   if (gguf_) {
     const GgufTensor* t = gguf_->find_tensor(name);
     if (!t) throw error_at(path_, "no tensor named '" + name + "'");

@@ -31,7 +31,12 @@ class WeightSource {
   const GgufFile* gguf() const { return gguf_.get(); }
   const SafeTensorsModel* safetensors() const { return st_.get(); }
 
+  // A tensor of the file, or "meta:KEY": a metadata array of numbers as a 1-d tensor (Phi-3's
+  // longrope factors are lists in config.json, tensors in its GGUF).
   bool has_tensor(const std::string& name) const;
+  // The values of a "meta:KEY" tensor; nothing for another name, or a KEY that is no
+  // non-empty array of numbers.
+  std::optional<std::vector<float>> meta_tensor(const std::string& name) const;
   // Shape of a tensor or transform expression; throws naming the weight if absent.
   std::vector<int64_t> shape(const std::string& expr) const;
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as

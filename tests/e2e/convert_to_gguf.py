@@ -36,6 +36,7 @@ lays it out, so the end-to-end tests can run the same weights from both formats:
 Like the generator, it does nothing when the output's stamp matches the checkpoint's.
 """
 import json
+import math
 import os
 import struct
 import sys
@@ -120,6 +121,11 @@ def write_hparams(w, c):
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])
     scaling = c.get("rope_scaling") or {}
+    if scaling.get("rope_type", scaling.get("type")) == "longrope":  # as the converter's Phi3MiniModel
+        original = c["original_max_position_embeddings"]
+        growth = c["max_position_embeddings"] / original
+        w.add_rope_scaling_orig_ctx_len(original)
+        w.add_rope_scaling_attn_factors(math.sqrt(1 + math.log(growth) / math.log(original)) if growth > 1 else 1.0)
     if scaling.get("rope_type", scaling.get("type")) == "yarn":  # as the converter's Qwen2/Qwen3
         w.add_rope_scaling_type(gguf.RopeScalingType.YARN)
         w.add_rope_scaling_factor(scaling["factor"])
@@ -310,6 +316,10 @@ def convert(src, out):
     n_tokens = write_vocab(w, tok, tok_config, arch)
     for name, array, dtype in gguf_tensors(src, c, arch, n_tokens):
         w.add_tensor(name, array, raw_dtype=dtype)
+    scaling = c.get("rope_scaling") or {}
+    if scaling.get("rope_type", scaling.get("type")) == "longrope":
+        for which in ("long", "short"):
+            w.add_tensor(f"rope_factors_{which}.weight", np.asarray(scaling[f"{which}_factor"], np.float32))
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -38,7 +38,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 4  # bump when the output changes, so stale directories are regenerated
+VERSION = 5  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -112,10 +112,15 @@ PHI3_MINI = dict(model_type="phi3", architectures=["Phi3ForCausalLM"], hidden_si
                  eos_token_id=32000, pad_token_id=32000, tie_word_embeddings=False, torch_dtype="bfloat16")
 
 # Phi-4-mini's attention and feed-forward (24 heads of 128, 8 KV heads, RoPE on the first
-# 96 features of a head: partial_rotary_factor 0.75), with Phi-3's vocabulary: its own 200k
-# rows would add 1.2 GB to the test, and decide nothing about the rotary part.
+# 96 features of a head: partial_rotary_factor 0.75) and its LongRoPE (128k positions grown
+# from 4096: per-pair long and short divisors of the 48 turning pairs' frequencies, growing
+# toward the slow pairs as Phi-4-mini's do), with Phi-3's vocabulary: its own 200k rows
+# would add 1.2 GB to the test, and decide nothing about the rotary part.
 PHI4_MINI = dict(PHI3_MINI, num_attention_heads=24, num_key_value_heads=8, head_dim=128,
-                 partial_rotary_factor=0.75)
+                 partial_rotary_factor=0.75, max_position_embeddings=131072,
+                 rope_scaling={"type": "longrope",
+                               "long_factor": [round(1.0 + 60.0 * (i / 47) ** 3, 4) for i in range(48)],
+                               "short_factor": [round(1.0 + 0.05 * i, 4) for i in range(48)]})
 
 
 # ---------------------------------------------------------------- weights

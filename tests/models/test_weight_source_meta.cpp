@@ -1,7 +1,8 @@
 // WeightSource::meta_item, the per-layer entries of a metadata array that a definition reads
 // one layer at a time (meta_item("layer_types", i, ...)): a GGUF array's elements as numbers
 // or strings; nothing past its end, for a key it lacks, or for a key that is no array. And
-// a config.json's nested keys (rope_scaling.factor) read as "outer.inner".
+// a config.json's nested keys (rope_scaling.factor) read as "outer.inner", and a list of
+// numbers as the tensor "meta:KEY".
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -57,6 +58,15 @@ TEST(WeightSourceMeta, NestedKeysOfAConfigJson) {
   EXPECT_FALSE(src->has_meta("sliding_window"));
   EXPECT_FALSE(src->has_meta("hidden_size.x"));
   EXPECT_EQ(src->meta("rope_scaling.absent"), std::nullopt);
+
+  // A list of numbers as a tensor (LongRoPE's factors).
+  EXPECT_TRUE(src->has_tensor("meta:rope_scaling.betas"));
+  EXPECT_EQ(src->meta_tensor("meta:rope_scaling.betas"), (std::vector<float>{32, 1}));
+  EXPECT_EQ(src->shape("meta:rope_scaling.betas"), (std::vector<int64_t>{2}));
+  EXPECT_FALSE(src->has_tensor("meta:rope_scaling.type")) << "a string, not a list of numbers";
+  EXPECT_FALSE(src->has_tensor("meta:rope_scaling.absent"));
+  EXPECT_EQ(src->meta_tensor("w"), std::nullopt);
+  EXPECT_TRUE(src->has_tensor("w"));
 }
 
 }  // namespace

@@ -171,6 +171,8 @@ class Config:
     rope_factors: object = None
     # YaRN's scaling (factor, original_context, beta_fast, beta_slow), or None.
     rope_yarn: object = None
+    # cos and sin times this (LongRoPE's attention factor); YaRN's comes with rope_yarn.
+    rope_attn: float = 1.0
     # The features of a head RoPE turns, the first of it (partial rotary); None: all.
     rotary_dim: object = None
     # Gemma 2's soft-caps c * tanh(x / c): of the attention scores (after the query scale,
@@ -251,6 +253,10 @@ def model_from_gguf(path):
             layers.append(L)
         cfg.keys_interleaved = permuted
         cfg.rope_factors = t.get("rope_freqs.weight")
+        if "rope_factors_long.weight" in t:  # LongRoPE: the long divisors past the original context
+            long = float(g("context_length")) > float(g("rope.scaling.original_context_length"))
+            cfg.rope_factors = t["rope_factors_long.weight" if long else "rope_factors_short.weight"]
+            cfg.rope_attn = float(g("rope.scaling.attn_factor", 1.0))
         if g("rope.scaling.type", "none") == "linear":
             linear = np.full(head_dim // 2, float(g("rope.scaling.factor")), np.float64)
             cfg.rope_factors = linear if cfg.rope_factors is None else cfg.rope_factors * linear
@@ -330,6 +336,14 @@ def _llama_like_from_hf(c, t):
                  [float(c.get("rope_theta", 10000.0))] * n_layers, _hf_windows(c, n_layers), head_dim ** -0.5)
     cfg.rotary_dim = int(head_dim * c.get("partial_rotary_factor", 1.0))
     scaling = c.get("rope_scaling") or {}
+    if scaling.get("rope_type", scaling.get("type")) == "longrope":
+        # Phi-3's (transformers' _compute_longrope_parameters), with the long factors whenever
+        # the context passes the original one, as lmc and llama.cpp (at its default context) take them.
+        original = c.get("original_max_position_embeddings", c["max_position_embeddings"])
+        growth = c["max_position_embeddings"] / original
+        cfg.rope_factors = np.asarray(scaling["long_factor" if growth > 1 else "short_factor"], np.float64)
+        cfg.rope_attn = scaling.get("attention_factor") or (
+            math.sqrt(1 + math.log(growth) / math.log(original)) if growth > 1 else 1.0)
     if scaling.get("rope_type", scaling.get("type")) == "yarn":
         cfg.rope_yarn = dict(factor=float(scaling["factor"]),
                              original_context=float(scaling.get("original_max_position_embeddings",
@@ -593,14 +607,14 @@ def yarn_inv_freq(base, rd, yarn):
     return inv_freq, attention
 
 
-def rope(x, positions, base, factors=None, rotary_dim=None, yarn=None):
+def rope(x, positions, base, factors=None, rotary_dim=None, yarn=None, attention=1.0):
     """HF rotate_half RoPE on x [T, heads, head_dim], each pair's frequency divided by
-    `factors` when given, YaRN's frequencies and attention factor when `yarn` is; with
+    `factors` when given, YaRN's frequencies and attention factor when `yarn` is (else cos and
+    sin times `attention`, LongRoPE's); with
     `rotary_dim`, on the first rotary_dim features of each head only (partial rotary), the
     rest passed through."""
     rd = rotary_dim or x.shape[-1]
     inv_freq = 1.0 / (base ** (np.arange(0, rd, 2, dtype=np.float64) / rd))
-    attention = 1.0
     if yarn is not None:
         inv_freq, attention = yarn_inv_freq(base, rd, yarn)
     if factors is not None:
@@ -682,8 +696,8 @@ class Session:
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
-        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn),
-                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn))
+        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn),
+                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
