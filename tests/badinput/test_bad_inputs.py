@@ -844,8 +844,8 @@ def rows():
             setup=lambda d: write_tiny_family(d, "qwen2", rope_scaling={"type": "dynamic", "factor": 4.0})),
         Row("hf_phi3_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
             r"^\S*models/phi3-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
-            r"rope_scaling type 'su' is not implemented by phi3-hf\.yaml$",
-            setup=lambda d: write_tiny_family(d, "phi3", rope_scaling={"type": "su", "long_factor": [1.0] * 8})),
+            r"rope_scaling type 'dynamic' is not implemented by phi3-hf\.yaml$",
+            setup=lambda d: write_tiny_family(d, "phi3", rope_scaling={"type": "dynamic", "factor": 2.0})),
         # Gemma 2's soft-caps: a null one is none in transformers, a missing one its default,
         # which changed between versions; gemma2-hf.yaml takes neither.
         Row("hf_gemma2_null_softcap", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,

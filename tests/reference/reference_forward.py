@@ -336,7 +336,7 @@ def _llama_like_from_hf(c, t):
                  [float(c.get("rope_theta", 10000.0))] * n_layers, _hf_windows(c, n_layers), head_dim ** -0.5)
     cfg.rotary_dim = int(head_dim * c.get("partial_rotary_factor", 1.0))
     scaling = c.get("rope_scaling") or {}
-    if scaling.get("rope_type", scaling.get("type")) == "longrope":
+    if scaling.get("rope_type", scaling.get("type")) in ("longrope", "su"):
         # Phi-3's (transformers' _compute_longrope_parameters), with the long factors whenever
         # the context passes the original one, as lmc and llama.cpp (at its default context) take them.
         original = c.get("original_max_position_embeddings", c["max_position_embeddings"])
