@@ -5,19 +5,14 @@
 // and refuses any relocation whose bytes lie outside its block, which the fixups would
 // otherwise write out of bounds. Found by driving ORC with corrupt copies of an object.
 #pragma once
-#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+#include "codegen/link_pass_plugin.h"
 
 namespace lmc::codegen {
 
-class LinkGraphGuard final : public llvm::orc::ObjectLinkingLayer::Plugin {
+class LinkGraphGuard final : public LinkPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& graph,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override { return llvm::Error::success(); }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey, llvm::orc::ResourceKey) override {}
 };
 
 }  // namespace lmc::codegen

@@ -4,19 +4,14 @@
 // (ORC's own PerfSupportPlugin writes a jitdump through a process-control bootstrap
 // symbol the loader module's hidden copy of ORC does not export, and needs perf inject.)
 #pragma once
-#include <llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h>
+#include "codegen/link_pass_plugin.h"
 
 namespace lmc::codegen {
 
-class PerfMapPlugin final : public llvm::orc::ObjectLinkingLayer::Plugin {
+class PerfMapPlugin final : public LinkPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& graph,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override { return llvm::Error::success(); }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey, llvm::orc::ResourceKey) override {}
 };
 
 }  // namespace lmc::codegen

@@ -14,30 +14,16 @@ request asks for one token, so its time is the time to first token.
 Prints the medians, their ratio and the tokens the server reports reused.
 """
 import argparse
-import http.client
-import json
 import statistics
-import time
-import urllib.parse
+
+import bench_serve  # tools/bench_serve.py, beside this file: its POST helper
 
 WORDS = ("the compiler lowers each layer of the model to a graph of tensor operations and fuses the "
          "projections that read the same input before it generates the kernels for the machine").split()
 
 
-def post(url, key, body):
-    u = urllib.parse.urlparse(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
-    headers = {"Content-Type": "application/json"}
-    if key:
-        headers["Authorization"] = "Bearer " + key
-    t0 = time.time()
-    c.request("POST", "/v1/chat/completions", body=json.dumps(body), headers=headers)
-    r = c.getresponse()
-    data = json.loads(r.read())
-    c.close()
-    if r.status != 200:
-        raise RuntimeError(f"HTTP {r.status}: {data}")
-    return data, time.time() - t0
+def chat(url, key, body):
+    return bench_serve.post(url, "/v1/chat/completions", body, key)
 
 
 def user_message(turn, words):
@@ -49,13 +35,13 @@ def conversation(url, key, turns, words):
     for t in range(turns):
         messages.append({"role": "user", "content": user_message(t, words)})
         if t + 1 < turns:
-            data, _ = post(url, key, {"messages": messages, "max_tokens": 32, "temperature": 0})
+            data, _ = chat(url, key, {"messages": messages, "max_tokens": 32, "temperature": 0})
             messages.append({"role": "assistant", "content": data["choices"][0]["message"]["content"]})
     return messages
 
 
 def first_token(url, key, messages, cache):
-    data, seconds = post(url, key, {"messages": messages, "max_tokens": 1, "temperature": 0, "cache_prompt": cache})
+    data, seconds = chat(url, key, {"messages": messages, "max_tokens": 1, "temperature": 0, "cache_prompt": cache})
     details = data["usage"].get("prompt_tokens_details") or {}
     return seconds, data["usage"]["prompt_tokens"], details.get("cached_tokens", 0)
 
@@ -74,7 +60,7 @@ def main():
     for r in range(args.rounds):
         for cache in ((True, False) if r % 2 == 0 else (False, True)):
             if cache:
-                post(args.url, args.api_key, {"messages": before_last, "max_tokens": 32, "temperature": 0})
+                chat(args.url, args.api_key, {"messages": before_last, "max_tokens": 32, "temperature": 0})
             last = {"role": "user", "content": user_message(1000 + 2 * r + cache, args.words)}
             seconds, prompt_tokens, cached = first_token(args.url, args.api_key, messages[:-1] + [last], cache)
             (on if cache else off).append(seconds)

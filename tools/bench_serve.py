@@ -23,21 +23,27 @@ PROMPTS = ["The capital of France is", "Once upon a time", "def fibonacci(n):", 
            "In 1969, the first", "Water boils at", "My favourite book is", "A compiler turns"]
 
 
-def complete(url, prompt, tokens, key):
+def post(url, path, body, key):
+    """(the JSON answer, seconds it took) of one POST; raises on a status other than 200."""
     u = urllib.parse.urlparse(url)
     c = http.client.HTTPConnection(u.hostname, u.port, timeout=600)
     headers = {"Content-Type": "application/json"}
     if key:
         headers["Authorization"] = "Bearer " + key
-    body = {"prompt": prompt, "max_tokens": tokens, "temperature": 0, "ignore_eos": True}
     t0 = time.time()
-    c.request("POST", "/v1/completions", body=json.dumps(body), headers=headers)
+    c.request("POST", path, body=json.dumps(body), headers=headers)
     r = c.getresponse()
     data = json.loads(r.read())
     c.close()
     if r.status != 200:
         raise RuntimeError(f"HTTP {r.status}: {data}")
-    return data["usage"]["completion_tokens"], time.time() - t0
+    return data, time.time() - t0
+
+
+def complete(url, prompt, tokens, key):
+    body = {"prompt": prompt, "max_tokens": tokens, "temperature": 0, "ignore_eos": True}
+    data, seconds = post(url, "/v1/completions", body, key)
+    return data["usage"]["completion_tokens"], seconds
 
 
 def round_of(url, streams, tokens, key):
