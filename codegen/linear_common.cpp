@@ -17,10 +17,12 @@ llvm::Value* LinearIO::load_input(llvm::Value* t, llvm::Value* k, unsigned lanes
   return count ? masked_load_f32x(b_, ptr, lanes, count) : load_f32x(b_, ptr, lanes);
 }
 
-void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) {
+void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance) { prefetch_ahead(b, p, i64c(b, distance)); }
+
+void prefetch_ahead(Builder& b, llvm::Value* p, llvm::Value* distance) {
   // A plain (not inbounds) address: it may point past the weights near their end,
   // which a prefetch tolerates.
-  auto* at = b.CreateGEP(b.getInt8Ty(), p, i64c(b, distance));
+  auto* at = b.CreateGEP(b.getInt8Ty(), p, distance);
   b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()}, {at, b.getInt32(0), b.getInt32(2), b.getInt32(1)});
 }
 

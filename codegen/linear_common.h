@@ -55,6 +55,7 @@ class LinearIO {
 // prefetcht1 of p + distance: the weights a kernel reads next, which the hardware
 // prefetchers leave to DRAM latency while only a few short rows are in flight.
 void prefetch_ahead(Builder& b, llvm::Value* p, int64_t distance);
+void prefetch_ahead(Builder& b, llvm::Value* p, llvm::Value* distance);
 
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);         // f32 weights

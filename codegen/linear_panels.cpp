@@ -44,7 +44,10 @@ using namespace int8_tile;
 // software prefetches fill L1, 2 panels (~22 KB) ahead evicted the lines before their use
 // — Gemma 3's output projection, one thread, 1/2/4 rows: 7.2/15.2/16.4 ms at 2 panels,
 // 5.6/6.4/10.6 at 1 KB, 9.0/9.2/12.7 at 2 KB (bench_linear batch_q8_0x16/640x262144).
-constexpr int64_t kPrefetchBytes = 1024;
+// On Zen 5 at 7B shapes 1 KB was too short: decode_q4_kx16_cold/4096x14336, one thread,
+// 27.4 (1 KB) / 29.2 (2 KB) / 33.0 (4 KB) / 36.4 (8 KB) / 36.4 (16 KB) GB/s, and the
+// output projection's 1/2/4 rows 5.9/6.3/7.9 -> 4.5/4.3/7.0 µs at 8 KB.
+constexpr int64_t kPrefetchBytes = 8192;
 
 static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel's columns");
 
