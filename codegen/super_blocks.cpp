@@ -74,8 +74,13 @@ WeightBlock four_five_bit_piece(Builder& b, ir::DType t, llvm::Value* super, int
 WeightBlock six_bit_piece(Builder& b, llvm::Value* super, int j) {
   int half = j / 4, r = j % 4;
   auto* low = field(b, load_words(b, super, 64 * half + 32 * (r % 2)), 4 * static_cast<unsigned>(r / 2), 0x0F0F0F0F);
-  auto* high = field(b, load_words(b, super, kQ6High + 32 * half), 2 * static_cast<unsigned>(r), 0x03030303);
-  return {b.CreateBitCast(b.CreateOr(low, b.CreateShl(high, u32s(b, 4))), i8x(b, 32)), nullptr};
+  // The two high bits moved straight to bits 4..5 and masked there: one shift, not two.
+  auto* words = load_words(b, super, kQ6High + 32 * half);
+  int up = 4 - 2 * r;
+  auto* moved = up > 0 ? b.CreateShl(words, u32s(b, static_cast<uint32_t>(up)))
+                       : up < 0 ? b.CreateLShr(words, u32s(b, static_cast<uint32_t>(-up))) : words;
+  auto* high = b.CreateAnd(moved, u32s(b, 0x30303030));
+  return {b.CreateBitCast(b.CreateOr(low, high), i8x(b, 32)), nullptr};
 }
 
 // Piece j of a q3_k: bits 2r, 2r + 1 (r = j % 4) of the low parts' 32 bytes of its half,
