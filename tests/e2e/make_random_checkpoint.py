@@ -18,7 +18,8 @@ A finished directory holds a stamp naming what it was made from; when the stamp 
 the script does nothing, so a build directory generates each checkpoint once.
 
 Gemma 3 1B keeps its shapes but gets a sliding window of 16 instead of 512, so the test's
-few dozen positions cross the window on the five local layers of every six; Mistral and
+few dozen positions cross the window on the five local layers of every six, and the linear
+RoPE scaling of Gemma 3 4B and larger (factor 8 on the global layers); Mistral and
 Phi-3 (windows of 4096 and 2047 on every layer) get 16 too, and so do Gemma 2's even layers.
 Gemma 2 keeps its real final logit soft-cap (30: the logit of a token's own embedding row
 reaches ~90 on random weights, so it binds hard) but gets an attention soft-cap of 5 instead
@@ -38,7 +39,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 5  # bump when the output changes, so stale directories are regenerated
+VERSION = 6  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -64,7 +65,9 @@ QWEN_BASE_VOCAB = SMALL_VOCAB - 293
 GEMMA3_1B = dict(model_type="gemma3_text", architectures=["Gemma3ForCausalLM"], hidden_size=1152,
                  num_hidden_layers=26, num_attention_heads=4, num_key_value_heads=1, head_dim=256,
                  intermediate_size=6912, rms_norm_eps=1e-6, sliding_window=16, sliding_window_pattern=6,
-                 rope_theta=1000000.0, rope_local_base_freq=10000.0, rope_scaling=None,
+                 rope_theta=1000000.0, rope_local_base_freq=10000.0,
+                 # Gemma 3 4B's and larger's: the global layers' positions divided by 8.
+                 rope_scaling={"rope_type": "linear", "factor": 8.0},
                  query_pre_attn_scalar=256, max_position_embeddings=32768, vocab_size=SMALL_VOCAB,
                  hidden_activation="gelu_pytorch_tanh", attn_logit_softcapping=None,
                  final_logit_softcapping=None, bos_token_id=2, eos_token_id=1, pad_token_id=0,

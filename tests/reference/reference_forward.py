@@ -169,6 +169,9 @@ class Config:
     # Per-pair divisors of the RoPE frequencies (a GGUF's rope_freqs.weight, or a linear
     # scaling's factor), or None.
     rope_factors: object = None
+    # Per layer, a divisor of every RoPE frequency (Gemma 3's linear scaling, which only its
+    # global layers take), or None.
+    rope_layer_divisors: object = None
     # YaRN's scaling (factor, original_context, beta_fast, beta_slow), or None.
     rope_yarn: object = None
     # cos and sin times this (LongRoPE's attention factor); YaRN's comes with rope_yarn.
@@ -199,6 +202,12 @@ def _unpermute_rope_rows(w, n_heads):
     return np.ascontiguousarray(w.reshape(n_heads, half, 2, -1).swapaxes(1, 2).reshape(out_dim, -1))
 
 
+def _global_layer_divisors(windows, factor):
+    """Gemma 3's linear RoPE scaling: the global layers' (window 0) positions divided by
+    `factor`, the sliding-window layers' not."""
+    return [factor if w == 0 else 1.0 for w in windows]
+
+
 def model_from_gguf(path):
     meta, t = read_gguf(path)
     arch = meta["general.architecture"]
@@ -222,6 +231,8 @@ def model_from_gguf(path):
             query_scale = (d_model // n_heads if n_layers == 46 else head_dim) ** -0.5
         cfg = Config("gemma3", d_model, n_layers, n_heads, n_kv, head_dim, eps, vocab, bases, windows,
                      query_scale, math.sqrt(d_model), "gelu_tanh")
+        if arch == "gemma3" and g("rope.scaling.type", "none") == "linear":
+            cfg.rope_layer_divisors = _global_layer_divisors(windows, float(g("rope.scaling.factor")))
         if arch == "gemma2":
             cfg.attn_softcap = float(g("attn_logit_softcapping", 50.0))
             cfg.final_softcap = float(g("final_logit_softcapping", 30.0))
@@ -398,6 +409,9 @@ def model_from_hf_dir(directory):
         # None (Gemma 3's) turns a cap off.
         cfg.attn_softcap = c.get("attn_logit_softcapping") or 0.0
         cfg.final_softcap = c.get("final_logit_softcapping") or 0.0
+        scaling = c.get("rope_scaling") or {}
+        if kind != "gemma2" and scaling.get("rope_type", scaling.get("type")) == "linear":
+            cfg.rope_layer_divisors = _global_layer_divisors(windows, float(scaling["factor"]))
         norm = lambda w: w + np.float32(1.0)  # HF applies (1 + w)
         for i in range(n_layers):
             p = lambda n: t[f"model.layers.{i}.{n}.weight"]
@@ -696,8 +710,9 @@ class Session:
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         if "q_norm" in L:
             q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
-        q, k = (rope(q, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn),
-                rope(k, positions, cfg.rope_bases[i], cfg.rope_factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn))
+        factors = cfg.rope_layer_divisors[i] if cfg.rope_layer_divisors else cfg.rope_factors
+        q, k = (rope(q, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn),
+                rope(k, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
