@@ -8,7 +8,7 @@
 // contiguous panel that stays in L2 while every column panel sweeps it (in place, rows
 // K apart, they thrash); a fused prologue is computed in that copy, once per input
 // value. Partial sums over the k blocks live in the first yield; the epilogue runs
-// once, after the last block.
+// once, after the last block, and stores the only value of it.
 #include <llvm/IR/Function.h>
 
 #include "codegen/linear_common.h"
@@ -119,9 +119,14 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
     auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * s.N));
     auto* prior = b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
     auto* v = b.CreateFAdd(prior, sum);
-    masked_store_f32x(b, v, yp, tile.nc);
-    if (!io.plain_output())
-      emit_if(b, tile.last, [&] { io.store_output(b.CreateAdd(tile.t, i64c(b, r)), tile.n0, v, 4, tile.nc); });
+    if (io.plain_output()) {
+      masked_store_f32x(b, v, yp, tile.nc);
+      continue;
+    }
+    // With an epilogue the last block's sums go only through it (a partial-sum store
+    // there would be overwritten at once): no lanes stored then.
+    masked_store_f32x(b, v, yp, b.CreateSelect(tile.last, i64c(b, 0), tile.nc));
+    emit_if(b, tile.last, [&] { io.store_output(b.CreateAdd(tile.t, i64c(b, r)), tile.n0, v, 4, tile.nc); });
   }
 }
 
