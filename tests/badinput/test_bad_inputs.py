@@ -846,6 +846,11 @@ def rows():
             r"^\S*models/phi3-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
             r"rope_scaling type 'dynamic' is not implemented by phi3-hf\.yaml$",
             setup=lambda d: write_tiny_family(d, "phi3", rope_scaling={"type": "dynamic", "factor": 2.0})),
+        # Gemma 3 takes linear scaling (4B and larger) on its global layers, nothing else.
+        Row("hf_gemma3_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*models/gemma3-1b\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"rope_scaling type 'yarn' is not implemented by gemma3-1b\.yaml$",
+            setup=lambda d: write_tiny_family(d, "gemma3-1b", rope_scaling={"rope_type": "yarn", "factor": 8.0})),
         # Gemma 2's soft-caps: a null one is none in transformers, a missing one its default,
         # which changed between versions; gemma2-hf.yaml takes neither.
         Row("hf_gemma2_null_softcap", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
