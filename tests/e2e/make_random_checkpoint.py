@@ -5,7 +5,7 @@ installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen
 Qwen3 0.6B, Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma and
 Qwen ones with a 32768-token vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,mistral,phi3,phi4-mini} OUTDIR [--seed N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,mistral,llama3,phi3,phi4-mini} OUTDIR [--seed N]
                             [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
@@ -107,6 +107,16 @@ MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hi
                   rms_norm_eps=1e-5, rope_theta=10000.0, sliding_window=16, max_position_embeddings=32768,
                   vocab_size=32000, hidden_act="silu", bos_token_id=1, eos_token_id=2,
                   tie_word_embeddings=False, torch_dtype="bfloat16")
+
+# Llama 3.2 1B, 2 of its 16 layers, with its llama3 rope scaling.
+LLAMA3_2_1B = dict(model_type="llama", architectures=["LlamaForCausalLM"], hidden_size=2048, num_hidden_layers=2,
+                   num_attention_heads=32, num_key_value_heads=8, head_dim=64, intermediate_size=8192,
+                   rms_norm_eps=1e-5, rope_theta=500000.0,
+                   rope_scaling={"rope_type": "llama3", "factor": 32.0, "low_freq_factor": 1.0,
+                                 "high_freq_factor": 4.0, "original_max_position_embeddings": 8192},
+                   max_position_embeddings=131072, vocab_size=SMALL_VOCAB, hidden_act="silu",
+                   attention_bias=False, mlp_bias=False, bos_token_id=1, eos_token_id=2,
+                   tie_word_embeddings=True, torch_dtype="bfloat16")
 
 PHI3_MINI = dict(model_type="phi3", architectures=["Phi3ForCausalLM"], hidden_size=3072, num_hidden_layers=1,
                  num_attention_heads=32, num_key_value_heads=32, intermediate_size=8192, rms_norm_eps=1e-5,
@@ -433,6 +443,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
+         "llama3": (LLAMA3_2_1B, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
          "phi3": (PHI3_MINI, llama_like_tensors, "BF16",
                   lambda n: llama_tokenizer(32000 + len(PHI3_ADDED), PHI3_ADDED)),

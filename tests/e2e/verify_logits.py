@@ -2,11 +2,11 @@
 """lmc's logits and greedy tokens against the independent numpy reference
 (tests/reference/reference_forward.py), for one model and several pass pipelines.
 
-  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,phi3,phi4-mini,
-                                                  gemma2-2b}
+  verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,llama3,phi3,
+                                                  phi4-mini,gemma2-2b}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
 
-The Llama-like families (qwen2, qwen3, mistral, phi3) and Gemma 2 are given to lmc as weights alone,
+The Llama-like families (qwen2, qwen3, mistral, llama3, phi3) and Gemma 2 are given to lmc as weights alone,
 with no definition named, so lmc picks the definition from the weights' architecture:
 the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
 the GGUF convert_to_gguf.py made of it through the unfused one. Gemma 3 1B's folder is
@@ -154,11 +154,12 @@ MODELS = {
                   prompts=["The capital of France is in the north of it"]),
 }
 # Generated checkpoints lmc runs from the folder and from its GGUF without a definition named.
-for _family in ("qwen2", "qwen3", "mistral", "phi3", "phi4-mini", "gemma2-2b"):
+for _family in ("qwen2", "qwen3", "mistral", "llama3", "phi3", "phi4-mini", "gemma2-2b"):
     MODELS[_family] = dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
                                                  "Numbers like 12345 are written with digits"])
 # The architectures of issue 35 are held to its F32 bound, 1e-4 (Gemma 2 2B measured 1e-5).
 MODELS["gemma2-2b"]["f32_max_abs"] = 1e-4
+MODELS["llama3"]["f32_max_abs"] = 1e-4
 # The GGUF of a generated folder is checked through the unfused pipeline: the passes see
 # the same graph from either file, which the folder's run checks through every pipeline.
 GGUF_PIPELINES = ["none"]

@@ -338,6 +338,20 @@ def _hf_windows(c, n_layers):
     return [window] * n_layers
 
 
+def _llama3_divisors(base, head_dim, s):
+    """transformers' _compute_llama3_parameters as per-pair divisors of the frequencies: low
+    frequencies divided by factor, high ones kept, the band between blended (in f64)."""
+    inv_freq = 1.0 / (base ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+    factor, low, high = float(s["factor"]), float(s["low_freq_factor"]), float(s["high_freq_factor"])
+    original = float(s["original_max_position_embeddings"])
+    wavelen = 2 * math.pi / inv_freq
+    smooth = (original / wavelen - low) / (high - low)
+    scaled = np.where(wavelen > original / low, inv_freq / factor, inv_freq)
+    medium = (wavelen >= original / high) & (wavelen <= original / low)
+    scaled = np.where(medium, (1 - smooth) * inv_freq / factor + smooth * inv_freq, scaled)
+    return inv_freq / scaled
+
+
 def _llama_like_from_hf(c, t):
     d_model, n_layers = c["hidden_size"], c["num_hidden_layers"]
     n_heads, n_kv = c["num_attention_heads"], c["num_key_value_heads"]
@@ -355,6 +369,8 @@ def _llama_like_from_hf(c, t):
         cfg.rope_factors = np.asarray(scaling["long_factor" if growth > 1 else "short_factor"], np.float64)
         cfg.rope_attn = scaling.get("attention_factor") or (
             math.sqrt(1 + math.log(growth) / math.log(original)) if growth > 1 else 1.0)
+    if scaling.get("rope_type", scaling.get("type")) == "llama3":
+        cfg.rope_factors = _llama3_divisors(float(c.get("rope_theta", 10000.0)), head_dim, scaling)
     if scaling.get("rope_type", scaling.get("type")) == "yarn":
         cfg.rope_yarn = dict(factor=float(scaling["factor"]),
                              original_context=float(scaling.get("original_max_position_embeddings",
