@@ -76,6 +76,7 @@ def gguf(tensors=(), kv=b"", n_kv=0, n_tensors=None, data=b""):
 F32 = 0
 IQ2_XXS = 16
 GGUF_STRING = 8
+GGUF_UINT32 = 4
 
 
 def gguf_string_kv(key, value):
@@ -83,6 +84,11 @@ def gguf_string_kv(key, value):
         b = text.encode()
         return struct.pack("<Q", len(b)) + b
     return s(key) + struct.pack("<I", GGUF_STRING) + s(value)
+
+
+def gguf_u32_kv(key, value):
+    b = key.encode()
+    return struct.pack("<Q", len(b)) + b + struct.pack("<II", GGUF_UINT32, value)
 
 
 def tiny_gguf_bytes():
@@ -827,6 +833,12 @@ def rows():
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba'",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
+        # Mixtral's GGUFs say llama, with experts: llama.yaml refuses them by name.
+        Row("gguf_llama_with_experts", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
+            r"^\S*models/llama\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*m\.gguf: "
+            r"mixture of experts \(llama\.expert_count\) is not implemented by llama\.yaml$",
+            {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "llama")
+                                    + gguf_u32_kv("llama.expert_count", 8), n_kv=2)}),
         Row("gguf_no_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no general\.architecture metadata to choose a model definition by; "
             r"pass --model-def FILE\.yaml$", {"m.gguf": lambda: gguf()}),
