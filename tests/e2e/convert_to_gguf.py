@@ -132,25 +132,21 @@ def write_hparams(w, c):
         w.add_rope_scaling_orig_ctx_len(scaling["original_max_position_embeddings"])
 
 
-def llama3_rope_divisors(c):
+def llama3_rope_freqs(head_dim, base, factor, low, high, original_context):
     """Llama 3.1+'s rope_scaling as per-pair divisors of the frequencies, rope_freqs.weight, as
-    llama.cpp's converter writes them: 1 for wavelengths under original / high_freq_factor,
-    factor over original / low_freq_factor, and between the blend's reciprocal."""
-    s = c["rope_scaling"]
-    head_dim = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
-    factor, low, high = s["factor"], s.get("low_freq_factor", 1.0), s.get("high_freq_factor", 4.0)
-    original = s.get("original_max_position_embeddings", 8192)
-    divisors = []
-    for freq in 1.0 / (c["rope_theta"] ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim)):
-        wavelen = 2 * math.pi / freq
-        if wavelen < original / high:
-            divisors.append(1.0)
-        elif wavelen > original / low:
-            divisors.append(factor)
+    llama.cpp's converter (LlamaModel.generate_extra_tensors) writes them: 1 for short
+    wavelengths, `factor` for long ones, a smooth blend between."""
+    out = []
+    for i in range(head_dim // 2):
+        wavelen = 2 * np.pi / base ** (-2.0 * i / head_dim)
+        if wavelen < original_context / high:
+            out.append(1.0)
+        elif wavelen > original_context / low:
+            out.append(factor)
         else:
-            smooth = (original / wavelen - low) / (high - low)
-            divisors.append(1.0 / ((1 - smooth) / factor + smooth))
-    return np.asarray(divisors, np.float32)
+            smooth = (original_context / wavelen - low) / (high - low)
+            out.append(1 / ((1 - smooth) / factor + smooth))
+    return np.array(out, dtype=np.float32)
 
 
 def gemma3_unwritable(c):
@@ -342,7 +338,10 @@ def convert(src, out):
         for which in ("long", "short"):
             w.add_tensor(f"rope_factors_{which}.weight", np.asarray(scaling[f"{which}_factor"], np.float32))
     if scaling.get("rope_type", scaling.get("type")) == "llama3":
-        w.add_tensor("rope_freqs.weight", llama3_rope_divisors(c))
+        head_dim = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
+        w.add_tensor("rope_freqs.weight", llama3_rope_freqs(
+            head_dim, c["rope_theta"], scaling["factor"], scaling.get("low_freq_factor", 1.0),
+            scaling.get("high_freq_factor", 4.0), scaling.get("original_max_position_embeddings", 8192)))
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

@@ -23,6 +23,7 @@ from gguf import GGMLQuantizationType as Q
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "badinput"))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "reference"))
+import convert_to_gguf  # noqa: E402
 import make_tiny_model  # noqa: E402
 import random_blocks  # noqa: E402
 
@@ -42,22 +43,6 @@ TYPES = {
 }
 
 
-def llama3_rope_freqs(head_dim, base=10000.0, factor=8.0, low=1.0, high=4.0, original_context=16):
-    """llama.cpp's LlamaModel.generate_extra_tensors: 1 for short wavelengths, `factor` for
-    long ones, a smooth blend between."""
-    out = []
-    for i in range(head_dim // 2):
-        wavelen = 2 * np.pi / base ** (-2.0 * i / head_dim)
-        if wavelen < original_context / high:
-            out.append(1.0)
-        elif wavelen > original_context / low:
-            out.append(factor)
-        else:
-            smooth = (original_context / wavelen - low) / (high - low)
-            out.append(1 / ((1 - smooth) / factor + smooth))
-    return np.array(out, dtype=np.float32)
-
-
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     rng = np.random.default_rng(11)
@@ -73,7 +58,8 @@ def main(outdir):
         # assume them as llama.cpp (and lmc) do when the keys are absent.
         w.add_add_bos_token(True)
         w.add_add_space_prefix(True)
-        w.add_tensor("rope_freqs.weight", llama3_rope_freqs(WIDE.d_model // make_tiny_model.N_HEADS))
+        w.add_tensor("rope_freqs.weight", convert_to_gguf.llama3_rope_freqs(
+            WIDE.d_model // make_tiny_model.N_HEADS, base=10000.0, factor=8.0, low=1.0, high=4.0, original_context=16))
     make_tiny_model.write_gguf(os.path.join(outdir, "typed.gguf"), WIDE, retype, more_metadata=tokenizer_flags)
 
 
