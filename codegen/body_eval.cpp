@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "codegen/describe_op.h"
 #include "codegen/scalar_expr_emit.h"
 #include "ir/error.h"
 #include "ir/op_registry.h"
@@ -31,8 +32,29 @@ int64_t split_offset(const ir::Op& split, int index) {
 }  // namespace
 
 BodyEval::BodyEval(Builder& b, const ir::Graph& body, std::vector<llvm::Value*> args, ir::Type row_type,
-                   int64_t segment)
-    : b_(b), body_(body), args_(std::move(args)), row_type_(std::move(row_type)), segment_(segment) {}
+                   int64_t segment, unsigned lanes)
+    : b_(b), body_(body), args_(std::move(args)), row_type_(std::move(row_type)), segment_(segment), lanes_(lanes) {}
+
+// A rotation's row ids and factors are region arguments (ir/fusion_region.h), read whole.
+llvm::Value* BodyEval::argument(const ir::Op& op, int k) {
+  const ir::Value* v = op.operand(static_cast<size_t>(k));
+  if (v->def()) fail(op, "operand " + std::to_string(k) + " must be a region argument");
+  return args_.at(v->index());
+}
+
+void BodyEval::prepare_rotations(llvm::Function& fn) {
+  for (const auto& op : body_.ops()) {
+    if (!ir::is_role(*op, ir::OpRole::Rotation)) continue;
+    int factors = ir::traits(*op).rotation.factors;
+    llvm::Value* f = op->operands().size() > static_cast<size_t>(factors) ? argument(*op, factors) : nullptr;
+    tables_[op.get()] = rope_tables(b_, fn, rope_shape(describe(*op)), f);
+  }
+}
+
+void BodyEval::fill_rotations(llvm::Value* row) {
+  for (const auto& [op, tables] : tables_)
+    fill_rope_tables(b_, tables, i32_at(b_, argument(*op, ir::traits(*op).rotation.row_ids), row));
+}
 
 bool BodyEval::broadcast(const ir::Type& t) const { return t.rank() == 1 && !(t == row_type_); }
 
@@ -63,6 +85,12 @@ void BodyEval::set_stats(const ir::Op* reduction, std::vector<llvm::Value*> stat
   stats_[reduction] = std::move(stats);
 }
 
+bool BodyEval::reads_rotation(const ir::Op& op) const {
+  for (const ir::Value* v : op.operands())
+    if (v->def() && (ir::is_role(*v->def(), ir::OpRole::Rotation) || reads_rotation(*v->def()))) return true;
+  return false;
+}
+
 std::vector<const ir::Op*> BodyEval::reductions() const {
   std::vector<const ir::Op*> out;
   for (const auto& op : body_.ops())
@@ -71,15 +99,19 @@ std::vector<const ir::Op*> BodyEval::reductions() const {
 }
 
 std::vector<llvm::Value*> BodyEval::row_stats(const ir::Op& red, llvm::Value* row, llvm::Value* seg) {
-  // 32 lanes: four independent ymm accumulators hide the add latency.
-  constexpr unsigned kLanes = 32;
+  // 32 lanes, four independent ymm accumulators, hide the add latency; a statistic of a
+  // rotated value steps as the rotation must (a scalar when its pairs are that narrow).
+  const unsigned kLanes = reads_rotation(red) ? lanes_ : 32;
+  auto splat_identity = [&](float identity) -> llvm::Value* {
+    return kLanes == 1 ? static_cast<llvm::Value*>(f32c(b_, identity)) : splat_f32(b_, kLanes, identity);
+  };
   const ir::RowReduction& def = ir::traits(red).reduction;
   std::vector<llvm::Value*>& stats = stats_[&red];
   stats.clear();
   for (const ir::ReductionStep& step : def.steps) {
     bool sum = step.combine == ir::Combine::Sum;
     float identity = sum ? 0.0f : -std::numeric_limits<float>::infinity();
-    Carried acc = emit_chunks_carry(b_, segment_, kLanes, {splat_f32(b_, kLanes, identity)},
+    Carried acc = emit_chunks_carry(b_, segment_, kLanes, {splat_identity(identity)},
                                     [&](llvm::Value* i, llvm::Value* count, const Carried& cur) {
       Point pt(*this, RowPos{row, seg, b_.CreateAdd(seg, i), kLanes, count});
       ExprLeaves leaves{cur[0], [&](int k) { return pt.value(red.operand(k)); }, &red.attrs(), &stats, nullptr, 0};
@@ -94,7 +126,7 @@ std::vector<llvm::Value*> BodyEval::row_stats(const ir::Op& red, llvm::Value* ro
       auto* t = mask(emit_scalar_expr(b_, step.term, leaves));
       return Carried{sum ? b_.CreateFAdd(cur[0], t) : vmax(b_, cur[0], t)};
     });
-    llvm::Value* total = sum ? hsum(b_, acc[0]) : hmax(b_, acc[0]);
+    llvm::Value* total = kLanes == 1 ? acc[0] : sum ? hsum(b_, acc[0]) : hmax(b_, acc[0]);
     ExprLeaves fin{total, nullptr, &red.attrs(), &stats, total, static_cast<float>(segment_)};
     stats.push_back(emit_scalar_expr(b_, step.finish, fin));
   }
@@ -120,6 +152,8 @@ llvm::Value* BodyEval::Point::value(const ir::Value* v) {
       if (st == e_.stats_.end()) fail(*op, "its row statistics were not computed before it is read");
       out = emit_scalar_expr(e_.b_, t.reduction.apply,
                              ExprLeaves{like, input, &op->attrs(), &st->second, nullptr, 0});
+    } else if (t.role == ir::OpRole::Rotation) {
+      out = rotate(*op);
     } else if (t.slices) {
       RowPos at = pos_;
       at.col = e_.b_.CreateAdd(pos_.col, i64c(e_.b_, split_offset(*op, v->index())));
@@ -132,6 +166,36 @@ llvm::Value* BodyEval::Point::value(const ir::Value* v) {
   }
   memo_[v] = out;
   return out;
+}
+
+// The op table's value with the element's partner (computed at its column, or the
+// neighbouring lane) and the row's tables; columns past the rotary part keep in(0).
+llvm::Value* BodyEval::Point::rotate(const ir::Op& op) {
+  auto tab = e_.tables_.find(&op);
+  if (tab == e_.tables_.end()) fail(op, "its row tables were not filled before it is read");
+  Builder& b = e_.b_;
+  RotationAt at = rotation_at(b, tab->second, pos_.col, pos_.lanes);
+  auto input = [&](int k) { return value(op.operand(static_cast<size_t>(k))); };
+  auto partner = [&](int k) -> llvm::Value* {
+    if (at.swap_lanes) {
+      std::vector<int> swap;
+      for (unsigned i = 0; i < pos_.lanes; ++i) swap.push_back(static_cast<int>(i ^ 1u));
+      return b.CreateShuffleVector(input(k), swap);
+    }
+    RowPos there = pos_;
+    there.col = b.CreateAdd(pos_.col, at.partner_shift);
+    Point other(e_, there);
+    return other.value(op.operand(static_cast<size_t>(k)));
+  };
+  auto table = [&](int j) -> llvm::Value* {
+    if (j > 1) fail(op, "a rotation has tables 0 (cos) and 1 (sin), not " + std::to_string(j));
+    return j == 0 ? at.cos : at.sin;
+  };
+  llvm::Value* like = pos_.lanes == 1 ? static_cast<llvm::Value*>(f32c(b, 0)) : splat_f32(b, pos_.lanes, 0);
+  llvm::Value* out = emit_scalar_expr(b, ir::traits(op).rotation.value,
+                                      ExprLeaves{like, input, &op.attrs(), nullptr, nullptr, 0, partner, table});
+  const RopeShape& s = tab->second.shape;
+  return s.rotary_dim < s.head_dim ? b.CreateSelect(at.rotates, out, input(0)) : out;
 }
 
 }  // namespace lmc::codegen

@@ -1,9 +1,11 @@
 // The values of a fusion body at one position of a row, as LLVM values. A position
 // is `lanes` consecutive elements of one row (one scalar when lanes is 1); a value is
 // computed from the body's arguments (loaded from their buffers) through elementwise
-// ops, last-axis splits and row reductions, whose per-row statistics the kernel
-// computes first (row_stats) and hands over (set_stats). Nothing is stored between
-// ops: this is what makes a region one kernel without intermediates.
+// ops, last-axis splits, row reductions, whose per-row statistics the kernel computes
+// first (row_stats) and hands over (set_stats), and rotations (rope), whose per-row
+// angle tables the kernel fills first (fill_rotations) and whose partner element is
+// the operand computed at the partner's position. Nothing is stored between ops: this
+// is what makes a region one kernel without intermediates.
 //
 // Indexing: a value of rank >= 2 is [rows, width] (dims after the first flattened);
 // a rank-1 value that is not the region's row type is one row broadcast over all
@@ -13,6 +15,7 @@
 #include <vector>
 
 #include "codegen/llvm_helpers.h"
+#include "codegen/rope_tables.h"
 #include "ir/graph.h"
 
 namespace lmc::codegen {
@@ -29,9 +32,14 @@ class BodyEval {
  public:
   // `args`: the buffer of each body argument. `row_type`: the type whose rows the
   // kernel walks; `segment`: the columns of one reduction group (the row width when
-  // the reductions normalize whole rows).
+  // the reductions normalize whole rows); `lanes`: columns per vector step.
   BodyEval(Builder& b, const ir::Graph& body, std::vector<llvm::Value*> args, ir::Type row_type,
-           int64_t segment);
+           int64_t segment, unsigned lanes);
+
+  // At the kernel's start: each rotation's frequencies and table storage.
+  void prepare_rotations(llvm::Function& fn);
+  // Per row, before its values: each rotation's angles at the row's position.
+  void fill_rotations(llvm::Value* row);
 
   // The per-row statistics of a reduction op of the body, valid until replaced.
   void set_stats(const ir::Op* reduction, std::vector<llvm::Value*> stats);
@@ -49,6 +57,8 @@ class BodyEval {
     llvm::Value* value(const ir::Value* v);
 
    private:
+    llvm::Value* rotate(const ir::Op& op);
+
     BodyEval& e_;
     RowPos pos_;
     std::map<const ir::Value*, llvm::Value*> memo_;
@@ -64,9 +74,13 @@ class BodyEval {
   std::vector<llvm::Value*> args_;
   ir::Type row_type_;
   int64_t segment_;
+  unsigned lanes_;
   std::map<const ir::Op*, std::vector<llvm::Value*>> stats_;
+  std::map<const ir::Op*, RopeTables> tables_;
 
   bool broadcast(const ir::Type& t) const;
+  bool reads_rotation(const ir::Op& op) const;
+  llvm::Value* argument(const ir::Op& op, int k);
   llvm::Value* load(const ir::Value* arg, const RowPos& pos);
   llvm::Value* address(llvm::Value* buffer, const ir::Type& t, const RowPos& pos);
 };

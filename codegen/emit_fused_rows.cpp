@@ -1,8 +1,9 @@
-// A region without an anchor — elementwise ops, last-axis slices and row reductions
-// — as one loop over rows: per row (per group of a grouped norm) each reduction's
-// statistics in a pre-pass over the row, then one pass computing every yielded
-// value chunk by chunk, with nothing stored in between. Plain elementwise ops and
-// norms are one-op regions of this kind. Work items: rows of the leading dim.
+// A region without an anchor — elementwise ops, last-axis slices, row reductions and
+// rotations (rope) — as one loop over rows: per row each rotation's angle tables, per
+// group of a grouped norm each reduction's statistics in a pre-pass over the group,
+// then one pass computing every yielded value chunk by chunk, with nothing stored in
+// between. Plain elementwise ops, norms and ropes are one-op regions of this kind.
+// Work items: rows of the leading dim.
 #include <llvm/IR/Function.h>
 
 #include "codegen/body_eval.h"
@@ -13,10 +14,6 @@ namespace lmc::codegen {
 
 namespace {
 
-// Four ymm registers per step: enough independent work to hide the latency of the
-// activation polynomials.
-constexpr unsigned kLanes = 32;
-
 void emit(llvm::Function& fn, const KernelDesc& d) {
   FusedRegion r = fused_region(d);
   FusedRowsLayout l = fused_rows_layout(d, r);
@@ -26,9 +23,12 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   std::vector<llvm::Value*> args, outs;
   for (size_t i = 0; i < n_args; ++i) args.push_back(arg_pointer(b, p, static_cast<int>(i)));
   for (size_t i = 0; i < r.body->outputs().size(); ++i) outs.push_back(arg_pointer(b, p, static_cast<int>(n_args + i)));
-  BodyEval eval(b, *r.body, args, r.row_type, r.segment);
+  BodyEval eval(b, *r.body, args, r.row_type, r.segment, r.lanes);
+  eval.prepare_rotations(fn);
   std::vector<const ir::Op*> reductions = eval.reductions();
+  const unsigned kLanes = r.lanes;
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* row) {
+    eval.fill_rotations(row);
     auto segment = [&](llvm::Value* seg) {
       for (const ir::Op* red : reductions) eval.row_stats(*red, row, seg);
       emit_chunks(b, seg, b.CreateAdd(seg, i64c(b, r.segment)), kLanes, [&](llvm::Value* col, llvm::Value* count) {

@@ -14,7 +14,6 @@ namespace lmc::codegen {
 extern const Emitter kEmitLinear;
 extern const Emitter kEmitEmbedding;
 extern const Emitter kEmitFusedRows;
-extern const Emitter kEmitRope;
 extern const Emitter kEmitKvWrite;
 extern const Emitter kEmitAttention;
 extern const Emitter kEmitSplit;
@@ -23,7 +22,7 @@ extern const Emitter kEmitTailRows;
 
 namespace {
 const std::array kEmitters{
-    &kEmitLinear, &kEmitEmbedding, &kEmitRope,   &kEmitKvWrite,  &kEmitAttention,
+    &kEmitLinear, &kEmitEmbedding, &kEmitKvWrite,  &kEmitAttention,
     &kEmitSplit,  &kEmitConcat,    &kEmitTailRows, &kEmitFusedRows,
 };
 }  // namespace

@@ -1,8 +1,11 @@
 #include "codegen/fused_region.h"
 
 #include "codegen/desc_access.h"
+#include "codegen/describe_op.h"
+#include "codegen/rope_shape.h"
 #include "ir/error.h"
 #include "ir/fusion_region.h"
+#include "ir/op_registry.h"
 #include "ir/verifier.h"
 
 namespace lmc::codegen {
@@ -19,6 +22,15 @@ std::shared_ptr<const ir::Graph> single_op_body(const KernelDesc& d) {
   for (size_t i = 0; i < d.results.size(); ++i) outs.push_back(op->add_result("r" + std::to_string(i), d.results[i]));
   g->set_outputs(outs);
   return g;
+}
+
+// Four ymm registers per step hide the latency of the activation polynomials; a rope's
+// step must not straddle a half head or its rotary part.
+unsigned region_lanes(const ir::Graph& body) {
+  unsigned lanes = 32;
+  for (const auto& op : body.ops())
+    if (ir::is_role(*op, ir::OpRole::Rotation)) lanes = rotation_lanes(rope_shape(describe(*op)), lanes);
+  return lanes;
 }
 
 }  // namespace
@@ -40,6 +52,7 @@ FusedRegion fused_region(const KernelDesc& d) {
   r.segment = shape.segment;
   r.plain_input = shape.prologue.empty();
   r.plain_output = shape.epilogue.empty() && r.body->outputs().size() == 1;
+  r.lanes = region_lanes(*r.body);
   return r;
 }
 

@@ -17,6 +17,7 @@ struct FusedRegion {
   int64_t segment = 0;             // columns per reduction group (the row width by default)
   bool plain_input = true;         // the anchor reads operand 0 straight from a buffer
   bool plain_output = true;        // the anchor's result is stored as it is, and only it
+  unsigned lanes = 32;             // columns per vector step (fewer when a rope's pairs need it)
 };
 
 // Validates the body against what the generator can fuse; throws lmc::Error naming

@@ -6,7 +6,6 @@
 #include "codegen/fused_rows_shape.h"
 #include "codegen/kv_write_shape.h"
 #include "codegen/linear_shape.h"
-#include "codegen/rope_shape.h"
 #include "codegen/split_shape.h"
 #include "codegen/tail_rows_shape.h"
 #include "ir/error.h"
@@ -20,7 +19,6 @@ namespace {
 constexpr KernelKind kAnchorKinds[] = {
     {"linear", linear_work_items},
     {"embedding", embedding_work_items},
-    {"rope", rope_work_items},
     {"kv_write", kv_write_work_items},
     {"attention", attention_work_items},
     {"split", split_work_items},
@@ -41,7 +39,8 @@ bool runs_as_rows(std::string_view kind) {
   const ir::OpDef* def = ir::find_op(kind);
   if (!def) return false;
   ir::OpRole role = def->traits.role;
-  return role == ir::OpRole::Elementwise || role == ir::OpRole::RowReduction || role == ir::OpRole::Region;
+  return role == ir::OpRole::Elementwise || role == ir::OpRole::RowReduction || role == ir::OpRole::Rotation ||
+         role == ir::OpRole::Region;
 }
 
 }  // namespace

@@ -9,7 +9,7 @@ RegionIO::RegionIO(Builder& b, const KernelParams& p, const FusedRegion& r) : b_
   for (size_t i = 0; i < body.args().size(); ++i) args_.push_back(arg_pointer(b, p, static_cast<int>(i)));
   for (size_t i = 0; i < body.outputs().size(); ++i)
     outs_.push_back(arg_pointer(b, p, static_cast<int>(body.args().size() + i)));
-  eval_ = std::make_unique<BodyEval>(b, body, args_, r.row_type, r.segment);
+  eval_ = std::make_unique<BodyEval>(b, body, args_, r.row_type, r.segment, r.lanes);
   for (const ir::Op* red : eval_->reductions()) {
     auto steps = static_cast<int64_t>(ir::traits(*red).reduction.steps.size());
     stats_.push_back({red, stack_array(b, b.getFloatTy(), steps * kMaxPreparedRows)});

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <numeric>
 
 namespace lmc::codegen {
 
@@ -76,6 +77,13 @@ std::vector<double> rope_frequencies(const RopeShape& s) {
   return freq;
 }
 
+unsigned rotation_lanes(const RopeShape& s, unsigned lanes) {
+  int64_t g = std::gcd(std::gcd(static_cast<int64_t>(lanes), s.head_dim), s.neox ? s.pairs() : s.rotary_dim);
+  unsigned out = 1;
+  while (out * 2 <= g && g % (out * 2) == 0) out *= 2;
+  return out;
+}
+
 RopeShape rope_shape(const KernelDesc& d) {
   if (d.operands.size() != 2 && d.operands.size() != 3) expect_arity(d, 2, 1);
   expect_arity(d, d.operands.size(), 1);
@@ -105,11 +113,6 @@ RopeShape rope_shape(const KernelDesc& d) {
   if (s.factors && !(d.operands[2] == ir::Type{ir::DType::f32, {ir::Dim::of(s.pairs())}}))
     desc_error(d, "frequency factors must be f32[rotary_dim / 2]");
   return s;
-}
-
-KernelInfo rope_work_items(const KernelDesc& d) {
-  RopeShape s = rope_shape(d);
-  return row_items(s.x.rows, s.x.width * 8);
 }
 
 }  // namespace lmc::codegen

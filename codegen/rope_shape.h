@@ -1,6 +1,5 @@
-// The static shape of a rope kernel (codegen/emit_rope.cpp), validated from its
-// descriptor, and its work items. Free of LLVM, so which kernels a graph needs and how
-// they split can be known without generating them.
+// The static shape of a rope (codegen/rope_tables.h reads it), validated from its
+// descriptor. Free of LLVM, so a rope's contract can be checked without generating it.
 #pragma once
 #include <string>
 #include <vector>
@@ -35,10 +34,11 @@ struct RopeShape {
 // at run time.
 std::vector<double> rope_frequencies(const RopeShape& s);
 
+// The most lanes a vector step over a rope's columns may take so that it never straddles a
+// half head (neox), a pair or the rotary part: a power of two dividing `lanes`.
+unsigned rotation_lanes(const RopeShape& s, unsigned lanes);
+
 // Throws lmc::Error naming the kernel key when d is not a rope the emitter handles.
 RopeShape rope_shape(const KernelDesc& d);
-
-// Rows.
-KernelInfo rope_work_items(const KernelDesc& d);
 
 }  // namespace lmc::codegen

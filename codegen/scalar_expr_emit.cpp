@@ -39,6 +39,12 @@ llvm::Value* leaf(Builder& b, const ir::ScalarExpr& e, const ExprLeaves& l) {
       if (!l.stats || e.index >= static_cast<int>(l.stats->size()))
         throw Error("codegen: error: stat" + std::to_string(e.index) + " is used before it is computed");
       return broadcast(b, l.like, (*l.stats)[e.index]);
+    case K::Partner:
+      if (!l.partner) throw Error("codegen: error: partner" + std::to_string(e.index) + " used outside a rotation");
+      return l.partner(e.index);
+    case K::Table:
+      if (!l.table) throw Error("codegen: error: table" + std::to_string(e.index) + " used outside a rotation");
+      return l.table(e.index);
     default: return nullptr;
   }
 }

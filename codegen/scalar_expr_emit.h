@@ -17,6 +17,8 @@ struct ExprLeaves {
   const std::vector<llvm::Value*>* stats = nullptr;  // stat(j), scalars
   llvm::Value* acc = nullptr;                      // acc (scalar), inside a finish
   float count = 0;                                 // count, inside a finish
+  std::function<llvm::Value*(int)> partner{};      // partner(i), in a rotation's value
+  std::function<llvm::Value*(int)> table{};        // table(j), in a rotation's value
 };
 
 // Throws lmc::Error when a leaf the expression needs is missing (an attribute the op

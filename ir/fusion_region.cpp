@@ -22,6 +22,19 @@ bool per_element(const Op& op, bool reductions_allowed) {
   return t.role == OpRole::Elementwise || t.slices || (reductions_allowed && t.role == OpRole::RowReduction);
 }
 
+// A rotation in a loop over rows: its row ids and factors are read as given, whole, so they
+// must be region arguments; its pairs must lie inside the region's reduction groups.
+void check_rotation(const Op& op, int64_t segment) {
+  const RowRotation& rot = traits(op).rotation;
+  for (int k : {rot.row_ids, rot.factors})
+    if (static_cast<size_t>(k) < op.operands().size() && op.operand(static_cast<size_t>(k))->def())
+      throw Reject{op.where() + ": operand " + std::to_string(k) + " must be a region argument"};
+  int64_t group = op.attr_int("head_dim");
+  if (group <= 0 || segment % group)
+    throw Reject{op.where() + ": its heads of " + std::to_string(group) + " columns straddle the region's groups of " +
+                 std::to_string(segment)};
+}
+
 int64_t row_width(const Type& t) {
   try {
     return t.row_width();
@@ -44,7 +57,8 @@ void chain(const Graph& body, RegionShape& r) {
   r.row_type = body.outputs().at(0)->type();
   int64_t width = row_width(r.row_type);
   for (const auto& op : body.ops()) {
-    if (!per_element(*op, true)) throw Reject{op->where() + " cannot run in a loop over elements"};
+    if (!per_element(*op, true) && !is_role(*op, OpRole::Rotation))
+      throw Reject{op->where() + " cannot run in a loop over elements"};
     if (!is_role(*op, OpRole::RowReduction)) continue;
     int64_t g = group_of(*op, width);
     if (r.segment && g != r.segment)
@@ -53,6 +67,8 @@ void chain(const Graph& body, RegionShape& r) {
     r.segment = g;
   }
   if (!r.segment) r.segment = width;
+  for (const auto& op : body.ops())
+    if (is_role(*op, OpRole::Rotation)) check_rotation(*op, r.segment);
   for (const Value* y : body.outputs())
     if (!(y->type() == r.row_type))
       throw Reject{"yields of different types: " + y->type().str() + " vs " + r.row_type.str()};

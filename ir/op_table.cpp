@@ -354,6 +354,12 @@ OpTraits elementwise(ScalarExpr e, bool commutative = false) {
 OpTraits reduction(RowReduction r) {
   return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
 }
+// x cos + partner sin, the sine signed toward the partner: each pair turns by its angle.
+OpTraits rotation() {
+  OpTraits t = role(R::Rotation);
+  t.rotation.value = fma(sx::in(0), table(0), mul(partner(0), table(1)));
+  return t;
+}
 OpTraits summing_collective() {
   OpTraits t = no_kernel(R::Collective);
   t.sums_ranks = true;
@@ -436,7 +442,7 @@ const std::vector<OpDef> kOps = {
       {"original_context", K::Float, false}, {"beta_fast", K::Float, false}, {"beta_slow", K::Float, false},
       {"attn_factor", K::Float, false}, {"rotary_dim", K::Int, false}},
      rope,
-     "rotary position embedding per head, at each row's position", grouped(role(R::Other), ColumnGroups::Head)},
+     "rotary position embedding per head, at each row's position", grouped(rotation(), ColumnGroups::Head)},
     {"kv_write", 4, 4, {}, kv_write,
      "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",
      with_caches(aliasing(R::View), 1u << 0)},
@@ -487,6 +493,8 @@ void check_reads(const std::string& name, const ScalarExpr& e, int inputs, const
     throw Error("op '" + name + "': its value reads attribute '" + e.attr + "', which it does not declare");
   if (e.kind == ScalarExpr::Kind::Stat || e.kind == ScalarExpr::Kind::Acc || e.kind == ScalarExpr::Kind::Count)
     throw Error("op '" + name + "': an elementwise value cannot read row statistics");
+  if (e.kind == ScalarExpr::Kind::Partner || e.kind == ScalarExpr::Kind::Table)
+    throw Error("op '" + name + "': an elementwise value cannot read a pair partner or a row table");
   for (const ScalarExpr& a : e.args) check_reads(name, a, inputs, attrs);
 }
 
@@ -551,10 +559,10 @@ const char* role_name(OpRole role) {
     case OpRole::WeightTransform: return "weight-transform";
     case OpRole::Elementwise: return "elementwise";
     case OpRole::RowReduction: return "row-reduction";
+    case OpRole::Rotation: return "rotation";
     case OpRole::Anchor: return "anchor";
     case OpRole::View: return "view";
     case OpRole::Region: return "region";
-    case OpRole::Other: return "kernel";
     case OpRole::Collective: return "collective";
   }
   return "?";

@@ -17,7 +17,8 @@ enum class OpRole {
   Anchor,           // the loop nest a fusion region is built around (linear, attention, embedding)
   View,             // selects or aliases elements of operand 0 (reshape, split, tail_rows, kv_write)
   Region,           // a fusion: its body of ordinary ops runs as one kernel
-  Other,            // a kernel of its own that fuses with nothing (rope)
+  Rotation,         // per row, tables from the row's position; per element, a value from the
+                    // element, its partner in a pair and the tables (rope)
   Collective,       // moves data between the ranks of a sharded graph (all_reduce, all_gather):
                     // the runtime's communicator runs it, not a kernel
 };
@@ -30,8 +31,21 @@ enum class ColumnGroups {
   Weight,  // groups of operand 1's length are independent (rms_norm per head)
 };
 
+// A Rotation's element: `value` over in(i) (the element), partner(i) (the other member of
+// its pair) and table(j) (per row and pair: table(0) the cosine of the pair's angle at the
+// row's position, table(1) its sine, negated for the pair's first member). Pairs lie in
+// groups of attribute head_dim columns, among the first rotary_dim (default: head_dim) of
+// each; the others keep in(0). Attribute style pairs them: "neox" i with i + rotary_dim/2,
+// "normal" 2i with 2i+1. Operand `row_ids` holds each row's position; the angles' frequencies
+// come from the op's attributes and operand `factors` when present (docs/ir.md: rope).
+struct RowRotation {
+  ScalarExpr value;
+  int row_ids = 1;
+  int factors = 2;
+};
+
 struct OpTraits {
-  OpRole role = OpRole::Other;
+  OpRole role{};
   bool kernel = true;            // runs a kernel of its own when it reaches codegen
   bool aliases_operand = false;  // its result is operand 0's storage (viewed or written in place)
   bool commutative = false;      // operands 0 and 1 may be swapped
@@ -52,6 +66,7 @@ struct OpTraits {
   unsigned panel_operands = 0;   // bit i: operand i is a weight whose kernels also read it
                                  // interleaved into panels (q8_0x16: linear's weight,
                                  // embedding's table)
+  RowRotation rotation{};        // Rotation
 };
 
 const OpTraits& traits(const Op& op);

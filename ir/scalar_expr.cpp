@@ -44,6 +44,8 @@ std::string ScalarExpr::str() const {
     case Kind::Stat: return "stat" + std::to_string(index);
     case Kind::Acc: return "acc";
     case Kind::Count: return "count";
+    case Kind::Partner: return "partner" + std::to_string(index);
+    case Kind::Table: return "table" + std::to_string(index);
     case Kind::Const: return format_attr(Attr{value});
     case Kind::Attr: return has_default ? attr + "|" + format_attr(Attr{value}) : attr;
     default: break;
@@ -54,7 +56,7 @@ std::string ScalarExpr::str() const {
 }
 
 int ScalarExpr::max_input() const {
-  int m = kind == Kind::Input ? index : -1;
+  int m = kind == Kind::Input || kind == Kind::Partner ? index : -1;
   for (const auto& a : args) m = std::max(m, a.max_input());
   return m;
 }
@@ -89,6 +91,16 @@ ScalarExpr stat(int j) {
   ScalarExpr e;
   e.kind = K::Stat;
   e.index = j;
+  return e;
+}
+ScalarExpr partner(int i) {
+  ScalarExpr e = in(i);
+  e.kind = K::Partner;
+  return e;
+}
+ScalarExpr table(int j) {
+  ScalarExpr e = in(j);
+  e.kind = K::Table;
   return e;
 }
 ScalarExpr acc() { return node(K::Acc, {}); }

@@ -6,7 +6,9 @@
 // Leaves: operand i of the op at the current element (`in(i)`; an operand shaped like
 // one row broadcasts over rows), a float attribute (`attr`), a constant, a statistic
 // of the current row computed by an earlier reduction step (`stat(j)`), and, inside a
-// step's `finish`, the combined value (`acc`) and the row length (`count`).
+// step's `finish`, the combined value (`acc`) and the row length (`count`); in a
+// rotation's value (ir/op_traits.h: RowRotation), operand i at the element's pair partner
+// (`partner(i)`) and the row's table j at the element (`table(j)`).
 #pragma once
 #include <string>
 #include <vector>
@@ -15,12 +17,12 @@ namespace lmc::ir {
 
 struct ScalarExpr {
   enum class Kind {
-    Input, Attr, Const, Stat, Acc, Count,                 // leaves
+    Input, Attr, Const, Stat, Acc, Count, Partner, Table, // leaves
     Add, Sub, Mul, Div, Max, Min, Fma, Neg, Abs, Sqrt,    // arithmetic
     Exp, Tanh, ErfcNonneg, SelectNegative,                // transcendental, branch-free select
   };
   Kind kind = Kind::Const;
-  int index = 0;            // Input, Stat
+  int index = 0;            // Input, Stat, Partner, Table
   double value = 0.0;       // Const; the default of an optional Attr
   std::string attr;         // Attr
   bool has_default = false; // Attr
@@ -59,6 +61,8 @@ ScalarExpr c(double v);
 ScalarExpr stat(int j);
 ScalarExpr acc();
 ScalarExpr count();
+ScalarExpr partner(int i);
+ScalarExpr table(int j);
 ScalarExpr add(ScalarExpr a, ScalarExpr b);
 ScalarExpr sub(ScalarExpr a, ScalarExpr b);
 ScalarExpr mul(ScalarExpr a, ScalarExpr b);

@@ -15,6 +15,7 @@ std::unique_ptr<Pass> create_weight_panels_pass();
 std::unique_ptr<Pass> create_fuse_down_act_pass();
 std::unique_ptr<Pass> create_fuse_norm_linear_pass();
 std::unique_ptr<Pass> create_fuse_residual_pass();
+std::unique_ptr<Pass> create_fuse_qk_rope_pass();
 std::unique_ptr<Pass> create_fuse_elementwise_pass();
 std::unique_ptr<Pass> create_fold_weights_pass();
 std::unique_ptr<Pass> create_dce_pass();

@@ -24,6 +24,7 @@ struct Line {
 const std::map<std::string, ir::OpRole>& roles() {
   static const std::map<std::string, ir::OpRole> r = {{"elementwise", ir::OpRole::Elementwise},
                                                       {"row-reduction", ir::OpRole::RowReduction},
+                                                      {"rotation", ir::OpRole::Rotation},
                                                       {"anchor", ir::OpRole::Anchor},
                                                       {"view", ir::OpRole::View},
                                                       {"region", ir::OpRole::Region}};

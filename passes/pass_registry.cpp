@@ -20,6 +20,7 @@ PassRegistry::PassRegistry() {
   add("weight-panels", create_weight_panels_pass);
   add("fuse-down-act", create_fuse_down_act_pass);
   add("fuse-norm-linear", create_fuse_norm_linear_pass);
+  add("fuse-qk-rope", create_fuse_qk_rope_pass);
   add("fuse-residual", create_fuse_residual_pass);
   add("fuse-elementwise", create_fuse_elementwise_pass);
   add("fold-weights", create_fold_weights_pass);
@@ -44,7 +45,7 @@ std::vector<std::string> PassRegistry::names() const {
   return out;
 }
 
-const char* default_pipeline() { return "shard,kv-cache-type,fuse-qkv,fuse-gate-up,quant-threshold,weight-panels,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise,fold-weights,dce"; }
+const char* default_pipeline() { return "shard,kv-cache-type,fuse-qkv,fuse-gate-up,quant-threshold,weight-panels,fuse-down-act,fuse-norm-linear,fuse-qk-rope,fuse-residual,fuse-elementwise,fold-weights,dce"; }
 
 const char* mandatory_pipeline() { return "fold-weights,dce"; }
 

@@ -85,6 +85,9 @@ void list_ops(std::ostream& os) {
     os << name << ": " << trait_list(d.traits) << "\n";
     if (d.traits.role == ir::OpRole::Elementwise) os << name << ": expr " << d.traits.expr.str() << "\n";
     if (d.traits.role == ir::OpRole::RowReduction) list_reduction(os, name, d.traits.reduction);
+    if (d.traits.role == ir::OpRole::Rotation)
+      os << name << ": expr " << d.traits.rotation.value.str() << "; row ids operand " << d.traits.rotation.row_ids
+         << "\n";
     os << "\n";
   }
 }

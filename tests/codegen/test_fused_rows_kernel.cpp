@@ -104,6 +104,45 @@ TEST(FusedRowsKernel, ActGateTimesUp) {
   }
 }
 
+// Qwen3's and Gemma 3's q/k path (passes/fuse_qk_rope.cpp): a per-head norm, then rope,
+// as one loop: the partner of each element is normalized at its own column. Head sizes
+// whose steps are 32, 16, 8, 2 and 1 columns wide; partial rotary; both pairings.
+TEST(FusedRowsKernel, PerHeadNormThenRope) {
+  struct Case { int64_t heads, head_dim, rotary_dim; const char* style; };
+  uint32_t seed = 7;
+  for (const Case& c : {Case{4, 128, 128, "neox"}, Case{2, 64, 64, "normal"}, Case{3, 256, 256, "neox"},
+                        Case{2, 48, 48, "neox"}, Case{2, 18, 18, "neox"}, Case{2, 20, 20, "normal"},
+                        Case{2, 128, 96, "neox"}, Case{2, 64, 32, "normal"}}) {
+    const int64_t width = c.heads * c.head_dim;
+    std::string row = rows_of(width);
+    LoadedKernel k = load_kernel(fusion_desc(
+        "graph @body(%x: " + row + ", %g: f32[" + std::to_string(c.head_dim) + "], %positions: i32[T]) {\n"
+        "  %n = rms_norm %x, %g {eps = 1e-6, offset = 1.0} : " + row + "\n"
+        "  %q = rope %n, %positions {head_dim = " + std::to_string(c.head_dim) + ", rotary_dim = " +
+        std::to_string(c.rotary_dim) + ", base = 1000000.0, style = \"" + c.style + "\"} : " + row + "\n"
+        "  return %q\n}\n"));
+    std::vector<double> freqs;
+    for (int64_t i = 0; i < c.rotary_dim / 2; ++i) freqs.push_back(std::pow(1e6, -2.0 * i / c.rotary_dim));
+    for (int64_t rows : {1, 3}) {
+      for (int threads : {1, 2}) {
+        auto x = random_floats(rows * width, seed++, -3.0f, 3.0f);
+        auto g = random_floats(c.head_dim, seed++);
+        std::vector<int32_t> positions = {0, 7, 30000};
+        std::vector<float> y(x.size(), NAN);
+        int64_t syms[ir::kNumSyms] = {rows, 1};
+        run_kernel(k, {x.data(), g.data(), positions.data(), y.data()}, syms, threads);
+        std::vector<double> n = reference_rms_norm(x.data(), rows, width, g.data(), c.head_dim, 1e-6, 1.0);
+        std::vector<float> nf(n.begin(), n.end());
+        auto want = reference_rope(nf.data(), rows, width, positions.data(), c.head_dim, freqs,
+                                   std::string(c.style) == "neox");
+        EXPECT_EQ(mismatches(y, want, 1e-5, 1e-5), "")
+            << c.style << " hd=" << c.head_dim << " rotary " << c.rotary_dim << " rows=" << rows
+            << " threads=" << threads;
+      }
+    }
+  }
+}
+
 TEST(FusedRowsKernel, RejectsRegionsItCannotRun) {
   const std::string args = "graph @body(%x: f32[T,64], %g16: f32[16], %g64: f32[64], %positions: i32[T]) {\n";
   EXPECT_PRED2(contains,
@@ -120,10 +159,11 @@ TEST(FusedRowsKernel, RejectsRegionsItCannotRun) {
                "row reductions of different group lengths in one region");
   EXPECT_PRED2(contains,
                add_error(fusion_desc(args +
-                                     "  %q = rope %x, %positions {head_dim = 16, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
-                                     "  %s = silu %q : f32[T,64]\n"
-                                     "  return %s\n}\n")),
-               "op 'rope' defining %q (line 2) cannot run in a loop over elements");
+                                     "  %n = rms_norm %x, %g16 {eps = 1e-6} : f32[T,64]\n"
+                                     "  %q = rope %n, %positions {head_dim = 32, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
+                                     "  return %q\n}\n")),
+               "its heads of 32 columns straddle the region's groups of 16");
+
 }
 
 }  // namespace

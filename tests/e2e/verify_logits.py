@@ -120,7 +120,7 @@ PIPELINES = {
     # The default with every weight decided by the rule, the file's blocks requantized.
     "requantize": ("default", True, "f16", ["--requantize=q8_0"]),
     # Every fusion together, in F32 so that agreement is tight ...
-    "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-residual,fuse-elementwise", False, "f32",
+    "f32-fused": ("fuse-qkv,fuse-gate-up,fuse-down-act,fuse-norm-linear,fuse-qk-rope,fuse-residual,fuse-elementwise", False, "f32",
                   []),
     # ... and each fusion pass that makes regions, alone.
     "norm-linear": ("fuse-norm-linear", False, "f32", []),
