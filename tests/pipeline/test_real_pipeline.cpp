@@ -66,6 +66,8 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   // Per layer: the norms before qkv (q, k and v where unfused) and gate_up, and the output
   // norm before the head.
   EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 55 norms into their projections");
+  // Per layer: the q and k per-head norms with their rope.
+  EXPECT_EQ(stat_of(r, "fuse-qk-rope"), "fused 36 norms with their rope");
   // Per layer: two post-norms with their residual adds.
   EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 36 residual adds");
   // The embedding's scale.
@@ -85,8 +87,9 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   EXPECT_EQ(count_ops(*r.model.graph, "linear"), 9u * 4 + 9u * 6 + 1);
   EXPECT_EQ(count_ops(*r.model.graph, "concat"), 0u);    // folded into packed params
   EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
-  // 18 × (qkv, or q, k and v; gate_up, down, two post-norm residuals) + embedding + head.
-  EXPECT_EQ(count_fusions(*r.model.graph), 9u * 5 + 9u * 7 + 2);
+  // 18 × (qkv, or q, k and v; q and k norm+rope; gate_up, down, two post-norm residuals)
+  // + embedding + head.
+  EXPECT_EQ(count_fusions(*r.model.graph), 9u * 7 + 9u * 9 + 2);
 }
 
 // The file's precision: every linear keeps the blocks Gemma 3 270M's Q4_K_M file stores it
