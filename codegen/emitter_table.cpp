@@ -19,11 +19,14 @@ extern const Emitter kEmitAttention;
 extern const Emitter kEmitSplit;
 extern const Emitter kEmitConcat;
 extern const Emitter kEmitTailRows;
+extern const Emitter kEmitMoeRoute;
+extern const Emitter kEmitExpertLinear;
+extern const Emitter kEmitExpertSum;
 
 namespace {
 const std::array kEmitters{
     &kEmitLinear, &kEmitEmbedding, &kEmitKvWrite,  &kEmitAttention,
-    &kEmitSplit,  &kEmitConcat,    &kEmitTailRows, &kEmitFusedRows,
+    &kEmitSplit,  &kEmitConcat,    &kEmitTailRows, &kEmitFusedRows, &kEmitMoeRoute, &kEmitExpertLinear, &kEmitExpertSum,
 };
 }  // namespace
 

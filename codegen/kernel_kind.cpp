@@ -3,9 +3,12 @@
 #include "codegen/attention_shape.h"
 #include "codegen/concat_shape.h"
 #include "codegen/embedding_shape.h"
+#include "codegen/expert_linear_shape.h"
+#include "codegen/expert_sum_shape.h"
 #include "codegen/fused_rows_shape.h"
 #include "codegen/kv_write_shape.h"
 #include "codegen/linear_shape.h"
+#include "codegen/moe_route_shape.h"
 #include "codegen/split_shape.h"
 #include "codegen/tail_rows_shape.h"
 #include "ir/error.h"
@@ -24,6 +27,9 @@ constexpr KernelKind kAnchorKinds[] = {
     {"split", split_work_items},
     {"concat", concat_work_items},
     {"tail_rows", tail_rows_work_items},
+    {"moe_route", moe_route_work_items},
+    {"expert_linear", expert_linear_work_items},
+    {"expert_sum", expert_sum_work_items},
 };
 constexpr KernelKind kFusedRows{"fusion", fused_rows_work_items};
 

@@ -22,7 +22,8 @@ constexpr const char* kCacheFill = "#dfc27d";
 constexpr const char* kRegionFill = "#f3eef8";
 constexpr const char* kRegionLine = "#984ea3";
 constexpr OpRole kRoles[] = {OpRole::Anchor, OpRole::RowReduction, OpRole::Elementwise, OpRole::Rotation,
-                             OpRole::View,   OpRole::Collective,   OpRole::Weight,      OpRole::WeightTransform};
+                             OpRole::View,   OpRole::Other,        OpRole::Collective,  OpRole::Weight,
+                             OpRole::WeightTransform};
 
 const char* fill_of(OpRole role) {
   switch (role) {
@@ -34,6 +35,7 @@ const char* fill_of(OpRole role) {
     case OpRole::View: return "#fff2ae";
     case OpRole::Region: return kRegionFill;
     case OpRole::Rotation: return "#decbe4";
+    case OpRole::Other: return "#fed9a6";
     case OpRole::Collective: return "#80b1d3";
   }
   return "#ffffff";

@@ -241,6 +241,52 @@ std::vector<Type> attention(const Op& op) {
   return {in(op, 0)};
 }
 
+// Mixture of experts (docs/ir.md): each row's k experts and their weights from its router
+// logits [R, E]: scores by softmax (or sigmoid) over the experts, the k highest (the lower
+// index first among equals), their scores renormalized to sum 1 when norm_topk is 1.
+std::vector<Type> moe_route(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 0, 2);
+  int64_t e = static_dim(op, in(op, 0).dims[1], "expert count");
+  int64_t k = op.attr_int("k");
+  if (k <= 0 || k > e) fail(op, "k must be 1.." + std::to_string(e) + ", is " + std::to_string(k));
+  const std::string& scoring = op.attr_str("scoring");
+  if (scoring != "softmax" && scoring != "sigmoid") fail(op, "scoring must be \"softmax\" or \"sigmoid\"");
+  if (op.has_attr("norm_topk") && op.attr_int("norm_topk") != 0 && op.attr_int("norm_topk") != 1)
+    fail(op, "norm_topk must be 0 or 1");
+  Dim rows = in(op, 0).dims[0];
+  return {Type{DType::i32, {rows, Dim::of(k)}}, Type{DType::f32, {rows, Dim::of(k)}}};
+}
+
+// x[R, K] (one input for all of a row's experts) or x[R, k, K] (one per expert slot) through
+// the experts ids[R, k] names, of the stacked weights w[E, N, K]: y[R, k, N].
+std::vector<Type> expert_linear(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 1, 3);
+  expect_dtype(op, 2, DType::i32);
+  expect_rank(op, 2, 2);
+  const Type& x = in(op, 0);
+  const Type& w = in(op, 1);
+  const Type& ids = in(op, 2);
+  expect_dim(op, ids.dims[0], x.dims[0], "ids rows");
+  if (x.rank() == 3) expect_dim(op, x.dims[1], ids.dims[1], "input slots");
+  else if (x.rank() != 2) fail(op, "operand 0 must have rank 2 or 3, is " + x.str());
+  expect_dim(op, w.dims[2], x.dims.back(), "weight input dim");
+  static_dim(op, w.dims[0], "expert count");
+  return {Type{DType::f32, {x.dims[0], ids.dims[1], w.dims[1]}}};
+}
+
+// y[R, k, D] summed over the slots, slot j weighted by gates[R, j]: [R, D].
+std::vector<Type> expert_sum(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 0, 3);
+  expect_dtype(op, 1, DType::f32);
+  expect_rank(op, 1, 2);
+  expect_dim(op, in(op, 1).dims[0], in(op, 0).dims[0], "gates rows");
+  expect_dim(op, in(op, 1).dims[1], in(op, 0).dims[1], "gates slots");
+  return {Type{DType::f32, {in(op, 0).dims[0], in(op, 0).dims[2]}}};
+}
+
 std::vector<Type> split(const Op& op) {
   expect_activation(op, 0);
   int64_t axis = op.attr_int("axis");
@@ -451,6 +497,13 @@ const std::vector<OpDef> kOps = {
       {"scale", K::Float, true}, {"window", K::Int, false}, {"softcap", K::Float, false}},
      attention, "causal grouped-query attention of each row over its sequence's KV cache",
      with_caches(epilogue_anchor(), 1u << 1 | 1u << 2)},
+    {"moe_route", 1, 1, {{"k", K::Int, true}, {"scoring", K::String, true}, {"norm_topk", K::Int, false}}, moe_route,
+     "each row's k experts (i32[R,k]) and their weights (f32[R,k]) from its router logits", role(R::Other)},
+    {"expert_linear", 3, 3, {}, expert_linear,
+     "x · w[e]ᵀ for each expert e a row's ids name, of stacked weights [E, N, K]: [R, k, N]",
+     role(R::Other)},
+    {"expert_sum", 2, 2, {}, expert_sum, "the experts' outputs [R, k, D] summed, each times its gate [R, k]",
+     role(R::Other)},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",
      slicing()},
     {"concat", 1, -1, {{"axis", K::Int, true}}, concat, "joins along an axis", role(R::WeightTransform)},
@@ -563,6 +616,7 @@ const char* role_name(OpRole role) {
     case OpRole::Anchor: return "anchor";
     case OpRole::View: return "view";
     case OpRole::Region: return "region";
+    case OpRole::Other: return "kernel";
     case OpRole::Collective: return "collective";
   }
   return "?";

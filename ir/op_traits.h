@@ -19,6 +19,7 @@ enum class OpRole {
   Region,           // a fusion: its body of ordinary ops runs as one kernel
   Rotation,         // per row, tables from the row's position; per element, a value from the
                     // element, its partner in a pair and the tables (rope)
+  Other,            // a kernel of its own that fuses with nothing (the mixture-of-experts ops)
   Collective,       // moves data between the ranks of a sharded graph (all_reduce, all_gather):
                     // the runtime's communicator runs it, not a kernel
 };
