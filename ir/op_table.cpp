@@ -326,12 +326,14 @@ std::vector<Type> concat(const Op& op) {
   return {out};
 }
 
+// A weight [N, K], or experts' weights stacked [E, N, K]: blocks along K, panels of N's rows.
 std::vector<Type> quantize(const Op& op) {
-  expect_rank(op, 0, 2);
+  const size_t rank = in(op, 0).rank();
+  if (rank != 2 && rank != 3) fail(op, "operand 0 must have rank 2 or 3, is " + in(op, 0).str());
   DType to = op.attr_dtype("dtype");
-  int64_t k = static_dim(op, in(op, 0).dims[1], "input dim");
+  int64_t k = static_dim(op, in(op, 0).dims[rank - 1], "input dim");
   if (k % dtype_block_elems(to)) fail(op, "input dim " + std::to_string(k) + " is not a multiple of the block size");
-  int64_t n = static_dim(op, in(op, 0).dims[0], "output dim");
+  int64_t n = static_dim(op, in(op, 0).dims[rank - 2], "output dim");
   if (n % dtype_panel_rows(to))
     fail(op, "output dim " + std::to_string(n) + " is not a multiple of the " + std::string(dtype_name(to)) +
                  " panel's " + std::to_string(dtype_panel_rows(to)) + " rows");
@@ -501,7 +503,7 @@ const std::vector<OpDef> kOps = {
      "each row's k experts (i32[R,k]) and their weights (f32[R,k]) from its router logits", role(R::Other)},
     {"expert_linear", 3, 3, {}, expert_linear,
      "x · w[e]ᵀ for each expert e a row's ids name, of stacked weights [E, N, K]: [R, k, N]",
-     role(R::Other)},
+     with_panels(role(R::Other), 1u << 1)},
     {"expert_sum", 2, 2, {}, expert_sum, "the experts' outputs [R, k, D] summed, each times its gate [R, k]",
      role(R::Other)},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",

@@ -279,7 +279,7 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
 
 std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) const {
   const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;
-  if (!t || t->shape.size() != 2) return std::nullopt;
+  if (!t || t->shape.size() < 2) return std::nullopt;
   switch (t->type) {
     case GgmlType::Q4_0: return ir::DType::q4_0;
     case GgmlType::Q4_1: return ir::DType::q4_1;

@@ -1,5 +1,5 @@
-// quant-threshold: decides per linear weight whether it keeps the blocks its file stores,
-// stays F32 or becomes Q8_0.
+// quant-threshold: decides per linear weight (and per experts' stacked weight, by one
+// expert's [N, K]) whether it keeps the blocks its file stores, stays F32 or becomes Q8_0.
 // Q8_0 reads ~3.8x fewer bytes, which is what a memory-bound decode step costs, but a
 // small projection gains little and pays for quantizing its activations; the earlier
 // runtime's last lesson was to quantize only when max(in, out) >= d_model.
@@ -75,13 +75,15 @@ class QuantThreshold : public Pass {
 
     bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
-    for (ir::Op* lin : ops_of_kind(g, "linear")) {
+    for (ir::Op* lin : weighted_ops(g)) {
       ir::Value* w = lin->operand(1);
       if (w->type().dtype != ir::DType::f32) continue;
-      int64_t n = w->type().dims[0].value, k = w->type().dims[1].value;
+      const size_t rank = w->type().rank();
+      int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
+      std::string shape = shape_text(w->type());
       std::optional<ir::DType> stored = stored_type(w);
       if (stored && keep_source) {
-        ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] keeps the file's " +
+        ctx.remark(name(), w->name(), shape + " keeps the file's " +
                                           std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
                                           " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
                                           ", no second rounding");
@@ -91,14 +93,13 @@ class QuantThreshold : public Pass {
       }
       std::string reason;
       bool quantize = mode == "rule" ? decide_by_rule(n, k, min_dim, d_model, reason)
-                                     : decide_by_measure(*ctx.cost_model, w->type(), reason);
+                                     : decide_by_measure(*ctx.cost_model, one_matrix(w->type()), reason);
       if (quantize && k % 32) {
         quantize = false;
         reason = "input dim " + std::to_string(k) + " is not a multiple of 32";
       }
       if (stored) reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
-      ctx.remark(name(), w->name(), "[" + std::to_string(n) + "," + std::to_string(k) + "] " +
-                                        (quantize ? "-> q8_0: " : "stays f32: ") + reason);
+      ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason);
       if (quantize) {
         convert_weight(g, w, ir::DType::q8_0, lin);
         ++quantized;
@@ -113,6 +114,25 @@ class QuantThreshold : public Pass {
   }
 
  private:
+  // The linears, and the experts' (each expert decided as one linear of its [N, K]).
+  static std::vector<ir::Op*> weighted_ops(ir::Graph& g) {
+    std::vector<ir::Op*> out = ops_of_kind(g, "linear");
+    for (ir::Op* e : ops_of_kind(g, "expert_linear")) out.push_back(e);
+    return out;
+  }
+
+  // An expert's [N, K] of stacked [E, N, K] weights; a linear's weight as it is.
+  static ir::Type one_matrix(const ir::Type& t) {
+    return ir::Type{t.dtype, {t.dims[t.rank() - 2], t.dims[t.rank() - 1]}};
+  }
+
+  // "[N,K]", or "[E,N,K]" for experts.
+  static std::string shape_text(const ir::Type& t) {
+    std::string s = "[";
+    for (size_t i = 0; i < t.rank(); ++i) s += (i ? "," : "") + std::to_string(t.dims[i].value);
+    return s + "]";
+  }
+
   static bool decide_by_rule(int64_t n, int64_t k, int64_t min_dim, int64_t d_model, std::string& reason) {
     int64_t m = std::max(n, k);
     std::string bound = std::to_string(min_dim) + (min_dim == d_model ? " (d_model)" : " (quant-min-dim)");

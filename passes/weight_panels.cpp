@@ -36,7 +36,9 @@ struct WeightUses {
 
 WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
   WeightUses uses;
-  int64_t rows = w->type().dims[0].value, panel = ir::dtype_panel_rows(panels);
+  // A panel holds rows of one matrix: an expert's of stacked [E, N, K] weights.
+  const ir::Type& t = w->type();
+  int64_t rows = t.dims[t.rank() - 2].value, panel = ir::dtype_panel_rows(panels);
   if (rows % panel) uses.refusal = std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
   visit_reads(g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
               [&](const ir::Graph&, ir::Op* user, size_t i) {
