@@ -52,6 +52,16 @@ double Samples::stddev() const {
   return std::sqrt(ss / static_cast<double>(values.size() - 1));
 }
 
+// The share of weight operand i one decode row reads: a gathered table's one row, stacked
+// experts' k of E.
+double read_share(const ir::Op& op, size_t i) {
+  const ir::Type& w = op.operand(i)->type();
+  if (gathered(op, i)) return 1.0 / static_cast<double>(w.dims[0].value);
+  if (ir::traits(op).selects_experts && i == 1)
+    return static_cast<double>(op.operand(2)->type().dims[1].value) / static_cast<double>(w.dims[0].value);
+  return 1.0;
+}
+
 double decode_weight_bytes(const ir::Graph& g) {
   double bytes = 0;
   for (const auto& op : g.ops())
@@ -59,9 +69,7 @@ double decode_weight_bytes(const ir::Graph& g) {
       const ir::Value* v = op->operand(i);
       if (!v->def() || !ir::is_role(*v->def(), ir::OpRole::Weight)) continue;
       int64_t no_syms[ir::kNumSyms] = {1, 1};
-      double b = static_cast<double>(v->type().bytes(no_syms));
-      if (gathered(*op, i)) b /= static_cast<double>(v->type().dims[0].value);
-      bytes += b;
+      bytes += static_cast<double>(v->type().bytes(no_syms)) * read_share(*op, i);
     }
   return bytes;
 }

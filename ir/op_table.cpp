@@ -427,6 +427,12 @@ OpTraits with_panels(OpTraits t, unsigned operands) {
   return t;
 }
 
+OpTraits expert_reader() {
+  OpTraits t = with_panels(role(R::Other), 1u << 1);
+  t.selects_experts = true;
+  return t;
+}
+
 // 1 / sqrt(mean + eps), the factor both norms scale by.
 ScalarExpr inv_sqrt_mean_plus_eps() { return div(c(1), sqrt(add(div(acc(), count()), attr("eps")))); }
 
@@ -503,7 +509,7 @@ const std::vector<OpDef> kOps = {
      "each row's k experts (i32[R,k]) and their weights (f32[R,k]) from its router logits", role(R::Other)},
     {"expert_linear", 3, 3, {}, expert_linear,
      "x · w[e]ᵀ for each expert e a row's ids name, of stacked weights [E, N, K]: [R, k, N]",
-     with_panels(role(R::Other), 1u << 1)},
+     expert_reader()},
     {"expert_sum", 2, 2, {}, expert_sum, "the experts' outputs [R, k, D] summed, each times its gate [R, k]",
      role(R::Other)},
     {"split", 1, 1, {{"axis", K::Int, true}, {"sizes", K::IntList, true}}, split, "slices along an axis",

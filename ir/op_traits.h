@@ -68,6 +68,8 @@ struct OpTraits {
                                  // interleaved into panels (q8_0x16: linear's weight,
                                  // embedding's table)
   RowRotation rotation{};        // Rotation
+  bool selects_experts = false;  // operand 1 stacks E experts' weights [E, N, K], of which each
+                                 // row reads the k its operand 2 ids name (expert_linear)
 };
 
 const OpTraits& traits(const Op& op);

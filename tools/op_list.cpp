@@ -59,6 +59,7 @@ std::string trait_list(const ir::OpTraits& t) {
   add(t.sums_ranks, "sums ranks");
   add(t.cache_operands != 0, "cache operands " + operand_bits(t.cache_operands));
   add(t.panel_operands != 0, "panel operands " + operand_bits(t.panel_operands));
+  add(t.selects_experts, "selects experts of operand 1 by operand 2");
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;

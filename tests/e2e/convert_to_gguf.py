@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, mistral, phi3, gemma3, gemma2), as llama.cpp's converter
+make_random_checkpoint.py (qwen2, qwen3, qwen3moe, mistral, phi3, gemma3, gemma2), as llama.cpp's converter
 lays it out, so the end-to-end tests can run the same weights from both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
-  * general.architecture: qwen2, qwen3, phi3 as the model_type; Mistral is "llama", whose
+  * general.architecture: qwen2, qwen3, phi3 as the model_type, qwen3_moe "qwen3moe"; Mistral is "llama", whose
     q and k rows llama.cpp permutes so RoPE rotates adjacent pairs; the others keep HF's
     order; gemma3_text is "gemma3", gemma2 "gemma2". Mistral's and Phi-3's sliding window is written as
     attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
+  * Qwen3-MoE (llama.cpp's Qwen3MoeModel): the router as ffn_gate_inp [E, d], and each of
+    the experts' matrices stacked into one tensor per layer, expert m at index m:
+    ffn_gate_exps and ffn_up_exps [E, F, d], ffn_down_exps [E, d, F] (numpy's order). Its
+    keys add expert_count, expert_used_count and expert_feed_forward_length to Qwen 3's.
   * Gemma 3 (llama.cpp's Gemma3Model): every RMSNorm weight (the four per block, q_norm,
     k_norm, the final norm) is stored as 1 + w in F32, since HF's Gemma3RMSNorm multiplies
     by (1 + w) and llama.cpp's by the stored weight; the embedding keeps only the rows the
@@ -43,9 +47,9 @@ import sys
 
 import numpy as np
 import gguf
-from gguf import GGMLQuantizationType, TokenType
+from gguf import GGMLQuantizationType, LazyNumpyTensor, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "mistral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3",
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "mistral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3",
         "gemma2": "gemma2"}
 GEMMA = ("gemma3", "gemma2")
 
@@ -58,7 +62,11 @@ LAYER_NAMES = {
     "self_attn.q_norm.weight": "attn_q_norm.weight", "self_attn.k_norm.weight": "attn_k_norm.weight",
     "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
     "mlp.gate_up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
+    "mlp.gate.weight": "ffn_gate_inp.weight",
 }
+# An expert's matrix (model.layers.{i}.mlp.experts.{m}.<key>) and the stacked tensor it joins.
+EXPERT_NAMES = {"gate_proj.weight": "ffn_gate_exps.weight", "up_proj.weight": "ffn_up_exps.weight",
+                "down_proj.weight": "ffn_down_exps.weight"}
 # Gemma 3 (and 2) has four norms per block: its post_attention_layernorm follows attention (it is
 # not the FFN's input norm, as in Llama), pre_feedforward_layernorm is the FFN's.
 GEMMA3_LAYER_NAMES = LAYER_NAMES | {
@@ -118,6 +126,10 @@ def write_hparams(w, c):
         w.add_value_length(head_dim)
     if c["model_type"] == "phi3":  # the rotary part of a head (Phi-4-mini: 0.75 of it)
         w.add_rope_dimension_count(int(head_dim * c.get("partial_rotary_factor", 1.0)))
+    if c.get("num_experts"):  # as the converter's TextModel and Qwen2MoeModel
+        w.add_expert_count(c["num_experts"])
+        w.add_expert_used_count(c["num_experts_per_tok"])
+        w.add_expert_feed_forward_length(c["moe_intermediate_size"])
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])
     scaling = c.get("rope_scaling") or {}
@@ -300,10 +312,35 @@ def write_vocab(w, tok, config, arch):
     return len(tokens)
 
 
+def stack_expert(pending, name, bits, n_experts):
+    """Files one expert's matrix under its layer's stacked tensor in `pending`; once that has
+    all n_experts, returns it as (GGUF name, array, type), expert m at index m, and forgets
+    it; else None. The array is gguf's LazyNumpyTensor over the file's mapped views, which
+    the writer stacks when it writes it and drops after: one stack is in memory at a time,
+    however many layers (the writer holds every tensor it is given until the end)."""
+    _, _, i, _, _, m, key = name.split(".", 6)  # model.layers.{i}.mlp.experts.{m}.key
+    target = f"blk.{i}.{EXPERT_NAMES[key]}"
+    parts = pending.setdefault(target, {})
+    parts[int(m)] = bits
+    if len(parts) < n_experts:
+        return None
+    del pending[target]
+    views = [parts[e] for e in range(n_experts)]
+    meta = LazyNumpyTensor.meta_with_dtype_and_shape(np.uint16, (n_experts,) + views[0].shape)
+    return target, LazyNumpyTensor(meta=meta, args=(views,), func=np.stack), GGMLQuantizationType.BF16
+
+
 def gguf_tensors(src, c, arch, n_tokens):
-    """(GGUF name, array, type) of each checkpoint tensor, in the file's order."""
+    """(GGUF name, array, type) of each checkpoint tensor, in the file's order; a layer's
+    experts as one tensor per matrix, where its last expert was."""
     heads = {"attn_q.weight": c["num_attention_heads"], "attn_k.weight": c["num_key_value_heads"]}
+    pending = {}
     for name, bits in bf16_tensors(os.path.join(src, "model.safetensors")):
+        if ".mlp.experts." in name:
+            stacked = stack_expert(pending, name, bits, c["num_experts"])
+            if stacked is not None:
+                yield stacked
+            continue
         target = gguf_name(name, arch)
         kind = target.rsplit(".", 2)[-2] + ".weight" if target.startswith("blk.") else None
         if arch == "llama" and kind in heads:

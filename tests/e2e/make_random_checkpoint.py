@@ -2,11 +2,11 @@
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
 installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen2.5 0.5B,
-Qwen3 0.6B, Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma and
-Qwen ones with a 32768-token vocabulary (SMALL_VOCAB below).
+Qwen3 0.6B, Qwen3-30B-A3B (a mixture of experts), Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16)
+with fewer layers; the Gemma and Qwen ones with a 32768-token vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,mistral,llama3,phi3,phi4-mini} OUTDIR [--seed N]
-                            [--layers N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,mistral,llama3,phi3,phi4-mini} OUTDIR
+                            [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2 and Qwen,
@@ -27,7 +27,8 @@ of 50, which random scores of a few units would barely reach: without either cap
 test's logits move by far more than its tolerance (0.39 and 61 at most). The Llama-like families keep
 every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF16 each)
 or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
-the layers are identical in kind, so more of them checks nothing new.
+the layers are identical in kind, so more of them checks nothing new. Qwen3-30B-A3B has 1
+of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts).
 """
 import argparse
 import json
@@ -39,7 +40,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 6  # bump when the output changes, so stale directories are regenerated
+VERSION = 7  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -101,6 +102,18 @@ QWEN3_0_6B = dict(model_type="qwen3", architectures=["Qwen3ForCausalLM"], hidden
                   max_position_embeddings=40960, vocab_size=SMALL_VOCAB, hidden_act="silu",
                   bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2, tie_word_embeddings=True,
                   torch_dtype="bfloat16")
+
+# Qwen3-30B-A3B: Qwen 3's attention, and in place of the MLP 128 experts of which each token
+# takes the 8 its router scores highest, their weights renormalized to sum 1 (norm_topk_prob).
+QWEN3_30B_A3B = dict(model_type="qwen3_moe", architectures=["Qwen3MoeForCausalLM"], hidden_size=2048,
+                     num_hidden_layers=1, num_attention_heads=32, num_key_value_heads=4, head_dim=128,
+                     intermediate_size=6144, moe_intermediate_size=768, num_experts=128, num_experts_per_tok=8,
+                     norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[], rms_norm_eps=1e-6,
+                     rope_theta=1000000.0, rope_scaling=None, attention_bias=False, use_sliding_window=False,
+                     sliding_window=None, max_window_layers=48, max_position_embeddings=40960,
+                     vocab_size=SMALL_VOCAB, hidden_act="silu", output_router_logits=False,
+                     router_aux_loss_coef=0.001, bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2,
+                     tie_word_embeddings=False, torch_dtype="bfloat16")
 
 MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hidden_size=4096,
                   num_hidden_layers=1, num_attention_heads=32, num_key_value_heads=8, intermediate_size=14336,
@@ -178,7 +191,8 @@ def gemma3_tensors(c):
 def llama_like_tensors(c):
     """Llama's layer in HF's names, with what each family adds: Qwen 2's q/k/v biases
     (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), Phi-3's fused qkv_proj and
-    gate_up_proj (`fused`). Norm weights multiply directly, hence mean 1."""
+    gate_up_proj (`fused`), Qwen3-MoE's experts in place of the MLP. Norm weights multiply
+    directly, hence mean 1."""
     d, f = c["hidden_size"], c["intermediate_size"]
     hd = c.get("head_dim") or d // c["num_attention_heads"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
@@ -194,17 +208,36 @@ def llama_like_tensors(c):
                 out.append((p + f"self_attn.{name}_proj.weight", (rows, d), 0.02, 0))
                 if kind == "qwen2":
                     out.append((p + f"self_attn.{name}_proj.bias", (rows,), 0.05, 0))
-        if kind == "qwen3":
+        if kind in ("qwen3", "qwen3_moe"):
             out += [(p + "self_attn.q_norm.weight", (hd,), 0.1, 1), (p + "self_attn.k_norm.weight", (hd,), 0.1, 1)]
         out += [(p + "self_attn.o_proj.weight", (d, q), 0.02, 0), (p + "post_attention_layernorm.weight", (d,), 0.1, 1)]
-        if kind == "phi3":
-            out.append((p + "mlp.gate_up_proj.weight", (2 * f, d), 0.02, 0))
+        if kind == "qwen3_moe":
+            out += expert_tensors(c, p)
+        elif kind == "phi3":
+            out += [(p + "mlp.gate_up_proj.weight", (2 * f, d), 0.02, 0), (p + "mlp.down_proj.weight", (d, f), 0.02, 0)]
         else:
-            out += [(p + "mlp.gate_proj.weight", (f, d), 0.02, 0), (p + "mlp.up_proj.weight", (f, d), 0.02, 0)]
-        out.append((p + "mlp.down_proj.weight", (d, f), 0.02, 0))
+            out += [(p + "mlp.gate_proj.weight", (f, d), 0.02, 0), (p + "mlp.up_proj.weight", (f, d), 0.02, 0),
+                    (p + "mlp.down_proj.weight", (d, f), 0.02, 0)]
     out.append(("model.norm.weight", (d,), 0.1, 1))
     if not c["tie_word_embeddings"]:
         out.append(("lm_head.weight", (c["vocab_size"], d), 0.02, 0))
+    return out
+
+
+def expert_tensors(c, p):
+    """Qwen3-MoE's feed-forward in HF's names (Qwen3MoeSparseMoeBlock): the router, then each
+    expert's gated MLP. The router's std cannot make near-ties between the 8th and 9th expert
+    rarer (rounding noise in its logits grows with them), but it decides what such a swap
+    costs against what the test sees: at 0.1 (logits of std ~4.5 at 2048 features) a token's
+    8 weights fall from ~0.6 to ~0.006, so every slot and the renormalization move the output
+    and a swap little; at 0.02 the 8th weighs ~0.08, at 0.5 the first ~0.997, which hides the
+    other slots and the renormalization."""
+    d, f = c["hidden_size"], c["moe_intermediate_size"]
+    out = [(p + "mlp.gate.weight", (c["num_experts"], d), 0.1, 0)]
+    for m in range(c["num_experts"]):
+        e = f"{p}mlp.experts.{m}."
+        out += [(e + "gate_proj.weight", (f, d), 0.02, 0), (e + "up_proj.weight", (f, d), 0.02, 0),
+                (e + "down_proj.weight", (d, f), 0.02, 0)]
     return out
 
 
@@ -442,6 +475,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "gemma2-2b": (GEMMA2_2B, gemma3_tensors, "BF16", gemma_tokenizer),
          "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
+         "qwen3moe": (QWEN3_30B_A3B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
          "llama3": (LLAMA3_2_1B, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
