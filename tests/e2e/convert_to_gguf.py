@@ -1,20 +1,22 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, qwen3moe, mistral, phi3, gemma3, gemma2), as llama.cpp's converter
-lays it out, so the end-to-end tests can run the same weights from both formats:
+make_random_checkpoint.py (qwen2, qwen3, qwen3moe, mistral, phi3, gemma3, gemma2), as
+llama.cpp's converter lays it out, so the end-to-end tests can run the same weights from
+both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
-  * general.architecture: qwen2, qwen3, phi3 as the model_type, qwen3_moe "qwen3moe"; Mistral is "llama", whose
-    q and k rows llama.cpp permutes so RoPE rotates adjacent pairs; the others keep HF's
-    order; gemma3_text is "gemma3", gemma2 "gemma2". Mistral's and Phi-3's sliding window is written as
-    attention.sliding_window.
+  * general.architecture: qwen2, qwen3, phi3 as the model_type; qwen3_moe is "qwen3moe";
+    Mistral is "llama", whose q and k rows llama.cpp permutes so RoPE rotates adjacent
+    pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2". Mistral's
+    and Phi-3's sliding window is written as attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
-  * Qwen3-MoE (llama.cpp's Qwen3MoeModel): the router as ffn_gate_inp [E, d], and each of
-    the experts' matrices stacked into one tensor per layer, expert m at index m:
-    ffn_gate_exps and ffn_up_exps [E, F, d], ffn_down_exps [E, d, F] (numpy's order). Its
-    keys add expert_count, expert_used_count and expert_feed_forward_length to Qwen 3's.
+  * Qwen3-MoE (llama.cpp's Qwen3MoeModel): the router as ffn_gate_inp [E, d] (in BF16 too:
+    llama.cpp's converter writes it in F32, the same values), and each of the experts'
+    matrices stacked into one tensor per layer, expert m at index m: ffn_gate_exps and
+    ffn_up_exps [E, F, d], ffn_down_exps [E, d, F] (numpy's order). Its keys add
+    expert_count, expert_used_count and expert_feed_forward_length to Qwen 3's.
   * Gemma 3 (llama.cpp's Gemma3Model): every RMSNorm weight (the four per block, q_norm,
     k_norm, the final norm) is stored as 1 + w in F32, since HF's Gemma3RMSNorm multiplies
     by (1 + w) and llama.cpp's by the stored weight; the embedding keeps only the rows the
@@ -49,8 +51,8 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType, LazyNumpyTensor, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "mistral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3",
-        "gemma2": "gemma2"}
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "mistral": "llama", "llama": "llama",
+        "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
 GEMMA = ("gemma3", "gemma2")
 
 LAYER_NAMES = {

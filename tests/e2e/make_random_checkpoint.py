@@ -229,7 +229,7 @@ def expert_tensors(c, p):
     expert's gated MLP. The router's std cannot make near-ties between the 8th and 9th expert
     rarer (rounding noise in its logits grows with them), but it decides what such a swap
     costs against what the test sees: at 0.1 (logits of std ~4.5 at 2048 features) a token's
-    8 weights fall from ~0.6 to ~0.006, so every slot and the renormalization move the output
+    8 weights fall from ~0.6 to ~0.01, so every slot and the renormalization move the output
     and a swap little; at 0.02 the 8th weighs ~0.08, at 0.5 the first ~0.997, which hides the
     other slots and the renormalization."""
     d, f = c["hidden_size"], c["moe_intermediate_size"]

@@ -116,15 +116,15 @@ def main():
         if lm.shape[0] < n:
             failures.append(f"prompt {i}: {lm.shape[0]} logits rows for {n} prompt tokens")
             continue
-        path = [int(t) for t in np.argmax(lm[n - 1:], axis=1)]
-        ref, _ = vl.generate(pm, ids, len(path), path=path)
+        path = [int(t) for t in np.argmax(lm[n - 1:, :tok.size], axis=1)]
+        ref, _ = vl.generate(pm, ids, len(path), tok.size, path=path)
         diff, cos = vl.row_stats(lm, ref)
         notes = []
         try:
             if diff.max() > tol.max_abs or cos.min() < tol.min_cos:
                 raise vl.Failure(f"max|d| {diff.max():.3g}, lowest cosine {cos.min():.7f} "
                                  f"(tolerance {tol.max_abs}, {tol.min_cos})")
-            vl.check_tokens(ref, lm, n - 1, path, tol, f"prompt {i}", notes)
+            vl.check_tokens(ref, lm, n - 1, path, tol, f"prompt {i}", notes, tok.size)
         except vl.Failure as e:
             failures.append(f"prompt {i} at {PARALLEL[-1]} sequences against the reference: {e}")
             continue

@@ -2,26 +2,31 @@
 """An independent forward pass for the models lmc runs, in numpy, sharing no code with lmc.
 
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
-(modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the Llama-like families
-modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py, modeling_phi3.py), with a KV cache:
+(modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the
+Llama-like families modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py,
+modeling_qwen3_moe.py, modeling_phi3.py), with a KV cache:
 
   * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
     gguf.quants.dequantize): gemma3, gemma2, and the Llama-like architectures llama (also
-    Mistral's files), qwen2, qwen3 and phi3. llama.cpp's converter stores Gemma's RMSNorm
-    weights with the +1 already added, and permutes the q/k rows of "llama" files so that
-    RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs exactly as
+    Mistral's files), qwen2, qwen3, qwen3moe and phi3. llama.cpp's converter stores Gemma's
+    RMSNorm weights with the +1 already added, and permutes the q/k rows of "llama" files so
+    that RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs exactly as
     HF's rotate_half does.
   * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
     read by a few lines of numpy below: gpt2, gemma3_text, gemma2, and the Llama-like model_types
-    llama, mistral, qwen2, qwen3 and phi3.
+    llama, mistral, qwen2, qwen3, qwen3_moe and phi3.
 
 The Llama-like families differ from Llama only in what their weights and config hold, so
 one block serves them all, driven by the data: q/k/v biases where the checkpoint has them
 (Qwen 2), a per-head RMSNorm of q and k where it has q_norm/k_norm (Qwen 3, Gemma 3),
 post-attention and post-FFN norms where it has them (Gemma 3), fused qkv and gate_up
-matrices split by rows (Phi-3), an explicit head_dim, and a sliding window per layer from
+matrices split by rows (Phi-3), an explicit head_dim, a sliding window per layer from
 the config (every layer for Mistral and Phi-3; Qwen only with use_sliding_window, from
-max_window_layers on; a layer_types list where the config has one).
+max_window_layers on; a layer_types list where the config has one), and a mixture of
+experts in place of the MLP where the layer has a router (Qwen3-MoE: a softmax over the
+router's logits, each token's k most probable experts, their weights renormalized to sum 1
+with norm_topk_prob, the weighted sum of their gated MLPs; a GGUF stacks the experts, an
+HF checkpoint has each expert's own matrices, which are stacked here).
 
 Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
@@ -35,11 +40,12 @@ logits soft-capped c * tanh(x / c).
 Mirroring lmc's Q8_0 decisions (Q8Plan) is optional, for comparing lmc's default pipeline
 with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along the input
 dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out) >= the
-threshold, judging fused QKV and gate/up weights by their fused shape; a tied embedding
-table whose head is quantized is read quantized by the lookup too. lmc's integer kernels
-(every step, decode and prefill) also round a Q8_0 linear's input rows to int8 per 32
-values as ggml's q8_0 (d = max|x|/127 as f16, round half to even), and a K-type weight's
-per 256 as q8_K; act_rows mirrors that.
+threshold, judging fused QKV and gate/up weights by their fused shape and experts' stacked
+weights by one expert's; a tied embedding table whose head is quantized is read quantized
+by the lookup too. lmc's integer kernels (every step, decode and prefill; an expert's
+product is the same kernel) also round a Q8_0 linear's input rows to int8 per 32 values as
+ggml's q8_0 (d = max|x|/127 as f16, round half to even), and a K-type weight's per 256 as
+q8_K; act_rows mirrors that.
 
 The KV cache may be stored as lmc's kv-cache-type pass stores it (cache="f16", lmc's
 default, or "q8_0"; "f32" keeps it exact): each new key and value row is rounded to f16
@@ -121,8 +127,9 @@ KEPT_TYPES = ("Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K", "Q3_K", "Q
 
 def read_gguf(path):
     """(metadata dict, name -> float32 array in numpy's [outer, ..., inner] order); the
-    metadata's "lmc.kept" names the 2-d tensors stored in KEPT_TYPES, with their type. The
-    container is read by gguf_file.py; the values are dequantized by gguf-py."""
+    metadata's "lmc.kept" names the 2-d tensors and experts' 3-d stacks stored in
+    KEPT_TYPES, with their type. The container is read by gguf_file.py; the values are
+    dequantized by gguf-py."""
     import gguf  # only GGUF models need the package
     f = GgufFile(path)
     # Vocabularies are large and the forward pass does not need them.
@@ -130,7 +137,8 @@ def read_gguf(path):
             if not (k.startswith("tokenizer.ggml.") and k.endswith(("tokens", "scores", "token_type", "merges")))}
     types = [gguf.GGMLQuantizationType(t.type) for t in f.tensors]
     # The block types lmc's keep-source policy keeps (quant-threshold{keep-source}).
-    meta["lmc.kept"] = {t.name: q.name for t, q in zip(f.tensors, types) if q.name in KEPT_TYPES and len(t.shape) == 2}
+    meta["lmc.kept"] = {t.name: q.name for t, q in zip(f.tensors, types)
+                        if q.name in KEPT_TYPES and len(t.shape) in (2, 3)}
     # gguf.quants.dequantize leaves F64 and the integer types to numpy.
     converted = {gguf.GGMLQuantizationType.F64: np.float64, gguf.GGMLQuantizationType.I8: np.int8,
                  gguf.GGMLQuantizationType.I16: np.int16, gguf.GGMLQuantizationType.I32: np.int32,
@@ -182,6 +190,10 @@ class Config:
     # before the mask) and of the logits; 0 = none.
     attn_softcap: float = 0.0
     final_softcap: float = 0.0
+    # A mixture of experts' routing (Qwen3-MoE): the experts each token takes, and whether
+    # their probabilities are renormalized to sum 1.
+    n_experts_used: int = 0
+    norm_topk: bool = False
 
 
 def _gemma_layers(n_layers, pattern, window, local_base, global_base, layer_types=None):
@@ -258,11 +270,13 @@ def model_from_gguf(path):
             L = _llama_like_layer(p, head_dim * n_heads, head_dim * n_kv, "attn_norm.weight", "attn_q", "attn_k",
                                   "attn_v", "attn_qkv", "attn_output.weight", "attn_q_norm.weight",
                                   "attn_k_norm.weight", "ffn_norm.weight", "ffn_gate.weight", "ffn_up.weight",
-                                  "ffn_up.weight", "ffn_down.weight")
+                                  "ffn_up.weight", "ffn_down.weight", _gguf_experts(p))
             if permuted:
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
         cfg.keys_interleaved = permuted
+        if arch == "qwen3moe":  # llama.cpp's qwen3moe graph always renormalizes the k weights
+            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), True
         cfg.rope_factors = t.get("rope_freqs.weight")
         if "rope_factors_long.weight" in t:  # LongRoPE: the long divisors past the original context
             long = float(g("context_length")) > float(g("rope.scaling.original_context_length"))
@@ -288,7 +302,8 @@ def model_from_gguf(path):
 
 # A layer's linears and the GGUF tensors they come from (a fused one when the parts are absent).
 STORED_NAMES = dict(q=("attn_q", "attn_qkv"), k=("attn_k", "attn_qkv"), v=("attn_v", "attn_qkv"), o=("attn_output",),
-                    gate=("ffn_gate", "ffn_up"), up=("ffn_up",), down=("ffn_down",))
+                    gate=("ffn_gate", "ffn_up"), up=("ffn_up",), down=("ffn_down",), router=("ffn_gate_inp",),
+                    gate_exps=("ffn_gate_exps",), up_exps=("ffn_up_exps",), down_exps=("ffn_down_exps",))
 
 
 def _stored_type(kept, i, names):
@@ -299,17 +314,18 @@ def _stored_type(kept, i, names):
 
 
 # general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
-GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "phi3")
+GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "phi3")
 # model_type values of Llama-like Hugging Face checkpoints.
-HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "phi3")
+HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "phi3")
 
 
 def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_norm, ffn_norm, gate, up, gate_up,
-                      down):
+                      down, experts=None):
     """One layer's arrays from `p(name)` (None when absent), in either file's names. A fused
     qkv matrix is split into q, k, v rows; a gate/up matrix without a separate gate is split
-    in halves, gate first (Phi3MLP's chunk(2), llama.cpp's fused ffn_up)."""
-    L = dict(attn_norm=p(attn_norm), o=p(o), ffn_norm=p(ffn_norm), down=p(down))
+    in halves, gate first (Phi3MLP's chunk(2), llama.cpp's fused ffn_up). `experts`, the
+    arrays of a mixture of experts (router, gate_exps, up_exps, down_exps), replaces the MLP."""
+    L = dict(attn_norm=p(attn_norm), o=p(o), ffn_norm=p(ffn_norm))
     fused = p(qkv + ".weight")
     if fused is not None:
         L["q"], L["k"], L["v"] = np.split(fused, [q_rows, q_rows + kv_rows])
@@ -318,13 +334,36 @@ def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_
             L[key] = p(name + ".weight")
             if p(name + ".bias") is not None:
                 L[key + "_b"] = p(name + ".bias")
-    if p(gate) is not None:
-        L["gate"], L["up"] = p(gate), p(up)
+    if experts is not None:
+        L.update(experts)
+    elif p(gate) is not None:
+        L["gate"], L["up"], L["down"] = p(gate), p(up), p(down)
     else:
         L["gate"], L["up"] = np.split(p(gate_up), 2)
+        L["down"] = p(down)
     if p(q_norm) is not None:
         L["q_norm"], L["k_norm"] = p(q_norm), p(k_norm)
     return L
+
+
+def _gguf_experts(p):
+    """A GGUF layer's router [E, d] and stacked experts ([E, F, d] gate and up, [E, d, F]
+    down), or None for a layer with a plain MLP."""
+    if p("ffn_gate_inp.weight") is None:
+        return None
+    return dict(router=p("ffn_gate_inp.weight"), gate_exps=p("ffn_gate_exps.weight"),
+                up_exps=p("ffn_up_exps.weight"), down_exps=p("ffn_down_exps.weight"))
+
+
+def _hf_experts(t, prefix, n_experts):
+    """An HF layer's router and its experts' matrices stacked as a GGUF holds them, or None
+    for a layer with a plain MLP (Qwen3-MoE's mlp_only_layers). Each expert's arrays leave
+    `t` as they are stacked, so that 128 experts are not held twice."""
+    if prefix + "mlp.gate.weight" not in t:
+        return None
+    stack = lambda w: np.stack([t.pop(f"{prefix}mlp.experts.{m}.{w}_proj.weight") for m in range(n_experts)])
+    return dict(router=t[prefix + "mlp.gate.weight"], gate_exps=stack("gate"), up_exps=stack("up"),
+                down_exps=stack("down"))
 
 
 def _hf_windows(c, n_layers):
@@ -377,6 +416,8 @@ def _llama_like_from_hf(c, t):
                                                                 c["max_position_embeddings"])),
                              beta_fast=float(scaling.get("beta_fast", 32.0)),
                              beta_slow=float(scaling.get("beta_slow", 1.0)))
+    if c.get("num_experts"):  # Qwen3-MoE (transformers' default norm_topk_prob is False)
+        cfg.n_experts_used, cfg.norm_topk = int(c["num_experts_per_tok"]), bool(c.get("norm_topk_prob", False))
     layers = []
     for i in range(n_layers):
         p = lambda n: t.get(f"model.layers.{i}.{n}")
@@ -385,7 +426,8 @@ def _llama_like_from_hf(c, t):
                                         "self_attn.qkv_proj", "self_attn.o_proj.weight", "self_attn.q_norm.weight",
                                         "self_attn.k_norm.weight", "post_attention_layernorm.weight",
                                         "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.gate_up_proj.weight",
-                                        "mlp.down_proj.weight"))
+                                        "mlp.down_proj.weight",
+                                        _hf_experts(t, f"model.layers.{i}.", c.get("num_experts", 0))))
     return Model(cfg, embed, layers, dict(w=t["model.norm.weight"]), t.get("lm_head.weight", embed))
 
 
@@ -555,6 +597,11 @@ class PreparedModel:
             types = {st.get(k) for k in keys}
             return types.pop() if len(types) == 1 else None
 
+        def experts(w, stored):
+            """Stacked [E, N, K] weights, decided and rounded as one linear of an expert's [N, K]."""
+            lin = linear(w.reshape(-1, w.shape[-1]), None, w.shape[1:], stored)
+            return Linear(lin.w.reshape(w.shape), None, lin.quantized, lin.act_group)
+
         self.layers = []
         fused = plan is not None and plan.fused
         for L in model.layers:
@@ -564,17 +611,23 @@ class PreparedModel:
                 continue
             d = model.cfg.d_model
             qkv_shape = (L["q"].shape[0] + L["k"].shape[0] + L["v"].shape[0], d) if fused else None
-            gu_shape = (2 * L["gate"].shape[0], d) if fused else None
             st = L.get("stored", {})
             qkv_st = group(st, "qkv") if fused else None
-            gu_st = group(st, ("gate", "up")) if fused else None
-            self.layers.append(dict(q=linear(L["q"], L.get("q_b"), qkv_shape, qkv_st if fused else st.get("q")),
-                                    k=linear(L["k"], L.get("k_b"), qkv_shape, qkv_st if fused else st.get("k")),
-                                    v=linear(L["v"], L.get("v_b"), qkv_shape, qkv_st if fused else st.get("v")),
-                                    o=linear(L["o"], stored=st.get("o")),
-                                    gate=linear(L["gate"], None, gu_shape, gu_st if fused else st.get("gate")),
-                                    up=linear(L["up"], None, gu_shape, gu_st if fused else st.get("up")),
-                                    down=linear(L["down"], stored=st.get("down"))))
+            W = dict(q=linear(L["q"], L.get("q_b"), qkv_shape, qkv_st if fused else st.get("q")),
+                     k=linear(L["k"], L.get("k_b"), qkv_shape, qkv_st if fused else st.get("k")),
+                     v=linear(L["v"], L.get("v_b"), qkv_shape, qkv_st if fused else st.get("v")),
+                     o=linear(L["o"], stored=st.get("o")))
+            if "router" in L:  # the router is a plain [E, d] linear
+                W["router"] = linear(L["router"], stored=st.get("router"))
+                for key in ("gate_exps", "up_exps", "down_exps"):
+                    W[key] = experts(L[key], st.get(key))
+            else:
+                gu_shape = (2 * L["gate"].shape[0], d) if fused else None
+                gu_st = group(st, ("gate", "up")) if fused else None
+                W.update(gate=linear(L["gate"], None, gu_shape, gu_st if fused else st.get("gate")),
+                         up=linear(L["up"], None, gu_shape, gu_st if fused else st.get("up")),
+                         down=linear(L["down"], stored=st.get("down")))
+            self.layers.append(W)
         tied = model.head is model.embed
         # A table the embedding also reads is decided as before (the gather reads q8_0).
         self.head = linear(model.head, stored=None if tied else getattr(model, "head_stored", None))
@@ -734,10 +787,35 @@ class Session:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
         x = x + a
         h = rms_norm(x, L["ffn_norm"], cfg.eps)
-        f = lin(W["down"], ACTIVATIONS[cfg.act](lin(W["gate"], h)) * lin(W["up"], h))
+        if "router" in W:
+            f = self._experts(W, h)
+        else:
+            f = lin(W["down"], ACTIVATIONS[cfg.act](lin(W["gate"], h)) * lin(W["up"], h))
         if "post_ffn_norm" in L:
             f = rms_norm(f, L["post_ffn_norm"], cfg.eps)
         return x + f
+
+    def _experts(self, W, h):
+        """transformers' Qwen3MoeSparseMoeBlock, as lmc's moe_route, expert_linear and
+        expert_sum compute it: the softmax of the router's logits (in f64), each row's k most
+        probable experts (the lower index first among equals), their probabilities as the
+        weights (renormalized to sum 1 with norm_topk), and the weighted sum of those experts'
+        gated MLPs, each expert's product a plain linear of its [N, K]."""
+        cfg, lin = self.cfg, self._linear
+        logits = lin(W["router"], h).astype(np.float64)
+        probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probs /= probs.sum(axis=-1, keepdims=True)
+        chosen = np.argsort(-probs, axis=-1, kind="stable")[:, :cfg.n_experts_used]
+        weights = np.take_along_axis(probs, chosen, axis=-1)
+        if cfg.norm_topk:
+            weights /= weights.sum(axis=-1, keepdims=True)
+        out = np.zeros(h.shape, dtype=np.float64)
+        for e in np.unique(chosen):
+            rows, slots = np.nonzero(chosen == e)  # a row takes an expert at most once
+            expert = lambda key: Linear(W[key].w[e], None, W[key].quantized, W[key].act_group)
+            m = ACTIVATIONS[cfg.act](lin(expert("gate_exps"), h[rows])) * lin(expert("up_exps"), h[rows])
+            out[rows] += weights[rows, slots, None] * lin(expert("down_exps"), m)
+        return out.astype(np.float32)
 
     def _gpt2_block(self, i, L, W, x, positions):
         cfg, lin = self.cfg, self._linear
@@ -750,7 +828,7 @@ class Session:
         return x + lin(W["proj"], gelu_tanh(lin(W["fc"], h)))
 
 
-def generate(pm, prompt, steps, path=None, all_logits=True):
+def generate(pm, prompt, steps, path=None, all_logits=True, pickable=None):
     """Greedy generation: the prompt, then one token per step, `steps` tokens in all.
 
     Returns (logits [len(prompt) + steps - 1, vocab], the argmax after each row that yields
@@ -758,6 +836,8 @@ def generate(pm, prompt, steps, path=None, all_logits=True):
     instead of the reference's own choices, so a near-tie cannot derail the comparison;
     the decode rows then run as one batch. Without
     `all_logits` the prompt yields only its last row's logits, as a plain lmc run does.
+    With `pickable` only the first that many ids are chosen (the ones a tokenizer has: a
+    model's padding rows past them never are, as in lmc's sampler).
     """
     s = Session(pm)
     rows = [s.step(prompt, last_only=not all_logits)]
@@ -765,10 +845,10 @@ def generate(pm, prompt, steps, path=None, all_logits=True):
         rows.append(s.step(path[:steps - 1]))
     else:
         for _ in range(1, steps):
-            rows.append(s.step([int(np.argmax(rows[-1][-1]))]))
+            rows.append(s.step([int(np.argmax(rows[-1][-1, :pickable]))]))
     logits = np.concatenate(rows)
     first = len(prompt) - 1 if all_logits else 0
-    return logits, [int(t) for t in np.argmax(logits[first:], axis=1)]
+    return logits, [int(t) for t in np.argmax(logits[first:, :pickable], axis=1)]
 
 
 def main():
