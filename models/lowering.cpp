@@ -137,6 +137,20 @@ class Lowerer {
       if (std::get<double>(a[0]) == 0) throw Error("unsupported by " + w_.path() + ": " + std::get<std::string>(a[1]));
       return 1.0;
     };
+    // experts("...experts.*.gate_proj.weight", n): the n tensors, * each expert's index,
+    // stacked into one weight [n, ...] (a folder's experts, which a GGUF stores stacked).
+    env_.functions["experts"] = [](const std::vector<ExprValue>& a) -> ExprValue {
+      if (a.size() != 2 || !std::holds_alternative<std::string>(a[0]) || !std::holds_alternative<double>(a[1]))
+        throw Error("experts(\"name with *\", count)");
+      const std::string& pattern = std::get<std::string>(a[0]);
+      size_t star = pattern.find('*');
+      int64_t n = as_int(a[1], "experts() count");
+      if (star == std::string::npos || n <= 0) throw Error("experts() needs a name with * and a count > 0");
+      std::string out = "stack(";
+      for (int64_t e = 0; e < n; ++e)
+        out += (e ? "," : "") + pattern.substr(0, star) + std::to_string(e) + pattern.substr(star + 1);
+      return out + ")";
+    };
     env_.functions["shape"] = [this](const std::vector<ExprValue>& a) -> ExprValue {
       if (a.size() != 2 || !std::holds_alternative<std::string>(a[0]) || !std::holds_alternative<double>(a[1]))
         throw Error("shape(\"weight\", dim)");

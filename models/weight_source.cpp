@@ -47,7 +47,7 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "rows" && head != "cols" && !is_packing(head))
+  if (head != "T" && head != "cat" && head != "stack" && head != "rows" && head != "cols" && !is_packing(head))
     throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
@@ -59,7 +59,8 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   ++p;
   bool sliced = e.fn == "rows" || e.fn == "cols";
   size_t want = sliced ? 3 : 1;
-  if ((e.fn != "cat" && e.args.size() != want) || e.args.empty())
+  bool variadic = e.fn == "cat" || e.fn == "stack";
+  if ((!variadic && e.args.size() != want) || e.args.empty())
     throw Error("wrong number of arguments to " + e.fn + "() in '" + s + "'");
   if (sliced) {
     e.begin = slice_bound(e.args[1], s);
@@ -175,6 +176,13 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     if (s.size() != 2) throw error_at(w.path(), "T() needs a 2-d tensor");
     return {s[1], s[0]};
   }
+  if (e.fn == "stack") {  // experts' weights, one per expert, as [E, ...]: cat()'s bytes
+    std::vector<int64_t> one = expr_shape(w, e.args[0]);
+    for (const auto& a : e.args)
+      if (expr_shape(w, a) != one) throw error_at(w.path(), "stack() of tensors whose shapes differ");
+    one.insert(one.begin(), static_cast<int64_t>(e.args.size()));
+    return one;
+  }
   std::vector<int64_t> out = expr_shape(w, e.args[0]);
   for (size_t i = 1; i < e.args.size(); ++i) {
     auto s = expr_shape(w, e.args[i]);
@@ -256,7 +264,7 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
     const uint8_t* p = w.gguf()->data(*t);
     return {p, p + t->nbytes};
   }
-  if (e.fn == "cat") {
+  if (e.fn == "cat" || e.fn == "stack") {
     std::vector<uint8_t> out;
     for (const auto& a : e.args) {
       auto part = eval_blocks(w, a, dtype);
@@ -281,6 +289,7 @@ std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) con
   const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;
   if (!t || t->shape.size() < 2) return std::nullopt;
   switch (t->type) {
+    case GgmlType::Q8_0: return ir::DType::q8_0;
     case GgmlType::Q4_0: return ir::DType::q4_0;
     case GgmlType::Q4_1: return ir::DType::q4_1;
     case GgmlType::Q5_0: return ir::DType::q5_0;

@@ -42,9 +42,10 @@ class WeightSource {
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as
   // `dtype`; as q4_0 ... iq4_xs (ir::is_kept_from_source), the file's own blocks of tensors stored so (no requantizing).
   std::vector<uint8_t> materialize(const std::string& expr, ir::DType dtype) const;
-  // The block type a 2-d tensor is stored in when a weight may keep it (q4_0, q4_1, q5_0,
-  // q5_1, iq4_nl; q4_k, q5_k, q6_k, q3_k, q2_k and iq4_xs for the K types and IQ4_XS,
-  // super-blocks as stored).
+  // The block type a tensor of rank 2 or more (experts' stacked weights) is stored in when a
+  // weight may keep it (q4_0, q4_1, q5_0, q5_1, iq4_nl; q4_k, q5_k, q6_k, q3_k, q2_k and
+  // iq4_xs for the K types and IQ4_XS, super-blocks as stored; q8_0, which requantizing its
+  // values gives back).
   std::optional<ir::DType> stored_dtype(const std::string& name) const;
 
   // Metadata (GGUF key/values or the HF config.json beside SafeTensors). In a config.json,

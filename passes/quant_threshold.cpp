@@ -183,6 +183,17 @@ class QuantThreshold : public Pass {
     return s.str();
   }
 
+  // A table's blocks as a file stores them (stored_type), or its Q8_0 blocks: requantizing
+  // a Q8_0 block's values gives the block back (its largest value is 127 d), and the gather
+  // decodes q8_0. (A linear from a Q8_0 file is decided by the rule: requantized, the same.)
+  static std::optional<ir::DType> stored_table_type(const ir::Value* t) {
+    if (auto s = stored_type(t)) return s;
+    const ir::Op* def = t->def();
+    if (def && def->kind() == "param" && def->has_attr("stored") && def->attr_dtype("stored") == ir::DType::q8_0)
+      return ir::DType::q8_0;
+    return std::nullopt;
+  }
+
   // Tables only gathered (untied embeddings) that the file stores in blocks keep them:
   // the gather decodes a row of them, where f32 took 4 bytes a value.
   int keep_gathered_tables(ir::Graph& g, PassContext& ctx) const {
@@ -192,7 +203,7 @@ class QuantThreshold : public Pass {
     int kept = 0;
     for (ir::Op* gather : gathers) {
       ir::Value* t = gather->operand(0);
-      std::optional<ir::DType> stored = t->type().dtype == ir::DType::f32 ? stored_type(t) : std::nullopt;
+      std::optional<ir::DType> stored = t->type().dtype == ir::DType::f32 ? stored_table_type(t) : std::nullopt;
       if (!stored) continue;
       ctx.remark(name(), t->name(), t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
                                         " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");

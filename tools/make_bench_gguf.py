@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Writes a Llama-architecture GGUF with random weights at a real model's shape, in F16, for
-benchmarks at the sizes users run (docs/performance.md). No weights of those sizes can be
-downloaded here; the shapes are what decide a runtime's bytes and work per token.
+"""Writes a GGUF with random weights at a real model's shape, in F16, for benchmarks at the
+sizes users run (docs/performance.md). No weights of those sizes can be downloaded here;
+the shapes are what decide a runtime's bytes and work per token.
 
-  make_bench_gguf.py --shape 1b|7b [--seed N] OUT.gguf
+  make_bench_gguf.py --shape 1b|7b|olmoe [--seed N] OUT.gguf
 
   * 1b: Llama 3.2 1B (hidden 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192, tied head).
   * 7b: Mistral 7B v0.1 (hidden 4096, 32 layers, 32 heads, 8 KV heads, FFN 14336).
+  * olmoe: OLMoE-1B-7B (architecture olmoe: hidden 2048, 16 layers, 16 heads, q and k
+    normed whole, 64 experts of FFN 1024 per layer, 8 used per token, untied head): 6.9B
+    weights of which 1.3B are read per token.
   * The vocabulary is SmolLM2's (49152 byte-level BPE tokens, copied from
     models/weights/SmolLM2-135M-Instruct.Q4_1.gguf, which tools/setup.sh installs): both
     lmc and llama.cpp load it, and the embedding and head take that many rows.
@@ -33,6 +36,8 @@ SHAPES = {
                rope_theta=500000.0, eps=1e-5, context=131072),
     "7b": dict(name="mistral-7b-shape", hidden=4096, layers=32, heads=32, kv_heads=8, ffn=14336, tied=False,
                rope_theta=10000.0, eps=1e-5, context=32768),
+    "olmoe": dict(name="olmoe-1b-7b-shape", arch="olmoe", hidden=2048, layers=16, heads=16, kv_heads=16, ffn=1024,
+                  experts=64, experts_used=8, tied=False, rope_theta=10000.0, eps=1e-5, context=4096),
 }
 
 
@@ -54,16 +59,28 @@ def copy_vocabulary(w):
     return n_vocab
 
 
+def ffn_shapes(s, b):
+    """A layer's feed-forward: Llama's three projections, or a router and the experts'
+    stacked [experts, out, in] (llama.cpp's ffn_*_exps)."""
+    h, f = s["hidden"], s["ffn"]
+    if "experts" not in s:
+        return [(b + "ffn_gate.weight", [f, h]), (b + "ffn_up.weight", [f, h]), (b + "ffn_down.weight", [h, f])]
+    e = s["experts"]
+    return [(b + "ffn_gate_inp.weight", [e, h]), (b + "ffn_gate_exps.weight", [e, f, h]),
+            (b + "ffn_up_exps.weight", [e, f, h]), (b + "ffn_down_exps.weight", [e, h, f])]
+
+
 def tensor_shapes(s, n_vocab):
-    """(name, [rows, cols]) of every tensor, in numpy's order ([out, in] for a projection)."""
+    """(name, shape) of every tensor, in numpy's order ([out, in] for a projection)."""
     h, kv = s["hidden"], s["hidden"] // s["heads"] * s["kv_heads"]
     out = [("token_embd.weight", [n_vocab, h])]
     for i in range(s["layers"]):
         b = f"blk.{i}."
         out += [(b + "attn_norm.weight", [h]), (b + "attn_q.weight", [h, h]), (b + "attn_k.weight", [kv, h]),
-                (b + "attn_v.weight", [kv, h]), (b + "attn_output.weight", [h, h]), (b + "ffn_norm.weight", [h]),
-                (b + "ffn_gate.weight", [s["ffn"], h]), (b + "ffn_up.weight", [s["ffn"], h]),
-                (b + "ffn_down.weight", [h, s["ffn"]])]
+                (b + "attn_v.weight", [kv, h])]
+        if s.get("arch") == "olmoe":
+            out += [(b + "attn_q_norm.weight", [h]), (b + "attn_k_norm.weight", [kv])]
+        out += [(b + "attn_output.weight", [h, h]), (b + "ffn_norm.weight", [h])] + ffn_shapes(s, b)
     out.append(("output_norm.weight", [h]))
     if not s["tied"]:
         out.append(("output.weight", [n_vocab, h]))
@@ -73,7 +90,7 @@ def tensor_shapes(s, n_vocab):
 def values(shape, rng):
     if len(shape) == 1:
         return np.ones(shape, dtype=np.float16)
-    w = rng.standard_normal(shape, dtype=np.float32) / np.float32(np.sqrt(shape[1]))
+    w = rng.standard_normal(shape, dtype=np.float32) / np.float32(np.sqrt(shape[-1]))
     return w.astype(np.float16)
 
 
@@ -84,7 +101,7 @@ def main():
     p.add_argument("out")
     a = p.parse_args()
     s = SHAPES[a.shape]
-    w = gguf.GGUFWriter(a.out, "llama")
+    w = gguf.GGUFWriter(a.out, s.get("arch", "llama"))
     w.add_name(s["name"])
     w.add_context_length(s["context"])
     w.add_embedding_length(s["hidden"])
@@ -95,6 +112,9 @@ def main():
     w.add_rope_dimension_count(s["hidden"] // s["heads"])
     w.add_rope_freq_base(s["rope_theta"])
     w.add_layer_norm_rms_eps(s["eps"])
+    if "experts" in s:
+        w.add_expert_count(s["experts"])
+        w.add_expert_used_count(s["experts_used"])
     w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
     n_vocab = copy_vocabulary(w)
     w.add_vocab_size(n_vocab)

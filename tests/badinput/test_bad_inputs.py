@@ -827,7 +827,7 @@ def rows():
         # Weights given directly: their architecture picks the model definition (serves:).
         Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
-            r"known: gemma2, gemma3, llama, phi3, qwen2, qwen3 in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"known: gemma2, gemma3, llama, olmoe, phi3, qwen2, qwen3, qwen3moe in \S+; add a definition with serves: \{gguf: mamba\} "
             r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
@@ -863,6 +863,14 @@ def rows():
             r"^\S*models/gemma3-1b\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
             r"rope_scaling type 'yarn' is not implemented by gemma3-1b\.yaml$",
             setup=lambda d: write_tiny_family(d, "gemma3-1b", rope_scaling={"rope_type": "yarn", "factor": 8.0})),
+        # A Qwen3-MoE whose listed layers are dense (mlp_only_layers): qwen3moe-hf.yaml puts
+        # experts in every layer, so it stops rather than read experts that are not there.
+        Row("hf_qwen3moe_dense_layers_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
+            r"^\S*models/qwen3moe-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"dense layers among the experts' \(decoder_sparse_step, mlp_only_layers\) are not implemented by "
+            r"qwen3moe-hf\.yaml$",
+            setup=lambda d: write_tiny_family(d, "qwen3moe", moe_intermediate_size=32, num_experts=4,
+                                              num_experts_per_tok=2, mlp_only_layers=[0])),
         # Gemma 2's soft-caps: a null one is none in transformers, a missing one its default,
         # which changed between versions; gemma2-hf.yaml takes neither.
         Row("hf_gemma2_null_softcap", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,

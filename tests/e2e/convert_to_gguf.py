@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, qwen3moe, mistral, phi3, gemma3, gemma2), as
+make_random_checkpoint.py (qwen2, qwen3, qwen3moe, olmoe, mistral, phi3, gemma3, gemma2), as
 llama.cpp's converter lays it out, so the end-to-end tests can run the same weights from
 both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
-  * general.architecture: qwen2, qwen3, phi3 as the model_type; qwen3_moe is "qwen3moe";
-    Mistral is "llama", whose q and k rows llama.cpp permutes so RoPE rotates adjacent
-    pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2". Mistral's
-    and Phi-3's sliding window is written as attention.sliding_window.
+  * general.architecture: qwen2, qwen3, phi3, olmoe as the model_type; qwen3_moe is
+    "qwen3moe"; Mistral is "llama", whose q and k rows llama.cpp permutes so RoPE rotates
+    adjacent pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2".
+    Mistral's and Phi-3's sliding window is written as attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
   * Qwen3-MoE (llama.cpp's Qwen3MoeModel): the router as ffn_gate_inp [E, d] (in BF16 too:
@@ -17,6 +17,13 @@ both formats:
     matrices stacked into one tensor per layer, expert m at index m: ffn_gate_exps and
     ffn_up_exps [E, F, d], ffn_down_exps [E, d, F] (numpy's order). Its keys add
     expert_count, expert_used_count and expert_feed_forward_length to Qwen 3's.
+  * OLMoE (llama.cpp's OlmoeModel): the Llama keys (feed_forward_length is intermediate_size,
+    each expert's width, which llama.cpp's olmoe reads for its experts), expert_count and
+    expert_used_count, nothing for norm_topk_prob (llama.cpp's olmoe never renormalizes);
+    q/k rows in HF's order (llama.cpp ropes olmoe in NEOX pairs, as HF's rotate_half does);
+    q_norm and k_norm, each as wide as all its heads, as attn_q_norm and attn_k_norm; the
+    experts stacked as Qwen3-MoE's. llama.cpp's converter writes layer_norm_rms_epsilon as
+    1e-5 whatever the config says; this one writes the config's (1e-5 in OLMoE's too).
   * Gemma 3 (llama.cpp's Gemma3Model): every RMSNorm weight (the four per block, q_norm,
     k_norm, the final norm) is stored as 1 + w in F32, since HF's Gemma3RMSNorm multiplies
     by (1 + w) and llama.cpp's by the stored weight; the embedding keeps only the rows the
@@ -51,8 +58,8 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType, LazyNumpyTensor, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "mistral": "llama", "llama": "llama",
-        "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "olmoe": "olmoe", "mistral": "llama",
+        "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
 GEMMA = ("gemma3", "gemma2")
 
 LAYER_NAMES = {
@@ -131,6 +138,7 @@ def write_hparams(w, c):
     if c.get("num_experts"):  # as the converter's TextModel and Qwen2MoeModel
         w.add_expert_count(c["num_experts"])
         w.add_expert_used_count(c["num_experts_per_tok"])
+    if c.get("moe_intermediate_size"):  # OLMoE has none: its experts are feed_forward_length wide
         w.add_expert_feed_forward_length(c["moe_intermediate_size"])
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])

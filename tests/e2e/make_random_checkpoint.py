@@ -2,17 +2,18 @@
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
 installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen2.5 0.5B,
-Qwen3 0.6B, Qwen3-30B-A3B (a mixture of experts), Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16)
-with fewer layers; the Gemma and Qwen ones with a 32768-token vocabulary (SMALL_VOCAB below).
+Qwen3 0.6B, Qwen3-30B-A3B and OLMoE-1B-7B (mixtures of experts), Mistral 7B, Phi-3 mini and
+Gemma 2 2B (BF16) with fewer layers; the Gemma, Qwen and OLMoE ones with a 32768-token
+vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,mistral,llama3,phi3,phi4-mini} OUTDIR
-                            [--seed N] [--layers N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,olmoe,mistral,llama3,phi3,phi4-mini}
+                            OUTDIR [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
-The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2 and Qwen,
-with Qwen 2's pre-tokenizer and NFC for Qwen; SentencePiece-style with byte fallback for
-Gemma, Mistral and Phi-3) padded with filler tokens to the vocabulary size: the real one for
-GPT-2, Mistral and Phi-3, 32768 for Gemma and Qwen (SMALL_VOCAB below).
+The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2, Qwen and
+OLMoE, with Qwen 2's pre-tokenizer and NFC for Qwen and OLMoE; SentencePiece-style with byte
+fallback for Gemma, Mistral and Phi-3) padded with filler tokens to the vocabulary size: the
+real one for GPT-2, Mistral and Phi-3, 32768 for Gemma, Qwen and OLMoE (SMALL_VOCAB below).
 
 A finished directory holds a stamp naming what it was made from; when the stamp matches,
 the script does nothing, so a build directory generates each checkpoint once.
@@ -28,7 +29,8 @@ test's logits move by far more than its tolerance (0.39 and 61 at most). The Lla
 every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF16 each)
 or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
 the layers are identical in kind, so more of them checks nothing new. Qwen3-30B-A3B has 1
-of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts).
+of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts), and
+OLMoE-1B-7B 1 of its 16 (~0.8 GB for its 64).
 """
 import argparse
 import json
@@ -40,7 +42,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 7  # bump when the output changes, so stale directories are regenerated
+VERSION = 8  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -114,6 +116,18 @@ QWEN3_30B_A3B = dict(model_type="qwen3_moe", architectures=["Qwen3MoeForCausalLM
                      vocab_size=SMALL_VOCAB, hidden_act="silu", output_router_logits=False,
                      router_aux_loss_coef=0.001, bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2,
                      tie_word_embeddings=False, torch_dtype="bfloat16")
+
+# OLMoE-1B-7B: Llama's attention with an RMSNorm over the whole of q and of k (q_norm and k_norm
+# as wide as all heads, not one head), and 64 experts of intermediate_size in place of the MLP,
+# of which each token takes 8, their router probabilities kept as they are (norm_topk_prob
+# False). Qwen's tokenizer in place of OLMoE's GPT-NeoX one, which decides nothing here.
+OLMOE_1B_7B = dict(model_type="olmoe", architectures=["OlmoeForCausalLM"], hidden_size=2048, num_hidden_layers=1,
+                   num_attention_heads=16, num_key_value_heads=16, intermediate_size=1024, num_experts=64,
+                   num_experts_per_tok=8, norm_topk_prob=False, rms_norm_eps=1e-5, rope_theta=10000.0,
+                   rope_scaling=None, attention_bias=False, clip_qkv=None, max_position_embeddings=4096,
+                   vocab_size=SMALL_VOCAB, hidden_act="silu", output_router_logits=False,
+                   router_aux_loss_coef=0.01, bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2,
+                   pad_token_id=QWEN_BASE_VOCAB, tie_word_embeddings=False, torch_dtype="bfloat16")
 
 MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hidden_size=4096,
                   num_hidden_layers=1, num_attention_heads=32, num_key_value_heads=8, intermediate_size=14336,
@@ -190,9 +204,9 @@ def gemma3_tensors(c):
 
 def llama_like_tensors(c):
     """Llama's layer in HF's names, with what each family adds: Qwen 2's q/k/v biases
-    (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), Phi-3's fused qkv_proj and
-    gate_up_proj (`fused`), Qwen3-MoE's experts in place of the MLP. Norm weights multiply
-    directly, hence mean 1."""
+    (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), OLMoE's over all heads, Phi-3's fused
+    qkv_proj and gate_up_proj (`fused`), Qwen3-MoE's and OLMoE's experts in place of the MLP.
+    Norm weights multiply directly, hence mean 1."""
     d, f = c["hidden_size"], c["intermediate_size"]
     hd = c.get("head_dim") or d // c["num_attention_heads"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
@@ -210,8 +224,10 @@ def llama_like_tensors(c):
                     out.append((p + f"self_attn.{name}_proj.bias", (rows,), 0.05, 0))
         if kind in ("qwen3", "qwen3_moe"):
             out += [(p + "self_attn.q_norm.weight", (hd,), 0.1, 1), (p + "self_attn.k_norm.weight", (hd,), 0.1, 1)]
+        elif kind == "olmoe":
+            out += [(p + "self_attn.q_norm.weight", (q,), 0.1, 1), (p + "self_attn.k_norm.weight", (kv,), 0.1, 1)]
         out += [(p + "self_attn.o_proj.weight", (d, q), 0.02, 0), (p + "post_attention_layernorm.weight", (d,), 0.1, 1)]
-        if kind == "qwen3_moe":
+        if kind in ("qwen3_moe", "olmoe"):
             out += expert_tensors(c, p)
         elif kind == "phi3":
             out += [(p + "mlp.gate_up_proj.weight", (2 * f, d), 0.02, 0), (p + "mlp.down_proj.weight", (d, f), 0.02, 0)]
@@ -225,14 +241,17 @@ def llama_like_tensors(c):
 
 
 def expert_tensors(c, p):
-    """Qwen3-MoE's feed-forward in HF's names (Qwen3MoeSparseMoeBlock): the router, then each
-    expert's gated MLP. The router's std cannot make near-ties between the 8th and 9th expert
-    rarer (rounding noise in its logits grows with them), but it decides what such a swap
-    costs against what the test sees: at 0.1 (logits of std ~4.5 at 2048 features) a token's
-    8 weights fall from ~0.6 to ~0.01, so every slot and the renormalization move the output
-    and a swap little; at 0.02 the 8th weighs ~0.08, at 0.5 the first ~0.997, which hides the
-    other slots and the renormalization."""
-    d, f = c["hidden_size"], c["moe_intermediate_size"]
+    """Qwen3-MoE's and OLMoE's feed-forward in HF's names (Qwen3MoeSparseMoeBlock,
+    OlmoeSparseMoeBlock): the router, then each expert's gated MLP, moe_intermediate_size wide
+    (intermediate_size in OLMoE, which has no dense MLP to tell apart). The router's std cannot
+    make near-ties between the 8th and 9th expert rarer (rounding noise in its logits grows
+    with them), but it decides what such a swap costs against what the test sees: at 0.1
+    (logits of std ~4.5 at 2048 features) a token's 8 weights fall from ~0.6 to ~0.01, so every
+    slot and the renormalization move the output and a swap little; at 0.02 the 8th weighs
+    ~0.08, at 0.5 the first ~0.997, which hides the other slots and the renormalization. The
+    same std gives OLMoE's 8 of 64 a sum of ~0.99 (0.93 for a tenth of the tokens): a
+    renormalization its router does not do would move the output by ~1%, plain in F32 logits."""
+    d, f = c["hidden_size"], c.get("moe_intermediate_size", c["intermediate_size"])
     out = [(p + "mlp.gate.weight", (c["num_experts"], d), 0.1, 0)]
     for m in range(c["num_experts"]):
         e = f"{p}mlp.experts.{m}."
@@ -476,6 +495,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3moe": (QWEN3_30B_A3B, llama_like_tensors, "BF16", qwen_tokenizer),
+         "olmoe": (OLMOE_1B_7B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
          "llama3": (LLAMA3_2_1B, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.

@@ -100,7 +100,7 @@ class RandomGraph {
   void step() {
     Value* x = any_act();
     int64_t d = width(x);
-    switch (rng_() % 16) {
+    switch (rng_() % 17) {
       case 0: acts_.push_back(b_.op(activation(), {x}, {}, hint())); break;
       case 1: acts_.push_back(b_.op("scale", {x}, {{"factor", awkward_double()}}, hint())); break;
       case 2: {
@@ -174,7 +174,22 @@ class RandomGraph {
       }
       case 14:
       case 15: fusion(x); break;
+      case 16: moe(x); break;
     }
+  }
+
+  // A mixture-of-experts feed-forward: router, the experts' up and down projections, the sum.
+  void moe(Value* x) {
+    int64_t d = width(x), e = pick({4, 8}), f = pick({16, 32});
+    Value* logits = b_.op("linear", {x, param(weight(DType::f32, e, d))}, {}, hint());
+    AttrMap a{{"k", int64_t(1 + rng_() % 2)}, {"scoring", std::string(pick({0, 1}) ? "softmax" : "sigmoid")}};
+    if (rng_() % 2) a["norm_topk"] = int64_t(rng_() % 2);
+    auto routed = b_.create("moe_route", {logits}, a, {hint(), hint()});
+    Value* up = b_.op("expert_linear", {x, param(Type{DType::f32, {Dim::of(e), Dim::of(f), Dim::of(d)}}), routed[0]}, {},
+                      hint());
+    Value* down = b_.op("expert_linear", {up, param(Type{DType::f32, {Dim::of(e), Dim::of(d), Dim::of(f)}}), routed[0]},
+                        {}, hint());
+    acts_.push_back(b_.op("expert_sum", {down, routed[1]}, {}, hint()));
   }
 
   // A fusion of operands of the graph: around a linear (a norm or act(gate)*up

@@ -56,7 +56,7 @@ class BlockSource : public ::testing::Test {
 
 TEST_F(BlockSource, KnowsWhichTensorsAreStoredInBlocksItKeeps) {
   EXPECT_EQ(src_->stored_dtype("a"), ir::DType::q4_1);
-  EXPECT_EQ(src_->stored_dtype("c"), std::nullopt);
+  EXPECT_EQ(src_->stored_dtype("c"), ir::DType::q8_0);
   EXPECT_EQ(src_->stored_dtype("e"), ir::DType::q5_0);
   EXPECT_EQ(src_->stored_dtype("absent"), std::nullopt);
 }
@@ -72,6 +72,16 @@ TEST_F(BlockSource, WholeRowsAndBlocksAreTheFilesBytes) {
   EXPECT_EQ(get("q4_1(cols(a,32,32))"), second_blocks);
   EXPECT_EQ(get("q4_1(rows(cat(a,b),2,1))"), b_);
   EXPECT_EQ(src_->materialize("q5_0(e)", ir::DType::q5_0), e_);
+}
+
+// Experts' weights stored one per tensor (a Hugging Face folder's) stack into [E, ...]: the
+// shape gains the count in front, the bytes are each's in order.
+TEST_F(BlockSource, StackedTensorsAreOneAfterTheOther) {
+  EXPECT_EQ(src_->shape("stack(a,a,a)"), (std::vector<int64_t>{3, 2, 64}));
+  std::vector<uint8_t> aa = a_;
+  aa.insert(aa.end(), a_.begin(), a_.end());
+  EXPECT_EQ(get("q4_1(stack(a,a))"), aa);
+  test::expect_error([&] { src_->shape("stack(a,b)"); }, {path_, "stack() of tensors whose shapes differ"});
 }
 
 TEST_F(BlockSource, WhatHasNoBlocksOfTheFileIsAnError) {

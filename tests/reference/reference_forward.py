@@ -4,29 +4,30 @@
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
 (modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the
 Llama-like families modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py,
-modeling_qwen3_moe.py, modeling_phi3.py), with a KV cache:
+modeling_qwen3_moe.py, modeling_olmoe.py, modeling_phi3.py), with a KV cache:
 
   * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
     gguf.quants.dequantize): gemma3, gemma2, and the Llama-like architectures llama (also
-    Mistral's files), qwen2, qwen3, qwen3moe and phi3. llama.cpp's converter stores Gemma's
-    RMSNorm weights with the +1 already added, and permutes the q/k rows of "llama" files so
-    that RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs exactly as
-    HF's rotate_half does.
+    Mistral's files), qwen2, qwen3, qwen3moe, olmoe and phi3. llama.cpp's converter stores
+    Gemma's RMSNorm weights with the +1 already added, and permutes the q/k rows of "llama"
+    files so that RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs
+    exactly as HF's rotate_half does.
   * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
     read by a few lines of numpy below: gpt2, gemma3_text, gemma2, and the Llama-like model_types
-    llama, mistral, qwen2, qwen3, qwen3_moe and phi3.
+    llama, mistral, qwen2, qwen3, qwen3_moe, olmoe and phi3.
 
 The Llama-like families differ from Llama only in what their weights and config hold, so
 one block serves them all, driven by the data: q/k/v biases where the checkpoint has them
-(Qwen 2), a per-head RMSNorm of q and k where it has q_norm/k_norm (Qwen 3, Gemma 3),
-post-attention and post-FFN norms where it has them (Gemma 3), fused qkv and gate_up
-matrices split by rows (Phi-3), an explicit head_dim, a sliding window per layer from
-the config (every layer for Mistral and Phi-3; Qwen only with use_sliding_window, from
-max_window_layers on; a layer_types list where the config has one), and a mixture of
-experts in place of the MLP where the layer has a router (Qwen3-MoE: a softmax over the
-router's logits, each token's k most probable experts, their weights renormalized to sum 1
-with norm_topk_prob, the weighted sum of their gated MLPs; a GGUF stacks the experts, an
-HF checkpoint has each expert's own matrices, which are stacked here).
+(Qwen 2), an RMSNorm of q and k where it has q_norm/k_norm (per head in Qwen 3 and Gemma
+3; over the whole of q and of k, before the split into heads, in OLMoE), post-attention and
+post-FFN norms where it has them (Gemma 3), fused qkv and gate_up matrices split by rows
+(Phi-3), an explicit head_dim, a sliding window per layer from the config (every layer for
+Mistral and Phi-3; Qwen only with use_sliding_window, from max_window_layers on; a
+layer_types list where the config has one), and a mixture of experts in place of the MLP
+where the layer has a router (Qwen3-MoE, OLMoE: a softmax over the router's logits, each
+token's k most probable experts, their weights renormalized to sum 1 with norm_topk_prob
+(Qwen3-MoE's, not OLMoE's), the weighted sum of their gated MLPs; a GGUF stacks the
+experts, an HF checkpoint has each expert's own matrices, which are stacked here).
 
 Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
@@ -190,8 +191,8 @@ class Config:
     # before the mask) and of the logits; 0 = none.
     attn_softcap: float = 0.0
     final_softcap: float = 0.0
-    # A mixture of experts' routing (Qwen3-MoE): the experts each token takes, and whether
-    # their probabilities are renormalized to sum 1.
+    # A mixture of experts' routing (Qwen3-MoE, OLMoE): the experts each token takes, and
+    # whether their probabilities are renormalized to sum 1.
     n_experts_used: int = 0
     norm_topk: bool = False
 
@@ -275,8 +276,10 @@ def model_from_gguf(path):
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
         cfg.keys_interleaved = permuted
-        if arch == "qwen3moe":  # llama.cpp's qwen3moe graph always renormalizes the k weights
-            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), True
+        if arch in ("qwen3moe", "olmoe"):
+            # llama.cpp's graphs decide the renormalization of the k weights by the architecture
+            # (qwen3moe always, olmoe never), not by a key of the file.
+            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), arch == "qwen3moe"
         cfg.rope_factors = t.get("rope_freqs.weight")
         if "rope_factors_long.weight" in t:  # LongRoPE: the long divisors past the original context
             long = float(g("context_length")) > float(g("rope.scaling.original_context_length"))
@@ -314,9 +317,9 @@ def _stored_type(kept, i, names):
 
 
 # general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
-GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "phi3")
+GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "olmoe", "phi3")
 # model_type values of Llama-like Hugging Face checkpoints.
-HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "phi3")
+HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "olmoe", "phi3")
 
 
 def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_norm, ffn_norm, gate, up, gate_up,
@@ -416,7 +419,7 @@ def _llama_like_from_hf(c, t):
                                                                 c["max_position_embeddings"])),
                              beta_fast=float(scaling.get("beta_fast", 32.0)),
                              beta_slow=float(scaling.get("beta_slow", 1.0)))
-    if c.get("num_experts"):  # Qwen3-MoE (transformers' default norm_topk_prob is False)
+    if c.get("num_experts"):  # Qwen3-MoE, OLMoE (transformers' default norm_topk_prob is False)
         cfg.n_experts_used, cfg.norm_topk = int(c["num_experts_per_tok"]), bool(c.get("norm_topk_prob", False))
     layers = []
     for i in range(n_layers):
@@ -769,16 +772,25 @@ class Session:
     def _heads(self, y, n):
         return y.reshape(y.shape[0], n, self.cfg.head_dim)
 
+    def _normed_heads(self, y, w, n):
+        """Rows y [T, n * head_dim] as n heads, RMS-normalized by w where the layer has it. The
+        weight's length says over what, in either file: one head's (Qwen 3, Gemma 3: each head
+        on its own) or all n heads' (OLMoE's OlmoeAttention: the whole projection, before the
+        split). With one head the two are the same norm, so the length cannot mislead."""
+        cfg = self.cfg
+        if w is not None and w.shape[-1] != cfg.head_dim:
+            return self._heads(rms_norm(y, w, cfg.eps), n)
+        y = self._heads(y, n)
+        return y if w is None else rms_norm(y, w, cfg.eps)
+
     def _block(self, i, L, W, x, positions):
         """Gemma 3's and the Llama-like families' layer; the optional norms are applied
         where the layer has their weights."""
         cfg, lin = self.cfg, self._linear
         h = rms_norm(x, L["attn_norm"], cfg.eps)
-        q = self._heads(lin(W["q"], h), cfg.n_heads)
-        k = self._heads(lin(W["k"], h), cfg.n_kv_heads)
+        q = self._normed_heads(lin(W["q"], h), L.get("q_norm"), cfg.n_heads)
+        k = self._normed_heads(lin(W["k"], h), L.get("k_norm"), cfg.n_kv_heads)
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
-        if "q_norm" in L:
-            q, k = rms_norm(q, L["q_norm"], cfg.eps), rms_norm(k, L["k_norm"], cfg.eps)
         factors = cfg.rope_layer_divisors[i] if cfg.rope_layer_divisors else cfg.rope_factors
         q, k = (rope(q, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn),
                 rope(k, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn))
@@ -796,11 +808,11 @@ class Session:
         return x + f
 
     def _experts(self, W, h):
-        """transformers' Qwen3MoeSparseMoeBlock, as lmc's moe_route, expert_linear and
-        expert_sum compute it: the softmax of the router's logits (in f64), each row's k most
-        probable experts (the lower index first among equals), their probabilities as the
-        weights (renormalized to sum 1 with norm_topk), and the weighted sum of those experts'
-        gated MLPs, each expert's product a plain linear of its [N, K]."""
+        """transformers' Qwen3MoeSparseMoeBlock and OlmoeSparseMoeBlock, as lmc's moe_route,
+        expert_linear and expert_sum compute it: the softmax of the router's logits (in f64),
+        each row's k most probable experts (the lower index first among equals), their
+        probabilities as the weights (renormalized to sum 1 with norm_topk), and the weighted
+        sum of those experts' gated MLPs, each expert's product a plain linear of its [N, K]."""
         cfg, lin = self.cfg, self._linear
         logits = lin(W["router"], h).astype(np.float64)
         probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
