@@ -34,6 +34,9 @@ ExpertLinearShape expert_linear_shape(const KernelDesc& d) {
   LinearShape one = linear_shape(s.inner, fused_region(s.inner));
   s.expert_bytes = one.N * one.w_row_bytes();
   s.col_unit = one.col_unit();
+  // A quarter of a worker's stack at most: 4 MB is oneTBB's default on 64-bit.
+  constexpr int64_t kGroupBytes = 256 * 1024;
+  s.group_rows = std::clamp<int64_t>(kGroupBytes / ((s.K + s.N) * 4), 1, kDecodeMaxRows);
   return s;
 }
 
@@ -45,8 +48,9 @@ KernelInfo expert_linear_work_items(const KernelDesc& d) {
     k.uses_sym = true;
     k.sym = *s.rows.sym;
     k.per_sym = per_row;
+    k.rows_from = kGroupFromRows;
   } else {
-    k.fixed = per_row * s.rows.value;
+    k.fixed = s.rows.value >= kGroupFromRows ? s.rows.value : per_row * s.rows.value;
   }
   // As a linear's: a part must have enough columns to amortise quantizing its input row.
   k.grain = std::max<int64_t>(1, 64 / s.col_unit);

@@ -1,9 +1,10 @@
 // The mixture-of-experts kernels: moe_route against a plain top-k over softmax or sigmoid
 // scores (ids exact, gates within 1e-6); expert_linear, for f32, q8_0, q8_0x16 panels and
-// q4_k experts with one input per row or per slot, bit-for-bit the plain linear kernel on
-// the named expert's weight (the reference of that kernel is the linear tests'), and against
-// reference_linear for f32; an id outside the experts gives zeros; expert_sum against the
-// weighted sum. 1 or 2 threads, several row counts.
+// q4_k experts with one input per row or per slot, at one row (pairs' columns) and at 3, 10
+// and 40 rows (pairs grouped by expert, several groups per expert), bit-for-bit the plain
+// linear kernel of one row on the named expert's weight (the reference of that kernel is
+// the linear tests'), and against reference_linear for f32; an id outside the experts gives
+// zeros; expert_sum against the weighted sum. 1 or 2 threads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -140,7 +141,7 @@ TEST(MoeKernels, ExpertLinearIsTheLinearOfTheNamedExpert) {
     LoadedKernel plain = load_kernel(plain_linear(wtype, N, K));
     for (bool per_slot : {false, true}) {
       LoadedKernel kern = load_kernel(expert_desc(wtype, E, N, K, k, per_slot));
-      for (int64_t R : {1, 3, 10}) {
+      for (int64_t R : {1, 3, 10, 40}) {
         auto x = random_floats((per_slot ? R * k : R) * K, seed++, -2.0f, 2.0f);
         std::vector<int32_t> ids;
         for (int64_t i = 0; i < R * k; ++i) ids.push_back(static_cast<int32_t>((i * 5 + R) % E));
@@ -168,16 +169,23 @@ TEST(MoeKernels, ExpertLinearIsTheLinearOfTheNamedExpert) {
   }
 }
 
+// One row (pairs' columns) and three (by expert): the bad ids' rows are zeros, the good
+// one's is its expert's.
 TEST(MoeKernels, AnIdOutsideTheExpertsGivesZeros) {
   const int64_t E = 4, N = 16, K = 64, k = 2;
   Experts w = make_experts(ir::DType::f32, E, N, K, 5);
   LoadedKernel kern = load_kernel(expert_desc(ir::DType::f32, E, N, K, k, false));
-  auto x = random_floats(K, 6);
-  std::vector<int32_t> ids = {E, -1};
-  std::vector<float> y(k * N, NAN);
-  int64_t syms[ir::kNumSyms] = {1, 1};
-  run_kernel(kern, {x.data(), w.bytes.data(), ids.data(), y.data()}, syms, 1);
-  EXPECT_TRUE(std::all_of(y.begin(), y.end(), [](float v) { return v == 0.0f; }));
+  for (int64_t R : {1, 3}) {
+    auto x = random_floats(R * K, 6);
+    std::vector<int32_t> ids(R * k, -1);
+    ids[0] = E;
+    ids.back() = 1;
+    std::vector<float> y(R * k * N, NAN);
+    int64_t syms[ir::kNumSyms] = {R, 1};
+    run_kernel(kern, {x.data(), w.bytes.data(), ids.data(), y.data()}, syms, 1);
+    EXPECT_TRUE(std::all_of(y.begin(), y.end() - N, [](float v) { return v == 0.0f; })) << "R=" << R;
+    EXPECT_TRUE(std::none_of(y.end() - N, y.end(), [](float v) { return v == 0.0f || std::isnan(v); })) << "R=" << R;
+  }
 }
 
 TEST(MoeKernels, ExpertSumWeighsEachSlot) {
