@@ -17,9 +17,12 @@ void collect_producers(const Value* v, std::set<const Op*>& out) {
   for (const Value* o : op->operands()) collect_producers(o, out);
 }
 
+// A slice is read in place as a column offset into [rows, width] values: of a value with
+// more dims (an experts' [R, k, N]) a kernel flattens the row, so a slice would not be one.
 bool per_element(const Op& op, bool reductions_allowed) {
   const OpTraits& t = traits(op);
-  return t.role == OpRole::Elementwise || t.slices || (reductions_allowed && t.role == OpRole::RowReduction);
+  bool column_slice = t.slices && op.operand(0)->type().rank() == 2;
+  return t.role == OpRole::Elementwise || column_slice || (reductions_allowed && t.role == OpRole::RowReduction);
 }
 
 // A rotation in a loop over rows: its row ids and factors are read as given, whole, so they
