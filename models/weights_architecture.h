@@ -1,6 +1,7 @@
 // The architecture a set of weights declares, which picks the model definition that
-// serves it (a definition's serves: key): a GGUF's general.architecture, or the
-// model_type of a Hugging Face folder's config.json.
+// serves it (a definition's serves: key): a GGUF's general.architecture ("mixtral" for a
+// llama GGUF with experts, as llama.cpp writes Mixtral), or the model_type of a Hugging
+// Face folder's config.json.
 #pragma once
 #include <string>
 

@@ -48,7 +48,7 @@ CRASH_SIGNS = re.compile(r"Traceback|terminate called|what\(\):|Aborted|Segmenta
 @dataclass
 class Row:
     name: str
-    args: List[str]                  # "{dir}" is the row's directory, "{tiny}" the shared model's
+    args: List[str]                  # "{dir}" is the row's directory, "{tiny}" the shared model's; "{root}" the repository
     exit: int
     stderr: Optional[str]            # regex: the one stderr line (errors) or a line stderr holds (exit 0; None: any)
     files: Dict[str, Callable[[], bytes]] = field(default_factory=dict)  # inputs written first
@@ -827,16 +827,24 @@ def rows():
         # Weights given directly: their architecture picks the model definition (serves:).
         Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
-            r"known: gemma2, gemma3, llama, olmoe, phi3, qwen2, qwen3, qwen3moe in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"known: gemma2, gemma3, llama, mixtral, olmoe, phi3, qwen2, qwen3, qwen3moe in \S+; add a definition with serves: \{gguf: mamba\} "
             r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba'",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         # Mixtral's GGUFs say llama, with experts: llama.yaml refuses them by name.
-        Row("gguf_llama_with_experts", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
+        # A llama GGUF with experts is Mixtral's (mixtral.yaml); llama.yaml named for it refuses.
+        Row("gguf_llama_with_experts", ["run", "{dir}/m.gguf", "--model-def", "{root}/models/llama.yaml",
+                                        "--prompt", "hi"], ERROR,
             r"^\S*models/llama\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*m\.gguf: "
             r"mixture of experts \(llama\.expert_count\) is not implemented by llama\.yaml$",
+            {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "llama")
+                                    + gguf_u32_kv("llama.expert_count", 8), n_kv=2)}),
+        # Given alone it is Mixtral's, whose definition needs the file's hyperparameters.
+        Row("gguf_mixtral_without_hyperparameters", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
+            r"^\S*models/mixtral\.yaml:\d+:\d+: error: in expression 'meta\(.*\)': the weights file \S*m\.gguf has no "
+            r"metadata 'llama\.embedding_length'$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "llama")
                                     + gguf_u32_kv("llama.expert_count", 8), n_kv=2)}),
         Row("gguf_no_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
@@ -939,7 +947,7 @@ def check(row, lmc, work):
             continue
         with open(os.path.join(d, name), "wb") as f:
             f.write(content)
-    args = [a.replace("{dir}", d).replace("{tiny}", SHARED) for a in row.args]
+    args = [a.replace("{dir}", d).replace("{tiny}", SHARED).replace("{root}", ROOT) for a in row.args]
     if row.setup:
         row.setup(d)
     before = set(os.listdir(d))

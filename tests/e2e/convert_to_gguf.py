@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, qwen3moe, olmoe, mistral, phi3, gemma3, gemma2), as
-llama.cpp's converter lays it out, so the end-to-end tests can run the same weights from
-both formats:
+make_random_checkpoint.py (qwen2, qwen3, qwen3moe, olmoe, mistral, mixtral, phi3, gemma3,
+gemma2), as llama.cpp's converter lays it out, so the end-to-end tests can run the same
+weights from both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
   * general.architecture: qwen2, qwen3, phi3, olmoe as the model_type; qwen3_moe is
-    "qwen3moe"; Mistral is "llama", whose q and k rows llama.cpp permutes so RoPE rotates
-    adjacent pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2".
+    "qwen3moe"; Mistral and Mixtral are "llama", whose q and k rows llama.cpp permutes so RoPE
+    rotates adjacent pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2".
     Mistral's and Phi-3's sliding window is written as attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
@@ -24,6 +24,11 @@ both formats:
     q_norm and k_norm, each as wide as all its heads, as attn_q_norm and attn_k_norm; the
     experts stacked as Qwen3-MoE's. llama.cpp's converter writes layer_norm_rms_epsilon as
     1e-5 whatever the config says; this one writes the config's (1e-5 in OLMoE's too).
+  * Mixtral (llama.cpp's LlamaModel, which takes MixtralForCausalLM): Mistral's layout with
+    expert_count (num_local_experts) and expert_used_count, feed_forward_length the width of
+    each expert; the router (block_sparse_moe.gate) as ffn_gate_inp and the experts stacked
+    as Qwen3-MoE's, w1 into ffn_gate_exps, w3 into ffn_up_exps, w2 into ffn_down_exps. No key
+    says to renormalize the 2 weights: llama.cpp's llama graph always does, as HF's Mixtral.
   * Gemma 3 (llama.cpp's Gemma3Model): every RMSNorm weight (the four per block, q_norm,
     k_norm, the final norm) is stored as 1 + w in F32, since HF's Gemma3RMSNorm multiplies
     by (1 + w) and llama.cpp's by the stored weight; the embedding keeps only the rows the
@@ -59,7 +64,7 @@ import gguf
 from gguf import GGMLQuantizationType, LazyNumpyTensor, TokenType
 
 ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "olmoe": "olmoe", "mistral": "llama",
-        "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
+        "mixtral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
 GEMMA = ("gemma3", "gemma2")
 
 LAYER_NAMES = {
@@ -71,11 +76,13 @@ LAYER_NAMES = {
     "self_attn.q_norm.weight": "attn_q_norm.weight", "self_attn.k_norm.weight": "attn_k_norm.weight",
     "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
     "mlp.gate_up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
-    "mlp.gate.weight": "ffn_gate_inp.weight",
+    "mlp.gate.weight": "ffn_gate_inp.weight", "block_sparse_moe.gate.weight": "ffn_gate_inp.weight",
 }
-# An expert's matrix (model.layers.{i}.mlp.experts.{m}.<key>) and the stacked tensor it joins.
+# An expert's matrix (model.layers.{i}.mlp.experts.{m}.<key>, block_sparse_moe in place of mlp
+# in Mixtral) and the stacked tensor it joins.
 EXPERT_NAMES = {"gate_proj.weight": "ffn_gate_exps.weight", "up_proj.weight": "ffn_up_exps.weight",
-                "down_proj.weight": "ffn_down_exps.weight"}
+                "down_proj.weight": "ffn_down_exps.weight", "w1.weight": "ffn_gate_exps.weight",
+                "w3.weight": "ffn_up_exps.weight", "w2.weight": "ffn_down_exps.weight"}
 # Gemma 3 (and 2) has four norms per block: its post_attention_layernorm follows attention (it is
 # not the FFN's input norm, as in Llama), pre_feedforward_layernorm is the FFN's.
 GEMMA3_LAYER_NAMES = LAYER_NAMES | {
@@ -119,6 +126,11 @@ def bf16_to_f32(bits):
     return (bits.astype(np.uint32) << 16).view(np.float32)
 
 
+def n_experts(c):
+    """The experts per layer of a mixture of experts (Mixtral's num_local_experts), else 0."""
+    return c.get("num_experts") or c.get("num_local_experts") or 0
+
+
 def write_hparams(w, c):
     d, n_heads = c["hidden_size"], c["num_attention_heads"]
     head_dim = c.get("head_dim") or d // n_heads
@@ -135,8 +147,8 @@ def write_hparams(w, c):
         w.add_value_length(head_dim)
     if c["model_type"] == "phi3":  # the rotary part of a head (Phi-4-mini: 0.75 of it)
         w.add_rope_dimension_count(int(head_dim * c.get("partial_rotary_factor", 1.0)))
-    if c.get("num_experts"):  # as the converter's TextModel and Qwen2MoeModel
-        w.add_expert_count(c["num_experts"])
+    if n_experts(c):  # as the converter's TextModel and Qwen2MoeModel
+        w.add_expert_count(n_experts(c))
         w.add_expert_used_count(c["num_experts_per_tok"])
     if c.get("moe_intermediate_size"):  # OLMoE has none: its experts are feed_forward_length wide
         w.add_expert_feed_forward_length(c["moe_intermediate_size"])
@@ -328,7 +340,7 @@ def stack_expert(pending, name, bits, n_experts):
     it; else None. The array is gguf's LazyNumpyTensor over the file's mapped views, which
     the writer stacks when it writes it and drops after: one stack is in memory at a time,
     however many layers (the writer holds every tensor it is given until the end)."""
-    _, _, i, _, _, m, key = name.split(".", 6)  # model.layers.{i}.mlp.experts.{m}.key
+    _, _, i, _, _, m, key = name.split(".", 6)  # model.layers.{i}.{mlp|block_sparse_moe}.experts.{m}.key
     target = f"blk.{i}.{EXPERT_NAMES[key]}"
     parts = pending.setdefault(target, {})
     parts[int(m)] = bits
@@ -346,8 +358,8 @@ def gguf_tensors(src, c, arch, n_tokens):
     heads = {"attn_q.weight": c["num_attention_heads"], "attn_k.weight": c["num_key_value_heads"]}
     pending = {}
     for name, bits in bf16_tensors(os.path.join(src, "model.safetensors")):
-        if ".mlp.experts." in name:
-            stacked = stack_expert(pending, name, bits, c["num_experts"])
+        if ".experts." in name:
+            stacked = stack_expert(pending, name, bits, n_experts(c))
             if stacked is not None:
                 yield stacked
             continue

@@ -2,18 +2,19 @@
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
 installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen2.5 0.5B,
-Qwen3 0.6B, Qwen3-30B-A3B and OLMoE-1B-7B (mixtures of experts), Mistral 7B, Phi-3 mini and
-Gemma 2 2B (BF16) with fewer layers; the Gemma, Qwen and OLMoE ones with a 32768-token
-vocabulary (SMALL_VOCAB below).
+Qwen3 0.6B, Qwen3-30B-A3B, OLMoE-1B-7B and Mixtral 8x7B (mixtures of experts), Mistral 7B,
+Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma, Qwen and OLMoE ones with a
+32768-token vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,olmoe,mistral,llama3,phi3,phi4-mini}
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,olmoe,mistral,mixtral,llama3,phi3,phi4-mini}
                             OUTDIR [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2, Qwen and
 OLMoE, with Qwen 2's pre-tokenizer and NFC for Qwen and OLMoE; SentencePiece-style with byte
-fallback for Gemma, Mistral and Phi-3) padded with filler tokens to the vocabulary size: the
-real one for GPT-2, Mistral and Phi-3, 32768 for Gemma, Qwen and OLMoE (SMALL_VOCAB below).
+fallback for Gemma, Mistral, Mixtral and Phi-3) padded with filler tokens to the vocabulary
+size: the real one for GPT-2, Mistral, Mixtral and Phi-3, 32768 for Gemma, Qwen and OLMoE
+(SMALL_VOCAB below).
 
 A finished directory holds a stamp naming what it was made from; when the stamp matches,
 the script does nothing, so a build directory generates each checkpoint once.
@@ -29,8 +30,9 @@ test's logits move by far more than its tolerance (0.39 and 61 at most). The Lla
 every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF16 each)
 or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
 the layers are identical in kind, so more of them checks nothing new. Qwen3-30B-A3B has 1
-of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts), and
-OLMoE-1B-7B 1 of its 16 (~0.8 GB for its 64).
+of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts),
+OLMoE-1B-7B 1 of its 16 (~0.8 GB for its 64), and Mixtral 8x7B 1 of its 32 (~2.8 GB for its 8,
+~3.4 GB in all with Mistral's embedding and head), which has no sliding window.
 """
 import argparse
 import json
@@ -42,7 +44,7 @@ from collections import Counter
 import numpy as np
 
 STAMP = ".complete"
-VERSION = 8  # bump when the output changes, so stale directories are regenerated
+VERSION = 9  # bump when the output changes, so stale directories are regenerated
 
 CORPUS = """The quick brown fox jumps over the lazy dog. A compiler turns a model into kernels.
 The capital of France is Paris, and the capital of Italy is Rome. Numbers like 12345 and 678
@@ -135,6 +137,20 @@ MISTRAL_7B = dict(model_type="mistral", architectures=["MistralForCausalLM"], hi
                   vocab_size=32000, hidden_act="silu", bos_token_id=1, eos_token_id=2,
                   tie_word_embeddings=False, torch_dtype="bfloat16")
 
+# Mixtral 8x7B: Mistral 7B's attention without its sliding window, and in place of the MLP 8
+# experts of intermediate_size (w1 the gate, w3 the up, w2 the down matrix) of which each token
+# takes the 2 its router scores highest, their weights always renormalized to sum 1 (transformers'
+# MixtralSparseMoeBlock has no norm_topk_prob to say otherwise). Its structure (8 experts, 2 per
+# token, head_dim 128, 4 query heads per key head) at a quarter of its width: one layer at full
+# width is 3.4 GB and the reference of its Q8_0 pipeline takes 16 GB of memory, too much beside
+# the other tests; the expert path is Qwen3-MoE's and OLMoE's, which run at their real widths.
+MIXTRAL_8X7B = dict(model_type="mixtral", architectures=["MixtralForCausalLM"], hidden_size=1024,
+                    num_hidden_layers=1, num_attention_heads=8, num_key_value_heads=2, intermediate_size=3584,
+                    num_local_experts=8, num_experts_per_tok=2, rms_norm_eps=1e-5, rope_theta=1000000.0,
+                    sliding_window=None, max_position_embeddings=32768, vocab_size=32000, hidden_act="silu",
+                    router_aux_loss_coef=0.02, output_router_logits=False, bos_token_id=1, eos_token_id=2,
+                    tie_word_embeddings=False, torch_dtype="bfloat16")
+
 # Llama 3.2 1B, 2 of its 16 layers, with its llama3 rope scaling.
 LLAMA3_2_1B = dict(model_type="llama", architectures=["LlamaForCausalLM"], hidden_size=2048, num_hidden_layers=2,
                    num_attention_heads=32, num_key_value_heads=8, head_dim=64, intermediate_size=8192,
@@ -205,8 +221,8 @@ def gemma3_tensors(c):
 def llama_like_tensors(c):
     """Llama's layer in HF's names, with what each family adds: Qwen 2's q/k/v biases
     (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), OLMoE's over all heads, Phi-3's fused
-    qkv_proj and gate_up_proj (`fused`), Qwen3-MoE's and OLMoE's experts in place of the MLP.
-    Norm weights multiply directly, hence mean 1."""
+    qkv_proj and gate_up_proj (`fused`), Qwen3-MoE's, OLMoE's and Mixtral's experts in place of
+    the MLP. Norm weights multiply directly, hence mean 1."""
     d, f = c["hidden_size"], c["intermediate_size"]
     hd = c.get("head_dim") or d // c["num_attention_heads"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
@@ -227,7 +243,7 @@ def llama_like_tensors(c):
         elif kind == "olmoe":
             out += [(p + "self_attn.q_norm.weight", (q,), 0.1, 1), (p + "self_attn.k_norm.weight", (kv,), 0.1, 1)]
         out += [(p + "self_attn.o_proj.weight", (d, q), 0.02, 0), (p + "post_attention_layernorm.weight", (d,), 0.1, 1)]
-        if kind in ("qwen3_moe", "olmoe"):
+        if kind in MOE_NAMES:
             out += expert_tensors(c, p)
         elif kind == "phi3":
             out += [(p + "mlp.gate_up_proj.weight", (2 * f, d), 0.02, 0), (p + "mlp.down_proj.weight", (d, f), 0.02, 0)]
@@ -240,23 +256,34 @@ def llama_like_tensors(c):
     return out
 
 
+# A mixture of experts' HF names, by model_type: the module holding the router (gate) and the
+# experts, and an expert's gate, up and down matrices.
+MOE_NAMES = {"qwen3_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+             "olmoe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+             "mixtral": ("block_sparse_moe", "w1", "w3", "w2")}
+
+
 def expert_tensors(c, p):
-    """Qwen3-MoE's and OLMoE's feed-forward in HF's names (Qwen3MoeSparseMoeBlock,
-    OlmoeSparseMoeBlock): the router, then each expert's gated MLP, moe_intermediate_size wide
-    (intermediate_size in OLMoE, which has no dense MLP to tell apart). The router's std cannot
-    make near-ties between the 8th and 9th expert rarer (rounding noise in its logits grows
-    with them), but it decides what such a swap costs against what the test sees: at 0.1
+    """Qwen3-MoE's, OLMoE's and Mixtral's feed-forward in HF's names (Qwen3MoeSparseMoeBlock,
+    OlmoeSparseMoeBlock, MixtralSparseMoeBlock): the router, then each expert's gated MLP,
+    moe_intermediate_size wide (intermediate_size in OLMoE and Mixtral, which have no dense MLP
+    to tell apart). The router's std cannot make near-ties between the 8th and 9th expert rarer
+    (rounding noise in its logits grows with them), but it decides what such a swap costs against what the test sees: at 0.1
     (logits of std ~4.5 at 2048 features) a token's 8 weights fall from ~0.6 to ~0.01, so every
     slot and the renormalization move the output and a swap little; at 0.02 the 8th weighs
     ~0.08, at 0.5 the first ~0.997, which hides the other slots and the renormalization. The
     same std gives OLMoE's 8 of 64 a sum of ~0.99 (0.93 for a tenth of the tokens): a
-    renormalization its router does not do would move the output by ~1%, plain in F32 logits."""
+    renormalization its router does not do would move the output by ~1%, plain in F32 logits.
+    Mixtral's 2 of 8 at 4096 features (logits of std ~6.4): the second weighs ~0.13 on average
+    and the two sum to ~0.96, so the second slot and the renormalization show too."""
+    block, gate, up, down = MOE_NAMES[c["model_type"]]
     d, f = c["hidden_size"], c.get("moe_intermediate_size", c["intermediate_size"])
-    out = [(p + "mlp.gate.weight", (c["num_experts"], d), 0.1, 0)]
-    for m in range(c["num_experts"]):
-        e = f"{p}mlp.experts.{m}."
-        out += [(e + "gate_proj.weight", (f, d), 0.02, 0), (e + "up_proj.weight", (f, d), 0.02, 0),
-                (e + "down_proj.weight", (d, f), 0.02, 0)]
+    n_experts = c.get("num_experts") or c["num_local_experts"]  # Mixtral's name for it
+    out = [(f"{p}{block}.gate.weight", (n_experts, d), 0.1, 0)]
+    for m in range(n_experts):
+        e = f"{p}{block}.experts.{m}."
+        out += [(e + gate + ".weight", (f, d), 0.02, 0), (e + up + ".weight", (f, d), 0.02, 0),
+                (e + down + ".weight", (d, f), 0.02, 0)]
     return out
 
 
@@ -497,6 +524,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "qwen3moe": (QWEN3_30B_A3B, llama_like_tensors, "BF16", qwen_tokenizer),
          "olmoe": (OLMOE_1B_7B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
+         "mixtral": (MIXTRAL_8X7B, llama_like_tensors, "BF16", llama_tokenizer),
          "llama3": (LLAMA3_2_1B, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
          "phi3": (PHI3_MINI, llama_like_tensors, "BF16",

@@ -3,18 +3,18 @@
 
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
 (modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the
-Llama-like families modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py,
-modeling_qwen3_moe.py, modeling_olmoe.py, modeling_phi3.py), with a KV cache:
+Llama-like families modeling_mistral.py, modeling_mixtral.py, modeling_qwen2.py,
+modeling_qwen3.py, modeling_qwen3_moe.py, modeling_olmoe.py, modeling_phi3.py), with a KV cache:
 
   * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
     gguf.quants.dequantize): gemma3, gemma2, and the Llama-like architectures llama (also
-    Mistral's files), qwen2, qwen3, qwen3moe, olmoe and phi3. llama.cpp's converter stores
-    Gemma's RMSNorm weights with the +1 already added, and permutes the q/k rows of "llama"
-    files so that RoPE rotates adjacent pairs; the permutation is undone here so RoPE runs
-    exactly as HF's rotate_half does.
+    Mistral's and Mixtral's files, the latter with experts), qwen2, qwen3, qwen3moe, olmoe and
+    phi3. llama.cpp's converter stores Gemma's RMSNorm weights with the +1 already added, and
+    permutes the q/k rows of "llama" files so that RoPE rotates adjacent pairs; the
+    permutation is undone here so RoPE runs exactly as HF's rotate_half does.
   * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
     read by a few lines of numpy below: gpt2, gemma3_text, gemma2, and the Llama-like model_types
-    llama, mistral, qwen2, qwen3, qwen3_moe, olmoe and phi3.
+    llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, olmoe and phi3.
 
 The Llama-like families differ from Llama only in what their weights and config hold, so
 one block serves them all, driven by the data: q/k/v biases where the checkpoint has them
@@ -24,10 +24,10 @@ post-FFN norms where it has them (Gemma 3), fused qkv and gate_up matrices split
 (Phi-3), an explicit head_dim, a sliding window per layer from the config (every layer for
 Mistral and Phi-3; Qwen only with use_sliding_window, from max_window_layers on; a
 layer_types list where the config has one), and a mixture of experts in place of the MLP
-where the layer has a router (Qwen3-MoE, OLMoE: a softmax over the router's logits, each
-token's k most probable experts, their weights renormalized to sum 1 with norm_topk_prob
-(Qwen3-MoE's, not OLMoE's), the weighted sum of their gated MLPs; a GGUF stacks the
-experts, an HF checkpoint has each expert's own matrices, which are stacked here).
+where the layer has a router (Qwen3-MoE, OLMoE, Mixtral: a softmax over the router's logits,
+each token's k most probable experts, their weights renormalized to sum 1 with norm_topk_prob
+(Qwen3-MoE's and always Mixtral's, not OLMoE's), the weighted sum of their gated MLPs; a
+GGUF stacks the experts, an HF checkpoint has each expert's own matrices, which are stacked here).
 
 Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
@@ -191,7 +191,7 @@ class Config:
     # before the mask) and of the logits; 0 = none.
     attn_softcap: float = 0.0
     final_softcap: float = 0.0
-    # A mixture of experts' routing (Qwen3-MoE, OLMoE): the experts each token takes, and
+    # A mixture of experts' routing (Qwen3-MoE, OLMoE, Mixtral): the experts each token takes, and
     # whether their probabilities are renormalized to sum 1.
     n_experts_used: int = 0
     norm_topk: bool = False
@@ -276,10 +276,10 @@ def model_from_gguf(path):
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
         cfg.keys_interleaved = permuted
-        if arch in ("qwen3moe", "olmoe"):
+        if int(g("expert_count", 0)):  # qwen3moe, olmoe, and llama for Mixtral
             # llama.cpp's graphs decide the renormalization of the k weights by the architecture
-            # (qwen3moe always, olmoe never), not by a key of the file.
-            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), arch == "qwen3moe"
+            # (qwen3moe and llama always, olmoe never), not by a key of the file.
+            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), arch != "olmoe"
         cfg.rope_factors = t.get("rope_freqs.weight")
         if "rope_factors_long.weight" in t:  # LongRoPE: the long divisors past the original context
             long = float(g("context_length")) > float(g("rope.scaling.original_context_length"))
@@ -319,7 +319,12 @@ def _stored_type(kept, i, names):
 # general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
 GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "olmoe", "phi3")
 # model_type values of Llama-like Hugging Face checkpoints.
-HF_LLAMA_LIKE = ("llama", "mistral", "qwen2", "qwen3", "qwen3_moe", "olmoe", "phi3")
+HF_LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "olmoe", "phi3")
+# A mixture of experts' HF names, by model_type: the module holding the router (gate) and the
+# experts, and an expert's gate, up and down matrices.
+HF_EXPERT_NAMES = {"qwen3_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+                   "olmoe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+                   "mixtral": ("block_sparse_moe", "w1", "w3", "w2")}
 
 
 def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_norm, ffn_norm, gate, up, gate_up,
@@ -358,15 +363,17 @@ def _gguf_experts(p):
                 up_exps=p("ffn_up_exps.weight"), down_exps=p("ffn_down_exps.weight"))
 
 
-def _hf_experts(t, prefix, n_experts):
+def _hf_experts(t, prefix, n_experts, names):
     """An HF layer's router and its experts' matrices stacked as a GGUF holds them, or None
-    for a layer with a plain MLP (Qwen3-MoE's mlp_only_layers). Each expert's arrays leave
-    `t` as they are stacked, so that 128 experts are not held twice."""
-    if prefix + "mlp.gate.weight" not in t:
+    for a layer with a plain MLP (Qwen3-MoE's mlp_only_layers, a dense family's: `names`, its
+    HF_EXPERT_NAMES, None). Each expert's arrays leave `t` as they are stacked, so that 128
+    experts are not held twice."""
+    if names is None or f"{prefix}{names[0]}.gate.weight" not in t:
         return None
-    stack = lambda w: np.stack([t.pop(f"{prefix}mlp.experts.{m}.{w}_proj.weight") for m in range(n_experts)])
-    return dict(router=t[prefix + "mlp.gate.weight"], gate_exps=stack("gate"), up_exps=stack("up"),
-                down_exps=stack("down"))
+    block, gate, up, down = names
+    stack = lambda w: np.stack([t.pop(f"{prefix}{block}.experts.{m}.{w}.weight") for m in range(n_experts)])
+    return dict(router=t[f"{prefix}{block}.gate.weight"], gate_exps=stack(gate), up_exps=stack(up),
+                down_exps=stack(down))
 
 
 def _hf_windows(c, n_layers):
@@ -419,8 +426,12 @@ def _llama_like_from_hf(c, t):
                                                                 c["max_position_embeddings"])),
                              beta_fast=float(scaling.get("beta_fast", 32.0)),
                              beta_slow=float(scaling.get("beta_slow", 1.0)))
-    if c.get("num_experts"):  # Qwen3-MoE, OLMoE (transformers' default norm_topk_prob is False)
-        cfg.n_experts_used, cfg.norm_topk = int(c["num_experts_per_tok"]), bool(c.get("norm_topk_prob", False))
+    n_experts = c.get("num_experts") or c.get("num_local_experts", 0)  # Mixtral's name for it
+    if n_experts:
+        # Qwen3-MoE's and OLMoE's norm_topk_prob defaults to False in transformers; Mixtral has
+        # none, its MixtralSparseMoeBlock always renormalizes.
+        cfg.n_experts_used = int(c["num_experts_per_tok"])
+        cfg.norm_topk = bool(c.get("norm_topk_prob", c["model_type"] == "mixtral"))
     layers = []
     for i in range(n_layers):
         p = lambda n: t.get(f"model.layers.{i}.{n}")
@@ -430,7 +441,8 @@ def _llama_like_from_hf(c, t):
                                         "self_attn.k_norm.weight", "post_attention_layernorm.weight",
                                         "mlp.gate_proj.weight", "mlp.up_proj.weight", "mlp.gate_up_proj.weight",
                                         "mlp.down_proj.weight",
-                                        _hf_experts(t, f"model.layers.{i}.", c.get("num_experts", 0))))
+                                        _hf_experts(t, f"model.layers.{i}.", n_experts,
+                                                    HF_EXPERT_NAMES.get(c["model_type"]))))
     return Model(cfg, embed, layers, dict(w=t["model.norm.weight"]), t.get("lm_head.weight", embed))
 
 
@@ -808,11 +820,12 @@ class Session:
         return x + f
 
     def _experts(self, W, h):
-        """transformers' Qwen3MoeSparseMoeBlock and OlmoeSparseMoeBlock, as lmc's moe_route,
-        expert_linear and expert_sum compute it: the softmax of the router's logits (in f64),
-        each row's k most probable experts (the lower index first among equals), their
-        probabilities as the weights (renormalized to sum 1 with norm_topk), and the weighted
-        sum of those experts' gated MLPs, each expert's product a plain linear of its [N, K]."""
+        """transformers' Qwen3MoeSparseMoeBlock, OlmoeSparseMoeBlock and MixtralSparseMoeBlock, as
+        lmc's moe_route, expert_linear and expert_sum compute it: the softmax of the router's
+        logits (in f64), each row's k most probable experts (the lower index first among
+        equals), their probabilities as the weights (renormalized to sum 1 with norm_topk), and
+        the weighted sum of those experts' gated MLPs, each expert's product a plain linear of
+        its [N, K]."""
         cfg, lin = self.cfg, self._linear
         logits = lin(W["router"], h).astype(np.float64)
         probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
