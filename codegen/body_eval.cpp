@@ -51,9 +51,11 @@ void BodyEval::prepare_rotations(llvm::Function& fn) {
   }
 }
 
+// In the body's order, so that the same region always gives the same code.
 void BodyEval::fill_rotations(llvm::Value* row) {
-  for (const auto& [op, tables] : tables_)
-    fill_rope_tables(b_, tables, i32_at(b_, argument(*op, ir::traits(*op).rotation.row_ids), row));
+  for (const auto& op : body_.ops())
+    if (auto it = tables_.find(op.get()); it != tables_.end())
+      fill_rope_tables(b_, it->second, i32_at(b_, argument(*op, ir::traits(*op).rotation.row_ids), row));
 }
 
 bool BodyEval::broadcast(const ir::Type& t) const { return t.rank() == 1 && !(t == row_type_); }

@@ -53,13 +53,12 @@ void call_inner(Builder& b, llvm::Function* inner, const Buffers& io, llvm::Valu
 }
 
 void copy_row(Builder& b, llvm::Value* from, llvm::Value* to, int64_t n) {
-  emit_chunks(b, i64c(b, 0), i64c(b, n), 8, [&](llvm::Value* i, llvm::Value* count) {
-    store_f32x_n(b, load_f32x_n(b, f32_ptr(b, from, i), 8, count), f32_ptr(b, to, i), count);
-  });
+  b.CreateMemCpy(to, llvm::Align(4), from, llvm::Align(4), i64c(b, n * 4));
 }
 
+// Columns [from, end) of a row of f32, zeroed.
 void zero_row(Builder& b, llvm::Value* to, llvm::Value* from, llvm::Value* end) {
-  emit_for(b, from, end, 1, [&](llvm::Value* c) { b.CreateStore(f32c(b, 0), f32_ptr(b, to, c)); });
+  b.CreateMemSet(f32_ptr(b, to, from), b.getInt8(0), b.CreateMul(b.CreateSub(end, from), i64c(b, 4)), llvm::Align(4));
 }
 
 llvm::Value* expert_of(Builder& b, const Buffers& io, llvm::Value* pair) {

@@ -57,6 +57,8 @@ std::string definition_serving(const models::WeightsArchitecture& arch, const st
       throw error_at(file, "serves " + arch.format + " architecture '" + excerpt(it->second) + "', as " +
                                first->second + " does already");
   }
+  // A definition may serve an architecture's files with experts apart, as "<name>+experts".
+  if (auto with = served.find(arch.name + "+experts"); arch.experts && with != served.end()) return with->second;
   auto it = served.find(arch.name);
   if (it != served.end()) return it->second;
   throw error_at(weights, "no model definition serves " + arch.format + " architecture '" + excerpt(arch.name) +

@@ -12,24 +12,13 @@ namespace {
 
 const char* const kHint = "pass --model-def FILE.yaml";
 
-// Architectures whose GGUFs with experts (<arch>.expert_count > 0) are another family's:
-// llama.cpp's converter writes Mixtral (and other mixtures of Llama experts) as llama.
-struct ExpertVariant {
-  const char* arch;
-  const char* with_experts;
-};
-constexpr ExpertVariant kExpertVariants[] = {{"llama", "mixtral"}};
-
 WeightsArchitecture from_gguf(const std::string& path) {
   auto file = GgufFile::open(path);
   if (!file->find("general.architecture"))
     throw error_at(path, std::string("no general.architecture metadata to choose a model definition by; ") + kHint);
   const std::string arch = file->get_string("general.architecture");
   const std::string experts = arch + ".expert_count";
-  for (const ExpertVariant& v : kExpertVariants)
-    if (arch == v.arch && file->find(experts) && file->get_int(experts) > 0)
-      return {"gguf", v.with_experts, "general.architecture " + arch + " with " + experts};
-  return {"gguf", arch, "general.architecture"};
+  return {"gguf", arch, "general.architecture", file->find(experts) && file->get_int(experts) > 0};
 }
 
 WeightsArchitecture from_folder(const std::string& dir) {
