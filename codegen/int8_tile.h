@@ -16,7 +16,12 @@ constexpr int64_t kPanelCols = 8 * kGroups;
 constexpr int kTileRows = 4;
 constexpr int64_t kQuads = 8;                    // 4-byte quads per block of 32
 constexpr int64_t kBlock = QuantizedRows::kBlock;
-constexpr int64_t kMaxInputBytes = 192 * 1024;   // quantized rows per block: they stay in L2
+// Quantized input rows per block: they stay in L2 beside the panel a tile reads. Half a
+// MiB rather than 192 KiB: a block's rows share each weight panel's read (and the repacked
+// paths' packing), and at 7B's ffn_down (K = 14336) 192 KiB held 12 rows — a 64-token
+// prompt's 32 rows per thread took three sweeps of the weights. bench_linear prefill64,
+// 14336x4096, 2 threads: q6_k 31.6 -> 23.4 ms, q4_kx16 17.7 -> 15.1 ms (768 KiB: no better).
+constexpr int64_t kMaxInputBytes = 512 * 1024;
 
 // Rows quantized at once: as many as kMaxInputBytes hold, in whole tiles, at most the
 // rows a prologue prepares at once.

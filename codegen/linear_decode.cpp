@@ -4,7 +4,8 @@
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
 // madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
-// own weight scale; q6_k and q3_k: each half's zero point off its i32 sum first).
+// own weight scale; q3_k: each half's zero point off its i32 sum first; q6_k: a whole
+// super-block summed in i32 under its integer scales, then scaled once).
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include <optional>
@@ -62,6 +63,21 @@ struct Scratch {
   llvm::Value* xa = nullptr;        // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
 };
 
+// Weight block `wblk` of each row of a column tile, prefetching along the tile's walk.
+std::vector<llvm::Value*> tile_blocks(Builder& b, const LinearShape& s, const std::vector<llvm::Value*>& wrows,
+                                      llvm::Value* wblk) {
+  const int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
+  auto* off = b.CreateMul(wblk, i64c(b, block_bytes));
+  std::vector<llvm::Value*> blocks;
+  auto* lead = lead_distance(b, s, off);
+  for (auto* wrow : wrows) {
+    blocks.push_back(byte_ptr(b, wrow, off));
+    for (int64_t line = 0; line < block_bytes; line += 64)
+      prefetch_ahead(b, byte_ptr(b, blocks.back(), i64c(b, line)), lead);
+  }
+  return blocks;
+}
+
 // Columns n .. n+7 (weight rows `wrows`) of `rows` (a power of two up to kRowTile)
 // consecutive rows from r of the current group, block weights: one accumulator per
 // row, a column per lane. The rows share each weight block's decoding. A block's
@@ -71,7 +87,6 @@ struct Scratch {
 std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scratch& sc,
                                      const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
   const QuantizedRows& in = *sc.xq;
-  const int64_t block_bytes = ir::dtype_block_bytes(s.wtype);
   const int pieces = block_pieces(s.wtype);
   const int zero = zero_point(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
@@ -80,14 +95,7 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
   Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
                         [&](llvm::Value* wblk, const Carried& acc) {
-    auto* off = b.CreateMul(wblk, i64c(b, block_bytes));
-    std::vector<llvm::Value*> blocks;
-    auto* lead = lead_distance(b, s, off);
-    for (auto* wrow : wrows) {
-      blocks.push_back(byte_ptr(b, wrow, off));
-      for (int64_t line = 0; line < block_bytes; line += 64)
-        prefetch_ahead(b, byte_ptr(b, blocks.back(), i64c(b, line)), lead);
-    }
+    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
     Carried next(acc);
     // A super-block's pieces one after the other, each as a block of 32 is summed: the
     // same order as the blocks of 32 a piece equals.
@@ -125,6 +133,59 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
     }
     return next;
   }, "blk");
+}
+
+// dot_blocks for a type with integer scales (super_blocks.h: q6_k): per column and row, a
+// super-block's madds widened by each half-piece's scale into one i32 vector, the zero
+// point's Σ scale·Σx taken off it, then one horizontal sum over the tile's columns and one
+// scaling by d and the row's q8_K scale. The same exact i32 sums and order as the int8
+// GEMM's (linear_prefill_blocks.cpp), so a row's numbers still do not depend on its path.
+// The byte madds stay pmaddubsw with VNNI too: its vpdpbusd sums four products into i32,
+// past where the i16 scales can weight them.
+std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, const Scratch& sc,
+                                             const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
+  const QuantizedRows& in = *sc.xq;
+  constexpr int kPieces = 8;
+  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(s.wtype)));
+  std::vector<llvm::Value*> slots;
+  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
+  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
+                        [&](llvm::Value* wblk, const Carried& acc) {
+    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
+    auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
+    std::vector<llvm::Value*> scales;
+    for (auto* block : blocks) scales.push_back(q6_k_scales_i16(b, block));
+    std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows), std::vector<llvm::Value*>(blocks.size()));
+    for (int piece = 0; piece < kPieces; ++piece) {
+      std::vector<llvm::Value*> xq;
+      auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
+      for (int j = 0; j < rows; ++j) xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], k), llvm::Align(32)));
+      std::vector<int> halves(8, 2 * piece);
+      halves.insert(halves.end(), 8, 2 * piece + 1);
+      for (size_t c = 0; c < blocks.size(); ++c) {
+        WeightBlock w = load_weight_block(b, s.wtype, blocks[c], piece);
+        auto* weights = b.CreateShuffleVector(scales[c], halves);
+        for (int j = 0; j < rows; ++j) {
+          auto* sum = weighted_pairs_i32(b, byte_madd_i16(b, w.u, xq[static_cast<size_t>(j)]), weights);
+          auto& dot = dots[static_cast<size_t>(j)][c];
+          dot = dot ? b.CreateAdd(dot, sum) : sum;
+        }
+      }
+    }
+    auto* d = q6_k_d(b, blocks);
+    Carried next(acc);
+    for (int j = 0; j < rows; ++j) {
+      auto& row = dots[static_cast<size_t>(j)];
+      auto* xsums = in.quant_sums16(b, slots[static_cast<size_t>(j)], blk0);
+      for (size_t c = 0; c < blocks.size(); ++c)
+        row[c] = b.CreateSub(row[c], b.CreateMul(weighted_pairs_i32(b, scales[c], xsums), zero));
+      auto* isum = hsum8(b, row.data());
+      auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, slots[static_cast<size_t>(j)], blk0)));
+      next[static_cast<size_t>(j)] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[static_cast<size_t>(j)]);
+    }
+    return next;
+  }, "sblk");
 }
 
 // Columns n .. n+C-1 of one input row, f32 weights.
@@ -167,7 +228,8 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
     for (int tile = kRowTile; tile >= 1; tile /= 2) {
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
       emit_for(b, done, end, tile, [&](llvm::Value* r) {
-        std::vector<llvm::Value*> acc = dot_blocks(b, s, sc, wrows, r, tile);
+        std::vector<llvm::Value*> acc = integer_scales(s.wtype) ? dot_integer_scaled(b, s, sc, wrows, r, tile)
+                                                                : dot_blocks(b, s, sc, wrows, r, tile);
         for (int j = 0; j < tile; ++j)
           io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)], kLaneCols,
                           count);

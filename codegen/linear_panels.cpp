@@ -134,7 +134,7 @@ std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Valu
 std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c, int g) {
   auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
   auto* v = p.load_chunk(b, blk, c, g);
-  auto* shifted = b.CreateLShr(b.CreateBitCast(v, llvm::FixedVectorType::get(b.getInt16Ty(), 16)), 4);
+  auto* shifted = b.CreateLShr(b.CreateBitCast(v, i16x(b, 16)), 4);
   std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
   if (!p.at.has_high()) return q;
   auto* high = b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)),
@@ -151,7 +151,7 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value
 Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                           llvm::Value* blk, bool vnni) {
   const int64_t span = p.at.has_high() && !vnni ? p.at.chunks() / 2 : p.at.chunks();
-  auto* i16x16 = llvm::FixedVectorType::get(b.getInt16Ty(), 16);
+  auto* i16x16 = i16x(b, 16);
   // Chunks [c0, c0 + span) added to `init` (i16 lanes, or i32 with VNNI).
   auto chunks = [&](llvm::Value* c0, Carried init) {
     return emit_rolled_for_carry(b, c0, b.CreateAdd(c0, i64c(b, span)), 1, std::move(init),

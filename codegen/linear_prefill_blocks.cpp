@@ -12,12 +12,15 @@
 // its own i32 lane — no horizontal sums. After each block of 32 k, the i32 sums are
 // scaled by the column's and the row's block scales into f32 accumulators (and the
 // q4/q5 offsets meet the input block's sum there; q8_2f's halves are summed and scaled
-// apart, each by its own scale; q6_k's and q3_k's zero point comes off each half's i32
-// sum). q8_0, q8_2f and iq4 weights are signed: the madds take |w| and move w's sign onto
-// the input byte (psignb), as decode does.
+// apart, each by its own scale; q3_k's zero point comes off each half's i32 sum). q6_k
+// sums a whole super-block in i32, its halves' integer scales weighting the madds as they
+// widen (super_blocks.h, integer_scales), and is scaled into f32 once per super-block.
+// q8_0, q8_2f and iq4 weights are signed: the madds take |w| and move w's sign onto the
+// input byte (psignb), as decode does.
 //
 // Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
-// scale (and offset) per [block][column].
+// scale (and offset) per [block][column] (q6_k: its d, and its integer scales apart).
+#include <algorithm>
 #include <array>
 
 #include <llvm/IR/Function.h>
@@ -39,11 +42,17 @@ struct Panel {
   int64_t blocks;     // K / 32
   int parts;          // parts of a block scaled apart (scale_parts: 2 for q8_2f)
   int zero;           // the quants' zero point (zero_point: q6_k, q3_k), subtracted per part
+  int i16_quads;      // quads whose madds sum in i16 (i16_quads)
   llvm::Value* w;     // i8 [blocks * kQuads * kGroups * 32]: q8_0's (q8_2f's) signed bytes, or the unsigned quants
   llvm::Value* d;     // f32 [blocks * kPanelCols] block scales (q8_2f: of the first halves)
   llvm::Value* m;     // f32 [blocks * kPanelCols] block offsets, or null (q8_0, q8_2f)
   llvm::Value* d_hi;  // f32 [blocks * kPanelCols] q8_2f's second halves' scales, or null
   llvm::Value* m_hi;  // f32 [blocks * kPanelCols] q2_k's second halves' offsets, or null
+  // integer_scales (q6_k): i16 [blocks * 2 * kGroups * 16], each half's scale in both i16
+  // lanes of its column's i32 lane, which weight the madds' widening; i16 [blocks * kGroups
+  // * 16], zero · the two halves' scales, against a row's two Σq; d is then per column.
+  llvm::Value* half_weights;
+  llvm::Value* zero_weights;
 
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
     auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
@@ -52,6 +61,12 @@ struct Panel {
   }
   llvm::Value* column_scales(Builder& b, llvm::Value* base, llvm::Value* blk, int g) const {
     return f32_ptr(b, base, b.CreateAdd(b.CreateMul(blk, i64c(b, kPanelCols)), i64c(b, 8 * g)));
+  }
+  // &half_weights of part `part` (or with part -1 &zero_weights) of block blk, group g.
+  llvm::Value* scale_weights(Builder& b, llvm::Value* blk, int part, int g) const {
+    auto* at = part < 0 ? b.CreateAdd(b.CreateMul(blk, i64c(b, kGroups)), i64c(b, g))
+                        : b.CreateAdd(b.CreateMul(blk, i64c(b, 2 * kGroups)), i64c(b, part * kGroups + g));
+    return b.CreateGEP(b.getInt16Ty(), part < 0 ? zero_weights : half_weights, b.CreateMul(at, i64c(b, 16)));
   }
 };
 
@@ -82,6 +97,25 @@ std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*
   return out;
 }
 
+// i32 lanes whose low i16 is `low`'s and high i16 `high`'s.
+llvm::Value* i16_pairs(Builder& b, llvm::Value* low, llvm::Value* high) {
+  auto* mask = llvm::ConstantInt::get(i32x(b, 8), 0xFFFF);
+  return b.CreateOr(b.CreateAnd(low, mask), b.CreateShl(high, llvm::ConstantInt::get(i32x(b, 8), 16)));
+}
+
+// A q6_k piece's integer scales of eight columns (Panel::half_weights, zero_weights) and
+// their super-blocks' d.
+void pack_integer_scales(Builder& b, const Panel& p, const std::vector<llvm::Value*>& blocks, llvm::Value* blk,
+                         int piece, int g) {
+  std::array<llvm::Value*, 2> scales = q6_k_piece_scales(b, blocks, piece);
+  for (int part = 0; part < 2; ++part)
+    b.CreateAlignedStore(i16_pairs(b, scales[part], scales[part]), p.scale_weights(b, blk, part, g), llvm::Align(4));
+  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(p.zero));
+  b.CreateAlignedStore(i16_pairs(b, b.CreateMul(scales[0], zero), b.CreateMul(scales[1], zero)),
+                       p.scale_weights(b, blk, -1, g), llvm::Align(4));
+  store_f32x(b, q6_k_d(b, blocks), p.column_scales(b, p.d, blk, g));
+}
+
 // Piece `piece` of weight block `wblk` (the panel's block blk of 32 k; a K type's
 // super-block holds eight) of eight columns (weight rows `rows`) into the panel.
 void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vector<llvm::Value*>& rows,
@@ -103,6 +137,10 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
   }
   auto quads = transpose8(b, quants);
   for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
+  if (p.half_weights) {
+    pack_integer_scales(b, p, blocks, blk, piece, g);
+    return;
+  }
   BlockScales w = load_block_scales(b, s.wtype, blocks, piece);
   store_f32x(b, w.d, p.column_scales(b, p.d, blk, g));
   if (p.m) store_f32x(b, w.m, p.column_scales(b, p.m, blk, g));
@@ -132,29 +170,47 @@ struct Tile {
 };
 
 // The i32 dot products of part `part` of one block of 32 k (its quads, or half of them
-// for a q8_2f part): [row][group] lanes per column. A rolled loop over the quads:
-// unrolled, LLVM reassociates the sums across quads and keeps every quad's weights live
-// at once, which spills.
-Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk, int part) {
-  Carried zero(kTileRows * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
+// for a two-part type): [row][group] lanes per column. A rolled loop over spans of quads
+// whose madds sum in i16 lanes (i16_quads: two of q6_k's, one of a signed type's) before
+// one widening to i32 — the widening pmaddwd shares the multiply ports with the madds, so
+// a span of 2 takes a quarter of them off. Rolled: unrolled, LLVM reassociates the sums
+// across quads and keeps every quad's weights live at once, which spills.
+Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t, llvm::Value* blk, int part,
+                   Carried init, const std::array<llvm::Value*, kGroups>& weights) {
   const int64_t quads = kQuads / p.parts;
-  return emit_rolled_for_carry(b, i64c(b, quads * part), i64c(b, quads * (part + 1)), 1, zero,
-                               [&](llvm::Value* q, const Carried& cur) {
-    std::array<llvm::Value*, kGroups> w, u;
-    for (int g = 0; g < kGroups; ++g) {
-      w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
-      u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
-    }
-    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
-    Carried next(cur.size());
-    for (int r = 0; r < kTileRows; ++r) {
-      auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
-      auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+  int64_t span = 1;
+  while (!t.vnni && span * 2 <= std::min<int64_t>(quads, p.i16_quads)) span *= 2;
+  return emit_rolled_for_carry(b, i64c(b, quads * part), i64c(b, quads * (part + 1)), span, std::move(init),
+                               [&](llvm::Value* q0, const Carried& cur) {
+    Carried madds(cur.size(), nullptr);
+    for (int64_t i = 0; i < span; ++i) {
+      auto* q = b.CreateAdd(q0, i64c(b, i));
+      std::array<llvm::Value*, kGroups> w, u;
       for (int g = 0; g < kGroups; ++g) {
-        auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
-        size_t at = static_cast<size_t>(r * kGroups + g);
-        next[at] = byte_dot_i32(b, cur[at], u[g], sx, t.vnni);
+        w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
+        u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
       }
+      auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
+      for (int r = 0; r < kTileRows; ++r) {
+        auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
+        auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+        for (int g = 0; g < kGroups; ++g) {
+          auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
+          size_t at = static_cast<size_t>(r * kGroups + g);
+          if (t.vnni) {
+            madds[at] = byte_dot_i32(b, cur[at], u[g], sx, true);
+          } else {
+            auto* m = byte_madd_i16(b, u[g], sx);
+            madds[at] = madds[at] ? b.CreateAdd(madds[at], m) : m;
+          }
+        }
+      }
+    }
+    if (t.vnni) return madds;
+    Carried next(cur.size());
+    for (size_t at = 0; at < cur.size(); ++at) {
+      llvm::Value* w = weights[at % kGroups];
+      next[at] = b.CreateAdd(cur[at], w ? weighted_pairs_i32(b, madds[at], w) : widen_pairs_i32(b, madds[at]));
     }
     return next;
   }, "quad");
@@ -167,7 +223,7 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Til
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
     Carried next(cur);
     for (int part = 0; part < p.parts; ++part) {
-      Carried sums = block_sums(b, in, p, t, blk, part);
+      Carried sums = block_sums(b, in, p, t, blk, part, Carried(cur.size(), llvm::Constant::getNullValue(i32x(b, 8))), {});
       for (int g = 0; g < kGroups; ++g) {
         auto* dw = load_f32x(b, p.column_scales(b, part ? p.d_hi : p.d, blk, g), 8);
         llvm::Value* offsets = part ? p.m_hi : p.m;
@@ -187,6 +243,47 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Til
   }, "blk");
 }
 
+// tile_sums of integer_scales weights: a super-block's eight pieces summed exactly in i32
+// (each half's madds weighted by its scale, each block's zero point off against the row's
+// two Σq), then scaled by d and the row's q8_K scale: the decode path's order
+// (linear_decode.cpp, dot_integer_scaled).
+Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+  constexpr int64_t kPieces = 8;
+  Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
+    auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
+    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
+    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero,
+                                          [&](llvm::Value* blk, const Carried& sums) {
+      Carried next = sums;
+      for (int part = 0; part < 2; ++part) {
+        std::array<llvm::Value*, kGroups> w;
+        for (int g = 0; g < kGroups; ++g) w[g] = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, part, g), llvm::Align(4));
+        next = block_sums(b, in, p, t, blk, part, std::move(next), w);
+      }
+      for (int g = 0; g < kGroups; ++g) {
+        auto* z = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, -1, g), llvm::Align(4));
+        for (int r = 0; r < kTileRows; ++r) {
+          auto* xsums = b.CreateBitCast(splat(b, 8, in.quant_sum_pair(b, t.slots[r], blk)), i16x(b, 16));
+          size_t at = static_cast<size_t>(r * kGroups + g);
+          next[at] = b.CreateSub(next[at], weighted_pairs_i32(b, z, xsums));
+        }
+      }
+      return next;
+    }, "piece");
+    Carried next(cur);
+    for (int g = 0; g < kGroups; ++g) {
+      auto* d = load_f32x(b, p.column_scales(b, p.d, blk0, g), 8);
+      for (int r = 0; r < kTileRows; ++r) {
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, t.slots[r], blk0)));
+        next[at] = fma(b, b.CreateSIToFP(isums[at], f32x(b, 8)), scale, next[at]);
+      }
+    }
+    return next;
+  }, "super");
+}
+
 // Rows slot0 .. slot0 + kTileRows of the block (those below `rows`) x the panel's
 // columns below the call's end, through the epilogue.
 void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p, llvm::Value* t0,
@@ -195,8 +292,8 @@ void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& i
   auto* last = b.CreateSub(rows, i64c(b, 1));
   for (int r = 0; r < kTileRows; ++r) t.slots[r] = min64(b, b.CreateAdd(slot0, i64c(b, r)), last);
   t.sign = signed_quants(s.wtype);
-  t.vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  Carried sums = tile_sums(b, in, p, t);
+  t.vnni = !p.half_weights && use_vnni(*b.GetInsertBlock()->getParent());
+  Carried sums = p.half_weights ? integer_tile_sums(b, in, p, t) : tile_sums(b, in, p, t);
   for (int r = 0; r < kTileRows; ++r) {
     auto* slot = b.CreateAdd(slot0, i64c(b, r));
     emit_if(b, b.CreateICmpSLT(slot, rows), [&] {
@@ -234,9 +331,14 @@ void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) 
   p.w = stack_array(b, b.getInt8Ty(), p.blocks * kQuads * kGroups * 32);
   p.d = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   p.zero = zero_point(s.wtype);
+  p.i16_quads = i16_quads(s.wtype);
   if (float_offsets(s.wtype)) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
-  if (p.parts == 2) p.d_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (p.parts == 2 && !integer_scales(s.wtype)) p.d_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   if (part_offsets(s.wtype)) p.m_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
+  if (integer_scales(s.wtype)) {
+    p.half_weights = stack_array(b, b.getInt16Ty(), p.blocks * 2 * kGroups * 16);
+    p.zero_weights = stack_array(b, b.getInt16Ty(), p.blocks * kGroups * 16);
+  }
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
   }, "tb");

@@ -68,6 +68,8 @@ llvm::FixedVectorType* i8x(Builder& b, unsigned lanes) {
   return llvm::FixedVectorType::get(b.getInt8Ty(), lanes);
 }
 
+llvm::FixedVectorType* i16x(Builder& b, unsigned lanes) { return llvm::FixedVectorType::get(b.getInt16Ty(), lanes); }
+
 llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, x, y);
 }

@@ -49,6 +49,7 @@ llvm::Value* f32c(Builder& b, float v);
 llvm::FixedVectorType* f32x(Builder& b, unsigned lanes);
 llvm::FixedVectorType* i32x(Builder& b, unsigned lanes);
 llvm::FixedVectorType* i8x(Builder& b, unsigned lanes);
+llvm::FixedVectorType* i16x(Builder& b, unsigned lanes);
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v);
 // v as a constant of x's type: a float, or a splat for a float vector.

@@ -22,7 +22,7 @@ QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
       q_(stack_array(b, b.getInt8Ty(), rows * K)),
       d_(stack_array(b, b.getFloatTy(), rows * K / kBlock)),
       sum_(float_offsets(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock * sum_parts_) : nullptr),
-      qsum_(zero_point(w) ? stack_array(b, b.getInt32Ty(), rows * K / (kBlock / 2)) : nullptr) {}
+      qsum_(zero_point(w) ? stack_array(b, b.getInt16Ty(), rows * K / (kBlock / 2)) : nullptr) {}
 
 llvm::Value* QuantizedRows::slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateAdd(b.CreateMul(slot, i64c(b, blocks())), blk);
@@ -41,9 +41,22 @@ llvm::Value* QuantizedRows::sum(Builder& b, llvm::Value* slot, llvm::Value* blk,
   return b.CreateLoad(b.getFloatTy(), f32_ptr(b, sum_, at));
 }
 
-llvm::Value* QuantizedRows::quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const {
+llvm::Value* QuantizedRows::quant_sum_ptr(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const {
   auto* at = b.CreateAdd(b.CreateMul(slot_block(b, slot, blk), i64c(b, 2)), i64c(b, part));
-  return b.CreateLoad(b.getInt32Ty(), b.CreateGEP(b.getInt32Ty(), qsum_, at));
+  return b.CreateGEP(b.getInt16Ty(), qsum_, at);
+}
+
+llvm::Value* QuantizedRows::quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const {
+  return b.CreateSExt(b.CreateLoad(b.getInt16Ty(), quant_sum_ptr(b, slot, blk, part)), b.getInt32Ty());
+}
+
+llvm::Value* QuantizedRows::quant_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
+  return b.CreateAlignedLoad(b.getInt32Ty(), quant_sum_ptr(b, slot, blk, 0), llvm::Align(4));
+}
+
+llvm::Value* QuantizedRows::quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
+  return b.CreateAlignedLoad(i16x(b, 16), quant_sum_ptr(b, slot, blk, 0),
+                             llvm::Align(4));
 }
 
 void QuantizedRows::fill(Builder& b, LinearIO& io, llvm::Value* t0, llvm::Value* rows) const {
@@ -88,8 +101,8 @@ void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::V
     b.CreateStore(q8_k ? d : half(d), f32_ptr(b, d_, at));
     if (qsum_)
       for (int part = 0; part < 2; ++part)
-        b.CreateStore(b.CreateAddReduce(b.CreateAdd(q[2 * part], q[2 * part + 1])),
-                      b.CreateGEP(b.getInt32Ty(), qsum_, b.CreateAdd(b.CreateMul(at, i64c(b, 2)), i64c(b, part))));
+        b.CreateStore(b.CreateTrunc(b.CreateAddReduce(b.CreateAdd(q[2 * part], q[2 * part + 1])), b.getInt16Ty()),
+                      b.CreateGEP(b.getInt16Ty(), qsum_, b.CreateAdd(b.CreateMul(at, i64c(b, 2)), i64c(b, part))));
     if (!sum_) continue;
     // q8_1's sum is d·Σq from the unrounded d, stored as f16; q4_0's and q5_0's offsets
     // need the exact sum of the values the dot products read.

@@ -36,6 +36,10 @@ class QuantizedRows {
   // The i32 Σq of half `part` (values 0..15 or 16..31) of block `blk` of a slot, as the
   // weights' zero point needs it (weight_blocks.h).
   llvm::Value* quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const;
+  // Both halves' Σq of block `blk` as one i32 (two i16: |Σq| <= 16 * 127), for a pmaddwd
+  // against two scales; and the 16 halves' of the blocks from `blk` (a super-block's).
+  llvm::Value* quant_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
+  llvm::Value* quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
   bool has_sums() const { return sum_ != nullptr; }
 
  private:
@@ -46,7 +50,9 @@ class QuantizedRows {
   llvm::Value* q_;    // i8 [rows * K]
   llvm::Value* d_;    // f32 [rows * K/32]
   llvm::Value* sum_;  // f32 [rows * K/32 * sum_parts_], or null
-  llvm::Value* qsum_;  // i32 [rows * K/16], or null
+  llvm::Value* qsum_;  // i16 [rows * K/16], or null
+
+  llvm::Value* quant_sum_ptr(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const;
 
   llvm::Value* slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
   void fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot, llvm::Value* group) const;

@@ -54,7 +54,7 @@ llvm::Value* gather_f16(Builder& b, const std::vector<llvm::Value*>& supers, int
 
 // The f16 in the low (or high) half of i32 lanes, as f32.
 llvm::Value* half_lanes(Builder& b, llvm::Value* words, bool high) {
-  auto* h = b.CreateTrunc(high ? b.CreateLShr(words, u32s(b, 16)) : words, llvm::FixedVectorType::get(b.getInt16Ty(), 8));
+  auto* h = b.CreateTrunc(high ? b.CreateLShr(words, u32s(b, 16)) : words, i16x(b, 8));
   return b.CreateFPExt(b.CreateBitCast(h, llvm::FixedVectorType::get(b.getHalfTy(), 8)), f32x(b, 8));
 }
 
@@ -150,17 +150,12 @@ BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& su
   return k_piece_scales(b, half_lanes(b, head, false), half_lanes(b, head, true), words, i64c(b, j));
 }
 
-// Piece j's two scales (values 0..15 and 16..31) of eight q6_k super-blocks: signed bytes
-// 2j and 2j + 1 of the scales, times d.
+// Piece j's two scales (values 0..15 and 16..31) of eight q6_k super-blocks, times d.
 BlockScales six_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
-  auto* d = gather_f16(b, supers, kQ6D);
-  auto* words = gather_words(b, supers, kQ6Scales + 4 * (j / 2));
-  auto scale = [&](int byte) {
-    auto* v = b.CreateAShr(b.CreateShl(words, u32s(b, 24 - 8 * static_cast<uint32_t>(byte))), u32s(b, 24));
-    return b.CreateFMul(d, b.CreateSIToFP(v, f32x(b, 8)));
-  };
-  int first = 2 * (j % 2);
-  return {scale(first), nullptr, scale(first + 1)};
+  auto* d = q6_k_d(b, supers);
+  std::array<llvm::Value*, 2> scales = q6_k_piece_scales(b, supers, j);
+  return {b.CreateFMul(d, b.CreateSIToFP(scales[0], f32x(b, 8))), nullptr,
+          b.CreateFMul(d, b.CreateSIToFP(scales[1], f32x(b, 8)))};
 }
 
 }  // namespace
@@ -181,6 +176,26 @@ BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const 
   return {b.CreateFMul(d, b.CreateUIToFP(scale, f32x(b, 8))),
           b.CreateFNeg(b.CreateFMul(dmin, b.CreateUIToFP(min, f32x(b, 8)))), nullptr};
 }
+
+llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers) { return gather_f16(b, supers, kQ6D); }
+
+// Signed bytes 2j and 2j + 1 of the scales.
+std::array<llvm::Value*, 2> q6_k_piece_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+  auto* words = gather_words(b, supers, kQ6Scales + 4 * (j / 2));
+  auto scale = [&](int byte) {
+    return b.CreateAShr(b.CreateShl(words, u32s(b, 24 - 8 * static_cast<uint32_t>(byte))), u32s(b, 24));
+  };
+  int first = 2 * (j % 2);
+  return {scale(first), scale(first + 1)};
+}
+
+llvm::Value* q6_k_scales_i16(Builder& b, llvm::Value* super) {
+  auto* bytes = b.CreateAlignedLoad(i8x(b, 16), byte_ptr(b, super, i64c(b, kQ6Scales)),
+                                    llvm::Align(1));
+  return b.CreateSExt(bytes, i16x(b, 16));
+}
+
+bool integer_scales(ir::DType t) { return t == ir::DType::q6_k; }
 
 int block_pieces(ir::DType t) { return static_cast<int>(ir::dtype_block_elems(t) / 32); }
 

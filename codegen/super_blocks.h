@@ -25,6 +25,19 @@ WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int pi
 // i32 lanes each: d * scale and -(dmin * min).
 BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
                            llvm::Value* j);
+// Whether a type's kernels sum a whole super-block's products exactly in i32, weighting
+// each half-piece by its integer scale in the madds' widening step (pmaddwd with the scales
+// in place of ones) and taking the zero point's Σ scale·Σx off once, then scale by d and
+// the input row's q8_K scale into f32 once per super-block — ggml's q6_K·q8_K order. q6_k,
+// whose scales are signed bytes: its float path took sixteen conversions and scalings per
+// super-block, as much work as the madds in the prefill GEMM.
+bool integer_scales(ir::DType t);
+// Eight q6_k super-blocks' d as f32 lanes; piece j's two scales (values 0..15 and 16..31) as
+// i32 lanes.
+llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers);
+std::array<llvm::Value*, 2> q6_k_piece_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j);
+// The 16 scales of the q6_k super-block at `super` as <16 x i16>, sub-block order.
+llvm::Value* q6_k_scales_i16(Builder& b, llvm::Value* super);
 BlockScales load_super_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& supers, int piece);
 
 }  // namespace lmc::codegen

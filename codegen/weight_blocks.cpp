@@ -109,6 +109,26 @@ bool signed_quants(ir::DType t) {
   }
 }
 
+int i16_quads(ir::DType t) {
+  auto largest = [](ir::DType base) {
+    switch (base) {
+      case ir::DType::q6_k: return 63;
+      case ir::DType::q5_0:
+      case ir::DType::q5_1:
+      case ir::DType::q5_1f:
+      case ir::DType::q5_k: return 31;
+      case ir::DType::q4_0:
+      case ir::DType::q4_1:
+      case ir::DType::q4_1f:
+      case ir::DType::q4_k: return 15;
+      case ir::DType::q3_k: return 7;
+      case ir::DType::q2_k: return 3;
+      default: return 127;
+    }
+  };
+  return 32767 / (254 * largest(ir::panel_base(t)));
+}
+
 int scale_parts(ir::DType t) {
   return ir::dtype_block_head(t).halves || t == ir::DType::q6_k || t == ir::DType::q3_k || part_offsets(t) ? 2 : 1;
 }
@@ -170,8 +190,11 @@ llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s) {
 }
 
 llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v) {
-  auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
-  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {v, ones});
+  return weighted_pairs_i32(b, v, llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1)));
+}
+
+llvm::Value* weighted_pairs_i32(Builder& b, llvm::Value* v, llvm::Value* weights) {
+  return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {v, weights});
 }
 
 llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {

@@ -35,6 +35,11 @@ WeightBlock iq4_block(Builder& b, llvm::Value* at);
 // byte madds take as |w| with w's sign moved onto the input; else they are unsigned 4- or
 // 5-bit quants whose offset m meets the input block's sum.
 bool signed_quants(ir::DType t);
+// The quad madds (pmaddubsw of 4 k) whose i16 lanes can be summed before one widening
+// to i32: a lane holds two products of a quant u <= the type's largest and an input byte
+// |x| <= 127, so n quads fit 2^15 while n * 254 * max(u) < 32768 — 1 for the signed types
+// (|w| <= 127), 2 for q6_k, 4 for the 5-bit, 8 for the 4-bit ones and more for q3_k, q2_k.
+int i16_quads(ir::DType t);
 // The parts of a block of 32 values scaled apart: 2 for q8_2f, q6_k, q3_k and q2_k (values 0..15 and
 // 16..31, i.e. its first and last 4 chunks of 4), else 1.
 int scale_parts(ir::DType t);
@@ -74,6 +79,8 @@ llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Va
 // pairs into <8 x i32> (pmaddwd).
 llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s);
 llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v);
+// As widen_pairs_i32 with each i16 lane weighted by the i16 lane of `weights` (pmaddwd).
+llvm::Value* weighted_pairs_i32(Builder& b, llvm::Value* v, llvm::Value* weights);
 
 // The 32 values of the q8_0 block at `block`, as <32 x float>.
 llvm::Value* q8_0_values(Builder& b, llvm::Value* block);

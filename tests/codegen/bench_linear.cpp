@@ -250,6 +250,12 @@ int main(int argc, char** argv) {
       if (s.K % ir::dtype_block_elems(wt) == 0)
         benchmark::RegisterBenchmark(bench_name("prefill512", s).c_str(), BM_rows, s)
           ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
+    // A 64-token prompt at Mistral 7B's FFN shapes: ffn_down's 14336-wide rows leave room in
+    // L2 for few quantized input rows at once.
+    for (Shape s : {Shape{4096, 14336, wt}, Shape{14336, 4096, wt}})
+      if (s.K % ir::dtype_block_elems(wt) == 0)
+        benchmark::RegisterBenchmark(bench_name("prefill64", s).c_str(), BM_rows, s)
+          ->Args({1, 64})->Args({2, 64})->UseRealTime()->Unit(benchmark::kMillisecond);
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {
       if (s.K % ir::dtype_block_elems(wt)) continue;
       auto* b = benchmark::RegisterBenchmark(bench_name("batch", s).c_str(), BM_rows, s);
