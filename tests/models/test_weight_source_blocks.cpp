@@ -1,4 +1,4 @@
-// WeightSource keeping a file's q4_0 / q4_1 / q5_0 / q5_1 blocks: the bytes of whole rows (cat, rows)
+// WeightSource keeping a file's q4_0 / q4_1 / q5_0 / q5_1 (and q8_0) blocks: the bytes of whole rows (cat, rows)
 // and whole blocks of columns (cols) are the file's, copied; anything else is an error
 // naming the file and the weight.
 #include <gtest/gtest.h>
@@ -72,6 +72,14 @@ TEST_F(BlockSource, WholeRowsAndBlocksAreTheFilesBytes) {
   EXPECT_EQ(get("q4_1(cols(a,32,32))"), second_blocks);
   EXPECT_EQ(get("q4_1(rows(cat(a,b),2,1))"), b_);
   EXPECT_EQ(src_->materialize("q5_0(e)", ir::DType::q5_0), e_);
+}
+
+// A file's q8_0 blocks requested as q8_0 are its bytes (random ones here, which no
+// rounding of their values would give back); other tensors are rounded to q8_0 from f32.
+TEST_F(BlockSource, FilesQ8_0BlocksAreCopiedAsStored) {
+  EXPECT_EQ(src_->materialize("q8_0(c)", ir::DType::q8_0), c_);
+  EXPECT_EQ(src_->materialize("q8_0(rows(c,1,1))", ir::DType::q8_0), std::vector<uint8_t>(c_.begin() + 34, c_.end()));
+  EXPECT_EQ(src_->materialize("q8_0(a)", ir::DType::q8_0).size(), 2u * 2 * 34);
 }
 
 // Experts' weights stored one per tensor (a Hugging Face folder's) stack into [E, ...]: the
