@@ -60,7 +60,12 @@ void BodyEval::fill_rotations(llvm::Value* row) {
 
 bool BodyEval::broadcast(const ir::Type& t) const { return t.rank() == 1 && !(t == row_type_); }
 
+bool BodyEval::column(const ir::Type& t) const {
+  return t.rank() == 2 && t.dims[1].is_static() && t.dims[1].value == 1 && !(t == row_type_);
+}
+
 llvm::Value* BodyEval::address(llvm::Value* buffer, const ir::Type& t, const RowPos& p) {
+  if (column(t)) return f32_ptr(b_, buffer, p.row);
   if (!broadcast(t)) return f32_ptr(b_, buffer, b_.CreateAdd(b_.CreateMul(p.row, i64c(b_, t.row_width())), p.col));
   // One row for every row: a whole-row vector by column, a group's by column in the group.
   bool per_group = t.dims[0].is_static() && t.dims[0].value == segment_ && segment_ != row_type_.row_width();
@@ -71,7 +76,10 @@ llvm::Value* BodyEval::load(const ir::Value* arg, const RowPos& p) {
   if (arg->type().dtype != ir::DType::f32)
     throw Error("codegen: error: fusion argument %" + arg->name() + " must be f32 to be read per element, is " +
                 arg->type().str());
-  return load_lanes(b_, address(args_.at(arg->index()), arg->type(), p), p);
+  llvm::Value* ptr = address(args_.at(arg->index()), arg->type(), p);
+  if (!column(arg->type())) return load_lanes(b_, ptr, p);
+  llvm::Value* v = b_.CreateLoad(b_.getFloatTy(), ptr);
+  return p.lanes == 1 ? v : splat(b_, p.lanes, v);
 }
 
 void BodyEval::store(llvm::Value* buffer, const ir::Type& type, const RowPos& p, llvm::Value* value) {

@@ -9,7 +9,8 @@
 //
 // Indexing: a value of rank >= 2 is [rows, width] (dims after the first flattened);
 // a rank-1 value that is not the region's row type is one row broadcast over all
-// rows, indexed by the column (within the segment when it is a reduction's group).
+// rows, indexed by the column (within the segment when it is a reduction's group), and
+// a [rows, 1] one is one number per row broadcast over the row's columns.
 #pragma once
 #include <map>
 #include <vector>
@@ -79,6 +80,7 @@ class BodyEval {
   std::map<const ir::Op*, RopeTables> tables_;
 
   bool broadcast(const ir::Type& t) const;
+  bool column(const ir::Type& t) const;
   bool reads_rotation(const ir::Op& op) const;
   llvm::Value* argument(const ir::Op& op, int k);
   llvm::Value* load(const ir::Value* arg, const RowPos& pos);

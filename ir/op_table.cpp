@@ -71,13 +71,16 @@ std::vector<Type> same_as_first(const Op& op) {
 }
 
 // Operand 1 has operand 0's type, or is one row of it ([D] against [R, D]), which
-// then applies to every row (a bias).
+// then applies to every row (a bias), or one column ([R, 1] against [R, D]), one number
+// per row for all its columns (a gate).
 std::vector<Type> binary(const Op& op) {
   expect_activation(op, 0);
   const Type& x = in(op, 0);
   const Type& y = in(op, 1);
   bool row = y.dtype == DType::f32 && y.rank() == 1 && x.rank() == 2 && y.dims[0] == x.dims.back();
-  if (!(y == x) && !row) fail(op, "operands differ: " + x.str() + " vs " + y.str());
+  bool column = y.dtype == DType::f32 && y.rank() == 2 && x.rank() == 2 && y.dims[0] == x.dims[0] &&
+                y.dims[1].is_static() && y.dims[1].value == 1;
+  if (!(y == x) && !row && !column) fail(op, "operands differ: " + x.str() + " vs " + y.str());
   return {x};
 }
 
@@ -439,6 +442,9 @@ ScalarExpr inv_sqrt_mean_plus_eps() { return div(c(1), sqrt(add(div(acc(), count
 // x / (1 + e^-x)
 ScalarExpr silu_expr() { return div(sx::in(0), add(exp(neg(sx::in(0))), c(1))); }
 
+// 1 / (1 + e^-x)
+ScalarExpr sigmoid_expr() { return div(c(1), add(exp(neg(sx::in(0))), c(1))); }
+
 // 0.5 x (1 + tanh(u)) written as x / (1 + e^-2u), u = sqrt(2/pi) (x + 0.044715 x^3):
 // no cancellation for negative x.
 ScalarExpr gelu_tanh_expr() {
@@ -480,14 +486,16 @@ const std::vector<OpDef> kOps = {
     {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
      reduction(layer_norm_def())},
     {"linear", 2, 2, {}, linear, "x · wᵀ", with_panels(prologue_anchor(), 1u << 1)},
-    {"add", 2, 2, {}, binary, "elementwise sum (operand 1 may be one row)", elementwise(add(sx::in(0), sx::in(1)), true)},
-    {"mul", 2, 2, {}, binary, "elementwise product (operand 1 may be one row)",
+    {"add", 2, 2, {}, binary, "elementwise sum (operand 1 may be one row, or one column [R, 1])",
+     elementwise(add(sx::in(0), sx::in(1)), true)},
+    {"mul", 2, 2, {}, binary, "elementwise product (operand 1 may be one row, or one column [R, 1])",
      elementwise(mul(sx::in(0), sx::in(1)), true)},
     {"scale", 1, 1, {{"factor", K::Float, true}}, same_as_first, "x * factor",
      elementwise(mul(sx::in(0), attr("factor")))},
     {"gelu", 1, 1, {}, same_as_first, "GELU (erf form)", elementwise(gelu_expr())},
     {"gelu_tanh", 1, 1, {}, same_as_first, "GELU (tanh approximation)", elementwise(gelu_tanh_expr())},
     {"silu", 1, 1, {}, same_as_first, "x * sigmoid(x)", elementwise(silu_expr())},
+    {"sigmoid", 1, 1, {}, same_as_first, "1 / (1 + e^-x)", elementwise(sigmoid_expr())},
     {"tanh", 1, 1, {}, same_as_first, "hyperbolic tangent (a soft-cap c * tanh(x / c) is scale, tanh, scale)",
      elementwise(sx::tanh(sx::in(0)))},
     {"rope", 2, 3,

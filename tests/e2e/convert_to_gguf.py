@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Writes a llama.cpp-style GGUF of a Hugging Face checkpoint made by
-make_random_checkpoint.py (qwen2, qwen3, qwen3moe, olmoe, mistral, mixtral, phi3, gemma3,
-gemma2), as llama.cpp's converter lays it out, so the end-to-end tests can run the same
+make_random_checkpoint.py (qwen2, qwen3, qwen3moe, qwen2moe, olmoe, mistral, mixtral, phi3,
+gemma3, gemma2), as llama.cpp's converter lays it out, so the end-to-end tests can run the same
 weights from both formats:
 
   convert_to_gguf.py CHECKPOINT_DIR [OUT.gguf]      (default CHECKPOINT_DIR.gguf, beside the folder)
 
   * general.architecture: qwen2, qwen3, phi3, olmoe as the model_type; qwen3_moe is
-    "qwen3moe"; Mistral and Mixtral are "llama", whose q and k rows llama.cpp permutes so RoPE
-    rotates adjacent pairs; the others keep HF's order; gemma3_text is "gemma3", gemma2 "gemma2".
+    "qwen3moe", qwen2_moe "qwen2moe"; Mistral and Mixtral are "llama", whose q and k rows
+    llama.cpp permutes so RoPE rotates adjacent pairs; the others keep HF's order;
+    gemma3_text is "gemma3", gemma2 "gemma2".
     Mistral's and Phi-3's sliding window is written as attention.sliding_window.
   * Tensors keep their BF16 values (no rounding), under llama.cpp's names; Phi-3's fused
     qkv_proj and gate_up_proj stay fused (attn_qkv, ffn_up); a tied head has no output.weight.
@@ -17,6 +18,17 @@ weights from both formats:
     matrices stacked into one tensor per layer, expert m at index m: ffn_gate_exps and
     ffn_up_exps [E, F, d], ffn_down_exps [E, d, F] (numpy's order). Its keys add
     expert_count, expert_used_count and expert_feed_forward_length to Qwen 3's.
+  * Qwen2-MoE (llama.cpp's Qwen2MoeModel): Qwen 2's layout (q/k/v biases, q/k rows in HF's
+    order: llama.cpp ropes qwen2moe in NEOX pairs) with the router and experts as Qwen3-MoE's,
+    and the shared expert's matrices as ffn_gate_shexp, ffn_up_shexp [S, d] and
+    ffn_down_shexp [d, S] (BF16). Its gate, HF's shared_expert_gate [1, d], is
+    ffn_gate_inp_shexp, one-dimensional [d] in F32 (the same values): llama.cpp's converter
+    squeezes every tensor and writes the 1-d ones in F32, and its loader creates the tensor as
+    {n_embd}. Its keys: Qwen 2's (feed_forward_length is intermediate_size, which llama.cpp
+    reads only for an expert width the file does not give), expert_count, expert_used_count,
+    expert_feed_forward_length (moe_intermediate_size) and expert_shared_feed_forward_length
+    (shared_expert_intermediate_size); nothing for norm_topk_prob: llama.cpp's qwen2moe never
+    renormalizes, so a config with it true is refused rather than written wrong.
   * OLMoE (llama.cpp's OlmoeModel): the Llama keys (feed_forward_length is intermediate_size,
     each expert's width, which llama.cpp's olmoe reads for its experts), expert_count and
     expert_used_count, nothing for norm_topk_prob (llama.cpp's olmoe never renormalizes);
@@ -63,8 +75,9 @@ import numpy as np
 import gguf
 from gguf import GGMLQuantizationType, LazyNumpyTensor, TokenType
 
-ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "olmoe": "olmoe", "mistral": "llama",
-        "mixtral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3", "gemma2": "gemma2"}
+ARCH = {"qwen2": "qwen2", "qwen3": "qwen3", "qwen3_moe": "qwen3moe", "qwen2_moe": "qwen2moe", "olmoe": "olmoe",
+        "mistral": "llama", "mixtral": "llama", "llama": "llama", "phi3": "phi3", "gemma3_text": "gemma3",
+        "gemma2": "gemma2"}
 GEMMA = ("gemma3", "gemma2")
 
 LAYER_NAMES = {
@@ -77,6 +90,11 @@ LAYER_NAMES = {
     "mlp.gate_proj.weight": "ffn_gate.weight", "mlp.up_proj.weight": "ffn_up.weight",
     "mlp.gate_up_proj.weight": "ffn_up.weight", "mlp.down_proj.weight": "ffn_down.weight",
     "mlp.gate.weight": "ffn_gate_inp.weight", "block_sparse_moe.gate.weight": "ffn_gate_inp.weight",
+    # Qwen2-MoE's shared expert and its sigmoid gate.
+    "mlp.shared_expert.gate_proj.weight": "ffn_gate_shexp.weight",
+    "mlp.shared_expert.up_proj.weight": "ffn_up_shexp.weight",
+    "mlp.shared_expert.down_proj.weight": "ffn_down_shexp.weight",
+    "mlp.shared_expert_gate.weight": "ffn_gate_inp_shexp.weight",
 }
 # An expert's matrix (model.layers.{i}.mlp.experts.{m}.<key>, block_sparse_moe in place of mlp
 # in Mixtral) and the stacked tensor it joins.
@@ -152,6 +170,8 @@ def write_hparams(w, c):
         w.add_expert_used_count(c["num_experts_per_tok"])
     if c.get("moe_intermediate_size"):  # OLMoE has none: its experts are feed_forward_length wide
         w.add_expert_feed_forward_length(c["moe_intermediate_size"])
+    if c.get("shared_expert_intermediate_size"):  # Qwen2-MoE's shared expert, as Qwen2MoeModel
+        w.add_expert_shared_feed_forward_length(c["shared_expert_intermediate_size"])
     if c["model_type"] in ("mistral", "phi3") and c.get("sliding_window"):
         w.add_sliding_window(c["sliding_window"])
     scaling = c.get("rope_scaling") or {}
@@ -367,6 +387,10 @@ def gguf_tensors(src, c, arch, n_tokens):
         kind = target.rsplit(".", 2)[-2] + ".weight" if target.startswith("blk.") else None
         if arch == "llama" and kind in heads:
             bits = permute_rope_rows(bits, heads[kind])
+        if target.endswith("ffn_gate_inp_shexp.weight"):
+            # [1, d] squeezed to [d], in F32 (exact) as llama.cpp's converter writes 1-d tensors.
+            yield target, bf16_to_f32(bits).reshape(-1), GGMLQuantizationType.F32
+            continue
         if arch in GEMMA and name.endswith("norm.weight"):
             # 1 + w is exact in F32 (not in BF16), the type llama.cpp gives every norm.
             yield target, bf16_to_f32(bits) + np.float32(1.0), GGMLQuantizationType.F32
@@ -382,6 +406,8 @@ def convert(src, out):
             return json.load(f)
     c, tok, tok_config = load("config.json"), load("tokenizer.json"), load("tokenizer_config.json")
     arch = ARCH[c["model_type"]]
+    if arch == "qwen2moe" and c.get("norm_topk_prob"):
+        sys.exit("a GGUF cannot say: norm_topk_prob is true (llama.cpp's qwen2moe never renormalizes)")
     w = gguf.GGUFWriter(out, arch)
     if arch == "gemma3":
         write_gemma3_hparams(w, c)

@@ -2,12 +2,12 @@
 """Writes a Hugging Face style checkpoint with random weights at a real model's shapes,
 for checking lmc against the numpy reference on architectures whose real weights are not
 installed: GPT-2 124M (F32), Gemma 3 1B (BF16), and the per-layer shapes of Qwen2.5 0.5B,
-Qwen3 0.6B, Qwen3-30B-A3B, OLMoE-1B-7B and Mixtral 8x7B (mixtures of experts), Mistral 7B,
-Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma, Qwen and OLMoE ones with a
-32768-token vocabulary (SMALL_VOCAB below).
+Qwen3 0.6B, Qwen3-30B-A3B, Qwen1.5-MoE-A2.7B, OLMoE-1B-7B and Mixtral 8x7B (mixtures of
+experts), Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Gemma, Qwen and
+OLMoE ones with a 32768-token vocabulary (SMALL_VOCAB below).
 
-  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,olmoe,mistral,mixtral,llama3,phi3,phi4-mini}
-                            OUTDIR [--seed N] [--layers N]
+  make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,qwen2moe,olmoe,mistral,mixtral,llama3,
+                             phi3,phi4-mini} OUTDIR [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2, Qwen and
@@ -31,6 +31,7 @@ every matrix at its real shape but have 1 (Mistral 7B, Phi-3 mini: ~0.5 GB of BF
 or 2 (Qwen) layers instead of 24-32, which keeps the end-to-end tests within CI's budget:
 the layers are identical in kind, so more of them checks nothing new. Qwen3-30B-A3B has 1
 of its 48 layers, each expert in HF's own matrices (~1.2 GB of BF16 for its 128 experts),
+Qwen1.5-MoE-A2.7B 1 of its 24 (~1.0 GB for its 60 and ~0.07 GB for its shared expert),
 OLMoE-1B-7B 1 of its 16 (~0.8 GB for its 64), and Mixtral 8x7B 1 of its 32 (~2.8 GB for its 8,
 ~3.4 GB in all with Mistral's embedding and head), which has no sliding window.
 """
@@ -118,6 +119,23 @@ QWEN3_30B_A3B = dict(model_type="qwen3_moe", architectures=["Qwen3MoeForCausalLM
                      vocab_size=SMALL_VOCAB, hidden_act="silu", output_router_logits=False,
                      router_aux_loss_coef=0.001, bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2,
                      tie_word_embeddings=False, torch_dtype="bfloat16")
+
+# Qwen1.5-MoE-A2.7B (model_type qwen2_moe, also Qwen2-57B-A14B's): Qwen 2's attention (q/k/v
+# biases, no q/k norm), and in place of the MLP 60 experts of moe_intermediate_size of which
+# each token takes the 4 its router scores highest, their probabilities kept as they are
+# (norm_topk_prob False), plus one shared expert every token takes, a gated MLP of
+# shared_expert_intermediate_size scaled per token by sigmoid(shared_expert_gate(h)). Its
+# sliding-window keys as Qwen2.5's (off: use_sliding_window False). transformers' default
+# decoder_sparse_step and mlp_only_layers, spelt out: every layer sparse.
+QWEN1_5_MOE_A2_7B = dict(model_type="qwen2_moe", architectures=["Qwen2MoeForCausalLM"], hidden_size=2048,
+                         num_hidden_layers=1, num_attention_heads=16, num_key_value_heads=16,
+                         intermediate_size=5632, moe_intermediate_size=1408, shared_expert_intermediate_size=5632,
+                         num_experts=60, num_experts_per_tok=4, norm_topk_prob=False, decoder_sparse_step=1,
+                         mlp_only_layers=[], rms_norm_eps=1e-6, rope_theta=1000000.0, use_sliding_window=False,
+                         sliding_window=32768, max_window_layers=21, max_position_embeddings=8192,
+                         vocab_size=SMALL_VOCAB, hidden_act="silu", output_router_logits=False,
+                         router_aux_loss_coef=0.001, bos_token_id=QWEN_BASE_VOCAB, eos_token_id=QWEN_BASE_VOCAB + 2,
+                         tie_word_embeddings=False, torch_dtype="bfloat16")
 
 # OLMoE-1B-7B: Llama's attention with an RMSNorm over the whole of q and of k (q_norm and k_norm
 # as wide as all heads, not one head), and 64 experts of intermediate_size in place of the MLP,
@@ -220,9 +238,9 @@ def gemma3_tensors(c):
 
 def llama_like_tensors(c):
     """Llama's layer in HF's names, with what each family adds: Qwen 2's q/k/v biases
-    (`qkv_bias`), Qwen 3's per-head q/k norms (`qk_norm`), OLMoE's over all heads, Phi-3's fused
-    qkv_proj and gate_up_proj (`fused`), Qwen3-MoE's, OLMoE's and Mixtral's experts in place of
-    the MLP. Norm weights multiply directly, hence mean 1."""
+    (`qkv_bias`, Qwen2-MoE's too), Qwen 3's per-head q/k norms (`qk_norm`), OLMoE's over all
+    heads, Phi-3's fused qkv_proj and gate_up_proj (`fused`), Qwen3-MoE's, Qwen2-MoE's, OLMoE's
+    and Mixtral's experts in place of the MLP. Norm weights multiply directly, hence mean 1."""
     d, f = c["hidden_size"], c["intermediate_size"]
     hd = c.get("head_dim") or d // c["num_attention_heads"]
     q, kv = c["num_attention_heads"] * hd, c["num_key_value_heads"] * hd
@@ -236,7 +254,7 @@ def llama_like_tensors(c):
         else:
             for name, rows in (("q", q), ("k", kv), ("v", kv)):
                 out.append((p + f"self_attn.{name}_proj.weight", (rows, d), 0.02, 0))
-                if kind == "qwen2":
+                if kind in ("qwen2", "qwen2_moe"):
                     out.append((p + f"self_attn.{name}_proj.bias", (rows,), 0.05, 0))
         if kind in ("qwen3", "qwen3_moe"):
             out += [(p + "self_attn.q_norm.weight", (hd,), 0.1, 1), (p + "self_attn.k_norm.weight", (hd,), 0.1, 1)]
@@ -259,23 +277,32 @@ def llama_like_tensors(c):
 # A mixture of experts' HF names, by model_type: the module holding the router (gate) and the
 # experts, and an expert's gate, up and down matrices.
 MOE_NAMES = {"qwen3_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+             "qwen2_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
              "olmoe": ("mlp", "gate_proj", "up_proj", "down_proj"),
              "mixtral": ("block_sparse_moe", "w1", "w3", "w2")}
 
 
 def expert_tensors(c, p):
-    """Qwen3-MoE's, OLMoE's and Mixtral's feed-forward in HF's names (Qwen3MoeSparseMoeBlock,
-    OlmoeSparseMoeBlock, MixtralSparseMoeBlock): the router, then each expert's gated MLP,
-    moe_intermediate_size wide (intermediate_size in OLMoE and Mixtral, which have no dense MLP
-    to tell apart). The router's std cannot make near-ties between the 8th and 9th expert rarer
-    (rounding noise in its logits grows with them), but it decides what such a swap costs against what the test sees: at 0.1
+    """Qwen3-MoE's, Qwen2-MoE's, OLMoE's and Mixtral's feed-forward in HF's names
+    (Qwen3MoeSparseMoeBlock, Qwen2MoeSparseMoeBlock, OlmoeSparseMoeBlock, MixtralSparseMoeBlock):
+    the router, then each expert's gated MLP, moe_intermediate_size wide (intermediate_size in
+    OLMoE and Mixtral, which have no dense MLP to tell apart). The router's std cannot make
+    near-ties between the 8th and 9th expert rarer (rounding noise in its logits grows with them), but it decides what such a swap costs against what the test sees: at 0.1
     (logits of std ~4.5 at 2048 features) a token's 8 weights fall from ~0.6 to ~0.01, so every
     slot and the renormalization move the output and a swap little; at 0.02 the 8th weighs
     ~0.08, at 0.5 the first ~0.997, which hides the other slots and the renormalization. The
     same std gives OLMoE's 8 of 64 a sum of ~0.99 (0.93 for a tenth of the tokens): a
     renormalization its router does not do would move the output by ~1%, plain in F32 logits.
     Mixtral's 2 of 8 at 4096 features (logits of std ~6.4): the second weighs ~0.13 on average
-    and the two sum to ~0.96, so the second slot and the renormalization show too."""
+    and the two sum to ~0.96, so the second slot and the renormalization show too. Qwen2-MoE's
+    4 of 60 sum to ~0.92 (0.80 for a tenth of the tokens), the 4th weighing ~0.04: a
+    renormalization it does not do would move the output by ~8%.
+
+    Qwen2-MoE then has its shared expert (a gated MLP shared_expert_intermediate_size wide, at
+    the experts' std) and the shared expert's gate [1, d]: at std 0.02 its logit has a std of
+    ~0.9 over the tokens, so sigmoid spreads over ~0.2-0.8 (5th to 95th percentile), neither
+    a constant a missing gate would match nor saturated. At 4x an expert's width and ~0.5 of
+    weight, the shared expert's output is of the order of the experts' sum: both show."""
     block, gate, up, down = MOE_NAMES[c["model_type"]]
     d, f = c["hidden_size"], c.get("moe_intermediate_size", c["intermediate_size"])
     n_experts = c.get("num_experts") or c["num_local_experts"]  # Mixtral's name for it
@@ -284,6 +311,10 @@ def expert_tensors(c, p):
         e = f"{p}{block}.experts.{m}."
         out += [(e + gate + ".weight", (f, d), 0.02, 0), (e + up + ".weight", (f, d), 0.02, 0),
                 (e + down + ".weight", (d, f), 0.02, 0)]
+    if c.get("shared_expert_intermediate_size"):  # Qwen2-MoE's shared expert and its gate
+        s, e = c["shared_expert_intermediate_size"], f"{p}{block}.shared_expert."
+        out += [(e + gate + ".weight", (s, d), 0.02, 0), (e + up + ".weight", (s, d), 0.02, 0),
+                (e + down + ".weight", (d, s), 0.02, 0), (f"{p}{block}.shared_expert_gate.weight", (1, d), 0.02, 0)]
     return out
 
 
@@ -522,6 +553,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "qwen2": (QWEN2_5_0_5B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3": (QWEN3_0_6B, llama_like_tensors, "BF16", qwen_tokenizer),
          "qwen3moe": (QWEN3_30B_A3B, llama_like_tensors, "BF16", qwen_tokenizer),
+         "qwen2moe": (QWEN1_5_MOE_A2_7B, llama_like_tensors, "BF16", qwen_tokenizer),
          "olmoe": (OLMOE_1B_7B, llama_like_tensors, "BF16", qwen_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
          "mixtral": (MIXTRAL_8X7B, llama_like_tensors, "BF16", llama_tokenizer),

@@ -106,6 +106,13 @@ const std::vector<RuleCase> kCases = {
     {"mul", {"f32[T,64]", "f32[64]"}, {}, "f32[T,64]"},
     {"mul", {"f32[T,64]", "f32[L,64]"}, {}, "error: operands differ: f32[T,64] vs f32[L,64]"},
     {"mul", {"f32[T]", "f32[1]"}, {}, "error: operands differ: f32[T] vs f32[1]"},
+    // one column: a number per row (a gate) for all the row's columns
+    {"mul", {"f32[T,64]", "f32[T,1]"}, {}, "f32[T,64]"},
+    {"mul", {"f32[T,64]", "f32[L,1]"}, {}, "error: operands differ: f32[T,64] vs f32[L,1]"},
+    {"mul", {"f32[T,64]", "f32[T,2]"}, {}, "error: operands differ: f32[T,64] vs f32[T,2]"},
+    {"mul", {"f32[T,1]", "f32[T,64]"}, {}, "error: operands differ: f32[T,1] vs f32[T,64]"},  // the column is operand 1
+    {"mul", {"f32[T,4,16]", "f32[T,1]"}, {}, "error: operands differ: f32[T,4,16] vs f32[T,1]"},
+    {"sigmoid", {"f32[T,1]"}, {}, "f32[T,1]"},
     {"scale", {"f32[T,64]"}, {{"factor", 2.0}}, "f32[T,64]"},
     {"scale", {"i32[T]"}, {{"factor", 2.0}}, "error: operand 0 must be f32, is i32[T]"},
     {"gelu", {"f32[T,64]"}, {}, "f32[T,64]"},

@@ -4,17 +4,18 @@
 Reads the same weights lmc reads and computes what Hugging Face transformers computes
 (modeling_gemma3.py, modeling_gemma2.py, modeling_llama.py, modeling_gpt2.py, and for the
 Llama-like families modeling_mistral.py, modeling_mixtral.py, modeling_qwen2.py,
-modeling_qwen3.py, modeling_qwen3_moe.py, modeling_olmoe.py, modeling_phi3.py), with a KV cache:
+modeling_qwen2_moe.py, modeling_qwen3.py, modeling_qwen3_moe.py, modeling_olmoe.py,
+modeling_phi3.py), with a KV cache:
 
   * From a llama.cpp GGUF, through the `gguf` package (GGUFReader and
     gguf.quants.dequantize): gemma3, gemma2, and the Llama-like architectures llama (also
-    Mistral's and Mixtral's files, the latter with experts), qwen2, qwen3, qwen3moe, olmoe and
-    phi3. llama.cpp's converter stores Gemma's RMSNorm weights with the +1 already added, and
+    Mistral's and Mixtral's files, the latter with experts), qwen2, qwen3, qwen3moe, qwen2moe,
+    olmoe and phi3. llama.cpp's converter stores Gemma's RMSNorm weights with the +1 already added, and
     permutes the q/k rows of "llama" files so that RoPE rotates adjacent pairs; the
     permutation is undone here so RoPE runs exactly as HF's rotate_half does.
   * From a Hugging Face directory: model.safetensors (F32, F16, BF16) and config.json,
     read by a few lines of numpy below: gpt2, gemma3_text, gemma2, and the Llama-like model_types
-    llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, olmoe and phi3.
+    llama, mistral, mixtral, qwen2, qwen3, qwen3_moe, qwen2_moe, olmoe and phi3.
 
 The Llama-like families differ from Llama only in what their weights and config hold, so
 one block serves them all, driven by the data: q/k/v biases where the checkpoint has them
@@ -24,10 +25,13 @@ post-FFN norms where it has them (Gemma 3), fused qkv and gate_up matrices split
 (Phi-3), an explicit head_dim, a sliding window per layer from the config (every layer for
 Mistral and Phi-3; Qwen only with use_sliding_window, from max_window_layers on; a
 layer_types list where the config has one), and a mixture of experts in place of the MLP
-where the layer has a router (Qwen3-MoE, OLMoE, Mixtral: a softmax over the router's logits,
-each token's k most probable experts, their weights renormalized to sum 1 with norm_topk_prob
-(Qwen3-MoE's and always Mixtral's, not OLMoE's), the weighted sum of their gated MLPs; a
-GGUF stacks the experts, an HF checkpoint has each expert's own matrices, which are stacked here).
+where the layer has a router (Qwen3-MoE, Qwen2-MoE, OLMoE, Mixtral: a softmax over the router's
+logits, each token's k most probable experts, their weights renormalized to sum 1 with
+norm_topk_prob (Qwen3-MoE's and always Mixtral's, not OLMoE's nor Qwen2-MoE's), the weighted
+sum of their gated MLPs; a GGUF stacks the experts, an HF checkpoint has each expert's own
+matrices, which are stacked here), plus a shared expert where the layer has one (Qwen2-MoE:
+a gated MLP every token takes, times the sigmoid of its gate's [1, d] linear, one scalar a
+row; a GGUF's gate is the 1-d [d] ffn_gate_inp_shexp).
 
 Gemma 3: embeddings times sqrt(d_model); RMSNorm (1 + w); per-head q/k RMSNorm; RoPE with
 base 1e4 on sliding-window layers and 1e6 on every 6th (global) layer; a key j is visible
@@ -41,9 +45,11 @@ logits soft-capped c * tanh(x / c).
 Mirroring lmc's Q8_0 decisions (Q8Plan) is optional, for comparing lmc's default pipeline
 with like: a linear weight is rounded through ggml's Q8_0 (per 32 values along the input
 dim: d = max|x|/127 stored as f16, q = round-half-away(x / d)) when max(in, out) >= the
-threshold, judging fused QKV and gate/up weights by their fused shape and experts' stacked
-weights by one expert's; a tied embedding table whose head is quantized is read quantized
-by the lookup too. lmc's integer kernels (every step, decode and prefill; an expert's
+threshold, judging fused QKV and gate/up weights (a shared expert's too) by their fused
+shape and experts' stacked weights by one expert's, every other linear by its own shape (a
+shared expert's [1, d] gate too, which max(1, d) >= d_model quantizes at the default
+threshold, as lmc's rule does); a tied embedding table whose head is quantized is read
+quantized by the lookup too. lmc's integer kernels (every step, decode and prefill; an expert's
 product is the same kernel) also round a Q8_0 linear's input rows to int8 per 32 values as
 ggml's q8_0 (d = max|x|/127 as f16, round half to even), and a K-type weight's per 256 as
 q8_K; act_rows mirrors that.
@@ -191,7 +197,7 @@ class Config:
     # before the mask) and of the logits; 0 = none.
     attn_softcap: float = 0.0
     final_softcap: float = 0.0
-    # A mixture of experts' routing (Qwen3-MoE, OLMoE, Mixtral): the experts each token takes, and
+    # A mixture of experts' routing (Qwen3-MoE, Qwen2-MoE, OLMoE, Mixtral): the experts each token takes, and
     # whether their probabilities are renormalized to sum 1.
     n_experts_used: int = 0
     norm_topk: bool = False
@@ -276,10 +282,11 @@ def model_from_gguf(path):
                 L["q"], L["k"] = _unpermute_rope_rows(L["q"], n_heads), _unpermute_rope_rows(L["k"], n_kv)
             layers.append(L)
         cfg.keys_interleaved = permuted
-        if int(g("expert_count", 0)):  # qwen3moe, olmoe, and llama for Mixtral
+        if int(g("expert_count", 0)):  # qwen3moe, qwen2moe, olmoe, and llama for Mixtral
             # llama.cpp's graphs decide the renormalization of the k weights by the architecture
-            # (qwen3moe and llama always, olmoe never), not by a key of the file.
-            cfg.n_experts_used, cfg.norm_topk = int(g("expert_used_count")), arch != "olmoe"
+            # (qwen3moe and llama always, olmoe and qwen2moe never), not by a key of the file.
+            cfg.n_experts_used = int(g("expert_used_count"))
+            cfg.norm_topk = arch not in ("olmoe", "qwen2moe")
         cfg.rope_factors = t.get("rope_freqs.weight")
         if "rope_factors_long.weight" in t:  # LongRoPE: the long divisors past the original context
             long = float(g("context_length")) > float(g("rope.scaling.original_context_length"))
@@ -306,7 +313,9 @@ def model_from_gguf(path):
 # A layer's linears and the GGUF tensors they come from (a fused one when the parts are absent).
 STORED_NAMES = dict(q=("attn_q", "attn_qkv"), k=("attn_k", "attn_qkv"), v=("attn_v", "attn_qkv"), o=("attn_output",),
                     gate=("ffn_gate", "ffn_up"), up=("ffn_up",), down=("ffn_down",), router=("ffn_gate_inp",),
-                    gate_exps=("ffn_gate_exps",), up_exps=("ffn_up_exps",), down_exps=("ffn_down_exps",))
+                    gate_exps=("ffn_gate_exps",), up_exps=("ffn_up_exps",), down_exps=("ffn_down_exps",),
+                    gate_shexp=("ffn_gate_shexp",), up_shexp=("ffn_up_shexp",), down_shexp=("ffn_down_shexp",),
+                    shexp_gate=("ffn_gate_inp_shexp",))
 
 
 def _stored_type(kept, i, names):
@@ -317,12 +326,13 @@ def _stored_type(kept, i, names):
 
 
 # general.architecture values whose files hold a Llama-like decoder (Mistral's say "llama").
-GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "olmoe", "phi3")
+GGUF_LLAMA_LIKE = ("llama", "qwen2", "qwen3", "qwen3moe", "qwen2moe", "olmoe", "phi3")
 # model_type values of Llama-like Hugging Face checkpoints.
-HF_LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "olmoe", "phi3")
+HF_LLAMA_LIKE = ("llama", "mistral", "mixtral", "qwen2", "qwen3", "qwen3_moe", "qwen2_moe", "olmoe", "phi3")
 # A mixture of experts' HF names, by model_type: the module holding the router (gate) and the
 # experts, and an expert's gate, up and down matrices.
 HF_EXPERT_NAMES = {"qwen3_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
+                   "qwen2_moe": ("mlp", "gate_proj", "up_proj", "down_proj"),
                    "olmoe": ("mlp", "gate_proj", "up_proj", "down_proj"),
                    "mixtral": ("block_sparse_moe", "w1", "w3", "w2")}
 
@@ -332,7 +342,9 @@ def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_
     """One layer's arrays from `p(name)` (None when absent), in either file's names. A fused
     qkv matrix is split into q, k, v rows; a gate/up matrix without a separate gate is split
     in halves, gate first (Phi3MLP's chunk(2), llama.cpp's fused ffn_up). `experts`, the
-    arrays of a mixture of experts (router, gate_exps, up_exps, down_exps), replaces the MLP."""
+    arrays of a mixture of experts (router, gate_exps, up_exps, down_exps, and a shared
+    expert's gate_shexp, up_shexp, down_shexp and shexp_gate where it has one), replaces the
+    MLP."""
     L = dict(attn_norm=p(attn_norm), o=p(o), ffn_norm=p(ffn_norm))
     fused = p(qkv + ".weight")
     if fused is not None:
@@ -356,15 +368,22 @@ def _llama_like_layer(p, q_rows, kv_rows, attn_norm, q, k, v, qkv, o, q_norm, k_
 
 def _gguf_experts(p):
     """A GGUF layer's router [E, d] and stacked experts ([E, F, d] gate and up, [E, d, F]
-    down), or None for a layer with a plain MLP."""
+    down), with a shared expert where it has one (qwen2moe: ffn_{gate,up,down}_shexp and the
+    1-d [d] ffn_gate_inp_shexp, llama.cpp's {n_embd}, read as the [1, d] linear it is in HF),
+    or None for a layer with a plain MLP."""
     if p("ffn_gate_inp.weight") is None:
         return None
-    return dict(router=p("ffn_gate_inp.weight"), gate_exps=p("ffn_gate_exps.weight"),
-                up_exps=p("ffn_up_exps.weight"), down_exps=p("ffn_down_exps.weight"))
+    out = dict(router=p("ffn_gate_inp.weight"), gate_exps=p("ffn_gate_exps.weight"),
+               up_exps=p("ffn_up_exps.weight"), down_exps=p("ffn_down_exps.weight"))
+    if p("ffn_gate_shexp.weight") is not None:
+        out.update(gate_shexp=p("ffn_gate_shexp.weight"), up_shexp=p("ffn_up_shexp.weight"),
+                   down_shexp=p("ffn_down_shexp.weight"), shexp_gate=p("ffn_gate_inp_shexp.weight").reshape(1, -1))
+    return out
 
 
 def _hf_experts(t, prefix, n_experts, names):
-    """An HF layer's router and its experts' matrices stacked as a GGUF holds them, or None
+    """An HF layer's router and its experts' matrices stacked as a GGUF holds them (and a
+    shared expert's matrices and gate, Qwen2-MoE's, where the layer has them), or None
     for a layer with a plain MLP (Qwen3-MoE's mlp_only_layers, a dense family's: `names`, its
     HF_EXPERT_NAMES, None). Each expert's arrays leave `t` as they are stacked, so that 128
     experts are not held twice."""
@@ -372,8 +391,13 @@ def _hf_experts(t, prefix, n_experts, names):
         return None
     block, gate, up, down = names
     stack = lambda w: np.stack([t.pop(f"{prefix}{block}.experts.{m}.{w}.weight") for m in range(n_experts)])
-    return dict(router=t[f"{prefix}{block}.gate.weight"], gate_exps=stack(gate), up_exps=stack(up),
-                down_exps=stack(down))
+    out = dict(router=t[f"{prefix}{block}.gate.weight"], gate_exps=stack(gate), up_exps=stack(up),
+               down_exps=stack(down))
+    shared = f"{prefix}{block}.shared_expert."  # Qwen2MoeSparseMoeBlock's shared expert and its gate
+    if shared + gate + ".weight" in t:
+        out.update(gate_shexp=t[shared + gate + ".weight"], up_shexp=t[shared + up + ".weight"],
+                   down_shexp=t[shared + down + ".weight"], shexp_gate=t[f"{prefix}{block}.shared_expert_gate.weight"])
+    return out
 
 
 def _hf_windows(c, n_layers):
@@ -428,8 +452,8 @@ def _llama_like_from_hf(c, t):
                              beta_slow=float(scaling.get("beta_slow", 1.0)))
     n_experts = c.get("num_experts") or c.get("num_local_experts", 0)  # Mixtral's name for it
     if n_experts:
-        # Qwen3-MoE's and OLMoE's norm_topk_prob defaults to False in transformers; Mixtral has
-        # none, its MixtralSparseMoeBlock always renormalizes.
+        # Qwen3-MoE's, Qwen2-MoE's and OLMoE's norm_topk_prob defaults to False in transformers;
+        # Mixtral has none, its MixtralSparseMoeBlock always renormalizes.
         cfg.n_experts_used = int(c["num_experts_per_tok"])
         cfg.norm_topk = bool(c.get("norm_topk_prob", c["model_type"] == "mixtral"))
     layers = []
@@ -636,6 +660,16 @@ class PreparedModel:
                 W["router"] = linear(L["router"], stored=st.get("router"))
                 for key in ("gate_exps", "up_exps", "down_exps"):
                     W[key] = experts(L[key], st.get(key))
+                if "gate_shexp" in L:
+                    # A shared expert's gate and up fuse as an MLP's (fuse-gate-up sees the same
+                    # pattern); its [1, d] gate is a plain linear, decided by its own shape.
+                    gu_shape = (2 * L["gate_shexp"].shape[0], d) if fused else None
+                    gu_st = group(st, ("gate_shexp", "up_shexp")) if fused else None
+                    W.update(gate_shexp=linear(L["gate_shexp"], None, gu_shape,
+                                               gu_st if fused else st.get("gate_shexp")),
+                             up_shexp=linear(L["up_shexp"], None, gu_shape, gu_st if fused else st.get("up_shexp")),
+                             down_shexp=linear(L["down_shexp"], stored=st.get("down_shexp")),
+                             shexp_gate=linear(L["shexp_gate"], stored=st.get("shexp_gate")))
             else:
                 gu_shape = (2 * L["gate"].shape[0], d) if fused else None
                 gu_st = group(st, ("gate", "up")) if fused else None
@@ -820,12 +854,13 @@ class Session:
         return x + f
 
     def _experts(self, W, h):
-        """transformers' Qwen3MoeSparseMoeBlock, OlmoeSparseMoeBlock and MixtralSparseMoeBlock, as
-        lmc's moe_route, expert_linear and expert_sum compute it: the softmax of the router's
-        logits (in f64), each row's k most probable experts (the lower index first among
-        equals), their probabilities as the weights (renormalized to sum 1 with norm_topk), and
-        the weighted sum of those experts' gated MLPs, each expert's product a plain linear of
-        its [N, K]."""
+        """transformers' Qwen3MoeSparseMoeBlock, Qwen2MoeSparseMoeBlock, OlmoeSparseMoeBlock and
+        MixtralSparseMoeBlock, as lmc's moe_route, expert_linear and expert_sum compute it: the
+        softmax of the router's logits (in f64), each row's k most probable experts (the lower
+        index first among equals), their probabilities as the weights (renormalized to sum 1
+        with norm_topk), and the weighted sum of those experts' gated MLPs, each expert's
+        product a plain linear of its [N, K]. A shared expert (Qwen2-MoE's) adds its gated MLP,
+        every row's, times sigmoid of the row's one shared-gate logit (in f64)."""
         cfg, lin = self.cfg, self._linear
         logits = lin(W["router"], h).astype(np.float64)
         probs = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -840,6 +875,10 @@ class Session:
             expert = lambda key: Linear(W[key].w[e], None, W[key].quantized, W[key].act_group)
             m = ACTIVATIONS[cfg.act](lin(expert("gate_exps"), h[rows])) * lin(expert("up_exps"), h[rows])
             out[rows] += weights[rows, slots, None] * lin(expert("down_exps"), m)
+        if "gate_shexp" in W:
+            shared = lin(W["down_shexp"], ACTIVATIONS[cfg.act](lin(W["gate_shexp"], h)) * lin(W["up_shexp"], h))
+            gate = 1 / (1 + np.exp(-lin(W["shexp_gate"], h).astype(np.float64)))  # [T, 1]
+            out += gate * shared
         return out.astype(np.float32)
 
     def _gpt2_block(self, i, L, W, x, positions):

@@ -1,13 +1,14 @@
 """The mixture-of-experts block of moe_block.lir in numpy, as transformers' Qwen3-MoE and
-OLMoE compute it: `write DIR` writes its weights (DIR/w.gguf) and input (DIR/x.npy);
-`check DIR` recomputes the block from them and compares lmc exec's outputs in DIR/out
-(the routed ids exactly, the result within 1e-4 of its largest value)."""
+OLMoE compute it, with Qwen2-MoE's shared expert under its sigmoid gate: `write DIR` writes
+its weights (DIR/w.gguf) and input (DIR/x.npy); `check DIR` recomputes the block from them
+and compares lmc exec's outputs in DIR/out (the routed ids exactly, the result within 1e-4
+of its largest value)."""
 import sys
 
 import gguf
 import numpy as np
 
-E, K, F, D, T = 8, 2, 32, 64, 5
+E, K, F, D, T, S = 8, 2, 32, 64, 5, 48
 
 
 def weights():
@@ -15,7 +16,11 @@ def weights():
     return {"router.weight": rng.standard_normal((E, D)).astype(np.float32),
             "gate_exps.weight": (rng.standard_normal((E, F, D)) / 8).astype(np.float32),
             "up_exps.weight": (rng.standard_normal((E, F, D)) / 8).astype(np.float32),
-            "down_exps.weight": (rng.standard_normal((E, D, F)) / 6).astype(np.float32)}
+            "down_exps.weight": (rng.standard_normal((E, D, F)) / 6).astype(np.float32),
+            "shexp_gate.weight": (rng.standard_normal((1, D)) / 4).astype(np.float32),
+            "gate_shexp.weight": (rng.standard_normal((S, D)) / 8).astype(np.float32),
+            "up_shexp.weight": (rng.standard_normal((S, D)) / 8).astype(np.float32),
+            "down_shexp.weight": (rng.standard_normal((D, S)) / 6).astype(np.float32)}
 
 
 def write(d):
@@ -45,7 +50,10 @@ def check(d):
             u = w["up_exps.weight"][e] @ x[t]
             m = g / (1 + np.exp(-g)) * u
             y[t] += gates[t, j] * (w["down_exps.weight"][e] @ m)
-    want = x + y
+    gs = x @ w["gate_shexp.weight"].T
+    shared = (gs / (1 + np.exp(-gs)) * (x @ w["up_shexp.weight"].T)) @ w["down_shexp.weight"].T
+    gate = 1 / (1 + np.exp(-(x @ w["shexp_gate.weight"].T)))
+    want = x + y + gate * shared
     got_ids = np.load(f"{d}/out/ids.npy")
     got = np.load(f"{d}/out/h.npy")
     err = np.abs(got - want).max() / np.abs(want).max()
