@@ -827,7 +827,7 @@ def rows():
         # Weights given directly: their architecture picks the model definition (serves:).
         Row("gguf_unknown_architecture", ["run", "{dir}/m.gguf", "--prompt", "hi"], ERROR,
             r"^\S*m\.gguf: error: no model definition serves gguf architecture 'mamba' \(general\.architecture\); "
-            r"known: gemma2, gemma3, llama, llama\+experts, olmoe, phi3, qwen2, qwen3, qwen3moe in \S+; add a definition with serves: \{gguf: mamba\} "
+            r"known: gemma2, gemma3, llama, llama\+experts, olmoe, phi3, qwen2, qwen2moe, qwen3, qwen3moe in \S+; add a definition with serves: \{gguf: mamba\} "
             r"\(docs/model-definitions\.md, \"Adding an architecture\"\) or pass --model-def FILE\.yaml$",
             {"m.gguf": lambda: gguf(kv=gguf_string_kv("general.architecture", "mamba"), n_kv=1)}),
         Row("gguf_unknown_architecture_compile", ["compile", "{dir}/m.gguf", "-o", "{dir}/out.lmc"], ERROR,

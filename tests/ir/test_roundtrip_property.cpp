@@ -58,8 +58,8 @@ class RandomGraph {
     return same[rng_() % same.size()];
   }
   const char* activation() {
-    static const char* kinds[] = {"silu", "gelu", "gelu_tanh", "tanh"};
-    return kinds[rng_() % 4];
+    static const char* kinds[] = {"silu", "gelu", "gelu_tanh", "tanh", "sigmoid"};
+    return kinds[rng_() % 5];
   }
 
   // Few hints, so the builder has to make most names unique.
