@@ -4,14 +4,15 @@
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
 // madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
-// own weight scale; q3_k: each half's zero point off its i32 sum first; q6_k: a whole
-// super-block summed in i32 under its integer scales, then scaled once).
+// own weight scale; q3_k: each half's zero point off its i32 sum first; q6_k, q4_k and
+// q5_k: a whole super-block summed in i32 under its integer scales, then scaled once).
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include <optional>
 
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
+#include "codegen/super_block_sums.h"
 #include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
@@ -188,6 +189,48 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
   }, "sblk");
 }
 
+// dot_blocks for q4_k and q5_k (super_blocks.h, integer_scales): per row, each piece's
+// exact i32 sums of the tile's columns (one per lane) times the piece's scales, summed over
+// the super-block; its mins and the scaling into f32 once at its end (super_block_sums.h).
+std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, const Scratch& sc,
+                                           const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
+  const QuantizedRows& in = *sc.xq;
+  constexpr int kPieces = 8;
+  bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
+  std::vector<llvm::Value*> slots;
+  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
+  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
+                        [&](llvm::Value* wblk, const Carried& acc) {
+    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
+    auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
+    std::vector<llvm::Value*> isums(static_cast<size_t>(rows), nullptr);
+    std::array<llvm::Value*, kPieces> mins;
+    for (int piece = 0; piece < kPieces; ++piece) {
+      auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
+      std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows));
+      std::vector<llvm::Value*> xq;
+      for (int j = 0; j < rows; ++j) xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], k), llvm::Align(32)));
+      for (auto* block : blocks) {
+        WeightBlock w = load_weight_block(b, s.wtype, block, piece);
+        for (int j = 0; j < rows; ++j) dots[static_cast<size_t>(j)].push_back(block_dot_i32(b, xq[j], w, vnni));
+      }
+      KPieceInts ints = k_piece_ints(b, blocks, piece);
+      mins[static_cast<size_t>(piece)] = ints.min;
+      for (size_t j = 0; j < isums.size(); ++j) {
+        auto* scaled = b.CreateMul(hsum8(b, dots[j].data()), ints.scale);
+        isums[j] = isums[j] ? b.CreateAdd(isums[j], scaled) : scaled;
+      }
+    }
+    std::array<llvm::Value*, 2> d = k_d_dmin(b, blocks);
+    std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
+    Carried next(acc.size());
+    for (size_t j = 0; j < next.size(); ++j)
+      next[j] = add_super_block(b, in, slots[j], wblk, isums[j], pairs, d[0], d[1], acc[j]);
+    return next;
+  }, "sblk");
+}
+
 // Columns n .. n+C-1 of one input row, f32 weights.
 std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value* xrow,
                                   const std::vector<llvm::Value*>& wrows) {
@@ -228,8 +271,9 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
     for (int tile = kRowTile; tile >= 1; tile /= 2) {
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
       emit_for(b, done, end, tile, [&](llvm::Value* r) {
-        std::vector<llvm::Value*> acc = integer_scales(s.wtype) ? dot_integer_scaled(b, s, sc, wrows, r, tile)
-                                                                : dot_blocks(b, s, sc, wrows, r, tile);
+        std::vector<llvm::Value*> acc = !integer_scales(s.wtype) ? dot_blocks(b, s, sc, wrows, r, tile)
+                                        : zero_point(s.wtype)    ? dot_integer_scaled(b, s, sc, wrows, r, tile)
+                                                                 : dot_integer_mins(b, s, sc, wrows, r, tile);
         for (int j = 0; j < tile; ++j)
           io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)], kLaneCols,
                           count);

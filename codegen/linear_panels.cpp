@@ -13,7 +13,9 @@
 // over a whole q4 block, half a q5 one, before one widening). After each block the exact
 // i32 sums are scaled by the column's and the row's block scales into f32 (and the q4/q5
 // offsets meet the input block's sum; q8_2f's halves, each with its own scale, are summed
-// and scaled one after the other) — the order of the row-major paths
+// and scaled one after the other); a K type's pieces' i32 sums are multiplied by their
+// integer scales and summed over the super-block, which is scaled once (its mins off in
+// integers: super_block_sums.h) — the order of the row-major paths
 // (linear_decode.cpp, linear_prefill_blocks.cpp), so a row's output has the same bits on
 // either layout, at any row count and thread count (test_linear_kernel).
 //
@@ -22,7 +24,7 @@
 // rows; many rows (prefill, split by rows) take them in blocks whose int8 copy stays in
 // L2, and sweep every panel per block.
 #include <array>
-#include <optional>
+#include <functional>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
@@ -30,6 +32,7 @@
 #include "codegen/int8_tile.h"
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
+#include "codegen/super_block_sums.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -67,9 +70,13 @@ struct Panel {
     if (g == 0) prefetch_ahead(b, ptr, kPrefetchBytes);
     return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
   }
-  // Block `blk`'s scales, or with `piece` those of piece `piece` of super-block `blk`.
-  BlockScales scales(Builder& b, llvm::Value* blk, std::optional<int> piece, int g) const {
-    return piece ? at.piece_scales(b, base, blk, *piece, 8 * g) : at.scales(b, base, blk, 8 * g);
+  BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, base, blk, 8 * g); }
+  // A K type's super-block's d and dmin, and piece `piece`'s scale and min, as integers.
+  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* super, int g) const {
+    return at.super_d(b, base, super, 8 * g);
+  }
+  KPieceInts ints(Builder& b, llvm::Value* super, int piece, int g) const {
+    return at.piece_ints(b, base, super, i64c(b, piece), 8 * g);
   }
 };
 
@@ -200,66 +207,108 @@ void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Val
     }
 }
 
+// A K type's super-block's end (super_block_sums.h): its mins off and one scaling into f32
+// of each [row][group] sum, the mins read back from `min_of(g, piece)`.
+Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                        llvm::Value* super, const Carried& isums, const Carried& acc,
+                        const std::function<llvm::Value*(int, int)>& min_of) {
+  Carried next(acc.size());
+  for (int g = 0; g < kGroups; ++g) {
+    std::array<llvm::Value*, 8> mins;
+    for (int j = 0; j < 8; ++j) mins[static_cast<size_t>(j)] = min_of(g, j);
+    std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
+    std::array<llvm::Value*, 2> d = p.super_d(b, super, g);
+    for (size_t r = 0; r < slots.size(); ++r) {
+      size_t at = r * kGroups + static_cast<size_t>(g);
+      next[at] = add_super_block(b, in, slots[r], super, isums[at], pairs, d[0], d[1], acc[at]);
+    }
+  }
+  return next;
+}
+
 // tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,
-// its eight pieces' scales and offsets are unpacked once, by shifts of constants, into
-// stack scratch that a rolled loop over the pieces reads. Unpacking a runtime piece's
+// its eight pieces' integer scales and mins are unpacked once, by shifts of constants, into
+// stack scratch that a rolled loop over the pieces reads, each piece's exact i32 sums times
+// its scale summed in i32 (super_blocks.h, integer_scales). Unpacking a runtime piece's
 // took variable shifts and selects per piece and column group, some 40% of the loop's
 // instructions; unrolling the pieces instead keeps every piece's scales live at once.
 Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                           bool vnni) {
   constexpr int kPieces = 8;
-  auto* scratch = stack_array(b, f32x(b, 8), kGroups * kPieces * 2);
+  auto* scratch = stack_array(b, i32x(b, 8), kGroups * kPieces * 2);
   auto slot = [&](int g, llvm::Value* piece, int field) {
     auto* i = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, (g * kPieces) * 2 + field));
-    return b.CreateInBoundsGEP(f32x(b, 8), scratch, i);
+    return b.CreateInBoundsGEP(i32x(b, 8), scratch, i);
   };
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
     for (int g = 0; g < kGroups; ++g)
       for (int piece = 0; piece < kPieces; ++piece) {
-        BlockScales w = p.scales(b, super, piece, g);
-        b.CreateAlignedStore(w.d, slot(g, i64c(b, piece), 0), llvm::Align(32));
-        b.CreateAlignedStore(w.m, slot(g, i64c(b, piece), 1), llvm::Align(32));
+        KPieceInts w = p.ints(b, super, piece, g);
+        b.CreateAlignedStore(w.scale, slot(g, i64c(b, piece), 0), llvm::Align(32));
+        b.CreateAlignedStore(w.min, slot(g, i64c(b, piece), 1), llvm::Align(32));
       }
-    return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, cur, [&](llvm::Value* piece, const Carried& acc) {
-      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
-      Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
-      std::array<BlockScales, kGroups> w;
-      for (int g = 0; g < kGroups; ++g)
-        w[g] = {b.CreateAlignedLoad(f32x(b, 8), slot(g, piece, 0), llvm::Align(32)),
-                b.CreateAlignedLoad(f32x(b, 8), slot(g, piece, 1), llvm::Align(32)), nullptr};
-      Carried next(acc);
-      add_scaled(b, in, slots, blk, 0, sums, w, next);
+    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
+    Carried isums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, zero, [&](llvm::Value* piece, const Carried& acc) {
+      Carried sums = nibble_block_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece), vnni);
+      Carried next(acc.size());
+      for (int g = 0; g < kGroups; ++g) {
+        auto* scale = b.CreateAlignedLoad(i32x(b, 8), slot(g, piece, 0), llvm::Align(32));
+        for (size_t r = 0; r < slots.size(); ++r) {
+          size_t at = r * kGroups + static_cast<size_t>(g);
+          next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
+        }
+      }
       return next;
     }, "piece");
+    return end_super_block(b, in, p, slots, super, isums, cur, [&](int g, int j) {
+      return b.CreateAlignedLoad(i32x(b, 8), slot(g, i64c(b, j), 1), llvm::Align(32));
+    });
+  }, "super");
+}
+
+// tile_sums of a K type's panel in a tile of kTileRows rows (prefill): a super-block is one
+// iteration, its eight pieces unrolled, so each piece's integer scales are shifts by
+// constants of the header's words, loaded once (bench_linear prefill512 q4_kx16: 1.74 ->
+// 1.85x the FMA peak's rate as floats); with fewer rows (decode) the unrolled loop was
+// slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
+Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                           bool vnni) {
+  constexpr int kPieces = 8;
+  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
+    Carried isums(cur.size(), nullptr);
+    for (int piece = 0; piece < kPieces; ++piece) {
+      Carried sums = nibble_block_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece)), vnni);
+      for (int g = 0; g < kGroups; ++g) {
+        auto* scale = p.ints(b, super, piece, g).scale;
+        for (size_t r = 0; r < slots.size(); ++r) {
+          size_t at = r * kGroups + static_cast<size_t>(g);
+          auto* scaled = b.CreateMul(sums[at], scale);
+          isums[at] = isums[at] ? b.CreateAdd(isums[at], scaled) : scaled;
+        }
+      }
+    }
+    return end_super_block(b, in, p, slots, super, isums, cur, [&](int g, int j) { return p.ints(b, super, j, g).min; });
   }, "super");
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group]. A
 // q8_2f block's halves are summed and scaled one after the other, so that only one
-// part's i32 sums are live beside the f32 ones. In a tile of kTileRows rows (prefill) a K
-// type's super-block is one iteration, its eight pieces unrolled, so each piece's scales are
-// shifts by constants of the header's words, loaded once (bench_linear prefill512
-// q4_kx16: 1.74 -> 1.85x the FMA peak's rate); with fewer rows (decode) the unrolled loop
-// was slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
+// part's i32 sums are live beside the f32 ones.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
-  const bool unrolled = p.at.super_blocks();
-  const int pieces = unrolled ? 8 : 1;
+  if (p.at.super_blocks())
+    return slots.size() < kTileRows ? super_decode_sums(b, in, p, slots, vnni) : super_prefill_sums(b, in, p, slots, vnni);
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / pieces), 1, init, [&](llvm::Value* wblk, const Carried& cur) {
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
     Carried next(cur);
-    for (int piece = 0; piece < pieces; ++piece) {
-      auto* blk = b.CreateAdd(b.CreateMul(wblk, i64c(b, pieces)), i64c(b, piece));
-      for (int part = 0; part < p.parts; ++part) {
-        Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
-                                 : q8_block_sums(b, in, p, slots, blk, part, vnni);
-        std::array<BlockScales, kGroups> w;
-        for (int g = 0; g < kGroups; ++g)
-          w[g] = p.scales(b, unrolled ? wblk : blk, unrolled ? std::optional(piece) : std::nullopt, g);
-        add_scaled(b, in, slots, blk, part, sums, w, next);
-      }
+    for (int part = 0; part < p.parts; ++part) {
+      Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
+                               : q8_block_sums(b, in, p, slots, blk, part, vnni);
+      std::array<BlockScales, kGroups> w;
+      for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);
+      add_scaled(b, in, slots, blk, part, sums, w, next);
     }
     return next;
   }, "blk");

@@ -14,7 +14,8 @@
 // q4/q5 offsets meet the input block's sum there; q8_2f's halves are summed and scaled
 // apart, each by its own scale; q3_k's zero point comes off each half's i32 sum). q6_k
 // sums a whole super-block in i32, its halves' integer scales weighting the madds as they
-// widen (super_blocks.h, integer_scales), and is scaled into f32 once per super-block.
+// widen (super_blocks.h, integer_scales), and is scaled into f32 once per super-block; q4_k
+// and q5_k likewise, each piece's i32 sums times its scale, the mins off in integers.
 // q8_0, q8_2f and iq4 weights are signed: the madds take |w| and move w's sign onto the
 // input byte (psignb), as decode does.
 //
@@ -29,6 +30,7 @@
 #include "codegen/int8_tile.h"
 #include "codegen/linear_common.h"
 #include "codegen/quantized_rows.h"
+#include "codegen/super_block_sums.h"
 #include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
@@ -53,6 +55,10 @@ struct Panel {
   // * 16], zero · the two halves' scales, against a row's two Σq; d is then per column.
   llvm::Value* half_weights;
   llvm::Value* zero_weights;
+  // integer_scales with mins (q4_k, q5_k): i32 [blocks * kPanelCols] each piece's scale and
+  // min per column; d holds the super-blocks' d, m their dmin.
+  llvm::Value* piece_scales;
+  llvm::Value* piece_mins;
 
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
     auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
@@ -97,12 +103,6 @@ std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*
   return out;
 }
 
-// i32 lanes whose low i16 is `low`'s and high i16 `high`'s.
-llvm::Value* i16_pairs(Builder& b, llvm::Value* low, llvm::Value* high) {
-  auto* mask = llvm::ConstantInt::get(i32x(b, 8), 0xFFFF);
-  return b.CreateOr(b.CreateAnd(low, mask), b.CreateShl(high, llvm::ConstantInt::get(i32x(b, 8), 16)));
-}
-
 // A q6_k piece's integer scales of eight columns (Panel::half_weights, zero_weights) and
 // their super-blocks' d.
 void pack_integer_scales(Builder& b, const Panel& p, const std::vector<llvm::Value*>& blocks, llvm::Value* blk,
@@ -139,6 +139,15 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
   for (int q = 0; q < kQuads; ++q) b.CreateAlignedStore(quads[q], p.quad(b, blk, i64c(b, q), g), llvm::Align(32));
   if (p.half_weights) {
     pack_integer_scales(b, p, blocks, blk, piece, g);
+    return;
+  }
+  if (p.piece_scales) {
+    KPieceInts ints = k_piece_ints(b, blocks, piece);
+    b.CreateStore(ints.scale, p.column_scales(b, p.piece_scales, blk, g));
+    b.CreateStore(ints.min, p.column_scales(b, p.piece_mins, blk, g));
+    std::array<llvm::Value*, 2> d = k_d_dmin(b, blocks);
+    store_f32x(b, d[0], p.column_scales(b, p.d, blk, g));
+    store_f32x(b, d[1], p.column_scales(b, p.m, blk, g));
     return;
   }
   BlockScales w = load_block_scales(b, s.wtype, blocks, piece);
@@ -284,6 +293,46 @@ Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   }, "super");
 }
 
+// tile_sums of q4_k and q5_k weights: each piece's exact i32 sums times its scales over a
+// super-block, then its mins and one scaling into f32 (super_block_sums.h): the decode
+// path's sums and order (linear_decode.cpp, dot_integer_mins).
+Carried mins_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+  constexpr int64_t kPieces = 8;
+  Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
+    auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
+    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
+    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero,
+                                          [&](llvm::Value* blk, const Carried& acc) {
+      Carried sums = block_sums(b, in, p, t, blk, 0, zero, {});
+      Carried next(acc.size());
+      for (int g = 0; g < kGroups; ++g) {
+        auto* scale = b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_scales, blk, g));
+        for (int r = 0; r < kTileRows; ++r) {
+          size_t at = static_cast<size_t>(r * kGroups + g);
+          next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
+        }
+      }
+      return next;
+    }, "piece");
+    Carried next(cur.size());
+    for (int g = 0; g < kGroups; ++g) {
+      std::array<llvm::Value*, kPieces> mins;
+      for (int64_t j = 0; j < kPieces; ++j)
+        mins[static_cast<size_t>(j)] =
+            b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_mins, b.CreateAdd(blk0, i64c(b, j)), g));
+      std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
+      auto* d = load_f32x(b, p.column_scales(b, p.d, blk0, g), 8);
+      auto* dmin = load_f32x(b, p.column_scales(b, p.m, blk0, g), 8);
+      for (int r = 0; r < kTileRows; ++r) {
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        next[at] = add_super_block(b, in, t.slots[r], super, isums[at], pairs, d, dmin, cur[at]);
+      }
+    }
+    return next;
+  }, "super");
+}
+
 // Rows slot0 .. slot0 + kTileRows of the block (those below `rows`) x the panel's
 // columns below the call's end, through the epilogue.
 void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p, llvm::Value* t0,
@@ -293,7 +342,9 @@ void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& i
   for (int r = 0; r < kTileRows; ++r) t.slots[r] = min64(b, b.CreateAdd(slot0, i64c(b, r)), last);
   t.sign = signed_quants(s.wtype);
   t.vnni = !p.half_weights && use_vnni(*b.GetInsertBlock()->getParent());
-  Carried sums = p.half_weights ? integer_tile_sums(b, in, p, t) : tile_sums(b, in, p, t);
+  Carried sums = p.half_weights   ? integer_tile_sums(b, in, p, t)
+                 : p.piece_scales ? mins_tile_sums(b, in, p, t)
+                                  : tile_sums(b, in, p, t);
   for (int r = 0; r < kTileRows; ++r) {
     auto* slot = b.CreateAdd(slot0, i64c(b, r));
     emit_if(b, b.CreateICmpSLT(slot, rows), [&] {
@@ -335,9 +386,12 @@ void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) 
   if (float_offsets(s.wtype)) p.m = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   if (p.parts == 2 && !integer_scales(s.wtype)) p.d_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
   if (part_offsets(s.wtype)) p.m_hi = stack_array(b, b.getFloatTy(), p.blocks * kPanelCols);
-  if (integer_scales(s.wtype)) {
+  if (integer_scales(s.wtype) && p.zero) {
     p.half_weights = stack_array(b, b.getInt16Ty(), p.blocks * 2 * kGroups * 16);
     p.zero_weights = stack_array(b, b.getInt16Ty(), p.blocks * kGroups * 16);
+  } else if (integer_scales(s.wtype)) {
+    p.piece_scales = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
+    p.piece_mins = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
   }
   emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
     row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));

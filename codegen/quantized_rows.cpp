@@ -1,5 +1,6 @@
 #include "codegen/quantized_rows.h"
 
+#include "codegen/super_blocks.h"
 #include "codegen/weight_blocks.h"
 
 namespace lmc::codegen {
@@ -21,8 +22,10 @@ QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
       sum_parts_(part_offsets(w) ? 2 : 1),
       q_(stack_array(b, b.getInt8Ty(), rows * K)),
       d_(stack_array(b, b.getFloatTy(), rows * K / kBlock)),
-      sum_(float_offsets(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock * sum_parts_) : nullptr),
-      qsum_(zero_point(w) ? stack_array(b, b.getInt16Ty(), rows * K / (kBlock / 2)) : nullptr) {}
+      sum_(float_offsets(w) && !integer_scales(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock * sum_parts_)
+                                                  : nullptr),
+      qsum_(zero_point(w) ? stack_array(b, b.getInt16Ty(), rows * K / (kBlock / 2)) : nullptr),
+      psum_(float_offsets(w) && integer_scales(w) ? stack_array(b, b.getInt16Ty(), rows * K / kBlock) : nullptr) {}
 
 llvm::Value* QuantizedRows::slot_block(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateAdd(b.CreateMul(slot, i64c(b, blocks())), blk);
@@ -52,6 +55,10 @@ llvm::Value* QuantizedRows::quant_sum(Builder& b, llvm::Value* slot, llvm::Value
 
 llvm::Value* QuantizedRows::quant_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateAlignedLoad(b.getInt32Ty(), quant_sum_ptr(b, slot, blk, 0), llvm::Align(4));
+}
+
+llvm::Value* QuantizedRows::piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
+  return b.CreateAlignedLoad(b.getInt32Ty(), b.CreateGEP(b.getInt16Ty(), psum_, slot_block(b, slot, blk)), llvm::Align(4));
 }
 
 llvm::Value* QuantizedRows::quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
@@ -103,6 +110,10 @@ void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::V
       for (int part = 0; part < 2; ++part)
         b.CreateStore(b.CreateTrunc(b.CreateAddReduce(b.CreateAdd(q[2 * part], q[2 * part + 1])), b.getInt16Ty()),
                       b.CreateGEP(b.getInt16Ty(), qsum_, b.CreateAdd(b.CreateMul(at, i64c(b, 2)), i64c(b, part))));
+    if (psum_)
+      b.CreateStore(b.CreateTrunc(b.CreateAddReduce(b.CreateAdd(b.CreateAdd(q[0], q[1]), b.CreateAdd(q[2], q[3]))),
+                                  b.getInt16Ty()),
+                    b.CreateGEP(b.getInt16Ty(), psum_, at));
     if (!sum_) continue;
     // q8_1's sum is d·Σq from the unrounded d, stored as f16; q4_0's and q5_0's offsets
     // need the exact sum of the values the dot products read.

@@ -5,12 +5,14 @@
 // q = round(x * 127/max|x|) (half to even) with the scale max|x|/127 stored as f16; for
 // weight formats with an offset (the q4/q5 blocks kept from a file) also each block's
 // d·Σq, which the offset meets: as q8_1 stores it (f16, from the unrounded d) for q4_1
-// and q5_1, the exact d·Σq for q4_0 and q5_0, whose offset is a constant -8 or -16. Weights in super-blocks of 256 (the K types)
-// read q8_K rows: one scale per 256 values, q = round(x * 127/max|x|) and d = 1 / (127 /
-// max|x|) in f32, the offset's sums per 32 in f32 (per 16 for q2_k, whose halves have an
-// offset each). For weights with a zero point (q6_k, q3_k) the integer Σq of each half of
-// a block, which the kernels multiply by it. Both paths round a row the same way,
-// so a row's numbers do not depend on the path.
+// and q5_1, the exact d·Σq for q4_0 and q5_0, whose offset is a constant -8 or -16.
+// Weights in super-blocks of 256 (the K types) read q8_K rows: one scale per 256 values,
+// q = round(x * 127/max|x|) and d = 1 / (127 / max|x|) in f32, the offset's sums per 32 in
+// f32 (per 16 for q2_k, whose halves have an offset each), or as integers Σq for the mins
+// of q4_k and q5_k, which the kernels sum in integers (super_blocks.h, integer_scales). For
+// weights with a zero point (q6_k, q3_k) the integer Σq of each half of a block, which the
+// kernels multiply by it. Both paths round a row the same way, so a row's numbers do not
+// depend on the path.
 #pragma once
 #include "codegen/linear_common.h"
 
@@ -40,6 +42,9 @@ class QuantizedRows {
   // against two scales; and the 16 halves' of the blocks from `blk` (a super-block's).
   llvm::Value* quant_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
   llvm::Value* quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
+  // The integer Σq of blocks blk and blk + 1 (blk even) as one i32 (two i16: |Σq| <= 32 *
+  // 127), for the mins of integer-scaled weights with offsets (q4_k, q5_k: super_blocks.h).
+  llvm::Value* piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
   bool has_sums() const { return sum_ != nullptr; }
 
  private:
@@ -51,6 +56,7 @@ class QuantizedRows {
   llvm::Value* d_;    // f32 [rows * K/32]
   llvm::Value* sum_;  // f32 [rows * K/32 * sum_parts_], or null
   llvm::Value* qsum_;  // i16 [rows * K/16], or null
+  llvm::Value* psum_;  // i16 [rows * K/32], or null
 
   llvm::Value* quant_sum_ptr(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const;
 

@@ -143,11 +143,13 @@ BlockScales iq4_scales(Builder& b, const std::vector<llvm::Value*>& supers, int 
   return {b.CreateFMul(half_lanes(b, head, false), b.CreateSIToFP(biased, f32x(b, 8))), nullptr, nullptr};
 }
 
+std::array<llvm::Value*, 3> k_scale_words(Builder& b, const std::vector<llvm::Value*>& supers) {
+  return {gather_words(b, supers, kScales), gather_words(b, supers, kScales + 4), gather_words(b, supers, kScales + 8)};
+}
+
 BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
   auto* head = gather_words(b, supers, 0);
-  std::array<llvm::Value*, 3> words{gather_words(b, supers, kScales), gather_words(b, supers, kScales + 4),
-                                    gather_words(b, supers, kScales + 8)};
-  return k_piece_scales(b, half_lanes(b, head, false), half_lanes(b, head, true), words, i64c(b, j));
+  return k_piece_scales(b, half_lanes(b, head, false), half_lanes(b, head, true), k_scale_words(b, supers), i64c(b, j));
 }
 
 // Piece j's two scales (values 0..15 and 16..31) of eight q6_k super-blocks, times d.
@@ -163,8 +165,7 @@ BlockScales six_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, 
 // Piece j's 6-bit scale and min (ggml's get_scale_min_k4): pieces 0..3 in the low 6 bits of
 // bytes j and j + 4, pieces 4..7 in the nibbles of byte j + 4 with the top 2 bits of bytes
 // j - 4 and j above them. Each case reads byte j & 3 of the words, so one shift serves both.
-BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
-                           llvm::Value* j) {
+KPieceInts k_piece_ints(Builder& b, const std::array<llvm::Value*, 3>& words, llvm::Value* j) {
   auto* at = b.CreateTrunc(b.CreateShl(b.CreateAnd(j, i64c(b, 3)), i64c(b, 3)), b.getInt32Ty());
   auto shifted = [&](llvm::Value* w) { return b.CreateLShr(w, splat(b, 8, at)); };
   llvm::Value *lo = shifted(words[0]), *mid = shifted(words[1]), *top = shifted(words[2]);
@@ -173,8 +174,14 @@ BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const 
                                b.CreateOr(field(b, top, 0, 0x0F), b.CreateShl(field(b, lo, 6, 3), u32s(b, 4))));
   auto* min = b.CreateSelect(first_half, field(b, mid, 0, 63),
                              b.CreateOr(field(b, top, 4, 0x0F), b.CreateShl(field(b, mid, 6, 3), u32s(b, 4))));
-  return {b.CreateFMul(d, b.CreateUIToFP(scale, f32x(b, 8))),
-          b.CreateFNeg(b.CreateFMul(dmin, b.CreateUIToFP(min, f32x(b, 8)))), nullptr};
+  return {scale, min};
+}
+
+BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
+                           llvm::Value* j) {
+  KPieceInts ints = k_piece_ints(b, words, j);
+  return {b.CreateFMul(d, b.CreateUIToFP(ints.scale, f32x(b, 8))),
+          b.CreateFNeg(b.CreateFMul(dmin, b.CreateUIToFP(ints.min, f32x(b, 8)))), nullptr};
 }
 
 llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers) { return gather_f16(b, supers, kQ6D); }
@@ -195,7 +202,19 @@ llvm::Value* q6_k_scales_i16(Builder& b, llvm::Value* super) {
   return b.CreateSExt(bytes, i16x(b, 16));
 }
 
-bool integer_scales(ir::DType t) { return t == ir::DType::q6_k; }
+std::array<llvm::Value*, 2> k_d_dmin(Builder& b, const std::vector<llvm::Value*>& supers) {
+  auto* head = gather_words(b, supers, 0);
+  return {half_lanes(b, head, false), half_lanes(b, head, true)};
+}
+
+KPieceInts k_piece_ints(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+  return k_piece_ints(b, k_scale_words(b, supers), i64c(b, j));
+}
+
+bool integer_scales(ir::DType t) {
+  ir::DType base = ir::panel_base(t);
+  return base == ir::DType::q6_k || base == ir::DType::q4_k || base == ir::DType::q5_k;
+}
 
 int block_pieces(ir::DType t) { return static_cast<int>(ir::dtype_block_elems(t) / 32); }
 

@@ -21,17 +21,24 @@ int block_pieces(ir::DType t);
 
 WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece);
 // Piece j (an i64, constant or not) of eight q4_k/q5_k super-blocks, one per lane, from
-// their f16 d and dmin as f32 lanes and their 12 bytes of 6-bit scales and mins as three
-// i32 lanes each: d * scale and -(dmin * min).
+// their 12 bytes of 6-bit scales and mins as three i32 lanes each: the scale and the min as
+// i32 lanes (KPieceInts); with their f16 d and dmin as f32 lanes, d * scale and
+// -(dmin * min).
+KPieceInts k_piece_ints(Builder& b, const std::array<llvm::Value*, 3>& words, llvm::Value* j);
 BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
                            llvm::Value* j);
-// Whether a type's kernels sum a whole super-block's products exactly in i32, weighting
-// each half-piece by its integer scale in the madds' widening step (pmaddwd with the scales
-// in place of ones) and taking the zero point's Σ scale·Σx off once, then scale by d and
-// the input row's q8_K scale into f32 once per super-block — ggml's q6_K·q8_K order. q6_k,
-// whose scales are signed bytes: its float path took sixteen conversions and scalings per
-// super-block, as much work as the madds in the prefill GEMM.
+// Whether a type's kernels sum a whole super-block's products exactly in i32, each piece's
+// (or half-piece's) sums times its integer scale, and take the zero point's Σ scale·Σx
+// (q6_k) or the mins' Σ min·Σx (q4_k, q5_k) off in integers too, then scale by d (and
+// dmin) and the input row's q8_K scale into f32 once per super-block — ggml's K·q8_K
+// order. The float path converted and scaled every piece, as much work as the madds in
+// the prefill GEMM. q6_k weights its halves in the madds' widening step (pmaddwd with the
+// scales in place of ones); q4_k and q5_k multiply each piece's i32 sums by its scale
+// (super_block_sums.h).
 bool integer_scales(ir::DType t);
+// Eight q4_k/q5_k super-blocks' d and dmin as f32 lanes; piece j's scale and min as i32 lanes.
+std::array<llvm::Value*, 2> k_d_dmin(Builder& b, const std::vector<llvm::Value*>& supers);
+KPieceInts k_piece_ints(Builder& b, const std::vector<llvm::Value*>& supers, int j);
 // Eight q6_k super-blocks' d as f32 lanes; piece j's two scales (values 0..15 and 16..31) as
 // i32 lanes.
 llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers);

@@ -236,25 +236,33 @@ llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* ro
 
 // A K type's header: per super-block, the 16 rows' f16 d, f16 dmin, then the three words of
 // their 6-bit scales and mins, 16 rows' each.
-BlockScales PanelLayout::super_scales(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
-                                      int64_t row0) const {
+llvm::Value* PanelLayout::header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field,
+                                       int64_t width, int64_t row0) const {
   auto* header = byte_ptr(b, panel, b.CreateMul(super, i64c(b, 8 * block_bytes_)));
-  auto at = [&](int64_t field, int64_t width) { return byte_ptr(b, header, i64c(b, field + width * row0)); };
-  std::array<llvm::Value*, 3> words;
-  for (int64_t w = 0; w < 3; ++w)
-    words[w] = b.CreateAlignedLoad(i32x(b, 8), at(4 * kRows + 4 * kRows * w, 4), llvm::Align(1));
-  return k_piece_scales(b, load_f16x_as_f32x(b, at(0, 2), 8), load_f16x_as_f32x(b, at(2 * kRows, 2), 8), words,
-                        piece);
+  return byte_ptr(b, header, i64c(b, field + width * row0));
 }
 
-BlockScales PanelLayout::piece_scales(Builder& b, llvm::Value* panel, llvm::Value* super, int piece,
-                                      int64_t row0) const {
-  return super_scales(b, panel, super, i64c(b, piece), row0);
+std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* panel, llvm::Value* super,
+                                                     int64_t row0) const {
+  std::array<llvm::Value*, 3> words;
+  for (int64_t w = 0; w < 3; ++w)
+    words[w] = b.CreateAlignedLoad(i32x(b, 8), header_field(b, panel, super, 4 * kRows + 4 * kRows * w, 4, row0),
+                                   llvm::Align(1));
+  return words;
+}
+
+std::array<llvm::Value*, 2> PanelLayout::super_d(Builder& b, llvm::Value* panel, llvm::Value* super,
+                                                 int64_t row0) const {
+  return {load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, row0), 8),
+          load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, row0), 8)};
+}
+
+KPieceInts PanelLayout::piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
+                                   int64_t row0) const {
+  return k_piece_ints(b, scale_words(b, panel, super, row0), piece);
 }
 
 BlockScales PanelLayout::scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const {
-  if (super_)
-    return super_scales(b, panel, b.CreateLShr(blk, i64c(b, 3)), b.CreateAnd(blk, i64c(b, 7)), row0);
   llvm::Value* block = this->block(b, panel, blk);
   auto load = [&](llvm::Value* ptr) { return field_ == 4 ? load_f32x(b, ptr, 8) : load_f16x_as_f32x(b, ptr, 8); };
   llvm::Value* d = load(scale(b, block, i64c(b, row0)));

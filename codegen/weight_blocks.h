@@ -3,6 +3,8 @@
 // decoded as bytes for the linears' integer dot products, and q8_0 as f32 values for
 // embedding rows and cache rows.
 #pragma once
+#include <array>
+
 #include "codegen/llvm_helpers.h"
 #include "ir/dtype.h"
 
@@ -62,6 +64,11 @@ struct BlockScales {
   llvm::Value* part(int i) const { return i ? d_hi : d; }      // the scale of part i (scale_parts)
   llvm::Value* offset(int i) const { return i ? m_hi : m; }  // the offset of part i, or null
 };
+// A q4_k/q5_k piece's 6-bit scale and min, one column per i32 lane (super_blocks.h).
+struct KPieceInts {
+  llvm::Value* scale;
+  llvm::Value* min;
+};
 // Whether each part of a block of t has its own offset (q2_k), met by its own input sum.
 bool part_offsets(ir::DType t);
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece = 0);
@@ -114,11 +121,12 @@ class PanelLayout {
   // consecutive rows' are one 32-byte load.
   llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
   // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16; d_hi for
-  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes; of a K type's,
-  // piece blk % 8's, from its super-block's header.
+  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
-  // A K type's: those of piece `piece` (a constant) of super-block `super`.
-  BlockScales piece_scales(Builder& b, llvm::Value* panel, llvm::Value* super, int piece, int64_t row0) const;
+  // A K type's scales as integers (super_blocks.h, integer_scales): d and dmin of super-block
+  // `super`, and piece `piece`'s scale and min, of rows row0 .. row0 + 7.
+  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0) const;
+  KPieceInts piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece, int64_t row0) const;
   bool super_blocks() const { return super_; }
 
  private:
@@ -133,8 +141,9 @@ class PanelLayout {
   bool super_;           // q4_kx16, q5_kx16: pieces under one header per super-block
   int64_t piece_bytes_;  // a K type's piece of 32 k of the 16 rows, after the header
 
-  BlockScales super_scales(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
-                           int64_t row0) const;
+  llvm::Value* header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field, int64_t width,
+                            int64_t row0) const;
+  std::array<llvm::Value*, 3> scale_words(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0) const;
 };
 
 }  // namespace lmc::codegen
