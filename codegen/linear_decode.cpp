@@ -8,6 +8,7 @@
 // q5_k: a whole super-block summed in i32 under its integer scales, then scaled once).
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include <functional>
 #include <optional>
 
 #include "codegen/linear_common.h"
@@ -79,6 +80,21 @@ std::vector<llvm::Value*> tile_blocks(Builder& b, const LinearShape& s, const st
   return blocks;
 }
 
+// Rows r .. r + rows - 1 of the group.
+std::vector<llvm::Value*> row_slots(Builder& b, llvm::Value* r, int rows) {
+  std::vector<llvm::Value*> slots;
+  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
+  return slots;
+}
+
+// `body` over the weight rows' blocks (a K type's super-blocks), carrying one f32
+// accumulator (8 columns) per row.
+std::vector<llvm::Value*> over_blocks(Builder& b, const LinearShape& s, int rows,
+                                      const std::function<Carried(llvm::Value*, const Carried&)>& body) {
+  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init, body, "blk");
+}
+
 // Columns n .. n+7 (weight rows `wrows`) of `rows` (a power of two up to kRowTile)
 // consecutive rows from r of the current group, block weights: one accumulator per
 // row, a column per lane. The rows share each weight block's decoding. A block's
@@ -91,11 +107,8 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
   const int pieces = block_pieces(s.wtype);
   const int zero = zero_point(s.wtype);
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  std::vector<llvm::Value*> slots;
-  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
-  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
-                        [&](llvm::Value* wblk, const Carried& acc) {
+  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
     std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
     Carried next(acc);
     // A super-block's pieces one after the other, each as a block of 32 is summed: the
@@ -133,7 +146,7 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
       }
     }
     return next;
-  }, "blk");
+  });
 }
 
 // dot_blocks for a type with integer scales (super_blocks.h: q6_k): per column and row, a
@@ -148,11 +161,8 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
   const QuantizedRows& in = *sc.xq;
   constexpr int kPieces = 8;
   auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(s.wtype)));
-  std::vector<llvm::Value*> slots;
-  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
-  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
-                        [&](llvm::Value* wblk, const Carried& acc) {
+  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
     std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
     auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
     std::vector<llvm::Value*> scales;
@@ -186,7 +196,7 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
       next[static_cast<size_t>(j)] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[static_cast<size_t>(j)]);
     }
     return next;
-  }, "sblk");
+  });
 }
 
 // dot_blocks for q4_k and q5_k (super_blocks.h, integer_scales): per row, each piece's
@@ -197,11 +207,8 @@ std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, con
   const QuantizedRows& in = *sc.xq;
   constexpr int kPieces = 8;
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  std::vector<llvm::Value*> slots;
-  for (int j = 0; j < rows; ++j) slots.push_back(b.CreateAdd(r, i64c(b, j)));
-  Carried init(static_cast<size_t>(rows), splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, s.K / ir::dtype_block_elems(s.wtype)), 1, init,
-                        [&](llvm::Value* wblk, const Carried& acc) {
+  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
     std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
     auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
     std::vector<llvm::Value*> isums(static_cast<size_t>(rows), nullptr);
@@ -228,7 +235,7 @@ std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, con
     for (size_t j = 0; j < next.size(); ++j)
       next[j] = add_super_block(b, in, slots[j], wblk, isums[j], pairs, d[0], d[1], acc[j]);
     return next;
-  }, "sblk");
+  });
 }
 
 // Columns n .. n+C-1 of one input row, f32 weights.

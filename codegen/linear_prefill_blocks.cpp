@@ -23,6 +23,7 @@
 // scale (and offset) per [block][column] (q6_k: its d, and its integer scales apart).
 #include <algorithm>
 #include <array>
+#include <functional>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
@@ -252,34 +253,45 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Til
   }, "blk");
 }
 
-// tile_sums of integer_scales weights: a super-block's eight pieces summed exactly in i32
-// (each half's madds weighted by its scale, each block's zero point off against the row's
-// two Σq), then scaled by d and the row's q8_K scale: the decode path's order
-// (linear_decode.cpp, dot_integer_scaled).
-Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+// A super-block's eight pieces summed exactly in i32 per [row][group] by `piece` (the
+// carried sums in, a block's added out), then ended into the f32 sums by `end` (super
+// block, its first block, the i32 sums, the f32 sums so far).
+Carried over_super_blocks(Builder& b, const Panel& p,
+                          const std::function<Carried(llvm::Value*, const Carried&)>& piece,
+                          const std::function<Carried(llvm::Value*, llvm::Value*, const Carried&, const Carried&)>& end) {
   constexpr int64_t kPieces = 8;
   Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
     auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
     Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
-    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero,
-                                          [&](llvm::Value* blk, const Carried& sums) {
-      Carried next = sums;
-      for (int part = 0; part < 2; ++part) {
-        std::array<llvm::Value*, kGroups> w;
-        for (int g = 0; g < kGroups; ++g) w[g] = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, part, g), llvm::Align(4));
-        next = block_sums(b, in, p, t, blk, part, std::move(next), w);
+    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero, piece, "piece");
+    return end(super, blk0, isums, cur);
+  }, "super");
+}
+
+// tile_sums of integer_scales weights with a zero point (q6_k): each half's madds weighted
+// by its scale, each block's zero point off against the row's two Σq, then the super-block
+// scaled by d and the row's q8_K scale: the decode path's order (linear_decode.cpp,
+// dot_integer_scaled).
+Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+  auto piece = [&](llvm::Value* blk, const Carried& sums) {
+    Carried next = sums;
+    for (int part = 0; part < 2; ++part) {
+      std::array<llvm::Value*, kGroups> w;
+      for (int g = 0; g < kGroups; ++g) w[g] = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, part, g), llvm::Align(4));
+      next = block_sums(b, in, p, t, blk, part, std::move(next), w);
+    }
+    for (int g = 0; g < kGroups; ++g) {
+      auto* z = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, -1, g), llvm::Align(4));
+      for (int r = 0; r < kTileRows; ++r) {
+        auto* xsums = b.CreateBitCast(splat(b, 8, in.quant_sum_pair(b, t.slots[r], blk)), i16x(b, 16));
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        next[at] = b.CreateSub(next[at], weighted_pairs_i32(b, z, xsums));
       }
-      for (int g = 0; g < kGroups; ++g) {
-        auto* z = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, -1, g), llvm::Align(4));
-        for (int r = 0; r < kTileRows; ++r) {
-          auto* xsums = b.CreateBitCast(splat(b, 8, in.quant_sum_pair(b, t.slots[r], blk)), i16x(b, 16));
-          size_t at = static_cast<size_t>(r * kGroups + g);
-          next[at] = b.CreateSub(next[at], weighted_pairs_i32(b, z, xsums));
-        }
-      }
-      return next;
-    }, "piece");
+    }
+    return next;
+  };
+  auto end = [&](llvm::Value*, llvm::Value* blk0, const Carried& isums, const Carried& cur) {
     Carried next(cur);
     for (int g = 0; g < kGroups; ++g) {
       auto* d = load_f32x(b, p.column_scales(b, p.d, blk0, g), 8);
@@ -290,35 +302,31 @@ Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
       }
     }
     return next;
-  }, "super");
+  };
+  return over_super_blocks(b, p, piece, end);
 }
 
 // tile_sums of q4_k and q5_k weights: each piece's exact i32 sums times its scales over a
 // super-block, then its mins and one scaling into f32 (super_block_sums.h): the decode
 // path's sums and order (linear_decode.cpp, dot_integer_mins).
 Carried mins_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
-  constexpr int64_t kPieces = 8;
-  Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
-    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
-    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero,
-                                          [&](llvm::Value* blk, const Carried& acc) {
-      Carried sums = block_sums(b, in, p, t, blk, 0, zero, {});
-      Carried next(acc.size());
-      for (int g = 0; g < kGroups; ++g) {
-        auto* scale = b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_scales, blk, g));
-        for (int r = 0; r < kTileRows; ++r) {
-          size_t at = static_cast<size_t>(r * kGroups + g);
-          next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
-        }
+  auto piece = [&](llvm::Value* blk, const Carried& acc) {
+    Carried sums = block_sums(b, in, p, t, blk, 0, Carried(acc.size(), llvm::Constant::getNullValue(i32x(b, 8))), {});
+    Carried next(acc.size());
+    for (int g = 0; g < kGroups; ++g) {
+      auto* scale = b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_scales, blk, g));
+      for (int r = 0; r < kTileRows; ++r) {
+        size_t at = static_cast<size_t>(r * kGroups + g);
+        next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
       }
-      return next;
-    }, "piece");
+    }
+    return next;
+  };
+  auto end = [&](llvm::Value* super, llvm::Value* blk0, const Carried& isums, const Carried& cur) {
     Carried next(cur.size());
     for (int g = 0; g < kGroups; ++g) {
-      std::array<llvm::Value*, kPieces> mins;
-      for (int64_t j = 0; j < kPieces; ++j)
+      std::array<llvm::Value*, 8> mins;
+      for (int64_t j = 0; j < 8; ++j)
         mins[static_cast<size_t>(j)] =
             b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_mins, b.CreateAdd(blk0, i64c(b, j)), g));
       std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
@@ -330,7 +338,8 @@ Carried mins_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, cons
       }
     }
     return next;
-  }, "super");
+  };
+  return over_super_blocks(b, p, piece, end);
 }
 
 // Rows slot0 .. slot0 + kTileRows of the block (those below `rows`) x the panel's
