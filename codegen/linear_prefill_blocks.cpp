@@ -104,8 +104,8 @@ std::array<llvm::Value*, 8> transpose8(Builder& b, const std::array<llvm::Value*
   return out;
 }
 
-// A q6_k piece's integer scales of eight columns (Panel::half_weights, zero_weights) and
-// their super-blocks' d.
+// A q6_k piece's integer scales of eight columns (Panel::half_weights, zero_weights), and
+// with the first piece their super-blocks' d, which the tiles read at the first block.
 void pack_integer_scales(Builder& b, const Panel& p, const std::vector<llvm::Value*>& blocks, llvm::Value* blk,
                          int piece, int g) {
   std::array<llvm::Value*, 2> scales = q6_k_piece_scales(b, blocks, piece);
@@ -114,7 +114,20 @@ void pack_integer_scales(Builder& b, const Panel& p, const std::vector<llvm::Val
   auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(p.zero));
   b.CreateAlignedStore(i16_pairs(b, b.CreateMul(scales[0], zero), b.CreateMul(scales[1], zero)),
                        p.scale_weights(b, blk, -1, g), llvm::Align(4));
-  store_f32x(b, q6_k_d(b, blocks), p.column_scales(b, p.d, blk, g));
+  if (piece == 0) store_f32x(b, q6_k_d(b, blocks), p.column_scales(b, p.d, blk, g));
+}
+
+// A q4_k/q5_k piece's integer scale and min of eight columns, and with the first piece their
+// super-blocks' d and dmin.
+void pack_piece_ints(Builder& b, const Panel& p, const std::vector<llvm::Value*>& blocks, llvm::Value* blk, int piece,
+                     int g) {
+  KPieceInts ints = k_piece_ints(b, blocks, piece);
+  b.CreateStore(ints.scale, p.column_scales(b, p.piece_scales, blk, g));
+  b.CreateStore(ints.min, p.column_scales(b, p.piece_mins, blk, g));
+  if (piece != 0) return;
+  std::array<llvm::Value*, 2> d = k_d_dmin(b, blocks);
+  store_f32x(b, d[0], p.column_scales(b, p.d, blk, g));
+  store_f32x(b, d[1], p.column_scales(b, p.m, blk, g));
 }
 
 // Piece `piece` of weight block `wblk` (the panel's block blk of 32 k; a K type's
@@ -143,12 +156,7 @@ void pack_group(Builder& b, const LinearShape& s, const Panel& p, const std::vec
     return;
   }
   if (p.piece_scales) {
-    KPieceInts ints = k_piece_ints(b, blocks, piece);
-    b.CreateStore(ints.scale, p.column_scales(b, p.piece_scales, blk, g));
-    b.CreateStore(ints.min, p.column_scales(b, p.piece_mins, blk, g));
-    std::array<llvm::Value*, 2> d = k_d_dmin(b, blocks);
-    store_f32x(b, d[0], p.column_scales(b, p.d, blk, g));
-    store_f32x(b, d[1], p.column_scales(b, p.m, blk, g));
+    pack_piece_ints(b, p, blocks, blk, piece, g);
     return;
   }
   BlockScales w = load_block_scales(b, s.wtype, blocks, piece);

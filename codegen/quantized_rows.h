@@ -45,7 +45,6 @@ class QuantizedRows {
   // The integer Σq of blocks blk and blk + 1 (blk even) as one i32 (two i16: |Σq| <= 32 *
   // 127), for the mins of integer-scaled weights with offsets (q4_k, q5_k: super_blocks.h).
   llvm::Value* piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
-  bool has_sums() const { return sum_ != nullptr; }
 
  private:
   int64_t K_;

@@ -254,6 +254,12 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
 // The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
 // rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
 // are. Transposing or a tensor stored otherwise has no such bytes.
+// Whether a rows() or cols() of `e` takes whole blocks of `dtype`.
+bool selects_whole_blocks(const WeightExpr& e, ir::DType dtype) {
+  int64_t block = ir::dtype_block_elems(dtype);
+  return e.fn == "rows" || (e.fn == "cols" && e.begin % block == 0 && e.size % block == 0);
+}
+
 std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   auto s = expr_shape(w, e);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, s.back());
@@ -273,10 +279,8 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
     }
     return out;
   }
-  int64_t block = ir::dtype_block_elems(dtype);
-  bool whole_blocks = e.fn == "rows" || (e.fn == "cols" && e.begin % block == 0 && e.size % block == 0);
-  if (!whole_blocks)
-    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), rows() and "
+  if (!selects_whole_blocks(e, dtype))
+    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), stack(), rows() and "
                              "cols() of whole blocks keep a file's blocks");
   std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype);
   if (e.fn == "rows") return {in.begin() + e.begin * row_bytes, in.begin() + (e.begin + e.size) * row_bytes};
@@ -290,9 +294,7 @@ bool reads_whole_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dt
   if (e.fn.empty()) return w.stored_dtype(e.name) == dtype;
   if (e.fn == "cat" || e.fn == "stack")
     return std::all_of(e.args.begin(), e.args.end(), [&](const WeightExpr& a) { return reads_whole_blocks(w, a, dtype); });
-  int64_t block = ir::dtype_block_elems(dtype);
-  bool whole_blocks = e.fn == "rows" || (e.fn == "cols" && e.begin % block == 0 && e.size % block == 0);
-  return whole_blocks && reads_whole_blocks(w, e.args[0], dtype);
+  return selects_whole_blocks(e, dtype) && reads_whole_blocks(w, e.args[0], dtype);
 }
 
 }  // namespace
@@ -325,9 +327,10 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   const WeightExpr& body = packed ? e.args[0] : e;
   const int64_t cols = row_len(expr_shape(*this, body));
   const ir::DType base = ir::panel_base(dtype);
-  // A file's own q8_0 blocks are copied, not decoded and rounded again: the same bytes
-  // (q8_0 of q8_0 values is itself), several times faster for a Q8_0 file.
-  if (ir::is_kept_from_source(base) || (base == ir::DType::q8_0 && reads_whole_blocks(*this, body, base))) {
+  // A file's own blocks of the type asked for are copied, not decoded and rounded again:
+  // the same bytes (q8_0 of q8_0 values is itself), several times faster for a Q8_0 file.
+  // The types only a file makes are always copied (eval_blocks names what stops it).
+  if (ir::is_kept_from_source(base) || reads_whole_blocks(*this, body, base)) {
     std::vector<uint8_t> blocks = eval_blocks(*this, body, base);
     if (base == dtype) return blocks;
     return interleave_panels(blocks, dtype, static_cast<int64_t>(blocks.size()) / ir::dtype_row_bytes(base, cols), cols);
