@@ -20,13 +20,19 @@ llvm::Value* load_lanes(Builder& b, llvm::Value* ptr, const RowPos& p) {
   return load_f32x_n(b, ptr, p.lanes, p.count);
 }
 
-// Column offset of result `index` of a slicing view along the last axis.
-int64_t split_offset(const ir::Op& split, int index) {
-  int64_t rank = static_cast<int64_t>(split.operand(0)->type().rank());
+// Where column `col` of result `index` of a slicing view along the last axis lies in the
+// sliced value's row: past the slices before it, and of [R, k, N] values (a row of k
+// groups) in its group, col / n, of the whole's N.
+llvm::Value* slice_column(Builder& b, const ir::Op& split, int index, llvm::Value* col) {
+  const ir::Type& whole = split.operand(0)->type();
+  int64_t rank = static_cast<int64_t>(whole.rank());
   if (split.attr_int("axis") != rank - 1) fail(split, "only a slice along the last axis can be read in place");
   int64_t off = 0;
   for (int i = 0; i < index; ++i) off += split.attr_ints("sizes")[i];
-  return off;
+  if (rank == 2) return b.CreateAdd(col, i64c(b, off));
+  llvm::Value* n = i64c(b, split.attr_ints("sizes")[static_cast<size_t>(index)]);
+  llvm::Value* group_start = b.CreateMul(b.CreateUDiv(col, n), i64c(b, whole.dims.back().value));
+  return b.CreateAdd(group_start, b.CreateAdd(b.CreateURem(col, n), i64c(b, off)));
 }
 
 }  // namespace
@@ -166,8 +172,8 @@ llvm::Value* BodyEval::Point::value(const ir::Value* v) {
       out = rotate(*op);
     } else if (t.slices) {
       RowPos at = pos_;
-      at.col = e_.b_.CreateAdd(pos_.col, i64c(e_.b_, split_offset(*op, v->index())));
-      at.seg = e_.b_.CreateAdd(pos_.seg, i64c(e_.b_, split_offset(*op, v->index())));
+      at.col = slice_column(e_.b_, *op, v->index(), pos_.col);
+      at.seg = slice_column(e_.b_, *op, v->index(), pos_.seg);
       Point inner(e_, at);
       out = inner.value(op->operand(0));
     } else {

@@ -9,7 +9,7 @@ ColumnParts concat_shape(const KernelDesc& d) {
 
 KernelInfo concat_work_items(const KernelDesc& d) {
   ColumnParts s = concat_shape(d);
-  return row_items(s.whole.rows, 2 * ir::dtype_row_bytes(d.results[0].dtype, s.whole.width));
+  return row_items(s.whole.rows, 2 * s.groups * ir::dtype_row_bytes(d.results[0].dtype, s.whole.width));
 }
 
 }  // namespace lmc::codegen

@@ -37,17 +37,40 @@ Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role) {
   return {t.dims[0], t.dims[1].value};
 }
 
+namespace {
+
+// The groups of a [rows, ..., width] value's row: the product of the dims between.
+int64_t row_groups(const KernelDesc& d, const ir::Type& t, const char* role) {
+  int64_t groups = 1;
+  for (size_t i = 1; i + 1 < t.rank(); ++i) {
+    if (!t.dims[i].is_static() || t.dims[i].value <= 0)
+      desc_error(d, std::string(role) + " must have static dims after its rows, got " + t.str());
+    groups *= t.dims[i].value;
+  }
+  return groups;
+}
+
+}  // namespace
+
 ColumnParts expect_column_parts(const KernelDesc& d, const ir::Type& whole, const std::vector<ir::Type>& parts,
                                 const char* whole_role, const char* part_role) {
-  if (attr_int_or(d, "axis", 1) != 1) desc_error(d, "only axis = 1 (columns) is supported");
-  ColumnParts c{expect_rows(d, whole, whole_role), {}};
+  const int64_t last = static_cast<int64_t>(whole.rank()) - 1;
+  if (last < 1 || attr_int_or(d, "axis", last) != last) desc_error(d, "only the last axis (columns) is supported");
+  auto last_dim = [&](const ir::Type& t, const char* role) {
+    if (!t.dims.back().is_static() || t.dims.back().value <= 0)
+      desc_error(d, std::string(role) + " must have a static last dim, got " + t.str());
+    return t.dims.back().value;
+  };
+  ColumnParts c{{whole.dims[0], last_dim(whole, whole_role)}, {}, row_groups(d, whole, whole_role)};
   int64_t total = 0;
   for (const auto& t : parts) {
-    Rows r = expect_rows(d, t, part_role);
-    if (t.dtype != whole.dtype || !(r.rows == c.whole.rows))
-      desc_error(d, std::string(part_role) + "s must have the " + whole_role + "'s dtype and rows, got " + t.str());
-    c.widths.push_back(r.width);
-    total += r.width;
+    ir::Type other = t;
+    if (t.rank() == whole.rank()) other.dims.back() = whole.dims.back();
+    if (!(other == whole))
+      desc_error(d, std::string(part_role) + "s must have the " + whole_role + "'s dtype and dims but the last, got " +
+                        t.str());
+    c.widths.push_back(last_dim(t, part_role));
+    total += c.widths.back();
   }
   if (total != c.whole.width)
     desc_error(d, std::string(part_role) + " widths must add up to the " + whole_role + " width");

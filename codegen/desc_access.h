@@ -22,11 +22,14 @@ struct Rows {
 Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role);
 // The same, and requires dtype f32.
 Rows expect_f32_rows(const KernelDesc& d, const ir::Type& t, const char* role);
-// A row cut into column pieces (split's results, concat's operands): the whole's rows and
-// the pieces' widths, each piece of the whole's dtype and rows, the widths adding up.
+// A last axis cut into pieces (split's results, concat's operands) of [rows, ..., width]
+// values: the whole's rows (the leading dim), the groups of the last axis in a row (the
+// static dims between: an experts' [R, k, N] has k), the whole's and the pieces' widths
+// along the last axis; each piece of the whole's dtype and other dims, the widths adding up.
 struct ColumnParts {
-  Rows whole;
+  Rows whole;  // width: the whole's last dim
   std::vector<int64_t> widths;
+  int64_t groups = 1;
 };
 ColumnParts expect_column_parts(const KernelDesc& d, const ir::Type& whole, const std::vector<ir::Type>& parts,
                                 const char* whole_role, const char* part_role);

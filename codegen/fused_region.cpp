@@ -24,12 +24,22 @@ std::shared_ptr<const ir::Graph> single_op_body(const KernelDesc& d) {
   return g;
 }
 
+// The largest power of two dividing both.
+unsigned common_lanes(unsigned lanes, int64_t width) {
+  while (width % lanes) lanes /= 2;
+  return lanes;
+}
+
 // Four ymm registers per step hide the latency of the activation polynomials; a rope's
-// step must not straddle a half head or its rotary part.
+// step must not straddle a half head or its rotary part, a step over a slice of [R, k, N]
+// values not one of its groups.
 unsigned region_lanes(const ir::Graph& body) {
   unsigned lanes = 32;
-  for (const auto& op : body.ops())
+  for (const auto& op : body.ops()) {
     if (ir::is_role(*op, ir::OpRole::Rotation)) lanes = rotation_lanes(rope_shape(describe(*op)), lanes);
+    if (ir::traits(*op).slices && op->operand(0)->type().rank() > 2)
+      for (size_t i = 0; i < op->num_results(); ++i) lanes = common_lanes(lanes, op->result(i)->type().dims.back().value);
+  }
   return lanes;
 }
 

@@ -16,7 +16,7 @@ ColumnParts split_shape(const KernelDesc& d) {
 
 KernelInfo split_work_items(const KernelDesc& d) {
   ColumnParts s = split_shape(d);
-  return row_items(s.whole.rows, 2 * ir::dtype_row_bytes(d.operands[0].dtype, s.whole.width));
+  return row_items(s.whole.rows, 2 * s.groups * ir::dtype_row_bytes(d.operands[0].dtype, s.whole.width));
 }
 
 }  // namespace lmc::codegen

@@ -17,12 +17,19 @@ void collect_producers(const Value* v, std::set<const Op*>& out) {
   for (const Value* o : op->operands()) collect_producers(o, out);
 }
 
-// A slice is read in place as a column offset into [rows, width] values: of a value with
-// more dims (an experts' [R, k, N]) a kernel flattens the row, so a slice would not be one.
+// A slice is read in place as a column offset into [rows, width] values.
 bool per_element(const Op& op, bool reductions_allowed) {
   const OpTraits& t = traits(op);
   bool column_slice = t.slices && op.operand(0)->type().rank() == 2;
   return t.role == OpRole::Elementwise || column_slice || (reductions_allowed && t.role == OpRole::RowReduction);
+}
+
+// A slice of the last axis of [R, k, N] values (an experts' gate and up): a chain's loop
+// walks the flattened row, each column read from its group of the whole's row. An anchor's
+// prologue or epilogue walks rows its kernel lays out, so only a chain reads one.
+bool group_slice(const Op& op) {
+  int64_t rank = static_cast<int64_t>(op.operand(0)->type().rank());
+  return traits(op).slices && rank > 2 && op.attr_int("axis") == rank - 1;
 }
 
 // A rotation in a loop over rows: its row ids and factors are read as given, whole, so they
@@ -59,8 +66,10 @@ int64_t group_of(const Op& op, int64_t width) {
 void chain(const Graph& body, RegionShape& r) {
   r.row_type = body.outputs().at(0)->type();
   int64_t width = row_width(r.row_type);
+  bool group_slices = false;
   for (const auto& op : body.ops()) {
-    if (!per_element(*op, true) && !is_role(*op, OpRole::Rotation))
+    group_slices = group_slices || group_slice(*op);
+    if (!per_element(*op, true) && !is_role(*op, OpRole::Rotation) && !group_slice(*op))
       throw Reject{op->where() + " cannot run in a loop over elements"};
     if (!is_role(*op, OpRole::RowReduction)) continue;
     int64_t g = group_of(*op, width);
@@ -69,6 +78,7 @@ void chain(const Graph& body, RegionShape& r) {
                    " here, " + std::to_string(r.segment) + " before)"};
     r.segment = g;
   }
+  if (group_slices && r.segment) throw Reject{"a slice of [R, k, N] values beside a row reduction"};
   if (!r.segment) r.segment = width;
   for (const auto& op : body.ops())
     if (is_role(*op, OpRole::Rotation)) check_rotation(*op, r.segment);

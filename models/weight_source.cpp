@@ -48,7 +48,8 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "stack" && head != "rows" && head != "cols" && !is_packing(head))
+  if (head != "T" && head != "cat" && head != "cat1" && head != "stack" && head != "rows" && head != "cols" &&
+      !is_packing(head))
     throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
@@ -60,7 +61,7 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   ++p;
   bool sliced = e.fn == "rows" || e.fn == "cols";
   size_t want = sliced ? 3 : 1;
-  bool variadic = e.fn == "cat" || e.fn == "stack";
+  bool variadic = e.fn == "cat" || e.fn == "cat1" || e.fn == "stack";
   if ((!variadic && e.args.size() != want) || e.args.empty())
     throw Error("wrong number of arguments to " + e.fn + "() in '" + s + "'");
   if (sliced) {
@@ -154,6 +155,8 @@ std::vector<std::string> WeightSource::tensor_names() const {
 
 namespace {
 
+std::vector<int64_t> cat1_shape(const WeightSource& w, const WeightExpr& e);
+
 std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
   if (e.fn.empty()) {
     if (!w.has_tensor(e.name)) throw error_at(w.path(), "no tensor named '" + e.name + "'");
@@ -184,6 +187,7 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     one.insert(one.begin(), static_cast<int64_t>(e.args.size()));
     return one;
   }
+  if (e.fn == "cat1") return cat1_shape(w, e);
   std::vector<int64_t> out = expr_shape(w, e.args[0]);
   for (size_t i = 1; i < e.args.size(); ++i) {
     auto s = expr_shape(w, e.args[i]);
@@ -191,6 +195,32 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
       throw error_at(w.path(), "cat() of tensors whose trailing dims differ");
     out[0] += s[0];
   }
+  return out;
+}
+
+// cat1(a,b,...) joins stacked weights [E, N_i, ...] along axis 1: per leading index, a's
+// rows, then b's (the experts' gate and up projections as one [E, N_a + N_b, K]).
+std::vector<int64_t> cat1_shape(const WeightSource& w, const WeightExpr& e) {
+  std::vector<int64_t> out = expr_shape(w, e.args[0]);
+  if (out.size() < 3) throw error_at(w.path(), "cat1() joins stacked tensors of rank 3 or more");
+  for (size_t i = 1; i < e.args.size(); ++i) {
+    auto s = expr_shape(w, e.args[i]);
+    if (s.size() != out.size() || s[0] != out[0] || !std::equal(s.begin() + 2, s.end(), out.begin() + 2))
+      throw error_at(w.path(), "cat1() of tensors that are not stacked alike (all dims but the second agree)");
+    out[1] += s[1];
+  }
+  return out;
+}
+
+// Per leading index i, each part's i-th chunk in turn: cat1()'s values, or its bytes.
+template <class T>
+std::vector<T> interleave_chunks(const std::vector<std::vector<T>>& parts, int64_t leading) {
+  std::vector<T> out;
+  for (int64_t i = 0; i < leading; ++i)
+    for (const auto& p : parts) {
+      auto chunk = static_cast<int64_t>(p.size()) / leading;
+      out.insert(out.end(), p.begin() + i * chunk, p.begin() + (i + 1) * chunk);
+    }
   return out;
 }
 
@@ -243,6 +273,11 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
     if (e.fn == "rows") return {in.begin() + e.begin * s[1], in.begin() + (e.begin + e.size) * s[1]};
     return columns(in, s[0], s[1], e.begin, e.size);
   }
+  if (e.fn == "cat1") {
+    std::vector<std::vector<float>> parts;
+    for (const auto& a : e.args) parts.push_back(eval_f32(w, a, load));
+    return interleave_chunks(parts, expr_shape(w, e)[0]);
+  }
   std::vector<float> out;
   for (const auto& a : e.args) {
     auto part = eval_f32(w, a, load);
@@ -251,15 +286,15 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
   return out;
 }
 
-// The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
-// rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as they
-// are. Transposing or a tensor stored otherwise has no such bytes.
 // Whether a rows() or cols() of `e` takes whole blocks of `dtype`.
 bool selects_whole_blocks(const WeightExpr& e, ir::DType dtype) {
   int64_t block = ir::dtype_block_elems(dtype);
   return e.fn == "rows" || (e.fn == "cols" && e.begin % block == 0 && e.size % block == 0);
 }
 
+// The bytes of `e` in the block type the file stores its tensors in: whole rows (cat,
+// cat1, rows) and whole blocks of columns (cols) of tensors stored as `dtype`, copied as
+// they are. Transposing or a tensor stored otherwise has no such bytes.
 std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   auto s = expr_shape(w, e);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, s.back());
@@ -279,9 +314,14 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
     }
     return out;
   }
+  if (e.fn == "cat1") {
+    std::vector<std::vector<uint8_t>> parts;
+    for (const auto& a : e.args) parts.push_back(eval_blocks(w, a, dtype));
+    return interleave_chunks(parts, s[0]);
+  }
   if (!selects_whole_blocks(e, dtype))
-    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), stack(), rows() and "
-                             "cols() of whole blocks keep a file's blocks");
+    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), cat1(), stack(), "
+                             "rows() and cols() of whole blocks keep a file's blocks");
   std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype);
   if (e.fn == "rows") return {in.begin() + e.begin * row_bytes, in.begin() + (e.begin + e.size) * row_bytes};
   int64_t in_row = ir::dtype_row_bytes(dtype, expr_shape(w, e.args[0]).back());
@@ -292,7 +332,7 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
 // selects whole blocks of them: what eval_blocks copies as stored.
 bool reads_whole_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   if (e.fn.empty()) return w.stored_dtype(e.name) == dtype;
-  if (e.fn == "cat" || e.fn == "stack")
+  if (e.fn == "cat" || e.fn == "cat1" || e.fn == "stack")
     return std::all_of(e.args.begin(), e.args.end(), [&](const WeightExpr& a) { return reads_whole_blocks(w, a, dtype); });
   return selects_whole_blocks(e, dtype) && reads_whole_blocks(w, e.args[0], dtype);
 }

@@ -1,7 +1,8 @@
 // One model's weights, from a GGUF file or SafeTensors (file, directory or sharded
 // index), behind one interface: tensor shapes, f32 data, metadata for the model
 // definition's meta() defaults. Weight names may be transform expressions the
-// passes produce — T(w) transpose, cat(a,b,...) row concatenation, rows(w,b,n) and
+// passes produce — T(w) transpose, cat(a,b,...) row concatenation, cat1(a,b,...) of
+// stacked [E, N, K] weights along N, rows(w,b,n) and
 // cols(w,b,n) slices, q8_0(w) — and
 // `materialize` evaluates them when the artifact is packed.
 #pragma once

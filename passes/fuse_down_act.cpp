@@ -1,11 +1,15 @@
 // fuse-down-act: in a gated MLP the down projection reads act(gate) * up. Putting the
 // activation, the product and the split of gate|up in the prologue of the down
 // projection's region removes two kernels and the [T, ffn] buffer they wrote: the
-// kernel computes act(gate) * up as it loads each input value.
+// kernel computes act(gate) * up as it loads each input value. An experts' down
+// projection (expert_linear) takes no prologue: there the split, the activation and the
+// product become one loop over the experts' [T, k, 2 ffn] gate|up, which removes the
+// split's copy and one kernel.
 //
 // Pattern: below (gate and up are the two halves of one split, as fuse-gate-up leaves
 // them). Guard: the halves are equal and along the last axis; the split, the
-// activation and the product have no other readers. Result: one fusion of the four.
+// activation and the product have no other readers. Result: one fusion of the four
+// (of the three before an expert_linear).
 #include <optional>
 
 #include "passes/builtin_passes.h"
@@ -18,7 +22,7 @@ namespace lmc::passes {
 namespace {
 
 // The product feeding the projection, whatever gate and up come from: where it
-// matches but down_act() does not, a remark says what is missing.
+// matches but the full pattern does not, a remark says what is missing.
 const OpPattern& gated_product() {
   static const OpPattern p(R"(
     %a = any(gelu, gelu_tanh, silu) %g
@@ -38,6 +42,32 @@ const OpPattern& down_act() {
   return p;
 }
 
+const OpPattern& experts_gated_product() {
+  static const OpPattern p(R"(
+    %a = any(gelu, gelu_tanh, silu) %g
+    %m = mul %a, %u
+    %d = expert_linear %m, %w, %e
+  )");
+  return p;
+}
+
+const OpPattern& experts_down_act() {
+  static const OpPattern p(R"(
+    %g, %u = split %gu
+    %a = any(gelu, gelu_tanh, silu) %g
+    %m = mul %a, %u
+    %d = expert_linear %m, %w, %e
+  )");
+  return p;
+}
+
+// What one fusion joins: the down projection too when it takes a prologue.
+std::vector<ir::Op*> members(const Match& m) {
+  std::vector<ir::Op*> ops{m.op("g"), m.op("a"), m.op("m")};
+  if (m.op("d")->kind() == "linear") ops.push_back(m.op("d"));
+  return ops;
+}
+
 std::string blocker(ir::Graph& g, const Match& m) {
   const ir::Op* split = m.op("g");
   if (split->attr_int("axis") != static_cast<int64_t>(split->operand(0)->type().rank()) - 1)
@@ -46,7 +76,7 @@ std::string blocker(ir::Graph& g, const Match& m) {
   if (sizes[0] != sizes[1]) return "halves differ in size";
   for (const char* v : {"a", "m", "g", "u"})
     if (!has_single_use(g, m.value(v))) return "%" + m.value(v)->name() + " has other users";
-  return Rewriter(g).fusion_blocker({m.op("g"), m.op("a"), m.op("m"), m.op("d")});
+  return Rewriter(g).fusion_blocker(members(m));
 }
 
 class FuseDownAct : public Pass {
@@ -56,21 +86,24 @@ class FuseDownAct : public Pass {
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int fused = 0;
-    gated_product().for_each(g, [&](const Match& product) {
-      std::optional<Match> full = down_act().match(product.op("d"));
-      if (!full) {
-        ctx.remark(name(), product.value("d")->name(),
-                   "not fused: gate and up are not the halves of one split (run fuse-gate-up)");
-        return;
-      }
-      const Match& m = *full;
-      if (std::string why = blocker(g, m); !why.empty()) {
-        ctx.remark(name(), m.value("d")->name(), "not fused: " + why);
-        return;
-      }
-      Rewriter(g).fuse({m.op("g"), m.op("a"), m.op("m"), m.op("d")});
-      ++fused;
-    });
+    auto fuse_all = [&](const OpPattern& product_pattern, const OpPattern& full_pattern) {
+      product_pattern.for_each(g, [&](const Match& product) {
+        std::optional<Match> full = full_pattern.match(product.op("d"));
+        if (!full) {
+          ctx.remark(name(), product.value("d")->name(),
+                     "not fused: gate and up are not the halves of one split (run fuse-gate-up)");
+          return;
+        }
+        if (std::string why = blocker(g, *full); !why.empty()) {
+          ctx.remark(name(), full->value("d")->name(), "not fused: " + why);
+          return;
+        }
+        Rewriter(g).fuse(members(*full));
+        ++fused;
+      });
+    };
+    fuse_all(gated_product(), down_act());
+    fuse_all(experts_gated_product(), experts_down_act());
     return {fused > 0, {"fused " + std::to_string(fused) + " down projections with their activation"}};
   }
 };

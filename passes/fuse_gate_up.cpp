@@ -1,9 +1,13 @@
 // fuse-gate-up: a gated MLP computes act(gate(x)) * up(x); the gate and up
 // projections read the same x, so one linear over both weights replaces two and x
-// is streamed once.
+// is streamed once. A mixture of experts' gated MLPs are expert_linears of stacked
+// weights through the same chosen experts: one expert_linear over each expert's gate
+// and up rows replaces two, so each chosen expert's call reads x once.
 //
 // Pattern: mul(a, b) where one side traces back (through gelu, gelu_tanh, silu) to a
-// linear and the other is a linear on the same input. Guard: sibling_fusion_blocker.
+// linear (an expert_linear) and the other is one on the same input. Guard:
+// sibling_fusion_blocker (for experts also: the same expert ids).
+// Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up.
 #include "passes/builtin_passes.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/pattern.h"
@@ -12,7 +16,13 @@ namespace lmc::passes {
 
 namespace {
 
-ir::Op* gate_side(ir::Value* v) { return defined_by(skip_back(v, {"gelu", "gelu_tanh", "silu"}), "linear"); }
+// A linear, or the experts' linear of a mixture of experts.
+ir::Op* projection(const ir::Value* v) {
+  ir::Op* l = defined_by(v, "linear");
+  return l ? l : defined_by(v, "expert_linear");
+}
+
+ir::Op* gate_side(ir::Value* v) { return projection(skip_back(v, {"gelu", "gelu_tanh", "silu"})); }
 
 class FuseGateUp : public Pass {
  public:
@@ -23,7 +33,7 @@ class FuseGateUp : public Pass {
     int fused = 0;
     for (ir::Op* mul : ops_of_kind(g, "mul")) {
       ir::Op* gate = gate_side(mul->operand(0));
-      ir::Op* up = defined_by(mul->operand(1), "linear");
+      ir::Op* up = projection(mul->operand(1));
       if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
       std::vector<ir::Op*> pair{gate, up};
       if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {

@@ -40,14 +40,20 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
     return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
                                                                       : std::nullopt;
   };
+  const bool experts = first->kind() == "expert_linear";
   for (const ir::Op* l : linears) {
-    if (l->kind() != "linear") return "not a linear";
+    if ((l->kind() != "linear" && l->kind() != "expert_linear") || l->kind() != first->kind())
+      return "not linears of one kind";
     if (l->operand(0) != first->operand(0)) return "different inputs";
+    if (experts && l->operand(2) != first->operand(2)) return "different experts chosen";
     const ir::Type& w = l->operand(1)->type();
     const ir::Type& w0 = first->operand(1)->type();
     if (w.dtype != w0.dtype) return "weights differ in dtype";
-    if (!(w.dims[1] == w0.dims[1])) return "weights differ in input dim";
-    if (!w.dims[0].is_static()) return "symbolic output dim";
+    const size_t out = w.rank() - 2;  // the output rows: [N, K], or each expert's [E, N, K]
+    for (size_t d = 0; d < w.rank(); ++d)
+      if (d != out && !(w.dims[d] == w0.dims[d]))
+        return d + 1 == w.rank() ? "weights differ in input dim" : "weights differ in expert count";
+    if (!w.dims[out].is_static()) return "symbolic output dim";
     if (!bias_add(g, l) != !bias_add(g, first)) return "biases on some but not all";
     // One weight of mixed blocks would be requantized, losing the file's precision.
     if (stored(l) != stored(first)) return "the file stores the weights in different block types";
@@ -66,7 +72,8 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
     ir::Op* add = bias_add(g, l);
     if (add) biases.push_back(add->operand(1));
     outputs.push_back(add ? add : l);
-    sizes.push_back(l->operand(1)->type().dims[0].value);
+    const ir::Type& w = l->operand(1)->type();
+    sizes.push_back(w.dims[w.rank() - 2].value);
   }
   std::vector<ir::Value*> needed = weights;
   needed.insert(needed.end(), biases.begin(), biases.end());
@@ -74,8 +81,11 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   rw.hoist_weights(needed, first);
 
   ir::Builder b(g, g.find(first));
-  ir::Value* fused = b.op("linear", {first->operand(0), b.op("concat", weights, {{"axis", int64_t{0}}}, "w_" + name)},
-                          {}, name);
+  // Experts' weights [E, N, K] join along N, each expert's rows; a linear's [N, K] along N too.
+  const int64_t rows_axis = static_cast<int64_t>(first->operand(1)->type().rank()) - 2;
+  std::vector<ir::Value*> operands{first->operand(0), b.op("concat", weights, {{"axis", rows_axis}}, "w_" + name)};
+  if (first->kind() == "expert_linear") operands.push_back(first->operand(2));
+  ir::Value* fused = b.op(first->kind(), operands, {}, name);
   ir::Value* stacked = fused;
   if (!biases.empty())
     stacked = b.op("add", {fused, b.op("concat", biases, {{"axis", int64_t{0}}}, "b_" + name)}, {}, name + "_b");

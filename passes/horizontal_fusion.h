@@ -1,6 +1,7 @@
 // Horizontal fusion: sibling linears that read the same input become one linear over
 // their concatenated weights (and one add of their concatenated biases), followed by a split that hands each
-// former consumer its slice. QKV and gate+up fusion are both this rewrite.
+// former consumer its slice. QKV and gate+up fusion are both this rewrite; experts' linears
+// that read the same input through the same chosen experts join each expert's rows.
 #pragma once
 #include <string>
 #include <vector>
@@ -12,9 +13,9 @@ namespace lmc::passes {
 // The add of a bias (one row, a param) that alone reads a linear's result, or nullptr.
 ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear);
 
-// Why `linears` cannot be fused, or "" when they can: same input, weights of one
-// dtype and input dim, stored by the file in one block type (or none), bias adds on all
-// or none.
+// Why `linears` cannot be fused, or "" when they can: all linears or all expert_linears
+// (of the same experts), same input, weights of one dtype, input dim (and expert count),
+// stored by the file in one block type (or none), bias adds on all or none.
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears);
 
 // Rewrites the siblings (which must pass the guard) and returns the fused linear.

@@ -1,4 +1,4 @@
-// WeightSource keeping a file's q4_0 / q4_1 / q5_0 / q5_1 (and q8_0) blocks: the bytes of whole rows (cat, rows)
+// WeightSource keeping a file's q4_0 / q4_1 / q5_0 / q5_1 (and q8_0) blocks: the bytes of whole rows (cat, cat1, rows)
 // and whole blocks of columns (cols) are the file's, copied; anything else is an error
 // naming the file and the weight.
 #include <gtest/gtest.h>
@@ -90,6 +90,25 @@ TEST_F(BlockSource, StackedTensorsAreOneAfterTheOther) {
   aa.insert(aa.end(), a_.begin(), a_.end());
   EXPECT_EQ(get("q4_1(stack(a,a))"), aa);
   test::expect_error([&] { src_->shape("stack(a,b)"); }, {path_, "stack() of tensors whose shapes differ"});
+}
+
+// Stacked weights joined along axis 1 (an experts' gate and up as one [E, N_g + N_u, K]):
+// per expert, the first's rows then the second's, as blocks and as values alike.
+TEST_F(BlockSource, Cat1JoinsEachExpertsRows) {
+  EXPECT_EQ(src_->shape("cat1(stack(a,a),stack(b,b))"), (std::vector<int64_t>{2, 3, 64}));
+  std::vector<uint8_t> abab;
+  for (int expert = 0; expert < 2; ++expert)
+    for (const auto* part : {&a_, &b_}) abab.insert(abab.end(), part->begin(), part->end());
+  EXPECT_EQ(get("q4_1(cat1(stack(a,a),stack(b,b)))"), abab);
+  std::vector<uint8_t> values;
+  for (int expert = 0; expert < 2; ++expert)
+    for (const char* part : {"a", "b"}) {
+      std::vector<uint8_t> v = src_->materialize(part, ir::DType::f32);
+      values.insert(values.end(), v.begin(), v.end());
+    }
+  EXPECT_EQ(src_->materialize("cat1(stack(a,a),stack(b,b))", ir::DType::f32), values);
+  test::expect_error([&] { src_->shape("cat1(a,b)"); }, {path_, "cat1() joins stacked tensors of rank 3 or more"});
+  test::expect_error([&] { src_->shape("cat1(stack(a,a),stack(b,b,b))"); }, {path_, "cat1() of tensors that are not stacked alike"});
 }
 
 TEST_F(BlockSource, WhatHasNoBlocksOfTheFileIsAnError) {

@@ -72,7 +72,7 @@ TEST(HorizontalFusion, GuardSaysWhyNot) {
   EXPECT_EQ(sibling_fusion_blocker(*g, {q, q}), "");
   EXPECT_EQ(sibling_fusion_blocker(*g, {q, k}), "weights differ in dtype");
   EXPECT_EQ(sibling_fusion_blocker(*g, {q, v}), "biases on some but not all");
-  EXPECT_EQ(sibling_fusion_blocker(*g, {q, value(*g, "qn")->def()}), "not a linear");
+  EXPECT_EQ(sibling_fusion_blocker(*g, {q, value(*g, "qn")->def()}), "not linears of one kind");
   EXPECT_EQ(bias_add(*g, v), value(*g, "vb")->def());
   EXPECT_EQ(bias_add(*g, q), nullptr);  // its reader scales, it adds no bias
 }
