@@ -120,4 +120,64 @@ SinCos emit_sincos_f64_to_f32(Builder& b, llvm::Value* x) {
   return {b.CreateFPTrunc(sin, ft), b.CreateFPTrunc(cos, ft)};
 }
 
+namespace {
+
+llvm::Type* i64_like(Builder& b, llvm::Value* x) {
+  unsigned n = lanes_of(x);
+  return n ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt64Ty(), n)) : b.getInt64Ty();
+}
+
+llvm::Value* f64_poly(Builder& b, llvm::Value* x, std::initializer_list<double> high_to_low) {
+  llvm::Value* acc = nullptr;
+  for (double k : high_to_low)
+    acc = acc ? fma(b, acc, x, llvm::ConstantFP::get(x->getType(), k)) : llvm::ConstantFP::get(x->getType(), k);
+  return acc;
+}
+
+}  // namespace
+
+// x = m 2^e with m in [sqrt(1/2), sqrt(2)) from the bits; ln m = 2 atanh(z), z = (m-1)/(m+1),
+// |z| <= 0.172, whose odd series to z^21 leaves under 1e-17; ln 2 in two parts.
+llvm::Value* emit_log_f64_at_least_one(Builder& b, llvm::Value* x) {
+  llvm::Type* t = x->getType();
+  llvm::Type* it = i64_like(b, x);
+  auto c = [&](double v) { return llvm::ConstantFP::get(t, v); };
+  auto ci = [&](uint64_t v) { return llvm::ConstantInt::get(it, v); };
+  llvm::Value* bits = b.CreateBitCast(x, it);
+  // Less sqrt(1/2)'s bits, the exponent field is e with x = m 2^e, m in [sqrt(1/2), sqrt(2)).
+  const uint64_t kHalfSqrt2 = 0x3fe6a09e667f3bcdULL;
+  llvm::Value* shifted = b.CreateSub(bits, ci(kHalfSqrt2));
+  llvm::Value* e = b.CreateAShr(shifted, ci(52));
+  llvm::Value* m = b.CreateBitCast(b.CreateSub(bits, b.CreateShl(e, ci(52))), t);
+  llvm::Value* z = b.CreateFDiv(b.CreateFSub(m, c(1)), b.CreateFAdd(m, c(1)));
+  llvm::Value* z2 = b.CreateFMul(z, z);
+  llvm::Value* series = f64_poly(b, z2, {2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7,
+                                         2.0 / 5, 2.0 / 3, 2.0});
+  llvm::Value* ln_m = b.CreateFMul(z, series);
+  llvm::Value* ef = b.CreateSIToFP(e, t);
+  return fma(b, ef, c(0.6931471803691238), fma(b, ef, c(1.9082149292705877e-10), ln_m));
+}
+
+// x = n ln2 + r with |r| <= ln2/2 (ln 2 in two parts); e^r by its Taylor series to r^13/13!
+// (truncation under 3e-17 relative); 2^n (n >= -1010) built in the exponent bits.
+llvm::Value* emit_exp_f64_nonpositive(Builder& b, llvm::Value* x) {
+  llvm::Type* t = x->getType();
+  auto c = [&](double v) { return llvm::ConstantFP::get(t, v); };
+  llvm::Value* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(x, c(1.4426950408889634)));
+  llvm::Value* r = fma(b, n, c(-0.6931471803691238), x);
+  r = fma(b, n, c(-1.9082149292705877e-10), r);
+  double f = 1;
+  std::vector<double> coeffs;
+  for (int k = 0; k <= 13; ++k) {
+    coeffs.push_back(1 / f);
+    f *= k + 1;
+  }
+  llvm::Value* p = nullptr;
+  for (auto it = coeffs.rbegin(); it != coeffs.rend(); ++it) p = p ? fma(b, p, r, c(*it)) : c(*it);
+  llvm::Type* it = i64_like(b, x);
+  llvm::Value* scale_bits =
+      b.CreateShl(b.CreateAdd(b.CreateFPToSI(n, it), llvm::ConstantInt::get(it, 1023)), llvm::ConstantInt::get(it, 52));
+  return b.CreateFMul(p, b.CreateBitCast(scale_bits, t));
+}
+
 }  // namespace lmc::codegen

@@ -22,4 +22,9 @@ struct SinCos {
 };
 SinCos emit_sincos_f64_to_f32(Builder& b, llvm::Value* x);
 
+// ln x for finite x >= 1 and e^x for -700 <= x <= 0, f64 scalars or vectors, within a few
+// ulp of f64: what a rope computes once per row (dynamic NTK scaling's frequencies).
+llvm::Value* emit_log_f64_at_least_one(Builder& b, llvm::Value* x);
+llvm::Value* emit_exp_f64_nonpositive(Builder& b, llvm::Value* x);
+
 }  // namespace lmc::codegen

@@ -13,9 +13,13 @@ RopeScaling rope_scaling(const KernelDesc& d) {
   RopeScaling r;
   r.kind = d.attrs.count("scaling") ? attr_string(d, "scaling") : "none";
   if (r.kind == "none") return r;
-  if (r.kind != "linear" && r.kind != "llama3" && r.kind != "yarn")
-    desc_error(d, "scaling must be none, linear, llama3 or yarn");
+  if (r.kind != "linear" && r.kind != "llama3" && r.kind != "yarn" && r.kind != "dynamic")
+    desc_error(d, "scaling must be none, linear, llama3, yarn or dynamic");
   r.factor = attr_float(d, "factor");
+  if (r.kind == "dynamic") {
+    r.original_context = attr_float(d, "original_context");
+    if (!(r.original_context > 0)) desc_error(d, "dynamic scaling needs original_context > 0");
+  }
   if (r.kind == "yarn") {
     r.original_context = attr_float(d, "original_context");
     if (d.attrs.count("beta_fast")) r.beta_fast = attr_float(d, "beta_fast");
@@ -103,6 +107,7 @@ RopeShape rope_shape(const KernelDesc& d) {
   if (style != "neox" && style != "normal") desc_error(d, "style must be \"neox\" or \"normal\"");
   s.neox = style == "neox";
   s.scaling = rope_scaling(d);
+  if (s.scaling.kind == "dynamic" && s.rotary_dim < 4) desc_error(d, "dynamic scaling needs rotary_dim >= 4");
   // YaRN's attention scaling unless the op gives its own: 0.1 ln(factor) + 1.
   if (d.attrs.count("attn_factor"))
     s.attn_factor = attr_float(d, "attn_factor");

@@ -9,9 +9,11 @@
 namespace lmc::codegen {
 
 // A scaling of the frequencies (ir.md: rope): none, linear (all divided by factor), llama3
-// (low frequencies divided by factor, the band between blended) or yarn (the pairs that
+// (low frequencies divided by factor, the band between blended), yarn (the pairs that
 // turn fewer than beta_slow times over original_context divided by factor, those turning
-// more than beta_fast times kept, a linear ramp over the pairs between).
+// more than beta_fast times kept, a linear ramp over the pairs between) or dynamic (NTK:
+// per row, past original_context, the base grown with the row's position; see
+// dynamic_exponent).
 struct RopeScaling {
   std::string kind = "none";
   double factor = 1, low_freq_factor = 0, high_freq_factor = 0, original_context = 0;
@@ -33,6 +35,13 @@ struct RopeShape {
 // Pair i's angle per position: base^(-2i/rotary_dim), scaled; the operand's factors divide it
 // at run time.
 std::vector<double> rope_frequencies(const RopeShape& s);
+
+// Dynamic NTK scaling (Hugging Face's "dynamic"): a row at position p, L = p + 1 > original_context,
+// takes base * s^(d/(d-2)), s = factor * L / original_context - (factor - 1), d the rotary
+// dim; so pair i's frequency is multiplied by s^(-2i/(d-2)) = e^(i * dynamic_exponent · ln s).
+// Each row's own length, not its step's: a result does not depend on how a prompt is cut into
+// steps (Hugging Face's single forward over a long prompt scales it all by its last length).
+inline double dynamic_exponent(const RopeShape& s) { return -2.0 / static_cast<double>(s.rotary_dim - 2); }
 
 // The most lanes a vector step over a rope's columns may take so that it never straddles a
 // half head (neox), a pair or the rotary part: a power of two dividing `lanes`.

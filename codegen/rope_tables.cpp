@@ -2,6 +2,7 @@
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/GlobalVariable.h>
+#include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/Module.h>
 
 #include "codegen/llvm_math.h"
@@ -56,13 +57,39 @@ RopeTables rope_tables(Builder& b, llvm::Function& fn, const RopeShape& s, llvm:
   return t;
 }
 
+namespace {
+
+// Dynamic NTK's per-pair exponent for the row at `position` (rope_shape.h:
+// dynamic_exponent): dynamic_exponent · ln max(s, 1), splat; 0 up to original_context.
+llvm::Value* dynamic_step(Builder& b, const RopeShape& s, llvm::Value* position) {
+  auto c = [&](double v) { return llvm::ConstantFP::get(b.getDoubleTy(), v); };
+  const RopeScaling& r = s.scaling;
+  llvm::Value* len = b.CreateFAdd(b.CreateSIToFP(position, b.getDoubleTy()), c(1));
+  llvm::Value* grown = fma(b, len, c(r.factor / r.original_context), c(1 - r.factor));
+  llvm::Value* ln = emit_log_f64_at_least_one(b, b.CreateBinaryIntrinsic(llvm::Intrinsic::maxnum, grown, c(1)));
+  return b.CreateVectorSplat(kAngleLanes, b.CreateFMul(ln, c(dynamic_exponent(s))));
+}
+
+// Pairs i .. i + 3's frequencies times e^(i' · step).
+llvm::Value* dynamic_frequencies(Builder& b, llvm::Value* f, llvm::Value* step, llvm::Value* i) {
+  std::vector<llvm::Constant*> lane;
+  for (unsigned k = 0; k < kAngleLanes; ++k) lane.push_back(llvm::ConstantFP::get(b.getDoubleTy(), k));
+  llvm::Value* index = b.CreateFAdd(b.CreateVectorSplat(kAngleLanes, b.CreateSIToFP(i, b.getDoubleTy())),
+                                    llvm::ConstantVector::get(lane));
+  return b.CreateFMul(f, emit_exp_f64_nonpositive(b, b.CreateFMul(index, step)));
+}
+
+}  // namespace
+
 // Angles in f64, so long contexts stay accurate.
 void fill_rope_tables(Builder& b, const RopeTables& t, llvm::Value* position) {
   const RopeShape& s = t.shape;
   auto* f64x = llvm::FixedVectorType::get(b.getDoubleTy(), kAngleLanes);
   auto* p = b.CreateVectorSplat(kAngleLanes, b.CreateSIToFP(position, b.getDoubleTy()));
+  llvm::Value* step = s.scaling.kind == "dynamic" ? dynamic_step(b, s, position) : nullptr;
   emit_for(b, i64c(b, 0), i64c(b, padded_pairs(s)), kAngleLanes, [&](llvm::Value* i) {
-    auto* f = b.CreateAlignedLoad(f64x, elem_ptr(b, b.getDoubleTy(), t.freq, i), llvm::Align(8));
+    llvm::Value* f = b.CreateAlignedLoad(f64x, elem_ptr(b, b.getDoubleTy(), t.freq, i), llvm::Align(8));
+    if (step) f = dynamic_frequencies(b, f, step, i);
     SinCos sc = emit_sincos_f64_to_f32(b, b.CreateFMul(p, f));
     if (s.attn_factor != 1) {
       auto* by = b.CreateVectorSplat(kAngleLanes, llvm::ConstantFP::get(b.getFloatTy(), s.attn_factor));

@@ -152,7 +152,8 @@ std::vector<Type> fusion(const Op& op) {
 // RoPE's scalings (docs/ir.md): `linear` divides every frequency by `factor`; `llama3`
 // divides the low frequencies by it and blends the middle band (`low_freq_factor`,
 // `high_freq_factor`, `original_context`); `yarn` likewise over a ramp of pairs
-// (`original_context`, optional `beta_fast`, `beta_slow`); operand 2, when given, divides
+// (`original_context`, optional `beta_fast`, `beta_slow`); `dynamic` (dynamic NTK) grows
+// the base with the row's position past `original_context` by `factor`; operand 2, when given, divides
 // pair i's by its value (GGUF's rope_freqs.weight); `attn_factor` scales cos and sin.
 void check_rope_scaling(const Op& op) {
   const std::string scaling = op.has_attr("scaling") ? op.attr_str("scaling") : "none";
@@ -164,11 +165,12 @@ void check_rope_scaling(const Op& op) {
   };
   if (op.has_attr("attn_factor")) positive("attn_factor");
   if (scaling == "none") return;
-  if (scaling != "linear" && scaling != "llama3" && scaling != "yarn")
-    fail(op, "scaling must be \"none\", \"linear\", \"llama3\" or \"yarn\"");
+  if (scaling != "linear" && scaling != "llama3" && scaling != "yarn" && scaling != "dynamic")
+    fail(op, "scaling must be \"none\", \"linear\", \"llama3\", \"yarn\" or \"dynamic\"");
   positive("factor");
   if (scaling == "linear") return;
   positive("original_context");
+  if (scaling == "dynamic") return;
   if (scaling == "yarn") {
     double fast = op.has_attr("beta_fast") ? positive("beta_fast") : 32;
     double slow = op.has_attr("beta_slow") ? positive("beta_slow") : 1;
@@ -195,6 +197,9 @@ std::vector<Type> rope(const Op& op) {
   int64_t rd = op.has_attr("rotary_dim") ? op.attr_int("rotary_dim") : hd;
   if (rd <= 0 || rd % 2 || rd > hd)
     fail(op, "rotary_dim " + std::to_string(rd) + " must be even and within head_dim " + std::to_string(hd));
+  // Dynamic NTK's base grows by a power d / (d - 2) of the rotary dim d.
+  if (op.has_attr("scaling") && op.attr_str("scaling") == "dynamic" && rd < 4)
+    fail(op, "dynamic scaling needs a rotary dim of at least 4, is " + std::to_string(rd));
   if (op.operands().size() == 3 && !(in(op, 2) == Type{DType::f32, {Dim::of(rd / 2)}}))
     fail(op, "frequency factors must be f32[" + std::to_string(rd / 2) + "] (one per pair), got " + in(op, 2).str());
   return {in(op, 0)};

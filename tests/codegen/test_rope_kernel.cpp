@@ -191,6 +191,49 @@ TEST(RopeKernel, YarnBlendsTheFrequenciesAndScalesTheRotation) {
   EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << "factors and attn_factor";
 }
 
+// Hugging Face's dynamic NTK frequencies (_compute_dynamic_ntk_parameters) for a sequence
+// of `len` tokens, in its form: past the original context the base grows.
+std::vector<double> dynamic_freqs(double base, int64_t dim, double factor, double orig, double len) {
+  if (len > orig) base *= std::pow(factor * len / orig - (factor - 1), static_cast<double>(dim) / (dim - 2));
+  std::vector<double> out;
+  for (int64_t i = 0; i < dim / 2; ++i) out.push_back(std::pow(base, -2.0 * i / dim));
+  return out;
+}
+
+// Dynamic NTK scaling: each row takes the frequencies of a sequence as long as its own
+// position + 1, so rows before and after the original context, and rows of several
+// sequences in one step, turn as that row alone would; with partial rotary too.
+TEST(RopeKernel, DynamicScalingGrowsTheBaseWithEachRowsPosition) {
+  struct Case { int64_t head_dim, rotary_dim; double base, factor, orig; };
+  const Case cases[] = {{128, 128, 10000.0, 2, 2048}, {64, 32, 500000.0, 4, 4096}, {80, 80, 10000.0, 8, 16}};
+  const std::vector<int32_t> positions = {0, 15, 16, 100, 2047, 2048, 2049, 5000, 40000, 131071};
+  const auto rows = static_cast<int64_t>(positions.size());
+  uint32_t seed = 60;
+  for (const char* style : {"neox", "normal"}) {
+    for (const Case& c : cases) {
+      const int64_t heads = 2, width = heads * c.head_dim;
+      codegen::KernelDesc d = desc(heads, c.head_dim, c.base, style);
+      d.attrs["scaling"] = std::string("dynamic");
+      d.attrs["factor"] = c.factor;
+      d.attrs["original_context"] = c.orig;
+      d.attrs["rotary_dim"] = c.rotary_dim;
+      LoadedKernel k = load_kernel(d);
+      auto x = random_floats(rows * width, seed++, -2.0f, 2.0f);
+      std::vector<float> y(x.size(), NAN);
+      int64_t syms[ir::kNumSyms] = {rows, 1};
+      run_kernel(k, {x.data(), const_cast<int32_t*>(positions.data()), y.data()}, syms, 2);
+      std::vector<double> want;
+      for (int64_t t = 0; t < rows; ++t) {
+        auto freqs = dynamic_freqs(c.base, c.rotary_dim, c.factor, c.orig, positions[t] + 1.0);
+        auto row = reference_rope(x.data() + t * width, 1, width, &positions[t], c.head_dim, freqs,
+                                  std::string(style) == "neox");
+        want.insert(want.end(), row.begin(), row.end());
+      }
+      EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " hd=" << c.head_dim << " factor " << c.factor;
+    }
+  }
+}
+
 // Partial rotary (Phi-4-mini's 96 of 128, StableLM's quarter): the first rotary_dim
 // features turn at base^(-2i/rotary_dim), the rest are copied.
 TEST(RopeKernel, PartialRotaryTurnsTheFirstFeaturesOnly) {
@@ -236,6 +279,12 @@ TEST(RopeKernel, RejectsMalformedDescriptors) {
   auto unknown = desc(2, 8, 10000.0, "normal");
   unknown.attrs["scaling"] = std::string("yarn");
   EXPECT_THROW(compiler.add(unknown), Error);
+  auto tiny_dynamic = desc(2, 8, 10000.0, "neox");  // d / (d - 2) needs d >= 4
+  tiny_dynamic.attrs["scaling"] = std::string("dynamic");
+  tiny_dynamic.attrs["factor"] = 2.0;
+  tiny_dynamic.attrs["original_context"] = 16.0;
+  tiny_dynamic.attrs["rotary_dim"] = int64_t{2};
+  EXPECT_THROW(compiler.add(tiny_dynamic), Error);
   auto scalar_pos = desc(2, 8, 10000.0, "normal");
   scalar_pos.operands[1] = make_type(ir::DType::i32, {});
   EXPECT_THROW(compiler.add(scalar_pos), Error);

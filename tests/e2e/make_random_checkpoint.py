@@ -7,7 +7,7 @@ experts), Mistral 7B, Phi-3 mini and Gemma 2 2B (BF16) with fewer layers; the Ge
 OLMoE ones with a 32768-token vocabulary (SMALL_VOCAB below).
 
   make_random_checkpoint.py {gpt2,gemma3-1b,gemma2-2b,qwen2,qwen3,qwen3moe,qwen2moe,olmoe,mistral,mixtral,llama3,
-                             phi3,phi4-mini} OUTDIR [--seed N] [--layers N]
+                             llama-dynamic,phi3,phi4-mini} OUTDIR [--seed N] [--layers N]
 
 OUTDIR receives model.safetensors, config.json, tokenizer.json and tokenizer_config.json.
 The tokenizer is a small BPE learnt from the text below (byte-level for GPT-2, Qwen and
@@ -178,6 +178,13 @@ LLAMA3_2_1B = dict(model_type="llama", architectures=["LlamaForCausalLM"], hidde
                    max_position_embeddings=131072, vocab_size=SMALL_VOCAB, hidden_act="silu",
                    attention_bias=False, mlp_bias=False, bos_token_id=1, eos_token_id=2,
                    tie_word_embeddings=True, torch_dtype="bfloat16")
+
+# A Llama 2 style fine-tune that stretches its context by dynamic NTK scaling (rope_scaling
+# {"type": "dynamic", "factor"}), at Llama 3.2 1B's layer shapes (2 layers) with an original
+# context of 16 positions (128 with the factor), so that the test's prompt and generated
+# tokens run past it and each later row turns by its own grown base.
+LLAMA_DYNAMIC = dict(LLAMA3_2_1B, rope_theta=10000.0, rope_scaling={"type": "dynamic", "factor": 8.0},
+                     max_position_embeddings=16)
 
 PHI3_MINI = dict(model_type="phi3", architectures=["Phi3ForCausalLM"], hidden_size=3072, num_hidden_layers=1,
                  num_attention_heads=32, num_key_value_heads=32, intermediate_size=8192, rms_norm_eps=1e-5,
@@ -558,6 +565,7 @@ KINDS = {"gpt2": (GPT2, gpt2_tensors, "F32", gpt2_tokenizer),
          "mistral": (MISTRAL_7B, llama_like_tensors, "BF16", llama_tokenizer),
          "mixtral": (MIXTRAL_8X7B, llama_like_tensors, "BF16", llama_tokenizer),
          "llama3": (LLAMA3_2_1B, llama_like_tensors, "BF16", llama_tokenizer),
+         "llama-dynamic": (LLAMA_DYNAMIC, llama_like_tensors, "BF16", llama_tokenizer),
          # Phi-3's vocabulary: 32000 SentencePiece tokens, then its chat tokens up to 32064 rows.
          "phi3": (PHI3_MINI, llama_like_tensors, "BF16",
                   lambda n: llama_tokenizer(32000 + len(PHI3_ADDED), PHI3_ADDED)),

@@ -3,13 +3,14 @@
 (tests/reference/reference_forward.py), for one model and several pass pipelines.
 
   verify_logits.py --lmc BUILD/tools/lmc --model {gemma3,llama,gpt2,gemma3-1b,typed,qwen2,qwen3,mistral,llama3,phi3,
-                                                  phi4-mini,gemma2-2b}
+                                                  llama-dynamic,phi4-mini,gemma2-2b,...}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
 
 The Llama-like families (qwen2, qwen3, mistral, llama3, phi3) and Gemma 2 are given to lmc as weights alone,
 with no definition named, so lmc picks the definition from the weights' architecture:
 the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
-the GGUF convert_to_gguf.py made of it through the unfused one. Gemma 3 1B's folder is
+the GGUF convert_to_gguf.py made of it through the unfused one (llama-dynamic, whose rope
+scaling has no GGUF form, from the folder alone). Gemma 3 1B's folder is
 compiled with models/gemma3-1b.yaml named, and its GGUF, given alone, the same way as
 theirs: lmc picks models/gemma3.yaml, the definition of llama.cpp's Gemma 3 files. Both
 are compared with the reference of the folder's weights; the reference reading the GGUF
@@ -160,9 +161,12 @@ for _family in ("qwen2", "qwen3", "mistral", "llama3", "phi3", "phi4-mini", "gem
                 "olmoe", "mixtral"):
     MODELS[_family] = dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
                                                  "Numbers like 12345 are written with digits"])
+# Dynamic NTK rope scaling has no GGUF form (llama.cpp's converter writes none): from the folder only.
+MODELS["llama-dynamic"] = dict(MODELS["llama3"], folder_only=True)
 # The architectures of issue 35 are held to its F32 bound, 1e-4 (Gemma 2 2B measured 1e-5).
 MODELS["gemma2-2b"]["f32_max_abs"] = 1e-4
 MODELS["llama3"]["f32_max_abs"] = 1e-4
+MODELS["llama-dynamic"]["f32_max_abs"] = 1e-4
 MODELS["qwen3moe"]["f32_max_abs"] = 1e-4
 MODELS["qwen2moe"]["f32_max_abs"] = 1e-4
 MODELS["olmoe"]["f32_max_abs"] = 1e-4
@@ -385,7 +389,10 @@ def prepare(args, spec):
     gguf_pipelines = [p for p in args.pipelines if p in GGUF_PIPELINES]
     if spec.get("detect"):
         path, tok = checkpoint(args)
-        return path, [("folder", [path], args.pipelines), ("gguf", [path + ".gguf"], gguf_pipelines)], tok
+        ways = [("folder", [path], args.pipelines)]
+        if not spec.get("folder_only"):
+            ways.append(("gguf", [path + ".gguf"], gguf_pipelines))
+        return path, ways, tok
     path, flags, tok = weights_of(args, spec)
     ways = [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)]
     if spec.get("checkpoint_gguf"):

@@ -189,6 +189,10 @@ class Config:
     rope_layer_divisors: object = None
     # YaRN's scaling (factor, original_context, beta_fast, beta_slow), or None.
     rope_yarn: object = None
+    # Dynamic NTK scaling (factor, original_context): each row's base grown with its position
+    # past the original context, as transformers' _compute_dynamic_ntk_parameters for a
+    # sequence of position + 1 tokens; or None.
+    rope_dynamic: object = None
     # cos and sin times this (LongRoPE's attention factor); YaRN's comes with rope_yarn.
     rope_attn: float = 1.0
     # The features of a head RoPE turns, the first of it (partial rotary); None: all.
@@ -444,6 +448,8 @@ def _llama_like_from_hf(c, t):
             math.sqrt(1 + math.log(growth) / math.log(original)) if growth > 1 else 1.0)
     if scaling.get("rope_type", scaling.get("type")) == "llama3":
         cfg.rope_factors = _llama3_divisors(float(c.get("rope_theta", 10000.0)), head_dim, scaling)
+    if scaling.get("rope_type", scaling.get("type")) == "dynamic":
+        cfg.rope_dynamic = dict(factor=float(scaling["factor"]), original_context=float(c["max_position_embeddings"]))
     if scaling.get("rope_type", scaling.get("type")) == "yarn":
         cfg.rope_yarn = dict(factor=float(scaling["factor"]),
                              original_context=float(scaling.get("original_max_position_embeddings",
@@ -739,19 +745,28 @@ def yarn_inv_freq(base, rd, yarn):
     return inv_freq, attention
 
 
-def rope(x, positions, base, factors=None, rotary_dim=None, yarn=None, attention=1.0):
+def dynamic_bases(base, rd, positions, dynamic):
+    """Dynamic NTK's base per row [T, 1]: for a sequence of L = position + 1 tokens past the
+    original context, base * (factor * L / original - (factor - 1)) ** (rd / (rd - 2))."""
+    length = positions.astype(np.float64) + 1
+    grown = dynamic["factor"] * length / dynamic["original_context"] - (dynamic["factor"] - 1)
+    return np.where(length > dynamic["original_context"], base * grown ** (rd / (rd - 2)), base)[:, None]
+
+
+def rope(x, positions, base, factors=None, rotary_dim=None, yarn=None, attention=1.0, dynamic=None):
     """HF rotate_half RoPE on x [T, heads, head_dim], each pair's frequency divided by
     `factors` when given, YaRN's frequencies and attention factor when `yarn` is (else cos and
-    sin times `attention`, LongRoPE's); with
+    sin times `attention`, LongRoPE's), each row's own base when `dynamic` is (dynamic NTK); with
     `rotary_dim`, on the first rotary_dim features of each head only (partial rotary), the
     rest passed through."""
     rd = rotary_dim or x.shape[-1]
-    inv_freq = 1.0 / (base ** (np.arange(0, rd, 2, dtype=np.float64) / rd))
+    bases = dynamic_bases(base, rd, positions, dynamic) if dynamic is not None else base
+    inv_freq = 1.0 / (bases ** (np.arange(0, rd, 2, dtype=np.float64) / rd))
     if yarn is not None:
         inv_freq, attention = yarn_inv_freq(base, rd, yarn)
     if factors is not None:
         inv_freq = inv_freq / np.asarray(factors, dtype=np.float64)
-    ang = positions[:, None].astype(np.float64) * inv_freq[None, :]
+    ang = positions[:, None].astype(np.float64) * (inv_freq if inv_freq.ndim == 2 else inv_freq[None, :])
     cos, sin = attention * np.cos(ang)[:, None, :], attention * np.sin(ang)[:, None, :]
     x = x.astype(np.float64)
     a, b = x[..., :rd // 2], x[..., rd // 2:rd]
@@ -838,8 +853,10 @@ class Session:
         k = self._normed_heads(lin(W["k"], h), L.get("k_norm"), cfg.n_kv_heads)
         v = self._heads(lin(W["v"], h), cfg.n_kv_heads)
         factors = cfg.rope_layer_divisors[i] if cfg.rope_layer_divisors else cfg.rope_factors
-        q, k = (rope(q, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn),
-                rope(k, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn))
+        q, k = (rope(q, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn,
+                     cfg.rope_dynamic),
+                rope(k, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn,
+                     cfg.rope_dynamic))
         a = lin(W["o"], self.attention(i, q, k, v, positions))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
