@@ -216,6 +216,9 @@ std::vector<int64_t> cat1_shape(const WeightSource& w, const WeightExpr& e) {
 template <class T>
 std::vector<T> interleave_chunks(const std::vector<std::vector<T>>& parts, int64_t leading) {
   std::vector<T> out;
+  size_t total = 0;
+  for (const auto& p : parts) total += p.size();
+  out.reserve(total);
   for (int64_t i = 0; i < leading; ++i)
     for (const auto& p : parts) {
       auto chunk = static_cast<int64_t>(p.size()) / leading;
