@@ -53,7 +53,7 @@ void dequantize_kept_row(Builder& b, ir::DType t, llvm::Value* src, llvm::Value*
       WeightBlock w = load_weight_block(b, t, block, piece);
       BlockScales sc = load_block_scales(b, t, std::vector<llvm::Value*>(8, block), piece);
       auto lane0 = [&](llvm::Value* v) { return splat(b, kQ8Block, b.CreateExtractElement(v, uint64_t{0})); };
-      // A field of each value: with a second half's (q8_2f, q6_k, q3_k, q2_k), values
+      // A field of each value: with a second half's (q6_k, q3_k, q2_k), values
       // 0..15 take the first, 16..31 the second.
       auto by_half = [&](llvm::Value* first, llvm::Value* second) {
         if (!second) return lane0(first);

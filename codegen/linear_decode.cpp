@@ -1,10 +1,10 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// Block weights (q8_0, and the q4/q5/q8_2f blocks and K-quant super-blocks kept from a file) use integer dot products: the input rows are
+// Block weights (q8_0, and the q4/q5 blocks, iq4 and K-quant super-blocks kept from a file) use integer dot products: the input rows are
 // quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
 // offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
-// madds, then scaled by both block scales in f32 (q8_2f: each half of the block by its
-// own weight scale; q3_k: each half's zero point off its i32 sum first; q6_k, q4_k and
+// madds, then scaled by both block scales in f32 (q3_k, q2_k: each half of the block by its
+// own weight scale, q3_k's zero point off each half's i32 sum first; q6_k, q4_k and
 // q5_k: a whole super-block summed in i32 under its integer scales, then scaled once).
 #include <llvm/IR/IntrinsicsX86.h>
 

@@ -12,8 +12,7 @@
 // input byte, psignb; the nibbles are unsigned as they are, and their madds add up in i16
 // over a whole q4 block, half a q5 one, before one widening). After each block the exact
 // i32 sums are scaled by the column's and the row's block scales into f32 (and the q4/q5
-// offsets meet the input block's sum; q8_2f's halves, each with its own scale, are summed
-// and scaled one after the other); a K type's pieces' i32 sums are multiplied by their
+// offsets meet the input block's sum); a K type's pieces' i32 sums are multiplied by their
 // integer scales and summed over the super-block, which is scaled once (its mins off in
 // integers: super_block_sums.h) — the order of the row-major paths
 // (linear_decode.cpp, linear_prefill_blocks.cpp), so a row's output has the same bits on
@@ -56,8 +55,7 @@ static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel
 
 struct Panel {
   PanelLayout at;
-  bool nibbles;         // q4/q5 blocks (else q8_0 or q8_2f)
-  int parts;            // parts of a block scaled apart (scale_parts: 2 for q8_2f)
+  bool nibbles;         // q4/q5 blocks (else q8_0)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
 
@@ -86,15 +84,13 @@ llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, 
   return b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
 }
 
-// The i32 dot products of part `part` of one q8_0 or q8_2f block of 32 k (its chunks,
-// or half of them for a q8_2f part) for `rows` rows: [row][group] lanes per column. A
+// The i32 dot products of one q8_0 block of 32 k for `rows` rows: [row][group] lanes per column. A
 // rolled loop over the chunks: unrolled, LLVM reassociates the sums across chunks and
 // keeps every chunk's weights live at once, which spills.
 Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                      llvm::Value* blk, int part, bool vnni) {
+                      llvm::Value* blk, bool vnni) {
   Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
-  const int64_t chunks = p.at.chunks() / p.parts;
-  return emit_rolled_for_carry(b, i64c(b, chunks * part), i64c(b, chunks * (part + 1)), 1, zero,
+  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
                                [&](llvm::Value* c, const Carried& cur) {
     std::array<llvm::Value*, kGroups> w, u;
     for (int g = 0; g < kGroups; ++g) {
@@ -197,11 +193,11 @@ Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
 // Piece `blk`'s block sums of `slots` scaled into `acc` ([row][group] f32 lanes): the
 // exact i32 sums times the column's and the row's block scales, plus the offset's term.
 void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, llvm::Value* blk,
-                int part, const Carried& sums, const std::array<BlockScales, kGroups>& w, Carried& acc) {
+                const Carried& sums, const std::array<BlockScales, kGroups>& w, Carried& acc) {
   for (int g = 0; g < kGroups; ++g)
     for (size_t r = 0; r < slots.size(); ++r) {
       size_t at = r * kGroups + static_cast<size_t>(g);
-      auto* scale = b.CreateFMul(w[g].part(part), splat(b, 8, in.scale(b, slots[r], blk)));
+      auto* scale = b.CreateFMul(w[g].d, splat(b, 8, in.scale(b, slots[r], blk)));
       acc[at] = fma(b, b.CreateSIToFP(sums[at], f32x(b, 8)), scale, acc[at]);
       if (w[g].m) acc[at] = fma(b, w[g].m, splat(b, 8, in.sum(b, slots[r], blk)), acc[at]);
     }
@@ -293,9 +289,7 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
   }, "super");
 }
 
-// The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group]. A
-// q8_2f block's halves are summed and scaled one after the other, so that only one
-// part's i32 sums are live beside the f32 ones.
+// The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   if (p.at.super_blocks())
@@ -303,13 +297,10 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
     Carried next(cur);
-    for (int part = 0; part < p.parts; ++part) {
-      Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
-                               : q8_block_sums(b, in, p, slots, blk, part, vnni);
-      std::array<BlockScales, kGroups> w;
-      for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);
-      add_scaled(b, in, slots, blk, part, sums, w, next);
-    }
+    Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni) : q8_block_sums(b, in, p, slots, blk, vnni);
+    std::array<BlockScales, kGroups> w;
+    for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);
+    add_scaled(b, in, slots, blk, sums, w, next);
     return next;
   }, "blk");
 }
@@ -335,7 +326,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
   const PanelLayout at(s.wtype);
   const bool nibbles = !signed_quants(s.wtype);
   emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    Panel p{at, nibbles, scale_parts(s.wtype), at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K),
+    Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K),
             s.K / kBlock};
     llvm::Value* done = i64c(b, 0);
     for (int t = kTileRows; t >= 1; t /= 2) {

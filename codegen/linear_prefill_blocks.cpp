@@ -1,4 +1,4 @@
-// Prefill path of linear for block weights (q8_0, and the q4/q5/q8_2f blocks and K-quant
+// Prefill path of linear for block weights (q8_0, and the q4/q5 blocks, iq4 and K-quant
 // super-blocks kept from a file): an int8 GEMM on the byte madds of the decode path
 // (pmaddubsw + pmaddwd, or vpdpbusd with VNNI), which multiply 32 byte pairs per
 // instruction pair where f32 FMAs multiply 8 per instruction.
@@ -11,12 +11,12 @@
 // input bytes against eight columns at once, and each column's dot product grows in
 // its own i32 lane — no horizontal sums. After each block of 32 k, the i32 sums are
 // scaled by the column's and the row's block scales into f32 accumulators (and the
-// q4/q5 offsets meet the input block's sum there; q8_2f's halves are summed and scaled
-// apart, each by its own scale; q3_k's zero point comes off each half's i32 sum). q6_k
+// q4/q5 offsets meet the input block's sum there; q3_k's and q2_k's halves are summed and
+// scaled apart, each by its own scale, q3_k's zero point off each half's i32 sum). q6_k
 // sums a whole super-block in i32, its halves' integer scales weighting the madds as they
 // widen (super_blocks.h, integer_scales), and is scaled into f32 once per super-block; q4_k
 // and q5_k likewise, each piece's i32 sums times its scale, the mins off in integers.
-// q8_0, q8_2f and iq4 weights are signed: the madds take |w| and move w's sign onto the
+// q8_0 and iq4 weights are signed: the madds take |w| and move w's sign onto the
 // input byte (psignb), as decode does.
 //
 // Panel layout: bytes [block][quad 0..7][group 0..kGroups-1][8 columns x 4 k], one f32
@@ -43,13 +43,13 @@ using namespace int8_tile;
 
 struct Panel {
   int64_t blocks;     // K / 32
-  int parts;          // parts of a block scaled apart (scale_parts: 2 for q8_2f)
+  int parts;          // parts of a block scaled apart (scale_parts: 2 for q3_k, q2_k)
   int zero;           // the quants' zero point (zero_point: q6_k, q3_k), subtracted per part
   int i16_quads;      // quads whose madds sum in i16 (i16_quads)
-  llvm::Value* w;     // i8 [blocks * kQuads * kGroups * 32]: q8_0's (q8_2f's) signed bytes, or the unsigned quants
-  llvm::Value* d;     // f32 [blocks * kPanelCols] block scales (q8_2f: of the first halves)
-  llvm::Value* m;     // f32 [blocks * kPanelCols] block offsets, or null (q8_0, q8_2f)
-  llvm::Value* d_hi;  // f32 [blocks * kPanelCols] q8_2f's second halves' scales, or null
+  llvm::Value* w;     // i8 [blocks * kQuads * kGroups * 32]: q8_0's and iq4's signed bytes, or the unsigned quants
+  llvm::Value* d;     // f32 [blocks * kPanelCols] block scales (q3_k, q2_k: of the first halves)
+  llvm::Value* m;     // f32 [blocks * kPanelCols] block offsets, or null (the signed types)
+  llvm::Value* d_hi;  // f32 [blocks * kPanelCols] the second halves' scales (q3_k, q2_k), or null
   llvm::Value* m_hi;  // f32 [blocks * kPanelCols] q2_k's second halves' offsets, or null
   // integer_scales (q6_k): i16 [blocks * 2 * kGroups * 16], each half's scale in both i16
   // lanes of its column's i32 lane, which weight the madds' widening; i16 [blocks * kGroups
@@ -183,7 +183,7 @@ void pack_panel(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, 
 
 struct Tile {
   std::array<llvm::Value*, kTileRows> slots;  // quantized input rows (the last valid one repeated)
-  bool sign;                                  // q8_0, q8_2f: move the weights' signs onto the input
+  bool sign;                                  // q8_0, iq4: move the weights' signs onto the input
   bool vnni;
 };
 
@@ -234,8 +234,8 @@ Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Ti
   }, "quad");
 }
 
-// The tile's f32 sums over all blocks: [row][group], 8 columns each; a q8_2f block's
-// halves summed and scaled one after the other.
+// The tile's f32 sums over all blocks: [row][group], 8 columns each; a q3_k or q2_k
+// block's halves summed and scaled one after the other.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
   Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {

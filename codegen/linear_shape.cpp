@@ -32,7 +32,7 @@ LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
   ir::DType base = ir::panel_base(w.dtype);
   bool known = w.dtype == ir::DType::f32 || base == ir::DType::q8_0 || ir::is_kept_from_source(base);
   if (!known || w.rank() != 2 || !w.is_static())
-    fail(d, "weight must be f32, q8_0, a block type kept from a file (q4_0 ... q8_2f) or one of their x16 panels with static [N,K], got " +
+    fail(d, "weight must be f32, q8_0, a block type kept from a file (q4_0 ... iq4_xs) or one of their x16 panels with static [N,K], got " +
                 w.str());
   s.wtype = w.dtype;
   s.N = w.dims[0].value;

@@ -16,21 +16,17 @@ std::vector<int> iota(int from, int n) {
   return v;
 }
 
-// Where the parts of a 4- or 5-bit block lie (GGUF): d, then m (the _1 types), both f16
-// (f32 for q4_1f and q5_1f), then 4 bytes of fifth bits (the q5 types), then 16 bytes of
-// nibbles.
+// Where the parts of a 4- or 5-bit block lie (GGUF): d, then m (the _1 types), both f16,
+// then 4 bytes of fifth bits (the q5 types), then 16 bytes of nibbles.
 struct Layout {
   bool has_min, has_high;
-  int64_t scale_bytes;
-  int64_t high() const { return has_min ? 2 * scale_bytes : scale_bytes; }
+  int64_t high() const { return ir::BlockHead::kFieldBytes * (has_min ? 2 : 1); }
   int64_t nibbles() const { return high() + (has_high ? 4 : 0); }
 };
 
 Layout layout(ir::DType t) {
   using ir::DType;
-  ir::BlockHead head = ir::dtype_block_head(t);
-  return {head.fields == 2 && !head.halves, t == DType::q5_0 || t == DType::q5_1 || t == DType::q5_1f,
-          head.field_bytes};
+  return {ir::dtype_block_head(t).fields == 2, t == DType::q5_0 || t == DType::q5_1};
 }
 
 llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
@@ -51,18 +47,10 @@ llvm::Value* unsigned_quants(Builder& b, ir::DType t, llvm::Value* block) {
 // The offset of the types without a stored m, in units of d: minus half the quants' range.
 float zero_offset(const Layout& l) { return l.has_high ? -16.0f : -8.0f; }
 
-// The 32 signed quants of a q8_0 or q8_2f block, after its scales.
+// The 32 signed quants of a q8_0 block, after its scale.
 llvm::Value* signed_bytes(Builder& b, ir::DType t, llvm::Value* block) {
   return b.CreateAlignedLoad(i8x(b, kBlock), byte_ptr(b, block, i64c(b, ir::dtype_block_head(t).bytes())),
                              llvm::Align(1));
-}
-
-// The f32 field at byte `at` of eight blocks, one per lane.
-llvm::Value* gather_f32(Builder& b, const std::vector<llvm::Value*>& blocks, int64_t at) {
-  llvm::Value* v = llvm::PoisonValue::get(f32x(b, 8));
-  for (unsigned i = 0; i < 8; ++i)
-    v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getFloatTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
-  return v;
 }
 
 }  // namespace
@@ -102,7 +90,6 @@ bool float_offsets(ir::DType t) { return !signed_quants(t) && zero_point(t) == 0
 bool signed_quants(ir::DType t) {
   switch (ir::panel_base(t)) {
     case ir::DType::q8_0:
-    case ir::DType::q8_2f:
     case ir::DType::iq4_nl:
     case ir::DType::iq4_xs: return true;
     default: return false;
@@ -115,11 +102,9 @@ int i16_quads(ir::DType t) {
       case ir::DType::q6_k: return 63;
       case ir::DType::q5_0:
       case ir::DType::q5_1:
-      case ir::DType::q5_1f:
       case ir::DType::q5_k: return 31;
       case ir::DType::q4_0:
       case ir::DType::q4_1:
-      case ir::DType::q4_1f:
       case ir::DType::q4_k: return 15;
       case ir::DType::q3_k: return 7;
       case ir::DType::q2_k: return 3;
@@ -130,7 +115,7 @@ int i16_quads(ir::DType t) {
 }
 
 int scale_parts(ir::DType t) {
-  return ir::dtype_block_head(t).halves || t == ir::DType::q6_k || t == ir::DType::q3_k || part_offsets(t) ? 2 : 1;
+  return t == ir::DType::q6_k || t == ir::DType::q3_k || part_offsets(t) ? 2 : 1;
 }
 
 bool part_offsets(ir::DType t) { return ir::panel_base(t) == ir::DType::q2_k; }
@@ -147,7 +132,6 @@ WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int p
 
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece) {
   if (block_pieces(t) > 1) return load_super_scales(b, t, blocks, piece);
-  if (t == ir::DType::q8_2f) return {gather_f32(b, blocks, 0), nullptr, gather_f32(b, blocks, 4)};
   auto halves = [&](int64_t at) {
     llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
     for (unsigned i = 0; i < 8; ++i)
@@ -160,7 +144,6 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
     llvm::Value* d = halves(0);
     return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l))), nullptr};
   }
-  if (l.scale_bytes == 4) return {gather_f32(b, blocks, 0), gather_f32(b, blocks, 4), nullptr};
   // d and m side by side: one 32-bit load per block, then the lanes parted.
   llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
   for (unsigned i = 0; i < 8; ++i)
@@ -203,8 +186,6 @@ llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
 }
 
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
-  field_ = ir::dtype_block_head(base_).field_bytes;
-  halves_ = ir::dtype_block_head(base_).halves;
   min_ = layout(base_).has_min;
   head_ = ir::dtype_block_head(base_).bytes();
   high_ = layout(base_).has_high || base_ == ir::DType::q5_k;
@@ -227,11 +208,11 @@ llvm::Value* PanelLayout::block(Builder& b, llvm::Value* panel, llvm::Value* blk
 }
 
 llvm::Value* PanelLayout::scale(Builder& b, llvm::Value* block, llvm::Value* row) const {
-  return byte_ptr(b, block, b.CreateMul(row, i64c(b, field_)));
+  return byte_ptr(b, block, b.CreateMul(row, i64c(b, ir::BlockHead::kFieldBytes)));
 }
 
 llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* row) const {
-  return byte_ptr(b, scale(b, block, row), i64c(b, field_ * kRows));
+  return byte_ptr(b, scale(b, block, row), i64c(b, ir::BlockHead::kFieldBytes * kRows));
 }
 
 // A K type's header: per super-block, the 16 rows' f16 d, f16 dmin, then the three words of
@@ -264,11 +245,9 @@ KPieceInts PanelLayout::piece_ints(Builder& b, llvm::Value* panel, llvm::Value* 
 
 BlockScales PanelLayout::scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const {
   llvm::Value* block = this->block(b, panel, blk);
-  auto load = [&](llvm::Value* ptr) { return field_ == 4 ? load_f32x(b, ptr, 8) : load_f16x_as_f32x(b, ptr, 8); };
-  llvm::Value* d = load(scale(b, block, i64c(b, row0)));
+  llvm::Value* d = load_f16x_as_f32x(b, scale(b, block, i64c(b, row0)), 8);
   if (base_ == ir::DType::q8_0) return {d, nullptr, nullptr};
-  if (halves_) return {d, nullptr, load(second(b, block, i64c(b, row0)))};
-  if (min_) return {d, load(second(b, block, i64c(b, row0))), nullptr};
+  if (min_) return {d, load_f16x_as_f32x(b, second(b, block, i64c(b, row0)), 8), nullptr};
   return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_)))), nullptr};
 }
 

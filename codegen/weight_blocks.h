@@ -1,5 +1,5 @@
-// The block formats weights (and q8_0 KV caches) come in (q8_0, q4_0, q4_1, q5_0, q5_1:
-// GGUF's layouts; q4_1f, q5_1f, q8_2f: a file's K-quants unpacked; see ir/dtype.cpp),
+// The block formats weights (and q8_0 KV caches) come in (q8_0, q4_0, q4_1, q5_0, q5_1,
+// the K types and iq4: GGUF's layouts; see ir/dtype.cpp),
 // decoded as bytes for the linears' integer dot products, and q8_0 as f32 values for
 // embedding rows and cache rows.
 #pragma once
@@ -11,7 +11,7 @@
 namespace lmc::codegen {
 
 // One weight block as the byte madds take it: `u` are 32 unsigned bytes and `sign`,
-// when set, the signs to move onto the input (q8_0, q8_2f: u = |w|, sign = w). Its scales
+// when set, the signs to move onto the input (q8_0: u = |w|, sign = w). Its scales
 // come from load_block_scales, eight blocks at a time.
 struct WeightBlock {
   llvm::Value* u;
@@ -32,8 +32,8 @@ llvm::Value* nibble_quants(Builder& b, llvm::Value* at);
 // non-linear ones (ir::iq4_values), as signed quants.
 WeightBlock iq4_block(Builder& b, llvm::Value* at);
 
-// Whether a block type's (or its panels') quants are signed bytes (q8_0, q8_2f, the iq4
-// types), which the
+// Whether a block type's (or its panels') quants are signed bytes (q8_0, the iq4 types),
+// which the
 // byte madds take as |w| with w's sign moved onto the input; else they are unsigned 4- or
 // 5-bit quants whose offset m meets the input block's sum.
 bool signed_quants(ir::DType t);
@@ -42,7 +42,7 @@ bool signed_quants(ir::DType t);
 // |x| <= 127, so n quads fit 2^15 while n * 254 * max(u) < 32768 — 1 for the signed types
 // (|w| <= 127), 2 for q6_k, 4 for the 5-bit, 8 for the 4-bit ones and more for q3_k, q2_k.
 int i16_quads(ir::DType t);
-// The parts of a block of 32 values scaled apart: 2 for q8_2f, q6_k, q3_k and q2_k (values 0..15 and
+// The parts of a block of 32 values scaled apart: 2 for q6_k, q3_k and q2_k (values 0..15 and
 // 16..31, i.e. its first and last 4 chunks of 4), else 1.
 int scale_parts(ir::DType t);
 
@@ -53,9 +53,9 @@ WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int p
 // The scales of eight blocks, one block per lane (eight output columns' blocks), as f32:
 // a block's value is d * u (signed by `sign`) + m per element. `m` is null for the signed
 // types, m for q4_1 and q5_1, -8d for q4_0 and -16d for q5_0, and meets the input block
-// through its sum. q8_2f's d is its first half's, `d_hi` its second half's (else null);
-// q2_k's m, likewise, is its first half's offset and `m_hi` its second half's, each meeting
-// its half's sum.
+// through its sum. A q6_k or q3_k piece's d is its first half's, `d_hi` its second half's
+// (else null); q2_k's m, likewise, is its first half's offset and `m_hi` its second half's,
+// each meeting its half's sum.
 struct BlockScales {
   llvm::Value* d;
   llvm::Value* m;
@@ -100,7 +100,7 @@ class PanelLayout {
 
   explicit PanelLayout(ir::DType panels);
 
-  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16 and q8_2fx16, 4 for the q4/q5 types (a
+  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types (a
   // chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
   bool has_high() const { return high_; }  // the q5 types' fifth bits
@@ -110,7 +110,7 @@ class PanelLayout {
   // &block blk (of 32 k) of a panel; of a K type's panel, piece blk % 8's quants (and q5
   // fifth bits) of super-block blk / 8.
   llvm::Value* block(Builder& b, llvm::Value* panel, llvm::Value* blk) const;
-  // &the scale d, or the second field (the _1 types' m, q8_2fx16's d_hi), of row `row`
+  // &the scale d, or the second field (the _1 types' m), of row `row`
   // (0..15) of a panel's block; 8 consecutive rows' are one load.
   llvm::Value* scale(Builder& b, llvm::Value* block, llvm::Value* row) const;
   llvm::Value* second(Builder& b, llvm::Value* block, llvm::Value* row) const;
@@ -120,8 +120,8 @@ class PanelLayout {
   // &the 32 fifth bits (q5 types) of row `row` of a panel's block, bit i for k = i; 8
   // consecutive rows' are one 32-byte load.
   llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
-  // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16; d_hi for
-  // q8_2fx16) of rows row0 .. row0 + 7 of block blk of a panel, as f32 lanes.
+  // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16) of rows
+  // row0 .. row0 + 7 of block blk of a panel, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
   // A K type's scales as integers (super_blocks.h, integer_scales): d and dmin of super-block
   // `super`, and piece `piece`'s scale and min, of rows row0 .. row0 + 7.
@@ -131,8 +131,6 @@ class PanelLayout {
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
-  int64_t field_;   // bytes of a scale field: 2 (f16) or 4 (f32: q4_1f, q5_1f, q8_2f)
-  bool halves_;     // the second field is the second half's d (q8_2f)
   bool min_;        // the second field is m (the _1 types)
   int64_t head_;    // bytes of scale fields per row and block: d, or d and m
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)

@@ -15,9 +15,8 @@ struct DTypeInfo {
 // As in GGUF: q8_0 is an f16 scale d and 32 signed bytes (d*q); q4_0 an f16 d and 16
 // bytes of nibbles, element j in the low nibble of byte j and j+16 in its high one
 // (d*(q-8)); q4_1 an f16 d, an f16 m and the same nibbles (d*q+m); q5_0 and q5_1 add,
-// after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m); q4_1f
-// and q5_1f are q4_1 and q5_1 with f32 d and m; q8_2f is two f32 d (values 0..15,
-// 16..31) and 32 signed bytes (d[j/16]*q). The K types are GGUF's super-blocks of 256:
+// after the scales, 4 bytes whose bit j is element j's fifth bit (d*(q-16), d*q+m). The K
+// types are GGUF's super-blocks of 256:
 // q4_k an f16 d and dmin, 12 bytes of eight 6-bit scales and mins, 128 bytes of nibbles
 // (d*scale*q - dmin*min); q5_k adds 32 bytes of fifth bits before the nibbles; q6_k is
 // 128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales of 16 values each
@@ -28,7 +27,7 @@ struct DTypeInfo {
 // and q4_0's nibbles indexing 16 non-linear values (d*value[q]); iq4_xs per 256 an f16 d,
 // eight 6-bit scales (2 high bits in a u16, 4 low ones in 4 bytes) and per 32 values
 // iq4_nl's 16 bytes of nibbles (d*(scale-32)*value[q]).
-constexpr std::array<DTypeInfo, 29> kInfo{{
+constexpr std::array<DTypeInfo, 23> kInfo{{
     {DType::f32, "f32", 1, 4, DType::f32},
     {DType::f16, "f16", 1, 2, DType::f16},
     {DType::bf16, "bf16", 1, 2, DType::bf16},
@@ -38,17 +37,11 @@ constexpr std::array<DTypeInfo, 29> kInfo{{
     {DType::q4_1, "q4_1", 32, 20, DType::q4_1},
     {DType::q5_0, "q5_0", 32, 22, DType::q5_0},
     {DType::q5_1, "q5_1", 32, 24, DType::q5_1},
-    {DType::q4_1f, "q4_1f", 32, 24, DType::q4_1f},
-    {DType::q5_1f, "q5_1f", 32, 28, DType::q5_1f},
-    {DType::q8_2f, "q8_2f", 32, 40, DType::q8_2f},
     {DType::q8_0x16, "q8_0x16", 32, 34, DType::q8_0},
     {DType::q4_0x16, "q4_0x16", 32, 18, DType::q4_0},
     {DType::q4_1x16, "q4_1x16", 32, 20, DType::q4_1},
     {DType::q5_0x16, "q5_0x16", 32, 22, DType::q5_0},
     {DType::q5_1x16, "q5_1x16", 32, 24, DType::q5_1},
-    {DType::q4_1fx16, "q4_1fx16", 32, 24, DType::q4_1f},
-    {DType::q5_1fx16, "q5_1fx16", 32, 28, DType::q5_1f},
-    {DType::q8_2fx16, "q8_2fx16", 32, 40, DType::q8_2f},
     {DType::q4_k, "q4_k", 256, 144, DType::q4_k},
     {DType::q5_k, "q5_k", 256, 176, DType::q5_k},
     {DType::q6_k, "q6_k", 256, 210, DType::q6_k},
@@ -73,9 +66,9 @@ std::optional<DType> parse_dtype(std::string_view s) {
 
 bool is_quantized(DType t) { return info(t).block_elems > 1; }
 bool is_kept_from_source(DType t) {
-  return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_1f ||
-         t == DType::q5_1f || t == DType::q8_2f || t == DType::q4_k || t == DType::q5_k || t == DType::q6_k ||
-         t == DType::q3_k || t == DType::q2_k || t == DType::iq4_nl || t == DType::iq4_xs;
+  return t == DType::q4_0 || t == DType::q4_1 || t == DType::q5_0 || t == DType::q5_1 || t == DType::q4_k ||
+         t == DType::q5_k || t == DType::q6_k || t == DType::q3_k || t == DType::q2_k || t == DType::iq4_nl ||
+         t == DType::iq4_xs;
 }
 int64_t dtype_block_elems(DType t) { return info(t).block_elems; }
 int64_t dtype_block_bytes(DType t) { return info(t).block_bytes; }
@@ -91,12 +84,9 @@ BlockHead dtype_block_head(DType t) {
     case DType::q8_0:
     case DType::q4_0:
     case DType::q5_0:
-    case DType::iq4_nl: return {1, 2};
+    case DType::iq4_nl: return {1};
     case DType::q4_1:
-    case DType::q5_1: return {2, 2};
-    case DType::q4_1f:
-    case DType::q5_1f: return {2, 4};
-    case DType::q8_2f: return {2, 4, true};
+    case DType::q5_1: return {2};
     default: return {};
   }
 }

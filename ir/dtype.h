@@ -9,11 +9,7 @@
 namespace lmc::ir {
 
 // q4_0, q4_1, q5_0 and q5_1 are never packed from f32: a weight of those types keeps the
-// blocks of the file it was read from (passes/quant_threshold.cpp, keep-source). So do
-// q4_1f and q5_1f, q4_1 and q5_1 with f32 d and m: a GGUF Q4_K or Q5_K super-block's
-// eight sub-blocks of 32 unpacked, each d = d_K * scale and m = -dmin_K * min exactly.
-// So does q8_2f, a GGUF Q6_K super-block's sixteen sub-blocks of 16 in pairs: per 32
-// values two f32 scales (d_K * scale of each half, exact) and 32 signed bytes (q - 32).
+// blocks of the file it was read from (passes/quant_threshold.cpp, keep-source).
 // The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, ...) are the block types with
 // the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
 // multiply (the weight-panels pass chooses them; layout below).
@@ -25,8 +21,8 @@ namespace lmc::ir {
 // q3_k and q2_k are GGUF's Q3_K and Q2_K (110 and 84 bytes per 256 values), iq4_xs its
 // IQ4_XS (136) and iq4_nl its IQ4_NL (18 per 32), likewise read as stored, row-major only.
 enum class DType : uint8_t {
-  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f,
-  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, q4_1fx16, q5_1fx16, q8_2fx16,
+  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1,
+  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16,
   q4_k, q5_k, q6_k, q4_kx16, q5_kx16, q3_k, iq4_nl, iq4_xs, q2_k
 };
 
@@ -34,7 +30,7 @@ std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1, q5_0, q5_1, q4_1f, q5_1f, q8_2f, q4_k, q5_k, q6_k, q3_k, q2_k, iq4_nl, iq4_xs:
+// q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, q3_k, q2_k, iq4_nl, iq4_xs:
 // block types lmc reads but never packs, so a weight of them keeps a file's blocks.
 bool is_kept_from_source(DType t);
 int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types, 256 for the K types and iq4_xs
@@ -42,8 +38,7 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 // Rows of a weight stored together in one panel: 16 for the x16 types, 1 for the
 // row-major ones. An x16 type stores, per panel of 16 rows n and per block j of 32
 // columns k, its row-major type's blocks of the 16 rows taken apart: each f16 of the
-// block's head for the 16 rows (d; then m for the _1 types; f32 for q4_1f and q5_1f,
-// else f16), then the rest of the block
+// block's head for the 16 rows (d; then m for the _1 types), then the rest of the block
 // in chunks of 4 bytes, each chunk of two groups of 8 rows side by side:
 //   q8_0x16: [panel][block]{f16 d[16]; i8 q[chunk 0..7][group 0..1][row 0..7][4]}
 //   q4_0x16: [panel][block]{f16 d[16]; u8 q[chunk 0..3][group 0..1][row 0..7][4]}
@@ -53,10 +48,7 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 // A q8_0 chunk c is k = 32j + 4c .. +3; a q4/q5 chunk's low nibbles are k = 32j + 4c .. +3
 // and its high nibbles k + 16 (GGUF's nibble order), and bit i of a row's qh is k = 32j + i's
 // fifth bit. A block keeps its row-major size (34, 18, 20, 22, 24 bytes per 32 values), so
-// a weight's size does not change. q4_1fx16 and q5_1fx16 are q4_1x16 and q5_1x16 with f32
-// d and m; q8_2fx16 is q8_0x16 with two f32 scales per row and block, the first halves'
-// d[16] then the second halves':
-//   q8_2fx16: [panel][block]{f32 d[16]; f32 d_hi[16]; i8 q[chunk 0..7][group 0..1][row 0..7][4]}
+// a weight's size does not change.
 // q4_kx16 and q5_kx16 hold, per panel and per super-block of 256 columns, the 16 rows'
 // headers word by word, then each piece j of 32 values as a q4_1x16 (q5_1x16) block
 // without its scales — the nibbles reordered so that a byte pairs values l and l + 16 of
@@ -71,14 +63,12 @@ int64_t dtype_panel_rows(DType t);
 DType panel_base(DType t);
 // The x16 type holding t's blocks in panels, if there is one (every block type).
 std::optional<DType> panel_type(DType t);
-// The scale fields a block type's blocks begin with: d, or d and m (the _1 types), each
-// f16, or f32 for q4_1f and q5_1f; or q8_2f's two f32 d, of values 0..15 and 16..31
-// (`halves`). None for the plain types.
+// The scale fields a block of 32 begins with: d, or d and m (the _1 types), each an f16.
+// None for the plain types and the super-blocks.
 struct BlockHead {
+  static constexpr int64_t kFieldBytes = 2;
   int64_t fields = 0;
-  int64_t field_bytes = 0;
-  bool halves = false;
-  int64_t bytes() const { return fields * field_bytes; }
+  int64_t bytes() const { return fields * kFieldBytes; }
 };
 BlockHead dtype_block_head(DType t);
 // The 16 non-linear values an iq4_nl or iq4_xs nibble indexes (GGUF's kvalues_iq4nl).

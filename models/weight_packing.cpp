@@ -37,8 +37,9 @@ std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::D
   for (int64_t p = 0; p < rows / kRows; ++p)
     for (int64_t j = 0; j < cols / 32; ++j) {
       auto block = [&](int64_t r) { return blocks.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
-      for (int64_t f = 0; f < head.bytes(); f += head.field_bytes)
-        for (int64_t r = 0; r < kRows; ++r, dst += head.field_bytes) std::memcpy(dst, block(r) + f, head.field_bytes);
+      for (int64_t f = 0; f < head.bytes(); f += ir::BlockHead::kFieldBytes)
+        for (int64_t r = 0; r < kRows; ++r, dst += ir::BlockHead::kFieldBytes)
+          std::memcpy(dst, block(r) + f, ir::BlockHead::kFieldBytes);
       for (int64_t c = head.bytes(); c < kBlockBytes; c += 4)
         for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + c, 4);
     }
@@ -73,12 +74,6 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
       case ir::DType::q4_1x16:
       case ir::DType::q5_0x16:
       case ir::DType::q5_1x16:
-      case ir::DType::q4_1fx16:
-      case ir::DType::q5_1fx16:
-      case ir::DType::q8_2fx16:
-      case ir::DType::q4_1f:
-      case ir::DType::q5_1f:
-      case ir::DType::q8_2f:
       case ir::DType::q4_k:
       case ir::DType::q5_k:
       case ir::DType::q6_k:

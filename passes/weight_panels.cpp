@@ -2,7 +2,7 @@
 // interleaved 16 rows at a time (q8_0x16, q4_0x16, ...), the layout the int8 kernels
 // multiply.
 //
-// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and the kept q4_0 ... q8_2f to their x16 types
+// What: retypes `quantize{dtype=q8_0}` to q8_0x16, and the kept q4_0 ... q5_1, q4_k and q5_k to their x16 types
 // (ir/dtype.h: per panel of 16 weight rows and per block of 32 inputs, the 16 rows'
 // scales, then each 4 inputs' bytes of the 16 rows side by side). Why: a linear's int8
 // dot products take one 32-byte load holding 4 inputs of 8 output columns, broadcast one

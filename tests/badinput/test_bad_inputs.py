@@ -477,7 +477,7 @@ def rows():
                                   "  return %y", "%q: f32[T,64], %k: f32[32,64], %v: f32[32,64], %p: i32[T], %s: i32[T]")}),
         Row("ir_op_codegen_refuses", ["opt", "{dir}/g.lir", "--dump-llvm-ir", "{dir}/kernels"], ERROR,
             r"^\S*g\.lir:3: error: op 'linear' defining %y \(line 3\): cannot generate its kernel: linear kernel "
-            r"linear\(f32\[T,64\], f16\[32,64\]\) -> \(f32\[T,32\]\): weight must be f32, q8_0, a block type kept from a file \(q4_0 ... q8_2f\) or one of their x16 panels",
+            r"linear\(f32\[T,64\], f16\[32,64\]\) -> \(f32\[T,32\]\): weight must be f32, q8_0, a block type kept from a file \(q4_0 ... iq4_xs\) or one of their x16 panels",
             {"g.lir": lambda: lir('  %w = param {name = "w"} : f16[32,64]\n  %y = linear %x, %w : f32[T,32]\n'
                                   "  return %y")}),
         Row("ir_fifo", ["opt", "{dir}/g.lir"], ERROR,

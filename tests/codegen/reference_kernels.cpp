@@ -68,27 +68,22 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out) {
 
 namespace {
 
-// Where a 4- or 5-bit block's parts lie: d, m (the _1 types), the fifth bits (q5), nibbles.
-// d and m are f16, or f32 for q4_1f and q5_1f.
+// Where a 4- or 5-bit block's parts lie: d, m (the _1 types), the fifth bits (q5), nibbles;
+// d and m are f16.
 struct SmallBlock {
+  static constexpr int64_t field = 2;
   bool has_min, has_high;
-  int64_t field;
   explicit SmallBlock(ir::DType t)
-      : has_min(t == ir::DType::q4_1 || t == ir::DType::q5_1 || t == ir::DType::q4_1f || t == ir::DType::q5_1f),
-        has_high(t == ir::DType::q5_0 || t == ir::DType::q5_1 || t == ir::DType::q5_1f),
-        field(t == ir::DType::q4_1f || t == ir::DType::q5_1f ? 4 : 2) {}
+      : has_min(t == ir::DType::q4_1 || t == ir::DType::q5_1), has_high(t == ir::DType::q5_0 || t == ir::DType::q5_1) {}
   int64_t high() const { return has_min ? 2 * field : field; }
   void put(uint8_t* p, float v) const {
     uint16_t h = f32_to_f16(v);
-    if (field == 4) std::memcpy(p, &v, 4);
-    else std::memcpy(p, &h, 2);
+    std::memcpy(p, &h, 2);
   }
   float get(const uint8_t* p) const {
-    float v;
     uint16_t h;
-    if (field == 4) std::memcpy(&v, p, 4);
-    else std::memcpy(&h, p, 2);
-    return field == 4 ? v : f16_to_f32(h);
+    std::memcpy(&h, p, 2);
+    return f16_to_f32(h);
   }
   int64_t nibbles() const { return high() + (has_high ? 4 : 0); }
   int levels() const { return has_high ? 32 : 16; }
@@ -96,39 +91,8 @@ struct SmallBlock {
 
 }  // namespace
 
-namespace {
-
-// q8_2f: per half of 16 values an f32 d = max|x| / 31 and q = round(x / d) in -32..31, as a
-// Q6_K sub-block's range.
-void quantize_q8_2f_block(const float* v, uint8_t* p) {
-  for (int half = 0; half < 2; ++half) {
-    const float* h = v + 16 * half;
-    float amax = 0;
-    for (int j = 0; j < 16; ++j) amax = std::max(amax, std::fabs(h[j]));
-    float d = amax / 31.0f;
-    std::memcpy(p + 4 * half, &d, 4);
-    for (int j = 0; j < 16; ++j) {
-      long q = d ? std::lround(h[j] / d) : 0;
-      p[8 + 16 * half + j] = static_cast<uint8_t>(static_cast<int8_t>(std::clamp(q, -32L, 31L)));
-    }
-  }
-}
-
-void dequantize_q8_2f_block(const uint8_t* p, float* out) {
-  float d[2];
-  std::memcpy(d, p, 8);
-  for (int j = 0; j < 32; ++j) out[j] = d[j / 16] * static_cast<float>(static_cast<int8_t>(p[8 + j]));
-}
-
-}  // namespace
-
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t) {
   if (k % 32) throw std::invalid_argument("block types need k % 32 == 0");
-  if (t == ir::DType::q8_2f) {
-    std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * 40));
-    for (int64_t i = 0; i < rows * k; i += 32) quantize_q8_2f_block(x + i, out.data() + i / 32 * 40);
-    return out;
-  }
   SmallBlock l(t);
   int64_t block = ir::dtype_block_bytes(t);
   std::vector<uint8_t> out(static_cast<size_t>(rows * k / 32 * block));
@@ -157,10 +121,6 @@ std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir:
 }
 
 void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out) {
-  if (t == ir::DType::q8_2f) {
-    for (int64_t b = 0; b < k / 32; ++b) dequantize_q8_2f_block(row + 40 * b, out + 32 * b);
-    return;
-  }
   SmallBlock l(t);
   int64_t block = ir::dtype_block_bytes(t);
   for (int64_t b = 0; b < k / 32; ++b) {
@@ -208,7 +168,6 @@ namespace {
 int64_t panel_offset(ir::DType base, int64_t r, int64_t i) {
   SmallBlock l(base);
   int64_t field = base == ir::DType::q8_0 ? 2 : l.field, head = base == ir::DType::q8_0 ? 2 : l.high();
-  if (base == ir::DType::q8_2f) field = 4, head = 8;
   if (i < head) return (i / field) * 16 * field + field * r + i % field;
   return head * 16 + (i - head) / 4 * 64 + 4 * r + (i - head) % 4;
 }

@@ -27,9 +27,8 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k);
 // Row n of an x16 weight back as one row of its row-major blocks.
 std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n);
-// GGUF q4_0 (d*(q-8)), q4_1 (d*q+m), q5_0 (d*(q-16)) and q5_1 (d*q+m) blocks, their
-// f32-scaled q4_1f and q5_1f, and q8_2f (per 16 values an f32 d, q in -32..31: Q6_K's
-// range), rounded to nearest: the formats a file keeps, which lmc never packs itself.
+// GGUF q4_0 (d*(q-8)), q4_1 (d*q+m), q5_0 (d*(q-16)) and q5_1 (d*q+m) blocks, rounded to
+// nearest: the formats a file keeps, which lmc never packs itself.
 std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir::DType t);
 void dequantize_small_row(const uint8_t* row, int64_t k, ir::DType t, float* out);
 

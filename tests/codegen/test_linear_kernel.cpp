@@ -196,10 +196,6 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_1x16, 96, 48}, {ir::DType::q4_1x16, 288, 32},
                           {ir::DType::q5_0x16, 64, 16}, {ir::DType::q5_0x16, 640, 144},
                           {ir::DType::q5_1x16, 96, 48},
-                          {ir::DType::q4_1f, 96, 37},  {ir::DType::q5_1f, 288, 20},
-                          {ir::DType::q4_1fx16, 288, 32}, {ir::DType::q5_1fx16, 640, 48},
-                          {ir::DType::q8_2f, 96, 37},  {ir::DType::q8_2f, 640, 9},
-                          {ir::DType::q8_2fx16, 96, 48}, {ir::DType::q8_2fx16, 640, 144},
                           {ir::DType::q4_k, 256, 37},  {ir::DType::q4_k, 768, 9},
                           {ir::DType::q5_k, 512, 20},  {ir::DType::q6_k, 256, 37},
                           {ir::DType::q6_k, 768, 9},   {ir::DType::q4_kx16, 256, 32},
@@ -210,7 +206,7 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::iq4_xs, 256, 37}, {ir::DType::iq4_xs, 512, 20},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
-                          {ir::DType::q4_1x16, 4096, 16}, {ir::DType::q8_2fx16, 4096, 16},
+                          {ir::DType::q4_1x16, 4096, 16},
                           {ir::DType::q4_k, 4096, 9},  {ir::DType::q6_k, 4096, 9},  {ir::DType::q4_kx16, 4096, 16},
                           {ir::DType::q3_k, 4096, 9},  {ir::DType::q2_k, 4096, 9},  {ir::DType::iq4_xs, 4096, 9},
                           {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
@@ -367,8 +363,8 @@ TEST_P(VnniBits, VnniGivesTheBaselineBits) {
 INSTANTIATE_TEST_SUITE_P(
     LinearKernel, VnniBits,
     ::testing::Values(ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0, ir::DType::q5_1,
-                      ir::DType::q4_1f, ir::DType::q8_2f, ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16,
-                      ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q5_1fx16, ir::DType::q8_2fx16,
+                      ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16, ir::DType::q5_0x16,
+                      ir::DType::q5_1x16,
                       ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16,
                       ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs),
     [](const ::testing::TestParamInfo<ir::DType>& info) { return std::string(ir::dtype_name(info.param)); });
@@ -405,9 +401,6 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
                                       std::pair{ir::DType::q4_1, ir::DType::q4_1x16},
                                       std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
                                       std::pair{ir::DType::q5_1, ir::DType::q5_1x16},
-                                      std::pair{ir::DType::q4_1f, ir::DType::q4_1fx16},
-                                      std::pair{ir::DType::q5_1f, ir::DType::q5_1fx16},
-                                      std::pair{ir::DType::q8_2f, ir::DType::q8_2fx16},
                                       std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
                                       std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
     ir::DType row_type = types.first, panel_type = types.second;
