@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ir/builder.h"
+#include "ir/op_registry.h"
 #include "passes/pattern.h"
 #include "passes/rewriter.h"
 
@@ -40,7 +41,7 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
     return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
                                                                       : std::nullopt;
   };
-  const bool experts = first->kind() == "expert_linear";
+  const bool experts = ir::traits(*first).selects_experts;  // operand 2: each row's expert ids
   for (const ir::Op* l : linears) {
     if ((l->kind() != "linear" && l->kind() != "expert_linear") || l->kind() != first->kind())
       return "not linears of one kind";
@@ -84,7 +85,7 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   // Experts' weights [E, N, K] join along N, each expert's rows; a linear's [N, K] along N too.
   const int64_t rows_axis = static_cast<int64_t>(first->operand(1)->type().rank()) - 2;
   std::vector<ir::Value*> operands{first->operand(0), b.op("concat", weights, {{"axis", rows_axis}}, "w_" + name)};
-  if (first->kind() == "expert_linear") operands.push_back(first->operand(2));
+  if (ir::traits(*first).selects_experts) operands.push_back(first->operand(2));
   ir::Value* fused = b.op(first->kind(), operands, {}, name);
   ir::Value* stacked = fused;
   if (!biases.empty())
