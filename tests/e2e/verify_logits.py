@@ -156,21 +156,15 @@ MODELS = {
     "typed": dict(yaml="models/llama.yaml", generated_gguf="typed.gguf",
                   prompts=["The capital of France is in the north of it"]),
 }
-# Generated checkpoints lmc runs from the folder and from its GGUF without a definition named.
+# Generated checkpoints lmc runs from the folder and from its GGUF without a definition named,
+# held to issue 35's F32 bound, 1e-4 (each measures 6e-6 to 2e-5).
 for _family in ("qwen2", "qwen3", "mistral", "llama3", "phi3", "phi4-mini", "gemma2-2b", "qwen3moe", "qwen2moe",
                 "olmoe", "mixtral"):
-    MODELS[_family] = dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
-                                                 "Numbers like 12345 are written with digits"])
+    MODELS[_family] = dict(detect=True, f32_max_abs=1e-4,
+                           prompts=["The capital of France is Paris, and the capital of Italy is Rome. "
+                                    "Numbers like 12345 are written with digits"])
 # Dynamic NTK rope scaling has no GGUF form (llama.cpp's converter writes none): from the folder only.
 MODELS["llama-dynamic"] = dict(MODELS["llama3"], folder_only=True)
-# The architectures of issue 35 are held to its F32 bound, 1e-4 (Gemma 2 2B measured 1e-5).
-MODELS["gemma2-2b"]["f32_max_abs"] = 1e-4
-MODELS["llama3"]["f32_max_abs"] = 1e-4
-MODELS["llama-dynamic"]["f32_max_abs"] = 1e-4
-MODELS["qwen3moe"]["f32_max_abs"] = 1e-4
-MODELS["qwen2moe"]["f32_max_abs"] = 1e-4
-MODELS["olmoe"]["f32_max_abs"] = 1e-4
-MODELS["mixtral"]["f32_max_abs"] = 1e-4
 # The GGUF of a generated folder is checked through the unfused pipeline: the passes see
 # the same graph from either file, which the folder's run checks through every pipeline.
 GGUF_PIPELINES = ["none"]
