@@ -229,12 +229,8 @@ std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, con
         isums[j] = isums[j] ? b.CreateAdd(isums[j], scaled) : scaled;
       }
     }
-    std::array<llvm::Value*, 2> d = k_d_dmin(b, blocks);
-    std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
-    Carried next(acc.size());
-    for (size_t j = 0; j < next.size(); ++j)
-      next[j] = add_super_block(b, in, slots[j], wblk, isums[j], pairs, d[0], d[1], acc[j]);
-    return next;
+    return end_super_blocks(b, in, slots, 1, wblk, isums, acc, [&](int, int j) { return mins[static_cast<size_t>(j)]; },
+                            [&](int) { return k_d_dmin(b, blocks); });
   });
 }
 

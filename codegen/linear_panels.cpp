@@ -203,23 +203,13 @@ void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Val
     }
 }
 
-// A K type's super-block's end (super_block_sums.h): its mins off and one scaling into f32
-// of each [row][group] sum, the mins read back from `min_of(g, piece)`.
+// A K type's super-block's end (super_block_sums.h) for the panel's [row][group] sums, the
+// mins read back from `min_of(g, piece)`.
 Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                         llvm::Value* super, const Carried& isums, const Carried& acc,
                         const std::function<llvm::Value*(int, int)>& min_of) {
-  Carried next(acc.size());
-  for (int g = 0; g < kGroups; ++g) {
-    std::array<llvm::Value*, 8> mins;
-    for (int j = 0; j < 8; ++j) mins[static_cast<size_t>(j)] = min_of(g, j);
-    std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
-    std::array<llvm::Value*, 2> d = p.super_d(b, super, g);
-    for (size_t r = 0; r < slots.size(); ++r) {
-      size_t at = r * kGroups + static_cast<size_t>(g);
-      next[at] = add_super_block(b, in, slots[r], super, isums[at], pairs, d[0], d[1], acc[at]);
-    }
-  }
-  return next;
+  return end_super_blocks(b, in, slots, kGroups, super, isums, acc, min_of,
+                          [&](int g) { return p.super_d(b, super, g); });
 }
 
 // tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,

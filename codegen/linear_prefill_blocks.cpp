@@ -331,21 +331,14 @@ Carried mins_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, cons
     return next;
   };
   auto end = [&](llvm::Value* super, llvm::Value* blk0, const Carried& isums, const Carried& cur) {
-    Carried next(cur.size());
-    for (int g = 0; g < kGroups; ++g) {
-      std::array<llvm::Value*, 8> mins;
-      for (int64_t j = 0; j < 8; ++j)
-        mins[static_cast<size_t>(j)] =
-            b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_mins, b.CreateAdd(blk0, i64c(b, j)), g));
-      std::array<llvm::Value*, 4> pairs = min_pairs(b, mins);
-      auto* d = load_f32x(b, p.column_scales(b, p.d, blk0, g), 8);
-      auto* dmin = load_f32x(b, p.column_scales(b, p.m, blk0, g), 8);
-      for (int r = 0; r < kTileRows; ++r) {
-        size_t at = static_cast<size_t>(r * kGroups + g);
-        next[at] = add_super_block(b, in, t.slots[r], super, isums[at], pairs, d, dmin, cur[at]);
-      }
-    }
-    return next;
+    auto min_of = [&](int g, int j) {
+      return b.CreateLoad(i32x(b, 8), p.column_scales(b, p.piece_mins, b.CreateAdd(blk0, i64c(b, j)), g));
+    };
+    auto d_of = [&](int g) {
+      return std::array<llvm::Value*, 2>{load_f32x(b, p.column_scales(b, p.d, blk0, g), 8),
+                                         load_f32x(b, p.column_scales(b, p.m, blk0, g), 8)};
+    };
+    return end_super_blocks(b, in, {t.slots.begin(), t.slots.end()}, kGroups, super, isums, cur, min_of, d_of);
   };
   return over_super_blocks(b, p, piece, end);
 }

@@ -6,6 +6,7 @@
 // Σq), and the two sums are scaled into f32 once: acc + d·xs·Σ − dmin·xs·Σmin.
 #pragma once
 #include <array>
+#include <functional>
 
 #include "codegen/quantized_rows.h"
 
@@ -14,15 +15,14 @@ namespace lmc::codegen {
 // i32 lanes whose low i16 is `low`'s and high i16 `high`'s: pmaddwd weights.
 llvm::Value* i16_pairs(Builder& b, llvm::Value* low, llvm::Value* high);
 
-// A super-block's eight pieces' mins (i32 lanes, one column each) as four pmaddwd weights
-// of two pieces each.
-std::array<llvm::Value*, 4> min_pairs(Builder& b, const std::array<llvm::Value*, 8>& mins);
-
-// acc + d·xs·isum − dmin·xs·Σ_j min_j·Σq_j for input row `slot` and super-block `super`:
-// `isum` the pieces' Σ scale·Σ q·x (i32 lanes), `pairs` their min_pairs, `d` and `dmin`
-// the super-blocks' f32 lanes, xs the row's q8_K scale.
-llvm::Value* add_super_block(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* super,
-                             llvm::Value* isum, const std::array<llvm::Value*, 4>& pairs, llvm::Value* d,
-                             llvm::Value* dmin, llvm::Value* acc);
+// Super-block `super`'s end for a tile of input rows `slots` x `groups` groups of 8 columns:
+// `isums` the pieces' Σ scale·Σ q·x and `acc` the f32 sums so far, both [row][group] (i32
+// and f32 lanes, a column each); `min_of(g, piece)` a piece's mins and `d_of(g)` the
+// super-blocks' d and dmin (i32 and f32 lanes) of group g. Returns acc + each sum scaled,
+// its mins off.
+Carried end_super_blocks(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, int groups,
+                         llvm::Value* super, const Carried& isums, const Carried& acc,
+                         const std::function<llvm::Value*(int, int)>& min_of,
+                         const std::function<std::array<llvm::Value*, 2>(int)>& d_of);
 
 }  // namespace lmc::codegen

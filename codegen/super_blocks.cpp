@@ -147,9 +147,12 @@ std::array<llvm::Value*, 3> k_scale_words(Builder& b, const std::vector<llvm::Va
   return {gather_words(b, supers, kScales), gather_words(b, supers, kScales + 4), gather_words(b, supers, kScales + 8)};
 }
 
+// Piece j's d * scale and -(dmin * min) of eight q4_k/q5_k super-blocks.
 BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
-  auto* head = gather_words(b, supers, 0);
-  return k_piece_scales(b, half_lanes(b, head, false), half_lanes(b, head, true), k_scale_words(b, supers), i64c(b, j));
+  std::array<llvm::Value*, 2> d = k_d_dmin(b, supers);
+  KPieceInts ints = k_piece_ints(b, supers, j);
+  return {b.CreateFMul(d[0], b.CreateUIToFP(ints.scale, f32x(b, 8))),
+          b.CreateFNeg(b.CreateFMul(d[1], b.CreateUIToFP(ints.min, f32x(b, 8)))), nullptr};
 }
 
 // Piece j's two scales (values 0..15 and 16..31) of eight q6_k super-blocks, times d.
@@ -175,13 +178,6 @@ KPieceInts k_piece_ints(Builder& b, const std::array<llvm::Value*, 3>& words, ll
   auto* min = b.CreateSelect(first_half, field(b, mid, 0, 63),
                              b.CreateOr(field(b, top, 4, 0x0F), b.CreateShl(field(b, mid, 6, 3), u32s(b, 4))));
   return {scale, min};
-}
-
-BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
-                           llvm::Value* j) {
-  KPieceInts ints = k_piece_ints(b, words, j);
-  return {b.CreateFMul(d, b.CreateUIToFP(ints.scale, f32x(b, 8))),
-          b.CreateFNeg(b.CreateFMul(dmin, b.CreateUIToFP(ints.min, f32x(b, 8)))), nullptr};
 }
 
 llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers) { return gather_f16(b, supers, kQ6D); }

@@ -22,11 +22,8 @@ int block_pieces(ir::DType t);
 WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece);
 // Piece j (an i64, constant or not) of eight q4_k/q5_k super-blocks, one per lane, from
 // their 12 bytes of 6-bit scales and mins as three i32 lanes each: the scale and the min as
-// i32 lanes (KPieceInts); with their f16 d and dmin as f32 lanes, d * scale and
-// -(dmin * min).
+// i32 lanes.
 KPieceInts k_piece_ints(Builder& b, const std::array<llvm::Value*, 3>& words, llvm::Value* j);
-BlockScales k_piece_scales(Builder& b, llvm::Value* d, llvm::Value* dmin, const std::array<llvm::Value*, 3>& words,
-                           llvm::Value* j);
 // Whether a type's kernels sum a whole super-block's products exactly in i32, each piece's
 // (or half-piece's) sums times its integer scale, and take the zero point's Σ scale·Σx
 // (q6_k) or the mins' Σ min·Σx (q4_k, q5_k) off in integers too, then scale by d (and

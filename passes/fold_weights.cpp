@@ -23,13 +23,6 @@ bool all_params(const ir::Op* op) {
   return true;
 }
 
-// A concat of weights the packer joins: along axis 0 (rows), or stacked [E, N, K] weights
-// along axis 1 (each expert's rows).
-bool joins_whole_rows(const ir::Op& concat) {
-  int64_t axis = concat.attr_int("axis");
-  return axis == 0 || (axis == 1 && concat.result()->type().rank() >= 3);
-}
-
 // The folded name, or "" when the op is not a foldable transform.
 std::string folded_name(const ir::Op* op) {
   if (!all_params(op)) return "";
@@ -38,7 +31,7 @@ std::string folded_name(const ir::Op* op) {
   if (op->kind() == "slice")
     return std::string(op->attr_int("axis") == 0 ? "rows(" : "cols(") + param_name(op->operand(0)) + "," +
            std::to_string(op->attr_int("begin")) + "," + std::to_string(op->attr_int("size")) + ")";
-  if (op->kind() == "concat" && joins_whole_rows(*op)) {
+  if (joins_weight_rows(*op)) {
     std::string s = op->attr_int("axis") == 0 ? "cat(" : "cat1(";
     for (size_t i = 0; i < op->operands().size(); ++i) s += (i ? "," : "") + param_name(op->operand(i));
     return s + ")";

@@ -12,6 +12,7 @@
 // (of the three before an expert_linear).
 #include <optional>
 
+#include "ir/op_registry.h"
 #include "passes/builtin_passes.h"
 #include "passes/op_pattern.h"
 #include "passes/pattern.h"
@@ -21,13 +22,14 @@ namespace lmc::passes {
 
 namespace {
 
-// The product feeding the projection, whatever gate and up come from: where it
-// matches but the full pattern does not, a remark says what is missing.
+// The product feeding the projection (a linear, or an experts' expert_linear, which reads
+// ids beside), whatever gate and up come from: where it matches but down_act() does not, a
+// remark says what is missing.
 const OpPattern& gated_product() {
   static const OpPattern p(R"(
     %a = any(gelu, gelu_tanh, silu) %g
     %m = mul %a, %u
-    %d = linear %m, %w
+    %d = any(linear, expert_linear) %m, %w, ...
   )");
   return p;
 }
@@ -37,34 +39,15 @@ const OpPattern& down_act() {
     %g, %u = split %gu
     %a = any(gelu, gelu_tanh, silu) %g
     %m = mul %a, %u
-    %d = linear %m, %w
+    %d = any(linear, expert_linear) %m, %w, ...
   )");
   return p;
 }
 
-const OpPattern& experts_gated_product() {
-  static const OpPattern p(R"(
-    %a = any(gelu, gelu_tanh, silu) %g
-    %m = mul %a, %u
-    %d = expert_linear %m, %w, %e
-  )");
-  return p;
-}
-
-const OpPattern& experts_down_act() {
-  static const OpPattern p(R"(
-    %g, %u = split %gu
-    %a = any(gelu, gelu_tanh, silu) %g
-    %m = mul %a, %u
-    %d = expert_linear %m, %w, %e
-  )");
-  return p;
-}
-
-// What one fusion joins: the down projection too when it takes a prologue.
+// What one fusion joins: the down projection too when it takes a prologue (ir/op_traits.h).
 std::vector<ir::Op*> members(const Match& m) {
   std::vector<ir::Op*> ops{m.op("g"), m.op("a"), m.op("m")};
-  if (m.op("d")->kind() == "linear") ops.push_back(m.op("d"));
+  if (ir::traits(*m.op("d")).input_prologue) ops.push_back(m.op("d"));
   return ops;
 }
 
@@ -86,24 +69,21 @@ class FuseDownAct : public Pass {
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int fused = 0;
-    auto fuse_all = [&](const OpPattern& product_pattern, const OpPattern& full_pattern) {
-      product_pattern.for_each(g, [&](const Match& product) {
-        std::optional<Match> full = full_pattern.match(product.op("d"));
-        if (!full) {
-          ctx.remark(name(), product.value("d")->name(),
-                     "not fused: gate and up are not the halves of one split (run fuse-gate-up)");
-          return;
-        }
-        if (std::string why = blocker(g, *full); !why.empty()) {
-          ctx.remark(name(), full->value("d")->name(), "not fused: " + why);
-          return;
-        }
-        Rewriter(g).fuse(members(*full));
-        ++fused;
-      });
-    };
-    fuse_all(gated_product(), down_act());
-    fuse_all(experts_gated_product(), experts_down_act());
+    gated_product().for_each(g, [&](const Match& product) {
+      std::optional<Match> full = down_act().match(product.op("d"));
+      if (!full) {
+        ctx.remark(name(), product.value("d")->name(),
+                   "not fused: gate and up are not the halves of one split (run fuse-gate-up)");
+        return;
+      }
+      const Match& m = *full;
+      if (std::string why = blocker(g, m); !why.empty()) {
+        ctx.remark(name(), m.value("d")->name(), "not fused: " + why);
+        return;
+      }
+      Rewriter(g).fuse(members(m));
+      ++fused;
+    });
     return {fused > 0, {"fused " + std::to_string(fused) + " down projections with their activation"}};
   }
 };

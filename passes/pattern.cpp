@@ -57,4 +57,10 @@ void retype(const std::vector<ir::Value*>& values, ir::DType dtype) {
   }
 }
 
+bool joins_weight_rows(const ir::Op& op) {
+  if (op.kind() != "concat") return false;
+  int64_t axis = op.attr_int("axis");
+  return axis == 0 || (axis == 1 && op.result()->type().rank() >= 3);
+}
+
 }  // namespace lmc::passes

@@ -27,6 +27,9 @@ ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops);
 // index — in program order, depth first.
 void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::Value*)>& bound,
                  const std::function<void(const ir::Graph&, ir::Op*, size_t)>& read);
+// Whether `op` is a concat joining whole weight rows, as the packer's cat() and cat1() do:
+// along axis 0, or along axis 1 of stacked [E, N, K] weights (each expert's rows).
+bool joins_weight_rows(const ir::Op& op);
 // Gives each value (one storage and the names bound to it) the dtype `dtype`.
 void retype(const std::vector<ir::Value*>& values, ir::DType dtype);
 

@@ -164,9 +164,7 @@ class QuantThreshold : public Pass {
       return def->attr_dtype("stored");
     }
     bool slice = def->kind() == "slice";
-    // Rows joined: along axis 0, or each expert's rows of stacked [E, N, K] weights.
-    bool rows_joined = def->kind() == "concat" && def->attr_int("axis") < static_cast<int64_t>(w->type().rank()) - 1;
-    if (!slice && !rows_joined) return std::nullopt;
+    if (!slice && !joins_weight_rows(*def)) return std::nullopt;
     std::optional<ir::DType> t;
     for (const ir::Value* o : def->operands()) {
       auto s = stored_type(o);
