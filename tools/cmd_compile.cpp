@@ -96,7 +96,7 @@ int cmd_compile(int argc, char** argv) {
   const Args& a = *parsed;
   if (a.positional().size() != 1)
     throw UsageError("lmc compile expects one model definition (.yaml), .gguf, Hugging Face folder or graph (.lir)");
-  driver::CompileRequest r = compile_request(a.positional()[0], a);
+  driver::CompileRequest r = compile_request(a.positional()[0], a, TargetDefault::Portable);
   r.packs_weights = !a.has("emit-ir");
   // --tensor-parallel=N alone compiles every rank's share, each to its own file; with
   // --rank, that rank's share to -o.

@@ -164,7 +164,7 @@ int cmd_exec(int argc, char** argv) {
   const auto seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
   const double tolerance = a.get_double("tolerance", kDefaultTolerance, 0, 1);
   const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
-  driver::CompileRequest r = compile_request(path, a);
+  driver::CompileRequest r = compile_request(path, a, TargetDefault::Portable);
   const auto given = read_inputs(a.all("input"));
 
   const std::unique_ptr<ir::Graph> source = driver::read_graph(path, {}, false).graph;

@@ -17,9 +17,11 @@ namespace lmc::tools {
 
 namespace {
 
-codegen::TargetOptions target_options(const Args& a) {
+// `fallback` when --target is not given: an artifact written to be copied (lmc compile,
+// lmc exec's graphs) is portable, a model compiled here to run here uses this CPU's ISA.
+codegen::TargetOptions target_options(const Args& a, TargetDefault fallback) {
   codegen::TargetOptions t;
-  std::string target = a.get_or("target", "baseline");
+  std::string target = a.get_or("target", fallback == TargetDefault::Host ? "native" : "baseline");
   if (target != "baseline" && target != "native") throw UsageError("--target must be 'baseline' or 'native'");
   t.native = target == "native";
   t.mcpu = a.get_or("mcpu", "");
@@ -36,7 +38,8 @@ std::vector<FlagSpec> compile_flag_specs() {
       {"model-def", true, "lower a .gguf or Hugging Face folder with FILE instead of the definition serving "
                           "its architecture", "FILE.yaml"},
       {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
-      {"target", true, "'baseline' (x86-64 AVX2+FMA, default) or 'native' (this CPU, e.g. AVX-512)", "T"},
+      {"target", true, "'baseline' (x86-64 AVX2+FMA: portable, lmc compile's default) or 'native' (this CPU, "
+                         "e.g. AVX-512 VNNI: the default where weights or a definition are compiled to run here)", "T"},
       {"mcpu", true, "LLVM CPU name to generate for", "CPU"},
       {"mattr", true, "LLVM target features, e.g. +avx512f,+avx512vnni", "FEATURES"},
       {"dump-llvm-ir", true, "write each kernel's optimized LLVM IR to DIR/<kernel>.ll", "DIR"},
@@ -49,7 +52,7 @@ std::vector<FlagSpec> compile_flag_specs() {
   return specs;
 }
 
-driver::CompileRequest compile_request(const std::string& model, const Args& a) {
+driver::CompileRequest compile_request(const std::string& model, const Args& a, TargetDefault target) {
   bool weights = driver::model_input(model) == driver::ModelInput::Weights;
   if (weights && a.has("weights")) throw UsageError("--weights applies to a model definition (.yaml); " + model +
                                                     " is the weights");
@@ -65,7 +68,7 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a) 
   r.plugins = a.all("load-pass-plugin");
   r.cost_table = a.get_or("cost-table", "");
   r.instrumentation = instrumentation_from(a);
-  r.target = target_options(a);
+  r.target = target_options(a, target);
   r.codegen.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
   r.codegen.dump_asm_dir = a.get_or("dump-asm", "");
   if (a.has("verbose")) r.log = &std::cerr;
@@ -158,7 +161,7 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
   driver::OpenRequest r;
   r.context = o.context ? o.context : a.get_int("ctx-size", 0, 1, int64_t{1} << 24);
   if (definition) {
-    r.compile = compile_request(path, a);
+    r.compile = compile_request(path, a, TargetDefault::Host);
     if (o.pipeline) {
       r.compile.pipeline = *o.pipeline;
       r.compile.pass_options.clear();

@@ -14,7 +14,10 @@
 namespace lmc::tools {
 
 std::vector<FlagSpec> compile_flag_specs();
-driver::CompileRequest compile_request(const std::string& model, const Args& a);
+// The target when --target is not given: Portable (the AVX2 baseline) for what is written
+// to be copied, Host (this CPU's ISA) for a model compiled here to run here.
+enum class TargetDefault { Portable, Host };
+driver::CompileRequest compile_request(const std::string& model, const Args& a, TargetDefault target);
 // What a command decides itself in place of the user's flags.
 struct OpenOverride {
   int64_t context = 0;  // positions the KV caches hold; 0: --ctx-size, else the model's

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The compile cache end to end: lmc run on a GGUF compiles once and opens the cached
 artifact after; a changed weights file (same name, size and mtime) is compiled anew; other
-options are other entries; two processes compiling the same model at once compile it once;
+options are other entries (the host's ISA is the default target, the AVX2 baseline another
+entry with the same logits); two processes compiling the same model at once compile it once;
 the size bound evicts the least recently used; a damaged entry is compiled again; --no-cache
 and a watched compile leave the cache alone; lmc cache list|clear; flag errors.
 
@@ -101,6 +102,21 @@ class CompileCache(unittest.TestCase):
         self.assertIn(COMPILING, requantized.stderr)
         self.assertEqual(len(entries(self.cache)), 2)
         self.assertNotIn(COMPILING, run(self.cache, self.model, "--requantize=q8_0").stderr)
+
+    def test_host_target_by_default_baseline_another_entry_same_bits(self):
+        # Weights compiled to run here take this CPU's ISA; --target=baseline is another
+        # entry, whose logits are the same bits (docs/architecture.md: targets).
+        self.start_from_entry()
+        listed = subprocess.run([LMC, "cache", "list", "--cache-dir", self.cache], capture_output=True, text=True)
+        self.assertIn("target=native", listed.stdout)
+        logits = {t: os.path.join(self.tmp, t + ".npy") for t in ("native", "baseline")}
+        native = run(self.cache, self.model, "--logits-out", logits["native"])
+        baseline = run(self.cache, self.model, "--target=baseline", "--logits-out", logits["baseline"])
+        self.assertIn(COMPILING, baseline.stderr)
+        self.assertEqual(len(entries(self.cache)), 2)
+        self.assertEqual(native.stdout, baseline.stdout)
+        with open(logits["native"], "rb") as a, open(logits["baseline"], "rb") as b:
+            self.assertEqual(a.read(), b.read(), "the targets' logits differ")
 
     def test_two_processes_compile_it_once(self):
         args = [LMC, "run", self.model, "--prompt", "Hello", "--max-tokens", "4", "--cache-dir", self.cache]
