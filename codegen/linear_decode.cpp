@@ -149,6 +149,27 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
   });
 }
 
+// A q6_k super-block's end: each row's per-column i32 sums `dots` (one lane per column),
+// less the zero point's Σ scale·Σx, summed across the tile's columns once and scaled by d
+// and the row's q8_K scale into `acc`.
+Carried end_q6_k_super(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots,
+                       const std::vector<llvm::Value*>& blocks, const std::vector<llvm::Value*>& scales,
+                       llvm::Value* blk0, std::vector<std::vector<llvm::Value*>>& dots, const Carried& acc) {
+  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(ir::DType::q6_k)));
+  auto* d = q6_k_d(b, blocks);
+  Carried next(acc);
+  for (size_t j = 0; j < slots.size(); ++j) {
+    auto& row = dots[j];
+    auto* xsums = in.quant_sums16(b, slots[j], blk0);
+    for (size_t c = 0; c < blocks.size(); ++c)
+      row[c] = b.CreateSub(row[c], b.CreateMul(weighted_pairs_i32(b, scales[c], xsums), zero));
+    auto* isum = hsum8(b, row.data());
+    auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, slots[j], blk0)));
+    next[j] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[j]);
+  }
+  return next;
+}
+
 // dot_blocks for a type with integer scales (super_blocks.h: q6_k): per column and row, a
 // super-block's madds widened by each half-piece's scale into one i32 vector, the zero
 // point's Σ scale·Σx taken off it, then one horizontal sum over the tile's columns and one
@@ -160,7 +181,6 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
                                              const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
   const QuantizedRows& in = *sc.xq;
   constexpr int kPieces = 8;
-  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(s.wtype)));
   std::vector<llvm::Value*> slots = row_slots(b, r, rows);
   return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
     std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
@@ -184,18 +204,51 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
         }
       }
     }
-    auto* d = q6_k_d(b, blocks);
-    Carried next(acc);
-    for (int j = 0; j < rows; ++j) {
-      auto& row = dots[static_cast<size_t>(j)];
-      auto* xsums = in.quant_sums16(b, slots[static_cast<size_t>(j)], blk0);
-      for (size_t c = 0; c < blocks.size(); ++c)
-        row[c] = b.CreateSub(row[c], b.CreateMul(weighted_pairs_i32(b, scales[c], xsums), zero));
-      auto* isum = hsum8(b, row.data());
-      auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, slots[static_cast<size_t>(j)], blk0)));
-      next[static_cast<size_t>(j)] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[static_cast<size_t>(j)]);
+    return end_q6_k_super(b, in, slots, blocks, scales, blk0, dots, acc);
+  });
+}
+
+// dot_integer_scaled on 512-bit registers (AVX-512 BW): two pieces of a column in one
+// register — a half's 64 low-part bytes and 32 high-part bytes are read and unpacked once
+// for its four pieces — so the unpacking and the madds take half the instructions. A
+// column's sums fold to 8 lanes at the super-block's end; the same exact i32 sums.
+std::vector<llvm::Value*> dot_integer_scaled_wide(Builder& b, const LinearShape& s, const Scratch& sc,
+                                                  const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
+  const QuantizedRows& in = *sc.xq;
+  constexpr int kPieces = 8;
+  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+  auto madd = [&](llvm::Value* q, llvm::Value* x, llvm::Value* weights) {
+    auto* pairs = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q, x});
+    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddw_d_512, {}, {pairs, weights});
+  };
+  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
+    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
+    auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
+    std::vector<llvm::Value*> scales;
+    for (auto* block : blocks) scales.push_back(q6_k_scales_i16(b, block));
+    std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows), std::vector<llvm::Value*>(blocks.size()));
+    for (size_t c = 0; c < blocks.size(); ++c) {
+      std::vector<llvm::Value*> wide(static_cast<size_t>(rows), nullptr);
+      for (int half = 0; half < 2; ++half) {
+        std::array<llvm::Value*, 2> q = q6_k_piece_pairs(b, blocks[c], half);
+        for (int pair = 0; pair < 2; ++pair) {
+          int piece = 4 * half + 2 * pair;
+          std::vector<int> lanes;
+          for (int i = 0; i < 32; ++i) lanes.push_back(2 * piece + i / 8);
+          auto* weights = b.CreateShuffleVector(scales[c], lanes);
+          auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
+          for (size_t j = 0; j < slots.size(); ++j) {
+            auto* x = b.CreateAlignedLoad(i8x(b, 64), in.quants(b, slots[j], k), llvm::Align(32));
+            auto* sum = madd(q[static_cast<size_t>(pair)], x, weights);
+            wide[j] = wide[j] ? b.CreateAdd(wide[j], sum) : sum;
+          }
+        }
+      }
+      for (size_t j = 0; j < slots.size(); ++j)
+        dots[j][c] = b.CreateAdd(b.CreateShuffleVector(wide[j], {0, 1, 2, 3, 4, 5, 6, 7}),
+                                 b.CreateShuffleVector(wide[j], {8, 9, 10, 11, 12, 13, 14, 15}));
     }
-    return next;
+    return end_q6_k_super(b, in, slots, blocks, scales, blk0, dots, acc);
   });
 }
 
@@ -266,6 +319,7 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
 void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
                    llvm::Value* rows) {
   auto* last = b.CreateSub(io.col_end(), i64c(b, 1));
+  const bool wide = wide_registers(*b.GetInsertBlock()->getParent());
   emit_for(b, io.col_begin(), io.col_end(), kLaneCols, [&](llvm::Value* n) {
     std::vector<llvm::Value*> wrows;
     for (int c = 0; c < kLaneCols; ++c) wrows.push_back(io.weight_row(min64(b, b.CreateAdd(n, i64c(b, c)), last)));
@@ -275,8 +329,9 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
       auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
       emit_for(b, done, end, tile, [&](llvm::Value* r) {
         std::vector<llvm::Value*> acc = !integer_scales(s.wtype) ? dot_blocks(b, s, sc, wrows, r, tile)
-                                        : zero_point(s.wtype)    ? dot_integer_scaled(b, s, sc, wrows, r, tile)
-                                                                 : dot_integer_mins(b, s, sc, wrows, r, tile);
+                                        : !zero_point(s.wtype)   ? dot_integer_mins(b, s, sc, wrows, r, tile)
+                                        : wide                   ? dot_integer_scaled_wide(b, s, sc, wrows, r, tile)
+                                                                 : dot_integer_scaled(b, s, sc, wrows, r, tile);
         for (int j = 0; j < tile; ++j)
           io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)], kLaneCols,
                           count);

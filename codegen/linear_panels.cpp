@@ -146,6 +146,69 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value
   return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
 }
 
+// Row slot's 4 input bytes from k in each of 16 i32 lanes: a 512-bit madd's other operand.
+llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
+  auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slot, k), llvm::Align(4));
+  return b.CreateBitCast(splat(b, 16, bytes), i8x(b, 64));
+}
+
+// chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
+// groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.
+std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c) {
+  std::vector<int> both;
+  for (int i = 0; i < 64; ++i) both.push_back(i);
+  if (p.at.has_high()) {
+    std::array<llvm::Value*, 2> g0 = chunk_quants(b, p, blk, c, 0), g1 = chunk_quants(b, p, blk, c, 1);
+    return {b.CreateShuffleVector(g0[0], g1[0], both), b.CreateShuffleVector(g0[1], g1[1], both)};
+  }
+  llvm::Value* ptr = p.chunk(b, blk, c, 0);
+  prefetch_ahead(b, ptr, kPrefetchBytes);
+  auto* v = b.CreateAlignedLoad(i8x(b, 64), ptr, llvm::Align(1));
+  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
+  auto* shifted = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(v, i16x(b, 32)), 4), i8x(b, 64));
+  return {b.CreateAnd(v, low4), b.CreateAnd(shifted, low4)};
+}
+
+// nibble_block_sums with 512-bit VNNI, one <16 x i32> per row (a lane per column): a
+// chunk's 16 columns are one register, and each row keeps four accumulators — low and high
+// nibbles, even and odd chunks — so the vpdpbusd chains (5 cycles each) overlap instead of
+// bounding a one-row tile. The chunks are unrolled: their offsets are constants, with no
+// address arithmetic between the madds, and the few accumulators leave room in the 32
+// registers. The sums are exact i32, so their order does not change a bit.
+Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+                         llvm::Value* blk) {
+  constexpr int kChains = 4;  // per row: 2 chunks in flight x (low, high)
+  auto* i32x16 = i32x(b, 16);
+  Carried acc(slots.size() * kChains, llvm::Constant::getNullValue(i32x16));
+  auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
+  for (int c = 0; c < p.at.chunks(); ++c) {
+    std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, i64c(b, c));
+    for (size_t r = 0; r < slots.size(); ++r)
+      for (int half = 0; half < 2; ++half) {
+        auto* x = input_quad16(b, in, slots[r], b.CreateAdd(k0, i64c(b, 4 * c + half * kBlock / 2)));
+        size_t at = r * kChains + static_cast<size_t>(2 * (c % 2) + half);
+        acc[at] = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
+                                    {acc[at], b.CreateBitCast(q[static_cast<size_t>(half)], i32x16),
+                                     b.CreateBitCast(x, i32x16)});
+      }
+  }
+  Carried sums;
+  for (size_t r = 0; r < slots.size(); ++r)
+    sums.push_back(b.CreateAdd(b.CreateAdd(acc[r * kChains], acc[r * kChains + 1]),
+                               b.CreateAdd(acc[r * kChains + 2], acc[r * kChains + 3])));
+  return sums;
+}
+
+// Per-row <16 x i32> as the [row][group] <8 x i32> lanes the panels' sums take.
+Carried split_groups(Builder& b, const Carried& wide) {
+  Carried out;
+  for (llvm::Value* v : wide) {
+    out.push_back(b.CreateShuffleVector(v, {0, 1, 2, 3, 4, 5, 6, 7}));
+    out.push_back(b.CreateShuffleVector(v, {8, 9, 10, 11, 12, 13, 14, 15}));
+  }
+  return out;
+}
+
 // As q8_block_sums, for a q4 or q5 block: each chunk's low nibbles meet the input's 4
 // bytes at k, its high ones those at k + 16. Without VNNI the madds add up in i16 lanes
 // and widen to i32 once per span of chunks: an i16 lane holds at most 16 products of a
@@ -153,6 +216,7 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value
 // or 8 of a 5-bit one (31496): half a q5 block.
 Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                           llvm::Value* blk, bool vnni) {
+  if (vnni && use_vnni512(*b.GetInsertBlock()->getParent())) return split_groups(b, wide_nibble_sums(b, in, p, slots, blk));
   const int64_t span = p.at.has_high() && !vnni ? p.at.chunks() / 2 : p.at.chunks();
   auto* i16x16 = i16x(b, 16);
   // Chunks [c0, c0 + span) added to `init` (i16 lanes, or i32 with VNNI).
@@ -253,6 +317,38 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   }, "super");
 }
 
+// super_decode_sums with 512-bit VNNI: a super-block's pieces' scales and mins are unpacked
+// for all sixteen columns at once (one register per piece), and each piece's sums are
+// scaled in 16 lanes; the column groups part only at the super-block's end.
+Carried wide_super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p,
+                               const std::vector<llvm::Value*>& slots) {
+  constexpr int kPieces = 8;
+  auto* i32x16 = i32x(b, 16);
+  auto* scratch = stack_array(b, i32x16, kPieces * 2);
+  auto slot = [&](llvm::Value* piece, int field) {
+    return b.CreateInBoundsGEP(i32x16, scratch, b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, field)));
+  };
+  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
+  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
+    for (int piece = 0; piece < kPieces; ++piece) {
+      KPieceInts w = p.at.wide_piece_ints(b, p.base, super, i64c(b, piece));
+      b.CreateAlignedStore(w.scale, slot(i64c(b, piece), 0), llvm::Align(64));
+      b.CreateAlignedStore(w.min, slot(i64c(b, piece), 1), llvm::Align(64));
+    }
+    Carried zero(slots.size(), llvm::Constant::getNullValue(i32x16));
+    Carried isums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, zero, [&](llvm::Value* piece, const Carried& acc) {
+      Carried sums = wide_nibble_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece));
+      auto* scale = b.CreateAlignedLoad(i32x16, slot(piece, 0), llvm::Align(64));
+      Carried next(acc.size());
+      for (size_t r = 0; r < slots.size(); ++r) next[r] = b.CreateAdd(acc[r], b.CreateMul(sums[r], scale));
+      return next;
+    }, "piece");
+    return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur, [&](int g, int j) {
+      return b.CreateAlignedLoad(i32x(b, 8), byte_ptr(b, slot(i64c(b, j), 1), i64c(b, 32 * g)), llvm::Align(32));
+    });
+  }, "super");
+}
+
 // tile_sums of a K type's panel in a tile of kTileRows rows (prefill): a super-block is one
 // iteration, its eight pieces unrolled, so each piece's integer scales are shifts by
 // constants of the header's words, loaded once (bench_linear prefill512 q4_kx16: 1.74 ->
@@ -282,8 +378,10 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  if (p.at.super_blocks())
-    return slots.size() < kTileRows ? super_decode_sums(b, in, p, slots, vnni) : super_prefill_sums(b, in, p, slots, vnni);
+  if (p.at.super_blocks() && slots.size() < kTileRows)
+    return vnni && use_vnni512(*b.GetInsertBlock()->getParent()) ? wide_super_decode_sums(b, in, p, slots)
+                                                                  : super_decode_sums(b, in, p, slots, vnni);
+  if (p.at.super_blocks()) return super_prefill_sums(b, in, p, slots, vnni);
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
     Carried next(cur);

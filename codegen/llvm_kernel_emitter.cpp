@@ -1,4 +1,5 @@
 #include "codegen/llvm_kernel_emitter.h"
+#include "codegen/weight_blocks.h"
 
 #include <chrono>
 #include <filesystem>
@@ -82,6 +83,9 @@ class LlvmKernelEmitter : public KernelEmitter {
     fn->addFnAttr(llvm::Attribute::NoUnwind);
     fn->addFnAttr("target-cpu", target_.cpu);
     if (!target_.features.empty()) fn->addFnAttr("target-features", target_.features);
+    // Kernels that ask for 512-bit registers (wide_registers) get them: on CPUs that prefer
+    // 256-bit vectors LLVM would otherwise split every such operation in two.
+    if (wide_registers(*fn)) fn->addFnAttr("min-legal-vector-width", "512");
     return fn;
   }
 

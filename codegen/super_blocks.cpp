@@ -28,9 +28,12 @@ llvm::Value* load_words(Builder& b, llvm::Value* super, int64_t at) {
   return b.CreateAlignedLoad(i32x(b, 8), byte_ptr(b, super, i64c(b, at)), llvm::Align(1));
 }
 
-// (v >> shift) & mask of i32 lanes.
+// The constant v in every lane of `like`'s i32 vector type.
+llvm::Value* u32s_as(llvm::Value* like, uint32_t v) { return llvm::ConstantInt::get(like->getType(), v); }
+
+// (v >> shift) & mask of i32 lanes (8 or 16).
 llvm::Value* field(Builder& b, llvm::Value* v, unsigned shift, uint32_t mask) {
-  return b.CreateAnd(shift ? b.CreateLShr(v, u32s(b, shift)) : v, u32s(b, mask));
+  return b.CreateAnd(shift ? b.CreateLShr(v, u32s_as(v, shift)) : v, u32s_as(v, mask));
 }
 
 // The i32 at byte `at` of eight super-blocks, one per lane.
@@ -82,6 +85,33 @@ WeightBlock six_bit_piece(Builder& b, llvm::Value* super, int j) {
   auto* high = b.CreateAnd(moved, u32s(b, 0x30303030));
   return {b.CreateBitCast(b.CreateOr(low, high), i8x(b, 32)), nullptr};
 }
+
+}  // namespace
+
+// Both nibbles of the half's 64 low-part bytes and its 32 high-part bytes, read once for its
+// four pieces: piece r's two high bits sit at bits 2r, 2r + 1 of each byte and move to bits
+// 4..5 by a shift of 4 - 2r (per i32 lane of the 32 bytes read twice over).
+std::array<llvm::Value*, 2> q6_k_piece_pairs(Builder& b, llvm::Value* super, int half) {
+  auto* low = b.CreateAlignedLoad(i8x(b, 64), byte_ptr(b, super, i64c(b, 64 * half)), llvm::Align(1));
+  auto* nibble = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
+  auto* high_nibbles = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(low, i16x(b, 32)), 4), i8x(b, 64));
+  std::vector<int> twice;
+  for (int i = 0; i < 16; ++i) twice.push_back(i % 8);
+  auto* words = load_words(b, super, kQ6High + 32 * half);
+  auto* both = b.CreateShuffleVector(words, words, twice);
+  auto lanes = [&](uint32_t first, uint32_t second) {
+    std::vector<llvm::Constant*> v;
+    for (int i = 0; i < 16; ++i) v.push_back(b.getInt32(i < 8 ? first : second));
+    return llvm::ConstantVector::get(v);
+  };
+  auto* bits45 = llvm::ConstantInt::get(i32x(b, 16), 0x30303030);
+  auto* high01 = b.CreateAnd(b.CreateShl(both, lanes(4, 2)), bits45);
+  auto* high23 = b.CreateAnd(b.CreateLShr(both, lanes(0, 2)), bits45);
+  return {b.CreateOr(b.CreateAnd(low, nibble), b.CreateBitCast(high01, i8x(b, 64))),
+          b.CreateOr(b.CreateAnd(high_nibbles, nibble), b.CreateBitCast(high23, i8x(b, 64)))};
+}
+
+namespace {
 
 // Piece j of a q3_k: bits 2r, 2r + 1 (r = j % 4) of the low parts' 32 bytes of its half,
 // the third bit j of the first 32 bytes; 0..7, 4 above the value (zero_point).
@@ -170,13 +200,14 @@ BlockScales six_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, 
 // j - 4 and j above them. Each case reads byte j & 3 of the words, so one shift serves both.
 KPieceInts k_piece_ints(Builder& b, const std::array<llvm::Value*, 3>& words, llvm::Value* j) {
   auto* at = b.CreateTrunc(b.CreateShl(b.CreateAnd(j, i64c(b, 3)), i64c(b, 3)), b.getInt32Ty());
-  auto shifted = [&](llvm::Value* w) { return b.CreateLShr(w, splat(b, 8, at)); };
+  auto lanes = static_cast<unsigned>(llvm::cast<llvm::FixedVectorType>(words[0]->getType())->getNumElements());
+  auto shifted = [&](llvm::Value* w) { return b.CreateLShr(w, splat(b, lanes, at)); };
   llvm::Value *lo = shifted(words[0]), *mid = shifted(words[1]), *top = shifted(words[2]);
   auto* first_half = b.CreateICmpULT(j, i64c(b, 4));
   auto* scale = b.CreateSelect(first_half, field(b, lo, 0, 63),
-                               b.CreateOr(field(b, top, 0, 0x0F), b.CreateShl(field(b, lo, 6, 3), u32s(b, 4))));
+                               b.CreateOr(field(b, top, 0, 0x0F), b.CreateShl(field(b, lo, 6, 3), u32s_as(lo, 4))));
   auto* min = b.CreateSelect(first_half, field(b, mid, 0, 63),
-                             b.CreateOr(field(b, top, 4, 0x0F), b.CreateShl(field(b, mid, 6, 3), u32s(b, 4))));
+                             b.CreateOr(field(b, top, 4, 0x0F), b.CreateShl(field(b, mid, 6, 3), u32s_as(mid, 4))));
   return {scale, min};
 }
 

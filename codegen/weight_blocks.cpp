@@ -158,6 +158,12 @@ bool use_vnni(const llvm::Function& fn) {
          (has_target_feature(fn, "avx512vnni") && has_target_feature(fn, "avx512vl"));
 }
 
+bool wide_registers(const llvm::Function& fn) {
+  return has_target_feature(fn, "avx512bw") && has_target_feature(fn, "evex512");
+}
+
+bool use_vnni512(const llvm::Function& fn) { return wide_registers(fn) && has_target_feature(fn, "avx512vnni"); }
+
 llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni) {
   auto* i32x8 = i32x(b, 8);
   if (vnni)
@@ -224,10 +230,10 @@ llvm::Value* PanelLayout::header_field(Builder& b, llvm::Value* panel, llvm::Val
 }
 
 std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* panel, llvm::Value* super,
-                                                     int64_t row0) const {
+                                                     int64_t row0, unsigned lanes) const {
   std::array<llvm::Value*, 3> words;
   for (int64_t w = 0; w < 3; ++w)
-    words[w] = b.CreateAlignedLoad(i32x(b, 8), header_field(b, panel, super, 4 * kRows + 4 * kRows * w, 4, row0),
+    words[w] = b.CreateAlignedLoad(i32x(b, lanes), header_field(b, panel, super, 4 * kRows + 4 * kRows * w, 4, row0),
                                    llvm::Align(1));
   return words;
 }
@@ -240,7 +246,11 @@ std::array<llvm::Value*, 2> PanelLayout::super_d(Builder& b, llvm::Value* panel,
 
 KPieceInts PanelLayout::piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
                                    int64_t row0) const {
-  return k_piece_ints(b, scale_words(b, panel, super, row0), piece);
+  return k_piece_ints(b, scale_words(b, panel, super, row0, 8), piece);
+}
+
+KPieceInts PanelLayout::wide_piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece) const {
+  return k_piece_ints(b, scale_words(b, panel, super, 0, kRows), piece);
 }
 
 BlockScales PanelLayout::scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const {

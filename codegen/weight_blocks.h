@@ -75,6 +75,12 @@ BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::V
 
 // VNNI (an opt-in host feature) fuses the byte madds' two steps into one vpdpbusd.
 bool use_vnni(const llvm::Function& fn);
+// Byte and word madds on 512-bit registers (AVX-512 BW with 512-bit EVEX forms). Such
+// kernel functions allow 512-bit vectors (llvm_kernel_emitter.cpp), which LLVM otherwise
+// splits on CPUs that prefer 256.
+bool wide_registers(const llvm::Function& fn);
+// VNNI on 512-bit registers as well: a panel's 16 columns in one register.
+bool use_vnni512(const llvm::Function& fn);
 
 // acc (8 x i32, or null for zeros) + the sums of each lane's four byte products u·s, u
 // unsigned and s signed (<32 x i8> each): pmaddubsw then pmaddwd, or vpdpbusd. The
@@ -127,6 +133,8 @@ class PanelLayout {
   // `super`, and piece `piece`'s scale and min, of rows row0 .. row0 + 7.
   std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0) const;
   KPieceInts piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece, int64_t row0) const;
+  // piece_ints of all 16 rows, as 16 i32 lanes (one register with AVX-512).
+  KPieceInts wide_piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece) const;
   bool super_blocks() const { return super_; }
 
  private:
@@ -141,7 +149,9 @@ class PanelLayout {
 
   llvm::Value* header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field, int64_t width,
                             int64_t row0) const;
-  std::array<llvm::Value*, 3> scale_words(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0) const;
+  // The 12 bytes of scales and mins of `lanes` rows from row0, as three i32 lanes each.
+  std::array<llvm::Value*, 3> scale_words(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,
+                                          unsigned lanes) const;
 };
 
 }  // namespace lmc::codegen

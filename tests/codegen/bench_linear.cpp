@@ -9,6 +9,8 @@
 // batch: the few rows of batched decode steps (and prompt chunks) likewise, hot.
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
 // report cpu_* rates from the thread's CPU time (the probe and peak likewise).
+// `--target=native` compiles the kernels for this CPU (VNNI, AVX-512) instead of the AVX2
+// baseline, as `lmc run FILE.gguf` does.
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
@@ -99,9 +102,11 @@ struct Kernel {
   codegen::KernelInfo info;
 };
 
+codegen::TargetSpec g_target = codegen::baseline_target();
+
 Kernel compile_kernel(Shape s) {
   static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
-  codegen::KernelCompiler c;
+  codegen::KernelCompiler c(g_target);
   std::string name = c.add(block_linear(s));
   libs.push_back(codegen::KernelLibrary::compile(c));
   return {libs.back()->lookup(name), c.kernels().front().info};
@@ -223,8 +228,26 @@ void BM_rows(benchmark::State& state, Shape s) {
 
 }  // namespace
 
+// Takes --target=baseline|native out of argv (the rest is Google Benchmark's).
+void take_target_flag(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--target=native" || arg == "--target=baseline") {
+      codegen::TargetOptions t;
+      t.native = arg == "--target=native";
+      g_target = codegen::resolve_target(t);
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+}
+
 int main(int argc, char** argv) {
+  take_target_flag(argc, argv);
   benchmark::Initialize(&argc, argv);
+  std::printf("kernels for %s\n", g_target.str().c_str());
   g_read_bw[1] = read_bandwidth_gbs(1);
   g_read_bw[2] = read_bandwidth_gbs(2);
   g_fma_peak = fma_peak_gflops();
