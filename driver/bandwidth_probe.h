@@ -5,8 +5,9 @@
 
 namespace lmc::driver {
 
-// Bytes per second reading a buffer far larger than the caches with `threads` threads
-// (median of several passes).
+// Bytes per second reading a buffer far larger than the caches with `threads` threads: the
+// best of a plain read and reads that prefetch ahead as the decode kernels do, each the
+// median of its passes.
 double measure_read_bandwidth(int threads);
 
 }  // namespace lmc::driver
