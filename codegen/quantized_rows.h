@@ -45,6 +45,10 @@ class QuantizedRows {
   // The integer Σq of blocks blk and blk + 1 (blk even) as one i32 (two i16: |Σq| <= 32 *
   // 127), for the mins of integer-scaled weights with offsets (q4_k, q5_k: super_blocks.h).
   llvm::Value* piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
+  // The i32 Σq of block `blk` of a slot, kept for q8_0 panels read with 512-bit VNNI, whose
+  // signed weights the madds take as w + 128 (flips_signs): Σ(w + 128)·q - 128·Σq.
+  llvm::Value* block_quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
+  static bool flips_signs(Builder& b, ir::DType w);
 
  private:
   int64_t K_;
@@ -55,7 +59,7 @@ class QuantizedRows {
   llvm::Value* d_;    // f32 [rows * K/32]
   llvm::Value* sum_;  // f32 [rows * K/32 * sum_parts_], or null
   llvm::Value* qsum_;  // i16 [rows * K/16], or null
-  llvm::Value* psum_;  // i16 [rows * K/32], or null
+  llvm::Value* psum_;  // i16 [rows * K/32] (the K types' mins, q8_0 panels' flipped signs), or null
 
   llvm::Value* quant_sum_ptr(Builder& b, llvm::Value* slot, llvm::Value* blk, int part) const;
 
