@@ -3,10 +3,14 @@
 sizes users run (docs/performance.md). No weights of those sizes can be downloaded here;
 the shapes are what decide a runtime's bytes and work per token.
 
-  make_bench_gguf.py --shape 1b|7b|olmoe [--seed N] OUT.gguf
+  make_bench_gguf.py --shape 1b|7b|8b|olmoe [--seed N] OUT.gguf
 
   * 1b: Llama 3.2 1B (hidden 2048, 16 layers, 32 heads, 8 KV heads, FFN 8192, tied head).
   * 7b: Mistral 7B v0.1 (hidden 4096, 32 layers, 32 heads, 8 KV heads, FFN 14336).
+  * 8b: Llama 3 8B (hidden 4096, 32 layers, 32 heads, 8 KV heads, FFN 14336, untied head)
+    with its 128256-token vocabulary: SmolLM2's tokens padded with control tokens
+    (<|reserved_special_token_N|>, as Llama 3 names its own), so the embedding and the head
+    have Llama 3's rows.
   * olmoe: OLMoE-1B-7B (architecture olmoe: hidden 2048, 16 layers, 16 heads, q and k
     normed whole, 64 experts of FFN 1024 per layer, 8 used per token, untied head): 6.9B
     weights of which 1.3B are read per token.
@@ -36,13 +40,16 @@ SHAPES = {
                rope_theta=500000.0, eps=1e-5, context=131072),
     "7b": dict(name="mistral-7b-shape", hidden=4096, layers=32, heads=32, kv_heads=8, ffn=14336, tied=False,
                rope_theta=10000.0, eps=1e-5, context=32768),
+    "8b": dict(name="llama-3-8b-shape", hidden=4096, layers=32, heads=32, kv_heads=8, ffn=14336, tied=False,
+               rope_theta=500000.0, eps=1e-5, context=8192, vocab=128256),
     "olmoe": dict(name="olmoe-1b-7b-shape", arch="olmoe", hidden=2048, layers=16, heads=16, kv_heads=16, ffn=1024,
                   experts=64, experts_used=8, tied=False, rope_theta=10000.0, eps=1e-5, context=4096),
 }
 
 
-def copy_vocabulary(w):
-    """SmolLM2's tokenizer keys, as its GGUF stores them; returns the vocabulary size."""
+def copy_vocabulary(w, size=None):
+    """SmolLM2's tokenizer keys, as its GGUF stores them, its tokens padded with control
+    tokens to `size` when given; returns the vocabulary size."""
     reader = gguf.GGUFReader(VOCAB_FILE)
     n_vocab = 0
     for key, field in reader.fields.items():
@@ -50,7 +57,11 @@ def copy_vocabulary(w):
             continue
         value = field.contents()
         if key == "tokenizer.ggml.tokens":
+            if size:
+                value = value + [f"<|reserved_special_token_{i}|>" for i in range(size - len(value))]
             n_vocab = len(value)
+        if key == "tokenizer.ggml.token_type" and size:
+            value = value + [int(gguf.TokenType.CONTROL)] * (size - len(value))
         kind = field.types[0]
         if kind == gguf.GGUFValueType.ARRAY:
             w.add_array(key, value)
@@ -116,7 +127,7 @@ def main():
         w.add_expert_count(s["experts"])
         w.add_expert_used_count(s["experts_used"])
     w.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
-    n_vocab = copy_vocabulary(w)
+    n_vocab = copy_vocabulary(w, s.get("vocab"))
     w.add_vocab_size(n_vocab)
     shapes = tensor_shapes(s, n_vocab)
     for name, shape in shapes:
