@@ -149,106 +149,102 @@ std::vector<llvm::Value*> dot_blocks(Builder& b, const LinearShape& s, const Scr
   });
 }
 
-// A q6_k super-block's end: each row's per-column i32 sums `dots` (one lane per column),
-// less the zero point's Σ scale·Σx, summed across the tile's columns once and scaled by d
-// and the row's q8_K scale into `acc`.
-Carried end_q6_k_super(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots,
-                       const std::vector<llvm::Value*>& blocks, const std::vector<llvm::Value*>& scales,
-                       llvm::Value* blk0, std::vector<std::vector<llvm::Value*>>& dots, const Carried& acc) {
-  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(ir::DType::q6_k)));
-  auto* d = q6_k_d(b, blocks);
-  Carried next(acc);
-  for (size_t j = 0; j < slots.size(); ++j) {
-    auto& row = dots[j];
-    auto* xsums = in.quant_sums16(b, slots[j], blk0);
-    for (size_t c = 0; c < blocks.size(); ++c)
-      row[c] = b.CreateSub(row[c], b.CreateMul(weighted_pairs_i32(b, scales[c], xsums), zero));
-    auto* isum = hsum8(b, row.data());
-    auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, slots[j], blk0)));
-    next[j] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[j]);
-  }
-  return next;
-}
+// A q6_k tile's super-block as one column tile reads it: its columns' blocks, their 16
+// scales as i16, its first input block, and the i32 sums [row][column] (one lane per
+// column) that the madds fill.
+struct Q6Super {
+  std::vector<llvm::Value*> blocks;
+  std::vector<llvm::Value*> scales;
+  llvm::Value* blk0;
+  std::vector<std::vector<llvm::Value*>> dots;
+};
 
-// dot_blocks for a type with integer scales (super_blocks.h: q6_k): per column and row, a
-// super-block's madds widened by each half-piece's scale into one i32 vector, the zero
-// point's Σ scale·Σx taken off it, then one horizontal sum over the tile's columns and one
-// scaling by d and the row's q8_K scale. The same exact i32 sums and order as the int8
-// GEMM's (linear_prefill_blocks.cpp), so a row's numbers still do not depend on its path.
-// The byte madds stay pmaddubsw with VNNI too: its vpdpbusd sums four products into i32,
-// past where the i16 scales can weight them.
-std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, const Scratch& sc,
-                                             const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
-  const QuantizedRows& in = *sc.xq;
-  constexpr int kPieces = 8;
-  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
-  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
-    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
-    auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
-    std::vector<llvm::Value*> scales;
-    for (auto* block : blocks) scales.push_back(q6_k_scales_i16(b, block));
-    std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows), std::vector<llvm::Value*>(blocks.size()));
-    for (int piece = 0; piece < kPieces; ++piece) {
-      std::vector<llvm::Value*> xq;
-      auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
-      for (int j = 0; j < rows; ++j) xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], k), llvm::Align(32)));
-      std::vector<int> halves(8, 2 * piece);
-      halves.insert(halves.end(), 8, 2 * piece + 1);
-      for (size_t c = 0; c < blocks.size(); ++c) {
-        WeightBlock w = load_weight_block(b, s.wtype, blocks[c], piece);
-        auto* weights = b.CreateShuffleVector(scales[c], halves);
-        for (int j = 0; j < rows; ++j) {
-          auto* sum = weighted_pairs_i32(b, byte_madd_i16(b, w.u, xq[static_cast<size_t>(j)]), weights);
-          auto& dot = dots[static_cast<size_t>(j)][c];
-          dot = dot ? b.CreateAdd(dot, sum) : sum;
-        }
+// A q6_k super-block's madds piece by piece, 256-bit. The byte madds stay pmaddubsw with
+// VNNI too: its vpdpbusd sums four products into i32, past where the i16 scales can weight
+// them.
+void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in,
+                      const std::vector<llvm::Value*>& slots, Q6Super& sb) {
+  for (int piece = 0; piece < 8; ++piece) {
+    std::vector<llvm::Value*> xq;
+    auto* k = b.CreateMul(b.CreateAdd(sb.blk0, i64c(b, piece)), i64c(b, kBlock));
+    for (auto* slot : slots) xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slot, k), llvm::Align(32)));
+    std::vector<int> half_scales(8, 2 * piece);
+    half_scales.insert(half_scales.end(), 8, 2 * piece + 1);
+    for (size_t c = 0; c < sb.blocks.size(); ++c) {
+      WeightBlock w = load_weight_block(b, s.wtype, sb.blocks[c], piece);
+      auto* weights = b.CreateShuffleVector(sb.scales[c], half_scales);
+      for (size_t j = 0; j < slots.size(); ++j) {
+        auto* sum = weighted_pairs_i32(b, byte_madd_i16(b, w.u, xq[j]), weights);
+        auto& dot = sb.dots[j][c];
+        dot = dot ? b.CreateAdd(dot, sum) : sum;
       }
     }
-    return end_q6_k_super(b, in, slots, blocks, scales, blk0, dots, acc);
-  });
+  }
 }
 
-// dot_integer_scaled on 512-bit registers (AVX-512 BW): two pieces of a column in one
-// register — a half's 64 low-part bytes and 32 high-part bytes are read and unpacked once
-// for its four pieces — so the unpacking and the madds take half the instructions. A
-// column's sums fold to 8 lanes at the super-block's end; the same exact i32 sums.
-std::vector<llvm::Value*> dot_integer_scaled_wide(Builder& b, const LinearShape& s, const Scratch& sc,
-                                                  const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows) {
-  const QuantizedRows& in = *sc.xq;
-  constexpr int kPieces = 8;
-  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+// The same madds on 512-bit registers (AVX-512 BW): two pieces of a column in one register
+// — a half's 64 low-part bytes and 32 high-part bytes are read and unpacked once for its
+// four pieces — so the unpacking and the madds take half the instructions. A column's sums
+// fold to 8 lanes at its end; the same exact i32 sums.
+void q6_k_pair_madds(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, Q6Super& sb) {
   auto madd = [&](llvm::Value* q, llvm::Value* x, llvm::Value* weights) {
     auto* pairs = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q, x});
     return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddw_d_512, {}, {pairs, weights});
   };
-  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
-    std::vector<llvm::Value*> blocks = tile_blocks(b, s, wrows, wblk);
-    auto* blk0 = b.CreateMul(wblk, i64c(b, kPieces));
-    std::vector<llvm::Value*> scales;
-    for (auto* block : blocks) scales.push_back(q6_k_scales_i16(b, block));
-    std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows), std::vector<llvm::Value*>(blocks.size()));
-    for (size_t c = 0; c < blocks.size(); ++c) {
-      std::vector<llvm::Value*> wide(static_cast<size_t>(rows), nullptr);
-      for (int half = 0; half < 2; ++half) {
-        std::array<llvm::Value*, 2> q = q6_k_piece_pairs(b, blocks[c], half);
-        for (int pair = 0; pair < 2; ++pair) {
-          int piece = 4 * half + 2 * pair;
-          std::vector<int> lanes;
-          for (int i = 0; i < 32; ++i) lanes.push_back(2 * piece + i / 8);
-          auto* weights = b.CreateShuffleVector(scales[c], lanes);
-          auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
-          for (size_t j = 0; j < slots.size(); ++j) {
-            auto* x = b.CreateAlignedLoad(i8x(b, 64), in.quants(b, slots[j], k), llvm::Align(32));
-            auto* sum = madd(q[static_cast<size_t>(pair)], x, weights);
-            wide[j] = wide[j] ? b.CreateAdd(wide[j], sum) : sum;
-          }
+  for (size_t c = 0; c < sb.blocks.size(); ++c) {
+    std::vector<llvm::Value*> wide(slots.size(), nullptr);
+    for (int half = 0; half < 2; ++half) {
+      std::array<llvm::Value*, 2> q = q6_k_piece_pairs(b, sb.blocks[c], half);
+      for (int pair = 0; pair < 2; ++pair) {
+        int piece = 4 * half + 2 * pair;
+        std::vector<int> lanes;
+        for (int i = 0; i < 32; ++i) lanes.push_back(2 * piece + i / 8);
+        auto* weights = b.CreateShuffleVector(sb.scales[c], lanes);
+        auto* k = b.CreateMul(b.CreateAdd(sb.blk0, i64c(b, piece)), i64c(b, kBlock));
+        for (size_t j = 0; j < slots.size(); ++j) {
+          auto* x = b.CreateAlignedLoad(i8x(b, 64), in.quants(b, slots[j], k), llvm::Align(32));
+          auto* sum = madd(q[static_cast<size_t>(pair)], x, weights);
+          wide[j] = wide[j] ? b.CreateAdd(wide[j], sum) : sum;
         }
       }
-      for (size_t j = 0; j < slots.size(); ++j)
-        dots[j][c] = b.CreateAdd(b.CreateShuffleVector(wide[j], {0, 1, 2, 3, 4, 5, 6, 7}),
-                                 b.CreateShuffleVector(wide[j], {8, 9, 10, 11, 12, 13, 14, 15}));
     }
-    return end_q6_k_super(b, in, slots, blocks, scales, blk0, dots, acc);
+    for (size_t j = 0; j < slots.size(); ++j) {
+      std::array<llvm::Value*, 2> folded = halves(b, wide[j]);
+      sb.dots[j][c] = b.CreateAdd(folded[0], folded[1]);
+    }
+  }
+}
+
+// dot_blocks for a type with integer scales (super_blocks.h: q6_k): per column and row, a
+// super-block's madds (on 512-bit registers when `wide`) widened by each half-piece's scale
+// into one i32 vector, the zero point's Σ scale·Σx taken off it, then one horizontal sum
+// over the tile's columns and one scaling by d and the row's q8_K scale. The same exact i32 sums and order as the int8
+// GEMM's (linear_prefill_blocks.cpp), so a row's numbers still do not depend on its path.
+std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, const Scratch& sc,
+                                             const std::vector<llvm::Value*>& wrows, llvm::Value* r, int rows,
+                                             bool wide) {
+  const QuantizedRows& in = *sc.xq;
+  constexpr int kPieces = 8;
+  auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(zero_point(s.wtype)));
+  std::vector<llvm::Value*> slots = row_slots(b, r, rows);
+  return over_blocks(b, s, rows, [&](llvm::Value* wblk, const Carried& acc) {
+    Q6Super sb{tile_blocks(b, s, wrows, wblk), {}, b.CreateMul(wblk, i64c(b, kPieces)), {}};
+    for (auto* block : sb.blocks) sb.scales.push_back(q6_k_scales_i16(b, block));
+    sb.dots.assign(slots.size(), std::vector<llvm::Value*>(sb.blocks.size()));
+    if (wide) q6_k_pair_madds(b, in, slots, sb);
+    else q6_k_piece_madds(b, s, in, slots, sb);
+    auto* d = q6_k_d(b, sb.blocks);
+    Carried next(acc);
+    for (size_t j = 0; j < slots.size(); ++j) {
+      auto& row = sb.dots[j];
+      auto* xsums = in.quant_sums16(b, slots[j], sb.blk0);
+      for (size_t c = 0; c < sb.blocks.size(); ++c)
+        row[c] = b.CreateSub(row[c], b.CreateMul(weighted_pairs_i32(b, sb.scales[c], xsums), zero));
+      auto* isum = hsum8(b, row.data());
+      auto* scale = b.CreateFMul(d, splat(b, 8, in.scale(b, slots[j], sb.blk0)));
+      next[j] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[j]);
+    }
+    return next;
   });
 }
 
@@ -330,8 +326,7 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
       emit_for(b, done, end, tile, [&](llvm::Value* r) {
         std::vector<llvm::Value*> acc = !integer_scales(s.wtype) ? dot_blocks(b, s, sc, wrows, r, tile)
                                         : !zero_point(s.wtype)   ? dot_integer_mins(b, s, sc, wrows, r, tile)
-                                        : wide                   ? dot_integer_scaled_wide(b, s, sc, wrows, r, tile)
-                                                                 : dot_integer_scaled(b, s, sc, wrows, r, tile);
+                                                                 : dot_integer_scaled(b, s, sc, wrows, r, tile, wide);
         for (int j = 0; j < tile; ++j)
           io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)], kLaneCols,
                           count);

@@ -155,11 +155,9 @@ llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot
 // chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
 // groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.
 std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c) {
-  std::vector<int> both;
-  for (int i = 0; i < 64; ++i) both.push_back(i);
   if (p.at.has_high()) {
     std::array<llvm::Value*, 2> g0 = chunk_quants(b, p, blk, c, 0), g1 = chunk_quants(b, p, blk, c, 1);
-    return {b.CreateShuffleVector(g0[0], g1[0], both), b.CreateShuffleVector(g0[1], g1[1], both)};
+    return {concat(b, g0[0], g1[0]), concat(b, g0[1], g1[1])};
   }
   llvm::Value* ptr = p.chunk(b, blk, c, 0);
   prefetch_ahead(b, ptr, kPrefetchBytes);
@@ -202,10 +200,8 @@ Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, co
 // Per-row <16 x i32> as the [row][group] <8 x i32> lanes the panels' sums take.
 Carried split_groups(Builder& b, const Carried& wide) {
   Carried out;
-  for (llvm::Value* v : wide) {
-    out.push_back(b.CreateShuffleVector(v, {0, 1, 2, 3, 4, 5, 6, 7}));
-    out.push_back(b.CreateShuffleVector(v, {8, 9, 10, 11, 12, 13, 14, 15}));
-  }
+  for (llvm::Value* v : wide)
+    for (llvm::Value* group : halves(b, v)) out.push_back(group);
   return out;
 }
 
@@ -309,75 +305,55 @@ Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, con
                           [&](int g) { return p.super_d(b, super, g); });
 }
 
+
 // tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,
 // its eight pieces' integer scales and mins are unpacked once, by shifts of constants, into
 // stack scratch that a rolled loop over the pieces reads, each piece's exact i32 sums times
 // its scale summed in i32 (super_blocks.h, integer_scales). Unpacking a runtime piece's
 // took variable shifts and selects per piece and column group, some 40% of the loop's
 // instructions; unrolling the pieces instead keeps every piece's scales live at once.
+// With 512-bit VNNI a row's sixteen columns are one register throughout — the scales and
+// mins unpacked as one register per piece, the pieces' sums scaled in 16 lanes — and the
+// column groups part only at the super-block's end.
 Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                           bool vnni) {
   constexpr int kPieces = 8;
-  auto* scratch = stack_array(b, i32x(b, 8), kGroups * kPieces * 2);
-  auto slot = [&](int g, llvm::Value* piece, int field) {
-    auto* i = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, (g * kPieces) * 2 + field));
-    return b.CreateInBoundsGEP(i32x(b, 8), scratch, i);
+  const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
+  const int units = wide ? 1 : kGroups;  // registers per row
+  const auto lanes = static_cast<unsigned>(kPanelCols / units);
+  const llvm::Align align(4 * lanes);
+  auto* unit = i32x(b, lanes);
+  auto* scratch = stack_array(b, unit, units * kPieces * 2, 4 * lanes);
+  auto slot = [&](int u, llvm::Value* piece, int field) {
+    auto* i = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, (u * kPieces) * 2 + field));
+    return b.CreateInBoundsGEP(unit, scratch, i);
   };
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    for (int g = 0; g < kGroups; ++g)
+    for (int u = 0; u < units; ++u)
       for (int piece = 0; piece < kPieces; ++piece) {
-        KPieceInts w = p.ints(b, super, piece, g);
-        b.CreateAlignedStore(w.scale, slot(g, i64c(b, piece), 0), llvm::Align(32));
-        b.CreateAlignedStore(w.min, slot(g, i64c(b, piece), 1), llvm::Align(32));
+        KPieceInts w = wide ? p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)) : p.ints(b, super, piece, u);
+        b.CreateAlignedStore(w.scale, slot(u, i64c(b, piece), 0), align);
+        b.CreateAlignedStore(w.min, slot(u, i64c(b, piece), 1), align);
       }
-    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
+    Carried zero(slots.size() * static_cast<size_t>(units), llvm::Constant::getNullValue(unit));
     Carried isums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, zero, [&](llvm::Value* piece, const Carried& acc) {
-      Carried sums = nibble_block_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece), vnni);
+      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
+      Carried sums = wide ? wide_nibble_sums(b, in, p, slots, blk) : nibble_block_sums(b, in, p, slots, blk, vnni);
       Carried next(acc.size());
-      for (int g = 0; g < kGroups; ++g) {
-        auto* scale = b.CreateAlignedLoad(i32x(b, 8), slot(g, piece, 0), llvm::Align(32));
+      for (int u = 0; u < units; ++u) {
+        auto* scale = b.CreateAlignedLoad(unit, slot(u, piece, 0), align);
         for (size_t r = 0; r < slots.size(); ++r) {
-          size_t at = r * kGroups + static_cast<size_t>(g);
+          size_t at = r * static_cast<size_t>(units) + static_cast<size_t>(u);
           next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
         }
       }
       return next;
     }, "piece");
-    return end_super_block(b, in, p, slots, super, isums, cur, [&](int g, int j) {
-      return b.CreateAlignedLoad(i32x(b, 8), slot(g, i64c(b, j), 1), llvm::Align(32));
-    });
-  }, "super");
-}
-
-// super_decode_sums with 512-bit VNNI: a super-block's pieces' scales and mins are unpacked
-// for all sixteen columns at once (one register per piece), and each piece's sums are
-// scaled in 16 lanes; the column groups part only at the super-block's end.
-Carried wide_super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p,
-                               const std::vector<llvm::Value*>& slots) {
-  constexpr int kPieces = 8;
-  auto* i32x16 = i32x(b, 16);
-  auto* scratch = stack_array(b, i32x16, kPieces * 2, 64);
-  auto slot = [&](llvm::Value* piece, int field) {
-    return b.CreateInBoundsGEP(i32x16, scratch, b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, field)));
-  };
-  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    for (int piece = 0; piece < kPieces; ++piece) {
-      KPieceInts w = p.at.wide_piece_ints(b, p.base, super, i64c(b, piece));
-      b.CreateAlignedStore(w.scale, slot(i64c(b, piece), 0), llvm::Align(64));
-      b.CreateAlignedStore(w.min, slot(i64c(b, piece), 1), llvm::Align(64));
-    }
-    Carried zero(slots.size(), llvm::Constant::getNullValue(i32x16));
-    Carried isums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, zero, [&](llvm::Value* piece, const Carried& acc) {
-      Carried sums = wide_nibble_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece));
-      auto* scale = b.CreateAlignedLoad(i32x16, slot(piece, 0), llvm::Align(64));
-      Carried next(acc.size());
-      for (size_t r = 0; r < slots.size(); ++r) next[r] = b.CreateAdd(acc[r], b.CreateMul(sums[r], scale));
-      return next;
-    }, "piece");
-    return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur, [&](int g, int j) {
-      return b.CreateAlignedLoad(i32x(b, 8), byte_ptr(b, slot(i64c(b, j), 1), i64c(b, 32 * g)), llvm::Align(32));
+    // Group g's mins of piece j: its own register, or the 8 lanes at 8g of the row's one.
+    return end_super_block(b, in, p, slots, super, wide ? split_groups(b, isums) : isums, cur, [&](int g, int j) {
+      auto* at = byte_ptr(b, slot(wide ? 0 : g, i64c(b, j), 1), i64c(b, wide ? 32 * g : 0));
+      return b.CreateAlignedLoad(i32x(b, 8), at, llvm::Align(32));
     });
   }, "super");
 }
@@ -411,15 +387,13 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
-  bool wide = use_vnni512(*b.GetInsertBlock()->getParent());
-  if (p.at.super_blocks() && slots.size() < kTileRows)
-    return wide ? wide_super_decode_sums(b, in, p, slots) : super_decode_sums(b, in, p, slots, vnni);
+  if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
   if (p.at.super_blocks()) return super_prefill_sums(b, in, p, slots, vnni);
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
     Carried next(cur);
     Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
-                   : wide     ? split_groups(b, wide_q8_block_sums(b, in, p, slots, blk))
+                   : in.flips_signs() ? split_groups(b, wide_q8_block_sums(b, in, p, slots, blk))
                               : q8_block_sums(b, in, p, slots, blk, vnni);
     std::array<BlockScales, kGroups> w;
     for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);

@@ -78,6 +78,29 @@ llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) {
   return b.CreateVectorSplat(lanes, scalar);
 }
 
+namespace {
+
+unsigned lanes_of(llvm::Value* v) {
+  return static_cast<unsigned>(llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements());
+}
+
+std::vector<int> lane_range(unsigned from, unsigned count) {
+  std::vector<int> out;
+  for (unsigned i = 0; i < count; ++i) out.push_back(static_cast<int>(from + i));
+  return out;
+}
+
+}  // namespace
+
+llvm::Value* concat(Builder& b, llvm::Value* low, llvm::Value* high) {
+  return b.CreateShuffleVector(low, high, lane_range(0, 2 * lanes_of(low)));
+}
+
+std::array<llvm::Value*, 2> halves(Builder& b, llvm::Value* v) {
+  unsigned half = lanes_of(v) / 2;
+  return {b.CreateShuffleVector(v, lane_range(0, half)), b.CreateShuffleVector(v, lane_range(half, half))};
+}
+
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v) { return splat(b, lanes, f32c(b, v)); }
 
 llvm::Value* f32_like(Builder& b, llvm::Value* x, float v) {

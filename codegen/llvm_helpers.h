@@ -51,6 +51,10 @@ llvm::FixedVectorType* i32x(Builder& b, unsigned lanes);
 llvm::FixedVectorType* i8x(Builder& b, unsigned lanes);
 llvm::FixedVectorType* i16x(Builder& b, unsigned lanes);
 llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar);
+// Two vectors of one type side by side (twice the lanes), and a vector's low and high halves:
+// how the 512-bit kernels join two 256-bit column groups and part them again.
+llvm::Value* concat(Builder& b, llvm::Value* low, llvm::Value* high);
+std::array<llvm::Value*, 2> halves(Builder& b, llvm::Value* v);
 llvm::Value* splat_f32(Builder& b, unsigned lanes, float v);
 // v as a constant of x's type: a float, or a splat for a float vector.
 llvm::Value* f32_like(Builder& b, llvm::Value* x, float v);

@@ -20,18 +20,15 @@ QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
       group_(ir::dtype_block_elems(w) == 256 ? 256 : kBlock),
       half_sums_(ir::panel_base(w) == ir::DType::q4_1 || ir::panel_base(w) == ir::DType::q5_1),
       sum_parts_(part_offsets(w) ? 2 : 1),
+      flips_signs_(ir::panel_base(w) == ir::DType::q8_0 && ir::dtype_panel_rows(w) > 1 &&
+                   use_vnni512(*b.GetInsertBlock()->getParent())),
       q_(stack_array(b, b.getInt8Ty(), rows * K)),
       d_(stack_array(b, b.getFloatTy(), rows * K / kBlock)),
       sum_(float_offsets(w) && !integer_scales(w) ? stack_array(b, b.getFloatTy(), rows * K / kBlock * sum_parts_)
                                                   : nullptr),
       qsum_(zero_point(w) ? stack_array(b, b.getInt16Ty(), rows * K / (kBlock / 2)) : nullptr),
-      psum_((float_offsets(w) && integer_scales(w)) || flips_signs(b, w) ? stack_array(b, b.getInt16Ty(), rows * K / kBlock)
+      psum_((float_offsets(w) && integer_scales(w)) || flips_signs_ ? stack_array(b, b.getInt16Ty(), rows * K / kBlock)
                                                                          : nullptr) {}
-
-bool QuantizedRows::flips_signs(Builder& b, ir::DType w) {
-  return ir::panel_base(w) == ir::DType::q8_0 && ir::dtype_panel_rows(w) > 1 &&
-         use_vnni512(*b.GetInsertBlock()->getParent());
-}
 
 llvm::Value* QuantizedRows::block_quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateSExt(b.CreateLoad(b.getInt16Ty(), b.CreateGEP(b.getInt16Ty(), psum_, slot_block(b, slot, blk))),

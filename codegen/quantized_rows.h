@@ -45,16 +45,17 @@ class QuantizedRows {
   // The integer Σq of blocks blk and blk + 1 (blk even) as one i32 (two i16: |Σq| <= 32 *
   // 127), for the mins of integer-scaled weights with offsets (q4_k, q5_k: super_blocks.h).
   llvm::Value* piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
-  // The i32 Σq of block `blk` of a slot, kept for q8_0 panels read with 512-bit VNNI, whose
-  // signed weights the madds take as w + 128 (flips_signs): Σ(w + 128)·q - 128·Σq.
+  // Whether the kernel reads q8_0 panels with 512-bit VNNI, whose signed weights the madds
+  // take as w + 128: Σ(w + 128)·q - 128·Σq, with the i32 Σq of block `blk` of a slot kept.
+  bool flips_signs() const { return flips_signs_; }
   llvm::Value* block_quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const;
-  static bool flips_signs(Builder& b, ir::DType w);
 
  private:
   int64_t K_;
   int64_t group_;     // values under one scale: 32, or 256 for the K types (q8_K)
   bool half_sums_;    // block sums rounded to f16, as q8_1's
   int sum_parts_;     // sums per block: 2 for q2_k's halves, else 1
+  bool flips_signs_;
   llvm::Value* q_;    // i8 [rows * K]
   llvm::Value* d_;    // f32 [rows * K/32]
   llvm::Value* sum_;  // f32 [rows * K/32 * sum_parts_], or null

@@ -95,10 +95,8 @@ std::array<llvm::Value*, 2> q6_k_piece_pairs(Builder& b, llvm::Value* super, int
   auto* low = b.CreateAlignedLoad(i8x(b, 64), byte_ptr(b, super, i64c(b, 64 * half)), llvm::Align(1));
   auto* nibble = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
   auto* high_nibbles = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(low, i16x(b, 32)), 4), i8x(b, 64));
-  std::vector<int> twice;
-  for (int i = 0; i < 16; ++i) twice.push_back(i % 8);
   auto* words = load_words(b, super, kQ6High + 32 * half);
-  auto* both = b.CreateShuffleVector(words, words, twice);
+  auto* both = concat(b, words, words);
   auto lanes = [&](uint32_t first, uint32_t second) {
     std::vector<llvm::Constant*> v;
     for (int i = 0; i < 16; ++i) v.push_back(b.getInt32(i < 8 ? first : second));
