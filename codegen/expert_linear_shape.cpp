@@ -31,7 +31,7 @@ ExpertLinearShape expert_linear_shape(const KernelDesc& d) {
                       ir::Type{w.dtype, {ir::Dim::of(s.N), ir::Dim::of(s.K)}}};
   s.inner.results = {ir::Type{ir::DType::f32, {ir::Dim::symbolic(ir::Sym::T), ir::Dim::of(s.N)}}};
   // The plain linear's own checks (dtype, block and panel multiples) hold for one expert.
-  LinearShape one = linear_shape(s.inner, fused_region(s.inner));
+  LinearShape one = linear_parts(s.inner, fused_region(s.inner)).parts.front();
   s.expert_bytes = one.N * one.w_row_bytes();
   s.col_unit = one.col_unit();
   // A quarter of a worker's stack at most: 4 MB is oneTBB's default on 64-bit.

@@ -96,15 +96,15 @@ Carried tile_step(Builder& b, const Tile& tile, const std::vector<llvm::Value*>&
 // Asks for the tile's output rows (with intent to write) before the k loop: with
 // many columns the rows of a block fall out of L2 between k blocks, and the
 // read-modify-write after the loop would otherwise wait on L3 (~10% at N=6912).
-void prefetch_output(Builder& b, const LinearShape& s, const Tile& tile, int R) {
+void prefetch_output(Builder& b, const LinearIO& io, const Tile& tile, int R) {
   for (int r = 0; r < R; ++r)
     b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},
-                      {f32_ptr(b, tile.yrow0, i64c(b, r * s.N)), b.getInt32(1), b.getInt32(3), b.getInt32(1)});
+                      {f32_ptr(b, tile.yrow0, i64c(b, r * io.acc_stride())), b.getInt32(1), b.getInt32(3), b.getInt32(1)});
 }
 
 // y[R rows, kNc cols] (+)= input[R rows, kc] · weights[kNc cols, kc]ᵀ.
 void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile, int R) {
-  prefetch_output(b, s, tile, R);
+  prefetch_output(b, io, tile, R);
   std::vector<llvm::Value*> arow;
   for (int r = 0; r < R; ++r) arow.push_back(f32_ptr(b, tile.a, b.CreateMul(i64c(b, r), tile.a_stride)));
   auto* kc8 = b.CreateAnd(tile.kc, i64c(b, ~int64_t{7}));
@@ -116,7 +116,7 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
     acc = tile_step(b, tile, arow, kc8, acc, b.CreateSub(tile.kc, kc8));
   for (int r = 0; r < R; ++r) {
     auto* sum = hsum4(b, &acc[r * kNc]);
-    auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * s.N));
+    auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * io.acc_stride()));
     auto* prior = b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
     auto* v = b.CreateFAdd(prior, sum);
     if (io.plain_output()) {
@@ -136,7 +136,7 @@ void row_tiles(Builder& b, const LinearShape& s, LinearIO& io, const Tile& base,
     Tile tile = base;
     tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
     tile.t = b.CreateAdd(base.t, t);
-    tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, s.N)));
+    tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, io.acc_stride())));
     micro_tile(b, s, io, tile, R);
   }, "t");
 }
@@ -158,7 +158,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, l
       tile.n0 = n0;
       tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
       tile.cols = panel_columns(b, io, n0, k0);
-      tile.yrow0 = f32_ptr(b, io.acc(), b.CreateAdd(b.CreateMul(t0, i64c(b, s.N)), n0));
+      tile.yrow0 = io.acc_at(t0, n0);
       row_tiles(b, s, io, tile, tb);
     }, "n0");
   }, "k0");

@@ -20,15 +20,8 @@ void expect_rows(const KernelDesc& d, const ir::Type& t, const ir::Dim& rows, in
     fail(d, std::string(what) + " must be f32[" + rows.str() + "," + std::to_string(cols) + "], got " + t.str());
 }
 
-}  // namespace
-
-int64_t LinearShape::w_row_bytes() const { return ir::dtype_row_bytes(wtype, K); }
-
-LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
-  const ir::Op& a = *r.anchor;
-  if (a.operands().size() != 2 || a.num_results() != 1) fail(d, "expected 2 operands and 1 result");
+LinearShape weight_part(const KernelDesc& d, const ir::Type& w, int64_t col0) {
   LinearShape s;
-  const ir::Type& w = a.operand(1)->type();
   ir::DType base = ir::panel_base(w.dtype);
   bool known = w.dtype == ir::DType::f32 || base == ir::DType::q8_0 || ir::is_kept_from_source(base);
   if (!known || w.rank() != 2 || !w.is_static())
@@ -37,29 +30,51 @@ LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r) {
   s.wtype = w.dtype;
   s.N = w.dims[0].value;
   s.K = w.dims[1].value;
+  s.col0 = col0;
   if (s.N <= 0 || s.K <= 0) fail(d, "empty weight");
   if (s.K % ir::dtype_block_elems(s.wtype)) fail(d, "K must be a multiple of the weight's block size");
   if (s.N % s.col_unit()) fail(d, "N must be whole panels of " + std::to_string(s.col_unit()) + " rows");
-  const ir::Type& x = a.operand(0)->type();
-  if (x.rank() != 2) fail(d, "input must be rank 2, got " + x.str());
-  s.rows = x.dims[0];
-  expect_rows(d, x, s.rows, s.K, "input");
-  expect_rows(d, a.result()->type(), s.rows, s.N, "result");
   return s;
 }
 
+}  // namespace
+
+int64_t LinearShape::w_row_bytes() const { return ir::dtype_row_bytes(wtype, K); }
+
+LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r) {
+  const ir::Op& a = *r.anchor;
+  if (a.operands().size() < 2 || a.num_results() != 1) fail(d, "expected an input, weights and 1 result");
+  LinearParts out;
+  for (size_t i = 1; i < a.operands().size(); ++i) {
+    out.parts.push_back(weight_part(d, a.operand(i)->type(), out.N));
+    out.N += out.parts.back().N;
+    out.unit = std::max(out.unit, out.parts.back().col_unit());
+  }
+  const int64_t K = out.parts[0].K;
+  const ir::Type& x = a.operand(0)->type();
+  if (x.rank() != 2) fail(d, "input must be rank 2, got " + x.str());
+  for (LinearShape& s : out.parts) {
+    if (s.K != K) fail(d, "weight parts differ in input dim");
+    if (s.N % out.unit) fail(d, "a part's rows must be whole panels of " + std::to_string(out.unit) + " rows");
+    s.rows = x.dims[0];
+  }
+  expect_rows(d, x, x.dims[0], K, "input");
+  expect_rows(d, a.result()->type(), x.dims[0], out.N, "result");
+  return out;
+}
+
 KernelInfo linear_work_items(const KernelDesc& d) {
-  FusedRegion r = fused_region(d);
-  LinearShape s = linear_shape(d, r);
+  LinearParts s = linear_parts(d, fused_region(d));
+  const ir::Dim& rows = s.parts[0].rows;
   KernelInfo k;
-  k.fixed = s.N / s.col_unit();
-  // A split must leave each part enough columns to amortise quantizing the input.
-  k.grain = std::max<int64_t>(1, 64 / s.col_unit());
-  if (s.rows.sym) {
-    k.sym = *s.rows.sym;
+  k.fixed = s.N / s.unit;
+  // A split must leave each call enough columns to amortise quantizing the input.
+  k.grain = std::max<int64_t>(1, 64 / s.unit);
+  if (rows.sym) {
+    k.sym = *rows.sym;
     k.rows_from = kPrefillMinRows;
-  } else if (s.rows.value >= kPrefillMinRows) {
-    k.fixed = s.rows.value;
+  } else if (rows.value >= kPrefillMinRows) {
+    k.fixed = rows.value;
     k.grain = kDecodeMaxRows;
   }
   return k;

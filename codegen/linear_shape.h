@@ -3,6 +3,8 @@
 // Free of LLVM, so which kernels a graph needs and how they split can be known without
 // generating them.
 #pragma once
+#include <vector>
+
 #include "codegen/fused_region.h"
 
 namespace lmc::codegen {
@@ -19,20 +21,30 @@ namespace lmc::codegen {
 constexpr int64_t kDecodeMaxRows = 8;
 constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
 
+// One weight part of a linear: a whole weight, or one of the parts its rows are stacked
+// from, each in its own dtype (siblings fused across the block types a file mixes).
 struct LinearShape {
   int64_t K = 0;         // reduction length (w is [N,K])
-  int64_t N = 0;         // output columns = work items
+  int64_t N = 0;         // the part's output columns
+  int64_t col0 = 0;      // its first column in the result
   ir::DType wtype = ir::DType::f32;  // f32, q8_0, q8_0x16 or a block type kept from a file
   ir::Dim rows;          // T
   int64_t w_row_bytes() const;
-  // Output columns per work item: the weight's rows per panel (16 for q8_0x16), so that
-  // a call's columns are whole panels.
+  // Output columns per panel of the weight: 16 for q8_0x16, 1 row-major.
   int64_t col_unit() const { return ir::dtype_panel_rows(wtype); }
+};
+
+struct LinearParts {
+  std::vector<LinearShape> parts;  // in the order of their columns; parts[i] is operand i + 1
+  int64_t N = 0;                   // the result's columns
+  // Output columns per work item: the widest panel, so that a call's columns are whole
+  // panels of every part.
+  int64_t unit = 1;
 };
 
 // Validates the anchor against the linear contract; throws lmc::Error naming the
 // kernel key on any mismatch.
-LinearShape linear_shape(const KernelDesc& d, const FusedRegion& r);
+LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r);
 
 // Decode splits the columns: each call streams its share of the weights. Prefill
 // splits the rows evenly over the threads: each call prepares its input rows (the

@@ -26,7 +26,7 @@ struct ArrayDifference {
 // every number NaN: such results are never close.
 ArrayDifference difference(const HostArray& a, const HostArray& reference);
 
-// max_rel and 1 - cosine both at most `tolerance`.
+// Equal, or max_rel and 1 - cosine both at most `tolerance`.
 bool within(const ArrayDifference& d, double tolerance);
 
 }  // namespace lmc::driver

@@ -123,13 +123,18 @@ std::vector<Type> layer_norm(const Op& op) {
 }
 
 // x[..,K] · w[N,K]ᵀ. A bias, a residual or an activation of the input are ops of
-// their own; fusion regions put them in the kernel.
+// their own; fusion regions put them in the kernel. Several weights are one weight of
+// their rows stacked, each part in its own dtype (siblings fused across block types).
 std::vector<Type> linear(const Op& op) {
   expect_activation(op, 0);
-  expect_rank(op, 1, 2);
-  const Type& w = in(op, 1);
-  expect_dim(op, w.dims[1], in(op, 0).dims.back(), "weight input dim");
-  return {with_last(in(op, 0), w.dims[0])};
+  const size_t parts = op.operands().size() - 1;
+  int64_t rows = 0;
+  for (size_t i = 1; i <= parts; ++i) {
+    expect_rank(op, i, 2);
+    expect_dim(op, in(op, i).dims[1], in(op, 0).dims.back(), "weight input dim");
+    if (parts > 1) rows = checked_add(rows, static_dim(op, in(op, i).dims[0], "a weight part's rows"), "weight rows");
+  }
+  return {with_last(in(op, 0), parts == 1 ? in(op, 1).dims[0] : Dim::of(rows))};
 }
 
 // A fusion's operands bind its body's arguments; its results are what the body yields.
@@ -490,7 +495,8 @@ const std::vector<OpDef> kOps = {
      "x / rms(x) * (w + offset), per group of w's length", grouped(reduction(rms_norm_def()), ColumnGroups::Weight)},
     {"layer_norm", 3, 3, {{"eps", K::Float, true}}, layer_norm, "(x - mean) / std * w + b",
      reduction(layer_norm_def())},
-    {"linear", 2, 2, {}, linear, "x · wᵀ", with_panels(prologue_anchor(), 1u << 1)},
+    {"linear", 2, -1, {}, linear, "x · wᵀ (w: one weight, or parts of its rows, each in its own dtype)",
+     with_panels(prologue_anchor(), ~1u)},
     {"add", 2, 2, {}, binary, "elementwise sum (operand 1 may be one row, or one column [R, 1])",
      elementwise(add(sx::in(0), sx::in(1)), true)},
     {"mul", 2, 2, {}, binary, "elementwise product (operand 1 may be one row, or one column [R, 1])",

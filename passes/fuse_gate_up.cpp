@@ -7,7 +7,8 @@
 // Pattern: mul(a, b) where one side traces back (through gelu, gelu_tanh, silu) to a
 // linear (an expert_linear) and the other is one on the same input. Guard:
 // sibling_fusion_blocker (for experts also: the same expert ids).
-// Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up.
+// Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up;
+// linear(x, wg, wu) where the file stores the two in different block types.
 #include "passes/builtin_passes.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/pattern.h"
@@ -40,6 +41,8 @@ class FuseGateUp : public Pass {
         ctx.remark(name(), gate->result()->name(), "not fused: " + why);
         continue;
       }
+      if (std::string parts = block_type_parts(pair); !parts.empty())
+        ctx.remark(name(), pair[0]->result()->name(), "fused across block types: " + parts);
       fuse_sibling_linears(g, pair, "gate_up");
       ++fused;
     }

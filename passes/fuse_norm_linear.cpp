@@ -22,16 +22,23 @@ namespace {
 const OpPattern& norm_linear() {
   static const OpPattern p(R"(
     %h = any(rms_norm, layer_norm) %x, ...
-    %y = linear %h, %w
+    %y = linear %h, %w, ...
   )");
   return p;
+}
+
+// Whether `op` reads `v` as one of its weights (operands after the input).
+bool reads_as_weight(const ir::Op& op, const ir::Value* v) {
+  for (size_t i = 1; i < op.operands().size(); ++i)
+    if (op.operand(i) == v) return true;
+  return false;
 }
 
 // Why the norm cannot go into the projections' prologues for what it is read by.
 std::string reader_blocker(ir::Graph& g, const Match& m) {
   if (g.is_output(m.value("h"))) return "the normalized value is a graph output";
   for (const ir::Op* user : g.users(m.value("h")))
-    if (!ir::traits(*user).input_prologue || user->operand(0) != m.value("h") || user->operand(1) == m.value("h"))
+    if (!ir::traits(*user).input_prologue || user->operand(0) != m.value("h") || reads_as_weight(*user, m.value("h")))
       return "%" + m.value("h")->name() + " is also read by " + user->where();
   return "";
 }

@@ -5,7 +5,10 @@
 //
 // Pattern: attention(q, kv_write(k), kv_write(v)) where q, k and v each trace back
 // (through rope, rms_norm, scale, reshape, a bias add) to a linear, and the three linears share
-// their input. Guard: sibling_fusion_blocker.
+// their input. Guard: sibling_fusion_blocker. Result: one linear over the stacked weights
+// and a split; where the file stores the three in different block types (a Q4_K_M file's
+// q6_k values beside q4_k queries and keys) one weight operand per block type, each kept
+// as stored, and a remark naming the parts.
 #include "passes/builtin_passes.h"
 #include "passes/horizontal_fusion.h"
 #include "passes/pattern.h"
@@ -39,6 +42,8 @@ class FuseQkv : public Pass {
         ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why);
         continue;
       }
+      if (std::string parts = block_type_parts(qkv); !parts.empty())
+        ctx.remark(name(), qkv[0]->result()->name(), "fused across block types: " + parts);
       fuse_sibling_linears(g, qkv, "qkv");
       ++fused;
     }

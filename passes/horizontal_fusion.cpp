@@ -23,6 +23,24 @@ std::string fused_name(const std::string& base, const std::string& sibling) {
   return base + s.substr(us);
 }
 
+// The block type the file stores a linear's weight in, if any.
+std::optional<ir::DType> stored_blocks(const ir::Op* l) {
+  const ir::Op* def = l->operand(1)->def();
+  return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
+                                                                    : std::nullopt;
+}
+
+// The siblings in runs of one stored block type, in order: each run's weights stack into
+// one part of the fused weight.
+std::vector<std::vector<ir::Op*>> runs_by_blocks(const std::vector<ir::Op*>& linears) {
+  std::vector<std::vector<ir::Op*>> runs;
+  for (ir::Op* l : linears) {
+    if (runs.empty() || stored_blocks(runs.back().front()) != stored_blocks(l)) runs.emplace_back();
+    runs.back().push_back(l);
+  }
+  return runs;
+}
+
 }  // namespace
 
 ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear) {
@@ -36,11 +54,6 @@ ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear) {
 
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears) {
   const ir::Op* first = linears.front();
-  auto stored = [](const ir::Op* l) {
-    const ir::Op* def = l->operand(1)->def();
-    return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
-                                                                      : std::nullopt;
-  };
   const bool experts = ir::traits(*first).selects_experts;  // operand 2: each row's expert ids
   for (const ir::Op* l : linears) {
     if ((l->kind() != "linear" && l->kind() != "expert_linear") || l->kind() != first->kind())
@@ -56,10 +69,25 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
         return d + 1 == w.rank() ? "weights differ in input dim" : "weights differ in expert count";
     if (!w.dims[out].is_static()) return "symbolic output dim";
     if (!bias_add(g, l) != !bias_add(g, first)) return "biases on some but not all";
-    // One weight of mixed blocks would be requantized, losing the file's precision.
-    if (stored(l) != stored(first)) return "the file stores the weights in different block types";
+    // A linear's weight parts keep their blocks; experts' stacked weights are one dtype,
+    // so mixed blocks would be requantized, losing the file's precision.
+    if (experts && stored_blocks(l) != stored_blocks(first))
+      return "the file stores the experts' weights in different block types";
   }
   return "";
+}
+
+std::string block_type_parts(const std::vector<ir::Op*>& linears) {
+  const auto runs = runs_by_blocks(linears);
+  if (runs.size() == 1) return "";
+  std::string out;
+  for (const auto& run : runs) {
+    std::optional<ir::DType> t = stored_blocks(run.front());
+    out += (out.empty() ? "" : ", ") + std::string(t ? ir::dtype_name(*t) : "unstored") + " (";
+    for (size_t i = 0; i < run.size(); ++i) out += (i ? " " : "") + std::string("%") + run[i]->result()->name();
+    out += ")";
+  }
+  return out;
 }
 
 ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, const std::string& base) {
@@ -84,7 +112,15 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   ir::Builder b(g, g.find(first));
   // Experts' weights [E, N, K] join along N, each expert's rows; a linear's [N, K] along N too.
   const int64_t rows_axis = static_cast<int64_t>(first->operand(1)->type().rank()) - 2;
-  std::vector<ir::Value*> operands{first->operand(0), b.op("concat", weights, {{"axis", rows_axis}}, "w_" + name)};
+  // One part per run of a stored block type, so that no weight is requantized.
+  std::vector<ir::Value*> operands{first->operand(0)};
+  const auto runs = runs_by_blocks(linears);
+  for (size_t r = 0; r < runs.size(); ++r) {
+    std::vector<ir::Value*> part;
+    for (ir::Op* l : runs[r]) part.push_back(l->operand(1));
+    const std::string part_name = runs.size() == 1 ? "w_" + name : "w_" + name + "_" + std::to_string(r);
+    operands.push_back(part.size() == 1 ? part[0] : b.op("concat", part, {{"axis", rows_axis}}, part_name));
+  }
   if (ir::traits(*first).selects_experts) operands.push_back(first->operand(2));
   ir::Value* fused = b.op(first->kind(), operands, {}, name);
   ir::Value* stacked = fused;

@@ -15,10 +15,16 @@ ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear);
 
 // Why `linears` cannot be fused, or "" when they can: all linears or all expert_linears
 // (of the same experts), same input, weights of one dtype, input dim (and expert count),
-// stored by the file in one block type (or none), bias adds on all or none.
+// bias adds on all or none; experts' weights stored by the file in one block type (or none).
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears);
 
-// Rewrites the siblings (which must pass the guard) and returns the fused linear.
+// "" when the file stores the siblings' weights in one block type (or none); else the
+// parts the fused linear's weight takes, e.g. "q4_k (%q %k), q6_k (%v)".
+std::string block_type_parts(const std::vector<ir::Op*>& linears);
+
+// Rewrites the siblings (which must pass the guard) and returns the fused linear: its
+// weight is their weights stacked, one operand per run of a stored block type (a linear of
+// several weight parts where the file mixes them), so no weight is requantized.
 ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, const std::string& name);
 
 }  // namespace lmc::passes

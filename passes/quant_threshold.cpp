@@ -75,8 +75,8 @@ class QuantThreshold : public Pass {
 
     bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
-    for (ir::Op* lin : weighted_ops(g)) {
-      ir::Value* w = lin->operand(1);
+    for (auto [lin, i] : weight_operands(g)) {
+      ir::Value* w = lin->operand(i);
       if (w->type().dtype != ir::DType::f32) continue;
       const size_t rank = w->type().rank();
       int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
@@ -87,7 +87,7 @@ class QuantThreshold : public Pass {
                                           std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
                                           " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
                                           ", no second rounding");
-        convert_weight(g, w, *stored, lin);
+        convert_weight(g, w, *stored, lin, i);
         ++source;
         continue;
       }
@@ -101,7 +101,7 @@ class QuantThreshold : public Pass {
       if (stored) reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
       ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason);
       if (quantize) {
-        convert_weight(g, w, ir::DType::q8_0, lin);
+        convert_weight(g, w, ir::DType::q8_0, lin, i);
         ++quantized;
       } else {
         ++kept;
@@ -114,10 +114,13 @@ class QuantThreshold : public Pass {
   }
 
  private:
-  // The linears, and the experts' (each expert decided as one linear of its [N, K]).
-  static std::vector<ir::Op*> weighted_ops(ir::Graph& g) {
-    std::vector<ir::Op*> out = ops_of_kind(g, "linear");
-    for (ir::Op* e : ops_of_kind(g, "expert_linear")) out.push_back(e);
+  // The linears' weights (each part of a fused one's), and the experts' (each expert
+  // decided as one linear of its [N, K]): op and operand index.
+  static std::vector<std::pair<ir::Op*, size_t>> weight_operands(ir::Graph& g) {
+    std::vector<std::pair<ir::Op*, size_t>> out;
+    for (ir::Op* l : ops_of_kind(g, "linear"))
+      for (size_t i = 1; i < l->operands().size(); ++i) out.emplace_back(l, i);
+    for (ir::Op* e : ops_of_kind(g, "expert_linear")) out.emplace_back(e, 1);
     return out;
   }
 
@@ -207,19 +210,19 @@ class QuantThreshold : public Pass {
       if (!stored) continue;
       ctx.remark(name(), t->name(), t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
                                         " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
-      convert_weight(g, t, *stored, nullptr);
+      convert_weight(g, t, *stored, nullptr, 0);
       ++kept;
     }
     return kept;
   }
 
-  // Inserts quantize(w) to `dtype` after w's definition and points the linear `lin` (if
-  // any) and every gather reading the same weight (a tied table) at it.
-  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, ir::Op* lin) {
+  // Inserts quantize(w) to `dtype` after w's definition and points operand `i` of the
+  // linear `lin` (if any) and every gather reading the same weight (a tied table) at it.
+  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, ir::Op* lin, size_t i) {
     ir::Builder b(g, w->def() ? std::next(g.find(w->def())) : g.ops().begin());
     std::string suffix = dtype == ir::DType::q8_0 ? "_q8" : "_" + std::string(ir::dtype_name(dtype));
     ir::Value* q = b.op("quantize", {w}, {{"dtype", dtype}}, w->name() + suffix);
-    if (lin) lin->set_operand(1, q);
+    if (lin) lin->set_operand(i, q);
     for (ir::Op* user : g.users(w))
       if (ir::traits(*user).gathers_rows && user->operand(0) == w) user->set_operand(0, q);
   }

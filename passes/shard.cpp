@@ -86,6 +86,7 @@ class Planner {
     const ir::OpTraits& t = ir::traits(*def);
     if (def->kind() == "linear") {
       if (p_.row_linears.count(def)) return "%" + v->name() + " is already split along its input";
+      if (def->operands().size() != 2) return "%" + v->name() + " stacks weight parts (shard runs before fusions)";
       p_.column_linears[def] = c;
       return "";
     }
@@ -225,7 +226,7 @@ class Shard : public Pass {
   // planned, 0 when it stays whole.
   int plan_row_parallel(ir::Graph& g, ir::Op* lin, Plan& p, PassContext& ctx) {
     ir::Value* x = lin->operand(0);
-    if (p.row_linears.count(lin) || p.column_linears.count(lin) || !x->def() ||
+    if (p.row_linears.count(lin) || p.column_linears.count(lin) || lin->operands().size() != 2 || !x->def() ||
         !ir::is_role(*x->def(), ir::OpRole::Elementwise))
       return 0;
     int64_t unit = width(x) % (32 * ranks_) == 0 ? 32 : 1;  // whole q8_0 blocks when it can
@@ -270,7 +271,9 @@ class Shard : public Pass {
       v = activation_of(v->def());
     }
     ir::Op* lin = chain.back();
-    if (lin->kind() != "linear" || !lin->operand(1)->def() || !ir::computes_weight(*lin->operand(1)->def())) return;
+    if (lin->kind() != "linear" || lin->operands().size() != 2 || !lin->operand(1)->def() ||
+        !ir::computes_weight(*lin->operand(1)->def()))
+      return;
     ir::Builder b(g, g.find(split));
     int64_t begin = 0;
     const std::vector<int64_t>& sizes = split->attr_ints("sizes");

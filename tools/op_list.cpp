@@ -25,10 +25,14 @@ std::string attributes(const ir::OpDef& d) {
 }
 
 // "1, 2" for the operands whose bits are set.
+// "1, 2", or "1 and later" for every operand from 1 (a variadic op's: all bits from 1 set).
 std::string operand_bits(unsigned bits) {
   std::string out;
-  for (unsigned i = 0; i < 32; ++i)
-    if (bits >> i & 1u) out += (out.empty() ? "" : ", ") + std::to_string(i);
+  for (unsigned i = 0; i < 32; ++i) {
+    if (!(bits >> i & 1u)) continue;
+    if (i > 0 && bits >> i == ~0u >> i) return out + (out.empty() ? "" : ", ") + std::to_string(i) + " and later";
+    out += (out.empty() ? "" : ", ") + std::to_string(i);
+  }
   return out;
 }
 

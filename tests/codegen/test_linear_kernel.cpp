@@ -527,9 +527,10 @@ TEST(LinearKernel, RejectsMalformedDescriptors) {
   auto act = linear_desc(c);
   act.attrs["act"] = std::string("silu");
   EXPECT_PRED2(contains, add_error(act), "has unknown attribute 'act'");
+  // A third operand is a weight part, not a bias: it must be a matrix.
   auto bias = linear_desc(c);
   bias.operands.push_back(make_type(ir::DType::f32, {D(8)}));
-  EXPECT_PRED2(contains, add_error(bias), "has 3 operands, expects 2");
+  EXPECT_PRED2(contains, add_error(bias), "operand 2 must have rank 2, has f32[8]");
 }
 
 TEST(LinearKernel, RejectsRegionsItCannotRun) {

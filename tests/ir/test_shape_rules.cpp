@@ -91,6 +91,11 @@ const std::vector<RuleCase> kCases = {
     // gate|up is no longer read by linear itself: act(gate)*up is a split, an activation and a mul.
     {"linear", {"f32[T,256]", "f32[64,128]"}, {}, "error: weight input dim is 128, expected 256"},
     {"linear", {"f32[T,64]", "f32[64]"}, {}, "error: operand 1 must have rank 2, has f32[64]"},
+    // Weight parts in their own dtypes (siblings fused across block types): their rows stack.
+    {"linear", {"f32[T,64]", "q5_0x16[96,64]", "q8_0x16[32,64]"}, {}, "f32[T,128]"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[16,48]"}, {}, "error: weight input dim is 48, expected 64"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[16]"}, {}, "error: operand 2 must have rank 2, has f32[16]"},
+    {"linear", {"f32[T,64]", "f32[32,64]", "f32[T,64]"}, {}, "error: a weight part's rows must be a constant dim, is T"},
 
     {"add", {"f32[T,64]", "f32[T,64]"}, {}, "f32[T,64]"},
     {"add", {"f32[T,64]", "f32[64]"}, {}, "f32[T,64]"},  // a bias: one row for every row

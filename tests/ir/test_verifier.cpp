@@ -34,10 +34,10 @@ TEST(Verifier, NamesFileLineAndOp) {
   EXPECT_EQ(verify_text("%x: f32[T,64]", "  %y = silu %x : f32[T,64]\n  %z = add %y : f32[T,64]\n  return %z\n"),
             "v.lir:3: error: op 'add' defining %z (line 3) has 1 operands, expects 2");
   EXPECT_EQ(verify_text("%x: f32[T,64]", "  %y = linear %x : f32[T,64]\n  return %y\n"),
-            "v.lir:2: error: op 'linear' defining %y (line 2) has 1 operands, expects 2");
-  // A bias is an add of its own: linear takes exactly x and w.
+            "v.lir:2: error: op 'linear' defining %y (line 2) has 1 operands, expects at least 2");
+  // A bias is an add of its own: operands after x are weight parts, matrices.
   EXPECT_EQ(verify_text("%x: f32[T,64], %w: f32[32,64], %b: f32[32]", "  %y = linear %x, %w, %b : f32[T,32]\n  return %y\n"),
-            "v.lir:2: error: op 'linear' defining %y (line 2) has 3 operands, expects 2");
+            "v.lir:2: error: op 'linear' defining %y (line 2): operand 2 must have rank 2, has f32[32]");
   EXPECT_EQ(verify_text("%x: f32[T,64], %w: f32[32,64]",
                         "  %y = linear %x, %w {act = \"silu\"} : f32[T,32]\n  return %y\n"),
             "v.lir:2: error: op 'linear' defining %y (line 2) has unknown attribute 'act'");

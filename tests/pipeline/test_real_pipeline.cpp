@@ -1,7 +1,7 @@
-// The default pipeline on the real models' graphs: the fusions fire once per layer
-// (but where the file stores siblings in different block types) and every linear gets a
-// quantization decision with its reason: the file's blocks kept by default, Q8_0 or F32 by
-// the rule with --requantize=q8_0.
+// The default pipeline on the real models' graphs: the fusions fire once per layer (where
+// the file stores siblings in different block types too, as a linear of weight parts) and
+// every linear weight gets a quantization decision with its reason: the file's blocks kept
+// by default, Q8_0 or F32 by the rule with --requantize=q8_0.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -59,13 +59,13 @@ size_t count_fusions(const lmc::ir::Graph& g) {
 TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "q8_0");
   if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
-  // The file stores 9 layers' v projection as q8_0 and q and k as q5_0: those stay apart.
-  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 9 QKV triples");
+  // The file stores 9 layers' v projection as q8_0 and q and k as q5_0: those fuse as a
+  // linear of two weight parts (q and k stacked, v), each decided on its own.
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
   EXPECT_EQ(stat_of(r, "fuse-down-act"), "fused 18 down projections with their activation");
-  // Per layer: the norms before qkv (q, k and v where unfused) and gate_up, and the output
-  // norm before the head.
-  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 55 norms into their projections");
+  // Per layer: the norms before qkv and gate_up, and the output norm before the head.
+  EXPECT_EQ(stat_of(r, "fuse-norm-linear"), "fused 37 norms into their projections");
   // Per layer: the q and k per-head norms with their rope.
   EXPECT_EQ(stat_of(r, "fuse-qk-rope"), "fused 36 norms with their rope");
   // Per layer: two post-norms with their residual adds.
@@ -74,22 +74,21 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   EXPECT_EQ(stat_of(r, "fuse-elementwise"), "fused 1 elementwise ops into their producers");
   // 18 × (q, k, v, o, gate, up, down) + the output projection, before fusion.
   EXPECT_EQ(r.linears_before, 18u * 7 + 1);
-  // After fusion: 9 × (qkv, o, gate_up, down) + 9 × (q, k, v, o, gate_up, down) + output;
-  // each decided once, with its reason.
+  // After fusion: 18 × (qkv, o, gate_up, down) + output; each weight decided once, with its
+  // reason: 9 qkv of one weight, 9 of two parts.
   size_t decisions = 0;
   for (const auto& rm : r.remarks)
     if (rm.pass == "quant-threshold") {
       ++decisions;
       EXPECT_NE(rm.message.find("max(in, out) = "), std::string::npos) << rm.message;
     }
-  EXPECT_EQ(decisions, 9u * 4 + 9u * 6 + 1);
-  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 91 linears F32 -> Q8_0, kept 0 F32");
-  EXPECT_EQ(count_ops(*r.model.graph, "linear"), 9u * 4 + 9u * 6 + 1);
+  EXPECT_EQ(decisions, 9u * 4 + 9u * 5 + 1);
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 82 linears F32 -> Q8_0, kept 0 F32");
+  EXPECT_EQ(count_ops(*r.model.graph, "linear"), 18u * 4 + 1);
   EXPECT_EQ(count_ops(*r.model.graph, "concat"), 0u);    // folded into packed params
   EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
-  // 18 × (qkv, or q, k and v; q and k norm+rope; gate_up, down, two post-norm residuals)
-  // + embedding + head.
-  EXPECT_EQ(count_fusions(*r.model.graph), 9u * 7 + 9u * 9 + 2);
+  // 18 × (qkv; q and k norm+rope; gate_up, down, two post-norm residuals) + embedding + head.
+  EXPECT_EQ(count_fusions(*r.model.graph), 18u * 7 + 2);
 }
 
 // The file's precision: every linear keeps the blocks Gemma 3 270M's Q4_K_M file stores it
@@ -98,7 +97,7 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
 TEST(RealPipeline, Gemma3KeepsTheFilesBlocks) {
   auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "none");
   if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
-  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 9 QKV triples");
+  EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
   size_t kept = 0, ruled = 0;
   for (const auto& rm : r.remarks) {
@@ -108,10 +107,11 @@ TEST(RealPipeline, Gemma3KeepsTheFilesBlocks) {
     ruled += !keeps;
     EXPECT_TRUE(keeps || rm.message.find("max(in, out) = ") != std::string::npos) << rm.message;
   }
-  // 9 × (qkv, o, gate_up, down) + 9 × (q, k, o, gate_up, down); 9 v and the head by the rule.
-  EXPECT_EQ(kept, 9u * 4 + 9u * 5);
+  // 9 × (qkv, o, gate_up, down) + 9 × (q and k stacked, o, gate_up, down); 9 v and the head
+  // by the rule.
+  EXPECT_EQ(kept, 9u * 4 + 9u * 4);
   EXPECT_EQ(ruled, 9u + 1);
-  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 10 linears F32 -> Q8_0, kept 0 F32 and 81 in the file's blocks");
+  EXPECT_EQ(stat_of(r, "quant-threshold"), "quantized 10 linears F32 -> Q8_0, kept 0 F32 and 72 in the file's blocks");
   EXPECT_EQ(count_ops(*r.model.graph, "quantize"), 0u);
 }
 
