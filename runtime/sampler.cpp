@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <unordered_set>
+#include <limits>
+#include <unordered_map>
 
 namespace lmc::runtime {
 
@@ -61,19 +62,35 @@ int32_t Sampler::draw(int64_t keep, double mass, int32_t skip) {
   return last;
 }
 
+void Sampler::penalize(int64_t vocab, std::span<const int32_t> history) {
+  const bool any = opts_.repetition_penalty != 1 || opts_.frequency_penalty != 0 || opts_.presence_penalty != 0;
+  if (!any || history.empty()) return;
+  size_t window = opts_.repetition_window < 0 ? history.size()
+                                              : std::min(history.size(), static_cast<size_t>(opts_.repetition_window));
+  std::unordered_map<int32_t, int64_t> counts;
+  for (auto t = history.end() - static_cast<std::ptrdiff_t>(window); t != history.end(); ++t) ++counts[*t];
+  for (auto [t, n] : counts) {
+    if (t < 0 || t >= vocab) continue;
+    float& l = scratch_[t];
+    // Divided, a negative logit would grow more likely: it is multiplied instead.
+    l = l > 0 ? l / opts_.repetition_penalty : l * opts_.repetition_penalty;
+    l -= static_cast<float>(n) * opts_.frequency_penalty + opts_.presence_penalty;
+  }
+}
+
+double Sampler::weigh(int64_t keep, double t) {
+  float max_logit = scratch_[ids_[0]];
+  for (int64_t i = 1; i < keep; ++i) max_logit = std::max(max_logit, scratch_[ids_[i]]);
+  double sum = 0;
+  for (int64_t i = 0; i < keep; ++i) sum += weights_[ids_[i]] = std::exp(double(scratch_[ids_[i]] - max_logit) / t);
+  return sum;
+}
+
 std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t vocab, std::span<const int32_t> history) {
   scratch_.assign(logits, logits + vocab);
   for (auto [token, bias] : opts_.logit_bias)
     if (token >= 0 && token < vocab) scratch_[token] += bias;
-  if (opts_.repetition_penalty != 1 && !history.empty()) {
-    size_t window = std::min(history.size(), static_cast<size_t>(std::max<int64_t>(opts_.repetition_window, 0)));
-    std::unordered_set<int32_t> seen(history.end() - window, history.end());
-    for (int32_t t : seen)
-      if (t >= 0 && t < vocab) {
-        float& l = scratch_[t];
-        l = l > 0 ? l / opts_.repetition_penalty : l * opts_.repetition_penalty;
-      }
-  }
+  penalize(vocab, history);
   if (opts_.temperature <= 0) return {0, 0.0};
 
   // Survivors of the top-k cut, kept in a fixed order so a seed reproduces a run.
@@ -82,42 +99,64 @@ std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t voca
   };
   ids_.resize(vocab);
   std::iota(ids_.begin(), ids_.end(), 0);
-  const int64_t k = opts_.top_k > 0 ? std::min(opts_.top_k, vocab) : vocab;
-  if (k < vocab) {
-    std::nth_element(ids_.begin(), ids_.begin() + k, ids_.end(), by_logit);
-    ids_.resize(k);
+  int64_t keep = opts_.top_k > 0 ? std::min(opts_.top_k, vocab) : vocab;
+  if (keep < vocab) {
+    std::nth_element(ids_.begin(), ids_.begin() + keep, ids_.end(), by_logit);
+    ids_.resize(keep);
     std::sort(ids_.begin(), ids_.end(), by_logit);
   }
-
-  const float max_logit = scratch_[*std::min_element(ids_.begin(), ids_.end(), by_logit)];
-  // min-p on the distribution before temperature, as llama.cpp: p / p_max = exp(l - l_max).
-  if (opts_.min_p > 0) {
-    const double floor = std::log(static_cast<double>(opts_.min_p));
-    std::erase_if(ids_, [&](int32_t id) { return double(scratch_[id]) - max_logit < floor; });
-  }
-  const int64_t kept = static_cast<int64_t>(ids_.size());
-
-  // Softmax weights at the temperature (normalised lazily: only ratios matter),
-  // written over the logits of the survivors.
   weights_.resize(vocab);
-  double sum = 0;
-  for (int32_t id : ids_) sum += weights_[id] = std::exp(double(scratch_[id] - max_logit) / opts_.temperature);
+  // The cuts read the survivors' distribution at temperature 1, each after the one before.
+  if (opts_.typical_p < 1) keep = typical(keep);
+  if (opts_.top_p < 1) keep = nucleus(by_logit, weigh(keep, 1), keep);
+  if (opts_.min_p > 0) {
+    // p / p_max = exp(l - l_max) >= min_p; the most likely survivor always stays.
+    float max_logit = scratch_[ids_[0]];
+    for (int64_t i = 1; i < keep; ++i) max_logit = std::max(max_logit, scratch_[ids_[i]]);
+    const double floor = std::log(static_cast<double>(opts_.min_p));
+    auto end = std::remove_if(ids_.begin(), ids_.begin() + keep,
+                              [&](int32_t id) { return double(scratch_[id]) - max_logit < floor; });
+    keep = end - ids_.begin();
+  }
+  // Softmax weights at the temperature, normalised lazily: only ratios matter.
+  return {keep, weigh(keep, opts_.temperature)};
+}
 
-  return opts_.top_p < 1 ? nucleus(by_logit, sum, kept) : std::pair{kept, sum};
+// Locally typical sampling: the survivors whose surprise (-log p) is nearest the
+// distribution's entropy, in that order, until their mass exceeds typical_p (at least one).
+int64_t Sampler::typical(int64_t keep) {
+  const double sum = weigh(keep, 1);
+  double entropy = 0;
+  for (int64_t i = 0; i < keep; ++i) {
+    double p = weights_[ids_[i]] / sum;
+    if (p > 0) entropy -= p * std::log(p);
+  }
+  auto surprise_gap = [&](int32_t id) {
+    double p = weights_[id] / sum;
+    return p > 0 ? std::fabs(-std::log(p) - entropy) : std::numeric_limits<double>::infinity();
+  };
+  std::stable_sort(ids_.begin(), ids_.begin() + keep,
+                   [&](int32_t a, int32_t b) { return surprise_gap(a) < surprise_gap(b); });
+  double mass = 0;
+  for (int64_t i = 0; i < keep; ++i) {
+    mass += weights_[ids_[i]] / sum;
+    if (mass > opts_.typical_p) return i + 1;
+  }
+  return keep;
 }
 
 // Moves the smallest set of survivors, by descending probability, whose mass
-// reaches top_p to the front of ids_; returns its size and (unnormalised) mass.
+// reaches top_p to the front of ids_; returns its size.
 // A quickselect on mass instead of a sort: the nucleus of a flat distribution over
 // a large vocabulary can hold a good part of it.
 template <typename Less>
-std::pair<int64_t, double> Sampler::nucleus(Less by_logit, double sum, int64_t k) {
+int64_t Sampler::nucleus(Less by_logit, double sum, int64_t k) {
   auto mass = [&](int64_t from, int64_t to) {
     double m = 0;
     for (int64_t i = from; i < to; ++i) m += weights_[ids_[i]];
     return m;
   };
-  double need = opts_.top_p * sum, kept = 0;
+  double need = opts_.top_p * sum;
   int64_t lo = 0, hi = k;  // ids_[0, lo) are in; the boundary lies in [lo, hi)
   while (hi - lo > 64) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -127,18 +166,15 @@ std::pair<int64_t, double> Sampler::nucleus(Less by_logit, double sum, int64_t k
       hi = mid;
     } else {
       need -= upper;
-      kept += upper;
       lo = mid;
     }
   }
   std::sort(ids_.begin() + lo, ids_.begin() + hi, by_logit);
   for (int64_t i = lo; i < hi; ++i) {
-    double w = weights_[ids_[i]];
-    kept += w;
-    need -= w;
-    if (need <= 0) return {i + 1, kept};
+    need -= weights_[ids_[i]];
+    if (need <= 0) return i + 1;
   }
-  return {hi, kept};
+  return hi;
 }
 
 }  // namespace lmc::runtime

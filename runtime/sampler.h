@@ -1,8 +1,9 @@
-// Picks the next token from a logits row: greedy (argmax, lowest id on ties) at
-// temperature 0, else softmax at the temperature over the top-k / min-p / top-p survivors,
-// drawn from a seeded std::mt19937_64 so a seed reproduces a run. Logit biases are added
-// first; then a repetition penalty (> 1) divides positive and multiplies negative logits
-// of tokens seen in the recent history.
+// Picks the next token from a logits row, by llama.cpp's sampler chain in its order:
+// logit biases; the penalties on the tokens of the recent history (repeat: positive
+// logits divided by it, negative ones multiplied; then frequency x count and presence
+// subtracted); greedy (argmax, lowest id on ties) at temperature 0; else top-k, typical-p,
+// top-p and min-p, each on the distribution the survivors make at temperature 1; and last
+// the temperature, drawn from a seeded std::mt19937_64 so a seed reproduces a run.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -16,9 +17,12 @@ struct SamplerOptions {
   float temperature = 0;         // 0: greedy
   int64_t top_k = 0;             // 0: no limit
   float top_p = 1;               // 1: no limit
-  float min_p = 0;               // keep tokens with p >= min_p * p(most likely) before temperature; 0: off
+  float min_p = 0;               // keep tokens with p >= min_p * p(most likely); 0: off
+  float typical_p = 1;           // locally typical sampling: the tokens nearest the entropy up to this mass; 1: off
   float repetition_penalty = 1;  // 1: off
-  int64_t repetition_window = 64;  // last tokens of the history the penalty looks at
+  float frequency_penalty = 0;   // subtracted once per time a token occurs in the window
+  float presence_penalty = 0;    // subtracted once from a token that occurs in the window
+  int64_t repetition_window = 64;  // last tokens of the history the penalties look at; -1: all of it
   uint64_t seed = 0;
   // Ids at or past it are never picked (the tokenizer's size, when the logits row has
   // padding rows past it); 0: every id of the row.
@@ -43,12 +47,16 @@ class Sampler {
   // The penalised logits into scratch_; unless greedy, the candidates ids_[0, keep) with
   // their unnormalised weights (weights_, by token id): returns keep and their mass.
   std::pair<int64_t, double> candidates(const float* logits, int64_t vocab, std::span<const int32_t> history);
+  void penalize(int64_t vocab, std::span<const int32_t> history);
+  // Weights exp((l - l_max) / t) of ids_[0, keep) into weights_; their sum.
+  double weigh(int64_t keep, double t);
+  int64_t typical(int64_t keep);
   // The ids of a row of `vocab` logits that may be picked: [0, result).
   int64_t pickable(int64_t vocab) const;
   // A candidate drawn by weight, never `skip`; `mass` is the candidates' without it.
   int32_t draw(int64_t keep, double mass, int32_t skip);
   template <typename Less>
-  std::pair<int64_t, double> nucleus(Less by_logit, double sum, int64_t k);
+  int64_t nucleus(Less by_logit, double sum, int64_t k);
 
   SamplerOptions opts_;
   std::mt19937_64 rng_;

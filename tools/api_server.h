@@ -12,9 +12,11 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "driver/open_model.h"
+#include "runtime/sampler.h"
 #include "tools/serve_engine.h"
 
 namespace lmc::tools {
@@ -32,6 +34,10 @@ struct ServeOptions {
   int max_connections_per_client = 128;  // open at once from one address
   // The most tokens one request generates, whatever it asks (--n-predict); 0: the context's room.
   int64_t n_predict = 0;
+  // The sampling of a request that leaves a field out (--temp, --top-k, ...: llama-server's
+  // defaults unless set), and the seed of one without a seed (--seed; none: a random one each).
+  runtime::SamplerOptions sampling;
+  std::optional<uint64_t> seed;
 };
 
 class ApiServer {

@@ -19,6 +19,7 @@
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/run_flags.h"
+#include "tools/sampling_flags.h"
 #include "tools/api_server.h"
 #include "tools/serve_engine.h"
 
@@ -45,6 +46,7 @@ std::vector<FlagSpec> specs() {
                           "context's room)", "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
   };
+  for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);
@@ -87,6 +89,8 @@ int cmd_serve(int argc, char** argv) {
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
   so.max_connections_per_client = static_cast<int>(a.get_int("max-connections-per-client", 128, 1, 1 << 20));
   so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
+  so.sampling = sampling_options(a, server_sampling_defaults());
+  so.seed = seed_flag(a);
   auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);

@@ -8,6 +8,7 @@
 
 #include "ir/error.h"
 #include "tools/process_world.h"
+#include "tools/sampling_flags.h"
 
 namespace lmc::tools {
 
@@ -23,19 +24,12 @@ std::vector<FlagSpec> executor_flag_specs() {
 }
 
 std::vector<FlagSpec> generation_flag_specs() {
-  return {
+  std::vector<FlagSpec> s = {
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
       {"prompt", true, "the prompt (default: read stdin)", "TEXT", false, "p"},
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
       {"max-tokens", true, "tokens to generate (default 128; -1: until the end of text or of the context)", "N", false,
        "n", {"n-predict"}},
-      {"temperature", true, "0 = greedy (default); higher is more random", "T", false, "", {"temp"}},
-      {"top-k", true, "sample among the K most likely tokens (0 = all)", "K"},
-      {"top-p", true, "sample among the smallest set with probability >= P (1 = all)", "P"},
-      {"min-p", true, "drop tokens less likely than P times the most likely one (0 = off)", "P"},
-      {"repeat-penalty", true, "penalise recently seen tokens (1 = off)", "R"},
-      {"repeat-last-n", true, "how many recent tokens the penalty looks at (default 64)", "N"},
-      {"seed", true, "random seed for sampling (default 0)", "S", false, "s"},
       {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING"},
       {"chat", false, "wrap the prompt in the model's chat template"},
       {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
@@ -44,6 +38,8 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"draft-model", true, "with --draft-max: the guesses come from MODEL, a smaller model with the same vocabulary "
                             "(compiled with the same options), instead of from the text", "MODEL"},
   };
+  for (auto& f : sampling_flag_specs()) s.push_back(f);
+  return s;
 }
 
 LogLevel log_level(const Args& a) {
@@ -79,13 +75,8 @@ runtime::GenerateOptions generate_options(const Args& a) {
   g.max_tokens = a.get_int("max-tokens", 128, -1, int64_t{1} << 30);
   // -1, as llama.cpp's -n -1: generation ends at the end of text or of the context.
   if (g.max_tokens < 0) g.max_tokens = int64_t{1} << 62;
-  g.sampling.temperature = static_cast<float>(a.get_double("temperature", 0, 0, 100));
-  g.sampling.top_k = a.get_int("top-k", 0, 0, int64_t{1} << 30);
-  g.sampling.top_p = static_cast<float>(a.get_double("top-p", 1, 0, 1));
-  g.sampling.min_p = static_cast<float>(a.get_double("min-p", 0, 0, 1));
-  g.sampling.repetition_penalty = static_cast<float>(a.get_double("repeat-penalty", 1, 0.01, 100));
-  g.sampling.repetition_window = a.get_int("repeat-last-n", 64, 0, int64_t{1} << 30);
-  g.sampling.seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
+  g.sampling = sampling_options(a, {});  // greedy unless a flag says otherwise
+  g.sampling.seed = seed_flag(a).value_or(0);
   // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
   g.draft_max = a.get_int("draft-max", 0, 0, 7);
   return g;

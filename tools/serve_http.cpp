@@ -241,7 +241,7 @@ std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
 void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat) {
   const int64_t context = m_.info.context;
   const models::Tokenizer& tok = *m_.tokenizer;
-  ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()));
+  ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()), opts_.sampling);
   if (r.model && *r.model != m_.info.name)
     throw ApiError(404, "model_not_found", "the model '" + *r.model + "' does not exist; this server serves '" +
                    m_.info.name + "'", "model");
@@ -255,7 +255,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(chat, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
-  if (!r.seeded) job->generation.sampling.seed = std::random_device{}();
+  if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
   job->stop = r.stop;
   job->reuse_prefix = r.cache_prompt;
   job->ignore_eos = r.ignore_eos;

@@ -149,10 +149,6 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
   };
   at_most_one("n");
   if (!chat) at_most_one("best_of");
-  for (const char* penalty : {"frequency_penalty", "presence_penalty"})
-    if (const json* v = field(body, penalty); v && !(v->is_number() && v->get<double>() == 0))
-      invalid(penalty, std::string("'") + penalty +
-                           "' is not supported; lmc's repetition penalty is the run flag --repeat-penalty");
   if (const json* v = field(body, "logprobs"); v && !(v->is_boolean() ? !v->get<bool>() : v->is_number_integer() && v->get<int64_t>() == 0))
     invalid("logprobs", "'logprobs' is not supported");
   if (field(body, "top_logprobs")) invalid("top_logprobs", "'top_logprobs' is not supported");
@@ -171,7 +167,7 @@ void refuse_unknown(const json& body, bool chat) {
       "model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "logit_bias", "n",
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
       // llama-server's extensions lmc honours
-      "top_k", "min_p", "cache_prompt", "ignore_eos",
+      "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos",
       // structured output, on completions too (as llama-server)
       "response_format"};
   static const std::set<std::string> kChat = {"messages", "max_completion_tokens", "tools", "tool_choice", "functions",
@@ -181,6 +177,24 @@ void refuse_unknown(const json& body, bool chat) {
   for (const auto& [key, value] : body.items())
     if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
       invalid(key, "unrecognized request argument '" + key + "'");
+}
+
+// The sampling fields, each the server's default where absent (llama-server's ranges).
+runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
+  s.temperature = static_cast<float>(number(body, "temperature", s.temperature, 0, 2));
+  s.top_p = static_cast<float>(number(body, "top_p", s.top_p, 0, 1));
+  if (field(body, "top_p") && s.top_p == 0) invalid("top_p", "'top_p' must be above 0");
+  s.top_k = integer(body, "top_k", 0, int64_t{1} << 30).value_or(s.top_k);
+  s.min_p = static_cast<float>(number(body, "min_p", s.min_p, 0, 1));
+  s.typical_p = static_cast<float>(number(body, "typical_p", s.typical_p, 0, 1));
+  if (field(body, "typical_p") && s.typical_p == 0) invalid("typical_p", "'typical_p' must be above 0");
+  s.presence_penalty = static_cast<float>(number(body, "presence_penalty", s.presence_penalty, -2, 2));
+  s.frequency_penalty = static_cast<float>(number(body, "frequency_penalty", s.frequency_penalty, -2, 2));
+  s.repetition_penalty = static_cast<float>(number(body, "repeat_penalty", s.repetition_penalty, 0, 100));
+  if (field(body, "repeat_penalty") && s.repetition_penalty == 0)
+    invalid("repeat_penalty", "'repeat_penalty' must be above 0");
+  s.repetition_window = integer(body, "repeat_last_n", -1, int64_t{1} << 30).value_or(s.repetition_window);
+  return s;
 }
 
 bool include_usage(const json& body) {
@@ -227,7 +241,8 @@ std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   return out;
 }
 
-ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab) {
+ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
+                           const runtime::SamplerOptions& defaults) {
   json body = object_of(text);
   refuse_unknown(body, chat);
   refuse_what_is_not_honoured(body, chat);
@@ -243,11 +258,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   }
   r.max_tokens = integer(body, chat && field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
                          1, max_tokens_limit);
-  r.sampling.temperature = static_cast<float>(number(body, "temperature", 1, 0, 2));
-  r.sampling.top_p = static_cast<float>(number(body, "top_p", 1, 0, 1));
-  if (field(body, "top_p") && r.sampling.top_p == 0) invalid("top_p", "'top_p' must be above 0");
-  r.sampling.top_k = integer(body, "top_k", 0, int64_t{1} << 30).value_or(0);
-  r.sampling.min_p = static_cast<float>(number(body, "min_p", 0, 0, 1));
+  r.sampling = sampling(body, defaults);
   if (auto seed = integer(body, "seed", INT64_MIN, INT64_MAX)) {
     r.sampling.seed = static_cast<uint64_t>(*seed);
     r.seeded = true;

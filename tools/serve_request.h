@@ -1,8 +1,9 @@
 // An OpenAI API request to `lmc serve` (POST /v1/completions, /v1/chat/completions), read
 // from its JSON body and checked: each field the server honours must have the right type
-// and range, else an ApiError names the field (HTTP 400). A field it does not honour is
-// accepted only at the value that asks for nothing (n 1, logprobs off, no tools, no
-// penalties); any other value, and a field OpenAI's API does not have
+// and range, else an ApiError names the field (HTTP 400). A sampling field it leaves out
+// takes the server's default (lmc serve's flags: llama-server's values unless set). A field
+// it does not honour is accepted only at the value that asks for nothing (n 1, logprobs
+// off, no tools); any other value, and a field OpenAI's API does not have
 // (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
 // unrecognized argument: never silently ignored.
 #pragma once
@@ -40,7 +41,7 @@ struct ServeRequest {
   std::vector<ChatMessage> messages;  // /v1/chat/completions
   std::optional<std::string> model;
   std::optional<int64_t> max_tokens;  // absent: 16 for a completion, a chat answer to its end
-  runtime::SamplerOptions sampling;   // OpenAI's defaults: temperature 1, top_p 1; logit_bias
+  runtime::SamplerOptions sampling;   // the server's defaults where the request is silent; logit_bias
   bool seeded = false;                // a seed was given (else the server draws one)
   std::vector<std::string> stop;
   bool stream = false;
@@ -62,7 +63,9 @@ TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
 
 // `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
-// tokenizer's size, which token ids (prompt, logit_bias) must be below.
-ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab);
+// tokenizer's size, which token ids (prompt, logit_bias) must be below; `defaults`: the
+// sampling of a request that names no sampling field (its seed is not used).
+ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab,
+                           const runtime::SamplerOptions& defaults);
 
 }  // namespace lmc::tools

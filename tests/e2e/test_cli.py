@@ -295,6 +295,18 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertEqual(short.returncode, 0, short.stderr)
         self.assertEqual(short.stdout, long.stdout)
 
+    def test_sampling_flags_and_a_random_seed(self):
+        flags = ["--temp", "0.8", "--top-k", "40", "--typical", "0.9", "--presence-penalty", "0.5",
+                 "--frequency-penalty", "0.2", "--repeat-last-n", "-1"]
+        seeded = [lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "8", "-s", "3", *flags) for _ in range(2)]
+        self.assertEqual(seeded[0].returncode, 0, seeded[0].stderr)
+        self.assertEqual(seeded[0].stdout, seeded[1].stdout)
+        # -1: a random seed each run, as llama.cpp's: twelve tokens of an open prompt at temperature
+        # 1.5 among 40 do not come out the same four times.
+        texts = {lmc("run", "-m", LLAMA_GGUF, "-p", "My favourite", "-n", "12", "-s", "-1", "--temp", "1.5",
+                     "--top-k", "40").stdout for _ in range(4)}
+        self.assertGreater(len(texts), 1)
+
     def test_prompt_from_a_file(self):
         path = os.path.join(WORK, "cli-prompt.txt")
         with open(path, "w") as f:

@@ -126,6 +126,22 @@ class Serve(unittest.TestCase):
         c = self.server.client()
         self.assertEqual(c.completions.create(**kw).choices[0].text, c.completions.create(**kw).choices[0].text)
 
+    def test_a_request_without_sampling_fields_takes_llama_servers_defaults(self):
+        defaults = dict(temperature=0.8, top_p=0.95, extra_body={"top_k": 40, "min_p": 0.05})
+        c = self.server.client()
+        for seed in (3, 4):
+            kw = dict(model=self.model, prompt=PROMPTS[2], max_tokens=12, seed=seed)
+            self.assertEqual(c.completions.create(**kw).choices[0].text,
+                             c.completions.create(**kw, **defaults).choices[0].text)
+
+    def test_penalties_are_honoured(self):
+        kw = dict(model=self.model, prompt="1, 1, 1, 1, 1, 1,", max_tokens=8, temperature=0)
+        c = self.server.client()
+        plain = c.completions.create(**kw).choices[0].text
+        penalised = c.completions.create(**kw, frequency_penalty=2.0, presence_penalty=2.0).choices[0].text
+        self.assertNotEqual(plain, penalised)
+        self.assertEqual(c.completions.create(**kw, extra_body={"repeat_penalty": 1.0}).choices[0].text, plain)
+
     def test_stop_string_ends_the_text(self):
         r = self.complete("1, 2, 3, 4,", 20, stop=[" 7"])
         self.assertEqual(r.choices[0].finish_reason, "stop")
@@ -157,7 +173,9 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/completions", {"prompt": "hi", "n": 2}, None, 400, "'n'"),
             ("POST", "/v1/completions", {"prompt": "hi", "logprobs": 3}, None, 400, "'logprobs'"),
             ("POST", "/v1/completions", {"prompt": "hi", "echo": True}, None, 400, "'echo'"),
-            ("POST", "/v1/completions", {"prompt": "hi", "presence_penalty": 0.5}, None, 400, "'presence_penalty'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "presence_penalty": 2.5}, None, 400, "'presence_penalty'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "typical_p": 0}, None, 400, "'typical_p' must be above 0"),
+            ("POST", "/v1/completions", {"prompt": "hi", "repeat_last_n": -2}, None, 400, "'repeat_last_n'"),
             ("POST", "/v1/completions", {"prompt": "hi", "frobnicate": 1}, None, 400,
              "unrecognized request argument 'frobnicate'"),
             ("POST", "/v1/completions", {"prompt": "hi", "logit_bias": {"99999999": 1}}, None, 400, "'logit_bias'"),
@@ -294,6 +312,31 @@ class TokenLimits(unittest.TestCase):
         self.assertEqual(status, 200, data)
         data = json.loads(data)
         self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
+
+
+class ServerSamplingFlags(unittest.TestCase):
+    """lmc serve's sampling flags are the defaults of a request that leaves the fields out."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "1", "--ctx-size", "256", "--temp", "0.7", "--top-k", "20", "--top-p", "0.9",
+                            "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_flags_are_the_defaults_and_a_request_overrides_them(self):
+        silent = {"prompt": PROMPTS[4], "max_tokens": 12}
+        explicit = dict(silent, temperature=0.7, top_k=20, top_p=0.9, min_p=0.02, repeat_penalty=1.1,
+                        presence_penalty=0.3, seed=5)
+        texts = []
+        for body in (silent, explicit, dict(silent, temperature=0), dict(explicit, temperature=0)):
+            status, data = self.server.request("POST", "/v1/completions", body)
+            self.assertEqual(status, 200, data)
+            texts.append(json.loads(data)["choices"][0]["text"])
+        self.assertEqual(texts[0], texts[1])
+        self.assertEqual(texts[2], texts[3])
 
 
 class PrefixCache(unittest.TestCase):

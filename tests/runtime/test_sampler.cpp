@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 
 #include "runtime/sampler.h"
 
@@ -190,6 +191,132 @@ TEST(Sampler, RepetitionPenaltyTurnsGreedyAwayFromSeenTokens) {
   o.repetition_window = 1;  // only token 3 counts as recent
   Sampler recent(o);
   EXPECT_EQ(recent.sample(l.data(), 4, history), 1);
+}
+
+// The chain written plainly (llama.cpp's order): each token's probability for `logits`
+// after `history` under `o`.
+std::vector<double> reference_chain(std::vector<float> l, const std::vector<int32_t>& history, const SamplerOptions& o) {
+  const size_t n = o.repetition_window < 0 ? history.size()
+                                           : std::min(history.size(), static_cast<size_t>(o.repetition_window));
+  std::map<int32_t, int> count;
+  for (size_t i = history.size() - n; i < history.size(); ++i) ++count[history[i]];
+  for (auto [t, c] : count) {
+    l[t] = l[t] > 0 ? l[t] / o.repetition_penalty : l[t] * o.repetition_penalty;
+    l[t] -= static_cast<float>(c) * o.frequency_penalty + o.presence_penalty;
+  }
+  std::vector<int32_t> ids(l.size());
+  std::iota(ids.begin(), ids.end(), 0);
+  std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return l[a] > l[b]; });
+  if (o.top_k > 0 && o.top_k < static_cast<int64_t>(ids.size())) ids.resize(o.top_k);
+  auto probs = [&](double t) {
+    double z = 0;
+    std::map<int32_t, double> p;
+    for (int32_t i : ids) z += p[i] = std::exp((l[i] - l[ids[0]]) / t);
+    for (auto& [i, v] : p) v /= z;
+    return p;
+  };
+  if (o.typical_p < 1) {
+    auto p = probs(1);
+    double h = 0;
+    for (auto [i, v] : p) h -= v * std::log(v);
+    std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) {
+      return std::fabs(-std::log(p[a]) - h) < std::fabs(-std::log(p[b]) - h);
+    });
+    double cum = 0;
+    for (size_t i = 0; i < ids.size(); ++i)
+      if ((cum += p[ids[i]]) > o.typical_p) {
+        ids.resize(i + 1);
+        break;
+      }
+    std::stable_sort(ids.begin(), ids.end(), [&](int32_t a, int32_t b) { return l[a] > l[b]; });
+  }
+  if (o.top_p < 1) {
+    auto p = probs(1);
+    double cum = 0;
+    for (size_t i = 0; i < ids.size(); ++i)
+      if ((cum += p[ids[i]]) >= o.top_p) {
+        ids.resize(i + 1);
+        break;
+      }
+  }
+  if (o.min_p > 0) {
+    auto p = probs(1);
+    const double top = p[ids[0]];
+    std::erase_if(ids, [&](int32_t i) { return p[i] < o.min_p * top; });
+  }
+  std::vector<double> out(l.size(), 0.0);
+  for (auto [i, v] : probs(o.temperature)) out[i] = v;
+  return out;
+}
+
+// Penalties, then top-k, typical-p, top-p and min-p on the distribution at temperature 1,
+// and the temperature last: the sampler's frequencies follow the reference chain.
+TEST(Sampler, FollowsLlamaCppsChainInItsOrder) {
+  const std::vector<float> l{1.0f, 2.2f, 1.9f, -0.4f, 0.7f, 1.5f, 0.1f, -1.0f};
+  const std::vector<int32_t> history{5, 6, 1, 1, 2, 7};
+  struct Case {
+    const char* what;
+    SamplerOptions o;
+  };
+  auto with = [](auto set) {
+    SamplerOptions o;
+    o.temperature = 1;
+    set(o);
+    return o;
+  };
+  const Case cases[] = {
+      {"penalties over the last 4", with([](SamplerOptions& o) {
+         o.repetition_penalty = 1.3f;
+         o.frequency_penalty = 0.2f;
+         o.presence_penalty = 0.4f;
+         o.repetition_window = 4;
+       })},
+      {"penalties over the whole history", with([](SamplerOptions& o) {
+         o.frequency_penalty = 0.5f;
+         o.repetition_window = -1;
+       })},
+      {"typical-p", with([](SamplerOptions& o) { o.typical_p = 0.5f; })},
+      {"top-p before the temperature", with([](SamplerOptions& o) {
+         o.top_p = 0.7f;
+         o.temperature = 2.0f;
+       })},
+      {"every cut", with([](SamplerOptions& o) {
+         o.top_k = 6;
+         o.typical_p = 0.95f;
+         o.top_p = 0.9f;
+         o.min_p = 0.3f;
+         o.temperature = 0.7f;
+         o.repetition_penalty = 1.1f;
+       })},
+  };
+  const int draws = 40000;
+  uint64_t seed = 5;
+  for (const Case& c : cases) {
+    SamplerOptions o = c.o;
+    o.seed = seed++;
+    Sampler s(o);
+    std::map<int32_t, int> h;
+    for (int i = 0; i < draws; ++i) ++h[s.sample(l.data(), static_cast<int64_t>(l.size()), history)];
+    const std::vector<double> want = reference_chain(l, history, o);
+    for (size_t t = 0; t < l.size(); ++t) {
+      if (want[t] == 0) EXPECT_EQ(h.count(static_cast<int32_t>(t)), 0u) << c.what << ", token " << t;
+      else EXPECT_NEAR(h[static_cast<int32_t>(t)] / double(draws), want[t], 0.01) << c.what << ", token " << t;
+    }
+  }
+}
+
+// Greedy after the penalties: frequency counts each occurrence, presence once.
+TEST(Sampler, FrequencyAndPresencePenaltiesMoveTheArgmax) {
+  const std::vector<float> l{1.0f, 2.0f, 1.8f, 0.5f};
+  const std::vector<int32_t> history{1, 1, 2};
+  SamplerOptions o;
+  o.frequency_penalty = 0.3f;  // 2.0 - 0.6 = 1.4 < 1.8 - 0.3 = 1.5
+  EXPECT_EQ(Sampler(o).sample(l.data(), 4, history), 2);
+  o.frequency_penalty = 0;
+  o.presence_penalty = 0.5f;  // 1.5 > 1.3
+  EXPECT_EQ(Sampler(o).sample(l.data(), 4, history), 1);
+  o.presence_penalty = 1.5f;  // 0.5 and 0.3 below token 0's 1.0
+  EXPECT_EQ(Sampler(o).sample(l.data(), 4, history), 0);
 }
 
 }  // namespace
