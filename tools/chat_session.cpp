@@ -111,7 +111,8 @@ class Chat {
 }  // namespace
 
 std::vector<FlagSpec> chat_flag_specs() {
-  return {{"system", true, "the system message (default: the model's own, if its chat template has one)", "TEXT"}};
+  return {{"system", true, "the system message (default: the model's own, if its chat template has one)", "TEXT",
+           false, "", {"system-prompt"}, {"sys"}}};
 }
 
 std::optional<std::string> system_message(const Args& a) { return a.get("system"); }

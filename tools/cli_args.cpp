@@ -32,6 +32,43 @@ UsageError usage_error(const CLI::ParseError& e) {
   return UsageError(what);
 }
 
+// llama.cpp's `-ctk T` / `-ctv T` (`--cache-type-k/-v`): lmc's KV caches hold keys and
+// values in one dtype, --cache-type, so the two must agree.
+const std::map<std::string, std::string> kCacheTypeSpellings = {
+    {"-ctk", "k"}, {"-ctv", "v"}, {"--cache-type-k", "k"}, {"--cache-type-v", "v"}};
+
+// argv[first..] with llama.cpp's several-letter single-dash names (`-np 2`, `-ngl=99`)
+// spelled as the long names they stand for, and its per-cache types as --cache-type.
+std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first) {
+  std::map<std::string, std::string> long_name;
+  bool cache_type = false;
+  for (const FlagSpec& f : specs) {
+    for (const auto& n : f.llama_names) long_name["-" + n] = dashed(f.name);
+    cache_type |= f.name == "cache-type";
+  }
+  std::vector<std::string> out;
+  std::map<std::string, std::string> cache_types;  // "k" or "v" -> the type given
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq), rest = eq == std::string::npos ? "" : arg.substr(eq);
+    if (auto it = long_name.find(name); it != long_name.end()) {
+      out.push_back(it->second + rest);
+    } else if (auto c = kCacheTypeSpellings.find(name); cache_type && c != kCacheTypeSpellings.end()) {
+      std::string value = !rest.empty() ? rest.substr(1) : i + 1 < argc ? argv[++i] : "";
+      if (value.empty()) throw UsageError("option '" + name + "' needs a value");
+      cache_types[c->second] = value;
+      out.push_back("--cache-type=" + value);
+    } else {
+      out.push_back(arg);
+    }
+  }
+  if (cache_types.size() == 2 && cache_types["k"] != cache_types["v"])
+    throw UsageError("lmc's KV caches hold keys and values in one type (--cache-type): -ctk " + cache_types["k"] +
+                     " and -ctv " + cache_types["v"] + " differ");
+  return out;
+}
+
 }  // namespace
 
 Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
@@ -63,9 +100,10 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
     return empty_value || it->second->optional_value ? it->second : nullptr;
   };
   std::vector<std::string> args;
-  for (int i = argc - 1; i >= first; --i) {  // CLI11 parses a reversed list
-    if (const FlagSpec* f = counted_here(argv[i])) values_[f->name].push_back("");
-    else args.emplace_back(argv[i]);
+  const std::vector<std::string> given = respelled(specs, argc, argv, first);
+  for (auto arg = given.rbegin(); arg != given.rend(); ++arg) {  // CLI11 parses a reversed list
+    if (const FlagSpec* f = counted_here(*arg)) values_[f->name].push_back("");
+    else args.push_back(*arg);
   }
   try {
     app.parse(args);
@@ -93,6 +131,10 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
     auto& kept = values_[f->name];
     kept.insert(kept.end(), values.begin(), values.end());
   }
+  std::set<std::string> said;
+  for (const FlagSpec& f : specs)
+    if (!f.inert.empty() && has(f.name) && said.insert(f.name).second)
+      std::cerr << "lmc: --" << f.name << " does nothing here: " << f.inert << "\n";
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {
@@ -144,6 +186,7 @@ std::string Args::help_text(const std::vector<FlagSpec>& specs) {
     std::string left = "  " + dashed(f.name) + (f.takes_value ? value : "");
     for (const auto& a : f.aliases) left += ", " + dashed(a);
     if (!f.short_name.empty()) left += ", -" + f.short_name;
+    for (const auto& n : f.llama_names) left += ", -" + n;
     if (left.size() < 30) left.resize(30, ' ');
     else left += "\n" + std::string(30, ' ');
     s += left + f.help + "\n";

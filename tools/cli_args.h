@@ -1,6 +1,6 @@
 // Command-line flags for the lmc subcommands, declared per command as a table of FlagSpecs
 // and parsed by CLI11: `--name=value`, `--name value`, `-x value`, boolean `--name`,
-// long and short aliases (llama.cpp's spellings), and positionals. Unknown flags (with the
+// long and short aliases (llama.cpp's spellings, its `-np`-style names too), and positionals. Unknown flags (with the
 // closest known one) and missing values are usage errors (exit 2).
 #pragma once
 #include <map>
@@ -23,6 +23,12 @@ struct FlagSpec {
   bool optional_value = false;  // `--name` alone, or `--name=VALUE`
   std::string short_name = {};  // one letter: `-x` spells it too
   std::vector<std::string> aliases = {};  // other long names, e.g. llama.cpp's
+  // llama.cpp's single-dash names of several letters (`-np`, `-ngl`), which CLI11 would read
+  // as a short flag and its value (`-n p`).
+  std::vector<std::string> llama_names = {};
+  // Non-empty: a llama.cpp flag that means nothing here (a GPU's), accepted so that its
+  // command lines run, and this reason said once on stderr when given.
+  std::string inert = {};
 };
 
 class Args {

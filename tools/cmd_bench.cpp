@@ -13,6 +13,7 @@
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
 #include "tools/jit_flags.h"
+#include "tools/llama_flags.h"
 #include "tools/commands.h"
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
@@ -42,6 +43,7 @@ std::vector<FlagSpec> specs() {
   s.push_back({"spec", true, "measure speculative decoding instead: prompt lookup drafting N tokens a step "
                "(default 3) against plain greedy decoding on a fixed repetitive prompt set", "N", true});
   s.push_back({"json", false, "the same as -o json"});
+  for (auto& f : llama_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

@@ -41,7 +41,14 @@ std::vector<FlagSpec> specs() {
                "per prompt on stdout as it ends", "FILE"});
   s.push_back({"parallel", true, "with --prompts: prompts generated at once, each with its own KV cache "
                "(default 4)", "N"});
-  s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)"});
+  s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)", "",
+               false, "", {"conversation"}, {"cnv"}});
+  s.push_back({"single-turn", false, "answer the prompt once in the chat format, then exit (as --chat; llama.cpp's "
+               "-st)", "", false, "", {}, {"st"}});
+  s.push_back({"no-conversation", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {"no-cnv"},
+               "lmc run answers the prompt once unless --interactive (-cnv)"});
+  s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
+  s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
   for (auto& f : chat_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -91,7 +98,8 @@ int cmd_run(int argc, char** argv) {
   const std::string model = model_argument(a, "lmc run");
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
-  if (a.has("interactive")) return chat_command(a);
+  const bool chat = a.has("chat") || a.has("single-turn");
+  if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
   auto exec_opts = executor_options(a, gen);
@@ -99,7 +107,7 @@ int cmd_run(int argc, char** argv) {
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
   driver::LoadedModel m = open_model(model, a);
-  if (a.has("chat")) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
+  if (chat) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
   const models::Tokenizer& tok = *m.tokenizer;
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   // Checked before anything is printed, so the error is the only output.
@@ -113,6 +121,7 @@ int cmd_run(int argc, char** argv) {
   auto drafting = open_draft_model(a, ex, gen);
 
   bound_by_tokenizer(gen, tok);
+  if (a.has("ignore-eos")) gen.is_eog = nullptr;
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {
     // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.
@@ -123,7 +132,7 @@ int cmd_run(int argc, char** argv) {
     }
   }
   GeneratedText out(tok, a.all("stop"));
-  if (!a.has("chat")) std::cout << prompt << std::flush;
+  if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
     std::cout << out.push(id) << std::flush;
     return !out.stopped();

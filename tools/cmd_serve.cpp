@@ -19,6 +19,7 @@
 #include "tools/model_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/run_flags.h"
+#include "tools/llama_flags.h"
 #include "tools/sampling_flags.h"
 #include "tools/api_server.h"
 #include "tools/serve_engine.h"
@@ -33,7 +34,7 @@ std::vector<FlagSpec> specs() {
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
       {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health", "KEY"},
       {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
-                         "steps (default 4)", "N"},
+                         "steps (default 4)", "N", false, "", {}, {"np"}},
       {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
       {"header-timeout", true, "seconds a request's line and headers have to arrive, and an idle connection "
                                "stays open (default 10)", "S"},
@@ -47,6 +48,7 @@ std::vector<FlagSpec> specs() {
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : llama_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : compile_flag_specs()) s.push_back(f);
   for (auto& f : artifact_flag_specs()) s.push_back(f);

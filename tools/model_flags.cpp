@@ -9,6 +9,7 @@
 #include "tools/artifact_flags.h"
 #include "tools/cache_flags.h"
 #include "tools/jit_flags.h"
+#include "tools/llama_flags.h"
 #include "tools/pass_flags.h"
 #include "tools/process_world.h"
 #include "tools/progress.h"
@@ -76,6 +77,7 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a, 
 }
 
 std::string model_argument(const Args& a, const std::string& command) {
+  refuse_llama_flags(a);
   size_t given = a.positional().size() + (a.has("model") ? 1 : 0);
   if (given != 1)
     throw UsageError(command + " expects one artifact, model definition, .gguf or Hugging Face folder (as MODEL or -m)");

@@ -8,6 +8,7 @@
 
 #include "ir/error.h"
 #include "tools/process_world.h"
+#include "tools/llama_flags.h"
 #include "tools/sampling_flags.h"
 
 namespace lmc::tools {
@@ -30,7 +31,8 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
       {"max-tokens", true, "tokens to generate (default 128; -1: until the end of text or of the context)", "N", false,
        "n", {"n-predict"}},
-      {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING"},
+      {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING", false, "r",
+       {"reverse-prompt"}},
       {"chat", false, "wrap the prompt in the model's chat template"},
       {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
                           "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
@@ -39,6 +41,7 @@ std::vector<FlagSpec> generation_flag_specs() {
                             "(compiled with the same options), instead of from the text", "MODEL"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : llama_flag_specs()) s.push_back(f);
   return s;
 }
 

@@ -307,6 +307,45 @@ class LlamaCppHabits(unittest.TestCase):
                      "--top-k", "40").stdout for _ in range(4)}
         self.assertGreater(len(texts), 1)
 
+    def test_llama_cpp_command_lines(self):
+        # GPU flags are accepted and say once why they do nothing; llama.cpp's several-letter
+        # single-dash names are read as what they stand for, not as -n p.
+        r = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "6", "-ngl", "99", "-no-cnv", "--seed", "-1", "-fa", "on",
+                "--no-mmap", "--jinja")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(PROMPT), r.stdout)
+        for flag in ("--n-gpu-layers", "--flash-attn", "--no-conversation", "--no-mmap", "--jinja"):
+            self.assertEqual(r.stderr.count(f"lmc: {flag} does nothing here: "), 1, r.stderr)
+        hf = lmc("run", "-hf", "foo/bar", "-p", PROMPT)
+        self.assertEqual(hf.returncode, 2)
+        self.assertIn("-hf downloads a model from Hugging Face", hf.stderr)
+        mixed = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-ctk", "q8_0", "-ctv", "f16")
+        self.assertEqual(mixed.returncode, 2)
+        self.assertIn("-ctk q8_0 and -ctv f16 differ", mixed.stderr)
+        bench = lmc("bench", "-m", LLAMA_GGUF, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "-ngl", "99", "-fa", "1")
+        self.assertEqual(bench.returncode, 0, bench.stderr)
+
+    def test_reverse_prompt_display_and_turns(self):
+        counting = "1, 2, 3,"
+        stop = lmc("run", "-m", LLAMA_GGUF, "-p", counting, "-n", "20", "--stop", " 6")
+        reverse = lmc("run", "-m", LLAMA_GGUF, "-p", counting, "-n", "20", "-r", " 6")
+        self.assertEqual(reverse.returncode, 0, reverse.stderr)
+        self.assertEqual(reverse.stdout, stop.stdout)
+        hidden = lmc("run", "-m", LLAMA_GGUF, "-p", counting, "-n", "20", "-r", " 6", "--no-display-prompt")
+        self.assertEqual(counting + hidden.stdout, stop.stdout)
+        # -st: one turn in the chat format (as --chat), with -sys's system message.
+        single = lmc("run", "-m", LLAMA_GGUF, "-p", "Say hi.", "-n", "8", "-cnv", "-st", "-sys", "Be brief.")
+        chat = lmc("run", "-m", LLAMA_GGUF, "-p", "Say hi.", "-n", "8", "--chat", "--system", "Be brief.")
+        self.assertEqual(single.returncode, 0, single.stderr)
+        self.assertEqual(single.stdout, chat.stdout)
+        # -cnv: each line of stdin is a message (as --interactive).
+        turns = lmc("run", "-m", LLAMA_GGUF, "-n", "8", "-cnv", stdin="Say hi.\n")
+        self.assertEqual(turns.returncode, 0, turns.stderr)
+        self.assertIn("chatting in the", turns.stderr)
+        # --ignore-eos: every one of -n tokens, past the end of the answer.
+        eos = lmc("run", "-m", LLAMA_GGUF, "-p", "Say OK.", "-n", "40", "-st", "--ignore-eos")
+        self.assertIn("decode 39 tokens", eos.stderr)
+
     def test_prompt_from_a_file(self):
         path = os.path.join(WORK, "cli-prompt.txt")
         with open(path, "w") as f:

@@ -295,7 +295,7 @@ class TokenLimits(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "1", "--n-predict", "20")
+        cls.server = Server("-np", "1", "--n-predict", "20")  # llama-server's spelling of --parallel
 
     @classmethod
     def tearDownClass(cls):
