@@ -38,6 +38,9 @@ struct ServeOptions {
   // defaults unless set), and the seed of one without a seed (--seed; none: a random one each).
   runtime::SamplerOptions sampling;
   std::optional<uint64_t> seed;
+  // The model's name in /v1/models and in every answer (--alias); "": the model's own. A
+  // request may name any model: one is served (as llama-server).
+  std::string alias;
 };
 
 class ApiServer {

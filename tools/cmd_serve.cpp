@@ -46,6 +46,8 @@ std::vector<FlagSpec> specs() {
       {"n-predict", true, "the most tokens one request generates, whatever its max_tokens (default: the "
                           "context's room)", "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+      {"alias", true, "the model's name in /v1/models and in answers (default: the model's own); a request may "
+                      "name any model", "NAME", false, "a"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
@@ -93,6 +95,7 @@ int cmd_serve(int argc, char** argv) {
   so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
+  so.alias = a.get_or("alias", "");
   auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);

@@ -129,6 +129,8 @@ class HttpApiServer final : public ApiServer {
                       const std::string& id, bool chat, bool include_usage);
   std::string metrics() const;
   void count(const std::string& path, int status);
+  // The name clients see: --alias, else the model's.
+  const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
 
   const driver::LoadedModel& m_;
   ServeEngine& engine_;
@@ -197,7 +199,7 @@ void HttpApiServer::routes() {
   using Ex = std::shared_ptr<http::Exchange>;
   routes_[{"GET", "/health"}] = [](const http::Request&, const Ex& ex) { send_json(*ex, 200, {{"status", "ok"}}); };
   routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
-    json model = {{"id", m_.info.name}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
+    json model = {{"id", served_name()}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
                   {"meta", {{"context", m_.info.context}}}};
     send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
   };
@@ -242,9 +244,6 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const int64_t context = m_.info.context;
   const models::Tokenizer& tok = *m_.tokenizer;
   ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()), opts_.sampling);
-  if (r.model && *r.model != m_.info.name)
-    throw ApiError(404, "model_not_found", "the model '" + *r.model + "' does not exist; this server serves '" +
-                   m_.info.name + "'", "model");
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   job->prompt = r.prompt_tokens.empty() ? tok.encode(prompt_text(r), tok.wants_bos()) : r.prompt_tokens;
@@ -280,7 +279,7 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
                               {"finish_reason", r.finish_reason}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
     send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
-                         {"created", now_seconds()}, {"model", m_.info.name}, {"choices", json::array({choice})},
+                         {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
                          {"usage", usage(r)}});
   };
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
@@ -293,7 +292,7 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
-               {"created", now_seconds()}, {"model", m_.info.name}};
+               {"created", now_seconds()}, {"model", served_name()}};
   auto chunk = [head](const json& choice) {
     json c = head;
     c["choices"] = json::array({choice});

@@ -147,10 +147,9 @@ class Serve(unittest.TestCase):
         self.assertEqual(r.choices[0].finish_reason, "stop")
         self.assertNotIn(" 7", r.choices[0].text)
 
-    def test_unknown_model_is_404(self):
-        import openai
-        with self.assertRaises(openai.NotFoundError):
-            self.server.client().completions.create(model="gpt-4", prompt="hi", max_tokens=2)
+    def test_any_model_name_is_the_served_model(self):
+        r = self.server.client().completions.create(model="gpt-4o", prompt="hi", max_tokens=2, temperature=0)
+        self.assertEqual(r.model, self.model)
 
     def test_bad_requests_are_4xx_json(self):
         long_prompt = "word " * 400
@@ -291,11 +290,12 @@ class Serve(unittest.TestCase):
 
 
 class TokenLimits(unittest.TestCase):
-    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks."""
+    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks; --alias
+    names the model, and a request may name any."""
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("-np", "1", "--n-predict", "20")  # llama-server's spelling of --parallel
+        cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o")  # llama-server's spellings
 
     @classmethod
     def tearDownClass(cls):
@@ -312,6 +312,15 @@ class TokenLimits(unittest.TestCase):
         self.assertEqual(status, 200, data)
         data = json.loads(data)
         self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
+
+
+    def test_alias_names_the_model(self):
+        status, data = self.server.request("GET", "/v1/models")
+        self.assertEqual([m["id"] for m in json.loads(data)["data"]], ["gpt-4o"])
+        status, data = self.server.request("POST", "/v1/completions", {"model": "whatever", "prompt": "hi",
+                                                                       "max_tokens": 2})
+        self.assertEqual(status, 200, data)
+        self.assertEqual(json.loads(data)["model"], "gpt-4o")
 
 
 class ServerSamplingFlags(unittest.TestCase):
