@@ -111,7 +111,7 @@ void ServeEngine::admit() {
     queue_.pop_front();
     counters_.queued = static_cast<int64_t>(queue_.size());
     if (job->cancelled) {
-      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, 0, ""});
+      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, 0, "", 0, 0, 0});
       continue;
     }
     start(std::move(job));
@@ -134,7 +134,7 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   try {
     batch_.add(std::move(b));
   } catch (const Error& e) {
-    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, 0, e.what()});
+    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, 0, e.what(), 0, 0, 0});
   }
 }
 
@@ -144,7 +144,8 @@ bool ServeEngine::wants_vocabulary() const {
 
 // Called from the worker inside a step (mu_ is not held then).
 void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
-  JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error};
+  JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error, stats.prefill_seconds,
+                   stats.decode_seconds, stats.decode_tokens};
   if (!error.empty()) {
     result.finish_reason = "error";
   } else {

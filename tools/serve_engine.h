@@ -36,6 +36,9 @@ struct JobResult {
   int64_t prompt_tokens = 0, completion_tokens = 0;
   int64_t cached_tokens = 0;  // of the prompt, found in a slot's KV cache
   std::string error;          // when finish_reason is "error"
+  // The prompt's steps (to its first token) and the decode steps' tokens and time.
+  double prompt_seconds = 0, decode_seconds = 0;
+  int64_t decode_tokens = 0;
 };
 
 struct Job {

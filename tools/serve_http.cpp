@@ -95,6 +95,24 @@ struct StreamGate {
   }
 };
 
+// llama-server's timings: the prompt's tokens read (past the cached prefix) and the time to
+// the first token; the tokens sampled from decode steps and their time.
+json timings(const JobResult& r) {
+  const int64_t prompt_n = r.prompt_tokens - r.cached_tokens;
+  const double prompt_ms = r.prompt_seconds * 1e3, predicted_ms = r.decode_seconds * 1e3;
+  auto per_token = [](double ms, int64_t n) { return n > 0 ? ms / static_cast<double>(n) : 0.0; };
+  auto per_second = [](double ms, int64_t n) { return ms > 0 ? static_cast<double>(n) * 1e3 / ms : 0.0; };
+  return {{"cache_n", r.cached_tokens},
+          {"prompt_n", prompt_n},
+          {"prompt_ms", prompt_ms},
+          {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
+          {"prompt_per_second", per_second(prompt_ms, prompt_n)},
+          {"predicted_n", r.decode_tokens},
+          {"predicted_ms", predicted_ms},
+          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
+          {"predicted_per_second", per_second(predicted_ms, r.decode_tokens)}};
+}
+
 json usage(const JobResult& r) {
   return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
           {"total_tokens", r.prompt_tokens + r.completion_tokens},
@@ -280,7 +298,7 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
     send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
                          {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
-                         {"usage", usage(r)}});
+                         {"usage", usage(r)}, {"timings", timings(r)}});
   };
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
 }
@@ -311,6 +329,7 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
     }
     json last = chunk(choice_chunk(chat, "", r.finish_reason));
     last["usage"] = usage(r);
+    last["timings"] = timings(r);
     std::string tail = sse(last);
     if (include_usage) {
       json totals = head;

@@ -147,6 +147,22 @@ class Serve(unittest.TestCase):
         self.assertEqual(r.choices[0].finish_reason, "stop")
         self.assertNotIn(" 7", r.choices[0].text)
 
+    def test_timings_as_llama_server_reports_them(self):
+        body = {"prompt": PROMPTS[5], "max_tokens": 8, "temperature": 0, "ignore_eos": True}
+        status, data = self.server.request("POST", "/v1/completions", body)
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        t, usage = data["timings"], data["usage"]
+        self.assertEqual(t["prompt_n"] + t["cache_n"], usage["prompt_tokens"])
+        self.assertEqual(t["predicted_n"], usage["completion_tokens"] - 1)  # the first token is the prompt's
+        for key in ("prompt_ms", "predicted_ms", "prompt_per_second", "predicted_per_second"):
+            self.assertGreater(t[key], 0, key)
+        self.assertAlmostEqual(t["predicted_per_second"], t["predicted_n"] * 1e3 / t["predicted_ms"], places=6)
+        status, raw = self.server.request("POST", "/v1/completions", dict(body, stream=True))
+        events = [json.loads(line[6:]) for line in raw.decode().splitlines()
+                  if line.startswith("data: {")]
+        self.assertEqual(events[-1]["timings"]["predicted_n"], 7)
+
     def test_any_model_name_is_the_served_model(self):
         r = self.server.client().completions.create(model="gpt-4o", prompt="hi", max_tokens=2, temperature=0)
         self.assertEqual(r.model, self.model)
