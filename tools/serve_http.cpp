@@ -2,6 +2,8 @@
 // liblmc-serve.so (tools/api_server.h).
 #include <atomic>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -95,6 +97,11 @@ struct StreamGate {
   }
 };
 
+// A generation's line is written when it ends (respond_whole, respond_stream).
+bool answers_later(const http::Request& req) {
+  return req.method == "POST" && (req.path == "/v1/completions" || req.path == "/v1/chat/completions");
+}
+
 // llama-server's timings: the prompt's tokens read (past the cached prefix) and the time to
 // the first token; the tokens sampled from decode steps and their time.
 json timings(const JobResult& r) {
@@ -141,10 +148,19 @@ class HttpApiServer final : public ApiServer {
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat);
   std::string prompt_text(const ServeRequest& r) const;
-  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const std::string& id,
-                     bool chat);
-  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                      const std::string& id, bool chat, bool include_usage);
+  // A generation's answer: the request as one line for the log, its id, its kind.
+  struct Answer {
+    std::string request;  // "POST /v1/completions"
+    std::chrono::steady_clock::time_point t0;
+    std::string id;
+    bool chat;
+  };
+  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a);
+  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
+                      bool include_usage);
+  // One line on stderr per request: what, status, time and, for a generation, its tokens.
+  static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                          const JobResult* r = nullptr);
   std::string metrics() const;
   void count(const std::string& path, int status);
   // The name clients see: --alias, else the model's.
@@ -198,7 +214,19 @@ void HttpApiServer::count(const std::string& path, int status) {
   ++requests_[{label, status}];
 }
 
+void HttpApiServer::log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                                const JobResult* r) {
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::string line = "lmc: " + request + " " + std::to_string(status) + " " + std::to_string(std::lround(ms)) + " ms";
+  if (r)
+    line += ", prompt " + std::to_string(r->prompt_tokens) + " tokens (" + std::to_string(r->cached_tokens) +
+            " cached), " + std::to_string(r->completion_tokens) + " generated, " + r->finish_reason;
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
 void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string request = req.method + " " + req.path.substr(0, 200);
   try {
     if (!opts_.api_key.empty() && req.path != "/health" && req.header("authorization") != "Bearer " + opts_.api_key)
       throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
@@ -206,10 +234,13 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
     if (route == routes_.end())
       throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
     route->second(req, ex);
+    if (!answers_later(req)) log_request(request, 200, t0);
   } catch (const ApiError& e) {
     send_json(*ex, e.status, error_body(e.type, e.what(), e.param));
+    log_request(request, e.status, t0);
   } catch (const std::exception&) {
     send_json(*ex, 500, error_body("server_error", "internal error"));
+    log_request(request, 500, t0);
   }
 }
 
@@ -277,21 +308,25 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->reuse_prefix = r.cache_prompt;
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
-  const std::string id = (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++);
+  const Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
+                 (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), chat};
   if (r.stream)
-    respond_stream(ex, job, id, chat, r.include_usage);
+    respond_stream(ex, job, a, r.include_usage);
   else
-    respond_whole(ex, job, id, chat);
+    respond_whole(ex, job, a);
 }
 
 void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                                  const std::string& id, bool chat) {
+                                  const Answer& a) {
   auto text = std::make_shared<std::string>();
   job->on_text = [text](const std::string& piece) {
     *text += piece;
     return true;
   };
-  job->on_done = [this, ex, text, id, chat](const JobResult& r) {
+  job->on_done = [this, ex, text, a](const JobResult& r) {
+    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
+    const std::string& id = a.id;
+    const bool chat = a.chat;
     if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
     json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
                               {"finish_reason", r.finish_reason}}
@@ -306,7 +341,9 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
 // one more chunk without choices does.
 void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                                   const std::string& id, bool chat, bool include_usage) {
+                                   const Answer& a, bool include_usage) {
+  const std::string& id = a.id;
+  const bool chat = a.chat;
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
@@ -322,7 +359,8 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   job->on_text = [gate, chunk, chat](const std::string& piece) {
     return gate->write(sse(chunk(choice_chunk(chat, piece, json()))));
   };
-  job->on_done = [gate, chunk, chat, include_usage, head](const JobResult& r) {
+  job->on_done = [gate, chunk, chat, include_usage, head, a](const JobResult& r) {
+    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error") {
       gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;

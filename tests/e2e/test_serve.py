@@ -163,6 +163,20 @@ class Serve(unittest.TestCase):
                   if line.startswith("data: {")]
         self.assertEqual(events[-1]["timings"]["predicted_n"], 7)
 
+    def test_one_log_line_per_request(self):
+        self.complete(PROMPTS[6], 3)
+        self.server.request("POST", "/v1/completions", {"prompt": "hi", "temperature": 9})
+        self.server.request("GET", "/health")
+        deadline = time.time() + 10
+        want = [r"^lmc: POST /v1/completions 200 \d+ ms, prompt \d+ tokens \(\d+ cached\), 3 generated, length$",
+                r"^lmc: POST /v1/completions 400 \d+ ms$", r"^lmc: GET /health 200 \d+ ms$"]
+        while time.time() < deadline:
+            lines = [line.rstrip("\n") for line in list(self.server.err)]
+            if all(any(re.match(w, line) for line in lines) for w in want):
+                return
+            time.sleep(0.1)
+        self.fail("missing log lines:\n" + "".join(self.server.err[-20:]))
+
     def test_any_model_name_is_the_served_model(self):
         r = self.server.client().completions.create(model="gpt-4o", prompt="hi", max_tokens=2, temperature=0)
         self.assertEqual(r.model, self.model)
