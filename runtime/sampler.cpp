@@ -78,9 +78,14 @@ void Sampler::penalize(int64_t vocab, std::span<const int32_t> history) {
   }
 }
 
+float Sampler::max_logit(int64_t keep) const {
+  float m = scratch_[ids_[0]];
+  for (int64_t i = 1; i < keep; ++i) m = std::max(m, scratch_[ids_[i]]);
+  return m;
+}
+
 double Sampler::weigh(int64_t keep, double t) {
-  float max_logit = scratch_[ids_[0]];
-  for (int64_t i = 1; i < keep; ++i) max_logit = std::max(max_logit, scratch_[ids_[i]]);
+  const float max_logit = this->max_logit(keep);
   double sum = 0;
   for (int64_t i = 0; i < keep; ++i) sum += weights_[ids_[i]] = std::exp(double(scratch_[ids_[i]] - max_logit) / t);
   return sum;
@@ -111,11 +116,10 @@ std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t voca
   if (opts_.top_p < 1) keep = nucleus(by_logit, weigh(keep, 1), keep);
   if (opts_.min_p > 0) {
     // p / p_max = exp(l - l_max) >= min_p; the most likely survivor always stays.
-    float max_logit = scratch_[ids_[0]];
-    for (int64_t i = 1; i < keep; ++i) max_logit = std::max(max_logit, scratch_[ids_[i]]);
+    const float top = max_logit(keep);
     const double floor = std::log(static_cast<double>(opts_.min_p));
     auto end = std::remove_if(ids_.begin(), ids_.begin() + keep,
-                              [&](int32_t id) { return double(scratch_[id]) - max_logit < floor; });
+                              [&](int32_t id) { return double(scratch_[id]) - top < floor; });
     keep = end - ids_.begin();
   }
   // Softmax weights at the temperature, normalised lazily: only ratios matter.

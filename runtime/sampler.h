@@ -48,6 +48,7 @@ class Sampler {
   // their unnormalised weights (weights_, by token id): returns keep and their mass.
   std::pair<int64_t, double> candidates(const float* logits, int64_t vocab, std::span<const int32_t> history);
   void penalize(int64_t vocab, std::span<const int32_t> history);
+  float max_logit(int64_t keep) const;  // of ids_[0, keep)
   // Weights exp((l - l_max) / t) of ids_[0, keep) into weights_; their sum.
   double weigh(int64_t keep, double t);
   int64_t typical(int64_t keep);

@@ -180,19 +180,22 @@ void refuse_unknown(const json& body, bool chat) {
 }
 
 // The sampling fields, each the server's default where absent (llama-server's ranges).
+// A field in (0, hi]: `number`'s range, its lower bound left out.
+double above_zero(const json& body, const char* name, double dflt, double hi) {
+  const double v = number(body, name, dflt, 0, hi);
+  if (field(body, name) && v == 0) invalid(name, std::string("'") + name + "' must be above 0");
+  return v;
+}
+
 runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
   s.temperature = static_cast<float>(number(body, "temperature", s.temperature, 0, 2));
-  s.top_p = static_cast<float>(number(body, "top_p", s.top_p, 0, 1));
-  if (field(body, "top_p") && s.top_p == 0) invalid("top_p", "'top_p' must be above 0");
+  s.top_p = static_cast<float>(above_zero(body, "top_p", s.top_p, 1));
   s.top_k = integer(body, "top_k", 0, int64_t{1} << 30).value_or(s.top_k);
   s.min_p = static_cast<float>(number(body, "min_p", s.min_p, 0, 1));
-  s.typical_p = static_cast<float>(number(body, "typical_p", s.typical_p, 0, 1));
-  if (field(body, "typical_p") && s.typical_p == 0) invalid("typical_p", "'typical_p' must be above 0");
+  s.typical_p = static_cast<float>(above_zero(body, "typical_p", s.typical_p, 1));
   s.presence_penalty = static_cast<float>(number(body, "presence_penalty", s.presence_penalty, -2, 2));
   s.frequency_penalty = static_cast<float>(number(body, "frequency_penalty", s.frequency_penalty, -2, 2));
-  s.repetition_penalty = static_cast<float>(number(body, "repeat_penalty", s.repetition_penalty, 0, 100));
-  if (field(body, "repeat_penalty") && s.repetition_penalty == 0)
-    invalid("repeat_penalty", "'repeat_penalty' must be above 0");
+  s.repetition_penalty = static_cast<float>(above_zero(body, "repeat_penalty", s.repetition_penalty, 100));
   s.repetition_window = integer(body, "repeat_last_n", -1, int64_t{1} << 30).value_or(s.repetition_window);
   return s;
 }
