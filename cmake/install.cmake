@@ -36,7 +36,7 @@ set_target_properties(lmc PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON
                       INSTALL_RPATH "$ORIGIN/../${CMAKE_INSTALL_LIBDIR}/lmc")
 
 install(TARGETS lmc EXPORT lmcTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-# lmc's modules, where the installed lmc looks for them (ir/shared_module.h): the code
+# lmc's modules, where the installed lmc looks for them (support/shared_module.h): the code
 # generator, the kernel loader, lmc serve's HTTP server and the MPI world; they find their
 # libraries (libLLVM, Open MPI) where the build found them.
 foreach(module lmc_codegen_llvm lmc_kernel_loader lmc_serve lmc_mpi)
@@ -45,10 +45,10 @@ foreach(module lmc_codegen_llvm lmc_kernel_loader lmc_serve lmc_mpi)
     install(TARGETS ${module} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lmc)
   endif()
 endforeach()
-install(TARGETS lmc_ir lmc_passes lmc_plugin EXPORT lmcTargets
+install(TARGETS lmc_support lmc_ir lmc_passes_api lmc_passes_transforms lmc_passes lmc_plugin EXPORT lmcTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})
-foreach(dir ir passes)
+foreach(dir support ir passes)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${LMC_INSTALL_INCLUDEDIR}/${dir}
           FILES_MATCHING PATTERN "*.h")
 endforeach()
@@ -68,4 +68,5 @@ install(FILES ${PROJECT_BINARY_DIR}/lmcConfig.cmake ${PROJECT_BINARY_DIR}/lmcCon
 # The model definitions, where an installed lmc looks for the one that serves a GGUF's or
 # a Hugging Face folder's architecture (driver/model_definitions.h).
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/models/ DESTINATION ${CMAKE_INSTALL_DATADIR}/lmc/models
-        FILES_MATCHING PATTERN "*.yaml" PATTERN "weights" EXCLUDE)
+        FILES_MATCHING PATTERN "*.yaml" PATTERN "weights" EXCLUDE PATTERN "chat" EXCLUDE
+        PATTERN "formats" EXCLUDE PATTERN "quant" EXCLUDE PATTERN "tokenizer" EXCLUDE)

@@ -1,4 +1,4 @@
-// The static shape of an attention kernel (codegen/emit_attention.cpp), validated from
+// The static shape of an attention kernel (codegen/llvm/emit_attention.cpp), validated from
 // the descriptor of its anchor, the tiling it implies, and the kernel's work items. Free
 // of LLVM, so which kernels a graph needs and how they split can be known without
 // generating them.

@@ -1,6 +1,6 @@
 #include "codegen/codegen_module.h"
 
-#include "ir/shared_module.h"
+#include "support/shared_module.h"
 
 namespace lmc::codegen {
 

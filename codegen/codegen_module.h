@@ -40,7 +40,7 @@ struct CodegenModule {
   std::vector<std::string> (*missing_host_features)(const TargetSpec& spec);
 };
 
-// The module's table, loading it on first use (ir/shared_module.h says where it looks).
+// The module's table, loading it on first use (support/shared_module.h says where it looks).
 // Throws lmc::Error naming the places it looked.
 const CodegenModule& codegen_module();
 // The module's file, found as codegen_module() would find it but not loaded ("" when

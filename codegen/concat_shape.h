@@ -1,4 +1,4 @@
-// The static shape of a concat kernel (codegen/emit_concat.cpp), validated from its
+// The static shape of a concat kernel (codegen/llvm/emit_concat.cpp), validated from its
 // descriptor, and its work items. Free of LLVM, so which kernels a graph needs and how
 // they split can be known without generating them.
 #pragma once

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <variant>
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

@@ -1,4 +1,4 @@
-// The static shape of an embedding kernel (codegen/emit_embedding.cpp), validated from
+// The static shape of an embedding kernel (codegen/llvm/emit_embedding.cpp), validated from
 // the anchor of its fusion, and its work items. Free of LLVM, so which kernels a graph
 // needs and how they split can be known without generating them.
 #pragma once

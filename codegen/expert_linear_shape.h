@@ -1,4 +1,4 @@
-// The static shape of an expert_linear kernel (codegen/emit_expert_linear.cpp), validated
+// The static shape of an expert_linear kernel (codegen/llvm/emit_expert_linear.cpp), validated
 // from its descriptor, and its work items. Free of LLVM. Each (row, slot) pair is one row
 // through one expert's [N, K] weight, which the plain linear kernel of `inner` computes:
 // one pair at a time for a single row, the pairs of an expert together from two rows on.

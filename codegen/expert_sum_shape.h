@@ -1,4 +1,4 @@
-// The static shape of an expert_sum kernel (codegen/emit_expert_sum.cpp), validated from
+// The static shape of an expert_sum kernel (codegen/llvm/emit_expert_sum.cpp), validated from
 // its descriptor, and its work items. Free of LLVM.
 #pragma once
 #include "codegen/desc_access.h"

@@ -3,7 +3,7 @@
 #include "codegen/desc_access.h"
 #include "codegen/describe_op.h"
 #include "codegen/rope_shape.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/fusion_region.h"
 #include "ir/op_registry.h"
 #include "ir/verifier.h"

@@ -1,4 +1,4 @@
-// The rows a fused-rows kernel (codegen/emit_fused_rows.cpp) walks, validated from its
+// The rows a fused-rows kernel (codegen/llvm/emit_fused_rows.cpp) walks, validated from its
 // region, and its work items. Free of LLVM, so which kernels a graph needs and how they
 // split can be known without generating them.
 #pragma once

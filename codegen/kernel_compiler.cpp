@@ -1,7 +1,7 @@
 #include "codegen/kernel_compiler.h"
 
 #include "codegen/codegen_module.h"
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

@@ -11,14 +11,14 @@
 #include "codegen/moe_route_shape.h"
 #include "codegen/split_shape.h"
 #include "codegen/tail_rows_shape.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::codegen {
 
 namespace {
 
-// To add a kernel kind, list it here and its emitter in codegen/emitter_table.cpp.
+// To add a kernel kind, list it here and its emitter in codegen/llvm/emitter_table.cpp.
 constexpr KernelKind kAnchorKinds[] = {
     {"linear", linear_work_items},
     {"embedding", embedding_work_items},

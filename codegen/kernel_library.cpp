@@ -2,7 +2,7 @@
 
 #include "codegen/kernel_loader_module.h"
 #include "codegen/target.h"
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

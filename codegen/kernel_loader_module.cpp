@@ -1,6 +1,6 @@
 #include "codegen/kernel_loader_module.h"
 
-#include "ir/shared_module.h"
+#include "support/shared_module.h"
 
 namespace lmc::codegen {
 

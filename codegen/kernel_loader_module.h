@@ -34,7 +34,7 @@ struct KernelLoaderModule {
                                          const KernelLoadOptions& options);
 };
 
-// The module's table, loading it on first use (ir/shared_module.h says where it looks).
+// The module's table, loading it on first use (support/shared_module.h says where it looks).
 const KernelLoaderModule& kernel_loader_module();
 
 }  // namespace lmc::codegen

@@ -2,7 +2,7 @@
 
 #include "codegen/kernel_name.h"
 #include "codegen/kernel_kind.h"
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

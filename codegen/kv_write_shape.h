@@ -1,4 +1,4 @@
-// The static shape of a kv_write kernel (codegen/emit_kv_write.cpp), validated from its
+// The static shape of a kv_write kernel (codegen/llvm/emit_kv_write.cpp), validated from its
 // descriptor, and its work items. Free of LLVM, so which kernels a graph needs and how
 // they split can be known without generating them.
 #pragma once

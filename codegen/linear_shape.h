@@ -1,4 +1,4 @@
-// The static shape of a linear kernel (codegen/emit_linear.cpp), validated from the
+// The static shape of a linear kernel (codegen/llvm/emit_linear.cpp), validated from the
 // anchor of its fusion, the row counts that choose its code path, and its work items.
 // Free of LLVM, so which kernels a graph needs and how they split can be known without
 // generating them.

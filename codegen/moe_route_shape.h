@@ -1,4 +1,4 @@
-// The static shape of a moe_route kernel (codegen/emit_moe_route.cpp), validated from its
+// The static shape of a moe_route kernel (codegen/llvm/emit_moe_route.cpp), validated from its
 // descriptor, and its work items. Free of LLVM.
 #pragma once
 #include "codegen/desc_access.h"

@@ -1,4 +1,4 @@
-// The static shape of a rope (codegen/rope_tables.h reads it), validated from its
+// The static shape of a rope (codegen/llvm/region/rope_tables.h reads it), validated from its
 // descriptor. Free of LLVM, so a rope's contract can be checked without generating it.
 #pragma once
 #include <string>

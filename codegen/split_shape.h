@@ -1,4 +1,4 @@
-// The static shape of a split kernel (codegen/emit_split.cpp), validated from its
+// The static shape of a split kernel (codegen/llvm/emit_split.cpp), validated from its
 // descriptor, and its work items. Free of LLVM, so which kernels a graph needs and how
 // they split can be known without generating them.
 #pragma once

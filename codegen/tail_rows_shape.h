@@ -1,4 +1,4 @@
-// The static shape of a tail_rows kernel (codegen/emit_tail_rows.cpp), validated from
+// The static shape of a tail_rows kernel (codegen/llvm/emit_tail_rows.cpp), validated from
 // its descriptor, and its work items. Free of LLVM, so which kernels a graph needs and
 // how they split can be known without generating them.
 #pragma once

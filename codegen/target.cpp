@@ -1,7 +1,7 @@
 #include "codegen/target.h"
 
 #include "codegen/codegen_module.h"
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

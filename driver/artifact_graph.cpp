@@ -3,7 +3,7 @@
 
 #include <map>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 

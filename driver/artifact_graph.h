@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "ir/graph.h"
-#include "runtime/artifact.h"
+#include "runtime/artifact/artifact.h"
 
 namespace lmc::driver {
 

@@ -1,6 +1,6 @@
 #include "driver/artifact_trust.h"
 
-#include "runtime/artifact_seal.h"
+#include "runtime/artifact/artifact_seal.h"
 
 namespace lmc::driver {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/artifact.h"
-#include "runtime/artifact_key.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/artifact_key.h"
 
 namespace lmc::driver {
 

@@ -7,9 +7,9 @@
 
 #include "codegen/codegen_module.h"
 #include "driver/model_input.h"
-#include "ir/error.h"
-#include "runtime/artifact_key.h"
-#include "runtime/digest.h"
+#include "support/error.h"
+#include "runtime/artifact/artifact_key.h"
+#include "runtime/artifact/digest.h"
 #include "runtime/file_digest.h"
 #include "runtime/host_isa.h"
 

@@ -13,7 +13,7 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/target.h"
 #include "models/lowering.h"
-#include "models/tokenizer.h"
+#include "models/tokenizer/tokenizer.h"
 #include "passes/pass_manager.h"
 
 namespace lmc::driver {

@@ -8,9 +8,9 @@
 #include <iostream>
 
 #include "driver/cache_key.h"
-#include "driver/file_lock.h"
-#include "ir/error.h"
-#include "runtime/pending_file.h"
+#include "support/file_lock.h"
+#include "support/error.h"
+#include "support/pending_file.h"
 
 namespace lmc::driver {
 

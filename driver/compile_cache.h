@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "driver/compile.h"
-#include "driver/file_lock.h"
+#include "support/file_lock.h"
 #include "driver/write_artifact.h"
 
 namespace lmc::driver {

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <sstream>
 
-#include "ir/error.h"
-#include "ir/regular_file.h"
+#include "support/error.h"
+#include "support/regular_file.h"
 
 namespace lmc::driver {
 

@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "passes/pass_context.h"
+#include "passes/api/pass_context.h"
 
 namespace lmc::driver {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "driver/seeded_random.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "runtime/step_rows.h"
 
 namespace lmc::driver {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_traits.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"

@@ -1,7 +1,7 @@
 #include "driver/graph_run.h"
 
 #include "driver/open_model.h"
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "ir/checked_math.h"
-#include "ir/error.h"
-#include "models/dequantize.h"
-#include "models/weight_packing.h"
+#include "support/checked_math.h"
+#include "support/error.h"
+#include "models/quant/dequantize.h"
+#include "models/quant/weight_packing.h"
 
 namespace lmc::driver {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/graph_view.h"
 #include "runtime/memory_plan.h"
 

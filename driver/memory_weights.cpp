@@ -1,7 +1,7 @@
 #include "ir/op_registry.h"
 #include "driver/memory_weights.h"
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

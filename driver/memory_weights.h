@@ -6,7 +6,7 @@
 
 #include "ir/graph.h"
 #include "models/weight_source.h"
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::driver {
 

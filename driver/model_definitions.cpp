@@ -6,8 +6,8 @@
 #include <map>
 #include <vector>
 
-#include "ir/error.h"
-#include "ir/untrusted_text.h"
+#include "support/error.h"
+#include "support/untrusted_text.h"
 #include "models/model_def.h"
 
 namespace lmc::driver {

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "passes/pipeline.h"
 
 namespace lmc::driver {

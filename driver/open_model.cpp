@@ -10,9 +10,9 @@
 #include "driver/memory_check.h"
 #include "driver/memory_weights.h"
 #include "driver/model_input.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "models/model_tokenizer.h"
-#include "models/tokenizer_io.h"
+#include "models/tokenizer/tokenizer_io.h"
 #include "runtime/host_isa.h"
 
 namespace lmc::driver {

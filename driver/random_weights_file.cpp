@@ -12,7 +12,7 @@
 
 #include "driver/graph_input.h"
 #include "driver/seeded_random.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_traits.h"
 
 namespace lmc::driver {

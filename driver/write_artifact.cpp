@@ -7,9 +7,9 @@
 #include "codegen/target.h"
 #include "ir/printer.h"
 #include "models/model_tokenizer.h"
-#include "models/tokenizer_io.h"
-#include "runtime/artifact.h"
-#include "runtime/artifact_key.h"
+#include "models/tokenizer/tokenizer_io.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/artifact_key.h"
 
 namespace lmc::driver {
 

@@ -1,6 +1,6 @@
 #include "ir/builder.h"
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::ir {

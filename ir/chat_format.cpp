@@ -1,6 +1,6 @@
 #include "ir/chat_format.h"
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 

@@ -1,6 +1,6 @@
 // How a conversation becomes the text a chat model was trained on. Plain data, so it
 // travels from the model definition or the weights' own chat template, through the
-// artifact, to `lmc chat`; models/chat_format.h knows the families and renders turns.
+// artifact, to `lmc chat`; models/chat/chat_format.h knows the families and renders turns.
 #pragma once
 #include <map>
 #include <string>

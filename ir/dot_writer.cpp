@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/layer_of.h"
 #include "ir/op_traits.h"
 #include "ir/printer.h"

@@ -9,13 +9,13 @@
 namespace lmc::ir {
 
 // q4_0, q4_1, q5_0 and q5_1 are never packed from f32: a weight of those types keeps the
-// blocks of the file it was read from (passes/quant_threshold.cpp, keep-source).
+// blocks of the file it was read from (passes/transforms/quant_threshold.cpp, keep-source).
 // The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, ...) are the block types with
 // the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
 // multiply (the weight-panels pass chooses them; layout below).
 // q4_k, q5_k and q6_k are GGUF's Q4_K, Q5_K and Q6_K super-blocks of 256 values as the
 // file stores them (144, 176 and 210 bytes), which the kernels read in eight pieces of 32
-// (codegen/super_blocks.h); q4_kx16 and q5_kx16 are the first two's panels (layout below).
+// (codegen/llvm/blocks/super_blocks.h); q4_kx16 and q5_kx16 are the first two's panels (layout below).
 // q6_k has none: a panel kernel decoding its 6-bit values for each tile of rows ran prefill
 // at 0.6-0.85x the row-major path, which repacks them once per block of rows.
 // q3_k and q2_k are GGUF's Q3_K and Q2_K (110 and 84 bytes per 256 values), iq4_xs its

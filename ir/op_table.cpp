@@ -4,7 +4,7 @@
 #include <cctype>
 #include <deque>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 #include "ir/shape_rules.h"
 

@@ -5,9 +5,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
-#include "ir/regular_file.h"
+#include "support/regular_file.h"
 
 namespace lmc::ir {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "ir/checked_math.h"
-#include "ir/error.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::ir {

@@ -1,6 +1,6 @@
 #include "ir/type.h"
 
-#include "ir/checked_math.h"
+#include "support/checked_math.h"
 
 namespace lmc::ir {
 

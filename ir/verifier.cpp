@@ -3,8 +3,8 @@
 #include <set>
 #include <unordered_set>
 
-#include "ir/checked_math.h"
-#include "ir/error.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 #include "ir/fusion_region.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"

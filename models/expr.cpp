@@ -4,8 +4,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "ir/error.h"
-#include "ir/untrusted_text.h"
+#include "support/error.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::models {
 

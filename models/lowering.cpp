@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "ir/builder.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
-#include "ir/untrusted_text.h"
+#include "support/untrusted_text.h"
 #include "ir/verifier.h"
 
 namespace lmc::models {

@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include "ir/regular_file.h"
-#include "models/chat_format.h"
-#include "models/gguf_file.h"
-#include "models/json.h"
+#include "support/regular_file.h"
+#include "models/chat/chat_format.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/json.h"
 
 namespace lmc::models {
 namespace {

@@ -1,6 +1,6 @@
 #include "models/model_check.h"
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::models {
 

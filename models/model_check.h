@@ -5,7 +5,7 @@
 // silently reads the wrong row.
 #pragma once
 #include "models/lowering.h"
-#include "models/tokenizer.h"
+#include "models/tokenizer/tokenizer.h"
 
 namespace lmc::models {
 

@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <map>
 
-#include "ir/error.h"
-#include "ir/regular_file.h"
-#include "ir/untrusted_text.h"
-#include "models/chat_format.h"
+#include "support/error.h"
+#include "support/regular_file.h"
+#include "support/untrusted_text.h"
+#include "models/chat/chat_format.h"
 
 namespace lmc::models {
 

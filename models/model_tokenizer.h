@@ -2,7 +2,7 @@
 // HF tokenizer.json.
 #pragma once
 #include "models/model_def.h"
-#include "models/tokenizer.h"
+#include "models/tokenizer/tokenizer.h"
 #include "models/weight_source.h"
 
 namespace lmc::models {

@@ -4,10 +4,10 @@
 #include <charconv>
 #include <filesystem>
 
-#include "ir/error.h"
-#include "models/gguf_file.h"
-#include "models/safetensors_file.h"
-#include "models/weight_packing.h"
+#include "support/error.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/safetensors_file.h"
+#include "models/quant/weight_packing.h"
 
 namespace lmc::models {
 

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "ir/error.h"
-#include "models/gguf_file.h"
-#include "models/json.h"
+#include "support/error.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/json.h"
 
 namespace lmc::models {
 

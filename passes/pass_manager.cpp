@@ -9,11 +9,11 @@
 #include <iostream>
 #include <sstream>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
-#include "passes/pass_fault.h"
+#include "passes/api/pass_fault.h"
 #include "passes/pass_registry.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"

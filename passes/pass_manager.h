@@ -13,7 +13,7 @@
 
 #include "ir/dot_writer.h"
 #include "ir/graph.h"
-#include "passes/pass.h"
+#include "passes/api/pass.h"
 #include "passes/pipeline.h"
 #include "passes/remark_filter.h"
 

@@ -1,8 +1,8 @@
 #include "passes/pass_registry.h"
 
-#include "ir/error.h"
-#include "ir/spelling.h"
-#include "passes/builtin_passes.h"
+#include "support/error.h"
+#include "support/spelling.h"
+#include "passes/transforms/builtin_passes.h"
 
 namespace lmc::passes {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "passes/pass.h"
-#include "passes/pass_option.h"
+#include "passes/api/pass.h"
+#include "passes/api/pass_option.h"
 
 namespace lmc::passes {
 

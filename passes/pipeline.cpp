@@ -2,8 +2,8 @@
 
 #include <cctype>
 
-#include "ir/error.h"
-#include "ir/spelling.h"
+#include "support/error.h"
+#include "support/spelling.h"
 #include "passes/pass_registry.h"
 
 namespace lmc::passes {

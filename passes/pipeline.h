@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "passes/pass_option.h"
+#include "passes/api/pass_option.h"
 
 namespace lmc::passes {
 

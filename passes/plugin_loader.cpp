@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 

@@ -1,6 +1,6 @@
 #include "passes/remark_filter.h"
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 

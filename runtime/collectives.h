@@ -1,5 +1,5 @@
 // The communication a sharded graph needs (its all_reduce and all_gather ops), behind
-// one small interface so that only runtime/mpi_world.cpp (a module of its own,
+// one small interface so that only runtime/mpi/mpi_world.cpp (a module of its own,
 // runtime/mpi_module.h) includes MPI. A graph
 // sharded by the `shard` pass runs one executor per rank; each executor gets the
 // rank's Collectives.

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
 #include "runtime/aligned_buffer.h"

@@ -14,7 +14,7 @@
 #include "runtime/kernel_table.h"
 #include "runtime/profiler.h"
 #include "runtime/step_rows.h"
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

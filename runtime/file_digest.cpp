@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "ir/error.h"
-#include "runtime/digest.h"
+#include "support/error.h"
+#include "runtime/artifact/digest.h"
 
 namespace lmc::runtime {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "runtime/prompt_lookup.h"
 
 namespace lmc::runtime {

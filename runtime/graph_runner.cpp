@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/graph_view.h"
 #include "runtime/aligned_buffer.h"
 #include "runtime/executor.h"

@@ -14,7 +14,7 @@
 
 #include "ir/graph.h"
 #include "runtime/kernel_table.h"
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

@@ -9,7 +9,7 @@
 #include <map>
 
 #include "codegen/describe_op.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 #include "runtime/op_ancestry.h"
 

@@ -16,7 +16,7 @@
 #include "runtime/kernel_table.h"
 #include "runtime/memory_plan.h"
 #include "runtime/profiler.h"
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

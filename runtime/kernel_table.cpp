@@ -3,7 +3,7 @@
 #include <string_view>
 
 #include "codegen/describe_op.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/type.h"
 
 namespace lmc::runtime {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "ir/checked_math.h"
-#include "ir/error.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::runtime {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

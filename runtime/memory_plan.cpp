@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <set>
 
-#include "ir/checked_math.h"
+#include "support/checked_math.h"
 #include "ir/op_registry.h"
-#include "runtime/artifact_format.h"
+#include "runtime/artifact/artifact_format.h"
 #include "runtime/op_ancestry.h"
 
 namespace lmc::runtime {

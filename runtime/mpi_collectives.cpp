@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "ir/error.h"
-#include "ir/shared_module.h"
+#include "support/error.h"
+#include "support/shared_module.h"
 #include "runtime/mpi_module.h"
 
 namespace lmc::runtime {

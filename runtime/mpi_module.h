@@ -1,7 +1,7 @@
-// The door to the MPI module, liblmc-mpi.so (runtime/mpi_world.cpp): Open MPI's libraries
+// The door to the MPI module, liblmc-mpi.so (runtime/mpi/mpi_world.cpp): Open MPI's libraries
 // are mapped only by a process mpirun started with more than one rank (about 1 MB of
 // resident memory otherwise carried by every run). join_mpi_world (runtime/collectives.h)
-// opens it through ir/shared_module.h.
+// opens it through support/shared_module.h.
 #pragma once
 #include <memory>
 

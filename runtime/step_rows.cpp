@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::runtime {

@@ -227,7 +227,7 @@ def read_key(path):
 
 
 def seal(blob, key):
-    """runtime/artifact_seal.h's seal, made with `key` (None: left as it is): HMAC-SHA256 of
+    """runtime/artifact/artifact_seal.h's seal, made with `key` (None: left as it is): HMAC-SHA256 of
     every section but the weights in table order, the table, and header bytes [8, 40)."""
     if key is None:
         return blob

@@ -2,7 +2,7 @@
 // graph, and the refusal naming the model and the numbers.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "driver/memory_check.h"
 

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "codegen/kernel_compiler.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 

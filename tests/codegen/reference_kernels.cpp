@@ -1,7 +1,7 @@
 #include "tests/codegen/reference_kernels.h"
 
-#include "models/dequantize.h"
-#include "models/weight_packing.h"
+#include "models/quant/dequantize.h"
+#include "models/quant/weight_packing.h"
 
 #include <algorithm>
 #include <cmath>

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "ir/dtype.h"
-#include "models/ggml_type.h"
+#include "models/quant/ggml_type.h"
 
 namespace lmc::test {
 
@@ -23,7 +23,7 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 // rows and block of 32, each f16 of the blocks' heads for the 16 rows, then each 4 bytes
 // of quants for the 16 rows (ir/dtype.h).
 // (The K types' panels, q4_kx16 and q5_kx16, come from the compiler's packer,
-// models/weight_packing.h; panel_row reads them back on its own.)
+// models/quant/weight_packing.h; panel_row reads them back on its own.)
 std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k);
 // Row n of an x16 weight back as one row of its row-major blocks.
 std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n);
@@ -50,7 +50,7 @@ int64_t input_group(ir::DType w);
 double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, gelu
 
 // Row n of a [N, K] weight of f32 or of blocks (q8_0, q4_0, q4_1, q5_0, q5_1, the K types
-// as models/dequantize.h decodes them, and the x16 panels), as f32 values.
+// as models/quant/dequantize.h decodes them, and the x16 panels), as f32 values.
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
 // y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or blocks). A fused
 // prologue or epilogue is composed from the other references around it.

@@ -12,7 +12,7 @@
 
 #include "codegen/kernel_compiler.h"
 #include "ir/attribute.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 

@@ -1,5 +1,5 @@
 // Fusion regions without an anchor, generated as one loop over rows
-// (codegen/emit_fused_rows.cpp): add -> rms_norm yielding both the sum and its norm
+// (codegen/llvm/emit_fused_rows.cpp): add -> rms_norm yielding both the sum and its norm
 // (a residual stream), a bias before a per-head norm (reduction groups shorter than
 // the row, next to a vector as long as the row), act(gate) * up read from one gate|up
 // row. Against the plain reference kernels over odd widths, several row counts and
@@ -104,7 +104,7 @@ TEST(FusedRowsKernel, ActGateTimesUp) {
   }
 }
 
-// Qwen3's and Gemma 3's q/k path (passes/fuse_qk_rope.cpp): a per-head norm, then rope,
+// Qwen3's and Gemma 3's q/k path (passes/transforms/fuse_qk_rope.cpp): a per-head norm, then rope,
 // as one loop: the partner of each element is normalized at its own column. Head sizes
 // whose steps are 32, 16, 8, 2 and 1 columns wide; partial rotary; both pairings.
 TEST(FusedRowsKernel, PerHeadNormThenRope) {

@@ -7,7 +7,7 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
 #include "codegen/kernel_name.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 

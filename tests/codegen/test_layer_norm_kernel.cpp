@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "codegen/kernel_compiler.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 

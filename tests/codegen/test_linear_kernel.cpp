@@ -347,7 +347,7 @@ TEST_P(VnniBits, VnniGivesTheBaselineBits) {
     std::string dir = ::testing::TempDir() + "vnni_asm_" + std::string(ir::dtype_name(w)) + "_" + target.cpu;
     auto lib = codegen::KernelLibrary::load(compiler.compile({"", dir}), "test");
     std::string listing = read_text(dir + "/" + name + ".s");
-    // q6_k keeps pmaddubsw: its scales weight the i16 sums (codegen/super_blocks.h, integer_scales).
+    // q6_k keeps pmaddubsw: its scales weight the i16 sums (codegen/llvm/blocks/super_blocks.h, integer_scales).
     EXPECT_EQ(listing.find("vpdpbusd") != std::string::npos, target == native && w != ir::DType::q6_k);
     for (int64_t T : {1, 5, 64}) {
       LinearData data(c, T, 21);

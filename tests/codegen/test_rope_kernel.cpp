@@ -2,7 +2,7 @@
 // sizes with and without vector tails, one or several heads, positions from 0 to
 // long contexts, consecutive or each row its own (rows of several sequences in one
 // step), several row counts, 1 or 2 threads. A rope is the one-op region of itself
-// (codegen/emit_fused_rows.cpp), so these test that generator's rotations.
+// (codegen/llvm/emit_fused_rows.cpp), so these test that generator's rotations.
 // Tolerance: 1e-5 relative + 1e-6 absolute; the angles are computed in f64, so the
 // error does not grow with the position.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <cmath>
 
 #include "codegen/kernel_compiler.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 

@@ -1,7 +1,7 @@
 // The generated tanh kernel over the whole f32 range against std::tanh in double: within
 // a few ulp of the correctly rounded value from subnormals through the range where tanh
 // rounds to ±1 and on to ±inf; -0 stays -0 and NaN stays NaN. (Kernels are loaded
-// without libm, so tanh is built from plain vector instructions: codegen/llvm_math.cpp.)
+// without libm, so tanh is built from plain vector instructions: codegen/llvm/builder/llvm_math.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 namespace {

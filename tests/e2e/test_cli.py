@@ -187,7 +187,7 @@ def loaded_libraries(*args):
 
 @needs(LLAMA_GGUF)
 class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
-    """lmc loads its modules only for the commands that need them (ir/shared_module.h):
+    """lmc loads its modules only for the commands that need them (support/shared_module.h):
     the code generator, and with it libLLVM, only when it compiles kernels (a run from an
     artifact sealed with the user's key links the artifact's object code with the kernel
     loader, whose few LLVM libraries are its own static copies); lmc serve's HTTP server

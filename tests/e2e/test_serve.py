@@ -470,7 +470,7 @@ def main(model=MODEL):
     LMC = os.path.abspath(args.lmc)
     MODEL = model
     if not os.path.exists(MODEL):
-        print(f"SKIP: {MODEL} is absent (tools/setup.sh installs it)")
+        print(f"SKIP: {MODEL} is absent (scripts/setup.sh installs it)")
         return 77
     r = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
     return 0 if r.wasSuccessful() else 1

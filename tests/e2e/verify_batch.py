@@ -77,7 +77,7 @@ def main():
     ap.add_argument("--work-dir", required=True)
     args = ap.parse_args()
     if not os.path.exists(MODEL):
-        print(f"SKIP: {MODEL} is absent (tools/setup.sh installs it)")
+        print(f"SKIP: {MODEL} is absent (scripts/setup.sh installs it)")
         return 77
     work = os.path.join(args.work_dir, "batch")
     os.makedirs(work, exist_ok=True)

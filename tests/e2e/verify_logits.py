@@ -405,7 +405,7 @@ def weights_of(args, spec):
     if "gguf" in spec:
         path = os.path.join(SOURCE, spec["gguf"])
         if not os.path.exists(path):
-            print(f"SKIP: {path} is absent (tools/setup.sh installs it)")
+            print(f"SKIP: {path} is absent (scripts/setup.sh installs it)")
             sys.exit(SKIP)
         return path, [], GgufTokenizer(path)
     if "generated_gguf" in spec:

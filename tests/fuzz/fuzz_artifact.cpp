@@ -13,14 +13,14 @@
 #include <string_view>
 #include <vector>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_io.h"
-#include "runtime/artifact.h"
-#include "runtime/artifact_manifest.h"
-#include "runtime/artifact_weight_index.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_io.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/artifact_manifest.h"
+#include "runtime/artifact/artifact_weight_index.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

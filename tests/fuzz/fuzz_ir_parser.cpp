@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "models/lowering.h"
 #include "models/model_def.h"
 #include "tests/fuzz/fuzz_input.h"

@@ -2,9 +2,9 @@
 // pipeline checks, then a Tokenizer built from what was accepted, encoding and decoding.
 #include <cstdint>
 
-#include "ir/error.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_from_json.h"
+#include "support/error.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_from_json.h"
 #include "tests/fuzz/fuzz_input.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

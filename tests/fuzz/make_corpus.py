@@ -267,7 +267,7 @@ def json_schema_seeds():
 
 
 def artifact_sections(path):
-    """name -> bytes of every section of an artifact (runtime/artifact.h's layout)."""
+    """name -> bytes of every section of an artifact (runtime/artifact/artifact.h's layout)."""
     blob = open(path, "rb").read()
     _, count, table_offset, _ = struct.unpack_from("<IIQQ", blob, 8)
     sections, at = {}, table_offset

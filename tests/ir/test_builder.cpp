@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ir/builder.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/printer.h"
 
 namespace lmc::ir {

@@ -8,8 +8,8 @@
 #include <random>
 
 #include "ir/builder.h"
-#include "ir/checked_math.h"
-#include "ir/error.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 
 namespace lmc::ir {

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "ir/dot_writer.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "tests/ir/two_layer_graph.h"
 

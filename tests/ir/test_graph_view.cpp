@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "ir/builder.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/graph_view.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <set>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/op_registry.h"
 #include "ir/parser.h"
 

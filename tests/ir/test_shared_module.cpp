@@ -3,8 +3,8 @@
 // can open it, and it has a known symbol.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
-#include "ir/shared_module.h"
+#include "support/error.h"
+#include "support/shared_module.h"
 #include "tests/models/expect_error.h"
 
 namespace lmc {

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "ir/builder.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 

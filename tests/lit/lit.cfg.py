@@ -27,7 +27,7 @@ config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cach
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))
 config.substitutions.append(("%faulty_passes_plugin", config.faulty_passes_plugin))
 config.substitutions.append(("%lmc_source_dir", config.lmc_source_dir))
-# %python is the build's Python (tools/setup.sh: .venv/bin/python3, with numpy), for RUN
+# %python is the build's Python (scripts/setup.sh: .venv/bin/python3, with numpy), for RUN
 # lines that compute in Python.
 config.substitutions.append(("%python", config.python_executable))
 
@@ -35,6 +35,6 @@ config.substitutions.append(("%python", config.python_executable))
 if shutil.which("dot"):
     config.available_features.add("graphviz")
 
-# Tests that run a real model need its weights (tools/setup.sh fetches them).
+# Tests that run a real model need its weights (scripts/setup.sh fetches them).
 if os.path.exists(os.path.join(config.lmc_source_dir, "models/weights/SmolLM2-135M-Instruct.Q4_1.gguf")):
     config.available_features.add("smollm2-weights")

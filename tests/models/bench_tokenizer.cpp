@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "models/gguf_file.h"
-#include "models/json.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_from_gguf.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/json.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_from_gguf.h"
 
 namespace {
 
@@ -36,7 +36,7 @@ const std::string& mixed_text() {
     auto cases = json::Document::read_file((kSource / "tests/models/test_tokenizer_cases.json").string());
     for (const char* set : {"common", "hostile"})
       for (const json::Value& s : cases.root().at(set).as_array()) hostile += s.as_string() + "\n";
-    const std::string code = read_file(kSource / "models/tokenizer.cpp");
+    const std::string code = read_file(kSource / "models/tokenizer/tokenizer.cpp");
     std::vector<std::string> docs;
     for (const auto& doc : std::filesystem::directory_iterator(kSource / "docs"))
       docs.push_back(read_file(doc.path()).substr(0, 6000));
@@ -53,7 +53,7 @@ const std::string& mixed_text() {
 void encode(benchmark::State& state, const char* weights) {
   const std::filesystem::path path = kSource / "models/weights" / weights;
   if (!std::filesystem::exists(path)) {
-    state.SkipWithError("weights not present (tools/fetch_models.py)");
+    state.SkipWithError("weights not present (scripts/fetch_models.py)");
     return;
   }
   auto tok = Tokenizer::create(tokenizer_vocab_from_gguf(*GgufFile::open(path.string())));

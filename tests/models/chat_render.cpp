@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "ir/error.h"
-#include "ir/regular_file.h"
-#include "models/chat_conversation.h"
-#include "models/chat_format.h"
+#include "support/error.h"
+#include "support/regular_file.h"
+#include "models/chat/chat_conversation.h"
+#include "models/chat/chat_format.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

@@ -4,9 +4,9 @@
 
 #include <fstream>
 
-#include "ir/regular_file.h"
-#include "models/chat_conversation.h"
-#include "models/chat_format.h"
+#include "support/regular_file.h"
+#include "models/chat/chat_conversation.h"
+#include "models/chat/chat_format.h"
 #include "models/model_def.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/temp_dir.h"

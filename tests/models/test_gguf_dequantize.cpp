@@ -9,9 +9,9 @@
 #include <random>
 
 #include "expect_error.h"
-#include "ir/half.h"
-#include "models/dequantize.h"
-#include "models/gguf_file.h"
+#include "support/half.h"
+#include "models/quant/dequantize.h"
+#include "models/formats/gguf_file.h"
 #include "temp_dir.h"
 
 namespace lmc::models {

@@ -8,9 +8,9 @@
 #include <memory>
 #include <sstream>
 
-#include "models/dequantize.h"
-#include "models/gguf_file.h"
-#include "models/json.h"
+#include "models/quant/dequantize.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/json.h"
 #include "expect_error.h"
 #include "temp_dir.h"
 

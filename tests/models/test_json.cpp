@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "expect_error.h"
-#include "models/json.h"
+#include "models/formats/json.h"
 #include "temp_dir.h"
 
 namespace lmc::models::json {

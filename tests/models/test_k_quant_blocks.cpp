@@ -6,9 +6,9 @@
 #include <random>
 
 #include "gguf_writer.h"
-#include "ir/half.h"
-#include "models/dequantize.h"
-#include "models/weight_packing.h"
+#include "support/half.h"
+#include "models/quant/dequantize.h"
+#include "models/quant/weight_packing.h"
 #include "models/weight_source.h"
 #include "temp_dir.h"
 

@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "expect_error.h"
-#include "ir/half.h"
-#include "models/safetensors_file.h"
+#include "support/half.h"
+#include "models/formats/safetensors_file.h"
 #include "temp_dir.h"
 
 namespace lmc::models {

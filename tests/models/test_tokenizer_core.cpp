@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "tests/models/expect_error.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_byte_map.h"
-#include "models/tokenizer_io.h"
-#include "models/tokenizer_pretokenizer.h"
-#include "models/tokenizer_stream_decoder.h"
-#include "models/tokenizer_unicode.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_byte_map.h"
+#include "models/tokenizer/tokenizer_io.h"
+#include "models/tokenizer/tokenizer_pretokenizer.h"
+#include "models/tokenizer/tokenizer_stream_decoder.h"
+#include "models/tokenizer/tokenizer_unicode.h"
 
 namespace lmc::models {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "models/gguf_file.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_from_gguf.h"
+#include "models/formats/gguf_file.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_from_gguf.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/gguf_writer.h"
 #include "tests/models/temp_dir.h"

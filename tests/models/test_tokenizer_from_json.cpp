@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "models/tokenizer.h"
-#include "models/tokenizer_from_json.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_from_json.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/temp_dir.h"
 

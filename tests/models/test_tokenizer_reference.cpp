@@ -14,13 +14,13 @@
 #include <string>
 #include <vector>
 
-#include "models/gguf_file.h"
-#include "models/json.h"
-#include "models/tokenizer.h"
-#include "models/tokenizer_from_gguf.h"
-#include "models/tokenizer_from_json.h"
-#include "models/tokenizer_stream_decoder.h"
-#include "models/tokenizer_unicode.h"
+#include "models/formats/gguf_file.h"
+#include "models/formats/json.h"
+#include "models/tokenizer/tokenizer.h"
+#include "models/tokenizer/tokenizer_from_gguf.h"
+#include "models/tokenizer/tokenizer_from_json.h"
+#include "models/tokenizer/tokenizer_stream_decoder.h"
+#include "models/tokenizer/tokenizer_unicode.h"
 
 namespace lmc::models {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <random>
 
-#include "models/tokenizer_special_matcher.h"
+#include "models/tokenizer/tokenizer_special_matcher.h"
 
 namespace lmc::models {
 namespace {

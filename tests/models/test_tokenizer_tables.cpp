@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "models/tokenizer_merge_table.h"
-#include "models/tokenizer_token_table.h"
+#include "models/tokenizer/tokenizer_merge_table.h"
+#include "models/tokenizer/tokenizer_token_table.h"
 
 namespace lmc::models {
 namespace {

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "ir/error.h"
-#include "models/weight_packing.h"
+#include "support/error.h"
+#include "models/quant/weight_packing.h"
 
 namespace lmc::models {
 namespace {

@@ -3,7 +3,7 @@
 // recorded pipeline repeats a value that differs from the default.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "passes/pipeline.h"

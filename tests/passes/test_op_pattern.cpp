@@ -1,10 +1,10 @@
-// Patterns as data (passes/op_pattern.h): what a pattern written in the IR's text
+// Patterns as data (passes/api/op_pattern.h): what a pattern written in the IR's text
 // form matches, what it captures, and how a malformed pattern is reported.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
-#include "passes/op_pattern.h"
+#include "passes/api/op_pattern.h"
 #include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {

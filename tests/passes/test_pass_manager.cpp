@@ -11,13 +11,13 @@
 #include <iterator>
 #include <sstream>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
-#include "passes/op_pattern.h"
+#include "passes/api/op_pattern.h"
 #include "passes/pass_manager.h"
-#include "passes/rewriter.h"
+#include "passes/api/rewriter.h"
 #include "passes/run_program.h"
 
 namespace lmc::passes {
@@ -232,7 +232,7 @@ TEST_F(PassManagerTest, DumpsAreNumberedInPipelineOrder) {
 // The dump directory reaches Graphviz as an argument, never through a shell: quotes,
 // $(...) and ';' in its name are characters of a file name.
 TEST_F(PassManagerTest, DotDumpDirectoryIsNotShellText) {
-  ASSERT_EQ(run_program({"dot", "-V"}), ProgramResult::Ok) << "Graphviz's dot is needed (tools/setup.sh installs it)";
+  ASSERT_EQ(run_program({"dot", "-V"}), ProgramResult::Ok) << "Graphviz's dot is needed (scripts/setup.sh installs it)";
   fs::create_directories(dir_);
   fs::path cwd = fs::current_path();
   fs::current_path(dir_);

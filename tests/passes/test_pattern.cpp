@@ -1,11 +1,11 @@
-// The walking helpers some passes are written with (passes/pattern.h) and the guard of
-// the horizontal-fusion helper (passes/horizontal_fusion.h).
+// The walking helpers some passes are written with (passes/api/pattern.h) and the guard of
+// the horizontal-fusion helper (passes/transforms/horizontal_fusion.h).
 #include <gtest/gtest.h>
 
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "passes/horizontal_fusion.h"
-#include "passes/pattern.h"
+#include "passes/transforms/horizontal_fusion.h"
+#include "passes/api/pattern.h"
 
 namespace lmc::passes {
 namespace {

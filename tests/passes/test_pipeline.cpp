@@ -2,7 +2,7 @@
 // repeat<N>(...), typos refused with their column and the closest name.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "passes/pipeline.h"

@@ -1,14 +1,14 @@
-// The rewriter (passes/rewriter.h): grouping ops into fusion regions keeps names,
+// The rewriter (passes/api/rewriter.h): grouping ops into fusion regions keeps names,
 // turns outside reads into operands and outside uses into results, inlines fusions it
 // groups again, restores program order, and refuses groups that would make a cycle
 // or that no kernel can run.
 #include <gtest/gtest.h>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
-#include "passes/rewriter.h"
+#include "passes/api/rewriter.h"
 #include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {

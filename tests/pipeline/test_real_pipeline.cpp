@@ -58,7 +58,7 @@ size_t count_fusions(const lmc::ir::Graph& g) {
 
 TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "q8_0");
-  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
+  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (scripts/setup.sh)";
   // The file stores 9 layers' v projection as q8_0 and q and k as q5_0: those fuse as a
   // linear of two weight parts (q and k stacked, v), each decided on its own.
   EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
@@ -96,7 +96,7 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
 // the same blocks): 9 layers' v projection and the head, tied to the embedding's table.
 TEST(RealPipeline, Gemma3KeepsTheFilesBlocks) {
   auto r = run_default("gemma3.yaml", "gemma-3-270m-q4_k_m.gguf", "none");
-  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (tools/setup.sh)";
+  if (!r.model.graph) GTEST_SKIP() << "Gemma 3 270M weights not installed (scripts/setup.sh)";
   EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 18 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 18 gate+up pairs");
   size_t kept = 0, ruled = 0;
@@ -117,7 +117,7 @@ TEST(RealPipeline, Gemma3KeepsTheFilesBlocks) {
 
 TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
   auto r = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf", "q8_0");
-  if (!r.model.graph) GTEST_SKIP() << "SmolLM2 weights not installed (tools/setup.sh)";
+  if (!r.model.graph) GTEST_SKIP() << "SmolLM2 weights not installed (scripts/setup.sh)";
   EXPECT_EQ(stat_of(r, "fuse-qkv"), "fused 30 QKV triples");
   EXPECT_EQ(stat_of(r, "fuse-gate-up"), "fused 30 gate+up pairs");
   // d_model 576: qkv [960,576], o [576,576], gate_up [3072,576], down [576,1536], output [49152,576]

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "ir/error.h"
+#include "support/error.h"
 #include "runtime/collectives.h"
 
 namespace lmc::runtime::testing {

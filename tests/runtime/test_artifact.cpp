@@ -5,11 +5,11 @@
 #include <iterator>
 #include <random>
 
-#include "ir/error.h"
-#include "runtime/artifact.h"
-#include "runtime/artifact_manifest.h"
-#include "runtime/artifact_seal.h"
-#include "runtime/digest.h"
+#include "support/error.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/artifact_manifest.h"
+#include "runtime/artifact/artifact_seal.h"
+#include "runtime/artifact/digest.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {
@@ -38,7 +38,7 @@ void put(std::string& s, size_t at, Int v) {
   std::memcpy(s.data() + at, &v, sizeof v);
 }
 
-// Header fields (see runtime/artifact.h): magic[8], u32 version, u32 count, u64 table offset, size,
+// Header fields (see runtime/artifact/artifact.h): magic[8], u32 version, u32 count, u64 table offset, size,
 // digest, then the seal.
 constexpr size_t kTableOffsetField = 16, kTableSizeField = 24, kTableDigestField = 32;
 

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "ir/error.h"
-#include "runtime/artifact_key.h"
+#include "support/error.h"
+#include "runtime/artifact/artifact_key.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {

@@ -14,7 +14,7 @@
 #include <map>
 
 #include "attention_graph.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "runtime/batch_generator.h"
 
 namespace lmc::runtime {

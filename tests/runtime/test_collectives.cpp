@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "in_process_collectives.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "runtime/collectives.h"
 
 namespace lmc::runtime {

@@ -10,10 +10,10 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
 #include "ir/builder.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/model_info.h"
 #include "runtime/kernel_table.h"
-#include "runtime/weight_provider.h"
+#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime::testing {
 

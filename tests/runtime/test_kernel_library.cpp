@@ -10,7 +10,7 @@
 #include <string>
 
 #include "codegen/kernel_library.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/graph.h"
 #include "runtime/kernel_table.h"
 #include "tests/runtime/test_graphs.h"

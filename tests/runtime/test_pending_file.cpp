@@ -6,8 +6,8 @@
 #include <csignal>
 #include <fstream>
 
-#include "ir/error.h"
-#include "runtime/pending_file.h"
+#include "support/error.h"
+#include "support/pending_file.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {

@@ -9,10 +9,10 @@
 #include <thread>
 
 #include "in_process_collectives.h"
-#include "ir/error.h"
+#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "passes/pass_context.h"
+#include "passes/api/pass_context.h"
 #include "passes/pass_manager.h"
 #include "runtime/executor.h"
 #include "test_graphs.h"

@@ -11,11 +11,11 @@
 #include <memory>
 #include <vector>
 
-#include "models/gguf_file.h"
-#include "models/tokenizer_from_gguf.h"
+#include "models/formats/gguf_file.h"
+#include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/json_token_constraint.h"
 #include "structured/schema_compiler.h"
-#include "tools/constraint_vocabulary.h"
+#include "tools/lmc/constraint_vocabulary.h"
 
 namespace {
 
@@ -50,7 +50,7 @@ const char* const kSchema = R"({"type": "object", "properties": {
 
 void mask(benchmark::State& state, const char* prefix, int64_t budget) {
   if (!std::filesystem::exists(kGemma)) {
-    state.SkipWithError("weights not present (tools/fetch_models.py)");
+    state.SkipWithError("weights not present (scripts/fetch_models.py)");
     return;
   }
   auto vocab = gemma();

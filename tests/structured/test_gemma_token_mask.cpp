@@ -6,11 +6,11 @@
 
 #include <filesystem>
 
-#include "models/gguf_file.h"
-#include "models/tokenizer_from_gguf.h"
+#include "models/formats/gguf_file.h"
+#include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/schema_compiler.h"
 #include "tests/structured/token_mask_check.h"
-#include "tools/constraint_vocabulary.h"
+#include "tools/lmc/constraint_vocabulary.h"
 
 namespace lmc::structured {
 namespace {

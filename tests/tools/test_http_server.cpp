@@ -1,4 +1,4 @@
-// lmc serve's HTTP transport (tools/http_server.h) over real loopback sockets: answers,
+// lmc serve's HTTP transport (tools/serve/http_server.h) over real loopback sockets: answers,
 // keep-alive, a chunked stream and its client leaving, and the bounds a slow or hostile
 // client meets (total header and body deadlines, connections per address). Short deadlines
 // keep each case within a second or two.
@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "tools/http_server.h"
+#include "tools/serve/http_server.h"
 
 namespace lmc::tools::http {
 namespace {

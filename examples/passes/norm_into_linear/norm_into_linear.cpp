@@ -7,10 +7,10 @@
 // Guard: %h has no other reader; the region is one codegen can generate (a per-head
 // norm is not: the projection reads whole rows).
 // Result: one fusion op holding the norm and the linear; %y keeps its name.
-#include "passes/op_pattern.h"
-#include "passes/pattern.h"
+#include "passes/api/op_pattern.h"
+#include "passes/api/pattern.h"
 #include "passes/plugin_loader.h"
-#include "passes/rewriter.h"
+#include "passes/api/rewriter.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include "ir/op_registry.h"
 #include "ir/scalar_expr.h"
 #include "ir/graph.h"
-#include "passes/op_pattern.h"
+#include "passes/api/op_pattern.h"
 #include "passes/plugin_loader.h"
-#include "passes/rewriter.h"
+#include "passes/api/rewriter.h"
 
 namespace {
 

@@ -1,9 +1,9 @@
 // Two passes with faults of their own, for pass_manager/pass_faults.lir: a pattern that
 // does not parse, and a fuse() of ops no kernel can run that no guard asked about first.
 // The pass manager must say which pass failed.
-#include "passes/op_pattern.h"
+#include "passes/api/op_pattern.h"
 #include "passes/plugin_loader.h"
-#include "passes/rewriter.h"
+#include "passes/api/rewriter.h"
 
 namespace {
 

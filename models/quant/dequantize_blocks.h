@@ -1,0 +1,50 @@
+// What the decoders of each family of ggml types share (models/quant/dequantize_*.cpp): the
+// shape of a block decoder, little-endian field loads, and one lookup per family.
+// Internal to models/; callers use models/quant/dequantize.h.
+#pragma once
+#include <cstdint>
+#include <cstring>
+
+#include "support/half.h"
+#include "models/quant/ggml_type.h"
+
+namespace lmc::models {
+
+// Decodes one block (ggml_block_info(t).type_size bytes, any alignment) into its
+// block_size floats.
+using BlockDecoder = void (*)(const uint8_t* block, float* out);
+
+inline uint16_t load_u16(const uint8_t* p) {
+  uint16_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline uint32_t load_u32(const uint8_t* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline float load_f16(const uint8_t* p) { return f16_to_f32(load_u16(p)); }
+
+// The K-quants' 12 scale bytes hold eight 6-bit scales and eight 6-bit mins: the first
+// four of each directly, the last four split between a low nibble in bytes 8..11 and
+// two high bits borrowed from the top of bytes 0..7. Sub-block j's, as floats.
+void k_scale_min(int j, const uint8_t* q, float* scale, float* min);
+
+// A Q6_K block (128 bytes of low nibbles, 64 of 2-bit high parts, 16 signed scales, f16
+// d): value i's quant (-32..31), and sub-block `sub`'s scale d * scale (values 16sub ..
+// 16sub + 15), exact in f32. Value i is q6_k_scale(b, i / 16) * q6_k_quant(b, i).
+int q6_k_quant(const uint8_t* b, int i);
+float q6_k_scale(const uint8_t* b, int sub);
+
+// Each returns nullptr for a type outside its family.
+BlockDecoder plain_decoder(GgmlType t);    // F32, F16, BF16, F64, I8, I16, I32, I64
+BlockDecoder legacy_decoder(GgmlType t);   // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0
+BlockDecoder k_quant_decoder(GgmlType t);  // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K
+BlockDecoder iq_decoder(GgmlType t);       // IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ4_NL, IQ4_XS
+BlockDecoder ternary_decoder(GgmlType t);  // TQ1_0, TQ2_0
+BlockDecoder fp4_decoder(GgmlType t);      // MXFP4, NVFP4
+
+}  // namespace lmc::models

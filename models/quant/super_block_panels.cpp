@@ -1,0 +1,51 @@
+#include "models/quant/super_block_panels.h"
+
+#include <cstring>
+
+namespace lmc::models {
+
+namespace {
+
+constexpr int64_t kRows = 16, kPieces = 8, kPiece = 32;
+constexpr int64_t kHeader = 16 * kRows;  // d, dmin and 3 words of scales, 16 rows' each
+
+// One row's super-block into its panel's region `out` (16 rows' super-blocks) as row r:
+// its header fields among the 16 rows', then each piece's nibbles paired l, l + 16 in
+// chunks of 4 bytes, after Q5_K's fifth bits of the piece as a word (bit l for value l).
+void place_row(const uint8_t* super, bool q5, int64_t r, uint8_t* out) {
+  std::memcpy(out + 2 * r, super, 2);
+  std::memcpy(out + 2 * kRows + 2 * r, super + 2, 2);
+  for (int64_t w = 0; w < 3; ++w) std::memcpy(out + 4 * kRows * (1 + w) + 4 * r, super + 4 + 4 * w, 4);
+  const uint8_t* high = super + 16;
+  const int64_t piece_bytes = kRows * 4 * (q5 ? 5 : 4);
+  for (int64_t j = 0; j < kPieces; ++j) {
+    uint8_t* piece = out + kHeader + j * piece_bytes;
+    if (q5) {
+      uint32_t bits = 0;
+      for (int64_t l = 0; l < kPiece; ++l) bits |= static_cast<uint32_t>((high[l] >> j) & 1) << l;
+      std::memcpy(piece + 4 * r, &bits, 4);
+      piece += 4 * kRows;
+    }
+    const uint8_t* q = super + (q5 ? 48 : 16) + 32 * (j / 2);
+    const int shift = 4 * static_cast<int>(j % 2);
+    for (int64_t l = 0; l < kPiece / 2; ++l)
+      piece[l / 4 * 4 * kRows + 4 * r + l % 4] =
+          static_cast<uint8_t>(((q[l] >> shift) & 0x0F) | (((q[l + 16] >> shift) & 0x0F) << 4));
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> interleave_super_panels(const std::vector<uint8_t>& supers, ir::DType panels, int64_t rows,
+                                             int64_t cols) {
+  const ir::DType base = ir::panel_base(panels);
+  const int64_t bytes = ir::dtype_block_bytes(base), per_row = cols / 256;
+  std::vector<uint8_t> out(supers.size());
+  for (int64_t n = 0; n < rows; ++n)
+    for (int64_t s = 0; s < per_row; ++s)
+      place_row(supers.data() + (n * per_row + s) * bytes, base == ir::DType::q5_k, n % kRows,
+                out.data() + ((n / kRows) * per_row + s) * kRows * bytes);
+  return out;
+}
+
+}  // namespace lmc::models

@@ -1,0 +1,96 @@
+#include "models/quant/weight_packing.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "support/error.h"
+#include "support/half.h"
+#include "models/quant/super_block_panels.h"
+
+namespace lmc::models {
+
+void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
+  for (int64_t b = 0; b < n / 32; ++b, x += 32, out += 34) {
+    float amax = 0;
+    for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[j]));
+    float d = amax / 127.0f;
+    float id = d != 0 ? 1.0f / d : 0.0f;
+    uint16_t dh = lmc::f32_to_f16(d);
+    std::memcpy(out, &dh, 2);
+    for (int j = 0; j < 32; ++j) out[2 + j] = static_cast<uint8_t>(static_cast<int8_t>(std::lround(x[j] * id)));
+  }
+}
+
+std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t cols) {
+  const ir::DType base = ir::panel_base(panels);
+  const int64_t kRows = ir::dtype_panel_rows(panels), kBlockBytes = ir::dtype_block_bytes(base);
+  if (kRows == 1) throw Error(std::string(ir::dtype_name(panels)) + " is not a panel type");
+  if (rows % kRows)
+    throw Error(std::string(ir::dtype_name(panels)) + " weights need a multiple of " + std::to_string(kRows) +
+                " rows, got " + std::to_string(rows));
+  const int64_t row_bytes = ir::dtype_row_bytes(base, cols);
+  if (static_cast<int64_t>(blocks.size()) != rows * row_bytes) throw Error("interleave_panels: size mismatch");
+  if (ir::dtype_block_elems(base) == 256) return interleave_super_panels(blocks, panels, rows, cols);
+  const ir::BlockHead head = ir::dtype_block_head(base);
+  std::vector<uint8_t> out(blocks.size());
+  uint8_t* dst = out.data();
+  for (int64_t p = 0; p < rows / kRows; ++p)
+    for (int64_t j = 0; j < cols / 32; ++j) {
+      auto block = [&](int64_t r) { return blocks.data() + (p * kRows + r) * row_bytes + j * kBlockBytes; };
+      for (int64_t f = 0; f < head.bytes(); f += ir::BlockHead::kFieldBytes)
+        for (int64_t r = 0; r < kRows; ++r, dst += ir::BlockHead::kFieldBytes)
+          std::memcpy(dst, block(r) + f, ir::BlockHead::kFieldBytes);
+      for (int64_t c = head.bytes(); c < kBlockBytes; c += 4)
+        for (int64_t r = 0; r < kRows; ++r, dst += 4) std::memcpy(dst, block(r) + c, 4);
+    }
+  return out;
+}
+
+std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
+  if (dtype == ir::DType::q8_0x16) return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
+  int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
+  std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* src = x + r * cols;
+    uint8_t* dst = out.data() + r * row_bytes;
+    switch (dtype) {
+      case ir::DType::f32: std::memcpy(dst, src, cols * 4); break;
+      case ir::DType::f16:
+        for (int64_t c = 0; c < cols; ++c) {
+          uint16_t h = lmc::f32_to_f16(src[c]);
+          std::memcpy(dst + 2 * c, &h, 2);
+        }
+        break;
+      case ir::DType::bf16:
+        for (int64_t c = 0; c < cols; ++c) {
+          uint16_t h = lmc::f32_to_bf16(src[c]);
+          std::memcpy(dst + 2 * c, &h, 2);
+        }
+        break;
+      case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
+      case ir::DType::i32: throw Error("cannot pack weights as i32");
+      case ir::DType::q8_0x16: break;  // interleaved above
+      case ir::DType::q4_0x16:
+      case ir::DType::q4_1x16:
+      case ir::DType::q5_0x16:
+      case ir::DType::q5_1x16:
+      case ir::DType::q4_k:
+      case ir::DType::q5_k:
+      case ir::DType::q6_k:
+      case ir::DType::q3_k:
+      case ir::DType::q2_k:
+      case ir::DType::iq4_nl:
+      case ir::DType::iq4_xs:
+      case ir::DType::q4_kx16:
+      case ir::DType::q5_kx16:
+      case ir::DType::q4_0:
+      case ir::DType::q4_1:
+      case ir::DType::q5_0:
+      case ir::DType::q5_1:
+        throw Error(std::string(ir::dtype_name(dtype)) + " weights keep a file's blocks; they are not packed from f32");
+    }
+  }
+  return out;
+}
+
+}  // namespace lmc::models

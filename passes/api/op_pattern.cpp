@@ -1,0 +1,221 @@
+#include "passes/api/op_pattern.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_set>
+#include <sstream>
+
+#include "support/error.h"
+#include "ir/op_registry.h"
+#include "passes/api/pass_fault.h"
+
+namespace lmc::passes {
+
+namespace {
+
+struct Line {
+  std::vector<std::string> results;
+  std::vector<std::string> kinds;  // alternatives: op kinds or role names
+  std::vector<std::string> operands;
+  bool any_operands = false;       // no operand list
+  bool more_operands = false;      // `...`
+};
+
+const std::map<std::string, ir::OpRole>& roles() {
+  static const std::map<std::string, ir::OpRole> r = {{"elementwise", ir::OpRole::Elementwise},
+                                                      {"row-reduction", ir::OpRole::RowReduction},
+                                                      {"rotation", ir::OpRole::Rotation},
+                                                      {"anchor", ir::OpRole::Anchor},
+                                                      {"view", ir::OpRole::View},
+                                                      {"region", ir::OpRole::Region}};
+  return r;
+}
+
+class LineParser {
+ public:
+  LineParser(std::string_view s, int line) : s_(s), line_(line) {}
+
+  Line parse() {
+    Line l;
+    do l.results.push_back(name());
+    while (accept(','));
+    expect('=');
+    std::string spec = word();
+    if (spec == "any") {
+      expect('(');
+      do l.kinds.push_back(word());
+      while (accept(','));
+      expect(')');
+    } else {
+      l.kinds.push_back(spec);
+    }
+    for (const auto& k : l.kinds)
+      if (!ir::find_op(k) && !roles().count(k)) fail("'" + k + "' is neither an op nor a role");
+    skip();
+    l.any_operands = at_end();
+    while (!at_end()) {
+      if (s_.substr(pos_, 3) == "...") {
+        pos_ += 3;
+        l.more_operands = true;
+        break;
+      }
+      l.operands.push_back(name());
+      if (!accept(',')) break;
+    }
+    skip();
+    if (!at_end()) fail("unexpected '" + std::string(s_.substr(pos_)) + "'");
+    return l;
+  }
+
+ private:
+  std::string_view s_;
+  int line_;
+  size_t pos_ = 0;
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw PassFault("pattern:" + std::to_string(line_) + ": error: " + what);
+  }
+  void skip() {
+    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+  }
+  bool at_end() {
+    skip();
+    return pos_ >= s_.size();
+  }
+  bool accept(char c) {
+    skip();
+    if (pos_ < s_.size() && s_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void expect(char c) {
+    if (!accept(c)) fail(std::string("expected '") + c + "'");
+  }
+  std::string word() {
+    skip();
+    size_t b = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '-'))
+      ++pos_;
+    if (b == pos_) fail("expected an op kind");
+    return std::string(s_.substr(b, pos_ - b));
+  }
+  std::string name() {
+    expect('%');
+    size_t b = pos_;
+    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '.'))
+      ++pos_;
+    if (b == pos_) fail("expected a name after '%'");
+    return std::string(s_.substr(b, pos_ - b));
+  }
+};
+
+}  // namespace
+
+struct OpPattern::Impl {
+  std::vector<Line> lines;
+  std::map<std::string, std::pair<size_t, int>> defined;  // name -> (line, result index)
+
+  struct State {
+    std::map<std::string, ir::Value*> values;
+    std::map<size_t, ir::Op*> ops;
+  };
+
+  bool kind_matches(const Line& l, const ir::Op& op) const {
+    for (const auto& k : l.kinds) {
+      auto r = roles().find(k);
+      if (r != roles().end() ? ir::is_role(op, r->second) : op.kind() == k) return true;
+    }
+    return false;
+  }
+
+  bool bind(const std::string& name, ir::Value* v, State& st) const {
+    auto it = st.values.find(name);
+    if (it != st.values.end() && it->second != v) return false;
+    st.values[name] = v;
+    auto d = defined.find(name);
+    if (d == defined.end()) return true;
+    return v->def() && v->index() == d->second.second && match_line(d->second.first, v->def(), st);
+  }
+
+  bool operands_match(const Line& l, const std::vector<ir::Value*>& operands, State& st) const {
+    for (size_t i = 0; i < l.operands.size(); ++i)
+      if (!bind(l.operands[i], operands[i], st)) return false;
+    return true;
+  }
+
+  bool match_line(size_t index, ir::Op* op, State& st) const {
+    auto seen = st.ops.find(index);
+    if (seen != st.ops.end()) return seen->second == op;
+    const Line& l = lines[index];
+    if (!kind_matches(l, *op) || op->num_results() != l.results.size()) return false;
+    st.ops[index] = op;
+    if (l.any_operands) return true;
+    size_t n = op->operands().size();
+    if (n < l.operands.size() || (!l.more_operands && n != l.operands.size())) return false;
+    State saved = st;
+    if (operands_match(l, op->operands(), st)) return true;
+    if (!ir::traits(*op).commutative || l.operands.size() < 2) return false;
+    st = saved;
+    std::vector<ir::Value*> swapped = op->operands();
+    std::swap(swapped[0], swapped[1]);
+    return operands_match(l, swapped, st);
+  }
+};
+
+OpPattern::OpPattern(std::string_view text) : impl_(std::make_unique<Impl>()) {
+  std::istringstream in{std::string(text)};
+  std::string raw;
+  int n = 0;
+  while (std::getline(in, raw)) {
+    ++n;
+    std::string_view line = raw;
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Line l = LineParser(line, n).parse();
+    for (size_t i = 0; i < l.results.size(); ++i) {
+      if (impl_->defined.count(l.results[i]))
+        throw PassFault("pattern:" + std::to_string(n) + ": error: %" + l.results[i] + " defined twice");
+      impl_->defined[l.results[i]] = {impl_->lines.size(), static_cast<int>(i)};
+    }
+    impl_->lines.push_back(std::move(l));
+  }
+  if (impl_->lines.empty()) throw PassFault("pattern: error: no ops");
+}
+
+OpPattern::~OpPattern() = default;
+OpPattern::OpPattern(OpPattern&&) noexcept = default;
+
+std::optional<Match> OpPattern::match(ir::Op* root) const {
+  Impl::State st;
+  if (!impl_->match_line(impl_->lines.size() - 1, root, st)) return std::nullopt;
+  Match m;
+  m.values = st.values;
+  for (const auto& [index, op] : st.ops) m.ops[impl_->lines[index].results[0]] = op;
+  for (size_t i = 0; i < root->num_results(); ++i) m.values[impl_->lines.back().results[i]] = root->result(i);
+  return m;
+}
+
+int OpPattern::for_each(ir::Graph& g, const std::function<void(const Match&)>& on_match) const {
+  auto live_ops = [&] {
+    std::unordered_set<const ir::Op*> live;
+    for (auto& op : g.ops()) live.insert(op.get());
+    return live;
+  };
+  std::vector<ir::Op*> roots;
+  for (auto& op : g.ops()) roots.push_back(op.get());
+  // Only on_match changes the graph, so the set of live ops is taken again after it.
+  std::unordered_set<const ir::Op*> live = live_ops();
+  int matched = 0;
+  for (ir::Op* root : roots) {
+    if (!live.count(root)) continue;
+    if (auto m = match(root)) {
+      ++matched;
+      on_match(*m);
+      live = live_ops();
+    }
+  }
+  return matched;
+}
+
+}  // namespace lmc::passes

@@ -1,0 +1,46 @@
+// A pass transforms a graph in place and says whether it changed it, with
+// human-readable statistics ("fused 18 QKV triples") and per-decision remarks. It
+// declares its options; the pass manager gives it their values before it runs.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "passes/api/pass_context.h"
+#include "passes/api/pass_option.h"
+
+namespace lmc::passes {
+
+struct PassResult {
+  bool changed = false;
+  std::vector<std::string> stats;
+};
+
+class Pass {
+ public:
+  virtual ~Pass() = default;
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;
+  virtual PassResult run(ir::Graph& g, PassContext& ctx) = 0;
+  virtual std::vector<PassOption> options() const { return {}; }
+
+  // Values checked against options() by the pass manager; absent ones take the default.
+  void configure(OptionValues values) { values_ = std::move(values); }
+  const OptionValues& option_values() const { return values_; }
+
+ protected:
+  // The option's value, or its declared default; nullopt when neither is set.
+  std::optional<std::string> option(const std::string& name) const;
+  // An Int option (already range-checked), or `dflt` when unset.
+  int64_t int_option(const std::string& name, int64_t dflt) const;
+  // A Float option (already checked finite and in range), or `dflt` when unset.
+  double float_option(const std::string& name, double dflt) const;
+
+ private:
+  OptionValues values_;
+};
+
+}  // namespace lmc::passes

@@ -1,0 +1,66 @@
+#include "passes/api/pattern.h"
+
+#include <algorithm>
+
+namespace lmc::passes {
+
+ir::Op* defined_by(const ir::Value* v, const std::string& kind) {
+  return v && v->def() && v->def()->kind() == kind ? v->def() : nullptr;
+}
+
+ir::Value* skip_back(ir::Value* v, std::initializer_list<const char*> kinds) {
+  while (v->def()) {
+    const std::string& k = v->def()->kind();
+    if (std::none_of(kinds.begin(), kinds.end(), [&](const char* want) { return k == want; })) break;
+    v = v->def()->operand(0);
+  }
+  return v;
+}
+
+bool has_single_use(const ir::Graph& g, const ir::Value* v) {
+  if (g.is_output(v)) return false;
+  int uses = 0;
+  for (const auto& op : g.ops())
+    for (const ir::Value* o : op->operands()) uses += o == v;
+  return uses == 1;
+}
+
+std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind) {
+  std::vector<ir::Op*> out;
+  for (auto& op : g.ops())
+    if (op->kind() == kind) out.push_back(op.get());
+  return out;
+}
+
+ir::Op* first_in_order(ir::Graph& g, const std::vector<ir::Op*>& ops) {
+  for (auto& op : g.ops())
+    if (std::find(ops.begin(), ops.end(), op.get()) != ops.end()) return op.get();
+  return nullptr;
+}
+
+void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::Value*)>& bound,
+                 const std::function<void(const ir::Graph&, ir::Op*, size_t)>& read) {
+  bound(v);
+  for (ir::Op* user : g.users(v))
+    for (size_t i = 0; i < user->operands().size(); ++i) {
+      if (user->operand(i) != v) continue;
+      if (user->body()) visit_reads(*user->body(), user->body()->args()[i].get(), bound, read);
+      else read(g, user, i);
+    }
+}
+
+void retype(const std::vector<ir::Value*>& values, ir::DType dtype) {
+  for (ir::Value* v : values) {
+    ir::Type t = v->type();
+    t.dtype = dtype;
+    v->set_type(t);
+  }
+}
+
+bool joins_weight_rows(const ir::Op& op) {
+  if (op.kind() != "concat") return false;
+  int64_t axis = op.attr_int("axis");
+  return axis == 0 || (axis == 1 && op.result()->type().rank() >= 3);
+}
+
+}  // namespace lmc::passes

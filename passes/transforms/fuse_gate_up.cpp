@@ -1,0 +1,57 @@
+// fuse-gate-up: a gated MLP computes act(gate(x)) * up(x); the gate and up
+// projections read the same x, so one linear over both weights replaces two and x
+// is streamed once. A mixture of experts' gated MLPs are expert_linears of stacked
+// weights through the same chosen experts: one expert_linear over each expert's gate
+// and up rows replaces two, so each chosen expert's call reads x once.
+//
+// Pattern: mul(a, b) where one side traces back (through gelu, gelu_tanh, silu) to a
+// linear (an expert_linear) and the other is one on the same input. Guard:
+// sibling_fusion_blocker (for experts also: the same expert ids).
+// Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up;
+// linear(x, wg, wu) where the file stores the two in different block types.
+#include "passes/transforms/builtin_passes.h"
+#include "passes/transforms/horizontal_fusion.h"
+#include "passes/api/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+// A linear, or the experts' linear of a mixture of experts.
+ir::Op* projection(const ir::Value* v) {
+  ir::Op* l = defined_by(v, "linear");
+  return l ? l : defined_by(v, "expert_linear");
+}
+
+ir::Op* gate_side(ir::Value* v) { return projection(skip_back(v, {"gelu", "gelu_tanh", "silu"})); }
+
+class FuseGateUp : public Pass {
+ public:
+  std::string name() const override { return "fuse-gate-up"; }
+  std::string summary() const override { return "merge gate and up projections sharing an input into one linear"; }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int fused = 0;
+    for (ir::Op* mul : ops_of_kind(g, "mul")) {
+      ir::Op* gate = gate_side(mul->operand(0));
+      ir::Op* up = projection(mul->operand(1));
+      if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
+      std::vector<ir::Op*> pair{gate, up};
+      if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {
+        ctx.remark(name(), gate->result()->name(), "not fused: " + why);
+        continue;
+      }
+      if (std::string parts = block_type_parts(pair); !parts.empty())
+        ctx.remark(name(), pair[0]->result()->name(), "fused across block types: " + parts);
+      fuse_sibling_linears(g, pair, "gate_up");
+      ++fused;
+    }
+    return {fused > 0, {"fused " + std::to_string(fused) + " gate+up pairs"}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_fuse_gate_up_pass() { return std::make_unique<FuseGateUp>(); }
+
+}  // namespace lmc::passes

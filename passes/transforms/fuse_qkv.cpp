@@ -1,0 +1,58 @@
+// fuse-qkv: the query, key and value projections of an attention read the same
+// normalised input, so one linear over their stacked weights replaces three. One
+// pass over the weights instead of three, one kernel launch instead of three; the
+// earlier runtime skipped biased projections, here biases are stacked too.
+//
+// Pattern: attention(q, kv_write(k), kv_write(v)) where q, k and v each trace back
+// (through rope, rms_norm, scale, reshape, a bias add) to a linear, and the three linears share
+// their input. Guard: sibling_fusion_blocker. Result: one linear over the stacked weights
+// and a split; where the file stores the three in different block types (a Q4_K_M file's
+// q6_k values beside q4_k queries and keys) one weight operand per block type, each kept
+// as stored, and a remark naming the parts.
+#include "passes/transforms/builtin_passes.h"
+#include "passes/transforms/horizontal_fusion.h"
+#include "passes/api/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+ir::Op* projection(ir::Value* v) {
+  return defined_by(skip_back(v, {"rope", "rms_norm", "scale", "reshape", "add"}), "linear");
+}
+
+// The linear feeding the row written into a KV cache, when the cache operand is a kv_write.
+ir::Op* cached_projection(ir::Value* cache) {
+  ir::Op* write = defined_by(cache, "kv_write");
+  return write ? projection(write->operand(1)) : nullptr;
+}
+
+class FuseQkv : public Pass {
+ public:
+  std::string name() const override { return "fuse-qkv"; }
+  std::string summary() const override { return "stack Q, K, V projections sharing an input into one linear"; }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int fused = 0;
+    for (ir::Op* attn : ops_of_kind(g, "attention")) {
+      std::vector<ir::Op*> qkv{projection(attn->operand(0)), cached_projection(attn->operand(1)),
+                               cached_projection(attn->operand(2))};
+      if (!qkv[0] || !qkv[1] || !qkv[2] || qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
+      if (std::string why = sibling_fusion_blocker(g, qkv); !why.empty()) {
+        ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why);
+        continue;
+      }
+      if (std::string parts = block_type_parts(qkv); !parts.empty())
+        ctx.remark(name(), qkv[0]->result()->name(), "fused across block types: " + parts);
+      fuse_sibling_linears(g, qkv, "qkv");
+      ++fused;
+    }
+    return {fused > 0, {"fused " + std::to_string(fused) + " QKV triples"}};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_fuse_qkv_pass() { return std::make_unique<FuseQkv>(); }
+
+}  // namespace lmc::passes

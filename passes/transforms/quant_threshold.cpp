@@ -1,0 +1,235 @@
+// quant-threshold: decides per linear weight (and per experts' stacked weight, by one
+// expert's [N, K]) whether it keeps the blocks its file stores, stays F32 or becomes Q8_0.
+// Q8_0 reads ~3.8x fewer bytes, which is what a memory-bound decode step costs, but a
+// small projection gains little and pays for quantizing its activations; the earlier
+// runtime's last lesson was to quantize only when max(in, out) >= d_model.
+//
+// Rule mode (default): quantize when max(in, out) >= min-dim, where min-dim is the
+// option (flag --quant-min-dim) or else d_model (the width of the embedding's output).
+// Measured mode (mode=measured, --quant-mode=measured): ask the cost model to time both
+// kernels for the shape on this machine (Q8_0 in its faster layout, row-major or the
+// panels weight-panels chooses) and keep the faster. Every decision is a remark.
+// A weight shared with an embedding (tied embeddings) is decided once for both users,
+// so only one packed table exists.
+// The file's precision (the default; requantize=q8_0, --requantize=q8_0, turns it off): a
+// weight whose file stores it in a block type the linear kernels read (param {stored =
+// q4_0|q4_1|q5_0|q5_1|q4_k|q5_k|q6_k|q3_k|q2_k|iq4_nl|iq4_xs}, also through fusions' concats and a shard's slices
+// of whole rows or blocks) keeps those blocks: fewer bytes than Q8_0 (0.5625 a value for
+// q4_k against 1.0625) and no second rounding. A table an embedding reads (tied to the
+// logits or its own) keeps them too: the gather decodes the file's blocks.
+#include <sstream>
+
+#include "ir/op_registry.h"
+#include "ir/builder.h"
+#include "support/error.h"
+#include "passes/transforms/builtin_passes.h"
+#include "passes/api/pattern.h"
+
+namespace lmc::passes {
+
+namespace {
+
+int64_t model_width(ir::Graph& g) {
+  for (ir::Op* e : ops_of_kind(g, "embedding")) return e->result()->type().dims.back().value;
+  return 0;
+}
+
+class QuantThreshold : public Pass {
+ public:
+  std::string name() const override { return "quant-threshold"; }
+  std::string summary() const override { return "choose F32, Q8_0 or the file's blocks per linear weight"; }
+
+  std::vector<PassOption> options() const override {
+    PassOption min_dim;
+    min_dim.name = "min-dim";
+    min_dim.kind = OptionKind::Int;
+    min_dim.help = "quantize a linear when max(in, out) >= N (default: d_model)";
+    min_dim.flag = "quant-min-dim";
+    min_dim.min = 1;
+    min_dim.max = int64_t{1} << 40;
+    PassOption mode;
+    mode.name = "mode";
+    mode.kind = OptionKind::Choice;
+    mode.help = "'rule' (by size) or 'measured' (time both kernels here)";
+    mode.default_value = "rule";
+    mode.choices = {"rule", "measured"};
+    mode.flag = "quant-mode";
+    PassOption requantize;
+    requantize.name = "requantize";
+    requantize.kind = OptionKind::Choice;
+    requantize.help = "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k, q3_k, q2_k, iq4_nl, iq4_xs); "
+                      "'q8_0' decides those weights as F32 ones";
+    requantize.default_value = "none";
+    requantize.choices = {"none", "q8_0"};
+    requantize.flag = "requantize";
+    return {min_dim, mode, requantize};
+  }
+
+  PassResult run(ir::Graph& g, PassContext& ctx) override {
+    int64_t d_model = model_width(g);
+    int64_t min_dim = int_option("min-dim", d_model);
+    std::string mode = *option("mode");
+    if (mode == "measured" && !ctx.cost_model) throw Error("quant-threshold{mode=measured} needs a cost model");
+    if (mode == "rule" && min_dim <= 0)
+      throw Error("quant-threshold: no embedding to take d_model from; give min-dim (--quant-min-dim)");
+
+    bool keep_source = *option("requantize") == "none";
+    int quantized = 0, kept = 0, source = 0;
+    for (auto [lin, i] : weight_operands(g)) {
+      ir::Value* w = lin->operand(i);
+      if (w->type().dtype != ir::DType::f32) continue;
+      const size_t rank = w->type().rank();
+      int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
+      std::string shape = shape_text(w->type());
+      std::optional<ir::DType> stored = stored_type(w);
+      if (stored && keep_source) {
+        ctx.remark(name(), w->name(), shape + " keeps the file's " +
+                                          std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
+                                          " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
+                                          ", no second rounding");
+        convert_weight(g, w, *stored, lin, i);
+        ++source;
+        continue;
+      }
+      std::string reason;
+      bool quantize = mode == "rule" ? decide_by_rule(n, k, min_dim, d_model, reason)
+                                     : decide_by_measure(*ctx.cost_model, one_matrix(w->type()), reason);
+      if (quantize && k % 32) {
+        quantize = false;
+        reason = "input dim " + std::to_string(k) + " is not a multiple of 32";
+      }
+      if (stored) reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
+      ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason);
+      if (quantize) {
+        convert_weight(g, w, ir::DType::q8_0, lin, i);
+        ++quantized;
+      } else {
+        ++kept;
+      }
+    }
+    if (keep_source) source += keep_gathered_tables(g, ctx);
+    return {quantized + source > 0, {"quantized " + std::to_string(quantized) + " linears F32 -> Q8_0, kept " +
+                                         std::to_string(kept) + " F32" +
+                                         (keep_source ? " and " + std::to_string(source) + " in the file's blocks" : "")}};
+  }
+
+ private:
+  // The linears' weights (each part of a fused one's), and the experts' (each expert
+  // decided as one linear of its [N, K]): op and operand index.
+  static std::vector<std::pair<ir::Op*, size_t>> weight_operands(ir::Graph& g) {
+    std::vector<std::pair<ir::Op*, size_t>> out;
+    for (ir::Op* l : ops_of_kind(g, "linear"))
+      for (size_t i = 1; i < l->operands().size(); ++i) out.emplace_back(l, i);
+    for (ir::Op* e : ops_of_kind(g, "expert_linear")) out.emplace_back(e, 1);
+    return out;
+  }
+
+  // An expert's [N, K] of stacked [E, N, K] weights; a linear's weight as it is.
+  static ir::Type one_matrix(const ir::Type& t) {
+    return ir::Type{t.dtype, {t.dims[t.rank() - 2], t.dims[t.rank() - 1]}};
+  }
+
+  // "[N,K]", or "[E,N,K]" for experts.
+  static std::string shape_text(const ir::Type& t) {
+    std::string s = "[";
+    for (size_t i = 0; i < t.rank(); ++i) s += (i ? "," : "") + std::to_string(t.dims[i].value);
+    return s + "]";
+  }
+
+  static bool decide_by_rule(int64_t n, int64_t k, int64_t min_dim, int64_t d_model, std::string& reason) {
+    int64_t m = std::max(n, k);
+    std::string bound = std::to_string(min_dim) + (min_dim == d_model ? " (d_model)" : " (quant-min-dim)");
+    reason = "max(in, out) = " + std::to_string(m) + (m >= min_dim ? " >= " : " < ") + bound;
+    return m >= min_dim;
+  }
+
+  // Q8_0 costs what its faster layout costs: weight-panels (after this pass in the default
+  // pipeline) stores a weight of whole panels of rows in q8_0x16.
+  static bool decide_by_measure(CostModel& cm, const ir::Type& w, std::string& reason) {
+    ir::Type q = w;
+    q.dtype = ir::DType::q8_0;
+    double f32 = cm.linear_seconds(w), q8 = cm.linear_seconds(q);
+    if (w.dims[0].value % ir::dtype_panel_rows(ir::DType::q8_0x16) == 0) {
+      q.dtype = ir::DType::q8_0x16;
+      q8 = std::min(q8, cm.linear_seconds(q));
+    }
+    reason = "measured f32 " + std::to_string(f32 * 1e6) + " us vs q8_0 " + std::to_string(q8 * 1e6) + " us";
+    return q8 < f32;
+  }
+
+  // The block type every tensor `w` is made of is stored in, when `w` keeps whole rows
+  // and whole blocks of them (params, concats of rows, slices).
+  static std::optional<ir::DType> stored_type(const ir::Value* w) {
+    const ir::Op* def = w->def();
+    if (!def) return std::nullopt;
+    if (def->kind() == "param") {
+      if (!def->has_attr("stored") || !ir::is_kept_from_source(def->attr_dtype("stored"))) return std::nullopt;
+      return def->attr_dtype("stored");
+    }
+    bool slice = def->kind() == "slice";
+    if (!slice && !joins_weight_rows(*def)) return std::nullopt;
+    std::optional<ir::DType> t;
+    for (const ir::Value* o : def->operands()) {
+      auto s = stored_type(o);
+      if (!s || (t && *t != *s)) return std::nullopt;
+      t = s;
+    }
+    int64_t block = ir::dtype_block_elems(*t);
+    if (slice && def->attr_int("axis") == 1 && (def->attr_int("begin") % block || def->attr_int("size") % block))
+      return std::nullopt;
+    return t;
+  }
+
+  static std::string bytes_per_value(ir::DType t) {
+    std::ostringstream s;
+    s << static_cast<double>(ir::dtype_block_bytes(t)) / static_cast<double>(ir::dtype_block_elems(t));
+    return s.str();
+  }
+
+  // A table's blocks as a file stores them (stored_type), or its Q8_0 blocks: requantizing
+  // a Q8_0 block's values gives the block back (its largest value is 127 d), and the gather
+  // decodes q8_0. (A linear from a Q8_0 file is decided by the rule: requantized, the same.)
+  static std::optional<ir::DType> stored_table_type(const ir::Value* t) {
+    if (auto s = stored_type(t)) return s;
+    const ir::Op* def = t->def();
+    if (def && def->kind() == "param" && def->has_attr("stored") && def->attr_dtype("stored") == ir::DType::q8_0)
+      return ir::DType::q8_0;
+    return std::nullopt;
+  }
+
+  // Tables only gathered (untied embeddings) that the file stores in blocks keep them:
+  // the gather decodes a row of them, where f32 took 4 bytes a value.
+  int keep_gathered_tables(ir::Graph& g, PassContext& ctx) const {
+    std::vector<ir::Op*> gathers;
+    for (auto& op : g.ops())
+      if (ir::traits(*op).gathers_rows) gathers.push_back(op.get());
+    int kept = 0;
+    for (ir::Op* gather : gathers) {
+      ir::Value* t = gather->operand(0);
+      std::optional<ir::DType> stored = t->type().dtype == ir::DType::f32 ? stored_table_type(t) : std::nullopt;
+      if (!stored) continue;
+      ctx.remark(name(), t->name(), t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
+                                        " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
+      convert_weight(g, t, *stored, nullptr, 0);
+      ++kept;
+    }
+    return kept;
+  }
+
+  // Inserts quantize(w) to `dtype` after w's definition and points operand `i` of the
+  // linear `lin` (if any) and every gather reading the same weight (a tied table) at it.
+  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, ir::Op* lin, size_t i) {
+    ir::Builder b(g, w->def() ? std::next(g.find(w->def())) : g.ops().begin());
+    std::string suffix = dtype == ir::DType::q8_0 ? "_q8" : "_" + std::string(ir::dtype_name(dtype));
+    ir::Value* q = b.op("quantize", {w}, {{"dtype", dtype}}, w->name() + suffix);
+    if (lin) lin->set_operand(i, q);
+    for (ir::Op* user : g.users(w))
+      if (ir::traits(*user).gathers_rows && user->operand(0) == w) user->set_operand(0, q);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> create_quant_threshold_pass() { return std::make_unique<QuantThreshold>(); }
+
+}  // namespace lmc::passes

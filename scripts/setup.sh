@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs what lmc needs (Debian packages, PyPI packages, the real model weights) and
+# builds it. Idempotent: when everything is present it only runs an incremental build.
+# Usage: scripts/setup.sh [build-dir] [extra cmake args...]
+#
+# The PyPI packages go into a virtual environment, .venv/ at the repository root, made
+# from Debian's python3 (LMC_PYTHON overrides it): Debian's python3 refuses pip installs
+# into the system (PEP 668). The build is configured with its interpreter, so every test
+# runs Python from it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+shift || true
+
+apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
+              libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
+              libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev nlohmann-json3-dev pkg-config
+              libopenmpi-dev openmpi-bin python3-venv gdb)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+venv=$PWD/.venv
+python=$venv/bin/python3
+if ! "$python" -c "import pip" 2>/dev/null; then
+  echo "setup: creating the Python virtual environment $venv" >&2
+  # Debian's own python3 when there is one (the README's promise), else the first on PATH.
+  base=${LMC_PYTHON:-/usr/bin/python3}
+  [ -n "${LMC_PYTHON:-}" ] || [ -x "$base" ] || base=$(command -v python3)
+  "$base" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
+fi
+"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 jinja2 jsonschema numpy openai tokenizers xxhash
+import gguf, jinja2, jsonschema, numpy, openai, tokenizers, xxhash
+PY
+"$python" scripts/fetch_models.py
+
+# Configure a new build directory; reconfigure an existing one only when its Python is not
+# the virtual environment's (it keeps its other settings).
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPython3_EXECUTABLE:FILEPATH="$python" "$@" >/dev/null
+elif ! grep -qxF "Python3_EXECUTABLE:FILEPATH=$python" "$build/CMakeCache.txt" 2>/dev/null; then
+  cmake -S . -B "$build" -DPython3_EXECUTABLE:FILEPATH="$python" "$@" >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)"

@@ -1,0 +1,68 @@
+// The HTTP side of `lmc serve`: OpenAI's /v1/completions and /v1/chat/completions (whole
+// or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text).
+// Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
+// every endpoint but /health needs "Authorization: Bearer KEY".
+//
+// It is a shared module, liblmc-serve.so (tools/serve/serve_http.cpp on the Boost.Beast transport
+// of tools/serve/http_server.h, and tools/serve/serve_request.cpp), opened only by lmc serve, so that a
+// run, a chat or a compile maps none of it. The transport's bounds (ServeOptions) keep slow
+// and hostile clients from holding the server. The module's calls into lmc (the engine,
+// the tokenizer, the chat formats) resolve against the lmc executable that loads it.
+#pragma once
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "driver/open_model.h"
+#include "runtime/sampler.h"
+#include "tools/lmc/serve_engine.h"
+
+namespace lmc::tools {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::string api_key;           // "" : no authentication
+  size_t max_body_bytes = 1 << 20;
+  // A request's line and headers arrive whole within this of the connection becoming ready
+  // for it (so an idle keep-alive connection closes after it); its body within the other.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{30'000};
+  int max_connections = 512;             // open at once, in all
+  int max_connections_per_client = 128;  // open at once from one address
+  // The most tokens one request generates, whatever it asks (--n-predict); 0: the context's room.
+  int64_t n_predict = 0;
+  // The sampling of a request that leaves a field out (--temp, --top-k, ...: llama-server's
+  // defaults unless set), and the seed of one without a seed (--seed; none: a random one each).
+  runtime::SamplerOptions sampling;
+  std::optional<uint64_t> seed;
+  // The model's name in /v1/models and in every answer (--alias); "": the model's own. A
+  // request may name any model: one is served (as llama-server).
+  std::string alias;
+};
+
+class ApiServer {
+ public:
+  virtual ~ApiServer() = default;
+  // Binds (throws lmc::Error naming the address when it cannot) and returns the port.
+  virtual int bind() = 0;
+  virtual void listen() = 0;  // until shutdown()
+  // Refuses new generations (503), lets the running and queued ones finish their
+  // responses, then stops listening.
+  virtual void shutdown() = 0;
+};
+
+struct ServeModule {
+  std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+};
+
+// The server of model `m` generating on `engine`, from the module (loaded on first use;
+// throws lmc::Error naming the places it looked when it cannot be).
+std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+
+}  // namespace lmc::tools
+
+// The module's one exported symbol.
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v1();

@@ -1,0 +1,182 @@
+#include "tools/lmc/bench_report.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/lmc/cli_args.h"
+
+namespace lmc::tools {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// One figure in llama-bench's terms.
+struct Record {
+  int threads;
+  int64_t streams;
+  std::string test;
+  int64_t n_prompt, n_gen;
+  const driver::Samples* tps;
+};
+
+std::vector<Record> records(const BenchReport& r) {
+  std::vector<Record> out;
+  const std::string tg = "tg" + std::to_string(r.decode_tokens);
+  // Decode at a depth other than the default is named as llama-bench names it: "tg64 @ d512".
+  bool deep = r.depth != driver::kDefaultDecodeDepth;
+  for (const auto& s : r.speed) {
+    out.push_back({s.threads, 1, deep ? tg + " @ d" + std::to_string(r.depth) : tg, deep ? r.depth : 0, r.decode_tokens,
+                   &s.decode_tps});
+    for (const auto& [n, tps] : s.prefill_tps) out.push_back({s.threads, 1, "pp" + std::to_string(n), n, 0, &tps});
+  }
+  for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, &p.decode_tps});
+  for (const auto& s : r.spec) {
+    out.push_back({s.threads, 1, tg + " set", 0, r.decode_tokens, &s.plain_tps});
+    out.push_back({s.threads, 1, tg + " set draft" + std::to_string(s.draft), 0, r.decode_tokens, &s.spec_tps});
+  }
+  return out;
+}
+
+json record_json(const BenchReport& r, const Record& x) {
+  return {{"model", r.model.info.name}, {"n_threads", x.threads}, {"n_parallel", x.streams}, {"test", x.test},
+          {"n_prompt", x.n_prompt}, {"n_gen", x.n_gen}, {"avg_ts", x.tps->mean()}, {"stddev_ts", x.tps->stddev()},
+          {"median_ts", x.tps->median()}, {"samples_ts", x.tps->values}};
+}
+
+std::string test_name(const Record& x) {
+  return x.streams > 1 ? x.test + " x" + std::to_string(x.streams) : x.test;
+}
+
+void print_md(const BenchReport& r) {
+  std::printf("| model | threads | test | t/s (mean ± sd) | t/s (median) |\n|---|---:|---|---:|---:|\n");
+  for (const Record& x : records(r))
+    std::printf("| %s | %d | %s | %.2f ± %.2f | %.2f |\n", r.model.info.name.c_str(), x.threads, test_name(x).c_str(),
+                x.tps->mean(), x.tps->stddev(), x.tps->median());
+}
+
+// A CSV field: quoted, with quotes doubled (a model name is the user's text).
+std::string csv_field(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+void print_csv(const BenchReport& r) {
+  std::printf("model,n_threads,n_parallel,test,n_prompt,n_gen,avg_ts,stddev_ts,median_ts\n");
+  for (const Record& x : records(r))
+    std::printf("%s,%d,%lld,%s,%lld,%lld,%.4f,%.4f,%.4f\n", csv_field(r.model.info.name).c_str(), x.threads,
+                static_cast<long long>(x.streams), x.test.c_str(), static_cast<long long>(x.n_prompt),
+                static_cast<long long>(x.n_gen), x.tps->mean(), x.tps->stddev(), x.tps->median());
+}
+
+std::string dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+void print_json(const BenchReport& r) {
+  json results = json::array();
+  for (const Record& x : records(r)) results.push_back(record_json(r, x));
+  json machine = json::array();
+  for (const auto& s : r.speed)
+    machine.push_back({{"n_threads", s.threads}, {"read_bandwidth_bytes_per_s", s.bandwidth},
+                       {"decode_roofline_fraction", s.decode_tps.median() * r.decode_bytes_per_token / s.bandwidth},
+                       {"decode_step_ms_median", s.decode_step_ms_median}, {"decode_step_ms_max", s.decode_step_ms_max},
+                       {"time_to_first_token_ms", s.ttft_ms}});
+  json top = {{"model", r.model.info.name}, {"weight_bytes", r.model.weight_bytes},
+              {"decode_bytes_per_token", r.decode_bytes_per_token}, {"peak_rss_bytes", r.peak_rss_kb * 1024},
+              {"results", results}};
+  if (!machine.empty()) top["per_thread_count"] = machine;
+  std::cout << dump(top, 2) << "\n";
+}
+
+void print_jsonl(const BenchReport& r) {
+  for (const Record& x : records(r)) std::cout << dump(record_json(r, x)) << "\n";
+}
+
+void print_table(const BenchReport& r) {
+  const auto& m = r.model;
+  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token; decode after %lld tokens\n",
+              m.info.name.c_str(), static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6,
+              static_cast<long long>(r.depth));
+  std::printf("%-8s %10s %18s %10s %10s %9s", "threads", "read GB/s", "decode tok/s", "roofline", "step p50",
+              "step max");
+  for (const auto& [n, tps] : r.speed.front().prefill_tps)
+    std::printf(" %18s", ("pp" + std::to_string(n) + " tok/s").c_str());
+  std::printf(" %9s\n", "TTFT ms");
+  auto figure = [](const driver::Samples& s) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f ± %.1f", s.median(), s.stddev());
+    return std::string(buf);
+  };
+  for (const auto& s : r.speed) {
+    double roof = s.bandwidth / r.decode_bytes_per_token;
+    std::printf("%-8d %10.1f %19s %9.0f%% %8.2fms %7.2fms", s.threads, s.bandwidth / 1e9, figure(s.decode_tps).c_str(),
+                100 * s.decode_tps.median() / roof, s.decode_step_ms_median, s.decode_step_ms_max);
+    for (const auto& [n, tps] : s.prefill_tps) std::printf(" %19s", figure(tps).c_str());
+    std::printf(" %9.1f\n", s.ttft_ms);
+  }
+  std::printf("(tok/s: median ± standard deviation of the runs)\npeak RSS %.1f MB\n", r.peak_rss_kb / 1e3);
+}
+
+// Aggregate decode speed per stream count, and its ratio to one stream's at the same
+// thread count.
+void print_parallel_table(const BenchReport& r) {
+  auto single = [&](int threads) {
+    for (const auto& p : r.parallel)
+      if (p.threads == threads && p.streams == 1) return p.decode_tps.median();
+    return 0.0;
+  };
+  std::printf("model %s: batched decode\n", r.model.info.name.c_str());
+  std::printf("%-8s %8s %18s %16s %10s %10s\n", "threads", "streams", "decode tok/s", "per stream tok/s", "step p50",
+              "vs 1");
+  for (const auto& p : r.parallel) {
+    double one = single(p.threads), all = p.decode_tps.median();
+    char ratio[32] = "-";
+    if (one > 0) std::snprintf(ratio, sizeof ratio, "%.2fx", all / one);
+    std::printf("%-8d %8lld %11.1f ± %4.1f %16.1f %8.2fms %10s\n", p.threads, static_cast<long long>(p.streams), all,
+                p.decode_tps.stddev(), all / static_cast<double>(p.streams), p.step_ms_median, ratio);
+  }
+}
+
+void print_spec_table(const BenchReport& r) {
+  const auto& first = r.spec.front();
+  std::printf("model %s: speculative decoding (prompt lookup, up to %lld drafted tokens a step) on a fixed set of "
+              "repetitive prompts, %lld tokens each\n", r.model.info.name.c_str(), static_cast<long long>(first.draft),
+              static_cast<long long>(r.decode_tokens));
+  std::printf("%-8s %16s %16s %8s %14s %10s\n", "threads", "plain tok/s", "speculative", "speedup", "kept/drafted",
+              "same text");
+  for (const auto& s : r.spec) {
+    char a[48], b[48], kept[48];
+    std::snprintf(a, sizeof a, "%.1f ± %.1f", s.plain_tps.median(), s.plain_tps.stddev());
+    std::snprintf(b, sizeof b, "%.1f ± %.1f", s.spec_tps.median(), s.spec_tps.stddev());
+    std::snprintf(kept, sizeof kept, "%lld/%lld", static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
+    std::printf("%-8d %17s %17s %7.2fx %14s %10s\n", s.threads, a, b, s.spec_tps.median() / s.plain_tps.median(), kept,
+                s.same_text ? "yes" : "NO");
+  }
+}
+
+}  // namespace
+
+void check_bench_format(const std::string& format) {
+  for (const char* f : {"table", "md", "csv", "json", "jsonl"})
+    if (format == f) return;
+  throw UsageError("-o must be table, md, csv, json or jsonl, not '" + format + "'");
+}
+
+void print_bench(const BenchReport& r, const std::string& format) {
+  if (format == "md") return print_md(r);
+  if (format == "csv") return print_csv(r);
+  if (format == "json") return print_json(r);
+  if (format == "jsonl") return print_jsonl(r);
+  if (!r.spec.empty())
+    print_spec_table(r);
+  else if (!r.parallel.empty())
+    print_parallel_table(r);
+  else
+    print_table(r);
+}
+
+}  // namespace lmc::tools

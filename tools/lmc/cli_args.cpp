@@ -1,0 +1,204 @@
+#include "tools/lmc/cli_args.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <iostream>
+#include <set>
+
+#include "support/spelling.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::string dashed(const std::string& name) { return (name.size() == 1 ? "-" : "--") + name; }
+
+// CLI11's name list: "--name,--alias,-x".
+std::string cli_names(const FlagSpec& f) {
+  std::string s = dashed(f.name);
+  for (const auto& a : f.aliases) s += "," + dashed(a);
+  if (!f.short_name.empty()) s += ",-" + f.short_name;
+  return s;
+}
+
+// CLI11 reports a missing value as "--name: 1 required VALUE missing".
+UsageError usage_error(const CLI::ParseError& e) {
+  std::string what = e.what();
+  size_t colon = what.find(':');
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && colon != std::string::npos && what.find("missing") != std::string::npos)
+    return UsageError("option '" + what.substr(0, colon) + "' needs a value");
+  return UsageError(what);
+}
+
+// llama.cpp's `-ctk T` / `-ctv T` (`--cache-type-k/-v`): lmc's KV caches hold keys and
+// values in one dtype, --cache-type, so the two must agree.
+const std::map<std::string, std::string> kCacheTypeSpellings = {
+    {"-ctk", "k"}, {"-ctv", "v"}, {"--cache-type-k", "k"}, {"--cache-type-v", "v"}};
+
+// argv[first..] with llama.cpp's several-letter single-dash names (`-np 2`, `-ngl=99`)
+// spelled as the long names they stand for, and its per-cache types as --cache-type.
+std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first) {
+  std::map<std::string, std::string> long_name;
+  bool cache_type = false;
+  for (const FlagSpec& f : specs) {
+    for (const auto& n : f.llama_names) long_name["-" + n] = dashed(f.name);
+    cache_type |= f.name == "cache-type";
+  }
+  std::vector<std::string> out;
+  std::map<std::string, std::string> cache_types;  // "k" or "v" -> the type given
+  for (int i = first; i < argc; ++i) {
+    std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    const std::string name = arg.substr(0, eq), rest = eq == std::string::npos ? "" : arg.substr(eq);
+    if (auto it = long_name.find(name); it != long_name.end()) {
+      out.push_back(it->second + rest);
+    } else if (auto c = kCacheTypeSpellings.find(name); cache_type && c != kCacheTypeSpellings.end()) {
+      std::string value = !rest.empty() ? rest.substr(1) : i + 1 < argc ? argv[++i] : "";
+      if (value.empty()) throw UsageError("option '" + name + "' needs a value");
+      cache_types[c->second] = value;
+      out.push_back("--cache-type=" + value);
+    } else {
+      out.push_back(arg);
+    }
+  }
+  if (cache_types.size() == 2 && cache_types["k"] != cache_types["v"])
+    throw UsageError("lmc's KV caches hold keys and values in one type (--cache-type): -ctk " + cache_types["k"] +
+                     " and -ctv " + cache_types["v"] + " differ");
+  return out;
+}
+
+}  // namespace
+
+Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
+  CLI::App app;
+  app.set_help_flag();     // --help is a FlagSpec of each command, which prints its own help
+  app.allow_extras(true);  // unknown flags become one usage error with a suggestion, below
+  std::vector<std::pair<const FlagSpec*, CLI::Option*>> options;
+  std::set<std::string> seen;
+  for (const FlagSpec& f : specs) {
+    if (!seen.insert(f.name).second) continue;  // commands compose tables that may repeat a flag
+    CLI::Option* o = f.takes_value ? app.add_option(cli_names(f), f.help) : app.add_flag(cli_names(f), f.help);
+    if (f.takes_value) o->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)->expected(f.optional_value ? 0 : 1, 1);
+    options.emplace_back(&f, o);
+  }
+  app.add_option("positional", positional_);
+  // Two spellings CLI11 would read differently: a bare optional-value flag takes the next
+  // argument (`--print-changed FILE` must leave FILE positional), and `--name=` with nothing
+  // after the sign takes the next argument too (`--system=` means an empty value). Both
+  // are counted here and not passed on.
+  std::map<std::string, const FlagSpec*> spelled;
+  for (const FlagSpec& f : specs) {
+    spelled[dashed(f.name)] = &f;
+    for (const auto& alias : f.aliases) spelled[dashed(alias)] = &f;
+  }
+  auto counted_here = [&](const std::string& arg) -> const FlagSpec* {
+    bool empty_value = arg.size() > 1 && arg.back() == '=';
+    auto it = spelled.find(empty_value ? arg.substr(0, arg.size() - 1) : arg);
+    if (it == spelled.end() || !it->second->takes_value) return nullptr;
+    return empty_value || it->second->optional_value ? it->second : nullptr;
+  };
+  std::vector<std::string> args;
+  const std::vector<std::string> given = respelled(specs, argc, argv, first);
+  for (auto arg = given.rbegin(); arg != given.rend(); ++arg) {  // CLI11 parses a reversed list
+    if (const FlagSpec* f = counted_here(*arg)) values_[f->name].push_back("");
+    else args.push_back(*arg);
+  }
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    throw usage_error(e);
+  }
+  for (const std::string& extra : app.remaining()) {
+    if (extra.size() < 2 || extra[0] != '-') {
+      positional_.push_back(extra);
+      continue;
+    }
+    std::string name = extra.substr(0, extra.find('='));
+    std::vector<std::string> names;
+    for (const auto& [f, o] : options) {
+      names.push_back(dashed(f->name));
+      for (const auto& alias : f->aliases) names.push_back(dashed(alias));
+    }
+    throw UsageError("unknown option '" + name + "'" + did_you_mean(name, names));
+  }
+  for (const auto& [f, o] : options) {
+    if (o->count() == 0) continue;
+    std::vector<std::string> values = o->results();
+    // A flag, or an optional value given without one, counts once with an empty value.
+    if (!f->takes_value || values.empty()) values.assign(std::max<size_t>(1, values.size()), "");
+    auto& kept = values_[f->name];
+    kept.insert(kept.end(), values.begin(), values.end());
+  }
+  std::set<std::string> said;
+  for (const FlagSpec& f : specs)
+    if (!f.inert.empty() && has(f.name) && said.insert(f.name).second)
+      std::cerr << "lmc: --" << f.name << " does nothing here: " << f.inert << "\n";
+}
+
+std::optional<std::string> Args::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string Args::get_or(const std::string& name, const std::string& dflt) const { return get(name).value_or(dflt); }
+
+const std::vector<std::string>& Args::all(const std::string& name) const {
+  static const std::vector<std::string> none;
+  auto it = values_.find(name);
+  return it == values_.end() ? none : it->second;
+}
+
+int64_t Args::get_int(const std::string& name, int64_t dflt, int64_t min, int64_t max) const {
+  auto v = get(name);
+  if (!v) return dflt;
+  int64_t out = 0;
+  auto r = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (r.ec != std::errc() || r.ptr != v->data() + v->size())
+    throw UsageError("option '--" + name + "' expects an integer, got '" + *v + "'");
+  if (out < min || out > max)
+    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " +
+                     std::to_string(max) + ", got " + *v);
+  return out;
+}
+
+double Args::get_double(const std::string& name, double dflt, double min, double max) const {
+  auto v = get(name);
+  if (!v) return dflt;
+  double out = 0;
+  auto r = std::from_chars(v->data(), v->data() + v->size(), out);
+  if (r.ec != std::errc() || r.ptr != v->data() + v->size())
+    throw UsageError("option '--" + name + "' expects a number, got '" + *v + "'");
+  if (!(out >= min && out <= max))
+    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " +
+                     std::to_string(max) + ", got " + *v);
+  return out;
+}
+
+std::string Args::help_text(const std::vector<FlagSpec>& specs) {
+  std::string s;
+  std::set<std::string> seen;
+  for (const auto& f : specs) {
+    if (!seen.insert(f.name).second) continue;
+    std::string value = f.optional_value ? "[=" + f.value_name + "]" : "=" + f.value_name;
+    std::string left = "  " + dashed(f.name) + (f.takes_value ? value : "");
+    for (const auto& a : f.aliases) left += ", " + dashed(a);
+    if (!f.short_name.empty()) left += ", -" + f.short_name;
+    for (const auto& n : f.llama_names) left += ", -" + n;
+    if (left.size() < 30) left.resize(30, ' ');
+    else left += "\n" + std::string(30, ' ');
+    s += left + f.help + "\n";
+  }
+  return s;
+}
+
+std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage) {
+  Args a(specs, argc, argv, 2);
+  if (!a.has("help")) return a;
+  std::cout << usage << Args::help_text(specs);
+  return std::nullopt;
+}
+
+}  // namespace lmc::tools

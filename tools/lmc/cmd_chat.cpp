@@ -1,0 +1,65 @@
+// lmc chat: a multi-turn conversation with a model (artifact, model YAML, GGUF or HF folder).
+#include <iostream>
+
+#include "support/error.h"
+#include "runtime/executor.h"
+#include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/cache_flags.h"
+#include "tools/lmc/jit_flags.h"
+#include "tools/lmc/chat_session.h"
+#include "tools/lmc/commands.h"
+#include "tools/lmc/load_summary.h"
+#include "tools/lmc/model_flags.h"
+#include "tools/lmc/pass_flags.h"
+#include "tools/lmc/run_flags.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  std::vector<FlagSpec> s;
+  for (auto& f : generation_flag_specs())
+    if (f.name != "chat" && f.name != "draft-model") s.push_back(f);
+  for (auto& f : chat_flag_specs()) s.push_back(f);
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
+  for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
+  s.push_back({"help", false, "show this help", "", false, "h"});
+  return s;
+}
+
+}  // namespace
+
+int chat_command(const Args& a) {
+  auto gen = generate_options(a);
+  // An answer ends at the model's end of turn, unless a limit was asked for.
+  if (!a.has("max-tokens")) gen.max_tokens = int64_t{1} << 30;
+  auto exec_opts = executor_options(a, gen);
+  const std::string model = model_argument(a, "lmc chat");
+  driver::LoadedModel m = open_model(model, a);
+  if (m.info.chat.empty())
+    throw Error(model + ": error: the model has no chat format (its weights carry no known chat "
+                "template and its model definition no 'chat:')");
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
+  print_load_summary(m, ex);
+  return run_chat(m, ex, {system_message(a), a.get("prompt"), gen});
+}
+
+int cmd_chat(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+      "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
+      "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
+      "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
+      "The chat format comes from the weights' chat template when it is a known family,\n"
+      "else from the model definition's 'chat:'.\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
+  return chat_command(a);
+}
+
+}  // namespace lmc::tools

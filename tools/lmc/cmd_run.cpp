@@ -1,0 +1,147 @@
+// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled first: weights into the compile cache).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "support/error.h"
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+#include "models/chat/chat_conversation.h"
+#include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/cache_flags.h"
+#include "tools/lmc/jit_flags.h"
+#include "tools/lmc/chat_session.h"
+#include "tools/lmc/draft_model_flag.h"
+#include "tools/lmc/load_summary.h"
+#include "tools/lmc/commands.h"
+#include "tools/lmc/model_flags.h"
+#include "tools/lmc/pass_flags.h"
+#include "tools/lmc/process_world.h"
+#include "tools/lmc/npy_writer.h"
+#include "tools/lmc/run_batch.h"
+#include "tools/lmc/run_flags.h"
+#include "tools/lmc/generated_text.h"
+#include "tools/lmc/tokenizer_bounds.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  auto s = generation_flag_specs();
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
+  for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
+  s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
+               "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
+  s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
+               "per prompt on stdout as it ends", "FILE"});
+  s.push_back({"parallel", true, "with --prompts: prompts generated at once, each with its own KV cache "
+               "(default 4)", "N"});
+  s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)", "",
+               false, "", {"conversation"}, {"cnv"}});
+  s.push_back({"single-turn", false, "answer the prompt once in the chat format, then exit (as --chat; llama.cpp's "
+               "-st)", "", false, "", {}, {"st"}});
+  s.push_back({"no-conversation", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {"no-cnv"},
+               "lmc run answers the prompt once unless --interactive (-cnv)"});
+  s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
+  s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
+  for (auto& f : chat_flag_specs()) s.push_back(f);
+  s.push_back({"help", false, "show this help", "", false, "h"});
+  return s;
+}
+
+// --prompt, else --file (- is stdin), else stdin.
+std::string read_prompt(const Args& a) {
+  if (a.has("prompt") && a.has("file")) throw UsageError("give the prompt with --prompt or --file, not both");
+  if (auto p = a.get("prompt")) return *p;
+  std::stringstream ss;
+  std::string file = a.get_or("file", "-");
+  if (file == "-") {
+    ss << std::cin.rdbuf();
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in || !(ss << in.rdbuf())) throw Error(file + ": error: cannot read the prompt");
+  }
+  std::string s = ss.str();
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+void print_stats(const runtime::GenerationStats& s) {
+  std::fprintf(stderr, "\nlmc: prompt %lld tokens at %.1f tok/s, time to first token %.0f ms; "
+               "decode %lld tokens at %.1f tok/s\n", static_cast<long long>(s.prompt_tokens),
+               s.prefill_tokens_per_second(), s.prefill_seconds * 1e3, static_cast<long long>(s.decode_tokens),
+               s.decode_tokens_per_second());
+  if (s.drafted > 0)
+    std::fprintf(stderr, "lmc: speculative decoding: %lld steps for %lld tokens; %lld of %lld drafted tokens kept\n",
+                 static_cast<long long>(s.decode_steps), static_cast<long long>(s.decode_tokens),
+                 static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
+}
+
+}  // namespace
+
+int cmd_run(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
+      "[options]\n\n"
+      "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
+      "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
+      "once into the compile cache and opened from it on later runs (the compile options\n"
+      "apply; see lmc cache --help).\n\noptions:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
+  const std::string model = model_argument(a, "lmc run");
+  auto gen = generate_options(a);
+  check_draft_model_flags(a, gen);
+  const bool chat = a.has("chat") || a.has("single-turn");
+  if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
+  if (a.has("prompts")) return run_batch(a, model);
+  if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
+  auto exec_opts = executor_options(a, gen);
+  std::string prompt = read_prompt(a);
+  if (prompt.empty()) throw UsageError("the prompt is empty");
+
+  driver::LoadedModel m = open_model(model, a);
+  if (chat) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
+  const models::Tokenizer& tok = *m.tokenizer;
+  std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
+  // Checked before anything is printed, so the error is the only output.
+  if (static_cast<int64_t>(ids.size()) > m.info.context)
+    throw error_at(model, "the prompt is " + std::to_string(ids.size()) +
+                                          " tokens, more than the context of " + std::to_string(m.info.context));
+  // Every row's logits wanted: plan the arena for whole prefill chunks of them.
+  if (a.has("logits-out")) exec_opts.max_logit_rows = std::max(exec_opts.max_logit_rows, m.info.step_tokens);
+  runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
+  print_load_summary(m, ex);
+  auto drafting = open_draft_model(a, ex, gen);
+
+  bound_by_tokenizer(gen, tok);
+  if (a.has("ignore-eos")) gen.is_eog = nullptr;
+  std::unique_ptr<NpyWriter> logits;
+  if (auto path = a.get("logits-out")) {
+    // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.
+    gen.all_logits = true;
+    if (!process_world() || process_world()->rank() == 0) {
+      logits = std::make_unique<NpyWriter>(*path, ex.vocab());
+      gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
+    }
+  }
+  GeneratedText out(tok, a.all("stop"));
+  if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
+  auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
+    std::cout << out.push(id) << std::flush;
+    return !out.stopped();
+  });
+  std::cout << out.finish() << "\n";
+  if (logits) logits->close();
+  print_stats(stats);
+  if (ex.profiler()) print_profile(a, *ex.profiler());
+  return 0;
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,131 @@
+// lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
+// folder). Up to --parallel requests run at once, batched into the same steps, and
+// start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
+// then exits.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "support/error.h"
+#include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/cache_flags.h"
+#include "tools/lmc/jit_flags.h"
+#include "tools/lmc/commands.h"
+#include "tools/lmc/load_summary.h"
+#include "tools/lmc/model_flags.h"
+#include "tools/lmc/pass_flags.h"
+#include "tools/lmc/run_flags.h"
+#include "tools/lmc/llama_flags.h"
+#include "tools/lmc/sampling_flags.h"
+#include "tools/lmc/api_server.h"
+#include "tools/lmc/serve_engine.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  std::vector<FlagSpec> s = {
+      {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
+      {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
+      {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health", "KEY"},
+      {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
+                         "steps (default 4)", "N", false, "", {}, {"np"}},
+      {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
+      {"header-timeout", true, "seconds a request's line and headers have to arrive, and an idle connection "
+                               "stays open (default 10)", "S"},
+      {"body-timeout", true, "seconds a request's body has to arrive after its headers, and an answer's "
+                             "each write to be taken (default 30)", "S"},
+      {"max-connections", true, "connections open at once; one past it is answered 503 (default 512)", "N"},
+      {"max-connections-per-client", true, "connections open at once from one address; one past it is "
+                                           "answered 503 (default 128)", "N"},
+      {"n-predict", true, "the most tokens one request generates, whatever its max_tokens (default: the "
+                          "context's room)", "N", false, "n"},
+      {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+      {"alias", true, "the model's name in /v1/models and in answers (default: the model's own); a request may "
+                      "name any model", "NAME", false, "a"},
+  };
+  for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : llama_flag_specs()) s.push_back(f);
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : compile_flag_specs()) s.push_back(f);
+  for (auto& f : artifact_flag_specs()) s.push_back(f);
+  for (auto& f : cache_flag_specs()) s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);
+  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
+  return s;
+}
+
+// SIGTERM and SIGINT are taken by one thread (sigwait), so that the shutdown runs as
+// ordinary code rather than inside a signal handler; every other thread blocks them.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+      "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
+      "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
+      "/health and /metrics (Prometheus). Up to --parallel requests run at once (continuous\n"
+      "batching), the others wait in arrival order.\n\n"
+      "options:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
+  ServeOptions so;
+  so.host = a.get_or("host", "127.0.0.1");
+  so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
+  so.api_key = a.get_or("api-key", "");
+  so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
+  so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
+  so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
+  so.max_connections_per_client = static_cast<int>(a.get_int("max-connections-per-client", 128, 1, 1 << 20));
+  so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
+  so.sampling = sampling_options(a, server_sampling_defaults());
+  so.seed = seed_flag(a);
+  so.alias = a.get_or("alias", "");
+  auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
+  auto exec_opts = executor_options(a);
+  exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
+  const std::string model = model_argument(a, "lmc serve");
+
+  sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread exists
+  signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
+
+  driver::LoadedModel m = open_model(model, a);
+  check_parallel(exec_opts.sequences, m.info);
+  ServeEngine engine(m, exec_opts, queue);
+  std::unique_ptr<ApiServer> server = make_api_server(m, engine, so);
+  int port = server->bind();  // before the summary: an address it cannot take is the one line said
+  print_load_summary(m, engine.executor());
+  std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
+               so.host.c_str(), port);
+  std::atomic<bool> signalled{false};
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    signalled = true;
+    std::fprintf(stderr, "lmc: %s: finishing the requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    server->shutdown();
+  });
+  server->listen();
+  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening ended on its own
+  stopper.join();
+  std::fprintf(stderr, "lmc: stopped\n");
+  return 0;
+}
+
+}  // namespace lmc::tools

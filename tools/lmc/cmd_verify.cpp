@@ -1,0 +1,91 @@
+// lmc verify: every check `lmc run` makes of an artifact, and the ones it may skip, in
+// one go: structure and section digests, the weights' digests, the seal, the IR against
+// the weight index, and the manifest's kernel table against the IR.
+#include <cstdio>
+#include <functional>
+#include <iostream>
+
+#include "driver/artifact_graph.h"
+#include "support/error.h"
+#include "runtime/host_isa.h"
+#include "runtime/kernel_table.h"
+#include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/commands.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  return {{"trust-artifact-key", true, "also accept the seal of the key in FILE (repeatable)", "FILE"},
+          {"help", false, "show this help", "", false, "h"}};
+}
+
+struct Check {
+  std::string name;
+  std::function<std::string()> run;  // what it found; throws lmc::Error on a failure
+};
+
+std::vector<Check> checks(const runtime::Artifact& art, const driver::ArtifactTrust& trust,
+                          std::unique_ptr<ir::Graph>& graph) {
+  return {
+      {"weights",
+       [&] {
+         art.verify_weights();
+         return std::to_string(art.weight_index().size()) + " tensors, every digest matches";
+       }},
+      {"seal",
+       [&] {
+         auto key = driver::trusted_seal(art, trust);
+         if (!key) throw Error("not sealed with your artifact key or a trusted one");
+         return "sealed with " + *key;
+       }},
+      {"ir",
+       [&] {
+         graph = driver::read_artifact_graph(art);
+         return std::to_string(graph->ops().size()) + " ops; every param matches the weight index";
+       }},
+      {"kernel table",
+       [&] {
+         if (!graph) throw Error("not checked: the IR did not read");
+         const auto& man = art.parsed_manifest();
+         auto derived = runtime::graph_kernel_entries(*graph, art.path() + ":ir");
+         runtime::check_kernel_entries(derived, man.kernels, art.path() + ":manifest");
+         return std::to_string(derived.size()) + " kernels, as the IR gives them";
+       }},
+  };
+}
+
+}  // namespace
+
+int cmd_verify(int argc, char** argv) {
+  std::optional<Args> parsed = command_args(specs(), argc, argv,
+      "usage: lmc verify FILE.lmc [options]\n\n"
+      "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
+      "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
+      "index, and its kernel table against its IR. Exits 1 naming what failed (docs/security.md).\n\n"
+      "options:\n");
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
+  if (a.positional().size() != 1) throw UsageError("lmc verify expects one artifact");
+  driver::ArtifactTrust trust = artifact_trust(a);
+  auto art = runtime::Artifact::open(a.positional()[0]);
+  std::unique_ptr<ir::Graph> graph;
+  std::string report = art->path() + ":\n  ok      structure, manifest and section digests\n", failed;
+  for (const Check& c : checks(*art, trust, graph)) {
+    try {
+      report += "  ok      " + c.name + ": " + c.run() + "\n";
+    } catch (const Error& e) {
+      failed += (failed.empty() ? "" : "; ") + c.name + " (" + e.what() + ")";
+    }
+  }
+  if (!failed.empty()) throw error_at(art->path(), "verification failed: " + failed);
+  std::cout << report;
+  const auto& man = art->parsed_manifest();
+  if (man.lmc_version != LMC_VERSION || !runtime::missing_target_features(man.target, man.isa).empty())
+    std::cout << "  note    built by lmc " << man.lmc_version << " for " << man.target.str()
+              << ": lmc run compiles its kernels again here\n";
+  return 0;
+}
+
+}  // namespace lmc::tools

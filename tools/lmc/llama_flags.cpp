@@ -1,0 +1,34 @@
+#include "tools/lmc/llama_flags.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> llama_flag_specs() {
+  const char* no_gpu = "lmc runs on this machine's CPU; there is no GPU to offload to";
+  return {
+      {"n-gpu-layers", true, "llama.cpp's GPU offload (accepted, does nothing)", "N", false, "", {"gpu-layers"},
+       {"ngl"}, no_gpu},
+      {"flash-attn", true, "llama.cpp's flash-attention switch (accepted, does nothing)", "on|off|auto", false, "",
+       {}, {"fa"}, "lmc's attention is one fused kernel over the KV cache, always"},
+      {"ubatch-size", true, "llama.cpp's physical batch (accepted, does nothing)", "N", false, "", {}, {"ub"},
+       "a prompt is split into the steps the model was compiled for"},
+      {"batch-size", true, "llama.cpp's logical batch (accepted, does nothing)", "N", false, "b", {}, {},
+       "a prompt is split into the steps the model was compiled for"},
+      {"no-mmap", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {},
+       "weights are read from a mapped file; --mlock keeps them in RAM"},
+      {"color", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {}, "lmc prints plain text"},
+      {"log-disable", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {},
+       "lmc logs only its load summary and speed, on stderr"},
+      {"jinja", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {},
+       "lmc formats a chat in its model family's format (models/chat/chat_format.h)"},
+      {"hf-repo", true, "llama.cpp's download from Hugging Face: refused (no network)", "REPO", false, "", {},
+       {"hf"}},
+  };
+}
+
+void refuse_llama_flags(const Args& a) {
+  if (a.has("hf-repo"))
+    throw UsageError("-hf downloads a model from Hugging Face, and lmc reads local files only: download the GGUF "
+                     "and give it with -m FILE");
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,17 @@
+// llama.cpp's daily flags that mean nothing on a CPU or for lmc (GPU offload, flash-attention
+// switches, mmap, colours), accepted by run, chat, serve and bench so that a llama.cpp
+// command line runs, each saying once why it does nothing; and -hf, which lmc cannot honour
+// (no network) and refuses as a usage error.
+#pragma once
+#include <vector>
+
+#include "tools/lmc/cli_args.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> llama_flag_specs();
+
+// Throws UsageError for a llama.cpp flag lmc refuses (-hf).
+void refuse_llama_flags(const Args& a);
+
+}  // namespace lmc::tools

@@ -1,0 +1,99 @@
+// lmc: compile transformer models to AVX2 kernels and run them.
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "support/error.h"
+#include "support/untrusted_text.h"
+#include "tools/lmc/cli_args.h"
+#include "tools/lmc/commands.h"
+#include "tools/lmc/process_world.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*fn)(int, char**);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"compile", lmc::tools::cmd_compile, "lower a model YAML, optimize, generate kernels, write an artifact"},
+    {"run", lmc::tools::cmd_run, "generate text from an artifact or a model YAML"},
+    {"chat", lmc::tools::cmd_chat, "talk with a model, turn by turn, keeping the conversation in its KV cache"},
+    {"serve", lmc::tools::cmd_serve, "serve the model over HTTP with OpenAI's API"},
+    {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
+    {"exec", lmc::tools::cmd_exec, "compile a graph (IR text), run it on .npy or seeded inputs, compare pipelines"},
+    {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
+    {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},
+    {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
+    {"perplexity", lmc::tools::cmd_perplexity, "score a text: perplexity, and KL divergence against a base"},
+    {"cache", lmc::tools::cmd_cache, "list or clear the compiled models kept for .gguf files and HF folders"},
+};
+
+void usage(std::ostream& os) {
+  os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
+  for (const auto& c : kCommands) os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
+}
+
+// Runs command `c`, joining the MPI world first when mpirun started this process; the
+// exit code, with an error on stderr.
+int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::runtime::Collectives>& world) {
+  std::string cmd = c.name;
+  try {
+    // Under mpirun every rank runs the same command on its share of the model; rank 0 prints.
+    world = lmc::runtime::join_mpi_world(lmc::tools::collective_timeout());
+    if (world && cmd != "run" && cmd != "bench")
+      throw lmc::Error("lmc " + cmd + ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
+    if (world && world->rank() != 0 && !std::freopen("/dev/null", "w", stdout))
+      throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
+    lmc::tools::set_process_world(world.get());
+    return c.fn(argc, argv);
+  } catch (const lmc::tools::UsageError& e) {
+    std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
+    return 2;
+  } catch (const lmc::Error& e) {
+    // Messages quote names from input files: keep them one line, free of escape sequences.
+    std::cerr << lmc::printable(e.what()) << "\n";
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "lmc " << cmd << ": error: out of memory\n";
+    return 1;
+  } catch (const std::exception& e) {
+    // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.
+    std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(std::cerr);
+    return 2;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    usage(std::cout);
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "lmc " << LMC_VERSION << "\n";
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (cmd != c.name) continue;
+    std::unique_ptr<lmc::runtime::Collectives> world;
+    int code = run_command(c, argc, argv, world);
+    // A rank that fails ends the job: the others would wait for it in their next
+    // collective, and in MPI_Finalize, which waits for every rank.
+    if (code != 0 && world && world->ranks() > 1) world->abort(code);
+    return code;
+  }
+  std::cerr << "lmc: unknown command '" << cmd << "' (see lmc --help)\n";
+  return 2;
+}

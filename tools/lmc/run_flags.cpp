@@ -1,0 +1,104 @@
+#include "tools/lmc/run_flags.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "support/error.h"
+#include "tools/lmc/process_world.h"
+#include "tools/lmc/llama_flags.h"
+#include "tools/lmc/sampling_flags.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> executor_flag_specs() {
+  return {
+      {"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"},
+      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N", false, "c"},
+      {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
+      {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
+      {"mlock", false, "lock the weights in RAM (as llama.cpp's --mlock): the OS can neither page them out nor "
+                       "drop them from the page cache"},
+  };
+}
+
+std::vector<FlagSpec> generation_flag_specs() {
+  std::vector<FlagSpec> s = {
+      {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+      {"prompt", true, "the prompt (default: read stdin)", "TEXT", false, "p"},
+      {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
+      {"max-tokens", true, "tokens to generate (default 128; -1: until the end of text or of the context)", "N", false,
+       "n", {"n-predict"}},
+      {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING", false, "r",
+       {"reverse-prompt"}},
+      {"chat", false, "wrap the prompt in the model's chat template"},
+      {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
+                          "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
+                          "steps when the text repeats; sampling: the same distribution (default 0: off)", "N"},
+      {"draft-model", true, "with --draft-max: the guesses come from MODEL, a smaller model with the same vocabulary "
+                            "(compiled with the same options), instead of from the text", "MODEL"},
+  };
+  for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : llama_flag_specs()) s.push_back(f);
+  return s;
+}
+
+LogLevel log_level(const Args& a) {
+  const char* env = std::getenv("LMC_LOG");
+  std::string v = env ? env : "";
+  if (v == "trace") return LogLevel::Trace;
+  if (v == "debug" || a.has("profile")) return LogLevel::Debug;
+  return LogLevel::Off;
+}
+
+void check_parallel(int64_t n, const ir::ModelInfo& info) {
+  if (n > info.step_tokens)
+    throw UsageError("--parallel " + std::to_string(n) + " is more than the " + std::to_string(info.step_tokens) +
+                     " rows a step of " + info.name + " holds");
+}
+
+runtime::ExecutorOptions executor_options(const Args& a) {
+  runtime::ExecutorOptions o;
+  o.threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
+  o.profile = log_level(a) != LogLevel::Off || a.has("trace-out");
+  o.collectives = process_world();
+  return o;
+}
+
+runtime::ExecutorOptions executor_options(const Args& a, const runtime::GenerateOptions& gen) {
+  runtime::ExecutorOptions o = executor_options(a);
+  o.max_logit_rows = std::max<int64_t>(o.max_logit_rows, gen.draft_max + 1);
+  return o;
+}
+
+runtime::GenerateOptions generate_options(const Args& a) {
+  runtime::GenerateOptions g;
+  g.max_tokens = a.get_int("max-tokens", 128, -1, int64_t{1} << 30);
+  // -1, as llama.cpp's -n -1: generation ends at the end of text or of the context.
+  if (g.max_tokens < 0) g.max_tokens = int64_t{1} << 62;
+  g.sampling = sampling_options(a, {});  // greedy unless a flag says otherwise
+  g.sampling.seed = seed_flag(a).value_or(0);
+  // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
+  g.draft_max = a.get_int("draft-max", 0, 0, 7);
+  return g;
+}
+
+void print_profile(const Args& a, runtime::Profiler& p) {
+  LogLevel level = log_level(a);
+  if (level != LogLevel::Off) {
+    p.print_step_table(std::cerr);
+    p.print_layer_table(std::cerr);
+    p.print_steady_state(std::cerr);
+  }
+  if (level == LogLevel::Trace)
+    for (size_t i = 0; i < p.steps().size(); ++i) p.print_trace(std::cerr, i);
+  if (auto out = a.get("trace-out")) {
+    std::ofstream f(*out);
+    if (!f) throw Error(*out + ": error: cannot write the trace");
+    p.write_chrome_trace(f);
+  }
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,27 @@
+// Flags of `lmc run` and `lmc bench` beyond the compile flags: threads and profiling,
+// and the generation settings.
+#pragma once
+#include <vector>
+
+#include "ir/model_info.h"
+#include "runtime/executor.h"
+#include "runtime/generator.h"
+#include "tools/lmc/cli_args.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> executor_flag_specs();
+std::vector<FlagSpec> generation_flag_specs();
+runtime::ExecutorOptions executor_options(const Args& a);
+runtime::GenerateOptions generate_options(const Args& a);
+// The options an executor needs for `gen` beside `a`'s: logits rows for a draft's rows.
+runtime::ExecutorOptions executor_options(const Args& a, const runtime::GenerateOptions& gen);
+// LMC_LOG=debug|trace turn on profiling as --profile does; trace adds per-kernel lines.
+enum class LogLevel { Off, Debug, Trace };
+LogLevel log_level(const Args& a);
+// The step and layer tables (--profile, LMC_LOG), per-kernel lines (trace) and --trace-out.
+void print_profile(const Args& a, runtime::Profiler& p);
+// Throws UsageError unless `n` sequences fit one step of the model (one row each).
+void check_parallel(int64_t n, const ir::ModelInfo& info);
+
+}  // namespace lmc::tools

@@ -1,0 +1,167 @@
+#include "tools/lmc/serve_engine.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "support/error.h"
+#include "structured/json_token_constraint.h"
+#include "tools/lmc/constraint_vocabulary.h"
+#include "tools/lmc/generated_text.h"
+#include "tools/lmc/tokenizer_bounds.h"
+
+namespace lmc::tools {
+
+namespace {
+
+// One logits row per running request (and a prompt's last row) in each step.
+runtime::ExecutorOptions batched(runtime::ExecutorOptions opts) {
+  opts.max_logit_rows = std::max(opts.max_logit_rows, opts.sequences);
+  return opts;
+}
+
+}  // namespace
+
+// A running job's text side: what its tokens have released so far.
+struct ServeEngine::Stream {
+  std::shared_ptr<Job> job;
+  GeneratedText text;
+  int64_t completion_tokens = 0;
+  bool client_left = false;
+
+  Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
+
+  bool on_token(int32_t id) {
+    ++completion_tokens;
+    std::string piece = text.push(id);
+    if (job->cancelled || (!piece.empty() && !job->on_text(piece))) {
+      client_left = true;
+      return false;
+    }
+    return !text.stopped();
+  }
+};
+
+ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit)
+    : m_(m), ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)), batch_(ex_), queue_limit_(queue_limit),
+      worker_([this] { work(); }) {}
+
+ServeEngine::~ServeEngine() {
+  drain();  // also marks the engine stopping
+  wake_.notify_all();
+  worker_.join();
+}
+
+bool ServeEngine::submit(std::shared_ptr<Job> job) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || queue_.size() >= queue_limit_) return false;
+    queue_.push_back(std::move(job));
+    counters_.queued = static_cast<int64_t>(queue_.size());
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void ServeEngine::drain() {
+  std::unique_lock lock(mu_);
+  stopping_ = true;
+  idle_.wait(lock, [this] { return queue_.empty() && counters_.running == 0; });
+}
+
+EngineCounters ServeEngine::counters() const {
+  std::lock_guard lock(mu_);
+  return counters_;
+}
+
+void ServeEngine::work() {
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || batch_.active() > 0; });
+      if (!vocabulary_ && wants_vocabulary()) {
+        // Built once, for the first JSON answer, without holding up submit() meanwhile.
+        lock.unlock();
+        vocabulary_ = constraint_vocabulary(*m_.tokenizer);
+        lock.lock();
+      }
+      admit();
+      counters_.running = batch_.active();
+      if (batch_.active() == 0) {
+        if (queue_.empty()) idle_.notify_all();
+        if (stopping_ && queue_.empty()) return;
+        continue;
+      }
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    try {
+      batch_.step();
+    } catch (const Error&) {
+      // Each running job has had its on_done with the error; the slots are free.
+    }
+    std::lock_guard lock(mu_);
+    counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    counters_.running = batch_.active();
+    if (queue_.empty() && batch_.active() == 0) idle_.notify_all();
+  }
+}
+
+void ServeEngine::admit() {
+  while (!queue_.empty() && batch_.has_free_slot()) {
+    std::shared_ptr<Job> job = std::move(queue_.front());
+    queue_.pop_front();
+    counters_.queued = static_cast<int64_t>(queue_.size());
+    if (job->cancelled) {
+      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, 0, "", 0, 0, 0});
+      continue;
+    }
+    start(std::move(job));
+  }
+}
+
+void ServeEngine::start(std::shared_ptr<Job> job) {
+  const models::Tokenizer& tok = *m_.tokenizer;
+  auto stream = std::make_shared<Stream>(job, tok);
+  runtime::BatchJob b{job->prompt, job->generation, [stream](int32_t id) { return stream->on_token(id); },
+                      [this, stream](const runtime::GenerationStats& st, const std::string& error) {
+                        finish(*stream, st, error);
+                      }};
+  bound_by_tokenizer(b.opts, tok);
+  b.reuse_prefix = job->reuse_prefix;
+  if (job->ignore_eos) b.opts.is_eog = nullptr;
+  if (job->response_format)
+    b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
+                                                                     b.opts.max_tokens);
+  try {
+    batch_.add(std::move(b));
+  } catch (const Error& e) {
+    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, 0, e.what(), 0, 0, 0});
+  }
+}
+
+bool ServeEngine::wants_vocabulary() const {
+  return std::any_of(queue_.begin(), queue_.end(), [](const auto& job) { return job->response_format != nullptr; });
+}
+
+// Called from the worker inside a step (mu_ is not held then).
+void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
+  JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error, stats.prefill_seconds,
+                   stats.decode_seconds, stats.decode_tokens};
+  if (!error.empty()) {
+    result.finish_reason = "error";
+  } else {
+    if (!s.client_left) {
+      std::string rest = s.text.finish();
+      if (!rest.empty()) s.client_left = !s.job->on_text(rest);
+    }
+    result.finish_reason = s.client_left ? "cancelled" : s.text.finish_reason(stats.hit_eog);
+    std::lock_guard lock(mu_);
+    counters_.prompt_tokens += result.prompt_tokens;
+    counters_.cached_tokens += result.cached_tokens;
+    counters_.generated_tokens += result.completion_tokens;
+    counters_.jobs_done += 1;
+    counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();
+  }
+  s.job->on_done(result);
+}
+
+}  // namespace lmc::tools

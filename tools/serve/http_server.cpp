@@ -1,0 +1,481 @@
+// lmc serve's HTTP/1.1 transport on Boost.Beast (tools/serve/http_server.h).
+#include "tools/serve/http_server.h"
+
+// Boost 1.74's asio uses std::exchange without including <utility> itself.
+#include <utility>
+// clang-format off
+#include <array>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+// clang-format on
+
+#include "support/error.h"
+
+namespace lmc::tools::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using beast::error_code;
+
+std::string Request::header(const std::string& lower_name) const {
+  auto it = headers.find(lower_name);
+  return it == headers.end() ? "" : it->second;
+}
+
+namespace {
+
+// After an answer that closes the connection, what the client still sends (the rest of a
+// body past the limit) is read and dropped, up to this much, so that it reads the answer
+// instead of a reset.
+constexpr size_t kLingerBytes = 64 << 20;
+// How long a refused or timed-out client gets to read its answer before the socket closes.
+constexpr std::chrono::milliseconds kShortLinger{1000};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  auto ms = d.count();
+  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+}
+
+}  // namespace
+
+// Connections point to it plainly: the io_context, destroyed first, destroys their pending
+// handlers (and so the connections, which release their counts here) before the rest.
+struct Server::Impl {
+  Limits limits;
+  Handler handler;
+  ErrorBody error_body;
+  AnswerLog log;
+  std::mutex mu;
+  int connections = 0;
+  std::map<std::string, int> per_client;
+  std::atomic<int64_t> open_exchanges{0};
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+
+  Impl(Limits l, Handler h, ErrorBody e, AnswerLog a)
+      : limits(l), handler(std::move(h)), error_body(std::move(e)), log(std::move(a)) {}
+
+  void accept();
+  void admit(tcp::socket s);
+  void release(const std::string& client) {
+    std::lock_guard lock(mu);
+    --connections;
+    if (--per_client[client] == 0) per_client.erase(client);
+  }
+};
+
+namespace {
+
+class Connection;
+
+// A chunk of a chunked answer, framed.
+std::string chunk(const std::string& bytes) {
+  char size[24];
+  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  return size + bytes + "\r\n";
+}
+
+class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
+ public:
+  ExchangeImpl(std::shared_ptr<Connection> c, std::string path) : conn_(std::move(c)), path_(std::move(path)) {}
+  void reply(int status, const std::string& content_type, std::string body) override;
+  void open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds ping_every,
+                   std::function<void(bool)> on_end) override;
+  bool write(std::string bytes) override;
+  void end_stream() override;
+
+  std::atomic<bool> gone{false};
+
+ private:
+  std::shared_ptr<Connection> conn_;
+  std::string path_;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket s, Server::Impl* server, std::string client, bool counted)
+      : stream_(std::move(s)), deadline_(stream_.get_executor()), ping_timer_(stream_.get_executor()),
+        server_(server), client_(std::move(client)), counted_(counted) {}
+  ~Connection() {
+    if (counted_) server_->release(client_);
+  }
+
+  void start() { read_request(); }
+
+  // Past the server's bounds: 503 at once, then closed.
+  void refuse(const std::string& why) { answer_error(503, why, kShortLinger); }
+
+  // --- called on the connection's strand by ExchangeImpl
+  void send_whole(int status, const std::string& content_type, std::string body) {
+    server_->log(path_, status);
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(status), 11);
+    res->set(bhttp::field::content_type, content_type);
+    res->keep_alive(keep_alive_);
+    res->body() = std::move(body);
+    res->prepare_payload();
+    arm(server_->limits.body_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](error_code ec, size_t) {
+      self->answered();
+      if (ec) return self->close();
+      self->next_or_close(res->keep_alive());
+    });
+  }
+
+  void send_stream_head(const std::string& content_type, std::string ping, std::chrono::milliseconds every,
+                        std::function<void(bool)> on_end, std::shared_ptr<ExchangeImpl> ex) {
+    server_->log(path_, 200);
+    exchange_ = std::move(ex);
+    on_end_ = std::move(on_end);
+    ping_ = std::move(ping);
+    ping_every_ = every;
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
+                       "\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n" +
+                       (keep_alive_ ? "" : "Connection: close\r\n") + "\r\n";
+    queue(std::move(head));
+    schedule_ping();
+  }
+
+  void send_chunk(std::string bytes) {
+    if (!bytes.empty()) queue(chunk(bytes));
+  }
+
+  void send_stream_end() {
+    ending_ = true;
+    queue("0\r\n\r\n");
+  }
+
+  // The connection's strand (its socket was accepted onto one).
+  asio::any_io_executor strand() { return stream_.get_executor(); }
+
+ private:
+  // --- reading a request
+  void read_request() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(server_->limits.max_header_bytes));
+    parser_->body_limit(server_->limits.max_body_bytes);
+    arm(server_->limits.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  void on_header(error_code ec) {
+    if (ec) return read_failed(ec, "headers", server_->limits.header_timeout);
+    if (lower(std::string(parser_->get()[bhttp::field::expect])) == "100-continue") {
+      auto cont = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+      asio::async_write(stream_, asio::buffer(*cont), [self = shared_from_this(), cont](error_code e, size_t) {
+        if (e) return self->close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    arm(server_->limits.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](error_code ec, size_t) { self->on_body(ec); });
+  }
+
+  void on_body(error_code ec) {
+    if (ec) return read_failed(ec, "body", server_->limits.body_timeout);
+    disarm();
+    bhttp::request<bhttp::string_body> req = parser_->release();
+    keep_alive_ = req.keep_alive();
+    Request r;
+    r.method = std::string(req.method_string());
+    std::string target(req.target());
+    r.path = target.substr(0, target.find('?'));
+    path_ = r.path;
+    for (const auto& f : req) r.headers[lower(std::string(f.name_string()))] = std::string(f.value());
+    r.body = std::move(req.body());
+    ++server_->open_exchanges;
+    exchange_open_ = true;
+    auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), r.path);
+    server_->handler(r, ex);
+  }
+
+  void read_failed(error_code ec, const char* part, std::chrono::milliseconds limit) {
+    if (timed_out_) {
+      bool begun = parser_->got_some() || buffer_.size() > 0;
+      if (!begun) return close();
+      return answer_error(408, std::string("the request's ") + part + " did not arrive within " + seconds_text(limit),
+                          kShortLinger);
+    }
+    if (ec == bhttp::error::body_limit)
+      return answer_error(413, "the request body is larger than the server accepts (" +
+                                   std::to_string(server_->limits.max_body_bytes) + " bytes)");
+    if (ec == bhttp::error::header_limit)
+      return answer_error(431, "the request's headers are larger than the server accepts (" +
+                                   std::to_string(server_->limits.max_header_bytes) + " bytes)");
+    bool client_closed = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                         ec == asio::error::connection_reset || ec == bhttp::error::partial_message;
+    if (client_closed) return close();
+    answer_error(400, "malformed HTTP request: " + ec.message());
+  }
+
+  // --- answering
+  void answer_error(int status, const std::string& message, std::optional<std::chrono::milliseconds> linger = {}) {
+    keep_alive_ = false;
+    linger_ = linger.value_or(server_->limits.body_timeout);
+    auto [type, body] = server_->error_body(status, message);
+    send_whole(status, type, std::move(body));
+  }
+
+  // The request's answer is written, or can no longer be.
+  void answered() {
+    if (exchange_open_) {
+      exchange_open_ = false;
+      --server_->open_exchanges;
+    }
+  }
+
+  void next_or_close(bool keep_alive) {
+    if (keep_alive) return read_request();
+    linger();
+  }
+
+  // The answer is out; what the client still sends is dropped until it closes (or the
+  // body deadline), so that closing does not reset the connection before it reads.
+  void linger() {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    arm(linger_);
+    drain_some();
+  }
+
+  void drain_some() {
+    if (dropped_ >= kLingerBytes) return close();
+    stream_.socket().async_read_some(asio::buffer(scratch_), [self = shared_from_this()](error_code ec, size_t n) {
+      self->dropped_ += n;
+      if (ec) return self->close();
+      self->drain_some();
+    });
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    disarm();
+    ping_timer_.cancel();
+    error_code ignored;
+    stream_.socket().close(ignored);
+    if (exchange_) exchange_->gone = true;
+    exchange_.reset();  // it holds this connection
+    end_stream_callback(false);
+    answered();
+  }
+
+  // --- the stream's writes, one at a time
+  void queue(std::string bytes) {
+    pending_.push_back(std::move(bytes));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (pending_.empty()) {
+      writing_ = false;
+      if (ending_) finish_stream();
+      return;
+    }
+    writing_ = true;
+    last_write_ = std::chrono::steady_clock::now();
+    auto bytes = std::make_shared<std::string>(std::move(pending_.front()));
+    pending_.pop_front();
+    arm(server_->limits.body_timeout);
+    asio::async_write(stream_, asio::buffer(*bytes), [self = shared_from_this(), bytes](error_code ec, size_t) {
+      if (ec) return self->close();
+      self->disarm();
+      self->write_next();
+    });
+  }
+
+  void finish_stream() {
+    ping_timer_.cancel();
+    disarm();
+    answered();
+    end_stream_callback(true);
+    exchange_.reset();
+    ending_ = false;
+    next_or_close(keep_alive_);
+  }
+
+  void end_stream_callback(bool ok) {
+    if (auto f = std::move(on_end_)) {
+      on_end_ = nullptr;
+      f(ok);
+    }
+  }
+
+  void schedule_ping() {
+    ping_timer_.expires_after(ping_every_);
+    ping_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || !self->on_end_) return;
+      if (!self->writing_ && std::chrono::steady_clock::now() - self->last_write_ >= self->ping_every_)
+        self->queue(chunk(self->ping_));
+      self->schedule_ping();
+    });
+  }
+
+  // --- the deadline of the current read or write: the socket's operations are cancelled
+  // when it passes. The generation tells a stale expiry from the current one.
+  void arm(std::chrono::milliseconds d) {
+    timed_out_ = false;
+    uint64_t gen = ++deadline_gen_;
+    deadline_.expires_after(d);
+    deadline_.async_wait([self = shared_from_this(), gen](error_code ec) {
+      if (ec || gen != self->deadline_gen_) return;
+      self->timed_out_ = true;
+      error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
+  void disarm() {
+    ++deadline_gen_;
+    deadline_.cancel();
+  }
+
+  beast::tcp_stream stream_;
+  asio::steady_timer deadline_;
+  asio::steady_timer ping_timer_;
+  Server::Impl* server_;
+  std::string client_;
+  bool counted_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string path_;
+  bool keep_alive_ = false;
+  bool timed_out_ = false;
+  uint64_t deadline_gen_ = 0;
+  bool exchange_open_ = false;
+  // The stream being written.
+  std::shared_ptr<ExchangeImpl> exchange_;
+  std::function<void(bool)> on_end_;
+  std::string ping_;
+  std::chrono::milliseconds ping_every_{1000};
+  std::deque<std::string> pending_;
+  bool writing_ = false, ending_ = false;
+  std::chrono::steady_clock::time_point last_write_;
+  size_t dropped_ = 0;
+  std::chrono::milliseconds linger_{0};
+  bool closed_ = false;
+  std::array<char, 16384> scratch_;
+};
+
+void ExchangeImpl::reply(int status, const std::string& content_type, std::string body) {
+  asio::post(conn_->strand(), [c = conn_, status, content_type, body = std::move(body)]() mutable {
+    c->send_whole(status, content_type, std::move(body));
+  });
+}
+
+void ExchangeImpl::open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds every,
+                               std::function<void(bool)> on_end) {
+  auto self = shared_from_this();
+  asio::post(conn_->strand(), [c = conn_, content_type, ping = std::move(ping), every, on_end = std::move(on_end),
+                               self]() mutable {
+    c->send_stream_head(content_type, std::move(ping), every, std::move(on_end), self);
+  });
+}
+
+bool ExchangeImpl::write(std::string bytes) {
+  if (gone) return false;
+  asio::post(conn_->strand(), [c = conn_, bytes = std::move(bytes)]() mutable { c->send_chunk(std::move(bytes)); });
+  return true;
+}
+
+void ExchangeImpl::end_stream() {
+  asio::post(conn_->strand(), [c = conn_] { c->send_stream_end(); });
+}
+
+}  // namespace
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket s) {
+    if (!ec) admit(std::move(s));
+    if (acceptor.is_open()) accept();
+  });
+}
+
+void Server::Impl::admit(tcp::socket s) {
+  error_code ec;
+  tcp::endpoint peer = s.remote_endpoint(ec);
+  if (ec) return;  // gone before it was seen
+  std::string client = peer.address().to_string();
+  std::string refusal;
+  {
+    std::lock_guard lock(mu);
+    if (connections >= limits.max_connections)
+      refusal = "the server holds its most connections (" + std::to_string(limits.max_connections) + "); retry later";
+    else if (per_client[client] >= limits.max_per_client)
+      refusal = "this address holds its most connections (" + std::to_string(limits.max_per_client) + "); retry later";
+    else {
+      ++connections;
+      ++per_client[client];
+    }
+    if (!refusal.empty() && per_client[client] == 0) per_client.erase(client);
+  }
+  auto c = std::make_shared<Connection>(std::move(s), this, client, refusal.empty());
+  if (refusal.empty())
+    c->start();
+  else
+    c->refuse(refusal);
+}
+
+Server::Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log)
+    : impl_(std::make_unique<Impl>(limits, std::move(handler), std::move(error_body), std::move(log))) {}
+
+Server::~Server() = default;
+
+int Server::bind(const std::string& host, int port) {
+  auto fail = [&](const std::string& why) {
+    return Error(host + ":" + std::to_string(port) + ": error: cannot listen there (" + why + ")");
+  };
+  error_code ec;
+  asio::ip::address address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec) throw fail("not an IP address: give one, such as 127.0.0.1 or 0.0.0.0");
+  tcp::endpoint at(address, static_cast<unsigned short>(port));
+  tcp::acceptor& a = impl_->acceptor;
+  a.open(at.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(at, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw fail(ec == asio::error::address_in_use ? "in use" : ec.message());
+  return a.local_endpoint().port();
+}
+
+void Server::run(int threads) {
+  impl_->accept();
+  std::vector<std::thread> extra;
+  for (int i = 1; i < threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : extra) t.join();
+}
+
+void Server::stop(std::chrono::milliseconds grace) {
+  asio::post(impl_->ioc, [impl = impl_.get()] {
+    error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  auto until = std::chrono::steady_clock::now() + grace;
+  while (impl_->open_exchanges > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  impl_->ioc.stop();
+}
+
+}  // namespace lmc::tools::http

@@ -1,0 +1,426 @@
+// lmc serve's OpenAI API on its HTTP transport (tools/serve/http_server.h): the module
+// liblmc-serve.so (tools/lmc/api_server.h).
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "support/error.h"
+#include "models/chat/chat_conversation.h"
+#include "tools/lmc/api_server.h"
+#include "tools/serve/http_server.h"
+#include "tools/serve/serve_request.h"
+
+namespace lmc::tools {
+
+namespace {
+
+using nlohmann::json;
+
+// While a streamed request waits its turn, a comment line every so often finds out
+// whether its client is still there (a write to a closed connection fails).
+constexpr auto kKeepAlive = std::chrono::seconds(1);
+
+// A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer
+// runs to its end of text (or the room left in the context).
+int64_t default_max_tokens(bool chat, int64_t room) { return chat ? room : std::min<int64_t>(16, room); }
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json error_body(const std::string& type, const std::string& message, const std::string& param = "") {
+  return {{"error", {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)},
+                     {"code", json()}}}};
+}
+
+// Generated text may hold invalid UTF-8 (a byte token the decoder could not complete):
+// it is replaced by U+FFFD rather than failing the response.
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void send_json(http::Exchange& ex, int status, const json& body) { ex.reply(status, "application/json", dump(body)); }
+
+const char* status_type(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 404: return "not_found_error";
+    case 408: return "request_timeout";
+    case 413: return "request_too_large";
+    case 503: return "server_overloaded";
+    default: return status >= 500 ? "server_error" : "invalid_request_error";
+  }
+}
+
+std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
+
+json choice_chunk(bool chat, const std::string& text, const json& finish) {
+  if (chat) return {{"index", 0}, {"delta", text.empty() ? json::object() : json{{"content", text}}},
+                    {"finish_reason", finish}};
+  return {{"index", 0}, {"text", text}, {"logprobs", json()}, {"finish_reason", finish}};
+}
+
+using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
+
+// A streamed answer's events in the order the engine gives them: those that come before
+// the stream is open (the engine may start before submit() returns) wait here.
+struct StreamGate {
+  std::mutex mu;
+  std::shared_ptr<http::Exchange> ex;
+  bool open = false, ended = false;
+  std::vector<std::string> early;
+
+  bool write(std::string event, bool last = false) {
+    std::lock_guard lock(mu);
+    ended = ended || last;
+    if (!open) {
+      early.push_back(std::move(event));
+      return true;
+    }
+    bool there = ex->write(std::move(event));
+    if (last) ex->end_stream();
+    return there;
+  }
+  void start(std::function<void(bool)> on_end) {
+    std::lock_guard lock(mu);
+    ex->open_stream("text/event-stream", ": waiting\n\n", kKeepAlive, std::move(on_end));
+    for (std::string& e : early) ex->write(std::move(e));
+    if (ended) ex->end_stream();
+    open = true;
+  }
+};
+
+// A generation's line is written when it ends (respond_whole, respond_stream).
+bool answers_later(const http::Request& req) {
+  return req.method == "POST" && (req.path == "/v1/completions" || req.path == "/v1/chat/completions");
+}
+
+// llama-server's timings: the prompt's tokens read (past the cached prefix) and the time to
+// the first token; the tokens sampled from decode steps and their time.
+json timings(const JobResult& r) {
+  const int64_t prompt_n = r.prompt_tokens - r.cached_tokens;
+  const double prompt_ms = r.prompt_seconds * 1e3, predicted_ms = r.decode_seconds * 1e3;
+  auto per_token = [](double ms, int64_t n) { return n > 0 ? ms / static_cast<double>(n) : 0.0; };
+  auto per_second = [](double ms, int64_t n) { return ms > 0 ? static_cast<double>(n) * 1e3 / ms : 0.0; };
+  return {{"cache_n", r.cached_tokens},
+          {"prompt_n", prompt_n},
+          {"prompt_ms", prompt_ms},
+          {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
+          {"prompt_per_second", per_second(prompt_ms, prompt_n)},
+          {"predicted_n", r.decode_tokens},
+          {"predicted_ms", predicted_ms},
+          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
+          {"predicted_per_second", per_second(predicted_ms, r.decode_tokens)}};
+}
+
+json usage(const JobResult& r) {
+  return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
+          {"total_tokens", r.prompt_tokens + r.completion_tokens},
+          {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
+}
+
+http::Limits limits_of(const ServeOptions& o) {
+  http::Limits l;
+  l.header_timeout = o.header_timeout;
+  l.body_timeout = o.body_timeout;
+  l.max_body_bytes = o.max_body_bytes;
+  l.max_connections = o.max_connections;
+  l.max_per_client = o.max_connections_per_client;
+  return l;
+}
+
+class HttpApiServer final : public ApiServer {
+ public:
+  HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+  int bind() override;
+  void listen() override;
+  void shutdown() override;
+
+ private:
+  void routes();
+  void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat);
+  std::string prompt_text(const ServeRequest& r) const;
+  // A generation's answer: the request as one line for the log, its id, its kind.
+  struct Answer {
+    std::string request;  // "POST /v1/completions"
+    std::chrono::steady_clock::time_point t0;
+    std::string id;
+    bool chat;
+  };
+  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a);
+  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
+                      bool include_usage);
+  // One line on stderr per request: what, status, time and, for a generation, its tokens.
+  static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                          const JobResult* r = nullptr);
+  std::string metrics() const;
+  void count(const std::string& path, int status);
+  // The name clients see: --alias, else the model's.
+  const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
+
+  const driver::LoadedModel& m_;
+  ServeEngine& engine_;
+  ServeOptions opts_;
+  std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
+  http::Server http_;
+  std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> next_id_{1};
+  mutable std::mutex counts_mu_;
+  std::map<std::pair<std::string, int>, int64_t> requests_;  // (path, status) -> count
+};
+
+}  // namespace
+
+HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts)
+    : m_(m), engine_(engine), opts_(std::move(opts)),
+      http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+              dispatch(req, ex);
+            },
+            [](int status, const std::string& message) {
+              return std::pair<std::string, std::string>("application/json",
+                                                         dump(error_body(status_type(status), message)));
+            },
+            [this](const std::string& path, int status) { count(path, status); }) {
+  routes();
+}
+
+int HttpApiServer::bind() { return http_.bind(opts_.host, opts_.port); }
+
+// Two threads carry every connection's reads and writes; handlers only parse and queue.
+void HttpApiServer::listen() { http_.run(2); }
+
+void HttpApiServer::shutdown() {
+  draining_ = true;
+  engine_.drain();
+  http_.stop(opts_.body_timeout);
+}
+
+void HttpApiServer::count(const std::string& path, int status) {
+  // Paths are the client's text: only the endpoints get their own series.
+  static const char* const kEndpoints[] = {"/health",         "/metrics",        "/v1/models", "/v1/completions",
+                                           "/v1/chat/completions", "/tokenize", "/detokenize"};
+  std::string label = "other";
+  for (const char* e : kEndpoints)
+    if (path == e) label = e;
+  std::lock_guard lock(counts_mu_);
+  ++requests_[{label, status}];
+}
+
+void HttpApiServer::log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                                const JobResult* r) {
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::string line = "lmc: " + request + " " + std::to_string(status) + " " + std::to_string(std::lround(ms)) + " ms";
+  if (r)
+    line += ", prompt " + std::to_string(r->prompt_tokens) + " tokens (" + std::to_string(r->cached_tokens) +
+            " cached), " + std::to_string(r->completion_tokens) + " generated, " + r->finish_reason;
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string request = req.method + " " + req.path.substr(0, 200);
+  try {
+    if (!opts_.api_key.empty() && req.path != "/health" && req.header("authorization") != "Bearer " + opts_.api_key)
+      throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
+    auto route = routes_.find({req.method, req.path});
+    if (route == routes_.end())
+      throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
+    route->second(req, ex);
+    if (!answers_later(req)) log_request(request, 200, t0);
+  } catch (const ApiError& e) {
+    send_json(*ex, e.status, error_body(e.type, e.what(), e.param));
+    log_request(request, e.status, t0);
+  } catch (const std::exception&) {
+    send_json(*ex, 500, error_body("server_error", "internal error"));
+    log_request(request, 500, t0);
+  }
+}
+
+void HttpApiServer::routes() {
+  using Ex = std::shared_ptr<http::Exchange>;
+  routes_[{"GET", "/health"}] = [](const http::Request&, const Ex& ex) { send_json(*ex, 200, {{"status", "ok"}}); };
+  routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
+    json model = {{"id", served_name()}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
+                  {"meta", {{"context", m_.info.context}}}};
+    send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
+  };
+  routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
+    ex->reply(200, "text/plain; version=0.0.4", metrics());
+  };
+  // Generations answer later, from the engine's worker, through the exchange.
+  routes_[{"POST", "/v1/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, false); };
+  routes_[{"POST", "/v1/chat/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, true); };
+  const models::Tokenizer& tok = *m_.tokenizer;
+  routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
+    TokenizeRequest t = parse_tokenize(req.body);
+    send_json(*ex, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
+  };
+  routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
+    send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
+  };
+}
+
+std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
+  if (!r.chat) return r.prompt;
+  if (m_.info.chat.empty())
+    throw ApiError(400, "invalid_request_error", "the model " + m_.info.name +
+                   " has no chat format; use /v1/completions", "messages");
+  std::optional<std::string> system;
+  size_t at = 0;
+  for (; at < r.messages.size() && r.messages[at].role == "system"; ++at)
+    system = system ? *system + "\n\n" + r.messages[at].content : r.messages[at].content;
+  models::Conversation conversation(m_.info.chat, system);
+  std::string text;
+  for (size_t i = at; i < r.messages.size(); ++i) {
+    const ChatMessage& msg = r.messages[i];
+    if (msg.role != ((i - at) % 2 == 0 ? "user" : "assistant"))
+      throw ApiError(400, "invalid_request_error", "after the system messages, messages must alternate user and "
+                     "assistant, starting with user", "messages[" + std::to_string(i) + "].role");
+    text += msg.role == "user" ? conversation.ask(msg.content) : msg.content;
+  }
+  return text;
+}
+
+void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat) {
+  const int64_t context = m_.info.context;
+  const models::Tokenizer& tok = *m_.tokenizer;
+  ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()), opts_.sampling);
+  if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+  auto job = std::make_shared<Job>();
+  job->prompt = r.prompt_tokens.empty() ? tok.encode(prompt_text(r), tok.wants_bos()) : r.prompt_tokens;
+  const auto n = static_cast<int64_t>(job->prompt.size());
+  if (n >= context)
+    throw ApiError(400, "invalid_request_error", "the prompt is " + std::to_string(n) +
+                   " tokens; the context holds " + std::to_string(context), chat ? "messages" : "prompt");
+  job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(chat, context - n)), context - n);
+  if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
+  job->generation.sampling = r.sampling;
+  if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
+  job->stop = r.stop;
+  job->reuse_prefix = r.cache_prompt;
+  job->ignore_eos = r.ignore_eos;
+  job->response_format = r.response_format;
+  const Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
+                 (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), chat};
+  if (r.stream)
+    respond_stream(ex, job, a, r.include_usage);
+  else
+    respond_whole(ex, job, a);
+}
+
+void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                                  const Answer& a) {
+  auto text = std::make_shared<std::string>();
+  job->on_text = [text](const std::string& piece) {
+    *text += piece;
+    return true;
+  };
+  job->on_done = [this, ex, text, a](const JobResult& r) {
+    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
+    const std::string& id = a.id;
+    const bool chat = a.chat;
+    if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
+    json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
+                              {"finish_reason", r.finish_reason}}
+                       : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
+    send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
+                         {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
+                         {"usage", usage(r)}, {"timings", timings(r)}});
+  };
+  if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+}
+
+// The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
+// one more chunk without choices does.
+void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                                   const Answer& a, bool include_usage) {
+  const std::string& id = a.id;
+  const bool chat = a.chat;
+  auto gate = std::make_shared<StreamGate>();
+  gate->ex = ex;
+  json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
+               {"created", now_seconds()}, {"model", served_name()}};
+  auto chunk = [head](const json& choice) {
+    json c = head;
+    c["choices"] = json::array({choice});
+    return c;
+  };
+  if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                   {"finish_reason", json()}})));
+  // A failed write (the client left) ends the job at its next token.
+  job->on_text = [gate, chunk, chat](const std::string& piece) {
+    return gate->write(sse(chunk(choice_chunk(chat, piece, json()))));
+  };
+  job->on_done = [gate, chunk, chat, include_usage, head, a](const JobResult& r) {
+    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
+    if (r.finish_reason == "error") {
+      gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
+      return;
+    }
+    json last = chunk(choice_chunk(chat, "", r.finish_reason));
+    last["usage"] = usage(r);
+    last["timings"] = timings(r);
+    std::string tail = sse(last);
+    if (include_usage) {
+      json totals = head;
+      totals["choices"] = json::array();
+      totals["usage"] = usage(r);
+      tail += sse(totals);
+    }
+    gate->write(tail + "data: [DONE]\n\n", true);
+  };
+  if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
+  gate->start([job](bool complete) {
+    if (!complete) job->cancelled = true;
+  });
+}
+
+std::string HttpApiServer::metrics() const {
+  EngineCounters c = engine_.counters();
+  std::ostringstream out;
+  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n" << name << " " << value
+        << "\n";
+  };
+  out << "# HELP lmc_requests_total HTTP requests answered, by path and status.\n# TYPE lmc_requests_total counter\n";
+  {
+    std::lock_guard lock(counts_mu_);
+    for (const auto& [key, n] : requests_)
+      out << "lmc_requests_total{path=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
+  }
+  metric("lmc_prompt_tokens_total", "counter", "Prompt tokens read.", c.prompt_tokens);
+  metric("lmc_prompt_tokens_cached_total", "counter",
+         "Prompt tokens a slot's KV cache already held (prefix reuse): not computed again.", c.cached_tokens);
+  metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
+  metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
+  metric("lmc_queue_depth", "gauge", "Generations waiting for the model.", c.queued);
+  metric("lmc_generations_running", "gauge", "Generations running.", c.running);
+  metric("lmc_decode_tokens_per_second", "gauge", "Decode speed of the last finished generation.",
+         c.last_decode_tokens_per_second);
+  metric("lmc_busy_seconds_total", "counter",
+         "Time the model spent in steps (generated tokens over it: the throughput of all streams together).",
+         c.busy_seconds);
+  return out.str();
+}
+
+namespace {
+std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts) {
+  return std::make_unique<HttpApiServer>(m, engine, std::move(opts));
+}
+}  // namespace
+
+}  // namespace lmc::tools
+
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v1() {
+  static const lmc::tools::ServeModule module{lmc::tools::make_server};
+  return &module;
+}

@@ -1,0 +1,286 @@
+#include "tools/serve/serve_request.h"
+
+#include <cstdlib>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/serve/response_format.h"
+
+namespace lmc::tools {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void invalid(const std::string& param, const std::string& message) {
+  throw ApiError(400, "invalid_request_error", message, param);
+}
+
+const json* field(const json& body, const char* name) {
+  auto it = body.find(name);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+double number(const json& body, const char* name, double dflt, double lo, double hi) {
+  const json* v = field(body, name);
+  if (!v) return dflt;
+  if (!v->is_number()) invalid(name, std::string("'") + name + "' must be a number");
+  double d = v->get<double>();
+  if (!(d >= lo && d <= hi))
+    invalid(name, std::string("'") + name + "' must be between " + json(lo).dump() + " and " + json(hi).dump());
+  return d;
+}
+
+std::optional<int64_t> integer(const json& body, const char* name, int64_t lo, int64_t hi) {
+  const json* v = field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) invalid(name, std::string("'") + name + "' must be an integer");
+  // A number past int64 parses as unsigned or fails is_number_integer; both are out of range.
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
+    invalid(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  int64_t i = v->get<int64_t>();
+  if (i < lo || i > hi)
+    invalid(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return i;
+}
+
+std::string text_of(const json& v, const std::string& param) {
+  if (v.is_string()) return v.get<std::string>();
+  // OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
+  if (v.is_array()) {
+    std::string out;
+    for (const json& part : v) {
+      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
+        invalid(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
+      out += part["text"].get<std::string>();
+    }
+    return out;
+  }
+  invalid(param, "'" + param + "' must be a string");
+}
+
+std::vector<ChatMessage> messages(const json& body) {
+  const json* v = field(body, "messages");
+  if (!v || !v->is_array() || v->empty()) invalid("messages", "'messages' must be a non-empty array");
+  std::vector<ChatMessage> out;
+  for (size_t i = 0; i < v->size(); ++i) {
+    const json& m = (*v)[i];
+    std::string at = "messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) invalid(at, "'" + at + "' must be an object");
+    const json* role = field(m, "role");
+    if (!role || !role->is_string()) invalid(at + ".role", "'" + at + ".role' must be a string");
+    std::string r = role->get<std::string>();
+    if (r == "developer") r = "system";  // OpenAI's newer name for it
+    if (r != "system" && r != "user" && r != "assistant")
+      invalid(at + ".role", "'" + at + ".role' must be system, user or assistant");
+    const json* content = field(m, "content");
+    if (!content) invalid(at + ".content", "'" + at + ".content' is required");
+    out.push_back({r, text_of(*content, at + ".content")});
+  }
+  if (out.back().role != "user") invalid("messages", "the last message must be the user's");
+  return out;
+}
+
+std::vector<std::string> stops(const json& body) {
+  const json* v = field(body, "stop");
+  if (!v) return {};
+  if (v->is_string()) return {v->get<std::string>()};
+  if (!v->is_array() || v->size() > 4) invalid("stop", "'stop' must be a string or an array of up to 4 strings");
+  std::vector<std::string> out;
+  for (const json& s : *v) {
+    if (!s.is_string() || s.get<std::string>().empty()) invalid("stop", "'stop' strings must be non-empty strings");
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+int32_t token_id(const json& v, int64_t vocab, const std::string& param) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
+    invalid(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
+  return static_cast<int32_t>(v.get<int64_t>());
+}
+
+// A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt).
+void prompt(const json& body, int64_t vocab, ServeRequest& r) {
+  const json* v = field(body, "prompt");
+  if (!v) invalid("prompt", "'prompt' is required");
+  if (v->is_array() && !v->empty() && (*v)[0].is_number()) {
+    for (const json& id : *v) r.prompt_tokens.push_back(token_id(id, vocab, "prompt"));
+    return;
+  }
+  if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) v = &(*v)[0];
+  if (!v->is_string())
+    invalid("prompt", "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
+  if (v->get<std::string>().empty()) invalid("prompt", "'prompt' is empty");
+  r.prompt = v->get<std::string>();
+}
+
+// {"token id": bias from -100 to 100}, added to the token's logit before sampling.
+std::vector<std::pair<int32_t, float>> logit_bias(const json& body, int64_t vocab) {
+  const json* v = field(body, "logit_bias");
+  if (!v) return {};
+  if (!v->is_object()) invalid("logit_bias", "'logit_bias' must be an object of token ids to biases");
+  std::vector<std::pair<int32_t, float>> out;
+  for (const auto& [key, bias] : v->items()) {
+    char* end = nullptr;
+    long long id = std::strtoll(key.c_str(), &end, 10);
+    if (key.empty() || *end) invalid("logit_bias", "'logit_bias' keys must be token ids, not '" + key + "'");
+    int32_t token = token_id(json(id), vocab, "logit_bias");
+    if (!bias.is_number() || !(bias.get<double>() >= -100 && bias.get<double>() <= 100))
+      invalid("logit_bias", "'logit_bias' values must be numbers from -100 to 100");
+    out.emplace_back(token, static_cast<float>(bias.get<double>()));
+  }
+  return out;
+}
+
+bool flag(const json& body, const char* name) {
+  const json* v = field(body, name);
+  if (v && !v->is_boolean()) invalid(name, std::string("'") + name + "' must be true or false");
+  return v && v->get<bool>();
+}
+
+// The fields a request may carry that lmc does not act on, at the values that ask for
+// nothing it lacks; anything else names the field.
+void refuse_what_is_not_honoured(const json& body, bool chat) {
+  auto at_most_one = [&](const char* name) {
+    if (const json* v = field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
+      invalid(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
+  };
+  at_most_one("n");
+  if (!chat) at_most_one("best_of");
+  if (const json* v = field(body, "logprobs"); v && !(v->is_boolean() ? !v->get<bool>() : v->is_number_integer() && v->get<int64_t>() == 0))
+    invalid("logprobs", "'logprobs' is not supported");
+  if (field(body, "top_logprobs")) invalid("top_logprobs", "'top_logprobs' is not supported");
+  if (!chat && flag(body, "echo")) invalid("echo", "'echo' is not supported");
+  if (!chat && field(body, "suffix")) invalid("suffix", "'suffix' is not supported");
+  if (const json* v = field(body, "tools"); v && !(v->is_array() && v->empty()))
+    invalid("tools", "tools are not supported: this server's chat formats define no tool calls");
+  if (const json* v = field(body, "tool_choice"); v && *v != "none" && *v != "auto")
+    invalid("tool_choice", "'tool_choice' must be \"none\" or \"auto\": tools are not supported");
+  if (field(body, "functions") || field(body, "function_call"))
+    invalid(field(body, "functions") ? "functions" : "function_call", "functions are not supported");
+}
+
+void refuse_unknown(const json& body, bool chat) {
+  static const std::set<std::string> kCommon = {
+      "model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "logit_bias", "n",
+      "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
+      // llama-server's extensions lmc honours
+      "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos",
+      // structured output, on completions too (as llama-server)
+      "response_format"};
+  static const std::set<std::string> kChat = {"messages", "max_completion_tokens", "tools", "tool_choice", "functions",
+                                      "function_call", "parallel_tool_calls", "metadata",
+                                      "store", "service_tier"};
+  static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
+  for (const auto& [key, value] : body.items())
+    if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
+      invalid(key, "unrecognized request argument '" + key + "'");
+}
+
+// The sampling fields, each the server's default where absent (llama-server's ranges).
+// A field in (0, hi]: `number`'s range, its lower bound left out.
+double above_zero(const json& body, const char* name, double dflt, double hi) {
+  const double v = number(body, name, dflt, 0, hi);
+  if (field(body, name) && v == 0) invalid(name, std::string("'") + name + "' must be above 0");
+  return v;
+}
+
+runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
+  s.temperature = static_cast<float>(number(body, "temperature", s.temperature, 0, 2));
+  s.top_p = static_cast<float>(above_zero(body, "top_p", s.top_p, 1));
+  s.top_k = integer(body, "top_k", 0, int64_t{1} << 30).value_or(s.top_k);
+  s.min_p = static_cast<float>(number(body, "min_p", s.min_p, 0, 1));
+  s.typical_p = static_cast<float>(above_zero(body, "typical_p", s.typical_p, 1));
+  s.presence_penalty = static_cast<float>(number(body, "presence_penalty", s.presence_penalty, -2, 2));
+  s.frequency_penalty = static_cast<float>(number(body, "frequency_penalty", s.frequency_penalty, -2, 2));
+  s.repetition_penalty = static_cast<float>(above_zero(body, "repeat_penalty", s.repetition_penalty, 100));
+  s.repetition_window = integer(body, "repeat_last_n", -1, int64_t{1} << 30).value_or(s.repetition_window);
+  return s;
+}
+
+bool include_usage(const json& body) {
+  const json* v = field(body, "stream_options");
+  if (!v) return false;
+  if (!v->is_object()) invalid("stream_options", "'stream_options' must be an object");
+  for (const auto& [key, value] : v->items())
+    if (key != "include_usage") invalid("stream_options", "'stream_options." + key + "' is not supported");
+  const json* u = field(*v, "include_usage");
+  if (u && !u->is_boolean()) invalid("stream_options", "'stream_options.include_usage' must be true or false");
+  return u && u->get<bool>();
+}
+
+json object_of(std::string_view text) {
+  json body = json::parse(text, nullptr, false);
+  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
+  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+  return body;
+}
+
+void only_fields(const json& body, const std::set<std::string>& names) {
+  for (const auto& [key, value] : body.items())
+    if (!names.count(key)) invalid(key, "unrecognized request argument '" + key + "'");
+}
+
+}  // namespace
+
+TokenizeRequest parse_tokenize(std::string_view text) {
+  json body = object_of(text);
+  only_fields(body, {"content", "add_special", "with_pieces"});
+  if (flag(body, "with_pieces")) invalid("with_pieces", "'with_pieces' is not supported");
+  const json* content = field(body, "content");
+  if (!content || !content->is_string()) invalid("content", "'content' must be a string");
+  return {content->get<std::string>(), flag(body, "add_special")};
+}
+
+std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
+  json body = object_of(text);
+  only_fields(body, {"tokens"});
+  const json* tokens = field(body, "tokens");
+  if (!tokens || !tokens->is_array()) invalid("tokens", "'tokens' must be an array of token ids");
+  std::vector<int32_t> out;
+  for (const json& id : *tokens) out.push_back(token_id(id, vocab, "tokens"));
+  return out;
+}
+
+ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
+                           const runtime::SamplerOptions& defaults) {
+  json body = object_of(text);
+  refuse_unknown(body, chat);
+  refuse_what_is_not_honoured(body, chat);
+  ServeRequest r;
+  r.chat = chat;
+  if (chat)
+    r.messages = messages(body);
+  else
+    prompt(body, vocab, r);
+  if (const json* m = field(body, "model")) {
+    if (!m->is_string()) invalid("model", "'model' must be a string");
+    r.model = m->get<std::string>();
+  }
+  r.max_tokens = integer(body, chat && field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
+                         1, max_tokens_limit);
+  r.sampling = sampling(body, defaults);
+  if (auto seed = integer(body, "seed", INT64_MIN, INT64_MAX)) {
+    r.sampling.seed = static_cast<uint64_t>(*seed);
+    r.seeded = true;
+  }
+  r.sampling.logit_bias = logit_bias(body, vocab);
+  r.stop = stops(body);
+  r.stream = flag(body, "stream");
+  r.include_usage = include_usage(body);
+  if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
+  r.ignore_eos = flag(body, "ignore_eos");
+  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (field(body, "response_format")) {
+    // Parsed again keeping the order of keys: a schema's properties are answered in order.
+    r.response_format = parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]);
+    if (r.response_format && r.ignore_eos)
+      invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON 'response_format': the answer ends where "
+                            "its JSON does");
+  }
+  return r;
+}
+
+}  // namespace lmc::tools

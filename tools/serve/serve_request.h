@@ -1,0 +1,71 @@
+// An OpenAI API request to `lmc serve` (POST /v1/completions, /v1/chat/completions), read
+// from its JSON body and checked: each field the server honours must have the right type
+// and range, else an ApiError names the field (HTTP 400). A sampling field it leaves out
+// takes the server's default (lmc serve's flags: llama-server's values unless set). A field
+// it does not honour is accepted only at the value that asks for nothing (n 1, logprobs
+// off, no tools); any other value, and a field OpenAI's API does not have
+// (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
+// unrecognized argument: never silently ignored.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/sampler.h"
+#include "structured/json_grammar.h"
+
+namespace lmc::tools {
+
+// An error answered as HTTP `status` with OpenAI's body {"error": {"message", "type", "param"}}.
+struct ApiError : std::runtime_error {
+  ApiError(int status, std::string type, const std::string& message, std::string param = "")
+      : std::runtime_error(message), status(status), type(std::move(type)), param(std::move(param)) {}
+  int status;
+  std::string type;   // "invalid_request_error", "authentication_error", ...
+  std::string param;  // the offending field, "" when none
+};
+
+struct ChatMessage {
+  std::string role;  // system, user or assistant
+  std::string content;
+};
+
+struct ServeRequest {
+  bool chat = false;
+  std::string prompt;                 // /v1/completions, as text
+  std::vector<int32_t> prompt_tokens; // /v1/completions, as token ids (then `prompt` is empty)
+  std::vector<ChatMessage> messages;  // /v1/chat/completions
+  std::optional<std::string> model;
+  std::optional<int64_t> max_tokens;  // absent: 16 for a completion, a chat answer to its end
+  runtime::SamplerOptions sampling;   // the server's defaults where the request is silent; logit_bias
+  bool seeded = false;                // a seed was given (else the server draws one)
+  std::vector<std::string> stop;
+  bool stream = false;
+  bool include_usage = false;  // stream_options.include_usage: a last chunk with the usage
+  bool ignore_eos = false;     // llama-server's: generate past the end of text
+  // llama-server's field: false prefills the whole prompt even when a slot's KV cache
+  // holds a prefix of it (runtime/batch_generator.h).
+  bool cache_prompt = true;
+  // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
+  std::shared_ptr<const structured::Grammar> response_format;
+};
+
+// llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.
+struct TokenizeRequest {
+  std::string content;
+  bool add_special = false;  // the model's BOS, when its tokenizer begins with one
+};
+TokenizeRequest parse_tokenize(std::string_view body);
+std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
+
+// `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
+// tokenizer's size, which token ids (prompt, logit_bias) must be below; `defaults`: the
+// sampling of a request that names no sampling field (its seed is not used).
+ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab,
+                           const runtime::SamplerOptions& defaults);
+
+}  // namespace lmc::tools
