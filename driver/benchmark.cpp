@@ -31,10 +31,36 @@ bool gathered(const ir::Op& op, size_t i) {
   return false;
 }
 
-// The first n tokens of `prompt` from an empty cache, in steps of at most step_tokens rows.
-void prefill(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t n, int64_t step_tokens) {
+// n tokens of `prompt` at positions from..from+n, in steps of at most step_tokens rows.
+void prefill(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t from, int64_t n, int64_t step_tokens) {
   for (int64_t at = 0; at < n; at += step_tokens)
-    ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(step_tokens, n - at), at, 1);
+    ex.step(prompt.data() + (at % static_cast<int64_t>(prompt.size())), std::min(step_tokens, n - at), from + at, 1);
+}
+
+// n single-token steps at positions from..from+n; each step's milliseconds.
+std::vector<double> decode(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t from, int64_t n) {
+  std::vector<double> steps;
+  for (int64_t i = 0; i < n; ++i) {
+    auto s0 = std::chrono::steady_clock::now();
+    ex.step(&prompt[static_cast<size_t>(i % 8)], 1, from + i, 1);
+    steps.push_back(seconds(s0) * 1e3);
+  }
+  return steps;
+}
+
+// Tokens/s of `tokens` tokens over each measured run of `test` (which returns its
+// seconds), after `depth` tokens of prompt; the first run warms up.
+template <class Test>
+Samples timed_runs(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t depth, int64_t step_tokens,
+                   int runs, int64_t tokens, Test test) {
+  Samples s;
+  for (int run = 0; run <= runs; ++run) {
+    ex.reset();
+    prefill(ex, prompt, 0, depth, step_tokens);
+    double secs = test();
+    if (run > 0) s.values.push_back(static_cast<double>(tokens) / secs);
+  }
+  return s;
 }
 
 }  // namespace
@@ -74,10 +100,18 @@ double decode_weight_bytes(const ir::Graph& g) {
   return bytes;
 }
 
-SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t depth,
-                          const std::vector<int64_t>& prefill_lengths) {
+int64_t parameter_count(const ir::Graph& g) {
+  int64_t n = 0;
+  int64_t no_syms[ir::kNumSyms] = {1, 1};
+  for (const auto& op : g.ops())
+    if (ir::is_role(*op, ir::OpRole::Weight)) n += op->result()->type().numel(no_syms);
+  return n;
+}
+
+SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, const SpeedTests& tests) {
   SpeedResult r{};
   r.threads = threads;
+  r.depth = tests.depth;
   runtime::ExecutorOptions eo;
   eo.threads = threads;
   eo.collectives = m.collectives;
@@ -86,43 +120,39 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, i
   std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(ex.vocab() - 1));
   std::vector<int32_t> prompt(static_cast<size_t>(std::max<int64_t>(m.info.step_tokens, 64)));
   for (auto& t : prompt) t = tok(rng);
+  const int64_t d = tests.depth, step = m.info.step_tokens;
 
-  // Decode: `depth` tokens of prompt, then single-token steps; the first run warms up.
-  std::vector<double> step_ms, run_tps;
-  for (int run = 0; run <= runs; ++run) {
-    ex.reset();
-    prefill(ex, prompt, depth, m.info.step_tokens);
-    std::vector<double> steps;
-    auto t0 = std::chrono::steady_clock::now();
-    for (int64_t i = 0; i < decode_tokens; ++i) {
-      auto s0 = std::chrono::steady_clock::now();
-      ex.step(&prompt[static_cast<size_t>(i % 8)], 1, depth + i, 1);
-      steps.push_back(seconds(s0) * 1e3);
-    }
-    if (run == 0) continue;
-    run_tps.push_back(static_cast<double>(decode_tokens) / seconds(t0));
-    step_ms.insert(step_ms.end(), steps.begin(), steps.end());
-  }
-  r.decode_tps.values = run_tps;
-  r.decode_step_ms_median = median(step_ms);
-  r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
-
-  for (int64_t n : prefill_lengths) {
-    if (n > m.info.context) continue;
-    std::vector<double> tps, first;
-    for (int run = 0; run <= runs; ++run) {
-      ex.reset();
+  if (tests.decode_tokens > 0) {
+    std::vector<double> step_ms;
+    r.decode_tps = timed_runs(ex, prompt, d, step, runs, tests.decode_tokens, [&] {
       auto t0 = std::chrono::steady_clock::now();
-      prefill(ex, prompt, n, m.info.step_tokens);
+      auto steps = decode(ex, prompt, d, tests.decode_tokens);
       double s = seconds(t0);
-      if (run > 0) {
-        tps.push_back(static_cast<double>(n) / s);
-        first.push_back(s * 1e3);
-      }
-    }
-    r.prefill_tps.emplace_back(n, Samples{tps});
-    if (n == prefill_lengths.front()) r.ttft_ms = median(first);
+      step_ms.insert(step_ms.end(), steps.begin(), steps.end());
+      return s;
+    });
+    step_ms.erase(step_ms.begin(), step_ms.begin() + tests.decode_tokens);  // the warm-up run's
+    r.decode_step_ms_median = median(step_ms);
+    r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
   }
+  for (int64_t n : tests.prefill) {
+    std::vector<double> first;
+    r.prefill_tps.emplace_back(n, timed_runs(ex, prompt, d, step, runs, n, [&] {
+      auto t0 = std::chrono::steady_clock::now();
+      prefill(ex, prompt, d, n, step);
+      first.push_back(seconds(t0) * 1e3);
+      return first.back() / 1e3;
+    }));
+    first.erase(first.begin());  // the warm-up run's
+    if (n == tests.prefill.front()) r.ttft_ms = median(first);
+  }
+  for (auto [pp, tg] : tests.pg)
+    r.pg_tps.push_back(timed_runs(ex, prompt, d, step, runs, pp + tg, [&] {
+      auto t0 = std::chrono::steady_clock::now();
+      prefill(ex, prompt, d, pp, step);
+      decode(ex, prompt, d + pp, tg);
+      return seconds(t0);
+    }));
   return r;
 }
 

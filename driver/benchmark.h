@@ -2,6 +2,7 @@
 // count, medians of repeated runs after a warm-up run, on random token ids.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -18,22 +19,27 @@ struct Samples {
   double stddev() const;  // sample standard deviation; 0 for one run
 };
 
-struct SpeedResult {
-  int threads;
-  double bandwidth;  // filled in by the caller: the probe runs after the model is measured
-  Samples decode_tps;
-  double decode_step_ms_median, decode_step_ms_max;
-  std::vector<std::pair<int64_t, Samples>> prefill_tps;  // prompt length -> tokens/s
-  double ttft_ms;    // time to first token of the first prefill length
+// What `lmc bench` measures at one thread count, as llama-bench names its tests: every
+// test starts after `depth` tokens in the KV cache (its "@ dN").
+struct SpeedTests {
+  int64_t depth = 0;
+  int64_t decode_tokens = 32;         // tgN; 0 skips it
+  std::vector<int64_t> prefill;       // ppN each
+  std::vector<std::pair<int64_t, int64_t>> pg;  // ppN+tgM each: a prompt, then decode steps
 };
 
-// Tokens in the cache before the decode steps unless told otherwise.
-constexpr int64_t kDefaultDecodeDepth = 8;
+struct SpeedResult {
+  int threads;
+  int64_t depth;
+  double bandwidth;  // filled in by the caller: the probe runs after the model is measured
+  std::optional<Samples> decode_tps;
+  double decode_step_ms_median = 0, decode_step_ms_max = 0;
+  std::vector<std::pair<int64_t, Samples>> prefill_tps;  // prompt length -> tokens/s
+  std::vector<Samples> pg_tps;  // per `pg` test: (prompt + generated tokens) / the time of both
+  double ttft_ms = 0;             // time to first token of the first prefill length
+};
 
-// Decode steps after `depth` tokens of prompt (each step's attention reads that many
-// keys and more), then each prefill length from an empty cache.
-SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t depth,
-                          const std::vector<int64_t>& prefill_lengths);
+SpeedResult measure_speed(const LoadedModel& m, int threads, int runs, const SpeedTests& tests);
 
 // Batched decode: `streams` sequences, each after an 8-token prompt, decoding together
 // (one row of each per step, as lmc serve --parallel runs them).
@@ -58,6 +64,9 @@ struct SpecResult {
 };
 
 SpecResult measure_spec(const LoadedModel& m, int threads, int runs, int64_t decode_tokens, int64_t draft);
+
+// The model's parameters: the elements of every weight the kernels read.
+int64_t parameter_count(const ir::Graph& g);
 
 // Bytes a decode step reads from weights: every param a kernel reads, an embedding
 // table only one row of.

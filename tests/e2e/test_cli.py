@@ -322,8 +322,10 @@ class LlamaCppHabits(unittest.TestCase):
         mixed = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-ctk", "q8_0", "-ctv", "f16")
         self.assertEqual(mixed.returncode, 2)
         self.assertIn("-ctk q8_0 and -ctv f16 differ", mixed.stderr)
-        bench = lmc("bench", "-m", LLAMA_GGUF, "-p", "8", "-n", "4", "-r", "1", "-t", "1", "-ngl", "99", "-fa", "1")
+        bench = lmc("bench", "-m", LLAMA_GGUF, "-p", "0", "-n", "4", "-pg", "8,2", "-r", "1", "-t", "1", "-ngl", "99",
+                    "-fa", "1", "-o", "md")
         self.assertEqual(bench.returncode, 0, bench.stderr)
+        self.assertEqual([line.split(" | ")[5] for line in bench.stdout.splitlines()[2:]], ["tg4", "pp8+tg2"])
 
     def test_reverse_prompt_display_and_turns(self):
         counting = "1, 2, 3,"
@@ -479,13 +481,28 @@ class BenchOutput(unittest.TestCase):
             self.assertAlmostEqual(r["avg_ts"], sum(r["samples_ts"]) / 2, places=6)
             self.assertIn(r["median_ts"], r["samples_ts"])
         md = self.bench("-o", "md").splitlines()
-        self.assertEqual(md[0], "| model | threads | test | t/s (mean ± sd) | t/s (median) |")
-        self.assertRegex(md[2], r"^\| \S+ \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
+        self.assertEqual(md[0], "| model | size | params | backend | threads | test | t/s | t/s (median) |")
+        self.assertRegex(md[2], r"^\| \S+ \| [\d.]+ GiB \| [\d.]+ [MB] \| CPU \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
 
-    def test_depth_names_the_decode_figure(self):
-        records = [json.loads(line) for line in self.bench("-d", "40", "-o", "jsonl").splitlines()]
-        self.assertEqual([(r["test"], r["n_prompt"]) for r in records], [("tg2 @ d40", 40), ("pp8", 8)])
-        self.assertIn("decode after 40 tokens", self.bench("--depth=40"))
+    def test_depth_applies_to_every_test_as_llama_bench(self):
+        records = [json.loads(line) for line in self.bench("-d", "0,40", "-o", "jsonl").splitlines()]
+        self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"], r["n_depth"]) for r in records],
+                         [("tg2", 0, 2, 0), ("pp8", 8, 0, 0), ("tg2 @ d40", 0, 2, 40), ("pp8 @ d40", 8, 0, 40)])
+        self.assertRegex(self.bench("--depth=40"), r"\n1 +40 +[\d.]+ +[\d.]+ ± ")
+
+    def test_zero_leaves_a_test_out_and_pg_times_prompt_and_decode(self):
+        records = [json.loads(line) for line in self.bench("-p", "0", "-pg", "8,2", "-pg", "4,1", "-o", "jsonl").splitlines()]
+        self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"]) for r in records],
+                         [("tg2", 0, 2), ("pp8+tg2", 8, 2), ("pp4+tg1", 4, 1)])
+        records = [json.loads(line) for line in self.bench("-n", "0", "-o", "jsonl").splitlines()]
+        self.assertEqual([r["test"] for r in records], ["pp8"])
+        self.assertRegex(self.bench("-n", "0"), r"\n1 +0 +[\d.]+ +- +- +- +- +[\d.]+ ± ")
+        path, _ = Artifact.get()
+        for flags, message in ((["-n", "0", "-p", "0"], "nothing to measure"), (["-pg", "8"], "-pg expects PP,TG"),
+                               (["-p", "100000"], "does not fit the context"), (["-d", "-1"], "non-negative")):
+            r = lmc("bench", path, "-t", "1", "-r", "1", *flags)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn(message, r.stderr)
 
     def test_parallel_records_name_their_streams(self):
         top = json.loads(self.bench("--parallel", "1,2", "-o", "json"))

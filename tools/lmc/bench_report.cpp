@@ -18,43 +18,73 @@ struct Record {
   int threads;
   int64_t streams;
   std::string test;
-  int64_t n_prompt, n_gen;
+  int64_t n_prompt, n_gen, n_depth;
   const driver::Samples* tps;
 };
+
+// llama-bench's name of a test after `depth` tokens in the cache: "tg32", "pp512 @ d4096".
+std::string at_depth(const std::string& test, int64_t depth) {
+  return depth > 0 ? test + " @ d" + std::to_string(depth) : test;
+}
+
+std::string pg_name(std::pair<int64_t, int64_t> pg) {
+  return "pp" + std::to_string(pg.first) + "+tg" + std::to_string(pg.second);
+}
 
 std::vector<Record> records(const BenchReport& r) {
   std::vector<Record> out;
   const std::string tg = "tg" + std::to_string(r.decode_tokens);
-  // Decode at a depth other than the default is named as llama-bench names it: "tg64 @ d512".
-  bool deep = r.depth != driver::kDefaultDecodeDepth;
   for (const auto& s : r.speed) {
-    out.push_back({s.threads, 1, deep ? tg + " @ d" + std::to_string(r.depth) : tg, deep ? r.depth : 0, r.decode_tokens,
-                   &s.decode_tps});
-    for (const auto& [n, tps] : s.prefill_tps) out.push_back({s.threads, 1, "pp" + std::to_string(n), n, 0, &tps});
+    const int64_t d = s.depth;
+    if (s.decode_tps) out.push_back({s.threads, 1, at_depth(tg, d), 0, r.decode_tokens, d, &*s.decode_tps});
+    for (const auto& [n, tps] : s.prefill_tps)
+      out.push_back({s.threads, 1, at_depth("pp" + std::to_string(n), d), n, 0, d, &tps});
+    for (size_t i = 0; i < s.pg_tps.size(); ++i)
+      out.push_back({s.threads, 1, at_depth(pg_name(r.pg[i]), d), r.pg[i].first, r.pg[i].second, d, &s.pg_tps[i]});
   }
-  for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, &p.decode_tps});
+  for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, 0, &p.decode_tps});
   for (const auto& s : r.spec) {
-    out.push_back({s.threads, 1, tg + " set", 0, r.decode_tokens, &s.plain_tps});
-    out.push_back({s.threads, 1, tg + " set draft" + std::to_string(s.draft), 0, r.decode_tokens, &s.spec_tps});
+    out.push_back({s.threads, 1, tg + " set", 0, r.decode_tokens, 0, &s.plain_tps});
+    out.push_back({s.threads, 1, tg + " set draft" + std::to_string(s.draft), 0, r.decode_tokens, 0, &s.spec_tps});
   }
   return out;
 }
 
 json record_json(const BenchReport& r, const Record& x) {
   return {{"model", r.model.info.name}, {"n_threads", x.threads}, {"n_parallel", x.streams}, {"test", x.test},
-          {"n_prompt", x.n_prompt}, {"n_gen", x.n_gen}, {"avg_ts", x.tps->mean()}, {"stddev_ts", x.tps->stddev()},
-          {"median_ts", x.tps->median()}, {"samples_ts", x.tps->values}};
+          {"n_prompt", x.n_prompt}, {"n_gen", x.n_gen}, {"n_depth", x.n_depth}, {"avg_ts", x.tps->mean()},
+          {"stddev_ts", x.tps->stddev()}, {"median_ts", x.tps->median()}, {"samples_ts", x.tps->values}};
 }
 
 std::string test_name(const Record& x) {
   return x.streams > 1 ? x.test + " x" + std::to_string(x.streams) : x.test;
 }
 
+// Sizes as llama-bench prints them: "4.07 GiB", "7.24 B" parameters.
+std::string size_gib(uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return buf;
+}
+
+std::string parameters(int64_t n) {
+  char buf[32];
+  auto x = static_cast<double>(n);
+  if (x >= 1e9)
+    std::snprintf(buf, sizeof buf, "%.2f B", x / 1e9);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f M", x / 1e6);
+  return buf;
+}
+
+// llama-bench's columns, and the median lmc quotes beside them.
 void print_md(const BenchReport& r) {
-  std::printf("| model | threads | test | t/s (mean ± sd) | t/s (median) |\n|---|---:|---|---:|---:|\n");
+  std::printf("| model | size | params | backend | threads | test | t/s | t/s (median) |\n"
+              "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+  const std::string size = size_gib(r.model.weight_bytes), params = parameters(r.parameters);
   for (const Record& x : records(r))
-    std::printf("| %s | %d | %s | %.2f ± %.2f | %.2f |\n", r.model.info.name.c_str(), x.threads, test_name(x).c_str(),
-                x.tps->mean(), x.tps->stddev(), x.tps->median());
+    std::printf("| %s | %s | %s | CPU | %d | %s | %.2f ± %.2f | %.2f |\n", r.model.info.name.c_str(), size.c_str(),
+                params.c_str(), x.threads, test_name(x).c_str(), x.tps->mean(), x.tps->stddev(), x.tps->median());
 }
 
 // A CSV field: quoted, with quotes doubled (a model name is the user's text).
@@ -65,11 +95,12 @@ std::string csv_field(const std::string& s) {
 }
 
 void print_csv(const BenchReport& r) {
-  std::printf("model,n_threads,n_parallel,test,n_prompt,n_gen,avg_ts,stddev_ts,median_ts\n");
+  std::printf("model,n_threads,n_parallel,test,n_prompt,n_gen,n_depth,avg_ts,stddev_ts,median_ts\n");
   for (const Record& x : records(r))
-    std::printf("%s,%d,%lld,%s,%lld,%lld,%.4f,%.4f,%.4f\n", csv_field(r.model.info.name).c_str(), x.threads,
-                static_cast<long long>(x.streams), x.test.c_str(), static_cast<long long>(x.n_prompt),
-                static_cast<long long>(x.n_gen), x.tps->mean(), x.tps->stddev(), x.tps->median());
+    std::printf("%s,%d,%lld,%s,%lld,%lld,%lld,%.4f,%.4f,%.4f\n", csv_field(r.model.info.name).c_str(), x.threads,
+                static_cast<long long>(x.streams), csv_field(x.test).c_str(), static_cast<long long>(x.n_prompt),
+                static_cast<long long>(x.n_gen), static_cast<long long>(x.n_depth), x.tps->mean(), x.tps->stddev(),
+                x.tps->median());
 }
 
 std::string dump(const json& j, int indent = -1) {
@@ -80,11 +111,14 @@ void print_json(const BenchReport& r) {
   json results = json::array();
   for (const Record& x : records(r)) results.push_back(record_json(r, x));
   json machine = json::array();
-  for (const auto& s : r.speed)
-    machine.push_back({{"n_threads", s.threads}, {"read_bandwidth_bytes_per_s", s.bandwidth},
-                       {"decode_roofline_fraction", s.decode_tps.median() * r.decode_bytes_per_token / s.bandwidth},
-                       {"decode_step_ms_median", s.decode_step_ms_median}, {"decode_step_ms_max", s.decode_step_ms_max},
-                       {"time_to_first_token_ms", s.ttft_ms}});
+  for (const auto& s : r.speed) {
+    json m = {{"n_threads", s.threads}, {"n_depth", s.depth}, {"read_bandwidth_bytes_per_s", s.bandwidth}};
+    if (s.decode_tps)
+      m.update({{"decode_roofline_fraction", s.decode_tps->median() * r.decode_bytes_per_token / s.bandwidth},
+                {"decode_step_ms_median", s.decode_step_ms_median}, {"decode_step_ms_max", s.decode_step_ms_max}});
+    if (!s.prefill_tps.empty()) m["time_to_first_token_ms"] = s.ttft_ms;
+    machine.push_back(m);
+  }
   json top = {{"model", r.model.info.name}, {"weight_bytes", r.model.weight_bytes},
               {"decode_bytes_per_token", r.decode_bytes_per_token}, {"peak_rss_bytes", r.peak_rss_kb * 1024},
               {"results", results}};
@@ -96,29 +130,39 @@ void print_jsonl(const BenchReport& r) {
   for (const Record& x : records(r)) std::cout << dump(record_json(r, x)) << "\n";
 }
 
+std::string figure(const driver::Samples& s) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.1f ± %.1f", s.median(), s.stddev());
+  return buf;
+}
+
+// One row per thread count and depth; a test left out (-n 0, -p 0) is a "-".
 void print_table(const BenchReport& r) {
   const auto& m = r.model;
-  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token; decode after %lld tokens\n",
-              m.info.name.c_str(), static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6,
-              static_cast<long long>(r.depth));
-  std::printf("%-8s %10s %18s %10s %10s %9s", "threads", "read GB/s", "decode tok/s", "roofline", "step p50",
-              "step max");
-  for (const auto& [n, tps] : r.speed.front().prefill_tps)
-    std::printf(" %18s", ("pp" + std::to_string(n) + " tok/s").c_str());
+  std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
+              static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
+  std::printf("%-8s %8s %10s %18s %10s %9s %9s", "threads", "depth", "read GB/s", "decode tok/s", "roofline",
+              "step p50", "step max");
+  for (const auto& [n, tps] : r.speed.front().prefill_tps) std::printf(" %18s", ("pp" + std::to_string(n) + " tok/s").c_str());
+  for (const auto& pg : r.pg) std::printf(" %18s", (pg_name(pg) + " tok/s").c_str());
   std::printf(" %9s\n", "TTFT ms");
-  auto figure = [](const driver::Samples& s) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f ± %.1f", s.median(), s.stddev());
-    return std::string(buf);
-  };
   for (const auto& s : r.speed) {
-    double roof = s.bandwidth / r.decode_bytes_per_token;
-    std::printf("%-8d %10.1f %19s %9.0f%% %8.2fms %7.2fms", s.threads, s.bandwidth / 1e9, figure(s.decode_tps).c_str(),
-                100 * s.decode_tps.median() / roof, s.decode_step_ms_median, s.decode_step_ms_max);
+    std::printf("%-8d %8lld %10.1f", s.threads, static_cast<long long>(s.depth), s.bandwidth / 1e9);
+    if (s.decode_tps)
+      std::printf(" %19s %9.0f%% %7.2fms %7.2fms", figure(*s.decode_tps).c_str(),
+                  100 * s.decode_tps->median() * r.decode_bytes_per_token / s.bandwidth, s.decode_step_ms_median,
+                  s.decode_step_ms_max);
+    else
+      std::printf(" %18s %10s %9s %9s", "-", "-", "-", "-");
     for (const auto& [n, tps] : s.prefill_tps) std::printf(" %19s", figure(tps).c_str());
-    std::printf(" %9.1f\n", s.ttft_ms);
+    for (const auto& tps : s.pg_tps) std::printf(" %19s", figure(tps).c_str());
+    if (s.prefill_tps.empty())
+      std::printf(" %9s\n", "-");
+    else
+      std::printf(" %9.1f\n", s.ttft_ms);
   }
-  std::printf("(tok/s: median ± standard deviation of the runs)\npeak RSS %.1f MB\n", r.peak_rss_kb / 1e3);
+  std::printf("(tok/s: median ± standard deviation of the runs; depth: tokens in the KV cache before each test)\n"
+              "peak RSS %.1f MB\n", r.peak_rss_kb / 1e3);
 }
 
 // Aggregate decode speed per stream count, and its ratio to one stream's at the same

@@ -16,8 +16,9 @@ struct BenchReport {
   const driver::LoadedModel& model;
   double decode_bytes_per_token;
   long peak_rss_kb;
+  int64_t parameters;
   int64_t decode_tokens;
-  int64_t depth;  // tokens in the cache before the decode steps of `speed`
+  std::vector<std::pair<int64_t, int64_t>> pg;  // -pg PP,TG each
   std::vector<driver::SpeedResult> speed;        // without --parallel
   std::vector<driver::ParallelResult> parallel;  // with it
   std::vector<driver::SpecResult> spec;          // with --spec

@@ -4,7 +4,9 @@
 #include <sys/resource.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "driver/bandwidth_probe.h"
@@ -32,10 +34,14 @@ std::vector<FlagSpec> specs() {
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
-  s.push_back({"decode-tokens", true, "decode steps per run (default 32)", "N", false, "n"});
-  s.push_back({"depth", true, "tokens in the KV cache before the decode steps (default 8): decode at a long "
-               "context", "N", false, "d"});
-  s.push_back({"prefill", true, "comma-separated prompt lengths to measure (default 64,512)", "LIST", false, "p"});
+  s.push_back({"decode-tokens", true, "decode steps per run, the tgN test (default 32; 0 leaves it out)", "N", false,
+               "n"});
+  s.push_back({"depth", true, "comma-separated numbers of tokens in the KV cache before every test (default 0), "
+               "as llama-bench's \"@ dN\": speed at a long context", "LIST", false, "d"});
+  s.push_back({"prefill", true, "comma-separated prompt lengths, the ppN tests (default 64,512; 0 leaves them out)",
+               "LIST", false, "p"});
+  s.push_back({"pg", true, "a prompt of PP tokens then TG decode steps, timed together as llama-bench's ppPP+tgTG "
+               "(repeatable)", "PP,TG", false, "", {}, {"pg"}});
   s.push_back({"parallel", true, "measure batched decode instead: comma-separated numbers of streams decoding "
                "together (as lmc serve --parallel)", "LIST"});
   s.push_back({"output", true, "table (default), or as llama-bench: md, csv, json, jsonl (one record per figure: "
@@ -48,21 +54,61 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
-std::vector<int64_t> int_list(const std::string& s, const char* flag) {
+// Integers separated by commas, each at least `min`.
+std::vector<int64_t> int_list(const std::string& s, const char* flag, int64_t min = 1) {
   std::vector<int64_t> out;
   std::stringstream ss(s);
   for (std::string item; std::getline(ss, item, ',');) {
     try {
       size_t used = 0;
       out.push_back(std::stoll(item, &used));
-      if (used != item.size() || out.back() <= 0) throw std::invalid_argument(item);
+      if (used != item.size() || out.back() < min) throw std::invalid_argument(item);
     } catch (const std::exception&) {
-      throw UsageError(std::string("--") + flag + " expects positive integers separated by commas");
+      throw UsageError(std::string("--") + flag + " expects " + (min > 0 ? "positive" : "non-negative") +
+                       " integers separated by commas, not '" + s + "'");
     }
+  }
+  if (out.empty()) throw UsageError(std::string("--") + flag + " expects integers separated by commas");
+  return out;
+}
+
+// -p's lengths, without llama-bench's 0 ("no prompt test").
+std::vector<int64_t> prefill_lengths(const Args& a) {
+  std::vector<int64_t> out;
+  for (int64_t n : int_list(a.get_or("prefill", "64,512"), "prefill", 0))
+    if (n > 0) out.push_back(n);
+  return out;
+}
+
+std::vector<std::pair<int64_t, int64_t>> pg_tests(const Args& a) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const std::string& v : a.all("pg")) {
+    auto pair = int_list(v, "pg");
+    if (pair.size() != 2) throw UsageError("-pg expects PP,TG (a prompt length and decode steps), not '" + v + "'");
+    out.emplace_back(pair[0], pair[1]);
   }
   return out;
 }
 
+// The tests at the deepest depth must fit the context. Default prompt lengths that do not
+// are left out; one the user asked for is an error.
+void fit_context(driver::SpeedTests& t, int64_t deepest, int64_t context, bool prefill_given) {
+  auto fits = [&](int64_t tokens) { return deepest + tokens <= context; };
+  auto refuse = [&](const std::string& test) {
+    throw UsageError(test + " after " + std::to_string(deepest) + " tokens does not fit the context of " +
+                     std::to_string(context) + " (give -c)");
+  };
+  if (!fits(t.decode_tokens)) refuse("tg" + std::to_string(t.decode_tokens));
+  for (auto [pp, tg] : t.pg)
+    if (!fits(pp + tg)) refuse("pp" + std::to_string(pp) + "+tg" + std::to_string(tg));
+  std::vector<int64_t> kept;
+  for (int64_t n : t.prefill)
+    if (fits(n))
+      kept.push_back(n);
+    else if (prefill_given)
+      refuse("pp" + std::to_string(n));
+  t.prefill = kept;
+}
 
 }  // namespace
 
@@ -77,37 +123,52 @@ int cmd_bench(int argc, char** argv) {
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc bench");
   auto threads = int_list(a.get_or("threads", "1,2"), "threads");
-  auto prefill = int_list(a.get_or("prefill", "64,512"), "prefill");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
-  int64_t decode_tokens = a.get_int("decode-tokens", 32, 1, 100000);
-  int64_t depth = a.get_int("depth", driver::kDefaultDecodeDepth, 1, 100000000);
+  driver::SpeedTests tests;
+  tests.decode_tokens = a.get_int("decode-tokens", 32, 0, 100000);
+  tests.prefill = prefill_lengths(a);
+  tests.pg = pg_tests(a);
+  auto depths = int_list(a.get_or("depth", "0"), "depth", 0);
   if (a.has("json") && a.has("output")) throw UsageError("give -o or --json, not both");
   const std::string format = a.has("json") ? "json" : a.get_or("output", "table");
   check_bench_format(format);
 
-  driver::LoadedModel m = open_model(model, a);
-  if (decode_tokens + depth > m.info.context) throw UsageError("--depth and --decode-tokens do not fit the context");
-  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, decode_tokens, depth, {}, {}, {}};
   if (a.has("spec") && a.has("parallel")) throw UsageError("give --spec or --parallel, not both");
+  const bool decode_only = a.has("spec") || a.has("parallel");
+  if (decode_only && tests.decode_tokens == 0) throw UsageError("--spec and --parallel measure decoding: -n must be positive");
+  if (!decode_only && tests.decode_tokens == 0 && tests.prefill.empty() && tests.pg.empty())
+    throw UsageError("nothing to measure: -n 0 and -p 0 without -pg");
+
+  driver::LoadedModel m = open_model(model, a);
+  fit_context(tests, *std::max_element(depths.begin(), depths.end()), m.info.context, a.has("prefill"));
+  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, driver::parameter_count(*m.graph),
+                     tests.decode_tokens, tests.pg, {}, {}, {}};
   if (a.has("spec")) {
     int64_t draft = a.get("spec")->empty() ? 3 : a.get_int("spec", 3, 1, 7);
     for (int64_t t : threads)
-      report.spec.push_back(driver::measure_spec(m, static_cast<int>(t), runs, decode_tokens, draft));
+      report.spec.push_back(driver::measure_spec(m, static_cast<int>(t), runs, tests.decode_tokens, draft));
   } else if (auto list = a.get("parallel")) {
     std::vector<int64_t> streams = int_list(*list, "parallel");
     for (int64_t n : streams) check_parallel(n, m.info);
     for (int64_t t : threads)
       for (int64_t n : streams)
-        report.parallel.push_back(driver::measure_parallel(m, static_cast<int>(t), runs, decode_tokens, n));
+        report.parallel.push_back(driver::measure_parallel(m, static_cast<int>(t), runs, tests.decode_tokens, n));
   } else {
     for (int64_t t : threads)
-      report.speed.push_back(driver::measure_speed(m, static_cast<int>(t), runs, decode_tokens, depth, prefill));
+      for (int64_t d : depths) {
+        tests.depth = d;
+        report.speed.push_back(driver::measure_speed(m, static_cast<int>(t), runs, tests));
+      }
   }
   // Peak RSS is the model's: the bandwidth probe's buffer comes after it is read.
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
   report.peak_rss_kb = ru.ru_maxrss;
-  for (auto& r : report.speed) r.bandwidth = driver::measure_read_bandwidth(r.threads);
+  std::map<int, double> bandwidth;  // per thread count, measured once
+  for (auto& r : report.speed) {
+    if (!bandwidth.count(r.threads)) bandwidth[r.threads] = driver::measure_read_bandwidth(r.threads);
+    r.bandwidth = bandwidth[r.threads];
+  }
   print_bench(report, format);
   return 0;
 }
