@@ -61,7 +61,7 @@ int64_t BatchGenerator::active() const {
   return std::count_if(slots_.begin(), slots_.end(), [](const auto& s) { return s != nullptr; });
 }
 
-void BatchGenerator::add(BatchJob job) {
+size_t BatchGenerator::add(BatchJob job) {
   const int64_t context = ex_.info().context;
   if (job.prompt.empty()) throw Error("runtime: error: the prompt has no tokens");
   if (job.opts.start_pos != 0) throw Error("runtime: error: a batched sequence starts from an empty cache");
@@ -72,6 +72,7 @@ void BatchGenerator::add(BatchJob job) {
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
   auto [slot, cached] = pick_slot(job);
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
+  return slot;
 }
 
 std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const {

@@ -75,7 +75,7 @@ class BatchGenerator {
   int64_t active() const;
   // Takes a free slot for the job. Throws lmc::Error when there is none, the prompt is
   // empty or does not fit the context, or start_pos is not 0.
-  void add(BatchJob job);
+  size_t add(BatchJob job);  // the slot it took
   // One executor step over the active sequences (nothing when there are none); calls
   // their on_token, and on_done for those that end. Returns the rows it ran. When the
   // executor throws, every active sequence ends with the error (on_done) and the slots

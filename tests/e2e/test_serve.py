@@ -261,19 +261,70 @@ class Serve(unittest.TestCase):
         self.assertEqual(chunks[-1].choices, [])
         self.assertEqual(chunks[-1].usage.completion_tokens, 4)
 
-    def test_a_client_leaving_mid_stream_frees_the_model(self):
-        before = self.metric("lmc_generated_tokens_total")
+    def open_stream(self, path, body):
+        """A streamed request on a raw socket, returned once its first event has come."""
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=60)
-        body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 240, "temperature": 0, "stream": True}).encode()
-        s.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  b"Authorization: Bearer " + KEY.encode() + b"\r\nContent-Length: " + str(len(body)).encode() +
-                  b"\r\n\r\n" + body)
+        data = json.dumps(body).encode()
+        s.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Authorization: Bearer " + KEY.encode() + b"\r\nContent-Length: " + str(len(data)).encode() +
+                  b"\r\n\r\n" + data)
         received = b""
         while b"data: " not in received:
             piece = s.recv(4096)
             self.assertTrue(piece, "the stream ended before its first event")
             received += piece
+        return s
+
+    def test_llama_server_completion_endpoint(self):
+        openai_text = self.complete(PROMPTS[3], 10).choices[0].text
+        whole = self.post("/completion", {"prompt": PROMPTS[3], "n_predict": 10, "temperature": 0, "seed": -1})
+        self.assertEqual(whole["content"], openai_text)
+        self.assertEqual((whole["stop"], whole["stop_type"], whole["tokens_predicted"]), (True, "limit", 10))
+        self.assertEqual(whole["generation_settings"]["n_predict"], 10)
+        self.assertEqual(whole["timings"]["predicted_n"], 9)
+        status, raw = self.server.request("POST", "/completion", {"prompt": PROMPTS[3], "n_predict": 10,
+                                                                  "temperature": 0, "stream": True})
+        events = [json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: ")]
+        self.assertEqual("".join(e["content"] for e in events), openai_text)
+        self.assertEqual([e["stop"] for e in events], [False] * (len(events) - 1) + [True])
+        self.assertNotIn("[DONE]", raw.decode())
+        word = self.post("/completion", {"prompt": "1, 2, 3, 4,", "n_predict": 20, "temperature": 0, "stop": [" 7"]})
+        self.assertEqual((word["stop_type"], word["stopping_word"]), ("word", " 7"))
+        self.assertNotIn(" 7", word["content"])
+        for body, param in (({"prompt": "x", "n_probs": 3}, "n_probs"), ({"prompt": "x", "n_predict": 0}, "n_predict"),
+                            ({"prompt": "x", "mirostat": 2}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
+            status, data = self.server.request("POST", "/completion", body)
+            self.assertEqual(status, 400, data)
+            self.assertEqual(json.loads(data)["error"]["param"], param)
+
+    def test_props_and_slots_show_the_server_and_what_runs(self):
+        status, data = self.server.request("GET", "/props")
+        self.assertEqual(status, 200, data)
+        props = json.loads(data)
+        self.assertEqual(props["total_slots"], 4)
+        settings = props["default_generation_settings"]
+        self.assertEqual(settings["n_ctx"], 256)
+        self.assertEqual({k: settings["params"][k] for k in ("temperature", "top_k", "top_p", "min_p", "seed")},
+                         {"temperature": 0.8, "top_k": 40, "top_p": 0.95, "min_p": 0.05, "seed": -1})
+        # While a stream runs, its slot shows it; when it ends, every slot is idle again.
+        s = self.open_stream("/completion", {"prompt": PROMPTS[7], "n_predict": 200, "temperature": 0,
+                                             "stream": True, "ignore_eos": True})
+        slots = json.loads(self.server.request("GET", "/slots")[1])
+        self.assertEqual([x["id"] for x in slots], [0, 1, 2, 3])
+        busy = [x for x in slots if x["is_processing"]]
+        self.assertEqual(len(busy), 1, slots)
+        self.assertEqual(busy[0]["params"]["n_predict"], 200)
+        self.assertGreater(busy[0]["n_prompt_tokens"], 0)
         s.close()
+        deadline = time.time() + 60
+        while any(x["is_processing"] for x in json.loads(self.server.request("GET", "/slots")[1])):
+            self.assertLess(time.time(), deadline, "the slot stayed busy after its client left")
+            time.sleep(0.1)
+
+    def test_a_client_leaving_mid_stream_frees_the_model(self):
+        before = self.metric("lmc_generated_tokens_total")
+        self.open_stream("/v1/completions", {"prompt": PROMPTS[1], "max_tokens": 240, "temperature": 0,
+                                             "stream": True}).close()
         # The next request is answered, and the one that was left generated far fewer than 240.
         self.assertEqual(self.complete(PROMPTS[2], 2).usage.completion_tokens, 2)
         self.assertLess(self.metric("lmc_generated_tokens_total") - before, 120)
@@ -376,6 +427,10 @@ class ServerSamplingFlags(unittest.TestCase):
             texts.append(json.loads(data)["choices"][0]["text"])
         self.assertEqual(texts[0], texts[1])
         self.assertEqual(texts[2], texts[3])
+        params = json.loads(self.server.request("GET", "/props")[1])["default_generation_settings"]["params"]
+        self.assertEqual({k: params[k] for k in ("temperature", "top_k", "top_p", "min_p", "repeat_penalty", "seed")},
+                         {"temperature": 0.7, "top_k": 20, "top_p": 0.9, "min_p": 0.02, "repeat_penalty": 1.1,
+                          "seed": 5})
 
 
 class PrefixCache(unittest.TestCase):

@@ -1,5 +1,6 @@
 // The HTTP side of `lmc serve`: OpenAI's /v1/completions and /v1/chat/completions (whole
-// or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text).
+// or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
+// and llama-server's /completion, /props, /slots, /tokenize and /detokenize.
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //

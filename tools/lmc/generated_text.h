@@ -18,6 +18,7 @@ class GeneratedText {
   // At the end of generation: what was held back.
   std::string finish() { return stop_.push(decoder_.flush()) + stop_.flush(); }
   bool stopped() const { return stop_.stopped(); }
+  const std::string& stopping_word() const { return stop_.matched(); }
   // OpenAI's finish_reason: "stop" at the end of text or a stop string, else "length".
   const char* finish_reason(bool hit_eog) const { return hit_eog || stopped() ? "stop" : "length"; }
 

@@ -19,14 +19,24 @@ runtime::ExecutorOptions batched(runtime::ExecutorOptions opts) {
   return opts;
 }
 
+// The result of a job that ended before it generated anything.
+JobResult ended_before_start(const char* reason, const Job& job, std::string error = "") {
+  JobResult r;
+  r.finish_reason = reason;
+  r.prompt_tokens = static_cast<int64_t>(job.prompt.size());
+  r.error = std::move(error);
+  return r;
+}
+
 }  // namespace
 
 // A running job's text side: what its tokens have released so far.
 struct ServeEngine::Stream {
   std::shared_ptr<Job> job;
   GeneratedText text;
-  int64_t completion_tokens = 0;
+  std::atomic<int64_t> completion_tokens = 0;  // read by slots() while the worker counts
   bool client_left = false;
+  size_t slot = 0;
 
   Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
 
@@ -43,7 +53,7 @@ struct ServeEngine::Stream {
 
 ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit)
     : m_(m), ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)), batch_(ex_), queue_limit_(queue_limit),
-      worker_([this] { work(); }) {}
+      in_slot_(static_cast<size_t>(opts.sequences)), worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
   drain();  // also marks the engine stopping
@@ -71,6 +81,23 @@ void ServeEngine::drain() {
 EngineCounters ServeEngine::counters() const {
   std::lock_guard lock(mu_);
   return counters_;
+}
+
+std::vector<SlotState> ServeEngine::slots() const {
+  std::lock_guard lock(mu_);
+  std::vector<SlotState> out;
+  for (size_t i = 0; i < in_slot_.size(); ++i) {
+    SlotState s;
+    s.id = static_cast<int64_t>(i);
+    if (const Stream* st = in_slot_[i].get()) {
+      s.is_processing = true;
+      s.prompt_tokens = static_cast<int64_t>(st->job->prompt.size());
+      s.decoded_tokens = st->completion_tokens;
+      s.generation = st->job->generation;
+    }
+    out.push_back(s);
+  }
+  return out;
 }
 
 void ServeEngine::work() {
@@ -111,7 +138,7 @@ void ServeEngine::admit() {
     queue_.pop_front();
     counters_.queued = static_cast<int64_t>(queue_.size());
     if (job->cancelled) {
-      job->on_done({"cancelled", static_cast<int64_t>(job->prompt.size()), 0, 0, "", 0, 0, 0});
+      job->on_done(ended_before_start("cancelled", *job));
       continue;
     }
     start(std::move(job));
@@ -132,9 +159,10 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
     b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
                                                                      b.opts.max_tokens);
   try {
-    batch_.add(std::move(b));
+    stream->slot = batch_.add(std::move(b));
+    in_slot_[stream->slot] = stream;
   } catch (const Error& e) {
-    job->on_done({"error", static_cast<int64_t>(job->prompt.size()), 0, 0, e.what(), 0, 0, 0});
+    job->on_done(ended_before_start("error", *job, e.what()));
   }
 }
 
@@ -145,7 +173,11 @@ bool ServeEngine::wants_vocabulary() const {
 // Called from the worker inside a step (mu_ is not held then).
 void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
   JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error, stats.prefill_seconds,
-                   stats.decode_seconds, stats.decode_tokens};
+                   stats.decode_seconds, stats.decode_tokens, s.text.stopping_word(), static_cast<int64_t>(s.slot)};
+  {
+    std::lock_guard lock(mu_);
+    in_slot_[s.slot] = nullptr;
+  }
   if (!error.empty()) {
     result.finish_reason = "error";
   } else {

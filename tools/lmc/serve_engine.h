@@ -39,6 +39,8 @@ struct JobResult {
   // The prompt's steps (to its first token) and the decode steps' tokens and time.
   double prompt_seconds = 0, decode_seconds = 0;
   int64_t decode_tokens = 0;
+  std::string stopping_word;  // the stop string that ended it, if one did
+  int64_t slot = -1;          // the KV-cache slot it ran in
 };
 
 struct Job {
@@ -51,6 +53,14 @@ struct Job {
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;
   std::atomic<bool> cancelled{false};               // set by the client's side at any time
+};
+
+// A KV-cache slot as llama-server's /slots shows it: the job running in it, if any.
+struct SlotState {
+  int64_t id = 0;
+  bool is_processing = false;
+  int64_t prompt_tokens = 0, decoded_tokens = 0;
+  runtime::GenerateOptions generation;  // the running job's
 };
 
 struct EngineCounters {
@@ -73,6 +83,7 @@ class ServeEngine {
   // Refuses new jobs from now on and waits until the queued and running ones are done.
   void drain();
   EngineCounters counters() const;
+  std::vector<SlotState> slots() const;
   const runtime::Executor& executor() const { return ex_; }
 
  private:
@@ -94,6 +105,7 @@ class ServeEngine {
   std::deque<std::shared_ptr<Job>> queue_;
   bool stopping_ = false;
   EngineCounters counters_;
+  std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none
   std::shared_ptr<const structured::TokenVocabulary> vocabulary_;  // structured output's; the worker's only
   std::thread worker_;
 };

@@ -14,6 +14,7 @@ class StopStrings {
   // Takes the next piece of generated text; returns what can be shown now.
   std::string push(std::string_view text);
   bool stopped() const { return stopped_; }
+  const std::string& matched() const { return matched_; }  // the stop string found, once stopped
   // At the end of generation: what was held back (nothing once stopped).
   std::string flush();
 
@@ -21,6 +22,7 @@ class StopStrings {
   std::vector<std::string> stops_;
   std::string held_;
   bool stopped_ = false;
+  std::string matched_;
 };
 
 }  // namespace lmc::tools

@@ -16,6 +16,7 @@
 #include "models/chat/chat_conversation.h"
 #include "tools/lmc/api_server.h"
 #include "tools/serve/http_server.h"
+#include "tools/serve/llama_endpoints.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -28,9 +29,14 @@ using nlohmann::json;
 // whether its client is still there (a write to a closed connection fails).
 constexpr auto kKeepAlive = std::chrono::seconds(1);
 
-// A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer
-// runs to its end of text (or the room left in the context).
-int64_t default_max_tokens(bool chat, int64_t room) { return chat ? room : std::min<int64_t>(16, room); }
+// The answer's shape: OpenAI's completion or chat completion, or llama-server's /completion.
+enum class Shape { Completion, Chat, Llama };
+
+// A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer,
+// and llama-server's n_predict -1, run to the end of text (or the room left in the context).
+int64_t default_max_tokens(Shape shape, int64_t room) {
+  return shape == Shape::Completion ? std::min<int64_t>(16, room) : room;
+}
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -99,25 +105,8 @@ struct StreamGate {
 
 // A generation's line is written when it ends (respond_whole, respond_stream).
 bool answers_later(const http::Request& req) {
-  return req.method == "POST" && (req.path == "/v1/completions" || req.path == "/v1/chat/completions");
-}
-
-// llama-server's timings: the prompt's tokens read (past the cached prefix) and the time to
-// the first token; the tokens sampled from decode steps and their time.
-json timings(const JobResult& r) {
-  const int64_t prompt_n = r.prompt_tokens - r.cached_tokens;
-  const double prompt_ms = r.prompt_seconds * 1e3, predicted_ms = r.decode_seconds * 1e3;
-  auto per_token = [](double ms, int64_t n) { return n > 0 ? ms / static_cast<double>(n) : 0.0; };
-  auto per_second = [](double ms, int64_t n) { return ms > 0 ? static_cast<double>(n) * 1e3 / ms : 0.0; };
-  return {{"cache_n", r.cached_tokens},
-          {"prompt_n", prompt_n},
-          {"prompt_ms", prompt_ms},
-          {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
-          {"prompt_per_second", per_second(prompt_ms, prompt_n)},
-          {"predicted_n", r.decode_tokens},
-          {"predicted_ms", predicted_ms},
-          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
-          {"predicted_per_second", per_second(predicted_ms, r.decode_tokens)}};
+  return req.method == "POST" &&
+         (req.path == "/v1/completions" || req.path == "/v1/chat/completions" || req.path == "/completion");
 }
 
 json usage(const JobResult& r) {
@@ -146,18 +135,23 @@ class HttpApiServer final : public ApiServer {
  private:
   void routes();
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
-  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat);
+  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
   std::string prompt_text(const ServeRequest& r) const;
   // A generation's answer: the request as one line for the log, its id, its kind.
   struct Answer {
     std::string request;  // "POST /v1/completions"
     std::chrono::steady_clock::time_point t0;
     std::string id;
-    bool chat;
+    Shape shape;
+    nlohmann::json settings;  // llama-server's generation_settings
   };
   void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a);
   void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
                       bool include_usage);
+  // llama-server's stream: a piece per event, the last one the whole answer without text.
+  void respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                            const Answer& a);
+  void submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate);
   // One line on stderr per request: what, status, time and, for a generation, its tokens.
   static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
                           const JobResult* r = nullptr);
@@ -205,8 +199,9 @@ void HttpApiServer::shutdown() {
 
 void HttpApiServer::count(const std::string& path, int status) {
   // Paths are the client's text: only the endpoints get their own series.
-  static const char* const kEndpoints[] = {"/health",         "/metrics",        "/v1/models", "/v1/completions",
-                                           "/v1/chat/completions", "/tokenize", "/detokenize"};
+  static const char* const kEndpoints[] = {"/health",    "/metrics",    "/v1/models", "/v1/completions",
+                                           "/v1/chat/completions", "/tokenize", "/detokenize", "/props",
+                                           "/slots",     "/completion"};
   std::string label = "other";
   for (const char* e : kEndpoints)
     if (path == e) label = e;
@@ -256,8 +251,19 @@ void HttpApiServer::routes() {
     ex->reply(200, "text/plain; version=0.0.4", metrics());
   };
   // Generations answer later, from the engine's worker, through the exchange.
-  routes_[{"POST", "/v1/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, false); };
-  routes_[{"POST", "/v1/chat/completions"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, true); };
+  routes_[{"POST", "/v1/completions"}] = [this](const http::Request& req, const Ex& ex) {
+    generate(req, ex, Shape::Completion);
+  };
+  routes_[{"POST", "/v1/chat/completions"}] = [this](const http::Request& req, const Ex& ex) {
+    generate(req, ex, Shape::Chat);
+  };
+  routes_[{"POST", "/completion"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, Shape::Llama); };
+  routes_[{"GET", "/props"}] = [this](const http::Request&, const Ex& ex) {
+    send_json(*ex, 200, props(m_, opts_, served_name(), engine_.slots()));
+  };
+  routes_[{"GET", "/slots"}] = [this](const http::Request&, const Ex& ex) {
+    send_json(*ex, 200, slots_json(engine_.slots(), m_.info.context));
+  };
   const models::Tokenizer& tok = *m_.tokenizer;
   routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     TokenizeRequest t = parse_tokenize(req.body);
@@ -289,10 +295,13 @@ std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
   return text;
 }
 
-void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, bool chat) {
+void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape) {
   const int64_t context = m_.info.context;
   const models::Tokenizer& tok = *m_.tokenizer;
-  ServeRequest r = parse_request(req.body, chat, context, static_cast<int64_t>(tok.size()), opts_.sampling);
+  const auto vocab = static_cast<int64_t>(tok.size());
+  const bool chat = shape == Shape::Chat;
+  ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
+                                         : parse_request(req.body, chat, context, vocab, opts_.sampling);
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   job->prompt = r.prompt_tokens.empty() ? tok.encode(prompt_text(r), tok.wants_bos()) : r.prompt_tokens;
@@ -300,7 +309,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   if (n >= context)
     throw ApiError(400, "invalid_request_error", "the prompt is " + std::to_string(n) +
                    " tokens; the context holds " + std::to_string(context), chat ? "messages" : "prompt");
-  job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(chat, context - n)), context - n);
+  job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
   if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
@@ -309,7 +318,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
   const Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
-                 (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), chat};
+                 (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
+                 generation_params(job->generation, job->stop)};
   if (r.stream)
     respond_stream(ex, job, a, r.include_usage);
   else
@@ -326,8 +336,9 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
   job->on_done = [this, ex, text, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     const std::string& id = a.id;
-    const bool chat = a.chat;
+    const bool chat = a.shape == Shape::Chat;
     if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
+    if (a.shape == Shape::Llama) return send_json(*ex, 200, completion_answer(*text, r, served_name(), a.settings));
     json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
                               {"finish_reason", r.finish_reason}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
@@ -342,8 +353,9 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
 // one more chunk without choices does.
 void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
                                    const Answer& a, bool include_usage) {
+  if (a.shape == Shape::Llama) return respond_llama_stream(ex, job, a);
   const std::string& id = a.id;
-  const bool chat = a.chat;
+  const bool chat = a.shape == Shape::Chat;
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
   json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
@@ -377,6 +389,24 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
     }
     gate->write(tail + "data: [DONE]\n\n", true);
   };
+  submit(job, gate);
+}
+
+void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                                         const Answer& a) {
+  auto gate = std::make_shared<StreamGate>();
+  gate->ex = ex;
+  job->on_text = [gate](const std::string& piece) { return gate->write(sse(completion_piece(piece, -1))); };
+  job->on_done = [this, gate, a](const JobResult& r) {
+    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
+    gate->write(sse(r.finish_reason == "error" ? error_body("server_error", r.error)
+                                               : completion_answer("", r, served_name(), a.settings)),
+                true);
+  };
+  submit(job, gate);
+}
+
+void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate) {
   if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
   // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
   gate->start([job](bool complete) {

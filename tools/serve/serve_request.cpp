@@ -223,6 +223,32 @@ void only_fields(const json& body, const std::set<std::string>& names) {
     if (!names.count(key)) invalid(key, "unrecognized request argument '" + key + "'");
 }
 
+// llama-server's logit_bias: OpenAI's object, or [[id, bias], ...] where a bias of false bans.
+std::vector<std::pair<int32_t, float>> llama_logit_bias(const json& body, int64_t vocab) {
+  const json* v = field(body, "logit_bias");
+  if (!v || v->is_object()) return logit_bias(body, vocab);
+  if (!v->is_array()) invalid("logit_bias", "'logit_bias' must be an object or an array of [token id, bias]");
+  std::vector<std::pair<int32_t, float>> out;
+  for (const json& pair : *v) {
+    if (!pair.is_array() || pair.size() != 2)
+      invalid("logit_bias", "'logit_bias' entries must be [token id, bias]");
+    int32_t token = token_id(pair[0], vocab, "logit_bias");
+    if (pair[1].is_boolean() && !pair[1].get<bool>())
+      out.emplace_back(token, -100.0f);
+    else if (pair[1].is_number() && pair[1].get<double>() >= -100 && pair[1].get<double>() <= 100)
+      out.emplace_back(token, static_cast<float>(pair[1].get<double>()));
+    else
+      invalid("logit_bias", "'logit_bias' biases must be numbers from -100 to 100, or false");
+  }
+  return out;
+}
+
+// A llama-server field lmc does not act on, accepted only at `neutral`.
+void neutral_only(const json& body, const char* name, const json& neutral) {
+  if (const json* v = field(body, name); v && *v != neutral)
+    invalid(name, std::string("'") + name + "' is not supported (only " + neutral.dump() + ")");
+}
+
 }  // namespace
 
 TokenizeRequest parse_tokenize(std::string_view text) {
@@ -279,6 +305,46 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     if (r.response_format && r.ignore_eos)
       invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON 'response_format': the answer ends where "
                             "its JSON does");
+  }
+  return r;
+}
+
+ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_limit, int64_t vocab,
+                                    const runtime::SamplerOptions& defaults) {
+  json body = object_of(text);
+  only_fields(body, {"prompt", "n_predict", "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p",
+                     "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty", "seed", "stop",
+                     "stream", "cache_prompt", "ignore_eos", "logit_bias", "json_schema", "n_keep", "n_probs",
+                     "id_slot", "mirostat", "dry_multiplier", "xtc_probability", "return_tokens",
+                     "post_sampling_probs"});
+  neutral_only(body, "n_probs", 0);
+  neutral_only(body, "id_slot", -1);
+  neutral_only(body, "mirostat", 0);
+  neutral_only(body, "dry_multiplier", 0);
+  neutral_only(body, "xtc_probability", 0);
+  neutral_only(body, "return_tokens", false);
+  neutral_only(body, "post_sampling_probs", false);
+  integer(body, "n_keep", -1, INT64_MAX);
+  ServeRequest r;
+  prompt(body, vocab, r);
+  const char* limit = field(body, "n_predict") ? "n_predict" : "max_tokens";
+  if (auto n = integer(body, limit, -1, max_tokens_limit); n && *n != -1) {
+    if (*n == 0) invalid(limit, std::string("'") + limit + "' must be -1 (to the end) or positive");
+    r.max_tokens = n;
+  }
+  r.sampling = sampling(body, defaults);
+  if (auto seed = integer(body, "seed", INT64_MIN, INT64_MAX); seed && *seed != -1) {
+    r.sampling.seed = static_cast<uint64_t>(*seed);
+    r.seeded = true;
+  }
+  r.sampling.logit_bias = llama_logit_bias(body, vocab);
+  r.stop = stops(body);
+  r.stream = flag(body, "stream");
+  r.ignore_eos = flag(body, "ignore_eos");
+  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (field(body, "json_schema")) {
+    nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
+    r.response_format = parse_response_format({{"type", "json_schema"}, {"json_schema", {{"schema", schema}}}});
   }
   return r;
 }

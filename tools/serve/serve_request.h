@@ -68,4 +68,13 @@ std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
 ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab,
                            const runtime::SamplerOptions& defaults);
 
+// llama-server's POST /completion: `prompt` (text or token ids), `n_predict` (or
+// `max_tokens`; -1 or absent: to the end of the context), the sampling fields, `seed` (-1:
+// random), `stop`, `stream`, `cache_prompt`, `ignore_eos`, `logit_bias` (OpenAI's object or
+// llama-server's [[id, bias], ...], false banning), `json_schema`, and `n_keep` (lmc never
+// shifts the context, so any value asks for nothing). Fields for what lmc lacks are
+// accepted at the value that asks for nothing.
+ServeRequest parse_llama_completion(std::string_view body, int64_t max_tokens_limit, int64_t vocab,
+                                    const runtime::SamplerOptions& defaults);
+
 }  // namespace lmc::tools

@@ -1,0 +1,117 @@
+#include "tools/serve/llama_endpoints.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace lmc::tools {
+
+using nlohmann::json;
+
+json timings(const JobResult& r) {
+  const int64_t prompt_n = r.prompt_tokens - r.cached_tokens;
+  const double prompt_ms = r.prompt_seconds * 1e3, predicted_ms = r.decode_seconds * 1e3;
+  auto per_token = [](double ms, int64_t n) { return n > 0 ? ms / static_cast<double>(n) : 0.0; };
+  auto per_second = [](double ms, int64_t n) { return ms > 0 ? static_cast<double>(n) * 1e3 / ms : 0.0; };
+  return {{"cache_n", r.cached_tokens},
+          {"prompt_n", prompt_n},
+          {"prompt_ms", prompt_ms},
+          {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
+          {"prompt_per_second", per_second(prompt_ms, prompt_n)},
+          {"predicted_n", r.decode_tokens},
+          {"predicted_ms", predicted_ms},
+          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
+          {"predicted_per_second", per_second(predicted_ms, r.decode_tokens)}};
+}
+
+namespace {
+
+// A float setting as it was typed (0.05, not 0.0500000007): six significant digits.
+double shown(float v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", static_cast<double>(v));
+  return std::strtod(buf, nullptr);
+}
+
+}  // namespace
+
+json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop) {
+  const runtime::SamplerOptions& s = g.sampling;
+  return {{"n_predict", g.max_tokens},
+          {"temperature", shown(s.temperature)},
+          {"top_k", s.top_k},
+          {"top_p", shown(s.top_p)},
+          {"min_p", shown(s.min_p)},
+          {"typical_p", shown(s.typical_p)},
+          {"repeat_penalty", shown(s.repetition_penalty)},
+          {"repeat_last_n", s.repetition_window},
+          {"presence_penalty", shown(s.presence_penalty)},
+          {"frequency_penalty", shown(s.frequency_penalty)},
+          {"seed", s.seed},
+          {"stop", stop}};
+}
+
+json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
+           const std::vector<SlotState>& slots) {
+  runtime::GenerateOptions defaults;
+  defaults.sampling = o.sampling;
+  defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
+  json settings = {{"n_ctx", m.info.context}, {"params", generation_params(defaults, {})}};
+  if (o.seed) settings["params"]["seed"] = *o.seed;
+  else settings["params"]["seed"] = -1;  // a random seed each request
+  // lmc formats a chat by its family (models/chat/chat_format.h), not by a Jinja template.
+  return {{"default_generation_settings", settings},
+          {"total_slots", slots.size()},
+          {"model_alias", served_name},
+          {"model_path", m.info.weights},
+          {"chat_template", json()},
+          {"chat_format", m.info.chat.empty() ? json() : json(m.info.chat.family)},
+          {"modalities", {{"vision", false}, {"audio", false}}},
+          {"build_info", std::string("lmc ") + LMC_VERSION}};
+}
+
+json slots_json(const std::vector<SlotState>& slots, int64_t context) {
+  json out = json::array();
+  for (const SlotState& s : slots) {
+    json slot = {{"id", s.id}, {"n_ctx", context}, {"is_processing", s.is_processing}};
+    if (s.is_processing) {
+      slot["params"] = generation_params(s.generation, {});
+      slot["next_token"] = {{"n_decoded", s.decoded_tokens}};
+      slot["n_prompt_tokens"] = s.prompt_tokens;
+    }
+    out.push_back(slot);
+  }
+  return out;
+}
+
+json completion_piece(const std::string& text, int64_t slot) {
+  return {{"index", 0}, {"content", text}, {"tokens", json::array()}, {"stop", false}, {"id_slot", slot}};
+}
+
+namespace {
+
+const char* stop_type(const JobResult& r) {
+  if (r.finish_reason == "length") return "limit";
+  if (r.finish_reason == "stop") return r.stopping_word.empty() ? "eos" : "word";
+  return "none";
+}
+
+}  // namespace
+
+json completion_answer(const std::string& text, const JobResult& r, const std::string& model, const json& settings) {
+  return {{"index", 0},
+          {"content", text},
+          {"tokens", json::array()},
+          {"id_slot", r.slot},
+          {"stop", true},
+          {"model", model},
+          {"tokens_predicted", r.completion_tokens},
+          {"tokens_evaluated", r.prompt_tokens},
+          {"tokens_cached", r.cached_tokens},
+          {"generation_settings", settings},
+          {"truncated", false},
+          {"stop_type", stop_type(r)},
+          {"stopping_word", r.stopping_word},
+          {"timings", timings(r)}};
+}
+
+}  // namespace lmc::tools

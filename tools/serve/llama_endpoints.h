@@ -1,0 +1,33 @@
+// llama-server's own endpoints, in its shapes: GET /props (the server's settings), GET
+// /slots (what each KV-cache slot runs) and POST /completion (its native completion, whole
+// or streamed), and the `timings` object every generation's answer carries.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/lmc/api_server.h"
+#include "tools/lmc/serve_engine.h"
+
+namespace lmc::tools {
+
+// The prompt's tokens read (past the cached prefix) and the time to the first token; the
+// tokens sampled from decode steps and their time.
+nlohmann::json timings(const JobResult& r);
+
+// A generation's sampling and limits as llama-server's "params".
+nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop);
+
+nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
+                     const std::vector<SlotState>& slots);
+nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
+
+// /completion's streamed pieces, and its last answer (the whole text when not streamed):
+// stop_type "eos", "word" (with the stopping word), "limit" or "none" (cancelled).
+nlohmann::json completion_piece(const std::string& text, int64_t slot);
+nlohmann::json completion_answer(const std::string& text, const JobResult& r, const std::string& model,
+                                 const nlohmann::json& settings);
+
+}  // namespace lmc::tools
