@@ -42,6 +42,7 @@
 #include "runtime/generator.h"
 #include "runtime/sampler.h"
 #include "runtime/token_constraint.h"
+#include "runtime/token_logprobs.h"
 
 namespace lmc::runtime {
 
@@ -59,6 +60,10 @@ struct BatchJob {
   // What the sequence may generate; empty: anything. A row the constraint leaves no token
   // in, or a token it refuses, ends the sequence with an error.
   std::unique_ptr<TokenConstraint> constraint{};
+  // With top_logprobs >= 0, each token's log-probability and that many alternatives'
+  // (runtime/token_logprobs.h), just before its on_token.
+  int64_t top_logprobs = -1;
+  std::function<void(const StepLogprobs&)> on_logprobs{};
 };
 
 class BatchGenerator {

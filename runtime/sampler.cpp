@@ -93,6 +93,7 @@ double Sampler::weigh(int64_t keep, double t) {
 
 std::pair<int64_t, double> Sampler::candidates(const float* logits, int64_t vocab, std::span<const int32_t> history) {
   scratch_.assign(logits, logits + vocab);
+  picked_from_ = static_cast<size_t>(vocab);
   for (auto [token, bias] : opts_.logit_bias)
     if (token >= 0 && token < vocab) scratch_[token] += bias;
   penalize(vocab, history);

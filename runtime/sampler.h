@@ -42,6 +42,9 @@ class Sampler {
   // accept/reject rule). Greedy: the argmax, as sample().
   int32_t verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft);
   const SamplerOptions& options() const { return opts_; }
+  // The logits the last sample() or verify() drew from: the row after the logit biases
+  // and the penalties, over the ids that may be picked.
+  std::span<const float> adjusted_logits() const { return {scratch_.data(), picked_from_}; }
 
  private:
   // The penalised logits into scratch_; unless greedy, the candidates ids_[0, keep) with
@@ -62,6 +65,7 @@ class Sampler {
   SamplerOptions opts_;
   std::mt19937_64 rng_;
   std::vector<float> scratch_;  // logits after the repetition penalty
+  size_t picked_from_ = 0;      // the pickable ids of the last row
   std::vector<int32_t> ids_;    // candidate tokens
   std::vector<double> weights_; // unnormalised probabilities, by token id
 };

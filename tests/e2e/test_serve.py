@@ -20,6 +20,7 @@ On SmolLM2-135M (its GGUF; exit 77 when absent). Each check is bounded: the load
 import argparse
 import http.client
 import json
+import math
 import os
 import re
 import signal
@@ -200,7 +201,7 @@ class Serve(unittest.TestCase):
             ("GET", "/v1/nothing", None, None, 404, "no endpoint"),
             # OpenAI's fields lmc does not honour: a 400 naming each, never silently ignored.
             ("POST", "/v1/completions", {"prompt": "hi", "n": 2}, None, 400, "'n'"),
-            ("POST", "/v1/completions", {"prompt": "hi", "logprobs": 3}, None, 400, "'logprobs'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "logprobs": 21}, None, 400, "'logprobs'"),
             ("POST", "/v1/completions", {"prompt": "hi", "echo": True}, None, 400, "'echo'"),
             ("POST", "/v1/completions", {"prompt": "hi", "presence_penalty": 2.5}, None, 400, "'presence_penalty'"),
             ("POST", "/v1/completions", {"prompt": "hi", "typical_p": 0}, None, 400, "'typical_p' must be above 0"),
@@ -291,11 +292,56 @@ class Serve(unittest.TestCase):
         word = self.post("/completion", {"prompt": "1, 2, 3, 4,", "n_predict": 20, "temperature": 0, "stop": [" 7"]})
         self.assertEqual((word["stop_type"], word["stopping_word"]), ("word", " 7"))
         self.assertNotIn(" 7", word["content"])
-        for body, param in (({"prompt": "x", "n_probs": 3}, "n_probs"), ({"prompt": "x", "n_predict": 0}, "n_predict"),
+        for body, param in (({"prompt": "x", "n_probs": 30}, "n_probs"), ({"prompt": "x", "n_predict": 0}, "n_predict"),
                             ({"prompt": "x", "mirostat": 2}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
             status, data = self.server.request("POST", "/completion", body)
             self.assertEqual(status, 400, data)
             self.assertEqual(json.loads(data)["error"]["param"], param)
+
+    def test_logprobs_are_lmc_runs_own_distribution(self):
+        import numpy as np
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "logits.npy")
+            subprocess.run([LMC, "run", MODEL, "--prompt", PROMPTS[0], "--max-tokens", "4", "--logits-out", path],
+                           capture_output=True, check=True)
+            rows = np.load(path).astype(np.float64)
+        # The rows that chose the 4 tokens: the prompt's last, then each decode step's.
+        rows = rows[-4:]
+        expected = rows - rows.max(axis=1, keepdims=True)
+        expected -= np.log(np.exp(expected).sum(axis=1, keepdims=True))
+        top = np.argsort(-expected, axis=1, kind="stable")[:, :3]
+        ids = self.post("/tokenize", {"content": PROMPTS[0]})["tokens"]
+        whole = self.post("/v1/completions", {"prompt": PROMPTS[0], "max_tokens": 4, "temperature": 0, "logprobs": 3})
+        lp = whole["choices"][0]["logprobs"]
+        self.assertEqual("".join(lp["tokens"]), whole["choices"][0]["text"])
+        self.assertEqual(lp["text_offset"][0], len(PROMPTS[0]))
+        for i in range(4):
+            self.assertAlmostEqual(lp["token_logprobs"][i], expected[i].max(), places=3)
+            self.assertEqual(len(lp["top_logprobs"][i]), 3)
+            self.assertLessEqual(sum(math.exp(v) for v in lp["top_logprobs"][i].values()), 1 + 1e-6)
+        chat = self.server.client().chat.completions.create(
+            model=self.model, messages=[{"role": "user", "content": PROMPTS[1]}], max_tokens=4, temperature=0,
+            logprobs=True, top_logprobs=2)
+        content = chat.choices[0].logprobs.content
+        self.assertEqual("".join(t.token for t in content), chat.choices[0].message.content)
+        for t in content:
+            self.assertEqual(t.top_logprobs[0].logprob, t.logprob)  # greedy: the chosen is the likeliest
+            self.assertEqual(bytes(t.bytes).decode(errors="replace"), t.token)
+        streamed = [c.choices[0].logprobs for c in self.server.client().chat.completions.create(
+            model=self.model, messages=[{"role": "user", "content": PROMPTS[1]}], max_tokens=4, temperature=0,
+            logprobs=True, top_logprobs=2, stream=True) if c.choices and c.choices[0].logprobs]
+        self.assertEqual([t.logprob for lp in streamed for t in lp.content], [t.logprob for t in content])
+        llama = self.post("/completion", {"prompt": ids, "n_predict": 4, "temperature": 0, "n_probs": 3})
+        probs = llama["completion_probabilities"]
+        self.assertEqual([p["id"] for p in probs], list(top[:, 0]))
+        self.assertEqual([[t["id"] for t in p["top_logprobs"]] for p in probs], top.tolist())
+        for p, row in zip(probs, expected):
+            for t in p["top_logprobs"]:
+                self.assertAlmostEqual(t["logprob"], row[t["id"]], places=3)
+        status, data = self.server.request("POST", "/v1/chat/completions", {
+            "messages": [{"role": "user", "content": "hi"}], "top_logprobs": 2})
+        self.assertEqual((status, json.loads(data)["error"]["param"]), (400, "top_logprobs"))
 
     def test_props_and_slots_show_the_server_and_what_runs(self):
         status, data = self.server.request("GET", "/props")

@@ -312,5 +312,34 @@ TEST(BatchGenerator, AConstraintPicksTheTokensAndEndsTheSequence) {
   EXPECT_TRUE(batch.has_free_slot());
 }
 
+// Log-probabilities come from the row the token was drawn from: under a constraint that
+// leaves one token, that token is certain and every other one has the floor.
+TEST(BatchGenerator, LogprobsComeWithEachTokenFromTheRowItWasDrawnFrom) {
+  Model model(0, 32, 4);
+  Executor ex = model.executor(2);
+  BatchGenerator batch(ex);
+  const std::vector<int32_t> script = {5, 1, 14};
+  std::vector<int32_t> tokens, accepted;
+  std::vector<StepLogprobs> logprobs;
+  GenerateOptions o;
+  o.max_tokens = 10;
+  o.sampling.temperature = 0.7f;
+  BatchJob job{prompt_of(3, 1), o, [&](int32_t t) { tokens.push_back(t); return true; }, {}};
+  job.constraint = std::make_unique<Scripted>(script, &accepted);
+  job.top_logprobs = 2;
+  job.on_logprobs = [&](const StepLogprobs& lp) { logprobs.push_back(lp); };
+  batch.add(std::move(job));
+  while (batch.active() > 0) batch.step();
+  ASSERT_EQ(tokens, script);
+  ASSERT_EQ(logprobs.size(), script.size());
+  for (size_t i = 0; i < script.size(); ++i) {
+    EXPECT_EQ(logprobs[i].chosen.token, script[i]);
+    EXPECT_FLOAT_EQ(logprobs[i].chosen.logprob, 0.0f);
+    ASSERT_EQ(logprobs[i].top.size(), 2u);
+    EXPECT_EQ(logprobs[i].top[0].token, script[i]);
+    EXPECT_EQ(logprobs[i].top[1].logprob, kLowestLogprob);
+  }
+}
+
 }  // namespace
 }  // namespace lmc::runtime

@@ -154,6 +154,8 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
                       }};
   bound_by_tokenizer(b.opts, tok);
   b.reuse_prefix = job->reuse_prefix;
+  b.top_logprobs = job->top_logprobs;
+  if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   if (job->ignore_eos) b.opts.is_eog = nullptr;
   if (job->response_format)
     b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,

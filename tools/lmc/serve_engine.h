@@ -52,6 +52,10 @@ struct Job {
   std::vector<std::string> stop;
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;
+  // With top_logprobs >= 0: each token's log-probability and that many alternatives', just
+  // before the text it makes (runtime/token_logprobs.h).
+  int64_t top_logprobs = -1;
+  std::function<void(const runtime::StepLogprobs&)> on_logprobs;
   std::atomic<bool> cancelled{false};               // set by the client's side at any time
 };
 

@@ -17,6 +17,7 @@
 #include "tools/lmc/api_server.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/llama_endpoints.h"
+#include "tools/serve/logprobs_json.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -28,9 +29,6 @@ using nlohmann::json;
 // While a streamed request waits its turn, a comment line every so often finds out
 // whether its client is still there (a write to a closed connection fails).
 constexpr auto kKeepAlive = std::chrono::seconds(1);
-
-// The answer's shape: OpenAI's completion or chat completion, or llama-server's /completion.
-enum class Shape { Completion, Chat, Llama };
 
 // A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer,
 // and llama-server's n_predict -1, run to the end of text (or the room left in the context).
@@ -144,7 +142,10 @@ class HttpApiServer final : public ApiServer {
     std::string id;
     Shape shape;
     nlohmann::json settings;  // llama-server's generation_settings
+    std::shared_ptr<LogprobsTap> logprobs;  // when asked for
   };
+  // The pending log-probabilities put in an answer or chunk, when they were asked for.
+  void add_logprobs(json& into, const Answer& a) const;
   void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a);
   void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
                       bool include_usage);
@@ -317,9 +318,15 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->reuse_prefix = r.cache_prompt;
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
-  const Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
-                 (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
-                 generation_params(job->generation, job->stop)};
+  Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
+           (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
+           generation_params(job->generation, job->stop), nullptr};
+  if (r.top_logprobs) {
+    a.logprobs = std::make_shared<LogprobsTap>();
+    a.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
+    job->top_logprobs = *r.top_logprobs;
+    job->on_logprobs = [tap = a.logprobs](const runtime::StepLogprobs& lp) { tap->pending.push_back(lp); };
+  }
   if (r.stream)
     respond_stream(ex, job, a, r.include_usage);
   else
@@ -338,10 +345,15 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
     const std::string& id = a.id;
     const bool chat = a.shape == Shape::Chat;
     if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
-    if (a.shape == Shape::Llama) return send_json(*ex, 200, completion_answer(*text, r, served_name(), a.settings));
+    if (a.shape == Shape::Llama) {
+      json answer = completion_answer(*text, r, served_name(), a.settings);
+      add_logprobs(answer, a);
+      return send_json(*ex, 200, answer);
+    }
     json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
-                              {"finish_reason", r.finish_reason}}
+                              {"logprobs", json()}, {"finish_reason", r.finish_reason}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
+    add_logprobs(choice, a);
     send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
                          {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
                          {"usage", usage(r)}, {"timings", timings(r)}});
@@ -368,16 +380,20 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
                                    {"finish_reason", json()}})));
   // A failed write (the client left) ends the job at its next token.
-  job->on_text = [gate, chunk, chat](const std::string& piece) {
-    return gate->write(sse(chunk(choice_chunk(chat, piece, json()))));
+  job->on_text = [this, gate, chunk, chat, a](const std::string& piece) {
+    json choice = choice_chunk(chat, piece, json());
+    add_logprobs(choice, a);
+    return gate->write(sse(chunk(choice)));
   };
-  job->on_done = [gate, chunk, chat, include_usage, head, a](const JobResult& r) {
+  job->on_done = [this, gate, chunk, chat, include_usage, head, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error") {
       gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;
     }
-    json last = chunk(choice_chunk(chat, "", r.finish_reason));
+    json choice = choice_chunk(chat, "", r.finish_reason);
+    add_logprobs(choice, a);
+    json last = chunk(choice);
     last["usage"] = usage(r);
     last["timings"] = timings(r);
     std::string tail = sse(last);
@@ -396,12 +412,17 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
                                          const Answer& a) {
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
-  job->on_text = [gate](const std::string& piece) { return gate->write(sse(completion_piece(piece, -1))); };
+  job->on_text = [this, gate, a](const std::string& piece) {
+    json event = completion_piece(piece, -1);
+    add_logprobs(event, a);
+    return gate->write(sse(event));
+  };
   job->on_done = [this, gate, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    gate->write(sse(r.finish_reason == "error" ? error_body("server_error", r.error)
-                                               : completion_answer("", r, served_name(), a.settings)),
-                true);
+    json last = r.finish_reason == "error" ? error_body("server_error", r.error)
+                                           : completion_answer("", r, served_name(), a.settings);
+    if (r.finish_reason != "error") add_logprobs(last, a);
+    gate->write(sse(last), true);
   };
   submit(job, gate);
 }
@@ -412,6 +433,11 @@ void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_pt
   gate->start([job](bool complete) {
     if (!complete) job->cancelled = true;
   });
+}
+
+void HttpApiServer::add_logprobs(json& into, const Answer& a) const {
+  if (!a.logprobs) return;
+  into[a.shape == Shape::Llama ? "completion_probabilities" : "logprobs"] = a.logprobs->take(a.shape, *m_.tokenizer);
 }
 
 std::string HttpApiServer::metrics() const {

@@ -149,9 +149,6 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
   };
   at_most_one("n");
   if (!chat) at_most_one("best_of");
-  if (const json* v = field(body, "logprobs"); v && !(v->is_boolean() ? !v->get<bool>() : v->is_number_integer() && v->get<int64_t>() == 0))
-    invalid("logprobs", "'logprobs' is not supported");
-  if (field(body, "top_logprobs")) invalid("top_logprobs", "'top_logprobs' is not supported");
   if (!chat && flag(body, "echo")) invalid("echo", "'echo' is not supported");
   if (!chat && field(body, "suffix")) invalid("suffix", "'suffix' is not supported");
   if (const json* v = field(body, "tools"); v && !(v->is_array() && v->empty()))
@@ -198,6 +195,16 @@ runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
   s.repetition_penalty = static_cast<float>(above_zero(body, "repeat_penalty", s.repetition_penalty, 100));
   s.repetition_window = integer(body, "repeat_last_n", -1, int64_t{1} << 30).value_or(s.repetition_window);
   return s;
+}
+
+// Chat: "logprobs": true with "top_logprobs" alternatives (0 to 20); completions:
+// "logprobs": the number of alternatives (0 to 20).
+std::optional<int64_t> top_logprobs(const json& body, bool chat) {
+  if (!chat) return integer(body, "logprobs", 0, 20);
+  const bool on = flag(body, "logprobs");
+  auto top = integer(body, "top_logprobs", 0, 20);
+  if (top && !on) invalid("top_logprobs", "'top_logprobs' needs \"logprobs\": true");
+  return on ? std::optional<int64_t>(top.value_or(0)) : std::nullopt;
 }
 
 bool include_usage(const json& body) {
@@ -294,6 +301,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   }
   r.sampling.logit_bias = logit_bias(body, vocab);
   r.stop = stops(body);
+  r.top_logprobs = top_logprobs(body, chat);
   r.stream = flag(body, "stream");
   r.include_usage = include_usage(body);
   if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
@@ -317,7 +325,6 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                      "stream", "cache_prompt", "ignore_eos", "logit_bias", "json_schema", "n_keep", "n_probs",
                      "id_slot", "mirostat", "dry_multiplier", "xtc_probability", "return_tokens",
                      "post_sampling_probs"});
-  neutral_only(body, "n_probs", 0);
   neutral_only(body, "id_slot", -1);
   neutral_only(body, "mirostat", 0);
   neutral_only(body, "dry_multiplier", 0);
@@ -338,6 +345,7 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
     r.seeded = true;
   }
   r.sampling.logit_bias = llama_logit_bias(body, vocab);
+  if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
   r.stop = stops(body);
   r.stream = flag(body, "stream");
   r.ignore_eos = flag(body, "ignore_eos");

@@ -2,8 +2,8 @@
 // from its JSON body and checked: each field the server honours must have the right type
 // and range, else an ApiError names the field (HTTP 400). A sampling field it leaves out
 // takes the server's default (lmc serve's flags: llama-server's values unless set). A field
-// it does not honour is accepted only at the value that asks for nothing (n 1, logprobs
-// off, no tools); any other value, and a field OpenAI's API does not have
+// it does not honour is accepted only at the value that asks for nothing (n 1, no tools);
+// any other value, and a field OpenAI's API does not have
 // (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
 // unrecognized argument: never silently ignored.
 #pragma once
@@ -29,6 +29,10 @@ struct ApiError : std::runtime_error {
   std::string param;  // the offending field, "" when none
 };
 
+// What a generation answers in: OpenAI's completion or chat completion, or llama-server's
+// /completion.
+enum class Shape { Completion, Chat, Llama };
+
 struct ChatMessage {
   std::string role;  // system, user or assistant
   std::string content;
@@ -50,6 +54,9 @@ struct ServeRequest {
   // llama-server's field: false prefills the whole prompt even when a slot's KV cache
   // holds a prefix of it (runtime/batch_generator.h).
   bool cache_prompt = true;
+  // logprobs (chat: with top_logprobs alternatives; completions: logprobs alternatives;
+  // llama-server: n_probs): the alternatives a token's log-probability comes with.
+  std::optional<int64_t> top_logprobs;
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
 };
@@ -71,7 +78,8 @@ ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_
 // llama-server's POST /completion: `prompt` (text or token ids), `n_predict` (or
 // `max_tokens`; -1 or absent: to the end of the context), the sampling fields, `seed` (-1:
 // random), `stop`, `stream`, `cache_prompt`, `ignore_eos`, `logit_bias` (OpenAI's object or
-// llama-server's [[id, bias], ...], false banning), `json_schema`, and `n_keep` (lmc never
+// llama-server's [[id, bias], ...], false banning), `json_schema`, `n_probs` (each token's
+// log-probability and that many alternatives'), and `n_keep` (lmc never
 // shifts the context, so any value asks for nothing). Fields for what lmc lacks are
 // accepted at the value that asks for nothing.
 ServeRequest parse_llama_completion(std::string_view body, int64_t max_tokens_limit, int64_t vocab,
