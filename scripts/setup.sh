@@ -15,7 +15,7 @@ shift || true
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
               libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev nlohmann-json3-dev pkg-config
-              libopenmpi-dev openmpi-bin python3-venv gdb)
+              libopenmpi-dev openmpi-bin python3-venv gdb libedit-dev)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -96,6 +96,49 @@ class Chat(unittest.TestCase):
         self.assertIn("answer stopped", err.decode())
         self.assertIn("Paris", (shown + out).decode().split("\n")[-2])
 
+    def test_a_terminal_edits_lines_recalls_them_and_shows_the_speed(self):
+        import pty
+        question = "Which city is the capital of France?"
+        piped = lmc("chat", LLAMA_GGUF, "--threads", "2", "-n", "12", stdin=question + "\n")
+        self.assertEqual(piped.returncode, 0, piped.stderr)
+        with tempfile.TemporaryDirectory() as state:
+            pid, fd = pty.fork()
+            if pid == 0:  # the child: lmc chat on the terminal
+                os.environ["XDG_STATE_HOME"] = state
+                os.execv(LMC, [LMC, "chat", LLAMA_GGUF, "--threads", "2", "-n", "12"])
+            screen = b""
+
+            def until(text, after):
+                nonlocal screen
+                deadline = time.time() + 300
+                while screen.find(text, after) < 0:
+                    self.assertLess(time.time(), deadline, screen.decode(errors="replace"))
+                    if select.select([fd], [], [], 1)[0]:
+                        screen += os.read(fd, 4096)
+                return screen.find(text, after) + len(text)
+
+            at = until(b"> ", 0)
+            # Typed with the cursor moved back over the "?": line editing puts "France" before it.
+            os.write(fd, b"Which city is the capital of ?\x1b[DFrance\r")
+            at = until(b"tok/s\r\n> ", at)
+            first = screen
+            os.write(fd, b"\x1b[A\r")  # Up: the same question again
+            until(b"tok/s\r\n> ", at)
+            os.write(fd, b"\x04")  # Ctrl-D leaves
+            _, status = os.waitpid(pid, 0)
+            os.close(fd)
+            with open(os.path.join(state, "lmc", "chat_history")) as f:
+                history = f.read()
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, screen.decode(errors="replace"))
+        text = first.decode(errors="replace").replace("\r\n", "\n")
+        self.assertIn(piped.stdout.split("\n")[0] + "\n", text)  # the same answer as the piped question's
+        self.assertRegex(text, r"lmc: prompt \d+ tokens at [\d.]+ tok/s; answer \d+ tokens at [\d.]+ tok/s")
+        self.assertNotIn("^[[", screen.decode(errors="replace"))
+        self.assertIn("\r> " + question + "\r\n", screen.decode(errors="replace"))  # recalled whole by Up
+        # libedit's file: a header, then the line once (a repeat of the last is not kept again).
+        self.assertEqual(len(history.splitlines()), 2, history)
+        self.assertIn("capital\\040of\\040France?", history)
+
     @unittest.skipUnless(os.path.exists(GEMMA_GGUF), "Gemma 3 weights are absent")
     def test_a_model_without_a_chat_format_is_one_error_line(self):
         with tempfile.TemporaryDirectory() as d:

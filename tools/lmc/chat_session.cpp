@@ -12,6 +12,7 @@
 #include "support/error.h"
 #include "models/chat/chat_conversation.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
+#include "tools/lmc/line_editor.h"
 
 namespace lmc::tools {
 namespace {
@@ -27,19 +28,6 @@ void catch_ctrl_c() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
   sigaction(SIGINT, &sa, nullptr);
-}
-
-// One line of stdin without its newline; nullopt at end of input or on Ctrl-C.
-std::optional<std::string> read_message() {
-  if (isatty(STDIN_FILENO)) std::fputs("> ", stderr);
-  char* line = nullptr;
-  size_t cap = 0;
-  ssize_t n = getline(&line, &cap, stdin);
-  std::optional<std::string> out;
-  if (n >= 0) out = std::string(line, static_cast<size_t>(n));
-  std::free(line);
-  while (out && !out->empty() && (out->back() == '\n' || out->back() == '\r')) out->pop_back();
-  return out;
 }
 
 class Chat {
@@ -92,12 +80,20 @@ class Chat {
     });
     std::cout << out.flush() << "\n" << std::flush;
     if (g_interrupted) std::fputs("lmc: answer stopped\n", stderr);
+    report_speed(stats);
     g_interrupted = false;
     // The last token shown is not in the cache yet when generation stopped on it.
     pending_.clear();
     const auto fed = stats.end_pos - pos_ - static_cast<int64_t>(ids.size());
     if (static_cast<int64_t>(emitted.size()) > fed) pending_.push_back(emitted.back());
     pos_ = stats.end_pos;
+  }
+
+  // After each answer, on stderr: what the turn read and generated, and how fast.
+  static void report_speed(const runtime::GenerationStats& s) {
+    std::fprintf(stderr, "lmc: prompt %lld tokens at %.1f tok/s; answer %lld tokens at %.1f tok/s\n",
+                 static_cast<long long>(s.prompt_tokens), s.prefill_tokens_per_second(),
+                 static_cast<long long>(s.decode_tokens), s.decode_tokens_per_second());
   }
 
   const driver::LoadedModel& m_;
@@ -123,8 +119,9 @@ int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOpti
   std::fprintf(stderr, "lmc: chatting in the %s format, %s; Ctrl-C stops an answer, Ctrl-D leaves\n",
                m.info.chat.family.c_str(), system.empty() ? "no system message" : ("system message \"" + system + "\"").c_str());
   catch_ctrl_c();
+  LineEditor lines;
   if (opts.first) chat.answer(*opts.first);
-  while (auto message = read_message()) {
+  while (auto message = lines.read()) {
     if (!message->empty()) chat.answer(*message);
   }
   if (isatty(STDIN_FILENO)) std::fputc('\n', stderr);
