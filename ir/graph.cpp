@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ir/op_registry.h"
 #include "support/error.h"
 
 namespace lmc::ir {
@@ -10,6 +11,15 @@ Op::Op(std::string kind, std::vector<Value*> operands, AttrMap attrs)
     : kind_(std::move(kind)), operands_(std::move(operands)), attrs_(std::move(attrs)) {}
 
 Op::~Op() = default;
+
+const OpDef* Op::definition() const {
+  const OpDef* d = definition_.load(std::memory_order_relaxed);
+  if (!d) {
+    d = find_op(kind_);
+    definition_.store(d, std::memory_order_relaxed);
+  }
+  return d;
+}
 
 void Op::set_body(std::unique_ptr<Graph> body) { body_ = std::move(body); }
 

@@ -2,6 +2,7 @@
 // A Graph owns its arguments and ops; an Op owns its results. Ops are kept in a list
 // in program order, so passes can insert and erase without invalidating other ops.
 #pragma once
+#include <atomic>
 #include <list>
 #include <map>
 #include <memory>
@@ -15,6 +16,7 @@ namespace lmc::ir {
 
 class Op;
 class Graph;
+struct OpDef;
 
 class Value {
  public:
@@ -39,6 +41,8 @@ class Op {
   Op(std::string kind, std::vector<Value*> operands, AttrMap attrs);
   ~Op();
   const std::string& kind() const { return kind_; }
+  // Its entry in the op table (ir/op_registry.h), found once; nullptr for an unknown kind.
+  const OpDef* definition() const;
   const std::vector<Value*>& operands() const { return operands_; }
   Value* operand(size_t i) const { return operands_.at(i); }
   void set_operand(size_t i, Value* v) { operands_.at(i) = v; }
@@ -68,6 +72,10 @@ class Op {
 
  private:
   std::string kind_;
+  // Found on first use rather than at construction: a plugin's op may be registered after
+  // an op of its kind was built (then it is unknown until then, and found after). Atomic:
+  // kernels' threads ask an op's traits.
+  mutable std::atomic<const OpDef*> definition_ = nullptr;
   std::vector<Value*> operands_;
   std::vector<std::unique_ptr<Value>> results_;
   AttrMap attrs_;

@@ -17,19 +17,18 @@ using K = AttrKind;
 using R = OpRole;
 using namespace sx;
 
-OpTraits role(R r) { return OpTraits{r, true, false, false, false, false, false, {}, {}}; }
-OpTraits no_kernel(R r) { return OpTraits{r, false, r == R::View, false, false, false, false, {}, {}}; }
-OpTraits aliasing(R r) { return OpTraits{r, true, true, false, false, false, false, {}, {}}; }
-OpTraits slicing() { return OpTraits{R::View, true, false, false, true, false, false, {}, {}}; }
-OpTraits gather_anchor() { return OpTraits{R::Anchor, true, false, false, false, true, false, {}, {}, true}; }
-OpTraits epilogue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, false, {}, {}, true}; }
-OpTraits prologue_anchor() { return OpTraits{R::Anchor, true, false, false, false, false, true, {}, {}, true}; }
+OpTraits role(R r) { return OpTraits{.role = r}; }
+OpTraits no_kernel(R r) { return OpTraits{.role = r, .kernel = false, .aliases_operand = r == R::View}; }
+OpTraits aliasing(R r) { return OpTraits{.role = r, .aliases_operand = true}; }
+OpTraits slicing() { return OpTraits{.role = R::View, .slices = true}; }
+OpTraits gather_anchor() { return OpTraits{.role = R::Anchor, .gathers_rows = true, .epilogue = true}; }
+OpTraits epilogue_anchor() { return OpTraits{.role = R::Anchor, .epilogue = true}; }
+OpTraits prologue_anchor() { return OpTraits{.role = R::Anchor, .input_prologue = true, .epilogue = true}; }
 OpTraits elementwise(ScalarExpr e, bool commutative = false) {
-  return OpTraits{R::Elementwise, true, false, commutative, false, false, false, std::move(e), {}};
+  return OpTraits{.role = R::Elementwise, .commutative = commutative, .expr = std::move(e)};
 }
-OpTraits reduction(RowReduction r) {
-  return OpTraits{R::RowReduction, true, false, false, false, false, false, {}, std::move(r)};
-}
+OpTraits reduction(RowReduction r) { return OpTraits{.role = R::RowReduction, .reduction = std::move(r)}; }
+
 // x cos + partner sin, the sine signed toward the partner: each pair turns by its angle.
 OpTraits rotation() {
   OpTraits t = role(R::Rotation);
@@ -232,7 +231,7 @@ const OpDef* find_op(std::string_view name) {
 }
 
 const OpTraits& traits(const Op& op) {
-  const OpDef* d = find_op(op.kind());
+  const OpDef* d = op.definition();
   if (!d) throw Error(op.where() + " is not a known op");
   return d->traits;
 }

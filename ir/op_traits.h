@@ -55,8 +55,8 @@ struct OpTraits {
   bool gathers_rows = false;     // reads the rows of operand 0 that operand 1's ids name
   bool input_prologue = false;   // Anchor: reads operand 0 row by row, so a fusion may compute
                                  // that operand as it is loaded
-  ScalarExpr expr;               // Elementwise: the value of one element
-  RowReduction reduction;        // RowReduction
+  ScalarExpr expr{};             // Elementwise: the value of one element
+  RowReduction reduction{};      // RowReduction
   bool epilogue = false;         // Anchor: its kernel passes each stored value through a
                                  // region's epilogue
   ColumnGroups column_groups = ColumnGroups::None;  // Elementwise ops are per column anyway

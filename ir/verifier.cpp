@@ -47,7 +47,7 @@ class Verifier {
   }
 
   void check_op(const Op& op) {
-    const OpDef* def = find_op(op.kind());
+    const OpDef* def = op.definition();
     if (!def) fail(op, "is not a known op");
     int n = static_cast<int>(op.operands().size());
     if (n < def->min_operands || (def->max_operands >= 0 && n > def->max_operands))

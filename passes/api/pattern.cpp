@@ -2,18 +2,34 @@
 
 #include <algorithm>
 
+#include "ir/op_registry.h"
+#include "support/error.h"
+
 namespace lmc::passes {
 
+namespace {
+
+// The op table's entry for `kind`; an unknown kind is the pass's mistake.
+const ir::OpDef* known(std::string_view kind) {
+  const ir::OpDef* d = ir::find_op(kind);
+  if (!d) throw Error("a pattern names op '" + std::string(kind) + "', which the op table does not have");
+  return d;
+}
+
+bool is(const ir::Op& op, const ir::OpDef* def) { return op.definition() == def; }
+
+}  // namespace
+
 ir::Op* defined_by(const ir::Value* v, const std::string& kind) {
-  return v && v->def() && v->def()->kind() == kind ? v->def() : nullptr;
+  const ir::OpDef* def = known(kind);
+  return v && v->def() && is(*v->def(), def) ? v->def() : nullptr;
 }
 
 ir::Value* skip_back(ir::Value* v, std::initializer_list<const char*> kinds) {
-  while (v->def()) {
-    const std::string& k = v->def()->kind();
-    if (std::none_of(kinds.begin(), kinds.end(), [&](const char* want) { return k == want; })) break;
+  std::vector<const ir::OpDef*> defs;
+  for (const char* k : kinds) defs.push_back(known(k));
+  while (v->def() && std::find(defs.begin(), defs.end(), v->def()->definition()) != defs.end())
     v = v->def()->operand(0);
-  }
   return v;
 }
 
@@ -26,9 +42,10 @@ bool has_single_use(const ir::Graph& g, const ir::Value* v) {
 }
 
 std::vector<ir::Op*> ops_of_kind(ir::Graph& g, const std::string& kind) {
+  const ir::OpDef* def = known(kind);
   std::vector<ir::Op*> out;
   for (auto& op : g.ops())
-    if (op->kind() == kind) out.push_back(op.get());
+    if (is(*op, def)) out.push_back(op.get());
   return out;
 }
 

@@ -1,5 +1,6 @@
 // Small matchers the fusion passes are written with, so that each pass reads as a
-// pattern plus a guard.
+// pattern plus a guard. An op kind they are given must be in the op table: a misspelt one
+// throws lmc::Error naming it (as OpPattern's text does), never matching nothing.
 #pragma once
 #include <functional>
 #include <initializer_list>

@@ -350,7 +350,7 @@ class Shard : public Pass {
     for (auto& op : g.ops()) {
       if (!p.changed.count(op.get())) continue;
       if (ir::is_role(*op, ir::OpRole::Elementwise)) slice_row_operands(g, op.get(), p.cols.at(op->result()));
-      std::vector<ir::Type> types = ir::find_op(op->kind())->infer(*op);
+      std::vector<ir::Type> types = op->definition()->infer(*op);
       for (size_t i = 0; i < types.size(); ++i) op->result(i)->set_type(types[i]);
     }
     for (auto& [lin, c] : p.row_linears) join_after(g, lin, "all_reduce");

@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "ir/graph.h"
 #include "ir/op_registry.h"
 #include "ir/parser.h"
 #include "ir/scalar_expr.h"
@@ -45,6 +46,18 @@ TEST(RegisteredOps, AreFoundListedParsedAndChecked) {
     return %y
   })");
   expect_refused([&] { verify(*bad); }, "operands differ");
+}
+
+// An op holds its table entry once found; one built before its kind was registered is
+// unknown until then, and found after.
+TEST(RegisteredOps, AnOpFindsItsDefinitionOnceItExists) {
+  Op early("hardtanh", {}, {});
+  EXPECT_EQ(early.definition(), nullptr);
+  Op linear("linear", {}, {});
+  EXPECT_EQ(linear.definition(), find_op("linear"));
+  register_elementwise_op("hardtanh", 1, {}, in(0), "clamped (here: the identity)");
+  EXPECT_EQ(early.definition(), find_op("hardtanh"));
+  EXPECT_EQ(&traits(early), &find_op("hardtanh")->traits);
 }
 
 TEST(RegisteredOps, RefuseWhatTheyCannotBe) {

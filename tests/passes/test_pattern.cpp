@@ -2,10 +2,13 @@
 // the horizontal-fusion helper (passes/transforms/horizontal_fusion.h).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/transforms/horizontal_fusion.h"
 #include "passes/api/pattern.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 namespace {
@@ -62,6 +65,20 @@ TEST(Pattern, OpsOfKindAndFirstInOrder) {
   ASSERT_EQ(linears.size(), 3u);
   EXPECT_EQ(linears[0]->result()->name(), "q");
   EXPECT_EQ(first_in_order(*g, {linears[2], linears[1]}), linears[1]);
+}
+
+TEST(Pattern, AMisspeltKindIsAnErrorNotANonMatch) {
+  auto g = ir::parse(kGraph);
+  for (const auto& call : std::vector<std::function<void()>>{
+           [&] { defined_by(value(*g, "q"), "lineaer"); }, [&] { skip_back(value(*g, "qr"), {"rope", "scael"}); },
+           [&] { ops_of_kind(*g, "linaer"); }}) {
+    try {
+      call();
+      ADD_FAILURE() << "a misspelt op kind matched quietly";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("which the op table does not have"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(HorizontalFusion, GuardSaysWhyNot) {
