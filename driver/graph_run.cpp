@@ -1,5 +1,7 @@
 #include "driver/graph_run.h"
 
+#include "ir/op_registry.h"
+
 #include "driver/open_model.h"
 #include "support/error.h"
 
@@ -35,7 +37,7 @@ std::vector<const ir::Value*> outputs_of(const ir::Graph& g) { return {g.outputs
 
 }  // namespace
 
-std::vector<HostArray> run_graph(const CompileRequest& r, const ir::Graph& source,
+GraphRun run_graph(const CompileRequest& r, const ir::Graph& source,
                                  const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
                                  int threads) {
   LoadedModel m = load_compiled(compile(r), r.model);
@@ -45,10 +47,12 @@ std::vector<HostArray> run_graph(const CompileRequest& r, const ir::Graph& sourc
   runtime::GraphRunner runner(g, m.kernels, *m.weights, syms, threads);
   for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner.argument(i));
   runner.run();
-  std::vector<HostArray> results;
+  GraphRun run;
   for (size_t i = 0; i < g.outputs().size(); ++i)
-    results.push_back(load_array(runner.output(i), g.outputs()[i]->type(), syms.data()));
-  return results;
+    run.results.push_back(load_array(runner.output(i), g.outputs()[i]->type(), syms.data()));
+  for (const auto& op : g.ops())
+    if (ir::is_role(*op, ir::OpRole::Weight)) run.weight_dtypes.insert(ir::panel_base(op->result()->type().dtype));
+  return run;
 }
 
 }  // namespace lmc::driver

@@ -4,6 +4,7 @@
 // by runtime::GraphRunner on the arguments given, each result read back as f32 (or i32).
 // Two pipelines' runs of one graph on the same arguments compare value by value.
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,18 @@
 
 namespace lmc::driver {
 
+struct GraphRun {
+  std::vector<HostArray> results;
+  // The dtypes the compiled graph's kernels read weights in (panels as their blocks): two
+  // pipelines that differ here round differently (a q8_0 weight also rounds the
+  // activations it meets); fusions and layouts alone do not change it.
+  std::set<ir::DType> weight_dtypes;
+};
+
 // `r.model` is the graph's file; `source` is that graph as read (before any pass), whose
 // arguments `arguments` fill in order. Throws lmc::Error when the pipeline changed the
 // shape of an argument or result, as well as for whatever compiling and running refuse.
-std::vector<HostArray> run_graph(const CompileRequest& r, const ir::Graph& source,
+GraphRun run_graph(const CompileRequest& r, const ir::Graph& source,
                                  const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
                                  int threads);
 

@@ -12,7 +12,7 @@ namespace lmc::passes {
 
 struct Remark {
   std::string pass;
-  std::string where;  // the value concerned
+  std::string where;  // the value concerned ("v", shown %v), or "@g" for the whole graph
   std::string message;
 };
 

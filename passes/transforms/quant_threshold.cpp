@@ -5,7 +5,9 @@
 // runtime's last lesson was to quantize only when max(in, out) >= d_model.
 //
 // Rule mode (default): quantize when max(in, out) >= min-dim, where min-dim is the
-// option (flag --quant-min-dim) or else d_model (the width of the embedding's output).
+// option (flag --quant-min-dim) or else d_model: the width of the embedding's output, or
+// in a graph without one (a block under study) the input width most linears read (the
+// hidden width in a transformer block; the widest of equals), said in a remark.
 // Measured mode (mode=measured, --quant-mode=measured): ask the cost model to time both
 // kernels for the shape on this machine (Q8_0 in its faster layout, row-major or the
 // panels weight-panels chooses) and keep the faster. Every decision is a remark.
@@ -17,6 +19,7 @@
 // of whole rows or blocks) keeps those blocks: fewer bytes than Q8_0 (0.5625 a value for
 // q4_k against 1.0625) and no second rounding. A table an embedding reads (tied to the
 // logits or its own) keeps them too: the gather decodes the file's blocks.
+#include <map>
 #include <sstream>
 
 #include "ir/op_registry.h"
@@ -29,9 +32,15 @@ namespace lmc::passes {
 
 namespace {
 
-int64_t model_width(ir::Graph& g) {
-  for (ir::Op* e : ops_of_kind(g, "embedding")) return e->result()->type().dims.back().value;
-  return 0;
+// d_model, and when no embedding gives it, how it was found.
+std::pair<int64_t, std::string> model_width(ir::Graph& g) {
+  for (ir::Op* e : ops_of_kind(g, "embedding")) return {e->result()->type().dims.back().value, ""};
+  std::map<int64_t, int> readers;  // a linear input width -> linears reading it
+  for (ir::Op* l : ops_of_kind(g, "linear")) ++readers[l->operand(0)->type().dims.back().value];
+  int64_t width = 0;
+  for (auto [w, n] : readers)
+    if (n >= readers[width]) width = w;
+  return {width, "no embedding: the input width most linears read"};
 }
 
 class QuantThreshold : public Pass {
@@ -66,12 +75,12 @@ class QuantThreshold : public Pass {
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
-    int64_t d_model = model_width(g);
+    auto [d_model, width_source] = model_width(g);
     int64_t min_dim = int_option("min-dim", d_model);
     std::string mode = *option("mode");
     if (mode == "measured" && !ctx.cost_model) throw Error("quant-threshold{mode=measured} needs a cost model");
-    if (mode == "rule" && min_dim <= 0)
-      throw Error("quant-threshold: no embedding to take d_model from; give min-dim (--quant-min-dim)");
+    if (mode == "rule" && !option("min-dim") && !width_source.empty() && d_model > 0)
+      ctx.remark(name(), "@" + g.name(), "d_model " + std::to_string(d_model) + ": " + width_source);
 
     bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
