@@ -54,6 +54,10 @@ foreach(dir support ir passes)
 endforeach()
 
 install(EXPORT lmcTargets NAMESPACE lmc:: DESTINATION ${LMC_INSTALL_CMAKEDIR})
+# The package remembers the Python lmc's tests run on (scripts/setup.sh's virtual
+# environment), for a plugin's lit tests (cmake/lmcLit.cmake).
+find_package(Python3 COMPONENTS Interpreter)
+set(LMC_PYTHON_DEFAULT "${Python3_EXECUTABLE}")
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/lmcConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/lmcConfig.cmake
                               INSTALL_DESTINATION ${LMC_INSTALL_CMAKEDIR})

@@ -6,7 +6,10 @@
 #   %plugin     the first plugin's library;  %<target>_plugin  each plugin's, by target name
 #   %python     the Python lit runs under
 # ctest runs the directory as one test, <name>. lit and FileCheck come from LLVM 19's tools
-# (Debian's llvm-19-tools); LMC_LIT and LMC_FILECHECK point elsewhere.
+# (Debian's llvm-19-tools); LMC_LIT and LMC_FILECHECK point elsewhere. The Python is
+# LMC_PYTHON: from the installed package, the one lmc's own tests ran on (its virtual
+# environment, with numpy), not whichever python3 comes first on PATH; unset or gone, the
+# Python CMake finds.
 include_guard(GLOBAL)
 set(LMC_LIT /usr/lib/llvm-19/build/utils/lit/lit.py CACHE FILEPATH "lit from LLVM 19 (llvm-19-tools)")
 set(LMC_FILECHECK /usr/lib/llvm-19/bin/FileCheck CACHE FILEPATH "FileCheck from LLVM 19 (llvm-19-tools)")
@@ -14,7 +17,12 @@ set(LMC_LIT_CONFIG ${CMAKE_CURRENT_LIST_DIR}/lmc_lit.cfg.py)
 
 function(lmc_add_lit_test name test_dir)
   cmake_parse_arguments(L "" "" "PLUGINS" ${ARGN})
-  find_package(Python3 REQUIRED COMPONENTS Interpreter)
+  if(LMC_PYTHON AND EXISTS "${LMC_PYTHON}")
+    set(python ${LMC_PYTHON})
+  else()
+    find_package(Python3 REQUIRED COMPONENTS Interpreter)
+    set(python ${Python3_EXECUTABLE})
+  endif()
   foreach(path LMC_LIT LMC_FILECHECK)
     if(NOT EXISTS ${${path}})
       message(FATAL_ERROR "lmc_add_lit_test(${name}): ${path} ${${path}} does not exist (install llvm-19-tools, "
@@ -36,7 +44,7 @@ function(lmc_add_lit_test name test_dir)
 config.name = \"${name}\"
 config.lmc_path = \"$<TARGET_FILE:lmc::lmc>\"
 config.filecheck_path = \"${LMC_FILECHECK}\"
-config.python_executable = \"${Python3_EXECUTABLE}\"
+config.python_executable = \"${python}\"
 config.test_source_root = \"${source_root}\"
 config.test_exec_root = \"${exec_root}\"
 config.lmc_plugins = {
@@ -44,6 +52,6 @@ ${plugins}}
 config.lmc_first_plugin = \"${first}\"
 lit_config.load_config(config, \"${LMC_LIT_CONFIG}\")
 ")
-  add_test(NAME ${name} COMMAND Python3::Interpreter ${LMC_LIT} -sv ${exec_root})
+  add_test(NAME ${name} COMMAND ${python} ${LMC_LIT} -sv ${exec_root})
   set_tests_properties(${name} PROPERTIES TIMEOUT 600)
 endfunction()

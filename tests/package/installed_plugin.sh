@@ -5,7 +5,8 @@
 # find_package(lmc), and run its ctest: its lit tests run on the installed harness
 # (lmc_add_lit_test, %plugin) and the installed lmc, FileCheck and all, as lmc's own do.
 # Usage: installed_plugin.sh <build> <source> <cmake> <ctest> <generator> <c++> <FileCheck> <lit> <python>
-# (<python>: the one with numpy, for the tests' %python lines)
+# (<python>: the one lmc's tests run on, with numpy: the package must hand it to the plugins'
+# lit tests by itself, whatever python3 comes first on PATH)
 set -euo pipefail
 build=$1 src=$2 cmake=$3 ctest=$4 generator=$5 cxx=$6 filecheck=$7 lit=$8 python=$9
 work=$(mktemp -d)
@@ -16,10 +17,12 @@ prefix=$work/prefix
 for example in norm_into_linear softsign; do
   "$cmake" -S "$src/examples/passes/$example" -B "$work/$example" -G "$generator" \
     -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS="-Wall -Wextra -Werror" -DCMAKE_PREFIX_PATH="$prefix" \
-    -DLMC_FILECHECK="$filecheck" -DLMC_LIT="$lit" -DPython3_EXECUTABLE="$python" > /dev/null
+    -DLMC_FILECHECK="$filecheck" -DLMC_LIT="$lit" > /dev/null
   "$cmake" --build "$work/$example"
   "$ctest" --test-dir "$work/$example" --output-on-failure
   # The harness ran the installed lmc, not the build's.
   grep -qF "config.lmc_path = \"$prefix/bin/lmc\"" "$work/$example/${example}_lit/lit.site.cfg.py"
+  # ... on lmc's Python, which the package remembered.
+  grep -qF "config.python_executable = \"$python\"" "$work/$example/${example}_lit/lit.site.cfg.py"
 done
 echo "installed_plugin: both example plugins built against $prefix and their lit tests passed in the installed lmc"
