@@ -34,10 +34,35 @@ class PipelineParser {
   Pipeline pipeline() {
     Pipeline out;
     do {
+      auto where = place(out);
       Pipeline e = element();
-      out.insert(out.end(), e.begin(), e.end());
+      out.insert(where, e.begin(), e.end());
     } while (accept(','));
     return out;
+  }
+
+  // `after(PASS):` or `before(PASS):` before an element: where in `so_far` it goes, next to
+  // the last PASS there; without one, at the end.
+  Pipeline::iterator place(Pipeline& so_far) {
+    skip_space();
+    const size_t at = pos_;
+    const std::string side = word();
+    if ((side != "after" && side != "before") || peek() != '(') {
+      pos_ = at;
+      return so_far.end();
+    }
+    expect('(');
+    skip_space();
+    const size_t name_at = pos_;
+    const std::string name = word();
+    expect(')');
+    expect(':');
+    for (auto it = so_far.rbegin(); it != so_far.rend(); ++it)
+      if (it->pass == name) return side == "after" ? it.base() : std::prev(it.base());
+    std::vector<std::string> earlier;
+    for (const auto& e : so_far) earlier.push_back(e.pass);
+    fail_at(name_at, side + "(" + name + "): no pass '" + name + "' earlier in the pipeline" +
+                         did_you_mean(name, earlier));
   }
 
   Pipeline element() {

@@ -1,11 +1,14 @@
 // Pipeline text, as --passes, the artifact manifest and `lmc inspect` speak it:
 //
-//   pipeline := element (',' element)*
+//   pipeline := [place] element (',' [place] element)*
 //   element  := PASS ['{' OPTION '=' VALUE (',' OPTION '=' VALUE)* '}']   a pass, with options
 //             | 'default' | 'none'                                          named pipelines
 //             | 'repeat<' N '>(' pipeline ')'                              a nested pipeline, N times
+//   place    := ('after' | 'before') '(' PASS ')' ':'   where the element goes: next to the
+//               last PASS so far (not at the end), e.g. into the default pipeline
 //
-// e.g. `default,fuse-qkv,quant-threshold{min-dim=512,mode=rule},repeat<2>(fuse-elementwise,dce)`.
+// e.g. `default,fuse-qkv,quant-threshold{min-dim=512,mode=rule},repeat<2>(fuse-elementwise,dce)`,
+// `default,after(fuse-qkv):my-fusion` (the default pipeline with my-fusion after its fuse-qkv).
 // Spaces around names and separators are ignored. Every pass name, option name and option
 // value is checked against the registry when parsed, so a typo anywhere is an error that
 // says where it is and what was probably meant.

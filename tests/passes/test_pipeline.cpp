@@ -2,6 +2,8 @@
 // repeat<N>(...), typos refused with their column and the closest name.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/error.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
@@ -81,6 +83,26 @@ TEST(Pipeline, TyposNameTheirColumnAndTheClosestName) {
   EXPECT_EQ(error_of("dce;fuse-qkv"), "--passes: column 4: unexpected ';'");
   EXPECT_NE(error_of("Fuse-QKV").find("unknown pass 'Fuse-QKV'"), std::string::npos);  // names are exact
   EXPECT_NE(error_of("everything").find("(known: shard, kv-cache-type, fuse-qkv, "), std::string::npos);
+}
+
+TEST(Pipeline, PlacesAnElementNextToAPassAlreadyThere) {
+  Names d = names("default");
+  Names after = d, before = d;
+  after.insert(std::find(after.begin(), after.end(), "fuse-qkv") + 1, "fuse-elementwise");
+  before.insert(std::find(before.begin(), before.end(), "fold-weights"), {"dce", "dce"});
+  EXPECT_EQ(names("default,after(fuse-qkv):fuse-elementwise"), after);
+  EXPECT_EQ(names("default, before( fold-weights ) : repeat<2>(dce)"), before);
+  // Next to the last one so far; options stay with the placed pass.
+  EXPECT_EQ(names("dce,fuse-qkv,dce,after(dce):fuse-gate-up"), (Names{"dce", "fuse-qkv", "dce", "fuse-gate-up"}));
+  auto p = parse_pipeline("fuse-qkv,dce,before(dce):quant-threshold{min-dim=64}");
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[1].pass, "quant-threshold");
+  EXPECT_EQ(p[1].options, (OptionValues{{"min-dim", "64"}}));
+  EXPECT_EQ(error_of("default,after(fuse-qvk):dce"),
+            "--passes: column 15: after(fuse-qvk): no pass 'fuse-qvk' earlier in the pipeline (did you mean "
+            "'fuse-qkv'?)");
+  EXPECT_EQ(error_of("after(dce):fuse-qkv,dce"), "--passes: column 7: after(dce): no pass 'dce' earlier in the pipeline");
+  EXPECT_EQ(error_of("default,after(dce)fuse-qkv"), "--passes: column 19: expected ':'");
 }
 
 TEST(Pipeline, PrintsCanonicalTextThatParsesBack) {
