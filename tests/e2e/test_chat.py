@@ -105,6 +105,7 @@ class Chat(unittest.TestCase):
             pid, fd = pty.fork()
             if pid == 0:  # the child: lmc chat on the terminal
                 os.environ["XDG_STATE_HOME"] = state
+                os.environ["TERM"] = "xterm"
                 os.execv(LMC, [LMC, "chat", LLAMA_GGUF, "--threads", "2", "-n", "12"])
             screen = b""
 
@@ -115,7 +116,29 @@ class Chat(unittest.TestCase):
                     self.assertLess(time.time(), deadline, screen.decode(errors="replace"))
                     if select.select([fd], [], [], 1)[0]:
                         screen += os.read(fd, 4096)
+                # Keys pressed once the prompt shows reach libedit, not the terminal's line
+                # discipline (which holds until libedit takes the terminal).
+                time.sleep(0.3)
                 return screen.find(text, after) + len(text)
+
+            def leave():
+                # Ctrl-D until lmc has left: one that came while the terminal was between
+                # modes is lost, as it would be for a person, who presses it again.
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    os.write(fd, b"\x04")
+                    for _ in range(20):
+                        done, status = os.waitpid(pid, os.WNOHANG)
+                        if done:
+                            return status
+                        if select.select([fd], [], [], 0.1)[0]:
+                            try:
+                                os.read(fd, 4096)
+                            except OSError:
+                                pass
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                self.fail("lmc chat did not leave on Ctrl-D")
 
             at = until(b"> ", 0)
             # Typed with the cursor moved back over the "?": line editing puts "France" before it.
@@ -124,8 +147,7 @@ class Chat(unittest.TestCase):
             first = screen
             os.write(fd, b"\x1b[A\r")  # Up: the same question again
             until(b"tok/s\r\n> ", at)
-            os.write(fd, b"\x04")  # Ctrl-D leaves
-            _, status = os.waitpid(pid, 0)
+            status = leave()
             os.close(fd)
             with open(os.path.join(state, "lmc", "chat_history")) as f:
                 history = f.read()
