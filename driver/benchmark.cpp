@@ -48,8 +48,8 @@ std::vector<double> decode(runtime::Executor& ex, const std::vector<int32_t>& pr
   return steps;
 }
 
-// Tokens/s of `tokens` tokens over each measured run of `test` (which returns its
-// seconds), after `depth` tokens of prompt; the first run warms up.
+// Tokens/s of `tokens` tokens over each measured run of `test(measured)`, after `depth`
+// tokens of prompt; the first run warms up (measured false).
 template <class Test>
 Samples timed_runs(runtime::Executor& ex, const std::vector<int32_t>& prompt, int64_t depth, int64_t step_tokens,
                    int runs, int64_t tokens, Test test) {
@@ -57,10 +57,18 @@ Samples timed_runs(runtime::Executor& ex, const std::vector<int32_t>& prompt, in
   for (int run = 0; run <= runs; ++run) {
     ex.reset();
     prefill(ex, prompt, 0, depth, step_tokens);
-    double secs = test();
-    if (run > 0) s.values.push_back(static_cast<double>(tokens) / secs);
+    auto t0 = std::chrono::steady_clock::now();
+    test(run > 0);
+    if (run > 0) s.values.push_back(static_cast<double>(tokens) / seconds(t0));
   }
   return s;
+}
+
+// Each run's seconds for `tokens` tokens, from its tokens/s.
+std::vector<double> seconds_per_run(const Samples& tps, int64_t tokens) {
+  std::vector<double> out;
+  for (double v : tps.values) out.push_back(static_cast<double>(tokens) / v);
+  return out;
 }
 
 }  // namespace
@@ -124,34 +132,23 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, c
 
   if (tests.decode_tokens > 0) {
     std::vector<double> step_ms;
-    r.decode_tps = timed_runs(ex, prompt, d, step, runs, tests.decode_tokens, [&] {
-      auto t0 = std::chrono::steady_clock::now();
+    r.decode_tps = timed_runs(ex, prompt, d, step, runs, tests.decode_tokens, [&](bool measured) {
       auto steps = decode(ex, prompt, d, tests.decode_tokens);
-      double s = seconds(t0);
-      step_ms.insert(step_ms.end(), steps.begin(), steps.end());
-      return s;
+      if (measured) step_ms.insert(step_ms.end(), steps.begin(), steps.end());
     });
-    step_ms.erase(step_ms.begin(), step_ms.begin() + tests.decode_tokens);  // the warm-up run's
     r.decode_step_ms_median = median(step_ms);
     r.decode_step_ms_max = *std::max_element(step_ms.begin(), step_ms.end());
   }
   for (int64_t n : tests.prefill) {
-    std::vector<double> first;
-    r.prefill_tps.emplace_back(n, timed_runs(ex, prompt, d, step, runs, n, [&] {
-      auto t0 = std::chrono::steady_clock::now();
-      prefill(ex, prompt, d, n, step);
-      first.push_back(seconds(t0) * 1e3);
-      return first.back() / 1e3;
-    }));
-    first.erase(first.begin());  // the warm-up run's
-    if (n == tests.prefill.front()) r.ttft_ms = median(first);
+    auto run = [&](bool) { prefill(ex, prompt, d, n, step); };
+    r.prefill_tps.emplace_back(n, timed_runs(ex, prompt, d, step, runs, n, run));
+    // The time to first token of the first length is its median run's.
+    if (n == tests.prefill.front()) r.ttft_ms = median(seconds_per_run(r.prefill_tps.back().second, n)) * 1e3;
   }
   for (auto [pp, tg] : tests.pg)
-    r.pg_tps.push_back(timed_runs(ex, prompt, d, step, runs, pp + tg, [&] {
-      auto t0 = std::chrono::steady_clock::now();
+    r.pg_tps.push_back(timed_runs(ex, prompt, d, step, runs, pp + tg, [&](bool) {
       prefill(ex, prompt, d, pp, step);
       decode(ex, prompt, d + pp, tg);
-      return seconds(t0);
     }));
   return r;
 }

@@ -37,9 +37,12 @@ std::pair<int64_t, std::string> model_width(ir::Graph& g) {
   for (ir::Op* e : ops_of_kind(g, "embedding")) return {e->result()->type().dims.back().value, ""};
   std::map<int64_t, int> readers;  // a linear input width -> linears reading it
   for (ir::Op* l : ops_of_kind(g, "linear")) ++readers[l->operand(0)->type().dims.back().value];
-  int64_t width = 0;
-  for (auto [w, n] : readers)
-    if (n >= readers[width]) width = w;
+  int64_t width = 0, most = 0;
+  for (auto [w, n] : readers)  // ascending widths: the widest of equals wins
+    if (n >= most) {
+      width = w;
+      most = n;
+    }
   return {width, "no embedding: the input width most linears read"};
 }
 

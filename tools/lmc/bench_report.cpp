@@ -27,20 +27,18 @@ std::string at_depth(const std::string& test, int64_t depth) {
   return depth > 0 ? test + " @ d" + std::to_string(depth) : test;
 }
 
-std::string pg_name(std::pair<int64_t, int64_t> pg) {
-  return "pp" + std::to_string(pg.first) + "+tg" + std::to_string(pg.second);
-}
-
 std::vector<Record> records(const BenchReport& r) {
   std::vector<Record> out;
-  const std::string tg = "tg" + std::to_string(r.decode_tokens);
+  const std::string tg = speed_test_name(0, r.decode_tokens);
   for (const auto& s : r.speed) {
     const int64_t d = s.depth;
     if (s.decode_tps) out.push_back({s.threads, 1, at_depth(tg, d), 0, r.decode_tokens, d, &*s.decode_tps});
     for (const auto& [n, tps] : s.prefill_tps)
-      out.push_back({s.threads, 1, at_depth("pp" + std::to_string(n), d), n, 0, d, &tps});
-    for (size_t i = 0; i < s.pg_tps.size(); ++i)
-      out.push_back({s.threads, 1, at_depth(pg_name(r.pg[i]), d), r.pg[i].first, r.pg[i].second, d, &s.pg_tps[i]});
+      out.push_back({s.threads, 1, at_depth(speed_test_name(n, 0), d), n, 0, d, &tps});
+    for (size_t i = 0; i < s.pg_tps.size(); ++i) {
+      auto [pp, tg] = r.pg[i];
+      out.push_back({s.threads, 1, at_depth(speed_test_name(pp, tg), d), pp, tg, d, &s.pg_tps[i]});
+    }
   }
   for (const auto& p : r.parallel) out.push_back({p.threads, p.streams, tg, 0, r.decode_tokens, 0, &p.decode_tps});
   for (const auto& s : r.spec) {
@@ -143,8 +141,9 @@ void print_table(const BenchReport& r) {
               static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
   std::printf("%-8s %8s %10s %18s %10s %9s %9s", "threads", "depth", "read GB/s", "decode tok/s", "roofline",
               "step p50", "step max");
-  for (const auto& [n, tps] : r.speed.front().prefill_tps) std::printf(" %18s", ("pp" + std::to_string(n) + " tok/s").c_str());
-  for (const auto& pg : r.pg) std::printf(" %18s", (pg_name(pg) + " tok/s").c_str());
+  for (const auto& [n, tps] : r.speed.front().prefill_tps)
+    std::printf(" %18s", (speed_test_name(n, 0) + " tok/s").c_str());
+  for (const auto& pg : r.pg) std::printf(" %18s", (speed_test_name(pg.first, pg.second) + " tok/s").c_str());
   std::printf(" %9s\n", "TTFT ms");
   for (const auto& s : r.speed) {
     std::printf("%-8d %8lld %10.1f", s.threads, static_cast<long long>(s.depth), s.bandwidth / 1e9);
@@ -203,6 +202,11 @@ void print_spec_table(const BenchReport& r) {
 }
 
 }  // namespace
+
+std::string speed_test_name(int64_t prompt, int64_t gen) {
+  const std::string pp = "pp" + std::to_string(prompt), tg = "tg" + std::to_string(gen);
+  return prompt == 0 ? tg : gen == 0 ? pp : pp + "+" + tg;
+}
 
 void check_bench_format(const std::string& format) {
   for (const char* f : {"table", "md", "csv", "json", "jsonl"})

@@ -24,6 +24,10 @@ struct BenchReport {
   std::vector<driver::SpecResult> spec;          // with --spec
 };
 
+// llama-bench's name of a test of `prompt` prompt tokens then `gen` decode steps: "pp512",
+// "tg32", "pp512+tg128".
+std::string speed_test_name(int64_t prompt, int64_t gen);
+
 // Throws UsageError unless `format` is "table" (lmc's own), "md", "csv", "json" or "jsonl".
 void check_bench_format(const std::string& format);
 void print_bench(const BenchReport& r, const std::string& format);

@@ -98,15 +98,15 @@ void fit_context(driver::SpeedTests& t, int64_t deepest, int64_t context, bool p
     throw UsageError(test + " after " + std::to_string(deepest) + " tokens does not fit the context of " +
                      std::to_string(context) + " (give -c)");
   };
-  if (!fits(t.decode_tokens)) refuse("tg" + std::to_string(t.decode_tokens));
+  if (!fits(t.decode_tokens)) refuse(speed_test_name(0, t.decode_tokens));
   for (auto [pp, tg] : t.pg)
-    if (!fits(pp + tg)) refuse("pp" + std::to_string(pp) + "+tg" + std::to_string(tg));
+    if (!fits(pp + tg)) refuse(speed_test_name(pp, tg));
   std::vector<int64_t> kept;
   for (int64_t n : t.prefill)
     if (fits(n))
       kept.push_back(n);
     else if (prefill_given)
-      refuse("pp" + std::to_string(n));
+      refuse(speed_test_name(n, 0));
   t.prefill = kept;
 }
 

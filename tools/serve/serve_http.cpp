@@ -1,5 +1,6 @@
 // lmc serve's OpenAI API on its HTTP transport (tools/serve/http_server.h): the module
 // liblmc-serve.so (tools/lmc/api_server.h).
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -101,12 +103,6 @@ struct StreamGate {
   }
 };
 
-// A generation's line is written when it ends (respond_whole, respond_stream).
-bool answers_later(const http::Request& req) {
-  return req.method == "POST" &&
-         (req.path == "/v1/completions" || req.path == "/v1/chat/completions" || req.path == "/completion");
-}
-
 json usage(const JobResult& r) {
   return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
           {"total_tokens", r.prompt_tokens + r.completion_tokens},
@@ -132,6 +128,8 @@ class HttpApiServer final : public ApiServer {
 
  private:
   void routes();
+  // A POST that generates in `shape`; its log line is written when it ends.
+  void add_generation(const std::string& path, Shape shape);
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
   std::string prompt_text(const ServeRequest& r) const;
@@ -165,6 +163,7 @@ class HttpApiServer final : public ApiServer {
   ServeEngine& engine_;
   ServeOptions opts_;
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
+  std::set<std::string> generations_;                             // paths that answer later
   http::Server http_;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
@@ -200,14 +199,10 @@ void HttpApiServer::shutdown() {
 
 void HttpApiServer::count(const std::string& path, int status) {
   // Paths are the client's text: only the endpoints get their own series.
-  static const char* const kEndpoints[] = {"/health",    "/metrics",    "/v1/models", "/v1/completions",
-                                           "/v1/chat/completions", "/tokenize", "/detokenize", "/props",
-                                           "/slots",     "/completion"};
-  std::string label = "other";
-  for (const char* e : kEndpoints)
-    if (path == e) label = e;
+  const bool endpoint =
+      std::any_of(routes_.begin(), routes_.end(), [&](const auto& r) { return r.first.second == path; });
   std::lock_guard lock(counts_mu_);
-  ++requests_[{label, status}];
+  ++requests_[{endpoint ? path : "other", status}];
 }
 
 void HttpApiServer::log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
@@ -230,7 +225,7 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
     if (route == routes_.end())
       throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
     route->second(req, ex);
-    if (!answers_later(req)) log_request(request, 200, t0);
+    if (!(req.method == "POST" && generations_.count(req.path))) log_request(request, 200, t0);
   } catch (const ApiError& e) {
     send_json(*ex, e.status, error_body(e.type, e.what(), e.param));
     log_request(request, e.status, t0);
@@ -252,13 +247,9 @@ void HttpApiServer::routes() {
     ex->reply(200, "text/plain; version=0.0.4", metrics());
   };
   // Generations answer later, from the engine's worker, through the exchange.
-  routes_[{"POST", "/v1/completions"}] = [this](const http::Request& req, const Ex& ex) {
-    generate(req, ex, Shape::Completion);
-  };
-  routes_[{"POST", "/v1/chat/completions"}] = [this](const http::Request& req, const Ex& ex) {
-    generate(req, ex, Shape::Chat);
-  };
-  routes_[{"POST", "/completion"}] = [this](const http::Request& req, const Ex& ex) { generate(req, ex, Shape::Llama); };
+  add_generation("/v1/completions", Shape::Completion);
+  add_generation("/v1/chat/completions", Shape::Chat);
+  add_generation("/completion", Shape::Llama);
   routes_[{"GET", "/props"}] = [this](const http::Request&, const Ex& ex) {
     send_json(*ex, 200, props(m_, opts_, served_name(), engine_.slots()));
   };
@@ -273,6 +264,13 @@ void HttpApiServer::routes() {
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
+}
+
+void HttpApiServer::add_generation(const std::string& path, Shape shape) {
+  routes_[{"POST", path}] = [this, shape](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+    generate(req, ex, shape);
+  };
+  generations_.insert(path);
 }
 
 std::string HttpApiServer::prompt_text(const ServeRequest& r) const {

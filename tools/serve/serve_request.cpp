@@ -250,6 +250,22 @@ std::vector<std::pair<int32_t, float>> llama_logit_bias(const json& body, int64_
   return out;
 }
 
+// The request's seed, if it gives one; llama-server's -1 asks for a random one.
+void seed(const json& body, ServeRequest& r, bool minus_one_is_random) {
+  auto s = integer(body, "seed", INT64_MIN, INT64_MAX);
+  if (!s || (minus_one_is_random && *s == -1)) return;
+  r.sampling.seed = static_cast<uint64_t>(*s);
+  r.seeded = true;
+}
+
+// What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
+void generation_flags(const json& body, ServeRequest& r) {
+  r.stop = stops(body);
+  r.stream = flag(body, "stream");
+  r.ignore_eos = flag(body, "ignore_eos");
+  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+}
+
 // A llama-server field lmc does not act on, accepted only at `neutral`.
 void neutral_only(const json& body, const char* name, const json& neutral) {
   if (const json* v = field(body, name); v && *v != neutral)
@@ -295,18 +311,12 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   r.max_tokens = integer(body, chat && field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
                          1, max_tokens_limit);
   r.sampling = sampling(body, defaults);
-  if (auto seed = integer(body, "seed", INT64_MIN, INT64_MAX)) {
-    r.sampling.seed = static_cast<uint64_t>(*seed);
-    r.seeded = true;
-  }
+  seed(body, r, false);
   r.sampling.logit_bias = logit_bias(body, vocab);
-  r.stop = stops(body);
   r.top_logprobs = top_logprobs(body, chat);
-  r.stream = flag(body, "stream");
+  generation_flags(body, r);
   r.include_usage = include_usage(body);
   if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
-  r.ignore_eos = flag(body, "ignore_eos");
-  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
   if (field(body, "response_format")) {
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     r.response_format = parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]);
@@ -340,16 +350,10 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
     r.max_tokens = n;
   }
   r.sampling = sampling(body, defaults);
-  if (auto seed = integer(body, "seed", INT64_MIN, INT64_MAX); seed && *seed != -1) {
-    r.sampling.seed = static_cast<uint64_t>(*seed);
-    r.seeded = true;
-  }
+  seed(body, r, true);
   r.sampling.logit_bias = llama_logit_bias(body, vocab);
   if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
-  r.stop = stops(body);
-  r.stream = flag(body, "stream");
-  r.ignore_eos = flag(body, "ignore_eos");
-  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  generation_flags(body, r);
   if (field(body, "json_schema")) {
     nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
     r.response_format = parse_response_format({{"type", "json_schema"}, {"json_schema", {{"schema", schema}}}});
