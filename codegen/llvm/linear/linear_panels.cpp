@@ -197,6 +197,36 @@ Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, co
   return sums;
 }
 
+// wide_nibble_sums for a prefill tile of kTileRows rows: the chunks in a rolled loop and
+// two chains per row (low and high nibbles), so eight chains overlap across the rows and
+// the accumulators, a chunk's two registers and the tile's f32 sums fit the 32 registers
+// (unrolled with four chains per row, they spilled). One 64-byte load, a shift and two
+// masks feed eight 512-bit madds: half the madds of the 256-bit tile, and a third of
+// its unpacking.
+Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p,
+                              const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
+  auto* i32x16 = i32x(b, 16);
+  auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
+  Carried zero(slots.size() * 2, llvm::Constant::getNullValue(i32x16));
+  Carried acc = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
+                                      [&](llvm::Value* c, const Carried& cur) {
+    std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, c);
+    auto* k = b.CreateAdd(k0, b.CreateMul(c, i64c(b, 4)));
+    Carried next(cur.size());
+    for (size_t r = 0; r < slots.size(); ++r)
+      for (size_t half = 0; half < 2; ++half) {
+        auto* x = input_quad16(b, in, slots[r], b.CreateAdd(k, i64c(b, static_cast<int64_t>(half) * kBlock / 2)));
+        next[2 * r + half] = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
+                                               {cur[2 * r + half], b.CreateBitCast(q[half], i32x16),
+                                                b.CreateBitCast(x, i32x16)});
+      }
+    return next;
+  }, "chunk");
+  Carried sums;
+  for (size_t r = 0; r < slots.size(); ++r) sums.push_back(b.CreateAdd(acc[2 * r], acc[2 * r + 1]));
+  return sums;
+}
+
 // Per-row <16 x i32> as the [row][group] <8 x i32> lanes the panels' sums take.
 Carried split_groups(Builder& b, const Carried& wide) {
   Carried out;
@@ -242,10 +272,9 @@ Carried wide_q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
 // or 8 of a 5-bit one (31496): half a q5 block.
 Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                           llvm::Value* blk, bool vnni) {
-  // A prefill tile's rows keep the 256-bit madds: with kTileRows rows the 512-bit chains
-  // spill (bench_linear prefill64_q4_kx16 4096x14336, 1 thread: 56 ms, 70 wide).
-  if (vnni && use_vnni512(*b.GetInsertBlock()->getParent()) && slots.size() < kTileRows)
-    return split_groups(b, wide_nibble_sums(b, in, p, slots, blk));
+  if (vnni && use_vnni512(*b.GetInsertBlock()->getParent()))
+    return split_groups(b, slots.size() < kTileRows ? wide_nibble_sums(b, in, p, slots, blk)
+                                                    : wide_tile_nibble_sums(b, in, p, slots, blk));
   const int64_t span = p.at.has_high() && !vnni ? p.at.chunks() / 2 : p.at.chunks();
   auto* i16x16 = i16x(b, 16);
   // Chunks [c0, c0 + span) added to `init` (i16 lanes, or i32 with VNNI).
@@ -363,23 +392,37 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
 // constants of the header's words, loaded once (bench_linear prefill512 q4_kx16: 1.74 ->
 // 1.85x the FMA peak's rate as floats); with fewer rows (decode) the unrolled loop was
 // slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
+// With 512-bit VNNI a row's sixteen columns stay one register until the super-block's end,
+// each piece's sums scaled by one multiply per row.
 Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                            bool vnni) {
   constexpr int kPieces = 8;
+  const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    Carried isums(cur.size(), nullptr);
+    auto wide_ints = [&](int piece) { return p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)); };
+    Carried isums(wide ? slots.size() : cur.size(), nullptr);
+    auto add = [&](size_t at, llvm::Value* sum, llvm::Value* scale) {
+      auto* scaled = b.CreateMul(sum, scale);
+      isums[at] = isums[at] ? b.CreateAdd(isums[at], scaled) : scaled;
+    };
     for (int piece = 0; piece < kPieces; ++piece) {
-      Carried sums = nibble_block_sums(b, in, p, slots, b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece)), vnni);
+      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece));
+      if (wide) {
+        Carried sums = wide_tile_nibble_sums(b, in, p, slots, blk);
+        auto* scale = wide_ints(piece).scale;
+        for (size_t r = 0; r < slots.size(); ++r) add(r, sums[r], scale);
+        continue;
+      }
+      Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
       for (int g = 0; g < kGroups; ++g) {
         auto* scale = p.ints(b, super, piece, g).scale;
-        for (size_t r = 0; r < slots.size(); ++r) {
-          size_t at = r * kGroups + static_cast<size_t>(g);
-          auto* scaled = b.CreateMul(sums[at], scale);
-          isums[at] = isums[at] ? b.CreateAdd(isums[at], scaled) : scaled;
-        }
+        for (size_t r = 0; r < slots.size(); ++r) add(r * kGroups + static_cast<size_t>(g), sums[r * kGroups + static_cast<size_t>(g)], scale);
       }
     }
+    if (wide)
+      return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur,
+                             [&](int g, int j) { return halves(b, wide_ints(j).min)[static_cast<size_t>(g)]; });
     return end_super_block(b, in, p, slots, super, isums, cur, [&](int g, int j) { return p.ints(b, super, j, g).min; });
   }, "super");
 }
