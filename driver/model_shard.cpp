@@ -9,7 +9,7 @@ namespace lmc::driver {
 
 ModelShard shard_of_pipeline(const std::string& pipeline, const std::string& where) {
   ModelShard s;
-  for (const auto& e : passes::parse_pipeline(pipeline, where)) {
+  for (const auto& e : passes::parse_recorded_pipeline(pipeline, where)) {
     if (e.pass != "shard") continue;
     // parse_pipeline has checked each value against the option's range.
     if (auto it = e.options.find("ranks"); it != e.options.end()) s.ranks = std::stoll(it->second);

@@ -21,7 +21,9 @@ std::vector<std::string> option_names(const Pass& p) {
 // A recursive-descent reader of pipeline text; every error names the column.
 class PipelineParser {
  public:
-  PipelineParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
+  // `recorded`: unknown passes are kept as written (parse_recorded_pipeline).
+  PipelineParser(const std::string& text, const std::string& where, bool recorded = false)
+      : s_(text), where_(where), recorded_(recorded) {}
 
   Pipeline parse() {
     Pipeline p = pipeline();
@@ -74,9 +76,9 @@ class PipelineParser {
     if (name == "default") return PipelineParser(default_pipeline(), where_).parse();
     if (name == "repeat" && peek() == '<') return repeat();
     auto pass = PassRegistry::instance().create(name);
-    if (!pass) fail_at(at, "unknown pass '" + name + "'" + suggestion(name));
+    if (!pass && !recorded_) fail_at(at, "unknown pass '" + name + "'" + suggestion(name));
     PipelineEntry e{name, {}};
-    if (accept('{')) e.options = options(*pass);
+    if (accept('{')) e.options = pass ? options(*pass) : unchecked_options();
     return {e};
   }
 
@@ -119,6 +121,20 @@ class PipelineParser {
       if (auto why = option_value_problem(*o, value); !why.empty())
         fail_at(value_at, pass.name() + "{" + key + "}: " + why);
       if (!out.emplace(key, value).second) fail_at(at, "option '" + key + "' is given twice");
+    } while (accept(','));
+    expect('}');
+    return out;
+  }
+
+  // A recorded pass's options, which this process cannot check: `name=value` pairs.
+  OptionValues unchecked_options() {
+    OptionValues out;
+    do {
+      size_t at = pos_;
+      std::string key = word();
+      if (key.empty()) fail("expected an option name");
+      expect('=');
+      if (!out.emplace(key, option_value()).second) fail_at(at, "option '" + key + "' is given twice");
     } while (accept(','));
     expect('}');
     return out;
@@ -174,14 +190,21 @@ class PipelineParser {
 
   const std::string& s_;
   std::string where_;
+  bool recorded_;
   size_t pos_ = 0;
 };
 
+Pipeline parse_text(const std::string& text, const std::string& where, bool recorded) {
+  if (text.find_first_not_of(" \t\n") == std::string::npos) return {};
+  return PipelineParser(text, where, recorded).parse();
+}
+
 }  // namespace
 
-Pipeline parse_pipeline(const std::string& text, const std::string& where) {
-  if (text.find_first_not_of(" \t\n") == std::string::npos) return {};
-  return PipelineParser(text, where).parse();
+Pipeline parse_pipeline(const std::string& text, const std::string& where) { return parse_text(text, where, false); }
+
+Pipeline parse_recorded_pipeline(const std::string& text, const std::string& where) {
+  return parse_text(text, where, true);
 }
 
 std::string print_pipeline(const Pipeline& p) {

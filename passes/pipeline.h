@@ -30,6 +30,11 @@ using Pipeline = std::vector<PipelineEntry>;
 // Throws lmc::Error "<where>: column 10: unknown pass 'fuse-qvk' (did you mean 'fuse-qkv'?)".
 Pipeline parse_pipeline(const std::string& text, const std::string& where = "--passes");
 
+// A pipeline an artifact's manifest records: a pass this process does not know (a plugin's,
+// not loaded now) is kept as written, options unchecked; what it does know is checked as
+// parse_pipeline checks it. Running an artifact needs none of its passes' code.
+Pipeline parse_recorded_pipeline(const std::string& text, const std::string& where);
+
 // The canonical text: named pipelines and repeats expanded, options in name order;
 // "none" for an empty pipeline. parse_pipeline(print_pipeline(p)) == p.
 std::string print_pipeline(const Pipeline& p);

@@ -14,6 +14,8 @@ TEST(ModelShard, ReadsTheShardPassOfTheRecordedPipeline) {
 
 TEST(ModelShard, APipelineWithoutShardIsTheWholeModel) {
   EXPECT_EQ(shard_of_pipeline("fuse-qkv,fold-weights,dce", "x"), ModelShard{});
+  // A plugin's pass, not loaded when the artifact runs, is no obstacle.
+  EXPECT_EQ(shard_of_pipeline("my-fusion{k=1},shard{ranks=2,rank=1},dce", "x"), (ModelShard{2, 1}));
   EXPECT_EQ(shard_of_pipeline("none", "x"), ModelShard{});
   EXPECT_EQ(describe(ModelShard{}), "the whole model");
   EXPECT_EQ(describe(ModelShard{3, 2}), "rank 2 of 3");

@@ -3,7 +3,8 @@
 # install the build into a fresh prefix, build each example plugin (examples/passes:
 # norm_into_linear, a pass; softsign, an op and a pass using it) on its own with
 # find_package(lmc), and run its ctest: its lit tests run on the installed harness
-# (lmc_add_lit_test, %plugin) and the installed lmc, FileCheck and all, as lmc's own do.
+# (lmc_add_lit_test, %plugin) and the installed lmc, FileCheck and all, as lmc's own do;
+# then Gemma 3 270M's file compiled with a plugin's pass runs as an artifact without it.
 # Usage: installed_plugin.sh <build> <source> <cmake> <ctest> <generator> <c++> <FileCheck> <lit> <python>
 # (<python>: the one lmc's tests run on, with numpy: the package must hand it to the plugins'
 # lit tests by itself, whatever python3 comes first on PATH)
@@ -25,4 +26,15 @@ for example in norm_into_linear softsign; do
   # ... on lmc's Python, which the package remembered.
   grep -qF "config.python_executable = \"$python\"" "$work/$example/${example}_lit/lit.site.cfg.py"
 done
-echo "installed_plugin: both example plugins built against $prefix and their lit tests passed in the installed lmc"
+# An artifact compiled with a plugin's pass runs, benches and verifies in the installed lmc
+# without the plugin: its manifest records the pipeline for reading, and running the
+# artifact needs none of its passes' code.
+plugin=$(find "$work/norm_into_linear" -maxdepth 1 -name '*.so' | head -1)
+artifact=$work/gemma3-plugin.lmc
+"$prefix/bin/lmc" compile "$src/models/weights/gemma-3-270m-q4_k_m.gguf" --load-pass-plugin="$plugin" \
+  --passes=default,norm-into-linear -o "$artifact" > /dev/null
+"$prefix/bin/lmc" inspect "$artifact" | grep -q "norm-into-linear"
+"$prefix/bin/lmc" run "$artifact" --prompt "The capital of France is" -n 4 > /dev/null
+"$prefix/bin/lmc" bench "$artifact" -r 1 -n 4 -p 8 > /dev/null
+"$prefix/bin/lmc" verify "$artifact" > /dev/null
+echo "installed_plugin: both example plugins built against $prefix and their lit tests passed in the installed lmc; an artifact of a plugin's pipeline ran"

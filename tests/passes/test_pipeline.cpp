@@ -174,5 +174,19 @@ TEST(Registry, AddedPassesJoinPipelines) {
   EXPECT_EQ(pm.records()[0].name, "test-marker");
 }
 
+// An artifact's manifest may name a plugin's pass that this process has not loaded: running
+// the artifact needs none of its passes, so the recorded pipeline keeps it as written.
+TEST(Pipeline, ARecordedPipelineKeepsPassesThisProcessDoesNotKnow) {
+  Pipeline p = parse_recorded_pipeline("fuse-sibling-linears{max=3,stem=qk},shard{ranks=2,rank=1},dce", "g.lmc:manifest");
+  ASSERT_EQ(p.size(), 3u);
+  EXPECT_EQ(p[0], (PipelineEntry{"fuse-sibling-linears", {{"max", "3"}, {"stem", "qk"}}}));
+  EXPECT_EQ(p[1], (PipelineEntry{"shard", {{"rank", "1"}, {"ranks", "2"}}}));
+  // What it knows is checked as ever, and the text must still be a pipeline.
+  EXPECT_THROW(parse_recorded_pipeline("shard{ranks=two}", "g.lmc:manifest"), Error);
+  EXPECT_THROW(parse_recorded_pipeline("my-pass{a=1,a=2}", "g.lmc:manifest"), Error);
+  EXPECT_THROW(parse_recorded_pipeline("my-pass{", "g.lmc:manifest"), Error);
+  EXPECT_NE(error_of("fuse-sibling-linears").find("unknown pass 'fuse-sibling-linears'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lmc::passes
