@@ -1,6 +1,7 @@
 #include "ir/op_registry.h"
 #include "driver/write_artifact.h"
 
+#include <filesystem>
 #include <future>
 #include <set>
 
@@ -10,6 +11,8 @@
 #include "models/tokenizer/tokenizer_io.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_key.h"
+#include "runtime/artifact/digest.h"
+#include "support/regular_file.h"
 
 namespace lmc::driver {
 
@@ -40,6 +43,15 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
   return bytes;
 }
 
+// The plugins the pipeline loaded, by absolute path and content.
+std::vector<runtime::PluginRecord> plugin_records(const CompileRequest& r) {
+  std::vector<runtime::PluginRecord> out;
+  for (const auto& lib : r.plugins)
+    out.push_back({std::filesystem::absolute(lib).lexically_normal().string(),
+                   runtime::digest_hex(runtime::digest64(read_regular_file(lib)))});
+  return out;
+}
+
 }  // namespace
 
 uint64_t write_artifact(CompiledModel& c, const CompileRequest& r, const std::string& path,
@@ -57,6 +69,7 @@ uint64_t write_artifact(CompiledModel& c, const CompileRequest& r, const std::st
   runtime::ArtifactManifest m;
   m.model = c.model.info.name;
   m.pipeline = c.pipeline;
+  m.plugins = plugin_records(r);
   m.target = c.compiler->target();
   m.isa = codegen::isa_features(m.target);
   m.info = c.model.info;

@@ -31,10 +31,19 @@ namespace lmc::runtime {
 inline constexpr uint32_t kArtifactFormatVersion = 3;
 
 // What the manifest records besides the section digests, which the writer adds itself.
+// A pass plugin the pipeline loaded: what made the graph, for reading and `lmc verify`.
+// Running the artifact needs none of its passes' code.
+struct PluginRecord {
+  std::string path;     // absolute, as loaded
+  std::string digest;   // of the library's bytes: digest_hex(digest64(...)) (digest.h)
+  bool operator==(const PluginRecord&) const = default;
+};
+
 struct ArtifactManifest {
   std::string lmc_version = LMC_VERSION;
   std::string model;
   std::string pipeline;
+  std::vector<PluginRecord> plugins;
   codegen::TargetSpec target;
   std::vector<std::string> isa;  // the ISA features the kernels may use (codegen::isa_features)
   ir::ModelInfo info;

@@ -156,6 +156,23 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
   return info;
 }
 
+// plugin.<n> = "<16 hex digits> <path>", plugin.count of them (none when absent).
+std::vector<PluginRecord> decode_plugins(const std::map<std::string, std::string>& kv, const Fields& f) {
+  std::vector<PluginRecord> out;
+  if (!kv.count("plugin.count")) return out;
+  int64_t n = f.integer("plugin.count");
+  if (n < 0) throw error_at(f.where(), "plugin.count is negative");
+  for (int64_t i = 0; i < n; ++i) {
+    std::string key = "plugin." + std::to_string(i);
+    const std::string& v = f.str(key);
+    const bool hex = v.size() > 17 && v[16] == ' ' &&
+                     v.find_first_not_of("0123456789abcdef") == 16;
+    if (!hex) throw error_at(f.where(), "key '" + key + "' is not '<16 hex digits> <path>'");
+    out.push_back({v.substr(17), v.substr(0, 16)});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string encode_manifest(const ArtifactManifest& m, const std::map<std::string, uint64_t>& section_digests) {
@@ -163,6 +180,9 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("lmc.version", m.lmc_version);
   w.add("model", m.model);
   w.add("pipeline", m.pipeline);
+  if (!m.plugins.empty()) w.add("plugin.count", static_cast<int64_t>(m.plugins.size()));
+  for (size_t i = 0; i < m.plugins.size(); ++i)
+    w.add("plugin." + std::to_string(i), m.plugins[i].digest + " " + m.plugins[i].path);
   w.add("target.cpu", m.target.cpu);
   w.add("target.features", m.target.features);
   if (!m.isa.empty()) w.add("target.isa", codegen::join_features(m.isa));
@@ -203,6 +223,7 @@ ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, c
   m.lmc_version = f.str("lmc.version");
   m.model = f.str("model");
   m.pipeline = f.str("pipeline");
+  m.plugins = decode_plugins(kv, f);
   m.target.cpu = f.str("target.cpu");
   m.target.features = f.str("target.features");
   if (kv.count("target.isa")) m.isa = codegen::split_features(f.str("target.isa"));

@@ -1,6 +1,7 @@
 // The manifest section's text: one "key=value" line per fact, values escaped
 // (\\, \n, \r) so a chat template's newlines survive. Keys:
-//   lmc.version  model  pipeline  target.cpu  target.features  target.isa (since 0.2: the
+//   lmc.version  model  pipeline  plugin.count  plugin.<n> = "<digest> <path>" (only when
+//   the pipeline loaded pass plugins)  target.cpu  target.features  target.isa (since 0.2: the
 //   ISA features the kernels may use; without it a run asks LLVM which ones the target implies)
 //   info.{name,weights,context,step_tokens,d_model,n_layers}
 //   info.chat.{family,system_merge,default_system,trim}  info.chat.turn.<role>

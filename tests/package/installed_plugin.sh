@@ -36,5 +36,9 @@ artifact=$work/gemma3-plugin.lmc
 "$prefix/bin/lmc" inspect "$artifact" | grep -q "norm-into-linear"
 "$prefix/bin/lmc" run "$artifact" --prompt "The capital of France is" -n 4 > /dev/null
 "$prefix/bin/lmc" bench "$artifact" -r 1 -n 4 -p 8 > /dev/null
-"$prefix/bin/lmc" verify "$artifact" > /dev/null
+"$prefix/bin/lmc" verify "$artifact" | grep -q "ok      pass plugins: 1 recorded"
+# The manifest records the plugin by path and content: a changed library is refused by name.
+printf 'x' >> "$plugin"
+if out=$("$prefix/bin/lmc" verify "$artifact" 2>&1); then echo "verify accepted a changed plugin"; exit 1; fi
+grep -qF "$plugin changed since it compiled this artifact" <<< "$out"
 echo "installed_plugin: both example plugins built against $prefix and their lit tests passed in the installed lmc; an artifact of a plugin's pipeline ran"

@@ -166,6 +166,26 @@ TEST(ArtifactManifest, KernelRowsFromIsOptionalAndChecked) {
   }
 }
 
+// The pass plugins are written only when the pipeline loaded some; a path may hold spaces,
+// and a bad record names its key.
+TEST(ArtifactManifest, PluginsRoundTripAndABadRecordNamesItsKey) {
+  ArtifactManifest m = sample_manifest();
+  EXPECT_EQ(parse_manifest(encode_manifest(m, {}), "a.lmc:manifest").count("plugin.count"), 0u);
+  m.plugins = {{"/home/r/my plugins/libfuse.so", "0123456789abcdef"}, {"/p/libx.so", "fedcba9876543210"}};
+  auto kv = parse_manifest(encode_manifest(m, {}), "a.lmc:manifest");
+  EXPECT_EQ(kv.at("plugin.0"), "0123456789abcdef /home/r/my plugins/libfuse.so");
+  EXPECT_EQ(decode_manifest(kv, "a.lmc:manifest").plugins, m.plugins);
+  for (const char* bad : {"0123456789abcdef", "0123456789ABCDEF /p.so", "12345 /p.so", ""}) {
+    kv["plugin.1"] = bad;
+    try {
+      decode_manifest(kv, "a.lmc:manifest");
+      ADD_FAILURE() << "'" << bad << "' was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("a.lmc:manifest: error: key 'plugin.1'"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST_F(ArtifactTest, TruncatedFilesAreRejected) {
   std::string bytes = read_all(path);
   for (size_t len : {size_t{0}, size_t{7}, size_t{39}, size_t{100}, bytes.size() / 2, bytes.size() - 1}) {

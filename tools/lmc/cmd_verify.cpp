@@ -1,12 +1,16 @@
 // lmc verify: every check `lmc run` makes of an artifact, and the ones it may skip, in
 // one go: structure and section digests, the weights' digests, the seal, the IR against
-// the weight index, and the manifest's kernel table against the IR.
+// the weight index, the manifest's kernel table against the IR, and the pass plugins it
+// records against the libraries at their paths.
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <iostream>
 
 #include "driver/artifact_graph.h"
 #include "support/error.h"
+#include "support/regular_file.h"
+#include "runtime/artifact/digest.h"
 #include "runtime/host_isa.h"
 #include "runtime/kernel_table.h"
 #include "tools/lmc/artifact_flags.h"
@@ -56,6 +60,26 @@ std::vector<Check> checks(const runtime::Artifact& art, const driver::ArtifactTr
   };
 }
 
+// The pass plugins the artifact's pipeline loaded, where they were: each one still there
+// must be the library that made the graph. One moved away is only noted: running the
+// artifact needs none of its passes.
+std::string check_plugins(const runtime::Artifact& art) {
+  std::string found, changed;
+  for (const auto& p : art.parsed_manifest().plugins) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(p.path, ec)) {
+      found += "; " + p.path + " is no longer there";
+      continue;
+    }
+    std::string now = runtime::digest_hex(runtime::digest64(read_regular_file(p.path)));
+    if (now != p.digest)
+      changed += (changed.empty() ? "" : "; ") + p.path + " changed since it compiled this artifact (digest " + now +
+                 ", recorded " + p.digest + ")";
+  }
+  if (!changed.empty()) throw Error(changed);
+  return std::to_string(art.parsed_manifest().plugins.size()) + " recorded" + found;
+}
+
 }  // namespace
 
 int cmd_verify(int argc, char** argv) {
@@ -63,7 +87,8 @@ int cmd_verify(int argc, char** argv) {
       "usage: lmc verify FILE.lmc [options]\n\n"
       "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
       "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
-      "index, and its kernel table against its IR. Exits 1 naming what failed (docs/security.md).\n\n"
+      "index, its kernel table against its IR, and the pass plugins it records against the\n"
+      "libraries at their paths. Exits 1 naming what failed (docs/security.md).\n\n"
       "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
@@ -72,7 +97,9 @@ int cmd_verify(int argc, char** argv) {
   auto art = runtime::Artifact::open(a.positional()[0]);
   std::unique_ptr<ir::Graph> graph;
   std::string report = art->path() + ":\n  ok      structure, manifest and section digests\n", failed;
-  for (const Check& c : checks(*art, trust, graph)) {
+  std::vector<Check> all = checks(*art, trust, graph);
+  if (!art->parsed_manifest().plugins.empty()) all.push_back({"pass plugins", [&] { return check_plugins(*art); }});
+  for (const Check& c : all) {
     try {
       report += "  ok      " + c.name + ": " + c.run() + "\n";
     } catch (const Error& e) {
