@@ -190,6 +190,22 @@ class StructuredOutput(unittest.TestCase):
                 self.assertIn(words, error["message"])
                 self.assertEqual(error["param"], param)
 
+    def test_llama_completion_answers_its_json_schema(self):
+        schema = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+        status, data = self.server.request("POST", "/completion", {
+            "prompt": "The capital of France as JSON:", "n_predict": 24, "temperature": 0, "json_schema": schema})
+        self.assertEqual(status, 200, data)
+        answer = json.loads(json.loads(data)["content"])
+        self.assertIsInstance(answer["city"], str)
+
+    def test_llama_completion_refuses_a_schema_with_ignore_eos_as_the_openai_routes_do(self):
+        status, data = self.server.request("POST", "/completion", {
+            "prompt": "hi", "n_predict": 4, "json_schema": {"type": "object"}, "ignore_eos": True})
+        self.assertEqual(status, 400, data)
+        error = json.loads(data)["error"]
+        self.assertIn("'ignore_eos' cannot be combined with a JSON 'json_schema'", error["message"])
+        self.assertEqual(error["param"], "ignore_eos")
+
 
 if __name__ == "__main__":
     sys.exit(test_serve.main(MODEL))

@@ -258,6 +258,14 @@ void seed(const json& body, ServeRequest& r, bool minus_one_is_random) {
   r.seeded = true;
 }
 
+// The grammar a JSON answer keeps to (from `field`), after generation_flags: the answer ends
+// where its JSON does, so ignore_eos, which would have it go on, is refused.
+void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<const structured::Grammar> grammar) {
+  r.response_format = std::move(grammar);
+  if (r.response_format && r.ignore_eos)
+    invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
+}
+
 // What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
 void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
@@ -319,10 +327,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
   if (field(body, "response_format")) {
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
-    r.response_format = parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]);
-    if (r.response_format && r.ignore_eos)
-      invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON 'response_format': the answer ends where "
-                            "its JSON does");
+    json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
   return r;
 }
@@ -356,7 +361,8 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   generation_flags(body, r);
   if (field(body, "json_schema")) {
     nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
-    r.response_format = parse_response_format({{"type", "json_schema"}, {"json_schema", {{"schema", schema}}}});
+    json_answer(r, "json_schema",
+                parse_response_format({{"type", "json_schema"}, {"json_schema", {{"name", "json_schema"}, {"schema", schema}}}}));
   }
   return r;
 }
