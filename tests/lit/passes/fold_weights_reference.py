@@ -1,7 +1,7 @@
 """fold_weights.lir's graph in numpy, for its lit test: lmc exec ran it on the params of
 WEIGHTS.gguf and the input A.npy and wrote o.npy and side.npy into OUT; this computes both
 from the same weights, rounding the Q8_0 weights and the int8 input rows of the kernels as
-tests/reference/reference_forward.py does, and prints each result's relative error (max |d|
+tests/reference/quant_mirror.py does, and prints each result's relative error (max |d|
 over max |reference|). Exit 1 when one is above 1e-5: a fold that packed another tensor
 than its expression names (concatenated in another order, quantized twice) is off by its
 scale.
@@ -16,7 +16,7 @@ import numpy as np
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "reference"))
-from reference_forward import q8_0_round_trip, q8_act_round_trip  # noqa: E402
+from quant_mirror import q8_0_round_trip, q8_act_round_trip  # noqa: E402
 
 
 def main():
