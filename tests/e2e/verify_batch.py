@@ -12,8 +12,8 @@ prompt's chunks take turns with the decode rows of the others.
     for bit, at 1, 3 and 8 sequences: a row's numbers do not depend on who shares its step
     (runtime/batch_generator.h says why), so neither does its text;
   * at 8 sequences, each prompt's rows are within the F32 tolerance of the reference fed
-    the same tokens (verify_logits.py justifies 1e-3 and cosine 1 - 1e-6), and each greedy
-    token is the reference's argmax up to a near-tie (verify_logits.check_tokens).
+    the same tokens (logits_checks.py justifies 1e-3 and cosine 1 - 1e-6), and each greedy
+    token is the reference's argmax up to a near-tie (logits_checks.check_tokens).
   * with the default pipeline (every linear on Q8_0 blocks, whose paths sum alike at any
     row count), twelve prompts at 12 sequences: logits identical, bit for bit, to 1 at a
     time, though every decode step then has 9 or more rows (the linears' GEMM path).
@@ -28,7 +28,9 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import logits_checks as lc  # noqa: E402
 import verify_logits as vl  # noqa: E402
+from logits_tokenizers import GgufTokenizer  # noqa: E402
 
 MODEL = os.path.join(vl.SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
 PROMPTS = ["Hi", "The capital of France is", "def fibonacci(n):", "Once upon a time, in a land far away,",
@@ -43,12 +45,12 @@ def run_batch(lmc, artifact, prompts_file, parallel, out_dir):
     p = subprocess.run([lmc, "run", artifact, "--prompts", prompts_file, "--parallel", str(parallel),
                         "--max-tokens", str(TOKENS), "--logits-out", out_dir], capture_output=True, text=True)
     if p.returncode != 0:
-        raise vl.Failure(f"lmc run --prompts --parallel {parallel} exited {p.returncode}:\n{p.stderr}")
+        raise lc.Failure(f"lmc run --prompts --parallel {parallel} exited {p.returncode}:\n{p.stderr}")
     lines = [json.loads(line) for line in p.stdout.splitlines()]
     with open(prompts_file) as f:
         count = len(f.read().splitlines())
     if sorted(r["index"] for r in lines) != list(range(count)):
-        raise vl.Failure(f"--parallel {parallel}: expected one JSON line per prompt, got:\n{p.stdout}")
+        raise lc.Failure(f"--parallel {parallel}: expected one JSON line per prompt, got:\n{p.stdout}")
     return {r["index"]: r for r in lines}, [np.load(os.path.join(out_dir, f"{i}.npy")) for i in range(count)]
 
 
@@ -105,9 +107,9 @@ def main():
 
     failures += quantized_beyond_8(args.lmc, work)
 
-    tok = vl.GgufTokenizer(MODEL)
+    tok = GgufTokenizer(MODEL)
     pm = vl.rf.load_model(MODEL).prepared(None)
-    tol = vl.Tolerance(vl.F32_MAX_ABS, vl.F32_MIN_COS, "f32")
+    tol = lc.Tolerance(lc.F32_MAX_ABS, lc.F32_MIN_COS, "f32")
     _, batched = runs[PARALLEL[-1]]
     for i, prompt in enumerate(PROMPTS):
         ids = tok.encode(prompt)
@@ -117,15 +119,15 @@ def main():
             failures.append(f"prompt {i}: {lm.shape[0]} logits rows for {n} prompt tokens")
             continue
         path = [int(t) for t in np.argmax(lm[n - 1:, :tok.size], axis=1)]
-        ref, _ = vl.generate(pm, ids, len(path), tok.size, path=path)
-        diff, cos = vl.row_stats(lm, ref)
+        ref, _ = lc.generate(pm, ids, len(path), tok.size, path=path)
+        diff, cos = lc.row_stats(lm, ref)
         notes = []
         try:
             if diff.max() > tol.max_abs or cos.min() < tol.min_cos:
-                raise vl.Failure(f"max|d| {diff.max():.3g}, lowest cosine {cos.min():.7f} "
+                raise lc.Failure(f"max|d| {diff.max():.3g}, lowest cosine {cos.min():.7f} "
                                  f"(tolerance {tol.max_abs}, {tol.min_cos})")
-            vl.check_tokens(ref, lm, n - 1, path, tol, f"prompt {i}", notes, tok.size)
-        except vl.Failure as e:
+            lc.check_tokens(ref, lm, n - 1, path, tol, f"prompt {i}", notes, tok.size)
+        except lc.Failure as e:
             failures.append(f"prompt {i} at {PARALLEL[-1]} sequences against the reference: {e}")
             continue
         print(f"prompt {i}: {n:3d} prompt rows + {len(path) - 1} decode rows: max|d| {diff.max():.3g} "
