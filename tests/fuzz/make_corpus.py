@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "badinput"))
 import make_tiny_model  # noqa: E402
+import bad_input_kit  # noqa: E402
 import test_bad_inputs  # noqa: E402
 
 SEED_DIR_OF_EXTENSION = {".lir": "ir_parser", ".gguf": "gguf", ".safetensors": "safetensors",
@@ -293,12 +294,10 @@ def badinput_seeds(lmc, tmp):
     """The bad-input rows' files, made against a micro llama (so that truncations and edits
     of the shared model stay small) compiled into an artifact sealed with a throwaway key."""
     shared = os.path.join(tmp, "badinput")
-    test_bad_inputs.SHARED = shared
-    test_bad_inputs.USER_KEY = os.path.join(shared, "user.key")
-    test_bad_inputs.OTHER_KEY = os.path.join(shared, "other.key")
+    bad_input_kit.use_shared(shared)
     make_tiny_model.main(shared, micro=True)
-    write(test_bad_inputs.OTHER_KEY, os.urandom(32).hex() + "\n")
-    env = dict(os.environ, LMC_KEY_FILE=test_bad_inputs.USER_KEY)
+    write(bad_input_kit.OTHER_KEY, os.urandom(32).hex() + "\n")
+    env = dict(os.environ, LMC_KEY_FILE=bad_input_kit.USER_KEY)
     subprocess.run([lmc, "compile", os.path.join(shared, "tiny.yaml"), "-o", os.path.join(shared, "tiny.lmc")],
                    check=True, capture_output=True, env=env)
     seen = {open(f, "rb").read() for f in glob.glob(os.path.join(HERE, "corpus", "*", "*"))}
@@ -308,7 +307,7 @@ def badinput_seeds(lmc, tmp):
             if ext not in SEED_DIR_OF_EXTENSION:
                 continue
             content = make()
-            if content is test_bad_inputs.FIFO or len(content) > MAX_BAD_INPUT_SEED or content in seen:
+            if content is bad_input_kit.FIFO or len(content) > MAX_BAD_INPUT_SEED or content in seen:
                 continue
             seen.add(content)
             write(os.path.join(HERE, "corpus", SEED_DIR_OF_EXTENSION[ext], f"bad_{row.name}{ext}"), content)
