@@ -1,73 +1,29 @@
 #!/usr/bin/env python3
 """The lmc command line end to end, as a user meets it: compile, run, profile, trace,
-inspect, exit codes, thread-count determinism, fused vs unfused pipelines, and weights
-(a GGUF, a Hugging Face folder) run by the model definition that serves their architecture.
+the modules each command loads, kernels seen by perf and gdb, llama.cpp's flags and habits,
+thread-count determinism, and exit codes. Its sibling test_cli_models.py runs what the
+models do: KV cache types, speculative decoding, bench, fused vs unfused pipelines, weights
+(a GGUF, a Hugging Face folder) run by the model definition that serves their architecture,
+and inspect.
 
   test_cli.py --lmc BUILD/tools/lmc --work-dir DIR [unittest options]
 
-Uses SmolLM2-135M (the smaller of the installed real models; Gemma 3 270M only for
-`inspect` of a GGUF). Tests that need a model's weights skip when they are absent.
+Uses SmolLM2-135M (the smaller of the installed real models). Tests that need a model's
+weights skip when they are absent.
 """
-import argparse
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import make_random_checkpoint  # noqa: E402
-
-SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LLAMA_YAML = os.path.join(SOURCE, "models", "llama.yaml")
-GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
-GPT2_YAML = os.path.join(SOURCE, "models", "gpt2.yaml")
-LLAMA_GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
-GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
-PROMPT = "The capital of France is"
-
-# Fused and unfused F32 pipelines compute the same sums in different orders (one GEMM over
-# the concatenated QKV / gate+up weights instead of three / two, the activation applied
-# inside the down projection instead of by its own kernel): f32 rounding only. Both are
-# within 7e-5 of the numpy reference on this model (verify_logits.py), so 1e-3 is loose
-# for rounding and far below what a wrong split, order or activation would move (>= 0.1).
-FUSED_F32_TOLERANCE = 1e-3
-# With Q8_0 weights the fused and unfused linears quantize the same f32 input rows (the
-# fused activation is the same code as the elementwise kernel) and sum block products in
-# exact integer arithmetic, so the int8 inputs, and hence the logits, agree to f32
-# rounding as well; an input rounding the other way would show as >= 0.01.
-FUSED_Q8_TOLERANCE = 1e-3
-
-LMC = None
-WORK = None
-
-
-def lmc(*args, stdin=None, cwd=None, env=None):
-    return subprocess.run([LMC, *args], capture_output=True, text=True, input=stdin, timeout=600, cwd=cwd,
-                          env=None if env is None else {**os.environ, **env})
-
-
-def needs(*paths):
-    absent = [p for p in paths if not os.path.exists(p)]
-    return unittest.skipUnless(not absent, f"{', '.join(absent)} absent")
-
-
-class Artifact:
-    """One compiled artifact shared by the tests that only run it."""
-    path = None
-    result = None
-
-    @classmethod
-    def get(cls):
-        if cls.path is None:
-            cls.path = os.path.join(WORK, "cli-llama.lmc")
-            cls.result = lmc("compile", LLAMA_YAML, "-o", cls.path)
-        return cls.path, cls.result
+import cli_common as cli  # noqa: E402
+from cli_common import Artifact, LLAMA_GGUF, LLAMA_YAML, PROMPT, lmc, needs  # noqa: E402
 
 
 @needs(LLAMA_GGUF)
@@ -78,7 +34,7 @@ class CompileAndRun(unittest.TestCase):
         # 98 MB of packed weights: the file's q4_1 blocks kept (143 MB requantized to Q8_0).
         self.assertGreater(os.path.getsize(path), 90 << 20)
         # Written under a temporary name and renamed: nothing else is left beside it.
-        self.assertEqual([f for f in os.listdir(WORK) if f.startswith("cli-llama.lmc")], ["cli-llama.lmc"])
+        self.assertEqual([f for f in os.listdir(cli.WORK) if f.startswith("cli-llama.lmc")], ["cli-llama.lmc"])
         for line in [f"lmc compile: {path}", "fused 30 QKV triples", "fused 30 gate+up pairs",
                      "quantized 1 linears F32 -> Q8_0, kept 0 F32 and 120 in the file's blocks",
                      "fused 30 down projections"]:
@@ -128,7 +84,7 @@ class CompileAndRun(unittest.TestCase):
 
     def test_trace_out_writes_chrome_trace_json(self):
         path, _ = Artifact.get()
-        trace = os.path.join(WORK, "cli-trace.json")
+        trace = os.path.join(cli.WORK, "cli-trace.json")
         r = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "2", "--trace-out", trace)
         self.assertEqual(r.returncode, 0, r.stderr)
         with open(trace) as f:
@@ -147,7 +103,7 @@ class CompileAndRun(unittest.TestCase):
         path, _ = Artifact.get()
         out = {}
         for n in ("2048", "16384"):
-            npy = os.path.join(WORK, f"cli-ctx{n}.npy")
+            npy = os.path.join(cli.WORK, f"cli-ctx{n}.npy")
             r = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "16", "--ctx-size", n, "--logits-out", npy)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn(f"(context {n})", r.stderr)
@@ -170,7 +126,7 @@ class CompileAndRun(unittest.TestCase):
         path, _ = Artifact.get()
         out = {}
         for t in ("1", "2"):
-            npy = os.path.join(WORK, f"cli-threads{t}.npy")
+            npy = os.path.join(cli.WORK, f"cli-threads{t}.npy")
             r = lmc("run", path, "--prompt", PROMPT, "--max-tokens", "24", "--threads", t, "--logits-out", npy)
             self.assertEqual(r.returncode, 0, r.stderr)
             out[t] = (r.stdout, np.load(npy))
@@ -205,11 +161,11 @@ class ModulesLoadOnlyWhenNeeded(unittest.TestCase):
             self.assertFalse([lib for lib in others if heavy in lib], (heavy, libs))
 
     def test_compiling_loads_the_module(self):
-        r, libs = loaded_libraries("compile", LLAMA_YAML, "-o", os.path.join(WORK, "module-check.lmc"))
+        r, libs = loaded_libraries("compile", LLAMA_YAML, "-o", os.path.join(cli.WORK, "module-check.lmc"))
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
         self.assertTrue([lib for lib in libs if "liblmc-codegen.so" in lib], libs)
         self.assertTrue([lib for lib in libs if "libLLVM" in lib], libs)
-        os.remove(os.path.join(WORK, "module-check.lmc"))
+        os.remove(os.path.join(cli.WORK, "module-check.lmc"))
 
 
 @needs(LLAMA_GGUF)
@@ -221,8 +177,8 @@ class ProfilerAndDebuggerSeeKernels(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.path = os.path.join(WORK, "jit.lmc")
-        asm = os.path.join(WORK, "jit-asm")
+        cls.path = os.path.join(cli.WORK, "jit.lmc")
+        asm = os.path.join(cli.WORK, "jit-asm")
         r = lmc("compile", LLAMA_YAML, "-o", cls.path, "--dump-asm", asm)
         assert r.returncode == 0, r.stderr
         cls.kernels = {f[:-2] for f in os.listdir(asm) if f.endswith(".s")}
@@ -231,7 +187,7 @@ class ProfilerAndDebuggerSeeKernels(unittest.TestCase):
     def run_lmc(self, model, *flags, env=None):
         """Runs lmc; returns the path of the perf map its process would write."""
         environ = {k: v for k, v in os.environ.items() if k != "LMC_PERF"}
-        p = subprocess.Popen([LMC, "run", model, "-p", PROMPT, "-n", "2", *flags], stdout=subprocess.PIPE,
+        p = subprocess.Popen([cli.LMC, "run", model, "-p", PROMPT, "-n", "2", *flags], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env={**environ, **(env or {})})
         _, err = p.communicate(timeout=600)
         self.assertEqual(p.returncode, 0, err[-2000:])
@@ -270,7 +226,7 @@ class ProfilerAndDebuggerSeeKernels(unittest.TestCase):
     def backtrace_at_kernel(self, *flags):
         kernel = sorted(self.kernels)[0]
         r = subprocess.run(["gdb", "-batch", "-nx", "-ex", "set breakpoint pending on", "-ex", f"break {kernel}",
-                            "-ex", "run", "-ex", "bt 1", "-ex", "kill", "--args", LMC, "run", self.path, "-p", PROMPT,
+                            "-ex", "run", "-ex", "bt 1", "-ex", "kill", "--args", cli.LMC, "run", self.path, "-p", PROMPT,
                             "-n", "1", "-t", "1", *flags], capture_output=True, text=True, timeout=600)
         return kernel, r.stdout + r.stderr
 
@@ -349,14 +305,14 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertIn("decode 39 tokens", eos.stderr)
 
     def test_prompt_from_a_file(self):
-        path = os.path.join(WORK, "cli-prompt.txt")
+        path = os.path.join(cli.WORK, "cli-prompt.txt")
         with open(path, "w") as f:
             f.write(PROMPT + "\n")
         from_file = lmc("run", "-m", LLAMA_GGUF, "-f", path, "-n", "4")
         given = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "4")
         self.assertEqual(from_file.returncode, 0, from_file.stderr)
         self.assertEqual(from_file.stdout, given.stdout)
-        missing = lmc("run", "-m", LLAMA_GGUF, "-f", os.path.join(WORK, "no-such-prompt.txt"))
+        missing = lmc("run", "-m", LLAMA_GGUF, "-f", os.path.join(cli.WORK, "no-such-prompt.txt"))
         self.assertEqual(missing.returncode, 1)
         self.assertIn("no-such-prompt.txt: error: cannot read the prompt", missing.stderr)
 
@@ -378,278 +334,6 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown option '--top-q' (did you mean '--top-k'?)", r.stderr)
 
-
-@needs(LLAMA_GGUF)
-class CacheType(unittest.TestCase):
-    """lmc run --cache-type: the KV cache in f16 (the default), q8_0 or f32, sized by its dtype;
-    verify_logits.py checks each one's logits against the reference."""
-
-    def kv_megabytes(self, *flags):
-        r = lmc("run", LLAMA_GGUF, "-p", PROMPT, "-n", "8", "--remarks", *flags)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(r.stdout.startswith(PROMPT) and len(r.stdout) > len(PROMPT) + 8, r.stdout)
-        return float(re.search(r"KV cache ([\d.]+) MB", r.stderr).group(1)), r.stderr
-
-    def test_each_dtype_runs_and_sizes_its_cache(self):
-        f32, _ = self.kv_megabytes("--cache-type=f32")
-        f16, remarks = self.kv_megabytes()
-        self.assertIn("remark: kv-cache-type: %", remarks)
-        self.assertIn("-> f16", remarks)
-        self.assertAlmostEqual(f16, f32 / 2, delta=0.1)
-        q8, remarks = self.kv_megabytes("--cache-type=q8_0")
-        self.assertIn("-> q8_0", remarks)
-        self.assertAlmostEqual(q8, f32 * 34 / 128, delta=0.1)
-        bad = lmc("run", LLAMA_GGUF, "-p", PROMPT, "--cache-type=q4_0")
-        self.assertEqual(bad.returncode, 2)
-        self.assertIn("--cache-type: expects one of f16|q8_0|f32, got 'q4_0'", bad.stderr)
-
-
-@needs(LLAMA_GGUF)
-class Speculative(unittest.TestCase):
-    """--draft-max: the same greedy text in fewer steps when the text repeats itself."""
-
-    def test_drafts_keep_the_text_and_save_steps(self):
-        prompt = "def add(a, b):\n    return a + b\n\ndef sub(a, b):\n    return a - b\n\ndef mul(a, b):\n   "
-        plain = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "48")
-        spec = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "48", "--draft-max", "3")
-        self.assertEqual(spec.returncode, 0, spec.stderr)
-        self.assertEqual(spec.stdout, plain.stdout)
-        m = re.search(r"speculative decoding: (\d+) steps for (\d+) tokens; (\d+) of (\d+) drafted tokens kept",
-                      spec.stderr)
-        self.assertTrue(m, spec.stderr)
-        steps, tokens, kept = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        self.assertEqual(tokens, 47)
-        self.assertGreater(kept, 0)
-        self.assertEqual(steps, tokens - kept)
-
-
-@needs(LLAMA_GGUF, GEMMA_GGUF)
-class DraftModel(unittest.TestCase):
-    """--draft-model: a second model's greedy guesses, checked by the model: the same greedy
-    text in fewer steps. The draft is SmolLM2 from its own q4_1 blocks, the model SmolLM2
-    requantized to Q8_0: close enough to agree often, different enough to be rejected sometimes."""
-
-    def test_guesses_keep_the_text_and_save_steps(self):
-        draft = os.path.join(WORK, "cli-draft-q4_1.lmc")
-        target = os.path.join(WORK, "cli-target-q8_0.lmc")
-        for args in (["-o", draft], ["--requantize=q8_0", "-o", target]):
-            r = lmc("compile", LLAMA_GGUF, *args)
-            self.assertEqual(r.returncode, 0, r.stderr)
-        prompt = "The three primary colors are"
-        plain = lmc("run", target, "-p", prompt, "-n", "40")
-        spec = lmc("run", target, "-p", prompt, "-n", "40", "--draft-max", "4", "--draft-model", draft)
-        self.assertEqual(spec.returncode, 0, spec.stderr)
-        self.assertEqual(spec.stdout, plain.stdout)
-        m = re.search(r"speculative decoding: (\d+) steps for (\d+) tokens; (\d+) of (\d+) drafted tokens kept",
-                      spec.stderr)
-        self.assertTrue(m, spec.stderr)
-        steps, tokens, kept, drafted = (int(g) for g in m.groups())
-        self.assertEqual(tokens, 39)
-        self.assertGreater(kept, tokens // 3)  # most steps keep a guess
-        self.assertLess(kept, drafted)         # and some are rejected: the check is real
-        self.assertEqual(steps, tokens - kept)
-
-    def test_a_draft_with_another_vocabulary_is_an_error(self):
-        r = lmc("run", LLAMA_GGUF, "-p", "hi", "--draft-max", "2", "--draft-model", GEMMA_GGUF)
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(GEMMA_GGUF + ": error: the draft model's vocabulary has 262144 tokens, the model's 49152",
-                      r.stderr)
-
-
-@needs(LLAMA_GGUF)
-class BenchOutput(unittest.TestCase):
-    """lmc bench in llama-bench's formats: one record per figure, mean ± stddev, samples."""
-
-    def bench(self, *flags):
-        path, r = Artifact.get()
-        self.assertEqual(r.returncode, 0, r.stderr)
-        out = lmc("bench", path, "-t", "1", "-r", "2", "-n", "2", "-p", "8", *flags)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        return out.stdout
-
-    def test_csv_jsonl_and_md_carry_the_same_figures(self):
-        import csv
-        rows = list(csv.DictReader(self.bench("-o", "csv").splitlines()))
-        self.assertEqual([(r["test"], r["n_threads"], r["n_parallel"]) for r in rows], [("tg2", "1", "1"), ("pp8", "1", "1")])
-        for r in rows:
-            self.assertGreater(float(r["avg_ts"]), 0)
-            self.assertGreaterEqual(float(r["stddev_ts"]), 0)
-        records = [json.loads(line) for line in self.bench("-o", "jsonl").splitlines()]
-        self.assertEqual([r["test"] for r in records], ["tg2", "pp8"])
-        for r in records:
-            self.assertEqual(len(r["samples_ts"]), 2)
-            self.assertAlmostEqual(r["avg_ts"], sum(r["samples_ts"]) / 2, places=6)
-            self.assertIn(r["median_ts"], r["samples_ts"])
-        md = self.bench("-o", "md").splitlines()
-        self.assertEqual(md[0], "| model | size | params | backend | threads | test | t/s | t/s (median) |")
-        self.assertRegex(md[2], r"^\| \S+ \| [\d.]+ GiB \| [\d.]+ [MB] \| CPU \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
-
-    def test_depth_applies_to_every_test_as_llama_bench(self):
-        records = [json.loads(line) for line in self.bench("-d", "0,40", "-o", "jsonl").splitlines()]
-        self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"], r["n_depth"]) for r in records],
-                         [("tg2", 0, 2, 0), ("pp8", 8, 0, 0), ("tg2 @ d40", 0, 2, 40), ("pp8 @ d40", 8, 0, 40)])
-        self.assertRegex(self.bench("--depth=40"), r"\n1 +40 +[\d.]+ +[\d.]+ ± ")
-
-    def test_zero_leaves_a_test_out_and_pg_times_prompt_and_decode(self):
-        records = [json.loads(line) for line in self.bench("-p", "0", "-pg", "8,2", "-pg", "4,1", "-o", "jsonl").splitlines()]
-        self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"]) for r in records],
-                         [("tg2", 0, 2), ("pp8+tg2", 8, 2), ("pp4+tg1", 4, 1)])
-        records = [json.loads(line) for line in self.bench("-n", "0", "-o", "jsonl").splitlines()]
-        self.assertEqual([r["test"] for r in records], ["pp8"])
-        self.assertRegex(self.bench("-n", "0"), r"\n1 +0 +[\d.]+ +- +- +- +- +[\d.]+ ± ")
-        path, _ = Artifact.get()
-        for flags, message in ((["-n", "0", "-p", "0"], "nothing to measure"), (["-pg", "8"], "-pg expects PP,TG"),
-                               (["-p", "100000"], "does not fit the context"), (["-d", "-1"], "non-negative")):
-            r = lmc("bench", path, "-t", "1", "-r", "1", *flags)
-            self.assertEqual(r.returncode, 2, r.stderr)
-            self.assertIn(message, r.stderr)
-
-    def test_parallel_records_name_their_streams(self):
-        top = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
-        self.assertEqual([(r["test"], r["n_parallel"]) for r in top["results"]], [("tg2", 1), ("tg2", 2)])
-        table = self.bench("--parallel", "1,2")
-        self.assertRegex(table, r"\n1 +2 +[\d.]+ ± +[\d.]+ +[\d.]+ +[\d.]+ms +[\d.]+x\n")
-
-    def test_spec_compares_with_plain_decoding_on_the_same_text(self):
-        records = [json.loads(line) for line in self.bench("--spec=2", "-o", "jsonl").splitlines()]
-        self.assertEqual([r["test"] for r in records], ["tg2 set", "tg2 set draft2"])
-        table = self.bench("--spec")
-        self.assertIn("up to 3 drafted tokens a step", table)
-        self.assertRegex(table, r"\n1 +[\d.]+ ± [\d.]+ +[\d.]+ ± [\d.]+ +[\d.]+x +\d+/\d+ +yes\n")
-
-
-@needs(LLAMA_GGUF)
-class FusedVersusUnfused(unittest.TestCase):
-    def logits(self, passes, *flags):
-        npy = os.path.join(WORK, f"cli-{passes.replace(',', '_')}.npy")
-        r = lmc("run", LLAMA_YAML, "--passes=" + passes, "--prompt", PROMPT, "--max-tokens", "16",
-                "--logits-out", npy, *flags)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        return r.stdout, np.load(npy)
-
-    def test_fused_f32_pipeline_matches_unfused(self):
-        fused_text, fused = self.logits("fuse-qkv,fuse-gate-up,fuse-down-act")
-        plain_text, plain = self.logits("none")
-        self.assertEqual(fused.shape, plain.shape)
-        diff = float(np.abs(fused - plain).max())
-        print(f"\nfused vs unfused F32 logits ({fused.shape[0]} rows): max |d| {diff:.3g} "
-              f"(tolerance {FUSED_F32_TOLERANCE})", file=sys.stderr)
-        self.assertLessEqual(diff, FUSED_F32_TOLERANCE)
-        self.assertEqual(fused_text, plain_text)
-
-    def test_fused_q8_pipeline_matches_unfused(self):
-        # The default pipeline with its KV cache left f32, as the unfused one's: an f16 cache
-        # would round the last-bit differences of fusion into whole f16 steps.
-        fused_text, fused = self.logits("default", "--cache-type=f32")
-        plain_text, plain = self.logits("quant-threshold,fold-weights,dce")
-        self.assertEqual(fused.shape, plain.shape)
-        diff = float(np.abs(fused - plain).max())
-        print(f"\nfused vs unfused Q8_0 logits ({fused.shape[0]} rows): max |d| {diff:.3g} "
-              f"(tolerance {FUSED_Q8_TOLERANCE})", file=sys.stderr)
-        self.assertLessEqual(diff, FUSED_Q8_TOLERANCE)
-        self.assertEqual(fused_text, plain_text)
-
-
-class WeightsPickTheirDefinition(unittest.TestCase):
-    """`lmc run FILE.gguf` / `lmc run HF_FOLDER` lower with the definition whose serves: names
-    the weights' architecture, so they generate what the definition itself does."""
-
-    def same_greedy_text(self, weights, definition, *flags, env=None):
-        direct = lmc("run", weights, "--prompt", PROMPT, "--max-tokens", "4", *flags, env=env)
-        via_yaml = lmc("run", definition, "--weights", weights, "--prompt", PROMPT, "--max-tokens", "4")
-        self.assertEqual(direct.returncode, 0, direct.stderr)
-        self.assertEqual(via_yaml.returncode, 0, via_yaml.stderr)
-        self.assertGreater(len(direct.stdout.strip()), len(PROMPT))
-        self.assertEqual(direct.stdout, via_yaml.stdout)
-        return direct
-
-    @needs(LLAMA_GGUF)
-    def test_llama_gguf_runs_like_llama_yaml(self):
-        r = self.same_greedy_text(LLAMA_GGUF, LLAMA_YAML)
-        self.assertIn("lmc: SmolLM2-135M-Instruct.Q4_1: weights", r.stderr)  # named after the file
-
-    @needs(GEMMA_GGUF)
-    def test_gemma3_gguf_runs_like_gemma3_yaml(self):
-        self.same_greedy_text(GEMMA_GGUF, GEMMA_YAML)
-
-    @needs(LLAMA_GGUF)
-    def test_compile_gguf_names_the_artifact_after_the_file(self):
-        r = lmc("compile", LLAMA_GGUF, cwd=WORK)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertTrue(os.path.exists(os.path.join(WORK, "SmolLM2-135M-Instruct_Q4_1.lmc")), os.listdir(WORK))
-
-    def gpt2_folder(self):
-        """A small random GPT-2 checkpoint (config.json model_type gpt2) in its own folder."""
-        folder = WORK + "-gpt2"
-        shutil.rmtree(folder, ignore_errors=True)
-        config = dict(make_random_checkpoint.GPT2, n_embd=64, n_layer=2, n_head=4, n_positions=64, n_ctx=64,
-                      vocab_size=600)
-        make_random_checkpoint.write_checkpoint(folder, "gpt2", config, seed=3)
-        return folder
-
-    def test_hf_folder_runs_like_gpt2_yaml(self):
-        folder = self.gpt2_folder()
-        r = self.same_greedy_text(folder, GPT2_YAML)
-        self.assertIn(f"lmc: {os.path.basename(folder)}: weights", r.stderr)
-
-    def test_models_dir_and_model_def_choose_the_definition(self):
-        folder = self.gpt2_folder()
-        empty = WORK + "-no-definitions"
-        os.makedirs(empty, exist_ok=True)
-        r = lmc("run", folder, "--prompt", PROMPT, env={"LMC_MODELS_DIR": empty})
-        self.assertEqual(r.returncode, 1)
-        self.assertIn(f"no model definition serves hf architecture 'gpt2' (config.json model_type); known: none in "
-                      f"{empty};", r.stderr)
-        self.same_greedy_text(folder, GPT2_YAML, "--model-def", GPT2_YAML, env={"LMC_MODELS_DIR": empty})
-
-    def test_two_definitions_serving_one_architecture_are_an_error(self):
-        folder = self.gpt2_folder()
-        twice = WORK + "-two-definitions"
-        shutil.rmtree(twice, ignore_errors=True)
-        os.makedirs(twice)
-        for name in ("a.yaml", "b.yaml"):
-            shutil.copy(GPT2_YAML, os.path.join(twice, name))
-        r = lmc("run", folder, "--prompt", PROMPT, env={"LMC_MODELS_DIR": twice})
-        self.assertEqual(r.returncode, 1)
-        self.assertEqual(r.stderr.strip(), f"{twice}/b.yaml: error: serves hf architecture 'gpt2', as {twice}/a.yaml "
-                                           "does already")
-
-
-class Inspect(unittest.TestCase):
-    def test_inspect_yaml(self):
-        if not os.path.exists(LLAMA_GGUF):
-            self.skipTest(f"{LLAMA_GGUF} is absent")
-        r = lmc("inspect", LLAMA_YAML)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("smollm2-135m", r.stdout)
-        self.assertRegex(r.stdout, r"context \d+ tokens, at most \d+ per step")
-        self.assertRegex(r.stdout, r"tokenizer: .*49152 tokens")
-        self.assertIn('chat: chatml, system message "You are a helpful AI assistant named SmolLM', r.stdout)
-        gguf = lmc("inspect", LLAMA_GGUF)
-        self.assertIn('chat template: chatml, system message "You are a helpful AI assistant named SmolLM', gguf.stdout)
-
-    @needs(GEMMA_GGUF)
-    def test_inspect_gguf(self):
-        r = lmc("inspect", GEMMA_GGUF)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn("gemma3", r.stdout)
-        self.assertIn("token_embd.weight", r.stdout)
-        self.assertRegex(r.stdout, r"tokenizer: llama, 262144 tokens")
-
-
-    def test_inspect_gguf_names_every_tensor_type(self):
-        """A GGUF with one tensor of every type lmc reads, each named after its type
-        (tests/reference/dequant_reference.py synthetic)."""
-        with tempfile.TemporaryDirectory() as outdir:
-            subprocess.run([sys.executable, os.path.join(SOURCE, "tests", "reference", "dequant_reference.py"),
-                            "synthetic", outdir], check=True)
-            with open(os.path.join(outdir, "synthetic.txt")) as f:
-                names = [line.split()[1] for line in f]
-            r = lmc("inspect", "--tensors", os.path.join(outdir, "synthetic.gguf"))
-        self.assertEqual(r.returncode, 0, r.stderr)
-        for name in names:
-            self.assertRegex(r.stdout, rf"\n  {name} +{name} +\[8,\d+\] +\d+\n")
-        self.assertIn(f"total: {len(names)} tensors", r.stdout)
 
 
 class ExitCodes(unittest.TestCase):
@@ -676,34 +360,20 @@ class ExitCodes(unittest.TestCase):
         self.expect(2, "run", "x.lmc", "--prompt", "")
 
     def test_errors_are_1_and_name_the_file(self):
-        missing = os.path.join(WORK, "no-such.lmc")
+        missing = os.path.join(cli.WORK, "no-such.lmc")
         self.expect(1, "run", missing, "--prompt", "x", message=re.escape(missing))
-        self.expect(1, "compile", os.path.join(WORK, "no-such.yaml"), message="no-such.yaml")
-        garbage = os.path.join(WORK, "garbage.lmc")
+        self.expect(1, "compile", os.path.join(cli.WORK, "no-such.yaml"), message="no-such.yaml")
+        garbage = os.path.join(cli.WORK, "garbage.lmc")
         with open(garbage, "wb") as f:
             f.write(b"\x00not an artifact" * 64)
         self.expect(1, "run", garbage, "--prompt", "x", message=re.escape(garbage))
-        bad_yaml = os.path.join(WORK, "bad.yaml")
+        bad_yaml = os.path.join(cli.WORK, "bad.yaml")
         with open(bad_yaml, "w") as f:
             f.write("name: broken\nweights: nowhere.gguf\nblock:\n  - x = frobnicate(x)\n")
         self.expect(1, "compile", bad_yaml, message="bad.yaml")
-        self.expect(1, "compile", LLAMA_YAML, "--passes=no-such-pass", "-o", os.path.join(WORK, "x.lmc"),
+        self.expect(1, "compile", LLAMA_YAML, "--passes=no-such-pass", "-o", os.path.join(cli.WORK, "x.lmc"),
                     message="no-such-pass")
 
 
-def main():
-    global LMC, WORK
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lmc", required=True)
-    ap.add_argument("--work-dir", required=True)
-    args, rest = ap.parse_known_args()
-    LMC = os.path.abspath(args.lmc)
-    WORK = os.path.join(args.work_dir, "cli")
-    os.makedirs(WORK, exist_ok=True)
-    for f in os.listdir(WORK):
-        os.remove(os.path.join(WORK, f))
-    unittest.main(argv=[sys.argv[0], "-v"] + rest)
-
-
 if __name__ == "__main__":
-    main()
+    cli.main("cli")
