@@ -10,20 +10,18 @@ On SmolLM2-135M (its GGUF; exit 77 when absent). Each check is bounded: the load
   * chat completions use the model's chat format (streamed deltas add up to the whole answer);
   * the bad-request table: each a 4xx JSON error, the server still answering afterwards;
   * a client that leaves mid-stream frees the model at once (its generation stops);
-  * more requests than the slots and the queue hold: 503, the others unaffected;
   * 16 clients x 12 requests on 4 slots (continuous batching: several generations share
     each step): none lost, none mixed up (each text equals its prompt's alone, exactly);
-  * SIGTERM lets the request in flight finish, then the server exits 0;
-  * a chat's later turns read only what their slot's KV cache does not hold, and answer
-    as the whole prompt read from scratch does.
+  * seeded sampling, penalties, stop strings, timings, logprobs, token ids and logit bias,
+    llama-server's /completion, /props and /slots, one log line per request.
+
+test_serve_flags.py checks the server's flags and bounds (token limits, sampling flags, the
+prefix cache, the queue's bound and SIGTERM); serve_harness.py is the server they share.
 """
-import argparse
-import http.client
 import json
 import math
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -31,60 +29,9 @@ import threading
 import time
 import unittest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODEL = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
-KEY = "test-key"
-PROMPTS = ["The capital of France is", "Once upon a time", "def fibonacci(n):", "The three primary colors are",
-           "In 1969, the first", "Water boils at", "My favourite book is", "A compiler turns"]
-LMC = None
-
-
-class Server:
-    """An lmc serve process on a free port; stderr is kept for the assertions."""
-
-    def __init__(self, *flags):
-        self.proc = subprocess.Popen([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.err = []
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                raise RuntimeError("lmc serve exited:\n" + "".join(self.err))
-            self.err.append(line)
-            m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-                threading.Thread(target=lambda: self.err.extend(self.proc.stderr), daemon=True).start()
-                return
-        raise RuntimeError("lmc serve did not start")
-
-    def request(self, method, path, body=None, key=KEY, raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-        headers = {"Content-Type": "application/json"}
-        if key:
-            headers["Authorization"] = "Bearer " + key
-        c.request(method, path, body=raw if raw is not None else (json.dumps(body) if body is not None else None),
-                  headers=headers)
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        return r.status, data
-
-    def client(self):
-        import openai
-        return openai.OpenAI(base_url=f"http://127.0.0.1:{self.port}/v1", api_key=KEY, max_retries=0)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=60)
-
-
-def lmc_run_text(prompt, n):
-    out = subprocess.run([LMC, "run", MODEL, "--prompt", prompt, "--max-tokens", str(n)], capture_output=True,
-                         text=True, check=True).stdout
-    return out[len(prompt):].rstrip("\n")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serve_harness as serve  # noqa: E402
+from serve_harness import KEY, PROMPTS, Server, lmc_run_text, self_metric  # noqa: E402
 
 
 class Serve(unittest.TestCase):
@@ -303,7 +250,7 @@ class Serve(unittest.TestCase):
         import tempfile
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "logits.npy")
-            subprocess.run([LMC, "run", MODEL, "--prompt", PROMPTS[0], "--max-tokens", "4", "--logits-out", path],
+            subprocess.run([serve.LMC, "run", serve.MODEL, "--prompt", PROMPTS[0], "--max-tokens", "4", "--logits-out", path],
                            capture_output=True, check=True)
             rows = np.load(path).astype(np.float64)
         # The rows that chose the 4 tokens: the prompt's last, then each decode step's.
@@ -416,166 +363,5 @@ class Serve(unittest.TestCase):
         self.assertGreater(self.metric("lmc_busy_seconds_total"), 0)
 
 
-class TokenLimits(unittest.TestCase):
-    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks; --alias
-    names the model, and a request may name any."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o")  # llama-server's spellings
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def test_missing_max_tokens_is_16_and_n_predict_caps(self):
-        counting = "1, 2, 3, 4, 5, 6, 7, 8,"
-        status, data = self.server.request("POST", "/v1/completions", {"prompt": counting, "temperature": 0})
-        self.assertEqual(status, 200, data)
-        data = json.loads(data)
-        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (16, "length"))
-        status, data = self.server.request("POST", "/v1/completions",
-                                           {"prompt": counting, "temperature": 0, "max_tokens": 50})
-        self.assertEqual(status, 200, data)
-        data = json.loads(data)
-        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
-
-
-    def test_alias_names_the_model(self):
-        status, data = self.server.request("GET", "/v1/models")
-        self.assertEqual([m["id"] for m in json.loads(data)["data"]], ["gpt-4o"])
-        status, data = self.server.request("POST", "/v1/completions", {"model": "whatever", "prompt": "hi",
-                                                                       "max_tokens": 2})
-        self.assertEqual(status, 200, data)
-        self.assertEqual(json.loads(data)["model"], "gpt-4o")
-
-
-class ServerSamplingFlags(unittest.TestCase):
-    """lmc serve's sampling flags are the defaults of a request that leaves the fields out."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--parallel", "1", "--ctx-size", "256", "--temp", "0.7", "--top-k", "20", "--top-p", "0.9",
-                            "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def test_flags_are_the_defaults_and_a_request_overrides_them(self):
-        silent = {"prompt": PROMPTS[4], "max_tokens": 12}
-        explicit = dict(silent, temperature=0.7, top_k=20, top_p=0.9, min_p=0.02, repeat_penalty=1.1,
-                        presence_penalty=0.3, seed=5)
-        texts = []
-        for body in (silent, explicit, dict(silent, temperature=0), dict(explicit, temperature=0)):
-            status, data = self.server.request("POST", "/v1/completions", body)
-            self.assertEqual(status, 200, data)
-            texts.append(json.loads(data)["choices"][0]["text"])
-        self.assertEqual(texts[0], texts[1])
-        self.assertEqual(texts[2], texts[3])
-        params = json.loads(self.server.request("GET", "/props")[1])["default_generation_settings"]["params"]
-        self.assertEqual({k: params[k] for k in ("temperature", "top_k", "top_p", "min_p", "repeat_penalty", "seed")},
-                         {"temperature": 0.7, "top_k": 20, "top_p": 0.9, "min_p": 0.02, "repeat_penalty": 1.1,
-                          "seed": 5})
-
-
-class PrefixCache(unittest.TestCase):
-    """A chat's next turn resends the conversation: the slot that answered the last turn
-    holds it, so only the new tokens are read; the answers are those of the whole prompt
-    read from scratch ("cache_prompt": false)."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def chat(self, messages, cache):
-        status, data = self.server.request("POST", "/v1/chat/completions",
-                                           {"messages": messages, "max_tokens": 20, "temperature": 0,
-                                            "cache_prompt": cache})
-        self.assertEqual(status, 200, data)
-        data = json.loads(data)
-        return data["choices"][0]["message"]["content"], data["usage"]
-
-    def test_turns_reuse_the_conversation_and_answer_the_same(self):
-        questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
-        before = self_metric(self.server, "lmc_prompt_tokens_cached_total")
-        cached, fresh = [], []
-        for answers, use_cache in ((cached, True), (fresh, False)):
-            messages = []
-            for q in questions:
-                messages.append({"role": "user", "content": q})
-                text, usage = self.chat(messages, use_cache)
-                answers.append((text, usage))
-                messages.append({"role": "assistant", "content": text})
-        self.assertEqual([t for t, _ in cached], [t for t, _ in fresh])
-        self.assertEqual([u["prompt_tokens_details"]["cached_tokens"] for _, u in fresh], [0] * len(questions))
-        reused = [u["prompt_tokens_details"]["cached_tokens"] for _, u in cached]
-        self.assertEqual(reused[0], 0)
-        for turn in range(1, len(questions)):
-            # All of the last turn's prompt, and of its answer what was fed back.
-            previous = cached[turn - 1][1]
-            self.assertGreaterEqual(reused[turn], previous["prompt_tokens"], reused)
-            self.assertLess(reused[turn], cached[turn][1]["prompt_tokens"], reused)
-        self.assertEqual(self_metric(self.server, "lmc_prompt_tokens_cached_total") - before, sum(reused))
-
-
-class QueueAndShutdown(unittest.TestCase):
-    def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
-        server = Server("--parallel", "1", "--queue", "1")
-        try:
-            results = {}
-
-            def long_request(name):
-                results[name] = server.request("POST", "/v1/completions",
-                                               {"prompt": PROMPTS[1], "max_tokens": 40, "temperature": 0})
-
-            first = threading.Thread(target=long_request, args=("first",))
-            first.start()
-            deadline = time.time() + 30
-            while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
-                time.sleep(0.02)
-            second = threading.Thread(target=long_request, args=("second",))
-            second.start()
-            while self_metric(server, "lmc_queue_depth") < 1 and time.time() < deadline:
-                time.sleep(0.02)
-            status, data = server.request("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 2})
-            self.assertEqual(status, 503, data)
-            self.assertEqual(json.loads(data)["error"]["type"], "server_overloaded")
-            server.proc.send_signal(signal.SIGTERM)
-            first.join(timeout=120)
-            second.join(timeout=120)
-            for name in ("first", "second"):
-                self.assertEqual(results[name][0], 200, results[name])
-                self.assertEqual(json.loads(results[name][1])["usage"]["completion_tokens"], 40)
-            self.assertEqual(server.proc.wait(timeout=60), 0)
-            self.assertIn("lmc: stopped\n", "".join(server.err))
-        finally:
-            server.stop()
-
-
-def self_metric(server, name):
-    _, text = server.request("GET", "/metrics")
-    return float(re.search(rf"^{name} (\S+)$", text.decode(), re.M).group(1))
-
-
-def main(model=MODEL):
-    """Runs the tests of the script that was started (test_serve_json.py serves another model)."""
-    global LMC, MODEL
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lmc", required=True)
-    args, rest = ap.parse_known_args()
-    LMC = os.path.abspath(args.lmc)
-    MODEL = model
-    if not os.path.exists(MODEL):
-        print(f"SKIP: {MODEL} is absent (scripts/setup.sh installs it)")
-        return 77
-    r = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
-    return 0 if r.wasSuccessful() else 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve.main())

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jsonschema
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import test_serve  # noqa: E402  (its Server: an lmc serve process on a free port)
+import serve_harness  # noqa: E402  (its Server: an lmc serve process on a free port)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODEL = os.path.join(ROOT, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
@@ -117,7 +117,7 @@ def schema_format(name, schema):
 class StructuredOutput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = test_serve.Server("--parallel", "4", "--ctx-size", "512")
+        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "512")
 
     @classmethod
     def tearDownClass(cls):
@@ -208,4 +208,4 @@ class StructuredOutput(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    sys.exit(test_serve.main(MODEL))
+    sys.exit(serve_harness.main(MODEL))

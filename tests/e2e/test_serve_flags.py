@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""lmc serve's flags and bounds, against raw HTTP and the `openai` package: a completion
+without max_tokens gets 16 and --n-predict caps what a request asks, --alias names the
+model, the sampling flags are the defaults a request overrides, the prefix cache reuses a
+chat's earlier turns (answering as the whole prompt read from scratch does), and past the
+queue a request is 503 while SIGTERM lets the one in flight finish.
+
+  test_serve_flags.py --lmc build/tools/lmc
+
+On SmolLM2-135M (its GGUF; exit 77 when absent); serve_harness.py is the server the serve
+tests share.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serve_harness as serve  # noqa: E402
+from serve_harness import PROMPTS, Server, self_metric  # noqa: E402
+
+
+class TokenLimits(unittest.TestCase):
+    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks; --alias
+    names the model, and a request may name any."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o")  # llama-server's spellings
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_missing_max_tokens_is_16_and_n_predict_caps(self):
+        counting = "1, 2, 3, 4, 5, 6, 7, 8,"
+        status, data = self.server.request("POST", "/v1/completions", {"prompt": counting, "temperature": 0})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (16, "length"))
+        status, data = self.server.request("POST", "/v1/completions",
+                                           {"prompt": counting, "temperature": 0, "max_tokens": 50})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
+
+
+    def test_alias_names_the_model(self):
+        status, data = self.server.request("GET", "/v1/models")
+        self.assertEqual([m["id"] for m in json.loads(data)["data"]], ["gpt-4o"])
+        status, data = self.server.request("POST", "/v1/completions", {"model": "whatever", "prompt": "hi",
+                                                                       "max_tokens": 2})
+        self.assertEqual(status, 200, data)
+        self.assertEqual(json.loads(data)["model"], "gpt-4o")
+
+
+class ServerSamplingFlags(unittest.TestCase):
+    """lmc serve's sampling flags are the defaults of a request that leaves the fields out."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "1", "--ctx-size", "256", "--temp", "0.7", "--top-k", "20", "--top-p", "0.9",
+                            "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_flags_are_the_defaults_and_a_request_overrides_them(self):
+        silent = {"prompt": PROMPTS[4], "max_tokens": 12}
+        explicit = dict(silent, temperature=0.7, top_k=20, top_p=0.9, min_p=0.02, repeat_penalty=1.1,
+                        presence_penalty=0.3, seed=5)
+        texts = []
+        for body in (silent, explicit, dict(silent, temperature=0), dict(explicit, temperature=0)):
+            status, data = self.server.request("POST", "/v1/completions", body)
+            self.assertEqual(status, 200, data)
+            texts.append(json.loads(data)["choices"][0]["text"])
+        self.assertEqual(texts[0], texts[1])
+        self.assertEqual(texts[2], texts[3])
+        params = json.loads(self.server.request("GET", "/props")[1])["default_generation_settings"]["params"]
+        self.assertEqual({k: params[k] for k in ("temperature", "top_k", "top_p", "min_p", "repeat_penalty", "seed")},
+                         {"temperature": 0.7, "top_k": 20, "top_p": 0.9, "min_p": 0.02, "repeat_penalty": 1.1,
+                          "seed": 5})
+
+
+class PrefixCache(unittest.TestCase):
+    """A chat's next turn resends the conversation: the slot that answered the last turn
+    holds it, so only the new tokens are read; the answers are those of the whole prompt
+    read from scratch ("cache_prompt": false)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def chat(self, messages, cache):
+        status, data = self.server.request("POST", "/v1/chat/completions",
+                                           {"messages": messages, "max_tokens": 20, "temperature": 0,
+                                            "cache_prompt": cache})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        return data["choices"][0]["message"]["content"], data["usage"]
+
+    def test_turns_reuse_the_conversation_and_answer_the_same(self):
+        questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
+        before = self_metric(self.server, "lmc_prompt_tokens_cached_total")
+        cached, fresh = [], []
+        for answers, use_cache in ((cached, True), (fresh, False)):
+            messages = []
+            for q in questions:
+                messages.append({"role": "user", "content": q})
+                text, usage = self.chat(messages, use_cache)
+                answers.append((text, usage))
+                messages.append({"role": "assistant", "content": text})
+        self.assertEqual([t for t, _ in cached], [t for t, _ in fresh])
+        self.assertEqual([u["prompt_tokens_details"]["cached_tokens"] for _, u in fresh], [0] * len(questions))
+        reused = [u["prompt_tokens_details"]["cached_tokens"] for _, u in cached]
+        self.assertEqual(reused[0], 0)
+        for turn in range(1, len(questions)):
+            # All of the last turn's prompt, and of its answer what was fed back.
+            previous = cached[turn - 1][1]
+            self.assertGreaterEqual(reused[turn], previous["prompt_tokens"], reused)
+            self.assertLess(reused[turn], cached[turn][1]["prompt_tokens"], reused)
+        self.assertEqual(self_metric(self.server, "lmc_prompt_tokens_cached_total") - before, sum(reused))
+
+
+class QueueAndShutdown(unittest.TestCase):
+    def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
+        server = Server("--parallel", "1", "--queue", "1")
+        try:
+            results = {}
+
+            def long_request(name):
+                results[name] = server.request("POST", "/v1/completions",
+                                               {"prompt": PROMPTS[1], "max_tokens": 40, "temperature": 0})
+
+            first = threading.Thread(target=long_request, args=("first",))
+            first.start()
+            deadline = time.time() + 30
+            while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
+                time.sleep(0.02)
+            second = threading.Thread(target=long_request, args=("second",))
+            second.start()
+            while self_metric(server, "lmc_queue_depth") < 1 and time.time() < deadline:
+                time.sleep(0.02)
+            status, data = server.request("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 2})
+            self.assertEqual(status, 503, data)
+            self.assertEqual(json.loads(data)["error"]["type"], "server_overloaded")
+            server.proc.send_signal(signal.SIGTERM)
+            first.join(timeout=120)
+            second.join(timeout=120)
+            for name in ("first", "second"):
+                self.assertEqual(results[name][0], 200, results[name])
+                self.assertEqual(json.loads(results[name][1])["usage"]["completion_tokens"], 40)
+            self.assertEqual(server.proc.wait(timeout=60), 0)
+            self.assertIn("lmc: stopped\n", "".join(server.err))
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(serve.main())
