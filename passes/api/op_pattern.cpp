@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 #include <unordered_set>
 #include <sstream>
 
@@ -116,6 +117,9 @@ class LineParser {
 struct OpPattern::Impl {
   std::vector<Line> lines;
   std::map<std::string, std::pair<size_t, int>> defined;  // name -> (line, result index)
+  // Lines but the last whose results no line reads, with the operand (bound by the lines
+  // before) among whose users each is found.
+  std::vector<std::pair<size_t, std::string>> other_roots;
 
   struct State {
     std::map<std::string, ir::Value*> values;
@@ -162,6 +166,65 @@ struct OpPattern::Impl {
     std::swap(swapped[0], swapped[1]);
     return operands_match(l, swapped, st);
   }
+
+  // Other roots from the i-th on, each a distinct op among the users of its anchor,
+  // trying the users in program order and backing out of a choice the rest refuse.
+  bool match_other_roots(const ir::Graph& g, size_t i, State& st) const {
+    if (i == other_roots.size()) return true;
+    const auto& [line, anchor] = other_roots[i];
+    for (ir::Op* user : g.users(st.values.at(anchor))) {
+      bool taken = std::any_of(st.ops.begin(), st.ops.end(), [&](const auto& e) { return e.second == user; });
+      if (taken) continue;
+      State saved = st;
+      if (match_line(line, user, st) && match_other_roots(g, i + 1, st)) return true;
+      st = saved;
+    }
+    return false;
+  }
+
+  // Names the lines reached from `line` read or define.
+  void names_under(size_t line, std::set<std::string>& names) const {
+    for (const auto& r : lines[line].results) names.insert(r);
+    for (const auto& o : lines[line].operands) {
+      names.insert(o);
+      if (auto d = defined.find(o); d != defined.end()) names_under(d->second.first, names);
+    }
+  }
+
+  // Each other root, in order, anchored on an operand the lines before it bound.
+  void find_other_roots() {
+    std::set<std::string> read;
+    for (const auto& l : lines) read.insert(l.operands.begin(), l.operands.end());
+    std::set<std::string> bound;
+    names_under(lines.size() - 1, bound);
+    for (size_t i = 0; i + 1 < lines.size(); ++i) {
+      if (read.count(lines[i].results[0])) continue;
+      auto anchor = std::find_if(lines[i].operands.begin(), lines[i].operands.end(),
+                                 [&](const std::string& o) { return bound.count(o) > 0; });
+      if (anchor == lines[i].operands.end())
+        throw PassFault("pattern: error: %" + lines[i].results[0] +
+                        " is a root that reads no value the lines before it bind: several roots meet at a value "
+                        "they read");
+      other_roots.emplace_back(i, *anchor);
+      names_under(i, bound);
+    }
+  }
+
+  std::optional<Match> match(const ir::Graph* g, ir::Op* root) const {
+    State st;
+    if (!match_line(lines.size() - 1, root, st)) return std::nullopt;
+    if (!other_roots.empty()) {
+      if (!g) throw PassFault("pattern: error: a pattern of several roots is matched with its graph: match(g, root)");
+      if (!match_other_roots(*g, 0, st)) return std::nullopt;
+    }
+    Match m;
+    m.values = st.values;
+    for (const auto& [index, op] : st.ops) {
+      m.ops[lines[index].results[0]] = op;
+      for (size_t i = 0; i < op->num_results(); ++i) m.values[lines[index].results[i]] = op->result(i);
+    }
+    return m;
+  }
 };
 
 OpPattern::OpPattern(std::string_view text) : impl_(std::make_unique<Impl>()) {
@@ -181,20 +244,15 @@ OpPattern::OpPattern(std::string_view text) : impl_(std::make_unique<Impl>()) {
     impl_->lines.push_back(std::move(l));
   }
   if (impl_->lines.empty()) throw PassFault("pattern: error: no ops");
+  impl_->find_other_roots();
 }
 
 OpPattern::~OpPattern() = default;
 OpPattern::OpPattern(OpPattern&&) noexcept = default;
 
-std::optional<Match> OpPattern::match(ir::Op* root) const {
-  Impl::State st;
-  if (!impl_->match_line(impl_->lines.size() - 1, root, st)) return std::nullopt;
-  Match m;
-  m.values = st.values;
-  for (const auto& [index, op] : st.ops) m.ops[impl_->lines[index].results[0]] = op;
-  for (size_t i = 0; i < root->num_results(); ++i) m.values[impl_->lines.back().results[i]] = root->result(i);
-  return m;
-}
+std::optional<Match> OpPattern::match(ir::Op* root) const { return impl_->match(nullptr, root); }
+
+std::optional<Match> OpPattern::match(const ir::Graph& g, ir::Op* root) const { return impl_->match(&g, root); }
 
 int OpPattern::for_each(ir::Graph& g, const std::function<void(const Match&)>& on_match) const {
   auto live_ops = [&] {
@@ -209,7 +267,7 @@ int OpPattern::for_each(ir::Graph& g, const std::function<void(const Match&)>& o
   int matched = 0;
   for (ir::Op* root : roots) {
     if (!live.count(root)) continue;
-    if (auto m = match(root)) {
+    if (auto m = match(g, root)) {
       ++matched;
       on_match(*m);
       live = live_ops();

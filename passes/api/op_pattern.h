@@ -13,6 +13,15 @@
 // anchor, view, region); `...` after the operands allows more; a line without
 // operands accepts any. Commutative ops (the op table says which) match either
 // operand order.
+//
+// A line whose results no other line reads is a root too: the last line is where the
+// match starts, and each other root is found among the users of a value the lines
+// before it bound, a different op for every line. Siblings that read one input:
+//
+//   %a = linear %x, %w1
+//   %b = linear %x, %w2
+//
+// matches at either linear, the other being the first user of the same %x that matches.
 #pragma once
 #include <functional>
 #include <map>
@@ -40,7 +49,10 @@ class OpPattern {
   ~OpPattern();
   OpPattern(OpPattern&&) noexcept;
 
+  // A pattern of one root; one of several roots needs the graph to find the others
+  // (match(g, root)), and throws without it.
   std::optional<Match> match(ir::Op* root) const;
+  std::optional<Match> match(const ir::Graph& g, ir::Op* root) const;
   // Calls `on_match` for each op, in program order, at which the pattern matches; ops
   // a previous call rewrote away are skipped.
   int for_each(ir::Graph& g, const std::function<void(const Match&)>& on_match) const;

@@ -65,6 +65,36 @@ TEST(OpPattern, ForEachVisitsEveryMatchInProgramOrder) {
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "m", "r"}));
 }
 
+const char* kSiblings =
+    "graph @qkv(%x: f32[T,32], %y: f32[T,32]) {\n"
+    "  %wq = param {name = \"wq\"} : f32[16,32]\n"
+    "  %wk = param {name = \"wk\"} : f32[8,32]\n"
+    "  %wo = param {name = \"wo\"} : f32[8,32]\n"
+    "  %q = linear %x, %wq : f32[T,16]\n"
+    "  %o = linear %y, %wo : f32[T,8]\n"
+    "  %k = linear %x, %wk : f32[T,8]\n"
+    "  return %q, %k, %o\n"
+    "}\n";
+
+// Two roots that read one value: the other root is a distinct user of what the first bound.
+TEST(OpPattern, SeveralRootsMeetAtAValueTheyRead) {
+  auto g = ir::parse(kSiblings);
+  OpPattern siblings("%a = linear %x, %w1\n%b = linear %x, %w2\n");
+  auto m = siblings.match(*g, op_named(*g, "k"));
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->op("a"), op_named(*g, "q"));  // never %k twice, never %o (it reads %y)
+  EXPECT_EQ(m->value("a"), op_named(*g, "q")->result(0));
+  EXPECT_EQ(m->value("w2")->name(), "wk");
+  EXPECT_FALSE(siblings.match(*g, op_named(*g, "o")));  // no other linear reads %y
+  std::vector<std::string> pairs;
+  siblings.for_each(*g, [&](const Match& p) { pairs.push_back(p.op("b")->result(0)->name() + "+" + p.op("a")->result(0)->name()); });
+  EXPECT_EQ(pairs, (std::vector<std::string>{"q+k", "k+q"}));
+  // Without the graph, the other root cannot be looked for.
+  EXPECT_THROW(siblings.match(op_named(*g, "k")), Error);
+  // A root that reads nothing the others bind has nowhere to be looked for.
+  EXPECT_THROW(OpPattern("%a = linear %y, %w1\n%b = linear %x, %w2\n"), Error);
+}
+
 TEST(OpPattern, MalformedPatternsNameTheLine) {
   try {
     OpPattern("%a = silu %x\n%b = frobnicate %a\n");
