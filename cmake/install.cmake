@@ -50,7 +50,7 @@ install(TARGETS lmc_support lmc_ir lmc_passes_api lmc_passes_transforms lmc_pass
         INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})
 foreach(dir support ir passes)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${LMC_INSTALL_INCLUDEDIR}/${dir}
-          FILES_MATCHING PATTERN "*.h")
+          FILES_MATCHING PATTERN "*.h" PATTERN "*.def")
 endforeach()
 
 install(EXPORT lmcTargets NAMESPACE lmc:: DESTINATION ${LMC_INSTALL_CMAKEDIR})

@@ -12,19 +12,9 @@ PassRegistry& PassRegistry::instance() {
 }
 
 PassRegistry::PassRegistry() {
-  add("shard", create_shard_pass);
-  add("kv-cache-type", create_kv_cache_type_pass);
-  add("fuse-qkv", create_fuse_qkv_pass);
-  add("fuse-gate-up", create_fuse_gate_up_pass);
-  add("quant-threshold", create_quant_threshold_pass);
-  add("weight-panels", create_weight_panels_pass);
-  add("fuse-down-act", create_fuse_down_act_pass);
-  add("fuse-norm-linear", create_fuse_norm_linear_pass);
-  add("fuse-qk-rope", create_fuse_qk_rope_pass);
-  add("fuse-residual", create_fuse_residual_pass);
-  add("fuse-elementwise", create_fuse_elementwise_pass);
-  add("fold-weights", create_fold_weights_pass);
-  add("dce", create_dce_pass);
+#define LMC_PASS(name, stem) add(name, create_##stem##_pass);
+#include "passes/transforms/builtin_passes.def"
+#undef LMC_PASS
 }
 
 void PassRegistry::add(const std::string& name, PassFactory f) {
@@ -35,7 +25,11 @@ void PassRegistry::add(const std::string& name, PassFactory f) {
 
 std::unique_ptr<Pass> PassRegistry::create(const std::string& name) const {
   for (const auto& e : entries_)
-    if (e.first == name) return e.second();
+    if (e.first == name) {
+      std::unique_ptr<Pass> p = e.second();
+      p->name_ = name;
+      return p;
+    }
   return nullptr;
 }
 
@@ -45,7 +39,16 @@ std::vector<std::string> PassRegistry::names() const {
   return out;
 }
 
-const char* default_pipeline() { return "shard,kv-cache-type,fuse-qkv,fuse-gate-up,quant-threshold,weight-panels,fuse-down-act,fuse-norm-linear,fuse-qk-rope,fuse-residual,fuse-elementwise,fold-weights,dce"; }
+const char* default_pipeline() {
+  static const std::string p = [] {
+    std::string names;
+#define LMC_PASS(name, stem) names += std::string(names.empty() ? "" : ",") + name;
+#include "passes/transforms/builtin_passes.def"
+#undef LMC_PASS
+    return names;
+  }();
+  return p.c_str();
+}
 
 const char* mandatory_pipeline() { return "fold-weights,dce"; }
 

@@ -22,7 +22,9 @@ struct PassResult {
 class Pass {
  public:
   virtual ~Pass() = default;
-  virtual std::string name() const = 0;
+  // The name the pass is registered under (PassRegistry::create gives it); a plugin's pass
+  // may also say it itself.
+  virtual std::string name() const { return name_; }
   virtual std::string summary() const = 0;
   virtual PassResult run(ir::Graph& g, PassContext& ctx) = 0;
   virtual std::vector<PassOption> options() const { return {}; }
@@ -40,7 +42,9 @@ class Pass {
   double float_option(const std::string& name, double dflt) const;
 
  private:
+  friend class PassRegistry;
   OptionValues values_;
+  std::string name_;
 };
 
 }  // namespace lmc::passes

@@ -1,4 +1,5 @@
-// Factories of the passes that ship with lmc, one per file in passes/.
+// Factories of the passes that ship with lmc, one per file in passes/transforms/, as
+// builtin_passes.def lists them.
 #pragma once
 #include <memory>
 
@@ -6,18 +7,8 @@
 
 namespace lmc::passes {
 
-std::unique_ptr<Pass> create_shard_pass();
-std::unique_ptr<Pass> create_kv_cache_type_pass();
-std::unique_ptr<Pass> create_fuse_qkv_pass();
-std::unique_ptr<Pass> create_fuse_gate_up_pass();
-std::unique_ptr<Pass> create_quant_threshold_pass();
-std::unique_ptr<Pass> create_weight_panels_pass();
-std::unique_ptr<Pass> create_fuse_down_act_pass();
-std::unique_ptr<Pass> create_fuse_norm_linear_pass();
-std::unique_ptr<Pass> create_fuse_residual_pass();
-std::unique_ptr<Pass> create_fuse_qk_rope_pass();
-std::unique_ptr<Pass> create_fuse_elementwise_pass();
-std::unique_ptr<Pass> create_fold_weights_pass();
-std::unique_ptr<Pass> create_dce_pass();
+#define LMC_PASS(name, stem) std::unique_ptr<Pass> create_##stem##_pass();
+#include "passes/transforms/builtin_passes.def"
+#undef LMC_PASS
 
 }  // namespace lmc::passes

@@ -10,7 +10,6 @@ namespace {
 
 class Dce : public Pass {
  public:
-  std::string name() const override { return "dce"; }
   std::string summary() const override { return "remove ops whose results are unused"; }
 
   PassResult run(ir::Graph& g, PassContext&) override {

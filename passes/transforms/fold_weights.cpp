@@ -47,7 +47,6 @@ std::vector<ir::Op*> program_order(ir::Graph& g) {
 
 class FoldWeights : public Pass {
  public:
-  std::string name() const override { return "fold-weights"; }
   std::string summary() const override { return "turn concat/quantize/slice of weights into packed params"; }
 
   PassResult run(ir::Graph& g, PassContext&) override {

@@ -64,7 +64,6 @@ std::string blocker(ir::Graph& g, const Match& m) {
 
 class FuseDownAct : public Pass {
  public:
-  std::string name() const override { return "fuse-down-act"; }
   std::string summary() const override { return "compute act(gate)*up in the down projection's prologue"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -30,7 +30,6 @@ bool producer_kind(const ir::Op& op) {
 
 class FuseElementwise : public Pass {
  public:
-  std::string name() const override { return "fuse-elementwise"; }
   std::string summary() const override { return "join elementwise ops to the kernel producing their input"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -27,7 +27,6 @@ ir::Op* gate_side(ir::Value* v) { return projection(skip_back(v, {"gelu", "gelu_
 
 class FuseGateUp : public Pass {
  public:
-  std::string name() const override { return "fuse-gate-up"; }
   std::string summary() const override { return "merge gate and up projections sharing an input into one linear"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -65,7 +65,6 @@ std::string fuse_one(ir::Graph& g, const Match& m) {
 
 class FuseNormLinear : public Pass {
  public:
-  std::string name() const override { return "fuse-norm-linear"; }
   std::string summary() const override { return "normalize a linear's input in its prologue"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

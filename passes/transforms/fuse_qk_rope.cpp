@@ -27,7 +27,6 @@ const OpPattern& norm_rope() {
 
 class FuseQkRope : public Pass {
  public:
-  std::string name() const override { return "fuse-qk-rope"; }
   std::string summary() const override { return "normalize each head and apply rope in one kernel"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

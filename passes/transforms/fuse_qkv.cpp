@@ -29,7 +29,6 @@ ir::Op* cached_projection(ir::Value* cache) {
 
 class FuseQkv : public Pass {
  public:
-  std::string name() const override { return "fuse-qkv"; }
   std::string summary() const override { return "stack Q, K, V projections sharing an input into one linear"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -35,7 +35,6 @@ const OpPattern& with_post_norm() {
 
 class FuseResidual : public Pass {
  public:
-  std::string name() const override { return "fuse-residual"; }
   std::string summary() const override { return "add the residual in the producing kernel"; }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {

@@ -63,7 +63,6 @@ std::string try_retype(const CacheUses& uses, ir::DType dtype) {
 
 class KvCacheType : public Pass {
  public:
-  std::string name() const override { return "kv-cache-type"; }
   std::string summary() const override { return "store the KV caches as f16, q8_0 or f32"; }
 
   std::vector<PassOption> options() const override {

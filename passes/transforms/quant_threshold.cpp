@@ -48,7 +48,6 @@ std::pair<int64_t, std::string> model_width(ir::Graph& g) {
 
 class QuantThreshold : public Pass {
  public:
-  std::string name() const override { return "quant-threshold"; }
   std::string summary() const override { return "choose F32, Q8_0 or the file's blocks per linear weight"; }
 
   std::vector<PassOption> options() const override {

@@ -128,7 +128,6 @@ class Planner {
 
 class Shard : public Pass {
  public:
-  std::string name() const override { return "shard"; }
   std::string summary() const override { return "split linears and attention heads over ranks (tensor parallelism)"; }
 
   std::vector<PassOption> options() const override {

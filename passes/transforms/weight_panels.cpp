@@ -54,7 +54,6 @@ WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
 
 class WeightPanels : public Pass {
  public:
-  std::string name() const override { return "weight-panels"; }
   std::string summary() const override {
     return "store block weights (q8_0, kept file blocks) in the 16-row panels the int8 kernels read";
   }
