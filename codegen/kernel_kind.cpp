@@ -18,20 +18,17 @@ namespace lmc::codegen {
 
 namespace {
 
-// To add a kernel kind, list it here and its emitter in codegen/llvm/emitter_table.cpp.
-constexpr KernelKind kAnchorKinds[] = {
-    {"linear", linear_work_items},
-    {"embedding", embedding_work_items},
-    {"kv_write", kv_write_work_items},
-    {"attention", attention_work_items},
-    {"split", split_work_items},
-    {"concat", concat_work_items},
-    {"tail_rows", tail_rows_work_items},
-    {"moe_route", moe_route_work_items},
-    {"expert_linear", expert_linear_work_items},
-    {"expert_sum", expert_sum_work_items},
+constexpr KernelKind kKinds[] = {
+#define LMC_KERNEL_KIND(name, stem) {name, stem##_work_items},
+#include "codegen/kernel_kinds.def"
+#undef LMC_KERNEL_KIND
 };
-constexpr KernelKind kFusedRows{"fusion", fused_rows_work_items};
+
+const KernelKind* find_kind(std::string_view name) {
+  for (const KernelKind& k : kKinds)
+    if (k.name == name) return &k;
+  return nullptr;
+}
 
 // A fusion runs around its anchor's kernel; without one, as a loop over rows.
 std::string_view anchor_kind(const KernelDesc& d) {
@@ -53,9 +50,8 @@ bool runs_as_rows(std::string_view kind) {
 
 const KernelKind& kernel_kind(const KernelDesc& d) {
   std::string_view kind = anchor_kind(d);
-  for (const KernelKind& k : kAnchorKinds)
-    if (k.name == kind) return k;
-  if (runs_as_rows(kind)) return kFusedRows;
+  if (const KernelKind* k = find_kind(kind)) return *k;
+  if (runs_as_rows(kind)) return *find_kind("fusion");
   throw Error("codegen: error: no kernel for op '" + d.kind + "' (" + d.key() + ")");
 }
 

@@ -2,9 +2,9 @@
 // kinds of kernel codegen generates, each with the function that validates a descriptor
 // of its kind as its emitter does and gives the work items. A fusion is its anchor's
 // kind; elementwise ops, row reductions and fusion regions without an anchor are one
-// kind, the generated loop over rows. The emitters (codegen/llvm/emitter.h) are found by the
-// kind's name; what is free of LLVM here lets a model's kernels be sized and split
-// without loading libLLVM.
+// kind, the generated loop over rows. codegen/kernel_kinds.def lists the kinds, and the
+// emitters (codegen/llvm/emitter.h) are expanded from the same list; what is free of LLVM
+// here lets a model's kernels be sized and split without loading libLLVM.
 #pragma once
 #include <string_view>
 

@@ -141,6 +141,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitAttention{"attention", emit};
+void emit_attention_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

@@ -151,6 +151,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitEmbedding{"embedding", emit};
+void emit_embedding_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

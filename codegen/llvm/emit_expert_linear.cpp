@@ -21,8 +21,6 @@
 
 namespace lmc::codegen {
 
-extern const Emitter kEmitLinear;
-
 namespace {
 
 llvm::Function* inner_linear(llvm::Function& fn, const ExpertLinearShape& s) {
@@ -30,7 +28,7 @@ llvm::Function* inner_linear(llvm::Function& fn, const ExpertLinearShape& s) {
                                        fn.getName() + ".linear", fn.getParent());
   inner->copyAttributesFrom(&fn);
   inner->setLinkage(llvm::GlobalValue::InternalLinkage);
-  kEmitLinear.emit(*inner, s.inner);
+  emit_linear_kernel(*inner, s.inner);
   return inner;
 }
 
@@ -154,6 +152,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitExpertLinear{"expert_linear", emit};
+void emit_expert_linear_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

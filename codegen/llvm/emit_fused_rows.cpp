@@ -46,6 +46,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitFusedRows{"fusion", emit};
+void emit_fused_rows_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

@@ -38,6 +38,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitKvWrite{"kv_write", emit};
+void emit_kv_write_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

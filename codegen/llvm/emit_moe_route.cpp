@@ -87,6 +87,6 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
 
 }  // namespace
 
-extern const Emitter kEmitMoeRoute{"moe_route", emit};
+void emit_moe_route_kernel(llvm::Function& fn, const KernelDesc& d) { emit(fn, d); }
 
 }  // namespace lmc::codegen

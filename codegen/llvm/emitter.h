@@ -13,13 +13,15 @@ class Function;
 
 namespace lmc::codegen {
 
-struct Emitter {
-  std::string_view kind;  // KernelKind::name
-  void (*emit)(llvm::Function& fn, const KernelDesc& d);
-};
+// Each kind's emitter, as codegen/kernel_kinds.def names it.
+#define LMC_KERNEL_KIND(name, stem) void emit_##stem##_kernel(llvm::Function& fn, const KernelDesc& d);
+#include "codegen/kernel_kinds.def"
+#undef LMC_KERNEL_KIND
+
+using EmitFn = void (*)(llvm::Function& fn, const KernelDesc& d);
 
 // The emitter of d's kernel kind (a fusion's is its anchor's). Throws lmc::Error when
 // none matches (the op must be folded or aliased before codegen).
-const Emitter& find_emitter(const KernelDesc& d);
+EmitFn find_emitter(const KernelDesc& d);
 
 }  // namespace lmc::codegen

@@ -48,11 +48,11 @@ class LlvmKernelEmitter : public KernelEmitter {
   explicit LlvmKernelEmitter(const TargetSpec& target) : target_(target), tm_(create_target_machine(target)) {}
 
   void emit(const std::string& name, const KernelDesc& d) override {
-    const Emitter& emitter = find_emitter(d);
+    EmitFn emitter = find_emitter(d);
     auto t0 = std::chrono::steady_clock::now();
     auto module = new_module(name);
     llvm::Function* fn = new_kernel_function(*module, name);
-    emitter.emit(*fn, d);  // a throw drops the half-built module with it
+    emitter(*fn, d);  // a throw drops the half-built module with it
     stats_.emit_seconds += seconds_since(t0);
     modules_.push_back(std::move(module));
     names_.push_back(name);
