@@ -1,9 +1,11 @@
 #include "models/formats/json.h"
 
-#include <charconv>
-#include <string_view>
+#include <algorithm>
 #include <bit>
 #include <functional>
+#include <iterator>
+#include <limits>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "support/mapped_file.h"
@@ -15,49 +17,59 @@ constexpr int kMaxDepth = 512;
 // Objects up to this size check duplicate keys pairwise; larger ones use a hash set.
 constexpr size_t kPairwiseKeyCheck = 16;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// The text for nlohmann's lexer to read one byte at a time. Every copy steps one shared
+// pointer, so its owner knows how far the lexer has read; copies compare equal once the
+// text is used up (the lexer compares its copy with another for the end).
+class CountingIterator {
+ public:
+  using iterator_category = std::input_iterator_tag;
+  using value_type = char;
+  using difference_type = std::ptrdiff_t;
+  using pointer = const char*;
+  using reference = const char&;
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  CountingIterator(const char** at, const char* end) : at_(at), end_(end) {}
+  const char& operator*() const { return **at_; }
+  CountingIterator& operator++() {
+    ++*at_;
+    return *this;
+  }
+  CountingIterator operator++(int) {
+    CountingIterator before = *this;
+    ++*at_;
+    return before;
+  }
+  bool operator==(const CountingIterator&) const { return *at_ == end_; }
+
+ private:
+  const char** at_;
+  const char* end_;
+};
+
+// The end of the number the lexer accepted at `at`: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+uint64_t number_end(std::string_view text, uint64_t at) {
+  const auto is = [&](char c) { return at < text.size() && text[at] == c; };
+  const auto digits = [&] {
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
+  };
+  if (is('-')) ++at;
+  if (is('0')) ++at;
+  else digits();
+  if (is('.')) {
+    ++at;
+    digits();
+  }
+  if (is('e') || is('E')) {
+    ++at;
+    if (is('+') || is('-')) ++at;
+    digits();
+  }
+  return at;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xc0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += char(0xe0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3f));
-    out += char(0x80 | (cp & 0x3f));
-  } else {
-    out += char(0xf0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3f));
-    out += char(0x80 | ((cp >> 6) & 0x3f));
-    out += char(0x80 | (cp & 0x3f));
-  }
-}
-
-// Length of the well-formed UTF-8 sequence starting at s[0] (a byte >= 0x80), or 0 when
-// it is malformed: overlong forms, surrogates and code points past U+10FFFF included.
-size_t utf8_sequence_length(std::string_view s) {
-  const auto b = [&](size_t i) { return i < s.size() ? uint8_t(s[i]) : uint8_t(0); };
-  const auto cont = [&](size_t i) { return (b(i) & 0xc0) == 0x80; };
-  const uint8_t c = b(0);
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    const uint8_t lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-    return b(1) >= lo && b(1) <= hi && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    const uint8_t lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-    return b(1) >= lo && b(1) <= hi && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
+uint64_t skip_whitespace(std::string_view text, uint64_t at) {
+  while (at < text.size() && (text[at] == ' ' || text[at] == '\n' || text[at] == '\r' || text[at] == '\t')) ++at;
+  return at;
 }
 
 }  // namespace
@@ -76,39 +88,59 @@ std::string Source::where(uint64_t offset) const {
   return name_ + ":" + std::to_string(line) + ":" + std::to_string(col);
 }
 
-// Recursive descent over the whole text; `pos_` is the byte being looked at.
+// Builds the DOM from nlohmann's SAX events, which come just after the lexer has read their
+// token. A value or key starts at the first token after the last value, key or bracket
+// (past the ',' or ':' between); it ends where the lexer has read to (but a number, whose
+// next byte the lexer has read too, ends where its text does). Errors in the structure
+// (depth, duplicate keys) are thrown from the events.
 class Parser {
  public:
-  Parser(std::string_view text, const Source* source) : text_(text), source_(source) {}
+  Parser(std::string_view text, const Source* source)
+      : text_(text), source_(source), reached_(text.data()) {}
 
   Value parse_document() {
-    skip_whitespace();
-    Value root = parse_value(0);
-    skip_whitespace();
-    if (pos_ != text_.size()) throw error_here("unexpected text after the JSON value");
-    return root;
+    if (text_.starts_with("\xef\xbb\xbf")) throw error_at_offset(0, "byte order mark before the JSON text");
+    const CountingIterator reader(&reached_, text_.data() + text_.size());
+    nlohmann::json::sax_parse(reader, reader, this);
+    // The lexer takes a NUL byte for the end of the input; here it is text after the value.
+    if (consumed() > 0 && text_[consumed() - 1] == '\0')
+      throw error_at_offset(consumed() - 1, "unexpected text after the JSON value");
+    return std::move(root_);
+  }
+
+  // nlohmann's SAX interface.
+  bool null() { return scalar(std::monostate{}, consumed()); }
+  bool boolean(bool b) { return scalar(b, consumed()); }
+  bool number_integer(int64_t i) { return number(i); }
+  bool number_unsigned(uint64_t u) {  // past int64: a Float, like any other such literal
+    return u <= uint64_t(std::numeric_limits<int64_t>::max()) ? number(int64_t(u)) : number(double(u));
+  }
+  bool number_float(double d, const std::string&) { return number(d); }
+  bool string(std::string& s) { return scalar(std::move(s), consumed()); }
+  bool binary(nlohmann::json::binary_t&) { return true; }  // not in JSON text
+  bool start_object(std::size_t) { return open(Object()); }
+  bool start_array(std::size_t) { return open(Array()); }
+  bool key(std::string& k) {
+    open_.back().key = std::move(k);
+    open_.back().key_offset = next_token();
+    last_end_ = consumed();
+    after_value_ = true;
+    return true;
+  }
+  bool end_object() {
+    check_unique_keys(std::get<Object>(open_.back().value.data_));
+    return close();
+  }
+  bool end_array() { return close(); }
+  bool parse_error(std::size_t position, const std::string&, const nlohmann::json::exception& e) {
+    throw failure(position, e);
   }
 
  private:
+  uint64_t consumed() const { return uint64_t(reached_ - text_.data()); }
+
   Error error_at_offset(uint64_t offset, const std::string& what) const {
     return error_at(source_->where(offset), what);
-  }
-  Error error_here(const std::string& what) const { return error_at_offset(pos_, what); }
-
-  bool at_end() const { return pos_ >= text_.size(); }
-  char peek() const { return at_end() ? '\0' : text_[pos_]; }
-
-  void skip_whitespace() {
-    while (!at_end()) {
-      const char c = text_[pos_];
-      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
-      ++pos_;
-    }
-  }
-
-  void expect(char c, const char* context) {
-    if (peek() != c) throw error_here(std::string("expected '") + c + "' " + context);
-    ++pos_;
   }
 
   Value make(uint64_t offset) const {
@@ -118,92 +150,62 @@ class Parser {
     return v;
   }
 
-  Value parse_value(int depth) {
-    if (at_end()) throw error_here("unexpected end of input, expected a value");
-    switch (text_[pos_]) {
-      case '{': return parse_object(depth);
-      case '[': return parse_array(depth);
-      case '"': {
-        Value v = make(pos_);
-        v.data_ = parse_string();
-        return v;
-      }
-      case 't': return parse_literal("true", true);
-      case 'f': return parse_literal("false", false);
-      case 'n': return parse_literal("null", std::monostate{});
-      default: return parse_number();
-    }
+  // Where the token after the last value, key or bracket starts: past whitespace, and past
+  // the ',' or ':' that follows a value or key.
+  uint64_t next_token() const {
+    const uint64_t at = skip_whitespace(text_, last_end_);
+    return after_value_ && at < text_.size() ? skip_whitespace(text_, at + 1) : at;
   }
 
   template <class T>
-  Value parse_literal(std::string_view word, T payload) {
-    if (text_.substr(pos_, word.size()) != word) throw error_here("invalid literal");
-    Value v = make(pos_);
-    v.data_ = payload;
-    pos_ += word.size();
-    return v;
+  bool scalar(T payload, uint64_t end) {
+    Value v = make(next_token());
+    v.data_ = std::move(payload);
+    return add(std::move(v), end);
   }
 
-  void enter(int depth) const {
-    if (depth >= kMaxDepth)
-      throw error_here("nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+  // The lexer has read the byte after a number too (unless the text ended), so its end
+  // comes from its text.
+  template <class T>
+  bool number(T n) {
+    Value v = make(next_token());
+    v.data_ = n;
+    const uint64_t end = number_end(text_, v.offset_);
+    return add(std::move(v), end);
   }
 
-  Value parse_array(int depth) {
-    enter(depth);
-    Value v = make(pos_);
-    ++pos_;  // '['
-    Array items;
-    skip_whitespace();
-    if (peek() == ']') {
-      ++pos_;
+  template <class Container>
+  bool open(Container empty) {
+    const uint64_t at = consumed() - 1;  // the '[' or '{'
+    if (open_.size() >= size_t(kMaxDepth))
+      throw error_at_offset(at, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    last_end_ = at + 1;
+    after_value_ = false;
+    open_.emplace_back().value = make(at);
+    open_.back().value.data_ = std::move(empty);
+    return true;
+  }
+
+  bool close() {
+    Value v = std::move(open_.back().value);
+    open_.pop_back();
+    return add(std::move(v), consumed());
+  }
+
+  // Puts a finished value into the array or object it is part of. `end` is where its
+  // token ended.
+  bool add(Value&& v, uint64_t end) {
+    last_end_ = end;
+    after_value_ = true;
+    if (open_.empty()) {
+      root_ = std::move(v);
+    } else if (Array* array = std::get_if<Array>(&open_.back().value.data_)) {
+      array->push_back(std::move(v));
     } else {
-      for (;;) {
-        skip_whitespace();
-        items.push_back(parse_value(depth + 1));
-        skip_whitespace();
-        if (peek() == ']') {
-          ++pos_;
-          break;
-        }
-        expect(',', "or ']' in array");
-      }
+      OpenValue& object = open_.back();
+      std::get<Object>(object.value.data_).push_back({std::move(object.key), std::move(v), object.key_offset});
     }
-    v.data_ = std::move(items);
-    return v;
-  }
-
-  Value parse_object(int depth) {
-    enter(depth);
-    Value v = make(pos_);
-    ++pos_;  // '{'
-    Object members;
-    skip_whitespace();
-    if (peek() == '}') {
-      ++pos_;
-    } else {
-      for (;;) {
-        skip_whitespace();
-        Member m;
-        m.key_offset = pos_;
-        if (peek() != '"') throw error_here("expected a string key in object");
-        m.key = parse_string();
-        skip_whitespace();
-        expect(':', "after object key");
-        skip_whitespace();
-        m.value = parse_value(depth + 1);
-        members.push_back(std::move(m));
-        skip_whitespace();
-        if (peek() == '}') {
-          ++pos_;
-          break;
-        }
-        expect(',', "or '}' in object");
-      }
-    }
-    check_unique_keys(members);
-    v.data_ = std::move(members);
-    return v;
+    return true;
   }
 
   void check_unique_keys(const Object& members) const {
@@ -229,127 +231,58 @@ class Parser {
     }
   }
 
-  std::string parse_string() {
-    ++pos_;  // opening quote
-    std::string out;
-    for (;;) {
-      // Copy the longest run that needs no decoding in one go.
-      const size_t run_start = pos_;
-      while (!at_end()) {
-        const uint8_t c = uint8_t(text_[pos_]);
-        if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
-        ++pos_;
-      }
-      out.append(text_, run_start, pos_ - run_start);
-      if (at_end()) throw error_here("unterminated string");
-      const uint8_t c = uint8_t(text_[pos_]);
-      if (c == '"') {
-        ++pos_;
-        return out;
-      }
-      if (c == '\\') {
-        parse_escape(out);
-      } else if (c < 0x20) {
-        throw error_here("control character in string (must be escaped)");
-      } else {
-        const size_t len = utf8_sequence_length(text_.substr(pos_, 4));
-        if (len == 0) throw error_here("invalid UTF-8 in string");
-        out.append(text_, pos_, len);
-        pos_ += len;
-      }
+  // nlohmann's message reads "... syntax error while parsing <context> - <what>[; last read:
+  // '<text>'][; expected <token>]". <what> is "unexpected <token>" when a whole token is
+  // out of place, else the lexer's complaint about the byte it stopped at. Errors name the
+  // token's start, but the byte itself in a string or number. `position` counts the bytes
+  // the lexer has taken.
+  Error failure(uint64_t position, const nlohmann::json::exception& e) const {
+    if (e.id == 406) return error_at_offset(next_token(), "number out of range");
+    const std::string_view message = e.what(), parsing = "while parsing ", unexpected = "unexpected ";
+    const size_t from = message.find(parsing), dash = message.find(" - ");
+    const uint64_t byte = std::min<uint64_t>(position ? position - 1 : 0, text_.size());
+    if (from == std::string_view::npos || dash == std::string_view::npos || dash < from)
+      return error_at_offset(byte, std::string(message));
+    const std::string_view context = message.substr(from + parsing.size(), dash - from - parsing.size());
+    const std::string_view what = message.substr(dash + 3);
+    const uint64_t due = skip_whitespace(text_, last_end_);  // where a separator or the end was due
+    if (message.ends_with("; expected end of input")) return error_at_offset(due, "unexpected text after the JSON value");
+    const char* separator = context == "object separator" ? "':' after object key"
+                            : context == "array"          ? "',' or ']' in array"
+                            : context == "object"         ? "',' or '}' in object"
+                                                          : nullptr;
+    if (!what.starts_with(unexpected)) {  // the lexer's complaint
+      if (separator) return error_at_offset(due, std::string("expected ") + separator);
+      const uint64_t at = next_token();
+      const char first = at < text_.size() ? text_[at] : '\0';
+      if (context == "object key" && first != '"') return error_at_offset(at, "expected a string key in object");
+      const bool inside = first == '"' || first == '-' || (first >= '0' && first <= '9');
+      return error_at_offset(inside ? byte : at, std::string(what.substr(0, what.find("; last read: "))));
     }
+    const uint64_t at = separator ? due : next_token();
+    std::string found(what.substr(unexpected.size(), what.find(';') - unexpected.size()));
+    if (found == "end of input" && at < text_.size()) found = "a NUL byte";
+    if (separator) return error_at_offset(at, std::string("expected ") + separator + ", found " + found);
+    if (context == "object key") return error_at_offset(at, "expected a string key in object, found " + found);
+    if (context != "value") return error_at_offset(at, std::string(what));
+    return error_at_offset(at, found == "end of input" ? "unexpected end of input, expected a value"
+                                                       : "expected a value, found " + found);
   }
 
-  void parse_escape(std::string& out) {
-    const uint64_t start = pos_;
-    ++pos_;  // backslash
-    const char e = peek();
-    ++pos_;
-    switch (e) {
-      case '"': out += '"'; return;
-      case '\\': out += '\\'; return;
-      case '/': out += '/'; return;
-      case 'b': out += '\b'; return;
-      case 'f': out += '\f'; return;
-      case 'n': out += '\n'; return;
-      case 'r': out += '\r'; return;
-      case 't': out += '\t'; return;
-      case 'u': break;
-      default: throw error_at_offset(start, "invalid escape in string");
-    }
-    uint32_t cp = parse_hex4(start);
-    if (cp >= 0xdc00 && cp <= 0xdfff)
-      throw error_at_offset(start, "unpaired low surrogate in string");
-    if (cp >= 0xd800 && cp <= 0xdbff) {
-      if (text_.substr(pos_, 2) != "\\u")
-        throw error_at_offset(start, "unpaired high surrogate in string");
-      pos_ += 2;
-      const uint32_t low = parse_hex4(start);
-      if (low < 0xdc00 || low > 0xdfff)
-        throw error_at_offset(start, "unpaired high surrogate in string");
-      cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-    }
-    append_utf8(out, cp);
-  }
-
-  uint32_t parse_hex4(uint64_t escape_start) {
-    uint32_t cp = 0;
-    for (int i = 0; i < 4; ++i) {
-      const int h = hex_value(peek());
-      if (h < 0) throw error_at_offset(escape_start, "invalid \\u escape in string");
-      cp = cp * 16 + uint32_t(h);
-      ++pos_;
-    }
-    return cp;
-  }
-
-  // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? ; integers that fit stay exact.
-  Value parse_number() {
-    const uint64_t start = pos_;
-    const auto digits = [&] {
-      const size_t from = pos_;
-      while (is_digit(peek())) ++pos_;
-      return pos_ - from;
-    };
-    if (peek() == '-') ++pos_;
-    if (peek() == '0') {
-      ++pos_;
-      if (is_digit(peek())) throw error_at_offset(start, "leading zero in number");
-    } else if (digits() == 0) {
-      throw error_at_offset(start, "expected a value");
-    }
-    bool integral = true;
-    if (peek() == '.') {
-      ++pos_;
-      integral = false;
-      if (digits() == 0) throw error_here("expected a digit after '.' in number");
-    }
-    if (peek() == 'e' || peek() == 'E') {
-      ++pos_;
-      integral = false;
-      if (peek() == '+' || peek() == '-') ++pos_;
-      if (digits() == 0) throw error_here("expected a digit in number exponent");
-    }
-    const char* first = text_.data() + start;
-    const char* last = text_.data() + pos_;
-    Value v = make(start);
-    if (integral) {
-      int64_t i;
-      if (std::from_chars(first, last, i).ec == std::errc()) {
-        v.data_ = i;
-        return v;
-      }
-    }
-    double d;
-    if (std::from_chars(first, last, d).ec != std::errc())
-      throw error_at_offset(start, "number out of range");
-    v.data_ = d;
-    return v;
-  }
+  // An array or object not yet closed; for an object, the key whose value comes next.
+  struct OpenValue {
+    Value value;
+    std::string key;
+    uint64_t key_offset = 0;
+  };
 
   std::string_view text_;
   const Source* source_;
-  uint64_t pos_ = 0;
+  const char* reached_;  // just past the last byte the lexer has taken
+  std::vector<OpenValue> open_;  // outermost first
+  Value root_;
+  uint64_t last_end_ = 0;     // where the last value, key or opening bracket ended
+  bool after_value_ = false;  // the last was a value or key, not a bracket
 };
 
 const char* Value::kind_name() const {

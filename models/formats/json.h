@@ -1,8 +1,10 @@
 // A strict JSON (RFC 8259) DOM for the files that sit beside model weights: SafeTensors
-// headers, HF config.json, tokenizer.json. Strict because these files come from the
-// internet: invalid UTF-8, lone surrogates, duplicate keys, trailing commas, control
-// characters in strings and nesting deeper than 512 are errors. Every value remembers
-// where it came from, so a consumer's complaint about a value names the file and place.
+// headers, HF config.json, tokenizer.json. nlohmann-json parses; its SAX events build this
+// DOM, which keeps members in file order and every value's place. Strict because these
+// files come from the internet: invalid UTF-8, lone surrogates, trailing commas and control
+// characters in strings (nlohmann rejects them), duplicate keys, a byte order mark and
+// nesting deeper than 512 (this layer does) are errors. Every value remembers where it
+// came from, so a consumer's complaint about a value names the file and place.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -1,5 +1,6 @@
-// The strict JSON parser: what it accepts and builds, what it rejects, and that every
-// rejection names the document and the line and column (or byte offset) of the fault.
+// The strict JSON parser (nlohmann-json's, building lmc's DOM): what it accepts and builds,
+// what it rejects, and that every rejection names the document and the line and column
+// (or byte offset) of the fault.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -64,7 +65,54 @@ TEST(Json, ErrorsNameLineAndColumn) {
   expect_parse_error("{\"a\" 1}", "1:6", "expected ':'");
   expect_parse_error("{\"a\": 1 \"b\": 2}", "1:9", "expected ',' or '}'");
   expect_parse_error("{\"k\": 1, \"k\": 2}", "1:10", "duplicate key 'k'");
-  expect_parse_error("\"abc", "1:5", "unterminated string");
+  expect_parse_error("\"abc", "1:5", "missing closing quote");
+  // A misplaced token is named where it starts; a byte the lexer refuses is named itself.
+  expect_parse_error("[1,\n  2 \"long\\\"key\"]", "2:5", "expected ',' or ']' in array, found string literal");
+  expect_parse_error("[true false]", "1:7", "found false literal");
+  expect_parse_error("{\"a\": null null}", "1:12", "found null literal");
+  expect_parse_error("[1e400]", "1:2", "number out of range");
+  expect_parse_error("[\"a\tb\"]", "1:4", "control character U+0009");
+  expect_parse_error("[\"a\xc3(\"]", "1:5", "ill-formed UTF-8");
+  expect_parse_error("[\"\\ud800\"]", "1:9", "surrogate U+D800..U+DBFF must be followed");
+  expect_parse_error("[1.]", "1:4", "expected digit after '.'");
+  expect_parse_error("[tru]", "1:2", "invalid literal");
+  expect_parse_error("{\"a\": 1,\n nul: 2}", "2:2", "expected a string key in object");
+  expect_parse_error("[2222-22]", "1:6", "expected ',' or ']' in array, found number literal");
+  expect_parse_error("{\"a\" nul}", "1:6", "expected ':' after object key");  // not "invalid literal"
+  expect_parse_error("[1 \"a\tb\"]", "1:4", "expected ',' or ']' in array");
+  expect_parse_error("[1] tru", "1:5", "unexpected text after the JSON value");
+  expect_parse_error("12x", "1:3", "unexpected text after the JSON value");
+  expect_parse_error("\xef\xbb\xbf[]", "1:1", "byte order mark");
+  // nlohmann's lexer takes a NUL byte for the end of the input; here it is an error.
+  expect_parse_error(std::string("[1]\0", 4), "1:4", "unexpected text after the JSON value");
+  expect_parse_error(std::string("[1,\0]", 5), "1:4", "expected a value, found a NUL byte");
+}
+
+TEST(Json, ValuesNameWhereTheyStart) {
+  const Document doc = parse("[\"a\\\\\", \"q\\\"\", -12.5e1 ,true,\n false, null, {\"k\\\"\": 7}]");
+  const Array& a = doc.root().as_array();
+  ASSERT_EQ(a.size(), 7u);
+  const char* const places[] = {"1:2", "1:9", "1:16", "1:25", "2:2", "2:9", "2:15"};
+  for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].where(), std::string("doc.json:") + places[i]);
+  EXPECT_EQ(a[0].as_string(), "a\\");
+  EXPECT_EQ(a[1].as_string(), "q\"");
+  EXPECT_EQ(a[2].as_number(), -125.0);
+  const Member& m = a[6].as_object()[0];
+  EXPECT_EQ(m.key, "k\"");
+  EXPECT_EQ(doc.source().where(m.key_offset), "doc.json:2:16");
+  EXPECT_EQ(m.value.where(), "doc.json:2:23");
+  test::expect_error([&] { parse("{\"k\\\"\": 1,\n \"k\\\"\": 2}"); }, {"doc.json:2:2: error: duplicate key 'k\"'"});
+}
+
+TEST(Json, IntegersBeyondInt64AreFloats) {
+  const Document doc = parse("[-9223372036854775808, -9223372036854775809, 18446744073709551615, 1.0]");
+  const Array& a = doc.root().as_array();
+  EXPECT_EQ(a[0].as_int(), std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(a[1].kind(), Value::Kind::Float);
+  EXPECT_EQ(a[1].as_number(), -9223372036854775808.0);
+  EXPECT_EQ(a[2].kind(), Value::Kind::Float);
+  EXPECT_EQ(a[2].as_number(), 18446744073709551615.0);
+  EXPECT_EQ(a[3].kind(), Value::Kind::Float);  // a fraction, even a zero one, makes a Float
 }
 
 TEST(Json, RejectsWhatRfc8259Rejects) {
@@ -82,6 +130,7 @@ TEST(Json, RejectsWhatRfc8259Rejects) {
 
 TEST(Json, DeepNestingIsAnErrorNotACrash) {
   expect_parse_error(std::string(100000, '['), "1:513", "nesting deeper than 512");
+  expect_parse_error(std::string(511, '[') + "{\"a\": {\"b\": 1}}", "1:518", "nesting deeper than 512");
   const std::string ok = std::string(500, '[') + std::string(500, ']');
   EXPECT_TRUE(parse(ok).root().is_array());
 }
