@@ -4,11 +4,11 @@
 
 #include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "driver/graph_input.h"
 #include "driver/seeded_random.h"
@@ -53,23 +53,6 @@ std::vector<Tensor> param_tensors(const ir::Graph& g, const std::string& graph_p
   return out;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
 int64_t numel(const Tensor& t) {
   int64_t n = 1;
   for (int64_t d : t.shape) n *= d;  // the parser bounded every param's size
@@ -79,17 +62,14 @@ int64_t numel(const Tensor& t) {
 // SafeTensors' header: each tensor's dtype, shape and byte range, padded with spaces to a
 // multiple of 8 bytes so that the data is aligned.
 std::string header(const std::vector<Tensor>& tensors) {
-  std::string h = "{";
+  nlohmann::ordered_json json = nlohmann::ordered_json::object();  // tensors in file order
   uint64_t at = 0;
   for (const Tensor& t : tensors) {
-    std::string dims;
-    for (int64_t d : t.shape) dims += (dims.empty() ? "" : ",") + std::to_string(d);
     const uint64_t end = at + static_cast<uint64_t>(numel(t)) * sizeof(float);
-    h += (h.size() > 1 ? "," : "") + json_string(t.name) + ":{\"dtype\":\"F32\",\"shape\":[" + dims + "],\"data_offsets\":[" +
-         std::to_string(at) + "," + std::to_string(end) + "]}";
+    json[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {at, end}}};
     at = end;
   }
-  h += "}";
+  std::string h = json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   h.resize((h.size() + 7) / 8 * 8, ' ');
   return h;
 }

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "ir/op_registry.h"
 
@@ -88,15 +89,6 @@ std::string dims_at(const ir::Type& t, const int64_t* syms) {
     s += (i ? "," : "") + std::to_string(d.sym ? syms[static_cast<int>(*d.sym)] : d.value);
   }
   return s + "]";
-}
-
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string node_name(const ProfiledNode& n) { return n.op->kind() + " %" + n.op->result(0)->name(); }
@@ -258,25 +250,25 @@ void Profiler::print_trace(std::ostream& os, size_t step) const {
 }
 
 void Profiler::write_chrome_trace(std::ostream& os) const {
+  // One event a line, streamed (a trace holds up to kChunkSteps steps of every kernel call):
+  // nlohmann-json writes each event, escaping names and replacing invalid UTF-8.
   os << "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
   bool first = true;
   auto event = [&](const std::string& name, const char* cat, int64_t start, int64_t end, int tid,
-                   const std::string& args) {
-    char times[96];
-    std::snprintf(times, sizeof times, "\"ts\":%.3f,\"dur\":%.3f", start / 1e3, (end - start) / 1e3);
-    os << (first ? "" : ",\n") << "{\"name\":" << json_string(name) << ",\"cat\":\"" << cat
-       << "\",\"ph\":\"X\",\"pid\":1,\"tid\":" << tid << "," << times << ",\"args\":{" << args << "}}";
+                   nlohmann::ordered_json args) {
+    const nlohmann::ordered_json e = {{"name", name}, {"cat", cat}, {"ph", "X"}, {"pid", 1}, {"tid", tid},
+                                      {"ts", start / 1e3}, {"dur", (end - start) / 1e3}, {"args", std::move(args)}};
+    os << (first ? "" : ",\n") << e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     first = false;
   };
   const int step_lane = static_cast<int>(chunks_by_thread_.size());
   for (size_t k = 0; k < steps_.size(); ++k) {
     const StepRecord& s = steps_[k];
-    event(step_label(s), "step", s.start_ns, s.end_ns, step_lane, "\"step\":" + std::to_string(k));
+    event(step_label(s), "step", s.start_ns, s.end_ns, step_lane, {{"step", k}});
     for (const ChunkRun& c : s.chunks) {
       const ProfiledNode& n = nodes_[c.node];
       event(node_name(n), "kernel", c.start_ns, c.end_ns, c.thread,
-            "\"symbol\":" + json_string(n.symbol) + ",\"items\":\"" + std::to_string(c.begin) + ".." +
-                std::to_string(c.end) + "\",\"step\":" + std::to_string(k));
+            {{"symbol", n.symbol}, {"items", std::to_string(c.begin) + ".." + std::to_string(c.end)}, {"step", k}});
     }
   }
   os << "\n]}\n";

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "ir/graph_view.h"
@@ -238,6 +239,34 @@ TEST(Profiler, ClassifiesOpsIntoTheSeedsComponents) {
     got.push_back(tag);
   }
   EXPECT_EQ(got, (std::vector<std::string>{"E", "E", "L0a", "L0a", "L0f", "L0f", "L1a", "L1a", "L1f", "L1f", "N", "P"}));
+}
+
+// The Chrome trace is JSON whatever the names hold: quotes, backslashes, control
+// characters, and bytes that are not UTF-8 (written as U+FFFD).
+TEST(Profiler, ChromeTraceIsJsonWhateverTheNamesHold) {
+  ir::Graph g;
+  RandomWeights w(2);
+  ir::Builder b(g);
+  ir::Value* tokens = g.add_arg("tokens", {ir::DType::i32, {T()}});
+  b.op("embedding", {w.param(b, "emb", {10, 16}), tokens}, {}, "x\t\"q\"");
+  const ir::Op* op = g.ops().back().get();
+  Profiler p(Profiler::classify({op}, {"kern\x01el\\\n\xff"}), 1);
+  p.begin_step(4, 4, 0);
+  p.record_node(0, 1000, 3000, 0);
+  p.record_chunk(0, 1000, 2500, 0, 0, 4);
+  p.end_step();
+  std::ostringstream chrome;
+  p.write_chrome_trace(chrome);
+  nlohmann::json trace;
+  ASSERT_NO_THROW(trace = nlohmann::json::parse(chrome.str())) << chrome.str();
+  const nlohmann::json& events = trace.at("traceEvents");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].at("name"), "Prefill (4 rows)");
+  EXPECT_EQ(events[1].at("name"), "embedding %x\t\"q\"");
+  EXPECT_EQ(events[1].at("args").at("symbol"), "kern\x01el\\\n\xef\xbf\xbd");
+  EXPECT_EQ(events[1].at("args").at("items"), "0..4");
+  EXPECT_EQ(events[1].at("ts"), 1.0);
+  EXPECT_EQ(events[1].at("dur"), 1.5);
 }
 
 }  // namespace
