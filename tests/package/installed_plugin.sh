@@ -33,10 +33,14 @@ plugin=$(find "$work/norm_into_linear" -maxdepth 1 -name '*.so' | head -1)
 artifact=$work/gemma3-plugin.lmc
 "$prefix/bin/lmc" compile "$src/models/weights/gemma-3-270m-q4_k_m.gguf" --load-pass-plugin="$plugin" \
   --passes=default,norm-into-linear -o "$artifact" > /dev/null
-"$prefix/bin/lmc" inspect "$artifact" | grep -q "norm-into-linear"
+# (Outputs go to files before grep -q reads them: under pipefail, grep leaving early would
+# fail the writer with SIGPIPE.)
+"$prefix/bin/lmc" inspect "$artifact" > "$work/inspect.txt"
+grep -q "norm-into-linear" "$work/inspect.txt"
 "$prefix/bin/lmc" run "$artifact" --prompt "The capital of France is" -n 4 > /dev/null
 "$prefix/bin/lmc" bench "$artifact" -r 1 -n 4 -p 8 > /dev/null
-"$prefix/bin/lmc" verify "$artifact" | grep -q "ok      pass plugins: 1 recorded"
+"$prefix/bin/lmc" verify "$artifact" > "$work/verify.txt"
+grep -q "ok      pass plugins: 1 recorded" "$work/verify.txt"
 # The manifest records the plugin by path and content: a changed library is refused by name.
 printf 'x' >> "$plugin"
 if out=$("$prefix/bin/lmc" verify "$artifact" 2>&1); then echo "verify accepted a changed plugin"; exit 1; fi
