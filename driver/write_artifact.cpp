@@ -12,7 +12,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_key.h"
 #include "runtime/artifact/digest.h"
-#include "support/regular_file.h"
+#include "runtime/file_digest.h"
 
 namespace lmc::driver {
 
@@ -48,7 +48,7 @@ std::vector<runtime::PluginRecord> plugin_records(const CompileRequest& r) {
   std::vector<runtime::PluginRecord> out;
   for (const auto& lib : r.plugins)
     out.push_back({std::filesystem::absolute(lib).lexically_normal().string(),
-                   runtime::digest_hex(runtime::digest64(read_regular_file(lib)))});
+                   runtime::digest_hex(runtime::file_digest(lib))});
   return out;
 }
 

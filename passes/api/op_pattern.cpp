@@ -186,7 +186,7 @@ struct OpPattern::Impl {
   void names_under(size_t line, std::set<std::string>& names) const {
     for (const auto& r : lines[line].results) names.insert(r);
     for (const auto& o : lines[line].operands) {
-      names.insert(o);
+      if (!names.insert(o).second) continue;  // seen: a pattern may name a cycle
       if (auto d = defined.find(o); d != defined.end()) names_under(d->second.first, names);
     }
   }

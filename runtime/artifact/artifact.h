@@ -35,7 +35,7 @@ inline constexpr uint32_t kArtifactFormatVersion = 3;
 // Running the artifact needs none of its passes' code.
 struct PluginRecord {
   std::string path;     // absolute, as loaded
-  std::string digest;   // of the library's bytes: digest_hex(digest64(...)) (digest.h)
+  std::string digest;   // of the library's bytes: digest_hex(file_digest(path)) (runtime/file_digest.h)
   bool operator==(const PluginRecord&) const = default;
 };
 

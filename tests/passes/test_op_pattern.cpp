@@ -93,6 +93,8 @@ TEST(OpPattern, SeveralRootsMeetAtAValueTheyRead) {
   EXPECT_THROW(siblings.match(op_named(*g, "k")), Error);
   // A root that reads nothing the others bind has nowhere to be looked for.
   EXPECT_THROW(OpPattern("%a = linear %y, %w1\n%b = linear %x, %w2\n"), Error);
+  // Lines that name each other are a pattern still (no op matches a cycle).
+  EXPECT_FALSE(OpPattern("%a = add %b, %x\n%b = add %a, %x\n").match(*g, op_named(*g, "k")));
 }
 
 TEST(OpPattern, MalformedPatternsNameTheLine) {

@@ -26,10 +26,7 @@ namespace lmc::tools {
 namespace {
 
 std::vector<FlagSpec> specs() {
-  auto s = compile_flag_specs();
-  for (auto& f : artifact_flag_specs()) s.push_back(f);
-  for (auto& f : cache_flag_specs()) s.push_back(f);
-  for (auto& f : jit_flag_specs()) s.push_back(f);
+  auto s = open_flag_specs();
   s.push_back({"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"});
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});

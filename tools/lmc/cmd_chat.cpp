@@ -23,10 +23,7 @@ std::vector<FlagSpec> specs() {
     if (f.name != "chat" && f.name != "draft-model") s.push_back(f);
   for (auto& f : chat_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
-  for (auto& f : compile_flag_specs()) s.push_back(f);
-  for (auto& f : artifact_flag_specs()) s.push_back(f);
-  for (auto& f : cache_flag_specs()) s.push_back(f);
-  for (auto& f : jit_flag_specs()) s.push_back(f);
+  for (auto& f : open_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

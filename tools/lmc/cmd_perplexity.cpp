@@ -23,10 +23,7 @@ namespace lmc::tools {
 namespace {
 
 std::vector<FlagSpec> specs() {
-  auto s = compile_flag_specs();
-  for (auto& f : artifact_flag_specs()) s.push_back(f);
-  for (auto& f : cache_flag_specs()) s.push_back(f);
-  for (auto& f : jit_flag_specs()) s.push_back(f);
+  auto s = open_flag_specs();
   s.push_back({"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"});
   s.push_back({"file", true, "the text to score (- for stdin)", "FILE", false, "f"});
   s.push_back({"ctx-size", true, "tokens a chunk holds (default 512); its second half is scored", "N", false, "c"});

@@ -31,10 +31,7 @@ namespace {
 std::vector<FlagSpec> specs() {
   auto s = generation_flag_specs();
   for (auto& f : executor_flag_specs()) s.push_back(f);
-  for (auto& f : compile_flag_specs()) s.push_back(f);
-  for (auto& f : artifact_flag_specs()) s.push_back(f);
-  for (auto& f : cache_flag_specs()) s.push_back(f);
-  for (auto& f : jit_flag_specs()) s.push_back(f);
+  for (auto& f : open_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
                "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
   s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "

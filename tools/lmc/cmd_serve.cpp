@@ -52,10 +52,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
-  for (auto& f : compile_flag_specs()) s.push_back(f);
-  for (auto& f : artifact_flag_specs()) s.push_back(f);
-  for (auto& f : cache_flag_specs()) s.push_back(f);
-  for (auto& f : jit_flag_specs()) s.push_back(f);
+  for (auto& f : open_flag_specs()) s.push_back(f);
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;

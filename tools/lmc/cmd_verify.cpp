@@ -9,8 +9,8 @@
 
 #include "driver/artifact_graph.h"
 #include "support/error.h"
-#include "support/regular_file.h"
 #include "runtime/artifact/digest.h"
+#include "runtime/file_digest.h"
 #include "runtime/host_isa.h"
 #include "runtime/kernel_table.h"
 #include "tools/lmc/artifact_flags.h"
@@ -71,7 +71,7 @@ std::string check_plugins(const runtime::Artifact& art) {
       found += "; " + p.path + " is no longer there";
       continue;
     }
-    std::string now = runtime::digest_hex(runtime::digest64(read_regular_file(p.path)));
+    std::string now = runtime::digest_hex(runtime::file_digest(p.path));
     if (now != p.digest)
       changed += (changed.empty() ? "" : "; ") + p.path + " changed since it compiled this artifact (digest " + now +
                  ", recorded " + p.digest + ")";

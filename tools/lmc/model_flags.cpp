@@ -53,6 +53,13 @@ std::vector<FlagSpec> compile_flag_specs() {
   return specs;
 }
 
+std::vector<FlagSpec> open_flag_specs() {
+  auto s = compile_flag_specs();
+  for (auto* more : {artifact_flag_specs, cache_flag_specs, jit_flag_specs})
+    for (auto& f : more()) s.push_back(f);
+  return s;
+}
+
 driver::CompileRequest compile_request(const std::string& model, const Args& a, TargetDefault target) {
   bool weights = driver::model_input(model) == driver::ModelInput::Weights;
   if (weights && a.has("weights")) throw UsageError("--weights applies to a model definition (.yaml); " + model +

@@ -26,6 +26,9 @@ struct OpenOverride {
   std::optional<std::string> pipeline;
 };
 
+// Every flag open_model reads: compile flags, an artifact's trust flags, the compile
+// cache's and the kernel loader's.
+std::vector<FlagSpec> open_flag_specs();
 // Refuses flags that do not apply to the kind of model `path` is.
 driver::LoadedModel open_model(const std::string& path, const Args& a, const OpenOverride& o = {});
 // The model a command runs: the positional MODEL or -m/--model (llama.cpp's habit), one of them.
