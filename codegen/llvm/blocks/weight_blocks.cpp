@@ -186,6 +186,19 @@ llvm::Value* weighted_pairs_i32(Builder& b, llvm::Value* v, llvm::Value* weights
   return b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pmadd_wd, {}, {v, weights});
 }
 
+llvm::Value* add_weighted_pairs_i32(Builder& b, llvm::Value* acc, llvm::Value* v, llvm::Value* weights, bool vnni) {
+  const bool wide = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements() == 32;
+  if (!vnni) {
+    auto* sums = wide ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddw_d_512, {}, {v, weights})
+                      : weighted_pairs_i32(b, v, weights);
+    return acc ? b.CreateAdd(acc, sums) : sums;
+  }
+  auto* i32s = i32x(b, wide ? 16 : 8);
+  return b.CreateIntrinsic(wide ? llvm::Intrinsic::x86_avx512_vpdpwssd_512 : llvm::Intrinsic::x86_avx512_vpdpwssd_256,
+                           {}, {acc ? acc : llvm::Constant::getNullValue(i32s), b.CreateBitCast(v, i32s),
+                                b.CreateBitCast(weights, i32s)});
+}
+
 llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
   llvm::Value* d = load_f16_as_f32(b, block);
   return b.CreateFMul(b.CreateSIToFP(signed_bytes(b, ir::DType::q8_0, block), f32x(b, kBlock)), splat(b, kBlock, d));

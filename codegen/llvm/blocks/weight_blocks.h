@@ -94,6 +94,9 @@ llvm::Value* byte_madd_i16(Builder& b, llvm::Value* u, llvm::Value* s);
 llvm::Value* widen_pairs_i32(Builder& b, llvm::Value* v);
 // As widen_pairs_i32 with each i16 lane weighted by the i16 lane of `weights` (pmaddwd).
 llvm::Value* weighted_pairs_i32(Builder& b, llvm::Value* v, llvm::Value* weights);
+// acc (or null for zeros) + weighted_pairs_i32(v, weights), 256- or 512-bit: with `vnni`
+// one vpdpwssd, whose lanes wrap as pmaddwd's and the add's do, so the same bits.
+llvm::Value* add_weighted_pairs_i32(Builder& b, llvm::Value* acc, llvm::Value* v, llvm::Value* weights, bool vnni);
 
 // The 32 values of the q8_0 block at `block`, as <32 x float>.
 llvm::Value* q8_0_values(Builder& b, llvm::Value* block);

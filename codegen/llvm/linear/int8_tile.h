@@ -30,4 +30,11 @@ inline int64_t rows_per_block(const LinearShape& s) {
   return rows / kTileRows * kTileRows;
 }
 
+// With 512-bit VNNI a tile row's 16 columns are one <16 x i32> (a quad's two groups lie
+// side by side): row slot's 4 input bytes from k in each of 16 i32 lanes, a 512-bit madd's
+// other operand; and per-row <16 x i32> sums as the [row][group] <8 x i32> lanes the tiles'
+// stores take.
+llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k);
+Carried split_groups(Builder& b, const Carried& wide);
+
 }  // namespace lmc::codegen::int8_tile

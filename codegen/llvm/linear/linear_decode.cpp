@@ -161,9 +161,10 @@ struct Q6Super {
 
 // A q6_k super-block's madds piece by piece, 256-bit. The byte madds stay pmaddubsw with
 // VNNI too: its vpdpbusd sums four products into i32, past where the i16 scales can weight
-// them.
+// them; VNNI's vpdpwssd weights and adds them in one.
 void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in,
                       const std::vector<llvm::Value*>& slots, Q6Super& sb) {
+  const bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   for (int piece = 0; piece < 8; ++piece) {
     std::vector<llvm::Value*> xq;
     auto* k = b.CreateMul(b.CreateAdd(sb.blk0, i64c(b, piece)), i64c(b, kBlock));
@@ -173,11 +174,8 @@ void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in,
     for (size_t c = 0; c < sb.blocks.size(); ++c) {
       WeightBlock w = load_weight_block(b, s.wtype, sb.blocks[c], piece);
       auto* weights = b.CreateShuffleVector(sb.scales[c], half_scales);
-      for (size_t j = 0; j < slots.size(); ++j) {
-        auto* sum = weighted_pairs_i32(b, byte_madd_i16(b, w.u, xq[j]), weights);
-        auto& dot = sb.dots[j][c];
-        dot = dot ? b.CreateAdd(dot, sum) : sum;
-      }
+      for (size_t j = 0; j < slots.size(); ++j)
+        sb.dots[j][c] = add_weighted_pairs_i32(b, sb.dots[j][c], byte_madd_i16(b, w.u, xq[j]), weights, vnni);
     }
   }
 }
@@ -187,10 +185,7 @@ void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in,
 // four pieces — so the unpacking and the madds take half the instructions. A column's sums
 // fold to 8 lanes at its end; the same exact i32 sums.
 void q6_k_pair_madds(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, Q6Super& sb) {
-  auto madd = [&](llvm::Value* q, llvm::Value* x, llvm::Value* weights) {
-    auto* pairs = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q, x});
-    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddw_d_512, {}, {pairs, weights});
-  };
+  const bool vnni = use_vnni512(*b.GetInsertBlock()->getParent());
   for (size_t c = 0; c < sb.blocks.size(); ++c) {
     std::vector<llvm::Value*> wide(slots.size(), nullptr);
     for (int half = 0; half < 2; ++half) {
@@ -203,8 +198,8 @@ void q6_k_pair_madds(Builder& b, const QuantizedRows& in, const std::vector<llvm
         auto* k = b.CreateMul(b.CreateAdd(sb.blk0, i64c(b, piece)), i64c(b, kBlock));
         for (size_t j = 0; j < slots.size(); ++j) {
           auto* x = b.CreateAlignedLoad(i8x(b, 64), in.quants(b, slots[j], k), llvm::Align(32));
-          auto* sum = madd(q[static_cast<size_t>(pair)], x, weights);
-          wide[j] = wide[j] ? b.CreateAdd(wide[j], sum) : sum;
+          auto* pairs = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q[static_cast<size_t>(pair)], x});
+          wide[j] = add_weighted_pairs_i32(b, wide[j], pairs, weights, vnni);
         }
       }
     }

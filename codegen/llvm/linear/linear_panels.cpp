@@ -146,12 +146,6 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value
   return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
 }
 
-// Row slot's 4 input bytes from k in each of 16 i32 lanes: a 512-bit madd's other operand.
-llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
-  auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slot, k), llvm::Align(4));
-  return b.CreateBitCast(splat(b, 16, bytes), i8x(b, 64));
-}
-
 // chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
 // groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.
 std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c) {
@@ -225,14 +219,6 @@ Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& 
   Carried sums;
   for (size_t r = 0; r < slots.size(); ++r) sums.push_back(b.CreateAdd(acc[2 * r], acc[2 * r + 1]));
   return sums;
-}
-
-// Per-row <16 x i32> as the [row][group] <8 x i32> lanes the panels' sums take.
-Carried split_groups(Builder& b, const Carried& wide) {
-  Carried out;
-  for (llvm::Value* v : wide)
-    for (llvm::Value* group : halves(b, v)) out.push_back(group);
-  return out;
 }
 
 // q8_block_sums with 512-bit VNNI (AVX-512 has no psignb): a chunk's 16 columns in one

@@ -56,6 +56,9 @@ struct Panel {
   // * 16], zero · the two halves' scales, against a row's two Σq; d is then per column.
   llvm::Value* half_weights;
   llvm::Value* zero_weights;
+  // With 512-bit VNNI (wide_integer_tile_sums) half_weights hold each half's scale as one
+  // i32 per column, which multiplies the half's exact i32 sum: vpdpbusd has no i16 weighting.
+  bool wide;
   // integer_scales with mins (q4_k, q5_k): i32 [blocks * kPanelCols] each piece's scale and
   // min per column; d holds the super-blocks' d, m their dmin.
   llvm::Value* piece_scales;
@@ -110,7 +113,8 @@ void pack_integer_scales(Builder& b, const Panel& p, const std::vector<llvm::Val
                          int piece, int g) {
   std::array<llvm::Value*, 2> scales = q6_k_piece_scales(b, blocks, piece);
   for (int part = 0; part < 2; ++part)
-    b.CreateAlignedStore(i16_pairs(b, scales[part], scales[part]), p.scale_weights(b, blk, part, g), llvm::Align(4));
+    b.CreateAlignedStore(p.wide ? scales[part] : i16_pairs(b, scales[part], scales[part]),
+                         p.scale_weights(b, blk, part, g), llvm::Align(4));
   auto* zero = llvm::ConstantInt::get(i32x(b, 8), static_cast<uint64_t>(p.zero));
   b.CreateAlignedStore(i16_pairs(b, b.CreateMul(scales[0], zero), b.CreateMul(scales[1], zero)),
                        p.scale_weights(b, blk, -1, g), llvm::Align(4));
@@ -185,6 +189,7 @@ struct Tile {
   std::array<llvm::Value*, kTileRows> slots;  // quantized input rows (the last valid one repeated)
   bool sign;                                  // q8_0, iq4: move the weights' signs onto the input
   bool vnni;
+  bool word_vnni;                             // the i16 sums weighted and added by vpdpwssd
 };
 
 // The i32 dot products of part `part` of one block of 32 k (its quads, or half of them
@@ -225,10 +230,11 @@ Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Ti
       }
     }
     if (t.vnni) return madds;
+    auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
     Carried next(cur.size());
     for (size_t at = 0; at < cur.size(); ++at) {
       llvm::Value* w = weights[at % kGroups];
-      next[at] = b.CreateAdd(cur[at], w ? weighted_pairs_i32(b, madds[at], w) : widen_pairs_i32(b, madds[at]));
+      next[at] = add_weighted_pairs_i32(b, cur[at], madds[at], w ? w : ones, t.word_vnni);
     }
     return next;
   }, "quad");
@@ -261,17 +267,17 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Til
   }, "blk");
 }
 
-// A super-block's eight pieces summed exactly in i32 per [row][group] by `piece` (the
-// carried sums in, a block's added out), then ended into the f32 sums by `end` (super
-// block, its first block, the i32 sums, the f32 sums so far).
-Carried over_super_blocks(Builder& b, const Panel& p,
+// A super-block's eight pieces summed exactly in i32 per [row][group] (or, `lanes` 16, per
+// row) by `piece` (the carried sums in, a block's added out), then ended into the f32 sums
+// by `end` (super block, its first block, the i32 sums, the f32 sums so far).
+Carried over_super_blocks(Builder& b, const Panel& p, unsigned lanes,
                           const std::function<Carried(llvm::Value*, const Carried&)>& piece,
                           const std::function<Carried(llvm::Value*, llvm::Value*, const Carried&, const Carried&)>& end) {
   constexpr int64_t kPieces = 8;
-  Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
+  Carried init(kTileRows * kPanelCols / lanes, splat_f32(b, lanes, 0.0f));
   return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
     auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
-    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, 8)));
+    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, lanes)));
     Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero, piece, "piece");
     return end(super, blk0, isums, cur);
   }, "super");
@@ -311,7 +317,56 @@ Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
     }
     return next;
   };
-  return over_super_blocks(b, p, piece, end);
+  return over_super_blocks(b, p, 8, piece, end);
+}
+
+// integer_tile_sums with 512-bit VNNI, one <16 x i32> per row (a lane per column: a quad's
+// two groups lie side by side, one 64-byte load): each half's four quads madd from zero in
+// two chains per row (eight chains across the tile overlap the madds' latency), and the
+// half's sum is multiplied by its scale. Half the madds of the 256-bit path, none of its
+// i16 widening; the i32 sums are exact, so the same bits as integer_tile_sums.
+Carried wide_integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
+  auto* i32x16 = i32x(b, 16);
+  auto half_sums = [&](llvm::Value* blk, int part) {
+    Carried chains(2 * kTileRows, llvm::Constant::getNullValue(i32x16));
+    for (int64_t i = 0; i < kQuads / 2; ++i) {
+      auto* q = i64c(b, part * kQuads / 2 + i);
+      auto* w = b.CreateAlignedLoad(i32x16, p.quad(b, blk, q, 0), llvm::Align(32));
+      auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
+      for (size_t r = 0; r < kTileRows; ++r) {
+        llvm::Value*& chain = chains[2 * r + static_cast<size_t>(i % 2)];
+        chain = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
+                                  {chain, w, b.CreateBitCast(input_quad16(b, in, t.slots[r], k), i32x16)});
+      }
+    }
+    Carried sums;
+    for (size_t r = 0; r < kTileRows; ++r) sums.push_back(b.CreateAdd(chains[2 * r], chains[2 * r + 1]));
+    return sums;
+  };
+  auto piece = [&](llvm::Value* blk, const Carried& sums) {
+    Carried next = sums;
+    for (int part = 0; part < 2; ++part) {
+      auto* scale = b.CreateAlignedLoad(i32x16, p.scale_weights(b, blk, part, 0), llvm::Align(4));
+      Carried half = half_sums(blk, part);
+      for (size_t r = 0; r < kTileRows; ++r) next[r] = b.CreateAdd(next[r], b.CreateMul(half[r], scale));
+    }
+    auto* z = b.CreateAlignedLoad(i16x(b, 32), p.scale_weights(b, blk, -1, 0), llvm::Align(4));
+    for (size_t r = 0; r < kTileRows; ++r) {
+      auto* xsums = b.CreateBitCast(splat(b, 16, in.quant_sum_pair(b, t.slots[r], blk)), i16x(b, 32));
+      next[r] = b.CreateSub(next[r], b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddw_d_512, {}, {z, xsums}));
+    }
+    return next;
+  };
+  auto end = [&](llvm::Value*, llvm::Value* blk0, const Carried& isums, const Carried& cur) {
+    auto* d = load_f32x(b, p.column_scales(b, p.d, blk0, 0), 16);
+    Carried next(cur);
+    for (size_t r = 0; r < kTileRows; ++r) {
+      auto* scale = b.CreateFMul(d, splat(b, 16, in.scale(b, t.slots[r], blk0)));
+      next[r] = fma(b, b.CreateSIToFP(isums[r], f32x(b, 16)), scale, next[r]);
+    }
+    return next;
+  };
+  return split_groups(b, over_super_blocks(b, p, 16, piece, end));
 }
 
 // tile_sums of q4_k and q5_k weights: each piece's exact i32 sums times its scales over a
@@ -340,7 +395,7 @@ Carried mins_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, cons
     };
     return end_super_blocks(b, in, {t.slots.begin(), t.slots.end()}, kGroups, super, isums, cur, min_of, d_of);
   };
-  return over_super_blocks(b, p, piece, end);
+  return over_super_blocks(b, p, 8, piece, end);
 }
 
 // Rows slot0 .. slot0 + kTileRows of the block (those below `rows`) x the panel's
@@ -351,8 +406,10 @@ void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& i
   auto* last = b.CreateSub(rows, i64c(b, 1));
   for (int r = 0; r < kTileRows; ++r) t.slots[r] = min64(b, b.CreateAdd(slot0, i64c(b, r)), last);
   t.sign = signed_quants(s.wtype);
-  t.vnni = !p.half_weights && use_vnni(*b.GetInsertBlock()->getParent());
-  Carried sums = p.half_weights   ? integer_tile_sums(b, in, p, t)
+  t.word_vnni = use_vnni(*b.GetInsertBlock()->getParent());
+  t.vnni = !p.half_weights && t.word_vnni;
+  Carried sums = p.wide           ? wide_integer_tile_sums(b, in, p, t)
+                 : p.half_weights ? integer_tile_sums(b, in, p, t)
                  : p.piece_scales ? mins_tile_sums(b, in, p, t)
                                   : tile_sums(b, in, p, t);
   for (int r = 0; r < kTileRows; ++r) {
@@ -399,6 +456,7 @@ void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) 
   if (integer_scales(s.wtype) && p.zero) {
     p.half_weights = stack_array(b, b.getInt16Ty(), p.blocks * 2 * kGroups * 16);
     p.zero_weights = stack_array(b, b.getInt16Ty(), p.blocks * kGroups * 16);
+    p.wide = use_vnni512(*b.GetInsertBlock()->getParent());
   } else if (integer_scales(s.wtype)) {
     p.piece_scales = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
     p.piece_mins = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
