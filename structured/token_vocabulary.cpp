@@ -3,29 +3,19 @@
 #include <algorithm>
 #include <utility>
 
+#include <utf8proc.h>
+
 namespace lmc::structured {
 
 namespace {
 
-size_t utf8_length(uint8_t lead) {
-  if (lead >= 0xC2 && lead <= 0xDF) return 2;
-  if (lead >= 0xE0 && lead <= 0xEF) return 3;
-  if (lead >= 0xF0 && lead <= 0xF4) return 4;
-  return 0;
-}
-
-// A whole, well-formed UTF-8 character at the start of s (RFC 3629), or 0.
+// A whole, well-formed UTF-8 character at the start of s (utf8proc_iterate: RFC 3629's
+// forms only), or 0.
 size_t utf8_char(std::string_view s) {
-  const auto lead = static_cast<uint8_t>(s[0]);
-  const size_t n = utf8_length(lead);
-  if (n == 0 || s.size() < n) return 0;
-  for (size_t i = 1; i < n; ++i)
-    if ((static_cast<uint8_t>(s[i]) & 0xC0) != 0x80) return 0;
-  const auto second = static_cast<uint8_t>(s[1]);
-  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) || (lead == 0xF0 && second < 0x90) ||
-      (lead == 0xF4 && second > 0x8F))
-    return 0;
-  return n;
+  utf8proc_int32_t cp = 0;
+  utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data()),
+                                        static_cast<utf8proc_ssize_t>(s.size()), &cp);
+  return n > 0 ? static_cast<size_t>(n) : 0;
 }
 
 // Code points of text a JSON string may hold as it is, or kNotPlain.

@@ -21,37 +21,19 @@ bool is_continuation(uint8_t b) { return (b & 0xC0) == 0x80; }
 }  // namespace
 
 Utf8Char utf8_at(std::string_view text, size_t pos) {
-  const auto byte = [&](size_t i) { return static_cast<uint8_t>(text[i]); };
-  uint32_t n = sequence_length(byte(pos));
-  if (n == 0 || pos + n > text.size()) return {kInvalidUtf8, 1};
-  if (n == 1) return {byte(pos), 1};
-  uint32_t cp = byte(pos) & (0x7F >> n);
-  for (uint32_t i = 1; i < n; ++i) {
-    if (!is_continuation(byte(pos + i))) return {kInvalidUtf8, 1};
-    cp = (cp << 6) | (byte(pos + i) & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  bool surrogate = cp >= 0xD800 && cp <= 0xDFFF;
-  if (cp < kMin[n] || cp > 0x10FFFF || surrogate) return {kInvalidUtf8, 1};
-  return {cp, n};
+  // utf8proc_iterate accepts exactly RFC 3629's forms: no overlong form, surrogate or
+  // code point past U+10FFFF.
+  utf8proc_int32_t cp = 0;
+  utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+                                        static_cast<utf8proc_ssize_t>(text.size() - pos), &cp);
+  if (n <= 0) return {kInvalidUtf8, 1};
+  return {static_cast<uint32_t>(cp), static_cast<uint32_t>(n)};
 }
 
 void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  utf8proc_uint8_t bytes[4];
+  utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), bytes);
+  out.append(reinterpret_cast<const char*>(bytes), static_cast<size_t>(n));
 }
 
 size_t utf8_complete_prefix(std::string_view bytes) {
