@@ -15,6 +15,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gguf_file import GgufFile  # noqa: E402
+from hf_weights import bf16_to_f32  # noqa: E402
 from reference_model import Config, Model, gemma_layers, global_layer_divisors, llama_like_layer  # noqa: E402
 
 # GGUF block types lmc's linears read as the file stores them (keep-source).
@@ -45,7 +46,12 @@ def read_gguf(path):
         block, size = gguf.GGML_QUANT_SIZES[q]
         rows, row_bytes = int(np.prod(shape[:-1])), shape[-1] // block * size
         raw = np.frombuffer(f.data, dtype=np.uint8, count=rows * row_bytes, offset=t.offset).reshape(rows, row_bytes)
-        values = raw.view(converted[q]).astype(np.float32) if q in converted else gguf.quants.dequantize(raw, q)
+        if q in converted:
+            values = raw.view(converted[q]).astype(np.float32)
+        elif q == gguf.GGMLQuantizationType.BF16:
+            values = bf16_to_f32(raw.view(np.uint16))
+        else:
+            values = gguf.quants.dequantize(raw, q)
         tensors[t.name] = np.ascontiguousarray(values, dtype=np.float32).reshape(shape)
     return meta, tensors
 
