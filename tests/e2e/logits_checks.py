@@ -178,14 +178,28 @@ def check_streamed_text(label, out, prompt, tok, path, eog_stop):
                       f"{expected[at:at + 60]!r} (the prompt and the reference's decoding of its tokens)")
 
 
-def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes):
+def reference_greedy(pm, ids, steps, pickable, path):
+    """The reference's own greedy generation of `steps` tokens after the prompt: (the logits
+    rows that chose them, the tokens). Its rows along lmc's path (teacher forcing), computed
+    for the logits run, are its own greedy rows for as long as its choices are that path's,
+    through the first that is not; only past them is it generated again, a token a step."""
+    rows, _ = generate(pm, ids, len(path), pickable, path=path)
+    rows = rows[len(ids) - 1:]
+    choices = [int(t) for t in np.argmax(rows[:, :pickable], axis=1)]
+    own = next((i + 1 for i, (c, p) in enumerate(zip(choices, path)) if c != p), len(choices))
+    if steps <= own:
+        return rows[:steps], choices[:steps]
+    return generate(pm, ids, steps, pickable, all_logits=False)
+
+
+def check_plain_run(label, plain, prompt, ids, pm, tok, tol, notes, path):
     """lmc's plain run (the prompt in steps of up to step_tokens rows, only the last row's
-    logits) against the reference's greedy generation computed the same way; returns how
-    many tokens were compared."""
+    logits) against the reference's greedy generation (reference_greedy; `path` is lmc's
+    logits run's); returns how many tokens were compared."""
     out, _, decoded, _ = plain
     produced = decoded + 1
     eog_stop = produced < GREEDY_TOKENS  # the last token ended the generation, unprinted
-    logits, greedy = generate(pm, ids, produced, tok.size, all_logits=False)
+    logits, greedy = reference_greedy(pm, ids, produced, tok.size, path)
     text = out[len(prompt):]
     shown = produced - 1 if eog_stop else produced
     for i in range(shown):

@@ -268,7 +268,7 @@ def verify_prompt(label, prompt, ids, run_result, pm, unrounded, tolerance_of, t
             f"{f' (+{near_ties} near-tie)' if near_ties else ''} "
             + (f"mean square {r['ms_ratio']:.2f}x the rounding effect's " if "ms_ratio" in r else "") +
             f"[tolerance max|d| {tol.max_abs:.3g}, cos {tol.min_cos:.7f}]")
-    return line, tol
+    return line, tol, path
 
 
 def verify(args):
@@ -303,11 +303,11 @@ def verify(args):
                 label = "/".join(filter(None, [args.model, way, name, f"prompt{k}"]))
                 notes = []
                 try:
-                    line, tol = verify_prompt(label, prompt, ids[k], runs[way, name, k], pm, unrounded, tolerance_of,
-                                              tok, notes, spec.get("f32_max_abs", F32_MAX_ABS))
+                    line, tol, path = verify_prompt(label, prompt, ids[k], runs[way, name, k], pm, unrounded,
+                                                    tolerance_of, tok, notes, spec.get("f32_max_abs", F32_MAX_ABS))
                     if k == len(spec["prompts"]) - 1:
                         plain = runs[way, name, "plain"]
-                        n = check_plain_run(label, plain, prompt, ids[k], pm, tok, tol, notes)
+                        n = check_plain_run(label, plain, prompt, ids[k], pm, tok, tol, notes, path)
                         notes.append(f"plain run (prompt in {len(plain[3])} step(s) of up to {max(plain[3])} rows, "
                                      f"last row's logits only): greedy text agrees for {n} tokens")
                     passed += 1
