@@ -7,10 +7,21 @@
 # from Debian's python3 (LMC_PYTHON overrides it): Debian's python3 refuses pip installs
 # into the system (PEP 668). The build is configured with its interpreter, so every test
 # runs Python from it.
+#
+# Each phase's seconds go to stderr ("setup: ... in N s"), and with LMC_STAGE_TIMES set, as
+# "<label><TAB><seconds>" lines appended to that file (.ci/run's summary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
+
+phase_start=$(date +%s)
+phase_done() {
+  local s=$(( $(date +%s) - phase_start ))
+  echo "setup: $1 in $s s" >&2
+  [ -z "${LMC_STAGE_TIMES:-}" ] || printf '%s\t%s\n' "$1" "$s" >> "$LMC_STAGE_TIMES"
+  phase_start=$(date +%s)
+}
 
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
@@ -40,6 +51,7 @@ fi
 import gguf, jinja2, jsonschema, numpy, openai, tokenizers, xxhash
 PY
 "$python" scripts/fetch_models.py
+phase_done "packages, Python environment and model weights"
 
 # Configure a new build directory; reconfigure an existing one only when its Python is not
 # the virtual environment's (it keeps its other settings).
@@ -49,3 +61,4 @@ elif ! grep -qxF "Python3_EXECUTABLE:FILEPATH=$python" "$build/CMakeCache.txt" 2
   cmake -S . -B "$build" -DPython3_EXECUTABLE:FILEPATH="$python" "$@" >/dev/null
 fi
 cmake --build "$build" -j"$(nproc)"
+phase_done "configure and build of $build"

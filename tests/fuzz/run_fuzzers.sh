@@ -21,11 +21,21 @@ build=${LMC_FUZZ_BUILD:-build-fuzz}
 # run of a reader within a few milliseconds.
 max_len=1048576
 
+# The build's seconds and the run's, like scripts/setup.sh's phases: on stderr, and appended
+# to $LMC_STAGE_TIMES when set (.ci/run's summary).
+stage_done() {
+  echo "fuzz: $1 in $2 s" >&2
+  [ -z "${LMC_STAGE_TIMES:-}" ] || printf '%s\t%s\n' "$1" "$2" >> "$LMC_STAGE_TIMES"
+}
+
+start=$(date +%s)
 if [ ! -f "$build/build.ninja" ]; then
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
         -DCMAKE_CXX_COMPILER=clang++ -DLMC_FUZZ=ON -DLMC_SANITIZE=ON >/dev/null || exit 1
 fi
 cmake --build "$build" -j"${LMC_FUZZ_JOBS:-$(nproc)}" --target "${targets[@]/#/fuzz_}" || exit 1
+stage_done "configure and build of $build's fuzz targets" $(( $(date +%s) - start ))
+start=$(date +%s)
 
 # One target's run; its exit status is the fuzzer's.
 fuzz_one() {
@@ -62,4 +72,4 @@ if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: FAILED: ${failed[*]} (inputs in $build/fuzz-work/<target>/crashes/)" >&2
   exit 1
 fi
-echo "fuzz: ${#targets[@]} targets ran clean for ${seconds} s each" >&2
+stage_done "${#targets[@]} fuzz targets ran clean for ${seconds} s each" $(( $(date +%s) - start ))
