@@ -17,7 +17,7 @@ import os
 import re
 import sys
 
-SOURCE_ROOTS = ('support', 'ir', 'passes', 'codegen', 'runtime', 'models', 'driver', 'structured', 'tools')
+SOURCE_ROOTS = ('support', 'jinja', 'ir', 'passes', 'codegen', 'runtime', 'models', 'driver', 'structured', 'tools')
 SOURCE_EXT = ('.cpp', '.h')
 TARGET_DECL = re.compile(r'^\s*(?:lmc_library|lmc_codegen_part|add_library|add_executable)\((\w+)', re.M)
 HEADERS_ONLY = re.compile(r'^# Headers only from: (.+)$', re.M)

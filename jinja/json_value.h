@@ -1,0 +1,22 @@
+// JSON in and out of templates: a render's context arrives as JSON (messages, tools, flags)
+// and becomes values with their key order kept; `tojson` writes values as Hugging Face's
+// chat templates define it, Python's json.dumps(ensure_ascii=False, indent, sort_keys).
+#pragma once
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "jinja/value.h"
+
+namespace lmc::jinja {
+
+Value from_json(const nlohmann::ordered_json& j);
+
+struct JsonDumpOptions {
+  std::optional<std::string> indent;  // per level; none: one line with ", " and ": "
+  bool sort_keys = false;
+};
+std::string to_json_text(const Value& v, const JsonDumpOptions& options);
+
+}  // namespace lmc::jinja

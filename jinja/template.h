@@ -1,0 +1,35 @@
+// A chat template: Jinja source parsed once, rendered against a JSON context (messages,
+// tools, add_generation_prompt, bos_token...) the way Hugging Face's apply_chat_template
+// renders it with Jinja2: trim_blocks, lstrip_blocks, the globals raise_exception,
+// strftime_now, range, dict and namespace, and tojson as HF defines it. Rendering is
+// bounded (Limits); every error is an lmc::Error "<name>:<line>: error: <what>" naming an
+// unknown filter, test, method or tag by name.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "jinja/ast.h"
+
+namespace lmc::jinja {
+
+struct Limits {
+  size_t max_output_bytes = size_t{16} << 20;   // the rendered text, and any one string or list
+  uint64_t max_loop_iterations = 1000000;       // summed over every loop of a render
+  int max_call_depth = 32;                      // macros calling macros
+};
+
+class Template {
+ public:
+  Template(std::string_view source, std::string name);
+  std::string render(const nlohmann::ordered_json& context, const Limits& limits = {}) const;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  Body body_;
+};
+
+}  // namespace lmc::jinja
