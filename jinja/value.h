@@ -41,28 +41,10 @@ struct None {};
 using List = std::vector<Value>;
 using ListPtr = std::shared_ptr<List>;
 
-// A dict in insertion order with hashed lookup; `is_namespace` marks namespace(...), whose
-// attributes {% set ns.x = ... %} may assign.
-class Dict {
- public:
-  const Value* find(const Value& key) const;
-  void set(const Value& key, Value value);
-  const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
-  size_t size() const { return entries_.size(); }
-  void clear();
-  bool is_namespace = false;
-
- private:
-  std::vector<std::pair<Value, Value>> entries_;
-  std::unordered_map<std::string, size_t> index_;
-};
+class Dict;
 using DictPtr = std::shared_ptr<Dict>;
 
-// Arguments of a call: positional, then keyword in the order written.
-struct CallArgs {
-  std::vector<Value> positional;
-  std::vector<std::pair<std::string, Value>> keyword;
-};
+struct CallArgs;
 
 struct Callable {
   std::string name;
@@ -103,6 +85,28 @@ class Value {
 
  private:
   Variant v_;
+};
+
+// A dict in insertion order with hashed lookup; `is_namespace` marks namespace(...), whose
+// attributes {% set ns.x = ... %} may assign.
+class Dict {
+ public:
+  const Value* find(const Value& key) const;
+  void set(const Value& key, Value value);
+  const std::vector<std::pair<Value, Value>>& entries() const { return entries_; }
+  size_t size() const { return entries_.size(); }
+  void clear();
+  bool is_namespace = false;
+
+ private:
+  std::vector<std::pair<Value, Value>> entries_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// Arguments of a call: positional, then keyword in the order written.
+struct CallArgs {
+  std::vector<Value> positional;
+  std::vector<std::pair<std::string, Value>> keyword;
 };
 
 Value make_dict();
