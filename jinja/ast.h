@@ -13,7 +13,7 @@ namespace lmc::jinja {
 enum class ExprKind {
   kLiteral,    // value
   kName,       // name
-  kList,       // items
+  kList,       // items; name "tuple" for a parenthesized one
   kDict,       // items: key, value, key, value...
   kUnary,      // name ("not", "-", "+"), items[0]
   kBinary,     // name (an operator, "and", "or"), items[0..1]

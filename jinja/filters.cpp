@@ -51,9 +51,14 @@ Value filter_default(Renderer&, const Value& v, CallArgs& a) {
 
 Value filter_tojson(Renderer&, const Value& v, CallArgs& a) {
   Params p("tojson", a, {"ensure_ascii", "indent", "separators", "sort_keys"});
-  if (p.get(0) && truthy(*p.get(0))) throw EvalError("tojson(ensure_ascii=True) is not supported");
-  if (p.get(2) && !p.get(2)->is_none()) throw EvalError("tojson(separators=...) is not supported");
   JsonDumpOptions o;
+  o.ensure_ascii = p.get(0) && truthy(*p.get(0));
+  if (const Value* s = p.get(2); s && !s->is_none()) {
+    if (!s->is<ListPtr>() || s->list().size() != 2 || !s->list()[0].is_string() || !s->list()[1].is_string())
+      throw EvalError("tojson(separators=...) takes two strings: (item separator, key separator)");
+    o.item_separator = s->list()[0].str();
+    o.key_separator = s->list()[1].str();
+  }
   if (const Value* indent = p.get(1); indent && !indent->is_none()) {
     if (indent->is_int()) o.indent = std::string(static_cast<size_t>(std::clamp<int64_t>(indent->integer(), 0, 64)), ' ');
     else if (indent->is_string()) o.indent = indent->str();
@@ -117,7 +122,7 @@ Value filter_items(Renderer&, const Value& v, CallArgs& a) {
   if (v.is_undefined()) return Value(List{});
   if (!v.is<DictPtr>() || v.dict().is_namespace) throw EvalError("can only get item pairs from a mapping");
   List out;
-  for (const auto& [k, val] : v.dict().entries()) out.push_back(Value(List{k, val}));
+  for (const auto& [k, val] : v.dict().entries()) out.push_back(make_pair(k, val));
   return Value(std::move(out));
 }
 
@@ -130,7 +135,7 @@ Value filter_replace(Renderer&, const Value& v, CallArgs& a) {
 // map: a filter by name over each item, or map(attribute=...).
 Value filter_map(Renderer& r, const Value& v, CallArgs& a) {
   List out;
-  const List items = r.iterate(v);
+  const List items = truthy(v) ? r.iterate(v) : List{};  // Jinja2's map passes over a falsy value
   if (!a.positional.empty()) {
     if (!a.positional[0].is_string()) throw EvalError("map() takes a filter name");
     const std::string name = a.positional[0].str();
@@ -162,7 +167,7 @@ Value select(Renderer& r, const Value& v, CallArgs& a, bool on_attribute, bool k
     test = a.positional[skip].str();
   }
   List out;
-  for (const Value& item : r.iterate(v)) {
+  for (const Value& item : truthy(v) ? r.iterate(v) : List{}) {  // as map, a falsy value selects nothing
     const Value x = on_attribute ? follow(r, item, a.positional[0]) : item;
     bool passes;
     if (test.empty()) {
@@ -366,14 +371,7 @@ const std::unordered_map<std::string, FilterFn>& filters() {
       {"wordcount",
        [](Renderer&, const Value& v, CallArgs& a) {
          Params("wordcount", a, {});
-         int64_t n = 0;
-         bool in_word = false;
-         for (unsigned char c : text_of(v)) {
-           const bool word = std::isalnum(c) || c == '_' || c >= 0x80;
-           n += word && !in_word;
-           in_word = word;
-         }
-         return Value(n);
+         return Value(word_count(text_of(v)));
        }},
       {"abs",
        [](Renderer&, const Value& v, CallArgs& a) {

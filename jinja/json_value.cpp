@@ -35,9 +35,42 @@ Value from_json(const nlohmann::ordered_json& j) {
 
 namespace {
 
-std::string json_string(const std::string& s) {
+void append_u_escape(std::string& out, unsigned v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "\\u%04x", v);
+  out += buf;
+}
+
+// The code point of the UTF-8 sequence at s[i] (advancing i), or the byte itself when it
+// starts no valid sequence.
+unsigned next_code_point(const std::string& s, size_t& i) {
+  const auto b = static_cast<unsigned char>(s[i]);
+  const size_t n = (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 1;
+  if (n == 1 || i + n > s.size()) return s[i++] & 0xFFu;
+  unsigned cp = b & (0x7Fu >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 2) return s[i++] & 0xFFu;
+    cp = (cp << 6) | (c & 0x3Fu);
+  }
+  i += n;
+  return cp;
+}
+
+std::string json_string(const std::string& s, bool ensure_ascii) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size();) {
+    if (ensure_ascii && static_cast<unsigned char>(s[i]) >= 0x80) {
+      const unsigned cp = next_code_point(s, i);
+      if (cp < 0x10000) {
+        append_u_escape(out, cp);
+      } else {
+        append_u_escape(out, 0xD800 + ((cp - 0x10000) >> 10));
+        append_u_escape(out, 0xDC00 + ((cp - 0x10000) & 0x3FF));
+      }
+      continue;
+    }
+    const auto c = static_cast<unsigned char>(s[i++]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -48,9 +81,7 @@ std::string json_string(const std::string& s) {
       case '\f': out += "\\f"; break;
       default:
         if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
+          append_u_escape(out, c);
         } else {
           out += static_cast<char>(c);
         }
@@ -86,7 +117,7 @@ class Dumper {
     else if (v.is<bool>()) out += v.as<bool>() ? "true" : "false";
     else if (v.is<int64_t>()) out += std::to_string(v.integer());
     else if (v.is<double>()) out += json_float(v.as<double>());
-    else if (v.is_string()) out += json_string(v.str());
+    else if (v.is_string()) out += json_string(v.str(), o_.ensure_ascii);
     else if (v.is<ListPtr>()) list(v.list(), depth);
     else if (v.is<DictPtr>() && !v.dict().is_namespace) dict(v.dict(), depth);
     else throw EvalError("Object of type " + type_name(v) + " is not JSON serializable");
@@ -100,9 +131,10 @@ class Dumper {
     for (int i = 0; i < depth; ++i) out += *o_.indent;
   }
   void separator(bool first, int depth) {
-    if (!first) out += o_.indent ? "," : ", ";
+    if (!first) out += o_.item_separator ? *o_.item_separator : o_.indent ? "," : ", ";
     if (o_.indent) newline(depth);
   }
+  std::string key_separator() const { return o_.key_separator ? *o_.key_separator : ": "; }
 
   void list(const List& l, int depth) {
     if (l.empty()) return void(out += "[]");
@@ -125,7 +157,7 @@ class Dumper {
     out += '{';
     for (size_t i = 0; i < items.size(); ++i) {
       separator(i == 0, depth + 1);
-      out += json_string(items[i].first) + ": ";
+      out += json_string(items[i].first, o_.ensure_ascii) + key_separator();
       dump(*items[i].second, depth + 1);
       check_text(out);
     }

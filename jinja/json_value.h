@@ -14,8 +14,11 @@ namespace lmc::jinja {
 Value from_json(const nlohmann::ordered_json& j);
 
 struct JsonDumpOptions {
-  std::optional<std::string> indent;  // per level; none: one line with ", " and ": "
+  std::optional<std::string> indent;  // per level; none: one line
+  // Between items and after keys: by default ", " and ": " on one line, "," and ": " indented.
+  std::optional<std::string> item_separator, key_separator;
   bool sort_keys = false;
+  bool ensure_ascii = false;  // every non-ASCII character as \uXXXX (surrogate pairs above U+FFFF)
 };
 std::string to_json_text(const Value& v, const JsonDumpOptions& options);
 

@@ -115,7 +115,7 @@ Value dict_view(const Value& d, CallArgs& a, const char* name, DictPart part) {
   Params(name, a, {});
   List out;
   for (const auto& [k, v] : d.dict().entries())
-    out.push_back(part == DictPart::kKeys ? k : part == DictPart::kValues ? v : Value(List{k, v}));
+    out.push_back(part == DictPart::kKeys ? k : part == DictPart::kValues ? v : make_pair(k, v));
   return Value(std::move(out));
 }
 

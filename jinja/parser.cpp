@@ -346,10 +346,10 @@ class Parser {
     }
     if (tok.kind == TokenKind::kOp && tok.text == "(") {
       ++i_;
-      if (skip_op(")")) return expr(ExprKind::kList, tok.line);
+      if (skip_op(")")) return tuple_literal(tok.line);
       ExprPtr e = expression();
-      if (skip_op(",")) {  // a tuple, held as a list
-        auto list = expr(ExprKind::kList, tok.line);
+      if (skip_op(",")) {
+        auto list = tuple_literal(tok.line);
         list->items.push_back(std::move(e));
         while (!skip_op(")")) {
           list->items.push_back(expression());
@@ -409,6 +409,12 @@ class Parser {
         return e;
       }
     }
+  }
+
+  ExprPtr tuple_literal(int line) {
+    auto e = expr(ExprKind::kList, line);
+    e->name = "tuple";
+    return e;
   }
 
   ExprPtr int_literal(const Token& tok) {

@@ -35,6 +35,26 @@ bool in_set(std::string_view ch, const std::optional<std::string>& chars) {
 
 bool is_cased_letter(unsigned char c) { return std::isalpha(c) != 0; }
 
+uint32_t code_point(std::string_view ch) {
+  const auto b = static_cast<unsigned char>(ch[0]);
+  if (ch.size() == 1) return b;
+  uint32_t cp = b & (0x7Fu >> ch.size());
+  for (size_t k = 1; k < ch.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(ch[k]) & 0x3Fu);
+  return cp;
+}
+
+bool is_word_char(uint32_t cp) {
+  if (cp < 0x80) return std::isalnum(static_cast<int>(cp)) || cp == '_';
+  if (cp < 0xC0) return cp == 0xAA || cp == 0xB2 || cp == 0xB3 || cp == 0xB5 || cp == 0xB9 || cp == 0xBA ||
+                        (cp >= 0xBC && cp <= 0xBE);
+  if (cp == 0xD7 || cp == 0xF7) return false;
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;  // punctuation, symbols, arrows, dingbats
+  if (cp >= 0x3000 && cp <= 0x3004) return false;  // CJK spaces and punctuation
+  if (cp >= 0x3008 && cp <= 0x3020) return false;
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;  // fullwidth punctuation
+  return !(cp >= 0x1F000 && cp <= 0x1FAFF);        // emoji and pictographs
+}
+
 }  // namespace
 
 std::vector<size_t> char_cuts(std::string_view s) {
@@ -145,6 +165,18 @@ std::string title(std::string_view s) {
     previous_cased = is_cased_letter(u);
   }
   return out;
+}
+
+int64_t word_count(std::string_view s) {
+  const auto cuts = char_cuts(s);
+  int64_t n = 0;
+  bool in_word = false;
+  for (size_t i = 0; i + 1 < cuts.size(); ++i) {
+    const bool word = is_word_char(code_point(s.substr(cuts[i], cuts[i + 1] - cuts[i])));
+    n += word && !in_word;
+    in_word = word;
+  }
+  return n;
 }
 
 std::string html_escape(std::string_view s) {

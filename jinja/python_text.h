@@ -27,5 +27,9 @@ std::string lower(std::string_view s);
 std::string capitalize(std::string_view s);
 std::string title(std::string_view s);
 std::string html_escape(std::string_view s);
+// How many runs of word characters (Python's \w: letters, digits, "_") s holds. Outside
+// ASCII and Latin-1, punctuation, symbol and CJK punctuation blocks count as non-word
+// and every other character as a letter: lmc carries no Unicode category table.
+int64_t word_count(std::string_view s);
 
 }  // namespace lmc::jinja

@@ -434,6 +434,7 @@ Value Renderer::eval(const Expr& e, Frame& f) {
     case ExprKind::kName: return f.lookup(e.name);
     case ExprKind::kList: {
       List items;
+      items.tuple = e.name == "tuple";
       for (const auto& i : e.items) items.push_back(eval(*i, f));
       return Value(std::move(items));
     }

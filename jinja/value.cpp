@@ -73,6 +73,12 @@ void Dict::clear() {
 
 Value make_dict() { return Value(std::make_shared<Dict>()); }
 
+Value make_pair(Value first, Value second) {
+  List pair{std::move(first), std::move(second)};
+  pair.tuple = true;
+  return Value(std::move(pair));
+}
+
 std::string type_name(const Value& v) {
   static const char* names[] = {"Undefined", "NoneType", "bool", "int", "float", "str", "list", "dict", "function"};
   if (v.is<DictPtr>() && v.dict().is_namespace) return "Namespace";
@@ -163,9 +169,10 @@ std::string repr(const Value& v, int depth) {
     std::string operator()(double d) const { return float_repr(d); }
     std::string operator()(const std::string& s) const { return quote(s); }
     std::string operator()(const ListPtr& l) const {
-      std::string out = "[";
+      std::string out = l->tuple ? "(" : "[";
       for (size_t i = 0; i < l->size(); ++i) check_text(out += (i ? ", " : "") + repr((*l)[i], depth + 1));
-      return out + "]";
+      if (!l->tuple) return out + "]";
+      return out + (l->size() == 1 ? ",)" : ")");
     }
     std::string operator()(const DictPtr& d) const {
       std::string out = d->is_namespace ? "<Namespace {" : "{";
@@ -192,7 +199,7 @@ bool equal(const Value& a, const Value& b, int depth) {
   if (a.is_string()) return a.str() == b.str();
   if (a.is<ListPtr>()) {
     const List &x = a.list(), &y = b.list();
-    if (x.size() != y.size()) return false;
+    if (x.size() != y.size() || x.tuple != y.tuple) return false;
     for (size_t i = 0; i < x.size(); ++i)
       if (!equal(x[i], y[i], depth + 1)) return false;
     return true;

@@ -38,7 +38,12 @@ struct Undefined {
 };
 struct None {};
 
-using List = std::vector<Value>;
+// A Python list, or a tuple (items() pairs, "(a, b)" literals): they print differently
+// and are never equal.
+struct List : std::vector<Value> {
+  using std::vector<Value>::vector;
+  bool tuple = false;
+};
 using ListPtr = std::shared_ptr<List>;
 
 class Dict;
@@ -110,6 +115,7 @@ struct CallArgs {
 };
 
 Value make_dict();
+Value make_pair(Value first, Value second);  // the tuple (first, second)
 // Python's type name ("str", "dict", ...), as error messages and Jinja2's hints spell it.
 std::string type_name(const Value& v);
 bool truthy(const Value& v);

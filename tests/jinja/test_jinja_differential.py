@@ -3,7 +3,8 @@
 
 Templates: the family templates of tests/models/chat_templates/, the ones in templates/
 (written in the published form of Qwen2.5 and Qwen3 with tools and thinking, Llama 3.1 with
-tools, Phi-4, OLMoE, Gemma 3, and a Hermes-style tool template with recursive macros), and
+tools, Phi-4, OLMoE, Gemma 3, a Hermes-style tool template with recursive macros, and
+engine-features.jinja, which runs the filters, tests and methods the families use rarely), and
 the real SmolLM2 GGUF's own tokenizer.chat_template. Conversations are generated from a
 fixed seed: with and without a system message, one to four turns, tool calls (arguments as
 objects and as JSON text, one or two per turn) and tool results, list-of-parts content,

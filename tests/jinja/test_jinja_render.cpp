@@ -24,6 +24,8 @@ TEST(JinjaRender, WhitespaceControlAndBlockTrimming) {
 TEST(JinjaRender, ValuesPrintAsPython) {
   EXPECT_EQ(render("{{ [1, 'a', none, true, 1.0] }}{{ {'a': 1} }}"), "[1, 'a', None, True, 1.0]{'a': 1}");
   EXPECT_EQ(render("{{ 1e16 }} {{ 1e-5 }} {{ 10/2 }} {{ 7//2 }} {{ -7 % 3 }} {{ 'ab'[::-1] }}"), "1e+16 1e-05 5.0 3 2 ba");
+  EXPECT_EQ(render("{{ {'x': 1}.items() | list }} {{ (1,) }} {{ (1, 2) == [1, 2] }} {{ 'é ✓ 漢字_1 —' | wordcount }}"),
+            "[('x', 1)] (1,) False 2");
   EXPECT_EQ(render("{{ 2 ** 10 }} {{ 'x' * 3 }} {{ 1 ~ 2 }} {{ 'é!'[0] }} {{ 'héllo' | length }}"), "1024 xxx 12 é 5");
 }
 
@@ -58,6 +60,8 @@ TEST(JinjaRender, FiltersTestsAndMethods) {
   EXPECT_EQ(render("{{ msgs | length }}{{ msgs[5] is defined }}{{ msgs[-1].role }}", ctx), "2Falseassistant");
   EXPECT_EQ(render("{{ {'b': [1, 2.5], 'a': 'é\"'} | tojson }}"), "{\"b\": [1, 2.5], \"a\": \"é\\\"\"}");
   EXPECT_EQ(render("{{ {'b': 1} | tojson(indent=2) }}"), "{\n  \"b\": 1\n}");
+  EXPECT_EQ(render("{{ {'b': [1, 'é😀']} | tojson(ensure_ascii=true, separators=(',', ':'), sort_keys=true) }}"),
+            "{\"b\":[1,\"\\u00e9\\ud83d\\ude00\"]}");
   EXPECT_EQ(render("{{ 'a,b,,c'.split(',') }}{{ 'x y'.startswith(('y', 'x')) }}{{ 'Hi'.replace('i', 'o') }}"),
             "['a', 'b', '', 'c']TrueHo");
   EXPECT_EQ(render("{{ undefined_name | default('d') }}{{ none | default('e', true) }}{{ [3, 1, 2] | sort | list }}"),
