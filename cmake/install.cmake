@@ -45,7 +45,7 @@ foreach(module lmc_codegen_llvm lmc_kernel_loader lmc_serve lmc_mpi)
     install(TARGETS ${module} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/lmc)
   endif()
 endforeach()
-install(TARGETS lmc_support lmc_ir lmc_passes_api lmc_passes_transforms lmc_passes lmc_plugin EXPORT lmcTargets
+install(TARGETS lmc_support lmc_ir lmc_passes_api lmc_passes_text lmc_passes_transforms lmc_passes lmc_plugin EXPORT lmcTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${LMC_INSTALL_INCLUDEDIR})
 foreach(dir support ir passes)

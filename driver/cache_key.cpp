@@ -74,6 +74,7 @@ CacheKey cache_key(const CompileRequest& r) {
        << "name " << d.lower.name << "\n"
        << settings_words(r) << "\n";
   for (const auto& p : r.plugins) text << "plugin " << content(p) << "\n";
+  for (const auto& p : r.pass_files) text << "pass-file " << content(p) << "\n";
   if (!r.cost_table.empty()) text << "cost-table " << content(r.cost_table) << "\n";
   if (r.target.native) text << "host " << runtime::host_cpu_identity() << "\n";
   text << "sealed-by " << runtime::digest_hex(runtime::digest64(runtime::user_key().secret)) << "\n";

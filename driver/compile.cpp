@@ -9,6 +9,7 @@
 #include "driver/model_input.h"
 #include "models/model_check.h"
 #include "models/model_tokenizer.h"
+#include "passes/pass_file_loader.h"
 #include "passes/pass_registry.h"
 #include "passes/plugin_loader.h"
 #include "runtime/kernel_table.h"
@@ -52,6 +53,7 @@ void lower(CompiledModel& c, const CompileRequest& r) {
 void run_passes(CompiledModel& c, const CompileRequest& r) {
   auto t0 = Clock::now();
   for (const auto& lib : r.plugins) passes::load_pass_plugin(lib);
+  for (const auto& file : r.pass_files) passes::load_pass_file(file);
   passes::PassContext ctx;
   std::unique_ptr<passes::CostModel> cost_model;
   if (r.cost_table.empty())

@@ -26,6 +26,7 @@ struct CompileRequest {
   std::string pipeline = "default";                  // pass pipeline text
   passes::OptionValues pass_options;                 // option flag -> value, over the definition's passes:
   std::vector<std::string> plugins;                  // pass plugin libraries to load first
+  std::vector<std::string> pass_files;               // pass files to load first (passes/text/)
   std::string cost_table;                            // times to use instead of measuring (driver/cost_table.h)
   passes::Instrumentation instrumentation;
   codegen::TargetOptions target;

@@ -43,12 +43,13 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
   return bytes;
 }
 
-// The plugins the pipeline loaded, by absolute path and content.
+// The plugins and pass files the pipeline loaded, by absolute path and content.
 std::vector<runtime::PluginRecord> plugin_records(const CompileRequest& r) {
   std::vector<runtime::PluginRecord> out;
-  for (const auto& lib : r.plugins)
-    out.push_back({std::filesystem::absolute(lib).lexically_normal().string(),
-                   runtime::digest_hex(runtime::file_digest(lib))});
+  for (const auto* files : {&r.plugins, &r.pass_files})
+    for (const auto& file : *files)
+      out.push_back({std::filesystem::absolute(file).lexically_normal().string(),
+                     runtime::digest_hex(runtime::file_digest(file))});
   return out;
 }
 

@@ -2,6 +2,7 @@
 
 #include "support/error.h"
 #include "support/spelling.h"
+#include "passes/text/builtin_text_pass.h"
 #include "passes/transforms/builtin_passes.h"
 
 namespace lmc::passes {
@@ -13,7 +14,9 @@ PassRegistry& PassRegistry::instance() {
 
 PassRegistry::PassRegistry() {
 #define LMC_PASS(name, stem) add(name, create_##stem##_pass);
+#define LMC_TEXT_PASS(name, stem) add(name, text::builtin_text_pass(name, #stem));
 #include "passes/transforms/builtin_passes.def"
+#undef LMC_TEXT_PASS
 #undef LMC_PASS
 }
 
@@ -43,7 +46,9 @@ const char* default_pipeline() {
   static const std::string p = [] {
     std::string names;
 #define LMC_PASS(name, stem) names += std::string(names.empty() ? "" : ",") + name;
+#define LMC_TEXT_PASS LMC_PASS
 #include "passes/transforms/builtin_passes.def"
+#undef LMC_TEXT_PASS
 #undef LMC_PASS
     return names;
   }();

@@ -1,7 +1,9 @@
 #include "tools/lmc/pass_flags.h"
 
+#include <cstdlib>
 #include <limits>
 
+#include "passes/pass_file_loader.h"
 #include "passes/pass_registry.h"
 #include "passes/plugin_loader.h"
 
@@ -66,6 +68,8 @@ std::vector<FlagSpec> pass_flag_specs() {
       {"remarks", false, "print every decision passes made (e.g. each quantization)"},
       {"remarks-filter", true, "print only the remarks whose 'pass: %value: message' line matches REGEX", "REGEX"},
       {"load-pass-plugin", true, "load passes from a shared library (repeatable)", "LIB"},
+      {"load-pass-file", true, "load a fusion pass from a pass file (repeatable; also each *.pass in $LMC_PASS_DIR)",
+       "FILE"},
   };
   for (auto& f : pass_option_flag_specs()) specs.push_back(f);
   return specs;
@@ -109,13 +113,37 @@ passes::OptionValues pass_options(const Args& a) {
   return values;
 }
 
-void load_pass_plugins(int argc, char** argv) {
-  const std::string flag = "--load-pass-plugin";
+namespace {
+
+// The pass files of the folder LMC_PASS_DIR names, if it is set.
+std::vector<std::string> pass_dir_files() {
+  const char* dir = std::getenv("LMC_PASS_DIR");
+  return dir && *dir ? passes::pass_files_in(dir) : std::vector<std::string>{};
+}
+
+// Each value of `--flag X` and `--flag=X` in argv.
+std::vector<std::string> flag_values(int argc, char** argv, const std::string& flag) {
+  std::vector<std::string> out;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == flag && i + 1 < argc) passes::load_pass_plugin(argv[++i]);
-    else if (arg.rfind(flag + "=", 0) == 0) passes::load_pass_plugin(arg.substr(flag.size() + 1));
+    if (arg == flag && i + 1 < argc) out.push_back(argv[++i]);
+    else if (arg.rfind(flag + "=", 0) == 0) out.push_back(arg.substr(flag.size() + 1));
   }
+  return out;
+}
+
+}  // namespace
+
+void load_pass_plugins(int argc, char** argv) {
+  for (const auto& lib : flag_values(argc, argv, "--load-pass-plugin")) passes::load_pass_plugin(lib);
+  for (const auto& file : pass_dir_files()) passes::load_pass_file(file);
+  for (const auto& file : flag_values(argc, argv, "--load-pass-file")) passes::load_pass_file(file);
+}
+
+std::vector<std::string> pass_files(const Args& a) {
+  std::vector<std::string> out = pass_dir_files();
+  for (const auto& file : a.all("load-pass-file")) out.push_back(file);
+  return out;
 }
 
 }  // namespace lmc::tools
