@@ -83,7 +83,8 @@ def layer_norm(x, w, b, eps):
 
 def gelu_tanh(x):
     x = x.astype(np.float64)
-    return (0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))).astype(np.float32)
+    # x * x * x: numpy's x ** 3 calls pow per element, five times slower.
+    return (0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * (x * x * x))))).astype(np.float32)
 
 
 def silu(x):
