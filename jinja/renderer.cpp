@@ -428,6 +428,14 @@ Value Renderer::slice(const Value& obj, const Expr& e, Frame& f) {
 }
 
 Value Renderer::eval(const Expr& e, Frame& f) {
+  Value v = eval_node(e, f);
+  work_ += v.is_string() ? v.str().size() : v.is<ListPtr>() ? v.list().size() : v.is<DictPtr>() ? v.dict().size() : 1;
+  if (work_ > limits_.max_work)
+    throw EvalError("the render touched more than " + std::to_string(limits_.max_work) + " bytes and elements");
+  return v;
+}
+
+Value Renderer::eval_node(const Expr& e, Frame& f) {
   line_ = e.line;
   switch (e.kind) {
     case ExprKind::kLiteral: return e.value;

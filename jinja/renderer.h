@@ -55,6 +55,7 @@ class Renderer {
   void write(std::string& out, const std::string& text);
 
   Value eval(const Expr& e, Frame& f);
+  Value eval_node(const Expr& e, Frame& f);
   Value eval_binary(const Expr& e, Frame& f);
   Value eval_compare(const Expr& e, Frame& f);
   CallArgs eval_args(const Expr& e, Frame& f, size_t first);
@@ -64,6 +65,7 @@ class Renderer {
   Frame* root_ = nullptr;
   int line_ = 0;
   uint64_t iterations_ = 0;
+  uint64_t work_ = 0;
   int call_depth_ = 0;
   std::vector<DictPtr> namespaces_;
 };

@@ -19,6 +19,9 @@ struct Limits {
   size_t max_output_bytes = size_t{16} << 20;   // the rendered text, and any one string or list
   uint64_t max_loop_iterations = 1000000;       // summed over every loop of a render
   int max_call_depth = 32;                      // macros calling macros
+  // Bytes of the strings and elements of the lists and dicts that expressions yield,
+  // summed over the render: what bounds the work of string and list operations in loops.
+  uint64_t max_work = uint64_t{1} << 30;
 };
 
 class Template {

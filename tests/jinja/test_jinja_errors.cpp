@@ -64,6 +64,10 @@ TEST(JinjaErrors, LimitsStopRunawayTemplates) {
             "t.jinja:1: error: loops ran more than 500 iterations");
   EXPECT_EQ(error_of("{% macro f() %}{{ f() }}{% endmacro %}\n{{ f() }}", small),
             "t.jinja:1: error: macros nested deeper than 8 calls");
+  Limits work;
+  work.max_work = 100000;
+  EXPECT_EQ(error_of("{% set s = 'x' * 1000 %}{% for i in range(1000) %}{% if s[i] == 'y' %}{% endif %}{% endfor %}", work),
+            "t.jinja:1: error: the render touched more than 100000 bytes and elements");
   EXPECT_EQ(error_of("{% set ns = namespace(s='xx') %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}", small),
             "t.jinja:1: error: a str grew past 1000 elements");
 }
