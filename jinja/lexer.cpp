@@ -137,6 +137,8 @@ class Lexer {
   // "{% raw %}" at start, with optional "-"/"+" and spaces.
   bool is_raw_begin(size_t start) const { return raw_tag_end(start, "raw") != std::string::npos; }
 
+  // Past the "%}" of "{% word %}" at start, or npos. As in Jinja2, "raw" may close with
+  // "-%}" or "%}", "endraw" also with "+%}".
   size_t raw_tag_end(size_t start, const char* word) const {
     size_t p = start + 2;
     if (p < s_.size() && (s_[p] == '-' || s_[p] == '+')) ++p;
@@ -145,7 +147,7 @@ class Lexer {
     if (s_.compare(p, n, word) != 0) return std::string::npos;
     p += n;
     while (p < s_.size() && std::isspace(static_cast<unsigned char>(s_[p]))) ++p;
-    if (p < s_.size() && (s_[p] == '-' || s_[p] == '+')) ++p;
+    if (p < s_.size() && (s_[p] == '-' || (s_[p] == '+' && n != 3))) ++p;
     return s_.compare(p, 2, "%}") == 0 ? p + 2 : std::string::npos;
   }
 

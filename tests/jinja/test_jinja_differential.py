@@ -14,6 +14,9 @@ does (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols,
 raise_exception, strftime_now, tojson without HTML escaping); jinja_render renders it with
 lmc. Where Jinja2 renders, the texts must be equal; where Jinja2 raises, lmc must fail with a
 one-line "<template>:<line>: error:" message.
+Then random whitespace templates: nested if/for blocks, comments, raw blocks and output
+tags with every "-"/"+" marker, between blank runs, spaces, tabs and newlines, which
+trim_blocks, lstrip_blocks and whitespace control must cut exactly as Jinja2 does.
 Usage: test_jinja_differential.py JINJA_RENDER WEIGHTS_DIR
 """
 import datetime
@@ -120,6 +123,35 @@ def conversation(rng):
     return context
 
 
+WHITESPACE_TEMPLATES = 300
+BLANKS = ["", " ", "  ", "\t", "\n", " \n", "\n  ", "a", "b\n", "\n\n", " x "]
+
+
+def tag(rng, body):
+    return f"{rng.choice(['{%', '{%-', '{%+'])} {body} {rng.choice(['%}', '-%}', '+%}'])}"
+
+
+def whitespace_template(rng, depth=0):
+    out = ""
+    for _ in range(rng.randint(1, 4)):
+        k = rng.random()
+        if k < 0.35:
+            out += rng.choice(BLANKS)
+        elif k < 0.5:
+            out += rng.choice(["{{ 'v' }}", "{{- 'v' }}", "{{ 'v' -}}", "{{- 'v' -}}"])
+        elif k < 0.6:
+            out += rng.choice(["{# c #}", "{#- c #}", "{# c -#}", "{#- c\n -#}"])
+        elif k < 0.65:
+            out += tag(rng, "raw") + rng.choice(BLANKS) + "{{ x }}" + tag(rng, "endraw")
+        elif depth < 3:
+            kind = rng.choice(["if true", "if false", "for i in range(2)"])
+            out += tag(rng, kind) + whitespace_template(rng, depth + 1)
+            if kind.startswith("if") and rng.random() < 0.3:
+                out += tag(rng, "else") + whitespace_template(rng, depth + 1)
+            out += tag(rng, "endif" if kind.startswith("if") else "endfor")
+    return out
+
+
 def templates(weights_dir):
     found = {}
     for d in FAMILY_DIRS:
@@ -133,6 +165,29 @@ def templates(weights_dir):
     else:
         print(f"note: {gguf_path} is absent (scripts/setup.sh fetches it); its template is not compared")
     return found
+
+
+def compare(tool, name, source, context, scratch):
+    """'identical', 'refused' (by both) or a failure's description."""
+    template_path = os.path.join(scratch, name)
+    with open(template_path, "w", encoding="utf-8") as f:
+        f.write(source)
+    try:
+        want, want_error = jinja2_render(source, context), None
+    except Exception as e:  # what Jinja2 refuses, lmc must refuse too
+        want, want_error = None, f"{type(e).__name__}: {e}"
+    got = lmc_render(tool, template_path, context, scratch)
+    err = got.stderr.decode("utf-8", "replace").strip()
+    shown = json.dumps(context, ensure_ascii=False)[:600]
+    if want_error is not None:
+        if got.returncode == 1 and ERROR_LINE.match(err) and "\n" not in err:
+            return "refused"
+        return (f"FAIL {name}: Jinja2 raised {want_error!r}, lmc gave exit {got.returncode} {err!r}\n"
+                f"  source: {source[:300]!r}\n  context: {shown}")
+    if got.returncode != 0 or got.stdout.decode("utf-8") != want:
+        return (f"FAIL {name}: exit {got.returncode} {err}\n  lmc:    {got.stdout.decode('utf-8', 'replace')!r}\n"
+                f"  jinja2: {want!r}\n  source: {source[:300]!r}\n  context: {shown}")
+    return "identical"
 
 
 def lmc_render(tool, template_path, context, scratch):
@@ -149,36 +204,29 @@ def main():
     per_template = {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, source in templates(weights_dir).items():
-            template_path = os.path.join(scratch, name)
-            with open(template_path, "w", encoding="utf-8") as f:
-                f.write(source)
             for _ in range(CONVERSATIONS_PER_TEMPLATE):
-                context = conversation(rng)
-                try:
-                    want, want_error = jinja2_render(source, context), None
-                except Exception as e:  # what Jinja2 refuses, lmc must refuse too
-                    want, want_error = None, f"{type(e).__name__}: {e}"
-                got = lmc_render(tool, template_path, context, scratch)
-                err = got.stderr.decode("utf-8", "replace").strip()
-                if want_error is not None:
-                    if got.returncode == 1 and ERROR_LINE.match(err) and "\n" not in err:
-                        refused += 1
-                        continue
-                    failures += 1
-                    print(f"FAIL {name}: Jinja2 raised {want_error!r}, lmc gave exit {got.returncode} {err!r}\n"
-                          f"  context: {json.dumps(context, ensure_ascii=False)[:600]}")
-                elif got.returncode != 0 or got.stdout.decode("utf-8") != want:
-                    failures += 1
-                    print(f"FAIL {name}: exit {got.returncode} {err}\n  lmc:    {got.stdout.decode('utf-8', 'replace')!r}\n"
-                          f"  jinja2: {want!r}\n  context: {json.dumps(context, ensure_ascii=False)[:600]}")
-                else:
+                outcome = compare(tool, name, source, conversation(rng), scratch)
+                if outcome == "identical":
                     identical += 1
                     per_template[name] = per_template.get(name, 0) + 1
-    covered = sum(1 for n in per_template.values() if n > 0)
+                elif outcome == "refused":
+                    refused += 1
+                else:
+                    failures += 1
+                    print(outcome)
+        whitespace_failures = 0
+        for _ in range(WHITESPACE_TEMPLATES):
+            source = whitespace_template(rng) + rng.choice(["", "\n", " \n"])
+            outcome = compare(tool, "whitespace.jinja", source, {}, scratch)
+            if outcome not in ("identical", "refused"):
+                whitespace_failures += 1
+                print(outcome)
+        print(f"{WHITESPACE_TEMPLATES} whitespace templates, {whitespace_failures} failures")
+        failures += whitespace_failures
     print("identical renders per template: " + ", ".join(f"{k} {v}" for k, v in sorted(per_template.items())))
     print(f"{len(per_template)} templates rendered, {identical} byte-identical renders, {refused} refused by both, "
           f"{failures} failures")
-    if identical < MIN_IDENTICAL or covered < 7:
+    if identical < MIN_IDENTICAL or len(per_template) < 7:
         print(f"FAIL fewer than {MIN_IDENTICAL} identical renders or 7 templates")
         return 1
     return 1 if failures else 0
