@@ -15,7 +15,9 @@ PassRegistry& PassRegistry::instance() {
 PassRegistry::PassRegistry() {
 #define LMC_PASS(name, stem) add(name, create_##stem##_pass);
 #define LMC_TEXT_PASS(name, stem) add(name, text::builtin_text_pass(name, #stem));
+#define LMC_OPT_IN_PASS(name, stem) LMC_PASS(name, stem)
 #include "passes/transforms/builtin_passes.def"
+#undef LMC_OPT_IN_PASS
 #undef LMC_TEXT_PASS
 #undef LMC_PASS
 }
@@ -47,7 +49,9 @@ const char* default_pipeline() {
     std::string names;
 #define LMC_PASS(name, stem) names += std::string(names.empty() ? "" : ",") + name;
 #define LMC_TEXT_PASS LMC_PASS
+#define LMC_OPT_IN_PASS(name, stem)
 #include "passes/transforms/builtin_passes.def"
+#undef LMC_OPT_IN_PASS
 #undef LMC_TEXT_PASS
 #undef LMC_PASS
     return names;

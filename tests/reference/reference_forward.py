@@ -176,6 +176,18 @@ class Session:
     def step(self, tokens, last_only=False):
         """Logits [T, vocab] of every row, or [1, vocab] of the last (as lmc computes them
         when only the next token is wanted: the output projection then sees one row)."""
+        x = self.hidden(tokens)
+        if last_only:
+            x = x[-1:]
+        logits = self._linear(self.pm.head, x)
+        if self.cfg.final_softcap:
+            c = np.float64(self.cfg.final_softcap)
+            logits = (c * np.tanh(logits.astype(np.float64) / c)).astype(np.float32)
+        return logits
+
+    def hidden(self, tokens):
+        """The final norm's rows [T, d_model]: what the output projection reads, and what
+        lmc serve --embeddings pools."""
         pm, cfg = self.pm, self.cfg
         tokens = np.asarray(tokens, dtype=np.int64)
         positions = np.arange(self.pos, self.pos + len(tokens))
@@ -187,13 +199,7 @@ class Session:
         f = pm.model.final_norm
         x = layer_norm(x, f["w"], f["b"], cfg.eps) if cfg.arch == "gpt2" else rms_norm(x, f["w"], cfg.eps)
         self.pos += len(tokens)
-        if last_only:
-            x = x[-1:]
-        logits = self._linear(pm.head, x)
-        if cfg.final_softcap:
-            c = np.float64(cfg.final_softcap)
-            logits = (c * np.tanh(logits.astype(np.float64) / c)).astype(np.float32)
-        return logits
+        return x
 
     def _linear(self, lin, x):
         return self.pm.apply(lin, x)

@@ -4,10 +4,10 @@
 
 namespace lmc::tools {
 
-std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts) {
+std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts) {
   static const ServeModule& module = shared_module_table<ServeModule>(
-      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v1", LMC_SERVE_BUILD_PATH});
-  return module.make_server(m, engine, std::move(opts));
+      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v2", LMC_SERVE_BUILD_PATH});
+  return module.make_server(m, backends, std::move(opts));
 }
 
 }  // namespace lmc::tools

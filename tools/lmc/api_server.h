@@ -1,6 +1,8 @@
 // The HTTP side of `lmc serve`: OpenAI's /v1/completions and /v1/chat/completions (whole
 // or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
-// and llama-server's /completion, /props, /slots, /tokenize and /detokenize.
+// and llama-server's /completion, /props, /slots, /tokenize and /detokenize; with
+// --embeddings instead of the generations, OpenAI's /v1/embeddings and llama-server's
+// /embeddings.
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //
@@ -18,6 +20,7 @@
 
 #include "driver/open_model.h"
 #include "runtime/sampler.h"
+#include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/serve_engine.h"
 
 namespace lmc::tools {
@@ -55,15 +58,23 @@ class ApiServer {
   virtual void shutdown() = 0;
 };
 
-struct ServeModule {
-  std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+// What the server answers with: one of the two. A server that generates answers the
+// embeddings endpoints 501, one that embeds (lmc serve --embeddings, llama-server's mode of
+// the same name) the generating ones.
+struct ServeBackends {
+  ServeEngine* generate = nullptr;
+  EmbeddingEngine* embed = nullptr;
 };
 
-// The server of model `m` generating on `engine`, from the module (loaded on first use;
+struct ServeModule {
+  std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
+};
+
+// The server of model `m` answering from `backends`, from the module (loaded on first use;
 // throws lmc::Error naming the places it looked when it cannot be).
-std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
 
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v1();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v2();

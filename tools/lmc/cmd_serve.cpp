@@ -1,7 +1,8 @@
 // lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
 // folder). Up to --parallel requests run at once, batched into the same steps, and
 // start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
-// then exits.
+// then exits. With --embeddings it computes embeddings instead (the model compiled with
+// the embedding-output pass), one request at a time.
 #include <pthread.h>
 #include <signal.h>
 
@@ -22,6 +23,7 @@
 #include "tools/lmc/llama_flags.h"
 #include "tools/lmc/sampling_flags.h"
 #include "tools/lmc/api_server.h"
+#include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/serve_engine.h"
 
 namespace lmc::tools {
@@ -48,6 +50,10 @@ std::vector<FlagSpec> specs() {
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
       {"alias", true, "the model's name in /v1/models and in answers (default: the model's own); a request may "
                       "name any model", "NAME", false, "a"},
+      {"embeddings", false, "serve /v1/embeddings and /embeddings instead of generating: the model's final hidden "
+                            "state, pooled and scaled to unit length", "", false, "", {}, {"embedding"}},
+      {"pooling", true, "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
+                        "first)", "mean|last|cls"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
@@ -102,14 +108,28 @@ int cmd_serve(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread exists
   signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
 
-  driver::LoadedModel m = open_model(model, a);
+  const bool embeds = a.has("embeddings");
+  if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings");
+  const std::optional<Pooling> pooling = parse_pooling(a.get_or("pooling", "mean"));
+  if (!pooling) throw UsageError("--pooling expects mean, last or cls, got '" + a.get_or("pooling", "") + "'");
+  OpenOverride how;
+  if (embeds) how.first_pass = "embedding-output";
+  driver::LoadedModel m = open_model(model, a, how);
   check_parallel(exec_opts.sequences, m.info);
-  ServeEngine engine(m, exec_opts, queue);
-  std::unique_ptr<ApiServer> server = make_api_server(m, engine, so);
+  std::unique_ptr<ServeEngine> engine;
+  std::unique_ptr<EmbeddingEngine> embedder;
+  if (embeds) embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
+  else engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
+  std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get()}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
-  print_load_summary(m, engine.executor());
-  std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
-               so.host.c_str(), port);
+  print_load_summary(m, embeds ? embedder->executor() : engine->executor());
+  if (embeds)
+    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
+                 m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
+                 so.host.c_str(), port);
+  else
+    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
+                 so.host.c_str(), port);
   std::atomic<bool> signalled{false};
   std::thread stopper([&] {
     int sig = 0;

@@ -24,6 +24,9 @@ struct OpenOverride {
   // Compiles with this pipeline instead of --passes, without the pass-option flags (they
   // are the other pipeline's): lmc perplexity's base model.
   std::optional<std::string> pipeline;
+  // A pass run before the pipeline when the model is compiled here (lmc serve --embeddings:
+  // embedding-output); an artifact is taken as it was compiled.
+  std::string first_pass;
 };
 
 // Every flag open_model reads: compile flags, an artifact's trust flags, the compile

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <nettle/base64.h>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -60,6 +61,7 @@ const char* status_type(int status) {
     case 404: return "not_found_error";
     case 408: return "request_timeout";
     case 413: return "request_too_large";
+    case 501: return "not_supported_error";
     case 503: return "server_overloaded";
     default: return status >= 500 ? "server_error" : "invalid_request_error";
   }
@@ -109,6 +111,14 @@ json usage(const JobResult& r) {
           {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
 }
 
+// The floats' little-endian bytes in base64 (OpenAI's encoding_format "base64").
+std::string base64_floats(const std::vector<float>& v) {
+  const size_t bytes = v.size() * sizeof(float);
+  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes), '\0');
+  base64_encode_raw(out.data(), bytes, reinterpret_cast<const uint8_t*>(v.data()));
+  return out;
+}
+
 http::Limits limits_of(const ServeOptions& o) {
   http::Limits l;
   l.header_timeout = o.header_timeout;
@@ -121,7 +131,7 @@ http::Limits limits_of(const ServeOptions& o) {
 
 class HttpApiServer final : public ApiServer {
  public:
-  HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts);
+  HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
   int bind() override;
   void listen() override;
   void shutdown() override;
@@ -130,6 +140,8 @@ class HttpApiServer final : public ApiServer {
   void routes();
   // A POST that generates in `shape`; its log line is written when it ends.
   void add_generation(const std::string& path, Shape shape);
+  // OpenAI's /v1/embeddings, or llama-server's /embeddings (`openai` false).
+  void embeddings(const http::Request& req, http::Exchange& ex, bool openai);
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
   std::string prompt_text(const ServeRequest& r) const;
@@ -160,7 +172,8 @@ class HttpApiServer final : public ApiServer {
   const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
 
   const driver::LoadedModel& m_;
-  ServeEngine& engine_;
+  ServeEngine* engine_;         // null when the server embeds
+  EmbeddingEngine* embedder_;   // null when it generates
   ServeOptions opts_;
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::set<std::string> generations_;                             // paths that answer later
@@ -173,8 +186,8 @@ class HttpApiServer final : public ApiServer {
 
 }  // namespace
 
-HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts)
-    : m_(m), engine_(engine), opts_(std::move(opts)),
+HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts)
+    : m_(m), engine_(backends.generate), embedder_(backends.embed), opts_(std::move(opts)),
       http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
               dispatch(req, ex);
             },
@@ -193,7 +206,7 @@ void HttpApiServer::listen() { http_.run(2); }
 
 void HttpApiServer::shutdown() {
   draining_ = true;
-  engine_.drain();
+  if (engine_) engine_->drain();
   http_.stop(opts_.body_timeout);
 }
 
@@ -250,11 +263,14 @@ void HttpApiServer::routes() {
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
   add_generation("/completion", Shape::Llama);
-  routes_[{"GET", "/props"}] = [this](const http::Request&, const Ex& ex) {
-    send_json(*ex, 200, props(m_, opts_, served_name(), engine_.slots()));
+  routes_[{"POST", "/v1/embeddings"}] = [this](const http::Request& req, const Ex& ex) { embeddings(req, *ex, true); };
+  routes_[{"POST", "/embeddings"}] = [this](const http::Request& req, const Ex& ex) { embeddings(req, *ex, false); };
+  auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
+  routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
+    send_json(*ex, 200, props(m_, opts_, served_name(), slots()));
   };
-  routes_[{"GET", "/slots"}] = [this](const http::Request&, const Ex& ex) {
-    send_json(*ex, 200, slots_json(engine_.slots(), m_.info.context));
+  routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
+    send_json(*ex, 200, slots_json(slots(), m_.info.context));
   };
   const models::Tokenizer& tok = *m_.tokenizer;
   routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
@@ -268,9 +284,39 @@ void HttpApiServer::routes() {
 
 void HttpApiServer::add_generation(const std::string& path, Shape shape) {
   routes_[{"POST", path}] = [this, shape](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+    if (!engine_)
+      throw ApiError(501, "not_supported_error", "this server computes embeddings and does not generate; start it "
+                                                 "without --embeddings");
     generate(req, ex, shape);
   };
   generations_.insert(path);
+}
+
+void HttpApiServer::embeddings(const http::Request& req, http::Exchange& ex, bool openai) {
+  if (!embedder_)
+    throw ApiError(501, "not_supported_error", "this server generates and does not compute embeddings; start it "
+                                               "with --embeddings");
+  const models::Tokenizer& tok = *m_.tokenizer;
+  EmbeddingRequest r = parse_embeddings(req.body, static_cast<int64_t>(tok.size()), embedder_->dimensions());
+  if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+  json data = json::array();
+  int64_t tokens = 0;
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    const EmbeddingInput& in = r.inputs[i];
+    std::vector<int32_t> ids = in.tokens.empty() ? tok.encode(in.text, tok.wants_bos()) : in.tokens;
+    const auto n = static_cast<int64_t>(ids.size());
+    if (n < 1 || n > m_.info.context)
+      throw ApiError(400, "invalid_request_error", "input " + std::to_string(i) + " is " + std::to_string(n) +
+                     " tokens; the context holds 1 to " + std::to_string(m_.info.context), "input");
+    std::vector<float> e = embedder_->embed(ids);
+    tokens += n;
+    json vec = r.base64 ? json(base64_floats(e)) : json(e);
+    data.push_back(openai ? json{{"object", "embedding"}, {"index", i}, {"embedding", std::move(vec)}}
+                          : json{{"index", i}, {"embedding", json::array({std::move(vec)})}});
+  }
+  if (!openai) return send_json(ex, 200, data);
+  send_json(ex, 200, {{"object", "list"}, {"data", std::move(data)}, {"model", served_name()},
+                      {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
 }
 
 std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
@@ -356,7 +402,7 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
                          {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
                          {"usage", usage(r)}, {"timings", timings(r)}});
   };
-  if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  if (!engine_->submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
@@ -426,7 +472,7 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
 }
 
 void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate) {
-  if (!engine_.submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  if (!engine_->submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
   // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
   gate->start([job](bool complete) {
     if (!complete) job->cancelled = true;
@@ -439,7 +485,12 @@ void HttpApiServer::add_logprobs(json& into, const Answer& a) const {
 }
 
 std::string HttpApiServer::metrics() const {
-  EngineCounters c = engine_.counters();
+  EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
+  if (embedder_) {
+    EmbeddingCounters e = embedder_->counters();
+    c.prompt_tokens = e.prompt_tokens;
+    c.busy_seconds = e.busy_seconds;
+  }
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n" << name << " " << value
@@ -467,14 +518,14 @@ std::string HttpApiServer::metrics() const {
 }
 
 namespace {
-std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeEngine& engine, ServeOptions opts) {
-  return std::make_unique<HttpApiServer>(m, engine, std::move(opts));
+std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts) {
+  return std::make_unique<HttpApiServer>(m, backends, std::move(opts));
 }
 }  // namespace
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v1() {
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v2() {
   static const lmc::tools::ServeModule module{lmc::tools::make_server};
   return &module;
 }

@@ -301,6 +301,43 @@ std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   return out;
 }
 
+namespace {
+
+// One input: a string, or a non-empty array of token ids.
+EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
+  if (v.is_string()) return {v.get<std::string>(), {}};
+  if (!v.is_array() || v.empty())
+    invalid(param, "'" + param + "' must be a string, an array of strings, or token ids (non-empty)");
+  EmbeddingInput in;
+  for (const json& id : v) in.tokens.push_back(token_id(id, vocab, param));
+  return in;
+}
+
+}  // namespace
+
+EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t dimensions) {
+  json body = object_of(text);
+  only_fields(body, {"input", "content", "model", "encoding_format", "dimensions", "user"});
+  const char* name = field(body, "input") ? "input" : "content";
+  const json* v = field(body, name);
+  if (!v) invalid("input", "'input' is required");
+  EmbeddingRequest r;
+  const bool list = v->is_array() && !v->empty() && !(*v)[0].is_number();
+  if (!list) r.inputs.push_back(embedding_input(*v, vocab, name));
+  for (size_t i = 0; list && i < v->size(); ++i)
+    r.inputs.push_back(embedding_input((*v)[i], vocab, std::string(name) + "[" + std::to_string(i) + "]"));
+  if (const json* f = field(body, "encoding_format")) {
+    if (!f->is_string() || (*f != "float" && *f != "base64"))
+      invalid("encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
+    r.base64 = *f == "base64";
+  }
+  if (const json* d = field(body, "dimensions"); d && !(d->is_number_integer() && d->get<int64_t>() == dimensions))
+    invalid("dimensions", "'dimensions' must be the model's own, " + std::to_string(dimensions));
+  const json* model = field(body, "model");
+  if (model && !model->is_string()) invalid("model", "'model' must be a string");
+  return r;
+}
+
 ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
                            const runtime::SamplerOptions& defaults) {
   json body = object_of(text);

@@ -69,6 +69,20 @@ struct TokenizeRequest {
 TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
 
+// POST /v1/embeddings (and llama-server's /embeddings, whose `content` is `input`): one
+// input or a list, each a string or token ids; the floats as numbers or, with
+// encoding_format "base64", as their little-endian bytes in base64 (the openai client's
+// default). `dimensions`, when given, must be the model's own.
+struct EmbeddingInput {
+  std::string text;
+  std::vector<int32_t> tokens;  // when given as ids (then `text` is empty)
+};
+struct EmbeddingRequest {
+  std::vector<EmbeddingInput> inputs;
+  bool base64 = false;
+};
+EmbeddingRequest parse_embeddings(std::string_view body, int64_t vocab, int64_t dimensions);
+
 // `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
 // tokenizer's size, which token ids (prompt, logit_bias) must be below; `defaults`: the
 // sampling of a request that names no sampling field (its seed is not used).
