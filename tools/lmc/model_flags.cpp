@@ -74,6 +74,7 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a, 
   r.pipeline = a.get_or("passes", "default");
   r.pass_options = pass_options(a);
   r.plugins = a.all("load-pass-plugin");
+  r.pass_files = pass_files(a);
   r.cost_table = a.get_or("cost-table", "");
   r.instrumentation = instrumentation_from(a);
   r.target = target_options(a, target);
