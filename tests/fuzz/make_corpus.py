@@ -267,6 +267,19 @@ def json_schema_seeds():
         write(os.path.join(d, name + ".seed"), json.dumps(schema).encode() + SECTION_SEPARATOR + choices)
 
 
+def pass_file_seeds():
+    """The built-in pass files and those of the pass-file lit tests (split-file parts)."""
+    d = corpus("pass_file")
+    for f in sorted(glob.glob(os.path.join(ROOT, "passes", "text", "builtin", "*.pass"))):
+        shutil.copy(f, os.path.join(d, os.path.basename(f)))
+    for f in sorted(glob.glob(os.path.join(ROOT, "tests", "lit", "passes", "text", "*.lir"))):
+        parts = open(f).read().split("\n//--- ")[1:]
+        for part in parts:
+            name, _, body = part.partition("\n")
+            if name.endswith(".pass"):
+                write(os.path.join(d, os.path.basename(f)[:-len(".lir")] + "_" + os.path.basename(name)), body)
+
+
 def artifact_sections(path):
     """name -> bytes of every section of an artifact (runtime/artifact/artifact.h's layout)."""
     blob = open(path, "rb").read()
@@ -329,6 +342,7 @@ def main(lmc):
         safetensors_seeds()
         tokenizer_seeds()
         json_schema_seeds()
+        pass_file_seeds()
         badinput_seeds(lmc, tmp)
 
 
