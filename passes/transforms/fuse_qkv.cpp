@@ -1,7 +1,7 @@
 // fuse-qkv: the query, key and value projections of an attention read the same
 // normalised input, so one linear over their stacked weights replaces three. One
-// pass over the weights instead of three, one kernel launch instead of three; the
-// earlier runtime skipped biased projections, here biases are stacked too.
+// pass over the weights instead of three, one kernel launch instead of three; biased
+// projections (Qwen2's) fuse too, their biases stacked alike.
 //
 // Pattern: attention(q, kv_write(k), kv_write(v)) where q, k and v each trace back
 // (through rope, rms_norm, scale, reshape, a bias add) to a linear, and the three linears share

@@ -524,7 +524,7 @@ TEST(LinearKernel, RejectsMalformedDescriptors) {
                "K must be a multiple of the weight's block size");
   EXPECT_PRED2(contains, add_error(linear_desc({ir::DType::q8_0x16, 64, 24, Prologue::None, "", false, false, ""})),
                "N must be whole panels of 16 rows");
-  // What used to be attributes and operands of linear is a fusion region now.
+  // An activation on a linear is a fusion region's work, not an attribute of the linear.
   auto act = linear_desc(c);
   act.attrs["act"] = std::string("silu");
   EXPECT_PRED2(contains, add_error(act), "has unknown attribute 'act'");
