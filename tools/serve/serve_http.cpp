@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <nettle/base64.h>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
@@ -18,6 +17,7 @@
 #include "support/error.h"
 #include "models/chat/chat_conversation.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/logprobs_json.h"
@@ -111,14 +111,6 @@ json usage(const JobResult& r) {
           {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
 }
 
-// The floats' little-endian bytes in base64 (OpenAI's encoding_format "base64").
-std::string base64_floats(const std::vector<float>& v) {
-  const size_t bytes = v.size() * sizeof(float);
-  std::string out(BASE64_ENCODE_RAW_LENGTH(bytes), '\0');
-  base64_encode_raw(out.data(), bytes, reinterpret_cast<const uint8_t*>(v.data()));
-  return out;
-}
-
 http::Limits limits_of(const ServeOptions& o) {
   http::Limits l;
   l.header_timeout = o.header_timeout;
@@ -140,8 +132,6 @@ class HttpApiServer final : public ApiServer {
   void routes();
   // A POST that generates in `shape`; its log line is written when it ends.
   void add_generation(const std::string& path, Shape shape);
-  // OpenAI's /v1/embeddings, or llama-server's /embeddings (`openai` false).
-  void embeddings(const http::Request& req, http::Exchange& ex, bool openai);
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
   std::string prompt_text(const ServeRequest& r) const;
@@ -263,8 +253,12 @@ void HttpApiServer::routes() {
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
   add_generation("/completion", Shape::Llama);
-  routes_[{"POST", "/v1/embeddings"}] = [this](const http::Request& req, const Ex& ex) { embeddings(req, *ex, true); };
-  routes_[{"POST", "/embeddings"}] = [this](const http::Request& req, const Ex& ex) { embeddings(req, *ex, false); };
+  for (bool openai : {true, false})  // OpenAI's /v1/embeddings, llama-server's /embeddings
+    routes_[{"POST", openai ? "/v1/embeddings" : "/embeddings"}] = [this, openai](const http::Request& req,
+                                                                                 const Ex& ex) {
+      if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+      send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
+    };
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     send_json(*ex, 200, props(m_, opts_, served_name(), slots()));
@@ -290,33 +284,6 @@ void HttpApiServer::add_generation(const std::string& path, Shape shape) {
     generate(req, ex, shape);
   };
   generations_.insert(path);
-}
-
-void HttpApiServer::embeddings(const http::Request& req, http::Exchange& ex, bool openai) {
-  if (!embedder_)
-    throw ApiError(501, "not_supported_error", "this server generates and does not compute embeddings; start it "
-                                               "with --embeddings");
-  const models::Tokenizer& tok = *m_.tokenizer;
-  EmbeddingRequest r = parse_embeddings(req.body, static_cast<int64_t>(tok.size()), embedder_->dimensions());
-  if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
-  json data = json::array();
-  int64_t tokens = 0;
-  for (size_t i = 0; i < r.inputs.size(); ++i) {
-    const EmbeddingInput& in = r.inputs[i];
-    std::vector<int32_t> ids = in.tokens.empty() ? tok.encode(in.text, tok.wants_bos()) : in.tokens;
-    const auto n = static_cast<int64_t>(ids.size());
-    if (n < 1 || n > m_.info.context)
-      throw ApiError(400, "invalid_request_error", "input " + std::to_string(i) + " is " + std::to_string(n) +
-                     " tokens; the context holds 1 to " + std::to_string(m_.info.context), "input");
-    std::vector<float> e = embedder_->embed(ids);
-    tokens += n;
-    json vec = r.base64 ? json(base64_floats(e)) : json(e);
-    data.push_back(openai ? json{{"object", "embedding"}, {"index", i}, {"embedding", std::move(vec)}}
-                          : json{{"index", i}, {"embedding", json::array({std::move(vec)})}});
-  }
-  if (!openai) return send_json(ex, 200, data);
-  send_json(ex, 200, {{"object", "list"}, {"data", std::move(data)}, {"model", served_name()},
-                      {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
 }
 
 std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
