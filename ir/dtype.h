@@ -8,31 +8,71 @@
 
 namespace lmc::ir {
 
-// q4_0, q4_1, q5_0 and q5_1 are never packed from f32: a weight of those types keeps the
-// blocks of the file it was read from (passes/transforms/quant_threshold.cpp, keep-source).
-// The x16 types (q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16, ...) are the block types with
-// the rows of a [N,K] weight interleaved 16 at a time into the panels the int8 kernels
-// multiply (the weight-panels pass chooses them; layout below).
-// q4_k, q5_k and q6_k are GGUF's Q4_K, Q5_K and Q6_K super-blocks of 256 values as the
-// file stores them (144, 176 and 210 bytes), which the kernels read in eight pieces of 32
-// (codegen/llvm/blocks/super_blocks.h); q4_kx16 and q5_kx16 are the first two's panels (layout below).
-// q6_k has none: a panel kernel decoding its 6-bit values for each tile of rows ran prefill
-// at 0.6-0.85x the row-major path, which repacks them once per block of rows.
-// q3_k and q2_k are GGUF's Q3_K and Q2_K (110 and 84 bytes per 256 values), iq4_xs its
-// IQ4_XS (136) and iq4_nl its IQ4_NL (18 per 32), likewise read as stored, row-major only.
+// The element types, one row each in ir/block_types.def, in its order. Block types keep
+// the blocks of a file: q4_0 ... iq4_xs are never packed from f32 (kept_from_source;
+// passes/transforms/quant_threshold.cpp, keep-source), q8_0 is also lmc's own packing.
+// The x16 types (q8_0x16, q4_0x16, ..., q4_kx16, q5_kx16) are block types with the rows of
+// a [N,K] weight interleaved 16 at a time into the panels the int8 kernels multiply (the
+// weight-panels pass chooses them; layout below). q4_k, q5_k and q6_k are GGUF's
+// super-blocks of 256 values, which the kernels read in eight pieces of 32
+// (codegen/llvm/blocks/super_blocks.h). q6_k has no panels: a panel kernel decoding its
+// 6-bit values for each tile of rows ran prefill at 0.6-0.85x the row-major path, which
+// repacks them once per block of rows. q3_k, q2_k, iq4_nl and iq4_xs are likewise read
+// as stored, row-major only.
 enum class DType : uint8_t {
-  f32, f16, bf16, i32, q8_0, q4_0, q4_1, q5_0, q5_1,
-  q8_0x16, q4_0x16, q4_1x16, q5_0x16, q5_1x16,
-  q4_k, q5_k, q6_k, q4_kx16, q5_kx16, q3_k, iq4_nl, iq4_xs, q2_k
+#define LMC_PLAIN(name, GgufName) name,
+#define LMC_BLOCKS(name, GgufName, decoder, ...) name,
+#define LMC_PANELS(name, base) name,
+#include "ir/block_types.def"
 };
+
+// What a block type's row in ir/block_types.def says of its blocks (designated
+// initializers there; a field left out keeps the default here).
+struct BlockTraits {
+  // f16 scale fields a block of 32 begins with: d (1), or d and m (2); 0 for the plain
+  // types and the super-blocks, whose headers their decoders read.
+  int head_fields = 0;
+  // Read from a file and never packed from f32, so a weight of the type keeps its blocks.
+  bool kept_from_source = false;
+  // The largest unsigned quant (|w| for the signed types): how many byte madds the int8
+  // kernels may sum in i16 before widening.
+  int quant_max = 127;
+  // The integer the unsigned quants stand above their values (q6_k: 32, q3_k: 4).
+  int zero_point = 0;
+  // Quants are signed bytes (q8_0, the iq4 types) rather than unsigned with an offset.
+  bool signed_quants = false;
+  // A word of fifth bits precedes the nibbles (the q5 types).
+  bool fifth_bits = false;
+  // Parts of a block of 32 scaled apart (values 0..15 and 16..31): 2 for q6_k, q3_k, q2_k.
+  int scale_parts = 1;
+  // Each part has its own offset (q2_k), met by its own input sum.
+  bool part_offsets = false;
+  // The kernels sum a super-block's products in i32 under its integer scales
+  // (codegen/llvm/blocks/super_blocks.h, integer_scales).
+  bool integer_scales = false;
+};
+
+// A type's row: its name in IR text, the GGUF type it is stored as (none for the x16
+// panels), its block, the row-major type whose blocks it holds (itself, but for the x16
+// types) and the rows stored together in one panel (16 for the x16 types, else 1).
+struct DTypeTraits {
+  std::string_view name;
+  std::optional<uint32_t> gguf_type;
+  int64_t block_elems = 1;
+  int64_t block_bytes = 0;
+  DType base = DType::f32;
+  int64_t panel_rows = 1;
+  BlockTraits block;
+};
+const DTypeTraits& dtype_traits(DType t);
+// The row-major block type that reads a GGUF tensor of ggml type id `gguf_type` as stored.
+std::optional<DType> dtype_of_gguf_blocks(uint32_t gguf_type);
 
 std::string_view dtype_name(DType t);
 std::optional<DType> parse_dtype(std::string_view s);
 
 bool is_quantized(DType t);
-// q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k, q3_k, q2_k, iq4_nl, iq4_xs:
-// block types lmc reads but never packs, so a weight of them keeps a file's blocks.
-bool is_kept_from_source(DType t);
+bool is_kept_from_source(DType t);  // dtype_traits(t).block.kept_from_source
 int64_t dtype_block_elems(DType t);  // 1 for plain types, 32 for the block types, 256 for the K types and iq4_xs
 int64_t dtype_block_bytes(DType t);  // bytes per block
 // Rows of a weight stored together in one panel: 16 for the x16 types, 1 for the

@@ -345,21 +345,7 @@ bool reads_whole_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dt
 std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) const {
   const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;
   if (!t || t->shape.size() < 2) return std::nullopt;
-  switch (t->type) {
-    case GgmlType::Q8_0: return ir::DType::q8_0;
-    case GgmlType::Q4_0: return ir::DType::q4_0;
-    case GgmlType::Q4_1: return ir::DType::q4_1;
-    case GgmlType::Q5_0: return ir::DType::q5_0;
-    case GgmlType::Q5_1: return ir::DType::q5_1;
-    case GgmlType::Q4_K: return ir::DType::q4_k;
-    case GgmlType::Q5_K: return ir::DType::q5_k;
-    case GgmlType::Q6_K: return ir::DType::q6_k;
-    case GgmlType::Q3_K: return ir::DType::q3_k;
-    case GgmlType::Q2_K: return ir::DType::q2_k;
-    case GgmlType::IQ4_NL: return ir::DType::iq4_nl;
-    case GgmlType::IQ4_XS: return ir::DType::iq4_xs;
-    default: return std::nullopt;
-  }
+  return ir::dtype_of_gguf_blocks(uint32_t(t->type));
 }
 
 std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DType dtype) const {

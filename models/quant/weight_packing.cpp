@@ -46,50 +46,38 @@ std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::D
   return out;
 }
 
+namespace {
+
+// One row of f32 values as `dtype` (a row-major type lmc packs).
+void pack_row(const float* src, uint8_t* dst, int64_t cols, ir::DType dtype) {
+  if (ir::is_kept_from_source(ir::panel_base(dtype)))
+    throw Error(std::string(ir::dtype_name(dtype)) + " weights keep a file's blocks; they are not packed from f32");
+  switch (dtype) {
+    case ir::DType::f32: std::memcpy(dst, src, cols * 4); break;
+    case ir::DType::f16:
+      for (int64_t c = 0; c < cols; ++c) {
+        uint16_t h = lmc::f32_to_f16(src[c]);
+        std::memcpy(dst + 2 * c, &h, 2);
+      }
+      break;
+    case ir::DType::bf16:
+      for (int64_t c = 0; c < cols; ++c) {
+        uint16_t h = lmc::f32_to_bf16(src[c]);
+        std::memcpy(dst + 2 * c, &h, 2);
+      }
+      break;
+    case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
+    default: throw Error("cannot pack weights as " + std::string(ir::dtype_name(dtype)));
+  }
+}
+
+}  // namespace
+
 std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
   if (dtype == ir::DType::q8_0x16) return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
   std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* src = x + r * cols;
-    uint8_t* dst = out.data() + r * row_bytes;
-    switch (dtype) {
-      case ir::DType::f32: std::memcpy(dst, src, cols * 4); break;
-      case ir::DType::f16:
-        for (int64_t c = 0; c < cols; ++c) {
-          uint16_t h = lmc::f32_to_f16(src[c]);
-          std::memcpy(dst + 2 * c, &h, 2);
-        }
-        break;
-      case ir::DType::bf16:
-        for (int64_t c = 0; c < cols; ++c) {
-          uint16_t h = lmc::f32_to_bf16(src[c]);
-          std::memcpy(dst + 2 * c, &h, 2);
-        }
-        break;
-      case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
-      case ir::DType::i32: throw Error("cannot pack weights as i32");
-      case ir::DType::q8_0x16: break;  // interleaved above
-      case ir::DType::q4_0x16:
-      case ir::DType::q4_1x16:
-      case ir::DType::q5_0x16:
-      case ir::DType::q5_1x16:
-      case ir::DType::q4_k:
-      case ir::DType::q5_k:
-      case ir::DType::q6_k:
-      case ir::DType::q3_k:
-      case ir::DType::q2_k:
-      case ir::DType::iq4_nl:
-      case ir::DType::iq4_xs:
-      case ir::DType::q4_kx16:
-      case ir::DType::q5_kx16:
-      case ir::DType::q4_0:
-      case ir::DType::q4_1:
-      case ir::DType::q5_0:
-      case ir::DType::q5_1:
-        throw Error(std::string(ir::dtype_name(dtype)) + " weights keep a file's blocks; they are not packed from f32");
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r) pack_row(x + r * cols, out.data() + r * row_bytes, cols, dtype);
   return out;
 }
 
