@@ -186,6 +186,8 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   if (!inst_.dump_dir.empty()) dump(g, index, name, "after", r.changed ? &before : nullptr);
   if (inst_.pass_stats)
     for (const auto& st : r.stats) os() << "[pass-stats] " << name << ": " << st << "\n";
+  if (inst_.observer)
+    inst_.observer->pass_ran({index, name, r.changed, secs, r.stats, &before, &after, &g, &ctx.remarks});
 }
 
 void PassManager::run(ir::Graph& g, PassContext& ctx) {

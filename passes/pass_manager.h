@@ -14,6 +14,7 @@
 #include "ir/dot_writer.h"
 #include "ir/graph.h"
 #include "passes/api/pass.h"
+#include "passes/pass_observer.h"
 #include "passes/pipeline.h"
 #include "passes/remark_filter.h"
 
@@ -38,6 +39,7 @@ struct Instrumentation {
   bool remarks = false;
   std::string remarks_filter;      // POSIX extended regex over "pass: %value: message"; implies remarks
   std::ostream* out = nullptr;     // where printing goes (stderr by default)
+  PassObserver* observer = nullptr;  // told of every pass and the remarks (the compile report)
 };
 
 struct PassRecord {

@@ -27,6 +27,9 @@ apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboos
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
               libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev nlohmann-json3-dev pkg-config
               libopenmpi-dev openmpi-bin python3-venv gdb libedit-dev)
+# The compile report lays its pictures out with Graphviz's library; its test opens a report
+# in headless Chromium, driven by selenium (PyPI, below) through Debian's chromedriver.
+apt_packages+=(libgraphviz-dev chromium chromium-driver)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -47,8 +50,8 @@ if ! "$python" -c "import pip" 2>/dev/null; then
   [ -n "${LMC_PYTHON:-}" ] || [ -x "$base" ] || base=$(command -v python3)
   "$base" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
 fi
-"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 jinja2 jsonschema numpy openai tokenizers xxhash
-import gguf, jinja2, jsonschema, numpy, openai, tokenizers, xxhash
+"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check gguf==0.19.0 jinja2 jsonschema numpy openai selenium tokenizers xxhash
+import gguf, jinja2, jsonschema, numpy, openai, selenium, tokenizers, xxhash
 PY
 "$python" scripts/fetch_models.py
 phase_done "packages, Python environment and model weights"

@@ -11,6 +11,7 @@
 #include "driver/write_artifact.h"
 #include "ir/printer.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/compile_report.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/output_file.h"
@@ -26,6 +27,7 @@ std::vector<FlagSpec> specs() {
   s.push_back({"o", true, "artifact to write (default: <model name>.lmc); with --tensor-parallel=N and no "
                       "--rank, one per rank: FILE.rank0.lmc ...", "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
+  s.push_back(report_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
@@ -48,10 +50,17 @@ std::string sanitize(const std::string& s) {
   return out;
 }
 
-// Compiles `r` and writes its artifact (or IR with --emit-ir) to `out`, or to a name
-// from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc); the path written.
-std::string compile_one(const driver::CompileRequest& r, const Args& a, std::string out, std::optional<int64_t> rank = {}) {
+// Compiles `request` and writes its artifact (or IR with --emit-ir) to `out`, or to a name
+// from the model's when `out` is empty (rank r's share: <name>.rank<r>.lmc), and the
+// report when one is asked for; the path written.
+std::string compile_one(const driver::CompileRequest& request, const Args& a, std::string out,
+                        CompileReporter* reporter = nullptr, std::optional<int64_t> rank = {}) {
   auto t0 = std::chrono::steady_clock::now();
+  driver::CompileRequest r = request;
+  if (reporter) {
+    reporter->watch(r.instrumentation);
+    if (!a.has("emit-ir")) reporter->want_assembly(r.codegen);
+  }
   driver::CompiledModel c = driver::compile_graph(r);
   if (out.empty()) {
     out = sanitize(c.model.info.name) + (a.has("emit-ir") ? ".lir" : ".lmc");
@@ -60,6 +69,7 @@ std::string compile_one(const driver::CompileRequest& r, const Args& a, std::str
   refuse_input_as_output(out, inputs(c, r));
   if (a.has("emit-ir")) {
     write_output_file(out, ir::print(*c.model.graph));
+    if (reporter) reporter->write(c.model.info.name, c.model.graph.get(), c.pipeline, "");
     return out;
   }
   std::unique_ptr<Progress> bar;
@@ -68,6 +78,7 @@ std::string compile_one(const driver::CompileRequest& r, const Args& a, std::str
     bar->update(done);
   });
   bar.reset();
+  if (reporter) reporter->write(c.model.info.name, c.model.graph.get(), c.pipeline, c.compiler->target().str());
 
   double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cerr << "lmc compile: " << out << "\n";
@@ -102,16 +113,20 @@ int cmd_compile(int argc, char** argv) {
   // --rank, that rank's share to -o.
   int64_t ranks = a.has("rank") ? 1 : a.get_int("tensor-parallel", 1, 1, 4096);
   if (ranks == 1) {
-    compile_one(r, a, a.get_or("o", ""));
+    auto reporter = CompileReporter::open(a, "lmc compile " + a.positional()[0]);
+    compile_one(r, a, a.get_or("o", ""), reporter.get());
+    if (reporter) std::cerr << "  report: " << reporter->path() << "\n";
     return 0;
   }
+  if (a.has("report")) throw UsageError("--report reports one compile: give --rank with --tensor-parallel");
   // The ranks' artifacts are one output: a rank that fails to compile takes the ones
   // written before it away.
   std::vector<std::string> written;
   try {
     for (int64_t rank = 0; rank < ranks; ++rank) {
       r.pass_options["rank"] = std::to_string(rank);
-      written.push_back(compile_one(r, a, a.get_or("o", "").empty() ? "" : driver::rank_path(*a.get("o"), rank), rank));
+      std::string out = a.get_or("o", "").empty() ? "" : driver::rank_path(*a.get("o"), rank);
+      written.push_back(compile_one(r, a, out, nullptr, rank));
     }
   } catch (...) {
     std::error_code ignored;

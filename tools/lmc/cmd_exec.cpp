@@ -20,6 +20,7 @@
 #include "support/error.h"
 #include "runtime/executor.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/compile_report.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/npy_reader.h"
 #include "tools/lmc/npy_writer.h"
@@ -54,6 +55,7 @@ std::vector<FlagSpec> specs() {
                "against f32)", "X"});
   s.push_back({"output-dir", true, "write each result to DIR/NAME.npy (with --against, the reference's to "
                "DIR/NAME.against.npy)", "DIR"});
+  s.push_back(report_flag_spec());
   s.push_back({"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -177,6 +179,11 @@ int cmd_exec(int argc, char** argv) {
   const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
   driver::CompileRequest r = compile_request(path, a, TargetDefault::Portable);
   const auto given = read_inputs(a.all("input"));
+  auto reporter = CompileReporter::open(a, "lmc exec " + path);
+  if (reporter) {
+    reporter->watch(r.instrumentation);
+    reporter->want_assembly(r.codegen);
+  }
 
   const std::unique_ptr<ir::Graph> source = driver::read_graph(path, {}, false).graph;
   const runtime::SymbolValues syms = driver::bind_symbols(*source, dims, path);
@@ -188,16 +195,18 @@ int cmd_exec(int argc, char** argv) {
   }
   const driver::GraphRun run = driver::run_graph(r, *source, args, syms, threads);
   const std::vector<driver::HostArray>& results = run.results;
+  if (reporter) reporter->write(path, nullptr, r.pipeline, "");
   for (size_t i = 0; i < results.size(); ++i) print_result(*source->outputs()[i], results[i]);
   const std::string out_dir = a.get_or("output-dir", "");
   if (!out_dir.empty()) write_results(out_dir, *source, results, "");
   if (!a.has("against")) return 0;
 
   // The same graph, inputs, params and option flags: only the pipeline differs. The IR
-  // dump flags watch the first compile alone.
+  // and kernel dump flags (and the report) watch the first compile alone.
   driver::CompileRequest base = r;
   base.pipeline = *a.get("against");
   base.instrumentation = {};
+  base.codegen = {};
   const driver::GraphRun against = driver::run_graph(base, *source, args, syms, threads);
   if (!out_dir.empty()) write_results(out_dir, *source, against.results, ".against");
   const bool rounded = run.weight_dtypes != against.weight_dtypes;

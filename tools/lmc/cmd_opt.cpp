@@ -17,6 +17,7 @@
 #include "passes/pass_registry.h"
 #include "runtime/kernel_table.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/compile_report.h"
 #include "tools/lmc/expected_diagnostics.h"
 #include "tools/lmc/op_list.h"
 #include "tools/lmc/output_file.h"
@@ -37,6 +38,7 @@ std::vector<FlagSpec> opt_specs() {
   specs.push_back({"emit-dot", false, "write the result as a Graphviz picture instead of IR text, what the passes changed outlined"});
   specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
+  specs.push_back(report_flag_spec());
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
   specs.push_back({"list-ops", false, "list the IR's ops with their operands, attributes and traits, and exit"});
   specs.push_back({"help", false, "show this help", "", false, "h"});
@@ -93,10 +95,12 @@ std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
 }
 
 // Parses, verifies and optimizes one input graph and returns its printed result.
-std::string optimize(const Args& a, const InputPart& part, const std::string& source, passes::CostModel& cost) {
+std::string optimize(const Args& a, const InputPart& part, const std::string& source, passes::CostModel& cost,
+                     CompileReporter* reporter) {
   auto g = ir::parse(part.text_with_line_offset(), source);
   ir::verify(*g, source);
   passes::Instrumentation inst = instrumentation_from(a);
+  if (reporter) reporter->watch(inst);
   const ir::DotOptions dot = inst.dot;
   passes::PassManager pm(std::move(inst));
   pm.add_pipeline(a.get_or("passes", "none"), pass_options(a));
@@ -133,6 +137,9 @@ int cmd_opt(int argc, char** argv) {
   // Pipeline and flag errors are the user's, not the input's: report them once, up front.
   passes::PassManager(instrumentation_from(a)).add_pipeline(a.get_or("passes", "none"), pass_options(a));
   auto cost = cost_model(a);
+  if (a.has("report") && a.has("split-input-file"))
+    throw UsageError("--report reports one graph, not --split-input-file");
+  auto reporter = CompileReporter::open(a, "lmc opt " + path);
 
   auto parts = split_input(read_input(path), a.has("split-input-file"));
   bool verify = a.has("verify-diagnostics");
@@ -142,7 +149,7 @@ int cmd_opt(int argc, char** argv) {
     if (&part != &parts.front()) out += kSplitMarker + std::string("\n");
     std::optional<std::string> error;
     try {
-      out += optimize(a, part, source, *cost);
+      out += optimize(a, part, source, *cost, reporter.get());
     } catch (const Error& e) {
       if (!verify && parts.size() == 1) throw;
       error = e.what();
@@ -152,6 +159,7 @@ int cmd_opt(int argc, char** argv) {
     for (const auto& p : problems) std::cerr << p << "\n";
     failures += !problems.empty();
   }
+  if (reporter) reporter->write(source, nullptr, a.get_or("passes", "none"), "");
   if (auto file = a.get("o")) {
     write_output_file(*file, out);
   } else {

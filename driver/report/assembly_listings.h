@@ -1,0 +1,23 @@
+// A private temporary directory for the kernels' assembly while a report is made: the
+// code generator writes each kernel's <symbol>.s there (codegen::CompileOptions), the
+// kernel table counts their instructions, and the directory goes when this does.
+#pragma once
+#include <string>
+
+namespace lmc::report {
+
+class AssemblyListings {
+ public:
+  // Throws lmc::Error naming the directory when it cannot be made.
+  AssemblyListings();
+  ~AssemblyListings();
+  AssemblyListings(const AssemblyListings&) = delete;
+  AssemblyListings& operator=(const AssemblyListings&) = delete;
+
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace lmc::report

@@ -1,0 +1,21 @@
+// The pictures of what a pass changed: the graph before and after it, drawn by
+// ir::write_dot with the ops the pass added or changed outlined in the second. A model's
+// graph is drawn one layer at a time (the first layer: the layers of a stack are alike),
+// so a picture stays readable; a graph without layers is drawn whole up to kMaxOps ops.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/report/report_model.h"
+#include "ir/graph.h"
+
+namespace lmc::report {
+
+// A graph without layers bigger than this is not drawn: its picture would be too big to read.
+inline constexpr size_t kMaxWholeGraphOps = 400;
+
+// The picture before and the one after, each left out when its graph is too big to draw
+// whole. `before` is the graph the pass started from.
+std::vector<Picture> change_pictures(const ir::Graph& before, const ir::Graph& after);
+
+}  // namespace lmc::report

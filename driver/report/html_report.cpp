@@ -1,0 +1,143 @@
+#include "driver/report/html_report.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "driver/report/html_text.h"
+#include "driver/report/report_style.h"
+
+namespace lmc::report {
+
+namespace {
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+std::string joined(const std::vector<std::string>& items, const std::string& sep) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+void write_head(std::ostream& os, const CompileReport& r) {
+  os << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+     << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+     << "<title>lmc report: " << html_escape(r.title) << "</title>\n<style>" << kReportStyle << "</style>\n</head>\n";
+}
+
+void write_header(std::ostream& os, const CompileReport& r) {
+  os << "<header>\n<h1>lmc compile report: " << html_escape(r.title) << "</h1>\n";
+  if (!r.command.empty()) os << "<p class=\"meta\">command: <code>" << html_escape(r.command) << "</code></p>\n";
+  os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
+  if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";
+  os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
+     << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>") << "</nav>\n</header>\n";
+}
+
+void write_pass_table(std::ostream& os, const CompileReport& r) {
+  os << "<section id=\"passes\">\n<h2>Passes</h2>\n<table class=\"pass-list\">\n"
+     << "<tr><th>#</th><th>pass</th><th>changed</th><th>ms</th><th>remarks</th><th>statistics</th></tr>\n";
+  for (const auto& p : r.passes)
+    os << "<tr class=\"" << (p.changed ? "changed" : "unchanged") << "\"><td class=\"num\">" << p.index
+       << "</td><td><a href=\"#pass-" << p.index << "\">" << html_escape(p.name) << "</a></td><td>"
+       << (p.changed ? "yes" : "no") << "</td><td class=\"num\">" << fixed(p.seconds * 1e3, 2)
+       << "</td><td class=\"num\">" << p.remarks.size() << "</td><td>" << html_escape(joined(p.stats, "; "))
+       << "</td></tr>\n";
+  os << "</table>\n";
+}
+
+const char* diff_class(const std::string& line) {
+  if (line.starts_with("+++") || line.starts_with("---")) return "file";
+  if (line.starts_with("@@")) return "hunk";
+  if (line.starts_with("+")) return "add";
+  if (line.starts_with("-")) return "del";
+  return "ctx";
+}
+
+void write_diff(std::ostream& os, const std::string& diff) {
+  os << "<pre class=\"diff\">";
+  std::istringstream lines(diff);
+  std::string line;
+  size_t n = 0, left_out = 0;
+  while (std::getline(lines, line))
+    if (++n > kMaxDiffLines)
+      ++left_out;
+    else
+      os << "<span class=\"" << diff_class(line) << "\">" << html_escape(line) << "</span>";
+  os << "</pre>\n";
+  if (left_out) os << "<p class=\"note\">" << left_out << " more lines of the diff left out</p>\n";
+}
+
+void write_remarks(std::ostream& os, const std::vector<RemarkEntry>& remarks) {
+  os << "<ul class=\"remarks\">\n";
+  for (const auto& m : remarks) {
+    os << "<li class=\"remark\"><span class=\"remark-value\">" << html_escape(m.value) << "</span> "
+       << html_escape(m.message);
+    if (!m.op_line.empty()) os << "<code class=\"remark-op\">" << html_escape(m.op_line) << "</code>";
+    os << "</li>\n";
+  }
+  os << "</ul>\n";
+}
+
+void write_pictures(std::ostream& os, const std::vector<Picture>& pictures) {
+  os << "<div class=\"pictures\">\n";
+  for (const auto& p : pictures)
+    os << "<figure><img class=\"graph\" alt=\"" << html_escape(p.caption) << "\" src=\"" << svg_data_uri(p.svg)
+       << "\"><figcaption>" << html_escape(p.caption) << "</figcaption></figure>\n";
+  os << "</div>\n";
+}
+
+void write_pass(std::ostream& os, const PassStep& p) {
+  os << "<details class=\"pass\" id=\"pass-" << p.index << "\"" << (p.changed ? " open" : "") << "><summary>"
+     << p.index << ". " << html_escape(p.name) << (p.changed ? "" : " (unchanged)")
+     << "</summary>\n<div class=\"body\">\n";
+  if (!p.stats.empty()) os << "<p class=\"stats\">" << html_escape(joined(p.stats, "; ")) << "</p>\n";
+  if (!p.diff.empty()) write_diff(os, p.diff);
+  if (!p.remarks.empty()) write_remarks(os, p.remarks);
+  if (!p.pictures.empty()) write_pictures(os, p.pictures);
+  os << "</div></details>\n";
+}
+
+void write_kernels(std::ostream& os, const CompileReport& r) {
+  os << "<section id=\"kernels\">\n<h2>Kernels</h2>\n<table class=\"kernels\">\n<tr><th>kernel</th><th>op</th>"
+     << "<th>first op</th><th>ops</th><th>shape</th><th>block types</th><th>instructions</th></tr>\n";
+  for (const auto& k : r.kernels)
+    os << "<tr><td><code>" << html_escape(k.symbol) << "</code></td><td>" << html_escape(k.op) << "</td><td><code>"
+       << html_escape(k.first_value) << "</code></td><td class=\"num\">" << k.ops << "</td><td><code>"
+       << html_escape(k.shape) << "</code></td><td>" << html_escape(k.block_types) << "</td><td class=\"num\">"
+       << (k.instructions < 0 ? std::string("—") : std::to_string(k.instructions)) << "</td></tr>\n";
+  os << "</table>\n</section>\n";
+}
+
+void write_profile(std::ostream& os, const CompileReport& r) {
+  os << "<section id=\"profile\">\n<h2>Profile</h2>\n<p class=\"meta\">" << html_escape(r.profile_note) << "</p>\n"
+     << "<table class=\"profile\">\n<tr><th>kernel</th><th>op</th><th>calls</th><th>ms</th>"
+     << "<th>share of the step</th></tr>\n";
+  for (const auto& p : r.profile)
+    os << "<tr><td><code>" << html_escape(p.symbol) << "</code></td><td>" << html_escape(p.op)
+       << "</td><td class=\"num\">" << p.calls << "</td><td class=\"num\">" << fixed(p.milliseconds, 3)
+       << "</td><td><span class=\"bar\" style=\"width:" << fixed(p.share * 200, 1) << "px\"></span>"
+       << fixed(p.share * 100, 1) << " %</td></tr>\n";
+  os << "</table>\n</section>\n";
+}
+
+}  // namespace
+
+std::string html_report(const CompileReport& r) {
+  std::ostringstream os;
+  write_head(os, r);
+  os << "<body>\n";
+  write_header(os, r);
+  write_pass_table(os, r);
+  for (const auto& p : r.passes) write_pass(os, p);
+  os << "</section>\n";
+  write_kernels(os, r);
+  if (!r.profile.empty()) write_profile(os, r);
+  os << "</body>\n</html>\n";
+  return os.str();
+}
+
+}  // namespace lmc::report

@@ -1,0 +1,99 @@
+#include "driver/report/kernel_rows.h"
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "codegen/describe_op.h"
+#include "codegen/kernel_plan.h"
+#include "ir/dtype.h"
+#include "ir/op_traits.h"
+#include "support/error.h"
+#include "support/regular_file.h"
+
+namespace lmc::report {
+
+int64_t count_instructions(const std::string& listing) {
+  std::istringstream lines(listing);
+  std::string line;
+  int64_t n = 0;
+  while (std::getline(lines, line)) {
+    const size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos || b == 0) continue;  // blank, or a label in the first column
+    const char c = line[b];
+    if (c == '.' || c == '#' || line.back() == ':') continue;
+    ++n;
+  }
+  return n;
+}
+
+namespace {
+
+std::string type_list(const std::vector<ir::Type>& types) {
+  std::string out;
+  for (const auto& t : types) out += (out.empty() ? "" : ", ") + t.str();
+  return out;
+}
+
+std::string block_types(const std::vector<ir::Type>& operands) {
+  std::set<std::string> names;
+  for (const auto& t : operands)
+    if (ir::is_quantized(t.dtype)) names.insert(std::string(ir::dtype_name(t.dtype)));
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// "linear", or a region's "fusion(rms_norm, linear)".
+std::string op_name(const ir::Op& op) {
+  if (!op.body()) return op.kind();
+  std::string inner;
+  for (const auto& o : op.body()->ops())
+    if (o->kind() != "yield") inner += (inner.empty() ? "" : ", ") + o->kind();
+  return op.kind() + "(" + inner + ")";
+}
+
+int64_t instructions_in(const std::string& asm_dir, const std::string& symbol) {
+  if (asm_dir.empty()) return -1;
+  const std::string path = (std::filesystem::path(asm_dir) / (symbol + ".s")).string();
+  if (!std::filesystem::exists(path)) return -1;
+  return count_instructions(read_regular_file(path));
+}
+
+// A row for an op codegen refuses (`lmc opt` shows graphs no compile has checked): the
+// reason where the symbol would be.
+KernelRow refused(const ir::Op& op, const Error& e) {
+  return {"none: " + std::string(e.what()), op_name(op), "%" + op.result()->name(), 1, "", "", -1};
+}
+
+}  // namespace
+
+std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_dir) {
+  codegen::KernelPlan plan;
+  std::vector<KernelRow> rows;
+  std::map<std::string, size_t> row_of;  // by symbol
+  for (const auto& op : g.ops()) {
+    // Weight transforms are folded into weights when a compile packs them: no kernel.
+    if (!codegen::needs_kernel(*op) || ir::is_role(*op, ir::OpRole::WeightTransform)) continue;
+    codegen::KernelDesc d;
+    codegen::KernelEntry e;
+    try {
+      d = codegen::describe(*op);
+      e = plan.entry_for(d);
+    } catch (const Error& err) {
+      rows.push_back(refused(*op, err));
+      continue;
+    }
+    if (!plan.has(e.key)) plan.add(e);
+    auto [it, added] = row_of.emplace(e.name, rows.size());
+    if (added)
+      rows.push_back({e.name, op_name(*op), "%" + op->result()->name(), 0,
+                      type_list(d.operands) + " -> " + type_list(d.results), block_types(d.operands),
+                      instructions_in(asm_dir, e.name)});
+    ++rows[it->second].ops;
+  }
+  return rows;
+}
+
+}  // namespace lmc::report

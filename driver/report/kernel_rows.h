@@ -1,0 +1,22 @@
+// The kernel table of a compile report: one row per kernel the final graph runs (ops with
+// one descriptor share it), with the op, its operand and result types, the block types of
+// the weights it reads, and, when the kernels were generated with their assembly written
+// out, the instructions in it. Derived from the graph by codegen's LLVM-free plan, so
+// `lmc opt` and `lmc compile --emit-ir` have it too.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/report/report_model.h"
+#include "ir/graph.h"
+
+namespace lmc::report {
+
+// `asm_dir`: where the kernels' <symbol>.s were written, or "" when they were not.
+std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_dir);
+
+// The instructions in an assembly listing: its lines that are neither labels, directives
+// nor comments.
+int64_t count_instructions(const std::string& listing);
+
+}  // namespace lmc::report

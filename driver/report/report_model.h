@@ -1,0 +1,66 @@
+// What a compile report holds (driver/report/html_report.h draws it): the passes as they
+// ran with their diffs, pictures and remarks, the kernels of the final graph, and, from a
+// profiled run, each kernel's share of the step. Plain data: the pieces that fill it
+// (PassRecorder, kernel_rows, profile_rows) and the page that shows it do not know each
+// other.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace lmc::report {
+
+struct RemarkEntry {
+  std::string pass;
+  std::string value;    // "%v", or "@g" for the whole graph
+  std::string op_line;  // the op defining the value, as printed ("" for the graph)
+  std::string message;
+};
+
+// A Graphviz picture of the graph (one layer of it) as SVG text.
+struct Picture {
+  std::string caption;
+  std::string svg;
+};
+
+struct PassStep {
+  int index = 0;
+  std::string name;
+  bool changed = false;
+  double seconds = 0;
+  std::vector<std::string> stats;
+  std::string diff;                // unified diff of the IR text; "" when unchanged
+  std::vector<Picture> pictures;   // before and after, for a pass that changed the graph
+  std::vector<RemarkEntry> remarks;
+};
+
+struct KernelRow {
+  std::string symbol;
+  std::string op;           // the op kind, "fusion(rms_norm, linear)" for a region
+  std::string first_value;  // the first op's result ("%q_0")
+  int64_t ops = 0;          // how many ops of the graph run it
+  std::string shape;        // operand types -> result types
+  std::string block_types;  // the block dtypes it reads ("q8_0x16"), "" for none
+  int64_t instructions = -1;  // in its assembly; -1 when not generated here
+};
+
+struct ProfileRow {
+  std::string symbol;
+  std::string op;
+  int64_t calls = 0;        // kernel calls over the steps measured
+  double milliseconds = 0;  // their time summed
+  double share = 0;         // of the steps' time, 0..1
+};
+
+struct CompileReport {
+  std::string title;     // the model or graph
+  std::string command;   // what made it ("lmc compile gemma3.yaml ...")
+  std::string pipeline;  // as it ran, in pipeline text
+  std::string target;    // the kernels' target, when they were generated
+  std::vector<PassStep> passes;
+  std::vector<KernelRow> kernels;
+  std::vector<ProfileRow> profile;
+  std::string profile_note;  // which steps the profile covers
+};
+
+}  // namespace lmc::report

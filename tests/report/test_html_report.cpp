@@ -1,0 +1,64 @@
+// The report page: every section present, every text from the compile escaped, nothing
+// fetched from elsewhere.
+#include "driver/report/html_report.h"
+
+#include <gtest/gtest.h>
+
+namespace lmc::report {
+namespace {
+
+CompileReport sample() {
+  CompileReport r;
+  r.title = "m<1>";
+  r.pipeline = "fuse-x,dce";
+  PassStep p;
+  p.index = 1;
+  p.name = "fuse-x";
+  p.changed = true;
+  p.stats = {"fused 2 <pairs>"};
+  p.diff = "--- before fuse-x\n+++ after fuse-x\n@@ -1,1 +1,1 @@\n-  %a = add %x, %y\n+  %a = fusion %x & %y\n";
+  p.remarks = {{"fuse-x", "%a", "%a = fusion %x, %y", "kept \"as is\""}};
+  p.pictures = {{"after (layer 0)", "<svg/>"}};
+  r.passes.push_back(p);
+  r.passes.push_back({2, "dce", false, 0.001, {}, "", {}, {}});
+  r.kernels.push_back({"k_add", "add", "%a", 3, "f32[T,4] -> f32[T,4]", "q8_0x16", 120});
+  r.profile.push_back({"k_add", "add", 10, 1.5, 0.25});
+  r.profile_note = "4 decode steps";
+  return r;
+}
+
+TEST(HtmlReport, ShowsEverySection) {
+  std::string html = html_report(sample());
+  EXPECT_NE(html.find("<title>lmc report: m&lt;1&gt;</title>"), std::string::npos);
+  EXPECT_NE(html.find("<a href=\"#pass-1\">fuse-x</a></td><td>yes"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"unchanged\"><td class=\"num\">2</td>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"del\">-  %a = add %x, %y</span>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"add\">+  %a = fusion %x &amp; %y</span>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"remark-value\">%a</span> kept &quot;as is&quot;"), std::string::npos);
+  EXPECT_NE(html.find("<code class=\"remark-op\">%a = fusion %x, %y</code>"), std::string::npos);
+  EXPECT_NE(html.find("src=\"data:image/svg+xml;base64,PHN2Zy8+\""), std::string::npos);
+  EXPECT_NE(html.find("fused 2 &lt;pairs&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">120</td>"), std::string::npos);
+  EXPECT_NE(html.find("25.0 %"), std::string::npos);
+}
+
+TEST(HtmlReport, FetchesNothingAndRunsNothing) {
+  std::string html = html_report(sample());
+  EXPECT_EQ(html.find("http"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("m<1>"), std::string::npos);
+}
+
+TEST(HtmlReport, CutsLongDiffs) {
+  CompileReport r;
+  PassStep p;
+  p.index = 1;
+  p.name = "big";
+  p.changed = true;
+  for (size_t i = 0; i < kMaxDiffLines + 5; ++i) p.diff += "+x\n";
+  r.passes.push_back(p);
+  EXPECT_NE(html_report(r).find("5 more lines of the diff left out"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lmc::report

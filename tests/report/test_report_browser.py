@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The compile report in a real browser: `lmc compile models/gemma3.yaml --report=FILE` on
+Gemma 3 270M's real weights, opened by headless Chromium (Debian's, driven by selenium
+through Debian's chromedriver). The page must show the pipeline's passes, a pass's IR diff,
+a remark beside its op and a picture of a layer (an image the browser decoded), fetch
+nothing from the network, and its screenshot is saved beside the test's files
+(WORK/report.png, WORK/report-picture.png).
+
+  test_report_browser.py --lmc build/tools/lmc --work-dir DIR
+
+Exits 77 (skipped) when the model's weights are not there (scripts/setup.sh fetches them).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
+GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+ARGS = None
+
+
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1500,1100"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    return driver
+
+
+class ReportInBrowser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.report = os.path.join(ARGS.work_dir, "gemma3-report.html")
+        if os.path.exists(cls.report):
+            os.remove(cls.report)
+        t0 = time.monotonic()
+        r = subprocess.run([ARGS.lmc, "compile", GEMMA_YAML, "--emit-ir", "-o", os.path.join(ARGS.work_dir, "gemma3.lir"),
+                            "--report=" + cls.report], capture_output=True, text=True, timeout=50)
+        assert r.returncode == 0, r.stderr
+        print(f"report of Gemma 3 270M written in {time.monotonic() - t0:.1f} s "
+              f"({os.path.getsize(cls.report) / 1e6:.1f} MB)", file=sys.stderr)
+        cls.driver = browser()
+        t0 = time.monotonic()
+        cls.driver.get("file://" + cls.report)
+        print(f"loaded by Chromium in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+
+    def find(self, css):
+        from selenium.webdriver.common.by import By
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def test_passes_are_listed(self):
+        rows = self.find("table.pass-list tr.changed")
+        self.assertGreater(len(rows), 3)
+        self.assertTrue(rows[0].is_displayed())
+        names = [a.text for a in self.find("table.pass-list a")]
+        for name in ("fuse-qkv", "quant-threshold", "fold-weights", "dce"):
+            self.assertIn(name, names)
+
+    def test_a_diff_is_shown(self):
+        added = self.find("details.pass[open] pre.diff span.add")
+        self.assertTrue(added)
+        self.assertTrue(added[0].is_displayed())
+        self.assertTrue(added[0].text.startswith("+"))
+
+    def test_a_remark_is_shown_beside_its_op(self):
+        remarks = self.find("details.pass[open] li.remark")
+        self.assertTrue(remarks)
+        remark = remarks[0]
+        self.driver.execute_script("arguments[0].scrollIntoView()", remark)
+        self.assertTrue(remark.is_displayed())
+        self.assertTrue(remark.text.startswith("%") or remark.text.startswith("@"), remark.text)
+        ops = self.find("details.pass[open] li.remark code.remark-op")
+        self.assertTrue(ops and " = " in ops[0].text, [o.text for o in ops[:3]])
+
+    def test_a_picture_is_shown(self):
+        pictures = self.find("details.pass[open] img.graph")
+        self.assertGreaterEqual(len(pictures), 2)
+        picture = pictures[1]
+        self.driver.execute_script("arguments[0].scrollIntoView()", picture)
+        self.assertTrue(picture.is_displayed())
+        decoded = self.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture)
+        self.assertGreater(decoded, 100)
+        picture.screenshot(os.path.join(ARGS.work_dir, "report-picture.png"))
+
+    def test_nothing_is_fetched(self):
+        fetched = self.driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+            ".filter(n => !n.startsWith('data:') && !n.startsWith('file:'))")
+        self.assertEqual(fetched, [])
+
+    def test_zz_screenshot(self):
+        self.driver.execute_script("window.scrollTo(0, 0)")
+        path = os.path.join(ARGS.work_dir, "report.png")
+        self.assertTrue(self.driver.save_screenshot(path))
+        self.assertGreater(os.path.getsize(path), 10000)
+
+
+def main():
+    global ARGS
+    p = argparse.ArgumentParser()
+    p.add_argument("--lmc", required=True)
+    p.add_argument("--work-dir", required=True)
+    ARGS, rest = p.parse_known_args()
+    if not os.path.exists(GEMMA_GGUF):
+        print(f"skipped: {GEMMA_GGUF} is missing (scripts/setup.sh fetches it)")
+        return 77
+    os.makedirs(ARGS.work_dir, exist_ok=True)
+    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+// The report's pieces that read the compile: the op line a remark is about, instruction
+// counts of an assembly listing, Graphviz's SVG, and a report path that cannot be written.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "driver/report/graphviz_svg.h"
+#include "driver/report/kernel_rows.h"
+#include "driver/report/pass_recorder.h"
+#include "driver/report/report_file.h"
+#include "support/error.h"
+
+namespace lmc::report {
+namespace {
+
+TEST(DefiningLine, FindsTheOpOfAValue) {
+  const std::string ir =
+      "graph @g(%x: f32[T,4]) {\n  %ab = add %x, %x : f32[T,4]\n  %a, %b = split %ab {axis = 1, sizes = [2, 2]} "
+      ": f32[T,2], f32[T,2]\n  return %a\n}\n";
+  EXPECT_EQ(defining_line(ir, "%ab"), "%ab = add %x, %x : f32[T,4]");
+  EXPECT_EQ(defining_line(ir, "%b").substr(0, 17), "%a, %b = split %a");
+  EXPECT_EQ(defining_line(ir, "%x"), "");
+  EXPECT_EQ(defining_line(ir, "%a.1"), "");
+}
+
+TEST(CountInstructions, SkipsLabelsDirectivesAndComments) {
+  const std::string listing =
+      "\t.text\n\t.globl\tk\nk:\n# %bb.0:\n\tvmovups\t(%rdi), %ymm0\n\tvaddps\t%ymm0, %ymm0, %ymm0\n"
+      ".LBB0_1:\n\tretq\n\n";
+  EXPECT_EQ(count_instructions(listing), 3);
+}
+
+TEST(RenderSvg, LaysOutADotGraph) {
+  std::string svg = render_svg("digraph g { a -> b; }");
+  EXPECT_NE(svg.find("<svg"), std::string::npos);
+  EXPECT_NE(svg.find(">a</text>"), std::string::npos);
+}
+
+TEST(RenderSvg, BadDotIsAnError) {
+  try {
+    render_svg("digraph g { a -> ");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("graphviz: error:"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ReportFile, AnUnwritablePathFailsAtOnce) {
+  const std::string path = "/nonexistent-dir-for-lmc/report.html";
+  try {
+    ReportFile f(path);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    std::string what = e.what();
+    EXPECT_EQ(what.rfind("--report: " + path, 0), 0u) << what;
+  }
+}
+
+TEST(ReportFile, NothingUntilWritten) {
+  const auto path = std::filesystem::path(testing::TempDir()) / "lmc-report-test.html";
+  std::filesystem::remove(path);
+  {
+    ReportFile f(path.string());
+    EXPECT_FALSE(std::filesystem::exists(path));
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));  // dropped unwritten: no half page left
+  ReportFile f(path.string());
+  f.write(CompileReport{});
+  EXPECT_TRUE(std::filesystem::exists(path));
+  std::filesystem::remove(path);
+}
+
+}  // namespace
+}  // namespace lmc::report

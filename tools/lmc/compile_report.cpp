@@ -1,0 +1,46 @@
+#include "tools/lmc/compile_report.h"
+
+#include "driver/report/kernel_rows.h"
+#include "ir/parser.h"
+
+namespace lmc::tools {
+
+FlagSpec report_flag_spec() {
+  return {"report", true, "write a self-contained HTML report of the compile to FILE: the passes with their "
+          "IR diffs, remarks and graph pictures, and the kernel table", "FILE"};
+}
+
+std::unique_ptr<CompileReporter> CompileReporter::open(const Args& a, const std::string& command) {
+  if (!a.has("report")) return nullptr;
+  return std::make_unique<CompileReporter>(*a.get("report"), command);
+}
+
+CompileReporter::CompileReporter(const std::string& path, std::string command)
+    : file_(path), command_(std::move(command)) {}
+
+void CompileReporter::want_assembly(codegen::CompileOptions& co) {
+  if (co.dump_asm_dir.empty()) {
+    listings_.emplace();
+    co.dump_asm_dir = listings_->dir();
+  }
+  asm_dir_ = co.dump_asm_dir;
+}
+
+void CompileReporter::write(const std::string& title, const ir::Graph* final_graph, const std::string& pipeline,
+                            const std::string& target) {
+  report::CompileReport r;
+  r.title = title;
+  r.command = command_;
+  r.pipeline = pipeline;
+  r.target = target;
+  r.passes = recorder_.steps();
+  std::unique_ptr<ir::Graph> parsed;
+  if (!final_graph && !recorder_.final_ir().empty()) {
+    parsed = ir::parse(recorder_.final_ir(), "the compiled graph");
+    final_graph = parsed.get();
+  }
+  if (final_graph) r.kernels = report::kernel_rows(*final_graph, asm_dir_);
+  file_.write(r);
+}
+
+}  // namespace lmc::tools
