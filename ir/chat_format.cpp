@@ -5,6 +5,7 @@
 namespace lmc::ir {
 
 void check_chat_format(const ChatFormat& f, const std::string& where) {
+  if (f.turns.empty() && !f.jinja.empty()) return;
   for (const char* role : {"user", "assistant"})
     if (!f.turns.count(role)) throw error_at(where, std::string("the chat format has no '") + role + "' turn");
   for (const auto& [role, turn] : f.turns) {

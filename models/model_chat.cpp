@@ -42,8 +42,10 @@ std::string weights_chat_template(const ModelDef& def, const WeightSource& weigh
 }  // namespace
 
 ir::ChatFormat model_chat_format(const ModelDef& def, const WeightSource& weights) {
-  if (auto f = chat_format_of_template(weights_chat_template(def, weights))) return *f;
-  return def.chat;
+  std::string jinja = weights_chat_template(def, weights);
+  ir::ChatFormat f = chat_format_of_template(jinja).value_or(def.chat);
+  f.jinja = std::move(jinja);
+  return f;
 }
 
 }  // namespace lmc::models

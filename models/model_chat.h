@@ -1,6 +1,7 @@
-// A model's chat format: its weights' own chat template when that is one of the known
-// families (a GGUF's tokenizer.chat_template; beside an HF tokenizer.json,
-// chat_template.jinja or tokenizer_config.json's chat_template), else its definition's.
+// A model's chat format: its weights' own chat template (a GGUF's tokenizer.chat_template;
+// beside an HF tokenizer.json, chat_template.jinja or tokenizer_config.json's
+// chat_template), with, as the fallback, the known family that template is recognized as,
+// else the model definition's turns.
 #pragma once
 #include "ir/chat_format.h"
 #include "models/model_def.h"

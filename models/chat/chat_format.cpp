@@ -14,10 +14,10 @@ struct Family {
   ir::ChatFormat format;
 };
 
-ir::ChatFormat same_turn(const char* turn, bool trim = false) { return {"", turns_of(turn, {}, true), "", "", trim}; }
+ir::ChatFormat same_turn(const char* turn, bool trim = false) { return {"", turns_of(turn, {}, true), "", "", trim, ""}; }
 
 ir::ChatFormat user_assistant(const char* user, const char* assistant, const char* system_merge, bool trim = false) {
-  return {"", {{"user", user}, {"assistant", assistant}}, system_merge, "", trim};
+  return {"", {{"user", user}, {"assistant", assistant}}, system_merge, "", trim, ""};
 }
 
 // Mistral's families differ in the spaces around [INST] (docs.mistral.ai, "Tokenization").
@@ -32,14 +32,14 @@ const std::vector<Family>& families() {
          same_turn("<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>", true)},
         {"gemma", {"<start_of_turn>"},
          {"", turns_of("<start_of_turn>{role}\n{content}<end_of_turn>\n", {{"assistant", "model"}}, false),
-          "{system}\n\n{content}", "", true}},
+          "{system}\n\n{content}", "", true, ""}},
         {"phi3", {"<|assistant|>", "<|end|>"}, same_turn("<|{role}|>\n{content}<|end|>\n")},
         {"mistral-v7", {"[SYSTEM_PROMPT]", "[INST] "},
          {"", {{"system", "[SYSTEM_PROMPT] {content}[/SYSTEM_PROMPT]"}, {"user", "[INST] {content}[/INST]"},
-               {"assistant", "{content}</s>"}}, "", "", false}},
+               {"assistant", "{content}</s>"}}, "", "", false, ""}},
         {"mistral-v7-tekken", {"[SYSTEM_PROMPT]"},
          {"", {{"system", "[SYSTEM_PROMPT]{content}[/SYSTEM_PROMPT]"}, {"user", "[INST]{content}[/INST]"},
-               {"assistant", "{content}</s>"}}, "", "", false}},
+               {"assistant", "{content}</s>"}}, "", "", false, ""}},
         {"mistral-v1", {" [INST] "}, user_assistant(" [INST] {content} [/INST]", "{content}</s>", "{system}\n\n{content}")},
         {"mistral-v3", {"[INST] "}, user_assistant("[INST] {content}[/INST]", "{content}</s>", "{system}\n\n{content}")},
         {"mistral-v3-tekken", {"[INST]"}, user_assistant("[INST]{content}[/INST]", "{content}</s>", "{system}\n\n{content}")},

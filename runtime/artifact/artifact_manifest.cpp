@@ -122,6 +122,7 @@ void encode_info(LineWriter& w, const ir::ModelInfo& info) {
   w.add("info.chat.system_merge", info.chat.system_merge);
   w.add("info.chat.default_system", info.chat.default_system);
   w.add("info.chat.trim", int64_t{info.chat.trim});
+  if (!info.chat.jinja.empty()) w.add("info.chat.template", info.chat.jinja);
   w.add("info.hyper.count", static_cast<int64_t>(info.hyper.size()));
   for (size_t i = 0; i < info.hyper.size(); ++i)
     w.add("info.hyper." + std::to_string(i), info.hyper[i].first + "=" + info.hyper[i].second);
@@ -144,6 +145,8 @@ ir::ModelInfo decode_info(const std::map<std::string, std::string>& kv, const Fi
   info.chat.system_merge = f.str("info.chat.system_merge");
   info.chat.default_system = f.str("info.chat.default_system");
   info.chat.trim = f.integer("info.chat.trim") != 0;
+  // Artifacts before the template was carried have none: they chat in their family's turns.
+  if (kv.count("info.chat.template")) info.chat.jinja = f.str("info.chat.template");
   if (!info.chat.empty()) ir::check_chat_format(info.chat, f.where());
   int64_t n = f.integer("info.hyper.count");
   for (int64_t i = 0; i < n; ++i) {

@@ -5,6 +5,7 @@
 //   ISA features the kernels may use; without it a run asks LLVM which ones the target implies)
 //   info.{name,weights,context,step_tokens,d_model,n_layers}
 //   info.chat.{family,system_merge,default_system,trim}  info.chat.turn.<role>
+//   info.chat.template (only when the weights carry a Jinja chat template: its text)
 //   info.hyper.count  info.hyper.<n> = "<name>=<value>"
 //   kernel.count  kernel.<n> = "<symbol> <uses_sym> <T|L> <per_sym> <fixed> <grain> <key>"
 //   kernel.<n>.rows_from (only when set: codegen::KernelInfo::rows_from)

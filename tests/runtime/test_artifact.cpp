@@ -70,7 +70,7 @@ ArtifactManifest sample_manifest() {
   m.info.n_layers = 2;
   m.info.chat = {"gemma", {{"user", "<start_of_turn>user\n{content}<end_of_turn>\n"},
                            {"assistant", "<start_of_turn>model\n{content}<end_of_turn>\n"}},
-                 "{system}\n\n{content}", "", true};
+                 "{system}\n\n{content}", "", true, ""};
   m.info.hyper = {{"d_model", "32"}, {"eps", "1e-06"}};
   codegen::KernelEntry k;
   k.name = "linear_f32_32x64";
@@ -164,6 +164,20 @@ TEST(ArtifactManifest, KernelRowsFromIsOptionalAndChecked) {
     EXPECT_NE(std::string(e.what()).find("a.lmc:manifest"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("kernel.0.rows_from"), std::string::npos) << e.what();
   }
+}
+
+// The weights' chat template travels whole (newlines, backslashes, '='); an artifact from
+// before templates were carried has none and chats in its family's turns.
+TEST(ArtifactManifest, ChatTemplateIsCarriedAndOptional) {
+  ArtifactManifest m = sample_manifest();
+  EXPECT_EQ(parse_manifest(encode_manifest(m, {}), "a.lmc:manifest").count("info.chat.template"), 0u);
+  m.info.chat.jinja = "{%- for m in messages %}\\{{ m['content'] }}={{ '\\n' }}\r\n{% endfor %}";
+  auto kv = parse_manifest(encode_manifest(m, {}), "a.lmc:manifest");
+  EXPECT_EQ(decode_manifest(kv, "a.lmc:manifest").info.chat, m.info.chat);
+  kv.erase("info.chat.template");
+  ir::ChatFormat old = decode_manifest(kv, "a.lmc:manifest").info.chat;
+  EXPECT_EQ(old.jinja, "");
+  EXPECT_EQ(old.turns, m.info.chat.turns);
 }
 
 // The pass plugins are written only when the pipeline loaded some; a path may hold spaces,

@@ -1,0 +1,61 @@
+// What renders a model's conversation as the text it reads: the Jinja chat template the
+// weights carry (or one the user gives), as Hugging Face's apply_chat_template renders it
+// (messages, add_generation_prompt, bos_token, eos_token), else the turns of the known
+// family the model's format falls back to (models/chat/chat_format.h).
+#pragma once
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ir/chat_format.h"
+#include "jinja/template.h"
+
+namespace lmc::models {
+
+// The text of the tokenizer's BOS and EOS tokens, as templates write them ("" when none).
+struct SpecialTokenText {
+  std::string bos, eos;
+};
+
+class ChatTemplate {
+ public:
+  // `format.jinja` non-empty: that template, parsed now, its errors naming `name` and the
+  // line (lmc::Error); else the format's family turns. Throws lmc::Error when the format
+  // has neither.
+  ChatTemplate(ir::ChatFormat format, const std::string& name, SpecialTokenText tokens);
+
+  // `messages`: a JSON array of {"role", "content"}. The family fallback takes leading
+  // system messages (joined by a blank line) and then user and assistant in turn, starting
+  // with the user; a template may refuse a conversation (raise_exception). Errors are
+  // lmc::Error.
+  std::string render(const nlohmann::ordered_json& messages, bool add_generation_prompt) const;
+
+  // The rendered text as the tokenizer should read it: when the tokenizer adds BOS itself,
+  // a BOS the template wrote in front is dropped so it is not read twice.
+  std::string for_encoding(std::string rendered, bool tokenizer_adds_bos) const;
+
+  // The messages a conversation starts with: the system message given; none for nullopt
+  // (the template's or the family's default applies). An empty one means no system
+  // message at all: the family drops its default, the template is given none.
+  nlohmann::ordered_json opening(const std::optional<std::string>& system) const;
+
+  // The text to encode for one user message answered once (lmc run --chat).
+  std::string single_turn(const std::optional<std::string>& system, const std::string& user,
+                          bool tokenizer_adds_bos) const;
+
+  bool own_template() const { return jinja_.has_value(); }
+  // For messages: "the model's own chat template" or "the <family> format".
+  std::string description() const;
+  // The system message a conversation without one gets, as far as lmc knows it ("" when none).
+  const std::string& default_system() const { return format_.default_system; }
+
+ private:
+  std::string render_family(const nlohmann::ordered_json& messages, bool add_generation_prompt) const;
+
+  ir::ChatFormat format_;
+  std::optional<jinja::Template> jinja_;
+  SpecialTokenText tokens_;
+};
+
+}  // namespace lmc::models
