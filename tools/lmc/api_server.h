@@ -1,6 +1,6 @@
 // The HTTP side of `lmc serve`: OpenAI's /v1/completions and /v1/chat/completions (whole
 // or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
-// and llama-server's /completion, /props, /slots, /tokenize and /detokenize; with
+// and llama-server's /completion, /props, /slots, /tokenize, /detokenize and /apply-template; with
 // --embeddings instead of the generations, OpenAI's /v1/embeddings and llama-server's
 // /embeddings.
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
@@ -19,6 +19,7 @@
 #include <string>
 
 #include "driver/open_model.h"
+#include "models/chat/chat_template.h"
 #include "runtime/sampler.h"
 #include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/serve_engine.h"
@@ -64,6 +65,8 @@ class ApiServer {
 struct ServeBackends {
   ServeEngine* generate = nullptr;
   EmbeddingEngine* embed = nullptr;
+  // What renders a chat's messages (null: the model does not chat, its chat endpoints 400).
+  const models::ChatTemplate* chat = nullptr;
 };
 
 struct ServeModule {
@@ -77,4 +80,4 @@ std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBa
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v2();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v3();

@@ -4,14 +4,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
 #include "support/error.h"
-#include "models/chat/chat_conversation.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
+#include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/line_editor.h"
 
 namespace lmc::tools {
@@ -32,25 +33,25 @@ void catch_ctrl_c() {
 
 class Chat {
  public:
-  Chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts)
-      : m_(m), ex_(ex), opts_(opts), conversation_(m.info.chat, opts.system) {}
-
-  const std::string& system_prompt() const { return conversation_.system_prompt(); }
+  Chat(const driver::LoadedModel& m, runtime::Executor& ex, const models::ChatTemplate& chat, const ChatOptions& opts)
+      : m_(m), ex_(ex), chat_(chat), opts_(opts), messages_(chat.opening(opts.system)) {}
 
   // Streams the answer to one message. When the conversation no longer fits the context, a
   // new one starts; a message that alone does not fit is refused with an error line.
   void answer(const std::string& message) {
     const int64_t context = ex_.info().context;
-    std::vector<int32_t> ids = turn_tokens(message);
-    if (pos_ + static_cast<int64_t>(ids.size()) >= context) {
+    messages_.push_back({{"role", "user"}, {"content", message}});
+    std::vector<int32_t> ids = rendered_tokens();
+    if (static_cast<int64_t>(ids.size()) >= context) {
       std::fprintf(stderr, "lmc: the conversation has filled the context of %lld tokens; starting a new one\n",
                    static_cast<long long>(context));
-      conversation_ = models::Conversation(m_.info.chat, opts_.system);
-      pos_ = 0;
-      pending_.clear();
-      ids = turn_tokens(message);
+      messages_ = chat_.opening(opts_.system);
+      messages_.push_back({{"role", "user"}, {"content", message}});
+      cached_.clear();
+      ids = rendered_tokens();
       if (static_cast<int64_t>(ids.size()) >= context) {
         std::fprintf(stderr, "lmc: error: the message is %zu tokens, more than the context holds\n", ids.size());
+        messages_ = chat_.opening(opts_.system);
         return;
       }
     }
@@ -58,35 +59,46 @@ class Chat {
   }
 
  private:
-  std::vector<int32_t> turn_tokens(const std::string& message) {
+  // The whole conversation, rendered and tokenized afresh each turn.
+  std::vector<int32_t> rendered_tokens() const {
     const models::Tokenizer& tok = *m_.tokenizer;
-    std::vector<int32_t> ids = pending_;
-    std::vector<int32_t> turn = tok.encode(conversation_.ask(message), pos_ == 0 && tok.wants_bos());
-    ids.insert(ids.end(), turn.begin(), turn.end());
-    return ids;
+    std::string text = chat_.for_encoding(chat_.render(messages_, true), tok.wants_bos());
+    return tok.encode(text, tok.wants_bos());
   }
 
+  // The KV cache holds `cached_`: only what of `ids` follows their common prefix is read (at
+  // least one token, whose row starts the answer). When the new rendering does not extend
+  // the old one, the rows past the common prefix are read over.
   void stream(const std::vector<int32_t>& ids) {
+    auto differ = std::mismatch(cached_.begin(), cached_.end(), ids.begin(), ids.end());
+    auto keep = static_cast<size_t>(differ.second - ids.begin());
+    if (keep == ids.size()) --keep;
     runtime::GenerateOptions gen = opts_.generation;
-    gen.start_pos = pos_;
+    gen.start_pos = static_cast<int64_t>(keep);
     bound_by_tokenizer(gen, *m_.tokenizer);
     models::StreamDecoder out(*m_.tokenizer);
     std::vector<int32_t> emitted;
+    std::string said;
     g_interrupted = false;
-    auto stats = runtime::generate(ex_, ids, gen, [&](int32_t id) {
-      emitted.push_back(id);
-      std::cout << out.push(id) << std::flush;
-      return !g_interrupted;
-    });
-    std::cout << out.flush() << "\n" << std::flush;
+    auto stats = runtime::generate(ex_, {ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end()}, gen,
+                                   [&](int32_t id) {
+                                     emitted.push_back(id);
+                                     std::string piece = out.push(id);
+                                     said += piece;
+                                     std::cout << piece << std::flush;
+                                     return !g_interrupted;
+                                   });
+    std::string rest = out.flush();
+    said += rest;
+    std::cout << rest << "\n" << std::flush;
     if (g_interrupted) std::fputs("lmc: answer stopped\n", stderr);
     report_speed(stats);
     g_interrupted = false;
+    messages_.push_back({{"role", "assistant"}, {"content", said}});
     // The last token shown is not in the cache yet when generation stopped on it.
-    pending_.clear();
-    const auto fed = stats.end_pos - pos_ - static_cast<int64_t>(ids.size());
-    if (static_cast<int64_t>(emitted.size()) > fed) pending_.push_back(emitted.back());
-    pos_ = stats.end_pos;
+    cached_ = ids;
+    cached_.insert(cached_.end(), emitted.begin(), emitted.end());
+    cached_.resize(static_cast<size_t>(stats.end_pos));
   }
 
   // After each answer, on stderr: what the turn read and generated, and how fast.
@@ -98,26 +110,34 @@ class Chat {
 
   const driver::LoadedModel& m_;
   runtime::Executor& ex_;
+  const models::ChatTemplate& chat_;
   const ChatOptions& opts_;
-  models::Conversation conversation_;
-  int64_t pos_ = 0;
-  std::vector<int32_t> pending_;
+  nlohmann::ordered_json messages_;  // the conversation so far
+  std::vector<int32_t> cached_;      // the tokens the KV cache holds, position by position
 };
+
+// What the chat starts with, said on stderr.
+std::string system_words(const models::ChatTemplate& chat, const std::optional<std::string>& system) {
+  const std::string& text = system ? *system : chat.default_system();
+  if (!text.empty()) return "system message \"" + text + "\"";
+  return system || !chat.own_template() ? "no system message" : "the template's own system message, if any";
+}
 
 }  // namespace
 
 std::vector<FlagSpec> chat_flag_specs() {
   return {{"system", true, "the system message (default: the model's own, if its chat template has one)", "TEXT",
-           false, "", {"system-prompt"}, {"sys"}}};
+           false, "", {"system-prompt"}, {"sys"}},
+          chat_template_flag_spec()};
 }
 
 std::optional<std::string> system_message(const Args& a) { return a.get("system"); }
 
-int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const ChatOptions& opts) {
-  Chat chat(m, ex, opts);
-  const std::string& system = chat.system_prompt();
-  std::fprintf(stderr, "lmc: chatting in the %s format, %s; Ctrl-C stops an answer, Ctrl-D leaves\n",
-               m.info.chat.family.c_str(), system.empty() ? "no system message" : ("system message \"" + system + "\"").c_str());
+int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const models::ChatTemplate& rendering,
+             const ChatOptions& opts) {
+  Chat chat(m, ex, rendering, opts);
+  std::fprintf(stderr, "lmc: chatting in %s, %s; Ctrl-C stops an answer, Ctrl-D leaves\n",
+               rendering.description().c_str(), system_words(rendering, opts.system).c_str());
   catch_ctrl_c();
   LineEditor lines;
   if (opts.first) chat.answer(*opts.first);

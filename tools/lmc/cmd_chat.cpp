@@ -7,6 +7,7 @@
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/chat_session.h"
+#include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
@@ -37,12 +38,10 @@ int chat_command(const Args& a) {
   auto exec_opts = executor_options(a, gen);
   const std::string model = model_argument(a, "lmc chat");
   driver::LoadedModel m = open_model(model, a);
-  if (m.info.chat.empty())
-    throw Error(model + ": error: the model has no chat format (its weights carry no known chat "
-                "template and its model definition no 'chat:')");
+  models::ChatTemplate rendering = chat_template(m, a, model);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
-  return run_chat(m, ex, {system_message(a), a.get("prompt"), gen});
+  return run_chat(m, ex, rendering, {system_message(a), a.get("prompt"), gen});
 }
 
 int cmd_chat(int argc, char** argv) {
@@ -52,8 +51,9 @@ int cmd_chat(int argc, char** argv) {
       "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
       "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
       "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
-      "The chat format comes from the weights' chat template when it is a known family,\n"
-      "else from the model definition's 'chat:'.\n\noptions:\n");
+      "Chats are rendered with the weights' own Jinja chat template (--chat-template-file F\n"
+      "overrides it); without one, with the known family lmc recognizes, or the model\n"
+      "definition's 'chat:'.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   return chat_command(a);

@@ -79,11 +79,16 @@ void print_metadata(const models::WeightSource& w) {
   }
 }
 
-// "chatml, system message \"...\"": what lmc chat will use.
+// "chatml, system message \"...\"; rendered by the weights' own template (N bytes)": what
+// lmc chat will use, the family being the fallback.
 std::string chat_summary(const ir::ChatFormat& f) {
-  if (f.empty()) return "none (the weights carry no known chat template, the definition no 'chat:')";
+  if (f.empty()) return "none (the weights carry no chat template, the definition no 'chat:')";
+  std::string own = f.jinja.empty() ? "" : "rendered by the weights' own template (" +
+                                               std::to_string(f.jinja.size()) + " bytes)";
+  if (f.turns.empty()) return own;
   return f.family + (f.default_system.empty() ? ", no default system message"
-                                              : ", system message \"" + excerpt(f.default_system, 60) + "\"");
+                                              : ", system message \"" + excerpt(f.default_system, 60) + "\"") +
+         (own.empty() ? "" : "; " + own);
 }
 
 void inspect_yaml(const std::string& path, const Args& a) {

@@ -7,11 +7,11 @@
 #include "support/error.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
-#include "models/chat/chat_conversation.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/chat_session.h"
+#include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/draft_model_flag.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/commands.h"
@@ -104,8 +104,8 @@ int cmd_run(int argc, char** argv) {
   if (prompt.empty()) throw UsageError("the prompt is empty");
 
   driver::LoadedModel m = open_model(model, a);
-  if (chat) prompt = models::Conversation(m.info.chat, system_message(a)).ask(prompt);
   const models::Tokenizer& tok = *m.tokenizer;
+  if (chat) prompt = chat_template(m, a, model).single_turn(system_message(a), prompt, tok.wants_bos());
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   // Checked before anything is printed, so the error is the only output.
   if (static_cast<int64_t>(ids.size()) > m.info.context)

@@ -14,6 +14,7 @@
 #include "support/error.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
+#include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/load_summary.h"
@@ -55,6 +56,7 @@ std::vector<FlagSpec> specs() {
       {"pooling", true, "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
                         "first)", "mean|last|cls"},
   };
+  s.push_back(chat_template_flag_spec());
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
@@ -82,7 +84,8 @@ int cmd_serve(int argc, char** argv) {
       "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
       "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
       "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-      "/health and /metrics (Prometheus). Up to --parallel requests run at once (continuous\n"
+      "/health and /metrics (Prometheus). Chats are rendered with the model's own Jinja chat\n"
+      "template (--chat-template-file F overrides it). Up to --parallel requests run at once (continuous\n"
       "batching), the others wait in arrival order.\n\n"
       "options:\n");
   if (!parsed) return 0;  // --help
@@ -118,9 +121,11 @@ int cmd_serve(int argc, char** argv) {
   check_parallel(exec_opts.sequences, m.info);
   std::unique_ptr<ServeEngine> engine;
   std::unique_ptr<EmbeddingEngine> embedder;
+  std::optional<models::ChatTemplate> chat;
+  if (!embeds && (!m.info.chat.empty() || a.has("chat-template-file"))) chat.emplace(chat_template(m, a, model));
   if (embeds) embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
   else engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
-  std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get()}, so);
+  std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());
   if (embeds)

@@ -19,7 +19,7 @@ std::vector<FlagSpec> llama_flag_specs() {
       {"log-disable", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {},
        "lmc logs only its load summary and speed, on stderr"},
       {"jinja", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {},
-       "lmc formats a chat in its model family's format (models/chat/chat_format.h)"},
+       "lmc renders a chat with the model's own Jinja template already"},
       {"hf-repo", true, "llama.cpp's download from Hugging Face: refused (no network)", "REPO", false, "", {},
        {"hf"}},
   };

@@ -5,11 +5,12 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "support/error.h"
-#include "models/chat/chat_conversation.h"
+#include "tools/lmc/chat_template_flag.h"
 #include "runtime/batch_generator.h"
 #include "tools/lmc/chat_session.h"
 #include "tools/lmc/load_summary.h"
@@ -62,9 +63,11 @@ int run_batch(const Args& a, const std::string& model) {
   driver::LoadedModel m = open_model(model, a);
   check_parallel(exec_opts.sequences, m.info);
   const models::Tokenizer& tok = *m.tokenizer;
+  std::optional<models::ChatTemplate> chat;
+  if (a.has("chat")) chat.emplace(chat_template(m, a, model));
   std::vector<std::vector<int32_t>> ids;
   for (size_t i = 0; i < prompts.size(); ++i) {
-    std::string text = a.has("chat") ? models::Conversation(m.info.chat, system_message(a)).ask(prompts[i]) : prompts[i];
+    std::string text = chat ? chat->single_turn(system_message(a), prompts[i], tok.wants_bos()) : prompts[i];
     ids.push_back(tok.encode(text, tok.wants_bos()));
     if (static_cast<int64_t>(ids.back().size()) > m.info.context)
       throw error_at(*a.get("prompts") + ":" + std::to_string(i + 1),

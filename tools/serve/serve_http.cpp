@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "support/error.h"
-#include "models/chat/chat_conversation.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/chat_prompt.h"
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/llama_endpoints.h"
@@ -134,7 +134,6 @@ class HttpApiServer final : public ApiServer {
   void add_generation(const std::string& path, Shape shape);
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
-  std::string prompt_text(const ServeRequest& r) const;
   // A generation's answer: the request as one line for the log, its id, its kind.
   struct Answer {
     std::string request;  // "POST /v1/completions"
@@ -164,6 +163,7 @@ class HttpApiServer final : public ApiServer {
   const driver::LoadedModel& m_;
   ServeEngine* engine_;         // null when the server embeds
   EmbeddingEngine* embedder_;   // null when it generates
+  const models::ChatTemplate* chat_;  // null when the model does not chat
   ServeOptions opts_;
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::set<std::string> generations_;                             // paths that answer later
@@ -177,7 +177,7 @@ class HttpApiServer final : public ApiServer {
 }  // namespace
 
 HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts)
-    : m_(m), engine_(backends.generate), embedder_(backends.embed), opts_(std::move(opts)),
+    : m_(m), engine_(backends.generate), embedder_(backends.embed), chat_(backends.chat), opts_(std::move(opts)),
       http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
               dispatch(req, ex);
             },
@@ -271,6 +271,9 @@ void HttpApiServer::routes() {
     TokenizeRequest t = parse_tokenize(req.body);
     send_json(*ex, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
   };
+  routes_[{"POST", "/apply-template"}] = [this](const http::Request& req, const Ex& ex) {
+    send_json(*ex, 200, {{"prompt", rendered_chat(chat_, parse_apply_template(req.body), m_.info.name)}});
+  };
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
@@ -286,27 +289,6 @@ void HttpApiServer::add_generation(const std::string& path, Shape shape) {
   generations_.insert(path);
 }
 
-std::string HttpApiServer::prompt_text(const ServeRequest& r) const {
-  if (!r.chat) return r.prompt;
-  if (m_.info.chat.empty())
-    throw ApiError(400, "invalid_request_error", "the model " + m_.info.name +
-                   " has no chat format; use /v1/completions", "messages");
-  std::optional<std::string> system;
-  size_t at = 0;
-  for (; at < r.messages.size() && r.messages[at].role == "system"; ++at)
-    system = system ? *system + "\n\n" + r.messages[at].content : r.messages[at].content;
-  models::Conversation conversation(m_.info.chat, system);
-  std::string text;
-  for (size_t i = at; i < r.messages.size(); ++i) {
-    const ChatMessage& msg = r.messages[i];
-    if (msg.role != ((i - at) % 2 == 0 ? "user" : "assistant"))
-      throw ApiError(400, "invalid_request_error", "after the system messages, messages must alternate user and "
-                     "assistant, starting with user", "messages[" + std::to_string(i) + "].role");
-    text += msg.role == "user" ? conversation.ask(msg.content) : msg.content;
-  }
-  return text;
-}
-
 void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape) {
   const int64_t context = m_.info.context;
   const models::Tokenizer& tok = *m_.tokenizer;
@@ -316,7 +298,12 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
                                          : parse_request(req.body, chat, context, vocab, opts_.sampling);
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
-  job->prompt = r.prompt_tokens.empty() ? tok.encode(prompt_text(r), tok.wants_bos()) : r.prompt_tokens;
+  if (r.prompt_tokens.empty()) {
+    const std::string text = chat ? chat_prompt(chat_, r.messages, m_.info.name, tok.wants_bos()) : r.prompt;
+    job->prompt = tok.encode(text, tok.wants_bos());
+  } else {
+    job->prompt = r.prompt_tokens;
+  }
   const auto n = static_cast<int64_t>(job->prompt.size());
   if (n >= context)
     throw ApiError(400, "invalid_request_error", "the prompt is " + std::to_string(n) +
@@ -492,7 +479,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v2() {
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v3() {
   static const lmc::tools::ServeModule module{lmc::tools::make_server};
   return &module;
 }

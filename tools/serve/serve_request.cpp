@@ -291,6 +291,12 @@ TokenizeRequest parse_tokenize(std::string_view text) {
   return {content->get<std::string>(), flag(body, "add_special")};
 }
 
+std::vector<ChatMessage> parse_apply_template(std::string_view text) {
+  json body = object_of(text);
+  only_fields(body, {"messages"});
+  return messages(body);
+}
+
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   json body = object_of(text);
   only_fields(body, {"tokens"});
