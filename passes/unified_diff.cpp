@@ -4,6 +4,8 @@
 #include <sstream>
 #include <vector>
 
+#include <dtl/dtl.hpp>
+
 namespace lmc::passes {
 
 namespace {
@@ -17,36 +19,14 @@ std::vector<std::string> lines_of(const std::string& s) {
 
 enum class Edit { Keep, Remove, Add };
 
-// Myers' O(ND) shortest edit script. Keeps each round's frontier to walk back the path;
-// IR dumps differ in a few hundred lines at most, so that stays small.
+// The shortest edit script from Debian's dtl (Wu's O(NP) algorithm); the hunks below are
+// cut from it as `diff -u` cuts them, with the context the caller asks for.
 std::vector<Edit> edit_script(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  const int n = static_cast<int>(a.size()), m = static_cast<int>(b.size()), offset = n + m + 1;
-  std::vector<int> v(2 * offset + 1, 0);
-  std::vector<std::vector<int>> trace;
-  for (int d = 0; d <= n + m; ++d) {
-    trace.push_back(v);
-    bool done = false;
-    for (int k = -d; k <= d && !done; k += 2) {
-      int x = (k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])) ? v[offset + k + 1] : v[offset + k - 1] + 1;
-      int y = x - k;
-      while (x < n && y < m && a[x] == b[y]) ++x, ++y;
-      v[offset + k] = x;
-      done = x >= n && y >= m;
-    }
-    if (done) break;
-  }
+  dtl::Diff<std::string, std::vector<std::string>> diff(a, b);
+  diff.compose();
   std::vector<Edit> script;
-  int x = n, y = m;
-  for (int d = static_cast<int>(trace.size()) - 1; d >= 0; --d) {
-    const auto& pv = trace[d];
-    int k = x - y;
-    int prev_k = (k == -d || (k != d && pv[offset + k - 1] < pv[offset + k + 1])) ? k + 1 : k - 1;
-    int prev_x = d == 0 ? 0 : pv[offset + prev_k], prev_y = prev_x - prev_k;
-    while (x > prev_x && y > prev_y) script.push_back(Edit::Keep), --x, --y;
-    if (d > 0) script.push_back(x == prev_x ? Edit::Add : Edit::Remove);
-    x = prev_x, y = prev_y;
-  }
-  std::reverse(script.begin(), script.end());
+  for (const auto& [line, info] : diff.getSes().getSequence())
+    script.push_back(info.type == dtl::SES_COMMON ? Edit::Keep : info.type == dtl::SES_ADD ? Edit::Add : Edit::Remove);
   return script;
 }
 

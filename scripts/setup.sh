@@ -26,7 +26,7 @@ phase_done() {
 apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboost-graph-dev
               libyaml-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev graphviz
               libssl-dev nettle-dev libxxhash-dev libpcre2-dev libutf8proc-dev libcli11-dev nlohmann-json3-dev pkg-config
-              libopenmpi-dev openmpi-bin python3-venv gdb libedit-dev)
+              libopenmpi-dev openmpi-bin python3-venv gdb libedit-dev libdtl-dev)
 # The compile report lays its pictures out with Graphviz's library; its test opens a report
 # in headless Chromium, driven by selenium (PyPI, below) through Debian's chromedriver.
 apt_packages+=(libgraphviz-dev chromium chromium-driver)
