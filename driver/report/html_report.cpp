@@ -29,16 +29,23 @@ void write_head(std::ostream& os, const CompileReport& r) {
 }
 
 void write_header(std::ostream& os, const CompileReport& r) {
-  os << "<header>\n<h1>lmc compile report: " << html_escape(r.title) << "</h1>\n";
+  os << "<header>\n<h1>lmc report: " << html_escape(r.title) << "</h1>\n";
   if (!r.command.empty()) os << "<p class=\"meta\">command: <code>" << html_escape(r.command) << "</code></p>\n";
-  os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
+  if (!r.pipeline.empty())
+    os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
   if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";
   os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
      << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>") << "</nav>\n</header>\n";
 }
 
 void write_pass_table(std::ostream& os, const CompileReport& r) {
-  os << "<section id=\"passes\">\n<h2>Passes</h2>\n<table class=\"pass-list\">\n"
+  os << "<section id=\"passes\">\n<h2>Passes</h2>\n";
+  if (r.passes.empty()) {
+    os << "<p class=\"note\">No passes ran here: a run opens a compiled model (lmc compile --report shows its "
+       << "passes).</p>\n";
+    return;
+  }
+  os << "<table class=\"pass-list\">\n"
      << "<tr><th>#</th><th>pass</th><th>changed</th><th>ms</th><th>remarks</th><th>statistics</th></tr>\n";
   for (const auto& p : r.passes)
     os << "<tr class=\"" << (p.changed ? "changed" : "unchanged") << "\"><td class=\"num\">" << p.index

@@ -28,6 +28,14 @@ int64_t count_instructions(const std::string& listing) {
   return n;
 }
 
+std::string op_label(const ir::Op& op) {
+  if (!op.body()) return op.kind();
+  std::string inner;
+  for (const auto& o : op.body()->ops())
+    if (o->kind() != "yield") inner += (inner.empty() ? "" : ", ") + o->kind();
+  return op.kind() + "(" + inner + ")";
+}
+
 namespace {
 
 std::string type_list(const std::vector<ir::Type>& types) {
@@ -45,15 +53,6 @@ std::string block_types(const std::vector<ir::Type>& operands) {
   return out;
 }
 
-// "linear", or a region's "fusion(rms_norm, linear)".
-std::string op_name(const ir::Op& op) {
-  if (!op.body()) return op.kind();
-  std::string inner;
-  for (const auto& o : op.body()->ops())
-    if (o->kind() != "yield") inner += (inner.empty() ? "" : ", ") + o->kind();
-  return op.kind() + "(" + inner + ")";
-}
-
 int64_t instructions_in(const std::string& asm_dir, const std::string& symbol) {
   if (asm_dir.empty()) return -1;
   const std::string path = (std::filesystem::path(asm_dir) / (symbol + ".s")).string();
@@ -64,7 +63,7 @@ int64_t instructions_in(const std::string& asm_dir, const std::string& symbol) {
 // A row for an op codegen refuses (`lmc opt` shows graphs no compile has checked): the
 // reason where the symbol would be.
 KernelRow refused(const ir::Op& op, const Error& e) {
-  return {"none: " + std::string(e.what()), op_name(op), "%" + op.result()->name(), 1, "", "", -1};
+  return {"none: " + std::string(e.what()), op_label(op), "%" + op.result()->name(), 1, "", "", -1};
 }
 
 }  // namespace
@@ -88,7 +87,7 @@ std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_di
     if (!plan.has(e.key)) plan.add(e);
     auto [it, added] = row_of.emplace(e.name, rows.size());
     if (added)
-      rows.push_back({e.name, op_name(*op), "%" + op->result()->name(), 0,
+      rows.push_back({e.name, op_label(*op), "%" + op->result()->name(), 0,
                       type_list(d.operands) + " -> " + type_list(d.results), block_types(d.operands),
                       instructions_in(asm_dir, e.name)});
     ++rows[it->second].ops;

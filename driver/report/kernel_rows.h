@@ -15,6 +15,9 @@ namespace lmc::report {
 // `asm_dir`: where the kernels' <symbol>.s were written, or "" when they were not.
 std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_dir);
 
+// "linear", or a region's "fusion(rms_norm, linear)": how the tables name an op's kernel.
+std::string op_label(const ir::Op& op);
+
 // The instructions in an assembly listing: its lines that are neither labels, directives
 // nor comments.
 int64_t count_instructions(const std::string& listing);

@@ -4,7 +4,8 @@ Gemma 3 270M's real weights, opened by headless Chromium (Debian's, driven by se
 through Debian's chromedriver). The page must show the pipeline's passes, a pass's IR diff,
 a remark beside its op and a picture of a layer (an image the browser decoded), fetch
 nothing from the network, and its screenshot is saved beside the test's files
-(WORK/report.png, WORK/report-picture.png).
+(WORK/report.png, WORK/report-picture.png). Then `lmc run GGUF --profile --report=FILE`:
+its page shows each kernel's share of the step (WORK/report-profile.png).
 
   test_report_browser.py --lmc build/tools/lmc --work-dir DIR
 
@@ -23,6 +24,7 @@ GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 ARGS = None
+DRIVER = None
 
 
 def browser():
@@ -50,14 +52,10 @@ class ReportInBrowser(unittest.TestCase):
         assert r.returncode == 0, r.stderr
         print(f"report of Gemma 3 270M written in {time.monotonic() - t0:.1f} s "
               f"({os.path.getsize(cls.report) / 1e6:.1f} MB)", file=sys.stderr)
-        cls.driver = browser()
+        cls.driver = DRIVER
         t0 = time.monotonic()
         cls.driver.get("file://" + cls.report)
         print(f"loaded by Chromium in {time.monotonic() - t0:.1f} s", file=sys.stderr)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
 
     def find(self, css):
         from selenium.webdriver.common.by import By
@@ -110,6 +108,26 @@ class ReportInBrowser(unittest.TestCase):
         self.assertGreater(os.path.getsize(path), 10000)
 
 
+class RunReportInBrowser(unittest.TestCase):
+    def test_each_kernels_share_of_the_step(self):
+        from selenium.webdriver.common.by import By
+        report = os.path.join(ARGS.work_dir, "gemma3-run-report.html")
+        t0 = time.monotonic()
+        r = subprocess.run([ARGS.lmc, "run", GEMMA_GGUF, "-p", "The capital of France is", "-n", "4", "--profile",
+                            "--report=" + report], capture_output=True, text=True, timeout=50)
+        self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+        print(f"run report written in {time.monotonic() - t0:.1f} s", file=sys.stderr)
+        DRIVER.get("file://" + report)
+        rows = DRIVER.find_elements(By.CSS_SELECTOR, "table.profile tr")
+        self.assertGreater(len(rows), 4)  # a header and the kernels
+        first = rows[1]
+        DRIVER.execute_script("arguments[0].scrollIntoView()", first)
+        self.assertTrue(first.is_displayed())
+        share = float(first.find_elements(By.TAG_NAME, "td")[-1].text.rstrip(" %"))
+        self.assertGreater(share, 1.0)
+        DRIVER.find_element(By.ID, "profile").screenshot(os.path.join(ARGS.work_dir, "report-profile.png"))
+
+
 def main():
     global ARGS
     p = argparse.ArgumentParser()
@@ -120,7 +138,12 @@ def main():
         print(f"skipped: {GEMMA_GGUF} is missing (scripts/setup.sh fetches it)")
         return 77
     os.makedirs(ARGS.work_dir, exist_ok=True)
-    result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    global DRIVER
+    DRIVER = browser()
+    try:
+        result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
+    finally:
+        DRIVER.quit()
     return 0 if result.wasSuccessful() else 1
 
 

@@ -21,6 +21,7 @@
 #include "tools/lmc/npy_writer.h"
 #include "tools/lmc/run_batch.h"
 #include "tools/lmc/run_flags.h"
+#include "tools/lmc/run_report.h"
 #include "tools/lmc/generated_text.h"
 #include "tools/lmc/tokenizer_bounds.h"
 
@@ -47,6 +48,7 @@ std::vector<FlagSpec> specs() {
   s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
   s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
   for (auto& f : chat_flag_specs()) s.push_back(f);
+  s.push_back(run_report_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }
@@ -93,6 +95,7 @@ int cmd_run(int argc, char** argv) {
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc run");
+  auto report = RunReport::open(a, model);
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
   const bool chat = a.has("chat") || a.has("single-turn");
@@ -138,6 +141,7 @@ int cmd_run(int argc, char** argv) {
   if (logits) logits->close();
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());
+  if (report) report->write(m, *ex.profiler());
   return 0;
 }
 
