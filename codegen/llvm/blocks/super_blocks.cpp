@@ -1,5 +1,7 @@
 #include "codegen/llvm/blocks/super_blocks.h"
 
+#include "codegen/llvm/blocks/block_decoder.h"
+
 namespace lmc::codegen {
 
 namespace {
@@ -74,7 +76,7 @@ WeightBlock four_five_bit_piece(Builder& b, ir::DType t, llvm::Value* super, int
 // Piece j of a q6_k: in its half of 128 values, pieces r = 0..3 take the low nibbles of
 // bytes 0..31, 32..63, then the high nibbles of both, and bits 2r, 2r + 1 of the high
 // parts' 32 bytes; 0..63, 32 above the value (zero_point).
-WeightBlock six_bit_piece(Builder& b, llvm::Value* super, int j) {
+WeightBlock six_bit_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
   int half = j / 4, r = j % 4;
   auto* low = field(b, load_words(b, super, 64 * half + 32 * (r % 2)), 4 * static_cast<unsigned>(r / 2), 0x0F0F0F0F);
   // The two high bits moved straight to bits 4..5 and masked there: one shift, not two.
@@ -113,7 +115,7 @@ namespace {
 
 // Piece j of a q3_k: bits 2r, 2r + 1 (r = j % 4) of the low parts' 32 bytes of its half,
 // the third bit j of the first 32 bytes; 0..7, 4 above the value (zero_point).
-WeightBlock three_bit_piece(Builder& b, llvm::Value* super, int j) {
+WeightBlock three_bit_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
   int half = j / 4, r = j % 4;
   auto* low = field(b, load_words(b, super, kQ3Low + 32 * half), 2 * static_cast<unsigned>(r), 0x03030303);
   auto* third = field(b, load_words(b, super, 0), static_cast<unsigned>(j), 0x01010101);
@@ -121,14 +123,14 @@ WeightBlock three_bit_piece(Builder& b, llvm::Value* super, int j) {
 }
 
 // Piece j of a q2_k: bits 2r, 2r + 1 (r = j % 4) of the quants' 32 bytes of its half.
-WeightBlock two_bit_piece(Builder& b, llvm::Value* super, int j) {
+WeightBlock two_bit_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
   auto* q = field(b, load_words(b, super, kQ2Quants + 32 * (j / 4)), 2 * static_cast<unsigned>(j % 4), 0x03030303);
   return {b.CreateBitCast(q, i8x(b, 32)), nullptr};
 }
 
 // Piece j's scales and offsets (values 0..15 and 16..31) of eight q2_k super-blocks: of
 // sub-blocks s = 2j, 2j + 1, d * (byte s & 15) and -(dmin * (byte s >> 4)).
-BlockScales two_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+BlockScales two_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   auto* d = gather_f16(b, supers, kQ2D);
   auto* dmin = gather_f16(b, supers, kQ2Dmin);
   auto* words = gather_words(b, supers, 4 * (j / 2));
@@ -150,7 +152,7 @@ llvm::Value* q3_scale_byte(Builder& b, const std::vector<llvm::Value*>& supers, 
 // Piece j's two scales (values 0..15 and 16..31) of eight q3_k super-blocks: sub-blocks
 // s = 2j, 2j + 1, each d * (scale - 32) of a 6-bit scale whose low nibble is byte s's
 // (s < 8) or byte s - 8's high one, its top 2 bits bits 2(s / 4) of byte 8 + s % 4.
-BlockScales three_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+BlockScales three_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   auto* d = gather_f16(b, supers, kQ3D);
   auto scale = [&](int s) {
     auto* low = s < 8 ? field(b, q3_scale_byte(b, supers, s), 0, 0x0F) : field(b, q3_scale_byte(b, supers, s - 8), 4, 0x0F);
@@ -163,7 +165,11 @@ BlockScales three_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers
 
 // Piece j's scale of eight iq4_xs super-blocks: d * (scale - 32) of the 6-bit scale whose
 // low nibble is nibble j of the 4 bytes after the u16 and whose top 2 bits are bits 2j of it.
-BlockScales iq4_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+WeightBlock iq4_xs_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
+  return iq4_block(b, byte_ptr(b, super, i64c(b, kIq4Nibbles + 16 * j)));
+}
+
+BlockScales iq4_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   auto* head = gather_words(b, supers, 0);
   auto* low = field(b, gather_words(b, supers, kIq4LowScales), 4 * static_cast<unsigned>(j), 0x0F);
   auto* top = field(b, head, 16 + 2 * static_cast<unsigned>(j), 3);
@@ -176,7 +182,7 @@ std::array<llvm::Value*, 3> k_scale_words(Builder& b, const std::vector<llvm::Va
 }
 
 // Piece j's d * scale and -(dmin * min) of eight q4_k/q5_k super-blocks.
-BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+BlockScales four_five_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   std::array<llvm::Value*, 2> d = k_d_dmin(b, supers);
   KPieceInts ints = k_piece_ints(b, supers, j);
   return {b.CreateFMul(d[0], b.CreateUIToFP(ints.scale, f32x(b, 8))),
@@ -184,7 +190,7 @@ BlockScales four_five_bit_scales(Builder& b, const std::vector<llvm::Value*>& su
 }
 
 // Piece j's two scales (values 0..15 and 16..31) of eight q6_k super-blocks, times d.
-BlockScales six_bit_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j) {
+BlockScales six_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   auto* d = q6_k_d(b, supers);
   std::array<llvm::Value*, 2> scales = q6_k_piece_scales(b, supers, j);
   return {b.CreateFMul(d, b.CreateSIToFP(scales[0], f32x(b, 8))), nullptr,
@@ -236,31 +242,14 @@ KPieceInts k_piece_ints(Builder& b, const std::vector<llvm::Value*>& supers, int
   return k_piece_ints(b, k_scale_words(b, supers), i64c(b, j));
 }
 
-bool integer_scales(ir::DType t) {
-  ir::DType base = ir::panel_base(t);
-  return base == ir::DType::q6_k || base == ir::DType::q4_k || base == ir::DType::q5_k;
-}
+bool integer_scales(ir::DType t) { return ir::dtype_traits(t).block.integer_scales; }
 
 int block_pieces(ir::DType t) { return static_cast<int>(ir::dtype_block_elems(t) / 32); }
 
-WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece) {
-  switch (t) {
-    case ir::DType::q6_k: return six_bit_piece(b, super, piece);
-    case ir::DType::q3_k: return three_bit_piece(b, super, piece);
-    case ir::DType::q2_k: return two_bit_piece(b, super, piece);
-    case ir::DType::iq4_xs: return iq4_block(b, byte_ptr(b, super, i64c(b, kIq4Nibbles + 16 * piece)));
-    default: return four_five_bit_piece(b, t, super, piece);
-  }
-}
-
-BlockScales load_super_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& supers, int piece) {
-  switch (t) {
-    case ir::DType::q6_k: return six_bit_scales(b, supers, piece);
-    case ir::DType::q3_k: return three_bit_scales(b, supers, piece);
-    case ir::DType::q2_k: return two_bit_scales(b, supers, piece);
-    case ir::DType::iq4_xs: return iq4_scales(b, supers, piece);
-    default: return four_five_bit_scales(b, supers, piece);
-  }
-}
+const BlockDecoder k_nibble_decoder{four_five_bit_piece, four_five_bit_scales};
+const BlockDecoder q6_k_decoder{six_bit_piece, six_bit_scales};
+const BlockDecoder q3_k_decoder{three_bit_piece, three_bit_scales};
+const BlockDecoder q2_k_decoder{two_bit_piece, two_bit_scales};
+const BlockDecoder iq4_xs_decoder{iq4_xs_piece, iq4_scales};
 
 }  // namespace lmc::codegen

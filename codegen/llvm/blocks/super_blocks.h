@@ -19,7 +19,6 @@ namespace lmc::codegen {
 // Pieces of 32 values in a block of t: 8 for the K types, 1 for the others.
 int block_pieces(ir::DType t);
 
-WeightBlock load_super_piece(Builder& b, ir::DType t, llvm::Value* super, int piece);
 // Piece j (an i64, constant or not) of eight (or sixteen) q4_k/q5_k super-blocks, one per
 // lane, from their 12 bytes of 6-bit scales and mins as three i32 lanes each: the scale and
 // the min as i32 lanes.
@@ -41,10 +40,9 @@ KPieceInts k_piece_ints(Builder& b, const std::vector<llvm::Value*>& supers, int
 llvm::Value* q6_k_d(Builder& b, const std::vector<llvm::Value*>& supers);
 std::array<llvm::Value*, 2> q6_k_piece_scales(Builder& b, const std::vector<llvm::Value*>& supers, int j);
 // The quants of a q6_k super-block's half (0: values 0..127, 1: 128..255) as two <64 x i8>:
-// its pieces 0 and 1, then 2 and 3, each piece's 32 bytes as load_super_piece gives them.
+// its pieces 0 and 1, then 2 and 3, each piece's 32 bytes as its decoder (q6_k_decoder) gives them.
 std::array<llvm::Value*, 2> q6_k_piece_pairs(Builder& b, llvm::Value* super, int half);
 // The 16 scales of the q6_k super-block at `super` as <16 x i16>, sub-block order.
 llvm::Value* q6_k_scales_i16(Builder& b, llvm::Value* super);
-BlockScales load_super_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& supers, int piece);
 
 }  // namespace lmc::codegen

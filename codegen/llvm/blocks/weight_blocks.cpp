@@ -2,6 +2,7 @@
 
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/llvm/blocks/block_decoder.h"
 #include "codegen/llvm/blocks/super_blocks.h"
 
 namespace lmc::codegen {
@@ -25,8 +26,8 @@ struct Layout {
 };
 
 Layout layout(ir::DType t) {
-  using ir::DType;
-  return {ir::dtype_block_head(t).fields == 2, t == DType::q5_0 || t == DType::q5_1};
+  const ir::BlockTraits& block = ir::dtype_traits(t).block;
+  return {block.head_fields == 2, block.fifth_bits};
 }
 
 llvm::Value* splat_i8(Builder& b, unsigned n, uint8_t v) {
@@ -53,7 +54,52 @@ llvm::Value* signed_bytes(Builder& b, ir::DType t, llvm::Value* block) {
                              llvm::Align(1));
 }
 
+// The decoders of the blocks of 32 (block_decoder.h).
+WeightBlock signed_block(Builder& b, ir::DType t, llvm::Value* block, int) {
+  auto* w = signed_bytes(b, t, block);
+  return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
+}
+
+WeightBlock nibble_block(Builder& b, ir::DType t, llvm::Value* block, int) {
+  return {unsigned_quants(b, t, block), nullptr};
+}
+
+WeightBlock iq4_nl_block(Builder& b, ir::DType, llvm::Value* block, int) {
+  return iq4_block(b, byte_ptr(b, block, i64c(b, 2)));
+}
+
+// The f16 at byte `at` of each of eight blocks, as f32 lanes.
+llvm::Value* f16_lanes(Builder& b, const std::vector<llvm::Value*>& blocks, int64_t at) {
+  llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
+  for (unsigned i = 0; i < 8; ++i)
+    v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
+  return b.CreateFPExt(v, f32x(b, 8));
+}
+
+BlockScales d_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& blocks, int) {
+  return {f16_lanes(b, blocks, 0), nullptr, nullptr};
+}
+
+BlockScales nibble_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int) {
+  Layout l = layout(t);
+  if (!l.has_min) {
+    llvm::Value* d = f16_lanes(b, blocks, 0);
+    return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l))), nullptr};
+  }
+  // d and m side by side: one 32-bit load per block, then the lanes parted.
+  llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
+  for (unsigned i = 0; i < 8; ++i)
+    pairs = b.CreateInsertElement(pairs, b.CreateAlignedLoad(b.getInt32Ty(), blocks[i], llvm::Align(1)), i);
+  auto* f = b.CreateFPExt(b.CreateBitCast(pairs, llvm::FixedVectorType::get(b.getHalfTy(), 16)), f32x(b, 16));
+  return {b.CreateShuffleVector(f, {0, 2, 4, 6, 8, 10, 12, 14}), b.CreateShuffleVector(f, {1, 3, 5, 7, 9, 11, 13, 15}),
+          nullptr};
+}
+
 }  // namespace
+
+const BlockDecoder q8_0_decoder{signed_block, d_scales};
+const BlockDecoder nibble_decoder{nibble_block, nibble_scales};
+const BlockDecoder iq4_nl_decoder{iq4_nl_block, d_scales};
 
 llvm::Value* nibble_quants(Builder& b, llvm::Value* at) {
   auto* v = b.CreateAlignedLoad(i8x(b, 16), at, llvm::Align(1));
@@ -77,80 +123,24 @@ WeightBlock iq4_block(Builder& b, llvm::Value* at) {
   return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
 }
 
-int zero_point(ir::DType t) {
-  switch (ir::panel_base(t)) {
-    case ir::DType::q6_k: return 32;
-    case ir::DType::q3_k: return 4;
-    default: return 0;
-  }
-}
+int zero_point(ir::DType t) { return ir::dtype_traits(t).block.zero_point; }
 
 bool float_offsets(ir::DType t) { return !signed_quants(t) && zero_point(t) == 0; }
 
-bool signed_quants(ir::DType t) {
-  switch (ir::panel_base(t)) {
-    case ir::DType::q8_0:
-    case ir::DType::iq4_nl:
-    case ir::DType::iq4_xs: return true;
-    default: return false;
-  }
-}
+bool signed_quants(ir::DType t) { return ir::dtype_traits(t).block.signed_quants; }
 
-int i16_quads(ir::DType t) {
-  auto largest = [](ir::DType base) {
-    switch (base) {
-      case ir::DType::q6_k: return 63;
-      case ir::DType::q5_0:
-      case ir::DType::q5_1:
-      case ir::DType::q5_k: return 31;
-      case ir::DType::q4_0:
-      case ir::DType::q4_1:
-      case ir::DType::q4_k: return 15;
-      case ir::DType::q3_k: return 7;
-      case ir::DType::q2_k: return 3;
-      default: return 127;
-    }
-  };
-  return 32767 / (254 * largest(ir::panel_base(t)));
-}
+int i16_quads(ir::DType t) { return 32767 / (254 * ir::dtype_traits(t).block.quant_max); }
 
-int scale_parts(ir::DType t) {
-  return t == ir::DType::q6_k || t == ir::DType::q3_k || part_offsets(t) ? 2 : 1;
-}
+int scale_parts(ir::DType t) { return ir::dtype_traits(t).block.scale_parts; }
 
-bool part_offsets(ir::DType t) { return ir::panel_base(t) == ir::DType::q2_k; }
+bool part_offsets(ir::DType t) { return ir::dtype_traits(t).block.part_offsets; }
 
 WeightBlock load_weight_block(Builder& b, ir::DType t, llvm::Value* block, int piece) {
-  if (block_pieces(t) > 1) return load_super_piece(b, t, block, piece);
-  if (t == ir::DType::iq4_nl) return iq4_block(b, byte_ptr(b, block, i64c(b, 2)));
-  if (signed_quants(t)) {
-    auto* w = signed_bytes(b, t, block);
-    return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
-  }
-  return {unsigned_quants(b, t, block), nullptr};
+  return block_decoder(t).quants(b, t, block, piece);
 }
 
 BlockScales load_block_scales(Builder& b, ir::DType t, const std::vector<llvm::Value*>& blocks, int piece) {
-  if (block_pieces(t) > 1) return load_super_scales(b, t, blocks, piece);
-  auto halves = [&](int64_t at) {
-    llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
-    for (unsigned i = 0; i < 8; ++i)
-      v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
-    return b.CreateFPExt(v, f32x(b, 8));
-  };
-  if (t == ir::DType::q8_0 || t == ir::DType::iq4_nl) return {halves(0), nullptr, nullptr};
-  Layout l = layout(t);
-  if (!l.has_min) {
-    llvm::Value* d = halves(0);
-    return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(l))), nullptr};
-  }
-  // d and m side by side: one 32-bit load per block, then the lanes parted.
-  llvm::Value* pairs = llvm::PoisonValue::get(i32x(b, 8));
-  for (unsigned i = 0; i < 8; ++i)
-    pairs = b.CreateInsertElement(pairs, b.CreateAlignedLoad(b.getInt32Ty(), blocks[i], llvm::Align(1)), i);
-  auto* f = b.CreateFPExt(b.CreateBitCast(pairs, llvm::FixedVectorType::get(b.getHalfTy(), 16)), f32x(b, 16));
-  return {b.CreateShuffleVector(f, {0, 2, 4, 6, 8, 10, 12, 14}), b.CreateShuffleVector(f, {1, 3, 5, 7, 9, 11, 13, 15}),
-          nullptr};
+  return block_decoder(t).scales(b, t, blocks, piece);
 }
 
 bool use_vnni(const llvm::Function& fn) {
@@ -207,7 +197,7 @@ llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
 PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   min_ = layout(base_).has_min;
   head_ = ir::dtype_block_head(base_).bytes();
-  high_ = layout(base_).has_high || base_ == ir::DType::q5_k;
+  high_ = layout(base_).has_high;
   super_ = block_pieces(base_) > 1;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_) / block_pieces(base_);
   chunks_ = super_ ? 4 : (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
