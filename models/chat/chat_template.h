@@ -45,6 +45,7 @@ class ChatTemplate {
                           bool tokenizer_adds_bos) const;
 
   bool own_template() const { return jinja_.has_value(); }
+  const std::string& source() const { return format_.jinja; }  // the Jinja text; "" for a family
   // For messages: "the model's own chat template" or "the <family> format".
   std::string description() const;
   // The system message a conversation without one gets, as far as lmc knows it ("" when none).

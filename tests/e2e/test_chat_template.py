@@ -84,6 +84,8 @@ class FilesOwnTemplate(unittest.TestCase):
                 got = self.post("/apply-template", {"messages": messages})["prompt"]
                 self.assertEqual(got, hf_render(self.template, messages, self.bos, self.eos))
         self.assertNotIn(FALLBACK_NOTE, "".join(self.server.err))
+        status, data = self.server.request("GET", "/props")
+        self.assertEqual(json.loads(data)["chat_template"], self.template)
 
     def test_bad_apply_template_requests_are_400_json(self):
         table = [({"messages": []}, None, "'messages' must be a non-empty array"),

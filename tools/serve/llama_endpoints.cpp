@@ -51,20 +51,19 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
 }
 
 json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-           const std::vector<SlotState>& slots) {
+           const std::vector<SlotState>& slots, const models::ChatTemplate* chat) {
   runtime::GenerateOptions defaults;
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
   json settings = {{"n_ctx", m.info.context}, {"params", generation_params(defaults, {})}};
   if (o.seed) settings["params"]["seed"] = *o.seed;
   else settings["params"]["seed"] = -1;  // a random seed each request
-  // lmc formats a chat by its family (models/chat/chat_format.h), not by a Jinja template.
   return {{"default_generation_settings", settings},
           {"total_slots", slots.size()},
           {"model_alias", served_name},
           {"model_path", m.info.weights},
-          {"chat_template", json()},
-          {"chat_format", m.info.chat.empty() ? json() : json(m.info.chat.family)},
+          {"chat_template", chat && chat->own_template() ? json(chat->source()) : json()},
+          {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"build_info", std::string("lmc ") + LMC_VERSION}};
 }

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/chat/chat_template.h"
 #include "tools/lmc/api_server.h"
 #include "tools/lmc/serve_engine.h"
 
@@ -20,8 +21,10 @@ nlohmann::json timings(const JobResult& r);
 // A generation's sampling and limits as llama-server's "params".
 nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop);
 
+// `chat`: what renders chats (null when the model does not chat): its Jinja text is
+// "chat_template", the family it falls back to "chat_format".
 nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-                     const std::vector<SlotState>& slots);
+                     const std::vector<SlotState>& slots, const models::ChatTemplate* chat);
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):
