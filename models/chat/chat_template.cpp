@@ -19,7 +19,7 @@ std::string field_text(const ojson& message, const char* key, size_t index) {
 }  // namespace
 
 ChatTemplate::ChatTemplate(ir::ChatFormat format, const std::string& name, SpecialTokenText tokens)
-    : format_(std::move(format)), tokens_(std::move(tokens)) {
+    : format_(std::move(format)), name_(name), tokens_(std::move(tokens)) {
   if (!format_.jinja.empty()) jinja_.emplace(format_.jinja, name);
   else if (format_.turns.empty())
     throw Error(name + ": error: the model has no chat format (its weights carry no chat template and its model "
@@ -80,7 +80,7 @@ std::string ChatTemplate::single_turn(const std::optional<std::string>& system, 
 }
 
 std::string ChatTemplate::description() const {
-  return jinja_ ? "the model's own chat template" : "the " + format_.family + " format";
+  return jinja_ ? "the chat template " + name_ : "the " + format_.family + " format";
 }
 
 }  // namespace lmc::models

@@ -46,7 +46,7 @@ class ChatTemplate {
 
   bool own_template() const { return jinja_.has_value(); }
   const std::string& source() const { return format_.jinja; }  // the Jinja text; "" for a family
-  // For messages: "the model's own chat template" or "the <family> format".
+  // For messages: "the chat template <name>" or "the <family> format".
   std::string description() const;
   // The system message a conversation without one gets, as far as lmc knows it ("" when none).
   const std::string& default_system() const { return format_.default_system; }
@@ -55,6 +55,7 @@ class ChatTemplate {
   std::string render_family(const nlohmann::ordered_json& messages, bool add_generation_prompt) const;
 
   ir::ChatFormat format_;
+  std::string name_;
   std::optional<jinja::Template> jinja_;
   SpecialTokenText tokens_;
 };

@@ -42,7 +42,7 @@ class Chat(unittest.TestCase):
         r = lmc("chat", LLAMA_GGUF, "--requantize=q8_0", "--threads", "2",
                 stdin="Which city is the capital of France?\nAnd of Germany?\n")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertIn(f'the model\'s own chat template, system message "{SMOLLM_SYSTEM}"', r.stderr)
+        self.assertIn(f'Q4_1.gguf:chat_template, system message "{SMOLLM_SYSTEM}"', r.stderr)
         answers = r.stdout.split("\n")
         self.assertEqual(len(answers), 3, r.stdout)  # two answers, each ended by a newline
         self.assertRegex(answers[0], "Paris|France")

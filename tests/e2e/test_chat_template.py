@@ -4,7 +4,8 @@
     Jinja2 rendering the GGUF's tokenizer.chat_template as Hugging Face's apply_chat_template
     does; a chat completion reads exactly that prompt, and its next turn reads only new tokens;
   * --chat-template-file overrides the file's template; a bad one is an error naming the
-    file and the line;
+    file and the line; a chat whose next rendering does not extend the last is read again
+    from where the two part, answering as the conversation read whole;
   * an artifact carries the template: `lmc run x.lmc --chat` answers as the GGUF does;
   * weights without a template (the Gemma 3 GGUF) fall back to the known family, said once.
 
@@ -12,6 +13,7 @@
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -150,6 +152,28 @@ class TemplateFile(unittest.TestCase):
             r = lmc("chat", serve.MODEL, "--chat-template-file", missing)
             self.assertEqual(r.returncode, 1, r.stderr)
             self.assertIn(missing, r.stderr)
+
+
+    def test_a_rendering_that_does_not_extend_the_last_is_reread_from_where_they_part(self):
+        # Only the last message rendered: the second turn's text parts from the first's after
+        # "<|im_start|>user\n", so the cache is kept up to there and the rest read again.
+        source = ("<|im_start|>user\n{{ messages[-1]['content'] }}<|im_end|>\n"
+                  "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "last.jinja")
+            with open(path, "w") as f:
+                f.write(source)
+            flags = ["--chat-template-file", path, "--max-tokens", "12"]
+            chat = lmc("chat", serve.MODEL, *flags, stdin=QUESTION + "\nName a colour.\n")
+            alone = lmc("run", serve.MODEL, "--chat", "-p", "Name a colour.", *flags)
+        self.assertEqual(chat.returncode, 0, chat.stderr)
+        self.assertEqual(alone.returncode, 0, alone.stderr)
+        self.assertEqual(chat.stdout.split("\n")[1], alone.stdout.strip())
+        self.assertIn("chatting in the chat template " + path + ", the template's own system message", chat.stderr)
+        read = [int(n) for n in re.findall(r"prompt (\d+) tokens", chat.stderr)]
+        whole = int(re.search(r"prompt (\d+) tokens", alone.stderr).group(1))
+        self.assertEqual(len(read), 2, chat.stderr)
+        self.assertLess(read[1], whole)
 
 
 class Artifact(unittest.TestCase):

@@ -20,9 +20,10 @@ FlagSpec chat_template_flag_spec() {
 
 models::ChatTemplate chat_template(const driver::LoadedModel& m, const Args& a, const std::string& model) {
   ir::ChatFormat format = m.info.chat;
-  std::string name = model + "'s chat template";
+  std::string name = model + ":chat_template";
   if (auto file = a.get("chat-template-file")) {
     format.jinja = read_regular_file(*file);
+    format.default_system.clear();  // the family's, recognized in the file's own template
     name = *file;
   }
   if (format.empty())
