@@ -1,9 +1,11 @@
 #include "driver/report/html_report.h"
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 #include "driver/report/html_text.h"
+#include "driver/report/ir_line.h"
 #include "driver/report/report_style.h"
 
 namespace lmc::report {
@@ -64,8 +66,27 @@ const char* diff_class(const std::string& line) {
   return "ctx";
 }
 
-void write_diff(std::ostream& os, const std::string& diff) {
+// The pass's remarks by the value they are about.
+std::multimap<std::string, const RemarkEntry*> remarks_by_value(const std::vector<RemarkEntry>& remarks) {
+  std::multimap<std::string, const RemarkEntry*> out;
+  for (const auto& m : remarks) out.emplace(m.value, &m);
+  return out;
+}
+
+// A diff line, and under a line that defines a value (after the pass: not a removed
+// line) the remarks about that value.
+void write_diff_line(std::ostream& os, const std::string& line,
+                     const std::multimap<std::string, const RemarkEntry*>& remarks) {
+  os << "<span class=\"" << diff_class(line) << "\">" << html_escape(line) << "</span>";
+  if (remarks.empty() || line.starts_with("-") || line.starts_with("@@")) return;
+  for (const auto& v : defined_values(line, true))
+    for (auto [it, end] = remarks.equal_range(v); it != end; ++it)
+      os << "<span class=\"remark-inline\">    ^ remark: " << html_escape(it->second->message) << "</span>";
+}
+
+void write_diff(std::ostream& os, const std::string& diff, const std::vector<RemarkEntry>& remarks) {
   os << "<pre class=\"diff\">";
+  const auto by_value = remarks_by_value(remarks);
   std::istringstream lines(diff);
   std::string line;
   size_t n = 0, left_out = 0;
@@ -73,7 +94,7 @@ void write_diff(std::ostream& os, const std::string& diff) {
     if (++n > kMaxDiffLines)
       ++left_out;
     else
-      os << "<span class=\"" << diff_class(line) << "\">" << html_escape(line) << "</span>";
+      write_diff_line(os, line, by_value);
   os << "</pre>\n";
   if (left_out) os << "<p class=\"note\">" << left_out << " more lines of the diff left out</p>\n";
 }
@@ -102,7 +123,7 @@ void write_pass(std::ostream& os, const PassStep& p) {
      << p.index << ". " << html_escape(p.name) << (p.changed ? "" : " (unchanged)")
      << "</summary>\n<div class=\"body\">\n";
   if (!p.stats.empty()) os << "<p class=\"stats\">" << html_escape(joined(p.stats, "; ")) << "</p>\n";
-  if (!p.diff.empty()) write_diff(os, p.diff);
+  if (!p.diff.empty()) write_diff(os, p.diff, p.remarks);
   if (!p.remarks.empty()) write_remarks(os, p.remarks);
   if (!p.pictures.empty()) write_pictures(os, p.pictures);
   os << "</div></details>\n";

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "driver/report/graph_picture.h"
+#include "driver/report/ir_line.h"
 #include "ir/parser.h"
 #include "passes/unified_diff.h"
 
@@ -13,18 +14,6 @@ namespace {
 std::string trimmed(const std::string& s) {
   const size_t b = s.find_first_not_of(' ');
   return b == std::string::npos ? "" : s.substr(b);
-}
-
-// Whether "%a, %b = op ..." names %value among its results.
-bool defines(const std::string& line, const std::string& value) {
-  if (line.empty() || line[0] != '%') return false;
-  const size_t eq = line.find(" = ");
-  if (eq == std::string::npos) return false;
-  std::istringstream results(line.substr(0, eq));
-  std::string name;
-  while (std::getline(results, name, ','))
-    if (trimmed(name) == value) return true;
-  return false;
 }
 
 RemarkEntry entry(const passes::Remark& r, const passes::PassRun& run) {
@@ -41,8 +30,8 @@ std::string defining_line(const std::string& text, const std::string& value) {
   std::istringstream lines(text);
   std::string line;
   while (std::getline(lines, line)) {
-    std::string t = trimmed(line);
-    if (defines(t, value)) return t;
+    for (const auto& v : defined_values(line))
+      if (v == value) return trimmed(line);
   }
   return "";
 }

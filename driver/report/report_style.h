@@ -20,6 +20,7 @@ tr.unchanged td { color: #8a90a0; }
 pre.diff { background: #f6f7fa; padding: .5em; overflow: auto; max-height: 40em; border-radius: 4px; }
 pre.diff span { display: block; white-space: pre; }
 .add { background: #e3f7e3; color: #0c4a0c; } .del { background: #fbe4e4; color: #6b0f0f; }
+.remark-inline { background: #fff3d6; color: #7a4b00; font-style: italic; }
 .hunk { color: #5a3fa0; } .file { color: #555d6e; font-weight: 600; }
 .note { color: #8a6d00; font-style: italic; }
 ul.remarks { list-style: none; padding-left: 0; }

@@ -33,7 +33,11 @@ TEST(HtmlReport, ShowsEverySection) {
   EXPECT_NE(html.find("<a href=\"#pass-1\">fuse-x</a></td><td>yes"), std::string::npos);
   EXPECT_NE(html.find("<tr class=\"unchanged\"><td class=\"num\">2</td>"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"del\">-  %a = add %x, %y</span>"), std::string::npos);
-  EXPECT_NE(html.find("<span class=\"add\">+  %a = fusion %x &amp; %y</span>"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"add\">+  %a = fusion %x &amp; %y</span>"
+                      "<span class=\"remark-inline\">    ^ remark: kept &quot;as is&quot;</span>"),
+            std::string::npos);
+  // Not under the removed line that defined %a before the pass:
+  EXPECT_NE(html.find("<span class=\"del\">-  %a = add %x, %y</span><span class=\"add\">"), std::string::npos);
   EXPECT_NE(html.find("<span class=\"remark-value\">%a</span> kept &quot;as is&quot;"), std::string::npos);
   EXPECT_NE(html.find("<code class=\"remark-op\">%a = fusion %x, %y</code>"), std::string::npos);
   EXPECT_NE(html.find("src=\"data:image/svg+xml;base64,PHN2Zy8+\""), std::string::npos);

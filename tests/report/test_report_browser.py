@@ -21,6 +21,7 @@ import unittest
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
 GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
+CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 
 ARGS = None
@@ -31,7 +32,9 @@ def browser():
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
+    # Debian's browser and driver named outright: selenium then looks nothing up online.
     options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--window-size=1500,1100"):
         options.add_argument(flag)
@@ -84,6 +87,8 @@ class ReportInBrowser(unittest.TestCase):
         self.assertTrue(remark.text.startswith("%") or remark.text.startswith("@"), remark.text)
         ops = self.find("details.pass[open] li.remark code.remark-op")
         self.assertTrue(ops and " = " in ops[0].text, [o.text for o in ops[:3]])
+        inline = self.find("details.pass[open] pre.diff span.remark-inline")
+        self.assertTrue(inline and "remark:" in inline[0].text)
 
     def test_a_picture_is_shown(self):
         pictures = self.find("details.pass[open] img.graph")

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "driver/report/graphviz_svg.h"
+#include "driver/report/ir_line.h"
 #include "driver/report/kernel_rows.h"
 #include "driver/report/pass_recorder.h"
 #include "driver/report/report_file.h"
@@ -21,6 +22,16 @@ TEST(DefiningLine, FindsTheOpOfAValue) {
   EXPECT_EQ(defining_line(ir, "%b").substr(0, 17), "%a, %b = split %a");
   EXPECT_EQ(defining_line(ir, "%x"), "");
   EXPECT_EQ(defining_line(ir, "%a.1"), "");
+}
+
+TEST(DefinedValues, OfOpLinesAndDiffLines) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(defined_values("  %a, %b = split %x {axis = 1} : f32[T,2], f32[T,2]"), (V{"%a", "%b"}));
+  EXPECT_EQ(defined_values("+  %q = fusion %x, %w {", true), (V{"%q"}));
+  EXPECT_EQ(defined_values("   %q = linear %a, %w : f32[T,4]", true), (V{"%q"}));
+  EXPECT_EQ(defined_values("graph @g(%x: f32[T,4]) {"), V{});
+  EXPECT_EQ(defined_values("  return %a"), V{});
+  EXPECT_EQ(defined_values("+", true), V{});
 }
 
 TEST(CountInstructions, SkipsLabelsDirectivesAndComments) {
