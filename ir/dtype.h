@@ -50,6 +50,9 @@ struct BlockTraits {
   // The kernels sum a super-block's products in i32 under its integer scales
   // (codegen/llvm/blocks/super_blocks.h, integer_scales).
   bool integer_scales = false;
+  // The input's block sums meet the offsets rounded to f16, as in ggml's q8_1 (the input
+  // type of q4_1's and q5_1's dot products).
+  bool f16_input_sums = false;
 };
 
 // A type's row: its name in IR text, the GGUF type it is stored as (none for the x16

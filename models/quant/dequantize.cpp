@@ -15,10 +15,27 @@
 namespace lmc::models {
 namespace {
 
+template <GgmlType T, bool kDequantized>
+constexpr BlockDecoder decoder_of() {
+  if constexpr (kDequantized)
+    return dequantize_block<T>;
+  else
+    return nullptr;
+}
+
+struct DecoderRow {
+  GgmlType type;
+  BlockDecoder decode;
+};
+
+constexpr DecoderRow kDecoders[] = {
+#define LMC_GGUF_TYPE(Name, id, name, elems, bytes, dequantized) {GgmlType::Name, decoder_of<GgmlType::Name, dequantized>()},
+#include "ir/block_types.def"
+};
+
 BlockDecoder decoder_for(GgmlType t) {
-  for (BlockDecoder (*family)(GgmlType) :
-       {plain_decoder, legacy_decoder, k_quant_decoder, iq_decoder, ternary_decoder, fp4_decoder})
-    if (BlockDecoder decode = family(t)) return decode;
+  for (const DecoderRow& row : kDecoders)
+    if (row.type == t) return row.decode;
   return nullptr;
 }
 

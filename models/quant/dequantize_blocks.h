@@ -39,12 +39,13 @@ void k_scale_min(int j, const uint8_t* q, float* scale, float* min);
 int q6_k_quant(const uint8_t* b, int i);
 float q6_k_scale(const uint8_t* b, int sub);
 
-// Each returns nullptr for a type outside its family.
-BlockDecoder plain_decoder(GgmlType t);    // F32, F16, BF16, F64, I8, I16, I32, I64
-BlockDecoder legacy_decoder(GgmlType t);   // Q4_0, Q4_1, Q5_0, Q5_1, Q8_0
-BlockDecoder k_quant_decoder(GgmlType t);  // Q2_K, Q3_K, Q4_K, Q5_K, Q6_K
-BlockDecoder iq_decoder(GgmlType t);       // IQ1_S, IQ1_M, IQ2_XXS, IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ4_NL, IQ4_XS
-BlockDecoder ternary_decoder(GgmlType t);  // TQ1_0, TQ2_0
-BlockDecoder fp4_decoder(GgmlType t);      // MXFP4, NVFP4
+// One block of GGUF type T decoded (ggml_block_info(T).type_size bytes, any alignment):
+// specialized in its family's file for each row of ir/block_types.def marked dequantized.
+template <GgmlType T>
+void dequantize_block(const uint8_t* block, float* out);
+#define LMC_GGUF_TYPE(Name, id, name, elems, bytes, dequantized) \
+  template <>                                                    \
+  void dequantize_block<GgmlType::Name>(const uint8_t* block, float* out);
+#include "ir/block_types.def"
 
 }  // namespace lmc::models

@@ -47,12 +47,15 @@ void block_nvfp4(const uint8_t* b, float* y) {
 
 }  // namespace
 
-BlockDecoder fp4_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::MXFP4: return block_mxfp4;
-    case GgmlType::NVFP4: return block_nvfp4;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::MXFP4>(const uint8_t* b, float* y) {
+  block_mxfp4(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::NVFP4>(const uint8_t* b, float* y) {
+  block_nvfp4(b, y);
 }
 
 }  // namespace lmc::models

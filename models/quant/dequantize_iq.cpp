@@ -168,19 +168,50 @@ void block_iq4_xs(const uint8_t* b, float* y) {
 
 }  // namespace
 
-BlockDecoder iq_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::IQ2_XXS: return block_iq2_xxs;
-    case GgmlType::IQ2_XS: return block_iq2_xs;
-    case GgmlType::IQ2_S: return block_iq2_s;
-    case GgmlType::IQ3_XXS: return block_iq3_xxs;
-    case GgmlType::IQ3_S: return block_iq3_s;
-    case GgmlType::IQ1_S: return block_iq1_s;
-    case GgmlType::IQ1_M: return block_iq1_m;
-    case GgmlType::IQ4_NL: return block_iq4_nl;
-    case GgmlType::IQ4_XS: return block_iq4_xs;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::IQ2_XXS>(const uint8_t* b, float* y) {
+  block_iq2_xxs(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ2_XS>(const uint8_t* b, float* y) {
+  block_iq2_xs(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ2_S>(const uint8_t* b, float* y) {
+  block_iq2_s(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ3_XXS>(const uint8_t* b, float* y) {
+  block_iq3_xxs(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ3_S>(const uint8_t* b, float* y) {
+  block_iq3_s(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ1_S>(const uint8_t* b, float* y) {
+  block_iq1_s(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ1_M>(const uint8_t* b, float* y) {
+  block_iq1_m(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ4_NL>(const uint8_t* b, float* y) {
+  block_iq4_nl(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::IQ4_XS>(const uint8_t* b, float* y) {
+  block_iq4_xs(b, y);
 }
 
 }  // namespace lmc::models

@@ -108,15 +108,30 @@ void k_scale_min(int j, const uint8_t* q, float* scale, float* min) {
   }
 }
 
-BlockDecoder k_quant_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::Q2_K: return block_q2_k;
-    case GgmlType::Q3_K: return block_q3_k;
-    case GgmlType::Q4_K: return block_q4_k;
-    case GgmlType::Q5_K: return block_q5_k;
-    case GgmlType::Q6_K: return block_q6_k;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::Q2_K>(const uint8_t* b, float* y) {
+  block_q2_k(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q3_K>(const uint8_t* b, float* y) {
+  block_q3_k(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q4_K>(const uint8_t* b, float* y) {
+  block_q4_k(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q5_K>(const uint8_t* b, float* y) {
+  block_q5_k(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q6_K>(const uint8_t* b, float* y) {
+  block_q6_k(b, y);
 }
 
 }  // namespace lmc::models

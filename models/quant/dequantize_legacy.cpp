@@ -62,15 +62,30 @@ void block_q8_0(const uint8_t* b, float* y) {
 
 }  // namespace
 
-BlockDecoder legacy_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::Q4_0: return block_q4_0;
-    case GgmlType::Q4_1: return block_q4_1;
-    case GgmlType::Q5_0: return block_q5_0;
-    case GgmlType::Q5_1: return block_q5_1;
-    case GgmlType::Q8_0: return block_q8_0;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::Q4_0>(const uint8_t* b, float* y) {
+  block_q4_0(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q4_1>(const uint8_t* b, float* y) {
+  block_q4_1(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q5_0>(const uint8_t* b, float* y) {
+  block_q5_0(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q5_1>(const uint8_t* b, float* y) {
+  block_q5_1(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::Q8_0>(const uint8_t* b, float* y) {
+  block_q8_0(b, y);
 }
 
 }  // namespace lmc::models

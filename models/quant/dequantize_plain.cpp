@@ -21,18 +21,45 @@ void block_bf16(const uint8_t* b, float* y) { *y = bf16_to_f32(load_u16(b)); }
 
 }  // namespace
 
-BlockDecoder plain_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::F32: return block_convert<float>;
-    case GgmlType::F16: return block_f16;
-    case GgmlType::BF16: return block_bf16;
-    case GgmlType::F64: return block_convert<double>;
-    case GgmlType::I8: return block_convert<int8_t>;
-    case GgmlType::I16: return block_convert<int16_t>;
-    case GgmlType::I32: return block_convert<int32_t>;
-    case GgmlType::I64: return block_convert<int64_t>;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::F32>(const uint8_t* b, float* y) {
+  block_convert<float>(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::F16>(const uint8_t* b, float* y) {
+  block_f16(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::BF16>(const uint8_t* b, float* y) {
+  block_bf16(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::F64>(const uint8_t* b, float* y) {
+  block_convert<double>(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::I8>(const uint8_t* b, float* y) {
+  block_convert<int8_t>(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::I16>(const uint8_t* b, float* y) {
+  block_convert<int16_t>(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::I32>(const uint8_t* b, float* y) {
+  block_convert<int32_t>(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::I64>(const uint8_t* b, float* y) {
+  block_convert<int64_t>(b, y);
 }
 
 }  // namespace lmc::models

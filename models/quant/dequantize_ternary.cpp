@@ -37,12 +37,15 @@ void block_tq2_0(const uint8_t* b, float* y) {
 
 }  // namespace
 
-BlockDecoder ternary_decoder(GgmlType t) {
-  switch (t) {
-    case GgmlType::TQ1_0: return block_tq1_0;
-    case GgmlType::TQ2_0: return block_tq2_0;
-    default: return nullptr;
-  }
+// The rows of ir/block_types.def this family decodes.
+template <>
+void dequantize_block<GgmlType::TQ1_0>(const uint8_t* b, float* y) {
+  block_tq1_0(b, y);
+}
+
+template <>
+void dequantize_block<GgmlType::TQ2_0>(const uint8_t* b, float* y) {
+  block_tq2_0(b, y);
 }
 
 }  // namespace lmc::models

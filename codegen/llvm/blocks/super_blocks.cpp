@@ -166,7 +166,7 @@ BlockScales three_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Valu
 // Piece j's scale of eight iq4_xs super-blocks: d * (scale - 32) of the 6-bit scale whose
 // low nibble is nibble j of the 4 bytes after the u16 and whose top 2 bits are bits 2j of it.
 WeightBlock iq4_xs_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
-  return iq4_block(b, byte_ptr(b, super, i64c(b, kIq4Nibbles + 16 * j)));
+  return lookup_block(b, ir::iq4_values(), byte_ptr(b, super, i64c(b, kIq4Nibbles + 16 * j)));
 }
 
 BlockScales iq4_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {

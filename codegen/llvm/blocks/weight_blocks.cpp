@@ -65,7 +65,7 @@ WeightBlock nibble_block(Builder& b, ir::DType t, llvm::Value* block, int) {
 }
 
 WeightBlock iq4_nl_block(Builder& b, ir::DType, llvm::Value* block, int) {
-  return iq4_block(b, byte_ptr(b, block, i64c(b, 2)));
+  return lookup_block(b, ir::iq4_values(), byte_ptr(b, block, i64c(b, 2)));
 }
 
 // The f16 at byte `at` of each of eight blocks, as f32 lanes.
@@ -113,13 +113,13 @@ llvm::Value* nibble_quants(Builder& b, llvm::Value* at) {
   return b.CreateBitCast(b.CreateAnd(shifted, llvm::ConstantInt::get(i32x(b, 8), 0x0F0F0F0F)), i8x(b, kBlock));
 }
 
-WeightBlock iq4_block(Builder& b, llvm::Value* at) {
+WeightBlock lookup_block(Builder& b, const std::array<int8_t, 16>& values, llvm::Value* at) {
   // One byte shuffle looks the 32 indices up in the 16 values, held in both 128-bit lanes.
-  std::vector<int8_t> table(ir::iq4_values().begin(), ir::iq4_values().end());
+  std::vector<int8_t> table(values.begin(), values.end());
   table.insert(table.end(), table.begin(), table.end());
-  auto* values = llvm::ConstantDataVector::get(b.getContext(), llvm::ArrayRef<uint8_t>(
-                                                                   reinterpret_cast<const uint8_t*>(table.data()), table.size()));
-  auto* w = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pshuf_b, {}, {values, nibble_quants(b, at)});
+  auto* lanes = llvm::ConstantDataVector::get(b.getContext(), llvm::ArrayRef<uint8_t>(
+                                                                  reinterpret_cast<const uint8_t*>(table.data()), table.size()));
+  auto* w = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pshuf_b, {}, {lanes, nibble_quants(b, at)});
   return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
 }
 

@@ -28,9 +28,9 @@ bool float_offsets(ir::DType t);
 // The 32 nibbles of the 16 bytes at `at` as bytes: value j < 16 byte j's low nibble, value
 // j + 16 its high one (the q4/q5 types', iq4_nl's and an iq4_xs piece's order).
 llvm::Value* nibble_quants(Builder& b, llvm::Value* at);
-// The iq4 block of 32 whose nibbles are the 16 bytes at `at`: each nibble's value of the 16
-// non-linear ones (ir::iq4_values), as signed quants.
-WeightBlock iq4_block(Builder& b, llvm::Value* at);
+// The block of 32 whose nibbles are the 16 bytes at `at` (nibble_quants' order), each the
+// index of one of 16 signed values (the iq4 types' ir::iq4_values), as signed quants.
+WeightBlock lookup_block(Builder& b, const std::array<int8_t, 16>& values, llvm::Value* at);
 
 // Whether a block type's (or its panels') quants are signed bytes (q8_0, the iq4 types),
 // which the

@@ -18,7 +18,7 @@ std::vector<int> iota(int n) {
 QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
     : K_(K),
       group_(ir::dtype_block_elems(w) == 256 ? 256 : kBlock),
-      half_sums_(ir::panel_base(w) == ir::DType::q4_1 || ir::panel_base(w) == ir::DType::q5_1),
+      half_sums_(ir::dtype_traits(w).block.f16_input_sums),
       sum_parts_(part_offsets(w) ? 2 : 1),
       flips_signs_(ir::panel_base(w) == ir::DType::q8_0 && ir::dtype_panel_rows(w) > 1 &&
                    use_vnni512(*b.GetInsertBlock()->getParent())),
