@@ -68,7 +68,7 @@ std::string ChatTemplate::for_encoding(std::string rendered, bool tokenizer_adds
 
 ojson ChatTemplate::opening(const std::optional<std::string>& system) const {
   ojson messages = ojson::array();
-  if (system && (!system->empty() || !jinja_)) messages.push_back({{"role", "system"}, {"content", *system}});
+  if (system) messages.push_back({{"role", "system"}, {"content", *system}});
   return messages;
 }
 

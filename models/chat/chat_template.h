@@ -36,8 +36,8 @@ class ChatTemplate {
   std::string for_encoding(std::string rendered, bool tokenizer_adds_bos) const;
 
   // The messages a conversation starts with: the system message given; none for nullopt
-  // (the template's or the family's default applies). An empty one means no system
-  // message at all: the family drops its default, the template is given none.
+  // (the template's or the family's default applies). An empty one stops the default: the
+  // family then has no system turn, a template renders the empty message as it does.
   nlohmann::ordered_json opening(const std::optional<std::string>& system) const;
 
   // The text to encode for one user message answered once (lmc run --chat).

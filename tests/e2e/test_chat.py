@@ -67,7 +67,7 @@ class Chat(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn('system message "You only answer in French."', r.stderr)
         r = lmc("chat", LLAMA_GGUF, "--threads", "2", "--system=", "--max-tokens", "4", stdin="Hello\n")
-        self.assertIn("no system message", r.stderr)
+        self.assertIn("an empty system message", r.stderr)
 
     def test_ctrl_c_stops_the_answer_and_ctrl_d_leaves(self):
         p = subprocess.Popen([LMC, "chat", LLAMA_GGUF, "--threads", "2"], stdin=subprocess.PIPE,

@@ -93,14 +93,15 @@ TEST(ChatTemplate, WeightsWithoutATemplateFallBackToTheFamily) {
                      {"alternate user and assistant", "message 0"});
 }
 
-TEST(ChatTemplate, AnEmptySystemMessageMeansNone) {
+TEST(ChatTemplate, AnEmptySystemMessageStopsTheDefault) {
   ChatTemplate family(*chat_family("chatml"), "x", {});
   EXPECT_EQ(family.opening("").size(), 1u);  // "" overrides the family's default system message
   EXPECT_EQ(family.opening(std::nullopt).size(), 0u);
   ir::ChatFormat own;
   own.jinja = smollm2_template();
   ChatTemplate jinja(own, "x", {});
-  EXPECT_EQ(jinja.opening("").size(), 0u);
+  EXPECT_EQ(jinja.opening("").size(), 1u);  // SmolLM2's renders an empty system turn
+  EXPECT_EQ(jinja.render(jinja.opening(""), false), "<|im_start|>system\n<|im_end|>\n");
   EXPECT_EQ(jinja.opening("Be brief.").size(), 1u);
 }
 

@@ -120,6 +120,7 @@ class Chat {
 std::string system_words(const models::ChatTemplate& chat, const std::optional<std::string>& system) {
   const std::string& text = system ? *system : chat.default_system();
   if (!text.empty()) return "system message \"" + text + "\"";
+  if (system && chat.own_template()) return "an empty system message";
   return system || !chat.own_template() ? "no system message" : "the template's own system message, if any";
 }
 
