@@ -1,7 +1,8 @@
 // The pictures of what a pass changed: the graph before and after it, drawn by
 // ir::write_dot with the ops the pass added or changed outlined in the second. A model's
-// graph is drawn one layer at a time (the first layer: the layers of a stack are alike),
-// so a picture stays readable; a graph without layers is drawn whole up to kMaxOps ops.
+// graph is drawn one layer at a time, so a picture stays readable: the first layer the
+// pass changed an op of (layer 0 when it changed none; the layers of a stack are alike).
+// A graph without layers is drawn whole up to kMaxWholeGraphOps ops.
 #pragma once
 #include <string>
 #include <vector>

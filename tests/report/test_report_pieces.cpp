@@ -4,11 +4,13 @@
 
 #include <filesystem>
 
+#include "driver/report/graph_picture.h"
 #include "driver/report/graphviz_svg.h"
 #include "driver/report/ir_line.h"
 #include "driver/report/kernel_rows.h"
 #include "driver/report/pass_recorder.h"
 #include "driver/report/report_file.h"
+#include "ir/parser.h"
 #include "support/error.h"
 
 namespace lmc::report {
@@ -54,6 +56,26 @@ TEST(RenderSvg, BadDotIsAnError) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("graphviz: error:"), std::string::npos) << e.what();
   }
+}
+
+// Two layers; `second` is layer 1's op.
+std::string two_layers(const std::string& second) {
+  return "graph @g(%x: f32[T,8]) {\n"
+         "  %w0 = param {name = \"blk.0.ffn_up.weight\"} : f32[8,8]\n"
+         "  %w1 = param {name = \"blk.1.ffn_up.weight\"} : f32[8,8]\n"
+         "  %y0 = linear %x, %w0 : f32[T,8]\n"
+         "  %y1 = " + second + "\n"
+         "  return %y1\n}\n";
+}
+
+TEST(ChangePictures, DrawTheLayerThePassChanged) {
+  auto before = ir::parse(two_layers("linear %y0, %w1 : f32[T,8]"), "before");
+  auto after = ir::parse(two_layers("linear %y0, %w1 {activation = \"silu\"} : f32[T,8]"), "after");
+  auto pictures = change_pictures(*before, *after);
+  ASSERT_EQ(pictures.size(), 2u);
+  EXPECT_EQ(pictures[0].caption, "before (layer 1)");
+  EXPECT_EQ(pictures[1].caption, "after, what changed outlined (layer 1)");
+  EXPECT_NE(pictures[1].svg.find("<svg"), std::string::npos);
 }
 
 TEST(ReportFile, AnUnwritablePathFailsAtOnce) {
