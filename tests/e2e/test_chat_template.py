@@ -120,7 +120,8 @@ class FilesOwnTemplate(unittest.TestCase):
 
 class TemplateFile(unittest.TestCase):
     def test_the_file_overrides_the_models_template(self):
-        source = ("{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] | trim }}<|im_end|>\n"
+        source = ("{% if messages[0]['content'] == 'boom' %}{{ raise_exception('no boom here') }}{% endif %}"
+                  "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] | trim }}<|im_end|>\n"
                   "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "plain.jinja")
@@ -133,6 +134,11 @@ class TemplateFile(unittest.TestCase):
                     self.assertEqual(status, 200, data)
                     self.assertEqual(json.loads(data)["prompt"], jinja2_render(source, {
                         "messages": messages, "add_generation_prompt": True}))
+                # What the template refuses is the client's error, a 400 with the template's words.
+                for endpoint in ("/apply-template", "/v1/chat/completions"):
+                    status, data = server.request("POST", endpoint, {"messages": [{"role": "user", "content": "boom"}]})
+                    self.assertEqual(status, 400, data)
+                    self.assertIn("no boom here", json.loads(data)["error"]["message"])
                 answer = server.client().chat.completions.create(
                     model="any", messages=CONVERSATIONS[0], max_tokens=8, temperature=0)
                 self.assertTrue(answer.choices[0].message.content)
