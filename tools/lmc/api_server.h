@@ -46,6 +46,8 @@ struct ServeOptions {
   // The model's name in /v1/models and in every answer (--alias); "": the model's own. A
   // request may name any model: one is served (as llama-server).
   std::string alias;
+  // GET / answers the chat page (tools/serve/webui/chat.html); --no-webui leaves it out.
+  bool webui = true;
 };
 
 class ApiServer {

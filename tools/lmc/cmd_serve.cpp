@@ -35,7 +35,7 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s = {
       {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
-      {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health", "KEY"},
+      {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health and the chat page", "KEY"},
       {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
                          "steps (default 4)", "N", false, "", {}, {"np"}},
       {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
@@ -53,6 +53,7 @@ std::vector<FlagSpec> specs() {
                       "name any model", "NAME", false, "a"},
       {"embeddings", false, "serve /v1/embeddings and /embeddings instead of generating: the model's final hidden "
                             "state, pooled and scaled to unit length", "", false, "", {}, {"embedding"}},
+      {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
       {"pooling", true, "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
                         "first)", "mean|last|cls"},
   };
@@ -84,9 +85,10 @@ int cmd_serve(int argc, char** argv) {
       "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
       "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
       "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-      "/health and /metrics (Prometheus). Chats are rendered with the model's own Jinja chat\n"
-      "template (--chat-template-file F overrides it). Up to --parallel requests run at once (continuous\n"
-      "batching), the others wait in arrival order.\n\n"
+      "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
+      "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
+      "Up to --parallel requests run at once (continuous batching), the others wait in\n"
+      "arrival order.\n\n"
       "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
@@ -94,6 +96,7 @@ int cmd_serve(int argc, char** argv) {
   so.host = a.get_or("host", "127.0.0.1");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_key = a.get_or("api-key", "");
+  so.webui = !a.has("no-webui");
   so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
   so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
@@ -133,8 +136,8 @@ int cmd_serve(int argc, char** argv) {
                  m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
                  so.host.c_str(), port);
   else
-    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1)\n", m.info.name.c_str(),
-                 so.host.c_str(), port);
+    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
+                 so.host.c_str(), port, so.webui ? ", chat page at /" : "");
   std::atomic<bool> signalled{false};
   std::thread stopper([&] {
     int sig = 0;

@@ -16,6 +16,7 @@
 
 #include "support/error.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
@@ -222,7 +223,9 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
   const auto t0 = std::chrono::steady_clock::now();
   const std::string request = req.method + " " + req.path.substr(0, 200);
   try {
-    if (!opts_.api_key.empty() && req.path != "/health" && req.header("authorization") != "Bearer " + opts_.api_key)
+    // The page at / carries no model data; it asks the user for the key its API calls need.
+    const bool open_path = req.path == "/health" || (opts_.webui && req.method == "GET" && req.path == "/");
+    if (!opts_.api_key.empty() && !open_path && req.header("authorization") != "Bearer " + opts_.api_key)
       throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
     auto route = routes_.find({req.method, req.path});
     if (route == routes_.end())
@@ -241,6 +244,10 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
 void HttpApiServer::routes() {
   using Ex = std::shared_ptr<http::Exchange>;
   routes_[{"GET", "/health"}] = [](const http::Request&, const Ex& ex) { send_json(*ex, 200, {{"status", "ok"}}); };
+  if (opts_.webui && engine_)  // the page chats: an embeddings server has none
+    routes_[{"GET", "/"}] = [](const http::Request&, const Ex& ex) {
+      ex->reply(200, "text/html; charset=utf-8", std::string(chat_page_html()));
+    };
   routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
     json model = {{"id", served_name()}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
                   {"meta", {{"context", m_.info.context}}}};
