@@ -33,11 +33,20 @@ void inline_into(ir::Graph& body, const ir::Op& fusion, ValueMap& map) {
   for (size_t i = 0; i < fusion.num_results(); ++i) map[fusion.result(i)] = map.at(inner.outputs()[i]);
 }
 
-std::unordered_map<const ir::Value*, std::vector<ir::Op*>> user_map(const ir::Graph& g) {
-  std::unordered_map<const ir::Value*, std::vector<ir::Op*>> users;
-  for (const auto& op : g.ops())
-    for (const ir::Value* v : op->operands()) users[v].push_back(op.get());
-  return users;
+// The ops from the first of `group` to its last, in program order. The graph is in
+// topological order, so a value that leaves the group and comes back passes only through
+// ops inside this span, and a member's readers all come after the first member: the
+// checks below look no further, which keeps a fusion's cost to its span, not the graph.
+std::vector<ir::Op*> span_of(const ir::Graph& g, const std::set<const ir::Op*>& group) {
+  std::vector<ir::Op*> span;
+  size_t left = group.size();
+  for (const auto& op : g.ops()) {
+    const bool member = group.count(op.get()) > 0;
+    if (span.empty() && !member) continue;
+    span.push_back(op.get());
+    if (member && --left == 0) break;
+  }
+  return span;
 }
 
 }  // namespace
@@ -71,7 +80,9 @@ void Rewriter::hoist_weights(const std::vector<ir::Value*>& values, const ir::Op
 
 std::string Rewriter::cycle_blocker(const std::vector<ir::Op*>& ops) const {
   std::set<const ir::Op*> group(ops.begin(), ops.end());
-  auto users = user_map(g_);
+  std::unordered_map<const ir::Value*, std::vector<const ir::Op*>> users;
+  for (const ir::Op* op : span_of(g_, group))
+    for (const ir::Value* v : op->operands()) users[v].push_back(op);
   // Walk the ops outside the group that read it, transitively: none may feed it.
   std::vector<const ir::Op*> work;
   std::set<const ir::Op*> seen;
@@ -108,14 +119,20 @@ Rewriter::Grouping Rewriter::group(const std::vector<ir::Op*>& ops) const {
         map[v] = gr.body->add_arg(v->name(), v->type());
       }
   for (ir::Op* op : gr.members) op->body() ? inline_into(*gr.body, *op, map) : clone_into(*gr.body, *op, map);
-  auto users = user_map(g_);
+  // The members' results some op outside the group reads: all such readers follow the first member.
+  std::set<const ir::Value*> read_outside;
+  bool after_first = false;
+  for (const auto& op : g_.ops()) {
+    after_first = after_first || (!gr.members.empty() && op.get() == gr.members.front());
+    if (!after_first || in_group.count(op.get())) continue;
+    for (const ir::Value* v : op->operands())
+      if (v->def() && in_group.count(v->def())) read_outside.insert(v);
+  }
   std::vector<ir::Value*> yields;
   for (ir::Op* op : gr.members)
     for (size_t i = 0; i < op->num_results(); ++i) {
       ir::Value* r = op->result(i);
-      bool outside = g_.is_output(r);
-      for (const ir::Op* u : users[r]) outside = outside || !in_group.count(u);
-      if (!outside) continue;
+      if (!g_.is_output(r) && !read_outside.count(r)) continue;
       gr.escaping.push_back(r);
       yields.push_back(map.at(r));
     }
@@ -135,6 +152,8 @@ ir::Op* Rewriter::fuse(const std::vector<ir::Op*>& ops) {
   std::string why = fusion_blocker(ops);
   if (!why.empty()) throw PassFault("cannot fuse: " + why);
   Grouping gr = group(ops);
+  auto first = g_.find(gr.members.front());
+  const ir::Op* before = first == g_.ops().begin() ? nullptr : std::prev(first)->get();
   auto fusion = std::make_unique<ir::Op>("fusion", gr.operands, ir::AttrMap{});
   fusion->set_line(gr.members.back()->line());
   for (ir::Value* v : gr.escaping) fusion->add_result(v->name(), v->type());
@@ -146,7 +165,7 @@ ir::Op* Rewriter::fuse(const std::vector<ir::Op*>& ops) {
     f->result(i)->set_name(name);
   }
   for (ir::Op* op : gr.members) g_.erase(op);
-  restore_order();
+  restore_order(before ? std::next(g_.find(before)) : g_.ops().begin(), std::next(g_.find(f)));
   return f;
 }
 
@@ -158,33 +177,37 @@ ir::Op* Rewriter::duplicate(ir::Op* op) {
 }
 
 // After a fusion is placed where its last member was, a reader of an earlier member
-// may precede it. Kahn's algorithm taking the earliest ready op first restores a
-// topological order that changes nothing else.
-void Rewriter::restore_order() {
-  std::vector<std::unique_ptr<ir::Op>> ops;
-  for (auto& op : g_.ops()) ops.push_back(std::move(op));
-  g_.ops().clear();
+// may precede it: only ops between where the first member was and the fusion can be out
+// of order. Kahn's algorithm over that span, taking the earliest ready op first,
+// restores a topological order that changes nothing else.
+void Rewriter::restore_order(ir::OpIter begin, ir::OpIter end) {
+  std::vector<ir::OpIter> span;
   std::unordered_map<const ir::Op*, size_t> pos;
-  for (size_t i = 0; i < ops.size(); ++i) pos[ops[i].get()] = i;
-  std::vector<int> waiting(ops.size());
-  std::vector<std::vector<size_t>> readers(ops.size());
-  for (size_t i = 0; i < ops.size(); ++i)
-    for (const ir::Value* v : ops[i]->operands())
-      if (v->def() && pos.count(v->def())) {
+  for (auto it = begin; it != end; ++it) {
+    pos[it->get()] = span.size();
+    span.push_back(it);
+  }
+  std::vector<int> waiting(span.size());
+  std::vector<std::vector<size_t>> readers(span.size());
+  for (size_t i = 0; i < span.size(); ++i)
+    for (const ir::Value* v : (*span[i])->operands())
+      if (auto d = v->def() ? pos.find(v->def()) : pos.end(); d != pos.end()) {
         ++waiting[i];
-        readers[pos[v->def()]].push_back(i);
+        readers[d->second].push_back(i);
       }
   std::set<size_t> ready;
-  for (size_t i = 0; i < ops.size(); ++i)
+  for (size_t i = 0; i < span.size(); ++i)
     if (!waiting[i]) ready.insert(i);
+  size_t placed = 0;
   while (!ready.empty()) {
     size_t i = *ready.begin();
     ready.erase(ready.begin());
     for (size_t r : readers[i])
       if (--waiting[r] == 0) ready.insert(r);
-    g_.ops().push_back(std::move(ops[i]));
+    g_.ops().splice(end, g_.ops(), span[i]);  // in Kahn's order, each after the last placed
+    ++placed;
   }
-  if (g_.ops().size() != ops.size()) throw Error("internal error: a fusion made the graph cyclic");
+  if (placed != span.size()) throw Error("internal error: a fusion made the graph cyclic");
 }
 
 }  // namespace lmc::passes

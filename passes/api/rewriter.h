@@ -45,7 +45,7 @@ class Rewriter {
   };
   Grouping group(const std::vector<ir::Op*>& ops) const;
   std::string cycle_blocker(const std::vector<ir::Op*>& ops) const;
-  void restore_order();
+  void restore_order(ir::OpIter begin, ir::OpIter end);
 };
 
 }  // namespace lmc::passes
