@@ -26,12 +26,17 @@ ChatTemplate::ChatTemplate(ir::ChatFormat format, const std::string& name, Speci
                 "definition no 'chat:'); give one with --chat-template-file");
 }
 
-std::string ChatTemplate::render(const ojson& messages, bool add_generation_prompt) const {
-  if (!jinja_) return render_family(messages, add_generation_prompt);
+std::string ChatTemplate::render(const ojson& messages, bool add_generation_prompt, const ojson& tools) const {
+  const bool with_tools = tools.is_array() && !tools.empty();
+  if (!jinja_) {
+    if (with_tools) throw Error("chat: " + description() + " has no tools; give a template that renders them");
+    return render_family(messages, add_generation_prompt);
+  }
   ojson context = {{"messages", messages},
                    {"add_generation_prompt", add_generation_prompt},
                    {"bos_token", tokens_.bos},
                    {"eos_token", tokens_.eos}};
+  if (with_tools) context["tools"] = tools;
   return jinja_->render(context);
 }
 

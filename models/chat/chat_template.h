@@ -25,11 +25,14 @@ class ChatTemplate {
   // has neither.
   ChatTemplate(ir::ChatFormat format, const std::string& name, SpecialTokenText tokens);
 
-  // `messages`: a JSON array of {"role", "content"}. The family fallback takes leading
-  // system messages (joined by a blank line) and then user and assistant in turn, starting
-  // with the user; a template may refuse a conversation (raise_exception). Errors are
-  // lmc::Error.
-  std::string render(const nlohmann::ordered_json& messages, bool add_generation_prompt) const;
+  // `messages`: a JSON array of {"role", "content"} (an assistant's may hold "tool_calls",
+  // a tool's "tool_call_id"). The family fallback takes leading system messages (joined by
+  // a blank line) and then user and assistant in turn, starting with the user; a template
+  // may refuse a conversation (raise_exception). `tools`: a non-empty array is the template's
+  // `tools` ([{"type": "function", "function": {...}}], as apply_chat_template passes them);
+  // the family fallback has no tools. Errors are lmc::Error.
+  std::string render(const nlohmann::ordered_json& messages, bool add_generation_prompt,
+                     const nlohmann::ordered_json& tools = nullptr) const;
 
   // The rendered text as the tokenizer should read it: when the tokenizer adds BOS itself,
   // a BOS the template wrote in front is dropped so it is not read twice.

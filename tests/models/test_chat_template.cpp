@@ -1,6 +1,7 @@
 // ChatTemplate: a model's own Jinja chat template, as a GGUF carries it, rendered as Hugging
 // Face's apply_chat_template renders it; the family turns as the fallback for weights without
-// one; a BOS the template writes not read twice; bad templates named with their line.
+// one; a BOS the template writes not read twice; tools in the template's context; bad
+// templates named with their line.
 #include <gtest/gtest.h>
 
 #include "support/regular_file.h"
@@ -103,6 +104,24 @@ TEST(ChatTemplate, AnEmptySystemMessageStopsTheDefault) {
   EXPECT_EQ(jinja.opening("").size(), 1u);  // SmolLM2's renders an empty system turn
   EXPECT_EQ(jinja.render(jinja.opening(""), false), "<|im_start|>system\n<|im_end|>\n");
   EXPECT_EQ(jinja.opening("Be brief.").size(), 1u);
+}
+
+TEST(ChatTemplate, ToolsReachTheTemplateAsApplyChatTemplatePassesThem) {
+  ir::ChatFormat own;
+  own.jinja =
+      "{% if tools %}{% for t in tools %}[{{ t.function.name }}]{% endfor %}{% endif %}"
+      "{% for m in messages %}{% if m.tool_calls %}{% for c in m.tool_calls %}{{ c.function.name }}"
+      "{{ c.function.arguments | tojson }}{% endfor %}{% else %}{{ m.role }}:{{ m.content }};{% endif %}{% endfor %}";
+  ChatTemplate t(own, "tools.jinja", {});
+  const ojson tools = ojson::parse(R"([{"type": "function", "function": {"name": "get_weather"}}])");
+  const ojson messages = ojson::parse(R"([{"role": "user", "content": "Hi"},
+      {"role": "assistant", "content": "", "tool_calls": [{"id": "c", "type": "function",
+       "function": {"name": "get_weather", "arguments": {"city": "Oslo"}}}]},
+      {"role": "tool", "tool_call_id": "c", "content": "sunny"}])");
+  EXPECT_EQ(t.render(messages, false, tools), "[get_weather]user:Hi;get_weather{\"city\": \"Oslo\"}tool:sunny;");
+  EXPECT_EQ(t.render(messages, false), "user:Hi;get_weather{\"city\": \"Oslo\"}tool:sunny;");  // no tools given
+  ChatTemplate family(*chat_family("chatml"), "x", {});
+  test::expect_error([&] { family.render(conversation(), true, tools); }, {"the chatml format has no tools"});
 }
 
 TEST(ChatTemplate, ErrorsNameTheTemplateAndLine) {

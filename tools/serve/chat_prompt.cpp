@@ -4,23 +4,68 @@
 
 namespace lmc::tools {
 
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// The tools as a system message says them to a template that does not render `tools`.
+std::string tools_text(const Json& tools) {
+  std::string text =
+      "You can call functions. Their signatures, one JSON object a line, are inside <tools></tools>:\n<tools>\n";
+  for (const Json& t : tools) text += t.dump() + "\n";
+  return text + "</tools>\nTo call one, answer with its name and arguments as JSON inside <tool_call></tool_call>:\n" +
+         kToolCallOpen + "{\"name\": <function name>, \"arguments\": <arguments as a JSON object>}" + kToolCallClose;
+}
+
+// Earlier calls as the text the assistant wrote them in, for a template without tool_calls.
+std::string calls_text(std::string content, const Json& calls) {
+  for (const Json& c : calls) {
+    if (!content.empty()) content += "\n";
+    content += kToolCallOpen + Json{{"name", c["function"]["name"]}, {"arguments", c["function"]["arguments"]}}.dump() +
+               kToolCallClose;
+  }
+  return content;
+}
+
+Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
+                       const ToolOptions& tools) {
+  const bool reads_tools = chat.source().find("tools") != std::string::npos;
+  const bool reads_calls = chat.source().find("tool_calls") != std::string::npos;
+  Json list = Json::array();
+  for (const ChatMessage& m : messages) {
+    Json j = {{"role", m.role}, {"content", m.content}};
+    if (!m.tool_calls.is_null() && reads_calls) j["tool_calls"] = m.tool_calls;
+    if (!m.tool_calls.is_null() && !reads_calls) j["content"] = calls_text(m.content, m.tool_calls);
+    if (m.role == "tool") j["tool_call_id"] = m.tool_call_id;
+    list.push_back(std::move(j));
+  }
+  if (tools.any() && !reads_tools && chat.own_template()) {
+    if (list[0]["role"] == "system")
+      list[0]["content"] = list[0]["content"].get<std::string>() + "\n\n" + tools_text(tools.tools);
+    else
+      list.insert(list.begin(), Json{{"role", "system"}, {"content", tools_text(tools.tools)}});
+  }
+  return list;
+}
+
+}  // namespace
+
 std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                          const std::string& model_name) {
+                          const std::string& model_name, const ToolOptions& tools) {
   if (!chat)
     throw ApiError(400, "invalid_request_error", "the model " + model_name + " has no chat format; use /v1/completions",
                    "messages");
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const ChatMessage& m : messages) list.push_back({{"role", m.role}, {"content", m.content}});
   try {
-    return chat->render(list, true);
+    return chat->render(template_messages(*chat, messages, tools), true, tools.tools);
   } catch (const Error& e) {
     throw ApiError(400, "invalid_request_error", e.what(), "messages");
   }
 }
 
 std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                        const std::string& model_name, bool tokenizer_adds_bos) {
-  std::string text = rendered_chat(chat, messages, model_name);
+                        const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools) {
+  std::string text = rendered_chat(chat, messages, model_name, tools);
+  if (tools.forced()) text += kToolCallOpen;
   return chat->for_encoding(std::move(text), tokenizer_adds_bos);
 }
 

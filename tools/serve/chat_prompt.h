@@ -2,6 +2,11 @@
 // template (its own Jinja template, --chat-template-file's, or the family it falls back
 // to; models/chat/chat_template.h) with the generation prompt after them. What the
 // template refuses (a raise_exception, roles out of turn) is an ApiError 400.
+//
+// Tools reach the template as apply_chat_template passes them. A template that never reads
+// `tools` (SmolLM2's) is taught them all the same: lmc writes the tool list into the
+// system message, and earlier calls into the assistant's text, in the Hermes form
+// (tools/serve/tool_calls.h), which the model is then asked to answer in.
 #pragma once
 #include <string>
 #include <vector>
@@ -13,9 +18,10 @@ namespace lmc::tools {
 
 // `chat` null: the model has no chat format (400 naming `model_name`).
 std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                          const std::string& model_name);
-// The rendered chat as the tokenizer reads it (a BOS the template wrote is not read twice).
+                          const std::string& model_name, const ToolOptions& tools = {});
+// The rendered chat as the tokenizer reads it (a BOS the template wrote is not read twice),
+// ending with the opening of a call when the request requires one.
 std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                        const std::string& model_name, bool tokenizer_adds_bos);
+                        const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools);
 
 }  // namespace lmc::tools

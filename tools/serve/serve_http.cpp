@@ -143,6 +143,7 @@ class HttpApiServer final : public ApiServer {
     Shape shape;
     nlohmann::json settings;  // llama-server's generation_settings
     std::shared_ptr<LogprobsTap> logprobs;  // when asked for
+    ToolOptions tools;                      // a chat's, when it gives some
   };
   // The pending log-probabilities put in an answer or chunk, when they were asked for.
   void add_logprobs(json& into, const Answer& a) const;
@@ -306,7 +307,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   if (r.prompt_tokens.empty()) {
-    const std::string text = chat ? chat_prompt(chat_, r.messages, m_.info.name, tok.wants_bos()) : r.prompt;
+    const std::string text = chat ? chat_prompt(chat_, r.messages, m_.info.name, tok.wants_bos(), r.tools) : r.prompt;
     job->prompt = tok.encode(text, tok.wants_bos());
   } else {
     job->prompt = r.prompt_tokens;
@@ -325,7 +326,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->response_format = r.response_format;
   Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
            (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
-           generation_params(job->generation, job->stop), nullptr};
+           generation_params(job->generation, job->stop), nullptr, r.tools};
   if (r.top_logprobs) {
     a.logprobs = std::make_shared<LogprobsTap>();
     a.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
@@ -355,8 +356,9 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
       add_logprobs(answer, a);
       return send_json(*ex, 200, answer);
     }
-    json choice = chat ? json{{"index", 0}, {"message", {{"role", "assistant"}, {"content", *text}}},
-                              {"logprobs", json()}, {"finish_reason", r.finish_reason}}
+    std::string finish = r.finish_reason;
+    json choice = chat ? json{{"index", 0}, {"message", answer_message(a.tools, *text, "call_" + id, finish)},
+                              {"logprobs", json()}, {"finish_reason", finish}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
     add_logprobs(choice, a);
     send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
@@ -382,21 +384,26 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
     c["choices"] = json::array({choice});
     return c;
   };
-  if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", {{"role", "assistant"}, {"content", ""}}},
-                                   {"finish_reason", json()}})));
-  // A failed write (the client left) ends the job at its next token.
-  job->on_text = [this, gate, chunk, chat, a](const std::string& piece) {
+  // A failed write (the client left) ends the job at its next token. An answer that may be a call is held.
+  auto held = a.tools.any() && a.tools.choice != "none" ? std::make_shared<std::string>() : nullptr;
+  json opening = {{"role", "assistant"}, {"content", held ? json() : json("")}};  // OpenAI's null before calls
+  if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
+  job->on_text = [this, gate, chunk, chat, a, held](const std::string& piece) {
+    if (held) return (*held += piece, true);
     json choice = choice_chunk(chat, piece, json());
     add_logprobs(choice, a);
     return gate->write(sse(chunk(choice)));
   };
-  job->on_done = [this, gate, chunk, chat, include_usage, head, a](const JobResult& r) {
+  job->on_done = [this, gate, chunk, chat, include_usage, head, a, held](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error") {
       gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;
     }
-    json choice = choice_chunk(chat, "", r.finish_reason);
+    std::string finish = r.finish_reason;
+    for (const json& delta : held ? answer_deltas(a.tools, *held, "call_" + a.id, finish) : std::vector<json>())
+      gate->write(sse(chunk({{"index", 0}, {"delta", delta}, {"finish_reason", json()}})));
+    json choice = choice_chunk(chat, "", finish);
     add_logprobs(choice, a);
     json last = chunk(choice);
     last["usage"] = usage(r);

@@ -60,25 +60,37 @@ std::string text_of(const json& v, const std::string& param) {
   invalid(param, "'" + param + "' must be a string");
 }
 
+// An assistant's message may hold tool calls instead of text; a tool's answers one.
+ChatMessage message(const json& m, const std::string& at) {
+  if (!m.is_object()) invalid(at, "'" + at + "' must be an object");
+  const json* role = field(m, "role");
+  if (!role || !role->is_string()) invalid(at + ".role", "'" + at + ".role' must be a string");
+  ChatMessage out{role->get<std::string>(), "", nullptr, ""};
+  if (out.role == "developer") out.role = "system";  // OpenAI's newer name for it
+  if (out.role != "system" && out.role != "user" && out.role != "assistant" && out.role != "tool")
+    invalid(at + ".role", "'" + at + ".role' must be system, user, assistant or tool");
+  if (const json* calls = field(m, "tool_calls")) {
+    if (out.role != "assistant") invalid(at + ".tool_calls", "'" + at + ".tool_calls' is an assistant's");
+    out.tool_calls = template_tool_calls(nlohmann::ordered_json::parse(calls->dump()), at + ".tool_calls");
+  }
+  if (out.role == "tool") {
+    const json* id = field(m, "tool_call_id");
+    if (!id || !id->is_string()) invalid(at + ".tool_call_id", "'" + at + ".tool_call_id' must be a string");
+    out.tool_call_id = id->get<std::string>();
+  }
+  const json* content = field(m, "content");
+  if (!content && out.tool_calls.is_null()) invalid(at + ".content", "'" + at + ".content' is required");
+  if (content) out.content = text_of(*content, at + ".content");
+  return out;
+}
+
 std::vector<ChatMessage> messages(const json& body) {
   const json* v = field(body, "messages");
   if (!v || !v->is_array() || v->empty()) invalid("messages", "'messages' must be a non-empty array");
   std::vector<ChatMessage> out;
-  for (size_t i = 0; i < v->size(); ++i) {
-    const json& m = (*v)[i];
-    std::string at = "messages[" + std::to_string(i) + "]";
-    if (!m.is_object()) invalid(at, "'" + at + "' must be an object");
-    const json* role = field(m, "role");
-    if (!role || !role->is_string()) invalid(at + ".role", "'" + at + ".role' must be a string");
-    std::string r = role->get<std::string>();
-    if (r == "developer") r = "system";  // OpenAI's newer name for it
-    if (r != "system" && r != "user" && r != "assistant")
-      invalid(at + ".role", "'" + at + ".role' must be system, user or assistant");
-    const json* content = field(m, "content");
-    if (!content) invalid(at + ".content", "'" + at + ".content' is required");
-    out.push_back({r, text_of(*content, at + ".content")});
-  }
-  if (out.back().role != "user") invalid("messages", "the last message must be the user's");
+  for (size_t i = 0; i < v->size(); ++i) out.push_back(message((*v)[i], "messages[" + std::to_string(i) + "]"));
+  if (out.back().role != "user" && out.back().role != "tool")
+    invalid("messages", "the last message must be the user's or a tool's");
   return out;
 }
 
@@ -151,12 +163,6 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
   if (!chat) at_most_one("best_of");
   if (!chat && flag(body, "echo")) invalid("echo", "'echo' is not supported");
   if (!chat && field(body, "suffix")) invalid("suffix", "'suffix' is not supported");
-  if (const json* v = field(body, "tools"); v && !(v->is_array() && v->empty()))
-    invalid("tools", "tools are not supported: this server's chat formats define no tool calls");
-  if (const json* v = field(body, "tool_choice"); v && *v != "none" && *v != "auto")
-    invalid("tool_choice", "'tool_choice' must be \"none\" or \"auto\": tools are not supported");
-  if (field(body, "functions") || field(body, "function_call"))
-    invalid(field(body, "functions") ? "functions" : "function_call", "functions are not supported");
 }
 
 void refuse_unknown(const json& body, bool chat) {
@@ -266,6 +272,16 @@ void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<cons
     invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
 }
 
+// tools, tool_choice and parallel_tool_calls, after json_answer: a forced call is the
+// answer's JSON, so it takes the place of response_format.
+void tool_options(ServeRequest& r, const nlohmann::ordered_json& body) {
+  r.tools = parse_tools(body);
+  if (!r.tools.forced()) return;
+  if (r.response_format)
+    invalid("response_format", "'response_format' cannot be combined with a 'tool_choice' that requires a call");
+  json_answer(r, "tool_choice", tool_call_grammar(r.tools));
+}
+
 // What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
 void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
@@ -372,6 +388,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
+  if (chat) tool_options(r, nlohmann::ordered_json::parse(text));
   return r;
 }
 

@@ -2,7 +2,7 @@
 // from its JSON body and checked: each field the server honours must have the right type
 // and range, else an ApiError names the field (HTTP 400). A sampling field it leaves out
 // takes the server's default (lmc serve's flags: llama-server's values unless set). A field
-// it does not honour is accepted only at the value that asks for nothing (n 1, no tools);
+// it does not honour is accepted only at the value that asks for nothing (n 1);
 // any other value, and a field OpenAI's API does not have
 // (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
 // unrecognized argument: never silently ignored.
@@ -17,6 +17,7 @@
 
 #include "runtime/sampler.h"
 #include "structured/json_grammar.h"
+#include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {
 
@@ -34,8 +35,10 @@ struct ApiError : std::runtime_error {
 enum class Shape { Completion, Chat, Llama };
 
 struct ChatMessage {
-  std::string role;  // system, user or assistant
-  std::string content;
+  std::string role;  // system, user, assistant or tool
+  std::string content;  // "" for an assistant's tool calls without text
+  nlohmann::ordered_json tool_calls;  // an assistant's, as a template reads them (tool_calls.h); null when none
+  std::string tool_call_id;           // a tool's result: the call it answers
 };
 
 struct ServeRequest {
@@ -59,6 +62,7 @@ struct ServeRequest {
   std::optional<int64_t> top_logprobs;
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
+  ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
 };
 
 // llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""lmc serve's tool calls through the `openai` client on the real SmolLM2-135M-Instruct,
+its arguments judged by the `jsonschema` package (a validator lmc shares nothing with).
+
+  test_serve_tools.py --lmc build/tools/lmc
+
+Exit 77 when the weights are absent. SmolLM2's own template has no tool section, so lmc
+teaches it the tools in the Hermes form; the tests hold whatever a 135M model makes of it:
+  * 20 requests over two tools (one with nested object and enum arguments), under
+    tool_choice "required" and a named function: every answer is a tool call (content
+    null, finish_reason "tool_calls") whose arguments parse and validate;
+  * a three-turn conversation with the tool's results goes back in and is answered;
+  * streamed tool-call deltas add up, in the openai client's way, to the same call;
+  * "none" answers in text; bad tool shapes are a 400 naming the field.
+"""
+import json
+import os
+import sys
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+
+import jsonschema
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serve_harness  # noqa: E402  (its Server: an lmc serve process on a free port)
+
+MAX_TOKENS = 80
+WEATHER = {"type": "function", "function": {
+    "name": "get_weather", "description": "The current weather in a city.",
+    "parameters": {"type": "object", "properties": {
+        "city": {"type": "string", "maxLength": 24},
+        "unit": {"enum": ["celsius", "fahrenheit"]}},
+        "required": ["city", "unit"]}}}
+BOOK = {"type": "function", "function": {
+    "name": "book_table", "description": "Books a table at a restaurant.",
+    "parameters": {"type": "object", "properties": {
+        "restaurant": {"type": "string", "maxLength": 24},
+        "party": {"type": "object", "properties": {
+            "size": {"type": "integer"},
+            "seating": {"enum": ["indoor", "outdoor", "bar"]}},
+            "required": ["size", "seating"]},
+        "notes": {"type": ["string", "null"], "maxLength": 16}},
+        "required": ["restaurant", "party"]}}}
+TOOLS = [WEATHER, BOOK]
+SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in TOOLS}
+QUESTIONS = ["What is the weather in Paris?", "Book a table for four at Luigi's, outside.",
+             "Is it raining in Tokyo right now?", "I need a table for two at the bar of Chez Marie.",
+             "How warm is it in Berlin, in fahrenheit?"]
+CHOICES = ["required", {"type": "function", "function": {"name": "get_weather"}},
+           {"type": "function", "function": {"name": "book_table"}}, "required"]
+
+
+class ToolCalls(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
+        cls.client = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def ask(self, messages, tool_choice, **kw):
+        return self.client.chat.completions.create(model="smollm2", messages=messages, tools=TOOLS,
+                                                   tool_choice=tool_choice, max_tokens=MAX_TOKENS, **kw)
+
+    def check_call(self, choice, name=None):
+        self.assertEqual(choice.finish_reason, "tool_calls")
+        self.assertIsNone(choice.message.content)
+        self.assertEqual(len(choice.message.tool_calls), 1)
+        call = choice.message.tool_calls[0]
+        self.assertEqual(call.type, "function")
+        self.assertTrue(call.id)
+        if name:
+            self.assertEqual(call.function.name, name)
+        jsonschema.validate(json.loads(call.function.arguments), SCHEMAS[call.function.name])
+        return call
+
+    def test_twenty_required_and_named_calls_validate(self):
+        cases = [(q, c) for q in QUESTIONS for c in CHOICES]
+        self.assertEqual(len(cases), 20)
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda qc: self.ask([{"role": "user", "content": qc[0]}], qc[1]), cases))
+        for (question, choice), answer in zip(cases, answers):
+            with self.subTest(question=question, choice=str(choice)):
+                self.check_call(answer.choices[0], None if choice == "required" else choice["function"]["name"])
+
+    def test_a_conversation_with_tool_results_round_trips(self):
+        messages = [{"role": "user", "content": "What is the weather in Paris?"}]
+        call = self.check_call(self.ask(messages, "required").choices[0])
+        messages.append({"role": "assistant", "content": None, "tool_calls": [
+            {"id": call.id, "type": "function",
+             "function": {"name": call.function.name, "arguments": call.function.arguments}}]})
+        messages.append({"role": "tool", "tool_call_id": call.id, "content": '{"sky": "sunny", "degrees": 21}'})
+        answer = self.ask(messages, "auto").choices[0]
+        self.assertIn(answer.finish_reason, ("stop", "length", "tool_calls"))
+        self.assertTrue(answer.message.content or answer.message.tool_calls)
+        messages.append({"role": "assistant", "content": answer.message.content or ""})
+        messages.append({"role": "user", "content": "And in Rome?"})
+        self.check_call(self.ask(messages, {"type": "function", "function": {"name": "get_weather"}}).choices[0],
+                        "get_weather")
+        _, rendered = self.server.request("POST", "/apply-template", {"messages": messages[:3]})
+        prompt = json.loads(rendered)["prompt"]
+        self.assertIn("<tool_call>", prompt)
+        self.assertIn('"degrees": 21', prompt)
+
+    def test_streamed_deltas_reassemble_to_the_same_call(self):
+        messages = [{"role": "user", "content": "Book a table for four at Luigi's, outside."}]
+        whole = self.check_call(self.ask(messages, "required").choices[0])
+        with self.client.chat.completions.stream(model="smollm2", messages=messages, tools=TOOLS,
+                                                 tool_choice="required", max_tokens=MAX_TOKENS) as stream:
+            for _ in stream:
+                pass
+            streamed = stream.get_final_completion().choices[0]
+        call = self.check_call(streamed)
+        self.assertEqual(call.function.name, whole.function.name)
+        self.assertEqual(json.loads(call.function.arguments), json.loads(whole.function.arguments))
+
+    def test_none_answers_in_text(self):
+        answer = self.ask([{"role": "user", "content": "Say hello."}], "none").choices[0]
+        self.assertIsNone(answer.message.tool_calls)
+        self.assertIsInstance(answer.message.content, str)
+
+    def test_bad_shapes_name_their_field(self):
+        user = [{"role": "user", "content": "hi"}]
+        table = [
+            ({"tools": {"type": "function"}}, "tools"),
+            ({"tools": [{"type": "retrieval"}]}, "tools[0]"),
+            ({"tools": [{"type": "function", "function": {"name": "a b"}}]}, "tools[0].function.name"),
+            ({"tools": [WEATHER, WEATHER]}, "tools[1].function.name"),
+            ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {
+                "x": {"type": "string", "pattern": "a+"}}}}}]}, "tools[0].function.parameters"),
+            ({"tools": TOOLS, "tool_choice": "always"}, "tool_choice"),
+            ({"tools": TOOLS, "tool_choice": {"type": "function", "function": {"name": "nope"}}}, "tool_choice"),
+            ({"tool_choice": "required"}, "tool_choice"),
+            ({"tools": TOOLS, "parallel_tool_calls": "yes"}, "parallel_tool_calls"),
+            ({"tools": TOOLS, "tool_choice": "required", "response_format": {"type": "json_object"}},
+             "response_format"),
+            ({"messages": user + [{"role": "assistant", "content": None, "tool_calls": [
+                {"id": "c", "type": "function", "function": {"name": "f", "arguments": "{oops"}}]},
+                {"role": "user", "content": "hi"}]}, "messages[1].tool_calls[0].function.arguments"),
+            ({"messages": user + [{"role": "tool", "content": "x"}]}, "messages[1].tool_call_id"),
+        ]
+        for extra, param in table:
+            with self.subTest(param=param):
+                got, data = self.server.request("POST", "/v1/chat/completions", {"messages": user, **extra})
+                self.assertEqual(got, 400, data[:300])
+                self.assertEqual(json.loads(data)["error"]["param"], param)
+
+
+if __name__ == "__main__":
+    sys.exit(serve_harness.main())
