@@ -11,7 +11,8 @@ teaches it the tools in the Hermes form; the tests hold whatever a 135M model ma
     null, finish_reason "tool_calls") whose arguments parse and validate;
   * a three-turn conversation with the tool's results goes back in and is answered;
   * streamed tool-call deltas add up, in the openai client's way, to the same call;
-  * "none" answers in text; bad tool shapes are a 400 naming the field.
+  * "auto" answers in text or with a call that validates; "none" answers in text; bad tool
+    shapes are a 400 naming the field.
 """
 import json
 import os
@@ -115,6 +116,17 @@ class ToolCalls(unittest.TestCase):
         call = self.check_call(streamed)
         self.assertEqual(call.function.name, whole.function.name)
         self.assertEqual(json.loads(call.function.arguments), json.loads(whole.function.arguments))
+
+    def test_auto_answers_in_text_or_with_a_valid_call(self):
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda q: self.ask([{"role": "user", "content": q}], "auto"), QUESTIONS))
+        for question, answer in zip(QUESTIONS, answers):
+            with self.subTest(question=question):
+                choice = answer.choices[0]
+                if choice.message.tool_calls:
+                    self.check_call(choice)
+                else:  # a call that starts is completed under its schema, so never left as text
+                    self.assertFalse(choice.message.content.startswith("<tool_call>"), choice.message.content)
 
     def test_none_answers_in_text(self):
         answer = self.ask([{"role": "user", "content": "Say hello."}], "none").choices[0]

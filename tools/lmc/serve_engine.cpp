@@ -5,6 +5,7 @@
 
 #include "support/error.h"
 #include "structured/json_token_constraint.h"
+#include "structured/triggered_json_constraint.h"
 #include "tools/lmc/constraint_vocabulary.h"
 #include "tools/lmc/generated_text.h"
 #include "tools/lmc/tokenizer_bounds.h"
@@ -157,7 +158,10 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   b.top_logprobs = job->top_logprobs;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   if (job->ignore_eos) b.opts.is_eog = nullptr;
-  if (job->response_format)
+  if (job->response_format && !job->response_trigger.empty())
+    b.constraint = std::make_unique<structured::TriggeredJsonConstraint>(job->response_trigger, job->response_format,
+                                                                         vocabulary_, b.opts.max_tokens);
+  else if (job->response_format)
     b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
                                                                      b.opts.max_tokens);
   try {

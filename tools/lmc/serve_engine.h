@@ -49,6 +49,9 @@ struct Job {
   bool reuse_prefix = true;             // start from a prefix of the prompt a slot's cache holds
   bool ignore_eos = false;              // generate past the end of text
   std::shared_ptr<const structured::Grammar> response_format;  // what the answer must be; empty: text
+  // Non-empty: response_format holds only for an answer that begins with this text (an
+  // `auto` tool call's opening); any other answer is free (structured/triggered_json_constraint.h).
+  std::string response_trigger;
   std::vector<std::string> stop;
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;

@@ -324,6 +324,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->reuse_prefix = r.cache_prompt;
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
+  job->response_trigger = r.response_trigger;
   Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
            (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
            generation_params(job->generation, job->stop), nullptr, r.tools};

@@ -273,9 +273,15 @@ void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<cons
 }
 
 // tools, tool_choice and parallel_tool_calls, after json_answer: a forced call is the
-// answer's JSON, so it takes the place of response_format.
+// answer's JSON, so it takes the place of response_format; with `auto`, an answer that
+// begins a call is completed under the same schema (unless response_format or ignore_eos
+// asks otherwise of the answer).
 void tool_options(ServeRequest& r, const nlohmann::ordered_json& body) {
   r.tools = parse_tools(body);
+  if (r.tools.any() && r.tools.choice == "auto" && !r.response_format && !r.ignore_eos) {
+    r.response_format = tool_call_grammar(r.tools);
+    r.response_trigger = kToolCallOpen;
+  }
   if (!r.tools.forced()) return;
   if (r.response_format)
     invalid("response_format", "'response_format' cannot be combined with a 'tool_choice' that requires a call");

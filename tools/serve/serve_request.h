@@ -63,6 +63,8 @@ struct ServeRequest {
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
   ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
+  // Non-empty: response_format holds only once the answer begins with it (an `auto` tool call).
+  std::string response_trigger;
 };
 
 // llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.

@@ -97,13 +97,14 @@ std::optional<Json> parsed(const std::string& text) {
   return v;
 }
 
-// The call in free text: the JSON inside the first complete <tool_call> block.
+// The call in free text: the JSON inside the first <tool_call> block; an answer completed
+// under the schema ends where the JSON does, before the closing tag.
 std::optional<Json> call_in_text(const std::string& text) {
   const std::string open = "<tool_call>", close = "</tool_call>";
   const size_t at = text.find(open);
-  const size_t end = at == std::string::npos ? at : text.find(close, at);
-  if (end == std::string::npos) return std::nullopt;
-  return parsed(text.substr(at + open.size(), end - at - open.size()));
+  if (at == std::string::npos) return std::nullopt;
+  const size_t end = text.find(close, at);
+  return parsed(text.substr(at + open.size(), end == std::string::npos ? end : end - at - open.size()));
 }
 
 }  // namespace

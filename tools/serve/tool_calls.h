@@ -4,7 +4,8 @@
 // "<tool_call>\n{\"name\": ..., \"arguments\": {...}}\n</tool_call>". When a call is
 // required, lmc writes the opening tag itself and decodes the JSON under a schema that
 // holds the tool's name and its parameters (structured/), so the arguments always parse
-// and validate. Bad shapes are an ApiError (HTTP 400) naming the field.
+// and validate; with `auto`, an answer that begins with the opening tag is completed under
+// the same schema. Bad shapes are an ApiError (HTTP 400) naming the field.
 #pragma once
 #include <memory>
 #include <optional>
@@ -48,15 +49,16 @@ nlohmann::ordered_json template_tool_calls(const nlohmann::ordered_json& calls, 
 
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
 // JSON text}}]): `forced`, `text` is the JSON of the call ("{\"name\": ..., \"arguments\":
-// ...}"); else free text, which may hold a complete "<tool_call>...</tool_call>" block
-// naming one of the tools. nullopt when there is no call. `id`: the call's id.
+// ...}"); else free text, which may hold a "<tool_call>" block (closed, or running to the
+// end) naming one of the tools. nullopt when there is no call. `id`: the call's id.
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
                                                 bool forced, const std::string& id);
 
 // A chat answer's message: {"role": "assistant", "content": null, "tool_calls": [...]} with
 // `finish_reason` made "tool_calls" when `text` holds a call the request allows; else the
-// text as its content. A forced call's text is its JSON; with `auto` a call is parsed from
-// the free text, without a constraint; with `none` (or no tools) nothing is parsed.
+// text as its content. A forced call's text is its JSON; with `auto` the call is the JSON
+// after the text's first <tool_call> (to its closing tag, or the end); with `none` (or no
+// tools) nothing is parsed.
 nlohmann::json answer_message(const ToolOptions& tools, const std::string& text, const std::string& call_id,
                               std::string& finish_reason);
 

@@ -1,0 +1,64 @@
+// TriggeredJsonConstraint on a made-up vocabulary: free text when the answer does not begin
+// with the trigger; JSON of the grammar after it, ending where the JSON does; and no token
+// that would run past the trigger's end while the answer may still become it.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "structured/schema_compiler.h"
+#include "structured/triggered_json_constraint.h"
+
+namespace lmc::structured {
+namespace {
+
+// Every byte, the trigger in pieces, and a token that writes the trigger and more.
+std::shared_ptr<const TokenVocabulary> vocabulary(std::vector<std::string>& texts) {
+  for (int b = 1; b < 128; ++b) texts.push_back(std::string(1, static_cast<char>(b)));
+  for (const char* t : {"<tool", "_call>", "\n", "<tool_call>\n{", "{\"a\":", "1}", "hello"}) texts.push_back(t);
+  texts.push_back("");  // the end of text
+  return std::make_shared<TokenVocabulary>(texts, std::vector<int32_t>{static_cast<int32_t>(texts.size() - 1)});
+}
+
+int32_t id_of(const std::vector<std::string>& texts, const std::string& t) {
+  return static_cast<int32_t>(std::find(texts.begin(), texts.end(), t) - texts.begin());
+}
+
+std::shared_ptr<const Grammar> grammar() {
+  return compile_schema(nlohmann::ordered_json::parse(
+      R"({"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["a"]})"));
+}
+
+TEST(TriggeredJsonConstraint, AnAnswerThatDoesNotBeginWithTheTriggerIsFree) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  TriggeredJsonConstraint c("<tool_call>\n", grammar(), vocab, 100);
+  EXPECT_TRUE(c.accept(id_of(texts, "hello")));
+  std::vector<float> row(vocab->size(), 0.0f);
+  EXPECT_TRUE(c.mask(row));
+  EXPECT_TRUE(std::all_of(row.begin(), row.end(), [](float v) { return v == 0.0f; }));
+  EXPECT_TRUE(c.accept(id_of(texts, "<tool")));  // too late: the answer began otherwise
+  EXPECT_FALSE(c.complete());
+}
+
+TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  TriggeredJsonConstraint c("<tool_call>\n", grammar(), vocab, 100);
+  std::vector<float> row(vocab->size(), 0.0f);
+  c.mask(row);
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "<tool_call>\n{")]));  // it would run past the trigger
+  EXPECT_EQ(row[id_of(texts, "<tool")], 0.0f);
+  EXPECT_EQ(row[id_of(texts, "hello")], 0.0f);
+  for (const char* t : {"<tool", "_call>", "\n"}) ASSERT_TRUE(c.accept(id_of(texts, t)));
+  std::fill(row.begin(), row.end(), 0.0f);
+  c.mask(row);
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "hello")]));  // now only JSON of the grammar
+  EXPECT_EQ(row[id_of(texts, "{\"a\":")], 0.0f);
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_TRUE(c.complete());
+}
+
+}  // namespace
+}  // namespace lmc::structured
