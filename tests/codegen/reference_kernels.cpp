@@ -239,6 +239,7 @@ std::optional<models::GgmlType> ggml_type_of(ir::DType t) {
     case ir::DType::q2_k: return models::GgmlType::Q2_K;
     case ir::DType::iq4_nl: return models::GgmlType::IQ4_NL;
     case ir::DType::iq4_xs: return models::GgmlType::IQ4_XS;
+    case ir::DType::mxfp4: return models::GgmlType::MXFP4;
     default: return std::nullopt;
   }
 }
@@ -276,6 +277,10 @@ std::vector<uint8_t> random_ggml_blocks(int64_t rows, int64_t k, ir::DType t, ui
   };
   const int64_t bytes = ir::dtype_block_bytes(t);
   for (uint8_t* block = out.data(); block < out.data() + out.size(); block += bytes) {
+    if (t == ir::DType::mxfp4) {  // an E8M0 scale byte: 2^-10 .. 2^-3, halved
+      block[0] = static_cast<uint8_t>(117 + rng() % 8);
+      continue;
+    }
     put_f16(block + d.at);
     if (t == ir::DType::q4_k || t == ir::DType::q5_k || t == ir::DType::q2_k) put_f16(block + d.at + 2);  // dmin
   }

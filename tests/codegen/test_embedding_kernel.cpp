@@ -62,7 +62,7 @@ TEST(EmbeddingKernel, MatchesReferenceForEachTableType) {
                         {ir::DType::q4_1, 64},  {ir::DType::q5_0, 640}, {ir::DType::q5_1, 32},
                         {ir::DType::q4_k, 256}, {ir::DType::q5_k, 512}, {ir::DType::q6_k, 768},
                         {ir::DType::q3_k, 512}, {ir::DType::q2_k, 256}, {ir::DType::iq4_nl, 96},
-                        {ir::DType::iq4_xs, 256}};
+                        {ir::DType::iq4_xs, 256}, {ir::DType::mxfp4, 96}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     LoadedKernel k = load_kernel(desc(c.dtype, c.width));

@@ -204,6 +204,7 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q2_k, 256, 37},  {ir::DType::q2_k, 512, 20},
                           {ir::DType::iq4_nl, 96, 37}, {ir::DType::iq4_nl, 640, 129},
                           {ir::DType::iq4_xs, 256, 37}, {ir::DType::iq4_xs, 512, 20},
+                          {ir::DType::mxfp4, 96, 37},  {ir::DType::mxfp4, 640, 129},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
                           {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::q4_1x16, 4096, 16},
@@ -367,7 +368,7 @@ INSTANTIATE_TEST_SUITE_P(
                       ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16, ir::DType::q5_0x16,
                       ir::DType::q5_1x16,
                       ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16,
-                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs),
+                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4),
     [](const ::testing::TestParamInfo<ir::DType>& info) { return std::string(ir::dtype_name(info.param)); });
 
 // Kernels for `a` and for `b` on the same inputs and weights (`b`'s bytes made from `a`'s by
@@ -448,7 +449,7 @@ std::vector<double> rounded_input_tolerances(const std::vector<double>& x, const
 TEST(LinearKernel, InputRowsAreRoundedAsGgmlRoundsActivations) {
   for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_1, ir::DType::q4_1x16,
                       ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16,
-                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs}) {
+                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4}) {
     LinearCase c{w, 768, 32, Prologue::None, "", false, false, ""};
     codegen::KernelCompiler compiler;
     std::string name = compiler.add(linear_desc(c));
