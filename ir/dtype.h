@@ -17,8 +17,8 @@ namespace lmc::ir {
 // super-blocks of 256 values, which the kernels read in eight pieces of 32
 // (codegen/llvm/blocks/super_blocks.h). q6_k has no panels: a panel kernel decoding its
 // 6-bit values for each tile of rows ran prefill at 0.6-0.85x the row-major path, which
-// repacks them once per block of rows. q3_k, q2_k, iq4_nl and iq4_xs are likewise read
-// as stored, row-major only.
+// repacks them once per block of rows. q3_k, q2_k, iq4_nl, iq4_xs and mxfp4 are likewise
+// read as stored, row-major only.
 enum class DType : uint8_t {
 #define LMC_PLAIN(name, GgufName) name,
 #define LMC_BLOCKS(name, GgufName, decoder, ...) name,
