@@ -10,7 +10,8 @@ teaches it the tools in the Hermes form; the tests hold whatever a 135M model ma
     tool_choice "required" and a named function: every answer is a tool call (content
     null, finish_reason "tool_calls") whose arguments parse and validate;
   * a three-turn conversation with the tool's results goes back in and is answered;
-  * streamed tool-call deltas add up, in the openai client's way, to the same call;
+  * streamed tool-call deltas (the arguments in pieces as they come) add up, in the openai
+    client's way, to the same call;
   * "auto" answers in text or with a call that validates; "none" answers in text; bad tool
     shapes are a 400 naming the field.
 """
@@ -110,9 +111,10 @@ class ToolCalls(unittest.TestCase):
         whole = self.check_call(self.ask(messages, "required").choices[0])
         with self.client.chat.completions.stream(model="smollm2", messages=messages, tools=TOOLS,
                                                  tool_choice="required", max_tokens=MAX_TOKENS) as stream:
-            for _ in stream:
-                pass
+            pieces = sum(1 for event in stream if event.type == "chunk" and event.chunk.choices
+                         and event.chunk.choices[0].delta.tool_calls)
             streamed = stream.get_final_completion().choices[0]
+        self.assertGreater(pieces, 2)  # the arguments come as they are generated, not at the end
         call = self.check_call(streamed)
         self.assertEqual(call.function.name, whole.function.name)
         self.assertEqual(json.loads(call.function.arguments), json.loads(whole.function.arguments))

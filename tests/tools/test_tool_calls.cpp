@@ -121,17 +121,5 @@ TEST(ToolCalls, AutoFindsACompleteBlockInText) {
                    .contains("tool_calls"));
 }
 
-TEST(ToolCalls, StreamsACallAsItsHeadThenItsArguments) {
-  ToolOptions o = parse_tools(body(R"(, "tool_choice": "required")"));
-  std::string finish = "stop";
-  auto deltas = answer_deltas(o, R"({"name": "ping", "arguments": {}})", "call_4", finish);
-  ASSERT_EQ(deltas.size(), 2u);
-  EXPECT_EQ(deltas[0]["tool_calls"][0]["id"], "call_4");
-  EXPECT_EQ(deltas[0]["tool_calls"][0]["function"]["arguments"], "");
-  EXPECT_EQ(deltas[1]["tool_calls"][0]["function"]["arguments"], "{}");
-  EXPECT_EQ(finish, "tool_calls");
-  EXPECT_EQ(answer_deltas(parse_tools(body("")), "hello", "c", finish)[0]["content"], "hello");
-}
-
 }  // namespace
 }  // namespace lmc::tools

@@ -23,16 +23,14 @@
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/serve_request.h"
+#include "tools/serve/stream_gate.h"
+#include "tools/serve/tool_call_stream.h"
 
 namespace lmc::tools {
 
 namespace {
 
 using nlohmann::json;
-
-// While a streamed request waits its turn, a comment line every so often finds out
-// whether its client is still there (a write to a closed connection fails).
-constexpr auto kKeepAlive = std::chrono::seconds(1);
 
 // A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer,
 // and llama-server's n_predict -1, run to the end of text (or the room left in the context).
@@ -78,33 +76,6 @@ json choice_chunk(bool chat, const std::string& text, const json& finish) {
 
 using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
 
-// A streamed answer's events in the order the engine gives them: those that come before
-// the stream is open (the engine may start before submit() returns) wait here.
-struct StreamGate {
-  std::mutex mu;
-  std::shared_ptr<http::Exchange> ex;
-  bool open = false, ended = false;
-  std::vector<std::string> early;
-
-  bool write(std::string event, bool last = false) {
-    std::lock_guard lock(mu);
-    ended = ended || last;
-    if (!open) {
-      early.push_back(std::move(event));
-      return true;
-    }
-    bool there = ex->write(std::move(event));
-    if (last) ex->end_stream();
-    return there;
-  }
-  void start(std::function<void(bool)> on_end) {
-    std::lock_guard lock(mu);
-    ex->open_stream("text/event-stream", ": waiting\n\n", kKeepAlive, std::move(on_end));
-    for (std::string& e : early) ex->write(std::move(e));
-    if (ended) ex->end_stream();
-    open = true;
-  }
-};
 
 json usage(const JobResult& r) {
   return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
@@ -385,25 +356,30 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
     c["choices"] = json::array({choice});
     return c;
   };
-  // A failed write (the client left) ends the job at its next token. An answer that may be a call is held.
-  auto held = a.tools.any() && a.tools.choice != "none" ? std::make_shared<std::string>() : nullptr;
-  json opening = {{"role", "assistant"}, {"content", held ? json() : json("")}};  // OpenAI's null before calls
+  // A failed write (the client left) ends the job at its next token.
+  auto calls = a.tools.any() && a.tools.choice != "none" ? std::make_shared<ToolCallStream>(a.tools, "call_" + id)
+                                                         : nullptr;
+  json opening = {{"role", "assistant"}, {"content", calls ? json() : json("")}};  // OpenAI's null before calls
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
-  job->on_text = [this, gate, chunk, chat, a, held](const std::string& piece) {
-    if (held) return (*held += piece, true);
+  auto deltas = [gate, chunk](const std::vector<json>& ds) {
+    bool there = true;
+    for (const json& d : ds) there = gate->write(sse(chunk({{"index", 0}, {"delta", d}, {"finish_reason", json()}})));
+    return there;
+  };
+  job->on_text = [this, gate, chunk, chat, a, calls, deltas](const std::string& piece) {
+    if (calls) return deltas(calls->piece(piece));
     json choice = choice_chunk(chat, piece, json());
     add_logprobs(choice, a);
     return gate->write(sse(chunk(choice)));
   };
-  job->on_done = [this, gate, chunk, chat, include_usage, head, a, held](const JobResult& r) {
+  job->on_done = [this, gate, chunk, chat, include_usage, head, a, calls, deltas](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error") {
       gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
       return;
     }
     std::string finish = r.finish_reason;
-    for (const json& delta : held ? answer_deltas(a.tools, *held, "call_" + a.id, finish) : std::vector<json>())
-      gate->write(sse(chunk({{"index", 0}, {"delta", delta}, {"finish_reason", json()}})));
+    if (calls) deltas(calls->end(finish));
     json choice = choice_chunk(chat, "", finish);
     add_logprobs(choice, a);
     json last = chunk(choice);

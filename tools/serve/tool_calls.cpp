@@ -192,19 +192,4 @@ nlohmann::json answer_message(const ToolOptions& o, const std::string& text, con
   return {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", *calls}};
 }
 
-std::vector<nlohmann::json> answer_deltas(const ToolOptions& o, const std::string& text, const std::string& call_id,
-                                          std::string& finish_reason) {
-  const nlohmann::json message = answer_message(o, text, call_id, finish_reason);
-  if (!message.contains("tool_calls")) return {{{"content", text}}};
-  std::vector<nlohmann::json> out;
-  const nlohmann::json& calls = message["tool_calls"];
-  for (size_t i = 0; i < calls.size(); ++i) {
-    const nlohmann::json& c = calls[i];
-    out.push_back({{"tool_calls", {{{"index", i}, {"id", c["id"]}, {"type", "function"},
-                                    {"function", {{"name", c["function"]["name"]}, {"arguments", ""}}}}}}});
-    out.push_back({{"tool_calls", {{{"index", i}, {"function", {{"arguments", c["function"]["arguments"]}}}}}}});
-  }
-  return out;
-}
-
 }  // namespace lmc::tools

@@ -10,7 +10,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -61,11 +60,5 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const 
 // tools) nothing is parsed.
 nlohmann::json answer_message(const ToolOptions& tools, const std::string& text, const std::string& call_id,
                               std::string& finish_reason);
-
-// A streamed answer held to its end (one that may be a call) as the deltas OpenAI streams:
-// for each call, a delta with its index, id, type, name and "" for arguments, then one
-// with the arguments; or the text as one content delta. `finish_reason` as answer_message.
-std::vector<nlohmann::json> answer_deltas(const ToolOptions& tools, const std::string& text,
-                                          const std::string& call_id, std::string& finish_reason);
 
 }  // namespace lmc::tools
