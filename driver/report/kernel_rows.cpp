@@ -32,7 +32,7 @@ std::string op_label(const ir::Op& op) {
   if (!op.body()) return op.kind();
   std::string inner;
   for (const auto& o : op.body()->ops())
-    if (o->kind() != "yield") inner += (inner.empty() ? "" : ", ") + o->kind();
+    inner += (inner.empty() ? "" : ", ") + o->kind();  // a body's yield is its outputs, not an op
   return op.kind() + "(" + inner + ")";
 }
 

@@ -15,22 +15,9 @@ import time
 import unittest
 
 import serve_harness as h
+from headless_chromium import browser
 
-CHROMEDRIVER = "/usr/bin/chromedriver"
 LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) tokens \((\d+) cached\), (\d+) generated")
-
-
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1200,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
 
 
 class ChatPageInBrowser(unittest.TestCase):
@@ -38,7 +25,7 @@ class ChatPageInBrowser(unittest.TestCase):
     def setUpClass(cls):
         cls.server = h.Server("--n-predict", "1000", "--temp", "0")  # greedy: the same answers each run
         cls.url = f"http://127.0.0.1:{cls.server.port}/"
-        cls.driver = browser()
+        cls.driver = browser(1200, 900)
 
     @classmethod
     def tearDownClass(cls):

@@ -19,28 +19,14 @@ import time
 import unittest
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "e2e"))
+from headless_chromium import browser  # noqa: E402
+
 GEMMA_YAML = os.path.join(SOURCE, "models", "gemma3.yaml")
 GEMMA_GGUF = os.path.join(SOURCE, "models", "weights", "gemma-3-270m-q4_k_m.gguf")
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 
 ARGS = None
 DRIVER = None
-
-
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    # Debian's browser and driver named outright: selenium then looks nothing up online.
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1500,1100"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    return driver
 
 
 class ReportInBrowser(unittest.TestCase):
@@ -144,7 +130,7 @@ def main():
         return 77
     os.makedirs(ARGS.work_dir, exist_ok=True)
     global DRIVER
-    DRIVER = browser()
+    DRIVER = browser(1500, 1100)
     try:
         result = unittest.main(argv=[sys.argv[0]] + rest, exit=False, verbosity=2).result
     finally:

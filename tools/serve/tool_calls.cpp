@@ -4,6 +4,7 @@
 #include <set>
 
 #include "structured/schema_compiler.h"
+#include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -12,27 +13,10 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-[[noreturn]] void invalid(const std::string& param, const std::string& message) {
-  throw ApiError(400, "invalid_request_error", message, param);
-}
-
-// OpenAI's rule for a function's name: letters, digits, '_' and '-', at most 64 of them.
-bool valid_name(const Json& name) {
-  if (!name.is_string()) return false;
-  const std::string& s = name.get_ref<const std::string&>();
-  return !s.empty() && s.size() <= 64 &&
-         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
-}
-
 // Whether object `v` has `key` at the string `value` (other types are not it, not an error).
 bool has(const Json& v, const char* key, const char* value) {
   auto it = v.find(key);
   return it != v.end() && it->is_string() && *it == value;
-}
-
-void only_fields(const Json& v, const std::string& at, const std::set<std::string>& names) {
-  for (const auto& [key, value] : v.items())
-    if (!names.count(key)) invalid(at + "." + key, "unrecognized argument '" + at + "." + key + "'");
 }
 
 // A tool without parameters takes none: its arguments are an empty object.
@@ -43,24 +27,15 @@ Json parameters_of(const Json& function) {
 
 Json checked_tool(const Json& t, const std::string& at) {
   if (!t.is_object() || !has(t, "type", "function") || !t.contains("function") || !t["function"].is_object())
-    invalid(at, "'" + at + "' must be {\"type\": \"function\", \"function\": {...}}");
+    invalid_field(at, "'" + at + "' must be {\"type\": \"function\", \"function\": {...}}");
   only_fields(t, at, {"type", "function"});
   const Json& f = t["function"];
   const std::string fat = at + ".function";
   only_fields(f, fat, {"name", "description", "parameters", "strict"});
-  if (!f.contains("name") || !valid_name(f["name"]))
-    invalid(fat + ".name", "'" + fat + ".name' must be 1 to 64 letters, digits, '_' or '-'");
-  if (f.contains("description") && !f["description"].is_string())
-    invalid(fat + ".description", "'" + fat + ".description' must be a string");
-  if (f.contains("strict") && !f["strict"].is_boolean() && !f["strict"].is_null())
-    invalid(fat + ".strict", "'" + fat + ".strict' must be true or false");
+  check_name_description_strict(f, fat);
   if (f.contains("parameters") && !f["parameters"].is_object())
-    invalid(fat + ".parameters", "'" + fat + ".parameters' must be a JSON schema object");
-  try {  // refused now, not when a call is decoded under it
-    structured::compile_schema(parameters_of(f));
-  } catch (const structured::SchemaError& e) {
-    invalid(fat + ".parameters", "'" + fat + ".parameters': " + e.what());
-  }
+    invalid_field(fat + ".parameters", "'" + fat + ".parameters' must be a JSON schema object");
+  compiled_schema(parameters_of(f), fat + ".parameters");  // refused now, not when a call is decoded under it
   return t;
 }
 
@@ -71,13 +46,13 @@ void parse_choice(const Json& v, ToolOptions& o) {
   }
   if (!v.is_object() || !has(v, "type", "function") || !v.contains("function") || !v["function"].is_object() ||
       !v["function"].contains("name") || !v["function"]["name"].is_string())
-    invalid("tool_choice", "'tool_choice' must be \"auto\", \"none\", \"required\" or "
+    invalid_field("tool_choice", "'tool_choice' must be \"auto\", \"none\", \"required\" or "
                            "{\"type\": \"function\", \"function\": {\"name\": ...}}");
   o.choice = "function";
   o.name = v["function"]["name"].get<std::string>();
   for (const Json& t : o.tools)
     if (t["function"]["name"] == o.name) return;
-  invalid("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
+  invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
 }
 
 const Json* field(const Json& body, const char* name) {
@@ -112,26 +87,26 @@ std::optional<Json> call_in_text(const std::string& text) {
 ToolOptions parse_tools(const Json& body) {
   ToolOptions o;
   if (const Json* v = field(body, "tools")) {
-    if (!v->is_array()) invalid("tools", "'tools' must be an array");
+    if (!v->is_array()) invalid_field("tools", "'tools' must be an array");
     std::set<std::string> names;
     for (size_t i = 0; i < v->size(); ++i) {
       const std::string at = "tools[" + std::to_string(i) + "]";
       o.tools.push_back(checked_tool((*v)[i], at));
       if (!names.insert((*v)[i]["function"]["name"].get<std::string>()).second)
-        invalid(at + ".function.name", "'" + at + ".function.name' names a function already given");
+        invalid_field(at + ".function.name", "'" + at + ".function.name' names a function already given");
     }
   }
   if (const Json* v = field(body, "parallel_tool_calls")) {
-    if (!v->is_boolean()) invalid("parallel_tool_calls", "'parallel_tool_calls' must be true or false");
+    if (!v->is_boolean()) invalid_field("parallel_tool_calls", "'parallel_tool_calls' must be true or false");
     o.parallel = v->get<bool>();
   }
   if (const Json* v = field(body, "tool_choice")) {
     if (o.tools.empty() && *v != "none" && *v != "auto")
-      invalid("tool_choice", "'tool_choice' asks for a call but 'tools' gives none");
+      invalid_field("tool_choice", "'tool_choice' asks for a call but 'tools' gives none");
     parse_choice(*v, o);
   }
   if (field(body, "functions") || field(body, "function_call"))
-    invalid(field(body, "functions") ? "functions" : "function_call",
+    invalid_field(field(body, "functions") ? "functions" : "function_call",
             "the deprecated functions are not supported; use 'tools'");
   return o;
 }
@@ -144,25 +119,25 @@ std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& 
   try {
     return structured::compile_schema(schema);
   } catch (const structured::SchemaError& e) {
-    invalid("tools", std::string("the tools' calls cannot be decoded under one schema: ") + e.what());
+    invalid_field("tools", std::string("the tools' calls cannot be decoded under one schema: ") + e.what());
   }
 }
 
 Json template_tool_calls(const Json& calls, const std::string& at) {
-  if (!calls.is_array()) invalid(at, "'" + at + "' must be an array");
+  if (!calls.is_array()) invalid_field(at, "'" + at + "' must be an array");
   Json out = Json::array();
   for (size_t i = 0; i < calls.size(); ++i) {
     const std::string cat = at + "[" + std::to_string(i) + "]";
     const Json& c = calls[i];
     if (!c.is_object() || !c.contains("function") || !c["function"].is_object() ||
         !c["function"].contains("name") || !c["function"]["name"].is_string())
-      invalid(cat, "'" + cat + "' must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
-    if (c.contains("id") && !c["id"].is_string()) invalid(cat + ".id", "'" + cat + ".id' must be a string");
+      invalid_field(cat, "'" + cat + "' must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
+    if (c.contains("id") && !c["id"].is_string()) invalid_field(cat + ".id", "'" + cat + ".id' must be a string");
     const Json& f = c["function"];
     const Json args = f.contains("arguments") ? f["arguments"] : Json("{}");
     std::optional<Json> object = args.is_string() ? parsed(args.get<std::string>()) : std::nullopt;
     if (!object || !object->is_object())
-      invalid(cat + ".function.arguments", "'" + cat + ".function.arguments' must be a JSON object as a string");
+      invalid_field(cat + ".function.arguments", "'" + cat + ".function.arguments' must be a JSON object as a string");
     out.push_back({{"id", c.contains("id") ? c["id"] : Json("")}, {"type", "function"},
                    {"function", {{"name", f["name"]}, {"arguments", *object}}}});
   }

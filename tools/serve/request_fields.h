@@ -1,0 +1,23 @@
+// Checks that the parsers of a request's nested objects (response_format's json_schema, a
+// function tool) share: each failure is an ApiError (HTTP 400) naming the field by its path.
+#pragma once
+#include <memory>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "structured/json_grammar.h"
+
+namespace lmc::tools {
+
+[[noreturn]] void invalid_field(const std::string& param, const std::string& message);
+// `v` (at `at`) has no key outside `names`.
+void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
+// OpenAI's `name` (1 to 64 letters, digits, '_' or '-'), `description`? and `strict`? of a
+// function or a json_schema.
+void check_name_description_strict(const nlohmann::ordered_json& v, const std::string& at);
+// `schema` compiled by structured/; a keyword it cannot honour is refused naming `at`.
+std::shared_ptr<const structured::Grammar> compiled_schema(const nlohmann::ordered_json& schema, const std::string& at);
+
+}  // namespace lmc::tools
