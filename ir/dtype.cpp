@@ -38,13 +38,12 @@ constexpr DTypeTraits stored_as(Gguf g, DType self, std::string_view name, Block
   const GgufBlock& f = kGguf[static_cast<size_t>(g)];
   return {name, f.id, f.elems, f.bytes, self, 1, block};
 }
+// Built field by field rather than copied and reset: clang 14 rejects a constexpr copy of
+// an optional that was engaged and then reset.
 constexpr DTypeTraits panels_of(const DTypeTraits& base, std::string_view name) {
-  DTypeTraits t = base;
-  t.name = name;
-  t.gguf_type = std::nullopt;
-  t.panel_rows = 16;
-  t.block.kept_from_source = false;  // the panels are made by weight-panels, not read
-  return t;
+  BlockTraits block = base.block;
+  block.kept_from_source = false;  // the panels are made by weight-panels, not read
+  return {name, std::nullopt, base.block_elems, base.block_bytes, base.base, 16, block};
 }
 
 #define LMC_PLAIN(name, GgufName) constexpr DTypeTraits k_##name = stored_as(Gguf::GgufName, DType::name, #name, {});
