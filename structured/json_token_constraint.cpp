@@ -2,18 +2,24 @@
 
 #include <algorithm>
 #include <limits>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
 namespace lmc::structured {
 
 JsonTokenConstraint::JsonTokenConstraint(std::shared_ptr<const Grammar> grammar,
-                                         std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens)
+                                         std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens,
+                                         std::string_view written)
     : grammar_(std::move(grammar)),
       vocab_(std::move(vocab)),
       matcher_(*grammar_),
       masker_(matcher_, *vocab_),
       state_(matcher_.start()),
-      budget_(max_tokens) {}
+      budget_(max_tokens) {
+  if (!matcher_.feed(state_, written))
+    throw std::invalid_argument("the JSON cannot begin with '" + std::string(written) + "'");
+}
 
 // A word of the mask at a time: most words are all banned (between values) or all
 // allowed (inside a string), and a whole row is a megabyte to write.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "runtime/token_constraint.h"
@@ -18,9 +19,11 @@ namespace lmc::structured {
 
 class JsonTokenConstraint final : public runtime::TokenConstraint {
  public:
-  // max_tokens: the most tokens the sequence may generate (TokenMasker's budget).
+  // max_tokens: the most tokens the sequence may generate (TokenMasker's budget);
+  // written: the JSON's first bytes, already in the answer (a trigger's that begin it).
+  // Throws std::invalid_argument when the grammar cannot begin with them.
   JsonTokenConstraint(std::shared_ptr<const Grammar> grammar, std::shared_ptr<const TokenVocabulary> vocab,
-                      int64_t max_tokens);
+                      int64_t max_tokens, std::string_view written = {});
   bool mask(std::span<float> logits) override;
   bool accept(int32_t token) override;
   bool complete() const override;

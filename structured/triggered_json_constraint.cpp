@@ -1,13 +1,19 @@
 #include "structured/triggered_json_constraint.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
 namespace lmc::structured {
 
 TriggeredJsonConstraint::TriggeredJsonConstraint(std::string trigger, std::shared_ptr<const Grammar> grammar,
-                                                 std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens)
-    : trigger_(std::move(trigger)), grammar_(std::move(grammar)), vocab_(std::move(vocab)), budget_(max_tokens) {}
+                                                 std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens,
+                                                 size_t json_bytes)
+    : trigger_(std::move(trigger)),
+      grammar_(std::move(grammar)),
+      vocab_(std::move(vocab)),
+      budget_(max_tokens),
+      json_bytes_(std::min(json_bytes, trigger_.size())) {}
 
 // While the answer may still become the trigger, a token that would write the trigger and
 // more is banned: the JSON after it has to start with a token of its own.
@@ -32,7 +38,8 @@ bool TriggeredJsonConstraint::accept(int32_t token) {
   if (free_) return true;
   if (token >= 0 && static_cast<size_t>(token) < vocab_->size()) seen_ += vocab_->text(token);
   if (seen_ == trigger_)
-    json_ = std::make_unique<JsonTokenConstraint>(grammar_, vocab_, budget_);
+    json_ = std::make_unique<JsonTokenConstraint>(grammar_, vocab_, budget_,
+                                                  std::string_view(trigger_).substr(trigger_.size() - json_bytes_));
   else if (!trigger_.starts_with(seen_) || vocab_->is_eog(token))
     free_ = true;
   return true;

@@ -60,5 +60,23 @@ TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
   EXPECT_TRUE(c.complete());
 }
 
+// Llama 3's calls have no opening text: the trigger is the JSON's own beginning.
+TEST(TriggeredJsonConstraint, ATriggerMayBeTheJsonsFirstBytes) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  TriggeredJsonConstraint c("{\"a\":", grammar(), vocab, 100, 5);
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  std::vector<float> row(vocab->size(), 0.0f);
+  c.mask(row);
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "hello")]));
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "{")]));  // the object is open already
+  EXPECT_FALSE(c.complete());
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_TRUE(c.complete());
+  TriggeredJsonConstraint other("{\"a\":", grammar(), vocab, 100, 5);
+  for (const char* t : {"{", "\"", "b"}) ASSERT_TRUE(other.accept(id_of(texts, t)));
+  EXPECT_FALSE(other.complete());  // not the trigger: free text, never JSON's end
+}
+
 }  // namespace
 }  // namespace lmc::structured

@@ -9,18 +9,29 @@ namespace {
 
 using nlohmann::json;
 
-ToolOptions tools(const char* choice) {
+ToolOptions tools(const char* choice, const ToolCallFormat& format = kHermesCalls) {
   return parse_tools(nlohmann::ordered_json::parse(
-      std::string(R"({"tools": [{"type": "function", "function": {"name": "get_weather"}}], "tool_choice": )") +
-      choice + "}"));
+      std::string(R"({"tools": [{"type": "function", "function": {"name": "get_weather"}},
+                                {"type": "function", "function": {"name": "ping"}}], "tool_choice": )") +
+      choice + "}"), format);
 }
 
-// The answer in pieces of `n` bytes, and what the deltas add up to: the call's name and
-// arguments, or the content.
+// The answer in pieces of `n` bytes, and what the deltas add up to, as the openai client
+// adds them: each call's name and arguments (by its index), or the content.
 struct Streamed {
   std::vector<json> deltas;
-  std::string name, arguments, content, finish = "stop";
+  std::string name, arguments, content, finish = "stop";  // the first call's name and arguments
+  json calls = json::array();  // every call: {"id", "name", "arguments"}
 };
+
+void add_call_delta(const json& call, json& calls) {
+  const size_t i = call["index"].get<size_t>();
+  ASSERT_LE(i, calls.size());  // calls come in order
+  if (i == calls.size()) calls.push_back({{"id", call["id"]}, {"name", ""}, {"arguments", ""}});
+  const json& f = call["function"];
+  if (f.contains("name")) calls[i]["name"] = calls[i]["name"].get<std::string>() + f["name"].get<std::string>();
+  calls[i]["arguments"] = calls[i]["arguments"].get<std::string>() + f["arguments"].get<std::string>();
+}
 
 Streamed stream(const ToolOptions& o, const std::string& answer, size_t n) {
   ToolCallStream s(o, "call_1");
@@ -30,12 +41,33 @@ Streamed stream(const ToolOptions& o, const std::string& answer, size_t n) {
   for (json& d : s.end(out.finish)) out.deltas.push_back(std::move(d));
   for (const json& d : out.deltas) {
     if (d.contains("content")) out.content += d["content"].get<std::string>();
-    if (!d.contains("tool_calls")) continue;
-    const json& f = d["tool_calls"][0]["function"];
-    if (f.contains("name")) out.name += f["name"].get<std::string>();
-    out.arguments += f["arguments"].get<std::string>();
+    if (d.contains("tool_calls")) add_call_delta(d["tool_calls"][0], out.calls);
+  }
+  if (!out.calls.empty()) {
+    out.name = out.calls[0]["name"];
+    out.arguments = out.calls[0]["arguments"];
   }
   return out;
+}
+
+// What the streamed calls add up to is what the whole answer's message holds.
+void expect_same_calls(const ToolOptions& o, const std::string& answer) {
+  std::string finish = "stop";
+  const json whole = answer_message(o, answer, "call_1", finish)["tool_calls"];
+  ASSERT_TRUE(whole.is_array()) << answer;
+  for (size_t n : {1, 2, 5, 300}) {
+    Streamed s = stream(o, answer, n);
+    EXPECT_EQ(s.finish, "tool_calls");
+    EXPECT_EQ(s.content, "");
+    ASSERT_EQ(s.calls.size(), whole.size()) << n;
+    for (size_t i = 0; i < whole.size(); ++i) {
+      EXPECT_EQ(s.calls[i]["id"], whole[i]["id"]);
+      EXPECT_EQ(s.calls[i]["name"], whole[i]["function"]["name"]);
+      EXPECT_EQ(json::parse(s.calls[i]["arguments"].get<std::string>()),
+                json::parse(whole[i]["function"]["arguments"].get<std::string>()))
+          << n;
+    }
+  }
 }
 
 TEST(ToolCallStream, AForcedCallStreamsItsHeadThenItsArguments) {
@@ -63,6 +95,46 @@ TEST(ToolCallStream, AutoStreamsACallAfterItsOpeningOrTextAsItComes) {
   EXPECT_GT(text.deltas.size(), 3u);  // streamed as it comes, not held
   EXPECT_EQ(text.finish, "stop");
   EXPECT_EQ(stream(tools(R"("auto")"), "<tool", 2).content, "<tool");  // an answer that stops short
+}
+
+TEST(ToolCallStream, Llama3CallsStreamFromTheirJsonOrTag) {
+  expect_same_calls(tools(R"("required")", kLlama3Calls),
+                    R"({"name": "get_weather", "parameters": {"city": "Oslo", "days": [1, {"x": "}"}]}})");
+  expect_same_calls(tools(R"("auto")", kLlama3Calls), R"({"name":"ping","parameters":{}})");
+  expect_same_calls(tools(R"("auto")", kLlama3Calls), R"(<|python_tag|>{"name": "ping", "parameters": {}})");
+  Streamed text = stream(tools(R"("auto")", kLlama3Calls), "{\"a\": 1} is JSON.", 2);
+  EXPECT_EQ(text.content, "{\"a\": 1} is JSON.");
+  EXPECT_TRUE(text.calls.empty());
+  EXPECT_EQ(stream(tools(R"("auto")", kLlama3Calls), "<|python", 3).content, "<|python");
+}
+
+TEST(ToolCallStream, MistralCallsStreamOneIndexEach) {
+  const std::string two =
+      R"([{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "ping", "arguments": {}}])";
+  expect_same_calls(tools(R"("required")", kMistralCalls), two);
+  expect_same_calls(tools(R"("auto")", kMistralCalls), "[TOOL_CALLS]" + two);
+  Streamed one = stream(tools(R"("required", "parallel_tool_calls": false)", kMistralCalls), two, 4);
+  EXPECT_EQ(one.calls.size(), 1u);  // the grammar would have allowed no second call
+  EXPECT_EQ(stream(tools(R"("auto")", kMistralCalls), "Oslo is sunny.", 3).content, "Oslo is sunny.");
+}
+
+TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
+  expect_same_calls(tools(R"("auto")"), "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+                                        "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>");
+}
+
+TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {
+  for (const ToolCallFormat* f : {&kHermesCalls, &kLlama3Calls, &kMistralCalls}) {
+    const std::string open(f->trigger());
+    for (const std::string& rest : {std::string("\"oops"), std::string("[1, 2"), std::string("{\"name\": 3, \"x\": }"),
+                                    std::string("}}]]\"\\"), std::string("\"ping\", \"arguments\": \"{\"}")}) {
+      for (size_t n : {1, 4}) {
+        Streamed s = stream(tools(R"("auto")", *f), open + rest, n);
+        EXPECT_NE(s.finish, "tool_calls") << f->family << ": " << rest;
+        EXPECT_EQ(s.content, open + rest) << f->family << ": " << rest;
+      }
+    }
+  }
 }
 
 }  // namespace

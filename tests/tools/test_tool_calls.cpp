@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "structured/json_matcher.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -119,6 +120,83 @@ TEST(ToolCalls, AutoFindsACompleteBlockInText) {
   o.choice = "none";
   EXPECT_FALSE(answer_message(o, "<tool_call>{\"name\": \"ping\", \"arguments\": {}}</tool_call>", "c", finish)
                    .contains("tool_calls"));
+}
+
+TEST(ToolCalls, TheFormIsTheTemplateFamilys) {
+  EXPECT_EQ(tool_call_format_for("").family, "Hermes");  // a family fallback is taught Hermes
+  EXPECT_EQ(tool_call_format_for("{{ messages }}").family, "Hermes");
+  EXPECT_EQ(tool_call_format_for("{% if tools %}<tool_call>{% endif %}").family, "Hermes");
+  EXPECT_EQ(tool_call_format_for("{% if tools %}[AVAILABLE_TOOLS]{% endif %}[TOOL_CALLS]").family, "Mistral");
+  EXPECT_EQ(tool_call_format_for("{{ tools }} {\"name\": function name, \"parameters\": ...}").family, "Llama 3 JSON");
+  EXPECT_EQ(tool_call_format_for("{{ tools }}<|python_tag|>").family, "Llama 3 JSON");
+  EXPECT_EQ(tool_call_format_for("[TOOL_CALLS] without reading the list").family, "Hermes");
+}
+
+// Whether `text` is JSON the forced-call grammar of `o` allows.
+bool allowed(const ToolOptions& o, const std::string& text) {
+  auto g = tool_call_grammar(o);
+  structured::Matcher m(*g);
+  structured::State s = m.start();
+  return m.feed(s, text) && m.complete(s);
+}
+
+TEST(ToolCalls, Llama3CallsAreTheAnswersJsonWithParameters) {
+  ToolOptions o = parse_tools(body(R"(, "tool_choice": "required")"), kLlama3Calls);
+  const std::string call = R"({"name": "get_weather", "parameters": {"city": "Oslo", "unit": "c"}})";
+  EXPECT_TRUE(allowed(o, call));
+  EXPECT_FALSE(allowed(o, R"({"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}})"));
+  std::string finish = "stop";
+  nlohmann::json m = answer_message(o, call, "call_1", finish);
+  EXPECT_EQ(finish, "tool_calls");
+  EXPECT_EQ(m["tool_calls"][0]["function"]["arguments"], R"({"city":"Oslo","unit":"c"})");
+  o = parse_tools(body(""), kLlama3Calls);
+  finish = "stop";
+  EXPECT_EQ(answer_message(o, "<|python_tag|>{\"name\": \"ping\", \"parameters\": {}}", "c", finish)["tool_calls"][0]
+                ["function"]["name"],
+            "ping");
+  for (const char* text : {"Hello there.", "{\"name\": \"ping\", \"parameters\": ", "Sure: {\"name\": \"ping\"}",
+                           "{\"name\": \"ping\", \"arguments\": {}}", "[{\"name\": \"ping\", \"parameters\": {}}]"}) {
+    finish = "stop";
+    EXPECT_EQ(answer_message(o, text, "c", finish)["content"], text);
+    EXPECT_EQ(finish, "stop");
+  }
+}
+
+TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
+  ToolOptions o = parse_tools(body(R"(, "tool_choice": "required")"), kMistralCalls);
+  const std::string two =
+      R"([{"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}}, {"name": "ping", "arguments": {}}])";
+  EXPECT_TRUE(allowed(o, two));
+  EXPECT_FALSE(allowed(o, "[]"));
+  std::string finish = "stop";
+  nlohmann::json m = answer_message(o, two, "call_1", finish);
+  EXPECT_EQ(finish, "tool_calls");
+  ASSERT_EQ(m["tool_calls"].size(), 2u);
+  EXPECT_EQ(m["tool_calls"][0]["id"], "call_1");
+  EXPECT_EQ(m["tool_calls"][1]["id"], "call_1_1");
+  EXPECT_EQ(m["tool_calls"][1]["function"]["name"], "ping");
+  o = parse_tools(body(R"(, "tool_choice": "required", "parallel_tool_calls": false)"), kMistralCalls);
+  EXPECT_FALSE(allowed(o, two));
+  EXPECT_TRUE(allowed(o, R"([{"name": "ping", "arguments": {}}])"));
+  o = parse_tools(body(""), kMistralCalls);
+  EXPECT_EQ(answer_message(o, "[TOOL_CALLS]" + two, "c", finish)["tool_calls"].size(), 2u);
+  for (const char* text : {"No call.", "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}",
+                           "[TOOL_CALLS]{\"name\": \"ping\", \"arguments\": {}}",
+                           "[TOOL_CALLS][{\"name\": \"nope\", \"arguments\": {}}]"}) {
+    finish = "length";
+    EXPECT_EQ(answer_message(o, text, "c", finish)["content"], text);
+    EXPECT_EQ(finish, "length");
+  }
+}
+
+TEST(ToolCalls, HermesBlocksAreSeveralCallsWhenParallel) {
+  const std::string text = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+                           "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";
+  std::string finish;
+  EXPECT_EQ(answer_message(parse_tools(body("")), text, "c", finish)["tool_calls"].size(), 2u);
+  nlohmann::json one = answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)")), text, "c", finish);
+  ASSERT_EQ(one["tool_calls"].size(), 1u);
+  EXPECT_EQ(one["tool_calls"][0]["function"]["name"], "ping");
 }
 
 }  // namespace

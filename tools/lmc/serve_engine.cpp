@@ -160,7 +160,8 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   if (job->ignore_eos) b.opts.is_eog = nullptr;
   if (job->response_format && !job->response_trigger.empty())
     b.constraint = std::make_unique<structured::TriggeredJsonConstraint>(job->response_trigger, job->response_format,
-                                                                         vocabulary_, b.opts.max_tokens);
+                                                                         vocabulary_, b.opts.max_tokens,
+                                                                         job->response_trigger_json);
   else if (job->response_format)
     b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
                                                                      b.opts.max_tokens);

@@ -52,6 +52,7 @@ struct Job {
   // Non-empty: response_format holds only for an answer that begins with this text (an
   // `auto` tool call's opening); any other answer is free (structured/triggered_json_constraint.h).
   std::string response_trigger;
+  size_t response_trigger_json = 0;  // its last bytes that begin the JSON (Llama's '{"name":')
   std::vector<std::string> stop;
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;

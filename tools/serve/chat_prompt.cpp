@@ -8,21 +8,27 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The tools as a system message says them to a template that does not render `tools`.
+// The tools as a system message says them to a template that does not render `tools`,
+// which is taught the Hermes form (tool_call_format_for).
 std::string tools_text(const Json& tools) {
   std::string text =
       "You can call functions. Their signatures, one JSON object a line, are inside <tools></tools>:\n<tools>\n";
   for (const Json& t : tools) text += t.dump() + "\n";
   return text + "</tools>\nTo call one, answer with its name and arguments as JSON inside <tool_call></tool_call>:\n" +
-         kToolCallOpen + "{\"name\": <function name>, \"arguments\": <arguments as a JSON object>}" + kToolCallClose;
+         std::string(kHermesCalls.open) + "{\"name\": <function name>, \"arguments\": <arguments as a JSON object>}" +
+         std::string(kHermesCalls.close);
 }
 
-// Earlier calls as the text the assistant wrote them in, for a template without tool_calls.
-std::string calls_text(std::string content, const Json& calls) {
-  for (const Json& c : calls) {
+// Earlier calls as the text the assistant wrote them in, in the form the answer is read
+// in, for a template without tool_calls: a list form's calls in one array.
+std::string calls_text(std::string content, const Json& calls, const ToolCallFormat& f) {
+  const std::string open(f.open), close(f.close);
+  Json objects = Json::array();
+  for (const Json& c : calls)
+    objects.push_back({{"name", c["function"]["name"]}, {std::string(f.arguments), c["function"]["arguments"]}});
+  for (const Json& o : f.list ? Json::array({objects}) : objects) {
     if (!content.empty()) content += "\n";
-    content += kToolCallOpen + Json{{"name", c["function"]["name"]}, {"arguments", c["function"]["arguments"]}}.dump() +
-               kToolCallClose;
+    content += open + o.dump() + close;
   }
   return content;
 }
@@ -35,7 +41,7 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
   for (const ChatMessage& m : messages) {
     Json j = {{"role", m.role}, {"content", m.content}};
     if (!m.tool_calls.is_null() && reads_calls) j["tool_calls"] = m.tool_calls;
-    if (!m.tool_calls.is_null() && !reads_calls) j["content"] = calls_text(m.content, m.tool_calls);
+    if (!m.tool_calls.is_null() && !reads_calls) j["content"] = calls_text(m.content, m.tool_calls, tools.format);
     if (m.role == "tool") j["tool_call_id"] = m.tool_call_id;
     list.push_back(std::move(j));
   }
@@ -65,7 +71,7 @@ std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<Ch
 std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
                         const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools) {
   std::string text = rendered_chat(chat, messages, model_name, tools);
-  if (tools.forced()) text += kToolCallOpen;
+  if (tools.forced()) text += tools.format.open;
   return chat->for_encoding(std::move(text), tokenizer_adds_bos);
 }
 

@@ -6,7 +6,7 @@
 // Tools reach the template as apply_chat_template passes them. A template that never reads
 // `tools` (SmolLM2's) is taught them all the same: lmc writes the tool list into the
 // system message, and earlier calls into the assistant's text, in the Hermes form
-// (tools/serve/tool_calls.h), which the model is then asked to answer in.
+// (tools/serve/tool_call_format.h), which the model is then asked to answer in.
 #pragma once
 #include <string>
 #include <vector>
@@ -20,7 +20,7 @@ namespace lmc::tools {
 std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
                           const std::string& model_name, const ToolOptions& tools = {});
 // The rendered chat as the tokenizer reads it (a BOS the template wrote is not read twice),
-// ending with the opening of a call when the request requires one.
+// ending with the opening of a call in the template's form when the request requires one.
 std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
                         const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools);
 

@@ -274,7 +274,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const auto vocab = static_cast<int64_t>(tok.size());
   const bool chat = shape == Shape::Chat;
   ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
-                                         : parse_request(req.body, chat, context, vocab, opts_.sampling);
+                                         : parse_request(req.body, chat, context, vocab, opts_.sampling,
+                                                         tool_call_format_for(chat_ ? chat_->source() : ""));
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   if (r.prompt_tokens.empty()) {
@@ -296,6 +297,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
   job->response_trigger = r.response_trigger;
+  job->response_trigger_json = r.response_trigger_json;
   Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
            (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
            generation_params(job->generation, job->stop), nullptr, r.tools};

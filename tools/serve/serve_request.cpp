@@ -276,11 +276,12 @@ void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<cons
 // answer's JSON, so it takes the place of response_format; with `auto`, an answer that
 // begins a call is completed under the same schema (unless response_format or ignore_eos
 // asks otherwise of the answer).
-void tool_options(ServeRequest& r, const nlohmann::ordered_json& body) {
-  r.tools = parse_tools(body);
+void tool_options(ServeRequest& r, const nlohmann::ordered_json& body, const ToolCallFormat& format) {
+  r.tools = parse_tools(body, format);
   if (r.tools.any() && r.tools.choice == "auto" && !r.response_format && !r.ignore_eos) {
     r.response_format = tool_call_grammar(r.tools);
-    r.response_trigger = kToolCallOpen;
+    r.response_trigger = format.trigger();
+    r.response_trigger_json = format.json_lead.size();
   }
   if (!r.tools.forced()) return;
   if (r.response_format)
@@ -367,7 +368,7 @@ EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t 
 }
 
 ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
-                           const runtime::SamplerOptions& defaults) {
+                           const runtime::SamplerOptions& defaults, const ToolCallFormat& tool_format) {
   json body = object_of(text);
   refuse_unknown(body, chat);
   refuse_what_is_not_honoured(body, chat);
@@ -394,7 +395,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
-  if (chat) tool_options(r, nlohmann::ordered_json::parse(text));
+  if (chat) tool_options(r, nlohmann::ordered_json::parse(text), tool_format);
   return r;
 }
 

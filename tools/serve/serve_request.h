@@ -65,6 +65,7 @@ struct ServeRequest {
   ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
   // Non-empty: response_format holds only once the answer begins with it (an `auto` tool call).
   std::string response_trigger;
+  size_t response_trigger_json = 0;  // the trigger's last bytes that are the JSON's first (Llama's '{"name":')
 };
 
 // llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.
@@ -93,9 +94,10 @@ EmbeddingRequest parse_embeddings(std::string_view body, int64_t vocab, int64_t 
 
 // `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
 // tokenizer's size, which token ids (prompt, logit_bias) must be below; `defaults`: the
-// sampling of a request that names no sampling field (its seed is not used).
+// sampling of a request that names no sampling field (its seed is not used); `tool_format`:
+// the form of tool calls the chat template asks for (tool_call_format_for).
 ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_limit, int64_t vocab,
-                           const runtime::SamplerOptions& defaults);
+                           const runtime::SamplerOptions& defaults, const ToolCallFormat& tool_format);
 
 // llama-server's POST /completion: `prompt` (text or token ids), `n_predict` (or
 // `max_tokens`; -1 or absent: to the end of the context), the sampling fields, `seed` (-1:

@@ -5,78 +5,171 @@ namespace lmc::tools {
 namespace {
 
 using nlohmann::json;
+constexpr size_t npos = std::string::npos;
+constexpr const char* kSpace = " \n\t\r";
 
 json content(const std::string& text) { return {{"content", text}}; }
+
+// Where the JSON object or array opening at `from` ends (just past its closing bracket);
+// npos while it is still open. Brackets inside strings do not count.
+size_t value_end(const std::string& s, size_t from) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (size_t i = from; i < s.size(); ++i) {
+    const char c = s[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && --depth == 0) {
+      return i + 1;
+    }
+  }
+  return npos;
+}
+
+// The first byte at or after `at` that is not whitespace; the end when there is none yet.
+size_t skip_space(const std::string& s, size_t at) {
+  const size_t p = s.find_first_not_of(kSpace, at);
+  return p == npos ? s.size() : p;
+}
 
 }  // namespace
 
 ToolCallStream::ToolCallStream(ToolOptions tools, std::string call_id)
-    : tools_(std::move(tools)), call_id_(std::move(call_id)), prefix_(tools_.forced() ? "" : kToolCallOpen) {}
+    : tools_(std::move(tools)), call_id_(std::move(call_id)) {}
 
 std::vector<json> ToolCallStream::piece(const std::string& text) {
   text_ += text;
   switch (mode_) {
     case Mode::Deciding: return decide();
     case Mode::Text: sent_ = text_.size(); return {content(text)};
-    case Mode::Head: return head();
-    case Mode::Arguments: return arguments(false);
+    case Mode::Calls: return calls();
+    case Mode::Done: return {};
   }
   return {};
 }
 
-// A call begins with its prefix: an answer that leaves it is text.
+// With `auto` a call begins with the form's trigger (Llama's maybe after its tag): an answer
+// that leaves it is text. A forced answer is the calls' JSON from its first byte.
 std::vector<json> ToolCallStream::decide() {
-  if (text_.size() < prefix_.size() && prefix_.starts_with(text_)) return {};
-  if (!text_.starts_with(prefix_)) {
-    mode_ = Mode::Text;
-    sent_ = text_.size();
-    return {content(text_)};
+  const ToolCallFormat& f = tools_.format;
+  if (!tools_.forced()) {
+    const std::string plain = f.trigger(), tagged = std::string(f.skipped) + plain;
+    for (const std::string& start : {plain, tagged})
+      if (text_.size() < start.size() && start.starts_with(text_)) return {};
+    if (text_.starts_with(tagged)) {
+      prefix_ = std::string(f.skipped) + std::string(f.open);
+    } else if (text_.starts_with(plain)) {
+      prefix_ = f.open;
+    } else {
+      mode_ = Mode::Text;
+      sent_ = text_.size();
+      return {content(text_)};
+    }
   }
-  mode_ = Mode::Head;
-  return head();
+  mode_ = Mode::Calls;
+  return calls();
+}
+
+// Each call in turn: its head once its name is known, then its arguments as they come,
+// up to the bracket that closes them (the call's own closing brace is not theirs).
+std::vector<json> ToolCallStream::calls() {
+  std::vector<json> out;
+  while (mode_ == Mode::Calls) {
+    if (seeking_ && !next_call(out)) break;
+    if (args_ == npos && !head(out)) break;
+    const size_t end = value_end(text_, args_);
+    const size_t upto = end == npos ? text_.size() : end;
+    if (upto > sent_)
+      out.push_back({{"tool_calls",
+                      {{{"index", index_ - 1}, {"function", {{"arguments", text_.substr(sent_, upto - sent_)}}}}}}});
+    sent_ = upto;
+    if (end == npos) break;
+    if (tools_.several())
+      seeking_ = true;
+    else
+      mode_ = Mode::Done;
+  }
+  return out;
+}
+
+// Finds where the next call's object begins; false while the text does not tell yet.
+bool ToolCallStream::next_call(std::vector<json>& out) {
+  const size_t at = index_ == 0 ? first_call() : call_after_last();
+  if (at == npos || at >= text_.size()) return false;
+  if (text_[at] != '{') {
+    not_a_call(out);
+    return false;
+  }
+  call_ = at;
+  args_ = npos;
+  seeking_ = false;
+  return true;
+}
+
+// After the prefix: the object, or in a list form the array's first item.
+size_t ToolCallStream::first_call() const {
+  const size_t at = skip_space(text_, prefix_.size());
+  if (!tools_.format.list || at == text_.size() || text_[at] != '[') return at;
+  return skip_space(text_, at + 1);
+}
+
+// After the last call's object: the array's next item, or the object after the next opening.
+size_t ToolCallStream::call_after_last() const {
+  const size_t end = value_end(text_, call_);
+  if (end == npos) return npos;
+  if (tools_.format.list) {
+    const size_t at = skip_space(text_, end);
+    return at == text_.size() || text_[at] != ',' ? at : skip_space(text_, at + 1);
+  }
+  const std::string_view open = tools_.format.open.substr(0, tools_.format.open.find_last_not_of(kSpace) + 1);
+  const size_t at = text_.find(open, end);
+  return at == npos ? npos : skip_space(text_, at + open.size());
 }
 
 // The name is known once the arguments' key has come and their first byte after it.
-std::vector<json> ToolCallStream::head() {
-  const std::string key = "\"arguments\":";
-  const size_t at = text_.find(key, prefix_.size());
-  const size_t start = at == std::string::npos ? at : text_.find_first_not_of(' ', at + key.size());
-  if (start == std::string::npos) return {};
-  std::string before = text_.substr(prefix_.size(), at - prefix_.size());
-  before.erase(before.find_last_not_of(", ") + 1);
+bool ToolCallStream::head(std::vector<json>& out) {
+  const std::string key = "\"" + std::string(tools_.format.arguments) + "\":";
+  const size_t at = text_.find(key, call_);
+  const size_t start = at == npos ? npos : text_.find_first_not_of(kSpace, at + key.size());
+  if (start == npos) return false;
+  std::string before = text_.substr(call_, at - call_);
+  before.erase(before.find_last_not_of(", \n") + 1);
   const json named = json::parse(before + "}", nullptr, false);
-  if (named.is_discarded() || !named.contains("name") || !named["name"].is_string()) {
-    mode_ = Mode::Text;  // not a call's JSON after all: what is left streams as written
-    sent_ = text_.size();
-    return {content(text_)};
+  if (named.is_discarded() || !named.contains("name") || !named["name"].is_string() || text_[start] != '{') {
+    not_a_call(out);
+    return false;
   }
-  mode_ = Mode::Arguments;
-  sent_ = start;
-  std::vector<json> out = {{{"tool_calls", {{{"index", 0}, {"id", call_id_}, {"type", "function"},
-                                              {"function", {{"name", named["name"]}, {"arguments", ""}}}}}}}};
-  for (json& d : arguments(false)) out.push_back(std::move(d));
-  return out;
+  args_ = sent_ = start;
+  out.push_back({{"tool_calls", {{{"index", index_}, {"id", call_id_at(call_id_, index_)}, {"type", "function"},
+                                  {"function", {{"name", named["name"]}, {"arguments", ""}}}}}}});
+  ++index_;
+  return true;
 }
 
-// The last byte is held back: the call's JSON ends with the '}' that closes it, not the arguments.
-std::vector<json> ToolCallStream::arguments(bool last) {
-  size_t end = text_.size() - (text_.empty() ? 0 : 1);
-  if (last) end = text_.find_last_not_of(" \n") == std::string::npos ? sent_ : text_.find_last_not_of(" \n");
-  if (end <= sent_) return {};
-  json d = {{"tool_calls", {{{"index", 0}, {"function", {{"arguments", text_.substr(sent_, end - sent_)}}}}}}};
-  sent_ = end;
-  return {d};
+void ToolCallStream::not_a_call(std::vector<json>& out) {
+  if (index_ > 0) {
+    mode_ = Mode::Done;  // the calls sent stand; what follows them is not one
+    return;
+  }
+  mode_ = Mode::Text;
+  if (!text_.empty()) out.push_back(content(text_));
+  sent_ = text_.size();
 }
 
 std::vector<json> ToolCallStream::end(std::string& finish_reason) {
-  if (mode_ == Mode::Deciding || mode_ == Mode::Head) {
-    mode_ = Mode::Text;
-    return sent_ < text_.size() ? std::vector<json>{content(text_.substr(sent_))} : std::vector<json>{};
-  }
   if (mode_ == Mode::Text) return {};
-  std::vector<json> out = arguments(true);
-  if (answer_tool_calls(tools_, text_.substr(prefix_.size()), true, call_id_)) finish_reason = "tool_calls";
-  return out;
+  if (index_ == 0) {  // no call began: the answer, held back so far, is its text
+    mode_ = Mode::Text;
+    return text_.empty() ? std::vector<json>{} : std::vector<json>{content(text_)};
+  }
+  if (answer_tool_calls(tools_, text_, tools_.forced(), call_id_)) finish_reason = "tool_calls";
+  return {};
 }
 
 }  // namespace lmc::tools

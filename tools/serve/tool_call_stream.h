@@ -1,9 +1,11 @@
-// A streamed chat answer that may be a tool call (tool_choice auto, required or a named
+// A streamed chat answer that may be tool calls (tool_choice auto, required or a named
 // function), turned into the deltas OpenAI streams as the text comes: a call's first delta
 // carries its index, id, type, name and "" for arguments, the next ones pieces of its
-// arguments; an answer that is not a call streams as content. A call's text is the Hermes
-// form's JSON, {"name": ..., "arguments": {...}} (after "<tool_call>\n" with `auto`), whose
-// keys come in that order because it is decoded under the call's schema (tool_calls.h).
+// arguments; an answer that is not a call streams as content. A call's text is its form's
+// JSON (tool_call_format.h), {"name": ..., <arguments key>: {...}} (after the form's
+// trigger with `auto`), whose keys come in that order because it is decoded under the
+// call's schema (tool_calls.h). Where the form and parallel_tool_calls allow several calls
+// (Mistral's array; Hermes blocks one after another), each streams in turn at its index.
 #pragma once
 #include <string>
 #include <vector>
@@ -23,17 +25,26 @@ class ToolCallStream {
   std::vector<nlohmann::json> end(std::string& finish_reason);
 
  private:
-  enum class Mode { Deciding, Text, Head, Arguments };
+  enum class Mode { Deciding, Text, Calls, Done };
   std::vector<nlohmann::json> decide();
-  std::vector<nlohmann::json> head();
-  std::vector<nlohmann::json> arguments(bool last);
+  std::vector<nlohmann::json> calls();
+  bool next_call(std::vector<nlohmann::json>& out);
+  size_t first_call() const;
+  size_t call_after_last() const;
+  bool head(std::vector<nlohmann::json>& out);
+  // The text so far is not a call after all: as content if no call was sent, else ignored.
+  void not_a_call(std::vector<nlohmann::json>& out);
 
   ToolOptions tools_;
   std::string call_id_;
-  std::string prefix_;  // what a call's JSON follows: "" when forced, "<tool_call>\n" with auto
+  std::string prefix_;  // what the calls' JSON follows: "" when forced, the form's opening with auto
   Mode mode_ = Mode::Deciding;
   std::string text_;    // the whole answer so far
-  size_t sent_ = 0;     // bytes of text_ already in a delta (arguments: from the start of them)
+  size_t sent_ = 0;     // bytes of text_ already in a delta (while a call streams: of its arguments)
+  size_t index_ = 0;    // the calls whose head was sent
+  bool seeking_ = true; // no call is streaming: the next one is still to be found
+  size_t call_ = 0;     // where the streaming call's object begins
+  size_t args_ = std::string::npos;  // where its arguments begin, once its head was sent
 };
 
 }  // namespace lmc::tools

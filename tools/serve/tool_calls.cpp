@@ -60,32 +60,71 @@ const Json* field(const Json& body, const char* name) {
   return it == body.end() || it->is_null() ? nullptr : &*it;
 }
 
-Json call_schema(const Json& function) {
+Json call_schema(const Json& function, const ToolCallFormat& f) {
+  const std::string args(f.arguments);
   return {{"type", "object"},
-          {"properties", {{"name", {{"const", function["name"]}}}, {"arguments", parameters_of(function)}}},
-          {"required", {"name", "arguments"}}};
+          {"properties", {{"name", {{"const", function["name"]}}}, {args, parameters_of(function)}}},
+          {"required", {"name", args}}};
 }
 
-std::optional<Json> parsed(const std::string& text) {
+std::optional<Json> parsed(std::string_view text) {
   Json v = Json::parse(text, nullptr, false);
   if (v.is_discarded()) return std::nullopt;
   return v;
 }
 
-// The call in free text: the JSON inside the first <tool_call> block; an answer completed
-// under the schema ends where the JSON does, before the closing tag.
-std::optional<Json> call_in_text(const std::string& text) {
-  const std::string open = "<tool_call>", close = "</tool_call>";
-  const size_t at = text.find(open);
-  if (at == std::string::npos) return std::nullopt;
-  const size_t end = text.find(close, at);
-  return parsed(text.substr(at + open.size(), end == std::string::npos ? end : end - at - open.size()));
+std::string_view trimmed(std::string_view s) {
+  const size_t first = s.find_first_not_of(" \n");
+  return first == std::string_view::npos ? std::string_view() : s.substr(first, s.find_last_not_of(" \n") - first + 1);
+}
+
+// The calls a form's JSON holds: the array's items in a list form, else the one object.
+bool append_calls(const ToolCallFormat& f, const std::optional<Json>& v, Json& calls) {
+  if (!v || v->is_array() != f.list) return false;
+  if (!f.list) calls.push_back(*v);
+  else
+    for (const Json& c : *v) calls.push_back(c);
+  return true;
+}
+
+// A form without an opening text (Llama's) is the whole answer, maybe after its tag.
+std::optional<Json> whole_answer_calls(const ToolCallFormat& f, std::string_view text) {
+  text = trimmed(text);
+  if (!f.skipped.empty() && text.starts_with(f.skipped)) text.remove_prefix(f.skipped.size());
+  Json calls = Json::array();
+  return append_calls(f, parsed(text), calls) ? std::optional<Json>(calls) : std::nullopt;
+}
+
+// The calls in free text: the JSON after each opening (to the closing, or the end); the
+// openings and closings are matched without their newlines, which a model may leave out.
+// An answer completed under the schema ends where the JSON does, before the closing.
+std::optional<Json> calls_in_text(const ToolCallFormat& f, std::string_view text) {
+  const std::string_view open = trimmed(f.open), close = trimmed(f.close);
+  if (open.empty()) return whole_answer_calls(f, text);
+  Json calls = Json::array();
+  for (size_t at = text.find(open); at != std::string_view::npos; at = text.find(open, at)) {
+    const size_t from = at + open.size();
+    const size_t end = close.empty() ? std::string_view::npos : text.find(close, from);
+    if (!append_calls(f, parsed(text.substr(from, end == std::string_view::npos ? end : end - from)), calls))
+      return std::nullopt;
+    if (end == std::string_view::npos || !f.several) break;
+    at = end + close.size();
+  }
+  return calls.empty() ? std::nullopt : std::optional<Json>(calls);
+}
+
+bool is_call(const ToolOptions& o, const Json& c) {
+  const std::string args(o.format.arguments);
+  if (!c.is_object() || !c.contains("name") || !c["name"].is_string() || !c.contains(args) || !c[args].is_object())
+    return false;
+  return std::any_of(o.tools.begin(), o.tools.end(), [&](const Json& t) { return t["function"]["name"] == c["name"]; });
 }
 
 }  // namespace
 
-ToolOptions parse_tools(const Json& body) {
+ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   ToolOptions o;
+  o.format = format;
   if (const Json* v = field(body, "tools")) {
     if (!v->is_array()) invalid_field("tools", "'tools' must be an array");
     std::set<std::string> names;
@@ -114,8 +153,13 @@ ToolOptions parse_tools(const Json& body) {
 std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& o) {
   Json alternatives = Json::array();
   for (const Json& t : o.tools)
-    if (o.choice != "function" || t["function"]["name"] == o.name) alternatives.push_back(call_schema(t["function"]));
+    if (o.choice != "function" || t["function"]["name"] == o.name)
+      alternatives.push_back(call_schema(t["function"], o.format));
   Json schema = alternatives.size() == 1 ? alternatives[0] : Json{{"anyOf", alternatives}};
+  if (o.format.list) {
+    schema = Json{{"type", "array"}, {"items", schema}, {"minItems", 1}};
+    if (!o.several()) schema["maxItems"] = 1;
+  }
   try {
     return structured::compile_schema(schema);
   } catch (const structured::SchemaError& e) {
@@ -144,18 +188,25 @@ Json template_tool_calls(const Json& calls, const std::string& at) {
   return out;
 }
 
+std::string call_id_at(const std::string& id, size_t index) {
+  return index == 0 ? id : id + "_" + std::to_string(index);
+}
+
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std::string& text, bool forced,
                                                 const std::string& id) {
-  std::optional<Json> call = forced ? parsed(text) : call_in_text(text);
-  if (!call || !call->is_object() || !call->contains("name") || !(*call)["name"].is_string() ||
-      !call->contains("arguments") || !(*call)["arguments"].is_object())
-    return std::nullopt;
-  const bool known = std::any_of(o.tools.begin(), o.tools.end(),
-                                 [&](const Json& t) { return t["function"]["name"] == (*call)["name"]; });
-  if (!known) return std::nullopt;
-  return nlohmann::json::array({{{"id", id}, {"type", "function"},
-                                 {"function", {{"name", (*call)["name"].get<std::string>()},
-                                               {"arguments", (*call)["arguments"].dump()}}}}});
+  std::optional<Json> calls = Json::array();
+  if (forced && !append_calls(o.format, parsed(text), *calls)) return std::nullopt;
+  if (!forced) calls = calls_in_text(o.format, text);
+  if (!calls || calls->empty()) return std::nullopt;
+  if (!o.several()) calls->erase(calls->begin() + 1, calls->end());
+  nlohmann::json out = nlohmann::json::array();
+  for (const Json& c : *calls) {
+    if (!is_call(o, c)) return std::nullopt;
+    out.push_back({{"id", call_id_at(id, out.size())}, {"type", "function"},
+                   {"function", {{"name", c["name"].get<std::string>()},
+                                 {"arguments", c[std::string(o.format.arguments)].dump()}}}});
+  }
+  return out;
 }
 
 nlohmann::json answer_message(const ToolOptions& o, const std::string& text, const std::string& call_id,

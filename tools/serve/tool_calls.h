@@ -1,11 +1,11 @@
 // OpenAI's tool calls in a chat request to `lmc serve`: the `tools` a model may call, the
 // `tool_choice` that says whether it must, and the answer's `tool_calls`. Calls are
-// written in the Hermes form (Qwen's and the form lmc teaches a template without tools):
-// "<tool_call>\n{\"name\": ..., \"arguments\": {...}}\n</tool_call>". When a call is
-// required, lmc writes the opening tag itself and decodes the JSON under a schema that
-// holds the tool's name and its parameters (structured/), so the arguments always parse
-// and validate; with `auto`, an answer that begins with the opening tag is completed under
-// the same schema. Bad shapes are an ApiError (HTTP 400) naming the field.
+// written in the form of the chat template's family (tool_call_format.h: Hermes, Llama 3's
+// JSON or Mistral's [TOOL_CALLS]). When a call is required, lmc writes the form's opening
+// itself and decodes the JSON under a schema that holds the tool's name and its parameters
+// (structured/), so the arguments always parse and validate; with `auto`, an answer that
+// begins with the form's trigger is completed under the same schema. Bad shapes are an
+// ApiError (HTTP 400) naming the field.
 #pragma once
 #include <memory>
 #include <optional>
@@ -14,12 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "structured/json_grammar.h"
+#include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {
-
-// What opens a call in the Hermes form; a forced call's prompt ends with it.
-inline constexpr const char* kToolCallOpen = "<tool_call>\n";
-inline constexpr const char* kToolCallClose = "\n</tool_call>";
 
 struct ToolOptions {
   // [{"type": "function", "function": {"name", "description"?, "parameters"?, "strict"?}}],
@@ -27,18 +24,24 @@ struct ToolOptions {
   nlohmann::ordered_json tools = nlohmann::ordered_json::array();
   std::string choice = "auto";  // auto, none, required, or function (then `name`)
   std::string name;             // the function tool_choice names
-  bool parallel = true;         // parallel_tool_calls (one call is answered either way)
+  bool parallel = true;         // parallel_tool_calls: several calls, where the form has room
+  ToolCallFormat format = kHermesCalls;  // the chat template's
+
 
   bool any() const { return !tools.empty(); }
   // The answer must be a call: required, or a named function.
   bool forced() const { return any() && (choice == "required" || choice == "function"); }
+  // An answer may hold more than one call.
+  bool several() const { return parallel && format.several; }
 };
 
-// `body`: the request, its keys in order (a schema's properties are answered in order).
-ToolOptions parse_tools(const nlohmann::ordered_json& body);
+// `body`: the request, its keys in order (a schema's properties are answered in order);
+// `format`: the form calls are written in.
+ToolOptions parse_tools(const nlohmann::ordered_json& body, const ToolCallFormat& format = kHermesCalls);
 
-// What a forced answer's JSON must be: {"name": <a tool's name>, "arguments": <its
-// parameters>}, one alternative a tool (only the named one when named).
+// What a forced answer's JSON must be: {"name": <a tool's name>, <the form's arguments
+// key>: <its parameters>}, one alternative a tool (only the named one when named); in a
+// list form, an array of them (one only, unless several() allows more).
 std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& tools);
 
 // An assistant message's `tool_calls` as a template reads them: the arguments, a JSON
@@ -46,18 +49,21 @@ std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& 
 // message's place, for errors.
 nlohmann::ordered_json template_tool_calls(const nlohmann::ordered_json& calls, const std::string& at);
 
+// The id of an answer's call at `index`: the answer's own for the first, then numbered.
+std::string call_id_at(const std::string& id, size_t index);
+
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
-// JSON text}}]): `forced`, `text` is the JSON of the call ("{\"name\": ..., \"arguments\":
-// ...}"); else free text, which may hold a "<tool_call>" block (closed, or running to the
-// end) naming one of the tools. nullopt when there is no call. `id`: the call's id.
+// JSON text}}]): `forced`, `text` is the JSON after the form's opening; else free text,
+// which may hold calls in the form (a Hermes block, closed or running to the end; Mistral's
+// [TOOL_CALLS] array; Llama's whole answer as JSON). Every call must name one of the tools,
+// else there is none; past the first only when several() allows. nullopt when there is no
+// call. `id`: the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
                                                 bool forced, const std::string& id);
 
 // A chat answer's message: {"role": "assistant", "content": null, "tool_calls": [...]} with
-// `finish_reason` made "tool_calls" when `text` holds a call the request allows; else the
-// text as its content. A forced call's text is its JSON; with `auto` the call is the JSON
-// after the text's first <tool_call> (to its closing tag, or the end); with `none` (or no
-// tools) nothing is parsed.
+// `finish_reason` made "tool_calls" when `text` holds calls the request allows; else the
+// text as its content. With `none` (or no tools) nothing is parsed.
 nlohmann::json answer_message(const ToolOptions& tools, const std::string& text, const std::string& call_id,
                               std::string& finish_reason);
 

@@ -1,0 +1,52 @@
+// How a chat template's family writes a tool call, as data: the text that opens a call
+// and the text that closes it, the key of its arguments, and whether the calls are one JSON
+// array. lmc serve reads answers, streams deltas and constrains forced calls in the form
+// of the template in use (tool_calls.h, tool_call_stream.h), so a form is all these need:
+//   Hermes (Qwen's, and the form lmc teaches a template without tools):
+//     <tool_call>\n{"name": ..., "arguments": {...}}\n</tool_call>, one block a call;
+//   Llama 3.1/3.2's JSON: {"name": ..., "parameters": {...}}, the answer itself, maybe
+//     after <|python_tag|>; one call an answer, as the template asks for one;
+//   Mistral's: [TOOL_CALLS][{"name": ..., "arguments": {...}}, ...], several in one array.
+// Header only: the data and the one place that picks it.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace lmc::tools {
+
+struct ToolCallFormat {
+  std::string_view family;     // for messages and tests
+  std::string_view open;       // written before a call's JSON; a forced call's prompt ends with it
+  std::string_view close;      // written after it ("" when the JSON's end is the call's)
+  // With tool_choice auto, the first bytes of the JSON that mark it as a call, for a form
+  // whose `open` is empty (an answer that merely starts with '{' is not taken for a call).
+  std::string_view json_lead;
+  std::string_view skipped;    // may come before `open` and is not part of the call (Llama's tag)
+  std::string_view arguments;  // the key of a call's arguments
+  bool list = false;           // the calls are one JSON array after `open` (else an object each)
+  bool several = false;        // an answer may hold more than one call
+
+  // What a call under tool_choice auto begins with: once written, the rest is the JSON.
+  std::string trigger() const { return std::string(open) + std::string(json_lead); }
+};
+
+inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "", "", "arguments",
+                                             false, true};
+inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "{\"name\":", "<|python_tag|>", "parameters",
+                                             false, false};
+inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true};
+
+// The form of calls a chat template asks for, told by the text only that family's templates
+// write: Mistral's [TOOL_CALLS] token; Llama's <|python_tag|> or its "parameters" key (in the
+// instruction "Respond in the format {"name": ..., "parameters": ...}"). Hermes otherwise,
+// and always for a template that never reads `tools`: lmc teaches it that form
+// (chat_prompt.h). A family fallback (no template text) is taught likewise.
+inline const ToolCallFormat& tool_call_format_for(std::string_view chat_template) {
+  const auto has = [&](std::string_view s) { return chat_template.find(s) != std::string_view::npos; };
+  if (!has("tools") || has("<tool_call>")) return kHermesCalls;
+  if (has("[TOOL_CALLS]")) return kMistralCalls;
+  if (has("<|python_tag|>") || has("\"parameters\"")) return kLlama3Calls;
+  return kHermesCalls;
+}
+
+}  // namespace lmc::tools
