@@ -14,10 +14,16 @@ teaches it the tools in the Hermes form; the tests hold whatever a 135M model ma
     client's way, to the same call;
   * "auto" answers in text or with a call that validates; "none" answers in text; bad tool
     shapes are a 400 naming the field.
+Then the same model chats through small templates in the style of the two other families
+(--chat-template-file), whose form lmc reads from the template: Llama 3's JSON answer
+{"name", "parameters"} and Mistral's [TOOL_CALLS] array. There, "required" and named calls
+validate, streamed deltas add up to the whole answer's calls, and earlier calls are rendered
+by the template.
 """
 import json
 import os
 import sys
+import tempfile
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
@@ -105,6 +111,8 @@ class ToolCalls(unittest.TestCase):
         prompt = json.loads(rendered)["prompt"]
         self.assertIn("<tool_call>", prompt)
         self.assertIn('"degrees": 21', prompt)
+        _, props = self.server.request("GET", "/props")
+        self.assertEqual(json.loads(props)["tool_call_format"], "Hermes")  # taught to SmolLM2's template
 
     def test_streamed_deltas_reassemble_to_the_same_call(self):
         messages = [{"role": "user", "content": "Book a table for four at Luigi's, outside."}]
@@ -160,6 +168,137 @@ class ToolCalls(unittest.TestCase):
                 got, data = self.server.request("POST", "/v1/chat/completions", {"messages": user, **extra})
                 self.assertEqual(got, 400, data[:300])
                 self.assertEqual(json.loads(data)["error"]["param"], param)
+
+
+# Llama 3.1's way with tools, cut down: the tools and the answer's format in the system turn,
+# an earlier call as its bare JSON, a result in the ipython turn.
+LLAMA3_TEMPLATE = """{{- bos_token }}<|start_header_id|>system<|end_header_id|>
+
+{% if tools %}Given the following functions, please respond with a JSON for a function call with its proper \
+arguments that best answers the given prompt.
+
+Respond in the format {"name": function name, "parameters": dictionary of argument name and its value}. \
+Do not use variables.
+
+{% for t in tools %}{{ t | tojson(indent=4) }}
+
+{% endfor %}{% endif %}<|eot_id|>
+{%- for m in messages %}
+{%- if m.role == 'assistant' and m.tool_calls %}<|start_header_id|>assistant<|end_header_id|>
+
+{% for c in m.tool_calls %}{"name": "{{ c.function.name }}", "parameters": {{ c.function.arguments | tojson }}}\
+{% endfor %}<|eot_id|>
+{%- elif m.role == 'tool' %}<|start_header_id|>ipython<|end_header_id|>
+
+{{ m.content }}<|eot_id|>
+{%- else %}<|start_header_id|>{{ m.role }}<|end_header_id|>
+
+{{ m.content }}<|eot_id|>
+{%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}<|start_header_id|>assistant<|end_header_id|>
+
+{% endif %}"""
+
+# Mistral's way, cut down: the tools before the last user turn, earlier calls as one
+# [TOOL_CALLS] array, results in [TOOL_RESULTS].
+MISTRAL_TEMPLATE = """{{- bos_token }}
+{%- for m in messages %}
+{%- if m.role == 'user' %}
+{%- if loop.last and tools %}[AVAILABLE_TOOLS]{{ tools | tojson }}[/AVAILABLE_TOOLS]{% endif %}\
+[INST]{{ m.content }}[/INST]
+{%- elif m.role == 'assistant' and m.tool_calls %}[TOOL_CALLS][{% for c in m.tool_calls %}\
+{"name": "{{ c.function.name }}", "arguments": {{ c.function.arguments | tojson }}}\
+{% if not loop.last %}, {% endif %}{% endfor %}]{{ eos_token }}
+{%- elif m.role == 'tool' %}[TOOL_RESULTS]{"content": {{ m.content | tojson }}}[/TOOL_RESULTS]
+{%- else %}{{ m.content }}{{ eos_token }}
+{%- endif %}
+{%- endfor %}"""
+
+
+class FamilyForm:
+    """Tool calls through a template of another family; a subclass names it and what marks
+    an earlier call in its rendered prompt."""
+    TEMPLATE = MARK = FORM = None
+    SEVERAL = False  # whether an answer may hold more than one call
+
+    @classmethod
+    def setUpClass(cls):
+        cls.file = tempfile.NamedTemporaryFile("w", suffix=".jinja")
+        cls.file.write(cls.TEMPLATE)
+        cls.file.flush()
+        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0",
+                                          "--chat-template-file", cls.file.name)
+        cls.client = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.file.close()
+
+    def ask(self, question, tool_choice):
+        return self.client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": question}],
+                                                   tools=TOOLS, tool_choice=tool_choice, max_tokens=MAX_TOKENS)
+
+    def check_calls(self, choice, name=None):
+        self.assertEqual(choice.finish_reason, "tool_calls")
+        self.assertIsNone(choice.message.content)
+        calls = choice.message.tool_calls
+        self.assertTrue(calls)
+        if not self.SEVERAL:
+            self.assertEqual(len(calls), 1)
+        for call in calls:
+            self.assertEqual(call.type, "function")
+            if name:
+                self.assertEqual(call.function.name, name)
+            jsonschema.validate(json.loads(call.function.arguments), SCHEMAS[call.function.name])
+        self.assertEqual(len({call.id for call in calls}), len(calls))
+        return calls
+
+    def test_required_and_named_calls_validate(self):
+        cases = [(q, c) for q in QUESTIONS[:2] for c in CHOICES[:2]]
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda qc: self.ask(*qc), cases))
+        for (question, choice), answer in zip(cases, answers):
+            with self.subTest(question=question, choice=str(choice)):
+                self.check_calls(answer.choices[0], None if choice == "required" else choice["function"]["name"])
+
+    def test_streamed_deltas_reassemble_to_the_same_calls(self):
+        question = QUESTIONS[1]
+        whole = self.check_calls(self.ask(question, "required").choices[0])
+        with self.client.chat.completions.stream(model="smollm2", messages=[{"role": "user", "content": question}],
+                                                 tools=TOOLS, tool_choice="required",
+                                                 max_tokens=MAX_TOKENS) as stream:
+            for _ in stream:
+                pass
+            streamed = self.check_calls(stream.get_final_completion().choices[0])
+        self.assertEqual([(c.function.name, json.loads(c.function.arguments)) for c in streamed],
+                         [(c.function.name, json.loads(c.function.arguments)) for c in whole])
+
+    def test_the_form_is_the_templates(self):
+        _, props = self.server.request("GET", "/props")
+        self.assertEqual(json.loads(props)["tool_call_format"], self.FORM)
+
+    def test_earlier_calls_are_rendered_in_the_form(self):
+        messages = [{"role": "user", "content": QUESTIONS[0]},
+                    {"role": "assistant", "content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {
+                        "name": "get_weather", "arguments": '{"city": "Paris", "unit": "celsius"}'}}]},
+                    {"role": "tool", "tool_call_id": "c1", "content": '{"degrees": 21}'}]
+        _, rendered = self.server.request("POST", "/apply-template", {"messages": messages})
+        self.assertIn(self.MARK, json.loads(rendered)["prompt"])
+
+
+class Llama3Form(FamilyForm, unittest.TestCase):
+    TEMPLATE = LLAMA3_TEMPLATE
+    FORM = "Llama 3 JSON"
+    MARK = '{"name": "get_weather", "parameters": {"city": "Paris"'
+
+
+class MistralForm(FamilyForm, unittest.TestCase):
+    TEMPLATE = MISTRAL_TEMPLATE
+    FORM = "Mistral"
+    MARK = '[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"'
+    SEVERAL = True
 
 
 if __name__ == "__main__":

@@ -22,7 +22,8 @@ nlohmann::json timings(const JobResult& r);
 nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop);
 
 // `chat`: what renders chats (null when the model does not chat): its Jinja text is
-// "chat_template", the family it falls back to "chat_format".
+// "chat_template", the family it falls back to "chat_format", the form its tool calls are
+// read in "tool_call_format" (lmc's own field).
 nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
                      const std::vector<SlotState>& slots, const models::ChatTemplate* chat);
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
