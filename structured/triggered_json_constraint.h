@@ -1,41 +1,53 @@
 // Free text that turns into JSON when it begins with a literal (a tool call's opening,
 // "<tool_call>\n"): until the answer's bytes either are the trigger (then what follows must
-// be JSON of the grammar, JsonTokenConstraint, and the answer ends where the JSON does) or
-// cannot become it (then the answer is free), no token may run past the trigger's end, so
-// the JSON starts on a token boundary. The trigger may end with the JSON's own first bytes
-// (Llama 3's calls have no opening text: '{"name":' marks one); the JSON then holds them.
+// be JSON of the grammar, JsonTokenConstraint) or cannot become it (then the answer is
+// free), no token may run past the trigger's end, so the JSON starts on a token boundary.
+// The trigger may end with the JSON's own first bytes (Llama 3's calls have no opening
+// text: '{"name":' marks one); the JSON then holds them. The answer ends where the JSON
+// does, unless the trigger lets values follow one another (json_trigger.h): then after each
+// the answer may end (its end-of-generation token), or write the joining literal and
+// another value, a literal begun only when the tokens left can finish it and the shortest
+// value after it.
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "runtime/token_constraint.h"
 #include "structured/json_grammar.h"
 #include "structured/json_token_constraint.h"
+#include "structured/json_trigger.h"
 #include "structured/token_vocabulary.h"
 
 namespace lmc::structured {
 
 class TriggeredJsonConstraint final : public runtime::TokenConstraint {
  public:
-  // max_tokens: the most tokens the sequence may generate, the trigger's included;
-  // json_bytes: how many of the trigger's last bytes are the JSON's first.
-  TriggeredJsonConstraint(std::string trigger, std::shared_ptr<const Grammar> grammar,
-                          std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens, size_t json_bytes = 0);
+  // max_tokens: the most tokens the sequence may generate, the trigger's included.
+  TriggeredJsonConstraint(JsonTrigger trigger, std::shared_ptr<const Grammar> grammar,
+                          std::shared_ptr<const TokenVocabulary> vocab, int64_t max_tokens);
   bool mask(std::span<float> logits) override;
   bool accept(int32_t token) override;
   bool complete() const override;
 
  private:
-  std::string trigger_;
+  void start_json(std::string_view written);
+  bool mask_trigger(std::span<float> logits) const;
+  bool mask_between(std::span<float> logits) const;
+  bool accept_between(int32_t token);
+
+  JsonTrigger trigger_;
   std::string seen_;  // the answer so far, while it is a proper prefix of the trigger
   bool free_ = false;
   std::shared_ptr<const Grammar> grammar_;
   std::shared_ptr<const TokenVocabulary> vocab_;
-  int64_t budget_;
-  size_t json_bytes_;
-  std::unique_ptr<JsonTokenConstraint> json_;  // once the trigger is written
+  int64_t budget_;                   // tokens left, the next one included
+  size_t shortest_json_;             // bytes of the grammar's shortest value (a byte a token at worst)
+  std::unique_ptr<JsonTokenConstraint> json_;  // while a value is being written
+  bool between_ = false;             // a value is whole and another may follow
+  std::string joined_;               // of close + again, what is written since the last value
 };
 
 }  // namespace lmc::structured

@@ -7,8 +7,9 @@ its arguments judged by the `jsonschema` package (a validator lmc shares nothing
 Exit 77 when the weights are absent. SmolLM2's own template has no tool section, so lmc
 teaches it the tools in the Hermes form; the tests hold whatever a 135M model makes of it:
   * 20 requests over two tools (one with nested object and enum arguments), under
-    tool_choice "required" and a named function: every answer is a tool call (content
-    null, finish_reason "tool_calls") whose arguments parse and validate;
+    tool_choice "required" and a named function: every answer is tool calls (content
+    null, finish_reason "tool_calls") whose arguments parse and validate; one call only
+    with parallel_tool_calls false;
   * a three-turn conversation with the tool's results goes back in and is answered;
   * streamed tool-call deltas (the arguments in pieces as they come) add up, in the openai
     client's way, to the same call;
@@ -58,6 +59,22 @@ CHOICES = ["required", {"type": "function", "function": {"name": "get_weather"}}
            {"type": "function", "function": {"name": "book_table"}}, "required"]
 
 
+def checked_calls(test, choice, name=None):
+    """An answer that is calls, each of `name` when given, whose arguments validate; several
+    may follow one another (parallel_tool_calls)."""
+    test.assertEqual(choice.finish_reason, "tool_calls")
+    test.assertIsNone(choice.message.content)
+    calls = choice.message.tool_calls
+    test.assertTrue(calls)
+    for call in calls:
+        test.assertEqual(call.type, "function")
+        if name:
+            test.assertEqual(call.function.name, name)
+        jsonschema.validate(json.loads(call.function.arguments), SCHEMAS[call.function.name])
+    test.assertEqual(len({call.id for call in calls}), len(calls))
+    return calls
+
+
 class ToolCalls(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -73,16 +90,7 @@ class ToolCalls(unittest.TestCase):
                                                    tool_choice=tool_choice, max_tokens=MAX_TOKENS, **kw)
 
     def check_call(self, choice, name=None):
-        self.assertEqual(choice.finish_reason, "tool_calls")
-        self.assertIsNone(choice.message.content)
-        self.assertEqual(len(choice.message.tool_calls), 1)
-        call = choice.message.tool_calls[0]
-        self.assertEqual(call.type, "function")
-        self.assertTrue(call.id)
-        if name:
-            self.assertEqual(call.function.name, name)
-        jsonschema.validate(json.loads(call.function.arguments), SCHEMAS[call.function.name])
-        return call
+        return checked_calls(self, choice, name)[0]
 
     def test_twenty_required_and_named_calls_validate(self):
         cases = [(q, c) for q in QUESTIONS for c in CHOICES]
@@ -137,6 +145,10 @@ class ToolCalls(unittest.TestCase):
                     self.check_call(choice)
                 else:  # a call that starts is completed under its schema, so never left as text
                     self.assertFalse(choice.message.content.startswith("<tool_call>"), choice.message.content)
+
+    def test_without_parallel_calls_an_answer_is_one_call(self):
+        answer = self.ask([{"role": "user", "content": QUESTIONS[0]}], "required", parallel_tool_calls=False)
+        self.assertEqual(len(checked_calls(self, answer.choices[0])), 1)
 
     def test_none_answers_in_text(self):
         answer = self.ask([{"role": "user", "content": "Say hello."}], "none").choices[0]
@@ -241,18 +253,9 @@ class FamilyForm:
                                                    tools=TOOLS, tool_choice=tool_choice, max_tokens=MAX_TOKENS)
 
     def check_calls(self, choice, name=None):
-        self.assertEqual(choice.finish_reason, "tool_calls")
-        self.assertIsNone(choice.message.content)
-        calls = choice.message.tool_calls
-        self.assertTrue(calls)
+        calls = checked_calls(self, choice, name)
         if not self.SEVERAL:
             self.assertEqual(len(calls), 1)
-        for call in calls:
-            self.assertEqual(call.type, "function")
-            if name:
-                self.assertEqual(call.function.name, name)
-            jsonschema.validate(json.loads(call.function.arguments), SCHEMAS[call.function.name])
-        self.assertEqual(len({call.id for call in calls}), len(calls))
         return calls
 
     def test_required_and_named_calls_validate(self):

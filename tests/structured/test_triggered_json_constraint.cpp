@@ -32,7 +32,7 @@ std::shared_ptr<const Grammar> grammar() {
 TEST(TriggeredJsonConstraint, AnAnswerThatDoesNotBeginWithTheTriggerIsFree) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c("<tool_call>\n", grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", ""}, grammar(), vocab, 100);
   EXPECT_TRUE(c.accept(id_of(texts, "hello")));
   std::vector<float> row(vocab->size(), 0.0f);
   EXPECT_TRUE(c.mask(row));
@@ -44,7 +44,7 @@ TEST(TriggeredJsonConstraint, AnAnswerThatDoesNotBeginWithTheTriggerIsFree) {
 TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c("<tool_call>\n", grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", ""}, grammar(), vocab, 100);
   std::vector<float> row(vocab->size(), 0.0f);
   c.mask(row);
   EXPECT_TRUE(std::isinf(row[id_of(texts, "<tool_call>\n{")]));  // it would run past the trigger
@@ -64,7 +64,7 @@ TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
 TEST(TriggeredJsonConstraint, ATriggerMayBeTheJsonsFirstBytes) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c("{\"a\":", grammar(), vocab, 100, 5);
+  TriggeredJsonConstraint c({"{\"a\":", 5, "", ""}, grammar(), vocab, 100);
   ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
   std::vector<float> row(vocab->size(), 0.0f);
   c.mask(row);
@@ -73,9 +73,60 @@ TEST(TriggeredJsonConstraint, ATriggerMayBeTheJsonsFirstBytes) {
   EXPECT_FALSE(c.complete());
   ASSERT_TRUE(c.accept(id_of(texts, "1}")));
   EXPECT_TRUE(c.complete());
-  TriggeredJsonConstraint other("{\"a\":", grammar(), vocab, 100, 5);
+  TriggeredJsonConstraint other({"{\"a\":", 5, "", ""}, grammar(), vocab, 100);
   for (const char* t : {"{", "\"", "b"}) ASSERT_TRUE(other.accept(id_of(texts, t)));
   EXPECT_FALSE(other.complete());  // not the trigger: free text, never JSON's end
+}
+
+// Whether token `t` survives the constraint's mask now.
+bool allowed(TriggeredJsonConstraint& c, const std::vector<std::string>& texts, const std::string& t) {
+  std::vector<float> row(texts.size(), 0.0f);
+  c.mask(row);
+  return !std::isinf(row[id_of(texts, t)]);
+}
+
+void write(TriggeredJsonConstraint& c, const std::vector<std::string>& texts, const std::string& bytes) {
+  for (char b : bytes) ASSERT_TRUE(c.accept(id_of(texts, std::string(1, b)))) << bytes;
+}
+
+// Hermes tool calls one after another: after a value the answer may end, write the closing
+// and end, or write the closing and the next opening and another value.
+TEST(TriggeredJsonConstraint, ValuesMayFollowOneAnotherThroughTheJoiningLiteral) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  const std::string eog;  // the end of text's (empty) text
+  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n"}, grammar(), vocab, 100);
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_FALSE(c.complete());  // another value may follow
+  EXPECT_TRUE(allowed(c, texts, eog));
+  EXPECT_TRUE(allowed(c, texts, "\n"));
+  EXPECT_FALSE(allowed(c, texts, "hello"));
+  EXPECT_FALSE(allowed(c, texts, "{"));
+  write(c, texts, "\n</tool");
+  EXPECT_FALSE(allowed(c, texts, eog));  // not in the middle of the closing
+  write(c, texts, "_call>");
+  EXPECT_TRUE(allowed(c, texts, eog));  // after it
+  EXPECT_FALSE(allowed(c, texts, "<tool_call>\n{"));
+  write(c, texts, "\n");
+  ASSERT_TRUE(c.accept(id_of(texts, "<tool")));
+  ASSERT_TRUE(c.accept(id_of(texts, "_call>")));
+  ASSERT_TRUE(c.accept(id_of(texts, "\n")));
+  EXPECT_FALSE(allowed(c, texts, eog));
+  EXPECT_FALSE(allowed(c, texts, "hello"));  // a value again
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_TRUE(allowed(c, texts, eog));
+}
+
+TEST(TriggeredJsonConstraint, NoJoiningLiteralTheTokensLeftCannotFinish) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n"}, grammar(), vocab, 4);
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_FALSE(allowed(c, texts, "\n"));
+  EXPECT_TRUE(allowed(c, texts, ""));
 }
 
 }  // namespace

@@ -119,8 +119,10 @@ TEST(ToolCallStream, MistralCallsStreamOneIndexEach) {
 }
 
 TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
-  expect_same_calls(tools(R"("auto")"), "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
-                                        "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>");
+  const std::string blocks = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+                             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>";
+  expect_same_calls(tools(R"("auto")"), blocks);
+  expect_same_calls(tools(R"("required")"), blocks.substr(std::string(kHermesCalls.open).size()));
 }
 
 TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {

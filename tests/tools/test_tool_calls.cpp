@@ -197,6 +197,26 @@ TEST(ToolCalls, HermesBlocksAreSeveralCallsWhenParallel) {
   nlohmann::json one = answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)")), text, "c", finish);
   ASSERT_EQ(one["tool_calls"].size(), 1u);
   EXPECT_EQ(one["tool_calls"][0]["function"]["name"], "ping");
+  // Forced, the answer follows the opening the prompt ended with.
+  ToolOptions forced = parse_tools(body(R"(, "tool_choice": "required")"));
+  EXPECT_EQ(answer_message(forced, text.substr(std::string("<tool_call>\n").size()), "c", finish)["tool_calls"].size(),
+            2u);
+}
+
+TEST(ToolCalls, TheCallsJsonSitsWhereTheFormPutsIt) {
+  structured::JsonTrigger t = tool_call_trigger(parse_tools(body("")));
+  EXPECT_EQ(t.text, "<tool_call>\n");
+  EXPECT_EQ(t.close, "\n</tool_call>");
+  EXPECT_EQ(t.again, "\n<tool_call>\n");  // a call may follow a call
+  EXPECT_EQ(tool_call_trigger(parse_tools(body(R"(, "parallel_tool_calls": false)"))).again, "");
+  t = tool_call_trigger(parse_tools(body(R"(, "tool_choice": "required")")));
+  EXPECT_EQ(t.text, "");  // the prompt wrote the opening
+  EXPECT_TRUE(t.any());
+  EXPECT_FALSE(tool_call_trigger(parse_tools(body(R"(, "tool_choice": "required")"), kMistralCalls)).any());
+  t = tool_call_trigger(parse_tools(body(""), kLlama3Calls));
+  EXPECT_EQ(t.text, "{\"name\":");
+  EXPECT_EQ(t.json_bytes, t.text.size());
+  EXPECT_EQ(t.again, "");
 }
 
 }  // namespace

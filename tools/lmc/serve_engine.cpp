@@ -158,10 +158,9 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   b.top_logprobs = job->top_logprobs;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   if (job->ignore_eos) b.opts.is_eog = nullptr;
-  if (job->response_format && !job->response_trigger.empty())
+  if (job->response_format && job->response_trigger.any())
     b.constraint = std::make_unique<structured::TriggeredJsonConstraint>(job->response_trigger, job->response_format,
-                                                                         vocabulary_, b.opts.max_tokens,
-                                                                         job->response_trigger_json);
+                                                                         vocabulary_, b.opts.max_tokens);
   else if (job->response_format)
     b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
                                                                      b.opts.max_tokens);

@@ -27,6 +27,7 @@
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "structured/json_grammar.h"
+#include "structured/json_trigger.h"
 #include "structured/token_vocabulary.h"
 
 namespace lmc::tools {
@@ -49,10 +50,9 @@ struct Job {
   bool reuse_prefix = true;             // start from a prefix of the prompt a slot's cache holds
   bool ignore_eos = false;              // generate past the end of text
   std::shared_ptr<const structured::Grammar> response_format;  // what the answer must be; empty: text
-  // Non-empty: response_format holds only for an answer that begins with this text (an
-  // `auto` tool call's opening); any other answer is free (structured/triggered_json_constraint.h).
-  std::string response_trigger;
-  size_t response_trigger_json = 0;  // its last bytes that begin the JSON (Llama's '{"name":')
+  // Where response_format's JSON sits when it is not the whole answer (an `auto` tool
+  // call's trigger, calls that may follow one another; structured/json_trigger.h).
+  structured::JsonTrigger response_trigger;
   std::vector<std::string> stop;
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;

@@ -297,7 +297,6 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
   job->response_trigger = r.response_trigger;
-  job->response_trigger_json = r.response_trigger_json;
   Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
            (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
            generation_params(job->generation, job->stop), nullptr, r.tools};

@@ -280,13 +280,13 @@ void tool_options(ServeRequest& r, const nlohmann::ordered_json& body, const Too
   r.tools = parse_tools(body, format);
   if (r.tools.any() && r.tools.choice == "auto" && !r.response_format && !r.ignore_eos) {
     r.response_format = tool_call_grammar(r.tools);
-    r.response_trigger = format.trigger();
-    r.response_trigger_json = format.json_lead.size();
+    r.response_trigger = tool_call_trigger(r.tools);
   }
   if (!r.tools.forced()) return;
   if (r.response_format)
     invalid("response_format", "'response_format' cannot be combined with a 'tool_choice' that requires a call");
   json_answer(r, "tool_choice", tool_call_grammar(r.tools));
+  r.response_trigger = tool_call_trigger(r.tools);
 }
 
 // What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.

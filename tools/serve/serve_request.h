@@ -17,6 +17,7 @@
 
 #include "runtime/sampler.h"
 #include "structured/json_grammar.h"
+#include "structured/json_trigger.h"
 #include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {
@@ -63,9 +64,9 @@ struct ServeRequest {
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
   ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
-  // Non-empty: response_format holds only once the answer begins with it (an `auto` tool call).
-  std::string response_trigger;
-  size_t response_trigger_json = 0;  // the trigger's last bytes that are the JSON's first (Llama's '{"name":')
+  // Where response_format's JSON sits in the answer when it is not all of it (tool calls:
+  // an `auto` call's trigger; calls that may follow one another).
+  structured::JsonTrigger response_trigger;
 };
 
 // llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.

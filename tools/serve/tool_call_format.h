@@ -18,6 +18,7 @@ struct ToolCallFormat {
   std::string_view family;     // for messages and tests
   std::string_view open;       // written before a call's JSON; a forced call's prompt ends with it
   std::string_view close;      // written after it ("" when the JSON's end is the call's)
+  std::string_view between;    // between one call's closing and the next's opening, in a form of blocks
   // With tool_choice auto, the first bytes of the JSON that mark it as a call, for a form
   // whose `open` is empty (an answer that merely starts with '{' is not taken for a call).
   std::string_view json_lead;
@@ -30,11 +31,11 @@ struct ToolCallFormat {
   std::string trigger() const { return std::string(open) + std::string(json_lead); }
 };
 
-inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "", "", "arguments",
-                                             false, true};
-inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "{\"name\":", "<|python_tag|>", "parameters",
-                                             false, false};
-inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true};
+inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "",
+                                             "arguments", false, true};
+inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "", "{\"name\":", "<|python_tag|>",
+                                             "parameters", false, false};
+inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "", "arguments", true, true};
 
 // The form of calls a chat template asks for, told by the text only that family's templates
 // write: Mistral's [TOOL_CALLS] token; Llama's <|python_tag|> or its "parameters" key (in the

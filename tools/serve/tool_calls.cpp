@@ -188,16 +188,29 @@ Json template_tool_calls(const Json& calls, const std::string& at) {
   return out;
 }
 
+structured::JsonTrigger tool_call_trigger(const ToolOptions& o) {
+  const ToolCallFormat& f = o.format;
+  structured::JsonTrigger t;
+  if (!o.forced()) {
+    t.text = f.trigger();
+    t.json_bytes = f.json_lead.size();
+  }
+  if (o.several() && !f.list) {
+    t.close = f.close;
+    t.again = std::string(f.between) + std::string(f.open);
+  }
+  return t;
+}
+
 std::string call_id_at(const std::string& id, size_t index) {
   return index == 0 ? id : id + "_" + std::to_string(index);
 }
 
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std::string& text, bool forced,
                                                 const std::string& id) {
-  std::optional<Json> calls = Json::array();
-  if (forced && !append_calls(o.format, parsed(text), *calls)) return std::nullopt;
-  if (!forced) calls = calls_in_text(o.format, text);
-  if (!calls || calls->empty()) return std::nullopt;
+  // A forced answer follows the opening the prompt ended with.
+  std::optional<Json> calls = calls_in_text(o.format, forced ? std::string(o.format.open) + text : text);
+  if (!calls) return std::nullopt;
   if (!o.several()) calls->erase(calls->begin() + 1, calls->end());
   nlohmann::json out = nlohmann::json::array();
   for (const Json& c : *calls) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "structured/json_grammar.h"
+#include "structured/json_trigger.h"
 #include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {
@@ -49,11 +50,17 @@ std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& 
 // message's place, for errors.
 nlohmann::ordered_json template_tool_calls(const nlohmann::ordered_json& calls, const std::string& at);
 
+// Where the calls' JSON sits in the answer, for the constraint that decodes them under
+// tool_call_grammar: from its first byte when forced (the prompt wrote the opening), after
+// the form's trigger with `auto`; in a form of blocks (Hermes) that allows several calls,
+// each call may be followed by the end, the closing, or the closing and another block.
+structured::JsonTrigger tool_call_trigger(const ToolOptions& tools);
+
 // The id of an answer's call at `index`: the answer's own for the first, then numbered.
 std::string call_id_at(const std::string& id, size_t index);
 
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
-// JSON text}}]): `forced`, `text` is the JSON after the form's opening; else free text,
+// JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with; else free text,
 // which may hold calls in the form (a Hermes block, closed or running to the end; Mistral's
 // [TOOL_CALLS] array; Llama's whole answer as JSON). Every call must name one of the tools,
 // else there is none; past the first only when several() allows. nullopt when there is no
