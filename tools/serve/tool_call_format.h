@@ -7,7 +7,7 @@
 //   Llama 3.1/3.2's JSON: {"name": ..., "parameters": {...}}, the answer itself, maybe
 //     after <|python_tag|>; one call an answer, as the template asks for one;
 //   Mistral's: [TOOL_CALLS][{"name": ..., "arguments": {...}}, ...], several in one array.
-// Header only: the data and the one place that picks it.
+// Header only (no code to link): the data and the one place that picks it.
 #pragma once
 #include <string>
 #include <string_view>
@@ -41,7 +41,7 @@ inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "",
 // write: Mistral's [TOOL_CALLS] token; Llama's <|python_tag|> or its "parameters" key (in the
 // instruction "Respond in the format {"name": ..., "parameters": ...}"). Hermes otherwise,
 // and always for a template that never reads `tools`: lmc teaches it that form
-// (chat_prompt.h). A family fallback (no template text) is taught likewise.
+// (chat_prompt.h). A family fallback (no template text) reads calls in that form too.
 inline const ToolCallFormat& tool_call_format_for(std::string_view chat_template) {
   const auto has = [&](std::string_view s) { return chat_template.find(s) != std::string_view::npos; };
   if (!has("tools") || has("<tool_call>")) return kHermesCalls;
