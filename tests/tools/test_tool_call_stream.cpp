@@ -116,6 +116,10 @@ TEST(ToolCallStream, MistralCallsStreamOneIndexEach) {
   Streamed one = stream(tools(R"("required", "parallel_tool_calls": false)", kMistralCalls), two, 4);
   EXPECT_EQ(one.calls.size(), 1u);  // the grammar would have allowed no second call
   EXPECT_EQ(stream(tools(R"("auto")", kMistralCalls), "Oslo is sunny.", 3).content, "Oslo is sunny.");
+  ToolCallFormat silent = kMistralCalls;  // its opening a control token, which writes no text
+  silent.silent_open = true;
+  expect_same_calls(tools(R"("auto")", silent), two);
+  EXPECT_EQ(stream(tools(R"("auto")", silent), "[1, 2] are numbers.", 3).content, "[1, 2] are numbers.");
 }
 
 TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {

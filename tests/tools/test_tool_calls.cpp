@@ -189,6 +189,22 @@ TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
   }
 }
 
+// Mistral's v3 vocabularies have [TOOL_CALLS] as a control token, which writes no text.
+TEST(ToolCalls, ASilentOpeningLeavesTheJsonToMarkACall) {
+  ToolCallFormat silent = kMistralCalls;
+  silent.silent_open = true;
+  const std::string two = R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"city": "Oslo"}}])";
+  std::string finish;
+  EXPECT_EQ(answer_message(parse_tools(body(""), silent), two, "c", finish)["tool_calls"].size(), 2u);
+  EXPECT_EQ(answer_message(parse_tools(body(R"(, "tool_choice": "required")"), silent), two, "c", finish)["tool_calls"]
+                .size(),
+            2u);
+  EXPECT_EQ(answer_message(parse_tools(body(""), silent), "[1, 2]", "c", finish)["content"], "[1, 2]");
+  structured::JsonTrigger t = tool_call_trigger(parse_tools(body(""), silent));
+  EXPECT_EQ(t.text, "[{\"name\":");
+  EXPECT_EQ(t.json_bytes, t.text.size());
+}
+
 TEST(ToolCalls, HermesBlocksAreSeveralCallsWhenParallel) {
   const std::string text = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
                            "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";

@@ -83,6 +83,15 @@ json usage(const JobResult& r) {
           {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
 }
 
+// The template's family of tool calls, its opening silent in answers when this model's
+// vocabulary has it as one control token (generated, it writes no text).
+ToolCallFormat tool_format_of(const models::ChatTemplate* chat, const models::Tokenizer& tok) {
+  ToolCallFormat f = tool_call_format_for(chat ? chat->source() : "");
+  const std::optional<int32_t> id = f.open.empty() ? std::nullopt : tok.find(f.open);
+  f.silent_open = id && !tok.is_text(*id);
+  return f;
+}
+
 http::Limits limits_of(const ServeOptions& o) {
   http::Limits l;
   l.header_timeout = o.header_timeout;
@@ -138,6 +147,7 @@ class HttpApiServer final : public ApiServer {
   EmbeddingEngine* embedder_;   // null when it generates
   const models::ChatTemplate* chat_;  // null when the model does not chat
   ServeOptions opts_;
+  ToolCallFormat tool_format_;  // how this model's chats write tool calls
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::set<std::string> generations_;                             // paths that answer later
   http::Server http_;
@@ -151,6 +161,7 @@ class HttpApiServer final : public ApiServer {
 
 HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts)
     : m_(m), engine_(backends.generate), embedder_(backends.embed), chat_(backends.chat), opts_(std::move(opts)),
+      tool_format_(tool_format_of(chat_, *m_.tokenizer)),
       http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
               dispatch(req, ex);
             },
@@ -274,8 +285,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const auto vocab = static_cast<int64_t>(tok.size());
   const bool chat = shape == Shape::Chat;
   ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
-                                         : parse_request(req.body, chat, context, vocab, opts_.sampling,
-                                                         tool_call_format_for(chat_ ? chat_->source() : ""));
+                                         : parse_request(req.body, chat, context, vocab, opts_.sampling, tool_format_);
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   if (r.prompt_tokens.empty()) {

@@ -19,23 +19,32 @@ struct ToolCallFormat {
   std::string_view open;       // written before a call's JSON; a forced call's prompt ends with it
   std::string_view close;      // written after it ("" when the JSON's end is the call's)
   std::string_view between;    // between one call's closing and the next's opening, in a form of blocks
-  // With tool_choice auto, the first bytes of the JSON that mark it as a call, for a form
-  // whose `open` is empty (an answer that merely starts with '{' is not taken for a call).
-  std::string_view json_lead;
   std::string_view skipped;    // may come before `open` and is not part of the call (Llama's tag)
   std::string_view arguments;  // the key of a call's arguments
   bool list = false;           // the calls are one JSON array after `open` (else an object each)
   bool several = false;        // an answer may hold more than one call
+  // The opening is one control token of the model's vocabulary (Mistral's [TOOL_CALLS] in
+  // its v3 tokenizers): a prompt writes it, but a generated one writes no text, so the
+  // answer's calls begin with their JSON. Set for the model, not the family.
+  bool silent_open = false;
 
+  // The opening as an answer's text shows it.
+  std::string_view answer_open() const { return silent_open ? std::string_view() : open; }
+  // With tool_choice auto, when the answer shows no opening, the first bytes of the JSON
+  // that mark a call (an answer that merely starts with '{' or '[' is not taken for one).
+  std::string json_lead() const {
+    if (!answer_open().empty()) return "";
+    return list ? "[{\"name\":" : "{\"name\":";
+  }
   // What a call under tool_choice auto begins with: once written, the rest is the JSON.
-  std::string trigger() const { return std::string(open) + std::string(json_lead); }
+  std::string trigger() const { return std::string(answer_open()) + json_lead(); }
 };
 
-inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "",
-                                             "arguments", false, true};
-inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "", "{\"name\":", "<|python_tag|>",
-                                             "parameters", false, false};
-inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "", "arguments", true, true};
+inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments",
+                                             false, true, false};
+inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "", "<|python_tag|>", "parameters",
+                                             false, false, false};
+inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true, false};
 
 // The form of calls a chat template asks for, told by the text only that family's templates
 // write: Mistral's [TOOL_CALLS] token; Llama's <|python_tag|> or its "parameters" key (in the

@@ -63,9 +63,9 @@ std::vector<json> ToolCallStream::decide() {
     for (const std::string& start : {plain, tagged})
       if (text_.size() < start.size() && start.starts_with(text_)) return {};
     if (text_.starts_with(tagged)) {
-      prefix_ = std::string(f.skipped) + std::string(f.open);
+      prefix_ = std::string(f.skipped) + std::string(f.answer_open());
     } else if (text_.starts_with(plain)) {
-      prefix_ = f.open;
+      prefix_ = f.answer_open();
     } else {
       mode_ = Mode::Text;
       sent_ = text_.size();
@@ -127,7 +127,8 @@ size_t ToolCallStream::call_after_last() const {
     const size_t at = skip_space(text_, end);
     return at == text_.size() || text_[at] != ',' ? at : skip_space(text_, at + 1);
   }
-  const std::string_view open = tools_.format.open.substr(0, tools_.format.open.find_last_not_of(kSpace) + 1);
+  const std::string_view shown = tools_.format.answer_open();
+  const std::string_view open = shown.substr(0, shown.find_last_not_of(kSpace) + 1);
   const size_t at = text_.find(open, end);
   return at == npos ? npos : skip_space(text_, at + open.size());
 }

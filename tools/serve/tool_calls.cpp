@@ -99,7 +99,7 @@ std::optional<Json> whole_answer_calls(const ToolCallFormat& f, std::string_view
 // openings and closings are matched without their newlines, which a model may leave out.
 // An answer completed under the schema ends where the JSON does, before the closing.
 std::optional<Json> calls_in_text(const ToolCallFormat& f, std::string_view text) {
-  const std::string_view open = trimmed(f.open), close = trimmed(f.close);
+  const std::string_view open = trimmed(f.answer_open()), close = trimmed(f.close);
   if (open.empty()) return whole_answer_calls(f, text);
   Json calls = Json::array();
   for (size_t at = text.find(open); at != std::string_view::npos; at = text.find(open, at)) {
@@ -193,11 +193,11 @@ structured::JsonTrigger tool_call_trigger(const ToolOptions& o) {
   structured::JsonTrigger t;
   if (!o.forced()) {
     t.text = f.trigger();
-    t.json_bytes = f.json_lead.size();
+    t.json_bytes = f.json_lead().size();
   }
   if (o.several() && !f.list) {
     t.close = f.close;
-    t.again = std::string(f.between) + std::string(f.open);
+    t.again = std::string(f.between) + std::string(f.answer_open());
   }
   return t;
 }
@@ -209,7 +209,7 @@ std::string call_id_at(const std::string& id, size_t index) {
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std::string& text, bool forced,
                                                 const std::string& id) {
   // A forced answer follows the opening the prompt ended with.
-  std::optional<Json> calls = calls_in_text(o.format, forced ? std::string(o.format.open) + text : text);
+  std::optional<Json> calls = calls_in_text(o.format, forced ? std::string(o.format.answer_open()) + text : text);
   if (!calls) return std::nullopt;
   if (!o.several()) calls->erase(calls->begin() + 1, calls->end());
   nlohmann::json out = nlohmann::json::array();
