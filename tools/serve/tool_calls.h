@@ -28,7 +28,6 @@ struct ToolOptions {
   bool parallel = true;         // parallel_tool_calls: several calls, where the form has room
   ToolCallFormat format = kHermesCalls;  // the chat template's
 
-
   bool any() const { return !tools.empty(); }
   // The answer must be a call: required, or a named function.
   bool forced() const { return any() && (choice == "required" || choice == "function"); }
@@ -60,11 +59,11 @@ structured::JsonTrigger tool_call_trigger(const ToolOptions& tools);
 std::string call_id_at(const std::string& id, size_t index);
 
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
-// JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with; else free text,
-// which may hold calls in the form (a Hermes block, closed or running to the end; Mistral's
-// [TOOL_CALLS] array; Llama's whole answer as JSON). Every call must name one of the tools,
-// else there is none; past the first only when several() allows. nullopt when there is no
-// call. `id`: the first call's id (call_id_at).
+// JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with;
+// else free text, which may hold calls in the form (a Hermes block, closed or running to
+// the end; Mistral's [TOOL_CALLS] array; Llama's whole answer as JSON). Every call must name
+// one of the tools, else there is none; past the first only when several() allows. nullopt
+// when there is no call. `id`: the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
                                                 bool forced, const std::string& id);
 
