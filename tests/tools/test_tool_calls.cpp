@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "structured/json_matcher.h"
+#include "support/regular_file.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -130,6 +131,20 @@ TEST(ToolCalls, TheFormIsTheTemplateFamilys) {
   EXPECT_EQ(tool_call_format_for("{{ tools }} {\"name\": function name, \"parameters\": ...}").family, "Llama 3 JSON");
   EXPECT_EQ(tool_call_format_for("{{ tools }}<|python_tag|>").family, "Llama 3 JSON");
   EXPECT_EQ(tool_call_format_for("[TOOL_CALLS] without reading the list").family, "Hermes");
+}
+
+// Real models' templates (the Jinja fuzzer's corpus): Llama 3.1's own, Qwen's and Hermes's
+// <tool_call>; Mistral's v3, which never reads tools, is taught Hermes.
+TEST(ToolCalls, RealTemplatesGetTheirFamilysForm) {
+  const auto form = [](const std::string& path) {
+    return std::string(tool_call_format_for(read_regular_file(std::string(LMC_SOURCE_DIR) + "/tests/" + path)).family);
+  };
+  EXPECT_EQ(form("fuzz/corpus/jinja/llama3.1-tools.jinja"), "Llama 3 JSON");
+  EXPECT_EQ(form("fuzz/corpus/jinja/qwen2.5-tools.jinja"), "Hermes");
+  EXPECT_EQ(form("fuzz/corpus/jinja/qwen3.jinja"), "Hermes");
+  EXPECT_EQ(form("fuzz/corpus/jinja/hermes-tools.jinja"), "Hermes");
+  EXPECT_EQ(form("models/chat_templates/mistral-v3.jinja"), "Hermes");
+  EXPECT_EQ(form("models/chat_templates/smollm2.jinja"), "Hermes");
 }
 
 // Whether `text` is JSON the forced-call grammar of `o` allows.
