@@ -16,7 +16,7 @@
 // integer scales and summed over the super-block, which is scaled once (its mins off in
 // integers: super_block_sums.h) — the order of the row-major paths
 // (linear_decode.cpp, linear_prefill_blocks.cpp), so a row's output has the same bits on
-// either layout, at any row count and thread count (test_linear_kernel).
+// either layout, at any row count and thread count (test_linear_kernel_bits).
 //
 // The weights are read as they are stored: no per-call repacking, no horizontal sums.
 // Few rows (decode, split by panels over the threads) stream each panel once for all
