@@ -145,11 +145,14 @@ SpeedResult measure_speed(const driver::LoadedModel& m, int threads, int runs, c
     // The time to first token of the first length is its median run's.
     if (n == tests.prefill.front()) r.ttft_ms = median(seconds_per_run(r.prefill_tps.back().second, n)) * 1e3;
   }
-  for (auto [pp, tg] : tests.pg)
+  // Named copies, not a structured binding: clang 14 cannot capture a binding in a lambda.
+  for (const auto& pg : tests.pg) {
+    const int64_t pp = pg.first, tg = pg.second;
     r.pg_tps.push_back(timed_runs(ex, prompt, d, step, runs, pp + tg, [&](bool) {
       prefill(ex, prompt, d, pp, step);
       decode(ex, prompt, d + pp, tg);
     }));
+  }
   return r;
 }
 
