@@ -73,4 +73,12 @@ void add_globals(Frame& root) {
   });
 }
 
+std::set<std::string> global_names() {
+  Frame root;
+  add_globals(root);
+  std::set<std::string> names;
+  for (const auto& [name, value] : root.vars) names.insert(name);
+  return names;
+}
+
 }  // namespace lmc::jinja

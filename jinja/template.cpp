@@ -1,5 +1,6 @@
-// Parsing once, rendering per call (template.h): the context's keys join the globals in
-// the root frame, and an evaluation error gets the template's name and line.
+// Parsing once (and walking the AST once for its static facts), rendering per call
+// (template.h): the context's keys join the globals in the root frame, and an evaluation
+// error gets the template's name and line.
 #include "jinja/template.h"
 
 #include "jinja/globals.h"
@@ -12,7 +13,9 @@
 namespace lmc::jinja {
 
 Template::Template(std::string_view source, std::string name)
-    : name_(std::move(name)), body_(parse(tokenize(source, name_), name_)) {}
+    : name_(std::move(name)),
+      body_(parse(tokenize(source, name_), name_)),
+      facts_(static_facts(body_, global_names())) {}
 
 std::string Template::render(const nlohmann::ordered_json& context, const Limits& limits) const {
   if (!context.is_object()) throw error_at(name_, "the context to render with is not a JSON object");

@@ -3,15 +3,19 @@
 // renders it with Jinja2: trim_blocks, lstrip_blocks, the globals raise_exception,
 // strftime_now, range, dict and namespace, and tojson as HF defines it. Rendering is
 // bounded (Limits); every error is an lmc::Error "<name>:<line>: error: <what>" naming an
-// unknown filter, test, method or tag by name.
+// unknown filter, test, method or tag by name. What the parsed template reads and holds
+// is told once, at parse (static_facts.h).
 #pragma once
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "jinja/ast.h"
+#include "jinja/static_facts.h"
 
 namespace lmc::jinja {
 
@@ -29,10 +33,16 @@ class Template {
   Template(std::string_view source, std::string name);
   std::string render(const nlohmann::ordered_json& context, const Limits& limits = {}) const;
   const std::string& name() const { return name_; }
+  // The names the template reads that neither it nor the globals define: the context
+  // keys it can use (messages, tools, add_generation_prompt...), sorted.
+  const std::set<std::string>& referenced_names() const { return facts_.free_names; }
+  // Its raw text and string literals.
+  const std::vector<std::string>& literals() const { return facts_.literals; }
 
  private:
   std::string name_;
   Body body_;
+  StaticFacts facts_;
 };
 
 }  // namespace lmc::jinja

@@ -48,6 +48,8 @@ class ChatTemplate {
                           bool tokenizer_adds_bos) const;
 
   bool own_template() const { return jinja_.has_value(); }
+  // The parsed Jinja template; null for a family.
+  const jinja::Template* jinja_template() const { return jinja_ ? &*jinja_ : nullptr; }
   const std::string& source() const { return format_.jinja; }  // the Jinja text; "" for a family
   // For messages: "the chat template <name>" or "the <family> format".
   std::string description() const;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "jinja/template.h"
 #include "structured/json_matcher.h"
 #include "support/regular_file.h"
 #include "tools/serve/serve_request.h"
@@ -123,21 +124,39 @@ TEST(ToolCalls, AutoFindsACompleteBlockInText) {
                    .contains("tool_calls"));
 }
 
+// The family form of a template given as its source.
+std::string form_of(const std::string& source) {
+  const jinja::Template parsed(source, "t.jinja");
+  return std::string(tool_call_format_for(&parsed).family);
+}
+
 TEST(ToolCalls, TheFormIsTheTemplateFamilys) {
-  EXPECT_EQ(tool_call_format_for("").family, "Hermes");  // a family fallback is taught Hermes
-  EXPECT_EQ(tool_call_format_for("{{ messages }}").family, "Hermes");
-  EXPECT_EQ(tool_call_format_for("{% if tools %}<tool_call>{% endif %}").family, "Hermes");
-  EXPECT_EQ(tool_call_format_for("{% if tools %}[AVAILABLE_TOOLS]{% endif %}[TOOL_CALLS]").family, "Mistral");
-  EXPECT_EQ(tool_call_format_for("{{ tools }} {\"name\": function name, \"parameters\": ...}").family, "Llama 3 JSON");
-  EXPECT_EQ(tool_call_format_for("{{ tools }}<|python_tag|>").family, "Llama 3 JSON");
-  EXPECT_EQ(tool_call_format_for("[TOOL_CALLS] without reading the list").family, "Hermes");
+  EXPECT_EQ(tool_call_format_for(nullptr).family, "Hermes");  // a family fallback is taught Hermes
+  EXPECT_EQ(form_of("{{ messages }}"), "Hermes");
+  EXPECT_EQ(form_of("{% if tools %}<tool_call>{% endif %}"), "Hermes");
+  EXPECT_EQ(form_of("{% if tools %}[AVAILABLE_TOOLS]{% endif %}[TOOL_CALLS]"), "Mistral");
+  EXPECT_EQ(form_of("{{ tools }} {\"name\": function name, \"parameters\": ...}"), "Llama 3 JSON");
+  EXPECT_EQ(form_of("{{ tools }}{{ '<|python_tag|>' + call }}"), "Llama 3 JSON");
+  EXPECT_EQ(form_of("[TOOL_CALLS] without reading the list"), "Hermes");
+  // Only the variable counts, and only the text the template holds, not its comments.
+  EXPECT_EQ(form_of("{# tools #}{{ tools_in_user_message }}[TOOL_CALLS]"), "Hermes");
+  EXPECT_EQ(form_of("{% set tools = [] %}{{ tools }}[TOOL_CALLS]"), "Hermes");
+  EXPECT_EQ(form_of("{{ tools }}{# [TOOL_CALLS] #}"), "Hermes");
+}
+
+TEST(ToolCalls, ATemplateRendersToolsWhenItReadsThem) {
+  EXPECT_FALSE(renders_tools(nullptr));
+  const jinja::Template reads("{{ tools[0].function.name }}", "t"),
+      binds("{% for tools in x %}{{ tools }}{% endfor %}", "t");
+  EXPECT_TRUE(renders_tools(&reads));
+  EXPECT_FALSE(renders_tools(&binds));
 }
 
 // Real models' templates (the Jinja fuzzer's corpus): Llama 3.1's own, Qwen's and Hermes's
 // <tool_call>; Mistral's v3, which never reads tools, is taught Hermes.
 TEST(ToolCalls, RealTemplatesGetTheirFamilysForm) {
   const auto form = [](const std::string& path) {
-    return std::string(tool_call_format_for(read_regular_file(std::string(LMC_SOURCE_DIR) + "/tests/" + path)).family);
+    return form_of(read_regular_file(std::string(LMC_SOURCE_DIR) + "/tests/" + path));
   };
   EXPECT_EQ(form("fuzz/corpus/jinja/llama3.1-tools.jinja"), "Llama 3 JSON");
   EXPECT_EQ(form("fuzz/corpus/jinja/qwen2.5-tools.jinja"), "Hermes");

@@ -8,8 +8,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-// The tools as a system message says them to a template that does not render `tools`,
-// which is taught the Hermes form (tool_call_format_for).
+// The tools as a system message says them to a template that does not render them, which
+// is taught the Hermes form (tool_call_format_for).
 std::string tools_text(const Json& tools) {
   std::string text =
       "You can call functions. Their signatures, one JSON object a line, are inside <tools></tools>:\n<tools>\n";
@@ -35,7 +35,6 @@ std::string calls_text(std::string content, const Json& calls, const ToolCallFor
 
 Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
                        const ToolOptions& tools) {
-  const bool reads_tools = chat.source().find("tools") != std::string::npos;
   const bool reads_calls = chat.source().find("tool_calls") != std::string::npos;
   Json list = Json::array();
   for (const ChatMessage& m : messages) {
@@ -45,7 +44,7 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
     if (m.role == "tool") j["tool_call_id"] = m.tool_call_id;
     list.push_back(std::move(j));
   }
-  if (tools.any() && !reads_tools && chat.own_template()) {
+  if (tools.any() && !renders_tools(chat.jinja_template()) && chat.own_template()) {
     if (list[0]["role"] == "system")
       list[0]["content"] = list[0]["content"].get<std::string>() + "\n\n" + tools_text(tools.tools);
     else

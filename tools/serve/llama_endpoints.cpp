@@ -66,7 +66,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"model_path", m.info.weights},
           {"chat_template", chat && chat->own_template() ? json(chat->source()) : json()},
           {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
-          {"tool_call_format", chat ? json(tool_call_format_for(chat->source()).family) : json()},  // lmc's own
+          {"tool_call_format", chat ? json(tool_call_format_for(chat->jinja_template()).family) : json()},  // lmc's own
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"build_info", std::string("lmc ") + LMC_VERSION}};
 }

@@ -86,7 +86,7 @@ json usage(const JobResult& r) {
 // The template's family of tool calls, its opening silent in answers when this model's
 // vocabulary has it as one control token (generated, it writes no text).
 ToolCallFormat tool_format_of(const models::ChatTemplate* chat, const models::Tokenizer& tok) {
-  ToolCallFormat f = tool_call_format_for(chat ? chat->source() : "");
+  ToolCallFormat f = tool_call_format_for(chat ? chat->jinja_template() : nullptr);
   const std::optional<int32_t> id = f.open.empty() ? std::nullopt : tok.find(f.open);
   f.silent_open = id && !tok.is_text(*id);
   return f;

@@ -7,10 +7,14 @@
 //   Llama 3.1/3.2's JSON: {"name": ..., "parameters": {...}}, the answer itself, maybe
 //     after <|python_tag|>; one call an answer, as the template asks for one;
 //   Mistral's: [TOOL_CALLS][{"name": ..., "arguments": {...}}, ...], several in one array.
-// Header only (no code to link): the data and the one place that picks it.
+// Header only (no code to link): the data and the one place that picks it, from what the
+// Jinja engine tells of the template (jinja/static_facts.h).
 #pragma once
+#include <algorithm>
 #include <string>
 #include <string_view>
+
+#include "jinja/template.h"
 
 namespace lmc::tools {
 
@@ -46,16 +50,27 @@ inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "", "<|pyth
                                              false, false, false};
 inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true, false};
 
+// Whether a chat template renders the request's tools: it reads the variable `tools` (a
+// comment or `tools_in_user_message` does not count). A family fallback (null) has none.
+inline bool renders_tools(const jinja::Template* chat_template) {
+  return chat_template && chat_template->referenced_names().contains("tools");
+}
+
 // The form of calls a chat template asks for, told by the text only that family's templates
-// write: Mistral's [TOOL_CALLS] token; Llama's <|python_tag|> or its "parameters" key (in the
-// instruction "Respond in the format {"name": ..., "parameters": ...}"). Hermes otherwise,
-// and always for a template that never reads `tools`: lmc teaches it that form
-// (chat_prompt.h). A family fallback (no template text) reads calls in that form too.
-inline const ToolCallFormat& tool_call_format_for(std::string_view chat_template) {
-  const auto has = [&](std::string_view s) { return chat_template.find(s) != std::string_view::npos; };
-  if (!has("tools") || has("<tool_call>")) return kHermesCalls;
-  if (has("[TOOL_CALLS]")) return kMistralCalls;
-  if (has("<|python_tag|>") || has("\"parameters\"")) return kLlama3Calls;
+// hold (in their raw text or a string literal): Mistral's [TOOL_CALLS] token; Llama's
+// <|python_tag|> or its "parameters" key (in the instruction "Respond in the format {"name":
+// ..., "parameters": ...}"). Hermes otherwise, and always for a template that does not
+// render tools: lmc teaches it that form (chat_prompt.h). A family fallback (null) reads
+// calls in that form too.
+inline const ToolCallFormat& tool_call_format_for(const jinja::Template* chat_template) {
+  if (!renders_tools(chat_template)) return kHermesCalls;
+  const auto holds = [&](std::string_view marker) {
+    return std::ranges::any_of(chat_template->literals(),
+                               [&](const std::string& text) { return text.find(marker) != std::string::npos; });
+  };
+  if (holds("<tool_call>")) return kHermesCalls;
+  if (holds("[TOOL_CALLS]")) return kMistralCalls;
+  if (holds("<|python_tag|>") || holds("\"parameters\"")) return kLlama3Calls;
   return kHermesCalls;
 }
 
