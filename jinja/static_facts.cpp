@@ -105,10 +105,18 @@ class Walker {
   void read(const Expr& e, const Scope& scope) {
     if (e.kind == ExprKind::kName) read_name(e.name, scope);
     if (e.kind == ExprKind::kLiteral && e.value.is_string()) facts_.literals.push_back(e.value.str());
+    read_attribute(e);
     for (const ExprPtr& item : e.items)
       if (item) read(*item, scope);
     for (const auto& [keyword, value] : e.keywords)
       if (value) read(*value, scope);
+  }
+
+  // `x['name']` reads what `x.name` does; a key computed when rendering is not known here.
+  void read_attribute(const Expr& e) {
+    if (e.kind == ExprKind::kAttribute) facts_.attributes.insert(e.name);
+    const auto literal_key = [&] { return e.items[1]->kind == ExprKind::kLiteral && e.items[1]->value.is_string(); };
+    if (e.kind == ExprKind::kItem && literal_key()) facts_.attributes.insert(e.items[1]->value.str());
   }
 
   void read_name(const std::string& name, const Scope& scope) {

@@ -36,6 +36,8 @@ class Template {
   // The names the template reads that neither it nor the globals define: the context
   // keys it can use (messages, tools, add_generation_prompt...), sorted.
   const std::set<std::string>& referenced_names() const { return facts_.free_names; }
+  // The attribute names it reads of any value (`m.tool_calls`, `m['tool_calls']`), sorted.
+  const std::set<std::string>& read_attributes() const { return facts_.attributes; }
   // Its raw text and string literals.
   const std::vector<std::string>& literals() const { return facts_.literals; }
 

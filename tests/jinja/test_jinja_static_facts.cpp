@@ -1,5 +1,5 @@
 // What a parsed template reports without rendering (jinja/static_facts.h): the names it
-// reads and does not set itself, and its raw text and string literals.
+// reads and does not set itself, the attributes it reads, and its raw text and string literals.
 #include <gtest/gtest.h>
 
 #include "jinja/template.h"
@@ -49,6 +49,29 @@ TEST(JinjaStaticFacts, ScopesAreTheRenderers) {
   EXPECT_EQ(names("{% macro m() %}{{ late }}{{ i }}{% endmacro %}{% set late = 1 %}{% for i in l %}{% endfor %}"),
             (Names{"i", "l"}));
   EXPECT_EQ(names("{% for i in l %}{% call m() %}{{ i }}{% endcall %}{% endfor %}"), (Names{"l", "m"}));
+}
+
+std::set<std::string> attributes(const std::string& source) {
+  return Template(source, "t.jinja").read_attributes();
+}
+
+TEST(JinjaStaticFacts, AttributesReadAnywhereAreReported) {
+  EXPECT_EQ(attributes("{{ message.tool_calls }}"), Names{"tool_calls"});
+  EXPECT_EQ(attributes("{{ message['tool_calls'] }}"), Names{"tool_calls"});
+  EXPECT_EQ(attributes("{% for m in messages %}{% if m.role == 'a' %}{{ m['c'][0].function.name }}{% endif %}"
+                       "{% endfor %}"),
+            (Names{"c", "function", "name", "role"}));
+  EXPECT_EQ(attributes("{% macro f(x) %}{{ x.inside }}{% endmacro %}{% set y = z | map(attribute='a') %}"
+                       "{{ f(w.arg) if v.cond }}"),
+            (Names{"arg", "cond", "inside"}));
+  EXPECT_EQ(attributes("{{ message.get('tool_calls') }}"), Names{"get"});
+}
+
+TEST(JinjaStaticFacts, OnlyAttributesReadAreReported) {
+  // A computed key, an index, a name tested for, an attribute set, a comment: none reads
+  // a named attribute.
+  EXPECT_EQ(attributes("{{ m[key] }}{{ m[0] }}{{ m.1 }}{{ 'tool_calls' in m }}{# m.tool_calls #}"), Names{});
+  EXPECT_EQ(attributes("{% set ns = namespace(seen=false) %}{% set ns.seen = true %}"), Names{});
 }
 
 TEST(JinjaStaticFacts, LiteralsAreTheRawTextAndStringLiterals) {

@@ -33,9 +33,16 @@ std::string calls_text(std::string content, const Json& calls, const ToolCallFor
   return content;
 }
 
+// Whether the template renders an assistant's earlier calls itself: it reads an attribute
+// `tool_calls` (of a message, as `m.tool_calls` or `m['tool_calls']`), which a comment or a
+// string naming it does not. A family fallback renders text only.
+bool renders_tool_calls(const models::ChatTemplate& chat) {
+  return chat.jinja_template() && chat.jinja_template()->read_attributes().contains("tool_calls");
+}
+
 Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
                        const ToolOptions& tools) {
-  const bool reads_calls = chat.source().find("tool_calls") != std::string::npos;
+  const bool reads_calls = renders_tool_calls(chat);
   Json list = Json::array();
   for (const ChatMessage& m : messages) {
     Json j = {{"role", m.role}, {"content", m.content}};
