@@ -2,7 +2,7 @@
 """The model file's own chat template, end to end on SmolLM2-135M-Instruct's GGUF:
   * lmc serve's POST /apply-template renders a conversation byte-identically to Python's
     Jinja2 rendering the GGUF's tokenizer.chat_template as Hugging Face's apply_chat_template
-    does; a chat completion reads exactly that prompt, and its next turn reads only new tokens;
+    does, one ending in the assistant's text as llama-server continues it; a chat completion reads exactly that prompt, and its next turn reads only new tokens;
   * --chat-template-file overrides the file's template; a bad one is an error naming the
     file and the line; a chat whose next rendering does not extend the last is read again
     from where the two part, answering as the conversation read whole;
@@ -88,6 +88,21 @@ class FilesOwnTemplate(unittest.TestCase):
         self.assertNotIn(FALLBACK_NOTE, "".join(self.server.err))
         status, data = self.server.request("GET", "/props")
         self.assertEqual(json.loads(data)["chat_template"], self.template)
+
+    def test_apply_template_renders_any_last_turn_as_llama_server(self):
+        # The assistant's text last is continued: the turns before it with the generation
+        # prompt, then that text, left open. A tool result last is answered.
+        opening = [{"role": "user", "content": QUESTION}]
+        continued = opening + [{"role": "assistant", "content": "The capital is"}]
+        got = self.post("/apply-template", {"messages": continued})["prompt"]
+        self.assertEqual(got, hf_render(self.template, opening, self.bos, self.eos) + "The capital is")
+        answered = continued + [{"role": "tool", "tool_call_id": "c1", "content": '{"city": "Paris"}'}]
+        got = self.post("/apply-template", {"messages": answered})["prompt"]
+        self.assertEqual(got, hf_render(self.template, answered, self.bos, self.eos))
+        # A chat completion still answers only the user or a tool.
+        status, data = self.server.request("POST", "/v1/chat/completions", {"messages": continued})
+        self.assertEqual(status, 400, data)
+        self.assertIn("the last message must be the user's or a tool's", json.loads(data)["error"]["message"])
 
     def test_bad_apply_template_requests_are_400_json(self):
         table = [({"messages": []}, None, "'messages' must be a non-empty array"),

@@ -60,6 +60,16 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
   return list;
 }
 
+// What the template refuses is the client's error.
+std::string rendered(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
+                     bool add_generation_prompt, const ToolOptions& tools) {
+  try {
+    return chat.render(template_messages(chat, messages, tools), add_generation_prompt, tools.tools);
+  } catch (const Error& e) {
+    throw ApiError(400, "invalid_request_error", e.what(), "messages");
+  }
+}
+
 }  // namespace
 
 std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
@@ -67,11 +77,13 @@ std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<Ch
   if (!chat)
     throw ApiError(400, "invalid_request_error", "the model " + model_name + " has no chat format; use /v1/completions",
                    "messages");
-  try {
-    return chat->render(template_messages(*chat, messages, tools), true, tools.tools);
-  } catch (const Error& e) {
-    throw ApiError(400, "invalid_request_error", e.what(), "messages");
-  }
+  const ChatMessage& last = messages.back();
+  if (last.role != "assistant") return rendered(*chat, messages, true, tools);
+  if (!last.tool_calls.is_null()) return rendered(*chat, messages, false, tools);
+  // Rendered whole, the answer would be closed (its end-of-turn written); cut before it
+  // and opened by the generation prompt, its text is what the model goes on from.
+  const std::vector<ChatMessage> before(messages.begin(), messages.end() - 1);
+  return rendered(*chat, before, true, tools) + last.content;
 }
 
 std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,

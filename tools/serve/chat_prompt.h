@@ -16,7 +16,11 @@
 
 namespace lmc::tools {
 
-// `chat` null: the model has no chat format (400 naming `model_name`).
+// `chat` null: the model has no chat format (400 naming `model_name`). As llama-server's
+// /apply-template renders a conversation not ending with the user or a tool: the
+// assistant's text last is continued (the messages before it with the generation prompt,
+// then that text, open); the assistant's calls last are a finished turn (no generation
+// prompt).
 std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
                           const std::string& model_name, const ToolOptions& tools = {});
 // The rendered chat as the tokenizer reads it (a BOS the template wrote is not read twice),

@@ -89,6 +89,12 @@ std::vector<ChatMessage> messages(const json& body) {
   if (!v || !v->is_array() || v->empty()) invalid("messages", "'messages' must be a non-empty array");
   std::vector<ChatMessage> out;
   for (size_t i = 0; i < v->size(); ++i) out.push_back(message((*v)[i], "messages[" + std::to_string(i) + "]"));
+  return out;
+}
+
+// A chat completion answers the user or a tool result; /apply-template renders any turn last.
+std::vector<ChatMessage> messages_to_answer(const json& body) {
+  std::vector<ChatMessage> out = messages(body);
   if (out.back().role != "user" && out.back().role != "tool")
     invalid("messages", "the last message must be the user's or a tool's");
   return out;
@@ -375,7 +381,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   ServeRequest r;
   r.chat = chat;
   if (chat)
-    r.messages = messages(body);
+    r.messages = messages_to_answer(body);
   else
     prompt(body, vocab, r);
   if (const json* m = field(body, "model")) {

@@ -76,7 +76,8 @@ struct TokenizeRequest {
 };
 TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
-// llama-server's POST /apply-template {"messages"}: the messages as a chat completion takes them.
+// llama-server's POST /apply-template {"messages"}: the messages as a chat completion takes
+// them, whoever's the last one is.
 std::vector<ChatMessage> parse_apply_template(std::string_view body);
 
 // POST /v1/embeddings (and llama-server's /embeddings, whose `content` is `input`): one
