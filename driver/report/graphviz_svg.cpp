@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "support/error.h"
+#include "support/sanitizers.h"
 
 namespace lmc::report {
 
@@ -67,7 +68,7 @@ std::string render_svg(const std::string& dot) {
 
 }  // namespace lmc::report
 
-#if defined(__SANITIZE_ADDRESS__)
+#if LMC_ADDRESS_SANITIZER
 // Graphviz and the Pango and fontconfig it lays text out with (in a thread of glib's) keep
 // caches they never free: font lists, plugin tables, layout scratch, about 35 kB a process.
 // They are not ours to fix, so the sanitizer build's leak checker leaves them out.

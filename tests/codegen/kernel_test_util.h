@@ -12,6 +12,7 @@
 #include "codegen/kernel_desc.h"
 #include "codegen/kernel_library.h"
 #include "ir/type.h"
+#include "support/sanitizers.h"
 
 namespace lmc::test {
 
@@ -19,11 +20,7 @@ ir::Type make_type(ir::DType dt, std::initializer_list<ir::Dim> dims);
 // Whether this is the sanitizer build (-DLMC_SANITIZE=ON). The generated kernels are not
 // instrumented there, so the long numeric sweeps over them check nothing the optimized build
 // does not: they run a sample of their cases.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitizedBuild = true;
-#else
-constexpr bool kSanitizedBuild = false;
-#endif
+constexpr bool kSanitizedBuild = LMC_ADDRESS_SANITIZER;
 
 inline ir::Dim T() { return ir::Dim::symbolic(ir::Sym::T); }
 inline ir::Dim D(int64_t v) { return ir::Dim::of(v); }
