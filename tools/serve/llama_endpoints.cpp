@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {
 
@@ -53,7 +52,7 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
 }
 
 json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-           const std::vector<SlotState>& slots, const models::ChatTemplate* chat) {
+           const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format) {
   runtime::GenerateOptions defaults;
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
@@ -66,7 +65,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"model_path", m.info.weights},
           {"chat_template", chat && chat->own_template() ? json(chat->source()) : json()},
           {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
-          {"tool_call_format", chat ? json(tool_call_format_for(chat->jinja_template()).family) : json()},  // lmc's own
+          {"tool_call_format", chat ? json(tool_format.family) : json()},  // lmc's own
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"build_info", std::string("lmc ") + LMC_VERSION}};
 }

@@ -11,6 +11,7 @@
 #include "models/chat/chat_template.h"
 #include "tools/lmc/api_server.h"
 #include "tools/lmc/serve_engine.h"
+#include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {
 
@@ -22,10 +23,11 @@ nlohmann::json timings(const JobResult& r);
 nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop);
 
 // `chat`: what renders chats (null when the model does not chat): its Jinja text is
-// "chat_template", the family it falls back to "chat_format", the form its tool calls are
-// read in "tool_call_format" (lmc's own field).
+// "chat_template", the family it falls back to "chat_format"; `tool_format`, the form the
+// server reads its tool calls in, is "tool_call_format" (lmc's own field).
 nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-                     const std::vector<SlotState>& slots, const models::ChatTemplate* chat);
+                     const std::vector<SlotState>& slots, const models::ChatTemplate* chat,
+                     const ToolCallFormat& tool_format);
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):

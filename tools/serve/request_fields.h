@@ -12,6 +12,12 @@
 namespace lmc::tools {
 
 [[noreturn]] void invalid_field(const std::string& param, const std::string& message);
+// `body[name]` when the request gives it: a JSON null is not given, as OpenAI reads it.
+template <class Json>
+const Json* given_field(const Json& body, const char* name) {
+  auto it = body.find(name);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
 // `v` (at `at`) has no key outside `names`.
 void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
 // OpenAI's `name` (1 to 64 letters, digits, '_' or '-'), `description`? and `strict`? of a

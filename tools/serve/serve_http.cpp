@@ -251,7 +251,7 @@ void HttpApiServer::routes() {
     };
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
-    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_));
+    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_));
   };
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
     send_json(*ex, 200, slots_json(slots(), m_.info.context));

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/serve/request_fields.h"
 #include "tools/serve/response_format.h"
 
 namespace lmc::tools {
@@ -13,35 +14,26 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void invalid(const std::string& param, const std::string& message) {
-  throw ApiError(400, "invalid_request_error", message, param);
-}
-
-const json* field(const json& body, const char* name) {
-  auto it = body.find(name);
-  return it == body.end() || it->is_null() ? nullptr : &*it;
-}
-
 double number(const json& body, const char* name, double dflt, double lo, double hi) {
-  const json* v = field(body, name);
+  const json* v = given_field(body, name);
   if (!v) return dflt;
-  if (!v->is_number()) invalid(name, std::string("'") + name + "' must be a number");
+  if (!v->is_number()) invalid_field(name, std::string("'") + name + "' must be a number");
   double d = v->get<double>();
   if (!(d >= lo && d <= hi))
-    invalid(name, std::string("'") + name + "' must be between " + json(lo).dump() + " and " + json(hi).dump());
+    invalid_field(name, std::string("'") + name + "' must be between " + json(lo).dump() + " and " + json(hi).dump());
   return d;
 }
 
 std::optional<int64_t> integer(const json& body, const char* name, int64_t lo, int64_t hi) {
-  const json* v = field(body, name);
+  const json* v = given_field(body, name);
   if (!v) return std::nullopt;
-  if (!v->is_number_integer()) invalid(name, std::string("'") + name + "' must be an integer");
+  if (!v->is_number_integer()) invalid_field(name, std::string("'") + name + "' must be an integer");
   // A number past int64 parses as unsigned or fails is_number_integer; both are out of range.
   if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
-    invalid(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    invalid_field(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   int64_t i = v->get<int64_t>();
   if (i < lo || i > hi)
-    invalid(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    invalid_field(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return i;
 }
 
@@ -52,41 +44,41 @@ std::string text_of(const json& v, const std::string& param) {
     std::string out;
     for (const json& part : v) {
       if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-        invalid(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
+        invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
       out += part["text"].get<std::string>();
     }
     return out;
   }
-  invalid(param, "'" + param + "' must be a string");
+  invalid_field(param, "'" + param + "' must be a string");
 }
 
 // An assistant's message may hold tool calls instead of text; a tool's answers one.
 ChatMessage message(const json& m, const std::string& at) {
-  if (!m.is_object()) invalid(at, "'" + at + "' must be an object");
-  const json* role = field(m, "role");
-  if (!role || !role->is_string()) invalid(at + ".role", "'" + at + ".role' must be a string");
+  if (!m.is_object()) invalid_field(at, "'" + at + "' must be an object");
+  const json* role = given_field(m, "role");
+  if (!role || !role->is_string()) invalid_field(at + ".role", "'" + at + ".role' must be a string");
   ChatMessage out{role->get<std::string>(), "", nullptr, ""};
   if (out.role == "developer") out.role = "system";  // OpenAI's newer name for it
   if (out.role != "system" && out.role != "user" && out.role != "assistant" && out.role != "tool")
-    invalid(at + ".role", "'" + at + ".role' must be system, user, assistant or tool");
-  if (const json* calls = field(m, "tool_calls")) {
-    if (out.role != "assistant") invalid(at + ".tool_calls", "'" + at + ".tool_calls' is an assistant's");
+    invalid_field(at + ".role", "'" + at + ".role' must be system, user, assistant or tool");
+  if (const json* calls = given_field(m, "tool_calls")) {
+    if (out.role != "assistant") invalid_field(at + ".tool_calls", "'" + at + ".tool_calls' is an assistant's");
     out.tool_calls = template_tool_calls(nlohmann::ordered_json::parse(calls->dump()), at + ".tool_calls");
   }
   if (out.role == "tool") {
-    const json* id = field(m, "tool_call_id");
-    if (!id || !id->is_string()) invalid(at + ".tool_call_id", "'" + at + ".tool_call_id' must be a string");
+    const json* id = given_field(m, "tool_call_id");
+    if (!id || !id->is_string()) invalid_field(at + ".tool_call_id", "'" + at + ".tool_call_id' must be a string");
     out.tool_call_id = id->get<std::string>();
   }
-  const json* content = field(m, "content");
-  if (!content && out.tool_calls.is_null()) invalid(at + ".content", "'" + at + ".content' is required");
+  const json* content = given_field(m, "content");
+  if (!content && out.tool_calls.is_null()) invalid_field(at + ".content", "'" + at + ".content' is required");
   if (content) out.content = text_of(*content, at + ".content");
   return out;
 }
 
 std::vector<ChatMessage> messages(const json& body) {
-  const json* v = field(body, "messages");
-  if (!v || !v->is_array() || v->empty()) invalid("messages", "'messages' must be a non-empty array");
+  const json* v = given_field(body, "messages");
+  if (!v || !v->is_array() || v->empty()) invalid_field("messages", "'messages' must be a non-empty array");
   std::vector<ChatMessage> out;
   for (size_t i = 0; i < v->size(); ++i) out.push_back(message((*v)[i], "messages[" + std::to_string(i) + "]"));
   return out;
@@ -96,18 +88,18 @@ std::vector<ChatMessage> messages(const json& body) {
 std::vector<ChatMessage> messages_to_answer(const json& body) {
   std::vector<ChatMessage> out = messages(body);
   if (out.back().role != "user" && out.back().role != "tool")
-    invalid("messages", "the last message must be the user's or a tool's");
+    invalid_field("messages", "the last message must be the user's or a tool's");
   return out;
 }
 
 std::vector<std::string> stops(const json& body) {
-  const json* v = field(body, "stop");
+  const json* v = given_field(body, "stop");
   if (!v) return {};
   if (v->is_string()) return {v->get<std::string>()};
-  if (!v->is_array() || v->size() > 4) invalid("stop", "'stop' must be a string or an array of up to 4 strings");
+  if (!v->is_array() || v->size() > 4) invalid_field("stop", "'stop' must be a string or an array of up to 4 strings");
   std::vector<std::string> out;
   for (const json& s : *v) {
-    if (!s.is_string() || s.get<std::string>().empty()) invalid("stop", "'stop' strings must be non-empty strings");
+    if (!s.is_string() || s.get<std::string>().empty()) invalid_field("stop", "'stop' strings must be non-empty strings");
     out.push_back(s.get<std::string>());
   }
   return out;
@@ -115,46 +107,46 @@ std::vector<std::string> stops(const json& body) {
 
 int32_t token_id(const json& v, int64_t vocab, const std::string& param) {
   if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
-    invalid(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
+    invalid_field(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
   return static_cast<int32_t>(v.get<int64_t>());
 }
 
 // A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt).
 void prompt(const json& body, int64_t vocab, ServeRequest& r) {
-  const json* v = field(body, "prompt");
-  if (!v) invalid("prompt", "'prompt' is required");
+  const json* v = given_field(body, "prompt");
+  if (!v) invalid_field("prompt", "'prompt' is required");
   if (v->is_array() && !v->empty() && (*v)[0].is_number()) {
     for (const json& id : *v) r.prompt_tokens.push_back(token_id(id, vocab, "prompt"));
     return;
   }
   if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) v = &(*v)[0];
   if (!v->is_string())
-    invalid("prompt", "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
-  if (v->get<std::string>().empty()) invalid("prompt", "'prompt' is empty");
+    invalid_field("prompt", "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
+  if (v->get<std::string>().empty()) invalid_field("prompt", "'prompt' is empty");
   r.prompt = v->get<std::string>();
 }
 
 // {"token id": bias from -100 to 100}, added to the token's logit before sampling.
 std::vector<std::pair<int32_t, float>> logit_bias(const json& body, int64_t vocab) {
-  const json* v = field(body, "logit_bias");
+  const json* v = given_field(body, "logit_bias");
   if (!v) return {};
-  if (!v->is_object()) invalid("logit_bias", "'logit_bias' must be an object of token ids to biases");
+  if (!v->is_object()) invalid_field("logit_bias", "'logit_bias' must be an object of token ids to biases");
   std::vector<std::pair<int32_t, float>> out;
   for (const auto& [key, bias] : v->items()) {
     char* end = nullptr;
     long long id = std::strtoll(key.c_str(), &end, 10);
-    if (key.empty() || *end) invalid("logit_bias", "'logit_bias' keys must be token ids, not '" + key + "'");
+    if (key.empty() || *end) invalid_field("logit_bias", "'logit_bias' keys must be token ids, not '" + key + "'");
     int32_t token = token_id(json(id), vocab, "logit_bias");
     if (!bias.is_number() || !(bias.get<double>() >= -100 && bias.get<double>() <= 100))
-      invalid("logit_bias", "'logit_bias' values must be numbers from -100 to 100");
+      invalid_field("logit_bias", "'logit_bias' values must be numbers from -100 to 100");
     out.emplace_back(token, static_cast<float>(bias.get<double>()));
   }
   return out;
 }
 
 bool flag(const json& body, const char* name) {
-  const json* v = field(body, name);
-  if (v && !v->is_boolean()) invalid(name, std::string("'") + name + "' must be true or false");
+  const json* v = given_field(body, name);
+  if (v && !v->is_boolean()) invalid_field(name, std::string("'") + name + "' must be true or false");
   return v && v->get<bool>();
 }
 
@@ -162,13 +154,13 @@ bool flag(const json& body, const char* name) {
 // nothing it lacks; anything else names the field.
 void refuse_what_is_not_honoured(const json& body, bool chat) {
   auto at_most_one = [&](const char* name) {
-    if (const json* v = field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
-      invalid(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
+    if (const json* v = given_field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
+      invalid_field(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
   };
   at_most_one("n");
   if (!chat) at_most_one("best_of");
-  if (!chat && flag(body, "echo")) invalid("echo", "'echo' is not supported");
-  if (!chat && field(body, "suffix")) invalid("suffix", "'suffix' is not supported");
+  if (!chat && flag(body, "echo")) invalid_field("echo", "'echo' is not supported");
+  if (!chat && given_field(body, "suffix")) invalid_field("suffix", "'suffix' is not supported");
 }
 
 void refuse_unknown(const json& body, bool chat) {
@@ -185,14 +177,14 @@ void refuse_unknown(const json& body, bool chat) {
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   for (const auto& [key, value] : body.items())
     if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
-      invalid(key, "unrecognized request argument '" + key + "'");
+      invalid_field(key, "unrecognized request argument '" + key + "'");
 }
 
 // The sampling fields, each the server's default where absent (llama-server's ranges).
 // A field in (0, hi]: `number`'s range, its lower bound left out.
 double above_zero(const json& body, const char* name, double dflt, double hi) {
   const double v = number(body, name, dflt, 0, hi);
-  if (field(body, name) && v == 0) invalid(name, std::string("'") + name + "' must be above 0");
+  if (given_field(body, name) && v == 0) invalid_field(name, std::string("'") + name + "' must be above 0");
   return v;
 }
 
@@ -215,18 +207,18 @@ std::optional<int64_t> top_logprobs(const json& body, bool chat) {
   if (!chat) return integer(body, "logprobs", 0, 20);
   const bool on = flag(body, "logprobs");
   auto top = integer(body, "top_logprobs", 0, 20);
-  if (top && !on) invalid("top_logprobs", "'top_logprobs' needs \"logprobs\": true");
+  if (top && !on) invalid_field("top_logprobs", "'top_logprobs' needs \"logprobs\": true");
   return on ? std::optional<int64_t>(top.value_or(0)) : std::nullopt;
 }
 
 bool include_usage(const json& body) {
-  const json* v = field(body, "stream_options");
+  const json* v = given_field(body, "stream_options");
   if (!v) return false;
-  if (!v->is_object()) invalid("stream_options", "'stream_options' must be an object");
+  if (!v->is_object()) invalid_field("stream_options", "'stream_options' must be an object");
   for (const auto& [key, value] : v->items())
-    if (key != "include_usage") invalid("stream_options", "'stream_options." + key + "' is not supported");
-  const json* u = field(*v, "include_usage");
-  if (u && !u->is_boolean()) invalid("stream_options", "'stream_options.include_usage' must be true or false");
+    if (key != "include_usage") invalid_field("stream_options", "'stream_options." + key + "' is not supported");
+  const json* u = given_field(*v, "include_usage");
+  if (u && !u->is_boolean()) invalid_field("stream_options", "'stream_options.include_usage' must be true or false");
   return u && u->get<bool>();
 }
 
@@ -239,25 +231,25 @@ json object_of(std::string_view text) {
 
 void only_fields(const json& body, const std::set<std::string>& names) {
   for (const auto& [key, value] : body.items())
-    if (!names.count(key)) invalid(key, "unrecognized request argument '" + key + "'");
+    if (!names.count(key)) invalid_field(key, "unrecognized request argument '" + key + "'");
 }
 
 // llama-server's logit_bias: OpenAI's object, or [[id, bias], ...] where a bias of false bans.
 std::vector<std::pair<int32_t, float>> llama_logit_bias(const json& body, int64_t vocab) {
-  const json* v = field(body, "logit_bias");
+  const json* v = given_field(body, "logit_bias");
   if (!v || v->is_object()) return logit_bias(body, vocab);
-  if (!v->is_array()) invalid("logit_bias", "'logit_bias' must be an object or an array of [token id, bias]");
+  if (!v->is_array()) invalid_field("logit_bias", "'logit_bias' must be an object or an array of [token id, bias]");
   std::vector<std::pair<int32_t, float>> out;
   for (const json& pair : *v) {
     if (!pair.is_array() || pair.size() != 2)
-      invalid("logit_bias", "'logit_bias' entries must be [token id, bias]");
+      invalid_field("logit_bias", "'logit_bias' entries must be [token id, bias]");
     int32_t token = token_id(pair[0], vocab, "logit_bias");
     if (pair[1].is_boolean() && !pair[1].get<bool>())
       out.emplace_back(token, -100.0f);
     else if (pair[1].is_number() && pair[1].get<double>() >= -100 && pair[1].get<double>() <= 100)
       out.emplace_back(token, static_cast<float>(pair[1].get<double>()));
     else
-      invalid("logit_bias", "'logit_bias' biases must be numbers from -100 to 100, or false");
+      invalid_field("logit_bias", "'logit_bias' biases must be numbers from -100 to 100, or false");
   }
   return out;
 }
@@ -275,7 +267,7 @@ void seed(const json& body, ServeRequest& r, bool minus_one_is_random) {
 void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<const structured::Grammar> grammar) {
   r.response_format = std::move(grammar);
   if (r.response_format && r.ignore_eos)
-    invalid("ignore_eos", "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
+    invalid_field("ignore_eos", "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
 }
 
 // tools, tool_choice and parallel_tool_calls, after json_answer: a forced call is the
@@ -290,7 +282,7 @@ void tool_options(ServeRequest& r, const nlohmann::ordered_json& body, const Too
   }
   if (!r.tools.forced()) return;
   if (r.response_format)
-    invalid("response_format", "'response_format' cannot be combined with a 'tool_choice' that requires a call");
+    invalid_field("response_format", "'response_format' cannot be combined with a 'tool_choice' that requires a call");
   json_answer(r, "tool_choice", tool_call_grammar(r.tools));
   r.response_trigger = tool_call_trigger(r.tools);
 }
@@ -300,13 +292,13 @@ void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
   r.stream = flag(body, "stream");
   r.ignore_eos = flag(body, "ignore_eos");
-  if (field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (given_field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
 }
 
 // A llama-server field lmc does not act on, accepted only at `neutral`.
 void neutral_only(const json& body, const char* name, const json& neutral) {
-  if (const json* v = field(body, name); v && *v != neutral)
-    invalid(name, std::string("'") + name + "' is not supported (only " + neutral.dump() + ")");
+  if (const json* v = given_field(body, name); v && *v != neutral)
+    invalid_field(name, std::string("'") + name + "' is not supported (only " + neutral.dump() + ")");
 }
 
 }  // namespace
@@ -314,9 +306,9 @@ void neutral_only(const json& body, const char* name, const json& neutral) {
 TokenizeRequest parse_tokenize(std::string_view text) {
   json body = object_of(text);
   only_fields(body, {"content", "add_special", "with_pieces"});
-  if (flag(body, "with_pieces")) invalid("with_pieces", "'with_pieces' is not supported");
-  const json* content = field(body, "content");
-  if (!content || !content->is_string()) invalid("content", "'content' must be a string");
+  if (flag(body, "with_pieces")) invalid_field("with_pieces", "'with_pieces' is not supported");
+  const json* content = given_field(body, "content");
+  if (!content || !content->is_string()) invalid_field("content", "'content' must be a string");
   return {content->get<std::string>(), flag(body, "add_special")};
 }
 
@@ -329,8 +321,8 @@ std::vector<ChatMessage> parse_apply_template(std::string_view text) {
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   json body = object_of(text);
   only_fields(body, {"tokens"});
-  const json* tokens = field(body, "tokens");
-  if (!tokens || !tokens->is_array()) invalid("tokens", "'tokens' must be an array of token ids");
+  const json* tokens = given_field(body, "tokens");
+  if (!tokens || !tokens->is_array()) invalid_field("tokens", "'tokens' must be an array of token ids");
   std::vector<int32_t> out;
   for (const json& id : *tokens) out.push_back(token_id(id, vocab, "tokens"));
   return out;
@@ -342,7 +334,7 @@ namespace {
 EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
   if (v.is_string()) return {v.get<std::string>(), {}};
   if (!v.is_array() || v.empty())
-    invalid(param, "'" + param + "' must be a string, an array of strings, or token ids (non-empty)");
+    invalid_field(param, "'" + param + "' must be a string, an array of strings, or token ids (non-empty)");
   EmbeddingInput in;
   for (const json& id : v) in.tokens.push_back(token_id(id, vocab, param));
   return in;
@@ -353,23 +345,23 @@ EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& 
 EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t dimensions) {
   json body = object_of(text);
   only_fields(body, {"input", "content", "model", "encoding_format", "dimensions", "user"});
-  const char* name = field(body, "input") ? "input" : "content";
-  const json* v = field(body, name);
-  if (!v) invalid("input", "'input' is required");
+  const char* name = given_field(body, "input") ? "input" : "content";
+  const json* v = given_field(body, name);
+  if (!v) invalid_field("input", "'input' is required");
   EmbeddingRequest r;
   const bool list = v->is_array() && !v->empty() && !(*v)[0].is_number();
   if (!list) r.inputs.push_back(embedding_input(*v, vocab, name));
   for (size_t i = 0; list && i < v->size(); ++i)
     r.inputs.push_back(embedding_input((*v)[i], vocab, std::string(name) + "[" + std::to_string(i) + "]"));
-  if (const json* f = field(body, "encoding_format")) {
+  if (const json* f = given_field(body, "encoding_format")) {
     if (!f->is_string() || (*f != "float" && *f != "base64"))
-      invalid("encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
+      invalid_field("encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
     r.base64 = *f == "base64";
   }
-  if (const json* d = field(body, "dimensions"); d && !(d->is_number_integer() && d->get<int64_t>() == dimensions))
-    invalid("dimensions", "'dimensions' must be the model's own, " + std::to_string(dimensions));
-  const json* model = field(body, "model");
-  if (model && !model->is_string()) invalid("model", "'model' must be a string");
+  if (const json* d = given_field(body, "dimensions"); d && !(d->is_number_integer() && d->get<int64_t>() == dimensions))
+    invalid_field("dimensions", "'dimensions' must be the model's own, " + std::to_string(dimensions));
+  const json* model = given_field(body, "model");
+  if (model && !model->is_string()) invalid_field("model", "'model' must be a string");
   return r;
 }
 
@@ -384,11 +376,11 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     r.messages = messages_to_answer(body);
   else
     prompt(body, vocab, r);
-  if (const json* m = field(body, "model")) {
-    if (!m->is_string()) invalid("model", "'model' must be a string");
+  if (const json* m = given_field(body, "model")) {
+    if (!m->is_string()) invalid_field("model", "'model' must be a string");
     r.model = m->get<std::string>();
   }
-  r.max_tokens = integer(body, chat && field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
+  r.max_tokens = integer(body, chat && given_field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
                          1, max_tokens_limit);
   r.sampling = sampling(body, defaults);
   seed(body, r, false);
@@ -396,8 +388,8 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   r.top_logprobs = top_logprobs(body, chat);
   generation_flags(body, r);
   r.include_usage = include_usage(body);
-  if (r.include_usage && !r.stream) invalid("stream_options", "'stream_options' needs \"stream\": true");
-  if (field(body, "response_format")) {
+  if (r.include_usage && !r.stream) invalid_field("stream_options", "'stream_options' needs \"stream\": true");
+  if (given_field(body, "response_format")) {
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
@@ -422,9 +414,9 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   integer(body, "n_keep", -1, INT64_MAX);
   ServeRequest r;
   prompt(body, vocab, r);
-  const char* limit = field(body, "n_predict") ? "n_predict" : "max_tokens";
+  const char* limit = given_field(body, "n_predict") ? "n_predict" : "max_tokens";
   if (auto n = integer(body, limit, -1, max_tokens_limit); n && *n != -1) {
-    if (*n == 0) invalid(limit, std::string("'") + limit + "' must be -1 (to the end) or positive");
+    if (*n == 0) invalid_field(limit, std::string("'") + limit + "' must be -1 (to the end) or positive");
     r.max_tokens = n;
   }
   r.sampling = sampling(body, defaults);
@@ -432,7 +424,7 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   r.sampling.logit_bias = llama_logit_bias(body, vocab);
   if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
   generation_flags(body, r);
-  if (field(body, "json_schema")) {
+  if (given_field(body, "json_schema")) {
     nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
     json_answer(r, "json_schema",
                 parse_response_format({{"type", "json_schema"}, {"json_schema", {{"name", "json_schema"}, {"schema", schema}}}}));

@@ -7,14 +7,15 @@
 //   Llama 3.1/3.2's JSON: {"name": ..., "parameters": {...}}, the answer itself, maybe
 //     after <|python_tag|>; one call an answer, as the template asks for one;
 //   Mistral's: [TOOL_CALLS][{"name": ..., "arguments": {...}}, ...], several in one array.
-// Header only (no code to link): the data and the one place that picks it, from what the
-// Jinja engine tells of the template (jinja/static_facts.h).
+// The data, and the one place that picks it from what the Jinja engine tells of the
+// template (jinja/static_facts.h).
 #pragma once
-#include <algorithm>
 #include <string>
 #include <string_view>
 
-#include "jinja/template.h"
+namespace lmc::jinja {
+class Template;
+}
 
 namespace lmc::tools {
 
@@ -52,9 +53,7 @@ inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "",
 
 // Whether a chat template renders the request's tools: it reads the variable `tools` (a
 // comment or `tools_in_user_message` does not count). A family fallback (null) has none.
-inline bool renders_tools(const jinja::Template* chat_template) {
-  return chat_template && chat_template->referenced_names().contains("tools");
-}
+bool renders_tools(const jinja::Template* chat_template);
 
 // The form of calls a chat template asks for, told by the text only that family's templates
 // hold (in their raw text or a string literal): Mistral's [TOOL_CALLS] token; Llama's
@@ -62,16 +61,6 @@ inline bool renders_tools(const jinja::Template* chat_template) {
 // ..., "parameters": ...}"). Hermes otherwise, and always for a template that does not
 // render tools: lmc teaches it that form (chat_prompt.h). A family fallback (null) reads
 // calls in that form too.
-inline const ToolCallFormat& tool_call_format_for(const jinja::Template* chat_template) {
-  if (!renders_tools(chat_template)) return kHermesCalls;
-  const auto holds = [&](std::string_view marker) {
-    return std::ranges::any_of(chat_template->literals(),
-                               [&](const std::string& text) { return text.find(marker) != std::string::npos; });
-  };
-  if (holds("<tool_call>")) return kHermesCalls;
-  if (holds("[TOOL_CALLS]")) return kMistralCalls;
-  if (holds("<|python_tag|>") || holds("\"parameters\"")) return kLlama3Calls;
-  return kHermesCalls;
-}
+const ToolCallFormat& tool_call_format_for(const jinja::Template* chat_template);
 
 }  // namespace lmc::tools

@@ -55,11 +55,6 @@ void parse_choice(const Json& v, ToolOptions& o) {
   invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
 }
 
-const Json* field(const Json& body, const char* name) {
-  auto it = body.find(name);
-  return it == body.end() || it->is_null() ? nullptr : &*it;
-}
-
 Json call_schema(const Json& function, const ToolCallFormat& f) {
   const std::string args(f.arguments);
   return {{"type", "object"},
@@ -125,7 +120,7 @@ bool is_call(const ToolOptions& o, const Json& c) {
 ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   ToolOptions o;
   o.format = format;
-  if (const Json* v = field(body, "tools")) {
+  if (const Json* v = given_field(body, "tools")) {
     if (!v->is_array()) invalid_field("tools", "'tools' must be an array");
     std::set<std::string> names;
     for (size_t i = 0; i < v->size(); ++i) {
@@ -135,17 +130,17 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
         invalid_field(at + ".function.name", "'" + at + ".function.name' names a function already given");
     }
   }
-  if (const Json* v = field(body, "parallel_tool_calls")) {
+  if (const Json* v = given_field(body, "parallel_tool_calls")) {
     if (!v->is_boolean()) invalid_field("parallel_tool_calls", "'parallel_tool_calls' must be true or false");
     o.parallel = v->get<bool>();
   }
-  if (const Json* v = field(body, "tool_choice")) {
+  if (const Json* v = given_field(body, "tool_choice")) {
     if (o.tools.empty() && *v != "none" && *v != "auto")
       invalid_field("tool_choice", "'tool_choice' asks for a call but 'tools' gives none");
     parse_choice(*v, o);
   }
-  if (field(body, "functions") || field(body, "function_call"))
-    invalid_field(field(body, "functions") ? "functions" : "function_call",
+  if (given_field(body, "functions") || given_field(body, "function_call"))
+    invalid_field(given_field(body, "functions") ? "functions" : "function_call",
             "the deprecated functions are not supported; use 'tools'");
   return o;
 }
