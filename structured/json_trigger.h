@@ -19,6 +19,9 @@ struct JsonTrigger {
   // "\n</tool_call>" then "\n<tool_call>\n"). With `again` empty it ends at the value's end.
   std::string close;
   std::string again;
+  // May come before `text` and is no part of the JSON: Llama 3.1's <|python_tag|>, which a
+  // model may write as text rather than as its control token (that one writes no text).
+  std::string lead;
 
   // Whether the answer is other than one JSON value from its first byte.
   bool any() const { return !text.empty() || !again.empty(); }

@@ -28,7 +28,12 @@ TriggeredJsonConstraint::TriggeredJsonConstraint(JsonTrigger trigger, std::share
       budget_(max_tokens),
       shortest_json_(shortest_value(*grammar_)) {
   trigger_.json_bytes = std::min(trigger_.json_bytes, trigger_.text.size());
-  if (trigger_.text.empty()) start_json({});  // a forced answer: JSON from its first byte
+  if (trigger_.text.empty()) {
+    start_json({});  // a forced answer: JSON from its first byte
+    return;
+  }
+  starts_.push_back(trigger_.text);
+  if (!trigger_.lead.empty()) starts_.push_back(trigger_.lead + trigger_.text);
 }
 
 // `written`: the value's bytes already in the answer (the trigger's own JSON bytes).
@@ -43,16 +48,17 @@ bool TriggeredJsonConstraint::mask(std::span<float> logits) {
   return free_ || mask_trigger(logits);
 }
 
-// While the answer may still become the trigger, a token that would write the trigger and
-// more is banned: the JSON after it has to start with a token of its own.
+// While the answer may still become the trigger (after the lead or not), a token that
+// would write it and more is banned: the JSON after it has to start with a token of its own.
 bool TriggeredJsonConstraint::mask_trigger(std::span<float> logits) const {
-  const std::string_view trigger = trigger_.text;
+  std::vector<std::string_view> rests;  // of each start the answer may still become, what is left
+  for (const std::string& start : starts_)
+    if (start.starts_with(seen_)) rests.push_back(std::string_view(start).substr(seen_.size()));
   const size_t n = std::min(logits.size(), vocab_->size());
   for (size_t id = 0; id < n; ++id) {
     const std::string_view text = vocab_->text(static_cast<int32_t>(id));
-    if (seen_.size() + text.size() <= trigger.size()) continue;
-    const size_t rest = trigger.size() - seen_.size();  // of the trigger still to write
-    if (text.substr(0, rest) == trigger.substr(seen_.size())) logits[id] = kBanned;
+    for (const std::string_view rest : rests)
+      if (text.size() > rest.size() && text.starts_with(rest)) logits[id] = kBanned;
   }
   return true;
 }
@@ -99,9 +105,10 @@ bool TriggeredJsonConstraint::accept(int32_t token) {
   if (between_) return accept_between(token);
   if (free_) return true;
   if (token >= 0 && static_cast<size_t>(token) < vocab_->size()) seen_ += vocab_->text(token);
-  if (seen_ == trigger_.text)
+  if (std::ranges::find(starts_, seen_) != starts_.end())
     start_json(std::string_view(seen_).substr(seen_.size() - trigger_.json_bytes));
-  else if (!trigger_.text.starts_with(seen_) || vocab_->is_eog(token))
+  else if (std::ranges::none_of(starts_, [&](const std::string& s) { return s.starts_with(seen_); }) ||
+           vocab_->is_eog(token))
     free_ = true;
   return true;
 }

@@ -3,7 +3,8 @@
 // be JSON of the grammar, JsonTokenConstraint) or cannot become it (then the answer is
 // free), no token may run past the trigger's end, so the JSON starts on a token boundary.
 // The trigger may end with the JSON's own first bytes (Llama 3's calls have no opening
-// text: '{"name":' marks one); the JSON then holds them. The answer ends where the JSON
+// text: '{"name":' marks one); the JSON then holds them. It may also come after its lead
+// (Llama 3.1's <|python_tag|> written as text), the same whichever way it begins. The answer ends where the JSON
 // does, unless the trigger lets values follow one another (json_trigger.h): then after each
 // the answer may end (its end-of-generation token), or write the joining literal and
 // another value, a literal begun only when the tokens left can finish it and the shortest
@@ -14,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "runtime/token_constraint.h"
 #include "structured/json_grammar.h"
@@ -39,7 +41,8 @@ class TriggeredJsonConstraint final : public runtime::TokenConstraint {
   bool accept_between(int32_t token);
 
   JsonTrigger trigger_;
-  std::string seen_;  // the answer so far, while it is a proper prefix of the trigger
+  std::vector<std::string> starts_;  // the trigger, and the lead and the trigger when there is a lead
+  std::string seen_;  // the answer so far, while it is a proper prefix of one of starts_
   bool free_ = false;
   std::shared_ptr<const Grammar> grammar_;
   std::shared_ptr<const TokenVocabulary> vocab_;

@@ -12,10 +12,11 @@
 namespace lmc::structured {
 namespace {
 
-// Every byte, the trigger in pieces, and a token that writes the trigger and more.
+// Every byte, the trigger in pieces, and tokens that write a trigger and more.
 std::shared_ptr<const TokenVocabulary> vocabulary(std::vector<std::string>& texts) {
   for (int b = 1; b < 128; ++b) texts.push_back(std::string(1, static_cast<char>(b)));
-  for (const char* t : {"<tool", "_call>", "\n", "<tool_call>\n{", "{\"a\":", "1}", "hello"}) texts.push_back(t);
+  for (const char* t : {"<tool", "_call>", "\n", "<tool_call>\n{", "{\"a\":", "1}", "hello", "{\"a\":1"})
+    texts.push_back(t);
   texts.push_back("");  // the end of text
   return std::make_shared<TokenVocabulary>(texts, std::vector<int32_t>{static_cast<int32_t>(texts.size() - 1)});
 }
@@ -32,7 +33,7 @@ std::shared_ptr<const Grammar> grammar() {
 TEST(TriggeredJsonConstraint, AnAnswerThatDoesNotBeginWithTheTriggerIsFree) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", ""}, grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", "", ""}, grammar(), vocab, 100);
   EXPECT_TRUE(c.accept(id_of(texts, "hello")));
   std::vector<float> row(vocab->size(), 0.0f);
   EXPECT_TRUE(c.mask(row));
@@ -44,7 +45,7 @@ TEST(TriggeredJsonConstraint, AnAnswerThatDoesNotBeginWithTheTriggerIsFree) {
 TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", ""}, grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"<tool_call>\n", 0, "", "", ""}, grammar(), vocab, 100);
   std::vector<float> row(vocab->size(), 0.0f);
   c.mask(row);
   EXPECT_TRUE(std::isinf(row[id_of(texts, "<tool_call>\n{")]));  // it would run past the trigger
@@ -64,7 +65,7 @@ TEST(TriggeredJsonConstraint, AfterTheTriggerTheAnswerIsJsonAndEndsWithIt) {
 TEST(TriggeredJsonConstraint, ATriggerMayBeTheJsonsFirstBytes) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c({"{\"a\":", 5, "", ""}, grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"{\"a\":", 5, "", "", ""}, grammar(), vocab, 100);
   ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
   std::vector<float> row(vocab->size(), 0.0f);
   c.mask(row);
@@ -73,9 +74,38 @@ TEST(TriggeredJsonConstraint, ATriggerMayBeTheJsonsFirstBytes) {
   EXPECT_FALSE(c.complete());
   ASSERT_TRUE(c.accept(id_of(texts, "1}")));
   EXPECT_TRUE(c.complete());
-  TriggeredJsonConstraint other({"{\"a\":", 5, "", ""}, grammar(), vocab, 100);
+  TriggeredJsonConstraint other({"{\"a\":", 5, "", "", ""}, grammar(), vocab, 100);
   for (const char* t : {"{", "\"", "b"}) ASSERT_TRUE(other.accept(id_of(texts, t)));
   EXPECT_FALSE(other.complete());  // not the trigger: free text, never JSON's end
+}
+
+// Llama 3.1's calls may begin with <|python_tag|>; a model that writes it as text rather
+// than as its control token still begins a call, completed under the grammar.
+TEST(TriggeredJsonConstraint, ATriggerAfterItsLeadStartsTheJsonToo) {
+  std::vector<std::string> texts;
+  auto vocab = vocabulary(texts);
+  TriggeredJsonConstraint c({"{\"a\":", 5, "", "", "<|python_tag|>"}, grammar(), vocab, 100);
+  for (char b : std::string("<|python_tag|>")) ASSERT_TRUE(c.accept(id_of(texts, std::string(1, b))));
+  std::vector<float> row(vocab->size(), 0.0f);
+  c.mask(row);
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "{\"a\":1")]));  // it would run past the trigger
+  EXPECT_EQ(row[id_of(texts, "hello")], 0.0f);                 // the answer may still be text
+  ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
+  std::fill(row.begin(), row.end(), 0.0f);
+  c.mask(row);
+  EXPECT_TRUE(std::isinf(row[id_of(texts, "hello")]));  // now only JSON of the grammar
+  ASSERT_TRUE(c.accept(id_of(texts, "1}")));
+  EXPECT_TRUE(c.complete());
+  TriggeredJsonConstraint plain({"{\"a\":", 5, "", "", "<|python_tag|>"}, grammar(), vocab, 100);
+  ASSERT_TRUE(plain.accept(id_of(texts, "{\"a\":")));  // without the lead, as before
+  ASSERT_TRUE(plain.accept(id_of(texts, "1}")));
+  EXPECT_TRUE(plain.complete());
+  TriggeredJsonConstraint other({"{\"a\":", 5, "", "", "<|python_tag|>"}, grammar(), vocab, 100);
+  for (char b : std::string("<|python")) ASSERT_TRUE(other.accept(id_of(texts, std::string(1, b))));
+  ASSERT_TRUE(other.accept(id_of(texts, "hello")));
+  std::fill(row.begin(), row.end(), 0.0f);
+  other.mask(row);
+  EXPECT_TRUE(std::all_of(row.begin(), row.end(), [](float v) { return v == 0.0f; }));  // text after all
 }
 
 // Whether token `t` survives the constraint's mask now.
@@ -95,7 +125,7 @@ TEST(TriggeredJsonConstraint, ValuesMayFollowOneAnotherThroughTheJoiningLiteral)
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
   const std::string eog;  // the end of text's (empty) text
-  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n"}, grammar(), vocab, 100);
+  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n", ""}, grammar(), vocab, 100);
   ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
   ASSERT_TRUE(c.accept(id_of(texts, "1}")));
   EXPECT_FALSE(c.complete());  // another value may follow
@@ -122,7 +152,7 @@ TEST(TriggeredJsonConstraint, ValuesMayFollowOneAnotherThroughTheJoiningLiteral)
 TEST(TriggeredJsonConstraint, NoJoiningLiteralTheTokensLeftCannotFinish) {
   std::vector<std::string> texts;
   auto vocab = vocabulary(texts);
-  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n"}, grammar(), vocab, 4);
+  TriggeredJsonConstraint c({"", 0, "\n</tool_call>", "\n<tool_call>\n", ""}, grammar(), vocab, 4);
   ASSERT_TRUE(c.accept(id_of(texts, "{\"a\":")));
   ASSERT_TRUE(c.accept(id_of(texts, "1}")));
   EXPECT_FALSE(allowed(c, texts, "\n"));
