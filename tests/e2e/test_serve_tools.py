@@ -295,6 +295,7 @@ class Llama3Form(FamilyForm, unittest.TestCase):
     TEMPLATE = LLAMA3_TEMPLATE
     FORM = "Llama 3 JSON"
     MARK = '{"name": "get_weather", "parameters": {"city": "Paris"'
+    SEVERAL = True  # joined by ';'
 
 
 class MistralForm(FamilyForm, unittest.TestCase):

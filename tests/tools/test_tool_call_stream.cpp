@@ -108,6 +108,26 @@ TEST(ToolCallStream, Llama3CallsStreamFromTheirJsonOrTag) {
   EXPECT_EQ(stream(tools(R"("auto")", kLlama3Calls), "<|python", 3).content, "<|python");
 }
 
+TEST(ToolCallStream, Llama3CallsJoinedBySemicolonsStreamOneIndexEach) {
+  const std::string two =
+      R"({"name": "ping", "parameters": {}}; {"name": "get_weather", "parameters": {"city": "Oslo; Rome"}})";
+  expect_same_calls(tools(R"("required")", kLlama3Calls), two);
+  expect_same_calls(tools(R"("auto")", kLlama3Calls), two);
+  expect_same_calls(tools(R"("auto")", kLlama3Calls), "<|python_tag|>" + two);
+  expect_same_calls(tools(R"("auto")", kLlama3Calls), R"({"name":"ping","parameters":{}} ;{"name":"ping","parameters":{}})");
+  for (size_t n : {1, 3, 200}) {
+    Streamed s = stream(tools(R"("auto")", kLlama3Calls), two, n);
+    ASSERT_EQ(s.calls.size(), 2u) << n;
+    EXPECT_EQ(s.calls[1]["id"], "call_1_1");
+    EXPECT_EQ(s.calls[1]["arguments"], R"({"city": "Oslo; Rome"})");
+  }
+  Streamed one = stream(tools(R"("required", "parallel_tool_calls": false)", kLlama3Calls), two, 4);
+  EXPECT_EQ(one.calls.size(), 1u);  // the constraint would have ended the answer after it
+  Streamed after = stream(tools(R"("auto")", kLlama3Calls), R"({"name": "ping", "parameters": {}} and text)", 2);
+  EXPECT_EQ(after.calls.size(), 1u);  // sent before the text came; the rest is no call
+  EXPECT_EQ(after.content, "");
+}
+
 TEST(ToolCallStream, MistralCallsStreamOneIndexEach) {
   const std::string two =
       R"([{"name": "get_weather", "arguments": {"city": "Oslo"}}, {"name": "ping", "arguments": {}}])";

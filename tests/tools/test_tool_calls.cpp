@@ -196,6 +196,34 @@ TEST(ToolCalls, Llama3CallsAreTheAnswersJsonWithParameters) {
   }
 }
 
+// Llama 3.2 joins several calls with ';' (as vLLM's and SGLang's Llama readers take them).
+TEST(ToolCalls, Llama3CallsJoinedBySemicolonsAreSeveral) {
+  const std::string ping = R"({"name": "ping", "parameters": {}})";
+  const std::string two = ping + R"(; {"name": "get_weather", "parameters": {"city": "Oslo"}})";
+  std::string finish = "stop";
+  for (const std::string& text : {two, "<|python_tag|>" + two, ping + " ;\n" + two}) {
+    nlohmann::json m = answer_message(parse_tools(body(""), kLlama3Calls), text, "c", finish);
+    ASSERT_TRUE(m["tool_calls"].is_array()) << text;
+    const nlohmann::json& calls = m["tool_calls"];
+    EXPECT_EQ(calls[0]["function"]["name"], "ping");
+    EXPECT_EQ(calls.back()["function"]["arguments"], R"({"city":"Oslo"})");
+    EXPECT_EQ(calls.back()["id"], calls.size() == 3 ? "c_2" : "c_1");
+  }
+  nlohmann::json one = answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)"), kLlama3Calls), two, "c",
+                                      finish);
+  ASSERT_EQ(one["tool_calls"].size(), 1u);
+  EXPECT_EQ(one["tool_calls"][0]["function"]["name"], "ping");
+  EXPECT_EQ(answer_message(parse_tools(body(R"(, "tool_choice": "required")"), kLlama3Calls), two, "c", finish)
+                ["tool_calls"].size(),
+            2u);
+  for (const std::string& text : {two + ";", two + "; and more", ping + " " + ping,
+                                  ping + R"(; {"name": "nope", "parameters": {}})"}) {
+    finish = "stop";
+    EXPECT_EQ(answer_message(parse_tools(body(""), kLlama3Calls), text, "c", finish)["content"], text);
+    EXPECT_EQ(finish, "stop");
+  }
+}
+
 TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
   ToolOptions o = parse_tools(body(R"(, "tool_choice": "required")"), kMistralCalls);
   const std::string two =
@@ -266,7 +294,15 @@ TEST(ToolCalls, TheCallsJsonSitsWhereTheFormPutsIt) {
   t = tool_call_trigger(parse_tools(body(""), kLlama3Calls));
   EXPECT_EQ(t.text, "{\"name\":");
   EXPECT_EQ(t.json_bytes, t.text.size());
-  EXPECT_EQ(t.again, "");
+  EXPECT_EQ(t.lead, "<|python_tag|>");  // a call after the tag written as text is decoded under the schema too
+  EXPECT_EQ(t.close, "");
+  EXPECT_EQ(t.again, "; ");  // a call may follow a call
+  EXPECT_EQ(tool_call_trigger(parse_tools(body(R"(, "parallel_tool_calls": false)"), kLlama3Calls)).again, "");
+  t = tool_call_trigger(parse_tools(body(R"(, "tool_choice": "required")"), kLlama3Calls));
+  EXPECT_EQ(t.text, "");
+  EXPECT_EQ(t.lead, "");
+  EXPECT_EQ(t.again, "; ");
+  EXPECT_EQ(tool_call_trigger(parse_tools(body(""))).lead, "");  // Hermes has no tag
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 //   Hermes (Qwen's, and the form lmc teaches a template without tools):
 //     <tool_call>\n{"name": ..., "arguments": {...}}\n</tool_call>, one block a call;
 //   Llama 3.1/3.2's JSON: {"name": ..., "parameters": {...}}, the answer itself, maybe
-//     after <|python_tag|>; one call an answer, as the template asks for one;
+//     after <|python_tag|>; several calls joined by ';' (Llama 3.2 writes `{...}; {...}`,
+//     which vLLM's and SGLang's readers take as separate calls);
 //   Mistral's: [TOOL_CALLS][{"name": ..., "arguments": {...}}, ...], several in one array.
 // The data, and the one place that picks it from what the Jinja engine tells of the
 // template (jinja/static_facts.h).
@@ -23,7 +24,9 @@ struct ToolCallFormat {
   std::string_view family;     // for messages and tests
   std::string_view open;       // written before a call's JSON; a forced call's prompt ends with it
   std::string_view close;      // written after it ("" when the JSON's end is the call's)
-  std::string_view between;    // between one call's closing and the next's opening, in a form of blocks
+  // What joins one call's closing to the next's opening where an answer holds several, as a
+  // constrained answer writes it; read with any spacing around its other bytes.
+  std::string_view between;
   std::string_view skipped;    // may come before `open` and is not part of the call (Llama's tag)
   std::string_view arguments;  // the key of a call's arguments
   bool list = false;           // the calls are one JSON array after `open` (else an object each)
@@ -47,8 +50,8 @@ struct ToolCallFormat {
 
 inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments",
                                              false, true, false};
-inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "", "<|python_tag|>", "parameters",
-                                             false, false, false};
+inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "; ", "<|python_tag|>", "parameters",
+                                             false, true, false};
 inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true, false};
 
 // Whether a chat template renders the request's tools: it reads the variable `tools` (a

@@ -1,5 +1,7 @@
 #include "tools/serve/tool_call_stream.h"
 
+#include "tools/serve/json_extent.h"
+
 namespace lmc::tools {
 
 namespace {
@@ -10,32 +12,16 @@ constexpr const char* kSpace = " \n\t\r";
 
 json content(const std::string& text) { return {{"content", text}}; }
 
-// Where the JSON object or array opening at `from` ends (just past its closing bracket);
-// npos while it is still open. Brackets inside strings do not count.
-size_t value_end(const std::string& s, size_t from) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = from; i < s.size(); ++i) {
-    const char c = s[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if ((c == '}' || c == ']') && --depth == 0) {
-      return i + 1;
-    }
-  }
-  return npos;
-}
-
 // The first byte at or after `at` that is not whitespace; the end when there is none yet.
 size_t skip_space(const std::string& s, size_t at) {
   const size_t p = s.find_first_not_of(kSpace, at);
   return p == npos ? s.size() : p;
+}
+
+// A form's literal without the whitespace around it, which a model may write otherwise.
+std::string_view trimmed(std::string_view s) {
+  const size_t first = s.find_first_not_of(kSpace);
+  return first == npos ? std::string_view() : s.substr(first, s.find_last_not_of(kSpace) - first + 1);
 }
 
 }  // namespace
@@ -83,7 +69,7 @@ std::vector<json> ToolCallStream::calls() {
   while (mode_ == Mode::Calls) {
     if (seeking_ && !next_call(out)) break;
     if (args_ == npos && !head(out)) break;
-    const size_t end = value_end(text_, args_);
+    const size_t end = json_value_end(text_, args_);
     const size_t upto = end == npos ? text_.size() : end;
     if (upto > sent_)
       out.push_back({{"tool_calls",
@@ -119,18 +105,25 @@ size_t ToolCallStream::first_call() const {
   return skip_space(text_, at + 1);
 }
 
-// After the last call's object: the array's next item, or the object after the next opening.
+// After the last call's object: the array's next item; the object after the next opening;
+// in a form without one (Llama's), the object after the joint (';').
 size_t ToolCallStream::call_after_last() const {
-  const size_t end = value_end(text_, call_);
+  const size_t end = json_value_end(text_, call_);
   if (end == npos) return npos;
-  if (tools_.format.list) {
-    const size_t at = skip_space(text_, end);
-    return at == text_.size() || text_[at] != ',' ? at : skip_space(text_, at + 1);
-  }
-  const std::string_view shown = tools_.format.answer_open();
-  const std::string_view open = shown.substr(0, shown.find_last_not_of(kSpace) + 1);
+  const ToolCallFormat& f = tools_.format;
+  if (f.list) return joined(skip_space(text_, end), ",");
+  const std::string_view open = trimmed(f.answer_open());
+  if (open.empty()) return joined(skip_space(text_, end), trimmed(f.between));
   const size_t at = text_.find(open, end);
   return at == npos ? npos : skip_space(text_, at + open.size());
+}
+
+// Past `joint` at `at` and the spaces after it; `at` when the text there is not the joint,
+// npos while it may still become it.
+size_t ToolCallStream::joined(size_t at, std::string_view joint) const {
+  const std::string_view rest = std::string_view(text_).substr(at);
+  if (rest.starts_with(joint)) return skip_space(text_, at + joint.size());
+  return joint.starts_with(rest) ? npos : at;
 }
 
 // The name is known once the arguments' key has come and their first byte after it.

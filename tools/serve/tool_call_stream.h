@@ -5,9 +5,11 @@
 // JSON (tool_call_format.h), {"name": ..., <arguments key>: {...}} (after the form's
 // trigger with `auto`), whose keys come in that order because it is decoded under the
 // call's schema (tool_calls.h). Where the form and parallel_tool_calls allow several calls
-// (Mistral's array; Hermes blocks one after another), each streams in turn at its index.
+// (Mistral's array; Hermes blocks one after another; Llama's joined by ';'), each streams in
+// turn at its index.
 #pragma once
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +33,7 @@ class ToolCallStream {
   bool next_call(std::vector<nlohmann::json>& out);
   size_t first_call() const;
   size_t call_after_last() const;
+  size_t joined(size_t at, std::string_view joint) const;
   bool head(std::vector<nlohmann::json>& out);
   // The text so far is not a call after all: as content if no call was sent, else ignored.
   void not_a_call(std::vector<nlohmann::json>& out);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "structured/schema_compiler.h"
+#include "tools/serve/json_extent.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
 
@@ -82,12 +83,25 @@ bool append_calls(const ToolCallFormat& f, const std::optional<Json>& v, Json& c
   return true;
 }
 
-// A form without an opening text (Llama's) is the whole answer, maybe after its tag.
+// Where `text` goes on at or after `at`, past spaces and newlines.
+size_t skip_space(std::string_view text, size_t at) { return std::min(text.find_first_not_of(" \n", at), text.size()); }
+
+// A form without an opening text (Llama's) is the whole answer, maybe after its tag: its
+// JSON, then maybe the form's joint (Llama's ';') and more, as far as the end.
 std::optional<Json> whole_answer_calls(const ToolCallFormat& f, std::string_view text) {
   text = trimmed(text);
   if (!f.skipped.empty() && text.starts_with(f.skipped)) text.remove_prefix(f.skipped.size());
+  const std::string_view joint = trimmed(f.between);
   Json calls = Json::array();
-  return append_calls(f, parsed(text), calls) ? std::optional<Json>(calls) : std::nullopt;
+  for (size_t at = skip_space(text, 0);;) {
+    const size_t end = joint.empty() ? text.size() : json_value_end(text, at);
+    if (end == std::string_view::npos || !append_calls(f, parsed(text.substr(at, end - at)), calls))
+      return std::nullopt;
+    at = skip_space(text, end);
+    if (at == text.size()) return calls;
+    if (!text.substr(at).starts_with(joint)) return std::nullopt;
+    at = skip_space(text, at + joint.size());
+  }
 }
 
 // The calls in free text: the JSON after each opening (to the closing, or the end); the
@@ -189,6 +203,7 @@ structured::JsonTrigger tool_call_trigger(const ToolOptions& o) {
   if (!o.forced()) {
     t.text = f.trigger();
     t.json_bytes = f.json_lead().size();
+    t.lead = f.skipped;
   }
   if (o.several() && !f.list) {
     t.close = f.close;

@@ -51,8 +51,9 @@ nlohmann::ordered_json template_tool_calls(const nlohmann::ordered_json& calls, 
 
 // Where the calls' JSON sits in the answer, for the constraint that decodes them under
 // tool_call_grammar: from its first byte when forced (the prompt wrote the opening), after
-// the form's trigger with `auto`; in a form of blocks (Hermes) that allows several calls,
-// each call may be followed by the end, the closing, or the closing and another block.
+// the form's trigger with `auto` (or after its tag, Llama's <|python_tag|> written as text);
+// in a form of objects (Hermes' blocks, Llama's) that allows several calls, each call may be
+// followed by the end, the closing, or the closing, the joint and another call.
 structured::JsonTrigger tool_call_trigger(const ToolOptions& tools);
 
 // The id of an answer's call at `index`: the answer's own for the first, then numbered.
@@ -61,7 +62,8 @@ std::string call_id_at(const std::string& id, size_t index);
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
 // JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with;
 // else free text, which may hold calls in the form (a Hermes block, closed or running to
-// the end; Mistral's [TOOL_CALLS] array; Llama's whole answer as JSON). Every call must name
+// the end; Mistral's [TOOL_CALLS] array; Llama's whole answer, its calls' JSON joined by
+// ';'). Every call must name
 // one of the tools, else there is none; past the first only when several() allows. nullopt
 // when there is no call. `id`: the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
