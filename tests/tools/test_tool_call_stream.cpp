@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tools/serve/answer_message.h"
+
 namespace lmc::tools {
 namespace {
 
@@ -33,9 +35,11 @@ void add_call_delta(const json& call, json& calls) {
   calls[i]["arguments"] = calls[i]["arguments"].get<std::string>() + f["arguments"].get<std::string>();
 }
 
-Streamed stream(const ToolOptions& o, const std::string& answer, size_t n) {
+// `finish`: the generation's finish_reason, which the end may make "tool_calls".
+Streamed stream(const ToolOptions& o, const std::string& answer, size_t n, const std::string& finish = "stop") {
   ToolCallStream s(o, "call_1");
   Streamed out;
+  out.finish = finish;
   for (size_t i = 0; i < answer.size(); i += n)
     for (json& d : s.piece(answer.substr(i, n))) out.deltas.push_back(std::move(d));
   for (json& d : s.end(out.finish)) out.deltas.push_back(std::move(d));
@@ -147,6 +151,69 @@ TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
                              "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>";
   expect_same_calls(tools(R"("auto")"), blocks);
   expect_same_calls(tools(R"("required")"), blocks.substr(std::string(kHermesCalls.open).size()));
+}
+
+// An answer the length limit cut, anywhere in its calls, reads the same streamed and whole:
+// the calls begun, the last one's arguments as far as they came; finish_reason "length".
+TEST(ToolCallStream, AnAnswerCutByTheLengthLimitIsTheSameStreamedOrWhole) {
+  const std::string hermes = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+                             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": \"Pa}\"}}\n</tool_call>";
+  const std::string llama = R"({"name": "ping", "parameters": {}}; {"name": "get_weather", "parameters": {"c": 1}})";
+  const std::string mistral = R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"c": 1}}])";
+  const std::vector<std::pair<ToolOptions, std::string>> cases = {
+      {tools(R"("auto")"), hermes},
+      {tools(R"("required")"), hermes.substr(kHermesCalls.open.size())},
+      {tools(R"("auto")", kLlama3Calls), "<|python_tag|>" + llama},
+      {tools(R"("required")", kLlama3Calls), llama},
+      {tools(R"("auto")", kMistralCalls), "[TOOL_CALLS]" + mistral},
+  };
+  for (const auto& [o, answer] : cases) {
+    for (size_t cut = 0; cut < answer.size(); ++cut) {
+      const std::string text = answer.substr(0, cut);
+      std::string finish = "length";
+      const json whole = answer_message(o, text, "call_1", finish);
+      Streamed s = stream(o, text, 3, "length");
+      EXPECT_EQ(finish, s.finish) << text;
+      if (s.calls.empty()) {
+        EXPECT_EQ(whole["content"], s.content) << text;
+        EXPECT_FALSE(whole.contains("tool_calls")) << text;
+        continue;
+      }
+      EXPECT_TRUE(whole["content"].is_null()) << text;
+      ASSERT_EQ(whole["tool_calls"].size(), s.calls.size()) << text;
+      for (size_t i = 0; i < s.calls.size(); ++i) {
+        EXPECT_EQ(whole["tool_calls"][i]["id"], s.calls[i]["id"]) << text;
+        EXPECT_EQ(whole["tool_calls"][i]["function"]["name"], s.calls[i]["name"]) << text;
+        const std::string arguments = whole["tool_calls"][i]["function"]["arguments"];
+        if (finish == "tool_calls")  // whole calls: the same JSON (a whole answer's is written compact)
+          EXPECT_EQ(json::parse(arguments), json::parse(s.calls[i]["arguments"].get<std::string>())) << text;
+        else  // the arguments as far as they came
+          EXPECT_EQ(arguments, s.calls[i]["arguments"]) << text;
+      }
+    }
+  }
+  // Cut inside its arguments, a forced call is the call with the arguments written so far.
+  std::string finish = "length";
+  const json cut = answer_message(tools(R"("required")"), R"({"name": "get_weather", "arguments": {"city": "Pa)",
+                                  "call_1", finish);
+  EXPECT_EQ(finish, "length");
+  EXPECT_TRUE(cut["content"].is_null());
+  ASSERT_EQ(cut["tool_calls"].size(), 1u);
+  EXPECT_EQ(cut["tool_calls"][0]["function"]["name"], "get_weather");
+  EXPECT_EQ(cut["tool_calls"][0]["function"]["arguments"], R"({"city": "Pa)");
+  finish = "length";  // cut before its name: no call, its text
+  EXPECT_EQ(answer_message(tools(R"("auto")"), "<tool_call>\n{\"na", "call_1", finish)["content"], "<tool_call>\n{\"na");
+  finish = "stop";  // whole calls before the cut are still whole calls
+  EXPECT_EQ(answer_message(tools(R"("auto")"), hermes, "call_1", finish)["tool_calls"].size(), 2u);
+  EXPECT_EQ(finish, "tool_calls");
+}
+
+TEST(ToolCallStream, ACallToAToolNotOfferedIsText) {
+  const std::string text = R"(<tool_call>
+{"name": "nope", "arguments": {}})";
+  Streamed s = stream(tools(R"("auto")"), text, 4);
+  EXPECT_TRUE(s.calls.empty());
+  EXPECT_EQ(s.content, text);
 }
 
 TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {

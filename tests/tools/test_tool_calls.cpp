@@ -7,6 +7,7 @@
 #include "jinja/template.h"
 #include "structured/json_matcher.h"
 #include "support/regular_file.h"
+#include "tools/serve/answer_message.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -245,10 +246,15 @@ TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
   for (const char* text : {"No call.", "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}",
                            "[TOOL_CALLS]{\"name\": \"ping\", \"arguments\": {}}",
                            "[TOOL_CALLS][{\"name\": \"nope\", \"arguments\": {}}]"}) {
-    finish = "length";
+    finish = "stop";
     EXPECT_EQ(answer_message(o, text, "c", finish)["content"], text);
-    EXPECT_EQ(finish, "length");
+    EXPECT_EQ(finish, "stop");
   }
+  finish = "length";  // cut before the array's end: the calls begun (test_tool_call_stream.cpp)
+  EXPECT_EQ(answer_message(o, "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}", "c", finish)["tool_calls"]
+                .size(),
+            1u);
+  EXPECT_EQ(finish, "length");
 }
 
 // Mistral's v3 vocabularies have [TOOL_CALLS] as a control token, which writes no text.

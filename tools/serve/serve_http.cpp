@@ -16,6 +16,7 @@
 
 #include "support/error.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/answer_message.h"
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/embeddings_endpoint.h"

@@ -126,7 +126,8 @@ size_t ToolCallStream::joined(size_t at, std::string_view joint) const {
   return joint.starts_with(rest) ? npos : at;
 }
 
-// The name is known once the arguments' key has come and their first byte after it.
+// The name is known once the arguments' key has come and their first byte after it; a
+// name no tool has is no call, as in a whole answer.
 bool ToolCallStream::head(std::vector<json>& out) {
   const std::string key = "\"" + std::string(tools_.format.arguments) + "\":";
   const size_t at = text_.find(key, call_);
@@ -135,7 +136,8 @@ bool ToolCallStream::head(std::vector<json>& out) {
   std::string before = text_.substr(call_, at - call_);
   before.erase(before.find_last_not_of(", \n") + 1);
   const json named = json::parse(before + "}", nullptr, false);
-  if (named.is_discarded() || !named.contains("name") || !named["name"].is_string() || text_[start] != '{') {
+  if (named.is_discarded() || !named.contains("name") || !named["name"].is_string() ||
+      !tools_.offers(named["name"].get<std::string>()) || text_[start] != '{') {
     not_a_call(out);
     return false;
   }

@@ -51,9 +51,8 @@ void parse_choice(const Json& v, ToolOptions& o) {
                            "{\"type\": \"function\", \"function\": {\"name\": ...}}");
   o.choice = "function";
   o.name = v["function"]["name"].get<std::string>();
-  for (const Json& t : o.tools)
-    if (t["function"]["name"] == o.name) return;
-  invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
+  if (!o.offers(o.name))
+    invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
 }
 
 Json call_schema(const Json& function, const ToolCallFormat& f) {
@@ -126,10 +125,14 @@ bool is_call(const ToolOptions& o, const Json& c) {
   const std::string args(o.format.arguments);
   if (!c.is_object() || !c.contains("name") || !c["name"].is_string() || !c.contains(args) || !c[args].is_object())
     return false;
-  return std::any_of(o.tools.begin(), o.tools.end(), [&](const Json& t) { return t["function"]["name"] == c["name"]; });
+  return o.offers(c["name"].get<std::string>());
 }
 
 }  // namespace
+
+bool ToolOptions::offers(const std::string& name) const {
+  return std::any_of(tools.begin(), tools.end(), [&](const Json& t) { return t["function"]["name"] == name; });
+}
 
 ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   ToolOptions o;
@@ -230,15 +233,6 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std:
                                  {"arguments", c[std::string(o.format.arguments)].dump()}}}});
   }
   return out;
-}
-
-nlohmann::json answer_message(const ToolOptions& o, const std::string& text, const std::string& call_id,
-                              std::string& finish_reason) {
-  std::optional<nlohmann::json> calls;
-  if (o.any() && o.choice != "none") calls = answer_tool_calls(o, text, o.forced(), call_id);
-  if (!calls) return {{"role", "assistant"}, {"content", text}};
-  finish_reason = "tool_calls";
-  return {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", *calls}};
 }
 
 }  // namespace lmc::tools

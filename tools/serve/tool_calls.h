@@ -29,6 +29,8 @@ struct ToolOptions {
   ToolCallFormat format = kHermesCalls;  // the chat template's
 
   bool any() const { return !tools.empty(); }
+  // Whether `name` is one of the tools' (a call to any other is no call).
+  bool offers(const std::string& name) const;
   // The answer must be a call: required, or a named function.
   bool forced() const { return any() && (choice == "required" || choice == "function"); }
   // An answer may hold more than one call.
@@ -68,11 +70,5 @@ std::string call_id_at(const std::string& id, size_t index);
 // when there is no call. `id`: the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
                                                 bool forced, const std::string& id);
-
-// A chat answer's message: {"role": "assistant", "content": null, "tool_calls": [...]} with
-// `finish_reason` made "tool_calls" when `text` holds calls the request allows; else the
-// text as its content. With `none` (or no tools) nothing is parsed.
-nlohmann::json answer_message(const ToolOptions& tools, const std::string& text, const std::string& call_id,
-                              std::string& finish_reason);
 
 }  // namespace lmc::tools
