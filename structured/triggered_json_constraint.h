@@ -4,11 +4,11 @@
 // free), no token may run past the trigger's end, so the JSON starts on a token boundary.
 // The trigger may end with the JSON's own first bytes (Llama 3's calls have no opening
 // text: '{"name":' marks one); the JSON then holds them. It may also come after its lead
-// (Llama 3.1's <|python_tag|> written as text), the same whichever way it begins. The answer ends where the JSON
-// does, unless the trigger lets values follow one another (json_trigger.h): then after each
-// the answer may end (its end-of-generation token), or write the joining literal and
-// another value, a literal begun only when the tokens left can finish it and the shortest
-// value after it.
+// (Llama 3.1's <|python_tag|> written as text), the same whichever way it begins. The
+// answer ends where the JSON does, unless the trigger lets values follow one another
+// (json_trigger.h): then after each the answer may end (its end-of-generation token), or
+// write the joining literal and another value, a literal begun only when the tokens left
+// can finish it and the shortest value after it.
 #pragma once
 #include <cstdint>
 #include <memory>
