@@ -118,7 +118,8 @@ TEST(ToolCallStream, Llama3CallsJoinedBySemicolonsStreamOneIndexEach) {
   expect_same_calls(tools(R"("required")", kLlama3Calls), two);
   expect_same_calls(tools(R"("auto")", kLlama3Calls), two);
   expect_same_calls(tools(R"("auto")", kLlama3Calls), "<|python_tag|>" + two);
-  expect_same_calls(tools(R"("auto")", kLlama3Calls), R"({"name":"ping","parameters":{}} ;{"name":"ping","parameters":{}})");
+  expect_same_calls(tools(R"("auto")", kLlama3Calls),
+                    R"({"name":"ping","parameters":{}} ;{"name":"ping","parameters":{}})");
   for (size_t n : {1, 3, 200}) {
     Streamed s = stream(tools(R"("auto")", kLlama3Calls), two, n);
     ASSERT_EQ(s.calls.size(), 2u) << n;
@@ -202,7 +203,8 @@ TEST(ToolCallStream, AnAnswerCutByTheLengthLimitIsTheSameStreamedOrWhole) {
   EXPECT_EQ(cut["tool_calls"][0]["function"]["name"], "get_weather");
   EXPECT_EQ(cut["tool_calls"][0]["function"]["arguments"], R"({"city": "Pa)");
   finish = "length";  // cut before its name: no call, its text
-  EXPECT_EQ(answer_message(tools(R"("auto")"), "<tool_call>\n{\"na", "call_1", finish)["content"], "<tool_call>\n{\"na");
+  const std::string before_name = "<tool_call>\n{\"na";
+  EXPECT_EQ(answer_message(tools(R"("auto")"), before_name, "call_1", finish)["content"], before_name);
   finish = "stop";  // whole calls before the cut are still whole calls
   EXPECT_EQ(answer_message(tools(R"("auto")"), hermes, "call_1", finish)["tool_calls"].size(), 2u);
   EXPECT_EQ(finish, "tool_calls");
