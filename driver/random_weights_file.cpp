@@ -6,14 +6,14 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <nlohmann/json.hpp>
 
 #include "driver/graph_input.h"
 #include "driver/seeded_random.h"
 #include "support/error.h"
 #include "ir/op_traits.h"
+#include "models/formats/gguf_writer.h"
+#include "models/quant/quantize.h"
 
 namespace lmc::driver {
 
@@ -21,14 +21,26 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Tensor {
-  std::string name;
-  std::vector<int64_t> shape;
-};
+// The ggml type a param is written in: the block type its `stored =` names, as a file
+// would store it (so that the passes keep those blocks and the kernels read them), else F32.
+models::GgmlType file_type(const ir::Op& param, const std::string& graph_path) {
+  if (!param.has_attr("stored")) return models::GgmlType::F32;
+  const ir::DType stored = param.attr_dtype("stored");
+  const std::string where = graph_location(graph_path, param);
+  const std::string what = "param \"" + param.attr_str("name") + "\" is stored as " + std::string(ir::dtype_name(stored));
+  const std::optional<uint32_t> id = ir::dtype_traits(stored).gguf_type;
+  if (!id || !models::can_quantize(models::GgmlType(*id)))
+    throw error_at(where, what + ", which random weights are not quantized into: give --weights FILE");
+  const int64_t block = ir::dtype_block_elems(stored), row = param.result()->type().dims.back().value;
+  if (row % block)
+    throw error_at(where, what + ", whose blocks of " + std::to_string(block) + " values do not divide its rows of " +
+                              std::to_string(row));
+  return models::GgmlType(*id);
+}
 
-// Each param name once, with its shape.
-std::vector<Tensor> param_tensors(const ir::Graph& g, const std::string& graph_path) {
-  std::vector<Tensor> out;
+// Each param name once, with its shape and the type it is written in.
+std::vector<models::GgufTensorSpec> param_tensors(const ir::Graph& g, const std::string& graph_path) {
+  std::vector<models::GgufTensorSpec> out;
   std::map<std::string, const ir::Op*> seen;
   for (const auto& op : g.ops()) {
     if (!ir::is_role(*op, ir::OpRole::Weight)) continue;
@@ -46,35 +58,24 @@ std::vector<Tensor> param_tensors(const ir::Graph& g, const std::string& graph_p
                                                             graph_location(graph_path, *it->second));
       continue;
     }
-    Tensor tensor{name, {}};
+    if (t.dims.empty() || t.dims.size() > models::kGgufMaxDims)
+      throw error_at(graph_location(graph_path, *op), "param \"" + name + "\" is " + t.str() +
+                                                          ": random weights are a GGUF, whose tensors have 1 to " +
+                                                          std::to_string(models::kGgufMaxDims) + " dimensions");
+    models::GgufTensorSpec tensor{name, file_type(*op, graph_path), {}};
     for (const ir::Dim& d : t.dims) tensor.shape.push_back(d.value);
     out.push_back(std::move(tensor));
   }
   return out;
 }
 
-int64_t numel(const Tensor& t) {
+int64_t numel(const models::GgufTensorSpec& t) {
   int64_t n = 1;
   for (int64_t d : t.shape) n *= d;  // the parser bounded every param's size
   return n;
 }
 
-// SafeTensors' header: each tensor's dtype, shape and byte range, padded with spaces to a
-// multiple of 8 bytes so that the data is aligned.
-std::string header(const std::vector<Tensor>& tensors) {
-  nlohmann::ordered_json json = nlohmann::ordered_json::object();  // tensors in file order
-  uint64_t at = 0;
-  for (const Tensor& t : tensors) {
-    const uint64_t end = at + static_cast<uint64_t>(numel(t)) * sizeof(float);
-    json[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {at, end}}};
-    at = end;
-  }
-  std::string h = json.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  h.resize((h.size() + 7) / 8 * 8, ' ');
-  return h;
-}
-
-std::vector<float> random_values(const Tensor& t, uint64_t seed) {
+std::vector<float> random_values(const models::GgufTensorSpec& t, uint64_t seed) {
   SeededRandom rng(seed, t.name);
   std::vector<float> v(static_cast<size_t>(numel(t)));
   if (t.shape.size() >= 2) {
@@ -95,18 +96,12 @@ std::string make_private_dir() {
   return tmpl;
 }
 
-void write_safetensors(const std::string& path, const std::vector<Tensor>& tensors, uint64_t seed) {
-  std::ofstream f(path, std::ios::binary);
-  const std::string h = header(tensors);
-  const uint64_t len = h.size();
-  f.write(reinterpret_cast<const char*>(&len), sizeof len);
-  f.write(h.data(), static_cast<std::streamsize>(h.size()));
-  for (const Tensor& t : tensors) {
-    std::vector<float> v = random_values(t, seed);
-    f.write(reinterpret_cast<const char*>(v.data()), static_cast<std::streamsize>(v.size() * sizeof(float)));
-  }
-  f.close();
-  if (!f) throw Error(path + ": error: cannot write random weights");
+// The seeded values, quantized into the tensor's type.
+std::vector<uint8_t> random_bytes(const models::GgufTensorSpec& t, uint64_t seed) {
+  const std::vector<float> v = random_values(t, seed);
+  std::vector<uint8_t> out(static_cast<size_t>(numel(t) / t.shape.back()) * models::ggml_row_bytes(t.type, t.shape.back()));
+  models::quantize_row(t.type, v.data(), out.data(), numel(t));
+  return out;
 }
 
 }  // namespace
@@ -118,11 +113,11 @@ bool has_params(const ir::Graph& g) {
 }
 
 RandomWeightsFile::RandomWeightsFile(const ir::Graph& g, const std::string& graph_path, uint64_t seed) {
-  const std::vector<Tensor> tensors = param_tensors(g, graph_path);
+  const std::vector<models::GgufTensorSpec> tensors = param_tensors(g, graph_path);
   dir_ = make_private_dir();
-  path_ = dir_ + "/weights.safetensors";
+  path_ = dir_ + "/weights.gguf";
   try {
-    write_safetensors(path_, tensors, seed);
+    models::write_gguf(path_, tensors, [&](size_t i) { return random_bytes(tensors[i], seed); });
   } catch (...) {
     std::error_code ignored;
     fs::remove_all(dir_, ignored);

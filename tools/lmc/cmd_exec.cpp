@@ -163,10 +163,12 @@ int cmd_exec(int argc, char** argv) {
       "Compiles a graph (IR text) with the pipeline as lmc compile does and runs it once with its\n"
       "generated kernels: each argument from --input, else seeded values (tokens within the table\n"
       "they index, positions 0..T-1, seq 0, the rest standard normal); the params from --weights,\n"
-      "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01)). Prints one line per\n"
-      "result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs and\n"
-      "params and compares each result: max |d|, max relative error (max |d| over the largest\n"
-      "|reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\noptions:\n");
+      "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01); a param whose\n"
+      "stored = names a block type is quantized into it, as a file stores it). Prints one line\n"
+      "per result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs\n"
+      "and params and compares each result: max |d|, max relative error (max |d| over the\n"
+      "largest |reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\n"
+      "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc exec expects one graph (.lir)");
