@@ -30,7 +30,8 @@ models::GgmlType file_type(const ir::Op& param, const std::string& graph_path) {
   const std::string what = "param \"" + param.attr_str("name") + "\" is stored as " + std::string(ir::dtype_name(stored));
   const std::optional<uint32_t> id = ir::dtype_traits(stored).gguf_type;
   if (!id || !models::can_quantize(models::GgmlType(*id)))
-    throw error_at(where, what + ", which random weights are not quantized into: give --weights FILE");
+    throw error_at(where, what + ", a type random weights are not written in (they take f32, f16, bf16 and the "
+                                 "block types a GGUF stores)");
   const int64_t block = ir::dtype_block_elems(stored), row = param.result()->type().dims.back().value;
   if (row % block)
     throw error_at(where, what + ", whose blocks of " + std::to_string(block) + " values do not divide its rows of " +

@@ -5,12 +5,10 @@
 #include <cmath>
 
 #include "models/quant/dequantize_blocks.h"
+#include "models/quant/fp4_values.h"
 
 namespace lmc::models {
 namespace {
-
-// The 16 E2M1 values, doubled so they are integers; each scale is halved to match.
-constexpr int8_t kE2M1Doubled[16] = {0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12};
 
 // Half of 2^(e - 127), built from its bits as ggml does: e = 0 and 1 are subnormals,
 // e = 255 is 2^127 (not NaN).

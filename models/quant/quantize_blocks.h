@@ -32,7 +32,21 @@ inline int nearest_in(float x, int lo, int hi) {
 
 // The value of largest magnitude among n, with its sign (0 for none): a symmetric scale maps
 // it to the most negative quant, as ggml's reference quantizers do, so that it is exact.
-float signed_max(const float* x, int n);
+inline float signed_max(const float* x, int n) {
+  float max = 0;
+  for (int j = 0; j < n; ++j)
+    if (std::fabs(x[j]) > std::fabs(max)) max = x[j];
+  return max;
+}
+
+// The index of the entry of a table of 16 that, times `scale`, is nearest x: the quant of
+// the types whose nibbles index values (IQ4's, E2M1's).
+inline int nearest_entry(const int8_t* table, float x, float scale) {
+  int best = 0;
+  for (int i = 1; i < 16; ++i)
+    if (std::fabs(x - scale * float(table[i])) < std::fabs(x - scale * float(table[best]))) best = i;
+  return best;
+}
 
 void quantize_f32(const float* x, uint8_t* block);
 void quantize_f16(const float* x, uint8_t* block);
@@ -47,5 +61,8 @@ void quantize_q3_k(const float* x, uint8_t* block);
 void quantize_q4_k(const float* x, uint8_t* block);
 void quantize_q5_k(const float* x, uint8_t* block);
 void quantize_q6_k(const float* x, uint8_t* block);
+void quantize_iq4_nl(const float* x, uint8_t* block);
+void quantize_iq4_xs(const float* x, uint8_t* block);
+void quantize_mxfp4(const float* x, uint8_t* block);
 
 }  // namespace lmc::models

@@ -49,13 +49,6 @@ Quants offset(const float* x, uint8_t* b, int bits) {
 
 }  // namespace
 
-float signed_max(const float* x, int n) {
-  float max = 0;
-  for (int j = 0; j < n; ++j)
-    if (std::fabs(x[j]) > std::fabs(max)) max = x[j];
-  return max;
-}
-
 // Block: f16 d, 16 bytes of nibbles.
 void quantize_q4_0(const float* x, uint8_t* b) {
   const Quants q = symmetric(x, b, 4);

@@ -44,7 +44,9 @@ std::vector<float> round_trip(GgmlType t, const std::vector<float>& x) {
 // b bits maps a block's value of largest magnitude to -2^(b-1) and clamps the other side at
 // 2^(b-1) - 1, so a value may be off by a whole step, 1/2^(b-1); an offset type (_1, the
 // affine K types) by half a step of a range up to twice it, 1/(2^b - 1). A tenth more for
-// the f16 scales and the K types' sub-block scales rounded to a few bits.
+// the f16 scales and the K types' sub-block scales rounded to a few bits. The IQ4 types map
+// the largest |value| to -127 of a table reaching 113 on the other side (14/127 the widest
+// miss); MXFP4 puts it at 4 to 8 of E2M1's units, whose largest is 6 (a quarter).
 TEST(Quantize, EveryTypeReadsBackWithinItsRounding) {
   struct Case {
     GgmlType t;
@@ -57,7 +59,9 @@ TEST(Quantize, EveryTypeReadsBackWithinItsRounding) {
                  Case{GgmlType::Q8_0, symmetric(8)}, Case{GgmlType::Q5_0, symmetric(5)},
                  Case{GgmlType::Q5_1, offset(5)}, Case{GgmlType::Q4_0, symmetric(4)}, Case{GgmlType::Q4_1, offset(4)},
                  Case{GgmlType::Q6_K, symmetric(6)}, Case{GgmlType::Q5_K, offset(5)}, Case{GgmlType::Q4_K, offset(4)},
-                 Case{GgmlType::Q3_K, symmetric(3)}, Case{GgmlType::Q2_K, offset(2)}}) {
+                 Case{GgmlType::Q3_K, symmetric(3)}, Case{GgmlType::Q2_K, offset(2)},
+                 Case{GgmlType::IQ4_NL, 1.1f * 14 / 127}, Case{GgmlType::IQ4_XS, 1.1f * 14 / 127},
+                 Case{GgmlType::MXFP4, 1.1f / 4}}) {
     SCOPED_TRACE(ggml_type_name(c.t));
     ASSERT_TRUE(can_quantize(c.t));
     const std::vector<float> y = round_trip(c.t, x);
@@ -72,13 +76,13 @@ TEST(Quantize, EveryTypeReadsBackWithinItsRounding) {
   }
 }
 
-// A type lmc reads but cannot write, and a row that is not whole blocks, are errors naming
-// the type.
+// A type lmc decodes but does not write (its kernels do not keep it), and a row that is not
+// whole blocks, are errors naming the type.
 TEST(Quantize, RefusesWhatItCannotWrite) {
-  EXPECT_FALSE(can_quantize(GgmlType::IQ4_XS));
+  EXPECT_FALSE(can_quantize(GgmlType::IQ2_XXS));
   std::vector<float> x(256);
   std::vector<uint8_t> out(256);
-  test::expect_error([&] { quantize_row(GgmlType::IQ4_XS, x.data(), out.data(), 256); }, {"iq4_xs"});
+  test::expect_error([&] { quantize_row(GgmlType::IQ2_XXS, x.data(), out.data(), 256); }, {"iq2_xxs"});
   test::expect_error([&] { quantize_row(GgmlType::Q4_K, x.data(), out.data(), 96); }, {"96", "q4_K"});
 }
 
