@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <optional>
 
 #include "driver/cost_table.h"
 #include "driver/graph_input.h"
 #include "driver/kernel_cost_model.h"
+#include "driver/kernel_object_cache.h"
 #include "driver/model_input.h"
 #include "models/model_check.h"
 #include "models/model_tokenizer.h"
@@ -77,13 +79,27 @@ void run_passes(CompiledModel& c, const CompileRequest& r) {
 
 }  // namespace
 
+// A compile that dumps its kernels' IR or assembly must generate them: those come from
+// the generator, not from a cached object.
+bool dumps_kernels(const codegen::CompileOptions& o) { return !o.dump_llvm_ir_dir.empty() || !o.dump_asm_dir.empty(); }
+
 void generate_kernels(CompiledModel& c, const CompileRequest& r) {
   auto t0 = Clock::now();
   c.compiler = std::make_unique<codegen::KernelCompiler>(codegen::resolve_target(r.target));
   runtime::add_graph_kernels(*c.compiler, *c.model.graph, r.model);
-  c.object = c.compiler->compile(r.codegen);
+  std::optional<KernelObjectCache> cache;
+  if (!r.kernel_cache_dir.empty() && !dumps_kernels(r.codegen)) cache.emplace(r.kernel_cache_dir);
+  const std::string key = cache ? KernelObjectCache::key(c.compiler->kernels(), c.compiler->target()) : "";
+  if (std::optional<std::string> hit = cache ? cache->find(key) : std::nullopt) {
+    c.object = std::move(*hit);
+    c.object_cached = true;
+  } else {
+    c.object = c.compiler->compile(r.codegen);
+    if (cache) cache->store(key, c.object);
+  }
   log(r, "kernels", since(t0),
-      std::to_string(c.compiler->stats().kernels) + " kernels for " + c.compiler->target().str());
+      std::to_string(c.compiler->kernels().size()) + " kernels for " + c.compiler->target().str() +
+          (c.object_cached ? " from the kernel object cache" : ""));
 }
 
 CompiledModel compile_graph(const CompileRequest& r) {

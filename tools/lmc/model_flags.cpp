@@ -30,6 +30,18 @@ codegen::TargetOptions target_options(const Args& a, TargetDefault fallback) {
   return t;
 }
 
+// The kernel object cache beside the compile cache (in its --cache-dir), unless turned off;
+// without a home to keep it in, there is none.
+std::string kernel_cache_dir(const Args& a) {
+  if (a.has("no-kernel-cache") || a.has("no-cache")) return "";
+  if (auto dir = a.get("cache-dir")) return *dir + "/kernels";
+  try {
+    return driver::default_cache_dir() + "/kernels";
+  } catch (const Error&) {
+    return "";
+  }
+}
+
 }  // namespace
 
 std::vector<FlagSpec> compile_flag_specs() {
@@ -48,6 +60,8 @@ std::vector<FlagSpec> compile_flag_specs() {
       {"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' lines) "
                            "instead of timing kernels here", "FILE"},
       {"verbose", false, "log each compile stage (lower, passes, kernels) with its time"},
+      {"no-kernel-cache", false, "generate every kernel: neither read nor keep objects in the kernel object "
+                                 "cache ($XDG_CACHE_HOME/lmc/kernels, or --cache-dir's kernels/)"},
   };
   specs.insert(specs.end(), more.begin(), more.end());
   return specs;
@@ -80,6 +94,7 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a, 
   r.target = target_options(a, target);
   r.codegen.dump_llvm_ir_dir = a.get_or("dump-llvm-ir", "");
   r.codegen.dump_asm_dir = a.get_or("dump-asm", "");
+  r.kernel_cache_dir = kernel_cache_dir(a);
   if (a.has("verbose")) r.log = &std::cerr;
   return r;
 }
