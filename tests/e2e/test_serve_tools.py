@@ -12,7 +12,8 @@ teaches it the tools in the Hermes form; the tests hold whatever a 135M model ma
     with parallel_tool_calls false;
   * a three-turn conversation with the tool's results goes back in and is answered;
   * streamed tool-call deltas (the arguments in pieces as they come) add up, in the openai
-    client's way, to the same call; cut by max_tokens too (finish_reason "length");
+    client's way, to the same call; cut by max_tokens or a stop string too (finish_reason
+    "length" or "stop");
   * "auto" answers in text or with a call that validates; "none" answers in text; bad tool
     shapes are a 400 naming the field.
 Then the same model chats through small templates in the style of the two other families
@@ -135,16 +136,18 @@ class ToolCalls(unittest.TestCase):
         self.assertEqual(call.function.name, whole.function.name)
         self.assertEqual(json.loads(call.function.arguments), json.loads(whole.function.arguments))
 
-    def test_a_call_cut_by_max_tokens_reads_the_same_streamed(self):
-        """Cut by max_tokens, an answer is what its stream sent, as OpenAI and llama-server
-        answer: before the call's name its text, after it the call with its arguments as far as
-        they came (not JSON yet); finish_reason "length" both ways."""
+    def test_a_call_cut_by_max_tokens_or_a_stop_string_reads_the_same_streamed(self):
+        """Cut by max_tokens or a stop string, an answer is what its stream sent, as OpenAI and
+        llama-server answer: before the call's name its text, after it the call with its
+        arguments as far as they came (not JSON yet); finish_reason "length" or "stop" both
+        ways. The stop strings are each tool's first argument's key, inside its arguments."""
         messages = [{"role": "user", "content": QUESTIONS[0]}]
-        cut_calls = 0
-        for max_tokens in (10, 18, 24):
-            with self.subTest(max_tokens=max_tokens):
+        cut_calls = {"length": 0, "stop": 0}
+        for cut in ({"max_tokens": 10}, {"max_tokens": 18}, {"max_tokens": 24},
+                    {"stop": ['"city"', '"restaurant"']}):
+            with self.subTest(**cut):
                 kw = dict(model="smollm2", messages=messages, tools=TOOLS, tool_choice="required",
-                          max_tokens=max_tokens)
+                          **{"max_tokens": MAX_TOKENS, **cut})
                 whole = self.client.chat.completions.create(**kw).choices[0]
                 content, calls, finish = None, [], None
                 for chunk in self.client.chat.completions.create(stream=True, **kw):
@@ -158,13 +161,15 @@ class ToolCalls(unittest.TestCase):
                         if piece.index == len(calls):
                             calls.append([piece.function.name, ""])
                         calls[piece.index][1] += piece.function.arguments or ""
-                self.assertEqual(whole.finish_reason, "length")
-                self.assertEqual(finish, "length")
+                expected = "stop" if "stop" in cut else "length"
+                self.assertEqual(whole.finish_reason, expected)
+                self.assertEqual(finish, expected)
                 self.assertEqual(whole.message.content, content)
                 self.assertEqual([[c.function.name, c.function.arguments] for c in whole.message.tool_calls or []],
                                  calls)
-                cut_calls += bool(calls)
-        self.assertGreater(cut_calls, 0)  # some cut fell inside a call's arguments
+                cut_calls[expected] += bool(calls)
+        self.assertGreater(cut_calls["length"], 0)  # some cut fell inside a call's arguments
+        self.assertGreater(cut_calls["stop"], 0)
 
     def test_auto_answers_in_text_or_with_a_valid_call(self):
         with ThreadPoolExecutor(4) as pool:

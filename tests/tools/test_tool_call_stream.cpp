@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
+#include "tools/lmc/stop_strings.h"
 #include "tools/serve/answer_message.h"
 
 namespace lmc::tools {
@@ -35,6 +38,14 @@ void add_call_delta(const json& call, json& calls) {
   calls[i]["arguments"] = calls[i]["arguments"].get<std::string>() + f["arguments"].get<std::string>();
 }
 
+// What the deltas add up to: the content, and each call by its index.
+void add_up(Streamed& out) {
+  for (const json& d : out.deltas) {
+    if (d.contains("content")) out.content += d["content"].get<std::string>();
+    if (d.contains("tool_calls")) add_call_delta(d["tool_calls"][0], out.calls);
+  }
+}
+
 // `finish`: the generation's finish_reason, which the end may make "tool_calls".
 Streamed stream(const ToolOptions& o, const std::string& answer, size_t n, const std::string& finish = "stop") {
   ToolCallStream s(o, "call_1");
@@ -43,10 +54,7 @@ Streamed stream(const ToolOptions& o, const std::string& answer, size_t n, const
   for (size_t i = 0; i < answer.size(); i += n)
     for (json& d : s.piece(answer.substr(i, n))) out.deltas.push_back(std::move(d));
   for (json& d : s.end(out.finish)) out.deltas.push_back(std::move(d));
-  for (const json& d : out.deltas) {
-    if (d.contains("content")) out.content += d["content"].get<std::string>();
-    if (d.contains("tool_calls")) add_call_delta(d["tool_calls"][0], out.calls);
-  }
+  add_up(out);
   if (!out.calls.empty()) {
     out.name = out.calls[0]["name"];
     out.arguments = out.calls[0]["arguments"];
@@ -147,6 +155,23 @@ TEST(ToolCallStream, MistralCallsStreamOneIndexEach) {
   EXPECT_EQ(stream(tools(R"("auto")", silent), "[1, 2] are numbers.", 3).content, "[1, 2] are numbers.");
 }
 
+// Mistral's calls are one array after [TOOL_CALLS], streamed or whole: an object without
+// the array is no call either way (an answer not decoded under the schema may write one).
+TEST(ToolCallStream, AMistralCallOutsideItsArrayIsTextStreamedOrWhole) {
+  const ToolOptions o = tools(R"("auto")", kMistralCalls);
+  const std::string bare = R"([TOOL_CALLS]{"name": "ping", "arguments": {}})";
+  for (size_t n : {1, 4, 100}) {
+    Streamed s = stream(o, bare, n);
+    EXPECT_TRUE(s.calls.empty()) << n;
+    EXPECT_EQ(s.content, bare) << n;
+    EXPECT_EQ(s.finish, "stop");
+  }
+  std::string finish = "stop";
+  EXPECT_EQ(answer_message(o, bare, "call_1", finish)["content"], bare);
+  expect_same_calls(o, R"([TOOL_CALLS] [ {"name": "ping", "arguments": {}} ,
+{"name": "ping", "arguments": {}} ] )");
+}
+
 TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
   const std::string blocks = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
                              "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>";
@@ -154,49 +179,66 @@ TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
   expect_same_calls(tools(R"("required")"), blocks.substr(std::string(kHermesCalls.open).size()));
 }
 
-// An answer the length limit cut, anywhere in its calls, reads the same streamed and whole:
-// the calls begun, the last one's arguments as far as they came; finish_reason "length".
-TEST(ToolCallStream, AnAnswerCutByTheLengthLimitIsTheSameStreamedOrWhole) {
+// The whole answer's message is what the stream's deltas add up to: its text, or its calls
+// with the same ids, names and arguments (whole calls' the same JSON: a whole answer writes
+// them compact; a cut one's as far as they came), and the same finish_reason.
+void expect_same_message(const json& whole, const std::string& whole_finish, const Streamed& s,
+                         const std::string& text) {
+  EXPECT_EQ(whole_finish, s.finish) << text;
+  if (s.calls.empty()) {
+    EXPECT_EQ(whole["content"], s.content) << text;
+    EXPECT_FALSE(whole.contains("tool_calls")) << text;
+    return;
+  }
+  EXPECT_TRUE(whole["content"].is_null()) << text;
+  EXPECT_EQ(s.content, "") << text;
+  ASSERT_EQ(whole["tool_calls"].size(), s.calls.size()) << text;
+  for (size_t i = 0; i < s.calls.size(); ++i) {
+    EXPECT_EQ(whole["tool_calls"][i]["id"], s.calls[i]["id"]) << text;
+    EXPECT_EQ(whole["tool_calls"][i]["function"]["name"], s.calls[i]["name"]) << text;
+    const std::string arguments = whole["tool_calls"][i]["function"]["arguments"];
+    if (whole_finish == "tool_calls")
+      EXPECT_EQ(json::parse(arguments), json::parse(s.calls[i]["arguments"].get<std::string>())) << text;
+    else
+      EXPECT_EQ(arguments, s.calls[i]["arguments"]) << text;
+  }
+}
+
+// Answers of two calls in each form, as the model writes them: auto (after the trigger),
+// forced (after the opening the prompt wrote), Mistral's with its silent opening too.
+std::vector<std::pair<ToolOptions, std::string>> two_call_answers() {
   const std::string hermes = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
                              "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": \"Pa}\"}}\n</tool_call>";
   const std::string llama = R"({"name": "ping", "parameters": {}}; {"name": "get_weather", "parameters": {"c": 1}})";
   const std::string mistral = R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"c": 1}}])";
-  const std::vector<std::pair<ToolOptions, std::string>> cases = {
+  ToolCallFormat silent = kMistralCalls;
+  silent.silent_open = true;
+  return {
       {tools(R"("auto")"), hermes},
       {tools(R"("required")"), hermes.substr(kHermesCalls.open.size())},
       {tools(R"("auto")", kLlama3Calls), "<|python_tag|>" + llama},
       {tools(R"("required")", kLlama3Calls), llama},
       {tools(R"("auto")", kMistralCalls), "[TOOL_CALLS]" + mistral},
+      {tools(R"("required")", kMistralCalls), mistral},
+      {tools(R"("auto")", silent), mistral},
   };
-  for (const auto& [o, answer] : cases) {
+}
+
+// An answer the length limit cut, anywhere in its calls, reads the same streamed and whole:
+// the calls begun, the last one's arguments as far as they came; finish_reason "length".
+TEST(ToolCallStream, AnAnswerCutByTheLengthLimitIsTheSameStreamedOrWhole) {
+  for (const auto& [o, answer] : two_call_answers()) {
     for (size_t cut = 0; cut < answer.size(); ++cut) {
       const std::string text = answer.substr(0, cut);
       std::string finish = "length";
-      const json whole = answer_message(o, text, "call_1", finish);
-      Streamed s = stream(o, text, 3, "length");
-      EXPECT_EQ(finish, s.finish) << text;
-      if (s.calls.empty()) {
-        EXPECT_EQ(whole["content"], s.content) << text;
-        EXPECT_FALSE(whole.contains("tool_calls")) << text;
-        continue;
-      }
-      EXPECT_TRUE(whole["content"].is_null()) << text;
-      ASSERT_EQ(whole["tool_calls"].size(), s.calls.size()) << text;
-      for (size_t i = 0; i < s.calls.size(); ++i) {
-        EXPECT_EQ(whole["tool_calls"][i]["id"], s.calls[i]["id"]) << text;
-        EXPECT_EQ(whole["tool_calls"][i]["function"]["name"], s.calls[i]["name"]) << text;
-        const std::string arguments = whole["tool_calls"][i]["function"]["arguments"];
-        if (finish == "tool_calls")  // whole calls: the same JSON (a whole answer's is written compact)
-          EXPECT_EQ(json::parse(arguments), json::parse(s.calls[i]["arguments"].get<std::string>())) << text;
-        else  // the arguments as far as they came
-          EXPECT_EQ(arguments, s.calls[i]["arguments"]) << text;
-      }
+      const json whole = answer_message(o, text, "call_1", finish, true);
+      expect_same_message(whole, finish, stream(o, text, 3, "length"), text);
     }
   }
   // Cut inside its arguments, a forced call is the call with the arguments written so far.
   std::string finish = "length";
   const json cut = answer_message(tools(R"("required")"), R"({"name": "get_weather", "arguments": {"city": "Pa)",
-                                  "call_1", finish);
+                                  "call_1", finish, true);
   EXPECT_EQ(finish, "length");
   EXPECT_TRUE(cut["content"].is_null());
   ASSERT_EQ(cut["tool_calls"].size(), 1u);
@@ -204,10 +246,78 @@ TEST(ToolCallStream, AnAnswerCutByTheLengthLimitIsTheSameStreamedOrWhole) {
   EXPECT_EQ(cut["tool_calls"][0]["function"]["arguments"], R"({"city": "Pa)");
   finish = "length";  // cut before its name: no call, its text
   const std::string before_name = "<tool_call>\n{\"na";
-  EXPECT_EQ(answer_message(tools(R"("auto")"), before_name, "call_1", finish)["content"], before_name);
+  EXPECT_EQ(answer_message(tools(R"("auto")"), before_name, "call_1", finish, true)["content"], before_name);
   finish = "stop";  // whole calls before the cut are still whole calls
+  const std::string hermes = two_call_answers()[0].second;
   EXPECT_EQ(answer_message(tools(R"("auto")"), hermes, "call_1", finish)["tool_calls"].size(), 2u);
   EXPECT_EQ(finish, "tool_calls");
+}
+
+// The generation's text as lmc serve shows it, streamed and whole: the answer up to `cut`
+// bytes (the length limit, unless the answer is all there), then through the stop strings
+// (stop_strings.h), in pieces of `n` bytes; the stream gets each piece shown.
+struct Generated {
+  std::string text;  // all that was shown, which the whole answer is read from
+  std::string finish = "stop";
+  bool cut = false;  // the server ended it where the model had not
+  Streamed streamed;
+};
+
+Generated generate(const ToolOptions& o, const std::string& answer, size_t cut, const std::string& stop, size_t n) {
+  Generated g;
+  StopStrings stops({stop});
+  ToolCallStream s(o, "call_1");
+  const auto show = [&](const std::string& shown) {
+    g.text += shown;
+    for (json& d : s.piece(shown)) g.streamed.deltas.push_back(std::move(d));
+  };
+  for (size_t i = 0; i < cut && !stops.stopped(); i += n) show(stops.push(answer.substr(i, std::min(n, cut - i))));
+  show(stops.flush());
+  g.cut = stops.stopped() || cut < answer.size();
+  g.finish = stops.stopped() || cut == answer.size() ? "stop" : "length";
+  g.streamed.finish = g.finish;
+  for (json& d : s.end(g.streamed.finish)) g.streamed.deltas.push_back(std::move(d));
+  add_up(g.streamed);
+  return g;
+}
+
+void expect_generated_alike(const ToolOptions& o, const std::string& answer, size_t cut, const std::string& stop,
+                            size_t n) {
+  Generated g = generate(o, answer, cut, stop, n);
+  std::string finish = g.finish;
+  const json whole = answer_message(o, g.text, "call_1", finish, g.cut);
+  expect_same_message(whole, finish, g.streamed, g.text + " (stop '" + stop + "', pieces of " + std::to_string(n) +
+                                                     ")");
+}
+
+// A stop string cuts an answer as the length limit does: what the stream sent before it is
+// the whole answer's message (finish_reason "stop").
+TEST(ToolCallStream, AnAnswerCutByAStopStringIsTheSameStreamedOrWhole) {
+  for (const auto& [o, answer] : two_call_answers())
+    for (size_t at = 0; at < answer.size(); ++at)
+      for (size_t length : {1, 2, 5}) expect_generated_alike(o, answer, answer.size(), answer.substr(at, length), 3);
+  // Cut inside its arguments: the call with the arguments written so far.
+  const ToolOptions forced = tools(R"("required")");
+  const std::string call = R"({"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}})";
+  Generated g = generate(forced, call, call.size(), R"("unit")", 4);
+  std::string finish = g.finish;
+  const json whole = answer_message(forced, g.text, "call_1", finish, g.cut);
+  EXPECT_EQ(finish, "stop");
+  ASSERT_TRUE(whole["tool_calls"].is_array()) << whole;
+  EXPECT_EQ(whole["tool_calls"][0]["function"]["arguments"], R"({"city": "Oslo", )");
+}
+
+// For each form, at random cuts, with random stop strings (or none) in random pieces, the
+// streamed deltas add up to the whole answer's message.
+TEST(ToolCallStream, AnyCutReadsTheSameStreamedOrWhole) {
+  std::mt19937 random(51);
+  for (const auto& [o, answer] : two_call_answers()) {
+    for (int i = 0; i < 300; ++i) {
+      const size_t cut = random() % (answer.size() + 1), at = random() % answer.size();
+      const std::string stop = random() % 3 == 0 ? "" : answer.substr(at, 1 + random() % 4);
+      expect_generated_alike(o, answer, cut, stop, 1 + random() % 8);
+    }
+  }
 }
 
 TEST(ToolCallStream, ACallToAToolNotOfferedIsText) {

@@ -115,7 +115,7 @@ TEST(ToolCalls, AutoFindsACompleteBlockInText) {
             "ping");
   EXPECT_EQ(finish, "tool_calls");
   finish = "length";
-  EXPECT_EQ(answer_message(o, "<tool_call>\n{\"name\": \"ping\"", "call_3", finish)["content"],
+  EXPECT_EQ(answer_message(o, "<tool_call>\n{\"name\": \"ping\"", "call_3", finish, true)["content"],
             "<tool_call>\n{\"name\": \"ping\"");
   EXPECT_EQ(finish, "length");
   EXPECT_FALSE(answer_message(o, "<tool_call>{\"name\": \"nope\", \"arguments\": {}}</tool_call>", "c", finish)
@@ -251,8 +251,8 @@ TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
     EXPECT_EQ(finish, "stop");
   }
   finish = "length";  // cut before the array's end: the calls begun (test_tool_call_stream.cpp)
-  EXPECT_EQ(answer_message(o, "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}", "c", finish)["tool_calls"]
-                .size(),
+  EXPECT_EQ(answer_message(o, "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}", "c", finish, true)
+                ["tool_calls"].size(),
             1u);
   EXPECT_EQ(finish, "length");
 }

@@ -37,13 +37,13 @@ json streamed_message(const ToolOptions& tools, const std::string& text, const s
 }  // namespace
 
 json answer_message(const ToolOptions& o, const std::string& text, const std::string& call_id,
-                    std::string& finish_reason) {
+                    std::string& finish_reason, bool cut) {
   if (!o.any() || o.choice == "none") return text_message(text);
   if (std::optional<json> calls = answer_tool_calls(o, text, o.forced(), call_id)) {
     finish_reason = "tool_calls";
     return {{"role", "assistant"}, {"content", nullptr}, {"tool_calls", *calls}};
   }
-  if (finish_reason == "length") return streamed_message(o, text, call_id, finish_reason);
+  if (cut) return streamed_message(o, text, call_id, finish_reason);
   return text_message(text);
 }
 

@@ -341,7 +341,8 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
       return send_json(*ex, 200, answer);
     }
     std::string finish = r.finish_reason;
-    json choice = chat ? json{{"index", 0}, {"message", answer_message(a.tools, *text, "call_" + id, finish)},
+    const bool cut = r.finish_reason == "length" || !r.stopping_word.empty();
+    json choice = chat ? json{{"index", 0}, {"message", answer_message(a.tools, *text, "call_" + id, finish, cut)},
                               {"logprobs", json()}, {"finish_reason", finish}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
     add_logprobs(choice, a);

@@ -12,18 +12,6 @@ constexpr const char* kSpace = " \n\t\r";
 
 json content(const std::string& text) { return {{"content", text}}; }
 
-// The first byte at or after `at` that is not whitespace; the end when there is none yet.
-size_t skip_space(const std::string& s, size_t at) {
-  const size_t p = s.find_first_not_of(kSpace, at);
-  return p == npos ? s.size() : p;
-}
-
-// A form's literal without the whitespace around it, which a model may write otherwise.
-std::string_view trimmed(std::string_view s) {
-  const size_t first = s.find_first_not_of(kSpace);
-  return first == npos ? std::string_view() : s.substr(first, s.find_last_not_of(kSpace) - first + 1);
-}
-
 }  // namespace
 
 ToolCallStream::ToolCallStream(ToolOptions tools, std::string call_id)
@@ -84,46 +72,25 @@ std::vector<json> ToolCallStream::calls() {
   return out;
 }
 
-// Finds where the next call's object begins; false while the text does not tell yet.
+// Finds where the next call's object begins, in the form's order of calls; false while the
+// text does not tell yet.
 bool ToolCallStream::next_call(std::vector<json>& out) {
-  const size_t at = index_ == 0 ? first_call() : call_after_last();
-  if (at == npos || at >= text_.size()) return false;
-  if (text_[at] != '{') {
+  const CallStep step = index_ == 0 ? first_call_step(tools_.format, text_, prefix_.size()) : step_after_last();
+  if (step.kind == CallStep::Kind::More) return false;
+  if (step.kind == CallStep::Kind::Off) {
     not_a_call(out);
     return false;
   }
-  call_ = at;
+  call_ = step.at;
   args_ = npos;
   seeking_ = false;
   return true;
 }
 
-// After the prefix: the object, or in a list form the array's first item.
-size_t ToolCallStream::first_call() const {
-  const size_t at = skip_space(text_, prefix_.size());
-  if (!tools_.format.list || at == text_.size() || text_[at] != '[') return at;
-  return skip_space(text_, at + 1);
-}
-
-// After the last call's object: the array's next item; the object after the next opening;
-// in a form without one (Llama's), the object after the joint (';').
-size_t ToolCallStream::call_after_last() const {
+// What follows the last call's object, once it has closed.
+CallStep ToolCallStream::step_after_last() const {
   const size_t end = json_value_end(text_, call_);
-  if (end == npos) return npos;
-  const ToolCallFormat& f = tools_.format;
-  if (f.list) return joined(skip_space(text_, end), ",");
-  const std::string_view open = trimmed(f.answer_open());
-  if (open.empty()) return joined(skip_space(text_, end), trimmed(f.between));
-  const size_t at = text_.find(open, end);
-  return at == npos ? npos : skip_space(text_, at + open.size());
-}
-
-// Past `joint` at `at` and the spaces after it; `at` when the text there is not the joint,
-// npos while it may still become it.
-size_t ToolCallStream::joined(size_t at, std::string_view joint) const {
-  const std::string_view rest = std::string_view(text_).substr(at);
-  if (rest.starts_with(joint)) return skip_space(text_, at + joint.size());
-  return joint.starts_with(rest) ? npos : at;
+  return end == npos ? CallStep{} : next_call_step(tools_.format, text_, end);
 }
 
 // The name is known once the arguments' key has come and their first byte after it; a

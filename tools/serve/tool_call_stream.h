@@ -6,14 +6,14 @@
 // trigger with `auto`), whose keys come in that order because it is decoded under the
 // call's schema (tool_calls.h). Where the form and parallel_tool_calls allow several calls
 // (Mistral's array; Hermes blocks one after another; Llama's joined by ';'), each streams in
-// turn at its index.
+// turn at its index, in the order a whole answer is read in (tool_call_sequence.h).
 #pragma once
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "tools/serve/tool_call_sequence.h"
 #include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {
@@ -31,9 +31,7 @@ class ToolCallStream {
   std::vector<nlohmann::json> decide();
   std::vector<nlohmann::json> calls();
   bool next_call(std::vector<nlohmann::json>& out);
-  size_t first_call() const;
-  size_t call_after_last() const;
-  size_t joined(size_t at, std::string_view joint) const;
+  CallStep step_after_last() const;
   bool head(std::vector<nlohmann::json>& out);
   // The text so far is not a call after all: as content if no call was sent, else ignored.
   void not_a_call(std::vector<nlohmann::json>& out);

@@ -7,6 +7,7 @@
 #include "tools/serve/json_extent.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
+#include "tools/serve/tool_call_sequence.h"
 
 namespace lmc::tools {
 
@@ -68,57 +69,21 @@ std::optional<Json> parsed(std::string_view text) {
   return v;
 }
 
-std::string_view trimmed(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \n");
-  return first == std::string_view::npos ? std::string_view() : s.substr(first, s.find_last_not_of(" \n") - first + 1);
-}
-
-// The calls a form's JSON holds: the array's items in a list form, else the one object.
-bool append_calls(const ToolCallFormat& f, const std::optional<Json>& v, Json& calls) {
-  if (!v || v->is_array() != f.list) return false;
-  if (!f.list) calls.push_back(*v);
-  else
-    for (const Json& c : *v) calls.push_back(c);
-  return true;
-}
-
-// Where `text` goes on at or after `at`, past spaces and newlines.
-size_t skip_space(std::string_view text, size_t at) { return std::min(text.find_first_not_of(" \n", at), text.size()); }
-
-// A form without an opening text (Llama's) is the whole answer, maybe after its tag: its
-// JSON, then maybe the form's joint (Llama's ';') and more, as far as the end.
-std::optional<Json> whole_answer_calls(const ToolCallFormat& f, std::string_view text) {
-  text = trimmed(text);
-  if (!f.skipped.empty() && text.starts_with(f.skipped)) text.remove_prefix(f.skipped.size());
-  const std::string_view joint = trimmed(f.between);
+// The calls' objects from `from` on, stepping through the form (tool_call_sequence.h), and
+// past the first only when several() allows; nullopt when the text leaves the form or ends
+// before its calls do.
+std::optional<Json> calls_from(const ToolOptions& o, std::string_view text, size_t from) {
   Json calls = Json::array();
-  for (size_t at = skip_space(text, 0);;) {
-    const size_t end = joint.empty() ? text.size() : json_value_end(text, at);
-    if (end == std::string_view::npos || !append_calls(f, parsed(text.substr(at, end - at)), calls))
-      return std::nullopt;
-    at = skip_space(text, end);
-    if (at == text.size()) return calls;
-    if (!text.substr(at).starts_with(joint)) return std::nullopt;
-    at = skip_space(text, at + joint.size());
+  for (CallStep step = first_call_step(o.format, text, from);;) {
+    if (step.kind != CallStep::Kind::Call) return step.may_end ? std::optional<Json>(calls) : std::nullopt;
+    const size_t end = json_value_end(text, step.at);
+    if (end == std::string_view::npos) return std::nullopt;
+    std::optional<Json> call = parsed(text.substr(step.at, end - step.at));
+    if (!call) return std::nullopt;
+    calls.push_back(std::move(*call));
+    if (!o.several()) return calls;
+    step = next_call_step(o.format, text, end);
   }
-}
-
-// The calls in free text: the JSON after each opening (to the closing, or the end); the
-// openings and closings are matched without their newlines, which a model may leave out.
-// An answer completed under the schema ends where the JSON does, before the closing.
-std::optional<Json> calls_in_text(const ToolCallFormat& f, std::string_view text) {
-  const std::string_view open = trimmed(f.answer_open()), close = trimmed(f.close);
-  if (open.empty()) return whole_answer_calls(f, text);
-  Json calls = Json::array();
-  for (size_t at = text.find(open); at != std::string_view::npos; at = text.find(open, at)) {
-    const size_t from = at + open.size();
-    const size_t end = close.empty() ? std::string_view::npos : text.find(close, from);
-    if (!append_calls(f, parsed(text.substr(from, end == std::string_view::npos ? end : end - from)), calls))
-      return std::nullopt;
-    if (end == std::string_view::npos || !f.several) break;
-    at = end + close.size();
-  }
-  return calls.empty() ? std::nullopt : std::optional<Json>(calls);
 }
 
 bool is_call(const ToolOptions& o, const Json& c) {
@@ -222,9 +187,9 @@ std::string call_id_at(const std::string& id, size_t index) {
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std::string& text, bool forced,
                                                 const std::string& id) {
   // A forced answer follows the opening the prompt ended with.
-  std::optional<Json> calls = calls_in_text(o.format, forced ? std::string(o.format.answer_open()) + text : text);
+  const size_t from = forced ? 0 : calls_start_in_text(o.format, text);
+  std::optional<Json> calls = from == std::string::npos ? std::nullopt : calls_from(o, text, from);
   if (!calls) return std::nullopt;
-  if (!o.several()) calls->erase(calls->begin() + 1, calls->end());
   nlohmann::json out = nlohmann::json::array();
   for (const Json& c : *calls) {
     if (!is_call(o, c)) return std::nullopt;
