@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "driver/cache_key.h"
+#include "driver/kernel_object_cache.h"
 #include "support/file_lock.h"
 #include "support/error.h"
 #include "support/pending_file.h"
@@ -191,7 +192,7 @@ uint64_t CompileCache::clear() {
     }
     remove_quietly(p.string());
   }
-  return freed;
+  return freed + KernelObjectCache(kernel_objects_dir(dir_)).clear();
 }
 
 }  // namespace lmc::driver

@@ -43,6 +43,8 @@ void forget(const std::string& path) {
 
 }  // namespace
 
+std::string kernel_objects_dir(const std::string& cache_dir) { return cache_dir + "/kernels"; }
+
 std::string KernelObjectCache::key(const std::vector<codegen::KernelEntry>& kernels,
                                    const codegen::TargetSpec& target) {
   std::string text = generator_identity() + "\ntarget " + target.str() + "\n";
@@ -88,6 +90,19 @@ void KernelObjectCache::store(const std::string& key, const std::string& object)
     return;  // unwritable: this compile's object is in hand, later ones only miss
   }
   evict_past_bound();
+}
+
+uint64_t KernelObjectCache::clear() const {
+  uint64_t freed = 0;
+  std::error_code ec;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir_, ec)) files.push_back(e.path());
+  for (const auto& f : files) {
+    uint64_t bytes = fs::file_size(f, ec);
+    if (!ec && fs::remove(f, ec)) freed += bytes;
+  }
+  fs::remove(dir_, ec);  // only when empty: a store under way keeps it
+  return freed;
 }
 
 void KernelObjectCache::evict_past_bound() const {

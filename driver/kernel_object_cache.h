@@ -24,6 +24,9 @@
 
 namespace lmc::driver {
 
+// The kernel object cache kept beside the compile cache in `cache_dir` (its kernels/).
+std::string kernel_objects_dir(const std::string& cache_dir);
+
 class KernelObjectCache {
  public:
   static constexpr uint64_t kMaxBytes = uint64_t{256} << 20;
@@ -37,6 +40,8 @@ class KernelObjectCache {
 
   std::optional<std::string> find(const std::string& key) const;
   void store(const std::string& key, const std::string& object) const;
+  // Removes every entry (and the directory, when that leaves it empty); returns the bytes freed.
+  uint64_t clear() const;
 
  private:
   std::string path(const std::string& key) const;

@@ -91,5 +91,14 @@ TEST_F(KernelObjectCacheTest, PastItsBoundTheLeastRecentlyUsedEntriesGo) {
   EXPECT_TRUE(small.find(new_key));
 }
 
+TEST_F(KernelObjectCacheTest, ClearRemovesEveryEntryAndItsDirectory) {
+  cache.store("00000000000000b1", "one");
+  cache.store("00000000000000b2", "two");
+  EXPECT_GT(cache.clear(), 6u);
+  EXPECT_FALSE(fs::exists(dir.file("kernels")));
+  EXPECT_FALSE(cache.find("00000000000000b1"));
+  EXPECT_EQ(cache.clear(), 0u);
+}
+
 }  // namespace
 }  // namespace lmc::driver

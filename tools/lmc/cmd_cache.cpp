@@ -49,7 +49,8 @@ int cmd_cache(int argc, char** argv) {
            "sealed artifact in the compile cache, keyed by the weights' content, the definition,\n"
            "the passes and their options, the target and this lmc build; later runs open it.\n"
            "  list   the compiled models, most recently used first\n"
-           "  clear  remove them all (entries another lmc is writing stay)\n\noptions:\n"
+           "  clear  remove them all, and the kernel object cache in its kernels/ (entries another lmc\n"
+           "         is writing stay)\n\noptions:\n"
         << Args::help_text(specs());
     return a.has("help") ? 0 : 2;
   }

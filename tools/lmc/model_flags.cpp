@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "driver/kernel_object_cache.h"
 #include "support/error.h"
 #include "runtime/memory_lock.h"
 #include "tools/lmc/artifact_flags.h"
@@ -34,9 +35,9 @@ codegen::TargetOptions target_options(const Args& a, TargetDefault fallback) {
 // without a home to keep it in, there is none.
 std::string kernel_cache_dir(const Args& a) {
   if (a.has("no-kernel-cache") || a.has("no-cache")) return "";
-  if (auto dir = a.get("cache-dir")) return *dir + "/kernels";
+  if (auto dir = a.get("cache-dir")) return driver::kernel_objects_dir(*dir);
   try {
-    return driver::default_cache_dir() + "/kernels";
+    return driver::kernel_objects_dir(driver::default_cache_dir());
   } catch (const Error&) {
     return "";
   }
