@@ -30,6 +30,8 @@ apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboos
 # The compile report lays its pictures out with Graphviz's library; its test opens a report
 # in headless Chromium, driven by selenium (PyPI, below) through Debian's chromedriver.
 apt_packages+=(libgraphviz-dev chromium chromium-driver)
+# The house style's checker (.clang-format; tests/layout's format_check).
+apt_packages+=(clang-format-19)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
