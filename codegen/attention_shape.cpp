@@ -42,8 +42,10 @@ AttentionShape attention_shape(const KernelDesc& d) {
     Rows c = expect_rows(d, cache, "kv cache");
     if (!is_cache_length(c.rows) || c.width != s.kv_heads * s.head_dim || !ir::is_cache_dtype(cache.dtype) ||
         s.head_dim % ir::dtype_block_elems(cache.dtype))
-      desc_error(d, "kv caches must be [C, n_kv_heads * head_dim] of f32, f16 or q8_0 (whole blocks per head) with "
-                    "C static or the symbol C, got " + cache.str());
+      desc_error(d,
+                 "kv caches must be [C, n_kv_heads * head_dim] of f32, f16 or q8_0 (whole blocks per head) with "
+                 "C static or the symbol C, got " +
+                     cache.str());
     s.slots = c.rows;
   }
   if (d.operands[1].dims != d.operands[2].dims) desc_error(d, "k and v caches must have the same shape");

@@ -27,8 +27,7 @@ void desc_error(const KernelDesc& d, const std::string& what) {
 
 void expect_arity(const KernelDesc& d, size_t operands, size_t results) {
   if (d.operands.size() != operands || d.results.size() != results)
-    desc_error(d, "expected " + std::to_string(operands) + " operands and " + std::to_string(results) +
-                      " result(s)");
+    desc_error(d, "expected " + std::to_string(operands) + " operands and " + std::to_string(results) + " result(s)");
 }
 
 Rows expect_rows(const KernelDesc& d, const ir::Type& t, const char* role) {

@@ -15,8 +15,10 @@ EmbeddingShape embedding_shape(const KernelDesc& d, const ir::Op& anchor) {
   bool kept = ir::is_kept_from_source(s.dtype);
   bool blocks = s.dtype == ir::DType::q8_0 || s.dtype == ir::DType::q8_0x16 || kept;
   if (s.dtype != ir::DType::f32 && s.dtype != ir::DType::f16 && !blocks)
-    desc_error(d, "table must be f32, f16, q8_0, q8_0x16 or a block type kept from a file (q4_0 ... q6_k, q3_k, q2_k, iq4_nl, iq4_xs), got " +
-                      table.str());
+    desc_error(d,
+               "table must be f32, f16, q8_0, q8_0x16 or a block type kept from a file (q4_0 ... q6_k, q3_k, q2_k, "
+               "iq4_nl, iq4_xs), got " +
+                   table.str());
   if (blocks && s.width % ir::dtype_block_elems(s.dtype)) desc_error(d, "block rows must be whole blocks");
   if (s.vocab % ir::dtype_panel_rows(s.dtype)) desc_error(d, "q8_0x16 tables must be whole panels of rows");
   const ir::Type& ids = anchor.operand(1)->type();

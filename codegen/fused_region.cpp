@@ -3,10 +3,10 @@
 #include "codegen/desc_access.h"
 #include "codegen/describe_op.h"
 #include "codegen/rope_shape.h"
-#include "support/error.h"
 #include "ir/fusion_region.h"
 #include "ir/op_registry.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 
@@ -38,7 +38,8 @@ unsigned region_lanes(const ir::Graph& body) {
   for (const auto& op : body.ops()) {
     if (ir::is_role(*op, ir::OpRole::Rotation)) lanes = rotation_lanes(rope_shape(describe(*op)), lanes);
     if (ir::traits(*op).slices && op->operand(0)->type().rank() > 2)
-      for (size_t i = 0; i < op->num_results(); ++i) lanes = common_lanes(lanes, op->result(i)->type().dims.back().value);
+      for (size_t i = 0; i < op->num_results(); ++i)
+        lanes = common_lanes(lanes, op->result(i)->type().dims.back().value);
   }
   return lanes;
 }

@@ -37,9 +37,7 @@ struct KernelInfo {
   int64_t fixed = 1;
   int64_t grain = 1;
   int64_t rows_from = 0;  // 0: never
-  bool splits_rows(const int64_t* syms) const {
-    return rows_from > 0 && syms[static_cast<int>(sym)] >= rows_from;
-  }
+  bool splits_rows(const int64_t* syms) const { return rows_from > 0 && syms[static_cast<int>(sym)] >= rows_from; }
   int64_t items(const int64_t* syms) const {
     if (splits_rows(syms)) return syms[static_cast<int>(sym)];
     return uses_sym ? per_sym * syms[static_cast<int>(sym)] : fixed;

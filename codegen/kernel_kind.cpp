@@ -11,8 +11,8 @@
 #include "codegen/moe_route_shape.h"
 #include "codegen/split_shape.h"
 #include "codegen/tail_rows_shape.h"
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 

@@ -61,8 +61,7 @@ std::string kernel_base_name(const KernelDesc& d) {
 
 std::string kernel_unique_name(const KernelDesc& d) {
   char hex[17];
-  std::snprintf(hex, sizeof hex, "%08llx",
-                static_cast<unsigned long long>(fnv1a(d.key()) & 0xffffffffull));
+  std::snprintf(hex, sizeof hex, "%08llx", static_cast<unsigned long long>(fnv1a(d.key()) & 0xffffffffull));
   return kernel_base_name(d) + "_" + hex;
 }
 

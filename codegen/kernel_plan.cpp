@@ -1,7 +1,7 @@
 #include "codegen/kernel_plan.h"
 
-#include "codegen/kernel_name.h"
 #include "codegen/kernel_kind.h"
+#include "codegen/kernel_name.h"
 #include "support/error.h"
 
 namespace lmc::codegen {

@@ -8,7 +8,8 @@ KvWriteShape kv_write_shape(const KernelDesc& d) {
   expect_arity(d, 4, 1);
   const ir::Type& cache = d.operands[0];
   KvWriteShape s{expect_rows(d, cache, "cache"), {}};
-  if (!is_cache_length(s.cache.rows)) desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
+  if (!is_cache_length(s.cache.rows))
+    desc_error(d, "cache must be [C,W] with C static or the symbol C, got " + cache.str());
   s.x = expect_f32_rows(d, d.operands[1], "input");
   if (s.x.width != s.cache.width) desc_error(d, "input rows must match the cache's width");
   s.dtype = cache.dtype;

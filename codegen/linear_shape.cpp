@@ -25,8 +25,10 @@ LinearShape weight_part(const KernelDesc& d, const ir::Type& w, int64_t col0) {
   ir::DType base = ir::panel_base(w.dtype);
   bool known = w.dtype == ir::DType::f32 || base == ir::DType::q8_0 || ir::is_kept_from_source(base);
   if (!known || w.rank() != 2 || !w.is_static())
-    fail(d, "weight must be f32, q8_0, a block type kept from a file (q4_0 ... iq4_xs) or one of their x16 panels with static [N,K], got " +
-                w.str());
+    fail(d,
+         "weight must be f32, q8_0, a block type kept from a file (q4_0 ... iq4_xs) or one of their x16 panels with "
+         "static [N,K], got " +
+             w.str());
   s.wtype = w.dtype;
   s.N = w.dims[0].value;
   s.K = w.dims[1].value;

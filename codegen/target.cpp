@@ -49,8 +49,8 @@ void require_host_features(const TargetSpec& spec) {
   std::string missing;
   for (const auto& f : missing_host_features(spec)) missing += (missing.empty() ? "" : ", ") + f;
   if (!missing.empty())
-    throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing +
-                "); target was " + spec.str());
+    throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing + "); target was " +
+                spec.str());
 }
 
 }  // namespace lmc::codegen

@@ -1,11 +1,11 @@
-#include "ir/op_registry.h"
 #include "driver/artifact_graph.h"
+#include "ir/op_registry.h"
 
 #include <map>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

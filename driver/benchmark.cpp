@@ -1,5 +1,5 @@
-#include "ir/op_registry.h"
 #include "driver/benchmark.h"
+#include "ir/op_registry.h"
 
 #include <algorithm>
 #include <chrono>

@@ -7,11 +7,11 @@
 
 #include "codegen/codegen_module.h"
 #include "driver/model_input.h"
-#include "support/error.h"
 #include "runtime/artifact/artifact_key.h"
 #include "runtime/artifact/digest.h"
 #include "runtime/file_digest.h"
 #include "runtime/host_isa.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

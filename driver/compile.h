@@ -32,20 +32,20 @@ struct CompileRequest {
   codegen::TargetOptions target;
   codegen::CompileOptions codegen;                   // kernel dumps
   std::string kernel_cache_dir;                      // non-empty: kernel objects reused from and kept
-                                                     // there (driver/kernel_object_cache.h)
-  std::ostream* log = nullptr;                       // one line per stage when set
-  bool packs_weights = true;                         // false when only the graph is written (--emit-ir):
-                                                     // a graph's params then need no weights
+                                 // there (driver/kernel_object_cache.h)
+  std::ostream* log = nullptr;  // one line per stage when set
+  bool packs_weights = true;  // false when only the graph is written (--emit-ir):
+                              // a graph's params then need no weights
 };
 
 struct CompiledModel {
-  models::LoweredModel model;                     // graph after the passes
-  std::unique_ptr<models::Tokenizer> tokenizer;   // checked against the model before the passes
-  std::string pipeline;                           // pipeline text of what ran, mandatory passes included
+  models::LoweredModel model;  // graph after the passes
+  std::unique_ptr<models::Tokenizer> tokenizer;  // checked against the model before the passes
+  std::string pipeline;  // pipeline text of what ran, mandatory passes included
   std::vector<std::string> pass_summary;
   std::unique_ptr<codegen::KernelCompiler> compiler;
-  std::string object;                             // the kernels' object file
-  bool object_cached = false;                     // read from the kernel object cache, not generated
+  std::string object;  // the kernels' object file
+  bool object_cached = false;  // read from the kernel object cache, not generated
   double lower_seconds = 0, pass_seconds = 0;
 };
 

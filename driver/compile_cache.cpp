@@ -9,8 +9,8 @@
 
 #include "driver/cache_key.h"
 #include "driver/kernel_object_cache.h"
-#include "support/file_lock.h"
 #include "support/error.h"
+#include "support/file_lock.h"
 #include "support/pending_file.h"
 
 namespace lmc::driver {
@@ -168,9 +168,10 @@ bool CompileCache::make_room(const std::string& keep, uint64_t incoming) {
 }
 
 void CompileCache::warn_no_room(const std::string& model, uint64_t incoming) const {
-  std::cerr << "warning: " << dir_ << ": " << free_bytes(dir_) / 1e9 << " GB free on its disk, too little for "
-            << model << " compiled (about " << incoming / 1e9 << " GB) and the " << min_free_bytes_ / 1e9
-            << " GB to leave free (--cache-min-free-gb): compiling it in memory for this run (free space, lmc cache clear, or "
+  std::cerr << "warning: " << dir_ << ": " << free_bytes(dir_) / 1e9 << " GB free on its disk, too little for " << model
+            << " compiled (about " << incoming / 1e9 << " GB) and the " << min_free_bytes_ / 1e9
+            << " GB to leave free (--cache-min-free-gb): compiling it in memory for this run (free space, lmc cache "
+               "clear, or "
                "--cache-dir on another disk)\n";
 }
 

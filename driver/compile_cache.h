@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "driver/compile.h"
-#include "support/file_lock.h"
 #include "driver/write_artifact.h"
+#include "support/file_lock.h"
 
 namespace lmc::driver {
 

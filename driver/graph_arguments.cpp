@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "driver/seeded_random.h"
-#include "support/error.h"
 #include "runtime/step_rows.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 
@@ -62,8 +62,8 @@ void check_given(const ir::Value& arg, const GivenArray& given, const runtime::S
                                    ", but argument %" + arg.name() + " is " + t.str());
   const std::vector<int64_t> want = bound_shape(t, syms.data());
   if (v.shape != want)
-    throw error_at(given.path, "has shape " + shape_text(v.shape) + ", but argument %" + arg.name() + " is " +
-                                   t.str() + ", " + shape_text(want) + " with the symbols' values");
+    throw error_at(given.path, "has shape " + shape_text(v.shape) + ", but argument %" + arg.name() + " is " + t.str() +
+                                   ", " + shape_text(want) + " with the symbols' values");
 }
 
 }  // namespace
@@ -93,8 +93,9 @@ std::vector<HostArray> graph_arguments(const ir::Graph& g, const std::string& pa
       throw error_at(array.path, "is given for %" + name + ", but the graph's arguments are " + arg_names(g));
   for (const auto& arg : g.args())
     if (arg->type().dtype == ir::DType::i32 && !runtime::is_row_ids(*arg))
-      throw error_at(path, "argument %" + arg->name() + " is i32: the kernels index tables and caches with ids "
-                                                         "unchecked, so a run takes only tokens, positions and seq");
+      throw error_at(path, "argument %" + arg->name() +
+                               " is i32: the kernels index tables and caches with ids "
+                               "unchecked, so a run takes only tokens, positions and seq");
   const runtime::RowLimits limits = runtime::row_limits(g, syms[static_cast<size_t>(ir::Sym::C)], 1);
   std::vector<HostArray> out;
   for (const auto& arg : g.args()) {

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "support/error.h"
 #include "ir/op_traits.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

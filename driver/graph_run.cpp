@@ -37,9 +37,8 @@ std::vector<const ir::Value*> outputs_of(const ir::Graph& g) { return {g.outputs
 
 }  // namespace
 
-GraphRun run_graph(const CompileRequest& r, const ir::Graph& source,
-                                 const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
-                                 int threads) {
+GraphRun run_graph(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
+                   const runtime::SymbolValues& syms, int threads) {
   LoadedModel m = load_compiled(compile(r), r.model);
   const ir::Graph& g = *m.graph;
   check_same_shapes(args_of(source), args_of(g), "argument", r);

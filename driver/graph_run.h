@@ -25,8 +25,7 @@ struct GraphRun {
 // `r.model` is the graph's file; `source` is that graph as read (before any pass), whose
 // arguments `arguments` fill in order. Throws lmc::Error when the pipeline changed the
 // shape of an argument or result, as well as for whatever compiling and running refuse.
-GraphRun run_graph(const CompileRequest& r, const ir::Graph& source,
-                                 const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
-                                 int threads);
+GraphRun run_graph(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
+                   const runtime::SymbolValues& syms, int threads);
 
 }  // namespace lmc::driver

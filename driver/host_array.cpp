@@ -2,10 +2,10 @@
 
 #include <cstring>
 
-#include "support/checked_math.h"
-#include "support/error.h"
 #include "models/quant/dequantize.h"
 #include "models/quant/weight_packing.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 
@@ -25,10 +25,14 @@ Rows rows_of(const std::vector<int64_t>& shape) {
 // The ggml type whose rows decode a 16-bit or block dtype.
 models::GgmlType ggml_type_of(ir::DType t) {
   switch (t) {
-    case ir::DType::f16: return models::GgmlType::F16;
-    case ir::DType::bf16: return models::GgmlType::BF16;
-    case ir::DType::q8_0: return models::GgmlType::Q8_0;
-    default: throw Error(std::string("lmc exec: error: no conversion of ") + std::string(ir::dtype_name(t)) + " values");
+    case ir::DType::f16:
+      return models::GgmlType::F16;
+    case ir::DType::bf16:
+      return models::GgmlType::BF16;
+    case ir::DType::q8_0:
+      return models::GgmlType::Q8_0;
+    default:
+      throw Error(std::string("lmc exec: error: no conversion of ") + std::string(ir::dtype_name(t)) + " values");
   }
 }
 

@@ -1,5 +1,5 @@
-#include "ir/op_registry.h"
 #include "driver/memory_check.h"
+#include "ir/op_registry.h"
 
 #include <cstdio>
 #include <fstream>
@@ -7,9 +7,9 @@
 #include <set>
 #include <sstream>
 
-#include "support/error.h"
 #include "ir/graph_view.h"
 #include "runtime/memory_plan.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

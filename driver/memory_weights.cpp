@@ -1,5 +1,5 @@
-#include "ir/op_registry.h"
 #include "driver/memory_weights.h"
+#include "ir/op_registry.h"
 
 #include "support/error.h"
 
@@ -24,7 +24,8 @@ const void* MemoryWeights::get(const std::string& name) const {
 
 std::vector<std::string_view> MemoryWeights::spans() const {
   std::vector<std::string_view> out;
-  for (const auto& [name, bytes] : tensors_) out.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  for (const auto& [name, bytes] : tensors_)
+    out.emplace_back(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   return out;
 }
 

@@ -6,9 +6,9 @@
 #include <map>
 #include <vector>
 
+#include "models/model_def.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
-#include "models/model_def.h"
 
 namespace lmc::driver {
 
@@ -61,8 +61,8 @@ std::string definition_serving(const models::WeightsArchitecture& arch, const st
   if (auto with = served.find(arch.name + "+experts"); arch.experts && with != served.end()) return with->second;
   auto it = served.find(arch.name);
   if (it != served.end()) return it->second;
-  throw error_at(weights, "no model definition serves " + arch.format + " architecture '" + excerpt(arch.name) +
-                              "' (" + arch.key + "); known: " + joined(served) + " in " + dir +
+  throw error_at(weights, "no model definition serves " + arch.format + " architecture '" + excerpt(arch.name) + "' (" +
+                              arch.key + "); known: " + joined(served) + " in " + dir +
                               "; add a definition with serves: {" + arch.format + ": " + excerpt(arch.name) +
                               "} (docs/model-definitions.md, \"Adding an architecture\") or pass --model-def "
                               "FILE.yaml");

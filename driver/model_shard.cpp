@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "support/error.h"
 #include "passes/pipeline.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 

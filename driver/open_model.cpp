@@ -10,10 +10,10 @@
 #include "driver/memory_check.h"
 #include "driver/memory_weights.h"
 #include "driver/model_input.h"
-#include "support/error.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer/tokenizer_io.h"
 #include "runtime/host_isa.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 
@@ -68,8 +68,9 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
   if (!m.artifact->has_section("tokenizer"))
-    throw error_at(path, "holds a graph compiled from IR text, which has no tokenizer to run text through (lmc "
-                         "inspect and lmc verify read it)");
+    throw error_at(path,
+                   "holds a graph compiled from IR text, which has no tokenizer to run text through (lmc "
+                   "inspect and lmc verify read it)");
   if (trust.verify_weights) m.artifact->verify_weights();
   m.info = m.artifact->model_info();
   m.shard = shard_of_pipeline(m.artifact->parsed_manifest().pipeline, path + ":manifest");
@@ -123,11 +124,13 @@ LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
 
 LoadedModel open_any(const std::string& path, const OpenRequest& r) {
   switch (model_input(path)) {
-    case ModelInput::Artifact: return from_artifact(path, r.trust, r.context);
+    case ModelInput::Artifact:
+      return from_artifact(path, r.trust, r.context);
     case ModelInput::Weights:
       if (r.cache && !watches_compile(r.compile)) return from_cache(path, r);
       break;
-    case ModelInput::Definition: break;
+    case ModelInput::Definition:
+      break;
     case ModelInput::Graph:
       throw error_at(path, "is a graph (IR text), not a model: lmc compile compiles it, lmc opt transforms it");
   }

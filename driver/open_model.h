@@ -7,17 +7,17 @@
 #include <string>
 
 #include "codegen/kernel_library.h"
-#include "ir/graph.h"
-#include "ir/model_info.h"
-#include "models/tokenizer/tokenizer.h"
-#include "runtime/artifact/artifact.h"
-#include "runtime/collectives.h"
-#include "runtime/kernel_table.h"
-#include "runtime/artifact/weight_provider.h"
 #include "driver/artifact_trust.h"
 #include "driver/compile.h"
 #include "driver/compile_cache.h"
 #include "driver/model_shard.h"
+#include "ir/graph.h"
+#include "ir/model_info.h"
+#include "models/tokenizer/tokenizer.h"
+#include "runtime/artifact/artifact.h"
+#include "runtime/artifact/weight_provider.h"
+#include "runtime/collectives.h"
+#include "runtime/kernel_table.h"
 
 namespace lmc::driver {
 

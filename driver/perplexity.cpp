@@ -30,8 +30,8 @@ std::vector<Step> chunk_steps(int64_t n, int64_t first, int64_t step_rows, int64
 
 void check_fits(const runtime::Executor& ex, const char* which, int64_t context) {
   if (ex.info().context < context)
-    throw Error("a chunk of " + std::to_string(context) + " tokens does not fit the " + which +
-                "'s context of " + std::to_string(ex.info().context));
+    throw Error("a chunk of " + std::to_string(context) + " tokens does not fit the " + which + "'s context of " +
+                std::to_string(ex.info().context));
 }
 
 int64_t step_rows(const runtime::Executor& ex) { return ex.info().step_tokens; }
@@ -42,22 +42,21 @@ int64_t perplexity_chunks(int64_t tokens, const PerplexityOptions& o) {
   const int64_t n = o.context;
   if (n < 4) throw Error("a chunk must hold at least 4 tokens");
   if (tokens / n < 2)
-    throw Error("the text is " + std::to_string(tokens) + " tokens; it needs at least " +
-                std::to_string(2 * n) + " (two chunks of " + std::to_string(n) + ")");
+    throw Error("the text is " + std::to_string(tokens) + " tokens; it needs at least " + std::to_string(2 * n) +
+                " (two chunks of " + std::to_string(n) + ")");
   return o.max_chunks > 0 ? std::min(o.max_chunks, tokens / n) : tokens / n;
 }
 
-PerplexityReport measure_perplexity(runtime::Executor& model, runtime::Executor* base,
-                                    std::span<const int32_t> tokens, const PerplexityOptions& o,
-                                    const ChunkDone& done) {
+PerplexityReport measure_perplexity(runtime::Executor& model, runtime::Executor* base, std::span<const int32_t> tokens,
+                                    const PerplexityOptions& o, const ChunkDone& done) {
   const int64_t n = o.context;
   const int64_t chunks = perplexity_chunks(static_cast<int64_t>(tokens.size()), o);
   check_fits(model, "model", n);
   if (base) {
     check_fits(*base, "base model", n);
     if (base->vocab() != model.vocab())
-      throw Error("the base model's vocabulary has " + std::to_string(base->vocab()) +
-                  " tokens, the model's " + std::to_string(model.vocab()));
+      throw Error("the base model's vocabulary has " + std::to_string(base->vocab()) + " tokens, the model's " +
+                  std::to_string(model.vocab()));
   }
   PerplexityReport r;
   r.context = n;

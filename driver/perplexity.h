@@ -44,8 +44,7 @@ using ChunkDone = std::function<void(int64_t chunk, const PerplexityReport&)>;
 // Throws lmc::Error (a message without a place) as perplexity_chunks does, when a chunk does not fit a
 // model's context, or when the base's vocabulary differs. The executors need
 // max_logit_rows() >= 1 (more rows a step make it faster: up to step_tokens).
-PerplexityReport measure_perplexity(runtime::Executor& model, runtime::Executor* base,
-                                    std::span<const int32_t> tokens, const PerplexityOptions& o,
-                                    const ChunkDone& done = {});
+PerplexityReport measure_perplexity(runtime::Executor& model, runtime::Executor* base, std::span<const int32_t> tokens,
+                                    const PerplexityOptions& o, const ChunkDone& done = {});
 
 }  // namespace lmc::driver

@@ -10,10 +10,10 @@
 
 #include "driver/graph_input.h"
 #include "driver/seeded_random.h"
-#include "support/error.h"
 #include "ir/op_traits.h"
 #include "models/formats/gguf_writer.h"
 #include "models/quant/quantize.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 
@@ -27,11 +27,13 @@ models::GgmlType file_type(const ir::Op& param, const std::string& graph_path) {
   if (!param.has_attr("stored")) return models::GgmlType::F32;
   const ir::DType stored = param.attr_dtype("stored");
   const std::string where = graph_location(graph_path, param);
-  const std::string what = "param \"" + param.attr_str("name") + "\" is stored as " + std::string(ir::dtype_name(stored));
+  const std::string what =
+      "param \"" + param.attr_str("name") + "\" is stored as " + std::string(ir::dtype_name(stored));
   const std::optional<uint32_t> id = ir::dtype_traits(stored).gguf_type;
   if (!id || !models::can_quantize(models::GgmlType(*id)))
-    throw error_at(where, what + ", a type random weights are not written in (they take f32, f16, bf16 and the "
-                                 "block types a GGUF stores)");
+    throw error_at(where, what +
+                              ", a type random weights are not written in (they take f32, f16, bf16 and the "
+                              "block types a GGUF stores)");
   const int64_t block = ir::dtype_block_elems(stored), row = param.result()->type().dims.back().value;
   if (row % block)
     throw error_at(where, what + ", whose blocks of " + std::to_string(block) + " values do not divide its rows of " +
@@ -49,8 +51,9 @@ std::vector<models::GgufTensorSpec> param_tensors(const ir::Graph& g, const std:
     const ir::Type& t = op->result()->type();
     if (name.find_first_of("(),") != std::string::npos)
       throw error_at(graph_location(graph_path, *op),
-                     "param \"" + name + "\" is a weight transform, whose parts random weights cannot know: give "
-                                         "--weights FILE");
+                     "param \"" + name +
+                         "\" is a weight transform, whose parts random weights cannot know: give "
+                         "--weights FILE");
     auto [it, first] = seen.emplace(name, op.get());
     if (!first) {
       if (it->second->result()->type().dims != t.dims)
@@ -92,15 +95,16 @@ std::string make_private_dir() {
   std::error_code ec;
   fs::path base = fs::temp_directory_path(ec);
   std::string tmpl = ((ec ? fs::path("/tmp") : base) / "lmc-exec-XXXXXX").string();
-  if (!::mkdtemp(tmpl.data())) throw Error(tmpl + ": error: cannot create a directory for random weights: " +
-                                           std::strerror(errno));
+  if (!::mkdtemp(tmpl.data()))
+    throw Error(tmpl + ": error: cannot create a directory for random weights: " + std::strerror(errno));
   return tmpl;
 }
 
 // The seeded values, quantized into the tensor's type.
 std::vector<uint8_t> random_bytes(const models::GgufTensorSpec& t, uint64_t seed) {
   const std::vector<float> v = random_values(t, seed);
-  std::vector<uint8_t> out(static_cast<size_t>(numel(t) / t.shape.back()) * models::ggml_row_bytes(t.type, t.shape.back()));
+  std::vector<uint8_t> out(static_cast<size_t>(numel(t) / t.shape.back()) *
+                           models::ggml_row_bytes(t.type, t.shape.back()));
   models::quantize_row(t.type, v.data(), out.data(), numel(t));
   return out;
 }

@@ -34,8 +34,9 @@ double percentile(const std::vector<double>& sorted, double q) {
 Spread spread_of(std::vector<double> v) {
   if (v.empty()) return {};
   std::sort(v.begin(), v.end());
-  return {v.front(), percentile(v, 0.01), percentile(v, 0.05), percentile(v, 0.5),
-          percentile(v, 0.95), percentile(v, 0.99), v.back()};
+  return {
+      v.front(), percentile(v, 0.01), percentile(v, 0.05), percentile(v, 0.5), percentile(v, 0.95), percentile(v, 0.99),
+      v.back()};
 }
 
 }  // namespace

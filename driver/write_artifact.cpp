@@ -1,5 +1,5 @@
-#include "ir/op_registry.h"
 #include "driver/write_artifact.h"
+#include "ir/op_registry.h"
 
 #include <filesystem>
 #include <future>
@@ -36,8 +36,7 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
     const ir::Type& t = params[i]->result()->type();
     auto data = c.model.weights->materialize(name, t.dtype);
     bytes += data.size();
-    w.add_weight(name, t.dtype, dims_of(t),
-                 std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+    w.add_weight(name, t.dtype, dims_of(t), std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
     if (progress) progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(params.size()));
   }
   return bytes;

@@ -9,11 +9,16 @@ AttrKind attr_kind(const Attr& a) { return static_cast<AttrKind>(a.index()); }
 
 const char* attr_kind_name(AttrKind k) {
   switch (k) {
-    case AttrKind::Int: return "int";
-    case AttrKind::Float: return "float";
-    case AttrKind::String: return "string";
-    case AttrKind::IntList: return "int list";
-    case AttrKind::DType: return "dtype";
+    case AttrKind::Int:
+      return "int";
+    case AttrKind::Float:
+      return "float";
+    case AttrKind::String:
+      return "string";
+    case AttrKind::IntList:
+      return "int list";
+    case AttrKind::DType:
+      return "dtype";
   }
   return "?";
 }
@@ -29,8 +34,10 @@ std::string format_double(double v) {
 
 std::string format_attr(const Attr& a) {
   switch (attr_kind(a)) {
-    case AttrKind::Int: return std::to_string(std::get<int64_t>(a));
-    case AttrKind::Float: return format_double(std::get<double>(a));
+    case AttrKind::Int:
+      return std::to_string(std::get<int64_t>(a));
+    case AttrKind::Float:
+      return format_double(std::get<double>(a));
     case AttrKind::String: {
       std::string s = "\"";
       for (char c : std::get<std::string>(a)) {
@@ -45,7 +52,8 @@ std::string format_attr(const Attr& a) {
       for (size_t i = 0; i < l.size(); ++i) s += (i ? ", " : "") + std::to_string(l[i]);
       return s + "]";
     }
-    case AttrKind::DType: return std::string(dtype_name(std::get<DType>(a)));
+    case AttrKind::DType:
+      return std::string(dtype_name(std::get<DType>(a)));
   }
   return {};
 }

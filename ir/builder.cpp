@@ -1,7 +1,7 @@
 #include "ir/builder.h"
 
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 
@@ -15,9 +15,9 @@ void check_operand_count(const OpDef& def, const Op& op) {
   if (n < def.min_operands || (def.max_operands >= 0 && n > def.max_operands))
     throw Error("builder: " + op.where() + " has " + std::to_string(n) + " operands, expects " +
                 std::to_string(def.min_operands) +
-                (def.max_operands < 0                       ? " or more"
+                (def.max_operands < 0                   ? " or more"
                  : def.max_operands == def.min_operands ? ""
-                                                            : " to " + std::to_string(def.max_operands)));
+                                                        : " to " + std::to_string(def.max_operands)));
 }
 
 void check_result_size(const Op& op, const Type& t) {

@@ -17,8 +17,7 @@ class Builder {
   // One op; result names come from `names` (a hint each, made unique), or "v".
   std::vector<Value*> create(const std::string& kind, std::vector<Value*> operands, AttrMap attrs = {},
                              std::vector<std::string> names = {});
-  Value* op(const std::string& kind, std::vector<Value*> operands, AttrMap attrs = {},
-            const std::string& name = "v") {
+  Value* op(const std::string& kind, std::vector<Value*> operands, AttrMap attrs = {}, const std::string& name = "v") {
     return create(kind, std::move(operands), std::move(attrs), {name}).at(0);
   }
   // An op whose result type is declared rather than inferred (reshape).

@@ -13,8 +13,8 @@ void check_chat_format(const ChatFormat& f, const std::string& where) {
     if (at == std::string::npos || turn.find("{content}", at + 1) != std::string::npos)
       throw error_at(where, "the chat turn of '" + role + "' must contain '{content}' once");
   }
-  if (!f.system_merge.empty() && (f.system_merge.find("{system}") == std::string::npos ||
-                                  f.system_merge.find("{content}") == std::string::npos))
+  if (!f.system_merge.empty() &&
+      (f.system_merge.find("{system}") == std::string::npos || f.system_merge.find("{content}") == std::string::npos))
     throw error_at(where, "chat.system_merge must contain '{system}' and '{content}'");
   if (f.turns.count("system") && !f.system_merge.empty())
     throw error_at(where, "a chat format has either a system turn or chat.system_merge, not both");

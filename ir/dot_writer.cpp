@@ -7,10 +7,10 @@
 #include <unordered_set>
 #include <vector>
 
-#include "support/error.h"
 #include "ir/layer_of.h"
 #include "ir/op_traits.h"
 #include "ir/printer.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 
@@ -21,22 +21,32 @@ constexpr const char* kInputFill = "#e0f3f8";
 constexpr const char* kCacheFill = "#dfc27d";
 constexpr const char* kRegionFill = "#f3eef8";
 constexpr const char* kRegionLine = "#984ea3";
-constexpr OpRole kRoles[] = {OpRole::Anchor, OpRole::RowReduction, OpRole::Elementwise, OpRole::Rotation,
-                             OpRole::View,   OpRole::Other,        OpRole::Collective,  OpRole::Weight,
-                             OpRole::WeightTransform};
+constexpr OpRole kRoles[] = {OpRole::Anchor,     OpRole::RowReduction, OpRole::Elementwise,
+                             OpRole::Rotation,   OpRole::View,         OpRole::Other,
+                             OpRole::Collective, OpRole::Weight,       OpRole::WeightTransform};
 
 const char* fill_of(OpRole role) {
   switch (role) {
-    case OpRole::Weight: return "#f0f0f0";
-    case OpRole::WeightTransform: return "#d9d9d9";
-    case OpRole::Elementwise: return "#ccebc5";
-    case OpRole::RowReduction: return "#b3cde3";
-    case OpRole::Anchor: return "#fbb4ae";
-    case OpRole::View: return "#fff2ae";
-    case OpRole::Region: return kRegionFill;
-    case OpRole::Rotation: return "#decbe4";
-    case OpRole::Other: return "#fed9a6";
-    case OpRole::Collective: return "#80b1d3";
+    case OpRole::Weight:
+      return "#f0f0f0";
+    case OpRole::WeightTransform:
+      return "#d9d9d9";
+    case OpRole::Elementwise:
+      return "#ccebc5";
+    case OpRole::RowReduction:
+      return "#b3cde3";
+    case OpRole::Anchor:
+      return "#fbb4ae";
+    case OpRole::View:
+      return "#fff2ae";
+    case OpRole::Region:
+      return kRegionFill;
+    case OpRole::Rotation:
+      return "#decbe4";
+    case OpRole::Other:
+      return "#fed9a6";
+    case OpRole::Collective:
+      return "#80b1d3";
   }
   return "#ffffff";
 }
@@ -46,11 +56,20 @@ std::string html(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -61,7 +80,9 @@ std::string small_line(const std::string& text) {
   return "<font point-size=\"8\" color=\"#555555\">" + html(text) + "</font><br align=\"left\"/>";
 }
 
-std::string where(int layer) { return layer == Layers::kOutside ? "outside the layers" : "layer " + std::to_string(layer); }
+std::string where(int layer) {
+  return layer == Layers::kOutside ? "outside the layers" : "layer " + std::to_string(layer);
+}
 
 std::unordered_set<std::string> printed_ops(const Graph& g) {
   std::unordered_set<std::string> out;
@@ -88,7 +109,8 @@ class DotWriter {
 
   void write() {
     os_ << "digraph \"" << html(g_.name()) << "\" {\n"
-        << "  graph [fontname=\"Helvetica\", fontsize=16, labelloc=t, label=<" << title() << ">, nodesep=0.2, ranksep=0.25];\n"
+        << "  graph [fontname=\"Helvetica\", fontsize=16, labelloc=t, label=<" << title()
+        << ">, nodesep=0.2, ranksep=0.25];\n"
         << "  node [shape=box, style=\"rounded,filled\", fontname=\"Helvetica\", fontsize=10, color=\"#666666\", "
            "margin=\"0.08,0.03\", height=0.3];\n"
         << "  edge [color=\"#666666\", arrowsize=0.6];\n";
@@ -177,8 +199,8 @@ class DotWriter {
     for (size_t i = 0; i < op.num_results(); ++i) results += (i ? ", %" : "%") + op.result(i)->name();
     os_ << indent << "subgraph cluster_" << id(op) << " {\n"
         << indent << "  label=<fusion " << html(results) << ">; labeljust=l; style=\"rounded,filled\"; fillcolor=\""
-        << kRegionFill << "\"; color=\"" << (changed(op) ? kChanged : kRegionLine) << "\"; penwidth="
-        << (changed(op) ? 3 : 1) << ";\n";
+        << kRegionFill << "\"; color=\"" << (changed(op) ? kChanged : kRegionLine)
+        << "\"; penwidth=" << (changed(op) ? 3 : 1) << ";\n";
     for (const auto& b : op.body()->ops()) node(*b, indent + "  ");
     os_ << indent << "}\n";
   }

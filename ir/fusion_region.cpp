@@ -1,7 +1,7 @@
 #include "ir/fusion_region.h"
 
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 
@@ -114,7 +114,8 @@ void anchored(const Graph& body, RegionShape& r) {
     if (op.get() != &a && !r.prologue.count(op.get()) && !r.epilogue.count(op.get()))
       throw Reject{op->where() + " is neither before nor after the anchor"};
   for (const Op* op : r.epilogue)
-    if (!per_element(*op, false)) throw Reject{op->where() + " cannot be applied to the anchor's output element by element"};
+    if (!per_element(*op, false))
+      throw Reject{op->where() + " cannot be applied to the anchor's output element by element"};
 }
 
 }  // namespace
@@ -125,7 +126,8 @@ RegionShape region_shape(const Graph& body, std::string* error) {
     if (body.outputs().empty()) throw Reject{"the region yields nothing"};
     for (const auto& op : body.ops()) {
       if (!is_role(*op, OpRole::Anchor)) continue;
-      if (r.anchor) throw Reject{"a region has at most one anchor, this one " + r.anchor->where() + " and " + op->where()};
+      if (r.anchor)
+        throw Reject{"a region has at most one anchor, this one " + r.anchor->where() + " and " + op->where()};
       r.anchor = op.get();
     }
     r.anchor ? anchored(body, r) : chain(body, r);

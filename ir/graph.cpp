@@ -24,8 +24,8 @@ const OpDef* Op::definition() const {
 void Op::set_body(std::unique_ptr<Graph> body) { body_ = std::move(body); }
 
 Value* Op::add_result(std::string name, Type type) {
-  results_.push_back(std::make_unique<Value>(std::move(name), std::move(type), this,
-                                             static_cast<int>(results_.size())));
+  results_.push_back(
+      std::make_unique<Value>(std::move(name), std::move(type), this, static_cast<int>(results_.size())));
   return results_.back().get();
 }
 
@@ -34,17 +34,14 @@ template <typename T>
 const T& get_attr(const Op& op, const std::string& k, const char* kind) {
   auto it = op.attrs().find(k);
   if (it == op.attrs().end()) throw Error(op.where() + ": missing attribute '" + k + "'");
-  if (!std::holds_alternative<T>(it->second))
-    throw Error(op.where() + ": attribute '" + k + "' must be " + kind);
+  if (!std::holds_alternative<T>(it->second)) throw Error(op.where() + ": attribute '" + k + "' must be " + kind);
   return std::get<T>(it->second);
 }
 }  // namespace
 
 int64_t Op::attr_int(const std::string& k) const { return get_attr<int64_t>(*this, k, "an int"); }
 double Op::attr_float(const std::string& k) const { return get_attr<double>(*this, k, "a float"); }
-const std::string& Op::attr_str(const std::string& k) const {
-  return get_attr<std::string>(*this, k, "a string");
-}
+const std::string& Op::attr_str(const std::string& k) const { return get_attr<std::string>(*this, k, "a string"); }
 const std::vector<int64_t>& Op::attr_ints(const std::string& k) const {
   return get_attr<std::vector<int64_t>>(*this, k, "an int list");
 }
@@ -66,8 +63,7 @@ std::vector<const Op*> ops_run_by(const Op& op) {
 
 Value* Graph::add_arg(std::string name, Type type) {
   note_name(name);
-  args_.push_back(std::make_unique<Value>(std::move(name), std::move(type), nullptr,
-                                          static_cast<int>(args_.size())));
+  args_.push_back(std::make_unique<Value>(std::move(name), std::move(type), nullptr, static_cast<int>(args_.size())));
   return args_.back().get();
 }
 
@@ -102,14 +98,11 @@ void Graph::replace_all_uses(Value* from, Value* to) {
 std::vector<Op*> Graph::users(const Value* v) const {
   std::vector<Op*> out;
   for (const auto& op : ops_)
-    if (std::find(op->operands().begin(), op->operands().end(), v) != op->operands().end())
-      out.push_back(op.get());
+    if (std::find(op->operands().begin(), op->operands().end(), v) != op->operands().end()) out.push_back(op.get());
   return out;
 }
 
-bool Graph::is_output(const Value* v) const {
-  return std::find(outputs_.begin(), outputs_.end(), v) != outputs_.end();
-}
+bool Graph::is_output(const Value* v) const { return std::find(outputs_.begin(), outputs_.end(), v) != outputs_.end(); }
 
 std::string Graph::unique_name(const std::string& hint) {
   if (!name_uses_.count(hint)) return hint;

@@ -5,7 +5,6 @@
 #include <boost/graph/topological_sort.hpp>
 #include <unordered_map>
 
-
 namespace lmc::ir {
 
 namespace {
@@ -36,8 +35,8 @@ View build_view(const Graph& g) {
 // algorithm) rather than a search from every op, which took seconds on long chains.
 size_t first_on_cycle(const View& v) {
   std::vector<size_t> component(v.ops.size());
-  size_t n = boost::strong_components(v.bg, boost::make_iterator_property_map(
-                                                component.begin(), boost::get(boost::vertex_index, v.bg)));
+  size_t n = boost::strong_components(
+      v.bg, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, v.bg)));
   std::vector<size_t> members(n);
   for (size_t c : component) ++members[c];
   for (size_t i = 0; i < v.ops.size(); ++i) {

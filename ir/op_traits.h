@@ -63,11 +63,11 @@ struct OpTraits {
   bool sums_ranks = false;       // Collective: adds every rank's operand (all_reduce), rather
                                  // than placing them side by side (all_gather)
   unsigned cache_operands = 0;   // bit i: operand i is a KV cache, whose rows may be stored in
-                                 // any cache dtype (kv_write's cache, attention's keys and values)
-  unsigned panel_operands = 0;   // bit i: operand i is a weight whose kernels also read it
-                                 // interleaved into panels (q8_0x16: linear's weight,
-                                 // embedding's table)
-  RowRotation rotation{};        // Rotation
+                                // any cache dtype (kv_write's cache, attention's keys and values)
+  unsigned panel_operands = 0;  // bit i: operand i is a weight whose kernels also read it
+                                // interleaved into panels (q8_0x16: linear's weight,
+                                // embedding's table)
+  RowRotation rotation{};  // Rotation
   bool selects_experts = false;  // operand 1 stacks E experts' weights [E, N, K], of which each
                                  // row reads the k its operand 2 ids name (expert_linear)
 };

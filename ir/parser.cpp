@@ -5,8 +5,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 #include "support/regular_file.h"
 
 namespace lmc::ir {
@@ -270,8 +270,7 @@ class Parser {
   void define(Value* v, Loc at) {
     auto [it, fresh] = defs_.emplace(v->name(), std::make_pair(v, at.line));
     if (!fresh)
-      fail("value %" + v->name() + " redefined (first defined on line " + std::to_string(it->second.second) + ")",
-           at);
+      fail("value %" + v->name() + " redefined (first defined on line " + std::to_string(it->second.second) + ")", at);
     g_->note_name(v->name());
   }
 
@@ -402,8 +401,6 @@ std::unique_ptr<Graph> parse(std::string_view text, const std::string& filename)
   return Parser(text, filename).graph();
 }
 
-std::unique_ptr<Graph> parse_file(const std::string& path) {
-  return parse(read_regular_file(path), path);
-}
+std::unique_ptr<Graph> parse_file(const std::string& path) { return parse(read_regular_file(path), path); }
 
 }  // namespace lmc::ir

@@ -11,21 +11,36 @@ namespace {
 const char* op_name(ScalarExpr::Kind k) {
   using K = ScalarExpr::Kind;
   switch (k) {
-    case K::Add: return "add";
-    case K::Sub: return "sub";
-    case K::Mul: return "mul";
-    case K::Div: return "div";
-    case K::Max: return "max";
-    case K::Min: return "min";
-    case K::Fma: return "fma";
-    case K::Neg: return "neg";
-    case K::Abs: return "abs";
-    case K::Sqrt: return "sqrt";
-    case K::Exp: return "exp";
-    case K::Tanh: return "tanh";
-    case K::ErfcNonneg: return "erfc";
-    case K::SelectNegative: return "if_negative";
-    default: return "?";
+    case K::Add:
+      return "add";
+    case K::Sub:
+      return "sub";
+    case K::Mul:
+      return "mul";
+    case K::Div:
+      return "div";
+    case K::Max:
+      return "max";
+    case K::Min:
+      return "min";
+    case K::Fma:
+      return "fma";
+    case K::Neg:
+      return "neg";
+    case K::Abs:
+      return "abs";
+    case K::Sqrt:
+      return "sqrt";
+    case K::Exp:
+      return "exp";
+    case K::Tanh:
+      return "tanh";
+    case K::ErfcNonneg:
+      return "erfc";
+    case K::SelectNegative:
+      return "if_negative";
+    default:
+      return "?";
   }
 }
 
@@ -40,15 +55,24 @@ ScalarExpr node(ScalarExpr::Kind k, std::vector<ScalarExpr> args) {
 
 std::string ScalarExpr::str() const {
   switch (kind) {
-    case Kind::Input: return "in" + std::to_string(index);
-    case Kind::Stat: return "stat" + std::to_string(index);
-    case Kind::Acc: return "acc";
-    case Kind::Count: return "count";
-    case Kind::Partner: return "partner" + std::to_string(index);
-    case Kind::Table: return "table" + std::to_string(index);
-    case Kind::Const: return format_attr(Attr{value});
-    case Kind::Attr: return has_default ? attr + "|" + format_attr(Attr{value}) : attr;
-    default: break;
+    case Kind::Input:
+      return "in" + std::to_string(index);
+    case Kind::Stat:
+      return "stat" + std::to_string(index);
+    case Kind::Acc:
+      return "acc";
+    case Kind::Count:
+      return "count";
+    case Kind::Partner:
+      return "partner" + std::to_string(index);
+    case Kind::Table:
+      return "table" + std::to_string(index);
+    case Kind::Const:
+      return format_attr(Attr{value});
+    case Kind::Attr:
+      return has_default ? attr + "|" + format_attr(Attr{value}) : attr;
+    default:
+      break;
   }
   std::string s = std::string(op_name(kind)) + "(";
   for (size_t i = 0; i < args.size(); ++i) s += (i ? ", " : "") + args[i].str();

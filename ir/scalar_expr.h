@@ -17,9 +17,28 @@ namespace lmc::ir {
 
 struct ScalarExpr {
   enum class Kind {
-    Input, Attr, Const, Stat, Acc, Count, Partner, Table, // leaves
-    Add, Sub, Mul, Div, Max, Min, Fma, Neg, Abs, Sqrt,    // arithmetic
-    Exp, Tanh, ErfcNonneg, SelectNegative,                // transcendental, branch-free select
+    Input,
+    Attr,
+    Const,
+    Stat,
+    Acc,
+    Count,
+    Partner,
+    Table, // leaves
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Max,
+    Min,
+    Fma,
+    Neg,
+    Abs,
+    Sqrt,    // arithmetic
+    Exp,
+    Tanh,
+    ErfcNonneg,
+    SelectNegative,                // transcendental, branch-free select
   };
   Kind kind = Kind::Const;
   int index = 0;            // Input, Stat, Partner, Table

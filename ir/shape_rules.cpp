@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ir/op_registry.h"
 #include "support/checked_math.h"
 #include "support/error.h"
-#include "ir/op_registry.h"
 
 namespace lmc::ir {
 
@@ -18,14 +18,12 @@ const Type& in(const Op& op, size_t i) { return op.operand(i)->type(); }
 
 void expect_rank(const Op& op, size_t i, size_t rank) {
   if (in(op, i).rank() != rank)
-    fail(op, "operand " + std::to_string(i) + " must have rank " + std::to_string(rank) + ", has " +
-                 in(op, i).str());
+    fail(op, "operand " + std::to_string(i) + " must have rank " + std::to_string(rank) + ", has " + in(op, i).str());
 }
 
 void expect_dtype(const Op& op, size_t i, DType d) {
   if (in(op, i).dtype != d)
-    fail(op, "operand " + std::to_string(i) + " must be " + std::string(dtype_name(d)) + ", is " +
-                 in(op, i).str());
+    fail(op, "operand " + std::to_string(i) + " must be " + std::string(dtype_name(d)) + ", is " + in(op, i).str());
 }
 
 void expect_dim(const Op& op, const Dim& got, const Dim& want, const std::string& what) {
@@ -280,8 +278,10 @@ std::vector<Type> expert_linear(const Op& op) {
   const Type& w = in(op, 1);
   const Type& ids = in(op, 2);
   expect_dim(op, ids.dims[0], x.dims[0], "ids rows");
-  if (x.rank() == 3) expect_dim(op, x.dims[1], ids.dims[1], "input slots");
-  else if (x.rank() != 2) fail(op, "operand 0 must have rank 2 or 3, is " + x.str());
+  if (x.rank() == 3)
+    expect_dim(op, x.dims[1], ids.dims[1], "input slots");
+  else if (x.rank() != 2)
+    fail(op, "operand 0 must have rank 2 or 3, is " + x.str());
   expect_dim(op, w.dims[2], x.dims.back(), "weight input dim");
   static_dim(op, w.dims[0], "expert count");
   return {Type{DType::f32, {x.dims[0], ids.dims[1], w.dims[1]}}};
@@ -360,7 +360,8 @@ std::vector<Type> slice(const Op& op) {
   if (axis < 0 || axis >= static_cast<int64_t>(in(op, 0).rank())) fail(op, "axis out of range");
   int64_t n = static_dim(op, in(op, 0).dims[static_cast<size_t>(axis)], "sliced dim");
   if (begin < 0 || size <= 0 || begin > n || size > n - begin)
-    fail(op, "[" + std::to_string(begin) + ", +" + std::to_string(size) + ") is not inside the dim of " + std::to_string(n));
+    fail(op, "[" + std::to_string(begin) + ", +" + std::to_string(size) + ") is not inside the dim of " +
+                 std::to_string(n));
   Type out = in(op, 0);
   out.dims[static_cast<size_t>(axis)] = Dim::of(size);
   return {out};

@@ -3,11 +3,11 @@
 #include <set>
 #include <unordered_set>
 
-#include "support/checked_math.h"
-#include "support/error.h"
 #include "ir/fusion_region.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
+#include "support/checked_math.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 
@@ -58,8 +58,10 @@ class Verifier {
                      (region_ ? ", which is not defined in its region (a region sees only its arguments)"
                               : " before its definition"));
     if (region_) check_region_member(op, def->traits);
-    if (op.body()) Verifier(*op.body(), file_, &op).run();
-    else if (def->traits.role == OpRole::Region) fail(op, "has no body");
+    if (op.body())
+      Verifier(*op.body(), file_, &op).run();
+    else if (def->traits.role == OpRole::Region)
+      fail(op, "has no body");
     check_attrs(op, *def);
     check_results(op, *def);
   }

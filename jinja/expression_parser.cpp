@@ -96,9 +96,8 @@ ExprPtr ExpressionParser::compare() {
   for (;;) {
     const Token& tok = c_.cur();
     std::string op;
-    if (tok.kind == TokenKind::kOp &&
-        (tok.text == "==" || tok.text == "!=" || tok.text == "<" || tok.text == ">" || tok.text == "<=" ||
-         tok.text == ">=")) {
+    if (tok.kind == TokenKind::kOp && (tok.text == "==" || tok.text == "!=" || tok.text == "<" || tok.text == ">" ||
+                                       tok.text == "<=" || tok.text == ">=")) {
       op = tok.text;
       c_.advance();
     } else if (tok.kind == TokenKind::kName && tok.text == "in") {
@@ -317,12 +316,11 @@ ExprPtr ExpressionParser::filters(ExprPtr e) {
 void ExpressionParser::test_arguments(Expr& e) {
   const Token& tok = c_.cur();
   if (tok.kind == TokenKind::kOp && tok.text == "(") return arguments(e);
-  const bool starts_primary = tok.kind == TokenKind::kString || tok.kind == TokenKind::kInt ||
-                              tok.kind == TokenKind::kFloat ||
-                              (tok.kind == TokenKind::kOp && (tok.text == "[" || tok.text == "{")) ||
-                              (tok.kind == TokenKind::kName && tok.text != "else" && tok.text != "or" &&
-                               tok.text != "and" && tok.text != "is" && tok.text != "if" && tok.text != "not" &&
-                               tok.text != "in");
+  const bool starts_primary =
+      tok.kind == TokenKind::kString || tok.kind == TokenKind::kInt || tok.kind == TokenKind::kFloat ||
+      (tok.kind == TokenKind::kOp && (tok.text == "[" || tok.text == "{")) ||
+      (tok.kind == TokenKind::kName && tok.text != "else" && tok.text != "or" && tok.text != "and" &&
+       tok.text != "is" && tok.text != "if" && tok.text != "not" && tok.text != "in");
   if (starts_primary) e.items.push_back(postfix(primary()));
 }
 

@@ -23,7 +23,8 @@ Value follow(Renderer& r, Value v, const Value& path) {
   if (!path.is_string()) return r.item(v, path);
   for (const std::string& part : split(path.str(), std::string("."), -1)) {
     const bool digits = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
-    v = digits ? r.item(v, Value(static_cast<int64_t>(std::strtoll(part.c_str(), nullptr, 10)))) : r.item(v, Value(part));
+    v = digits ? r.item(v, Value(static_cast<int64_t>(std::strtoll(part.c_str(), nullptr, 10))))
+               : r.item(v, Value(part));
   }
   return v;
 }
@@ -60,9 +61,12 @@ Value filter_tojson(Renderer&, const Value& v, CallArgs& a) {
     o.key_separator = s->list()[1].str();
   }
   if (const Value* indent = p.get(1); indent && !indent->is_none()) {
-    if (indent->is_int()) o.indent = std::string(static_cast<size_t>(std::clamp<int64_t>(indent->integer(), 0, 64)), ' ');
-    else if (indent->is_string()) o.indent = indent->str();
-    else throw EvalError("tojson(indent=...) takes an int or a str");
+    if (indent->is_int())
+      o.indent = std::string(static_cast<size_t>(std::clamp<int64_t>(indent->integer(), 0, 64)), ' ');
+    else if (indent->is_string())
+      o.indent = indent->str();
+    else
+      throw EvalError("tojson(indent=...) takes an int or a str");
   }
   o.sort_keys = p.get(3) && truthy(*p.get(3));
   return Value(to_json_text(v, o));
@@ -80,7 +84,8 @@ Value filter_length(Renderer&, const Value& v, CallArgs& a) {
 Value filter_first_last(Renderer& r, const Value& v, CallArgs& a, bool first) {
   Params(first ? "first" : "last", a, {});
   const List items = r.iterate(v);
-  if (items.empty()) return Value::undefined(std::string("no ") + (first ? "first" : "last") + " item, sequence was empty");
+  if (items.empty())
+    return Value::undefined(std::string("no ") + (first ? "first" : "last") + " item, sequence was empty");
   return first ? items.front() : items.back();
 }
 
@@ -244,8 +249,9 @@ Value filter_reverse(Renderer& r, const Value& v, CallArgs& a) {
 
 Value filter_indent(Renderer&, const Value& v, CallArgs& a) {
   Params p("indent", a, {"width", "first", "blank"});
-  std::string pad = p.get(0) && p.get(0)->is_string() ? p.get(0)->str()
-                                                       : std::string(static_cast<size_t>(std::clamp<int64_t>(p.int_or(0, 4), 0, 1024)), ' ');
+  std::string pad = p.get(0) && p.get(0)->is_string()
+                        ? p.get(0)->str()
+                        : std::string(static_cast<size_t>(std::clamp<int64_t>(p.int_or(0, 4), 0, 1024)), ' ');
   const bool first = p.get(1) && truthy(*p.get(1)), blank = p.get(2) && truthy(*p.get(2));
   std::string s = text_of(v);
   std::vector<std::string> lines = split(s, std::string("\n"), -1);
@@ -266,10 +272,14 @@ Value filter_round(Renderer&, const Value& v, CallArgs& a) {
   const double scale = std::pow(10.0, static_cast<double>(precision));
   const double x = v.number() * scale;
   double r;
-  if (method == "common") r = std::round(x);
-  else if (method == "floor") r = std::floor(x);
-  else if (method == "ceil") r = std::ceil(x);
-  else throw EvalError("method must be common, ceil or floor");
+  if (method == "common")
+    r = std::round(x);
+  else if (method == "floor")
+    r = std::floor(x);
+  else if (method == "ceil")
+    r = std::ceil(x);
+  else
+    throw EvalError("method must be common, ceil or floor");
   return Value(r / scale);
 }
 
@@ -297,9 +307,12 @@ Value filter_sum(Renderer& r, const Value& v, CallArgs& a) {
     const Value x = p.get(0) ? follow(r, i, *p.get(0)) : i;
     if (!x.is_number() || !total.is_number()) throw EvalError("sum() adds numbers only");
     int64_t s;
-    if (x.is_int() && total.is_int() && !__builtin_add_overflow(total.integer(), x.integer(), &s)) total = Value(s);
-    else if (x.is_int() && total.is_int()) throw EvalError("integer overflow");
-    else total = Value(total.number() + x.number());
+    if (x.is_int() && total.is_int() && !__builtin_add_overflow(total.integer(), x.integer(), &s))
+      total = Value(s);
+    else if (x.is_int() && total.is_int())
+      throw EvalError("integer overflow");
+    else
+      total = Value(total.number() + x.number());
   }
   return total;
 }
@@ -308,7 +321,8 @@ Value min_max(Renderer& r, const Value& v, CallArgs& a, bool want_max) {
   Params p(want_max ? "max" : "min", a, {"case_sensitive", "attribute"});
   const bool cs = p.get(0) && truthy(*p.get(0));
   const List items = r.iterate(v);
-  if (items.empty()) return Value::undefined("no " + std::string(want_max ? "largest" : "smallest") + " item, sequence was empty");
+  if (items.empty())
+    return Value::undefined("no " + std::string(want_max ? "largest" : "smallest") + " item, sequence was empty");
   size_t best = 0;
   for (size_t i = 1; i < items.size(); ++i) {
     const Value k = sort_key(r, items[i], p.get(1), cs), b = sort_key(r, items[best], p.get(1), cs);
@@ -351,9 +365,17 @@ const std::unordered_map<std::string, FilterFn>& filters() {
       {"sum", filter_sum},
       {"min", [](Renderer& r, const Value& v, CallArgs& a) { return min_max(r, v, a, false); }},
       {"max", [](Renderer& r, const Value& v, CallArgs& a) { return min_max(r, v, a, true); }},
-      {"list", [](Renderer& r, const Value& v, CallArgs& a) { Params("list", a, {}); return list_of(r, v); }},
+      {"list",
+       [](Renderer& r, const Value& v, CallArgs& a) {
+         Params("list", a, {});
+         return list_of(r, v);
+       }},
       {"string", [](Renderer&, const Value& v, CallArgs& a) { return string_filter("string", a, text_of(v)); }},
-      {"safe", [](Renderer&, const Value& v, CallArgs& a) { Params("safe", a, {}); return v; }},
+      {"safe",
+       [](Renderer&, const Value& v, CallArgs& a) {
+         Params("safe", a, {});
+         return v;
+       }},
       {"trim",
        [](Renderer&, const Value& v, CallArgs& a) {
          Params p("trim", a, {"chars"});
@@ -366,7 +388,8 @@ const std::unordered_map<std::string, FilterFn>& filters() {
       {"capitalize",
        [](Renderer&, const Value& v, CallArgs& a) { return string_filter("capitalize", a, capitalize(text_of(v))); }},
       {"title", [](Renderer&, const Value& v, CallArgs& a) { return string_filter("title", a, title(text_of(v))); }},
-      {"escape", [](Renderer&, const Value& v, CallArgs& a) { return string_filter("escape", a, html_escape(text_of(v))); }},
+      {"escape",
+       [](Renderer&, const Value& v, CallArgs& a) { return string_filter("escape", a, html_escape(text_of(v))); }},
       {"e", [](Renderer&, const Value& v, CallArgs& a) { return string_filter("e", a, html_escape(text_of(v))); }},
       {"wordcount",
        [](Renderer&, const Value& v, CallArgs& a) {

@@ -9,16 +9,21 @@ namespace lmc::jinja {
 
 Value from_json(const nlohmann::ordered_json& j) {
   switch (j.type()) {
-    case nlohmann::ordered_json::value_t::null: return Value(None{});
-    case nlohmann::ordered_json::value_t::boolean: return Value(j.get<bool>());
-    case nlohmann::ordered_json::value_t::number_integer: return Value(j.get<int64_t>());
+    case nlohmann::ordered_json::value_t::null:
+      return Value(None{});
+    case nlohmann::ordered_json::value_t::boolean:
+      return Value(j.get<bool>());
+    case nlohmann::ordered_json::value_t::number_integer:
+      return Value(j.get<int64_t>());
     case nlohmann::ordered_json::value_t::number_unsigned: {
       const auto u = j.get<uint64_t>();
       if (u > static_cast<uint64_t>(INT64_MAX)) return Value(static_cast<double>(u));
       return Value(static_cast<int64_t>(u));
     }
-    case nlohmann::ordered_json::value_t::number_float: return Value(j.get<double>());
-    case nlohmann::ordered_json::value_t::string: return Value(j.get<std::string>());
+    case nlohmann::ordered_json::value_t::number_float:
+      return Value(j.get<double>());
+    case nlohmann::ordered_json::value_t::string:
+      return Value(j.get<std::string>());
     case nlohmann::ordered_json::value_t::array: {
       List list;
       for (const auto& e : j) list.push_back(from_json(e));
@@ -29,7 +34,8 @@ Value from_json(const nlohmann::ordered_json& j) {
       for (const auto& [k, e] : j.items()) d.as<DictPtr>()->set(Value(k), from_json(e));
       return d;
     }
-    default: throw EvalError("JSON value of type " + std::string(j.type_name()) + " has no template value");
+    default:
+      throw EvalError("JSON value of type " + std::string(j.type_name()) + " has no template value");
   }
 }
 
@@ -72,13 +78,27 @@ std::string json_string(const std::string& s, bool ensure_ascii) {
     }
     const auto c = static_cast<unsigned char>(s[i++]);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20) {
           append_u_escape(out, c);
@@ -113,14 +133,22 @@ class Dumper {
 
   void dump(const Value& v, int depth) {
     check_nesting(depth);
-    if (v.is_none()) out += "null";
-    else if (v.is<bool>()) out += v.as<bool>() ? "true" : "false";
-    else if (v.is<int64_t>()) out += std::to_string(v.integer());
-    else if (v.is<double>()) out += json_float(v.as<double>());
-    else if (v.is_string()) out += json_string(v.str(), o_.ensure_ascii);
-    else if (v.is<ListPtr>()) list(v.list(), depth);
-    else if (v.is<DictPtr>() && !v.dict().is_namespace) dict(v.dict(), depth);
-    else throw EvalError("Object of type " + type_name(v) + " is not JSON serializable");
+    if (v.is_none())
+      out += "null";
+    else if (v.is<bool>())
+      out += v.as<bool>() ? "true" : "false";
+    else if (v.is<int64_t>())
+      out += std::to_string(v.integer());
+    else if (v.is<double>())
+      out += json_float(v.as<double>());
+    else if (v.is_string())
+      out += json_string(v.str(), o_.ensure_ascii);
+    else if (v.is<ListPtr>())
+      list(v.list(), depth);
+    else if (v.is<DictPtr>() && !v.dict().is_namespace)
+      dict(v.dict(), depth);
+    else
+      throw EvalError("Object of type " + type_name(v) + " is not JSON serializable");
   }
 
   std::string out;

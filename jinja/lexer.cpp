@@ -175,7 +175,8 @@ class Lexer {
     int depth = 0;
     for (;;) {
       while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) line_ += s_[pos_++] == '\n';
-      if (pos_ >= s_.size()) fail(variable ? "unexpected end of template, expected '}}'" : "unexpected end of template, expected '%}'");
+      if (pos_ >= s_.size())
+        fail(variable ? "unexpected end of template, expected '}}'" : "unexpected end of template, expected '%}'");
       if (depth == 0) {
         const char* close = variable ? "}}" : "%}";
         for (const char* marker : {"-", "+", ""}) {
@@ -225,8 +226,9 @@ class Lexer {
   }
 
   size_t digits(size_t p) const {
-    while (p < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[p])) ||
-                             (s_[p] == '_' && p + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[p + 1])))))
+    while (p < s_.size() &&
+           (std::isdigit(static_cast<unsigned char>(s_[p])) ||
+            (s_[p] == '_' && p + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[p + 1])))))
       ++p;
     return p;
   }
@@ -257,8 +259,8 @@ class Lexer {
     uint32_t v = 0;
     for (size_t i = p; i < p + n; ++i) {
       if (!std::isxdigit(static_cast<unsigned char>(s_[i]))) fail("truncated \\x, \\u or \\U escape");
-      v = v * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(s_[i])) ? s_[i] - '0'
-                                                                                         : std::tolower(s_[i]) - 'a' + 10);
+      v = v * 16 + static_cast<uint32_t>(
+                       std::isdigit(static_cast<unsigned char>(s_[i])) ? s_[i] - '0' : std::tolower(s_[i]) - 'a' + 10);
     }
     if (v > 0x10FFFF) fail("escape names no character");
     return v;
@@ -286,10 +288,14 @@ class Lexer {
       static const char* kMeaning = "\n\r\t\b\f\v\a";
       if (const char* at = std::strchr(kSimple, e); at && e) {
         const size_t i = static_cast<size_t>(at - kSimple);
-        if (i < 7) value += kMeaning[i];
-        else if (e == '0') value += '\0';
-        else if (e == '\n') ++line_;  // a backslash-newline continues the line
-        else value += e;
+        if (i < 7)
+          value += kMeaning[i];
+        else if (e == '0')
+          value += '\0';
+        else if (e == '\n')
+          ++line_;  // a backslash-newline continues the line
+        else
+          value += e;
       } else if (e == 'x' || e == 'u' || e == 'U') {
         const size_t n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
         append_utf8(value, hex(p + 1, n));

@@ -66,11 +66,26 @@ const std::unordered_map<std::string, Method>& string_methods() {
        }},
       {"startswith", [](const Value& s, CallArgs& a) { return affix_method(s, a, "startswith", true); }},
       {"endswith", [](const Value& s, CallArgs& a) { return affix_method(s, a, "endswith", false); }},
-      {"upper", [](const Value& s, CallArgs& a) { Params("upper", a, {}); return Value(upper(s.str())); }},
-      {"lower", [](const Value& s, CallArgs& a) { Params("lower", a, {}); return Value(lower(s.str())); }},
-      {"title", [](const Value& s, CallArgs& a) { Params("title", a, {}); return Value(title(s.str())); }},
+      {"upper",
+       [](const Value& s, CallArgs& a) {
+         Params("upper", a, {});
+         return Value(upper(s.str()));
+       }},
+      {"lower",
+       [](const Value& s, CallArgs& a) {
+         Params("lower", a, {});
+         return Value(lower(s.str()));
+       }},
+      {"title",
+       [](const Value& s, CallArgs& a) {
+         Params("title", a, {});
+         return Value(title(s.str()));
+       }},
       {"capitalize",
-       [](const Value& s, CallArgs& a) { Params("capitalize", a, {}); return Value(capitalize(s.str())); }},
+       [](const Value& s, CallArgs& a) {
+         Params("capitalize", a, {});
+         return Value(capitalize(s.str()));
+       }},
       {"replace",
        [](const Value& s, CallArgs& a) {
          Params p("replace", a, {"old", "new", "count"});
@@ -99,7 +114,9 @@ const std::unordered_map<std::string, Method>& string_methods() {
          std::string out;
          for (size_t i = 0; i < items->list().size(); ++i) {
            const Value& v = items->list()[i];
-           if (!v.is_string()) throw EvalError("sequence item " + std::to_string(i) + ": expected str instance, " + type_name(v) + " found");
+           if (!v.is_string())
+             throw EvalError("sequence item " + std::to_string(i) + ": expected str instance, " + type_name(v) +
+                             " found");
            check_text(out += (i ? s.str() : "") + v.str());
          }
          return Value(std::move(out));
@@ -158,10 +175,11 @@ const std::unordered_map<std::string, Method>& list_methods() {
 }  // namespace
 
 Value bound_method(const Value& obj, const std::string& name) {
-  const std::unordered_map<std::string, Method>* table = obj.is_string()                                   ? &string_methods()
-                                                          : obj.is<DictPtr>() && !obj.dict().is_namespace ? &dict_methods()
-                                                          : obj.is<ListPtr>()                              ? &list_methods()
-                                                                                                           : nullptr;
+  const std::unordered_map<std::string, Method>* table = obj.is_string() ? &string_methods()
+                                                         : obj.is<DictPtr>() && !obj.dict().is_namespace
+                                                             ? &dict_methods()
+                                                         : obj.is<ListPtr>() ? &list_methods()
+                                                                             : nullptr;
   if (!table) return Value();
   auto it = table->find(name);
   if (it == table->end()) return Value();

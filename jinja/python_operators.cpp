@@ -32,12 +32,14 @@ Value repeat(const Value& seq, int64_t n, size_t limit) {
   if (n <= 0) return seq.is_string() ? Value("") : Value(List{});
   const size_t count = static_cast<size_t>(n);
   if (seq.is_string()) {
-    if (seq.str().size() > 0 && count > limit / seq.str().size()) throw EvalError("a repeated string passes the size limit");
+    if (seq.str().size() > 0 && count > limit / seq.str().size())
+      throw EvalError("a repeated string passes the size limit");
     std::string out;
     for (size_t i = 0; i < count; ++i) out += seq.str();
     return Value(std::move(out));
   }
-  if (seq.list().size() > 0 && count > limit / seq.list().size()) throw EvalError("a repeated list passes the size limit");
+  if (seq.list().size() > 0 && count > limit / seq.list().size())
+    throw EvalError("a repeated list passes the size limit");
   List out;
   for (size_t i = 0; i < count; ++i) out.insert(out.end(), seq.list().begin(), seq.list().end());
   return Value(std::move(out));
@@ -93,8 +95,7 @@ Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t l
 
 bool contains(const Value& container, const Value& item) {
   if (container.is_string()) {
-    if (!item.is_string())
-      throw EvalError("'in <string>' requires string as left operand, not " + type_name(item));
+    if (!item.is_string()) throw EvalError("'in <string>' requires string as left operand, not " + type_name(item));
     return container.str().find(item.str()) != std::string::npos;
   }
   if (container.is<ListPtr>()) {

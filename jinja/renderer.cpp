@@ -66,30 +66,43 @@ Renderer::Flow Renderer::exec(const Body& body, Frame& frame, std::string& out) 
 Renderer::Flow Renderer::exec(const Stmt& s, Frame& frame, std::string& out) {
   line_ = s.line;
   switch (s.kind) {
-    case StmtKind::kText: write(out, s.text); break;
-    case StmtKind::kOutput: write(out, to_str(eval(*s.expr, frame))); break;
+    case StmtKind::kText:
+      write(out, s.text);
+      break;
+    case StmtKind::kOutput:
+      write(out, to_str(eval(*s.expr, frame)));
+      break;
     case StmtKind::kIf:
       for (const auto& [cond, body] : s.branches)
         if (truthy(eval(*cond, frame))) return exec(body, frame, out);
       return exec(s.else_body, frame, out);
-    case StmtKind::kFor: exec_for(s, frame, out); break;
-    case StmtKind::kSet: exec_set(s, frame); break;
+    case StmtKind::kFor:
+      exec_for(s, frame, out);
+      break;
+    case StmtKind::kSet:
+      exec_set(s, frame);
+      break;
     case StmtKind::kSetBlock: {
       std::string text;
       exec(s.body, frame, text);
       frame.vars[s.targets[0]] = Value(std::move(text));
       break;
     }
-    case StmtKind::kMacro: frame.vars[s.text] = define_macro(s, nullptr, frame); break;
+    case StmtKind::kMacro:
+      frame.vars[s.text] = define_macro(s, nullptr, frame);
+      break;
     case StmtKind::kCallBlock: {
       CallArgs args = eval_args(*s.expr, frame, 1);
       args.keyword.emplace_back("caller", define_macro(s, &s.body, frame));
       write(out, to_str(call(eval(*s.expr->items[0], frame), args)));
       break;
     }
-    case StmtKind::kBlock: return exec(s.body, frame, out);
-    case StmtKind::kBreak: return Flow::kBreak;
-    case StmtKind::kContinue: return Flow::kContinue;
+    case StmtKind::kBlock:
+      return exec(s.body, frame, out);
+    case StmtKind::kBreak:
+      return Flow::kBreak;
+    case StmtKind::kContinue:
+      return Flow::kContinue;
   }
   return Flow::kNormal;
 }
@@ -203,9 +216,12 @@ Value Renderer::call_macro(const Stmt& s, CallArgs& args) {
     throw EvalError("macro '" + s.text + "' takes not more than " + std::to_string(s.params.size()) + " argument(s)");
   for (size_t i = 0; i < s.params.size(); ++i) {
     const auto& [name, def] = s.params[i];
-    if (i < args.positional.size()) f.vars[name] = args.positional[i];
-    else if (def) f.vars[name] = eval(*def, f);
-    else f.vars[name] = Value::undefined("'" + name + "' is undefined");
+    if (i < args.positional.size())
+      f.vars[name] = args.positional[i];
+    else if (def)
+      f.vars[name] = eval(*def, f);
+    else
+      f.vars[name] = Value::undefined("'" + name + "' is undefined");
   }
   for (auto& [key, value] : args.keyword) {
     bool known = key == "caller";
@@ -328,8 +344,10 @@ Value Renderer::eval(const Expr& e, Frame& f) {
 Value Renderer::eval_node(const Expr& e, Frame& f) {
   line_ = e.line;
   switch (e.kind) {
-    case ExprKind::kLiteral: return e.value;
-    case ExprKind::kName: return f.lookup(e.name);
+    case ExprKind::kLiteral:
+      return e.value;
+    case ExprKind::kName:
+      return f.lookup(e.name);
     case ExprKind::kList: {
       List items;
       items.tuple = e.name == "tuple";
@@ -354,8 +372,10 @@ Value Renderer::eval_node(const Expr& e, Frame& f) {
       if (v.integer() == std::numeric_limits<int64_t>::min()) throw EvalError("integer overflow");
       return Value(-v.integer());
     }
-    case ExprKind::kBinary: return checked(eval_binary(e, f));
-    case ExprKind::kCompare: return eval_compare(e, f);
+    case ExprKind::kBinary:
+      return checked(eval_binary(e, f));
+    case ExprKind::kCompare:
+      return eval_compare(e, f);
     case ExprKind::kCondition:
       if (truthy(eval(*e.items[1], f))) return eval(*e.items[0], f);
       if (e.items[2]) return eval(*e.items[2], f);
@@ -371,7 +391,8 @@ Value Renderer::eval_node(const Expr& e, Frame& f) {
       line_ = e.line;
       return item(obj, key);
     }
-    case ExprKind::kSlice: return slice(eval(*e.items[0], f), e, f);
+    case ExprKind::kSlice:
+      return slice(eval(*e.items[0], f), e, f);
     case ExprKind::kCall: {
       const Value callee = eval(*e.items[0], f);
       CallArgs args = eval_args(e, f, 1);
@@ -411,14 +432,22 @@ Value Renderer::eval_compare(const Expr& e, Frame& f) {
     line_ = e.line;
     const std::string& op = e.ops[i];
     bool holds;
-    if (op == "==") holds = equal(left, right);
-    else if (op == "!=") holds = !equal(left, right);
-    else if (op == "in") holds = contains(right, left);
-    else if (op == "not in") holds = !contains(right, left);
-    else if (op == "<") holds = less(left, right);
-    else if (op == ">") holds = less(right, left);
-    else if (op == "<=") holds = !less(right, left);
-    else holds = !less(left, right);
+    if (op == "==")
+      holds = equal(left, right);
+    else if (op == "!=")
+      holds = !equal(left, right);
+    else if (op == "in")
+      holds = contains(right, left);
+    else if (op == "not in")
+      holds = !contains(right, left);
+    else if (op == "<")
+      holds = less(left, right);
+    else if (op == ">")
+      holds = less(right, left);
+    else if (op == "<=")
+      holds = !less(right, left);
+    else
+      holds = !less(left, right);
     if (!holds) return Value(false);
     left = std::move(right);
   }

@@ -34,11 +34,21 @@ class Walker {
 
   void walk(const Stmt& s, Scope& scope) {
     switch (s.kind) {
-      case StmtKind::kText: facts_.literals.push_back(s.text); break;
-      case StmtKind::kOutput: read(*s.expr, scope); break;
-      case StmtKind::kIf: walk_if(s, scope); break;
-      case StmtKind::kFor: walk_for(s, scope); break;
-      case StmtKind::kSet: walk_set(s, scope); break;
+      case StmtKind::kText:
+        facts_.literals.push_back(s.text);
+        break;
+      case StmtKind::kOutput:
+        read(*s.expr, scope);
+        break;
+      case StmtKind::kIf:
+        walk_if(s, scope);
+        break;
+      case StmtKind::kFor:
+        walk_for(s, scope);
+        break;
+      case StmtKind::kSet:
+        walk_set(s, scope);
+        break;
       case StmtKind::kSetBlock:
         walk(s.body, scope);
         scope.names.insert(s.targets[0]);
@@ -53,9 +63,12 @@ class Walker {
         walk_callable(s, caller);
         break;
       }
-      case StmtKind::kBlock: walk(s.body, scope); break;
+      case StmtKind::kBlock:
+        walk(s.body, scope);
+        break;
       case StmtKind::kBreak:
-      case StmtKind::kContinue: break;
+      case StmtKind::kContinue:
+        break;
     }
   }
 
@@ -67,8 +80,10 @@ class Walker {
     const auto branch = [&](const Body& body) {
       Scope inside = scope;
       walk(body, inside);
-      if (!in_every_branch) in_every_branch = std::move(inside.names);
-      else std::erase_if(*in_every_branch, [&](const std::string& name) { return !inside.names.contains(name); });
+      if (!in_every_branch)
+        in_every_branch = std::move(inside.names);
+      else
+        std::erase_if(*in_every_branch, [&](const std::string& name) { return !inside.names.contains(name); });
     };
     for (const auto& [condition, body] : s.branches) {
       read(*condition, scope);
@@ -89,8 +104,10 @@ class Walker {
 
   void walk_set(const Stmt& s, Scope& scope) {
     read(*s.expr, scope);
-    if (s.attribute.empty()) scope.names.insert(s.targets.begin(), s.targets.end());
-    else read_name(s.targets[0], scope);  // a namespace's attribute: the namespace is read
+    if (s.attribute.empty())
+      scope.names.insert(s.targets.begin(), s.targets.end());
+    else
+      read_name(s.targets[0], scope);  // a namespace's attribute: the namespace is read
   }
 
   // A macro's or a call block's body, each parameter's default seeing the ones before it.

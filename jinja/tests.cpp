@@ -46,11 +46,13 @@ const std::unordered_map<std::string, TestDef>& tests() {
       {"false", {0, [](const Value& v, const Params&) { return v.is<bool>() && !v.as<bool>(); }}},
       {"mapping", {0, [](const Value& v, const Params&) { return v.is<DictPtr>() && !v.dict().is_namespace; }}},
       {"iterable",
-       {0, [](const Value& v, const Params&) {
+       {0,
+        [](const Value& v, const Params&) {
           return v.is_undefined() || v.is_string() || v.is<ListPtr>() || (v.is<DictPtr>() && !v.dict().is_namespace);
         }}},
       {"sequence",
-       {0, [](const Value& v, const Params&) {
+       {0,
+        [](const Value& v, const Params&) {
           return v.is_string() || v.is<ListPtr>() || (v.is<DictPtr>() && !v.dict().is_namespace);
         }}},
       {"callable", {0, [](const Value& v, const Params&) { return v.is<CallablePtr>(); }}},
@@ -59,7 +61,8 @@ const std::unordered_map<std::string, TestDef>& tests() {
       {"lower", {0, [](const Value& v, const Params&) { return text_case(v, true); }}},
       {"upper", {0, [](const Value& v, const Params&) { return text_case(v, false); }}},
       {"divisibleby",
-       {1, [](const Value& v, const Params& p) {
+       {1,
+        [](const Value& v, const Params& p) {
           const Value& d = operand(p);
           if (!v.is_int() || !d.is_int()) throw EvalError("test 'divisibleby' needs integers");
           if (d.integer() == 0) throw EvalError("integer division or modulo by zero");
@@ -79,7 +82,8 @@ const std::unordered_map<std::string, TestDef>& tests() {
       {"ge", {1, [](const Value& v, const Params& p) { return !less(v, operand(p)); }}},
       {">=", {1, [](const Value& v, const Params& p) { return !less(v, operand(p)); }}},
       {"sameas",
-       {1, [](const Value& v, const Params& p) {
+       {1,
+        [](const Value& v, const Params& p) {
           const Value& o = operand(p);
           if (v.variant().index() != o.variant().index()) return false;
           if (v.is<ListPtr>()) return v.as<ListPtr>() == o.as<ListPtr>();
@@ -87,7 +91,8 @@ const std::unordered_map<std::string, TestDef>& tests() {
           return equal(v, o);
         }}},
       {"in",
-       {1, [](const Value& v, const Params& p) {
+       {1,
+        [](const Value& v, const Params& p) {
           const Value& c = operand(p);
           if (c.is_string()) return v.is_string() && c.str().find(v.str()) != std::string::npos;
           if (c.is<DictPtr>()) return c.dict().find(v) != nullptr;

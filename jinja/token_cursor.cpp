@@ -6,17 +6,28 @@ namespace lmc::jinja {
 
 const char* kind_name(TokenKind k) {
   switch (k) {
-    case TokenKind::kText: return "text";
-    case TokenKind::kVarBegin: return "'{{'";
-    case TokenKind::kVarEnd: return "'}}'";
-    case TokenKind::kBlockBegin: return "'{%'";
-    case TokenKind::kBlockEnd: return "'%}'";
-    case TokenKind::kName: return "name";
-    case TokenKind::kString: return "string";
-    case TokenKind::kInt: return "integer";
-    case TokenKind::kFloat: return "float";
-    case TokenKind::kOp: return "operator";
-    case TokenKind::kEof: return "end of template";
+    case TokenKind::kText:
+      return "text";
+    case TokenKind::kVarBegin:
+      return "'{{'";
+    case TokenKind::kVarEnd:
+      return "'}}'";
+    case TokenKind::kBlockBegin:
+      return "'{%'";
+    case TokenKind::kBlockEnd:
+      return "'%}'";
+    case TokenKind::kName:
+      return "name";
+    case TokenKind::kString:
+      return "string";
+    case TokenKind::kInt:
+      return "integer";
+    case TokenKind::kFloat:
+      return "float";
+    case TokenKind::kOp:
+      return "operator";
+    case TokenKind::kEof:
+      return "end of template";
   }
   return "token";
 }

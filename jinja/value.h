@@ -74,8 +74,14 @@ class Value {
   Value(CallablePtr c) : v_(std::move(c)) {}
   static Value undefined(std::string hint) { return Value(Variant(Undefined{std::move(hint)})); }
 
-  template <class T> bool is() const { return std::holds_alternative<T>(v_); }
-  template <class T> const T& as() const { return std::get<T>(v_); }
+  template <class T>
+  bool is() const {
+    return std::holds_alternative<T>(v_);
+  }
+  template <class T>
+  const T& as() const {
+    return std::get<T>(v_);
+  }
   bool is_undefined() const { return is<Undefined>(); }
   bool is_none() const { return is<None>(); }
   bool is_string() const { return is<std::string>(); }

@@ -194,7 +194,8 @@ class ExprParser {
       ++p_;
     double v = 0;
     auto r = std::from_chars(s_.data() + b, s_.data() + p_, v);
-    if (r.ec != std::errc() || r.ptr != s_.data() + p_) fail("malformed number '" + excerpt(s_.substr(b, p_ - b)) + "'");
+    if (r.ec != std::errc() || r.ptr != s_.data() + p_)
+      fail("malformed number '" + excerpt(s_.substr(b, p_ - b)) + "'");
     return v;
   }
   std::string ident() {
@@ -259,7 +260,8 @@ std::string interpolate(const std::string& text, const ExprEnv& env, const std::
     if (close == std::string::npos) throw error_at(where, "unclosed '{' in '" + excerpt(text) + "'");
     std::string name = text.substr(i + 1, close - i - 1);
     auto it = env.vars.find(name);
-    if (it == env.vars.end()) throw error_at(where, "unknown name '{" + excerpt(name) + "}' in '" + excerpt(text) + "'");
+    if (it == env.vars.end())
+      throw error_at(where, "unknown name '{" + excerpt(name) + "}' in '" + excerpt(text) + "'");
     out += expr_to_string(it->second);
     i = close;
   }

@@ -1,14 +1,14 @@
-#include "models/model_chat.h"
 #include "models/lowering.h"
+#include "models/model_chat.h"
 
 #include <cmath>
 #include <filesystem>
 
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/op_registry.h"
-#include "support/untrusted_text.h"
 #include "ir/verifier.h"
+#include "support/error.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::models {
 
@@ -28,8 +28,8 @@ class Lowerer {
     // a graph until memory runs out.
     constexpr int64_t kMaxLayers = 10000;
     if (info_.n_layers < 0 || info_.n_layers > kMaxLayers)
-      throw error_at(def_.path, "n_layers is " + std::to_string(info_.n_layers) + ", outside 0.." +
-                                    std::to_string(kMaxLayers));
+      throw error_at(def_.path,
+                     "n_layers is " + std::to_string(info_.n_layers) + ", outside 0.." + std::to_string(kMaxLayers));
     info_.d_model = env_.vars.count("d_model") ? int_param("d_model", def_.path) : 0;
     info_.context = context_override > 0 ? context_override : as_int(eval(def_.context), def_.context.where);
     info_.step_tokens = std::min(as_int(eval(def_.step_tokens), def_.step_tokens.where), info_.context);
@@ -156,7 +156,8 @@ class Lowerer {
         throw Error("shape(\"weight\", dim)");
       auto s = w_.shape(std::get<std::string>(a[0]));
       double d = std::get<double>(a[1]);
-      if (!(d >= 0 && d < static_cast<double>(s.size())) || std::trunc(d) != d) throw Error("shape(): dim out of range");
+      if (!(d >= 0 && d < static_cast<double>(s.size())) || std::trunc(d) != d)
+        throw Error("shape(): dim out of range");
       return static_cast<double>(s[static_cast<size_t>(d)]);
     };
   }
@@ -212,7 +213,8 @@ class Lowerer {
     ExprValue v = eval_expr(a.text, env_, where);
     std::string what = "attribute '" + a.key + "'";
     switch (spec.kind) {
-      case ir::AttrKind::Int: return as_int(v, where + " (" + what + ")");
+      case ir::AttrKind::Int:
+        return as_int(v, where + " (" + what + ")");
       case ir::AttrKind::Float:
         if (!std::holds_alternative<double>(v)) throw error_at(where, what + " must be a number");
         return std::get<double>(v);
@@ -251,7 +253,8 @@ class Lowerer {
     for (const auto& a : st.args) {
       if (a.kind != Statement::Arg::Attr) continue;
       auto spec = std::find_if(def->attrs.begin(), def->attrs.end(), [&](const auto& s) { return a.key == s.name; });
-      if (spec == def->attrs.end()) throw error_at(st.where, "op '" + st.op + "' has no attribute '" + excerpt(a.key) + "'");
+      if (spec == def->attrs.end())
+        throw error_at(st.where, "op '" + st.op + "' has no attribute '" + excerpt(a.key) + "'");
       attrs[a.key] = attr_value(*spec, a, st.where);
     }
     for (const auto& spec : def->attrs)

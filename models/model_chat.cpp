@@ -2,10 +2,10 @@
 
 #include <filesystem>
 
-#include "support/regular_file.h"
 #include "models/chat/chat_format.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
+#include "support/regular_file.h"
 
 namespace lmc::models {
 namespace {
@@ -25,7 +25,8 @@ std::string template_in_config(const json::Value& config) {
 
 std::string hf_chat_template(const std::string& tokenizer_json) {
   fs::path dir = fs::path(tokenizer_json).parent_path();
-  if (fs::is_regular_file(dir / "chat_template.jinja")) return read_regular_file((dir / "chat_template.jinja").string());
+  if (fs::is_regular_file(dir / "chat_template.jinja"))
+    return read_regular_file((dir / "chat_template.jinja").string());
   fs::path config = dir / "tokenizer_config.json";
   if (!fs::is_regular_file(config)) return "";
   return template_in_config(json::Document::read_file(config.string()).root());

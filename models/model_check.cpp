@@ -29,9 +29,9 @@ void check_embedding_ranges(const LoweredModel& m, const Tokenizer& tokenizer) {
                                      std::to_string(tokenizer.size()) + " tokens but the embedding table '" +
                                      table_name(op->operand(0)) + "' has " + std::to_string(rows) + " rows");
     if (ids == positions && rows < m.info.context)
-      throw error_at(m.def.path, "the position table '" + table_name(op->operand(0)) + "' has " +
-                                     std::to_string(rows) + " rows, fewer than the context of " +
-                                     std::to_string(m.info.context) + " (lower it with --context)");
+      throw error_at(m.def.path, "the position table '" + table_name(op->operand(0)) + "' has " + std::to_string(rows) +
+                                     " rows, fewer than the context of " + std::to_string(m.info.context) +
+                                     " (lower it with --context)");
   }
 }
 

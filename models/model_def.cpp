@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <map>
 
+#include "models/chat/chat_format.h"
 #include "support/error.h"
 #include "support/regular_file.h"
 #include "support/untrusted_text.h"
-#include "models/chat/chat_format.h"
 
 namespace lmc::models {
 
@@ -68,7 +68,8 @@ Statement::Arg parse_arg(const std::string& a, const std::string& where) {
   size_t eq = a.find('=');
   if (eq != std::string::npos && a.compare(eq, 2, "==") != 0 && is_ident(trim(a.substr(0, eq))))
     return {Statement::Arg::Attr, trim(a.substr(0, eq)), trim(a.substr(eq + 1))};
-  if (!is_ident(a)) throw error_at(where, "argument '" + excerpt(a) + "' is neither a value name, a @weight, nor key = value");
+  if (!is_ident(a))
+    throw error_at(where, "argument '" + excerpt(a) + "' is neither a value name, a @weight, nor key = value");
   return {Statement::Arg::Value, "", a};
 }
 
@@ -87,7 +88,8 @@ std::vector<std::pair<std::string, Located>> read_params(const std::string& path
   if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of name: expression");
   for (const auto& kv : n) {
     std::string name = scalar(path, kv.first, "a parameter name");
-    if (!is_ident(name)) throw error_at(where_of(path, kv.first), "'" + excerpt(name) + "' is not a valid parameter name");
+    if (!is_ident(name))
+      throw error_at(where_of(path, kv.first), "'" + excerpt(name) + "' is not a valid parameter name");
     out.emplace_back(name, located(path, kv.second, "parameter '" + name + "'"));
   }
   return out;
@@ -135,7 +137,8 @@ std::string known_families() {
 ir::ChatFormat family_named(const std::string& path, const YAML::Node& n) {
   std::string name = scalar(path, n, "a chat format");
   auto f = chat_family(name);
-  if (!f) throw error_at(where_of(path, n), "unknown chat format '" + excerpt(name) + "' (known: " + known_families() + ")");
+  if (!f)
+    throw error_at(where_of(path, n), "unknown chat format '" + excerpt(name) + "' (known: " + known_families() + ")");
   return *f;
 }
 
@@ -165,8 +168,7 @@ ir::ChatFormat read_chat(const std::string& path, const YAML::Node& n) {
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
       throw error_at(where_of(path, kv.first), "unknown key 'chat." + excerpt(k) + "'");
   }
-  if (bool(n["family"]) == bool(n["turn"]))
-    throw error_at(where_of(path, n), "'chat' needs either 'family' or 'turn'");
+  if (bool(n["family"]) == bool(n["turn"])) throw error_at(where_of(path, n), "'chat' needs either 'family' or 'turn'");
   ir::ChatFormat f = n["family"] ? family_named(path, n["family"]) : custom_format(path, n);
   if (n["default_system"]) f.default_system = scalar(path, n["default_system"], "chat.default_system");
   ir::check_chat_format(f, where_of(path, n));
@@ -180,8 +182,8 @@ std::map<std::string, std::string> read_serves(const std::string& path, const YA
   for (const auto& kv : n) {
     std::string format = scalar(path, kv.first, "a weights format");
     if (format != "gguf" && format != "hf")
-      throw error_at(where_of(path, kv.first), "serves: unknown weights format '" + excerpt(format) +
-                                                   "' (expected gguf or hf)");
+      throw error_at(where_of(path, kv.first),
+                     "serves: unknown weights format '" + excerpt(format) + "' (expected gguf or hf)");
     std::string arch = scalar(path, kv.second, "an architecture name");
     if (arch.empty()) throw error_at(where_of(path, kv.second), "serves: empty architecture name");
     out[format] = arch;
@@ -200,16 +202,16 @@ void check_unique_keys(const std::string& path, const YAML::Node& n) {
     if (kv.first.IsScalar()) {
       auto [first, fresh] = seen.emplace(kv.first.Scalar(), kv.first);
       if (!fresh)
-        throw error_at(where_of(path, kv.first), "duplicate key '" + excerpt(kv.first.Scalar()) +
-                                                     "' (first at " + where_of(path, first->second) + ")");
+        throw error_at(where_of(path, kv.first), "duplicate key '" + excerpt(kv.first.Scalar()) + "' (first at " +
+                                                     where_of(path, first->second) + ")");
     }
     check_unique_keys(path, kv.second);
   }
 }
 
 void check_known_keys(const std::string& path, const YAML::Node& root) {
-  static const char* known[] = {"name", "serves", "weights", "tokenizer", "chat", "params", "block_params", "passes",
-                                "context", "step_tokens", "prologue", "block", "epilogue", "outputs"};
+  static const char* known[] = {"name",   "serves",  "weights",     "tokenizer", "chat",  "params",   "block_params",
+                                "passes", "context", "step_tokens", "prologue",  "block", "epilogue", "outputs"};
   for (const auto& kv : root) {
     std::string k = scalar(path, kv.first, "a key");
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))

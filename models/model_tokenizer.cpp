@@ -1,8 +1,8 @@
 #include "models/model_tokenizer.h"
 
-#include "support/error.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "models/tokenizer/tokenizer_from_json.h"
+#include "support/error.h"
 
 namespace lmc::models {
 

@@ -4,10 +4,10 @@
 #include <charconv>
 #include <filesystem>
 
-#include "support/error.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/safetensors_file.h"
 #include "models/quant/weight_packing.h"
+#include "support/error.h"
 
 namespace lmc::models {
 
@@ -43,7 +43,8 @@ constexpr int kMaxWeightExprDepth = 32;
 
 WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   if (depth > kMaxWeightExprDepth)
-    throw Error("weight expression nested deeper than " + std::to_string(kMaxWeightExprDepth) + " levels in '" + s + "'");
+    throw Error("weight expression nested deeper than " + std::to_string(kMaxWeightExprDepth) + " levels in '" + s +
+                "'");
   size_t b = p;
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
@@ -170,7 +171,8 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     size_t axis = e.fn == "rows" ? 0 : 1;
     if (s.size() == 1 && axis == 0) s.push_back(1);  // a bias: rows of one value
     if (s.size() != 2 || e.size <= 0 || e.begin > s[axis] || e.size > s[axis] - e.begin)
-      throw error_at(w.path(), e.fn + "() outside its 2-d tensor's " + std::to_string(s.size() == 2 ? s[axis] : 0) + " " + e.fn);
+      throw error_at(w.path(),
+                     e.fn + "() outside its 2-d tensor's " + std::to_string(s.size() == 2 ? s[axis] : 0) + " " + e.fn);
     s[axis] = e.size;
     if (expr_shape(w, e.args[0]).size() == 1) s.pop_back();
     return s;
@@ -227,7 +229,9 @@ std::vector<T> interleave_chunks(const std::vector<std::vector<T>>& parts, int64
   return out;
 }
 
-int64_t row_len(const std::vector<int64_t>& shape) { return shape.size() < 2 ? (shape.empty() ? 1 : shape[0]) : shape.back(); }
+int64_t row_len(const std::vector<int64_t>& shape) {
+  return shape.size() < 2 ? (shape.empty() ? 1 : shape[0]) : shape.back();
+}
 
 // Elements [from, from + len) of each of the `rows` rows of `in`, rows `stride` apart:
 // cols() of f32 values, and of a file's blocks as bytes.
@@ -323,8 +327,9 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
     return interleave_chunks(parts, s[0]);
   }
   if (!selects_whole_blocks(e, dtype))
-    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) + " blocks: only cat(), cat1(), stack(), "
-                             "rows() and cols() of whole blocks keep a file's blocks");
+    throw error_at(w.path(), e.fn + "() of " + std::string(ir::dtype_name(dtype)) +
+                                 " blocks: only cat(), cat1(), stack(), "
+                                 "rows() and cols() of whole blocks keep a file's blocks");
   std::vector<uint8_t> in = eval_blocks(w, e.args[0], dtype);
   if (e.fn == "rows") return {in.begin() + e.begin * row_bytes, in.begin() + (e.begin + e.size) * row_bytes};
   int64_t in_row = ir::dtype_row_bytes(dtype, expr_shape(w, e.args[0]).back());
@@ -336,7 +341,8 @@ std::vector<uint8_t> eval_blocks(const WeightSource& w, const WeightExpr& e, ir:
 bool reads_whole_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dtype) {
   if (e.fn.empty()) return w.stored_dtype(e.name) == dtype;
   if (e.fn == "cat" || e.fn == "cat1" || e.fn == "stack")
-    return std::all_of(e.args.begin(), e.args.end(), [&](const WeightExpr& a) { return reads_whole_blocks(w, a, dtype); });
+    return std::all_of(e.args.begin(), e.args.end(),
+                       [&](const WeightExpr& a) { return reads_whole_blocks(w, a, dtype); });
   return selects_whole_blocks(e, dtype) && reads_whole_blocks(w, e.args[0], dtype);
 }
 
@@ -362,7 +368,8 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   if (ir::is_kept_from_source(base) || reads_whole_blocks(*this, body, base)) {
     std::vector<uint8_t> blocks = eval_blocks(*this, body, base);
     if (base == dtype) return blocks;
-    return interleave_panels(blocks, dtype, static_cast<int64_t>(blocks.size()) / ir::dtype_row_bytes(base, cols), cols);
+    return interleave_panels(blocks, dtype, static_cast<int64_t>(blocks.size()) / ir::dtype_row_bytes(base, cols),
+                             cols);
   }
   std::vector<float> data = eval_f32(*this, body, [this](const std::string& n) { return to_f32(n); });
   return pack_rows(data.data(), static_cast<int64_t>(data.size()) / cols, cols, dtype);

@@ -41,7 +41,8 @@ class WeightSource {
   // Shape of a tensor or transform expression; throws naming the weight if absent.
   std::vector<int64_t> shape(const std::string& expr) const;
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as
-  // `dtype`; as q4_0 ... iq4_xs (ir::is_kept_from_source), the file's own blocks of tensors stored so (no requantizing).
+  // `dtype`; as q4_0 ... iq4_xs (ir::is_kept_from_source), the file's own blocks of tensors stored so (no
+  // requantizing).
   std::vector<uint8_t> materialize(const std::string& expr, ir::DType dtype) const;
   // The block type a tensor of rank 2 or more (experts' stacked weights) is stored in when a
   // weight may keep it (q4_0, q4_1, q5_0, q5_1, iq4_nl; q4_k, q5_k, q6_k, q3_k, q2_k and

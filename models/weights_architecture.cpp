@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "support/error.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
+#include "support/error.h"
 
 namespace lmc::models {
 
@@ -25,8 +25,9 @@ WeightsArchitecture from_folder(const std::string& dir) {
   const std::string config = (std::filesystem::path(dir) / "config.json").string();
   std::error_code ec;
   if (!std::filesystem::exists(config, ec))
-    throw error_at(dir, "no config.json: a Hugging Face model folder holds config.json, *.safetensors and "
-                        "tokenizer.json");
+    throw error_at(dir,
+                   "no config.json: a Hugging Face model folder holds config.json, *.safetensors and "
+                   "tokenizer.json");
   json::Document doc = json::Document::read_file(config);
   const json::Value* type = doc.root().find("model_type");
   if (!type) throw error_at(config, std::string("no 'model_type' to choose a model definition by; ") + kHint);

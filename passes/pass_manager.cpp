@@ -9,7 +9,6 @@
 #include <iostream>
 #include <sstream>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -17,6 +16,7 @@
 #include "passes/pass_registry.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -46,8 +46,7 @@ std::unique_ptr<Pass> configured(const PipelineEntry& e, const OptionValues& fla
   for (const auto& o : p->options()) {
     auto it = flags.find(option_flag(o, e.pass));
     if (values.count(o.name) || it == flags.end()) continue;
-    if (auto why = option_value_problem(o, it->second); !why.empty())
-      throw Error("--" + it->first + ": " + why);
+    if (auto why = option_value_problem(o, it->second); !why.empty()) throw Error("--" + it->first + ": " + why);
     values[o.name] = it->second;
   }
   p->configure(std::move(values));
@@ -121,8 +120,7 @@ void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, c
   }();
   // Without Graphviz the .dot files are still there; stop trying after the first miss.
   static bool have_dot = true;
-  if (have_dot)
-    have_dot = run_program({"dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"}) != ProgramResult::NotFound;
+  if (have_dot) have_dot = run_program({"dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"}) != ProgramResult::NotFound;
 }
 
 void PassManager::fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what) {
@@ -174,9 +172,10 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   }
   records_.push_back({name, r.changed, secs, r.stats});
   if (inst_.debug_pass_manager)
-    os() << "  " << (r.changed ? "changed: " + std::to_string(ops_before) + " -> " + std::to_string(g.ops().size()) +
-                                     " ops, verified"
-                               : std::string("unchanged"))
+    os() << "  "
+         << (r.changed
+                 ? "changed: " + std::to_string(ops_before) + " -> " + std::to_string(g.ops().size()) + " ops, verified"
+                 : std::string("unchanged"))
          << "\n";
 
   bool print_after = inst_.print_after_all || inst_.print_after.count(name);
@@ -191,8 +190,7 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
 }
 
 void PassManager::run(ir::Graph& g, PassContext& ctx) {
-  if (inst_.print_changed == PrintChanged::Full || inst_.print_changed == PrintChanged::Diff)
-    print("At Start", g);
+  if (inst_.print_changed == PrintChanged::Full || inst_.print_changed == PrintChanged::Diff) print("At Start", g);
   int index = 0;
   for (auto& s : passes_) {
     ++index;

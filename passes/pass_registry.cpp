@@ -1,9 +1,9 @@
 #include "passes/pass_registry.h"
 
-#include "support/error.h"
-#include "support/spelling.h"
 #include "passes/text/builtin_text_pass.h"
 #include "passes/transforms/builtin_passes.h"
+#include "support/error.h"
+#include "support/spelling.h"
 
 namespace lmc::passes {
 

@@ -2,9 +2,9 @@
 
 #include <cctype>
 
+#include "passes/pass_registry.h"
 #include "support/error.h"
 #include "support/spelling.h"
-#include "passes/pass_registry.h"
 
 namespace lmc::passes {
 
@@ -63,8 +63,8 @@ class PipelineParser {
       if (it->pass == name) return side == "after" ? it.base() : std::prev(it.base());
     std::vector<std::string> earlier;
     for (const auto& e : so_far) earlier.push_back(e.pass);
-    fail_at(name_at, side + "(" + name + "): no pass '" + name + "' earlier in the pipeline" +
-                         did_you_mean(name, earlier));
+    fail_at(name_at,
+            side + "(" + name + "): no pass '" + name + "' earlier in the pipeline" + did_you_mean(name, earlier));
   }
 
   Pipeline element() {
@@ -88,7 +88,8 @@ class PipelineParser {
     size_t at = pos_;
     std::string n = word();
     int count = 0;
-    for (char c : n) count = std::isdigit(static_cast<unsigned char>(c)) && count <= kMaxRepeat ? count * 10 + (c - '0') : -1;
+    for (char c : n)
+      count = std::isdigit(static_cast<unsigned char>(c)) && count <= kMaxRepeat ? count * 10 + (c - '0') : -1;
     if (n.empty() || count < 1 || count > kMaxRepeat)
       fail_at(at, "repeat<N> expects N from 1 to " + std::to_string(kMaxRepeat) + ", got '" + n + "'");
     expect('>');
@@ -152,7 +153,8 @@ class PipelineParser {
   std::string option_value() {
     skip_space();
     size_t start = pos_;
-    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' && !std::isspace(static_cast<unsigned char>(s_[pos_])))
+    while (pos_ < s_.size() && s_[pos_] != ',' && s_[pos_] != '}' &&
+           !std::isspace(static_cast<unsigned char>(s_[pos_])))
       ++pos_;
     return s_.substr(start, pos_ - start);
   }

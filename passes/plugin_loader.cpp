@@ -20,8 +20,8 @@ void load_pass_plugin(const std::string& path) {
   if (!info_fn) throw error_at(path, "not an lmc pass plugin (no lmc_get_pass_plugin_info)");
   const lmc_pass_plugin_info* info = info_fn();
   if (!info || info->api_version != LMC_PASS_PLUGIN_API_VERSION)
-    throw error_at(path, "pass plugin API version " + std::to_string(info ? info->api_version : -1) +
-                             ", lmc expects " + std::to_string(LMC_PASS_PLUGIN_API_VERSION));
+    throw error_at(path, "pass plugin API version " + std::to_string(info ? info->api_version : -1) + ", lmc expects " +
+                             std::to_string(LMC_PASS_PLUGIN_API_VERSION));
   info->register_passes(&PassRegistry::instance());
 }
 

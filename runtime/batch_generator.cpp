@@ -11,7 +11,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_between(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
 
 }  // namespace
 
@@ -30,8 +32,14 @@ struct BatchGenerator::Sequence {
   Clock::time_point added, first_token;
 
   Sequence(BatchJob j, int32_t s, int64_t a, int64_t cached)
-      : job(std::move(j)), sampler(job.opts.sampling), slot(s), arrival(a), history(job.prompt), prefilled(cached),
-        fed(cached), added(Clock::now()) {
+      : job(std::move(j)),
+        sampler(job.opts.sampling),
+        slot(s),
+        arrival(a),
+        history(job.prompt),
+        prefilled(cached),
+        fed(cached),
+        added(Clock::now()) {
     stats.prompt_tokens = static_cast<int64_t>(job.prompt.size());
     stats.cached_tokens = cached;
   }
@@ -42,8 +50,10 @@ struct BatchGenerator::Sequence {
 };
 
 BatchGenerator::BatchGenerator(Executor& ex, int64_t prefill_chunk)
-    : ex_(ex), prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
-      slots_(static_cast<size_t>(ex.sequences())), held_(slots_.size()) {
+    : ex_(ex),
+      prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
+      slots_(static_cast<size_t>(ex.sequences())),
+      held_(slots_.size()) {
   if (ex.info().step_tokens < ex.sequences() || ex.max_logit_rows() < ex.sequences())
     throw Error("runtime: error: batching " + std::to_string(ex.sequences()) +
                 " sequences needs a step of at least that many rows (step_tokens " +
@@ -93,7 +103,8 @@ std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const 
 // The common prefix, less the prompt's last token (its logits start the generation), or
 // nothing when going back to it is more than the caches allow.
 int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const {
-  auto n = static_cast<int64_t>(std::mismatch(held.begin(), held.end(), prompt.begin(), prompt.end()).first - held.begin());
+  auto n =
+      static_cast<int64_t>(std::mismatch(held.begin(), held.end(), prompt.begin(), prompt.end()).first - held.begin());
   n = std::min(n, static_cast<int64_t>(prompt.size()) - 1);
   return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
 }
@@ -105,7 +116,9 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
   GenerationStats stats = s.stats;
   Held& held = held_[static_cast<size_t>(s.slot)];
   held.tokens.clear();
-  if (error.empty()) held.tokens.assign(s.history.begin(), s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
+  if (error.empty())
+    held.tokens.assign(s.history.begin(),
+                       s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
   held.ended = ended_++;
   slots_[static_cast<size_t>(s.slot)].reset();
   if (done) done(stats, error);

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <thread>
 
-#include "support/error.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
 #include "runtime/aligned_buffer.h"
 #include "runtime/kernel_graph.h"
 #include "runtime/kv_cache.h"
 #include "runtime/memory_plan.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -45,7 +45,11 @@ struct Executor::Impl {
   std::unique_ptr<KernelGraph> kernels;
 
   Impl(const ir::Graph& g_, const WeightProvider& w, const ir::ModelInfo& i, int64_t logit_rows, int64_t sequences)
-      : g(g_), weights(w), info(i), max_logit_rows(logit_rows), kv(g_, i.context, sequences),
+      : g(g_),
+        weights(w),
+        info(i),
+        max_logit_rows(logit_rows),
+        kv(g_, i.context, sequences),
         limits(row_limits(g_, i.context, sequences)) {
     syms[static_cast<int>(ir::Sym::C)] = info.context;
   }
@@ -151,7 +155,8 @@ Profiler* Executor::profiler() { return impl_->kernels->profiler(); }
 MemoryReport Executor::memory() const {
   MemoryReport r;
   for (const auto& op : impl_->g.ops())
-    if (ir::is_role(*op, ir::OpRole::Weight)) r.weight_bytes += static_cast<uint64_t>(op->result(0)->type().bytes(nullptr));
+    if (ir::is_role(*op, ir::OpRole::Weight))
+      r.weight_bytes += static_cast<uint64_t>(op->result(0)->type().bytes(nullptr));
   r.arena_bytes = impl_->plan.arena_bytes;
   r.kv_bytes = impl_->kv.bytes();
   return r;

@@ -10,11 +10,11 @@
 
 #include "ir/graph.h"
 #include "ir/model_info.h"
+#include "runtime/artifact/weight_provider.h"
 #include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
 #include "runtime/profiler.h"
 #include "runtime/step_rows.h"
-#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

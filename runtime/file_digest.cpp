@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "support/error.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
-#include "support/error.h"
 #include "runtime/prompt_lookup.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 

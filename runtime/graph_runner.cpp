@@ -2,13 +2,13 @@
 
 #include <algorithm>
 
-#include "support/error.h"
 #include "ir/graph_view.h"
 #include "runtime/aligned_buffer.h"
 #include "runtime/executor.h"
 #include "runtime/kernel_graph.h"
 #include "runtime/memory_plan.h"
 #include "runtime/step_rows.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -30,8 +30,9 @@ void check_arguments(const ir::Graph& g) {
   check_row_arguments(g);
   for (const auto& a : g.args())
     if (a->type().dtype == ir::DType::i32 && !is_row_ids(*a))
-      throw error_at(g.name(), "graph argument '%" + a->name() +
-                                   "' is i32: the ids a graph run takes are tokens, positions and seq, which it checks");
+      throw error_at(g.name(),
+                     "graph argument '%" + a->name() +
+                         "' is i32: the ids a graph run takes are tokens, positions and seq, which it checks");
 }
 
 std::vector<const ir::Op*> checked_order(const ir::Graph& g) {
@@ -77,8 +78,7 @@ GraphRunner::GraphRunner(const ir::Graph& g, const KernelTable& kernels, const W
   Impl& x = *impl_;
   check_symbols(g, syms);
   check_arguments(g);
-  x.plan = plan_memory(g, checked_order(g), sym(syms, ir::Sym::T), false, sym(syms, ir::Sym::L),
-                       sym(syms, ir::Sym::C));
+  x.plan = plan_memory(g, checked_order(g), sym(syms, ir::Sym::T), false, sym(syms, ir::Sym::L), sym(syms, ir::Sym::C));
   x.arena = AlignedBuffer(x.plan.arena_bytes);
   for (const auto& a : g.args()) x.args.emplace_back(static_cast<uint64_t>(a->type().bytes(syms.data())));
   KernelGraphOptions k;

@@ -13,8 +13,8 @@
 #include <memory>
 
 #include "ir/graph.h"
-#include "runtime/kernel_table.h"
 #include "runtime/artifact/weight_provider.h"
+#include "runtime/kernel_table.h"
 
 namespace lmc::runtime {
 

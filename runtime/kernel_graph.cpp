@@ -9,9 +9,9 @@
 #include <map>
 
 #include "codegen/describe_op.h"
-#include "support/error.h"
 #include "ir/op_registry.h"
 #include "runtime/op_ancestry.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -62,8 +62,7 @@ struct KernelGraph::Impl {
   std::unique_ptr<flow::broadcast_node<flow::continue_msg>> start;
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
-  explicit Impl(const KernelGraphOptions& o)
-      : threads(o.threads), collectives(o.collectives), task_arena(o.threads) {
+  explicit Impl(const KernelGraphOptions& o) : threads(o.threads), collectives(o.collectives), task_arena(o.threads) {
     std::copy(o.largest, o.largest + ir::kNumSyms, largest);
   }
 
@@ -76,8 +75,8 @@ struct KernelGraph::Impl {
                                        (collectives ? "is one of " + std::to_string(collectives->ranks())
                                                     : std::string("runs alone")) +
                                        " (run it under mpirun -np " + std::to_string(ranks) + ")");
-      uint64_t need = static_cast<uint64_t>(op.operand(0)->type().bytes(largest)) * static_cast<uint64_t>(ranks) /
-                      sizeof(float);
+      uint64_t need =
+          static_cast<uint64_t>(op.operand(0)->type().bytes(largest)) * static_cast<uint64_t>(ranks) / sizeof(float);
       if (gathered.size() < need) gathered.resize(need);
       return nullptr;
     }

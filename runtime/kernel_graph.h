@@ -12,11 +12,11 @@
 #include <memory>
 
 #include "ir/graph.h"
+#include "runtime/artifact/weight_provider.h"
 #include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
 #include "runtime/memory_plan.h"
 #include "runtime/profiler.h"
-#include "runtime/artifact/weight_provider.h"
 
 namespace lmc::runtime {
 

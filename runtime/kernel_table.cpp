@@ -3,8 +3,8 @@
 #include <string_view>
 
 #include "codegen/describe_op.h"
-#include "support/error.h"
 #include "ir/type.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -81,7 +81,8 @@ void check_kernel_entries(const std::vector<codegen::KernelEntry>& derived,
     if (!by_key.emplace(k.key, &k).second) throw error_at(where, "the kernel table lists " + k.key + " twice");
   for (const auto& k : derived) {
     auto it = by_key.find(k.key);
-    if (it == by_key.end()) throw error_at(where, "the kernel table has no kernel for " + k.key + ", which the IR needs");
+    if (it == by_key.end())
+      throw error_at(where, "the kernel table has no kernel for " + k.key + ", which the IR needs");
     const codegen::KernelEntry& r = *it->second;
     if (r.name != k.name || !same_info(r.info, k.info))
       throw error_at(where, "the kernel table says " + describe_entry(r) + " for " + k.key + "; the IR gives " +

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
+#include "ir/op_registry.h"
 #include "support/checked_math.h"
 #include "support/error.h"
-#include "ir/op_registry.h"
 
 namespace lmc::runtime {
 

@@ -11,7 +11,7 @@ namespace lmc::runtime {
 namespace {
 
 std::string limit_hint() {
-  struct rlimit r {};
+  struct rlimit r{};
   if (::getrlimit(RLIMIT_MEMLOCK, &r) != 0 || r.rlim_cur == RLIM_INFINITY) return "";
   return " (the locked-memory limit is " + std::to_string(r.rlim_cur / 1024) +
          " KB: raise it with `ulimit -l unlimited`, or LimitMEMLOCK= in a systemd unit)";
@@ -25,8 +25,9 @@ MemoryLock lock_in_memory(const WeightProvider& w) {
     if (span.empty()) continue;
     if (::mlock(span.data(), span.size()) != 0) {
       int err = errno;
-      out.failure = std::string("cannot lock ") + std::to_string(span.size()) + " bytes of weights in memory: " +
-                    std::strerror(err) + (err == ENOMEM || err == EPERM ? limit_hint() : "");
+      out.failure = std::string("cannot lock ") + std::to_string(span.size()) +
+                    " bytes of weights in memory: " + std::strerror(err) +
+                    (err == ENOMEM || err == EPERM ? limit_hint() : "");
       return out;
     }
     out.locked += span.size();

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <set>
 
-#include "support/checked_math.h"
 #include "ir/op_registry.h"
 #include "runtime/artifact/artifact_format.h"
 #include "runtime/op_ancestry.h"
+#include "support/checked_math.h"
 
 namespace lmc::runtime {
 
@@ -17,8 +17,8 @@ constexpr uint64_t kAlign = 64;
 // Where `v`'s bytes end; the sum is checked because sizes bound by run-time symbols
 // (T, L) can be large enough that offsets of several values together wrap.
 uint64_t end_of(const PlannedValue& v) {
-  return static_cast<uint64_t>(ir::checked_add(static_cast<int64_t>(v.offset), static_cast<int64_t>(v.bytes),
-                                               "the memory plan's arena size"));
+  return static_cast<uint64_t>(
+      ir::checked_add(static_cast<int64_t>(v.offset), static_cast<int64_t>(v.bytes), "the memory plan's arena size"));
 }
 
 bool live_together(const PlannedValue& a, const PlannedValue& b) { return a.first <= b.last && b.first <= a.last; }

@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <string>
 
+#include "runtime/mpi_module.h"
 #include "support/error.h"
 #include "support/shared_module.h"
-#include "runtime/mpi_module.h"
 
 namespace lmc::runtime {
 namespace {
@@ -27,8 +27,7 @@ int launcher_world_size() {
     errno = 0;
     long size = std::strtol(value, &end, 10);
     if (end == value || *end != '\0' || errno != 0 || size < 1 || size > INT_MAX)
-      throw Error(std::string("lmc: error: the launcher set ") + name + "=" + value +
-                  ", which is not a world size");
+      throw Error(std::string("lmc: error: the launcher set ") + name + "=" + value + ", which is not a world size");
     return static_cast<int>(size);
   }
   return 1;

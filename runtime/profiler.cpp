@@ -18,8 +18,9 @@ constexpr int kComponents = 4;
 // "q_3" -> 3, "x_17.2" -> 17 (".2" is the graph's uniquing suffix), "logits" -> -1.
 int layer_of(std::string name) {
   size_t dot = name.rfind('.');
-  if (dot != std::string::npos && dot + 1 < name.size() &&
-      std::all_of(name.begin() + dot + 1, name.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (dot != std::string::npos && dot + 1 < name.size() && std::all_of(name.begin() + dot + 1, name.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c));
+      }))
     name.resize(dot);
   size_t us = name.rfind('_');
   if (us == std::string::npos || us + 1 == name.size() || name.size() - us > 7) return -1;
@@ -256,8 +257,14 @@ void Profiler::write_chrome_trace(std::ostream& os) const {
   bool first = true;
   auto event = [&](const std::string& name, const char* cat, int64_t start, int64_t end, int tid,
                    nlohmann::ordered_json args) {
-    const nlohmann::ordered_json e = {{"name", name}, {"cat", cat}, {"ph", "X"}, {"pid", 1}, {"tid", tid},
-                                      {"ts", start / 1e3}, {"dur", (end - start) / 1e3}, {"args", std::move(args)}};
+    const nlohmann::ordered_json e = {{"name", name},
+                                      {"cat", cat},
+                                      {"ph", "X"},
+                                      {"pid", 1},
+                                      {"tid", tid},
+                                      {"ts", start / 1e3},
+                                      {"dur", (end - start) / 1e3},
+                                      {"args", std::move(args)}};
     os << (first ? "" : ",\n") << e.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     first = false;
   };

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <string>
 
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -25,8 +25,8 @@ int64_t gathered_rows(const ir::Graph& g, const std::string& ids) {
       if (!ir::traits(*inner).gathers_rows) continue;
       const ir::Value* v = outer_value(*op, inner->operand(1));
       if (v->name() == ids && !v->def())
-        rows = std::min(rows, inner->has_attr("vocab") ? inner->attr_int("vocab")
-                                                       : inner->operand(0)->type().dims.at(0).value);
+        rows = std::min(
+            rows, inner->has_attr("vocab") ? inner->attr_int("vocab") : inner->operand(0)->type().dims.at(0).value);
     }
   return rows;
 }

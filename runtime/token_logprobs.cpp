@@ -26,7 +26,8 @@ StepLogprobs token_logprobs(std::span<const float> logits, float temperature, in
     return logits[static_cast<size_t>(a)] > logits[static_cast<size_t>(b)] ||
            (logits[static_cast<size_t>(a)] == logits[static_cast<size_t>(b)] && a < b);
   });
-  for (int64_t i = 0; i < k; ++i) out.top.push_back({ids[static_cast<size_t>(i)], logprob(ids[static_cast<size_t>(i)])});
+  for (int64_t i = 0; i < k; ++i)
+    out.top.push_back({ids[static_cast<size_t>(i)], logprob(ids[static_cast<size_t>(i)])});
   return out;
 }
 

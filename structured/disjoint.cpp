@@ -13,13 +13,19 @@ constexpr int kMaxDepth = 8;  // through unions and properties; deeper is "unsur
 
 uint8_t kind_of_text(const std::string& text) {
   switch (text[0]) {
-    case '{': return kObject;
-    case '[': return kArray;
-    case '"': return kString;
+    case '{':
+      return kObject;
+    case '[':
+      return kArray;
+    case '"':
+      return kString;
     case 't':
-    case 'f': return kBoolean;
-    case 'n': return kNull;
-    default: return kNumber;
+    case 'f':
+      return kBoolean;
+    case 'n':
+      return kNull;
+    default:
+      return kNumber;
   }
 }
 
@@ -30,10 +36,14 @@ uint8_t kinds(const Grammar& g, uint32_t id, bool judging, int depth) {
   if (judging && n.loose) return kAll;
   switch (n.kind) {
     case NodeKind::Object:
-    case NodeKind::Map: return kObject;
-    case NodeKind::Array: return kArray;
-    case NodeKind::String: return kString;
-    case NodeKind::Number: return kNumber;
+    case NodeKind::Map:
+      return kObject;
+    case NodeKind::Array:
+      return kArray;
+    case NodeKind::String:
+      return kString;
+    case NodeKind::Number:
+      return kNumber;
     case NodeKind::Literal: {
       uint8_t k = 0;
       for (const std::string& t : n.texts) k |= kind_of_text(t);

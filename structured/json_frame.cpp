@@ -43,17 +43,21 @@ Step push(Frame& f, uint8_t after, uint32_t node, uint32_t& child) {
 Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
   const auto count = static_cast<uint32_t>(n.properties.size());
   switch (f.phase) {
-    case kStart: return b == '{' ? to(f, kOpen) : Step::Reject;
+    case kStart:
+      return b == '{' ? to(f, kOpen) : Step::Reject;
     case kOpen:
       if (b == '}') return n.first_required(0) == count ? Step::Done : Step::Reject;
       f.phase = kKey;
       return key_byte(n, f, b);
-    case kKey: return key_byte(n, f, b);
-    case kColon: return b == ':' ? to(f, kValue) : Step::Reject;
+    case kKey:
+      return key_byte(n, f, b);
+    case kColon:
+      return b == ':' ? to(f, kValue) : Step::Reject;
     case kValue:
       if (b == ' ') return to(f, kValueSpaced);
       [[fallthrough]];
-    case kValueSpaced: return push(f, kAfter, n.properties[f.at].value, child);
+    case kValueSpaced:
+      return push(f, kAfter, n.properties[f.at].value, child);
     case kAfter:
       if (b == ',' && f.at + 1 < count) {
         ++f.at;
@@ -73,18 +77,24 @@ Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
 
 Step map_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
   switch (f.phase) {
-    case kStart: return b == '{' ? to(f, kOpen) : Step::Reject;
-    case kOpen: return b == '}' ? Step::Done : push(f, kColon, n.key, child);
-    case kColon: return b == ':' ? to(f, kValue) : Step::Reject;
+    case kStart:
+      return b == '{' ? to(f, kOpen) : Step::Reject;
+    case kOpen:
+      return b == '}' ? Step::Done : push(f, kColon, n.key, child);
+    case kColon:
+      return b == ':' ? to(f, kValue) : Step::Reject;
     case kValue:
       if (b == ' ') return to(f, kValueSpaced);
       [[fallthrough]];
-    case kValueSpaced: return push(f, kAfter, n.item, child);
-    case kAfter: return b == '}' ? Step::Done : b == ',' ? to(f, kComma) : Step::Reject;
+    case kValueSpaced:
+      return push(f, kAfter, n.item, child);
+    case kAfter:
+      return b == '}' ? Step::Done : b == ',' ? to(f, kComma) : Step::Reject;
     case kComma:
       if (b == ' ') return to(f, kCommaSpaced);
       [[fallthrough]];
-    case kCommaSpaced: return push(f, kColon, n.key, child);
+    case kCommaSpaced:
+      return push(f, kColon, n.key, child);
   }
   return Step::Reject;
 }
@@ -97,7 +107,8 @@ Step next_item(const GrammarNode& n, Frame& f, uint32_t& child) {
 
 Step array_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
   switch (f.phase) {
-    case kStart: return b == '[' ? to(f, kOpen) : Step::Reject;
+    case kStart:
+      return b == '[' ? to(f, kOpen) : Step::Reject;
     case kOpen:
       if (b == ']') return n.min == 0 ? Step::Done : Step::Reject;
       if (n.max == 0) return Step::Reject;
@@ -108,7 +119,8 @@ Step array_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
     case kComma:
       if (b == ' ') return to(f, kCommaSpaced);
       [[fallthrough]];
-    case kCommaSpaced: return next_item(n, f, child);
+    case kCommaSpaced:
+      return next_item(n, f, child);
   }
   return Step::Reject;
 }
@@ -155,8 +167,10 @@ int hex_value(uint8_t b) {
 
 Step string_step(const GrammarNode& n, Frame& f, uint8_t b) {
   switch (f.phase) {
-    case kQuote: return b == '"' ? to(f, kText) : Step::Reject;
-    case kText: return text_byte(n, f, b);
+    case kQuote:
+      return b == '"' ? to(f, kText) : Step::Reject;
+    case kText:
+      return text_byte(n, f, b);
     case kUtf8:
       if (b < (f.trie & 0xFF) || b > (f.trie >> 8)) return Step::Reject;
       f.trie = 0x80 | 0xBF << 8;
@@ -197,14 +211,20 @@ Step number_step(const GrammarNode& n, Frame& f, uint8_t b) {
   if (digit(b)) {
     switch (phase) {
       case kSign:
-      case kMinus: return b == '0' ? next(kZero, 0) : next(kInt, 1);
+      case kMinus:
+        return b == '0' ? next(kZero, 0) : next(kInt, 1);
       case kInt:
-      case kFrac: return f.pending < kMaxDigits ? next(phase, f.pending + 1) : Step::Reject;
-      case kDot: return next(kFrac, 1);
+      case kFrac:
+        return f.pending < kMaxDigits ? next(phase, f.pending + 1) : Step::Reject;
+      case kDot:
+        return next(kFrac, 1);
       case kExp:
-      case kExpSign: return next(kExpDigits, 1);
-      case kExpDigits: return f.pending < kMaxExponentDigits ? next(kExpDigits, f.pending + 1) : Step::Reject;
-      case kZero: return Step::Reject;  // no leading zeros
+      case kExpSign:
+        return next(kExpDigits, 1);
+      case kExpDigits:
+        return f.pending < kMaxExponentDigits ? next(kExpDigits, f.pending + 1) : Step::Reject;
+      case kZero:
+        return Step::Reject;  // no leading zeros
     }
   }
   if (b == '-' && phase == kSign) return next(kMinus, 0);
@@ -235,15 +255,22 @@ uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
   const uint32_t key =
       f.phase >= kColon && f.phase <= kAfter ? static_cast<uint32_t>(n.properties[f.at].key.size()) : 0;
   switch (f.phase) {
-    case kOpen: return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, n.keys_allowed(0), 0));
-    case kKey: return keyed_rest(g, n, n.keys_allowed(f.at) & n.trie.below[f.trie], n.trie.trie.depth(f.trie));
-    case kColon: return plus(property_bytes(g, n, f.at, key), 1);
+    case kOpen:
+      return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, n.keys_allowed(0), 0));
+    case kKey:
+      return keyed_rest(g, n, n.keys_allowed(f.at) & n.trie.below[f.trie], n.trie.trie.depth(f.trie));
+    case kColon:
+      return plus(property_bytes(g, n, f.at, key), 1);
     case kValue:
-    case kValueSpaced: return property_bytes(g, n, f.at, key);  // its ':' is read, its '}' is not
-    case kAfter: return plus(n.required_bytes[f.at + 1], 1);
+    case kValueSpaced:
+      return property_bytes(g, n, f.at, key);  // its ':' is read, its '}' is not
+    case kAfter:
+      return plus(n.required_bytes[f.at + 1], 1);
     case kComma:
-    case kCommaSpaced: return keyed_rest(g, n, n.keys_allowed(f.at), 0);
-    default: return n.min_bytes;
+    case kCommaSpaced:
+      return keyed_rest(g, n, n.keys_allowed(f.at), 0);
+    default:
+      return n.min_bytes;
   }
 }
 
@@ -251,34 +278,47 @@ uint32_t map_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
   const uint32_t value = g.node(n.item).min_bytes;
   switch (f.phase) {
     case kOpen:
-    case kAfter: return 1;
-    case kColon: return plus(value, 2);
+    case kAfter:
+      return 1;
+    case kColon:
+      return plus(value, 2);
     case kValue:
-    case kValueSpaced: return plus(value, 1);
+    case kValueSpaced:
+      return plus(value, 1);
     case kComma:
-    case kCommaSpaced: return plus(plus(g.node(n.key).min_bytes, value), 2);
-    default: return n.min_bytes;
+    case kCommaSpaced:
+      return plus(plus(g.node(n.key).min_bytes, value), 2);
+    default:
+      return n.min_bytes;
   }
 }
 
 uint32_t array_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
   const uint32_t item = plus(g.node(n.item).min_bytes, 1);  // with its comma
   switch (f.phase) {
-    case kOpen: return n.min == 0 ? 1 : times(item, n.min);
-    case kAfter: return plus(times(item, less(n.min, f.at)), 1);
+    case kOpen:
+      return n.min == 0 ? 1 : times(item, n.min);
+    case kAfter:
+      return plus(times(item, less(n.min, f.at)), 1);
     case kComma:
-    case kCommaSpaced: return plus(plus(g.node(n.item).min_bytes, times(item, less(n.min, f.at + 1))), 1);
-    default: return n.min_bytes;
+    case kCommaSpaced:
+      return plus(plus(g.node(n.item).min_bytes, times(item, less(n.min, f.at + 1))), 1);
+    default:
+      return n.min_bytes;
   }
 }
 
 uint32_t string_rest(const GrammarNode& n, const Frame& f) {
   switch (f.phase) {
-    case kText: return less(n.min, f.at) + 1;
+    case kText:
+      return less(n.min, f.at) + 1;
     case kUtf8:
-    case kHex: return f.pending + less(n.min, f.at + 1) + 1;
-    case kEscape: return 1 + less(n.min, f.at + 1) + 1;
-    default: return n.min_bytes;
+    case kHex:
+      return f.pending + less(n.min, f.at + 1) + 1;
+    case kEscape:
+      return 1 + less(n.min, f.at + 1) + 1;
+    default:
+      return n.min_bytes;
   }
 }
 
@@ -287,13 +327,20 @@ uint32_t string_rest(const GrammarNode& n, const Frame& f) {
 Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child) {
   const GrammarNode& n = g.node(f.node);
   switch (n.kind) {
-    case NodeKind::Object: return object_step(n, f, b, child);
-    case NodeKind::Map: return map_step(n, f, b, child);
-    case NodeKind::Array: return array_step(n, f, b, child);
-    case NodeKind::String: return string_step(n, f, b);
-    case NodeKind::Number: return number_step(n, f, b);
-    case NodeKind::Literal: return literal_step(n, f, b);
-    case NodeKind::Union: return Step::Reject;  // the matcher chooses an alternative first
+    case NodeKind::Object:
+      return object_step(n, f, b, child);
+    case NodeKind::Map:
+      return map_step(n, f, b, child);
+    case NodeKind::Array:
+      return array_step(n, f, b, child);
+    case NodeKind::String:
+      return string_step(n, f, b);
+    case NodeKind::Number:
+      return number_step(n, f, b);
+    case NodeKind::Literal:
+      return literal_step(n, f, b);
+    case NodeKind::Union:
+      return Step::Reject;  // the matcher chooses an alternative first
   }
   return Step::Reject;
 }
@@ -301,13 +348,20 @@ Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child) {
 uint32_t frame_rest(const Grammar& g, const Frame& f) {
   const GrammarNode& n = g.node(f.node);
   switch (n.kind) {
-    case NodeKind::Object: return object_rest(g, n, f);
-    case NodeKind::Map: return map_rest(g, n, f);
-    case NodeKind::Array: return array_rest(g, n, f);
-    case NodeKind::String: return string_rest(n, f);
-    case NodeKind::Number: return frame_accepting(g, f) ? 0 : 1;
-    case NodeKind::Literal: return n.trie.to_end[f.trie];
-    case NodeKind::Union: return n.min_bytes;
+    case NodeKind::Object:
+      return object_rest(g, n, f);
+    case NodeKind::Map:
+      return map_rest(g, n, f);
+    case NodeKind::Array:
+      return array_rest(g, n, f);
+    case NodeKind::String:
+      return string_rest(n, f);
+    case NodeKind::Number:
+      return frame_accepting(g, f) ? 0 : 1;
+    case NodeKind::Literal:
+      return n.trie.to_end[f.trie];
+    case NodeKind::Union:
+      return n.min_bytes;
   }
   return kInfinite;
 }

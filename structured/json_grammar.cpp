@@ -135,12 +135,16 @@ uint32_t Grammar::min_bytes_of(const GrammarNode& n) const {
         if (keys >> p & 1) best = std::min(best, plus(property_bytes(*this, n, p, 0), 2));
       return best;
     }
-    case NodeKind::Map: return 2;
+    case NodeKind::Map:
+      return 2;
     case NodeKind::Array:  // each item after a '[' or ',', then ']'
       return n.min == 0 ? 2 : plus(times(plus(nodes_[n.item].min_bytes, 1), n.min), 1);
-    case NodeKind::String: return plus(n.min, 2);
-    case NodeKind::Number: return 1;
-    case NodeKind::Literal: return n.trie.to_end.empty() ? kInfinite : n.trie.to_end[0];
+    case NodeKind::String:
+      return plus(n.min, 2);
+    case NodeKind::Number:
+      return 1;
+    case NodeKind::Literal:
+      return n.trie.to_end.empty() ? kInfinite : n.trie.to_end[0];
     case NodeKind::Union: {
       uint32_t best = kInfinite;
       for (uint32_t a : n.alternatives) best = std::min(best, nodes_[a].min_bytes);

@@ -50,8 +50,11 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
     }
     uint32_t child = 0;
     switch (step_frame(g_, stack.back(), b, child)) {
-      case Step::Reject: return;
-      case Step::Done: stack.pop_back(); [[fallthrough]];
+      case Step::Reject:
+        return;
+      case Step::Done:
+        stack.pop_back();
+        [[fallthrough]];
       case Step::Stay:
         if (out.stacks() < kMaxStacks) out.add(stack);
         return;
@@ -60,7 +63,9 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
         stack.push_back(Frame{});
         stack.back().node = child;
         break;
-      case Step::Pop: stack.pop_back(); break;
+      case Step::Pop:
+        stack.pop_back();
+        break;
     }
   }
 }

@@ -37,14 +37,21 @@ std::string escape(const std::string& key) {
 // The JSON types a value has, as JSON schema names them (an integer is also a number).
 std::set<std::string> types_of(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::object: return {"object"};
-    case Json::value_t::array: return {"array"};
-    case Json::value_t::string: return {"string"};
-    case Json::value_t::boolean: return {"boolean"};
-    case Json::value_t::null: return {"null"};
+    case Json::value_t::object:
+      return {"object"};
+    case Json::value_t::array:
+      return {"array"};
+    case Json::value_t::string:
+      return {"string"};
+    case Json::value_t::boolean:
+      return {"boolean"};
+    case Json::value_t::null:
+      return {"null"};
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return {"integer", "number"};
-    default: return {"number"};
+    case Json::value_t::number_unsigned:
+      return {"integer", "number"};
+    default:
+      return {"number"};
   }
 }
 

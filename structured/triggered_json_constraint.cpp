@@ -84,8 +84,10 @@ bool TriggeredJsonConstraint::mask_between(std::span<float> logits) const {
       const size_t needed = end <= close ? close - at : joint.size() - at + shortest_json_;
       ok = budget_ >= static_cast<int64_t>(needed);
     }
-    if (ok) any = true;
-    else logits[id] = kBanned;
+    if (ok)
+      any = true;
+    else
+      logits[id] = kBanned;
   }
   std::fill(logits.begin() + static_cast<std::ptrdiff_t>(n), logits.end(), kBanned);
   return any;

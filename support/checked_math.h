@@ -31,8 +31,7 @@ inline int64_t checked_mul(int64_t a, int64_t b, const std::string& what) {
 // `v` if it lies in 1..kMaxSize, else an lmc::Error naming `what`: the bound every size
 // from outside (a dim, a split size, a head count) must meet before it is used.
 inline int64_t checked_size(int64_t v, const std::string& what) {
-  if (v <= 0 || v > kMaxSize)
-    throw Error(what + " is " + std::to_string(v) + ", outside 1..2^62");
+  if (v <= 0 || v > kMaxSize) throw Error(what + " is " + std::to_string(v) + ", outside 1..2^62");
   return v;
 }
 

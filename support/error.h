@@ -12,8 +12,6 @@ class Error : public std::runtime_error {
 };
 
 // Formats "<where>: error: <what>", the shape every diagnostic in lmc takes.
-inline Error error_at(const std::string& where, const std::string& what) {
-  return Error(where + ": error: " + what);
-}
+inline Error error_at(const std::string& where, const std::string& what) { return Error(where + ": error: " + what); }
 
 }  // namespace lmc

@@ -14,8 +14,7 @@ inline float f16_to_f32(uint16_t h) {
   const uint32_t mant = h & 0x3ffu;
   if (exp == 0x1f)  // inf and NaN; the NaN payload is kept, as numpy keeps it
     return std::bit_cast<float>(sign | 0x7f800000u | (mant << 13));
-  if (exp != 0)
-    return std::bit_cast<float>(sign | ((exp + (127 - 15)) << 23) | (mant << 13));
+  if (exp != 0) return std::bit_cast<float>(sign | ((exp + (127 - 15)) << 23) | (mant << 13));
   // Zero or subnormal: mant * 2^-24 is exact in float.
   const float magnitude = float(mant) * 0x1p-24f;
   return std::bit_cast<float>(sign | std::bit_cast<uint32_t>(magnitude));

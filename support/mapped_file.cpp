@@ -28,7 +28,7 @@ struct FdCloser {
 std::unique_ptr<MappedFile> MappedFile::open(const std::string& path) {
   const int fd = open_regular_file(path);
   FdCloser closer{fd};
-  struct stat st {};
+  struct stat st{};
   if (::fstat(fd, &st) != 0) throw system_error(path, "cannot stat");
 
   std::unique_ptr<MappedFile> file(new MappedFile());

@@ -42,9 +42,9 @@ void install_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
     for (int sig : kSignals) {
-      struct sigaction old {};
+      struct sigaction old{};
       if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
-      struct sigaction sa {};
+      struct sigaction sa{};
       sa.sa_handler = remove_pending_files;
       sigemptyset(&sa.sa_mask);
       ::sigaction(sig, &sa, nullptr);
@@ -72,7 +72,7 @@ void release_slot(int slot) {
 }  // namespace
 
 PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) fail("cannot write: it is a directory", 0);
   tmp_ = path_ + ".tmp." + std::to_string(::getpid());
   install_handlers();

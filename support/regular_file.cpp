@@ -43,7 +43,7 @@ struct FdGuard {
 }  // namespace
 
 int open_regular_file(const std::string& path) {
-  struct stat st {};
+  struct stat st{};
   if (::stat(path.c_str(), &st) != 0) throw system_error(path, "cannot open", errno);
   require_regular(path, st.st_mode);
   FdGuard fd{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK)};

@@ -15,11 +15,16 @@ std::string hex_escape(const char* fmt, unsigned v) {
 
 std::string control_escape(unsigned char c) {
   switch (c) {
-    case '\n': return "\\n";
-    case '\t': return "\\t";
-    case '\r': return "\\r";
-    case 0x1b: return "\\e";
-    default: return hex_escape("\\x%02x", c);
+    case '\n':
+      return "\\n";
+    case '\t':
+      return "\\t";
+    case '\r':
+      return "\\r";
+    case 0x1b:
+      return "\\e";
+    default:
+      return hex_escape("\\x%02x", c);
   }
 }
 
@@ -65,7 +70,6 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
-
 
 std::string excerpt(std::string_view s, size_t max) {
   if (s.size() <= max) return printable(s);

@@ -5,8 +5,8 @@
 
 #include <llvm/IR/Intrinsics.h>
 
-#include "codegen/llvm/cache_rows.h"
 #include "codegen/llvm/builder/llvm_math.h"
+#include "codegen/llvm/cache_rows.h"
 
 namespace lmc::codegen {
 
@@ -50,7 +50,12 @@ llvm::Value* i64_at(Builder& b, llvm::Value* base, llvm::Value* i) {
 }  // namespace
 
 AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots)
-    : b_(b), s_(s), q_(q), slots_(slots), hd_pad_(round_up(s.head_dim, kLanes)), keys_pad_(round_up(s.block(), kLanes)) {
+    : b_(b),
+      s_(s),
+      q_(q),
+      slots_(slots),
+      hd_pad_(round_up(s.head_dim, kLanes)),
+      keys_pad_(round_up(s.block(), kLanes)) {
   int64_t queries = std::max(kTileQueries, s.group());
   auto* f = b.getFloatTy();
   qs_ = stack_array(b, f, queries * hd_pad_);
@@ -86,37 +91,40 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   auto* lo = i64_at(b, lo_, i64c(b, 0));
   auto* hi = b.CreateAdd(run.position, run.rows);
   auto* aligned = b.CreateMul(b.CreateSDiv(lo, i64c(b, s_.block())), i64c(b, s_.block()));
-  emit_for(b, aligned, hi, s_.block(), [&](llvm::Value* first) {
-    Block blk{first, nullptr, min64(b, i64c(b, s_.block()), b.CreateSub(hi, first)), nullptr};
+  emit_for(
+      b, aligned, hi, s_.block(),
+      [&](llvm::Value* first) {
+        Block blk{first, nullptr, min64(b, i64c(b, s_.block()), b.CreateSub(hi, first)), nullptr};
     // The values of keys before the run's first are weighted 0: not read at all.
-    blk.from = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, i64c(b, 0), b.CreateSub(lo, first));
-    blk.n_pad = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
-    auto* first_slot = b.CreateSRem(first, slots_);
-    auto* last = b.CreateSub(blk.n, i64c(b, 1));
-    BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last};
-    BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last};
-    BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr};
-    BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr};
-    auto to_scratch = [&] {
-      convert(k, ks_, blk.n_pad);
-      convert(v, vs_, blk.n);
-    };
-    auto* single = b.CreateICmpEQ(count, i64c(b, 1));
-    emit_if(b, single, [&] {
-      if (hd_pad_ == s_.head_dim) {
-        one_query(blk, k, v);
-        return;
-      }
-      to_scratch();  // cache rows ending off a whole vector
-      one_query(blk, ks, vs);
-    });
-    emit_if(b, b.CreateNot(single), [&] {
-      to_scratch();
-      scores(count, blk, ks);
-      softmax(count, blk.n_pad);
-      accumulate(count, blk, vs);
-    });
-  }, "block");
+        blk.from = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, i64c(b, 0), b.CreateSub(lo, first));
+        blk.n_pad = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
+        auto* first_slot = b.CreateSRem(first, slots_);
+        auto* last = b.CreateSub(blk.n, i64c(b, 1));
+        BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last};
+        BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last};
+        BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr};
+        BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr};
+        auto to_scratch = [&] {
+          convert(k, ks_, blk.n_pad);
+          convert(v, vs_, blk.n);
+        };
+        auto* single = b.CreateICmpEQ(count, i64c(b, 1));
+        emit_if(b, single, [&] {
+          if (hd_pad_ == s_.head_dim) {
+            one_query(blk, k, v);
+            return;
+          }
+          to_scratch();  // cache rows ending off a whole vector
+          one_query(blk, ks, vs);
+        });
+        emit_if(b, b.CreateNot(single), [&] {
+          to_scratch();
+          scores(count, blk, ks);
+          softmax(count, blk.n_pad);
+          accumulate(count, blk, vs);
+        });
+      },
+      "block");
   finish(run, count, store);
 }
 
@@ -125,23 +133,26 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
 void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
   auto& b = b_;
   auto hd = static_cast<unsigned>(s_.head_dim);
-  emit_for(b, i64c(b, 0), count, 1, [&](llvm::Value* m) {
-    auto* item = b.CreateAdd(b.CreateMul(query_row(run, m), i64c(b, s_.heads)), query_head(run, m));
-    auto* qv = b.CreateAlignedLoad(f32x(b, hd), f32_ptr(b, q_, b.CreateMul(item, i64c(b, s_.head_dim))),
-                                   llvm::Align(4));
-    auto* row = b.CreateMul(m, i64c(b, hd_pad_));
-    store_f32x(b, pad(b, b.CreateFMul(qv, splat_f32(b, hd, s_.scale)), hd_pad_), f32_ptr(b, qs_, row));
-    store_f32x(b, splat_f32(b, static_cast<unsigned>(hd_pad_), 0.0f), f32_ptr(b, os_, row));
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* m) {
+        auto* item = b.CreateAdd(b.CreateMul(query_row(run, m), i64c(b, s_.heads)), query_head(run, m));
+        auto* qv =
+            b.CreateAlignedLoad(f32x(b, hd), f32_ptr(b, q_, b.CreateMul(item, i64c(b, s_.head_dim))), llvm::Align(4));
+        auto* row = b.CreateMul(m, i64c(b, hd_pad_));
+        store_f32x(b, pad(b, b.CreateFMul(qv, splat_f32(b, hd, s_.scale)), hd_pad_), f32_ptr(b, qs_, row));
+        store_f32x(b, splat_f32(b, static_cast<unsigned>(hd_pad_), 0.0f), f32_ptr(b, os_, row));
     // A finite floor: a block masked entirely for a row then gives weights exp(-inf) = 0
     // and a rescale exp(0) = 1 instead of NaN.
-    b.CreateStore(f32c(b, -std::numeric_limits<float>::max()), f32_ptr(b, max_, m));
-    b.CreateStore(f32c(b, 0.0f), f32_ptr(b, sum_, m));
-    auto* end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
-    llvm::Value* lo = i64c(b, 0);
-    if (s_.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s_.window)));
-    b.CreateStore(lo, elem_ptr(b, b.getInt64Ty(), lo_, m));
-    b.CreateStore(end, elem_ptr(b, b.getInt64Ty(), hi_, m));
-  }, "query");
+        b.CreateStore(f32c(b, -std::numeric_limits<float>::max()), f32_ptr(b, max_, m));
+        b.CreateStore(f32c(b, 0.0f), f32_ptr(b, sum_, m));
+        auto* end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
+        llvm::Value* lo = i64c(b, 0);
+        if (s_.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s_.window)));
+        b.CreateStore(lo, elem_ptr(b, b.getInt64Ty(), lo_, m));
+        b.CreateStore(end, elem_ptr(b, b.getInt64Ty(), hi_, m));
+      },
+      "query");
 }
 
 // Row i of a block: in the scratch, or the cache's slot of the block's key i (rows past
@@ -157,26 +168,35 @@ llvm::Value* AttentionTile::row_at(const BlockRows& rows, llvm::Value* i) {
 // The block's first `count` rows of a cache as floats into scratch `dst`, hd_pad apart.
 void AttentionTile::convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), count, 1, [&](llvm::Value* i) {
-    store_f32x(b, pad(b, load_cache_values(b, src.dtype, row_at(src, i), s_.head_dim), hd_pad_),
-               f32_ptr(b, dst, b.CreateMul(i, i64c(b, hd_pad_))));
-  }, "convert");
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* i) {
+        store_f32x(b, pad(b, load_cache_values(b, src.dtype, row_at(src, i), s_.head_dim), hd_pad_),
+                   f32_ptr(b, dst, b.CreateMul(i, i64c(b, hd_pad_))));
+      },
+      "convert");
 }
 
 // ps_[m][i] = softcap(q_m · k_i), or -inf where key first + i is not one of m's keys or
 // lies past the block (the padding to whole vectors).
 void AttentionTile::scores(llvm::Value* count, const Block& blk, const BlockRows& k) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), blk.n_pad, kLanes, [&](llvm::Value* k0) {
-    emit_tiles(b, count, kScoreQueries, [&](llvm::Value* m0, int rows) {
-      if (rows == 1) {
-        score_tile(m0, 1, k0, kSingleWidth, blk, k);
-        return;
-      }
-      for (int c = 0; c < static_cast<int>(kLanes); c += kScoreKeys)
-        score_tile(m0, rows, b.CreateAdd(k0, i64c(b, c)), kScoreKeys, blk, k);
-    }, "sq");
-  }, "keys");
+  emit_for(
+      b, i64c(b, 0), blk.n_pad, kLanes,
+      [&](llvm::Value* k0) {
+        emit_tiles(
+            b, count, kScoreQueries,
+            [&](llvm::Value* m0, int rows) {
+              if (rows == 1) {
+                score_tile(m0, 1, k0, kSingleWidth, blk, k);
+                return;
+              }
+              for (int c = 0; c < static_cast<int>(kLanes); c += kScoreKeys)
+                score_tile(m0, rows, b.CreateAdd(k0, i64c(b, c)), kScoreKeys, blk, k);
+            },
+            "sq");
+      },
+      "keys");
 }
 
 void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, const Block& blk,
@@ -187,16 +207,19 @@ void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int k
     qrow.push_back(f32_ptr(b, qs_, b.CreateMul(b.CreateAdd(m0, i64c(b, r)), i64c(b, hd_pad_))));
   for (int c = 0; c < keys; ++c) krow.push_back(row_at(k, b.CreateAdd(k0, i64c(b, c))));
   Carried acc(static_cast<size_t>(rows * keys), splat_f32(b, kLanes, 0.0f));
-  acc = emit_for_carry(b, i64c(b, 0), i64c(b, hd_pad_), kLanes, acc, [&](llvm::Value* d, const Carried& cur) {
-    Carried next(cur.size());
-    std::vector<llvm::Value*> qv;
-    for (auto* p : qrow) qv.push_back(load_f32x(b, f32_ptr(b, p, d), kLanes));
-    for (int c = 0; c < keys; ++c) {
-      auto* kv = load_cache_lanes(b, k.dtype, krow[c], d);
-      for (int r = 0; r < rows; ++r) next[r * keys + c] = fma(b, qv[r], kv, cur[r * keys + c]);
-    }
-    return next;
-  }, "dot");
+  acc = emit_for_carry(
+      b, i64c(b, 0), i64c(b, hd_pad_), kLanes, acc,
+      [&](llvm::Value* d, const Carried& cur) {
+        Carried next(cur.size());
+        std::vector<llvm::Value*> qv;
+        for (auto* p : qrow) qv.push_back(load_f32x(b, f32_ptr(b, p, d), kLanes));
+        for (int c = 0; c < keys; ++c) {
+          auto* kv = load_cache_lanes(b, k.dtype, krow[c], d);
+          for (int r = 0; r < rows; ++r) next[r * keys + c] = fma(b, qv[r], kv, cur[r * keys + c]);
+        }
+        return next;
+      },
+      "dot");
   auto* neg_inf = splat_f32(b, kScoreKeys, -std::numeric_limits<float>::infinity());
   for (int c = 0; c < keys; c += kScoreKeys) {
     auto* at = b.CreateAdd(k0, i64c(b, c));
@@ -219,28 +242,34 @@ void AttentionTile::score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int k
 // block's weights exp(score - max) in place of its scores.
 void AttentionTile::softmax(llvm::Value* count, llvm::Value* n_pad) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), count, 1, [&](llvm::Value* m) {
-    auto* row = f32_ptr(b, ps_, b.CreateMul(m, i64c(b, keys_pad_)));
-    Carried most = emit_for_carry(b, i64c(b, 0), n_pad, kLanes,
-                                  {splat_f32(b, kLanes, -std::numeric_limits<float>::infinity())},
-                                  [&](llvm::Value* i, const Carried& cur) {
-      return Carried{vmax(b, cur[0], load_f32x(b, f32_ptr(b, row, i), kLanes))};
-    }, "max");
-    auto* old_max = f32_at(b, max_, m);
-    auto* new_max = vmax(b, old_max, hmax(b, most[0]));
-    auto* corr = emit_exp(b, b.CreateFSub(old_max, new_max));
-    auto* mv = splat(b, kLanes, new_max);
-    Carried total = emit_for_carry(b, i64c(b, 0), n_pad, kLanes, {splat_f32(b, kLanes, 0.0f)},
-                                   [&](llvm::Value* i, const Carried& cur) {
-      auto* p = f32_ptr(b, row, i);
-      auto* w = emit_exp(b, b.CreateFSub(load_f32x(b, p, kLanes), mv));
-      store_f32x(b, w, p);
-      return Carried{b.CreateFAdd(cur[0], w)};
-    }, "weight");
-    b.CreateStore(new_max, f32_ptr(b, max_, m));
-    b.CreateStore(fma(b, f32_at(b, sum_, m), corr, hsum(b, total[0])), f32_ptr(b, sum_, m));
-    b.CreateStore(corr, f32_ptr(b, corr_, m));
-  }, "softmax");
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* m) {
+        auto* row = f32_ptr(b, ps_, b.CreateMul(m, i64c(b, keys_pad_)));
+        Carried most = emit_for_carry(
+            b, i64c(b, 0), n_pad, kLanes, {splat_f32(b, kLanes, -std::numeric_limits<float>::infinity())},
+            [&](llvm::Value* i, const Carried& cur) {
+              return Carried{vmax(b, cur[0], load_f32x(b, f32_ptr(b, row, i), kLanes))};
+            },
+            "max");
+        auto* old_max = f32_at(b, max_, m);
+        auto* new_max = vmax(b, old_max, hmax(b, most[0]));
+        auto* corr = emit_exp(b, b.CreateFSub(old_max, new_max));
+        auto* mv = splat(b, kLanes, new_max);
+        Carried total = emit_for_carry(
+            b, i64c(b, 0), n_pad, kLanes, {splat_f32(b, kLanes, 0.0f)},
+            [&](llvm::Value* i, const Carried& cur) {
+              auto* p = f32_ptr(b, row, i);
+              auto* w = emit_exp(b, b.CreateFSub(load_f32x(b, p, kLanes), mv));
+              store_f32x(b, w, p);
+              return Carried{b.CreateFAdd(cur[0], w)};
+            },
+            "weight");
+        b.CreateStore(new_max, f32_ptr(b, max_, m));
+        b.CreateStore(fma(b, f32_at(b, sum_, m), corr, hsum(b, total[0])), f32_ptr(b, sum_, m));
+        b.CreateStore(corr, f32_ptr(b, corr_, m));
+      },
+      "softmax");
 }
 
 // os_ = os_ * corr + P·V over the block's n keys, head_dim in chunks of 8 vectors (the
@@ -251,15 +280,18 @@ void AttentionTile::accumulate(llvm::Value* count, const Block& blk, const Block
   int64_t chunk = 2 * kValueVectors;
   int64_t whole = vectors / chunk * chunk * kLanes;
   auto chunk_tiles = [&](llvm::Value* d, int width) {
-    emit_tiles(b, count, kValueQueries, [&](llvm::Value* m0, int rows) {
-      int step = rows == 1 ? kSingleWidth : kValueVectors;
-      for (int at = 0; at < width; at += step)
-        value_tile(m0, rows, b.CreateAdd(d, i64c(b, at * kLanes)), std::min(step, width - at), blk, v);
-    }, "vq");
+    emit_tiles(
+        b, count, kValueQueries,
+        [&](llvm::Value* m0, int rows) {
+          int step = rows == 1 ? kSingleWidth : kValueVectors;
+          for (int at = 0; at < width; at += step)
+            value_tile(m0, rows, b.CreateAdd(d, i64c(b, at * kLanes)), std::min(step, width - at), blk, v);
+        },
+        "vq");
   };
-  emit_for(b, i64c(b, 0), i64c(b, whole), chunk * kLanes, [&](llvm::Value* d) {
-    chunk_tiles(d, static_cast<int>(chunk));
-  }, "dims");
+  emit_for(
+      b, i64c(b, 0), i64c(b, whole), chunk * kLanes, [&](llvm::Value* d) { chunk_tiles(d, static_cast<int>(chunk)); },
+      "dims");
   if (int rest = static_cast<int>(vectors % chunk)) chunk_tiles(i64c(b, whole), rest);
 }
 
@@ -275,9 +307,9 @@ void AttentionTile::accumulate(llvm::Value* count, const Block& blk, const Block
 // before both, and now takes less than the per-head kernel before the tiles did).
 void AttentionTile::one_query(const Block& blk, const BlockRows& k, const BlockRows& v) {
   auto& b = b_;
-  emit_for(b, i64c(b, 0), blk.n_pad, kSingleWidth, [&](llvm::Value* k0) {
-    score_tile(i64c(b, 0), 1, k0, kSingleWidth, blk, k);
-  }, "keys");
+  emit_for(
+      b, i64c(b, 0), blk.n_pad, kSingleWidth,
+      [&](llvm::Value* k0) { score_tile(i64c(b, 0), 1, k0, kSingleWidth, blk, k); }, "keys");
   softmax(i64c(b, 1), blk.n_pad);
   value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), blk, v, k.first_slot ? &k : nullptr);
 }
@@ -295,20 +327,23 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
     for (int j = 0; j < vectors; ++j)
       acc.push_back(b.CreateFMul(load_f32x(b, f32_ptr(b, orow[r], i64c(b, j * kLanes)), kLanes), corr));
   }
-  acc = emit_for_carry(b, blk.from, blk.n, 1, acc, [&](llvm::Value* i, const Carried& cur) {
+  acc = emit_for_carry(
+      b, blk.from, blk.n, 1, acc,
+      [&](llvm::Value* i, const Carried& cur) {
     // The weights first, then one vector of v at a time: in a tile of 3 x 4, the 12
     // accumulators, 3 weights and 1 vector fill the 16 ymm registers exactly.
-    auto* vrow = row_at(v, i);
-    if (ahead) prefetch_next_block(*ahead, i);
-    std::vector<llvm::Value*> w;
-    for (int r = 0; r < rows; ++r) w.push_back(splat(b, kLanes, f32_at(b, prow[r], i)));
-    Carried next(cur.size());
-    for (int j = 0; j < vectors; ++j) {
-      auto* vv = load_cache_lanes(b, v.dtype, vrow, b.CreateAdd(d, i64c(b, j * kLanes)));
-      for (int r = 0; r < rows; ++r) next[r * vectors + j] = fma(b, w[r], vv, cur[r * vectors + j]);
-    }
-    return next;
-  }, "key");
+        auto* vrow = row_at(v, i);
+        if (ahead) prefetch_next_block(*ahead, i);
+        std::vector<llvm::Value*> w;
+        for (int r = 0; r < rows; ++r) w.push_back(splat(b, kLanes, f32_at(b, prow[r], i)));
+        Carried next(cur.size());
+        for (int j = 0; j < vectors; ++j) {
+          auto* vv = load_cache_lanes(b, v.dtype, vrow, b.CreateAdd(d, i64c(b, j * kLanes)));
+          for (int r = 0; r < rows; ++r) next[r * vectors + j] = fma(b, w[r], vv, cur[r * vectors + j]);
+        }
+        return next;
+      },
+      "key");
   for (int r = 0; r < rows; ++r)
     for (int j = 0; j < vectors; ++j) store_f32x(b, acc[r * vectors + j], f32_ptr(b, orow[r], i64c(b, j * kLanes)));
 }
@@ -330,11 +365,14 @@ void AttentionTile::prefetch_next_block(const BlockRows& rows, llvm::Value* i) {
 void AttentionTile::finish(const QueryRun& run, llvm::Value* count, const StoreHead& store) {
   auto& b = b_;
   auto hd = static_cast<unsigned>(s_.head_dim);
-  emit_for(b, i64c(b, 0), count, 1, [&](llvm::Value* m) {
-    auto* acc = b.CreateAlignedLoad(f32x(b, hd), f32_ptr(b, os_, b.CreateMul(m, i64c(b, hd_pad_))), llvm::Align(4));
-    auto* out = b.CreateFMul(acc, splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), f32_at(b, sum_, m))));
-    store(query_row(run, m), query_head(run, m), out);
-  }, "finish");
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* m) {
+        auto* acc = b.CreateAlignedLoad(f32x(b, hd), f32_ptr(b, os_, b.CreateMul(m, i64c(b, hd_pad_))), llvm::Align(4));
+        auto* out = b.CreateFMul(acc, splat(b, hd, b.CreateFDiv(f32c(b, 1.0f), f32_at(b, sum_, m))));
+        store(query_row(run, m), query_head(run, m), out);
+      },
+      "finish");
 }
 
 }  // namespace lmc::codegen

@@ -29,8 +29,8 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Intrinsics.h>
 
-#include "codegen/llvm/attention_tile.h"
 #include "codegen/describe_op.h"
+#include "codegen/llvm/attention_tile.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/region/region_io.h"
 
@@ -59,16 +59,19 @@ struct Step {
 // consecutive positions.
 void for_each_run(Builder& b, const Step& st, llvm::Value* first, llvm::Value* end,
                   const std::function<void(llvm::Value* run_first, llvm::Value* count)>& body) {
-  emit_for_carry(b, first, end, 1, {first}, [&](llvm::Value* r, const Carried& cur) {
-    auto* next = b.CreateAdd(r, i64c(b, 1));
-    auto* at_end = b.CreateICmpEQ(next, end);
-    auto* peek = b.CreateSelect(at_end, r, next);  // stays inside the arrays
-    auto* other_seq = b.CreateICmpNE(i32_at(b, st.seq, peek), i32_at(b, st.seq, r));
-    auto* gap = b.CreateICmpNE(i32_at(b, st.positions, peek), b.CreateAdd(i32_at(b, st.positions, r), i64c(b, 1)));
-    auto* breaks = b.CreateOr(at_end, b.CreateOr(other_seq, gap));
-    emit_if(b, breaks, [&] { body(cur[0], b.CreateSub(next, cur[0])); });
-    return Carried{b.CreateSelect(breaks, next, cur[0])};
-  }, "row");
+  emit_for_carry(
+      b, first, end, 1, {first},
+      [&](llvm::Value* r, const Carried& cur) {
+        auto* next = b.CreateAdd(r, i64c(b, 1));
+        auto* at_end = b.CreateICmpEQ(next, end);
+        auto* peek = b.CreateSelect(at_end, r, next);  // stays inside the arrays
+        auto* other_seq = b.CreateICmpNE(i32_at(b, st.seq, peek), i32_at(b, st.seq, r));
+        auto* gap = b.CreateICmpNE(i32_at(b, st.positions, peek), b.CreateAdd(i32_at(b, st.positions, r), i64c(b, 1)));
+        auto* breaks = b.CreateOr(at_end, b.CreateOr(other_seq, gap));
+        emit_if(b, breaks, [&] { body(cur[0], b.CreateSub(next, cur[0])); });
+        return Carried{b.CreateSelect(breaks, next, cur[0])};
+      },
+      "row");
 }
 
 // The query heads [0, group) of tile (rows from `first`, kv head g) that this call
@@ -113,29 +116,37 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   auto* tiles_begin = b.CreateMul(b.CreateSDiv(p.begin, tile_items), i64c(b, s.kv_heads));
   auto* tiles_end = b.CreateMul(b.CreateAdd(b.CreateSDiv(b.CreateSub(p.end, i64c(b, 1)), tile_items), i64c(b, 1)),
                                 i64c(b, s.kv_heads));
-  emit_for(b, tiles_begin, tiles_end, 1, [&](llvm::Value* t) {
-    auto* row = b.CreateMul(b.CreateSDiv(t, i64c(b, s.kv_heads)), st.tile_rows);
-    auto* kv_head = b.CreateSRem(t, i64c(b, s.kv_heads));
-    auto* group_head = b.CreateMul(kv_head, i64c(b, s.group()));
+  emit_for(
+      b, tiles_begin, tiles_end, 1,
+      [&](llvm::Value* t) {
+        auto* row = b.CreateMul(b.CreateSDiv(t, i64c(b, s.kv_heads)), st.tile_rows);
+        auto* kv_head = b.CreateSRem(t, i64c(b, s.kv_heads));
+        auto* group_head = b.CreateMul(kv_head, i64c(b, s.group()));
     // Named, not a structured binding: clang before 16 cannot capture those in the lambdas below.
-    auto owned = owned_heads(b, s, p, st, b.CreateAdd(b.CreateMul(row, i64c(b, s.heads)), group_head));
-    llvm::Value* from = owned.first;
-    llvm::Value* to = owned.second;
-    auto* rows_end = min64(b, st.rows, b.CreateAdd(row, st.tile_rows));
-    emit_if(b, b.CreateICmpSLT(from, to), [&] {
-      for_each_run(b, st, row, rows_end, [&](llvm::Value* first, llvm::Value* count) {
+        auto owned = owned_heads(b, s, p, st, b.CreateAdd(b.CreateMul(row, i64c(b, s.heads)), group_head));
+        llvm::Value* from = owned.first;
+        llvm::Value* to = owned.second;
+        auto* rows_end = min64(b, st.rows, b.CreateAdd(row, st.tile_rows));
+        emit_if(b, b.CreateICmpSLT(from, to), [&] {
+          for_each_run(b, st, row, rows_end, [&](llvm::Value* first, llvm::Value* count) {
         // The kv head's part of slot 0 of the run's sequence's caches.
-        auto* seq_slot = b.CreateMul(i32_at(b, st.seq, first), st.slots);
-        auto head_start = [&](llvm::Value* cache, ir::DType t) {
-          auto* row_start = b.CreateMul(seq_slot, i64c(b, s.row_bytes(t)));
-          return byte_ptr(b, cache, b.CreateAdd(row_start, b.CreateMul(kv_head, i64c(b, s.head_bytes(t)))));
-        };
-        QueryRun run{first, count, i32_at(b, st.positions, first), b.CreateAdd(group_head, from),
-                     b.CreateSub(to, from), head_start(kc, s.k_dtype), head_start(vc, s.v_dtype)};
-        tile.attend(run, store);
-      });
-    });
-  }, "tile");
+            auto* seq_slot = b.CreateMul(i32_at(b, st.seq, first), st.slots);
+            auto head_start = [&](llvm::Value* cache, ir::DType t) {
+              auto* row_start = b.CreateMul(seq_slot, i64c(b, s.row_bytes(t)));
+              return byte_ptr(b, cache, b.CreateAdd(row_start, b.CreateMul(kv_head, i64c(b, s.head_bytes(t)))));
+            };
+            QueryRun run{first,
+                         count,
+                         i32_at(b, st.positions, first),
+                         b.CreateAdd(group_head, from),
+                         b.CreateSub(to, from),
+                         head_start(kc, s.k_dtype),
+                         head_start(vc, s.v_dtype)};
+            tile.attend(run, store);
+          });
+        });
+      },
+      "tile");
   b.CreateRetVoid();
 }
 

@@ -2,8 +2,8 @@
 // last-axis ranges side by side. Work items: rows.
 #include <llvm/IR/Function.h>
 
-#include "codegen/llvm/column_copies.h"
 #include "codegen/concat_shape.h"
+#include "codegen/llvm/column_copies.h"
 #include "codegen/llvm/emitter.h"
 
 namespace lmc::codegen {

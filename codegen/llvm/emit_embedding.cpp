@@ -11,10 +11,10 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "codegen/embedding_shape.h"
-#include "codegen/llvm/emitter.h"
-#include "codegen/llvm/region/region_io.h"
 #include "codegen/llvm/blocks/super_blocks.h"
 #include "codegen/llvm/blocks/weight_blocks.h"
+#include "codegen/llvm/emitter.h"
+#include "codegen/llvm/region/region_io.h"
 
 namespace lmc::codegen {
 
@@ -115,10 +115,10 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* y = io.first_output();
   int64_t row_bytes = ir::dtype_row_bytes(s.dtype, s.width);
   emit_for(b, p.begin, p.end, 1, [&](llvm::Value* r) {
-    auto* id = b.CreateSub(b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r),
-                                                            llvm::Align(4)),
-                                        b.getInt64Ty()),
-                           i64c(b, s.begin));
+    auto* id = b.CreateSub(
+        b.CreateSExt(b.CreateAlignedLoad(b.getInt32Ty(), elem_ptr(b, b.getInt32Ty(), ids, r), llvm::Align(4)),
+                     b.getInt64Ty()),
+        i64c(b, s.begin));
     // Negative ids are huge unsigned values, so one unsigned min bounds both ends.
     auto* row = b.CreateBinaryIntrinsic(llvm::Intrinsic::umin, id, i64c(b, s.vocab - 1));
     llvm::Value* src = byte_ptr(b, table, b.CreateMul(row, i64c(b, row_bytes)));

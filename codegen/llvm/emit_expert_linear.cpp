@@ -15,9 +15,9 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/Module.h>
 
-#include "codegen/llvm/emitter.h"
 #include "codegen/expert_linear_shape.h"
 #include "codegen/llvm/builder/llvm_helpers.h"
+#include "codegen/llvm/emitter.h"
 
 namespace lmc::codegen {
 
@@ -77,24 +77,27 @@ void per_pair(Builder& b, const ExpertLinearShape& s, const KernelParams& p, llv
   const int64_t units = s.N / s.col_unit;
   llvm::Value* first = b.CreateSDiv(p.begin, i64c(b, units));
   llvm::Value* last = b.CreateSDiv(b.CreateAdd(p.end, i64c(b, units - 1)), i64c(b, units));
-  emit_for(b, first, last, 1, [&](llvm::Value* pair) {
-    llvm::Value* base = b.CreateMul(pair, i64c(b, units));
-    llvm::Value* c0 = b.CreateSelect(b.CreateICmpSGT(p.begin, base), b.CreateSub(p.begin, base), i64c(b, 0));
-    llvm::Value* c1 = min64(b, b.CreateSub(p.end, base), i64c(b, units));
-    llvm::Value* e = expert_of(b, io, pair);
-    llvm::Value* out = f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N)));
-    llvm::Value* valid = b.CreateICmpULT(e, i64c(b, s.experts));
-    emit_if(b, b.CreateNot(valid), [&] {
-      zero_row(b, out, b.CreateMul(c0, i64c(b, s.col_unit)), b.CreateMul(c1, i64c(b, s.col_unit)));
-    });
-    emit_if(b, valid, [&] {
-      call_inner(b, inner, io, input_row(b, s, io, pair), expert_weight(b, s, io, e), out, i64c(b, 1), c0, c1);
-    });
-  }, "pair");
+  emit_for(
+      b, first, last, 1,
+      [&](llvm::Value* pair) {
+        llvm::Value* base = b.CreateMul(pair, i64c(b, units));
+        llvm::Value* c0 = b.CreateSelect(b.CreateICmpSGT(p.begin, base), b.CreateSub(p.begin, base), i64c(b, 0));
+        llvm::Value* c1 = min64(b, b.CreateSub(p.end, base), i64c(b, units));
+        llvm::Value* e = expert_of(b, io, pair);
+        llvm::Value* out = f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N)));
+        llvm::Value* valid = b.CreateICmpULT(e, i64c(b, s.experts));
+        emit_if(b, b.CreateNot(valid),
+                [&] { zero_row(b, out, b.CreateMul(c0, i64c(b, s.col_unit)), b.CreateMul(c1, i64c(b, s.col_unit))); });
+        emit_if(b, valid, [&] {
+          call_inner(b, inner, io, input_row(b, s, io, pair), expert_weight(b, s, io, e), out, i64c(b, 1), c0, c1);
+        });
+      },
+      "pair");
 }
 
 // Rows [begin, end): their pairs expert by expert, up to group_rows per call of `inner`.
-void by_expert(Builder& b, const ExpertLinearShape& s, const KernelParams& p, llvm::Function* inner, const Buffers& io) {
+void by_expert(Builder& b, const ExpertLinearShape& s, const KernelParams& p, llvm::Function* inner,
+               const Buffers& io) {
   llvm::Value* xs = stack_array(b, b.getFloatTy(), s.group_rows * s.K);
   llvm::Value* ys = stack_array(b, b.getFloatTy(), s.group_rows * s.N);
   llvm::Value* members = stack_array(b, b.getInt64Ty(), s.group_rows, 8);
@@ -102,37 +105,45 @@ void by_expert(Builder& b, const ExpertLinearShape& s, const KernelParams& p, ll
   llvm::Value* pair0 = b.CreateMul(p.begin, i64c(b, s.k));
   llvm::Value* pair1 = b.CreateMul(p.end, i64c(b, s.k));
   const int64_t units = s.N / s.col_unit;
-  emit_for(b, pair0, pair1, 1, [&](llvm::Value* pair) {
-    emit_if(b, b.CreateICmpUGE(expert_of(b, io, pair), i64c(b, s.experts)), [&] {
-      zero_row(b, f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N))), i64c(b, 0), i64c(b, s.N));
-    });
-  }, "pair");
-  emit_for(b, i64c(b, 0), i64c(b, s.experts), 1, [&](llvm::Value* e) {
-    auto flush = [&] {
-      llvm::Value* n = b.CreateLoad(b.getInt64Ty(), count);
-      emit_if(b, b.CreateICmpSGT(n, i64c(b, 0)), [&] {
-        call_inner(b, inner, io, xs, expert_weight(b, s, io, e), ys, n, i64c(b, 0), i64c(b, units));
-        emit_for(b, i64c(b, 0), n, 1, [&](llvm::Value* i) {
-          llvm::Value* pair = b.CreateLoad(b.getInt64Ty(), elem_ptr(b, b.getInt64Ty(), members, i));
-          copy_row(b, f32_ptr(b, ys, b.CreateMul(i, i64c(b, s.N))), f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N))),
-                   s.N);
-        });
-      });
-      b.CreateStore(i64c(b, 0), count);
-    };
-    b.CreateStore(i64c(b, 0), count);
-    emit_for(b, pair0, pair1, 1, [&](llvm::Value* pair) {
-      emit_if(b, b.CreateICmpEQ(expert_of(b, io, pair), e), [&] {
-        llvm::Value* n = b.CreateLoad(b.getInt64Ty(), count);
-        b.CreateStore(pair, elem_ptr(b, b.getInt64Ty(), members, n));
-        copy_row(b, input_row(b, s, io, pair), f32_ptr(b, xs, b.CreateMul(n, i64c(b, s.K))), s.K);
-        llvm::Value* next = b.CreateAdd(n, i64c(b, 1));
-        b.CreateStore(next, count);
-        emit_if(b, b.CreateICmpEQ(next, i64c(b, s.group_rows)), flush);
-      });
-    }, "pair");
-    flush();
-  }, "expert");
+  emit_for(
+      b, pair0, pair1, 1,
+      [&](llvm::Value* pair) {
+        emit_if(b, b.CreateICmpUGE(expert_of(b, io, pair), i64c(b, s.experts)),
+                [&] { zero_row(b, f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N))), i64c(b, 0), i64c(b, s.N)); });
+      },
+      "pair");
+  emit_for(
+      b, i64c(b, 0), i64c(b, s.experts), 1,
+      [&](llvm::Value* e) {
+        auto flush = [&] {
+          llvm::Value* n = b.CreateLoad(b.getInt64Ty(), count);
+          emit_if(b, b.CreateICmpSGT(n, i64c(b, 0)), [&] {
+            call_inner(b, inner, io, xs, expert_weight(b, s, io, e), ys, n, i64c(b, 0), i64c(b, units));
+            emit_for(b, i64c(b, 0), n, 1, [&](llvm::Value* i) {
+              llvm::Value* pair = b.CreateLoad(b.getInt64Ty(), elem_ptr(b, b.getInt64Ty(), members, i));
+              copy_row(b, f32_ptr(b, ys, b.CreateMul(i, i64c(b, s.N))),
+                       f32_ptr(b, io.y, b.CreateMul(pair, i64c(b, s.N))), s.N);
+            });
+          });
+          b.CreateStore(i64c(b, 0), count);
+        };
+        b.CreateStore(i64c(b, 0), count);
+        emit_for(
+            b, pair0, pair1, 1,
+            [&](llvm::Value* pair) {
+              emit_if(b, b.CreateICmpEQ(expert_of(b, io, pair), e), [&] {
+                llvm::Value* n = b.CreateLoad(b.getInt64Ty(), count);
+                b.CreateStore(pair, elem_ptr(b, b.getInt64Ty(), members, n));
+                copy_row(b, input_row(b, s, io, pair), f32_ptr(b, xs, b.CreateMul(n, i64c(b, s.K))), s.K);
+                llvm::Value* next = b.CreateAdd(n, i64c(b, 1));
+                b.CreateStore(next, count);
+                emit_if(b, b.CreateICmpEQ(next, i64c(b, s.group_rows)), flush);
+              });
+            },
+            "pair");
+        flush();
+      },
+      "expert");
 }
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
@@ -140,8 +151,12 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Function* inner = inner_linear(fn, s);
   KernelParams p = kernel_params(fn);
   Builder b = entry_builder(fn);
-  Buffers io{arg_pointer(b, p, 0), arg_pointer(b, p, 1), arg_pointer(b, p, 2), arg_pointer(b, p, 3),
-             stack_array(b, b.getPtrTy(), 3, 8), stack_array(b, b.getInt64Ty(), ir::kNumSyms, 8)};
+  Buffers io{arg_pointer(b, p, 0),
+             arg_pointer(b, p, 1),
+             arg_pointer(b, p, 2),
+             arg_pointer(b, p, 3),
+             stack_array(b, b.getPtrTy(), 3, 8),
+             stack_array(b, b.getInt64Ty(), ir::kNumSyms, 8)};
   for (int i = 0; i < ir::kNumSyms; ++i)
     b.CreateStore(sym_value(b, p, static_cast<ir::Sym>(i)), elem_ptr(b, b.getInt64Ty(), io.syms, i64c(b, i)));
   llvm::Value* grouped = b.CreateICmpSGE(dim_value(b, p, s.rows), i64c(b, kGroupFromRows));

@@ -6,9 +6,9 @@
 // Work items: rows of the leading dim.
 #include <llvm/IR/Function.h>
 
-#include "codegen/llvm/region/body_eval.h"
-#include "codegen/llvm/emitter.h"
 #include "codegen/fused_rows_shape.h"
+#include "codegen/llvm/emitter.h"
+#include "codegen/llvm/region/body_eval.h"
 
 namespace lmc::codegen {
 
@@ -27,20 +27,25 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   eval.prepare_rotations(fn);
   std::vector<const ir::Op*> reductions = eval.reductions();
   const unsigned kLanes = r.lanes;
-  emit_for(b, p.begin, p.end, 1, [&](llvm::Value* row) {
-    eval.fill_rotations(row);
-    auto segment = [&](llvm::Value* seg) {
-      for (const ir::Op* red : reductions) eval.row_stats(*red, row, seg);
-      emit_chunks(b, seg, b.CreateAdd(seg, i64c(b, r.segment)), kLanes, [&](llvm::Value* col, llvm::Value* count) {
-        RowPos pos{row, seg, col, kLanes, count};
-        BodyEval::Point at(eval, pos);
-        for (size_t k = 0; k < outs.size(); ++k)
-          eval.store(outs[k], r.body->outputs()[k]->type(), pos, at.value(r.body->outputs()[k]));
-      });
-    };
-    if (r.segment == l.width) segment(i64c(b, 0));
-    else emit_for(b, i64c(b, 0), i64c(b, l.width), r.segment, segment, "seg");
-  }, "row");
+  emit_for(
+      b, p.begin, p.end, 1,
+      [&](llvm::Value* row) {
+        eval.fill_rotations(row);
+        auto segment = [&](llvm::Value* seg) {
+          for (const ir::Op* red : reductions) eval.row_stats(*red, row, seg);
+          emit_chunks(b, seg, b.CreateAdd(seg, i64c(b, r.segment)), kLanes, [&](llvm::Value* col, llvm::Value* count) {
+            RowPos pos{row, seg, col, kLanes, count};
+            BodyEval::Point at(eval, pos);
+            for (size_t k = 0; k < outs.size(); ++k)
+              eval.store(outs[k], r.body->outputs()[k]->type(), pos, at.value(r.body->outputs()[k]));
+          });
+        };
+        if (r.segment == l.width)
+          segment(i64c(b, 0));
+        else
+          emit_for(b, i64c(b, 0), i64c(b, l.width), r.segment, segment, "seg");
+      },
+      "row");
   b.CreateRetVoid();
 }
 

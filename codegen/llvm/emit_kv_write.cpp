@@ -9,10 +9,10 @@
 // items: rows of x.
 #include <llvm/IR/Function.h>
 
-#include "codegen/llvm/cache_rows.h"
-#include "codegen/llvm/emitter.h"
 #include "codegen/kv_write_shape.h"
 #include "codegen/llvm/builder/llvm_helpers.h"
+#include "codegen/llvm/cache_rows.h"
+#include "codegen/llvm/emitter.h"
 
 namespace lmc::codegen {
 

@@ -20,20 +20,27 @@ namespace {
 void each_part(Builder& b, const LinearParts& s, LinearIO& io, void (*path)(Builder&, const LinearShape&, LinearIO&)) {
   for (size_t i = 0; i < s.parts.size(); ++i) {
     io.select(i);
-    if (s.parts.size() == 1) path(b, s.parts[i], io);
-    else emit_if(b, b.CreateICmpSLT(io.col_begin(), io.col_end()), [&] { path(b, s.parts[i], io); });
+    if (s.parts.size() == 1)
+      path(b, s.parts[i], io);
+    else
+      emit_if(b, b.CreateICmpSLT(io.col_begin(), io.col_end()), [&] { path(b, s.parts[i], io); });
   }
 }
 
 void decode(Builder& b, const LinearShape& s, LinearIO& io) {
-  if (s.col_unit() > 1) emit_linear_panels(b, s, io);
-  else emit_linear_decode(b, s, io);
+  if (s.col_unit() > 1)
+    emit_linear_panels(b, s, io);
+  else
+    emit_linear_decode(b, s, io);
 }
 
 void prefill(Builder& b, const LinearShape& s, LinearIO& io) {
-  if (s.col_unit() > 1) emit_linear_panels(b, s, io);
-  else if (ir::is_quantized(s.wtype)) emit_linear_prefill_blocks(b, s, io);
-  else emit_linear_prefill(b, s, io);
+  if (s.col_unit() > 1)
+    emit_linear_panels(b, s, io);
+  else if (ir::is_quantized(s.wtype))
+    emit_linear_prefill_blocks(b, s, io);
+  else
+    emit_linear_prefill(b, s, io);
 }
 
 void emit(llvm::Function& fn, const KernelDesc& d) {

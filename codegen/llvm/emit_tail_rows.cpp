@@ -2,8 +2,8 @@
 // wanted). Work items: rows of y.
 #include <llvm/IR/Function.h>
 
-#include "codegen/llvm/emitter.h"
 #include "codegen/llvm/builder/llvm_helpers.h"
+#include "codegen/llvm/emitter.h"
 #include "codegen/tail_rows_shape.h"
 
 namespace lmc::codegen {

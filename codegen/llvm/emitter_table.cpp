@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "codegen/llvm/emitter.h"
 #include "codegen/kernel_kind.h"
+#include "codegen/llvm/emitter.h"
 #include "support/error.h"
 
 namespace lmc::codegen {

@@ -123,8 +123,7 @@ std::string LlvmKernelEmitter::compile(const CompileOptions& opts) {
   auto all = new_module("lmc_kernels");
   llvm::Linker linker(*all);
   for (auto& m : modules_)
-    if (linker.linkInModule(std::move(m)))
-      throw Error("codegen: error: cannot link kernel modules");
+    if (linker.linkInModule(std::move(m))) throw Error("codegen: error: cannot link kernel modules");
   modules_.clear();
   std::string object = emit_machine_code(*all, tm, MachineCodeKind::Object);
   stats_.codegen_seconds += seconds_since(t2);

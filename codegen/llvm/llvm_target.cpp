@@ -34,8 +34,7 @@ std::unique_ptr<llvm::MCSubtargetInfo> subtarget(const TargetSpec& s) {
 // against a generic subtarget so that LLVM prints nothing.
 void validate(const TargetSpec& s) {
   auto sti = subtarget({"", ""});
-  if (!sti->isCPUStringValid(s.cpu))
-    throw Error("--mcpu: error: unknown CPU \"" + s.cpu + "\"");
+  if (!sti->isCPUStringValid(s.cpu)) throw Error("--mcpu: error: unknown CPU \"" + s.cpu + "\"");
   for (const auto& f : split_features(s.features)) {
     std::string name = (f[0] == '+' || f[0] == '-') ? f.substr(1) : f;
     bool known = false;
@@ -102,8 +101,8 @@ std::vector<std::string> llvm_missing_host_features(const TargetSpec& spec) {
 std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec) {
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(native_target().createTargetMachine(
-      llvm::sys::getProcessTriple(), spec.cpu, spec.features, options, llvm::Reloc::PIC_,
-      llvm::CodeModel::Small, llvm::CodeGenOptLevel::Aggressive));
+      llvm::sys::getProcessTriple(), spec.cpu, spec.features, options, llvm::Reloc::PIC_, llvm::CodeModel::Small,
+      llvm::CodeGenOptLevel::Aggressive));
   if (!tm) throw Error("codegen: error: cannot create a code generator for " + spec.str());
   return tm;
 }

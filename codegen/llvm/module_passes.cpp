@@ -41,8 +41,7 @@ std::string emit_machine_code(llvm::Module& m, llvm::TargetMachine& tm, MachineC
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager pm;
-  auto type = kind == MachineCodeKind::Object ? llvm::CodeGenFileType::ObjectFile
-                                               : llvm::CodeGenFileType::AssemblyFile;
+  auto type = kind == MachineCodeKind::Object ? llvm::CodeGenFileType::ObjectFile : llvm::CodeGenFileType::AssemblyFile;
   if (tm.addPassesToEmitFile(pm, os, nullptr, type))
     throw Error("codegen: error: the target cannot emit this kind of file");
   pm.run(m);

@@ -119,9 +119,8 @@ void write_pictures(std::ostream& os, const std::vector<Picture>& pictures) {
 }
 
 void write_pass(std::ostream& os, const PassStep& p) {
-  os << "<details class=\"pass\" id=\"pass-" << p.index << "\"" << (p.changed ? " open" : "") << "><summary>"
-     << p.index << ". " << html_escape(p.name) << (p.changed ? "" : " (unchanged)")
-     << "</summary>\n<div class=\"body\">\n";
+  os << "<details class=\"pass\" id=\"pass-" << p.index << "\"" << (p.changed ? " open" : "") << "><summary>" << p.index
+     << ". " << html_escape(p.name) << (p.changed ? "" : " (unchanged)") << "</summary>\n<div class=\"body\">\n";
   if (!p.stats.empty()) os << "<p class=\"stats\">" << html_escape(joined(p.stats, "; ")) << "</p>\n";
   if (!p.diff.empty()) write_diff(os, p.diff, p.remarks);
   if (!p.remarks.empty()) write_remarks(os, p.remarks);

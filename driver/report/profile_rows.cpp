@@ -14,9 +14,10 @@ bool is_decode(const runtime::StepRecord& s) { return s.T == 1; }
 
 std::string describe_steps(size_t count, bool decode, double step_ms) {
   char buf[160];
-  std::snprintf(buf, sizeof buf, "%zu %s, %.3f ms a step on average", count,
-                decode ? (count == 1 ? "decode step (T = 1)" : "decode steps (T = 1)") : (count == 1 ? "step" : "steps"),
-                count ? step_ms / static_cast<double>(count) : 0.0);
+  std::snprintf(
+      buf, sizeof buf, "%zu %s, %.3f ms a step on average", count,
+      decode ? (count == 1 ? "decode step (T = 1)" : "decode steps (T = 1)") : (count == 1 ? "step" : "steps"),
+      count ? step_ms / static_cast<double>(count) : 0.0);
   return buf;
 }
 

@@ -1,14 +1,16 @@
 #include "models/chat/chat_conversation.h"
 
-#include "support/error.h"
 #include "models/chat/chat_format.h"
+#include "support/error.h"
 
 namespace lmc::models {
 
 Conversation::Conversation(ir::ChatFormat format, std::optional<std::string> system)
     : format_(std::move(format)), system_(system.value_or(format_.default_system)) {
-  if (format_.turns.empty()) throw Error("chat: the model has no chat format (its weights carry no known chat template "
-                                   "and its model definition no 'chat:')");
+  if (format_.turns.empty())
+    throw Error(
+        "chat: the model has no chat format (its weights carry no known chat template "
+        "and its model definition no 'chat:')");
   if (!system_.empty() && !format_.turns.count("system") && format_.system_merge.empty())
     throw Error("chat: the model's chat format takes no system message");
 }

@@ -1,6 +1,5 @@
 #include "models/chat/chat_format.h"
 
-
 #include "support/error.h"
 
 namespace lmc::models {
@@ -14,7 +13,9 @@ struct Family {
   ir::ChatFormat format;
 };
 
-ir::ChatFormat same_turn(const char* turn, bool trim = false) { return {"", turns_of(turn, {}, true), "", "", trim, ""}; }
+ir::ChatFormat same_turn(const char* turn, bool trim = false) {
+  return {"", turns_of(turn, {}, true), "", "", trim, ""};
+}
 
 ir::ChatFormat user_assistant(const char* user, const char* assistant, const char* system_merge, bool trim = false) {
   return {"", {{"user", user}, {"assistant", assistant}}, system_merge, "", trim, ""};
@@ -28,21 +29,43 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = [] {
     std::vector<Family> t = {
         {"chatml", {"<|im_start|>"}, same_turn("<|im_start|>{role}\n{content}<|im_end|>\n")},
-        {"llama3", {"<|start_header_id|>", "<|end_header_id|>"},
+        {"llama3",
+         {"<|start_header_id|>", "<|end_header_id|>"},
          same_turn("<|start_header_id|>{role}<|end_header_id|>\n\n{content}<|eot_id|>", true)},
-        {"gemma", {"<start_of_turn>"},
+        {"gemma",
+         {"<start_of_turn>"},
          {"", turns_of("<start_of_turn>{role}\n{content}<end_of_turn>\n", {{"assistant", "model"}}, false),
           "{system}\n\n{content}", "", true, ""}},
         {"phi3", {"<|assistant|>", "<|end|>"}, same_turn("<|{role}|>\n{content}<|end|>\n")},
-        {"mistral-v7", {"[SYSTEM_PROMPT]", "[INST] "},
-         {"", {{"system", "[SYSTEM_PROMPT] {content}[/SYSTEM_PROMPT]"}, {"user", "[INST] {content}[/INST]"},
-               {"assistant", "{content}</s>"}}, "", "", false, ""}},
-        {"mistral-v7-tekken", {"[SYSTEM_PROMPT]"},
-         {"", {{"system", "[SYSTEM_PROMPT]{content}[/SYSTEM_PROMPT]"}, {"user", "[INST]{content}[/INST]"},
-               {"assistant", "{content}</s>"}}, "", "", false, ""}},
-        {"mistral-v1", {" [INST] "}, user_assistant(" [INST] {content} [/INST]", "{content}</s>", "{system}\n\n{content}")},
-        {"mistral-v3", {"[INST] "}, user_assistant("[INST] {content}[/INST]", "{content}</s>", "{system}\n\n{content}")},
-        {"mistral-v3-tekken", {"[INST]"}, user_assistant("[INST]{content}[/INST]", "{content}</s>", "{system}\n\n{content}")},
+        {"mistral-v7",
+         {"[SYSTEM_PROMPT]", "[INST] "},
+         {"",
+          {{"system", "[SYSTEM_PROMPT] {content}[/SYSTEM_PROMPT]"},
+           {"user", "[INST] {content}[/INST]"},
+           {"assistant", "{content}</s>"}},
+          "",
+          "",
+          false,
+          ""}},
+        {"mistral-v7-tekken",
+         {"[SYSTEM_PROMPT]"},
+         {"",
+          {{"system", "[SYSTEM_PROMPT]{content}[/SYSTEM_PROMPT]"},
+           {"user", "[INST]{content}[/INST]"},
+           {"assistant", "{content}</s>"}},
+          "",
+          "",
+          false,
+          ""}},
+        {"mistral-v1",
+         {" [INST] "},
+         user_assistant(" [INST] {content} [/INST]", "{content}</s>", "{system}\n\n{content}")},
+        {"mistral-v3",
+         {"[INST] "},
+         user_assistant("[INST] {content}[/INST]", "{content}</s>", "{system}\n\n{content}")},
+        {"mistral-v3-tekken",
+         {"[INST]"},
+         user_assistant("[INST]{content}[/INST]", "{content}</s>", "{system}\n\n{content}")},
     };
     for (auto& f : t) f.format.family = f.name;
     return t;
@@ -57,17 +80,24 @@ std::vector<std::string> template_literals(std::string_view t) {
   size_t i = 0;
   while (i < t.size()) {
     size_t tag = t.find_first_of('{', i);
-    while (tag != std::string_view::npos && (tag + 1 >= t.size() || (t[tag + 1] != '{' && t[tag + 1] != '%' && t[tag + 1] != '#')))
+    while (tag != std::string_view::npos &&
+           (tag + 1 >= t.size() || (t[tag + 1] != '{' && t[tag + 1] != '%' && t[tag + 1] != '#')))
       tag = t.find('{', tag + 1);
     out.emplace_back(t.substr(i, tag == std::string_view::npos ? std::string_view::npos : tag - i));
     if (tag == std::string_view::npos) break;
     const char close = t[tag + 1] == '{' ? '}' : t[tag + 1];
     for (i = tag + 2; i < t.size() && !(t[i] == close && i + 1 < t.size() && t[i + 1] == '}');) {
-      if (t[i] != '\'' && t[i] != '"') { ++i; continue; }
+      if (t[i] != '\'' && t[i] != '"') {
+        ++i;
+        continue;
+      }
       const char quote = t[i++];
       std::string lit;
       for (; i < t.size() && t[i] != quote; ++i) {
-        if (t[i] != '\\' || i + 1 >= t.size()) { lit += t[i]; continue; }
+        if (t[i] != '\\' || i + 1 >= t.size()) {
+          lit += t[i];
+          continue;
+        }
         const char e = t[++i];
         lit += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
       }

@@ -1,8 +1,8 @@
 #include "models/chat/chat_template.h"
 
-#include "support/error.h"
 #include "models/chat/chat_conversation.h"
 #include "models/chat/chat_format.h"
+#include "support/error.h"
 
 namespace lmc::models {
 namespace {
@@ -20,9 +20,11 @@ std::string field_text(const ojson& message, const char* key, size_t index) {
 
 ChatTemplate::ChatTemplate(ir::ChatFormat format, const std::string& name, SpecialTokenText tokens)
     : format_(std::move(format)), name_(name), tokens_(std::move(tokens)) {
-  if (!format_.jinja.empty()) jinja_.emplace(format_.jinja, name);
+  if (!format_.jinja.empty())
+    jinja_.emplace(format_.jinja, name);
   else if (format_.turns.empty())
-    throw Error(name + ": error: the model has no chat format (its weights carry no chat template and its model "
+    throw Error(name +
+                ": error: the model has no chat format (its weights carry no chat template and its model "
                 "definition no 'chat:'); give one with --chat-template-file");
 }
 
@@ -53,8 +55,10 @@ std::string ChatTemplate::render_family(const ojson& messages, bool add_generati
   for (size_t i = at; i < messages.size(); ++i) {
     const std::string role = field_text(messages[i], "role", i);
     if (role != ((i - at) % 2 == 0 ? "user" : "assistant"))
-      throw Error("chat: after the system messages, messages must alternate user and assistant, starting with "
-                  "user (message " + std::to_string(i) + " is '" + role + "')");
+      throw Error(
+          "chat: after the system messages, messages must alternate user and assistant, starting with "
+          "user (message " +
+          std::to_string(i) + " is '" + role + "')");
     const std::string content = field_text(messages[i], "content", i);
     text += role == "user" ? conversation.ask(content) : content;
     answer_open = role == "user";

@@ -17,8 +17,19 @@ constexpr uint64_t kMaxDims = 4;
 constexpr uint64_t kInt64Max = uint64_t(std::numeric_limits<int64_t>::max());
 
 enum class ValueType : uint32_t {
-  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, Bool = 7, String = 8,
-  Array = 9, U64 = 10, I64 = 11, F64 = 12,
+  U8 = 0,
+  I8 = 1,
+  U16 = 2,
+  I16 = 3,
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  Bool = 7,
+  String = 8,
+  Array = 9,
+  U64 = 10,
+  I64 = 11,
+  F64 = 12,
 };
 
 // Bytes the smallest encoding of a value of this type takes, 0 for unknown types. Every
@@ -26,12 +37,25 @@ enum class ValueType : uint32_t {
 // the rest of the file could hold.
 uint64_t min_encoded_size(uint32_t type) {
   switch (ValueType(type)) {
-    case ValueType::U8: case ValueType::I8: case ValueType::Bool: return 1;
-    case ValueType::U16: case ValueType::I16: return 2;
-    case ValueType::U32: case ValueType::I32: case ValueType::F32: return 4;
-    case ValueType::U64: case ValueType::I64: case ValueType::F64: return 8;
-    case ValueType::String: return 8;  // the length
-    case ValueType::Array: return 12;  // element type and count
+    case ValueType::U8:
+    case ValueType::I8:
+    case ValueType::Bool:
+      return 1;
+    case ValueType::U16:
+    case ValueType::I16:
+      return 2;
+    case ValueType::U32:
+    case ValueType::I32:
+    case ValueType::F32:
+      return 4;
+    case ValueType::U64:
+    case ValueType::I64:
+    case ValueType::F64:
+      return 8;
+    case ValueType::String:
+      return 8;  // the length
+    case ValueType::Array:
+      return 12;  // element type and count
   }
   return 0;
 }
@@ -41,18 +65,22 @@ constexpr uint64_t kMinTensorInfoSize = 8 + 4 + 8 + 4 + 8;  // name, n_dims, one
 
 const char* describe(const MetaValue& m) {
   switch (m.v.index()) {  // MetaValue's alternatives, in order
-    case 0: return "an unsigned integer";
-    case 1: return "a signed integer";
-    case 2: return "a float";
-    case 3: return "a bool";
-    case 4: return "a string";
-    default: return "an array";
+    case 0:
+      return "an unsigned integer";
+    case 1:
+      return "a signed integer";
+    case 2:
+      return "a float";
+    case 3:
+      return "a bool";
+    case 4:
+      return "a string";
+    default:
+      return "an array";
   }
 }
 
-std::string where(const std::string& path, uint64_t offset) {
-  return path + ":offset " + std::to_string(offset);
-}
+std::string where(const std::string& path, uint64_t offset) { return path + ":offset " + std::to_string(offset); }
 
 }  // namespace
 
@@ -71,14 +99,12 @@ class GgufParser {
   }
 
  private:
-  Error error(uint64_t at, const std::string& what) const {
-    return error_at(where(out_.path_, at), what);
-  }
+  Error error(uint64_t at, const std::string& what) const { return error_at(where(out_.path_, at), what); }
 
   void need(uint64_t n, const char* what) const {
     if (n > size_ - pos_)
-      throw error(pos_, std::string("truncated file: ") + what + " needs " + std::to_string(n) +
-                            " bytes, " + std::to_string(size_ - pos_) + " remain");
+      throw error(pos_, std::string("truncated file: ") + what + " needs " + std::to_string(n) + " bytes, " +
+                            std::to_string(size_ - pos_) + " remain");
   }
 
   template <class T>
@@ -94,9 +120,8 @@ class GgufParser {
     const uint64_t at = pos_;
     const uint64_t len = read<uint64_t>(what);
     if (len > size_ - pos_)
-      throw error(at, std::string(what) + " length " + std::to_string(len) +
-                          " runs past the end of the file (" + std::to_string(size_ - pos_) +
-                          " bytes remain)");
+      throw error(at, std::string(what) + " length " + std::to_string(len) + " runs past the end of the file (" +
+                          std::to_string(size_ - pos_) + " bytes remain)");
     std::string s(reinterpret_cast<const char*>(base_ + pos_), len);
     pos_ += len;
     return s;
@@ -106,20 +131,17 @@ class GgufParser {
   // fit in what is left of the file.
   void check_count(uint64_t count, uint64_t min_size, uint64_t at, const char* what) const {
     if (count > (size_ - pos_) / min_size)
-      throw error(at, std::string(what) + " count " + std::to_string(count) +
-                          " cannot fit in the remaining " + std::to_string(size_ - pos_) +
-                          " bytes");
+      throw error(at, std::string(what) + " count " + std::to_string(count) + " cannot fit in the remaining " +
+                          std::to_string(size_ - pos_) + " bytes");
   }
 
   void parse_header() {
     if (read<uint32_t>("magic") != kMagic) throw error(0, "not a GGUF file (bad magic)");
     const uint64_t at = pos_;
     const uint32_t version = read<uint32_t>("version");
-    if ((version & 0xffff) == 0 && version != 0)
-      throw error(at, "big-endian GGUF files are not supported");
+    if ((version & 0xffff) == 0 && version != 0) throw error(at, "big-endian GGUF files are not supported");
     if (version != 2 && version != 3)
-      throw error(at, "unsupported GGUF version " + std::to_string(version) +
-                          " (expected 2 or 3)");
+      throw error(at, "unsupported GGUF version " + std::to_string(version) + " (expected 2 or 3)");
     out_.version_ = version;
     tensor_count_ = read<uint64_t>("tensor count");
     const uint64_t kv_at = pos_;
@@ -140,8 +162,7 @@ class GgufParser {
   }
 
   void set_alignment(const MetaValue& value, uint32_t type, uint64_t at) {
-    if (ValueType(type) != ValueType::U32)
-      throw error(at, "general.alignment must be a uint32");
+    if (ValueType(type) != ValueType::U32) throw error(at, "general.alignment must be a uint32");
     const uint64_t a = std::get<uint64_t>(value.v);
     if (a == 0 || (a & (a - 1)) != 0)
       throw error(at, "general.alignment " + std::to_string(a) + " is not a power of two");
@@ -150,19 +171,32 @@ class GgufParser {
 
   MetaValue read_value(uint32_t type, uint64_t type_at, uint64_t depth) {
     switch (ValueType(type)) {
-      case ValueType::U8: return {uint64_t(read<uint8_t>("uint8 value"))};
-      case ValueType::I8: return {int64_t(read<int8_t>("int8 value"))};
-      case ValueType::U16: return {uint64_t(read<uint16_t>("uint16 value"))};
-      case ValueType::I16: return {int64_t(read<int16_t>("int16 value"))};
-      case ValueType::U32: return {uint64_t(read<uint32_t>("uint32 value"))};
-      case ValueType::I32: return {int64_t(read<int32_t>("int32 value"))};
-      case ValueType::U64: return {read<uint64_t>("uint64 value")};
-      case ValueType::I64: return {read<int64_t>("int64 value")};
-      case ValueType::F32: return {double(read<float>("float32 value"))};
-      case ValueType::F64: return {read<double>("float64 value")};
-      case ValueType::Bool: return read_bool();
-      case ValueType::String: return {read_string("string value")};
-      case ValueType::Array: return read_array(depth);
+      case ValueType::U8:
+        return {uint64_t(read<uint8_t>("uint8 value"))};
+      case ValueType::I8:
+        return {int64_t(read<int8_t>("int8 value"))};
+      case ValueType::U16:
+        return {uint64_t(read<uint16_t>("uint16 value"))};
+      case ValueType::I16:
+        return {int64_t(read<int16_t>("int16 value"))};
+      case ValueType::U32:
+        return {uint64_t(read<uint32_t>("uint32 value"))};
+      case ValueType::I32:
+        return {int64_t(read<int32_t>("int32 value"))};
+      case ValueType::U64:
+        return {read<uint64_t>("uint64 value")};
+      case ValueType::I64:
+        return {read<int64_t>("int64 value")};
+      case ValueType::F32:
+        return {double(read<float>("float32 value"))};
+      case ValueType::F64:
+        return {read<double>("float64 value")};
+      case ValueType::Bool:
+        return read_bool();
+      case ValueType::String:
+        return {read_string("string value")};
+      case ValueType::Array:
+        return read_array(depth);
     }
     throw error(type_at, "unknown metadata value type " + std::to_string(type));
   }
@@ -176,12 +210,10 @@ class GgufParser {
 
   MetaValue read_array(uint64_t depth) {
     const uint64_t at = pos_;
-    if (depth >= kMaxArrayNesting)
-      throw error(at, "arrays nested deeper than " + std::to_string(kMaxArrayNesting));
+    if (depth >= kMaxArrayNesting) throw error(at, "arrays nested deeper than " + std::to_string(kMaxArrayNesting));
     const uint32_t elem_type = read<uint32_t>("array element type");
     const uint64_t min_size = min_encoded_size(elem_type);
-    if (min_size == 0)
-      throw error(at, "unknown array element type " + std::to_string(elem_type));
+    if (min_size == 0) throw error(at, "unknown array element type " + std::to_string(elem_type));
     const uint64_t count_at = pos_;
     const uint64_t count = read<uint64_t>("array count");
     check_count(count, min_size, count_at, "array");
@@ -197,20 +229,18 @@ class GgufParser {
     const uint64_t at = pos_;
     GgufTensor t;
     t.name = read_string("tensor name");
-    if (out_.tensor_index_.count(t.name))
-      throw error(at, "duplicate tensor name '" + t.name + "'");
+    if (out_.tensor_index_.count(t.name)) throw error(at, "duplicate tensor name '" + t.name + "'");
     read_shape(t);
     const uint64_t type_at = pos_;
     const uint32_t type = read<uint32_t>("tensor type");
     const GgmlBlockInfo* info = ggml_block_info(type);
-    if (!info)
-      throw error(type_at, "tensor '" + t.name + "' has unknown ggml type " + std::to_string(type));
+    if (!info) throw error(type_at, "tensor '" + t.name + "' has unknown ggml type " + std::to_string(type));
     t.type = GgmlType(type);
     const int64_t row = t.shape.back();
     if (row % info->block_size != 0)
       throw error(type_at, "tensor '" + t.name + "': row of " + std::to_string(row) +
-                               " values is not a multiple of the " + ggml_type_name(t.type) +
-                               " block size " + std::to_string(info->block_size));
+                               " values is not a multiple of the " + ggml_type_name(t.type) + " block size " +
+                               std::to_string(info->block_size));
     const uint64_t blocks = uint64_t(t.numel() / info->block_size);
     if (blocks > std::numeric_limits<uint64_t>::max() / uint64_t(info->type_size))
       throw error(type_at, "tensor '" + t.name + "': byte size overflows");
@@ -226,18 +256,16 @@ class GgufParser {
     const uint64_t at = pos_;
     const uint32_t n_dims = read<uint32_t>("tensor dimension count");
     if (n_dims == 0 || n_dims > kMaxDims)
-      throw error(at, "tensor '" + t.name + "' has " + std::to_string(n_dims) +
-                          " dimensions (1 to 4 allowed)");
+      throw error(at, "tensor '" + t.name + "' has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
     t.shape.assign(n_dims, 0);
     uint64_t numel = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {
       const uint64_t dim_at = pos_;
       const uint64_t dim = read<uint64_t>("tensor dimension");
       if (dim == 0 || dim > kInt64Max)
-        throw error(dim_at, "tensor '" + t.name + "': dimension " + std::to_string(d) +
-                                " is " + std::to_string(dim) + " (must be positive)");
-      if (numel > kInt64Max / dim)
-        throw error(dim_at, "tensor '" + t.name + "': element count overflows int64");
+        throw error(dim_at, "tensor '" + t.name + "': dimension " + std::to_string(d) + " is " + std::to_string(dim) +
+                                " (must be positive)");
+      if (numel > kInt64Max / dim) throw error(dim_at, "tensor '" + t.name + "': element count overflows int64");
       numel *= dim;
       t.shape[n_dims - 1 - d] = int64_t(dim);
     }
@@ -253,12 +281,10 @@ class GgufParser {
       const uint64_t rel = t.offset;
       if (rel % align != 0)
         throw error(offset_at_[i], "tensor '" + t.name + "': offset " + std::to_string(rel) +
-                                       " is not a multiple of the alignment " +
-                                       std::to_string(align));
+                                       " is not a multiple of the alignment " + std::to_string(align));
       if (data_start > size_ || rel > size_ - data_start || t.nbytes > size_ - data_start - rel)
-        throw error(offset_at_[i], "tensor '" + t.name + "': data at offset " +
-                                       std::to_string(rel) + " + " + std::to_string(t.nbytes) +
-                                       " bytes runs past the end of the file");
+        throw error(offset_at_[i], "tensor '" + t.name + "': data at offset " + std::to_string(rel) + " + " +
+                                       std::to_string(t.nbytes) + " bytes runs past the end of the file");
       t.offset = data_start + rel;
     }
     check_no_overlap();
@@ -389,8 +415,7 @@ std::vector<T> GgufFile::get_array(const std::string& key, bool (*convert)(const
   std::vector<T> out(items->size());
   for (size_t i = 0; i < items->size(); ++i)
     if (!convert((*items)[i], &out[i]))
-      throw key_error(key, "element " + std::to_string(i) + " is " + describe((*items)[i]) +
-                               ", expected " + wanted);
+      throw key_error(key, "element " + std::to_string(i) + " is " + describe((*items)[i]) + ", expected " + wanted);
   return out;
 }
 
@@ -416,8 +441,7 @@ const uint8_t* GgufFile::data(const GgufTensor& t) const { return map_->data() +
 std::vector<float> GgufFile::to_f32(const GgufTensor& t) const {
   const std::string place = where(path_, t.offset);
   if (!can_dequantize(t.type))
-    throw error_at(place, "cannot dequantize tensor '" + t.name + "' of type " +
-                              ggml_type_name(t.type));
+    throw error_at(place, "cannot dequantize tensor '" + t.name + "' of type " + ggml_type_name(t.type));
   // The tensor may be a caller's altered copy: only the validated directory entry is trusted.
   const GgufTensor* own = find_tensor(t.name);
   if (!own || own->offset != t.offset || own->type != t.type || own->shape != t.shape)
@@ -427,8 +451,7 @@ std::vector<float> GgufFile::to_f32(const GgufTensor& t) const {
   const int64_t rows = t.numel() / row;
   std::vector<float> out(size_t(t.numel()));
   const uint8_t* src = data(t);
-  for (int64_t r = 0; r < rows; ++r)
-    dequantize_row(t.type, src + uint64_t(r) * row_bytes, out.data() + r * row, row);
+  for (int64_t r = 0; r < rows; ++r) dequantize_row(t.type, src + uint64_t(r) * row_bytes, out.data() + r * row, row);
   return out;
 }
 

@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "support/error.h"
 #include "models/quant/ggml_type.h"
+#include "support/error.h"
 #include "support/mapped_file.h"
 
 namespace lmc::models {
@@ -60,8 +60,7 @@ class GgufFile {
   friend class GgufParser;
   const MetaValue& require(const std::string& key) const;
   template <class T>
-  std::vector<T> get_array(const std::string& key, bool (*convert)(const MetaValue&, T*),
-                           const char* wanted) const;
+  std::vector<T> get_array(const std::string& key, bool (*convert)(const MetaValue&, T*), const char* wanted) const;
   Error key_error(const std::string& key, const std::string& what) const;
 
   std::string path_;

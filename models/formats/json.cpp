@@ -53,8 +53,10 @@ uint64_t number_end(std::string_view text, uint64_t at) {
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') ++at;
   };
   if (is('-')) ++at;
-  if (is('0')) ++at;
-  else digits();
+  if (is('0'))
+    ++at;
+  else
+    digits();
   if (is('.')) {
     ++at;
     digits();
@@ -95,8 +97,7 @@ std::string Source::where(uint64_t offset) const {
 // (depth, duplicate keys) are thrown from the events.
 class Parser {
  public:
-  Parser(std::string_view text, const Source* source)
-      : text_(text), source_(source), reached_(text.data()) {}
+  Parser(std::string_view text, const Source* source) : text_(text), source_(source), reached_(text.data()) {}
 
   Value parse_document() {
     if (text_.starts_with("\xef\xbb\xbf")) throw error_at_offset(0, "byte order mark before the JSON text");
@@ -246,7 +247,8 @@ class Parser {
     const std::string_view context = message.substr(from + parsing.size(), dash - from - parsing.size());
     const std::string_view what = message.substr(dash + 3);
     const uint64_t due = skip_whitespace(text_, last_end_);  // where a separator or the end was due
-    if (message.ends_with("; expected end of input")) return error_at_offset(due, "unexpected text after the JSON value");
+    if (message.ends_with("; expected end of input"))
+      return error_at_offset(due, "unexpected text after the JSON value");
     const char* separator = context == "object separator" ? "':' after object key"
                             : context == "array"          ? "',' or ']' in array"
                             : context == "object"         ? "',' or '}' in object"
@@ -265,8 +267,8 @@ class Parser {
     if (separator) return error_at_offset(at, std::string("expected ") + separator + ", found " + found);
     if (context == "object key") return error_at_offset(at, "expected a string key in object, found " + found);
     if (context != "value") return error_at_offset(at, std::string(what));
-    return error_at_offset(at, found == "end of input" ? "unexpected end of input, expected a value"
-                                                       : "expected a value, found " + found);
+    return error_at_offset(
+        at, found == "end of input" ? "unexpected end of input, expected a value" : "expected a value, found " + found);
   }
 
   // An array or object not yet closed; for an object, the key whose value comes next.
@@ -286,8 +288,7 @@ class Parser {
 };
 
 const char* Value::kind_name() const {
-  static const char* const names[] = {"null", "a bool", "an integer", "a number",
-                                      "a string", "an array", "an object"};
+  static const char* const names[] = {"null", "a bool", "an integer", "a number", "a string", "an array", "an object"};
   return names[data_.index()];
 }
 

@@ -20,9 +20,7 @@ constexpr const char* kSingleName = "model.safetensors";
 constexpr uint64_t kHeaderLengthBytes = 8;
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-std::string where(const std::string& path, uint64_t offset) {
-  return path + ":offset " + std::to_string(offset);
-}
+std::string where(const std::string& path, uint64_t offset) { return path + ":offset " + std::to_string(offset); }
 
 std::optional<ir::DType> parse_safetensors_dtype(const std::string& s) {
   if (s == "F32") return ir::DType::f32;
@@ -80,9 +78,8 @@ Entry read_entry(const json::Member& m, uint64_t data_size) {
   if (range.size() != 2) throw offsets.error("tensor '" + m.key + "': data_offsets needs 2 values");
   const int64_t begin = range[0].as_int(), end = range[1].as_int();
   if (begin < 0 || end < begin || uint64_t(end) > data_size)
-    throw offsets.error("tensor '" + m.key + "': data_offsets [" + std::to_string(begin) + ", " +
-                        std::to_string(end) + "] outside the " + std::to_string(data_size) +
-                        "-byte data section");
+    throw offsets.error("tensor '" + m.key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
+                        "] outside the " + std::to_string(data_size) + "-byte data section");
   const uint64_t numel = uint64_t(t.numel());
   const uint64_t elem = dtype_size(t.dtype);
   if (numel > uint64_t(end - begin) / elem || numel * elem != uint64_t(end - begin))
@@ -95,15 +92,13 @@ Entry read_entry(const json::Member& m, uint64_t data_size) {
 
 // Tensors may not share bytes: a header that overlaps them is corrupt or hostile.
 void check_no_overlap(std::vector<Entry>& entries) {
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) { return a.begin < b.begin; });
   uint64_t end = 0;
   const Entry* previous = nullptr;
   for (const Entry& e : entries) {
     if (e.tensor.nbytes == 0) continue;
     if (previous && e.begin < end)
-      throw e.description->error("tensor '" + e.tensor.name + "' overlaps tensor '" +
-                                 previous->tensor.name + "'");
+      throw e.description->error("tensor '" + e.tensor.name + "' overlaps tensor '" + previous->tensor.name + "'");
     end = e.begin + e.tensor.nbytes;
     previous = &e;
   }
@@ -132,8 +127,7 @@ class SafeTensorsLoader {
       else if (fs::exists(dir / kSingleName))
         load_single((dir / kSingleName).string());
       else
-        throw error_at(path, std::string("directory holds neither ") + kIndexName + " nor " +
-                                 kSingleName);
+        throw error_at(path, std::string("directory holds neither ") + kIndexName + " nor " + kSingleName);
     } else {
       dir = fs::path(path).parent_path();
       if (ends_with(path, ".index.json"))
@@ -172,8 +166,7 @@ class SafeTensorsLoader {
       for (Entry& e : read_shard(shard_path)) {
         auto it = shard_of.find(e.tensor.name);
         if (it == shard_of.end())
-          throw e.description->error("tensor '" + e.tensor.name + "' is not in the weight_map of " +
-                                     index_path);
+          throw e.description->error("tensor '" + e.tensor.name + "' is not in the weight_map of " + index_path);
         if (it->second->value.as_string() != file)
           throw e.description->error("tensor '" + e.tensor.name + "' is mapped to shard '" +
                                      it->second->value.as_string() + "' by " + index_path);
@@ -188,8 +181,7 @@ class SafeTensorsLoader {
     for (const SafeTensor& t : out_.tensors_) found.insert(t.name);
     for (const auto& [name, member] : shard_of)
       if (!found.count(name))
-        throw member->value.error("tensor '" + name + "' is not in shard '" +
-                                  member->value.as_string() + "'");
+        throw member->value.error("tensor '" + name + "' is not in shard '" + member->value.as_string() + "'");
   }
 
   std::vector<Entry> read_shard(const std::string& path) {
@@ -198,16 +190,14 @@ class SafeTensorsLoader {
     out_.shard_paths_.push_back(path);
     const MappedFile& file = *out_.shards_.back();
     if (file.size() < kHeaderLengthBytes)
-      throw error_at(where(path, 0), "file of " + std::to_string(file.size()) +
-                                         " bytes is too small for a SafeTensors header");
+      throw error_at(where(path, 0),
+                     "file of " + std::to_string(file.size()) + " bytes is too small for a SafeTensors header");
     uint64_t header_len;
     std::memcpy(&header_len, file.data(), sizeof header_len);
     if (header_len > file.size() - kHeaderLengthBytes)
-      throw error_at(where(path, 0), "header length " + std::to_string(header_len) +
-                                         " runs past the end of the " +
+      throw error_at(where(path, 0), "header length " + std::to_string(header_len) + " runs past the end of the " +
                                          std::to_string(file.size()) + "-byte file");
-    const std::string_view header_text(reinterpret_cast<const char*>(file.data()) + kHeaderLengthBytes,
-                                       header_len);
+    const std::string_view header_text(reinterpret_cast<const char*>(file.data()) + kHeaderLengthBytes, header_len);
     headers_.push_back(json::Document::parse_embedded(header_text, path, kHeaderLengthBytes));
     const uint64_t data_start = kHeaderLengthBytes + header_len;
     const uint64_t data_size = file.size() - data_start;
@@ -228,8 +218,7 @@ class SafeTensorsLoader {
   void load_config(const fs::path& config_path) {
     if (!fs::exists(config_path)) return;
     out_.config_doc_ = json::Document::read_file(config_path.string());
-    for (const json::Member& m : out_.config_doc_->root().as_object())
-      out_.config_.emplace(m.key, &m.value);
+    for (const json::Member& m : out_.config_doc_->root().as_object()) out_.config_.emplace(m.key, &m.value);
   }
 
   SafeTensorsModel& out_;

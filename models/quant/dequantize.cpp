@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "support/error.h"
 #include "models/quant/dequantize_blocks.h"
+#include "support/error.h"
 
 // Each block decoder follows gguf-py's reference dequantizer (gguf/quants.py, itself
 // ggml's) term by term. The results are bit-identical for a reason worth knowing: an f16
@@ -29,7 +29,8 @@ struct DecoderRow {
 };
 
 constexpr DecoderRow kDecoders[] = {
-#define LMC_GGUF_TYPE(Name, id, name, elems, bytes, dequantized) {GgmlType::Name, decoder_of<GgmlType::Name, dequantized>()},
+#define LMC_GGUF_TYPE(Name, id, name, elems, bytes, dequantized) \
+  {GgmlType::Name, decoder_of<GgmlType::Name, dequantized>()},
 #include "ir/block_types.def"
 };
 
@@ -45,12 +46,10 @@ bool can_dequantize(GgmlType t) { return decoder_for(t) != nullptr; }
 
 void dequantize_row(GgmlType t, const uint8_t* src, float* dst, int64_t n) {
   const BlockDecoder decode = decoder_for(t);
-  if (!decode)
-    throw Error(std::string("dequantize: error: no decoder for ggml type ") + ggml_type_name(t));
+  if (!decode) throw Error(std::string("dequantize: error: no decoder for ggml type ") + ggml_type_name(t));
   const GgmlBlockInfo& info = ggml_block_info(t);
   if (n % info.block_size != 0)
-    throw Error("dequantize: error: " + std::to_string(n) + " values are not whole " +
-                ggml_type_name(t) + " blocks");
+    throw Error("dequantize: error: " + std::to_string(n) + " values are not whole " + ggml_type_name(t) + " blocks");
   for (int64_t i = 0; i < n; i += info.block_size, src += info.type_size) decode(src, dst + i);
 }
 

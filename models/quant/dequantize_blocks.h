@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "support/half.h"
 #include "models/quant/ggml_type.h"
+#include "support/half.h"
 
 namespace lmc::models {
 

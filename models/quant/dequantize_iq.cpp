@@ -14,9 +14,7 @@ namespace {
 // ggml's sign table, computed rather than stored: 7 stored bits give the signs of the
 // first 7 values of a group of 8, and the 8th is their parity, so that every group has
 // an even number of minus signs.
-uint8_t even_signs(uint32_t seven_bits) {
-  return uint8_t(seven_bits | uint32_t(std::popcount(seven_bits) & 1) << 7);
-}
+uint8_t even_signs(uint32_t seven_bits) { return uint8_t(seven_bits | uint32_t(std::popcount(seven_bits) & 1) << 7); }
 
 float sign(uint8_t bits, int j) { return (bits >> j) & 1 ? -1.0f : 1.0f; }
 
@@ -131,8 +129,8 @@ void block_iq1_m(const uint8_t* b, float* y) {
   const uint8_t* qh = b + 32;
   uint16_t sc[4];
   for (int w = 0; w < 4; ++w) sc[w] = load_u16(b + 48 + 2 * w);
-  const float d = f16_to_f32(uint16_t((sc[0] >> 12) | ((sc[1] >> 8) & 0x00f0) |
-                                      ((sc[2] >> 4) & 0x0f00) | (sc[3] & 0xf000)));
+  const float d =
+      f16_to_f32(uint16_t((sc[0] >> 12) | ((sc[1] >> 8) & 0x00f0) | ((sc[2] >> 4) & 0x0f00) | (sc[3] & 0xf000)));
   for (int k = 0; k < 32; ++k, y += 8) {
     const int half = k / 2;  // which 16 values
     const float dl = d * float(2 * ((sc[half / 4] >> (3 * (half % 4))) & 7) + 1);

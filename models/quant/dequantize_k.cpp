@@ -9,9 +9,7 @@ constexpr int kQKK = 256;  // values per block
 
 // The 2-bit fields of Q2_K and Q3_K: each 128 values share 32 bytes, value 32*s + l of
 // the half being bits 2s..2s+1 of byte l.
-int crumb(const uint8_t* qs, int i) {
-  return (qs[32 * (i / 128) + i % 32] >> (2 * ((i / 32) % 4))) & 3;
-}
+int crumb(const uint8_t* qs, int i) { return (qs[32 * (i / 128) + i % 32] >> (2 * ((i / 32) % 4))) & 3; }
 
 // Block: 16 scale bytes (low nibble scale, high nibble min, one byte per 16 values), 64
 // bytes of 2-bit quants, f16 d, f16 dmin.

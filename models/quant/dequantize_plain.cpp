@@ -13,7 +13,9 @@ T load(const uint8_t* p) {
 }
 
 template <class T>
-void block_convert(const uint8_t* b, float* y) { *y = float(load<T>(b)); }
+void block_convert(const uint8_t* b, float* y) {
+  *y = float(load<T>(b));
+}
 
 void block_f16(const uint8_t* b, float* y) { *y = load_f16(b); }
 

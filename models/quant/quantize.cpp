@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "support/error.h"
 #include "models/quant/quantize_blocks.h"
+#include "support/error.h"
 
 namespace lmc::models {
 namespace {
@@ -14,11 +14,11 @@ struct EncoderRow {
 };
 
 constexpr EncoderRow kEncoders[] = {
-    {GgmlType::F32, quantize_f32},   {GgmlType::F16, quantize_f16},   {GgmlType::BF16, quantize_bf16},
-    {GgmlType::Q4_0, quantize_q4_0}, {GgmlType::Q4_1, quantize_q4_1}, {GgmlType::Q5_0, quantize_q5_0},
-    {GgmlType::Q5_1, quantize_q5_1}, {GgmlType::Q8_0, quantize_q8_0}, {GgmlType::Q2_K, quantize_q2_k},
-    {GgmlType::Q3_K, quantize_q3_k}, {GgmlType::Q4_K, quantize_q4_k}, {GgmlType::Q5_K, quantize_q5_k},
-    {GgmlType::Q6_K, quantize_q6_k}, {GgmlType::IQ4_NL, quantize_iq4_nl}, {GgmlType::IQ4_XS, quantize_iq4_xs},
+    {GgmlType::F32, quantize_f32},     {GgmlType::F16, quantize_f16},       {GgmlType::BF16, quantize_bf16},
+    {GgmlType::Q4_0, quantize_q4_0},   {GgmlType::Q4_1, quantize_q4_1},     {GgmlType::Q5_0, quantize_q5_0},
+    {GgmlType::Q5_1, quantize_q5_1},   {GgmlType::Q8_0, quantize_q8_0},     {GgmlType::Q2_K, quantize_q2_k},
+    {GgmlType::Q3_K, quantize_q3_k},   {GgmlType::Q4_K, quantize_q4_k},     {GgmlType::Q5_K, quantize_q5_k},
+    {GgmlType::Q6_K, quantize_q6_k},   {GgmlType::IQ4_NL, quantize_iq4_nl}, {GgmlType::IQ4_XS, quantize_iq4_xs},
     {GgmlType::MXFP4, quantize_mxfp4},
 };
 

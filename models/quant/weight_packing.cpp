@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "models/quant/super_block_panels.h"
 #include "support/error.h"
 #include "support/half.h"
-#include "models/quant/super_block_panels.h"
 
 namespace lmc::models {
 
@@ -21,7 +21,8 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
   }
 }
 
-std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t cols) {
+std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows,
+                                       int64_t cols) {
   const ir::DType base = ir::panel_base(panels);
   const int64_t kRows = ir::dtype_panel_rows(panels), kBlockBytes = ir::dtype_block_bytes(base);
   if (kRows == 1) throw Error(std::string(ir::dtype_name(panels)) + " is not a panel type");
@@ -53,7 +54,9 @@ void pack_row(const float* src, uint8_t* dst, int64_t cols, ir::DType dtype) {
   if (ir::is_kept_from_source(ir::panel_base(dtype)))
     throw Error(std::string(ir::dtype_name(dtype)) + " weights keep a file's blocks; they are not packed from f32");
   switch (dtype) {
-    case ir::DType::f32: std::memcpy(dst, src, cols * 4); break;
+    case ir::DType::f32:
+      std::memcpy(dst, src, cols * 4);
+      break;
     case ir::DType::f16:
       for (int64_t c = 0; c < cols; ++c) {
         uint16_t h = lmc::f32_to_f16(src[c]);
@@ -66,15 +69,19 @@ void pack_row(const float* src, uint8_t* dst, int64_t cols, ir::DType dtype) {
         std::memcpy(dst + 2 * c, &h, 2);
       }
       break;
-    case ir::DType::q8_0: quantize_row_q8_0(src, dst, cols); break;
-    default: throw Error("cannot pack weights as " + std::string(ir::dtype_name(dtype)));
+    case ir::DType::q8_0:
+      quantize_row_q8_0(src, dst, cols);
+      break;
+    default:
+      throw Error("cannot pack weights as " + std::string(ir::dtype_name(dtype)));
   }
 }
 
 }  // namespace
 
 std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype) {
-  if (dtype == ir::DType::q8_0x16) return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
+  if (dtype == ir::DType::q8_0x16)
+    return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
   std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
   for (int64_t r = 0; r < rows; ++r) pack_row(x + r * cols, out.data() + r * row_bytes, cols, dtype);

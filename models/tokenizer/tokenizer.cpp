@@ -4,9 +4,9 @@
 #include <array>
 #include <deque>
 
-#include "support/error.h"
 #include "models/tokenizer/tokenizer_byte_map.h"
 #include "models/tokenizer/tokenizer_unicode.h"
+#include "support/error.h"
 
 namespace lmc::models {
 namespace {
@@ -14,8 +14,8 @@ namespace {
 constexpr std::string_view kSpaceMark = "\xE2\x96\x81";  // U+2581, SentencePiece's space
 
 // Spellings of the control tokens that end a chat turn in the model families lmc knows.
-constexpr std::array<std::string_view, 6> kEndOfTurn = {
-    "<end_of_turn>", "<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "<|end|>"};
+constexpr std::array<std::string_view, 6> kEndOfTurn = {"<end_of_turn>", "<|im_end|>", "<|endoftext|>",
+                                                        "<|eot_id|>",    "<|eom_id|>", "<|end|>"};
 
 std::optional<uint8_t> parse_byte_token(std::string_view text) {
   if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return std::nullopt;
@@ -32,8 +32,8 @@ std::optional<uint8_t> parse_byte_token(std::string_view text) {
 
 void check_id(const TokenizerVocab& v, int32_t id, const char* what) {
   if (id < -1 || id >= static_cast<int32_t>(v.tokens.size()))
-    throw error_at(v.source, std::string(what) + " token id " + std::to_string(id) +
-                                 " is outside the vocabulary of " + std::to_string(v.tokens.size()));
+    throw error_at(v.source, std::string(what) + " token id " + std::to_string(id) + " is outside the vocabulary of " +
+                                 std::to_string(v.tokens.size()));
 }
 
 void check_vocab(TokenizerVocab& v) {
@@ -42,12 +42,11 @@ void check_vocab(TokenizerVocab& v) {
   if (v.types.empty()) v.types.assign(v.tokens.size(), kTokenNormal);
   if (v.scores.size() != v.tokens.size() || v.types.size() != v.tokens.size())
     throw error_at(v.source, "tokenizer has " + std::to_string(v.tokens.size()) + " tokens but " +
-                                 std::to_string(v.scores.size()) + " scores and " +
-                                 std::to_string(v.types.size()) + " token types");
+                                 std::to_string(v.scores.size()) + " scores and " + std::to_string(v.types.size()) +
+                                 " token types");
   for (size_t i = 0; i < v.types.size(); ++i)
     if (v.types[i] < 0 || v.types[i] > kTokenByte)
-      throw error_at(v.source, "token " + std::to_string(i) + " has unknown token type " +
-                                   std::to_string(v.types[i]));
+      throw error_at(v.source, "token " + std::to_string(i) + " has unknown token type " + std::to_string(v.types[i]));
   check_id(v, v.bos, "BOS");
   check_id(v, v.eos, "EOS");
   check_id(v, v.unk, "unknown");
@@ -124,8 +123,8 @@ void Tokenizer::index_byte_tokens() {
     std::string_view text = tokens_.text(static_cast<int32_t>(i));
     auto byte = parse_byte_token(text);
     if (!byte)
-      throw error_at(settings_.source, "byte token " + std::to_string(i) + " is spelled '" + std::string(text) +
-                                           "', not <0xNN>");
+      throw error_at(settings_.source,
+                     "byte token " + std::to_string(i) + " is spelled '" + std::string(text) + "', not <0xNN>");
     if (byte_token_[*byte] < 0) byte_token_[*byte] = static_cast<int32_t>(i);
   }
 }
@@ -167,8 +166,10 @@ bool Tokenizer::prefixes_space(bool after_special, bool at_start) const {
 void Tokenizer::encode_sentencepiece(std::string_view text, bool prefix_space, std::vector<int32_t>& out) const {
   std::string piece;
   for (char c : text) {
-    if (c == ' ') piece += kSpaceMark;
-    else piece += c;
+    if (c == ' ')
+      piece += kSpaceMark;
+    else
+      piece += c;
   }
   if (prefix_space && !(settings_.space_prefix_if_missing && piece.starts_with(kSpaceMark)))
     piece.insert(0, kSpaceMark);
@@ -230,8 +231,7 @@ std::vector<BpeSymbol> Tokenizer::merge(std::string_view piece) const {
   });
 }
 
-void Tokenizer::emit(std::string_view piece, const std::vector<BpeSymbol>& symbols,
-                     std::vector<int32_t>& out) const {
+void Tokenizer::emit(std::string_view piece, const std::vector<BpeSymbol>& symbols, std::vector<int32_t>& out) const {
   for (const BpeSymbol& s : symbols) {
     if (s.id >= 0) {
       out.push_back(s.id);
@@ -255,8 +255,8 @@ int32_t Tokenizer::fallback_for_byte(uint8_t byte) const {
 
 std::string Tokenizer::token_text(int32_t id) const {
   if (id < 0 || static_cast<size_t>(id) >= size())
-    throw error_at(settings_.source, "token id " + std::to_string(id) + " is outside the vocabulary of " +
-                                         std::to_string(size()));
+    throw error_at(settings_.source,
+                   "token id " + std::to_string(id) + " is outside the vocabulary of " + std::to_string(size()));
   std::string_view text = tokens_.text(id);
   int32_t ty = type(id);
   // Special tokens are spelled as they are written in text, not in the model's alphabet.
@@ -277,8 +277,10 @@ std::string Tokenizer::token_text(int32_t id) const {
   std::string out;
   for (size_t pos = 0; pos < text.size();) {
     Utf8Char ch = utf8_at(text, pos);
-    if (auto byte = char_to_byte(ch.cp)) out += static_cast<char>(*byte);
-    else out.append(text.substr(pos, ch.size));
+    if (auto byte = char_to_byte(ch.cp))
+      out += static_cast<char>(*byte);
+    else
+      out.append(text.substr(pos, ch.size));
     pos += ch.size;
   }
   return out;
@@ -316,8 +318,6 @@ bool Tokenizer::is_text(int32_t id) const {
   return ty != kTokenControl && ty != kTokenUnknown && ty != kTokenUnused;
 }
 
-std::optional<int32_t> Tokenizer::find(std::string_view token) const {
-  return tokens_.find(token);
-}
+std::optional<int32_t> Tokenizer::find(std::string_view token) const { return tokens_.find(token); }
 
 }  // namespace lmc::models

@@ -38,9 +38,12 @@ TokenizerVocab tokenizer_vocab_from_gguf(const GgufFile& g) {
   TokenizerVocab v;
   v.source = g.path();
   const std::string model = g.get_string("tokenizer.ggml.model");
-  if (model == "llama") v.kind = TokenizerVocab::SentencePiece;
-  else if (model == "gpt2") v.kind = TokenizerVocab::ByteLevel;
-  else throw error_at(g.path(), "metadata 'tokenizer.ggml.model' is '" + model + "'; lmc reads 'llama' and 'gpt2'");
+  if (model == "llama")
+    v.kind = TokenizerVocab::SentencePiece;
+  else if (model == "gpt2")
+    v.kind = TokenizerVocab::ByteLevel;
+  else
+    throw error_at(g.path(), "metadata 'tokenizer.ggml.model' is '" + model + "'; lmc reads 'llama' and 'gpt2'");
 
   v.tokens = g.get_strings("tokenizer.ggml.tokens");
   if (g.find("tokenizer.ggml.scores"))

@@ -71,9 +71,12 @@ std::string quote_regex(const std::string& text) {
 PreSplit split_step(const Value& step) {
   const Value& pattern = step.at("pattern");
   PreSplit s;
-  if (const Value* r = pattern.find("Regex")) s.regex = r->as_string();
-  else if (const Value* lit = pattern.find("String")) s.regex = quote_regex(lit->as_string());
-  else throw pattern.error("a Split pattern is {\"Regex\": ...} or {\"String\": ...}");
+  if (const Value* r = pattern.find("Regex"))
+    s.regex = r->as_string();
+  else if (const Value* lit = pattern.find("String"))
+    s.regex = quote_regex(lit->as_string());
+  else
+    throw pattern.error("a Split pattern is {\"Regex\": ...} or {\"String\": ...}");
   s.behavior = split_behavior(step.at("behavior"));
   s.invert = flag(step, "invert", false);
   PreTokenizer({s}, pattern.where());  // a regex PCRE2 rejects is reported where it is written
@@ -84,8 +87,8 @@ PreSplit split_step(const Value& step) {
 // run), Punctuation as a split on each punctuation character, ByteLevel as GPT-2's pattern
 // when it uses its regex, after a space in front of each piece with add_prefix_space; NFC /
 // NFKC normalize first.
-void read_byte_level_steps(const std::vector<const Value*>& normalizers,
-                           const std::vector<const Value*>& pre, TokenizerVocab& v) {
+void read_byte_level_steps(const std::vector<const Value*>& normalizers, const std::vector<const Value*>& pre,
+                           TokenizerVocab& v) {
   for (const Value* step : normalizers) {
     const std::string& type = type_of(*step);
     if ((type != "NFC" && type != "NFKC") || !v.normalizer.empty())
@@ -107,7 +110,8 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
       bytes.prefix_space = flag(*step, "add_prefix_space", true);
       if (!bytes.regex.empty() || bytes.prefix_space) v.splits.push_back(bytes);
     } else {
-      throw step->error("unsupported pre-tokenizer step '" + type + "' (lmc knows Split, Digits, Punctuation and ByteLevel)");
+      throw step->error("unsupported pre-tokenizer step '" + type +
+                        "' (lmc knows Split, Digits, Punctuation and ByteLevel)");
     }
   }
   v.pre = "tokenizer.json";
@@ -117,8 +121,8 @@ void read_byte_level_steps(const std::vector<const Value*>& normalizers,
 // (a Prepend normalizer), or as a Metaspace pre-tokenizer does it, where the text does not
 // start with one already, at the start only (prepend_scheme "first") or also after every
 // special token ("always").
-void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
-                              const std::vector<const Value*>& pre, const Value& root, TokenizerVocab& v) {
+void read_sentencepiece_steps(const std::vector<const Value*>& normalizers, const std::vector<const Value*>& pre,
+                              const Value& root, TokenizerVocab& v) {
   bool escapes_spaces = false;
   for (const Value* step : normalizers) {
     const std::string& type = type_of(*step);
@@ -146,8 +150,9 @@ void read_sentencepiece_steps(const std::vector<const Value*>& normalizers,
     }
   }
   if (!escapes_spaces)
-    throw root.error("tokenizer is neither byte-level (a ByteLevel pre-tokenizer) nor SentencePiece-style "
-                     "(spaces normalized to U+2581)");
+    throw root.error(
+        "tokenizer is neither byte-level (a ByteLevel pre-tokenizer) nor SentencePiece-style "
+        "(spaces normalized to U+2581)");
 }
 
 void read_pipeline(const Value& root, TokenizerVocab& v) {
@@ -157,8 +162,10 @@ void read_pipeline(const Value& root, TokenizerVocab& v) {
   bool byte_level = false;
   for (const Value* step : pre) byte_level |= type_of(*step) == "ByteLevel";
   v.kind = byte_level ? TokenizerVocab::ByteLevel : TokenizerVocab::SentencePiece;
-  if (byte_level) read_byte_level_steps(normalizers, pre, v);
-  else read_sentencepiece_steps(normalizers, pre, root, v);
+  if (byte_level)
+    read_byte_level_steps(normalizers, pre, v);
+  else
+    read_sentencepiece_steps(normalizers, pre, root, v);
 }
 
 // Ids must cover 0..n-1 without a gap. Checked before the vocabulary is sized, so that a
@@ -189,8 +196,8 @@ void place_token(TokenizerVocab& v, int64_t id, const std::string& text) {
 }
 
 bool is_byte_spelling(const std::string& t) {
-  return t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' && std::isxdigit(static_cast<unsigned char>(t[3])) &&
-         std::isxdigit(static_cast<unsigned char>(t[4]));
+  return t.size() == 6 && t.compare(0, 3, "<0x") == 0 && t[5] == '>' &&
+         std::isxdigit(static_cast<unsigned char>(t[3])) && std::isxdigit(static_cast<unsigned char>(t[4]));
 }
 
 // Added tokens are matched whole in text: special ones are control tokens, the rest

@@ -76,8 +76,8 @@ std::string serialize_vocab(const TokenizerVocab& v) {
   }
   for (int32_t id : {v.bos, v.eos, v.unk, v.pad}) put_u32(s, static_cast<uint32_t>(id));
   put_u32(s, (v.add_bos ? 1u : 0u) | (v.add_space_prefix ? 2u : 0u) | (v.space_prefix_if_missing ? 4u : 0u) |
-                (v.space_prefix_first_only ? 8u : 0u) | (v.ignore_merges ? 16u : 0u) |
-                (v.split_at_space_mark ? 32u : 0u));
+                 (v.space_prefix_first_only ? 8u : 0u) | (v.ignore_merges ? 16u : 0u) |
+                 (v.split_at_space_mark ? 32u : 0u));
   put_str(s, v.pre);
   put_u32(s, static_cast<uint32_t>(v.splits.size()));
   for (const PreSplit& p : v.splits) {

@@ -119,7 +119,8 @@ pcre2_code* compile(const std::string& regex, const std::string& where) {
   pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(regex.data()), regex.size(),
                                    PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF, &err, &at, nullptr);
   if (!code)
-    throw error_at(where, "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " + pcre2_message(err));
+    throw error_at(where,
+                   "pre-tokenizer regex is not valid at offset " + std::to_string(at) + ": " + pcre2_message(err));
   pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);  // without JIT support, matching interprets
   return code;
 }
@@ -158,22 +159,28 @@ std::vector<Span> arrange(SplitBehavior behavior, const std::vector<Span>& spans
       return out;
     case SplitBehavior::Contiguous:
       for (const Span& s : spans) {
-        if (s.match == previous_match && !out.empty()) out.back().end = s.end;
-        else out.push_back(s);
+        if (s.match == previous_match && !out.empty())
+          out.back().end = s.end;
+        else
+          out.push_back(s);
         previous_match = s.match;
       }
       return out;
     case SplitBehavior::MergedWithPrevious:
       for (const Span& s : spans) {
-        if (s.match && !previous_match && !out.empty()) out.back().end = s.end;
-        else out.push_back(s);
+        if (s.match && !previous_match && !out.empty())
+          out.back().end = s.end;
+        else
+          out.push_back(s);
         previous_match = s.match;
       }
       return out;
     case SplitBehavior::MergedWithNext:
       for (auto s = spans.rbegin(); s != spans.rend(); ++s) {
-        if (s->match && !previous_match && !out.empty()) out.back().begin = s->begin;
-        else out.push_back(*s);
+        if (s->match && !previous_match && !out.empty())
+          out.back().begin = s->begin;
+        else
+          out.push_back(*s);
         previous_match = s->match;
       }
       std::reverse(out.begin(), out.end());
@@ -221,7 +228,8 @@ std::vector<std::string_view> PreTokenizer::split(std::string_view text, std::de
         next.push_back(piece);
         continue;
       }
-      for (const Span& s : arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert, step->where)))
+      for (const Span& s :
+           arrange(step->behavior, find_spans(step->code.get(), md.get(), piece, step->invert, step->where)))
         if (s.end > s.begin) next.push_back(piece.substr(s.begin, s.end - s.begin));
     }
     pieces = std::move(next);

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
-#include <unordered_set>
 #include <sstream>
+#include <unordered_set>
 
-#include "support/error.h"
 #include "ir/op_registry.h"
 #include "passes/api/pass_fault.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -97,7 +97,8 @@ class LineParser {
   std::string word() {
     skip();
     size_t b = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '-'))
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '-'))
       ++pos_;
     if (b == pos_) fail("expected an op kind");
     return std::string(s_.substr(b, pos_ - b));
@@ -105,7 +106,8 @@ class LineParser {
   std::string name() {
     expect('%');
     size_t b = pos_;
-    while (pos_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '.'))
+    while (pos_ < s_.size() &&
+           (std::isalnum(static_cast<unsigned char>(s_[pos_])) || s_[pos_] == '_' || s_[pos_] == '.'))
       ++pos_;
     if (b == pos_) fail("expected a name after '%'");
     return std::string(s_.substr(b, pos_ - b));

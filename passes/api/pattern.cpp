@@ -61,8 +61,10 @@ void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::
   for (ir::Op* user : g.users(v))
     for (size_t i = 0; i < user->operands().size(); ++i) {
       if (user->operand(i) != v) continue;
-      if (user->body()) visit_reads(*user->body(), user->body()->args()[i].get(), bound, read);
-      else read(g, user, i);
+      if (user->body())
+        visit_reads(*user->body(), user->body()->args()[i].get(), bound, read);
+      else
+        read(g, user, i);
     }
 }
 

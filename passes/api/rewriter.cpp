@@ -4,10 +4,10 @@
 #include <set>
 #include <unordered_map>
 
-#include "support/error.h"
 #include "ir/fusion_region.h"
 #include "ir/op_traits.h"
 #include "passes/api/pass_fault.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -21,7 +21,8 @@ void clone_into(ir::Graph& body, const ir::Op& op, ValueMap& map) {
   for (ir::Value* v : op.operands()) operands.push_back(map.at(v));
   auto copy = std::make_unique<ir::Op>(op.kind(), operands, op.attrs());
   copy->set_line(op.line());
-  for (size_t i = 0; i < op.num_results(); ++i) map[op.result(i)] = copy->add_result(op.result(i)->name(), op.result(i)->type());
+  for (size_t i = 0; i < op.num_results(); ++i)
+    map[op.result(i)] = copy->add_result(op.result(i)->name(), op.result(i)->type());
   body.append(std::move(copy));
 }
 
@@ -57,7 +58,8 @@ void Rewriter::replace(ir::Value* from, ir::Value* to) {
   ir::Op* def = from->def();
   if (def && g_.find(def) != g_.ops().end()) {
     bool read = false;
-    for (size_t i = 0; i < def->num_results(); ++i) read = read || !g_.users(def->result(i)).empty() || g_.is_output(def->result(i));
+    for (size_t i = 0; i < def->num_results(); ++i)
+      read = read || !g_.users(def->result(i)).empty() || g_.is_output(def->result(i));
     if (!read) g_.erase(def);
   }
   to->set_name(name);

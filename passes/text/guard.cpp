@@ -76,23 +76,25 @@ void parse_same_value(LineLexer& lx, Guard& g) {
 }
 
 void parse_same_dtype(LineLexer& lx, Guard& g) {
-  parse_pair(lx, g, [](const ir::Value& a, const ir::Value& b) { return a.type().dtype == b.type().dtype; },
-             "differ in dtype");
+  parse_pair(
+      lx, g, [](const ir::Value& a, const ir::Value& b) { return a.type().dtype == b.type().dtype; },
+      "differ in dtype");
 }
 
 void parse_same_block_type(LineLexer& lx, Guard& g) {
-  parse_pair(lx, g,
-             [](const ir::Value& a, const ir::Value& b) {
-               ir::DType x = a.type().dtype, y = b.type().dtype;
-               return ir::dtype_block_elems(x) == ir::dtype_block_elems(y) &&
-                      ir::dtype_block_bytes(x) == ir::dtype_block_bytes(y);
-             },
-             "differ in block type");
+  parse_pair(
+      lx, g,
+      [](const ir::Value& a, const ir::Value& b) {
+        ir::DType x = a.type().dtype, y = b.type().dtype;
+        return ir::dtype_block_elems(x) == ir::dtype_block_elems(y) &&
+               ir::dtype_block_bytes(x) == ir::dtype_block_bytes(y);
+      },
+      "differ in block type");
 }
 
 void parse_same_shape(LineLexer& lx, Guard& g) {
-  parse_pair(lx, g, [](const ir::Value& a, const ir::Value& b) { return a.type().dims == b.type().dims; },
-             "differ in shape");
+  parse_pair(
+      lx, g, [](const ir::Value& a, const ir::Value& b) { return a.type().dims == b.type().dims; }, "differ in shape");
 }
 
 void parse_holds(LineLexer& lx, Guard& g) {

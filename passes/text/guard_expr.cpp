@@ -48,9 +48,12 @@ Sum parse_sum(LineLexer& lx) {
   int sign = lx.accept("-") ? -1 : 1;
   s.emplace_back(sign, parse_term(lx));
   while (true) {
-    if (lx.accept("+")) sign = 1;
-    else if (lx.accept("-")) sign = -1;
-    else return s;
+    if (lx.accept("+"))
+      sign = 1;
+    else if (lx.accept("-"))
+      sign = -1;
+    else
+      return s;
     s.emplace_back(sign, parse_term(lx));
   }
 }

@@ -15,12 +15,18 @@ bool capture_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) |
 
 const char* kind_name(TokenKind k) {
   switch (k) {
-    case TokenKind::Word: return "a word";
-    case TokenKind::Capture: return "a %capture";
-    case TokenKind::Int: return "an integer";
-    case TokenKind::String: return "a quoted string";
-    case TokenKind::Punct: return "a mark";
-    case TokenKind::End: return "the end of the line";
+    case TokenKind::Word:
+      return "a word";
+    case TokenKind::Capture:
+      return "a %capture";
+    case TokenKind::Int:
+      return "an integer";
+    case TokenKind::String:
+      return "a quoted string";
+    case TokenKind::Punct:
+      return "a mark";
+    case TokenKind::End:
+      return "the end of the line";
   }
   return "";
 }
@@ -104,7 +110,8 @@ int64_t LineLexer::expect_int(const char* what) {
   Token t = expect_kind(TokenKind::Int, what);
   int64_t v = 0;
   auto [end, ec] = std::from_chars(t.text.data(), t.text.data() + t.text.size(), v);
-  if (ec != std::errc() || end != t.text.data() + t.text.size()) fail_at(t.col, "integer '" + excerpt(t.text) + "' out of range");
+  if (ec != std::errc() || end != t.text.data() + t.text.size())
+    fail_at(t.col, "integer '" + excerpt(t.text) + "' out of range");
   return v;
 }
 

@@ -54,7 +54,8 @@ std::vector<std::pair<size_t, std::string>> percent_names(const std::string& lin
   for (size_t i = 0; i < line.size(); ++i) {
     if (line[i] != '%') continue;
     size_t b = i + 1, e = b;
-    while (e < line.size() && (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '_' || line[e] == '.')) ++e;
+    while (e < line.size() && (std::isalnum(static_cast<unsigned char>(line[e])) || line[e] == '_' || line[e] == '.'))
+      ++e;
     if (e > b) out.emplace_back(i, line.substr(b, e - b));
     i = e - 1;
   }
@@ -281,7 +282,8 @@ class Parser {
   void finish() {
     if (out_.name.empty()) fail(1, 1, "no 'pass NAME' line");
     if (out_.summary.empty()) fail(1, 1, "no 'summary \"...\"' line");
-    if (out_.rules.empty()) fail(static_cast<int>(lines_.size()), 1, "no rule: a rule is 'match', its guards and 'fuse'");
+    if (out_.rules.empty())
+      fail(static_cast<int>(lines_.size()), 1, "no rule: a rule is 'match', its guards and 'fuse'");
     if (rule_open_) fail(out_.rules.back().line, 1, "the rule has no 'fuse' line");
   }
 };

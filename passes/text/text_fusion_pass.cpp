@@ -59,7 +59,8 @@ std::string fuse(ir::Graph& g, const Rule& r, const Match& m) {
     if (item.copy)
       if (auto c = copy_for(g, rw, op_of(m, item.capture), members)) copies.push_back(*c);
   std::string why = rw.fusion_blocker(members);
-  if (why.empty()) rw.fuse(members);
+  if (why.empty())
+    rw.fuse(members);
   else
     for (auto c = copies.rbegin(); c != copies.rend(); ++c) undo(rw, *c);
   return why;
@@ -80,8 +81,10 @@ PassResult TextFusionPass::run(ir::Graph& g, PassContext& ctx) {
       Match m = found;
       std::string why = refusal(g, r, m);
       if (why.empty()) why = fuse(g, r, m);
-      if (why.empty()) ++fused;
-      else ctx.remark(name(), m.value(r.root)->name(), "not fused: " + why);
+      if (why.empty())
+        ++fused;
+      else
+        ctx.remark(name(), m.value(r.root)->name(), "not fused: " + why);
     });
   std::string stat = file_->stat;
   stat.replace(stat.find("{}"), 2, std::to_string(fused));

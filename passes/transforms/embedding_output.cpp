@@ -55,8 +55,8 @@ class EmbeddingOutput : public Pass {
     const ir::Op& head = output_head(g);
     ir::Value* hidden = head.operand(0);
     std::vector<ir::Value*> outputs = g.outputs();
-    ctx.remark(name(), head.result()->name(), "returns %" + hidden->name() + " " + hidden->type().str() + " instead of %" +
-                                         outputs.front()->name());
+    ctx.remark(name(), head.result()->name(),
+               "returns %" + hidden->name() + " " + hidden->type().str() + " instead of %" + outputs.front()->name());
     outputs.front() = hidden;
     g.set_outputs(std::move(outputs));
     return {true, {"output: %" + hidden->name()}};

@@ -7,9 +7,9 @@
 // dumps show exactly which packed tensor a kernel reads, and `lmc opt` can fold IR
 // text without having the weights.
 #include "ir/builder.h"
-#include "passes/transforms/builtin_passes.h"
 #include "passes/api/pattern.h"
 #include "passes/api/rewriter.h"
+#include "passes/transforms/builtin_passes.h"
 
 namespace lmc::passes {
 

@@ -9,9 +9,9 @@
 // and others read is yielded once, never recomputed, and a reduction's statistic is
 // computed once per row, never per output element.
 #include "ir/op_registry.h"
-#include "passes/transforms/builtin_passes.h"
 #include "passes/api/op_pattern.h"
 #include "passes/api/rewriter.h"
+#include "passes/transforms/builtin_passes.h"
 
 namespace lmc::passes {
 

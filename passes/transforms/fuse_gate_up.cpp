@@ -9,9 +9,9 @@
 // sibling_fusion_blocker (for experts also: the same expert ids).
 // Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up;
 // linear(x, wg, wu) where the file stores the two in different block types.
+#include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
-#include "passes/api/pattern.h"
 
 namespace lmc::passes {
 

@@ -9,9 +9,9 @@
 // and a split; where the file stores the three in different block types (a Q4_K_M file's
 // q6_k values beside q4_k queries and keys) one weight operand per block type, each kept
 // as stored, and a remark naming the parts.
+#include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
-#include "passes/api/pattern.h"
 
 namespace lmc::passes {
 

@@ -27,7 +27,7 @@ std::string fused_name(const std::string& base, const std::string& sibling) {
 std::optional<ir::DType> stored_blocks(const ir::Op* l) {
   const ir::Op* def = l->operand(1)->def();
   return def && def->kind() == "param" && def->has_attr("stored") ? std::optional(def->attr_dtype("stored"))
-                                                                    : std::nullopt;
+                                                                  : std::nullopt;
 }
 
 // The siblings in runs of one stored block type, in order: each run's weights stack into

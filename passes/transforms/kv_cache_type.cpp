@@ -15,10 +15,10 @@
 #include <map>
 #include <set>
 
-#include "support/error.h"
 #include "ir/op_registry.h"
-#include "passes/transforms/builtin_passes.h"
 #include "passes/api/pattern.h"
+#include "passes/transforms/builtin_passes.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -34,15 +34,16 @@ struct CacheUses {
 };
 
 void collect(const ir::Graph& g, ir::Value* v, CacheUses& uses) {
-  visit_reads(g, v, [&](ir::Value* bound) { uses.values.push_back(bound); },
-              [&](const ir::Graph& scope, ir::Op* user, size_t i) {
-                if (!ir::reads_cache(*user, i)) {
-                  uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", not as a cache";
-                  return;
-                }
-                uses.readers.push_back(user);
-                if (ir::writes_in_place(*user) && i == 0) collect(scope, user->result(), uses);
-              });
+  visit_reads(
+      g, v, [&](ir::Value* bound) { uses.values.push_back(bound); },
+      [&](const ir::Graph& scope, ir::Op* user, size_t i) {
+        if (!ir::reads_cache(*user, i)) {
+          uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", not as a cache";
+          return;
+        }
+        uses.readers.push_back(user);
+        if (ir::writes_in_place(*user) && i == 0) collect(scope, user->result(), uses);
+      });
 }
 
 // Retypes the cache to `dtype` if every reader's shape rule accepts it; else leaves it
@@ -86,8 +87,10 @@ class KvCacheType : public Pass {
       ir::Value* cache = op->operand(0);
       if (cache->def() || !seen.insert(cache).second || cache->type().dtype == want) continue;
       ir::DType before = cache->type().dtype, after = decide(g, cache, want, ctx);
-      if (after == before) ++kept;
-      else ++retyped[std::string(ir::dtype_name(after))];
+      if (after == before)
+        ++kept;
+      else
+        ++retyped[std::string(ir::dtype_name(after))];
     }
     std::string stats = "retyped KV caches:";
     for (const auto& [dtype, n] : retyped) stats += " " + std::to_string(n) + " " + dtype + ",";

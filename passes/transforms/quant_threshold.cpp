@@ -22,11 +22,11 @@
 #include <map>
 #include <sstream>
 
-#include "ir/op_registry.h"
 #include "ir/builder.h"
-#include "support/error.h"
-#include "passes/transforms/builtin_passes.h"
+#include "ir/op_registry.h"
 #include "passes/api/pattern.h"
+#include "passes/transforms/builtin_passes.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -68,8 +68,10 @@ class QuantThreshold : public Pass {
     PassOption requantize;
     requantize.name = "requantize";
     requantize.kind = OptionKind::Choice;
-    requantize.help = "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k, q3_k, q2_k, iq4_nl, iq4_xs); "
-                      "'q8_0' decides those weights as F32 ones";
+    requantize.help =
+        "'none' keeps the blocks a weight is stored in when the kernels read them (q4_0 ... q6_k, q3_k, q2_k, iq4_nl, "
+        "iq4_xs); "
+        "'q8_0' decides those weights as F32 ones";
     requantize.default_value = "none";
     requantize.choices = {"none", "q8_0"};
     requantize.flag = "requantize";
@@ -94,10 +96,10 @@ class QuantThreshold : public Pass {
       std::string shape = shape_text(w->type());
       std::optional<ir::DType> stored = stored_type(w);
       if (stored && keep_source) {
-        ctx.remark(name(), w->name(), shape + " keeps the file's " +
-                                          std::string(ir::dtype_name(*stored)) + " blocks: " + bytes_per_value(*stored) +
-                                          " bytes a value against q8_0's " + bytes_per_value(ir::DType::q8_0) +
-                                          ", no second rounding");
+        ctx.remark(name(), w->name(),
+                   shape + " keeps the file's " + std::string(ir::dtype_name(*stored)) +
+                       " blocks: " + bytes_per_value(*stored) + " bytes a value against q8_0's " +
+                       bytes_per_value(ir::DType::q8_0) + ", no second rounding");
         convert_weight(g, w, *stored, lin, i);
         ++source;
         continue;
@@ -109,7 +111,8 @@ class QuantThreshold : public Pass {
         quantize = false;
         reason = "input dim " + std::to_string(k) + " is not a multiple of 32";
       }
-      if (stored) reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
+      if (stored)
+        reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
       ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason);
       if (quantize) {
         convert_weight(g, w, ir::DType::q8_0, lin, i);
@@ -119,9 +122,9 @@ class QuantThreshold : public Pass {
       }
     }
     if (keep_source) source += keep_gathered_tables(g, ctx);
-    return {quantized + source > 0, {"quantized " + std::to_string(quantized) + " linears F32 -> Q8_0, kept " +
-                                         std::to_string(kept) + " F32" +
-                                         (keep_source ? " and " + std::to_string(source) + " in the file's blocks" : "")}};
+    return {quantized + source > 0,
+            {"quantized " + std::to_string(quantized) + " linears F32 -> Q8_0, kept " + std::to_string(kept) + " F32" +
+             (keep_source ? " and " + std::to_string(source) + " in the file's blocks" : "")}};
   }
 
  private:
@@ -219,8 +222,9 @@ class QuantThreshold : public Pass {
       ir::Value* t = gather->operand(0);
       std::optional<ir::DType> stored = t->type().dtype == ir::DType::f32 ? stored_table_type(t) : std::nullopt;
       if (!stored) continue;
-      ctx.remark(name(), t->name(), t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
-                                        " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
+      ctx.remark(name(), t->name(),
+                 t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
+                     " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
       convert_weight(g, t, *stored, nullptr, 0);
       ++kept;
     }

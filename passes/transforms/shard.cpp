@@ -32,10 +32,10 @@
 #include <set>
 
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/op_registry.h"
-#include "passes/transforms/builtin_passes.h"
 #include "passes/api/pattern.h"
+#include "passes/transforms/builtin_passes.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 
@@ -50,9 +50,7 @@ struct Cols {
 int64_t width(const ir::Value* v) { return v->type().dims.back().value; }
 
 // A one-row weight: a bias.
-bool is_row_weight(const ir::Value* v) {
-  return v->type().rank() == 1 && v->def() && ir::computes_weight(*v->def());
-}
+bool is_row_weight(const ir::Value* v) { return v->type().rank() == 1 && v->def() && ir::computes_weight(*v->def()); }
 
 // Rank r's share of n units: [r*n/N, (r+1)*n/N), as even as whole units allow.
 Cols share(int64_t n, int64_t rank, int64_t ranks, int64_t unit) {
@@ -98,9 +96,9 @@ class Planner {
     int64_t group = t.column_groups == ir::ColumnGroups::Head     ? def->attr_int("head_dim")
                     : t.column_groups == ir::ColumnGroups::Weight ? width(def->operand(1))
                                                                   : 0;
-    if (group <= 0 || group == width(v))
-      return "%" + v->name() + " (" + def->kind() + ") reads whole rows";
-    if (c.begin % group || c.size % group) return "%" + v->name() + " would be split inside a group of " + std::to_string(group);
+    if (group <= 0 || group == width(v)) return "%" + v->name() + " (" + def->kind() + ") reads whole rows";
+    if (c.begin % group || c.size % group)
+      return "%" + v->name() + " would be split inside a group of " + std::to_string(group);
     return want(def->operand(0), c);
   }
 
@@ -108,8 +106,7 @@ class Planner {
   std::string check_users() const {
     for (const auto& [v, c] : p_.cols)
       for (ir::Op* u : g_.users(v))
-        if (!p_.changed.count(u) && !p_.row_linears.count(u))
-          return "%" + v->name() + " is also read by " + u->where();
+        if (!p_.changed.count(u) && !p_.row_linears.count(u)) return "%" + v->name() + " is also read by " + u->where();
     return "";
   }
 
@@ -177,10 +174,10 @@ class Shard : public Pass {
         ++tables;
       }
     if (vocab) split_table(g, logits->operand(1), logits);
-    return {true, {"rank " + std::to_string(rank_) + " of " + std::to_string(ranks_) + ": split " +
-                   std::to_string(p.attention_heads.size()) + " attentions, " + std::to_string(ffn) +
-                   " feed-forward blocks" + (vocab ? ", the vocabulary" : "") +
-                   (tables ? ", " + std::to_string(tables) + " embedding table" : "")}};
+    return {true,
+            {"rank " + std::to_string(rank_) + " of " + std::to_string(ranks_) + ": split " +
+             std::to_string(p.attention_heads.size()) + " attentions, " + std::to_string(ffn) + " feed-forward blocks" +
+             (vocab ? ", the vocabulary" : "") + (tables ? ", " + std::to_string(tables) + " embedding table" : "")}};
   }
 
  private:
@@ -194,7 +191,9 @@ class Shard : public Pass {
       Cols kv = share(hk, rank_, ranks_, 1);
       k0 = kv.begin, k1 = kv.begin + kv.size, h0 = k0 * group, h1 = k1 * group;
     } else {
-      if (h < ranks_) throw Error("shard: " + attn->where() + ": " + std::to_string(h) + " heads for " + std::to_string(ranks_) + " ranks");
+      if (h < ranks_)
+        throw Error("shard: " + attn->where() + ": " + std::to_string(h) + " heads for " + std::to_string(ranks_) +
+                    " ranks");
       Cols q = share(h, rank_, ranks_, 1);
       h0 = q.begin, h1 = q.begin + q.size, k0 = h0 / group, k1 = (h1 - 1) / group + 1;
       if (k1 - k0 != 1 && (h0 % group || (h1 - h0) != (k1 - k0) * group))
@@ -358,8 +357,7 @@ class Shard : public Pass {
   void slice_row_operands(ir::Graph& g, ir::Op* op, Cols c) {
     for (size_t i = 0; i < op->operands().size(); ++i) {
       ir::Value* o = op->operand(i);
-      if (is_row_weight(o) && width(o) != c.size)
-        op->set_operand(i, slice(g, op, o, 0, c));
+      if (is_row_weight(o) && width(o) != c.size) op->set_operand(i, slice(g, op, o, 0, c));
     }
   }
 
@@ -392,7 +390,6 @@ class Shard : public Pass {
     logits->result()->set_type(ir::find_op("linear")->infer(*logits).at(0));
     join_after(g, logits, "all_gather");
   }
-
 };
 
 }  // namespace

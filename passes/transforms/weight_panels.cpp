@@ -19,8 +19,8 @@
 // whole panels of rows; else it stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
 // q8_0x16[2048,640]`, and a body argument bound to it typed q8_0x16 too.
 #include "ir/op_registry.h"
-#include "passes/transforms/builtin_passes.h"
 #include "passes/api/pattern.h"
+#include "passes/transforms/builtin_passes.h"
 
 namespace lmc::passes {
 
@@ -40,15 +40,16 @@ WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
   const ir::Type& t = w->type();
   int64_t rows = t.dims[t.rank() - 2].value, panel = ir::dtype_panel_rows(panels);
   if (rows % panel) uses.refusal = std::to_string(rows) + " rows are not whole panels of " + std::to_string(panel);
-  visit_reads(g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
-              [&](const ir::Graph&, ir::Op* user, size_t i) {
-                if (!uses.refusal.empty()) return;
-                if (!ir::reads_panels(*user, i))
-                  uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
+  visit_reads(
+      g, w, [&](ir::Value* bound) { uses.values.push_back(bound); },
+      [&](const ir::Graph&, ir::Op* user, size_t i) {
+        if (!uses.refusal.empty()) return;
+        if (!ir::reads_panels(*user, i))
+          uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
                 // A gather decodes one row of a panel: the emitter does so for q8_0's alone.
-                else if (ir::traits(*user).gathers_rows && panels != ir::DType::q8_0x16)
-                  uses.refusal = user->where() + " gathers its rows, which only q8_0 panels give";
-              });
+        else if (ir::traits(*user).gathers_rows && panels != ir::DType::q8_0x16)
+          uses.refusal = user->where() + " gathers its rows, which only q8_0 panels give";
+      });
   return uses;
 }
 
@@ -65,8 +66,8 @@ class WeightPanels : public Pass {
       std::optional<ir::DType> to = ir::panel_type(stored);
       ir::Value* w = q->result();
       if (!to && ir::is_quantized(stored) && ir::dtype_panel_rows(stored) == 1) {
-        ctx.remark(name(), w->name(), w->type().str() + " stays: " + std::string(ir::dtype_name(stored)) +
-                                          " has no panel layout");
+        ctx.remark(name(), w->name(),
+                   w->type().str() + " stays: " + std::string(ir::dtype_name(stored)) + " has no panel layout");
         ++kept;
       }
       if (!to) continue;
@@ -82,7 +83,9 @@ class WeightPanels : public Pass {
       ctx.remark(name(), w->name(), from + " -> " + w->type().str());
       ++panels;
     }
-    return {panels > 0, {"stored " + std::to_string(panels) + " block weights in panels, kept " + std::to_string(kept) + " row-major"}};
+    return {
+        panels > 0,
+        {"stored " + std::to_string(panels) + " block weights in panels, kept " + std::to_string(kept) + " row-major"}};
   }
 };
 

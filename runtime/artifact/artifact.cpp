@@ -12,12 +12,12 @@
 #include <set>
 #include <unordered_map>
 
-#include "support/error.h"
-#include "support/regular_file.h"
 #include "runtime/artifact/artifact_format.h"
 #include "runtime/artifact/artifact_manifest.h"
 #include "runtime/artifact/artifact_weight_index.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
+#include "support/regular_file.h"
 
 namespace lmc::runtime {
 
@@ -30,7 +30,7 @@ class Mapping {
  public:
   explicit Mapping(const std::string& path) {
     int fd = open_regular_file(path);  // a FIFO would block open() and mmap() would fail
-    struct stat st {};
+    struct stat st{};
     if (::fstat(fd, &st) != 0) {
       int err = errno;
       ::close(fd);
@@ -73,7 +73,8 @@ void check_layout(const std::vector<fmt::TableEntry>& table, const fmt::Header& 
                                 std::to_string(h.table_offset) + ")");
     uint64_t align = e.name == "weights" ? fmt::kWeightsAlign : fmt::kSectionAlign;
     if (e.offset % align != 0)
-      throw error_at(where, "offset " + std::to_string(e.offset) + " is not " + std::to_string(align) + "-byte aligned");
+      throw error_at(where,
+                     "offset " + std::to_string(e.offset) + " is not " + std::to_string(align) + "-byte aligned");
     sorted.push_back(&e);
   }
   std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->offset < b->offset; });
@@ -182,7 +183,8 @@ struct Artifact::Impl final : WeightProvider {
     const ArtifactSection* w = find("weights");
     const ArtifactSection* idx = find("weight_index");
     if (!w && !idx) return;
-    if (!w || !idx) throw error_at(path, "artifact has one of the 'weights' and 'weight_index' sections without the other");
+    if (!w || !idx)
+      throw error_at(path, "artifact has one of the 'weights' and 'weight_index' sections without the other");
     index = decode_weight_index(bytes(*idx), w->size, path + ":weight_index");
     const char* base = map->bytes().data() + w->offset;
     for (const WeightRecord& r : index) weight_ptr[r.name] = base + r.offset;

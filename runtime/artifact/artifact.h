@@ -80,8 +80,7 @@ class ArtifactWriter {
   void add_section(const std::string& name, std::string_view bytes);
   // Appends one tensor to the "weights" section, which stays open across
   // consecutive calls; `bytes` must match dtype and shape.
-  void add_weight(const std::string& name, ir::DType dtype, const std::vector<int64_t>& shape,
-                  std::string_view bytes);
+  void add_weight(const std::string& name, ir::DType dtype, const std::vector<int64_t>& shape, std::string_view bytes);
   // Writes the weight index, the manifest, the section table and the sealed header,
   // then renames.
   void finish(const ArtifactManifest& manifest);

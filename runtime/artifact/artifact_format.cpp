@@ -91,7 +91,8 @@ std::vector<TableEntry> decode_table(std::string_view table, uint64_t table_offs
     TableEntry e;
     uint32_t len = c.get<uint32_t>();
     if (len == 0 || len > kMaxSectionName)
-      throw error_at(path, "section table entry " + std::to_string(i) + " has a name of " + std::to_string(len) + " bytes");
+      throw error_at(path,
+                     "section table entry " + std::to_string(i) + " has a name of " + std::to_string(len) + " bytes");
     e.name = c.take(len);
     e.offset = c.get<uint64_t>();
     e.size = c.get<uint64_t>();

@@ -5,10 +5,10 @@
 #include <bit>
 #include <cstdint>
 
-#include "runtime/artifact/crypto.h"
 #include <string>
 #include <string_view>
 #include <vector>
+#include "runtime/artifact/crypto.h"
 
 namespace lmc::runtime::artifact_format {
 

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "support/error.h"
 #include "runtime/artifact/crypto.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -58,8 +58,8 @@ void create_key_file(const std::string& path) {
     std::error_code ec;
     fs::create_directories(dir.parent_path(), ec);
     if (ec || (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST))
-      throw error_at(dir.string(), "cannot create the artifact key's directory: " +
-                                       (ec ? ec.message() : error_text(errno)));
+      throw error_at(dir.string(),
+                     "cannot create the artifact key's directory: " + (ec ? ec.message() : error_text(errno)));
   }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -94,7 +94,7 @@ ArtifactKey user_key() {
 ArtifactKey read_key_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) throw error_at(path, "cannot open the artifact key: " + error_text(errno));
-  struct stat st {};
+  struct stat st{};
   std::string text;
   bool stat_ok = ::fstat(fd, &st) == 0;
   if (stat_ok && S_ISREG(st.st_mode)) text = read_small_file(fd, path);

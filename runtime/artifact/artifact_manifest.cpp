@@ -4,9 +4,9 @@
 #include <sstream>
 
 #include "codegen/target.h"
-#include "support/error.h"
 #include "ir/type.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 
@@ -15,10 +15,14 @@ namespace {
 std::string escape(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out += c;
   }
   return out;
 }
@@ -31,10 +35,14 @@ std::string unescape(std::string_view s, const std::string& where) {
       continue;
     }
     char n = ++i < s.size() ? s[i] : '\0';
-    if (n == '\\') out += '\\';
-    else if (n == 'n') out += '\n';
-    else if (n == 'r') out += '\r';
-    else throw error_at(where, "bad escape sequence in value");
+    if (n == '\\')
+      out += '\\';
+    else if (n == 'n')
+      out += '\n';
+    else if (n == 'r')
+      out += '\r';
+    else
+      throw error_at(where, "bad escape sequence in value");
   }
   return out;
 }
@@ -168,8 +176,7 @@ std::vector<PluginRecord> decode_plugins(const std::map<std::string, std::string
   for (int64_t i = 0; i < n; ++i) {
     std::string key = "plugin." + std::to_string(i);
     const std::string& v = f.str(key);
-    const bool hex = v.size() > 17 && v[16] == ' ' &&
-                     v.find_first_not_of("0123456789abcdef") == 16;
+    const bool hex = v.size() > 17 && v[16] == ' ' && v.find_first_not_of("0123456789abcdef") == 16;
     if (!hex) throw error_at(f.where(), "key '" + key + "' is not '<16 hex digits> <path>'");
     out.push_back({v.substr(17), v.substr(0, 16)});
   }
@@ -193,8 +200,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   w.add("kernel.count", static_cast<int64_t>(m.kernels.size()));
   for (size_t i = 0; i < m.kernels.size(); ++i) {
     w.add("kernel." + std::to_string(i), encode_kernel(m.kernels[i]));
-    if (m.kernels[i].info.rows_from)
-      w.add("kernel." + std::to_string(i) + ".rows_from", m.kernels[i].info.rows_from);
+    if (m.kernels[i].info.rows_from) w.add("kernel." + std::to_string(i) + ".rows_from", m.kernels[i].info.rows_from);
   }
   for (const auto& [name, d] : section_digests) w.add("digest." + name, digest_hex(d));
   for (const auto& [k, v] : m.extra) w.add("extra." + k, v);

@@ -3,9 +3,9 @@
 #include <charconv>
 #include <set>
 
-#include "support/error.h"
 #include "runtime/artifact/artifact_format.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 

@@ -3,13 +3,13 @@
 // half-written artifact under the final name.
 #include <set>
 
-#include "support/error.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_format.h"
 #include "runtime/artifact/artifact_manifest.h"
 #include "runtime/artifact/artifact_seal.h"
 #include "runtime/artifact/artifact_weight_index.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
 #include "support/pending_file.h"
 
 namespace lmc::runtime {

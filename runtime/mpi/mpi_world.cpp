@@ -15,8 +15,8 @@
 #include <sstream>
 #include <thread>
 
-#include "support/error.h"
 #include "runtime/mpi_module.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 namespace {
@@ -35,8 +35,9 @@ class MpiWorld final : public Collectives {
     MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
     if (provided < MPI_THREAD_SERIALIZED) {
       MPI_Finalize();
-      throw Error("lmc: error: this MPI cannot serve calls from more than the main thread "
-                  "(MPI_THREAD_SERIALIZED)");
+      throw Error(
+          "lmc: error: this MPI cannot serve calls from more than the main thread "
+          "(MPI_THREAD_SERIALIZED)");
     }
     // A private communicator, so that lmc's collectives never match another library's.
     MPI_Comm_dup(MPI_COMM_WORLD, &comm_);
@@ -82,14 +83,12 @@ class MpiWorld final : public Collectives {
   }
 
  private:
-  Error error(const std::string& what) const {
-    return Error("rank " + std::to_string(rank_) + ": error: " + what);
-  }
+  Error error(const std::string& what) const { return Error("rank " + std::to_string(rank_) + ": error: " + what); }
 
   int mpi_count(size_t bytes, const char* what) const {
     if (bytes > static_cast<size_t>(INT_MAX))
-      throw error(std::string(what) + " of " + std::to_string(bytes) +
-                  " bytes is more than MPI's count of " + std::to_string(INT_MAX));
+      throw error(std::string(what) + " of " + std::to_string(bytes) + " bytes is more than MPI's count of " +
+                  std::to_string(INT_MAX));
     return static_cast<int>(bytes);
   }
 
@@ -109,8 +108,7 @@ class MpiWorld final : public Collectives {
   void wait(MPI_Request& request, const char* what) {
     constexpr int kSpins = 1000;
     Clock::time_point deadline =
-        Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                           std::chrono::duration<double>(timeout_seconds_));
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds_));
     for (int spin = 0;; ++spin) {
       int done = 0;
       check(MPI_Test(&request, &done, MPI_STATUS_IGNORE), what);
@@ -119,8 +117,8 @@ class MpiWorld final : public Collectives {
       if (Clock::now() > deadline) {
         broken_ = true;
         std::ostringstream message;
-        message << "no answer from the other ranks within " << timeout_seconds_ << " s in "
-                << what << " (a rank died or hangs)";
+        message << "no answer from the other ranks within " << timeout_seconds_ << " s in " << what
+                << " (a rank died or hangs)";
         throw error(message.str());
       }
       std::this_thread::sleep_for(std::chrono::microseconds(50));

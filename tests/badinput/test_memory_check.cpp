@@ -2,9 +2,9 @@
 // graph, and the refusal naming the model and the numbers.
 #include <gtest/gtest.h>
 
-#include "support/error.h"
-#include "ir/parser.h"
 #include "driver/memory_check.h"
+#include "ir/parser.h"
+#include "support/error.h"
 
 namespace lmc::driver {
 namespace {

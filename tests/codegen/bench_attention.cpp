@@ -130,11 +130,20 @@ int main(int argc, char** argv) {
   for (ir::DType cache : {ir::DType::f16, ir::DType::q8_0, ir::DType::f32}) {
     std::string name(ir::dtype_name(cache));
     benchmark::RegisterBenchmark(("prefill512/" + name).c_str(), BM_prefill, cache)
-        ->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("decode/" + name).c_str(), BM_decode, cache, 1)
-        ->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
     benchmark::RegisterBenchmark(("decode8/" + name).c_str(), BM_decode, cache, 8)
-        ->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+        ->Arg(1)
+        ->Arg(2)
+        ->UseRealTime()
+        ->Unit(benchmark::kMicrosecond);
   }
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

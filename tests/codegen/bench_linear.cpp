@@ -42,7 +42,8 @@ using bench::thread_cpu_seconds;
 struct AlignedBuffer {
   std::unique_ptr<char, decltype(&std::free)> p{nullptr, &std::free};
   size_t size = 0;
-  explicit AlignedBuffer(size_t n) : p(static_cast<char*>(std::aligned_alloc(4096, (n + 4095) / 4096 * 4096)), &std::free), size(n) {
+  explicit AlignedBuffer(size_t n)
+      : p(static_cast<char*>(std::aligned_alloc(4096, (n + 4095) / 4096 * 4096)), &std::free), size(n) {
     std::memset(p.get(), 1, n);  // fault the pages in before timing
   }
   char* data() const { return p.get(); }
@@ -69,11 +70,11 @@ double read_bandwidth_gbs(int threads, bool cpu_time = false) {
   std::atomic<float> sink{0};
   for (int rep = 0; rep < 5; ++rep) {
     best = std::min(best, (cpu_time ? cpu_seconds : seconds)([&] {
-      pool(threads).run([&](int id) {
-        size_t part = buf.size / threads;
-        sink = sink + sum_bytes(buf.data() + part * id, part);
-      });
-    }));
+                      pool(threads).run([&](int id) {
+                        size_t part = buf.size / threads;
+                        sink = sink + sum_bytes(buf.data() + part * id, part);
+                      });
+                    }));
   }
   return buf.size / best / 1e9;
 }
@@ -126,7 +127,8 @@ void fill_super_blocks(char* p, Shape s, int64_t rows) {
     return;
   }
   const int64_t bytes = ir::dtype_block_bytes(s.wtype), blocks = rows * s.K / 256;
-  const std::vector<int64_t> halves = s.wtype == ir::DType::q6_k ? std::vector<int64_t>{208} : std::vector<int64_t>{0, 2};
+  const std::vector<int64_t> halves =
+      s.wtype == ir::DType::q6_k ? std::vector<int64_t>{208} : std::vector<int64_t>{0, 2};
   uint32_t r = 12345;
   for (int64_t j = 0; j < blocks * bytes; ++j) {
     r = r * 1664525u + 1013904223u;
@@ -253,11 +255,9 @@ int main(int argc, char** argv) {
   g_fma_peak = fma_peak_gflops();
   g_read_bw_cpu = read_bandwidth_gbs(1, true);
   g_fma_peak_cpu = fma_peak_gflops(true);
-  std::printf("read bandwidth (1 GiB AVX2 sum): 1 thread %.1f GB/s, 2 threads %.1f GB/s\n", g_read_bw[1],
-              g_read_bw[2]);
+  std::printf("read bandwidth (1 GiB AVX2 sum): 1 thread %.1f GB/s, 2 threads %.1f GB/s\n", g_read_bw[1], g_read_bw[2]);
   std::printf("AVX2 FMA peak: %.1f GFLOP/s per core\n", g_fma_peak);
-  std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu,
-              g_fma_peak_cpu);
+  std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu, g_fma_peak_cpu);
 
   for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16, ir::DType::q4_1, ir::DType::q4_1x16, ir::DType::q4_k,
                        ir::DType::q4_kx16, ir::DType::q6_k}) {
@@ -265,20 +265,32 @@ int main(int argc, char** argv) {
     for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt},
                     Shape{4096, 14336, wt}, Shape{14336, 4096, wt}}) {
       if (s.K % ir::dtype_block_elems(wt)) continue;
-      benchmark::RegisterBenchmark(bench_name("decode", s, "_cold").c_str(), BM_decode, s, true)->Arg(1)->Arg(2)->UseRealTime();
+      benchmark::RegisterBenchmark(bench_name("decode", s, "_cold").c_str(), BM_decode, s, true)
+          ->Arg(1)
+          ->Arg(2)
+          ->UseRealTime();
       if (s.N < 100000 && s.N * s.K < 16 << 20)
-        benchmark::RegisterBenchmark(bench_name("decode", s, "_hot").c_str(), BM_decode, s, false)->Arg(1)->Arg(2)->UseRealTime();
+        benchmark::RegisterBenchmark(bench_name("decode", s, "_hot").c_str(), BM_decode, s, false)
+            ->Arg(1)
+            ->Arg(2)
+            ->UseRealTime();
     }
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{2048, 640, wt}, Shape{4096, 14336, wt}})
       if (s.K % ir::dtype_block_elems(wt) == 0)
         benchmark::RegisterBenchmark(bench_name("prefill512", s).c_str(), BM_rows, s)
-          ->Args({1, 512})->Args({2, 512})->UseRealTime()->Unit(benchmark::kMillisecond);
+            ->Args({1, 512})
+            ->Args({2, 512})
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
     // A 64-token prompt at Mistral 7B's FFN shapes: ffn_down's 14336-wide rows leave room in
     // L2 for few quantized input rows at once.
     for (Shape s : {Shape{4096, 14336, wt}, Shape{14336, 4096, wt}})
       if (s.K % ir::dtype_block_elems(wt) == 0)
         benchmark::RegisterBenchmark(bench_name("prefill64", s).c_str(), BM_rows, s)
-          ->Args({1, 64})->Args({2, 64})->UseRealTime()->Unit(benchmark::kMillisecond);
+            ->Args({1, 64})
+            ->Args({2, 64})
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {
       if (s.K % ir::dtype_block_elems(wt)) continue;
       auto* b = benchmark::RegisterBenchmark(bench_name("batch", s).c_str(), BM_rows, s);

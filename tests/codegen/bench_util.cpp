@@ -12,8 +12,10 @@ namespace {
 // Spin first (a kernel call is microseconds), then yield so that a waiting
 // thread does not hold the core when the machine is shared.
 void relax(int spins) {
-  if (spins < 4096) _mm_pause();
-  else std::this_thread::yield();
+  if (spins < 4096)
+    _mm_pause();
+  else
+    std::this_thread::yield();
 }
 
 // 12 independent FMA chains (enough to cover latency x ports), registers only.

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "codegen/kernel_compiler.h"
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::test {
 
@@ -48,8 +48,7 @@ void run_ranges(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t*
   for (auto& t : threads) t.join();
 }
 
-void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items,
-               int threads) {
+void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items, int threads) {
   std::vector<int64_t> bounds{0};
   for (int i = 1; i < threads; ++i) {
     int64_t cut = items * i / threads;

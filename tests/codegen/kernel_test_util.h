@@ -36,8 +36,7 @@ std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, floa
 void run_ranges(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms,
                 const std::vector<int64_t>& bounds);
 // [0, items) in `threads` parts; the cut is deliberately off any vector boundary.
-void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items,
-               int threads);
+void run_split(lmc_kernel_fn fn, const std::vector<void*>& args, const int64_t* syms, int64_t items, int threads);
 
 // One descriptor compiled and loaded on its own, with its work-item count.
 struct LoadedKernel {

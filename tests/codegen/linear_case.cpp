@@ -59,8 +59,10 @@ LinearData::LinearData(const LinearCase& c, int64_t T, uint32_t seed) {
   wf = random_floats(c.N * c.K, seed + 1);
   ir::DType base = ir::panel_base(c.wtype);
   if (base == ir::DType::q8_0) wq = quantize_q8_0(wf.data(), c.N, c.K);
-  if (ggml_type_of(base)) wq = random_ggml_blocks(c.N, c.K, base, seed + 1);
-  else if (ir::is_kept_from_source(base)) wq = quantize_small(wf.data(), c.N, c.K, base);
+  if (ggml_type_of(base))
+    wq = random_ggml_blocks(c.N, c.K, base, seed + 1);
+  else if (ir::is_kept_from_source(base))
+    wq = quantize_small(wf.data(), c.N, c.K, base);
   if (base != c.wtype) wq = to_panels(wq, c.wtype, c.N, c.K);
   if (c.bias) bias = random_floats(c.N, seed + 2);
   if (c.residual) res = random_floats(T * c.N, seed + 3);

@@ -14,9 +14,12 @@ namespace lmc::test {
 float f16_to_f32(uint16_t h) {
   int sign = h >> 15, exp = (h >> 10) & 31, mant = h & 1023;
   double v;
-  if (exp == 0) v = std::ldexp(mant, -24);
-  else if (exp == 31) v = mant ? NAN : INFINITY;
-  else v = std::ldexp(mant + 1024, exp - 25);
+  if (exp == 0)
+    v = std::ldexp(mant, -24);
+  else if (exp == 31)
+    v = mant ? NAN : INFINITY;
+  else
+    v = std::ldexp(mant + 1024, exp - 25);
   return static_cast<float>(sign ? -v : v);
 }
 
@@ -101,8 +104,8 @@ std::vector<uint8_t> quantize_small(const float* x, int64_t rows, int64_t k, ir:
     float lo = *std::min_element(v, v + 32), hi = *std::max_element(v, v + 32);
     // Symmetric types: levels steps of d about 0; _1 types: levels-1 steps of d from m = min.
     float half = static_cast<float>(l.levels() / 2);
-    float d = l.has_min ? (hi - lo) / static_cast<float>(l.levels() - 1)
-                        : std::max(std::fabs(lo), std::fabs(hi)) / half;
+    float d =
+        l.has_min ? (hi - lo) / static_cast<float>(l.levels() - 1) : std::max(std::fabs(lo), std::fabs(hi)) / half;
     float m = l.has_min ? lo : -half * d;
     uint8_t* p = out.data() + i / 32 * block;
     std::memset(p, 0, static_cast<size_t>(block));
@@ -153,8 +156,7 @@ std::vector<double> round_input_rows(const float* x, int64_t T, int64_t K, ir::D
 
 double ref_activation(const std::string& name, double x) {
   if (name == "silu") return x / (1.0 + std::exp(-x));
-  if (name == "gelu_tanh")
-    return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+  if (name == "gelu_tanh") return 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
   if (name == "gelu") return 0.5 * x * std::erfc(-x / std::sqrt(2.0));
   if (name == "tanh") return std::tanh(x);
   throw std::invalid_argument("unknown activation " + name);
@@ -232,15 +234,24 @@ std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType pan
 
 std::optional<models::GgmlType> ggml_type_of(ir::DType t) {
   switch (t) {
-    case ir::DType::q4_k: return models::GgmlType::Q4_K;
-    case ir::DType::q5_k: return models::GgmlType::Q5_K;
-    case ir::DType::q6_k: return models::GgmlType::Q6_K;
-    case ir::DType::q3_k: return models::GgmlType::Q3_K;
-    case ir::DType::q2_k: return models::GgmlType::Q2_K;
-    case ir::DType::iq4_nl: return models::GgmlType::IQ4_NL;
-    case ir::DType::iq4_xs: return models::GgmlType::IQ4_XS;
-    case ir::DType::mxfp4: return models::GgmlType::MXFP4;
-    default: return std::nullopt;
+    case ir::DType::q4_k:
+      return models::GgmlType::Q4_K;
+    case ir::DType::q5_k:
+      return models::GgmlType::Q5_K;
+    case ir::DType::q6_k:
+      return models::GgmlType::Q6_K;
+    case ir::DType::q3_k:
+      return models::GgmlType::Q3_K;
+    case ir::DType::q2_k:
+      return models::GgmlType::Q2_K;
+    case ir::DType::iq4_nl:
+      return models::GgmlType::IQ4_NL;
+    case ir::DType::iq4_xs:
+      return models::GgmlType::IQ4_XS;
+    case ir::DType::mxfp4:
+      return models::GgmlType::MXFP4;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -254,12 +265,18 @@ struct BlockD {
 };
 BlockD block_d(ir::DType t) {
   switch (t) {
-    case ir::DType::q6_k: return {208, 4e-4f};    // 128 * 32
-    case ir::DType::q3_k: return {108, 1.5e-2f};  // 32 * 4
-    case ir::DType::q2_k: return {80, 2e-2f};     // 15 * 3 plus the min's 15
-    case ir::DType::iq4_nl: return {0, 1.5e-2f};  // 127
-    case ir::DType::iq4_xs: return {0, 5e-4f};    // 32 * 127
-    default: return {0, 2e-3f};
+    case ir::DType::q6_k:
+      return {208, 4e-4f};    // 128 * 32
+    case ir::DType::q3_k:
+      return {108, 1.5e-2f};  // 32 * 4
+    case ir::DType::q2_k:
+      return {80, 2e-2f};     // 15 * 3 plus the min's 15
+    case ir::DType::iq4_nl:
+      return {0, 1.5e-2f};  // 127
+    case ir::DType::iq4_xs:
+      return {0, 5e-4f};    // 32 * 127
+    default:
+      return {0, 2e-3f};
   }
 }
 
@@ -303,8 +320,8 @@ std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t
   return row;
 }
 
-std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
-                                     int64_t K, int64_t N) {
+std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T, int64_t K,
+                                     int64_t N) {
   std::vector<double> y(static_cast<size_t>(T * N));
   for (int64_t n = 0; n < N; ++n) {
     std::vector<float> wn = weight_row(w, wtype, K, n);
@@ -317,8 +334,7 @@ std::vector<double> reference_linear(const std::vector<double>& x, const void* w
   return y;
 }
 
-std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
-                                        int64_t T) {
+std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids, int64_t T) {
   std::vector<double> y(static_cast<size_t>(T * D));
   std::vector<float> row(static_cast<size_t>(D));
   int64_t row_bytes = ir::dtype_row_bytes(dtype, D);
@@ -344,8 +360,8 @@ std::vector<double> reference_embedding(const void* table, ir::DType dtype, int6
   return y;
 }
 
-std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G,
-                                       double eps, double offset) {
+std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G, double eps,
+                                       double offset) {
   std::vector<double> y(static_cast<size_t>(T * D));
   for (int64_t g = 0; g < T * D; g += G) {
     double ss = 0;
@@ -451,8 +467,8 @@ std::vector<float> unpack_cache_rows(const uint8_t* bytes, int64_t rows, int64_t
   return out;
 }
 
-void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x,
-                        int64_t T, const int32_t* positions, const int32_t* seqs) {
+void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x, int64_t T,
+                        const int32_t* positions, const int32_t* seqs) {
   int64_t row_bytes = ir::dtype_row_bytes(dtype, W);
   for (int64_t t = 0; t < T; ++t) {
     auto row = pack_cache_rows(x + t * W, 1, W, dtype);

@@ -54,16 +54,15 @@ double ref_activation(const std::string& name, double x);  // gelu_tanh, silu, g
 std::vector<float> weight_row(const void* w, ir::DType wtype, int64_t K, int64_t n);
 // y[t, n] = Σ_k x[t, k] w[n, k] for x [T, K] and w [N, K] (f32 or blocks). A fused
 // prologue or epilogue is composed from the other references around it.
-std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T,
-                                     int64_t K, int64_t N);
+std::vector<double> reference_linear(const std::vector<double>& x, const void* w, ir::DType wtype, int64_t T, int64_t K,
+                                     int64_t N);
 
 // Rows ids[t] of a [V, D] table of f32, f16, q8_0, q8_0x16 or a block type kept from a file
 // as f32 values.
-std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids,
-                                        int64_t T);
+std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids, int64_t T);
 // Per group of G elements: x / sqrt(mean(x²) + eps) * (w + offset).
-std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G,
-                                       double eps, double offset);
+std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G, double eps,
+                                       double offset);
 std::vector<double> reference_layer_norm(const float* x, int64_t T, int64_t D, const float* w, const float* b,
                                          double eps);
 // add, mul (a, b), scale (a * factor) and the activations of ref_activation (a).
@@ -82,8 +81,8 @@ std::vector<uint8_t> pack_cache_rows(const float* x, int64_t rows, int64_t W, ir
 std::vector<float> unpack_cache_rows(const uint8_t* bytes, int64_t rows, int64_t W, ir::DType dtype);
 // Sequence caches [C, W] of `dtype` back to back, row t of x[T, W] written to slot
 // positions[t] % C of sequence seqs[t]'s cache.
-void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x,
-                        int64_t T, const int32_t* positions, const int32_t* seqs);
+void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C, int64_t W, const float* x, int64_t T,
+                        const int32_t* positions, const int32_t* seqs);
 
 struct AttentionRef {
   const float* q;   // [T, Hq * hd]

@@ -117,10 +117,21 @@ Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
   int64_t width = c.kv_heads * c.head_dim;
   Inputs in{random_floats(rows.count() * c.heads * c.head_dim, seed, -2.0f, 2.0f),
             stored(ring_caches(c, rows, seed + 1, 2.0f), width, c.k),
-            stored(ring_caches(c, rows, seed + 2, 1.0f), width, c.v), {}};
-  in.ref = {in.q.data(), in.kc.values.data(), in.vc.values.data(), rows.positions.data(), rows.seqs.data(),
-            rows.count(), c.slots, c.heads, c.kv_heads, c.head_dim, 1.0 / std::sqrt(static_cast<double>(c.head_dim)),
-            c.window, c.softcap};
+            stored(ring_caches(c, rows, seed + 2, 1.0f), width, c.v),
+            {}};
+  in.ref = {in.q.data(),
+            in.kc.values.data(),
+            in.vc.values.data(),
+            rows.positions.data(),
+            rows.seqs.data(),
+            rows.count(),
+            c.slots,
+            c.heads,
+            c.kv_heads,
+            c.head_dim,
+            1.0 / std::sqrt(static_cast<double>(c.head_dim)),
+            c.window,
+            c.softcap};
   return in;
 }
 
@@ -142,8 +153,8 @@ void check_rows(const Case& c, const LoadedKernel& k, Rows rows, uint32_t seed) 
     EXPECT_EQ(mismatches(o, want, 1e-5, 1e-6), "")
         << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
         << " C=" << c.slots << (c.symbolic ? " (symbol)" : "") << " softcap=" << c.softcap << " T=" << rows.count()
-        << " k " << ir::dtype_name(c.k) << " v " << ir::dtype_name(c.v)
-        << " first position " << rows.positions[0] << " sequences=" << rows.sequences()
+        << " k " << ir::dtype_name(c.k) << " v " << ir::dtype_name(c.v) << " first position " << rows.positions[0]
+        << " sequences=" << rows.sequences()
         << (threads ? " threads=" + std::to_string(threads) : std::string(" one item per call"));
   }
 }
@@ -155,8 +166,8 @@ void check(const Case& c, const LoadedKernel& k, int64_t rows, int32_t pos, uint
 TEST(AttentionKernel, FullContextGqaDecodeAndPrefill) {
   uint32_t seed = 1;
   for (double softcap : {0.0, 5.0}) {
-    for (Case c : {Case{8, 2, 64, 0, 300, softcap}, Case{4, 1, 256, 0, 80, softcap},
-                   Case{3, 3, 72, 0, 200, softcap}, Case{4, 4, 6, 0, 50, softcap}}) {
+    for (Case c : {Case{8, 2, 64, 0, 300, softcap}, Case{4, 1, 256, 0, 80, softcap}, Case{3, 3, 72, 0, 200, softcap},
+                   Case{4, 4, 6, 0, 50, softcap}}) {
       c.symbolic = softcap > 0;  // static C without softcap, the symbol C with it
       LoadedKernel k = load_kernel(desc(c));
       EXPECT_EQ(k.info.items(std::array<int64_t, 2>{5, 1}.data()), 5 * c.heads);
@@ -178,7 +189,8 @@ std::vector<Case> window_cases(std::initializer_list<HeadShape> shapes, int64_t 
   std::vector<Case> cases;
   for (double cap : {0.0, softcap})
     for (int64_t window : {8, 100})
-      for (const HeadShape& h : shapes) cases.push_back({h.heads, h.kv_heads, h.head_dim, window, window + max_rows, cap});
+      for (const HeadShape& h : shapes)
+        cases.push_back({h.heads, h.kv_heads, h.head_dim, window, window + max_rows, cap});
   return cases;
 }
 
@@ -244,8 +256,8 @@ TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
   // positions near and past the window, full context and a ring.
   Rows mixed{{40, 0, 7, 8, 9, 10, 11, 300}, {0, 1, 2, 2, 2, 2, 2, 3}};
   Rows decodes{{3, 1, 500, 17, 0, 64, 2, 9}, {0, 1, 2, 3, 4, 5, 6, 7}};
-  for (const Case& c : {Case{8, 2, 64, 0, 600, 0.0, true}, Case{4, 1, 40, 16, 16 + 8, 0.0},
-                        Case{4, 4, 32, 0, 600, 5.0}}) {
+  for (const Case& c :
+       {Case{8, 2, 64, 0, 600, 0.0, true}, Case{4, 1, 40, 16, 16 + 8, 0.0}, Case{4, 4, 32, 0, 600, 5.0}}) {
     LoadedKernel k = load_kernel(desc(c));
     check_rows(c, k, mixed, seed++);
     check_rows(c, k, decodes, seed++);
@@ -319,9 +331,9 @@ TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
   Rows rows = run_of(40, 150);  // windows from different keys, over several blocks
   rows.positions.push_back(7);  // and a decode row of another sequence
   rows.seqs.push_back(1);
-  for (Case c : {Case{4, 1, 64, 100, 100 + 41, 0.0, false, ir::DType::f16, ir::DType::f16},
-                 Case{8, 2, 64, 0, 200, 5.0, true, ir::DType::q8_0, ir::DType::f16},
-                 Case{3, 3, 72, 24, 24 + 41, 0.0}}) {
+  for (Case c :
+       {Case{4, 1, 64, 100, 100 + 41, 0.0, false, ir::DType::f16, ir::DType::f16},
+        Case{8, 2, 64, 0, 200, 5.0, true, ir::DType::q8_0, ir::DType::f16}, Case{3, 3, 72, 24, 24 + 41, 0.0}}) {
     LoadedKernel k = load_kernel(desc(c));
     Inputs in = inputs(c, rows, seed++);
     int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
@@ -335,11 +347,11 @@ TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
     EXPECT_EQ(mismatches(one, reference_attention(in.ref), 1e-5, 1e-6), "");
     EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) { run_kernel(k, args, syms, 2); })));
     EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) {
-      for (int64_t item = 0; item < items; ++item) k.fn(args.data(), syms, item, item + 1);
-    })));
+                            for (int64_t item = 0; item < items; ++item) k.fn(args.data(), syms, item, item + 1);
+                          })));
     EXPECT_TRUE(same_bits(one, run([&](const std::vector<void*>& args) {
-      run_ranges(k.fn, args, syms, {0, 3, 5, items / 3 + 1, items / 2, items - 7, items});
-    })));
+                            run_ranges(k.fn, args, syms, {0, 3, 5, items / 3 + 1, items / 2, items - 7, items});
+                          })));
     int64_t width = c.heads * c.head_dim;
     for (int64_t r : {int64_t{0}, int64_t{17}, int64_t{39}, int64_t{40}}) {
       std::vector<float> q(in.q.begin() + r * width, in.q.begin() + (r + 1) * width), o(width, NAN);
@@ -365,11 +377,13 @@ TEST(AttentionKernel, CapFarBelowTheScores) {
 // in the epilogue as it is stored (one yield), or also stored as it is (two yields).
 TEST(AttentionKernel, EpilogueScalesAndAddsAsItStores) {
   Case c{8, 2, 32, 0, 40, 0.0};
-  std::string head = "graph @body(%q: f32[T,256], %kc: f32[40,64], %vc: f32[40,64], %positions: i32[T], %seq: i32[T], %r: f32[T,256]) {\n"
-                     "  %a = attention %q, %kc, %vc, %positions, %seq {head_dim = 32, n_heads = 8, n_kv_heads = 2, "
-                     "scale = 0.17677669529663687} : f32[T,256]\n"
-                     "  %s = scale %a {factor = 0.5} : f32[T,256]\n"
-                     "  %o = add %r, %s : f32[T,256]\n";
+  std::string head =
+      "graph @body(%q: f32[T,256], %kc: f32[40,64], %vc: f32[40,64], %positions: i32[T], %seq: i32[T], %r: f32[T,256]) "
+      "{\n"
+      "  %a = attention %q, %kc, %vc, %positions, %seq {head_dim = 32, n_heads = 8, n_kv_heads = 2, "
+      "scale = 0.17677669529663687} : f32[T,256]\n"
+      "  %s = scale %a {factor = 0.5} : f32[T,256]\n"
+      "  %o = add %r, %s : f32[T,256]\n";
   LoadedKernel one = load_kernel(fusion_desc(head + "  return %o\n}\n"));
   LoadedKernel two = load_kernel(fusion_desc(head + "  return %o, %a\n}\n"));
   for (int64_t count : {1, 5, 9, 33}) {

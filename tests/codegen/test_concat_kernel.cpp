@@ -45,7 +45,8 @@ TEST(ConcatKernel, JoinsRows) {
         for (int64_t r = 0; r < rows; ++r)
           for (size_t i = 0; i < widths.size(); ++i)
             for (int64_t j = 0; j < widths[i]; ++j) want.push_back(xs[i][r * widths[i] + j]);
-        EXPECT_EQ(mismatches(y, want, 0, 0), "") << widths.size() << " operands, rows=" << rows << " threads=" << threads;
+        EXPECT_EQ(mismatches(y, want, 0, 0), "")
+            << widths.size() << " operands, rows=" << rows << " threads=" << threads;
       }
     }
   }

@@ -87,8 +87,8 @@ TEST(ElementwiseKernel, OneRowOperandAppliesToEveryRow) {
           run_kernel(k, {a.data(), row.data(), y.data()}, syms, threads);
           std::vector<double> want(n);
           for (size_t i = 0; i < n; ++i) want[i] = ref_elementwise(kind, a[i], row[i % width], 0);
-          EXPECT_EQ(mismatches(y, want, 1e-7, 0), "") << kind << " W=" << width << " rows=" << rows
-                                                      << " threads=" << threads;
+          EXPECT_EQ(mismatches(y, want, 1e-7, 0), "")
+              << kind << " W=" << width << " rows=" << rows << " threads=" << threads;
         }
       }
     }

@@ -55,14 +55,17 @@ std::vector<int32_t> make_ids(int64_t rows, uint32_t seed) {
 }
 
 TEST(EmbeddingKernel, MatchesReferenceForEachTableType) {
-  struct Case { ir::DType dtype; int64_t width; };
-  const Case cases[] = {{ir::DType::f32, 13},  {ir::DType::f32, 640}, {ir::DType::f16, 8},   {ir::DType::f16, 21},
-                        {ir::DType::f16, 640}, {ir::DType::q8_0, 32}, {ir::DType::q8_0, 96}, {ir::DType::q8_0, 640},
-                        {ir::DType::q8_0x16, 32}, {ir::DType::q8_0x16, 640}, {ir::DType::q4_0, 96},
-                        {ir::DType::q4_1, 64},  {ir::DType::q5_0, 640}, {ir::DType::q5_1, 32},
-                        {ir::DType::q4_k, 256}, {ir::DType::q5_k, 512}, {ir::DType::q6_k, 768},
-                        {ir::DType::q3_k, 512}, {ir::DType::q2_k, 256}, {ir::DType::iq4_nl, 96},
-                        {ir::DType::iq4_xs, 256}, {ir::DType::mxfp4, 96}};
+  struct Case {
+    ir::DType dtype;
+    int64_t width;
+  };
+  const Case cases[] = {
+      {ir::DType::f32, 13},     {ir::DType::f32, 640},     {ir::DType::f16, 8},    {ir::DType::f16, 21},
+      {ir::DType::f16, 640},    {ir::DType::q8_0, 32},     {ir::DType::q8_0, 96},  {ir::DType::q8_0, 640},
+      {ir::DType::q8_0x16, 32}, {ir::DType::q8_0x16, 640}, {ir::DType::q4_0, 96},  {ir::DType::q4_1, 64},
+      {ir::DType::q5_0, 640},   {ir::DType::q5_1, 32},     {ir::DType::q4_k, 256}, {ir::DType::q5_k, 512},
+      {ir::DType::q6_k, 768},   {ir::DType::q3_k, 512},    {ir::DType::q2_k, 256}, {ir::DType::iq4_nl, 96},
+      {ir::DType::iq4_xs, 256}, {ir::DType::mxfp4, 96}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
     LoadedKernel k = load_kernel(desc(c.dtype, c.width));
@@ -95,18 +98,27 @@ TEST(EmbeddingKernel, OutOfRangeIdsReadTheLastRow) {
 
 TEST(EmbeddingKernel, ScaleEpilogueYieldsScaledAndPlainRows) {
   constexpr double kFactor = 25.298221281347036;  // sqrt(640): Gemma scales its embeddings
-  struct Case { ir::DType dtype; int64_t width; };
-  const Case cases[] = {{ir::DType::f32, 13}, {ir::DType::f16, 21}, {ir::DType::q8_0, 96}, {ir::DType::f16, 640},
+  struct Case {
+    ir::DType dtype;
+    int64_t width;
+  };
+  const Case cases[] = {{ir::DType::f32, 13},
+                        {ir::DType::f16, 21},
+                        {ir::DType::q8_0, 96},
+                        {ir::DType::f16, 640},
                         {ir::DType::q8_0x16, 96}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
-    std::string table_type = std::string(ir::dtype_name(c.dtype)) + "[" + std::to_string(kVocab) + "," +
-                             std::to_string(c.width) + "]";
+    std::string table_type =
+        std::string(ir::dtype_name(c.dtype)) + "[" + std::to_string(kVocab) + "," + std::to_string(c.width) + "]";
     std::string row = "f32[T," + std::to_string(c.width) + "]";
-    LoadedKernel k = load_kernel(fusion_desc("graph @body(%t: " + table_type + ", %ids: i32[T]) {\n"
-                                             "  %e = embedding %t, %ids : " + row + "\n"
-                                             "  %s = scale %e {factor = " + ir::format_double(kFactor) + "} : " +
-                                             row + "\n  return %s, %e\n}\n"));
+    LoadedKernel k = load_kernel(fusion_desc("graph @body(%t: " + table_type +
+                                             ", %ids: i32[T]) {\n"
+                                             "  %e = embedding %t, %ids : " +
+                                             row +
+                                             "\n"
+                                             "  %s = scale %e {factor = " +
+                                             ir::format_double(kFactor) + "} : " + row + "\n  return %s, %e\n}\n"));
     for (int64_t rows : {1, 6, 17}) {
       for (int threads : {1, 2}) {
         auto table = make_table(c.dtype, c.width, seed++);

@@ -20,11 +20,16 @@ TEST(FusedRowsKernel, AddThenRmsNormYieldsBoth) {
   uint32_t seed = 1;
   for (int64_t width : {7, 64, 640, 1000}) {
     std::string row = rows_of(width);
-    LoadedKernel k = load_kernel(fusion_desc("graph @body(%x: " + row + ", %r: " + row + ", %g: f32[" +
-                                             std::to_string(width) + "]) {\n"
-                                             "  %h = add %x, %r : " + row + "\n"
-                                             "  %n = rms_norm %h, %g {eps = 1e-6} : " + row + "\n"
-                                             "  return %h, %n\n}\n"));
+    LoadedKernel k =
+        load_kernel(fusion_desc("graph @body(%x: " + row + ", %r: " + row + ", %g: f32[" + std::to_string(width) +
+                                "]) {\n"
+                                "  %h = add %x, %r : " +
+                                row +
+                                "\n"
+                                "  %n = rms_norm %h, %g {eps = 1e-6} : " +
+                                row +
+                                "\n"
+                                "  return %h, %n\n}\n"));
     for (int64_t rows : {1, 4, 13}) {
       for (int threads : {1, 2}) {
         auto x = random_floats(rows * width, seed++, -3.0f, 3.0f);
@@ -35,8 +40,8 @@ TEST(FusedRowsKernel, AddThenRmsNormYieldsBoth) {
         run_kernel(k, {x.data(), r.data(), g.data(), h.data(), n.data()}, syms, threads);
         std::vector<float> sum(x.size());
         for (size_t i = 0; i < x.size(); ++i) sum[i] = x[i] + r[i];  // rounded to f32 as the kernel does
-        std::string what = "D=" + std::to_string(width) + " rows=" + std::to_string(rows) +
-                           " threads=" + std::to_string(threads);
+        std::string what =
+            "D=" + std::to_string(width) + " rows=" + std::to_string(rows) + " threads=" + std::to_string(threads);
         EXPECT_EQ(mismatches(h, std::vector<double>(sum.begin(), sum.end()), 0, 0), "") << what;
         EXPECT_EQ(mismatches(n, reference_rms_norm(sum.data(), rows, width, g.data(), width, 1e-6, 0.0), 1e-5, 1e-6),
                   "")
@@ -47,14 +52,21 @@ TEST(FusedRowsKernel, AddThenRmsNormYieldsBoth) {
 }
 
 TEST(FusedRowsKernel, BiasThenPerHeadNorm) {
-  struct Case { int64_t width, group; };
+  struct Case {
+    int64_t width, group;
+  };
   uint32_t seed = 1;
   for (const Case& c : {Case{64, 16}, Case{100, 20}, Case{640, 64}, Case{96, 3}}) {
     std::string row = rows_of(c.width);
     LoadedKernel k = load_kernel(fusion_desc("graph @body(%x: " + row + ", %b: f32[" + std::to_string(c.width) +
-                                             "], %g: f32[" + std::to_string(c.group) + "]) {\n"
-                                             "  %h = add %x, %b : " + row + "\n"
-                                             "  %n = rms_norm %h, %g {eps = 1e-6, offset = 1.0} : " + row + "\n"
+                                             "], %g: f32[" + std::to_string(c.group) +
+                                             "]) {\n"
+                                             "  %h = add %x, %b : " +
+                                             row +
+                                             "\n"
+                                             "  %n = rms_norm %h, %g {eps = 1e-6, offset = 1.0} : " +
+                                             row +
+                                             "\n"
                                              "  return %n\n}\n"));
     for (int64_t rows : {1, 5}) {
       for (int threads : {1, 2}) {
@@ -79,11 +91,17 @@ TEST(FusedRowsKernel, ActGateTimesUp) {
   for (const char* act : {"silu", "gelu", "gelu_tanh"}) {
     for (int64_t width : {5, 32, 100}) {
       std::string half = rows_of(width), w = std::to_string(width);
-      LoadedKernel k = load_kernel(fusion_desc("graph @body(%gu: " + rows_of(2 * width) + ") {\n"
-                                               "  %g, %u = split %gu {axis = 1, sizes = [" + w + ", " + w + "]} : " +
-                                               half + ", " + half + "\n"
-                                               "  %a = " + act + " %g : " + half + "\n"
-                                               "  %m = mul %a, %u : " + half + "\n"
+      LoadedKernel k = load_kernel(fusion_desc("graph @body(%gu: " + rows_of(2 * width) +
+                                               ") {\n"
+                                               "  %g, %u = split %gu {axis = 1, sizes = [" +
+                                               w + ", " + w + "]} : " + half + ", " + half +
+                                               "\n"
+                                               "  %a = " +
+                                               act + " %g : " + half +
+                                               "\n"
+                                               "  %m = mul %a, %u : " +
+                                               half +
+                                               "\n"
                                                "  return %m\n}\n"));
       for (int64_t rows : {1, 6}) {
         for (int threads : {1, 2}) {
@@ -108,19 +126,27 @@ TEST(FusedRowsKernel, ActGateTimesUp) {
 // as one loop: the partner of each element is normalized at its own column. Head sizes
 // whose steps are 32, 16, 8, 2 and 1 columns wide; partial rotary; both pairings.
 TEST(FusedRowsKernel, PerHeadNormThenRope) {
-  struct Case { int64_t heads, head_dim, rotary_dim; const char* style; };
+  struct Case {
+    int64_t heads, head_dim, rotary_dim;
+    const char* style;
+  };
   uint32_t seed = 7;
-  for (const Case& c : {Case{4, 128, 128, "neox"}, Case{2, 64, 64, "normal"}, Case{3, 256, 256, "neox"},
-                        Case{2, 48, 48, "neox"}, Case{2, 18, 18, "neox"}, Case{2, 20, 20, "normal"},
-                        Case{2, 128, 96, "neox"}, Case{2, 64, 32, "normal"}}) {
+  for (const Case& c :
+       {Case{4, 128, 128, "neox"}, Case{2, 64, 64, "normal"}, Case{3, 256, 256, "neox"}, Case{2, 48, 48, "neox"},
+        Case{2, 18, 18, "neox"}, Case{2, 20, 20, "normal"}, Case{2, 128, 96, "neox"}, Case{2, 64, 32, "normal"}}) {
     const int64_t width = c.heads * c.head_dim;
     std::string row = rows_of(width);
-    LoadedKernel k = load_kernel(fusion_desc(
-        "graph @body(%x: " + row + ", %g: f32[" + std::to_string(c.head_dim) + "], %positions: i32[T]) {\n"
-        "  %n = rms_norm %x, %g {eps = 1e-6, offset = 1.0} : " + row + "\n"
-        "  %q = rope %n, %positions {head_dim = " + std::to_string(c.head_dim) + ", rotary_dim = " +
-        std::to_string(c.rotary_dim) + ", base = 1000000.0, style = \"" + c.style + "\"} : " + row + "\n"
-        "  return %q\n}\n"));
+    LoadedKernel k =
+        load_kernel(fusion_desc("graph @body(%x: " + row + ", %g: f32[" + std::to_string(c.head_dim) +
+                                "], %positions: i32[T]) {\n"
+                                "  %n = rms_norm %x, %g {eps = 1e-6, offset = 1.0} : " +
+                                row +
+                                "\n"
+                                "  %q = rope %n, %positions {head_dim = " +
+                                std::to_string(c.head_dim) + ", rotary_dim = " + std::to_string(c.rotary_dim) +
+                                ", base = 1000000.0, style = \"" + c.style + "\"} : " + row +
+                                "\n"
+                                "  return %q\n}\n"));
     std::vector<double> freqs;
     for (int64_t i = 0; i < c.rotary_dim / 2; ++i) freqs.push_back(std::pow(1e6, -2.0 * i / c.rotary_dim));
     for (int64_t rows : {1, 3}) {
@@ -133,11 +159,10 @@ TEST(FusedRowsKernel, PerHeadNormThenRope) {
         run_kernel(k, {x.data(), g.data(), positions.data(), y.data()}, syms, threads);
         std::vector<double> n = reference_rms_norm(x.data(), rows, width, g.data(), c.head_dim, 1e-6, 1.0);
         std::vector<float> nf(n.begin(), n.end());
-        auto want = reference_rope(nf.data(), rows, width, positions.data(), c.head_dim, freqs,
-                                   std::string(c.style) == "neox");
-        EXPECT_EQ(mismatches(y, want, 1e-5, 1e-5), "")
-            << c.style << " hd=" << c.head_dim << " rotary " << c.rotary_dim << " rows=" << rows
-            << " threads=" << threads;
+        auto want =
+            reference_rope(nf.data(), rows, width, positions.data(), c.head_dim, freqs, std::string(c.style) == "neox");
+        EXPECT_EQ(mismatches(y, want, 1e-5, 1e-5), "") << c.style << " hd=" << c.head_dim << " rotary " << c.rotary_dim
+                                                       << " rows=" << rows << " threads=" << threads;
       }
     }
   }
@@ -146,24 +171,21 @@ TEST(FusedRowsKernel, PerHeadNormThenRope) {
 TEST(FusedRowsKernel, RejectsRegionsItCannotRun) {
   const std::string args = "graph @body(%x: f32[T,64], %g16: f32[16], %g64: f32[64], %positions: i32[T]) {\n";
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %a, %b = split %x {axis = 1, sizes = [32, 32]} : f32[T,32], f32[T,32]\n"
-                                     "  %s = silu %x : f32[T,64]\n"
-                                     "  return %a, %s\n}\n")),
+               add_error(fusion_desc(args + "  %a, %b = split %x {axis = 1, sizes = [32, 32]} : f32[T,32], f32[T,32]\n"
+                                            "  %s = silu %x : f32[T,64]\n"
+                                            "  return %a, %s\n}\n")),
                "yields of different types: f32[T,64] vs f32[T,32]");
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %h = rms_norm %x, %g16 {eps = 1e-6} : f32[T,64]\n"
-                                     "  %n = rms_norm %h, %g64 {eps = 1e-6} : f32[T,64]\n"
-                                     "  return %n\n}\n")),
+               add_error(fusion_desc(args + "  %h = rms_norm %x, %g16 {eps = 1e-6} : f32[T,64]\n"
+                                            "  %n = rms_norm %h, %g64 {eps = 1e-6} : f32[T,64]\n"
+                                            "  return %n\n}\n")),
                "row reductions of different group lengths in one region");
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %n = rms_norm %x, %g16 {eps = 1e-6} : f32[T,64]\n"
-                                     "  %q = rope %n, %positions {head_dim = 32, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
-                                     "  return %q\n}\n")),
+               add_error(fusion_desc(
+                   args + "  %n = rms_norm %x, %g16 {eps = 1e-6} : f32[T,64]\n"
+                          "  %q = rope %n, %positions {head_dim = 32, base = 10000.0, style = \"neox\"} : f32[T,64]\n"
+                          "  return %q\n}\n")),
                "its heads of 32 columns straddle the region's groups of 16");
-
 }
 
 }  // namespace

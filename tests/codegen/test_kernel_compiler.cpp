@@ -111,8 +111,7 @@ TEST(KernelCompiler, DumpsOneIrAndAsmFilePerKernel) {
   // calls allowed are the memset/memcpy LLVM makes of simple fill loops.
   for (size_t at = as.find("call"); at != std::string::npos; at = as.find("call", at + 1)) {
     std::string callee = as.substr(at, as.find('\n', at) - at);
-    EXPECT_TRUE(callee.find("memset") != std::string::npos || callee.find("memcpy") != std::string::npos)
-        << callee;
+    EXPECT_TRUE(callee.find("memset") != std::string::npos || callee.find("memcpy") != std::string::npos) << callee;
   }
   EXPECT_GT(c.stats().total_seconds(), 0.0);
   std::filesystem::remove_all(dir);
@@ -193,7 +192,6 @@ TEST(KernelTarget, RefusesFeaturesTheHostLacks) {
     EXPECT_NE(std::string(e.what()).find(absent), std::string::npos) << e.what();
   }
 }
-
 
 }  // namespace
 }  // namespace lmc::test

@@ -21,46 +21,76 @@ namespace {
 
 std::vector<LinearCase> all_cases() {
   std::vector<LinearCase> cases;
-  struct Shape { ir::DType wt; int64_t K, N; };
-  const Shape shapes[] = {{ir::DType::q8_0, 32, 1},   {ir::DType::q8_0, 96, 37},
-                          {ir::DType::q8_0, 640, 129}, {ir::DType::q8_0, 288, 20},
-                          {ir::DType::q4_0, 32, 3},    {ir::DType::q4_0, 640, 129},
-                          {ir::DType::q4_1, 96, 37},   {ir::DType::q4_1, 288, 20},
-                          {ir::DType::q5_0, 64, 9},    {ir::DType::q5_0, 640, 129},
+  struct Shape {
+    ir::DType wt;
+    int64_t K, N;
+  };
+  const Shape shapes[] = {{ir::DType::q8_0, 32, 1},
+                          {ir::DType::q8_0, 96, 37},
+                          {ir::DType::q8_0, 640, 129},
+                          {ir::DType::q8_0, 288, 20},
+                          {ir::DType::q4_0, 32, 3},
+                          {ir::DType::q4_0, 640, 129},
+                          {ir::DType::q4_1, 96, 37},
+                          {ir::DType::q4_1, 288, 20},
+                          {ir::DType::q5_0, 64, 9},
+                          {ir::DType::q5_0, 640, 129},
                           {ir::DType::q5_1, 96, 37},
-                          {ir::DType::q8_0x16, 32, 16}, {ir::DType::q8_0x16, 96, 48},
+                          {ir::DType::q8_0x16, 32, 16},
+                          {ir::DType::q8_0x16, 96, 48},
                           {ir::DType::q8_0x16, 640, 144},
-                          {ir::DType::q4_0x16, 32, 16}, {ir::DType::q4_0x16, 640, 144},
-                          {ir::DType::q4_1x16, 96, 48}, {ir::DType::q4_1x16, 288, 32},
-                          {ir::DType::q5_0x16, 64, 16}, {ir::DType::q5_0x16, 640, 144},
+                          {ir::DType::q4_0x16, 32, 16},
+                          {ir::DType::q4_0x16, 640, 144},
+                          {ir::DType::q4_1x16, 96, 48},
+                          {ir::DType::q4_1x16, 288, 32},
+                          {ir::DType::q5_0x16, 64, 16},
+                          {ir::DType::q5_0x16, 640, 144},
                           {ir::DType::q5_1x16, 96, 48},
-                          {ir::DType::q4_k, 256, 37},  {ir::DType::q4_k, 768, 9},
-                          {ir::DType::q5_k, 512, 20},  {ir::DType::q6_k, 256, 37},
-                          {ir::DType::q6_k, 768, 9},   {ir::DType::q4_kx16, 256, 32},
-                          {ir::DType::q4_kx16, 768, 16}, {ir::DType::q5_kx16, 512, 32},
-                          {ir::DType::q3_k, 256, 37},  {ir::DType::q3_k, 768, 9},
-                          {ir::DType::q2_k, 256, 37},  {ir::DType::q2_k, 512, 20},
-                          {ir::DType::iq4_nl, 96, 37}, {ir::DType::iq4_nl, 640, 129},
-                          {ir::DType::iq4_xs, 256, 37}, {ir::DType::iq4_xs, 512, 20},
-                          {ir::DType::mxfp4, 96, 37},  {ir::DType::mxfp4, 640, 129},
+                          {ir::DType::q4_k, 256, 37},
+                          {ir::DType::q4_k, 768, 9},
+                          {ir::DType::q5_k, 512, 20},
+                          {ir::DType::q6_k, 256, 37},
+                          {ir::DType::q6_k, 768, 9},
+                          {ir::DType::q4_kx16, 256, 32},
+                          {ir::DType::q4_kx16, 768, 16},
+                          {ir::DType::q5_kx16, 512, 32},
+                          {ir::DType::q3_k, 256, 37},
+                          {ir::DType::q3_k, 768, 9},
+                          {ir::DType::q2_k, 256, 37},
+                          {ir::DType::q2_k, 512, 20},
+                          {ir::DType::iq4_nl, 96, 37},
+                          {ir::DType::iq4_nl, 640, 129},
+                          {ir::DType::iq4_xs, 256, 37},
+                          {ir::DType::iq4_xs, 512, 20},
+                          {ir::DType::mxfp4, 96, 37},
+                          {ir::DType::mxfp4, 640, 129},
                           // Long rows: the int8 prefill quantizes fewer rows at a time.
-                          {ir::DType::q8_0, 4096, 24}, {ir::DType::q4_1, 4096, 9}, {ir::DType::q8_0x16, 4096, 32},
+                          {ir::DType::q8_0, 4096, 24},
+                          {ir::DType::q4_1, 4096, 9},
+                          {ir::DType::q8_0x16, 4096, 32},
                           {ir::DType::q4_1x16, 4096, 16},
-                          {ir::DType::q4_k, 4096, 9},  {ir::DType::q6_k, 4096, 9},  {ir::DType::q4_kx16, 4096, 16},
-                          {ir::DType::q3_k, 4096, 9},  {ir::DType::q2_k, 4096, 9},  {ir::DType::iq4_xs, 4096, 9},
-                          {ir::DType::f32, 13, 5},     {ir::DType::f32, 100, 37},
-                          {ir::DType::f32, 257, 40},   {ir::DType::f32, 640, 17}};
-  struct Variant { Prologue prologue; const char* gate_act; bool bias, residual; const char* out_act; };
+                          {ir::DType::q4_k, 4096, 9},
+                          {ir::DType::q6_k, 4096, 9},
+                          {ir::DType::q4_kx16, 4096, 16},
+                          {ir::DType::q3_k, 4096, 9},
+                          {ir::DType::q2_k, 4096, 9},
+                          {ir::DType::iq4_xs, 4096, 9},
+                          {ir::DType::f32, 13, 5},
+                          {ir::DType::f32, 100, 37},
+                          {ir::DType::f32, 257, 40},
+                          {ir::DType::f32, 640, 17}};
+  struct Variant {
+    Prologue prologue;
+    const char* gate_act;
+    bool bias, residual;
+    const char* out_act;
+  };
   const Variant variants[] = {
       {Prologue::None, "", false, false, ""},  // the plain op
-      {Prologue::None, "", true, false, ""},
-      {Prologue::None, "", false, true, ""},
-      {Prologue::None, "", true, true, ""},
-      {Prologue::None, "", true, true, "gelu_tanh"},
-      {Prologue::GateUp, "silu", false, false, ""},
-      {Prologue::GateUp, "gelu_tanh", false, true, ""},
-      {Prologue::GateUp, "gelu", true, true, ""},
-      {Prologue::Norm, "", false, false, ""},
+      {Prologue::None, "", true, false, ""},        {Prologue::None, "", false, true, ""},
+      {Prologue::None, "", true, true, ""},         {Prologue::None, "", true, true, "gelu_tanh"},
+      {Prologue::GateUp, "silu", false, false, ""}, {Prologue::GateUp, "gelu_tanh", false, true, ""},
+      {Prologue::GateUp, "gelu", true, true, ""},   {Prologue::Norm, "", false, false, ""},
       {Prologue::Norm, "", true, true, "silu"},
   };
   // Each shape as the plain op and in two regions, the regions taken in turn so that every
@@ -83,8 +113,8 @@ void expect_matches(const LinearData& data, const LinearCase& c, int64_t T, cons
     double err = std::fabs(data.y[i] - data.expect[i]);
     if (!(err <= data.tolerance[i])) {
       ++bad;
-      ADD_FAILURE() << what << " row " << i / c.N << " col " << i % c.N << ": got " << data.y[i]
-                    << ", want " << data.expect[i] << " (tolerance " << data.tolerance[i] << ")";
+      ADD_FAILURE() << what << " row " << i / c.N << " col " << i % c.N << ": got " << data.y[i] << ", want "
+                    << data.expect[i] << " (tolerance " << data.tolerance[i] << ")";
     }
   }
 }
@@ -116,8 +146,7 @@ TEST_P(LinearKernelSlice, MatchesReferenceAcrossShapesRegionsRowsAndThreads) {
         LinearData data(c, T, seed++);
         int64_t syms[ir::kNumSyms] = {T, 1};
         run_split(fn, data.args(c), syms, infos.at(names[i]).items(syms), threads);
-        expect_matches(data, c, T,
-                       case_name(c) + " T=" + std::to_string(T) + " threads=" + std::to_string(threads));
+        expect_matches(data, c, T, case_name(c) + " T=" + std::to_string(T) + " threads=" + std::to_string(threads));
       }
     }
   }
@@ -176,28 +205,24 @@ TEST(LinearKernel, RejectsMalformedDescriptors) {
 TEST(LinearKernel, RejectsRegionsItCannotRun) {
   const std::string args = "graph @body(%x: f32[T,64], %w: f32[8,64], %g: f32[8], %gk: f32[16]) {\n";
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %y = linear %x, %w : f32[T,8]\n"
-                                     "  %n = rms_norm %y, %g {eps = 1e-5} : f32[T,8]\n"
-                                     "  return %n\n}\n")),
+               add_error(fusion_desc(args + "  %y = linear %x, %w : f32[T,8]\n"
+                                            "  %n = rms_norm %y, %g {eps = 1e-5} : f32[T,8]\n"
+                                            "  return %n\n}\n")),
                "op 'rms_norm' defining %n (line 3) cannot be applied to the anchor's output element by element");
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %h = rms_norm %x, %gk {eps = 1e-5} : f32[T,64]\n"
-                                     "  %y = linear %h, %w : f32[T,8]\n"
-                                     "  return %y\n}\n")),
+               add_error(fusion_desc(args + "  %h = rms_norm %x, %gk {eps = 1e-5} : f32[T,64]\n"
+                                            "  %y = linear %h, %w : f32[T,8]\n"
+                                            "  return %y\n}\n")),
                "op 'rms_norm' defining %h (line 2) normalizes groups, not the whole row the anchor reads");
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %w2 = scale %w {factor = 2.0} : f32[8,64]\n"
-                                     "  %y = linear %x, %w2 : f32[T,8]\n"
-                                     "  return %y\n}\n")),
+               add_error(fusion_desc(args + "  %w2 = scale %w {factor = 2.0} : f32[8,64]\n"
+                                            "  %y = linear %x, %w2 : f32[T,8]\n"
+                                            "  return %y\n}\n")),
                "op 'linear' defining %y (line 3): operand 1 must be a region argument");
   EXPECT_PRED2(contains,
-               add_error(fusion_desc(args +
-                                     "  %y = linear %x, %w : f32[T,8]\n"
-                                     "  %s = silu %x : f32[T,64]\n"
-                                     "  return %y, %s\n}\n")),
+               add_error(fusion_desc(args + "  %y = linear %x, %w : f32[T,8]\n"
+                                            "  %s = silu %x : f32[T,64]\n"
+                                            "  return %y, %s\n}\n")),
                "yield %s does not depend on the anchor op 'linear' defining %y (line 2)");
 }
 

@@ -89,20 +89,23 @@ TEST_P(VnniBits, VnniGivesTheBaselineBits) {
       int64_t syms[ir::kNumSyms] = {T, 1};
       run_split(lib->lookup(name), data.args(c), syms, info.items(syms), 2);
       auto& y = outputs[std::to_string(T)];
-      if (y.empty()) y = data.y;
-      else EXPECT_EQ(0, std::memcmp(y.data(), data.y.data(), sizeof(float) * T * c.N)) << "T=" << T;
+      if (y.empty())
+        y = data.y;
+      else
+        EXPECT_EQ(0, std::memcmp(y.data(), data.y.data(), sizeof(float) * T * c.N)) << "T=" << T;
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    LinearKernel, VnniBits,
-    ::testing::Values(ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0, ir::DType::q5_1,
-                      ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16, ir::DType::q5_0x16,
-                      ir::DType::q5_1x16,
-                      ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16,
-                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4),
-    [](const ::testing::TestParamInfo<ir::DType>& info) { return std::string(ir::dtype_name(info.param)); });
+INSTANTIATE_TEST_SUITE_P(LinearKernel, VnniBits,
+                         ::testing::Values(ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0,
+                                           ir::DType::q5_1, ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16,
+                                           ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q4_k, ir::DType::q5_k,
+                                           ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q3_k,
+                                           ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4),
+                         [](const ::testing::TestParamInfo<ir::DType>& info) {
+                           return std::string(ir::dtype_name(info.param));
+                         });
 
 // Kernels for `a` and for `b` on the same inputs and weights (`b`'s bytes made from `a`'s by
 // `convert`) give the same bits at every row count and thread count.
@@ -131,16 +134,13 @@ void expect_same_bits(const LinearCase& a, const LinearCase& b, const std::vecto
 // in the same order: the same weights give the same bits, at every row count and thread
 // count.
 TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
-  for (auto types : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16},
-                                      std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
-                                      std::pair{ir::DType::q4_1, ir::DType::q4_1x16},
-                                      std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
-                                      std::pair{ir::DType::q5_1, ir::DType::q5_1x16},
-                                      std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
-                                      std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
+  for (auto types : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16}, std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
+                     std::pair{ir::DType::q4_1, ir::DType::q4_1x16}, std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
+                     std::pair{ir::DType::q5_1, ir::DType::q5_1x16}, std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
+                     std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
     ir::DType row_type = types.first, panel_type = types.second;
-    for (int64_t K : ir::dtype_block_elems(row_type) == 256 ? std::vector<int64_t>{256, 768}
-                                                            : std::vector<int64_t>{64, 640}) {
+    for (int64_t K :
+         ir::dtype_block_elems(row_type) == 256 ? std::vector<int64_t>{256, 768} : std::vector<int64_t>{64, 640}) {
       LinearCase row_major{row_type, K, 48, Prologue::GateUp, "gelu_tanh", true, true, ""};
       LinearCase panels = row_major;
       panels.wtype = panel_type;

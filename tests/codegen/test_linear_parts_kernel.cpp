@@ -38,8 +38,8 @@ codegen::KernelDesc region(const std::vector<Part>& parts, int64_t K) {
   const std::string in = "f32[T," + std::to_string(K) + "]", out = "f32[T," + std::to_string(N) + "]";
   return fusion_desc("graph @body(" + args + ", %b: f32[" + std::to_string(N) + "]) {\n" +
                      "  %h = rms_norm %x, %g {eps = " + ir::format_double(1e-5) + "} : " + in + "\n" +
-                     "  %y = linear %h" + weights + " : " + out + "\n" +
-                     "  %yb = add %y, %b : " + out + "\n  return %yb\n}\n");
+                     "  %y = linear %h" + weights + " : " + out + "\n" + "  %yb = add %y, %b : " + out +
+                     "\n  return %yb\n}\n");
 }
 
 // Random weights of `t`, as the file's blocks (or their panels) hold them.
@@ -47,10 +47,14 @@ std::vector<uint8_t> weights_of(ir::DType t, int64_t N, int64_t K, uint32_t seed
   std::vector<float> wf = random_floats(N * K, seed);
   const ir::DType base = ir::panel_base(t);
   std::vector<uint8_t> w;
-  if (t == ir::DType::f32) w.assign(reinterpret_cast<uint8_t*>(wf.data()), reinterpret_cast<uint8_t*>(wf.data() + wf.size()));
-  else if (base == ir::DType::q8_0) w = quantize_q8_0(wf.data(), N, K);
-  else if (ggml_type_of(base)) w = random_ggml_blocks(N, K, base, seed);
-  else w = quantize_small(wf.data(), N, K, base);
+  if (t == ir::DType::f32)
+    w.assign(reinterpret_cast<uint8_t*>(wf.data()), reinterpret_cast<uint8_t*>(wf.data() + wf.size()));
+  else if (base == ir::DType::q8_0)
+    w = quantize_q8_0(wf.data(), N, K);
+  else if (ggml_type_of(base))
+    w = random_ggml_blocks(N, K, base, seed);
+  else
+    w = quantize_small(wf.data(), N, K, base);
   return base != t ? to_panels(w, t, N, K) : w;
 }
 
@@ -99,8 +103,8 @@ TEST(LinearPartsKernel, EachPartHasItsOwnLinearsBits) {
       args.push_back(const_cast<float*>(bias.data()));
       const int64_t items = infos.at(fused).items(syms);
       // One call; two; three of which the first holds one work item.
-      for (const std::vector<int64_t>& bounds : {std::vector<int64_t>{0, items}, {0, items / 2, items},
-                                                 {0, 1, items / 2 + 1, items}}) {
+      for (const std::vector<int64_t>& bounds :
+           {std::vector<int64_t>{0, items}, {0, items / 2, items}, {0, 1, items / 2 + 1, items}}) {
         if (bounds.size() > 2 && items < static_cast<int64_t>(bounds.size())) continue;
         std::vector<float> y(T * N, NAN);
         args.push_back(y.data());

@@ -25,8 +25,11 @@ codegen::KernelDesc desc(int64_t width, int64_t group, double offset) {
 }
 
 TEST(RmsNormKernel, MatchesReferenceAcrossShapesRowsAndThreads) {
-  struct Case { int64_t width, group; double offset; };
-  const Case cases[] = {{640, 640, 1.0}, {640, 64, 1.0}, {1024, 256, 0.0}, {33, 33, 0.0},
+  struct Case {
+    int64_t width, group;
+    double offset;
+  };
+  const Case cases[] = {{640, 640, 1.0}, {640, 64, 1.0}, {1024, 256, 0.0},  {33, 33, 0.0},
                         {7, 7, 1.0},     {100, 20, 0.0}, {1152, 1152, 0.0}, {96, 3, 1.0}};
   uint32_t seed = 1;
   for (const auto& c : cases) {
@@ -39,9 +42,8 @@ TEST(RmsNormKernel, MatchesReferenceAcrossShapesRowsAndThreads) {
         int64_t syms[ir::kNumSyms] = {rows, 1};
         run_kernel(k, {x.data(), w.data(), y.data()}, syms, threads);
         auto want = reference_rms_norm(x.data(), rows, c.width, w.data(), c.group, 1e-6, c.offset);
-        EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "")
-            << "D=" << c.width << " G=" << c.group << " offset=" << c.offset << " rows=" << rows
-            << " threads=" << threads;
+        EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << "D=" << c.width << " G=" << c.group << " offset=" << c.offset
+                                                       << " rows=" << rows << " threads=" << threads;
       }
     }
   }

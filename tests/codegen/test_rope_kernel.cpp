@@ -30,7 +30,10 @@ codegen::KernelDesc desc(int64_t heads, int64_t head_dim, double base, const std
 }
 
 TEST(RopeKernel, MatchesReferenceAcrossStylesShapesPositionsAndThreads) {
-  struct Case { int64_t heads, head_dim; double base; };
+  struct Case {
+    int64_t heads, head_dim;
+    double base;
+  };
   const Case cases[] = {{4, 64, 10000.0}, {1, 256, 1000000.0}, {3, 6, 10000.0}, {2, 18, 500.0}, {9, 64, 100000.0}};
   uint32_t seed = 1;
   for (const char* style : {"neox", "normal"}) {
@@ -48,9 +51,9 @@ TEST(RopeKernel, MatchesReferenceAcrossStylesShapesPositionsAndThreads) {
           run_kernel(k, {x.data(), const_cast<int32_t*>(positions.data()), y.data()}, syms, threads);
           bool neox = std::string(style) == "neox";
           auto want = reference_rope(x.data(), rows, width, positions.data(), c.head_dim, c.base, neox);
-          EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "") << style << " H=" << c.heads << " hd=" << c.head_dim
-                                                       << " first position " << positions[0] << " rows=" << rows
-                                                       << " threads=" << threads;
+          EXPECT_EQ(mismatches(y, want, 1e-5, 1e-6), "")
+              << style << " H=" << c.heads << " hd=" << c.head_dim << " first position " << positions[0]
+              << " rows=" << rows << " threads=" << threads;
         }
       }
     }
@@ -146,7 +149,11 @@ std::vector<double> yarn_freqs(double base, int64_t dim, double factor, double o
 TEST(RopeKernel, YarnBlendsTheFrequenciesAndScalesTheRotation) {
   const int64_t heads = 2, hd = 128, width = heads * hd;
   const double base = 1000000.0;
-  struct Case { const char* name; double factor, orig, fast, slow, attn; bool explicit_attn; };
+  struct Case {
+    const char* name;
+    double factor, orig, fast, slow, attn;
+    bool explicit_attn;
+  };
   const Case cases[] = {{"qwen2.5 x4", 4, 32768, 32, 1, 0.1 * std::log(4.0) + 1, false},
                         {"x8 betas", 8, 4096, 16, 2, 0.1 * std::log(8.0) + 1, false},
                         {"own attn_factor", 4, 32768, 32, 1, 1.19, true}};
@@ -204,7 +211,10 @@ std::vector<double> dynamic_freqs(double base, int64_t dim, double factor, doubl
 // position + 1, so rows before and after the original context, and rows of several
 // sequences in one step, turn as that row alone would; with partial rotary too.
 TEST(RopeKernel, DynamicScalingGrowsTheBaseWithEachRowsPosition) {
-  struct Case { int64_t head_dim, rotary_dim; double base, factor, orig; };
+  struct Case {
+    int64_t head_dim, rotary_dim;
+    double base, factor, orig;
+  };
   const Case cases[] = {{128, 128, 10000.0, 2, 2048}, {64, 32, 500000.0, 4, 4096}, {80, 80, 10000.0, 8, 16}};
   const std::vector<int32_t> positions = {0, 15, 16, 100, 2047, 2048, 2049, 5000, 40000, 131071};
   const auto rows = static_cast<int64_t>(positions.size());
@@ -237,7 +247,9 @@ TEST(RopeKernel, DynamicScalingGrowsTheBaseWithEachRowsPosition) {
 // Partial rotary (Phi-4-mini's 96 of 128, StableLM's quarter): the first rotary_dim
 // features turn at base^(-2i/rotary_dim), the rest are copied.
 TEST(RopeKernel, PartialRotaryTurnsTheFirstFeaturesOnly) {
-  struct Case { int64_t heads, head_dim, rotary_dim; };
+  struct Case {
+    int64_t heads, head_dim, rotary_dim;
+  };
   uint32_t seed = 40;
   for (const char* style : {"neox", "normal"}) {
     for (Case c : {Case{3, 128, 96}, Case{2, 64, 16}, Case{1, 80, 20}, Case{2, 18, 18}}) {

@@ -31,8 +31,8 @@ TEST(TailRowsKernel, CopiesTheLastRows) {
         EXPECT_EQ(k.info.items(syms), wanted);
         run_kernel(k, {x.data(), y.data()}, syms, threads);
         std::vector<double> want(x.end() - wanted * width, x.end());
-        EXPECT_EQ(mismatches(y, want, 0, 0), "") << "D=" << width << " T=" << rows << " L=" << wanted
-                                               << " threads=" << threads;
+        EXPECT_EQ(mismatches(y, want, 0, 0), "")
+            << "D=" << width << " T=" << rows << " L=" << wanted << " threads=" << threads;
       }
     }
   }

@@ -31,9 +31,13 @@ std::vector<codegen::KernelEntry> kernels(const std::string& second_key) {
 TEST_F(KernelObjectCacheTest, AStoredObjectIsFoundUnderItsKey) {
   const std::string key = KernelObjectCache::key(kernels("rms_norm D=64"), codegen::baseline_target());
   EXPECT_FALSE(cache.find(key));
-  cache.store(key, "\x7f" "ELF object bytes");
+  cache.store(key,
+              "\x7f"
+              "ELF object bytes");
   ASSERT_TRUE(cache.find(key));
-  EXPECT_EQ(*cache.find(key), "\x7f" "ELF object bytes");
+  EXPECT_EQ(*cache.find(key),
+            "\x7f"
+            "ELF object bytes");
   EXPECT_FALSE(KernelObjectCache(dir.file("other")).find(key));
 }
 

@@ -32,7 +32,8 @@ void expect_error(const std::string& pipeline, const std::string& text) {
 
 TEST(ModelShard, ARecordedShareThatIsNoShareIsAnErrorNamingThePlace) {
   expect_error("shard{rank=2,ranks=2}", "m.lmc:manifest: error: shard keeps rank 2 of 2, which is no share");
-  expect_error("shard{ranks=two}", "m.lmc:manifest: column 13: shard{ranks}: expects an integer in [1, 4096], got 'two'");
+  expect_error("shard{ranks=two}",
+               "m.lmc:manifest: column 13: shard{ranks}: expects an integer in [1, 4096], got 'two'");
   expect_error("shard{ranks=0}", "expects an integer");
   expect_error("shard{ranks=99999999999999999999}", "expects an integer");
   expect_error("shard{", "m.lmc:manifest");

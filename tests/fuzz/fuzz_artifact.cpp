@@ -13,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
 #include "models/tokenizer/tokenizer.h"
@@ -21,6 +20,7 @@
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_manifest.h"
 #include "runtime/artifact/artifact_weight_index.h"
+#include "support/error.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <string>
 
-#include "support/error.h"
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
+#include "support/error.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

@@ -17,11 +17,11 @@ namespace {
 constexpr std::string_view kSeparator = "\n%%%%\n";
 
 nlohmann::ordered_json default_context() {
-  return {{"messages",
-           {{{"role", "system"}, {"content", "Be brief."}}, {{"role", "user"}, {"content", "Hi {{ there }}"}}}},
-          {"add_generation_prompt", true},
-          {"bos_token", "<s>"},
-          {"eos_token", "</s>"}};
+  return {
+      {"messages", {{{"role", "system"}, {"content", "Be brief."}}, {{"role", "user"}, {"content", "Hi {{ there }}"}}}},
+      {"add_generation_prompt", true},
+      {"bos_token", "<s>"},
+      {"eos_token", "</s>"}};
 }
 
 }  // namespace

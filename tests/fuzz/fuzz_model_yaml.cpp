@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "support/error.h"
 #include "models/lowering.h"
 #include "models/model_def.h"
+#include "support/error.h"
 #include "tests/fuzz/fuzz_input.h"
 #include "tests/models/gguf_writer.h"
 
@@ -26,14 +26,16 @@ struct Tensor {
 };
 
 std::vector<Tensor> tensors() {
-  std::vector<Tensor> t = {{"token_embd.weight", {kVocab, kD}}, {"output_norm.weight", {kD}},
-                           {"wte.weight", {kVocab, kD}},        {"wpe.weight", {kPositions, kD}},
-                           {"ln_f.weight", {kD}},               {"ln_f.bias", {kD}}};
+  std::vector<Tensor> t = {
+      {"token_embd.weight", {kVocab, kD}}, {"output_norm.weight", {kD}}, {"wte.weight", {kVocab, kD}},
+      {"wpe.weight", {kPositions, kD}},    {"ln_f.weight", {kD}},        {"ln_f.bias", {kD}}};
   for (uint64_t i = 0; i < kLayers; ++i) {
     auto blk = [&](const std::string& n, std::vector<uint64_t> s) {
       t.push_back({"blk." + std::to_string(i) + "." + n + ".weight", std::move(s)});
     };
-    auto h = [&](const std::string& n, std::vector<uint64_t> s) { t.push_back({"h." + std::to_string(i) + "." + n, std::move(s)}); };
+    auto h = [&](const std::string& n, std::vector<uint64_t> s) {
+      t.push_back({"h." + std::to_string(i) + "." + n, std::move(s)});
+    };
     for (const char* norm : {"attn_norm", "ffn_norm", "post_attention_norm", "post_ffw_norm"}) blk(norm, {kD});
     blk("attn_q_norm", {kKv});
     blk("attn_k_norm", {kKv});
@@ -62,17 +64,28 @@ std::vector<Tensor> tensors() {
 
 // Returns the number of keys written.
 uint64_t put_metadata(GgufWriter& w) {
-  const std::pair<const char*, uint32_t> ints[] = {
-      {"llama.embedding_length", kD}, {"llama.block_count", kLayers}, {"llama.attention.head_count", 2},
-      {"llama.attention.head_count_kv", 1}, {"llama.feed_forward_length", kFfn},
-      {"gemma3.embedding_length", kD}, {"gemma3.block_count", kLayers}, {"gemma3.attention.head_count", 2},
-      {"gemma3.attention.head_count_kv", 1}, {"gemma3.attention.key_length", kKv},
-      {"gemma3.feed_forward_length", kFfn}, {"gemma3.attention.sliding_window", 4},
-      {"n_embd", kD}, {"n_layer", kLayers}, {"n_head", 2}, {"n_positions", kPositions}};
+  const std::pair<const char*, uint32_t> ints[] = {{"llama.embedding_length", kD},
+                                                   {"llama.block_count", kLayers},
+                                                   {"llama.attention.head_count", 2},
+                                                   {"llama.attention.head_count_kv", 1},
+                                                   {"llama.feed_forward_length", kFfn},
+                                                   {"gemma3.embedding_length", kD},
+                                                   {"gemma3.block_count", kLayers},
+                                                   {"gemma3.attention.head_count", 2},
+                                                   {"gemma3.attention.head_count_kv", 1},
+                                                   {"gemma3.attention.key_length", kKv},
+                                                   {"gemma3.feed_forward_length", kFfn},
+                                                   {"gemma3.attention.sliding_window", 4},
+                                                   {"n_embd", kD},
+                                                   {"n_layer", kLayers},
+                                                   {"n_head", 2},
+                                                   {"n_positions", kPositions}};
   for (const auto& [k, v] : ints) w.key(k, lmc::test::kU32).u32(v);
-  const std::pair<const char*, float> floats[] = {
-      {"llama.attention.layer_norm_rms_epsilon", 1e-5f}, {"gemma3.attention.layer_norm_rms_epsilon", 1e-5f},
-      {"layer_norm_epsilon", 1e-5f}, {"llama.rope.freq_base", 1e4f}, {"gemma3.rope.freq_base", 1e4f}};
+  const std::pair<const char*, float> floats[] = {{"llama.attention.layer_norm_rms_epsilon", 1e-5f},
+                                                  {"gemma3.attention.layer_norm_rms_epsilon", 1e-5f},
+                                                  {"layer_norm_epsilon", 1e-5f},
+                                                  {"llama.rope.freq_base", 1e4f},
+                                                  {"gemma3.rope.freq_base", 1e4f}};
   for (const auto& [k, v] : floats) w.key(k, lmc::test::kF32).put(v);
   return std::size(ints) + std::size(floats);
 }

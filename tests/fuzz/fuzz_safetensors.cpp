@@ -2,8 +2,8 @@
 // checked against the data, and each (small) tensor widened to f32.
 #include <cstdint>
 
-#include "support/error.h"
 #include "models/formats/safetensors_file.h"
+#include "support/error.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

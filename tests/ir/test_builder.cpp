@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/printer.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 namespace {

@@ -8,9 +8,9 @@
 #include <random>
 
 #include "ir/builder.h"
+#include "ir/op_registry.h"
 #include "support/checked_math.h"
 #include "support/error.h"
-#include "ir/op_registry.h"
 
 namespace lmc::ir {
 namespace {
@@ -38,10 +38,14 @@ TEST(CheckedMath, AddAndMulAreExactOrThrow) {
   for (int i = 0; i < 100000; ++i) {
     int64_t a = near_limit(rng), b = near_limit(rng);
     __int128 sum = __int128{a} + b, product = __int128{a} * b;
-    if (fits(sum)) EXPECT_EQ(checked_add(a, b, "x"), static_cast<int64_t>(sum));
-    else EXPECT_THROW(checked_add(a, b, "x"), Error);
-    if (fits(product)) EXPECT_EQ(checked_mul(a, b, "x"), static_cast<int64_t>(product));
-    else EXPECT_THROW(checked_mul(a, b, "x"), Error);
+    if (fits(sum))
+      EXPECT_EQ(checked_add(a, b, "x"), static_cast<int64_t>(sum));
+    else
+      EXPECT_THROW(checked_add(a, b, "x"), Error);
+    if (fits(product))
+      EXPECT_EQ(checked_mul(a, b, "x"), static_cast<int64_t>(product));
+    else
+      EXPECT_THROW(checked_mul(a, b, "x"), Error);
   }
 }
 
@@ -68,11 +72,15 @@ TEST(CheckedSizes, TypeNumelAndBytesAreExactOrThrow) {
       EXPECT_THROW(t.bytes(nullptr), Error) << t.str();
     } else {
       EXPECT_EQ(t.numel(nullptr), static_cast<int64_t>(numel)) << t.str();
-      if (fits(numel * 4)) EXPECT_EQ(t.bytes(nullptr), static_cast<int64_t>(numel * 4)) << t.str();
-      else EXPECT_THROW(t.bytes(nullptr), Error) << t.str();
+      if (fits(numel * 4))
+        EXPECT_EQ(t.bytes(nullptr), static_cast<int64_t>(numel * 4)) << t.str();
+      else
+        EXPECT_THROW(t.bytes(nullptr), Error) << t.str();
     }
-    if (wraps || numel * 4 > kMaxSize) EXPECT_THROW(t.check_size(), Error) << t.str();
-    else EXPECT_NO_THROW(t.check_size()) << t.str();
+    if (wraps || numel * 4 > kMaxSize)
+      EXPECT_THROW(t.check_size(), Error) << t.str();
+    else
+      EXPECT_NO_THROW(t.check_size()) << t.str();
   }
 }
 
@@ -158,7 +166,8 @@ TEST(CheckedSizes, BuilderBoundsEveryType) {
     b.op("silu", {huge}, {}, "y");
     ADD_FAILURE() << "a result past 2^62 bytes was built";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "builder: op 'silu': type f32[1099511627776,1099511627776] is larger than 2^62 bytes");
+    EXPECT_EQ(std::string(e.what()),
+              "builder: op 'silu': type f32[1099511627776,1099511627776] is larger than 2^62 bytes");
   }
 }
 

@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "ir/dot_writer.h"
-#include "support/error.h"
 #include "ir/parser.h"
+#include "support/error.h"
 #include "tests/ir/two_layer_graph.h"
 
 namespace lmc::ir {
@@ -60,7 +60,8 @@ TEST(DotWriter, EachLayerIsAClusterAndThePrologueAndEpilogueAreOutside) {
     EXPECT_NE(l0.find(op), std::string::npos) << op;
     EXPECT_EQ(l1.find(op), std::string::npos) << op;
   }
-  for (const char* op : {"%a1 = rms_norm", "%o1 = attention", "%h1 = add"}) EXPECT_NE(l1.find(op), std::string::npos) << op;
+  for (const char* op : {"%a1 = rms_norm", "%o1 = attention", "%h1 = add"})
+    EXPECT_NE(l1.find(op), std::string::npos) << op;
   for (const char* op : {"%x = embedding", "%xs = scale", "%hl = tail_rows", "%logits = linear"}) {
     EXPECT_NE(d.find(op), std::string::npos) << op;
     EXPECT_EQ(l0.find(op), std::string::npos) << op;
@@ -70,18 +71,18 @@ TEST(DotWriter, EachLayerIsAClusterAndThePrologueAndEpilogueAreOutside) {
 }
 
 TEST(DotWriter, AFusionIsAClusterOfItsBodyInsideItsLayer) {
-  std::string d = dot(
-      "graph @f(%x: f32[T,8]) {\n"
-      "  %w = param {name = \"blk.0.w\"} : f32[8,8]\n"
-      "  %h = fusion %x, %w {\n"
-      "  ^(%a: f32[T,8], %b: f32[8,8]):\n"
-      "    %y = linear %a, %b : f32[T,8]\n"
-      "    %s = add %y, %a : f32[T,8]\n"
-      "    yield %s\n"
-      "  } : f32[T,8]\n"
-      "  %o = silu %h : f32[T,8]\n"
-      "  return %o\n"
-      "}\n");
+  std::string d =
+      dot("graph @f(%x: f32[T,8]) {\n"
+          "  %w = param {name = \"blk.0.w\"} : f32[8,8]\n"
+          "  %h = fusion %x, %w {\n"
+          "  ^(%a: f32[T,8], %b: f32[8,8]):\n"
+          "    %y = linear %a, %b : f32[T,8]\n"
+          "    %s = add %y, %a : f32[T,8]\n"
+          "    yield %s\n"
+          "  } : f32[T,8]\n"
+          "  %o = silu %h : f32[T,8]\n"
+          "  return %o\n"
+          "}\n");
   std::string fusion = cluster(cluster(d, "subgraph cluster_layer_0 {"), "subgraph cluster_n");
   ASSERT_NE(fusion.find("label=<fusion %h>"), std::string::npos) << d;
   std::string y = node(d, "%y = linear"), s = node(d, "%s = add"), o = node(d, "%o = silu"), x = node(d, "%x : ");
@@ -113,14 +114,14 @@ TEST(DotWriter, WeightsAreLinesOfTheirReadersUnlessShown) {
 }
 
 TEST(DotWriter, AWeightTransformIsALineWithTheWeightsItReads) {
-  std::string d = dot(
-      "graph @t(%x: f32[T,8]) {\n"
-      "  %a = param {name = \"blk.0.a\"} : f32[8,8]\n"
-      "  %b = param {name = \"blk.0.b\"} : f32[8,8]\n"
-      "  %c = concat %a, %b {axis = 0} : f32[16,8]\n"
-      "  %y = linear %x, %c : f32[T,16]\n"
-      "  return %y\n"
-      "}\n");
+  std::string d =
+      dot("graph @t(%x: f32[T,8]) {\n"
+          "  %a = param {name = \"blk.0.a\"} : f32[8,8]\n"
+          "  %b = param {name = \"blk.0.b\"} : f32[8,8]\n"
+          "  %c = concat %a, %b {axis = 0} : f32[16,8]\n"
+          "  %y = linear %x, %c : f32[T,16]\n"
+          "  return %y\n"
+          "}\n");
   std::string y = node(d, "%y = linear");
   EXPECT_NE(y.find("%c = concat %a, %b {axis = 0} : f32[16,8]"), std::string::npos) << y;
   EXPECT_NE(y.find("%a = param"), std::string::npos) << y;
@@ -230,12 +231,12 @@ TEST(DotWriter, ALayerTheGraphDoesNotHaveIsAClearError) {
 }
 
 TEST(DotWriter, LabelTextIsEscaped) {
-  std::string d = dot(
-      "graph @e(%x: f32[T,8]) {\n"
-      "  %w = param {name = \"a <b> & \\\"c\\\"\"} : f32[8,8]\n"
-      "  %y = linear %x, %w : f32[T,8]\n"
-      "  return %y\n"
-      "}\n");
+  std::string d =
+      dot("graph @e(%x: f32[T,8]) {\n"
+          "  %w = param {name = \"a <b> & \\\"c\\\"\"} : f32[8,8]\n"
+          "  %y = linear %x, %w : f32[T,8]\n"
+          "  return %y\n"
+          "}\n");
   EXPECT_NE(node(d, "%y = linear").find("a &lt;b&gt; &amp; \\&quot;c\\&quot;"), std::string::npos) << d;
 }
 

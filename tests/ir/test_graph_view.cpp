@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/graph_view.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 namespace {

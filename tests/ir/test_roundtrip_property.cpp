@@ -70,11 +70,16 @@ class RandomGraph {
 
   double awkward_double() {
     switch (rng_() % 8) {
-      case 0: return 0.0;
-      case 1: return -0.0;
-      case 2: return std::numeric_limits<double>::denorm_min();
-      case 3: return std::numeric_limits<double>::max();
-      case 4: return (rng_() % 2 ? 1 : -1) * std::numeric_limits<double>::infinity();
+      case 0:
+        return 0.0;
+      case 1:
+        return -0.0;
+      case 2:
+        return std::numeric_limits<double>::denorm_min();
+      case 3:
+        return std::numeric_limits<double>::max();
+      case 4:
+        return (rng_() % 2 ? 1 : -1) * std::numeric_limits<double>::infinity();
       default: {
         std::uniform_real_distribution<double> mant(-10, 10);
         return mant(rng_) * std::pow(10.0, int(rng_() % 61) - 30);
@@ -101,8 +106,12 @@ class RandomGraph {
     Value* x = any_act();
     int64_t d = width(x);
     switch (rng_() % 17) {
-      case 0: acts_.push_back(b_.op(activation(), {x}, {}, hint())); break;
-      case 1: acts_.push_back(b_.op("scale", {x}, {{"factor", awkward_double()}}, hint())); break;
+      case 0:
+        acts_.push_back(b_.op(activation(), {x}, {}, hint()));
+        break;
+      case 1:
+        acts_.push_back(b_.op("scale", {x}, {{"factor", awkward_double()}}, hint()));
+        break;
       case 2: {
         Value* y = rng_() % 3 ? same_type_as(x) : param(vec(d));  // or one row for every row
         acts_.push_back(b_.op(pick({0, 1}) ? "add" : "mul", {x, y}, {}, hint()));
@@ -114,7 +123,9 @@ class RandomGraph {
         acts_.push_back(b_.op("rms_norm", {x, param(vec(pick({16, d})))}, a, hint()));
         break;
       }
-      case 4: acts_.push_back(b_.op("layer_norm", {x, param(vec(d)), param(vec(d))}, {{"eps", 1e-5}}, hint())); break;
+      case 4:
+        acts_.push_back(b_.op("layer_norm", {x, param(vec(d)), param(vec(d))}, {{"eps", 1e-5}}, hint()));
+        break;
       case 5: {
         int64_t n = pick({32, 64, 128});
         Value* w = param(weight(pick({0, 1}) ? DType::f32 : DType::q8_0, n, d));
@@ -131,17 +142,21 @@ class RandomGraph {
         acts_.insert(acts_.end(), parts.begin(), parts.end());
         break;
       }
-      case 7: acts_.push_back(b_.op("concat", {x, any_act()}, {{"axis", int64_t{1}}}, hint())); break;
+      case 7:
+        acts_.push_back(b_.op("concat", {x, any_act()}, {{"axis", int64_t{1}}}, hint()));
+        break;
       case 8:
         acts_.push_back(b_.op("rope", {x, pos_},
-                              {{"head_dim", int64_t{16}}, {"base", awkward_positive()},
+                              {{"head_dim", int64_t{16}},
+                               {"base", awkward_positive()},
                                {"style", std::string(pick({0, 1}) ? "neox" : "normal")}},
                               hint()));
         break;
       case 9:
         b_.op("tail_rows", {x}, {}, hint());
         // A sharded graph's collectives: partial sums, and logits columns side by side.
-        acts_.push_back(b_.op(rng_() % 2 ? "all_reduce" : "all_gather", {x}, {{"ranks", int64_t(2 + rng_() % 3)}}, hint()));
+        acts_.push_back(
+            b_.op(rng_() % 2 ? "all_reduce" : "all_gather", {x}, {{"ranks", int64_t(2 + rng_() % 3)}}, hint()));
         break;
       case 10: {
         Value* w = param(weight(DType::f32, pick({32, 64}), pick({32, 64})));
@@ -160,7 +175,8 @@ class RandomGraph {
         Value* cache = g_.add_arg(g_.unique_name(hint()), Type{DType::f32, {Dim::of(pick({8, 64})), Dim::of(16)}});
         Value* k = b_.op("linear", {x, param(weight(DType::f32, 16, d))}, {}, hint());
         Value* kc = b_.op("kv_write", {cache, k, pos_, seq_}, {}, hint());
-        AttrMap a{{"n_heads", d / 16}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{16}}, {"scale", awkward_double()}};
+        AttrMap a{
+            {"n_heads", d / 16}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{16}}, {"scale", awkward_double()}};
         if (rng_() % 2) a["window"] = int64_t(rng_() % 100);
         if (rng_() % 2) a["softcap"] = awkward_positive();
         acts_.push_back(b_.op("attention", {x, kc, kc, pos_, seq_}, a, hint()));
@@ -168,13 +184,17 @@ class RandomGraph {
       }
       case 13: {
         Value* tokens = g_.add_arg(g_.unique_name("tokens"), Type{DType::i32, {Dim::symbolic(Sym::T)}});
-        acts_.push_back(b_.op("embedding", {param(weight(pick({0, 1}) ? DType::f16 : DType::q8_0, 100, d)), tokens}, {},
-                              hint()));
+        acts_.push_back(
+            b_.op("embedding", {param(weight(pick({0, 1}) ? DType::f16 : DType::q8_0, 100, d)), tokens}, {}, hint()));
         break;
       }
       case 14:
-      case 15: fusion(x); break;
-      case 16: moe(x); break;
+      case 15:
+        fusion(x);
+        break;
+      case 16:
+        moe(x);
+        break;
     }
   }
 
@@ -185,8 +205,8 @@ class RandomGraph {
     AttrMap a{{"k", int64_t(1 + rng_() % 2)}, {"scoring", std::string(pick({0, 1}) ? "softmax" : "sigmoid")}};
     if (rng_() % 2) a["norm_topk"] = int64_t(rng_() % 2);
     auto routed = b_.create("moe_route", {logits}, a, {hint(), hint()});
-    Value* up = b_.op("expert_linear", {x, param(Type{DType::f32, {Dim::of(e), Dim::of(f), Dim::of(d)}}), routed[0]}, {},
-                      hint());
+    Value* up = b_.op("expert_linear", {x, param(Type{DType::f32, {Dim::of(e), Dim::of(f), Dim::of(d)}}), routed[0]},
+                      {}, hint());
     Value* down = b_.op("expert_linear", {up, param(Type{DType::f32, {Dim::of(e), Dim::of(d), Dim::of(f)}}), routed[0]},
                         {}, hint());
     acts_.push_back(b_.op("expert_sum", {down, routed[1]}, {}, hint()));
@@ -212,15 +232,18 @@ class RandomGraph {
     } else {
       int64_t k = d;
       switch (rng_() % 3) {
-        case 0: h = in.op("rms_norm", {h, bind(param(vec(d)))}, {{"eps", 1e-6}}, hint()); break;
+        case 0:
+          h = in.op("rms_norm", {h, bind(param(vec(d)))}, {{"eps", 1e-6}}, hint());
+          break;
         case 1: {
           k = d / 2;
-          auto gu = in.create("split", {h}, {{"axis", int64_t{1}}, {"sizes", std::vector<int64_t>{k, k}}},
-                              {hint(), hint()});
+          auto gu =
+              in.create("split", {h}, {{"axis", int64_t{1}}, {"sizes", std::vector<int64_t>{k, k}}}, {hint(), hint()});
           h = in.op("mul", {in.op(activation(), {gu[0]}, {}, hint()), gu[1]}, {}, hint());
           break;
         }
-        default: break;
+        default:
+          break;
       }
       int64_t n = pick({32, 64, 96});
       Value* y = in.op("linear", {h, bind(param(weight(pick({0, 1}) ? DType::f32 : DType::q8_0, n, k)))}, {}, hint());
@@ -260,7 +283,8 @@ TEST(RoundTripProperty, PrintParsePrintIsIdentity) {
         for (const auto& inner : op->body()->ops()) kinds.insert(inner->kind());
     }
   }
-  for (const OpDef* def : all_ops()) EXPECT_TRUE(kinds.count(std::string(def->name))) << "never generated: " << def->name;
+  for (const OpDef* def : all_ops())
+    EXPECT_TRUE(kinds.count(std::string(def->name))) << "never generated: " << def->name;
 }
 
 TEST(RoundTripProperty, FloatsKeepTheirBits) {
@@ -269,7 +293,8 @@ TEST(RoundTripProperty, FloatsKeepTheirBits) {
   for (int i = 0; i < 10000; ++i) {
     double v = std::bit_cast<double>(rng());
     if (!std::isfinite(v)) continue;
-    auto g = parse("graph @f(%x: f32[T,8]) {\n  %y = scale %x {factor = " + format_double(v) + "} : f32[T,8]\n  return %y\n}\n");
+    auto g = parse("graph @f(%x: f32[T,8]) {\n  %y = scale %x {factor = " + format_double(v) +
+                   "} : f32[T,8]\n  return %y\n}\n");
     EXPECT_EQ(std::bit_cast<uint64_t>(g->ops().front()->attr_float("factor")), std::bit_cast<uint64_t>(v))
         << format_double(v);
   }

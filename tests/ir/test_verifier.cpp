@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
+#include "support/error.h"
 
 namespace lmc::ir {
 namespace {
@@ -36,11 +36,12 @@ TEST(Verifier, NamesFileLineAndOp) {
   EXPECT_EQ(verify_text("%x: f32[T,64]", "  %y = linear %x : f32[T,64]\n  return %y\n"),
             "v.lir:2: error: op 'linear' defining %y (line 2) has 1 operands, expects at least 2");
   // A bias is an add of its own: operands after x are weight parts, matrices.
-  EXPECT_EQ(verify_text("%x: f32[T,64], %w: f32[32,64], %b: f32[32]", "  %y = linear %x, %w, %b : f32[T,32]\n  return %y\n"),
-            "v.lir:2: error: op 'linear' defining %y (line 2): operand 2 must have rank 2, has f32[32]");
-  EXPECT_EQ(verify_text("%x: f32[T,64], %w: f32[32,64]",
-                        "  %y = linear %x, %w {act = \"silu\"} : f32[T,32]\n  return %y\n"),
-            "v.lir:2: error: op 'linear' defining %y (line 2) has unknown attribute 'act'");
+  EXPECT_EQ(
+      verify_text("%x: f32[T,64], %w: f32[32,64], %b: f32[32]", "  %y = linear %x, %w, %b : f32[T,32]\n  return %y\n"),
+      "v.lir:2: error: op 'linear' defining %y (line 2): operand 2 must have rank 2, has f32[32]");
+  EXPECT_EQ(
+      verify_text("%x: f32[T,64], %w: f32[32,64]", "  %y = linear %x, %w {act = \"silu\"} : f32[T,32]\n  return %y\n"),
+      "v.lir:2: error: op 'linear' defining %y (line 2) has unknown attribute 'act'");
   EXPECT_EQ(verify_text("", "  %c = concat {axis = 0} : f32[1]\n  return %c\n"),
             "v.lir:2: error: op 'concat' defining %c (line 2) has 0 operands, expects at least 1");
 }
@@ -48,9 +49,9 @@ TEST(Verifier, NamesFileLineAndOp) {
 TEST(Verifier, AttributeKinds) {
   EXPECT_EQ(verify_text("%x: f32[T,64]", "  %y = scale %x {factor = \"2\"} : f32[T,64]\n  return %y\n"),
             "v.lir:2: error: op 'scale' defining %y (line 2) attribute 'factor' must be float, is string");
-  EXPECT_EQ(verify_text("%x: f32[T,64]",
-                        "  %a, %b = split %x {axis = 1, sizes = 32} : f32[T,32], f32[T,32]\n  return %a\n"),
-            "v.lir:2: error: op 'split' defining %a (line 2) attribute 'sizes' must be int list, is int");
+  EXPECT_EQ(
+      verify_text("%x: f32[T,64]", "  %a, %b = split %x {axis = 1, sizes = 32} : f32[T,32], f32[T,32]\n  return %a\n"),
+      "v.lir:2: error: op 'split' defining %a (line 2) attribute 'sizes' must be int list, is int");
   EXPECT_EQ(verify_text("%w: f32[64,64]", "  %q = quantize %w {dtype = \"q8_0\"} : q8_0[64,64]\n  return %q\n"),
             "v.lir:2: error: op 'quantize' defining %q (line 2) attribute 'dtype' must be dtype, is string");
 }
@@ -109,9 +110,10 @@ TEST(VerifierRegions, AcceptsAFusionAndItsTypeChecks) {
                           "f32[T,64]"),
             "");
   // The operands bind the arguments, so their types must agree.
-  EXPECT_EQ(verify_fusion("%x: f32[T,32]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield %s\n",
-                          "f32[T,64]"),
-            "v.lir:2: error: op 'fusion' defining %y (line 2): operand 0 is f32[T,32] but body argument %a is f32[T,64]");
+  EXPECT_EQ(
+      verify_fusion("%x: f32[T,32]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield %s\n",
+                    "f32[T,64]"),
+      "v.lir:2: error: op 'fusion' defining %y (line 2): operand 0 is f32[T,32] but body argument %a is f32[T,64]");
   // The results are what the body yields.
   EXPECT_EQ(verify_fusion("%x: f32[T,64]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield %s\n",
                           "f32[T,32]"),
@@ -169,9 +171,9 @@ TEST(VerifierRegions, YieldsMustBeDefinedInTheBody) {
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "after test: error: op 'fusion' defining %f yields %x, which its body does not define");
   }
-  EXPECT_EQ(verify_fusion("%x: f32[T,64]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield\n",
-                          "f32[T,64]"),
-            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: the region yields nothing");
+  EXPECT_EQ(
+      verify_fusion("%x: f32[T,64]", "%x", "%a: f32[T,64]", "    %s = silu %a : f32[T,64]\n    yield\n", "f32[T,64]"),
+      "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: the region yields nothing");
 }
 
 TEST(VerifierRegions, NoNestedFusion) {
@@ -207,14 +209,14 @@ TEST(VerifierRegions, RegionsNoKernelCanRunAreRefused) {
                           "f32[T,8]"),
             "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: op 'rms_norm' defining %n "
             "(line 5) cannot be applied to the anchor's output element by element");
-  EXPECT_EQ(verify_fusion("%x: f32[T,64], %g: f32[16], %h: f32[64]", "%x, %g, %h",
-                          "%a: f32[T,64], %g: f32[16], %h: f32[64]",
-                          "    %n = rms_norm %a, %g {eps = 1e-05} : f32[T,64]\n"
-                          "    %m = rms_norm %n, %h {eps = 1e-05} : f32[T,64]\n"
-                          "    yield %m\n",
-                          "f32[T,64]"),
-            "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: op 'rms_norm' defining %m "
-            "(line 5): row reductions of different group lengths in one region (64 here, 16 before)");
+  EXPECT_EQ(
+      verify_fusion("%x: f32[T,64], %g: f32[16], %h: f32[64]", "%x, %g, %h", "%a: f32[T,64], %g: f32[16], %h: f32[64]",
+                    "    %n = rms_norm %a, %g {eps = 1e-05} : f32[T,64]\n"
+                    "    %m = rms_norm %n, %h {eps = 1e-05} : f32[T,64]\n"
+                    "    yield %m\n",
+                    "f32[T,64]"),
+      "v.lir:2: error: op 'fusion' defining %y (line 2) cannot run as one kernel: op 'rms_norm' defining %m "
+      "(line 5): row reductions of different group lengths in one region (64 here, 16 before)");
 }
 
 TEST(VerifierRegions, OnlyComputingOpsJoinARegion) {

@@ -6,7 +6,8 @@
 namespace lmc::ir {
 
 inline constexpr const char* kTwoLayers =
-    "graph @two(%tokens: i32[T], %positions: i32[T], %seq: i32[T], %kc0: f32[64,16], %vc0: f32[64,16], %kc1: f32[64,16], %vc1: f32[64,16]) {\n"
+    "graph @two(%tokens: i32[T], %positions: i32[T], %seq: i32[T], %kc0: f32[64,16], %vc0: f32[64,16], %kc1: "
+    "f32[64,16], %vc1: f32[64,16]) {\n"
     "  %emb = param {name = \"token_embd.weight\"} : f32[100,32]\n"
     "  %x = embedding %emb, %tokens : f32[T,32]\n"
     "  %xs = scale %x {factor = 2.0} : f32[T,32]\n"
@@ -22,7 +23,8 @@ inline constexpr const char* kTwoLayers =
     "  %kr0 = rope %k0, %positions {base = 10000.0, head_dim = 16, style = \"neox\"} : f32[T,16]\n"
     "  %kc0.1 = kv_write %kc0, %kr0, %positions, %seq : f32[64,16]\n"
     "  %vc0.1 = kv_write %vc0, %v0, %positions, %seq : f32[64,16]\n"
-    "  %o0 = attention %qr0, %kc0.1, %vc0.1, %positions, %seq {head_dim = 16, n_heads = 2, n_kv_heads = 1, scale = 0.25} : f32[T,32]\n"
+    "  %o0 = attention %qr0, %kc0.1, %vc0.1, %positions, %seq {head_dim = 16, n_heads = 2, n_kv_heads = 1, scale = "
+    "0.25} : f32[T,32]\n"
     "  %wo0 = param {name = \"blk.0.attn_output.weight\"} : f32[32,32]\n"
     "  %ho0 = linear %o0, %wo0 : f32[T,32]\n"
     "  %h0 = add %xs, %ho0 : f32[T,32]\n"
@@ -38,7 +40,8 @@ inline constexpr const char* kTwoLayers =
     "  %kr1 = rope %k1, %positions {base = 10000.0, head_dim = 16, style = \"neox\"} : f32[T,16]\n"
     "  %kc1.1 = kv_write %kc1, %kr1, %positions, %seq : f32[64,16]\n"
     "  %vc1.1 = kv_write %vc1, %v1, %positions, %seq : f32[64,16]\n"
-    "  %o1 = attention %qr1, %kc1.1, %vc1.1, %positions, %seq {head_dim = 16, n_heads = 2, n_kv_heads = 1, scale = 0.25} : f32[T,32]\n"
+    "  %o1 = attention %qr1, %kc1.1, %vc1.1, %positions, %seq {head_dim = 16, n_heads = 2, n_kv_heads = 1, scale = "
+    "0.25} : f32[T,32]\n"
     "  %wo1 = param {name = \"blk.1.attn_output.weight\"} : f32[32,32]\n"
     "  %ho1 = linear %o1, %wo1 : f32[T,32]\n"
     "  %h1 = add %h0, %ho1 : f32[T,32]\n"

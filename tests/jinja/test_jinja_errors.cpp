@@ -19,7 +19,8 @@ std::string error_of(const std::string& source, const Limits& limits = {}) {
 
 TEST(JinjaErrors, ParseErrorsNameTheirLine) {
   EXPECT_EQ(error_of("a\n{% frobnicate %}"), "t.jinja:2: error: unknown tag 'frobnicate'");
-  EXPECT_EQ(error_of("a\nb\n{% if x %}"), "t.jinja:3: error: unexpected end of template, looking for 'elif' or 'else' or 'endif'");
+  EXPECT_EQ(error_of("a\nb\n{% if x %}"),
+            "t.jinja:3: error: unexpected end of template, looking for 'elif' or 'else' or 'endif'");
   EXPECT_EQ(error_of("{{ 'open"), "t.jinja:1: error: unterminated string literal");
   EXPECT_EQ(error_of("\n\n{# never closed"), "t.jinja:3: error: missing end of comment tag");
   EXPECT_EQ(error_of("{{ x\n"), "t.jinja:1: error: unexpected end of template, expected '}}'");
@@ -27,7 +28,8 @@ TEST(JinjaErrors, ParseErrorsNameTheirLine) {
   EXPECT_EQ(error_of("{{ a ) }}"), "t.jinja:1: error: unexpected ')'");
   EXPECT_EQ(error_of("{{ $ }}"), "t.jinja:1: error: unexpected char '$'");
   EXPECT_EQ(error_of("{% break %}"), "t.jinja:1: error: 'break' outside a for loop");
-  EXPECT_EQ(error_of("{{ 99999999999999999999 }}"), "t.jinja:1: error: integer literal 99999999999999999999 out of range");
+  EXPECT_EQ(error_of("{{ 99999999999999999999 }}"),
+            "t.jinja:1: error: integer literal 99999999999999999999 out of range");
   EXPECT_EQ(error_of("{% raw %}x"), "t.jinja:1: error: missing end of raw directive");
   EXPECT_EQ(error_of("{{ " + std::string(300, '(') + "1" + std::string(300, ')') + " }}"),
             "t.jinja:1: error: template nested deeper than 200");
@@ -48,7 +50,8 @@ TEST(JinjaErrors, RenderErrorsNameTheirLine) {
   EXPECT_EQ(error_of("{{ 2 ** 64 }}"), "t.jinja:1: error: integer overflow");
   EXPECT_EQ(error_of("{{ x() }}"), "t.jinja:1: error: 'x' is undefined");
   EXPECT_EQ(error_of("{{ 'a' | join(1, 2, 3) }}"), "t.jinja:1: error: join() takes at most 2 argument(s), 3 given");
-  EXPECT_EQ(error_of("{{ {'a': 1} | tojson(bad=1) }}"), "t.jinja:1: error: tojson() got an unexpected keyword argument 'bad'");
+  EXPECT_EQ(error_of("{{ {'a': 1} | tojson(bad=1) }}"),
+            "t.jinja:1: error: tojson() got an unexpected keyword argument 'bad'");
   EXPECT_EQ(error_of("{% set ns = namespace() %}{% set ns.self = ns %}{{ ns }}"),
             "t.jinja:1: error: values nested deeper than 100");
 }
@@ -66,9 +69,11 @@ TEST(JinjaErrors, LimitsStopRunawayTemplates) {
             "t.jinja:1: error: macros nested deeper than 8 calls");
   Limits work;
   work.max_work = 100000;
-  EXPECT_EQ(error_of("{% set s = 'x' * 1000 %}{% for i in range(1000) %}{% if s[i] == 'y' %}{% endif %}{% endfor %}", work),
-            "t.jinja:1: error: the render touched more than 100000 bytes and elements");
-  EXPECT_EQ(error_of("{% set ns = namespace(s='xx') %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}", small),
+  EXPECT_EQ(
+      error_of("{% set s = 'x' * 1000 %}{% for i in range(1000) %}{% if s[i] == 'y' %}{% endif %}{% endfor %}", work),
+      "t.jinja:1: error: the render touched more than 100000 bytes and elements");
+  EXPECT_EQ(error_of("{% set ns = namespace(s='xx') %}{% for i in range(20) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+                     small),
             "t.jinja:1: error: a str grew past 1000 elements");
 }
 

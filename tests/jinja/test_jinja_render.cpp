@@ -7,7 +7,8 @@
 namespace lmc::jinja {
 namespace {
 
-std::string render(const std::string& source, const nlohmann::ordered_json& context = nlohmann::ordered_json::object()) {
+std::string render(const std::string& source,
+                   const nlohmann::ordered_json& context = nlohmann::ordered_json::object()) {
   return Template(source, "t.jinja").render(context);
 }
 
@@ -23,7 +24,8 @@ TEST(JinjaRender, WhitespaceControlAndBlockTrimming) {
 
 TEST(JinjaRender, ValuesPrintAsPython) {
   EXPECT_EQ(render("{{ [1, 'a', none, true, 1.0] }}{{ {'a': 1} }}"), "[1, 'a', None, True, 1.0]{'a': 1}");
-  EXPECT_EQ(render("{{ 1e16 }} {{ 1e-5 }} {{ 10/2 }} {{ 7//2 }} {{ -7 % 3 }} {{ 'ab'[::-1] }}"), "1e+16 1e-05 5.0 3 2 ba");
+  EXPECT_EQ(render("{{ 1e16 }} {{ 1e-5 }} {{ 10/2 }} {{ 7//2 }} {{ -7 % 3 }} {{ 'ab'[::-1] }}"),
+            "1e+16 1e-05 5.0 3 2 ba");
   EXPECT_EQ(render("{{ {'x': 1}.items() | list }} {{ (1,) }} {{ (1, 2) == [1, 2] }} {{ 'é ✓ 漢字_1 —' | wordcount }}"),
             "[('x', 1)] (1,) False 2");
   EXPECT_EQ(render("{{ 2 ** 10 }} {{ 'x' * 3 }} {{ 1 ~ 2 }} {{ 'é!'[0] }} {{ 'héllo' | length }}"), "1024 xxx 12 é 5");
@@ -32,10 +34,12 @@ TEST(JinjaRender, ValuesPrintAsPython) {
 TEST(JinjaRender, LoopsScopesAndNamespaces) {
   EXPECT_EQ(render("{% for i in range(3) %}{% if i == 1 %}{% set x = 5 %}{% endif %}[{{ x }}]{% endfor %}{{ x }}"),
             "[][5][]");
-  EXPECT_EQ(render("{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}"),
-            "6");
-  EXPECT_EQ(render("{% for a in 'xyz' %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.revindex }},{% endfor %}"),
-            "1TrueFalse3,2FalseFalse2,3FalseTrue1,");
+  EXPECT_EQ(
+      render("{% set ns = namespace(n=0) %}{% for i in [1, 2, 3] %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}"),
+      "6");
+  EXPECT_EQ(
+      render("{% for a in 'xyz' %}{{ loop.index }}{{ loop.first }}{{ loop.last }}{{ loop.revindex }},{% endfor %}"),
+      "1TrueFalse3,2FalseFalse2,3FalseTrue1,");
   EXPECT_EQ(render("{% for x in [] %}a{% else %}empty{% endfor %}"), "empty");
   EXPECT_EQ(render("{% for x in [1, 2, 3, 4] if x is even %}{{ x }}{{ loop.length }}{% endfor %}"), "2242");
   EXPECT_EQ(render("{% for k, v in {'a': 1, 'b': 2}.items() %}{{ k }}={{ v }};{% endfor %}"), "a=1;b=2;");
@@ -66,7 +70,8 @@ TEST(JinjaRender, FiltersTestsAndMethods) {
             "['a', 'b', '', 'c']TrueHo");
   EXPECT_EQ(render("{{ undefined_name | default('d') }}{{ none | default('e', true) }}{{ [3, 1, 2] | sort | list }}"),
             "de[1, 2, 3]");
-  EXPECT_EQ(render("{{ 'x' if false }}|{{ 'a' if 1 > 2 else 'b' }}|{{ 3 is divisibleby 3 }}|{{ 'a' in 'cat' }}"), "|b|True|True");
+  EXPECT_EQ(render("{{ 'x' if false }}|{{ 'a' if 1 > 2 else 'b' }}|{{ 3 is divisibleby 3 }}|{{ 'a' in 'cat' }}"),
+            "|b|True|True");
   EXPECT_EQ(render("{{ {'a': 1}.get('b', 'z') }}{{ [1, 2] | first }}{{ 'ab' | reverse }}{{ 2.5 | round }}"), "z1ba3.0");
 }
 

@@ -51,9 +51,7 @@ TEST(JinjaStaticFacts, ScopesAreTheRenderers) {
   EXPECT_EQ(names("{% for i in l %}{% call m() %}{{ i }}{% endcall %}{% endfor %}"), (Names{"l", "m"}));
 }
 
-std::set<std::string> attributes(const std::string& source) {
-  return Template(source, "t.jinja").read_attributes();
-}
+std::set<std::string> attributes(const std::string& source) { return Template(source, "t.jinja").read_attributes(); }
 
 TEST(JinjaStaticFacts, AttributesReadAnywhereAreReported) {
   EXPECT_EQ(attributes("{{ message.tool_calls }}"), Names{"tool_calls"});

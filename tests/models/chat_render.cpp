@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "support/error.h"
-#include "support/regular_file.h"
 #include "models/chat/chat_conversation.h"
 #include "models/chat/chat_format.h"
+#include "support/error.h"
+#include "support/regular_file.h"
 
 int main(int argc, char** argv) {
   if (argc < 3) {

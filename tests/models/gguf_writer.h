@@ -10,8 +10,19 @@ namespace lmc::test {
 
 // GGUF metadata value type ids.
 enum GgufValue : uint32_t {
-  kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7,
-  kString = 8, kArray = 9, kU64 = 10, kI64 = 11, kF64 = 12,
+  kU8 = 0,
+  kI8 = 1,
+  kU16 = 2,
+  kI16 = 3,
+  kU32 = 4,
+  kI32 = 5,
+  kF32 = 6,
+  kBool = 7,
+  kString = 8,
+  kArray = 9,
+  kU64 = 10,
+  kI64 = 11,
+  kF64 = 12,
 };
 
 class GgufWriter {
@@ -39,8 +50,7 @@ class GgufWriter {
   GgufWriter& key(const std::string& k, uint32_t type) { return str(k).u32(type); }
 
   // Dims in GGUF order (innermost first).
-  GgufWriter& tensor_info(const std::string& name, const std::vector<uint64_t>& ne, uint32_t type,
-                          uint64_t offset) {
+  GgufWriter& tensor_info(const std::string& name, const std::vector<uint64_t>& ne, uint32_t type, uint64_t offset) {
     str(name).u32(uint32_t(ne.size()));
     for (uint64_t d : ne) u64(d);
     return u32(type).u64(offset);

@@ -4,10 +4,10 @@
 
 #include <fstream>
 
-#include "support/regular_file.h"
 #include "models/chat/chat_conversation.h"
 #include "models/chat/chat_format.h"
 #include "models/model_def.h"
+#include "support/regular_file.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/temp_dir.h"
 
@@ -121,7 +121,8 @@ TEST_F(ChatDefinition, AFamilyWithItsOwnDefaultSystemMessage) {
 
 TEST_F(ChatDefinition, ASpelledOutFormat) {
   ModelDef d = with_chat(
-      "chat:\n  turn: \"<{role}>{content}</{role}>\"\n  roles: {assistant: bot}\n  system_merge: \"{system}: {content}\"");
+      "chat:\n  turn: \"<{role}>{content}</{role}>\"\n  roles: {assistant: bot}\n  system_merge: \"{system}: "
+      "{content}\"");
   EXPECT_EQ(d.chat.family, "custom");
   EXPECT_EQ(d.chat.turns.at("assistant"), "<bot>{content}</bot>");
   EXPECT_EQ(d.chat.turns.count("system"), 0u);

@@ -4,11 +4,11 @@
 // templates named with their line.
 #include <gtest/gtest.h>
 
-#include "support/regular_file.h"
 #include "models/chat/chat_format.h"
 #include "models/chat/chat_template.h"
 #include "models/model_chat.h"
 #include "models/weight_source.h"
+#include "support/regular_file.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/gguf_writer.h"
 #include "tests/models/temp_dir.h"
@@ -54,11 +54,10 @@ TEST(ChatTemplate, RendersTheGgufsOwnTemplate) {
   ChatTemplate t(f, "chat.gguf", {"<|im_start|>", "<|im_end|>"});
   EXPECT_TRUE(t.own_template());
   const std::string system = chatml("system", "You are a helpful AI assistant named SmolLM, trained by Hugging Face");
-  EXPECT_EQ(t.render(conversation(), true),
-            system + chatml("user", "Hi") + chatml("assistant", "Hello!") + chatml("user", "Bye") +
-                "<|im_start|>assistant\n");
-  EXPECT_EQ(t.render(conversation(), false), system + chatml("user", "Hi") + chatml("assistant", "Hello!") +
-                                                 chatml("user", "Bye"));
+  EXPECT_EQ(t.render(conversation(), true), system + chatml("user", "Hi") + chatml("assistant", "Hello!") +
+                                                chatml("user", "Bye") + "<|im_start|>assistant\n");
+  EXPECT_EQ(t.render(conversation(), false),
+            system + chatml("user", "Hi") + chatml("assistant", "Hello!") + chatml("user", "Bye"));
 }
 
 TEST(ChatTemplate, ATemplateOfNoKnownFamilyStillChatsWithBosAndEos) {
@@ -85,8 +84,8 @@ TEST(ChatTemplate, WeightsWithoutATemplateFallBackToTheFamily) {
   EXPECT_EQ(t.description(), "the chatml format");
   ojson messages = t.opening("Be brief.");
   for (const auto& m : conversation()) messages.push_back(m);
-  const std::string whole = chatml("system", "Be brief.") + chatml("user", "Hi") + chatml("assistant", "Hello!") +
-                            chatml("user", "Bye");
+  const std::string whole =
+      chatml("system", "Be brief.") + chatml("user", "Hi") + chatml("assistant", "Hello!") + chatml("user", "Bye");
   EXPECT_EQ(t.render(messages, true), whole + "<|im_start|>assistant\n");
   EXPECT_EQ(t.render(messages, false), whole);
   EXPECT_EQ(t.single_turn(std::nullopt, "Hi", false), chatml("user", "Hi") + "<|im_start|>assistant\n");

@@ -9,25 +9,22 @@
 #include <random>
 
 #include "expect_error.h"
-#include "support/half.h"
-#include "models/quant/dequantize.h"
 #include "models/formats/gguf_file.h"
+#include "models/quant/dequantize.h"
+#include "support/half.h"
 #include "temp_dir.h"
 
 namespace lmc::models {
 namespace {
 
 // Bits equal, or both NaN: numpy and the FPU may quiet a NaN's payload differently.
-bool same_value(float a, float b) {
-  return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b));
-}
+bool same_value(float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); }
 
 // One tensor of every type gguf-py dequantizes (and F64 and the integer types), written by
 // gguf-py's GGUFWriter and read through lmc's GGUF reader.
 TEST(Dequantize, EveryTypeMatchesGgufPyBitForBit) {
   test::TempDir dir;
-  ASSERT_TRUE(test::run_python("tests/reference/dequant_reference.py synthetic '" +
-                               dir.path().string() + "'"));
+  ASSERT_TRUE(test::run_python("tests/reference/dequant_reference.py synthetic '" + dir.path().string() + "'"));
   const auto file = GgufFile::open(dir.file("synthetic.gguf"));
   std::ifstream manifest(dir.file("synthetic.txt"));
   uint32_t type_id;
@@ -75,8 +72,7 @@ TEST(Dequantize, RejectsUnsupportedTypesAndPartialBlocks) {
   EXPECT_FALSE(can_dequantize(GgmlType::Q8_K));
   test::expect_error([&] { dequantize_row(GgmlType::Q8_K, src.data(), dst.data(), 256); },
                      {"no decoder for ggml type q8_K"});
-  test::expect_error([&] { dequantize_row(GgmlType::Q8_0, src.data(), dst.data(), 33); },
-                     {"not whole q8_0 blocks"});
+  test::expect_error([&] { dequantize_row(GgmlType::Q8_0, src.data(), dst.data(), 33); }, {"not whole q8_0 blocks"});
 }
 
 TEST(Half, F16ValuesDecode) {

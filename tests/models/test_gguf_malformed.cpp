@@ -9,9 +9,9 @@
 
 #include "expect_error.h"
 #include "gguf_writer.h"
-#include "support/half.h"
-#include "models/quant/dequantize.h"
 #include "models/formats/gguf_file.h"
+#include "models/quant/dequantize.h"
+#include "support/half.h"
 #include "temp_dir.h"
 
 namespace lmc::models {
@@ -19,8 +19,7 @@ namespace {
 
 using test::GgufWriter;
 
-constexpr uint32_t kTypeF32 = 0, kTypeQ8_0 = 8, kTypeQ8_1 = 9, kTypeQ4_K = 12, kTypeIQ2_XXS = 16,
-                   kTypeF64 = 28;
+constexpr uint32_t kTypeF32 = 0, kTypeQ8_0 = 8, kTypeQ8_1 = 9, kTypeQ4_K = 12, kTypeIQ2_XXS = 16, kTypeF64 = 28;
 
 // Metadata of every value type, nested arrays included: 16 keys.
 void write_metadata(GgufWriter& w) {
@@ -145,8 +144,7 @@ TEST_F(GgufSynthetic, RejectsBadHeaders) {
   expect_rejected(magic.bytes, "bad magic");
   expect_rejected(GgufWriter().header(0, 0, 1).bytes, "unsupported GGUF version 1");
   expect_rejected(GgufWriter().header(0, 0, 0x03000000).bytes, "big-endian");
-  expect_rejected(GgufWriter().header(0, uint64_t(1) << 40).bytes,
-                  "metadata count 1099511627776 cannot fit");
+  expect_rejected(GgufWriter().header(0, uint64_t(1) << 40).bytes, "metadata count 1099511627776 cannot fit");
   expect_rejected(GgufWriter().header(uint64_t(1) << 40, 0).bytes,
                   "offset 8: error: tensor count 1099511627776 cannot fit");
 }
@@ -161,25 +159,20 @@ std::vector<uint8_t> with_tail(GgufWriter& w) {
 TEST_F(GgufSynthetic, RejectsBadMetadata) {
   const auto one_key = [] { return GgufWriter().header(0, 1); };
   expect_rejected(with_tail(one_key().u64(uint64_t(1) << 50)), "metadata key length");
-  expect_rejected(with_tail(one_key().key("k", test::kString).u64(1000)),
-                  "string value length 1000");
+  expect_rejected(with_tail(one_key().key("k", test::kString).u64(1000)), "string value length 1000");
   expect_rejected(one_key().key("k", 13).u32(0).bytes, "unknown metadata value type 13");
   expect_rejected(one_key().key("k", test::kBool).put<uint8_t>(2).bytes, "bool value 2");
-  expect_rejected(one_key().key("k", test::kArray).u32(test::kU32).u64(uint64_t(1) << 60).bytes,
-                  "array count");
-  expect_rejected(one_key().key("k", test::kArray).u32(42).u64(1).bytes,
-                  "unknown array element type 42");
-  expect_rejected(GgufWriter().header(0, 2).key("k", test::kU8).put<uint8_t>(1)
-                      .key("k", test::kU8).put<uint8_t>(2).bytes,
-                  "duplicate metadata key 'k'");
+  expect_rejected(one_key().key("k", test::kArray).u32(test::kU32).u64(uint64_t(1) << 60).bytes, "array count");
+  expect_rejected(one_key().key("k", test::kArray).u32(42).u64(1).bytes, "unknown array element type 42");
+  expect_rejected(
+      GgufWriter().header(0, 2).key("k", test::kU8).put<uint8_t>(1).key("k", test::kU8).put<uint8_t>(2).bytes,
+      "duplicate metadata key 'k'");
   GgufWriter deep = one_key();
   deep.key("k", test::kArray);
   for (int i = 0; i < 40; ++i) deep.u32(test::kArray).u64(1);
   expect_rejected(deep.bytes, "nested deeper than 16");
-  expect_rejected(one_key().key("general.alignment", test::kU32).u32(24).bytes,
-                  "not a power of two");
-  expect_rejected(one_key().key("general.alignment", test::kU64).u64(32).bytes,
-                  "general.alignment must be a uint32");
+  expect_rejected(one_key().key("general.alignment", test::kU32).u32(24).bytes, "not a power of two");
+  expect_rejected(one_key().key("general.alignment", test::kU64).u64(32).bytes, "general.alignment must be a uint32");
 }
 
 // A file with one tensor described by the arguments and 64 bytes of data.
@@ -195,11 +188,9 @@ TEST_F(GgufSynthetic, RejectsBadTensorInfo) {
   expect_rejected(one_tensor({4, 0}, kTypeF32), "dimension 1 is 0");
   expect_rejected(one_tensor({1, 1, 1, 1, 1}, kTypeF32), "5 dimensions");
   expect_rejected(one_tensor({}, kTypeF32), "0 dimensions");
-  expect_rejected(one_tensor({uint64_t(1) << 32, uint64_t(1) << 32}, kTypeF32),
-                  "element count overflows");
+  expect_rejected(one_tensor({uint64_t(1) << 32, uint64_t(1) << 32}, kTypeF32), "element count overflows");
   expect_rejected(one_tensor({uint64_t(1) << 63}, kTypeF32), "must be positive");
-  expect_rejected(one_tensor({uint64_t(1) << 31, uint64_t(1) << 31}, kTypeF64),
-                  "byte size overflows");
+  expect_rejected(one_tensor({uint64_t(1) << 31, uint64_t(1) << 31}, kTypeF64), "byte size overflows");
   expect_rejected(one_tensor({4}, 31), "unknown ggml type 31");  // retired by ggml
   expect_rejected(one_tensor({4}, 42), "unknown ggml type 42");
   expect_rejected(one_tensor({4}, 99), "unknown ggml type 99");

@@ -8,10 +8,10 @@
 #include <memory>
 #include <sstream>
 
-#include "models/quant/dequantize.h"
+#include "expect_error.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
-#include "expect_error.h"
+#include "models/quant/dequantize.h"
 #include "temp_dir.h"
 
 namespace lmc::models {
@@ -20,9 +20,7 @@ namespace {
 using test::expect_error;
 using test::TempDir;
 
-std::string weights(const std::string& name) {
-  return std::string(LMC_SOURCE_DIR) + "/models/weights/" + name;
-}
+std::string weights(const std::string& name) { return std::string(LMC_SOURCE_DIR) + "/models/weights/" + name; }
 
 const char* const kGemma = "gemma-3-270m-q4_k_m.gguf";
 const char* const kSmol = "SmolLM2-135M-Instruct.Q4_1.gguf";
@@ -53,8 +51,7 @@ void check_directory(const GgufFile& file, const TempDir& ref) {
 
 // Compares one metadata value with gguf-py's JSON rendering of it; `type` is gguf-py's
 // name of the GGUF value type.
-void expect_same(const MetaValue& m, const std::string& type, const json::Value& want,
-                 const std::string& key) {
+void expect_same(const MetaValue& m, const std::string& type, const json::Value& want, const std::string& key) {
   if (type == "STRING") {
     ASSERT_TRUE(std::holds_alternative<std::string>(m.v)) << key;
     EXPECT_EQ(std::get<std::string>(m.v), want.as_string()) << key;
@@ -119,8 +116,8 @@ void check_dequantization(const GgufFile& file, const TempDir& ref) {
     }
     ASSERT_EQ(got.size(), want.size());
     const int64_t diff = test::first_bit_difference(got.data(), want.data(), want.size());
-    EXPECT_EQ(diff, -1) << ggml_type_name(t->type) << " tensor " << name << " value " << diff
-                        << ": " << got[size_t(std::max<int64_t>(diff, 0))] << " vs "
+    EXPECT_EQ(diff, -1) << ggml_type_name(t->type) << " tensor " << name << " value " << diff << ": "
+                        << got[size_t(std::max<int64_t>(diff, 0))] << " vs "
                         << want[size_t(std::max<int64_t>(diff, 0))];
     ++checked;
   }
@@ -136,8 +133,8 @@ TEST_P(RealGguf, MatchesGgufPy) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "weights not downloaded: " << path;
   const auto file = GgufFile::open(path);
   TempDir ref;
-  ASSERT_TRUE(test::run_python("tests/reference/dequant_reference.py file '" + path + "' '" +
-                               ref.path().string() + "'"));
+  ASSERT_TRUE(
+      test::run_python("tests/reference/dequant_reference.py file '" + path + "' '" + ref.path().string() + "'"));
   {
     SCOPED_TRACE("tensor directory");
     check_directory(*file, ref);
@@ -153,9 +150,7 @@ TEST_P(RealGguf, MatchesGgufPy) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Weights, RealGguf, ::testing::Values(kGemma, kSmol),
-                         [](const auto& info) {
-                           return std::string(info.param == kGemma ? "Gemma3" : "SmolLM2");
-                         });
+                         [](const auto& info) { return std::string(info.param == kGemma ? "Gemma3" : "SmolLM2"); });
 
 class GemmaGguf : public ::testing::Test {
  protected:
@@ -200,10 +195,8 @@ TEST_F(GemmaGguf, GetterErrorsNameFileKeyAndOffset) {
   const std::string path = weights(kGemma);
   expect_error([&] { file_->get_string("gemma3.block_count"); },
                {path + ":offset ", "gemma3.block_count", "expected a string"});
-  expect_error([&] { file_->get_int("general.architecture"); },
-               {path + ":offset ", "expected an int64"});
-  expect_error([&] { file_->get_ints("tokenizer.ggml.tokens"); },
-               {path + ":offset ", "element 0 is a string"});
+  expect_error([&] { file_->get_int("general.architecture"); }, {path + ":offset ", "expected an int64"});
+  expect_error([&] { file_->get_ints("tokenizer.ggml.tokens"); }, {path + ":offset ", "element 0 is a string"});
   expect_error([&] { file_->get_strings("gemma3.block_count"); }, {"expected an array"});
   expect_error([&] { file_->get_int("no.such.key"); }, {path, "no.such.key", "missing"});
 }

@@ -6,10 +6,10 @@
 #include <random>
 
 #include "gguf_writer.h"
-#include "support/half.h"
 #include "models/quant/dequantize.h"
 #include "models/quant/weight_packing.h"
 #include "models/weight_source.h"
+#include "support/half.h"
 #include "temp_dir.h"
 
 namespace lmc::models {
@@ -52,7 +52,10 @@ TEST(KQuantBlocks, Q6KValuesSitWhereGgmlPutsThem) {
 
 // A GGUF's K-quant and IQ4 tensors are weights of their own type, the blocks as stored.
 TEST(KQuantBlocks, WeightSourceKeepsKQuantTensorsAsStored) {
-  struct Case { GgmlType t; ir::DType type; };
+  struct Case {
+    GgmlType t;
+    ir::DType type;
+  };
   for (Case c : {Case{GgmlType::Q4_K, ir::DType::q4_k}, Case{GgmlType::Q5_K, ir::DType::q5_k},
                  Case{GgmlType::Q6_K, ir::DType::q6_k}, Case{GgmlType::Q3_K, ir::DType::q3_k},
                  Case{GgmlType::Q2_K, ir::DType::q2_k}, Case{GgmlType::IQ4_XS, ir::DType::iq4_xs},

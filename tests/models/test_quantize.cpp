@@ -55,13 +55,13 @@ TEST(Quantize, EveryTypeReadsBackWithinItsRounding) {
   const auto symmetric = [](int bits) { return 1.1f / float(1 << (bits - 1)); };
   const auto offset = [](int bits) { return 1.1f / float((1 << bits) - 1); };
   const std::vector<float> x = values();
-  for (Case c : {Case{GgmlType::F32, 0}, Case{GgmlType::F16, 0x1p-11f}, Case{GgmlType::BF16, 0x1p-8f},
-                 Case{GgmlType::Q8_0, symmetric(8)}, Case{GgmlType::Q5_0, symmetric(5)},
-                 Case{GgmlType::Q5_1, offset(5)}, Case{GgmlType::Q4_0, symmetric(4)}, Case{GgmlType::Q4_1, offset(4)},
-                 Case{GgmlType::Q6_K, symmetric(6)}, Case{GgmlType::Q5_K, offset(5)}, Case{GgmlType::Q4_K, offset(4)},
-                 Case{GgmlType::Q3_K, symmetric(3)}, Case{GgmlType::Q2_K, offset(2)},
-                 Case{GgmlType::IQ4_NL, 1.1f * 14 / 127}, Case{GgmlType::IQ4_XS, 1.1f * 14 / 127},
-                 Case{GgmlType::MXFP4, 1.1f / 4}}) {
+  for (Case c :
+       {Case{GgmlType::F32, 0}, Case{GgmlType::F16, 0x1p-11f}, Case{GgmlType::BF16, 0x1p-8f},
+        Case{GgmlType::Q8_0, symmetric(8)}, Case{GgmlType::Q5_0, symmetric(5)}, Case{GgmlType::Q5_1, offset(5)},
+        Case{GgmlType::Q4_0, symmetric(4)}, Case{GgmlType::Q4_1, offset(4)}, Case{GgmlType::Q6_K, symmetric(6)},
+        Case{GgmlType::Q5_K, offset(5)}, Case{GgmlType::Q4_K, offset(4)}, Case{GgmlType::Q3_K, symmetric(3)},
+        Case{GgmlType::Q2_K, offset(2)}, Case{GgmlType::IQ4_NL, 1.1f * 14 / 127},
+        Case{GgmlType::IQ4_XS, 1.1f * 14 / 127}, Case{GgmlType::MXFP4, 1.1f / 4}}) {
     SCOPED_TRACE(ggml_type_name(c.t));
     ASSERT_TRUE(can_quantize(c.t));
     const std::vector<float> y = round_trip(c.t, x);

@@ -12,8 +12,8 @@
 #include "ir/parser.h"
 #include "ir/verifier.h"
 #include "models/formats/gguf_file.h"
-#include "models/model_def.h"
 #include "models/formats/safetensors_file.h"
+#include "models/model_def.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_from_json.h"
 #include "tests/models/allocation_counter.h"
@@ -63,15 +63,17 @@ std::vector<uint8_t> gguf_of_size(int n) {
 }
 
 TEST_F(ReaderScaling, GgufMetadataAndTensors) {
-  expect_linear([&](int n) {
-    const std::string path = dir_.file("m.gguf");
-    test::write_bytes(path, gguf_of_size(n));
-    return test::count_allocations([&] {
-      auto f = models::GgufFile::open(path);
-      ASSERT_EQ(f->tensors().size(), size_t(n));
-      ASSERT_EQ(f->metadata().size(), size_t(n));
-    });
-  }, 20000);
+  expect_linear(
+      [&](int n) {
+        const std::string path = dir_.file("m.gguf");
+        test::write_bytes(path, gguf_of_size(n));
+        return test::count_allocations([&] {
+          auto f = models::GgufFile::open(path);
+          ASSERT_EQ(f->tensors().size(), size_t(n));
+          ASSERT_EQ(f->metadata().size(), size_t(n));
+        });
+      },
+      20000);
 }
 
 // n one-float tensors.
@@ -88,14 +90,16 @@ std::string safetensors_of_size(int n) {
 }
 
 TEST_F(ReaderScaling, SafeTensorsHeader) {
-  expect_linear([&](int n) {
-    const std::string path = write("m.safetensors", safetensors_of_size(n));
-    return test::count_allocations([&] {
-      auto m = models::SafeTensorsModel::open(path);
-      ASSERT_EQ(m->tensors().size(), size_t(n));
-      ASSERT_NE(m->find("t" + std::to_string(n - 1)), nullptr);
-    });
-  }, 20000);
+  expect_linear(
+      [&](int n) {
+        const std::string path = write("m.safetensors", safetensors_of_size(n));
+        return test::count_allocations([&] {
+          auto m = models::SafeTensorsModel::open(path);
+          ASSERT_EQ(m->tensors().size(), size_t(n));
+          ASSERT_NE(m->find("t" + std::to_string(n - 1)), nullptr);
+        });
+      },
+      20000);
 }
 
 // A chain of n adds, parsed and verified (cycle search and shape rules included).
@@ -107,29 +111,34 @@ std::string ir_of_size(int n) {
 }
 
 TEST_F(ReaderScaling, IrParserAndVerifier) {
-  expect_linear([&](int n) {
-    const std::string text = ir_of_size(n);
-    return test::count_allocations([&] {
-      auto g = ir::parse(text, "g.lir");
-      ir::verify(*g, "g.lir");
-      ASSERT_EQ(g->ops().size(), size_t(n));
-    });
-  }, 5000);
+  expect_linear(
+      [&](int n) {
+        const std::string text = ir_of_size(n);
+        return test::count_allocations([&] {
+          auto g = ir::parse(text, "g.lir");
+          ir::verify(*g, "g.lir");
+          ASSERT_EQ(g->ops().size(), size_t(n));
+        });
+      },
+      5000);
 }
 
 // A model definition whose block has n statements.
 std::string model_yaml_of_size(int n) {
-  std::string text = "name: m\nweights: m.gguf\ntokenizer: gguf\ncontext: 64\nprologue:\n"
-                     "  - x = embedding(@\"token_embd.weight\", tokens)\nblock:\n";
+  std::string text =
+      "name: m\nweights: m.gguf\ntokenizer: gguf\ncontext: 64\nprologue:\n"
+      "  - x = embedding(@\"token_embd.weight\", tokens)\nblock:\n";
   for (int i = 0; i < n; ++i) text += "  - x = add(x, x)\n";
   return text + "epilogue:\n  - logits = linear(x, @\"token_embd.weight\")\noutputs: [logits]\n";
 }
 
 TEST_F(ReaderScaling, ModelYaml) {
-  expect_linear([&](int n) {
-    const std::string path = write("m.yaml", model_yaml_of_size(n));
-    return test::count_allocations([&] { ASSERT_EQ(models::read_model_def(path).block.size(), size_t(n)); });
-  }, 2000);
+  expect_linear(
+      [&](int n) {
+        const std::string path = write("m.yaml", model_yaml_of_size(n));
+        return test::count_allocations([&] { ASSERT_EQ(models::read_model_def(path).block.size(), size_t(n)); });
+      },
+      2000);
 }
 
 // A byte-level BPE with n tokens p<i>, n tokens p<i>x made by n merges "p<i> x", and n
@@ -147,17 +156,20 @@ std::string tokenizer_json_of_size(int n) {
   }
   return R"({"added_tokens": [)" + added +
          R"(], "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": false, "use_regex": true},)"
-         R"( "model": {"type": "BPE", "vocab": {)" + vocab + "}, \"merges\": [" + merges + "]}}";
+         R"( "model": {"type": "BPE", "vocab": {)" +
+         vocab + "}, \"merges\": [" + merges + "]}}";
 }
 
 TEST_F(ReaderScaling, TokenizerJson) {
-  expect_linear([&](int n) {
-    const std::string path = write("tokenizer.json", tokenizer_json_of_size(n));
-    return test::count_allocations([&] {
-      auto t = models::Tokenizer::create(models::tokenizer_vocab_from_json(path));
-      ASSERT_EQ(t->size(), size_t(3 * n + 1));
-    });
-  }, 5000);
+  expect_linear(
+      [&](int n) {
+        const std::string path = write("tokenizer.json", tokenizer_json_of_size(n));
+        return test::count_allocations([&] {
+          auto t = models::Tokenizer::create(models::tokenizer_vocab_from_json(path));
+          ASSERT_EQ(t->size(), size_t(3 * n + 1));
+        });
+      },
+      5000);
 }
 
 }  // namespace

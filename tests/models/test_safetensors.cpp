@@ -9,8 +9,8 @@
 #include <sstream>
 
 #include "expect_error.h"
-#include "support/half.h"
 #include "models/formats/safetensors_file.h"
+#include "support/half.h"
 #include "temp_dir.h"
 
 namespace lmc::models {
@@ -84,9 +84,8 @@ std::string header_for(const std::vector<Spec>& specs) {
   std::string h = "{\"__metadata__\":{\"format\":\"pt\"}";
   size_t offset = 0;
   for (const Spec& s : specs) {
-    h += ",\"" + s.name + "\":{\"dtype\":\"" + s.dtype + "\",\"shape\":" + shape_json(s.shape) +
-         ",\"data_offsets\":[" + std::to_string(offset) + "," +
-         std::to_string(offset + s.bytes.size()) + "]}";
+    h += ",\"" + s.name + "\":{\"dtype\":\"" + s.dtype + "\",\"shape\":" + shape_json(s.shape) + ",\"data_offsets\":[" +
+         std::to_string(offset) + "," + std::to_string(offset + s.bytes.size()) + "]}";
     offset += s.bytes.size();
   }
   return h + "}";
@@ -153,7 +152,8 @@ TEST_F(SafeTensorsSynthetic, ReadsAllDtypesWithoutConfig) {
   EXPECT_EQ(m->find("a")->offset, 8 + header_for({{"a", "F32", {3}, f32_bytes({1, 2, 3})},
                                                   {"b", "F16", {2, 1}, f16},
                                                   {"c", "BF16", {2}, bf16},
-                                                  {"empty", "F32", {0, 4}, {}}}).size());
+                                                  {"empty", "F32", {0, 4}, {}}})
+                                          .size());
   EXPECT_TRUE(m->config().empty());
   expect_error([&] { m->config_value("hidden_size"); }, {path, "no config.json"});
 }
@@ -175,27 +175,19 @@ TEST_F(SafeTensorsSynthetic, RejectsBadEntries) {
   expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,100]"),
                          "data_offsets [0, 100] outside the 16-byte data section");
   expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,0]"), "outside");
-  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]"),
-                         "negative dimension");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]"), "negative dimension");
   expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2,3],\"data_offsets\":[0,16]"),
                          "shape holds 6 values but data_offsets span 16 bytes");
-  expect_header_rejected(
-      entry("\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]"),
-      "element count overflows");
-  expect_header_rejected(
-      entry("\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,0]"),
-      "shape holds");  // numel * 4 wraps to 0 in 64 bits
-  expect_header_rejected(entry("\"dtype\":\"Q9\",\"shape\":[2],\"data_offsets\":[0,8]"),
-                         "unsupported dtype 'Q9'");
-  expect_header_rejected(entry("\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]"),
-                         "unsupported dtype 'I64'");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,16]"),
+                         "element count overflows");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[4611686018427387904],\"data_offsets\":[0,0]"),
+                         "shape holds");  // numel * 4 wraps to 0 in 64 bits
+  expect_header_rejected(entry("\"dtype\":\"Q9\",\"shape\":[2],\"data_offsets\":[0,8]"), "unsupported dtype 'Q9'");
+  expect_header_rejected(entry("\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]"), "unsupported dtype 'I64'");
   expect_header_rejected(entry("\"shape\":[2],\"data_offsets\":[0,8]"), "missing key 'dtype'");
-  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]"),
-                         "data_offsets needs 2 values");
-  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8.0]"),
-                         "expected an integer");
-  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1"),
-                         "unknown field 'x'");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0]"), "data_offsets needs 2 values");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8.0]"), "expected an integer");
+  expect_header_rejected(entry("\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"x\":1"), "unknown field 'x'");
   expect_header_rejected("{\"w\":3}", "expected an object, found an integer");
   expect_header_rejected(
       "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
@@ -213,12 +205,10 @@ class SafeTensorsShards : public SafeTensorsSynthetic {
   std::string make(const std::string& index_json) {
     const std::filesystem::path sub = dir_.path() / ("model" + std::to_string(files_++));
     std::filesystem::create_directory(sub);
-    test::write_bytes((sub / "s1.safetensors").string(),
-                      file_bytes({{"x", "F32", {2}, f32_bytes({1, 2})}}));
+    test::write_bytes((sub / "s1.safetensors").string(), file_bytes({{"x", "F32", {2}, f32_bytes({1, 2})}}));
     test::write_bytes((sub / "s2.safetensors").string(),
                       file_bytes({{"y", "F32", {1}, f32_bytes({3})}, {"z", "F32", {1}, f32_bytes({4})}}));
-    test::write_bytes((sub / "model.safetensors.index.json").string(), index_json.data(),
-                      index_json.size());
+    test::write_bytes((sub / "model.safetensors.index.json").string(), index_json.data(), index_json.size());
     return sub.string();
   }
 };
@@ -290,8 +280,8 @@ TEST_F(SafeTensorsShards, MovesBetweenShardsAreCaught) {
 // Random byte corruption either still parses (then every tensor reads within bounds) or
 // is an lmc::Error naming the file; anything else fails.
 TEST_F(SafeTensorsSynthetic, RandomCorruptionIsReadSafelyOrRejected) {
-  const std::vector<uint8_t> whole = file_bytes({{"a", "F32", {3}, f32_bytes({1, 2, 3})},
-                                                 {"b", "BF16", {2, 2}, std::vector<uint8_t>(8)}});
+  const std::vector<uint8_t> whole =
+      file_bytes({{"a", "F32", {3}, f32_bytes({1, 2, 3})}, {"b", "BF16", {2, 2}, std::vector<uint8_t>(8)}});
   std::mt19937 rng(9);
   int rejected = 0;
   for (int trial = 0; trial < 3000; ++trial) {

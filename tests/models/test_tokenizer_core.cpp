@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "support/error.h"
-#include "tests/models/expect_error.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_byte_map.h"
 #include "models/tokenizer/tokenizer_io.h"
 #include "models/tokenizer/tokenizer_pretokenizer.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
 #include "models/tokenizer/tokenizer_unicode.h"
+#include "support/error.h"
+#include "tests/models/expect_error.h"
 
 namespace lmc::models {
 namespace {
@@ -101,8 +101,7 @@ TEST(TokenizerSentencePiece, SpacePrefixStartsTheTextAndFollowsSpecialTokens) {
 TEST(TokenizerSpecials, ControlTokensMatchOnlyWhenAsked) {
   auto t = Tokenizer::create(sentencepiece_vocab({{"<", -1}, {"s", -1}, {">", -1}, {"x", -1}}));
   EXPECT_EQ(t->encode("x<s>x", false), (Ids{id(*t, "x"), t->bos(), id(*t, "x")}));
-  EXPECT_EQ(t->encode("x<s>x", false, false),
-            (Ids{id(*t, "x"), id(*t, "<"), id(*t, "s"), id(*t, ">"), id(*t, "x")}));
+  EXPECT_EQ(t->encode("x<s>x", false, false), (Ids{id(*t, "x"), id(*t, "<"), id(*t, "s"), id(*t, ">"), id(*t, "x")}));
   // User-defined tokens are always whole.
   EXPECT_EQ(t->encode("x\nx", false, false), (Ids{id(*t, "x"), id(*t, "\n"), id(*t, "x")}));
 }
@@ -183,7 +182,8 @@ TEST(TokenizerByteLevel, OddUtf8RoundTripsUnderEveryNamedPreTokenizer) {
   // an encoded surrogate, NUL, and invalid bytes between letters, digits and spaces.
   const std::string odd = std::string("a\x80\xBF b\xC3 \xE2\x82 12\xF0\x9F\x98 \xC0\xAF\xED\xA0\x80x") + '\0' +
                           "\xFF\xFE  \xCC\x81\xC3\xA9 \xF4\x90\x80\x80'S";
-  for (const char* name : {"default", "gpt2", "smollm", "llama-bpe", "dbrx", "qwen2", "stablelm2", "tekken", "gpt-4o"}) {
+  for (const char* name :
+       {"default", "gpt2", "smollm", "llama-bpe", "dbrx", "qwen2", "stablelm2", "tekken", "gpt-4o"}) {
     TokenizerVocab v = byte_level_vocab({{"a", "b"}});
     NamedPreTokenizer pre = pre_tokenizer_named(name, "test");
     v.splits = pre.splits;
@@ -289,7 +289,9 @@ TEST(PreTokenizer, SplitStepsSurviveTheArtifact) {
 }
 
 TEST(PreTokenizer, InvalidUtf8StaysInThePieces) {
-  std::string text = "ab\xFF\xFE" "cd 12";
+  std::string text =
+      "ab\xFF\xFE"
+      "cd 12";
   std::string joined;
   for (std::string_view p : pre_tokenize("qwen2", text)) joined += p;
   EXPECT_EQ(joined, text);

@@ -90,7 +90,8 @@ TEST(TokenizerFromGguf, Gpt2ModelIsByteLevelWithMerges) {
 
 TEST(TokenizerFromGguf, BadMetadataIsReportedWithFileAndKey) {
   test::TempDir dir;
-  auto fails = [&](uint64_t n_keys, const std::function<void(GgufWriter&)>& keys, const std::vector<std::string>& parts) {
+  auto fails = [&](uint64_t n_keys, const std::function<void(GgufWriter&)>& keys,
+                   const std::vector<std::string>& parts) {
     std::string path = write_gguf(dir, n_keys, keys);
     std::vector<std::string> all = parts;
     all.push_back(path);

@@ -136,10 +136,12 @@ TEST_F(TokenizerFromJson, UnsupportedContentIsReportedWhereItIs) {
   const std::string byte_level = R"(, {"type": "ByteLevel", "add_prefix_space": false, "use_regex": false}]},
             "model": {"type": "BPE", "vocab": {}, "merges": []}})";
   fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": "(?<=x"}, "behavior": "Isolated", "invert": false})" + byte_level,
+            {"type": "Split", "pattern": {"Regex": "(?<=x"}, "behavior": "Isolated", "invert": false})" +
+            byte_level,
         {path + ":2:42: error:", "regex is not valid at offset 5"});
   fails(R"({"pre_tokenizer": {"type": "Sequence", "pretokenizers": [
-            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Merged", "invert": false})" + byte_level,
+            {"type": "Split", "pattern": {"Regex": "x"}, "behavior": "Merged", "invert": false})" +
+            byte_level,
         {path + ":2:70: error:", "unsupported Split behavior 'Merged'", "MergedWithNext"});
   fails(R"({"pre_tokenizer": {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "sometimes"},
             "model": {"type": "BPE", "vocab": {}, "merges": []}})",

@@ -76,8 +76,8 @@ bool is_fresh(const std::filesystem::path& dir) {
 int generate(const Model& m, const std::filesystem::path& dir) {
   std::filesystem::path scratch = dir.string() + ".tmp" + std::to_string(getpid());
   std::filesystem::create_directories(scratch);
-  const std::string cmd = std::string(LMC_PYTHON) + " " + kScript.string() + " " + weights_path(m) + " " + kCases.string() + " " +
-                          m.case_sets + " --save-json " + scratch.string() + " > " +
+  const std::string cmd = std::string(LMC_PYTHON) + " " + kScript.string() + " " + weights_path(m) + " " +
+                          kCases.string() + " " + m.case_sets + " --save-json " + scratch.string() + " > " +
                           (scratch / "reference.json").string();
   int status = std::system(cmd.c_str());
   std::error_code ec;

@@ -14,7 +14,8 @@ using Specials = std::vector<std::pair<std::string_view, int32_t>>;
 
 std::string render(const std::vector<TextFragment>& fragments) {
   std::string out;
-  for (const auto& f : fragments) out += f.token < 0 ? "[" + std::string(f.text) + "]" : "<" + std::to_string(f.token) + ">";
+  for (const auto& f : fragments)
+    out += f.token < 0 ? "[" + std::string(f.text) + "]" : "<" + std::to_string(f.token) + ">";
   return out;
 }
 
@@ -63,7 +64,8 @@ TEST(SpecialMatcher, AgreesWithTheReferenceOnRandomTexts) {
     // The reference keeps the first token of a repeated spelling, as the matcher does.
     Specials first;
     for (const auto& s : specials)
-      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.first == s.first; })) first.push_back(s);
+      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.first == s.first; }))
+        first.push_back(s);
     std::string text;
     for (int k = 0, len = static_cast<int>(rng() % 40); k < len; ++k) text += static_cast<char>('a' + rng() % 3);
     EXPECT_EQ(render(SpecialMatcher(specials).split(text)), reference_split(first, text)) << text;
@@ -85,7 +87,8 @@ TEST(SpecialMatcher, AgreesWithTheReferenceOverWideAlphabets) {
     Specials specials, first;
     for (size_t i = 0; i < spellings.size(); ++i) specials.emplace_back(spellings[i], static_cast<int32_t>(i));
     for (const auto& s : specials)
-      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.first == s.first; })) first.push_back(s);
+      if (std::none_of(first.begin(), first.end(), [&](const auto& f) { return f.first == s.first; }))
+        first.push_back(s);
     std::string text;
     for (int k = 0; k < 60; ++k) text += alphabet[rng() % alphabet.size()];
     EXPECT_EQ(render(SpecialMatcher(specials).split(text)), reference_split(first, text));

@@ -1,14 +1,15 @@
 // Packing f32 weights into the dtypes kernels read: q8_0x16 holds exactly q8_0's bytes,
 // moved into 16-row panels (ir/dtype.h) — each row's block scale among its panel's 16,
 // each 4 values among its panel's quads — and refuses rows that are not whole panels.
-// A file's q4/q5 blocks go into their x16 types the same way: d (and m) each among the panel's 16, then each 4 bytes (q5's fifth bits, the nibbles) among the panel's chunks.
+// A file's q4/q5 blocks go into their x16 types the same way: d (and m) each among the panel's 16, then each 4 bytes
+// (q5's fifth bits, the nibbles) among the panel's chunks.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 
-#include "support/error.h"
 #include "models/quant/weight_packing.h"
+#include "support/error.h"
 
 namespace lmc::models {
 namespace {
@@ -44,7 +45,10 @@ TEST(WeightPacking, PanelsNeedWholePanelsOfRows) {
 }
 
 TEST(WeightPacking, FileBlockPanelsHoldTheFileBlocks) {
-  struct Case { ir::DType panels; int64_t block_bytes, head_fields, field; };
+  struct Case {
+    ir::DType panels;
+    int64_t block_bytes, head_fields, field;
+  };
   for (Case t : {Case{ir::DType::q4_0x16, 18, 1, 2}, Case{ir::DType::q4_1x16, 20, 2, 2},
                  Case{ir::DType::q5_0x16, 22, 1, 2}, Case{ir::DType::q5_1x16, 24, 2, 2}}) {
     constexpr int64_t kRows = 32, kCols = 64, kBlocks = kCols / 32;

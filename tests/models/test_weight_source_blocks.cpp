@@ -108,7 +108,8 @@ TEST_F(BlockSource, Cat1JoinsEachExpertsRows) {
     }
   EXPECT_EQ(src_->materialize("cat1(stack(a,a),stack(b,b))", ir::DType::f32), values);
   test::expect_error([&] { src_->shape("cat1(a,b)"); }, {path_, "cat1() joins stacked tensors of rank 3 or more"});
-  test::expect_error([&] { src_->shape("cat1(stack(a,a),stack(b,b,b))"); }, {path_, "cat1() of tensors that are not stacked alike"});
+  test::expect_error([&] { src_->shape("cat1(stack(a,a),stack(b,b,b))"); },
+                     {path_, "cat1() of tensors that are not stacked alike"});
 }
 
 TEST_F(BlockSource, WhatHasNoBlocksOfTheFileIsAnError) {

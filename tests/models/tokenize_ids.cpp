@@ -5,12 +5,12 @@
 #include <iostream>
 #include <string>
 
-#include "support/error.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "models/tokenizer/tokenizer_from_json.h"
+#include "support/error.h"
 
 int main(int argc, char** argv) {
   if (argc != 3) {

@@ -3,10 +3,10 @@
 // recorded pipeline repeats a value that differs from the default.
 #include <gtest/gtest.h>
 
-#include "support/error.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "passes/pipeline.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 namespace {

@@ -2,9 +2,9 @@
 // form matches, what it captures, and how a malformed pattern is reported.
 #include <gtest/gtest.h>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "passes/api/op_pattern.h"
+#include "support/error.h"
 #include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {
@@ -60,7 +60,8 @@ TEST(OpPattern, RolesOperandCountsAndWildcards) {
 TEST(OpPattern, ForEachVisitsEveryMatchInProgramOrder) {
   auto g = ir::parse(kMlp);
   std::vector<std::string> seen;
-  int n = OpPattern("%e = any(elementwise)").for_each(*g, [&](const Match& m) { seen.push_back(m.value("e")->name()); });
+  int n =
+      OpPattern("%e = any(elementwise)").for_each(*g, [&](const Match& m) { seen.push_back(m.value("e")->name()); });
   EXPECT_EQ(n, 3);
   EXPECT_EQ(seen, (std::vector<std::string>{"a", "m", "r"}));
 }
@@ -87,7 +88,8 @@ TEST(OpPattern, SeveralRootsMeetAtAValueTheyRead) {
   EXPECT_EQ(m->value("w2")->name(), "wk");
   EXPECT_FALSE(siblings.match(*g, op_named(*g, "o")));  // no other linear reads %y
   std::vector<std::string> pairs;
-  siblings.for_each(*g, [&](const Match& p) { pairs.push_back(p.op("b")->result(0)->name() + "+" + p.op("a")->result(0)->name()); });
+  siblings.for_each(
+      *g, [&](const Match& p) { pairs.push_back(p.op("b")->result(0)->name() + "+" + p.op("a")->result(0)->name()); });
   EXPECT_EQ(pairs, (std::vector<std::string>{"q+k", "k+q"}));
   // Without the graph, the other root cannot be looked for.
   EXPECT_THROW(siblings.match(op_named(*g, "k")), Error);
@@ -102,7 +104,8 @@ TEST(OpPattern, MalformedPatternsNameTheLine) {
     OpPattern("%a = silu %x\n%b = frobnicate %a\n");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("pattern:2: error: 'frobnicate' is neither an op nor a role"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("pattern:2: error: 'frobnicate' is neither an op nor a role"),
+              std::string::npos)
         << e.what();
   }
   EXPECT_THROW(OpPattern("%a = silu %x\n%a = gelu %x\n"), Error);  // defined twice

@@ -11,14 +11,14 @@
 #include <iterator>
 #include <sstream>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/api/op_pattern.h"
-#include "passes/pass_manager.h"
 #include "passes/api/rewriter.h"
+#include "passes/pass_manager.h"
 #include "passes/run_program.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 namespace {
@@ -169,9 +169,10 @@ TEST_F(PassManagerTest, VerifierCatchesABrokenGraph) {
   inst.dump_dir = (dir_ / "dumps").string();
   std::string err = run(make<BreakingPass>(), inst);
   fs::path failed = dir_ / "dumps" / "failed-after-test-breaker.lir";
-  EXPECT_EQ(err, "pass 'test-breaker': produced an invalid graph: after test-breaker:4: error: op 'silu' defining %z "
-                 "(line 4) result %z is declared f32[T,8] but its operands give f32[T,16] (IR written to " +
-                     failed.string() + ")");
+  EXPECT_EQ(err,
+            "pass 'test-breaker': produced an invalid graph: after test-breaker:4: error: op 'silu' defining %z "
+            "(line 4) result %z is declared f32[T,8] but its operands give f32[T,16] (IR written to " +
+                failed.string() + ")");
   ASSERT_TRUE(fs::exists(failed));
   // The dump parses, and the verifier finds the same fault in it.
   auto g = ir::parse_file(failed.string());

@@ -6,8 +6,8 @@
 
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "passes/transforms/horizontal_fusion.h"
 #include "passes/api/pattern.h"
+#include "passes/transforms/horizontal_fusion.h"
 #include "support/error.h"
 
 namespace lmc::passes {
@@ -69,9 +69,9 @@ TEST(Pattern, OpsOfKindAndFirstInOrder) {
 
 TEST(Pattern, AMisspeltKindIsAnErrorNotANonMatch) {
   auto g = ir::parse(kGraph);
-  for (const auto& call : std::vector<std::function<void()>>{
-           [&] { defined_by(value(*g, "q"), "lineaer"); }, [&] { skip_back(value(*g, "qr"), {"rope", "scael"}); },
-           [&] { ops_of_kind(*g, "linaer"); }}) {
+  for (const auto& call : std::vector<std::function<void()>>{[&] { defined_by(value(*g, "q"), "lineaer"); },
+                                                             [&] { skip_back(value(*g, "qr"), {"rope", "scael"}); },
+                                                             [&] { ops_of_kind(*g, "linaer"); }}) {
     try {
       call();
       ADD_FAILURE() << "a misspelt op kind matched quietly";

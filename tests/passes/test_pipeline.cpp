@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "support/error.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "passes/pipeline.h"
+#include "support/error.h"
 
 namespace lmc::passes {
 namespace {
@@ -42,8 +42,9 @@ TEST(Pipeline, NoneAndEmptyRunNothing) {
 }
 
 TEST(Pipeline, DefaultIsTheOptimisationsThenCleanups) {
-  EXPECT_EQ(names("default"), (Names{"shard", "kv-cache-type", "fuse-qkv", "fuse-gate-up", "quant-threshold", "weight-panels", "fuse-down-act", "fuse-norm-linear",
-                                     "fuse-qk-rope", "fuse-residual", "fuse-elementwise", "fold-weights", "dce"}));
+  EXPECT_EQ(names("default"), (Names{"shard", "kv-cache-type", "fuse-qkv", "fuse-gate-up", "quant-threshold",
+                                     "weight-panels", "fuse-down-act", "fuse-norm-linear", "fuse-qk-rope",
+                                     "fuse-residual", "fuse-elementwise", "fold-weights", "dce"}));
   EXPECT_EQ(parse_pipeline(default_pipeline()), parse_pipeline("default"));
   // A named pipeline nests anywhere an element may stand.
   auto nested = names("dce,default,dce");
@@ -101,7 +102,8 @@ TEST(Pipeline, PlacesAnElementNextToAPassAlreadyThere) {
   EXPECT_EQ(error_of("default,after(fuse-qvk):dce"),
             "--passes: column 15: after(fuse-qvk): no pass 'fuse-qvk' earlier in the pipeline (did you mean "
             "'fuse-qkv'?)");
-  EXPECT_EQ(error_of("after(dce):fuse-qkv,dce"), "--passes: column 7: after(dce): no pass 'dce' earlier in the pipeline");
+  EXPECT_EQ(error_of("after(dce):fuse-qkv,dce"),
+            "--passes: column 7: after(dce): no pass 'dce' earlier in the pipeline");
   EXPECT_EQ(error_of("default,after(dce)fuse-qkv"), "--passes: column 19: expected ':'");
 }
 
@@ -177,7 +179,8 @@ TEST(Registry, AddedPassesJoinPipelines) {
 // An artifact's manifest may name a plugin's pass that this process has not loaded: running
 // the artifact needs none of its passes, so the recorded pipeline keeps it as written.
 TEST(Pipeline, ARecordedPipelineKeepsPassesThisProcessDoesNotKnow) {
-  Pipeline p = parse_recorded_pipeline("fuse-sibling-linears{max=3,stem=qk},shard{ranks=2,rank=1},dce", "g.lmc:manifest");
+  Pipeline p =
+      parse_recorded_pipeline("fuse-sibling-linears{max=3,stem=qk},shard{ranks=2,rank=1},dce", "g.lmc:manifest");
   ASSERT_EQ(p.size(), 3u);
   EXPECT_EQ(p[0], (PipelineEntry{"fuse-sibling-linears", {{"max", "3"}, {"stem", "qk"}}}));
   EXPECT_EQ(p[1], (PipelineEntry{"shard", {{"rank", "1"}, {"ranks", "2"}}}));

@@ -4,11 +4,11 @@
 // or that no kernel can run.
 #include <gtest/gtest.h>
 
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "passes/api/rewriter.h"
+#include "support/error.h"
 #include "tests/passes/graph_lookup.h"
 
 namespace lmc::passes {
@@ -63,7 +63,8 @@ TEST(Rewriter, RefusesCyclesAndRegionsNoKernelCanRun) {
   // %s sits between %y and %r: grouping %y with %r around it would be a cycle.
   EXPECT_NE(rw.fusion_blocker({op_named(*g, "y"), op_named(*g, "r")}).find("cycle"), std::string::npos);
   // Two projections are two anchors.
-  EXPECT_NE(rw.fusion_blocker({op_named(*g, "y"), op_named(*g, "s"), op_named(*g, "r"), op_named(*g, "z")}).find("at most one anchor"),
+  EXPECT_NE(rw.fusion_blocker({op_named(*g, "y"), op_named(*g, "s"), op_named(*g, "r"), op_named(*g, "z")})
+                .find("at most one anchor"),
             std::string::npos);
   EXPECT_THROW(rw.fuse({op_named(*g, "y"), op_named(*g, "r")}), Error);
   EXPECT_EQ(rw.fusion_blocker({op_named(*g, "s"), op_named(*g, "r")}), "");
@@ -93,7 +94,7 @@ TEST(Rewriter, HoistWeightsMovesOnlyLaterParams) {
       "  return %qn, %v\n"
       "}\n");
   Rewriter(*g).hoist_weights({op_named(*g, "wv")->result(), op_named(*g, "wq")->result(), op_named(*g, "qn")->result()},
-                            op_named(*g, "q"));
+                             op_named(*g, "q"));
   std::string text = ir::print(*g);
   // wv moves above %q; wq already is; qn is not a param and stays.
   EXPECT_LT(text.find("%wv = param"), text.find("%q = linear")) << text;

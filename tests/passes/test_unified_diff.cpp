@@ -71,8 +71,10 @@ TEST(UnifiedDiff, AppliesBackForRandomEdits) {
     auto b = a;
     for (int e = static_cast<int>(rng() % 6); e > 0; --e) {
       size_t at = b.empty() ? 0 : rng() % (b.size() + 1);
-      if (rng() % 2 && at < b.size()) b.erase(b.begin() + at);
-      else b.insert(b.begin() + at, "new" + std::to_string(rng() % 4));
+      if (rng() % 2 && at < b.size())
+        b.erase(b.begin() + at);
+      else
+        b.insert(b.begin() + at, "new" + std::to_string(rng() % 4));
     }
     std::string ta, tb;
     for (const auto& l : a) ta += l + "\n";

@@ -131,7 +131,8 @@ TEST(RealPipeline, SmolLM2FusesAndQuantizesEveryLayer) {
   // embedding's q8_0 table).
   auto kept = run_default("llama.yaml", "SmolLM2-135M-Instruct.Q4_1.gguf", "none");
   EXPECT_EQ(stat_of(kept, "fuse-qkv"), "fused 30 QKV triples");
-  EXPECT_EQ(stat_of(kept, "quant-threshold"), "quantized 1 linears F32 -> Q8_0, kept 0 F32 and 120 in the file's blocks");
+  EXPECT_EQ(stat_of(kept, "quant-threshold"),
+            "quantized 1 linears F32 -> Q8_0, kept 0 F32 and 120 in the file's blocks");
 }
 
 }  // namespace

@@ -14,7 +14,9 @@ TEST(HtmlEscape, MarkupCharactersBecomeEntities) {
 
 TEST(HtmlEscape, KeepsUtf8AndReplacesInvalidBytes) {
   EXPECT_EQ(html_escape("π → x"), "π → x");
-  EXPECT_EQ(html_escape(std::string("a\xff") + "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(html_escape(std::string("a\xff") + "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(html_escape("\xE2\x86"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // a sequence cut short
 }
 

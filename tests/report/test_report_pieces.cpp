@@ -64,7 +64,9 @@ std::string two_layers(const std::string& second) {
          "  %w0 = param {name = \"blk.0.ffn_up.weight\"} : f32[8,8]\n"
          "  %w1 = param {name = \"blk.1.ffn_up.weight\"} : f32[8,8]\n"
          "  %y0 = linear %x, %w0 : f32[T,8]\n"
-         "  %y1 = " + second + "\n"
+         "  %y1 = " +
+         second +
+         "\n"
          "  return %y1\n}\n";
 }
 

@@ -18,7 +18,9 @@ struct AttentionModel {
   RandomWeights w{5};
 
   AttentionModel(int64_t window_, int64_t context_, int64_t step_tokens_)
-      : window(window_), context(context_), step_tokens(step_tokens_),
+      : window(window_),
+        context(context_),
+        step_tokens(step_tokens_),
         cache_rows(window_ ? window_ + step_tokens_ : context_) {
     ir::Builder b(g);
     ir::Value* tokens = g.add_arg("tokens", {ir::DType::i32, {T()}});
@@ -58,7 +60,8 @@ struct AttentionModel {
       for (double& s : score) sum += s = std::exp(s - mx);
       for (int64_t d = 0; d < kHeadDim; ++d) {
         double acc = 0;
-        for (int64_t j = lo; j <= p; ++j) acc += score[j - lo] / sum * tv[history[j] * kKvHeads * kHeadDim + kvh * kHeadDim + d];
+        for (int64_t j = lo; j <= p; ++j)
+          acc += score[j - lo] / sum * tv[history[j] * kKvHeads * kHeadDim + kvh * kHeadDim + d];
         out[h * kHeadDim + d] = static_cast<float>(acc);
       }
     }

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "support/error.h"
 #include "runtime/collectives.h"
+#include "support/error.h"
 
 namespace lmc::runtime::testing {
 
@@ -54,24 +54,25 @@ class InProcessWorld {
     int ranks() const override { return shared_.ranks; }
 
     void all_gather(const void* in, void* out, size_t bytes) override {
-      meet("all_gather", bytes * static_cast<size_t>(shared_.ranks),
-           [&](std::byte* round) {
-             std::copy_n(static_cast<const std::byte*>(in), bytes,
-                         round + static_cast<size_t>(rank_) * bytes);
-           },
-           [&](const std::vector<std::byte>& round) {
-             std::copy(round.begin(), round.end(), static_cast<std::byte*>(out));
-           });
+      meet(
+          "all_gather", bytes * static_cast<size_t>(shared_.ranks),
+          [&](std::byte* round) {
+            std::copy_n(static_cast<const std::byte*>(in), bytes, round + static_cast<size_t>(rank_) * bytes);
+          },
+          [&](const std::vector<std::byte>& round) {
+            std::copy(round.begin(), round.end(), static_cast<std::byte*>(out));
+          });
     }
 
     void broadcast(void* data, size_t bytes) override {
-      meet("broadcast", bytes,
-           [&](std::byte* round) {
-             if (rank_ == 0) std::copy_n(static_cast<const std::byte*>(data), bytes, round);
-           },
-           [&](const std::vector<std::byte>& round) {
-             std::copy(round.begin(), round.end(), static_cast<std::byte*>(data));
-           });
+      meet(
+          "broadcast", bytes,
+          [&](std::byte* round) {
+            if (rank_ == 0) std::copy_n(static_cast<const std::byte*>(data), bytes, round);
+          },
+          [&](const std::vector<std::byte>& round) {
+            std::copy(round.begin(), round.end(), static_cast<std::byte*>(data));
+          });
     }
 
     [[noreturn]] void abort(int) override { std::abort(); }
@@ -88,12 +89,11 @@ class InProcessWorld {
         shared_.arrived = 0;
         ++shared_.rounds;
         shared_.round_ended.notify_all();
-      } else if (!shared_.round_ended.wait_for(
-                     lock, std::chrono::duration<double>(shared_.timeout_seconds),
-                     [&] { return shared_.rounds != round; })) {
+      } else if (!shared_.round_ended.wait_for(lock, std::chrono::duration<double>(shared_.timeout_seconds),
+                                               [&] { return shared_.rounds != round; })) {
         std::ostringstream message;
-        message << "rank " << rank_ << ": error: no answer from the other ranks within "
-                << shared_.timeout_seconds << " s in " << what << " (a rank died or hangs)";
+        message << "rank " << rank_ << ": error: no answer from the other ranks within " << shared_.timeout_seconds
+                << " s in " << what << " (a rank died or hangs)";
         throw Error(message.str());
       }
       take(buffer);

@@ -5,11 +5,11 @@
 #include <iterator>
 #include <random>
 
-#include "support/error.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_manifest.h"
 #include "runtime/artifact/artifact_seal.h"
 #include "runtime/artifact/digest.h"
+#include "support/error.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {
@@ -68,9 +68,13 @@ ArtifactManifest sample_manifest() {
   m.info.step_tokens = 64;
   m.info.d_model = 32;
   m.info.n_layers = 2;
-  m.info.chat = {"gemma", {{"user", "<start_of_turn>user\n{content}<end_of_turn>\n"},
-                           {"assistant", "<start_of_turn>model\n{content}<end_of_turn>\n"}},
-                 "{system}\n\n{content}", "", true, ""};
+  m.info.chat = {"gemma",
+                 {{"user", "<start_of_turn>user\n{content}<end_of_turn>\n"},
+                  {"assistant", "<start_of_turn>model\n{content}<end_of_turn>\n"}},
+                 "{system}\n\n{content}",
+                 "",
+                 true,
+                 ""};
   m.info.hyper = {{"d_model", "32"}, {"eps", "1e-06"}};
   codegen::KernelEntry k;
   k.name = "linear_f32_32x64";

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "support/error.h"
 #include "runtime/artifact/artifact_key.h"
+#include "support/error.h"
 #include "temp_dir.h"
 
 namespace lmc::runtime {
@@ -29,8 +29,10 @@ class KeyEnv : public ::testing::Test {
   }
   void TearDown() override {
     for (const auto& [name, value] : saved)
-      if (value) ::setenv(name.c_str(), value->c_str(), 1);
-      else ::unsetenv(name.c_str());
+      if (value)
+        ::setenv(name.c_str(), value->c_str(), 1);
+      else
+        ::unsetenv(name.c_str());
   }
   void save(const std::string& name) {
     const char* v = std::getenv(name.c_str());
@@ -41,7 +43,7 @@ class KeyEnv : public ::testing::Test {
 };
 
 mode_t mode_of(const std::string& path) {
-  struct stat st {};
+  struct stat st{};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
   return st.st_mode & 07777;
 }
@@ -72,8 +74,7 @@ TEST_F(KeyEnv, AKeyOthersCanReadIsRefused) {
     read_key_file(path);
     FAIL() << "a world-readable key was accepted";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("must be yours and private (it is mode 0644)"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("must be yours and private (it is mode 0644)"), std::string::npos) << e.what();
   }
   ::chmod(path.c_str(), 0600);
   EXPECT_EQ(read_key_file(path).secret, std::string(32, '\xaa'));

@@ -10,12 +10,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <memory>
 #include <map>
+#include <memory>
 
 #include "attention_graph.h"
-#include "support/error.h"
 #include "runtime/batch_generator.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 namespace {
@@ -223,7 +223,11 @@ TEST(BatchGenerator, StopsAsGenerateStops) {
                return stopped.size() < 2;  // the caller stops after two tokens
              },
              [&](const GenerationStats& st, const std::string&) { stop_stats = st; }});
-  batch.add({prompt_of(10, 2), o, [&](int32_t t) { at_context.push_back(t); return true; },
+  batch.add({prompt_of(10, 2), o,
+             [&](int32_t t) {
+               at_context.push_back(t);
+               return true;
+             },
              [&](const GenerationStats& st, const std::string&) { context_stats = st; }});
   while (batch.active() > 0) batch.step();
   EXPECT_EQ(stopped.size(), 2u);
@@ -238,7 +242,9 @@ TEST(BatchGenerator, RefusesWhatCannotRun) {
   Executor ex = model.executor(2);
   BatchGenerator batch(ex);
   GenerateOptions o;
-  auto job = [&](std::vector<int32_t> prompt) { return BatchJob{std::move(prompt), o, [](int32_t) { return true; }, {}}; };
+  auto job = [&](std::vector<int32_t> prompt) {
+    return BatchJob{std::move(prompt), o, [](int32_t) { return true; }, {}};
+  };
   EXPECT_THROW(batch.add(job({})), Error);
   EXPECT_THROW(batch.add(job(prompt_of(17, 0))), Error);
   batch.add(job(prompt_of(2, 0)));
@@ -283,7 +289,11 @@ TEST(BatchGenerator, AConstraintPicksTheTokensAndEndsTheSequence) {
     GenerateOptions o;
     o.max_tokens = 10;
     o.sampling.temperature = temperature;
-    BatchJob job{prompt_of(3, 1), o, [&](int32_t t) { r.tokens.push_back(t); return true; },
+    BatchJob job{prompt_of(3, 1), o,
+                 [&](int32_t t) {
+                   r.tokens.push_back(t);
+                   return true;
+                 },
                  [&](const GenerationStats& st, const std::string& error) {
                    r.stats = st;
                    r.error = error;
@@ -324,7 +334,13 @@ TEST(BatchGenerator, LogprobsComeWithEachTokenFromTheRowItWasDrawnFrom) {
   GenerateOptions o;
   o.max_tokens = 10;
   o.sampling.temperature = 0.7f;
-  BatchJob job{prompt_of(3, 1), o, [&](int32_t t) { tokens.push_back(t); return true; }, {}};
+  BatchJob job{prompt_of(3, 1),
+               o,
+               [&](int32_t t) {
+                 tokens.push_back(t);
+                 return true;
+               },
+               {}};
   job.constraint = std::make_unique<Scripted>(script, &accepted);
   job.top_logprobs = 2;
   job.on_logprobs = [&](const StepLogprobs& lp) { logprobs.push_back(lp); };

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "in_process_collectives.h"
-#include "support/error.h"
 #include "runtime/collectives.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 namespace {
@@ -65,8 +65,8 @@ TEST_P(CollectivesWorld, AllGatherPutsEveryRankInOrder) {
       for (int from = 0; from < ranks; ++from)
         for (size_t i = 0; i < bytes; ++i)
           if (out[static_cast<size_t>(from) * bytes + i] != pattern(round, from, i))
-            throw Error("round " + std::to_string(round) + ": rank " + std::to_string(from) +
-                        "'s byte " + std::to_string(i) + " is wrong");
+            throw Error("round " + std::to_string(round) + ": rank " + std::to_string(from) + "'s byte " +
+                        std::to_string(i) + " is wrong");
     }
   });
   for (int r = 0; r < ranks; ++r) EXPECT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
@@ -84,8 +84,7 @@ TEST_P(CollectivesWorld, BroadcastGivesRankZerosBytesToAll) {
       c.broadcast(data.data(), bytes);
       for (size_t i = 0; i < bytes; ++i)
         if (data[i] != pattern(round, 0, i))
-          throw Error("round " + std::to_string(round) + ": byte " + std::to_string(i) +
-                      " is not rank 0's");
+          throw Error("round " + std::to_string(round) + ": byte " + std::to_string(i) + " is not rank 0's");
     }
   });
   for (int r = 0; r < ranks; ++r) EXPECT_EQ(errors[static_cast<size_t>(r)], "") << "rank " << r;
@@ -179,8 +178,7 @@ TEST(Collectives, MalformedWorldSizeIsAnError) {
     join_mpi_world(0.2);
     FAIL() << "accepted OMPI_COMM_WORLD_SIZE=two";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "lmc: error: the launcher set OMPI_COMM_WORLD_SIZE=two, which is not a world size");
+    EXPECT_STREQ(e.what(), "lmc: error: the launcher set OMPI_COMM_WORLD_SIZE=two, which is not a world size");
   }
 }
 

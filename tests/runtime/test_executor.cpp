@@ -234,11 +234,11 @@ TEST(Profiler, ClassifiesOpsIntoTheSeedsComponents) {
   for (const auto& n : nodes) {
     const char* c[] = {"E", "L", "N", "P"};
     std::string tag = c[static_cast<int>(n.component)];
-    if (n.component == Component::Layers)
-      tag += std::to_string(n.layer) + (n.part == LayerPart::Attention ? "a" : "f");
+    if (n.component == Component::Layers) tag += std::to_string(n.layer) + (n.part == LayerPart::Attention ? "a" : "f");
     got.push_back(tag);
   }
-  EXPECT_EQ(got, (std::vector<std::string>{"E", "E", "L0a", "L0a", "L0f", "L0f", "L1a", "L1a", "L1f", "L1f", "N", "P"}));
+  EXPECT_EQ(got,
+            (std::vector<std::string>{"E", "E", "L0a", "L0a", "L0f", "L0f", "L1a", "L1a", "L1f", "L1f", "N", "P"}));
 }
 
 // The Chrome trace is JSON whatever the names hold: quotes, backslashes, control

@@ -10,10 +10,10 @@
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
 #include "ir/builder.h"
-#include "support/error.h"
 #include "ir/model_info.h"
-#include "runtime/kernel_table.h"
 #include "runtime/artifact/weight_provider.h"
+#include "runtime/kernel_table.h"
+#include "support/error.h"
 
 namespace lmc::runtime::testing {
 

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "codegen/kernel_library.h"
-#include "support/error.h"
 #include "ir/graph.h"
 #include "runtime/kernel_table.h"
+#include "support/error.h"
 #include "tests/runtime/test_graphs.h"
 
 namespace lmc::runtime::testing {

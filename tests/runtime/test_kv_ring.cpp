@@ -6,8 +6,8 @@
 #include <random>
 
 #include "attention_graph.h"
-#include "runtime/executor.h"
 #include "ir/parser.h"
+#include "runtime/executor.h"
 #include "runtime/kv_cache.h"
 
 namespace lmc::runtime {

@@ -164,20 +164,23 @@ TEST(MemoryPlan, TransformerLayersReuseBytes) {
     k = b.op("rope", {k, pos}, rope, "k" + s);
     ir::Value* kc = b.op("kv_write", {g.add_arg("kc" + s + "_in", f32({n(ctx), n(hd)})), k, pos, seq}, {}, "kc" + s);
     ir::Value* vc = b.op("kv_write", {g.add_arg("vc" + s + "_in", f32({n(ctx), n(hd)})), v, pos, seq}, {}, "vc" + s);
-    ir::Value* a = b.op("attention", {q, kc, vc, pos, seq},
-                        {{"n_heads", int64_t{4}}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{hd}}, {"scale", 0.25}},
-                        "a" + s);
+    ir::Value* a = b.op(
+        "attention", {q, kc, vc, pos, seq},
+        {{"n_heads", int64_t{4}}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{hd}}, {"scale", 0.25}}, "a" + s);
     a = b.op("linear", {a, w.param(b, "wo" + s, {d, d})}, {}, "a" + s);
     x = b.op("add", {x, a}, {}, "x" + s);
     h = b.op("rms_norm", {x, w.param(b, "n2" + s, {d})}, {{"eps", 1e-6}}, "h" + s);
-    ir::Value* gate = b.op("gelu_tanh", {b.op("linear", {h, w.param(b, "wg" + s, {4 * d, d})}, {}, "g" + s)}, {}, "g" + s);
+    ir::Value* gate =
+        b.op("gelu_tanh", {b.op("linear", {h, w.param(b, "wg" + s, {4 * d, d})}, {}, "g" + s)}, {}, "g" + s);
     ir::Value* up = b.op("linear", {h, w.param(b, "wu" + s, {4 * d, d})}, {}, "u" + s);
-    ir::Value* f = b.op("linear", {b.op("mul", {gate, up}, {}, "m" + s), w.param(b, "wd" + s, {d, 4 * d})}, {}, "f" + s);
+    ir::Value* f =
+        b.op("linear", {b.op("mul", {gate, up}, {}, "m" + s), w.param(b, "wd" + s, {d, 4 * d})}, {}, "f" + s);
     x = b.op("add", {x, f}, {}, "x" + s);
     caches.push_back(kc);
     caches.push_back(vc);
   }
-  std::vector<ir::Value*> outs{b.op("linear", {b.op("tail_rows", {x}, {}, "x"), w.param(b, "out", {100, d})}, {}, "logits")};
+  std::vector<ir::Value*> outs{
+      b.op("linear", {b.op("tail_rows", {x}, {}, "x"), w.param(b, "out", {100, d})}, {}, "logits")};
   outs.insert(outs.end(), caches.begin(), caches.end());
   g.set_outputs(outs);
 

@@ -195,9 +195,10 @@ TEST(Sampler, RepetitionPenaltyTurnsGreedyAwayFromSeenTokens) {
 
 // The chain written plainly (llama.cpp's order): each token's probability for `logits`
 // after `history` under `o`.
-std::vector<double> reference_chain(std::vector<float> l, const std::vector<int32_t>& history, const SamplerOptions& o) {
-  const size_t n = o.repetition_window < 0 ? history.size()
-                                           : std::min(history.size(), static_cast<size_t>(o.repetition_window));
+std::vector<double> reference_chain(std::vector<float> l, const std::vector<int32_t>& history,
+                                    const SamplerOptions& o) {
+  const size_t n =
+      o.repetition_window < 0 ? history.size() : std::min(history.size(), static_cast<size_t>(o.repetition_window));
   std::map<int32_t, int> count;
   for (size_t i = history.size() - n; i < history.size(); ++i) ++count[history[i]];
   for (auto [t, c] : count) {
@@ -299,8 +300,10 @@ TEST(Sampler, FollowsLlamaCppsChainInItsOrder) {
     for (int i = 0; i < draws; ++i) ++h[s.sample(l.data(), static_cast<int64_t>(l.size()), history)];
     const std::vector<double> want = reference_chain(l, history, o);
     for (size_t t = 0; t < l.size(); ++t) {
-      if (want[t] == 0) EXPECT_EQ(h.count(static_cast<int32_t>(t)), 0u) << c.what << ", token " << t;
-      else EXPECT_NEAR(h[static_cast<int32_t>(t)] / double(draws), want[t], 0.01) << c.what << ", token " << t;
+      if (want[t] == 0)
+        EXPECT_EQ(h.count(static_cast<int32_t>(t)), 0u) << c.what << ", token " << t;
+      else
+        EXPECT_NEAR(h[static_cast<int32_t>(t)] / double(draws), want[t], 0.01) << c.what << ", token " << t;
     }
   }
 }

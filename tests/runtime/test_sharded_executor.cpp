@@ -9,12 +9,12 @@
 #include <thread>
 
 #include "in_process_collectives.h"
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
 #include "passes/api/pass_context.h"
 #include "passes/pass_manager.h"
 #include "runtime/executor.h"
+#include "support/error.h"
 #include "test_graphs.h"
 
 namespace lmc::runtime {
@@ -170,7 +170,8 @@ void expect_split_matches(int ranks) {
       ASSERT_NEAR(got[0][s][static_cast<size_t>(i)], want[s][static_cast<size_t>(i)],
                   2e-5 * (1 + std::abs(want[s][static_cast<size_t>(i)])))
           << "row " << s << " logit " << i;
-    for (int r = 1; r < ranks; ++r) EXPECT_EQ(got[static_cast<size_t>(r)][s], got[0][s]) << "rank " << r << " row " << s;
+    for (int r = 1; r < ranks; ++r)
+      EXPECT_EQ(got[static_cast<size_t>(r)][s], got[0][s]) << "rank " << r << " row " << s;
   }
 }
 

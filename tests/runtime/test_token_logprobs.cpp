@@ -28,7 +28,8 @@ TEST(TokenLogprobs, LogSoftmaxAtTheTemperatureOverTheWholeRow) {
     EXPECT_EQ(lp.top[0].token, 2);
     EXPECT_EQ(lp.top[1].token, 4);
     EXPECT_EQ(lp.top[2].token, 0);
-    for (const TokenLogprob& x : lp.top) EXPECT_NEAR(x.logprob, reference(logits, t, static_cast<size_t>(x.token)), 1e-5);
+    for (const TokenLogprob& x : lp.top)
+      EXPECT_NEAR(x.logprob, reference(logits, t, static_cast<size_t>(x.token)), 1e-5);
   }
 }
 

@@ -25,9 +25,38 @@ constexpr int32_t kEog = 300;
 std::shared_ptr<const TokenVocabulary> made_up_vocabulary() {
   std::vector<std::string> texts;
   for (int b = 0; b < 256; ++b) texts.emplace_back(1, static_cast<char>(b));
-  for (const char* t : {"{\"", "\":", "\": ", "\",", "\", \"", "\"}", "true", "null", "12", " \"", "name", "ab",
-                        "\xC3\xA9", "\xC3", "\"a\"", "\n", "{}", "[1,", ",\"", "\\n", "\\u00", "hello world", "a\"b",
-                        "\"name\":", "}]", "], ", "0.5", "-1e", "\xF0\x9F\x98\x80x", "\"\"", "\\\"", "é\"}"})
+  for (const char* t : {"{\"",
+                        "\":",
+                        "\": ",
+                        "\",",
+                        "\", \"",
+                        "\"}",
+                        "true",
+                        "null",
+                        "12",
+                        " \"",
+                        "name",
+                        "ab",
+                        "\xC3\xA9",
+                        "\xC3",
+                        "\"a\"",
+                        "\n",
+                        "{}",
+                        "[1,",
+                        ",\"",
+                        "\\n",
+                        "\\u00",
+                        "hello world",
+                        "a\"b",
+                        "\"name\":",
+                        "}]",
+                        "], ",
+                        "0.5",
+                        "-1e",
+                        "\xF0\x9F\x98\x80x",
+                        "\"\"",
+                        "\\\"",
+                        "é\"}"})
     texts.push_back(t);
   texts.resize(kEog);
   texts.push_back("");  // kEog

@@ -37,8 +37,8 @@ std::string usage_error(std::vector<std::string> words) {
 }
 
 TEST(CliArgs, LongShortAndAliasSpellingsMeanOneFlag) {
-  for (const auto& words : std::vector<std::vector<std::string>>{{"--max-tokens", "8"}, {"--max-tokens=8"},
-                                                                {"-n", "8"}, {"--n-predict", "8"}}) {
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"--max-tokens", "8"}, {"--max-tokens=8"}, {"-n", "8"}, {"--n-predict", "8"}}) {
     Args a = parse(words);
     EXPECT_EQ(a.get_int("max-tokens", 0, -1, 100), 8) << words[0];
   }

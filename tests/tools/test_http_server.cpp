@@ -42,7 +42,9 @@ class Client {
   }
   ~Client() { close(fd_); }
 
-  bool send(const std::string& bytes) { return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == ssize_t(bytes.size()); }
+  bool send(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == ssize_t(bytes.size());
+  }
 
   // Reads until `until` appears or the server closes; "" past the 5 s receive timeout.
   std::string read_until(const std::string& until) {
@@ -87,7 +89,8 @@ struct Fixture : ::testing::Test {
         ex->reply(200, "text/plain", "later");
       });
     if (r.path == "/stream") {
-      ex->open_stream("text/event-stream", ": ping\n\n", 100ms, [this](bool complete) { stream_ended = complete ? 1 : 2; });
+      ex->open_stream("text/event-stream", ": ping\n\n", 100ms,
+                      [this](bool complete) { stream_ended = complete ? 1 : 2; });
       return work([ex] {
         for (int i = 0; i < 3; ++i) ex->write("event " + std::to_string(i) + "\n");
         std::this_thread::sleep_for(250ms);  // long enough for pings
@@ -95,7 +98,8 @@ struct Fixture : ::testing::Test {
       });
     }
     if (r.path == "/endless") {
-      ex->open_stream("text/event-stream", ": ping\n\n", 50ms, [this](bool complete) { stream_ended = complete ? 1 : 2; });
+      ex->open_stream("text/event-stream", ": ping\n\n", 50ms,
+                      [this](bool complete) { stream_ended = complete ? 1 : 2; });
       return;  // never ends: only the client leaving does
     }
     ex->reply(404, "text/plain", "no " + r.path);
@@ -215,9 +219,10 @@ TEST_F(Fixture, MalformedRequestsAre400) {
 }
 
 TEST_F(Fixture, AnAddressItCannotTakeIsAnErrorNamingIt) {
-  Server s(quick(), [](const Request&, const std::shared_ptr<Exchange>&) {},
-           [](int, const std::string& m) { return std::pair<std::string, std::string>("text/plain", m); },
-           [](const std::string&, int) {});
+  Server s(
+      quick(), [](const Request&, const std::shared_ptr<Exchange>&) {},
+      [](int, const std::string& m) { return std::pair<std::string, std::string>("text/plain", m); },
+      [](const std::string&, int) {});
   try {
     s.bind("not-an-address", 80);
     FAIL() << "bound to a name";

@@ -26,8 +26,8 @@ std::pair<std::string, bool> stream(const std::string& text, const std::vector<s
 
 TEST(StopStrings, ShowsExactlyTheTextBeforeTheFirstStop) {
   const std::vector<std::vector<std::string>> stop_sets = {{"\n\n"}, {"Paris", "is"}, {"abcab"}, {"zzz"}, {}};
-  const std::vector<std::string> texts = {"The capital is Paris.\n\nNext", "ababcabcab", "no stop here", "",
-                                          "is at the start", "abcabcab"};
+  const std::vector<std::string> texts = {
+      "The capital is Paris.\n\nNext", "ababcabcab", "no stop here", "", "is at the start", "abcabcab"};
   for (const auto& stops : stop_sets)
     for (const auto& text : texts)
       for (size_t step : {1u, 2u, 3u, 7u, 100u}) {

@@ -15,10 +15,11 @@ namespace {
 using nlohmann::json;
 
 ToolOptions tools(const char* choice, const ToolCallFormat& format = kHermesCalls) {
-  return parse_tools(nlohmann::ordered_json::parse(
-      std::string(R"({"tools": [{"type": "function", "function": {"name": "get_weather"}},
+  return parse_tools(
+      nlohmann::ordered_json::parse(std::string(R"({"tools": [{"type": "function", "function": {"name": "get_weather"}},
                                 {"type": "function", "function": {"name": "ping"}}], "tool_choice": )") +
-      choice + "}"), format);
+                                    choice + "}"),
+      format);
 }
 
 // The answer in pieces of `n` bytes, and what the deltas add up to, as the openai client
@@ -173,8 +174,9 @@ TEST(ToolCallStream, AMistralCallOutsideItsArrayIsTextStreamedOrWhole) {
 }
 
 TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
-  const std::string blocks = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
-                             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>";
+  const std::string blocks =
+      "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+      "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": 1}}\n</tool_call>";
   expect_same_calls(tools(R"("auto")"), blocks);
   expect_same_calls(tools(R"("required")"), blocks.substr(std::string(kHermesCalls.open).size()));
 }
@@ -207,8 +209,9 @@ void expect_same_message(const json& whole, const std::string& whole_finish, con
 // Answers of two calls in each form, as the model writes them: auto (after the trigger),
 // forced (after the opening the prompt wrote), Mistral's with its silent opening too.
 std::vector<std::pair<ToolOptions, std::string>> two_call_answers() {
-  const std::string hermes = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
-                             "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": \"Pa}\"}}\n</tool_call>";
+  const std::string hermes =
+      "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+      "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"c\": \"Pa}\"}}\n</tool_call>";
   const std::string llama = R"({"name": "ping", "parameters": {}}; {"name": "get_weather", "parameters": {"c": 1}})";
   const std::string mistral = R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"c": 1}}])";
   ToolCallFormat silent = kMistralCalls;
@@ -286,8 +289,8 @@ void expect_generated_alike(const ToolOptions& o, const std::string& answer, siz
   Generated g = generate(o, answer, cut, stop, n);
   std::string finish = g.finish;
   const json whole = answer_message(o, g.text, "call_1", finish, g.cut);
-  expect_same_message(whole, finish, g.streamed, g.text + " (stop '" + stop + "', pieces of " + std::to_string(n) +
-                                                     ")");
+  expect_same_message(whole, finish, g.streamed,
+                      g.text + " (stop '" + stop + "', pieces of " + std::to_string(n) + ")");
 }
 
 // A stop string cuts an answer as the length limit does: what the stream sent before it is

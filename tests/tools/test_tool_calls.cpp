@@ -98,8 +98,8 @@ TEST(ToolCalls, EarlierCallsReachTemplatesWithObjectArguments) {
 TEST(ToolCalls, AnswersAForcedCallAsToolCalls) {
   ToolOptions o = parse_tools(body(R"(, "tool_choice": "required")"));
   std::string finish = "stop";
-  nlohmann::json m = answer_message(o, R"({"name": "get_weather", "arguments": {"city": "Oslo", "unit": "f"}})",
-                                    "call_1", finish);
+  nlohmann::json m =
+      answer_message(o, R"({"name": "get_weather", "arguments": {"city": "Oslo", "unit": "f"}})", "call_1", finish);
   EXPECT_EQ(finish, "tool_calls");
   EXPECT_TRUE(m["content"].is_null());
   EXPECT_EQ(m["tool_calls"][0]["id"], "call_1");
@@ -186,8 +186,8 @@ TEST(ToolCalls, Llama3CallsAreTheAnswersJsonWithParameters) {
   EXPECT_EQ(m["tool_calls"][0]["function"]["arguments"], R"({"city":"Oslo","unit":"c"})");
   o = parse_tools(body(""), kLlama3Calls);
   finish = "stop";
-  EXPECT_EQ(answer_message(o, "<|python_tag|>{\"name\": \"ping\", \"parameters\": {}}", "c", finish)["tool_calls"][0]
-                ["function"]["name"],
+  EXPECT_EQ(answer_message(o, "<|python_tag|>{\"name\": \"ping\", \"parameters\": {}}", "c",
+                           finish)["tool_calls"][0]["function"]["name"],
             "ping");
   for (const char* text : {"Hello there.", "{\"name\": \"ping\", \"parameters\": ", "Sure: {\"name\": \"ping\"}",
                            "{\"name\": \"ping\", \"arguments\": {}}", "[{\"name\": \"ping\", \"parameters\": {}}]"}) {
@@ -210,15 +210,16 @@ TEST(ToolCalls, Llama3CallsJoinedBySemicolonsAreSeveral) {
     EXPECT_EQ(calls.back()["function"]["arguments"], R"({"city":"Oslo"})");
     EXPECT_EQ(calls.back()["id"], calls.size() == 3 ? "c_2" : "c_1");
   }
-  nlohmann::json one = answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)"), kLlama3Calls), two, "c",
-                                      finish);
+  nlohmann::json one =
+      answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)"), kLlama3Calls), two, "c", finish);
   ASSERT_EQ(one["tool_calls"].size(), 1u);
   EXPECT_EQ(one["tool_calls"][0]["function"]["name"], "ping");
-  EXPECT_EQ(answer_message(parse_tools(body(R"(, "tool_choice": "required")"), kLlama3Calls), two, "c", finish)
-                ["tool_calls"].size(),
-            2u);
-  for (const std::string& text : {two + ";", two + "; and more", ping + " " + ping,
-                                  ping + R"(; {"name": "nope", "parameters": {}})"}) {
+  EXPECT_EQ(
+      answer_message(parse_tools(body(R"(, "tool_choice": "required")"), kLlama3Calls), two, "c", finish)["tool_calls"]
+          .size(),
+      2u);
+  for (const std::string& text :
+       {two + ";", two + "; and more", ping + " " + ping, ping + R"(; {"name": "nope", "parameters": {}})"}) {
     finish = "stop";
     EXPECT_EQ(answer_message(parse_tools(body(""), kLlama3Calls), text, "c", finish)["content"], text);
     EXPECT_EQ(finish, "stop");
@@ -251,9 +252,9 @@ TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
     EXPECT_EQ(finish, "stop");
   }
   finish = "length";  // cut before the array's end: the calls begun (test_tool_call_stream.cpp)
-  EXPECT_EQ(answer_message(o, "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}", "c", finish, true)
-                ["tool_calls"].size(),
-            1u);
+  EXPECT_EQ(
+      answer_message(o, "[TOOL_CALLS][{\"name\": \"ping\", \"arguments\": {}}", "c", finish, true)["tool_calls"].size(),
+      1u);
   EXPECT_EQ(finish, "length");
 }
 
@@ -261,7 +262,8 @@ TEST(ToolCalls, MistralCallsAreOneArrayOfSeveral) {
 TEST(ToolCalls, ASilentOpeningLeavesTheJsonToMarkACall) {
   ToolCallFormat silent = kMistralCalls;
   silent.silent_open = true;
-  const std::string two = R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"city": "Oslo"}}])";
+  const std::string two =
+      R"([{"name": "ping", "arguments": {}}, {"name": "get_weather", "arguments": {"city": "Oslo"}}])";
   std::string finish;
   EXPECT_EQ(answer_message(parse_tools(body(""), silent), two, "c", finish)["tool_calls"].size(), 2u);
   EXPECT_EQ(answer_message(parse_tools(body(R"(, "tool_choice": "required")"), silent), two, "c", finish)["tool_calls"]
@@ -274,8 +276,9 @@ TEST(ToolCalls, ASilentOpeningLeavesTheJsonToMarkACall) {
 }
 
 TEST(ToolCalls, HermesBlocksAreSeveralCallsWhenParallel) {
-  const std::string text = "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
-                           "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";
+  const std::string text =
+      "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+      "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Rome\"}}\n</tool_call>";
   std::string finish;
   EXPECT_EQ(answer_message(parse_tools(body("")), text, "c", finish)["tool_calls"].size(), 2u);
   nlohmann::json one = answer_message(parse_tools(body(R"(, "parallel_tool_calls": false)")), text, "c", finish);

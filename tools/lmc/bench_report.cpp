@@ -49,14 +49,15 @@ std::vector<Record> records(const BenchReport& r) {
 }
 
 json record_json(const BenchReport& r, const Record& x) {
-  return {{"model", r.model.info.name}, {"n_threads", x.threads}, {"n_parallel", x.streams}, {"test", x.test},
-          {"n_prompt", x.n_prompt}, {"n_gen", x.n_gen}, {"n_depth", x.n_depth}, {"avg_ts", x.tps->mean()},
-          {"stddev_ts", x.tps->stddev()}, {"median_ts", x.tps->median()}, {"samples_ts", x.tps->values}};
+  return {{"model", r.model.info.name},   {"n_threads", x.threads},
+          {"n_parallel", x.streams},      {"test", x.test},
+          {"n_prompt", x.n_prompt},       {"n_gen", x.n_gen},
+          {"n_depth", x.n_depth},         {"avg_ts", x.tps->mean()},
+          {"stddev_ts", x.tps->stddev()}, {"median_ts", x.tps->median()},
+          {"samples_ts", x.tps->values}};
 }
 
-std::string test_name(const Record& x) {
-  return x.streams > 1 ? x.test + " x" + std::to_string(x.streams) : x.test;
-}
+std::string test_name(const Record& x) { return x.streams > 1 ? x.test + " x" + std::to_string(x.streams) : x.test; }
 
 // Sizes as llama-bench prints them: "4.07 GiB", "7.24 B" parameters.
 std::string size_gib(uint64_t bytes) {
@@ -77,8 +78,9 @@ std::string parameters(int64_t n) {
 
 // llama-bench's columns, and the median lmc quotes beside them.
 void print_md(const BenchReport& r) {
-  std::printf("| model | size | params | backend | threads | test | t/s | t/s (median) |\n"
-              "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
+  std::printf(
+      "| model | size | params | backend | threads | test | t/s | t/s (median) |\n"
+      "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
   const std::string size = size_gib(r.model.weight_bytes), params = parameters(r.parameters);
   for (const Record& x : records(r))
     std::printf("| %s | %s | %s | CPU | %d | %s | %.2f ± %.2f | %.2f |\n", r.model.info.name.c_str(), size.c_str(),
@@ -101,9 +103,7 @@ void print_csv(const BenchReport& r) {
                 x.tps->median());
 }
 
-std::string dump(const json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, json::error_handler_t::replace);
-}
+std::string dump(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
 void print_json(const BenchReport& r) {
   json results = json::array();
@@ -113,12 +113,15 @@ void print_json(const BenchReport& r) {
     json m = {{"n_threads", s.threads}, {"n_depth", s.depth}, {"read_bandwidth_bytes_per_s", s.bandwidth}};
     if (s.decode_tps)
       m.update({{"decode_roofline_fraction", s.decode_tps->median() * r.decode_bytes_per_token / s.bandwidth},
-                {"decode_step_ms_median", s.decode_step_ms_median}, {"decode_step_ms_max", s.decode_step_ms_max}});
+                {"decode_step_ms_median", s.decode_step_ms_median},
+                {"decode_step_ms_max", s.decode_step_ms_max}});
     if (!s.prefill_tps.empty()) m["time_to_first_token_ms"] = s.ttft_ms;
     machine.push_back(m);
   }
-  json top = {{"model", r.model.info.name}, {"weight_bytes", r.model.weight_bytes},
-              {"decode_bytes_per_token", r.decode_bytes_per_token}, {"peak_rss_bytes", r.peak_rss_kb * 1024},
+  json top = {{"model", r.model.info.name},
+              {"weight_bytes", r.model.weight_bytes},
+              {"decode_bytes_per_token", r.decode_bytes_per_token},
+              {"peak_rss_bytes", r.peak_rss_kb * 1024},
               {"results", results}};
   if (!machine.empty()) top["per_thread_count"] = machine;
   std::cout << dump(top, 2) << "\n";
@@ -160,8 +163,10 @@ void print_table(const BenchReport& r) {
     else
       std::printf(" %9.1f\n", s.ttft_ms);
   }
-  std::printf("(tok/s: median ± standard deviation of the runs; depth: tokens in the KV cache before each test)\n"
-              "peak RSS %.1f MB\n", r.peak_rss_kb / 1e3);
+  std::printf(
+      "(tok/s: median ± standard deviation of the runs; depth: tokens in the KV cache before each test)\n"
+      "peak RSS %.1f MB\n",
+      r.peak_rss_kb / 1e3);
 }
 
 // Aggregate decode speed per stream count, and its ratio to one stream's at the same
@@ -186,16 +191,18 @@ void print_parallel_table(const BenchReport& r) {
 
 void print_spec_table(const BenchReport& r) {
   const auto& first = r.spec.front();
-  std::printf("model %s: speculative decoding (prompt lookup, up to %lld drafted tokens a step) on a fixed set of "
-              "repetitive prompts, %lld tokens each\n", r.model.info.name.c_str(), static_cast<long long>(first.draft),
-              static_cast<long long>(r.decode_tokens));
+  std::printf(
+      "model %s: speculative decoding (prompt lookup, up to %lld drafted tokens a step) on a fixed set of "
+      "repetitive prompts, %lld tokens each\n",
+      r.model.info.name.c_str(), static_cast<long long>(first.draft), static_cast<long long>(r.decode_tokens));
   std::printf("%-8s %16s %16s %8s %14s %10s\n", "threads", "plain tok/s", "speculative", "speedup", "kept/drafted",
               "same text");
   for (const auto& s : r.spec) {
     char a[48], b[48], kept[48];
     std::snprintf(a, sizeof a, "%.1f ± %.1f", s.plain_tps.median(), s.plain_tps.stddev());
     std::snprintf(b, sizeof b, "%.1f ± %.1f", s.spec_tps.median(), s.spec_tps.stddev());
-    std::snprintf(kept, sizeof kept, "%lld/%lld", static_cast<long long>(s.accepted), static_cast<long long>(s.drafted));
+    std::snprintf(kept, sizeof kept, "%lld/%lld", static_cast<long long>(s.accepted),
+                  static_cast<long long>(s.drafted));
     std::printf("%-8d %17s %17s %7.2fx %14s %10s\n", s.threads, a, b, s.spec_tps.median() / s.plain_tps.median(), kept,
                 s.same_text ? "yes" : "NO");
   }

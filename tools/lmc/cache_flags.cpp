@@ -28,10 +28,14 @@ std::vector<FlagSpec> cache_flag_specs() {
   return {
       {"cache-dir", true, "keep compiled models in DIR (default $XDG_CACHE_HOME/lmc, else ~/.cache/lmc)", "DIR"},
       {"no-cache", false, "compile weights in memory for this run; neither read nor write the compile cache"},
-      {"cache-max-gb", true, "bound the compile cache at N GB, least recently used entries removed first "
-                             "(default $LMC_CACHE_MAX_GB, else 20)", "N"},
-      {"cache-min-free-gb", true, "leave at least N GB free on the compile cache's disk: older entries go first, "
-                                  "and a model that would not fit is compiled in memory instead (default 1)", "N"},
+      {"cache-max-gb", true,
+       "bound the compile cache at N GB, least recently used entries removed first "
+       "(default $LMC_CACHE_MAX_GB, else 20)",
+       "N"},
+      {"cache-min-free-gb", true,
+       "leave at least N GB free on the compile cache's disk: older entries go first, "
+       "and a model that would not fit is compiled in memory instead (default 1)",
+       "N"},
   };
 }
 
@@ -45,7 +49,7 @@ std::unique_ptr<driver::CompileCache> compile_cache(const Args& a) {
   double min_free_gb = a.get_double("cache-min-free-gb", kDefaultMinFreeGb, 0, 1e6);
   std::string dir = a.has("cache-dir") ? *a.get("cache-dir") : driver::default_cache_dir();
   return std::make_unique<driver::CompileCache>(dir, static_cast<uint64_t>(max_gb * 1e9),
-                                                 static_cast<uint64_t>(min_free_gb * 1e9));
+                                                static_cast<uint64_t>(min_free_gb * 1e9));
 }
 
 }  // namespace lmc::tools

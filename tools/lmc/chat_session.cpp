@@ -10,8 +10,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "support/error.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
+#include "support/error.h"
 #include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/line_editor.h"
 
@@ -80,14 +80,14 @@ class Chat {
     std::vector<int32_t> emitted;
     std::string said;
     g_interrupted = false;
-    auto stats = runtime::generate(ex_, {ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end()}, gen,
-                                   [&](int32_t id) {
-                                     emitted.push_back(id);
-                                     std::string piece = out.push(id);
-                                     said += piece;
-                                     std::cout << piece << std::flush;
-                                     return !g_interrupted;
-                                   });
+    auto stats =
+        runtime::generate(ex_, {ids.begin() + static_cast<std::ptrdiff_t>(keep), ids.end()}, gen, [&](int32_t id) {
+          emitted.push_back(id);
+          std::string piece = out.push(id);
+          said += piece;
+          std::cout << piece << std::flush;
+          return !g_interrupted;
+        });
     std::string rest = out.flush();
     said += rest;
     std::cout << rest << "\n" << std::flush;
@@ -127,8 +127,14 @@ std::string system_words(const models::ChatTemplate& chat, const std::optional<s
 }  // namespace
 
 std::vector<FlagSpec> chat_flag_specs() {
-  return {{"system", true, "the system message (default: the model's own, if its chat template has one)", "TEXT",
-           false, "", {"system-prompt"}, {"sys"}},
+  return {{"system",
+           true,
+           "the system message (default: the model's own, if its chat template has one)",
+           "TEXT",
+           false,
+           "",
+           {"system-prompt"},
+           {"sys"}},
           chat_template_flag_spec()};
 }
 

@@ -1,8 +1,8 @@
 // An interactive conversation with a model (`lmc chat`, `lmc run --interactive`): each line
 // read is a user message, the answer streams to stdout, and the KV cache keeps every turn
-// so a new message costs only its own tokens (and the end of the answer before it); each answer's speed follows it on stderr.
-// On a terminal, lines are edited and recalled with libedit (tools/lmc/line_editor.h).
-// Ctrl-C stops the current answer (at the prompt, it leaves); Ctrl-D leaves.
+// so a new message costs only its own tokens (and the end of the answer before it); each answer's speed follows it on
+// stderr. On a terminal, lines are edited and recalled with libedit (tools/lmc/line_editor.h). Ctrl-C stops the current
+// answer (at the prompt, it leaves); Ctrl-D leaves.
 #pragma once
 #include <optional>
 #include <string>
@@ -18,7 +18,7 @@ namespace lmc::tools {
 
 struct ChatOptions {
   std::optional<std::string> system;  // nullopt: the model's default system message
-  std::optional<std::string> first;   // a first message, before reading stdin
+  std::optional<std::string> first;  // a first message, before reading stdin
   runtime::GenerateOptions generation;
 };
 

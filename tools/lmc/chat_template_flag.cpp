@@ -27,12 +27,13 @@ models::ChatTemplate chat_template(const driver::LoadedModel& m, const Args& a, 
     name = *file;
   }
   if (format.empty())
-    throw Error(model + ": error: the model has no chat format (its weights carry no chat template and its model "
+    throw Error(model +
+                ": error: the model has no chat format (its weights carry no chat template and its model "
                 "definition no 'chat:'); give one with --chat-template-file");
   models::ChatTemplate t(std::move(format), name, special_token_text(*m.tokenizer));
   if (!t.own_template())
-    std::fprintf(stderr, "lmc: %s carries no chat template; falling back to %s\n",
-                 model.c_str(), t.description().c_str());
+    std::fprintf(stderr, "lmc: %s carries no chat template; falling back to %s\n", model.c_str(),
+                 t.description().c_str());
   return t;
 }
 

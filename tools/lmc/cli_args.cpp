@@ -27,7 +27,8 @@ std::string cli_names(const FlagSpec& f) {
 UsageError usage_error(const CLI::ParseError& e) {
   std::string what = e.what();
   size_t colon = what.find(':');
-  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && colon != std::string::npos && what.find("missing") != std::string::npos)
+  if (dynamic_cast<const CLI::ArgumentMismatch*>(&e) && colon != std::string::npos &&
+      what.find("missing") != std::string::npos)
     return UsageError("option '" + what.substr(0, colon) + "' needs a value");
   return UsageError(what);
 }
@@ -102,8 +103,10 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
   std::vector<std::string> args;
   const std::vector<std::string> given = respelled(specs, argc, argv, first);
   for (auto arg = given.rbegin(); arg != given.rend(); ++arg) {  // CLI11 parses a reversed list
-    if (const FlagSpec* f = counted_here(*arg)) values_[f->name].push_back("");
-    else args.push_back(*arg);
+    if (const FlagSpec* f = counted_here(*arg))
+      values_[f->name].push_back("");
+    else
+      args.push_back(*arg);
   }
   try {
     app.parse(args);
@@ -159,8 +162,8 @@ int64_t Args::get_int(const std::string& name, int64_t dflt, int64_t min, int64_
   if (r.ec != std::errc() || r.ptr != v->data() + v->size())
     throw UsageError("option '--" + name + "' expects an integer, got '" + *v + "'");
   if (out < min || out > max)
-    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " +
-                     std::to_string(max) + ", got " + *v);
+    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + *v);
   return out;
 }
 
@@ -172,8 +175,8 @@ double Args::get_double(const std::string& name, double dflt, double min, double
   if (r.ec != std::errc() || r.ptr != v->data() + v->size())
     throw UsageError("option '--" + name + "' expects a number, got '" + *v + "'");
   if (!(out >= min && out <= max))
-    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " +
-                     std::to_string(max) + ", got " + *v);
+    throw UsageError("option '--" + name + "' must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + *v);
   return out;
 }
 
@@ -187,8 +190,10 @@ std::string Args::help_text(const std::vector<FlagSpec>& specs) {
     for (const auto& a : f.aliases) left += ", " + dashed(a);
     if (!f.short_name.empty()) left += ", -" + f.short_name;
     for (const auto& n : f.llama_names) left += ", -" + n;
-    if (left.size() < 30) left.resize(30, ' ');
-    else left += "\n" + std::string(30, ' ');
+    if (left.size() < 30)
+      left.resize(30, ' ');
+    else
+      left += "\n" + std::string(30, ' ');
     s += left + f.help + "\n";
   }
   return s;

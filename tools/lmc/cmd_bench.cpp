@@ -3,20 +3,20 @@
 // and the decode roofline it implies (weight bytes read per token / bandwidth).
 #include <sys/resource.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <map>
 #include <sstream>
 
 #include "driver/bandwidth_probe.h"
 #include "driver/benchmark.h"
-#include "tools/lmc/bench_report.h"
 #include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/bench_report.h"
 #include "tools/lmc/cache_flags.h"
+#include "tools/lmc/commands.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/llama_flags.h"
-#include "tools/lmc/commands.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/run_flags.h"
@@ -31,20 +31,35 @@ std::vector<FlagSpec> specs() {
   s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
-  s.push_back({"decode-tokens", true, "decode steps per run, the tgN test (default 32; 0 leaves it out)", "N", false,
-               "n"});
-  s.push_back({"depth", true, "comma-separated numbers of tokens in the KV cache before every test (default 0), "
-               "as llama-bench's \"@ dN\": speed at a long context", "LIST", false, "d"});
+  s.push_back(
+      {"decode-tokens", true, "decode steps per run, the tgN test (default 32; 0 leaves it out)", "N", false, "n"});
+  s.push_back({"depth", true,
+               "comma-separated numbers of tokens in the KV cache before every test (default 0), "
+               "as llama-bench's \"@ dN\": speed at a long context",
+               "LIST", false, "d"});
   s.push_back({"prefill", true, "comma-separated prompt lengths, the ppN tests (default 64,512; 0 leaves them out)",
                "LIST", false, "p"});
-  s.push_back({"pg", true, "a prompt of PP tokens then TG decode steps, timed together as llama-bench's ppPP+tgTG "
-               "(repeatable)", "PP,TG", false, "", {}, {"pg"}});
-  s.push_back({"parallel", true, "measure batched decode instead: comma-separated numbers of streams decoding "
-               "together (as lmc serve --parallel)", "LIST"});
-  s.push_back({"output", true, "table (default), or as llama-bench: md, csv, json, jsonl (one record per figure: "
-               "mean ± stddev, median, samples)", "FORMAT", false, "o"});
-  s.push_back({"spec", true, "measure speculative decoding instead: prompt lookup drafting N tokens a step "
-               "(default 3) against plain greedy decoding on a fixed repetitive prompt set", "N", true});
+  s.push_back({"pg",
+               true,
+               "a prompt of PP tokens then TG decode steps, timed together as llama-bench's ppPP+tgTG "
+               "(repeatable)",
+               "PP,TG",
+               false,
+               "",
+               {},
+               {"pg"}});
+  s.push_back({"parallel", true,
+               "measure batched decode instead: comma-separated numbers of streams decoding "
+               "together (as lmc serve --parallel)",
+               "LIST"});
+  s.push_back({"output", true,
+               "table (default), or as llama-bench: md, csv, json, jsonl (one record per figure: "
+               "mean ± stddev, median, samples)",
+               "FORMAT", false, "o"});
+  s.push_back({"spec", true,
+               "measure speculative decoding instead: prompt lookup drafting N tokens a step "
+               "(default 3) against plain greedy decoding on a fixed repetitive prompt set",
+               "N", true});
   s.push_back({"json", false, "the same as -o json"});
   for (auto& f : llama_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
@@ -111,11 +126,12 @@ void fit_context(driver::SpeedTests& t, int64_t deepest, int64_t context, bool p
 
 int cmd_bench(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-      "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
-      "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
-      "process, the decode roofline fraction, and peak RSS.\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
+                   "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
+                   "process, the decode roofline fraction, and peak RSS.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc bench");
@@ -132,14 +148,22 @@ int cmd_bench(int argc, char** argv) {
 
   if (a.has("spec") && a.has("parallel")) throw UsageError("give --spec or --parallel, not both");
   const bool decode_only = a.has("spec") || a.has("parallel");
-  if (decode_only && tests.decode_tokens == 0) throw UsageError("--spec and --parallel measure decoding: -n must be positive");
+  if (decode_only && tests.decode_tokens == 0)
+    throw UsageError("--spec and --parallel measure decoding: -n must be positive");
   if (!decode_only && tests.decode_tokens == 0 && tests.prefill.empty() && tests.pg.empty())
     throw UsageError("nothing to measure: -n 0 and -p 0 without -pg");
 
   driver::LoadedModel m = open_model(model, a);
   fit_context(tests, *std::max_element(depths.begin(), depths.end()), m.info.context, a.has("prefill"));
-  BenchReport report{m, driver::decode_weight_bytes(*m.graph), 0, driver::parameter_count(*m.graph),
-                     tests.decode_tokens, tests.pg, {}, {}, {}};
+  BenchReport report{m,
+                     driver::decode_weight_bytes(*m.graph),
+                     0,
+                     driver::parameter_count(*m.graph),
+                     tests.decode_tokens,
+                     tests.pg,
+                     {},
+                     {},
+                     {}};
   if (a.has("spec")) {
     int64_t draft = a.get("spec")->empty() ? 3 : a.get_int("spec", 3, 1, 7);
     for (int64_t t : threads)

@@ -1,7 +1,7 @@
 // lmc cache: what the compile cache holds (lmc run|chat|serve|bench compile weights into
 // it once, driver/compile_cache.h), and emptying it.
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <ctime>
 #include <iostream>
 

@@ -1,14 +1,14 @@
 // lmc chat: a multi-turn conversation with a model (artifact, model YAML, GGUF or HF folder).
 #include <iostream>
 
-#include "support/error.h"
 #include "runtime/executor.h"
+#include "support/error.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
-#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/chat_session.h"
 #include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/pass_flags.h"
@@ -46,14 +46,15 @@ int chat_command(const Args& a) {
 
 int cmd_chat(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-      "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
-      "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
-      "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
-      "Chats are rendered with the weights' own Jinja chat template (--chat-template-file F\n"
-      "overrides it); without one, with the known family lmc recognizes, or the model\n"
-      "definition's 'chat:'.\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc chat MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "Talks with a model: each line of stdin is a message; the answer streams to stdout.\n"
+                   "The conversation stays in the KV cache, so a turn costs only its own tokens.\n"
+                   "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
+                   "Chats are rendered with the weights' own Jinja chat template (--chat-template-file F\n"
+                   "overrides it); without one, with the known family lmc recognizes, or the model\n"
+                   "definition's 'chat:'.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   return chat_command(a);

@@ -13,9 +13,9 @@
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/model_flags.h"
-#include "tools/lmc/pass_flags.h"
 #include "tools/lmc/output_file.h"
 #include "tools/lmc/output_guard.h"
+#include "tools/lmc/pass_flags.h"
 #include "tools/lmc/progress.h"
 
 namespace lmc::tools {
@@ -24,8 +24,10 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   auto s = compile_flag_specs();
-  s.push_back({"o", true, "artifact to write (default: <model name>.lmc); with --tensor-parallel=N and no "
-                      "--rank, one per rank: FILE.rank0.lmc ...", "FILE"});
+  s.push_back({"o", true,
+               "artifact to write (default: <model name>.lmc); with --tensor-parallel=N and no "
+               "--rank, one per rank: FILE.rank0.lmc ...",
+               "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
   s.push_back(report_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
@@ -95,16 +97,17 @@ std::string compile_one(const driver::CompileRequest& request, const Args& a, st
 
 int cmd_compile(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER|GRAPH.lir [-o OUT.lmc] [options]\n\n"
-      "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
-      "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
-      "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
-      "tokenizer.json) is lowered by the definition that serves its architecture\n"
-      "(docs/model-definitions.md) and names the artifact. A graph as IR text (.lir, as\n"
-      "lmc opt reads it) is compiled as it is: its params come from --weights FILE (a .gguf\n"
-      "or SafeTensors), and its artifact, which has no tokenizer, is for lmc inspect and\n"
-      "lmc verify; --emit-ir needs no weights.\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc compile MODEL.yaml|MODEL.gguf|HF_FOLDER|GRAPH.lir [-o OUT.lmc] [options]\n\n"
+                   "Lowers the model definition to IR, runs the pass pipeline, generates every kernel\n"
+                   "through LLVM and writes one artifact (manifest, IR, object code, tokenizer, packed\n"
+                   "weights) for `lmc run`. A .gguf or a Hugging Face folder (config.json, *.safetensors,\n"
+                   "tokenizer.json) is lowered by the definition that serves its architecture\n"
+                   "(docs/model-definitions.md) and names the artifact. A graph as IR text (.lir, as\n"
+                   "lmc opt reads it) is compiled as it is: its params come from --weights FILE (a .gguf\n"
+                   "or SafeTensors), and its artifact, which has no tokenizer, is for lmc inspect and\n"
+                   "lmc verify; --emit-ir needs no weights.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1)

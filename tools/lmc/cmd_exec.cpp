@@ -17,8 +17,8 @@
 #include "driver/graph_run.h"
 #include "driver/model_input.h"
 #include "driver/random_weights_file.h"
-#include "support/error.h"
 #include "runtime/executor.h"
+#include "support/error.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/model_flags.h"
@@ -42,19 +42,31 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : compile_flag_specs())
     if (f.name != "context" && f.name != "model-def") s.push_back(f);
-  s.push_back({"input", true, "the values of graph argument NAME (% optional): a .npy of its shape, floats or "
-               "integers as its type; repeat per argument. Others are generated from --seed", "NAME=FILE.npy"});
-  s.push_back({"dim", true, "values of the symbols the graph's shapes use: T (rows), L (last rows, at most T), "
-               "C (context); comma-separated or repeated", "SYM=N"});
-  s.push_back({"seed", true, "seed of the generated inputs and, without --weights, the random params "
-               "(default 0)", "N"});
-  s.push_back({"against", true, "also run the graph compiled with PIPELINE (e.g. none) on the same inputs and "
-               "params and compare each result; exit 1 when one differs beyond --tolerance", "PIPELINE"});
-  s.push_back({"tolerance", true, "with --against: the most a result's max |d| / max |reference| and 1 - cosine "
+  s.push_back({"input", true,
+               "the values of graph argument NAME (% optional): a .npy of its shape, floats or "
+               "integers as its type; repeat per argument. Others are generated from --seed",
+               "NAME=FILE.npy"});
+  s.push_back({"dim", true,
+               "values of the symbols the graph's shapes use: T (rows), L (last rows, at most T), "
+               "C (context); comma-separated or repeated",
+               "SYM=N"});
+  s.push_back({"seed", true,
+               "seed of the generated inputs and, without --weights, the random params "
+               "(default 0)",
+               "N"});
+  s.push_back({"against", true,
+               "also run the graph compiled with PIPELINE (e.g. none) on the same inputs and "
+               "params and compare each result; exit 1 when one differs beyond --tolerance",
+               "PIPELINE"});
+  s.push_back({"tolerance", true,
+               "with --against: the most a result's max |d| / max |reference| and 1 - cosine "
                "similarity may be (default 0.001; 0.03 when the pipelines' weights differ in dtype, e.g. q8_0 "
-               "against f32)", "X"});
-  s.push_back({"output-dir", true, "write each result to DIR/NAME.npy (with --against, the reference's to "
-               "DIR/NAME.against.npy)", "DIR"});
+               "against f32)",
+               "X"});
+  s.push_back({"output-dir", true,
+               "write each result to DIR/NAME.npy (with --against, the reference's to "
+               "DIR/NAME.against.npy)",
+               "DIR"});
   s.push_back(report_flag_spec());
   s.push_back({"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"});
   s.push_back({"help", false, "show this help", "", false, "h"});
@@ -70,8 +82,8 @@ void bind_dim(runtime::SymbolValues& s, const std::string& item) {
   int64_t v = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), v);
   if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < 1 || v > kMaxDim)
-    throw UsageError("--dim " + name + " must be an integer from 1 to " + std::to_string(kMaxDim) + ", got '" +
-                     text + "'");
+    throw UsageError("--dim " + name + " must be an integer from 1 to " + std::to_string(kMaxDim) + ", got '" + text +
+                     "'");
   int64_t& slot = s[static_cast<size_t>(*sym)];
   if (slot && slot != v) throw UsageError("--dim gives " + name + " two values");
   slot = v;
@@ -129,8 +141,7 @@ std::string dtype_list(const std::set<ir::DType>& dtypes) {
 
 // One line per result and a last line for all; whether every result is within `tolerance`.
 bool print_comparison(const ir::Graph& g, const std::vector<driver::HostArray>& results,
-                      const std::vector<driver::HostArray>& reference, const std::string& pipelines,
-                      double tolerance) {
+                      const std::vector<driver::HostArray>& reference, const std::string& pipelines, double tolerance) {
   size_t agree = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const driver::ArrayDifference d = driver::difference(results[i], reference[i]);
@@ -157,18 +168,19 @@ void write_results(const std::string& dir, const ir::Graph& g, const std::vector
 
 int cmd_exec(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc exec GRAPH.lir [--passes=PIPELINE] [--against=PIPELINE2] [--input NAME=FILE.npy ...]\n"
-      "                [--dim T=7,L=1] [--weights FILE] [--seed N] [--output-dir DIR] [--tolerance X]\n\n"
-      "Compiles a graph (IR text) with the pipeline as lmc compile does and runs it once with its\n"
-      "generated kernels: each argument from --input, else seeded values (tokens within the table\n"
-      "they index, positions 0..T-1, seq 0, the rest standard normal); the params from --weights,\n"
-      "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01); a param whose\n"
-      "stored = names a block type is quantized into it, as a file stores it). Prints one line\n"
-      "per result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs\n"
-      "and params and compares each result: max |d|, max relative error (max |d| over the\n"
-      "largest |reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\n"
-      "options:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc exec GRAPH.lir [--passes=PIPELINE] [--against=PIPELINE2] [--input NAME=FILE.npy ...]\n"
+                   "                [--dim T=7,L=1] [--weights FILE] [--seed N] [--output-dir DIR] [--tolerance X]\n\n"
+                   "Compiles a graph (IR text) with the pipeline as lmc compile does and runs it once with its\n"
+                   "generated kernels: each argument from --input, else seeded values (tokens within the table\n"
+                   "they index, positions 0..T-1, seq 0, the rest standard normal); the params from --weights,\n"
+                   "else seeded random (matrices N(0, 1/columns), vectors 1 + N(0, 0.01); a param whose\n"
+                   "stored = names a block type is quantized into it, as a file stores it). Prints one line\n"
+                   "per result. --against=PIPELINE2 runs the graph compiled with PIPELINE2 on the same inputs\n"
+                   "and params and compares each result: max |d|, max relative error (max |d| over the\n"
+                   "largest |reference|), cosine similarity; exit 1 when one differs beyond --tolerance.\n\n"
+                   "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc exec expects one graph (.lir)");
@@ -216,9 +228,8 @@ int cmd_exec(int argc, char** argv) {
     std::printf("exec: weights in %s against %s: tolerance %g\n", dtype_list(run.weight_dtypes).c_str(),
                 dtype_list(against.weight_dtypes).c_str(), kRoundedWeightsTolerance);
   const double tolerance = a.get_double("tolerance", rounded ? kRoundedWeightsTolerance : kDefaultTolerance, 0, 1);
-  return print_comparison(*source, results, against.results, r.pipeline + " against " + base.pipeline, tolerance)
-             ? 0
-             : 1;
+  return print_comparison(*source, results, against.results, r.pipeline + " against " + base.pipeline, tolerance) ? 0
+                                                                                                                  : 1;
 }
 
 }  // namespace lmc::tools

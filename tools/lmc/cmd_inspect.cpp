@@ -6,18 +6,18 @@
 #include <cstdio>
 #include <iostream>
 
-#include "support/error.h"
 #include "ir/printer.h"
-#include "support/regular_file.h"
-#include "support/untrusted_text.h"
 #include "models/chat/chat_format.h"
 #include "models/formats/gguf_file.h"
+#include "models/formats/safetensors_file.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
-#include "models/formats/safetensors_file.h"
 #include "models/weight_source.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_format.h"
+#include "support/error.h"
+#include "support/regular_file.h"
+#include "support/untrusted_text.h"
 #include "tools/lmc/cli_args.h"
 #include "tools/lmc/commands.h"
 
@@ -40,8 +40,7 @@ std::string shape_str(const std::vector<int64_t>& s) {
 void print_tensors(const models::WeightSource& w, bool all) {
   uint64_t total = 0;
   size_t n = 0;
-  auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape,
-                 uint64_t bytes) {
+  auto row = [&](const std::string& name, const std::string& dtype, const std::vector<int64_t>& shape, uint64_t bytes) {
     total += bytes;
     if (all || n < 20)
       std::printf("  %-48s %-8s %-18s %12llu\n", printable(name).c_str(), dtype.c_str(), shape_str(shape).c_str(),
@@ -52,7 +51,8 @@ void print_tensors(const models::WeightSource& w, bool all) {
   if (const auto* g = w.gguf())
     for (const auto& t : g->tensors()) row(t.name, models::ggml_type_name(t.type), t.shape, t.nbytes);
   else
-    for (const auto& t : w.safetensors()->tensors()) row(t.name, std::string(ir::dtype_name(t.dtype)), t.shape, t.nbytes);
+    for (const auto& t : w.safetensors()->tensors())
+      row(t.name, std::string(ir::dtype_name(t.dtype)), t.shape, t.nbytes);
   if (!all && n > 20) std::printf("  ... %zu more (--tensors lists all)\n", n - 20);
   std::printf("total: %zu tensors, %.1f MB\n", n, total / 1e6);
 }
@@ -83,11 +83,12 @@ void print_metadata(const models::WeightSource& w) {
 // lmc chat will use, the family being the fallback.
 std::string chat_summary(const ir::ChatFormat& f) {
   if (f.empty()) return "none (the weights carry no chat template, the definition no 'chat:')";
-  std::string own = f.jinja.empty() ? "" : "rendered by the weights' own template (" +
-                                               std::to_string(f.jinja.size()) + " bytes)";
+  std::string own =
+      f.jinja.empty() ? "" : "rendered by the weights' own template (" + std::to_string(f.jinja.size()) + " bytes)";
   if (f.turns.empty()) return own;
-  return f.family + (f.default_system.empty() ? ", no default system message"
-                                              : ", system message \"" + excerpt(f.default_system, 60) + "\"") +
+  return f.family +
+         (f.default_system.empty() ? ", no default system message"
+                                   : ", system message \"" + excerpt(f.default_system, 60) + "\"") +
          (own.empty() ? "" : "; " + own);
 }
 
@@ -140,8 +141,9 @@ void inspect_artifact(const std::string& path, bool all) {
   for (const auto& w : art->weight_index()) {
     total += w.bytes;
     if (all || n++ < 20)
-      std::printf("  %-48s %-8s %-18s %12llu\n", printable(w.name).c_str(), std::string(ir::dtype_name(w.dtype)).c_str(),
-                  shape_str(w.shape).c_str(), static_cast<unsigned long long>(w.bytes));
+      std::printf("  %-48s %-8s %-18s %12llu\n", printable(w.name).c_str(),
+                  std::string(ir::dtype_name(w.dtype)).c_str(), shape_str(w.shape).c_str(),
+                  static_cast<unsigned long long>(w.bytes));
   }
   size_t count = art->weight_index().size();
   if (!all && count > 20) std::printf("  ... %zu more (--tensors lists all)\n", count - 20);
@@ -151,10 +153,11 @@ void inspect_artifact(const std::string& path, bool all) {
 }  // namespace
 
 int cmd_inspect(int argc, char** argv) {
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
-      "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
-      "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
+                   "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
+                   "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc inspect expects one file");

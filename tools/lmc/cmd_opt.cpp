@@ -8,14 +8,14 @@
 #include "driver/cost_table.h"
 #include "driver/kernel_cost_model.h"
 #include "ir/dot_writer.h"
-#include "support/error.h"
 #include "ir/parser.h"
 #include "ir/printer.h"
-#include "support/regular_file.h"
 #include "ir/verifier.h"
 #include "passes/pass_manager.h"
 #include "passes/pass_registry.h"
 #include "runtime/kernel_table.h"
+#include "support/error.h"
+#include "support/regular_file.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/expected_diagnostics.h"
@@ -33,11 +33,16 @@ std::vector<FlagSpec> opt_specs() {
   specs.push_back({"split-input-file", false, "treat each '// -----'-separated part of the input as its own graph"});
   specs.push_back({"verify-diagnostics", false,
                    "check the errors against the input's '// expected-error {{...}}' comments instead of failing"});
-  specs.push_back({"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
-                                       "lines) instead of timing kernels here", "FILE"});
-  specs.push_back({"emit-dot", false, "write the result as a Graphviz picture instead of IR text, what the passes changed outlined"});
-  specs.push_back({"dump-llvm-ir", true, "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
-  specs.push_back({"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
+  specs.push_back({"cost-table", true,
+                   "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
+                   "lines) instead of timing kernels here",
+                   "FILE"});
+  specs.push_back({"emit-dot", false,
+                   "write the result as a Graphviz picture instead of IR text, what the passes changed outlined"});
+  specs.push_back({"dump-llvm-ir", true,
+                   "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
+  specs.push_back(
+      {"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
   specs.push_back(report_flag_spec());
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
   specs.push_back({"list-ops", false, "list the IR's ops with their operands, attributes and traits, and exit"});
@@ -115,12 +120,13 @@ std::string optimize(const Args& a, const InputPart& part, const std::string& so
 
 int cmd_opt(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(opt_specs(), argc, argv,
-      "usage: lmc opt FILE.lir [options]\n\n"
-      "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
-      "and prints the resulting graph (--emit-dot: as a Graphviz picture). FILE '-' reads\n"
-      "stdin. With --dump-llvm-ir or --dump-asm it also generates the graph's kernels and\n"
-      "writes their code.\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(opt_specs(), argc, argv,
+                   "usage: lmc opt FILE.lir [options]\n\n"
+                   "Parses and verifies a graph, runs the --passes pipeline (none by default),\n"
+                   "and prints the resulting graph (--emit-dot: as a Graphviz picture). FILE '-' reads\n"
+                   "stdin. With --dump-llvm-ir or --dump-asm it also generates the graph's kernels and\n"
+                   "writes their code.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.has("list-passes")) {

@@ -29,10 +29,14 @@ std::vector<FlagSpec> specs() {
   s.push_back({"ctx-size", true, "tokens a chunk holds (default 512); its second half is scored", "N", false, "c"});
   s.push_back({"chunks", true, "score at most N chunks (default: all the text holds)", "N"});
   s.push_back({"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"});
-  s.push_back({"kl-base", true, "compare with the same model compiled with PIPELINE (e.g. none: F32): KL "
-               "divergence, same top token, probability of the next token", "PIPELINE"});
-  s.push_back({"kl-base-model", true, "compare with MODEL (the same vocabulary): an artifact as compiled, else "
-               "compiled with --kl-base's pipeline (default none)", "MODEL"});
+  s.push_back({"kl-base", true,
+               "compare with the same model compiled with PIPELINE (e.g. none: F32): KL "
+               "divergence, same top token, probability of the next token",
+               "PIPELINE"});
+  s.push_back({"kl-base-model", true,
+               "compare with MODEL (the same vocabulary): an artifact as compiled, else "
+               "compiled with --kl-base's pipeline (default none)",
+               "MODEL"});
   s.push_back({"output", true, "text (default) or json", "FORMAT", false, "o"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -67,13 +71,14 @@ std::string pipeline_of(const std::string& model, const driver::LoadedModel& m, 
 
 int cmd_perplexity(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc perplexity MODEL -f TEXT [options]\n\n"
-      "Perplexity of MODEL (.lmc, .yaml, .gguf or Hugging Face folder) on a text, computed\n"
-      "as llama-perplexity does: chunks of --ctx-size tokens, each from an empty cache,\n"
-      "the second half of each scored. With --kl-base or --kl-base-model, the same chunks\n"
-      "run through a base model too, and every scored token's distributions are compared.\n\n"
-      "options:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc perplexity MODEL -f TEXT [options]\n\n"
+                   "Perplexity of MODEL (.lmc, .yaml, .gguf or Hugging Face folder) on a text, computed\n"
+                   "as llama-perplexity does: chunks of --ctx-size tokens, each from an empty cache,\n"
+                   "the second half of each scored. With --kl-base or --kl-base-model, the same chunks\n"
+                   "run through a base model too, and every scored token's distributions are compared.\n\n"
+                   "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc perplexity");
@@ -106,8 +111,8 @@ int cmd_perplexity(int argc, char** argv) {
   const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, scoring_executor(threads, m));
   print_load_summary(m, ex);
-  PerplexityHeader h{model, pipeline_of(model, m, a), base_path, a.get_or("kl-base", "none"), text_file,
-                     static_cast<int64_t>(ids.size())};
+  PerplexityHeader h{model,     pipeline_of(model, m, a),        base_path, a.get_or("kl-base", "none"),
+                     text_file, static_cast<int64_t>(ids.size())};
   driver::LoadedModel base_model;
   std::unique_ptr<runtime::Executor> base;
   if (compare) {

@@ -1,28 +1,29 @@
-// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled first: weights into the compile cache).
+// lmc run: generate text from an artifact (or a model YAML, GGUF or HF folder, compiled first: weights into the compile
+// cache).
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include "support/error.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
+#include "support/error.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
-#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/chat_session.h"
 #include "tools/lmc/chat_template_flag.h"
-#include "tools/lmc/draft_model_flag.h"
-#include "tools/lmc/load_summary.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/draft_model_flag.h"
+#include "tools/lmc/generated_text.h"
+#include "tools/lmc/jit_flags.h"
+#include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
+#include "tools/lmc/npy_writer.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/process_world.h"
-#include "tools/lmc/npy_writer.h"
 #include "tools/lmc/run_batch.h"
 #include "tools/lmc/run_flags.h"
 #include "tools/lmc/run_report.h"
-#include "tools/lmc/generated_text.h"
 #include "tools/lmc/tokenizer_bounds.h"
 
 namespace lmc::tools {
@@ -33,17 +34,43 @@ std::vector<FlagSpec> specs() {
   auto s = generation_flag_specs();
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : open_flag_specs()) s.push_back(f);
-  s.push_back({"logits-out", true, "write the logits of every prompt position and generated step to FILE.npy "
-               "(with --prompts: a folder, one INDEX.npy per prompt)", "FILE"});
-  s.push_back({"prompts", true, "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
-               "per prompt on stdout as it ends", "FILE"});
-  s.push_back({"parallel", true, "with --prompts: prompts generated at once, each with its own KV cache "
-               "(default 4)", "N"});
-  s.push_back({"interactive", false, "chat: each line of stdin is a message, answered in turn (as lmc chat)", "",
-               false, "", {"conversation"}, {"cnv"}});
-  s.push_back({"single-turn", false, "answer the prompt once in the chat format, then exit (as --chat; llama.cpp's "
-               "-st)", "", false, "", {}, {"st"}});
-  s.push_back({"no-conversation", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {"no-cnv"},
+  s.push_back({"logits-out", true,
+               "write the logits of every prompt position and generated step to FILE.npy "
+               "(with --prompts: a folder, one INDEX.npy per prompt)",
+               "FILE"});
+  s.push_back({"prompts", true,
+               "generate for every line of FILE (- for stdin) at once, batched; one JSON line "
+               "per prompt on stdout as it ends",
+               "FILE"});
+  s.push_back({"parallel", true,
+               "with --prompts: prompts generated at once, each with its own KV cache "
+               "(default 4)",
+               "N"});
+  s.push_back({"interactive",
+               false,
+               "chat: each line of stdin is a message, answered in turn (as lmc chat)",
+               "",
+               false,
+               "",
+               {"conversation"},
+               {"cnv"}});
+  s.push_back({"single-turn",
+               false,
+               "answer the prompt once in the chat format, then exit (as --chat; llama.cpp's "
+               "-st)",
+               "",
+               false,
+               "",
+               {},
+               {"st"}});
+  s.push_back({"no-conversation",
+               false,
+               "llama.cpp's (accepted, does nothing)",
+               "",
+               false,
+               "",
+               {},
+               {"no-cnv"},
                "lmc run answers the prompt once unless --interactive (-cnv)"});
   s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
   s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
@@ -71,10 +98,11 @@ std::string read_prompt(const Args& a) {
 }
 
 void print_stats(const runtime::GenerationStats& s) {
-  std::fprintf(stderr, "\nlmc: prompt %lld tokens at %.1f tok/s, time to first token %.0f ms; "
-               "decode %lld tokens at %.1f tok/s\n", static_cast<long long>(s.prompt_tokens),
-               s.prefill_tokens_per_second(), s.prefill_seconds * 1e3, static_cast<long long>(s.decode_tokens),
-               s.decode_tokens_per_second());
+  std::fprintf(stderr,
+               "\nlmc: prompt %lld tokens at %.1f tok/s, time to first token %.0f ms; "
+               "decode %lld tokens at %.1f tok/s\n",
+               static_cast<long long>(s.prompt_tokens), s.prefill_tokens_per_second(), s.prefill_seconds * 1e3,
+               static_cast<long long>(s.decode_tokens), s.decode_tokens_per_second());
   if (s.drafted > 0)
     std::fprintf(stderr, "lmc: speculative decoding: %lld steps for %lld tokens; %lld of %lld drafted tokens kept\n",
                  static_cast<long long>(s.decode_steps), static_cast<long long>(s.decode_tokens),
@@ -85,13 +113,14 @@ void print_stats(const runtime::GenerationStats& s) {
 
 int cmd_run(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
-      "[options]\n\n"
-      "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
-      "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
-      "once into the compile cache and opened from it on later runs (the compile options\n"
-      "apply; see lmc cache --help).\n\noptions:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc run MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [--prompt TEXT | --prompts FILE] "
+                   "[options]\n\n"
+                   "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
+                   "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
+                   "once into the compile cache and opened from it on later runs (the compile options\n"
+                   "apply; see lmc cache --help).\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc run");
@@ -112,8 +141,8 @@ int cmd_run(int argc, char** argv) {
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
   // Checked before anything is printed, so the error is the only output.
   if (static_cast<int64_t>(ids.size()) > m.info.context)
-    throw error_at(model, "the prompt is " + std::to_string(ids.size()) +
-                                          " tokens, more than the context of " + std::to_string(m.info.context));
+    throw error_at(model, "the prompt is " + std::to_string(ids.size()) + " tokens, more than the context of " +
+                              std::to_string(m.info.context));
   // Every row's logits wanted: plan the arena for whole prefill chunks of them.
   if (a.has("logits-out")) exec_opts.max_logit_rows = std::max(exec_opts.max_logit_rows, m.info.step_tokens);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);

@@ -1,8 +1,8 @@
 // lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
 // folder). Up to --parallel requests run at once, batched into the same steps, and
-// start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running and queued requests finish,
-// then exits. With --embeddings it computes embeddings instead (the model compiled with
-// the embedding-output pass), one request at a time.
+// start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running
+// and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
+// embedding-output pass), one request at a time.
 #include <pthread.h>
 #include <signal.h>
 
@@ -12,19 +12,19 @@
 #include <thread>
 
 #include "support/error.h"
+#include "tools/lmc/api_server.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/chat_template_flag.h"
-#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/embedding_engine.h"
+#include "tools/lmc/jit_flags.h"
+#include "tools/lmc/llama_flags.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/run_flags.h"
-#include "tools/lmc/llama_flags.h"
 #include "tools/lmc/sampling_flags.h"
-#include "tools/lmc/api_server.h"
-#include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/serve_engine.h"
 
 namespace lmc::tools {
@@ -36,26 +36,52 @@ std::vector<FlagSpec> specs() {
       {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
       {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health and the chat page", "KEY"},
-      {"parallel", true, "requests generated at once, each with its own KV cache, batched into the same "
-                         "steps (default 4)", "N", false, "", {}, {"np"}},
+      {"parallel",
+       true,
+       "requests generated at once, each with its own KV cache, batched into the same "
+       "steps (default 4)",
+       "N",
+       false,
+       "",
+       {},
+       {"np"}},
       {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
-      {"header-timeout", true, "seconds a request's line and headers have to arrive, and an idle connection "
-                               "stays open (default 10)", "S"},
-      {"body-timeout", true, "seconds a request's body has to arrive after its headers, and an answer's "
-                             "each write to be taken (default 30)", "S"},
+      {"header-timeout", true,
+       "seconds a request's line and headers have to arrive, and an idle connection "
+       "stays open (default 10)",
+       "S"},
+      {"body-timeout", true,
+       "seconds a request's body has to arrive after its headers, and an answer's "
+       "each write to be taken (default 30)",
+       "S"},
       {"max-connections", true, "connections open at once; one past it is answered 503 (default 512)", "N"},
-      {"max-connections-per-client", true, "connections open at once from one address; one past it is "
-                                           "answered 503 (default 128)", "N"},
-      {"n-predict", true, "the most tokens one request generates, whatever its max_tokens (default: the "
-                          "context's room)", "N", false, "n"},
+      {"max-connections-per-client", true,
+       "connections open at once from one address; one past it is "
+       "answered 503 (default 128)",
+       "N"},
+      {"n-predict", true,
+       "the most tokens one request generates, whatever its max_tokens (default: the "
+       "context's room)",
+       "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
-      {"alias", true, "the model's name in /v1/models and in answers (default: the model's own); a request may "
-                      "name any model", "NAME", false, "a"},
-      {"embeddings", false, "serve /v1/embeddings and /embeddings instead of generating: the model's final hidden "
-                            "state, pooled and scaled to unit length", "", false, "", {}, {"embedding"}},
+      {"alias", true,
+       "the model's name in /v1/models and in answers (default: the model's own); a request may "
+       "name any model",
+       "NAME", false, "a"},
+      {"embeddings",
+       false,
+       "serve /v1/embeddings and /embeddings instead of generating: the model's final hidden "
+       "state, pooled and scaled to unit length",
+       "",
+       false,
+       "",
+       {},
+       {"embedding"}},
       {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
-      {"pooling", true, "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
-                        "first)", "mean|last|cls"},
+      {"pooling", true,
+       "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
+       "first)",
+       "mean|last|cls"},
   };
   s.push_back(chat_template_flag_spec());
   for (auto& f : sampling_flag_specs()) s.push_back(f);
@@ -81,15 +107,16 @@ sigset_t shutdown_signals() {
 
 int cmd_serve(int argc, char** argv) {
   load_pass_plugins(argc, argv);
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
-      "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
-      "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-      "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
-      "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
-      "Up to --parallel requests run at once (continuous batching), the others wait in\n"
-      "arrival order.\n\n"
-      "options:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
+                   "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
+                   "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
+                   "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
+                   "Up to --parallel requests run at once (continuous batching), the others wait in\n"
+                   "arrival order.\n\n"
+                   "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   ServeOptions so;
@@ -112,7 +139,7 @@ int cmd_serve(int argc, char** argv) {
 
   sigset_t signals = shutdown_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread exists
-  signal(SIGPIPE, SIG_IGN);                       // a client that left is a failed write, not a signal
+  signal(SIGPIPE, SIG_IGN);  // a client that left is a failed write, not a signal
 
   const bool embeds = a.has("embeddings");
   if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings");
@@ -126,8 +153,10 @@ int cmd_serve(int argc, char** argv) {
   std::unique_ptr<EmbeddingEngine> embedder;
   std::optional<models::ChatTemplate> chat;
   if (!embeds && (!m.info.chat.empty() || a.has("chat-template-file"))) chat.emplace(chat_template(m, a, model));
-  if (embeds) embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
-  else engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
+  if (embeds)
+    embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
+  else
+    engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
   std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());

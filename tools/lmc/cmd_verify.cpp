@@ -8,11 +8,11 @@
 #include <iostream>
 
 #include "driver/artifact_graph.h"
-#include "support/error.h"
 #include "runtime/artifact/digest.h"
 #include "runtime/file_digest.h"
 #include "runtime/host_isa.h"
 #include "runtime/kernel_table.h"
+#include "support/error.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/commands.h"
 
@@ -83,13 +83,14 @@ std::string check_plugins(const runtime::Artifact& art) {
 }  // namespace
 
 int cmd_verify(int argc, char** argv) {
-  std::optional<Args> parsed = command_args(specs(), argc, argv,
-      "usage: lmc verify FILE.lmc [options]\n\n"
-      "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
-      "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
-      "index, its kernel table against its IR, and the pass plugins it records against the\n"
-      "libraries at their paths. Exits 1 naming what failed (docs/security.md).\n\n"
-      "options:\n");
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc verify FILE.lmc [options]\n\n"
+                   "Checks an artifact: its structure and section digests, every weight's digest, its seal\n"
+                   "(made with your artifact key, or a --trust-artifact-key one), its IR against its weight\n"
+                   "index, its kernel table against its IR, and the pass plugins it records against the\n"
+                   "libraries at their paths. Exits 1 naming what failed (docs/security.md).\n\n"
+                   "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc verify expects one artifact");

@@ -6,8 +6,10 @@
 namespace lmc::tools {
 
 FlagSpec report_flag_spec() {
-  return {"report", true, "write a self-contained HTML report of the compile to FILE: the passes with their "
-          "IR diffs, remarks and graph pictures, and the kernel table", "FILE"};
+  return {"report", true,
+          "write a self-contained HTML report of the compile to FILE: the passes with their "
+          "IR diffs, remarks and graph pictures, and the kernel table",
+          "FILE"};
 }
 
 std::unique_ptr<CompileReporter> CompileReporter::open(const Args& a, const std::string& command) {

@@ -11,7 +11,8 @@ void check_draft_model_flags(const Args& a, const runtime::GenerateOptions& gen)
   if (!a.has("draft-model")) return;
   if (a.has("interactive") || a.has("prompts")) throw UsageError("--draft-model applies to one prompt");
   if (gen.draft_max == 0) throw UsageError("--draft-model needs --draft-max N, the tokens it guesses a step");
-  if (process_world() && process_world()->ranks() > 1) throw UsageError("--draft-model runs on one rank, not under mpirun");
+  if (process_world() && process_world()->ranks() > 1)
+    throw UsageError("--draft-model runs on one rank, not under mpirun");
 }
 
 std::unique_ptr<DraftingModel> open_draft_model(const Args& a, const runtime::Executor& target,

@@ -35,9 +35,12 @@ std::optional<Pooling> parse_pooling(const std::string& text) {
 
 const char* pooling_name(Pooling p) {
   switch (p) {
-    case Pooling::Mean: return "mean";
-    case Pooling::Last: return "last";
-    case Pooling::Cls: return "cls";
+    case Pooling::Mean:
+      return "mean";
+    case Pooling::Last:
+      return "last";
+    case Pooling::Cls:
+      return "cls";
   }
   return "";
 }
@@ -65,7 +68,8 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
     const int64_t T = std::min(m_.info.step_tokens, n - at);
     const float* rows = ex_.step(tokens.data() + at, T, at, T);
     if (pooling_ == Pooling::Cls && at == 0) std::copy_n(rows, d, pooled.begin());
-    if (pooling_ == Pooling::Last && at + T == n) std::copy_n(rows + (T - 1) * static_cast<int64_t>(d), d, pooled.begin());
+    if (pooling_ == Pooling::Last && at + T == n)
+      std::copy_n(rows + (T - 1) * static_cast<int64_t>(d), d, pooled.begin());
     if (pooling_ == Pooling::Mean)
       for (int64_t r = 0; r < T; ++r)
         for (size_t i = 0; i < d; ++i) sum[i] += rows[r * static_cast<int64_t>(d) + static_cast<int64_t>(i)];

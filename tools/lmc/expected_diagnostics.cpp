@@ -30,9 +30,12 @@ std::optional<Expectation> expectation_in(const std::string& line, int line_no) 
     std::string where = line.substr(p + 1, end == std::string::npos ? std::string::npos : end - p - 1);
     bool offset = where.size() > 1 && (where[0] == '+' || where[0] == '-') &&
                   where.find_first_not_of("0123456789", 1) == std::string::npos;
-    if (where == "unknown") e.line = std::nullopt;
-    else if (offset) e.line = line_no + std::stoi(where);
-    else return std::nullopt;
+    if (where == "unknown")
+      e.line = std::nullopt;
+    else if (offset)
+      e.line = line_no + std::stoi(where);
+    else
+      return std::nullopt;
     p = end == std::string::npos ? line.size() : end;
   }
   size_t open = line.find("{{", p), close = open == std::string::npos ? open : line.find("}}", open + 2);

@@ -12,7 +12,8 @@ namespace lmc::tools {
 
 class GeneratedText {
  public:
-  GeneratedText(const models::Tokenizer& tok, std::vector<std::string> stops) : decoder_(tok), stop_(std::move(stops)) {}
+  GeneratedText(const models::Tokenizer& tok, std::vector<std::string> stops)
+      : decoder_(tok), stop_(std::move(stops)) {}
   // The next token; returns the text that can be shown now.
   std::string push(int32_t id) { return stop_.push(decoder_.push(id)); }
   // At the end of generation: what was held back.

@@ -9,8 +9,9 @@ namespace lmc::tools {
 
 std::vector<FlagSpec> jit_flag_specs() {
   return {
-      {"perf-map", false, "name every kernel with its addresses in /tmp/perf-<pid>.map for perf report "
-                          "(also LMC_PERF=1)"},
+      {"perf-map", false,
+       "name every kernel with its addresses in /tmp/perf-<pid>.map for perf report "
+       "(also LMC_PERF=1)"},
       {"debug-jit", false, "register the kernels with GDB's JIT interface, so a backtrace names them"},
   };
 }

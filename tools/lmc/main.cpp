@@ -35,7 +35,8 @@ const Command kCommands[] = {
 
 void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
-  for (const auto& c : kCommands) os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+  for (const auto& c : kCommands)
+    os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
 }
 
@@ -47,7 +48,8 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
     // Under mpirun every rank runs the same command on its share of the model; rank 0 prints.
     world = lmc::runtime::join_mpi_world(lmc::tools::collective_timeout());
     if (world && cmd != "run" && cmd != "bench")
-      throw lmc::Error("lmc " + cmd + ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
+      throw lmc::Error("lmc " + cmd +
+                       ": error: runs alone, not under mpirun (lmc run and lmc bench split a model over ranks)");
     if (world && world->rank() != 0 && !std::freopen("/dev/null", "w", stdout))
       throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
     lmc::tools::set_process_world(world.get());

@@ -5,8 +5,8 @@
 #include <iostream>
 
 #include "driver/kernel_object_cache.h"
-#include "support/error.h"
 #include "runtime/memory_lock.h"
+#include "support/error.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/jit_flags.h"
@@ -49,20 +49,27 @@ std::vector<FlagSpec> compile_flag_specs() {
   auto specs = pass_flag_specs();
   std::vector<FlagSpec> more = {
       {"weights", true, "read weights from PATH instead of the definition's (for a graph, .lir: its params)", "PATH"},
-      {"model-def", true, "lower a .gguf or Hugging Face folder with FILE instead of the definition serving "
-                          "its architecture", "FILE.yaml"},
+      {"model-def", true,
+       "lower a .gguf or Hugging Face folder with FILE instead of the definition serving "
+       "its architecture",
+       "FILE.yaml"},
       {"context", true, "longest sequence (prompt + generated) the KV cache holds", "N"},
-      {"target", true, "'baseline' (x86-64 AVX2+FMA: portable, lmc compile's default) or 'native' (this CPU, "
-                         "e.g. AVX-512 VNNI: the default where weights or a definition are compiled to run here)", "T"},
+      {"target", true,
+       "'baseline' (x86-64 AVX2+FMA: portable, lmc compile's default) or 'native' (this CPU, "
+       "e.g. AVX-512 VNNI: the default where weights or a definition are compiled to run here)",
+       "T"},
       {"mcpu", true, "LLVM CPU name to generate for", "CPU"},
       {"mattr", true, "LLVM target features, e.g. +avx512f,+avx512vnni", "FEATURES"},
       {"dump-llvm-ir", true, "write each kernel's optimized LLVM IR to DIR/<kernel>.ll", "DIR"},
       {"dump-asm", true, "write each kernel's assembly to DIR/<kernel>.s", "DIR"},
-      {"cost-table", true, "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' lines) "
-                           "instead of timing kernels here", "FILE"},
+      {"cost-table", true,
+       "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' lines) "
+       "instead of timing kernels here",
+       "FILE"},
       {"verbose", false, "log each compile stage (lower, passes, kernels) with its time"},
-      {"no-kernel-cache", false, "generate every kernel: neither read nor keep objects in the kernel object "
-                                 "cache ($XDG_CACHE_HOME/lmc/kernels, or --cache-dir's kernels/)"},
+      {"no-kernel-cache", false,
+       "generate every kernel: neither read nor keep objects in the kernel object "
+       "cache ($XDG_CACHE_HOME/lmc/kernels, or --cache-dir's kernels/)"},
   };
   specs.insert(specs.end(), more.begin(), more.end());
   return specs;
@@ -77,8 +84,8 @@ std::vector<FlagSpec> open_flag_specs() {
 
 driver::CompileRequest compile_request(const std::string& model, const Args& a, TargetDefault target) {
   bool weights = driver::model_input(model) == driver::ModelInput::Weights;
-  if (weights && a.has("weights")) throw UsageError("--weights applies to a model definition (.yaml); " + model +
-                                                    " is the weights");
+  if (weights && a.has("weights"))
+    throw UsageError("--weights applies to a model definition (.yaml); " + model + " is the weights");
   if (!weights && a.has("model-def"))
     throw UsageError("--model-def applies to a .gguf or a Hugging Face folder, not to " + model);
   driver::CompileRequest r;
@@ -104,7 +111,8 @@ std::string model_argument(const Args& a, const std::string& command) {
   refuse_llama_flags(a);
   size_t given = a.positional().size() + (a.has("model") ? 1 : 0);
   if (given != 1)
-    throw UsageError(command + " expects one artifact, model definition, .gguf or Hugging Face folder (as MODEL or -m)");
+    throw UsageError(command +
+                     " expects one artifact, model definition, .gguf or Hugging Face folder (as MODEL or -m)");
   return a.has("model") ? *a.get("model") : a.positional()[0];
 }
 
@@ -137,13 +145,14 @@ void check_share(const driver::ModelShard& has, const runtime::Collectives* worl
   std::string ranks = std::to_string(world ? world->ranks() : has.ranks);
   if (has.ranks == 1)
     throw error_at(path, "holds the whole model, but this process is " + driver::describe(want) +
-                ": `lmc compile MODEL --tensor-parallel=" + ranks + " -o FILE.lmc` writes every rank's share " +
-                "(FILE.rank0.lmc, ...), and `mpirun -np " + ranks + " lmc run FILE.lmc` runs them");
+                             ": `lmc compile MODEL --tensor-parallel=" + ranks +
+                             " -o FILE.lmc` writes every rank's share " + "(FILE.rank0.lmc, ...), and `mpirun -np " +
+                             ranks + " lmc run FILE.lmc` runs them");
   if (!world)
-    throw error_at(path, "holds " + driver::describe(has) + " of a split model: run it with mpirun -np " +
-                ranks + " (docs/scaling.md)");
-  throw error_at(path, "holds " + driver::describe(has) + " of a split model, but this process is " +
-              driver::describe(want));
+    throw error_at(path, "holds " + driver::describe(has) + " of a split model: run it with mpirun -np " + ranks +
+                             " (docs/scaling.md)");
+  throw error_at(path,
+                 "holds " + driver::describe(has) + " of a split model, but this process is " + driver::describe(want));
 }
 
 }  // namespace
@@ -156,8 +165,10 @@ std::unique_ptr<driver::CompileCache> cache_for(const std::string& path, const A
   if (driver::model_input(path) == driver::ModelInput::Weights) return compile_cache(a);
   for (const auto& f : cache_flag_specs())
     if (a.has(f.name))
-      throw UsageError("--" + f.name + " applies to weights (.gguf, a Hugging Face folder), which are compiled once "
-                       "into the cache; " + path + " is not");
+      throw UsageError("--" + f.name +
+                       " applies to weights (.gguf, a Hugging Face folder), which are compiled once "
+                       "into the cache; " +
+                       path + " is not");
   return nullptr;
 }
 
@@ -180,8 +191,10 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
   // flags to act on.
   for (const auto& f : compile_flag_specs())
     if (!definition && a.has(f.name))
-      throw UsageError("--" + f.name + " applies to a model definition (.yaml) or weights (.gguf, a Hugging Face "
-                       "folder), not to the compiled " + path);
+      throw UsageError("--" + f.name +
+                       " applies to a model definition (.yaml) or weights (.gguf, a Hugging Face "
+                       "folder), not to the compiled " +
+                       path);
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;

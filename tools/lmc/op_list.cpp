@@ -38,9 +38,12 @@ std::string operand_bits(unsigned bits) {
 
 const char* column_groups(ir::ColumnGroups g) {
   switch (g) {
-    case ir::ColumnGroups::None: return "";
-    case ir::ColumnGroups::Head: return "per head_dim columns";
-    case ir::ColumnGroups::Weight: return "per operand 1's length";
+    case ir::ColumnGroups::None:
+      return "";
+    case ir::ColumnGroups::Head:
+      return "per head_dim columns";
+    case ir::ColumnGroups::Weight:
+      return "per operand 1's length";
   }
   return "";
 }
@@ -72,8 +75,8 @@ std::string trait_list(const ir::OpTraits& t) {
 void list_reduction(std::ostream& os, const std::string& name, const ir::RowReduction& r) {
   for (size_t j = 0; j < r.steps.size(); ++j) {
     const auto& s = r.steps[j];
-    os << name << ": stat" << j << " = " << s.finish.str() << " over acc = "
-       << (s.combine == ir::Combine::Sum ? "sum" : "max") << " of " << s.term.str() << "\n";
+    os << name << ": stat" << j << " = " << s.finish.str()
+       << " over acc = " << (s.combine == ir::Combine::Sum ? "sum" : "max") << " of " << s.term.str() << "\n";
   }
   os << name << ": expr " << r.apply.str() << "\n";
   if (r.group_operand >= 0) os << name << ": group operand " << r.group_operand << "'s length\n";

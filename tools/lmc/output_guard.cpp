@@ -11,14 +11,14 @@ namespace lmc::tools {
 namespace {
 
 bool same_file(const struct stat& a, const std::string& path) {
-  struct stat b {};
+  struct stat b{};
   return ::stat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 }  // namespace
 
 void refuse_input_as_output(const std::string& out, const std::vector<InputFile>& inputs) {
-  struct stat o {};
+  struct stat o{};
   if (::stat(out.c_str(), &o) != 0) return;  // not there yet: it cannot be an input
   namespace fs = std::filesystem;
   for (const InputFile& in : inputs) {

@@ -55,8 +55,10 @@ std::vector<FlagSpec> pass_flag_specs() {
       {"print-ir-before", true, "print the IR before the named pass (repeatable)", "PASS"},
       {"print-ir-after", true, "print the IR after the named pass (repeatable)", "PASS"},
       {"print-ir-after-change", false, "with --print-ir-after*, skip passes that changed nothing"},
-      {"print-changed", true, "print the IR at start and after each pass that changed it; 'diff' as a unified "
-                              "diff, 'quiet' without the start and the unchanged notes", "diff|quiet|diff-quiet", true},
+      {"print-changed", true,
+       "print the IR at start and after each pass that changed it; 'diff' as a unified "
+       "diff, 'quiet' without the start and the unchanged notes",
+       "diff|quiet|diff-quiet", true},
       {"debug-pass-manager", false, "log each pass as it runs, with its options and what it changed"},
       {"opt-bisect-limit", true, "run only the first N pass applications (docs/writing-a-pass.md: bisecting)", "N"},
       {"dump-ir-dir", true, "write NN-<pass>.before.lir / .after.lir files into DIR", "DIR"},
@@ -89,10 +91,12 @@ passes::Instrumentation instrumentation_from(const Args& a) {
   std::string fmt = a.get_or("dump-ir-format", "lir");
   if (fmt != "lir" && fmt != "dot") throw UsageError("--dump-ir-format must be 'lir' or 'dot'");
   inst.dump_dot = fmt == "dot";
-  if (a.has("dot-layer")) inst.dot.layer = static_cast<int>(a.get_int("dot-layer", 0, 0, std::numeric_limits<int>::max()));
+  if (a.has("dot-layer"))
+    inst.dot.layer = static_cast<int>(a.get_int("dot-layer", 0, 0, std::numeric_limits<int>::max()));
   inst.dot.show_weights = a.has("dot-show-weights");
   if ((inst.dot.layer || inst.dot.show_weights) && !inst.dump_dot && !a.has("emit-dot"))
-    throw UsageError("--dot-layer and --dot-show-weights shape .dot pictures, and none is drawn without --dump-ir-format=dot");
+    throw UsageError(
+        "--dot-layer and --dot-show-weights shape .dot pictures, and none is drawn without --dump-ir-format=dot");
   inst.pass_stats = a.has("pass-stats");
   inst.time_passes = a.has("time-passes");
   inst.remarks = a.has("remarks");
@@ -126,8 +130,10 @@ std::vector<std::string> flag_values(int argc, char** argv, const std::string& f
   std::vector<std::string> out;
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == flag && i + 1 < argc) out.push_back(argv[++i]);
-    else if (arg.rfind(flag + "=", 0) == 0) out.push_back(arg.substr(flag.size() + 1));
+    if (arg == flag && i + 1 < argc)
+      out.push_back(argv[++i]);
+    else if (arg.rfind(flag + "=", 0) == 0)
+      out.push_back(arg.substr(flag.size() + 1));
   }
   return out;
 }

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "passes/pass_manager.h"
 #include "passes/api/pass_option.h"
+#include "passes/pass_manager.h"
 #include "tools/lmc/cli_args.h"
 
 namespace lmc::tools {

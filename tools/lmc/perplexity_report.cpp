@@ -13,8 +13,8 @@ using json = nlohmann::ordered_json;
 json estimate(const driver::Estimate& e) { return {{"value", e.value}, {"error", e.error}}; }
 
 json spread(const driver::Spread& s) {
-  return {{"min", s.min}, {"p1", s.p1}, {"p5", s.p5}, {"median", s.median}, {"p95", s.p95}, {"p99", s.p99},
-          {"max", s.max}};
+  return {{"min", s.min}, {"p1", s.p1},   {"p5", s.p5},  {"median", s.median},
+          {"p95", s.p95}, {"p99", s.p99}, {"max", s.max}};
 }
 
 json comparison(const driver::TokenComparison& c, const driver::Perplexity& model) {
@@ -29,8 +29,13 @@ json comparison(const driver::TokenComparison& c, const driver::Perplexity& mode
 }
 
 void print_json(const PerplexityHeader& h, const driver::PerplexityReport& r) {
-  json j = {{"model", h.model}, {"pipeline", h.pipeline}, {"text", h.text}, {"text_tokens", h.text_tokens},
-            {"context", r.context}, {"chunks", r.chunks}, {"scored_tokens", r.model.tokens()},
+  json j = {{"model", h.model},
+            {"pipeline", h.pipeline},
+            {"text", h.text},
+            {"text_tokens", h.text_tokens},
+            {"context", r.context},
+            {"chunks", r.chunks},
+            {"scored_tokens", r.model.tokens()},
             {"ppl", estimate(r.model.ppl())}};
   if (r.against_base) {
     j["base_model"] = h.base_model;

@@ -19,7 +19,8 @@ double collective_timeout() {
   if (!v || !*v) return 120.0;
   char* end = nullptr;
   double s = std::strtod(v, &end);
-  if (*end || !(s > 0) || s > 86400) throw Error("LMC_COLLECTIVE_TIMEOUT: error: '" + std::string(v) + "' is not a number of seconds in (0, 86400]");
+  if (*end || !(s > 0) || s > 86400)
+    throw Error("LMC_COLLECTIVE_TIMEOUT: error: '" + std::string(v) + "' is not a number of seconds in (0, 86400]");
   return s;
 }
 

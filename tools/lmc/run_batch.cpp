@@ -9,15 +9,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "support/error.h"
-#include "tools/lmc/chat_template_flag.h"
 #include "runtime/batch_generator.h"
+#include "support/error.h"
 #include "tools/lmc/chat_session.h"
+#include "tools/lmc/chat_template_flag.h"
+#include "tools/lmc/generated_text.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/npy_writer.h"
 #include "tools/lmc/run_flags.h"
-#include "tools/lmc/generated_text.h"
 #include "tools/lmc/tokenizer_bounds.h"
 
 namespace lmc::tools {
@@ -53,7 +53,8 @@ struct Generation {
 }  // namespace
 
 int run_batch(const Args& a, const std::string& model) {
-  if (a.has("prompt") || a.has("file")) throw UsageError("give the prompts with --prompts, or one with --prompt or --file");
+  if (a.has("prompt") || a.has("file"))
+    throw UsageError("give the prompts with --prompts, or one with --prompt or --file");
   std::vector<std::string> prompts = read_prompts(*a.get("prompts"));
   auto gen = generate_options(a);
   if (gen.draft_max > 0) throw UsageError("--draft-max applies to one prompt, not to --prompts");
@@ -87,29 +88,30 @@ int run_batch(const Args& a, const std::string& model) {
   while (next < prompts.size() || batch.active() > 0) {
     for (; next < prompts.size() && batch.has_free_slot(); ++next) {
       auto g = std::make_shared<Generation>(Generation{next, GeneratedText(tok, a.all("stop")), nullptr, "", 0});
-      runtime::BatchJob job{ids[next], gen,
-                            [g](int32_t id) {
-                              ++g->completion_tokens;
-                              g->text += g->text_out.push(id);
-                              return !g->text_out.stopped();
-                            },
-                            [g, &prompt_tokens, &generated](const runtime::GenerationStats& st, const std::string& error) {
-                              if (g->logits) g->logits->close();
-                              if (!error.empty()) throw Error(error);
-                              g->text += g->text_out.finish();
-                              prompt_tokens += st.prompt_tokens;
-                              generated += g->completion_tokens;
-                              nlohmann::json line = {{"index", g->index}, {"text", g->text},
-                                                     {"finish_reason", g->text_out.finish_reason(st.hit_eog)},
-                                                     {"prompt_tokens", st.prompt_tokens},
-                                                     {"completion_tokens", g->completion_tokens}};
-                              std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
-                                        << std::flush;
-                            }};
+      runtime::BatchJob job{
+          ids[next], gen,
+          [g](int32_t id) {
+            ++g->completion_tokens;
+            g->text += g->text_out.push(id);
+            return !g->text_out.stopped();
+          },
+          [g, &prompt_tokens, &generated](const runtime::GenerationStats& st, const std::string& error) {
+            if (g->logits) g->logits->close();
+            if (!error.empty()) throw Error(error);
+            g->text += g->text_out.finish();
+            prompt_tokens += st.prompt_tokens;
+            generated += g->completion_tokens;
+            nlohmann::json line = {{"index", g->index},
+                                   {"text", g->text},
+                                   {"finish_reason", g->text_out.finish_reason(st.hit_eog)},
+                                   {"prompt_tokens", st.prompt_tokens},
+                                   {"completion_tokens", g->completion_tokens}};
+            std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n" << std::flush;
+          }};
       bound_by_tokenizer(job.opts, tok);
       if (logits_dir) {
-        g->logits = std::make_unique<NpyWriter>((std::filesystem::path(*logits_dir) / (std::to_string(next) + ".npy")).string(),
-                                                ex.vocab());
+        g->logits = std::make_unique<NpyWriter>(
+            (std::filesystem::path(*logits_dir) / (std::to_string(next) + ".npy")).string(), ex.vocab());
         job.opts.all_logits = true;
         job.opts.on_logits = [g](int64_t, const float* row) { g->logits->append(row); };
       }
@@ -118,10 +120,11 @@ int run_batch(const Args& a, const std::string& model) {
     batch.step();
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "lmc: %zu prompts (%lld tokens), %lld tokens generated in %.2f s: %.1f tok/s in all, "
-               "%lld at once\n", prompts.size(), static_cast<long long>(prompt_tokens),
-               static_cast<long long>(generated), seconds, seconds > 0 ? generated / seconds : 0.0,
-               static_cast<long long>(exec_opts.sequences));
+  std::fprintf(stderr,
+               "lmc: %zu prompts (%lld tokens), %lld tokens generated in %.2f s: %.1f tok/s in all, "
+               "%lld at once\n",
+               prompts.size(), static_cast<long long>(prompt_tokens), static_cast<long long>(generated), seconds,
+               seconds > 0 ? generated / seconds : 0.0, static_cast<long long>(exec_opts.sequences));
   if (ex.profiler()) print_profile(a, *ex.profiler());
   return 0;
 }

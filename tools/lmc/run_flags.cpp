@@ -7,8 +7,8 @@
 #include <string>
 
 #include "support/error.h"
-#include "tools/lmc/process_world.h"
 #include "tools/lmc/llama_flags.h"
+#include "tools/lmc/process_world.h"
 #include "tools/lmc/sampling_flags.h"
 
 namespace lmc::tools {
@@ -16,11 +16,13 @@ namespace lmc::tools {
 std::vector<FlagSpec> executor_flag_specs() {
   return {
       {"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"},
-      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N", false, "c"},
+      {"ctx-size", true, "positions the KV cache holds (default: the model's context); no recompiling", "N", false,
+       "c"},
       {"profile", false, "print per-step and per-layer timing tables (as LMC_LOG=debug)"},
       {"trace-out", true, "write Chrome trace events of every kernel to FILE (open in Perfetto)", "FILE"},
-      {"mlock", false, "lock the weights in RAM (as llama.cpp's --mlock): the OS can neither page them out nor "
-                       "drop them from the page cache"},
+      {"mlock", false,
+       "lock the weights in RAM (as llama.cpp's --mlock): the OS can neither page them out nor "
+       "drop them from the page cache"},
   };
 }
 
@@ -29,16 +31,30 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
       {"prompt", true, "the prompt (default: read stdin)", "TEXT", false, "p"},
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
-      {"max-tokens", true, "tokens to generate (default 128; -1: until the end of text or of the context)", "N", false,
-       "n", {"n-predict"}},
-      {"stop", true, "stop when the text reaches STRING, which is not printed (repeatable)", "STRING", false, "r",
+      {"max-tokens",
+       true,
+       "tokens to generate (default 128; -1: until the end of text or of the context)",
+       "N",
+       false,
+       "n",
+       {"n-predict"}},
+      {"stop",
+       true,
+       "stop when the text reaches STRING, which is not printed (repeatable)",
+       "STRING",
+       false,
+       "r",
        {"reverse-prompt"}},
       {"chat", false, "wrap the prompt in the model's chat template"},
-      {"draft-max", true, "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
-                          "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
-                          "steps when the text repeats; sampling: the same distribution (default 0: off)", "N"},
-      {"draft-model", true, "with --draft-max: the guesses come from MODEL, a smaller model with the same vocabulary "
-                            "(compiled with the same options), instead of from the text", "MODEL"},
+      {"draft-max", true,
+       "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
+       "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
+       "steps when the text repeats; sampling: the same distribution (default 0: off)",
+       "N"},
+      {"draft-model", true,
+       "with --draft-max: the guesses come from MODEL, a smaller model with the same vocabulary "
+       "(compiled with the same options), instead of from the text",
+       "MODEL"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);

@@ -6,8 +6,10 @@
 namespace lmc::tools {
 
 FlagSpec run_report_flag_spec() {
-  return {"report", true, "with --profile: write a self-contained HTML report of the run to FILE, the kernel "
-          "table and each kernel's share of the step", "FILE"};
+  return {"report", true,
+          "with --profile: write a self-contained HTML report of the run to FILE, the kernel "
+          "table and each kernel's share of the step",
+          "FILE"};
 }
 
 std::unique_ptr<RunReport> RunReport::open(const Args& a, const std::string& model) {

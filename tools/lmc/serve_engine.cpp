@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <chrono>
 
-#include "support/error.h"
 #include "structured/json_token_constraint.h"
 #include "structured/triggered_json_constraint.h"
+#include "support/error.h"
 #include "tools/lmc/constraint_vocabulary.h"
 #include "tools/lmc/generated_text.h"
 #include "tools/lmc/tokenizer_bounds.h"
@@ -53,8 +53,12 @@ struct ServeEngine::Stream {
 };
 
 ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit)
-    : m_(m), ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)), batch_(ex_), queue_limit_(queue_limit),
-      in_slot_(static_cast<size_t>(opts.sequences)), worker_([this] { work(); }) {}
+    : m_(m),
+      ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)),
+      batch_(ex_),
+      queue_limit_(queue_limit),
+      in_slot_(static_cast<size_t>(opts.sequences)),
+      worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
   drain();  // also marks the engine stopping
@@ -149,10 +153,9 @@ void ServeEngine::admit() {
 void ServeEngine::start(std::shared_ptr<Job> job) {
   const models::Tokenizer& tok = *m_.tokenizer;
   auto stream = std::make_shared<Stream>(job, tok);
-  runtime::BatchJob b{job->prompt, job->generation, [stream](int32_t id) { return stream->on_token(id); },
-                      [this, stream](const runtime::GenerationStats& st, const std::string& error) {
-                        finish(*stream, st, error);
-                      }};
+  runtime::BatchJob b{
+      job->prompt, job->generation, [stream](int32_t id) { return stream->on_token(id); },
+      [this, stream](const runtime::GenerationStats& st, const std::string& error) { finish(*stream, st, error); }};
   bound_by_tokenizer(b.opts, tok);
   b.reuse_prefix = job->reuse_prefix;
   b.top_logprobs = job->top_logprobs;
@@ -162,8 +165,8 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
     b.constraint = std::make_unique<structured::TriggeredJsonConstraint>(job->response_trigger, job->response_format,
                                                                          vocabulary_, b.opts.max_tokens);
   else if (job->response_format)
-    b.constraint = std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_,
-                                                                     b.opts.max_tokens);
+    b.constraint =
+        std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_, b.opts.max_tokens);
   try {
     stream->slot = batch_.add(std::move(b));
     in_slot_[stream->slot] = stream;
@@ -178,8 +181,16 @@ bool ServeEngine::wants_vocabulary() const {
 
 // Called from the worker inside a step (mu_ is not held then).
 void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error) {
-  JobResult result{"", stats.prompt_tokens, s.completion_tokens, stats.cached_tokens, error, stats.prefill_seconds,
-                   stats.decode_seconds, stats.decode_tokens, s.text.stopping_word(), static_cast<int64_t>(s.slot)};
+  JobResult result{"",
+                   stats.prompt_tokens,
+                   s.completion_tokens,
+                   stats.cached_tokens,
+                   error,
+                   stats.prefill_seconds,
+                   stats.decode_seconds,
+                   stats.decode_tokens,
+                   s.text.stopping_word(),
+                   static_cast<int64_t>(s.slot)};
   {
     std::lock_guard lock(mu_);
     in_slot_[s.slot] = nullptr;

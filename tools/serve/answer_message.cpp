@@ -25,7 +25,8 @@ json streamed_message(const ToolOptions& tools, const std::string& text, const s
     const json& piece = d["tool_calls"][0];
     const size_t i = piece["index"].get<size_t>();
     if (i == calls.size())  // a call's first delta: its head
-      calls.push_back({{"id", piece["id"]}, {"type", "function"},
+      calls.push_back({{"id", piece["id"]},
+                       {"type", "function"},
                        {"function", {{"name", piece["function"]["name"]}, {"arguments", ""}}}});
     json& arguments = calls[i]["function"]["arguments"];
     arguments = arguments.get<std::string>() + piece["function"]["arguments"].get<std::string>();

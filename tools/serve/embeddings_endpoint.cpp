@@ -23,8 +23,9 @@ std::string base64_floats(const std::vector<float>& v) {
 json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, const std::string& body, bool openai,
                        const std::string& served_name) {
   if (!engine)
-    throw ApiError(501, "not_supported_error", "this server generates and does not compute embeddings; start it "
-                                               "with --embeddings");
+    throw ApiError(501, "not_supported_error",
+                   "this server generates and does not compute embeddings; start it "
+                   "with --embeddings");
   const models::Tokenizer& tok = *m.tokenizer;
   EmbeddingRequest r = parse_embeddings(body, static_cast<int64_t>(tok.size()), engine->dimensions());
   json data = json::array();
@@ -34,8 +35,10 @@ json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, co
     std::vector<int32_t> ids = in.tokens.empty() ? tok.encode(in.text, tok.wants_bos()) : in.tokens;
     const auto n = static_cast<int64_t>(ids.size());
     if (n < 1 || n > m.info.context)
-      throw ApiError(400, "invalid_request_error", "input " + std::to_string(i) + " is " + std::to_string(n) +
-                     " tokens; the context holds 1 to " + std::to_string(m.info.context), "input");
+      throw ApiError(400, "invalid_request_error",
+                     "input " + std::to_string(i) + " is " + std::to_string(n) + " tokens; the context holds 1 to " +
+                         std::to_string(m.info.context),
+                     "input");
     std::vector<float> e = engine->embed(ids);
     tokens += n;
     json vec = r.base64 ? json(base64_floats(e)) : json(e);
@@ -43,7 +46,9 @@ json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, co
                           : json{{"index", i}, {"embedding", json::array({std::move(vec)})}});
   }
   if (!openai) return data;
-  return {{"object", "list"}, {"data", std::move(data)}, {"model", served_name},
+  return {{"object", "list"},
+          {"data", std::move(data)},
+          {"model", served_name},
           {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}};
 }
 

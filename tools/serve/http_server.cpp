@@ -109,8 +109,12 @@ class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket s, Server::Impl* server, std::string client, bool counted)
-      : stream_(std::move(s)), deadline_(stream_.get_executor()), ping_timer_(stream_.get_executor()),
-        server_(server), client_(std::move(client)), counted_(counted) {}
+      : stream_(std::move(s)),
+        deadline_(stream_.get_executor()),
+        ping_timer_(stream_.get_executor()),
+        server_(server),
+        client_(std::move(client)),
+        counted_(counted) {}
   ~Connection() {
     if (counted_) server_->release(client_);
   }
@@ -387,10 +391,10 @@ void ExchangeImpl::reply(int status, const std::string& content_type, std::strin
 void ExchangeImpl::open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds every,
                                std::function<void(bool)> on_end) {
   auto self = shared_from_this();
-  asio::post(conn_->strand(), [c = conn_, content_type, ping = std::move(ping), every, on_end = std::move(on_end),
-                               self]() mutable {
-    c->send_stream_head(content_type, std::move(ping), every, std::move(on_end), self);
-  });
+  asio::post(conn_->strand(),
+             [c = conn_, content_type, ping = std::move(ping), every, on_end = std::move(on_end), self]() mutable {
+               c->send_stream_head(content_type, std::move(ping), every, std::move(on_end), self);
+             });
 }
 
 bool ExchangeImpl::write(std::string bytes) {

@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-
 namespace lmc::tools {
 
 using nlohmann::json;
@@ -57,8 +56,10 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
   json settings = {{"n_ctx", m.info.context}, {"params", generation_params(defaults, {})}};
-  if (o.seed) settings["params"]["seed"] = *o.seed;
-  else settings["params"]["seed"] = -1;  // a random seed each request
+  if (o.seed)
+    settings["params"]["seed"] = *o.seed;
+  else
+    settings["params"]["seed"] = -1;  // a random seed each request
   return {{"default_generation_settings", settings},
           {"total_slots", slots.size()},
           {"model_alias", served_name},

@@ -61,9 +61,12 @@ json llama_probabilities(std::span<const runtime::StepLogprobs> steps, const mod
 json LogprobsTap::take(Shape shape, const models::Tokenizer& tok) {
   const std::vector<runtime::StepLogprobs> steps = std::exchange(pending, {});
   switch (shape) {
-    case Shape::Chat: return chat_logprobs(steps, tok);
-    case Shape::Completion: return completion_logprobs(steps, tok, text_offset);
-    case Shape::Llama: break;
+    case Shape::Chat:
+      return chat_logprobs(steps, tok);
+    case Shape::Completion:
+      return completion_logprobs(steps, tok, text_offset);
+    case Shape::Llama:
+      break;
   }
   return llama_probabilities(steps, tok);
 }

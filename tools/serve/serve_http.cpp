@@ -40,13 +40,12 @@ int64_t default_max_tokens(Shape shape, int64_t room) {
 }
 
 int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 json error_body(const std::string& type, const std::string& message, const std::string& param = "") {
-  return {{"error", {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)},
-                     {"code", json()}}}};
+  return {{"error",
+           {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)}, {"code", json()}}}};
 }
 
 // Generated text may hold invalid UTF-8 (a byte token the decoder could not complete):
@@ -57,29 +56,37 @@ void send_json(http::Exchange& ex, int status, const json& body) { ex.reply(stat
 
 const char* status_type(int status) {
   switch (status) {
-    case 401: return "authentication_error";
-    case 404: return "not_found_error";
-    case 408: return "request_timeout";
-    case 413: return "request_too_large";
-    case 501: return "not_supported_error";
-    case 503: return "server_overloaded";
-    default: return status >= 500 ? "server_error" : "invalid_request_error";
+    case 401:
+      return "authentication_error";
+    case 404:
+      return "not_found_error";
+    case 408:
+      return "request_timeout";
+    case 413:
+      return "request_too_large";
+    case 501:
+      return "not_supported_error";
+    case 503:
+      return "server_overloaded";
+    default:
+      return status >= 500 ? "server_error" : "invalid_request_error";
   }
 }
 
 std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
 
 json choice_chunk(bool chat, const std::string& text, const json& finish) {
-  if (chat) return {{"index", 0}, {"delta", text.empty() ? json::object() : json{{"content", text}}},
-                    {"finish_reason", finish}};
+  if (chat)
+    return {
+        {"index", 0}, {"delta", text.empty() ? json::object() : json{{"content", text}}}, {"finish_reason", finish}};
   return {{"index", 0}, {"text", text}, {"logprobs", json()}, {"finish_reason", finish}};
 }
 
 using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
 
-
 json usage(const JobResult& r) {
-  return {{"prompt_tokens", r.prompt_tokens}, {"completion_tokens", r.completion_tokens},
+  return {{"prompt_tokens", r.prompt_tokens},
+          {"completion_tokens", r.completion_tokens},
           {"total_tokens", r.prompt_tokens + r.completion_tokens},
           {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
 }
@@ -161,16 +168,20 @@ class HttpApiServer final : public ApiServer {
 }  // namespace
 
 HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts)
-    : m_(m), engine_(backends.generate), embedder_(backends.embed), chat_(backends.chat), opts_(std::move(opts)),
+    : m_(m),
+      engine_(backends.generate),
+      embedder_(backends.embed),
+      chat_(backends.chat),
+      opts_(std::move(opts)),
       tool_format_(tool_format_of(chat_, *m_.tokenizer)),
-      http_(limits_of(opts_), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
-              dispatch(req, ex);
-            },
-            [](int status, const std::string& message) {
-              return std::pair<std::string, std::string>("application/json",
-                                                         dump(error_body(status_type(status), message)));
-            },
-            [this](const std::string& path, int status) { count(path, status); }) {
+      http_(
+          limits_of(opts_),
+          [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { dispatch(req, ex); },
+          [](int status, const std::string& message) {
+            return std::pair<std::string, std::string>("application/json",
+                                                       dump(error_body(status_type(status), message)));
+          },
+          [this](const std::string& path, int status) { count(path, status); }) {
   routes();
 }
 
@@ -233,7 +244,10 @@ void HttpApiServer::routes() {
       ex->reply(200, "text/html; charset=utf-8", std::string(chat_page_html()));
     };
   routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
-    json model = {{"id", served_name()}, {"object", "model"}, {"created", now_seconds()}, {"owned_by", "lmc"},
+    json model = {{"id", served_name()},
+                  {"object", "model"},
+                  {"created", now_seconds()},
+                  {"owned_by", "lmc"},
                   {"meta", {{"context", m_.info.context}}}};
     send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
   };
@@ -246,7 +260,7 @@ void HttpApiServer::routes() {
   add_generation("/completion", Shape::Llama);
   for (bool openai : {true, false})  // OpenAI's /v1/embeddings, llama-server's /embeddings
     routes_[{"POST", openai ? "/v1/embeddings" : "/embeddings"}] = [this, openai](const http::Request& req,
-                                                                                 const Ex& ex) {
+                                                                                  const Ex& ex) {
       if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
       send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
     };
@@ -273,8 +287,9 @@ void HttpApiServer::routes() {
 void HttpApiServer::add_generation(const std::string& path, Shape shape) {
   routes_[{"POST", path}] = [this, shape](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
     if (!engine_)
-      throw ApiError(501, "not_supported_error", "this server computes embeddings and does not generate; start it "
-                                                 "without --embeddings");
+      throw ApiError(501, "not_supported_error",
+                     "this server computes embeddings and does not generate; start it "
+                     "without --embeddings");
     generate(req, ex, shape);
   };
   generations_.insert(path);
@@ -297,8 +312,9 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   }
   const auto n = static_cast<int64_t>(job->prompt.size());
   if (n >= context)
-    throw ApiError(400, "invalid_request_error", "the prompt is " + std::to_string(n) +
-                   " tokens; the context holds " + std::to_string(context), chat ? "messages" : "prompt");
+    throw ApiError(400, "invalid_request_error",
+                   "the prompt is " + std::to_string(n) + " tokens; the context holds " + std::to_string(context),
+                   chat ? "messages" : "prompt");
   job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
@@ -308,9 +324,13 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
   job->response_trigger = r.response_trigger;
-  Answer a{req.method + " " + req.path, std::chrono::steady_clock::now(),
-           (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++), shape,
-           generation_params(job->generation, job->stop), nullptr, r.tools};
+  Answer a{req.method + " " + req.path,
+           std::chrono::steady_clock::now(),
+           (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++),
+           shape,
+           generation_params(job->generation, job->stop),
+           nullptr,
+           r.tools};
   if (r.top_logprobs) {
     a.logprobs = std::make_shared<LogprobsTap>();
     a.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
@@ -342,15 +362,23 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
     }
     std::string finish = r.finish_reason;
     const bool cut = r.finish_reason == "length" || !r.stopping_word.empty();
-    json choice = chat ? json{{"index", 0}, {"message", answer_message(a.tools, *text, "call_" + id, finish, cut)},
-                              {"logprobs", json()}, {"finish_reason", finish}}
+    json choice = chat ? json{{"index", 0},
+                              {"message", answer_message(a.tools, *text, "call_" + id, finish, cut)},
+                              {"logprobs", json()},
+                              {"finish_reason", finish}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
     add_logprobs(choice, a);
-    send_json(*ex, 200, {{"id", id}, {"object", chat ? "chat.completion" : "text_completion"},
-                         {"created", now_seconds()}, {"model", served_name()}, {"choices", json::array({choice})},
-                         {"usage", usage(r)}, {"timings", timings(r)}});
+    send_json(*ex, 200,
+              {{"id", id},
+               {"object", chat ? "chat.completion" : "text_completion"},
+               {"created", now_seconds()},
+               {"model", served_name()},
+               {"choices", json::array({choice})},
+               {"usage", usage(r)},
+               {"timings", timings(r)}});
   };
-  if (!engine_->submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  if (!engine_->submit(job))
+    throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
@@ -362,16 +390,18 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   const bool chat = a.shape == Shape::Chat;
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
-  json head = {{"id", id}, {"object", chat ? "chat.completion.chunk" : "text_completion"},
-               {"created", now_seconds()}, {"model", served_name()}};
+  json head = {{"id", id},
+               {"object", chat ? "chat.completion.chunk" : "text_completion"},
+               {"created", now_seconds()},
+               {"model", served_name()}};
   auto chunk = [head](const json& choice) {
     json c = head;
     c["choices"] = json::array({choice});
     return c;
   };
   // A failed write (the client left) ends the job at its next token.
-  auto calls = a.tools.any() && a.tools.choice != "none" ? std::make_shared<ToolCallStream>(a.tools, "call_" + id)
-                                                         : nullptr;
+  auto calls =
+      a.tools.any() && a.tools.choice != "none" ? std::make_shared<ToolCallStream>(a.tools, "call_" + id) : nullptr;
   json opening = {{"role", "assistant"}, {"content", calls ? json() : json("")}};  // OpenAI's null before calls
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
   auto deltas = [gate, chunk](const std::vector<json>& ds) {
@@ -430,7 +460,8 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
 }
 
 void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate) {
-  if (!engine_->submit(job)) throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  if (!engine_->submit(job))
+    throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
   // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
   gate->start([job](bool complete) {
     if (!complete) job->cancelled = true;
@@ -451,8 +482,8 @@ std::string HttpApiServer::metrics() const {
   }
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
-    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n" << name << " " << value
-        << "\n";
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
+        << name << " " << value << "\n";
   };
   out << "# HELP lmc_requests_total HTTP requests answered, by path and status.\n# TYPE lmc_requests_total counter\n";
   {

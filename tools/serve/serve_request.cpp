@@ -30,10 +30,12 @@ std::optional<int64_t> integer(const json& body, const char* name, int64_t lo, i
   if (!v->is_number_integer()) invalid_field(name, std::string("'") + name + "' must be an integer");
   // A number past int64 parses as unsigned or fails is_number_integer; both are out of range.
   if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
-    invalid_field(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    invalid_field(name,
+                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   int64_t i = v->get<int64_t>();
   if (i < lo || i > hi)
-    invalid_field(name, std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    invalid_field(name,
+                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return i;
 }
 
@@ -99,7 +101,8 @@ std::vector<std::string> stops(const json& body) {
   if (!v->is_array() || v->size() > 4) invalid_field("stop", "'stop' must be a string or an array of up to 4 strings");
   std::vector<std::string> out;
   for (const json& s : *v) {
-    if (!s.is_string() || s.get<std::string>().empty()) invalid_field("stop", "'stop' strings must be non-empty strings");
+    if (!s.is_string() || s.get<std::string>().empty())
+      invalid_field("stop", "'stop' strings must be non-empty strings");
     out.push_back(s.get<std::string>());
   }
   return out;
@@ -121,7 +124,8 @@ void prompt(const json& body, int64_t vocab, ServeRequest& r) {
   }
   if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) v = &(*v)[0];
   if (!v->is_string())
-    invalid_field("prompt", "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
+    invalid_field("prompt",
+                  "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
   if (v->get<std::string>().empty()) invalid_field("prompt", "'prompt' is empty");
   r.prompt = v->get<std::string>();
 }
@@ -171,9 +175,9 @@ void refuse_unknown(const json& body, bool chat) {
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos",
       // structured output, on completions too (as llama-server)
       "response_format"};
-  static const std::set<std::string> kChat = {"messages", "max_completion_tokens", "tools", "tool_choice", "functions",
-                                      "function_call", "parallel_tool_calls", "metadata",
-                                      "store", "service_tier"};
+  static const std::set<std::string> kChat = {
+      "messages",      "max_completion_tokens", "tools",    "tool_choice", "functions",
+      "function_call", "parallel_tool_calls",   "metadata", "store",       "service_tier"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   for (const auto& [key, value] : body.items())
     if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
@@ -267,7 +271,8 @@ void seed(const json& body, ServeRequest& r, bool minus_one_is_random) {
 void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<const structured::Grammar> grammar) {
   r.response_format = std::move(grammar);
   if (r.response_format && r.ignore_eos)
-    invalid_field("ignore_eos", "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
+    invalid_field("ignore_eos",
+                  "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
 }
 
 // tools, tool_choice and parallel_tool_calls, after json_answer: a forced call is the
@@ -358,7 +363,8 @@ EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t 
       invalid_field("encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
     r.base64 = *f == "base64";
   }
-  if (const json* d = given_field(body, "dimensions"); d && !(d->is_number_integer() && d->get<int64_t>() == dimensions))
+  if (const json* d = given_field(body, "dimensions");
+      d && !(d->is_number_integer() && d->get<int64_t>() == dimensions))
     invalid_field("dimensions", "'dimensions' must be the model's own, " + std::to_string(dimensions));
   const json* model = given_field(body, "model");
   if (model && !model->is_string()) invalid_field("model", "'model' must be a string");
@@ -380,8 +386,9 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     if (!m->is_string()) invalid_field("model", "'model' must be a string");
     r.model = m->get<std::string>();
   }
-  r.max_tokens = integer(body, chat && given_field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens",
-                         1, max_tokens_limit);
+  r.max_tokens =
+      integer(body, chat && given_field(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1,
+              max_tokens_limit);
   r.sampling = sampling(body, defaults);
   seed(body, r, false);
   r.sampling.logit_bias = logit_bias(body, vocab);
@@ -400,10 +407,32 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
 ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_limit, int64_t vocab,
                                     const runtime::SamplerOptions& defaults) {
   json body = object_of(text);
-  only_fields(body, {"prompt", "n_predict", "max_tokens", "temperature", "top_k", "top_p", "min_p", "typical_p",
-                     "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty", "seed", "stop",
-                     "stream", "cache_prompt", "ignore_eos", "logit_bias", "json_schema", "n_keep", "n_probs",
-                     "id_slot", "mirostat", "dry_multiplier", "xtc_probability", "return_tokens",
+  only_fields(body, {"prompt",
+                     "n_predict",
+                     "max_tokens",
+                     "temperature",
+                     "top_k",
+                     "top_p",
+                     "min_p",
+                     "typical_p",
+                     "repeat_penalty",
+                     "repeat_last_n",
+                     "presence_penalty",
+                     "frequency_penalty",
+                     "seed",
+                     "stop",
+                     "stream",
+                     "cache_prompt",
+                     "ignore_eos",
+                     "logit_bias",
+                     "json_schema",
+                     "n_keep",
+                     "n_probs",
+                     "id_slot",
+                     "mirostat",
+                     "dry_multiplier",
+                     "xtc_probability",
+                     "return_tokens",
                      "post_sampling_probs"});
   neutral_only(body, "id_slot", -1);
   neutral_only(body, "mirostat", 0);
@@ -427,7 +456,8 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   if (given_field(body, "json_schema")) {
     nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
     json_answer(r, "json_schema",
-                parse_response_format({{"type", "json_schema"}, {"json_schema", {{"name", "json_schema"}, {"schema", schema}}}}));
+                parse_response_format(
+                    {{"type", "json_schema"}, {"json_schema", {{"name", "json_schema"}, {"schema", schema}}}}));
   }
   return r;
 }

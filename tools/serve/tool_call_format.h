@@ -48,10 +48,10 @@ struct ToolCallFormat {
   std::string trigger() const { return std::string(answer_open()) + json_lead(); }
 };
 
-inline constexpr ToolCallFormat kHermesCalls{"Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments",
-                                             false, true, false};
-inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "", "", "; ", "<|python_tag|>", "parameters",
-                                             false, true, false};
+inline constexpr ToolCallFormat kHermesCalls{
+    "Hermes", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments", false, true, false};
+inline constexpr ToolCallFormat kLlama3Calls{"Llama 3 JSON", "",    "",   "; ", "<|python_tag|>",
+                                             "parameters",   false, true, false};
 inline constexpr ToolCallFormat kMistralCalls{"Mistral", "[TOOL_CALLS]", "", "", "", "arguments", true, true, false};
 
 // Whether a chat template renders the request's tools: it reads the variable `tools` (a

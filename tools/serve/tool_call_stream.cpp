@@ -20,10 +20,15 @@ ToolCallStream::ToolCallStream(ToolOptions tools, std::string call_id)
 std::vector<json> ToolCallStream::piece(const std::string& text) {
   text_ += text;
   switch (mode_) {
-    case Mode::Deciding: return decide();
-    case Mode::Text: sent_ = text_.size(); return {content(text)};
-    case Mode::Calls: return calls();
-    case Mode::Done: return {};
+    case Mode::Deciding:
+      return decide();
+    case Mode::Text:
+      sent_ = text_.size();
+      return {content(text)};
+    case Mode::Calls:
+      return calls();
+    case Mode::Done:
+      return {};
   }
   return {};
 }
@@ -109,8 +114,11 @@ bool ToolCallStream::head(std::vector<json>& out) {
     return false;
   }
   args_ = sent_ = start;
-  out.push_back({{"tool_calls", {{{"index", index_}, {"id", call_id_at(call_id_, index_)}, {"type", "function"},
-                                  {"function", {{"name", named["name"]}, {"arguments", ""}}}}}}});
+  out.push_back({{"tool_calls",
+                  {{{"index", index_},
+                    {"id", call_id_at(call_id_, index_)},
+                    {"type", "function"},
+                    {"function", {{"name", named["name"]}, {"arguments", ""}}}}}}});
   ++index_;
   return true;
 }

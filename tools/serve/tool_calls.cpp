@@ -48,8 +48,9 @@ void parse_choice(const Json& v, ToolOptions& o) {
   }
   if (!v.is_object() || !has(v, "type", "function") || !v.contains("function") || !v["function"].is_object() ||
       !v["function"].contains("name") || !v["function"]["name"].is_string())
-    invalid_field("tool_choice", "'tool_choice' must be \"auto\", \"none\", \"required\" or "
-                           "{\"type\": \"function\", \"function\": {\"name\": ...}}");
+    invalid_field("tool_choice",
+                  "'tool_choice' must be \"auto\", \"none\", \"required\" or "
+                  "{\"type\": \"function\", \"function\": {\"name\": ...}}");
   o.choice = "function";
   o.name = v["function"]["name"].get<std::string>();
   if (!o.offers(o.name))
@@ -123,7 +124,7 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   }
   if (given_field(body, "functions") || given_field(body, "function_call"))
     invalid_field(given_field(body, "functions") ? "functions" : "function_call",
-            "the deprecated functions are not supported; use 'tools'");
+                  "the deprecated functions are not supported; use 'tools'");
   return o;
 }
 
@@ -150,16 +151,18 @@ Json template_tool_calls(const Json& calls, const std::string& at) {
   for (size_t i = 0; i < calls.size(); ++i) {
     const std::string cat = at + "[" + std::to_string(i) + "]";
     const Json& c = calls[i];
-    if (!c.is_object() || !c.contains("function") || !c["function"].is_object() ||
-        !c["function"].contains("name") || !c["function"]["name"].is_string())
-      invalid_field(cat, "'" + cat + "' must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
+    if (!c.is_object() || !c.contains("function") || !c["function"].is_object() || !c["function"].contains("name") ||
+        !c["function"]["name"].is_string())
+      invalid_field(cat,
+                    "'" + cat + "' must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\"}}");
     if (c.contains("id") && !c["id"].is_string()) invalid_field(cat + ".id", "'" + cat + ".id' must be a string");
     const Json& f = c["function"];
     const Json args = f.contains("arguments") ? f["arguments"] : Json("{}");
     std::optional<Json> object = args.is_string() ? parsed(args.get<std::string>()) : std::nullopt;
     if (!object || !object->is_object())
       invalid_field(cat + ".function.arguments", "'" + cat + ".function.arguments' must be a JSON object as a string");
-    out.push_back({{"id", c.contains("id") ? c["id"] : Json("")}, {"type", "function"},
+    out.push_back({{"id", c.contains("id") ? c["id"] : Json("")},
+                   {"type", "function"},
                    {"function", {{"name", f["name"]}, {"arguments", *object}}}});
   }
   return out;
@@ -193,9 +196,11 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std:
   nlohmann::json out = nlohmann::json::array();
   for (const Json& c : *calls) {
     if (!is_call(o, c)) return std::nullopt;
-    out.push_back({{"id", call_id_at(id, out.size())}, {"type", "function"},
-                   {"function", {{"name", c["name"].get<std::string>()},
-                                 {"arguments", c[std::string(o.format.arguments)].dump()}}}});
+    out.push_back(
+        {{"id", call_id_at(id, out.size())},
+         {"type", "function"},
+         {"function",
+          {{"name", c["name"].get<std::string>()}, {"arguments", c[std::string(o.format.arguments)].dump()}}}});
   }
   return out;
 }

@@ -69,7 +69,7 @@ std::string call_id_at(const std::string& id, size_t index);
 // Every call must name one of the tools, else there is none; past the first only when
 // several() allows (what follows it is then not read). nullopt when there is no call. `id`:
 // the first call's id (call_id_at).
-std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text,
-                                                bool forced, const std::string& id);
+std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text, bool forced,
+                                                const std::string& id);
 
 }  // namespace lmc::tools

@@ -82,8 +82,9 @@ WeightBlock six_bit_piece(Builder& b, ir::DType, llvm::Value* super, int j) {
   // The two high bits moved straight to bits 4..5 and masked there: one shift, not two.
   auto* words = load_words(b, super, kQ6High + 32 * half);
   int up = 4 - 2 * r;
-  auto* moved = up > 0 ? b.CreateShl(words, u32s(b, static_cast<uint32_t>(up)))
-                       : up < 0 ? b.CreateLShr(words, u32s(b, static_cast<uint32_t>(-up))) : words;
+  auto* moved = up > 0   ? b.CreateShl(words, u32s(b, static_cast<uint32_t>(up)))
+                : up < 0 ? b.CreateLShr(words, u32s(b, static_cast<uint32_t>(-up)))
+                         : words;
   auto* high = b.CreateAnd(moved, u32s(b, 0x30303030));
   return {b.CreateBitCast(b.CreateOr(low, high), i8x(b, 32)), nullptr};
 }
@@ -155,7 +156,8 @@ llvm::Value* q3_scale_byte(Builder& b, const std::vector<llvm::Value*>& supers, 
 BlockScales three_bit_scales(Builder& b, ir::DType, const std::vector<llvm::Value*>& supers, int j) {
   auto* d = gather_f16(b, supers, kQ3D);
   auto scale = [&](int s) {
-    auto* low = s < 8 ? field(b, q3_scale_byte(b, supers, s), 0, 0x0F) : field(b, q3_scale_byte(b, supers, s - 8), 4, 0x0F);
+    auto* low =
+        s < 8 ? field(b, q3_scale_byte(b, supers, s), 0, 0x0F) : field(b, q3_scale_byte(b, supers, s - 8), 4, 0x0F);
     auto* top = field(b, q3_scale_byte(b, supers, 8 + s % 4), 2 * static_cast<unsigned>(s / 4), 3);
     auto* biased = b.CreateSub(b.CreateOr(low, b.CreateShl(top, u32s(b, 4))), u32s(b, 32));
     return b.CreateFMul(d, b.CreateSIToFP(biased, f32x(b, 8)));
@@ -228,8 +230,7 @@ std::array<llvm::Value*, 2> q6_k_piece_scales(Builder& b, const std::vector<llvm
 }
 
 llvm::Value* q6_k_scales_i16(Builder& b, llvm::Value* super) {
-  auto* bytes = b.CreateAlignedLoad(i8x(b, 16), byte_ptr(b, super, i64c(b, kQ6Scales)),
-                                    llvm::Align(1));
+  auto* bytes = b.CreateAlignedLoad(i8x(b, 16), byte_ptr(b, super, i64c(b, kQ6Scales)), llvm::Align(1));
   return b.CreateSExt(bytes, i16x(b, 16));
 }
 

@@ -72,7 +72,8 @@ WeightBlock iq4_nl_block(Builder& b, ir::DType, llvm::Value* block, int) {
 llvm::Value* f16_lanes(Builder& b, const std::vector<llvm::Value*>& blocks, int64_t at) {
   llvm::Value* v = llvm::PoisonValue::get(llvm::FixedVectorType::get(b.getHalfTy(), 8));
   for (unsigned i = 0; i < 8; ++i)
-    v = b.CreateInsertElement(v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
+    v = b.CreateInsertElement(
+        v, b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, blocks[i], i64c(b, at)), llvm::Align(1)), i);
   return b.CreateFPExt(v, f32x(b, 8));
 }
 
@@ -117,8 +118,8 @@ WeightBlock lookup_block(Builder& b, const std::array<int8_t, 16>& values, llvm:
   // One byte shuffle looks the 32 indices up in the 16 values, held in both 128-bit lanes.
   std::vector<int8_t> table(values.begin(), values.end());
   table.insert(table.end(), table.begin(), table.end());
-  auto* lanes = llvm::ConstantDataVector::get(b.getContext(), llvm::ArrayRef<uint8_t>(
-                                                                  reinterpret_cast<const uint8_t*>(table.data()), table.size()));
+  auto* lanes = llvm::ConstantDataVector::get(
+      b.getContext(), llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(table.data()), table.size()));
   auto* w = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_pshuf_b, {}, {lanes, nibble_quants(b, at)});
   return {b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w, b.getFalse()), w};
 }
@@ -157,9 +158,9 @@ bool use_vnni512(const llvm::Function& fn) { return wide_registers(fn) && has_ta
 llvm::Value* byte_dot_i32(Builder& b, llvm::Value* acc, llvm::Value* u, llvm::Value* s, bool vnni) {
   auto* i32x8 = i32x(b, 8);
   if (vnni)
-    return b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
-                             {acc ? acc : llvm::Constant::getNullValue(i32x8), b.CreateBitCast(u, i32x8),
-                              b.CreateBitCast(s, i32x8)});
+    return b.CreateIntrinsic(
+        llvm::Intrinsic::x86_avx512_vpdpbusd_256, {},
+        {acc ? acc : llvm::Constant::getNullValue(i32x8), b.CreateBitCast(u, i32x8), b.CreateBitCast(s, i32x8)});
   auto* sums = widen_pairs_i32(b, byte_madd_i16(b, u, s));
   return acc ? b.CreateAdd(acc, sums) : sums;
 }
@@ -184,9 +185,9 @@ llvm::Value* add_weighted_pairs_i32(Builder& b, llvm::Value* acc, llvm::Value* v
     return acc ? b.CreateAdd(acc, sums) : sums;
   }
   auto* i32s = i32x(b, wide ? 16 : 8);
-  return b.CreateIntrinsic(wide ? llvm::Intrinsic::x86_avx512_vpdpwssd_512 : llvm::Intrinsic::x86_avx512_vpdpwssd_256,
-                           {}, {acc ? acc : llvm::Constant::getNullValue(i32s), b.CreateBitCast(v, i32s),
-                                b.CreateBitCast(weights, i32s)});
+  return b.CreateIntrinsic(
+      wide ? llvm::Intrinsic::x86_avx512_vpdpwssd_512 : llvm::Intrinsic::x86_avx512_vpdpwssd_256, {},
+      {acc ? acc : llvm::Constant::getNullValue(i32s), b.CreateBitCast(v, i32s), b.CreateBitCast(weights, i32s)});
 }
 
 llvm::Value* q8_0_values(Builder& b, llvm::Value* block) {
@@ -226,14 +227,14 @@ llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* ro
 
 // A K type's header: per super-block, the 16 rows' f16 d, f16 dmin, then the three words of
 // their 6-bit scales and mins, 16 rows' each.
-llvm::Value* PanelLayout::header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field,
-                                       int64_t width, int64_t row0) const {
+llvm::Value* PanelLayout::header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field, int64_t width,
+                                       int64_t row0) const {
   auto* header = byte_ptr(b, panel, b.CreateMul(super, i64c(b, 8 * block_bytes_)));
   return byte_ptr(b, header, i64c(b, field + width * row0));
 }
 
-std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* panel, llvm::Value* super,
-                                                     int64_t row0, unsigned lanes) const {
+std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,
+                                                     unsigned lanes) const {
   std::array<llvm::Value*, 3> words;
   for (int64_t w = 0; w < 3; ++w)
     words[w] = b.CreateAlignedLoad(i32x(b, lanes), header_field(b, panel, super, 4 * kRows + 4 * kRows * w, 4, row0),

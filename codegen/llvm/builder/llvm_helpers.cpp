@@ -21,8 +21,7 @@ bool has_target_feature(const llvm::Function& fn, std::string_view feature) {
   list.split(items, ',');
   bool on = false;
   for (auto item : items)  // later entries override earlier ones, as in LLVM
-    if (item.size() > 1 && item.substr(1) == llvm::StringRef(feature.data(), feature.size()))
-      on = item[0] == '+';
+    if (item.size() > 1 && item.substr(1) == llvm::StringRef(feature.data(), feature.size())) on = item[0] == '+';
   return on;
 }
 
@@ -56,17 +55,11 @@ llvm::Value* i32_at(Builder& b, llvm::Value* array, llvm::Value* i) {
 llvm::Value* i64c(Builder& b, int64_t v) { return b.getInt64(static_cast<uint64_t>(v)); }
 llvm::Value* f32c(Builder& b, float v) { return llvm::ConstantFP::get(b.getFloatTy(), v); }
 
-llvm::FixedVectorType* f32x(Builder& b, unsigned lanes) {
-  return llvm::FixedVectorType::get(b.getFloatTy(), lanes);
-}
+llvm::FixedVectorType* f32x(Builder& b, unsigned lanes) { return llvm::FixedVectorType::get(b.getFloatTy(), lanes); }
 
-llvm::FixedVectorType* i32x(Builder& b, unsigned lanes) {
-  return llvm::FixedVectorType::get(b.getInt32Ty(), lanes);
-}
+llvm::FixedVectorType* i32x(Builder& b, unsigned lanes) { return llvm::FixedVectorType::get(b.getInt32Ty(), lanes); }
 
-llvm::FixedVectorType* i8x(Builder& b, unsigned lanes) {
-  return llvm::FixedVectorType::get(b.getInt8Ty(), lanes);
-}
+llvm::FixedVectorType* i8x(Builder& b, unsigned lanes) { return llvm::FixedVectorType::get(b.getInt8Ty(), lanes); }
 
 llvm::FixedVectorType* i16x(Builder& b, unsigned lanes) { return llvm::FixedVectorType::get(b.getInt16Ty(), lanes); }
 
@@ -74,9 +67,7 @@ llvm::Value* min64(Builder& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, x, y);
 }
 
-llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) {
-  return b.CreateVectorSplat(lanes, scalar);
-}
+llvm::Value* splat(Builder& b, unsigned lanes, llvm::Value* scalar) { return b.CreateVectorSplat(lanes, scalar); }
 
 namespace {
 
@@ -124,9 +115,7 @@ llvm::Value* load_f32x(Builder& b, llvm::Value* ptr, unsigned lanes) {
   return b.CreateAlignedLoad(f32x(b, lanes), ptr, llvm::Align(4));
 }
 
-void store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr) {
-  b.CreateAlignedStore(v, ptr, llvm::Align(4));
-}
+void store_f32x(Builder& b, llvm::Value* v, llvm::Value* ptr) { b.CreateAlignedStore(v, ptr, llvm::Align(4)); }
 
 llvm::Value* lane_mask(Builder& b, unsigned lanes, llvm::Value* count) {
   std::vector<llvm::Constant*> idx;
@@ -167,19 +156,14 @@ llvm::Value* vmin(Builder& b, llvm::Value* x, llvm::Value* y) {
   return b.CreateBinaryIntrinsic(llvm::Intrinsic::minnum, x, y);
 }
 
-llvm::Value* vabs(Builder& b, llvm::Value* x) {
-  return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
-}
+llvm::Value* vabs(Builder& b, llvm::Value* x) { return b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x); }
 
-llvm::Value* vsqrt(Builder& b, llvm::Value* x) {
-  return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x);
-}
+llvm::Value* vsqrt(Builder& b, llvm::Value* x) { return b.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, x); }
 
 namespace {
 // Folds the upper half of v onto the lower half until one lane is left; the odd
 // lane of an odd-sized vector joins at the end.
-llvm::Value* reduce(Builder& b, llvm::Value* v,
-                    const std::function<llvm::Value*(llvm::Value*, llvm::Value*)>& op) {
+llvm::Value* reduce(Builder& b, llvm::Value* v, const std::function<llvm::Value*(llvm::Value*, llvm::Value*)>& op) {
   unsigned n = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
   std::vector<llvm::Value*> odd_lanes;
   while (n > 1) {
@@ -299,8 +283,7 @@ Carried loop_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t ste
 }  // namespace
 
 Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
-                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
-                       const char* name) {
+                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body, const char* name) {
   return loop_carry(b, begin, end, step, std::move(init), body, name, false);
 }
 
@@ -312,10 +295,13 @@ Carried emit_rolled_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, 
 
 void emit_for(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step,
               const std::function<void(llvm::Value* i)>& body, const char* name) {
-  emit_for_carry(b, begin, end, step, {}, [&](llvm::Value* i, const Carried&) {
-    body(i);
-    return Carried{};
-  }, name);
+  emit_for_carry(
+      b, begin, end, step, {},
+      [&](llvm::Value* i, const Carried&) {
+        body(i);
+        return Carried{};
+      },
+      name);
 }
 
 void emit_if(Builder& b, llvm::Value* cond, const std::function<void()>& then) {

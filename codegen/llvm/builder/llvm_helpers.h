@@ -109,8 +109,7 @@ void emit_for(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step,
 // and returns the next ones; the values after the loop are returned.
 using Carried = std::vector<llvm::Value*>;
 Carried emit_for_carry(Builder& b, llvm::Value* begin, llvm::Value* end, int64_t step, Carried init,
-                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body,
-                       const char* name = "i");
+                       const std::function<Carried(llvm::Value* i, const Carried& cur)>& body, const char* name = "i");
 // The same, kept a loop: LLVM neither unrolls nor vectorizes it. For a body that
 // already fills the registers, whose unrolled copies LLVM would reassociate across
 // iterations, keeping every iteration's loads live at once (and spilling them).

@@ -36,8 +36,7 @@ llvm::Value* pow2(Builder& b, llvm::Value* n) {
 // negligible beyond; e^r - 1 = r + r^2 P(r), the Taylor series to r^8/8! (truncation
 // below 1e-10 relative).
 llvm::Value* expm1_nonneg(Builder& b, llvm::Value* a) {
-  auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
-                                   b.CreateFMul(a, f32_like(b, a, 1.44269504088896341f)));
+  auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(a, f32_like(b, a, 1.44269504088896341f)));
   auto* r = fma(b, n, f32_like(b, a, -0.693145751953125f), a);           // ln2 high part
   r = fma(b, n, f32_like(b, a, -1.428606765330187045e-06f), r);          // ln2 low part
   auto* p = horner(b, r, {1.0f / 40320, 1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f});
@@ -53,8 +52,9 @@ llvm::Value* expm1_nonneg(Builder& b, llvm::Value* a) {
 llvm::Value* emit_erfc_nonneg(Builder& b, llvm::Value* z) {
   auto* one = f32_like(b, z, 1.0f);
   auto* t = b.CreateFDiv(one, fma(b, z, f32_like(b, z, 0.5f), one));
-  auto* p = horner(b, t, {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f,
-                          -0.18628806f, 0.09678418f, 0.37409196f, 1.00002368f, -1.26551223f});
+  auto* p = horner(b, t,
+                   {0.17087277f, -0.82215223f, 1.48851587f, -1.13520398f, 0.27886807f, -0.18628806f, 0.09678418f,
+                    0.37409196f, 1.00002368f, -1.26551223f});
   auto* arg = b.CreateFSub(p, b.CreateFMul(z, z));
   return b.CreateFMul(t, emit_exp(b, arg));
 }
@@ -63,8 +63,7 @@ llvm::Value* emit_erfc_nonneg(Builder& b, llvm::Value* z) {
 // Taylor polynomial (truncation < 1e-8); 2^n is built in the exponent bits.
 llvm::Value* emit_exp(Builder& b, llvm::Value* x) {
   auto* xc = vmin(b, vmax(b, x, f32_like(b, x, -87.3f)), f32_like(b, x, 88.3f));
-  auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
-                                   b.CreateFMul(xc, f32_like(b, x, 1.44269504088896341f)));
+  auto* n = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(xc, f32_like(b, x, 1.44269504088896341f)));
   auto* r = fma(b, n, f32_like(b, x, -0.693145751953125f), xc);        // ln2 high part
   r = fma(b, n, f32_like(b, x, -1.428606765330187045e-06f), r);        // ln2 low part
   auto* p = horner(b, r, {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f});
@@ -105,8 +104,8 @@ SinCos emit_sincos_f64_to_f32(Builder& b, llvm::Value* x) {
   auto* co = poly(r2, {-1.0 / 3628800, 1.0 / 40320, -1.0 / 720, 1.0 / 24, -0.5, 1.0});
 
   auto* vt = llvm::dyn_cast<llvm::FixedVectorType>(t);
-  llvm::Type* it = vt ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt64Ty(), vt->getNumElements()))
-                      : b.getInt64Ty();
+  llvm::Type* it =
+      vt ? static_cast<llvm::Type*>(llvm::FixedVectorType::get(b.getInt64Ty(), vt->getNumElements())) : b.getInt64Ty();
   auto* q = b.CreateFPToSI(k, it);
   auto bit = [&](llvm::Value* v, uint64_t m) {
     return b.CreateICmpNE(b.CreateAnd(v, llvm::ConstantInt::get(it, m)), llvm::ConstantInt::get(it, 0));
@@ -151,8 +150,8 @@ llvm::Value* emit_log_f64_at_least_one(Builder& b, llvm::Value* x) {
   llvm::Value* m = b.CreateBitCast(b.CreateSub(bits, b.CreateShl(e, ci(52))), t);
   llvm::Value* z = b.CreateFDiv(b.CreateFSub(m, c(1)), b.CreateFAdd(m, c(1)));
   llvm::Value* z2 = b.CreateFMul(z, z);
-  llvm::Value* series = f64_poly(b, z2, {2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7,
-                                         2.0 / 5, 2.0 / 3, 2.0});
+  llvm::Value* series = f64_poly(
+      b, z2, {2.0 / 21, 2.0 / 19, 2.0 / 17, 2.0 / 15, 2.0 / 13, 2.0 / 11, 2.0 / 9, 2.0 / 7, 2.0 / 5, 2.0 / 3, 2.0});
   llvm::Value* ln_m = b.CreateFMul(z, series);
   llvm::Value* ef = b.CreateSIToFP(e, t);
   return fma(b, ef, c(0.6931471803691238), fma(b, ef, c(1.9082149292705877e-10), ln_m));

@@ -53,8 +53,10 @@ llvm::Value* LinearIO::acc_at(llvm::Value* t, llvm::Value* n) const {
 void LinearIO::store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count) {
   if (!region_.plain_output) return io_.store_output(t, result_column(n), v, lanes, count);
   llvm::Value* ptr = acc_at(t, n);
-  if (lanes == 1) b_.CreateStore(v, ptr);
-  else masked_store_f32x(b_, v, ptr, count ? count : i64c(b_, lanes));
+  if (lanes == 1)
+    b_.CreateStore(v, ptr);
+  else
+    masked_store_f32x(b_, v, ptr, count ? count : i64c(b_, lanes));
 }
 
 }  // namespace lmc::codegen

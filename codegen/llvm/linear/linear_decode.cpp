@@ -1,21 +1,20 @@
 // Decode path of linear (few rows): memory-bound, so the weights are streamed once
 // per group of rows, several output columns at a time for memory-level parallelism.
-// Block weights (q8_0, and the q4/q5 blocks, iq4 and K-quant super-blocks kept from a file) use integer dot products: the input rows are
-// quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4
-// offsets) into stack scratch, and each block pair is multiplied with AVX2 byte
-// madds, then scaled by both block scales in f32 (q3_k, q2_k: each half of the block by its
-// own weight scale, q3_k's zero point off each half's i32 sum first; q6_k, q4_k and
+// Block weights (q8_0, and the q4/q5 blocks, iq4 and K-quant super-blocks kept from a file) use integer dot products:
+// the input rows are quantized to q8 blocks (one f32 scale per 32 values, and the block's sum for the q4 offsets) into
+// stack scratch, and each block pair is multiplied with AVX2 byte madds, then scaled by both block scales in f32 (q3_k,
+// q2_k: each half of the block by its own weight scale, q3_k's zero point off each half's i32 sum first; q6_k, q4_k and
 // q5_k: a whole super-block summed in i32 under its integer scales, then scaled once).
 #include <llvm/IR/IntrinsicsX86.h>
 
 #include <functional>
 #include <optional>
 
+#include "codegen/llvm/blocks/super_blocks.h"
+#include "codegen/llvm/blocks/weight_blocks.h"
 #include "codegen/llvm/linear/linear_common.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 #include "codegen/llvm/linear/super_block_sums.h"
-#include "codegen/llvm/blocks/super_blocks.h"
-#include "codegen/llvm/blocks/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -26,10 +25,10 @@ namespace {
 // f32 weights with a prologue, whose f32 scratch rows are 4x larger.
 constexpr int64_t kRowGroup = kDecodeMaxRows;
 constexpr int64_t kActRowGroup = 4;
-constexpr int kCols = 4;          // f32 weights: output columns per iteration (independent streams)
-constexpr int kLaneCols = 8;      // block weights: output columns per iteration, one per lane
-constexpr int kRowTile = 4;       // rows sharing each weight block's decoding
-constexpr int64_t kBlock = 32;    // input q8 block, as every weight block format's
+constexpr int kCols = 4;  // f32 weights: output columns per iteration (independent streams)
+constexpr int kLaneCols = 8;  // block weights: output columns per iteration, one per lane
+constexpr int kRowTile = 4;  // rows sharing each weight block's decoding
+constexpr int64_t kBlock = 32;  // input q8 block, as every weight block format's
 // Each weight row of a column tile is prefetched this many bytes ahead of where it is
 // read (into the next tile's rows past its end): with only a few short rows in flight
 // the hardware prefetchers leave DRAM bandwidth unused. Counted along the tile's own
@@ -62,7 +61,7 @@ llvm::Value* lead_distance(Builder& b, const LinearShape& s, llvm::Value* off) {
 
 struct Scratch {
   std::optional<QuantizedRows> xq;  // the input rows, quantized (block weights)
-  llvm::Value* xa = nullptr;        // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
+  llvm::Value* xa = nullptr;  // f32 [kActRowGroup * K] input rows through the prologue (f32 weights)
 };
 
 // Weight block `wblk` of each row of a column tile, prefetching along the tile's walk.
@@ -162,8 +161,8 @@ struct Q6Super {
 // A q6_k super-block's madds piece by piece, 256-bit. The byte madds stay pmaddubsw with
 // VNNI too: its vpdpbusd sums four products into i32, past where the i16 scales can weight
 // them; VNNI's vpdpwssd weights and adds them in one.
-void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in,
-                      const std::vector<llvm::Value*>& slots, Q6Super& sb) {
+void q6_k_piece_madds(Builder& b, const LinearShape& s, const QuantizedRows& in, const std::vector<llvm::Value*>& slots,
+                      Q6Super& sb) {
   const bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   for (int piece = 0; piece < 8; ++piece) {
     std::vector<llvm::Value*> xq;
@@ -198,7 +197,8 @@ void q6_k_pair_madds(Builder& b, const QuantizedRows& in, const std::vector<llvm
         auto* k = b.CreateMul(b.CreateAdd(sb.blk0, i64c(b, piece)), i64c(b, kBlock));
         for (size_t j = 0; j < slots.size(); ++j) {
           auto* x = b.CreateAlignedLoad(i8x(b, 64), in.quants(b, slots[j], k), llvm::Align(32));
-          auto* pairs = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q[static_cast<size_t>(pair)], x});
+          auto* pairs =
+              b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_pmaddubs_w_512, {}, {q[static_cast<size_t>(pair)], x});
           wide[j] = add_weighted_pairs_i32(b, wide[j], pairs, weights, vnni);
         }
       }
@@ -226,8 +226,10 @@ std::vector<llvm::Value*> dot_integer_scaled(Builder& b, const LinearShape& s, c
     Q6Super sb{tile_blocks(b, s, wrows, wblk), {}, b.CreateMul(wblk, i64c(b, kPieces)), {}};
     for (auto* block : sb.blocks) sb.scales.push_back(q6_k_scales_i16(b, block));
     sb.dots.assign(slots.size(), std::vector<llvm::Value*>(sb.blocks.size()));
-    if (wide) q6_k_pair_madds(b, in, slots, sb);
-    else q6_k_piece_madds(b, s, in, slots, sb);
+    if (wide)
+      q6_k_pair_madds(b, in, slots, sb);
+    else
+      q6_k_piece_madds(b, s, in, slots, sb);
     auto* d = q6_k_d(b, sb.blocks);
     Carried next(acc);
     for (size_t j = 0; j < slots.size(); ++j) {
@@ -261,7 +263,8 @@ std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, con
       auto* k = b.CreateMul(b.CreateAdd(blk0, i64c(b, piece)), i64c(b, kBlock));
       std::vector<std::vector<llvm::Value*>> dots(static_cast<size_t>(rows));
       std::vector<llvm::Value*> xq;
-      for (int j = 0; j < rows; ++j) xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], k), llvm::Align(32)));
+      for (int j = 0; j < rows; ++j)
+        xq.push_back(b.CreateAlignedLoad(i8x(b, 32), in.quants(b, slots[j], k), llvm::Align(32)));
       for (auto* block : blocks) {
         WeightBlock w = load_weight_block(b, s.wtype, block, piece);
         for (int j = 0; j < rows; ++j) dots[static_cast<size_t>(j)].push_back(block_dot_i32(b, xq[j], w, vnni));
@@ -273,8 +276,9 @@ std::vector<llvm::Value*> dot_integer_mins(Builder& b, const LinearShape& s, con
         isums[j] = isums[j] ? b.CreateAdd(isums[j], scaled) : scaled;
       }
     }
-    return end_super_blocks(b, in, slots, 1, wblk, isums, acc, [&](int, int j) { return mins[static_cast<size_t>(j)]; },
-                            [&](int) { return k_d_dmin(b, blocks); });
+    return end_super_blocks(
+        b, in, slots, 1, wblk, isums, acc, [&](int, int j) { return mins[static_cast<size_t>(j)]; },
+        [&](int) { return k_d_dmin(b, blocks); });
   });
 }
 
@@ -283,17 +287,19 @@ std::vector<llvm::Value*> dot_f32(Builder& b, const LinearShape& s, llvm::Value*
                                   const std::vector<llvm::Value*>& wrows) {
   int64_t k8 = s.K / 8 * 8;
   auto* zero = splat_f32(b, 8, 0.0f);
-  Carried acc = emit_for_carry(b, i64c(b, 0), i64c(b, k8), 8, Carried(wrows.size(), zero),
-                               [&](llvm::Value* k, const Carried& cur) {
-    auto* xv = load_f32x(b, f32_ptr(b, xrow, k), 8);
-    Carried next;
-    for (size_t c = 0; c < wrows.size(); ++c) {
-      auto* wp = f32_ptr(b, wrows[c], k);
-      prefetch_ahead(b, wp, f32_prefetch_distance(s));
-      next.push_back(fma(b, xv, load_f32x(b, wp, 8), cur[c]));
-    }
-    return next;
-  }, "k");
+  Carried acc = emit_for_carry(
+      b, i64c(b, 0), i64c(b, k8), 8, Carried(wrows.size(), zero),
+      [&](llvm::Value* k, const Carried& cur) {
+        auto* xv = load_f32x(b, f32_ptr(b, xrow, k), 8);
+        Carried next;
+        for (size_t c = 0; c < wrows.size(); ++c) {
+          auto* wp = f32_ptr(b, wrows[c], k);
+          prefetch_ahead(b, wp, f32_prefetch_distance(s));
+          next.push_back(fma(b, xv, load_f32x(b, wp, 8), cur[c]));
+        }
+        return next;
+      },
+      "k");
   if (s.K % 8) {
     auto* rest = i64c(b, s.K % 8);
     auto* xv = masked_load_f32x(b, f32_ptr(b, xrow, i64c(b, k8)), 8, rest);
@@ -311,58 +317,74 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
                    llvm::Value* rows) {
   auto* last = b.CreateSub(io.col_end(), i64c(b, 1));
   const bool wide = wide_registers(*b.GetInsertBlock()->getParent());
-  emit_for(b, io.col_begin(), io.col_end(), kLaneCols, [&](llvm::Value* n) {
-    std::vector<llvm::Value*> wrows;
-    for (int c = 0; c < kLaneCols; ++c) wrows.push_back(io.weight_row(min64(b, b.CreateAdd(n, i64c(b, c)), last)));
-    auto* count = min64(b, b.CreateSub(io.col_end(), n), i64c(b, kLaneCols));
-    llvm::Value* done = i64c(b, 0);
-    for (int tile = kRowTile; tile >= 1; tile /= 2) {
-      auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
-      emit_for(b, done, end, tile, [&](llvm::Value* r) {
-        std::vector<llvm::Value*> acc = !integer_scales(s.wtype) ? dot_blocks(b, s, sc, wrows, r, tile)
-                                        : !zero_point(s.wtype)   ? dot_integer_mins(b, s, sc, wrows, r, tile)
-                                                                 : dot_integer_scaled(b, s, sc, wrows, r, tile, wide);
-        for (int j = 0; j < tile; ++j)
-          io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)], kLaneCols,
-                          count);
-      }, "rtile");
-      done = end;
-    }
-  }, "n");
+  emit_for(
+      b, io.col_begin(), io.col_end(), kLaneCols,
+      [&](llvm::Value* n) {
+        std::vector<llvm::Value*> wrows;
+        for (int c = 0; c < kLaneCols; ++c) wrows.push_back(io.weight_row(min64(b, b.CreateAdd(n, i64c(b, c)), last)));
+        auto* count = min64(b, b.CreateSub(io.col_end(), n), i64c(b, kLaneCols));
+        llvm::Value* done = i64c(b, 0);
+        for (int tile = kRowTile; tile >= 1; tile /= 2) {
+          auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{tile - 1})));
+          emit_for(
+              b, done, end, tile,
+              [&](llvm::Value* r) {
+                std::vector<llvm::Value*> acc = !integer_scales(s.wtype) ? dot_blocks(b, s, sc, wrows, r, tile)
+                                                : !zero_point(s.wtype)
+                                                    ? dot_integer_mins(b, s, sc, wrows, r, tile)
+                                                    : dot_integer_scaled(b, s, sc, wrows, r, tile, wide);
+                for (int j = 0; j < tile; ++j)
+                  io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)],
+                                  kLaneCols, count);
+              },
+              "rtile");
+          done = end;
+        }
+      },
+      "n");
 }
 
 // Output columns [from, to) in steps of `cols` for the rows of the current group, f32
 // weights.
-void f32_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
-                 llvm::Value* rows, llvm::Value* from, llvm::Value* to, int cols) {
-  emit_for(b, from, to, cols, [&](llvm::Value* n) {
-    std::vector<llvm::Value*> wrows;
-    for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
-    emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-      auto* t = b.CreateAdd(g0, r);
-      auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
-                         : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
-      std::vector<llvm::Value*> acc = dot_f32(b, s, xrow, wrows);
-      for (int c = 0; c < cols; ++c) io.store_output(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
-    }, "r");
-  }, cols > 1 ? "n" : "ntail");
+void f32_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0, llvm::Value* rows,
+                 llvm::Value* from, llvm::Value* to, int cols) {
+  emit_for(
+      b, from, to, cols,
+      [&](llvm::Value* n) {
+        std::vector<llvm::Value*> wrows;
+        for (int c = 0; c < cols; ++c) wrows.push_back(io.weight_row(b.CreateAdd(n, i64c(b, c))));
+        emit_for(
+            b, i64c(b, 0), rows, 1,
+            [&](llvm::Value* r) {
+              auto* t = b.CreateAdd(g0, r);
+              auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
+                                 : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
+              std::vector<llvm::Value*> acc = dot_f32(b, s, xrow, wrows);
+              for (int c = 0; c < cols; ++c) io.store_output(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
+            },
+            "r");
+      },
+      cols > 1 ? "n" : "ntail");
 }
 
 // The group's input rows through the prologue into scratch, for f32 weights.
 void prologue_rows(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc, llvm::Value* g0,
                    llvm::Value* rows) {
   int64_t k8 = s.K / 8 * 8;
-  emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    auto* t = b.CreateAdd(g0, r);
-    auto* dst = f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)));
-    emit_for(b, i64c(b, 0), i64c(b, k8), 8, [&](llvm::Value* k) {
-      store_f32x(b, io.load_input(t, k, 8), f32_ptr(b, dst, k));
-    }, "ak");
-    if (s.K % 8) {
-      auto* rest = i64c(b, s.K % 8);
-      masked_store_f32x(b, io.load_input(t, i64c(b, k8), 8, rest), f32_ptr(b, dst, i64c(b, k8)), rest);
-    }
-  }, "ar");
+  emit_for(
+      b, i64c(b, 0), rows, 1,
+      [&](llvm::Value* r) {
+        auto* t = b.CreateAdd(g0, r);
+        auto* dst = f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)));
+        emit_for(
+            b, i64c(b, 0), i64c(b, k8), 8,
+            [&](llvm::Value* k) { store_f32x(b, io.load_input(t, k, 8), f32_ptr(b, dst, k)); }, "ak");
+        if (s.K % 8) {
+          auto* rest = i64c(b, s.K % 8);
+          masked_store_f32x(b, io.load_input(t, i64c(b, k8), 8, rest), f32_ptr(b, dst, i64c(b, k8)), rest);
+        }
+      },
+      "ar");
 }
 
 }  // namespace
@@ -375,20 +397,23 @@ void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
     sc.xa = stack_array(b, b.getFloatTy(), kActRowGroup * s.K);
   }
   int64_t group = sc.xa ? kActRowGroup : kRowGroup;
-  emit_for(b, i64c(b, 0), io.T(), group, [&](llvm::Value* g0) {
-    auto* left = b.CreateSub(io.T(), g0);
-    auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, group)), left, i64c(b, group));
-    if (!io.plain_input()) io.prepare_rows(g0, rows);
-    if (sc.xq) sc.xq->fill(b, io, g0, rows);
-    if (sc.xa) prologue_rows(b, s, io, sc, g0, rows);
-    if (sc.xq) {
-      block_columns(b, s, io, sc, g0, rows);
-      return;
-    }
-    auto* main_end = round_down(b, io.col_begin(), io.col_end(), kCols);
-    f32_columns(b, s, io, sc, g0, rows, io.col_begin(), main_end, kCols);
-    f32_columns(b, s, io, sc, g0, rows, main_end, io.col_end(), 1);
-  }, "g");
+  emit_for(
+      b, i64c(b, 0), io.T(), group,
+      [&](llvm::Value* g0) {
+        auto* left = b.CreateSub(io.T(), g0);
+        auto* rows = b.CreateSelect(b.CreateICmpSLT(left, i64c(b, group)), left, i64c(b, group));
+        if (!io.plain_input()) io.prepare_rows(g0, rows);
+        if (sc.xq) sc.xq->fill(b, io, g0, rows);
+        if (sc.xa) prologue_rows(b, s, io, sc, g0, rows);
+        if (sc.xq) {
+          block_columns(b, s, io, sc, g0, rows);
+          return;
+        }
+        auto* main_end = round_down(b, io.col_begin(), io.col_end(), kCols);
+        f32_columns(b, s, io, sc, g0, rows, io.col_begin(), main_end, kCols);
+        f32_columns(b, s, io, sc, g0, rows, main_end, io.col_end(), 1);
+      },
+      "g");
 }
 
 }  // namespace lmc::codegen

@@ -28,11 +28,11 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/llvm/blocks/weight_blocks.h"
 #include "codegen/llvm/linear/int8_tile.h"
 #include "codegen/llvm/linear/linear_common.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 #include "codegen/llvm/linear/super_block_sums.h"
-#include "codegen/llvm/blocks/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -90,33 +90,35 @@ llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, 
 Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
                       llvm::Value* blk, bool vnni) {
   Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
-  return emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
-                               [&](llvm::Value* c, const Carried& cur) {
-    std::array<llvm::Value*, kGroups> w, u;
-    for (int g = 0; g < kGroups; ++g) {
-      w[g] = p.load_chunk(b, blk, c, g);
-      u[g] = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse());
-    }
-    auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
-    Carried next(cur.size());
-    for (size_t r = 0; r < slots.size(); ++r) {
-      auto* x = input_quad(b, in, slots[r], k);
-      for (int g = 0; g < kGroups; ++g) {
-        auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]});
-        size_t at = r * kGroups + static_cast<size_t>(g);
-        next[at] = byte_dot_i32(b, cur[at], u[g], sx, vnni);
-      }
-    }
-    return next;
-  }, "chunk");
+  return emit_rolled_for_carry(
+      b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
+      [&](llvm::Value* c, const Carried& cur) {
+        std::array<llvm::Value*, kGroups> w, u;
+        for (int g = 0; g < kGroups; ++g) {
+          w[g] = p.load_chunk(b, blk, c, g);
+          u[g] = b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse());
+        }
+        auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
+        Carried next(cur.size());
+        for (size_t r = 0; r < slots.size(); ++r) {
+          auto* x = input_quad(b, in, slots[r], k);
+          for (int g = 0; g < kGroups; ++g) {
+            auto* sx = b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]});
+            size_t at = r * kGroups + static_cast<size_t>(g);
+            next[at] = byte_dot_i32(b, cur[at], u[g], sx, vnni);
+          }
+        }
+        return next;
+      },
+      "chunk");
 }
 
 // A q5 chunk's fifth bits as bytes (0 or 16) beside its nibbles: from each row's 32 bits
 // `high`, bits 4c .. 4c + 3 for the low nibbles and 4c + 16 .. for the high ones. A byte
 // shuffle copies the byte holding them into the row's 4 bytes; each byte keeps its bit.
 std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Value* c) {
-  auto* shifted = b.CreateBitCast(b.CreateLShr(high, splat(b, 8, b.CreateTrunc(b.CreateMul(c, i64c(b, 4)), b.getInt32Ty()))),
-                                  i8x(b, 32));
+  auto* shifted = b.CreateBitCast(
+      b.CreateLShr(high, splat(b, 8, b.CreateTrunc(b.CreateMul(c, i64c(b, 4)), b.getInt32Ty()))), i8x(b, 32));
   std::vector<uint8_t> bit;
   for (int i = 0; i < 32; ++i) bit.push_back(static_cast<uint8_t>(1u << (i % 4)));
   auto* bits = llvm::ConstantDataVector::get(b.getContext(), bit);
@@ -140,8 +142,8 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value
   auto* shifted = b.CreateLShr(b.CreateBitCast(v, i16x(b, 16)), 4);
   std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
   if (!p.at.has_high()) return q;
-  auto* high = b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)),
-                                   llvm::Align(1));
+  auto* high =
+      b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)), llvm::Align(1));
   std::array<llvm::Value*, 2> fifth = fifth_bits(b, high, c);
   return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
 }
@@ -179,9 +181,9 @@ Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, co
       for (int half = 0; half < 2; ++half) {
         auto* x = input_quad16(b, in, slots[r], b.CreateAdd(k0, i64c(b, 4 * c + half * kBlock / 2)));
         size_t at = r * kChains + static_cast<size_t>(2 * (c % 2) + half);
-        acc[at] = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
-                                    {acc[at], b.CreateBitCast(q[static_cast<size_t>(half)], i32x16),
-                                     b.CreateBitCast(x, i32x16)});
+        acc[at] = b.CreateIntrinsic(
+            llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
+            {acc[at], b.CreateBitCast(q[static_cast<size_t>(half)], i32x16), b.CreateBitCast(x, i32x16)});
       }
   }
   Carried sums;
@@ -202,20 +204,22 @@ Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& 
   auto* i32x16 = i32x(b, 16);
   auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
   Carried zero(slots.size() * 2, llvm::Constant::getNullValue(i32x16));
-  Carried acc = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
-                                      [&](llvm::Value* c, const Carried& cur) {
-    std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, c);
-    auto* k = b.CreateAdd(k0, b.CreateMul(c, i64c(b, 4)));
-    Carried next(cur.size());
-    for (size_t r = 0; r < slots.size(); ++r)
-      for (size_t half = 0; half < 2; ++half) {
-        auto* x = input_quad16(b, in, slots[r], b.CreateAdd(k, i64c(b, static_cast<int64_t>(half) * kBlock / 2)));
-        next[2 * r + half] = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
-                                               {cur[2 * r + half], b.CreateBitCast(q[half], i32x16),
-                                                b.CreateBitCast(x, i32x16)});
-      }
-    return next;
-  }, "chunk");
+  Carried acc = emit_rolled_for_carry(
+      b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
+      [&](llvm::Value* c, const Carried& cur) {
+        std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, c);
+        auto* k = b.CreateAdd(k0, b.CreateMul(c, i64c(b, 4)));
+        Carried next(cur.size());
+        for (size_t r = 0; r < slots.size(); ++r)
+          for (size_t half = 0; half < 2; ++half) {
+            auto* x = input_quad16(b, in, slots[r], b.CreateAdd(k, i64c(b, static_cast<int64_t>(half) * kBlock / 2)));
+            next[2 * r + half] =
+                b.CreateIntrinsic(llvm::Intrinsic::x86_avx512_vpdpbusd_512, {},
+                                  {cur[2 * r + half], b.CreateBitCast(q[half], i32x16), b.CreateBitCast(x, i32x16)});
+          }
+        return next;
+      },
+      "chunk");
   Carried sums;
   for (size_t r = 0; r < slots.size(); ++r) sums.push_back(b.CreateAdd(acc[2 * r], acc[2 * r + 1]));
   return sums;
@@ -265,25 +269,28 @@ Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   auto* i16x16 = i16x(b, 16);
   // Chunks [c0, c0 + span) added to `init` (i16 lanes, or i32 with VNNI).
   auto chunks = [&](llvm::Value* c0, Carried init) {
-    return emit_rolled_for_carry(b, c0, b.CreateAdd(c0, i64c(b, span)), 1, std::move(init),
-                                 [&](llvm::Value* c, const Carried& cur) {
-      std::array<std::array<llvm::Value*, 2>, kGroups> q;
-      for (int g = 0; g < kGroups; ++g) q[g] = chunk_quants(b, p, blk, c, g);
-      auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
-      Carried next(cur.size());
-      for (size_t r = 0; r < slots.size(); ++r) {
-        std::array<llvm::Value*, 2> x{input_quad(b, in, slots[r], k),
-                                      input_quad(b, in, slots[r], b.CreateAdd(k, i64c(b, kBlock / 2)))};
-        for (int g = 0; g < kGroups; ++g) {
-          size_t at = r * kGroups + static_cast<size_t>(g);
-          if (vnni)
-            next[at] = byte_dot_i32(b, byte_dot_i32(b, cur[at], q[g][0], x[0], true), q[g][1], x[1], true);
-          else
-            next[at] = b.CreateAdd(cur[at], b.CreateAdd(byte_madd_i16(b, q[g][0], x[0]), byte_madd_i16(b, q[g][1], x[1])));
-        }
-      }
-      return next;
-    }, "chunk");
+    return emit_rolled_for_carry(
+        b, c0, b.CreateAdd(c0, i64c(b, span)), 1, std::move(init),
+        [&](llvm::Value* c, const Carried& cur) {
+          std::array<std::array<llvm::Value*, 2>, kGroups> q;
+          for (int g = 0; g < kGroups; ++g) q[g] = chunk_quants(b, p, blk, c, g);
+          auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(c, i64c(b, 4)));
+          Carried next(cur.size());
+          for (size_t r = 0; r < slots.size(); ++r) {
+            std::array<llvm::Value*, 2> x{input_quad(b, in, slots[r], k),
+                                          input_quad(b, in, slots[r], b.CreateAdd(k, i64c(b, kBlock / 2)))};
+            for (int g = 0; g < kGroups; ++g) {
+              size_t at = r * kGroups + static_cast<size_t>(g);
+              if (vnni)
+                next[at] = byte_dot_i32(b, byte_dot_i32(b, cur[at], q[g][0], x[0], true), q[g][1], x[1], true);
+              else
+                next[at] =
+                    b.CreateAdd(cur[at], b.CreateAdd(byte_madd_i16(b, q[g][0], x[0]), byte_madd_i16(b, q[g][1], x[1])));
+            }
+          }
+          return next;
+        },
+        "chunk");
   };
   const size_t n = slots.size() * kGroups;
   Carried zero32(n, llvm::Constant::getNullValue(i32x(b, 8)));
@@ -291,7 +298,8 @@ Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
   Carried zero16(n, llvm::Constant::getNullValue(i16x16));
   auto widened = [&](llvm::Value* c0, const Carried& acc) {
     Carried sums = chunks(c0, zero16);
-    for (size_t i = 0; i < n; ++i) sums[i] = acc.empty() ? widen_pairs_i32(b, sums[i]) : b.CreateAdd(acc[i], widen_pairs_i32(b, sums[i]));
+    for (size_t i = 0; i < n; ++i)
+      sums[i] = acc.empty() ? widen_pairs_i32(b, sums[i]) : b.CreateAdd(acc[i], widen_pairs_i32(b, sums[i]));
     return sums;
   };
   if (span == p.at.chunks()) return widened(i64c(b, 0), {});
@@ -320,7 +328,6 @@ Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, con
                           [&](int g) { return p.super_d(b, super, g); });
 }
 
-
 // tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,
 // its eight pieces' integer scales and mins are unpacked once, by shifts of constants, into
 // stack scratch that a rolled loop over the pieces reads, each piece's exact i32 sums times
@@ -344,33 +351,40 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
     return b.CreateInBoundsGEP(unit, scratch, i);
   };
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    for (int u = 0; u < units; ++u)
-      for (int piece = 0; piece < kPieces; ++piece) {
-        KPieceInts w = wide ? p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)) : p.ints(b, super, piece, u);
-        b.CreateAlignedStore(w.scale, slot(u, i64c(b, piece), 0), align);
-        b.CreateAlignedStore(w.min, slot(u, i64c(b, piece), 1), align);
-      }
-    Carried zero(slots.size() * static_cast<size_t>(units), llvm::Constant::getNullValue(unit));
-    Carried isums = emit_rolled_for_carry(b, i64c(b, 0), i64c(b, kPieces), 1, zero, [&](llvm::Value* piece, const Carried& acc) {
-      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
-      Carried sums = wide ? wide_nibble_sums(b, in, p, slots, blk) : nibble_block_sums(b, in, p, slots, blk, vnni);
-      Carried next(acc.size());
-      for (int u = 0; u < units; ++u) {
-        auto* scale = b.CreateAlignedLoad(unit, slot(u, piece, 0), align);
-        for (size_t r = 0; r < slots.size(); ++r) {
-          size_t at = r * static_cast<size_t>(units) + static_cast<size_t>(u);
-          next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
-        }
-      }
-      return next;
-    }, "piece");
+  return emit_for_carry(
+      b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init,
+      [&](llvm::Value* super, const Carried& cur) {
+        for (int u = 0; u < units; ++u)
+          for (int piece = 0; piece < kPieces; ++piece) {
+            KPieceInts w = wide ? p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)) : p.ints(b, super, piece, u);
+            b.CreateAlignedStore(w.scale, slot(u, i64c(b, piece), 0), align);
+            b.CreateAlignedStore(w.min, slot(u, i64c(b, piece), 1), align);
+          }
+        Carried zero(slots.size() * static_cast<size_t>(units), llvm::Constant::getNullValue(unit));
+        Carried isums = emit_rolled_for_carry(
+            b, i64c(b, 0), i64c(b, kPieces), 1, zero,
+            [&](llvm::Value* piece, const Carried& acc) {
+              auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
+              Carried sums =
+                  wide ? wide_nibble_sums(b, in, p, slots, blk) : nibble_block_sums(b, in, p, slots, blk, vnni);
+              Carried next(acc.size());
+              for (int u = 0; u < units; ++u) {
+                auto* scale = b.CreateAlignedLoad(unit, slot(u, piece, 0), align);
+                for (size_t r = 0; r < slots.size(); ++r) {
+                  size_t at = r * static_cast<size_t>(units) + static_cast<size_t>(u);
+                  next[at] = b.CreateAdd(acc[at], b.CreateMul(sums[at], scale));
+                }
+              }
+              return next;
+            },
+            "piece");
     // Group g's mins of piece j: its own register, or the 8 lanes at 8g of the row's one.
-    return end_super_block(b, in, p, slots, super, wide ? split_groups(b, isums) : isums, cur, [&](int g, int j) {
-      auto* at = byte_ptr(b, slot(wide ? 0 : g, i64c(b, j), 1), i64c(b, wide ? 32 * g : 0));
-      return b.CreateAlignedLoad(i32x(b, 8), at, llvm::Align(32));
-    });
-  }, "super");
+        return end_super_block(b, in, p, slots, super, wide ? split_groups(b, isums) : isums, cur, [&](int g, int j) {
+          auto* at = byte_ptr(b, slot(wide ? 0 : g, i64c(b, j), 1), i64c(b, wide ? 32 * g : 0));
+          return b.CreateAlignedLoad(i32x(b, 8), at, llvm::Align(32));
+        });
+      },
+      "super");
 }
 
 // tile_sums of a K type's panel in a tile of kTileRows rows (prefill): a super-block is one
@@ -385,32 +399,37 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
   constexpr int kPieces = 8;
   const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    auto wide_ints = [&](int piece) { return p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)); };
-    Carried isums(wide ? slots.size() : cur.size(), nullptr);
-    auto add = [&](size_t at, llvm::Value* sum, llvm::Value* scale) {
-      auto* scaled = b.CreateMul(sum, scale);
-      isums[at] = isums[at] ? b.CreateAdd(isums[at], scaled) : scaled;
-    };
-    for (int piece = 0; piece < kPieces; ++piece) {
-      auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece));
-      if (wide) {
-        Carried sums = wide_tile_nibble_sums(b, in, p, slots, blk);
-        auto* scale = wide_ints(piece).scale;
-        for (size_t r = 0; r < slots.size(); ++r) add(r, sums[r], scale);
-        continue;
-      }
-      Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
-      for (int g = 0; g < kGroups; ++g) {
-        auto* scale = p.ints(b, super, piece, g).scale;
-        for (size_t r = 0; r < slots.size(); ++r) add(r * kGroups + static_cast<size_t>(g), sums[r * kGroups + static_cast<size_t>(g)], scale);
-      }
-    }
-    if (wide)
-      return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur,
-                             [&](int g, int j) { return halves(b, wide_ints(j).min)[static_cast<size_t>(g)]; });
-    return end_super_block(b, in, p, slots, super, isums, cur, [&](int g, int j) { return p.ints(b, super, j, g).min; });
-  }, "super");
+  return emit_for_carry(
+      b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init,
+      [&](llvm::Value* super, const Carried& cur) {
+        auto wide_ints = [&](int piece) { return p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)); };
+        Carried isums(wide ? slots.size() : cur.size(), nullptr);
+        auto add = [&](size_t at, llvm::Value* sum, llvm::Value* scale) {
+          auto* scaled = b.CreateMul(sum, scale);
+          isums[at] = isums[at] ? b.CreateAdd(isums[at], scaled) : scaled;
+        };
+        for (int piece = 0; piece < kPieces; ++piece) {
+          auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece));
+          if (wide) {
+            Carried sums = wide_tile_nibble_sums(b, in, p, slots, blk);
+            auto* scale = wide_ints(piece).scale;
+            for (size_t r = 0; r < slots.size(); ++r) add(r, sums[r], scale);
+            continue;
+          }
+          Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
+          for (int g = 0; g < kGroups; ++g) {
+            auto* scale = p.ints(b, super, piece, g).scale;
+            for (size_t r = 0; r < slots.size(); ++r)
+              add(r * kGroups + static_cast<size_t>(g), sums[r * kGroups + static_cast<size_t>(g)], scale);
+          }
+        }
+        if (wide)
+          return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur,
+                                 [&](int g, int j) { return halves(b, wide_ints(j).min)[static_cast<size_t>(g)]; });
+        return end_super_block(b, in, p, slots, super, isums, cur,
+                               [&](int g, int j) { return p.ints(b, super, j, g).min; });
+      },
+      "super");
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
@@ -419,16 +438,19 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
   if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
   if (p.at.super_blocks()) return super_prefill_sums(b, in, p, slots, vnni);
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried next(cur);
-    Carried sums = p.nibbles ? nibble_block_sums(b, in, p, slots, blk, vnni)
-                   : in.flips_signs() ? split_groups(b, wide_q8_block_sums(b, in, p, slots, blk))
-                              : q8_block_sums(b, in, p, slots, blk, vnni);
-    std::array<BlockScales, kGroups> w;
-    for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);
-    add_scaled(b, in, slots, blk, sums, w, next);
-    return next;
-  }, "blk");
+  return emit_for_carry(
+      b, i64c(b, 0), i64c(b, p.blocks), 1, init,
+      [&](llvm::Value* blk, const Carried& cur) {
+        Carried next(cur);
+        Carried sums = p.nibbles          ? nibble_block_sums(b, in, p, slots, blk, vnni)
+                       : in.flips_signs() ? split_groups(b, wide_q8_block_sums(b, in, p, slots, blk))
+                                          : q8_block_sums(b, in, p, slots, blk, vnni);
+        std::array<BlockScales, kGroups> w;
+        for (int g = 0; g < kGroups; ++g) w[g] = p.scales(b, blk, g);
+        add_scaled(b, in, slots, blk, sums, w, next);
+        return next;
+      },
+      "blk");
 }
 
 // Rows [slot0, slot0 + tile) of the row block (input rows t0 + slot) x the panel at
@@ -440,7 +462,8 @@ void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const Panel& p, llv
   Carried sums = tile_sums(b, in, p, slots);
   for (size_t r = 0; r < slots.size(); ++r)
     for (int g = 0; g < kGroups; ++g)
-      io.store_output(b.CreateAdd(t0, slots[r]), b.CreateAdd(n0, i64c(b, 8 * g)), sums[r * kGroups + static_cast<size_t>(g)], 8);
+      io.store_output(b.CreateAdd(t0, slots[r]), b.CreateAdd(n0, i64c(b, 8 * g)),
+                      sums[r * kGroups + static_cast<size_t>(g)], 8);
 }
 
 // Input rows [t0, t0 + rows) x the call's panels: tiles of kTileRows rows, then halving
@@ -451,16 +474,18 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
   in.fill(b, io, t0, rows);
   const PanelLayout at(s.wtype);
   const bool nibbles = !signed_quants(s.wtype);
-  emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K),
-            s.K / kBlock};
-    llvm::Value* done = i64c(b, 0);
-    for (int t = kTileRows; t >= 1; t /= 2) {
-      auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
-      emit_for(b, done, end, t, [&](llvm::Value* slot0) { tile(b, io, in, p, t0, slot0, t, n0); }, "rtile");
-      done = end;
-    }
-  }, "panel");
+  emit_for(
+      b, io.col_begin(), io.col_end(), kPanelCols,
+      [&](llvm::Value* n0) {
+        Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock};
+        llvm::Value* done = i64c(b, 0);
+        for (int t = kTileRows; t >= 1; t /= 2) {
+          auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
+          emit_for(b, done, end, t, [&](llvm::Value* slot0) { tile(b, io, in, p, t0, slot0, t, n0); }, "rtile");
+          done = end;
+        }
+      },
+      "panel");
 }
 
 }  // namespace
@@ -468,9 +493,10 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
   QuantizedRows in(b, rows, s.K, s.wtype);
-  emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
-    row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
-  }, "tb");
+  emit_for(
+      b, io.row_begin(), io.row_end(), rows,
+      [&](llvm::Value* t0) { row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0))); },
+      "tb");
 }
 
 }  // namespace lmc::codegen

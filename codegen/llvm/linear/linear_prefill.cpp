@@ -35,7 +35,6 @@ struct Panel {
   llvm::Value* xa;  // f32 [kPanelRows * kc] input rows (activated), kc apart
 };
 
-
 // The kNc weight rows of panel n0 from k0. Columns past `end` repeat the last valid
 // one: they are computed but never stored.
 std::vector<llvm::Value*> panel_columns(Builder& b, LinearIO& io, llvm::Value* n0, llvm::Value* k0) {
@@ -50,17 +49,20 @@ std::vector<llvm::Value*> panel_columns(Builder& b, LinearIO& io, llvm::Value* n
 void pack_input(Builder& b, LinearIO& io, const Panel& p, llvm::Value* t0, llvm::Value* tb, llvm::Value* k0,
                 llvm::Value* kc) {
   auto* kc8 = b.CreateAnd(kc, i64c(b, ~int64_t{7}));
-  emit_for(b, i64c(b, 0), tb, 1, [&](llvm::Value* r) {
-    auto* t = b.CreateAdd(t0, r);
-    auto* dst = f32_ptr(b, p.xa, b.CreateMul(r, i64c(b, p.kc)));
-    emit_for(b, i64c(b, 0), kc8, 8, [&](llvm::Value* k) {
-      store_f32x(b, io.load_input(t, b.CreateAdd(k0, k), 8), f32_ptr(b, dst, k));
-    }, "ak");
-    auto* rest = b.CreateSub(kc, kc8);
-    emit_if(b, b.CreateICmpSGT(rest, i64c(b, 0)), [&] {
-      masked_store_f32x(b, io.load_input(t, b.CreateAdd(k0, kc8), 8, rest), f32_ptr(b, dst, kc8), rest);
-    });
-  }, "ar");
+  emit_for(
+      b, i64c(b, 0), tb, 1,
+      [&](llvm::Value* r) {
+        auto* t = b.CreateAdd(t0, r);
+        auto* dst = f32_ptr(b, p.xa, b.CreateMul(r, i64c(b, p.kc)));
+        emit_for(
+            b, i64c(b, 0), kc8, 8,
+            [&](llvm::Value* k) { store_f32x(b, io.load_input(t, b.CreateAdd(k0, k), 8), f32_ptr(b, dst, k)); }, "ak");
+        auto* rest = b.CreateSub(kc, kc8);
+        emit_if(b, b.CreateICmpSGT(rest, i64c(b, 0)), [&] {
+          masked_store_f32x(b, io.load_input(t, b.CreateAdd(k0, kc8), 8, rest), f32_ptr(b, dst, kc8), rest);
+        });
+      },
+      "ar");
 }
 
 struct Tile {
@@ -98,8 +100,9 @@ Carried tile_step(Builder& b, const Tile& tile, const std::vector<llvm::Value*>&
 // read-modify-write after the loop would otherwise wait on L3 (~10% at N=6912).
 void prefetch_output(Builder& b, const LinearIO& io, const Tile& tile, int R) {
   for (int r = 0; r < R; ++r)
-    b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},
-                      {f32_ptr(b, tile.yrow0, i64c(b, r * io.acc_stride())), b.getInt32(1), b.getInt32(3), b.getInt32(1)});
+    b.CreateIntrinsic(
+        llvm::Intrinsic::prefetch, {b.getPtrTy()},
+        {f32_ptr(b, tile.yrow0, i64c(b, r * io.acc_stride())), b.getInt32(1), b.getInt32(3), b.getInt32(1)});
 }
 
 // y[R rows, kNc cols] (+)= input[R rows, kc] · weights[kNc cols, kc]ᵀ.
@@ -109,15 +112,15 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
   for (int r = 0; r < R; ++r) arow.push_back(f32_ptr(b, tile.a, b.CreateMul(i64c(b, r), tile.a_stride)));
   auto* kc8 = b.CreateAnd(tile.kc, i64c(b, ~int64_t{7}));
   Carried acc(R * kNc, splat_f32(b, 8, 0.0f));
-  acc = emit_for_carry(b, i64c(b, 0), kc8, 8, acc, [&](llvm::Value* k, const Carried& cur) {
-    return tile_step(b, tile, arow, k, cur, nullptr);
-  }, "mk");
-  if (s.K % 8)
-    acc = tile_step(b, tile, arow, kc8, acc, b.CreateSub(tile.kc, kc8));
+  acc = emit_for_carry(
+      b, i64c(b, 0), kc8, 8, acc,
+      [&](llvm::Value* k, const Carried& cur) { return tile_step(b, tile, arow, k, cur, nullptr); }, "mk");
+  if (s.K % 8) acc = tile_step(b, tile, arow, kc8, acc, b.CreateSub(tile.kc, kc8));
   for (int r = 0; r < R; ++r) {
     auto* sum = hsum4(b, &acc[r * kNc]);
     auto* yp = f32_ptr(b, tile.yrow0, i64c(b, r * io.acc_stride()));
-    auto* prior = b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
+    auto* prior =
+        b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
     auto* v = b.CreateFAdd(prior, sum);
     if (io.plain_output()) {
       masked_store_f32x(b, v, yp, tile.nc);
@@ -132,36 +135,45 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
 
 // Rows [0, tb) of the block in tiles of kMr rows, then the 1..kMr-1 left over.
 void row_tiles(Builder& b, const LinearShape& s, LinearIO& io, const Tile& base, llvm::Value* tb) {
-  emit_tiles(b, tb, kMr, [&](llvm::Value* t, int R) {
-    Tile tile = base;
-    tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
-    tile.t = b.CreateAdd(base.t, t);
-    tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, io.acc_stride())));
-    micro_tile(b, s, io, tile, R);
-  }, "t");
+  emit_tiles(
+      b, tb, kMr,
+      [&](llvm::Value* t, int R) {
+        Tile tile = base;
+        tile.a = f32_ptr(b, base.a, b.CreateMul(t, base.a_stride));
+        tile.t = b.CreateAdd(base.t, t);
+        tile.yrow0 = f32_ptr(b, base.yrow0, b.CreateMul(t, i64c(b, io.acc_stride())));
+        micro_tile(b, s, io, tile, R);
+      },
+      "t");
 }
 
 // All output columns of rows [t0, t0+tb).
 void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, llvm::Value* t0, llvm::Value* tb) {
   if (!io.plain_input()) io.prepare_rows(t0, tb);
-  emit_for(b, i64c(b, 0), i64c(b, s.K), p.kc, [&](llvm::Value* k0) {
-    Tile base{};
-    base.kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, s.K), k0));
-    base.first = b.CreateICmpEQ(k0, i64c(b, 0));
-    base.last = b.CreateICmpEQ(b.CreateAdd(k0, base.kc), i64c(b, s.K));
-    base.t = t0;
-    pack_input(b, io, p, t0, tb, k0, base.kc);
-    base.a = p.xa;
-    base.a_stride = i64c(b, p.kc);
-    emit_for(b, io.col_begin(), io.col_end(), kNc, [&](llvm::Value* n0) {
-      Tile tile = base;
-      tile.n0 = n0;
-      tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
-      tile.cols = panel_columns(b, io, n0, k0);
-      tile.yrow0 = io.acc_at(t0, n0);
-      row_tiles(b, s, io, tile, tb);
-    }, "n0");
-  }, "k0");
+  emit_for(
+      b, i64c(b, 0), i64c(b, s.K), p.kc,
+      [&](llvm::Value* k0) {
+        Tile base{};
+        base.kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, s.K), k0));
+        base.first = b.CreateICmpEQ(k0, i64c(b, 0));
+        base.last = b.CreateICmpEQ(b.CreateAdd(k0, base.kc), i64c(b, s.K));
+        base.t = t0;
+        pack_input(b, io, p, t0, tb, k0, base.kc);
+        base.a = p.xa;
+        base.a_stride = i64c(b, p.kc);
+        emit_for(
+            b, io.col_begin(), io.col_end(), kNc,
+            [&](llvm::Value* n0) {
+              Tile tile = base;
+              tile.n0 = n0;
+              tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
+              tile.cols = panel_columns(b, io, n0, k0);
+              tile.yrow0 = io.acc_at(t0, n0);
+              row_tiles(b, s, io, tile, tb);
+            },
+            "n0");
+      },
+      "k0");
 }
 
 }  // namespace
@@ -170,9 +182,12 @@ void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
   Panel p{};
   p.kc = block_k(s);
   p.xa = stack_array(b, b.getFloatTy(), kPanelRows * p.kc);
-  emit_for(b, io.row_begin(), io.row_end(), kPanelRows, [&](llvm::Value* t0) {
-    row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.row_end(), t0)));
-  }, "tb");
+  emit_for(
+      b, io.row_begin(), io.row_end(), kPanelRows,
+      [&](llvm::Value* t0) {
+        row_block(b, s, io, p, t0, min64(b, i64c(b, kPanelRows), b.CreateSub(io.row_end(), t0)));
+      },
+      "tb");
 }
 
 }  // namespace lmc::codegen

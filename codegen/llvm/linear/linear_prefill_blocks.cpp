@@ -28,12 +28,12 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/llvm/blocks/super_blocks.h"
+#include "codegen/llvm/blocks/weight_blocks.h"
 #include "codegen/llvm/linear/int8_tile.h"
 #include "codegen/llvm/linear/linear_common.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 #include "codegen/llvm/linear/super_block_sums.h"
-#include "codegen/llvm/blocks/super_blocks.h"
-#include "codegen/llvm/blocks/weight_blocks.h"
 
 namespace lmc::codegen {
 
@@ -65,8 +65,8 @@ struct Panel {
   llvm::Value* piece_mins;
 
   llvm::Value* quad(Builder& b, llvm::Value* blk, llvm::Value* q, int g) const {
-    auto* at = b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)),
-                           i64c(b, g));
+    auto* at =
+        b.CreateAdd(b.CreateMul(b.CreateAdd(b.CreateMul(blk, i64c(b, kQuads)), q), i64c(b, kGroups)), i64c(b, g));
     return byte_ptr(b, w, b.CreateMul(at, i64c(b, 32)));
   }
   llvm::Value* column_scales(Builder& b, llvm::Value* base, llvm::Value* blk, int g) const {
@@ -177,12 +177,15 @@ void pack_panel(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, 
   std::vector<llvm::Value*> rows;
   for (int c = 0; c < kPanelCols; ++c) rows.push_back(io.weight_row(min64(b, b.CreateAdd(n0, i64c(b, c)), last)));
   const int pieces = block_pieces(s.wtype);
-  emit_for(b, i64c(b, 0), i64c(b, p.blocks / pieces), 1, [&](llvm::Value* wblk) {
-    for (int piece = 0; piece < pieces; ++piece)
-      for (int g = 0; g < kGroups; ++g)
-        pack_group(b, s, p, std::vector<llvm::Value*>(rows.begin() + 8 * g, rows.begin() + 8 * (g + 1)), wblk, piece,
-                   g);
-  }, "pk");
+  emit_for(
+      b, i64c(b, 0), i64c(b, p.blocks / pieces), 1,
+      [&](llvm::Value* wblk) {
+        for (int piece = 0; piece < pieces; ++piece)
+          for (int g = 0; g < kGroups; ++g)
+            pack_group(b, s, p, std::vector<llvm::Value*>(rows.begin() + 8 * g, rows.begin() + 8 * (g + 1)), wblk,
+                       piece, g);
+      },
+      "pk");
 }
 
 struct Tile {
@@ -203,84 +206,94 @@ Carried block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Ti
   const int64_t quads = kQuads / p.parts;
   int64_t span = 1;
   while (!t.vnni && span * 2 <= std::min<int64_t>(quads, p.i16_quads)) span *= 2;
-  return emit_rolled_for_carry(b, i64c(b, quads * part), i64c(b, quads * (part + 1)), span, std::move(init),
-                               [&](llvm::Value* q0, const Carried& cur) {
-    Carried madds(cur.size(), nullptr);
-    for (int64_t i = 0; i < span; ++i) {
-      auto* q = b.CreateAdd(q0, i64c(b, i));
-      std::array<llvm::Value*, kGroups> w, u;
-      for (int g = 0; g < kGroups; ++g) {
-        w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
-        u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
-      }
-      auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
-      for (int r = 0; r < kTileRows; ++r) {
-        auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
-        auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
-        for (int g = 0; g < kGroups; ++g) {
-          auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
-          size_t at = static_cast<size_t>(r * kGroups + g);
-          if (t.vnni) {
-            madds[at] = byte_dot_i32(b, cur[at], u[g], sx, true);
-          } else {
-            auto* m = byte_madd_i16(b, u[g], sx);
-            madds[at] = madds[at] ? b.CreateAdd(madds[at], m) : m;
+  return emit_rolled_for_carry(
+      b, i64c(b, quads * part), i64c(b, quads * (part + 1)), span, std::move(init),
+      [&](llvm::Value* q0, const Carried& cur) {
+        Carried madds(cur.size(), nullptr);
+        for (int64_t i = 0; i < span; ++i) {
+          auto* q = b.CreateAdd(q0, i64c(b, i));
+          std::array<llvm::Value*, kGroups> w, u;
+          for (int g = 0; g < kGroups; ++g) {
+            w[g] = b.CreateAlignedLoad(i8x(b, 32), p.quad(b, blk, q, g), llvm::Align(32));
+            u[g] = t.sign ? b.CreateBinaryIntrinsic(llvm::Intrinsic::abs, w[g], b.getFalse()) : w[g];
+          }
+          auto* k = b.CreateAdd(b.CreateMul(blk, i64c(b, kBlock)), b.CreateMul(q, i64c(b, 4)));
+          for (int r = 0; r < kTileRows; ++r) {
+            auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, t.slots[r], k), llvm::Align(4));
+            auto* x = b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+            for (int g = 0; g < kGroups; ++g) {
+              auto* sx = t.sign ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx2_psign_b, {}, {x, w[g]}) : x;
+              size_t at = static_cast<size_t>(r * kGroups + g);
+              if (t.vnni) {
+                madds[at] = byte_dot_i32(b, cur[at], u[g], sx, true);
+              } else {
+                auto* m = byte_madd_i16(b, u[g], sx);
+                madds[at] = madds[at] ? b.CreateAdd(madds[at], m) : m;
+              }
+            }
           }
         }
-      }
-    }
-    if (t.vnni) return madds;
-    auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
-    Carried next(cur.size());
-    for (size_t at = 0; at < cur.size(); ++at) {
-      llvm::Value* w = weights[at % kGroups];
-      next[at] = add_weighted_pairs_i32(b, cur[at], madds[at], w ? w : ones, t.word_vnni);
-    }
-    return next;
-  }, "quad");
+        if (t.vnni) return madds;
+        auto* ones = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(16), b.getInt16(1));
+        Carried next(cur.size());
+        for (size_t at = 0; at < cur.size(); ++at) {
+          llvm::Value* w = weights[at % kGroups];
+          next[at] = add_weighted_pairs_i32(b, cur[at], madds[at], w ? w : ones, t.word_vnni);
+        }
+        return next;
+      },
+      "quad");
 }
 
 // The tile's f32 sums over all blocks: [row][group], 8 columns each; a q3_k or q2_k
 // block's halves summed and scaled one after the other.
 Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const Tile& t) {
   Carried init(kTileRows * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks), 1, init, [&](llvm::Value* blk, const Carried& cur) {
-    Carried next(cur);
-    for (int part = 0; part < p.parts; ++part) {
-      Carried sums = block_sums(b, in, p, t, blk, part, Carried(cur.size(), llvm::Constant::getNullValue(i32x(b, 8))), {});
-      for (int g = 0; g < kGroups; ++g) {
-        auto* dw = load_f32x(b, p.column_scales(b, part ? p.d_hi : p.d, blk, g), 8);
-        llvm::Value* offsets = part ? p.m_hi : p.m;
-        auto* mw = offsets ? load_f32x(b, p.column_scales(b, offsets, blk, g), 8) : nullptr;
-        for (int r = 0; r < kTileRows; ++r) {
-          size_t at = static_cast<size_t>(r * kGroups + g);
-          auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
-          llvm::Value* isum = sums[at];
-          if (p.zero)
-            isum = b.CreateSub(isum, splat(b, 8, b.CreateMul(in.quant_sum(b, t.slots[r], blk, part), b.getInt32(p.zero))));
-          next[at] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[at]);
-          if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk, part)), next[at]);
+  return emit_for_carry(
+      b, i64c(b, 0), i64c(b, p.blocks), 1, init,
+      [&](llvm::Value* blk, const Carried& cur) {
+        Carried next(cur);
+        for (int part = 0; part < p.parts; ++part) {
+          Carried sums =
+              block_sums(b, in, p, t, blk, part, Carried(cur.size(), llvm::Constant::getNullValue(i32x(b, 8))), {});
+          for (int g = 0; g < kGroups; ++g) {
+            auto* dw = load_f32x(b, p.column_scales(b, part ? p.d_hi : p.d, blk, g), 8);
+            llvm::Value* offsets = part ? p.m_hi : p.m;
+            auto* mw = offsets ? load_f32x(b, p.column_scales(b, offsets, blk, g), 8) : nullptr;
+            for (int r = 0; r < kTileRows; ++r) {
+              size_t at = static_cast<size_t>(r * kGroups + g);
+              auto* scale = b.CreateFMul(dw, splat(b, 8, in.scale(b, t.slots[r], blk)));
+              llvm::Value* isum = sums[at];
+              if (p.zero)
+                isum = b.CreateSub(
+                    isum, splat(b, 8, b.CreateMul(in.quant_sum(b, t.slots[r], blk, part), b.getInt32(p.zero))));
+              next[at] = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), scale, next[at]);
+              if (mw) next[at] = fma(b, mw, splat(b, 8, in.sum(b, t.slots[r], blk, part)), next[at]);
+            }
+          }
         }
-      }
-    }
-    return next;
-  }, "blk");
+        return next;
+      },
+      "blk");
 }
 
 // A super-block's eight pieces summed exactly in i32 per [row][group] (or, `lanes` 16, per
 // row) by `piece` (the carried sums in, a block's added out), then ended into the f32 sums
 // by `end` (super block, its first block, the i32 sums, the f32 sums so far).
-Carried over_super_blocks(Builder& b, const Panel& p, unsigned lanes,
-                          const std::function<Carried(llvm::Value*, const Carried&)>& piece,
-                          const std::function<Carried(llvm::Value*, llvm::Value*, const Carried&, const Carried&)>& end) {
+Carried over_super_blocks(
+    Builder& b, const Panel& p, unsigned lanes, const std::function<Carried(llvm::Value*, const Carried&)>& piece,
+    const std::function<Carried(llvm::Value*, llvm::Value*, const Carried&, const Carried&)>& end) {
   constexpr int64_t kPieces = 8;
   Carried init(kTileRows * kPanelCols / lanes, splat_f32(b, lanes, 0.0f));
-  return emit_for_carry(b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init, [&](llvm::Value* super, const Carried& cur) {
-    auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
-    Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, lanes)));
-    Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero, piece, "piece");
-    return end(super, blk0, isums, cur);
-  }, "super");
+  return emit_for_carry(
+      b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init,
+      [&](llvm::Value* super, const Carried& cur) {
+        auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
+        Carried zero(cur.size(), llvm::Constant::getNullValue(i32x(b, lanes)));
+        Carried isums = emit_rolled_for_carry(b, blk0, b.CreateAdd(blk0, i64c(b, kPieces)), 1, zero, piece, "piece");
+        return end(super, blk0, isums, cur);
+      },
+      "super");
 }
 
 // tile_sums of integer_scales weights with a zero point (q6_k): each half's madds weighted
@@ -292,7 +305,8 @@ Carried integer_tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
     Carried next = sums;
     for (int part = 0; part < 2; ++part) {
       std::array<llvm::Value*, kGroups> w;
-      for (int g = 0; g < kGroups; ++g) w[g] = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, part, g), llvm::Align(4));
+      for (int g = 0; g < kGroups; ++g)
+        w[g] = b.CreateAlignedLoad(i16x(b, 16), p.scale_weights(b, blk, part, g), llvm::Align(4));
       next = block_sums(b, in, p, t, blk, part, std::move(next), w);
     }
     for (int g = 0; g < kGroups; ++g) {
@@ -427,15 +441,19 @@ void tile(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& i
 }
 
 // Input rows [t0, t0 + rows) x every column of the call.
-void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p,
-               llvm::Value* t0, llvm::Value* rows) {
+void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const Panel& p, llvm::Value* t0,
+               llvm::Value* rows) {
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
-  emit_for(b, io.col_begin(), io.col_end(), kPanelCols, [&](llvm::Value* n0) {
-    pack_panel(b, s, io, p, n0);
-    emit_for(b, i64c(b, 0), rows, kTileRows, [&](llvm::Value* slot0) { tile(b, s, io, in, p, t0, slot0, rows, n0); },
-             "t");
-  }, "n0");
+  emit_for(
+      b, io.col_begin(), io.col_end(), kPanelCols,
+      [&](llvm::Value* n0) {
+        pack_panel(b, s, io, p, n0);
+        emit_for(
+            b, i64c(b, 0), rows, kTileRows, [&](llvm::Value* slot0) { tile(b, s, io, in, p, t0, slot0, rows, n0); },
+            "t");
+      },
+      "n0");
 }
 
 }  // namespace
@@ -461,9 +479,10 @@ void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io) 
     p.piece_scales = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
     p.piece_mins = stack_array(b, b.getInt32Ty(), p.blocks * kPanelCols);
   }
-  emit_for(b, io.row_begin(), io.row_end(), rows, [&](llvm::Value* t0) {
-    row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
-  }, "tb");
+  emit_for(
+      b, io.row_begin(), io.row_end(), rows,
+      [&](llvm::Value* t0) { row_block(b, s, io, in, p, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0))); },
+      "tb");
 }
 
 }  // namespace lmc::codegen

@@ -28,7 +28,7 @@ QuantizedRows::QuantizedRows(Builder& b, int64_t rows, int64_t K, ir::DType w)
                                                   : nullptr),
       qsum_(zero_point(w) ? stack_array(b, b.getInt16Ty(), rows * K / (kBlock / 2)) : nullptr),
       psum_((float_offsets(w) && integer_scales(w)) || flips_signs_ ? stack_array(b, b.getInt16Ty(), rows * K / kBlock)
-                                                                         : nullptr) {}
+                                                                    : nullptr) {}
 
 llvm::Value* QuantizedRows::block_quant_sum(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
   return b.CreateSExt(b.CreateLoad(b.getInt16Ty(), b.CreateGEP(b.getInt16Ty(), psum_, slot_block(b, slot, blk))),
@@ -66,26 +66,28 @@ llvm::Value* QuantizedRows::quant_sum_pair(Builder& b, llvm::Value* slot, llvm::
 }
 
 llvm::Value* QuantizedRows::piece_sum_pair(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
-  return b.CreateAlignedLoad(b.getInt32Ty(), b.CreateGEP(b.getInt16Ty(), psum_, slot_block(b, slot, blk)), llvm::Align(4));
-}
-
-llvm::Value* QuantizedRows::quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
-  return b.CreateAlignedLoad(i16x(b, 16), quant_sum_ptr(b, slot, blk, 0),
+  return b.CreateAlignedLoad(b.getInt32Ty(), b.CreateGEP(b.getInt16Ty(), psum_, slot_block(b, slot, blk)),
                              llvm::Align(4));
 }
 
+llvm::Value* QuantizedRows::quant_sums16(Builder& b, llvm::Value* slot, llvm::Value* blk) const {
+  return b.CreateAlignedLoad(i16x(b, 16), quant_sum_ptr(b, slot, blk, 0), llvm::Align(4));
+}
+
 void QuantizedRows::fill(Builder& b, LinearIO& io, llvm::Value* t0, llvm::Value* rows) const {
-  emit_for(b, i64c(b, 0), rows, 1, [&](llvm::Value* r) {
-    emit_for(b, i64c(b, 0), i64c(b, K_ / group_), 1, [&](llvm::Value* g) {
-      fill_group(b, io, b.CreateAdd(t0, r), r, g);
-    }, "qb");
-  }, "qr");
+  emit_for(
+      b, i64c(b, 0), rows, 1,
+      [&](llvm::Value* r) {
+        emit_for(
+            b, i64c(b, 0), i64c(b, K_ / group_), 1,
+            [&](llvm::Value* g) { fill_group(b, io, b.CreateAdd(t0, r), r, g); }, "qb");
+      },
+      "qr");
 }
 
 // One scale's values of row t into `slot`: the group's max |x| first, then each block of
 // 32 rounded by it, with its scale (and offset sum) stored per block.
-void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot,
-                               llvm::Value* group) const {
+void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::Value* slot, llvm::Value* group) const {
   const int64_t n = group_ / 8;
   auto* k0 = b.CreateMul(group, i64c(b, group_));
   std::vector<llvm::Value*> v;
@@ -105,7 +107,8 @@ void QuantizedRows::fill_group(Builder& b, LinearIO& io, llvm::Value* t, llvm::V
   for (int64_t blk = 0; blk < group_ / kBlock; ++blk) {
     llvm::Value* q[4];
     for (int i = 0; i < 4; ++i) {
-      auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven, b.CreateFMul(v[static_cast<size_t>(4 * blk + i)], splat(b, 8, inv)));
+      auto* rounded = b.CreateUnaryIntrinsic(llvm::Intrinsic::roundeven,
+                                             b.CreateFMul(v[static_cast<size_t>(4 * blk + i)], splat(b, 8, inv)));
       q[i] = b.CreateFPToSI(rounded, i32x(b, 8));
     }
     auto* q32 = b.CreateShuffleVector(b.CreateShuffleVector(q[0], q[1], iota(16)),

@@ -23,8 +23,8 @@ llvm::Value* add_super_block(Builder& b, const QuantizedRows& in, llvm::Value* s
   auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
   llvm::Value* msum = nullptr;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    auto* xsums = b.CreateBitCast(splat(b, 8, in.piece_sum_pair(b, slot, b.CreateAdd(blk0, i64c(b, 2 * i)))),
-                                  i16x(b, 16));
+    auto* xsums =
+        b.CreateBitCast(splat(b, 8, in.piece_sum_pair(b, slot, b.CreateAdd(blk0, i64c(b, 2 * i)))), i16x(b, 16));
     auto* m = weighted_pairs_i32(b, xsums, b.CreateBitCast(pairs[i], i16x(b, 16)));
     msum = msum ? b.CreateAdd(msum, m) : m;
   }

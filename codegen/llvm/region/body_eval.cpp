@@ -4,8 +4,8 @@
 
 #include "codegen/describe_op.h"
 #include "codegen/llvm/region/scalar_expr_emit.h"
-#include "support/error.h"
 #include "ir/op_registry.h"
+#include "support/error.h"
 
 namespace lmc::codegen {
 
@@ -127,21 +127,21 @@ std::vector<llvm::Value*> BodyEval::row_stats(const ir::Op& red, llvm::Value* ro
   for (const ir::ReductionStep& step : def.steps) {
     bool sum = step.combine == ir::Combine::Sum;
     float identity = sum ? 0.0f : -std::numeric_limits<float>::infinity();
-    Carried acc = emit_chunks_carry(b_, segment_, kLanes, {splat_identity(identity)},
-                                    [&](llvm::Value* i, llvm::Value* count, const Carried& cur) {
-      Point pt(*this, RowPos{row, seg, b_.CreateAdd(seg, i), kLanes, count});
-      ExprLeaves leaves{cur[0], [&](int k) { return pt.value(red.operand(k)); }, &red.attrs(), &stats, nullptr, 0};
-      auto mask = [&](llvm::Value* v) {
-        return count ? b_.CreateSelect(lane_mask(b_, kLanes, count), v, splat_f32(b_, kLanes, identity)) : v;
-      };
+    Carried acc = emit_chunks_carry(
+        b_, segment_, kLanes, {splat_identity(identity)}, [&](llvm::Value* i, llvm::Value* count, const Carried& cur) {
+          Point pt(*this, RowPos{row, seg, b_.CreateAdd(seg, i), kLanes, count});
+          ExprLeaves leaves{cur[0], [&](int k) { return pt.value(red.operand(k)); }, &red.attrs(), &stats, nullptr, 0};
+          auto mask = [&](llvm::Value* v) {
+            return count ? b_.CreateSelect(lane_mask(b_, kLanes, count), v, splat_f32(b_, kLanes, identity)) : v;
+          };
       // A sum of products accumulates with one fma per element.
-      if (sum && step.term.kind == ir::ScalarExpr::Kind::Mul) {
-        auto* x = mask(emit_scalar_expr(b_, step.term.args[0], leaves));
-        return Carried{fma(b_, x, emit_scalar_expr(b_, step.term.args[1], leaves), cur[0])};
-      }
-      auto* t = mask(emit_scalar_expr(b_, step.term, leaves));
-      return Carried{sum ? b_.CreateFAdd(cur[0], t) : vmax(b_, cur[0], t)};
-    });
+          if (sum && step.term.kind == ir::ScalarExpr::Kind::Mul) {
+            auto* x = mask(emit_scalar_expr(b_, step.term.args[0], leaves));
+            return Carried{fma(b_, x, emit_scalar_expr(b_, step.term.args[1], leaves), cur[0])};
+          }
+          auto* t = mask(emit_scalar_expr(b_, step.term, leaves));
+          return Carried{sum ? b_.CreateFAdd(cur[0], t) : vmax(b_, cur[0], t)};
+        });
     llvm::Value* total = kLanes == 1 ? acc[0] : sum ? hsum(b_, acc[0]) : hmax(b_, acc[0]);
     ExprLeaves fin{total, nullptr, &red.attrs(), &stats, total, static_cast<float>(segment_)};
     stats.push_back(emit_scalar_expr(b_, step.finish, fin));
@@ -159,15 +159,13 @@ llvm::Value* BodyEval::Point::value(const ir::Value* v) {
   } else {
     const ir::OpTraits& t = ir::traits(*op);
     auto input = [&](int k) { return value(op->operand(k)); };
-    llvm::Value* like = pos_.lanes == 1 ? static_cast<llvm::Value*>(f32c(e_.b_, 0))
-                                        : splat_f32(e_.b_, pos_.lanes, 0);
+    llvm::Value* like = pos_.lanes == 1 ? static_cast<llvm::Value*>(f32c(e_.b_, 0)) : splat_f32(e_.b_, pos_.lanes, 0);
     if (t.role == ir::OpRole::Elementwise) {
       out = emit_scalar_expr(e_.b_, t.expr, ExprLeaves{like, input, &op->attrs(), nullptr, nullptr, 0});
     } else if (t.role == ir::OpRole::RowReduction) {
       auto st = e_.stats_.find(op);
       if (st == e_.stats_.end()) fail(*op, "its row statistics were not computed before it is read");
-      out = emit_scalar_expr(e_.b_, t.reduction.apply,
-                             ExprLeaves{like, input, &op->attrs(), &st->second, nullptr, 0});
+      out = emit_scalar_expr(e_.b_, t.reduction.apply, ExprLeaves{like, input, &op->attrs(), &st->second, nullptr, 0});
     } else if (t.role == ir::OpRole::Rotation) {
       out = rotate(*op);
     } else if (t.slices) {

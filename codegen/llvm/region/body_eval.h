@@ -34,8 +34,8 @@ class BodyEval {
   // `args`: the buffer of each body argument. `row_type`: the type whose rows the
   // kernel walks; `segment`: the columns of one reduction group (the row width when
   // the reductions normalize whole rows); `lanes`: columns per vector step.
-  BodyEval(Builder& b, const ir::Graph& body, std::vector<llvm::Value*> args, ir::Type row_type,
-           int64_t segment, unsigned lanes);
+  BodyEval(Builder& b, const ir::Graph& body, std::vector<llvm::Value*> args, ir::Type row_type, int64_t segment,
+           unsigned lanes);
 
   // At the kernel's start: each rotation's frequencies and table storage.
   void prepare_rotations(llvm::Function& fn);

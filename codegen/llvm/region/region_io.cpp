@@ -25,10 +25,13 @@ void RegionIO::prepare_rows(llvm::Value* t0, llvm::Value* rows) {
   for (const auto& stat : stats_) {
     const auto* red = stat.first;
     llvm::Value* buf = stat.second;
-    emit_for(b_, i64c(b_, 0), rows, 1, [&](llvm::Value* r) {
-      std::vector<llvm::Value*> st = eval_->row_stats(*red, b_.CreateAdd(t0, r), i64c(b_, 0));
-      for (size_t j = 0; j < st.size(); ++j) b_.CreateStore(st[j], stat_slot(buf, j, r));
-    }, "stats");
+    emit_for(
+        b_, i64c(b_, 0), rows, 1,
+        [&](llvm::Value* r) {
+          std::vector<llvm::Value*> st = eval_->row_stats(*red, b_.CreateAdd(t0, r), i64c(b_, 0));
+          for (size_t j = 0; j < st.size(); ++j) b_.CreateStore(st[j], stat_slot(buf, j, r));
+        },
+        "stats");
   }
 }
 
@@ -49,7 +52,8 @@ void RegionIO::store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsi
   BodyEval::Point at(*eval_, pos);
   at.give(region_.anchor->result(), v);
   const ir::Graph& body = *region_.body;
-  for (size_t k = 0; k < outs_.size(); ++k) eval_->store(outs_[k], body.outputs()[k]->type(), pos, at.value(body.outputs()[k]));
+  for (size_t k = 0; k < outs_.size(); ++k)
+    eval_->store(outs_[k], body.outputs()[k]->type(), pos, at.value(body.outputs()[k]));
 }
 
 }  // namespace lmc::codegen

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "codegen/llvm/region/body_eval.h"
 #include "codegen/fused_region.h"
+#include "codegen/llvm/region/body_eval.h"
 
 namespace lmc::codegen {
 

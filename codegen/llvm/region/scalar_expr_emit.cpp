@@ -28,10 +28,14 @@ double attr_value(const ir::ScalarExpr& e, const ir::AttrMap* attrs) {
 
 llvm::Value* leaf(Builder& b, const ir::ScalarExpr& e, const ExprLeaves& l) {
   switch (e.kind) {
-    case K::Input: return l.input(e.index);
-    case K::Const: return f32_like(b, l.like, static_cast<float>(e.value));
-    case K::Attr: return f32_like(b, l.like, static_cast<float>(attr_value(e, l.attrs)));
-    case K::Count: return f32_like(b, l.like, l.count);
+    case K::Input:
+      return l.input(e.index);
+    case K::Const:
+      return f32_like(b, l.like, static_cast<float>(e.value));
+    case K::Attr:
+      return f32_like(b, l.like, static_cast<float>(attr_value(e, l.attrs)));
+    case K::Count:
+      return f32_like(b, l.like, l.count);
     case K::Acc:
       if (!l.acc) throw Error("codegen: error: 'acc' used outside a reduction's finish");
       return broadcast(b, l.like, l.acc);
@@ -45,7 +49,8 @@ llvm::Value* leaf(Builder& b, const ir::ScalarExpr& e, const ExprLeaves& l) {
     case K::Table:
       if (!l.table) throw Error("codegen: error: table" + std::to_string(e.index) + " used outside a rotation");
       return l.table(e.index);
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
@@ -56,22 +61,36 @@ llvm::Value* emit_scalar_expr(Builder& b, const ir::ScalarExpr& e, const ExprLea
   std::vector<llvm::Value*> a;
   for (const auto& arg : e.args) a.push_back(emit_scalar_expr(b, arg, l));
   switch (e.kind) {
-    case K::Add: return b.CreateFAdd(a[0], a[1]);
-    case K::Sub: return b.CreateFSub(a[0], a[1]);
-    case K::Mul: return b.CreateFMul(a[0], a[1]);
-    case K::Div: return b.CreateFDiv(a[0], a[1]);
-    case K::Max: return vmax(b, a[0], a[1]);
-    case K::Min: return vmin(b, a[0], a[1]);
-    case K::Fma: return fma(b, a[0], a[1], a[2]);
-    case K::Neg: return b.CreateFNeg(a[0]);
-    case K::Abs: return vabs(b, a[0]);
-    case K::Sqrt: return vsqrt(b, a[0]);
-    case K::Exp: return emit_exp(b, a[0]);
-    case K::Tanh: return emit_tanh(b, a[0]);
-    case K::ErfcNonneg: return emit_erfc_nonneg(b, a[0]);
+    case K::Add:
+      return b.CreateFAdd(a[0], a[1]);
+    case K::Sub:
+      return b.CreateFSub(a[0], a[1]);
+    case K::Mul:
+      return b.CreateFMul(a[0], a[1]);
+    case K::Div:
+      return b.CreateFDiv(a[0], a[1]);
+    case K::Max:
+      return vmax(b, a[0], a[1]);
+    case K::Min:
+      return vmin(b, a[0], a[1]);
+    case K::Fma:
+      return fma(b, a[0], a[1], a[2]);
+    case K::Neg:
+      return b.CreateFNeg(a[0]);
+    case K::Abs:
+      return vabs(b, a[0]);
+    case K::Sqrt:
+      return vsqrt(b, a[0]);
+    case K::Exp:
+      return emit_exp(b, a[0]);
+    case K::Tanh:
+      return emit_tanh(b, a[0]);
+    case K::ErfcNonneg:
+      return emit_erfc_nonneg(b, a[0]);
     case K::SelectNegative:
       return b.CreateSelect(b.CreateFCmpOLT(a[0], f32_like(b, a[0], 0.0f)), a[1], a[2]);
-    default: throw Error("codegen: error: malformed expression " + e.str());
+    default:
+      throw Error("codegen: error: malformed expression " + e.str());
   }
 }
 

@@ -76,9 +76,8 @@ std::unique_ptr<orc::ObjectLinkingLayer::Plugin> gdb_registration(orc::Execution
 
 OrcKernels::OrcKernels(std::string where, const KernelLoadOptions& options)
     : where_(std::move(where)), session_(make_session(where_)) {
-  session_->setErrorReporter([this](llvm::Error e) {
-    link_errors_ += (link_errors_.empty() ? "" : "; ") + llvm::toString(std::move(e));
-  });
+  session_->setErrorReporter(
+      [this](llvm::Error e) { link_errors_ += (link_errors_.empty() ? "" : "; ") + llvm::toString(std::move(e)); });
   layer_ = std::make_unique<orc::ObjectLinkingLayer>(*session_);
   layer_->addPlugin(std::make_unique<LinkGraphGuard>());
   if (options.perf_map) layer_->addPlugin(std::make_unique<PerfMapPlugin>());
@@ -106,8 +105,7 @@ void OrcKernels::check_object(llvm::MemoryBufferRef object) {
     throw error_at(where_, "the kernel object is for " + llvm::Triple::getArchTypeName((*file)->getArch()).str() +
                                ", not for x86-64");
   const auto* elf = llvm::dyn_cast<llvm::object::ELF64LEObjectFile>(file->get());
-  if (!elf || !elf->isRelocatableObject())
-    throw error_at(where_, "the kernel object is not an ELF relocatable object");
+  if (!elf || !elf->isRelocatableObject()) throw error_at(where_, "the kernel object is not an ELF relocatable object");
   const llvm::object::ELF64LEFile& tables = elf->getELFFile();
   auto sections = tables.sections();
   if (!sections) fail(sections.takeError());

@@ -9,8 +9,8 @@
 // Result: one fusion op holding the norm and the linear; %y keeps its name.
 #include "passes/api/op_pattern.h"
 #include "passes/api/pattern.h"
-#include "passes/plugin_loader.h"
 #include "passes/api/rewriter.h"
+#include "passes/plugin_loader.h"
 
 namespace {
 

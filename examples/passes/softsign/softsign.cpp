@@ -7,12 +7,12 @@
 // Pattern: %y = tanh %x.
 // Guard: none; every tanh is replaced.
 // Result: %y = softsign %x, the same name and type.
+#include "ir/graph.h"
 #include "ir/op_registry.h"
 #include "ir/scalar_expr.h"
-#include "ir/graph.h"
 #include "passes/api/op_pattern.h"
-#include "passes/plugin_loader.h"
 #include "passes/api/rewriter.h"
+#include "passes/plugin_loader.h"
 
 namespace {
 

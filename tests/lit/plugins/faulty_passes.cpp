@@ -2,8 +2,8 @@
 // does not parse, and a fuse() of ops no kernel can run that no guard asked about first.
 // The pass manager must say which pass failed.
 #include "passes/api/op_pattern.h"
-#include "passes/plugin_loader.h"
 #include "passes/api/rewriter.h"
+#include "passes/plugin_loader.h"
 
 namespace {
 
