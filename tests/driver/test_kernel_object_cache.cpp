@@ -95,6 +95,17 @@ TEST_F(KernelObjectCacheTest, PastItsBoundTheLeastRecentlyUsedEntriesGo) {
   EXPECT_TRUE(small.find(new_key));
 }
 
+TEST_F(KernelObjectCacheTest, WithoutAKeyToCheckWithEveryEntryIsAMiss) {
+  cache.store("00000000000000c1", "object");
+  const std::string open_key = dir.file("readable-by-all.key");
+  std::ofstream(open_key) << std::string(64, 'a');
+  fs::permissions(open_key, fs::perms::others_read, fs::perm_options::add);
+  ::setenv("LMC_KEY_FILE", open_key.c_str(), 1);  // refused: anyone could forge with it
+  EXPECT_FALSE(cache.find("00000000000000c1"));
+  ::setenv("LMC_KEY_FILE", dir.file("artifact.key").c_str(), 1);
+  EXPECT_TRUE(cache.find("00000000000000c1"));  // kept: nothing said it was damaged
+}
+
 TEST_F(KernelObjectCacheTest, ClearRemovesEveryEntryAndItsDirectory) {
   cache.store("00000000000000b1", "one");
   cache.store("00000000000000b2", "two");
