@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "codegen/codegen_module.h"
+#include "driver/kernel_object_cache.h"
 #include "driver/model_input.h"
 #include "runtime/artifact/artifact_key.h"
 #include "runtime/artifact/digest.h"
@@ -34,9 +34,7 @@ std::string weights_content(const std::string& path) {
 }
 
 std::string build_identity() {
-  std::string codegen = codegen::codegen_module_path();
-  return std::string("lmc ") + LMC_VERSION + " llvm " + LMC_LLVM_VERSION + " exe " + content("/proc/self/exe") +
-         " codegen " + (codegen.empty() ? "none" : content(codegen));
+  return std::string("lmc ") + LMC_VERSION + " exe " + content("/proc/self/exe") + " " + generator_identity();
 }
 
 std::string target_words(const codegen::TargetOptions& t) {

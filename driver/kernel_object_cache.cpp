@@ -30,12 +30,6 @@ runtime::Mac256 seal(const std::string& key, std::string_view object) {
   return mac.finish();
 }
 
-std::string generator_identity() {
-  std::string module = codegen::codegen_module_path();
-  std::string content = module.empty() ? "none" : runtime::digest_hex(runtime::file_digest(module));
-  return std::string("codegen ") + content + " llvm " + LMC_LLVM_VERSION;
-}
-
 void forget(const std::string& path) {
   std::error_code ec;
   fs::remove(path, ec);
@@ -44,6 +38,12 @@ void forget(const std::string& path) {
 }  // namespace
 
 std::string kernel_objects_dir(const std::string& cache_dir) { return cache_dir + "/kernels"; }
+
+std::string generator_identity() {
+  std::string module = codegen::codegen_module_path();
+  std::string content = module.empty() ? "none" : runtime::digest_hex(runtime::file_digest(module));
+  return std::string("codegen ") + content + " llvm " + LMC_LLVM_VERSION;
+}
 
 std::string KernelObjectCache::key(const std::vector<codegen::KernelEntry>& kernels,
                                    const codegen::TargetSpec& target) {

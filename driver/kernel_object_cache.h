@@ -26,6 +26,8 @@ namespace lmc::driver {
 
 // The kernel object cache kept beside the compile cache in `cache_dir` (its kernels/).
 std::string kernel_objects_dir(const std::string& cache_dir);
+// The code generator this process compiles with: its module by content and LLVM's version.
+std::string generator_identity();
 
 class KernelObjectCache {
  public:

@@ -11,7 +11,6 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "support/error.h"
@@ -23,6 +22,7 @@
 #include "tools/serve/http_server.h"
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/logprobs_json.h"
+#include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/stream_gate.h"
 #include "tools/serve/tool_call_stream.h"
@@ -162,7 +162,7 @@ class HttpApiServer final : public ApiServer {
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
   mutable std::mutex counts_mu_;
-  std::map<std::pair<std::string, int>, int64_t> requests_;  // (path, status) -> count
+  RequestCounts requests_;
 };
 
 }  // namespace
@@ -480,30 +480,8 @@ std::string HttpApiServer::metrics() const {
     c.prompt_tokens = e.prompt_tokens;
     c.busy_seconds = e.busy_seconds;
   }
-  std::ostringstream out;
-  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
-    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
-        << name << " " << value << "\n";
-  };
-  out << "# HELP lmc_requests_total HTTP requests answered, by path and status.\n# TYPE lmc_requests_total counter\n";
-  {
-    std::lock_guard lock(counts_mu_);
-    for (const auto& [key, n] : requests_)
-      out << "lmc_requests_total{path=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
-  }
-  metric("lmc_prompt_tokens_total", "counter", "Prompt tokens read.", c.prompt_tokens);
-  metric("lmc_prompt_tokens_cached_total", "counter",
-         "Prompt tokens a slot's KV cache already held (prefix reuse): not computed again.", c.cached_tokens);
-  metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
-  metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
-  metric("lmc_queue_depth", "gauge", "Generations waiting for the model.", c.queued);
-  metric("lmc_generations_running", "gauge", "Generations running.", c.running);
-  metric("lmc_decode_tokens_per_second", "gauge", "Decode speed of the last finished generation.",
-         c.last_decode_tokens_per_second);
-  metric("lmc_busy_seconds_total", "counter",
-         "Time the model spent in steps (generated tokens over it: the throughput of all streams together).",
-         c.busy_seconds);
-  return out.str();
+  std::lock_guard lock(counts_mu_);
+  return metrics_text(c, requests_);
 }
 
 namespace {

@@ -31,6 +31,7 @@
 #include "codegen/llvm/blocks/weight_blocks.h"
 #include "codegen/llvm/linear/int8_tile.h"
 #include "codegen/llvm/linear/linear_common.h"
+#include "codegen/llvm/linear/panel_chunks.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 #include "codegen/llvm/linear/super_block_sums.h"
 
@@ -40,43 +41,7 @@ namespace {
 
 using namespace int8_tile;
 
-// Weights are prefetched this far ahead of the chunk being read: without it the hardware
-// prefetchers leave DRAM bandwidth unused, and the loads of a tile of 2–4 rows, whose
-// loop holds more instructions per byte, stall it. A short distance: on Zen 4, where
-// software prefetches fill L1, 2 panels (~22 KB) ahead evicted the lines before their use
-// — Gemma 3's output projection, one thread, 1/2/4 rows: 7.2/15.2/16.4 ms at 2 panels,
-// 5.6/6.4/10.6 at 1 KB, 9.0/9.2/12.7 at 2 KB (bench_linear batch_q8_0x16/640x262144).
-// On Zen 5 at 7B shapes 1 KB was too short: decode_q4_kx16_cold/4096x14336, one thread,
-// 27.4 (1 KB) / 29.2 (2 KB) / 33.0 (4 KB) / 36.4 (8 KB) / 36.4 (16 KB) GB/s, and the
-// output projection's 1/2/4 rows 5.9/6.3/7.9 -> 4.5/4.3/7.0 µs at 8 KB.
-constexpr int64_t kPrefetchBytes = 8192;
-
 static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel's columns");
-
-struct Panel {
-  PanelLayout at;
-  bool nibbles;         // q4/q5 blocks (else q8_0)
-  llvm::Value* base;    // the panel's first byte
-  int64_t blocks;       // K / 32
-
-  llvm::Value* chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
-    return at.chunk(b, at.block(b, base, blk), c, i64c(b, 8 * g));
-  }
-  // A chunk of columns 8g .. 8g + 7, prefetching ahead for the first group.
-  llvm::Value* load_chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
-    llvm::Value* ptr = chunk(b, blk, c, g);
-    if (g == 0) prefetch_ahead(b, ptr, kPrefetchBytes);
-    return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
-  }
-  BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, base, blk, 8 * g); }
-  // A K type's super-block's d and dmin, and piece `piece`'s scale and min, as integers.
-  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* super, int g) const {
-    return at.super_d(b, base, super, 8 * g);
-  }
-  KPieceInts ints(Builder& b, llvm::Value* super, int piece, int g) const {
-    return at.piece_ints(b, base, super, i64c(b, piece), 8 * g);
-  }
-};
 
 // Row slot's 4 input bytes from k, in every i32 lane.
 llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
@@ -87,7 +52,7 @@ llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, 
 // The i32 dot products of one q8_0 block of 32 k for `rows` rows: [row][group] lanes per column. A
 // rolled loop over the chunks: unrolled, LLVM reassociates the sums across chunks and
 // keeps every chunk's weights live at once, which spills.
-Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
+Carried q8_block_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p, const std::vector<llvm::Value*>& slots,
                       llvm::Value* blk, bool vnni) {
   Carried zero(slots.size() * kGroups, llvm::Constant::getNullValue(i32x(b, 8)));
   return emit_rolled_for_carry(
@@ -113,64 +78,14 @@ Carried q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const
       "chunk");
 }
 
-// A q5 chunk's fifth bits as bytes (0 or 16) beside its nibbles: from each row's 32 bits
-// `high`, bits 4c .. 4c + 3 for the low nibbles and 4c + 16 .. for the high ones. A byte
-// shuffle copies the byte holding them into the row's 4 bytes; each byte keeps its bit.
-std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Value* c) {
-  auto* shifted = b.CreateBitCast(
-      b.CreateLShr(high, splat(b, 8, b.CreateTrunc(b.CreateMul(c, i64c(b, 4)), b.getInt32Ty()))), i8x(b, 32));
-  std::vector<uint8_t> bit;
-  for (int i = 0; i < 32; ++i) bit.push_back(static_cast<uint8_t>(1u << (i % 4)));
-  auto* bits = llvm::ConstantDataVector::get(b.getContext(), bit);
-  auto* sixteen = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(16));
-  auto* zero = llvm::Constant::getNullValue(i8x(b, 32));
-  std::array<llvm::Value*, 2> out;
-  for (int half = 0; half < 2; ++half) {
-    std::vector<int> from;
-    for (int i = 0; i < 32; ++i) from.push_back(i / 4 * 4 + 2 * half);
-    auto* bytes = b.CreateShuffleVector(shifted, from);
-    out[half] = b.CreateSelect(b.CreateICmpNE(b.CreateAnd(bytes, bits), zero), sixteen, zero);
-  }
-  return out;
-}
-
-// The unsigned quants of chunk c of columns 8g .. 8g + 7: the low nibbles (k) and the
-// high ones (k + 16), with their fifth bits for q5.
-std::array<llvm::Value*, 2> chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c, int g) {
-  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
-  auto* v = p.load_chunk(b, blk, c, g);
-  auto* shifted = b.CreateLShr(b.CreateBitCast(v, i16x(b, 16)), 4);
-  std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
-  if (!p.at.has_high()) return q;
-  auto* high =
-      b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)), llvm::Align(1));
-  std::array<llvm::Value*, 2> fifth = fifth_bits(b, high, c);
-  return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
-}
-
-// chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
-// groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.
-std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const Panel& p, llvm::Value* blk, llvm::Value* c) {
-  if (p.at.has_high()) {
-    std::array<llvm::Value*, 2> g0 = chunk_quants(b, p, blk, c, 0), g1 = chunk_quants(b, p, blk, c, 1);
-    return {concat(b, g0[0], g1[0]), concat(b, g0[1], g1[1])};
-  }
-  llvm::Value* ptr = p.chunk(b, blk, c, 0);
-  prefetch_ahead(b, ptr, kPrefetchBytes);
-  auto* v = b.CreateAlignedLoad(i8x(b, 64), ptr, llvm::Align(1));
-  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
-  auto* shifted = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(v, i16x(b, 32)), 4), i8x(b, 64));
-  return {b.CreateAnd(v, low4), b.CreateAnd(shifted, low4)};
-}
-
 // nibble_block_sums with 512-bit VNNI, one <16 x i32> per row (a lane per column): a
 // chunk's 16 columns are one register, and each row keeps four accumulators — low and high
 // nibbles, even and odd chunks — so the vpdpbusd chains (5 cycles each) overlap instead of
 // bounding a one-row tile. The chunks are unrolled: their offsets are constants, with no
 // address arithmetic between the madds, and the few accumulators leave room in the 32
 // registers. The sums are exact i32, so their order does not change a bit.
-Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                         llvm::Value* blk) {
+Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                         const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
   constexpr int kChains = 4;  // per row: 2 chunks in flight x (low, high)
   auto* i32x16 = i32x(b, 16);
   Carried acc(slots.size() * kChains, llvm::Constant::getNullValue(i32x16));
@@ -199,7 +114,7 @@ Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p, co
 // (unrolled with four chains per row, they spilled). One 64-byte load, a shift and two
 // masks feed eight 512-bit madds: half the madds of the 256-bit tile, and a third of
 // its unpacking.
-Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& p,
+Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
                               const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
   auto* i32x16 = i32x(b, 16);
   auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
@@ -230,8 +145,8 @@ Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const Panel& 
 // 128·Σq of the row's block taken off the exact sum; two accumulators per row (even and
 // odd chunks) so the vpdpbusd chains overlap, the chunks unrolled. At every row count: prefill64_q8_0x16
 // 4096x14336, 1 thread, 71 -> 42 ms.
-Carried wide_q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                           llvm::Value* blk) {
+Carried wide_q8_block_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                           const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
   auto* i32x16 = i32x(b, 16);
   auto* sign_bit = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(-128));
   Carried acc(slots.size() * 2, llvm::Constant::getNullValue(i32x16));
@@ -260,8 +175,8 @@ Carried wide_q8_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
 // and widen to i32 once per span of chunks: an i16 lane holds at most 16 products of a
 // 4-bit quant (<= 15) and an input byte (|q| <= 127), 30480 < 2^15 — a whole q4 block —
 // or 8 of a 5-bit one (31496): half a q5 block.
-Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                          llvm::Value* blk, bool vnni) {
+Carried nibble_block_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                          const std::vector<llvm::Value*>& slots, llvm::Value* blk, bool vnni) {
   if (vnni && use_vnni512(*b.GetInsertBlock()->getParent()))
     return split_groups(b, slots.size() < kTileRows ? wide_nibble_sums(b, in, p, slots, blk)
                                                     : wide_tile_nibble_sums(b, in, p, slots, blk));
@@ -321,9 +236,9 @@ void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Val
 
 // A K type's super-block's end (super_block_sums.h) for the panel's [row][group] sums, the
 // mins read back from `min_of(g, piece)`.
-Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                        llvm::Value* super, const Carried& isums, const Carried& acc,
-                        const std::function<llvm::Value*(int, int)>& min_of) {
+Carried end_super_block(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                        const std::vector<llvm::Value*>& slots, llvm::Value* super, const Carried& isums,
+                        const Carried& acc, const std::function<llvm::Value*(int, int)>& min_of) {
   return end_super_blocks(b, in, slots, kGroups, super, isums, acc, min_of,
                           [&](int g) { return p.super_d(b, super, g); });
 }
@@ -337,8 +252,8 @@ Carried end_super_block(Builder& b, const QuantizedRows& in, const Panel& p, con
 // With 512-bit VNNI a row's sixteen columns are one register throughout — the scales and
 // mins unpacked as one register per piece, the pieces' sums scaled in 16 lanes — and the
 // column groups part only at the super-block's end.
-Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                          bool vnni) {
+Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                          const std::vector<llvm::Value*>& slots, bool vnni) {
   constexpr int kPieces = 8;
   const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
   const int units = wide ? 1 : kGroups;  // registers per row
@@ -394,8 +309,8 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const Panel& p, c
 // slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
 // With 512-bit VNNI a row's sixteen columns stay one register until the super-block's end,
 // each piece's sums scaled by one multiply per row.
-Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots,
-                           bool vnni) {
+Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                           const std::vector<llvm::Value*>& slots, bool vnni) {
   constexpr int kPieces = 8;
   const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
@@ -433,7 +348,7 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const Panel& p, 
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
-Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std::vector<llvm::Value*>& slots) {
+Carried tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
   if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
   if (p.at.super_blocks()) return super_prefill_sums(b, in, p, slots, vnni);
@@ -455,7 +370,7 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const Panel& p, const std
 
 // Rows [slot0, slot0 + tile) of the row block (input rows t0 + slot) x the panel at
 // column n0, through the epilogue.
-void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const Panel& p, llvm::Value* t0, llvm::Value* slot0,
+void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& p, llvm::Value* t0, llvm::Value* slot0,
           int tile_rows, llvm::Value* n0) {
   std::vector<llvm::Value*> slots;
   for (int r = 0; r < tile_rows; ++r) slots.push_back(b.CreateAdd(slot0, i64c(b, r)));
@@ -477,7 +392,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
   emit_for(
       b, io.col_begin(), io.col_end(), kPanelCols,
       [&](llvm::Value* n0) {
-        Panel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock};
+        WeightPanel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock};
         llvm::Value* done = i64c(b, 0);
         for (int t = kTileRows; t >= 1; t /= 2) {
           auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));

@@ -1,0 +1,57 @@
+#include "codegen/llvm/linear/panel_chunks.h"
+
+#include <vector>
+
+namespace lmc::codegen {
+
+namespace {
+
+// A q5 chunk's fifth bits as bytes (0 or 16) beside its nibbles: from each row's 32 bits
+// `high`, bits 4c .. 4c + 3 for the low nibbles and 4c + 16 .. for the high ones. A byte
+// shuffle copies the byte holding them into the row's 4 bytes; each byte keeps its bit.
+std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Value* c) {
+  auto* shifted = b.CreateBitCast(
+      b.CreateLShr(high, splat(b, 8, b.CreateTrunc(b.CreateMul(c, i64c(b, 4)), b.getInt32Ty()))), i8x(b, 32));
+  std::vector<uint8_t> bit;
+  for (int i = 0; i < 32; ++i) bit.push_back(static_cast<uint8_t>(1u << (i % 4)));
+  auto* bits = llvm::ConstantDataVector::get(b.getContext(), bit);
+  auto* sixteen = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(16));
+  auto* zero = llvm::Constant::getNullValue(i8x(b, 32));
+  std::array<llvm::Value*, 2> out;
+  for (int half = 0; half < 2; ++half) {
+    std::vector<int> from;
+    for (int i = 0; i < 32; ++i) from.push_back(i / 4 * 4 + 2 * half);
+    auto* bytes = b.CreateShuffleVector(shifted, from);
+    out[half] = b.CreateSelect(b.CreateICmpNE(b.CreateAnd(bytes, bits), zero), sixteen, zero);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c, int g) {
+  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
+  auto* v = p.load_chunk(b, blk, c, g);
+  auto* shifted = b.CreateLShr(b.CreateBitCast(v, i16x(b, 16)), 4);
+  std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
+  if (!p.at.has_high()) return q;
+  auto* high =
+      b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)), llvm::Align(1));
+  std::array<llvm::Value*, 2> fifth = fifth_bits(b, high, c);
+  return {b.CreateOr(q[0], fifth[0]), b.CreateOr(q[1], fifth[1])};
+}
+
+std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c) {
+  if (p.at.has_high()) {
+    std::array<llvm::Value*, 2> g0 = chunk_quants(b, p, blk, c, 0), g1 = chunk_quants(b, p, blk, c, 1);
+    return {concat(b, g0[0], g1[0]), concat(b, g0[1], g1[1])};
+  }
+  llvm::Value* ptr = p.chunk(b, blk, c, 0);
+  prefetch_ahead(b, ptr, kPrefetchBytes);
+  auto* v = b.CreateAlignedLoad(i8x(b, 64), ptr, llvm::Align(1));
+  auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
+  auto* shifted = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(v, i16x(b, 32)), 4), i8x(b, 64));
+  return {b.CreateAnd(v, low4), b.CreateAnd(shifted, low4)};
+}
+
+}  // namespace lmc::codegen
