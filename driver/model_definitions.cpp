@@ -52,10 +52,12 @@ std::string definition_serving(const models::WeightsArchitecture& arch, const st
     const auto serves = models::read_model_def(file).serves;
     auto it = serves.find(arch.format);
     if (it == serves.end()) continue;
-    auto [first, fresh] = served.emplace(it->second, file);
-    if (!fresh)
-      throw error_at(file, "serves " + arch.format + " architecture '" + excerpt(it->second) + "', as " +
-                               first->second + " does already");
+    for (const auto& name : it->second) {
+      auto [first, fresh] = served.emplace(name, file);
+      if (!fresh)
+        throw error_at(file, "serves " + arch.format + " architecture '" + excerpt(name) + "', as " + first->second +
+                                 " does already");
+    }
   }
   // A definition may serve an architecture's files with experts apart, as "<name>+experts".
   if (auto with = served.find(arch.name + "+experts"); arch.experts && with != served.end()) return with->second;

@@ -175,8 +175,8 @@ ir::ChatFormat read_chat(const std::string& path, const YAML::Node& n) {
   return f;
 }
 
-std::map<std::string, std::string> read_serves(const std::string& path, const YAML::Node& n) {
-  std::map<std::string, std::string> out;
+std::map<std::string, std::vector<std::string>> read_serves(const std::string& path, const YAML::Node& n) {
+  std::map<std::string, std::vector<std::string>> out;
   if (!n) return out;
   if (!n.IsMap()) throw error_at(where_of(path, n), "'serves' must be a mapping of weights format: architecture");
   for (const auto& kv : n) {
@@ -184,9 +184,17 @@ std::map<std::string, std::string> read_serves(const std::string& path, const YA
     if (format != "gguf" && format != "hf")
       throw error_at(where_of(path, kv.first),
                      "serves: unknown weights format '" + excerpt(format) + "' (expected gguf or hf)");
-    std::string arch = scalar(path, kv.second, "an architecture name");
-    if (arch.empty()) throw error_at(where_of(path, kv.second), "serves: empty architecture name");
-    out[format] = arch;
+    std::vector<YAML::Node> names;
+    if (kv.second.IsSequence())
+      for (const auto& name : kv.second) names.push_back(name);
+    else
+      names.push_back(kv.second);
+    if (names.empty()) throw error_at(where_of(path, kv.second), "serves: empty list of architectures");
+    for (const auto& name : names) {
+      std::string arch = scalar(path, name, "an architecture name");
+      if (arch.empty()) throw error_at(where_of(path, name), "serves: empty architecture name");
+      out[format].push_back(arch);
+    }
   }
   return out;
 }

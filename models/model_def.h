@@ -36,9 +36,9 @@ struct ModelDef {
   std::string weights;                   // resolved against the YAML's folder
   std::string tokenizer;                 // "gguf" or a tokenizer.json path (resolved)
   // The architectures this definition serves, by weights format ("gguf": a GGUF's
-  // general.architecture, "hf": a Hugging Face config.json's model_type), so that
-  // `lmc run model.gguf` finds it.
-  std::map<std::string, std::string> serves;
+  // general.architecture, "hf": a Hugging Face config.json's model_type; one name or a
+  // list), so that `lmc run model.gguf` finds it.
+  std::map<std::string, std::vector<std::string>> serves;
   ir::ChatFormat chat;  // empty when the definition has none
   std::vector<std::pair<std::string, Located>> params;        // evaluated in order
   std::vector<std::pair<std::string, Located>> block_params;  // per layer, with i bound

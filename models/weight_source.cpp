@@ -6,6 +6,7 @@
 
 #include "models/formats/gguf_file.h"
 #include "models/formats/safetensors_file.h"
+#include "models/hf_names.h"
 #include "models/quant/weight_packing.h"
 #include "support/error.h"
 
@@ -121,16 +122,22 @@ std::unique_ptr<WeightSource> WeightSource::open(const std::string& path) {
     w->gguf_ = GgufFile::open(path);
   else
     w->st_ = SafeTensorsModel::open(path);
+  if (w->st_)
+    w->hf_ = std::make_unique<HfNames>(*w->st_, path,
+                                       [raw = w.get()](const std::string& key) { return raw->config_value(key); });
   return w;
 }
 
 bool WeightSource::has_tensor(const std::string& name) const {
   if (meta_tensor(name)) return true;
-  return gguf_ ? gguf_->find_tensor(name) != nullptr : st_->find(name) != nullptr;
+  if (gguf_) return gguf_->find_tensor(name) != nullptr;
+  return hf_->tensor(name) != nullptr || st_->find(name) != nullptr;
 }
 
 std::optional<std::vector<float>> WeightSource::meta_tensor(const std::string& name) const {
   static const std::string kPrefix = "meta:";
+  const HfTensor* renamed = hf_ ? hf_->tensor(name) : nullptr;
+  if (renamed && !renamed->meta_list.empty()) return meta_tensor(kPrefix + renamed->meta_list);
   if (name.rfind(kPrefix, 0) != 0) return std::nullopt;
   const std::string key = name.substr(kPrefix.size());
   std::vector<float> out;
@@ -145,13 +152,20 @@ std::optional<std::vector<float>> WeightSource::meta_tensor(const std::string& n
   return out;
 }
 
-std::vector<std::string> WeightSource::tensor_names() const {
-  std::vector<std::string> out;
-  if (gguf_)
-    for (const auto& t : gguf_->tensors()) out.push_back(t.name);
-  else
-    for (const auto& t : st_->tensors()) out.push_back(t.name);
-  return out;
+std::vector<int64_t> WeightSource::tensor_shape(const std::string& name) const {
+  if (!has_tensor(name)) throw error_at(path_, "no tensor named '" + name + "'");
+  if (auto values = meta_tensor(name)) return {static_cast<int64_t>(values->size())};
+  if (gguf_) return gguf_->find_tensor(name)->shape;
+  const HfTensor* renamed = hf_->tensor(name);
+  if (!renamed) return st_->find(name)->shape;
+  std::vector<int64_t> one = st_->find(renamed->parts[0])->shape;
+  if (renamed->squeeze && one.size() > 1 && one[0] == 1) one.erase(one.begin());
+  if (!renamed->stacked) return one;
+  for (const auto& part : renamed->parts)
+    if (st_->find(part)->shape != st_->find(renamed->parts[0])->shape)
+      throw error_at(path_, "the experts of '" + name + "' differ in shape ('" + part + "')");
+  one.insert(one.begin(), static_cast<int64_t>(renamed->parts.size()));
+  return one;
 }
 
 namespace {
@@ -159,12 +173,7 @@ namespace {
 std::vector<int64_t> cat1_shape(const WeightSource& w, const WeightExpr& e);
 
 std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
-  if (e.fn.empty()) {
-    if (!w.has_tensor(e.name)) throw error_at(w.path(), "no tensor named '" + e.name + "'");
-    if (auto values = w.meta_tensor(e.name)) return {static_cast<int64_t>(values->size())};
-    if (w.gguf()) return w.gguf()->find_tensor(e.name)->shape;
-    return w.safetensors()->find(e.name)->shape;
-  }
+  if (e.fn.empty()) return w.tensor_shape(e.name);
   if (is_packing(e.fn)) return expr_shape(w, e.args[0]);
   if (e.fn == "rows" || e.fn == "cols") {
     auto s = expr_shape(w, e.args[0]);
@@ -257,7 +266,29 @@ std::vector<float> WeightSource::to_f32(const std::string& name) const {
     if (!t) throw error_at(path_, "no tensor named '" + name + "'");
     return gguf_->to_f32(*t);
   }
+  if (hf_->tensor(name)) return renamed_to_f32(name);
   return st_->to_f32(name);
+}
+
+std::vector<float> WeightSource::renamed_to_f32(const std::string& name) const {
+  const HfTensor& t = *hf_->tensor(name);
+  std::vector<float> out;
+  for (const auto& part : t.parts) {
+    std::vector<float> values = st_->to_f32(part);
+    out.insert(out.end(), values.begin(), values.end());
+  }
+  if (t.change == HfTensor::Change::plus_one)
+    for (float& v : out) v += 1.0f;
+  if (t.change == HfTensor::Change::rope_pairs) {
+    auto s = tensor_shape(name);
+    const int64_t cols = s.size() == 2 ? s[1] : 1;
+    try {
+      out = rope_pairs(out, s[0], cols, t.heads);
+    } catch (const Error& e) {
+      throw error_at(path_, "'" + t.parts[0] + "': " + e.what());
+    }
+  }
+  return out;
 }
 
 namespace {
@@ -386,9 +417,15 @@ const json::Value* WeightSource::config_entry(const std::string& key) const {
   return v && !v->is_null() ? v : nullptr;
 }
 
+std::optional<ExprValue> WeightSource::config_value(const std::string& key) const {
+  const json::Value* v = config_entry(key);
+  if (!v) return std::nullopt;
+  return json_to_expr(*v);
+}
+
 bool WeightSource::has_meta(const std::string& key) const {
   if (gguf_) return gguf_->find(key) != nullptr;
-  return config_entry(key) != nullptr;
+  return hf_->meta(key) || config_entry(key) != nullptr;
 }
 
 std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
@@ -397,11 +434,10 @@ std::optional<ExprValue> WeightSource::meta(const std::string& key) const {
     if (!m) return std::nullopt;
     return gguf_to_expr(*m);
   }
+  if (auto renamed = hf_->meta(key)) return renamed;
   // Hugging Face writes an unset option as null ("sliding_window": null, "rope_scaling":
   // null): the same as leaving it out, so meta()'s default applies.
-  const json::Value* v = config_entry(key);
-  if (!v) return std::nullopt;
-  return json_to_expr(*v);
+  return config_value(key);
 }
 
 std::optional<ExprValue> WeightSource::meta_item(const std::string& key, int64_t index) const {

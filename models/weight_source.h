@@ -1,10 +1,9 @@
 // One model's weights, from a GGUF file or SafeTensors (file, directory or sharded
 // index), behind one interface: tensor shapes, f32 data, metadata for the model
-// definition's meta() defaults. Weight names may be transform expressions the
-// passes produce — T(w) transpose, cat(a,b,...) row concatenation, cat1(a,b,...) of
-// stacked [E, N, K] weights along N, rows(w,b,n) and
-// cols(w,b,n) slices, q8_0(w) — and
-// `materialize` evaluates them when the artifact is packed.
+// definition's meta() defaults. A Hugging Face folder answers to llama.cpp's GGUF tensor
+// and metadata names too (models/hf_names.h), so one definition reads both. Weight names may be transform expressions
+// the passes produce — T(w) transpose, cat(a,b,...) row concatenation, cat1(a,b,...) of stacked [E, N, K] weights along
+// N, rows(w,b,n) and cols(w,b,n) slices, q8_0(w) — and `materialize` evaluates them when the artifact is packed.
 #pragma once
 #include <memory>
 #include <optional>
@@ -17,6 +16,7 @@
 namespace lmc::models {
 
 class GgufFile;
+class HfNames;
 class SafeTensorsModel;
 namespace json {
 class Value;
@@ -40,6 +40,8 @@ class WeightSource {
   std::optional<std::vector<float>> meta_tensor(const std::string& name) const;
   // Shape of a tensor or transform expression; throws naming the weight if absent.
   std::vector<int64_t> shape(const std::string& expr) const;
+  // Shape of one tensor (a file's, "meta:KEY", or a folder's under its GGUF name).
+  std::vector<int64_t> tensor_shape(const std::string& name) const;
   // The tensor or expression, dequantized, transposed and concatenated as asked, packed as
   // `dtype`; as q4_0 ... iq4_xs (ir::is_kept_from_source), the file's own blocks of tensors stored so (no
   // requantizing).
@@ -51,7 +53,8 @@ class WeightSource {
   std::optional<ir::DType> stored_dtype(const std::string& name) const;
 
   // Metadata (GGUF key/values or the HF config.json beside SafeTensors). In a config.json,
-  // "a.b" is member b of object a when there is no key "a.b" (rope_scaling.factor).
+  // "a.b" is member b of object a when there is no key "a.b" (rope_scaling.factor); a
+  // folder of a family models/hf_names.h knows answers to the GGUF keys too.
   std::optional<ExprValue> meta(const std::string& key) const;
   // Whether the metadata sets `key` (a config.json null does not), whatever its kind: a
   // definition may test for an object (rope_scaling) it cannot read.
@@ -60,15 +63,17 @@ class WeightSource {
   // array), or nothing when the key is absent, not an array, or shorter: per-layer
   // settings read one layer at a time.
   std::optional<ExprValue> meta_item(const std::string& key, int64_t index) const;
-  std::vector<std::string> tensor_names() const;
 
  private:
   WeightSource() = default;
   std::vector<float> to_f32(const std::string& name) const;
   const json::Value* config_entry(const std::string& key) const;  // null: absent or null
+  std::optional<ExprValue> config_value(const std::string& key) const;
+  std::vector<float> renamed_to_f32(const std::string& name) const;  // a folder's tensor by GGUF name
   std::string path_;
   std::unique_ptr<GgufFile> gguf_;
   std::unique_ptr<SafeTensorsModel> st_;
+  std::unique_ptr<HfNames> hf_;
 };
 
 }  // namespace lmc::models

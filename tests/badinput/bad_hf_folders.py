@@ -56,37 +56,37 @@ def rows():
             r"tokenizer\.json$", setup=lambda d: write_folder(d, {"tokenizer.json": b"{}"})),
         # What a definition states it does not implement stops compile with its message.
         Row("hf_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/qwen2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
-            r"rope_scaling type 'dynamic' is not implemented by qwen2-hf\.yaml$",
+            r"^\S*models/qwen2\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"rope scaling 'dynamic' is not implemented by qwen2\.yaml$",
             setup=lambda d: write_tiny_family(d, "qwen2", rope_scaling={"type": "dynamic", "factor": 4.0})),
         Row("hf_phi3_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/phi3-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
-            r"rope_scaling type 'dynamic' is not implemented by phi3-hf\.yaml$",
+            r"^\S*models/phi3\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"rope scaling 'dynamic' is not implemented by phi3\.yaml$",
             setup=lambda d: write_tiny_family(d, "phi3", rope_scaling={"type": "dynamic", "factor": 2.0})),
         # Gemma 3 takes linear scaling (4B and larger) on its global layers, nothing else.
         Row("hf_gemma3_rope_scaling_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/gemma3-1b\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
-            r"rope_scaling type 'yarn' is not implemented by gemma3-1b\.yaml$",
+            r"^\S*models/gemma3\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"rope scaling 'yarn' is not implemented by gemma3\.yaml$",
             setup=lambda d: write_tiny_family(d, "gemma3-1b", rope_scaling={"rope_type": "yarn", "factor": 8.0})),
-        # A Qwen3-MoE whose listed layers are dense (mlp_only_layers): qwen3moe-hf.yaml puts
+        # A Qwen3-MoE whose listed layers are dense (mlp_only_layers): qwen3moe.yaml puts
         # experts in every layer, so it stops rather than read experts that are not there.
         Row("hf_qwen3moe_dense_layers_not_implemented", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/qwen3moe-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"^\S*models/qwen3moe\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
             r"dense layers among the experts' \(decoder_sparse_step, mlp_only_layers\) are not implemented by "
-            r"qwen3moe-hf\.yaml$",
+            r"qwen3moe\.yaml$",
             setup=lambda d: write_tiny_family(d, "qwen3moe", moe_intermediate_size=32, num_experts=4,
                                               num_experts_per_tok=2, mlp_only_layers=[0])),
         # Gemma 2's soft-caps: a null one is none in transformers, a missing one its default,
-        # which changed between versions; gemma2-hf.yaml takes neither.
+        # which changed between versions; gemma2.yaml takes neither.
         Row("hf_gemma2_null_softcap", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/gemma2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
-            r"attn_logit_softcapping must be set \(not null\) in config\.json for gemma2-hf\.yaml$",
+            r"^\S*models/gemma2\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"attn_logit_softcapping must be set \(not null\) in config\.json for gemma2\.yaml$",
             setup=lambda d: write_tiny_family(d, "gemma2-2b", attn_logit_softcapping=None)),
         # layer_types is read one layer at a time: a kind of layer it does not know stops it.
         Row("hf_gemma2_layer_type_unknown", ["run", "{dir}/hf", "--prompt", "hi"], ERROR,
-            r"^\S*models/gemma2-hf\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
+            r"^\S*models/gemma2\.yaml:\d+:\d+: error: in expression 'require\(.*\)': unsupported by \S*hf: "
             r"layer_types entries other than sliding_attention and full_attention are not implemented by "
-            r"gemma2-hf\.yaml$",
+            r"gemma2\.yaml$",
             setup=lambda d: write_tiny_family(d, "gemma2-2b", layer_types=["chunked_attention"])),
         # A config's null is an unset option: Mistral v0.2's "sliding_window": null attends to the whole past.
         Row("hf_null_option_is_unset", ["run", "{dir}/hf", "--prompt", "hi", "--max-tokens", "2"], 0,

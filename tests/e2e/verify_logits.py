@@ -6,15 +6,13 @@
                                                   llama-dynamic,phi4-mini,gemma2-2b,...}
                    --work-dir DIR [--checkpoint DIR] [--pipelines none,default,f32-fused]
 
-The Llama-like families (qwen2, qwen3, mistral, llama3, phi3) and Gemma 2 are given to lmc as weights alone,
-with no definition named, so lmc picks the definition from the weights' architecture:
-the generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and
-the GGUF convert_to_gguf.py made of it through the unfused one (llama-dynamic, whose rope
-scaling has no GGUF form, from the folder alone). Gemma 3 1B's folder is
-compiled with models/gemma3-1b.yaml named, and its GGUF, given alone, the same way as
-theirs: lmc picks models/gemma3.yaml, the definition of llama.cpp's Gemma 3 files. Both
-are compared with the reference of the folder's weights; the reference reading the GGUF
-must agree with it too.
+The Llama-like families (qwen2, qwen3, mistral, llama3, phi3), Gemma 2 and Gemma 3 1B are
+given to lmc as weights alone, with no definition named, so lmc picks the definition from
+the weights' architecture — one definition for a family's folders and GGUF files: the
+generated Hugging Face folder (make_random_checkpoint.py) through every pipeline, and the
+GGUF convert_to_gguf.py made of it through the unfused one (llama-dynamic, whose rope
+scaling has no GGUF form, from the folder alone). Both are compared with the reference of
+the folder's weights; the reference reading the GGUF must agree with it too.
 
 Per pipeline the model is compiled once (`lmc compile`, with --weights for the generated
 checkpoints and the generated GGUF of "typed", whose weights are in the K-, i-, ternary
@@ -109,9 +107,8 @@ MODELS = {
                  prompts=["The quick brown fox jumps over the lazy dog.",
                           "Every layer reads the residual stream, normalizes it, attends to the past and "
                           "adds the result. Language models predict the next token"]),
-    # Also from the GGUF convert_to_gguf.py made of the folder (checkpoint_gguf).
-    "gemma3-1b": dict(yaml="models/gemma3-1b.yaml", checkpoint_gguf=True,
-                      prompts=["The capital of France is Paris, and the capital of Italy is"]),
+    # From the folder and from the GGUF convert_to_gguf.py made of it, given alone.
+    "gemma3-1b": dict(detect=True, prompts=["The capital of France is Paris, and the capital of Italy is"]),
     # Weights in every ggml type lmc gained for GGUF (make_typed_model.py), in --checkpoint.
     "typed": dict(yaml="models/llama.yaml", generated_gguf="typed.gguf",
                   prompts=["The capital of France is in the north of it"]),
@@ -168,18 +165,15 @@ def lmc_generate(lmc, artifact, prompt, logits_path=None):
 def prepare(args, spec):
     """(weights path for the reference, the ways lmc is given the model, tokenizer). Each way
     is (label, lmc compile's model arguments, pipelines)."""
-    gguf_pipelines = [p for p in args.pipelines if p in GGUF_PIPELINES]
     if spec.get("detect"):
+        gguf_pipelines = [p for p in args.pipelines if p in GGUF_PIPELINES]
         path, tok = checkpoint(args)
         ways = [("folder", [path], args.pipelines)]
         if not spec.get("folder_only"):
             ways.append(("gguf", [path + ".gguf"], gguf_pipelines))
         return path, ways, tok
     path, flags, tok = weights_of(args, spec)
-    ways = [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)]
-    if spec.get("checkpoint_gguf"):
-        ways.append(("gguf", [path + ".gguf"], gguf_pipelines))
-    return path, ways, tok
+    return path, [("", [os.path.join(SOURCE, spec["yaml"])] + flags, args.pipelines)], tok
 
 
 def checkpoint(args):
