@@ -167,7 +167,7 @@ HfNames::HfNames(const SafeTensorsModel& st, const std::string& folder, Config c
   gemma_ = family->gemma;
   for (const auto& t : st.tensors()) add_tensor(t.name);
   add_meta_lists();
-  check_experts(folder);
+  stack_experts(folder);
 }
 
 void HfNames::add_tensor(const std::string& hf_name) {
@@ -185,8 +185,7 @@ void HfNames::add_tensor(const std::string& hf_name) {
       t.parts = {hf_name};
     } else {
       t.stacked = true;
-      if (t.parts.size() <= static_cast<size_t>(expert)) t.parts.resize(static_cast<size_t>(expert) + 1);
-      t.parts[static_cast<size_t>(expert)] = hf_name;
+      experts_[name][expert] = hf_name;
     }
     t.squeeze = s.squeeze;
     if (gemma_ && ends_with(name, "norm.weight")) t.change = HfTensor::Change::plus_one;
@@ -210,12 +209,19 @@ void HfNames::add_meta_lists() {
   }
 }
 
-void HfNames::check_experts(const std::string& folder) const {
-  for (const auto& [name, t] : tensors_)
-    for (size_t e = 0; t.stacked && e < t.parts.size(); ++e)
-      if (t.parts[e].empty())
-        throw error_at(folder, "expert " + std::to_string(e) + " of '" + name + "' is missing (the folder has " +
-                                   t.parts.back() + ")");
+// Experts are numbered from 0 with none left out; the numbers come from the folder's tensor
+// names, so they are checked before they size anything.
+void HfNames::stack_experts(const std::string& folder) {
+  for (auto& [name, by_number] : experts_) {
+    std::vector<std::string>& parts = tensors_[name].parts;
+    for (const auto& [number, hf_name] : by_number) {
+      if (number != static_cast<int64_t>(parts.size()))
+        throw error_at(folder, "expert " + std::to_string(parts.size()) + " of '" + name +
+                                   "' is missing (the folder has " + hf_name + ")");
+      parts.push_back(hf_name);
+    }
+  }
+  experts_.clear();
 }
 
 const HfTensor* HfNames::tensor(const std::string& gguf_name) const {

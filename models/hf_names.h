@@ -53,12 +53,13 @@ class HfNames {
  private:
   void add_tensor(const std::string& hf_name);
   void add_meta_lists();
-  void check_experts(const std::string& folder) const;
+  void stack_experts(const std::string& folder);
   std::string arch_;
   bool rope_pairs_ = false;
   bool gemma_ = false;
   Config config_;
   std::map<std::string, HfTensor> tensors_;
+  std::map<std::string, std::map<int64_t, std::string>> experts_;  // by GGUF name, until stacked
 };
 
 // `rows` rows of `cols` values, ordered as HF's q or k projection of `heads` heads, reordered

@@ -116,13 +116,18 @@ TEST(HfNames, ExpertsStackAndTheSharedGateLosesItsLeadingOne) {
   EXPECT_EQ(w->meta("qwen2moe.expert_count"), ExprValue(3.0));
 }
 
-TEST(HfNames, AMissingExpertIsNamed) {
+TEST(HfNames, AMissingExpertIsNamedAndAHugeNumberSizesNothing) {
   test::TempDir dir;
   const std::string folder = make_folder(dir,
                                          {{"model.layers.0.block_sparse_moe.experts.0.w1.weight", {1, 2}, {1, 2}},
                                           {"model.layers.0.block_sparse_moe.experts.2.w1.weight", {1, 2}, {1, 2}}},
                                          R"({"model_type": "mixtral"})");
   test::expect_error([&] { WeightSource::open(folder); }, {"expert 1 of 'blk.0.ffn_gate_exps.weight' is missing"});
+  test::TempDir far;
+  const std::string hostile =
+      make_folder(far, {{"model.layers.0.block_sparse_moe.experts.999999999.w1.weight", {1, 2}, {1, 2}}},
+                  R"({"model_type": "mixtral"})");
+  test::expect_error([&] { WeightSource::open(hostile); }, {"expert 0 of 'blk.0.ffn_gate_exps.weight' is missing"});
 }
 
 TEST(HfNames, RopeSettingsAndFactorListsUnderGgufNames) {
