@@ -24,19 +24,28 @@ std::vector<int64_t> dims_of(const ir::Type& t) {
   return out;
 }
 
+// Each weight is packed while the one before it is written (its bytes copied into the file
+// and hashed): two cores keep both busy, and the two take about as long.
 uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const PackProgress& progress) {
   std::vector<const ir::Op*> params;
+  std::set<std::string> seen;
   for (const auto& op : c.model.graph->ops())
-    if (ir::is_role(*op, ir::OpRole::Weight)) params.push_back(op.get());
+    if (ir::is_role(*op, ir::OpRole::Weight) && seen.insert(op->attr_str("name")).second) params.push_back(op.get());
+  auto pack = [&c](const ir::Op* op) {
+    return std::async(std::launch::async, [&c, op] {
+      return c.model.weights->materialize(op->attr_str("name"), op->result()->type().dtype);
+    });
+  };
   uint64_t bytes = 0;
-  std::set<std::string> done;
+  std::future<std::vector<uint8_t>> ahead;
+  if (!params.empty()) ahead = pack(params[0]);
   for (size_t i = 0; i < params.size(); ++i) {
-    const std::string& name = params[i]->attr_str("name");
-    if (!done.insert(name).second) continue;
+    std::vector<uint8_t> data = ahead.get();
+    if (i + 1 < params.size()) ahead = pack(params[i + 1]);
     const ir::Type& t = params[i]->result()->type();
-    auto data = c.model.weights->materialize(name, t.dtype);
     bytes += data.size();
-    w.add_weight(name, t.dtype, dims_of(t), std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+    w.add_weight(params[i]->attr_str("name"), t.dtype, dims_of(t),
+                 std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
     if (progress) progress(static_cast<int64_t>(i + 1), static_cast<int64_t>(params.size()));
   }
   return bytes;

@@ -397,8 +397,17 @@ std::vector<uint8_t> WeightSource::materialize(const std::string& expr, ir::DTyp
   // the same bytes (q8_0 of q8_0 values is itself), several times faster for a Q8_0 file.
   // The types only a file makes are always copied (eval_blocks names what stops it).
   if (ir::is_kept_from_source(base) || reads_whole_blocks(*this, body, base)) {
-    std::vector<uint8_t> blocks = eval_blocks(*this, body, base);
-    if (base == dtype) return blocks;
+    // A tensor of the file interleaves straight from its mapping, not from a copy of it.
+    std::vector<uint8_t> copied;
+    std::span<const uint8_t> blocks;
+    if (base != dtype && body.fn.empty() && stored_dtype(body.name) == base) {
+      const GgufTensor* t = gguf_->find_tensor(body.name);
+      blocks = {gguf_->data(*t), static_cast<size_t>(t->nbytes)};
+    } else {
+      copied = eval_blocks(*this, body, base);
+      if (base == dtype) return copied;
+      blocks = copied;
+    }
     return interleave_panels(blocks, dtype, static_cast<int64_t>(blocks.size()) / ir::dtype_row_bytes(base, cols),
                              cols);
   }

@@ -5,13 +5,14 @@
 // gathered per piece — so the values and the size stay the file's.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "ir/dtype.h"
 
 namespace lmc::models {
 
-std::vector<uint8_t> interleave_super_panels(const std::vector<uint8_t>& supers, ir::DType panels, int64_t rows,
+std::vector<uint8_t> interleave_super_panels(std::span<const uint8_t> supers, ir::DType panels, int64_t rows,
                                              int64_t cols);
 
 }  // namespace lmc::models

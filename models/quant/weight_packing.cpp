@@ -21,8 +21,7 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n) {
   }
 }
 
-std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows,
-                                       int64_t cols) {
+std::vector<uint8_t> interleave_panels(std::span<const uint8_t> blocks, ir::DType panels, int64_t rows, int64_t cols) {
   const ir::DType base = ir::panel_base(panels);
   const int64_t kRows = ir::dtype_panel_rows(panels), kBlockBytes = ir::dtype_block_bytes(base);
   if (kRows == 1) throw Error(std::string(ir::dtype_name(panels)) + " is not a panel type");

@@ -2,6 +2,7 @@
 // compile time, when the artifact's weights are written.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "ir/dtype.h"
@@ -14,7 +15,6 @@ void quantize_row_q8_0(const float* x, uint8_t* out, int64_t n);
 std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::DType dtype);
 // `rows` row-major rows of `cols` values in panel_base(panels)'s blocks, moved into the
 // x16 type `panels`' panels (ir/dtype.h); rows must be whole panels.
-std::vector<uint8_t> interleave_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows,
-                                       int64_t cols);
+std::vector<uint8_t> interleave_panels(std::span<const uint8_t> blocks, ir::DType panels, int64_t rows, int64_t cols);
 
 }  // namespace lmc::models
