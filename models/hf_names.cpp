@@ -261,6 +261,16 @@ std::optional<ExprValue> HfNames::meta(const std::string& gguf_key) const {
   return std::nullopt;
 }
 
+std::vector<std::string> HfNames::meta_keys() const {
+  std::vector<std::string> out;
+  if (arch_.empty()) return out;
+  out.push_back("general.architecture");
+  for (const auto& k : keys())
+    if (meta(arch_ + "." + k.gguf)) out.push_back(arch_ + "." + k.gguf);
+  if (meta(arch_ + ".rope.dimension_count")) out.push_back(arch_ + ".rope.dimension_count");
+  return out;
+}
+
 std::vector<float> rope_pairs(const std::vector<float>& in, int64_t rows, int64_t cols, int64_t heads) {
   if (heads <= 0 || rows % heads != 0 || (rows / heads) % 2 != 0)
     throw Error("cannot reorder " + std::to_string(rows) + " rows as " + std::to_string(heads) +

@@ -49,6 +49,10 @@ class HfNames {
   // A GGUF metadata key's value from config.json; nothing when the key has no HF form or
   // config.json does not set it.
   std::optional<ExprValue> meta(const std::string& gguf_key) const;
+  // Every GGUF-named tensor the folder has, and every GGUF key its config.json sets: what
+  // `lmc inspect FOLDER` shows a definition's author.
+  const std::map<std::string, HfTensor>& tensors() const { return tensors_; }
+  std::vector<std::string> meta_keys() const;
 
  private:
   void add_tensor(const std::string& hf_name);

@@ -31,6 +31,8 @@ class WeightSource {
   std::string format() const { return gguf_ ? "gguf" : "safetensors"; }
   const GgufFile* gguf() const { return gguf_.get(); }
   const SafeTensorsModel* safetensors() const { return st_.get(); }
+  // A folder's GGUF names (null for a GGUF file).
+  const HfNames* hf_names() const { return hf_.get(); }
 
   // A tensor of the file, or "meta:KEY": a metadata array of numbers as a 1-d tensor (Phi-3's
   // longrope factors are lists in config.json, tensors in its GGUF).

@@ -287,6 +287,24 @@ class Inspect(unittest.TestCase):
         gguf = lmc("inspect", LLAMA_GGUF)
         self.assertIn('chat template: chatml, system message "You are a helpful AI assistant named SmolLM', gguf.stdout)
 
+    def test_inspect_folder_shows_its_gguf_names(self):
+        """A folder reads as the GGUF names its one definition uses (models/hf_names.cpp): the
+        config's keys under the GGUF's, each tensor with what it is made of."""
+        folder = cli.WORK + "-mixtral"
+        shutil.rmtree(folder, ignore_errors=True)
+        config = dict(make_random_checkpoint.KINDS["mixtral"][0], hidden_size=64, num_hidden_layers=1,
+                      num_attention_heads=4, num_key_value_heads=2, intermediate_size=32, vocab_size=600,
+                      num_local_experts=3, max_position_embeddings=64)
+        make_random_checkpoint.write_checkpoint(folder, "mixtral", config, seed=4)
+        r = lmc("inspect", folder)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"read as GGUF \(models/hf_names\.cpp\):\n  general\.architecture +llama\n")
+        self.assertRegex(r.stdout, r"\n  llama\.expert_count +3\n")
+        self.assertRegex(r.stdout, r"\n  blk\.0\.attn_q\.weight +\[64,64\] +<- model\.layers\.0\.self_attn\.q_proj\.weight, "
+                                   r"rows in RoPE's pairs\n")
+        self.assertRegex(r.stdout, r"\n  blk\.0\.ffn_gate_exps\.weight +\[3,32,64\] +<- 3 experts' "
+                                   r"model\.layers\.0\.block_sparse_moe\.experts\.0\.w1\.weight, \.\.\.\n")
+
     @needs(GEMMA_GGUF)
     def test_inspect_gguf(self):
         r = lmc("inspect", GEMMA_GGUF)

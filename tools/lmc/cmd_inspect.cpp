@@ -10,6 +10,7 @@
 #include "models/chat/chat_format.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/safetensors_file.h"
+#include "models/hf_names.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
 #include "models/weight_source.h"
@@ -77,6 +78,26 @@ void print_metadata(const models::WeightSource& w) {
       if (val) std::printf("  %-44s %s\n", printable(k).c_str(), excerpt(models::expr_to_string(*val), 60).c_str());
     }
   }
+}
+
+// What a folder of a family the HF map knows reads as: the GGUF names a definition uses.
+void print_gguf_view(const models::WeightSource& w, bool all) {
+  const models::HfNames* hf = w.hf_names();
+  if (!hf || hf->architecture().empty()) return;
+  std::printf("read as GGUF (models/hf_names.cpp):\n");
+  for (const auto& key : hf->meta_keys())
+    std::printf("  %-44s %s\n", key.c_str(), excerpt(models::expr_to_string(*w.meta(key)), 60).c_str());
+  static const char* kChange[] = {"", ", rows in RoPE's pairs", ", 1 + w"};
+  size_t n = 0;
+  for (const auto& [name, t] : hf->tensors()) {
+    if (!all && n++ >= 20) continue;
+    std::string from = !t.meta_list.empty() ? "config.json " + t.meta_list
+                       : t.stacked          ? std::to_string(t.parts.size()) + " experts' " + t.parts[0] + ", ..."
+                                            : t.parts[0];
+    std::printf("  %-36s %-18s <- %s%s\n", name.c_str(), shape_str(w.tensor_shape(name)).c_str(),
+                printable(from).c_str(), kChange[static_cast<int>(t.change)]);
+  }
+  if (!all && n > 20) std::printf("  ... %zu more (--tensors lists all)\n", n - 20);
 }
 
 // "chatml, system message \"...\"; rendered by the weights' own template (N bytes)": what
@@ -179,6 +200,7 @@ int cmd_inspect(int argc, char** argv) {
     auto chat = models::chat_format_of_template(w->gguf()->get_string("tokenizer.chat_template"));
     std::printf("chat template: %s\n", chat ? printable(chat_summary(*chat)).c_str() : "not one of the known families");
   }
+  print_gguf_view(*w, a.has("tensors"));
   print_tensors(*w, a.has("tensors"));
   return 0;
 }
