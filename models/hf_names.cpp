@@ -153,6 +153,18 @@ const Family* family_of(const std::optional<ExprValue>& model_type) {
   return nullptr;
 }
 
+std::optional<double> number(const std::optional<ExprValue>& v) {
+  const double* d = v ? std::get_if<double>(&*v) : nullptr;
+  return d ? std::optional<double>(*d) : std::nullopt;
+}
+
+// A whole count of at most 2^20 (heads), else nothing.
+std::optional<int64_t> count(const std::optional<ExprValue>& v) {
+  const auto d = number(v);
+  if (!d || !(*d >= 1 && *d <= (1 << 20)) || *d != std::floor(*d)) return std::nullopt;
+  return static_cast<int64_t>(*d);
+}
+
 bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -192,9 +204,8 @@ void HfNames::add_tensor(const std::string& hf_name) {
     bool q = std::string_view(s.gguf).ends_with(".attn_q"), k = std::string_view(s.gguf).ends_with(".attn_k");
     if (rope_pairs_ && (q || k)) {
       t.change = HfTensor::Change::rope_pairs;
-      auto heads = meta(arch_ + (q ? ".attention.head_count" : ".attention.head_count_kv"));
-      const double* h = heads ? std::get_if<double>(&*heads) : nullptr;
-      t.heads = h ? static_cast<int64_t>(*h) : 0;
+      // A count the config gets wrong is 0 heads, which rope_pairs refuses by name.
+      t.heads = count(meta(arch_ + (q ? ".attention.head_count" : ".attention.head_count_kv"))).value_or(0);
     }
     return;
   }
@@ -236,13 +247,13 @@ std::optional<ExprValue> HfNames::meta(const std::string& gguf_key) const {
     return std::nullopt;
   const std::string suffix = gguf_key.substr(arch_.size() + 1);
   if (suffix == "rope.dimension_count") {  // Phi-4-mini's partial rotary
-    auto factor = config_("partial_rotary_factor");
+    const auto factor = number(config_("partial_rotary_factor"));
     if (!factor) return std::nullopt;
-    auto head = config_("head_dim");
-    if (!head)
-      head = std::get<double>(config_("hidden_size").value_or(0.0)) /
-             std::get<double>(config_("num_attention_heads").value_or(1.0));
-    return std::floor(std::get<double>(*head) * std::get<double>(*factor));
+    auto head = number(config_("head_dim"));
+    const auto width = number(config_("hidden_size")), heads = number(config_("num_attention_heads"));
+    if (!head && width && heads && *heads > 0) head = *width / *heads;
+    if (!head) return std::nullopt;
+    return std::floor(*head * *factor);
   }
   for (const auto& k : keys()) {
     if (suffix != k.gguf) continue;

@@ -281,6 +281,7 @@ std::vector<float> WeightSource::renamed_to_f32(const std::string& name) const {
     for (float& v : out) v += 1.0f;
   if (t.change == HfTensor::Change::rope_pairs) {
     auto s = tensor_shape(name);
+    if (s.empty() || s.size() > 2) throw error_at(path_, "'" + t.parts[0] + "' is no matrix or bias of heads' rows");
     const int64_t cols = s.size() == 2 ? s[1] : 1;
     try {
       out = rope_pairs(out, s[0], cols, t.heads);

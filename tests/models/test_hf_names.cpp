@@ -160,6 +160,18 @@ TEST(HfNames, ADefaultRopeIsNoneAndAnUnknownFamilyKeepsItsNames) {
   EXPECT_TRUE(gpt2->has_tensor("model.norm.weight"));
 }
 
+TEST(HfNames, ConfigValuesOfTheWrongKindAreRefusedNotTrusted) {
+  test::TempDir dir;
+  const std::string folder =
+      make_folder(dir, {{"model.layers.0.self_attn.q_proj.weight", {4, 2}, iota(8)}},
+                  R"({"model_type": "llama", "num_attention_heads": 1e30, "partial_rotary_factor": 0.5,
+                      "head_dim": "wide", "hidden_size": "x"})");
+  const auto w = WeightSource::open(folder);
+  test::expect_error([&] { w->materialize("blk.0.attn_q.weight", ir::DType::f32); },
+                     {"q_proj.weight", "cannot reorder 4 rows as 0 heads"});
+  EXPECT_FALSE(w->has_meta("llama.rope.dimension_count"));
+}
+
 TEST(HfNames, RopePairsRefusesRowsThatAreNoWholeHeads) {
   test::expect_error([&] { rope_pairs(iota(6), 6, 1, 4); }, {"cannot reorder 6 rows as 4 heads"});
   test::expect_error([&] { rope_pairs(iota(6), 6, 1, 2); }, {"cannot reorder 6 rows as 2 heads"});
