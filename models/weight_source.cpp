@@ -110,6 +110,13 @@ ExprValue gguf_to_expr(const MetaValue& m) {
       m.v);
 }
 
+// A folder's experts as the stack() transform of their tensors.
+std::string stacked_parts(const HfTensor& t) {
+  std::string expr = "stack(";
+  for (size_t i = 0; i < t.parts.size(); ++i) expr += (i ? "," : "") + t.parts[i];
+  return expr + ")";
+}
+
 }  // namespace
 
 WeightSource::~WeightSource() = default;
@@ -158,13 +165,9 @@ std::vector<int64_t> WeightSource::tensor_shape(const std::string& name) const {
   if (gguf_) return gguf_->find_tensor(name)->shape;
   const HfTensor* renamed = hf_->tensor(name);
   if (!renamed) return st_->find(name)->shape;
+  if (renamed->stacked) return shape(stacked_parts(*renamed));
   std::vector<int64_t> one = st_->find(renamed->parts[0])->shape;
   if (renamed->squeeze && one.size() > 1 && one[0] == 1) one.erase(one.begin());
-  if (!renamed->stacked) return one;
-  for (const auto& part : renamed->parts)
-    if (st_->find(part)->shape != st_->find(renamed->parts[0])->shape)
-      throw error_at(path_, "the experts of '" + name + "' differ in shape ('" + part + "')");
-  one.insert(one.begin(), static_cast<int64_t>(renamed->parts.size()));
   return one;
 }
 
@@ -270,28 +273,6 @@ std::vector<float> WeightSource::to_f32(const std::string& name) const {
   return st_->to_f32(name);
 }
 
-std::vector<float> WeightSource::renamed_to_f32(const std::string& name) const {
-  const HfTensor& t = *hf_->tensor(name);
-  std::vector<float> out;
-  for (const auto& part : t.parts) {
-    std::vector<float> values = st_->to_f32(part);
-    out.insert(out.end(), values.begin(), values.end());
-  }
-  if (t.change == HfTensor::Change::plus_one)
-    for (float& v : out) v += 1.0f;
-  if (t.change == HfTensor::Change::rope_pairs) {
-    auto s = tensor_shape(name);
-    if (s.empty() || s.size() > 2) throw error_at(path_, "'" + t.parts[0] + "' is no matrix or bias of heads' rows");
-    const int64_t cols = s.size() == 2 ? s[1] : 1;
-    try {
-      out = rope_pairs(out, s[0], cols, t.heads);
-    } catch (const Error& e) {
-      throw error_at(path_, "'" + t.parts[0] + "': " + e.what());
-    }
-  }
-  return out;
-}
-
 namespace {
 
 std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
@@ -379,6 +360,28 @@ bool reads_whole_blocks(const WeightSource& w, const WeightExpr& e, ir::DType dt
 }
 
 }  // namespace
+
+std::vector<float> WeightSource::renamed_to_f32(const std::string& name) const {
+  const HfTensor& t = *hf_->tensor(name);
+  std::vector<float> out;
+  if (t.stacked)
+    out = eval_f32(*this, parse_weight_expr(stacked_parts(t)), [this](const std::string& n) { return st_->to_f32(n); });
+  else
+    out = st_->to_f32(t.parts[0]);
+  if (t.change == HfTensor::Change::plus_one)
+    for (float& v : out) v += 1.0f;
+  if (t.change == HfTensor::Change::rope_pairs) {
+    auto s = tensor_shape(name);
+    if (s.empty() || s.size() > 2) throw error_at(path_, "'" + t.parts[0] + "' is no matrix or bias of heads' rows");
+    const int64_t cols = s.size() == 2 ? s[1] : 1;
+    try {
+      out = rope_pairs(out, s[0], cols, t.heads);
+    } catch (const Error& e) {
+      throw error_at(path_, "'" + t.parts[0] + "': " + e.what());
+    }
+  }
+  return out;
+}
 
 std::optional<ir::DType> WeightSource::stored_dtype(const std::string& name) const {
   const GgufTensor* t = gguf_ ? gguf_->find_tensor(name) : nullptr;

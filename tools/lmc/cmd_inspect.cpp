@@ -90,7 +90,7 @@ void print_gguf_view(const models::WeightSource& w, bool all) {
   static const char* kChange[] = {"", ", rows in RoPE's pairs", ", 1 + w"};
   size_t n = 0;
   for (const auto& [name, t] : hf->tensors()) {
-    if (!all && n++ >= 20) continue;
+    if (!all && n++ >= 20) continue;  // counted, as print_tensors counts, for the "more" line
     std::string from = !t.meta_list.empty() ? "config.json " + t.meta_list
                        : t.stacked          ? std::to_string(t.parts.size()) + " experts' " + t.parts[0] + ", ..."
                                             : t.parts[0];
