@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
+#include <numeric>
 
 #include "models/formats/gguf_file.h"
 #include "models/formats/safetensors_file.h"
@@ -298,7 +300,11 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
     for (const auto& a : e.args) parts.push_back(eval_f32(w, a, load));
     return interleave_chunks(parts, expr_shape(w, e)[0]);
   }
+  // cat() and stack(): reserved whole, as growing by doubling copied a layer's stacked
+  // experts (hundreds of MB) several times over, each time into freshly faulted pages.
   std::vector<float> out;
+  const auto s = expr_shape(w, e);
+  out.reserve(static_cast<size_t>(std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>())));
   for (const auto& a : e.args) {
     auto part = eval_f32(w, a, load);
     out.insert(out.end(), part.begin(), part.end());

@@ -76,6 +76,19 @@ TEST(Quantize, EveryTypeReadsBackWithinItsRounding) {
   }
 }
 
+// Q8_0's quants are its values over the scale rounded half away from zero, as lround rounds
+// them: a block whose largest |value| is 127 has scale 1, so each value is its own quant.
+TEST(Quantize, Q8_0RoundsHalfAwayFromZero) {
+  std::vector<float> x(32, 0.0f);
+  const std::vector<float> ties = {127.0f,       -127.0f, 2.5f,    -2.5f,      0.5f,       -0.5f,  0.49999997f,
+                                   -0.49999997f, 126.5f,  -126.5f, 3.4999998f, 1.5000001f, -7.75f, 64.25f};
+  std::copy(ties.begin(), ties.end(), x.begin());
+  std::vector<uint8_t> block(ggml_row_bytes(GgmlType::Q8_0, 32));
+  quantize_row(GgmlType::Q8_0, x.data(), block.data(), 32);
+  for (size_t j = 0; j < x.size(); ++j)
+    EXPECT_EQ(static_cast<int8_t>(block[2 + j]), std::lround(x[j])) << "value " << x[j];
+}
+
 // A type lmc decodes but does not write (its kernels do not keep it), and a row that is not
 // whole blocks, are errors naming the type.
 TEST(Quantize, RefusesWhatItCannotWrite) {
