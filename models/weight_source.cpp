@@ -11,6 +11,7 @@
 #include "models/hf_names.h"
 #include "models/quant/weight_packing.h"
 #include "support/error.h"
+#include "support/huge_pages.h"
 
 namespace lmc::models {
 
@@ -305,6 +306,7 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
   std::vector<float> out;
   const auto s = expr_shape(w, e);
   out.reserve(static_cast<size_t>(std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>())));
+  advise_huge_pages(out.data(), out.capacity() * sizeof(float));
   for (const auto& a : e.args) {
     auto part = eval_f32(w, a, load);
     out.insert(out.end(), part.begin(), part.end());

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "models/quant/dequantize.h"
+#include "support/huge_pages.h"
 
 namespace lmc::models {
 namespace {
@@ -449,7 +450,7 @@ std::vector<float> GgufFile::to_f32(const GgufTensor& t) const {
   const int64_t row = t.shape.back();
   const uint64_t row_bytes = ggml_row_bytes(t.type, row);
   const int64_t rows = t.numel() / row;
-  std::vector<float> out(size_t(t.numel()));
+  auto out = huge_page_vector<float>(size_t(t.numel()));
   const uint8_t* src = data(t);
   for (int64_t r = 0; r < rows; ++r) dequantize_row(t.type, src + uint64_t(r) * row_bytes, out.data() + r * row, row);
   return out;

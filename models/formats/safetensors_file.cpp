@@ -9,6 +9,7 @@
 
 #include "support/error.h"
 #include "support/half.h"
+#include "support/huge_pages.h"
 
 namespace lmc::models {
 namespace {
@@ -255,7 +256,7 @@ void widen(const uint8_t* in, std::vector<float>& out) {
 std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
   const SafeTensor* t = find(name);
   if (!t) throw error_at(path_, "no tensor named '" + name + "'");
-  std::vector<float> out(size_t(t->numel()));
+  auto out = huge_page_vector<float>(size_t(t->numel()));
   if (t->dtype == ir::DType::f32) {
     if (!out.empty()) std::memcpy(out.data(), t->data, t->nbytes);  // empty: data() is null
     return out;

@@ -7,6 +7,7 @@
 #include "models/quant/super_block_panels.h"
 #include "support/error.h"
 #include "support/half.h"
+#include "support/huge_pages.h"
 
 namespace lmc::models {
 
@@ -109,7 +110,7 @@ std::vector<uint8_t> pack_rows(const float* x, int64_t rows, int64_t cols, ir::D
   if (dtype == ir::DType::q8_0x16)
     return interleave_panels(pack_rows(x, rows, cols, ir::DType::q8_0), dtype, rows, cols);
   int64_t row_bytes = ir::dtype_row_bytes(dtype, cols);
-  std::vector<uint8_t> out(static_cast<size_t>(rows * row_bytes));
+  auto out = huge_page_vector<uint8_t>(static_cast<size_t>(rows * row_bytes));
   for (int64_t r = 0; r < rows; ++r) pack_row(x + r * cols, out.data() + r * row_bytes, cols, dtype);
   return out;
 }
