@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "models/quant/dequantize.h"
 #include "support/error.h"
 #include "support/half.h"
 #include "support/huge_pages.h"
@@ -239,32 +240,14 @@ const SafeTensor* SafeTensorsModel::find(const std::string& name) const {
   return it != tensors_.end() && it->name == name ? &*it : nullptr;
 }
 
-namespace {
-
-// 16-bit values widened by a call the compiler sees (and vectorizes), not through a pointer.
-template <float (*Widen)(uint16_t)>
-void widen(const uint8_t* in, std::vector<float>& out) {
-  for (size_t i = 0; i < out.size(); ++i) {
-    uint16_t h;
-    std::memcpy(&h, in + 2 * i, sizeof h);
-    out[i] = Widen(h);
-  }
-}
-
-}  // namespace
-
 std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
   const SafeTensor* t = find(name);
   if (!t) throw error_at(path_, "no tensor named '" + name + "'");
   auto out = huge_page_vector<float>(size_t(t->numel()));
-  if (t->dtype == ir::DType::f32) {
-    if (!out.empty()) std::memcpy(out.data(), t->data, t->nbytes);  // empty: data() is null
-    return out;
-  }
-  if (t->dtype == ir::DType::f16)
-    widen<f16_to_f32>(t->data, out);
-  else
-    widen<bf16_to_f32>(t->data, out);
+  const GgmlType stored = t->dtype == ir::DType::f32   ? GgmlType::F32
+                          : t->dtype == ir::DType::f16 ? GgmlType::F16
+                                                       : GgmlType::BF16;
+  dequantize_row(stored, t->data, out.data(), t->numel());
   return out;
 }
 
