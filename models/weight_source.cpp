@@ -303,10 +303,9 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
   }
   // cat() and stack(): reserved whole, as growing by doubling copied a layer's stacked
   // experts (hundreds of MB) several times over, each time into freshly faulted pages.
-  std::vector<float> out;
   const auto s = expr_shape(w, e);
-  out.reserve(static_cast<size_t>(std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>())));
-  advise_huge_pages(out.data(), out.capacity() * sizeof(float));
+  auto out = huge_page_reserved<float>(
+      static_cast<size_t>(std::accumulate(s.begin(), s.end(), int64_t{1}, std::multiplies<>())));
   for (const auto& a : e.args) {
     auto part = eval_f32(w, a, load);
     out.insert(out.end(), part.begin(), part.end());

@@ -12,12 +12,20 @@ namespace lmc {
 // the kernel refuses.
 void advise_huge_pages(void* p, size_t bytes);
 
-// A vector of n value-initialized elements whose storage was advised before it was touched.
+// An empty vector with room for n elements, advised before anything touched it: for
+// contents appended piece by piece.
 template <class T>
-std::vector<T> huge_page_vector(size_t n) {
+std::vector<T> huge_page_reserved(size_t n) {
   std::vector<T> v;
   v.reserve(n);
   advise_huge_pages(v.data(), n * sizeof(T));
+  return v;
+}
+
+// A vector of n value-initialized elements whose storage was advised before it was touched.
+template <class T>
+std::vector<T> huge_page_vector(size_t n) {
+  std::vector<T> v = huge_page_reserved<T>(n);
   v.resize(n);
   return v;
 }

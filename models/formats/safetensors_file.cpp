@@ -9,7 +9,6 @@
 
 #include "models/quant/dequantize.h"
 #include "support/error.h"
-#include "support/half.h"
 #include "support/huge_pages.h"
 
 namespace lmc::models {
@@ -244,10 +243,7 @@ std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
   const SafeTensor* t = find(name);
   if (!t) throw error_at(path_, "no tensor named '" + name + "'");
   auto out = huge_page_vector<float>(size_t(t->numel()));
-  const GgmlType stored = t->dtype == ir::DType::f32   ? GgmlType::F32
-                          : t->dtype == ir::DType::f16 ? GgmlType::F16
-                                                       : GgmlType::BF16;
-  dequantize_row(stored, t->data, out.data(), t->numel());
+  dequantize_row(static_cast<GgmlType>(*ir::dtype_traits(t->dtype).gguf_type), t->data, out.data(), t->numel());
   return out;
 }
 

@@ -40,14 +40,6 @@ BlockDecoder decoder_for(GgmlType t) {
   return nullptr;
 }
 
-// A row of 16-bit floats widened in one loop the compiler sees whole (and vectorizes), not
-// a call through the block table per value: whole F16 and BF16 tensors are widened when a
-// model is packed.
-template <float (*Widen)(uint16_t)>
-void widen_row(const uint8_t* src, float* dst, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] = Widen(load_u16(src + 2 * i));
-}
-
 }  // namespace
 
 bool can_dequantize(GgmlType t) { return decoder_for(t) != nullptr; }
@@ -58,12 +50,8 @@ void dequantize_row(GgmlType t, const uint8_t* src, float* dst, int64_t n) {
   const GgmlBlockInfo& info = ggml_block_info(t);
   if (n % info.block_size != 0)
     throw Error("dequantize: error: " + std::to_string(n) + " values are not whole " + ggml_type_name(t) + " blocks");
-  if (t == GgmlType::F32 && n > 0)
-    std::memcpy(dst, src, static_cast<size_t>(n) * sizeof(float));
-  else if (t == GgmlType::F16)
-    widen_row<f16_to_f32>(src, dst, n);
-  else if (t == GgmlType::BF16)
-    widen_row<bf16_to_f32>(src, dst, n);
+  if (const RowDecoder rows = plain_row_decoder(t))
+    rows(src, dst, n);
   else
     for (int64_t i = 0; i < n; i += info.block_size, src += info.type_size) decode(src, dst + i);
 }

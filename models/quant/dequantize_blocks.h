@@ -14,6 +14,14 @@ namespace lmc::models {
 // block_size floats.
 using BlockDecoder = void (*)(const uint8_t* block, float* out);
 
+// Decodes n values (whole blocks) of a row in one loop.
+using RowDecoder = void (*)(const uint8_t* src, float* out, int64_t n);
+
+// The types of one value per block (floats and integers, models/quant/dequantize_plain.cpp)
+// decode a row in one loop the compiler sees whole and vectorizes, not a call per value:
+// whole F16 and BF16 tensors are widened when a model is packed. Null for other types.
+RowDecoder plain_row_decoder(GgmlType t);
+
 inline uint16_t load_u16(const uint8_t* p) {
   uint16_t v;
   std::memcpy(&v, p, sizeof v);

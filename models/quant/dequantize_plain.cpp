@@ -21,7 +21,35 @@ void block_f16(const uint8_t* b, float* y) { *y = load_f16(b); }
 
 void block_bf16(const uint8_t* b, float* y) { *y = bf16_to_f32(load_u16(b)); }
 
+template <void (*Block)(const uint8_t*, float*), size_t kBytes>
+void plain_row(const uint8_t* src, float* y, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) Block(src + static_cast<size_t>(i) * kBytes, y + i);
+}
+
 }  // namespace
+
+RowDecoder plain_row_decoder(GgmlType t) {
+  switch (t) {
+    case GgmlType::F32:
+      return plain_row<block_convert<float>, 4>;
+    case GgmlType::F16:
+      return plain_row<block_f16, 2>;
+    case GgmlType::BF16:
+      return plain_row<block_bf16, 2>;
+    case GgmlType::F64:
+      return plain_row<block_convert<double>, 8>;
+    case GgmlType::I8:
+      return plain_row<block_convert<int8_t>, 1>;
+    case GgmlType::I16:
+      return plain_row<block_convert<int16_t>, 2>;
+    case GgmlType::I32:
+      return plain_row<block_convert<int32_t>, 4>;
+    case GgmlType::I64:
+      return plain_row<block_convert<int64_t>, 8>;
+    default:
+      return nullptr;
+  }
+}
 
 // The rows of ir/block_types.def this family decodes.
 template <>
