@@ -204,6 +204,46 @@ TEST(LinearKernel, InputRowsAreRoundedAsGgmlRoundsActivations) {
   }
 }
 
+// The largest sums a q4_kx16 tile makes: every nibble 15 under the largest piece scale
+// and min (all scale bytes 0xFF), every input byte +127 or -127. A half piece's exact sum
+// (16 x 15 x 127) is where the 512-bit prefill tile multiplies by the scale in i16 lanes;
+// an overflow there would part the tile's rows (T = 8, 13) from decode's (T = 1) and from
+// the baseline's, and from K x (d·63·15 − dmin·63) · x.
+TEST(LinearKernel, LargestQ4KSumsKeepTheirBits) {
+  const int64_t N = 32, K = 512;
+  const LinearCase c{ir::DType::q4_kx16, K, N, Prologue::None, "", false, false, ""};
+  const float d = 0.0078125f, dmin = 0.001953125f;  // f16 0x2000 and 0x1800
+  std::vector<uint8_t> rows(static_cast<size_t>(ir::dtype_row_bytes(ir::DType::q4_k, K) * N), 0xFF);
+  for (size_t at = 0; at < rows.size(); at += static_cast<size_t>(ir::dtype_block_bytes(ir::DType::q4_k))) {
+    rows[at] = 0x00, rows[at + 1] = 0x20;      // d
+    rows[at + 2] = 0x00, rows[at + 3] = 0x18;  // dmin
+  }
+  const std::vector<uint8_t> panels = to_panels(rows, ir::DType::q4_kx16, N, K);
+  for (float x : {1.0f, -1.0f}) {
+    const double want = static_cast<double>(K) * (d * 63 * 15 - dmin * 63) * x;
+    std::vector<float> first;
+    for (const codegen::TargetSpec& target : {codegen::baseline_target(), codegen::resolve_target({true, "", ""})}) {
+      codegen::KernelCompiler compiler(target);
+      std::string name = compiler.add(linear_desc(c));
+      codegen::KernelInfo info = compiler.kernels().front().info;
+      auto lib = codegen::KernelLibrary::compile(compiler);
+      for (int64_t T : {1, 8, 13}) {
+        LinearData data(c, T, 5);
+        std::fill(data.x.begin(), data.x.end(), x);
+        data.wq = panels;
+        int64_t syms[ir::kNumSyms] = {T, 1};
+        run_split(lib->lookup(name), data.args(c), syms, info.items(syms), 1);
+        if (first.empty()) first.assign(data.y.begin(), data.y.begin() + N);
+        for (int64_t t = 0; t < T; ++t) {
+          EXPECT_EQ(0, std::memcmp(data.y.data() + t * N, first.data(), sizeof(float) * N))
+              << target.cpu << " x=" << x << " T=" << T << " row " << t;
+          EXPECT_NEAR(data.y[static_cast<size_t>(t * N)], want, std::abs(want) * 1e-5) << target.cpu << " T=" << T;
+        }
+      }
+    }
+  }
+}
+
 // The compiler's q4_kx16 / q5_kx16 packing moves bits only: each row read back from the
 // panels (the reference's own reader) is the file's row of super-blocks.
 TEST(LinearKernel, SuperBlockPanelsHoldTheFilesBytes) {

@@ -14,6 +14,11 @@ namespace lmc::codegen::int8_tile {
 constexpr int kGroups = 2;                       // groups of 8 columns per panel
 constexpr int64_t kPanelCols = 8 * kGroups;
 constexpr int kTileRows = 4;
+// A K type's panel tile with 512-bit VNNI (linear_panels.cpp): a row's 16 columns are one
+// register, so eight rows' sixteen madd chains fit beside the chunk's two registers, and
+// a chunk's load and unpacking feed sixteen madds: both madd ports busy, where four rows'
+// eight chains ran about one madd a cycle.
+constexpr int kWideTileRows = 8;
 constexpr int64_t kQuads = 8;                    // 4-byte quads per block of 32
 constexpr int64_t kBlock = QuantizedRows::kBlock;
 // Quantized input rows per block: they stay in L2 beside the panel a tile reads. Half a

@@ -108,18 +108,18 @@ Carried wide_nibble_sums(Builder& b, const QuantizedRows& in, const WeightPanel&
   return sums;
 }
 
-// wide_nibble_sums for a prefill tile of kTileRows rows: the chunks in a rolled loop and
-// two chains per row (low and high nibbles), so eight chains overlap across the rows and
-// the accumulators, a chunk's two registers and the tile's f32 sums fit the 32 registers
-// (unrolled with four chains per row, they spilled). One 64-byte load, a shift and two
-// masks feed eight 512-bit madds: half the madds of the 256-bit tile, and a third of
-// its unpacking.
-Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
-                              const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
+// wide_nibble_sums for a prefill tile (kTileRows or kWideTileRows rows): the chunks in a
+// rolled loop and two chains per row, the low nibbles' and the high ones', returned apart
+// ([row][half]); with eight rows sixteen chains overlap the madds' latency, and the
+// accumulators, a chunk's two registers and a super-block's i32 sums fit the 32 registers
+// (unrolled with four chains per row, a four-row tile spilled). One 64-byte load, a shift
+// and two masks feed 2 x rows 512-bit madds.
+Carried wide_tile_nibble_halves(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                                const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
   auto* i32x16 = i32x(b, 16);
   auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
   Carried zero(slots.size() * 2, llvm::Constant::getNullValue(i32x16));
-  Carried acc = emit_rolled_for_carry(
+  return emit_rolled_for_carry(
       b, i64c(b, 0), i64c(b, p.at.chunks()), 1, zero,
       [&](llvm::Value* c, const Carried& cur) {
         std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, c);
@@ -135,8 +135,13 @@ Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const WeightP
         return next;
       },
       "chunk");
+}
+
+Carried wide_tile_nibble_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
+                              const std::vector<llvm::Value*>& slots, llvm::Value* blk) {
+  Carried halves = wide_tile_nibble_halves(b, in, p, slots, blk);
   Carried sums;
-  for (size_t r = 0; r < slots.size(); ++r) sums.push_back(b.CreateAdd(acc[2 * r], acc[2 * r + 1]));
+  for (size_t r = 0; r < slots.size(); ++r) sums.push_back(b.CreateAdd(halves[2 * r], halves[2 * r + 1]));
   return sums;
 }
 
@@ -326,9 +331,20 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
         for (int piece = 0; piece < kPieces; ++piece) {
           auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece));
           if (wide) {
-            Carried sums = wide_tile_nibble_sums(b, in, p, slots, blk);
+            Carried halves = wide_tile_nibble_halves(b, in, p, slots, blk);
             auto* scale = wide_ints(piece).scale;
-            for (size_t r = 0; r < slots.size(); ++r) add(r, sums[r], scale);
+            for (size_t r = 0; r < slots.size(); ++r) {
+              if (p.at.has_high()) {
+                add(r, b.CreateAdd(halves[2 * r], halves[2 * r + 1]), scale);
+                continue;
+              }
+              // A q4 half's sum fits an i16 lane (16 x 15 x 127 = 30480 < 2^15) and the
+              // scale (< 64) is the low i16 of its lane: one vpdpwssd multiplies and adds it.
+              auto* scale16 = b.CreateBitCast(scale, i16x(b, 32));
+              for (size_t half = 0; half < 2; ++half)
+                isums[r] = add_weighted_pairs_i32(b, isums[r], b.CreateBitCast(halves[2 * r + half], i16x(b, 32)),
+                                                  scale16, true);
+            }
             continue;
           }
           Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
@@ -381,20 +397,22 @@ void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& 
                       sums[r * kGroups + static_cast<size_t>(g)], 8);
 }
 
-// Input rows [t0, t0 + rows) x the call's panels: tiles of kTileRows rows, then halving
-// tiles for the rest (4 + 2 + 1 for 7 rows), so no row is computed twice.
+// Input rows [t0, t0 + rows) x the call's panels: tiles of kTileRows rows (a K type's with
+// 512-bit VNNI: kWideTileRows), then halving tiles for the rest (4 + 2 + 1 for 7 rows), so
+// no row is computed twice.
 void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, llvm::Value* t0,
                llvm::Value* rows) {
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
   const PanelLayout at(s.wtype);
   const bool nibbles = !signed_quants(s.wtype);
+  const int top = at.super_blocks() && use_vnni512(*b.GetInsertBlock()->getParent()) ? kWideTileRows : kTileRows;
   emit_for(
       b, io.col_begin(), io.col_end(), kPanelCols,
       [&](llvm::Value* n0) {
         WeightPanel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock};
         llvm::Value* done = i64c(b, 0);
-        for (int t = kTileRows; t >= 1; t /= 2) {
+        for (int t = top; t >= 1; t /= 2) {
           auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
           emit_for(b, done, end, t, [&](llvm::Value* slot0) { tile(b, io, in, p, t0, slot0, t, n0); }, "rtile");
           done = end;
