@@ -248,6 +248,11 @@ std::array<llvm::Value*, 2> PanelLayout::super_d(Builder& b, llvm::Value* panel,
           load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, row0), 8)};
 }
 
+std::array<llvm::Value*, 2> PanelLayout::wide_super_d(Builder& b, llvm::Value* panel, llvm::Value* super) const {
+  return {load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, 0), kRows),
+          load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, 0), kRows)};
+}
+
 KPieceInts PanelLayout::piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,
                                    int64_t row0) const {
   return k_piece_ints(b, scale_words(b, panel, super, row0, 8), piece);

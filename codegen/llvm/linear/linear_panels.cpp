@@ -312,14 +312,15 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel
 // constants of the header's words, loaded once (bench_linear prefill512 q4_kx16: 1.74 ->
 // 1.85x the FMA peak's rate as floats); with fewer rows (decode) the unrolled loop was
 // slower (Mistral-7B shape Q4_K_M decode 7.8-8.0 -> 7.3-7.5 tok/s): super_decode_sums.
-// With 512-bit VNNI a row's sixteen columns stay one register until the super-block's end,
-// each piece's sums scaled by one multiply per row.
+// With 512-bit VNNI a row's sixteen columns stay one register throughout, its f32 sums too:
+// each piece's sums scaled by a multiply-add per row (q4: vpdpwssd), the super-block's end
+// in 16 lanes (on 2 x 8, it took about a third of a tile's time).
 Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
                            const std::vector<llvm::Value*>& slots, bool vnni) {
   constexpr int kPieces = 8;
   const bool wide = vnni && use_vnni512(*b.GetInsertBlock()->getParent());
-  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(
+  Carried init(wide ? slots.size() : slots.size() * kGroups, splat_f32(b, wide ? 16 : 8, 0.0f));
+  Carried sums = emit_for_carry(
       b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init,
       [&](llvm::Value* super, const Carried& cur) {
         auto wide_ints = [&](int piece) { return p.at.wide_piece_ints(b, p.base, super, i64c(b, piece)); };
@@ -355,12 +356,14 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
           }
         }
         if (wide)
-          return end_super_block(b, in, p, slots, super, split_groups(b, isums), cur,
-                                 [&](int g, int j) { return halves(b, wide_ints(j).min)[static_cast<size_t>(g)]; });
+          return end_super_blocks(
+              b, in, slots, 1, super, isums, cur, [&](int, int j) { return wide_ints(j).min; },
+              [&](int) { return p.at.wide_super_d(b, p.base, super); });
         return end_super_block(b, in, p, slots, super, isums, cur,
                                [&](int g, int j) { return p.ints(b, super, j, g).min; });
       },
       "super");
+  return wide ? split_groups(b, sums) : sums;
 }
 
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].

@@ -20,24 +20,25 @@ std::array<llvm::Value*, 4> min_pairs(Builder& b, const std::array<llvm::Value*,
 llvm::Value* add_super_block(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* super,
                              llvm::Value* isum, const std::array<llvm::Value*, 4>& pairs, llvm::Value* d,
                              llvm::Value* dmin, llvm::Value* acc) {
+  const unsigned lanes = llvm::cast<llvm::FixedVectorType>(d->getType())->getNumElements();
   auto* blk0 = b.CreateMul(super, i64c(b, kPieces));
   llvm::Value* msum = nullptr;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    auto* xsums =
-        b.CreateBitCast(splat(b, 8, in.piece_sum_pair(b, slot, b.CreateAdd(blk0, i64c(b, 2 * i)))), i16x(b, 16));
-    auto* m = weighted_pairs_i32(b, xsums, b.CreateBitCast(pairs[i], i16x(b, 16)));
-    msum = msum ? b.CreateAdd(msum, m) : m;
+    auto* xsums = b.CreateBitCast(splat(b, lanes, in.piece_sum_pair(b, slot, b.CreateAdd(blk0, i64c(b, 2 * i)))),
+                                  i16x(b, 2 * lanes));
+    // 16 lanes come from 512-bit VNNI tiles: one vpdpwssd, the i32 sums of pmaddwd and add.
+    msum = add_weighted_pairs_i32(b, msum, xsums, b.CreateBitCast(pairs[i], i16x(b, 2 * lanes)), lanes == 16);
   }
-  auto* xs = splat(b, 8, in.scale(b, slot, blk0));
-  acc = fma(b, b.CreateSIToFP(isum, f32x(b, 8)), b.CreateFMul(d, xs), acc);
-  return fma(b, b.CreateSIToFP(msum, f32x(b, 8)), b.CreateFNeg(b.CreateFMul(dmin, xs)), acc);
+  auto* xs = splat(b, lanes, in.scale(b, slot, blk0));
+  acc = fma(b, b.CreateSIToFP(isum, f32x(b, lanes)), b.CreateFMul(d, xs), acc);
+  return fma(b, b.CreateSIToFP(msum, f32x(b, lanes)), b.CreateFNeg(b.CreateFMul(dmin, xs)), acc);
 }
 
 }  // namespace
 
 llvm::Value* i16_pairs(Builder& b, llvm::Value* low, llvm::Value* high) {
-  auto* mask = llvm::ConstantInt::get(i32x(b, 8), 0xFFFF);
-  return b.CreateOr(b.CreateAnd(low, mask), b.CreateShl(high, llvm::ConstantInt::get(i32x(b, 8), 16)));
+  auto* mask = llvm::ConstantInt::get(low->getType(), 0xFFFF);
+  return b.CreateOr(b.CreateAnd(low, mask), b.CreateShl(high, llvm::ConstantInt::get(low->getType(), 16)));
 }
 
 Carried end_super_blocks(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, int groups,

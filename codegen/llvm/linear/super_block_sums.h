@@ -15,11 +15,12 @@ namespace lmc::codegen {
 // i32 lanes whose low i16 is `low`'s and high i16 `high`'s: pmaddwd weights.
 llvm::Value* i16_pairs(Builder& b, llvm::Value* low, llvm::Value* high);
 
-// Super-block `super`'s end for a tile of input rows `slots` x `groups` groups of 8 columns:
+// Super-block `super`'s end for a tile of input rows `slots` x `groups` groups of columns:
 // `isums` the pieces' Σ scale·Σ q·x and `acc` the f32 sums so far, both [row][group] (i32
-// and f32 lanes, a column each); `min_of(g, piece)` a piece's mins and `d_of(g)` the
-// super-blocks' d and dmin (i32 and f32 lanes) of group g. Returns acc + each sum scaled,
-// its mins off.
+// and f32 lanes, a column each: 8, or a panel's 16 in one 512-bit register); `min_of(g,
+// piece)` a piece's mins and `d_of(g)` the super-blocks' d and dmin (i32 and f32 lanes) of
+// group g. Returns acc + each sum scaled, its mins off: lane by lane the same operations
+// whatever the width, so the same bits.
 Carried end_super_blocks(Builder& b, const QuantizedRows& in, const std::vector<llvm::Value*>& slots, int groups,
                          llvm::Value* super, const Carried& isums, const Carried& acc,
                          const std::function<llvm::Value*(int, int)>& min_of,
