@@ -255,8 +255,8 @@ Carried end_super_block(Builder& b, const QuantizedRows& in, const WeightPanel& 
 // took variable shifts and selects per piece and column group, some 40% of the loop's
 // instructions; unrolling the pieces instead keeps every piece's scales live at once.
 // With 512-bit VNNI a row's sixteen columns are one register throughout — the scales and
-// mins unpacked as one register per piece, the pieces' sums scaled in 16 lanes — and the
-// column groups part only at the super-block's end.
+// mins unpacked as one register per piece, the pieces' sums scaled and the super-block
+// ended in 16 lanes — and the column groups part only after the last super-block.
 Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p,
                           const std::vector<llvm::Value*>& slots, bool vnni) {
   constexpr int kPieces = 8;
@@ -270,8 +270,8 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel
     auto* i = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, (u * kPieces) * 2 + field));
     return b.CreateInBoundsGEP(unit, scratch, i);
   };
-  Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
-  return emit_for_carry(
+  Carried init(slots.size() * static_cast<size_t>(units), splat_f32(b, lanes, 0.0f));
+  Carried sums = emit_for_carry(
       b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1, init,
       [&](llvm::Value* super, const Carried& cur) {
         for (int u = 0; u < units; ++u)
@@ -298,13 +298,15 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel
               return next;
             },
             "piece");
-    // Group g's mins of piece j: its own register, or the 8 lanes at 8g of the row's one.
-        return end_super_block(b, in, p, slots, super, wide ? split_groups(b, isums) : isums, cur, [&](int g, int j) {
-          auto* at = byte_ptr(b, slot(wide ? 0 : g, i64c(b, j), 1), i64c(b, wide ? 32 * g : 0));
-          return b.CreateAlignedLoad(i32x(b, 8), at, llvm::Align(32));
-        });
+        // Group g's mins of piece j: its own register (with 512-bit VNNI, one for the panel).
+        auto min_of = [&](int g, int j) { return b.CreateAlignedLoad(unit, slot(g, i64c(b, j), 1), align); };
+        if (wide)
+          return end_super_blocks(b, in, slots, 1, super, isums, cur, min_of,
+                                  [&](int) { return p.at.wide_super_d(b, p.base, super); });
+        return end_super_block(b, in, p, slots, super, isums, cur, min_of);
       },
       "super");
+  return wide ? split_groups(b, sums) : sums;
 }
 
 // tile_sums of a K type's panel in a tile of kTileRows rows (prefill): a super-block is one
