@@ -242,15 +242,10 @@ std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* pa
   return words;
 }
 
-std::array<llvm::Value*, 2> PanelLayout::super_d(Builder& b, llvm::Value* panel, llvm::Value* super,
-                                                 int64_t row0) const {
-  return {load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, row0), 8),
-          load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, row0), 8)};
-}
-
-std::array<llvm::Value*, 2> PanelLayout::wide_super_d(Builder& b, llvm::Value* panel, llvm::Value* super) const {
-  return {load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, 0), kRows),
-          load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, 0), kRows)};
+std::array<llvm::Value*, 2> PanelLayout::super_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,
+                                                 unsigned lanes) const {
+  return {load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, row0), lanes),
+          load_f16x_as_f32x(b, header_field(b, panel, super, 2 * kRows, 2, row0), lanes)};
 }
 
 KPieceInts PanelLayout::piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece,

@@ -133,12 +133,12 @@ class PanelLayout {
   // row0 .. row0 + 7 of block blk of a panel, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
   // A K type's scales as integers (super_blocks.h, integer_scales): d and dmin of super-block
-  // `super`, and piece `piece`'s scale and min, of rows row0 .. row0 + 7.
-  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0) const;
+  // `super` of `lanes` rows from row0, and piece `piece`'s scale and min of rows row0 .. row0 + 7.
+  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,
+                                      unsigned lanes) const;
   KPieceInts piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece, int64_t row0) const;
-  // piece_ints and super_d of all 16 rows, as 16 lanes (one register with AVX-512).
+  // piece_ints of all 16 rows, as 16 i32 lanes (one register with AVX-512).
   KPieceInts wide_piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece) const;
-  std::array<llvm::Value*, 2> wide_super_d(Builder& b, llvm::Value* panel, llvm::Value* super) const;
   bool super_blocks() const { return super_; }
 
  private:

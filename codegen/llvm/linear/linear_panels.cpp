@@ -239,13 +239,16 @@ void add_scaled(Builder& b, const QuantizedRows& in, const std::vector<llvm::Val
     }
 }
 
-// A K type's super-block's end (super_block_sums.h) for the panel's [row][group] sums, the
-// mins read back from `min_of(g, piece)`.
+// A K type's super-block's end (super_block_sums.h) for the panel's sums, the mins read back
+// from `min_of(g, piece)`: [row][group] in 8 lanes, or with 512-bit VNNI a register of the
+// panel's 16 columns per row (one group).
 Carried end_super_block(Builder& b, const QuantizedRows& in, const WeightPanel& p,
                         const std::vector<llvm::Value*>& slots, llvm::Value* super, const Carried& isums,
                         const Carried& acc, const std::function<llvm::Value*(int, int)>& min_of) {
-  return end_super_blocks(b, in, slots, kGroups, super, isums, acc, min_of,
-                          [&](int g) { return p.super_d(b, super, g); });
+  const unsigned lanes = llvm::cast<llvm::FixedVectorType>(isums.front()->getType())->getNumElements();
+  const int groups = static_cast<int>(kPanelCols / lanes);
+  return end_super_blocks(b, in, slots, groups, super, isums, acc, min_of,
+                          [&](int g) { return p.super_d(b, super, g, lanes); });
 }
 
 // tile_sums of a K type's panel for fewer than kTileRows rows (decode): per super-block,
@@ -299,11 +302,8 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel
             },
             "piece");
         // Group g's mins of piece j: its own register (with 512-bit VNNI, one for the panel).
-        auto min_of = [&](int g, int j) { return b.CreateAlignedLoad(unit, slot(g, i64c(b, j), 1), align); };
-        if (wide)
-          return end_super_blocks(b, in, slots, 1, super, isums, cur, min_of,
-                                  [&](int) { return p.at.wide_super_d(b, p.base, super); });
-        return end_super_block(b, in, p, slots, super, isums, cur, min_of);
+        return end_super_block(b, in, p, slots, super, isums, cur,
+                               [&](int g, int j) { return b.CreateAlignedLoad(unit, slot(g, i64c(b, j), 1), align); });
       },
       "super");
   return wide ? split_groups(b, sums) : sums;
@@ -336,18 +336,16 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
           if (wide) {
             Carried halves = wide_tile_nibble_halves(b, in, p, slots, blk);
             auto* scale = wide_ints(piece).scale;
-            for (size_t r = 0; r < slots.size(); ++r) {
-              if (p.at.has_high()) {
-                add(r, b.CreateAdd(halves[2 * r], halves[2 * r + 1]), scale);
-                continue;
-              }
-              // A q4 half's sum fits an i16 lane (16 x 15 x 127 = 30480 < 2^15) and the
-              // scale (< 64) is the low i16 of its lane: one vpdpwssd multiplies and adds it.
-              auto* scale16 = b.CreateBitCast(scale, i16x(b, 32));
-              for (size_t half = 0; half < 2; ++half)
-                isums[r] = add_weighted_pairs_i32(b, isums[r], b.CreateBitCast(halves[2 * r + half], i16x(b, 32)),
-                                                  scale16, true);
+            if (p.at.has_high()) {
+              for (size_t r = 0; r < slots.size(); ++r) add(r, b.CreateAdd(halves[2 * r], halves[2 * r + 1]), scale);
+              continue;
             }
+            // A q4 half's sum fits an i16 lane (16 x 15 x 127 = 30480 < 2^15) and the scale
+            // (< 64) is the low i16 of its lane: one vpdpwssd multiplies and adds it.
+            auto* scale16 = b.CreateBitCast(scale, i16x(b, 32));
+            for (size_t at = 0; at < halves.size(); ++at)
+              isums[at / 2] =
+                  add_weighted_pairs_i32(b, isums[at / 2], b.CreateBitCast(halves[at], i16x(b, 32)), scale16, true);
             continue;
           }
           Carried sums = nibble_block_sums(b, in, p, slots, blk, vnni);
@@ -357,12 +355,8 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
               add(r * kGroups + static_cast<size_t>(g), sums[r * kGroups + static_cast<size_t>(g)], scale);
           }
         }
-        if (wide)
-          return end_super_blocks(
-              b, in, slots, 1, super, isums, cur, [&](int, int j) { return wide_ints(j).min; },
-              [&](int) { return p.at.wide_super_d(b, p.base, super); });
         return end_super_block(b, in, p, slots, super, isums, cur,
-                               [&](int g, int j) { return p.ints(b, super, j, g).min; });
+                               [&](int g, int j) { return wide ? wide_ints(j).min : p.ints(b, super, j, g).min; });
       },
       "super");
   return wide ? split_groups(b, sums) : sums;

@@ -37,8 +37,8 @@ struct WeightPanel {
   }
   BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, base, blk, 8 * g); }
   // A K type's super-block's d and dmin, and piece `piece`'s scale and min, as integers.
-  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* super, int g) const {
-    return at.super_d(b, base, super, 8 * g);
+  std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* super, int g, unsigned lanes) const {
+    return at.super_d(b, base, super, 8 * g, lanes);
   }
   KPieceInts ints(Builder& b, llvm::Value* super, int piece, int g) const {
     return at.piece_ints(b, base, super, i64c(b, piece), 8 * g);
