@@ -7,6 +7,9 @@ namespace lmc::codegen {
 struct CompileOptions {
   std::string dump_llvm_ir_dir;  // non-empty: write <kernel>.ll (optimized IR) there
   std::string dump_asm_dir;      // non-empty: write <kernel>.s there
+  // Tests only: AMX tile intrinsics lowered to plain loops by LLVM (codegen/llvm/scalar_tiles.h),
+  // so a kernel compiled for the tiles runs, slowly, where the tile unit does not.
+  bool scalar_tiles = false;
 };
 
 struct CompileStats {

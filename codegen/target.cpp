@@ -1,7 +1,10 @@
 #include "codegen/target.h"
 
+#include <algorithm>
+
 #include "codegen/codegen_module.h"
 #include "support/error.h"
+#include "support/tile_state.h"
 
 namespace lmc::codegen {
 
@@ -12,6 +15,19 @@ namespace {
 // making the host check refuse kernels that never use them.
 constexpr const char* kBaselineCpu = "x86-64-v3";
 constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
+
+// An AMX feature's instructions fault until the process holds the tile state, which cpuid
+// and XCR0 (all LLVM reads of the host) do not tell (support/tile_state.h). The process asks
+// here, in lmc itself: the code generator module keeps its own copy of support/.
+bool tile_feature(const std::string& name) { return name.rfind("amx-", 0) == 0; }
+
+// The spec's "+amx-..." turned "-amx-...".
+std::string without_tiles(const std::string& features) {
+  std::vector<std::string> names = split_features(features);
+  for (auto& f : names)
+    if (f[0] == '+' && tile_feature(f.substr(1))) f[0] = '-';
+  return join_features(names);
+}
 
 }  // namespace
 
@@ -37,20 +53,37 @@ std::string join_features(const std::vector<std::string>& names) {
   return out;
 }
 
-TargetSpec resolve_target(const TargetOptions& opts) { return codegen_module().resolve_target(opts); }
+TargetSpec resolve_target(const TargetOptions& opts) {
+  if (!opts.native || tile_state().granted) return codegen_module().resolve_target(opts);
+  // The host's own AMX features leave; an --mattr naming them (code for another machine) stays.
+  TargetSpec host = codegen_module().resolve_target({true, opts.mcpu, ""});
+  host.features = without_tiles(host.features);
+  if (opts.mattr.empty()) return host;
+  return codegen_module().resolve_target({false, host.cpu, join_features({host.features, opts.mattr})});
+}
 
 std::vector<std::string> isa_features(const TargetSpec& spec) { return codegen_module().isa_features(spec); }
 
 std::vector<std::string> missing_host_features(const TargetSpec& spec) {
-  return codegen_module().missing_host_features(spec);
+  std::vector<std::string> missing = codegen_module().missing_host_features(spec);
+  if (tile_state().granted) return missing;
+  for (const auto& f : isa_features(spec))
+    if (tile_feature(f) && std::find(missing.begin(), missing.end(), f) == missing.end()) missing.push_back(f);
+  return missing;
 }
 
 void require_host_features(const TargetSpec& spec) {
   std::string missing;
-  for (const auto& f : missing_host_features(spec)) missing += (missing.empty() ? "" : ", ") + f;
-  if (!missing.empty())
-    throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing + "); target was " +
-                spec.str());
+  bool tiles = false;
+  for (const auto& f : missing_host_features(spec)) {
+    missing += (missing.empty() ? "" : ", ") + f;
+    tiles |= tile_feature(f);
+  }
+  if (missing.empty()) return;
+  // AMX kernels need the tile state as well as the CPU: say which of them is missing.
+  std::string why = tiles ? " (AMX tiles: " + tile_state().why_off + ")" : "";
+  throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing + ")" + why +
+              "; target was " + spec.str());
 }
 
 }  // namespace lmc::codegen

@@ -1,7 +1,9 @@
 // Which x86-64 CPU the kernels are compiled for. The baseline (AVX2 + FMA + F16C,
 // a Haswell) runs on every machine we support; `native` opts into the host's wider
 // ISA; an explicit mcpu/mattr overrides both. The resolved spec is recorded in the
-// artifact manifest, and a loader checks it against the host before running code.
+// artifact manifest, and a loader checks it against the host before running code. AMX
+// counts as the host's only while this process holds the tile state
+// (support/tile_state.h): a native target leaves it out otherwise.
 //
 // What needs LLVM's knowledge of CPUs (resolving a name, implied features, the host's
 // features) is answered by the code generator module (codegen/codegen_module.h).

@@ -9,6 +9,8 @@
 #include <map>
 #include <utility>
 
+#include "support/tile_state.h"
+
 namespace lmc::runtime {
 
 namespace {
@@ -157,8 +159,8 @@ class Host {
         return (xcr0_ & kYmm) == kYmm;
       case State::Zmm:
         return (xcr0_ & kZmm) == kZmm;
-      case State::Amx:
-        return (xcr0_ & kAmx) == kAmx;
+      case State::Amx:  // and this process holds the tile state (support/tile_state.h)
+        return (xcr0_ & kAmx) == kAmx && tile_state().granted;
     }
     return false;
   }

@@ -16,6 +16,7 @@
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/llvm_target.h"
 #include "codegen/llvm/module_passes.h"
+#include "codegen/llvm/scalar_tiles.h"
 #include "support/error.h"
 
 namespace lmc::codegen {
@@ -125,7 +126,12 @@ std::string LlvmKernelEmitter::compile(const CompileOptions& opts) {
   for (auto& m : modules_)
     if (linker.linkInModule(std::move(m))) throw Error("codegen: error: cannot link kernel modules");
   modules_.clear();
-  std::string object = emit_machine_code(*all, tm, MachineCodeKind::Object);
+  std::unique_ptr<llvm::TargetMachine> scalar;
+  if (opts.scalar_tiles) {
+    prepare_scalar_tiles(*all);
+    scalar = create_target_machine(target_, false);
+  }
+  std::string object = emit_machine_code(*all, scalar ? *scalar : tm, MachineCodeKind::Object);
   stats_.codegen_seconds += seconds_since(t2);
   return object;
 }

@@ -98,11 +98,11 @@ std::vector<std::string> llvm_missing_host_features(const TargetSpec& spec) {
   return missing;
 }
 
-std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec) {
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec, bool optimize) {
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(native_target().createTargetMachine(
       llvm::sys::getProcessTriple(), spec.cpu, spec.features, options, llvm::Reloc::PIC_, llvm::CodeModel::Small,
-      llvm::CodeGenOptLevel::Aggressive));
+      optimize ? llvm::CodeGenOptLevel::Aggressive : llvm::CodeGenOptLevel::None));
   if (!tm) throw Error("codegen: error: cannot create a code generator for " + spec.str());
   return tm;
 }

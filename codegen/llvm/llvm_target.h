@@ -19,8 +19,9 @@ TargetSpec llvm_resolve_target(const TargetOptions& opts);
 std::vector<std::string> llvm_isa_features(const TargetSpec& spec);
 std::vector<std::string> llvm_missing_host_features(const TargetSpec& spec);
 
-// O3 code generator for the spec on the host's triple (x86-64 ELF).
-std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec);
+// Code generator for the spec on the host's triple (x86-64 ELF): O3, or with `optimize`
+// false none (what LLVM's scalar tiles need: codegen/llvm/scalar_tiles.h).
+std::unique_ptr<llvm::TargetMachine> create_target_machine(const TargetSpec& spec, bool optimize = true);
 
 // Registers the native target with LLVM once per process.
 void init_llvm_target();

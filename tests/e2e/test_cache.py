@@ -118,6 +118,21 @@ class CompileCache(unittest.TestCase):
         with open(logits["native"], "rb") as a, open(logits["baseline"], "rb") as b:
             self.assertEqual(a.read(), b.read(), "the targets' logits differ")
 
+    def test_without_amx_same_text_and_bits(self):
+        # --no-amx keeps the tiles off; where Linux grants them the native entry multiplies on
+        # them (a prompt past 16 tokens reaches the tile path) and --no-amx is another entry,
+        # with the same logits bits (docs/architecture.md: AMX tiles).
+        self.start_from_entry()
+        prompt = ["--prompt", " ".join(["The capital of France is Paris, and the capital of Italy is Rome."] * 3)]
+        logits = {t: os.path.join(self.tmp, t + ".npy") for t in ("default", "no-amx")}
+        default = run(self.cache, self.model, *prompt, "--logits-out", logits["default"])
+        without = run(self.cache, self.model, *prompt, "--no-amx", "--logits-out", logits["no-amx"])
+        self.assertEqual(default.stdout, without.stdout)
+        with open(logits["default"], "rb") as a, open(logits["no-amx"], "rb") as b:
+            self.assertEqual(a.read(), b.read(), "the logits with and without AMX differ")
+        off = run(self.cache, self.model, env={"LMC_NO_AMX": "1"})
+        self.assertNotIn(COMPILING, off.stderr, "LMC_NO_AMX=1 and --no-amx share an entry")
+
     def test_two_processes_compile_it_once(self):
         args = [LMC, "run", self.model, "--prompt", "Hello", "--max-tokens", "4", "--cache-dir", self.cache]
         procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]

@@ -12,6 +12,7 @@
 #include "ir/printer.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
+#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/output_file.h"
 #include "tools/lmc/output_guard.h"
@@ -30,6 +31,7 @@ std::vector<FlagSpec> specs() {
                "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
   s.push_back(report_flag_spec());
+  s.push_back(amx_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

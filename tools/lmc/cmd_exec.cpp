@@ -21,6 +21,7 @@
 #include "support/error.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
+#include "tools/lmc/jit_flags.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/npy_reader.h"
 #include "tools/lmc/npy_writer.h"
@@ -42,6 +43,7 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : compile_flag_specs())
     if (f.name != "context" && f.name != "model-def") s.push_back(f);
+  s.push_back(amx_flag_spec());
   s.push_back({"input", true,
                "the values of graph argument NAME (% optional): a .npy of its shape, floats or "
                "integers as its type; repeat per argument. Others are generated from --seed",

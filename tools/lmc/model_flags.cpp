@@ -88,6 +88,7 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a, 
     throw UsageError("--weights applies to a model definition (.yaml); " + model + " is the weights");
   if (!weights && a.has("model-def"))
     throw UsageError("--model-def applies to a .gguf or a Hugging Face folder, not to " + model);
+  apply_amx_flag(a);  // before the target is resolved: a native target leaves AMX out
   driver::CompileRequest r;
   r.model = model;
   r.model_def = a.get_or("model-def", "");

@@ -21,9 +21,11 @@
 // The weights are read as they are stored: no per-call repacking, no horizontal sums.
 // Few rows (decode, split by panels over the threads) stream each panel once for all
 // rows; many rows (prefill, split by rows) take them in blocks whose int8 copy stays in
-// L2, and sweep every panel per block.
+// L2, and sweep every panel per block. Where the target has AMX, a block takes its rows
+// by 16 on the tile unit (tile_panels.h) and the VNNI tiles the rest.
 #include <array>
 #include <functional>
+#include <optional>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
@@ -34,6 +36,7 @@
 #include "codegen/llvm/linear/panel_chunks.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 #include "codegen/llvm/linear/super_block_sums.h"
+#include "codegen/llvm/linear/tile_panels.h"
 
 namespace lmc::codegen {
 
@@ -396,11 +399,12 @@ void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& 
                       sums[r * kGroups + static_cast<size_t>(g)], 8);
 }
 
-// Input rows [t0, t0 + rows) x the call's panels: tiles of kTileRows rows (a K type's with
-// 512-bit VNNI: kWideTileRows), then halving tiles for the rest (4 + 2 + 1 for 7 rows), so
-// no row is computed twice.
-void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, llvm::Value* t0,
-               llvm::Value* rows) {
+// Input rows [t0, t0 + rows) x the call's panels: with AMX (`tiles`), rows by 16 on the
+// tile unit (tile_panels.h); then tiles of kTileRows rows (a K type's with 512-bit
+// VNNI: kWideTileRows), then halving tiles for the rest (4 + 2 + 1 for 7 rows), so no row
+// is computed twice.
+void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRows& in, const TileScratch* tiles,
+               llvm::Value* t0, llvm::Value* rows) {
   if (!io.plain_input()) io.prepare_rows(t0, rows);
   in.fill(b, io, t0, rows);
   const PanelLayout at(s.wtype);
@@ -410,7 +414,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
       b, io.col_begin(), io.col_end(), kPanelCols,
       [&](llvm::Value* n0) {
         WeightPanel p{at, nibbles, at.panel(b, io.w(), b.CreateUDiv(n0, i64c(b, kPanelCols)), s.K), s.K / kBlock};
-        llvm::Value* done = i64c(b, 0);
+        llvm::Value* done = tiles ? tile_panel_rows(b, io, in, p, *tiles, t0, rows, n0) : i64c(b, 0);
         for (int t = top; t >= 1; t /= 2) {
           auto* end = b.CreateAdd(done, b.CreateAnd(b.CreateSub(rows, done), i64c(b, ~int64_t{t - 1})));
           emit_for(b, done, end, t, [&](llvm::Value* slot0) { tile(b, io, in, p, t0, slot0, t, n0); }, "rtile");
@@ -425,9 +429,13 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
   const int64_t rows = rows_per_block(s);
   QuantizedRows in(b, rows, s.K, s.wtype);
+  std::optional<TileScratch> tiles;
+  if (use_amx(*b.GetInsertBlock()->getParent())) tiles.emplace(b, s.K);
   emit_for(
       b, io.row_begin(), io.row_end(), rows,
-      [&](llvm::Value* t0) { row_block(b, s, io, in, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0))); },
+      [&](llvm::Value* t0) {
+        row_block(b, s, io, in, tiles ? &*tiles : nullptr, t0, min64(b, i64c(b, rows), b.CreateSub(io.row_end(), t0)));
+      },
       "tb");
 }
 
