@@ -128,22 +128,51 @@ class BenchOutput(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         return out.stdout
 
+    LLAMA_BENCH_FIELDS = [
+        "build_commit", "build_number", "cpu_info", "gpu_info", "backends", "model_filename", "model_type",
+        "model_size", "model_n_params", "n_batch", "n_ubatch", "n_threads", "cpu_mask", "cpu_strict", "poll",
+        "type_k", "type_v", "n_gpu_layers", "n_cpu_moe", "split_mode", "main_gpu", "no_kv_offload", "flash_attn",
+        "devices", "tensor_split", "tensor_buft_overrides", "load_mode", "lazy_mode", "embeddings", "no_op_offload",
+        "no_host", "repack", "fit_target", "fit_min_ctx", "n_prompt", "n_gen", "n_depth", "test_time", "avg_ns",
+        "stddev_ns", "avg_ts", "stddev_ts"]
+
     def test_csv_jsonl_and_md_carry_the_same_figures(self):
         import csv
-        rows = list(csv.DictReader(self.bench("-o", "csv").splitlines()))
-        self.assertEqual([(r["test"], r["n_threads"], r["n_parallel"]) for r in rows], [("tg2", "1", "1"), ("pp8", "1", "1")])
+        lines = self.bench("-o", "csv").splitlines()
+        self.assertEqual(lines[0], ",".join(self.LLAMA_BENCH_FIELDS), "llama-bench's CSV header")
+        rows = list(csv.DictReader(lines))
+        self.assertEqual([(r["n_prompt"], r["n_gen"], r["n_threads"]) for r in rows], [("0", "2", "1"), ("8", "0", "1")])
         for r in rows:
             self.assertGreater(float(r["avg_ts"]), 0)
             self.assertGreaterEqual(float(r["stddev_ts"]), 0)
+            self.assertEqual(r["model_type"], "llama 256M Q4_1")  # as llama.cpp names SmolLM2's file
         records = [json.loads(line) for line in self.bench("-o", "jsonl").splitlines()]
         self.assertEqual([r["test"] for r in records], ["tg2", "pp8"])
         for r in records:
+            self.assertEqual(list(r)[:len(self.LLAMA_BENCH_FIELDS)], self.LLAMA_BENCH_FIELDS)
             self.assertEqual(len(r["samples_ts"]), 2)
+            self.assertEqual(len(r["samples_ns"]), 2)
             self.assertAlmostEqual(r["avg_ts"], sum(r["samples_ts"]) / 2, places=6)
             self.assertIn(r["median_ts"], r["samples_ts"])
+            tokens = r["n_prompt"] + r["n_gen"]
+            self.assertAlmostEqual(r["avg_ns"], sum(tokens * 1e9 / ts for ts in r["samples_ts"]) / 2, delta=2)
         md = self.bench("-o", "md").splitlines()
-        self.assertEqual(md[0], "| model | size | params | backend | threads | test | t/s | t/s (median) |")
-        self.assertRegex(md[2], r"^\| \S+ \| [\d.]+ GiB \| [\d.]+ [MB] \| CPU \| 1 \| tg2 \| [\d.]+ ± [\d.]+ \| [\d.]+ \|$")
+        self.assertRegex(md[0], r"^\| model +\| +size \| +params \| backend +\| threads \| +test \| +t/s \| t/s \(median\) \|$")
+        self.assertRegex(md[2], r"^\| llama 256M Q4_1 +\| +[\d.]+ MiB \| +[\d.]+ M \| CPU +\| +1 \| +tg2 \| +[\d.]+ ± [\d.]+ \| +[\d.]+ \|$")
+
+    def test_json_reads_as_llama_benchs(self):
+        # What a script written for `llama-bench -o json` does: jq '.[] | [.model_type, .n_prompt, .n_gen, .avg_ts]'.
+        records = json.loads(self.bench("-o", "json"))
+        self.assertIsInstance(records, list)
+        self.assertEqual([[r["model_type"], r["n_prompt"], r["n_gen"]] for r in records],
+                         [["llama 256M Q4_1", 0, 2], ["llama 256M Q4_1", 8, 0]])
+        for r in records:
+            self.assertIsInstance(r["avg_ts"], float)
+            self.assertIsInstance(r["cpu_strict"], bool)
+            self.assertRegex(r["test_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        own = json.loads(self.bench("-o", "lmc-json"))
+        self.assertEqual([r["test"] for r in own["results"]], ["tg2", "pp8"])
+        self.assertGreater(own["per_thread_count"][0]["read_bandwidth_bytes_per_s"], 0)
 
     def test_depth_applies_to_every_test_as_llama_bench(self):
         records = [json.loads(line) for line in self.bench("-d", "0,40", "-o", "jsonl").splitlines()]
@@ -166,8 +195,8 @@ class BenchOutput(unittest.TestCase):
             self.assertIn(message, r.stderr)
 
     def test_parallel_records_name_their_streams(self):
-        top = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
-        self.assertEqual([(r["test"], r["n_parallel"]) for r in top["results"]], [("tg2", 1), ("tg2", 2)])
+        records = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
+        self.assertEqual([(r["test"], r["n_parallel"]) for r in records], [("tg2", 1), ("tg2", 2)])
         table = self.bench("--parallel", "1,2")
         self.assertRegex(table, r"\n1 +2 +[\d.]+ ± +[\d.]+ +[\d.]+ +[\d.]+ms +[\d.]+x\n")
 

@@ -13,14 +13,7 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// One figure in llama-bench's terms.
-struct Record {
-  int threads;
-  int64_t streams;
-  std::string test;
-  int64_t n_prompt, n_gen, n_depth;
-  const driver::Samples* tps;
-};
+using Record = BenchFigure;
 
 // llama-bench's name of a test after `depth` tokens in the cache: "tg32", "pp512 @ d4096".
 std::string at_depth(const std::string& test, int64_t depth) {
@@ -48,21 +41,26 @@ std::vector<Record> records(const BenchReport& r) {
   return out;
 }
 
-json record_json(const BenchReport& r, const Record& x) {
-  return {{"model", r.model.info.name},   {"n_threads", x.threads},
-          {"n_parallel", x.streams},      {"test", x.test},
-          {"n_prompt", x.n_prompt},       {"n_gen", x.n_gen},
-          {"n_depth", x.n_depth},         {"avg_ts", x.tps->mean()},
-          {"stddev_ts", x.tps->stddev()}, {"median_ts", x.tps->median()},
-          {"samples_ts", x.tps->values}};
+// llama-bench's record, then lmc's own fields: the test's name, the streams decoding at
+// once, the runs' median.
+json record_json(const BenchReport& r, const BenchModel& model, const Record& x) {
+  json j = llama_bench_record(model, x, r.started);
+  j["test"] = x.test;
+  j["n_parallel"] = x.streams;
+  j["median_ts"] = x.tps->median();
+  return j;
 }
 
 std::string test_name(const Record& x) { return x.streams > 1 ? x.test + " x" + std::to_string(x.streams) : x.test; }
 
-// Sizes as llama-bench prints them: "4.07 GiB", "7.24 B" parameters.
-std::string size_gib(uint64_t bytes) {
+// Sizes as llama-bench prints them: "643.75 MiB", "4.07 GiB"; "1.24 B" parameters.
+std::string model_size(uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  const double mib = static_cast<double>(bytes) / (1024.0 * 1024.0);
+  if (mib < 1024.0)
+    std::snprintf(buf, sizeof buf, "%.2f MiB", mib);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f GiB", mib / 1024.0);
   return buf;
 }
 
@@ -76,15 +74,22 @@ std::string parameters(int64_t n) {
   return buf;
 }
 
-// llama-bench's columns, and the median lmc quotes beside them.
-void print_md(const BenchReport& r) {
-  std::printf(
-      "| model | size | params | backend | threads | test | t/s | t/s (median) |\n"
-      "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |\n");
-  const std::string size = size_gib(r.model.weight_bytes), params = parameters(r.parameters);
-  for (const Record& x : records(r))
-    std::printf("| %s | %s | %s | CPU | %d | %s | %.2f ± %.2f | %.2f |\n", r.model.info.name.c_str(), size.c_str(),
-                params.c_str(), x.threads, test_name(x).c_str(), x.tps->mean(), x.tps->stddev(), x.tps->median());
+// llama-bench's table (its columns and widths on a CPU), then the median lmc quotes.
+void print_md(const BenchReport& r, const BenchModel& model) {
+  std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s | %12s |\n", "model", "size", "params", "backend",
+              "threads", "test", "t/s", "t/s (median)");
+  std::printf("| %s | %s: | %s: | %s | %s: | %s: | %s: | %s: |\n", std::string(30, '-').c_str(),
+              std::string(9, '-').c_str(), std::string(9, '-').c_str(), std::string(10, '-').c_str(),
+              std::string(6, '-').c_str(), std::string(14, '-').c_str(), std::string(19, '-').c_str(),
+              std::string(11, '-').c_str());
+  const std::string size = model_size(model.size), params = parameters(model.params);
+  for (const Record& x : records(r)) {
+    char ts[64];
+    std::snprintf(ts, sizeof ts, "%.2f ± %.2f", x.tps->mean(), x.tps->stddev());
+    // "±" is two bytes: one more column of padding keeps the table aligned, as llama-bench's.
+    std::printf("| %-30s | %10s | %10s | %-10s | %7d | %15s | %21s | %12.2f |\n", model.type.c_str(), size.c_str(),
+                params.c_str(), "CPU", x.threads, test_name(x).c_str(), ts, x.tps->median());
+  }
 }
 
 // A CSV field: quoted, with quotes doubled (a model name is the user's text).
@@ -94,20 +99,38 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-void print_csv(const BenchReport& r) {
-  std::printf("model,n_threads,n_parallel,test,n_prompt,n_gen,n_depth,avg_ts,stddev_ts,median_ts\n");
-  for (const Record& x : records(r))
-    std::printf("%s,%d,%lld,%s,%lld,%lld,%lld,%.4f,%.4f,%.4f\n", csv_field(r.model.info.name).c_str(), x.threads,
-                static_cast<long long>(x.streams), csv_field(x.test).c_str(), static_cast<long long>(x.n_prompt),
-                static_cast<long long>(x.n_gen), static_cast<long long>(x.n_depth), x.tps->mean(), x.tps->stddev(),
-                x.tps->median());
+// llama-bench's CSV: its header, every value quoted.
+void print_csv(const BenchReport& r, const BenchModel& model) {
+  const auto& fields = llama_bench_fields();
+  std::string header;
+  for (const auto& f : fields) header += (header.empty() ? "" : ",") + f;
+  std::printf("%s\n", header.c_str());
+  for (const Record& x : records(r)) {
+    json j = llama_bench_record(model, x, r.started);
+    std::string line;
+    for (const auto& f : fields) line += (line.empty() ? "" : ",") + csv_field(llama_bench_text(j[f]));
+    std::printf("%s\n", line.c_str());
+  }
 }
 
 std::string dump(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
 
-void print_json(const BenchReport& r) {
+// llama-bench's JSON: an array of records.
+void print_json(const BenchReport& r, const BenchModel& model) {
+  json all = json::array();
+  for (const Record& x : records(r)) all.push_back(record_json(r, model, x));
+  std::cout << dump(all, 2) << "\n";
+}
+
+void print_jsonl(const BenchReport& r, const BenchModel& model) {
+  for (const Record& x : records(r)) std::cout << dump(record_json(r, model, x)) << "\n";
+}
+
+// lmc's own JSON: the records beside what llama-bench has no field for — the bytes a decode
+// token reads, the read bandwidth probed at each thread count and the roofline's share.
+void print_lmc_json(const BenchReport& r, const BenchModel& model) {
   json results = json::array();
-  for (const Record& x : records(r)) results.push_back(record_json(r, x));
+  for (const Record& x : records(r)) results.push_back(record_json(r, model, x));
   json machine = json::array();
   for (const auto& s : r.speed) {
     json m = {{"n_threads", s.threads}, {"n_depth", s.depth}, {"read_bandwidth_bytes_per_s", s.bandwidth}};
@@ -125,10 +148,6 @@ void print_json(const BenchReport& r) {
               {"results", results}};
   if (!machine.empty()) top["per_thread_count"] = machine;
   std::cout << dump(top, 2) << "\n";
-}
-
-void print_jsonl(const BenchReport& r) {
-  for (const Record& x : records(r)) std::cout << dump(record_json(r, x)) << "\n";
 }
 
 std::string figure(const driver::Samples& s) {
@@ -216,16 +235,20 @@ std::string speed_test_name(int64_t prompt, int64_t gen) {
 }
 
 void check_bench_format(const std::string& format) {
-  for (const char* f : {"table", "md", "csv", "json", "jsonl"})
+  for (const char* f : {"table", "md", "csv", "json", "jsonl", "lmc-json"})
     if (format == f) return;
-  throw UsageError("-o must be table, md, csv, json or jsonl, not '" + format + "'");
+  throw UsageError("-o must be table, md, csv, json, jsonl or lmc-json, not '" + format + "'");
 }
 
 void print_bench(const BenchReport& r, const std::string& format) {
-  if (format == "md") return print_md(r);
-  if (format == "csv") return print_csv(r);
-  if (format == "json") return print_json(r);
-  if (format == "jsonl") return print_jsonl(r);
+  if (format != "table") {
+    const BenchModel model = bench_model(r.model, r.path, r.parameters);
+    if (format == "md") return print_md(r, model);
+    if (format == "csv") return print_csv(r, model);
+    if (format == "json") return print_json(r, model);
+    if (format == "jsonl") return print_jsonl(r, model);
+    return print_lmc_json(r, model);
+  }
   if (!r.spec.empty())
     print_spec_table(r);
   else if (!r.parallel.empty())

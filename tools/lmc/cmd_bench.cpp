@@ -53,8 +53,9 @@ std::vector<FlagSpec> specs() {
                "together (as lmc serve --parallel)",
                "LIST"});
   s.push_back({"output", true,
-               "table (default), or as llama-bench: md, csv, json, jsonl (one record per figure: "
-               "mean ± stddev, median, samples)",
+               "table (default), or llama-bench's schema: md, csv, json (an array), jsonl (one record per "
+               "figure: its 42 fields, samples; lmc's test, n_parallel and median_ts added); lmc-json: the "
+               "records beside bandwidth and roofline figures",
                "FORMAT", false, "o"});
   s.push_back({"spec", true,
                "measure speculative decoding instead: prompt lookup drafting N tokens a step "
@@ -163,7 +164,9 @@ int cmd_bench(int argc, char** argv) {
                      tests.pg,
                      {},
                      {},
-                     {}};
+                     {},
+                     model,
+                     bench_start_time()};
   if (a.has("spec")) {
     int64_t draft = a.get("spec")->empty() ? 3 : a.get_int("spec", 3, 1, 7);
     for (int64_t t : threads)
