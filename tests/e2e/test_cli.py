@@ -283,7 +283,7 @@ class LlamaCppHabits(unittest.TestCase):
         bench = lmc("bench", "-m", LLAMA_GGUF, "-p", "0", "-n", "4", "-pg", "8,2", "-r", "1", "-t", "1", "-ngl", "99",
                     "-fa", "1", "-o", "md")
         self.assertEqual(bench.returncode, 0, bench.stderr)
-        self.assertEqual([line.split(" | ")[5] for line in bench.stdout.splitlines()[2:]], ["tg4", "pp8+tg2"])
+        self.assertEqual([line.split(" | ")[5].strip() for line in bench.stdout.splitlines()[2:]], ["tg4", "pp8+tg2"])
 
     def test_reverse_prompt_display_and_turns(self):
         counting = "1, 2, 3,"

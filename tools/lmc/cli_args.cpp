@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <iostream>
 #include <set>
@@ -38,9 +39,51 @@ UsageError usage_error(const CLI::ParseError& e) {
 const std::map<std::string, std::string> kCacheTypeSpellings = {
     {"-ctk", "k"}, {"-ctv", "v"}, {"--cache-type-k", "k"}, {"--cache-type-v", "v"}};
 
-// argv[first..] with llama.cpp's several-letter single-dash names (`-np 2`, `-ngl=99`)
-// spelled as the long names they stand for, and its per-cache types as --cache-type.
-std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first) {
+// Every spelling of the command's flags: "--name", "--alias", "-x", "-np".
+std::map<std::string, const FlagSpec*> spellings_of(const std::vector<FlagSpec>& specs) {
+  std::map<std::string, const FlagSpec*> out;
+  for (const FlagSpec& f : specs) {
+    out.emplace(dashed(f.name), &f);
+    for (const auto& a : f.aliases) out.emplace(dashed(a), &f);
+    if (!f.short_name.empty()) out.emplace("-" + f.short_name, &f);
+    for (const auto& n : f.llama_names) out.emplace("-" + n, &f);
+  }
+  return out;
+}
+
+// `-xyz`: a name of several letters after one dash, which CLI11 would read as `-x yz`.
+bool letters_after_one_dash(const std::string& name) {
+  return name.size() > 2 && name[0] == '-' && name[1] != '-' &&
+         std::all_of(name.begin() + 1, name.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
+}
+
+// A spelling this command does not have: llama.cpp's (for the tool the command stands for)
+// becomes the command's own flag for the same option, or a refusal naming it; any other
+// `-xyz` is unknown. Returns the spelling to parse, or "" to leave `name` to CLI11.
+std::string own_spelling(const std::string& name, const std::map<std::string, const FlagSpec*>& known, LlamaTool tool) {
+  if (known.count(name)) return "";
+  if (const LlamaOption* o = find_llama_option(name, tool)) {
+    for (const auto* list : {&o->spellings, &o->negations})
+      for (const auto& s : *list)
+        if (auto it = known.find(s); it != known.end()) return dashed(it->second->name);
+    std::string long_name = name;
+    for (const auto& s : o->spellings)
+      if (s.rfind("--", 0) == 0) long_name = s;
+    throw UsageError("option '" + name + "' is llama.cpp's " + long_name + ", which lmc does not take here");
+  }
+  if (letters_after_one_dash(name)) {
+    std::vector<std::string> names;
+    for (const auto& [n, f] : known) names.push_back(n);
+    throw UsageError("unknown option '" + name + "'" + did_you_mean(name, names));
+  }
+  return "";
+}
+
+// argv[first..] with llama.cpp's spellings (`-np 2`, `-ngl=99`, `-tb 2`) as the long names
+// of the command's flags they stand for, and its per-cache types as --cache-type.
+std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first,
+                                   LlamaTool tool) {
+  const std::map<std::string, const FlagSpec*> known = spellings_of(specs);
   std::map<std::string, std::string> long_name;
   bool cache_type = false;
   for (const FlagSpec& f : specs) {
@@ -60,6 +103,11 @@ std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc,
       if (value.empty()) throw UsageError("option '" + name + "' needs a value");
       cache_types[c->second] = value;
       out.push_back("--cache-type=" + value);
+    } else if (std::string own = arg.size() > 1 && arg[0] == '-' && arg != "--" && !kCacheTypeSpellings.count(name)
+                                     ? own_spelling(name, known, tool)
+                                     : "";
+               !own.empty()) {
+      out.push_back(own + rest);
     } else {
       out.push_back(arg);
     }
@@ -72,7 +120,7 @@ std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc,
 
 }  // namespace
 
-Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
+Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first, LlamaTool tool) {
   CLI::App app;
   app.set_help_flag();     // --help is a FlagSpec of each command, which prints its own help
   app.allow_extras(true);  // unknown flags become one usage error with a suggestion, below
@@ -101,7 +149,7 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first) {
     return empty_value || it->second->optional_value ? it->second : nullptr;
   };
   std::vector<std::string> args;
-  const std::vector<std::string> given = respelled(specs, argc, argv, first);
+  const std::vector<std::string> given = respelled(specs, argc, argv, first, tool);
   for (auto arg = given.rbegin(); arg != given.rend(); ++arg) {  // CLI11 parses a reversed list
     if (const FlagSpec* f = counted_here(*arg))
       values_[f->name].push_back("");
@@ -199,8 +247,9 @@ std::string Args::help_text(const std::vector<FlagSpec>& specs) {
   return s;
 }
 
-std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage) {
-  Args a(specs, argc, argv, 2);
+std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage,
+                                 LlamaTool tool) {
+  Args a(specs, argc, argv, 2, tool);
   if (!a.has("help")) return a;
   std::cout << usage << Args::help_text(specs);
   return std::nullopt;

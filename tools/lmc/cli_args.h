@@ -1,13 +1,16 @@
 // Command-line flags for the lmc subcommands, declared per command as a table of FlagSpecs
 // and parsed by CLI11: `--name=value`, `--name value`, `-x value`, boolean `--name`,
 // long and short aliases (llama.cpp's spellings, its `-np`-style names too), and positionals. Unknown flags (with the
-// closest known one) and missing values are usage errors (exit 2).
+// closest known one), llama.cpp's options a command does not take (llama_options.h) and missing values are usage
+// errors (exit 2).
 #pragma once
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "tools/lmc/llama_options.h"
 
 namespace lmc::tools {
 
@@ -33,7 +36,9 @@ struct FlagSpec {
 
 class Args {
  public:
-  Args(std::vector<FlagSpec> specs, int argc, char** argv, int first);  // throws UsageError
+  // `tool`: the llama.cpp tool whose spellings the command reads (llama_options.h).
+  Args(std::vector<FlagSpec> specs, int argc, char** argv, int first,
+       LlamaTool tool = kNoLlamaTool);  // throws UsageError
 
   bool has(const std::string& name) const { return values_.count(name) != 0; }
   std::optional<std::string> get(const std::string& name) const;
@@ -52,6 +57,7 @@ class Args {
 
 // A command's flags (`lmc CMD ...`: parsed from argv[2] on). With --help, `usage` and the
 // flags' help go to stdout and nothing is returned: the command then exits 0.
-std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage);
+std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage,
+                                 LlamaTool tool = kNoLlamaTool);
 
 }  // namespace lmc::tools

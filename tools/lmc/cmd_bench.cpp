@@ -132,7 +132,8 @@ int cmd_bench(int argc, char** argv) {
                    "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                    "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
                    "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
-                   "process, the decode roofline fraction, and peak RSS.\n\noptions:\n");
+                   "process, the decode roofline fraction, and peak RSS.\n\noptions:\n",
+                   kBench);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc bench");

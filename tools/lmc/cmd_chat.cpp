@@ -54,7 +54,8 @@ int cmd_chat(int argc, char** argv) {
                    "Ctrl-C stops the current answer, Ctrl-D (or Ctrl-C at the prompt) leaves.\n"
                    "Chats are rendered with the weights' own Jinja chat template (--chat-template-file F\n"
                    "overrides it); without one, with the known family lmc recognizes, or the model\n"
-                   "definition's 'chat:'.\n\noptions:\n");
+                   "definition's 'chat:'.\n\noptions:\n",
+                   kCli);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   return chat_command(a);

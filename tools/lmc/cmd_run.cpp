@@ -120,7 +120,8 @@ int cmd_run(int argc, char** argv) {
                    "Generates text, streaming it to stdout; the load summary and speed go to stderr.\n"
                    "A .yaml is compiled in memory first; a .gguf or Hugging Face folder is compiled\n"
                    "once into the compile cache and opened from it on later runs (the compile options\n"
-                   "apply; see lmc cache --help).\n\noptions:\n");
+                   "apply; see lmc cache --help).\n\noptions:\n",
+                   kCli);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc run");

@@ -86,6 +86,7 @@ std::vector<FlagSpec> specs() {
   s.push_back(chat_template_flag_spec());
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
+  for (auto& f : llama_server_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : open_flag_specs()) s.push_back(f);
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
@@ -116,7 +117,8 @@ int cmd_serve(int argc, char** argv) {
                    "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
                    "Up to --parallel requests run at once (continuous batching), the others wait in\n"
                    "arrival order.\n\n"
-                   "options:\n");
+                   "options:\n",
+                   kServer);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   ServeOptions so;

@@ -50,7 +50,24 @@ std::vector<FlagSpec> llama_flag_specs() {
        {},
        {},
        "weights are read from a mapped file; --mlock keeps them in RAM"},
-      {"color", false, "llama.cpp's (accepted, does nothing)", "", false, "", {}, {}, "lmc prints plain text"},
+      {"color",
+       true,
+       "llama.cpp's (accepted, does nothing)",
+       "on|off|auto",
+       false,
+       "",
+       {},
+       {},
+       "lmc prints plain text"},
+      {"threads-batch",
+       true,
+       "llama.cpp's threads for the prompt (accepted, does nothing)",
+       "N",
+       false,
+       "",
+       {},
+       {},
+       "lmc runs the prompt on the --threads that decode"},
       {"log-disable",
        false,
        "llama.cpp's (accepted, does nothing)",
@@ -70,6 +87,20 @@ std::vector<FlagSpec> llama_flag_specs() {
        {},
        "lmc renders a chat with the model's own Jinja template already"},
       {"hf-repo", true, "llama.cpp's download from Hugging Face: refused (no network)", "REPO", false, "", {}, {"hf"}},
+  };
+}
+
+std::vector<FlagSpec> llama_server_flag_specs() {
+  auto inert = [](const char* name, bool value, const char* why, std::vector<std::string> aliases = {}) {
+    return FlagSpec{name, value, "llama-server's (accepted, does nothing)", value ? "N" : "", false, "", aliases,
+                    {},   why};
+  };
+  return {
+      inert("cont-batching", false, "lmc serve batches its slots' decode steps always", {"no-cont-batching"}),
+      inert("metrics", false, "lmc serve answers /metrics always"),
+      inert("slots", false, "lmc serve answers /slots always", {"no-slots"}),
+      inert("props", false, "lmc serve answers /props always"),
+      inert("threads-http", true, "lmc serve's HTTP side runs on threads of its own"),
   };
 }
 

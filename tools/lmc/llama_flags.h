@@ -1,5 +1,5 @@
 // llama.cpp's daily flags that mean nothing on a CPU or for lmc (GPU offload, flash-attention
-// switches, mmap, colours), accepted by run, chat, serve and bench so that a llama.cpp
+// switches, mmap, colours, the prompt's own thread count), accepted by run, chat, serve and bench so that a llama.cpp
 // command line runs, each saying once why it does nothing; and -hf, which lmc cannot honour
 // (no network) and refuses as a usage error.
 #pragma once
@@ -10,6 +10,9 @@
 namespace lmc::tools {
 
 std::vector<FlagSpec> llama_flag_specs();
+// llama-server's switches for what lmc serve does always (continuous batching, /metrics,
+// /slots, /props) or by itself (its HTTP threads), accepted the same way by serve.
+std::vector<FlagSpec> llama_server_flag_specs();
 
 // Throws UsageError for a llama.cpp flag lmc refuses (-hf).
 void refuse_llama_flags(const Args& a);
