@@ -1,6 +1,9 @@
 #include "codegen/kernel_compiler.h"
 
+#include <optional>
+
 #include "codegen/codegen_module.h"
+#include "support/dump_folder.h"
 #include "support/error.h"
 
 namespace lmc::codegen {
@@ -26,7 +29,20 @@ std::string KernelCompiler::add(const KernelDesc& d) {
 std::string KernelCompiler::compile(const CompileOptions& opts) {
   check_live();
   spent_ = true;
-  return emitter_->compile(opts);
+  // Opened before the work: a dump destination that cannot be written fails at once.
+  std::optional<runtime::DumpFolder> ir, assembly;
+  CompileOptions with_dumps = opts;
+  if (!opts.dump_llvm_ir_dir.empty()) {
+    ir.emplace(opts.dump_llvm_ir_dir);
+    with_dumps.dumps.llvm_ir = [&ir](const std::string& file, const std::string& text) { ir->write(file, text); };
+  }
+  if (!opts.dump_asm_dir.empty()) {
+    assembly.emplace(opts.dump_asm_dir);
+    with_dumps.dumps.assembly = [&assembly](const std::string& file, const std::string& text) {
+      assembly->write(file, text);
+    };
+  }
+  return emitter_->compile(with_dumps);
 }
 
 const CompileStats& KernelCompiler::stats() const { return emitter_->stats(); }

@@ -25,9 +25,7 @@ std::time_t to_time_t(fs::file_time_type t) {
 
 // The description beside an entry: two lines, the weights and the settings.
 void write_description(const std::string& path, const CacheKey& key) {
-  std::ofstream out(path, std::ios::trunc);
-  out << key.model << "\n" << key.settings << "\n";
-  if (!out) throw Error(path + ": error: cannot write");
+  runtime::write_output(path, key.model + "\n" + key.settings + "\n");
 }
 
 void read_description(const std::string& path, CacheEntry& e) {

@@ -2,8 +2,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
@@ -16,6 +14,7 @@
 #include "passes/pass_registry.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"
+#include "support/dump_folder.h"
 #include "support/error.h"
 
 namespace lmc::passes {
@@ -104,31 +103,37 @@ void PassManager::print_change(const std::string& pass, bool changed, const std:
        << unified_diff(before, after, "before " + pass, "after " + pass);
 }
 
+runtime::DumpFolder& PassManager::dump_folder(const std::string& path) {
+  if (!dumps_ || dumps_->path() != path) dumps_ = std::make_shared<runtime::DumpFolder>(path);
+  return *dumps_;
+}
+
 void PassManager::dump(const ir::Graph& g, int index, const std::string& pass, const char* when,
                        const std::string* before) {
-  namespace fs = std::filesystem;
-  fs::create_directories(inst_.dump_dir);
-  std::string stem = (fs::path(inst_.dump_dir) / (two_digits(index) + "-" + pass + "." + when)).string();
-  std::ofstream(stem + ".lir") << ir::print(g);
+  runtime::DumpFolder& folder = dump_folder(inst_.dump_dir);
+  std::string stem = two_digits(index) + "-" + pass + "." + when;
+  folder.write(stem + ".lir", ir::print(g));
   if (!inst_.dump_dot) return;
   // The picture after a pass outlines what it changed: the graph it started from, read back.
   auto earlier = before ? ir::parse(*before, "before " + pass) : nullptr;
-  std::ofstream(stem + ".dot") << [&] {
-    std::ostringstream s;
-    ir::write_dot(g, s, inst_.dot, earlier.get());
-    return s.str();
-  }();
-  // Without Graphviz the .dot files are still there; stop trying after the first miss.
+  std::ostringstream dot;
+  ir::write_dot(g, dot, inst_.dot, earlier.get());
+  folder.write(stem + ".dot", dot.str());
+  // Drawn from the .dot file, so not into a stream. Without Graphviz the .dot files are
+  // still there; stop trying after the first miss.
   static bool have_dot = true;
-  if (have_dot) have_dot = run_program({"dot", "-Tsvg", stem + ".dot", "-o", stem + ".svg"}) != ProgramResult::NotFound;
+  std::optional<std::string> dot_file = folder.file(stem + ".dot");
+  if (!have_dot || !dot_file) return;
+  ProgramOutput svg = program_output({"dot", "-Tsvg", *dot_file});
+  have_dot = svg.result != ProgramResult::NotFound;
+  if (svg.result == ProgramResult::Ok) folder.write(stem + ".svg", svg.out);
 }
 
 void PassManager::fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what) {
-  std::string dir = inst_.dump_dir.empty() ? "." : inst_.dump_dir;
-  std::filesystem::create_directories(dir);
-  std::string path = (std::filesystem::path(dir) / ("failed-after-" + pass + ".lir")).string();
-  std::ofstream(path) << ir::print(g);
-  throw Error("pass '" + pass + "': " + what + " (IR written to " + path + ")");
+  runtime::DumpFolder& folder = dump_folder(inst_.dump_dir.empty() ? "." : inst_.dump_dir);
+  std::string name = "failed-after-" + pass + ".lir";
+  folder.write(name, ir::print(g));
+  throw Error("pass '" + pass + "': " + what + " (IR written to " + folder.where(name) + ")");
 }
 
 bool PassManager::bisect_allows(Slot& s) {

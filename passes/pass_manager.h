@@ -18,6 +18,10 @@
 #include "passes/pipeline.h"
 #include "passes/remark_filter.h"
 
+namespace lmc::runtime {
+class DumpFolder;
+}
+
 namespace lmc::passes {
 
 enum class PrintChanged { Off, Full, Diff, Quiet, DiffQuiet };
@@ -84,12 +88,16 @@ class PassManager {
             const std::string* before = nullptr);
   void report(const PassContext& ctx) const;
   [[noreturn]] void fail_with_ir(const ir::Graph& g, const std::string& pass, const std::string& what);
+  // The folder (or stream) dumps go to, opened once: a FIFO read by another program sees
+  // one stream of every dump, not one per file.
+  runtime::DumpFolder& dump_folder(const std::string& path);
 
   Instrumentation inst_;
   std::vector<Slot> passes_;
   std::vector<PassRecord> records_;
   int64_t applications_ = 0;
   RemarkFilter remarks_filter_;
+  std::shared_ptr<runtime::DumpFolder> dumps_;
 };
 
 }  // namespace lmc::passes

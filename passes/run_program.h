@@ -1,6 +1,7 @@
 // Runs an external program (Graphviz's dot for the .svg dumps) with an argument vector,
 // never through a shell: a dump directory named `x';touch y'` is a file name, not a
-// command.
+// command. What it prints is caught whole, for lmc to write where its outputs go
+// (support/pending_file.h), rather than the program writing a file of its own.
 #pragma once
 #include <string>
 #include <vector>
@@ -12,5 +13,11 @@ enum class ProgramResult { Ok, NotFound, Failed };
 // Searches PATH for argv[0] (posix_spawnp), waits for it and reports how it went.
 // The program shares this process's stdout and stderr.
 ProgramResult run_program(const std::vector<std::string>& argv);
+
+struct ProgramOutput {
+  ProgramResult result;
+  std::string out;  // its standard output, whole (an anonymous file holds it meanwhile)
+};
+ProgramOutput program_output(const std::vector<std::string>& argv);
 
 }  // namespace lmc::passes

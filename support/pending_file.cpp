@@ -2,18 +2,23 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "support/error.h"
+#include "support/output_path.h"
 
 namespace lmc::runtime {
 
@@ -69,15 +74,44 @@ void release_slot(int slot) {
   if (slot >= 0) g_slots[slot].used.store(false);
 }
 
+// "<file>.tmp.<pid>", and ".<n>" after it for the process's later ones: two PendingFiles
+// of one file (two threads storing the same cache entry) never share a temporary.
+std::string temporary_name(const std::string& file) {
+  static std::atomic<uint64_t> made{0};
+  uint64_t n = made.fetch_add(1);
+  return file + ".tmp." + std::to_string(::getpid()) + (n ? "." + std::to_string(n) : "");
+}
+
+// Where a stream's bytes wait for commit(): a file with no name in $TMPDIR (gone with the
+// process, whatever ends it), or memory where the filesystem has no O_TMPFILE.
+int staging_file() {
+  const char* dir = std::getenv("TMPDIR");
+  if (!dir || !*dir) dir = "/tmp";
+  int fd = ::open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) fd = ::memfd_create("lmc-output", MFD_CLOEXEC);
+  return fd;
+}
+
 }  // namespace
 
-PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
-  struct stat st{};
-  if (::stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) fail("cannot write: it is a directory", 0);
-  tmp_ = path_ + ".tmp." + std::to_string(::getpid());
+PendingFile::PendingFile(std::string path, unsigned mode) : path_(std::move(path)) {
+  OutputPath out = classify_output(path_);
+  if (out.kind == OutputPath::Kind::Directory) fail("cannot write: it is a directory", 0);
+  if (out.kind == OutputPath::Kind::Stream) {
+    stream_ = open_output_stream(out, path_);
+    fd_ = staging_file();
+    if (fd_ < 0) fail("cannot write: no room to stage the output in $TMPDIR or memory", errno);
+    return;
+  }
+  target_ = out.file;
+  open_temporary(mode);
+}
+
+void PendingFile::open_temporary(unsigned mode) {
+  tmp_ = temporary_name(target_);
   install_handlers();
   slot_ = claim_slot(tmp_);
-  fd_ = ::open(tmp_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  fd_ = ::open(tmp_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd_ < 0) {
     int err = errno;
     release_slot(slot_);
@@ -87,25 +121,21 @@ PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
 
 PendingFile::~PendingFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_) ::unlink(tmp_.c_str());
+  if (stream_ >= 0) ::close(stream_);
+  if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
   release_slot(slot_);
 }
 
 void PendingFile::fail(const std::string& what, int err) const {
-  Error e = error_at(path_, what + (err ? std::string(": ") + std::strerror(err) : ""));
+  std::string through = target_.empty() || target_ == path_ ? "" : " (the file it links to, " + target_ + ")";
+  Error e = error_at(path_, what + through + (err ? std::string(": ") + std::strerror(err) : ""));
   if (err == ENOSPC || err == EDQUOT) throw NoSpaceLeft(e.what());
   throw e;
 }
 
 void PendingFile::write(std::string_view b) {
-  while (!b.empty()) {
-    ssize_t n = ::write(fd_, b.data(), b.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) errno = EIO;  // a write that makes no progress would loop forever
-    if (n <= 0) fail("cannot write", errno);
-    b.remove_prefix(static_cast<size_t>(n));
-    size_ += static_cast<uint64_t>(n);
-  }
+  if (!write_all(fd_, b.data(), b.size())) fail("cannot write", errno);
+  size_ += b.size();
 }
 
 void PendingFile::pwrite(std::string_view b, uint64_t offset) {
@@ -120,13 +150,52 @@ std::string PendingFile::pread(uint64_t offset, uint64_t size) const {
   return out;
 }
 
-void PendingFile::commit() {
+// The staged bytes, in order, into the stream; both closed after.
+void PendingFile::copy_into_stream() {
+  std::string buf(std::min<uint64_t>(size_, uint64_t{1} << 20), '\0');
+  for (uint64_t at = 0; at < size_;) {
+    ssize_t n = ::pread(fd_, buf.data(), std::min<uint64_t>(buf.size(), size_ - at), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) fail("cannot read back what was written", n < 0 ? errno : EIO);
+    if (!write_all(stream_, buf.data(), static_cast<size_t>(n))) fail("cannot write", errno);
+    at += static_cast<uint64_t>(n);
+  }
+  ::close(std::exchange(fd_, -1));
+  if (::close(std::exchange(stream_, -1)) != 0 && errno != EINTR) fail("cannot write", errno);
+}
+
+void PendingFile::close_for_commit() {
   if (::fsync(fd_) != 0) fail("cannot write", errno);
-  int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) fail("cannot write", errno);
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) fail("cannot write", errno);
+  if (::close(std::exchange(fd_, -1)) != 0) fail("cannot write", errno);
+}
+
+void PendingFile::commit() {
+  if (is_stream()) {
+    copy_into_stream();
+  } else {
+    close_for_commit();
+    if (std::rename(tmp_.c_str(), target_.c_str()) != 0) fail("cannot write", errno);
+  }
   committed_ = true;
+}
+
+bool PendingFile::commit_new() {
+  if (is_stream()) {
+    commit();
+    return true;
+  }
+  close_for_commit();
+  bool made = ::link(tmp_.c_str(), target_.c_str()) == 0;
+  if (!made && errno != EEXIST) fail("cannot write", errno);
+  ::unlink(tmp_.c_str());
+  committed_ = true;
+  return made;
+}
+
+void write_output(const std::string& path, std::string_view bytes) {
+  PendingFile f(path);
+  f.write(bytes);
+  f.commit();
 }
 
 }  // namespace lmc::runtime

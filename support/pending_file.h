@@ -1,8 +1,14 @@
-// An output file that is either complete under its name or not there at all: bytes go to
-// "<path>.tmp.<pid>" beside it, which commit() renames over `path`. The temporary is
-// removed when the PendingFile dies uncommitted (an exception) and also when SIGINT,
-// SIGTERM or SIGHUP ends the process, so an interrupted `lmc compile` leaves nothing.
-// Every error names `path`, the file the user asked for, not the temporary.
+// An output that is either complete where the user pointed or not there at all, written by
+// the rule of support/output_path.h. A file (or a new path, or the file a symbolic link
+// names) gets its bytes in "<file>.tmp.<pid>[.<n>]" beside it, which commit() renames over
+// it; the temporary is removed when the PendingFile dies uncommitted (an exception) and also
+// when SIGINT, SIGTERM or SIGHUP ends the process, so an interrupted `lmc compile` leaves
+// nothing. A stream (a character device such as /dev/null, a FIFO, a socket, "-" for
+// standard output) is never replaced: it is opened at once, so a bad one fails before the
+// work, and the bytes are staged in an anonymous file ($TMPDIR's, else memory), which
+// commit() copies into it. Staging keeps pwrite()/pread() working for writers that patch
+// what they wrote (the artifact's header, a .npy's row count), and a failed command writes
+// nothing into the stream. Every error names `path`, the one the user gave.
 #pragma once
 #include <string>
 #include <string_view>
@@ -20,9 +26,10 @@ class NoSpaceLeft : public Error {
 
 class PendingFile {
  public:
-  // Throws lmc::Error "<path>: error: ..." when `path` is a directory or the temporary
-  // cannot be created.
-  explicit PendingFile(std::string path);
+  // Throws lmc::Error "<path>: error: ..." when `path` is a directory, the temporary cannot
+  // be created or the stream cannot be opened for writing. `mode`: a new file's permissions
+  // (before the umask).
+  explicit PendingFile(std::string path, unsigned mode = 0644);
   ~PendingFile();
   PendingFile(const PendingFile&) = delete;
   PendingFile& operator=(const PendingFile&) = delete;
@@ -31,19 +38,34 @@ class PendingFile {
   void pwrite(std::string_view bytes, uint64_t offset);  // over bytes already written
   std::string pread(uint64_t offset, uint64_t size) const;
   uint64_t size() const { return size_; }
-  // Flushes to disk, closes and renames over `path`.
+  // A file: flushes to disk, closes and renames over it. A stream: copies the bytes into it.
   void commit();
+  // As commit(), but a file that is there already wins (a link, not a rename): false then,
+  // and the bytes are dropped. For a file that many processes may create at once.
+  bool commit_new();
   const std::string& path() const { return path_; }
+  bool is_stream() const { return stream_ >= 0; }
 
   // Throws NoSpaceLeft for ENOSPC and EDQUOT, else lmc::Error.
   [[noreturn]] void fail(const std::string& what, int err) const;
 
  private:
-  std::string path_, tmp_;
-  int fd_ = -1;
-  int slot_ = -1;  // in the signal handler's list of files to remove
+  void open_temporary(unsigned mode);
+  void close_for_commit();
+  void copy_into_stream();
+
+  std::string path_;    // as the user gave it
+  std::string target_;  // the file replaced (the link's target), empty for a stream
+  std::string tmp_;
+  int fd_ = -1;      // the temporary, or the stream's staging file
+  int stream_ = -1;  // the stream, or -1 for a file
+  int slot_ = -1;    // in the signal handler's list of files to remove
   uint64_t size_ = 0;
   bool committed_ = false;
 };
+
+// Writes `bytes` as the whole output at `path` (a PendingFile written once and committed).
+// Throws lmc::Error "<path>: error: cannot write: <reason>".
+void write_output(const std::string& path, std::string_view bytes);
 
 }  // namespace lmc::runtime

@@ -2,8 +2,6 @@
 #include "codegen/llvm/blocks/weight_blocks.h"
 
 #include <chrono>
-#include <filesystem>
-#include <fstream>
 
 #include <llvm/IR/Function.h>
 #include <llvm/IR/LLVMContext.h>
@@ -25,16 +23,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-void write_file(const std::string& dir, const std::string& name, const std::string& text) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw Error(dir + ": error: cannot create dump directory: " + ec.message());
-  std::string path = dir + "/" + name;
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f) throw Error(path + ": error: cannot write dump file");
 }
 
 std::string ir_text(const llvm::Module& m) {
@@ -110,12 +98,12 @@ std::string LlvmKernelEmitter::compile(const CompileOptions& opts) {
     stats_.optimize_seconds += seconds_since(t0);
 
     auto t1 = std::chrono::steady_clock::now();
-    if (!opts.dump_llvm_ir_dir.empty()) write_file(opts.dump_llvm_ir_dir, name + ".ll", ir_text(m));
-    if (!opts.dump_asm_dir.empty()) {
+    if (opts.dumps.llvm_ir) opts.dumps.llvm_ir(name + ".ll", ir_text(m));
+    if (opts.dumps.assembly) {
       // Code generation rewrites the IR it runs on (CodeGenPrepare), so the
       // listing is made from a copy and the module stays pristine for linking.
       auto copy = llvm::CloneModule(m);
-      write_file(opts.dump_asm_dir, name + ".s", emit_machine_code(*copy, tm, MachineCodeKind::Assembly));
+      opts.dumps.assembly(name + ".s", emit_machine_code(*copy, tm, MachineCodeKind::Assembly));
     }
     stats_.codegen_seconds += seconds_since(t1);
   }

@@ -1,8 +1,7 @@
 #include "models/formats/gguf_writer.h"
 
-#include <fstream>
-
 #include "support/error.h"
+#include "support/pending_file.h"
 
 namespace lmc::models {
 namespace {
@@ -20,29 +19,24 @@ uint64_t aligned(uint64_t n) { return (n + kAlignment - 1) / kAlignment * kAlign
 
 class Out {
  public:
-  explicit Out(const std::string& path) : f_(path, std::ios::binary) {}
+  explicit Out(const std::string& path) : f_(path) {}
   template <class T>
   void put(T v) {
-    f_.write(reinterpret_cast<const char*>(&v), sizeof v);
-    at_ += sizeof v;
+    bytes(&v, sizeof v);
   }
-  void bytes(const void* p, uint64_t n) {
-    f_.write(static_cast<const char*>(p), static_cast<std::streamsize>(n));
-    at_ += n;
-  }
+  void bytes(const void* p, uint64_t n) { f_.write(std::string_view(static_cast<const char*>(p), n)); }
   void str(const std::string& s) {
     put(uint64_t(s.size()));
     bytes(s.data(), s.size());
   }
   void pad() {
     static constexpr char kZeros[kAlignment] = {};
-    bytes(kZeros, aligned(at_) - at_);
+    bytes(kZeros, aligned(f_.size()) - f_.size());
   }
-  bool good() { return f_.flush().good(); }
+  void commit() { f_.commit(); }
 
  private:
-  std::ofstream f_;
-  uint64_t at_ = 0;
+  runtime::PendingFile f_;
 };
 
 // The directory: each tensor's name, dims innermost first, type and offset in the data.
@@ -76,7 +70,7 @@ void write_gguf(const std::string& path, const std::vector<GgufTensorSpec>& tens
                   " bytes, not the " + std::to_string(tensor_bytes(tensors[i])) + " its shape and type take");
     out.bytes(bytes.data(), bytes.size());
   }
-  if (!out.good()) throw Error(path + ": error: cannot write the GGUF file");
+  out.commit();
 }
 
 }  // namespace lmc::models

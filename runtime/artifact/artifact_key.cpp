@@ -12,6 +12,7 @@
 
 #include "runtime/artifact/crypto.h"
 #include "support/error.h"
+#include "support/pending_file.h"
 
 namespace lmc::runtime {
 
@@ -49,8 +50,8 @@ std::string read_small_file(int fd, const std::string& path) {
 }
 
 // Creates the directories (0700: the key's folder is nobody else's business) and the key
-// file itself through a hard link, so a concurrent lmc sees either no key or a whole one,
-// and the first writer's key wins.
+// file itself (PendingFile::commit_new, a hard link), so a concurrent lmc sees either no key
+// or a whole one, and the first writer's key wins.
 void create_key_file(const std::string& path) {
   namespace fs = std::filesystem;
   fs::path dir = fs::path(path).parent_path();
@@ -61,19 +62,9 @@ void create_key_file(const std::string& path) {
       throw error_at(dir.string(),
                      "cannot create the artifact key's directory: " + (ec ? ec.message() : error_text(errno)));
   }
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw error_at(path, "cannot create the artifact key: " + error_text(errno));
-  std::string text = to_hex(random_bytes(kSecretBytes)) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (ok && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) {
-    ok = false;
-    err = errno;
-  }
-  ::unlink(tmp.c_str());
-  if (!ok) throw error_at(path, "cannot create the artifact key: " + error_text(err));
+  PendingFile f(path, 0600);
+  f.write(to_hex(random_bytes(kSecretBytes)) + "\n");
+  f.commit_new();  // false: another lmc made the key meanwhile, and its key is the one
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
+#include "tests/runtime/output_kinds.h"
 
 namespace lmc::test {
 namespace {
@@ -115,6 +116,26 @@ TEST(KernelCompiler, DumpsOneIrAndAsmFilePerKernel) {
   }
   EXPECT_GT(c.stats().total_seconds(), 0.0);
   std::filesystem::remove_all(dir);
+}
+
+// --dump-llvm-ir=/dev/null or a FIFO: every kernel's IR goes into it in turn, the node stays
+// (tests/runtime/output_kinds.h).
+void dump_two_kernels(const std::string& ir, const std::string& assembly) {
+  codegen::KernelCompiler c;
+  c.add(q8_linear(32, 8));
+  c.add(q8_linear(64, 8));
+  c.compile({ir, assembly});
+}
+
+TEST(KernelCompiler, DumpsIntoAFifoOneKernelAfterAnother) {
+  std::string ir = runtime::testing::expect_fifo_output([](const std::string& path) { dump_two_kernels(path, ""); });
+  EXPECT_EQ(ir.rfind("; ModuleID = '", 0), 0u) << ir.substr(0, 200);
+  size_t first = ir.find("define void @"), second = ir.find("define void @", first + 1);
+  EXPECT_NE(second, std::string::npos) << "two kernels' IR";
+}
+
+TEST(KernelCompiler, DumpsIntoADeviceLeaveIt) {
+  runtime::testing::expect_device_output([](const std::string& path) { dump_two_kernels(path, path); });
 }
 
 TEST(Target, BaselineIsHaswellClassAvx2) {

@@ -35,6 +35,10 @@ config.substitutions.append(("%python", config.python_executable))
 if shutil.which("dot"):
     config.available_features.add("graphviz")
 
+# Tests that make a device node (mknod) to give lmc as an output run as root.
+if os.geteuid() == 0:
+    config.available_features.add("root")
+
 # Tests that run a real model need its weights (scripts/setup.sh fetches them).
 if os.path.exists(os.path.join(config.lmc_source_dir, "models/weights/SmolLM2-135M-Instruct.Q4_1.gguf")):
     config.available_features.add("smollm2-weights")

@@ -1,14 +1,17 @@
 // The GGUF writer (lmc exec's seeded params): what it writes, GgufFile reads back as written
 // — each tensor's name, type, shape and bytes, whatever its rank and block type — and a
-// tensor given the wrong number of bytes is an error naming it.
+// tensor given the wrong number of bytes is an error naming it. It writes wherever an
+// output may go (tests/runtime/output_kinds.h).
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 
 #include "expect_error.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/gguf_writer.h"
 #include "temp_dir.h"
+#include "tests/runtime/output_kinds.h"
 
 namespace lmc::models {
 namespace {
@@ -48,6 +51,25 @@ TEST(GgufWriter, BytesOfAnotherSizeAreAnErrorNamingTheTensor) {
   test::expect_error([&] { write_gguf(dir.file("w.gguf"), tensors, [](size_t) { return std::vector<uint8_t>(10); }); },
                      {"w.gguf", "'wq'", "10 bytes", "44"});
 }
+
+// Larger than a pipe holds, so a FIFO's reader drains it while it is written.
+const std::vector<GgufTensorSpec> kBig = {{"big", GgmlType::F32, {100000}}};
+
+void write_big(const std::string& path) {
+  write_gguf(path, kBig, [](size_t i) { return bytes_of(kBig[i], 5); });
+}
+void expect_big(const std::string& bytes) {
+  test::TempDir dir;
+  const std::string copy = dir.file("copy.gguf");
+  {
+    std::ofstream(copy, std::ios::binary) << bytes;
+  }
+  const auto file = GgufFile::open(copy);
+  const GgufTensor* t = file->find_tensor("big");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(0, std::memcmp(file->data(*t), bytes_of(kBig[0], 5).data(), t->nbytes));
+}
+LMC_OUTPUT_KIND_TESTS(GgufWriterOutput, write_big, expect_big)
 
 }  // namespace
 }  // namespace lmc::models

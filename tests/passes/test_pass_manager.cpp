@@ -19,6 +19,7 @@
 #include "passes/pass_manager.h"
 #include "passes/run_program.h"
 #include "support/error.h"
+#include "tests/runtime/output_kinds.h"
 
 namespace lmc::passes {
 namespace {
@@ -228,6 +229,27 @@ TEST_F(PassManagerTest, DumpsAreNumberedInPipelineOrder) {
                                              "02-test-scale.after.lir", "02-test-scale.before.lir"}));
   EXPECT_EQ(read(dir_ / "d" / "01-test-idle.before.lir"), kGraph);
   EXPECT_EQ(read(dir_ / "d" / "02-test-scale.after.lir"), ir::print(*graph_));
+}
+
+// A dump "folder" that is a FIFO or a device (--dump-ir-dir=/dev/null) gets every dump in
+// turn, and stays what it is (tests/runtime/output_kinds.h).
+TEST_F(PassManagerTest, DumpsIntoAFifoComeOneAfterAnother) {
+  std::string bytes = runtime::testing::expect_fifo_output([&](const std::string& path) {
+    Instrumentation inst;
+    inst.dump_dir = path;
+    inst.dump_dot = true;
+    EXPECT_EQ(run(make<IdlePass>(), inst), "");
+  });
+  EXPECT_EQ(bytes.rfind(kGraph, 0), 0u) << bytes;  // 01-test-idle.before.lir first
+  EXPECT_NE(bytes.find("digraph"), std::string::npos) << bytes;
+}
+
+TEST_F(PassManagerTest, DumpsIntoADeviceLeaveIt) {
+  runtime::testing::expect_device_output([&](const std::string& path) {
+    Instrumentation inst;
+    inst.dump_dir = path;
+    EXPECT_EQ(run(make<IdlePass, ScalePass>(), inst), "");
+  });
 }
 
 // The dump directory reaches Graphviz as an argument, never through a shell: quotes,

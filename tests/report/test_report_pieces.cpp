@@ -1,5 +1,6 @@
 // The report's pieces that read the compile: the op line a remark is about, instruction
-// counts of an assembly listing, Graphviz's SVG, and a report path that cannot be written.
+// counts of an assembly listing, Graphviz's SVG, and a report path that cannot be written
+// or is a device, FIFO or link (tests/runtime/output_kinds.h).
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "driver/report/report_file.h"
 #include "ir/parser.h"
 #include "support/error.h"
+#include "tests/runtime/output_kinds.h"
 
 namespace lmc::report {
 namespace {
@@ -104,6 +106,18 @@ TEST(ReportFile, NothingUntilWritten) {
   EXPECT_TRUE(std::filesystem::exists(path));
   std::filesystem::remove(path);
 }
+
+void write_report(const std::string& path) {
+  ReportFile f(path);
+  CompileReport r;
+  r.title = "a report";
+  f.write(r);
+}
+void expect_report(const std::string& bytes) {
+  EXPECT_NE(bytes.find("<html"), std::string::npos) << bytes.substr(0, 200);
+  EXPECT_NE(bytes.find("a report"), std::string::npos);
+}
+LMC_OUTPUT_KIND_TESTS(ReportFileOutput, write_report, expect_report)
 
 }  // namespace
 }  // namespace lmc::report

@@ -10,11 +10,12 @@
 #include "driver/model_shard.h"
 #include "driver/write_artifact.h"
 #include "ir/printer.h"
+#include "support/output_path.h"
+#include "support/pending_file.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/model_flags.h"
-#include "tools/lmc/output_file.h"
 #include "tools/lmc/output_guard.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/progress.h"
@@ -72,7 +73,7 @@ std::string compile_one(const driver::CompileRequest& request, const Args& a, st
   }
   refuse_input_as_output(out, inputs(c, r));
   if (a.has("emit-ir")) {
-    write_output_file(out, ir::print(*c.model.graph));
+    runtime::write_output(out, ir::print(*c.model.graph));
     if (reporter) reporter->write(c.model.info.name, c.model.graph.get(), c.pipeline, "");
     return out;
   }
@@ -126,6 +127,9 @@ int cmd_compile(int argc, char** argv) {
     return 0;
   }
   if (a.has("report")) throw UsageError("--report reports one compile: give --rank with --tensor-parallel");
+  // Each rank's file is named beside -o's: a device or pipe has no folder to hold them.
+  if (auto o = a.get("o"); o && runtime::classify_output(*o).kind == runtime::OutputPath::Kind::Stream)
+    throw UsageError("-o " + *o + ": --tensor-parallel writes a file per rank beside it; give a file name");
   // The ranks' artifacts are one output: a rank that fails to compile takes the ones
   // written before it away.
   std::vector<std::string> written;

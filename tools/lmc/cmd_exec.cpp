@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -18,6 +17,7 @@
 #include "driver/model_input.h"
 #include "driver/random_weights_file.h"
 #include "runtime/executor.h"
+#include "support/dump_folder.h"
 #include "support/error.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
@@ -159,11 +159,9 @@ bool print_comparison(const ir::Graph& g, const std::vector<driver::HostArray>& 
 
 void write_results(const std::string& dir, const ir::Graph& g, const std::vector<driver::HostArray>& results,
                    const std::string& suffix) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw Error(dir + ": error: cannot create the output directory: " + ec.message());
+  runtime::DumpFolder folder(dir);
   for (size_t i = 0; i < results.size(); ++i)
-    write_npy((std::filesystem::path(dir) / (g.outputs()[i]->name() + suffix + ".npy")).string(), results[i]);
+    folder.write(g.outputs()[i]->name() + suffix + ".npy", npy_bytes(results[i]));
 }
 
 }  // namespace

@@ -15,12 +15,12 @@
 #include "passes/pass_registry.h"
 #include "runtime/kernel_table.h"
 #include "support/error.h"
+#include "support/pending_file.h"
 #include "support/regular_file.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/expected_diagnostics.h"
 #include "tools/lmc/op_list.h"
-#include "tools/lmc/output_file.h"
 #include "tools/lmc/pass_flags.h"
 
 namespace lmc::tools {
@@ -167,7 +167,7 @@ int cmd_opt(int argc, char** argv) {
   }
   if (reporter) reporter->write(source, nullptr, a.get_or("passes", "none"), "");
   if (auto file = a.get("o")) {
-    write_output_file(*file, out);
+    runtime::write_output(*file, out);
   } else {
     std::cout << out;
   }

@@ -8,6 +8,10 @@
 
 #include <editline/readline.h>
 
+#include "support/anonymous_file.h"
+#include "support/error.h"
+#include "support/pending_file.h"
+
 namespace lmc::tools {
 
 namespace {
@@ -41,6 +45,23 @@ std::optional<std::string> plain_line() {
   return out;
 }
 
+// libedit writes its history only to a path it opens itself: it writes into an anonymous
+// file, whose bytes then replace the history file as any output of lmc's does (whole, by a
+// rename, through a symbolic link to dotfiles kept elsewhere). Kept as it was on failure.
+void save_history(const std::string& path) {
+  try {
+    runtime::AnonymousFile made;
+    if (write_history(made.path().c_str()) != 0) return;
+    std::string text = made.contents();
+    if (text.empty()) return;
+    runtime::PendingFile f(path, 0600);  // a new history is private, as libedit makes it
+    f.write(text);
+    f.commit();
+  } catch (const Error&) {
+    // The history is a convenience: a session's end is no place for an error.
+  }
+}
+
 }  // namespace
 
 LineEditor::LineEditor() : terminal_(isatty(STDIN_FILENO) && isatty(STDERR_FILENO)) {
@@ -54,7 +75,7 @@ LineEditor::LineEditor() : terminal_(isatty(STDIN_FILENO) && isatty(STDERR_FILEN
 }
 
 LineEditor::~LineEditor() {
-  if (terminal_ && !history_file_.empty()) write_history(history_file_.c_str());
+  if (terminal_ && !history_file_.empty()) save_history(history_file_);
 }
 
 std::optional<std::string> LineEditor::read() {

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <vector>
 
-#include "support/error.h"
-
 namespace lmc::tools {
 
 namespace {
@@ -31,39 +29,24 @@ std::string npy_header(const std::string& descr, const std::vector<int64_t>& sha
 
 }  // namespace
 
-NpyWriter::NpyWriter(const std::string& path, int64_t cols) : path_(path), f_(path, std::ios::binary), cols_(cols) {
-  if (!f_) throw Error(path + ": error: cannot write");
-  write_header(0);
-}
-
-void NpyWriter::write_header(int64_t rows) {
-  const std::string header = npy_header("<f4", {rows, cols_});
-  f_.seekp(0);
-  f_.write(header.data(), static_cast<std::streamsize>(header.size()));
+NpyWriter::NpyWriter(const std::string& path, int64_t cols) : f_(path), cols_(cols) {
+  f_.write(npy_header("<f4", {0, cols_}));
 }
 
 void NpyWriter::append(const float* row) {
-  f_.seekp(0, std::ios::end);
-  f_.write(reinterpret_cast<const char*>(row), static_cast<std::streamsize>(cols_ * sizeof(float)));
+  f_.write(std::string_view(reinterpret_cast<const char*>(row), cols_ * sizeof(float)));
   ++rows_;
 }
 
 void NpyWriter::close() {
-  write_header(rows_);
-  f_.close();
-  if (!f_) throw Error(path_ + ": error: write failed");
+  f_.pwrite(npy_header("<f4", {rows_, cols_}), 0);
+  f_.commit();
 }
 
-void write_npy(const std::string& path, const driver::HostArray& a) {
-  std::ofstream f(path, std::ios::binary);
-  if (!f) throw Error(path + ": error: cannot write");
+std::string npy_bytes(const driver::HostArray& a) {
   const bool ints = a.dtype == ir::DType::i32;
-  const std::string header = npy_header(ints ? "<i4" : "<f4", a.shape);
-  f.write(header.data(), static_cast<std::streamsize>(header.size()));
   const char* data = ints ? reinterpret_cast<const char*>(a.i32.data()) : reinterpret_cast<const char*>(a.f32.data());
-  f.write(data, static_cast<std::streamsize>(a.numel() * 4));
-  f.close();
-  if (!f) throw Error(path + ": error: write failed");
+  return npy_header(ints ? "<i4" : "<f4", a.shape) + std::string(data, a.numel() * 4);
 }
 
 }  // namespace lmc::tools

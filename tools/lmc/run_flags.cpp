@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include "support/error.h"
+#include "support/pending_file.h"
 #include "tools/lmc/llama_flags.h"
 #include "tools/lmc/process_world.h"
 #include "tools/lmc/sampling_flags.h"
@@ -111,9 +112,9 @@ void print_profile(const Args& a, runtime::Profiler& p) {
   if (level == LogLevel::Trace)
     for (size_t i = 0; i < p.steps().size(); ++i) p.print_trace(std::cerr, i);
   if (auto out = a.get("trace-out")) {
-    std::ofstream f(*out);
-    if (!f) throw Error(*out + ": error: cannot write the trace");
-    p.write_chrome_trace(f);
+    std::ostringstream trace;
+    p.write_chrome_trace(trace);
+    runtime::write_output(*out, trace.str());
   }
 }
 
