@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/tile_state.h"
 #include "tools/lmc/cli_args.h"
 
 namespace lmc::tools {
@@ -161,6 +162,9 @@ void print_table(const BenchReport& r) {
   const auto& m = r.model;
   std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
               static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
+  // Which unit prefill's int8 products ran on, as this process may use it (support/tile_state.h).
+  const TileState tiles = tile_state();
+  std::printf("AMX tiles: %s\n", tiles.granted ? "on" : ("off (" + tiles.why_off + ")").c_str());
   std::printf("%-8s %8s %10s %18s %10s %9s %9s", "threads", "depth", "read GB/s", "decode tok/s", "roofline",
               "step p50", "step max");
   for (const auto& [n, tps] : r.speed.front().prefill_tps)
