@@ -265,6 +265,24 @@ class LlamaCppHabits(unittest.TestCase):
                      "--top-k", "40").stdout for _ in range(4)}
         self.assertGreater(len(texts), 1)
 
+    def test_escapes_system_prompt_and_context_as_llama_cpp(self):
+        # -p's escapes are read (\n a newline) unless --no-escape, as llama-completion's; a system
+        # prompt means a chat; -c 0 is the model's own context; -co takes its value.
+        r = lmc("run", "-m", LLAMA_GGUF, "-p", r"a\nb\x41\q", "-n", "1", "--temp", "0", "-co", "on", "-tb", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith("a\nbA\\q"), r.stdout)
+        literal = lmc("run", "-m", LLAMA_GGUF, "-p", r"a\nb", "-n", "1", "--temp", "0", "--no-escape")
+        self.assertTrue(literal.stdout.startswith(r"a\nb"), literal.stdout)
+        system = lmc("run", "-m", LLAMA_GGUF, "-sys", "Answer in French.", "-p", "Hello", "-n", "6", "--temp", "0")
+        chat = lmc("run", "-m", LLAMA_GGUF, "--chat", "-sys", "Answer in French.", "-p", "Hello", "-n", "6", "--temp", "0")
+        self.assertEqual(system.returncode, 0, system.stderr)
+        self.assertEqual(system.stdout, chat.stdout)
+        whole = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "2", "-c", "0")
+        self.assertEqual(whole.returncode, 0, whole.stderr)
+        refused = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-sp")
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("option '-sp' is llama.cpp's --special", refused.stderr)
+
     def test_llama_cpp_command_lines(self):
         # GPU flags are accepted and say once why they do nothing; llama.cpp's several-letter
         # single-dash names are read as what they stand for, not as -n p.

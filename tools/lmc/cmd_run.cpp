@@ -83,7 +83,7 @@ std::vector<FlagSpec> specs() {
 // --prompt, else --file (- is stdin), else stdin.
 std::string read_prompt(const Args& a) {
   if (a.has("prompt") && a.has("file")) throw UsageError("give the prompt with --prompt or --file, not both");
-  if (auto p = a.get("prompt")) return *p;
+  if (auto p = a.get("prompt")) return as_llama_reads(a, *p);
   std::stringstream ss;
   std::string file = a.get_or("file", "-");
   if (file == "-") {
@@ -94,7 +94,7 @@ std::string read_prompt(const Args& a) {
   }
   std::string s = ss.str();
   while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
+  return file == "-" ? s : as_llama_reads(a, s);
 }
 
 void print_stats(const runtime::GenerationStats& s) {
@@ -128,7 +128,8 @@ int cmd_run(int argc, char** argv) {
   auto report = RunReport::open(a, model);
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
-  const bool chat = a.has("chat") || a.has("single-turn");
+  // A system message means a chat, as llama-completion switches to one for -sys.
+  const bool chat = a.has("chat") || a.has("single-turn") || a.has("system");
   if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
@@ -161,7 +162,7 @@ int cmd_run(int argc, char** argv) {
       gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
     }
   }
-  GeneratedText out(tok, a.all("stop"));
+  GeneratedText out(tok, stop_strings(a));
   if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
     std::cout << out.push(id) << std::flush;

@@ -199,7 +199,8 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;
-  r.context = o.context ? o.context : a.get_int("ctx-size", 0, 1, int64_t{1} << 24);
+  r.context =
+      o.context ? o.context : a.get_int("ctx-size", 0, 0, int64_t{1} << 24);  // 0: the model's own, as llama.cpp's -c 0
   if (definition) {
     r.compile = compile_request(path, a, TargetDefault::Host);
     if (o.pipeline) {

@@ -87,7 +87,7 @@ int run_batch(const Args& a, const std::string& model) {
   size_t next = 0;
   while (next < prompts.size() || batch.active() > 0) {
     for (; next < prompts.size() && batch.has_free_slot(); ++next) {
-      auto g = std::make_shared<Generation>(Generation{next, GeneratedText(tok, a.all("stop")), nullptr, "", 0});
+      auto g = std::make_shared<Generation>(Generation{next, GeneratedText(tok, stop_strings(a)), nullptr, "", 0});
       runtime::BatchJob job{
           ids[next], gen,
           [g](int32_t id) {

@@ -10,6 +10,7 @@
 #include "support/pending_file.h"
 #include "tools/lmc/llama_flags.h"
 #include "tools/lmc/process_world.h"
+#include "tools/lmc/prompt_escapes.h"
 #include "tools/lmc/sampling_flags.h"
 
 namespace lmc::tools {
@@ -46,7 +47,12 @@ std::vector<FlagSpec> generation_flag_specs() {
        false,
        "r",
        {"reverse-prompt"}},
-      {"chat", false, "wrap the prompt in the model's chat template"},
+      {"chat", false, "wrap the prompt in the model's chat template (also when --system is given)"},
+      {"escape", false,
+       "read \\n, \\r, \\t, \\', \\\", \\\\ and \\xHH in the prompt and --stop strings, as llama.cpp "
+       "(the default)",
+       "", false, "e"},
+      {"no-escape", false, "take the prompt and --stop strings as written"},
       {"draft-max", true,
        "speculative decoding: guess up to N (1-7) next tokens per step from the text so far "
        "(prompt lookup) and keep those the model agrees with; greedy: the same text in fewer "
@@ -116,6 +122,16 @@ void print_profile(const Args& a, runtime::Profiler& p) {
     p.write_chrome_trace(trace);
     runtime::write_output(*out, trace.str());
   }
+}
+
+std::string as_llama_reads(const Args& a, const std::string& text) {
+  return a.has("no-escape") ? text : process_escapes(text);
+}
+
+std::vector<std::string> stop_strings(const Args& a) {
+  std::vector<std::string> out;
+  for (const auto& s : a.all("stop")) out.push_back(as_llama_reads(a, s));
+  return out;
 }
 
 }  // namespace lmc::tools

@@ -24,4 +24,9 @@ void print_profile(const Args& a, runtime::Profiler& p);
 // Throws UsageError unless `n` sequences fit one step of the model (one row each).
 void check_parallel(int64_t n, const ir::ModelInfo& info);
 
+// A prompt or --stop string as llama.cpp reads it: its escapes processed unless --no-escape.
+std::string as_llama_reads(const Args& a, const std::string& text);
+// The --stop strings so read.
+std::vector<std::string> stop_strings(const Args& a);
+
 }  // namespace lmc::tools
