@@ -264,6 +264,13 @@ class LlamaCppHabits(unittest.TestCase):
         texts = {lmc("run", "-m", LLAMA_GGUF, "-p", "My favourite", "-n", "12", "-s", "-1", "--temp", "1.5",
                      "--top-k", "40").stdout for _ in range(4)}
         self.assertGreater(len(texts), 1)
+        # No seed while sampling: a random one, printed, that repeats the run when given back.
+        drawn = lmc("run", "-m", LLAMA_GGUF, "-p", "My favourite", "-n", "12", "--temp", "1.5", "--top-k", "40")
+        seed = re.search(r"^lmc: seed (\d+)$", drawn.stderr, re.M)
+        self.assertTrue(seed, drawn.stderr)
+        again = lmc("run", "-m", LLAMA_GGUF, "-p", "My favourite", "-n", "12", "--temp", "1.5", "--top-k", "40",
+                    "--seed", seed.group(1))
+        self.assertEqual(drawn.stdout, again.stdout)
 
     def test_escapes_system_prompt_and_context_as_llama_cpp(self):
         # -p's escapes are read (\n a newline) unless --no-escape, as llama-completion's; a system

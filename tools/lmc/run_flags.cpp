@@ -1,8 +1,10 @@
 #include "tools/lmc/run_flags.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -102,7 +104,12 @@ runtime::GenerateOptions generate_options(const Args& a) {
   // -1, as llama.cpp's -n -1: generation ends at the end of text or of the context.
   if (g.max_tokens < 0) g.max_tokens = int64_t{1} << 62;
   g.sampling = sampling_options(a, {});  // greedy unless a flag says otherwise
-  g.sampling.seed = seed_flag(a).value_or(0);
+  // Sampling without --seed draws one, as llama.cpp does, and says which: a run can be repeated.
+  std::optional<uint64_t> seed = seed_flag(a);
+  if (!seed && g.sampling.temperature > 0) seed = random_seed();
+  g.sampling.seed = seed.value_or(0);
+  if (g.sampling.temperature > 0)
+    std::fprintf(stderr, "lmc: seed %llu\n", static_cast<unsigned long long>(g.sampling.seed));
   // Up to 8 rows a step, so every row takes the linears' decode path as it would alone.
   g.draft_max = a.get_int("draft-max", 0, 0, 7);
   return g;

@@ -16,7 +16,7 @@ std::vector<FlagSpec> sampling_flag_specs() {
       {"repeat-last-n", true, "how many recent tokens the penalties look at (default 64; -1: all)", "N"},
       {"presence-penalty", true, "subtract P from the logit of every recently seen token (0 = off)", "P"},
       {"frequency-penalty", true, "subtract F times its count from the logit of a recently seen token (0 = off)", "F"},
-      {"seed", true, "random seed for sampling (lmc run: 0; -1: a random one)", "S", false, "s"},
+      {"seed", true, "random seed for sampling (default and -1: a random one, printed on stderr)", "S", false, "s"},
   };
 }
 
@@ -33,10 +33,15 @@ runtime::SamplerOptions sampling_options(const Args& a, runtime::SamplerOptions 
   return d;
 }
 
+uint64_t random_seed() {
+  // 63 bits: a seed that --seed takes back.
+  return (std::random_device{}() | uint64_t{std::random_device{}()} << 32) & uint64_t{INT64_MAX};
+}
+
 std::optional<uint64_t> seed_flag(const Args& a) {
   if (!a.has("seed")) return std::nullopt;
   const int64_t s = a.get_int("seed", 0, -1, INT64_MAX);
-  if (s == -1) return std::random_device{}() | uint64_t{std::random_device{}()} << 32;
+  if (s == -1) return random_seed();
   return static_cast<uint64_t>(s);
 }
 

@@ -15,6 +15,8 @@ std::vector<FlagSpec> sampling_flag_specs();
 // seed_flag says it.
 runtime::SamplerOptions sampling_options(const Args& a, runtime::SamplerOptions defaults);
 
+// A seed drawn at random, one --seed accepts.
+uint64_t random_seed();
 // --seed: none when absent, a random one for -1 (as llama.cpp), else its value.
 std::optional<uint64_t> seed_flag(const Args& a);
 
