@@ -124,6 +124,10 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
   if (done) done(stats, error);
 }
 
+void BatchGenerator::cancel(size_t slot) {
+  if (slot < slots_.size() && slots_[slot]) finish(*slots_[slot]);
+}
+
 int64_t BatchGenerator::step() {
   std::vector<Sequence*> decoding;
   Sequence* prefill = nullptr;

@@ -86,6 +86,10 @@ class BatchGenerator {
   // executor throws, every active sequence ends with the error (on_done) and the slots
   // are free again; an exception from a callback propagates.
   int64_t step();
+  // Ends the sequence in `slot` now, as its on_token returning false would (its on_done is
+  // called, the slot is free): one whose client left is read and decoded no further, though
+  // it still reads its prompt. Nothing when the slot is free.
+  void cancel(size_t slot);
 
  private:
   struct Sequence;

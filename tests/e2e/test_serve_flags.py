@@ -2,17 +2,20 @@
 """lmc serve's flags and bounds, against raw HTTP and the `openai` package: a completion
 without max_tokens gets 16 and --n-predict caps what a request asks, --alias names the
 model, the sampling flags are the defaults a request overrides, the prefix cache reuses a
-chat's earlier turns (answering as the whole prompt read from scratch does), and past the
-queue a request is 503 while SIGTERM lets the one in flight finish.
+chat's earlier turns (answering as the whole prompt read from scratch does), past the
+queue a request is 503 with Retry-After while SIGTERM lets the one in flight finish, and
+one that waits past --queue-timeout is 503 with Retry-After too.
 
   test_serve_flags.py --lmc build/tools/lmc
 
 On SmolLM2-135M (its GGUF; exit 77 when absent); serve_harness.py is the server the serve
 tests share.
 """
+import http.client
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
@@ -20,7 +23,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_harness as serve  # noqa: E402
-from serve_harness import PROMPTS, Server, self_metric  # noqa: E402
+from serve_harness import KEY, PROMPTS, Server, self_metric  # noqa: E402
 
 
 class TokenLimits(unittest.TestCase):
@@ -130,6 +133,18 @@ class PrefixCache(unittest.TestCase):
         self.assertEqual(self_metric(self.server, "lmc_prompt_tokens_cached_total") - before, sum(reused))
 
 
+def post_with_headers(server, body):
+    """(status, the Retry-After header or None, body) of a completion."""
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    try:
+        c.request("POST", "/v1/completions", body=json.dumps(body),
+                  headers={"Content-Type": "application/json", "Authorization": "Bearer " + KEY})
+        r = c.getresponse()
+        return r.status, r.getheader("Retry-After"), r.read()
+    finally:
+        c.close()
+
+
 class QueueAndShutdown(unittest.TestCase):
     def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
         server = Server("--parallel", "1", "--queue", "1")
@@ -149,8 +164,9 @@ class QueueAndShutdown(unittest.TestCase):
             second.start()
             while self_metric(server, "lmc_queue_depth") < 1 and time.time() < deadline:
                 time.sleep(0.02)
-            status, data = server.request("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 2})
+            status, retry_after, data = post_with_headers(server, {"prompt": "hi", "max_tokens": 2})
             self.assertEqual(status, 503, data)
+            self.assertEqual(retry_after, "1", "expected the 503 of a full queue to carry Retry-After: 1")
             self.assertEqual(json.loads(data)["error"]["type"], "server_overloaded")
             server.proc.send_signal(signal.SIGTERM)
             first.join(timeout=120)
@@ -163,6 +179,38 @@ class QueueAndShutdown(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_waiting_past_the_queue_timeout_is_503(self):
+        """A request that waits --queue-timeout 1 for the one slot is 503 with Retry-After; the
+        slot's own client then leaves, with nothing written to it yet (a whole answer, not a
+        stream), and the slot is free within a second."""
+        server = Server("--parallel", "1", "--queue-timeout", "1")
+        try:
+            body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 2000, "ignore_eos": True, "temperature": 0})
+            holder = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            holder.sendall((f"POST /v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n{body}").encode())
+            deadline = time.time() + 30
+            while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
+                time.sleep(0.02)
+            start = time.time()
+            status, retry_after, data = post_with_headers(server, {"prompt": "hi", "max_tokens": 2})
+            waited = time.time() - start
+            self.assertEqual(status, 503, data)
+            self.assertEqual(retry_after, "1", "expected the 503 after --queue-timeout to carry Retry-After: 1")
+            self.assertIn("--queue-timeout", json.loads(data)["error"]["message"])
+            self.assertGreaterEqual(waited, 0.9, f"expected the request to wait its second first, it took {waited:.2f} s")
+            self.assertLess(waited, 5, f"expected the 503 about 1 s after the request, it took {waited:.2f} s")
+            self.assertEqual(self_metric(server, "lmc_queue_timeouts_total"), 1)
+            holder.close()
+            left = time.time()
+            while self_metric(server, "lmc_generations_running") > 0 and time.time() - left < 1:
+                time.sleep(0.02)
+            self.assertEqual(self_metric(server, "lmc_generations_running"), 0,
+                             "expected the slot free within 1 s of its client leaving")
+            self.assertEqual(self_metric(server, "lmc_generations_cancelled_total"), 1)
+            self.assertEqual(server.stop(), 0)
+        finally:
+            server.stop()
 
 if __name__ == "__main__":
     sys.exit(serve.main())

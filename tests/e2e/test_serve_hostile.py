@@ -26,7 +26,10 @@ of their own).
   * 8 clients each hold a 6-turn streamed chat while 50 trickling and 50 idle connections
     are kept open (re-opened as the server closes them): all 48 streams end with
     "data: [DONE]", every chunk is JSON, each conversation answers exactly what it answers
-    with no crowd, and the crowd is still closed on time under the load.
+    with no crowd, and the crowd is still closed on time under the load;
+  * 20 streamed chats whose clients leave after their first chunk (4 generating, the 16 of
+    --queue's bound waiting), then one completion at once: it is served (200, no 503) and
+    every slot is free, the queue empty, within 1 s of its answer.
 Every loop here is bounded in count and time. The connections and clients are
 hostile_clients.py's.
 """
@@ -42,7 +45,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_harness  # noqa: E402  (its Server: an lmc serve process on a free port; its main)
-from serve_harness import KEY, Server  # noqa: E402
+from serve_harness import KEY, Server, self_metric  # noqa: E402
 from hostile_clients import (BODY_TIMEOUT, BOUND_FLAGS, BOUND_SERVER, CROWD_SERVER, EARLY, GRACE,  # noqa: E402
                              HEADER_TIMEOUT, PROMPT, TIMEOUT_FLAGS, TRICKLE_EVERY, Crowd, error_response,
                              get_health, parse_response, read_to_eof, show, stream_chat)
@@ -233,6 +236,60 @@ class HostileCrowd(unittest.TestCase):
                            f"expected the server to close some hostile connections in the "
                            f"{crowd.stopped_at - crowd.started:.1f} s the crowd was kept, it closed none")
         self.check_crowd(conns, now=crowd.stopped_at, must_close=False)
+
+    def slots_and_queue(self):
+        """(slots busy, requests waiting) from GET /slots and its X-Queue-Waiting header."""
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            c.request("GET", "/slots", headers={"Authorization": "Bearer " + KEY})
+            r = c.getresponse()
+            slots = json.loads(r.read())
+            return sum(x["is_processing"] for x in slots), int(r.getheader("X-Queue-Waiting"))
+        finally:
+            c.close()
+
+    def test_clients_that_leave_free_their_places_and_slots_at_once(self):
+        body = json.dumps({"messages": [{"role": "user", "content": "Tell me a long story about a dragon."}],
+                           "max_tokens": 300, "ignore_eos": True, "temperature": 0, "stream": True}).encode()
+        request = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        socks = []
+        try:
+            for i in range(20):
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+                socks.append(s)
+                s.sendall(request)
+                data, start = b"", time.monotonic()
+                while b"data: " not in data and time.monotonic() - start < 30:
+                    piece = s.recv(65536)
+                    if not piece:
+                        break
+                    data += piece
+                self.assertIn(b"data: ", data, f"expected streamed chat {i} to send its first chunk, got {data[:300]!r}")
+            for _ in range(500):  # the worker starts the first four between its steps
+                busy, waiting = self.slots_and_queue()
+                if busy == 4:
+                    break
+                time.sleep(0.02)
+            self.assertEqual((busy, waiting), (4, 16), "expected 4 chats generating and 16 waiting (--queue's bound)")
+        finally:
+            for s in socks:
+                s.close()
+        status, data = self.server.request("POST", "/v1/completions",
+                                           {"prompt": PROMPT, "max_tokens": 8, "temperature": 0})
+        answered = time.monotonic()
+        self.assertEqual(status, 200, f"expected the request after 20 clients left to be served, got {status}: "
+                                      f"{data[:300]!r}")
+        for _ in range(1000):
+            busy, waiting = self.slots_and_queue()
+            if (busy, waiting) == (0, 0) or time.monotonic() - answered > 1.0:
+                break
+            time.sleep(0.02)
+        self.assertEqual((busy, waiting), (0, 0), "expected every slot free and nobody waiting within 1 s of the "
+                                                  f"answer, {busy} slots busy and {waiting} waiting after "
+                                                  f"{time.monotonic() - answered:.2f} s")
+        self.assertGreaterEqual(self_metric(self.server, "lmc_generations_cancelled_total"), 20)
+        self.assertEqual(self_metric(self.server, "lmc_queue_depth"), 0)
 
 
 class ConnectionBounds(unittest.TestCase):

@@ -237,6 +237,47 @@ TEST(BatchGenerator, StopsAsGenerateStops) {
   EXPECT_TRUE(batch.has_free_slot());
 }
 
+// A sequence whose client left ends at once, still reading its prompt: on_done, its slot
+// free, and the sequence beside it makes the tokens it makes alone.
+TEST(BatchGenerator, ACancelledSequenceEndsBeforeItsNextStep) {
+  Model model(0, 48, 4);
+  Executor ex = model.executor(2);
+  BatchGenerator batch(ex, /*prefill_chunk=*/2);
+  GenerateOptions o;
+  o.max_tokens = 5;
+  std::vector<int32_t> kept;
+  bool cancelled_done = false;
+  batch.add({prompt_of(3, 1),
+             o,
+             [&](int32_t t) {
+               kept.push_back(t);
+               return true;
+             },
+             {}});
+  size_t slot = batch.add({prompt_of(20, 2), o, [](int32_t) { return true; },
+                           [&](const GenerationStats& st, const std::string& error) {
+                             EXPECT_EQ(error, "");
+                             EXPECT_LT(st.end_pos, 20);  // its prompt not read whole
+                             cancelled_done = true;
+                           }});
+  batch.step();
+  batch.step();
+  batch.cancel(slot);
+  EXPECT_TRUE(cancelled_done);
+  EXPECT_EQ(batch.active(), 1);
+  EXPECT_TRUE(batch.has_free_slot());
+  batch.cancel(slot);  // a free slot: nothing
+  while (batch.active() > 0) batch.step();
+  GenerateOptions alone_opts = o;
+  std::vector<int32_t> want;
+  Executor one = model.executor(1);
+  generate(one, prompt_of(3, 1), alone_opts, [&](int32_t t) {
+    want.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(kept, want);
+}
+
 TEST(BatchGenerator, RefusesWhatCannotRun) {
   Model model(0, 16, 4);
   Executor ex = model.executor(2);

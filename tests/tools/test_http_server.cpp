@@ -1,5 +1,6 @@
 // lmc serve's HTTP transport (tools/serve/http_server.h) over real loopback sockets: answers,
-// keep-alive, a chunked stream and its client leaving, and the bounds a slow or hostile
+// keep-alive, a chunked stream and its client leaving (found at once, whether it waits for
+// a whole answer or a stream, without a write), extra headers, and the bounds a slow or hostile
 // client meets (total header and body deadlines, connections per address). Short deadlines
 // keep each case within a second or two.
 #include <arpa/inet.h>
@@ -97,6 +98,18 @@ struct Fixture : ::testing::Test {
         ex->end_stream();
       });
     }
+    if (r.path == "/pending") {  // a generation waiting for a slot: answered only if it stays
+      ex->on_gone([this] { gone_after = std::chrono::steady_clock::now() - request_sent.load(); });
+      return;
+    }
+    if (r.path == "/silent") {  // a stream whose pings are too rare to find a client gone
+      ex->open_stream("text/event-stream", ": ping\n\n", 60s, [this](bool complete) {
+        stream_ended = complete ? 1 : 2;
+        gone_after = std::chrono::steady_clock::now() - request_sent.load();
+      });
+      return;
+    }
+    if (r.path == "/busy") return ex->reply(503, "text/plain", "busy", {{"Retry-After", "1"}});
     if (r.path == "/endless") {
       ex->open_stream("text/event-stream", ": ping\n\n", 50ms,
                       [this](bool complete) { stream_ended = complete ? 1 : 2; });
@@ -117,6 +130,22 @@ struct Fixture : ::testing::Test {
   std::mutex mu;
   std::vector<std::thread> workers;
   std::atomic<int> stream_ended{0};
+  std::atomic<std::chrono::steady_clock::time_point> request_sent{};
+  std::atomic<std::chrono::steady_clock::duration> gone_after{std::chrono::steady_clock::duration::max()};
+
+  // Sends a request to `path`, closes the connection 50 ms later and waits up to 2 s for the
+  // handler to hear of it; how long after the request it did.
+  std::chrono::steady_clock::duration leave_after_request(const std::string& path) {
+    {
+      Client c(port);
+      request_sent = std::chrono::steady_clock::now();
+      EXPECT_TRUE(c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+      std::this_thread::sleep_for(50ms);
+    }
+    for (int i = 0; i < 200 && gone_after.load() == std::chrono::steady_clock::duration::max(); ++i)
+      std::this_thread::sleep_for(10ms);
+    return gone_after.load();
+  }
 };
 
 Limits quick() {
@@ -159,6 +188,29 @@ TEST_F(Fixture, AClientLeavingAStreamIsFound) {
   }
   for (int i = 0; i < 200 && stream_ended == 0; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_EQ(stream_ended, 2);
+}
+
+// A client that leaves while its answer is pending (a request waiting for the model) is found
+// the moment its connection closes, with nothing written to it; a stream's too, long before
+// its next ping.
+TEST_F(Fixture, AClientLeavingBeforeItsAnswerIsFoundAtOnce) {
+  start(quick());
+  EXPECT_LT(leave_after_request("/pending"), 500ms);
+}
+
+TEST_F(Fixture, AClientLeavingAQuietStreamIsFoundAtOnce) {
+  start(quick());
+  EXPECT_LT(leave_after_request("/silent"), 500ms);
+  EXPECT_EQ(stream_ended, 2);
+}
+
+TEST_F(Fixture, AnAnswerCarriesItsHeaders) {
+  start(quick());
+  Client c(port);
+  ASSERT_TRUE(c.send("GET /busy HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string a = c.read_until("busy");
+  EXPECT_NE(a.find("HTTP/1.1 503"), std::string::npos) << a;
+  EXPECT_NE(a.find("Retry-After: 1\r\n"), std::string::npos) << a;
 }
 
 TEST_F(Fixture, HeadersHaveATotalDeadlineNotOnePerRead) {

@@ -1,6 +1,7 @@
 // lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
 // folder). Up to --parallel requests run at once, batched into the same steps, and
-// start in arrival order; --queue more may wait, past that the server answers 503. SIGTERM or Ctrl-C lets the running
+// start in arrival order; --queue more may wait (each up to --queue-timeout), past that the server answers 503 with
+// Retry-After; a client that leaves frees its place or slot at once. SIGTERM or Ctrl-C lets the running
 // and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
 // embedding-output pass), one request at a time.
 #include <pthread.h>
@@ -45,7 +46,14 @@ std::vector<FlagSpec> specs() {
        "",
        {},
        {"np"}},
-      {"queue", true, "requests that may wait for a free slot (default 16); past it: HTTP 503", "N"},
+      {"queue", true,
+       "requests that may wait for a free slot, in arrival order (default 16); one past it is "
+       "answered 503 with Retry-After",
+       "N"},
+      {"queue-timeout", true,
+       "seconds a request may wait for a free slot (default 600); past it, 503 with Retry-After "
+       "(a stream: an error event)",
+       "S"},
       {"header-timeout", true,
        "seconds a request's line and headers have to arrive, and an idle connection "
        "stays open (default 10)",
@@ -134,7 +142,9 @@ int cmd_serve(int argc, char** argv) {
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
   so.alias = a.get_or("alias", "");
-  auto queue = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
+  QueueBounds queue;
+  queue.limit = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
+  queue.timeout = std::chrono::seconds(a.get_int("queue-timeout", 600, 1, 86400));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
   const std::string model = model_argument(a, "lmc serve");

@@ -52,11 +52,11 @@ struct ServeEngine::Stream {
   }
 };
 
-ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit)
+ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, QueueBounds queue)
     : m_(m),
       ex_(*m.graph, m.kernels, *m.weights, m.info, batched(opts)),
       batch_(ex_),
-      queue_limit_(queue_limit),
+      bounds_(queue),
       in_slot_(static_cast<size_t>(opts.sequences)),
       worker_([this] { work(); }) {}
 
@@ -67,14 +67,34 @@ ServeEngine::~ServeEngine() {
 }
 
 bool ServeEngine::submit(std::shared_ptr<Job> job) {
+  Ended ended;
+  bool queued = false;
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= queue_limit_) return false;
-    queue_.push_back(std::move(job));
+    take_ended(ended);
+    // Jobs the worker will start at its next step (slots are free for them) do not wait.
+    const auto free_slots = static_cast<size_t>(std::count(in_slot_.begin(), in_slot_.end(), nullptr));
+    if (!stopping_ && queue_.size() < bounds_.limit + free_slots) {
+      job->queued_at = std::chrono::steady_clock::now();
+      queue_.push_back(std::move(job));
+      queued = true;
+    }
     counters_.queued = static_cast<int64_t>(queue_.size());
   }
-  wake_.notify_one();
-  return true;
+  for (auto& [j, r] : ended) j->on_done(r);
+  if (queued) wake_.notify_one();
+  return queued;
+}
+
+void ServeEngine::cancel(const std::shared_ptr<Job>& job) {
+  job->cancelled = true;
+  Ended ended;
+  {
+    std::lock_guard lock(mu_);
+    take_ended(ended);
+  }
+  for (auto& [j, r] : ended) j->on_done(r);
+  wake_.notify_one();  // a running one: the worker drops it before its next step
 }
 
 void ServeEngine::drain() {
@@ -85,7 +105,13 @@ void ServeEngine::drain() {
 
 EngineCounters ServeEngine::counters() const {
   std::lock_guard lock(mu_);
-  return counters_;
+  EngineCounters c = counters_;
+  c.queue_limit = static_cast<int64_t>(bounds_.limit);
+  c.queue_timeout_seconds = std::chrono::duration<double>(bounds_.timeout).count();
+  if (!queue_.empty())
+    c.oldest_wait_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - queue_.front()->queued_at).count();
+  return c;
 }
 
 std::vector<SlotState> ServeEngine::slots() const {
@@ -107,6 +133,8 @@ std::vector<SlotState> ServeEngine::slots() const {
 
 void ServeEngine::work() {
   while (true) {
+    drop_cancelled();
+    Ended ended;
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || batch_.active() > 0; });
@@ -116,14 +144,19 @@ void ServeEngine::work() {
         vocabulary_ = constraint_vocabulary(*m_.tokenizer);
         lock.lock();
       }
-      admit();
+      admit(ended);
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
         if (queue_.empty()) idle_.notify_all();
-        if (stopping_ && queue_.empty()) return;
-        continue;
+        if (stopping_ && queue_.empty()) {
+          lock.unlock();
+          for (auto& [j, r] : ended) j->on_done(r);
+          return;
+        }
       }
     }
+    for (auto& [j, r] : ended) j->on_done(r);
+    if (batch_.active() == 0) continue;
     auto t0 = std::chrono::steady_clock::now();
     try {
       batch_.step();
@@ -137,17 +170,41 @@ void ServeEngine::work() {
   }
 }
 
-void ServeEngine::admit() {
+void ServeEngine::take_ended(Ended& ended) {
+  const auto now = std::chrono::steady_clock::now();
+  auto end = [&](const std::shared_ptr<Job>& job) {
+    if (job->cancelled) {
+      ended.emplace_back(job, ended_before_start("cancelled", *job));
+      ++counters_.cancelled;
+      return true;
+    }
+    if (now - job->queued_at < bounds_.timeout) return false;
+    ended.emplace_back(job, ended_before_start("queue_timeout", *job));
+    ++counters_.queue_timeouts;
+    return true;
+  };
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), end), queue_.end());
+  counters_.queued = static_cast<int64_t>(queue_.size());
+}
+
+void ServeEngine::admit(Ended& ended) {
+  take_ended(ended);
   while (!queue_.empty() && batch_.has_free_slot()) {
     std::shared_ptr<Job> job = std::move(queue_.front());
     queue_.pop_front();
-    counters_.queued = static_cast<int64_t>(queue_.size());
-    if (job->cancelled) {
-      job->on_done(ended_before_start("cancelled", *job));
-      continue;
-    }
     start(std::move(job));
   }
+  counters_.queued = static_cast<int64_t>(queue_.size());
+}
+
+void ServeEngine::drop_cancelled() {
+  std::vector<size_t> gone;
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = 0; i < in_slot_.size(); ++i)
+      if (in_slot_[i] && in_slot_[i]->job->cancelled) gone.push_back(i);
+  }
+  for (size_t slot : gone) batch_.cancel(slot);
 }
 
 void ServeEngine::start(std::shared_ptr<Job> job) {
@@ -195,6 +252,7 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     std::lock_guard lock(mu_);
     in_slot_[s.slot] = nullptr;
   }
+  if (s.job->cancelled) s.client_left = true;  // dropped before its next token: nothing more to send
   if (!error.empty()) {
     result.finish_reason = "error";
   } else {
@@ -208,6 +266,7 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     counters_.cached_tokens += result.cached_tokens;
     counters_.generated_tokens += result.completion_tokens;
     counters_.jobs_done += 1;
+    if (s.client_left) ++counters_.cancelled;
     counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();
   }
   s.job->on_done(result);

@@ -1,17 +1,20 @@
 // The generation side of `lmc serve`: one worker thread runs up to `parallel` requests at
 // once on the model's executor with continuous batching (runtime/batch_generator.h: one
 // decode row per running request and a prefill chunk of a new one share each step), each
-// in its own KV-cache slot; requests start in arrival order as slots free up. At most
-// `queue_limit` more wait, and a request past that is refused at once (the server
-// answers 503). Text streams out through each job's callback as the stream decoder and
-// the stop strings release it; a callback returning false (the client went away) ends
-// that job at its next token, freeing its slot, and a job whose client left while it
-// waited is skipped. A job with a response format generates under its own
-// JsonTokenConstraint (structured/json_token_constraint.h) over the model's vocabulary,
-// whose tries the worker builds when the first such job is queued (Gemma 3's take 0.4 s)
-// and keeps.
+// in its own KV-cache slot; requests start in arrival order as slots free up. A request
+// that finds every slot busy waits, as llama-server's do, in a queue bounded in length
+// (`QueueBounds::limit`: one past it is refused at once, the server answers 503) and in
+// time (`timeout`: one that waited that long ends with "queue_timeout"). Text streams out
+// through each job's callback as the stream decoder and the stop strings release it. A
+// job whose client went away (cancel(), told by the HTTP side the moment the connection
+// closes; or a callback returning false) leaves the queue at once, and a running one
+// frees its slot before the next step, even while it still reads its prompt. A job with a
+// response format generates under its own JsonTokenConstraint
+// (structured/json_token_constraint.h) over the model's vocabulary, whose tries the worker
+// builds when the first such job is queued (Gemma 3's take 0.4 s) and keeps.
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -60,7 +63,14 @@ struct Job {
   // before the text it makes (runtime/token_logprobs.h).
   int64_t top_logprobs = -1;
   std::function<void(const runtime::StepLogprobs&)> on_logprobs;
-  std::atomic<bool> cancelled{false};               // set by the client's side at any time
+  std::atomic<bool> cancelled{false};               // set by the client's side at any time (ServeEngine::cancel)
+  std::chrono::steady_clock::time_point queued_at;  // set by submit()
+};
+
+// How many requests may wait for a free slot, and for how long (--queue, --queue-timeout).
+struct QueueBounds {
+  size_t limit = 16;
+  std::chrono::milliseconds timeout{600'000};
 };
 
 // A KV-cache slot as llama-server's /slots shows it: the job running in it, if any.
@@ -73,7 +83,12 @@ struct SlotState {
 
 struct EngineCounters {
   int64_t queued = 0, running = 0;
+  int64_t queue_limit = 0;
+  double queue_timeout_seconds = 0;
+  double oldest_wait_seconds = 0;  // of the request that has waited longest, 0 with none
   int64_t prompt_tokens = 0, cached_tokens = 0, generated_tokens = 0, jobs_done = 0;
+  int64_t cancelled = 0;       // ended because their client left (waiting or running)
+  int64_t queue_timeouts = 0;  // ended having waited the queue's timeout
   double last_decode_tokens_per_second = 0;  // of the last finished job, alone or not
   double busy_seconds = 0;                   // time spent in executor steps
 };
@@ -81,13 +96,18 @@ struct EngineCounters {
 class ServeEngine {
  public:
   // opts.sequences is the number of requests that run at once.
-  ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, size_t queue_limit);
+  ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, QueueBounds queue);
   ~ServeEngine();  // finishes the queue, then joins the worker
   ServeEngine(const ServeEngine&) = delete;
   ServeEngine& operator=(const ServeEngine&) = delete;
 
-  // False when the queue is full (or the engine is stopping).
+  // False when the queue is full (or the engine is stopping): `limit` jobs wait besides
+  // those that free slots will take at the worker's next step. Jobs whose clients left are
+  // out of the queue first, so they never take a waiting request's place.
   bool submit(std::shared_ptr<Job> job);
+  // The job's client is gone: a waiting job leaves the queue now (its on_done "cancelled"),
+  // a running one frees its slot before the next step. Any thread, any time, repeatable.
+  void cancel(const std::shared_ptr<Job>& job);
   // Refuses new jobs from now on and waits until the queued and running ones are done.
   void drain();
   EngineCounters counters() const;
@@ -97,8 +117,15 @@ class ServeEngine {
  private:
   struct Stream;
   void work();
-  // Moves queued jobs into free slots; under mu_.
-  void admit();
+  // Moves queued jobs into free slots; under mu_. A job whose client left (or that waited
+  // past the timeout) goes to `ended` with its result instead, answered outside the lock.
+  using Ended = std::vector<std::pair<std::shared_ptr<Job>, JobResult>>;
+  void admit(Ended& ended);
+  // Takes the waiting jobs whose clients left, or that waited past the timeout, out of the
+  // queue into `ended`; under mu_.
+  void take_ended(Ended& ended);
+  // Ends the running jobs whose clients left (outside mu_: their on_done takes it).
+  void drop_cancelled();
   void start(std::shared_ptr<Job> job);
   void finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error);
   // A queued job answers in JSON; under mu_.
@@ -107,7 +134,7 @@ class ServeEngine {
   const driver::LoadedModel& m_;
   runtime::Executor ex_;
   runtime::BatchGenerator batch_;
-  size_t queue_limit_;
+  QueueBounds bounds_;
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<Job>> queue_;

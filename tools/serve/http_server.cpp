@@ -4,12 +4,14 @@
 // Boost 1.74's asio uses std::exchange without including <utility> itself.
 #include <utility>
 // clang-format off
+#include <sys/socket.h>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cctype>
+#include <cerrno>
 #include <deque>
 #include <mutex>
 #include <optional>
@@ -93,13 +95,24 @@ std::string chunk(const std::string& bytes) {
 class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
  public:
   ExchangeImpl(std::shared_ptr<Connection> c, std::string path) : conn_(std::move(c)), path_(std::move(path)) {}
-  void reply(int status, const std::string& content_type, std::string body) override;
+  void reply(int status, const std::string& content_type, std::string body, Headers headers) override;
   void open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds ping_every,
                    std::function<void(bool)> on_end) override;
   bool write(std::string bytes) override;
   void end_stream() override;
+  void on_gone(std::function<void()> f) override;
+
+  // On the connection's strand: the client left before the answer was written whole.
+  void client_left() {
+    gone = true;
+    if (auto f = std::move(on_gone_)) {
+      on_gone_ = nullptr;
+      f();
+    }
+  }
 
   std::atomic<bool> gone{false};
+  std::function<void()> on_gone_;  // the connection's strand only
 
  private:
   std::shared_ptr<Connection> conn_;
@@ -125,10 +138,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void refuse(const std::string& why) { answer_error(503, why, kShortLinger); }
 
   // --- called on the connection's strand by ExchangeImpl
-  void send_whole(int status, const std::string& content_type, std::string body) {
+  void send_whole(int status, const std::string& content_type, std::string body, const Headers& headers = {}) {
     server_->log(path_, status);
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(static_cast<bhttp::status>(status), 11);
     res->set(bhttp::field::content_type, content_type);
+    for (const auto& [name, value] : headers) res->set(name, value);
     res->keep_alive(keep_alive_);
     res->body() = std::move(body);
     res->prepare_payload();
@@ -161,6 +175,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void send_stream_end() {
     ending_ = true;
     queue("0\r\n\r\n");
+  }
+
+  void set_on_gone(const std::shared_ptr<ExchangeImpl>& ex, std::function<void()> f) {
+    if (ex->gone) return f();
+    ex->on_gone_ = std::move(f);
   }
 
   // The connection's strand (its socket was accepted onto one).
@@ -211,7 +230,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ++server_->open_exchanges;
     exchange_open_ = true;
     auto ex = std::make_shared<ExchangeImpl>(shared_from_this(), r.path);
+    current_ = ex;
     server_->handler(r, ex);
+    watch_peer(++watch_gen_);
+  }
+
+  // --- while the answer is pending or streams, the client's leaving is found at once: its
+  // socket turns readable with nothing to read (its close) or with an error (a reset).
+  // Bytes it sends meanwhile (a pipelined request) end the watch: they are read after the
+  // answer. `gen` tells this exchange's watch from an earlier one's.
+  void watch_peer(uint64_t gen) {
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), gen](error_code ec) {
+      if (ec || self->closed_ || !self->exchange_open_ || gen != self->watch_gen_) return;
+      char byte;
+      ssize_t n = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+      if (n > 0) return;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_peer(gen);
+      self->close();
+    });
   }
 
   void read_failed(error_code ec, const char* part, std::chrono::milliseconds limit) {
@@ -241,11 +277,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send_whole(status, type, std::move(body));
   }
 
-  // The request's answer is written, or can no longer be.
+  // The request's answer is written, or can no longer be; its watch ends (a socket's
+  // pending wait is the only operation left on it here).
   void answered() {
     if (exchange_open_) {
       exchange_open_ = false;
       --server_->open_exchanges;
+      current_.reset();
+      ++watch_gen_;
+      error_code ignored;
+      stream_.socket().cancel(ignored);
     }
   }
 
@@ -279,7 +320,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ping_timer_.cancel();
     error_code ignored;
     stream_.socket().close(ignored);
-    if (exchange_) exchange_->gone = true;
+    if (auto ex = std::move(current_)) ex->client_left();
     exchange_.reset();  // it holds this connection
     end_stream_callback(false);
     answered();
@@ -368,7 +409,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool timed_out_ = false;
   uint64_t deadline_gen_ = 0;
   bool exchange_open_ = false;
-  // The stream being written.
+  // The request being answered (held, so that its on_gone is called whoever else holds
+  // it; the cycle with its connection ends when it is answered or the client leaves), and
+  // the stream being written.
+  std::shared_ptr<ExchangeImpl> current_;
+  uint64_t watch_gen_ = 0;
   std::shared_ptr<ExchangeImpl> exchange_;
   std::function<void(bool)> on_end_;
   std::string ping_;
@@ -382,10 +427,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::array<char, 16384> scratch_;
 };
 
-void ExchangeImpl::reply(int status, const std::string& content_type, std::string body) {
-  asio::post(conn_->strand(), [c = conn_, status, content_type, body = std::move(body)]() mutable {
-    c->send_whole(status, content_type, std::move(body));
-  });
+void ExchangeImpl::reply(int status, const std::string& content_type, std::string body, Headers headers) {
+  asio::post(conn_->strand(),
+             [c = conn_, status, content_type, body = std::move(body), headers = std::move(headers)]() mutable {
+               c->send_whole(status, content_type, std::move(body), headers);
+             });
 }
 
 void ExchangeImpl::open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds every,
@@ -405,6 +451,12 @@ bool ExchangeImpl::write(std::string bytes) {
 
 void ExchangeImpl::end_stream() {
   asio::post(conn_->strand(), [c = conn_] { c->send_stream_end(); });
+}
+
+void ExchangeImpl::on_gone(std::function<void()> f) {
+  asio::post(conn_->strand(), [c = conn_, self = shared_from_this(), f = std::move(f)]() mutable {
+    c->set_on_gone(self, std::move(f));
+  });
 }
 
 }  // namespace

@@ -12,6 +12,10 @@
 //   * an answer must be taken by the client within `body_timeout` a write.
 // Requests are answered in order on each connection (no pipelining). A handler runs on the
 // connection's thread and answers through its Exchange then or later, from any thread.
+// While an answer is pending or streams, the connection is watched for the client leaving:
+// its socket turning readable with nothing to read (the client's close) or a reset is found
+// at once, as llama-server polls its sockets, not at the next write; the Exchange's on_gone
+// is then called (a request waiting for a model frees its place).
 #pragma once
 #include <chrono>
 #include <cstddef>
@@ -19,6 +23,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lmc::tools::http {
 
@@ -41,10 +47,13 @@ struct Request {
 
 // One request's answer: reply() once, or open_stream(), write()s and end_stream().
 // Thread-safe; each call is carried out on the connection's thread in call order.
+// Header lines an answer adds to the ones the server writes (Retry-After on a 503).
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
 class Exchange {
  public:
   virtual ~Exchange() = default;
-  virtual void reply(int status, const std::string& content_type, std::string body) = 0;
+  virtual void reply(int status, const std::string& content_type, std::string body, Headers headers = {}) = 0;
   // A chunked answer. While nothing is written for `ping_every`, `ping` is written (so a
   // client that left is found by the failing write). `on_end(true)` once the last chunk
   // is written, `on_end(false)` once the client is found gone.
@@ -53,6 +62,9 @@ class Exchange {
   // Queues bytes of the stream; false once the client is known to be gone.
   virtual bool write(std::string bytes) = 0;
   virtual void end_stream() = 0;
+  // Called once, on the connection's thread, if the client leaves before the answer is
+  // written whole (at once when it has left already).
+  virtual void on_gone(std::function<void()> f) = 0;
 };
 
 using Handler = std::function<void(const Request&, const std::shared_ptr<Exchange>&)>;

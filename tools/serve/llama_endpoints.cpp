@@ -50,8 +50,16 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
           {"stop", stop}};
 }
 
+json queue_json(const EngineCounters& c) {
+  return {{"waiting", c.queued},
+          {"limit", c.queue_limit},
+          {"timeout_seconds", c.queue_timeout_seconds},
+          {"oldest_wait_seconds", c.oldest_wait_seconds}};
+}
+
 json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-           const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format) {
+           const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format,
+           const EngineCounters& queue) {
   runtime::GenerateOptions defaults;
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
@@ -68,6 +76,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
           {"tool_call_format", chat ? json(tool_format.family) : json()},  // lmc's own
           {"modalities", {{"vision", false}, {"audio", false}}},
+          {"queue", queue_json(queue)},
           {"build_info", std::string("lmc ") + LMC_VERSION}};
 }
 

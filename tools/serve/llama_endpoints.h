@@ -24,10 +24,13 @@ nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::v
 
 // `chat`: what renders chats (null when the model does not chat): its Jinja text is
 // "chat_template", the family it falls back to "chat_format"; `tool_format`, the form the
-// server reads its tool calls in, is "tool_call_format" (lmc's own field).
+// server reads its tool calls in, is "tool_call_format" (lmc's own field); `queue`, who waits
+// for a slot and the queue's bounds, is "queue" (lmc's own too: queue_json).
 nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
                      const std::vector<SlotState>& slots, const models::ChatTemplate* chat,
-                     const ToolCallFormat& tool_format);
+                     const ToolCallFormat& tool_format, const EngineCounters& queue);
+// {"waiting", "limit", "timeout_seconds", "oldest_wait_seconds"}.
+nlohmann::json queue_json(const EngineCounters& c);
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):

@@ -18,7 +18,15 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests)
          "Prompt tokens a slot's KV cache already held (prefix reuse): not computed again.", c.cached_tokens);
   metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
   metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
-  metric("lmc_queue_depth", "gauge", "Generations waiting for the model.", c.queued);
+  metric("lmc_queue_depth", "gauge", "Generations waiting for a free slot.", c.queued);
+  metric("lmc_queue_limit", "gauge", "Generations that may wait (--queue); one past it is answered 503.",
+         c.queue_limit);
+  metric("lmc_queue_oldest_wait_seconds", "gauge", "How long the generation waiting longest has waited.",
+         c.oldest_wait_seconds);
+  metric("lmc_queue_timeouts_total", "counter", "Generations answered 503 having waited --queue-timeout.",
+         c.queue_timeouts);
+  metric("lmc_generations_cancelled_total", "counter",
+         "Generations ended because their client left, waiting or running.", c.cancelled);
   metric("lmc_generations_running", "gauge", "Generations running.", c.running);
   metric("lmc_decode_tokens_per_second", "gauge", "Decode speed of the last finished generation.",
          c.last_decode_tokens_per_second);

@@ -52,7 +52,32 @@ json error_body(const std::string& type, const std::string& message, const std::
 // it is replaced by U+FFFD rather than failing the response.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
-void send_json(http::Exchange& ex, int status, const json& body) { ex.reply(status, "application/json", dump(body)); }
+void send_json(http::Exchange& ex, int status, const json& body, http::Headers headers = {}) {
+  ex.reply(status, "application/json", dump(body), std::move(headers));
+}
+
+// When a client refused for a full queue, or one that waited past its timeout, may try again.
+constexpr int kRetryAfterSeconds = 1;
+
+http::Headers retry_after(int seconds) {
+  if (seconds <= 0) return {};
+  return {{"Retry-After", std::to_string(seconds)}};
+}
+
+// A request that waited --queue-timeout for a slot: the 503 a full queue answers too.
+ApiError queue_timeout_error(const EngineCounters& c) {
+  return ApiError(503, "server_overloaded",
+                  "no slot came free within the queue's " + std::to_string(std::lround(c.queue_timeout_seconds)) +
+                      " s (--queue-timeout); retry later",
+                  "", kRetryAfterSeconds);
+}
+
+ApiError queue_full_error(const EngineCounters& c) {
+  return ApiError(
+      503, "server_overloaded",
+      "every slot is busy and " + std::to_string(c.queue_limit) + " requests wait already (--queue); retry later", "",
+      kRetryAfterSeconds);
+}
 
 const char* status_type(int status) {
   switch (status) {
@@ -142,6 +167,11 @@ class HttpApiServer final : public ApiServer {
   void respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
                             const Answer& a);
   void submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate);
+  // The job is cancelled the moment its client leaves (http::Exchange::on_gone): a waiting
+  // one gives its place in the queue up, a running one its slot.
+  void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job);
+  // A stream's last event for a job that failed or waited past the queue's timeout.
+  json failure_body(const JobResult& r) const;
   // One line on stderr per request: what, status, time and, for a generation, its tokens.
   static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
                           const JobResult* r = nullptr);
@@ -228,7 +258,7 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
     route->second(req, ex);
     if (!(req.method == "POST" && generations_.count(req.path))) log_request(request, 200, t0);
   } catch (const ApiError& e) {
-    send_json(*ex, e.status, error_body(e.type, e.what(), e.param));
+    send_json(*ex, e.status, error_body(e.type, e.what(), e.param), retry_after(e.retry_after));
     log_request(request, e.status, t0);
   } catch (const std::exception&) {
     send_json(*ex, 500, error_body("server_error", "internal error"));
@@ -266,10 +296,14 @@ void HttpApiServer::routes() {
     };
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
-    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_));
+    EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
+    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_, queue));
   };
+  // llama-server's array of slots, its shape kept; who waits for one in headers of lmc's own.
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
-    send_json(*ex, 200, slots_json(slots(), m_.info.context));
+    EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
+    send_json(*ex, 200, slots_json(slots(), m_.info.context),
+              {{"X-Queue-Waiting", std::to_string(c.queued)}, {"X-Queue-Limit", std::to_string(c.queue_limit)}});
   };
   const models::Tokenizer& tok = *m_.tokenizer;
   routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
@@ -351,6 +385,11 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
     return true;
   };
   job->on_done = [this, ex, text, a](const JobResult& r) {
+    if (r.finish_reason == "queue_timeout") {
+      log_request(a.request, 503, a.t0, &r);
+      ApiError e = queue_timeout_error(engine_->counters());
+      return send_json(*ex, e.status, error_body(e.type, e.what()), retry_after(e.retry_after));
+    }
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     const std::string& id = a.id;
     const bool chat = a.shape == Shape::Chat;
@@ -377,8 +416,8 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
                {"usage", usage(r)},
                {"timings", timings(r)}});
   };
-  if (!engine_->submit(job))
-    throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
+  if (!engine_->submit(job)) throw queue_full_error(engine_->counters());
+  watch_client(ex, job);
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
@@ -417,8 +456,8 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   };
   job->on_done = [this, gate, chunk, chat, include_usage, head, a, calls, deltas](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    if (r.finish_reason == "error") {
-      gate->write(sse(error_body("server_error", r.error)) + "data: [DONE]\n\n", true);
+    if (r.finish_reason == "error" || r.finish_reason == "queue_timeout") {
+      gate->write(sse(failure_body(r)) + "data: [DONE]\n\n", true);
       return;
     }
     std::string finish = r.finish_reason;
@@ -451,21 +490,34 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
   };
   job->on_done = [this, gate, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    json last = r.finish_reason == "error" ? error_body("server_error", r.error)
-                                           : completion_answer("", r, served_name(), a.settings);
-    if (r.finish_reason != "error") add_logprobs(last, a);
+    const bool failed = r.finish_reason == "error" || r.finish_reason == "queue_timeout";
+    json last = failed ? failure_body(r) : completion_answer("", r, served_name(), a.settings);
+    if (!failed) add_logprobs(last, a);
     gate->write(sse(last), true);
   };
   submit(job, gate);
 }
 
 void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate) {
-  if (!engine_->submit(job))
-    throw ApiError(503, "server_overloaded", "every slot and queue place is taken; retry later");
-  // The client found gone while the job waits its turn (a failed keep-alive comment) ends it too.
-  gate->start([job](bool complete) {
-    if (!complete) job->cancelled = true;
+  if (!engine_->submit(job)) throw queue_full_error(engine_->counters());
+  // The client found gone by a failed write (a keep-alive comment while it waits) ends it too.
+  gate->start([this, job](bool complete) {
+    if (!complete) engine_->cancel(job);
   });
+  watch_client(gate->ex, job);
+}
+
+void HttpApiServer::watch_client(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job) {
+  // Weak: the exchange outlives the job in no one's hands but this callback's.
+  ex->on_gone([this, weak = std::weak_ptr<Job>(job)] {
+    if (auto j = weak.lock()) engine_->cancel(j);
+  });
+}
+
+json HttpApiServer::failure_body(const JobResult& r) const {
+  if (r.finish_reason != "queue_timeout") return error_body("server_error", r.error);
+  ApiError e = queue_timeout_error(engine_->counters());
+  return error_body(e.type, e.what());
 }
 
 void HttpApiServer::add_logprobs(json& into, const Answer& a) const {

@@ -24,11 +24,16 @@ namespace lmc::tools {
 
 // An error answered as HTTP `status` with OpenAI's body {"error": {"message", "type", "param"}}.
 struct ApiError : std::runtime_error {
-  ApiError(int status, std::string type, const std::string& message, std::string param = "")
-      : std::runtime_error(message), status(status), type(std::move(type)), param(std::move(param)) {}
+  ApiError(int status, std::string type, const std::string& message, std::string param = "", int retry_after = 0)
+      : std::runtime_error(message),
+        status(status),
+        type(std::move(type)),
+        param(std::move(param)),
+        retry_after(retry_after) {}
   int status;
-  std::string type;   // "invalid_request_error", "authentication_error", ...
-  std::string param;  // the offending field, "" when none
+  std::string type;     // "invalid_request_error", "authentication_error", ...
+  std::string param;    // the offending field, "" when none
+  int retry_after = 0;  // > 0: seconds for a Retry-After header (a 503 of a full queue)
 };
 
 // What a generation answers in: OpenAI's completion or chat completion, or llama-server's
