@@ -67,6 +67,7 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/lmcConfig.cmake ${PROJECT_BINARY_DIR}/lmcConfigVersion.cmake
               ${CMAKE_CURRENT_LIST_DIR}/lmcLit.cmake ${CMAKE_CURRENT_LIST_DIR}/lmc_lit.cfg.py
+              ${CMAKE_CURRENT_LIST_DIR}/lmc_lit.site.cfg.py.in
         DESTINATION ${LMC_INSTALL_CMAKEDIR})
 
 # The model definitions, where an installed lmc looks for the one that serves a GGUF's or

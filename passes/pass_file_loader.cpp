@@ -18,9 +18,10 @@ void load_pass_file(const std::string& path) {
   std::string key = std::filesystem::absolute(path).lexically_normal().string();
   if (loaded.count(key)) return;
   auto file = std::make_shared<const text::PassFile>(text::parse_pass_file(read_regular_file(path), path));
-  if (PassRegistry::instance().create(file->name))
-    throw error_at(path + ":" + std::to_string(file->name_line) + ":" + std::to_string(file->name_col),
-                   "pass '" + file->name + "' is already registered");
+  const std::string where = path + ":" + std::to_string(file->name_line) + ":" + std::to_string(file->name_col);
+  if (std::string first = PassRegistry::instance().origin(file->name); !first.empty())
+    throw error_at(where, "pass '" + file->name + "' is already registered (the first: " + first + ")");
+  PassOrigin origin(where);
   PassRegistry::instance().add(file->name, text::text_pass_factory(file));
   loaded.insert(key);
 }

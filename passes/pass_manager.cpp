@@ -208,8 +208,7 @@ void PassManager::report(const PassContext& ctx) const {
   bool filtered = !inst_.remarks_filter.empty();
   if (inst_.remarks || filtered)
     for (const auto& r : ctx.remarks) {
-      // A remark on a value names it %v; one on the whole graph, @g.
-      std::string line = r.pass + ": " + (r.where.starts_with('@') ? "" : "%") + r.where + ": " + r.message;
+      std::string line = r.text();
       if (remarks_filter_.matches(line)) os() << "remark: " << line << "\n";
     }
   if (inst_.time_passes) {

@@ -1,5 +1,7 @@
 #include "passes/pass_registry.h"
 
+#include <utility>
+
 #include "passes/text/builtin_text_pass.h"
 #include "passes/transforms/builtin_passes.h"
 #include "support/error.h"
@@ -13,25 +15,29 @@ PassRegistry& PassRegistry::instance() {
 }
 
 PassRegistry::PassRegistry() {
-#define LMC_PASS(name, stem) add(name, create_##stem##_pass);
-#define LMC_TEXT_PASS(name, stem) add(name, text::builtin_text_pass(name, #stem));
+#define LMC_PASS(name, stem) add(name, create_##stem##_pass, "built into lmc from passes/transforms/" #stem ".cpp");
+#define LMC_TEXT_PASS(name, stem) \
+  add(name, text::builtin_text_pass(name, #stem), "built into lmc from passes/text/builtin/" #stem ".pass");
 #define LMC_OPT_IN_PASS(name, stem) LMC_PASS(name, stem)
 #include "passes/transforms/builtin_passes.def"
 #undef LMC_OPT_IN_PASS
 #undef LMC_TEXT_PASS
 #undef LMC_PASS
+  origin_ = "a plugin";  // until one says which (PassOrigin)
 }
 
-void PassRegistry::add(const std::string& name, PassFactory f) {
+void PassRegistry::add(const std::string& name, PassFactory f) { add(name, std::move(f), origin_); }
+
+void PassRegistry::add(const std::string& name, PassFactory f, std::string origin) {
   for (auto& e : entries_)
-    if (e.first == name) throw Error("pass '" + name + "' is registered twice");
-  entries_.emplace_back(name, std::move(f));
+    if (e.name == name) throw Error("pass '" + name + "' is already registered (the first: " + e.origin + ")");
+  entries_.push_back({name, std::move(f), std::move(origin)});
 }
 
 std::unique_ptr<Pass> PassRegistry::create(const std::string& name) const {
   for (const auto& e : entries_)
-    if (e.first == name) {
-      std::unique_ptr<Pass> p = e.second();
+    if (e.name == name) {
+      std::unique_ptr<Pass> p = e.factory();
       p->name_ = name;
       return p;
     }
@@ -40,9 +46,20 @@ std::unique_ptr<Pass> PassRegistry::create(const std::string& name) const {
 
 std::vector<std::string> PassRegistry::names() const {
   std::vector<std::string> out;
-  for (const auto& e : entries_) out.push_back(e.first);
+  for (const auto& e : entries_) out.push_back(e.name);
   return out;
 }
+
+std::string PassRegistry::origin(const std::string& name) const {
+  for (const auto& e : entries_)
+    if (e.name == name) return e.origin;
+  return "";
+}
+
+PassOrigin::PassOrigin(std::string origin)
+    : previous_(std::exchange(PassRegistry::instance().origin_, std::move(origin))) {}
+
+PassOrigin::~PassOrigin() { PassRegistry::instance().origin_ = std::move(previous_); }
 
 const char* default_pipeline() {
   static const std::string p = [] {

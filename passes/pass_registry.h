@@ -15,13 +15,38 @@ using PassFactory = std::function<std::unique_ptr<Pass>()>;
 class PassRegistry {
  public:
   static PassRegistry& instance();  // holds the built-in passes from the start
+  // Throws lmc::Error when the name is taken, naming where the first came from.
   void add(const std::string& name, PassFactory f);
   std::unique_ptr<Pass> create(const std::string& name) const;  // nullptr if unknown
   std::vector<std::string> names() const;
+  // Where the pass `name` was registered from ("built into lmc from passes/transforms/dce.cpp",
+  // "plugin /p/lib.so", "/p/my.pass:1:6"); "" when it is not registered.
+  std::string origin(const std::string& name) const;
 
  private:
+  friend class PassOrigin;
+  struct Entry {
+    std::string name;
+    PassFactory factory;
+    std::string origin;
+  };
   PassRegistry();
-  std::vector<std::pair<std::string, PassFactory>> entries_;
+  void add(const std::string& name, PassFactory f, std::string origin);
+  std::vector<Entry> entries_;
+  std::string origin_;  // of the passes being added
+};
+
+// While it lives, the passes added to the registry come from `origin` (a plugin's library,
+// a pass file's `pass` line): a name registered twice then says where both came from.
+class PassOrigin {
+ public:
+  explicit PassOrigin(std::string origin);
+  ~PassOrigin();
+  PassOrigin(const PassOrigin&) = delete;
+  PassOrigin& operator=(const PassOrigin&) = delete;
+
+ private:
+  std::string previous_;
 };
 
 // The pipeline `lmc compile` runs when no --passes is given.

@@ -22,7 +22,12 @@ void load_pass_plugin(const std::string& path) {
   if (!info || info->api_version != LMC_PASS_PLUGIN_API_VERSION)
     throw error_at(path, "pass plugin API version " + std::to_string(info ? info->api_version : -1) + ", lmc expects " +
                              std::to_string(LMC_PASS_PLUGIN_API_VERSION));
-  info->register_passes(&PassRegistry::instance());
+  PassOrigin origin("plugin " + path);
+  try {
+    info->register_passes(&PassRegistry::instance());
+  } catch (const Error& e) {
+    throw error_at(path, e.what());  // a name taken: which library tried
+  }
 }
 
 }  // namespace lmc::passes

@@ -6,21 +6,13 @@ namespace lmc::passes {
 
 RemarkFilter::RemarkFilter(const std::string& pattern) {
   if (pattern.empty()) return;
-  int rc = regcomp(&re_, pattern.c_str(), REG_EXTENDED | REG_NOSUB);
-  if (rc != 0) {
-    char why[256];
-    regerror(rc, &re_, why, sizeof why);
-    throw Error("--remarks-filter: not a regular expression: '" + pattern + "' (" + why + ")");
+  try {
+    re_ = std::make_unique<PosixRegex>(pattern);
+  } catch (const Error& e) {
+    throw Error(std::string("--remarks-filter: ") + e.what());
   }
-  compiled_ = true;
 }
 
-RemarkFilter::~RemarkFilter() {
-  if (compiled_) regfree(&re_);
-}
-
-bool RemarkFilter::matches(const std::string& line) const {
-  return !compiled_ || regexec(&re_, line.c_str(), 0, nullptr, 0) == 0;
-}
+bool RemarkFilter::matches(const std::string& line) const { return !re_ || re_->found_in(line); }
 
 }  // namespace lmc::passes

@@ -1,10 +1,10 @@
 // --remarks-filter: which remarks to print, by a POSIX extended regular expression over
-// the remark's "pass: %value: message" line. POSIX regcomp rather than std::regex: libc
-// has it, and GCC 12's <regex> trips -Wmaybe-uninitialized in the sanitizer build.
+// the remark's "pass: %value: message" line.
 #pragma once
-#include <regex.h>
-
+#include <memory>
 #include <string>
+
+#include "support/posix_regex.h"
 
 namespace lmc::passes {
 
@@ -12,15 +12,11 @@ class RemarkFilter {
  public:
   // An empty pattern matches everything; a bad one throws lmc::Error naming it.
   explicit RemarkFilter(const std::string& pattern);
-  ~RemarkFilter();
-  RemarkFilter(const RemarkFilter&) = delete;
-  RemarkFilter& operator=(const RemarkFilter&) = delete;
 
   bool matches(const std::string& line) const;
 
  private:
-  bool compiled_ = false;
-  regex_t re_{};
+  std::unique_ptr<PosixRegex> re_;  // null: everything
 };
 
 }  // namespace lmc::passes

@@ -10,9 +10,10 @@ namespace lmc::passes {
 
 enum class ProgramResult { Ok, NotFound, Failed };
 
-// Searches PATH for argv[0] (posix_spawnp), waits for it and reports how it went.
-// The program shares this process's stdout and stderr.
-ProgramResult run_program(const std::vector<std::string>& argv);
+// Searches PATH for argv[0] (posix_spawnp), waits for it and reports how it went, and
+// its exit status in `*status` when it ran (128 + N when signal N ended it). The program
+// shares this process's environment, stdout and stderr.
+ProgramResult run_program(const std::vector<std::string>& argv, int* status = nullptr);
 
 struct ProgramOutput {
   ProgramResult result;

@@ -4,20 +4,19 @@
 #pragma once
 #include <string>
 
+#include "support/scratch_dir.h"
+
 namespace lmc::report {
 
 class AssemblyListings {
  public:
   // Throws lmc::Error naming the directory when it cannot be made.
-  AssemblyListings();
-  ~AssemblyListings();
-  AssemblyListings(const AssemblyListings&) = delete;
-  AssemblyListings& operator=(const AssemblyListings&) = delete;
+  AssemblyListings() : dir_("lmc-report", "the kernels' assembly") {}
 
-  const std::string& dir() const { return dir_; }
+  const std::string& dir() const { return dir_.path(); }
 
  private:
-  std::string dir_;
+  ScratchDir dir_;
 };
 
 }  // namespace lmc::report

@@ -9,6 +9,7 @@
 #include "ir/op_registry.h"
 #include "passes/api/pass_fault.h"
 #include "support/error.h"
+#include "support/spelling.h"
 
 namespace lmc::passes {
 
@@ -32,6 +33,14 @@ const std::map<std::string, ir::OpRole>& roles() {
   return r;
 }
 
+// What a pattern line may name: every op of the table, then the roles.
+std::vector<std::string> kind_names() {
+  std::vector<std::string> out;
+  for (const ir::OpDef* d : ir::all_ops()) out.emplace_back(d->name);
+  for (const auto& [name, role] : roles()) out.push_back(name);
+  return out;
+}
+
 class LineParser {
  public:
   LineParser(std::string_view s, int line) : s_(s), line_(line) {}
@@ -41,17 +50,18 @@ class LineParser {
     do l.results.push_back(name());
     while (accept(','));
     expect('=');
+    skip();
+    size_t spec_at = pos_;
     std::string spec = word();
     if (spec == "any") {
       expect('(');
-      do l.kinds.push_back(word());
+      do l.kinds.push_back(kind());
       while (accept(','));
       expect(')');
     } else {
+      check_known(spec, spec_at);
       l.kinds.push_back(spec);
     }
-    for (const auto& k : l.kinds)
-      if (!ir::find_op(k) && !roles().count(k)) fail("'" + k + "' is neither an op nor a role");
     skip();
     l.any_operands = at_end();
     while (!at_end()) {
@@ -73,9 +83,11 @@ class LineParser {
   int line_;
   size_t pos_ = 0;
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw PassFault("pattern:" + std::to_string(line_) + ": error: " + what);
+  // "pattern:LINE:COLUMN: error: ...", the column (of the line as given) where it went wrong.
+  [[noreturn]] void fail_at(size_t pos, const std::string& what) const {
+    throw PassFault("pattern:" + std::to_string(line_) + ":" + std::to_string(pos + 1) + ": error: " + what);
   }
+  [[noreturn]] void fail(const std::string& what) const { fail_at(pos_, what); }
   void skip() {
     while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
   }
@@ -102,6 +114,18 @@ class LineParser {
       ++pos_;
     if (b == pos_) fail("expected an op kind");
     return std::string(s_.substr(b, pos_ - b));
+  }
+  // An op kind or a role, known to the op table (a plugin's ops included).
+  std::string kind() {
+    skip();
+    size_t at = pos_;
+    std::string k = word();
+    check_known(k, at);
+    return k;
+  }
+  void check_known(const std::string& k, size_t at) const {
+    if (!ir::find_op(k) && !roles().count(k))
+      fail_at(at, "'" + k + "' is neither an op nor a role" + did_you_mean(k, kind_names()));
   }
   std::string name() {
     expect('%');

@@ -14,6 +14,10 @@ struct Remark {
   std::string pass;
   std::string where;  // the value concerned ("v", shown %v), or "@g" for the whole graph
   std::string message;
+
+  // "pass: %v: message" (a remark on the whole graph: "pass: @g: message"), as --remarks
+  // prints it and --verify-diagnostics matches it.
+  std::string text() const { return pass + ": " + (where.starts_with('@') ? "" : "%") + where + ": " + message; }
 };
 
 class CostModel {

@@ -76,6 +76,12 @@ void retype(const std::vector<ir::Value*>& values, ir::DType dtype) {
   }
 }
 
+bool known_at_compile_time(const ir::Value* v) {
+  const ir::Op* def = v->def();
+  if (!def || !ir::computes_weight(*def)) return false;
+  return std::all_of(def->operands().begin(), def->operands().end(), known_at_compile_time);
+}
+
 bool joins_weight_rows(const ir::Op& op) {
   if (op.kind() != "concat") return false;
   int64_t axis = op.attr_int("axis");

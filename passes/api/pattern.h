@@ -31,6 +31,10 @@ void visit_reads(const ir::Graph& g, ir::Value* v, const std::function<void(ir::
 // Whether `op` is a concat joining whole weight rows, as the packer's cat() and cat1() do:
 // along axis 0, or along axis 1 of stacked [E, N, K] weights (each expert's rows).
 bool joins_weight_rows(const ir::Op& op);
+// Whether `v` is a weight known when the graph is compiled: a param, or a weight transform
+// (concat, quantize, slice) of such weights, which fold-weights computes once. A weight
+// that is a graph argument, or made from one, arrives with each call.
+bool known_at_compile_time(const ir::Value* v);
 // Gives each value (one storage and the names bound to it) the dtype `dtype`.
 void retype(const std::vector<ir::Value*>& values, ir::DType dtype);
 

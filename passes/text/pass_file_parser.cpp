@@ -152,8 +152,9 @@ class Parser {
     fail(line, 1, std::string("'") + opener + "' without 'end'");
   }
 
-  // OpPattern of `lines`, its errors moved to the file: "pattern:N: error: x" is line N of
-  // the block; an error of the whole pattern points at `line`.
+  // OpPattern of `lines`, its errors moved to the file: "pattern:N[:C]: error: x" is line N
+  // of the block (column C of it as written, else where its text starts); an error of the
+  // whole pattern points at `line`.
   std::shared_ptr<const OpPattern> compile(const std::vector<SourceLine>& lines, int line) const {
     std::string text;
     for (const auto& l : lines) text += l.text + "\n";
@@ -162,12 +163,14 @@ class Parser {
     } catch (const PassFault& e) {
       std::string_view what = e.what();
       std::string_view rest = what.substr(std::string_view("pattern:").size());
-      size_t n = 0;
+      size_t n = 0, col = 0;
       auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), n);
+      if (ec == std::errc() && end != rest.data() + rest.size() && *end == ':')
+        std::from_chars(end + 1, rest.data() + rest.size(), col);
       size_t at = what.find("error: ");
       std::string_view message = at == std::string_view::npos ? what : what.substr(at + 7);
       if (ec == std::errc() && n >= 1 && n <= lines.size())
-        fail(lines[n - 1].number, first_column(lines[n - 1].text), std::string(message));
+        fail(lines[n - 1].number, col ? static_cast<int>(col) : first_column(lines[n - 1].text), std::string(message));
       fail(line, 1, std::string(message));
     }
   }

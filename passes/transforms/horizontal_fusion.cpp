@@ -59,6 +59,10 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
     if ((l->kind() != "linear" && l->kind() != "expert_linear") || l->kind() != first->kind())
       return "not linears of one kind";
     if (l->operand(0) != first->operand(0)) return "different inputs";
+    // Stacked once by fold-weights when they are params; stacking weights that arrive with
+    // each call would copy them on every call, for the same bytes read.
+    if (!known_at_compile_time(l->operand(1)))
+      return "weight %" + l->operand(1)->name() + " arrives with each call (a graph argument, not a param)";
     if (experts && l->operand(2) != first->operand(2)) return "different experts chosen";
     const ir::Type& w = l->operand(1)->type();
     const ir::Type& w0 = first->operand(1)->type();

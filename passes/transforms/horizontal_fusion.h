@@ -14,7 +14,8 @@ namespace lmc::passes {
 ir::Op* bias_add(const ir::Graph& g, const ir::Op* linear);
 
 // Why `linears` cannot be fused, or "" when they can: all linears or all expert_linears
-// (of the same experts), same input, weights of one dtype, input dim (and expert count),
+// (of the same experts), same input, weights known at compile time (params, which
+// fold-weights stacks once) of one dtype, input dim (and expert count),
 // bias adds on all or none; experts' weights stored by the file in one block type (or none).
 std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*>& linears);
 

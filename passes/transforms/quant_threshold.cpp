@@ -19,6 +19,11 @@
 // of whole rows or blocks) keeps those blocks: fewer bytes than Q8_0 (0.5625 a value for
 // q4_k against 1.0625) and no second rounding. A table an embedding reads (tied to the
 // logits or its own) keeps them too: the gather decodes the file's blocks.
+// A weight that arrives with each call (a graph argument, or made from one: `lmc exec` on a
+// graph under study) stays f32, in either mode, with a remark: no fold can quantize it
+// once, and quantizing it on every call would read its f32 values anyway, which is all a
+// memory-bound f32 linear reads, then write and read its Q8_0 copy besides. So it cannot
+// pay, and no quantize op is left for a kernel that does not exist.
 #include <map>
 #include <sstream>
 
@@ -45,6 +50,11 @@ std::pair<int64_t, std::string> model_width(ir::Graph& g) {
     }
   return {width, "no embedding: the input width most linears read"};
 }
+
+// Why a weight that is not a param (nor made from params) keeps its type.
+constexpr const char* kArrivesEachCall =
+    "it arrives with each call (a graph argument, not a param), so quantizing it would read its 4 bytes a value "
+    "each call, what the f32 linear reads, and write and read its q8_0 copy besides";
 
 class QuantThreshold : public Pass {
  public:
@@ -94,6 +104,11 @@ class QuantThreshold : public Pass {
       const size_t rank = w->type().rank();
       int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
       std::string shape = shape_text(w->type());
+      if (!known_at_compile_time(w)) {
+        ctx.remark(name(), w->name(), shape + " stays f32: " + kArrivesEachCall);
+        ++kept;
+        continue;
+      }
       std::optional<ir::DType> stored = stored_type(w);
       if (stored && keep_source) {
         ctx.remark(name(), w->name(),

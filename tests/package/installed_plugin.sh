@@ -3,7 +3,8 @@
 # install the build into a fresh prefix, build each example plugin (examples/passes:
 # norm_into_linear, a pass; softsign, an op and a pass using it) on its own with
 # find_package(lmc), and run its ctest: its lit tests run on the installed harness
-# (lmc_add_lit_test, %plugin) and the installed lmc, FileCheck and all, as lmc's own do;
+# (lmc_add_lit_test, %plugin) and the installed lmc, FileCheck and all, as lmc's own do,
+# and again by the installed `lmc lit`;
 # then Gemma 3 270M's file compiled with a plugin's pass runs as an artifact without it.
 # Usage: installed_plugin.sh <build> <source> <cmake> <ctest> <generator> <c++> <FileCheck> <lit> <python>
 # (<python>: the one lmc's tests run on, with numpy: the package must hand it to the plugins'
@@ -25,6 +26,12 @@ for example in norm_into_linear softsign; do
   grep -qF "config.lmc_path = \"$prefix/bin/lmc\"" "$work/$example/${example}_lit/lit.site.cfg.py"
   # ... on lmc's Python, which the package remembered.
   grep -qF "config.python_executable = \"$python\"" "$work/$example/${example}_lit/lit.site.cfg.py"
+  # The same tests by `lmc lit`, without CMake, from an environment with nothing but the
+  # system on PATH: the installed lmc brings the harness, FileCheck and lit.
+  library=$(find "$work/$example" -maxdepth 1 -name '*.so' | head -1)
+  env -i "HOME=$work" "PATH=/usr/bin:/bin" "$prefix/bin/lmc" lit "$src/examples/passes/$example/test" \
+    --load-pass-plugin="$library" > "$work/lit.txt"
+  grep -q "Passed *: 1" "$work/lit.txt"
 done
 # An artifact compiled with a plugin's pass runs, benches and verifies in the installed lmc
 # without the plugin: its manifest records the pipeline for reading, and running the

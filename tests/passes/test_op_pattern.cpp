@@ -104,9 +104,21 @@ TEST(OpPattern, MalformedPatternsNameTheLine) {
     OpPattern("%a = silu %x\n%b = frobnicate %a\n");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("pattern:2: error: 'frobnicate' is neither an op nor a role"),
+    EXPECT_NE(std::string(e.what()).find("pattern:2:6: error: 'frobnicate' is neither an op nor a role"),
               std::string::npos)
         << e.what();
+  }
+  // A misspelt kind or role, in an alternative too, says what was probably meant.
+  for (const auto& [text, what] : std::vector<std::pair<std::string, std::string>>{
+           {"%a = slu %x\n", "pattern:1:6: error: 'slu' is neither an op nor a role (did you mean 'silu'?)"},
+           {"%a = any(gelu, elementwsie) %x\n",
+            "pattern:1:16: error: 'elementwsie' is neither an op nor a role (did you mean 'elementwise'?)"}}) {
+    try {
+      OpPattern{text};
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()), what);
+    }
   }
   EXPECT_THROW(OpPattern("%a = silu %x\n%a = gelu %x\n"), Error);  // defined twice
   EXPECT_THROW(OpPattern(""), Error);

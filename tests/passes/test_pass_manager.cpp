@@ -182,7 +182,7 @@ TEST_F(PassManagerTest, VerifierCatchesABrokenGraph) {
 
 TEST_F(PassManagerTest, PatternAndFuseErrorsNameThePass) {
   std::string err = run(make<BadPatternPass>());
-  EXPECT_EQ(err.rfind("pass 'test-bad-pattern': pattern:2: error: 'frobnicate' is neither an op nor a role", 0), 0u)
+  EXPECT_EQ(err.rfind("pass 'test-bad-pattern': pattern:2:6: error: 'frobnicate' is neither an op nor a role", 0), 0u)
       << err;
   err = run(make<UnguardedFusePass>());
   EXPECT_EQ(err.rfind("pass 'test-unguarded-fuse': cannot fuse: ", 0), 0u) << err;

@@ -81,6 +81,23 @@ TEST(Pattern, AMisspeltKindIsAnErrorNotANonMatch) {
   }
 }
 
+TEST(Pattern, KnownAtCompileTimeIsParamsAndTheirTransforms) {
+  auto g = ir::parse(
+      "graph @w(%x: f32[T,32], %wa: f32[32,32]) {\n"
+      "  %wp = param {name = \"p\"} : f32[32,32]\n"
+      "  %wq = quantize %wp {dtype = q8_0} : q8_0[32,32]\n"
+      "  %wc = concat %wp, %wa {axis = 0} : f32[64,32]\n"
+      "  %y = linear %x, %wc : f32[T,64]\n"
+      "  %z = linear %x, %wq : f32[T,32]\n"
+      "  return %y, %z\n"
+      "}\n");
+  EXPECT_TRUE(known_at_compile_time(value(*g, "wp")));
+  EXPECT_TRUE(known_at_compile_time(value(*g, "wq")));   // a transform of a param folds
+  EXPECT_FALSE(known_at_compile_time(value(*g, "wa")));  // an argument arrives with each call
+  EXPECT_FALSE(known_at_compile_time(value(*g, "wc")));  // and so does what is made from one
+  EXPECT_FALSE(known_at_compile_time(value(*g, "y")));   // an activation is no weight
+}
+
 TEST(HorizontalFusion, GuardSaysWhyNot) {
   auto g = ir::parse(kGraph);
   ir::Op* q = value(*g, "q")->def();
@@ -92,6 +109,15 @@ TEST(HorizontalFusion, GuardSaysWhyNot) {
   EXPECT_EQ(sibling_fusion_blocker(*g, {q, value(*g, "qn")->def()}), "not linears of one kind");
   EXPECT_EQ(bias_add(*g, v), value(*g, "vb")->def());
   EXPECT_EQ(bias_add(*g, q), nullptr);  // its reader scales, it adds no bias
+  auto a = ir::parse(
+      "graph @a(%x: f32[T,32], %wa: f32[32,32]) {\n"
+      "  %wp = param {name = \"p\"} : f32[32,32]\n"
+      "  %y = linear %x, %wp : f32[T,32]\n"
+      "  %z = linear %x, %wa : f32[T,32]\n"
+      "  return %y, %z\n"
+      "}\n");
+  EXPECT_EQ(sibling_fusion_blocker(*a, {value(*a, "y")->def(), value(*a, "z")->def()}),
+            "weight %wa arrives with each call (a graph argument, not a param)");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // lmc opt: reads IR text, runs passes, prints the result — mlir-opt for lmc graphs.
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <sstream>
 
@@ -32,7 +33,8 @@ std::vector<FlagSpec> opt_specs() {
   specs.push_back({"o", true, "write the result to FILE instead of stdout", "FILE"});
   specs.push_back({"split-input-file", false, "treat each '// -----'-separated part of the input as its own graph"});
   specs.push_back({"verify-diagnostics", false,
-                   "check the errors against the input's '// expected-error {{...}}' comments instead of failing"});
+                   "check the errors and remarks against the input's '// expected-error {{...}}' (-warning, -remark, "
+                   "-note) comments instead of failing"});
   specs.push_back({"cost-table", true,
                    "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
                    "lines) instead of timing kernels here",
@@ -99,21 +101,38 @@ std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
   return std::make_unique<driver::KernelCostModel>();
 }
 
+// What one input graph said besides its result: the passes' remarks, and where the input
+// defines each value they name (for --verify-diagnostics).
+struct PartNotes {
+  passes::PassContext ctx;
+  std::map<std::string, int> lines;
+};
+
 // Parses, verifies and optimizes one input graph and returns its printed result.
 std::string optimize(const Args& a, const InputPart& part, const std::string& source, passes::CostModel& cost,
-                     CompileReporter* reporter) {
+                     CompileReporter* reporter, PartNotes& notes) {
   auto g = ir::parse(part.text_with_line_offset(), source);
+  notes.lines = definition_lines(*g, part.graph_line());
   ir::verify(*g, source);
   passes::Instrumentation inst = instrumentation_from(a);
   if (reporter) reporter->watch(inst);
   const ir::DotOptions dot = inst.dot;
   passes::PassManager pm(std::move(inst));
   pm.add_pipeline(a.get_or("passes", "none"), pass_options(a));
-  passes::PassContext ctx;
-  ctx.cost_model = &cost;
-  pm.run(*g, ctx);
+  notes.ctx.cost_model = &cost;
+  pm.run(*g, notes.ctx);
   dump_kernels(a, *g, source);
   return a.has("emit-dot") ? picture(*g, dot, pm, part.text_with_line_offset(), source) : ir::print(*g);
+}
+
+// What --verify-diagnostics compares with the part's expectations: the remarks made, then
+// the error that stopped it.
+std::vector<Diagnostic> produced(const PartNotes& notes, const std::optional<std::string>& error,
+                                 const std::string& source) {
+  auto out = remark_diagnostics(notes.ctx.remarks, notes.lines);
+  if (error)
+    for (auto& d : error_diagnostics(*error, source)) out.push_back(std::move(d));
+  return out;
 }
 
 }  // namespace
@@ -154,13 +173,15 @@ int cmd_opt(int argc, char** argv) {
   for (const auto& part : parts) {
     if (&part != &parts.front()) out += kSplitMarker + std::string("\n");
     std::optional<std::string> error;
+    PartNotes notes;
     try {
-      out += optimize(a, part, source, *cost, reporter.get());
+      out += optimize(a, part, source, *cost, reporter.get(), notes);
     } catch (const Error& e) {
       if (!verify && parts.size() == 1) throw;
       error = e.what();
     }
-    auto problems = verify ? check_diagnostics(part, source, error) : std::vector<std::string>{};
+    auto problems =
+        verify ? check_diagnostics(part, source, produced(notes, error, source)) : std::vector<std::string>{};
     if (!verify && error) problems.push_back(*error);
     for (const auto& p : problems) std::cerr << p << "\n";
     failures += !problems.empty();

@@ -14,6 +14,7 @@ int cmd_serve(int argc, char** argv);
 int cmd_cache(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
 int cmd_exec(int argc, char** argv);
+int cmd_lit(int argc, char** argv);
 
 class Args;
 // The conversation of lmc chat, also behind lmc run --interactive.

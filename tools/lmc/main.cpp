@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"serve", lmc::tools::cmd_serve, "serve the model over HTTP with OpenAI's API"},
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
     {"exec", lmc::tools::cmd_exec, "compile a graph (IR text), run it on .npy or seeded inputs, compare pipelines"},
+    {"lit", lmc::tools::cmd_lit, "run lit tests (lmc's own or a plugin's), a file or a folder, FileCheck and all"},
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
     {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},
     {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
