@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "structured/disjoint.h"
+#include "structured/schema_document.h"
 
 namespace lmc::structured {
 
@@ -76,8 +78,9 @@ class SchemaCompiler {
   void skip_single_unions();
 
   const Json& root_;
+  std::string base_;  // the pointer of the document '#' references are read in (schema_document.h)
   Grammar g_;
-  std::map<std::string, uint32_t> targets_;  // $ref targets by pointer: a recursion ends there
+  std::map<std::string, uint32_t> targets_;  // $ref targets by their pointer from the root: a recursion ends there
   std::vector<std::pair<uint32_t, std::string>> one_ofs_;
   uint32_t key_string_ = kUnbounded;
 };
@@ -143,6 +146,12 @@ uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth
     return g_.any();
   }
   if (!s.is_object()) fail(at, "a schema must be an object or a boolean");
+  if (opens_document(s) && at != base_) {
+    const std::string outer = std::exchange(base_, at);
+    const uint32_t id = compile(s, at, depth);
+    base_ = outer;
+    return id;
+  }
   for (const auto& [key, value] : s.items())
     if (!kAnnotations.count(key) && !kCompiled.count(key))
       fail(at + "/" + escape(key), "'" + key + "' is not supported by structured output" +
@@ -158,11 +167,14 @@ uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth
   return typed(s, at, depth);
 }
 
-// A place in this document, compiled once: a schema that refers to itself is a cycle.
+// A place in the document the reference is in, compiled once: a schema that refers to
+// itself is a cycle.
 uint32_t SchemaCompiler::reference(const Json& ref, const std::string& at, int depth) {
   if (!ref.is_string() || ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#')
     fail(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
-  const std::string pointer = ref.get<std::string>().substr(1);
+  const std::string fragment = ref.get<std::string>().substr(1);
+  if (!fragment.empty() && fragment[0] != '/') fail(at, "'$ref' " + Json(ref).dump() + " is not a JSON pointer");
+  const std::string pointer = base_ + fragment;
   if (auto it = targets_.find(pointer); it != targets_.end()) return it->second;
   Json::json_pointer target;
   try {

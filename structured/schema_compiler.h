@@ -2,8 +2,9 @@
 // compiled: type (one or a list; nullable is a list with "null"), properties, required,
 // additionalProperties, enum, const, items, minItems/maxItems, minLength/maxLength,
 // anyOf, oneOf (alternatives that cannot match one value alike), $ref to any place in
-// the same document (#/$defs/..., #/definitions/..., #), and the annotations (title,
-// description, default, examples, ...). Every other keyword would change which answers
+// the same document (#/$defs/..., #/definitions/..., #; a subschema with an $id is a
+// document of its own, schema_document.h), and the annotations (title, description,
+// default, examples, ...). Every other keyword would change which answers
 // are valid, so it is refused, never ignored: a SchemaError names it and its JSON pointer.
 //
 // The grammar may allow fewer answers than the schema, never more: an object's answer

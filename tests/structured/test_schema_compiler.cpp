@@ -125,5 +125,29 @@ TEST(JsonSchemaCompiler, PropertiesKeepTheirOrder) {
   EXPECT_FALSE(m.feed(s, R"({"alpha")"));
 }
 
+// A subschema with an $id is a document of its own: its '#' references point into it, from
+// wherever it is embedded (as a tool's parameters are in the schema of its calls).
+TEST(JsonSchemaCompiler, ADocumentWithAnIdIsItsOwnScope) {
+  auto g = compile_schema(ordered_json::parse(R"({"$defs": {"x": {"type": "integer"}},
+      "type": "object", "properties": {"inner": {"$id": "urn:inner", "$defs": {"x": {"type": "string"}},
+          "type": "object", "properties": {"x": {"$ref": "#/$defs/x"}, "self": {"$ref": "#"}}},
+        "outer": {"$ref": "#/$defs/x"}}})"));
+  Matcher m(*g);
+  auto whole = [&](const std::string& text) {
+    State s = m.start();
+    return m.feed(s, text) && m.complete(s);
+  };
+  EXPECT_TRUE(whole(R"({"inner":{"x":"a","self":{"x":"b"}},"outer":1})"));
+  EXPECT_FALSE(whole(R"({"inner":{"x":1}})"));             // the inner document's x is a string
+  EXPECT_FALSE(whole(R"({"inner":{"self":{"inner":{}}}})"));  // and its "#" is itself
+  EXPECT_FALSE(whole(R"({"outer":"a"})"));
+  // An anchor-like $id of older drafts opens no document; a reference to nothing in the inner
+  // document is refused even where the outer one has it.
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "properties": {"a": {"$id": "#a", "$ref": "#/$defs/x"}}})"), "(compiled)");
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "properties": {"a": {"$id": "urn:a", "$ref": "#/$defs/x"}}})"),
+            "/properties/a/$ref");
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "$ref": "#x"})"), "/$ref");
+}
+
 }  // namespace
 }  // namespace lmc::structured

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "structured/schema_compiler.h"
+#include "structured/schema_document.h"
 #include "tools/serve/json_extent.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
@@ -57,10 +58,14 @@ void parse_choice(const Json& v, ToolOptions& o) {
     invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
 }
 
+// The tool's parameters are a document of their own inside the call's schema, so that
+// their "#/$defs/..." and "#" point into them, not into the call (schema_document.h).
 Json call_schema(const Json& function, const ToolCallFormat& f) {
   const std::string args(f.arguments);
+  const Json parameters =
+      structured::as_document(parameters_of(function), "lmc:tools/" + function["name"].get<std::string>());
   return {{"type", "object"},
-          {"properties", {{"name", {{"const", function["name"]}}}, {args, parameters_of(function)}}},
+          {"properties", {{"name", {{"const", function["name"]}}}, {args, parameters}}},
           {"required", {"name", args}}};
 }
 
