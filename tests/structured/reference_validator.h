@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/structured/reference_formats.h"
+
 namespace lmc::structured::testing {
 
 class ReferenceValidator {
@@ -73,6 +75,9 @@ class ReferenceValidator {
       for (const auto& alt : s["anyOf"]) any = any || check(doc, alt, v, depth + 1);
       if (!any) return false;
     }
+    if (s.contains("allOf"))
+      for (const auto& part : s["allOf"])
+        if (!check(doc, part, v, depth + 1)) return false;
     if (s.contains("oneOf")) {
       int n = 0;
       for (const auto& alt : s["oneOf"]) n += check(doc, alt, v, depth + 1);
@@ -84,8 +89,26 @@ class ReferenceValidator {
       const size_t n = code_points(v.get<std::string>());
       if (s.contains("minLength") && n < s["minLength"].get<size_t>()) return false;
       if (s.contains("maxLength") && n > s["maxLength"].get<size_t>()) return false;
+      if (s.contains("format") && !format_valid(s["format"].get<std::string>(), v.get<std::string>())) return false;
     }
-    return true;
+    return !v.is_number() || number_valid(s, v.get<double>());
+  }
+
+  // The bounds as a validator compares them, in doubles; draft 4's boolean exclusive forms too.
+  static bool number_valid(const nlohmann::ordered_json& s, double x) {
+    auto bound = [&](const char* k) { return s[k].get<double>(); };
+    auto exclusive = [&](const char* k, const char* inclusive) {
+      return s.contains(k) && (s[k].is_boolean() ? s[k].get<bool>() && s.contains(inclusive) : true);
+    };
+    if (s.contains("minimum") && x < bound("minimum")) return false;
+    if (s.contains("maximum") && x > bound("maximum")) return false;
+    if (exclusive("exclusiveMinimum", "minimum") &&
+        x <= (s["exclusiveMinimum"].is_boolean() ? bound("minimum") : bound("exclusiveMinimum")))
+      return false;
+    if (exclusive("exclusiveMaximum", "maximum") &&
+        x >= (s["exclusiveMaximum"].is_boolean() ? bound("maximum") : bound("exclusiveMaximum")))
+      return false;
+    return !s.contains("multipleOf") || std::fmod(x, bound("multipleOf")) == 0;
   }
 
   bool object_valid(const nlohmann::ordered_json& doc, const nlohmann::ordered_json& s, const nlohmann::json& v,

@@ -345,5 +345,43 @@ TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {
   }
 }
 
+// Under auto with a keyword the grammar leaves out (a pattern), calls wait for their check:
+// no call delta before the answer ends, then the calls as a whole answer reads them, or,
+// when one fails its tool's schema, the answer as text; cut anywhere, the same both ways.
+ToolOptions checked(const ToolCallFormat& format = kHermesCalls) {
+  return parse_tools(nlohmann::ordered_json::parse(R"({"tools": [{"type": "function", "function": {
+      "name": "get_weather", "parameters": {"type": "object", "properties": {
+          "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"}}, "required": ["city"]}}},
+      {"type": "function", "function": {"name": "ping"}}]})"),
+                     format);
+}
+
+TEST(ToolCallStream, CheckedCallsWaitForTheirCheck) {
+  const std::string good =
+      "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+      "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+  std::string bad = good;
+  bad.replace(bad.find("Paris"), 5, "paris");
+  const ToolOptions o = checked();
+  ToolCallStream s(o, "call_1");
+  for (size_t i = 0; i < good.size(); i += 3) EXPECT_TRUE(s.piece(good.substr(i, 3)).empty()) << i;
+  expect_same_calls(o, good);
+  Streamed text = stream(o, bad, 3);
+  EXPECT_TRUE(text.calls.empty());
+  EXPECT_EQ(text.content, bad);
+  EXPECT_EQ(text.finish, "stop");
+  std::string finish = "stop";
+  EXPECT_EQ(answer_message(o, bad, "call_1", finish)["content"], bad);
+  std::mt19937 random(68);
+  for (const std::string& answer : {good, bad})
+    for (int i = 0; i < 300; ++i) {
+      const size_t cut = random() % (answer.size() + 1), at = random() % answer.size();
+      const std::string stop = random() % 3 == 0 ? "" : answer.substr(at, 1 + random() % 4);
+      expect_generated_alike(o, answer, cut, stop, 1 + random() % 8);
+    }
+  // Text that is no call streams as it comes.
+  EXPECT_GT(stream(o, "Hello there, how are you?", 3).deltas.size(), 3u);
+}
+
 }  // namespace
 }  // namespace lmc::tools

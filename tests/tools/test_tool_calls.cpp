@@ -60,7 +60,7 @@ TEST(ToolCalls, BadShapesNameTheirField) {
   EXPECT_EQ(param_of(Json::parse(R"({"tools": [{"type": "function", "function": {"name": "f", "extra": 1}}]})")),
             "tools[0].function.extra");
   EXPECT_EQ(param_of(Json::parse(R"({"tools": [{"type": "function", "function": {"name": "f",
-                                  "parameters": {"type": "string", "format": "uri"}}}]})")),
+                                  "parameters": {"type": "strin"}}}]})")),
             "tools[0].function.parameters");
   EXPECT_EQ(param_of(body(R"(, "tool_choice": "sometimes")")), "tool_choice");
   EXPECT_EQ(param_of(body(R"(, "tool_choice": {"type": "function", "function": {"name": "gone"}})")), "tool_choice");

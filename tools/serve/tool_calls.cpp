@@ -28,7 +28,9 @@ Json parameters_of(const Json& function) {
   return it == function.end() ? Json{{"type", "object"}, {"properties", Json::object()}} : *it;
 }
 
-Json checked_tool(const Json& t, const std::string& at) {
+// A tool's shape, its parameters compiled (a keyword the grammar cannot hold left out and
+// noted in `o`, never refused; a schema that is none refused now, not when a call is decoded).
+Json checked_tool(const Json& t, const std::string& at, ToolOptions& o) {
   if (!t.is_object() || !has(t, "type", "function") || !t.contains("function") || !t["function"].is_object())
     invalid_field(at, "'" + at + "' must be {\"type\": \"function\", \"function\": {...}}");
   only_fields(t, at, {"type", "function"});
@@ -38,8 +40,28 @@ Json checked_tool(const Json& t, const std::string& at) {
   check_name_description_strict(f, fat);
   if (f.contains("parameters") && !f["parameters"].is_object())
     invalid_field(fat + ".parameters", "'" + fat + ".parameters' must be a JSON schema object");
-  compiled_schema(parameters_of(f), fat + ".parameters");  // refused now, not when a call is decoded under it
+  std::vector<std::string> left_out;
+  compiled_schema(parameters_of(f), fat + ".parameters", &left_out);
+  for (const std::string& pointer : left_out)
+    o.left_out.emplace_back(f["name"].get<std::string>(), fat + ".parameters" + pointer);
   return t;
+}
+
+// Under auto a call to a tool whose schema the grammar holds only in part is checked against
+// the whole schema once decoded: its patterns compiled now, so one that is none is refused
+// with the request.
+void add_checks(ToolOptions& o) {
+  for (size_t i = 0; i < o.tools.size(); ++i) {
+    const Json& f = o.tools[i]["function"];
+    const std::string at = "tools[" + std::to_string(i) + "].function.parameters";
+    if (std::none_of(o.left_out.begin(), o.left_out.end(), [&](const auto& l) { return l.first == f["name"]; }))
+      continue;
+    try {
+      o.checks[f["name"].get<std::string>()] = std::make_shared<const structured::SchemaValidator>(parameters_of(f));
+    } catch (const structured::SchemaError& e) {
+      invalid_field(at, "'" + at + "': " + e.what());
+    }
+  }
 }
 
 void parse_choice(const Json& v, ToolOptions& o) {
@@ -113,7 +135,7 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
     std::set<std::string> names;
     for (size_t i = 0; i < v->size(); ++i) {
       const std::string at = "tools[" + std::to_string(i) + "]";
-      o.tools.push_back(checked_tool((*v)[i], at));
+      o.tools.push_back(checked_tool((*v)[i], at, o));
       if (!names.insert((*v)[i]["function"]["name"].get<std::string>()).second)
         invalid_field(at + ".function.name", "'" + at + ".function.name' names a function already given");
     }
@@ -130,7 +152,23 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   if (given_field(body, "functions") || given_field(body, "function_call"))
     invalid_field(given_field(body, "functions") ? "functions" : "function_call",
                   "the deprecated functions are not supported; use 'tools'");
+  if (o.choice == "auto") add_checks(o);
   return o;
+}
+
+bool ToolOptions::arguments_pass(std::string_view name, const nlohmann::json& arguments) const {
+  auto it = checks.find(name);
+  return it == checks.end() || it->second->check(arguments).empty();
+}
+
+std::vector<std::string> left_out_notes(const ToolOptions& o) {
+  std::vector<std::string> notes;
+  if (!o.any() || o.choice == "none") return notes;
+  for (const auto& [tool, where] : o.left_out)
+    if (o.choice != "function" || tool == o.name)
+      notes.push_back(where + (o.forced() ? " is not kept while a call is decoded: the call may not follow it"
+                                          : " is checked once a call is whole: a call that fails it is text"));
+  return notes;
 }
 
 std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& o) {
@@ -143,8 +181,9 @@ std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& 
     schema = Json{{"type", "array"}, {"items", schema}, {"minItems", 1}};
     if (!o.several()) schema["maxItems"] = 1;
   }
+  std::vector<std::string> left_out;  // each tool's, noted when it was read
   try {
-    return structured::compile_schema(schema);
+    return structured::compile_schema(schema, &left_out);
   } catch (const structured::SchemaError& e) {
     invalid_field("tools", std::string("the tools' calls cannot be decoded under one schema: ") + e.what());
   }
@@ -200,7 +239,9 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std:
   if (!calls) return std::nullopt;
   nlohmann::json out = nlohmann::json::array();
   for (const Json& c : *calls) {
-    if (!is_call(o, c)) return std::nullopt;
+    if (!is_call(o, c) || (!forced && !o.arguments_pass(c["name"].get<std::string>(),
+                                                        nlohmann::json(c[std::string(o.format.arguments)]))))
+      return std::nullopt;
     out.push_back(
         {{"id", call_id_at(id, out.size())},
          {"type", "function"},
