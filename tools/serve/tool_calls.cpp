@@ -97,18 +97,25 @@ std::optional<Json> parsed(std::string_view text) {
   return v;
 }
 
+// A call's object as written, and parsed.
+struct WrittenCall {
+  std::string_view text;
+  Json call;
+};
+
 // The calls' objects from `from` on, stepping through the form (tool_call_sequence.h), and
 // past the first only when several() allows; nullopt when the text leaves the form or ends
 // before its calls do.
-std::optional<Json> calls_from(const ToolOptions& o, std::string_view text, size_t from) {
-  Json calls = Json::array();
+std::optional<std::vector<WrittenCall>> calls_from(const ToolOptions& o, std::string_view text, size_t from) {
+  std::vector<WrittenCall> calls;
   for (CallStep step = first_call_step(o.format, text, from);;) {
-    if (step.kind != CallStep::Kind::Call) return step.may_end ? std::optional<Json>(calls) : std::nullopt;
+    if (step.kind != CallStep::Kind::Call) return step.may_end ? std::optional(std::move(calls)) : std::nullopt;
     const size_t end = json_value_end(text, step.at);
     if (end == std::string_view::npos) return std::nullopt;
-    std::optional<Json> call = parsed(text.substr(step.at, end - step.at));
+    const std::string_view written = text.substr(step.at, end - step.at);
+    std::optional<Json> call = parsed(written);
     if (!call) return std::nullopt;
-    calls.push_back(std::move(*call));
+    calls.push_back({written, std::move(*call)});
     if (!o.several()) return calls;
     step = next_call_step(o.format, text, end);
   }
@@ -235,18 +242,20 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std:
                                                 const std::string& id) {
   // A forced answer follows the opening the prompt ended with.
   const size_t from = forced ? 0 : calls_start_in_text(o.format, text);
-  std::optional<Json> calls = from == std::string::npos ? std::nullopt : calls_from(o, text, from);
+  auto calls = from == std::string::npos ? std::nullopt : calls_from(o, text, from);
   if (!calls) return std::nullopt;
+  const std::string args(o.format.arguments);
   nlohmann::json out = nlohmann::json::array();
-  for (const Json& c : *calls) {
-    if (!is_call(o, c) || (!forced && !o.arguments_pass(c["name"].get<std::string>(),
-                                                        nlohmann::json(c[std::string(o.format.arguments)]))))
+  for (const auto& [written, c] : *calls) {
+    if (!is_call(o, c) || (!forced && !o.arguments_pass(c["name"].get<std::string>(), nlohmann::json(c[args]))))
       return std::nullopt;
-    out.push_back(
-        {{"id", call_id_at(id, out.size())},
-         {"type", "function"},
-         {"function",
-          {{"name", c["name"].get<std::string>()}, {"arguments", c[std::string(o.format.arguments)].dump()}}}});
+    // The bytes the model wrote, as a stream of the answer sends them.
+    const std::string_view arguments = member_value(written, args);
+    out.push_back({{"id", call_id_at(id, out.size())},
+                   {"type", "function"},
+                   {"function",
+                    {{"name", c["name"].get<std::string>()},
+                     {"arguments", arguments.empty() ? c[args].dump() : std::string(arguments)}}}});
   }
   return out;
 }

@@ -88,11 +88,13 @@ structured::JsonTrigger tool_call_trigger(const ToolOptions& tools);
 std::string call_id_at(const std::string& id, size_t index);
 
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
-// JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with;
+// JSON text}}], the arguments the bytes the model wrote, as a stream of the answer sends
+// them): `forced`, `text` follows the form's opening, which the prompt ended with;
 // else free text, which may hold calls in the form from its first opening (a Hermes block,
 // closed or running to the end; Mistral's [TOOL_CALLS] array; Llama's whole answer, its
 // calls' JSON joined by ';'), read in the order a stream reads them (tool_call_sequence.h).
-// Every call must name one of the tools, else there is none; past the first only when
+// Every call must name one of the tools (and under auto pass its tool's check, when it has
+// one), else there is none; past the first only when
 // several() allows (what follows it is then not read). nullopt when there is no call. `id`:
 // the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text, bool forced,
