@@ -129,7 +129,7 @@ uint32_t SchemaCompiler::key_string() {
 // A keyword the grammar does not hold: refused, or noted and left to a check after decoding.
 void SchemaCompiler::leave_out(const std::string& pointer, const std::string& message) {
   if (!left_out_) fail(pointer, message);
-  left_out_->push_back(pointer);
+  if (std::find(left_out_->begin(), left_out_->end(), pointer) == left_out_->end()) left_out_->push_back(pointer);
 }
 
 // The keywords beside `keyword` must be annotations or `allowed`; others are left out.
@@ -207,8 +207,12 @@ uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth
 // A place in the document the reference is in, compiled once: a schema that refers to
 // itself is a cycle.
 uint32_t SchemaCompiler::reference(const Json& ref, const std::string& at, int depth) {
-  if (!ref.is_string() || ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#')
-    fail(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
+  if (!ref.is_string()) fail(at, "'$ref' must be a string");
+  if (ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#') {
+    // Another document, which lmc does not fetch: any value, when it may be left out.
+    leave_out(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
+    return g_.any();
+  }
   const std::string fragment = ref.get<std::string>().substr(1);
   if (!fragment.empty() && fragment[0] != '/') fail(at, "'$ref' " + Json(ref).dump() + " is not a JSON pointer");
   const std::string pointer = base_ + fragment;

@@ -17,7 +17,8 @@ namespace {
 using Value = nlohmann::json;
 using Json = nlohmann::ordered_json;
 
-constexpr int kMaxDepth = 256;                 // a reference to itself that reads no value ends here
+constexpr int kMaxDepth = 256;           // a reference to itself that reads no value ends here
+constexpr size_t kMaxSteps = 100'000;    // schemas checked in all: anyOf of itself branches at each level
 constexpr uint32_t kMatchLimit = 100000;       // PCRE2's backtracking steps for one match
 constexpr const char* kData[] = {"enum", "const", "default", "examples"};  // values, not schemas
 // Keywords whose value maps names to schemas.
@@ -148,11 +149,14 @@ bool SchemaValidator::matches(const std::string& pattern, const std::string& tex
   return rc >= 0;
 }
 
-std::string SchemaValidator::check(const Value& value) const { return check(schema_, schema_, value, "", 0); }
+std::string SchemaValidator::check(const Value& value) const {
+  size_t steps = 0;
+  return check(schema_, schema_, value, "", Walk{0, &steps});
+}
 
 std::string SchemaValidator::check(const Json& doc_in, const Json& s, const Value& v, const std::string& where,
-                                   int depth) const {
-  if (depth > kMaxDepth) return at(where, "the schema nests too deep to check");
+                                   Walk w) const {
+  if (w.depth > kMaxDepth || ++*w.steps > kMaxSteps) return at(where, "the schema is too deep or costly to check");
   if (s.is_boolean()) return s.get<bool>() ? "" : at(where, "no value is valid here");
   if (!s.is_object()) return "";
   const Json& doc = opens_document(s) ? s : doc_in;
@@ -161,9 +165,9 @@ std::string SchemaValidator::check(const Json& doc_in, const Json& s, const Valu
       e != s.end() && e->is_array() && std::none_of(e->begin(), e->end(), [&](const Json& x) { return Value(x) == v; }))
     return at(where, "is not one of " + e->dump());
   if (s.contains("const") && Value(s["const"]) != v) return at(where, "is not " + s["const"].dump());
-  if (std::string e = applicators(doc, s, v, where, depth); !e.empty()) return e;
-  if (v.is_object()) return object(doc, s, v, where, depth);
-  if (v.is_array()) return array(doc, s, v, where, depth);
+  if (std::string e = applicators(doc, s, v, where, w); !e.empty()) return e;
+  if (v.is_object()) return object(doc, s, v, where, w);
+  if (v.is_array()) return array(doc, s, v, where, w);
   if (v.is_string()) {
     const std::string e = string(s, v.get<std::string>());
     return e.empty() ? "" : at(where, e);
@@ -177,8 +181,8 @@ std::string SchemaValidator::check(const Json& doc_in, const Json& s, const Valu
 
 // $ref, allOf, anyOf, oneOf, not, if/then/else: the value against other schemas.
 std::string SchemaValidator::applicators(const Json& doc, const Json& s, const Value& v, const std::string& where,
-                                         int depth) const {
-  auto valid = [&](const Json& sub) { return check(doc, sub, v, where, depth + 1).empty(); };
+                                         Walk w) const {
+  auto valid = [&](const Json& sub) { return check(doc, sub, v, where, w.deeper()).empty(); };
   if (auto r = s.find("$ref"); r != s.end() && r->is_string() && r->get<std::string>().starts_with("#")) {
     const std::string pointer = r->get<std::string>().substr(1);
     const Json* target = pointer.empty() ? &doc : nullptr;
@@ -188,11 +192,11 @@ std::string SchemaValidator::applicators(const Json& doc, const Json& s, const V
       } catch (const nlohmann::json::exception&) {
       }
     if (target)
-      if (std::string e = check(doc, *target, v, where, depth + 1); !e.empty()) return e;
+      if (std::string e = check(doc, *target, v, where, w.deeper()); !e.empty()) return e;
   }
   if (auto all = s.find("allOf"); all != s.end() && all->is_array())
     for (const Json& sub : *all)
-      if (std::string e = check(doc, sub, v, where, depth + 1); !e.empty()) return e;
+      if (std::string e = check(doc, sub, v, where, w.deeper()); !e.empty()) return e;
   if (auto any = s.find("anyOf"); any != s.end() && any->is_array() && std::none_of(any->begin(), any->end(), valid))
     return at(where, "matches none of 'anyOf'");
   if (auto one = s.find("oneOf");
@@ -207,7 +211,7 @@ std::string SchemaValidator::applicators(const Json& doc, const Json& s, const V
 }
 
 std::string SchemaValidator::object(const Json& doc, const Json& s, const Value& v, const std::string& where,
-                                    int depth) const {
+                                    Walk w) const {
   if (v.size() < count(s, "minProperties", 0)) return at(where, "has too few properties");
   if (v.size() > count(s, "maxProperties", SIZE_MAX)) return at(where, "has too many properties");
   if (auto r = s.find("required"); r != s.end() && r->is_array())
@@ -225,27 +229,27 @@ std::string SchemaValidator::object(const Json& doc, const Json& s, const Value&
     bool described = false;
     if (auto p = s.find("properties"); p != s.end() && p->is_object() && p->contains(key)) {
       described = true;
-      if (std::string e = check(doc, (*p)[key], value, inner, depth + 1); !e.empty()) return e;
+      if (std::string e = check(doc, (*p)[key], value, inner, w.deeper()); !e.empty()) return e;
     }
     if (auto pp = s.find("patternProperties"); pp != s.end() && pp->is_object())
       for (const auto& [pattern, sub] : pp->items())
         if (matches(pattern, key)) {
           described = true;
-          if (std::string e = check(doc, sub, value, inner, depth + 1); !e.empty()) return e;
+          if (std::string e = check(doc, sub, value, inner, w.deeper()); !e.empty()) return e;
         }
     if (!described && s.contains("additionalProperties"))
-      if (std::string e = check(doc, s["additionalProperties"], value, inner, depth + 1); !e.empty()) return e;
+      if (std::string e = check(doc, s["additionalProperties"], value, inner, w.deeper()); !e.empty()) return e;
     if (s.contains("propertyNames"))
-      if (std::string e = check(doc, s["propertyNames"], Value(key), inner, depth + 1); !e.empty())
+      if (std::string e = check(doc, s["propertyNames"], Value(key), inner, w.deeper()); !e.empty())
         return at(inner, "is not a valid property name");
     if (auto d = s.find("dependentSchemas"); d != s.end() && d->is_object() && d->contains(key))
-      if (std::string e = check(doc, (*d)[key], v, where, depth + 1); !e.empty()) return e;
+      if (std::string e = check(doc, (*d)[key], v, where, w.deeper()); !e.empty()) return e;
   }
   return "";
 }
 
 std::string SchemaValidator::array(const Json& doc, const Json& s, const Value& v, const std::string& where,
-                                   int depth) const {
+                                   Walk w) const {
   if (v.size() < count(s, "minItems", 0)) return at(where, "has too few items");
   if (v.size() > count(s, "maxItems", SIZE_MAX)) return at(where, "has too many items");
   // prefixItems (or draft 7's items as a list) for the first items, then items (additionalItems).
@@ -258,8 +262,8 @@ std::string SchemaValidator::array(const Json& doc, const Json& s, const Value& 
     const std::string inner = where + "/" + std::to_string(i);
     const Json* sub = prefix && prefix->is_array() && i < prefix->size() ? &(*prefix)[i] : rest;
     if (sub)
-      if (std::string e = check(doc, *sub, v[i], inner, depth + 1); !e.empty()) return e;
-    if (s.contains("contains")) contained += check(doc, s["contains"], v[i], inner, depth + 1).empty();
+      if (std::string e = check(doc, *sub, v[i], inner, w.deeper()); !e.empty()) return e;
+    if (s.contains("contains")) contained += check(doc, s["contains"], v[i], inner, w.deeper()).empty();
   }
   if (s.contains("contains") &&
       (contained < count(s, "minContains", 1) || contained > count(s, "maxContains", SIZE_MAX)))

@@ -29,15 +29,22 @@ class SchemaValidator {
  private:
   struct Regex;
   using Json = nlohmann::ordered_json;
+  // Where a check is: how deep, and the steps the whole check has taken so far. Both are
+  // bounded, so that a schema whose alternatives refer back to themselves cannot make a
+  // check run away.
+  struct Walk {
+    int depth = 0;
+    size_t* steps = nullptr;
+    Walk deeper() const { return {depth + 1, steps}; }
+  };
   void compile_patterns(const Json& s, const std::string& at);
   void add_pattern(const std::string& pattern, const std::string& at);
   bool matches(const std::string& pattern, const std::string& text) const;
-  std::string check(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where, int depth) const;
+  std::string check(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where, Walk w) const;
   std::string applicators(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where,
-                          int depth) const;
-  std::string object(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where,
-                     int depth) const;
-  std::string array(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where, int depth) const;
+                          Walk w) const;
+  std::string object(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where, Walk w) const;
+  std::string array(const Json& doc, const Json& s, const nlohmann::json& v, const std::string& where, Walk w) const;
   std::string string(const Json& s, const std::string& v) const;
 
   Json schema_;

@@ -178,14 +178,15 @@ TEST(JsonSchemaCompiler, KeywordsItCannotHoldAreListedWhenAsked) {
       "both": {"allOf": [{"type": "integer"}, {"minimum": 2}]},
       "pick": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
       "odd": {"type": "number", "minimum": 0.2, "maximum": 0.7},
-      "more": {"type": "string", "x-vendor": 1}},
+      "more": {"type": "string", "x-vendor": 1},
+      "ext": {"$ref": "https://example.com/s.json"}},
       "required": ["code", "id"], "minProperties": 1})"),
                           &left_out);
   const std::vector<std::string> expected = {"/properties/code/pattern",  "/properties/tags/uniqueItems",
                                              "/properties/when/format",   "/properties/step/multipleOf",
                                              "/properties/both/allOf",    "/properties/odd/minimum",
                                              "/properties/more/x-vendor", "/minProperties",
-                                             "/properties/pick/oneOf/1"};
+                                             "/properties/ext/$ref",      "/properties/pick/oneOf/1"};
   EXPECT_EQ(std::multiset<std::string>(left_out.begin(), left_out.end()),
             std::multiset<std::string>(expected.begin(), expected.end()));
   // The required property 'properties' does not list is written last, of any value.
