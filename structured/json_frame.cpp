@@ -140,7 +140,19 @@ bool utf8_lead(uint8_t b, Frame& f) {
   return true;
 }
 
+// A byte of a format's text (frame.trie: the format's state): ASCII without escapes.
+Step format_byte(const GrammarNode& n, Frame& f, uint8_t b) {
+  const auto state = static_cast<int32_t>(f.trie);
+  if (b == '"') return n.format->accepting(state) && f.at >= n.min ? Step::Done : Step::Reject;
+  const int32_t next = n.format->next(state, b);
+  if (next == ByteDfa::kRefused || b < 0x20 || b == '\\' || f.at >= n.max) return Step::Reject;
+  f.trie = static_cast<uint32_t>(next);
+  ++f.at;
+  return Step::Stay;
+}
+
 Step text_byte(const GrammarNode& n, Frame& f, uint8_t b) {
+  if (n.format) return format_byte(n, f, b);
   if (b == '"') return f.at >= n.min ? Step::Done : Step::Reject;
   if (b < 0x20 || f.at >= n.max) return Step::Reject;
   if (b == '\\') return to(f, kEscape);
@@ -201,7 +213,89 @@ Step number_end(NumberPhase phase) {
   return phase == kZero || phase == kInt || phase == kFrac || phase == kExpDigits ? Step::Pop : Step::Reject;
 }
 
+// A bounded number's integer part, as far as it is read: its magnitude in at (low 32 bits)
+// and trie (high), its sign in flags.
+int64_t magnitude(const Frame& f) { return static_cast<int64_t>(f.trie) << 32 | f.at; }
+bool minus(const Frame& f) { return f.flags != 0; }
+int64_t signed_value(const Frame& f) { return minus(f) ? -magnitude(f) : magnitude(f); }
+int digits_of(int64_t m) {
+  int d = 1;
+  for (; m >= 10; m /= 10) ++d;
+  return d;
+}
+
+bool minus_allowed(const GrammarNode& n) {
+  return n.bounds.meets(-NumberBounds::kMost, -1) || (!n.integer && n.bounds.fraction(0, true));
+}
+
+// A digit of a bounded number's integer part: taken when some way to go on ends inside.
+Step bounded_digit(const GrammarNode& n, Frame& f, uint8_t b) {
+  const int64_t m = f.phase == kInt ? magnitude(f) * 10 + (b - '0') : b - '0';
+  const int digits = f.phase == kInt ? f.pending + 1 : 1;
+  if (digits > kMaxDigits || n.bounds.more_digits(m, digits, minus(f)) < 0) return Step::Reject;
+  f.at = static_cast<uint32_t>(m);
+  f.trie = static_cast<uint32_t>(m >> 32);
+  f.phase = m == 0 ? kZero : kInt;
+  f.pending = static_cast<uint8_t>(digits);
+  return Step::Stay;
+}
+
+// A number within bounds (number_bounds.h): no exponent; a fraction only where the whole
+// unit above its integer part is inside, with at most 15 significant digits in all.
+Step bounded_number_step(const GrammarNode& n, Frame& f, uint8_t b) {
+  const auto phase = static_cast<NumberPhase>(f.phase);
+  if (b == '-' && phase == kSign) {
+    if (!minus_allowed(n)) return Step::Reject;
+    f.flags = 1;
+    return to(f, kMinus);
+  }
+  if (digit(b)) {
+    switch (phase) {
+      case kSign:
+      case kMinus:
+      case kInt:
+        return bounded_digit(n, f, b);
+      case kDot:
+        f.pending = 1;
+        return to(f, kFrac);
+      case kFrac:
+        if (f.pending + digits_of(magnitude(f)) >= kMaxDigits) return Step::Reject;
+        ++f.pending;
+        return Step::Stay;
+      default:
+        return Step::Reject;
+    }
+  }
+  if (b == '.' && (phase == kZero || phase == kInt))
+    return !n.integer && digits_of(magnitude(f)) < kMaxDigits && n.bounds.fraction(magnitude(f), minus(f))
+               ? to(f, kDot)
+               : Step::Reject;
+  if ((phase == kZero || phase == kInt) && !n.bounds.admits(signed_value(f))) return Step::Reject;
+  return phase == kZero || phase == kInt || phase == kFrac ? Step::Pop : Step::Reject;
+}
+
+uint32_t bounded_number_rest(const GrammarNode& n, const Frame& f) {
+  int more = 0;
+  switch (f.phase) {
+    case kMinus:
+      more = n.bounds.more_digits(0, 0, true);
+      break;
+    case kZero:
+    case kInt:
+      more = n.bounds.more_digits(magnitude(f), f.pending, minus(f));
+      break;
+    case kDot:
+      return 1;
+    case kFrac:
+      return 0;
+    default:
+      return n.min_bytes;
+  }
+  return more < 0 ? kInfinite : static_cast<uint32_t>(more);
+}
+
 Step number_step(const GrammarNode& n, Frame& f, uint8_t b) {
+  if (!n.bounds.any()) return bounded_number_step(n, f, b);
   const auto phase = static_cast<NumberPhase>(f.phase);
   auto next = [&](NumberPhase p, uint8_t digits) {
     f.phase = p;
@@ -311,6 +405,7 @@ uint32_t array_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
 uint32_t string_rest(const GrammarNode& n, const Frame& f) {
   switch (f.phase) {
     case kText:
+      if (n.format) return std::max(less(n.min, f.at), n.format->to_end(static_cast<int32_t>(f.trie))) + 1;
       return less(n.min, f.at) + 1;
     case kUtf8:
     case kHex:
@@ -357,6 +452,7 @@ uint32_t frame_rest(const Grammar& g, const Frame& f) {
     case NodeKind::String:
       return string_rest(n, f);
     case NodeKind::Number:
+      if (!n.bounds.any()) return bounded_number_rest(n, f);
       return frame_accepting(g, f) ? 0 : 1;
     case NodeKind::Literal:
       return n.trie.to_end[f.trie];
@@ -368,6 +464,8 @@ uint32_t frame_rest(const Grammar& g, const Frame& f) {
 
 bool frame_accepting(const Grammar& g, const Frame& f) {
   const GrammarNode& n = g.node(f.node);
+  if (n.kind == NodeKind::Number && !n.bounds.any())
+    return f.phase == kFrac || ((f.phase == kZero || f.phase == kInt) && n.bounds.admits(signed_value(f)));
   if (n.kind == NodeKind::Number)
     return f.phase == kZero || f.phase == kInt || f.phase == kFrac || f.phase == kExpDigits;
   if (n.kind == NodeKind::Literal) return n.trie.value[f.trie] >= 0;
@@ -375,7 +473,8 @@ bool frame_accepting(const Grammar& g, const Frame& f) {
 }
 
 bool in_string_text(const Grammar& g, const Frame& f) {
-  return g.node(f.node).kind == NodeKind::String && f.phase == kText;
+  const GrammarNode& n = g.node(f.node);
+  return n.kind == NodeKind::String && f.phase == kText && !n.format;
 }
 
 }  // namespace lmc::structured

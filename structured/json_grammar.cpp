@@ -140,9 +140,9 @@ uint32_t Grammar::min_bytes_of(const GrammarNode& n) const {
     case NodeKind::Array:  // each item after a '[' or ',', then ']'
       return n.min == 0 ? 2 : plus(times(plus(nodes_[n.item].min_bytes, 1), n.min), 1);
     case NodeKind::String:
-      return plus(n.min, 2);
+      return plus(n.format ? std::max(n.min, n.format->shortest()) : n.min, 2);
     case NodeKind::Number:
-      return 1;
+      return n.bounds.any() ? 1 : n.bounds.shortest_text();
     case NodeKind::Literal:
       return n.trie.to_end.empty() ? kInfinite : n.trie.to_end[0];
     case NodeKind::Union: {

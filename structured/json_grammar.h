@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "structured/byte_dfa.h"
 #include "structured/byte_trie.h"
+#include "structured/number_bounds.h"
 
 namespace lmc::structured {
 
@@ -21,8 +23,8 @@ enum class NodeKind : uint8_t {
   Object,   // the listed properties, in order, the required ones always
   Map,      // any keys (a String node), each value of one node
   Array,    // items of one node, min..max of them
-  String,   // min..max code points
-  Number,   // JSON numbers, or integers only
+  String,   // min..max code points, or the text of a format
+  Number,   // JSON numbers, or integers only, within bounds
   Literal,  // one of a few JSON texts (enum, const, true/false/null)
   Union,    // any one of its alternatives (anyOf, oneOf, a list of types)
 };
@@ -66,6 +68,8 @@ struct GrammarNode {
   uint32_t item = 0;                   // Array: items' node; Map: values' node
   uint32_t key = 0;                    // Map: keys' node
   bool integer = false;                // Number
+  NumberBounds bounds;                 // Number: the values it may take (any(): every one)
+  std::shared_ptr<const ByteDfa> format;  // String: the grammar of its text (ASCII, no escapes)
   bool loose = false;                  // the schema names no type: values of other types are valid too
   std::vector<Property> properties;    // Object (at most 64)
   std::vector<std::string> texts;      // Literal

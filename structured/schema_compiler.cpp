@@ -3,9 +3,13 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "structured/disjoint.h"
+#include "structured/number_bounds.h"
+#include "structured/schema_document.h"
+#include "structured/string_formats.h"
 
 namespace lmc::structured {
 
@@ -17,10 +21,29 @@ using Json = nlohmann::ordered_json;
 const std::set<std::string> kAnnotations = {"title",     "description", "default",    "examples",   "$comment",
                                             "$schema",   "$id",         "$anchor",    "deprecated", "readOnly",
                                             "writeOnly", "$defs",       "definitions"};
-const std::set<std::string> kCompiled = {
-    "type",  "enum",     "const",    "properties",  "required",  "additionalProperties",
-    "items", "minItems", "maxItems", "uniqueItems", "minLength", "maxLength",
-    "anyOf", "oneOf",    "$ref"};
+const std::set<std::string> kCompiled = {"type",
+                                         "enum",
+                                         "const",
+                                         "properties",
+                                         "required",
+                                         "additionalProperties",
+                                         "items",
+                                         "minItems",
+                                         "maxItems",
+                                         "uniqueItems",
+                                         "minLength",
+                                         "maxLength",
+                                         "format",
+                                         "minimum",
+                                         "maximum",
+                                         "exclusiveMinimum",
+                                         "exclusiveMaximum",
+                                         "multipleOf",
+                                         "anyOf",
+                                         "oneOf",
+                                         "allOf",
+                                         "$ref"};
+const char* const kBoundKeywords[] = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf"};
 const std::set<std::string> kTypes = {"object", "array", "string", "number", "integer", "boolean", "null"};
 constexpr int kMaxNesting = 64;
 
@@ -57,27 +80,36 @@ std::set<std::string> types_of(const Json& v) {
 
 class SchemaCompiler {
  public:
-  explicit SchemaCompiler(const Json& root) : root_(root) {}
+  SchemaCompiler(const Json& root, std::vector<std::string>* left_out) : root_(root), left_out_(left_out) {}
   std::shared_ptr<const Grammar> run();
 
  private:
+  void leave_out(const std::string& pointer, const std::string& message);
+  void only_with(const Json& s, const std::string& at, const std::string& keyword,
+                 const std::set<std::string>& allowed);
   uint32_t compile(const Json& s, const std::string& at, int depth);
+  uint32_t all_of(const Json& s, const std::string& at, int depth);
   uint32_t reference(const Json& ref, const std::string& at, int depth);
   uint32_t alternatives(const Json& s, const std::string& at, const std::string& keyword, int depth);
   uint32_t literal(const Json& s, const std::string& at);
   uint32_t typed(const Json& s, const std::string& at, int depth);
   uint32_t of_type(const std::string& type, const Json& s, const std::string& at, int depth);
   uint32_t object(const Json& s, const std::string& at, int depth);
+  void required_unlisted(const Json& s, const std::string& at, std::vector<Property>& list, int depth);
   uint32_t array(const Json& s, const std::string& at, int depth);
+  uint32_t string(const Json& s, const std::string& at);
+  uint32_t number(const Json& s, const std::string& at, bool integer);
   uint32_t node(NodeKind kind, const std::string& at);
   uint32_t key_string();
-  void check_one_ofs() const;
+  void check_one_ofs();
   uint32_t past(uint32_t id) const;
   void skip_single_unions();
 
   const Json& root_;
+  std::vector<std::string>* left_out_;  // null: a keyword the grammar cannot hold is refused
+  std::string base_;  // the pointer of the document '#' references are read in (schema_document.h)
   Grammar g_;
-  std::map<std::string, uint32_t> targets_;  // $ref targets by pointer: a recursion ends there
+  std::map<std::string, uint32_t> targets_;  // $ref targets by their pointer from the root: a recursion ends there
   std::vector<std::pair<uint32_t, std::string>> one_ofs_;
   uint32_t key_string_ = kUnbounded;
 };
@@ -94,11 +126,18 @@ uint32_t SchemaCompiler::key_string() {
   return key_string_;
 }
 
-// The keywords beside `keyword` must be annotations or `allowed`.
-void only_with(const Json& s, const std::string& at, const std::string& keyword, const std::set<std::string>& allowed) {
+// A keyword the grammar does not hold: refused, or noted and left to a check after decoding.
+void SchemaCompiler::leave_out(const std::string& pointer, const std::string& message) {
+  if (!left_out_) fail(pointer, message);
+  if (std::find(left_out_->begin(), left_out_->end(), pointer) == left_out_->end()) left_out_->push_back(pointer);
+}
+
+// The keywords beside `keyword` must be annotations or `allowed`; others are left out.
+void SchemaCompiler::only_with(const Json& s, const std::string& at, const std::string& keyword,
+                               const std::set<std::string>& allowed) {
   for (const auto& [key, value] : s.items())
     if (key != keyword && !kAnnotations.count(key) && !allowed.count(key))
-      fail(at + "/" + escape(key), "'" + key + "' beside '" + keyword + "' is not supported");
+      leave_out(at + "/" + escape(key), "'" + key + "' beside '" + keyword + "' is not supported");
 }
 
 uint32_t non_negative(const Json& s, const char* keyword, const std::string& at, uint32_t dflt) {
@@ -143,26 +182,40 @@ uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth
     return g_.any();
   }
   if (!s.is_object()) fail(at, "a schema must be an object or a boolean");
+  if (opens_document(s) && at != base_) {
+    const std::string outer = std::exchange(base_, at);
+    const uint32_t id = compile(s, at, depth);
+    base_ = outer;
+    return id;
+  }
   for (const auto& [key, value] : s.items())
     if (!kAnnotations.count(key) && !kCompiled.count(key))
-      fail(at + "/" + escape(key), "'" + key + "' is not supported by structured output" +
-                                       (key == "nullable" ? " (write the type as a list with \"null\")" : ""));
+      leave_out(at + "/" + escape(key), "'" + key + "' is not supported by structured output" +
+                                            (key == "nullable" ? " (write the type as a list with \"null\")" : ""));
   if (s.contains("$ref")) {
     only_with(s, at, "$ref", {});
     return reference(s["$ref"], at + "/$ref", depth);
   }
-  if (s.contains("anyOf") && s.contains("oneOf")) fail(at + "/oneOf", "'oneOf' beside 'anyOf' is not supported");
+  if (s.contains("allOf")) return all_of(s, at, depth);
+  if (s.contains("anyOf") && s.contains("oneOf")) leave_out(at + "/oneOf", "'oneOf' beside 'anyOf' is not supported");
   for (const char* keyword : {"anyOf", "oneOf"})
     if (s.contains(keyword)) return alternatives(s, at, keyword, depth);
   if (s.contains("enum") || s.contains("const")) return literal(s, at);
   return typed(s, at, depth);
 }
 
-// A place in this document, compiled once: a schema that refers to itself is a cycle.
+// A place in the document the reference is in, compiled once: a schema that refers to
+// itself is a cycle.
 uint32_t SchemaCompiler::reference(const Json& ref, const std::string& at, int depth) {
-  if (!ref.is_string() || ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#')
-    fail(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
-  const std::string pointer = ref.get<std::string>().substr(1);
+  if (!ref.is_string()) fail(at, "'$ref' must be a string");
+  if (ref.get<std::string>().empty() || ref.get<std::string>()[0] != '#') {
+    // Another document, which lmc does not fetch: any value, when it may be left out.
+    leave_out(at, "'$ref' must point into this schema ('#/$defs/NAME', '#/definitions/NAME' or '#')");
+    return g_.any();
+  }
+  const std::string fragment = ref.get<std::string>().substr(1);
+  if (!fragment.empty() && fragment[0] != '/') fail(at, "'$ref' " + Json(ref).dump() + " is not a JSON pointer");
+  const std::string pointer = base_ + fragment;
   if (auto it = targets_.find(pointer); it != targets_.end()) return it->second;
   Json::json_pointer target;
   try {
@@ -179,8 +232,22 @@ uint32_t SchemaCompiler::reference(const Json& ref, const std::string& at, int d
   return id;
 }
 
+// allOf of one schema is that schema; of more (or beside other keywords, which would be
+// its conjunction with them) the grammar holds only what stands beside it.
+uint32_t SchemaCompiler::all_of(const Json& s, const std::string& at, int depth) {
+  const Json& all = s["allOf"];
+  if (!all.is_array() || all.empty()) fail(at + "/allOf", "'allOf' must be a non-empty array of schemas");
+  const bool alone = std::all_of(s.items().begin(), s.items().end(),
+                                 [](const auto& kv) { return kv.key() == "allOf" || kAnnotations.count(kv.key()); });
+  if (all.size() == 1 && alone) return compile(all[0], at + "/allOf/0", depth + 1);
+  leave_out(at + "/allOf", "'allOf' is supported only with one schema and nothing beside it");
+  Json rest = s;
+  rest.erase("allOf");
+  return compile(rest, at, depth);
+}
+
 uint32_t SchemaCompiler::alternatives(const Json& s, const std::string& at, const std::string& keyword, int depth) {
-  only_with(s, at, keyword, {});
+  only_with(s, at, keyword, {"anyOf", "oneOf"});
   const Json& list = s[keyword];
   if (!list.is_array() || list.empty())
     fail(at + "/" + keyword, "'" + keyword + "' must be a non-empty array of schemas");
@@ -229,7 +296,8 @@ uint32_t SchemaCompiler::typed(const Json& s, const std::string& at, int depth) 
     };
     about("object", {"properties", "required", "additionalProperties"});
     about("array", {"items", "minItems", "maxItems", "uniqueItems"});
-    about("string", {"minLength", "maxLength"});
+    about("string", {"minLength", "maxLength", "format"});
+    about("number", {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"});
     if (types.empty()) return g_.any();
   }
   // An integer is a number: with both, any number.
@@ -248,20 +316,60 @@ uint32_t SchemaCompiler::typed(const Json& s, const std::string& at, int depth) 
 uint32_t SchemaCompiler::of_type(const std::string& type, const Json& s, const std::string& at, int depth) {
   if (type == "object") return object(s, at, depth);
   if (type == "array") return array(s, at, depth);
-  if (type == "string") {
-    const auto [lo, hi] = range(s, "minLength", "maxLength", at);
-    const uint32_t id = node(NodeKind::String, at);
-    g_.node(id).min = lo;
-    g_.node(id).max = hi;
-    return id;
-  }
-  if (type == "number" || type == "integer") {
-    const uint32_t id = node(NodeKind::Number, at);
-    g_.node(id).integer = type == "integer";
-    return id;
-  }
+  if (type == "string") return string(s, at);
+  if (type == "number" || type == "integer") return number(s, at, type == "integer");
   const uint32_t id = node(NodeKind::Literal, at);
   g_.node(id).texts = type == "boolean" ? std::vector<std::string>{"true", "false"} : std::vector<std::string>{"null"};
+  return id;
+}
+
+// A format's text (string_formats.h), its length kept only where the format implies it:
+// a length the format's grammar could run past would leave the answer no way to end.
+uint32_t SchemaCompiler::string(const Json& s, const std::string& at) {
+  auto [lo, hi] = range(s, "minLength", "maxLength", at);
+  std::shared_ptr<const ByteDfa> format;
+  if (auto f = s.find("format"); f != s.end()) {
+    if (!f->is_string()) fail(at + "/format", "'format' must be a string");
+    format = string_format(f->get<std::string>());
+    if (!format)
+      leave_out(at + "/format", "'format' " + f->dump() +
+                                    " is not supported by structured output (date, time, date-time, uuid, ipv4 and "
+                                    "email are)");
+  }
+  if (format && (format->shortest() < lo || format->longest() > hi)) {
+    leave_out(at + (s.contains("minLength") ? "/minLength" : "/maxLength"),
+              "a length beside 'format' is supported only where the format implies it");
+    lo = 0;
+    hi = kUnbounded;
+  }
+  const uint32_t id = node(NodeKind::String, at);
+  g_.node(id).min = lo;
+  g_.node(id).max = hi;
+  g_.node(id).format = std::move(format);
+  return id;
+}
+
+// Bounds the matcher holds a number to as it reads its digits (number_bounds.h).
+uint32_t SchemaCompiler::number(const Json& s, const std::string& at, bool integer) {
+  bool fractional_step = false;
+  NumberBounds bounds;
+  try {
+    bounds = number_bounds(s, fractional_step);
+  } catch (const BoundError& e) {
+    fail(at + "/" + e.keyword, e.what());
+  }
+  if (fractional_step) leave_out(at + "/multipleOf", "'multipleOf' is supported only as a whole number");
+  if (bounds.none()) {
+    const char* const* first = std::find_if(std::begin(kBoundKeywords), std::end(kBoundKeywords),
+                                            [&](const char* k) { return s.contains(k); });
+    leave_out(at + "/" + *first, std::string("no ") + (integer ? "integer" : "number") +
+                                     " lmc can write lies within the bounds (it writes a fraction only within a "
+                                     "whole unit inside them, and at most 15 integer digits)");
+    bounds = NumberBounds{};
+  }
+  const uint32_t id = node(NodeKind::Number, at);
+  g_.node(id).integer = integer;
+  g_.node(id).bounds = bounds;
   return id;
 }
 
@@ -277,14 +385,14 @@ uint32_t SchemaCompiler::object(const Json& s, const std::string& at, int depth)
       const std::string where = at + "/required/" + std::to_string(i);
       if (!name.is_string() || !required.insert(name.get<std::string>()).second)
         fail(where, "'required' must list distinct property names");
-      if (!props.contains(name.get<std::string>()))
+      if (!props.contains(name.get<std::string>()) && !left_out_)
         fail(where, "required property '" + name.get<std::string>() + "' is not in 'properties'");
     }
   }
   const Json* more = s.contains("additionalProperties") ? &s["additionalProperties"] : nullptr;
   if (more && !more->is_boolean() && !more->is_object())
     fail(at + "/additionalProperties", "'additionalProperties' must be a boolean or a schema");
-  if (props.empty() && !(more && *more == false)) {
+  if (props.empty() && required.empty() && !(more && *more == false)) {
     // No properties listed: any keys, each value of additionalProperties' schema.
     const uint32_t id = node(NodeKind::Map, at);
     const uint32_t values =
@@ -293,24 +401,45 @@ uint32_t SchemaCompiler::object(const Json& s, const std::string& at, int depth)
     g_.node(id).key = key_string();
     return id;
   }
-  if (props.size() > 64) fail(at + "/properties", "an object may list at most 64 properties");
   std::vector<Property> list;
   for (const auto& [name, schema] : props.items())
     list.push_back(
         {Json(name).dump(), compile(schema, at + "/properties/" + escape(name), depth + 1), required.count(name) > 0});
+  required_unlisted(s, at, list, depth);
+  if (list.size() > 64) fail(at + "/properties", "an object may list at most 64 properties");
   const uint32_t id = node(NodeKind::Object, at);
   g_.node(id).properties = std::move(list);
   return id;
 }
 
+// Required properties 'properties' does not list (only when keywords may be left out, as
+// they are valid JSON schema): written after the listed ones, of additionalProperties' schema.
+void SchemaCompiler::required_unlisted(const Json& s, const std::string& at, std::vector<Property>& list, int depth) {
+  static const Json kNone = Json::object();
+  const Json& props = s.contains("properties") ? s["properties"] : kNone;
+  const Json* more = s.contains("additionalProperties") ? &s["additionalProperties"] : nullptr;
+  for (const Json& name : s.contains("required") ? s["required"] : Json::array()) {
+    if (props.contains(name.get<std::string>())) continue;
+    if (more && *more == false)
+      fail(at + "/required", "required property '" + name.get<std::string>() +
+                                 "' is not in 'properties' and 'additionalProperties' is false");
+    const uint32_t value =
+        more && more->is_object() ? compile(*more, at + "/additionalProperties", depth + 1) : g_.any();
+    list.push_back({name.dump(), value, true});
+  }
+}
+
+// uniqueItems, a tuple's items and prefixItems are left out (any items then), never refused.
 uint32_t SchemaCompiler::array(const Json& s, const std::string& at, int depth) {
   if (auto u = s.find("uniqueItems"); u != s.end() && !(u->is_boolean() && !u->get<bool>()))
-    fail(at + "/uniqueItems", "'uniqueItems' is not supported by structured output (only false)");
+    leave_out(at + "/uniqueItems", "'uniqueItems' is not supported by structured output (only false)");
   uint32_t items = 0;
-  if (auto it = s.find("items"); it == s.end()) {
+  if (auto it = s.find("items"); it == s.end() || s.contains("prefixItems")) {
+    items = g_.any();
+  } else if (it->is_array()) {
+    leave_out(at + "/items", "'items' as a list of schemas (a tuple) is not supported");
     items = g_.any();
   } else {
-    if (it->is_array()) fail(at + "/items", "'items' as a list of schemas (a tuple) is not supported");
     items = compile(*it, at + "/items", depth + 1);
   }
   const auto [lo, hi] = range(s, "minItems", "maxItems", at);
@@ -321,16 +450,21 @@ uint32_t SchemaCompiler::array(const Json& s, const std::string& at, int depth) 
   return id;
 }
 
-// oneOf means exactly one: refused unless no answer of one alternative can match another.
-void SchemaCompiler::check_one_ofs() const {
+// oneOf means exactly one: refused (or left out: anyOf then) unless no answer of one
+// alternative can match another.
+void SchemaCompiler::check_one_ofs() {
   for (const auto& [id, at] : one_ofs_) {
     const std::vector<uint32_t>& alts = g_.node(id).alternatives;
-    for (size_t i = 0; i < alts.size(); ++i)
-      for (size_t j = i + 1; j < alts.size(); ++j)
-        if (!disjoint(g_, alts[i], alts[j]))
-          fail(at + "/" + std::to_string(j), "'oneOf' alternatives " + std::to_string(i) + " and " + std::to_string(j) +
-                                                 " may both match one answer (use anyOf, or tell them apart by a "
-                                                 "required property's const)");
+    bool apart = true;
+    for (size_t j = 1; j < alts.size() && apart; ++j)
+      for (size_t i = 0; i < j && apart; ++i)
+        if (!disjoint(g_, alts[i], alts[j])) {
+          apart = false;
+          leave_out(at + "/" + std::to_string(j), "'oneOf' alternatives " + std::to_string(i) + " and " +
+                                                      std::to_string(j) +
+                                                      " may both match one answer (use anyOf, or tell them apart by "
+                                                      "a required property's const)");
+        }
   }
 }
 
@@ -363,8 +497,9 @@ std::shared_ptr<const Grammar> SchemaCompiler::run() {
 
 }  // namespace
 
-std::shared_ptr<const Grammar> compile_schema(const nlohmann::ordered_json& schema) {
-  return SchemaCompiler(schema).run();
+std::shared_ptr<const Grammar> compile_schema(const nlohmann::ordered_json& schema,
+                                              std::vector<std::string>* left_out) {
+  return SchemaCompiler(schema, left_out).run();
 }
 
 std::shared_ptr<const Grammar> json_object_grammar() {

@@ -91,9 +91,9 @@ PROMPT = "Answer with JSON only. Make up an example of: {}."
 BAD = [
     ({"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]+$"}}},
      "'pattern' is not supported by structured output (at /properties/code/pattern)", "response_format.json_schema.schema"),
-    ({"type": "object", "properties": {"age": {"type": "integer", "minimum": 0}}},
-     "(at /properties/age/minimum)", "response_format.json_schema.schema"),
-    ({"type": "string", "format": "date-time"}, "'format'", "response_format.json_schema.schema"),
+    ({"type": "object", "properties": {"p": {"type": "number", "minimum": 0.2, "maximum": 0.7}}},
+     "(at /properties/p/minimum)", "response_format.json_schema.schema"),
+    ({"type": "string", "format": "uri"}, "'format'", "response_format.json_schema.schema"),
     ({"$ref": "https://example.com/person.json"}, "(at /$ref)", "response_format.json_schema.schema"),
     ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, "(at /oneOf/1)", "response_format.json_schema.schema"),
     ({"type": "object", "properties": {"a": {}}, "required": ["b"]}, "(at /required/0)",

@@ -1,9 +1,13 @@
 // Schemas the compiler refuses: every keyword it does not implement, and every value it
 // cannot honour, is an error naming the keyword's JSON pointer, never ignored; and the
-// schemas it takes, including references, recursion and oneOf it can prove exclusive.
+// schemas it takes, including references, recursion and oneOf it can prove exclusive. With
+// a list for them (a tool's parameters), the keywords it cannot hold are listed there, and
+// only a schema that is none is refused.
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "structured/json_matcher.h"
 #include "structured/schema_compiler.h"
@@ -31,10 +35,14 @@ TEST(JsonSchemaCompiler, UnsupportedKeywordsNameTheirPointer) {
     const char* words;
   } rows[] = {
       {R"({"type": "string", "pattern": "a+"})", "/pattern", "'pattern' is not supported"},
-      {R"({"type": "string", "format": "date"})", "/format", "'format'"},
-      {R"({"properties": {"age": {"type": "integer", "minimum": 0}}})", "/properties/age/minimum", "'minimum'"},
-      {R"({"type": "number", "multipleOf": 2})", "/multipleOf", "'multipleOf'"},
-      {R"({"allOf": [{"type": "string"}]})", "/allOf", "'allOf'"},
+      {R"({"type": "string", "format": "uri"})", "/format", "'format'"},
+      {R"({"type": "string", "format": "time", "maxLength": 10})", "/maxLength", "beside 'format'"},
+      {R"({"properties": {"p": {"type": "number", "minimum": 0.2, "maximum": 0.7}}})", "/properties/p/minimum",
+       "no number"},
+      {R"({"type": "integer", "minimum": 1e16})", "/minimum", "no integer"},
+      {R"({"type": "number", "multipleOf": 0.5})", "/multipleOf", "'multipleOf'"},
+      {R"({"allOf": [{"type": "string"}, {"maxLength": 3}]})", "/allOf", "'allOf'"},
+      {R"({"type": "string", "allOf": [{"maxLength": 3}]})", "/allOf", "'allOf'"},
       {R"({"type": "object", "properties": {"a/b": {"not": {}}}})", "/properties/a~1b/not", "'not'"},
       {R"({"type": "string", "nullable": true})", "/nullable", "a list with \"null\""},
       {R"({"type": "array", "items": [{"type": "string"}]})", "/items", "tuple"},
@@ -74,6 +82,10 @@ TEST(JsonSchemaCompiler, ValuesItCannotHonourNameTheirPointer) {
       {R"({"$ref": "https://example.com/s.json"})", "/$ref"},
       {R"({"$ref": "#/$defs/missing"})", "/$ref"},
       {R"({"anyOf": []})", "/anyOf"},
+      {R"({"allOf": []})", "/allOf"},
+      {R"({"type": "integer", "minimum": "1"})", "/minimum"},
+      {R"({"type": "number", "multipleOf": 0})", "/multipleOf"},
+      {R"({"type": "string", "format": 5})", "/format"},
       {R"({"properties": {"x": false}})", "/properties/x"},
       {"5", ""},
       {R"({"oneOf": [{"type": "number"}, {"type": "integer"}]})", "/oneOf/1"},
@@ -108,6 +120,12 @@ TEST(JsonSchemaCompiler, TakesTheSubsetItDocuments) {
            R"({"$defs": {"t": {"type": "object", "properties": {"c": {"type": "array", "items": {"$ref": "#/$defs/t"}}},
                                 "required": ["c"]}}, "$ref": "#/$defs/t"})",
            R"({"type": "object", "properties": {"self": {"$ref": "#"}}})",
+           R"({"type": "string", "format": "date-time"})",
+           R"({"type": "string", "format": "uuid", "minLength": 36, "maxLength": 40})",
+           R"({"type": "integer", "minimum": 0, "exclusiveMaximum": 10, "multipleOf": 5})",
+           R"({"type": "number", "exclusiveMinimum": -1.5, "maximum": 1e300})",
+           R"({"type": "integer", "minimum": 5, "exclusiveMinimum": true})",
+           R"({"allOf": [{"$ref": "#/$defs/a"}], "description": "d", "$defs": {"a": {"type": "string"}}})",
        })
     EXPECT_EQ(refusal(schema), "(compiled)") << schema;
 }
@@ -123,6 +141,62 @@ TEST(JsonSchemaCompiler, PropertiesKeepTheirOrder) {
   EXPECT_TRUE(m.complete(s));
   s = m.start();
   EXPECT_FALSE(m.feed(s, R"({"alpha")"));
+}
+
+// A subschema with an $id is a document of its own: its '#' references point into it, from
+// wherever it is embedded (as a tool's parameters are in the schema of its calls).
+TEST(JsonSchemaCompiler, ADocumentWithAnIdIsItsOwnScope) {
+  auto g = compile_schema(ordered_json::parse(R"({"$defs": {"x": {"type": "integer"}},
+      "type": "object", "properties": {"inner": {"$id": "urn:inner", "$defs": {"x": {"type": "string"}},
+          "type": "object", "properties": {"x": {"$ref": "#/$defs/x"}, "self": {"$ref": "#"}}},
+        "outer": {"$ref": "#/$defs/x"}}})"));
+  Matcher m(*g);
+  auto whole = [&](const std::string& text) {
+    State s = m.start();
+    return m.feed(s, text) && m.complete(s);
+  };
+  EXPECT_TRUE(whole(R"({"inner":{"x":"a","self":{"x":"b"}},"outer":1})"));
+  EXPECT_FALSE(whole(R"({"inner":{"x":1}})"));             // the inner document's x is a string
+  EXPECT_FALSE(whole(R"({"inner":{"self":{"inner":{}}}})"));  // and its "#" is itself
+  EXPECT_FALSE(whole(R"({"outer":"a"})"));
+  // An anchor-like $id of older drafts opens no document; a reference to nothing in the inner
+  // document is refused even where the outer one has it.
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "properties": {"a": {"$id": "#a", "$ref": "#/$defs/x"}}})"), "(compiled)");
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "properties": {"a": {"$id": "urn:a", "$ref": "#/$defs/x"}}})"),
+            "/properties/a/$ref");
+  EXPECT_EQ(refusal(R"({"$defs": {"x": {}}, "$ref": "#x"})"), "/$ref");
+}
+
+// A tool's parameters: what the grammar cannot hold is listed, by pointer, and compiles.
+TEST(JsonSchemaCompiler, KeywordsItCannotHoldAreListedWhenAsked) {
+  std::vector<std::string> left_out;
+  auto g = compile_schema(ordered_json::parse(R"({"type": "object", "properties": {
+      "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+      "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": true},
+      "when": {"type": "string", "format": "duration"},
+      "step": {"type": "number", "multipleOf": 0.25},
+      "both": {"allOf": [{"type": "integer"}, {"minimum": 2}]},
+      "pick": {"oneOf": [{"type": "integer"}, {"type": "number"}]},
+      "odd": {"type": "number", "minimum": 0.2, "maximum": 0.7},
+      "more": {"type": "string", "x-vendor": 1},
+      "ext": {"$ref": "https://example.com/s.json"}},
+      "required": ["code", "id"], "minProperties": 1})"),
+                          &left_out);
+  const std::vector<std::string> expected = {"/properties/code/pattern",  "/properties/tags/uniqueItems",
+                                             "/properties/when/format",   "/properties/step/multipleOf",
+                                             "/properties/both/allOf",    "/properties/odd/minimum",
+                                             "/properties/more/x-vendor", "/minProperties",
+                                             "/properties/ext/$ref",      "/properties/pick/oneOf/1"};
+  EXPECT_EQ(std::multiset<std::string>(left_out.begin(), left_out.end()),
+            std::multiset<std::string>(expected.begin(), expected.end()));
+  // The required property 'properties' does not list is written last, of any value.
+  Matcher m(*g);
+  State s = m.start();
+  EXPECT_TRUE(m.feed(s, R"({"code":"x","id":[1]})") && m.complete(s));
+  // A schema that is none is refused all the same.
+  for (const char* none : {R"({"type": "strin"})", R"({"$ref": "#/$defs/missing"})", R"({"enum": []})",
+                           R"({"type": "object", "required": ["a"], "additionalProperties": false})"})
+    EXPECT_THROW(compile_schema(ordered_json::parse(none), &left_out), SchemaError) << none;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "tools/lmc/stop_strings.h"
 #include "tools/serve/answer_message.h"
+#include "tools/serve/json_extent.h"
 
 namespace lmc::tools {
 namespace {
@@ -76,9 +77,7 @@ void expect_same_calls(const ToolOptions& o, const std::string& answer) {
     for (size_t i = 0; i < whole.size(); ++i) {
       EXPECT_EQ(s.calls[i]["id"], whole[i]["id"]);
       EXPECT_EQ(s.calls[i]["name"], whole[i]["function"]["name"]);
-      EXPECT_EQ(json::parse(s.calls[i]["arguments"].get<std::string>()),
-                json::parse(whole[i]["function"]["arguments"].get<std::string>()))
-          << n;
+      EXPECT_EQ(s.calls[i]["arguments"], whole[i]["function"]["arguments"]) << n;
     }
   }
 }
@@ -182,8 +181,8 @@ TEST(ToolCallStream, HermesBlocksStreamOneIndexEach) {
 }
 
 // The whole answer's message is what the stream's deltas add up to: its text, or its calls
-// with the same ids, names and arguments (whole calls' the same JSON: a whole answer writes
-// them compact; a cut one's as far as they came), and the same finish_reason.
+// with the same ids, names and arguments, byte for byte (whole or cut where they came to),
+// and the same finish_reason.
 void expect_same_message(const json& whole, const std::string& whole_finish, const Streamed& s,
                          const std::string& text) {
   EXPECT_EQ(whole_finish, s.finish) << text;
@@ -198,11 +197,7 @@ void expect_same_message(const json& whole, const std::string& whole_finish, con
   for (size_t i = 0; i < s.calls.size(); ++i) {
     EXPECT_EQ(whole["tool_calls"][i]["id"], s.calls[i]["id"]) << text;
     EXPECT_EQ(whole["tool_calls"][i]["function"]["name"], s.calls[i]["name"]) << text;
-    const std::string arguments = whole["tool_calls"][i]["function"]["arguments"];
-    if (whole_finish == "tool_calls")
-      EXPECT_EQ(json::parse(arguments), json::parse(s.calls[i]["arguments"].get<std::string>())) << text;
-    else
-      EXPECT_EQ(arguments, s.calls[i]["arguments"]) << text;
+    EXPECT_EQ(whole["tool_calls"][i]["function"]["arguments"], s.calls[i]["arguments"]) << text;
   }
 }
 
@@ -343,6 +338,66 @@ TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {
       }
     }
   }
+}
+
+// Under auto with a keyword the grammar leaves out (a pattern), calls wait for their check:
+// no call delta before the answer ends, then the calls as a whole answer reads them, or,
+// when one fails its tool's schema, the answer as text; cut anywhere, the same both ways.
+ToolOptions checked(const ToolCallFormat& format = kHermesCalls) {
+  return parse_tools(nlohmann::ordered_json::parse(R"({"tools": [{"type": "function", "function": {
+      "name": "get_weather", "parameters": {"type": "object", "properties": {
+          "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"}}, "required": ["city"]}}},
+      {"type": "function", "function": {"name": "ping"}}]})"),
+                     format);
+}
+
+TEST(ToolCallStream, CheckedCallsWaitForTheirCheck) {
+  const std::string good =
+      "<tool_call>\n{\"name\": \"ping\", \"arguments\": {}}\n</tool_call>\n"
+      "<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\"}}\n</tool_call>";
+  std::string bad = good;
+  bad.replace(bad.find("Paris"), 5, "paris");
+  const ToolOptions o = checked();
+  ToolCallStream s(o, "call_1");
+  for (size_t i = 0; i < good.size(); i += 3) EXPECT_TRUE(s.piece(good.substr(i, 3)).empty()) << i;
+  expect_same_calls(o, good);
+  Streamed text = stream(o, bad, 3);
+  EXPECT_TRUE(text.calls.empty());
+  EXPECT_EQ(text.content, bad);
+  EXPECT_EQ(text.finish, "stop");
+  std::string finish = "stop";
+  EXPECT_EQ(answer_message(o, bad, "call_1", finish)["content"], bad);
+  std::mt19937 random(68);
+  for (const std::string& answer : {good, bad})
+    for (int i = 0; i < 300; ++i) {
+      const size_t cut = random() % (answer.size() + 1), at = random() % answer.size();
+      const std::string stop = random() % 3 == 0 ? "" : answer.substr(at, 1 + random() % 4);
+      expect_generated_alike(o, answer, cut, stop, 1 + random() % 8);
+    }
+  // Text that is no call streams as it comes.
+  EXPECT_GT(stream(o, "Hello there, how are you?", 3).deltas.size(), 3u);
+}
+
+// The arguments are the bytes the model wrote, whole or streamed: spaces, escapes and numbers
+// as written, where a parser would write {"passenger":{"name":"Zoé",...}.
+TEST(ToolCallStream, ArgumentsAreTheBytesWrittenWholeOrStreamed) {
+  const std::string args = R"({"passenger": {"name": "Zo\u00e9", "age": 1.50e1}, "seats": [1, 2]})";
+  for (const auto& [o, answer] :
+       {std::pair(tools(R"("required")"), R"({"name": "get_weather", "arguments": )" + args + "}"),
+        std::pair(tools(R"("auto")"), "<tool_call>\n{\"name\": \"get_weather\", \"arguments\":" + args + "}")}) {
+    std::string finish = "stop";
+    EXPECT_EQ(answer_message(o, answer, "call_1", finish)["tool_calls"][0]["function"]["arguments"], args);
+    for (size_t n : {1, 3, 7}) EXPECT_EQ(stream(o, answer, n).arguments, args) << n;
+  }
+}
+
+TEST(ToolCallStream, AMembersValueIsFoundByItsKey) {
+  EXPECT_EQ(member_value(R"({"name": "f", "arguments": {"a": "}"}})", "arguments"), R"({"a": "}"})");
+  EXPECT_EQ(member_value(R"({ "x" : [1, {"arguments": 2}] , "arguments" :3 })", "arguments"), "3");
+  EXPECT_EQ(member_value(R"({"argu\u006dents": true})", "arguments"), "true");
+  EXPECT_EQ(member_value(R"({"a": "x\"arguments\": 1"})", "arguments"), "");
+  EXPECT_EQ(member_value("[1]", "a"), "");
+  EXPECT_EQ(member_value(R"({"a": )", "a"), "");
 }
 
 }  // namespace

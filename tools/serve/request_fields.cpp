@@ -36,9 +36,10 @@ void check_name_description_strict(const Json& v, const std::string& at) {
     invalid_field(at + ".strict", "'" + at + ".strict' must be true or false");
 }
 
-std::shared_ptr<const structured::Grammar> compiled_schema(const Json& schema, const std::string& at) {
+std::shared_ptr<const structured::Grammar> compiled_schema(const Json& schema, const std::string& at,
+                                                           std::vector<std::string>* left_out) {
   try {
-    return structured::compile_schema(schema);
+    return structured::compile_schema(schema, left_out);
   } catch (const structured::SchemaError& e) {
     invalid_field(at, "'" + at + "': " + e.what());
   }

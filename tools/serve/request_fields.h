@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,7 +24,9 @@ void only_fields(const nlohmann::ordered_json& v, const std::string& at, const s
 // OpenAI's `name` (1 to 64 letters, digits, '_' or '-'), `description`? and `strict`? of a
 // function or a json_schema.
 void check_name_description_strict(const nlohmann::ordered_json& v, const std::string& at);
-// `schema` compiled by structured/; a keyword it cannot honour is refused naming `at`.
-std::shared_ptr<const structured::Grammar> compiled_schema(const nlohmann::ordered_json& schema, const std::string& at);
+// `schema` compiled by structured/; a keyword it cannot honour is refused naming `at`, or
+// with `left_out` listed there (schema_compiler.h), only a schema that is none refused.
+std::shared_ptr<const structured::Grammar> compiled_schema(const nlohmann::ordered_json& schema, const std::string& at,
+                                                           std::vector<std::string>* left_out = nullptr);
 
 }  // namespace lmc::tools

@@ -336,6 +336,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const bool chat = shape == Shape::Chat;
   ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
                                          : parse_request(req.body, chat, context, vocab, opts_.sampling, tool_format_);
+  for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
   if (r.prompt_tokens.empty()) {

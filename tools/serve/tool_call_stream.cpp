@@ -21,12 +21,12 @@ std::vector<json> ToolCallStream::piece(const std::string& text) {
   text_ += text;
   switch (mode_) {
     case Mode::Deciding:
-      return decide();
+      return held_back(decide());
     case Mode::Text:
       sent_ = text_.size();
       return {content(text)};
     case Mode::Calls:
-      return calls();
+      return held_back(calls());
     case Mode::Done:
       return {};
   }
@@ -69,6 +69,11 @@ std::vector<json> ToolCallStream::calls() {
                       {{{"index", index_ - 1}, {"function", {{"arguments", text_.substr(sent_, upto - sent_)}}}}}}});
     sent_ = upto;
     if (end == npos) break;
+    if (!arguments_pass(end)) {
+      failed_ = true;
+      mode_ = Mode::Done;
+      break;
+    }
     if (tools_.several())
       seeking_ = true;
     else
@@ -114,6 +119,7 @@ bool ToolCallStream::head(std::vector<json>& out) {
     return false;
   }
   args_ = sent_ = start;
+  name_ = named["name"].get<std::string>();
   out.push_back({{"tool_calls",
                   {{{"index", index_},
                     {"id", call_id_at(call_id_, index_)},
@@ -133,14 +139,27 @@ void ToolCallStream::not_a_call(std::vector<json>& out) {
   sent_ = text_.size();
 }
 
+bool ToolCallStream::arguments_pass(size_t end) const {
+  if (!tools_.checks_calls()) return true;
+  const json arguments = json::parse(text_.substr(args_, end - args_), nullptr, false);
+  return !arguments.is_discarded() && tools_.arguments_pass(name_, arguments);
+}
+
+std::vector<json> ToolCallStream::held_back(std::vector<json> out) {
+  if (!tools_.checks_calls()) return out;
+  std::vector<json> passed;
+  for (json& d : out) (d.contains("tool_calls") ? held_ : passed).push_back(std::move(d));
+  return passed;
+}
+
 std::vector<json> ToolCallStream::end(std::string& finish_reason) {
   if (mode_ == Mode::Text) return {};
-  if (index_ == 0) {  // no call began: the answer, held back so far, is its text
+  if (index_ == 0 || failed_) {  // no call began, or one failed its check: the answer is its text
     mode_ = Mode::Text;
     return text_.empty() ? std::vector<json>{} : std::vector<json>{content(text_)};
   }
   if (answer_tool_calls(tools_, text_, tools_.forced(), call_id_)) finish_reason = "tool_calls";
-  return {};
+  return std::move(held_);
 }
 
 }  // namespace lmc::tools

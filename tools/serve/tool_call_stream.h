@@ -7,6 +7,11 @@
 // call's schema (tool_calls.h). Where the form and parallel_tool_calls allow several calls
 // (Mistral's array; Hermes blocks one after another; Llama's joined by ';'), each streams in
 // turn at its index, in the order a whole answer is read in (tool_call_sequence.h).
+//
+// Where a call is checked against its tool's schema once whole (ToolOptions::checks_calls:
+// auto, with keywords the grammar leaves out), its deltas are held back until the answer
+// ends: then they come as they would have, or, when a call failed its check, the answer as
+// text, as a whole answer reads it.
 #pragma once
 #include <string>
 #include <vector>
@@ -35,6 +40,10 @@ class ToolCallStream {
   bool head(std::vector<nlohmann::json>& out);
   // The text so far is not a call after all: as content if no call was sent, else ignored.
   void not_a_call(std::vector<nlohmann::json>& out);
+  // Whether the arguments that end at `end` pass their tool's check.
+  bool arguments_pass(size_t end) const;
+  // The deltas of calls kept back (checks_calls), the others passed on.
+  std::vector<nlohmann::json> held_back(std::vector<nlohmann::json> out);
 
   ToolOptions tools_;
   std::string call_id_;
@@ -46,6 +55,9 @@ class ToolCallStream {
   bool seeking_ = true; // no call is streaming: the next one is still to be found
   size_t call_ = 0;     // where the streaming call's object begins
   size_t args_ = std::string::npos;  // where its arguments begin, once its head was sent
+  std::string name_;                 // its tool's name
+  std::vector<nlohmann::json> held_;  // the calls' deltas, while they wait for their check
+  bool failed_ = false;              // a call failed its check: the answer is text
 };
 
 }  // namespace lmc::tools

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "structured/schema_compiler.h"
+#include "structured/schema_document.h"
 #include "tools/serve/json_extent.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
@@ -27,7 +28,9 @@ Json parameters_of(const Json& function) {
   return it == function.end() ? Json{{"type", "object"}, {"properties", Json::object()}} : *it;
 }
 
-Json checked_tool(const Json& t, const std::string& at) {
+// A tool's shape, its parameters compiled (a keyword the grammar cannot hold left out and
+// noted in `o`, never refused; a schema that is none refused now, not when a call is decoded).
+Json checked_tool(const Json& t, const std::string& at, ToolOptions& o) {
   if (!t.is_object() || !has(t, "type", "function") || !t.contains("function") || !t["function"].is_object())
     invalid_field(at, "'" + at + "' must be {\"type\": \"function\", \"function\": {...}}");
   only_fields(t, at, {"type", "function"});
@@ -37,8 +40,28 @@ Json checked_tool(const Json& t, const std::string& at) {
   check_name_description_strict(f, fat);
   if (f.contains("parameters") && !f["parameters"].is_object())
     invalid_field(fat + ".parameters", "'" + fat + ".parameters' must be a JSON schema object");
-  compiled_schema(parameters_of(f), fat + ".parameters");  // refused now, not when a call is decoded under it
+  std::vector<std::string> left_out;
+  compiled_schema(parameters_of(f), fat + ".parameters", &left_out);
+  for (const std::string& pointer : left_out)
+    o.left_out.emplace_back(f["name"].get<std::string>(), fat + ".parameters" + pointer);
   return t;
+}
+
+// Under auto a call to a tool whose schema the grammar holds only in part is checked against
+// the whole schema once decoded: its patterns compiled now, so one that is none is refused
+// with the request.
+void add_checks(ToolOptions& o) {
+  for (size_t i = 0; i < o.tools.size(); ++i) {
+    const Json& f = o.tools[i]["function"];
+    const std::string at = "tools[" + std::to_string(i) + "].function.parameters";
+    if (std::none_of(o.left_out.begin(), o.left_out.end(), [&](const auto& l) { return l.first == f["name"]; }))
+      continue;
+    try {
+      o.checks[f["name"].get<std::string>()] = std::make_shared<const structured::SchemaValidator>(parameters_of(f));
+    } catch (const structured::SchemaError& e) {
+      invalid_field(at, "'" + at + "': " + e.what());
+    }
+  }
 }
 
 void parse_choice(const Json& v, ToolOptions& o) {
@@ -57,10 +80,14 @@ void parse_choice(const Json& v, ToolOptions& o) {
     invalid_field("tool_choice", "'tool_choice' names the function '" + o.name + "', which is not in 'tools'");
 }
 
+// The tool's parameters are a document of their own inside the call's schema, so that
+// their "#/$defs/..." and "#" point into them, not into the call (schema_document.h).
 Json call_schema(const Json& function, const ToolCallFormat& f) {
   const std::string args(f.arguments);
+  const Json parameters =
+      structured::as_document(parameters_of(function), "lmc:tools/" + function["name"].get<std::string>());
   return {{"type", "object"},
-          {"properties", {{"name", {{"const", function["name"]}}}, {args, parameters_of(function)}}},
+          {"properties", {{"name", {{"const", function["name"]}}}, {args, parameters}}},
           {"required", {"name", args}}};
 }
 
@@ -70,18 +97,25 @@ std::optional<Json> parsed(std::string_view text) {
   return v;
 }
 
+// A call's object as written, and parsed.
+struct WrittenCall {
+  std::string_view text;
+  Json call;
+};
+
 // The calls' objects from `from` on, stepping through the form (tool_call_sequence.h), and
 // past the first only when several() allows; nullopt when the text leaves the form or ends
 // before its calls do.
-std::optional<Json> calls_from(const ToolOptions& o, std::string_view text, size_t from) {
-  Json calls = Json::array();
+std::optional<std::vector<WrittenCall>> calls_from(const ToolOptions& o, std::string_view text, size_t from) {
+  std::vector<WrittenCall> calls;
   for (CallStep step = first_call_step(o.format, text, from);;) {
-    if (step.kind != CallStep::Kind::Call) return step.may_end ? std::optional<Json>(calls) : std::nullopt;
+    if (step.kind != CallStep::Kind::Call) return step.may_end ? std::optional(std::move(calls)) : std::nullopt;
     const size_t end = json_value_end(text, step.at);
     if (end == std::string_view::npos) return std::nullopt;
-    std::optional<Json> call = parsed(text.substr(step.at, end - step.at));
+    const std::string_view written = text.substr(step.at, end - step.at);
+    std::optional<Json> call = parsed(written);
     if (!call) return std::nullopt;
-    calls.push_back(std::move(*call));
+    calls.push_back({written, std::move(*call)});
     if (!o.several()) return calls;
     step = next_call_step(o.format, text, end);
   }
@@ -108,7 +142,7 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
     std::set<std::string> names;
     for (size_t i = 0; i < v->size(); ++i) {
       const std::string at = "tools[" + std::to_string(i) + "]";
-      o.tools.push_back(checked_tool((*v)[i], at));
+      o.tools.push_back(checked_tool((*v)[i], at, o));
       if (!names.insert((*v)[i]["function"]["name"].get<std::string>()).second)
         invalid_field(at + ".function.name", "'" + at + ".function.name' names a function already given");
     }
@@ -125,7 +159,23 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
   if (given_field(body, "functions") || given_field(body, "function_call"))
     invalid_field(given_field(body, "functions") ? "functions" : "function_call",
                   "the deprecated functions are not supported; use 'tools'");
+  if (o.choice == "auto") add_checks(o);
   return o;
+}
+
+bool ToolOptions::arguments_pass(std::string_view name, const nlohmann::json& arguments) const {
+  auto it = checks.find(name);
+  return it == checks.end() || it->second->check(arguments).empty();
+}
+
+std::vector<std::string> left_out_notes(const ToolOptions& o) {
+  std::vector<std::string> notes;
+  if (!o.any() || o.choice == "none") return notes;
+  for (const auto& [tool, where] : o.left_out)
+    if (o.choice != "function" || tool == o.name)
+      notes.push_back(where + (o.forced() ? " is not kept while a call is decoded: the call may not follow it"
+                                          : " is checked once a call is whole: a call that fails it is text"));
+  return notes;
 }
 
 std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& o) {
@@ -138,8 +188,9 @@ std::shared_ptr<const structured::Grammar> tool_call_grammar(const ToolOptions& 
     schema = Json{{"type", "array"}, {"items", schema}, {"minItems", 1}};
     if (!o.several()) schema["maxItems"] = 1;
   }
+  std::vector<std::string> left_out;  // each tool's, noted when it was read
   try {
-    return structured::compile_schema(schema);
+    return structured::compile_schema(schema, &left_out);
   } catch (const structured::SchemaError& e) {
     invalid_field("tools", std::string("the tools' calls cannot be decoded under one schema: ") + e.what());
   }
@@ -191,16 +242,20 @@ std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& o, const std:
                                                 const std::string& id) {
   // A forced answer follows the opening the prompt ended with.
   const size_t from = forced ? 0 : calls_start_in_text(o.format, text);
-  std::optional<Json> calls = from == std::string::npos ? std::nullopt : calls_from(o, text, from);
+  auto calls = from == std::string::npos ? std::nullopt : calls_from(o, text, from);
   if (!calls) return std::nullopt;
+  const std::string args(o.format.arguments);
   nlohmann::json out = nlohmann::json::array();
-  for (const Json& c : *calls) {
-    if (!is_call(o, c)) return std::nullopt;
-    out.push_back(
-        {{"id", call_id_at(id, out.size())},
-         {"type", "function"},
-         {"function",
-          {{"name", c["name"].get<std::string>()}, {"arguments", c[std::string(o.format.arguments)].dump()}}}});
+  for (const auto& [written, c] : *calls) {
+    if (!is_call(o, c) || (!forced && !o.arguments_pass(c["name"].get<std::string>(), nlohmann::json(c[args]))))
+      return std::nullopt;
+    // The bytes the model wrote, as a stream of the answer sends them.
+    const std::string_view arguments = member_value(written, args);
+    out.push_back({{"id", call_id_at(id, out.size())},
+                   {"type", "function"},
+                   {"function",
+                    {{"name", c["name"].get<std::string>()},
+                     {"arguments", arguments.empty() ? c[args].dump() : std::string(arguments)}}}});
   }
   return out;
 }

@@ -6,15 +6,26 @@
 // (structured/), so the arguments always parse and validate; with `auto`, an answer that
 // begins with the form's trigger is completed under the same schema. Bad shapes are an
 // ApiError (HTTP 400) naming the field.
+//
+// A tool's parameters are never refused for a keyword the grammar cannot hold (pattern,
+// uniqueItems, ...): it is left out of the grammar (left_out), and under `auto`, where
+// nothing forces a call, a call to that tool is one only if its arguments pass the tool's
+// whole schema (structured/schema_validator.h); a forced call is decoded without it, which
+// the server log notes.
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
+#include "structured/schema_validator.h"
 #include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {
@@ -27,6 +38,12 @@ struct ToolOptions {
   std::string name;             // the function tool_choice names
   bool parallel = true;         // parallel_tool_calls: several calls, where the form has room
   ToolCallFormat format = kHermesCalls;  // the chat template's
+  // Under auto, the check of a call's whole arguments, by the name of each tool whose
+  // schema the grammar holds only in part.
+  std::map<std::string, std::shared_ptr<const structured::SchemaValidator>, std::less<>> checks;
+  // The keywords the call grammar leaves out: each tool's name, and "tools[i].function.parameters"
+  // with the keyword's pointer in them.
+  std::vector<std::pair<std::string, std::string>> left_out;
 
   bool any() const { return !tools.empty(); }
   // Whether `name` is one of the tools' (a call to any other is no call).
@@ -35,7 +52,16 @@ struct ToolOptions {
   bool forced() const { return any() && (choice == "required" || choice == "function"); }
   // An answer may hold more than one call.
   bool several() const { return parallel && format.several; }
+  // A call is checked against its tool's schema once whole (auto, with keywords left out):
+  // a stream holds its deltas back until then.
+  bool checks_calls() const { return any() && choice == "auto" && !left_out.empty(); }
+  // Whether the arguments of a call to `name` pass the tool's schema (under auto; a forced
+  // call is taken as decoded).
+  bool arguments_pass(std::string_view name, const nlohmann::json& arguments) const;
 };
+
+// The lines the server log gets for the keywords a request's call grammar leaves out.
+std::vector<std::string> left_out_notes(const ToolOptions& tools);
 
 // `body`: the request, its keys in order (a schema's properties are answered in order);
 // `format`: the form calls are written in.
@@ -62,11 +88,13 @@ structured::JsonTrigger tool_call_trigger(const ToolOptions& tools);
 std::string call_id_at(const std::string& id, size_t index);
 
 // The answer's tool_calls ([{"id", "type": "function", "function": {"name", "arguments":
-// JSON text}}]): `forced`, `text` follows the form's opening, which the prompt ended with;
+// JSON text}}], the arguments the bytes the model wrote, as a stream of the answer sends
+// them): `forced`, `text` follows the form's opening, which the prompt ended with;
 // else free text, which may hold calls in the form from its first opening (a Hermes block,
 // closed or running to the end; Mistral's [TOOL_CALLS] array; Llama's whole answer, its
 // calls' JSON joined by ';'), read in the order a stream reads them (tool_call_sequence.h).
-// Every call must name one of the tools, else there is none; past the first only when
+// Every call must name one of the tools (and under auto pass its tool's check, when it has
+// one), else there is none; past the first only when
 // several() allows (what follows it is then not read). nullopt when there is no call. `id`:
 // the first call's id (call_id_at).
 std::optional<nlohmann::json> answer_tool_calls(const ToolOptions& tools, const std::string& text, bool forced,
