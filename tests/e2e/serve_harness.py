@@ -1,7 +1,8 @@
 """What the lmc serve tests (test_serve.py, test_serve_flags.py, test_serve_hostile.py,
-test_serve_json.py) share: the model and API key they serve, an lmc serve process on a free
-port (Server), `lmc run`'s text to compare with, a /metrics value, and the runner that sets
-lmc's path and skips (77) when the model is absent.
+test_serve_json.py, test_serve_tools.py, test_serve_tool_schemas.py) share: the model and API
+key they serve, an lmc serve process on a free port (Server) and a test class whose tests share
+one (ServedTestCase), `lmc run`'s text to compare with, a /metrics value, and the runner that
+sets lmc's path and skips (77) when the model is absent.
 """
 import argparse
 import http.client
@@ -63,6 +64,20 @@ class Server:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(timeout=60)
+
+
+class ServedTestCase(unittest.TestCase):
+    """Tests that share one lmc serve, started with FLAGS, and its openai client."""
+    FLAGS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server(*cls.FLAGS)
+        cls.client = cls.server.client()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
 
 
 def lmc_run_text(prompt, n):

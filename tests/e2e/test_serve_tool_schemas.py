@@ -18,7 +18,6 @@ import copy
 import json
 import os
 import sys
-import unittest
 from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
@@ -76,15 +75,8 @@ def without_patterns(schema):
     return schema
 
 
-class ToolSchemas(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
-        cls.client = cls.server.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class ToolSchemas(serve_harness.ServedTestCase):
+    FLAGS = ("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
 
     def ask(self, question, tools, tool_choice, **kw):
         kw = {"max_tokens": MAX_TOKENS, **kw}

@@ -76,15 +76,8 @@ def checked_calls(test, choice, name=None):
     return calls
 
 
-class ToolCalls(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
-        cls.client = cls.server.client()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
+class ToolCalls(serve_harness.ServedTestCase):
+    FLAGS = ("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
 
     def ask(self, messages, tool_choice, **kw):
         return self.client.chat.completions.create(model="smollm2", messages=messages, tools=TOOLS,
