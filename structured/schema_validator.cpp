@@ -103,8 +103,10 @@ void SchemaValidator::compile_patterns(const Json& s, const std::string& where) 
   for (const auto& [key, value] : s.items()) {
     const std::string inner = where + "/" + escape(key);
     if (key == "pattern" && value.is_string()) add_pattern(value.get<std::string>(), inner);
-    if (std::any_of(std::begin(kData), std::end(kData), [&](const char* d) { return key == d; })) continue;
-    const bool map = std::any_of(std::begin(kMaps), std::end(kMaps), [&](const char* m) { return key == m; });
+    // A plain name for the key: clang 14 cannot capture a structured binding in a lambda.
+    const std::string& name_of = key;
+    if (std::any_of(std::begin(kData), std::end(kData), [&](const char* d) { return name_of == d; })) continue;
+    const bool map = std::any_of(std::begin(kMaps), std::end(kMaps), [&](const char* m) { return name_of == m; });
     if (map && value.is_object()) {
       for (const auto& [name, sub] : value.items()) {
         if (key == "patternProperties") add_pattern(name, inner + "/" + escape(name));
