@@ -72,18 +72,18 @@ std::vector<std::string> missing_host_features(const TargetSpec& spec) {
   return missing;
 }
 
+std::string tiles_off_reason(const std::vector<std::string>& missing) {
+  if (std::none_of(missing.begin(), missing.end(), tile_feature)) return "";
+  return " (AMX tiles: " + tile_state().why_off + ")";
+}
+
 void require_host_features(const TargetSpec& spec) {
-  std::string missing;
-  bool tiles = false;
-  for (const auto& f : missing_host_features(spec)) {
-    missing += (missing.empty() ? "" : ", ") + f;
-    tiles |= tile_feature(f);
-  }
+  const std::vector<std::string> missing = missing_host_features(spec);
   if (missing.empty()) return;
-  // AMX kernels need the tile state as well as the CPU: say which of them is missing.
-  std::string why = tiles ? " (AMX tiles: " + tile_state().why_off + ")" : "";
-  throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + missing + ")" + why +
-              "; target was " + spec.str());
+  std::string names;
+  for (const auto& f : missing) names += (names.empty() ? "" : ", ") + f;
+  throw Error("codegen: error: this CPU lacks features the kernels were compiled for (" + names + ")" +
+              tiles_off_reason(missing) + "; target was " + spec.str());
 }
 
 }  // namespace lmc::codegen

@@ -42,6 +42,9 @@ std::vector<std::string> isa_features(const TargetSpec& spec);
 
 // Features the spec's code may use that this host lacks (empty: safe to run).
 std::vector<std::string> missing_host_features(const TargetSpec& spec);
+// " (AMX tiles: why they are off)" when `missing` names an AMX feature, else "": what a
+// message about missing features adds, since the tiles need the process's grant too.
+std::string tiles_off_reason(const std::vector<std::string>& missing);
 // Throws lmc::Error naming the missing features unless this CPU can run the spec's code.
 void require_host_features(const TargetSpec& spec);
 

@@ -14,7 +14,6 @@
 #include "models/tokenizer/tokenizer_io.h"
 #include "runtime/host_isa.h"
 #include "support/error.h"
-#include "support/tile_state.h"
 
 namespace lmc::driver {
 
@@ -30,12 +29,8 @@ std::string reason_to_recompile(const runtime::Artifact& art, const ArtifactTrus
   auto missing = runtime::missing_target_features(man.target, man.isa);
   if (missing.empty()) return "";
   std::string why = "this CPU lacks";
-  bool tiles = false;
-  for (const auto& f : missing) {
-    why += " " + f;
-    tiles |= f.rfind("amx-", 0) == 0;
-  }
-  return tiles ? why + " (AMX tiles: " + tile_state().why_off + ")" : why;
+  for (const auto& f : missing) why += " " + f;
+  return why + codegen::tiles_off_reason(missing);
 }
 
 // The artifact's object code, or kernels compiled again from the artifact's IR with a

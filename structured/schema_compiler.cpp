@@ -9,6 +9,7 @@
 #include "structured/disjoint.h"
 #include "structured/number_bounds.h"
 #include "structured/schema_document.h"
+#include "structured/schema_keywords.h"
 #include "structured/string_formats.h"
 
 namespace lmc::structured {
@@ -16,6 +17,7 @@ namespace lmc::structured {
 namespace {
 
 using Json = nlohmann::ordered_json;
+using namespace schema_keywords;
 
 // Keywords that say nothing about which values are valid.
 const std::set<std::string> kAnnotations = {"title",     "description", "default",    "examples",   "$comment",
@@ -44,39 +46,7 @@ const std::set<std::string> kCompiled = {"type",
                                          "allOf",
                                          "$ref"};
 const char* const kBoundKeywords[] = {"minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf"};
-const std::set<std::string> kTypes = {"object", "array", "string", "number", "integer", "boolean", "null"};
 constexpr int kMaxNesting = 64;
-
-std::string escape(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-  return out;
-}
-
-[[noreturn]] void fail(const std::string& pointer, const std::string& message) {
-  throw SchemaError(pointer, message + " (at " + (pointer.empty() ? "the schema's root" : pointer) + ")");
-}
-
-// The JSON types a value has, as JSON schema names them (an integer is also a number).
-std::set<std::string> types_of(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::object:
-      return {"object"};
-    case Json::value_t::array:
-      return {"array"};
-    case Json::value_t::string:
-      return {"string"};
-    case Json::value_t::boolean:
-      return {"boolean"};
-    case Json::value_t::null:
-      return {"null"};
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return {"integer", "number"};
-    default:
-      return {"number"};
-  }
-}
 
 class SchemaCompiler {
  public:
@@ -137,42 +107,7 @@ void SchemaCompiler::only_with(const Json& s, const std::string& at, const std::
                                const std::set<std::string>& allowed) {
   for (const auto& [key, value] : s.items())
     if (key != keyword && !kAnnotations.count(key) && !allowed.count(key))
-      leave_out(at + "/" + escape(key), "'" + key + "' beside '" + keyword + "' is not supported");
-}
-
-uint32_t non_negative(const Json& s, const char* keyword, const std::string& at, uint32_t dflt) {
-  auto it = s.find(keyword);
-  if (it == s.end()) return dflt;
-  if (!it->is_number_integer() || it->get<int64_t>() < 0)
-    fail(at + "/" + keyword, std::string("'") + keyword + "' must be a non-negative integer");
-  return static_cast<uint32_t>(std::min<int64_t>(it->get<int64_t>(), kFar));
-}
-
-// min..max of a keyword pair; a range with nothing in it is a schema without values.
-std::pair<uint32_t, uint32_t> range(const Json& s, const char* min_keyword, const char* max_keyword,
-                                    const std::string& at) {
-  const uint32_t lo = non_negative(s, min_keyword, at, 0), hi = non_negative(s, max_keyword, at, kUnbounded);
-  if (lo > hi)
-    fail(at + "/" + min_keyword,
-         std::string("'") + min_keyword + "' is above '" + max_keyword + "': no value is valid");
-  return {lo, hi};
-}
-
-// The types 'type' names (none when absent), each once.
-std::vector<std::string> type_list(const Json& s, const std::string& at) {
-  auto t = s.find("type");
-  if (t == s.end()) return {};
-  const Json list = t->is_array() ? *t : Json::array({*t});
-  if (list.empty()) fail(at + "/type", "'type' must name at least one type");
-  std::vector<std::string> types;
-  for (const Json& name : list) {
-    if (!name.is_string() || !kTypes.count(name.get<std::string>()))
-      fail(at + "/type",
-           "'type' must be one of object, array, string, number, integer, boolean, null, or a list of them");
-    if (std::find(types.begin(), types.end(), name.get<std::string>()) == types.end())
-      types.push_back(name.get<std::string>());
-  }
-  return types;
+      leave_out(at + "/" + pointer_token(key), "'" + key + "' beside '" + keyword + "' is not supported");
 }
 
 uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth) {
@@ -190,8 +125,9 @@ uint32_t SchemaCompiler::compile(const Json& s, const std::string& at, int depth
   }
   for (const auto& [key, value] : s.items())
     if (!kAnnotations.count(key) && !kCompiled.count(key))
-      leave_out(at + "/" + escape(key), "'" + key + "' is not supported by structured output" +
-                                            (key == "nullable" ? " (write the type as a list with \"null\")" : ""));
+      leave_out(at + "/" + pointer_token(key),
+                "'" + key + "' is not supported by structured output" +
+                    (key == "nullable" ? " (write the type as a list with \"null\")" : ""));
   if (s.contains("$ref")) {
     only_with(s, at, "$ref", {});
     return reference(s["$ref"], at + "/$ref", depth);
@@ -403,8 +339,8 @@ uint32_t SchemaCompiler::object(const Json& s, const std::string& at, int depth)
   }
   std::vector<Property> list;
   for (const auto& [name, schema] : props.items())
-    list.push_back(
-        {Json(name).dump(), compile(schema, at + "/properties/" + escape(name), depth + 1), required.count(name) > 0});
+    list.push_back({Json(name).dump(), compile(schema, at + "/properties/" + pointer_token(name), depth + 1),
+                    required.count(name) > 0});
   required_unlisted(s, at, list, depth);
   if (list.size() > 64) fail(at + "/properties", "an object may list at most 64 properties");
   const uint32_t id = node(NodeKind::Object, at);

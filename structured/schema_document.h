@@ -17,6 +17,13 @@ inline bool opens_document(const nlohmann::ordered_json& schema) {
   return id != schema.end() && id->is_string() && !id->get_ref<const std::string&>().starts_with("#");
 }
 
+// `key` as a token of a JSON pointer (RFC 6901): '~' as "~0", '/' as "~1".
+inline std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return out;
+}
+
 // `schema` as a document of its own named `id`, to embed in another schema.
 inline nlohmann::ordered_json as_document(nlohmann::ordered_json schema, const std::string& id) {
   if (schema.is_object()) schema["$id"] = id;

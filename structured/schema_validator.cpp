@@ -24,12 +24,6 @@ constexpr const char* kData[] = {"enum", "const", "default", "examples"};  // va
 // Keywords whose value maps names to schemas.
 constexpr const char* kMaps[] = {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"};
 
-std::string escape(const std::string& key) {
-  std::string out;
-  for (char c : key) out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
-  return out;
-}
-
 std::string at(const std::string& where, const std::string& what) {
   return (where.empty() ? "/" : where) + ": " + what;
 }
@@ -101,7 +95,7 @@ SchemaValidator::~SchemaValidator() = default;
 void SchemaValidator::compile_patterns(const Json& s, const std::string& where) {
   if (!s.is_object()) return;
   for (const auto& [key, value] : s.items()) {
-    const std::string inner = where + "/" + escape(key);
+    const std::string inner = where + "/" + pointer_token(key);
     if (key == "pattern" && value.is_string()) add_pattern(value.get<std::string>(), inner);
     // A plain name for the key: clang 14 cannot capture a structured binding in a lambda.
     const std::string& name_of = key;
@@ -109,8 +103,8 @@ void SchemaValidator::compile_patterns(const Json& s, const std::string& where) 
     const bool map = std::any_of(std::begin(kMaps), std::end(kMaps), [&](const char* m) { return name_of == m; });
     if (map && value.is_object()) {
       for (const auto& [name, sub] : value.items()) {
-        if (key == "patternProperties") add_pattern(name, inner + "/" + escape(name));
-        compile_patterns(sub, inner + "/" + escape(name));
+        if (key == "patternProperties") add_pattern(name, inner + "/" + pointer_token(name));
+        compile_patterns(sub, inner + "/" + pointer_token(name));
       }
     } else if (value.is_array()) {
       for (size_t i = 0; i < value.size(); ++i) compile_patterns(value[i], inner + "/" + std::to_string(i));
@@ -227,7 +221,7 @@ std::string SchemaValidator::object(const Json& doc, const Json& s, const Value&
           if (name.is_string() && !v.contains(name.get<std::string>()))
             return at(where, "has " + Json(key).dump() + " without " + name.dump());
   for (const auto& [key, value] : v.items()) {
-    const std::string inner = where + "/" + escape(key);
+    const std::string inner = where + "/" + pointer_token(key);
     bool described = false;
     if (auto p = s.find("properties"); p != s.end() && p->is_object() && p->contains(key)) {
       described = true;
