@@ -199,6 +199,7 @@ bool PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
 void PassManager::explain_placement(std::unique_ptr<Pass> p) { explained_.push_back(std::move(p)); }
 
 void PassManager::run(ir::Graph& g, PassContext& ctx) {
+  if (inst_.dump_pipeline) os() << "Pass Manager with " << passes_.size() << " passes:\n" << pipeline_text() << "\n";
   if (inst_.print_changed == PrintChanged::Full || inst_.print_changed == PrintChanged::Diff) print("At Start", g);
   std::vector<const Pass*> pipeline, explained;
   for (const auto& s : passes_) pipeline.push_back(s.pass.get());

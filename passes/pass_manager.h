@@ -34,6 +34,7 @@ struct Instrumentation {
   bool print_after_change = false;
   PrintChanged print_changed = PrintChanged::Off;
   bool debug_pass_manager = false;
+  bool dump_pipeline = false;      // the pipeline's text before it runs (mlir-opt's --dump-pass-pipeline)
   int64_t bisect_limit = -1;       // run only the first N (skippable) pass applications; -1: all
   std::string dump_dir;            // numbered NN-<pass>.before.lir / .after.lir
   bool dump_dot = false;           // also .dot (and .svg when Graphviz's dot is installed)

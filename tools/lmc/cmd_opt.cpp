@@ -50,6 +50,7 @@ std::vector<FlagSpec> opt_specs() {
                    "before every pass, instead of the result; PASS: a pass file's pass (--load-pass-file)",
                    "PASS"});
   specs.push_back(report_flag_spec());
+  specs.push_back({"print-pipeline-passes", false, "print the pipeline that would run, in pipeline text, and exit"});
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
   specs.push_back({"list-ops", false, "list the IR's ops with their operands, attributes and traits, and exit"});
   specs.push_back({"help", false, "show this help", "", false, "h"});
@@ -172,6 +173,12 @@ int cmd_opt(int argc, char** argv) {
   const Args& a = *parsed;
   if (a.has("list-passes")) {
     list_passes();
+    return 0;
+  }
+  if (a.has("print-pipeline-passes")) {
+    passes::PassManager pm(instrumentation_from(a));
+    pm.add_pipeline(pipeline_of(a), pass_options(a));
+    std::cout << pm.pipeline_text() << "\n";
     return 0;
   }
   if (a.has("list-ops")) {
