@@ -287,10 +287,10 @@ class LlamaCppHabits(unittest.TestCase):
                     for _ in range(2)]
             self.assertEqual(runs[0].returncode, 0, runs[0].stderr)
             self.assertEqual(runs[0].stdout, runs[1].stdout, flags)
-        counting = ["run", "-m", LLAMA_GGUF, "-p", "1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2,", "-n", "1", "--temp", "0"]
+        counting = ["run", "-m", LLAMA_GGUF, "-p", "1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2,", "-n", "2", "--temp", "0"]
         plain, dry = lmc(*counting), lmc(*counting, "--dry-multiplier", "8")
         self.assertEqual((plain.returncode, dry.returncode), (0, 0), dry.stderr)
-        self.assertTrue(plain.stdout.endswith(" 3"), plain.stdout)
+        self.assertTrue(plain.stdout.rstrip().endswith("1, 2, 3"), plain.stdout)
         self.assertNotEqual(plain.stdout, dry.stdout)
         bad = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "2", "--samplers", "top_k;nonsense")
         self.assertEqual(bad.returncode, 2, bad.stderr)

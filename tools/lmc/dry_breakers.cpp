@@ -1,6 +1,7 @@
 #include "tools/lmc/dry_breakers.h"
 
 #include <algorithm>
+#include <mutex>
 
 namespace lmc::tools {
 
@@ -28,10 +29,8 @@ void add_overlaps(runtime::DryBreakers& out, const models::Tokenizer& tok, int32
   }
 }
 
-}  // namespace
-
-std::shared_ptr<const runtime::DryBreakers> dry_breakers(const models::Tokenizer& tok,
-                                                         const std::vector<std::string>& breakers) {
+std::shared_ptr<const runtime::DryBreakers> read_breakers(const models::Tokenizer& tok,
+                                                          const std::vector<std::string>& breakers) {
   auto out = std::make_shared<runtime::DryBreakers>();
   if (breakers.empty()) return out;
   for (int32_t id = 0; id < static_cast<int32_t>(tok.size()); ++id) {
@@ -46,6 +45,26 @@ std::shared_ptr<const runtime::DryBreakers> dry_breakers(const models::Tokenizer
     }
   }
   return out;
+}
+
+}  // namespace
+
+// Reading the vocabulary takes a tenth of a second for SmolLM2's 49k tokens, and a server
+// asks it for each request with DRY on: the last table stays, for the same tokenizer and
+// breakers.
+std::shared_ptr<const runtime::DryBreakers> dry_breakers(const models::Tokenizer& tok,
+                                                         const std::vector<std::string>& breakers) {
+  static std::mutex mutex;
+  static const models::Tokenizer* last_tokenizer = nullptr;
+  static std::vector<std::string> last_breakers;
+  static std::shared_ptr<const runtime::DryBreakers> last;
+  std::lock_guard lock(mutex);
+  if (!last || last_tokenizer != &tok || last_breakers != breakers) {
+    last = read_breakers(tok, breakers);
+    last_tokenizer = &tok;
+    last_breakers = breakers;
+  }
+  return last;
 }
 
 }  // namespace lmc::tools

@@ -11,6 +11,7 @@
 
 namespace lmc::tools {
 
+// The same table for the same tokenizer and breakers as the call before (read once).
 std::shared_ptr<const runtime::DryBreakers> dry_breakers(const models::Tokenizer& tok,
                                                          const std::vector<std::string>& breakers);
 
