@@ -240,7 +240,7 @@ class Serve(unittest.TestCase):
         self.assertEqual((word["stop_type"], word["stopping_word"]), ("word", " 7"))
         self.assertNotIn(" 7", word["content"])
         for body, param in (({"prompt": "x", "n_probs": 30}, "n_probs"), ({"prompt": "x", "n_predict": 0}, "n_predict"),
-                            ({"prompt": "x", "mirostat": 2}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
+                            ({"prompt": "x", "mirostat": 3}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
             status, data = self.server.request("POST", "/completion", body)
             self.assertEqual(status, 400, data)
             self.assertEqual(json.loads(data)["error"]["param"], param)
