@@ -15,6 +15,7 @@
 
 #include "support/error.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/api_errors.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
@@ -42,59 +43,12 @@ int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-json error_body(const std::string& type, const std::string& message, const std::string& param = "") {
-  return {{"error",
-           {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)}, {"code", json()}}}};
-}
-
 // Generated text may hold invalid UTF-8 (a byte token the decoder could not complete):
 // it is replaced by U+FFFD rather than failing the response.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 void send_json(http::Exchange& ex, int status, const json& body, http::Headers headers = {}) {
   ex.reply(status, "application/json", dump(body), std::move(headers));
-}
-
-// When a client refused for a full queue, or one that waited past its timeout, may try again.
-constexpr int kRetryAfterSeconds = 1;
-
-http::Headers retry_after(int seconds) {
-  if (seconds <= 0) return {};
-  return {{"Retry-After", std::to_string(seconds)}};
-}
-
-// A request that waited --queue-timeout for a slot: the 503 a full queue answers too.
-ApiError queue_timeout_error(const EngineCounters& c) {
-  return ApiError(503, "server_overloaded",
-                  "no slot came free within the queue's " + std::to_string(std::lround(c.queue_timeout_seconds)) +
-                      " s (--queue-timeout); retry later",
-                  "", kRetryAfterSeconds);
-}
-
-ApiError queue_full_error(const EngineCounters& c) {
-  return ApiError(
-      503, "server_overloaded",
-      "every slot is busy and " + std::to_string(c.queue_limit) + " requests wait already (--queue); retry later", "",
-      kRetryAfterSeconds);
-}
-
-const char* status_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 404:
-      return "not_found_error";
-    case 408:
-      return "request_timeout";
-    case 413:
-      return "request_too_large";
-    case 501:
-      return "not_supported_error";
-    case 503:
-      return "server_overloaded";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
 }
 
 std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
