@@ -8,6 +8,7 @@
 #include "tools/serve/request_fields.h"
 #include "tools/serve/response_format.h"
 #include "tools/serve/sampler_fields.h"
+#include "tools/serve/template_fields.h"
 
 namespace lmc::tools {
 
@@ -59,14 +60,6 @@ std::vector<ChatMessage> messages(const json& body) {
   if (!v || !v->is_array() || v->empty()) invalid_field("messages", "'messages' must be a non-empty array");
   std::vector<ChatMessage> out;
   for (size_t i = 0; i < v->size(); ++i) out.push_back(message((*v)[i], "messages[" + std::to_string(i) + "]"));
-  return out;
-}
-
-// A chat completion answers the user or a tool result; /apply-template renders any turn last.
-std::vector<ChatMessage> messages_to_answer(const json& body) {
-  std::vector<ChatMessage> out = messages(body);
-  if (out.back().role != "user" && out.back().role != "tool")
-    invalid_field("messages", "the last message must be the user's or a tool's");
   return out;
 }
 
@@ -152,8 +145,10 @@ void refuse_unknown(const json& body, bool chat) {
       // structured output, on completions too (as llama-server)
       "response_format"};
   static const std::set<std::string> kChat = {
-      "messages",      "max_completion_tokens", "tools",    "tool_choice", "functions",
-      "function_call", "parallel_tool_calls",   "metadata", "store",       "service_tier"};
+      "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
+      "metadata", "store", "service_tier",
+      // llama-server's extensions for the template and the reasoning (template_fields.h)
+      "add_generation_prompt", "chat_template_kwargs", "reasoning_format", "reasoning_effort"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   for (const auto& [key, value] : body.items())
     if (!kCommon.count(key) && !sampler_field_names().count(key) && !(chat ? kChat : kCompletion).count(key))
@@ -294,12 +289,6 @@ TokenizeRequest parse_tokenize(std::string_view text) {
   return {content->get<std::string>(), flag(body, "add_special")};
 }
 
-std::vector<ChatMessage> parse_apply_template(std::string_view text) {
-  json body = object_of(text);
-  only_fields(body, {"messages"});
-  return messages(body);
-}
-
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   json body = object_of(text);
   only_fields(body, {"tokens"});
@@ -355,10 +344,12 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   refuse_what_is_not_honoured(body, chat);
   ServeRequest r;
   r.chat = chat;
-  if (chat)
-    r.messages = messages_to_answer(body);
-  else
+  if (chat) {
+    r.messages = messages(body);
+    template_fields(nlohmann::ordered_json::parse(text), r);
+  } else {
     prompt(body, vocab, r);
+  }
   if (const json* m = given_field(body, "model")) {
     if (!m->is_string()) invalid_field("model", "'model' must be a string");
     r.model = m->get<std::string>();
