@@ -48,4 +48,12 @@ std::vector<Picture> change_pictures(const ir::Graph& before, const ir::Graph& a
   return out;
 }
 
+std::vector<Picture> layer_pictures(const ir::Graph& g) {
+  std::vector<Picture> out;
+  const int count = ir::find_layers(g).count;
+  for (int layer = 0; layer < count; ++layer)
+    if (auto p = draw(g, layer, nullptr, "compiled")) out.push_back(std::move(*p));
+  return out;
+}
+
 }  // namespace lmc::report

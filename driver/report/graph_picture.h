@@ -19,4 +19,9 @@ inline constexpr size_t kMaxWholeGraphOps = 400;
 // whole. `before` is the graph the pass started from.
 std::vector<Picture> change_pictures(const ir::Graph& before, const ir::Graph& after);
 
+// One picture of each layer of `g` (the compiled graph), for the report's layer selector:
+// layers are alike only mostly (Gemma's global-attention layers, a Q4_K_M file's q6_k
+// layers). None for a graph without layers.
+std::vector<Picture> layer_pictures(const ir::Graph& g);
+
 }  // namespace lmc::report

@@ -38,6 +38,7 @@ void write_header(std::ostream& os, const CompileReport& r) {
     os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
   if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";
   os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
+     << (r.layers.empty() ? "" : "<a href=\"#layers\">layers</a>")
      << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>")
      << (r.ranked_remarks.empty() ? "" : "<a href=\"#remarks\">remarks by time</a>") << "</nav>\n</header>\n";
 }
@@ -187,7 +188,25 @@ void write_profile(std::ostream& os, const CompileReport& r) {
   os << "</table>\n</section>\n";
 }
 
-// The filter is three radio buttons and the style sheet: the page runs no script.
+// A radio button a layer and the style sheet that shows the checked one's picture: the
+// page runs no script.
+void write_layers(std::ostream& os, const CompileReport& r) {
+  os << "<section id=\"layers\">\n<h2>Layers of the compiled graph</h2>\n<style>";
+  for (size_t i = 0; i < r.layers.size(); ++i)
+    os << "#layer-" << i << ":checked ~ .layer-pictures .layer-" << i << (i + 1 < r.layers.size() ? ", " : "");
+  os << " { display: block; }</style>\n<div class=\"layer-select\">";
+  for (size_t i = 0; i < r.layers.size(); ++i)
+    os << "<input type=\"radio\" name=\"layer\" id=\"layer-" << i << "\"" << (i == 0 ? " checked" : "")
+       << "><label for=\"layer-" << i << "\">" << i << "</label>";
+  os << "\n<div class=\"layer-pictures\">\n";
+  for (size_t i = 0; i < r.layers.size(); ++i)
+    os << "<figure class=\"layer-" << i << "\"><img class=\"graph\" alt=\"" << html_escape(r.layers[i].caption)
+       << "\" src=\"" << svg_data_uri(r.layers[i].svg) << "\"><figcaption>" << html_escape(r.layers[i].caption)
+       << "</figcaption></figure>\n";
+  os << "</div>\n</div>\n</section>\n";
+}
+
+// The filter is radio buttons and the style sheet: the page runs no script.
 void write_ranked_remarks(std::ostream& os, const CompileReport& r) {
   os << "<section id=\"remarks\">\n<h2>Remarks by the time of their kernels</h2>\n<div class=\"remark-filter\">"
      << "<input type=\"radio\" name=\"remark-kind\" id=\"show-all\" checked><label for=\"show-all\">all</label>"
@@ -219,6 +238,7 @@ std::string html_report(const CompileReport& r) {
   for (const auto& p : r.passes) write_pass(os, p);
   os << "</section>\n";
   write_kernels(os, r);
+  if (!r.layers.empty()) write_layers(os, r);
   if (!r.profile.empty()) write_profile(os, r);
   if (!r.ranked_remarks.empty()) write_ranked_remarks(os, r);
   os << "</body>\n</html>\n";

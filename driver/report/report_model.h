@@ -78,6 +78,7 @@ struct CompileReport {
   std::vector<ProfileRow> profile;
   std::string profile_note;  // which steps the profile covers
   std::vector<RankedRemark> ranked_remarks;  // the compile's, largest share first
+  std::vector<Picture> layers;               // the compiled graph, one picture a layer
 };
 
 }  // namespace lmc::report

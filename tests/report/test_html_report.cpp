@@ -98,6 +98,21 @@ TEST(HtmlReport, RemarksByTimeLinkTheirKernelAndFilterWithoutScript) {
   EXPECT_EQ(html_report(CompileReport{}).find("id=\"remarks\""), std::string::npos);
 }
 
+TEST(HtmlReport, EveryLayersPictureIsSelectableWithoutScript) {
+  CompileReport r;
+  r.layers = {{"compiled (layer 0)", "<svg/>"}, {"compiled (layer 1)", "<svg/>"}};
+  std::string html = html_report(r);
+  EXPECT_NE(html.find("<a href=\"#layers\">layers</a>"), std::string::npos);
+  EXPECT_NE(html.find("#layer-0:checked ~ .layer-pictures .layer-0, #layer-1:checked ~ .layer-pictures .layer-1 "
+                      "{ display: block; }"),
+            std::string::npos);
+  EXPECT_NE(html.find("<input type=\"radio\" name=\"layer\" id=\"layer-0\" checked><label for=\"layer-0\">0</label>"
+                      "<input type=\"radio\" name=\"layer\" id=\"layer-1\"><label for=\"layer-1\">1</label>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<figure class=\"layer-1\"><img class=\"graph\" alt=\"compiled (layer 1)\""), std::string::npos);
+  EXPECT_EQ(html_report(CompileReport{}).find("id=\"layers\""), std::string::npos);
+}
+
 TEST(HtmlReport, CutsLongDiffs) {
   CompileReport r;
   PassStep p;

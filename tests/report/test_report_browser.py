@@ -5,7 +5,8 @@ through Debian's chromedriver). The page must show the pipeline's passes, a pass
 a remark beside its op and a picture of a layer (an image the browser decoded), open a
 kernel's assembly and LLVM IR folded under its row, fetch nothing from the network, and its
 screenshots are saved beside the test's files (WORK/report.png, WORK/report-picture.png,
-WORK/report-assembly.png). Then `lmc run GGUF --profile --report=FILE`:
+WORK/report-assembly.png), and show any layer of the compiled graph chosen by its radio
+button (WORK/report-layer.png). Then `lmc run GGUF --profile --report=FILE`:
 its page shows each kernel's share of the step (WORK/report-profile.png) and the compile's
 remarks ranked by it, filtered to the missed ones by the page's own radio buttons
 (WORK/report-remarks.png).
@@ -108,6 +109,23 @@ class ReportInBrowser(unittest.TestCase):
         ir = listings[0].find_element(By.CSS_SELECTOR, "details.llvm-ir")
         ir.find_element(By.TAG_NAME, "summary").click()
         self.assertIn("define ", ir.find_element(By.CSS_SELECTOR, "pre.listing").text)
+
+    def test_every_layer_is_selectable(self):
+        from selenium.webdriver.common.by import By
+        figures = self.find("#layers .layer-pictures figure")
+        self.assertEqual(len(figures), 18)  # Gemma 3 270M's layers
+        self.assertTrue(figures[0].is_displayed())
+        self.assertFalse(figures[5].is_displayed())
+        label = self.driver.find_element(By.CSS_SELECTOR, "label[for=layer-5]")
+        self.driver.execute_script("arguments[0].scrollIntoView()", label)
+        label.click()
+        self.assertTrue(figures[5].is_displayed())
+        self.assertFalse(figures[0].is_displayed())
+        self.assertIn("layer 5", figures[5].text)
+        image = figures[5].find_element(By.TAG_NAME, "img")
+        self.assertGreater(self.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", image),
+                           100)
+        self.driver.find_element(By.ID, "layers").screenshot(os.path.join(ARGS.work_dir, "report-layer.png"))
 
     def test_nothing_is_fetched(self):
         fetched = self.driver.execute_script(

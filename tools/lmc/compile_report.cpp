@@ -1,5 +1,6 @@
 #include "tools/lmc/compile_report.h"
 
+#include "driver/report/graph_picture.h"
 #include "driver/report/kernel_rows.h"
 #include "ir/parser.h"
 
@@ -42,7 +43,10 @@ void CompileReporter::write(const std::string& title, const ir::Graph* final_gra
     parsed = ir::parse(recorder_.final_ir(), "the compiled graph");
     final_graph = parsed.get();
   }
-  if (final_graph) r.kernels = report::kernel_rows(*final_graph, code_);
+  if (final_graph) {
+    r.kernels = report::kernel_rows(*final_graph, code_);
+    r.layers = report::layer_pictures(*final_graph);
+  }
   file_.write(r);
 }
 
