@@ -34,7 +34,14 @@ const TraitEntry& parse_trait_entry(LineLexer& lx) {
   std::string name = lx.expect_word("a trait");
   for (const auto& t : traits_table())
     if (name == t.name) return t;
-  lx.fail_at(col, "unknown trait '" + name + "'" + did_you_mean(name, trait_names()));
+  // A name near none of them is a guess: it gets the list.
+  std::string hint = did_you_mean(name, trait_names());
+  if (hint.empty()) {
+    std::string list;
+    for (const auto& t : trait_names()) list += (list.empty() ? "" : ", ") + t;
+    hint = " (traits: " + list + ")";
+  }
+  lx.fail_at(col, "unknown trait '" + name + "'" + hint);
 }
 
 std::string read_capture(LineLexer& lx, Guard& g) {
