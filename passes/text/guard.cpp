@@ -112,6 +112,7 @@ void parse_holds(LineLexer& lx, Guard& g) {
     g.captures.push_back(name);
     g.capture_cols.push_back(col);
   }
+  for (const Term& t : cmp->attribute_terms()) g.attributes.push_back({t.capture, t.attr, t.col});
   g.check = [cmp, text](const ir::Graph&, Match& m) -> std::string {
     std::string why = cmp->evaluate(m);
     if (why.empty()) return "";

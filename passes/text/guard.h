@@ -17,10 +17,18 @@
 
 namespace lmc::passes::text {
 
+// `%m.axis` in a `holds` guard: the parser checks that an op the capture's line may match
+// has the attribute.
+struct AttributeUse {
+  std::string capture, attr;
+  int col = 0;
+};
+
 struct Guard {
   std::string text;                   // as written after `guard`, for messages
   std::vector<std::string> captures;  // the captures it reads, each checked bound by the parser
   std::vector<int> capture_cols;      // where each is written
+  std::vector<AttributeUse> attributes;
   // "" when the guard holds, else why not. May extend the match (guard matches).
   std::function<std::string(const ir::Graph&, Match&)> check;
 };

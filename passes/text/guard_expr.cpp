@@ -133,6 +133,14 @@ std::string Comparison::evaluate(const Match& m) const {
   return compare(std::get<int64_t>(a), op_, std::get<int64_t>(b)) ? "" : "is false";
 }
 
+std::vector<Term> Comparison::attribute_terms() const {
+  std::vector<Term> out;
+  for (const auto* side : {&lhs_, &rhs_})
+    for (const auto& [sign, t] : *side)
+      if (t.kind == Term::Kind::Attr) out.push_back(t);
+  return out;
+}
+
 std::vector<std::pair<std::string, int>> Comparison::captures() const {
   std::vector<std::pair<std::string, int>> out;
   for (const Sum* s : {&lhs_, &rhs_})

@@ -28,6 +28,8 @@ class Comparison {
   std::string evaluate(const Match& m) const;
   // Each capture a term reads, with its column.
   std::vector<std::pair<std::string, int>> captures() const;
+  // The %capture.attr terms.
+  std::vector<Term> attribute_terms() const;
 
  private:
   friend Comparison parse_comparison(LineLexer& lx);

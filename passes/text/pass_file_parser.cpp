@@ -3,10 +3,13 @@
 // from anyone (--load-pass-file, a folder in the environment), so every error names its
 // line and column and nothing in the text can make the parser crash or loop
 // (tests/fuzz/fuzz_pass_file.cpp).
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <set>
+#include <sstream>
 
+#include "ir/op_registry.h"
 #include "passes/api/pass_fault.h"
 #include "passes/text/pass_file.h"
 #include "support/error.h"
@@ -69,6 +72,29 @@ void pattern_names(const std::string& line, std::set<std::string>& bound, std::s
     bound.insert(name);
     if (at < eq) defined.insert(name);
   }
+}
+
+// The op kinds a pattern line may match (`mul`, `any(gelu, silu)`), or none when it names
+// a role, which any op of the role matches.
+std::vector<const ir::OpDef*> line_ops(const std::string& line) {
+  size_t eq = line.find('=');
+  size_t b = line.find_first_not_of(' ', eq + 1);
+  std::string spec = line.substr(b, line.find(' ', b) - b);
+  if (spec.starts_with("any(")) spec = line.substr(b + 4, line.find(')', b) - b - 4);
+  std::vector<const ir::OpDef*> out;
+  std::istringstream items(spec);
+  for (std::string item; std::getline(items, item, ',');) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    const ir::OpDef* d = ir::find_op(item);
+    if (!d) return {};
+    out.push_back(d);
+  }
+  return out;
+}
+
+bool has_attribute(const ir::OpDef& d, const std::string& attr) {
+  return std::any_of(d.attrs.begin(), d.attrs.end(), [&](const ir::AttrSpec& a) { return attr == a.name; });
 }
 
 // OpPattern accepted the line, so it opens with a %name.
@@ -220,8 +246,34 @@ class Parser {
     for (size_t i = 0; i < g.captures.size(); ++i)
       if (!bound_.count(g.captures[i]))
         fail(line, g.capture_cols[i], "%" + excerpt(g.captures[i]) + " is not a capture of the pattern");
+    for (const auto& use : g.attributes) check_attribute(use, line);
     if (!otherwise.empty()) g.check = with_message(std::move(g.check), otherwise);
     out_.rules.back().guards.push_back(std::move(g));
+  }
+
+  // `%m.axis` where no op %m's line may match has `axis` would fail at every match: an
+  // error when the file loads instead.
+  void check_attribute(const AttributeUse& use, int line) {
+    for (const auto& l : pattern_) {
+      size_t eq = l.text.find('=');
+      auto names = percent_names(l.text);
+      if (std::none_of(names.begin(), names.end(),
+                       [&](const auto& n) { return n.first < eq && n.second == use.capture; }))
+        continue;
+      auto ops = line_ops(l.text);
+      if (ops.empty() ||
+          std::any_of(ops.begin(), ops.end(), [&](const ir::OpDef* d) { return has_attribute(*d, use.attr); }))
+        return;
+      std::string kinds, attrs;
+      for (const ir::OpDef* d : ops) {
+        kinds += (kinds.empty() ? "'" : ", '") + std::string(d->name) + "'";
+        for (const auto& a : d->attrs) attrs += (attrs.empty() ? "" : ", ") + std::string(a.name);
+      }
+      fail(line, use.col,
+           "%" + excerpt(use.capture) + " is computed by " + kinds + " (line " + std::to_string(l.number) +
+               "), which has no attribute '" + excerpt(use.attr) + "'" +
+               (attrs.empty() ? " (it has none)" : " (it has: " + attrs + ")"));
+    }
   }
 
   // `else "message"`, the refusal the guard gives instead of its own, and the line's end.
