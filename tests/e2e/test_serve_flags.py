@@ -51,6 +51,27 @@ class TokenLimits(unittest.TestCase):
         self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
 
 
+    def test_unknown_fields_are_ignored_and_named_in_the_log(self):
+        """As llama-server: a field lmc does not know leaves the answer as it was, and the log says so."""
+        for path, body in (("/v1/completions", {"prompt": "hi", "max_tokens": 2, "temperature": 0, "foo": 1}),
+                           ("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2,
+                                                     "temperature": 0, "foo": {"x": 1}, "bar_baz": True}),
+                           ("/completion", {"prompt": "hi", "n_predict": 2, "temperature": 0, "foo": "x"}),
+                           ("/apply-template", {"messages": [{"role": "user", "content": "hi"}], "foo": 1})):
+            status, data = self.server.request("POST", path, body)
+            self.assertEqual(status, 200, (path, data))
+        without = {"prompt": "hi", "max_tokens": 2, "temperature": 0}
+        status, data = self.server.request("POST", "/v1/completions", without)
+        self.assertEqual(status, 200, data)
+        status, with_foo = self.server.request("POST", "/v1/completions", {**without, "foo": 1})
+        self.assertEqual(json.loads(with_foo)["choices"][0]["text"], json.loads(data)["choices"][0]["text"])
+        deadline = time.time() + 10
+        while time.time() < deadline and "'bar_baz'" not in "".join(self.server.err):
+            time.sleep(0.1)
+        log = "".join(self.server.err)
+        self.assertIn("request fields ignored, unknown to lmc: 'bar_baz', 'foo'", log)
+        self.assertIn("(--strict-fields refuses them)", log)
+
     def test_alias_names_the_model(self):
         status, data = self.server.request("GET", "/v1/models")
         self.assertEqual([m["id"] for m in json.loads(data)["data"]], ["gpt-4o"])
@@ -68,11 +89,20 @@ class ServerSamplingFlags(unittest.TestCase):
         cls.server = Server("--parallel", "1", "--ctx-size", "256", "--temp", "0.7", "--top-k", "20", "--top-p", "0.9",
                             "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5",
                             "--dry-multiplier", "0.8", "--top-nsigma", "1.5", "--xtc-probability", "0.3",
-                            "--samplers", "penalties;dry;top_n_sigma;top_k;top_p;min_p;xtc;temp")
+                            "--samplers", "penalties;dry;top_n_sigma;top_k;top_p;min_p;xtc;temp", "--strict-fields")
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+
+    def test_strict_fields_refuses_an_unknown_field(self):
+        for path, body in (("/v1/completions", {"prompt": "hi", "max_tokens": 2, "foo": 1}),
+                           ("/completion", {"prompt": "hi", "n_predict": 2, "foo": 1})):
+            status, data = self.server.request("POST", path, body)
+            self.assertEqual(status, 400, data)
+            error = json.loads(data)["error"]
+            self.assertEqual(error.get("param"), "foo", error)
+            self.assertIn("unrecognized request argument 'foo' (lmc serve --strict-fields)", error["message"])
 
     def test_flags_are_the_defaults_and_a_request_overrides_them(self):
         silent = {"prompt": PROMPTS[4], "max_tokens": 12}

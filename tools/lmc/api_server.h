@@ -52,6 +52,8 @@ struct ServeOptions {
   // What a chat answer's reasoning becomes (--reasoning-format; a request's
   // `reasoning_format` overrides it).
   ReasoningFormat reasoning_format = ReasoningFormat::Auto;
+  // A request field lmc does not know is a 400 (--strict-fields), not a line in the log.
+  bool strict_fields = false;
 };
 
 class ApiServer {

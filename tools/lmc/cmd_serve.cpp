@@ -85,6 +85,9 @@ std::vector<FlagSpec> specs() {
        "",
        {},
        {"embedding"}},
+      {"strict-fields", false,
+       "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
+       "(as llama-server does)"},
       {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
       {"reasoning-format", true,
        "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
@@ -138,6 +141,7 @@ int cmd_serve(int argc, char** argv) {
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_key = a.get_or("api-key", "");
   so.webui = !a.has("no-webui");
+  so.strict_fields = a.has("strict-fields");
   so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
   so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));

@@ -21,6 +21,7 @@
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
+#include "tools/serve/ignored_fields.h"
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
@@ -269,6 +270,7 @@ void HttpApiServer::routes() {
   routes_[{"POST", "/apply-template"}] = [this, &tok](const http::Request& req, const Ex& ex) {
     const ServeRequest r =
         parse_request(req.body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
+    handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
@@ -294,6 +296,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const bool chat = shape == Shape::Chat;
   ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
                                          : parse_request(req.body, chat, context, vocab, opts_.sampling, tool_format_);
+  handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();

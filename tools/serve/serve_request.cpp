@@ -136,7 +136,19 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
   if (!chat && given_field(body, "suffix")) invalid_field("suffix", "'suffix' is not supported");
 }
 
-void refuse_unknown(const json& body, bool chat) {
+void only_fields(const json& body, const std::set<std::string>& names) {
+  for (const auto& [key, value] : body.items())
+    if (!names.count(key)) invalid_field(key, "unrecognized request argument '" + key + "'");
+}
+
+std::vector<std::string> unknown_fields(const json& body, const std::set<std::string>& names) {
+  std::vector<std::string> out;
+  for (const auto& [key, value] : body.items())
+    if (!names.count(key) && !sampler_field_names().count(key)) out.push_back(key);
+  return out;
+}
+
+std::vector<std::string> unknown_fields(const json& body, bool chat) {
   static const std::set<std::string> kCommon = {
       "model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "logit_bias", "n",
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
@@ -150,9 +162,9 @@ void refuse_unknown(const json& body, bool chat) {
       // llama-server's extensions for the template and the reasoning (template_fields.h)
       "add_generation_prompt", "chat_template_kwargs", "reasoning_format", "reasoning_effort"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
-  for (const auto& [key, value] : body.items())
-    if (!kCommon.count(key) && !sampler_field_names().count(key) && !(chat ? kChat : kCompletion).count(key))
-      invalid_field(key, "unrecognized request argument '" + key + "'");
+  std::set<std::string> names = kCommon;
+  for (const auto& n : chat ? kChat : kCompletion) names.insert(n);
+  return unknown_fields(body, names);
 }
 
 // The sampling fields, each the server's default where absent (llama-server's ranges).
@@ -203,11 +215,6 @@ json object_of(std::string_view text) {
   if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
   if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
   return body;
-}
-
-void only_fields(const json& body, const std::set<std::string>& names) {
-  for (const auto& [key, value] : body.items())
-    if (!names.count(key)) invalid_field(key, "unrecognized request argument '" + key + "'");
 }
 
 // llama-server's logit_bias: OpenAI's object, or [[id, bias], ...] where a bias of false bans.
@@ -340,9 +347,9 @@ EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t 
 ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
                            const runtime::SamplerOptions& defaults, const ToolCallFormat& tool_format) {
   json body = object_of(text);
-  refuse_unknown(body, chat);
   refuse_what_is_not_honoured(body, chat);
   ServeRequest r;
+  r.ignored_fields = unknown_fields(body, chat);
   r.chat = chat;
   if (chat) {
     r.messages = messages(body);
@@ -399,13 +406,12 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "id_slot",
                                   "return_tokens",
                                   "post_sampling_probs"};
-  fields.insert(sampler_field_names().begin(), sampler_field_names().end());
-  only_fields(body, fields);
   neutral_only(body, "id_slot", -1);
   neutral_only(body, "return_tokens", false);
   neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);
   ServeRequest r;
+  r.ignored_fields = unknown_fields(body, fields);
   prompt(body, vocab, r);
   const char* limit = given_field(body, "n_predict") ? "n_predict" : "max_tokens";
   if (auto n = integer(body, limit, -1, max_tokens_limit); n && *n != -1) {

@@ -2,10 +2,10 @@
 // from its JSON body and checked: each field the server honours must have the right type
 // and range, else an ApiError names the field (HTTP 400). A sampling field it leaves out
 // takes the server's default (lmc serve's flags: llama-server's values unless set). A field
-// it does not honour is accepted only at the value that asks for nothing (n 1);
-// any other value, and a field OpenAI's API does not have
-// (nor llama-server's extensions lmc honours), is a 400 naming it, as OpenAI answers an
-// unrecognized argument: never silently ignored.
+// it does not honour is accepted only at the value that asks for nothing (n 1); any other
+// value is a 400 naming it. A field neither OpenAI's API nor llama-server's extensions lmc
+// honours have is left out and named in ignored_fields, as llama-server ignores it: the
+// server says so in its log, or answers 400 with --strict-fields (as OpenAI does).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -78,6 +78,7 @@ struct ServeRequest {
   // Where response_format's JSON sits in the answer when it is not all of it (tool calls:
   // an `auto` call's trigger; calls that may follow one another).
   structured::JsonTrigger response_trigger;
+  std::vector<std::string> ignored_fields;  // the body's fields lmc does not know
 };
 
 // llama-server's POST /tokenize {"content", "add_special"} and /detokenize {"tokens"}.
