@@ -72,6 +72,23 @@ class TokenLimits(unittest.TestCase):
         self.assertIn("request fields ignored, unknown to lmc: 'bar_baz', 'foo'", log)
         self.assertIn("(--strict-fields refuses them)", log)
 
+    def test_props_and_models_have_llama_servers_fields(self):
+        status, data = self.server.request("GET", "/props")
+        props = json.loads(data)
+        self.assertEqual((props["bos_token"], props["eos_token"], props["model_ftype"]),
+                         ("<|im_start|>", "<|im_end|>", "Q4_1"))
+        # SmolLM2's template renders a system message and tool results, neither tools nor calls.
+        self.assertEqual(props["chat_template_caps"],
+                         {"supports_system_role": True, "supports_tools": False, "supports_tool_calls": False,
+                          "supports_tool_responses": True, "supports_parallel_tool_calls": False,
+                          "supports_tool_call_id": False})
+        status, data = self.server.request("GET", "/v1/models")
+        meta = json.loads(data)["data"][0]["meta"]
+        self.assertEqual({k: meta[k] for k in ("n_vocab", "n_ctx_train", "n_embd")},
+                         {"n_vocab": 49152, "n_ctx_train": 8192, "n_embd": 576})
+        self.assertEqual(meta["n_params"], 134515008)  # the GGUF's tensors' values, as llama-server counts
+        self.assertTrue(90_000_000 < meta["size"] < os.path.getsize(serve.MODEL))  # tensors, not the header
+
     def test_alias_names_the_model(self):
         status, data = self.server.request("GET", "/v1/models")
         self.assertEqual([m["id"] for m in json.loads(data)["data"]], ["gpt-4o"])

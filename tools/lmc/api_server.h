@@ -22,6 +22,7 @@
 #include "models/chat/chat_template.h"
 #include "runtime/sampler.h"
 #include "tools/lmc/embedding_engine.h"
+#include "tools/lmc/llama_model_type.h"
 #include "tools/lmc/reasoning_format.h"
 #include "tools/lmc/serve_engine.h"
 
@@ -54,6 +55,9 @@ struct ServeOptions {
   ReasoningFormat reasoning_format = ReasoningFormat::Auto;
   // A request field lmc does not know is a 400 (--strict-fields), not a line in the log.
   bool strict_fields = false;
+  // What llama.cpp's tools say of the model's GGUF file (/props model_ftype, /v1/models
+  // meta); nullopt when the weights are not one.
+  std::optional<LlamaFileFacts> file;
 };
 
 class ApiServer {

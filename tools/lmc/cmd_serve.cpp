@@ -174,6 +174,7 @@ int cmd_serve(int argc, char** argv) {
   if (embeds) how.first_pass = "embedding-output";
   driver::LoadedModel m = open_model(model, a, how);
   check_parallel(exec_opts.sequences, m.info);
+  so.file = llama_file_facts(m.info.weights);
   std::unique_ptr<ServeEngine> engine;
   std::unique_ptr<EmbeddingEngine> embedder;
   std::optional<models::ChatTemplate> chat;

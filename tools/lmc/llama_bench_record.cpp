@@ -70,17 +70,10 @@ BenchModel bench_model(const driver::LoadedModel& m, const std::string& path, in
   b.kv_type = kv_type(*m.graph);
   b.type = m.info.name + " ?B unknown, may not work";
   // The GGUF the weights came from says what llama.cpp would call the model.
-  try {
-    auto f = models::GgufFile::open(m.info.weights);
-    b.type = llama_model_type(*f);
-    b.size = 0;
-    b.params = 0;
-    for (const auto& t : f->tensors()) {
-      b.size += t.nbytes;
-      b.params += t.numel();
-    }
-  } catch (const Error&) {
-    // Not a GGUF (a definition's own weights, a Hugging Face folder) or gone since.
+  if (auto f = llama_file_facts(m.info.weights)) {
+    b.type = f->model_type;
+    b.size = f->size;
+    b.params = f->params;
   }
   return b;
 }

@@ -2,6 +2,9 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+
+#include "support/error.h"
 
 namespace lmc::tools {
 
@@ -146,6 +149,24 @@ std::string llama_ftype_name(int64_t ftype) {
   };
   auto it = names.find(ftype);
   return it == names.end() ? "unknown, may not work" : it->second;
+}
+
+std::optional<LlamaFileFacts> llama_file_facts(const std::string& path) {
+  try {
+    auto f = models::GgufFile::open(path);
+    LlamaFileFacts out;
+    out.model_type = llama_model_type(*f);
+    out.ftype = llama_ftype_name(int_or(*f, "general.file_type", -1));
+    for (const auto& t : f->tensors()) {
+      out.size += static_cast<int64_t>(t.nbytes);
+      out.params += static_cast<int64_t>(t.numel());
+    }
+    if (f->find("general.architecture"))
+      out.n_ctx_train = int_or(*f, f->get_string("general.architecture") + ".context_length", 0);
+    return out;
+  } catch (const Error&) {
+    return std::nullopt;  // not a GGUF, or gone since
+  }
 }
 
 std::string llama_model_type(const models::GgufFile& f) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include "tools/serve/template_caps.h"
 
 namespace lmc::tools {
 
@@ -24,6 +25,9 @@ json timings(const JobResult& r) {
 }
 
 namespace {
+
+// A special token's text, "" when the model has none (llama-server's /props).
+std::string token_text(const models::Tokenizer& tok, int32_t id) { return id < 0 ? "" : tok.token_text(id); }
 
 // A float setting as it was typed (0.05, not 0.0500000007): six significant digits.
 double shown(float v) {
@@ -94,9 +98,22 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"chat_template", chat && chat->own_template() ? json(chat->source()) : json()},
           {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
           {"tool_call_format", chat ? json(tool_format.family) : json()},  // lmc's own
+          {"chat_template_caps", chat_template_caps(chat)},
+          {"bos_token", token_text(*m.tokenizer, m.tokenizer->bos())},
+          {"eos_token", token_text(*m.tokenizer, m.tokenizer->eos())},
+          {"model_ftype", o.file ? json(o.file->ftype) : json()},
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"queue", queue_json(queue)},
           {"build_info", std::string("lmc ") + LMC_VERSION}};
+}
+
+json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
+  return {{"n_vocab", m.tokenizer->size()},
+          {"n_ctx_train", o.file && o.file->n_ctx_train ? o.file->n_ctx_train : m.info.context},
+          {"n_embd", m.info.d_model},
+          {"n_params", o.file ? json(o.file->params) : json()},
+          {"size", o.file ? o.file->size : static_cast<int64_t>(m.weight_bytes)},
+          {"context", m.info.context}};
 }
 
 json slots_json(const std::vector<SlotState>& slots, int64_t context) {

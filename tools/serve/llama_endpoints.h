@@ -31,6 +31,10 @@ nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const 
                      const ToolCallFormat& tool_format, const EngineCounters& queue);
 // {"waiting", "limit", "timeout_seconds", "oldest_wait_seconds"}.
 nlohmann::json queue_json(const EngineCounters& c);
+// /v1/models' `meta`, as llama-server fills it (n_vocab, n_ctx_train, n_embd, n_params, size:
+// the file's when the weights are a GGUF, else what lmc loaded), and lmc's `context`.
+nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
+
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):

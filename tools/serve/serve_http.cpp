@@ -233,7 +233,7 @@ void HttpApiServer::routes() {
                   {"object", "model"},
                   {"created", now_seconds()},
                   {"owned_by", "lmc"},
-                  {"meta", {{"context", m_.info.context}}}};
+                  {"meta", models_meta(m_, opts_)}};
     send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
   };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
