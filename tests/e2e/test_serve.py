@@ -287,6 +287,15 @@ class Serve(unittest.TestCase):
         status, data = self.server.request("POST", "/v1/chat/completions", {
             "messages": [{"role": "user", "content": "hi"}], "top_logprobs": 2})
         self.assertEqual((status, json.loads(data)["error"]["param"]), (400, "top_logprobs"))
+        # llama-server's n_probs on chat: the same log-probabilities, in the chat's shape.
+        n_probs = self.post("/v1/chat/completions", {"messages": [{"role": "user", "content": PROMPTS[1]}],
+                                                     "max_tokens": 4, "temperature": 0, "n_probs": 2})
+        self.assertEqual([t["logprob"] for t in n_probs["choices"][0]["logprobs"]["content"]],
+                         [t.logprob for t in content])
+        self.assertEqual([len(t["top_logprobs"]) for t in n_probs["choices"][0]["logprobs"]["content"]], [2] * 4)
+        status, data = self.server.request("POST", "/v1/chat/completions", {
+            "messages": [{"role": "user", "content": "hi"}], "n_probs": 2, "logprobs": True})
+        self.assertEqual((status, json.loads(data)["error"]["param"]), (400, "n_probs"))
 
     def test_props_and_slots_show_the_server_and_what_runs(self):
         status, data = self.server.request("GET", "/props")

@@ -153,7 +153,7 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "model", "max_tokens", "temperature", "top_p", "seed", "stop", "stream", "stream_options", "logit_bias", "n",
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
       // llama-server's extensions lmc honours
-      "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos",
+      "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
       // structured output, on completions too (as llama-server)
       "response_format"};
   static const std::set<std::string> kChat = {
@@ -192,6 +192,12 @@ runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
 // Chat: "logprobs": true with "top_logprobs" alternatives (0 to 20); completions:
 // "logprobs": the number of alternatives (0 to 20).
 std::optional<int64_t> top_logprobs(const json& body, bool chat) {
+  // llama-server's n_probs: each token's probability with that many alternatives, on every
+  // endpoint (here in the endpoint's own logprobs shape).
+  const auto n_probs = integer(body, "n_probs", 0, 20);
+  if (n_probs && (given_field(body, "logprobs") || given_field(body, "top_logprobs")))
+    invalid_field("n_probs", "'n_probs' is llama-server's 'logprobs': give one of them");
+  if (n_probs) return *n_probs > 0 ? n_probs : std::nullopt;
   if (!chat) return integer(body, "logprobs", 0, 20);
   const bool on = flag(body, "logprobs");
   auto top = integer(body, "top_logprobs", 0, 20);
