@@ -87,6 +87,8 @@ class Embeddings(unittest.TestCase):
         llama = json.loads(body)
         self.assertEqual(llama[0]["index"], 0)
         np.testing.assert_array_equal(np.array(llama[0]["embedding"][0], dtype=np.float32), floats)
+        status, legacy = self.mean.request("POST", "/embedding", {"content": TEXTS[0]})  # llama-server's old path
+        self.assertEqual((status, json.loads(legacy)), (200, llama))
         status, body = self.mean.request("POST", "/v1/embeddings", {"input": [self.ids(TEXTS[0])]})
         self.assertEqual(status, 200)
         np.testing.assert_array_equal(np.array(json.loads(body)["data"][0]["embedding"], dtype=np.float32), floats)

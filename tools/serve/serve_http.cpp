@@ -243,9 +243,9 @@ void HttpApiServer::routes() {
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
   add_generation("/completion", Shape::Llama);
-  for (bool openai : {true, false})  // OpenAI's /v1/embeddings, llama-server's /embeddings
-    routes_[{"POST", openai ? "/v1/embeddings" : "/embeddings"}] = [this, openai](const http::Request& req,
-                                                                                  const Ex& ex) {
+  // OpenAI's /v1/embeddings; llama-server's /embeddings and its legacy /embedding.
+  for (const char* path : {"/v1/embeddings", "/embeddings", "/embedding"})
+    routes_[{"POST", path}] = [this, openai = path[1] == 'v'](const http::Request& req, const Ex& ex) {
       if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
       send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
     };
