@@ -203,6 +203,26 @@ class TemplateFile(unittest.TestCase):
         self.assertLess(read[1], whole)
 
 
+class BuiltInNames(unittest.TestCase):
+    def test_chat_template_name_renders_llama_cpps_built_in_format(self):
+        server = Server("--parallel", "1", "--ctx-size", "256", "--chat-template", "llama3")
+        try:
+            status, data = server.request("POST", "/apply-template", {"messages": CONVERSATIONS[0]})
+            self.assertEqual(status, 200, data)
+            prompt = json.loads(data)["prompt"]
+            self.assertIn("<|start_header_id|>user<|end_header_id|>\n\n", prompt)
+            self.assertTrue(prompt.endswith("<|start_header_id|>assistant<|end_header_id|>\n\n"), prompt)
+            self.assertNotIn("<|im_start|>", prompt)  # not SmolLM2's own template
+        finally:
+            server.stop()
+        r = lmc("run", serve.MODEL, "--chat", "-p", "Hi", "-n", "2", "--chat-template", "chatmll")
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("--chat-template: unknown format 'chatmll' (chatml, llama3, gemma, phi3", r.stderr)
+        r = lmc("run", serve.MODEL, "--chat", "-p", "Hi", "-n", "2", "--chat-template", "gemma",
+                "--chat-template-file", "x.jinja")
+        self.assertEqual(r.returncode, 2, r.stderr)
+
+
 class Artifact(unittest.TestCase):
     def test_run_chat_on_an_artifact_renders_the_carried_template(self):
         with tempfile.TemporaryDirectory() as d:

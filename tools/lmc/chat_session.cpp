@@ -127,15 +127,16 @@ std::string system_words(const models::ChatTemplate& chat, const std::optional<s
 }  // namespace
 
 std::vector<FlagSpec> chat_flag_specs() {
-  return {{"system",
-           true,
-           "the system message (default: the model's own, if its chat template has one)",
-           "TEXT",
-           false,
-           "",
-           {"system-prompt"},
-           {"sys"}},
-          chat_template_flag_spec()};
+  std::vector<FlagSpec> specs = {{"system",
+                                  true,
+                                  "the system message (default: the model's own, if its chat template has one)",
+                                  "TEXT",
+                                  false,
+                                  "",
+                                  {"system-prompt"},
+                                  {"sys"}}};
+  for (auto& f : chat_template_flag_specs()) specs.push_back(f);
+  return specs;
 }
 
 std::optional<std::string> system_message(const Args& a) { return a.get("system"); }

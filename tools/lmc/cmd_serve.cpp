@@ -98,7 +98,7 @@ std::vector<FlagSpec> specs() {
        "first)",
        "mean|last|cls"},
   };
-  s.push_back(chat_template_flag_spec());
+  for (auto& f : chat_template_flag_specs()) s.push_back(f);
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   for (auto& f : llama_server_flag_specs()) s.push_back(f);
@@ -178,7 +178,8 @@ int cmd_serve(int argc, char** argv) {
   std::unique_ptr<ServeEngine> engine;
   std::unique_ptr<EmbeddingEngine> embedder;
   std::optional<models::ChatTemplate> chat;
-  if (!embeds && (!m.info.chat.empty() || a.has("chat-template-file"))) chat.emplace(chat_template(m, a, model));
+  if (!embeds && (!m.info.chat.empty() || a.has("chat-template-file") || a.has("chat-template")))
+    chat.emplace(chat_template(m, a, model));
   if (embeds)
     embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
   else
