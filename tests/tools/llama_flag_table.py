@@ -5,7 +5,10 @@ llama-server: lmc serve, llama-bench: lmc bench): lmc reads it as its own flag, 
 refuses it naming it. None is split into a short flag and a value (`-co` read as `-c o`), taken
 for another name, or leaves its value over as a second model (`--color on`).
 
-  llama_flag_table.py --lmc BUILD/tools/lmc --def tools/lmc/llama_options.def
+What lmc said of each option is also docs/llama-options.md, written from these runs: the
+test fails when the file says otherwise (--write FILE writes it again).
+
+  llama_flag_table.py --lmc BUILD/tools/lmc --def tools/lmc/llama_options.def --check docs/llama-options.md
 """
 import argparse
 import re
@@ -35,9 +38,22 @@ def cases(path):
                 yield COMMANDS[tool], spelling, 0, spellings
 
 
+TOOLS = {"run": "llama-cli, llama-completion (`lmc run`, `lmc chat`)", "serve": "llama-server (`lmc serve`)",
+         "bench": "llama-bench (`lmc bench`)"}
+
+
+def kind(err):
+    """What lmc did with the option: honoured, noted (accepted, doing nothing here) or refused."""
+    if "which lmc does not take here" in err:
+        return "refused"
+    if "does nothing here" in err:
+        return "noted"
+    return "honoured"
+
+
 def verdict(lmc, case):
-    """None, or how the spelling was misread: the signatures of a name split into a short
-    flag and a value, of a name taken for another, and of a value left over as a second model."""
+    """(what lmc did, None or how the spelling was misread): the signatures of a name split into a
+    short flag and a value, of a name taken for another, and of a value left over as a second model."""
     command, spelling, values, spellings = case
     args = [lmc, command, spelling] + ["7"] * values + [MODEL]
     p = subprocess.run(args, capture_output=True, text=True, timeout=60)
@@ -47,22 +63,55 @@ def verdict(lmc, case):
     misread = (unknown and unknown.group(1) != spelling) or f"got '{spelling[2:]}'" in err or \
         ("expects one artifact" in err and not takes_model)
     if p.returncode not in (0, 1, 2) or misread:
-        return f"lmc {command} {spelling}{' 7' * values} {MODEL}: exit {p.returncode}: {err.strip()}"
-    return None
+        return kind(err), f"lmc {command} {spelling}{' 7' * values} {MODEL}: exit {p.returncode}: {err.strip()}"
+    return kind(err), None
+
+
+def document(results):
+    """docs/llama-options.md: per tool, its options by what lmc does with them."""
+    by_tool = {}
+    for (command, spelling, values, spellings), (what, _) in results:
+        if spelling == spellings[0]:
+            by_tool.setdefault(command, {}).setdefault(what, []).append(" / ".join(f"`{s}`" for s in spellings))
+    out = ["# llama.cpp's options on lmc", "",
+           "Written by tests/tools/llama_flag_table.py from lmc's own answers to each option of",
+           "tools/lmc/llama_options.def (the `llama_flag_table` test fails when this file says otherwise;",
+           "`llama_flag_table.py --lmc build/tools/lmc --def tools/lmc/llama_options.def --write",
+           "docs/llama-options.md` writes it again). Honoured: lmc reads it as its own flag (README's table",
+           "says which). Noted: accepted, with one line on stderr saying why it does nothing here. Refused:",
+           "a usage error naming it (exit 2). None is misread.", ""]
+    for command, title in TOOLS.items():
+        groups = by_tool.get(command, {})
+        out += [f"## {title}", ""]
+        for what in ("honoured", "noted", "refused"):
+            names = groups.get(what, [])
+            out.append(f"**{what.capitalize()}** ({len(names)}): " + (", ".join(names) if names else "none") + ".")
+            out.append("")
+    return "\n".join(out)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lmc", required=True)
     ap.add_argument("--def", dest="table", required=True)
+    ap.add_argument("--check", help="fail when this file is not what the runs say")
+    ap.add_argument("--write", help="write what the runs say into this file")
     a = ap.parse_args()
     all_cases = list(cases(a.table))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        failures = [f for f in pool.map(lambda c: verdict(a.lmc, c), all_cases) if f]
+        results = list(zip(all_cases, pool.map(lambda c: verdict(a.lmc, c), all_cases)))
+    failures = [f for _, (_, f) in results if f]
     for f in failures:
         print("MISREAD:", f)
     print(f"{len(all_cases)} spellings, {len(failures)} misread")
-    return 1 if failures or len(all_cases) < 300 else 0
+    stale = False
+    if a.write:
+        with open(a.write, "w") as f:
+            f.write(document(results))
+    if a.check and open(a.check).read() != document(results):
+        print(f"{a.check} is not what lmc says of llama.cpp's options now: run this script with --write {a.check}")
+        stale = True
+    return 1 if failures or stale or len(all_cases) < 300 else 0
 
 
 if __name__ == "__main__":
