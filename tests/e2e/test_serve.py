@@ -102,14 +102,14 @@ class Serve(unittest.TestCase):
         data = json.loads(data)
         t, usage = data["timings"], data["usage"]
         self.assertEqual(t["prompt_n"] + t["cache_n"], usage["prompt_tokens"])
-        self.assertEqual(t["predicted_n"], usage["completion_tokens"] - 1)  # the first token is the prompt's
+        self.assertEqual(t["predicted_n"], usage["completion_tokens"])  # every generated token, as llama-server
         for key in ("prompt_ms", "predicted_ms", "prompt_per_second", "predicted_per_second"):
             self.assertGreater(t[key], 0, key)
         self.assertAlmostEqual(t["predicted_per_second"], t["predicted_n"] * 1e3 / t["predicted_ms"], places=6)
         status, raw = self.server.request("POST", "/v1/completions", dict(body, stream=True))
         events = [json.loads(line[6:]) for line in raw.decode().splitlines()
                   if line.startswith("data: {")]
-        self.assertEqual(events[-1]["timings"]["predicted_n"], 7)
+        self.assertEqual(events[-1]["timings"]["predicted_n"], 8)
 
     def test_one_log_line_per_request(self):
         self.complete(PROMPTS[6], 3)
@@ -227,7 +227,7 @@ class Serve(unittest.TestCase):
         self.assertEqual(whole["content"], openai_text)
         self.assertEqual((whole["stop"], whole["stop_type"], whole["tokens_predicted"]), (True, "limit", 10))
         self.assertEqual(whole["generation_settings"]["n_predict"], 10)
-        self.assertEqual(whole["timings"]["predicted_n"], 9)
+        self.assertEqual(whole["timings"]["predicted_n"], 10)
         status, raw = self.server.request("POST", "/completion", {"prompt": PROMPTS[3], "n_predict": 10,
                                                                   "temperature": 0, "stream": True})
         events = [json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: ")]

@@ -18,10 +18,12 @@ json timings(const JobResult& r) {
           {"prompt_ms", prompt_ms},
           {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
           {"prompt_per_second", per_second(prompt_ms, prompt_n)},
-          {"predicted_n", r.decode_tokens},
+          // Every generated token, as usage counts them and llama-server's n_decoded does (the
+          // first comes from the prompt's step, so the rate is over one decode step fewer, as there).
+          {"predicted_n", r.completion_tokens},
           {"predicted_ms", predicted_ms},
-          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
-          {"predicted_per_second", per_second(predicted_ms, r.decode_tokens)}};
+          {"predicted_per_token_ms", per_token(predicted_ms, r.completion_tokens)},
+          {"predicted_per_second", per_second(predicted_ms, r.completion_tokens)}};
 }
 
 namespace {
