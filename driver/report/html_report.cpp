@@ -4,6 +4,7 @@
 #include <map>
 #include <sstream>
 
+#include "driver/report/comparison_section.h"
 #include "driver/report/html_text.h"
 #include "driver/report/ir_line.h"
 #include "driver/report/report_style.h"
@@ -37,7 +38,8 @@ void write_header(std::ostream& os, const CompileReport& r) {
     os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
   if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";
   os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
-     << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>") << "</nav>\n</header>\n";
+     << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>")
+     << (r.comparison ? "<a href=\"#comparison\">pipelines compared</a>" : "") << "</nav>\n</header>\n";
 }
 
 void write_pass_table(std::ostream& os, const CompileReport& r) {
@@ -163,6 +165,7 @@ std::string html_report(const CompileReport& r) {
   os << "</section>\n";
   write_kernels(os, r);
   if (!r.profile.empty()) write_profile(os, r);
+  if (r.comparison) write_comparison(os, *r.comparison);
   os << "</body>\n</html>\n";
   return os.str();
 }

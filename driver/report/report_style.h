@@ -30,6 +30,7 @@ ul.remarks li { border-left: 3px solid #e0a100; padding: 2px 8px; margin: 4px 0;
 figure { margin: 0; border: 1px solid #d5d9e2; padding: .4em; background: #fff; overflow-x: auto; }
 figure img { max-width: 100%; min-width: 60em; height: auto; display: block; }
 figcaption { color: #555d6e; font-size: .9em; }
+.agree strong { color: #0c6a0c; } .disagree strong { color: #9b1010; }
 .bar { display: inline-block; height: .8em; background: #4a78d0; vertical-align: middle; margin-right: .4em; }
 )css";
 

@@ -42,6 +42,7 @@ void CompileReporter::write(const std::string& title, const ir::Graph* final_gra
     final_graph = parsed.get();
   }
   if (final_graph) r.kernels = report::kernel_rows(*final_graph, asm_dir_);
+  r.comparison = comparison_;
   file_.write(r);
 }
 
