@@ -79,6 +79,32 @@ std::vector<FlagSpec> pipeline_bench_flag_specs() {
   };
 }
 
+namespace {
+
+void add_agreement(report::PipelineComparison& c, const driver::FirstStepAgreement& agreement) {
+  c.agreement_tokens = agreement.tokens;
+  c.max_abs = agreement.difference.max_abs;
+  c.max_rel = agreement.difference.max_rel;
+  c.cosine = agreement.difference.cosine;
+  c.tolerance = agreement.tolerance;
+  c.agree = agreement.agree;
+}
+
+// The figures turn about, then the profiled runs: one prompt of `prompt` tokens and the
+// decode steps the context leaves room for after it.
+void add_timings(report::PipelineComparison& c, const driver::LoadedModel& ma, const driver::LoadedModel& mb,
+                 const PipelineBench& b, int64_t prompt) {
+  const int threads = static_cast<int>(b.threads.front());
+  add_speed(c, driver::measure_interleaved(ma, mb, threads, b.runs, b.tests), b.tests.decode_tokens);
+  const int64_t context = std::min(ma.info.context, mb.info.context);
+  const int64_t decode = std::max<int64_t>(0, std::min(b.tests.decode_tokens, context - prompt));
+  const driver::InterleavedProfile p = driver::profile_interleaved(ma, mb, threads, b.runs, prompt, decode);
+  c.kernels = report::kernel_time_rows(p.a, p.b, b.runs);
+  c.kernel_note = kernel_note(b.runs, prompt, decode);
+}
+
+}  // namespace
+
 int bench_pipelines(const Args& a, const std::string& model, PipelineBench b) {
   refuse_other_modes(a, b);
   report::PipelineComparison c;
@@ -100,28 +126,13 @@ int bench_pipelines(const Args& a, const std::string& model, PipelineBench b) {
   const driver::LoadedModel ma = open_model(model, a, oa);
   const driver::LoadedModel mb = open_model(model, a, ob);
   b.fit(b.tests, std::min(ma.info.context, mb.info.context));
-  const int threads = static_cast<int>(b.threads.front());
   const int64_t prompt = b.tests.prefill.empty() ? kAgreementTokens : b.tests.prefill.front();
-
   std::optional<double> tolerance;
   if (a.has("tolerance")) tolerance = a.get_double("tolerance", 0, 0, 1);
-  const driver::FirstStepAgreement agreement = driver::compare_first_step(ma, mb, threads, prompt, tolerance);
-  c.agreement_tokens = agreement.tokens;
-  c.max_abs = agreement.difference.max_abs;
-  c.max_rel = agreement.difference.max_rel;
-  c.cosine = agreement.difference.cosine;
-  c.tolerance = agreement.tolerance;
-  c.agree = agreement.agree;
+  add_agreement(c, driver::compare_first_step(ma, mb, static_cast<int>(b.threads.front()), prompt, tolerance));
   const bool timed = c.agree || a.has("allow-disagree");
-  if (timed) {
-    add_speed(c, driver::measure_interleaved(ma, mb, threads, b.runs, b.tests), b.tests.decode_tokens);
-    // The profiled run is one prompt then the decode steps: both must fit the context.
-    const int64_t context = std::min(ma.info.context, mb.info.context);
-    const int64_t decode = std::max<int64_t>(0, std::min(b.tests.decode_tokens, context - prompt));
-    const driver::InterleavedProfile p = driver::profile_interleaved(ma, mb, threads, b.runs, prompt, decode);
-    c.kernels = report::kernel_time_rows(p.a, p.b, b.runs);
-    c.kernel_note = kernel_note(b.runs, prompt, decode);
-  }
+  if (timed) add_timings(c, ma, mb, b, prompt);
+
   if (b.format == "json")
     std::cout << comparison_json(c);
   else
