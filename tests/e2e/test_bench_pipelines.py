@@ -45,7 +45,8 @@ class VsPipeline(unittest.TestCase):
             self.assertGreater(a, 0)
             self.assertAlmostEqual(ratio, b / a, delta=0.002 + 0.01 * ratio)
         table = out.split("\nkernels: ")[1].splitlines()[2:]
-        row = re.compile(r"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +([\d.]+|-) +([\d.]+|-) +([+-][\d.]+)  (\S.*)")
+        row = re.compile(r"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +([\d.]+|-) +([\d.]+|-) +"
+                         r"([+-][\d.]+)  (\S.*)")
         kernels = [row.fullmatch(line) for line in table]
         self.assertTrue(kernels and all(kernels), table)
         self.assertEqual({k.group(2) for k in kernels}, {"both", "only in A", "only in B"}, out)
@@ -85,7 +86,8 @@ class VsPipeline(unittest.TestCase):
         diffs = [abs(k["diff_ms"]) for k in c["kernels"]]
         self.assertEqual(diffs, sorted(diffs, reverse=True))
         # The compile report of B, with the comparison as a section.
-        page = open(report, encoding="utf-8").read()
+        with open(report, encoding="utf-8") as f:
+            page = f.read()
         self.assertIn('<section id="comparison">', page)
         self.assertIn('<a href="#comparison">pipelines compared</a>', page)
         self.assertIn('<p id="agreement" class="agree"><strong>agree</strong>', page)
@@ -93,6 +95,25 @@ class VsPipeline(unittest.TestCase):
         self.assertIn("<td>only in A</td>", page)
         self.assertIn('<section id="passes">', page)
         self.assertIn('<section id="kernels">', page)
+
+    def test_a_pass_file_loads_into_both_compiles(self):
+        # fuse-norm-linear under another name, as a researcher's own pass file: A is the
+        # default pipeline without the built-in, B puts the file's pass in its place.
+        source = os.path.join(cli.SOURCE, "passes", "text", "builtin", "fuse_norm_linear.pass")
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("\npass fuse-norm-linear\n", text)
+        pass_file = os.path.join(cli.WORK, "my_norm_linear.pass")
+        with open(pass_file, "w", encoding="utf-8") as f:
+            f.write(text.replace("\npass fuse-norm-linear\n", "\npass my-norm-linear\n"))
+        r = bench(f"--load-pass-file={pass_file}", "--pipeline=default,-fuse-norm-linear",
+                  "--vs-pipeline=default,-fuse-norm-linear,after(fuse-down-act):my-norm-linear", "-o", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertTrue(c["agreement"]["agree"])
+        ops = {side: {k["op"] for k in c["kernels"] if k["in"] == side} for side in ("only in A", "only in B")}
+        self.assertEqual(ops["only in B"], {"fusion(rms_norm, linear)"}, c["kernels"])
+        self.assertEqual(ops["only in A"], {"rms_norm", "linear"}, c["kernels"])
 
     def test_a_pipeline_against_itself_runs_the_same_kernels_to_the_bit(self):
         r = bench("--vs-pipeline=default", "-o", "json")
@@ -118,8 +139,8 @@ class VsPipeline(unittest.TestCase):
         self.assertFalse(c["agreement"]["agree"])
         self.assertGreater(c["agreement"]["max_rel"], c["agreement"]["tolerance"])
         self.assertEqual([t["test"] for t in c["tests"]], ["pp8", "tg4"])
-        self.assertIn('<p id="agreement" class="disagree"><strong>disagree</strong>',
-                      open(report, encoding="utf-8").read())
+        with open(report, encoding="utf-8") as f:
+            self.assertIn('<p id="agreement" class="disagree"><strong>disagree</strong>', f.read())
 
     def test_usage_errors(self):
         cases = [
