@@ -12,6 +12,7 @@
 #include "ir/verifier.h"
 #include "passes/api/pass_fault.h"
 #include "passes/pass_registry.h"
+#include "passes/placement.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"
 #include "support/dump_folder.h"
@@ -146,7 +147,7 @@ bool PassManager::bisect_allows(Slot& s) {
   return run;
 }
 
-void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
+bool PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   Pass& p = *s.pass;
   const std::string name = p.name();
   if (inst_.debug_pass_manager)
@@ -192,15 +193,25 @@ void PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
     for (const auto& st : r.stats) os() << "[pass-stats] " << name << ": " << st << "\n";
   if (inst_.observer)
     inst_.observer->pass_ran({index, name, r.changed, secs, r.stats, &before, &after, &g, &ctx.remarks});
+  return r.changed;
 }
 
+void PassManager::explain_placement(std::unique_ptr<Pass> p) { explained_.push_back(std::move(p)); }
+
 void PassManager::run(ir::Graph& g, PassContext& ctx) {
+  if (inst_.dump_pipeline) os() << "Pass Manager with " << passes_.size() << " passes:\n" << pipeline_text() << "\n";
   if (inst_.print_changed == PrintChanged::Full || inst_.print_changed == PrintChanged::Diff) print("At Start", g);
-  int index = 0;
-  for (auto& s : passes_) {
-    ++index;
-    if (bisect_allows(s)) run_one(s, index, g, ctx);
+  std::vector<const Pass*> pipeline, explained;
+  for (const auto& s : passes_) pipeline.push_back(s.pass.get());
+  for (const auto& p : explained_) explained.push_back(p.get());
+  PlacementWatch watch(pipeline, explained);
+  for (size_t i = 0; i < passes_.size(); ++i) {
+    watch.at(i, g);
+    if (bisect_allows(passes_[i]) && !run_one(passes_[i], static_cast<int>(i) + 1, g, ctx))
+      watch.remark_unchanged(i, ctx);
   }
+  watch.at(passes_.size(), g);
+  placement_ = watch.explanation();
   report(ctx);
 }
 

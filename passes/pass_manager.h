@@ -34,6 +34,7 @@ struct Instrumentation {
   bool print_after_change = false;
   PrintChanged print_changed = PrintChanged::Off;
   bool debug_pass_manager = false;
+  bool dump_pipeline = false;      // the pipeline's text before it runs (mlir-opt's --dump-pass-pipeline)
   int64_t bisect_limit = -1;       // run only the first N (skippable) pass applications; -1: all
   std::string dump_dir;            // numbered NN-<pass>.before.lir / .after.lir
   bool dump_dot = false;           // also .dot (and .svg when Graphviz's dot is installed)
@@ -66,6 +67,10 @@ class PassManager {
   // The pipeline that runs (after run(): that ran) in canonical pipeline text, with every
   // option that differs from its default.
   std::string pipeline_text() const;
+  // Counts `p`'s candidates at every point of the pipeline without running it
+  // (passes/placement.h); placement() says what was found after run().
+  void explain_placement(std::unique_ptr<Pass> p);
+  const std::string& placement() const { return placement_; }
   // Runs every pass in order; throws lmc::Error on verification failure.
   void run(ir::Graph& g, PassContext& ctx);
   const std::vector<PassRecord>& records() const { return records_; }
@@ -80,7 +85,8 @@ class PassManager {
   };
   std::ostream& os() const;
   bool bisect_allows(Slot& s);
-  void run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx);
+  // Whether the pass changed the graph.
+  bool run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx);
   void print(const std::string& banner, const ir::Graph& g);
   void print_change(const std::string& pass, bool changed, const std::string& before, const std::string& after);
   // `before`: the text of the graph the pass started from, when it changed the graph.
@@ -94,6 +100,8 @@ class PassManager {
 
   Instrumentation inst_;
   std::vector<Slot> passes_;
+  std::vector<std::unique_ptr<Pass>> explained_;
+  std::string placement_;
   std::vector<PassRecord> records_;
   int64_t applications_ = 0;
   RemarkFilter remarks_filter_;

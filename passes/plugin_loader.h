@@ -8,7 +8,8 @@
 #include "passes/pass_registry.h"
 
 // 2: passes declare options (Pass::options, Pass::configure).
-#define LMC_PASS_PLUGIN_API_VERSION 2
+// 3: passes may say where their pattern matches (Pass::candidates: passes/placement.h).
+#define LMC_PASS_PLUGIN_API_VERSION 3
 
 extern "C" {
 struct lmc_pass_plugin_info {

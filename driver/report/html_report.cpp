@@ -1,5 +1,6 @@
 #include "driver/report/html_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <sstream>
@@ -130,14 +131,48 @@ void write_pass(std::ostream& os, const PassStep& p) {
   os << "</div></details>\n";
 }
 
+// Up to `max_lines` lines of `text`, and how many were left out.
+std::pair<std::string, size_t> first_lines(const std::string& text, size_t max_lines) {
+  size_t end = 0, lines = 0;
+  while (end < text.size() && lines < max_lines) {
+    size_t nl = text.find('\n', end);
+    end = nl == std::string::npos ? text.size() : nl + 1;
+    ++lines;
+  }
+  size_t rest = static_cast<size_t>(std::count(text.begin() + static_cast<std::ptrdiff_t>(end), text.end(), '\n'));
+  return {text.substr(0, end), rest};
+}
+
+// A kernel's listing, folded: its summary says what and how long.
+void write_listing(std::ostream& os, const char* cls, const char* what, const std::string& text) {
+  if (text.empty()) return;
+  auto [shown, left_out] = first_lines(text, kMaxListingLines);
+  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  os << "<details class=\"" << cls << "\"><summary>" << what << " (" << lines
+     << " lines)</summary><pre class=\"listing\">" << html_escape(shown) << "</pre>";
+  if (left_out) os << "<p class=\"note\">" << left_out << " more lines left out</p>";
+  os << "</details>";
+}
+
+void write_kernel_code(std::ostream& os, const KernelRow& k) {
+  if (k.assembly.empty() && k.llvm_ir.empty()) return;
+  os << "<tr class=\"code\"><td colspan=\"7\">";
+  write_listing(os, "asm", "assembly", k.assembly);
+  write_listing(os, "llvm-ir", "LLVM IR", k.llvm_ir);
+  os << "</td></tr>\n";
+}
+
 void write_kernels(std::ostream& os, const CompileReport& r) {
   os << "<section id=\"kernels\">\n<h2>Kernels</h2>\n<table class=\"kernels\">\n<tr><th>kernel</th><th>op</th>"
      << "<th>first op</th><th>ops</th><th>shape</th><th>block types</th><th>instructions</th></tr>\n";
-  for (const auto& k : r.kernels)
-    os << "<tr><td><code>" << html_escape(k.symbol) << "</code></td><td>" << html_escape(k.op) << "</td><td><code>"
-       << html_escape(k.first_value) << "</code></td><td class=\"num\">" << k.ops << "</td><td><code>"
-       << html_escape(k.shape) << "</code></td><td>" << html_escape(k.block_types) << "</td><td class=\"num\">"
+  for (const auto& k : r.kernels) {
+    os << "<tr class=\"kernel\" id=\"kernel-" << html_escape(k.symbol) << "\"><td><code>" << html_escape(k.symbol)
+       << "</code></td><td>" << html_escape(k.op) << "</td><td><code>" << html_escape(k.first_value)
+       << "</code></td><td class=\"num\">" << k.ops << "</td><td><code>" << html_escape(k.shape) << "</code></td><td>"
+       << html_escape(k.block_types) << "</td><td class=\"num\">"
        << (k.instructions < 0 ? std::string("—") : std::to_string(k.instructions)) << "</td></tr>\n";
+    write_kernel_code(os, k);
+  }
   os << "</table>\n</section>\n";
 }
 

@@ -53,22 +53,38 @@ std::string block_types(const std::vector<ir::Type>& operands) {
   return out;
 }
 
-int64_t instructions_in(const std::string& asm_dir, const std::string& symbol) {
-  if (asm_dir.empty()) return -1;
-  const std::string path = (std::filesystem::path(asm_dir) / (symbol + ".s")).string();
-  if (!std::filesystem::exists(path)) return -1;
-  return count_instructions(read_regular_file(path));
+// The kernel's code as written into `dir` (<symbol><ext>), or "" when it is not there.
+std::string listing(const std::string& dir, const std::string& symbol, const char* ext) {
+  if (dir.empty()) return "";
+  const std::string path = (std::filesystem::path(dir) / (symbol + ext)).string();
+  return std::filesystem::exists(path) ? read_regular_file(path) : "";
+}
+
+KernelRow row_for(const ir::Op& op, const std::string& symbol, const codegen::KernelDesc& d, const KernelCode& code) {
+  KernelRow k{symbol,
+              op_label(op),
+              "%" + op.result()->name(),
+              0,
+              type_list(d.operands) + " -> " + type_list(d.results),
+              block_types(d.operands),
+              -1,
+              "",
+              ""};
+  k.assembly = listing(code.asm_dir, symbol, ".s");
+  k.llvm_ir = listing(code.llvm_ir_dir, symbol, ".ll");
+  if (!k.assembly.empty()) k.instructions = count_instructions(k.assembly);
+  return k;
 }
 
 // A row for an op codegen refuses (`lmc opt` shows graphs no compile has checked): the
 // reason where the symbol would be.
 KernelRow refused(const ir::Op& op, const Error& e) {
-  return {"none: " + std::string(e.what()), op_label(op), "%" + op.result()->name(), 1, "", "", -1};
+  return {"none: " + std::string(e.what()), op_label(op), "%" + op.result()->name(), 1, "", "", -1, "", ""};
 }
 
 }  // namespace
 
-std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_dir) {
+std::vector<KernelRow> kernel_rows(const ir::Graph& g, const KernelCode& code) {
   codegen::KernelPlan plan;
   std::vector<KernelRow> rows;
   std::map<std::string, size_t> row_of;  // by symbol
@@ -86,10 +102,7 @@ std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_di
     }
     if (!plan.has(e.key)) plan.add(e);
     auto [it, added] = row_of.emplace(e.name, rows.size());
-    if (added)
-      rows.push_back({e.name, op_label(*op), "%" + op->result()->name(), 0,
-                      type_list(d.operands) + " -> " + type_list(d.results), block_types(d.operands),
-                      instructions_in(asm_dir, e.name)});
+    if (added) rows.push_back(row_for(*op, e.name, d, code));
     ++rows[it->second].ops;
   }
   return rows;

@@ -1,8 +1,8 @@
 // The kernel table of a compile report: one row per kernel the final graph runs (ops with
 // one descriptor share it), with the op, its operand and result types, the block types of
-// the weights it reads, and, when the kernels were generated with their assembly written
-// out, the instructions in it. Derived from the graph by codegen's LLVM-free plan, so
-// `lmc opt` and `lmc compile --emit-ir` have it too.
+// the weights it reads, and, when the kernels were generated with their code written out,
+// its assembly (and the instructions in it) and its optimized LLVM IR. Derived from the graph by codegen's LLVM-free
+// plan, so `lmc opt` and `lmc compile --emit-ir` have it too.
 #pragma once
 #include <string>
 #include <vector>
@@ -12,8 +12,13 @@
 
 namespace lmc::report {
 
-// `asm_dir`: where the kernels' <symbol>.s were written, or "" when they were not.
-std::vector<KernelRow> kernel_rows(const ir::Graph& g, const std::string& asm_dir);
+// Where the kernels' code was written: <symbol>.s and <symbol>.ll; "" where it was not.
+struct KernelCode {
+  std::string asm_dir;
+  std::string llvm_ir_dir;
+};
+
+std::vector<KernelRow> kernel_rows(const ir::Graph& g, const KernelCode& code);
 
 // "linear", or a region's "fusion(rms_norm, linear)": how the tables name an op's kernel.
 std::string op_label(const ir::Op& op);

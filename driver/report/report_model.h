@@ -43,6 +43,8 @@ struct KernelRow {
   std::string shape;        // operand types -> result types
   std::string block_types;  // the block dtypes it reads ("q8_0x16"), "" for none
   int64_t instructions = -1;  // in its assembly; -1 when not generated here
+  std::string assembly;       // its listing, "" when not generated here
+  std::string llvm_ir;        // its optimized LLVM IR, "" when not generated here
 };
 
 struct ProfileRow {

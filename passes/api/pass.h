@@ -28,6 +28,14 @@ class Pass {
   virtual std::string summary() const = 0;
   virtual PassResult run(ir::Graph& g, PassContext& ctx) = 0;
   virtual std::vector<PassOption> options() const { return {}; }
+  // The places of `g` its pattern matches, its guards not asked, each as the names of the
+  // values its matched ops define: what a placement explanation (passes/placement.h)
+  // follows through the passes placed before it. nullopt for a pass without a pattern.
+  using Place = std::vector<std::string>;
+  virtual std::optional<std::vector<Place>> candidates(ir::Graph& g) const {
+    (void)g;
+    return std::nullopt;
+  }
 
   // Values checked against options() by the pass manager; absent ones take the default.
   void configure(OptionValues values) { values_ = std::move(values); }

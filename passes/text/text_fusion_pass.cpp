@@ -91,6 +91,17 @@ PassResult TextFusionPass::run(ir::Graph& g, PassContext& ctx) {
   return {fused > 0, {stat}};
 }
 
+std::optional<std::vector<Pass::Place>> TextFusionPass::candidates(ir::Graph& g) const {
+  std::vector<Place> out;
+  for (const Rule& r : file_->rules)
+    r.pattern->for_each(g, [&](const Match& m) {
+      Place& p = out.emplace_back();
+      for (const auto& [line, op] : m.ops) p.push_back(op->result()->name());
+      std::sort(p.begin(), p.end());
+    });
+  return out;
+}
+
 std::function<std::unique_ptr<Pass>()> text_pass_factory(std::shared_ptr<const PassFile> file) {
   return [file] { return std::make_unique<TextFusionPass>(file); };
 }

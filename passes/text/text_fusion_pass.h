@@ -20,6 +20,7 @@ class TextFusionPass : public Pass {
   std::string name() const override { return file_->name; }
   std::string summary() const override { return file_->summary; }
   PassResult run(ir::Graph& g, PassContext& ctx) override;
+  std::optional<std::vector<Place>> candidates(ir::Graph& g) const override;
 
  private:
   std::shared_ptr<const PassFile> file_;

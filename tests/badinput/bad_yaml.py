@@ -6,7 +6,7 @@ import os
 import tempfile
 
 import bad_input_kit as kit
-from bad_input_kit import ERROR, FIFO, ROOT, Row, tiny_yaml
+from bad_input_kit import ERROR, FIFO, ROOT, USAGE, Row, tiny_yaml
 import make_random_checkpoint  # noqa: E402 (on bad_input_kit's path)
 import make_tiny_model  # noqa: E402 (on bad_input_kit's path)
 
@@ -90,8 +90,9 @@ def rows():
             r"^\S*m\.yaml: passes: quant-mode: expects one of rule\|measured, got 'fast'$",
             {"m.yaml": lambda: tiny_yaml({"context: 64": "context: 64\npasses:\n  quant-mode: fast"})}),
         Row("pipeline_option_typo", ["compile", "{dir}/m.yaml", "--passes=quant-threshold{min-dimm=3}", "-o",
-                                     "{dir}/out.lmc"], ERROR,
-            r"^--passes: column 17: pass 'quant-threshold' has no option 'min-dimm' \(did you mean 'min-dim'\?\)$",
+                                     "{dir}/out.lmc"], USAGE,
+            r"^lmc compile: --passes: column 17: pass 'quant-threshold' has no option 'min-dimm' "
+            r"\(did you mean 'min-dim'\?\) \(see lmc compile --help\)$",
             {"m.yaml": lambda: tiny_yaml()}),
         Row("cost_table_malformed", ["compile", "{dir}/m.yaml", "--quant-mode=measured", "--cost-table={dir}/t.txt",
                                      "-o", "{dir}/out.lmc"], ERROR,

@@ -384,6 +384,9 @@ class ExitCodes(unittest.TestCase):
         self.expect(2, "run", "x.lmc", "--prompt", "x", "--max-tokens=many")
         self.expect(2, "run", "x.lmc", "--prompt", "x", "--no-such-flag")
         self.expect(2, "compile", LLAMA_YAML, "--passes=none", "--quant-min-dim=-3")
+        # A typo in the pipeline is the user's, as one in --print-ir-after is.
+        self.expect(2, "compile", LLAMA_YAML, "--passes=no-such-pass", "-o", os.path.join(cli.WORK, "x.lmc"),
+                    message="no-such-pass")
         self.expect(2, "run", "x.lmc", "--prompt", "")
 
     def test_errors_are_1_and_name_the_file(self):
@@ -398,8 +401,6 @@ class ExitCodes(unittest.TestCase):
         with open(bad_yaml, "w") as f:
             f.write("name: broken\nweights: nowhere.gguf\nblock:\n  - x = frobnicate(x)\n")
         self.expect(1, "compile", bad_yaml, message="bad.yaml")
-        self.expect(1, "compile", LLAMA_YAML, "--passes=no-such-pass", "-o", os.path.join(cli.WORK, "x.lmc"),
-                    message="no-such-pass")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ CompileReport sample() {
   p.pictures = {{"after (layer 0)", "<svg/>"}};
   r.passes.push_back(p);
   r.passes.push_back({2, "dce", false, 0.001, {}, "", {}, {}});
-  r.kernels.push_back({"k_add", "add", "%a", 3, "f32[T,4] -> f32[T,4]", "q8_0x16", 120});
+  r.kernels.push_back({"k_add", "add", "%a", 3, "f32[T,4] -> f32[T,4]", "q8_0x16", 120,
+                       "k_add:\n  vaddps %ymm0, %ymm1, %ymm2\n", "define void @k_add(ptr %p) {\n  ret void\n}\n"});
   r.profile.push_back({"k_add", "add", 10, 1.5, 0.25});
   r.profile_note = "4 decode steps";
   return r;
@@ -51,6 +52,34 @@ TEST(HtmlReport, FetchesNothingAndRunsNothing) {
   EXPECT_EQ(html.find("http"), std::string::npos);
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("m<1>"), std::string::npos);
+}
+
+TEST(HtmlReport, EachKernelsCodeIsFoldedUnderItsRow) {
+  std::string html = html_report(sample());
+  size_t row = html.find("<tr class=\"kernel\" id=\"kernel-k_add\">");
+  size_t assembly = html.find("<details class=\"asm\"><summary>assembly (2 lines)</summary><pre class=\"listing\">"
+                              "k_add:\n  vaddps %ymm0, %ymm1, %ymm2\n</pre></details>");
+  size_t ir = html.find("<details class=\"llvm-ir\"><summary>LLVM IR (3 lines)</summary>"
+                        "<pre class=\"listing\">define void @k_add(ptr %p) {\n  ret void\n}\n</pre></details>");
+  ASSERT_NE(row, std::string::npos);
+  ASSERT_NE(assembly, std::string::npos);
+  ASSERT_NE(ir, std::string::npos);
+  EXPECT_LT(row, assembly);
+  EXPECT_LT(assembly, ir);
+}
+
+TEST(HtmlReport, AKernelWithoutCodeHasNoFoldedRow) {
+  CompileReport r;
+  r.kernels.push_back({"k", "add", "%a", 1, "", "", -1, "", ""});
+  EXPECT_EQ(html_report(r).find("<tr class=\"code\">"), std::string::npos);
+}
+
+TEST(HtmlReport, CutsLongListings) {
+  CompileReport r;
+  KernelRow k{"k", "add", "%a", 1, "", "", -1, "", ""};
+  for (size_t i = 0; i < kMaxListingLines + 7; ++i) k.assembly += "  nop\n";
+  r.kernels.push_back(k);
+  EXPECT_NE(html_report(r).find("7 more lines left out"), std::string::npos);
 }
 
 TEST(HtmlReport, CutsLongDiffs) {

@@ -2,9 +2,10 @@
 """The compile report in a real browser: `lmc compile models/gemma3.yaml --report=FILE` on
 Gemma 3 270M's real weights, opened by headless Chromium (Debian's, driven by selenium
 through Debian's chromedriver). The page must show the pipeline's passes, a pass's IR diff,
-a remark beside its op and a picture of a layer (an image the browser decoded), fetch
-nothing from the network, and its screenshot is saved beside the test's files
-(WORK/report.png, WORK/report-picture.png). Then `lmc run GGUF --profile --report=FILE`:
+a remark beside its op and a picture of a layer (an image the browser decoded), open a
+kernel's assembly and LLVM IR folded under its row, fetch nothing from the network, and its
+screenshots are saved beside the test's files (WORK/report.png, WORK/report-picture.png,
+WORK/report-assembly.png). Then `lmc run GGUF --profile --report=FILE`:
 its page shows each kernel's share of the step (WORK/report-profile.png).
 
   test_report_browser.py --lmc build/tools/lmc --work-dir DIR
@@ -36,8 +37,9 @@ class ReportInBrowser(unittest.TestCase):
         if os.path.exists(cls.report):
             os.remove(cls.report)
         t0 = time.monotonic()
-        r = subprocess.run([ARGS.lmc, "compile", GEMMA_YAML, "--emit-ir", "-o", os.path.join(ARGS.work_dir, "gemma3.lir"),
-                            "--report=" + cls.report], capture_output=True, text=True, timeout=50)
+        # A whole compile: the kernels are generated, so the report has their code.
+        r = subprocess.run([ARGS.lmc, "compile", GEMMA_YAML, "-o", os.path.join(ARGS.work_dir, "gemma3.lmc"),
+                            "--report=" + cls.report], capture_output=True, text=True, timeout=240)
         assert r.returncode == 0, r.stderr
         print(f"report of Gemma 3 270M written in {time.monotonic() - t0:.1f} s "
               f"({os.path.getsize(cls.report) / 1e6:.1f} MB)", file=sys.stderr)
@@ -85,6 +87,25 @@ class ReportInBrowser(unittest.TestCase):
         decoded = self.driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", picture)
         self.assertGreater(decoded, 100)
         picture.screenshot(os.path.join(ARGS.work_dir, "report-picture.png"))
+
+    def test_a_kernels_assembly_and_llvm_ir_open(self):
+        from selenium.webdriver.common.by import By
+        rows = self.find("table.kernels tr.kernel")
+        self.assertGreater(len(rows), 5)
+        listings = self.find("table.kernels tr.code")
+        self.assertEqual(len(listings), len(rows))  # every kernel was generated here
+        fold = listings[0].find_element(By.CSS_SELECTOR, "details.asm")
+        listing = fold.find_element(By.CSS_SELECTOR, "pre.listing")
+        self.assertFalse(listing.is_displayed())  # folded until asked
+        summary = fold.find_element(By.TAG_NAME, "summary")
+        self.driver.execute_script("arguments[0].scrollIntoView()", summary)
+        summary.click()
+        self.assertTrue(listing.is_displayed())
+        self.assertRegex(listing.text, r"\n\s+v?(mov|add|fmadd|pxor)\w*\s")
+        listings[0].screenshot(os.path.join(ARGS.work_dir, "report-assembly.png"))
+        ir = listings[0].find_element(By.CSS_SELECTOR, "details.llvm-ir")
+        ir.find_element(By.TAG_NAME, "summary").click()
+        self.assertIn("define ", ir.find_element(By.CSS_SELECTOR, "pre.listing").text)
 
     def test_nothing_is_fetched(self):
         fetched = self.driver.execute_script(

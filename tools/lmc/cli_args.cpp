@@ -71,6 +71,9 @@ std::string own_spelling(const std::string& name, const std::map<std::string, co
       if (s.rfind("--", 0) == 0) long_name = s;
     throw UsageError("option '" + name + "' is llama.cpp's " + long_name + ", which lmc does not take here");
   }
+  // LLVM's and MLIR's tools take a long option after one dash (`-verify-each`, `-stats`).
+  if (name.size() > 2 && name[1] != '-')
+    if (auto it = known.find("-" + name); it != known.end()) return dashed(it->second->name);
   if (letters_after_one_dash(name)) {
     std::vector<std::string> names;
     for (const auto& [n, f] : known) names.push_back(n);

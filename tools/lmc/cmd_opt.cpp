@@ -45,7 +45,12 @@ std::vector<FlagSpec> opt_specs() {
                    "generate the result's kernels and write each one's optimized LLVM IR to DIR/<kernel>.ll", "DIR"});
   specs.push_back(
       {"dump-asm", true, "generate the result's kernels and write each one's assembly to DIR/<kernel>.s", "DIR"});
+  specs.push_back({"explain-placement", true,
+                   "print where in the pipeline (--passes, else the default) PASS's pattern matches, counted "
+                   "before every pass, instead of the result; PASS: a pass file's pass (--load-pass-file)",
+                   "PASS"});
   specs.push_back(report_flag_spec());
+  specs.push_back({"print-pipeline-passes", false, "print the pipeline that would run, in pipeline text, and exit"});
   specs.push_back({"list-passes", false, "list the available passes and their options, and exit"});
   specs.push_back({"list-ops", false, "list the IR's ops with their operands, attributes and traits, and exit"});
   specs.push_back({"help", false, "show this help", "", false, "h"});
@@ -101,6 +106,22 @@ std::unique_ptr<passes::CostModel> cost_model(const Args& a) {
   return std::make_unique<driver::KernelCostModel>();
 }
 
+// The pipeline to run: --passes; with --explain-placement and no --passes, the default one
+// (where a researcher's pass would go).
+std::string pipeline_of(const Args& a) { return a.get_or("passes", a.has("explain-placement") ? "default" : "none"); }
+
+// The pass --explain-placement names, to be counted and never run.
+std::unique_ptr<passes::Pass> explained_pass(const std::string& name) {
+  auto& registry = passes::PassRegistry::instance();
+  auto p = registry.create(name);
+  if (!p) throw UsageError("--explain-placement: " + passes::pass_name_problem(name));
+  ir::Graph probe;
+  if (!p->candidates(probe))
+    throw UsageError("--explain-placement: pass '" + name +
+                     "' has no pattern to count (a pass file's pass has one; a C++ pass does not)");
+  return p;
+}
+
 // What one input graph said besides its result: the passes' remarks, and where the input
 // defines each value they name (for --verify-diagnostics).
 struct PartNotes {
@@ -118,9 +139,11 @@ std::string optimize(const Args& a, const InputPart& part, const std::string& so
   if (reporter) reporter->watch(inst);
   const ir::DotOptions dot = inst.dot;
   passes::PassManager pm(std::move(inst));
-  pm.add_pipeline(a.get_or("passes", "none"), pass_options(a));
+  pm.add_pipeline(pipeline_of(a), pass_options(a));
+  if (auto name = a.get("explain-placement")) pm.explain_placement(explained_pass(*name));
   notes.ctx.cost_model = &cost;
   pm.run(*g, notes.ctx);
+  if (a.has("explain-placement")) return pm.placement();
   dump_kernels(a, *g, source);
   return a.has("emit-dot") ? picture(*g, dot, pm, part.text_with_line_offset(), source) : ir::print(*g);
 }
@@ -152,6 +175,12 @@ int cmd_opt(int argc, char** argv) {
     list_passes();
     return 0;
   }
+  if (a.has("print-pipeline-passes")) {
+    passes::PassManager pm(instrumentation_from(a));
+    pm.add_pipeline(pipeline_of(a), pass_options(a));
+    std::cout << pm.pipeline_text() << "\n";
+    return 0;
+  }
   if (a.has("list-ops")) {
     list_ops(std::cout);
     return 0;
@@ -160,7 +189,8 @@ int cmd_opt(int argc, char** argv) {
   const std::string& path = a.positional()[0];
   const std::string source = path == "-" ? "<stdin>" : path;
   // Pipeline and flag errors are the user's, not the input's: report them once, up front.
-  passes::PassManager(instrumentation_from(a)).add_pipeline(a.get_or("passes", "none"), pass_options(a));
+  passes::PassManager(instrumentation_from(a)).add_pipeline(pipeline_of(a), pass_options(a));
+  if (auto name = a.get("explain-placement")) explained_pass(*name);
   auto cost = cost_model(a);
   if (a.has("report") && a.has("split-input-file"))
     throw UsageError("--report reports one graph, not --split-input-file");
@@ -186,7 +216,7 @@ int cmd_opt(int argc, char** argv) {
     for (const auto& p : problems) std::cerr << p << "\n";
     failures += !problems.empty();
   }
-  if (reporter) reporter->write(source, nullptr, a.get_or("passes", "none"), "");
+  if (reporter) reporter->write(source, nullptr, pipeline_of(a), "");
   if (auto file = a.get("o")) {
     runtime::write_output(*file, out);
   } else {

@@ -8,7 +8,7 @@ namespace lmc::tools {
 FlagSpec report_flag_spec() {
   return {"report", true,
           "write a self-contained HTML report of the compile to FILE: the passes with their "
-          "IR diffs, remarks and graph pictures, and the kernel table",
+          "IR diffs, remarks and graph pictures, and the kernel table with each kernel's assembly and LLVM IR",
           "FILE"};
 }
 
@@ -21,11 +21,12 @@ CompileReporter::CompileReporter(const std::string& path, std::string command)
     : file_(path), command_(std::move(command)) {}
 
 void CompileReporter::want_assembly(codegen::CompileOptions& co) {
-  if (co.dump_asm_dir.empty()) {
-    listings_.emplace();
-    co.dump_asm_dir = listings_->dir();
-  }
-  asm_dir_ = co.dump_asm_dir;
+  for (std::string* dir : {&co.dump_asm_dir, &co.dump_llvm_ir_dir})
+    if (dir->empty()) {
+      if (!listings_) listings_.emplace();
+      *dir = listings_->dir();
+    }
+  code_ = {co.dump_asm_dir, co.dump_llvm_ir_dir};
 }
 
 void CompileReporter::write(const std::string& title, const ir::Graph* final_graph, const std::string& pipeline,
@@ -41,7 +42,7 @@ void CompileReporter::write(const std::string& title, const ir::Graph* final_gra
     parsed = ir::parse(recorder_.final_ir(), "the compiled graph");
     final_graph = parsed.get();
   }
-  if (final_graph) r.kernels = report::kernel_rows(*final_graph, asm_dir_);
+  if (final_graph) r.kernels = report::kernel_rows(*final_graph, code_);
   r.comparison = comparison_;
   file_.write(r);
 }

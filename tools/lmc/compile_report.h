@@ -9,6 +9,7 @@
 
 #include "codegen/compile_options.h"
 #include "driver/report/assembly_listings.h"
+#include "driver/report/kernel_rows.h"
 #include "driver/report/pass_recorder.h"
 #include "driver/report/report_file.h"
 #include "ir/graph.h"
@@ -27,8 +28,8 @@ class CompileReporter {
 
   // Records every pass `inst`'s manager runs.
   void watch(passes::Instrumentation& inst) { inst.observer = &recorder_; }
-  // Has the kernels' assembly written where the kernel table can count instructions
-  // (the directory given with --dump-asm, else a temporary one).
+  // Has the kernels' assembly and LLVM IR written where the kernel table reads them (the
+  // directories given with --dump-asm and --dump-llvm-ir, else a temporary one).
   void want_assembly(codegen::CompileOptions& co);
   // Writes the page. `final_graph`: the compiled graph, or nullptr for the one the last
   // pass left; `target`: the kernels' target, "" when none were generated.
@@ -43,7 +44,7 @@ class CompileReporter {
   std::string command_;
   report::PassRecorder recorder_;
   std::optional<report::AssemblyListings> listings_;
-  std::string asm_dir_;
+  report::KernelCode code_;
   std::optional<report::PipelineComparison> comparison_;
 };
 

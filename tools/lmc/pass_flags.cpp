@@ -5,7 +5,9 @@
 
 #include "passes/pass_file_loader.h"
 #include "passes/pass_registry.h"
+#include "passes/pipeline.h"
 #include "passes/plugin_loader.h"
+#include "support/error.h"
 
 namespace lmc::tools {
 
@@ -48,13 +50,58 @@ passes::PrintChanged print_changed(const Args& a) {
 
 std::vector<FlagSpec> pass_flag_specs() {
   std::vector<FlagSpec> specs = {
-      {"passes", true, "pass pipeline, e.g. 'default', 'none', 'fuse-qkv,quant-threshold{min-dim=512},dce'",
-       "PIPELINE"},
-      {"print-ir-before-all", false, "print the IR before every pass (stderr)"},
-      {"print-ir-after-all", false, "print the IR after every pass (stderr)"},
-      {"print-ir-before", true, "print the IR before the named pass (repeatable)", "PASS"},
-      {"print-ir-after", true, "print the IR after the named pass (repeatable)", "PASS"},
-      {"print-ir-after-change", false, "with --print-ir-after*, skip passes that changed nothing"},
+      {"passes",
+       true,
+       "pass pipeline, e.g. 'default', 'none', 'fuse-qkv,quant-threshold{min-dim=512},dce'",
+       "PIPELINE",
+       false,
+       "",
+       {"pass-pipeline"}},
+      {"dump-pass-pipeline", false, "print the pipeline in pipeline text (stderr) before running it"},
+      {"verify-each",
+       false,
+       "accepted as mlir-opt takes it: lmc always verifies",
+       "VALUE",
+       false,
+       "",
+       {},
+       {},
+       "lmc always verifies the graph after every pass that changed it"},
+      {"print-ir-before-all",
+       false,
+       "print the IR before every pass (stderr)",
+       "",
+       false,
+       "",
+       {"mlir-print-ir-before-all"}},
+      {"print-ir-after-all",
+       false,
+       "print the IR after every pass (stderr)",
+       "",
+       false,
+       "",
+       {"mlir-print-ir-after-all"}},
+      {"print-ir-before",
+       true,
+       "print the IR before the named pass (repeatable)",
+       "PASS",
+       false,
+       "",
+       {"mlir-print-ir-before"}},
+      {"print-ir-after",
+       true,
+       "print the IR after the named pass (repeatable)",
+       "PASS",
+       false,
+       "",
+       {"mlir-print-ir-after"}},
+      {"print-ir-after-change",
+       false,
+       "with --print-ir-after*, skip passes that changed nothing",
+       "",
+       false,
+       "",
+       {"mlir-print-ir-after-change"}},
       {"print-changed", true,
        "print the IR at start and after each pass that changed it; 'diff' as a unified "
        "diff, 'quiet' without the start and the unchanged notes",
@@ -65,8 +112,8 @@ std::vector<FlagSpec> pass_flag_specs() {
       {"dump-ir-format", true, "'lir' (default) or 'dot' (adds .dot, and .svg with Graphviz)", "FMT"},
       {"dot-layer", true, "draw layer N alone in .dot pictures, with stubs for what it reads", "N"},
       {"dot-show-weights", false, "draw weights as nodes in .dot pictures, not as lines in their readers"},
-      {"pass-stats", false, "print each pass's statistics"},
-      {"time-passes", false, "print how long each pass took"},
+      {"pass-stats", false, "print each pass's statistics", "", false, "", {"stats", "mlir-pass-statistics"}},
+      {"time-passes", false, "print how long each pass took", "", false, "", {"mlir-timing"}},
       {"remarks", false, "print every decision passes made (e.g. each quantization)"},
       {"remarks-filter", true, "print only the remarks whose 'pass: %value: message' line matches REGEX", "REGEX"},
       {"load-pass-plugin", true, "load passes from a shared library (repeatable)", "LIB"},
@@ -86,6 +133,7 @@ passes::Instrumentation instrumentation_from(const Args& a) {
   inst.print_after_change = a.has("print-ir-after-change");
   inst.print_changed = print_changed(a);
   inst.debug_pass_manager = a.has("debug-pass-manager");
+  inst.dump_pipeline = a.has("dump-pass-pipeline");
   inst.bisect_limit = a.get_int("opt-bisect-limit", -1, 0, int64_t{1} << 30);
   inst.dump_dir = a.get_or("dump-ir-dir", "");
   std::string fmt = a.get_or("dump-ir-format", "lir");
@@ -105,6 +153,12 @@ passes::Instrumentation instrumentation_from(const Args& a) {
 }
 
 passes::OptionValues pass_options(const Args& a) {
+  // A typo in the pipeline is the user's, as one in --print-ir-after is: the same exit code.
+  if (auto text = a.get("passes")) try {
+      passes::parse_pipeline(*text);
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
   passes::OptionValues values;
   for (const auto& [pass, o] : passes::registered_options()) {
     std::string flag = passes::option_flag(o, pass);

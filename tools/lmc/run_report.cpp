@@ -24,7 +24,7 @@ void RunReport::write(const driver::LoadedModel& m, const runtime::Profiler& p) 
   report::CompileReport r;
   r.title = m.info.name;
   r.command = command_;
-  r.kernels = report::kernel_rows(*m.graph, "");
+  r.kernels = report::kernel_rows(*m.graph, {});
   report::ProfileTable t = report::profile_rows(p);
   r.profile = std::move(t.rows);
   r.profile_note = std::move(t.note);
