@@ -72,6 +72,7 @@ void run_passes(CompiledModel& c, const CompileRequest& r) {
   pm.ensure_suffix(passes::mandatory_pipeline(), flags);
   pm.run(*c.model.graph, ctx);
   c.pass_summary = pm.summary();
+  c.remarks = std::move(ctx.remarks);
   c.pipeline = pm.pipeline_text();
   c.pass_seconds = since(t0);
   log(r, "passes", c.pass_seconds, c.pipeline + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");

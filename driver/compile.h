@@ -43,6 +43,7 @@ struct CompiledModel {
   std::unique_ptr<models::Tokenizer> tokenizer;  // checked against the model before the passes
   std::string pipeline;  // pipeline text of what ran, mandatory passes included
   std::vector<std::string> pass_summary;
+  std::vector<passes::Remark> remarks;  // every pass's, in order
   std::unique_ptr<codegen::KernelCompiler> compiler;
   std::string object;  // the kernels' object file
   bool object_cached = false;  // read from the kernel object cache, not generated

@@ -10,6 +10,7 @@
 #include "driver/memory_check.h"
 #include "driver/memory_weights.h"
 #include "driver/model_input.h"
+#include "driver/remarks_section.h"
 #include "models/model_tokenizer.h"
 #include "models/tokenizer/tokenizer_io.h"
 #include "runtime/host_isa.h"
@@ -81,6 +82,7 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   m.weights = &m.artifact->weights();
   for (const auto& w : m.artifact->weight_index()) m.weight_bytes += w.bytes;
   m.tokenizer = models::Tokenizer::create(models::deserialize_vocab(m.artifact->section("tokenizer"), path));
+  if (m.artifact->has_section("remarks")) m.remarks = decode_remarks(m.artifact->section("remarks"), path + ":remarks");
   for (const char* copied : {"ir", "kernels", "tokenizer"}) m.artifact->release_section(copied);
   return m;
 }
@@ -153,6 +155,7 @@ LoadedModel load_compiled(CompiledModel c, const std::string& path) {
   m.owned_weights = std::move(weights);
   m.tokenizer = std::move(c.tokenizer);
   m.graph = std::move(c.model.graph);
+  m.remarks = std::move(c.remarks);
   return m;
 }
 

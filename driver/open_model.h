@@ -27,6 +27,7 @@ struct LoadedModel {
   ir::ModelInfo info;
   std::unique_ptr<codegen::KernelLibrary> library;
   runtime::KernelTable kernels;
+  std::vector<passes::Remark> remarks;  // the compile's (driver/remarks_section.h)
   std::unique_ptr<runtime::WeightProvider> owned_weights;  // when packed in memory
   const runtime::WeightProvider* weights = nullptr;
   std::unique_ptr<models::Tokenizer> tokenizer;

@@ -1,4 +1,6 @@
 #include "driver/write_artifact.h"
+
+#include "driver/remarks_section.h"
 #include "ir/op_registry.h"
 
 #include <deque>
@@ -84,6 +86,7 @@ uint64_t write_artifact(CompiledModel& c, const CompileRequest& r, const std::st
   uint64_t weight_bytes = write_weights(w, c, progress);
   kernels.get();
   w.add_section("kernels", c.object);
+  w.add_section("remarks", encode_remarks(c.remarks));
   runtime::ArtifactManifest m;
   m.model = c.model.info.name;
   m.pipeline = c.pipeline;

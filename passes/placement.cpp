@@ -75,7 +75,8 @@ void PlacementWatch::remark_unchanged(size_t index, PassContext& ctx) const {
     for (size_t j = 0; j < index; ++j)
       if (std::string what = taken_by(w, j); !what.empty())
         ctx.remark(w.pass->name(), "@g",
-                   what + "; place this pass before it (e.g. before(" + names_[j] + "):" + w.pass->name() + ")");
+                   what + "; place this pass before it (e.g. before(" + names_[j] + "):" + w.pass->name() + ")",
+                   RemarkKind::Missed);
   }
 }
 

@@ -8,7 +8,8 @@
 #include "passes/pass_registry.h"
 
 // 2: passes declare options (Pass::options, Pass::configure).
-// 3: passes may say where their pattern matches (Pass::candidates: passes/placement.h).
+// 3: passes may say where their pattern matches (Pass::candidates: passes/placement.h);
+//    remarks have a kind (passed, missed, analysis).
 #define LMC_PASS_PLUGIN_API_VERSION 3
 
 extern "C" {

@@ -1,9 +1,13 @@
-// Picks the next token from a logits row, by llama.cpp's sampler chain in its order:
-// logit biases; the penalties on the tokens of the recent history (repeat: positive
-// logits divided by it, negative ones multiplied; then frequency x count and presence
-// subtracted); greedy (argmax, lowest id on ties) at temperature 0; else top-k, typical-p,
-// top-p and min-p, each on the distribution the survivors make at temperature 1; and last
-// the temperature, drawn from a seeded std::mt19937_64 so a seed reproduces a run.
+// Picks the next token from a logits row, by llama.cpp's sampler chain: the logit biases,
+// then the stages of `samplers` in their order (default llama.cpp's: penalties, DRY,
+// top-n-sigma, top-k, typical-p, top-p, min-p, XTC, temperature), each on the candidates
+// the stages before it left; and a draw from the survivors' softmax with a seeded
+// std::mt19937_64, so a seed reproduces a run. The penalties on the recent history:
+// repeat divides positive logits and multiplies negative ones, then frequency x count and
+// presence are subtracted. Each cut reads the distribution at the temperatures applied
+// before it (none: 1). Temperature 0 keeps the most likely candidate (lowest id on ties):
+// greedy. Mirostat (1 or 2), as in llama.cpp, replaces the whole chain after the biases
+// with the temperature and its own cut, whose target surprise it steers token by token.
 #pragma once
 #include <cstdint>
 #include <random>
@@ -11,7 +15,16 @@
 #include <utility>
 #include <vector>
 
+#include "runtime/dry_penalty.h"
+#include "runtime/sampler_stage.h"
+
 namespace lmc::runtime {
+
+struct MirostatOptions {
+  int version = 0;   // 0: off; 1: Mirostat; 2: Mirostat 2.0
+  float tau = 5;     // the target surprise, in bits
+  float eta = 0.1f;  // how fast the cut follows the observed surprise
+};
 
 struct SamplerOptions {
   float temperature = 0;         // 0: greedy
@@ -29,6 +42,17 @@ struct SamplerOptions {
   int64_t vocab_limit = 0;
   // Added to the tokens' logits before anything else (OpenAI's logit_bias; -100 bans).
   std::vector<std::pair<int32_t, float>> logit_bias;
+  std::vector<SamplerStage> samplers = default_sampler_order();
+  DryOptions dry;
+  // XTC: with this probability, each token drops the candidates at least xtc_threshold
+  // likely but the least likely of them; 0: off; a threshold above 0.5: off.
+  float xtc_probability = 0;
+  float xtc_threshold = 0.1f;
+  int64_t min_keep = 0;  // XTC cuts nothing that would leave fewer candidates
+  // Keep the candidates whose logit is within top_n_sigma standard deviations (of the
+  // candidates' logits) of the largest; <= 0: off.
+  float top_n_sigma = -1;
+  MirostatOptions mirostat;
 };
 
 class Sampler {
@@ -42,15 +66,32 @@ class Sampler {
   // accept/reject rule). Greedy: the argmax, as sample().
   int32_t verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft);
   const SamplerOptions& options() const { return opts_; }
+  // Mirostat's current bound on the surprise (starts at 2 tau; each token moves it).
+  double mirostat_mu() const { return mu_; }
   // The logits the last sample() or verify() drew from: the row after the logit biases
   // and the penalties, over the ids that may be picked.
   std::span<const float> adjusted_logits() const { return {scratch_.data(), picked_from_}; }
 
  private:
-  // The penalised logits into scratch_; unless greedy, the candidates ids_[0, keep) with
-  // their unnormalised weights (weights_, by token id): returns keep and their mass.
+  // The penalised logits into scratch_ and the candidates ids_[0, keep) with their
+  // unnormalised weights at the chain's temperature (weights_, by token id): returns keep
+  // and their mass.
   std::pair<int64_t, double> candidates(const float* logits, int64_t vocab, std::span<const int32_t> history);
-  void penalize(int64_t vocab, std::span<const int32_t> history);
+  int64_t apply(SamplerStage stage, int64_t keep, std::span<const int32_t> history);
+  void penalize(std::span<const int32_t> history);
+  void penalize_repeats(std::span<const int32_t> history);
+  bool by_logit(int32_t a, int32_t b) const {
+    return scratch_[a] > scratch_[b] || (scratch_[a] == scratch_[b] && a < b);
+  }
+  int64_t top_k(int64_t keep, int64_t k);
+  int64_t top_n_sigma(int64_t keep);
+  int64_t min_p(int64_t keep);
+  int64_t xtc(int64_t keep);
+  int64_t temperature(int64_t keep);
+  int64_t most_likely(int64_t keep);  // moves it to ids_[0]: 1
+  std::pair<int64_t, double> mirostat(int64_t keep);
+  // Mirostat's step after `token` was drawn from candidates of mass `mass`.
+  void steer(int32_t token, double mass);
   float max_logit(int64_t keep) const;  // of ids_[0, keep)
   // Weights exp((l - l_max) / t) of ids_[0, keep) into weights_; their sum.
   double weigh(int64_t keep, double t);
@@ -59,8 +100,7 @@ class Sampler {
   int64_t pickable(int64_t vocab) const;
   // A candidate drawn by weight, never `skip`; `mass` is the candidates' without it.
   int32_t draw(int64_t keep, double mass, int32_t skip);
-  template <typename Less>
-  int64_t nucleus(Less by_logit, double sum, int64_t k);
+  int64_t nucleus(double sum, int64_t k);
 
   SamplerOptions opts_;
   std::mt19937_64 rng_;
@@ -68,6 +108,8 @@ class Sampler {
   size_t picked_from_ = 0;      // the pickable ids of the last row
   std::vector<int32_t> ids_;    // candidate tokens
   std::vector<double> weights_; // unnormalised probabilities, by token id
+  double scale_ = 1;             // the product of the temperatures the chain applied so far
+  double mu_ = 0;                // Mirostat's bound on the surprise
 };
 
 }  // namespace lmc::runtime

@@ -40,6 +40,7 @@ void write_header(std::ostream& os, const CompileReport& r) {
   if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";
   os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
      << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>")
+     << (r.ranked_remarks.empty() ? "" : "<a href=\"#remarks\">remarks by time</a>")
      << (r.comparison ? "<a href=\"#comparison\">pipelines compared</a>" : "") << "</nav>\n</header>\n";
 }
 
@@ -188,6 +189,27 @@ void write_profile(std::ostream& os, const CompileReport& r) {
   os << "</table>\n</section>\n";
 }
 
+// The filter is three radio buttons and the style sheet: the page runs no script.
+void write_ranked_remarks(std::ostream& os, const CompileReport& r) {
+  os << "<section id=\"remarks\">\n<h2>Remarks by the time of their kernels</h2>\n<div class=\"remark-filter\">"
+     << "<input type=\"radio\" name=\"remark-kind\" id=\"show-all\" checked><label for=\"show-all\">all</label>"
+     << "<input type=\"radio\" name=\"remark-kind\" id=\"show-missed\"><label for=\"show-missed\">missed</label>"
+     << "<input type=\"radio\" name=\"remark-kind\" id=\"show-passed\"><label for=\"show-passed\">passed</label>"
+     << "<input type=\"radio\" name=\"remark-kind\" id=\"show-analysis\"><label "
+        "for=\"show-analysis\">analysis</label>\n"
+     << "<table class=\"ranked-remarks\">\n<tr><th>share of the step</th><th>kernel</th><th>pass</th><th>value</th>"
+     << "<th>remark</th></tr>\n";
+  for (const auto& m : r.ranked_remarks) {
+    os << "<tr class=\"" << passes::remark_kind_name(m.kind) << "\"><td class=\"num\">"
+       << (m.share < 0 ? std::string("—") : fixed(m.share * 100, 1) + " %") << "</td><td>";
+    if (!m.kernel.empty())
+      os << "<a href=\"#kernel-" << html_escape(m.kernel) << "\"><code>" << html_escape(m.kernel) << "</code></a>";
+    os << "</td><td>" << html_escape(m.pass) << "</td><td><code>" << html_escape(m.value) << "</code></td><td>"
+       << html_escape(m.message) << "</td></tr>\n";
+  }
+  os << "</table>\n</div>\n</section>\n";
+}
+
 }  // namespace
 
 std::string html_report(const CompileReport& r) {
@@ -200,6 +222,7 @@ std::string html_report(const CompileReport& r) {
   os << "</section>\n";
   write_kernels(os, r);
   if (!r.profile.empty()) write_profile(os, r);
+  if (!r.ranked_remarks.empty()) write_ranked_remarks(os, r);
   if (r.comparison) write_comparison(os, *r.comparison);
   os << "</body>\n</html>\n";
   return os.str();

@@ -82,6 +82,16 @@ KernelRow refused(const ir::Op& op, const Error& e) {
   return {"none: " + std::string(e.what()), op_label(op), "%" + op.result()->name(), 1, "", "", -1, "", ""};
 }
 
+// What a remark about a value may concern in this kernel: the values `op` computes (its
+// body's too) and the weights it reads.
+void add_values(std::vector<std::string>& values, const ir::Op& op) {
+  for (const ir::Op* o : ir::ops_run_by(op))
+    for (size_t k = 0; k < o->num_results(); ++k) values.push_back(o->result(k)->name());
+  for (const ir::Value* v : op.operands())
+    if (v->def() && (ir::is_role(*v->def(), ir::OpRole::Weight) || ir::is_role(*v->def(), ir::OpRole::WeightTransform)))
+      values.push_back(v->name());
+}
+
 }  // namespace
 
 std::vector<KernelRow> kernel_rows(const ir::Graph& g, const KernelCode& code) {
@@ -104,6 +114,7 @@ std::vector<KernelRow> kernel_rows(const ir::Graph& g, const KernelCode& code) {
     auto [it, added] = row_of.emplace(e.name, rows.size());
     if (added) rows.push_back(row_for(*op, e.name, d, code));
     ++rows[it->second].ops;
+    add_values(rows[it->second].values, *op);
   }
   return rows;
 }

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include "passes/api/pass_context.h"
 
 namespace lmc::report {
 
@@ -45,6 +46,9 @@ struct KernelRow {
   int64_t instructions = -1;  // in its assembly; -1 when not generated here
   std::string assembly;       // its listing, "" when not generated here
   std::string llvm_ir;        // its optimized LLVM IR, "" when not generated here
+  // The values it computes (a region's body values too) and the weights it reads: what a
+  // remark about one of them concerns.
+  std::vector<std::string> values = {};
 };
 
 struct ProfileRow {
@@ -53,6 +57,16 @@ struct ProfileRow {
   int64_t calls = 0;        // kernel calls over the steps measured
   double milliseconds = 0;  // their time summed
   double share = 0;         // of the steps' time, 0..1
+};
+
+// A remark of the compile beside the time of the kernel it concerns (a run's profile).
+struct RankedRemark {
+  std::string pass;
+  std::string value;    // "%v", or "@g"
+  std::string message;
+  std::string kernel;   // "" when no kernel computes or reads the value
+  double share = -1;    // the kernel's share of the step; -1 when not measured
+  passes::RemarkKind kind = passes::RemarkKind::Passed;
 };
 
 // lmc bench --vs-pipeline: one figure (llama-bench's test name: "pp8", "tg4") of both
@@ -91,6 +105,7 @@ struct CompileReport {
   std::vector<KernelRow> kernels;
   std::vector<ProfileRow> profile;
   std::string profile_note;  // which steps the profile covers
+  std::vector<RankedRemark> ranked_remarks;  // the compile's, largest share first
   std::optional<PipelineComparison> comparison;
 };
 

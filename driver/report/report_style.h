@@ -34,6 +34,10 @@ figcaption { color: #555d6e; font-size: .9em; }
 tr.code td { border-top: none; padding: 0 8px; }
 tr.code details > summary { cursor: pointer; color: #37415a; font-size: .9em; }
 pre.listing { background: #f6f7fa; padding: .5em; overflow: auto; max-height: 40em; max-width: 110em; margin: .2em 0; }
+.remark-filter label { margin: 0 1em 0 .2em; }
+#show-missed:checked ~ table tr:is(.passed, .analysis), #show-passed:checked ~ table tr:is(.missed, .analysis),
+#show-analysis:checked ~ table tr:is(.passed, .missed) { display: none; }
+tr.missed td:last-child { color: #7a4b00; }
 .bar { display: inline-block; height: .8em; background: #4a78d0; vertical-align: middle; margin-right: .4em; }
 )css";
 

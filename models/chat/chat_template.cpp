@@ -28,16 +28,18 @@ ChatTemplate::ChatTemplate(ir::ChatFormat format, const std::string& name, Speci
                 "definition no 'chat:'); give one with --chat-template-file");
 }
 
-std::string ChatTemplate::render(const ojson& messages, bool add_generation_prompt, const ojson& tools) const {
+std::string ChatTemplate::render(const ojson& messages, bool add_generation_prompt, const ojson& tools,
+                                 const ojson& variables) const {
   const bool with_tools = tools.is_array() && !tools.empty();
   if (!jinja_) {
     if (with_tools) throw Error("chat: " + description() + " has no tools; give a template that renders them");
     return render_family(messages, add_generation_prompt);
   }
-  ojson context = {{"messages", messages},
-                   {"add_generation_prompt", add_generation_prompt},
-                   {"bos_token", tokens_.bos},
-                   {"eos_token", tokens_.eos}};
+  ojson context = variables.is_object() ? variables : ojson::object();
+  context["messages"] = messages;
+  context["add_generation_prompt"] = add_generation_prompt;
+  context["bos_token"] = tokens_.bos;
+  context["eos_token"] = tokens_.eos;
   if (with_tools) context["tools"] = tools;
   return jinja_->render(context);
 }

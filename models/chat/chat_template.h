@@ -30,9 +30,12 @@ class ChatTemplate {
   // a blank line) and then user and assistant in turn, starting with the user; a template
   // may refuse a conversation (raise_exception). `tools`: a non-empty array is the template's
   // `tools` ([{"type": "function", "function": {...}}], as apply_chat_template passes them);
-  // the family fallback has no tools. Errors are lmc::Error.
+  // the family fallback has no tools. `variables`: an object whose keys are more variables
+  // of the template (a request's chat_template_kwargs, such as Qwen3's enable_thinking); the
+  // ones above are not replaced, and a family's turns read none. Errors are lmc::Error.
   std::string render(const nlohmann::ordered_json& messages, bool add_generation_prompt,
-                     const nlohmann::ordered_json& tools = nullptr) const;
+                     const nlohmann::ordered_json& tools = nullptr,
+                     const nlohmann::ordered_json& variables = nlohmann::ordered_json::object()) const;
 
   // The rendered text as the tokenizer should read it: when the tokenizer adds BOS itself,
   // a BOS the template wrote in front is dropped so it is not read twice.

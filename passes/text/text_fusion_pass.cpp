@@ -84,7 +84,7 @@ PassResult TextFusionPass::run(ir::Graph& g, PassContext& ctx) {
       if (why.empty())
         ++fused;
       else
-        ctx.remark(name(), m.value(r.root)->name(), "not fused: " + why);
+        ctx.remark(name(), m.value(r.root)->name(), "not fused: " + why, RemarkKind::Missed);
     });
   std::string stat = file_->stat;
   stat.replace(stat.find("{}"), 2, std::to_string(fused));

@@ -46,7 +46,7 @@ class FuseElementwise : public Pass {
         ++fused;
         return;
       }
-      ctx.remark(name(), e->result()->name(), "not fused: " + why);
+      ctx.remark(name(), e->result()->name(), "not fused: " + why, RemarkKind::Missed);
     });
     return {fused > 0, {"fused " + std::to_string(fused) + " elementwise ops into their producers"}};
   }

@@ -37,7 +37,7 @@ class FuseGateUp : public Pass {
       if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
       std::vector<ir::Op*> pair{gate, up};
       if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {
-        ctx.remark(name(), gate->result()->name(), "not fused: " + why);
+        ctx.remark(name(), gate->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;
       }
       if (std::string parts = block_type_parts(pair); !parts.empty())

@@ -38,7 +38,7 @@ class FuseQkv : public Pass {
                                cached_projection(attn->operand(2))};
       if (!qkv[0] || !qkv[1] || !qkv[2] || qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
       if (std::string why = sibling_fusion_blocker(g, qkv); !why.empty()) {
-        ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why);
+        ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;
       }
       if (std::string parts = block_type_parts(qkv); !parts.empty())

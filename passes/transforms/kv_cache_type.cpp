@@ -113,7 +113,7 @@ class KvCacheType : public Pass {
       ctx.remark(name(), cache->name(), from + " -> f16, not q8_0: " + why);
       return ir::DType::f16;
     }
-    ctx.remark(name(), cache->name(), from + " stays: " + why);
+    ctx.remark(name(), cache->name(), from + " stays: " + why, RemarkKind::Missed);
     return cache->type().dtype;
   }
 };

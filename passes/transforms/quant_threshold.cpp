@@ -94,7 +94,8 @@ class QuantThreshold : public Pass {
     std::string mode = *option("mode");
     if (mode == "measured" && !ctx.cost_model) throw Error("quant-threshold{mode=measured} needs a cost model");
     if (mode == "rule" && !option("min-dim") && !width_source.empty() && d_model > 0)
-      ctx.remark(name(), "@" + g.name(), "d_model " + std::to_string(d_model) + ": " + width_source);
+      ctx.remark(name(), "@" + g.name(), "d_model " + std::to_string(d_model) + ": " + width_source,
+                 RemarkKind::Analysis);
 
     bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
@@ -105,7 +106,7 @@ class QuantThreshold : public Pass {
       int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
       std::string shape = shape_text(w->type());
       if (!known_at_compile_time(w)) {
-        ctx.remark(name(), w->name(), shape + " stays f32: " + kArrivesEachCall);
+        ctx.remark(name(), w->name(), shape + " stays f32: " + kArrivesEachCall, RemarkKind::Missed);
         ++kept;
         continue;
       }
@@ -128,7 +129,8 @@ class QuantThreshold : public Pass {
       }
       if (stored)
         reason += "; the file's " + std::string(ir::dtype_name(*stored)) + " blocks requantized (requantize=q8_0)";
-      ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason);
+      ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason,
+                 quantize ? RemarkKind::Passed : RemarkKind::Missed);
       if (quantize) {
         convert_weight(g, w, ir::DType::q8_0, lin, i);
         ++quantized;

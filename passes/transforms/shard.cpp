@@ -165,7 +165,8 @@ class Shard : public Pass {
     bool vocab = logits && !p.column_linears.count(logits) && width(logits->result()) % ranks_ == 0 &&
                  logits->operand(1)->def() && ir::computes_weight(*logits->operand(1)->def());
     if (logits && !vocab)
-      ctx.remark(name(), logits->result()->name(), "logits stay whole: the vocabulary is not split evenly");
+      ctx.remark(name(), logits->result()->name(), "logits stay whole: the vocabulary is not split evenly",
+                 RemarkKind::Missed);
     apply(g, p);
     int tables = 0;
     for (ir::Op* emb : ops_of_kind(g, "embedding"))
@@ -235,7 +236,7 @@ class Shard : public Pass {
     std::string why = planner.want(x, c);
     if (why.empty()) why = planner.check_users();
     if (!why.empty()) {
-      ctx.remark(name(), lin->result()->name(), "stays whole: " + why);
+      ctx.remark(name(), lin->result()->name(), "stays whole: " + why, RemarkKind::Missed);
       return 0;
     }
     p = std::move(trial);

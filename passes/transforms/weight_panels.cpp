@@ -67,13 +67,14 @@ class WeightPanels : public Pass {
       ir::Value* w = q->result();
       if (!to && ir::is_quantized(stored) && ir::dtype_panel_rows(stored) == 1) {
         ctx.remark(name(), w->name(),
-                   w->type().str() + " stays: " + std::string(ir::dtype_name(stored)) + " has no panel layout");
+                   w->type().str() + " stays: " + std::string(ir::dtype_name(stored)) + " has no panel layout",
+                   RemarkKind::Missed);
         ++kept;
       }
       if (!to) continue;
       WeightUses uses = uses_of(g, w, *to);
       if (!uses.refusal.empty()) {
-        ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal);
+        ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal, RemarkKind::Missed);
         ++kept;
         continue;
       }

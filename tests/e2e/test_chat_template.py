@@ -2,7 +2,8 @@
 """The model file's own chat template, end to end on SmolLM2-135M-Instruct's GGUF:
   * lmc serve's POST /apply-template renders a conversation byte-identically to Python's
     Jinja2 rendering the GGUF's tokenizer.chat_template as Hugging Face's apply_chat_template
-    does, one ending in the assistant's text as llama-server continues it; a chat completion reads exactly that prompt, and its next turn reads only new tokens;
+    does, one ending in the assistant's text as llama-server continues it; a chat completion reads exactly that prompt
+    (continuing the assistant's text, answering only what follows it), and its next turn reads only new tokens;
   * --chat-template-file overrides the file's template; a bad one is an error naming the
     file and the line; a chat whose next rendering does not extend the last is read again
     from where the two part, answering as the conversation read whole;
@@ -99,10 +100,17 @@ class FilesOwnTemplate(unittest.TestCase):
         answered = continued + [{"role": "tool", "tool_call_id": "c1", "content": '{"city": "Paris"}'}]
         got = self.post("/apply-template", {"messages": answered})["prompt"]
         self.assertEqual(got, hf_render(self.template, answered, self.bos, self.eos))
-        # A chat completion still answers only the user or a tool.
-        status, data = self.server.request("POST", "/v1/chat/completions", {"messages": continued})
-        self.assertEqual(status, 400, data)
-        self.assertIn("the last message must be the user's or a tool's", json.loads(data)["error"]["message"])
+
+    def test_a_chat_completion_continues_the_assistants_text(self):
+        # As llama-server's prefill: the prompt /apply-template shows, the answer only the text
+        # the model goes on with, as a completion of that prompt writes it (greedy).
+        continued = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": "The capital is"}]
+        prompt = self.post("/apply-template", {"messages": continued})["prompt"]
+        chat = self.post("/v1/chat/completions", {"messages": continued, "max_tokens": 8, "temperature": 0})
+        completion = self.post("/v1/completions", {"prompt": prompt, "max_tokens": 8, "temperature": 0})
+        self.assertEqual(chat["choices"][0]["message"]["content"], completion["choices"][0]["text"])
+        self.assertEqual(chat["usage"]["prompt_tokens"], len(self.post("/tokenize", {"content": prompt})["tokens"]))
+        self.assertFalse(chat["choices"][0]["message"]["content"].startswith("The capital is"), chat)
 
     def test_bad_apply_template_requests_are_400_json(self):
         table = [({"messages": []}, None, "'messages' must be a non-empty array"),

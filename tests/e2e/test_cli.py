@@ -272,6 +272,30 @@ class LlamaCppHabits(unittest.TestCase):
                     "--seed", seed.group(1))
         self.assertEqual(drawn.stdout, again.stdout)
 
+    def test_llama_cpp_sampler_flags(self):
+        """DRY, XTC, top-n-sigma, Mirostat and the chain's order as llama.cpp spells them: a
+        seed repeats each run; DRY turns greedy away from a repeat; an unknown stage is a
+        usage error naming it."""
+        chains = [["--dry-multiplier", "0.8", "--dry-base", "1.75", "--dry-allowed-length", "2",
+                   "--dry-penalty-last-n", "-1", "--dry-sequence-breaker", "\n", "--dry-sequence-breaker", ":",
+                   "--xtc-probability", "0.5", "--xtc-threshold", "0.1", "--top-nsigma", "1.5",
+                   "--samplers", "penalties;dry;top_n_sigma;top_k;typ_p;top_p;min_p;xtc;temperature"],
+                  ["--mirostat", "2", "--mirostat-lr", "0.1", "--mirostat-ent", "5"],
+                  ["--mirostat", "1"], ["--sampling-seq", "kxt", "--top-n-sigma", "2"]]
+        for flags in chains:
+            runs = [lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "8", "-s", "3", "--temp", "0.8", *flags)
+                    for _ in range(2)]
+            self.assertEqual(runs[0].returncode, 0, runs[0].stderr)
+            self.assertEqual(runs[0].stdout, runs[1].stdout, flags)
+        counting = ["run", "-m", LLAMA_GGUF, "-p", "1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2,", "-n", "2", "--temp", "0"]
+        plain, dry = lmc(*counting), lmc(*counting, "--dry-multiplier", "8")
+        self.assertEqual((plain.returncode, dry.returncode), (0, 0), dry.stderr)
+        self.assertTrue(plain.stdout.rstrip().endswith("1, 2, 3"), plain.stdout)
+        self.assertNotEqual(plain.stdout, dry.stdout)
+        bad = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "2", "--samplers", "top_k;nonsense")
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("'nonsense'", bad.stderr)
+
     def test_escapes_system_prompt_and_context_as_llama_cpp(self):
         # -p's escapes are read (\n a newline) unless --no-escape, as llama-completion's; a system
         # prompt means a chat; -c 0 is the model's own context; -co takes its value.

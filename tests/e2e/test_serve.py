@@ -141,8 +141,8 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/completions", {"prompt": "hi", "stop": [1]}, None, 400, "'stop'"),
             ("POST", "/v1/completions", {"prompt": long_prompt}, None, 400, "the context holds 256"),
             ("POST", "/v1/chat/completions", {"messages": []}, None, 400, "'messages' must be a non-empty array"),
-            ("POST", "/apply-template", {"messages": [{"role": "user", "content": "a"}], "n": 1}, None, 400,
-             "unrecognized request argument 'n'"),
+            ("POST", "/apply-template", {"messages": [{"role": "user", "content": "a"}], "n": 2}, None, 400,
+             "one choice a request is supported"),
             ("POST", "/v1/chat/completions", {"messages": [{"role": "wizard", "content": "a"}]}, None, 400, "role"),
             ("POST", "/v1/completions", None, "x" * (10 << 20), 413, "larger than the server accepts"),
             ("GET", "/v1/nothing", None, None, 404, "no endpoint"),
@@ -240,7 +240,7 @@ class Serve(unittest.TestCase):
         self.assertEqual((word["stop_type"], word["stopping_word"]), ("word", " 7"))
         self.assertNotIn(" 7", word["content"])
         for body, param in (({"prompt": "x", "n_probs": 30}, "n_probs"), ({"prompt": "x", "n_predict": 0}, "n_predict"),
-                            ({"prompt": "x", "mirostat": 2}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
+                            ({"prompt": "x", "mirostat": 3}, "mirostat"), ({"prompt": "x", "bogus": 1}, "bogus")):
             status, data = self.server.request("POST", "/completion", body)
             self.assertEqual(status, 400, data)
             self.assertEqual(json.loads(data)["error"]["param"], param)

@@ -66,7 +66,9 @@ class ServerSamplingFlags(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.server = Server("--parallel", "1", "--ctx-size", "256", "--temp", "0.7", "--top-k", "20", "--top-p", "0.9",
-                            "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5")
+                            "--min-p", "0.02", "--repeat-penalty", "1.1", "--presence-penalty", "0.3", "--seed", "5",
+                            "--dry-multiplier", "0.8", "--top-nsigma", "1.5", "--xtc-probability", "0.3",
+                            "--samplers", "penalties;dry;top_n_sigma;top_k;top_p;min_p;xtc;temp")
 
     @classmethod
     def tearDownClass(cls):
@@ -75,7 +77,8 @@ class ServerSamplingFlags(unittest.TestCase):
     def test_flags_are_the_defaults_and_a_request_overrides_them(self):
         silent = {"prompt": PROMPTS[4], "max_tokens": 12}
         explicit = dict(silent, temperature=0.7, top_k=20, top_p=0.9, min_p=0.02, repeat_penalty=1.1,
-                        presence_penalty=0.3, seed=5)
+                        presence_penalty=0.3, seed=5, dry_multiplier=0.8, top_n_sigma=1.5, xtc_probability=0.3,
+                        samplers=["penalties", "dry", "top_n_sigma", "top_k", "top_p", "min_p", "xtc", "temperature"])
         texts = []
         for body in (silent, explicit, dict(silent, temperature=0), dict(explicit, temperature=0)):
             status, data = self.server.request("POST", "/v1/completions", body)
@@ -87,6 +90,34 @@ class ServerSamplingFlags(unittest.TestCase):
         self.assertEqual({k: params[k] for k in ("temperature", "top_k", "top_p", "min_p", "repeat_penalty", "seed")},
                          {"temperature": 0.7, "top_k": 20, "top_p": 0.9, "min_p": 0.02, "repeat_penalty": 1.1,
                           "seed": 5})
+        self.assertEqual({k: params[k] for k in ("dry_multiplier", "top_n_sigma", "xtc_probability", "samplers")},
+                         {"dry_multiplier": 0.8, "top_n_sigma": 1.5, "xtc_probability": 0.3,
+                          "samplers": ["penalties", "dry", "top_n_sigma", "top_k", "top_p", "min_p", "xtc",
+                                       "temperature"]})
+
+    def test_each_sampler_field_on_each_endpoint(self):
+        """llama-server's sampler fields on /completion, /v1/completions and /v1/chat/completions: a
+        good value is answered, the same on a second ask (the seed); a bad one is a 400 naming it."""
+        good = {"samplers": "kxt", "dry_multiplier": 1.5, "dry_base": 2.0, "dry_allowed_length": 1,
+                "dry_penalty_last_n": 32, "dry_sequence_breakers": ["\n", "."], "xtc_probability": 0.9,
+                "xtc_threshold": 0.05, "min_keep": 2, "mirostat": 2, "mirostat_tau": 3.0, "mirostat_eta": 0.2,
+                "top_n_sigma": 1.0}
+        bad = {"samplers": ["top_k", "infill"], "dry_multiplier": -1, "dry_base": "x", "dry_allowed_length": 1.5,
+               "dry_penalty_last_n": -2, "dry_sequence_breakers": [], "xtc_probability": 2, "xtc_threshold": -0.1,
+               "min_keep": -1, "mirostat": 3, "mirostat_tau": "five", "mirostat_eta": -1, "top_n_sigma": [1]}
+        endpoints = {"/completion": {"prompt": PROMPTS[1], "n_predict": 3},
+                     "/v1/completions": {"prompt": PROMPTS[1], "max_tokens": 3},
+                     "/v1/chat/completions": {"messages": [{"role": "user", "content": PROMPTS[1]}],
+                                              "max_tokens": 3}}
+        for path, base in endpoints.items():
+            for field, value in good.items():
+                answers = [self.server.request("POST", path, dict(base, seed=9, **{field: value})) for _ in range(2)]
+                self.assertEqual(answers[0][0], 200, (path, field, answers[0][1]))
+                texts = [json.loads(data)["content" if path == "/completion" else "choices"] for _, data in answers]
+                self.assertEqual(texts[0], texts[1], (path, field))
+                status, data = self.server.request("POST", path, dict(base, **{field: bad[field]}))
+                self.assertEqual(status, 400, (path, field, data))
+                self.assertEqual(json.loads(data)["error"]["param"], field, data)
 
 
 class PrefixCache(unittest.TestCase):

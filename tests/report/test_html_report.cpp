@@ -25,6 +25,8 @@ CompileReport sample() {
                        "k_add:\n  vaddps %ymm0, %ymm1, %ymm2\n", "define void @k_add(ptr %p) {\n  ret void\n}\n"});
   r.profile.push_back({"k_add", "add", 10, 1.5, 0.25});
   r.profile_note = "4 decode steps";
+  r.ranked_remarks = {{"fuse-x", "%a", "not fused: <why>", "k_add", 0.25, passes::RemarkKind::Missed},
+                      {"dce", "@g", "removed 1", "", -1, passes::RemarkKind::Passed}};
   return r;
 }
 
@@ -57,10 +59,12 @@ TEST(HtmlReport, FetchesNothingAndRunsNothing) {
 TEST(HtmlReport, EachKernelsCodeIsFoldedUnderItsRow) {
   std::string html = html_report(sample());
   size_t row = html.find("<tr class=\"kernel\" id=\"kernel-k_add\">");
-  size_t assembly = html.find("<details class=\"asm\"><summary>assembly (2 lines)</summary><pre class=\"listing\">"
-                              "k_add:\n  vaddps %ymm0, %ymm1, %ymm2\n</pre></details>");
-  size_t ir = html.find("<details class=\"llvm-ir\"><summary>LLVM IR (3 lines)</summary>"
-                        "<pre class=\"listing\">define void @k_add(ptr %p) {\n  ret void\n}\n</pre></details>");
+  size_t assembly = html.find(
+      "<details class=\"asm\"><summary>assembly (2 lines)</summary><pre class=\"listing\">"
+      "k_add:\n  vaddps %ymm0, %ymm1, %ymm2\n</pre></details>");
+  size_t ir = html.find(
+      "<details class=\"llvm-ir\"><summary>LLVM IR (3 lines)</summary>"
+      "<pre class=\"listing\">define void @k_add(ptr %p) {\n  ret void\n}\n</pre></details>");
   ASSERT_NE(row, std::string::npos);
   ASSERT_NE(assembly, std::string::npos);
   ASSERT_NE(ir, std::string::npos);
@@ -80,6 +84,18 @@ TEST(HtmlReport, CutsLongListings) {
   for (size_t i = 0; i < kMaxListingLines + 7; ++i) k.assembly += "  nop\n";
   r.kernels.push_back(k);
   EXPECT_NE(html_report(r).find("7 more lines left out"), std::string::npos);
+}
+
+TEST(HtmlReport, RemarksByTimeLinkTheirKernelAndFilterWithoutScript) {
+  std::string html = html_report(sample());
+  EXPECT_NE(html.find("<a href=\"#remarks\">remarks by time</a>"), std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"missed\"><td class=\"num\">25.0 %</td><td><a href=\"#kernel-k_add\"><code>k_add"
+                      "</code></a></td><td>fuse-x</td><td><code>%a</code></td><td>not fused: &lt;why&gt;</td></tr>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"passed\"><td class=\"num\">—</td><td></td><td>dce</td>"), std::string::npos);
+  EXPECT_NE(html.find("<input type=\"radio\" name=\"remark-kind\" id=\"show-missed\">"), std::string::npos);
+  EXPECT_NE(html.find("#show-missed:checked ~ table tr:is(.passed, .analysis)"), std::string::npos);
+  EXPECT_EQ(html_report(CompileReport{}).find("id=\"remarks\""), std::string::npos);
 }
 
 TEST(HtmlReport, CutsLongDiffs) {

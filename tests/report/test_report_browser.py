@@ -6,7 +6,9 @@ a remark beside its op and a picture of a layer (an image the browser decoded), 
 kernel's assembly and LLVM IR folded under its row, fetch nothing from the network, and its
 screenshots are saved beside the test's files (WORK/report.png, WORK/report-picture.png,
 WORK/report-assembly.png). Then `lmc run GGUF --profile --report=FILE`:
-its page shows each kernel's share of the step (WORK/report-profile.png).
+its page shows each kernel's share of the step (WORK/report-profile.png) and the compile's
+remarks ranked by it, filtered to the missed ones by the page's own radio buttons
+(WORK/report-remarks.png).
 
   test_report_browser.py --lmc build/tools/lmc --work-dir DIR
 
@@ -138,6 +140,24 @@ class RunReportInBrowser(unittest.TestCase):
         share = float(first.find_elements(By.TAG_NAME, "td")[-1].text.rstrip(" %"))
         self.assertGreater(share, 1.0)
         DRIVER.find_element(By.ID, "profile").screenshot(os.path.join(ARGS.work_dir, "report-profile.png"))
+        self.remarks_ranked_by_time()
+
+    def remarks_ranked_by_time(self):
+        from selenium.webdriver.common.by import By
+        rows = DRIVER.find_elements(By.CSS_SELECTOR, "table.ranked-remarks tr.missed, table.ranked-remarks tr.passed")
+        self.assertGreater(len(rows), 10)
+        shares = [float(r.find_elements(By.TAG_NAME, "td")[0].text.rstrip(" %"))
+                  for r in rows if r.find_elements(By.TAG_NAME, "td")[0].text != "—"]
+        self.assertGreater(len(shares), 5)  # most remarks concern a kernel that ran
+        self.assertEqual(shares, sorted(shares, reverse=True))
+        passed = DRIVER.find_elements(By.CSS_SELECTOR, "table.ranked-remarks tr.passed")
+        missed = DRIVER.find_elements(By.CSS_SELECTOR, "table.ranked-remarks tr.missed")
+        self.assertTrue(passed and missed)
+        DRIVER.find_element(By.CSS_SELECTOR, "label[for=show-missed]").click()
+        self.assertFalse(any(r.is_displayed() for r in passed))
+        DRIVER.execute_script("arguments[0].scrollIntoView()", missed[0])
+        self.assertTrue(missed[0].is_displayed())
+        DRIVER.find_element(By.ID, "remarks").screenshot(os.path.join(ARGS.work_dir, "report-remarks.png"))
 
 
 def main():

@@ -1,7 +1,9 @@
 // lmc serve's rendered chat (tools/serve/chat_prompt.h): a conversation ending with the user
 // or a tool result gets the generation prompt; one ending in the assistant's text is
 // continued, as llama-server's /apply-template renders it; one ending in the assistant's
-// calls is a finished turn; what the template refuses is a 400.
+// calls is a finished turn; what the template refuses is a 400. The request's
+// add_generation_prompt and template variables reach the template; a completion continues
+// only text, and not into a required call.
 #include "tools/serve/chat_prompt.h"
 
 #include <gtest/gtest.h>
@@ -14,11 +16,33 @@ constexpr const char* kTurns =
     "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% for c in m.tool_calls %}call {{ c.function.name }}"
     "{% endfor %}</{{ m.role }}>{% endfor %}{% if add_generation_prompt %}<assistant>{% endif %}";
 
-std::string render(const std::vector<ChatMessage>& messages, const std::string& source = kTurns) {
+models::ChatTemplate chat_of(const std::string& source) {
   ir::ChatFormat format;
   format.jinja = source;
-  const models::ChatTemplate chat(format, "t.jinja", {});
-  return rendered_chat(&chat, messages, "m");
+  return models::ChatTemplate(format, "t.jinja", {});
+}
+
+ServeRequest request(std::vector<ChatMessage> messages) {
+  ServeRequest r;
+  r.chat = true;
+  r.messages = std::move(messages);
+  return r;
+}
+
+std::string render(const std::vector<ChatMessage>& messages, const std::string& source = kTurns) {
+  const models::ChatTemplate chat = chat_of(source);
+  return rendered_chat(&chat, request(messages), "m");
+}
+
+// The status and parameter of the ApiError `f` throws.
+template <class F>
+std::pair<int, std::string> refusal(F f) {
+  try {
+    f();
+  } catch (const ApiError& e) {
+    return {e.status, e.param};
+  }
+  return {0, ""};
 }
 
 ChatMessage user(std::string text) { return {"user", std::move(text), nullptr, ""}; }
@@ -50,6 +74,40 @@ TEST(ChatPrompt, WhatTheTemplateRefusesIsA400) {
     EXPECT_EQ(e.status, 400);
     EXPECT_NE(std::string(e.what()).find("no prefill"), std::string::npos) << e.what();
   }
+}
+
+TEST(ChatPrompt, AddGenerationPromptFalseLeavesItOut) {
+  const models::ChatTemplate chat = chat_of(kTurns);
+  ServeRequest r = request({user("hi")});
+  r.add_generation_prompt = false;
+  EXPECT_EQ(rendered_chat(&chat, r, "m"), "<user>hi</user>");
+}
+
+TEST(ChatPrompt, TemplateVariablesReachTheTemplate) {
+  const models::ChatTemplate chat = chat_of(
+      "{{ messages[0].content }}{% if enable_thinking is defined and not enable_thinking %}<no-think>"
+      "{% endif %}{{ reasoning_effort | default('') }}");
+  ServeRequest r = request({user("hi")});
+  EXPECT_EQ(rendered_chat(&chat, r, "m"), "hi");
+  r.template_variables = {{"enable_thinking", false}, {"reasoning_effort", "low"}};
+  EXPECT_EQ(rendered_chat(&chat, r, "m"), "hi<no-think>low");
+}
+
+TEST(ChatPrompt, ACompletionContinuesTheAssistantsText) {
+  const models::ChatTemplate chat = chat_of(kTurns);
+  EXPECT_EQ(chat_prompt(&chat, request({user("hi"), assistant("Hel")}), "m", false), "<user>hi</user><assistant>Hel");
+}
+
+TEST(ChatPrompt, ACompletionDoesNotContinueCallsOrIntoARequiredCall) {
+  const models::ChatTemplate chat = chat_of(kTurns);
+  ChatMessage calls = assistant("");
+  calls.tool_calls = nlohmann::ordered_json::parse(R"([{"function": {"name": "f", "arguments": {}}}])");
+  EXPECT_EQ(refusal([&] { chat_prompt(&chat, request({user("hi"), calls}), "m", false); }),
+            std::make_pair(400, std::string("messages")));
+  ServeRequest forced = request({user("hi"), assistant("Hel")});
+  forced.tools.tools = nlohmann::ordered_json::parse(R"([{"type": "function", "function": {"name": "f"}}])");
+  forced.tools.choice = "required";
+  EXPECT_EQ(refusal([&] { chat_prompt(&chat, forced, "m", false); }), std::make_pair(400, std::string("tool_choice")));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "models/chat/chat_template.h"
 #include "runtime/sampler.h"
 #include "tools/lmc/embedding_engine.h"
+#include "tools/lmc/reasoning_format.h"
 #include "tools/lmc/serve_engine.h"
 
 namespace lmc::tools {
@@ -48,6 +49,9 @@ struct ServeOptions {
   std::string alias;
   // GET / answers the chat page (tools/serve/webui/chat.html); --no-webui leaves it out.
   bool webui = true;
+  // What a chat answer's reasoning becomes (--reasoning-format; a request's
+  // `reasoning_format` overrides it).
+  ReasoningFormat reasoning_format = ReasoningFormat::Auto;
 };
 
 class ApiServer {
@@ -82,4 +86,4 @@ std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBa
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v3();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v4();

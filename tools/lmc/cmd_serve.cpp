@@ -86,6 +86,10 @@ std::vector<FlagSpec> specs() {
        {},
        {"embedding"}},
       {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
+      {"reasoning-format", true,
+       "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
+       "deepseek move it to reasoning_content, deepseek-legacy copies it there, none leaves it in the content",
+       "none|deepseek|deepseek-legacy|auto"},
       {"pooling", true,
        "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
        "first)",
@@ -142,6 +146,11 @@ int cmd_serve(int argc, char** argv) {
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
   so.alias = a.get_or("alias", "");
+  const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
+  if (!reasoning)
+    throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +
+                     a.get_or("reasoning-format", "") + "'");
+  so.reasoning_format = *reasoning;
   QueueBounds queue;
   queue.limit = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
   queue.timeout = std::chrono::seconds(a.get_int("queue-timeout", 600, 1, 86400));

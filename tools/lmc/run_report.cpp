@@ -2,13 +2,14 @@
 
 #include "driver/report/kernel_rows.h"
 #include "driver/report/profile_rows.h"
+#include "driver/report/remark_ranking.h"
 
 namespace lmc::tools {
 
 FlagSpec run_report_flag_spec() {
   return {"report", true,
           "with --profile: write a self-contained HTML report of the run to FILE, the kernel "
-          "table and each kernel's share of the step",
+          "table, each kernel's share of the step and the compile's remarks ranked by it",
           "FILE"};
 }
 
@@ -28,6 +29,7 @@ void RunReport::write(const driver::LoadedModel& m, const runtime::Profiler& p) 
   report::ProfileTable t = report::profile_rows(p);
   r.profile = std::move(t.rows);
   r.profile_note = std::move(t.note);
+  r.ranked_remarks = report::rank_remarks(m.remarks, r.kernels, r.profile);
   file_.write(r);
 }
 

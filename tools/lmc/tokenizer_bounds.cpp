@@ -1,10 +1,13 @@
 #include "tools/lmc/tokenizer_bounds.h"
 
+#include "tools/lmc/dry_breakers.h"
+
 namespace lmc::tools {
 
 void bound_by_tokenizer(runtime::GenerateOptions& g, const models::Tokenizer& tok) {
   g.is_eog = [&tok](int32_t id) { return tok.is_eog(id); };
   g.sampling.vocab_limit = static_cast<int64_t>(tok.size());
+  if (g.sampling.dry.enabled()) g.sampling.dry.breakers = dry_breakers(tok, g.sampling.dry.sequence_breakers);
 }
 
 }  // namespace lmc::tools

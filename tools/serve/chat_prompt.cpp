@@ -62,9 +62,10 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
 
 // What the template refuses is the client's error.
 std::string rendered(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
-                     bool add_generation_prompt, const ToolOptions& tools) {
+                     bool add_generation_prompt, const ServeRequest& r) {
   try {
-    return chat.render(template_messages(chat, messages, tools), add_generation_prompt, tools.tools);
+    return chat.render(template_messages(chat, messages, r.tools), add_generation_prompt, r.tools.tools,
+                       r.template_variables);
   } catch (const Error& e) {
     throw ApiError(400, "invalid_request_error", e.what(), "messages");
   }
@@ -72,24 +73,32 @@ std::string rendered(const models::ChatTemplate& chat, const std::vector<ChatMes
 
 }  // namespace
 
-std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                          const std::string& model_name, const ToolOptions& tools) {
+std::string rendered_chat(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name) {
   if (!chat)
     throw ApiError(400, "invalid_request_error", "the model " + model_name + " has no chat format; use /v1/completions",
                    "messages");
-  const ChatMessage& last = messages.back();
-  if (last.role != "assistant") return rendered(*chat, messages, true, tools);
-  if (!last.tool_calls.is_null()) return rendered(*chat, messages, false, tools);
+  const ChatMessage& last = r.messages.back();
+  if (last.role != "assistant") return rendered(*chat, r.messages, r.add_generation_prompt, r);
+  if (!last.tool_calls.is_null()) return rendered(*chat, r.messages, false, r);
   // Rendered whole, the answer would be closed (its end-of-turn written); cut before it
   // and opened by the generation prompt, its text is what the model goes on from.
-  const std::vector<ChatMessage> before(messages.begin(), messages.end() - 1);
-  return rendered(*chat, before, true, tools) + last.content;
+  const std::vector<ChatMessage> before(r.messages.begin(), r.messages.end() - 1);
+  return rendered(*chat, before, true, r) + last.content;
 }
 
-std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                        const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools) {
-  std::string text = rendered_chat(chat, messages, model_name, tools);
-  if (tools.forced()) text += tools.format.open;
+std::string chat_prompt(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name,
+                        bool tokenizer_adds_bos) {
+  const ChatMessage& last = r.messages.back();
+  if (last.role == "assistant" && !last.tool_calls.is_null())
+    throw ApiError(400, "invalid_request_error",
+                   "the last message is the assistant's tool calls: an answer is continued only from its text",
+                   "messages");
+  if (last.role == "assistant" && r.tools.forced())
+    throw ApiError(400, "invalid_request_error",
+                   "an answer continued from the assistant's text cannot be a call the tool_choice requires",
+                   "tool_choice");
+  std::string text = rendered_chat(chat, r, model_name);
+  if (r.tools.forced()) text += r.tools.format.open;
   return chat->for_encoding(std::move(text), tokenizer_adds_bos);
 }
 

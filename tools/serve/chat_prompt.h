@@ -16,16 +16,18 @@
 
 namespace lmc::tools {
 
-// `chat` null: the model has no chat format (400 naming `model_name`). As llama-server's
+// `chat` null: the model has no chat format (400 naming `model_name`). The request's
+// messages with its tools, template variables and add_generation_prompt, as llama-server's
 // /apply-template renders a conversation not ending with the user or a tool: the
 // assistant's text last is continued (the messages before it with the generation prompt,
 // then that text, open); the assistant's calls last are a finished turn (no generation
 // prompt).
-std::string rendered_chat(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                          const std::string& model_name, const ToolOptions& tools = {});
+std::string rendered_chat(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name);
 // The rendered chat as the tokenizer reads it (a BOS the template wrote is not read twice),
 // ending with the opening of a call in the template's form when the request requires one.
-std::string chat_prompt(const models::ChatTemplate* chat, const std::vector<ChatMessage>& messages,
-                        const std::string& model_name, bool tokenizer_adds_bos, const ToolOptions& tools);
+// An answer is continued only from text (400 for the assistant's calls last, as
+// llama-server), and not into a call the request requires.
+std::string chat_prompt(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name,
+                        bool tokenizer_adds_bos);
 
 }  // namespace lmc::tools

@@ -32,6 +32,12 @@ double shown(float v) {
   return std::strtod(buf, nullptr);
 }
 
+json stage_names(const std::vector<runtime::SamplerStage>& order) {
+  json names = json::array();
+  for (runtime::SamplerStage stage : order) names.push_back(std::string(runtime::sampler_stage_name(stage)));
+  return names;
+}
+
 }  // namespace
 
 json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop) {
@@ -46,6 +52,19 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
           {"repeat_last_n", s.repetition_window},
           {"presence_penalty", shown(s.presence_penalty)},
           {"frequency_penalty", shown(s.frequency_penalty)},
+          {"dry_multiplier", shown(s.dry.multiplier)},
+          {"dry_base", shown(s.dry.base)},
+          {"dry_allowed_length", s.dry.allowed_length},
+          {"dry_penalty_last_n", s.dry.penalty_last_n},
+          {"dry_sequence_breakers", s.dry.sequence_breakers},
+          {"xtc_probability", shown(s.xtc_probability)},
+          {"xtc_threshold", shown(s.xtc_threshold)},
+          {"min_keep", s.min_keep},
+          {"top_n_sigma", shown(s.top_n_sigma)},
+          {"mirostat", s.mirostat.version},
+          {"mirostat_tau", shown(s.mirostat.tau)},
+          {"mirostat_eta", shown(s.mirostat.eta)},
+          {"samplers", stage_names(s.samplers)},
           {"seed", s.seed},
           {"stop", stop}};
 }

@@ -22,6 +22,32 @@ void invalid_field(const std::string& param, const std::string& message) {
   throw ApiError(400, "invalid_request_error", message, param);
 }
 
+double number(const nlohmann::json& body, const char* name, double dflt, double lo, double hi) {
+  const nlohmann::json* v = given_field(body, name);
+  if (!v) return dflt;
+  if (!v->is_number()) invalid_field(name, std::string("'") + name + "' must be a number");
+  double d = v->get<double>();
+  if (!(d >= lo && d <= hi))
+    invalid_field(name, std::string("'") + name + "' must be between " + nlohmann::json(lo).dump() + " and " +
+                            nlohmann::json(hi).dump());
+  return d;
+}
+
+std::optional<int64_t> integer(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi) {
+  const nlohmann::json* v = given_field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer()) invalid_field(name, std::string("'") + name + "' must be an integer");
+  // A number past int64 parses as unsigned or fails is_number_integer; both are out of range.
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
+    invalid_field(name,
+                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  int64_t i = v->get<int64_t>();
+  if (i < lo || i > hi)
+    invalid_field(name,
+                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+  return i;
+}
+
 void only_fields(const Json& v, const std::string& at, const std::set<std::string>& names) {
   for (const auto& [key, value] : v.items())
     if (!names.count(key)) invalid_field(at + "." + key, "unrecognized argument '" + at + "." + key + "'");

@@ -1,7 +1,9 @@
 // Checks that the parsers of a request's nested objects (response_format's json_schema, a
 // function tool) share: each failure is an ApiError (HTTP 400) naming the field by its path.
 #pragma once
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +21,10 @@ const Json* given_field(const Json& body, const char* name) {
   auto it = body.find(name);
   return it == body.end() || it->is_null() ? nullptr : &*it;
 }
+// `body[name]`, a number in [lo, hi], or `dflt` when absent.
+double number(const nlohmann::json& body, const char* name, double dflt, double lo, double hi);
+// `body[name]`, an integer in [lo, hi], if given.
+std::optional<int64_t> integer(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi);
 // `v` (at `at`) has no key outside `names`.
 void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
 // OpenAI's `name` (1 to 64 letters, digits, '_' or '-'), `description`? and `strict`? of a

@@ -15,7 +15,8 @@
 
 #include "support/error.h"
 #include "tools/lmc/api_server.h"
-#include "tools/serve/answer_message.h"
+#include "tools/serve/api_errors.h"
+#include "tools/serve/chat_answer.h"
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/embeddings_endpoint.h"
@@ -25,7 +26,6 @@
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/stream_gate.h"
-#include "tools/serve/tool_call_stream.h"
 
 namespace lmc::tools {
 
@@ -43,59 +43,12 @@ int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-json error_body(const std::string& type, const std::string& message, const std::string& param = "") {
-  return {{"error",
-           {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)}, {"code", json()}}}};
-}
-
 // Generated text may hold invalid UTF-8 (a byte token the decoder could not complete):
 // it is replaced by U+FFFD rather than failing the response.
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 void send_json(http::Exchange& ex, int status, const json& body, http::Headers headers = {}) {
   ex.reply(status, "application/json", dump(body), std::move(headers));
-}
-
-// When a client refused for a full queue, or one that waited past its timeout, may try again.
-constexpr int kRetryAfterSeconds = 1;
-
-http::Headers retry_after(int seconds) {
-  if (seconds <= 0) return {};
-  return {{"Retry-After", std::to_string(seconds)}};
-}
-
-// A request that waited --queue-timeout for a slot: the 503 a full queue answers too.
-ApiError queue_timeout_error(const EngineCounters& c) {
-  return ApiError(503, "server_overloaded",
-                  "no slot came free within the queue's " + std::to_string(std::lround(c.queue_timeout_seconds)) +
-                      " s (--queue-timeout); retry later",
-                  "", kRetryAfterSeconds);
-}
-
-ApiError queue_full_error(const EngineCounters& c) {
-  return ApiError(
-      503, "server_overloaded",
-      "every slot is busy and " + std::to_string(c.queue_limit) + " requests wait already (--queue); retry later", "",
-      kRetryAfterSeconds);
-}
-
-const char* status_type(int status) {
-  switch (status) {
-    case 401:
-      return "authentication_error";
-    case 404:
-      return "not_found_error";
-    case 408:
-      return "request_timeout";
-    case 413:
-      return "request_too_large";
-    case 501:
-      return "not_supported_error";
-    case 503:
-      return "server_overloaded";
-    default:
-      return status >= 500 ? "server_error" : "invalid_request_error";
-  }
 }
 
 std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
@@ -157,6 +110,7 @@ class HttpApiServer final : public ApiServer {
     nlohmann::json settings;  // llama-server's generation_settings
     std::shared_ptr<LogprobsTap> logprobs;  // when asked for
     ToolOptions tools;                      // a chat's, when it gives some
+    ReasoningRead reasoning;                // a chat's
   };
   // The pending log-probabilities put in an answer or chunk, when they were asked for.
   void add_logprobs(json& into, const Answer& a) const;
@@ -310,8 +264,12 @@ void HttpApiServer::routes() {
     TokenizeRequest t = parse_tokenize(req.body);
     send_json(*ex, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
   };
-  routes_[{"POST", "/apply-template"}] = [this](const http::Request& req, const Ex& ex) {
-    send_json(*ex, 200, {{"prompt", rendered_chat(chat_, parse_apply_template(req.body), m_.info.name)}});
+  // The body of a chat completion, rendered as the completion would read it (its forced
+  // call's opening aside).
+  routes_[{"POST", "/apply-template"}] = [this, &tok](const http::Request& req, const Ex& ex) {
+    const ServeRequest r =
+        parse_request(req.body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
+    send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
@@ -339,8 +297,10 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();
+  ReasoningRead reasoning;
   if (r.prompt_tokens.empty()) {
-    const std::string text = chat ? chat_prompt(chat_, r.messages, m_.info.name, tok.wants_bos(), r.tools) : r.prompt;
+    const std::string text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
+    if (chat) reasoning = {r.reasoning_format.value_or(opts_.reasoning_format), prompt_opens_reasoning(text)};
     job->prompt = tok.encode(text, tok.wants_bos());
   } else {
     job->prompt = r.prompt_tokens;
@@ -365,7 +325,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            shape,
            generation_params(job->generation, job->stop),
            nullptr,
-           r.tools};
+           r.tools,
+           reasoning};
   if (r.top_logprobs) {
     a.logprobs = std::make_shared<LogprobsTap>();
     a.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
@@ -403,7 +364,7 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, con
     std::string finish = r.finish_reason;
     const bool cut = r.finish_reason == "length" || !r.stopping_word.empty();
     json choice = chat ? json{{"index", 0},
-                              {"message", answer_message(a.tools, *text, "call_" + id, finish, cut)},
+                              {"message", chat_message(a.tools, a.reasoning, *text, "call_" + id, finish, cut)},
                               {"logprobs", json()},
                               {"finish_reason", finish}}
                        : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
@@ -440,29 +401,34 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
     return c;
   };
   // A failed write (the client left) ends the job at its next token.
-  auto calls =
-      a.tools.any() && a.tools.choice != "none" ? std::make_shared<ToolCallStream>(a.tools, "call_" + id) : nullptr;
-  json opening = {{"role", "assistant"}, {"content", calls ? json() : json("")}};  // OpenAI's null before calls
+  auto deltas = chat ? std::make_shared<ChatDeltas>(a.tools, "call_" + id, a.reasoning) : nullptr;
+  json opening = {{"role", "assistant"},
+                  {"content", deltas && deltas->may_call() ? json() : json("")}};  // OpenAI's null before calls
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
-  auto deltas = [gate, chunk](const std::vector<json>& ds) {
+  // A piece's deltas, its pending log-probabilities with the last one (or the next piece's).
+  auto send = [this, gate, chunk, a](const std::vector<json>& ds) {
     bool there = true;
-    for (const json& d : ds) there = gate->write(sse(chunk({{"index", 0}, {"delta", d}, {"finish_reason", json()}})));
+    for (size_t i = 0; i < ds.size(); ++i) {
+      json choice = {{"index", 0}, {"delta", ds[i]}, {"finish_reason", json()}};
+      if (i + 1 == ds.size()) add_logprobs(choice, a);
+      there = gate->write(sse(chunk(choice)));
+    }
     return there;
   };
-  job->on_text = [this, gate, chunk, chat, a, calls, deltas](const std::string& piece) {
-    if (calls) return deltas(calls->piece(piece));
+  job->on_text = [this, gate, chunk, chat, a, deltas, send](const std::string& piece) {
+    if (deltas) return send(deltas->piece(piece));
     json choice = choice_chunk(chat, piece, json());
     add_logprobs(choice, a);
     return gate->write(sse(chunk(choice)));
   };
-  job->on_done = [this, gate, chunk, chat, include_usage, head, a, calls, deltas](const JobResult& r) {
+  job->on_done = [this, gate, chunk, chat, include_usage, head, a, deltas, send](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error" || r.finish_reason == "queue_timeout") {
       gate->write(sse(failure_body(r)) + "data: [DONE]\n\n", true);
       return;
     }
     std::string finish = r.finish_reason;
-    if (calls) deltas(calls->end(finish));
+    if (deltas) send(deltas->end(finish));
     json choice = choice_chunk(chat, "", finish);
     add_logprobs(choice, a);
     json last = chunk(choice);
@@ -545,7 +511,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v3() {
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v4() {
   static const lmc::tools::ServeModule module{lmc::tools::make_server};
   return &module;
 }

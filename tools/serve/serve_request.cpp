@@ -7,37 +7,14 @@
 
 #include "tools/serve/request_fields.h"
 #include "tools/serve/response_format.h"
+#include "tools/serve/sampler_fields.h"
+#include "tools/serve/template_fields.h"
 
 namespace lmc::tools {
 
 namespace {
 
 using nlohmann::json;
-
-double number(const json& body, const char* name, double dflt, double lo, double hi) {
-  const json* v = given_field(body, name);
-  if (!v) return dflt;
-  if (!v->is_number()) invalid_field(name, std::string("'") + name + "' must be a number");
-  double d = v->get<double>();
-  if (!(d >= lo && d <= hi))
-    invalid_field(name, std::string("'") + name + "' must be between " + json(lo).dump() + " and " + json(hi).dump());
-  return d;
-}
-
-std::optional<int64_t> integer(const json& body, const char* name, int64_t lo, int64_t hi) {
-  const json* v = given_field(body, name);
-  if (!v) return std::nullopt;
-  if (!v->is_number_integer()) invalid_field(name, std::string("'") + name + "' must be an integer");
-  // A number past int64 parses as unsigned or fails is_number_integer; both are out of range.
-  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(hi))
-    invalid_field(name,
-                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  int64_t i = v->get<int64_t>();
-  if (i < lo || i > hi)
-    invalid_field(name,
-                  std::string("'") + name + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
-  return i;
-}
 
 std::string text_of(const json& v, const std::string& param) {
   if (v.is_string()) return v.get<std::string>();
@@ -83,14 +60,6 @@ std::vector<ChatMessage> messages(const json& body) {
   if (!v || !v->is_array() || v->empty()) invalid_field("messages", "'messages' must be a non-empty array");
   std::vector<ChatMessage> out;
   for (size_t i = 0; i < v->size(); ++i) out.push_back(message((*v)[i], "messages[" + std::to_string(i) + "]"));
-  return out;
-}
-
-// A chat completion answers the user or a tool result; /apply-template renders any turn last.
-std::vector<ChatMessage> messages_to_answer(const json& body) {
-  std::vector<ChatMessage> out = messages(body);
-  if (out.back().role != "user" && out.back().role != "tool")
-    invalid_field("messages", "the last message must be the user's or a tool's");
   return out;
 }
 
@@ -176,11 +145,13 @@ void refuse_unknown(const json& body, bool chat) {
       // structured output, on completions too (as llama-server)
       "response_format"};
   static const std::set<std::string> kChat = {
-      "messages",      "max_completion_tokens", "tools",    "tool_choice", "functions",
-      "function_call", "parallel_tool_calls",   "metadata", "store",       "service_tier"};
+      "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
+      "metadata", "store", "service_tier",
+      // llama-server's extensions for the template and the reasoning (template_fields.h)
+      "add_generation_prompt", "chat_template_kwargs", "reasoning_format", "reasoning_effort"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   for (const auto& [key, value] : body.items())
-    if (!kCommon.count(key) && !(chat ? kChat : kCompletion).count(key))
+    if (!kCommon.count(key) && !sampler_field_names().count(key) && !(chat ? kChat : kCompletion).count(key))
       invalid_field(key, "unrecognized request argument '" + key + "'");
 }
 
@@ -202,6 +173,7 @@ runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
   s.frequency_penalty = static_cast<float>(number(body, "frequency_penalty", s.frequency_penalty, -2, 2));
   s.repetition_penalty = static_cast<float>(above_zero(body, "repeat_penalty", s.repetition_penalty, 100));
   s.repetition_window = integer(body, "repeat_last_n", -1, int64_t{1} << 30).value_or(s.repetition_window);
+  read_sampler_fields(body, s);
   return s;
 }
 
@@ -317,12 +289,6 @@ TokenizeRequest parse_tokenize(std::string_view text) {
   return {content->get<std::string>(), flag(body, "add_special")};
 }
 
-std::vector<ChatMessage> parse_apply_template(std::string_view text) {
-  json body = object_of(text);
-  only_fields(body, {"messages"});
-  return messages(body);
-}
-
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
   json body = object_of(text);
   only_fields(body, {"tokens"});
@@ -378,10 +344,12 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   refuse_what_is_not_honoured(body, chat);
   ServeRequest r;
   r.chat = chat;
-  if (chat)
-    r.messages = messages_to_answer(body);
-  else
+  if (chat) {
+    r.messages = messages(body);
+    template_fields(nlohmann::ordered_json::parse(text), r);
+  } else {
     prompt(body, vocab, r);
+  }
   if (const json* m = given_field(body, "model")) {
     if (!m->is_string()) invalid_field("model", "'model' must be a string");
     r.model = m->get<std::string>();
@@ -407,37 +375,33 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
 ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_limit, int64_t vocab,
                                     const runtime::SamplerOptions& defaults) {
   json body = object_of(text);
-  only_fields(body, {"prompt",
-                     "n_predict",
-                     "max_tokens",
-                     "temperature",
-                     "top_k",
-                     "top_p",
-                     "min_p",
-                     "typical_p",
-                     "repeat_penalty",
-                     "repeat_last_n",
-                     "presence_penalty",
-                     "frequency_penalty",
-                     "seed",
-                     "stop",
-                     "stream",
-                     "cache_prompt",
-                     "ignore_eos",
-                     "logit_bias",
-                     "json_schema",
-                     "n_keep",
-                     "n_probs",
-                     "id_slot",
-                     "mirostat",
-                     "dry_multiplier",
-                     "xtc_probability",
-                     "return_tokens",
-                     "post_sampling_probs"});
+  std::set<std::string> fields = {"prompt",
+                                  "n_predict",
+                                  "max_tokens",
+                                  "temperature",
+                                  "top_k",
+                                  "top_p",
+                                  "min_p",
+                                  "typical_p",
+                                  "repeat_penalty",
+                                  "repeat_last_n",
+                                  "presence_penalty",
+                                  "frequency_penalty",
+                                  "seed",
+                                  "stop",
+                                  "stream",
+                                  "cache_prompt",
+                                  "ignore_eos",
+                                  "logit_bias",
+                                  "json_schema",
+                                  "n_keep",
+                                  "n_probs",
+                                  "id_slot",
+                                  "return_tokens",
+                                  "post_sampling_probs"};
+  fields.insert(sampler_field_names().begin(), sampler_field_names().end());
+  only_fields(body, fields);
   neutral_only(body, "id_slot", -1);
-  neutral_only(body, "mirostat", 0);
-  neutral_only(body, "dry_multiplier", 0);
-  neutral_only(body, "xtc_probability", 0);
   neutral_only(body, "return_tokens", false);
   neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);

@@ -18,6 +18,7 @@
 #include "runtime/sampler.h"
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
+#include "tools/lmc/reasoning_format.h"
 #include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {
@@ -69,6 +70,11 @@ struct ServeRequest {
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
   ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
+  // A chat's template inputs (tools/serve/template_fields.h): whether the generation prompt
+  // follows the messages, and the variables chat_template_kwargs and reasoning_effort add.
+  bool add_generation_prompt = true;
+  nlohmann::ordered_json template_variables = nlohmann::ordered_json::object();
+  std::optional<ReasoningFormat> reasoning_format;  // the request's, over --reasoning-format
   // Where response_format's JSON sits in the answer when it is not all of it (tool calls:
   // an `auto` call's trigger; calls that may follow one another).
   structured::JsonTrigger response_trigger;
@@ -81,9 +87,6 @@ struct TokenizeRequest {
 };
 TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
-// llama-server's POST /apply-template {"messages"}: the messages as a chat completion takes
-// them, whoever's the last one is.
-std::vector<ChatMessage> parse_apply_template(std::string_view body);
 
 // POST /v1/embeddings (and llama-server's /embeddings, whose `content` is `input`): one
 // input or a list, each a string or token ids; the floats as numbers or, with

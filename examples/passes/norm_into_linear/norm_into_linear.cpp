@@ -36,7 +36,7 @@ class NormIntoLinear : public passes::Pass {
       passes::Rewriter rw(g);
       std::string why = passes::has_single_use(g, m.value("h")) ? rw.fusion_blocker(ops) : "the norm has other readers";
       if (!why.empty()) {
-        ctx.remark(name(), m.value("y")->name(), "not fused: " + why);
+        ctx.remark(name(), m.value("y")->name(), "not fused: " + why, passes::RemarkKind::Missed);
         return;
       }
       rw.fuse(ops);

@@ -1,0 +1,18 @@
+#include "tools/lmc/reasoning_format.h"
+
+namespace lmc::tools {
+
+std::optional<ReasoningFormat> reasoning_format_named(std::string_view name) {
+  if (name == "none") return ReasoningFormat::None;
+  if (name == "deepseek") return ReasoningFormat::Deepseek;
+  if (name == "deepseek-legacy") return ReasoningFormat::DeepseekLegacy;
+  if (name == "auto") return ReasoningFormat::Auto;
+  return std::nullopt;
+}
+
+const std::string& reasoning_format_names() {
+  static const std::string names = "none, deepseek, deepseek-legacy or auto";
+  return names;
+}
+
+}  // namespace lmc::tools

@@ -1,0 +1,25 @@
+// lmc serve's errors as OpenAI's API answers them: the body {"error": {"message", "type",
+// "param", "code"}}, the type a status stands for, and the 503s of a full or slow queue
+// with the Retry-After that tells the client when to try again.
+#pragma once
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tools/lmc/serve_engine.h"
+#include "tools/serve/http_server.h"
+#include "tools/serve/serve_request.h"
+
+namespace lmc::tools {
+
+nlohmann::json error_body(const std::string& type, const std::string& message, const std::string& param = "");
+// OpenAI's error type for an HTTP status ("authentication_error" for 401, ...).
+const char* status_type(int status);
+// The Retry-After header of an error that asks for one (none for `seconds` 0).
+http::Headers retry_after(int seconds);
+// A request that waited --queue-timeout for a slot: the 503 a full queue answers too.
+ApiError queue_timeout_error(const EngineCounters& c);
+// A request past the queue's bound (--queue).
+ApiError queue_full_error(const EngineCounters& c);
+
+}  // namespace lmc::tools
