@@ -36,11 +36,32 @@ class PipelineParser {
   Pipeline pipeline() {
     Pipeline out;
     do {
+      if (accept('-')) {
+        drop(out);
+        continue;
+      }
       auto where = place(out);
       Pipeline e = element();
       out.insert(where, e.begin(), e.end());
     } while (accept(','));
     return out;
+  }
+
+  // `-PASS`: the pipeline so far without its last PASS (`default,-fuse-qk-rope`), so that a
+  // pipeline one pass short of another is written without copying the list.
+  void drop(Pipeline& so_far) {
+    skip_space();
+    const size_t at = pos_;
+    const std::string name = word();
+    if (name.empty()) fail("expected a pass name after '-'");
+    for (auto it = so_far.rbegin(); it != so_far.rend(); ++it)
+      if (it->pass == name) {
+        so_far.erase(std::prev(it.base()));
+        return;
+      }
+    std::vector<std::string> earlier;
+    for (const auto& e : so_far) earlier.push_back(e.pass);
+    fail_at(at, "-" + name + ": no pass '" + name + "' earlier in the pipeline" + did_you_mean(name, earlier));
   }
 
   // `after(PASS):` or `before(PASS):` before an element: where in `so_far` it goes, next to

@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "driver/report/comparison_section.h"
 #include "driver/report/html_text.h"
 #include "driver/report/ir_line.h"
 #include "driver/report/report_style.h"
@@ -40,7 +41,8 @@ void write_header(std::ostream& os, const CompileReport& r) {
   os << "<nav><a href=\"#passes\">passes</a><a href=\"#kernels\">kernels</a>"
      << (r.layers.empty() ? "" : "<a href=\"#layers\">layers</a>")
      << (r.profile.empty() ? "" : "<a href=\"#profile\">profile</a>")
-     << (r.ranked_remarks.empty() ? "" : "<a href=\"#remarks\">remarks by time</a>") << "</nav>\n</header>\n";
+     << (r.ranked_remarks.empty() ? "" : "<a href=\"#remarks\">remarks by time</a>")
+     << (r.comparison ? "<a href=\"#comparison\">pipelines compared</a>" : "") << "</nav>\n</header>\n";
 }
 
 void write_pass_table(std::ostream& os, const CompileReport& r) {
@@ -241,6 +243,7 @@ std::string html_report(const CompileReport& r) {
   if (!r.layers.empty()) write_layers(os, r);
   if (!r.profile.empty()) write_profile(os, r);
   if (!r.ranked_remarks.empty()) write_ranked_remarks(os, r);
+  if (r.comparison) write_comparison(os, *r.comparison);
   os << "</body>\n</html>\n";
   return os.str();
 }

@@ -5,6 +5,7 @@
 // other.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 #include "passes/api/pass_context.h"
@@ -68,6 +69,33 @@ struct RankedRemark {
   passes::RemarkKind kind = passes::RemarkKind::Passed;
 };
 
+// lmc bench --vs-pipeline: one figure (llama-bench's test name: "pp8", "tg4") of both
+// pipelines, the tokens/s of each turn.
+struct SpeedFigure {
+  std::string test;
+  std::vector<double> a, b;
+};
+
+// A kernel's time in a run (a prompt, then decode steps) of each pipeline; calls 0 where
+// that pipeline has no such kernel (it fused the ops otherwise, or not at all).
+struct KernelTimeRow {
+  std::string symbol;
+  std::string op;
+  int64_t calls_a = 0, calls_b = 0;  // per run
+  double ms_a = 0, ms_b = 0;         // per run
+};
+
+struct PipelineComparison {
+  std::string a, b;  // the pipelines, as given
+  // The first step's logits of B against A's (lmc exec --against's comparison).
+  int64_t agreement_tokens = 0;
+  double max_abs = 0, max_rel = 0, cosine = 1, tolerance = 0;
+  bool agree = false;
+  std::vector<SpeedFigure> speed;
+  std::vector<KernelTimeRow> kernels;  // largest |ms_b - ms_a| first
+  std::string kernel_note;             // what a run of the profile is
+};
+
 struct CompileReport {
   std::string title;     // the model or graph
   std::string command;   // what made it ("lmc compile gemma3.yaml ...")
@@ -79,6 +107,7 @@ struct CompileReport {
   std::string profile_note;  // which steps the profile covers
   std::vector<RankedRemark> ranked_remarks;  // the compile's, largest share first
   std::vector<Picture> layers;               // the compiled graph, one picture a layer
+  std::optional<PipelineComparison> comparison;
 };
 
 }  // namespace lmc::report

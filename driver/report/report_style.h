@@ -30,6 +30,7 @@ ul.remarks li { border-left: 3px solid #e0a100; padding: 2px 8px; margin: 4px 0;
 figure { margin: 0; border: 1px solid #d5d9e2; padding: .4em; background: #fff; overflow-x: auto; }
 figure img { max-width: 100%; min-width: 60em; height: auto; display: block; }
 figcaption { color: #555d6e; font-size: .9em; }
+.agree strong { color: #0c6a0c; } .disagree strong { color: #9b1010; }
 tr.code td { border-top: none; padding: 0 8px; }
 tr.code details > summary { cursor: pointer; color: #37415a; font-size: .9em; }
 pre.listing { background: #f6f7fa; padding: .5em; overflow: auto; max-height: 40em; max-width: 110em; margin: .2em 0; }

@@ -97,6 +97,13 @@ def rows():
             r"^lmc bench: -o must be table, md, csv, json, jsonl or lmc-json, not 'xml'"),
         Row("bench_parallel_not_a_list", ["bench", "{tiny}/tiny.lmc", "--parallel", "1,x"], USAGE,
             r"^lmc bench: --parallel expects positive integers separated by commas"),
+        Row("bench_vs_pipeline_of_an_artifact",
+            ["bench", "{tiny}/tiny.lmc", "-t", "1", "--vs-pipeline=default"], USAGE,
+            r"^lmc bench: \S*tiny\.lmc is compiled already: another pipeline needs the model definition or weights"),
+        Row("bench_vs_pipeline_misspelt_pass",
+            ["bench", "{tiny}/tiny.yaml", "-t", "1", "--vs-pipeline=default,-fuse-qvk"], USAGE,
+            r"^lmc bench: --vs-pipeline: column 10: -fuse-qvk: no pass 'fuse-qvk' earlier in the pipeline "
+            r"\(did you mean 'fuse-qkv'\?\)"),
         Row("perplexity_text_shorter_than_two_chunks", ["perplexity", "{tiny}/tiny.lmc", "-f", "{dir}/t.txt", "-c", "8"],
             ERROR, r"^\S*t\.txt: error: the text is \d+ tokens; it needs at least 16 \(two chunks of 8\)$",
             {"t.txt": lambda: b"hi"}),

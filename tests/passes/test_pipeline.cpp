@@ -107,6 +107,19 @@ TEST(Pipeline, PlacesAnElementNextToAPassAlreadyThere) {
   EXPECT_EQ(error_of("default,after(dce)fuse-qkv"), "--passes: column 19: expected ':'");
 }
 
+TEST(Pipeline, LeavesOutAPassWithMinus) {
+  Names d = names("default"), without = d;
+  without.erase(std::find(without.begin(), without.end(), "fuse-qk-rope"));
+  EXPECT_EQ(names("default,-fuse-qk-rope"), without);
+  EXPECT_EQ(names("default, - fuse-qk-rope"), without);
+  // The last one so far; what comes after the minus is kept.
+  EXPECT_EQ(names("dce,fuse-qkv,dce,-dce,fuse-gate-up"), (Names{"dce", "fuse-qkv", "fuse-gate-up"}));
+  EXPECT_EQ(error_of("default,-fuse-qvk"),
+            "--passes: column 10: -fuse-qvk: no pass 'fuse-qvk' earlier in the pipeline (did you mean 'fuse-qkv'?)");
+  EXPECT_EQ(error_of("-dce,dce"), "--passes: column 2: -dce: no pass 'dce' earlier in the pipeline");
+  EXPECT_EQ(error_of("dce,-"), "--passes: column 6: expected a pass name after '-'");
+}
+
 TEST(Pipeline, PrintsCanonicalTextThatParsesBack) {
   for (const char* text : {"default", "none", "repeat<2>(dce),quant-threshold{mode=measured,min-dim=64}",
                            " fuse-qkv , quant-threshold{ min-dim = 7 } "}) {

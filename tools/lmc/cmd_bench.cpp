@@ -11,7 +11,9 @@
 
 #include "driver/bandwidth_probe.h"
 #include "driver/benchmark.h"
+#include "runtime/executor.h"
 #include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/bench_pipelines.h"
 #include "tools/lmc/bench_report.h"
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/commands.h"
@@ -28,7 +30,10 @@ namespace {
 std::vector<FlagSpec> specs() {
   auto s = open_flag_specs();
   s.push_back({"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"});
-  s.push_back({"threads", true, "comma-separated thread counts to measure (default 1,2)", "LIST", false, "t"});
+  s.push_back({"threads", true,
+               "comma-separated thread counts to measure (default 1,2; with --vs-pipeline one count, default the "
+               "machine's cores)",
+               "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
   s.push_back(
@@ -62,6 +67,7 @@ std::vector<FlagSpec> specs() {
                "(default 3) against plain greedy decoding on a fixed repetitive prompt set",
                "N", true});
   s.push_back({"json", false, "the same as -o json"});
+  for (auto& f : pipeline_bench_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -132,12 +138,16 @@ int cmd_bench(int argc, char** argv) {
                    "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                    "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
                    "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
-                   "process, the decode roofline fraction, and peak RSS.\n\noptions:\n",
+                   "process, the decode roofline fraction, and peak RSS. With --vs-pipeline=B, compares\n"
+                   "pipeline B against A (--pipeline, default 'default') on a model definition or weights:\n"
+                   "whether their logits agree, pp and tg tok/s run turn about with the ratio B/A, and each\n"
+                   "kernel's time in both.\n\noptions:\n",
                    kBench);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc bench");
-  auto threads = int_list(a.get_or("threads", "1,2"), "threads");
+  const bool vs = a.has("vs-pipeline");
+  auto threads = int_list(a.get_or("threads", vs ? std::to_string(runtime::default_threads()) : "1,2"), "threads");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
   driver::SpeedTests tests;
   tests.decode_tokens = a.get_int("decode-tokens", 32, 0, 100000);
@@ -155,6 +165,14 @@ int cmd_bench(int argc, char** argv) {
   if (!decode_only && tests.decode_tokens == 0 && tests.prefill.empty() && tests.pg.empty())
     throw UsageError("nothing to measure: -n 0 and -p 0 without -pg");
 
+  if (vs) {
+    if (depths.size() != 1) throw UsageError("--vs-pipeline measures at one depth: give -d N");
+    tests.depth = depths.front();
+    auto fit = [&a](driver::SpeedTests& t, int64_t context) { fit_context(t, t.depth, context, a.has("prefill")); };
+    return bench_pipelines(a, model, {threads, runs, tests, fit, format});
+  }
+  for (const char* flag : {"pipeline", "tolerance", "allow-disagree", "report"})
+    if (a.has(flag)) throw UsageError(std::string("--") + flag + " applies to --vs-pipeline's comparison");
   driver::LoadedModel m = open_model(model, a);
   fit_context(tests, *std::max_element(depths.begin(), depths.end()), m.info.context, a.has("prefill"));
   BenchReport report{m,

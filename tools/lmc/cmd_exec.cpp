@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "driver/agreement_tolerance.h"
 #include "driver/array_statistics.h"
 #include "driver/graph_arguments.h"
 #include "driver/graph_input.h"
@@ -31,12 +32,6 @@ namespace lmc::tools {
 
 namespace {
 
-// Fusion and weight layouts reorder a few f32 sums (differences near 1e-6 of a result's
-// scale); a wrong rewrite is off by the result's own scale. Pipelines whose weights differ
-// in dtype (q8_0 or a file's blocks against f32, whose kernels also round activations to
-// 8 bits) differ by up to ~3e-2, which is then the default.
-constexpr double kDefaultTolerance = 1e-3;
-constexpr double kRoundedWeightsTolerance = 3e-2;
 constexpr int64_t kMaxDim = int64_t{1} << 20;
 
 std::vector<FlagSpec> specs() {
@@ -226,8 +221,9 @@ int cmd_exec(int argc, char** argv) {
   const bool rounded = run.weight_dtypes != against.weight_dtypes;
   if (rounded && !a.has("tolerance"))
     std::printf("exec: weights in %s against %s: tolerance %g\n", dtype_list(run.weight_dtypes).c_str(),
-                dtype_list(against.weight_dtypes).c_str(), kRoundedWeightsTolerance);
-  const double tolerance = a.get_double("tolerance", rounded ? kRoundedWeightsTolerance : kDefaultTolerance, 0, 1);
+                dtype_list(against.weight_dtypes).c_str(), driver::kRoundedWeightsTolerance);
+  const double tolerance =
+      a.get_double("tolerance", rounded ? driver::kRoundedWeightsTolerance : driver::kDefaultTolerance, 0, 1);
   return print_comparison(*source, results, against.results, r.pipeline + " against " + base.pipeline, tolerance) ? 0
                                                                                                                   : 1;
 }

@@ -98,7 +98,7 @@ int cmd_perplexity(int argc, char** argv) {
   if (compare && base_is_compiled && a.has("kl-base"))
     throw UsageError("--kl-base compiles the base with another pipeline, but " + base_path +
                      " is compiled already (give its model definition or weights, or --kl-base-model)");
-  driver::LoadedModel m = open_model(model, a, {po.context, std::nullopt, ""});
+  driver::LoadedModel m = open_model(model, a, {po.context, std::nullopt, "", {}});
   const models::Tokenizer& tok = *m.tokenizer;
   // As llama-perplexity: special-token text in the corpus is plain text.
   std::vector<int32_t> ids = tok.encode(text, tok.wants_bos(), false);
@@ -116,7 +116,7 @@ int cmd_perplexity(int argc, char** argv) {
   driver::LoadedModel base_model;
   std::unique_ptr<runtime::Executor> base;
   if (compare) {
-    OpenOverride how{po.context, std::nullopt, ""};
+    OpenOverride how{po.context, std::nullopt, "", {}};
     if (!base_is_compiled) how.pipeline = h.base_pipeline;
     base_model = open_model(h.base_model, a, how);
     base = std::make_unique<runtime::Executor>(*base_model.graph, base_model.kernels, *base_model.weights,

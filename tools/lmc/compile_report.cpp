@@ -47,6 +47,7 @@ void CompileReporter::write(const std::string& title, const ir::Graph* final_gra
     r.kernels = report::kernel_rows(*final_graph, code_);
     r.layers = report::layer_pictures(*final_graph);
   }
+  r.comparison = comparison_;
   file_.write(r);
 }
 

@@ -35,6 +35,8 @@ class CompileReporter {
   // pass left; `target`: the kernels' target, "" when none were generated.
   void write(const std::string& title, const ir::Graph* final_graph, const std::string& pipeline,
              const std::string& target);
+  // A section comparing two pipelines (lmc bench --vs-pipeline), written with the page.
+  void add_comparison(report::PipelineComparison c) { comparison_ = std::move(c); }
   const std::string& path() const { return file_.path(); }
 
  private:
@@ -43,6 +45,7 @@ class CompileReporter {
   report::PassRecorder recorder_;
   std::optional<report::AssemblyListings> listings_;
   report::KernelCode code_;
+  std::optional<report::PipelineComparison> comparison_;
 };
 
 }  // namespace lmc::tools

@@ -208,6 +208,7 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
       r.compile.pass_options.clear();
     }
     if (!o.first_pass.empty()) r.compile.pipeline = o.first_pass + "," + r.compile.pipeline;
+    if (o.adjust) o.adjust(r.compile);
   } else if (o.pipeline) {
     throw UsageError(path + " is compiled already: another pipeline needs the model definition or weights");
   } else {

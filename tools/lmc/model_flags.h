@@ -2,6 +2,7 @@
 // definition or weights (weights, definition, context, passes, target, dumps), trust
 // flags for an artifact.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct OpenOverride {
   // A pass run before the pipeline when the model is compiled here (lmc serve --embeddings:
   // embedding-output); an artifact is taken as it was compiled.
   std::string first_pass;
+  // Changes the compile request last, when the model is compiled here (lmc bench
+  // --vs-pipeline --report watches one pipeline's compile).
+  std::function<void(driver::CompileRequest&)> adjust;
 };
 
 // Every flag open_model reads: compile flags, an artifact's trust flags, the compile

@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""lmc bench MODEL --vs-pipeline=B: two pipelines of one model compiled, checked to agree
+on their first step's logits, timed turn about and profiled kernel by kernel. On SmolLM2-135M
+(models/llama.yaml) with few and short runs (-r 1, -p 8, -n 4): what is checked is what the
+command reports, never how fast anything ran.
+
+  test_bench_pipelines.py --lmc BUILD/tools/lmc --work-dir DIR [unittest options]
+"""
+import json
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cli_common as cli  # noqa: E402
+from cli_common import LLAMA_GGUF, LLAMA_YAML, lmc, needs  # noqa: E402
+
+SHORT = ("-t", "1", "-r", "1", "-p", "8", "-n", "4")
+# The default pipeline without the pass that stacks the gate and up projections: B runs
+# them as two linears and keeps the activation's multiply apart.
+ONE_SHORT = "default,-fuse-gate-up"
+
+
+def bench(*flags):
+    return lmc("bench", LLAMA_YAML, *SHORT, *flags)
+
+
+@needs(LLAMA_GGUF)
+class VsPipeline(unittest.TestCase):
+
+    def test_a_pipeline_one_pass_short_agrees_and_differs_in_kernels(self):
+        r = bench(f"--vs-pipeline={ONE_SHORT}")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = r.stdout
+        self.assertIn("pipeline A: default\n", out)
+        self.assertIn(f"pipeline B: {ONE_SHORT}\n", out)
+        self.assertRegex(out, r"agreement: agree: the first step's logits \(8 prompt rows\) of B against A: "
+                              r"max_abs=\S+ max_rel=\S+ cosine=\S+ tolerance 0.001\n")
+        for test in ("pp8", "tg4"):
+            row = re.search(rf"^{test} +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+)$",
+                            out, re.M)
+            self.assertIsNotNone(row, out)
+            a, b, ratio = float(row.group(1)), float(row.group(4)), float(row.group(7))
+            self.assertGreater(a, 0)
+            self.assertAlmostEqual(ratio, b / a, delta=0.002 + 0.01 * ratio)
+        table = out.split("\nkernels: ")[1].splitlines()[2:]
+        row = re.compile(r"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +([\d.]+|-) +([\d.]+|-) +"
+                         r"([+-][\d.]+)  (\S.*)")
+        kernels = [row.fullmatch(line) for line in table]
+        self.assertTrue(kernels and all(kernels), table)
+        self.assertEqual({k.group(2) for k in kernels}, {"both", "only in A", "only in B"}, out)
+        for k in kernels:
+            calls_a, calls_b, ms_a, ms_b, diff = k.group(3, 4, 5, 6, 7)
+            self.assertEqual(calls_a == "0", k.group(2) == "only in B", k.group(0))
+            self.assertEqual(calls_b == "0", k.group(2) == "only in A", k.group(0))
+            self.assertEqual(ms_a == "-", calls_a == "0")
+            self.assertEqual(ms_b == "-", calls_b == "0")
+            a, b = (0.0 if ms == "-" else float(ms) for ms in (ms_a, ms_b))
+            self.assertAlmostEqual(float(diff), b - a, delta=0.0011)
+        # A stacks gate and up into one projection with the activation in the down
+        # projection's prologue; B, without fuse-gate-up, keeps two projections.
+        only_a = " ".join(k.group(8) for k in kernels if k.group(2) == "only in A")
+        self.assertIn("fusion(split, silu, mul, linear, add)", only_a)
+
+    def test_json_and_report_carry_the_comparison(self):
+        report = os.path.join(cli.WORK, "vs.html")
+        r = bench(f"--vs-pipeline={ONE_SHORT}", "-o", "json", "--report", report)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertEqual((c["pipeline_a"], c["pipeline_b"]), ("default", ONE_SHORT))
+        self.assertTrue(c["agreement"]["agree"])
+        self.assertEqual(c["agreement"]["tokens"], 8)
+        self.assertLessEqual(c["agreement"]["max_rel"], c["agreement"]["tolerance"])
+        self.assertEqual([t["test"] for t in c["tests"]], ["pp8", "tg4"])
+        for t in c["tests"]:
+            for side in ("a", "b"):
+                self.assertEqual(len(t[side]["samples"]), 1)
+                self.assertEqual(t[side]["median"], t[side]["samples"][0])
+            self.assertAlmostEqual(t["ratio"], t["b"]["median"] / t["a"]["median"], places=9)
+        self.assertEqual({k["in"] for k in c["kernels"]}, {"both", "only in A", "only in B"})
+        for k in c["kernels"]:
+            self.assertAlmostEqual(k["diff_ms"], k["ms_b"] - k["ms_a"], places=9)
+            self.assertEqual(k["calls_a"] == 0, k["in"] == "only in B")
+            self.assertEqual(k["calls_b"] == 0, k["in"] == "only in A")
+        diffs = [abs(k["diff_ms"]) for k in c["kernels"]]
+        self.assertEqual(diffs, sorted(diffs, reverse=True))
+        # The compile report of B, with the comparison as a section.
+        with open(report, encoding="utf-8") as f:
+            page = f.read()
+        self.assertIn('<section id="comparison">', page)
+        self.assertIn('<a href="#comparison">pipelines compared</a>', page)
+        self.assertIn('<p id="agreement" class="agree"><strong>agree</strong>', page)
+        self.assertIn("<td>pp8</td>", page)
+        self.assertIn("<td>only in A</td>", page)
+        self.assertIn('<section id="passes">', page)
+        self.assertIn('<section id="kernels">', page)
+
+    def test_a_pass_file_loads_into_both_compiles(self):
+        # fuse-norm-linear under another name, as a researcher's own pass file: A is the
+        # default pipeline without the built-in, B puts the file's pass in its place.
+        source = os.path.join(cli.SOURCE, "passes", "text", "builtin", "fuse_norm_linear.pass")
+        with open(source, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("\npass fuse-norm-linear\n", text)
+        pass_file = os.path.join(cli.WORK, "my_norm_linear.pass")
+        with open(pass_file, "w", encoding="utf-8") as f:
+            f.write(text.replace("\npass fuse-norm-linear\n", "\npass my-norm-linear\n"))
+        r = bench(f"--load-pass-file={pass_file}", "--pipeline=default,-fuse-norm-linear",
+                  "--vs-pipeline=default,-fuse-norm-linear,after(fuse-down-act):my-norm-linear", "-o", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertTrue(c["agreement"]["agree"])
+        ops = {side: {k["op"] for k in c["kernels"] if k["in"] == side} for side in ("only in A", "only in B")}
+        self.assertEqual(ops["only in B"], {"fusion(rms_norm, linear)"}, c["kernels"])
+        self.assertEqual(ops["only in A"], {"rms_norm", "linear"}, c["kernels"])
+
+    def test_a_pipeline_against_itself_runs_the_same_kernels_to_the_bit(self):
+        r = bench("--vs-pipeline=default", "-o", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertEqual(c["agreement"]["max_abs"], 0)
+        self.assertEqual({k["in"] for k in c["kernels"]}, {"both"})
+        self.assertTrue(all(k["calls_a"] == k["calls_b"] > 0 for k in c["kernels"]))
+
+    def test_a_disagreeing_pipeline_is_reported_and_not_timed(self):
+        # The KV cache in 8-bit blocks against the default's f16: attention reads other
+        # numbers, about 5 % of the logits' scale on this prompt, far past 0.001.
+        vs = "--vs-pipeline=default,kv-cache-type{type=q8_0}"
+        r = bench(vs)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"agreement: disagree: .* tolerance 0.001\n")
+        self.assertNotIn("tg4", r.stdout)
+        self.assertIn("the pipelines disagree: not timed (--allow-disagree", r.stderr)
+        report = os.path.join(cli.WORK, "disagree.html")
+        r = bench(vs, "--allow-disagree", "-o", "json", "--report", report)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertFalse(c["agreement"]["agree"])
+        self.assertGreater(c["agreement"]["max_rel"], c["agreement"]["tolerance"])
+        self.assertEqual([t["test"] for t in c["tests"]], ["pp8", "tg4"])
+        with open(report, encoding="utf-8") as f:
+            self.assertIn('<p id="agreement" class="disagree"><strong>disagree</strong>', f.read())
+
+    def test_usage_errors(self):
+        cases = [
+            (("--vs-pipeline=default", "-t", "1,2"), "--vs-pipeline measures at one thread count: give -t N"),
+            (("--pipeline=none",), "--pipeline applies to --vs-pipeline's comparison"),
+            (("--vs-pipeline=default", "--spec"), "--vs-pipeline compares pipelines on pp and tg: not with --spec"),
+            (("--vs-pipeline=default", "-o", "csv"), "--vs-pipeline prints a table or, with -o json"),
+            (("--vs-pipeline=default", "--quant-min-dim=64"), "give pass options inside the pipeline"),
+            (("--vs-pipeline=default,-fuse-qvk",), "--vs-pipeline: column 10: -fuse-qvk: no pass 'fuse-qvk' earlier "
+                                                  "in the pipeline (did you mean 'fuse-qkv'?)"),
+            (("--vs-pipeline=default", "--pipeline=nonee"), "--pipeline: column 1: unknown pass 'nonee'"),
+        ]
+        for flags, message in cases:
+            r = bench(*flags)
+            self.assertEqual(r.returncode, 2, (flags, r.stderr))
+            self.assertIn(message, r.stderr, flags)
+
+
+if __name__ == "__main__":
+    cli.main("bench-pipelines")

@@ -1,0 +1,17 @@
+// What lmc bench --vs-pipeline prints: a table (the pipelines, whether they agree, each
+// figure's tokens/s with its spread and the ratio B / A, then every kernel's time in both,
+// the largest difference first), or with -o json the same as one JSON object.
+#pragma once
+#include <string>
+
+#include "driver/report/report_model.h"
+
+namespace lmc::tools {
+
+void print_comparison_table(const report::PipelineComparison& c);
+// One object: pipeline_a, pipeline_b, agreement {agree, tokens, max_abs, max_rel, cosine,
+// tolerance}, tests [{test, a, b: {median, min, max, samples}, ratio}], kernels [{symbol, op,
+// in, calls_a, calls_b, ms_a, ms_b, diff_ms}], kernel_note.
+std::string comparison_json(const report::PipelineComparison& c);
+
+}  // namespace lmc::tools
