@@ -9,7 +9,8 @@ path turns a known answer into headings, lists, a table and highlighted code, an
 streamed code answer into a highlighted block; HTML and javascript: links in an answer run
 nothing. A too-long prompt (a 400) is marked failed and left out of the next request, which
 succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, Copy copies
-its markdown. Screenshots are saved as serve-webui*.png in the working directory.
+its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
+kept over a reload. Screenshots are saved as serve-webui*.png in the working directory.
 Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js, and
 --no-webui answers it 404.
 
@@ -253,6 +254,25 @@ class ChatPageInBrowser(unittest.TestCase):
         self.assertTrue(self.driver.execute_script(  # the answer's markdown, which renders to what is shown
             "const d = document.createElement('div'); renderAnswer(d, arguments[0]);"
             "return d.textContent === arguments[1].textContent", copied[0], self.messages()[-1]))
+
+    def test_8_settings_reach_the_request_and_are_kept(self):
+        self.driver.find_element("css selector", "#settings summary").click()
+        self.by_id("system").send_keys("Answer in one word.")
+        self.by_id("temperature").send_keys("0")
+        self.by_id("max-tokens").send_keys("3")
+        self.by_id("new-chat").click()
+        self.driver.execute_script(RECORD_REQUESTS)
+        self.send("Hi")
+        self.wait(self.answered)
+        body = self.last_request()
+        self.assertEqual(body["messages"][0], {"role": "system", "content": "Answer in one word."})
+        self.assertEqual((body["temperature"], body["max_tokens"]), (0, 3))
+        self.assertNotIn("top_p", body)  # left empty: the server's own
+        self.wait(lambda: self.chat_log() and self.chat_log()[-1][2] <= 3, 10)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-settings.png")))
+        self.driver.refresh()
+        self.wait(lambda: self.by_id("system").get_attribute("value") == "Answer in one word.", 30)
+        self.assertEqual(self.by_id("max-tokens").get_attribute("value"), "3")
 
 
 class WithoutThePage(unittest.TestCase):
