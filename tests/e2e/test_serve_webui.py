@@ -41,7 +41,8 @@ LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) token
 class ChatPageInBrowser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = h.Server("--n-predict", "1000", "--temp", "0", "--ctx-size", "4096")  # greedy: the same answers each run
+        # Greedy: the same answers each run; a context a test's prompt can overflow.
+        cls.server = h.Server("--n-predict", "1000", "--temp", "0", "--ctx-size", "4096")
         cls.url = f"http://127.0.0.1:{cls.server.port}/"
         cls.driver = browser(1200, 900)
 
