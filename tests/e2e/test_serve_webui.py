@@ -10,7 +10,8 @@ streamed code answer into a highlighted block; HTML and javascript: links in an 
 nothing. A too-long prompt (a 400) is marked failed and left out of the next request, which
 succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, Copy copies
 its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
-kept over a reload. Screenshots are saved as serve-webui*.png in the working directory.
+kept over a reload; the conversations are listed after it, each opened with its own turns and
+settings and continued, and one deleted. Screenshots are saved as serve-webui*.png in the working directory.
 Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js, and
 --no-webui answers it 404.
 
@@ -257,11 +258,11 @@ class ChatPageInBrowser(unittest.TestCase):
             "return d.textContent === arguments[1].textContent", copied[0], self.messages()[-1]))
 
     def test_8_settings_reach_the_request_and_are_kept(self):
+        self.by_id("new-chat").click()  # the settings are a conversation's: those of the next one
         self.driver.find_element("css selector", "#settings summary").click()
         self.by_id("system").send_keys("Answer in one word.")
         self.by_id("temperature").send_keys("0")
         self.by_id("max-tokens").send_keys("3")
-        self.by_id("new-chat").click()
         self.driver.execute_script(RECORD_REQUESTS)
         self.send("Hi")
         self.wait(self.answered)
@@ -274,6 +275,32 @@ class ChatPageInBrowser(unittest.TestCase):
         self.driver.refresh()
         self.wait(lambda: self.by_id("system").get_attribute("value") == "Answer in one word.", 30)
         self.assertEqual(self.by_id("max-tokens").get_attribute("value"), "3")
+
+    def test_9_conversations_kept_in_the_browser(self):
+        from selenium.webdriver.common.by import By
+        self.assertEqual(self.messages(), [])  # reloaded: a new conversation, the others listed
+        self.driver.find_element(By.CSS_SELECTOR, "#conversations summary").click()
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[:2], ["Hi", "Hello!"])
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")[1].click()
+        self.assertEqual([m.get_attribute("class") for m in self.messages()],
+                         ["message user", "message assistant"] * 2)
+        self.assertEqual(self.by_id("system").get_attribute("value"), "")  # its own settings
+        self.driver.execute_script(RECORD_REQUESTS)
+        self.send("Thanks!")  # carries on from the stored turns
+        self.wait(self.answered)
+        self.assertEqual([m["content"] for m in self.last_request()["messages"]][::2],
+                         ["Hello!", "And goodbye!", "Thanks!"])
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[:2], ["Hello!", "Hi"])  # the latest first
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")[1].click()
+        self.assertEqual(self.by_id("system").get_attribute("value"), "Answer in one word.")
+        self.assertEqual(self.messages()[0].text, "Hi")
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-conversations.png")))
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .delete")[1].click()
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[0], "Hello!")
+        self.assertNotIn("Hi", titles)
 
 
 class WithoutThePage(unittest.TestCase):
