@@ -1,14 +1,23 @@
 #!/usr/bin/env python3
 """lmc serve's chat page in a real browser. Headless Chromium (Debian's, driven by selenium
-through Debian's chromedriver) opens / of `lmc serve` on SmolLM2, gives the API key the page
-asks for, sends a prompt and sees the streamed answer appear and end with the speed shown;
-a second turn carries the first in its history (the server's log shows it reused); a long
-answer is stopped and grows no more; a new chat empties the page; the page fetched nothing
-but the server's own API. Its screenshot is saved as serve-webui.png in the working directory.
-Without a browser: / needs no key, and --no-webui answers it 404.
+through Debian's chromedriver) opens / of `lmc serve` on SmolLM2, is refused a wrong API key
+and asked again, gives the right one, sends a prompt and sees the streamed answer appear and
+end with the speed shown; a second turn carries the first in its history (the server's log
+shows it reused); a long answer is stopped and grows no more; a new chat empties the page; the
+page fetched nothing but the server's own API. Answers are markdown: the page's own rendering
+path turns a known answer into headings, lists, a table and highlighted code, and a real
+streamed code answer into a highlighted block; HTML and javascript: links in an answer run
+nothing. A too-long prompt (a 400) is marked failed and left out of the next request, which
+succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, Copy copies
+its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
+kept over a reload; the conversations are listed after it, each opened with its own turns and
+settings and continued, and one deleted. Screenshots are saved as serve-webui*.png in the working directory.
+Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js, and
+--no-webui answers it 404.
 
   test_serve_webui.py --lmc build/tools/lmc
 """
+import json
 import os
 import re
 import time
@@ -17,13 +26,24 @@ import unittest
 import serve_harness as h
 from headless_chromium import browser
 
+# The libraries the build inlines into the page (tools/serve/CMakeLists.txt).
+LIBRARIES = ["/usr/share/javascript/marked/marked.umd.min.js", "/usr/share/nodejs/dompurify/dist/purify.min.js",
+             "/usr/share/javascript/highlight.js/highlight.min.js",
+             "/usr/share/javascript/highlight.js/styles/github.css"]
+# Records the bodies of the page's requests, to see what a turn sends.
+RECORD_REQUESTS = """
+window.__bodies = [];
+const original = window.fetch;
+window.fetch = (url, init) => { window.__bodies.push(init && init.body); return original(url, init); };
+"""
 LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) tokens \((\d+) cached\), (\d+) generated")
 
 
 class ChatPageInBrowser(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = h.Server("--n-predict", "1000", "--temp", "0")  # greedy: the same answers each run
+        # Greedy: the same answers each run; a context a test's prompt can overflow.
+        cls.server = h.Server("--n-predict", "1000", "--temp", "0", "--ctx-size", "4096")
         cls.url = f"http://127.0.0.1:{cls.server.port}/"
         cls.driver = browser(1200, 900)
 
@@ -62,6 +82,11 @@ class ChatPageInBrowser(unittest.TestCase):
         self.assertEqual(status, 200)
         page = body.decode()
         self.assertIn("<title>lmc chat</title>", page)
+        for library in LIBRARIES:  # inlined whole; what is left is the page's own text
+            with open(library) as f:
+                text = f.read()
+            self.assertIn(text, page, library)
+            page = page.replace(text, "")
         self.assertIsNone(re.search(r"\b(src|href)\s*=|url\(|https?://|@import", page))
         status, _ = self.server.request("GET", "/v1/models", key=None)
         self.assertEqual(status, 401)
@@ -71,6 +96,12 @@ class ChatPageInBrowser(unittest.TestCase):
         self.driver.get(self.url)
         self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)  # /v1/models answered 401: the page asks
         alert = self.driver.switch_to.alert
+        self.assertIn("needs its API key", alert.text)
+        alert.send_keys("not-" + h.KEY)
+        alert.accept()
+        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)  # refused: asked again
+        alert = self.driver.switch_to.alert
+        self.assertIn("refused", alert.text)
         alert.send_keys(h.KEY)
         alert.accept()
         _, models = self.server.request("GET", "/v1/models")
@@ -113,6 +144,163 @@ class ChatPageInBrowser(unittest.TestCase):
         self.by_id("new-chat").click()
         self.assertEqual(self.messages(), [])
         self.assertEqual(self.by_id("speed").text, "")
+
+    def render(self, markdown):
+        """Feeds markdown through the page's answer rendering, as a streamed answer is; returns the message."""
+        return self.driver.execute_script(
+            "const reply = addMessage('assistant', ''); renderAnswer(reply, arguments[0]); return reply", markdown)
+
+    def test_4_markdown_rendered(self):
+        from selenium.webdriver.common.by import By
+        reply = self.render("## Plan\n\n**bold** and *it*\n\n- one\n- two\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+                            "```python\ndef f(x):\n    return x + 1\n```\n")
+        self.assertEqual(reply.find_element(By.TAG_NAME, "h2").text, "Plan")
+        self.assertEqual(reply.find_element(By.TAG_NAME, "strong").text, "bold")
+        self.assertEqual([li.text for li in reply.find_elements(By.CSS_SELECTOR, "ul li")], ["one", "two"])
+        self.assertEqual([th.text for th in reply.find_elements(By.CSS_SELECTOR, "table th")], ["a", "b"])
+        code = reply.find_element(By.CSS_SELECTOR, "pre code.hljs")
+        self.assertEqual(code.find_element(By.CSS_SELECTOR, ".hljs-keyword").text, "def")
+        self.assertIn("return x + 1", code.text)
+
+        self.by_id("new-chat").click()
+        self.send("Write a Python function that adds two numbers.")  # greedy: SmolLM2 answers with a code block
+        self.wait(self.answered)
+        streamed = self.messages()[-1]
+        self.assertTrue(streamed.find_elements(By.CSS_SELECTOR, "pre code.hljs .hljs-keyword"),
+                        streamed.get_attribute("innerHTML"))
+        self.assertNotIn("```", streamed.text)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-markdown.png")))
+
+    def test_5_an_answer_runs_no_script(self):
+        from selenium.webdriver.common.by import By
+        reply = self.render('<img src=x onerror="window.__xss=1">\n\n[link](javascript:window.__xss=2)\n\n'
+                            '<a href="javascript:window.__xss=3">raw</a><script>window.__xss=4</script>'
+                            '<svg onload="window.__xss=5"></svg><iframe src="javascript:window.__xss=6"></iframe>')
+        for link in reply.find_elements(By.TAG_NAME, "a"):
+            link.click()
+        # An image's error and a frame's load fire after a turn of the event loop: wait for two frames.
+        self.driver.execute_async_script(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))")
+        self.assertIsNone(self.driver.execute_script("return window.__xss"))
+        dangerous = self.driver.execute_script(
+            "return [...document.querySelectorAll('img, script:not([src]), svg, iframe, [onerror], [onload], a[href]')]"
+            ".filter(e => e.closest('#messages')).map(e => e.outerHTML)")
+        self.assertEqual(dangerous, [])
+        self.assertEqual(len(self.driver.window_handles), 1)
+
+    def last_request(self):
+        return json.loads(self.driver.execute_script("return window.__bodies[window.__bodies.length - 1]"))
+
+    def test_6_a_failed_turn_is_left_out(self):
+        from selenium.webdriver.common.by import By
+        self.by_id("new-chat").click()
+        self.driver.execute_script(RECORD_REQUESTS)
+        too_long = "word " * 9000  # more tokens than the server's --ctx-size
+        self.driver.execute_script("document.getElementById('prompt').value = arguments[0]", too_long)
+        self.by_id("send").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".message.error"), 60)
+        self.wait(self.answered)
+        self.assertEqual([m.get_attribute("class") for m in self.messages()], ["message user failed", "message error"])
+        self.by_id("messages").find_element(By.CSS_SELECTOR, ".actions.error .retry").click()
+        self.wait(lambda: len(self.driver.execute_script("return window.__bodies")) == 2, 10)
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".message.error"), 60)
+        self.wait(self.answered)
+        self.assertEqual([m.get_attribute("class") for m in self.messages()], ["message user failed", "message error"])
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-failed.png")))
+
+        self.send("Hello!")  # the failed turn stays marked and is not sent
+        self.wait(self.answered)
+        self.assertEqual([m["content"] for m in self.last_request()["messages"]], ["Hello!"])
+        self.assertEqual([m.get_attribute("class") for m in self.messages()],
+                         ["message user failed", "message error", "message user", "message assistant"])
+        self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, ".actions.error"), [])
+
+        self.driver.execute_script("document.getElementById('prompt').value = arguments[0]", too_long)
+        self.by_id("send").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".actions.error"), 60)
+        self.wait(self.answered)
+        self.driver.find_element(By.CSS_SELECTOR, ".actions.error .edit").click()
+        self.assertEqual(self.by_id("prompt").get_attribute("value"), too_long.strip())
+        self.assertEqual(len(self.messages()), 4)  # the edited question and its error are gone
+        self.by_id("prompt").clear()
+        self.send("And goodbye!")
+        self.wait(self.answered)
+        sent = self.last_request()["messages"]
+        self.assertEqual([m["role"] for m in sent], ["user", "assistant", "user"])
+        self.assertEqual((sent[0]["content"], sent[2]["content"]), ("Hello!", "And goodbye!"))
+
+    def test_7_regenerate_and_copy(self):
+        from selenium.webdriver.common.by import By
+        last = self.messages()[-1]
+        before = last.text
+        regenerate = self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant .regenerate")
+        self.assertEqual([b.is_displayed() for b in regenerate], [False, True])  # the last answer only
+        regenerate[-1].click()
+        self.wait(lambda: len(self.driver.execute_script("return window.__bodies")) == 6, 10)
+        self.wait(self.answered)
+        sent = self.last_request()["messages"]
+        self.assertEqual([m["content"] for m in sent][::2], ["Hello!", "And goodbye!"])
+        self.assertEqual(len(sent), 3)  # the replaced answer is not sent
+        roles = [m.get_attribute("class") for m in self.messages()]
+        self.assertEqual(roles.count("message assistant"), 2)
+        self.assertEqual(self.messages()[-1].text, before)  # greedy: the same answer again
+
+        self.driver.execute_script(
+            "window.__copied = []; navigator.clipboard.writeText = (t) => { window.__copied.push(t); "
+            "return Promise.resolve(); }")
+        copy = self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant .copy")[-1]
+        copy.click()
+        self.wait(lambda: copy.text == "Copied", 10)
+        copied = self.driver.execute_script("return window.__copied")
+        self.assertEqual(len(copied), 1)
+        self.assertTrue(self.driver.execute_script(  # the answer's markdown, which renders to what is shown
+            "const d = document.createElement('div'); renderAnswer(d, arguments[0]);"
+            "return d.textContent === arguments[1].textContent", copied[0], self.messages()[-1]))
+
+    def test_8_settings_reach_the_request_and_are_kept(self):
+        self.by_id("new-chat").click()  # the settings are a conversation's: those of the next one
+        self.driver.find_element("css selector", "#settings summary").click()
+        self.by_id("system").send_keys("Answer in one word.")
+        self.by_id("temperature").send_keys("0")
+        self.by_id("max-tokens").send_keys("3")
+        self.driver.execute_script(RECORD_REQUESTS)
+        self.send("Hi")
+        self.wait(self.answered)
+        body = self.last_request()
+        self.assertEqual(body["messages"][0], {"role": "system", "content": "Answer in one word."})
+        self.assertEqual((body["temperature"], body["max_tokens"]), (0, 3))
+        self.assertNotIn("top_p", body)  # left empty: the server's own
+        self.wait(lambda: self.chat_log() and self.chat_log()[-1][2] <= 3, 10)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-settings.png")))
+        self.driver.refresh()
+        self.wait(lambda: self.by_id("system").get_attribute("value") == "Answer in one word.", 30)
+        self.assertEqual(self.by_id("max-tokens").get_attribute("value"), "3")
+
+    def test_9_conversations_kept_in_the_browser(self):
+        from selenium.webdriver.common.by import By
+        self.assertEqual(self.messages(), [])  # reloaded: a new conversation, the others listed
+        self.driver.find_element(By.CSS_SELECTOR, "#conversations summary").click()
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[:2], ["Hi", "Hello!"])
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")[1].click()
+        self.assertEqual([m.get_attribute("class") for m in self.messages()],
+                         ["message user", "message assistant"] * 2)
+        self.assertEqual(self.by_id("system").get_attribute("value"), "")  # its own settings
+        self.driver.execute_script(RECORD_REQUESTS)
+        self.send("Thanks!")  # carries on from the stored turns
+        self.wait(self.answered)
+        self.assertEqual([m["content"] for m in self.last_request()["messages"]][::2],
+                         ["Hello!", "And goodbye!", "Thanks!"])
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[:2], ["Hello!", "Hi"])  # the latest first
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")[1].click()
+        self.assertEqual(self.by_id("system").get_attribute("value"), "Answer in one word.")
+        self.assertEqual(self.messages()[0].text, "Hi")
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-conversations.png")))
+        self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .delete")[1].click()
+        titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
+        self.assertEqual(titles[0], "Hello!")
+        self.assertNotIn("Hi", titles)
 
 
 class WithoutThePage(unittest.TestCase):

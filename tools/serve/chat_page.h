@@ -1,5 +1,7 @@
 // The chat page lmc serve answers GET / with (tools/serve/webui/chat.html, built into the
-// module at build time): streaming answers, stop, new chat, the model's name and speed.
+// module at build time with marked, DOMPurify and highlight.js inlined): streaming answers
+// rendered as sanitized markdown, stop, retry or edit a failed turn, regenerate, copy,
+// settings, the conversations kept in the browser, new chat, the model's name and speed.
 #pragma once
 #include <string_view>
 
