@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_harness  # noqa: E402  (its Server: an lmc serve process on a free port)
@@ -134,6 +135,34 @@ class Reasoning(serve_harness.ServedTestCase):
                            capture_output=True, text=True, timeout=60)
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertIn("--reasoning-format expects none, deepseek, deepseek-legacy or auto, got 'think'", p.stderr)
+
+
+class ServerTemplateKwargs(unittest.TestCase):
+    """llama-server's --chat-template-kwargs: variables every chat's template gets, a request's own winning."""
+
+    def test_the_flag_reaches_every_chat_and_a_request_wins(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "qwen3-style.jinja")
+            with open(path, "w") as f:
+                f.write(TEMPLATE)
+            server = serve_harness.Server("--chat-template-file", path, "--parallel", "1",
+                                          "--chat-template-kwargs", '{"enable_thinking": false}')
+            try:
+                status, data = server.request("POST", "/apply-template", {"messages": QUESTION})
+                self.assertEqual(status, 200, data)
+                self.assertTrue(json.loads(data)["prompt"].endswith("<think>\n\n</think>\n\n"), data)
+                status, data = server.request("POST", "/apply-template", {
+                    "messages": QUESTION, "chat_template_kwargs": {"enable_thinking": True}})
+                self.assertTrue(json.loads(data)["prompt"].endswith("<|im_start|>assistant\n<think>\n"), data)
+            finally:
+                server.stop()
+        for flag, code, words in (("[1]", 2, "--chat-template-kwargs expects a JSON object, got '[1]'"),
+                                  ('{"messages": 1}', 1, "--chat-template-kwargs: 'chat_template_kwargs' may not set"
+                                                         " 'messages'")):
+            p = subprocess.run([serve_harness.LMC, "serve", serve_harness.MODEL, "--chat-template-kwargs", flag],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, code, p.stderr)
+            self.assertIn(words, p.stderr)
 
 
 class OwnTemplate(serve_harness.ServedTestCase):

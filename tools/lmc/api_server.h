@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -58,6 +59,9 @@ struct ServeOptions {
   // What llama.cpp's tools say of the model's GGUF file (/props model_ftype, /v1/models
   // meta); nullopt when the weights are not one.
   std::optional<LlamaFileFacts> file;
+  // Variables every chat's template gets (--chat-template-kwargs, a JSON object); a request's
+  // chat_template_kwargs adds to them and wins where both set one.
+  nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
 };
 
 class ApiServer {

@@ -85,6 +85,10 @@ std::vector<FlagSpec> specs() {
        "",
        {},
        {"embedding"}},
+      {"chat-template-kwargs", true,
+       "variables every chat's template gets, a JSON object (e.g. '{\"enable_thinking\": false}'); a request's "
+       "chat_template_kwargs add to them",
+       "JSON"},
       {"strict-fields", false,
        "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
        "(as llama-server does)"},
@@ -142,6 +146,11 @@ int cmd_serve(int argc, char** argv) {
   so.api_key = a.get_or("api-key", "");
   so.webui = !a.has("no-webui");
   so.strict_fields = a.has("strict-fields");
+  if (auto kwargs = a.get("chat-template-kwargs")) {
+    so.template_kwargs = nlohmann::ordered_json::parse(*kwargs, nullptr, false);
+    if (!so.template_kwargs.is_object())
+      throw UsageError("--chat-template-kwargs expects a JSON object, got '" + *kwargs + "'");
+  }
   so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
   so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));

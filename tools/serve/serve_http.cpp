@@ -27,6 +27,7 @@
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/stream_gate.h"
+#include "tools/serve/template_fields.h"
 
 namespace lmc::tools {
 
@@ -167,6 +168,8 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
                                                        dump(error_body(status_type(status), message)));
           },
           [this](const std::string& path, int status) { count(path, status); }) {
+  ServeRequest checked;  // a bad --chat-template-kwargs fails here, before the server binds
+  add_server_template_kwargs(opts_.template_kwargs, checked);
   routes();
 }
 
@@ -268,9 +271,10 @@ void HttpApiServer::routes() {
   // The body of a chat completion, rendered as the completion would read it (its forced
   // call's opening aside).
   routes_[{"POST", "/apply-template"}] = [this, &tok](const http::Request& req, const Ex& ex) {
-    const ServeRequest r =
+    ServeRequest r =
         parse_request(req.body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
     handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
+    add_server_template_kwargs(opts_.template_kwargs, r);
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
@@ -297,6 +301,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
                                          : parse_request(req.body, chat, context, vocab, opts_.sampling, tool_format_);
   handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
+  if (chat) add_server_template_kwargs(opts_.template_kwargs, r);
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
   auto job = std::make_shared<Job>();

@@ -1,5 +1,6 @@
 #include "tools/serve/template_fields.h"
 
+#include "support/error.h"
 #include "tools/serve/request_fields.h"
 
 namespace lmc::tools {
@@ -22,6 +23,16 @@ Json template_kwargs(const Json& body) {
 }
 
 }  // namespace
+
+void add_server_template_kwargs(const Json& kwargs, ServeRequest& r) {
+  try {
+    template_kwargs(Json{{"chat_template_kwargs", kwargs}});
+  } catch (const ApiError& e) {
+    throw Error(std::string("--chat-template-kwargs: ") + e.what());
+  }
+  for (const auto& [key, value] : kwargs.items())
+    if (!r.template_variables.contains(key)) r.template_variables[key] = value;
+}
 
 void template_fields(const Json& body, ServeRequest& r) {
   if (const Json* v = given_field(body, "add_generation_prompt")) {
