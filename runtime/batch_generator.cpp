@@ -109,6 +109,14 @@ int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::ve
   return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
 }
 
+int64_t BatchGenerator::forget(size_t slot) {
+  if (slot >= slots_.size()) throw Error("no slot " + std::to_string(slot));
+  if (slots_[slot]) throw Error("slot " + std::to_string(slot) + " is running a sequence");
+  const auto n = static_cast<int64_t>(held_[slot].tokens.size());
+  held_[slot] = Held{};
+  return n;
+}
+
 void BatchGenerator::finish(Sequence& s, const std::string& error) {
   s.stats.end_pos = s.fed;
   if (s.produced > 0) s.stats.decode_seconds = seconds_between(s.first_token, Clock::now());

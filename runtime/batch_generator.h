@@ -90,6 +90,10 @@ class BatchGenerator {
   // called, the slot is free): one whose client left is read and decoded no further, though
   // it still reads its prompt. Nothing when the slot is free.
   void cancel(size_t slot);
+  // Forgets what the free `slot`'s cache holds (llama-server's slot erase), so no prompt
+  // starts from it; returns how many tokens it held. Throws lmc::Error when the slot runs a
+  // sequence.
+  int64_t forget(size_t slot);
 
  private:
   struct Sequence;

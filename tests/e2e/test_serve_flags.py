@@ -188,6 +188,20 @@ class PrefixCache(unittest.TestCase):
         data = json.loads(data)
         return data["choices"][0]["message"]["content"], data["usage"]
 
+    def test_erasing_the_slots_leaves_nothing_to_reuse(self):
+        body = {"prompt": "The slot erase test counts: 1, 2, 3,", "max_tokens": 4, "temperature": 0}
+        timings = [json.loads(self.server.request("POST", "/v1/completions", body)[1])["timings"] for _ in range(2)]
+        self.assertGreater(timings[1]["cache_n"], 0)  # the second found the first's tokens in its slot
+        erased = [json.loads(self.server.request("POST", f"/slots/{i}?action=erase")[1]) for i in (0, 1)]
+        self.assertEqual([e["id_slot"] for e in erased], [0, 1])
+        self.assertGreater(sum(e["n_erased"] for e in erased), 0)
+        after = json.loads(self.server.request("POST", "/v1/completions", body)[1])["timings"]
+        self.assertEqual(after["cache_n"], 0)
+        for query, status in (("action=save", 501), ("action=restore", 501), ("action=nope", 400), ("", 400)):
+            got, data = self.server.request("POST", "/slots/0" + ("?" + query if query else ""))
+            self.assertEqual(got, status, data)
+        self.assertEqual(self.server.request("POST", "/slots/2?action=erase")[0], 404)  # two slots: 0 and 1
+
     def test_turns_reuse_the_conversation_and_answer_the_same(self):
         questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
         before = self_metric(self.server, "lmc_prompt_tokens_cached_total")

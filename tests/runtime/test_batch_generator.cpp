@@ -209,6 +209,23 @@ TEST(BatchGenerator, ANextTurnReadsOnlyWhatTheSlotDoesNotHold) {
   }
 }
 
+TEST(BatchGenerator, AForgottenSlotHoldsNothingToReuse) {
+  Model model(0, /*context=*/64, /*step=*/5);
+  Executor ex = model.executor(2);
+  BatchGenerator batch(ex, /*prefill_chunk=*/4);
+  const std::vector<int32_t> first = prompt_of(6, 1);
+  Outcome a = turn(batch, first, 5, 0);
+  const std::vector<int32_t> second = joined(joined(first, a.tokens), prompt_of(3, 2));
+  // The slot held the prompt and all but the last token sampled; the other slot nothing.
+  int64_t held = static_cast<int64_t>(first.size() + a.tokens.size()) - 1;
+  EXPECT_EQ(batch.forget(0) + batch.forget(1), held);
+  Outcome b = turn(batch, second, 4, 1);
+  EXPECT_EQ(b.stats.cached_tokens, 0);
+  held = static_cast<int64_t>(second.size() + b.tokens.size()) - 1;
+  EXPECT_EQ(batch.forget(0) + batch.forget(1), held);
+  EXPECT_THROW(batch.forget(2), Error);
+}
+
 TEST(BatchGenerator, StopsAsGenerateStops) {
   Model model(0, 16, 4);
   Executor ex = model.executor(2);

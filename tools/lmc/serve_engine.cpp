@@ -97,6 +97,17 @@ void ServeEngine::cancel(const std::shared_ptr<Job>& job) {
   wake_.notify_one();  // a running one: the worker drops it before its next step
 }
 
+int64_t ServeEngine::erase_slot(size_t slot) {
+  std::future<int64_t> erased;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) throw Error("the server is shutting down");
+    erased = erases_.emplace_back(Erase{slot, {}}).done.get_future();
+  }
+  wake_.notify_one();
+  return erased.get();
+}
+
 void ServeEngine::drain() {
   std::unique_lock lock(mu_);
   stopping_ = true;
@@ -137,7 +148,7 @@ void ServeEngine::work() {
     Ended ended;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || batch_.active() > 0; });
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !erases_.empty() || batch_.active() > 0; });
       if (!vocabulary_ && wants_vocabulary()) {
         // Built once, for the first JSON answer, without holding up submit() meanwhile.
         lock.unlock();
@@ -145,6 +156,12 @@ void ServeEngine::work() {
         lock.lock();
       }
       admit(ended);
+      for (Erase& e : erases_) try {
+          e.done.set_value(batch_.forget(e.slot));
+        } catch (const Error&) {
+          e.done.set_exception(std::current_exception());
+        }
+      erases_.clear();
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
         if (queue_.empty()) idle_.notify_all();

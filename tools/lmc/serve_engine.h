@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -110,6 +111,10 @@ class ServeEngine {
   void cancel(const std::shared_ptr<Job>& job);
   // Refuses new jobs from now on and waits until the queued and running ones are done.
   void drain();
+  // llama-server's slot erase: what the free `slot`'s KV cache holds is forgotten at the
+  // worker's next turn, so no prompt starts from it; returns the tokens it held. Throws
+  // lmc::Error saying why not (the slot runs a job, there is no such slot, shutting down).
+  int64_t erase_slot(size_t slot);
   EngineCounters counters() const;
   std::vector<SlotState> slots() const;
   const runtime::Executor& executor() const { return ex_; }
@@ -138,6 +143,11 @@ class ServeEngine {
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<Job>> queue_;
+  struct Erase {
+    size_t slot;
+    std::promise<int64_t> done;
+  };
+  std::vector<Erase> erases_;  // asked, for the worker's next turn
   bool stopping_ = false;
   EngineCounters counters_;
   std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none

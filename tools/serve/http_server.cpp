@@ -224,6 +224,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     r.method = std::string(req.method_string());
     std::string target(req.target());
     r.path = target.substr(0, target.find('?'));
+    if (target.find('?') != std::string::npos) r.query = target.substr(target.find('?') + 1);
     path_ = r.path;
     for (const auto& f : req) r.headers[lower(std::string(f.name_string()))] = std::string(f.value());
     r.body = std::move(req.body());

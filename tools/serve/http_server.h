@@ -40,6 +40,7 @@ struct Limits {
 struct Request {
   std::string method;
   std::string path;  // without the query
+  std::string query;  // after '?', as sent ("" when none)
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string header(const std::string& lower_name) const;

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+
+#include "support/error.h"
+#include "tools/serve/serve_request.h"
 #include "tools/serve/template_caps.h"
 
 namespace lmc::tools {
@@ -116,6 +119,21 @@ json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
           {"n_params", o.file ? json(o.file->params) : json()},
           {"size", o.file ? o.file->size : static_cast<int64_t>(m.weight_bytes)},
           {"context", m.info.context}};
+}
+
+json slot_action(ServeEngine& engine, size_t slot, const std::string& query) {
+  const std::string action = query.starts_with("action=") ? query.substr(7) : "";
+  if (action == "save" || action == "restore")
+    throw ApiError(501, "not_supported_error",
+                   "slot " + action + " is not supported: lmc keeps slots' caches in memory only (erase is)");
+  if (action != "erase")
+    throw ApiError(400, "invalid_request_error", "a slot's action is ?action=erase (save and restore: not supported)",
+                   "action");
+  try {
+    return {{"id_slot", slot}, {"n_erased", engine.erase_slot(slot)}};
+  } catch (const Error& e) {
+    throw ApiError(400, "invalid_request_error", e.what());
+  }
 }
 
 json slots_json(const std::vector<SlotState>& slots, int64_t context) {

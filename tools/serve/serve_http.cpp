@@ -253,6 +253,10 @@ void HttpApiServer::routes() {
       send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
     };
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
+  for (size_t i = 0; i < slots().size(); ++i)
+    routes_[{"POST", "/slots/" + std::to_string(i)}] = [this, i](const http::Request& req, const Ex& ex) {
+      send_json(*ex, 200, slot_action(*engine_, i, req.query));
+    };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
     send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_, queue));
