@@ -10,16 +10,18 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
 #include <cerrno>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 #include <vector>
 // clang-format on
 
 #include "support/error.h"
+#include "tools/serve/connection_quota.h"
+#include "tools/serve/http_wire.h"
 
 namespace lmc::tools::http {
 
@@ -43,16 +45,6 @@ constexpr size_t kLingerBytes = 64 << 20;
 // How long a refused or timed-out client gets to read its answer before the socket closes.
 constexpr std::chrono::milliseconds kShortLinger{1000};
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string seconds_text(std::chrono::milliseconds d) {
-  auto ms = d.count();
-  return ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
-}
-
 }  // namespace
 
 // Connections point to it plainly: the io_context, destroyed first, destroys their pending
@@ -62,9 +54,7 @@ struct Server::Impl {
   Handler handler;
   ErrorBody error_body;
   AnswerLog log;
-  std::mutex mu;
-  int connections = 0;
-  std::map<std::string, int> per_client;
+  ConnectionQuota quota{limits.max_connections, limits.max_per_client};
   std::atomic<int64_t> open_exchanges{0};
   asio::io_context ioc;
   tcp::acceptor acceptor{ioc};
@@ -74,23 +64,11 @@ struct Server::Impl {
 
   void accept();
   void admit(tcp::socket s);
-  void release(const std::string& client) {
-    std::lock_guard lock(mu);
-    --connections;
-    if (--per_client[client] == 0) per_client.erase(client);
-  }
 };
 
 namespace {
 
 class Connection;
-
-// A chunk of a chunked answer, framed.
-std::string chunk(const std::string& bytes) {
-  char size[24];
-  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
-  return size + bytes + "\r\n";
-}
 
 class ExchangeImpl final : public Exchange, public std::enable_shared_from_this<ExchangeImpl> {
  public:
@@ -129,7 +107,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         client_(std::move(client)),
         counted_(counted) {}
   ~Connection() {
-    if (counted_) server_->release(client_);
+    if (counted_) server_->quota.give_back(client_);
   }
 
   void start() { read_request(); }
@@ -161,10 +139,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     on_end_ = std::move(on_end);
     ping_ = std::move(ping);
     ping_every_ = every;
-    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: " + content_type +
-                       "\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n" +
-                       (keep_alive_ ? "" : "Connection: close\r\n") + "\r\n";
-    queue(std::move(head));
+    queue(chunked_head(content_type, keep_alive_));
     schedule_ping();
   }
 
@@ -174,7 +149,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void send_stream_end() {
     ending_ = true;
-    queue("0\r\n\r\n");
+    queue(kLastChunk);
   }
 
   void set_on_gone(const std::shared_ptr<ExchangeImpl>& ex, std::function<void()> f) {
@@ -222,9 +197,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     keep_alive_ = req.keep_alive();
     Request r;
     r.method = std::string(req.method_string());
-    std::string target(req.target());
-    r.path = target.substr(0, target.find('?'));
-    if (target.find('?') != std::string::npos) r.query = target.substr(target.find('?') + 1);
+    std::tie(r.path, r.query) = split_target(std::string(req.target()));
     path_ = r.path;
     for (const auto& f : req) r.headers[lower(std::string(f.name_string()))] = std::string(f.value());
     r.body = std::move(req.body());
@@ -474,19 +447,7 @@ void Server::Impl::admit(tcp::socket s) {
   tcp::endpoint peer = s.remote_endpoint(ec);
   if (ec) return;  // gone before it was seen
   std::string client = peer.address().to_string();
-  std::string refusal;
-  {
-    std::lock_guard lock(mu);
-    if (connections >= limits.max_connections)
-      refusal = "the server holds its most connections (" + std::to_string(limits.max_connections) + "); retry later";
-    else if (per_client[client] >= limits.max_per_client)
-      refusal = "this address holds its most connections (" + std::to_string(limits.max_per_client) + "); retry later";
-    else {
-      ++connections;
-      ++per_client[client];
-    }
-    if (!refusal.empty() && per_client[client] == 0) per_client.erase(client);
-  }
+  const std::string refusal = quota.take(client);
   auto c = std::make_shared<Connection>(std::move(s), this, client, refusal.empty());
   if (refusal.empty())
     c->start();

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -11,6 +12,23 @@
 namespace lmc::tools {
 
 using RequestCounts = std::map<std::pair<std::string, int>, int64_t>;  // (path, status) -> answered
+
+// The answers counted as the transport's threads give them.
+class RequestCounter {
+ public:
+  void count(const std::string& path, int status) {
+    std::lock_guard lock(mu_);
+    ++counts_[{path, status}];
+  }
+  RequestCounts counts() const {
+    std::lock_guard lock(mu_);
+    return counts_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  RequestCounts counts_;
+};
 
 std::string metrics_text(const EngineCounters& c, const RequestCounts& requests);
 

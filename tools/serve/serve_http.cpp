@@ -15,6 +15,7 @@
 
 #include "support/error.h"
 #include "tools/lmc/api_server.h"
+#include "tools/serve/answer_json.h"
 #include "tools/serve/api_errors.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/chat_page.h"
@@ -41,35 +42,7 @@ int64_t default_max_tokens(Shape shape, int64_t room) {
   return shape == Shape::Completion ? std::min<int64_t>(16, room) : room;
 }
 
-int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// Generated text may hold invalid UTF-8 (a byte token the decoder could not complete):
-// it is replaced by U+FFFD rather than failing the response.
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void send_json(http::Exchange& ex, int status, const json& body, http::Headers headers = {}) {
-  ex.reply(status, "application/json", dump(body), std::move(headers));
-}
-
-std::string sse(const json& chunk) { return "data: " + dump(chunk) + "\n\n"; }
-
-json choice_chunk(bool chat, const std::string& text, const json& finish) {
-  if (chat)
-    return {
-        {"index", 0}, {"delta", text.empty() ? json::object() : json{{"content", text}}}, {"finish_reason", finish}};
-  return {{"index", 0}, {"text", text}, {"logprobs", json()}, {"finish_reason", finish}};
-}
-
 using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
-
-json usage(const JobResult& r) {
-  return {{"prompt_tokens", r.prompt_tokens},
-          {"completion_tokens", r.completion_tokens},
-          {"total_tokens", r.prompt_tokens + r.completion_tokens},
-          {"prompt_tokens_details", {{"cached_tokens", r.cached_tokens}}}};
-}
 
 // The template's family of tool calls, its opening silent in answers when this model's
 // vocabulary has it as one control token (generated, it writes no text).
@@ -147,8 +120,7 @@ class HttpApiServer final : public ApiServer {
   http::Server http_;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
-  mutable std::mutex counts_mu_;
-  RequestCounts requests_;
+  RequestCounter requests_;
 };
 
 }  // namespace
@@ -188,8 +160,7 @@ void HttpApiServer::count(const std::string& path, int status) {
   // Paths are the client's text: only the endpoints get their own series.
   const bool endpoint =
       std::any_of(routes_.begin(), routes_.end(), [&](const auto& r) { return r.first.second == path; });
-  std::lock_guard lock(counts_mu_);
-  ++requests_[{endpoint ? path : "other", status}];
+  requests_.count(endpoint ? path : "other", status);
 }
 
 void HttpApiServer::log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
@@ -511,8 +482,7 @@ std::string HttpApiServer::metrics() const {
     c.prompt_tokens = e.prompt_tokens;
     c.busy_seconds = e.busy_seconds;
   }
-  std::lock_guard lock(counts_mu_);
-  return metrics_text(c, requests_);
+  return metrics_text(c, requests_.counts());
 }
 
 namespace {
