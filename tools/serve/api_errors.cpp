@@ -56,4 +56,10 @@ const char* status_type(int status) {
   }
 }
 
+json job_failure_body(const JobResult& r, const EngineCounters& c) {
+  if (r.finish_reason != "queue_timeout") return error_body("server_error", r.error);
+  ApiError e = queue_timeout_error(c);
+  return error_body(e.type, e.what());
+}
+
 }  // namespace lmc::tools

@@ -21,5 +21,8 @@ http::Headers retry_after(int seconds);
 ApiError queue_timeout_error(const EngineCounters& c);
 // A request past the queue's bound (--queue).
 ApiError queue_full_error(const EngineCounters& c);
+// The error body of a job that failed once its answer had begun (a stream's last event):
+// the queue's timeout as queue_timeout_error words it, else a server error.
+nlohmann::json job_failure_body(const JobResult& r, const EngineCounters& c);
 
 }  // namespace lmc::tools

@@ -5,7 +5,6 @@
 
 #include "support/error.h"
 #include "tools/serve/serve_request.h"
-#include "tools/serve/template_caps.h"
 
 namespace lmc::tools {
 
@@ -87,7 +86,7 @@ json queue_json(const EngineCounters& c) {
 
 json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
            const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format,
-           const EngineCounters& queue) {
+           const json& template_caps, const EngineCounters& queue) {
   runtime::GenerateOptions defaults;
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
@@ -103,7 +102,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"chat_template", chat && chat->own_template() ? json(chat->source()) : json()},
           {"chat_format", m.info.chat.family.empty() ? json() : json(m.info.chat.family)},
           {"tool_call_format", chat ? json(tool_format.family) : json()},  // lmc's own
-          {"chat_template_caps", chat_template_caps(chat)},
+          {"chat_template_caps", template_caps},
           {"bos_token", token_text(*m.tokenizer, m.tokenizer->bos())},
           {"eos_token", token_text(*m.tokenizer, m.tokenizer->eos())},
           {"model_ftype", o.file ? json(o.file->ftype) : json()},

@@ -28,7 +28,8 @@ nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::v
 // for a slot and the queue's bounds, is "queue" (lmc's own too: queue_json).
 nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
                      const std::vector<SlotState>& slots, const models::ChatTemplate* chat,
-                     const ToolCallFormat& tool_format, const EngineCounters& queue);
+                     const ToolCallFormat& tool_format, const nlohmann::json& template_caps,
+                     const EngineCounters& queue);
 // {"waiting", "limit", "timeout_seconds", "oldest_wait_seconds"}.
 nlohmann::json queue_json(const EngineCounters& c);
 // /v1/models' `meta`, as llama-server fills it (n_vocab, n_ctx_train, n_embd, n_params, size:

@@ -28,6 +28,7 @@
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/stream_gate.h"
+#include "tools/serve/template_caps.h"
 #include "tools/serve/template_fields.h"
 
 namespace lmc::tools {
@@ -99,8 +100,6 @@ class HttpApiServer final : public ApiServer {
   // The job is cancelled the moment its client leaves (http::Exchange::on_gone): a waiting
   // one gives its place in the queue up, a running one its slot.
   void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job);
-  // A stream's last event for a job that failed or waited past the queue's timeout.
-  json failure_body(const JobResult& r) const;
   // One line on stderr per request: what, status, time and, for a generation, its tokens.
   static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
                           const JobResult* r = nullptr);
@@ -115,6 +114,7 @@ class HttpApiServer final : public ApiServer {
   const models::ChatTemplate* chat_;  // null when the model does not chat
   ServeOptions opts_;
   ToolCallFormat tool_format_;  // how this model's chats write tool calls
+  json template_caps_;          // /props' chat_template_caps, found once
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::set<std::string> generations_;                             // paths that answer later
   http::Server http_;
@@ -132,6 +132,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
       chat_(backends.chat),
       opts_(std::move(opts)),
       tool_format_(tool_format_of(chat_, *m_.tokenizer)),
+      template_caps_(chat_template_caps(chat_)),
       http_(
           limits_of(opts_),
           [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { dispatch(req, ex); },
@@ -140,8 +141,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
                                                        dump(error_body(status_type(status), message)));
           },
           [this](const std::string& path, int status) { count(path, status); }) {
-  ServeRequest checked;  // a bad --chat-template-kwargs fails here, before the server binds
-  add_server_template_kwargs(opts_.template_kwargs, checked);
+  check_server_template_kwargs(opts_.template_kwargs);  // a bad one fails before the server binds
   routes();
 }
 
@@ -230,7 +230,7 @@ void HttpApiServer::routes() {
     };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
-    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_, queue));
+    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_, template_caps_, queue));
   };
   // llama-server's array of slots, its shape kept; who waits for one in headers of lmc's own.
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
@@ -407,7 +407,7 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   job->on_done = [this, gate, chunk, chat, include_usage, head, a, deltas, send](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     if (r.finish_reason == "error" || r.finish_reason == "queue_timeout") {
-      gate->write(sse(failure_body(r)) + "data: [DONE]\n\n", true);
+      gate->write(sse(job_failure_body(r, engine_->counters())) + "data: [DONE]\n\n", true);
       return;
     }
     std::string finish = r.finish_reason;
@@ -441,7 +441,7 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
   job->on_done = [this, gate, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     const bool failed = r.finish_reason == "error" || r.finish_reason == "queue_timeout";
-    json last = failed ? failure_body(r) : completion_answer("", r, served_name(), a.settings);
+    json last = failed ? job_failure_body(r, engine_->counters()) : completion_answer("", r, served_name(), a.settings);
     if (!failed) add_logprobs(last, a);
     gate->write(sse(last), true);
   };
@@ -462,12 +462,6 @@ void HttpApiServer::watch_client(const std::shared_ptr<http::Exchange>& ex, cons
   ex->on_gone([this, weak = std::weak_ptr<Job>(job)] {
     if (auto j = weak.lock()) engine_->cancel(j);
   });
-}
-
-json HttpApiServer::failure_body(const JobResult& r) const {
-  if (r.finish_reason != "queue_timeout") return error_body("server_error", r.error);
-  ApiError e = queue_timeout_error(engine_->counters());
-  return error_body(e.type, e.what());
 }
 
 void HttpApiServer::add_logprobs(json& into, const Answer& a) const {

@@ -24,12 +24,15 @@ Json template_kwargs(const Json& body) {
 
 }  // namespace
 
-void add_server_template_kwargs(const Json& kwargs, ServeRequest& r) {
+void check_server_template_kwargs(const Json& kwargs) {
   try {
     template_kwargs(Json{{"chat_template_kwargs", kwargs}});
   } catch (const ApiError& e) {
     throw Error(std::string("--chat-template-kwargs: ") + e.what());
   }
+}
+
+void add_server_template_kwargs(const Json& kwargs, ServeRequest& r) {
   for (const auto& [key, value] : kwargs.items())
     if (!r.template_variables.contains(key)) r.template_variables[key] = value;
 }

@@ -15,8 +15,10 @@ namespace lmc::tools {
 
 void template_fields(const nlohmann::ordered_json& body, ServeRequest& r);
 
-// The server's --chat-template-kwargs, checked as a request's are (lmc::Error naming the
-// flag), under a request's own variables: a variable the request sets wins.
+// The server's --chat-template-kwargs, checked as a request's are once, when the server
+// starts (lmc::Error naming the flag); then put under each request's own variables: a
+// variable the request sets wins.
+void check_server_template_kwargs(const nlohmann::ordered_json& kwargs);
 void add_server_template_kwargs(const nlohmann::ordered_json& kwargs, ServeRequest& r);
 
 }  // namespace lmc::tools
