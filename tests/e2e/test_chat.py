@@ -61,6 +61,16 @@ class Chat(unittest.TestCase):
         self.assertEqual(run.returncode, 0, run.stderr)
         self.assertEqual(run.stdout, chat.stdout)
 
+    def test_messages_of_several_lines_as_llama_cpp_reads_them(self):
+        # A line ending in a backslash goes on; with -mli lines go on until one ends in one (or in /).
+        one = lmc("run", LLAMA_GGUF, "-t", "2", "-st", "-n", "8", "-p", r"Name a city\nin France.")
+        self.assertEqual(one.returncode, 0, one.stderr)
+        for flags, typed in (((), "Name a city\\\nin France.\n"), (("-mli",), "Name a city\nin France.\\\n"),
+                             (("--multiline-input",), "Name a city\nin France./\n")):
+            r = lmc("chat", LLAMA_GGUF, "-t", "2", "-n", "8", *flags, stdin=typed)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, one.stdout, flags)
+
     def test_system_flag_replaces_the_default(self):
         r = lmc("chat", LLAMA_GGUF, "--threads", "2", "--system", "You only answer in French.",
                 "--max-tokens", "4", stdin="Hello\n")

@@ -310,9 +310,14 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertEqual(system.stdout, chat.stdout)
         whole = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "2", "-c", "0")
         self.assertEqual(whole.returncode, 0, whole.stderr)
-        refused = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-sp")
-        self.assertEqual(refused.returncode, 2)
-        self.assertIn("option '-sp' is llama.cpp's --special", refused.stderr)
+        # The command line: -co stands alone before a flag and takes `on` after it; -sp
+        # prints the special token that ends an answer.
+        line = lmc("run", LLAMA_GGUF, "-co", "-sp", "-tb", "2", "-mli", "--color", "on", "-v", "-p", r"a\nb", "-n", "4")
+        self.assertEqual(line.returncode, 0, line.stderr)
+        self.assertTrue(line.stdout.startswith("a\nb"), line.stdout)
+        special = lmc("run", "-m", LLAMA_GGUF, "-st", "-p", "Say hi.", "-n", "64", "--temp", "0", "-co", "-sp")
+        plain = lmc("run", "-m", LLAMA_GGUF, "-st", "-p", "Say hi.", "-n", "64", "--temp", "0")
+        self.assertEqual(special.stdout, plain.stdout[:-1] + "<|im_end|>\n")
 
     def test_llama_cpp_command_lines(self):
         # GPU flags are accepted and say once why they do nothing; llama.cpp's several-letter

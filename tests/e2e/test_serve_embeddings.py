@@ -44,7 +44,7 @@ class Embeddings(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         reference_embedding.model = rf.load_model(h.MODEL).prepared(None)
-        cls.mean = h.Server("--embeddings")
+        cls.mean = h.Server("--embedding", "--metrics", "--chat-template", "chatml", "-c", "0")  # llama-server's
         cls.last = h.Server("--embeddings", "--pooling", "last")
 
     @classmethod

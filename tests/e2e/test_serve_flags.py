@@ -17,6 +17,7 @@ import os
 import signal
 import socket
 import sys
+import tempfile
 import threading
 import time
 import unittest
@@ -32,11 +33,25 @@ class TokenLimits(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o")  # llama-server's spellings
+        cls.keys = tempfile.NamedTemporaryFile("w", suffix=".keys")
+        cls.keys.write("second-key\n\n  third-key\n")
+        cls.keys.flush()
+        # llama-server's spellings; --cache-reuse and -kvu are noted, -to is --body-timeout.
+        cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o", "--api-key-file", cls.keys.name,
+                            "-to", "60", "--cache-reuse", "256", "-kvu")
 
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+        cls.keys.close()
+
+    def test_keys_of_the_flag_and_the_file_are_accepted(self):
+        for key, status in (("test-key", 200), ("second-key", 200), ("third-key", 200), ("second", 401),
+                            ("second-key2", 401)):
+            self.assertEqual(self.server.request("GET", "/v1/models", key=key)[0], status, key)
+        log = "".join(self.server.err)
+        self.assertIn("lmc: --cache-reuse does nothing here: ", log)
+        self.assertIn("lmc: --kv-unified does nothing here: ", log)
 
     def test_missing_max_tokens_is_16_and_n_predict_caps(self):
         counting = "1, 2, 3, 4, 5, 6, 7, 8,"

@@ -18,6 +18,7 @@ const std::vector<FlagSpec> kSpecs = {
     {"stop", true, "stop", "STRING"},
     {"profile", false, "profile"},
     {"print-changed", true, "mode", "MODE", true},
+    {"color", true, "color", "on|off|auto", true},
     {"o", true, "output", "FILE"},
 };
 
@@ -63,6 +64,18 @@ TEST(CliArgs, AnOptionalValueIsNeverTheNextArgument) {
   EXPECT_EQ(bare.get("print-changed"), "");
   EXPECT_EQ(bare.positional(), (std::vector<std::string>{"g.lir"}));
   EXPECT_EQ(parse({"--print-changed=diff"}).get("print-changed"), "diff");
+}
+
+TEST(CliArgs, AnOptionalValueWithChoicesTakesTheNextArgumentUnlessAFlag) {
+  Args a = parse({"--color", "on", "model.gguf"});
+  EXPECT_EQ(a.get_or("color", "?"), "on");
+  EXPECT_EQ(a.positional(), std::vector<std::string>{"model.gguf"});
+  Args bare = parse({"--color", "--profile", "model.gguf"});
+  EXPECT_EQ(bare.get_or("color", "?"), "");
+  EXPECT_TRUE(bare.has("profile"));
+  EXPECT_EQ(bare.positional(), std::vector<std::string>{"model.gguf"});
+  EXPECT_EQ(usage_error({"--color", "model.gguf"}), "option '--color' expects on|off|auto, got 'model.gguf'");
+  EXPECT_EQ(usage_error({"--color=blue"}), "option '--color' expects on|off|auto, got 'blue'");
 }
 
 TEST(CliArgs, AnEmptyValueAfterTheSignIsEmpty) {

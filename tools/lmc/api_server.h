@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "driver/open_model.h"
 #include "models/chat/chat_template.h"
@@ -32,7 +33,7 @@ namespace lmc::tools {
 struct ServeOptions {
   std::string host = "127.0.0.1";
   int port = 8080;
-  std::string api_key;           // "" : no authentication
+  std::vector<std::string> api_keys;  // none: no authentication
   size_t max_body_bytes = 1 << 20;
   // A request's line and headers arrive whole within this of the connection becoming ready
   // for it (so an idle keep-alive connection closes after it); its body within the other.

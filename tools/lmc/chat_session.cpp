@@ -134,7 +134,16 @@ std::vector<FlagSpec> chat_flag_specs() {
                                   false,
                                   "",
                                   {"system-prompt"},
-                                  {"sys"}}};
+                                  {"sys"}},
+                                 {"multiline-input",
+                                  false,
+                                  "a message's lines go on until one ends in '\\' or '/' (without it, a line "
+                                  "ending in '\\' goes on to the next)",
+                                  "",
+                                  false,
+                                  "",
+                                  {},
+                                  {"mli"}}};
   for (auto& f : chat_template_flag_specs()) specs.push_back(f);
   return specs;
 }
@@ -149,7 +158,7 @@ int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const models::
   catch_ctrl_c();
   LineEditor lines;
   if (opts.first) chat.answer(*opts.first);
-  while (auto message = lines.read()) {
+  while (auto message = lines.read_message(opts.multiline)) {
     if (!message->empty()) chat.answer(*message);
   }
   if (isatty(STDIN_FILENO)) std::fputc('\n', stderr);

@@ -20,6 +20,7 @@ struct ChatOptions {
   std::optional<std::string> system;  // nullopt: the model's default system message
   std::optional<std::string> first;  // a first message, before reading stdin
   runtime::GenerateOptions generation;
+  bool multiline = false;  // a message's lines go on until one ends in `\` (--multiline-input)
 };
 
 std::vector<FlagSpec> chat_flag_specs();

@@ -82,6 +82,38 @@ std::string own_spelling(const std::string& name, const std::map<std::string, co
   return "";
 }
 
+// The values an optional-value flag may take when its value_name lists them ("on|off|auto").
+std::vector<std::string> choices_of(const FlagSpec& f) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    const size_t bar = f.value_name.find('|', start);
+    out.push_back(f.value_name.substr(start, bar - start));
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return out.size() > 1 ? out : std::vector<std::string>{};
+}
+
+// A bare optional-value flag with choices takes the argument after it unless that is a flag
+// (`--color on` and `-co -sp`, as llama.cpp reads them); Args checks it is one of the choices.
+std::vector<std::string> with_choices_joined(const std::vector<std::string>& args,
+                                             const std::map<std::string, const FlagSpec*>& known) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto it = known.find(args[i]);
+    const std::vector<std::string> choices =
+        it != known.end() && it->second->optional_value ? choices_of(*it->second) : std::vector<std::string>{};
+    if (choices.empty() || i + 1 == args.size() || args[i + 1].rfind('-', 0) == 0) {
+      out.push_back(args[i]);
+      continue;
+    }
+    out.push_back(args[i] + "=" + args[i + 1]);
+    ++i;
+  }
+  return out;
+}
+
 // argv[first..] with llama.cpp's spellings (`-np 2`, `-ngl=99`, `-tb 2`) as the long names
 // of the command's flags they stand for, and its per-cache types as --cache-type.
 std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first,
@@ -118,7 +150,7 @@ std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc,
   if (cache_types.size() == 2 && cache_types["k"] != cache_types["v"])
     throw UsageError("lmc's KV caches hold keys and values in one type (--cache-type): -ctk " + cache_types["k"] +
                      " and -ctv " + cache_types["v"] + " differ");
-  return out;
+  return with_choices_joined(out, known);
 }
 
 }  // namespace
@@ -189,6 +221,16 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first, LlamaT
   for (const FlagSpec& f : specs)
     if (!f.inert.empty() && has(f.name) && said.insert(f.name).second)
       std::cerr << "lmc: --" << f.name << " does nothing here: " << f.inert << "\n";
+  for (const FlagSpec& f : specs) check_choice(f);
+}
+
+void Args::check_choice(const FlagSpec& f) const {
+  auto given = values_.find(f.name);
+  if (!f.optional_value || given == values_.end()) return;
+  const std::vector<std::string> choices = choices_of(f);
+  for (const std::string& v : choices.empty() ? std::vector<std::string>{} : given->second)
+    if (!v.empty() && std::find(choices.begin(), choices.end(), v) == choices.end())
+      throw UsageError("option '--" + f.name + "' expects " + f.value_name + ", got '" + v + "'");
 }
 
 std::optional<std::string> Args::get(const std::string& name) const {

@@ -41,7 +41,7 @@ int chat_command(const Args& a) {
   models::ChatTemplate rendering = chat_template(m, a, model);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);
-  return run_chat(m, ex, rendering, {system_message(a), a.get("prompt"), gen});
+  return run_chat(m, ex, rendering, {system_message(a), a.get("prompt"), gen, a.has("multiline-input")});
 }
 
 int cmd_chat(int argc, char** argv) {

@@ -74,6 +74,14 @@ std::vector<FlagSpec> specs() {
                "lmc run answers the prompt once unless --interactive (-cnv)"});
   s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
   s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
+  s.push_back({"special",
+               false,
+               "print the special token that ends the answer too (<|im_end|>, <end_of_turn>)",
+               "",
+               false,
+               "",
+               {},
+               {"sp"}});
   for (auto& f : chat_flag_specs()) s.push_back(f);
   s.push_back(run_report_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
@@ -153,6 +161,13 @@ int cmd_run(int argc, char** argv) {
 
   bound_by_tokenizer(gen, tok);
   if (a.has("ignore-eos")) gen.is_eog = nullptr;
+  int32_t ended_by = -1;  // the end-of-generation token sampled, for --special
+  if (a.has("special") && gen.is_eog)
+    gen.is_eog = [is_eog = gen.is_eog, &ended_by](int32_t t) {
+      if (!is_eog(t)) return false;
+      ended_by = t;
+      return true;
+    };
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {
     // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.
@@ -168,7 +183,9 @@ int cmd_run(int argc, char** argv) {
     std::cout << out.push(id) << std::flush;
     return !out.stopped();
   });
-  std::cout << out.finish() << "\n";
+  std::cout << out.finish();
+  if (stats.hit_eog && ended_by >= 0) std::cout << tok.token_text(ended_by);
+  std::cout << "\n";
   if (logits) logits->close();
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/error.h"
+#include "tools/lmc/api_keys.h"
 #include "tools/lmc/api_server.h"
 #include "tools/lmc/artifact_flags.h"
 #include "tools/lmc/cache_flags.h"
@@ -36,7 +37,6 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s = {
       {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
-      {"api-key", true, "require 'Authorization: Bearer KEY' on every endpoint but /health and the chat page", "KEY"},
       {"parallel",
        true,
        "requests generated at once, each with its own KV cache, batched into the same "
@@ -58,10 +58,15 @@ std::vector<FlagSpec> specs() {
        "seconds a request's line and headers have to arrive, and an idle connection "
        "stays open (default 10)",
        "S"},
-      {"body-timeout", true,
+      {"body-timeout",
+       true,
        "seconds a request's body has to arrive after its headers, and an answer's "
        "each write to be taken (default 30)",
-       "S"},
+       "S",
+       false,
+       "",
+       {"timeout"},
+       {"to"}},
       {"max-connections", true, "connections open at once; one past it is answered 503 (default 512)", "N"},
       {"max-connections-per-client", true,
        "connections open at once from one address; one past it is "
@@ -102,6 +107,7 @@ std::vector<FlagSpec> specs() {
        "first)",
        "mean|last|cls"},
   };
+  for (auto& f : api_key_flag_specs()) s.push_back(f);
   for (auto& f : chat_template_flag_specs()) s.push_back(f);
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
@@ -143,7 +149,7 @@ int cmd_serve(int argc, char** argv) {
   ServeOptions so;
   so.host = a.get_or("host", "127.0.0.1");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
-  so.api_key = a.get_or("api-key", "");
+  so.api_keys = api_keys(a);
   so.webui = !a.has("no-webui");
   so.strict_fields = a.has("strict-fields");
   if (auto kwargs = a.get("chat-template-kwargs")) {

@@ -89,4 +89,21 @@ std::optional<std::string> LineEditor::read() {
   return out;
 }
 
+std::optional<std::string> LineEditor::read_message(bool multiline) {
+  std::optional<std::string> message;
+  while (auto line = read()) {
+    bool more = multiline;
+    if (!line->empty() && line->back() == '/') {
+      line->pop_back();
+      more = false;
+    } else if (!line->empty() && line->back() == '\\') {
+      line->pop_back();
+      more = !more;
+    }
+    message = message ? *message + "\n" + *line : *line;
+    if (!more) break;
+  }
+  return message;
+}
+
 }  // namespace lmc::tools

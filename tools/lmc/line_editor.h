@@ -18,6 +18,10 @@ class LineEditor {
   // One line without its newline, after the prompt "> " on a terminal; nullopt at the end
   // of input or when Ctrl-C interrupts the read.
   std::optional<std::string> read();
+  // One message of one or more lines, joined by newlines, as llama.cpp's console reads them: a
+  // line ending in `\` goes on to the next (the `\` dropped); with `multiline` the lines go on
+  // until one ends in `\` or `/`. nullopt at the end of input with nothing read.
+  std::optional<std::string> read_message(bool multiline);
 
  private:
   bool terminal_;

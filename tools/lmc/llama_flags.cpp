@@ -54,7 +54,7 @@ std::vector<FlagSpec> llama_flag_specs() {
        true,
        "llama.cpp's (accepted, does nothing)",
        "on|off|auto",
-       false,
+       true,
        "",
        {},
        {},
@@ -101,6 +101,9 @@ std::vector<FlagSpec> llama_server_flag_specs() {
       inert("slots", false, "lmc serve answers /slots always", {"no-slots"}),
       inert("props", false, "lmc serve answers /props always"),
       inert("threads-http", true, "lmc serve's HTTP side runs on threads of its own"),
+      inert("cache-reuse", true,
+            "a slot reuses the longest prefix its cache holds of a prompt; what follows a difference is read again"),
+      inert("kv-unified", false, "each of lmc serve's slots has a KV cache of its own", {"no-kv-unified"}),
   };
 }
 

@@ -17,6 +17,7 @@
 #include "tools/lmc/api_server.h"
 #include "tools/serve/answer_json.h"
 #include "tools/serve/api_errors.h"
+#include "tools/serve/authorization.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
@@ -179,7 +180,7 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
   try {
     // The page at / carries no model data; it asks the user for the key its API calls need.
     const bool open_path = req.path == "/health" || (opts_.webui && req.method == "GET" && req.path == "/");
-    if (!opts_.api_key.empty() && !open_path && req.header("authorization") != "Bearer " + opts_.api_key)
+    if (!opts_.api_keys.empty() && !open_path && !authorized(opts_.api_keys, req.header("authorization")))
       throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
     auto route = routes_.find({req.method, req.path});
     if (route == routes_.end())
