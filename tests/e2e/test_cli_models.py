@@ -166,7 +166,12 @@ class BenchOutput(unittest.TestCase):
         self.assertIsInstance(records, list)
         self.assertEqual([[r["model_type"], r["n_prompt"], r["n_gen"]] for r in records],
                          [["llama 256M Q4_1", 0, 2], ["llama 256M Q4_1", 8, 0]])
+        # The commit of the build, as `lmc --version` says it (git's short hash; "unknown" out of a repository).
+        version = re.search(r"\(commit (\S+), build (\d+)\)", lmc("--version").stdout)
+        self.assertTrue(version)
+        self.assertRegex(version.group(1), r"^([0-9a-f]{8}\+?|unknown)$")
         for r in records:
+            self.assertEqual((r["build_commit"], r["build_number"]), (version.group(1), int(version.group(2))))
             self.assertIsInstance(r["avg_ts"], float)
             self.assertIsInstance(r["cpu_strict"], bool)
             self.assertRegex(r["test_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

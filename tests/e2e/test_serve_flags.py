@@ -92,6 +92,7 @@ class TokenLimits(unittest.TestCase):
         props = json.loads(data)
         self.assertEqual((props["bos_token"], props["eos_token"], props["model_ftype"]),
                          ("<|im_start|>", "<|im_end|>", "Q4_1"))
+        self.assertRegex(props["build_info"], r"^b\d+-([0-9a-f]{8}\+?|unknown) \(lmc [\d.]+\)$")  # as llama-server's
         # SmolLM2's template renders a system message and tool results, neither tools nor calls.
         self.assertEqual(props["chat_template_caps"],
                          {"supports_system_role": True, "supports_tools": False, "supports_tool_calls": False,

@@ -9,6 +9,7 @@
 #include "ir/op_traits.h"
 #include "models/formats/gguf_file.h"
 #include "support/error.h"
+#include "tools/lmc/build_commit.h"
 #include "tools/lmc/llama_model_type.h"
 
 namespace lmc::tools {
@@ -106,8 +107,8 @@ const std::vector<std::string>& llama_bench_fields() {
 json llama_bench_record(const BenchModel& model, const BenchFigure& x, const std::string& started) {
   static const std::string cpu = cpu_brand();
   const std::vector<uint64_t> ns = samples_ns(x);
-  json r = {{"build_commit", std::string("lmc-") + LMC_VERSION},
-            {"build_number", 0},
+  json r = {{"build_commit", build_commit()},
+            {"build_number", build_number()},
             {"cpu_info", cpu},
             {"gpu_info", ""},
             {"backends", "CPU"},

@@ -7,6 +7,7 @@
 
 #include "support/error.h"
 #include "support/untrusted_text.h"
+#include "tools/lmc/build_commit.h"
 #include "tools/lmc/cli_args.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/process_world.h"
@@ -85,7 +86,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "--version") {
-    std::cout << "lmc " << LMC_VERSION << "\n";
+    std::cout << "lmc " << LMC_VERSION << " (commit " << lmc::tools::build_commit() << ", build "
+              << lmc::tools::build_number() << ")\n";
     return 0;
   }
   for (const auto& c : kCommands) {

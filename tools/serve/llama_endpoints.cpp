@@ -1,4 +1,5 @@
 #include "tools/serve/llama_endpoints.h"
+#include "tools/lmc/build_commit.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -108,7 +109,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"model_ftype", o.file ? json(o.file->ftype) : json()},
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"queue", queue_json(queue)},
-          {"build_info", std::string("lmc ") + LMC_VERSION}};
+          {"build_info", "b" + std::to_string(build_number()) + "-" + build_commit() + " (lmc " + LMC_VERSION + ")"}};
 }
 
 json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
