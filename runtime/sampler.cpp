@@ -124,7 +124,7 @@ int64_t Sampler::apply(SamplerStage stage, int64_t keep, std::span<const int32_t
     case SamplerStage::kTypicalP:
       return opts_.typical_p < 1 ? typical(keep) : keep;
     case SamplerStage::kTopP:
-      return opts_.top_p < 1 ? nucleus(weigh(keep, scale_), keep) : keep;
+      return opts_.top_p < 1 ? at_least_min_keep(nucleus(weigh(keep, scale_), keep), keep) : keep;
     case SamplerStage::kMinP:
       return min_p(keep);
     case SamplerStage::kXtc:
@@ -170,14 +170,22 @@ int64_t Sampler::top_n_sigma(int64_t keep) {
          ids_.begin();
 }
 
+// A cut that left fewer than min_keep of the `keep` candidates (its survivors the most
+// likely, ids_ still a permutation) becomes the min_keep most likely.
+int64_t Sampler::at_least_min_keep(int64_t cut, int64_t keep) {
+  const int64_t floor = std::min(opts_.min_keep, keep);
+  return cut >= floor ? cut : top_k(keep, floor);
+}
+
 // p / p_max = exp((l - l_max) / t) >= min_p; the most likely candidate always stays.
 int64_t Sampler::min_p(int64_t keep) {
   if (opts_.min_p <= 0) return keep;
   const float top = max_logit(keep);
   const double floor = std::log(static_cast<double>(opts_.min_p)) * scale_;
-  auto end =
-      std::remove_if(ids_.begin(), ids_.begin() + keep, [&](int32_t id) { return double(scratch_[id]) - top < floor; });
-  return end - ids_.begin();
+  auto below = [&](int32_t id) { return double(scratch_[id]) - top < floor; };
+  if (keep - std::count_if(ids_.begin(), ids_.begin() + keep, below) < opts_.min_keep)
+    return at_least_min_keep(0, keep);
+  return std::remove_if(ids_.begin(), ids_.begin() + keep, below) - ids_.begin();
 }
 
 // Exclude Top Choices: when its draw falls within xtc_probability, every candidate at
@@ -250,7 +258,8 @@ void Sampler::steer(int32_t token, double mass) {
 }
 
 // Locally typical sampling: the survivors whose surprise (-log p) is nearest the
-// distribution's entropy, in that order, until their mass exceeds typical_p (at least one).
+// distribution's entropy, in that order, until their mass exceeds typical_p (at least one,
+// and min_keep).
 int64_t Sampler::typical(int64_t keep) {
   const double sum = weigh(keep, scale_);
   double entropy = 0;
@@ -267,7 +276,7 @@ int64_t Sampler::typical(int64_t keep) {
   double mass = 0;
   for (int64_t i = 0; i < keep; ++i) {
     mass += weights_[ids_[i]] / sum;
-    if (mass > opts_.typical_p) return i + 1;
+    if (mass > opts_.typical_p && i + 1 >= opts_.min_keep) return i + 1;
   }
   return keep;
 }

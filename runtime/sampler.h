@@ -48,7 +48,8 @@ struct SamplerOptions {
   // likely but the least likely of them; 0: off; a threshold above 0.5: off.
   float xtc_probability = 0;
   float xtc_threshold = 0.1f;
-  int64_t min_keep = 0;  // XTC cuts nothing that would leave fewer candidates
+  // Top-p, min-p, typical-p and XTC leave at least this many candidates (llama.cpp's min_keep).
+  int64_t min_keep = 0;
   // Keep the candidates whose logit is within top_n_sigma standard deviations (of the
   // candidates' logits) of the largest; <= 0: off.
   float top_n_sigma = -1;
@@ -86,6 +87,7 @@ class Sampler {
   int64_t top_k(int64_t keep, int64_t k);
   int64_t top_n_sigma(int64_t keep);
   int64_t min_p(int64_t keep);
+  int64_t at_least_min_keep(int64_t cut, int64_t keep);
   int64_t xtc(int64_t keep);
   int64_t temperature(int64_t keep);
   int64_t most_likely(int64_t keep);  // moves it to ids_[0]: 1

@@ -115,6 +115,38 @@ TEST(SamplerChain, XtcDropsTheTopChoicesButTheLeastOfThem) {
   expect_distribution(frequencies(s, l), softmax(l, all_ids(5)), "xtc off");
 }
 
+// min_keep: top-p and min-p keep at least that many of the most likely, typical-p that
+// many of the nearest the entropy (llama.cpp's `min_keep`).
+TEST(SamplerChain, MinKeepHoldsTopPMinPAndTypicalP) {
+  const std::vector<double> p{0.05, 0.5, 0.1, 0.2, 0.15};
+  std::vector<float> l;
+  for (double x : p) l.push_back(float(std::log(x)));
+  auto cut = [&](auto set, int64_t min_keep) {
+    SamplerOptions o = at_temperature(1);
+    set(o);
+    o.min_keep = min_keep;
+    Sampler s(o);
+    return frequencies(s, l);
+  };
+  auto top_p = [](SamplerOptions& o) { o.top_p = 0.5f; };  // the mass of token 1 alone
+  expect_distribution(cut(top_p, 0), softmax(l, {1}), "top-p");
+  expect_distribution(cut(top_p, 3), softmax(l, {1, 3, 4}), "top-p, min_keep 3");
+  auto min_p = [](SamplerOptions& o) { o.min_p = 0.5f; };  // p >= 0.25
+  expect_distribution(cut(min_p, 0), softmax(l, {1}), "min-p");
+  expect_distribution(cut(min_p, 2), softmax(l, {1, 3}), "min-p, min_keep 2");
+  expect_distribution(cut(min_p, 9), softmax(l, all_ids(5)), "min-p, min_keep past the vocabulary");
+  // Typical: the order by |-log p - H| with H the entropy, cut once the mass passes 0.1.
+  double entropy = 0;
+  for (double x : p) entropy -= x * std::log(x);
+  std::vector<int32_t> order{0, 1, 2, 3, 4};
+  std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+    return std::fabs(-std::log(p[size_t(a)]) - entropy) < std::fabs(-std::log(p[size_t(b)]) - entropy);
+  });
+  auto typical = [](SamplerOptions& o) { o.typical_p = 0.1f; };
+  expect_distribution(cut(typical, 0), softmax(l, {order[0]}), "typical-p");
+  expect_distribution(cut(typical, 3), softmax(l, {order[0], order[1], order[2]}), "typical-p, min_keep 3");
+}
+
 // Its own draw decides: at probability q the result mixes the cut and the uncut.
 TEST(SamplerChain, XtcCutsWithItsProbability) {
   const std::vector<double> p{0.3, 0.05, 0.4, 0.1, 0.15};
