@@ -44,8 +44,9 @@ OpTraits grouped(OpTraits t, ColumnGroups g) {
   t.column_groups = g;
   return t;
 }
-OpTraits with_caches(OpTraits t, unsigned operands) {
+OpTraits with_caches(OpTraits t, unsigned operands, unsigned values = 0) {
   t.cache_operands = operands;
+  t.value_cache_operands = values;
   return t;
 }
 
@@ -205,7 +206,7 @@ const std::vector<OpDef> kOps = {
       {"softcap", K::Float, false}},
      attention,
      "causal grouped-query attention of each row over its sequence's KV cache",
-     with_caches(epilogue_anchor(), 1u << 1 | 1u << 2)},
+     with_caches(epilogue_anchor(), 1u << 1 | 1u << 2, 1u << 2)},
     {"moe_route",
      1,
      1,
@@ -355,6 +356,7 @@ bool computes_weight(const Op& op) { return is_role(op, OpRole::Weight) || is_ro
 bool writes_in_place(const Op& op) { return traits(op).kernel && traits(op).aliases_operand; }
 bool is_pure_view(const Op& op) { return !traits(op).kernel && traits(op).aliases_operand; }
 bool reads_cache(const Op& op, size_t i) { return i < 32 && (traits(op).cache_operands >> i & 1u); }
+bool reads_value_cache(const Op& op, size_t i) { return i < 32 && (traits(op).value_cache_operands >> i & 1u); }
 bool reads_panels(const Op& op, size_t i) { return i < 32 && (traits(op).panel_operands >> i & 1u); }
 bool is_cache_dtype(DType t) { return t == DType::f32 || t == DType::f16 || t == DType::q8_0; }
 

@@ -64,6 +64,8 @@ struct OpTraits {
                                  // than placing them side by side (all_gather)
   unsigned cache_operands = 0;   // bit i: operand i is a KV cache, whose rows may be stored in
                                 // any cache dtype (kv_write's cache, attention's keys and values)
+  unsigned value_cache_operands = 0;  // bit i: cache operand i holds values, not keys (attention's
+                                      // operand 2), so its dtype may differ (llama.cpp's -ctv)
   unsigned panel_operands = 0;  // bit i: operand i is a weight whose kernels also read it
                                 // interleaved into panels (q8_0x16: linear's weight,
                                 // embedding's table)
@@ -87,6 +89,8 @@ bool computes_weight(const Op& op);
 const char* role_name(OpRole role);
 // Operand i of `op` is a KV cache (trait cache_operands).
 bool reads_cache(const Op& op, size_t i);
+// Operand i of `op` is a cache of values, not of keys (trait value_cache_operands).
+bool reads_value_cache(const Op& op, size_t i);
 // Operand i of `op` may be stored in panels (trait panel_operands).
 bool reads_panels(const Op& op, size_t i);
 // What a KV cache's rows may be stored as: f32, f16, or q8_0 blocks.

@@ -1,5 +1,6 @@
 // kv-cache-type: chooses the dtype each KV cache is stored in: f16 (default), q8_0 or
-// f32, as llama.cpp's --cache-type-k/-v do.
+// f32, keys and values alike (type) or each their own (type-k, type-v), as llama.cpp's
+// --cache-type-k/-v do.
 //
 // What: retypes every cache argument that a kv_write writes (and the kv_write's result,
 // the same storage) from f32 to the chosen dtype; kv_write then rounds each new row to it
@@ -11,7 +12,9 @@
 // into fusion bodies too. Guard: every reader declares the operand a cache (op trait
 // cache_operands) and its shape rule accepts the dtype; for q8_0 that is whole blocks of
 // 32 per head (attention's head_dim), else the cache is kept f16. Each decision is a
-// remark. Result: `%k0_in: f16[C,256]`, `%k0 = kv_write %k0_in, ... : f16[C,256]`.
+// remark. A cache is one of keys or of values by the operand that reads it (op trait
+// value_cache_operands); one read as both takes `type`. Result: `%k0_in: f16[C,256]`, `%k0 = kv_write %k0_in, ... :
+// f16[C,256]`.
 #include <map>
 #include <set>
 
@@ -31,6 +34,7 @@ struct CacheUses {
   std::vector<ir::Value*> values;
   std::vector<ir::Op*> readers;
   std::string refusal;
+  bool keys = false, values_of_attention = false;  // read as a cache of keys, of values
 };
 
 void collect(const ir::Graph& g, ir::Value* v, CacheUses& uses) {
@@ -42,7 +46,12 @@ void collect(const ir::Graph& g, ir::Value* v, CacheUses& uses) {
           return;
         }
         uses.readers.push_back(user);
-        if (ir::writes_in_place(*user) && i == 0) collect(scope, user->result(), uses);
+        if (ir::writes_in_place(*user) && i == 0)
+          collect(scope, user->result(), uses);
+        else if (ir::reads_value_cache(*user, i))
+          uses.values_of_attention = true;
+        else
+          uses.keys = true;
       });
 }
 
@@ -66,6 +75,16 @@ class KvCacheType : public Pass {
  public:
   std::string summary() const override { return "store the KV caches as f16, q8_0 or f32"; }
 
+  static PassOption cache_option(const std::string& name, const std::string& of, const std::string& flag) {
+    PassOption o;
+    o.name = name;
+    o.kind = OptionKind::Choice;
+    o.help = "dtype of the caches of " + of + " (default: type)";
+    o.choices = {"f16", "q8_0", "f32"};
+    o.flag = flag;
+    return o;
+  }
+
   std::vector<PassOption> options() const override {
     PassOption type;
     type.name = "type";
@@ -74,19 +93,25 @@ class KvCacheType : public Pass {
     type.default_value = "f16";
     type.choices = {"f16", "q8_0", "f32"};
     type.flag = "cache-type";
-    return {type};
+    return {type, cache_option("type-k", "keys", "cache-type-k"), cache_option("type-v", "values", "cache-type-v")};
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
-    ir::DType want = *ir::parse_dtype(*option("type"));
+    const std::string type = *option("type");
+    const ir::DType keys = *ir::parse_dtype(option("type-k").value_or("").empty() ? type : *option("type-k"));
+    const ir::DType values = *ir::parse_dtype(option("type-v").value_or("").empty() ? type : *option("type-v"));
     std::set<const ir::Value*> seen;
     std::map<std::string, int> retyped;
     int kept = 0;
     for (const auto& op : g.ops()) {
       if (!ir::writes_in_place(*op)) continue;
       ir::Value* cache = op->operand(0);
-      if (cache->def() || !seen.insert(cache).second || cache->type().dtype == want) continue;
-      ir::DType before = cache->type().dtype, after = decide(g, cache, want, ctx);
+      if (cache->def() || !seen.insert(cache).second) continue;
+      CacheUses uses;
+      collect(g, cache, uses);
+      const ir::DType want = uses.keys == uses.values_of_attention ? *ir::parse_dtype(type) : uses.keys ? keys : values;
+      if (cache->type().dtype == want) continue;
+      ir::DType before = cache->type().dtype, after = decide(uses, cache, want, ctx);
       if (after == before)
         ++kept;
       else
@@ -100,9 +125,7 @@ class KvCacheType : public Pass {
  private:
   // Retypes one cache to `want`, or to f16 when q8_0 does not fit its readers; returns
   // the dtype it has afterwards.
-  ir::DType decide(const ir::Graph& g, ir::Value* cache, ir::DType want, PassContext& ctx) const {
-    CacheUses uses;
-    collect(g, cache, uses);
+  ir::DType decide(const CacheUses& uses, ir::Value* cache, ir::DType want, PassContext& ctx) const {
     std::string from = cache->type().str();
     std::string why = uses.refusal.empty() ? try_retype(uses, want) : uses.refusal;
     if (why.empty()) {

@@ -18,7 +18,7 @@ const std::vector<FlagSpec> kSpecs = {
     {"stop", true, "stop", "STRING"},
     {"profile", false, "profile"},
     {"print-changed", true, "mode", "MODE", true},
-    {"color", true, "color", "on|off|auto", true},
+    {"color", true, "color", "on|off|auto", true, "", {}, {}, "llama.cpp's, noted"},
     {"o", true, "output", "FILE"},
 };
 

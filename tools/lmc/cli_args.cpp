@@ -34,11 +34,6 @@ UsageError usage_error(const CLI::ParseError& e) {
   return UsageError(what);
 }
 
-// llama.cpp's `-ctk T` / `-ctv T` (`--cache-type-k/-v`): lmc's KV caches hold keys and
-// values in one dtype, --cache-type, so the two must agree.
-const std::map<std::string, std::string> kCacheTypeSpellings = {
-    {"-ctk", "k"}, {"-ctv", "v"}, {"--cache-type-k", "k"}, {"--cache-type-v", "v"}};
-
 // Every spelling of the command's flags: "--name", "--alias", "-x", "-np".
 std::map<std::string, const FlagSpec*> spellings_of(const std::vector<FlagSpec>& specs) {
   std::map<std::string, const FlagSpec*> out;
@@ -95,16 +90,18 @@ std::vector<std::string> choices_of(const FlagSpec& f) {
   return out.size() > 1 ? out : std::vector<std::string>{};
 }
 
-// A bare optional-value flag with choices takes the argument after it unless that is a flag
-// (`--color on` and `-co -sp`, as llama.cpp reads them); Args checks it is one of the choices.
+// llama.cpp's options that lmc notes take their value as llama.cpp does (`--color on`), but
+// one followed by a flag stands alone (`-co -sp`): a bare optional-value flag of lmc's own
+// (`--print-changed FILE`) never takes the next argument. Args checks the value.
+bool takes_llama_value(const FlagSpec& f) { return f.optional_value && !f.inert.empty(); }
+
 std::vector<std::string> with_choices_joined(const std::vector<std::string>& args,
                                              const std::map<std::string, const FlagSpec*>& known) {
   std::vector<std::string> out;
   for (size_t i = 0; i < args.size(); ++i) {
     auto it = known.find(args[i]);
-    const std::vector<std::string> choices =
-        it != known.end() && it->second->optional_value ? choices_of(*it->second) : std::vector<std::string>{};
-    if (choices.empty() || i + 1 == args.size() || args[i + 1].rfind('-', 0) == 0) {
+    if (it == known.end() || !takes_llama_value(*it->second) || i + 1 == args.size() ||
+        args[i + 1].rfind('-', 0) == 0) {
       out.push_back(args[i]);
       continue;
     }
@@ -115,41 +112,27 @@ std::vector<std::string> with_choices_joined(const std::vector<std::string>& arg
 }
 
 // argv[first..] with llama.cpp's spellings (`-np 2`, `-ngl=99`, `-tb 2`) as the long names
-// of the command's flags they stand for, and its per-cache types as --cache-type.
+// of the command's flags they stand for.
 std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc, char** argv, int first,
                                    LlamaTool tool) {
   const std::map<std::string, const FlagSpec*> known = spellings_of(specs);
   std::map<std::string, std::string> long_name;
-  bool cache_type = false;
-  for (const FlagSpec& f : specs) {
+  for (const FlagSpec& f : specs)
     for (const auto& n : f.llama_names) long_name["-" + n] = dashed(f.name);
-    cache_type |= f.name == "cache-type";
-  }
   std::vector<std::string> out;
-  std::map<std::string, std::string> cache_types;  // "k" or "v" -> the type given
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq), rest = eq == std::string::npos ? "" : arg.substr(eq);
     if (auto it = long_name.find(name); it != long_name.end()) {
       out.push_back(it->second + rest);
-    } else if (auto c = kCacheTypeSpellings.find(name); cache_type && c != kCacheTypeSpellings.end()) {
-      std::string value = !rest.empty() ? rest.substr(1) : i + 1 < argc ? argv[++i] : "";
-      if (value.empty()) throw UsageError("option '" + name + "' needs a value");
-      cache_types[c->second] = value;
-      out.push_back("--cache-type=" + value);
-    } else if (std::string own = arg.size() > 1 && arg[0] == '-' && arg != "--" && !kCacheTypeSpellings.count(name)
-                                     ? own_spelling(name, known, tool)
-                                     : "";
+    } else if (std::string own = arg.size() > 1 && arg[0] == '-' && arg != "--" ? own_spelling(name, known, tool) : "";
                !own.empty()) {
       out.push_back(own + rest);
     } else {
       out.push_back(arg);
     }
   }
-  if (cache_types.size() == 2 && cache_types["k"] != cache_types["v"])
-    throw UsageError("lmc's KV caches hold keys and values in one type (--cache-type): -ctk " + cache_types["k"] +
-                     " and -ctv " + cache_types["v"] + " differ");
   return with_choices_joined(out, known);
 }
 
@@ -226,7 +209,7 @@ Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first, LlamaT
 
 void Args::check_choice(const FlagSpec& f) const {
   auto given = values_.find(f.name);
-  if (!f.optional_value || given == values_.end()) return;
+  if (!takes_llama_value(f) || given == values_.end()) return;
   const std::vector<std::string> choices = choices_of(f);
   for (const std::string& v : choices.empty() ? std::vector<std::string>{} : given->second)
     if (!v.empty() && std::find(choices.begin(), choices.end(), v) == choices.end())

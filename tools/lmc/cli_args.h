@@ -51,7 +51,7 @@ class Args {
   static std::string help_text(const std::vector<FlagSpec>& specs);
 
  private:
-  // A value given to an optional-value flag with choices (--color) is one of them.
+  // A value given to a noted llama.cpp flag with choices (--color) is one of them.
   void check_choice(const FlagSpec& f) const;
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;

@@ -32,10 +32,13 @@ std::string cpu_brand() {
 }
 
 // The dtype the KV caches are stored in: the first cache a kv_write writes.
-std::string kv_type(const ir::Graph& g) {
+// The dtype of the first cache of keys (or of values) an attention reads.
+std::string kv_type(const ir::Graph& g, bool values) {
   for (const auto& op : g.ops())
     for (const ir::Op* run : ir::ops_run_by(*op))
-      if (ir::writes_in_place(*run)) return std::string(ir::dtype_name(run->operand(0)->type().dtype));
+      for (size_t i = 0; i < run->operands().size(); ++i)
+        if (!ir::writes_in_place(*run) && ir::reads_cache(*run, i) && ir::reads_value_cache(*run, i) == values)
+          return std::string(ir::dtype_name(run->operand(i)->type().dtype));
   return "f16";
 }
 
@@ -68,7 +71,8 @@ BenchModel bench_model(const driver::LoadedModel& m, const std::string& path, in
   b.size = m.weight_bytes;
   b.params = parameters;
   b.batch = m.info.step_tokens;
-  b.kv_type = kv_type(*m.graph);
+  b.type_k = kv_type(*m.graph, false);
+  b.type_v = kv_type(*m.graph, true);
   b.type = m.info.name + " ?B unknown, may not work";
   // The GGUF the weights came from says what llama.cpp would call the model.
   if (auto f = llama_file_facts(m.info.weights)) {
@@ -122,8 +126,8 @@ json llama_bench_record(const BenchModel& model, const BenchFigure& x, const std
             {"cpu_mask", "0x0"},
             {"cpu_strict", false},
             {"poll", 0},
-            {"type_k", model.kv_type},
-            {"type_v", model.kv_type},
+            {"type_k", model.type_k},
+            {"type_v", model.type_v},
             {"n_gpu_layers", 0},
             {"n_cpu_moe", 0},
             {"split_mode", "none"},

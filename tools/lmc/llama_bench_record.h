@@ -23,7 +23,7 @@ struct BenchModel {
   uint64_t size = 0;     // bytes of the weights (the GGUF's tensors when it is one)
   int64_t params = 0;
   int64_t batch = 0;     // rows a graph run takes: n_batch and n_ubatch
-  std::string kv_type;   // the KV caches' dtype: type_k and type_v
+  std::string type_k, type_v;  // the dtypes of the caches of keys and of values
 };
 BenchModel bench_model(const driver::LoadedModel& m, const std::string& path, int64_t parameters);
 

@@ -65,6 +65,7 @@ std::string trait_list(const ir::OpTraits& t) {
   add(t.column_groups != ir::ColumnGroups::None, std::string("column groups ") + column_groups(t.column_groups));
   add(t.sums_ranks, "sums ranks");
   add(t.cache_operands != 0, "cache operands " + operand_bits(t.cache_operands));
+  add(t.value_cache_operands != 0, "value cache operands " + operand_bits(t.value_cache_operands));
   add(t.panel_operands != 0, "panel operands " + operand_bits(t.panel_operands));
   add(t.selects_experts, "selects experts of operand 1 by operand 2");
   std::string out;
