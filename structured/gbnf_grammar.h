@@ -21,8 +21,10 @@ struct GbnfError : std::runtime_error {
   GbnfError(uint32_t line, uint32_t column, const std::string& message)
       : std::runtime_error(std::to_string(line) + ":" + std::to_string(column) + ": " + message),
         line(line),
-        column(column) {}
+        column(column),
+        message(message) {}
   uint32_t line, column;
+  std::string message;  // without the place
 };
 
 struct CodeRange {
