@@ -126,6 +126,7 @@ class Parser {
     d_.rules[r].place = at;
     owner_ = r;
     helpers_ = 0;
+    // Read first: the rules it adds (groups, repetitions, names) may move d_.rules.
     std::vector<GbnfSequence> alts = alternatives(0);
     d_.rules[r].alternatives = std::move(alts);
   }
@@ -331,7 +332,7 @@ class Parser {
     }
     if (peek() != '}') fail("expected '}' to close the repetition, found " + found());
     ++i_;
-    if (!lo && !hi && s_.substr(i_ - 2, 2) == "{}") fail(at, "the repetition needs a count");
+    if (!lo && !hi) fail(at, "the repetition needs a count");
     if (hi && *hi < lo.value_or(0)) fail(at, "the repetition's most is fewer than its least");
     return {lo.value_or(0), hi};
   }

@@ -76,6 +76,8 @@ TEST(GbnfParser, RulesOverLinesCommentsAndDashes) {
   EXPECT_TRUE(matches(g, "b"));
   EXPECT_TRUE(matches(g, "c"));
   EXPECT_FALSE(matches(g, "a"));
+  // Windows line ends read as the others.
+  EXPECT_TRUE(matches("root ::= a\r\n  | \"b\"\r\na ::= \"x\" # c\r\n", "b"));
 }
 
 TEST(GbnfParser, SyntaxErrorsHaveTheirPlace) {
@@ -87,6 +89,7 @@ TEST(GbnfParser, SyntaxErrorsHaveTheirPlace) {
   EXPECT_EQ(error_of("root ::= \"\\q\""), "1:11: unknown escape '\\q'");
   EXPECT_EQ(error_of("root ::= \"\\x4\""), "1:11: the escape needs 2 hexadecimal digits");
   EXPECT_EQ(error_of("root ::= [z-a]"), "1:11: the range's end is before its start");
+  EXPECT_EQ(error_of("root ::= \"a\"{}"), "1:13: the repetition needs a count");
   EXPECT_EQ(error_of("root ::= \"a\"{3,2}"), "1:13: the repetition's most is fewer than its least");
   EXPECT_EQ(error_of("root ::= \"a\"{2"), "1:15: expected '}' to close the repetition, found the end of the grammar");
   EXPECT_EQ(error_of("root ::= <[1000]>"),
