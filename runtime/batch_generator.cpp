@@ -80,6 +80,7 @@ size_t BatchGenerator::add(BatchJob job) {
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
+  if (!job.constraint && job.opts.constraint) job.constraint = job.opts.constraint();
   auto [slot, cached] = pick_slot(job);
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
   return slot;

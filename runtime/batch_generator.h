@@ -57,8 +57,9 @@ struct BatchJob {
   // Start from a prefix of the prompt a free slot's cache holds (never with all_logits:
   // the reused rows' logits are not computed again).
   bool reuse_prefix = true;
-  // What the sequence may generate; empty: anything. A row the constraint leaves no token
-  // in, or a token it refuses, ends the sequence with an error.
+  // What the sequence may generate; empty: the one opts.constraint makes, if any, else
+  // anything. A row the constraint leaves no token in, or a token it refuses, ends the
+  // sequence with an error.
   std::unique_ptr<TokenConstraint> constraint{};
   // With top_logprobs >= 0, each token's log-probability and that many alternatives'
   // (runtime/token_logprobs.h), just before its on_token.

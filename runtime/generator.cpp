@@ -42,6 +42,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
                 std::to_string(opts.start_pos) + " in the cache) does not fit the context of " +
                 std::to_string(context) + " tokens");
 
+  if (opts.constraint && opts.draft_max > 0)
+    throw Error("runtime: error: speculative decoding does not take a constraint on the text");
   if (opts.draft_max + 1 > ex.max_logit_rows())
     throw Error("runtime: error: speculative decoding needs an executor returning " +
                 std::to_string(opts.draft_max + 1) + " logits rows");
@@ -52,8 +54,18 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
   std::vector<int32_t> history = prompt;
   int64_t pos = opts.start_pos + stats.prompt_tokens;
 
+  std::unique_ptr<TokenConstraint> constraint = opts.constraint ? opts.constraint() : nullptr;
+  std::vector<float> masked;
+  auto sample = [&](const float* row) {
+    if (!constraint) return sampler.sample(row, V, history);
+    masked.assign(row, row + V);
+    if (!constraint->mask(masked)) throw Error("runtime: error: no token can continue the constrained text");
+    return sampler.sample(masked.data(), V, history);
+  };
+
   // A sampled token that will be fed at `at`: the end of generation, the caller's stop,
-  // the token budget or the context's end finish generation; else it joins the history.
+  // the token budget, the context's end or a complete constrained text finish generation;
+  // else it joins the history.
   int64_t produced = 0;
   auto emit = [&](int32_t t, int64_t at) {
     ++produced;
@@ -61,13 +73,20 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
       stats.hit_eog = true;
       return false;
     }
-    if (!on_token(t) || produced == opts.max_tokens || at >= context) return false;
+    if (constraint && !constraint->accept(t))
+      throw Error("runtime: error: token " + std::to_string(t) + " breaks the constrained text");
+    const bool more = on_token(t);
+    if (constraint && constraint->complete()) {
+      stats.hit_eog = true;  // nothing may follow: as the end of generation
+      return false;
+    }
+    if (!more || produced == opts.max_tokens || at >= context) return false;
     history.push_back(t);
     return true;
   };
 
   auto t0 = std::chrono::steady_clock::now();
-  int32_t token = sampler.sample(prefill(ex, prompt, opts), V, history);
+  int32_t token = sample(prefill(ex, prompt, opts));
   stats.prefill_seconds = seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();
@@ -87,8 +106,7 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
     for (int64_t i = 0; i < T; ++i) {
       const float* row = logits + i * V;
       if (opts.all_logits && opts.on_logits) opts.on_logits(pos + i, row);
-      token = i + 1 < T ? sampler.verify(row, V, history, rows[static_cast<size_t>(i + 1)])
-                        : sampler.sample(row, V, history);
+      token = i + 1 < T ? sampler.verify(row, V, history, rows[static_cast<size_t>(i + 1)]) : sample(row);
       ++stats.decode_tokens;
       going = emit(token, pos + i + 1);
       if (going && i + 1 < T && token == rows[static_cast<size_t>(i + 1)]) {

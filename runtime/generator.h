@@ -15,11 +15,13 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "runtime/executor.h"
 #include "runtime/sampler.h"
+#include "runtime/token_constraint.h"
 
 namespace lmc::runtime {
 
@@ -38,6 +40,11 @@ struct GenerateOptions {
   // Where drafts come from: up to n tokens to follow the history. Empty: prompt lookup
   // (prompt_lookup.h); a DraftModel (draft_model.h) for a second model's guesses.
   std::function<std::vector<int32_t>(std::span<const int32_t> history, int64_t n)> drafter;
+  // What the text must be (a grammar, a JSON schema): makes the constraint of one
+  // generation (token_constraint.h), which masks each row before it is sampled and ends the
+  // generation once complete. Empty: any text. Not with draft_max (a drafted token would be
+  // judged before the ones before it were accepted).
+  std::function<std::unique_ptr<TokenConstraint>()> constraint;
 };
 
 struct GenerationStats {
@@ -54,8 +61,9 @@ struct GenerationStats {
   double decode_tokens_per_second() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };
 
-// Throws lmc::Error when the prompt is empty or does not fit the context (and, from
-// Executor::step, when a token is outside the embedding table).
+// Throws lmc::Error when the prompt is empty or does not fit the context, when a
+// constraint leaves no token to sample (and, from Executor::step, when a token is outside
+// the embedding table).
 // on_token receives each generated token; returning false stops generation.
 GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const GenerateOptions& opts,
                          const std::function<bool(int32_t)>& on_token);

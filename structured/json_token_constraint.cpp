@@ -1,10 +1,10 @@
 #include "structured/json_token_constraint.h"
 
-#include <algorithm>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
+
+#include "structured/logit_mask.h"
 
 namespace lmc::structured {
 
@@ -21,27 +21,9 @@ JsonTokenConstraint::JsonTokenConstraint(std::shared_ptr<const Grammar> grammar,
     throw std::invalid_argument("the JSON cannot begin with '" + std::string(written) + "'");
 }
 
-// A word of the mask at a time: most words are all banned (between values) or all
-// allowed (inside a string), and a whole row is a megabyte to write.
 bool JsonTokenConstraint::mask(std::span<float> logits) {
-  constexpr float kBanned = -std::numeric_limits<float>::infinity();
   masker_.allowed(state_, budget_, allowed_);
-  const size_t n = std::min(logits.size(), vocab_->size());
-  bool any = false;
-  for (size_t w = 0; w * 64 < n; ++w) {
-    const uint64_t bits = allowed_[w];
-    float* row = logits.data() + w * 64;
-    const size_t len = std::min<size_t>(64, n - w * 64);
-    any = any || bits != 0;
-    if (bits == 0) {
-      std::fill_n(row, len, kBanned);
-    } else if (bits != ~uint64_t{0}) {
-      for (size_t i = 0; i < len; ++i)
-        if (!(bits >> i & 1)) row[i] = kBanned;
-    }
-  }
-  std::fill(logits.begin() + static_cast<std::ptrdiff_t>(n), logits.end(), kBanned);
-  return any;
+  return ban_unallowed(allowed_, vocab_->size(), logits);
 }
 
 bool JsonTokenConstraint::accept(int32_t token) {

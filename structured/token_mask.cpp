@@ -2,11 +2,11 @@
 
 #include <algorithm>
 
+#include "structured/token_trie_walk.h"
+
 namespace lmc::structured {
 
 namespace {
-
-void set(std::vector<uint64_t>& bits, int32_t id) { bits[static_cast<size_t>(id) / 64] |= uint64_t{1} << (id % 64); }
 
 bool any(const std::vector<uint64_t>& bits) {
   return std::any_of(bits.begin(), bits.end(), [](uint64_t w) { return w != 0; });
@@ -22,7 +22,7 @@ void TokenMasker::allowed(const State& s, int64_t budget, std::vector<uint64_t>&
   // The token, then the bytes its state needs, then the end of generation.
   limit_ = budget == kNoBudget ? kNoBudget : budget - 2;
   if (matcher_.accepting(s))
-    for (int32_t id : vocab_.eog()) set(bits, id);
+    for (int32_t id : vocab_.eog()) allow_token(bits, id);
   collect(s, bits);
   if (!any(bits) && limit_ != kNoBudget) {
     limit_ = kNoBudget;
@@ -34,9 +34,9 @@ void TokenMasker::collect(const State& s, std::vector<uint64_t>& bits) {
   states_[0] = s;
   if (const Frame* text = matcher_.string_text(s)) {
     plain_text(s, *text, bits);
-    walk(vocab_.other(), 0, 0, bits);
+    walk(vocab_.other(), bits);
   } else {
-    walk(vocab_.all(), 0, 0, bits);
+    walk(vocab_.all(), bits);
   }
 }
 
@@ -55,20 +55,18 @@ void TokenMasker::plain_text(const State& s, const Frame& text, std::vector<uint
     const uint8_t c = vocab_.plain_chars(static_cast<int32_t>(id));
     if (c == TokenVocabulary::kNotPlain || c > room) continue;
     if (limit_ != kNoBudget && need - std::min<int64_t>(c, short_of_min) > limit_) continue;
-    set(bits, static_cast<int32_t>(id));
+    allow_token(bits, static_cast<int32_t>(id));
   }
 }
 
-void TokenMasker::walk(const TokenTrie& t, uint32_t node, size_t depth, std::vector<uint64_t>& bits) {
-  const ByteTrie& trie = t.trie;
-  for (uint32_t c = node + 1; c < trie.end(node); c = trie.end(c)) {
-    State& next = states_[depth + 1];
-    if (!matcher_.advance(states_[depth], trie.byte(c), next)) continue;
-    std::span<const int32_t> ids = t.tokens(c);
-    if (!ids.empty() && fits(next))
-      for (int32_t id : ids) set(bits, id);
-    walk(t, c, depth + 1, bits);
-  }
+void TokenMasker::walk(const TokenTrie& t, std::vector<uint64_t>& bits) {
+  auto advance = [this](const State& from, uint8_t b, State& to) { return matcher_.advance(from, b, to); };
+  auto reached = [&](uint32_t node, const State& after) {
+    std::span<const int32_t> ids = t.tokens(node);
+    if (!ids.empty() && fits(after))
+      for (int32_t id : ids) allow_token(bits, id);
+  };
+  walk_token_trie(t, states_, advance, reached);
 }
 
 bool TokenMasker::fits(const State& after) const {

@@ -1,8 +1,6 @@
 // Which tokens of a vocabulary may come next: those all of whose bytes the matcher
-// (json_matcher.h) can read from the current state. The vocabulary's trie is walked
-// depth first with one state per depth, each a copy of its parent's advanced by one
-// byte, so a prefix shared by many tokens is read once and a refused byte cuts off its
-// whole subtree. Inside a string's text the plain tokens come from a table instead
+// (json_matcher.h) can read from the current state, found by walking the vocabulary's
+// trie (token_trie_walk.h). Inside a string's text the plain tokens come from a table instead
 // (token_vocabulary.h). End-of-generation tokens are allowed once the value is whole.
 //
 // The token budget closes the structure in time: with `budget` tokens left (this one
@@ -31,7 +29,7 @@ class TokenMasker {
  private:
   void collect(const State& s, std::vector<uint64_t>& bits);
   void plain_text(const State& s, const Frame& text, std::vector<uint64_t>& bits);
-  void walk(const TokenTrie& t, uint32_t node, size_t depth, std::vector<uint64_t>& bits);
+  void walk(const TokenTrie& t, std::vector<uint64_t>& bits);
   bool fits(const State& after) const;
 
   Matcher& matcher_;

@@ -267,6 +267,36 @@ def json_schema_seeds():
         write(os.path.join(d, name + ".seed"), json.dumps(schema).encode() + SECTION_SEPARATOR + choices)
 
 
+GBNF_TEXTS = {
+    "json": '{"a": [1, -2.5e3, true, null], "b": {"c": "d\\n"}}',
+    "list": "- one\n- two words\n",
+    "arithmetic": "(a * b) - 4 = c\n2=2\n",
+    "c": "int main() {\n  int x = 1;\n  while (x < 10) { x = x + 1; }\n  return x;\n}\n",
+}
+# Grammars the compiler must refuse or bound (gbnf_grammar.h), and odd ones it takes.
+GBNF_HOSTILE = {
+    "left_recursion": 'root ::= expr\nexpr ::= term "+" | "x"\nterm ::= (expr "*")?\n',
+    "nullable_repetition": 'root ::= "a" ("b"?)*\n',
+    "huge_count": 'root ::= "a"{0,100000}\n',
+    "ambiguous": 'root ::= x*\nx ::= "a" | y | z\ny ::= "a"\nz ::= "a" "b"?\n',
+    "deep": 'root ::= "(" root ")" | [^()]\n',
+    "utf8_classes": 'root ::= [α-ω\\u4e00-\\u9fff]+ "€"? [^\\x00-\\x7f]*\n',
+}
+
+
+def gbnf_seeds():
+    """The example grammars (examples/grammars) with a text of each, and hostile grammars,
+    each followed by the separator and the bytes that are fed and walk the matcher
+    (fuzz_gbnf.cpp)."""
+    d = corpus("gbnf")
+    choices = bytes((i * 37 + 11) % 256 for i in range(200))
+    for name, text in GBNF_TEXTS.items():
+        grammar = open(os.path.join(ROOT, "examples", "grammars", name + ".gbnf"), "rb").read()
+        write(os.path.join(d, name + ".seed"), grammar + SECTION_SEPARATOR + text.encode() + choices)
+    for name, grammar in GBNF_HOSTILE.items():
+        write(os.path.join(d, name + ".seed"), grammar.encode() + SECTION_SEPARATOR + b"((a))aaab" + choices)
+
+
 def pass_file_seeds():
     """The built-in pass files and those of the pass-file lit tests (split-file parts)."""
     d = corpus("pass_file")
@@ -342,6 +372,7 @@ def main(lmc):
         safetensors_seeds()
         tokenizer_seeds()
         json_schema_seeds()
+        gbnf_seeds()
         pass_file_seeds()
         badinput_seeds(lmc, tmp)
 

@@ -23,6 +23,7 @@
 #include "driver/open_model.h"
 #include "models/chat/chat_template.h"
 #include "runtime/sampler.h"
+#include "structured/gbnf_grammar.h"
 #include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/llama_model_type.h"
 #include "tools/lmc/reasoning_format.h"
@@ -63,6 +64,9 @@ struct ServeOptions {
   // Variables every chat's template gets (--chat-template-kwargs, a JSON object); a request's
   // chat_template_kwargs adds to them and wins where both set one.
   nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
+  // The GBNF grammar of a request that asks for no answer format (--grammar, --grammar-file;
+  // no grammar, response_format, json_schema or tools); null: free text.
+  std::shared_ptr<const structured::GbnfGrammar> grammar;
 };
 
 class ApiServer {

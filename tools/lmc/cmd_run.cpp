@@ -13,6 +13,7 @@
 #include "tools/lmc/chat_session.h"
 #include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/constraint_flags.h"
 #include "tools/lmc/draft_model_flag.h"
 #include "tools/lmc/generated_text.h"
 #include "tools/lmc/jit_flags.h"
@@ -136,6 +137,7 @@ int cmd_run(int argc, char** argv) {
   auto report = RunReport::open(a, model);
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
+  check_constraint_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
   const bool chat = a.has("chat") || a.has("single-turn") || a.has("system");
   if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
@@ -168,6 +170,7 @@ int cmd_run(int argc, char** argv) {
       ended_by = t;
       return true;
     };
+  gen.constraint = constraint_flags(a, tok, gen.max_tokens);
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {
     // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.

@@ -19,6 +19,7 @@
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/chat_template_flag.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/constraint_flags.h"
 #include "tools/lmc/embedding_engine.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/llama_flags.h"
@@ -110,6 +111,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : api_key_flag_specs()) s.push_back(f);
   for (auto& f : chat_template_flag_specs()) s.push_back(f);
   for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : grammar_flag_specs(true)) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   for (auto& f : llama_server_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
@@ -164,6 +166,7 @@ int cmd_serve(int argc, char** argv) {
   so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
+  so.grammar = grammar_flag(a);
   so.alias = a.get_or("alias", "");
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)

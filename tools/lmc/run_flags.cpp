@@ -10,6 +10,7 @@
 
 #include "support/error.h"
 #include "support/pending_file.h"
+#include "tools/lmc/constraint_flags.h"
 #include "tools/lmc/llama_flags.h"
 #include "tools/lmc/process_world.h"
 #include "tools/lmc/prompt_escapes.h"
@@ -66,6 +67,8 @@ std::vector<FlagSpec> generation_flag_specs() {
        "MODEL"},
   };
   for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : grammar_flag_specs()) s.push_back(f);
+  for (auto& f : json_schema_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   return s;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "structured/gbnf_token_constraint.h"
 #include "structured/json_token_constraint.h"
 #include "structured/triggered_json_constraint.h"
 #include "support/error.h"
@@ -241,6 +242,8 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   else if (job->response_format)
     b.constraint =
         std::make_unique<structured::JsonTokenConstraint>(job->response_format, vocabulary_, b.opts.max_tokens);
+  else if (job->grammar)
+    b.constraint = std::make_unique<structured::GbnfTokenConstraint>(job->grammar, vocabulary_);
   try {
     stream->slot = batch_.add(std::move(b));
     in_slot_[stream->slot] = stream;
@@ -250,7 +253,8 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
 }
 
 bool ServeEngine::wants_vocabulary() const {
-  return std::any_of(queue_.begin(), queue_.end(), [](const auto& job) { return job->response_format != nullptr; });
+  return std::any_of(queue_.begin(), queue_.end(),
+                     [](const auto& job) { return job->response_format != nullptr || job->grammar != nullptr; });
 }
 
 // Called from the worker inside a step (mu_ is not held then).

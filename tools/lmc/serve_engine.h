@@ -30,6 +30,7 @@
 #include "runtime/batch_generator.h"
 #include "runtime/executor.h"
 #include "runtime/generator.h"
+#include "structured/gbnf_grammar.h"
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
 #include "structured/token_vocabulary.h"
@@ -57,6 +58,7 @@ struct Job {
   // Where response_format's JSON sits when it is not the whole answer (an `auto` tool
   // call's trigger, calls that may follow one another; structured/json_trigger.h).
   structured::JsonTrigger response_trigger;
+  std::shared_ptr<const structured::GbnfGrammar> grammar;  // a GBNF grammar the answer keeps to; empty: none
   std::vector<std::string> stop;
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
   std::function<void(const JobResult&)> on_done;

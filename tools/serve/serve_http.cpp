@@ -303,6 +303,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->ignore_eos = r.ignore_eos;
   job->response_format = r.response_format;
   job->response_trigger = r.response_trigger;
+  job->grammar = r.grammar;
+  if (!job->grammar && !job->response_format && !r.tools.any() && !r.ignore_eos) job->grammar = opts_.grammar;
   Answer a{req.method + " " + req.path,
            std::chrono::steady_clock::now(),
            (chat ? "chatcmpl-" : "cmpl-") + std::to_string(next_id_++),

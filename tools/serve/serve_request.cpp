@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tools/serve/grammar_field.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/response_format.h"
 #include "tools/serve/sampler_fields.h"
@@ -155,7 +156,7 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
       // structured output, on completions too (as llama-server)
-      "response_format"};
+      "response_format", "grammar"};
   static const std::set<std::string> kChat = {
       "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
       "metadata", "store", "service_tier",
@@ -277,6 +278,14 @@ void tool_options(ServeRequest& r, const nlohmann::ordered_json& body, const Too
   r.response_trigger = tool_call_trigger(r.tools);
 }
 
+// The request's `grammar`, after generation_flags: the answer ends where its grammar
+// does, so ignore_eos, which would have it go on, is refused.
+void grammar_answer(const json& body, ServeRequest& r, std::initializer_list<const char*> others) {
+  r.grammar = parse_grammar_field(body, others);
+  if (r.grammar && r.ignore_eos)
+    invalid_field("ignore_eos", "'ignore_eos' cannot be combined with a 'grammar': the answer ends where it does");
+}
+
 // What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
 void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
@@ -381,6 +390,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
+  grammar_answer(body, r, {"response_format", "tools", "functions"});
   if (chat) tool_options(r, nlohmann::ordered_json::parse(text), tool_format);
   return r;
 }
@@ -407,6 +417,7 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "ignore_eos",
                                   "logit_bias",
                                   "json_schema",
+                                  "grammar",
                                   "n_keep",
                                   "n_probs",
                                   "id_slot",
@@ -429,6 +440,7 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   r.sampling.logit_bias = llama_logit_bias(body, vocab);
   if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
   generation_flags(body, r);
+  grammar_answer(body, r, {"json_schema"});
   if (given_field(body, "json_schema")) {
     nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
     json_answer(r, "json_schema",

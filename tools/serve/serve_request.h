@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "runtime/sampler.h"
+#include "structured/gbnf_grammar.h"
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
 #include "tools/lmc/reasoning_format.h"
@@ -69,6 +70,8 @@ struct ServeRequest {
   std::optional<int64_t> top_logprobs;
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
+  // llama-server's `grammar`: a GBNF grammar the answer keeps to (tools/serve/grammar_field.h).
+  std::shared_ptr<const structured::GbnfGrammar> grammar;
   ToolOptions tools;  // /v1/chat/completions: tools, tool_choice, parallel_tool_calls
   // A chat's template inputs (tools/serve/template_fields.h): whether the generation prompt
   // follows the messages, and the variables chat_template_kwargs and reasoning_effort add.
@@ -113,7 +116,7 @@ ServeRequest parse_request(std::string_view body, bool chat, int64_t max_tokens_
 // llama-server's POST /completion: `prompt` (text or token ids), `n_predict` (or
 // `max_tokens`; -1 or absent: to the end of the context), the sampling fields, `seed` (-1:
 // random), `stop`, `stream`, `cache_prompt`, `ignore_eos`, `logit_bias` (OpenAI's object or
-// llama-server's [[id, bias], ...], false banning), `json_schema`, `n_probs` (each token's
+// llama-server's [[id, bias], ...], false banning), `json_schema`, `grammar`, `n_probs` (each token's
 // log-probability and that many alternatives'), and `n_keep` (lmc never
 // shifts the context, so any value asks for nothing). Fields for what lmc lacks are
 // accepted at the value that asks for nothing.
