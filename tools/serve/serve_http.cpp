@@ -24,6 +24,7 @@
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/ignored_fields.h"
+#include "tools/serve/infill.h"
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
@@ -75,7 +76,9 @@ class HttpApiServer final : public ApiServer {
  private:
   void routes();
   // A POST that generates in `shape`; its log line is written when it ends.
-  void add_generation(const std::string& path, Shape shape);
+  // `rewrite`: the body a request stands for (/infill's /completion), else the body as sent.
+  void add_generation(const std::string& path, Shape shape,
+                      std::function<std::string(const std::string&)> rewrite = nullptr);
   void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
   void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
   // A generation's answer: the request as one line for the log, its id, its kind.
@@ -218,6 +221,10 @@ void HttpApiServer::routes() {
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
   add_generation("/completion", Shape::Llama);
+  add_generation("/infill", Shape::Llama,
+                 [&tok = *m_.tokenizer, fim = find_fim_tokens(*m_.tokenizer)](const std::string& body) {
+                   return infill_as_completion(body, fim, tok);
+                 });
   // OpenAI's /v1/embeddings; llama-server's /embeddings and its legacy /embedding.
   for (const char* path : {"/v1/embeddings", "/embeddings", "/embedding"})
     routes_[{"POST", path}] = [this, openai = path[1] == 'v'](const http::Request& req, const Ex& ex) {
@@ -258,13 +265,18 @@ void HttpApiServer::routes() {
   };
 }
 
-void HttpApiServer::add_generation(const std::string& path, Shape shape) {
-  routes_[{"POST", path}] = [this, shape](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+void HttpApiServer::add_generation(const std::string& path, Shape shape,
+                                   std::function<std::string(const std::string&)> rewrite) {
+  routes_[{"POST", path}] = [this, shape, rewrite](const http::Request& req,
+                                                   const std::shared_ptr<http::Exchange>& ex) {
     if (!engine_)
       throw ApiError(501, "not_supported_error",
                      "this server computes embeddings and does not generate; start it "
                      "without --embeddings");
-    generate(req, ex, shape);
+    if (!rewrite) return generate(req, ex, shape);
+    http::Request as_sent = req;
+    as_sent.body = rewrite(req.body);
+    generate(as_sent, ex, shape);
   };
   generations_.insert(path);
 }
