@@ -224,17 +224,17 @@ class Parser {
     ++i_;
     switch (c) {
       case 'd':
-        return {digits()};
+        return {digits(), -1};
       case 'D':
-        return {~digits()};
+        return {~digits(), -1};
       case 'w':
-        return {word()};
+        return {word(), -1};
       case 'W':
-        return {~word()};
+        return {~word(), -1};
       case 's':
-        return {space()};
+        return {space(), -1};
       case 'S':
-        return {~space()};
+        return {~space(), -1};
       case 'n':
         return of_code('\n');
       case 't':
