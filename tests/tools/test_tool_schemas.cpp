@@ -140,9 +140,8 @@ TEST(ToolSchemas, AKeywordTheGrammarCannotHoldRefusesNoRequest) {
   const ToolOptions o = search(R"("required")");
   EXPECT_TRUE(allowed(o, search_call("OSL", "2024-05-01", "2")));
   for (const std::string& bad : {search_call("Oslo", "2024-05-01", "9"), search_call("OSL", "2024-05-01", "0"),
-                                 search_call("OSL", "2024-05-01", "-1"),
-                                 search_call("OSL", "2024-05-01", "10"), search_call("OSL", "May 1st", "2"),
-                                 search_call("OSL", "2023-02-29", "2")})
+                                 search_call("OSL", "2024-05-01", "-1"), search_call("OSL", "2024-05-01", "10"),
+                                 search_call("OSL", "May 1st", "2"), search_call("OSL", "2023-02-29", "2")})
     EXPECT_FALSE(allowed(o, bad)) << bad;
 }
 
