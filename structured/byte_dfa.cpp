@@ -74,16 +74,24 @@ struct Nfa {
 
 }  // namespace
 
-ByteDfa::ByteDfa(std::string_view regex, Match match) {
+ByteDfa::ByteDfa(std::string_view regex, Match match, size_t* work_left) {
   Nfa nfa;
   const int begin = nfa.add();
   const int end = nfa.build(parse_regex(regex, match == Match::Anywhere), begin);
-  auto too_large = [&] { return std::invalid_argument("pattern '" + std::string(regex) + "' needs too many states"); };
+  auto too_large = [&] {
+    return std::invalid_argument("pattern '" + std::string(regex) + "' needs too many states" +
+                                 (work_left ? " (with the other patterns of its schema)" : ""));
+  };
   std::map<std::vector<int>, int32_t> ids;
   std::deque<std::vector<int>> todo{nfa.closure({begin})};
   ids[todo.front()] = 0;
   std::vector<bool> accepting;
-  size_t work = 0;
+  size_t own = kMaxWork;
+  size_t& left = work_left ? *work_left : own;
+  auto spend = [&](size_t work) {
+    if (work > left) throw too_large();
+    left -= work;
+  };
   for (size_t state = 0; !todo.empty(); ++state) {
     const std::vector<int> set = std::move(todo.front());
     todo.pop_front();
@@ -94,15 +102,14 @@ ByteDfa::ByteDfa(std::string_view regex, Match match) {
       for (const auto& [bytes, t] : nfa.edges[s])
         for (size_t b = 0; b < 128; ++b)
           if (bytes[b] && text_byte(b)) to[b].push_back(t);
-    work += set.size() * 128;
+    spend(set.size() * 128);
     // Bytes that reach the same NFA states (all of a class) share one closure and one lookup.
     std::map<std::vector<int>, int32_t> columns;
     for (size_t b = 0; b < 128; ++b) {
       if (to[b].empty()) continue;
       auto [column, fresh] = columns.emplace(std::move(to[b]), kRefused);
       if (fresh) {
-        work += column->first.size() * 8 + nfa.empty.size() / 8;
-        if (work > kMaxWork) throw too_large();
+        spend(column->first.size() * 8 + nfa.empty.size() / 8);
         std::vector<int> closed = nfa.closure(column->first);
         auto [it, added] = ids.emplace(closed, static_cast<int32_t>(ids.size()));
         if (added) {

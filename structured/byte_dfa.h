@@ -23,9 +23,13 @@ class ByteDfa {
   static constexpr uint32_t kUnbounded = UINT32_MAX;
   enum class Match { Whole, Anywhere };  // Anywhere: JSON schema's `pattern`, found anywhere
 
+  static constexpr size_t kMaxStates = 4096;
+  static constexpr size_t kMaxWork = 4'000'000;  // steps of the construction (about 0.1 s)
+
   // Throws std::invalid_argument outside the subset, or for an expression that matches no
-  // text or needs more than kMaxStates states (or kMaxWork steps to find them).
-  explicit ByteDfa(std::string_view regex, Match match = Match::Whole);
+  // text or needs more than kMaxStates states, or more steps to find them than kMaxWork or,
+  // given, `work_left` (an allowance several automata share, what they use taken from it).
+  explicit ByteDfa(std::string_view regex, Match match = Match::Whole, size_t* work_left = nullptr);
   // The texts both match; the texts of lo..hi bytes (hi kUnbounded: no limit). Both throw
   // std::invalid_argument when there is none or they need too many states.
   static ByteDfa both(const ByteDfa& a, const ByteDfa& b);
@@ -41,8 +45,6 @@ class ByteDfa {
   bool matches(std::string_view text) const;
 
  private:
-  static constexpr size_t kMaxStates = 4096;
-  static constexpr size_t kMaxWork = 4'000'000;
   ByteDfa() = default;
   bool trim(const std::vector<bool>& accepting);
   uint32_t longest_from(int32_t state, std::vector<uint8_t>& mark, std::vector<uint32_t>& memo) const;

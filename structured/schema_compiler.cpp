@@ -87,6 +87,9 @@ class SchemaCompiler {
   std::map<std::string, uint32_t> targets_;  // $ref targets by their pointer from the root: a recursion ends there
   std::vector<std::pair<uint32_t, std::string>> one_ofs_;
   uint32_t key_string_ = kUnbounded;
+  // What building the patterns' automata may cost in all, so that many costly patterns in one
+  // schema take no longer than a few (those past it are left out).
+  size_t pattern_work_ = 4 * ByteDfa::kMaxWork;
 };
 
 uint32_t SchemaCompiler::node(NodeKind kind, const std::string& at) {
@@ -305,7 +308,7 @@ std::shared_ptr<const ByteDfa> SchemaCompiler::with_pattern(const Json& p, const
                                                             std::shared_ptr<const ByteDfa> text) {
   if (!p.is_string()) fail(at, "'pattern' must be a string");
   try {
-    auto own = std::make_shared<const ByteDfa>(p.get<std::string>(), ByteDfa::Match::Anywhere);
+    auto own = std::make_shared<const ByteDfa>(p.get<std::string>(), ByteDfa::Match::Anywhere, &pattern_work_);
     return text ? std::make_shared<const ByteDfa>(ByteDfa::both(*text, *own)) : own;
   } catch (const std::invalid_argument& e) {
     leave_out(at, std::string("'pattern' is not supported by structured output: ") + e.what());

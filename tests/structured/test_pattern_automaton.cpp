@@ -141,6 +141,18 @@ TEST(PatternAutomaton, RefusesConstructsOutsideTheSubset) {
   }
 }
 
+// An allowance shared by several automata: each takes what it used, and one past it is refused.
+TEST(PatternAutomaton, AutomataShareAnAllowance) {
+  size_t left = ByteDfa::kMaxWork;
+  ByteDfa("^[A-Z]{3}-\\d{4}$", ByteDfa::Match::Anywhere, &left);
+  EXPECT_LT(left, ByteDfa::kMaxWork);
+  const size_t after_one = left;
+  ByteDfa("a.{9}", ByteDfa::Match::Anywhere, &left);  // about 2.4 million steps
+  EXPECT_LT(left, after_one - 1'000'000);
+  EXPECT_THROW(ByteDfa("a.{9}", ByteDfa::Match::Anywhere, &left), std::invalid_argument);
+  EXPECT_NO_THROW(ByteDfa("a.{9}", ByteDfa::Match::Anywhere));  // alone, within its own
+}
+
 // Intersections: a pattern with a length, or with a format's grammar.
 TEST(PatternAutomaton, IntersectsWithLengthsAndOtherGrammars) {
   const ByteDfa b("b", ByteDfa::Match::Anywhere);

@@ -204,5 +204,22 @@ TEST(JsonSchemaCompiler, KeywordsItCannotHoldAreListedWhenAsked) {
     EXPECT_THROW(compile_schema(ordered_json::parse(none), &left_out), SchemaError) << none;
 }
 
+// Costly patterns share one allowance per schema: the first are kept, those past it left out.
+TEST(JsonSchemaCompiler, PatternsShareOneAllowanceOfWork) {
+  ordered_json schema = {{"type", "object"}, {"properties", ordered_json::object()}};
+  for (int i = 0; i < 8; ++i)
+    schema["properties"]["p" + std::to_string(i)] = {{"type", "string"}, {"pattern", "a.{9}"}};
+  std::vector<std::string> left_out;
+  compile_schema(schema, &left_out);
+  EXPECT_EQ(left_out, (std::vector<std::string>{"/properties/p6/pattern", "/properties/p7/pattern"}));
+  try {
+    compile_schema(schema);
+    ADD_FAILURE() << "compiled";
+  } catch (const SchemaError& e) {
+    EXPECT_EQ(e.pointer, "/properties/p6/pattern");
+    EXPECT_NE(std::string(e.what()).find("with the other patterns of its schema"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace lmc::structured
