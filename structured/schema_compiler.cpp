@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -36,6 +37,7 @@ const std::set<std::string> kCompiled = {"type",
                                          "minLength",
                                          "maxLength",
                                          "format",
+                                         "pattern",
                                          "minimum",
                                          "maximum",
                                          "exclusiveMinimum",
@@ -68,6 +70,9 @@ class SchemaCompiler {
   void required_unlisted(const Json& s, const std::string& at, std::vector<Property>& list, int depth);
   uint32_t array(const Json& s, const std::string& at, int depth);
   uint32_t string(const Json& s, const std::string& at);
+  std::shared_ptr<const ByteDfa> format_of(const Json& s, const std::string& at);
+  std::shared_ptr<const ByteDfa> with_pattern(const Json& p, const std::string& at,
+                                              std::shared_ptr<const ByteDfa> text);
   uint32_t number(const Json& s, const std::string& at, bool integer);
   uint32_t node(NodeKind kind, const std::string& at);
   uint32_t key_string();
@@ -82,6 +87,9 @@ class SchemaCompiler {
   std::map<std::string, uint32_t> targets_;  // $ref targets by their pointer from the root: a recursion ends there
   std::vector<std::pair<uint32_t, std::string>> one_ofs_;
   uint32_t key_string_ = kUnbounded;
+  // What building the patterns' automata may cost in all, so that many costly patterns in one
+  // schema take no longer than a few (those past it are left out).
+  size_t pattern_work_ = 4 * ByteDfa::kMaxWork;
 };
 
 uint32_t SchemaCompiler::node(NodeKind kind, const std::string& at) {
@@ -232,7 +240,7 @@ uint32_t SchemaCompiler::typed(const Json& s, const std::string& at, int depth) 
     };
     about("object", {"properties", "required", "additionalProperties"});
     about("array", {"items", "minItems", "maxItems", "uniqueItems"});
-    about("string", {"minLength", "maxLength", "format"});
+    about("string", {"minLength", "maxLength", "format", "pattern"});
     about("number", {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"});
     if (types.empty()) return g_.any();
   }
@@ -259,30 +267,53 @@ uint32_t SchemaCompiler::of_type(const std::string& type, const Json& s, const s
   return id;
 }
 
-// A format's text (string_formats.h), its length kept only where the format implies it:
-// a length the format's grammar could run past would leave the answer no way to end.
+// A string's text held to an automaton: a format's (string_formats.h), a pattern's
+// (byte_dfa.h) or the texts both match, with the length folded in where the automaton alone
+// could run past it (which would leave the answer no way to end). What does not fit is left out.
 uint32_t SchemaCompiler::string(const Json& s, const std::string& at) {
   auto [lo, hi] = range(s, "minLength", "maxLength", at);
-  std::shared_ptr<const ByteDfa> format;
-  if (auto f = s.find("format"); f != s.end()) {
-    if (!f->is_string()) fail(at + "/format", "'format' must be a string");
-    format = string_format(f->get<std::string>());
-    if (!format)
-      leave_out(at + "/format", "'format' " + f->dump() +
-                                    " is not supported by structured output (date, time, date-time, uuid, ipv4 and "
-                                    "email are)");
-  }
-  if (format && (format->shortest() < lo || format->longest() > hi)) {
-    leave_out(at + (s.contains("minLength") ? "/minLength" : "/maxLength"),
-              "a length beside 'format' is supported only where the format implies it");
-    lo = 0;
-    hi = kUnbounded;
+  std::shared_ptr<const ByteDfa> text = format_of(s, at);
+  if (auto p = s.find("pattern"); p != s.end()) text = with_pattern(*p, at + "/pattern", std::move(text));
+  if (text && (text->shortest() < lo || text->longest() > hi)) {
+    try {
+      text = std::make_shared<const ByteDfa>(ByteDfa::both(*text, ByteDfa::of_length(lo, hi)));
+    } catch (const std::invalid_argument& e) {
+      leave_out(at + (s.contains("minLength") ? "/minLength" : "/maxLength"),
+                std::string("a length beside 'format' or 'pattern' cannot be kept: ") + e.what());
+      lo = 0;
+      hi = kUnbounded;
+    }
   }
   const uint32_t id = node(NodeKind::String, at);
   g_.node(id).min = lo;
   g_.node(id).max = hi;
-  g_.node(id).format = std::move(format);
+  g_.node(id).format = std::move(text);
   return id;
+}
+
+std::shared_ptr<const ByteDfa> SchemaCompiler::format_of(const Json& s, const std::string& at) {
+  auto f = s.find("format");
+  if (f == s.end()) return nullptr;
+  if (!f->is_string()) fail(at + "/format", "'format' must be a string");
+  std::shared_ptr<const ByteDfa> format = string_format(f->get<std::string>());
+  if (!format)
+    leave_out(at + "/format", "'format' " + f->dump() +
+                                  " is not supported by structured output (date, time, date-time, uuid, ipv4 and "
+                                  "email are)");
+  return format;
+}
+
+// The pattern's automaton, found anywhere in the text (JSON schema's reading), with `text`'s.
+std::shared_ptr<const ByteDfa> SchemaCompiler::with_pattern(const Json& p, const std::string& at,
+                                                            std::shared_ptr<const ByteDfa> text) {
+  if (!p.is_string()) fail(at, "'pattern' must be a string");
+  try {
+    auto own = std::make_shared<const ByteDfa>(p.get<std::string>(), ByteDfa::Match::Anywhere, &pattern_work_);
+    return text ? std::make_shared<const ByteDfa>(ByteDfa::both(*text, *own)) : own;
+  } catch (const std::invalid_argument& e) {
+    leave_out(at, std::string("'pattern' is not supported by structured output: ") + e.what());
+    return text;
+  }
 }
 
 // Bounds the matcher holds a number to as it reads its digits (number_bounds.h).

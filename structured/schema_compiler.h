@@ -2,6 +2,8 @@
 // parameters. The subset compiled: type (one or a list; nullable is a list with "null"),
 // properties, required, additionalProperties, enum, const, items, minItems/maxItems,
 // minLength/maxLength, format (date, time, date-time, uuid, ipv4, email: string_formats.h),
+// pattern (a regular subset of PCRE2's syntax, regex_syntax.h, its text printable ASCII
+// without '"' or '\\': byte_dfa.h), a pattern beside a format or a length as their intersection,
 // minimum/maximum and their exclusive forms, a whole multipleOf (number_bounds.h), anyOf,
 // oneOf (alternatives that cannot match one value alike), allOf of one schema, $ref to any
 // place in the same document (#/$defs/..., #/definitions/..., #; a subschema with an $id is
@@ -10,7 +12,7 @@
 //
 // Every other keyword would change which answers are valid. For response_format it is
 // refused, never ignored: a SchemaError names it and its JSON pointer. A tool's parameters
-// are compiled with `left_out`: such a keyword (pattern, uniqueItems, a oneOf whose
+// are compiled with `left_out`: such a keyword (a pattern outside the subset, uniqueItems, a oneOf whose
 // alternatives overlap, ...) is left out of the grammar and its pointer listed there, for
 // the caller to check the answer after decoding. A schema that is no schema (a wrong type, a
 // reference to nothing, no finite value) is a SchemaError either way.

@@ -84,13 +84,17 @@ SCHEMAS = [
                                               "required": ["sku", "qty"]}, "minItems": 1, "maxItems": 2},
         "paid": {"type": "boolean"}, "note": {"type": ["string", "null"], "maxLength": 12}},
         "required": ["id", "items", "paid", "note"]}),
+    ("flight", {"type": "object", "properties": {
+        "number": {"type": "string", "pattern": "^[A-Z]{2}\\d{3,4}$"},
+        "gate": {"type": "string", "pattern": "[A-F]\\d", "maxLength": 4}}, "required": ["number", "gate"]}),
 ]
 PROMPT = "Answer with JSON only. Make up an example of: {}."
 
 # Schemas lmc refuses: (schema or response_format, words of the error, its param).
 BAD = [
-    ({"type": "object", "properties": {"code": {"type": "string", "pattern": "^[A-Z]+$"}}},
-     "'pattern' is not supported by structured output (at /properties/code/pattern)", "response_format.json_schema.schema"),
+    ({"type": "object", "properties": {"code": {"type": "string", "pattern": "^(?=A)[A-Z]+$"}}},
+     "a lookahead '(?=' is outside the regular subset lmc compiles (at /properties/code/pattern)",
+     "response_format.json_schema.schema"),
     ({"type": "object", "properties": {"p": {"type": "number", "minimum": 0.2, "maximum": 0.7}}},
      "(at /properties/p/minimum)", "response_format.json_schema.schema"),
     ({"type": "string", "format": "uri"}, "'format'", "response_format.json_schema.schema"),

@@ -12,6 +12,7 @@ Exit 77 when the weights are absent.
     same bytes that `reasoning_format: "none"` leaves in the content; enable_thinking false
     closes it in the prompt and the answer is content;
   * the model file's own template (SmolLM2's, which reads no tools) shows the tools too;
+  * /props shows the server's --reasoning-format;
   * bad fields and --reasoning-format values are refused naming them.
 """
 import json
@@ -56,7 +57,7 @@ class Reasoning(serve_harness.ServedTestCase):
         path = os.path.join(cls.dir.name, "qwen3-style.jinja")
         with open(path, "w") as f:
             f.write(TEMPLATE)
-        cls.FLAGS = ("--chat-template-file", path)
+        cls.FLAGS = ("--chat-template-file", path, "--reasoning-format", "deepseek")
         super().setUpClass()
 
     @classmethod
@@ -129,6 +130,10 @@ class Reasoning(serve_harness.ServedTestCase):
                     error = self.post(path, {"messages": QUESTION, field: value}, 400)["error"]
                     self.assertEqual(error["param"], field)
                     self.assertIn(words, error["message"])
+
+    def test_props_show_the_reasoning_format(self):
+        _, data = self.server.request("GET", "/props")
+        self.assertEqual(json.loads(data)["default_generation_settings"]["params"]["reasoning_format"], "deepseek")
 
     def test_a_bad_reasoning_format_flag_is_a_usage_error(self):
         p = subprocess.run([serve_harness.LMC, "serve", serve_harness.MODEL, "--reasoning-format", "think"],

@@ -9,12 +9,12 @@ Exit 77 when the weights are absent. A tool's parameters are a schema document o
     function and "auto": every call validates against the tool's own schema;
   * a recursive tool ("$ref": "#") whose calls are trees of its parameters, not of the call
     around them, closed in time under a small max_tokens;
-  * a tool with minimum, maximum, format and pattern is a 200 under "none", "auto" and
-    "required": the bounds and the date are kept while decoding, the pattern is checked once
-    a call is whole under "auto" and noted in the server log under "required";
+  * a tool with minimum, maximum, format and patterns is a 200 under "none", "auto" and
+    "required", and its bounds, date and patterns are kept while decoding: forced calls over
+    several seeds all validate; a pattern outside the regular subset (a lookahead) is checked
+    once a call is whole under "auto", and forcing a call to its tool is a 400 naming it;
   * streamed and whole answers of the same seed give the same argument bytes.
 """
-import copy
 import json
 import os
 import sys
@@ -53,11 +53,17 @@ SEARCH = {"type": "function", "function": {
     "name": "search_flights", "description": "Finds flights between two airports on a date.",
     "parameters": {"type": "object", "properties": {
         "origin": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "IATA code"},
+        "flight": {"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$", "description": "e.g. SAS-1234"},
         "date": {"type": "string", "format": "date"},
         "seats": {"type": "integer", "minimum": 1, "maximum": 9},
         "budget": {"type": "number", "exclusiveMinimum": 0, "maximum": 5000}},
-        "required": ["origin", "date", "seats"]}}}
-SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in (FLIGHT, TREE, SEARCH)}
+        "required": ["origin", "flight", "date", "seats"]}}}
+# A pattern outside the regular subset: a lookahead.
+AVOID = {"type": "function", "function": {
+    "name": "avoid_airport", "description": "Marks an airport to avoid.",
+    "parameters": {"type": "object", "properties": {"code": {"type": "string", "pattern": "^(?!XXX)[A-Z]{3}$"}},
+                   "required": ["code"]}}}
+SCHEMAS = {t["function"]["name"]: t["function"]["parameters"] for t in (FLIGHT, TREE, SEARCH, AVOID)}
 FORMATS = jsonschema.Draft202012Validator.FORMAT_CHECKER
 QUESTIONS = ["Book Ann Lee from Oslo, Norway to Rome, Italy.", "Fly Bob Marsh, who lives in Lyon, France, to Lima, Peru.",
              "Outline a talk about compilers.", "Find 2 seats from OSL on 2025-03-14."]
@@ -65,14 +71,6 @@ QUESTIONS = ["Book Ann Lee from Oslo, Norway to Rome, Italy.", "Fly Bob Marsh, w
 
 def named(name):
     return {"type": "function", "function": {"name": name}}
-
-
-def without_patterns(schema):
-    """The schema with its patterns taken out: what a forced call keeps."""
-    schema = copy.deepcopy(schema)
-    for prop in schema.get("properties", {}).values():
-        prop.pop("pattern", None)
-    return schema
 
 
 class ToolSchemas(serve_harness.ServedTestCase):
@@ -117,21 +115,33 @@ class ToolSchemas(serve_harness.ServedTestCase):
                 for child in tree["children"]:
                     self.assertEqual(set(child), {"label", "children"})
 
-    def test_bounds_a_format_and_a_pattern_refuse_no_request(self):
+    def test_bounds_a_format_and_patterns_are_kept(self):
         question = QUESTIONS[3]
-        text = self.ask(question, [SEARCH], "none")
-        self.assertIsNone(text.message.tool_calls)
-        self.assertIsInstance(text.message.content, str)
-        auto = self.ask(question, [SEARCH], "auto")  # a call, if any, passed the whole schema
-        if auto.message.tool_calls:
-            self.check_calls(auto)
-        else:
-            self.assertIsInstance(auto.message.content, str)
-        forced = self.ask(question, [SEARCH], "required")
-        # The bounds and the date are kept while decoding; the pattern is not.
-        self.check_calls(forced, {"search_flights": without_patterns(SCHEMAS["search_flights"])})
-        self.assertTrue(any("properties/origin/pattern is not kept while a call is decoded" in line
-                            for line in self.server.err), "".join(self.server.err[-5:]))
+        for tools in ([SEARCH], [SEARCH, AVOID]):
+            text = self.ask(question, tools, "none")
+            self.assertIsNone(text.message.tool_calls)
+            self.assertIsInstance(text.message.content, str)
+            auto = self.ask(question, tools, "auto")  # a call, if any, passed the whole schema
+            if auto.message.tool_calls:
+                self.check_calls(auto)
+            else:
+                self.assertIsInstance(auto.message.content, str)
+        # The bounds, the date and both patterns are kept while decoding, whatever the seed.
+        with ThreadPoolExecutor(4) as pool:
+            forced = list(pool.map(lambda seed: self.ask(question, [SEARCH, AVOID], named("search_flights"),
+                                                         temperature=1.0, seed=seed), range(8)))
+        for seed, answer in enumerate(forced):
+            with self.subTest(seed=seed):
+                self.check_calls(answer, name="search_flights")
+        for choice in ("required", named("avoid_airport")):
+            with self.subTest(choice=str(choice)):
+                status, data = self.server.request("POST", "/v1/chat/completions", {
+                    "messages": [{"role": "user", "content": question}], "tools": [SEARCH, AVOID],
+                    "tool_choice": choice})
+                self.assertEqual(status, 400, data)
+                error = json.loads(data)["error"]
+                self.assertEqual(error["param"], "tools[1].function.parameters/properties/code/pattern")
+                self.assertIn("a negative lookahead '(?!' is outside the regular subset", error["message"])
 
     def test_streamed_and_whole_arguments_are_the_same_bytes(self):
         tools = [FLIGHT, TREE, SEARCH]

@@ -11,7 +11,9 @@ nothing. A too-long prompt (a 400) is marked failed and left out of the next req
 succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, Copy copies
 its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
 kept over a reload; the conversations are listed after it, each opened with its own turns and
-settings and continued, and one deleted. Screenshots are saved as serve-webui*.png in the working directory.
+settings and continued, and one deleted. A reasoning model's answer (a Qwen3-style template
+that opens <think>, as test_serve_reasoning.py's) streams its reasoning_content into a
+collapsible Thinking block above the answer, as text, never markup. Screenshots are saved as serve-webui*.png in the working directory.
 Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js, and
 --no-webui answers it 404.
 
@@ -20,11 +22,13 @@ Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js
 import json
 import os
 import re
+import tempfile
 import time
 import unittest
 
 import serve_harness as h
 from headless_chromium import browser
+from test_serve_reasoning import QUESTION, TEMPLATE
 
 # The libraries the build inlines into the page (tools/serve/CMakeLists.txt).
 LIBRARIES = ["/usr/share/javascript/marked/marked.umd.min.js", "/usr/share/nodejs/dompurify/dist/purify.min.js",
@@ -301,6 +305,67 @@ class ChatPageInBrowser(unittest.TestCase):
         titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
         self.assertEqual(titles[0], "Hello!")
         self.assertNotIn("Hi", titles)
+
+
+class ThinkingInBrowser(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        path = os.path.join(cls.dir.name, "qwen3-style.jinja")
+        with open(path, "w") as f:
+            f.write(TEMPLATE)
+        cls.server = h.Server("--chat-template-file", path, "--temp", "0", "--n-predict", "40")
+        cls.driver = browser(1200, 900)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.stop()
+        cls.dir.cleanup()
+
+    def wait(self, condition, seconds=120):
+        from selenium.webdriver.support.ui import WebDriverWait
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
+
+    def test_reasoning_streams_into_a_thinking_block(self):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        self.driver.get(f"http://127.0.0.1:{self.server.port}/")
+        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)
+        alert = self.driver.switch_to.alert
+        alert.send_keys(h.KEY)
+        alert.accept()
+        self.wait(lambda: self.driver.find_element(By.ID, "model").text, 30)
+        self.driver.find_element(By.ID, "prompt").send_keys(QUESTION[0]["content"])
+        self.driver.find_element(By.ID, "send").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant"))  # the turn is kept
+        reply = self.driver.find_elements(By.CSS_SELECTOR, "#messages .message.assistant")[-1]
+        block = reply.find_element(By.CSS_SELECTOR, "details.thinking")
+        self.assertEqual(block.find_element(By.TAG_NAME, "summary").text, "Thinking")
+        shown = block.find_element(By.CSS_SELECTOR, ".reasoning")
+        # Greedy: the streamed reasoning is the whole answer's reasoning_content, above its content.
+        _, data = self.server.request("POST", "/v1/chat/completions", {"messages": QUESTION})
+        message = json.loads(data)["choices"][0]["message"]
+        self.assertTrue(message["reasoning_content"])
+        self.assertEqual(shown.get_attribute("textContent"), message["reasoning_content"])
+        self.assertTrue(shown.is_displayed())  # open while no answer follows
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-thinking.png")))
+        block.find_element(By.TAG_NAME, "summary").click()
+        self.assertFalse(shown.is_displayed())
+
+        # Reasoning is text: markup in it shows as written and runs nothing.
+        reply = self.driver.execute_script(
+            "const reply = addMessage('assistant', ''); renderReply(reply, arguments[0], '**answer**'); return reply",
+            '<img src=x onerror="window.__xss=1"><b>bold</b>')
+        self.driver.execute_async_script(
+            "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()))")
+        self.assertIsNone(self.driver.execute_script("return window.__xss"))
+        self.assertEqual(reply.find_element(By.CSS_SELECTOR, ".thinking .reasoning").get_attribute("textContent"),
+                         '<img src=x onerror="window.__xss=1"><b>bold</b>')
+        self.assertEqual(reply.find_elements(By.CSS_SELECTOR, "img, b"), [])
+        self.assertEqual(reply.find_element(By.TAG_NAME, "strong").text, "answer")
+        self.assertIsNone(reply.find_element(By.CSS_SELECTOR, ".thinking").get_attribute("open"))  # an answer follows
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-thinking-text.png")))
 
 
 class WithoutThePage(unittest.TestCase):

@@ -252,9 +252,22 @@ def tokenizer_seeds():
         write(os.path.join(d, name), json.dumps(doc, indent=1, ensure_ascii=False))
 
 
+# Patterns compiled to the automaton (structured/regex_syntax.h), alone, with a length or a
+# format, in and beside the subset.
+PATTERN_SCHEMAS = [
+    ("pattern_code", {"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"}),
+    ("pattern_anywhere", {"type": "string", "pattern": "(?:ab|c[^d]){2,}x?", "maxLength": 12}),
+    ("pattern_format", {"type": "string", "format": "date", "pattern": "^20\\d\\d-0[1-6]"}),
+    ("pattern_object", {"type": "object", "properties": {
+        "id": {"type": "string", "pattern": "^\\w+(\\.\\w+)*$", "minLength": 3},
+        "tag": {"type": "string", "pattern": "^(red|green|blue)$"}}, "required": ["id"]}),
+    ("pattern_refused", {"type": "string", "pattern": "(a)\\1"}),
+]
+
+
 def json_schema_seeds():
     """The e2e test's schemas (tests/e2e/test_serve_json.py), the ones it expects refused,
-    and json_object's, each followed by the separator and choice bytes that walk the
+    json_object's and the patterns', each followed by the separator and choice bytes that walk the
     automaton (fuzz_json_schema.cpp)."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
     import test_serve_json  # noqa: E402
@@ -262,6 +275,7 @@ def json_schema_seeds():
     schemas = [(name, s) for name, s in test_serve_json.SCHEMAS]
     schemas += [(f"refused_{i}", s) for i, (s, _, _) in enumerate(test_serve_json.BAD)]
     schemas.append(("any_object", {"type": "object"}))
+    schemas += PATTERN_SCHEMAS
     choices = bytes((i * 37 + 11) % 256 for i in range(400))
     for name, schema in schemas:
         write(os.path.join(d, name + ".seed"), json.dumps(schema).encode() + SECTION_SEPARATOR + choices)

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/structured/pcre2_search.h"
 #include "tests/structured/reference_formats.h"
 
 namespace lmc::structured::testing {
@@ -90,6 +91,8 @@ class ReferenceValidator {
       if (s.contains("minLength") && n < s["minLength"].get<size_t>()) return false;
       if (s.contains("maxLength") && n > s["maxLength"].get<size_t>()) return false;
       if (s.contains("format") && !format_valid(s["format"].get<std::string>(), v.get<std::string>())) return false;
+      if (s.contains("pattern") && !Pcre2Search(s["pattern"].get<std::string>()).found(v.get<std::string>()))
+        return false;
     }
     return !v.is_number() || number_valid(s, v.get<double>());
   }

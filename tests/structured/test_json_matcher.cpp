@@ -108,6 +108,17 @@ const std::vector<Case>& cases() {
        {R"("a.b+c@example.co")", R"("x@mail.example.org")"},
        {R"("a@b")", R"("@x.y")", R"("a..b@x.y")", R"("a b@x.y")"}},
       {R"({"allOf": [{"type": "integer", "minimum": 5}]})", {"5", "99"}, {"4", "-5"}},
+      // A pattern: its text printable ASCII, never escaped; found anywhere unless anchored.
+      {R"({"type": "string", "pattern": "^[A-Z]{3}-\\d{4}$"})",
+       {R"("ABC-1234")", R"("ZZZ-0000")"},
+       {R"("abc-1234")", R"("ABC-12345")", R"("ABC-123")", R"("\u0041BC-1234")", R"(" ABC-1234")"}},
+      {R"({"type": "string", "pattern": "b+", "maxLength": 4})",
+       {R"("abba")", R"("b")", R"("xb")"},
+       {R"("aca")", R"("abbba")", R"("")", R"("a\"b")"}},
+      {R"({"type": "string", "format": "date", "pattern": "^2024-"})",
+       {R"("2024-02-29")", R"("2024-12-31")"},
+       {R"("2023-01-01")", R"("2024-02-30")"}},
+      {R"({"pattern": "^x*$", "minLength": 2, "type": "string"})", {R"("xx")", R"("xxxx")"}, {R"("x")", R"("xy")"}},
   };
   return c;
 }

@@ -34,9 +34,12 @@ TEST(JsonSchemaCompiler, UnsupportedKeywordsNameTheirPointer) {
     const char* pointer;
     const char* words;
   } rows[] = {
-      {R"({"type": "string", "pattern": "a+"})", "/pattern", "'pattern' is not supported"},
+      {R"({"type": "string", "pattern": "(a)\\1"})", "/pattern", "a backreference"},
+      {R"({"type": "string", "pattern": "^\"$"})", "/pattern", "matches no text"},
+      {R"({"type": "string", "pattern": 3})", "/pattern", "must be a string"},
+      {R"({"type": "string", "format": "date", "pattern": "^1999-02-29$"})", "/pattern", "no text matches both"},
       {R"({"type": "string", "format": "uri"})", "/format", "'format'"},
-      {R"({"type": "string", "format": "time", "maxLength": 10})", "/maxLength", "beside 'format'"},
+      {R"({"type": "string", "format": "time", "maxLength": 5})", "/maxLength", "beside 'format'"},
       {R"({"properties": {"p": {"type": "number", "minimum": 0.2, "maximum": 0.7}}})", "/properties/p/minimum",
        "no number"},
       {R"({"type": "integer", "minimum": 1e16})", "/minimum", "no integer"},
@@ -50,7 +53,8 @@ TEST(JsonSchemaCompiler, UnsupportedKeywordsNameTheirPointer) {
       {R"({"type": "array", "uniqueItems": true})", "/uniqueItems", "'uniqueItems'"},
       {R"({"type": "object", "patternProperties": {}})", "/patternProperties", "'patternProperties'"},
       {R"({"type": "object", "minProperties": 1})", "/minProperties", "'minProperties'"},
-      {R"({"$defs": {"x": {"type": "string", "pattern": "b"}}, "$ref": "#/$defs/x"})", "/$defs/x/pattern", "'pattern'"},
+      {R"j({"$defs": {"x": {"type": "string", "pattern": "(?=b)"}}, "$ref": "#/$defs/x"})j", "/$defs/x/pattern",
+       "lookahead"},
       {R"({"anyOf": [{"type": "string"}], "type": "string"})", "/type", "'type' beside 'anyOf'"},
       {R"({"$ref": "#/$defs/x", "maxLength": 3, "$defs": {"x": {}}})", "/maxLength", "'maxLength' beside '$ref'"},
       {R"({"enum": ["a"], "maxLength": 3})", "/maxLength", "beside 'enum'"},
@@ -171,7 +175,8 @@ TEST(JsonSchemaCompiler, ADocumentWithAnIdIsItsOwnScope) {
 TEST(JsonSchemaCompiler, KeywordsItCannotHoldAreListedWhenAsked) {
   std::vector<std::string> left_out;
   auto g = compile_schema(ordered_json::parse(R"({"type": "object", "properties": {
-      "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+      "code": {"type": "string", "pattern": "^[A-Z]{3}\\b"},
+      "kept": {"type": "string", "pattern": "^[A-Z]{3}$"},
       "tags": {"type": "array", "items": {"type": "string"}, "uniqueItems": true},
       "when": {"type": "string", "format": "duration"},
       "step": {"type": "number", "multipleOf": 0.25},
@@ -197,6 +202,23 @@ TEST(JsonSchemaCompiler, KeywordsItCannotHoldAreListedWhenAsked) {
   for (const char* none : {R"({"type": "strin"})", R"({"$ref": "#/$defs/missing"})", R"({"enum": []})",
                            R"({"type": "object", "required": ["a"], "additionalProperties": false})"})
     EXPECT_THROW(compile_schema(ordered_json::parse(none), &left_out), SchemaError) << none;
+}
+
+// Costly patterns share one allowance per schema: the first are kept, those past it left out.
+TEST(JsonSchemaCompiler, PatternsShareOneAllowanceOfWork) {
+  ordered_json schema = {{"type", "object"}, {"properties", ordered_json::object()}};
+  for (int i = 0; i < 8; ++i)
+    schema["properties"]["p" + std::to_string(i)] = {{"type", "string"}, {"pattern", "a.{9}"}};
+  std::vector<std::string> left_out;
+  compile_schema(schema, &left_out);
+  EXPECT_EQ(left_out, (std::vector<std::string>{"/properties/p6/pattern", "/properties/p7/pattern"}));
+  try {
+    compile_schema(schema);
+    ADD_FAILURE() << "compiled";
+  } catch (const SchemaError& e) {
+    EXPECT_EQ(e.pointer, "/properties/p6/pattern");
+    EXPECT_NE(std::string(e.what()).find("with the other patterns of its schema"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -340,13 +340,13 @@ TEST(ToolCallStream, MalformedCallsAreTextNotACrash) {
   }
 }
 
-// Under auto with a keyword the grammar leaves out (a pattern), calls wait for their check:
+// Under auto with a keyword the grammar leaves out (a lookahead), calls wait for their check:
 // no call delta before the answer ends, then the calls as a whole answer reads them, or,
 // when one fails its tool's schema, the answer as text; cut anywhere, the same both ways.
 ToolOptions checked(const ToolCallFormat& format = kHermesCalls) {
   return parse_tools(nlohmann::ordered_json::parse(R"({"tools": [{"type": "function", "function": {
       "name": "get_weather", "parameters": {"type": "object", "properties": {
-          "city": {"type": "string", "pattern": "^[A-Z][a-z]+$"}}, "required": ["city"]}}},
+          "city": {"type": "string", "pattern": "^(?=[A-Z])[A-Z][a-z]+$"}}, "required": ["city"]}}},
       {"type": "function", "function": {"name": "ping"}}]})"),
                      format);
 }

@@ -2,7 +2,8 @@
 // wherever lmc embeds them: Pydantic's "$defs" and "#/$defs/..." references and a recursive
 // "#" read in the tool's own schema under "required", a named function and "auto". And
 // the keywords the call grammar cannot hold: no reason to refuse a request; under "auto" a
-// call is checked against its tool's schema once whole, a forced one taken as decoded.
+// call is checked against its tool's schema once whole, a forced one taken as decoded, but
+// for a pattern outside the regular subset, which refuses a call forced to its tool.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -104,11 +105,12 @@ TEST(ToolSchemas, AReferenceThatNamesNothingIsRefusedAtTheTool) {
   EXPECT_NE(message.find("/properties/a/$ref"), std::string::npos) << message;
 }
 
-// Bounds and a format the grammar holds; a pattern it cannot.
+// Bounds, a format and a pattern the grammar holds; uniqueItems it cannot.
 const char* kSearch = R"({"type": "function", "function": {"name": "search_flights", "parameters": {
     "type": "object", "properties": {"from": {"type": "string", "pattern": "^[A-Z]{3}$"},
                                      "date": {"type": "string", "format": "date"},
-                                     "seats": {"type": "integer", "minimum": 1, "maximum": 9}},
+                                     "seats": {"type": "integer", "minimum": 1, "maximum": 9},
+                                     "stops": {"type": "array", "items": {"type": "string"}, "uniqueItems": true}},
     "required": ["from", "date", "seats"]}}})";
 
 ToolOptions search(const std::string& choice) {
@@ -121,26 +123,25 @@ std::string search_call(const char* from, const char* date, const char* seats) {
 }
 
 TEST(ToolSchemas, AKeywordTheGrammarCannotHoldRefusesNoRequest) {
-  const std::pair<std::string, std::string> pattern = {"search_flights",
-                                                       "tools[0].function.parameters/properties/from/pattern"};
+  const std::pair<std::string, std::string> unique = {"search_flights",
+                                                      "tools[0].function.parameters/properties/stops/uniqueItems"};
   for (const char* choice :
        {R"("none")", R"("auto")", R"("required")", R"({"type": "function", "function": {"name": "search_flights"}})"}) {
     const ToolOptions o = search(choice);
     ASSERT_EQ(o.left_out.size(), 1u) << choice;
-    EXPECT_EQ(o.left_out[0], pattern);
+    EXPECT_EQ(o.left_out[0], unique);
   }
   EXPECT_TRUE(left_out_notes(search(R"("none")")).empty());
   const std::vector<std::string> forced = left_out_notes(search(R"("required")"));
   ASSERT_EQ(forced.size(), 1u);
-  EXPECT_NE(forced[0].find("properties/from/pattern is not kept while a call is decoded"), std::string::npos);
+  EXPECT_NE(forced[0].find("properties/stops/uniqueItems is not kept while a call is decoded"), std::string::npos);
   EXPECT_NE(left_out_notes(search(R"("auto")"))[0].find("checked once a call is whole"), std::string::npos);
-  // The bounds and the format are the grammar's.
+  // The bounds, the format and the pattern are the grammar's.
   const ToolOptions o = search(R"("required")");
   EXPECT_TRUE(allowed(o, search_call("OSL", "2024-05-01", "2")));
-  EXPECT_TRUE(allowed(o, search_call("Oslo", "2024-05-01", "9")));  // the pattern is not
-  for (const std::string& bad : {search_call("OSL", "2024-05-01", "0"), search_call("OSL", "2024-05-01", "-1"),
-                                 search_call("OSL", "2024-05-01", "10"), search_call("OSL", "May 1st", "2"),
-                                 search_call("OSL", "2023-02-29", "2")})
+  for (const std::string& bad : {search_call("Oslo", "2024-05-01", "9"), search_call("OSL", "2024-05-01", "0"),
+                                 search_call("OSL", "2024-05-01", "-1"), search_call("OSL", "2024-05-01", "10"),
+                                 search_call("OSL", "May 1st", "2"), search_call("OSL", "2023-02-29", "2")})
     EXPECT_FALSE(allowed(o, bad)) << bad;
 }
 
@@ -161,6 +162,25 @@ TEST(ToolSchemas, UnderAutoACallThatFailsItsToolsSchemaIsText) {
   EXPECT_EQ(
       answer_message(search(R"("required")"), search_call("Oslo", "2024-05-01", "2"), "c", finish)["tool_calls"].size(),
       1u);
+}
+
+// A pattern outside the regular subset is checked under auto, and refuses a call forced to its tool.
+TEST(ToolSchemas, APatternOutsideTheSubsetRefusesAForcedCall) {
+  Json body = Json::parse(R"({"tools": [{"type": "function", "function": {"name": "avoid", "parameters": {
+      "type": "object", "properties": {"code": {"type": "string", "pattern": "^(?!XXX)[A-Z]{3}$"}}}}},
+      {"type": "function", "function": {"name": "ping"}}]})");
+  for (const char* choice : {"none", "auto"}) {
+    body["tool_choice"] = choice;
+    EXPECT_EQ(refusal(body).first, "(accepted)") << choice;
+  }
+  body["tool_choice"] = Json::parse(R"({"type": "function", "function": {"name": "ping"}})");
+  EXPECT_EQ(refusal(body).first, "(accepted)");
+  for (const char* choice : {R"("required")", R"({"type": "function", "function": {"name": "avoid"}})"}) {
+    body["tool_choice"] = Json::parse(choice);
+    const auto [param, message] = refusal(body);
+    EXPECT_EQ(param, "tools[0].function.parameters/properties/code/pattern") << choice;
+    EXPECT_NE(message.find("a negative lookahead '(?!' is outside the regular subset"), std::string::npos) << message;
+  }
 }
 
 TEST(ToolSchemas, APatternThatIsNoneIsRefusedWhereItIsChecked) {

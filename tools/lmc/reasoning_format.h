@@ -14,6 +14,8 @@ enum class ReasoningFormat { None, Deepseek, DeepseekLegacy, Auto };
 
 // The format of that name; nullopt for another.
 std::optional<ReasoningFormat> reasoning_format_named(std::string_view name);
+// Its name, as the flag takes it (/props shows the server's).
+std::string_view reasoning_format_name(ReasoningFormat format);
 // The names, for messages: "none, deepseek, deepseek-legacy or auto".
 const std::string& reasoning_format_names();
 

@@ -96,6 +96,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
     settings["params"]["seed"] = *o.seed;
   else
     settings["params"]["seed"] = -1;  // a random seed each request
+  settings["params"]["reasoning_format"] = std::string(reasoning_format_name(o.reasoning_format));
   return {{"default_generation_settings", settings},
           {"total_slots", slots.size()},
           {"model_alias", served_name},

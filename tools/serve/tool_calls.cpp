@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
+#include "structured/byte_dfa.h"
 #include "structured/schema_compiler.h"
 #include "structured/schema_document.h"
 #include "tools/serve/json_extent.h"
@@ -60,6 +62,26 @@ void add_checks(ToolOptions& o) {
       o.checks[f["name"].get<std::string>()] = std::make_shared<const structured::SchemaValidator>(parameters_of(f));
     } catch (const structured::SchemaError& e) {
       invalid_field(at, "'" + at + "': " + e.what());
+    }
+  }
+}
+
+// A forced call is decoded under its grammar alone, so a pattern outside the subset the
+// grammar compiles (structured/regex_syntax.h) would go unchecked: refused, naming the construct.
+void refuse_unkept_patterns(const ToolOptions& o) {
+  for (size_t i = 0; i < o.tools.size(); ++i) {
+    const Json& f = o.tools[i]["function"];
+    if (o.choice == "function" && f["name"] != o.name) continue;
+    const std::string at = "tools[" + std::to_string(i) + "].function.parameters";
+    const Json parameters = parameters_of(f);
+    for (const auto& [tool, where] : o.left_out) {
+      if (f["name"] != tool || !where.ends_with("/pattern")) continue;
+      const Json& pattern = parameters.at(Json::json_pointer(where.substr(at.size())));
+      try {
+        structured::ByteDfa(pattern.get<std::string>(), structured::ByteDfa::Match::Anywhere);
+      } catch (const std::invalid_argument& e) {
+        invalid_field(where, "'" + where + "' cannot be kept while a forced call is decoded: " + e.what());
+      }
     }
   }
 }
@@ -160,6 +182,7 @@ ToolOptions parse_tools(const Json& body, const ToolCallFormat& format) {
     invalid_field(given_field(body, "functions") ? "functions" : "function_call",
                   "the deprecated functions are not supported; use 'tools'");
   if (o.choice == "auto") add_checks(o);
+  if (o.forced()) refuse_unkept_patterns(o);
   return o;
 }
 

@@ -7,11 +7,12 @@
 // begins with the form's trigger is completed under the same schema. Bad shapes are an
 // ApiError (HTTP 400) naming the field.
 //
-// A tool's parameters are never refused for a keyword the grammar cannot hold (pattern,
-// uniqueItems, ...): it is left out of the grammar (left_out), and under `auto`, where
-// nothing forces a call, a call to that tool is one only if its arguments pass the tool's
-// whole schema (structured/schema_validator.h); a forced call is decoded without it, which
-// the server log notes.
+// A tool's parameters are never refused for a keyword the grammar cannot hold (uniqueItems,
+// a pattern outside the regular subset, ...): it is left out of the grammar (left_out), and
+// under `auto`, where nothing forces a call, a call to that tool is one only if its arguments
+// pass the tool's whole schema (structured/schema_validator.h); a forced call is decoded
+// without it, which the server log notes, except a pattern outside the subset: forcing a
+// call to its tool is a 400 naming the construct.
 #pragma once
 #include <map>
 #include <memory>
