@@ -7,6 +7,27 @@
 
 namespace lmc::structured {
 
+namespace {
+
+// Past this many kept masks, they are dropped and kept again from the next state on.
+constexpr size_t kMaxMasks = 64;
+
+// A state's stacks and the character it has begun, as bytes: equal keys, equal masks.
+std::string state_key(const GbnfState& s) {
+  std::string key;
+  auto put = [&key](uint32_t v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(s.partial);
+  put(s.needed);
+  put(s.length);
+  for (size_t i = 0; i < s.stacks(); ++i) {
+    put(static_cast<uint32_t>(s.stack(i).size()));
+    for (uint32_t place : s.stack(i)) put(place);
+  }
+  return key;
+}
+
+}  // namespace
+
 GbnfTokenConstraint::GbnfTokenConstraint(std::shared_ptr<const GbnfGrammar> grammar,
                                          std::shared_ptr<const TokenVocabulary> vocab)
     : grammar_(std::move(grammar)),
@@ -16,6 +37,8 @@ GbnfTokenConstraint::GbnfTokenConstraint(std::shared_ptr<const GbnfGrammar> gram
       states_(vocab_->longest() + 1) {}
 
 const std::vector<uint64_t>& GbnfTokenConstraint::allowed() {
+  std::string key = state_key(state_);
+  if (auto kept = masks_.find(key); kept != masks_.end()) return allowed_ = kept->second;
   allowed_.assign((vocab_->size() + 63) / 64, 0);
   if (matcher_.accepting(state_))
     for (int32_t id : vocab_->eog()) allow_token(allowed_, id);
@@ -26,6 +49,8 @@ const std::vector<uint64_t>& GbnfTokenConstraint::allowed() {
     for (int32_t id : all.tokens(node)) allow_token(allowed_, id);
   };
   walk_token_trie(all, states_, advance, reached);
+  if (masks_.size() == kMaxMasks) masks_.clear();
+  masks_.emplace(std::move(key), allowed_);
   return allowed_;
 }
 
