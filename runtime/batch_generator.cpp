@@ -109,9 +109,26 @@ int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::ve
   return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
 }
 
-int64_t BatchGenerator::forget(size_t slot) {
+void BatchGenerator::check_free(size_t slot) const {
   if (slot >= slots_.size()) throw Error("no slot " + std::to_string(slot));
   if (slots_[slot]) throw Error("slot " + std::to_string(slot) + " is running a sequence");
+}
+
+const std::vector<int32_t>& BatchGenerator::held(size_t slot) const {
+  check_free(slot);
+  return held_[slot].tokens;
+}
+
+void BatchGenerator::hold(size_t slot, std::vector<int32_t> tokens) {
+  check_free(slot);
+  if (static_cast<int64_t>(tokens.size()) > ex_.info().context)
+    throw Error("runtime: error: " + std::to_string(tokens.size()) + " tokens do not fit the context of " +
+                std::to_string(ex_.info().context));
+  held_[slot] = Held{std::move(tokens), ended_++};
+}
+
+int64_t BatchGenerator::forget(size_t slot) {
+  check_free(slot);
   const auto n = static_cast<int64_t>(held_[slot].tokens.size());
   held_[slot] = Held{};
   return n;

@@ -94,6 +94,14 @@ class BatchGenerator {
   // starts from it; returns how many tokens it held. Throws lmc::Error when the slot runs a
   // sequence.
   int64_t forget(size_t slot);
+  // The tokens the free `slot`'s cache holds, whose rows are the executor's
+  // kv_cache().sequence_bytes(slot, their count): what a snapshot saves
+  // (runtime/kv_snapshot.h). Throws lmc::Error as forget().
+  const std::vector<int32_t>& held(size_t slot) const;
+  // The free `slot`'s cache holds `tokens` now, their rows written there by the caller (a
+  // restored snapshot), and prompts start from them as from a sequence that just ended in
+  // it. Throws lmc::Error as forget(), or when they do not fit the context.
+  void hold(size_t slot, std::vector<int32_t> tokens);
 
  private:
   struct Sequence;
@@ -106,6 +114,7 @@ class BatchGenerator {
   // The free slot a job starts in, and the prompt tokens its cache already holds.
   std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
   int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
+  void check_free(size_t slot) const;  // throws unless `slot` is a slot that runs nothing
 
   // What each slot's cache holds from the sequence that last ended in it (empty after an
   // error), and when it ended.

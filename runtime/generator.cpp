@@ -42,6 +42,9 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
                 std::to_string(opts.start_pos) + " in the cache) does not fit the context of " +
                 std::to_string(context) + " tokens");
 
+  if (!opts.cached_tokens.empty() && static_cast<int64_t>(opts.cached_tokens.size()) != opts.start_pos)
+    throw Error("runtime: error: " + std::to_string(opts.cached_tokens.size()) + " cached tokens for start_pos " +
+                std::to_string(opts.start_pos));
   if (opts.draft_max + 1 > ex.max_logit_rows())
     throw Error("runtime: error: speculative decoding needs an executor returning " +
                 std::to_string(opts.draft_max + 1) + " logits rows");
@@ -49,7 +52,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
   GenerationStats stats;
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
   Sampler sampler(opts.sampling);
-  std::vector<int32_t> history = prompt;
+  std::vector<int32_t> history = opts.cached_tokens;
+  history.insert(history.end(), prompt.begin(), prompt.end());
   int64_t pos = opts.start_pos + stats.prompt_tokens;
 
   // A sampled token that will be fed at `at`: the end of generation, the caller's stop,

@@ -62,6 +62,9 @@ struct ServeOptions {
   // Variables every chat's template gets (--chat-template-kwargs, a JSON object); a request's
   // chat_template_kwargs adds to them and wins where both set one.
   nlohmann::ordered_json template_kwargs = nlohmann::ordered_json::object();
+  // The folder POST /slots/ID?action=save|restore write and read slots' KV caches in
+  // (--slot-save-path); "": those actions are a 501.
+  std::string slot_save_path;
 };
 
 class ApiServer {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "driver/model_identity.h"
+#include "runtime/kv_snapshot.h"
 #include "structured/json_token_constraint.h"
 #include "structured/triggered_json_constraint.h"
 #include "support/error.h"
@@ -97,15 +99,63 @@ void ServeEngine::cancel(const std::shared_ptr<Job>& job) {
   wake_.notify_one();  // a running one: the worker drops it before its next step
 }
 
-int64_t ServeEngine::erase_slot(size_t slot) {
-  std::future<int64_t> erased;
+void ServeEngine::between_steps(std::function<void()> task) {
+  std::future<void> done;
   {
     std::lock_guard lock(mu_);
     if (stopping_) throw Error("the server is shutting down");
-    erased = erases_.emplace_back(Erase{slot, {}}).done.get_future();
+    done = tasks_.emplace_back(std::move(task)).get_future();
   }
   wake_.notify_one();
-  return erased.get();
+  done.get();
+}
+
+int64_t ServeEngine::erase_slot(size_t slot) {
+  int64_t erased = 0;
+  between_steps([&] { erased = batch_.forget(slot); });
+  return erased;
+}
+
+uint64_t ServeEngine::snapshot_identity() {
+  if (!snapshot_identity_)
+    snapshot_identity_ = runtime::kv_snapshot_identity(driver::model_identity(m_), ex_.kv_cache().layout());
+  return snapshot_identity_;
+}
+
+SlotFile ServeEngine::save_slot(size_t slot, const std::string& path) {
+  SlotFile f;
+  between_steps([&] {
+    const std::vector<int32_t>& tokens = batch_.held(slot);
+    if (tokens.empty()) throw Error("slot " + std::to_string(slot) + " holds no tokens to save");
+    const uint64_t identity = snapshot_identity();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto n = static_cast<int64_t>(tokens.size());
+    f.bytes = runtime::write_kv_snapshot(path, identity, tokens,
+                                         ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n));
+    f.tokens = n;
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  return f;
+}
+
+SlotFile ServeEngine::restore_slot(size_t slot, const std::string& path) {
+  SlotFile f;
+  between_steps([&] {
+    batch_.held(slot);  // a free slot
+    const runtime::KvSnapshotExpect expect{snapshot_identity(), m_.info.context,
+                                           static_cast<int64_t>(m_.tokenizer->size())};
+    const auto t0 = std::chrono::steady_clock::now();
+    // The slot forgets what it holds only once the file's header is good: its rows go next.
+    runtime::KvSnapshotRead read = runtime::read_kv_snapshot(path, expect, [&](int64_t n) {
+      batch_.forget(slot);
+      return ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n);
+    });
+    f.tokens = static_cast<int64_t>(read.tokens.size());
+    f.bytes = read.bytes;
+    batch_.hold(slot, std::move(read.tokens));
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  return f;
 }
 
 void ServeEngine::drain() {
@@ -146,9 +196,10 @@ void ServeEngine::work() {
   while (true) {
     drop_cancelled();
     Ended ended;
+    std::vector<std::packaged_task<void()>> tasks;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !erases_.empty() || batch_.active() > 0; });
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !tasks_.empty() || batch_.active() > 0; });
       if (!vocabulary_ && wants_vocabulary()) {
         // Built once, for the first JSON answer, without holding up submit() meanwhile.
         lock.unlock();
@@ -156,22 +207,19 @@ void ServeEngine::work() {
         lock.lock();
       }
       admit(ended);
-      for (Erase& e : erases_) try {
-          e.done.set_value(batch_.forget(e.slot));
-        } catch (const Error&) {
-          e.done.set_exception(std::current_exception());
-        }
-      erases_.clear();
+      tasks.swap(tasks_);
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
         if (queue_.empty()) idle_.notify_all();
         if (stopping_ && queue_.empty()) {
           lock.unlock();
+          for (auto& task : tasks) task();
           for (auto& [j, r] : ended) j->on_done(r);
           return;
         }
       }
     }
+    for (auto& task : tasks) task();
     for (auto& [j, r] : ended) j->on_done(r);
     if (batch_.active() == 0) continue;
     auto t0 = std::chrono::steady_clock::now();

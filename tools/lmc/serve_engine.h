@@ -94,6 +94,14 @@ struct EngineCounters {
   double busy_seconds = 0;                   // time spent in executor steps
 };
 
+// A slot's KV cache written to or read from a file (llama-server's slot save and restore):
+// the tokens it holds, the file's bytes and the time it took.
+struct SlotFile {
+  int64_t tokens = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
 class ServeEngine {
  public:
   // opts.sequences is the number of requests that run at once.
@@ -115,6 +123,13 @@ class ServeEngine {
   // worker's next turn, so no prompt starts from it; returns the tokens it held. Throws
   // lmc::Error saying why not (the slot runs a job, there is no such slot, shutting down).
   int64_t erase_slot(size_t slot);
+  // llama-server's slot save and restore: the free `slot`'s cache (its tokens and their rows)
+  // to the file at `path` (runtime/kv_snapshot.h), or back from one, at the worker's next turn.
+  // Throws lmc::Error saying why not (as erase_slot, or the file's error: another model's,
+  // damaged, not writable). A restore refused by the file's header leaves the slot as it
+  // was; one that fails reading its rows leaves it empty.
+  SlotFile save_slot(size_t slot, const std::string& path);
+  SlotFile restore_slot(size_t slot, const std::string& path);
   EngineCounters counters() const;
   std::vector<SlotState> slots() const;
   const runtime::Executor& executor() const { return ex_; }
@@ -135,6 +150,10 @@ class ServeEngine {
   void finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error);
   // A queued job answers in JSON; under mu_.
   bool wants_vocabulary() const;
+  // Runs `task` on the worker between two steps, where no step touches the caches; rethrows
+  // what it throws.
+  void between_steps(std::function<void()> task);
+  uint64_t snapshot_identity();  // the worker's only
 
   const driver::LoadedModel& m_;
   runtime::Executor ex_;
@@ -143,11 +162,8 @@ class ServeEngine {
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<Job>> queue_;
-  struct Erase {
-    size_t slot;
-    std::promise<int64_t> done;
-  };
-  std::vector<Erase> erases_;  // asked, for the worker's next turn
+  std::vector<std::packaged_task<void()>> tasks_;  // asked, for the worker's next turn
+  uint64_t snapshot_identity_ = 0;                 // 0: not computed yet (the weights are read)
   bool stopping_ = false;
   EngineCounters counters_;
   std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none

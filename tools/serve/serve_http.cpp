@@ -27,6 +27,7 @@
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
+#include "tools/serve/slot_actions.h"
 #include "tools/serve/stream_gate.h"
 #include "tools/serve/template_caps.h"
 #include "tools/serve/template_fields.h"
@@ -226,7 +227,7 @@ void HttpApiServer::routes() {
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   for (size_t i = 0; i < slots().size(); ++i)
     routes_[{"POST", "/slots/" + std::to_string(i)}] = [this, i](const http::Request& req, const Ex& ex) {
-      send_json(*ex, 200, slot_action(*engine_, i, req.query));
+      send_json(*ex, 200, slot_action(*engine_, i, req.query, req.body, opts_.slot_save_path));
     };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
