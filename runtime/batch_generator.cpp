@@ -80,6 +80,7 @@ size_t BatchGenerator::add(BatchJob job) {
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
+  if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
   return slot;
@@ -87,6 +88,10 @@ size_t BatchGenerator::add(BatchJob job) {
 
 std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const {
   const bool reuse = job.reuse_prefix && !job.opts.all_logits;
+  if (job.slot >= 0) {
+    const auto slot = static_cast<size_t>(job.slot);
+    return {slot, reuse ? reusable(held_[slot].tokens, job.prompt) : 0};
+  }
   size_t best = slots_.size();
   int64_t best_cached = -1;
   for (size_t i = 0; i < slots_.size(); ++i) {

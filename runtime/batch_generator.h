@@ -57,6 +57,9 @@ struct BatchJob {
   // Start from a prefix of the prompt a free slot's cache holds (never with all_logits:
   // the reused rows' logits are not computed again).
   bool reuse_prefix = true;
+  // The slot to run in (llama-server's id_slot), which must be free; -1: the free slot holding
+  // the longest prefix of the prompt, else the one used least recently.
+  int64_t slot = -1;
   // What the sequence may generate; empty: anything. A row the constraint leaves no token
   // in, or a token it refuses, ends the sequence with an error.
   std::unique_ptr<TokenConstraint> constraint{};
@@ -78,8 +81,9 @@ class BatchGenerator {
 
   bool has_free_slot() const;
   int64_t active() const;
-  // Takes a free slot for the job. Throws lmc::Error when there is none, the prompt is
-  // empty or does not fit the context, or start_pos is not 0.
+  // Takes a free slot for the job (its own when it names one). Throws lmc::Error when there
+  // is none (or the one it names runs a sequence), the prompt is empty or does not fit the
+  // context, or start_pos is not 0.
   size_t add(BatchJob job);  // the slot it took
   // One executor step over the active sequences (nothing when there are none); calls
   // their on_token, and on_done for those that end. Returns the rows it ran. When the

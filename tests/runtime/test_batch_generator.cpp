@@ -350,6 +350,28 @@ TEST(BatchGenerator, RefusesWhatCannotRun) {
   EXPECT_THROW(BatchGenerator{wide}, Error);
 }
 
+// A job naming its slot (llama-server's id_slot) runs there, from what that slot holds, even
+// when another free slot holds more of its prompt; a busy or missing slot is refused.
+TEST(BatchGenerator, AJobRunsInTheSlotItNames) {
+  Model model(0, /*context=*/32, /*step=*/4);
+  Executor ex = model.executor(3);
+  BatchGenerator batch(ex);
+  GenerateOptions o;
+  o.max_tokens = 2;
+  auto job = [&](std::vector<int32_t> prompt, int64_t slot) {
+    BatchJob j{std::move(prompt), o, [](int32_t) { return true; }, {}};
+    j.slot = slot;
+    return j;
+  };
+  const std::vector<int32_t> prompt = prompt_of(6, 1);
+  EXPECT_EQ(batch.add(job(prompt, 2)), 2u);
+  while (batch.active() > 0) batch.step();
+  EXPECT_EQ(batch.add(job(prompt, 1)), 1u);  // not slot 2, which holds the prompt
+  EXPECT_THROW(batch.add(job(prompt, 1)), Error);
+  EXPECT_THROW(batch.add(job(prompt, 3)), Error);
+  EXPECT_EQ(batch.add(job(prompt, -1)), 2u);  // any: the one holding the prompt
+}
+
 // A constraint that allows one token a step, from a script, and is complete after the
 // last; it can also leave no token (`empty_at`) or refuse what it allowed (`refuse_at`).
 struct Scripted final : TokenConstraint {

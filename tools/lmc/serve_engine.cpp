@@ -254,9 +254,15 @@ void ServeEngine::take_ended(Ended& ended) {
 
 void ServeEngine::admit(Ended& ended) {
   take_ended(ended);
-  while (!queue_.empty() && batch_.has_free_slot()) {
-    std::shared_ptr<Job> job = std::move(queue_.front());
-    queue_.pop_front();
+  for (auto it = queue_.begin(); it != queue_.end() && batch_.has_free_slot();) {
+    // A job for a busy slot waits for it, as llama-server defers it; the jobs behind it go by.
+    const auto slot = static_cast<size_t>((*it)->slot);  // past the slots: add() says so
+    if ((*it)->slot >= 0 && slot < in_slot_.size() && in_slot_[slot]) {
+      ++it;
+      continue;
+    }
+    std::shared_ptr<Job> job = std::move(*it);
+    it = queue_.erase(it);
     start(std::move(job));
   }
   counters_.queued = static_cast<int64_t>(queue_.size());
@@ -280,6 +286,7 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
       [this, stream](const runtime::GenerationStats& st, const std::string& error) { finish(*stream, st, error); }};
   bound_by_tokenizer(b.opts, tok);
   b.reuse_prefix = job->reuse_prefix;
+  b.slot = job->slot;
   b.top_logprobs = job->top_logprobs;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   if (job->ignore_eos) b.opts.is_eog = nullptr;

@@ -1,7 +1,8 @@
 // The generation side of `lmc serve`: one worker thread runs up to `parallel` requests at
 // once on the model's executor with continuous batching (runtime/batch_generator.h: one
 // decode row per running request and a prefill chunk of a new one share each step), each
-// in its own KV-cache slot; requests start in arrival order as slots free up. A request
+// in its own KV-cache slot; requests start in arrival order as slots free up (one naming a
+// busy slot, Job::slot, waits for it while those behind it go by). A request
 // that finds every slot busy waits, as llama-server's do, in a queue bounded in length
 // (`QueueBounds::limit`: one past it is refused at once, the server answers 503) and in
 // time (`timeout`: one that waited that long ends with "queue_timeout"). Text streams out
@@ -52,6 +53,7 @@ struct Job {
   std::vector<int32_t> prompt;
   runtime::GenerateOptions generation;  // max_tokens and sampling
   bool reuse_prefix = true;             // start from a prefix of the prompt a slot's cache holds
+  int64_t slot = -1;                    // the slot to run in, waited for while busy; -1: any
   bool ignore_eos = false;              // generate past the end of text
   std::shared_ptr<const structured::Grammar> response_format;  // what the answer must be; empty: text
   // Where response_format's JSON sits when it is not the whole answer (an `auto` tool

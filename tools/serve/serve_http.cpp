@@ -280,7 +280,13 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   if (chat) add_server_template_kwargs(opts_.template_kwargs, r);
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+  if (const auto slots = static_cast<int64_t>(engine_->slots().size()); r.slot >= slots)
+    throw ApiError(400, "invalid_request_error",
+                   "'id_slot' is " + std::to_string(r.slot) + "; the server's slots are 0 to " +
+                       std::to_string(slots - 1) + " (-1: any)",
+                   "id_slot");
   auto job = std::make_shared<Job>();
+  job->slot = r.slot;
   ReasoningRead reasoning;
   if (r.prompt_tokens.empty()) {
     const std::string text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;

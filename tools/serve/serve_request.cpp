@@ -154,6 +154,8 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
+      // the KV-cache slot to run in (llama-server's)
+      "id_slot",
       // structured output, on completions too (as llama-server)
       "response_format"};
   static const std::set<std::string> kChat = {
@@ -277,12 +279,13 @@ void tool_options(ServeRequest& r, const nlohmann::ordered_json& body, const Too
   r.response_trigger = tool_call_trigger(r.tools);
 }
 
-// What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
+// What both APIs read alike: stop strings, stream, ignore_eos, cache_prompt and id_slot.
 void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
   r.stream = flag(body, "stream");
   r.ignore_eos = flag(body, "ignore_eos");
   if (given_field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (auto slot = integer(body, "id_slot", -1, INT64_MAX)) r.slot = *slot;
 }
 
 // A llama-server field lmc does not act on, accepted only at `neutral`.
@@ -412,7 +415,6 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "id_slot",
                                   "return_tokens",
                                   "post_sampling_probs"};
-  neutral_only(body, "id_slot", -1);
   neutral_only(body, "return_tokens", false);
   neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);

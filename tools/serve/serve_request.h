@@ -64,6 +64,8 @@ struct ServeRequest {
   // llama-server's field: false prefills the whole prompt even when a slot's KV cache
   // holds a prefix of it (runtime/batch_generator.h).
   bool cache_prompt = true;
+  // llama-server's id_slot: the KV-cache slot to run in (a busy one is waited for); -1: any.
+  int64_t slot = -1;
   // logprobs (chat: with top_logprobs alternatives; completions: logprobs alternatives;
   // llama-server: n_probs): the alternatives a token's log-probability comes with.
   std::optional<int64_t> top_logprobs;
