@@ -230,6 +230,33 @@ class PrefixCache(unittest.TestCase):
         running.join()
         self.assertEqual(json.loads(done[0][1])["tokens_predicted"], 120)
 
+    def test_n_gives_n_choices_each_seeded_by_its_index(self):
+        body = {"prompt": "My favourite animal is", "max_tokens": 6, "temperature": 1.0, "seed": 7}
+        status, data = self.server.request("POST", "/v1/completions", dict(body, n=3))
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual([c["index"] for c in data["choices"]], [0, 1, 2])
+        # Choice i is the answer of the seed + i alone; the choices differ.
+        alone = [json.loads(self.server.request("POST", "/v1/completions", dict(body, seed=7 + i))[1])
+                 for i in range(3)]
+        self.assertEqual([c["text"] for c in data["choices"]], [a["choices"][0]["text"] for a in alone])
+        self.assertGreater(len({c["text"] for c in data["choices"]}), 1)
+        self.assertEqual(data["usage"]["completion_tokens"], sum(a["usage"]["completion_tokens"] for a in alone))
+        self.assertEqual(data["usage"]["prompt_tokens"], alone[0]["usage"]["prompt_tokens"])
+        status, chat = self.server.request("POST", "/v1/chat/completions",
+                                           {"messages": [{"role": "user", "content": "Say a colour."}],
+                                            "max_tokens": 5, "temperature": 1.0, "n": 2})
+        self.assertEqual(status, 200, chat)
+        chat = json.loads(chat)
+        self.assertEqual([c["index"] for c in chat["choices"]], [0, 1])
+        self.assertTrue(all(c["message"]["role"] == "assistant" for c in chat["choices"]))
+        for i in (0, 1):  # the conversation test's first turn finds no chat in the slots
+            self.server.request("POST", f"/slots/{i}?action=erase")
+        for bad in ({"n": 0}, {"n": 17}, {"n": 2, "stream": True}):
+            status, data = self.server.request("POST", "/v1/completions", dict(body, **bad))
+            self.assertEqual(status, 400, data)
+            self.assertEqual(json.loads(data)["error"]["param"], "n")
+
     def test_turns_reuse_the_conversation_and_answer_the_same(self):
         questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
         before = self_metric(self.server, "lmc_prompt_tokens_cached_total")

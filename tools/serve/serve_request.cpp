@@ -130,7 +130,6 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
     if (const json* v = given_field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
       invalid_field(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
   };
-  at_most_one("n");
   if (!chat) at_most_one("best_of");
   if (!chat && flag(body, "echo")) invalid_field("echo", "'echo' is not supported");
   if (!chat && given_field(body, "suffix")) invalid_field("suffix", "'suffix' is not supported");
@@ -380,6 +379,9 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   generation_flags(body, r);
   r.include_usage = include_usage(body);
   if (r.include_usage && !r.stream) invalid_field("stream_options", "'stream_options' needs \"stream\": true");
+  if (auto n = integer(body, "n", 1, kMaxChoices)) r.choices = *n;
+  if (r.choices > 1 && r.stream)
+    invalid_field("n", "'n' > 1 is not supported with \"stream\": true (stream one choice a request)");
   if (given_field(body, "response_format")) {
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
