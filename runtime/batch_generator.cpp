@@ -81,6 +81,7 @@ size_t BatchGenerator::add(BatchJob job) {
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
   if (!job.constraint && job.opts.constraint) job.constraint = job.opts.constraint();
+  if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
   return slot;
@@ -88,6 +89,10 @@ size_t BatchGenerator::add(BatchJob job) {
 
 std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const {
   const bool reuse = job.reuse_prefix && !job.opts.all_logits;
+  if (job.slot >= 0) {
+    const auto slot = static_cast<size_t>(job.slot);
+    return {slot, reuse ? reusable(held_[slot].tokens, job.prompt) : 0};
+  }
   size_t best = slots_.size();
   int64_t best_cached = -1;
   for (size_t i = 0; i < slots_.size(); ++i) {
@@ -110,9 +115,26 @@ int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::ve
   return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
 }
 
-int64_t BatchGenerator::forget(size_t slot) {
+void BatchGenerator::check_free(size_t slot) const {
   if (slot >= slots_.size()) throw Error("no slot " + std::to_string(slot));
   if (slots_[slot]) throw Error("slot " + std::to_string(slot) + " is running a sequence");
+}
+
+const std::vector<int32_t>& BatchGenerator::held(size_t slot) const {
+  check_free(slot);
+  return held_[slot].tokens;
+}
+
+void BatchGenerator::hold(size_t slot, std::vector<int32_t> tokens) {
+  check_free(slot);
+  if (static_cast<int64_t>(tokens.size()) > ex_.info().context)
+    throw Error("runtime: error: " + std::to_string(tokens.size()) + " tokens do not fit the context of " +
+                std::to_string(ex_.info().context));
+  held_[slot] = Held{std::move(tokens), ended_++};
+}
+
+int64_t BatchGenerator::forget(size_t slot) {
+  check_free(slot);
   const auto n = static_cast<int64_t>(held_[slot].tokens.size());
   held_[slot] = Held{};
   return n;

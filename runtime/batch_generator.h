@@ -57,6 +57,9 @@ struct BatchJob {
   // Start from a prefix of the prompt a free slot's cache holds (never with all_logits:
   // the reused rows' logits are not computed again).
   bool reuse_prefix = true;
+  // The slot to run in (llama-server's id_slot), which must be free; -1: the free slot holding
+  // the longest prefix of the prompt, else the one used least recently.
+  int64_t slot = -1;
   // What the sequence may generate; empty: the one opts.constraint makes, if any, else
   // anything. A row the constraint leaves no token in, or a token it refuses, ends the
   // sequence with an error.
@@ -79,8 +82,9 @@ class BatchGenerator {
 
   bool has_free_slot() const;
   int64_t active() const;
-  // Takes a free slot for the job. Throws lmc::Error when there is none, the prompt is
-  // empty or does not fit the context, or start_pos is not 0.
+  // Takes a free slot for the job (its own when it names one). Throws lmc::Error when there
+  // is none (or the one it names runs a sequence), the prompt is empty or does not fit the
+  // context, or start_pos is not 0.
   size_t add(BatchJob job);  // the slot it took
   // One executor step over the active sequences (nothing when there are none); calls
   // their on_token, and on_done for those that end. Returns the rows it ran. When the
@@ -95,6 +99,14 @@ class BatchGenerator {
   // starts from it; returns how many tokens it held. Throws lmc::Error when the slot runs a
   // sequence.
   int64_t forget(size_t slot);
+  // The tokens the free `slot`'s cache holds, whose rows are the executor's
+  // kv_cache().sequence_bytes(slot, their count): what a snapshot saves
+  // (runtime/kv_snapshot.h). Throws lmc::Error as forget().
+  const std::vector<int32_t>& held(size_t slot) const;
+  // The free `slot`'s cache holds `tokens` now, their rows written there by the caller (a
+  // restored snapshot), and prompts start from them as from a sequence that just ended in
+  // it. Throws lmc::Error as forget(), or when they do not fit the context.
+  void hold(size_t slot, std::vector<int32_t> tokens);
 
  private:
   struct Sequence;
@@ -107,6 +119,7 @@ class BatchGenerator {
   // The free slot a job starts in, and the prompt tokens its cache already holds.
   std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
   int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
+  void check_free(size_t slot) const;  // throws unless `slot` is a slot that runs nothing
 
   // What each slot's cache holds from the sequence that last ended in it (empty after an
   // error), and when it ended.

@@ -144,6 +144,7 @@ const float* Executor::step(const StepRows& rows, int64_t L) {
 }
 
 void Executor::reset() { impl_->kv.reset(); }
+KvCache& Executor::kv_cache() { return impl_->kv; }
 int64_t Executor::vocab() const { return impl_->vocab; }
 int64_t Executor::max_logit_rows() const { return impl_->max_logit_rows; }
 int Executor::threads() const { return impl_->kernels->threads(); }

@@ -13,6 +13,7 @@
 #include "runtime/artifact/weight_provider.h"
 #include "runtime/collectives.h"
 #include "runtime/kernel_table.h"
+#include "runtime/kv_cache.h"
 #include "runtime/profiler.h"
 #include "runtime/step_rows.h"
 
@@ -67,6 +68,8 @@ class Executor {
   // Sequence 0, tokens[0..T) at positions pos..pos+T-1.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
   void reset();  // zeroes the KV caches of every sequence
+  // The KV caches, whose sequences' rows a snapshot saves and restores between steps.
+  KvCache& kv_cache();
 
   int64_t vocab() const;
   int64_t max_logit_rows() const;

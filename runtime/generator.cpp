@@ -44,6 +44,9 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
 
   if (opts.constraint && opts.draft_max > 0)
     throw Error("runtime: error: speculative decoding does not take a constraint on the text");
+  if (!opts.cached_tokens.empty() && static_cast<int64_t>(opts.cached_tokens.size()) != opts.start_pos)
+    throw Error("runtime: error: " + std::to_string(opts.cached_tokens.size()) + " cached tokens for start_pos " +
+                std::to_string(opts.start_pos));
   if (opts.draft_max + 1 > ex.max_logit_rows())
     throw Error("runtime: error: speculative decoding needs an executor returning " +
                 std::to_string(opts.draft_max + 1) + " logits rows");
@@ -51,7 +54,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
   GenerationStats stats;
   stats.prompt_tokens = static_cast<int64_t>(prompt.size());
   Sampler sampler(opts.sampling);
-  std::vector<int32_t> history = prompt;
+  std::vector<int32_t> history = opts.cached_tokens;
+  history.insert(history.end(), prompt.begin(), prompt.end());
   int64_t pos = opts.start_pos + stats.prompt_tokens;
 
   std::unique_ptr<TokenConstraint> constraint = opts.constraint ? opts.constraint() : nullptr;

@@ -30,6 +30,10 @@ struct GenerateOptions {
   SamplerOptions sampling;
   std::function<bool(int32_t)> is_eog;  // end of generation (not passed to on_token); empty: none
   int64_t start_pos = 0;                // tokens already in the KV cache (a continued conversation)
+  // The tokens at positions [0, start_pos) when the caller knows them (a prompt cache's): the
+  // history the sampler's penalties and drafting see begins with them, as it would have had
+  // they been read with the prompt. Empty: the history begins with the prompt.
+  std::vector<int32_t> cached_tokens;
   // Every row's logits go to on_logits(position, row): each prompt row (prefill in
   // chunks of the executor's max_logit_rows) and each decode step's.
   bool all_logits = false;

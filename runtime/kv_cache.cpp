@@ -1,6 +1,7 @@
 #include "runtime/kv_cache.h"
 
 #include <algorithm>
+#include <string>
 
 #include "ir/op_registry.h"
 #include "support/checked_math.h"
@@ -30,7 +31,7 @@ int64_t ring_slack(const ir::Op& op) {
 
 }  // namespace
 
-KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : sequences_(sequences) {
+KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : context_(context), sequences_(sequences) {
   if (sequences < 1) throw Error("runtime: error: a KV cache needs at least one sequence slot");
   int64_t syms[ir::kNumSyms] = {0, 0, context};
   for (const auto& op : g.ops()) {
@@ -60,6 +61,28 @@ uint64_t KvCache::bytes() const {
 
 void KvCache::reset() {
   for (Buffer& b : buffers_) b.bytes.clear();
+}
+
+std::vector<std::span<std::byte>> KvCache::sequence_bytes(int64_t seq, int64_t tokens) const {
+  if (seq < 0 || seq >= sequences_) throw Error("runtime: error: no sequence slot " + std::to_string(seq));
+  if (tokens < 0 || tokens > context_)
+    throw Error("runtime: error: " + std::to_string(tokens) + " positions do not fit the context of " +
+                std::to_string(context_));
+  std::vector<std::span<std::byte>> spans;
+  for (const Buffer& b : buffers_) {
+    const uint64_t per_sequence = b.bytes.bytes() / static_cast<uint64_t>(sequences_);
+    const ir::Dim& rows = b.arg->type().dims[0];
+    uint64_t n = per_sequence;
+    if (!rows.is_static()) n = per_sequence / static_cast<uint64_t>(context_) * static_cast<uint64_t>(tokens);
+    spans.emplace_back(b.bytes.data() + per_sequence * static_cast<uint64_t>(seq), n);
+  }
+  return spans;
+}
+
+std::string KvCache::layout() const {
+  std::string text;
+  for (const Buffer& b : buffers_) text += b.arg->name() + ": " + b.arg->type().str() + "\n";
+  return text;
 }
 
 }  // namespace lmc::runtime

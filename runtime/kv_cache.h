@@ -7,7 +7,10 @@
 // of a step uses the cache of its sequence, seq[r]). One buffer per argument rather
 // than one per slot keeps the kernel ABI a single pointer per operand.
 #pragma once
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "ir/graph.h"
@@ -39,8 +42,19 @@ class KvCache {
   int64_t rollback_limit() const { return rollback_limit_; }
   void reset();  // zeroes every buffer
 
+  // The bytes of sequence `seq`'s caches that hold its positions [0, tokens), buffer by
+  // buffer: the first `tokens` rows of a cache of C rows, and the whole of a ring (its rows
+  // are positions modulo its size, so it holds the last ones whatever `tokens` is). What a
+  // snapshot of the sequence saves and restores (runtime/kv_snapshot.h). Throws lmc::Error
+  // when `seq` or `tokens` is out of range.
+  std::vector<std::span<std::byte>> sequence_bytes(int64_t seq, int64_t tokens) const;
+  // The caches' arguments and types, one "name: type" line each ("k0: f16[C,192]"): caches
+  // of the same layout hold each other's rows, whatever their context.
+  std::string layout() const;
+
  private:
   std::vector<Buffer> buffers_;
+  int64_t context_;
   int64_t sequences_;
   int64_t rollback_limit_ = INT64_MAX;
 };

@@ -218,6 +218,61 @@ class PrefixCache(unittest.TestCase):
             self.assertEqual(got, status, data)
         self.assertEqual(self.server.request("POST", "/slots/2?action=erase")[0], 404)  # two slots: 0 and 1
 
+    def test_id_slot_runs_in_that_slot_and_waits_for_it(self):
+        body = {"prompt": "The id_slot test counts: 1, 2, 3,", "n_predict": 3, "temperature": 0}
+        answers = []
+        for slot in (1, 0, 1):
+            status, data = self.server.request("POST", "/completion", dict(body, id_slot=slot))
+            self.assertEqual(status, 200, data)
+            answers.append(json.loads(data))
+            self.assertEqual(answers[-1]["id_slot"], slot)
+        self.assertGreater(answers[2]["timings"]["cache_n"], 0)  # slot 1 held the prompt
+        for bad in (2, -2, "0", 1.5):
+            status, data = self.server.request("POST", "/completion", dict(body, id_slot=bad))
+            self.assertEqual(status, 400, data)
+            self.assertEqual(json.loads(data)["error"]["param"], "id_slot")
+        status, data = self.server.request("POST", "/v1/completions",
+                                           {"prompt": body["prompt"], "max_tokens": 2, "id_slot": 1})
+        self.assertEqual(status, 200, data)
+        # A request for a busy slot waits for it, though the other slot is free.
+        done = []
+        long_body = dict(body, n_predict=120, ignore_eos=True, id_slot=0)
+        running = threading.Thread(target=lambda: done.append(self.server.request("POST", "/completion", long_body)))
+        running.start()
+        while not json.loads(self.server.request("GET", "/slots")[1])[0]["is_processing"]:
+            self.assertTrue(running.is_alive(), done)
+        status, data = self.server.request("POST", "/completion", dict(body, id_slot=0))
+        self.assertEqual((status, json.loads(data)["id_slot"]), (200, 0), data)
+        running.join()
+        self.assertEqual(json.loads(done[0][1])["tokens_predicted"], 120)
+
+    def test_n_gives_n_choices_each_seeded_by_its_index(self):
+        body = {"prompt": "My favourite animal is", "max_tokens": 6, "temperature": 1.0, "seed": 7}
+        status, data = self.server.request("POST", "/v1/completions", dict(body, n=3))
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual([c["index"] for c in data["choices"]], [0, 1, 2])
+        # Choice i is the answer of the seed + i alone; the choices differ.
+        alone = [json.loads(self.server.request("POST", "/v1/completions", dict(body, seed=7 + i))[1])
+                 for i in range(3)]
+        self.assertEqual([c["text"] for c in data["choices"]], [a["choices"][0]["text"] for a in alone])
+        self.assertGreater(len({c["text"] for c in data["choices"]}), 1)
+        self.assertEqual(data["usage"]["completion_tokens"], sum(a["usage"]["completion_tokens"] for a in alone))
+        self.assertEqual(data["usage"]["prompt_tokens"], alone[0]["usage"]["prompt_tokens"])
+        status, chat = self.server.request("POST", "/v1/chat/completions",
+                                           {"messages": [{"role": "user", "content": "Say a colour."}],
+                                            "max_tokens": 5, "temperature": 1.0, "n": 2})
+        self.assertEqual(status, 200, chat)
+        chat = json.loads(chat)
+        self.assertEqual([c["index"] for c in chat["choices"]], [0, 1])
+        self.assertTrue(all(c["message"]["role"] == "assistant" for c in chat["choices"]))
+        for i in (0, 1):  # the conversation test's first turn finds no chat in the slots
+            self.server.request("POST", f"/slots/{i}?action=erase")
+        for bad in ({"n": 0}, {"n": 17}, {"n": 2, "stream": True}):
+            status, data = self.server.request("POST", "/v1/completions", dict(body, **bad))
+            self.assertEqual(status, 400, data)
+            self.assertEqual(json.loads(data)["error"]["param"], "n")
+
     def test_turns_reuse_the_conversation_and_answer_the_same(self):
         questions = ["Name a city in France.", "And one in Italy?", "Which of the two is larger?", "Thanks!"]
         before = self_metric(self.server, "lmc_prompt_tokens_cached_total")

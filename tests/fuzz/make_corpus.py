@@ -6,8 +6,9 @@
 Seeds are small well-formed inputs that reach deep into each reader: the lit tests' IR (and
 the fusion regions the default pipeline makes of the pass tests), the models' YAML, GGUF files
 with every metadata type, every ggml tensor type and both tokenizer kinds, SafeTensors in every
-dtype, hand-written tokenizer.json files of both families, and an artifact (whole, and as its
-sections) compiled from a micro llama with random weights. Then the crafted inputs of the
+dtype, hand-written tokenizer.json files of both families, an artifact (whole, and as its
+sections) compiled from a micro llama with random weights, and a KV-cache snapshot of its
+prompt (`lmc run --prompt-cache`). Then the crafted inputs of the
 bad-input table (tests/badinput/test_bad_inputs.py) up to MAX_BAD_INPUT_SEED bytes, named
 bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
 """
@@ -347,6 +348,13 @@ def artifact_seeds(artifact):
     write(os.path.join(corpus("kernel_object"), "micro_llama.o"), s["kernels"])
 
 
+def kv_snapshot_seeds(lmc, artifact, env):
+    """The micro llama's prompt saved by `lmc run --prompt-cache`: a whole snapshot, small."""
+    path = os.path.join(corpus("kv_snapshot"), "micro_llama.kvsnap")
+    subprocess.run([lmc, "run", artifact, "-p", "Hello there", "-n", "2", "--prompt-cache", path], check=True,
+                   capture_output=True, env=env)
+
+
 def badinput_seeds(lmc, tmp):
     """The bad-input rows' files, made against a micro llama (so that truncations and edits
     of the shared model stay small) compiled into an artifact sealed with a throwaway key."""
@@ -383,6 +391,7 @@ def main(lmc):
         yaml_seeds(yaml)
         gguf_seeds(os.path.join(tmp, "tiny.gguf"))
         artifact_seeds(lmc_file)
+        kv_snapshot_seeds(lmc, lmc_file, env)
         safetensors_seeds()
         tokenizer_seeds()
         json_schema_seeds()

@@ -15,7 +15,9 @@
 
 #include "attention_graph.h"
 #include "runtime/batch_generator.h"
+#include "runtime/kv_snapshot.h"
 #include "support/error.h"
+#include "temp_dir.h"
 
 namespace lmc::runtime {
 namespace {
@@ -226,6 +228,41 @@ TEST(BatchGenerator, AForgottenSlotHoldsNothingToReuse) {
   EXPECT_THROW(batch.forget(2), Error);
 }
 
+// A slot's cache saved to a file (its tokens and rows) and restored into another executor's
+// slot: the next turn there reads only what the file does not hold, and its tokens are those
+// of the whole prompt read from scratch, with or without a window's ring.
+TEST(BatchGenerator, ARestoredSlotStartsTheNextTurnAsTheSavedOneWould) {
+  for (int64_t window : {0, 4}) {
+    Model model(window, /*context=*/64, /*step=*/5);
+    Executor saver = model.executor(2);
+    BatchGenerator before(saver, /*prefill_chunk=*/4);
+    const std::vector<int32_t> first = prompt_of(6, 1);
+    Outcome a = turn(before, first, 5, 0);
+    const size_t slot = before.held(0).empty() ? 1 : 0;
+    const std::vector<int32_t> held = before.held(slot);
+    ASSERT_EQ(held.size(), first.size() + a.tokens.size() - 1);
+    testing::TempDir dir;
+    const std::string file = dir.file("slot.bin");
+    const auto n = static_cast<int64_t>(held.size());
+    write_kv_snapshot(file, 7, held, saver.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n));
+
+    Executor restorer = model.executor(2);
+    BatchGenerator after(restorer, /*prefill_chunk=*/4);
+    KvSnapshotRead read = read_kv_snapshot(file, {7, 64, AttentionModel::kVocab},
+                                           [&](int64_t m) { return restorer.kv_cache().sequence_bytes(1, m); });
+    EXPECT_EQ(read.tokens, held);
+    after.hold(1, read.tokens);
+    EXPECT_EQ(after.held(1), held);
+    const std::vector<int32_t> second = joined(joined(first, a.tokens), prompt_of(3, 2));
+    Outcome b = turn(after, second, 4, 1);
+    EXPECT_EQ(b.stats.cached_tokens, n) << "window " << window;
+    Outcome fresh = alone(model, second, 4, 1);
+    EXPECT_EQ(b.tokens, fresh.tokens) << "window " << window;
+    EXPECT_THROW(after.hold(2, held), Error);
+    EXPECT_THROW(after.hold(0, std::vector<int32_t>(65, 1)), Error);  // past the context
+  }
+}
+
 TEST(BatchGenerator, StopsAsGenerateStops) {
   Model model(0, 16, 4);
   Executor ex = model.executor(2);
@@ -311,6 +348,28 @@ TEST(BatchGenerator, RefusesWhatCannotRun) {
   EXPECT_THROW(batch.add(job(prompt_of(2, 2))), Error);
   Executor wide = model.executor(8);  // 8 slots cannot share a step of 4 rows
   EXPECT_THROW(BatchGenerator{wide}, Error);
+}
+
+// A job naming its slot (llama-server's id_slot) runs there, from what that slot holds, even
+// when another free slot holds more of its prompt; a busy or missing slot is refused.
+TEST(BatchGenerator, AJobRunsInTheSlotItNames) {
+  Model model(0, /*context=*/32, /*step=*/4);
+  Executor ex = model.executor(3);
+  BatchGenerator batch(ex);
+  GenerateOptions o;
+  o.max_tokens = 2;
+  auto job = [&](std::vector<int32_t> prompt, int64_t slot) {
+    BatchJob j{std::move(prompt), o, [](int32_t) { return true; }, {}};
+    j.slot = slot;
+    return j;
+  };
+  const std::vector<int32_t> prompt = prompt_of(6, 1);
+  EXPECT_EQ(batch.add(job(prompt, 2)), 2u);
+  while (batch.active() > 0) batch.step();
+  EXPECT_EQ(batch.add(job(prompt, 1)), 1u);  // not slot 2, which holds the prompt
+  EXPECT_THROW(batch.add(job(prompt, 1)), Error);
+  EXPECT_THROW(batch.add(job(prompt, 3)), Error);
+  EXPECT_EQ(batch.add(job(prompt, -1)), 2u);  // any: the one holding the prompt
 }
 
 // A constraint that allows one token a step, from a script, and is complete after the

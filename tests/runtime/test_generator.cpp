@@ -6,6 +6,7 @@
 #include "runtime/draft_model.h"
 #include "runtime/generator.h"
 #include "runtime/prompt_lookup.h"
+#include "support/error.h"
 
 namespace lmc::runtime {
 namespace {
@@ -222,6 +223,35 @@ TEST(Generator, SpeculativeSamplingRunsToItsBudget) {
   EXPECT_EQ(got.size(), 12u);
   EXPECT_GT(st.drafted, 0);
   EXPECT_EQ(st.decode_steps, st.decode_tokens - st.accepted);
+}
+
+// A prompt whose first tokens are already in the cache (a prompt cache's, start_pos) and
+// named (cached_tokens) generates what the whole prompt read from scratch generates: the
+// penalties see the cached tokens as history too.
+TEST(Generator, CachedTokensAreHistoryAsIfReadWithThePrompt) {
+  TinyModel whole, part;
+  const std::vector<int32_t> prompt = prompt_of(10);
+  GenerateOptions o = budget(8);
+  o.sampling.repetition_penalty = 1.5f;
+  o.sampling.frequency_penalty = 0.5f;
+  std::vector<int32_t> want, got;
+  generate(whole.ex, prompt, o, [&](int32_t t) {
+    want.push_back(t);
+    return true;
+  });
+  const std::vector<int32_t> head(prompt.begin(), prompt.begin() + 6), rest(prompt.begin() + 6, prompt.end());
+  generate(part.ex, head, budget(1), [](int32_t) { return true; });  // the head's rows, nothing fed after
+  GenerateOptions cont = o;
+  cont.start_pos = 6;
+  cont.cached_tokens = head;
+  GenerationStats st = generate(part.ex, rest, cont, [&](int32_t t) {
+    got.push_back(t);
+    return true;
+  });
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(st.prompt_tokens, 4);
+  cont.cached_tokens.pop_back();  // not start_pos of them
+  EXPECT_THROW(generate(part.ex, rest, cont, [](int32_t) { return true; }), Error);
 }
 
 TEST(Generator, PromptLongerThanTheContextIsAnError) {

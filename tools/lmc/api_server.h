@@ -67,6 +67,9 @@ struct ServeOptions {
   // The GBNF grammar of a request that asks for no answer format (--grammar, --grammar-file;
   // no grammar, response_format, json_schema or tools); null: free text.
   std::shared_ptr<const structured::GbnfGrammar> grammar;
+  // The folder POST /slots/ID?action=save|restore write and read slots' KV caches in
+  // (--slot-save-path); "": those actions are a 501.
+  std::string slot_save_path;
 };
 
 class ApiServer {

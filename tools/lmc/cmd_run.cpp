@@ -22,6 +22,7 @@
 #include "tools/lmc/npy_writer.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/process_world.h"
+#include "tools/lmc/prompt_cache.h"
 #include "tools/lmc/run_batch.h"
 #include "tools/lmc/run_flags.h"
 #include "tools/lmc/run_report.h"
@@ -84,6 +85,7 @@ std::vector<FlagSpec> specs() {
                {},
                {"sp"}});
   for (auto& f : chat_flag_specs()) s.push_back(f);
+  for (auto& f : prompt_cache_flag_specs()) s.push_back(f);
   s.push_back(run_report_flag_spec());
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -138,6 +140,7 @@ int cmd_run(int argc, char** argv) {
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
   check_constraint_flags(a);
+  auto prompt_cache = PromptCache::from_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
   const bool chat = a.has("chat") || a.has("single-turn") || a.has("system");
   if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
@@ -180,12 +183,15 @@ int cmd_run(int argc, char** argv) {
       gen.on_logits = [&](int64_t, const float* row) { logits->append(row); };
     }
   }
+  if (prompt_cache) ids = prompt_cache->start(m, ex, ids, gen);
   GeneratedText out(tok, stop_strings(a));
   if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
+    if (prompt_cache) prompt_cache->on_token(ex, id);
     std::cout << out.push(id) << std::flush;
     return !out.stopped();
   });
+  if (prompt_cache) prompt_cache->finish(ex, stats.end_pos);
   std::cout << out.finish();
   if (stats.hit_eog && ended_by >= 0) std::cout << tok.token_text(ended_by);
   std::cout << "\n";

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -47,6 +48,10 @@ std::vector<FlagSpec> specs() {
        "",
        {},
        {"np"}},
+      {"slot-save-path", true,
+       "folder POST /slots/ID?action=save|restore write slots' KV caches to and read them from "
+       "(the body's \"filename\" names the file in it)",
+       "DIR"},
       {"queue", true,
        "requests that may wait for a free slot, in arrival order (default 16); one past it is "
        "answered 503 with Retry-After",
@@ -121,6 +126,15 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
+// --slot-save-path: a folder that is there (llama-server's is too), without a trailing '/'.
+std::string slot_save_path(const Args& a) {
+  std::string dir = a.get_or("slot-save-path", "");
+  if (dir.empty()) return dir;
+  if (!std::filesystem::is_directory(dir)) throw UsageError("--slot-save-path: '" + dir + "' is not a folder");
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 // SIGTERM and SIGINT are taken by one thread (sigwait), so that the shutdown runs as
 // ordinary code rather than inside a signal handler; every other thread blocks them.
 sigset_t shutdown_signals() {
@@ -168,6 +182,7 @@ int cmd_serve(int argc, char** argv) {
   so.seed = seed_flag(a);
   so.grammar = grammar_flag(a);
   so.alias = a.get_or("alias", "");
+  so.slot_save_path = slot_save_path(a);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "driver/model_identity.h"
+#include "runtime/kv_snapshot.h"
 #include "structured/gbnf_token_constraint.h"
 #include "structured/json_token_constraint.h"
 #include "structured/triggered_json_constraint.h"
@@ -98,15 +100,63 @@ void ServeEngine::cancel(const std::shared_ptr<Job>& job) {
   wake_.notify_one();  // a running one: the worker drops it before its next step
 }
 
-int64_t ServeEngine::erase_slot(size_t slot) {
-  std::future<int64_t> erased;
+void ServeEngine::between_steps(std::function<void()> task) {
+  std::future<void> done;
   {
     std::lock_guard lock(mu_);
     if (stopping_) throw Error("the server is shutting down");
-    erased = erases_.emplace_back(Erase{slot, {}}).done.get_future();
+    done = tasks_.emplace_back(std::move(task)).get_future();
   }
   wake_.notify_one();
-  return erased.get();
+  done.get();
+}
+
+int64_t ServeEngine::erase_slot(size_t slot) {
+  int64_t erased = 0;
+  between_steps([&] { erased = batch_.forget(slot); });
+  return erased;
+}
+
+uint64_t ServeEngine::snapshot_identity() {
+  if (!snapshot_identity_)
+    snapshot_identity_ = runtime::kv_snapshot_identity(driver::model_identity(m_), ex_.kv_cache().layout());
+  return snapshot_identity_;
+}
+
+SlotFile ServeEngine::save_slot(size_t slot, const std::string& path) {
+  SlotFile f;
+  between_steps([&] {
+    const std::vector<int32_t>& tokens = batch_.held(slot);
+    if (tokens.empty()) throw Error("slot " + std::to_string(slot) + " holds no tokens to save");
+    const uint64_t identity = snapshot_identity();
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto n = static_cast<int64_t>(tokens.size());
+    f.bytes = runtime::write_kv_snapshot(path, identity, tokens,
+                                         ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n));
+    f.tokens = n;
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  return f;
+}
+
+SlotFile ServeEngine::restore_slot(size_t slot, const std::string& path) {
+  SlotFile f;
+  between_steps([&] {
+    batch_.held(slot);  // a free slot
+    const runtime::KvSnapshotExpect expect{snapshot_identity(), m_.info.context,
+                                           static_cast<int64_t>(m_.tokenizer->size())};
+    const auto t0 = std::chrono::steady_clock::now();
+    // The slot forgets what it holds only once the file's header is good: its rows go next.
+    runtime::KvSnapshotRead read = runtime::read_kv_snapshot(path, expect, [&](int64_t n) {
+      batch_.forget(slot);
+      return ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n);
+    });
+    f.tokens = static_cast<int64_t>(read.tokens.size());
+    f.bytes = read.bytes;
+    batch_.hold(slot, std::move(read.tokens));
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  });
+  return f;
 }
 
 void ServeEngine::drain() {
@@ -147,9 +197,10 @@ void ServeEngine::work() {
   while (true) {
     drop_cancelled();
     Ended ended;
+    std::vector<std::packaged_task<void()>> tasks;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !erases_.empty() || batch_.active() > 0; });
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty() || !tasks_.empty() || batch_.active() > 0; });
       if (!vocabulary_ && wants_vocabulary()) {
         // Built once, for the first JSON answer, without holding up submit() meanwhile.
         lock.unlock();
@@ -157,22 +208,19 @@ void ServeEngine::work() {
         lock.lock();
       }
       admit(ended);
-      for (Erase& e : erases_) try {
-          e.done.set_value(batch_.forget(e.slot));
-        } catch (const Error&) {
-          e.done.set_exception(std::current_exception());
-        }
-      erases_.clear();
+      tasks.swap(tasks_);
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
         if (queue_.empty()) idle_.notify_all();
         if (stopping_ && queue_.empty()) {
           lock.unlock();
+          for (auto& task : tasks) task();
           for (auto& [j, r] : ended) j->on_done(r);
           return;
         }
       }
     }
+    for (auto& task : tasks) task();
     for (auto& [j, r] : ended) j->on_done(r);
     if (batch_.active() == 0) continue;
     auto t0 = std::chrono::steady_clock::now();
@@ -207,9 +255,15 @@ void ServeEngine::take_ended(Ended& ended) {
 
 void ServeEngine::admit(Ended& ended) {
   take_ended(ended);
-  while (!queue_.empty() && batch_.has_free_slot()) {
-    std::shared_ptr<Job> job = std::move(queue_.front());
-    queue_.pop_front();
+  for (auto it = queue_.begin(); it != queue_.end() && batch_.has_free_slot();) {
+    // A job for a busy slot waits for it, as llama-server defers it; the jobs behind it go by.
+    const auto slot = static_cast<size_t>((*it)->slot);  // past the slots: add() says so
+    if ((*it)->slot >= 0 && slot < in_slot_.size() && in_slot_[slot]) {
+      ++it;
+      continue;
+    }
+    std::shared_ptr<Job> job = std::move(*it);
+    it = queue_.erase(it);
     start(std::move(job));
   }
   counters_.queued = static_cast<int64_t>(queue_.size());
@@ -233,6 +287,7 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
       [this, stream](const runtime::GenerationStats& st, const std::string& error) { finish(*stream, st, error); }};
   bound_by_tokenizer(b.opts, tok);
   b.reuse_prefix = job->reuse_prefix;
+  b.slot = job->slot;
   b.top_logprobs = job->top_logprobs;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   if (job->ignore_eos) b.opts.is_eog = nullptr;

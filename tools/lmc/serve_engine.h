@@ -1,7 +1,8 @@
 // The generation side of `lmc serve`: one worker thread runs up to `parallel` requests at
 // once on the model's executor with continuous batching (runtime/batch_generator.h: one
 // decode row per running request and a prefill chunk of a new one share each step), each
-// in its own KV-cache slot; requests start in arrival order as slots free up. A request
+// in its own KV-cache slot; requests start in arrival order as slots free up (one naming a
+// busy slot, Job::slot, waits for it while those behind it go by). A request
 // that finds every slot busy waits, as llama-server's do, in a queue bounded in length
 // (`QueueBounds::limit`: one past it is refused at once, the server answers 503) and in
 // time (`timeout`: one that waited that long ends with "queue_timeout"). Text streams out
@@ -53,6 +54,7 @@ struct Job {
   std::vector<int32_t> prompt;
   runtime::GenerateOptions generation;  // max_tokens and sampling
   bool reuse_prefix = true;             // start from a prefix of the prompt a slot's cache holds
+  int64_t slot = -1;                    // the slot to run in, waited for while busy; -1: any
   bool ignore_eos = false;              // generate past the end of text
   std::shared_ptr<const structured::Grammar> response_format;  // what the answer must be; empty: text
   // Where response_format's JSON sits when it is not the whole answer (an `auto` tool
@@ -96,6 +98,14 @@ struct EngineCounters {
   double busy_seconds = 0;                   // time spent in executor steps
 };
 
+// A slot's KV cache written to or read from a file (llama-server's slot save and restore):
+// the tokens it holds, the file's bytes and the time it took.
+struct SlotFile {
+  int64_t tokens = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+};
+
 class ServeEngine {
  public:
   // opts.sequences is the number of requests that run at once.
@@ -117,6 +127,13 @@ class ServeEngine {
   // worker's next turn, so no prompt starts from it; returns the tokens it held. Throws
   // lmc::Error saying why not (the slot runs a job, there is no such slot, shutting down).
   int64_t erase_slot(size_t slot);
+  // llama-server's slot save and restore: the free `slot`'s cache (its tokens and their rows)
+  // to the file at `path` (runtime/kv_snapshot.h), or back from one, at the worker's next turn.
+  // Throws lmc::Error saying why not (as erase_slot, or the file's error: another model's,
+  // damaged, not writable). A restore refused by the file's header leaves the slot as it
+  // was; one that fails reading its rows leaves it empty.
+  SlotFile save_slot(size_t slot, const std::string& path);
+  SlotFile restore_slot(size_t slot, const std::string& path);
   EngineCounters counters() const;
   std::vector<SlotState> slots() const;
   const runtime::Executor& executor() const { return ex_; }
@@ -137,6 +154,10 @@ class ServeEngine {
   void finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error);
   // A queued job answers in JSON; under mu_.
   bool wants_vocabulary() const;
+  // Runs `task` on the worker between two steps, where no step touches the caches; rethrows
+  // what it throws.
+  void between_steps(std::function<void()> task);
+  uint64_t snapshot_identity();  // the worker's only
 
   const driver::LoadedModel& m_;
   runtime::Executor ex_;
@@ -145,11 +166,8 @@ class ServeEngine {
   mutable std::mutex mu_;
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<Job>> queue_;
-  struct Erase {
-    size_t slot;
-    std::promise<int64_t> done;
-  };
-  std::vector<Erase> erases_;  // asked, for the worker's next turn
+  std::vector<std::packaged_task<void()>> tasks_;  // asked, for the worker's next turn
+  uint64_t snapshot_identity_ = 0;                 // 0: not computed yet (the weights are read)
   bool stopping_ = false;
   EngineCounters counters_;
   std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none

@@ -122,21 +122,6 @@ json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
           {"context", m.info.context}};
 }
 
-json slot_action(ServeEngine& engine, size_t slot, const std::string& query) {
-  const std::string action = query.starts_with("action=") ? query.substr(7) : "";
-  if (action == "save" || action == "restore")
-    throw ApiError(501, "not_supported_error",
-                   "slot " + action + " is not supported: lmc keeps slots' caches in memory only (erase is)");
-  if (action != "erase")
-    throw ApiError(400, "invalid_request_error", "a slot's action is ?action=erase (save and restore: not supported)",
-                   "action");
-  try {
-    return {{"id_slot", slot}, {"n_erased", engine.erase_slot(slot)}};
-  } catch (const Error& e) {
-    throw ApiError(400, "invalid_request_error", e.what());
-  }
-}
-
 json slots_json(const std::vector<SlotState>& slots, int64_t context) {
   json out = json::array();
   for (const SlotState& s : slots) {

@@ -36,11 +36,6 @@ nlohmann::json queue_json(const EngineCounters& c);
 // the file's when the weights are a GGUF, else what lmc loaded), and lmc's `context`.
 nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
 
-// POST /slots/ID?action=...: `erase` forgets what the slot's KV cache holds (llama-server's
-// {"id_slot", "n_erased"}); `save` and `restore` (a cache to a file) are a 501: lmc keeps
-// slots' caches in memory only. Anything else, or a running slot, is a 400.
-nlohmann::json slot_action(ServeEngine& engine, size_t slot, const std::string& query);
-
 nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):

@@ -21,6 +21,7 @@
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
+#include "tools/serve/choices.h"
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/ignored_fields.h"
@@ -29,6 +30,7 @@
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
+#include "tools/serve/slot_actions.h"
 #include "tools/serve/stream_gate.h"
 #include "tools/serve/template_caps.h"
 #include "tools/serve/template_fields.h"
@@ -94,7 +96,10 @@ class HttpApiServer final : public ApiServer {
   };
   // The pending log-probabilities put in an answer or chunk, when they were asked for.
   void add_logprobs(json& into, const Answer& a) const;
-  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a);
+  // One answer with a choice per job (OpenAI's n), each with its Answer, once the last ends.
+  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs,
+                     const std::vector<Answer>& as);
+  void answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as);
   void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
                       bool include_usage);
   // llama-server's stream: a piece per event, the last one the whole answer without text.
@@ -103,7 +108,7 @@ class HttpApiServer final : public ApiServer {
   void submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate);
   // The job is cancelled the moment its client leaves (http::Exchange::on_gone): a waiting
   // one gives its place in the queue up, a running one its slot.
-  void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job);
+  void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs);
   // One line on stderr per request: what, status, time and, for a generation, its tokens.
   static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
                           const JobResult* r = nullptr);
@@ -234,7 +239,7 @@ void HttpApiServer::routes() {
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   for (size_t i = 0; i < slots().size(); ++i)
     routes_[{"POST", "/slots/" + std::to_string(i)}] = [this, i](const http::Request& req, const Ex& ex) {
-      send_json(*ex, 200, slot_action(*engine_, i, req.query));
+      send_json(*ex, 200, slot_action(*engine_, i, req.query, req.body, opts_.slot_save_path));
     };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
@@ -292,7 +297,13 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   if (chat) add_server_template_kwargs(opts_.template_kwargs, r);
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
   if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+  if (const auto slots = static_cast<int64_t>(engine_->slots().size()); r.slot >= slots)
+    throw ApiError(400, "invalid_request_error",
+                   "'id_slot' is " + std::to_string(r.slot) + "; the server's slots are 0 to " +
+                       std::to_string(slots - 1) + " (-1: any)",
+                   "id_slot");
   auto job = std::make_shared<Job>();
+  job->slot = r.slot;
   ReasoningRead reasoning;
   if (r.prompt_tokens.empty()) {
     const std::string text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
@@ -325,59 +336,76 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            nullptr,
            r.tools,
            reasoning};
-  if (r.top_logprobs) {
-    a.logprobs = std::make_shared<LogprobsTap>();
-    a.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
-    job->top_logprobs = *r.top_logprobs;
-    job->on_logprobs = [tap = a.logprobs](const runtime::StepLogprobs& lp) { tap->pending.push_back(lp); };
+  // Each choice's log-probabilities on their own tap.
+  auto tap = [&r](Answer& answer, Job& j) {
+    if (!r.top_logprobs) return;
+    answer.logprobs = std::make_shared<LogprobsTap>();
+    answer.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
+    j.top_logprobs = *r.top_logprobs;
+    j.on_logprobs = [t = answer.logprobs](const runtime::StepLogprobs& lp) { t->pending.push_back(lp); };
+  };
+  tap(a, *job);
+  if (r.stream) return respond_stream(ex, job, a, r.include_usage);
+  std::vector<std::shared_ptr<Job>> jobs{job};
+  std::vector<Answer> answers{a};
+  for (int64_t i = 1; i < r.choices; ++i) {
+    jobs.push_back(choice_job(*job, i));
+    answers.push_back(a);
+    tap(answers.back(), *jobs.back());
   }
-  if (r.stream)
-    respond_stream(ex, job, a, r.include_usage);
-  else
-    respond_whole(ex, job, a);
+  respond_whole(ex, jobs, answers);
 }
 
-void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                                  const Answer& a) {
-  auto text = std::make_shared<std::string>();
-  job->on_text = [text](const std::string& piece) {
-    *text += piece;
-    return true;
-  };
-  job->on_done = [this, ex, text, a](const JobResult& r) {
-    if (r.finish_reason == "queue_timeout") {
-      log_request(a.request, 503, a.t0, &r);
-      ApiError e = queue_timeout_error(engine_->counters());
-      return send_json(*ex, e.status, error_body(e.type, e.what()), retry_after(e.retry_after));
+void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex,
+                                  const std::vector<std::shared_ptr<Job>>& jobs, const std::vector<Answer>& as) {
+  auto results = std::make_shared<ChoiceResults>(jobs.size());
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i]->on_text = [results, i](const std::string& piece) {
+      results->append(i, piece);
+      return true;
+    };
+    jobs[i]->on_done = [this, ex, results, as, i](const JobResult& r) {
+      const bool waited = r.finish_reason == "queue_timeout";
+      log_request(as[i].request, waited ? 503 : r.finish_reason == "error" ? 500 : 200, as[i].t0, &r);
+      if (results->end(i, r)) answer_whole(*ex, *results, as);
+    };
+  }
+  for (const auto& job : jobs)
+    if (!engine_->submit(job)) {
+      for (const auto& j : jobs) engine_->cancel(j);
+      throw queue_full_error(engine_->counters());
     }
-    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    const std::string& id = a.id;
-    const bool chat = a.shape == Shape::Chat;
-    if (r.finish_reason == "error") return send_json(*ex, 500, error_body("server_error", r.error));
-    if (a.shape == Shape::Llama) {
-      json answer = completion_answer(*text, r, served_name(), a.settings);
-      add_logprobs(answer, a);
-      return send_json(*ex, 200, answer);
-    }
-    std::string finish = r.finish_reason;
-    const bool cut = r.finish_reason == "length" || !r.stopping_word.empty();
-    json choice = chat ? json{{"index", 0},
-                              {"message", chat_message(a.tools, a.reasoning, *text, "call_" + id, finish, cut)},
-                              {"logprobs", json()},
-                              {"finish_reason", finish}}
-                       : json{{"index", 0}, {"text", *text}, {"logprobs", json()}, {"finish_reason", r.finish_reason}};
-    add_logprobs(choice, a);
-    send_json(*ex, 200,
-              {{"id", id},
-               {"object", chat ? "chat.completion" : "text_completion"},
-               {"created", now_seconds()},
-               {"model", served_name()},
-               {"choices", json::array({choice})},
-               {"usage", usage(r)},
-               {"timings", timings(r)}});
-  };
-  if (!engine_->submit(job)) throw queue_full_error(engine_->counters());
-  watch_client(ex, job);
+  watch_client(ex, jobs);
+}
+
+void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as) {
+  if (const JobResult* failed = c.failed()) {
+    if (failed->finish_reason == "error") return send_json(ex, 500, error_body("server_error", failed->error));
+    ApiError e = queue_timeout_error(engine_->counters());
+    return send_json(ex, e.status, error_body(e.type, e.what()), retry_after(e.retry_after));
+  }
+  const Answer& a = as.front();
+  if (a.shape == Shape::Llama) {
+    json answer = completion_answer(c.text(0), c.result(0), served_name(), a.settings);
+    add_logprobs(answer, a);
+    return send_json(ex, 200, answer);
+  }
+  const bool chat = a.shape == Shape::Chat;
+  json choices = json::array();
+  for (size_t i = 0; i < c.size(); ++i) {
+    const std::string call_id = "call_" + a.id + (i ? "_" + std::to_string(i) : "");
+    json choice = whole_choice(chat, i, c.text(i), c.result(i), a.tools, a.reasoning, call_id);
+    add_logprobs(choice, as[i]);
+    choices.push_back(choice);
+  }
+  send_json(ex, 200,
+            {{"id", a.id},
+             {"object", chat ? "chat.completion" : "text_completion"},
+             {"created", now_seconds()},
+             {"model", served_name()},
+             {"choices", choices},
+             {"usage", usage(c.total())},
+             {"timings", timings(c.result(0))}});
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
@@ -469,13 +497,16 @@ void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_pt
   gate->start([this, job](bool complete) {
     if (!complete) engine_->cancel(job);
   });
-  watch_client(gate->ex, job);
+  watch_client(gate->ex, {job});
 }
 
-void HttpApiServer::watch_client(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job) {
-  // Weak: the exchange outlives the job in no one's hands but this callback's.
-  ex->on_gone([this, weak = std::weak_ptr<Job>(job)] {
-    if (auto j = weak.lock()) engine_->cancel(j);
+void HttpApiServer::watch_client(const std::shared_ptr<http::Exchange>& ex,
+                                 const std::vector<std::shared_ptr<Job>>& jobs) {
+  // Weak: the exchange outlives the jobs in no one's hands but this callback's.
+  std::vector<std::weak_ptr<Job>> weak(jobs.begin(), jobs.end());
+  ex->on_gone([this, weak] {
+    for (const auto& w : weak)
+      if (auto j = w.lock()) engine_->cancel(j);
   });
 }
 

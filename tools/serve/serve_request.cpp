@@ -131,7 +131,6 @@ void refuse_what_is_not_honoured(const json& body, bool chat) {
     if (const json* v = given_field(body, name); v && !(v->is_number_integer() && v->get<int64_t>() == 1))
       invalid_field(name, std::string("'") + name + "': one choice a request is supported (send several requests)");
   };
-  at_most_one("n");
   if (!chat) at_most_one("best_of");
   if (!chat && flag(body, "echo")) invalid_field("echo", "'echo' is not supported");
   if (!chat && given_field(body, "suffix")) invalid_field("suffix", "'suffix' is not supported");
@@ -155,6 +154,8 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
+      // the KV-cache slot to run in (llama-server's)
+      "id_slot",
       // structured output, on completions too (as llama-server)
       "response_format", "grammar"};
   static const std::set<std::string> kChat = {
@@ -286,12 +287,13 @@ void grammar_answer(const json& body, ServeRequest& r, std::initializer_list<con
     invalid_field("ignore_eos", "'ignore_eos' cannot be combined with a 'grammar': the answer ends where it does");
 }
 
-// What both APIs read alike: stop strings, stream, ignore_eos and cache_prompt.
+// What both APIs read alike: stop strings, stream, ignore_eos, cache_prompt and id_slot.
 void generation_flags(const json& body, ServeRequest& r) {
   r.stop = stops(body);
   r.stream = flag(body, "stream");
   r.ignore_eos = flag(body, "ignore_eos");
   if (given_field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
+  if (auto slot = integer(body, "id_slot", -1, INT64_MAX)) r.slot = *slot;
 }
 
 // A llama-server field lmc does not act on, accepted only at `neutral`.
@@ -386,6 +388,9 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
   generation_flags(body, r);
   r.include_usage = include_usage(body);
   if (r.include_usage && !r.stream) invalid_field("stream_options", "'stream_options' needs \"stream\": true");
+  if (auto n = integer(body, "n", 1, kMaxChoices)) r.choices = *n;
+  if (r.choices > 1 && r.stream)
+    invalid_field("n", "'n' > 1 is not supported with \"stream\": true (stream one choice a request)");
   if (given_field(body, "response_format")) {
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
@@ -423,7 +428,6 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "id_slot",
                                   "return_tokens",
                                   "post_sampling_probs"};
-  neutral_only(body, "id_slot", -1);
   neutral_only(body, "return_tokens", false);
   neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);

@@ -49,6 +49,8 @@ struct ChatMessage {
   std::string tool_call_id;           // a tool's result: the call it answers
 };
 
+inline constexpr int64_t kMaxChoices = 16;
+
 struct ServeRequest {
   bool chat = false;
   std::string prompt;                 // /v1/completions, as text
@@ -65,6 +67,11 @@ struct ServeRequest {
   // llama-server's field: false prefills the whole prompt even when a slot's KV cache
   // holds a prefix of it (runtime/batch_generator.h).
   bool cache_prompt = true;
+  // OpenAI's n: the choices answered, each generated on its own (kMaxChoices at most; one when
+  // streamed).
+  int64_t choices = 1;
+  // llama-server's id_slot: the KV-cache slot to run in (a busy one is waited for); -1: any.
+  int64_t slot = -1;
   // logprobs (chat: with top_logprobs alternatives; completions: logprobs alternatives;
   // llama-server: n_probs): the alternatives a token's log-probability comes with.
   std::optional<int64_t> top_logprobs;

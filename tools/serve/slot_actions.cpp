@@ -1,0 +1,65 @@
+#include "tools/serve/slot_actions.h"
+
+#include "support/error.h"
+#include "tools/serve/serve_request.h"
+
+namespace lmc::tools {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void bad_filename(const std::string& why) {
+  throw ApiError(400, "invalid_request_error", "'filename' " + why, "filename");
+}
+
+// The body's "filename": a plain name in the save folder, never a path out of it.
+std::string file_name(const std::string& body) {
+  const json b = json::parse(body.empty() ? "{}" : body, nullptr, false);
+  if (!b.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+  if (!b.contains("filename") || !b["filename"].is_string()) bad_filename("must be given, as a string");
+  const std::string name = b["filename"].get<std::string>();
+  if (name.empty() || name.size() > 255) bad_filename("must be 1 to 255 bytes");
+  if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos)
+    bad_filename("must be a file name, without '/' or '\\'");
+  if (name.find("..") != std::string::npos || name.front() == '.') bad_filename("must not hold '..' or start with '.'");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f) bad_filename("must not hold control characters");
+  return name;
+}
+
+json timings(const char* key, double seconds) { return {{key, seconds * 1e3}}; }
+
+}  // namespace
+
+json slot_action(ServeEngine& engine, size_t slot, const std::string& query, const std::string& body,
+                 const std::string& save_dir) {
+  const std::string action = query.starts_with("action=") ? query.substr(7) : "";
+  if (action != "erase" && action != "save" && action != "restore")
+    throw ApiError(400, "invalid_request_error", "a slot's action is ?action=erase, save or restore", "action");
+  if (action != "erase" && save_dir.empty())
+    throw ApiError(501, "not_supported_error",
+                   "slot " + action + " needs a folder for the files: start lmc serve with --slot-save-path DIR");
+  try {
+    if (action == "erase") return {{"id_slot", slot}, {"n_erased", engine.erase_slot(slot)}};
+    const std::string name = file_name(body), path = save_dir + "/" + name;
+    if (action == "save") {
+      const SlotFile f = engine.save_slot(slot, path);
+      return {{"id_slot", slot},
+              {"filename", name},
+              {"n_saved", f.tokens},
+              {"n_written", f.bytes},
+              {"timings", timings("save_ms", f.seconds)}};
+    }
+    const SlotFile f = engine.restore_slot(slot, path);
+    return {{"id_slot", slot},
+            {"filename", name},
+            {"n_restored", f.tokens},
+            {"n_read", f.bytes},
+            {"timings", timings("restore_ms", f.seconds)}};
+  } catch (const Error& e) {
+    throw ApiError(400, "invalid_request_error", e.what());
+  }
+}
+
+}  // namespace lmc::tools
