@@ -23,6 +23,7 @@
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/choices.h"
 #include "tools/serve/embeddings_endpoint.h"
+#include "tools/serve/http_api_server.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/ignored_fields.h"
 #include "tools/serve/infill.h"
@@ -47,8 +48,6 @@ int64_t default_max_tokens(Shape shape, int64_t room) {
   return shape == Shape::Completion ? std::min<int64_t>(16, room) : room;
 }
 
-using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
-
 // The template's family of tool calls, its opening silent in answers when this model's
 // vocabulary has it as one control token (generated, it writes no text).
 ToolCallFormat tool_format_of(const models::ChatTemplate* chat, const models::Tokenizer& tok) {
@@ -67,70 +66,6 @@ http::Limits limits_of(const ServeOptions& o) {
   l.max_per_client = o.max_connections_per_client;
   return l;
 }
-
-class HttpApiServer final : public ApiServer {
- public:
-  HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
-  int bind() override;
-  void listen() override;
-  void shutdown() override;
-
- private:
-  void routes();
-  // A POST that generates in `shape`; its log line is written when it ends.
-  // `rewrite`: the body a request stands for (/infill's /completion), else the body as sent.
-  void add_generation(const std::string& path, Shape shape,
-                      std::function<std::string(const std::string&)> rewrite = nullptr);
-  void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
-  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
-  // A generation's answer: the request as one line for the log, its id, its kind.
-  struct Answer {
-    std::string request;  // "POST /v1/completions"
-    std::chrono::steady_clock::time_point t0;
-    std::string id;
-    Shape shape;
-    nlohmann::json settings;  // llama-server's generation_settings
-    std::shared_ptr<LogprobsTap> logprobs;  // when asked for
-    ToolOptions tools;                      // a chat's, when it gives some
-    ReasoningRead reasoning;                // a chat's
-  };
-  // The pending log-probabilities put in an answer or chunk, when they were asked for.
-  void add_logprobs(json& into, const Answer& a) const;
-  // One answer with a choice per job (OpenAI's n), each with its Answer, once the last ends.
-  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs,
-                     const std::vector<Answer>& as);
-  void answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as);
-  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
-                      bool include_usage);
-  // llama-server's stream: a piece per event, the last one the whole answer without text.
-  void respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                            const Answer& a);
-  void submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate);
-  // The job is cancelled the moment its client leaves (http::Exchange::on_gone): a waiting
-  // one gives its place in the queue up, a running one its slot.
-  void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs);
-  // One line on stderr per request: what, status, time and, for a generation, its tokens.
-  static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
-                          const JobResult* r = nullptr);
-  std::string metrics() const;
-  void count(const std::string& path, int status);
-  // The name clients see: --alias, else the model's.
-  const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
-
-  const driver::LoadedModel& m_;
-  ServeEngine* engine_;         // null when the server embeds
-  EmbeddingEngine* embedder_;   // null when it generates
-  const models::ChatTemplate* chat_;  // null when the model does not chat
-  ServeOptions opts_;
-  ToolCallFormat tool_format_;  // how this model's chats write tool calls
-  json template_caps_;          // /props' chat_template_caps, found once
-  std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
-  std::set<std::string> generations_;                             // paths that answer later
-  http::Server http_;
-  std::atomic<bool> draining_{false};
-  std::atomic<uint64_t> next_id_{1};
-  RequestCounter requests_;
-};
 
 }  // namespace
 
@@ -354,165 +289,6 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
     tap(answers.back(), *jobs.back());
   }
   respond_whole(ex, jobs, answers);
-}
-
-void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex,
-                                  const std::vector<std::shared_ptr<Job>>& jobs, const std::vector<Answer>& as) {
-  auto results = std::make_shared<ChoiceResults>(jobs.size());
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    jobs[i]->on_text = [results, i](const std::string& piece) {
-      results->append(i, piece);
-      return true;
-    };
-    jobs[i]->on_done = [this, ex, results, as, i](const JobResult& r) {
-      const bool waited = r.finish_reason == "queue_timeout";
-      log_request(as[i].request, waited ? 503 : r.finish_reason == "error" ? 500 : 200, as[i].t0, &r);
-      if (results->end(i, r)) answer_whole(*ex, *results, as);
-    };
-  }
-  for (const auto& job : jobs)
-    if (!engine_->submit(job)) {
-      for (const auto& j : jobs) engine_->cancel(j);
-      throw queue_full_error(engine_->counters());
-    }
-  watch_client(ex, jobs);
-}
-
-void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as) {
-  if (const JobResult* failed = c.failed()) {
-    if (failed->finish_reason == "error") return send_json(ex, 500, error_body("server_error", failed->error));
-    ApiError e = queue_timeout_error(engine_->counters());
-    return send_json(ex, e.status, error_body(e.type, e.what()), retry_after(e.retry_after));
-  }
-  const Answer& a = as.front();
-  if (a.shape == Shape::Llama) {
-    json answer = completion_answer(c.text(0), c.result(0), served_name(), a.settings);
-    add_logprobs(answer, a);
-    return send_json(ex, 200, answer);
-  }
-  const bool chat = a.shape == Shape::Chat;
-  json choices = json::array();
-  for (size_t i = 0; i < c.size(); ++i) {
-    const std::string call_id = "call_" + a.id + (i ? "_" + std::to_string(i) : "");
-    json choice = whole_choice(chat, i, c.text(i), c.result(i), a.tools, a.reasoning, call_id);
-    add_logprobs(choice, as[i]);
-    choices.push_back(choice);
-  }
-  send_json(ex, 200,
-            {{"id", a.id},
-             {"object", chat ? "chat.completion" : "text_completion"},
-             {"created", now_seconds()},
-             {"model", served_name()},
-             {"choices", choices},
-             {"usage", usage(c.total())},
-             {"timings", timings(c.result(0))}});
-}
-
-// The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
-// one more chunk without choices does.
-void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                                   const Answer& a, bool include_usage) {
-  if (a.shape == Shape::Llama) return respond_llama_stream(ex, job, a);
-  const std::string& id = a.id;
-  const bool chat = a.shape == Shape::Chat;
-  auto gate = std::make_shared<StreamGate>();
-  gate->ex = ex;
-  json head = {{"id", id},
-               {"object", chat ? "chat.completion.chunk" : "text_completion"},
-               {"created", now_seconds()},
-               {"model", served_name()}};
-  auto chunk = [head](const json& choice) {
-    json c = head;
-    c["choices"] = json::array({choice});
-    return c;
-  };
-  // A failed write (the client left) ends the job at its next token.
-  auto deltas = chat ? std::make_shared<ChatDeltas>(a.tools, "call_" + id, a.reasoning) : nullptr;
-  json opening = {{"role", "assistant"},
-                  {"content", deltas && deltas->may_call() ? json() : json("")}};  // OpenAI's null before calls
-  if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
-  // A piece's deltas, its pending log-probabilities with the last one (or the next piece's).
-  auto send = [this, gate, chunk, a](const std::vector<json>& ds) {
-    bool there = true;
-    for (size_t i = 0; i < ds.size(); ++i) {
-      json choice = {{"index", 0}, {"delta", ds[i]}, {"finish_reason", json()}};
-      if (i + 1 == ds.size()) add_logprobs(choice, a);
-      there = gate->write(sse(chunk(choice)));
-    }
-    return there;
-  };
-  job->on_text = [this, gate, chunk, chat, a, deltas, send](const std::string& piece) {
-    if (deltas) return send(deltas->piece(piece));
-    json choice = choice_chunk(chat, piece, json());
-    add_logprobs(choice, a);
-    return gate->write(sse(chunk(choice)));
-  };
-  job->on_done = [this, gate, chunk, chat, include_usage, head, a, deltas, send](const JobResult& r) {
-    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    if (r.finish_reason == "error" || r.finish_reason == "queue_timeout") {
-      gate->write(sse(job_failure_body(r, engine_->counters())) + "data: [DONE]\n\n", true);
-      return;
-    }
-    std::string finish = r.finish_reason;
-    if (deltas) send(deltas->end(finish));
-    json choice = choice_chunk(chat, "", finish);
-    add_logprobs(choice, a);
-    json last = chunk(choice);
-    last["usage"] = usage(r);
-    last["timings"] = timings(r);
-    std::string tail = sse(last);
-    if (include_usage) {
-      json totals = head;
-      totals["choices"] = json::array();
-      totals["usage"] = usage(r);
-      tail += sse(totals);
-    }
-    gate->write(tail + "data: [DONE]\n\n", true);
-  };
-  submit(job, gate);
-}
-
-void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
-                                         const Answer& a) {
-  auto gate = std::make_shared<StreamGate>();
-  gate->ex = ex;
-  job->on_text = [this, gate, a](const std::string& piece) {
-    json event = completion_piece(piece, -1);
-    add_logprobs(event, a);
-    return gate->write(sse(event));
-  };
-  job->on_done = [this, gate, a](const JobResult& r) {
-    log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
-    const bool failed = r.finish_reason == "error" || r.finish_reason == "queue_timeout";
-    json last = failed ? job_failure_body(r, engine_->counters()) : completion_answer("", r, served_name(), a.settings);
-    if (!failed) add_logprobs(last, a);
-    gate->write(sse(last), true);
-  };
-  submit(job, gate);
-}
-
-void HttpApiServer::submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate) {
-  if (!engine_->submit(job)) throw queue_full_error(engine_->counters());
-  // The client found gone by a failed write (a keep-alive comment while it waits) ends it too.
-  gate->start([this, job](bool complete) {
-    if (!complete) engine_->cancel(job);
-  });
-  watch_client(gate->ex, {job});
-}
-
-void HttpApiServer::watch_client(const std::shared_ptr<http::Exchange>& ex,
-                                 const std::vector<std::shared_ptr<Job>>& jobs) {
-  // Weak: the exchange outlives the jobs in no one's hands but this callback's.
-  std::vector<std::weak_ptr<Job>> weak(jobs.begin(), jobs.end());
-  ex->on_gone([this, weak] {
-    for (const auto& w : weak)
-      if (auto j = w.lock()) engine_->cancel(j);
-  });
-}
-
-void HttpApiServer::add_logprobs(json& into, const Answer& a) const {
-  if (!a.logprobs) return;
-  into[a.shape == Shape::Llama ? "completion_probabilities" : "logprobs"] = a.logprobs->take(a.shape, *m_.tokenizer);
 }
 
 std::string HttpApiServer::metrics() const {

@@ -1,0 +1,92 @@
+// The HTTP side of lmc serve (the module liblmc-serve.so, tools/lmc/api_server.h): the
+// routes and the generation requests (serve_http.cpp), and how a generation's answer goes
+// back to its client, whole or streamed (serve_answers.cpp).
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tools/lmc/api_server.h"
+#include "tools/serve/chat_answer.h"
+#include "tools/serve/choices.h"
+#include "tools/serve/http_server.h"
+#include "tools/serve/logprobs_json.h"
+#include "tools/serve/metrics_text.h"
+#include "tools/serve/serve_request.h"
+#include "tools/serve/stream_gate.h"
+
+namespace lmc::tools {
+
+using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
+
+class HttpApiServer final : public ApiServer {
+ public:
+  HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
+  int bind() override;
+  void listen() override;
+  void shutdown() override;
+
+ private:
+  void routes();
+  // A POST that generates in `shape`; its log line is written when it ends.
+  // `rewrite`: the body a request stands for (/infill's /completion), else the body as sent.
+  void add_generation(const std::string& path, Shape shape,
+                      std::function<std::string(const std::string&)> rewrite = nullptr);
+  void dispatch(const http::Request& req, const std::shared_ptr<http::Exchange>& ex);
+  void generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape);
+  // A generation's answer: the request as one line for the log, its id, its kind.
+  struct Answer {
+    std::string request;  // "POST /v1/completions"
+    std::chrono::steady_clock::time_point t0;
+    std::string id;
+    Shape shape;
+    nlohmann::json settings;  // llama-server's generation_settings
+    std::shared_ptr<LogprobsTap> logprobs;  // when asked for
+    ToolOptions tools;                      // a chat's, when it gives some
+    ReasoningRead reasoning;                // a chat's
+  };
+  // The pending log-probabilities put in an answer or chunk, when they were asked for.
+  void add_logprobs(nlohmann::json& into, const Answer& a) const;
+  // One answer with a choice per job (OpenAI's n), each with its Answer, once the last ends.
+  void respond_whole(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs,
+                     const std::vector<Answer>& as);
+  void answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as);
+  void respond_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job, const Answer& a,
+                      bool include_usage);
+  // llama-server's stream: a piece per event, the last one the whole answer without text.
+  void respond_llama_stream(const std::shared_ptr<http::Exchange>& ex, const std::shared_ptr<Job>& job,
+                            const Answer& a);
+  void submit(const std::shared_ptr<Job>& job, const std::shared_ptr<StreamGate>& gate);
+  // The job is cancelled the moment its client leaves (http::Exchange::on_gone): a waiting
+  // one gives its place in the queue up, a running one its slot.
+  void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs);
+  // One line on stderr per request: what, status, time and, for a generation, its tokens.
+  static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                          const JobResult* r = nullptr);
+  std::string metrics() const;
+  void count(const std::string& path, int status);
+  // The name clients see: --alias, else the model's.
+  const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
+
+  const driver::LoadedModel& m_;
+  ServeEngine* engine_;         // null when the server embeds
+  EmbeddingEngine* embedder_;   // null when it generates
+  const models::ChatTemplate* chat_;  // null when the model does not chat
+  ServeOptions opts_;
+  ToolCallFormat tool_format_;  // how this model's chats write tool calls
+  nlohmann::json template_caps_;          // /props' chat_template_caps, found once
+  std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
+  std::set<std::string> generations_;                             // paths that answer later
+  http::Server http_;
+  std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> next_id_{1};
+  RequestCounter requests_;
+};
+
+}  // namespace lmc::tools
