@@ -4,7 +4,8 @@ without max_tokens gets 16 and --n-predict caps what a request asks, --alias nam
 model, the sampling flags are the defaults a request overrides, the prefix cache reuses a
 chat's earlier turns (answering as the whole prompt read from scratch does), past the
 queue a request is 503 with Retry-After while SIGTERM lets the one in flight finish, and
-one that waits past --queue-timeout is 503 with Retry-After too.
+one that waits past --queue-timeout is 503 with Retry-After too; the twelve request bodies of a
+llama-server script (samplers, DRY, XTC, Mirostat, grammar, n, n_probs, id_slot, ...) are 200.
 
   test_serve_flags.py --lmc build/tools/lmc
 
@@ -306,6 +307,49 @@ def post_with_headers(server, body):
         return r.status, r.getheader("Retry-After"), r.read()
     finally:
         c.close()
+
+
+class LlamaServerBodies(unittest.TestCase):
+    """The request bodies a llama-server script sends, each answered 200 as llama-server answers
+    it: samplers, DRY, XTC, Mirostat, a GBNF grammar (on /completion and chat, the answer of the
+    grammar), n, n_probs on chat, id_slot, chat_template_kwargs, timings_per_token and an unknown
+    field."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("--parallel", "2", "--ctx-size", "512")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def test_twelve_bodies_are_200_and_grammar_answers_keep_to_it(self):
+        chat = {"messages": [{"role": "user", "content": "Is the sky blue? Answer yes or no."}], "max_tokens": 8}
+        text = {"prompt": "The capital of France is", "n_predict": 8}
+        yes_no = 'root ::= ("yes" | "no") "."'
+        bodies = [
+            ("/completion", dict(text, samplers=["top_k", "top_p", "min_p", "temperature"], temperature=0.8, seed=1)),
+            ("/completion", dict(text, dry_multiplier=0.8, dry_base=1.75, dry_allowed_length=2, seed=1)),
+            ("/completion", dict(text, xtc_probability=0.5, xtc_threshold=0.1, seed=1)),
+            ("/completion", dict(text, mirostat=2, mirostat_tau=5.0, mirostat_eta=0.1, seed=1)),
+            ("/completion", dict(text, grammar=yes_no)),
+            ("/v1/chat/completions", dict(chat, grammar=yes_no)),
+            ("/v1/completions", {"prompt": "The capital of France is", "max_tokens": 4, "n": 2, "seed": 3}),
+            ("/v1/chat/completions", dict(chat, n_probs=3)),
+            ("/completion", dict(text, id_slot=1)),
+            ("/v1/chat/completions", dict(chat, chat_template_kwargs={"enable_thinking": False})),
+            ("/completion", dict(text, timings_per_token=True)),
+            ("/v1/chat/completions", dict(chat, foo={"bar": 1})),
+        ]
+        for path, body in bodies:
+            status, data = self.server.request("POST", path, body)
+            self.assertEqual(status, 200, (path, body, data))
+            answer = json.loads(data)
+            if "grammar" in body:
+                said = answer["content"] if path == "/completion" else answer["choices"][0]["message"]["content"]
+                self.assertIn(said, ("yes.", "no."), (path, answer))
+            if "n" in body:
+                self.assertEqual(len(answer["choices"]), 2)
 
 
 class QueueAndShutdown(unittest.TestCase):
