@@ -106,13 +106,15 @@ std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const 
   return {best, best_cached};
 }
 
-// The common prefix, less the prompt's last token (its logits start the generation), or
-// nothing when going back to it is more than the caches allow.
-int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const {
+int64_t reusable_prefix(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt, int64_t rollback_limit) {
   auto n =
       static_cast<int64_t>(std::mismatch(held.begin(), held.end(), prompt.begin(), prompt.end()).first - held.begin());
   n = std::min(n, static_cast<int64_t>(prompt.size()) - 1);
-  return static_cast<int64_t>(held.size()) - n > ex_.rollback_limit() ? 0 : n;
+  return static_cast<int64_t>(held.size()) - n > rollback_limit ? 0 : n;
+}
+
+int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const {
+  return reusable_prefix(held, prompt, ex_.rollback_limit());
 }
 
 void BatchGenerator::check_free(size_t slot) const {

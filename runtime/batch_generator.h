@@ -70,6 +70,11 @@ struct BatchJob {
   std::function<void(const StepLogprobs&)> on_logprobs{};
 };
 
+// What of a prompt a cache holding `held` spares reading: their common prefix, less the
+// prompt's last token (its logits start the generation), or nothing when going back to it
+// is more than the caches allow (a sliding window's ring is past it).
+int64_t reusable_prefix(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt, int64_t rollback_limit);
+
 class BatchGenerator {
  public:
   // prefill_chunk: most prompt rows one step reads (0: the model's step_tokens). Throws

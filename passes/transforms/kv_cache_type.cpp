@@ -97,9 +97,10 @@ class KvCacheType : public Pass {
   }
 
   PassResult run(ir::Graph& g, PassContext& ctx) override {
-    const std::string type = *option("type");
-    const ir::DType keys = *ir::parse_dtype(option("type-k").value_or("").empty() ? type : *option("type-k"));
-    const ir::DType values = *ir::parse_dtype(option("type-v").value_or("").empty() ? type : *option("type-v"));
+    const ir::DType both = *ir::parse_dtype(*option("type"));
+    // type-k and type-v have no default of their own: unset, they are `type`.
+    auto dtype_of = [&](const char* name) { return option(name) ? *ir::parse_dtype(*option(name)) : both; };
+    const ir::DType keys = dtype_of("type-k"), values = dtype_of("type-v");
     std::set<const ir::Value*> seen;
     std::map<std::string, int> retyped;
     int kept = 0;
@@ -109,7 +110,7 @@ class KvCacheType : public Pass {
       if (cache->def() || !seen.insert(cache).second) continue;
       CacheUses uses;
       collect(g, cache, uses);
-      const ir::DType want = uses.keys == uses.values_of_attention ? *ir::parse_dtype(type) : uses.keys ? keys : values;
+      const ir::DType want = uses.keys == uses.values_of_attention ? both : uses.keys ? keys : values;
       if (cache->type().dtype == want) continue;
       ir::DType before = cache->type().dtype, after = decide(uses, cache, want, ctx);
       if (after == before)

@@ -79,14 +79,7 @@ std::string own_spelling(const std::string& name, const std::map<std::string, co
 
 // The values an optional-value flag may take when its value_name lists them ("on|off|auto").
 std::vector<std::string> choices_of(const FlagSpec& f) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  for (;;) {
-    const size_t bar = f.value_name.find('|', start);
-    out.push_back(f.value_name.substr(start, bar - start));
-    if (bar == std::string::npos) break;
-    start = bar + 1;
-  }
+  std::vector<std::string> out = split_bars(f.value_name);
   return out.size() > 1 ? out : std::vector<std::string>{};
 }
 

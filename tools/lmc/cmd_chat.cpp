@@ -36,11 +36,11 @@ int chat_command(const Args& a) {
   auto gen = generate_options(a);
   // An answer ends at the model's end of turn, unless a limit was asked for.
   if (!a.has("max-tokens")) gen.max_tokens = int64_t{1} << 30;
-  check_constraint_flags(a);
+  const ConstraintFlags constraint = constraint_flags(a);
   auto exec_opts = executor_options(a, gen);
   const std::string model = model_argument(a, "lmc chat");
   driver::LoadedModel m = open_model(model, a);
-  gen.constraint = constraint_flags(a, *m.tokenizer, gen.max_tokens);
+  gen.constraint = constraint_maker(constraint, *m.tokenizer, gen.max_tokens);
   models::ChatTemplate rendering = chat_template(m, a, model);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
   print_load_summary(m, ex);

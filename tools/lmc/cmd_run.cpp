@@ -139,7 +139,7 @@ int cmd_run(int argc, char** argv) {
   auto report = RunReport::open(a, model);
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
-  check_constraint_flags(a);
+  const ConstraintFlags constraint = constraint_flags(a);
   auto prompt_cache = PromptCache::from_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
   const bool chat = a.has("chat") || a.has("single-turn") || a.has("system");
@@ -173,7 +173,7 @@ int cmd_run(int argc, char** argv) {
       ended_by = t;
       return true;
     };
-  gen.constraint = constraint_flags(a, tok, gen.max_tokens);
+  gen.constraint = constraint_maker(constraint, tok, gen.max_tokens);
   std::unique_ptr<NpyWriter> logits;
   if (auto path = a.get("logits-out")) {
     // Under mpirun every rank computes the same rows (their steps must match); rank 0 writes them.

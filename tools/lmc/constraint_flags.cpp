@@ -79,25 +79,25 @@ std::shared_ptr<const structured::GbnfGrammar> grammar_flag(const Args& a) {
   }
 }
 
-bool check_constraint_flags(const Args& a) {
-  const bool grammar = grammar_flag(a) != nullptr;
-  const bool schema = schema_flag(a) != nullptr;
-  if (grammar && schema) throw UsageError("give a grammar or a JSON schema, not both");
-  if ((grammar || schema) && a.get_int("draft-max", 0, 0, 7) > 0)
+ConstraintFlags constraint_flags(const Args& a) {
+  ConstraintFlags c{grammar_flag(a), schema_flag(a)};
+  const bool any = c.grammar || c.schema;
+  if (c.grammar && c.schema) throw UsageError("give a grammar or a JSON schema, not both");
+  if (any && a.get_int("draft-max", 0, 0, 7) > 0)
     throw UsageError("--draft-max does not apply with a grammar or a JSON schema");
-  if ((grammar || schema) && a.has("ignore-eos"))
+  if (any && a.has("ignore-eos"))
     throw UsageError("--ignore-eos does not apply with a grammar or a JSON schema: the text ends where it does");
-  return grammar || schema;
+  return c;
 }
 
-std::function<std::unique_ptr<runtime::TokenConstraint>()> constraint_flags(const Args& a, const models::Tokenizer& tok,
+std::function<std::unique_ptr<runtime::TokenConstraint>()> constraint_maker(const ConstraintFlags& c,
+                                                                            const models::Tokenizer& tok,
                                                                             int64_t max_tokens) {
-  auto grammar = grammar_flag(a);
-  auto schema = schema_flag(a);
-  if (!grammar && !schema) return {};
+  if (!c.grammar && !c.schema) return {};
   auto vocab = constraint_vocabulary(tok);
-  if (grammar) return [grammar, vocab] { return std::make_unique<structured::GbnfTokenConstraint>(grammar, vocab); };
-  return [schema, vocab, max_tokens] {
+  if (c.grammar)
+    return [grammar = c.grammar, vocab] { return std::make_unique<structured::GbnfTokenConstraint>(grammar, vocab); };
+  return [schema = c.schema, vocab, max_tokens] {
     return std::make_unique<structured::JsonTokenConstraint>(schema, vocab, max_tokens);
   };
 }

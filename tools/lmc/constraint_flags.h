@@ -11,6 +11,7 @@
 #include "models/tokenizer/tokenizer.h"
 #include "runtime/token_constraint.h"
 #include "structured/gbnf_grammar.h"
+#include "structured/json_grammar.h"
 #include "tools/lmc/cli_args.h"
 
 namespace lmc::tools {
@@ -24,14 +25,21 @@ std::vector<FlagSpec> json_schema_flag_specs();
 // grammar's line and column when it does not compile.
 std::shared_ptr<const structured::GbnfGrammar> grammar_flag(const Args& a);
 
-// Checks the flags before the model is opened: a bad grammar or schema is the only
-// output. Returns whether a constraint is asked for.
-bool check_constraint_flags(const Args& a);
+// The grammar or schema the flags give, compiled once.
+struct ConstraintFlags {
+  std::shared_ptr<const structured::GbnfGrammar> grammar;
+  std::shared_ptr<const structured::Grammar> schema;
+};
 
-// What makes one generation's constraint from the grammar or schema flags, over `tok`'s
+// Reads and checks the flags, before the model is opened: a bad grammar or schema is the
+// only output.
+ConstraintFlags constraint_flags(const Args& a);
+
+// What makes one generation's constraint from the flags' grammar or schema, over `tok`'s
 // vocabulary (runtime::GenerateOptions::constraint); empty when none is given.
 // `max_tokens` bounds a JSON answer (the schema's closing comes in time).
-std::function<std::unique_ptr<runtime::TokenConstraint>()> constraint_flags(const Args& a, const models::Tokenizer& tok,
+std::function<std::unique_ptr<runtime::TokenConstraint>()> constraint_maker(const ConstraintFlags& c,
+                                                                            const models::Tokenizer& tok,
                                                                             int64_t max_tokens);
 
 }  // namespace lmc::tools

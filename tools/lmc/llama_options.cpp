@@ -6,6 +6,12 @@ namespace lmc::tools {
 
 namespace {
 
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+}  // namespace
+
 std::vector<std::string> split_bars(const std::string& s) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -17,12 +23,6 @@ std::vector<std::string> split_bars(const std::string& s) {
   }
   return out;
 }
-
-bool has(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-}  // namespace
 
 const std::vector<LlamaOption>& llama_options() {
   static const std::vector<LlamaOption> options = [] {

@@ -21,6 +21,8 @@ struct LlamaOption {
 };
 
 const std::vector<LlamaOption>& llama_options();
+// "a|b|c" as {"a", "b", "c"}: the table's spellings, a flag's choices ("on|off|auto").
+std::vector<std::string> split_bars(const std::string& s);
 // The option `tool` spells `spelling` (or its negation), or null.
 const LlamaOption* find_llama_option(const std::string& spelling, LlamaTool tool);
 

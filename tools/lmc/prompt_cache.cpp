@@ -1,10 +1,10 @@
 #include "tools/lmc/prompt_cache.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
 #include "driver/model_identity.h"
+#include "runtime/batch_generator.h"
 #include "runtime/kv_snapshot.h"
 #include "support/error.h"
 #include "tools/lmc/process_world.h"
@@ -40,11 +40,14 @@ std::unique_ptr<PromptCache> PromptCache::from_flags(const Args& a) {
 
 std::vector<int32_t> PromptCache::start(const driver::LoadedModel& m, runtime::Executor& ex,
                                         const std::vector<int32_t>& prompt, runtime::GenerateOptions& gen) {
-  identity_ = runtime::kv_snapshot_identity(driver::model_identity(m), ex.kv_cache().layout());
   tokens_ = prompt;
   prompt_tokens_ = static_cast<int64_t>(prompt.size());
   std::error_code ec;
-  if (!std::filesystem::exists(std::filesystem::symlink_status(path_, ec))) {
+  const bool found = std::filesystem::exists(std::filesystem::symlink_status(path_, ec));
+  // The identity reads every weight: only for a file to check or one to write.
+  if (found || !read_only_)
+    identity_ = runtime::kv_snapshot_identity(driver::model_identity(m), ex.kv_cache().layout());
+  if (!found) {
     std::fprintf(stderr, "lmc: prompt cache %s: none yet%s\n", path_.c_str(),
                  read_only_ ? " (--prompt-cache-ro: none is written)" : "; it is saved once the prompt is read");
     return prompt;
@@ -52,11 +55,7 @@ std::vector<int32_t> PromptCache::start(const driver::LoadedModel& m, runtime::E
   const runtime::KvSnapshotExpect expect{identity_, m.info.context, static_cast<int64_t>(m.tokenizer->size())};
   const std::vector<int32_t> held =
       runtime::read_kv_snapshot(path_, expect, [&](int64_t n) { return ex.kv_cache().sequence_bytes(0, n); }).tokens;
-  // The prompt's last token is read whatever the file holds: its logits start the answer.
-  auto n =
-      static_cast<int64_t>(std::mismatch(held.begin(), held.end(), prompt.begin(), prompt.end()).first - held.begin());
-  n = std::min(n, prompt_tokens_ - 1);
-  if (static_cast<int64_t>(held.size()) - n > ex.rollback_limit()) n = 0;  // a sliding window's ring is past it
+  const int64_t n = runtime::reusable_prefix(held, prompt, ex.rollback_limit());
   std::fprintf(stderr, "lmc: prompt cache %s: %lld of the prompt's %lld tokens reused (the file holds %zu)\n",
                path_.c_str(), static_cast<long long>(n), static_cast<long long>(prompt_tokens_), held.size());
   gen.start_pos = n;

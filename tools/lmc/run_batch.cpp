@@ -59,14 +59,14 @@ int run_batch(const Args& a, const std::string& model) {
   std::vector<std::string> prompts = read_prompts(*a.get("prompts"));
   auto gen = generate_options(a);
   if (gen.draft_max > 0) throw UsageError("--draft-max applies to one prompt, not to --prompts");
-  check_constraint_flags(a);
+  const ConstraintFlags constraint = constraint_flags(a);
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
 
   driver::LoadedModel m = open_model(model, a);
   check_parallel(exec_opts.sequences, m.info);
   const models::Tokenizer& tok = *m.tokenizer;
-  gen.constraint = constraint_flags(a, tok, gen.max_tokens);
+  gen.constraint = constraint_maker(constraint, tok, gen.max_tokens);
   std::optional<models::ChatTemplate> chat;
   if (a.has("chat")) chat.emplace(chat_template(m, a, model));
   std::vector<std::vector<int32_t>> ids;

@@ -50,7 +50,8 @@ struct JobResult {
   int64_t slot = -1;          // the KV-cache slot it ran in
 };
 
-struct Job {
+// What a request asks to generate: copied whole for each of OpenAI's n choices.
+struct JobRequest {
   std::vector<int32_t> prompt;
   runtime::GenerateOptions generation;  // max_tokens and sampling
   bool reuse_prefix = true;             // start from a prefix of the prompt a slot's cache holds
@@ -62,12 +63,16 @@ struct Job {
   structured::JsonTrigger response_trigger;
   std::shared_ptr<const structured::GbnfGrammar> grammar;  // a GBNF grammar the answer keeps to; empty: none
   std::vector<std::string> stop;
-  std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
-  std::function<void(const JobResult&)> on_done;
   // With top_logprobs >= 0: each token's log-probability and that many alternatives', just
   // before the text it makes (runtime/token_logprobs.h).
   int64_t top_logprobs = -1;
-  std::function<void(const runtime::StepLogprobs&)> on_logprobs;
+};
+
+// A request in the engine: where its text and end go, and whether its client left.
+struct Job : JobRequest {
+  std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
+  std::function<void(const JobResult&)> on_done;
+  std::function<void(const runtime::StepLogprobs&)> on_logprobs;  // with top_logprobs >= 0
   std::atomic<bool> cancelled{false};               // set by the client's side at any time (ServeEngine::cancel)
   std::chrono::steady_clock::time_point queued_at;  // set by submit()
 };

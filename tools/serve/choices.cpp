@@ -4,17 +4,8 @@ namespace lmc::tools {
 
 std::shared_ptr<Job> choice_job(const Job& first, int64_t index) {
   auto job = std::make_shared<Job>();
-  job->prompt = first.prompt;
-  job->generation = first.generation;
+  static_cast<JobRequest&>(*job) = first;
   job->generation.sampling.seed += static_cast<uint64_t>(index);
-  job->reuse_prefix = first.reuse_prefix;
-  job->slot = first.slot;
-  job->ignore_eos = first.ignore_eos;
-  job->response_format = first.response_format;
-  job->response_trigger = first.response_trigger;
-  job->grammar = first.grammar;
-  job->stop = first.stop;
-  job->top_logprobs = first.top_logprobs;
   return job;
 }
 

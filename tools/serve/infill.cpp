@@ -10,7 +10,7 @@ namespace lmc::tools {
 
 namespace {
 
-using nlohmann::ordered_json;
+using nlohmann::json;
 
 std::optional<int32_t> first_found(const models::Tokenizer& tok, std::initializer_list<const char*> spellings) {
   for (const char* s : spellings)
@@ -18,8 +18,8 @@ std::optional<int32_t> first_found(const models::Tokenizer& tok, std::initialize
   return std::nullopt;
 }
 
-std::string text_field(const ordered_json& body, const char* name) {
-  const ordered_json* v = given_field(body, name);
+std::string text_field(const json& body, const char* name) {
+  const json* v = given_field(body, name);
   if (!v) return "";
   if (!v->is_string()) invalid_field(name, std::string("'") + name + "' must be a string");
   return v->get<std::string>();
@@ -28,8 +28,8 @@ std::string text_field(const ordered_json& body, const char* name) {
 void append(std::vector<int32_t>& to, const std::vector<int32_t>& ids) { to.insert(to.end(), ids.begin(), ids.end()); }
 
 // input_extra's files as the repository part of the prompt, or nothing.
-std::vector<int32_t> repository(const ordered_json& body, const FimTokens& fim, const models::Tokenizer& tok) {
-  const ordered_json* extra = given_field(body, "input_extra");
+std::vector<int32_t> repository(const json& body, const FimTokens& fim, const models::Tokenizer& tok) {
+  const json* extra = given_field(body, "input_extra");
   if (!extra) return {};
   if (!extra->is_array()) invalid_field("input_extra", "'input_extra' must be an array of {\"filename\", \"text\"}");
   std::vector<int32_t> out;
@@ -37,7 +37,7 @@ std::vector<int32_t> repository(const ordered_json& body, const FimTokens& fim, 
   out.push_back(*fim.repo);
   append(out, tok.encode("project\n", false, false));
   for (size_t i = 0; i < extra->size(); ++i) {
-    const ordered_json& chunk = (*extra)[i];
+    const json& chunk = (*extra)[i];
     const std::string at = "input_extra[" + std::to_string(i) + "]";
     if (!chunk.is_object()) invalid_field("input_extra", "'" + at + "' must be an object {\"filename\", \"text\"}");
     const std::string name = text_field(chunk, "filename"), text = text_field(chunk, "text");
@@ -65,9 +65,7 @@ std::string infill_as_completion(std::string_view text, const FimTokens& fim, co
     throw ApiError(501, "not_supported_error",
                    "this model has no fill-in-the-middle tokens (<|fim_prefix|>, <fim_prefix>, <PRE>, ...): /infill "
                    "needs a code model trained for it");
-  ordered_json body = ordered_json::parse(text, nullptr, false);
-  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
-  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+  json body = request_object(text);
   // Untrusted text: written FIM or control tokens stay text (parse_special false).
   std::vector<int32_t> ids = repository(body, fim, tok);
   if (tok.wants_bos()) ids.push_back(tok.bos());

@@ -18,6 +18,13 @@ bool valid_name(const Json& name) {
 
 }  // namespace
 
+nlohmann::json request_object(std::string_view text) {
+  nlohmann::json body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
+  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
+  return body;
+}
+
 void invalid_field(const std::string& param, const std::string& message) {
   throw ApiError(400, "invalid_request_error", message, param);
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +16,8 @@
 namespace lmc::tools {
 
 [[noreturn]] void invalid_field(const std::string& param, const std::string& message);
+// A request's body, which must be a JSON object.
+nlohmann::json request_object(std::string_view text);
 // `body[name]` when the request gives it: a JSON null is not given, as OpenAI reads it.
 template <class Json>
 const Json* given_field(const Json& body, const char* name) {

@@ -218,13 +218,6 @@ bool include_usage(const json& body) {
   return u && u->get<bool>();
 }
 
-json object_of(std::string_view text) {
-  json body = json::parse(text, nullptr, false);
-  if (body.is_discarded()) throw ApiError(400, "invalid_request_error", "the request body is not valid JSON");
-  if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
-  return body;
-}
-
 // llama-server's logit_bias: OpenAI's object, or [[id, bias], ...] where a bias of false bans.
 std::vector<std::pair<int32_t, float>> llama_logit_bias(const json& body, int64_t vocab) {
   const json* v = given_field(body, "logit_bias");
@@ -305,7 +298,7 @@ void neutral_only(const json& body, const char* name, const json& neutral) {
 }  // namespace
 
 TokenizeRequest parse_tokenize(std::string_view text) {
-  json body = object_of(text);
+  json body = request_object(text);
   only_fields(body, {"content", "add_special", "with_pieces"});
   if (flag(body, "with_pieces")) invalid_field("with_pieces", "'with_pieces' is not supported");
   const json* content = given_field(body, "content");
@@ -314,7 +307,7 @@ TokenizeRequest parse_tokenize(std::string_view text) {
 }
 
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
-  json body = object_of(text);
+  json body = request_object(text);
   only_fields(body, {"tokens"});
   const json* tokens = given_field(body, "tokens");
   if (!tokens || !tokens->is_array()) invalid_field("tokens", "'tokens' must be an array of token ids");
@@ -338,7 +331,7 @@ EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& 
 }  // namespace
 
 EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t dimensions) {
-  json body = object_of(text);
+  json body = request_object(text);
   only_fields(body, {"input", "content", "model", "encoding_format", "dimensions", "user"});
   const char* name = given_field(body, "input") ? "input" : "content";
   const json* v = given_field(body, name);
@@ -363,7 +356,7 @@ EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t 
 
 ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_limit, int64_t vocab,
                            const runtime::SamplerOptions& defaults, const ToolCallFormat& tool_format) {
-  json body = object_of(text);
+  json body = request_object(text);
   refuse_what_is_not_honoured(body, chat);
   ServeRequest r;
   r.ignored_fields = unknown_fields(body, chat);
@@ -402,7 +395,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
 
 ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_limit, int64_t vocab,
                                     const runtime::SamplerOptions& defaults) {
-  json body = object_of(text);
+  json body = request_object(text);
   std::set<std::string> fields = {"prompt",
                                   "n_predict",
                                   "max_tokens",

@@ -1,6 +1,7 @@
 #include "tools/serve/slot_actions.h"
 
 #include "support/error.h"
+#include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -9,16 +10,14 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void bad_filename(const std::string& why) {
-  throw ApiError(400, "invalid_request_error", "'filename' " + why, "filename");
-}
+[[noreturn]] void bad_filename(const std::string& why) { invalid_field("filename", "'filename' " + why); }
 
 // The body's "filename": a plain name in the save folder, never a path out of it.
 std::string file_name(const std::string& body) {
-  const json b = json::parse(body.empty() ? "{}" : body, nullptr, false);
-  if (!b.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
-  if (!b.contains("filename") || !b["filename"].is_string()) bad_filename("must be given, as a string");
-  const std::string name = b["filename"].get<std::string>();
+  const json b = request_object(body.empty() ? "{}" : body);
+  const json* given = given_field(b, "filename");
+  if (!given || !given->is_string()) bad_filename("must be given, as a string");
+  const std::string name = given->get<std::string>();
   if (name.empty() || name.size() > 255) bad_filename("must be 1 to 255 bytes");
   if (name.find('/') != std::string::npos || name.find('\\') != std::string::npos)
     bad_filename("must be a file name, without '/' or '\\'");
@@ -27,8 +26,6 @@ std::string file_name(const std::string& body) {
     if (c < 0x20 || c == 0x7f) bad_filename("must not hold control characters");
   return name;
 }
-
-json timings(const char* key, double seconds) { return {{key, seconds * 1e3}}; }
 
 }  // namespace
 
@@ -43,20 +40,13 @@ json slot_action(ServeEngine& engine, size_t slot, const std::string& query, con
   try {
     if (action == "erase") return {{"id_slot", slot}, {"n_erased", engine.erase_slot(slot)}};
     const std::string name = file_name(body), path = save_dir + "/" + name;
-    if (action == "save") {
-      const SlotFile f = engine.save_slot(slot, path);
-      return {{"id_slot", slot},
-              {"filename", name},
-              {"n_saved", f.tokens},
-              {"n_written", f.bytes},
-              {"timings", timings("save_ms", f.seconds)}};
-    }
-    const SlotFile f = engine.restore_slot(slot, path);
+    const bool save = action == "save";
+    const SlotFile f = save ? engine.save_slot(slot, path) : engine.restore_slot(slot, path);
     return {{"id_slot", slot},
             {"filename", name},
-            {"n_restored", f.tokens},
-            {"n_read", f.bytes},
-            {"timings", timings("restore_ms", f.seconds)}};
+            {save ? "n_saved" : "n_restored", f.tokens},
+            {save ? "n_written" : "n_read", f.bytes},
+            {"timings", {{save ? "save_ms" : "restore_ms", f.seconds * 1e3}}}};
   } catch (const Error& e) {
     throw ApiError(400, "invalid_request_error", e.what());
   }
