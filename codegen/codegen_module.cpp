@@ -6,7 +6,7 @@ namespace lmc::codegen {
 
 namespace {
 
-const SharedModuleFile kModule = {"the kernel compiler", "liblmc-codegen.so", "lmc_codegen_module_v3",
+const SharedModuleFile kModule = {"the kernel compiler", "liblmc-codegen.so", "lmc_codegen_module_v4",
                                   LMC_CODEGEN_BUILD_PATH};
 
 const CodegenModule& load() {

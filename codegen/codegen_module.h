@@ -50,4 +50,4 @@ std::string codegen_module_path();
 }  // namespace lmc::codegen
 
 // The module's one exported symbol.
-extern "C" const lmc::codegen::CodegenModule* lmc_codegen_module_v2();
+extern "C" const lmc::codegen::CodegenModule* lmc_codegen_module_v4();

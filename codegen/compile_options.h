@@ -19,6 +19,10 @@ struct CompileOptions {
   std::string dump_llvm_ir_dir;  // non-empty: write <kernel>.ll (optimized IR) there
   std::string dump_asm_dir;      // non-empty: write <kernel>.s there
   KernelDumps dumps{};           // set by KernelCompiler::compile from the two, for the module
+  // Called by the module between kernels: throws to stop the compile (Ctrl-C). Set by
+  // KernelCompiler::compile, for the same reason as the dumps: the module's copy of lmc's
+  // support code sees no signal.
+  std::function<void()> checkpoint{};
   // Tests only: AMX tile intrinsics lowered to plain loops by LLVM (codegen/llvm/scalar_tiles.h),
   // so a kernel compiled for the tiles runs, slowly, where the tile unit does not.
   bool scalar_tiles = false;

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "codegen/codegen_module.h"
+#include "support/cancellation.h"
 #include "support/dump_folder.h"
 #include "support/error.h"
 
@@ -21,6 +22,7 @@ std::string KernelCompiler::add(const KernelDesc& d) {
   check_live();
   KernelEntry e = plan_.entry_for(d);
   if (plan_.has(e.key)) return e.name;
+  check_cancelled();
   emitter_->emit(e.name, d);
   plan_.add(e);
   return e.name;
@@ -32,6 +34,7 @@ std::string KernelCompiler::compile(const CompileOptions& opts) {
   // Opened before the work: a dump destination that cannot be written fails at once.
   std::optional<runtime::DumpFolder> ir, assembly;
   CompileOptions with_dumps = opts;
+  with_dumps.checkpoint = check_cancelled;
   if (!opts.dump_llvm_ir_dir.empty()) {
     ir.emplace(opts.dump_llvm_ir_dir);
     with_dumps.dumps.llvm_ir = [&ir](const std::string& file, const std::string& text) { ir->write(file, text); };

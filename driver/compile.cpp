@@ -15,6 +15,7 @@
 #include "passes/pass_registry.h"
 #include "passes/plugin_loader.h"
 #include "runtime/kernel_table.h"
+#include "support/cancellation.h"
 
 namespace lmc::driver {
 
@@ -34,6 +35,7 @@ void log(const CompileRequest& r, const std::string& stage, double seconds, cons
 // The graph and the tokenizer, built (and so checked: ids, merges) at compile time, not
 // first at run. A graph given as IR text is read as it is, with no tokenizer.
 void lower(CompiledModel& c, const CompileRequest& r) {
+  check_cancelled();
   auto t0 = Clock::now();
   if (model_input(r.model) == ModelInput::Graph) {
     c.model = read_graph(r.model, r.lower, r.packs_weights);
@@ -43,6 +45,7 @@ void lower(CompiledModel& c, const CompileRequest& r) {
   }
   DefinitionChoice d = choose_definition(r.model, r.model_def, r.lower);
   c.model = models::lower_model(d.definition, d.lower);
+  check_cancelled();
   c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
   models::check_embedding_ranges(c.model, *c.tokenizer);
   c.lower_seconds = since(t0);

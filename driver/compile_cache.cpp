@@ -12,6 +12,7 @@
 #include "support/error.h"
 #include "support/file_lock.h"
 #include "support/pending_file.h"
+#include "support/temporary_files.h"
 
 namespace lmc::driver {
 
@@ -35,11 +36,17 @@ void read_description(const std::string& path, CacheEntry& e) {
 }
 
 // The key's lock, saying so when another process holds it (it is compiling this model).
-FileLock lock_key(const std::string& lock_path, const std::string& model) {
-  FileLock lock = FileLock::try_lock(lock_path);
-  if (lock.owns()) return lock;
-  std::cerr << "lmc: " << model << ": another lmc is compiling this model into the cache; waiting for it\n";
-  return FileLock(lock_path);
+// Nothing when the lock cannot be made (a read-only cache folder).
+std::optional<FileLock> lock_key(const std::string& lock_path, const std::string& model) {
+  try {
+    FileLock lock = FileLock::try_lock(lock_path);
+    if (lock.owns()) return lock;
+    std::cerr << "lmc: " << model << ": another lmc is compiling this model into the cache; waiting for it\n";
+    return FileLock(lock_path);
+  } catch (const Error& e) {
+    std::cerr << "warning: " << e.what() << "\n";
+    return std::nullopt;
+  }
 }
 
 // The weights' bytes (a file, or a folder's files): about what their artifact will take.
@@ -78,6 +85,9 @@ CompileCache::CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_fre
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec || !fs::is_directory(dir_)) throw Error(dir_ + ": error: cannot create the compile cache: " + ec.message());
+  // What lmc processes killed while writing here left (the kernel object cache's too).
+  runtime::remove_abandoned_temporaries(dir_);
+  runtime::remove_abandoned_temporaries(kernel_objects_dir(dir_));
 }
 
 std::string CompileCache::file(const std::string& key, const char* ext) const { return dir_ + "/" + key + ext; }
@@ -86,10 +96,16 @@ std::optional<CachedArtifact> CompileCache::get(const CompileRequest& r, const P
   CacheKey key = cache_key(r);
   CachedArtifact out;
   out.path = file(key.hex, ".lmc");
-  out.hold.emplace(lock_key(file(key.hex, ".lock"), r.model));
-  if (fs::exists(out.path)) {
-    fs::last_write_time(out.path, fs::file_time_type::clock::now());  // most recently used
+  out.hold = lock_key(file(key.hex, ".lock"), r.model);
+  std::error_code ec;
+  if (fs::exists(out.path, ec)) {
+    fs::last_write_time(out.path, fs::file_time_type::clock::now(), ec);  // most recently used
     return out;
+  }
+  if (!out.hold) {
+    std::cerr << "lmc: " << r.model << ": the compile cache " << dir_
+              << " cannot be written: compiling it in memory for this run\n";
+    return std::nullopt;
   }
   uint64_t incoming = bytes_on_disk(r.model);
   if (!make_room(key.hex, incoming)) {
@@ -106,7 +122,11 @@ std::optional<CachedArtifact> CompileCache::get(const CompileRequest& r, const P
     std::cerr << "warning: " << e.what() << "\nlmc: " << r.model << ": compiling it in memory for this run\n";
     return std::nullopt;
   }
-  write_description(file(key.hex, ".txt"), key);
+  try {
+    write_description(file(key.hex, ".txt"), key);
+  } catch (const Error& e) {  // the entry stands without it: lmc cache list shows no model
+    std::cerr << "warning: " << e.what() << "\n";
+  }
   out.compiled = true;
   out.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   make_room(key.hex, 0);
@@ -140,6 +160,12 @@ std::vector<CacheEntry> CompileCache::list() const {
   return out;
 }
 
+std::vector<runtime::Temporary> CompileCache::being_written() const {
+  std::vector<runtime::Temporary> out = runtime::find_temporaries(dir_);
+  for (runtime::Temporary& t : runtime::find_temporaries(kernel_objects_dir(dir_))) out.push_back(std::move(t));
+  return out;
+}
+
 // Oldest first until the rest fit; an entry some process holds the lock of (it is being
 // looked up, opened or written) stays, and so does `keep`, the entry being made, even alone
 // over the bound: the run that makes it needs it.
@@ -147,6 +173,7 @@ bool CompileCache::make_room(const std::string& keep, uint64_t incoming) {
   auto entries = list();
   uint64_t total = 0;
   for (const auto& e : entries) total += e.bytes;
+  for (const auto& t : being_written()) total += t.bytes;  // they take the disk as much
   uint64_t free = free_bytes(dir_);
   auto disk_has_room = [&] { return free >= incoming + min_free_bytes_; };
   for (const auto& e : entries) {

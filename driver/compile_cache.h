@@ -3,9 +3,11 @@
 // <dir>/<key>.lmc (driver/cache_key.h) with <key>.txt saying what it holds; it is written
 // through the artifact writer (a temporary renamed into place), under a per-key lock so
 // that of two processes compiling the same model at once one compiles and the other waits
-// for its artifact. The cache is bounded: past its size, or when its disk would keep less
-// than the free space asked for, the least recently used entries go; an entry the disk has
-// no room for is not made (the caller compiles in memory), so a full disk never fails a run.
+// for its artifact. A temporary whose writer died (killed mid-compile) is removed when the
+// cache is next opened (support/temporary_files.h). The cache is bounded: past its size
+// (temporaries count), or when its disk would keep less than the free space asked for, the
+// least recently used entries go; an entry the disk has no room for is not made (the caller
+// compiles in memory), so a full disk or a read-only cache folder never fails a run.
 #pragma once
 #include <cstdint>
 #include <ctime>
@@ -16,6 +18,7 @@
 #include "driver/compile.h"
 #include "driver/write_artifact.h"
 #include "support/file_lock.h"
+#include "support/temporary_files.h"
 
 namespace lmc::driver {
 
@@ -42,18 +45,21 @@ struct CachedArtifact {
 class CompileCache {
  public:
   // At most `max_bytes` of entries, and at least `min_free_bytes` left free on the disk
-  // beside them. Throws lmc::Error when `dir` cannot be created.
+  // beside them. Removes the temporaries abandoned in it. Throws lmc::Error when `dir` cannot
+  // be created.
   CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_free_bytes);
 
   const std::string& dir() const { return dir_; }
   // The artifact `r` compiles to (r.model is weights), compiled and stored first when the
   // cache lacks it; `progress` sees the weights packed. Nothing, with a warning, when the
-  // disk has no room for the entry even after eviction.
+  // disk has no room for the entry even after eviction, or the folder cannot be written.
   std::optional<CachedArtifact> get(const CompileRequest& r, const PackProgress& progress = {});
   // Removes an entry that would not open (truncated, corrupt): the next get compiles anew.
   void forget(const std::string& artifact_path);
   // Least recently used first.
   std::vector<CacheEntry> list() const;
+  // The temporaries other lmc processes are writing (entries, kernel objects).
+  std::vector<runtime::Temporary> being_written() const;
   // Removes every entry (and abandoned temporaries) no process is writing; returns the
   // bytes freed.
   uint64_t clear();

@@ -16,6 +16,7 @@
 #include "runtime/artifact/artifact_key.h"
 #include "runtime/artifact/digest.h"
 #include "runtime/file_digest.h"
+#include "support/cancellation.h"
 
 namespace lmc::driver {
 
@@ -50,6 +51,7 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
   pack_ahead();
   uint64_t bytes = 0;
   for (size_t i = 0; i < params.size(); ++i) {
+    check_cancelled();
     std::vector<uint8_t> data = ahead.front().get();
     ahead.pop_front();
     pack_ahead();

@@ -7,6 +7,7 @@
 #include "ir/builder.h"
 #include "ir/op_registry.h"
 #include "ir/verifier.h"
+#include "support/cancellation.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
 
@@ -39,6 +40,7 @@ class Lowerer {
 
     for (const auto& st : def_.prologue) lower(st, "");
     for (int64_t i = 0; i < info_.n_layers; ++i) {
+      check_cancelled();
       env_.vars["i"] = static_cast<double>(i);
       for (const auto& [name, e] : def_.block_params) env_.vars[name] = hyper_parameter(name, e);
       for (const auto& st : def_.block) lower(st, "_" + std::to_string(i));

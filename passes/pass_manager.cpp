@@ -15,6 +15,7 @@
 #include "passes/placement.h"
 #include "passes/run_program.h"
 #include "passes/unified_diff.h"
+#include "support/cancellation.h"
 #include "support/dump_folder.h"
 #include "support/error.h"
 
@@ -206,6 +207,7 @@ void PassManager::run(ir::Graph& g, PassContext& ctx) {
   for (const auto& p : explained_) explained.push_back(p.get());
   PlacementWatch watch(pipeline, explained);
   for (size_t i = 0; i < passes_.size(); ++i) {
+    check_cancelled();
     watch.at(i, g);
     if (bisect_allows(passes_[i]) && !run_one(passes_[i], static_cast<int>(i) + 1, g, ctx))
       watch.remark_unchanged(i, ctx);

@@ -9,6 +9,7 @@
 #include "runtime/kernel_graph.h"
 #include "runtime/kv_cache.h"
 #include "runtime/memory_plan.h"
+#include "support/cancellation.h"
 #include "support/error.h"
 
 namespace lmc::runtime {
@@ -126,6 +127,7 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
 }
 
 const float* Executor::step(const StepRows& rows, int64_t L) {
+  check_cancelled();  // every generated token, prompt chunk, bench or perplexity step
   Impl& x = *impl_;
   const int64_t T = rows.T;
   if (T < 1 || T > x.info.step_tokens || L < 1 || L > T || L > x.max_logit_rows)

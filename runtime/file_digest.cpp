@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "runtime/artifact/digest.h"
+#include "support/cancellation.h"
 #include "support/error.h"
 
 namespace lmc::runtime {
@@ -25,6 +26,7 @@ constexpr uint64_t kChunk = uint64_t{16} << 20;
 }
 
 uint64_t chunk_digest(int fd, uint64_t offset, uint64_t size, const std::string& path) {
+  check_cancelled();  // a 7B file's digest takes seconds
   std::vector<char> buf(size);
   for (uint64_t got = 0; got < size;) {
     ssize_t n = ::pread(fd, buf.data() + got, size - got, static_cast<off_t>(offset + got));

@@ -14,11 +14,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <utility>
 
 #include "support/error.h"
 #include "support/output_path.h"
+#include "support/temporary_files.h"
 
 namespace lmc::runtime {
 
@@ -36,19 +38,20 @@ std::array<Slot, kSlots> g_slots;
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 extern "C" void remove_pending_files(int sig) {
-  for (Slot& s : g_slots)
-    if (s.used.load()) ::unlink(s.path);
+  remove_pending_files_now();
   std::signal(sig, SIG_DFL);
   std::raise(sig);  // die of the signal, as without the handler
 }
 
-// Installed once, and not for a signal the process was told to ignore (nohup).
+// Installed once, and only for a signal left at its default: not one the process was told
+// to ignore (nohup), nor one it handles itself (support/cancellation.h's stop, which removes
+// these files when it ends the process).
 void install_handlers() {
   static std::once_flag once;
   std::call_once(once, [] {
     for (int sig : kSignals) {
       struct sigaction old{};
-      if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+      if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;
       struct sigaction sa{};
       sa.sa_handler = remove_pending_files;
       sigemptyset(&sa.sa_mask);
@@ -74,14 +77,6 @@ void release_slot(int slot) {
   if (slot >= 0) g_slots[slot].used.store(false);
 }
 
-// "<file>.tmp.<pid>", and ".<n>" after it for the process's later ones: two PendingFiles
-// of one file (two threads storing the same cache entry) never share a temporary.
-std::string temporary_name(const std::string& file) {
-  static std::atomic<uint64_t> made{0};
-  uint64_t n = made.fetch_add(1);
-  return file + ".tmp." + std::to_string(::getpid()) + (n ? "." + std::to_string(n) : "");
-}
-
 // Where a stream's bytes wait for commit(): a file with no name in $TMPDIR (gone with the
 // process, whatever ends it), or memory where the filesystem has no O_TMPFILE.
 int staging_file() {
@@ -93,6 +88,11 @@ int staging_file() {
 }
 
 }  // namespace
+
+void remove_pending_files_now() noexcept {
+  for (Slot& s : g_slots)
+    if (s.used.load()) ::unlink(s.path);
+}
 
 PendingFile::PendingFile(std::string path, unsigned mode) : path_(std::move(path)) {
   OutputPath out = classify_output(path_);
@@ -107,29 +107,37 @@ PendingFile::PendingFile(std::string path, unsigned mode) : path_(std::move(path
   open_temporary(mode);
 }
 
+// What an lmc killed while writing this file left beside it goes first: nothing it began
+// outlives the next lmc that writes the same place.
 void PendingFile::open_temporary(unsigned mode) {
+  std::filesystem::path target(target_);
+  remove_abandoned_temporaries(target.parent_path().string(), target.filename().string());
   tmp_ = temporary_name(target_);
   install_handlers();
   slot_ = claim_slot(tmp_);
-  fd_ = ::open(tmp_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  fd_ = create_temporary(tmp_, mode);
   if (fd_ < 0) {
     int err = errno;
     release_slot(slot_);
     fail("cannot write", err);
   }
+  lock_ = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
 }
 
+// The temporary goes before its lock (lock_): no other lmc ever finds it unlocked while
+// this one lives.
 PendingFile::~PendingFile() {
   if (fd_ >= 0) ::close(fd_);
   if (stream_ >= 0) ::close(stream_);
   if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
+  if (lock_ >= 0) ::close(lock_);
   release_slot(slot_);
 }
 
 void PendingFile::fail(const std::string& what, int err) const {
   std::string through = target_.empty() || target_ == path_ ? "" : " (the file it links to, " + target_ + ")";
   Error e = error_at(path_, what + through + (err ? std::string(": ") + std::strerror(err) : ""));
-  if (err == ENOSPC || err == EDQUOT) throw NoSpaceLeft(e.what());
+  if (err == ENOSPC || err == EDQUOT || err == EFBIG) throw NoSpaceLeft(e.what());
   throw e;
 }
 
@@ -177,6 +185,11 @@ void PendingFile::commit() {
     if (std::rename(tmp_.c_str(), target_.c_str()) != 0) fail("cannot write", errno);
   }
   committed_ = true;
+  release_lock();
+}
+
+void PendingFile::release_lock() {
+  if (lock_ >= 0) ::close(std::exchange(lock_, -1));
 }
 
 bool PendingFile::commit_new() {
@@ -189,6 +202,7 @@ bool PendingFile::commit_new() {
   if (!made && errno != EEXIST) fail("cannot write", errno);
   ::unlink(tmp_.c_str());
   committed_ = true;
+  release_lock();
   return made;
 }
 

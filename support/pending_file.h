@@ -1,9 +1,11 @@
 // An output that is either complete where the user pointed or not there at all, written by
 // the rule of support/output_path.h. A file (or a new path, or the file a symbolic link
-// names) gets its bytes in "<file>.tmp.<pid>[.<n>]" beside it, which commit() renames over
-// it; the temporary is removed when the PendingFile dies uncommitted (an exception) and also
-// when SIGINT, SIGTERM or SIGHUP ends the process, so an interrupted `lmc compile` leaves
-// nothing. A stream (a character device such as /dev/null, a FIFO, a socket, "-" for
+// names) gets its bytes in "<file>.tmp.<pid>[.<n>]" beside it (support/temporary_files.h),
+// which commit() renames over it; the temporary is removed when the PendingFile dies
+// uncommitted (an exception, a Ctrl-C unwinding) and also when a signal ends the process
+// (SIGHUP, or SIGINT and SIGTERM where no one handles them), so an interrupted `lmc compile`
+// leaves nothing. One left by a process killed outright (SIGKILL) goes when the next
+// PendingFile of the same file is made. A stream (a character device such as /dev/null, a FIFO, a socket, "-" for
 // standard output) is never replaced: it is opened at once, so a bad one fails before the
 // work, and the bytes are staged in an anonymous file ($TMPDIR's, else memory), which
 // commit() copies into it. Staging keeps pwrite()/pread() working for writers that patch
@@ -17,7 +19,7 @@
 
 namespace lmc::runtime {
 
-// A write refused because the disk (or the user's quota) is full: a caller with somewhere
+// A write refused because the disk (or the user's quota, or the file-size limit) is full: a caller with somewhere
 // else to put the bytes (the compile cache keeps the model in memory) can tell it apart.
 class NoSpaceLeft : public Error {
  public:
@@ -46,23 +48,29 @@ class PendingFile {
   const std::string& path() const { return path_; }
   bool is_stream() const { return stream_ >= 0; }
 
-  // Throws NoSpaceLeft for ENOSPC and EDQUOT, else lmc::Error.
+  // Throws NoSpaceLeft for ENOSPC, EDQUOT and EFBIG, else lmc::Error.
   [[noreturn]] void fail(const std::string& what, int err) const;
 
  private:
   void open_temporary(unsigned mode);
   void close_for_commit();
   void copy_into_stream();
+  void release_lock();
 
   std::string path_;    // as the user gave it
   std::string target_;  // the file replaced (the link's target), empty for a stream
   std::string tmp_;
   int fd_ = -1;      // the temporary, or the stream's staging file
+  int lock_ = -1;    // the temporary's, holding its writer's lock until it is renamed or removed
   int stream_ = -1;  // the stream, or -1 for a file
   int slot_ = -1;    // in the signal handler's list of files to remove
   uint64_t size_ = 0;
   bool committed_ = false;
 };
+
+// Unlinks every temporary of the process's PendingFiles: for a signal handler that ends the
+// process (async-signal-safe).
+void remove_pending_files_now() noexcept;
 
 // Writes `bytes` as the whole output at `path` (a PendingFile written once and committed).
 // Throws lmc::Error "<path>: error: cannot write: <reason>".

@@ -90,6 +90,7 @@ class LlvmKernelEmitter : public KernelEmitter {
 std::string LlvmKernelEmitter::compile(const CompileOptions& opts) {
   auto& tm = *tm_;
   for (size_t i = 0; i < modules_.size(); ++i) {
+    if (opts.checkpoint) opts.checkpoint();
     llvm::Module& m = *modules_[i];
     const std::string& name = names_[i];
     auto t0 = std::chrono::steady_clock::now();

@@ -33,8 +33,15 @@ int list(driver::CompileCache& cache) {
                 it->model.c_str(), it->settings.c_str());
     total += it->bytes;
   }
-  std::printf("%zu compiled model%s, %.1f MB in %s\n", entries.size(), entries.size() == 1 ? "" : "s", total / 1e6,
-              cache.dir().c_str());
+  // Opening the cache removed what dead processes left: these have a writer still.
+  auto writing = cache.being_written();
+  for (const auto& t : writing) {
+    std::printf("%s  %9.1f MB  being written by process %d\n", t.path.c_str(), t.bytes / 1e6, t.pid);
+    total += t.bytes;
+  }
+  std::printf("%zu compiled model%s", entries.size(), entries.size() == 1 ? "" : "s");
+  if (!writing.empty()) std::printf(", %zu file%s being written", writing.size(), writing.size() == 1 ? "" : "s");
+  std::printf(", %.1f MB in %s\n", total / 1e6, cache.dir().c_str());
   return 0;
 }
 
@@ -48,7 +55,8 @@ int cmd_cache(int argc, char** argv) {
            "lmc run, chat, serve and bench compile a .gguf or Hugging Face folder once and keep the\n"
            "sealed artifact in the compile cache, keyed by the weights' content, the definition,\n"
            "the passes and their options, the target and this lmc build; later runs open it.\n"
-           "  list   the compiled models, most recently used first\n"
+           "  list   the compiled models, most recently used first, and the files other lmc processes\n"
+           "         are writing into it (what a killed lmc left is removed first)\n"
            "  clear  remove them all, and the kernel object cache in its kernels/ (entries another lmc\n"
            "         is writing stay)\n\noptions:\n"
         << Args::help_text(specs());

@@ -4,15 +4,13 @@
 // Retry-After; a client that leaves frees its place or slot at once. SIGTERM or Ctrl-C lets the running
 // and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
 // embedding-output pass), one request at a time.
-#include <pthread.h>
 #include <signal.h>
 
-#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <thread>
 
+#include "support/cancellation.h"
 #include "support/error.h"
 #include "tools/lmc/api_keys.h"
 #include "tools/lmc/api_server.h"
@@ -30,6 +28,7 @@
 #include "tools/lmc/run_flags.h"
 #include "tools/lmc/sampling_flags.h"
 #include "tools/lmc/serve_engine.h"
+#include "tools/lmc/shutdown_signals.h"
 
 namespace lmc::tools {
 
@@ -135,16 +134,6 @@ std::string slot_save_path(const Args& a) {
   return dir;
 }
 
-// SIGTERM and SIGINT are taken by one thread (sigwait), so that the shutdown runs as
-// ordinary code rather than inside a signal handler; every other thread blocks them.
-sigset_t shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
-}
-
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
@@ -195,8 +184,7 @@ int cmd_serve(int argc, char** argv) {
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
   const std::string model = model_argument(a, "lmc serve");
 
-  sigset_t signals = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread exists
+  ShutdownSignals signals;  // before any other thread exists
   signal(SIGPIPE, SIG_IGN);  // a client that left is a failed write, not a signal
 
   const bool embeds = a.has("embeddings");
@@ -219,6 +207,8 @@ int cmd_serve(int argc, char** argv) {
     engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
   std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
+  signals.serving([&server] { server->shutdown(); });
+  check_cancelled();  // a signal just before serving took its place
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());
   if (embeds)
     std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
@@ -227,17 +217,8 @@ int cmd_serve(int argc, char** argv) {
   else
     std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
                  so.host.c_str(), port, so.webui ? ", chat page at /" : "");
-  std::atomic<bool> signalled{false};
-  std::thread stopper([&] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    signalled = true;
-    std::fprintf(stderr, "lmc: %s: finishing the requests in flight\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    server->shutdown();
-  });
   server->listen();
-  if (!signalled) pthread_kill(stopper.native_handle(), SIGTERM);  // listening ended on its own
-  stopper.join();
+  signals.finish();  // while the server it may stop still is
   std::fprintf(stderr, "lmc: stopped\n");
   return 0;
 }

@@ -1,10 +1,12 @@
 // lmc: compile transformer models to AVX2 kernels and run them.
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "support/cancellation.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
 #include "tools/lmc/build_commit.h"
@@ -39,7 +41,7 @@ void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
   for (const auto& c : kCommands)
     os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  os << "\nexit codes: 0 success, 1 error, 2 usage error\n";
+  os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM)\n";
 }
 
 // Runs command `c`, joining the MPI world first when mpirun started this process; the
@@ -56,6 +58,9 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
       throw lmc::Error("lmc: error: cannot silence rank " + std::to_string(world->rank()) + "'s output");
     lmc::tools::set_process_world(world.get());
     return c.fn(argc, argv);
+  } catch (const lmc::Cancelled& e) {
+    std::cerr << "lmc " << cmd << ": " << e.what() << "\n";
+    return e.exit_code();
   } catch (const lmc::tools::UsageError& e) {
     std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
     return 2;
@@ -92,6 +97,10 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands) {
     if (cmd != c.name) continue;
+    lmc::cancel_on_signals();
+    // Past a file-size limit (ulimit -f) a write fails with EFBIG, which each writer reports
+    // (the compile cache goes on in memory), rather than the signal ending lmc.
+    std::signal(SIGXFSZ, SIG_IGN);
     std::unique_ptr<lmc::runtime::Collectives> world;
     int code = run_command(c, argc, argv, world);
     // A rank that fails ends the job: the others would wait for it in their next

@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Nothing left behind: an lmc killed (SIGKILL) while it compiles into the cache or writes
+-o leaves a temporary that the next lmc writing there removes, and lmc cache list shows a
+temporary while its writer lives; Ctrl-C (SIGINT) or SIGTERM during a compile ends lmc within
+a few seconds with 130 or 143 and one line, leaving nothing in the cache; a full disk (a
+small tmpfs, or a file-size limit) and a read-only cache folder give a clear warning and a
+run that still answers, compiled in memory.
+
+  test_left_behind.py --lmc BUILD/tools/lmc [unittest options]
+
+Uses SmolLM2-135M's GGUF (skips when it is absent). The tmpfs and read-only cases mount in a
+private mount namespace (unshare -rm) and skip where that is refused.
+"""
+import argparse
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GGUF = os.path.join(SOURCE, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+PROMPT = ["--prompt", "The capital of France is", "--max-tokens", "4"]
+IN_MEMORY = "compiling it in memory for this run"
+LMC = None
+
+
+def temporaries(folder):
+    """The temporaries under `folder` (the cache's and its kernels/), as lmc names them."""
+    found = []
+    for root, _, files in os.walk(folder):
+        found += [os.path.join(root, f) for f in files if ".tmp." in f]
+    return found
+
+
+def wait_for(predicate, proc, timeout=300):
+    """Polls until `predicate()` is true; fails if `proc` ends first."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        if proc.poll() is not None:
+            raise AssertionError(f"lmc ended ({proc.returncode}) before the awaited moment: {proc.stderr.read()}")
+        time.sleep(0.02)
+    raise AssertionError("timed out")
+
+
+def can_mount():
+    p = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=1m none /mnt"], capture_output=True)
+    return p.returncode == 0
+
+
+@unittest.skipUnless(os.path.exists(GGUF), f"{GGUF} absent")
+class LeftBehind(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="lmc-left-behind-")
+        self.cache = os.path.join(self.tmp, "cache")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp)
+
+    def run_args(self, *extra):
+        return [LMC, "run", GGUF, *PROMPT, "--cache-dir", self.cache, *extra]
+
+    def start(self, args, **kw):
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+    def compiling(self, proc, folder=None):
+        """Waits until `proc` writes its artifact's temporary (it is packing weights)."""
+        folder = folder or self.cache
+        wait_for(lambda: any(os.path.getsize(t) > 0 for t in temporaries(folder) if os.path.exists(t)), proc)
+
+    def run_ok(self, args, **kw):
+        p = subprocess.run(args, capture_output=True, text=True, timeout=600, **kw)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p
+
+    def test_killed_compile_temporary_listed_then_removed_by_the_next_run(self):
+        proc = self.start(self.run_args())
+        self.compiling(proc)
+        listed = self.run_ok([LMC, "cache", "list", "--cache-dir", self.cache])
+        self.assertIn(f"being written by process {proc.pid}", listed.stdout)
+        proc.kill()
+        proc.communicate()
+        self.assertTrue(temporaries(self.cache), "SIGKILL leaves the temporary")
+        again = self.run_ok(self.run_args())
+        self.assertIn("compiled in", again.stderr)
+        self.assertEqual(temporaries(self.cache), [])
+        self.assertEqual(len([f for f in os.listdir(self.cache) if f.endswith(".lmc")]), 1)
+
+    def test_killed_compile_output_removed_by_the_next_compile_there(self):
+        out = os.path.join(self.tmp, "smollm2.lmc")
+        args = [LMC, "compile", GGUF, "-o", out]
+        proc = self.start(args)
+        self.compiling(proc, self.tmp)
+        proc.kill()
+        proc.communicate()
+        self.assertTrue(temporaries(self.tmp))
+        self.run_ok(args)
+        self.assertEqual(temporaries(self.tmp), [])
+        self.assertTrue(os.path.exists(out))
+
+    def interrupt(self, sig, when):
+        """Sends `sig` to a compiling lmc run at `when` ("start" or "packing"); returns its
+        exit code, stderr and the seconds it took to end."""
+        proc = self.start(self.run_args())
+        if when == "packing":
+            self.compiling(proc)
+        else:
+            time.sleep(0.3)  # lowering, passes, or reading the weights for the cache key
+        sent = time.monotonic()
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+        return proc.returncode, err, time.monotonic() - sent
+
+    def assert_nothing_cached(self):
+        left = [f for f in os.listdir(self.cache) if not f.endswith(".lock") and f != "kernels"] if os.path.isdir(
+            self.cache) else []
+        self.assertEqual(left, [], "an interrupted compile leaves no entry, description or temporary")
+        self.assertEqual(temporaries(self.cache), [])
+
+    def test_ctrl_c_during_packing_ends_within_3_s_and_leaves_nothing(self):
+        code, err, seconds = self.interrupt(signal.SIGINT, "packing")
+        self.assertEqual(code, 130, err)
+        self.assertLess(seconds, 3.0)
+        self.assertIn("interrupted (SIGINT)", err)
+        self.assertNotIn("compiled in", err)
+        self.assertEqual(len(err.strip().splitlines()[-1:]), 1)
+        self.assert_nothing_cached()
+
+    def test_ctrl_c_at_the_start_ends_within_3_s(self):
+        code, err, seconds = self.interrupt(signal.SIGINT, "start")
+        self.assertEqual(code, 130, err)
+        self.assertLess(seconds, 3.0)
+        self.assert_nothing_cached()
+
+    def test_sigterm_during_packing_ends_with_143(self):
+        code, err, seconds = self.interrupt(signal.SIGTERM, "packing")
+        self.assertEqual(code, 143, err)
+        self.assertLess(seconds, 3.0)
+        self.assertIn("terminated (SIGTERM)", err)
+        self.assert_nothing_cached()
+
+    def test_ctrl_c_during_generation_ends_it(self):
+        self.run_ok(self.run_args())  # compiled: the next run opens the entry
+        proc = self.start(self.run_args("--max-tokens", "100000", "--ignore-eos"))
+        wait_for(lambda: proc.stdout.read(1) != "", proc)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertLess(time.monotonic() - sent, 3.0)
+
+    def test_file_size_limit_while_writing_the_cache_runs_in_memory(self):
+        limit = 16 << 20  # the artifact is some 100 MB: its write fails part way
+
+        def limited():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+        p = self.run_ok(self.run_args(), preexec_fn=limited)
+        self.assertIn("File too large", p.stderr)
+        self.assertIn(IN_MEMORY, p.stderr)
+        self.assertTrue(p.stdout.strip())
+        self.assert_nothing_cached()
+
+    def in_namespace(self, mount, *args):
+        """Runs lmc with the cache folder mounted by `mount` (a shell command) in a private
+        mount namespace."""
+        os.makedirs(self.cache, exist_ok=True)
+        script = f'{mount} && exec "$@"'
+        return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", *args], capture_output=True, text=True,
+                              timeout=600)
+
+    @unittest.skipUnless(can_mount(), "no private mount namespace here")
+    def test_full_tmpfs_cache_runs_in_memory(self):
+        p = self.in_namespace(f"mount -t tmpfs -o size=8m none {self.cache}", *self.run_args())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("too little for", p.stderr)
+        self.assertIn(IN_MEMORY, p.stderr)
+        self.assertTrue(p.stdout.strip())
+
+    @unittest.skipUnless(can_mount(), "no private mount namespace here")
+    def test_read_only_cache_runs_in_memory(self):
+        p = self.in_namespace(f"mount --bind {self.cache} {self.cache} && mount -o remount,bind,ro {self.cache}",
+                              *self.run_args())
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("cannot be written", p.stderr)
+        self.assertIn(IN_MEMORY, p.stderr)
+        self.assertTrue(p.stdout.strip())
+
+
+def main():
+    global LMC
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lmc", required=True)
+    args, rest = parser.parse_known_args()
+    LMC = args.lmc
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
+
+
+if __name__ == "__main__":
+    main()
