@@ -110,8 +110,8 @@ class LeftBehind(unittest.TestCase):
         proc = self.start(self.run_args())
         if when == "packing":
             self.compiling(proc)
-        else:
-            time.sleep(0.3)  # lowering, passes, or reading the weights for the cache key
+        else:  # the cache opened: reading the weights for the cache key, or lowering
+            wait_for(lambda: os.path.isdir(self.cache), proc)
         sent = time.monotonic()
         proc.send_signal(sig)
         _, err = proc.communicate(timeout=60)
