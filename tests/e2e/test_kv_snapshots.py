@@ -42,7 +42,7 @@ class SlotFiles(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="lmc-slots-")
-        cls.server = Server("--parallel", "2", "--ctx-size", "512", "--slot-save-path", cls.dir)
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024", "--slot-save-path", cls.dir)
 
     @classmethod
     def tearDownClass(cls):
