@@ -426,13 +426,15 @@ class LlamaCppHabits(unittest.TestCase):
         # -i -r: llama.cpp's raw transcript, not a chat: the prompt goes on, a line read is added to
         # it, and the model continues the same text.
         transcript = "A conversation.\nUser: Hello!\nBot: Hi. How can I help?\nUser:"
-        raw = lmc("run", "-m", LLAMA_GGUF, "-i", "-r", "User:", "-p", transcript, "-n", "24", "--temp", "0",
-                  stdin=" What is the capital of France?\n")
+        raw = lmc("run", "-m", LLAMA_GGUF, "-i", "-r", "User:", "--in-suffix", "Bot:", "-p", transcript, "-n", "24",
+                  "--temp", "0", stdin=" What is the capital of France?\n")
         self.assertEqual(raw.returncode, 0, raw.stderr)
         self.assertNotIn("chatting in", raw.stderr)
         self.assertIn("lmc: raw transcript", raw.stderr)
-        self.assertTrue(raw.stdout.startswith(transcript + " What is the capital of France?\n"), raw.stdout)
-        self.assertGreater(len(raw.stdout), len(transcript) + 40, raw.stdout)  # the model went on after the line
+        asked = transcript + " What is the capital of France?\nBot:"
+        self.assertTrue(raw.stdout.startswith(asked), raw.stdout)
+        self.assertTrue(raw.stdout.rstrip("\n").endswith("User:"), raw.stdout)  # it stopped at the reverse prompt
+        self.assertGreater(len(raw.stdout.rstrip("\n")), len(asked) + len("User:"), raw.stdout)
         self.assertNotIn("<|im_start|>", raw.stdout)
 
     def test_unknown_flag_suggests_the_spelling(self):
