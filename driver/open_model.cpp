@@ -55,17 +55,20 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
   m.kernels = runtime::build_kernel_table(*m.library, compiler.kernels());
 }
 
-// The KV caches are sized at run time: a context longer than the model's default (its
-// definition's, usually what it was trained for) is allowed, as llama.cpp allows it.
-void use_context(ir::ModelInfo& info, int64_t context, const std::string& path) {
-  if (context <= 0) return;
-  if (context > info.context)
-    std::cerr << "warning: " << path << ": a context of " << context << " is longer than the model's default of "
+// The KV caches are sized at run time: a context longer than the one the model was trained
+// for (the file's, else its definition's default) is allowed, as llama.cpp allows it.
+void use_context(ir::ModelInfo& info, const OpenRequest& r, const std::string& path) {
+  if (r.context <= 0) return;
+  if (r.trained_context > 0 && r.context > r.trained_context)
+    std::cerr << "warning: " << path << ": a context of " << r.context << " is longer than the " << r.trained_context
+              << " the model was trained for; quality may suffer past it\n";
+  else if (r.trained_context <= 0 && r.context > info.context)
+    std::cerr << "warning: " << path << ": a context of " << r.context << " is longer than the model's default of "
               << info.context << "; quality may suffer past it\n";
-  info.context = context;
+  info.context = r.context;
 }
 
-LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, int64_t context) {
+LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, const OpenRequest& r) {
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
   if (!m.artifact->has_section("tokenizer"))
@@ -75,7 +78,7 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   if (trust.verify_weights) m.artifact->verify_weights();
   m.info = m.artifact->model_info();
   m.shard = shard_of_pipeline(m.artifact->parsed_manifest().pipeline, path + ":manifest");
-  use_context(m.info, context, path);
+  use_context(m.info, r, path);
   m.graph = read_artifact_graph(*m.artifact);
   check_memory_fits(estimate_memory(*m.graph, m.info), available_memory(), m.info, path);
   load_kernels(m, trust);
@@ -87,10 +90,11 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, i
   return m;
 }
 
-LoadedModel from_definition(const std::string& path, CompileRequest r, int64_t context) {
-  r.model = path;
-  CompiledModel c = compile(r);
-  use_context(c.model.info, context, path);
+LoadedModel from_definition(const std::string& path, const OpenRequest& r) {
+  CompileRequest request = r.compile;
+  request.model = path;
+  CompiledModel c = compile(request);
+  use_context(c.model.info, r, path);
   check_memory_fits(estimate_memory(*c.model.graph, c.model.info), available_memory(), c.model.info, path);
   return load_compiled(std::move(c), path);
 }
@@ -101,14 +105,14 @@ LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
   CompileRequest c = r.compile;
   c.model = path;
   std::optional<CachedArtifact> a = r.cache->get(c, r.progress);
-  if (!a) return from_definition(path, r.compile, r.context);
+  if (!a) return from_definition(path, r);
   // An entry written just now was digested as it was written; read back, it would only
   // cost a second pass over the weights.
   ArtifactTrust trust = r.trust;
   if (a->compiled) trust.verify_weights = false;
   LoadedModel m;
   try {
-    m = from_artifact(a->path, trust, r.context);
+    m = from_artifact(a->path, trust, r);
   } catch (const Error& e) {
     if (a->compiled) throw;
     std::cerr << "warning: " << a->path << ": this cached model does not open, compiling it again: " << e.what()
@@ -116,8 +120,8 @@ LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
     a->hold.reset();
     r.cache->forget(a->path);
     a = r.cache->get(c, r.progress);
-    if (!a) return from_definition(path, r.compile, r.context);
-    m = from_artifact(a->path, r.trust, r.context);
+    if (!a) return from_definition(path, r);
+    m = from_artifact(a->path, r.trust, r);
   }
   a->hold.reset();  // mapped: an eviction may unlink it now
   m.cached = std::move(*a);
@@ -127,7 +131,7 @@ LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
 LoadedModel open_any(const std::string& path, const OpenRequest& r) {
   switch (model_input(path)) {
     case ModelInput::Artifact:
-      return from_artifact(path, r.trust, r.context);
+      return from_artifact(path, r.trust, r);
     case ModelInput::Weights:
       if (r.cache && !watches_compile(r.compile)) return from_cache(path, r);
       break;
@@ -136,7 +140,7 @@ LoadedModel open_any(const std::string& path, const OpenRequest& r) {
     case ModelInput::Graph:
       throw error_at(path, "is a graph (IR text), not a model: lmc compile compiles it, lmc opt transforms it");
   }
-  return from_definition(path, r.compile, r.context);
+  return from_definition(path, r);
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ struct OpenRequest {
   ArtifactTrust trust;     // for an artifact
   // Positions the KV caches hold (LoadedModel::info.context); 0: the model's default.
   int64_t context = 0;
+  // The context the weights were trained for, when known (a GGUF's <arch>.context_length):
+  // `context` up to it is the model's own; past it, a warning says quality may suffer.
+  int64_t trained_context = 0;
   // For weights: the compile cache their artifact comes from (compiled into it when
   // absent, then opened with `trust`); nullptr, or a compile the user watches
   // (driver/cache_key.h), compiles in memory.

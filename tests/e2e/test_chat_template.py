@@ -70,7 +70,7 @@ class FilesOwnTemplate(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.template, cls.bos, cls.eos = gguf_chat_context(serve.MODEL)
-        cls.server = Server("--parallel", "2", "--ctx-size", "512")
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
 
     @classmethod
     def tearDownClass(cls):

@@ -387,6 +387,56 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertEqual(cut.returncode, 0, cut.stderr)
         self.assertEqual(cut.stdout, prompt + text[:text.index(stop)] + "\n")
 
+    def test_round_three_command_lines(self):
+        france = "The capital of France is"
+        shown = lmc("run", "-m", LLAMA_GGUF, "-p", france, "-n", "4", "--temp", "0", "--display-prompt",
+                    "--verbose-prompt")
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertTrue(shown.stdout.startswith(france), shown.stdout)  # --display-prompt shows it, as llama.cpp
+        self.assertIn("lmc: number of tokens in prompt = ", shown.stderr)
+        # -l ID-inf bans a token: the greedy answer's first, the argmax of the prompt's last logits row.
+        npy = os.path.join(cli.WORK, "cli-france.npy")
+        lmc("run", "-m", LLAMA_GGUF, "-p", france, "-n", "1", "--logits-out", npy)
+        n_prompt = int(re.search(r"number of tokens in prompt = (\d+)", shown.stderr).group(1))
+        first = int(np.argmax(np.load(npy)[n_prompt - 1]))
+        banned = lmc("run", "-m", LLAMA_GGUF, "-p", france, "-n", "4", "--temp", "0", "-l", f"{first}-inf")
+        self.assertEqual(banned.returncode, 0, banned.stderr)
+        self.assertNotEqual(banned.stdout, shown.stdout)
+        bad = lmc("run", "-m", LLAMA_GGUF, "-p", france, "-l", "12x")
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("TOKEN+BIAS", bad.stderr)
+        # Flags llama.cpp runs with are noted, never refused; -n -2 is to the context's end.
+        noted = lmc("run", "-m", LLAMA_GGUF, "-p", france, "-n", "-2", "-c", "24", "--no-warmup", "--keep", "4",
+                    "-fit", "off", "-dev", "none", "--no-context-shift", "--temp", "0")
+        self.assertEqual(noted.returncode, 0, noted.stderr)
+        for flag in ("--no-warmup", "--keep", "--fit", "--device", "--no-context-shift"):
+            self.assertIn(f"lmc: {flag} does nothing here: ", noted.stderr)
+        # A context that fills says so (-n -2 ran to it).
+        self.assertIn("lmc: the context of 24 positions is full: generation stopped after", noted.stderr)
+        version = lmc("run", "--version")
+        self.assertEqual((version.returncode, version.stdout), (0, lmc("--version").stdout))
+        # -sysf FILE is -sys with the file's text.
+        path = os.path.join(cli.WORK, "cli-system.txt")
+        with open(path, "w") as f:
+            f.write("Answer in French.\n")
+        sysf = lmc("run", "-m", LLAMA_GGUF, "-sysf", path, "-p", "Hello", "-n", "6", "--temp", "0")
+        sys_ = lmc("run", "-m", LLAMA_GGUF, "-sys", "Answer in French.", "-p", "Hello", "-n", "6", "--temp", "0")
+        self.assertEqual(sysf.returncode, 0, sysf.stderr)
+        self.assertEqual(sysf.stdout, sys_.stdout)
+        # -i -r: llama.cpp's raw transcript, not a chat: the prompt goes on, a line read is added to
+        # it, and the model continues the same text.
+        transcript = "A conversation.\nUser: Hello!\nBot: Hi. How can I help?\nUser:"
+        raw = lmc("run", "-m", LLAMA_GGUF, "-i", "-r", "User:", "--in-suffix", "Bot:", "-p", transcript, "-n", "24",
+                  "--temp", "0", stdin=" What is the capital of France?\n")
+        self.assertEqual(raw.returncode, 0, raw.stderr)
+        self.assertNotIn("chatting in", raw.stderr)
+        self.assertIn("lmc: raw transcript", raw.stderr)
+        asked = transcript + " What is the capital of France?\nBot:"
+        self.assertTrue(raw.stdout.startswith(asked), raw.stdout)
+        self.assertTrue(raw.stdout.rstrip("\n").endswith("User:"), raw.stdout)  # it stopped at the reverse prompt
+        self.assertGreater(len(raw.stdout.rstrip("\n")), len(asked) + len("User:"), raw.stdout)
+        self.assertNotIn("<|im_start|>", raw.stdout)
+
     def test_unknown_flag_suggests_the_spelling(self):
         r = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "--top-q", "0.5")
         self.assertEqual(r.returncode, 2)

@@ -183,7 +183,7 @@ class BenchOutput(unittest.TestCase):
         records = [json.loads(line) for line in self.bench("-d", "0,40", "-o", "jsonl").splitlines()]
         self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"], r["n_depth"]) for r in records],
                          [("tg2", 0, 2, 0), ("pp8", 8, 0, 0), ("tg2 @ d40", 0, 2, 40), ("pp8 @ d40", 8, 0, 40)])
-        self.assertRegex(self.bench("--depth=40"), r"\n1 +40 +[\d.]+ +[\d.]+ ± ")
+        self.assertRegex(self.bench("--depth=40", "-o", "table"), r"\n1 +40 +[\d.]+ +[\d.]+ ± ")
 
     def test_zero_leaves_a_test_out_and_pg_times_prompt_and_decode(self):
         records = [json.loads(line) for line in self.bench("-p", "0", "-pg", "8,2", "-pg", "4,1", "-o", "jsonl").splitlines()]
@@ -191,7 +191,7 @@ class BenchOutput(unittest.TestCase):
                          [("tg2", 0, 2), ("pp8+tg2", 8, 2), ("pp4+tg1", 4, 1)])
         records = [json.loads(line) for line in self.bench("-n", "0", "-o", "jsonl").splitlines()]
         self.assertEqual([r["test"] for r in records], ["pp8"])
-        self.assertRegex(self.bench("-n", "0"), r"\n1 +0 +[\d.]+ +- +- +- +- +[\d.]+ ± ")
+        self.assertRegex(self.bench("-n", "0", "-o", "table"), r"\n1 +0 +[\d.]+ +- +- +- +- +[\d.]+ ± ")
         path, _ = Artifact.get()
         for flags, message in ((["-n", "0", "-p", "0"], "nothing to measure"), (["-pg", "8"], "-pg expects PP,TG"),
                                (["-p", "100000"], "does not fit the context"), (["-d", "-1"], "non-negative")):
@@ -199,16 +199,44 @@ class BenchOutput(unittest.TestCase):
             self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn(message, r.stderr)
 
+    def test_markdown_by_default_ranges_sql_and_two_models_as_llama_bench(self):
+        path, _ = Artifact.get()
+        md = self.bench().splitlines()  # llama-bench's default: its markdown table
+        self.assertRegex(md[0], r"^\| model +\| +size \|")
+        self.assertEqual(len(md), 4)  # header, rule, tg2, pp8
+        # -t 1-2 is 1,2; -p 4-16*2 is 4,8,16; -n 1-5+2 is 1,3,5 (one tg test: the last -n, as lmc's -n).
+        records = [json.loads(line) for line in self.bench("-t", "1-2", "-p", "4-16*2", "-o", "jsonl").splitlines()]
+        self.assertEqual([(r["n_threads"], r["test"]) for r in records],
+                         [(t, test) for t in (1, 2) for test in ("tg2", "pp4", "pp8", "pp16")])
+        sql = self.bench("-o", "sql").splitlines()
+        self.assertEqual(sql[0], "CREATE TABLE IF NOT EXISTS test (")
+        self.assertIn("  build_commit TEXT,", sql)
+        self.assertIn("  n_threads INTEGER,", sql)
+        self.assertIn("  avg_ts REAL,", sql)
+        inserts = [line for line in sql if line.startswith("INSERT INTO test (build_commit, build_number, ")]
+        self.assertEqual(len(inserts), 2)
+        self.assertIn("'llama 256M Q4_1'", inserts[0])
+        # -m A -m B: both measured, one after the other, in one output (llama-bench's).
+        both = lmc("bench", "-m", path, "-m", path, "-t", "1", "-r", "1", "-n", "2", "-p", "8", "-o", "json")
+        self.assertEqual(both.returncode, 0, both.stderr)
+        self.assertEqual([(r["model_filename"], r["test"]) for r in json.loads(both.stdout)],
+                         [(path, "tg2"), (path, "pp8")] * 2)
+        md = lmc("bench", "-m", path, "-m", path, "-t", "1", "-r", "1", "-n", "2", "-p", "0")
+        self.assertEqual(len(md.stdout.splitlines()), 4, md.stdout)  # one header, a row per model
+        bad = lmc("bench", path, "-t", "2-1", "-r", "1")
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("ranges (FIRST-LAST", bad.stderr)
+
     def test_parallel_records_name_their_streams(self):
         records = json.loads(self.bench("--parallel", "1,2", "-o", "json"))
         self.assertEqual([(r["test"], r["n_parallel"]) for r in records], [("tg2", 1), ("tg2", 2)])
-        table = self.bench("--parallel", "1,2")
+        table = self.bench("--parallel", "1,2", "-o", "table")
         self.assertRegex(table, r"\n1 +2 +[\d.]+ ± +[\d.]+ +[\d.]+ +[\d.]+ms +[\d.]+x\n")
 
     def test_spec_compares_with_plain_decoding_on_the_same_text(self):
         records = [json.loads(line) for line in self.bench("--spec=2", "-o", "jsonl").splitlines()]
         self.assertEqual([r["test"] for r in records], ["tg2 set", "tg2 set draft2"])
-        table = self.bench("--spec")
+        table = self.bench("--spec", "-o", "table")
         self.assertIn("up to 3 drafted tokens a step", table)
         self.assertRegex(table, r"\n1 +[\d.]+ ± [\d.]+ +[\d.]+ ± [\d.]+ +[\d.]+x +\d+/\d+ +yes\n")
 
@@ -263,7 +291,21 @@ class WeightsPickTheirDefinition(unittest.TestCase):
 
     @needs(GEMMA_GGUF)
     def test_gemma3_gguf_runs_like_gemma3_yaml(self):
-        self.same_greedy_text(GEMMA_GGUF, GEMMA_YAML)
+        r = self.same_greedy_text(GEMMA_GGUF, GEMMA_YAML)
+        # lmc's default context is smaller than the file's, for memory: it says so.
+        self.assertIn("a context of 8192 positions, of the 32768 the model was trained for", r.stderr)
+
+    @needs(GEMMA_GGUF)
+    def test_c_0_is_the_files_context(self):
+        # gemma3.context_length is 32768: -c 0 is that, as llama.cpp's, and asking for it warns of nothing.
+        for flags in (["-c", "0"], ["-c", "32768"]):
+            r = lmc("run", GEMMA_GGUF, "-p", PROMPT, "-n", "1", *flags)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("(context 32768)", r.stderr)
+            self.assertNotIn("longer than", r.stderr)
+            self.assertNotIn("of the 32768 the model was trained for", r.stderr)
+        past = lmc("run", GEMMA_GGUF, "-p", PROMPT, "-n", "1", "-c", "40000")
+        self.assertIn("is longer than the 32768 the model was trained for", past.stderr)
 
     @needs(LLAMA_GGUF)
     def test_compile_gguf_names_the_artifact_after_the_file(self):

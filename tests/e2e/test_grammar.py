@@ -90,7 +90,7 @@ class RunAndChat(unittest.TestCase):
 class Serve(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = serve_harness.Server("--parallel", "2", "--ctx-size", "512", "--grammar", DIGITS)
+        cls.server = serve_harness.Server("--parallel", "2", "--ctx-size", "1024", "--grammar", DIGITS)
 
     @classmethod
     def tearDownClass(cls):

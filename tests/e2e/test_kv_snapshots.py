@@ -42,7 +42,7 @@ class SlotFiles(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="lmc-slots-")
-        cls.server = Server("--parallel", "2", "--ctx-size", "512", "--slot-save-path", cls.dir)
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024", "--slot-save-path", cls.dir)
 
     @classmethod
     def tearDownClass(cls):
@@ -103,8 +103,9 @@ class SlotFiles(unittest.TestCase):
                 err = self.post(f"/slots/0?action={action}", body, 400)["error"]
                 self.assertEqual(err["param"], "filename", body)
         self.assertFalse(os.path.exists(os.path.join(os.path.dirname(self.dir), "x.bin")))
-        self.assertIn("missing.bin", self.post("/slots/0?action=restore", {"filename": "missing.bin"}, 400)
-                      ["error"]["message"])
+        missing = self.post("/slots/0?action=restore", {"filename": "missing.bin"}, 400)["error"]["message"]
+        self.assertIn("missing.bin", missing)
+        self.assertNotIn(self.dir, missing)  # the server's folder is its own: the client sees the name it gave
         for name, data, why in (("other.bin", identity_changed(good), "another model"),
                                 ("short.bin", good[:len(good) // 2], "truncated"),
                                 ("text.bin", b"not a snapshot at all, just some text in a file", "not an lmc")):
@@ -112,6 +113,7 @@ class SlotFiles(unittest.TestCase):
                 f.write(data)
             err = self.post("/slots/1?action=restore", {"filename": name}, 400)["error"]
             self.assertIn(why, err["message"], name)
+            self.assertNotIn(self.dir, err["message"])
         # A restore that failed reading the rows (the truncated file) leaves the slot holding nothing.
         self.assertEqual(self.post("/slots/1?action=erase", None)["n_erased"], 0)
         # A link or a FIFO in the folder is never replaced.

@@ -124,6 +124,15 @@ class AgainstBase(unittest.TestCase):
         self.assertEqual(c["delta_p"]["value"], 0)
         self.assertEqual(c["ln_ppl_ratio"]["value"], 0)
 
+    def test_llama_perplexity_flags_are_noted(self):
+        # llama-perplexity's -ngl, --kl-divergence-base and --hellaswag run, each noted once.
+        r = lmc("perplexity", SMOLLM, "-f", TEXT, "-t", "2", *self.FLAGS, "-ngl", "99", "--kl-divergence-base",
+                os.devnull, "--hellaswag")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"\nPPL = \d+\.\d{4} \+/- \d+\.\d{4}\n")
+        for flag in ("--n-gpu-layers", "--kl-divergence-base", "--hellaswag"):
+            self.assertEqual(r.stderr.count(f"lmc: {flag} does nothing here: "), 1, r.stderr)
+
     def test_text_output(self):
         r = lmc("perplexity", SMOLLM, "-f", TEXT, "-t", "2", *self.FLAGS, "--kl-base=none")
         self.assertEqual(r.returncode, 0, r.stderr)

@@ -37,7 +37,7 @@ from serve_harness import KEY, PROMPTS, Server, lmc_run_text, self_metric  # noq
 class Serve(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "4", "--queue", "16", "--ctx-size", "256")
+        cls.server = Server("--parallel", "4", "--queue", "16", "--ctx-size", "1024")
         cls.model = cls.server.client().models.list().data[0].id
 
     @classmethod
@@ -135,7 +135,7 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/completions", None, "{not json", 400, "not valid JSON"),
             ("POST", "/v1/completions", {"prompt": 5}, None, 400, "'prompt' must be a string"),
             ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": "ten"}, None, 400, "'max_tokens' must be"),
-            ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": -3}, None, 400, "between 1 and 256"),
+            ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": -3}, None, 400, "between 1 and 2147483647"),
             ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 10 ** 30}, None, 400, "'max_tokens'"),
             ("POST", "/v1/completions", {"prompt": "hi", "temperature": 9}, None, 400, "'temperature'"),
             ("POST", "/v1/completions", {"prompt": "hi", "stop": [1]}, None, 400, "'stop'"),
@@ -233,6 +233,13 @@ class Serve(unittest.TestCase):
         events = [json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: ")]
         self.assertEqual("".join(e["content"] for e in events), openai_text)
         self.assertEqual([e["stop"] for e in events], [False] * (len(events) - 1) + [True])
+        # Each piece as llama-server streams it: the tokens that made it, the counts so far.
+        pieces = events[:-1]
+        self.assertTrue(all(e["tokens"] and all(isinstance(t, int) for t in e["tokens"]) for e in pieces), pieces)
+        self.assertEqual([e["tokens_predicted"] for e in pieces],
+                         [sum(len(p["tokens"]) for p in pieces[:i + 1]) for i in range(len(pieces))])
+        self.assertLessEqual(pieces[-1]["tokens_predicted"], 10)
+        self.assertTrue(all(e["tokens_evaluated"] > 0 for e in pieces))
         self.assertNotIn("[DONE]", raw.decode())
         word = self.post("/completion", {"prompt": "1, 2, 3, 4,", "n_predict": 20, "temperature": 0, "stop": [" 7"]})
         self.assertEqual((word["stop_type"], word["stopping_word"]), ("word", " 7"))
@@ -311,6 +318,11 @@ class Serve(unittest.TestCase):
                                              "stream": True, "ignore_eos": True})
         slots = json.loads(self.server.request("GET", "/slots")[1])
         self.assertEqual([x["id"] for x in slots], [0, 1, 2, 3])
+        for x in slots:  # llama-server's fields on every slot, idle or busy
+            self.assertEqual(set(x["next_token"]), {"has_next_token", "has_new_line", "n_remain", "n_decoded",
+                                                    "stopping_word"})
+            self.assertIn("n_prompt_tokens", x)
+            self.assertIn("temperature", x["params"])
         busy = [x for x in slots if x["is_processing"]]
         self.assertEqual(len(busy), 1, slots)
         self.assertEqual(busy[0]["params"]["n_predict"], 200)
@@ -320,6 +332,36 @@ class Serve(unittest.TestCase):
         while any(x["is_processing"] for x in json.loads(self.server.request("GET", "/slots")[1])):
             self.assertLess(time.time(), deadline, "the slot stayed busy after its client left")
             time.sleep(0.1)
+
+    def test_llama_server_shapes_of_errors_limits_and_metrics(self):
+        # llama-server's error body: the status as a numeric code; a prompt past the context is its
+        # exceed_context_size_error with the counts.
+        status, data = self.server.request("POST", "/v1/completions", {"prompt": "word " * 400})
+        error = json.loads(data)["error"]
+        self.assertEqual((status, error["code"], error["type"], error["n_ctx"]),
+                         (400, 400, "exceed_context_size_error", 256))
+        self.assertGreater(error["n_prompt_tokens"], 256)
+        status, data = self.server.request("GET", "/nowhere")
+        self.assertEqual((status, json.loads(data)["error"]["code"]), (404, 404))
+        # More tokens than the context holds is a request, not an error: generation ends at the context.
+        status, data = self.server.request("POST", "/completion", {"prompt": PROMPTS[0], "n_predict": 5000,
+                                                                   "temperature": 0, "ignore_eos": True})
+        self.assertEqual(status, 200, data)
+        done = json.loads(data)
+        self.assertEqual(done["stop_type"], "limit")
+        self.assertEqual(done["tokens_predicted"] + done["tokens_evaluated"], 256)
+        status, data = self.server.request("POST", "/v1/completions", {"prompt": PROMPTS[0], "max_tokens": 5000,
+                                                                       "temperature": 0, "ignore_eos": True})
+        self.assertEqual(status, 200, data)
+        self.assertEqual(json.loads(data)["choices"][0]["finish_reason"], "length")
+        # Dashboards written for llama-server read its names.
+        _, text = self.server.request("GET", "/metrics")
+        for name in ("prompt_tokens_total", "prompt_seconds_total", "tokens_predicted_total",
+                     "tokens_predicted_seconds_total", "n_decode_total", "prompt_tokens_seconds",
+                     "predicted_tokens_seconds", "requests_processing", "requests_deferred"):
+            self.assertIn(f"\n# TYPE llamacpp:{name} ", text.decode())
+        self.assertEqual(self.metric("llamacpp:tokens_predicted_total"), self.metric("lmc_generated_tokens_total"))
+        self.assertGreater(self.metric("llamacpp:n_decode_total"), 0)
 
     def test_a_client_leaving_mid_stream_frees_the_model(self):
         before = self.metric("lmc_generated_tokens_total")

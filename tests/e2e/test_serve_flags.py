@@ -37,7 +37,7 @@ class TokenLimits(unittest.TestCase):
         cls.keys = tempfile.NamedTemporaryFile("w", suffix=".keys")
         cls.keys.write("second-key\n\n  third-key\n")
         cls.keys.flush()
-        # llama-server's spellings; --cache-reuse and -kvu are noted, -to is --body-timeout.
+        # llama-server's spellings; --cache-reuse is noted, -to is --body-timeout.
         cls.server = Server("-np", "1", "--n-predict", "20", "--alias", "gpt-4o", "--api-key-file", cls.keys.name,
                             "-to", "60", "--cache-reuse", "256", "-kvu")
 
@@ -52,7 +52,6 @@ class TokenLimits(unittest.TestCase):
             self.assertEqual(self.server.request("GET", "/v1/models", key=key)[0], status, key)
         log = "".join(self.server.err)
         self.assertIn("lmc: --cache-reuse does nothing here: ", log)
-        self.assertIn("lmc: --kv-unified does nothing here: ", log)
 
     def test_missing_max_tokens_is_16_and_n_predict_caps(self):
         counting = "1, 2, 3, 4, 5, 6, 7, 8,"
@@ -113,6 +112,35 @@ class TokenLimits(unittest.TestCase):
                                                                        "max_tokens": 2})
         self.assertEqual(status, 200, data)
         self.assertEqual(json.loads(data)["model"], "gpt-4o")
+
+
+class SlotContext(unittest.TestCase):
+    """As llama-server: -c is the KV cache of all the slots, -np N divides it (N slots of c/N, the
+    cache the size of llama-server's); with -kvu every slot may fill the whole of it."""
+
+    def slots_of(self, *flags):
+        server = Server(*flags)
+        try:
+            status, body = server.request("GET", "/slots")
+            self.assertEqual(status, 200, body)
+            status, props = server.request("GET", "/props")
+            self.assertEqual(status, 200, props)
+            return [s["n_ctx"] for s in json.loads(body)], json.loads(props), "".join(server.err)
+        finally:
+            server.stop()
+
+    def test_np_divides_the_context_and_kvu_shares_it(self):
+        n_ctx, props, log = self.slots_of("-c", "8192", "-np", "4")
+        self.assertEqual(n_ctx, [2048] * 4)
+        self.assertEqual(props["default_generation_settings"]["n_ctx"], 2048)
+        self.assertIn("lmc: 4 slots of 2048 positions each (--ctx-size 8192 divided over them", log)
+        # llama-server's flags for what lmc never does (shift a context, fit or offload to a GPU) are noted.
+        n_ctx, _, log = self.slots_of("-c", "1024", "-np", "2", "-kvu", "--no-context-shift", "-fit", "off",
+                                      "--keep", "-1", "-dev", "none", "--no-warmup")
+        self.assertEqual(n_ctx, [1024] * 2)
+        self.assertIn("lmc: --kv-unified: each of the 2 slots may hold all 1024 positions", log)
+        for flag in ("--no-context-shift", "--fit", "--keep", "--device", "--no-warmup"):
+            self.assertIn(f"lmc: {flag} does nothing here: ", log)
 
 
 class ServerSamplingFlags(unittest.TestCase):
@@ -191,7 +219,7 @@ class PrefixCache(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
+        cls.server = Server("--parallel", "2", "--ctx-size", "2048")
 
     @classmethod
     def tearDownClass(cls):
@@ -317,7 +345,7 @@ class LlamaServerBodies(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "2", "--ctx-size", "512")
+        cls.server = Server("--parallel", "2", "--ctx-size", "1024")
 
     @classmethod
     def tearDownClass(cls):

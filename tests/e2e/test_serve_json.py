@@ -121,7 +121,7 @@ def schema_format(name, schema):
 class StructuredOutput(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "512")
+        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "2048")
 
     @classmethod
     def tearDownClass(cls):

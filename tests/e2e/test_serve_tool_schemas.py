@@ -74,7 +74,7 @@ def named(name):
 
 
 class ToolSchemas(serve_harness.ServedTestCase):
-    FLAGS = ("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
+    FLAGS = ("--parallel", "4", "--ctx-size", "4096", "--temp", "0")
 
     def ask(self, question, tools, tool_choice, **kw):
         kw = {"max_tokens": MAX_TOKENS, **kw}

@@ -77,7 +77,7 @@ def checked_calls(test, choice, name=None):
 
 
 class ToolCalls(serve_harness.ServedTestCase):
-    FLAGS = ("--parallel", "4", "--ctx-size", "1024", "--temp", "0")
+    FLAGS = ("--parallel", "4", "--ctx-size", "4096", "--temp", "0")
 
     def ask(self, messages, tool_choice, **kw):
         return self.client.chat.completions.create(model="smollm2", messages=messages, tools=TOOLS,
@@ -268,7 +268,7 @@ class FamilyForm:
         cls.file = tempfile.NamedTemporaryFile("w", suffix=".jinja")
         cls.file.write(cls.TEMPLATE)
         cls.file.flush()
-        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0",
+        cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "4096", "--temp", "0",
                                           "--chat-template-file", cls.file.name)
         cls.client = cls.server.client()
 

@@ -3,8 +3,6 @@
 #include <cstdio>
 #include <iostream>
 
-#include <nlohmann/json.hpp>
-
 #include "support/tile_state.h"
 #include "tools/lmc/cli_args.h"
 
@@ -13,7 +11,6 @@ namespace lmc::tools {
 namespace {
 
 using json = nlohmann::ordered_json;
-
 using Record = BenchFigure;
 
 // llama-bench's name of a test after `depth` tokens in the cache: "tg32", "pp512 @ d4096".
@@ -76,13 +73,16 @@ std::string parameters(int64_t n) {
 }
 
 // llama-bench's table (its columns and widths on a CPU), then the median lmc quotes.
-void print_md(const BenchReport& r, const BenchModel& model) {
+void print_md_header() {
   std::printf("| %-30s | %10s | %10s | %-10s | %7s | %15s | %20s | %12s |\n", "model", "size", "params", "backend",
               "threads", "test", "t/s", "t/s (median)");
   std::printf("| %s | %s: | %s: | %s | %s: | %s: | %s: | %s: |\n", std::string(30, '-').c_str(),
               std::string(9, '-').c_str(), std::string(9, '-').c_str(), std::string(10, '-').c_str(),
               std::string(6, '-').c_str(), std::string(14, '-').c_str(), std::string(19, '-').c_str(),
               std::string(11, '-').c_str());
+}
+
+void print_md(const BenchReport& r, const BenchModel& model) {
   const std::string size = model_size(model.size), params = parameters(model.params);
   for (const Record& x : records(r)) {
     char ts[64];
@@ -101,11 +101,14 @@ std::string csv_field(const std::string& s) {
 }
 
 // llama-bench's CSV: its header, every value quoted.
+void print_csv_header() {
+  std::string header;
+  for (const auto& f : llama_bench_fields()) header += (header.empty() ? "" : ",") + f;
+  std::printf("%s\n", header.c_str());
+}
+
 void print_csv(const BenchReport& r, const BenchModel& model) {
   const auto& fields = llama_bench_fields();
-  std::string header;
-  for (const auto& f : fields) header += (header.empty() ? "" : ",") + f;
-  std::printf("%s\n", header.c_str());
   for (const Record& x : records(r)) {
     json j = llama_bench_record(model, x, r.started);
     std::string line;
@@ -114,22 +117,42 @@ void print_csv(const BenchReport& r, const BenchModel& model) {
   }
 }
 
+// llama-bench's SQL: a table of its fields (INTEGER, REAL or TEXT as the record's values
+// are), then one INSERT per record, every value quoted.
+void print_sql_header(const json& record) {
+  const auto& fields = llama_bench_fields();
+  std::printf("CREATE TABLE IF NOT EXISTS test (\n");
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const json& v = record.at(fields[i]);
+    const char* type = v.is_number_float() ? "REAL" : v.is_number() || v.is_boolean() ? "INTEGER" : "TEXT";
+    std::printf("  %s %s%s\n", fields[i].c_str(), type, i + 1 < fields.size() ? "," : "");
+  }
+  std::printf(");\n\n");
+}
+
+std::string sql_value(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+void print_sql(const BenchReport& r, const BenchModel& model) {
+  const auto& fields = llama_bench_fields();
+  std::string names;
+  for (const auto& f : fields) names += (names.empty() ? "" : ", ") + f;
+  for (const Record& x : records(r)) {
+    json j = llama_bench_record(model, x, r.started);
+    std::string values;
+    for (const auto& f : fields) values += (values.empty() ? "" : ", ") + sql_value(llama_bench_text(j[f]));
+    std::printf("INSERT INTO test (%s) VALUES (%s);\n", names.c_str(), values.c_str());
+  }
+}
+
 std::string dump(const json& j, int indent = -1) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
-
-// llama-bench's JSON: an array of records.
-void print_json(const BenchReport& r, const BenchModel& model) {
-  json all = json::array();
-  for (const Record& x : records(r)) all.push_back(record_json(r, model, x));
-  std::cout << dump(all, 2) << "\n";
-}
-
-void print_jsonl(const BenchReport& r, const BenchModel& model) {
-  for (const Record& x : records(r)) std::cout << dump(record_json(r, model, x)) << "\n";
-}
 
 // lmc's own JSON: the records beside what llama-bench has no field for — the bytes a decode
 // token reads, the read bandwidth probed at each thread count and the roofline's share.
-void print_lmc_json(const BenchReport& r, const BenchModel& model) {
+json lmc_json(const BenchReport& r, const BenchModel& model) {
   json results = json::array();
   for (const Record& x : records(r)) results.push_back(record_json(r, model, x));
   json machine = json::array();
@@ -148,7 +171,7 @@ void print_lmc_json(const BenchReport& r, const BenchModel& model) {
               {"peak_rss_bytes", r.peak_rss_kb * 1024},
               {"results", results}};
   if (!machine.empty()) top["per_thread_count"] = machine;
-  std::cout << dump(top, 2) << "\n";
+  return top;
 }
 
 std::string figure(const driver::Samples& s) {
@@ -240,27 +263,48 @@ std::string speed_test_name(int64_t prompt, int64_t gen) {
   return prompt == 0 ? tg : gen == 0 ? pp : pp + "+" + tg;
 }
 
-void check_bench_format(const std::string& format) {
-  for (const char* f : {"table", "md", "csv", "json", "jsonl", "lmc-json"})
-    if (format == f) return;
-  throw UsageError("-o must be table, md, csv, json, jsonl or lmc-json, not '" + format + "'");
+BenchPrinter::BenchPrinter(std::string format) : format_(std::move(format)) {
+  for (const char* f : {"table", "md", "csv", "json", "jsonl", "sql", "lmc-json"})
+    if (format_ == f) return;
+  throw UsageError("-o must be md, csv, json, jsonl, sql, table or lmc-json, not '" + format_ + "'");
 }
 
-void print_bench(const BenchReport& r, const std::string& format) {
-  if (format != "table") {
-    const BenchModel model = bench_model(r.model, r.path, r.parameters);
-    if (format == "md") return print_md(r, model);
-    if (format == "csv") return print_csv(r, model);
-    if (format == "json") return print_json(r, model);
-    if (format == "jsonl") return print_jsonl(r, model);
-    return print_lmc_json(r, model);
+void BenchPrinter::print(const BenchReport& r) {
+  const bool first = printed_++ == 0;
+  if (format_ == "table") {
+    if (!first) std::printf("\n");
+    if (!r.spec.empty())
+      print_spec_table(r);
+    else if (!r.parallel.empty())
+      print_parallel_table(r);
+    else
+      print_table(r);
+    return;
   }
-  if (!r.spec.empty())
-    print_spec_table(r);
-  else if (!r.parallel.empty())
-    print_parallel_table(r);
-  else
-    print_table(r);
+  const BenchModel model = bench_model(r.model, r.path, r.parameters);
+  if (format_ == "md") {
+    if (first) print_md_header();
+    print_md(r, model);
+  } else if (format_ == "csv") {
+    if (first) print_csv_header();
+    print_csv(r, model);
+  } else if (format_ == "sql") {
+    const std::vector<Record> all = records(r);
+    if (first && !all.empty()) print_sql_header(llama_bench_record(model, all.front(), r.started));
+    print_sql(r, model);
+  } else if (format_ == "jsonl") {
+    for (const Record& x : records(r)) std::cout << dump(record_json(r, model, x)) << "\n";
+  } else if (format_ == "json") {
+    for (const Record& x : records(r)) held_.push_back(record_json(r, model, x));
+  } else {
+    held_.push_back(lmc_json(r, model));
+  }
+}
+
+void BenchPrinter::finish() {
+  // llama-bench's JSON is one array of every model's records; lmc-json one object per model.
+  if (format_ == "json") std::cout << dump(held_, 2) << "\n";
+  if (format_ == "lmc-json") std::cout << dump(held_.size() == 1 ? held_.front() : held_, 2) << "\n";
 }
 
 }  // namespace lmc::tools

@@ -1,5 +1,5 @@
 // What lmc bench prints: its own table (bandwidth, roofline, step times), or, in
-// llama-bench's formats (-o md|csv|json|jsonl: llama_bench_record.h), one record per figure
+// llama-bench's formats (-o md|csv|json|jsonl|sql: llama_bench_record.h), one record per figure
 // (with -o lmc-json, beside lmc's machine figures) — a test named
 // as llama-bench names them (tg32: 32 decode steps, pp512: a 512-token prompt; with
 // --parallel, tg32 of N streams; with --spec, "tg32 set" plain and "tg32 set draft3"
@@ -8,6 +8,8 @@
 #pragma once
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "driver/benchmark.h"
 #include "tools/lmc/llama_bench_record.h"
@@ -32,9 +34,20 @@ struct BenchReport {
 // "tg32", "pp512+tg128".
 std::string speed_test_name(int64_t prompt, int64_t gen);
 
-// Throws UsageError unless `format` is "table" (lmc's own), "md", "csv", "json", "jsonl" or
-// "lmc-json".
-void check_bench_format(const std::string& format);
-void print_bench(const BenchReport& r, const std::string& format);
+// Prints each model's report as it is measured, in one output for them all (llama-bench's
+// -m A -m B): md's and csv's header, sql's CREATE TABLE once, json's one array at the end.
+class BenchPrinter {
+ public:
+  // Throws UsageError unless `format` is "md", "csv", "json", "jsonl", "sql", "table" (lmc's
+  // own) or "lmc-json".
+  explicit BenchPrinter(std::string format);
+  void print(const BenchReport& r);
+  void finish();
+
+ private:
+  std::string format_;
+  int printed_ = 0;
+  nlohmann::ordered_json held_ = nlohmann::ordered_json::array();  // json's and lmc-json's, printed by finish()
+};
 
 }  // namespace lmc::tools

@@ -8,7 +8,9 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "models/tokenizer/tokenizer_stream_decoder.h"
 #include "support/error.h"
@@ -127,28 +129,41 @@ std::string system_words(const models::ChatTemplate& chat, const std::optional<s
 }  // namespace
 
 std::vector<FlagSpec> chat_flag_specs() {
-  std::vector<FlagSpec> specs = {{"system",
-                                  true,
-                                  "the system message (default: the model's own, if its chat template has one)",
-                                  "TEXT",
-                                  false,
-                                  "",
-                                  {"system-prompt"},
-                                  {"sys"}},
-                                 {"multiline-input",
-                                  false,
-                                  "a message's lines go on until one ends in '\\' or '/' (without it, a line "
-                                  "ending in '\\' goes on to the next)",
-                                  "",
-                                  false,
-                                  "",
-                                  {},
-                                  {"mli"}}};
+  std::vector<FlagSpec> specs = {
+      {"system",
+       true,
+       "the system message (default: the model's own, if its chat template has one)",
+       "TEXT",
+       false,
+       "",
+       {"system-prompt"},
+       {"sys"}},
+      {"system-file", true, "the system message, read from FILE", "FILE", false, "", {"system-prompt-file"}, {"sysf"}},
+      {"multiline-input",
+       false,
+       "a message's lines go on until one ends in '\\' or '/' (without it, a line "
+       "ending in '\\' goes on to the next)",
+       "",
+       false,
+       "",
+       {},
+       {"mli"}}};
   for (auto& f : chat_template_flag_specs()) specs.push_back(f);
   return specs;
 }
 
-std::optional<std::string> system_message(const Args& a) { return a.get("system"); }
+std::optional<std::string> system_message(const Args& a) {
+  if (a.has("system") && a.has("system-file")) throw UsageError("give --system or --system-file, not both");
+  if (auto file = a.get("system-file")) {
+    std::ifstream in(*file, std::ios::binary);
+    std::stringstream text;
+    if (!in || !(text << in.rdbuf())) throw Error(*file + ": error: cannot read the system message");
+    std::string s = text.str();
+    while (!s.empty() && s.back() == '\n') s.pop_back();
+    return s;
+  }
+  return a.get("system");
+}
 
 int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const models::ChatTemplate& rendering,
              const ChatOptions& opts) {

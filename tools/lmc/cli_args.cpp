@@ -9,6 +9,7 @@
 #include <set>
 
 #include "support/spelling.h"
+#include "tools/lmc/version_text.h"
 
 namespace lmc::tools {
 
@@ -52,15 +53,26 @@ bool letters_after_one_dash(const std::string& name) {
          std::all_of(name.begin() + 1, name.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
 }
 
+// The command's flag spelled by one of `spellings`, or null.
+const FlagSpec* flag_spelled(const std::vector<std::string>& spellings,
+                             const std::map<std::string, const FlagSpec*>& known) {
+  for (const auto& s : spellings)
+    if (auto it = known.find(s); it != known.end()) return it->second;
+  return nullptr;
+}
+
 // A spelling this command does not have: llama.cpp's (for the tool the command stands for)
-// becomes the command's own flag for the same option, or a refusal naming it; any other
-// `-xyz` is unknown. Returns the spelling to parse, or "" to leave `name` to CLI11.
+// becomes the command's own flag for the same option and sense (`--display-prompt` is never
+// lmc's --no-display-prompt; a noted flag may take either), or a refusal naming it; any
+// other `-xyz` is unknown. Returns the spelling to parse, or "" to leave `name` to CLI11.
 std::string own_spelling(const std::string& name, const std::map<std::string, const FlagSpec*>& known, LlamaTool tool) {
   if (known.count(name)) return "";
   if (const LlamaOption* o = find_llama_option(name, tool)) {
-    for (const auto* list : {&o->spellings, &o->negations})
-      for (const auto& s : *list)
-        if (auto it = known.find(s); it != known.end()) return dashed(it->second->name);
+    const bool negated = std::find(o->negations.begin(), o->negations.end(), name) != o->negations.end();
+    const auto& same = negated ? o->negations : o->spellings;
+    const auto& other = negated ? o->spellings : o->negations;
+    if (const FlagSpec* f = flag_spelled(same, known)) return dashed(f->name);
+    if (const FlagSpec* f = flag_spelled(other, known); f && !f->inert.empty()) return dashed(f->name);
     std::string long_name = name;
     for (const auto& s : o->spellings)
       if (s.rfind("--", 0) == 0) long_name = s;
@@ -271,6 +283,10 @@ std::string Args::help_text(const std::vector<FlagSpec>& specs) {
 std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage,
                                  LlamaTool tool) {
   Args a(specs, argc, argv, 2, tool);
+  if (a.has("version")) {
+    std::cout << version_text();
+    return std::nullopt;
+  }
   if (!a.has("help")) return a;
   std::cout << usage << Args::help_text(specs);
   return std::nullopt;

@@ -58,7 +58,8 @@ class Args {
 };
 
 // A command's flags (`lmc CMD ...`: parsed from argv[2] on). With --help, `usage` and the
-// flags' help go to stdout and nothing is returned: the command then exits 0.
+// flags' help go to stdout, with --version (a command that takes it) lmc's version, and
+// nothing is returned: the command then exits 0.
 std::optional<Args> command_args(const std::vector<FlagSpec>& specs, int argc, char** argv, const std::string& usage,
                                  LlamaTool tool = kNoLlamaTool);
 

@@ -11,6 +11,7 @@
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/jit_flags.h"
+#include "tools/lmc/llama_flags.h"
 #include "tools/lmc/load_summary.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/pass_flags.h"
@@ -38,6 +39,25 @@ std::vector<FlagSpec> specs() {
                "compiled with --kl-base's pipeline (default none)",
                "MODEL"});
   s.push_back({"output", true, "text (default) or json", "FORMAT", false, "o"});
+  s.push_back({"kl-divergence-base",
+               true,
+               "llama-perplexity's file of base logits (accepted, does nothing)",
+               "FILE",
+               false,
+               "",
+               {},
+               {},
+               "lmc writes no logits file: --kl-base-model BASE compares with the base model in the same run"});
+  s.push_back({"hellaswag",
+               false,
+               "llama-perplexity's HellaSwag score (accepted, does nothing)",
+               "",
+               false,
+               "",
+               {},
+               {},
+               "lmc perplexity scores no HellaSwag tasks: this run is the perplexity of -f's text"});
+  for (auto& f : llama_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

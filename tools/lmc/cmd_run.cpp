@@ -23,6 +23,7 @@
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/process_world.h"
 #include "tools/lmc/prompt_cache.h"
+#include "tools/lmc/raw_transcript.h"
 #include "tools/lmc/run_batch.h"
 #include "tools/lmc/run_flags.h"
 #include "tools/lmc/run_report.h"
@@ -48,14 +49,19 @@ std::vector<FlagSpec> specs() {
                "with --prompts: prompts generated at once, each with its own KV cache "
                "(default 4)",
                "N"});
-  s.push_back({"interactive",
+  s.push_back({"conversation",
                false,
                "chat: each line of stdin is a message, answered in turn (as lmc chat)",
                "",
                false,
                "",
-               {"conversation"},
+               {},
                {"cnv"}});
+  s.push_back({"interactive", false,
+               "as --conversation; with --stop (-r), --in-prefix or --in-suffix, llama.cpp's raw transcript instead: "
+               "the text goes on from the prompt, and each line read is added to it where a --stop string ends "
+               "the text"});
+  for (auto& f : raw_transcript_flag_specs()) s.push_back(f);
   s.push_back({"single-turn",
                false,
                "answer the prompt once in the chat format, then exit (as --chat; llama.cpp's "
@@ -76,6 +82,8 @@ std::vector<FlagSpec> specs() {
                "lmc run answers the prompt once unless --interactive (-cnv)"});
   s.push_back({"ignore-eos", false, "generate past the end-of-text token, up to --max-tokens"});
   s.push_back({"no-display-prompt", false, "print only the generated text, not the prompt before it"});
+  s.push_back({"display-prompt", false, "print the prompt before the generated text (the default)"});
+  s.push_back({"verbose-prompt", false, "print the prompt's tokens on stderr before generating, as llama.cpp"});
   s.push_back({"special",
                false,
                "print the special token that ends the answer too (<|im_end|>, <end_of_turn>)",
@@ -106,6 +114,13 @@ std::string read_prompt(const Args& a) {
   std::string s = ss.str();
   while (!s.empty() && s.back() == '\n') s.pop_back();
   return file == "-" ? s : as_llama_reads(a, s);
+}
+
+// --verbose-prompt: the prompt and its tokens, as llama.cpp prints them.
+void print_prompt_tokens(const std::string& prompt, const std::vector<int32_t>& ids, const models::Tokenizer& tok) {
+  std::fprintf(stderr, "lmc: prompt: '%s'\nlmc: number of tokens in prompt = %zu\n", prompt.c_str(), ids.size());
+  for (int32_t id : ids) std::fprintf(stderr, "%6d -> '%s'\n", id, tok.token_text(id).c_str());
+  std::fputc('\n', stderr);
 }
 
 void print_stats(const runtime::GenerationStats& s) {
@@ -142,8 +157,9 @@ int cmd_run(int argc, char** argv) {
   const ConstraintFlags constraint = constraint_flags(a);
   auto prompt_cache = PromptCache::from_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
-  const bool chat = a.has("chat") || a.has("single-turn") || a.has("system");
-  if (a.has("interactive") && !a.has("single-turn")) return chat_command(a);
+  const bool chat = a.has("chat") || a.has("single-turn") || a.has("system") || a.has("system-file");
+  if (raw_transcript_asked(a)) return run_raw_transcript(a, model);
+  if ((a.has("interactive") || a.has("conversation")) && !a.has("single-turn")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
   auto exec_opts = executor_options(a, gen);
@@ -158,6 +174,7 @@ int cmd_run(int argc, char** argv) {
   if (static_cast<int64_t>(ids.size()) > m.info.context)
     throw error_at(model, "the prompt is " + std::to_string(ids.size()) + " tokens, more than the context of " +
                               std::to_string(m.info.context));
+  if (a.has("verbose-prompt")) print_prompt_tokens(prompt, ids, tok);
   // Every row's logits wanted: plan the arena for whole prefill chunks of them.
   if (a.has("logits-out")) exec_opts.max_logit_rows = std::max(exec_opts.max_logit_rows, m.info.step_tokens);
   runtime::Executor ex(*m.graph, m.kernels, *m.weights, m.info, exec_opts);
@@ -196,6 +213,7 @@ int cmd_run(int argc, char** argv) {
   if (stats.hit_eog && ended_by >= 0) std::cout << tok.token_text(ended_by);
   std::cout << "\n";
   if (logits) logits->close();
+  if (!stats.hit_eog && !out.stopped()) say_if_context_full(stats, m.info.context);
   print_stats(stats);
   if (ex.profiler()) print_profile(a, *ex.profiler());
   if (report) report->write(m, *ex.profiler());

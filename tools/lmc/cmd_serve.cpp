@@ -41,12 +41,30 @@ std::vector<FlagSpec> specs() {
       {"parallel",
        true,
        "requests generated at once, each with its own KV cache, batched into the same "
-       "steps (default 4)",
+       "steps (default 4, each slot holding the whole --ctx-size; given, --ctx-size is divided over "
+       "the slots, as llama-server's)",
        "N",
        false,
        "",
        {},
        {"np"}},
+      {"kv-unified",
+       false,
+       "every slot may hold the whole --ctx-size, as llama-server's unified cache (lmc gives each "
+       "slot a cache of its own, --parallel times the memory)",
+       "",
+       false,
+       "",
+       {},
+       {"kvu"}},
+      {"no-kv-unified",
+       false,
+       "--ctx-size divided over --parallel's slots (the default when --parallel is given)",
+       "",
+       false,
+       "",
+       {},
+       {"no-kvu"}},
       {"slot-save-path", true,
        "folder POST /slots/ID?action=save|restore write slots' KV caches to and read them from "
        "(the body's \"filename\" names the file in it)",
@@ -134,6 +152,33 @@ std::string slot_save_path(const Args& a) {
   return dir;
 }
 
+// The positions each slot holds. llama-server's -c is the KV cache of all its slots:
+// -np N divides it, N slots of c/N each; with --kv-unified (and at its default, 4 slots
+// sharing one cache) any slot may fill the whole of it. lmc's slots each have a cache of
+// their own, so the shared one is `slots` caches of the whole context.
+int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
+  if (a.has("kv-unified") && a.has("no-kv-unified")) throw UsageError("give --kv-unified or --no-kv-unified, not both");
+  const bool divided = a.has("no-kv-unified") || (a.has("parallel") && !a.has("kv-unified"));
+  if (!divided) {
+    if (a.has("kv-unified") && slots > 1)
+      std::fprintf(stderr,
+                   "lmc: --kv-unified: each of the %lld slots may hold all %lld positions, as llama-server's; lmc "
+                   "gives each a cache of its own (%lldx the memory of llama-server's shared one)\n",
+                   static_cast<long long>(slots), static_cast<long long>(context), static_cast<long long>(slots));
+    return context;
+  }
+  if (context < slots)
+    throw UsageError("--ctx-size " + std::to_string(context) + " divided over --parallel " + std::to_string(slots) +
+                     " slots leaves a slot no position");
+  const int64_t each = context / slots;
+  if (slots > 1)
+    std::fprintf(stderr,
+                 "lmc: %lld slots of %lld positions each (--ctx-size %lld divided over them, as llama-server; "
+                 "--kv-unified gives each the whole)\n",
+                 static_cast<long long>(slots), static_cast<long long>(each), static_cast<long long>(context));
+  return each;
+}
+
 }  // namespace
 
 int cmd_serve(int argc, char** argv) {
@@ -195,6 +240,7 @@ int cmd_serve(int argc, char** argv) {
   if (embeds) how.first_pass = "embedding-output";
   driver::LoadedModel m = open_model(model, a, how);
   check_parallel(exec_opts.sequences, m.info);
+  if (!embeds) m.info.context = slot_context(a, m.info.context, exec_opts.sequences);
   so.file = llama_file_facts(m.info.weights);
   std::unique_ptr<ServeEngine> engine;
   std::unique_ptr<EmbeddingEngine> embedder;

@@ -4,6 +4,9 @@ namespace lmc::tools {
 
 std::vector<FlagSpec> llama_flag_specs() {
   const char* no_gpu = "lmc runs on this machine's CPU; there is no GPU to offload to";
+  const char* no_shift =
+      "lmc does not shift a full context: generation stops there and says so (a server's answer ends with "
+      "finish_reason \"length\")";
   return {
       {"n-gpu-layers",
        true,
@@ -79,6 +82,44 @@ std::vector<FlagSpec> llama_flag_specs() {
        {},
        "lmc renders a chat with the model's own Jinja template already"},
       {"hf-repo", true, "llama.cpp's download from Hugging Face: refused (no network)", "REPO", false, "", {}, {"hf"}},
+      {"version", false, "print lmc's version and exit"},
+      {"no-warmup",
+       false,
+       "llama.cpp's (accepted, does nothing)",
+       "",
+       false,
+       "",
+       {"warmup"},
+       {},
+       "lmc runs no warm-up step: its kernels are compiled and linked when the model opens"},
+      {"keep",
+       true,
+       "llama.cpp's tokens kept when the context shifts (accepted, does nothing)",
+       "N",
+       false,
+       "",
+       {},
+       {},
+       no_shift},
+      {"no-context-shift",
+       false,
+       "llama.cpp's (accepted, does nothing)",
+       "",
+       false,
+       "",
+       {"context-shift"},
+       {},
+       no_shift},
+      {"fit",
+       true,
+       "llama.cpp's fitting to a GPU's memory (accepted, does nothing)",
+       "on|off",
+       false,
+       "",
+       {},
+       {},
+       no_gpu},
+      {"device", true, "llama.cpp's devices to offload to (accepted, does nothing)", "LIST", false, "", {}, {}, no_gpu},
   };
 }
 
@@ -95,7 +136,6 @@ std::vector<FlagSpec> llama_server_flag_specs() {
       inert("threads-http", true, "lmc serve's HTTP side runs on threads of its own"),
       inert("cache-reuse", true,
             "a slot reuses the longest prefix its cache holds of a prompt; what follows a difference is read again"),
-      inert("kv-unified", false, "each of lmc serve's slots has a KV cache of its own", {"no-kv-unified"}),
   };
 }
 

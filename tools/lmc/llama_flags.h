@@ -1,5 +1,6 @@
-// llama.cpp's daily flags that mean nothing on a CPU or for lmc (GPU offload, flash-attention
-// switches, mmap, colours, the prompt's own thread count), accepted by run, chat, serve and bench so that a llama.cpp
+// llama.cpp's daily flags that mean nothing on a CPU or for lmc (GPU offload, devices and
+// fitting, flash-attention switches, mmap, colours, the prompt's own thread count, warm-up,
+// context shifting, which lmc never does), accepted by run, chat, serve and bench so that a llama.cpp
 // command line runs, each saying once why it does nothing; and -hf, which lmc cannot honour
 // (no network) and refuses as a usage error.
 #pragma once

@@ -9,10 +9,10 @@
 #include "support/cancellation.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
-#include "tools/lmc/build_commit.h"
 #include "tools/lmc/cli_args.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/process_world.h"
+#include "tools/lmc/version_text.h"
 
 namespace {
 
@@ -91,8 +91,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd == "--version") {
-    std::cout << "lmc " << LMC_VERSION << " (commit " << lmc::tools::build_commit() << ", build "
-              << lmc::tools::build_number() << ")\n";
+    std::cout << lmc::tools::version_text();
     return 0;
   }
   for (const auto& c : kCommands) {

@@ -11,6 +11,7 @@
 #include "tools/lmc/cache_flags.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/llama_flags.h"
+#include "tools/lmc/llama_model_type.h"
 #include "tools/lmc/pass_flags.h"
 #include "tools/lmc/process_world.h"
 #include "tools/lmc/progress.h"
@@ -182,6 +183,24 @@ void lock_weights(const driver::LoadedModel& m) {
     std::fprintf(stderr, "lmc: %s: %.1f MB of weights locked in memory\n", m.info.name.c_str(), lock.locked / 1e6);
 }
 
+// The context the weights were trained for: a GGUF's <arch>.context_length; 0 when the file
+// does not say (a definition, a Hugging Face folder, an artifact).
+int64_t trained_context(const std::string& path) {
+  if (driver::model_input(path) != driver::ModelInput::Weights) return 0;
+  std::optional<LlamaFileFacts> facts = llama_file_facts(path);
+  return facts ? facts->n_ctx_train : 0;
+}
+
+// A default context smaller than the file's is lmc's, kept small for memory: said, with
+// how to have the whole.
+void say_default_context(const driver::LoadedModel& m, int64_t trained) {
+  if (trained > m.info.context)
+    std::fprintf(stderr,
+                 "lmc: %s: a context of %lld positions, of the %lld the model was trained for (lmc's default, "
+                 "for memory; -c 0 takes them all, -c N any)\n",
+                 m.info.name.c_str(), static_cast<long long>(m.info.context), static_cast<long long>(trained));
+}
+
 }  // namespace
 
 driver::LoadedModel open_model(const std::string& path, const Args& a, const OpenOverride& o) {
@@ -199,8 +218,10 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
   for (const auto& f : artifact_flag_specs())
     if (definition && a.has(f.name)) throw UsageError("--" + f.name + " applies to an artifact (.lmc), not to " + path);
   driver::OpenRequest r;
-  r.context =
-      o.context ? o.context : a.get_int("ctx-size", 0, 0, int64_t{1} << 24);  // 0: the model's own, as llama.cpp's -c 0
+  r.context = o.context ? o.context : a.get_int("ctx-size", 0, 0, int64_t{1} << 24);
+  r.trained_context = trained_context(path);
+  // -c 0, as llama.cpp's: the context the file says the model was trained for, else the model's default.
+  if (r.context == 0 && a.has("ctx-size")) r.context = r.trained_context;
   if (definition) {
     r.compile = compile_request(path, a, TargetDefault::Host);
     if (o.pipeline) {
@@ -234,6 +255,7 @@ driver::LoadedModel open_model(const std::string& path, const Args& a, const Ope
     std::fprintf(stderr, "lmc: %s: compiled in %.1f s into the cache as %s; later runs open it\n", path.c_str(),
                  m.cached.compile_seconds, m.cached.path.c_str());
   check_share(m.shard, world, opened);
+  if (r.context == 0) say_default_context(m, r.trained_context);
   if (a.has("mlock")) lock_weights(m);
   m.collectives = world;
   return m;

@@ -1,6 +1,7 @@
 #include "tools/lmc/run_flags.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -38,7 +39,7 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
       {"max-tokens",
        true,
-       "tokens to generate (default 128; -1: until the end of text or of the context)",
+       "tokens to generate (default 128; -1 and -2: until the end of text or of the context)",
        "N",
        false,
        "n",
@@ -50,6 +51,10 @@ std::vector<FlagSpec> generation_flag_specs() {
        false,
        "r",
        {"reverse-prompt"}},
+      {"logit-bias", true,
+       "add BIAS to the logit of token ID before sampling, as llama.cpp's ID+BIAS or ID-BIAS (-inf bans it; "
+       "repeatable)",
+       "ID+BIAS", false, "l"},
       {"chat", false, "wrap the prompt in the model's chat template (also when --system is given)"},
       {"escape", false,
        "read \\n, \\r, \\t, \\', \\\", \\\\ and \\xHH in the prompt and --stop strings, as llama.cpp "
@@ -101,12 +106,32 @@ runtime::ExecutorOptions executor_options(const Args& a, const runtime::Generate
   return o;
 }
 
+// llama.cpp's -l ID+BIAS, ID-BIAS (BIAS may be inf).
+std::pair<int32_t, float> logit_bias(const std::string& v) {
+  const size_t sign = v.find_first_of("+-", 1);
+  int32_t id = -1;
+  auto r = std::from_chars(v.data(), v.data() + std::min(sign, v.size()), id);
+  float bias = 0;
+  bool ok = sign != std::string::npos && r.ec == std::errc() && r.ptr == v.data() + sign && id >= 0;
+  if (ok) {
+    const std::string amount = v.substr(sign + 1);
+    char* end = nullptr;
+    bias = std::strtof(amount.c_str(), &end);
+    ok = !amount.empty() && end == amount.c_str() + amount.size() && amount[0] != '+' && amount[0] != '-';
+  }
+  if (!ok)
+    throw UsageError("option '--logit-bias' expects TOKEN+BIAS or TOKEN-BIAS (e.g. 15043+1, 2-inf), got '" + v + "'");
+  return {id, v[sign] == '-' ? -bias : bias};
+}
+
 runtime::GenerateOptions generate_options(const Args& a) {
   runtime::GenerateOptions g;
-  g.max_tokens = a.get_int("max-tokens", 128, -1, int64_t{1} << 30);
-  // -1, as llama.cpp's -n -1: generation ends at the end of text or of the context.
+  g.max_tokens = a.get_int("max-tokens", 128, -2, int64_t{1} << 30);
+  // -1 and -2, as llama.cpp's -n: generation ends at the end of text or of the context
+  // (lmc never shifts a full context, so llama.cpp's "forever" ends there too).
   if (g.max_tokens < 0) g.max_tokens = int64_t{1} << 62;
   g.sampling = sampling_options(a, {});  // greedy unless a flag says otherwise
+  for (const std::string& bias : a.all("logit-bias")) g.sampling.logit_bias.push_back(logit_bias(bias));
   // Sampling without --seed draws one, as llama.cpp does, and says which: a run can be repeated.
   std::optional<uint64_t> seed = seed_flag(a);
   if (!seed && g.sampling.temperature > 0) seed = random_seed();
@@ -132,6 +157,14 @@ void print_profile(const Args& a, runtime::Profiler& p) {
     p.write_chrome_trace(trace);
     runtime::write_output(*out, trace.str());
   }
+}
+
+void say_if_context_full(const runtime::GenerationStats& s, int64_t context) {
+  if (s.end_pos < context) return;
+  std::fprintf(stderr,
+               "\nlmc: the context of %lld positions is full: generation stopped after %lld tokens (lmc does not "
+               "shift it; -c N gives a longer one)\n",
+               static_cast<long long>(context), static_cast<long long>(s.decode_tokens + 1));
 }
 
 std::string as_llama_reads(const Args& a, const std::string& text) {

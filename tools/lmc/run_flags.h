@@ -24,6 +24,11 @@ void print_profile(const Args& a, runtime::Profiler& p);
 // Throws UsageError unless `n` sequences fit one step of the model (one row each).
 void check_parallel(int64_t n, const ir::ModelInfo& info);
 
+// A generation that the context's end stopped (the caller knows it was not the end of text
+// or a stop string) says so on stderr, as llama.cpp says why it stopped: lmc does not shift
+// a full context.
+void say_if_context_full(const runtime::GenerationStats& s, int64_t context);
+
 // A prompt or --stop string as llama.cpp reads it: its escapes processed unless --no-escape.
 std::string as_llama_reads(const Args& a, const std::string& text);
 // The --stop strings so read.

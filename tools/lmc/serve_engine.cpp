@@ -44,10 +44,20 @@ struct ServeEngine::Stream {
 
   Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
 
+  std::vector<int32_t> unsent;  // tokens whose text is not out yet
+
+  // Sends `piece` (with the tokens that made it); false when the client is gone.
+  bool send(const std::string& piece) {
+    job->progress = {std::move(unsent), completion_tokens, static_cast<int64_t>(job->prompt.size())};
+    unsent.clear();
+    return job->on_text(piece);
+  }
+
   bool on_token(int32_t id) {
     ++completion_tokens;
+    unsent.push_back(id);
     std::string piece = text.push(id);
-    if (job->cancelled || (!piece.empty() && !job->on_text(piece))) {
+    if (job->cancelled || (!piece.empty() && !send(piece))) {
       client_left = true;
       return false;
     }
@@ -231,6 +241,7 @@ void ServeEngine::work() {
     }
     std::lock_guard lock(mu_);
     counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ++counters_.steps;
     counters_.running = batch_.active();
     if (queue_.empty() && batch_.active() == 0) idle_.notify_all();
   }
@@ -334,7 +345,7 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
   } else {
     if (!s.client_left) {
       std::string rest = s.text.finish();
-      if (!rest.empty()) s.client_left = !s.job->on_text(rest);
+      if (!rest.empty()) s.client_left = !s.send(rest);
     }
     result.finish_reason = s.client_left ? "cancelled" : s.text.finish_reason(stats.hit_eog);
     std::lock_guard lock(mu_);
@@ -344,6 +355,8 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     counters_.jobs_done += 1;
     if (s.client_left) ++counters_.cancelled;
     counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();
+    counters_.prompt_seconds += stats.prefill_seconds;
+    counters_.decode_seconds += stats.decode_seconds;
   }
   s.job->on_done(result);
 }

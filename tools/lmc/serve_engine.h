@@ -68,9 +68,17 @@ struct JobRequest {
   int64_t top_logprobs = -1;
 };
 
+// Where a running job stands when on_text is called (llama-server's streamed /completion
+// carries it): the tokens whose text the piece is, those generated so far, the prompt's.
+struct TextProgress {
+  std::vector<int32_t> tokens;
+  int64_t predicted = 0, evaluated = 0;
+};
+
 // A request in the engine: where its text and end go, and whether its client left.
 struct Job : JobRequest {
   std::function<bool(const std::string&)> on_text;  // false: stop (the client is gone)
+  TextProgress progress;  // set by the engine's worker before each on_text
   std::function<void(const JobResult&)> on_done;
   std::function<void(const runtime::StepLogprobs&)> on_logprobs;  // with top_logprobs >= 0
   std::atomic<bool> cancelled{false};               // set by the client's side at any time (ServeEngine::cancel)
@@ -101,6 +109,8 @@ struct EngineCounters {
   int64_t queue_timeouts = 0;  // ended having waited the queue's timeout
   double last_decode_tokens_per_second = 0;  // of the last finished job, alone or not
   double busy_seconds = 0;                   // time spent in executor steps
+  int64_t steps = 0;                         // executor steps run
+  double prompt_seconds = 0, decode_seconds = 0;  // summed over finished generations
 };
 
 // A slot's KV cache written to or read from a file (llama-server's slot save and restore):

@@ -13,10 +13,15 @@ constexpr int kRetryAfterSeconds = 1;
 
 }  // namespace
 
-json error_body(const std::string& type, const std::string& message, const std::string& param) {
-  return {{"error",
-           {{"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)}, {"code", json()}}}};
+json error_body(int status, const std::string& type, const std::string& message, const std::string& param,
+                const json& details) {
+  json error = {
+      {"message", message}, {"type", type}, {"param", param.empty() ? json() : json(param)}, {"code", status}};
+  if (details.is_object()) error.update(details);
+  return {{"error", error}};
 }
+
+json error_body(const ApiError& e) { return error_body(e.status, e.type, e.what(), e.param, e.details); }
 
 http::Headers retry_after(int seconds) {
   if (seconds <= 0) return {};
@@ -57,9 +62,8 @@ const char* status_type(int status) {
 }
 
 json job_failure_body(const JobResult& r, const EngineCounters& c) {
-  if (r.finish_reason != "queue_timeout") return error_body("server_error", r.error);
-  ApiError e = queue_timeout_error(c);
-  return error_body(e.type, e.what());
+  if (r.finish_reason != "queue_timeout") return error_body(500, "server_error", r.error);
+  return error_body(queue_timeout_error(c));
 }
 
 }  // namespace lmc::tools

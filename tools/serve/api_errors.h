@@ -1,6 +1,8 @@
-// lmc serve's errors as OpenAI's API answers them: the body {"error": {"message", "type",
-// "param", "code"}}, the type a status stands for, and the 503s of a full or slow queue
-// with the Retry-After that tells the client when to try again.
+// lmc serve's errors as OpenAI's API and llama-server answer them: the body {"error":
+// {"message", "type", "param", "code"}}, its code the HTTP status as llama-server's (with
+// the fields some errors add, such as a prompt past the context's n_prompt_tokens and n_ctx),
+// the type a status stands for, and the 503s of a full or slow queue with the Retry-After
+// that tells the client when to try again.
 #pragma once
 #include <string>
 
@@ -12,7 +14,10 @@
 
 namespace lmc::tools {
 
-nlohmann::json error_body(const std::string& type, const std::string& message, const std::string& param = "");
+nlohmann::json error_body(int status, const std::string& type, const std::string& message,
+                          const std::string& param = "", const nlohmann::json& details = nullptr);
+// An ApiError's body.
+nlohmann::json error_body(const ApiError& e);
 // OpenAI's error type for an HTTP status ("authentication_error" for 401, ...).
 const char* status_type(int status);
 // The Retry-After header of an error that asks for one (none for `seconds` 0).

@@ -1,6 +1,7 @@
 #include "tools/serve/llama_endpoints.h"
 #include "tools/lmc/build_commit.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -85,12 +86,22 @@ json queue_json(const EngineCounters& c) {
           {"oldest_wait_seconds", c.oldest_wait_seconds}};
 }
 
-json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
-           const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format,
-           const json& template_caps, const EngineCounters& queue) {
+namespace {
+
+// What a request that says nothing generates with: the server's flags.
+runtime::GenerateOptions server_defaults(const ServeOptions& o) {
   runtime::GenerateOptions defaults;
   defaults.sampling = o.sampling;
   defaults.max_tokens = o.n_predict > 0 ? o.n_predict : -1;
+  return defaults;
+}
+
+}  // namespace
+
+json props(const driver::LoadedModel& m, const ServeOptions& o, const std::string& served_name,
+           const std::vector<SlotState>& slots, const models::ChatTemplate* chat, const ToolCallFormat& tool_format,
+           const json& template_caps, const EngineCounters& queue) {
+  const runtime::GenerateOptions defaults = server_defaults(o);
   json settings = {{"n_ctx", m.info.context}, {"params", generation_params(defaults, {})}};
   if (o.seed)
     settings["params"]["seed"] = *o.seed;
@@ -122,22 +133,37 @@ json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
           {"context", m.info.context}};
 }
 
-json slots_json(const std::vector<SlotState>& slots, int64_t context) {
+json slots_json(const std::vector<SlotState>& slots, int64_t context, const ServeOptions& o) {
+  const runtime::GenerateOptions defaults = server_defaults(o);
   json out = json::array();
   for (const SlotState& s : slots) {
-    json slot = {{"id", s.id}, {"n_ctx", context}, {"is_processing", s.is_processing}};
-    if (s.is_processing) {
-      slot["params"] = generation_params(s.generation, {});
-      slot["next_token"] = {{"n_decoded", s.decoded_tokens}};
-      slot["n_prompt_tokens"] = s.prompt_tokens;
-    }
-    out.push_back(slot);
+    const runtime::GenerateOptions& g = s.is_processing ? s.generation : defaults;
+    const int64_t remain = s.is_processing ? std::max<int64_t>(0, g.max_tokens - s.decoded_tokens) : -1;
+    out.push_back({{"id", s.id},
+                   {"id_task", -1},
+                   {"n_ctx", context},
+                   {"speculative", false},
+                   {"is_processing", s.is_processing},
+                   {"params", generation_params(g, {})},
+                   {"n_prompt_tokens", s.prompt_tokens},
+                   {"next_token",
+                    {{"has_next_token", s.is_processing},
+                     {"has_new_line", false},
+                     {"n_remain", remain},
+                     {"n_decoded", s.decoded_tokens},
+                     {"stopping_word", ""}}}});
   }
   return out;
 }
 
-json completion_piece(const std::string& text, int64_t slot) {
-  return {{"index", 0}, {"content", text}, {"tokens", json::array()}, {"stop", false}, {"id_slot", slot}};
+json completion_piece(const std::string& text, int64_t slot, const TextProgress& progress) {
+  return {{"index", 0},
+          {"content", text},
+          {"tokens", progress.tokens},
+          {"stop", false},
+          {"id_slot", slot},
+          {"tokens_predicted", progress.predicted},
+          {"tokens_evaluated", progress.evaluated}};
 }
 
 namespace {

@@ -36,11 +36,13 @@ nlohmann::json queue_json(const EngineCounters& c);
 // the file's when the weights are a GGUF, else what lmc loaded), and lmc's `context`.
 nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
 
-nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
+// llama-server's /slots: every slot with its n_ctx, params (a running job's, else the
+// server's defaults), n_prompt_tokens and next_token.
+nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context, const ServeOptions& o);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):
 // stop_type "eos", "word" (with the stopping word), "limit" or "none" (cancelled).
-nlohmann::json completion_piece(const std::string& text, int64_t slot);
+nlohmann::json completion_piece(const std::string& text, int64_t slot, const TextProgress& progress);
 nlohmann::json completion_answer(const std::string& text, const JobResult& r, const std::string& model,
                                  const nlohmann::json& settings);
 

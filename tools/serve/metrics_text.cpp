@@ -4,6 +4,27 @@
 
 namespace lmc::tools {
 
+namespace {
+
+// llama-server's names for the same counters, which its dashboards read.
+template <typename Metric>
+void llama_server_metrics(Metric& metric, const EngineCounters& c) {
+  auto rate = [](double n, double seconds) { return seconds > 0 ? n / seconds : 0.0; };
+  metric("llamacpp:prompt_tokens_total", "counter", "Number of prompt tokens processed.", c.prompt_tokens);
+  metric("llamacpp:prompt_seconds_total", "counter", "Prompt process time", c.prompt_seconds);
+  metric("llamacpp:tokens_predicted_total", "counter", "Number of generation tokens processed.", c.generated_tokens);
+  metric("llamacpp:tokens_predicted_seconds_total", "counter", "Predict process time", c.decode_seconds);
+  metric("llamacpp:n_decode_total", "counter", "Total number of llama_decode() calls", c.steps);
+  metric("llamacpp:prompt_tokens_seconds", "gauge", "Average prompt throughput in tokens/s.",
+         rate(static_cast<double>(c.prompt_tokens), c.prompt_seconds));
+  metric("llamacpp:predicted_tokens_seconds", "gauge", "Average generation throughput in tokens/s.",
+         rate(static_cast<double>(c.generated_tokens), c.decode_seconds));
+  metric("llamacpp:requests_processing", "gauge", "Number of requests processing.", c.running);
+  metric("llamacpp:requests_deferred", "gauge", "Number of requests deferred.", c.queued);
+}
+
+}  // namespace
+
 std::string metrics_text(const EngineCounters& c, const RequestCounts& requests) {
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
@@ -33,6 +54,7 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests)
   metric("lmc_busy_seconds_total", "counter",
          "Time the model spent in steps (generated tokens over it: the throughput of all streams together).",
          c.busy_seconds);
+  llama_server_metrics(metric, c);
   return out.str();
 }
 

@@ -1,5 +1,6 @@
 // GET /metrics: the server's counters in Prometheus' text format (version 0.0.4), the
-// requests by path and status beside the engine's tokens, generations and speed.
+// requests by path and status beside the engine's tokens, generations and speed, those also
+// under llama-server's llamacpp:* names.
 #pragma once
 #include <cstdint>
 #include <map>

@@ -36,9 +36,9 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex,
 
 void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, const std::vector<Answer>& as) {
   if (const JobResult* failed = c.failed()) {
-    if (failed->finish_reason == "error") return send_json(ex, 500, error_body("server_error", failed->error));
+    if (failed->finish_reason == "error") return send_json(ex, 500, error_body(500, "server_error", failed->error));
     ApiError e = queue_timeout_error(engine_->counters());
-    return send_json(ex, e.status, error_body(e.type, e.what()), retry_after(e.retry_after));
+    return send_json(ex, e.status, error_body(e), retry_after(e.retry_after));
   }
   const Answer& a = as.front();
   if (a.shape == Shape::Llama) {
@@ -132,8 +132,8 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
                                          const Answer& a) {
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
-  job->on_text = [this, gate, a](const std::string& piece) {
-    json event = completion_piece(piece, -1);
+  job->on_text = [this, gate, a, j = job.get()](const std::string& piece) {
+    json event = completion_piece(piece, -1, j->progress);
     add_logprobs(event, a);
     return gate->write(sse(event));
   };

@@ -82,7 +82,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
           [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { dispatch(req, ex); },
           [](int status, const std::string& message) {
             return std::pair<std::string, std::string>("application/json",
-                                                       dump(error_body(status_type(status), message)));
+                                                       dump(error_body(status, status_type(status), message)));
           },
           [this](const std::string& path, int status) { count(path, status); }) {
   check_server_template_kwargs(opts_.template_kwargs);  // a bad one fails before the server binds
@@ -131,10 +131,10 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
     route->second(req, ex);
     if (!(req.method == "POST" && generations_.count(req.path))) log_request(request, 200, t0);
   } catch (const ApiError& e) {
-    send_json(*ex, e.status, error_body(e.type, e.what(), e.param), retry_after(e.retry_after));
+    send_json(*ex, e.status, error_body(e), retry_after(e.retry_after));
     log_request(request, e.status, t0);
   } catch (const std::exception&) {
-    send_json(*ex, 500, error_body("server_error", "internal error"));
+    send_json(*ex, 500, error_body(500, "server_error", "internal error"));
     log_request(request, 500, t0);
   }
 }
@@ -183,7 +183,7 @@ void HttpApiServer::routes() {
   // llama-server's array of slots, its shape kept; who waits for one in headers of lmc's own.
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
-    send_json(*ex, 200, slots_json(slots(), m_.info.context),
+    send_json(*ex, 200, slots_json(slots(), m_.info.context, opts_),
               {{"X-Queue-Waiting", std::to_string(c.queued)}, {"X-Queue-Limit", std::to_string(c.queue_limit)}});
   };
   const models::Tokenizer& tok = *m_.tokenizer;
@@ -194,8 +194,8 @@ void HttpApiServer::routes() {
   // The body of a chat completion, rendered as the completion would read it (its forced
   // call's opening aside).
   routes_[{"POST", "/apply-template"}] = [this, &tok](const http::Request& req, const Ex& ex) {
-    ServeRequest r =
-        parse_request(req.body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
+    ServeRequest r = parse_request(req.body, true, kMostRequestTokens, static_cast<int64_t>(tok.size()), opts_.sampling,
+                                   tool_format_);
     handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
     add_server_template_kwargs(opts_.template_kwargs, r);
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
@@ -226,8 +226,9 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   const models::Tokenizer& tok = *m_.tokenizer;
   const auto vocab = static_cast<int64_t>(tok.size());
   const bool chat = shape == Shape::Chat;
-  ServeRequest r = shape == Shape::Llama ? parse_llama_completion(req.body, context, vocab, opts_.sampling)
-                                         : parse_request(req.body, chat, context, vocab, opts_.sampling, tool_format_);
+  ServeRequest r = shape == Shape::Llama
+                       ? parse_llama_completion(req.body, kMostRequestTokens, vocab, opts_.sampling)
+                       : parse_request(req.body, chat, kMostRequestTokens, vocab, opts_.sampling, tool_format_);
   handle_ignored_fields(r.ignored_fields, opts_.strict_fields);
   if (chat) add_server_template_kwargs(opts_.template_kwargs, r);
   for (const std::string& note : left_out_notes(r.tools)) std::fprintf(stderr, "lmc: note: %s\n", note.c_str());
@@ -248,10 +249,14 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
     job->prompt = r.prompt_tokens;
   }
   const auto n = static_cast<int64_t>(job->prompt.size());
-  if (n >= context)
-    throw ApiError(400, "invalid_request_error",
-                   "the prompt is " + std::to_string(n) + " tokens; the context holds " + std::to_string(context),
-                   chat ? "messages" : "prompt");
+  if (n >= context) {
+    ApiError e(400, "exceed_context_size_error",
+               "the request exceeds the available context size: the prompt is " + std::to_string(n) +
+                   " tokens; the context holds " + std::to_string(context),
+               chat ? "messages" : "prompt");
+    e.details = {{"n_prompt_tokens", n}, {"n_ctx", context}};
+    throw e;
+  }
   job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;

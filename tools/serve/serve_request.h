@@ -24,6 +24,10 @@
 
 namespace lmc::tools {
 
+// The most tokens a request may ask for, as llama-server reads n_predict (an int32):
+// generation ends at the context's end anyway, so a larger count is no error.
+constexpr int64_t kMostRequestTokens = INT32_MAX;
+
 // An error answered as HTTP `status` with OpenAI's body {"error": {"message", "type", "param"}}.
 struct ApiError : std::runtime_error {
   ApiError(int status, std::string type, const std::string& message, std::string param = "", int retry_after = 0)
@@ -36,6 +40,7 @@ struct ApiError : std::runtime_error {
   std::string type;     // "invalid_request_error", "authentication_error", ...
   std::string param;    // the offending field, "" when none
   int retry_after = 0;  // > 0: seconds for a Retry-After header (a 503 of a full queue)
+  nlohmann::json details = nullptr;  // fields the error object adds (llama-server's n_prompt_tokens, n_ctx)
 };
 
 // What a generation answers in: OpenAI's completion or chat completion, or llama-server's
@@ -113,7 +118,7 @@ struct EmbeddingRequest {
 };
 EmbeddingRequest parse_embeddings(std::string_view body, int64_t vocab, int64_t dimensions);
 
-// `max_tokens_limit`: the most tokens a request may ask for (the context); `vocab`: the
+// `max_tokens_limit`: the most tokens a request may ask for (kMostRequestTokens); `vocab`: the
 // tokenizer's size, which token ids (prompt, logit_bias) must be below; `defaults`: the
 // sampling of a request that names no sampling field (its seed is not used); `tool_format`:
 // the form of tool calls the chat template asks for (tool_call_format_for).

@@ -1,5 +1,7 @@
 #include "tools/serve/slot_actions.h"
 
+#include <cstdio>
+
 #include "support/error.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
@@ -37,9 +39,11 @@ json slot_action(ServeEngine& engine, size_t slot, const std::string& query, con
   if (action != "erase" && save_dir.empty())
     throw ApiError(501, "not_supported_error",
                    "slot " + action + " needs a folder for the files: start lmc serve with --slot-save-path DIR");
+  std::string name, path;
   try {
     if (action == "erase") return {{"id_slot", slot}, {"n_erased", engine.erase_slot(slot)}};
-    const std::string name = file_name(body), path = save_dir + "/" + name;
+    name = file_name(body);
+    path = save_dir + "/" + name;
     const bool save = action == "save";
     const SlotFile f = save ? engine.save_slot(slot, path) : engine.restore_slot(slot, path);
     return {{"id_slot", slot},
@@ -48,7 +52,13 @@ json slot_action(ServeEngine& engine, size_t slot, const std::string& query, con
             {save ? "n_written" : "n_read", f.bytes},
             {"timings", {{save ? "save_ms" : "restore_ms", f.seconds * 1e3}}}};
   } catch (const Error& e) {
-    throw ApiError(400, "invalid_request_error", e.what());
+    // The client named the file; where the server keeps it is the server's: the log has it.
+    std::string message = e.what();
+    if (!path.empty()) {
+      std::fprintf(stderr, "lmc: slot %zu: %s\n", slot, message.c_str());
+      for (size_t at; (at = message.find(path)) != std::string::npos;) message.replace(at, path.size(), name);
+    }
+    throw ApiError(400, "invalid_request_error", message);
   }
 }
 
