@@ -456,9 +456,13 @@ std::shared_ptr<const Grammar> SchemaCompiler::run() {
   const uint32_t root = compile(root_, "", 0);
   check_one_ofs();
   skip_single_unions();
-  const uint32_t endless = g_.finish(past(root));
+  const uint32_t top = past(root);
+  const uint32_t endless = g_.finish(top);
   if (endless != kUnbounded)
     fail(g_.node(endless).pointer, "the schema has no finite value here (a required property that recurses forever)");
+  if (!g_.fits(top, kMaxFrames))
+    fail("", "every value of the schema nests deeper than the " + std::to_string(kMaxFrames) +
+                 " levels structured output follows");
   return std::make_shared<const Grammar>(std::move(g_));
 }
 
