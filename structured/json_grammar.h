@@ -58,6 +58,9 @@ struct Property {
 constexpr uint32_t kUnbounded = UINT32_MAX;
 // The most values nested in one another the matcher follows (its stack's frames).
 constexpr uint32_t kMaxFrames = 32;
+// The most properties an object node lists: its keys are sets of bits over them at each
+// node of their trie, so its size grows with the keys' bytes times the properties.
+constexpr uint32_t kMaxProperties = 1024;
 // Lengths in bytes: kInfinite while no finite text is known, and sums saturate at kFar
 // (a schema asking for a million items is as unreachable as it needs to be).
 constexpr uint32_t kInfinite = UINT32_MAX;
