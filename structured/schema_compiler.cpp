@@ -307,8 +307,8 @@ std::shared_ptr<const ByteDfa> SchemaCompiler::format_of(const Json& s, const st
   std::shared_ptr<const ByteDfa> format = string_format(f->get<std::string>());
   if (!format)
     leave_out(at + "/format", "'format' " + f->dump() +
-                                  " is not supported by structured output (date, time, date-time, uuid, ipv4 and "
-                                  "email are)");
+                                  " is not supported by structured output (date, time, date-time, uuid, ipv4, ipv6, "
+                                  "email, hostname and uri are)");
   return format;
 }
 
