@@ -5,6 +5,8 @@
 // (response_format).
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdio>
 #include <random>
 #include <string>
 
@@ -48,6 +50,18 @@ TEST(WideObjects, TwoHundredPropertiesAnswerValidly) {
     ASSERT_TRUE(a);
     EXPECT_TRUE(validator.valid(a->text)) << a->text;
     EXPECT_TRUE(a->distance_exact) << a->text;
+  }
+}
+
+// The compile work, recorded (never asserted): the figure docs and reports quote.
+TEST(WideObjects, CompileTimeIsRecorded) {
+  for (size_t n : {size_t{64}, size_t{200}, size_t{kMaxProperties}}) {
+    const ordered_json schema = wide(n, 4);
+    const auto t0 = std::chrono::steady_clock::now();
+    auto g = compile_schema(schema);
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("compile of %zu properties: %.2f ms, %u nodes\n", n, ms, g->size());
+    ::testing::Test::RecordProperty("compile_ms_" + std::to_string(n), std::to_string(ms));
   }
 }
 
