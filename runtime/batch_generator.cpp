@@ -229,7 +229,12 @@ void BatchGenerator::take(Sequence& s, const float* row) {
   TokenConstraint* constraint = s.job.constraint.get();
   if (constraint) {
     s.masked.assign(row, row + ex_.vocab());
-    if (!constraint->mask(s.masked)) return finish(s, "runtime: error: no token can continue the constrained output");
+    if (!constraint->mask(s.masked)) {
+      // A constraint's automaton that can no longer close is its bug, not the client's:
+      // the answer ends where it is, as at its length limit, and the stats say why.
+      s.stats.constraint_stuck = true;
+      return finish(s);
+    }
     row = s.masked.data();
   }
   const int32_t token = s.sampler.sample(row, ex_.vocab(), s.history);

@@ -61,8 +61,8 @@ struct BatchJob {
   // the longest prefix of the prompt, else the one used least recently.
   int64_t slot = -1;
   // What the sequence may generate; empty: the one opts.constraint makes, if any, else
-  // anything. A row the constraint leaves no token in, or a token it refuses, ends the
-  // sequence with an error.
+  // anything. A row the constraint leaves no token in ends the sequence where it is
+  // (GenerationStats::constraint_stuck); a token it refuses ends it with an error.
   std::unique_ptr<TokenConstraint> constraint{};
   // With top_logprobs >= 0, each token's log-probability and that many alternatives'
   // (runtime/token_logprobs.h), just before its on_token.

@@ -61,6 +61,8 @@ struct GenerationStats {
   double decode_seconds = 0;
   int64_t end_pos = 0;         // tokens in the KV cache afterwards
   bool hit_eog = false;  // an end-of-generation token, or a constrained answer complete (batch_generator.h)
+  // A constraint left no token to sample (batch_generator.h): the answer ends where it got to.
+  bool constraint_stuck = false;
   double prefill_tokens_per_second() const { return prefill_seconds > 0 ? prompt_tokens / prefill_seconds : 0; }
   double decode_tokens_per_second() const { return decode_seconds > 0 ? decode_tokens / decode_seconds : 0; }
 };

@@ -16,10 +16,11 @@ constexpr uint8_t kMaxDigits = 15, kMaxExponentDigits = 2;
 bool digit(uint8_t b) { return b >= '0' && b <= '9'; }
 uint32_t less(uint32_t a, uint32_t b) { return a > b ? a - b : 0; }
 
-// A byte of an object's key, among the properties it may still name from f.at on.
-Step key_byte(const GrammarNode& n, Frame& f, uint8_t b) {
+// A byte of an object's key, among the properties it may still name from f.at on whose
+// values fit in the frames left.
+Step key_byte(const GrammarNode& n, Frame& f, uint8_t b, uint32_t room) {
   const uint32_t c = n.trie.trie.child(f.trie, b);
-  if (c == ByteTrie::kNone || !(n.trie.below[c] & n.keys_allowed(f.at))) return Step::Reject;
+  if (c == ByteTrie::kNone || !n.find_key(c, f.at, room, [](uint32_t) { return true; })) return Step::Reject;
   f.trie = c;
   if (n.trie.value[c] >= 0) {  // keys end with their quote: a whole key is a leaf
     f.at = static_cast<uint32_t>(n.trie.value[c]);
@@ -40,7 +41,7 @@ Step push(Frame& f, uint8_t after, uint32_t node, uint32_t& child) {
   return Step::Push;
 }
 
-Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child, uint32_t room) {
   const auto count = static_cast<uint32_t>(n.properties.size());
   switch (f.phase) {
     case kStart:
@@ -48,9 +49,9 @@ Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
     case kOpen:
       if (b == '}') return n.first_required(0) == count ? Step::Done : Step::Reject;
       f.phase = kKey;
-      return key_byte(n, f, b);
+      return key_byte(n, f, b, room);
     case kKey:
-      return key_byte(n, f, b);
+      return key_byte(n, f, b, room);
     case kColon:
       return b == ':' ? to(f, kValue) : Step::Reject;
     case kValue:
@@ -58,8 +59,8 @@ Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
       [[fallthrough]];
     case kValueSpaced:
       return push(f, kAfter, n.properties[f.at].value, child);
-    case kAfter:
-      if (b == ',' && f.at + 1 < count) {
+    case kAfter:  // a comma only where a key may follow it
+      if (b == ',' && n.find_key(0, f.at + 1, room, [](uint32_t) { return true; })) {
         ++f.at;
         return to(f, kComma);
       }
@@ -70,17 +71,19 @@ Step object_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
     case kCommaSpaced:
       f.phase = kKey;
       f.trie = 0;
-      return key_byte(n, f, b);
+      return key_byte(n, f, b, room);
   }
   return Step::Reject;
 }
 
-Step map_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+// A map's keys and values, an array's items: begun only where they fit in the frames left.
+Step map_step(const Grammar& g, const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child, uint32_t room) {
   switch (f.phase) {
     case kStart:
       return b == '{' ? to(f, kOpen) : Step::Reject;
     case kOpen:
-      return b == '}' ? Step::Done : push(f, kColon, n.key, child);
+      if (b == '}') return Step::Done;
+      return g.fits(n.key, room) && g.fits(n.item, room) ? push(f, kColon, n.key, child) : Step::Reject;
     case kColon:
       return b == ':' ? to(f, kValue) : Step::Reject;
     case kValue:
@@ -105,17 +108,17 @@ Step next_item(const GrammarNode& n, Frame& f, uint32_t& child) {
   return push(f, kAfter, n.item, child);
 }
 
-Step array_step(const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child) {
+Step array_step(const Grammar& g, const GrammarNode& n, Frame& f, uint8_t b, uint32_t& child, uint32_t room) {
   switch (f.phase) {
     case kStart:
       return b == '[' ? to(f, kOpen) : Step::Reject;
     case kOpen:
       if (b == ']') return n.min == 0 ? Step::Done : Step::Reject;
-      if (n.max == 0) return Step::Reject;
+      if (n.max == 0 || !g.fits(n.item, room)) return Step::Reject;
       return next_item(n, f, child);
     case kAfter:
       if (b == ']') return f.at >= n.min ? Step::Done : Step::Reject;
-      return b == ',' && f.at < n.max ? to(f, kComma) : Step::Reject;
+      return b == ',' && f.at < n.max && g.fits(n.item, room) ? to(f, kComma) : Step::Reject;
     case kComma:
       if (b == ' ') return to(f, kCommaSpaced);
       [[fallthrough]];
@@ -335,24 +338,28 @@ Step literal_step(const GrammarNode& n, Frame& f, uint8_t b) {
   return n.trie.value[c] >= 0 && n.trie.leaf(c) ? Step::Done : Step::Stay;
 }
 
-// The fewest bytes from a key (or the next one) to the end of the object: the cheapest
-// property the key may still become, its value and the required ones after it, and '}'.
-uint32_t keyed_rest(const Grammar& g, const GrammarNode& n, uint64_t keys, uint32_t done) {
+// The fewest bytes from a key (at trie_node, `done` bytes of it read) to the end of the
+// object: the cheapest property the key may still become, its value and the required
+// ones after it, and '}'.
+uint32_t keyed_rest(const Grammar& g, const GrammarNode& n, uint32_t trie_node, uint32_t next, uint32_t done,
+                    uint32_t room) {
   uint32_t best = kInfinite;
-  for (uint32_t p = 0; p < n.properties.size() && p < 64; ++p)
-    if (keys >> p & 1) best = std::min(best, plus(property_bytes(g, n, p, done), 1));
+  n.find_key(trie_node, next, room, [&](uint32_t p) {
+    best = std::min(best, plus(property_bytes(g, n, p, done), 1));
+    return false;
+  });
   return best;
 }
 
-uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
+uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f, uint32_t room) {
   const auto count = static_cast<uint32_t>(n.properties.size());
   const uint32_t key =
       f.phase >= kColon && f.phase <= kAfter ? static_cast<uint32_t>(n.properties[f.at].key.size()) : 0;
   switch (f.phase) {
     case kOpen:
-      return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, n.keys_allowed(0), 0));
+      return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, 0, 0, 0, room));
     case kKey:
-      return keyed_rest(g, n, n.keys_allowed(f.at) & n.trie.below[f.trie], n.trie.trie.depth(f.trie));
+      return keyed_rest(g, n, f.trie, f.at, n.trie.trie.depth(f.trie), room);
     case kColon:
       return plus(property_bytes(g, n, f.at, key), 1);
     case kValue:
@@ -362,7 +369,7 @@ uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
       return plus(n.required_bytes[f.at + 1], 1);
     case kComma:
     case kCommaSpaced:
-      return keyed_rest(g, n, n.keys_allowed(f.at), 0);
+      return keyed_rest(g, n, 0, f.at, 0, room);
     default:
       return n.min_bytes;
   }
@@ -419,15 +426,15 @@ uint32_t string_rest(const GrammarNode& n, const Frame& f) {
 
 }  // namespace
 
-Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child) {
+Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child, uint32_t room) {
   const GrammarNode& n = g.node(f.node);
   switch (n.kind) {
     case NodeKind::Object:
-      return object_step(n, f, b, child);
+      return object_step(n, f, b, child, room);
     case NodeKind::Map:
-      return map_step(n, f, b, child);
+      return map_step(g, n, f, b, child, room);
     case NodeKind::Array:
-      return array_step(n, f, b, child);
+      return array_step(g, n, f, b, child, room);
     case NodeKind::String:
       return string_step(n, f, b);
     case NodeKind::Number:
@@ -440,11 +447,11 @@ Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child) {
   return Step::Reject;
 }
 
-uint32_t frame_rest(const Grammar& g, const Frame& f) {
+uint32_t frame_rest(const Grammar& g, const Frame& f, uint32_t room) {
   const GrammarNode& n = g.node(f.node);
   switch (n.kind) {
     case NodeKind::Object:
-      return object_rest(g, n, f);
+      return object_rest(g, n, f, room);
     case NodeKind::Map:
       return map_rest(g, n, f);
     case NodeKind::Array:

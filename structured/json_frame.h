@@ -33,10 +33,13 @@ enum class Step : uint8_t {
   Pop,     // the value ended before this byte, which its parent must read
 };
 
-// Reads one byte into f. For Push, `child` is the node of the value that starts.
-Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child);
-// The fewest bytes that complete f's value (a child it waits for counts on its own).
-uint32_t frame_rest(const Grammar& g, const Frame& f);
+// Reads one byte into f, which has `room` frames of the stack below it for the values in
+// its own: a value that needs more is never begun. For Push, `child` is the node of the
+// value that starts.
+Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child, uint32_t room);
+// The fewest bytes that complete f's value (a child it waits for counts on its own), with
+// `room` frames below it.
+uint32_t frame_rest(const Grammar& g, const Frame& f, uint32_t room);
 // The value is complete as it stands, though more bytes may extend it (a number).
 bool frame_accepting(const Grammar& g, const Frame& f);
 // Reading the text of a string, between characters: the matcher's fast path for tokens

@@ -4,19 +4,21 @@
 
 namespace lmc::structured {
 
-void LiteralTrie::build(const std::vector<std::string>& strings) {
+void LiteralTrie::build(const std::vector<std::string>& strings, bool sets) {
   std::vector<std::string_view> views(strings.begin(), strings.end());
   std::vector<uint32_t> node_of = trie.build(views);
   value.assign(trie.size(), -1);
-  below.assign(trie.size(), 0);
   to_end.assign(trie.size(), kInfinite);
   for (size_t i = strings.size(); i-- > 0;) value[node_of[i]] = static_cast<int32_t>(i);  // the first of duplicates
-  for (size_t i = 0; i < strings.size() && i < 64; ++i) {
+  words = sets ? static_cast<uint32_t>((strings.size() + 63) / 64) : 0;
+  below.assign(size_t{trie.size()} * words, 0);
+  for (size_t i = 0; sets && i < strings.size(); ++i) {
+    const uint64_t bit = uint64_t{1} << (i % 64);
     uint32_t n = 0;
-    below[n] |= uint64_t{1} << i;
+    below[i / 64] |= bit;
     for (char c : strings[i]) {
       n = trie.child(n, static_cast<uint8_t>(c));
-      below[n] |= uint64_t{1} << i;
+      below[size_t{n} * words + i / 64] |= bit;
     }
   }
   // Children come after their parent in preorder.
@@ -27,19 +29,6 @@ void LiteralTrie::build(const std::vector<std::string>& strings) {
     }
     for (uint32_t c = n + 1; c < trie.end(n); c = trie.end(c)) to_end[n] = std::min(to_end[n], plus(to_end[c], 1));
   }
-}
-
-uint32_t GrammarNode::first_required(uint32_t i) const {
-  while (i < properties.size() && !properties[i].required) ++i;
-  return i;
-}
-
-uint64_t GrammarNode::keys_allowed(uint32_t next) const {
-  const auto n = static_cast<uint32_t>(properties.size());
-  if (next >= n) return 0;
-  const uint32_t last = std::min(first_required(next), n - 1);
-  const uint64_t upto = last == 63 ? ~uint64_t{0} : (uint64_t{1} << (last + 1)) - 1;
-  return upto & ~((uint64_t{1} << next) - 1);
 }
 
 uint32_t property_bytes(const Grammar& g, const GrammarNode& object, uint32_t p, uint32_t done) {
@@ -78,9 +67,14 @@ uint32_t Grammar::finish(uint32_t root) {
     if (n.kind != NodeKind::Object) continue;
     std::vector<std::string> keys;
     for (const Property& p : n.properties) keys.push_back(p.key);
-    n.trie.build(keys);
+    n.trie.build(keys, true);
+    n.next_required.assign(n.properties.size() + 1, static_cast<uint32_t>(n.properties.size()));
+    for (size_t i = n.properties.size(); i-- > 0;)
+      n.next_required[i] = n.properties[i].required ? static_cast<uint32_t>(i) : n.next_required[i + 1];
   }
-  compute_min_bytes();
+  compute_shortest();
+  for (GrammarNode& n : nodes_)
+    if (n.kind == NodeKind::Object) index_properties(n);
   std::vector<bool> seen(nodes_.size());
   std::vector<uint32_t> todo{root};
   while (!todo.empty()) {
@@ -98,10 +92,19 @@ uint32_t Grammar::finish(uint32_t root) {
   return kUnbounded;
 }
 
-// A fixed point from "no finite text" downwards: each round can only shorten a node, and
-// the shortest text of a node is built from its children's within as many rounds as
-// there are nodes.
-void Grammar::compute_min_bytes() {
+// Which properties' values fit in each room the matcher's stack may leave an object.
+void Grammar::index_properties(GrammarNode& n) const {
+  const uint32_t words = n.trie.words;
+  n.fitting.assign(size_t{kMaxFrames + 1} * words, 0);
+  for (uint32_t room = 0; room <= kMaxFrames; ++room)
+    for (size_t p = 0; p < n.properties.size(); ++p)
+      if (fits(n.properties[p].value, room)) n.fitting[room * words + p / 64] |= uint64_t{1} << (p % 64);
+}
+
+// A fixed point from "no finite text" downwards: each round can only shorten a node (or
+// make it shallower), and the shortest text of a node is built from its children's within
+// as many rounds as there are nodes.
+void Grammar::compute_shortest() {
   for (size_t round = 0; round <= nodes_.size(); ++round) {
     bool changed = false;
     for (GrammarNode& n : nodes_) {
@@ -114,9 +117,10 @@ void Grammar::compute_min_bytes() {
           n.required_bytes[i] = plus(n.required_bytes[i + 1], own);
         }
       }
-      const uint32_t m = min_bytes_of(n);
-      if (m < n.min_bytes) {
-        n.min_bytes = m;
+      const uint32_t m = min_bytes_of(n), f = min_frames_of(n);
+      if (m < n.min_bytes || f < n.min_frames) {
+        n.min_bytes = std::min(n.min_bytes, m);
+        n.min_frames = std::min(n.min_frames, f);
         changed = true;
       }
     }
@@ -129,10 +133,10 @@ uint32_t Grammar::min_bytes_of(const GrammarNode& n) const {
     case NodeKind::Object: {
       // "{}" when nothing is required, else the cheapest first key (the required ones
       // after it follow with their commas).
-      uint32_t best = n.first_required(0) == n.properties.size() ? 2 : kInfinite;
-      const uint64_t keys = n.keys_allowed(0);
-      for (uint32_t p = 0; p < n.properties.size(); ++p)
-        if (keys >> p & 1) best = std::min(best, plus(property_bytes(*this, n, p, 0), 2));
+      const auto count = static_cast<uint32_t>(n.properties.size());
+      uint32_t best = n.first_required(0) == count ? 2 : kInfinite;
+      for (uint32_t p = 0; p < count && p <= n.first_required(0); ++p)
+        best = std::min(best, plus(property_bytes(*this, n, p, 0), 2));
       return best;
     }
     case NodeKind::Map:
@@ -152,6 +156,29 @@ uint32_t Grammar::min_bytes_of(const GrammarNode& n) const {
     }
   }
   return kInfinite;
+}
+
+// The shallowest text: an object's required values below it (the optional ones may be
+// left out), an array's fewest items below it, an alternative's own.
+uint32_t Grammar::min_frames_of(const GrammarNode& n) const {
+  auto below = [](uint32_t frames) { return frames == kInfinite ? kInfinite : frames + 1; };
+  switch (n.kind) {
+    case NodeKind::Object: {
+      uint32_t deepest = 1;
+      for (const Property& p : n.properties)
+        if (p.required) deepest = std::max(deepest, below(nodes_[p.value].min_frames));
+      return deepest;
+    }
+    case NodeKind::Array:
+      return n.min == 0 ? 1 : below(nodes_[n.item].min_frames);
+    case NodeKind::Union: {
+      uint32_t best = kInfinite;
+      for (uint32_t a : n.alternatives) best = std::min(best, nodes_[a].min_frames);
+      return best;
+    }
+    default:
+      return 1;
+  }
 }
 
 }  // namespace lmc::structured

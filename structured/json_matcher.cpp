@@ -39,7 +39,9 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
     const GrammarNode& n = g_.node(stack.back().node);
     if (n.kind == NodeKind::Union) {
       if (level == kMaxUnionNesting) return;
+      const auto frames = static_cast<uint32_t>(kMaxFrames - (stack.size() - 1));
       for (uint32_t a : n.alternatives) {
+        if (!g_.fits(a, frames)) continue;  // its shallowest text nests too deep to close
         std::vector<Frame>& alt = scratch_[level + 1];
         alt = stack;
         alt.back() = Frame{};
@@ -49,7 +51,7 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
       return;
     }
     uint32_t child = 0;
-    switch (step_frame(g_, stack.back(), b, child)) {
+    switch (step_frame(g_, stack.back(), b, child, kMaxFrames - static_cast<uint32_t>(stack.size()))) {
       case Step::Reject:
         return;
       case Step::Done:
@@ -58,8 +60,7 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
       case Step::Stay:
         if (out.stacks() < kMaxStacks) out.add(stack);
         return;
-      case Step::Push:
-        if (stack.size() == kMaxDepth) return;
+      case Step::Push:  // the frame has made sure that the child fits below it
         stack.push_back(Frame{});
         stack.back().node = child;
         break;
@@ -95,8 +96,10 @@ bool Matcher::accepting(const State& s) const {
 uint32_t Matcher::distance(const State& s) const {
   uint32_t best = kInfinite;
   for (size_t i = 0; i < s.stacks(); ++i) {
+    std::span<const Frame> stack = s.stack(i);
     uint32_t d = 0;
-    for (const Frame& f : s.stack(i)) d = plus(d, frame_rest(g_, f));
+    for (size_t at = 0; at < stack.size(); ++at)
+      d = plus(d, frame_rest(g_, stack[at], kMaxFrames - 1 - static_cast<uint32_t>(at)));
     best = std::min(best, d);
   }
   return best;

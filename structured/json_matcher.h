@@ -38,9 +38,10 @@ class State {
 
 class Matcher {
  public:
-  // Past these, a stack is dropped: the answer may be refused a nesting or an ambiguity
-  // it could have had, never given one the grammar does not allow.
-  static constexpr size_t kMaxDepth = 32, kMaxStacks = 32, kMaxUnionNesting = 8;
+  // Past these, a stack is dropped: the answer may be refused an ambiguity it could have
+  // had, never given one the grammar does not allow. (Nesting is bounded by kMaxFrames,
+  // json_grammar.h, before a value is begun.)
+  static constexpr size_t kMaxStacks = 32, kMaxUnionNesting = 8;
 
   explicit Matcher(const Grammar& g);
   Matcher(const Matcher&) = delete;

@@ -75,6 +75,7 @@ class SchemaCompiler {
                                               std::shared_ptr<const ByteDfa> text);
   uint32_t number(const Json& s, const std::string& at, bool integer);
   uint32_t node(NodeKind kind, const std::string& at);
+  uint32_t map_of(const std::string& at, uint32_t values);
   uint32_t key_string();
   void check_one_ofs();
   uint32_t past(uint32_t id) const;
@@ -97,6 +98,14 @@ uint32_t SchemaCompiler::node(NodeKind kind, const std::string& at) {
   n.kind = kind;
   n.pointer = at;
   return g_.add(std::move(n));
+}
+
+// Any keys, each value of node `values`.
+uint32_t SchemaCompiler::map_of(const std::string& at, uint32_t values) {
+  const uint32_t id = node(NodeKind::Map, at);
+  g_.node(id).item = values;
+  g_.node(id).key = key_string();
+  return id;
 }
 
 uint32_t SchemaCompiler::key_string() {
@@ -298,8 +307,8 @@ std::shared_ptr<const ByteDfa> SchemaCompiler::format_of(const Json& s, const st
   std::shared_ptr<const ByteDfa> format = string_format(f->get<std::string>());
   if (!format)
     leave_out(at + "/format", "'format' " + f->dump() +
-                                  " is not supported by structured output (date, time, date-time, uuid, ipv4 and "
-                                  "email are)");
+                                  " is not supported by structured output (date, time, date-time, uuid, ipv4, ipv6, "
+                                  "email, hostname and uri are)");
   return format;
 }
 
@@ -361,19 +370,20 @@ uint32_t SchemaCompiler::object(const Json& s, const std::string& at, int depth)
     fail(at + "/additionalProperties", "'additionalProperties' must be a boolean or a schema");
   if (props.empty() && required.empty() && !(more && *more == false)) {
     // No properties listed: any keys, each value of additionalProperties' schema.
-    const uint32_t id = node(NodeKind::Map, at);
-    const uint32_t values =
-        more && more->is_object() ? compile(*more, at + "/additionalProperties", depth + 1) : g_.any();
-    g_.node(id).item = values;
-    g_.node(id).key = key_string();
-    return id;
+    return map_of(at, more && more->is_object() ? compile(*more, at + "/additionalProperties", depth + 1) : g_.any());
+  }
+  const auto unlisted =
+      std::count_if(required.begin(), required.end(), [&](const std::string& r) { return !props.contains(r); });
+  if (props.size() + static_cast<size_t>(unlisted) > kMaxProperties) {
+    // The keys' sets would cost more than they are worth: any object, checked after decoding.
+    leave_out(at + "/properties", "an object may list at most " + std::to_string(kMaxProperties) + " properties");
+    return map_of(at, g_.any());
   }
   std::vector<Property> list;
   for (const auto& [name, schema] : props.items())
     list.push_back({Json(name).dump(), compile(schema, at + "/properties/" + pointer_token(name), depth + 1),
                     required.count(name) > 0});
   required_unlisted(s, at, list, depth);
-  if (list.size() > 64) fail(at + "/properties", "an object may list at most 64 properties");
   const uint32_t id = node(NodeKind::Object, at);
   g_.node(id).properties = std::move(list);
   return id;
@@ -456,9 +466,13 @@ std::shared_ptr<const Grammar> SchemaCompiler::run() {
   const uint32_t root = compile(root_, "", 0);
   check_one_ofs();
   skip_single_unions();
-  const uint32_t endless = g_.finish(past(root));
+  const uint32_t top = past(root);
+  const uint32_t endless = g_.finish(top);
   if (endless != kUnbounded)
     fail(g_.node(endless).pointer, "the schema has no finite value here (a required property that recurses forever)");
+  if (!g_.fits(top, kMaxFrames))
+    fail("", "every value of the schema nests deeper than the " + std::to_string(kMaxFrames) +
+                 " levels structured output follows");
   return std::make_shared<const Grammar>(std::move(g_));
 }
 

@@ -278,7 +278,7 @@ std::string SchemaValidator::string(const Json& s, const std::string& v) const {
   if (auto p = s.find("pattern"); p != s.end() && p->is_string() && !matches(p->get<std::string>(), v))
     return "does not match the pattern " + p->dump();
   if (auto f = s.find("format"); f != s.end() && f->is_string())
-    if (auto grammar = string_format(f->get<std::string>()); grammar && !grammar->matches(v))
+    if (auto grammar = format_check(f->get<std::string>()); grammar && !grammar->matches(v))
       return "is not a valid " + f->get<std::string>();
   return "";
 }

@@ -160,7 +160,7 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/completions", {"prompt": "hi", "stream_options": {"include_usage": True}}, None, 400,
              "needs \"stream\": true"),
             ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "a"}],
-                                              "tools": [{"type": "function", "function": {"name": "f g"}}]},
+                                              "tools": [{"type": "function", "function": {"name": ""}}]},
              None, 400, "'tools[0].function.name'"),
             ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "a"}],
                                               "response_format": {"type": "json_schema", "json_schema": {

@@ -189,7 +189,7 @@ class ToolCalls(serve_harness.ServedTestCase):
         table = [
             ({"tools": {"type": "function"}}, "tools"),
             ({"tools": [{"type": "retrieval"}]}, "tools[0]"),
-            ({"tools": [{"type": "function", "function": {"name": "a b"}}]}, "tools[0].function.name"),
+            ({"tools": [{"type": "function", "function": {"name": "a\nb"}}]}, "tools[0].function.name"),
             ({"tools": [WEATHER, WEATHER]}, "tools[1].function.name"),
             ({"tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {
                 "x": {"$ref": "#/$defs/missing"}}}}}]}, "tools[0].function.parameters"),

@@ -190,7 +190,7 @@ TEST(JsonMatcher, DistanceIsTheShortestCompletion) {
 TEST(JsonMatcher, NestingIsBounded) {
   auto g = json_object_grammar();
   std::string deep = "{\"a\":";
-  for (size_t i = 0; i < Matcher::kMaxDepth; ++i) deep += "[";
+  for (size_t i = 0; i < kMaxFrames; ++i) deep += "[";
   Matcher m(*g);
   State s = m.start();
   EXPECT_FALSE(m.feed(s, deep));

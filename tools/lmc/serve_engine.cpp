@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "driver/model_identity.h"
 #include "runtime/kv_snapshot.h"
@@ -340,6 +341,11 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     in_slot_[s.slot] = nullptr;
   }
   if (s.job->cancelled) s.client_left = true;  // dropped before its next token: nothing more to send
+  if (stats.constraint_stuck)
+    std::fprintf(stderr,
+                 "lmc: warning: slot %lld: no token could continue the constrained output; the answer ends "
+                 "there (finish_reason length): please report this schema\n",
+                 static_cast<long long>(s.slot));
   if (!error.empty()) {
     result.finish_reason = "error";
   } else {

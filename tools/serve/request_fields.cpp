@@ -1,5 +1,7 @@
 #include "tools/serve/request_fields.h"
 
+#include <algorithm>
+
 #include "structured/schema_compiler.h"
 #include "tools/serve/serve_request.h"
 
@@ -9,11 +11,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// As llama-server: any name (MCP bridges' "server.tool", "weather.get-current"), though not
+// an empty one, nor one with a control character, which would break the prompt's lines.
+// OpenAI is stricter: 1 to 64 letters, digits, '_' or '-'.
 bool valid_name(const Json& name) {
   if (!name.is_string()) return false;
   const std::string& s = name.get_ref<const std::string&>();
-  return !s.empty() && s.size() <= 64 &&
-         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == std::string::npos;
+  return !s.empty() && std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; });
 }
 
 }  // namespace
@@ -62,7 +66,7 @@ void only_fields(const Json& v, const std::string& at, const std::set<std::strin
 
 void check_name_description_strict(const Json& v, const std::string& at) {
   if (!v.contains("name") || !valid_name(v["name"]))
-    invalid_field(at + ".name", "'" + at + ".name' must be 1 to 64 letters, digits, '_' or '-'");
+    invalid_field(at + ".name", "'" + at + ".name' must be a non-empty string without control characters");
   if (v.contains("description") && !v["description"].is_string())
     invalid_field(at + ".description", "'" + at + ".description' must be a string");
   if (v.contains("strict") && !v["strict"].is_boolean() && !v["strict"].is_null())

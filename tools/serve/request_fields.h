@@ -30,8 +30,8 @@ double number(const nlohmann::json& body, const char* name, double dflt, double 
 std::optional<int64_t> integer(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi);
 // `v` (at `at`) has no key outside `names`.
 void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
-// OpenAI's `name` (1 to 64 letters, digits, '_' or '-'), `description`? and `strict`? of a
-// function or a json_schema.
+// The `name` of a function or a json_schema (any non-empty text without control characters,
+// as llama-server; OpenAI's is stricter), its `description`? and `strict`?.
 void check_name_description_strict(const nlohmann::ordered_json& v, const std::string& at);
 // `schema` compiled by structured/; a keyword it cannot honour is refused naming `at`, or
 // with `left_out` listed there (schema_compiler.h), only a schema that is none refused.
