@@ -208,7 +208,7 @@ void PassManager::run(ir::Graph& g, PassContext& ctx) {
   for (size_t i = 0; i < passes_.size(); ++i) {
     watch.at(i, g);
     if (bisect_allows(passes_[i]) && !run_one(passes_[i], static_cast<int>(i) + 1, g, ctx))
-      watch.remark_unchanged(i, ctx);
+      watch.remark_unchanged(i, g, ctx);
   }
   watch.at(passes_.size(), g);
   placement_ = watch.explanation();
