@@ -22,9 +22,10 @@ double seconds(GraphProgram& p, int64_t times) {
 GraphTurns time_turn_about(GraphProgram& a, GraphProgram& b, int64_t rows, int runs) {
   GraphTurns t;
   const double slower = std::max(seconds(a, 1), seconds(b, 1));
-  t.batch = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(kTurnSeconds / std::max(slower, 1e-9))), 1, kMaxBatch);
+  const int64_t batch =
+      std::clamp<int64_t>(static_cast<int64_t>(std::ceil(kTurnSeconds / std::max(slower, 1e-9))), 1, kMaxBatch);
   const auto rate = [&](GraphProgram& p) {
-    return static_cast<double>(rows * t.batch) / std::max(seconds(p, t.batch), 1e-12);
+    return static_cast<double>(rows * batch) / std::max(seconds(p, batch), 1e-12);
   };
   for (int turn = 0; turn < runs; ++turn) {
     t.a.push_back(rate(a));

@@ -13,7 +13,6 @@
 namespace lmc::driver {
 
 struct GraphTurns {
-  int64_t batch = 0;         // runs a turn
   std::vector<double> a, b;  // rows a second, one per turn
 };
 

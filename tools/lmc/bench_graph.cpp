@@ -95,7 +95,6 @@ int bench_graph(const Args& a, const std::string& path, int threads, int runs, c
   if (timed) {
     const driver::GraphTurns turns = driver::time_turn_about(pa, pb, syms[static_cast<size_t>(ir::Sym::T)], runs);
     c.speed.push_back({dims, turns.a, turns.b, "rows/s"});
-    c.kernel_note = "each turn " + std::to_string(turns.batch) + " runs of each pipeline";
   }
   return finish_comparison(c, format, reporter.get(), path, nullptr, timed);
 }
