@@ -16,6 +16,9 @@ config.environment["PATH"] = os.pathsep.join(
 # compile into a cache here, not the user's (lit passes no HOME).
 config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifact.key")
 config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")
+# A diagnostic on a part split-file cut out of a test names the test's line instead
+# (tools/lmc/lit_source_place.h): the parts live in the exec root, perhaps a scratch folder.
+config.environment["LMC_LIT_ROOTS"] = config.test_source_root + ":" + config.test_exec_root
 
 # lit substitutes in this order, so a name that starts another comes after it (%lmc after
 # %lmc_x_plugin, a plugin after the ones its name is a prefix of).

@@ -2,7 +2,6 @@
 
 #include "ir/op_registry.h"
 
-#include "driver/open_model.h"
 #include "support/error.h"
 
 namespace lmc::driver {
@@ -37,21 +36,31 @@ std::vector<const ir::Value*> outputs_of(const ir::Graph& g) { return {g.outputs
 
 }  // namespace
 
-GraphRun run_graph(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
-                   const runtime::SymbolValues& syms, int threads) {
-  LoadedModel m = load_compiled(compile(r), r.model);
-  const ir::Graph& g = *m.graph;
+GraphProgram::GraphProgram(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
+                           const runtime::SymbolValues& syms, int threads)
+    : model_(load_compiled(compile(r), r.model)), syms_(syms) {
+  const ir::Graph& g = *model_.graph;
   check_same_shapes(args_of(source), args_of(g), "argument", r);
   check_same_shapes(outputs_of(source), outputs_of(g), "result", r);
-  runtime::GraphRunner runner(g, m.kernels, *m.weights, syms, threads);
-  for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner.argument(i));
-  runner.run();
+  runner_ = std::make_unique<runtime::GraphRunner>(g, model_.kernels, *model_.weights, syms, threads);
+  for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner_->argument(i));
+}
+
+GraphRun GraphProgram::results() const {
+  const ir::Graph& g = *model_.graph;
   GraphRun run;
   for (size_t i = 0; i < g.outputs().size(); ++i)
-    run.results.push_back(load_array(runner.output(i), g.outputs()[i]->type(), syms.data()));
+    run.results.push_back(load_array(runner_->output(i), g.outputs()[i]->type(), syms_.data()));
   for (const auto& op : g.ops())
     if (ir::is_role(*op, ir::OpRole::Weight)) run.weight_dtypes.insert(ir::panel_base(op->result()->type().dtype));
   return run;
+}
+
+GraphRun run_graph(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
+                   const runtime::SymbolValues& syms, int threads) {
+  GraphProgram program(r, source, arguments, syms, threads);
+  program.run();
+  return program.results();
 }
 
 }  // namespace lmc::driver

@@ -4,12 +4,14 @@
 // by runtime::GraphRunner on the arguments given, each result read back as f32 (or i32).
 // Two pipelines' runs of one graph on the same arguments compare value by value.
 #pragma once
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "driver/compile.h"
 #include "driver/host_array.h"
+#include "driver/open_model.h"
 #include "runtime/graph_runner.h"
 
 namespace lmc::driver {
@@ -22,9 +24,28 @@ struct GraphRun {
   std::set<ir::DType> weight_dtypes;
 };
 
-// `r.model` is the graph's file; `source` is that graph as read (before any pass), whose
-// arguments `arguments` fill in order. Throws lmc::Error when the pipeline changed the
-// shape of an argument or result, as well as for whatever compiling and running refuse.
+// One pipeline's compile of a graph, loaded, its arguments stored: run as often as wanted
+// (lmc bench GRAPH.lir times it). `r.model` is the graph's file; `source` is that graph as
+// read (before any pass), whose arguments `arguments` fill in order. Throws lmc::Error when
+// the pipeline changed the shape of an argument or result, as well as for whatever
+// compiling and running refuse.
+class GraphProgram {
+ public:
+  GraphProgram(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
+               const runtime::SymbolValues& syms, int threads);
+  GraphProgram(const GraphProgram&) = delete;  // the runner holds the model's parts
+  GraphProgram& operator=(const GraphProgram&) = delete;
+  void run() { runner_->run(); }
+  // The results of the last run.
+  GraphRun results() const;
+
+ private:
+  LoadedModel model_;
+  runtime::SymbolValues syms_;
+  std::unique_ptr<runtime::GraphRunner> runner_;
+};
+
+// One run of the graph compiled with `r`.
 GraphRun run_graph(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
                    const runtime::SymbolValues& syms, int threads);
 

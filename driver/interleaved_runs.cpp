@@ -71,13 +71,17 @@ InterleavedProfile profile_interleaved(const LoadedModel& a, const LoadedModel& 
   // A warm-up run of each, then the measured ones.
   profiled_run(*ea, prompt, decode_tokens);
   profiled_run(*eb, prompt, decode_tokens);
-  ea->profiler()->clear();
-  eb->profiler()->clear();
+  InterleavedProfile out;
+  auto measured = [&](runtime::Executor& ex, std::vector<runtime::Profiler>& into) {
+    ex.profiler()->clear();
+    profiled_run(ex, prompt, decode_tokens);
+    into.push_back(*ex.profiler());
+  };
   for (int run = 0; run < runs; ++run) {
-    profiled_run(*ea, prompt, decode_tokens);
-    profiled_run(*eb, prompt, decode_tokens);
+    measured(*ea, out.a);
+    measured(*eb, out.b);
   }
-  return {*ea->profiler(), *eb->profiler()};
+  return out;
 }
 
 }  // namespace lmc::driver

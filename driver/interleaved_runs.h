@@ -4,6 +4,7 @@
 // warm-up (measure_speed with one run), so neither pipeline runs on the other's warm caches.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "driver/benchmark.h"
 #include "driver/open_model.h"
@@ -20,9 +21,10 @@ InterleavedSpeed measure_interleaved(const LoadedModel& a, const LoadedModel& b,
 
 // Each kernel's time, from `runs` profiled runs of each model (turn about): a prompt of
 // `prompt_tokens` rows, then `decode_tokens` single-token steps. Apart from the timed runs:
-// the profiler's clock reads slow every kernel a little.
+// the profiler's clock reads slow every kernel a little. One profile a run, so that each
+// kernel's time has a spread over the runs and a rank test (driver/report/rank_test.h).
 struct InterleavedProfile {
-  runtime::Profiler a, b;
+  std::vector<runtime::Profiler> a, b;
 };
 
 InterleavedProfile profile_interleaved(const LoadedModel& a, const LoadedModel& b, int threads, int runs,

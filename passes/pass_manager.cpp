@@ -210,7 +210,7 @@ void PassManager::run(ir::Graph& g, PassContext& ctx) {
     check_cancelled();
     watch.at(i, g);
     if (bisect_allows(passes_[i]) && !run_one(passes_[i], static_cast<int>(i) + 1, g, ctx))
-      watch.remark_unchanged(i, ctx);
+      watch.remark_unchanged(i, g, ctx);
   }
   watch.at(passes_.size(), g);
   placement_ = watch.explanation();

@@ -69,12 +69,12 @@ std::string PlacementWatch::taken_by(const Watched& w, size_t j) const {
   return out;
 }
 
-void PlacementWatch::remark_unchanged(size_t index, PassContext& ctx) const {
+void PlacementWatch::remark_unchanged(size_t index, const ir::Graph& g, PassContext& ctx) const {
   for (const Watched& w : in_pipeline_) {
     if (w.until != index) continue;
     for (size_t j = 0; j < index; ++j)
       if (std::string what = taken_by(w, j); !what.empty())
-        ctx.remark(w.pass->name(), "@g",
+        ctx.remark(w.pass->name(), "@" + g.name(),
                    what + "; place this pass before it (e.g. before(" + names_[j] + "):" + w.pass->name() + ")",
                    RemarkKind::Missed);
   }

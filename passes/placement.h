@@ -24,8 +24,9 @@ class PlacementWatch {
   PlacementWatch(const std::vector<const Pass*>& pipeline, const std::vector<const Pass*>& explained);
   // The graph before pipeline pass `point` runs (`point` == its size: after the last).
   void at(size_t point, ir::Graph& g);
-  // The remarks on pipeline pass `index`, which just ran and changed nothing.
-  void remark_unchanged(size_t index, PassContext& ctx) const;
+  // The remarks on pipeline pass `index`, which just ran on `g` and changed nothing; they
+  // concern the whole graph, named as it names itself ("@tiny").
+  void remark_unchanged(size_t index, const ir::Graph& g, PassContext& ctx) const;
   // Each explained pass's places at every point, and where it can still fire.
   std::string explanation() const;
 

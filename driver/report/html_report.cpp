@@ -35,6 +35,8 @@ void write_head(std::ostream& os, const CompileReport& r) {
 void write_header(std::ostream& os, const CompileReport& r) {
   os << "<header>\n<h1>lmc report: " << html_escape(r.title) << "</h1>\n";
   if (!r.command.empty()) os << "<p class=\"meta\">command: <code>" << html_escape(r.command) << "</code></p>\n";
+  for (const auto& loaded : r.loaded_passes)
+    os << "<p class=\"meta\">pass loaded: <code class=\"loaded-pass\">" << html_escape(loaded) << "</code></p>\n";
   if (!r.pipeline.empty())
     os << "<p class=\"meta\">pipeline: <code id=\"pipeline\">" << html_escape(r.pipeline) << "</code></p>\n";
   if (!r.target.empty()) os << "<p class=\"meta\">kernels for <code>" << html_escape(r.target) << "</code></p>\n";

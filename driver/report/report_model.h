@@ -69,11 +69,12 @@ struct RankedRemark {
   passes::RemarkKind kind = passes::RemarkKind::Passed;
 };
 
-// lmc bench --vs-pipeline: one figure (llama-bench's test name: "pp8", "tg4") of both
-// pipelines, the tokens/s of each turn.
+// lmc bench --vs-pipeline: one figure (llama-bench's test name: "pp8", "tg4"; a graph's
+// "T=64") of both pipelines, the rate of each turn in `unit` (higher is faster).
 struct SpeedFigure {
   std::string test;
   std::vector<double> a, b;
+  std::string unit = "tok/s";
 };
 
 // A kernel's time in a run (a prompt, then decode steps) of each pipeline; calls 0 where
@@ -81,24 +82,31 @@ struct SpeedFigure {
 struct KernelTimeRow {
   std::string symbol;
   std::string op;
-  int64_t calls_a = 0, calls_b = 0;  // per run
-  double ms_a = 0, ms_b = 0;         // per run
+  int64_t calls_a = 0, calls_b = 0;        // per run
+  double ms_a = 0, ms_b = 0;               // per run, the mean of the runs
+  std::vector<double> runs_a = {}, runs_b = {};  // the milliseconds of each run
+  double p = 1;  // the rank test of runs_a against runs_b (rank_test.h)
 };
 
 struct PipelineComparison {
   std::string a, b;  // the pipelines, as given
-  // The first step's logits of B against A's (lmc exec --against's comparison).
-  int64_t agreement_tokens = 0;
+  // The first step's logits of B against A's (lmc exec --against's comparison), or a
+  // graph's results; `compared` says which ("the first step's logits (8 prompt rows)").
+  std::string compared;
+  int64_t agreement_tokens = 0;  // the prompt's rows; 0 for a graph
   double max_abs = 0, max_rel = 0, cosine = 1, tolerance = 0;
   bool agree = false;
   std::vector<SpeedFigure> speed;
-  std::vector<KernelTimeRow> kernels;  // largest |ms_b - ms_a| first
+  std::vector<KernelTimeRow> kernels;  // the least p first, then the largest |ms_b - ms_a|
   std::string kernel_note;             // what a run of the profile is
 };
 
 struct CompileReport {
   std::string title;     // the model or graph
-  std::string command;   // what made it ("lmc compile gemma3.yaml ...")
+  std::string command;   // what made it ("lmc compile gemma3.yaml ..."), with its pass flags
+  // Every pass not built into lmc, with where it came from ("my-fusion: /p/my.pass:1:6",
+  // a pass file's, or a plugin's), so the page says which pass files it ran.
+  std::vector<std::string> loaded_passes;
   std::string pipeline;  // as it ran, in pipeline text
   std::string target;    // the kernels' target, when they were generated
   std::vector<PassStep> passes;

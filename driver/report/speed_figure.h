@@ -1,7 +1,9 @@
 // The numbers lmc bench --vs-pipeline derives from a figure's turns: each pipeline's
 // median with the least and most of its runs (on a noisy machine the spread says whether a
-// ratio means anything), and the ratio of B's median to A's.
+// ratio means anything), the ratio of B's median to A's, and whether the turns differ
+// beyond noise (rank_test.h): per figure, and for the pipelines as a whole.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "driver/report/report_model.h"
@@ -16,5 +18,14 @@ struct RunSpread {
 RunSpread run_spread(const std::vector<double>& tokens_per_second);
 // B's median over A's: above 1, B is faster. 0 when A has no runs.
 double speed_ratio(const SpeedFigure& f);
+
+// The level under which a figure of `c` differs: 0.05 over its figures.
+double figure_level(const PipelineComparison& c);
+// "B faster", "B slower" or "within noise" at `level`.
+std::string figure_verdict(const SpeedFigure& f, double level);
+// One sentence: the pipelines differ beyond noise (naming each figure that does, its ratio
+// and p), do not, or cannot be told apart with this few turns (and the -r that could).
+// "" without figures.
+std::string speed_verdict(const PipelineComparison& c);
 
 }  // namespace lmc::report

@@ -64,17 +64,20 @@ class LineParser {
     }
     skip();
     l.any_operands = at_end();
+    std::vector<size_t> operand_at;
     while (!at_end()) {
       if (s_.substr(pos_, 3) == "...") {
         pos_ += 3;
         l.more_operands = true;
         break;
       }
+      operand_at.push_back(pos_);
       l.operands.push_back(name());
       if (!accept(',')) break;
     }
     skip();
     if (!at_end()) fail("unexpected '" + std::string(s_.substr(pos_)) + "'");
+    if (!l.any_operands) check_arity(l, operand_at, spec_at);
     return l;
   }
 
@@ -122,6 +125,29 @@ class LineParser {
     std::string k = word();
     check_known(k, at);
     return k;
+  }
+  // A line whose operand count no op it names takes (`sigmoid %g, %h`) would never match:
+  // an error at the first operand too many, or at the op when there are too few.
+  void check_arity(const Line& l, const std::vector<size_t>& operand_at, size_t spec_at) const {
+    const auto n = static_cast<int>(l.operands.size());
+    std::string counts;
+    for (const auto& k : l.kinds) {
+      const ir::OpDef* d = ir::find_op(k);
+      if (!d) return;  // a role: any count
+      const bool enough = l.more_operands || n >= d->min_operands;
+      if (enough && (d->max_operands < 0 || n <= d->max_operands)) return;
+      counts += (counts.empty() ? "" : ", ") + ("'" + k + "' takes " + operand_count(*d));
+    }
+    const ir::OpDef* d = ir::find_op(l.kinds.front());
+    const bool too_many = d->max_operands >= 0 && n > d->max_operands;
+    const size_t at = too_many ? operand_at[static_cast<size_t>(d->max_operands)] : spec_at;
+    fail_at(at, counts + "; the line gives " + std::to_string(n) + (l.more_operands ? " or more" : ""));
+  }
+  static std::string operand_count(const ir::OpDef& d) {
+    auto plural = [](int n) { return std::to_string(n) + (n == 1 ? " operand" : " operands"); };
+    if (d.max_operands < 0) return "at least " + plural(d.min_operands);
+    if (d.min_operands == d.max_operands) return plural(d.min_operands);
+    return std::to_string(d.min_operands) + " to " + plural(d.max_operands);
   }
   void check_known(const std::string& k, size_t at) const {
     if (!ir::find_op(k) && !roles().count(k))

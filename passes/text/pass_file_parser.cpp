@@ -314,6 +314,7 @@ class Parser {
 
   void fuse(LineLexer& lx) {
     Rule& r = out_.rules.back();
+    const int first_col = lx.peek().col;
     do {
       FuseItem item;
       int col = lx.peek().col;
@@ -328,8 +329,12 @@ class Parser {
       }
       if (!defined_.count(item.capture))
         lx.fail_at(col, "%" + excerpt(item.capture) + " is not computed by a line of the pattern");
+      for (const FuseItem& earlier : r.fuse)
+        if (earlier.capture == item.capture) lx.fail_at(col, "%" + excerpt(item.capture) + " is listed twice");
       r.fuse.push_back(std::move(item));
     } while (lx.accept(","));
+    // A region of one op is that op's own kernel: the rule would change nothing.
+    if (r.fuse.size() < 2) lx.fail_at(first_col, "a fusion groups two ops or more; this line names one");
     lx.expect_end();
     rule_open_ = false;
   }

@@ -8,7 +8,8 @@
 // linear (an expert_linear) and the other is one on the same input. Guard:
 // sibling_fusion_blocker (for experts also: the same expert ids).
 // Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up;
-// linear(x, wg, wu) where the file stores the two in different block types.
+// linear(x, wg, wu) where the file stores the two in different block types. A projection an
+// earlier pass put inside a region cannot be merged: a remark on the product says which.
 #include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
@@ -23,7 +24,20 @@ ir::Op* projection(const ir::Value* v) {
   return l ? l : defined_by(v, "expert_linear");
 }
 
-ir::Op* gate_side(ir::Value* v) { return projection(skip_back(v, {"gelu", "gelu_tanh", "silu"})); }
+ir::Value* gated(ir::Value* v) { return skip_back(v, {"gelu", "gelu_tanh", "silu"}); }
+
+ir::Op* gate_side(ir::Value* v) { return projection(gated(v)); }
+
+// Why gate or up has no projection to merge when an earlier pass put it in a region (the
+// other side being a projection or a region too); "" else.
+std::string grouped_early(ir::Op* mul) {
+  std::string gate = projection_in_region(gated(mul->operand(0)));
+  std::string up = projection_in_region(mul->operand(1));
+  const bool gate_seen = !gate.empty() || gate_side(mul->operand(0));
+  const bool up_seen = !up.empty() || projection(mul->operand(1));
+  if (!gate_seen || !up_seen) return "";
+  return !gate.empty() ? gate : up;
+}
 
 class FuseGateUp : public Pass {
  public:
@@ -34,7 +48,12 @@ class FuseGateUp : public Pass {
     for (ir::Op* mul : ops_of_kind(g, "mul")) {
       ir::Op* gate = gate_side(mul->operand(0));
       ir::Op* up = projection(mul->operand(1));
-      if (!gate || !up || gate == up || gate->result() == mul->operand(0)) continue;
+      if (!gate || !up) {
+        if (std::string why = grouped_early(mul); !why.empty())
+          ctx.remark(name(), mul->result()->name(), "not fused: " + why, RemarkKind::Missed);
+        continue;
+      }
+      if (gate == up || gate->result() == mul->operand(0)) continue;
       std::vector<ir::Op*> pair{gate, up};
       if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {
         ctx.remark(name(), gate->result()->name(), "not fused: " + why, RemarkKind::Missed);

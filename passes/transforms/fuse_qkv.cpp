@@ -8,7 +8,8 @@
 // their input. Guard: sibling_fusion_blocker. Result: one linear over the stacked weights
 // and a split; where the file stores the three in different block types (a Q4_K_M file's
 // q6_k values beside q4_k queries and keys) one weight operand per block type, each kept
-// as stored, and a remark naming the parts.
+// as stored, and a remark naming the parts. A projection an earlier pass put inside a
+// region cannot be stacked: a remark on the attention says which region.
 #include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
@@ -17,14 +18,28 @@ namespace lmc::passes {
 
 namespace {
 
-ir::Op* projection(ir::Value* v) {
-  return defined_by(skip_back(v, {"rope", "rms_norm", "scale", "reshape", "add"}), "linear");
+ir::Value* projected(ir::Value* v) { return skip_back(v, {"rope", "rms_norm", "scale", "reshape", "add"}); }
+
+ir::Op* projection(ir::Value* v) { return defined_by(projected(v), "linear"); }
+
+// The row written into a KV cache, when the cache operand is a kv_write.
+ir::Value* cached_row(ir::Value* cache) {
+  ir::Op* write = defined_by(cache, "kv_write");
+  return write ? write->operand(1) : nullptr;
 }
 
-// The linear feeding the row written into a KV cache, when the cache operand is a kv_write.
+// The linear feeding the row written into a KV cache.
 ir::Op* cached_projection(ir::Value* cache) {
-  ir::Op* write = defined_by(cache, "kv_write");
-  return write ? projection(write->operand(1)) : nullptr;
+  ir::Value* row = cached_row(cache);
+  return row ? projection(row) : nullptr;
+}
+
+// Why Q, K or V has no projection to stack when an earlier pass put it in a region; "" else.
+std::string grouped_early(ir::Op* attn) {
+  for (ir::Value* v : {attn->operand(0), cached_row(attn->operand(1)), cached_row(attn->operand(2))})
+    if (v)
+      if (std::string why = projection_in_region(projected(v)); !why.empty()) return why;
+  return "";
 }
 
 class FuseQkv : public Pass {
@@ -36,7 +51,12 @@ class FuseQkv : public Pass {
     for (ir::Op* attn : ops_of_kind(g, "attention")) {
       std::vector<ir::Op*> qkv{projection(attn->operand(0)), cached_projection(attn->operand(1)),
                                cached_projection(attn->operand(2))};
-      if (!qkv[0] || !qkv[1] || !qkv[2] || qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
+      if (!qkv[0] || !qkv[1] || !qkv[2]) {
+        if (std::string why = grouped_early(attn); !why.empty())
+          ctx.remark(name(), attn->result()->name(), "not fused: " + why, RemarkKind::Missed);
+        continue;
+      }
+      if (qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
       if (std::string why = sibling_fusion_blocker(g, qkv); !why.empty()) {
         ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;

@@ -140,4 +140,14 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   return fused->def();
 }
 
+std::string projection_in_region(const ir::Value* v) {
+  const ir::Op* region = v->def();
+  if (!region || !region->body()) return "";
+  for (const ir::Op* op : ir::ops_run_by(*region))
+    if (op->kind() == "linear" || op->kind() == "expert_linear")
+      return "its projection is inside the region " + region->where() +
+             " an earlier pass made: place that pass after this one";
+  return "";
+}
+
 }  // namespace lmc::passes

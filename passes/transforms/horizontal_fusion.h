@@ -23,6 +23,11 @@ std::string sibling_fusion_blocker(const ir::Graph& g, const std::vector<ir::Op*
 // parts the fused linear's weight takes, e.g. "q4_k (%q %k), q6_k (%v)".
 std::string block_type_parts(const std::vector<ir::Op*>& linears);
 
+// When `v` is computed inside a region an earlier pass made (a fusion holding a linear,
+// where a projection was expected): why the siblings cannot be found, naming the region,
+// so that a grouping pass placed too early never silently stops this one. Else "".
+std::string projection_in_region(const ir::Value* v);
+
 // Rewrites the siblings (which must pass the guard) and returns the fused linear: its
 // weight is their weights stacked, one operand per run of a stored block type (a linear of
 // several weight parts where the file mixes them), so no weight is requantized.

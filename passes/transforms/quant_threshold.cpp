@@ -24,6 +24,9 @@
 // once, and quantizing it on every call would read its f32 values anyway, which is all a
 // memory-bound f32 linear reads, then write and read its Q8_0 copy besides. So it cannot
 // pay, and no quantize op is left for a kernel that does not exist.
+// A linear inside a fusion region (a pass that grouped ops ran first) is decided as if it
+// stood alone: its weight is the region's operand, quantized outside it, and the body's
+// argument takes the new type, so grouping ops never changes what this pass decides.
 #include <map>
 #include <sstream>
 
@@ -41,7 +44,9 @@ namespace {
 std::pair<int64_t, std::string> model_width(ir::Graph& g) {
   for (ir::Op* e : ops_of_kind(g, "embedding")) return {e->result()->type().dims.back().value, ""};
   std::map<int64_t, int> readers;  // a linear input width -> linears reading it
-  for (ir::Op* l : ops_of_kind(g, "linear")) ++readers[l->operand(0)->type().dims.back().value];
+  for (auto& op : g.ops())
+    for (const ir::Op* l : ir::ops_run_by(*op))  // a region's linears count too
+      if (l->kind() == "linear") ++readers[l->operand(0)->type().dims.back().value];
   int64_t width = 0, most = 0;
   for (auto [w, n] : readers)  // ascending widths: the widest of equals wins
     if (n >= most) {
@@ -55,6 +60,14 @@ std::pair<int64_t, std::string> model_width(ir::Graph& g) {
 constexpr const char* kArrivesEachCall =
     "it arrives with each call (a graph argument, not a param), so quantizing it would read its 4 bytes a value "
     "each call, what the f32 linear reads, and write and read its q8_0 copy besides";
+
+// Where a weight is read: operand `operand` of `op` (a linear, the experts' linear, or a
+// fusion whose body reads it as one of theirs), and the body arguments bound to it.
+struct WeightSite {
+  ir::Op* op;
+  size_t operand;
+  std::vector<ir::Value*> bound;
+};
 
 class QuantThreshold : public Pass {
  public:
@@ -99,8 +112,8 @@ class QuantThreshold : public Pass {
 
     bool keep_source = *option("requantize") == "none";
     int quantized = 0, kept = 0, source = 0;
-    for (auto [lin, i] : weight_operands(g)) {
-      ir::Value* w = lin->operand(i);
+    for (const WeightSite& site : weight_sites(g)) {
+      ir::Value* w = site.op->operand(site.operand);
       if (w->type().dtype != ir::DType::f32) continue;
       const size_t rank = w->type().rank();
       int64_t n = w->type().dims[rank - 2].value, k = w->type().dims[rank - 1].value;
@@ -116,7 +129,7 @@ class QuantThreshold : public Pass {
                    shape + " keeps the file's " + std::string(ir::dtype_name(*stored)) +
                        " blocks: " + bytes_per_value(*stored) + " bytes a value against q8_0's " +
                        bytes_per_value(ir::DType::q8_0) + ", no second rounding");
-        convert_weight(g, w, *stored, lin, i);
+        convert_weight(g, w, *stored, site);
         ++source;
         continue;
       }
@@ -132,7 +145,7 @@ class QuantThreshold : public Pass {
       ctx.remark(name(), w->name(), shape + " " + (quantize ? "-> q8_0: " : "stays f32: ") + reason,
                  quantize ? RemarkKind::Passed : RemarkKind::Missed);
       if (quantize) {
-        convert_weight(g, w, ir::DType::q8_0, lin, i);
+        convert_weight(g, w, ir::DType::q8_0, site);
         ++quantized;
       } else {
         ++kept;
@@ -145,13 +158,34 @@ class QuantThreshold : public Pass {
   }
 
  private:
-  // The linears' weights (each part of a fused one's), and the experts' (each expert
-  // decided as one linear of its [N, K]): op and operand index.
-  static std::vector<std::pair<ir::Op*, size_t>> weight_operands(ir::Graph& g) {
-    std::vector<std::pair<ir::Op*, size_t>> out;
-    for (ir::Op* l : ops_of_kind(g, "linear"))
-      for (size_t i = 1; i < l->operands().size(); ++i) out.emplace_back(l, i);
-    for (ir::Op* e : ops_of_kind(g, "expert_linear")) out.emplace_back(e, 1);
+  // Whether `op` reads operand `i` as a linear's weight (each part of a fused one's) or the
+  // experts' stacked weights.
+  static bool weight_operand(const ir::Op& op, size_t i) {
+    return (op.kind() == "linear" && i >= 1) || (op.kind() == "expert_linear" && i == 1);
+  }
+
+  // Whether `arg` of a fusion body is read as a weight there (nested bodies looked into);
+  // `bound` gets it and the nested arguments bound to it, which take its type.
+  static bool read_as_weight(const ir::Graph& body, ir::Value* arg, std::vector<ir::Value*>& bound) {
+    bool weight = false;
+    std::vector<ir::Value*> nested;
+    visit_reads(
+        body, arg, [&](ir::Value* v) { nested.push_back(v); },
+        [&](const ir::Graph&, ir::Op* user, size_t i) { weight = weight || weight_operand(*user, i); });
+    if (weight) bound.insert(bound.end(), nested.begin(), nested.end());
+    return weight;
+  }
+
+  // Every weight a linear or the experts read, in program order, a fusion's too: a pass
+  // that groups ops into a region before this one must not keep its weights f32.
+  static std::vector<WeightSite> weight_sites(ir::Graph& g) {
+    std::vector<WeightSite> out;
+    for (auto& op : g.ops())
+      for (size_t i = 0; i < op->operands().size(); ++i) {
+        WeightSite site{op.get(), i, {}};
+        if (op->body() ? read_as_weight(*op->body(), op->body()->args()[i].get(), site.bound) : weight_operand(*op, i))
+          out.push_back(std::move(site));
+      }
     return out;
   }
 
@@ -242,19 +276,29 @@ class QuantThreshold : public Pass {
       ctx.remark(name(), t->name(),
                  t->type().str() + " table keeps the file's " + std::string(ir::dtype_name(*stored)) +
                      " blocks: " + bytes_per_value(*stored) + " bytes a value against f32's 4");
-      convert_weight(g, t, *stored, nullptr, 0);
+      point_gathers_at(g, t, quantized(g, t, *stored));
       ++kept;
     }
     return kept;
   }
 
-  // Inserts quantize(w) to `dtype` after w's definition and points operand `i` of the
-  // linear `lin` (if any) and every gather reading the same weight (a tied table) at it.
-  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, ir::Op* lin, size_t i) {
+  // Inserts quantize(w) to `dtype` after w's definition and points the site's operand (a
+  // fusion's body arguments bound to it retyped) and every gather reading the same weight
+  // (a tied table) at it.
+  static void convert_weight(ir::Graph& g, ir::Value* w, ir::DType dtype, const WeightSite& site) {
+    ir::Value* q = quantized(g, w, dtype);
+    site.op->set_operand(site.operand, q);
+    retype(site.bound, dtype);
+    point_gathers_at(g, w, q);
+  }
+
+  static ir::Value* quantized(ir::Graph& g, ir::Value* w, ir::DType dtype) {
     ir::Builder b(g, w->def() ? std::next(g.find(w->def())) : g.ops().begin());
     std::string suffix = dtype == ir::DType::q8_0 ? "_q8" : "_" + std::string(ir::dtype_name(dtype));
-    ir::Value* q = b.op("quantize", {w}, {{"dtype", dtype}}, w->name() + suffix);
-    if (lin) lin->set_operand(i, q);
+    return b.op("quantize", {w}, {{"dtype", dtype}}, w->name() + suffix);
+  }
+
+  static void point_gathers_at(ir::Graph& g, ir::Value* w, ir::Value* q) {
     for (ir::Op* user : g.users(w))
       if (ir::traits(*user).gathers_rows && user->operand(0) == w) user->set_operand(0, q);
   }

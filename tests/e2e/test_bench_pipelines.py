@@ -6,6 +6,7 @@ command reports, never how fast anything ran.
 
   test_bench_pipelines.py --lmc BUILD/tools/lmc --work-dir DIR [unittest options]
 """
+import itertools
 import json
 import os
 import re
@@ -20,6 +21,20 @@ SHORT = ("-t", "1", "-r", "1", "-p", "8", "-n", "4")
 # The default pipeline without the pass that stacks the gate and up projections: B runs
 # them as two linears and keeps the activation's multiply apart.
 ONE_SHORT = "default,-fuse-gate-up"
+
+
+def rank_test_p(a, b):
+    """Mann-Whitney's two-sided p by counting every split of the pooled values (ties at
+    their mid-rank): what lmc bench computes, written independently."""
+    pooled = sorted(a + b)
+    def rank(v):
+        first = pooled.index(v)
+        return first + 1 + (pooled.count(v) - 1) / 2
+    ranks = [rank(v) for v in a + b]
+    mean = len(a) * (len(pooled) + 1) / 2
+    far = abs(sum(ranks[:len(a)]) - mean) - 1e-9
+    splits = list(itertools.combinations(ranks, len(a)))
+    return sum(abs(sum(s) - mean) >= far for s in splits) / len(splits)
 
 
 def bench(*flags):
@@ -38,20 +53,26 @@ class VsPipeline(unittest.TestCase):
         self.assertRegex(out, r"agreement: agree: the first step's logits \(8 prompt rows\) of B against A: "
                               r"max_abs=\S+ max_rel=\S+ cosine=\S+ tolerance 0.001\n")
         for test in ("pp8", "tg4"):
-            row = re.search(rf"^{test} +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+)$",
-                            out, re.M)
+            row = re.search(rf"^{test} +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) +"
+                            r"1 +within noise$", out, re.M)
             self.assertIsNotNone(row, out)
             a, b, ratio = float(row.group(1)), float(row.group(4)), float(row.group(7))
             self.assertGreater(a, 0)
             self.assertAlmostEqual(ratio, b / a, delta=0.002 + 0.01 * ratio)
+        # One turn of each: no rank test can tell them apart, and the verdict says so.
+        self.assertIn("verdict: too few turns to tell: a rank test over 1 turn(s) of each cannot reach p < 0.025 "
+                      "(give -r 5 or more)\n", out)
         table = out.split("\nkernels: ")[1].splitlines()[2:]
-        row = re.compile(r"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +([\d.]+|-) +([\d.]+|-) +"
-                         r"([+-][\d.]+)  (\S.*)")
+        spread = r"([\d.]+) \([\d.]+-[\d.]+\)"
+        row = re.compile(rf"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +(?:{spread}|-) +(?:{spread}|-) +"
+                         r"([+-][\d.]+) ([\d.e-]+) +(\S.*)")
         kernels = [row.fullmatch(line) for line in table]
         self.assertTrue(kernels and all(kernels), table)
         self.assertEqual({k.group(2) for k in kernels}, {"both", "only in A", "only in B"}, out)
         for k in kernels:
             calls_a, calls_b, ms_a, ms_b, diff = k.group(3, 4, 5, 6, 7)
+            ms_a, ms_b = ms_a or "-", ms_b or "-"
+            self.assertEqual(float(k.group(8)), 1.0)  # one run each: p is 1
             self.assertEqual(calls_a == "0", k.group(2) == "only in B", k.group(0))
             self.assertEqual(calls_b == "0", k.group(2) == "only in A", k.group(0))
             self.assertEqual(ms_a == "-", calls_a == "0")
@@ -60,7 +81,7 @@ class VsPipeline(unittest.TestCase):
             self.assertAlmostEqual(float(diff), b - a, delta=0.0011)
         # A stacks gate and up into one projection with the activation in the down
         # projection's prologue; B, without fuse-gate-up, keeps two projections.
-        only_a = " ".join(k.group(8) for k in kernels if k.group(2) == "only in A")
+        only_a = " ".join(k.group(9) for k in kernels if k.group(2) == "only in A")
         self.assertIn("fusion(split, silu, mul, linear, add)", only_a)
 
     def test_json_and_report_carry_the_comparison(self):
@@ -83,8 +104,14 @@ class VsPipeline(unittest.TestCase):
             self.assertAlmostEqual(k["diff_ms"], k["ms_b"] - k["ms_a"], places=9)
             self.assertEqual(k["calls_a"] == 0, k["in"] == "only in B")
             self.assertEqual(k["calls_b"] == 0, k["in"] == "only in A")
-        diffs = [abs(k["diff_ms"]) for k in c["kernels"]]
-        self.assertEqual(diffs, sorted(diffs, reverse=True))
+        # Ranked by p, then by the size of the difference.
+        order = [(k["p"], -abs(k["diff_ms"])) for k in c["kernels"]]
+        self.assertEqual(order, sorted(order))
+        for k in c["kernels"]:
+            self.assertEqual(len(k["runs_ms_a"]), 1)
+            self.assertEqual(k["p"], 1)
+        self.assertEqual([t["verdict"] for t in c["tests"]], ["within noise", "within noise"])
+        self.assertTrue(c["verdict"].startswith("too few turns to tell"), c["verdict"])
         # The compile report of B, with the comparison as a section.
         with open(report, encoding="utf-8") as f:
             page = f.read()
@@ -122,6 +149,29 @@ class VsPipeline(unittest.TestCase):
         self.assertEqual(c["agreement"]["max_abs"], 0)
         self.assertEqual({k["in"] for k in c["kernels"]}, {"both"})
         self.assertTrue(all(k["calls_a"] == k["calls_b"] > 0 for k in c["kernels"]))
+
+    def test_the_verdict_is_the_rank_test_of_the_turns(self):
+        # Five turns each, so that a rank test can tell: whatever the machine did, every
+        # figure's p and verdict, and the verdict line, are those of its printed samples.
+        r = lmc("bench", LLAMA_YAML, "-t", "1", "-r", "5", "-p", "8", "-n", "4", "--vs-pipeline=default", "-o", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        level = 0.05 / len(c["tests"])
+        differ = []
+        for t in c["tests"]:
+            p = rank_test_p(t["a"]["samples"], t["b"]["samples"])
+            self.assertAlmostEqual(t["p"], p, places=9)
+            verdict = "within noise" if p >= level else "B faster" if t["ratio"] > 1 else "B slower"
+            self.assertEqual(t["verdict"], verdict)
+            if p < level:
+                differ.append(t["test"])
+        if differ:
+            self.assertTrue(c["verdict"].startswith("the pipelines differ beyond noise: " + differ[0]), c["verdict"])
+        else:
+            self.assertEqual(c["verdict"], "the pipelines do not differ beyond noise: no figure's p is under 0.025 "
+                                           "(Mann-Whitney U over the turns of each, p < 0.025: 0.05 over 2 figures)")
+        for k in c["kernels"]:
+            self.assertAlmostEqual(k["p"], rank_test_p(k["runs_ms_a"], k["runs_ms_b"]), places=9)
 
     def test_a_disagreeing_pipeline_is_reported_and_not_timed(self):
         # The KV cache in 8-bit blocks against the default's f16: attention reads other

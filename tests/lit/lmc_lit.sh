@@ -36,6 +36,15 @@ expect() {  # expect <exit code> <what> <command...>
     echo "lmc_lit: $what: exit $got, expected $want"; cat "$work/out"; exit 1
   fi
 }
+cat > "$work/split.lir" <<'LIR'
+// RUN: split-file %s %t
+// RUN: lmc opt %t/graph.lir --passes=dce
+//--- graph.lir
+graph @g(%x: f32[T,8]) {
+  %y = nosuchop %x : f32[T,8]
+  return %y
+}
+LIR
 clean_env=(env -i "HOME=$work" "PATH=/usr/bin:/bin")
 
 expect 0 "a passing test" "${clean_env[@]}" "$lmc" lit "$work/tests/pass.lir"
@@ -44,10 +53,15 @@ expect 1 "a failing test" "${clean_env[@]}" "$lmc" lit "$work/tests/fail.lir"
 grep -q "FAIL: tests :: fail.lir" "$work/out"
 expect 1 "a folder with a failing test" "${clean_env[@]}" "$lmc" lit "$work/tests"
 grep -q "Failed *: 1" "$work/out"
+# A failure on a part split-file cut out of the test names the test's line, not only the
+# part in lit's scratch folder, gone when lmc lit ends.
+mkdir "$work/split" && mv "$work/split.lir" "$work/split/"
+expect 1 "a failing split test" "${clean_env[@]}" "$lmc" lit "$work/split/split.lir"
+grep -qF "(lit test: $work/split/split.lir:5)" "$work/out"
 expect 1 "a path that is not there" "$lmc" lit "$work/nothing.lir"
 grep -qF "$work/nothing.lir: error: no such test file or folder" "$work/out"
 expect 2 "no path" "$lmc" lit
 # One of lmc's own tests, by its source path, as the build configured the suite.
 expect 0 "lmc's own test" "${clean_env[@]}" "$lmc" lit "$src/tests/lit/passes/fuse_qkv.lir"
 grep -q "Passed *: 1" "$work/out"
-echo "lmc_lit: a passing and a failing test and a folder ran with lit's exit codes; lmc's own test passed"
+echo "lmc_lit: a passing and a failing test and a folder ran with lit's exit codes; a failing split test named its line; lmc's own test passed"

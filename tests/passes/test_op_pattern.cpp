@@ -52,7 +52,20 @@ TEST(OpPattern, RolesOperandCountsAndWildcards) {
   EXPECT_TRUE(elementwise.match(op_named(*g, "a")));
   EXPECT_TRUE(elementwise.match(op_named(*g, "r")));
   EXPECT_FALSE(elementwise.match(op_named(*g, "d")));
-  EXPECT_FALSE(OpPattern("%d = linear %x").match(op_named(*g, "d")));  // two operands, not one
+  // A line no op it names could match is refused where the pattern is made.
+  try {
+    OpPattern("%d = linear %x");
+    ADD_FAILURE() << "linear takes two operands or more";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "pattern:1:6: error: 'linear' takes at least 2 operands; the line gives 1");
+  }
+  try {
+    OpPattern("%s = sigmoid %g, %h");
+    ADD_FAILURE() << "sigmoid takes one operand";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "pattern:1:18: error: 'sigmoid' takes 1 operand; the line gives 2");
+  }
+  EXPECT_FALSE(OpPattern("%d = linear %x, %w, %v").match(op_named(*g, "d")));  // two operands, not three
   EXPECT_TRUE(OpPattern("%d = linear %x, ...").match(op_named(*g, "d")));
   EXPECT_TRUE(OpPattern("%y = any(linear, region)\n%r = add %x, %y").match(op_named(*g, "r")));
 }

@@ -39,27 +39,38 @@ runtime::Profiler profile(const ir::Graph& g, const std::vector<std::string>& sy
   return p;
 }
 
-TEST(KernelTimeRows, PairsKernelsBySymbolPerRunLargestDifferenceFirst) {
+TEST(KernelTimeRows, PairsKernelsBySymbolPerRunTheLeastPFirst) {
   auto g = ir::parse(kGraph, "g.lir");
-  // Two runs of two steps each: A runs k_add and k_mul, B k_add and k_mul2 (its own).
-  runtime::Profiler a = profile(*g, {"k_add", "k_mul"}, 4, {1'000'000, 2'000'000});
-  runtime::Profiler b = profile(*g, {"k_add", "k_mul2"}, 4, {1'500'000, 5'000'000});
-  std::vector<KernelTimeRow> rows = kernel_time_rows(a, b, 2);
+  // Five runs of two steps each: A runs k_add and k_mul, B k_add and k_mul2 (its own); k_add
+  // takes the same time in both but for B's third run, k_mul2 far longer than k_mul.
+  std::vector<runtime::Profiler> a, b;
+  for (int run = 0; run < 5; ++run) {
+    a.push_back(profile(*g, {"k_add", "k_mul"}, 2, {1'000'000 + run * 1000, 2'000'000}));
+    b.push_back(profile(*g, {"k_add", "k_mul2"}, 2, {1'000'000 + run * 1000 + (run == 2 ? 500 : -500), 5'000'000}));
+  }
+  std::vector<KernelTimeRow> rows = kernel_time_rows(a, b);
   ASSERT_EQ(rows.size(), 3u);
+  // k_mul2 and k_mul: present in one pipeline only, every run apart (p = 2/252), the larger
+  // difference first.
   EXPECT_EQ(rows[0].symbol, "k_mul2");
   EXPECT_EQ(rows[0].op, "mul");
   EXPECT_EQ(rows[0].calls_a, 0);
   EXPECT_EQ(rows[0].calls_b, 2);
   EXPECT_DOUBLE_EQ(rows[0].ms_b, 10.0);
+  EXPECT_EQ(rows[0].runs_a, std::vector<double>(5, 0.0));
+  EXPECT_NEAR(rows[0].p, 2.0 / 252, 1e-12);
   EXPECT_STREQ(kernel_presence(rows[0]), "only in B");
   EXPECT_EQ(rows[1].symbol, "k_mul");
   EXPECT_DOUBLE_EQ(rows[1].ms_a, 4.0);
   EXPECT_STREQ(kernel_presence(rows[1]), "only in A");
+  // k_add: each run's own milliseconds, interleaved between the pipelines: noise.
   EXPECT_EQ(rows[2].symbol, "k_add");
   EXPECT_EQ(rows[2].calls_a, 2);
   EXPECT_EQ(rows[2].calls_b, 2);
-  EXPECT_DOUBLE_EQ(rows[2].ms_a, 2.0);
-  EXPECT_DOUBLE_EQ(rows[2].ms_b, 3.0);
+  ASSERT_EQ(rows[2].runs_a.size(), 5u);
+  EXPECT_DOUBLE_EQ(rows[2].runs_a[1], 2.002);
+  EXPECT_DOUBLE_EQ(rows[2].runs_b[2], 2.005);
+  EXPECT_GT(rows[2].p, 0.5);
   EXPECT_STREQ(kernel_presence(rows[2]), "both");
 }
 
@@ -79,13 +90,14 @@ PipelineComparison sample() {
   c.a = "default";
   c.b = "default,-fuse<x>";
   c.agreement_tokens = 8;
+  c.compared = "the first step's logits (8 prompt rows)";
   c.max_abs = 0.5;
   c.max_rel = 0.05;
   c.cosine = 0.99;
   c.tolerance = 0.001;
   c.agree = false;
   c.speed = {{"pp8", {100, 90, 110}, {50, 40, 60}}};
-  c.kernels = {{"k_<mul>", "fusion(mul, add)", 0, 3, 0, 1.25}};
+  c.kernels = {{"k_<mul>", "fusion(mul, add)", 0, 3, 0, 1.25, {0, 0, 0}, {1.0, 1.25, 1.5}, 0.1}};
   c.kernel_note = "runs of a prompt";
   return c;
 }
@@ -98,12 +110,17 @@ TEST(ComparisonSection, ShowsAgreementFiguresAndKernelsEscaped) {
   EXPECT_NE(html.find("<p id=\"agreement\" class=\"disagree\"><strong>disagree</strong>"), std::string::npos);
   EXPECT_NE(html.find("max_rel 0.05,"), std::string::npos);
   EXPECT_NE(html.find("<td>pp8</td><td class=\"num\">100.0 (90.0 – 110.0)</td><td class=\"num\">50.0 (40.0 – "
-                      "60.0)</td><td class=\"num\">0.500</td>"),
+                      "60.0)</td><td class=\"num\">0.500</td><td class=\"num\">0.1</td><td>within noise</td>"),
             std::string::npos)
       << html;
   EXPECT_NE(html.find("<code>k_&lt;mul&gt;</code></td><td>fusion(mul, add)</td><td>only in B</td><td "
                       "class=\"num\">0</td><td class=\"num\">3</td><td class=\"num\">—</td><td "
-                      "class=\"num\">1.250</td><td class=\"num\">+1.250</td>"),
+                      "class=\"num\">1.250 (1.000 – 1.500)</td><td class=\"num\">+1.250</td><td "
+                      "class=\"num\">0.1</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<p id=\"verdict\">too few turns to tell: a rank test over 3 turn(s) of each cannot reach p "
+                      "&lt; 0.05 (give -r 4 or more)</p>"),
             std::string::npos)
       << html;
 }

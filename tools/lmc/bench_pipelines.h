@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "driver/benchmark.h"
+#include "driver/report/report_model.h"
 #include "tools/lmc/cli_args.h"
+#include "tools/lmc/compile_report.h"
 
 namespace lmc::tools {
 
@@ -26,5 +28,13 @@ struct PipelineBench {
 };
 
 int bench_pipelines(const Args& a, const std::string& model, PipelineBench b);
+
+// Pipeline A (--pipeline, else --passes, else default) and B (--vs-pipeline) into `c`, each
+// read before anything is compiled, its errors naming its flag.
+void read_pipelines(const Args& a, report::PipelineComparison& c);
+// Prints `c` (a table, or JSON for -o json), writes the report (B's compile, `graph_b`) and
+// returns the exit code: 1, saying so, when the pipelines disagreed and were not timed.
+int finish_comparison(const report::PipelineComparison& c, const std::string& format, CompileReporter* reporter,
+                      const std::string& title, const ir::Graph* graph_b, bool timed);
 
 }  // namespace lmc::tools

@@ -12,8 +12,10 @@
 
 #include "driver/bandwidth_probe.h"
 #include "driver/benchmark.h"
+#include "driver/model_input.h"
 #include "runtime/executor.h"
 #include "tools/lmc/artifact_flags.h"
+#include "tools/lmc/bench_graph.h"
 #include "tools/lmc/bench_pipelines.h"
 #include "tools/lmc/bench_report.h"
 #include "tools/lmc/cache_flags.h"
@@ -70,6 +72,7 @@ std::vector<FlagSpec> specs() {
                "N", true});
   s.push_back({"json", false, "the same as -o json"});
   for (auto& f : pipeline_bench_flag_specs()) s.push_back(f);
+  for (auto& f : graph_bench_flag_specs()) s.push_back(f);
   for (auto& f : llama_flag_specs()) s.push_back(f);
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -229,13 +232,15 @@ int cmd_bench(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   std::optional<Args> parsed =
       command_args(specs(), argc, argv,
-                   "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "usage: lmc bench MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n"
+                   "       lmc bench GRAPH.lir --dim T=N --vs-pipeline=B [--pipeline=A]\n\n"
                    "Measures decode tokens/s, prefill tokens/s and time to first token per thread count\n"
                    "(medians of --runs after a warm-up run), the memory-read bandwidth in the same\n"
                    "process, the decode roofline fraction, and peak RSS. With --vs-pipeline=B, compares\n"
                    "pipeline B against A (--pipeline, default 'default') on a model definition or weights:\n"
                    "whether their logits agree, pp and tg tok/s run turn about with the ratio B/A, and each\n"
-                   "kernel's time in both.\n\noptions:\n",
+                   "kernel's time in both. On a graph (IR text), times pipeline B against A on seeded\n"
+                   "arguments and params at the --dim given, after checking that their results agree.\n\noptions:\n",
                    kBench);
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
@@ -259,6 +264,17 @@ int cmd_bench(int argc, char** argv) {
   if (!decode_only && tests.decode_tokens == 0 && tests.prefill.empty() && tests.pg.empty())
     throw UsageError("nothing to measure: -n 0 and -p 0 without -pg");
 
+  if (driver::model_input(models.front()) == driver::ModelInput::Graph) {
+    if (models.size() != 1) throw UsageError("lmc bench times one graph at a time");
+    if (!vs)
+      throw UsageError(models.front() + " is a graph: lmc bench times it against another pipeline (--vs-pipeline=B)");
+    if (threads.size() != 1) throw UsageError("--vs-pipeline measures at one thread count: give -t N");
+    if (format != "table" && format != "json")
+      throw UsageError("--vs-pipeline prints a table or, with -o json, one JSON object; not -o " + format);
+    return bench_graph(a, models.front(), static_cast<int>(threads.front()), runs, format);
+  }
+  for (const char* flag : {"dim", "seed"})
+    if (a.has(flag)) throw UsageError(std::string("--") + flag + " applies to a graph (.lir)");
   if (vs) {
     if (models.size() != 1) throw UsageError("--vs-pipeline compares two pipelines of one model: give one");
     if (depths.size() != 1) throw UsageError("--vs-pipeline measures at one depth: give -d N");

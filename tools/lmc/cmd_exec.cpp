@@ -2,7 +2,6 @@
 // inputs, with its params from --weights or seeded random; with --against, run it compiled
 // with a second pipeline on the same inputs and params and compare every result, so that a
 // pass shows from a .lir alone that it keeps the numbers (tests/lit/passes run it).
-#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
@@ -22,6 +21,7 @@
 #include "support/error.h"
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
+#include "tools/lmc/dim_flags.h"
 #include "tools/lmc/jit_flags.h"
 #include "tools/lmc/model_flags.h"
 #include "tools/lmc/npy_reader.h"
@@ -32,8 +32,6 @@ namespace lmc::tools {
 
 namespace {
 
-constexpr int64_t kMaxDim = int64_t{1} << 20;
-
 std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : compile_flag_specs())
@@ -43,10 +41,7 @@ std::vector<FlagSpec> specs() {
                "the values of graph argument NAME (% optional): a .npy of its shape, floats or "
                "integers as its type; repeat per argument. Others are generated from --seed",
                "NAME=FILE.npy"});
-  s.push_back({"dim", true,
-               "values of the symbols the graph's shapes use: T (rows), L (last rows, at most T), "
-               "C (context); comma-separated or repeated",
-               "SYM=N"});
+  s.push_back(dim_flag_spec());
   s.push_back({"seed", true,
                "seed of the generated inputs and, without --weights, the random params "
                "(default 0)",
@@ -67,34 +62,6 @@ std::vector<FlagSpec> specs() {
   s.push_back(report_flag_spec());
   s.push_back({"threads", true, "worker threads (default: the machine's cores)", "N", false, "t"});
   s.push_back({"help", false, "show this help", "", false, "h"});
-  return s;
-}
-
-void bind_dim(runtime::SymbolValues& s, const std::string& item) {
-  const size_t eq = item.find('=');
-  if (eq == std::string::npos) throw UsageError("--dim expects SYM=N with SYM one of T, L, C; got '" + item + "'");
-  const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
-  std::optional<ir::Sym> sym = ir::parse_sym(name);
-  if (!sym) throw UsageError("--dim: '" + name + "' is not a symbol (T, L or C)");
-  int64_t v = 0;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || v < 1 || v > kMaxDim)
-    throw UsageError("--dim " + name + " must be an integer from 1 to " + std::to_string(kMaxDim) + ", got '" + text +
-                     "'");
-  int64_t& slot = s[static_cast<size_t>(*sym)];
-  if (slot && slot != v) throw UsageError("--dim gives " + name + " two values");
-  slot = v;
-}
-
-// The symbols' values the --dim flags give; 0 for those they leave out.
-runtime::SymbolValues parse_dims(const std::vector<std::string>& flags) {
-  runtime::SymbolValues s{};
-  for (const std::string& flag : flags)
-    for (size_t b = 0; b <= flag.size();) {
-      size_t e = std::min(flag.find(',', b), flag.size());
-      bind_dim(s, flag.substr(b, e - b));
-      b = e + 1;
-    }
   return s;
 }
 

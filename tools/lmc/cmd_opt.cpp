@@ -21,6 +21,7 @@
 #include "tools/lmc/commands.h"
 #include "tools/lmc/compile_report.h"
 #include "tools/lmc/expected_diagnostics.h"
+#include "tools/lmc/lit_source_place.h"
 #include "tools/lmc/op_list.h"
 #include "tools/lmc/pass_flags.h"
 
@@ -213,7 +214,7 @@ int cmd_opt(int argc, char** argv) {
     auto problems =
         verify ? check_diagnostics(part, source, produced(notes, error, source)) : std::vector<std::string>{};
     if (!verify && error) problems.push_back(*error);
-    for (const auto& p : problems) std::cerr << p << "\n";
+    for (const auto& p : problems) std::cerr << lit_source_places(p) << "\n";
     failures += !problems.empty();
   }
   if (reporter) reporter->write(source, nullptr, pipeline_of(a), "");

@@ -22,7 +22,8 @@ FlagSpec report_flag_spec();
 
 class CompileReporter {
  public:
-  // nullptr without --report. `command` is what made it ("lmc compile gemma3.yaml").
+  // nullptr without --report. `command` is what made it ("lmc compile gemma3.yaml"), to
+  // which the flags giving pipelines and loading passes are added as given.
   static std::unique_ptr<CompileReporter> open(const Args& a, const std::string& command);
   explicit CompileReporter(const std::string& path, std::string command);
 

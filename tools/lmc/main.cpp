@@ -11,6 +11,7 @@
 #include "support/untrusted_text.h"
 #include "tools/lmc/cli_args.h"
 #include "tools/lmc/commands.h"
+#include "tools/lmc/lit_source_place.h"
 #include "tools/lmc/process_world.h"
 #include "tools/lmc/version_text.h"
 
@@ -66,7 +67,7 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
     return 2;
   } catch (const lmc::Error& e) {
     // Messages quote names from input files: keep them one line, free of escape sequences.
-    std::cerr << lmc::printable(e.what()) << "\n";
+    std::cerr << lmc::printable(lmc::tools::lit_source_places(e.what())) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "lmc " << cmd << ": error: out of memory\n";
