@@ -4,6 +4,8 @@
 their first chunks, tool calls, GBNF grammars and JSON schemas, n = 2, slot save and restore —
 and the server's resident memory after all of them is within 15% of what it was after the
 first 50 (the warm-up: every kind of request has run, every buffer has grown to its size).
+Requests keep to slots 0-2 (id_slot) so that slot 3 is free for the saves and restores, one
+at a time.
 Bounded at a few tokens a request: about a minute here.
 
   test_serve_soak.py --lmc build/tools/lmc
@@ -14,6 +16,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 
@@ -44,6 +47,7 @@ class Soak(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.slots = tempfile.mkdtemp(prefix="lmc-soak-slots-")
+        cls.slot_three = threading.Lock()
         cls.server = serve_harness.Server("--parallel", "4", "--ctx-size", "1024", "--temp", "0",
                                           "--slot-save-path", cls.slots)
 
@@ -73,11 +77,12 @@ class Soak(unittest.TestCase):
         c.close()
 
     def one(self, i):
-        prompt = serve_harness.PROMPTS[i % len(serve_harness.PROMPTS)]
-        chat = {"messages": [{"role": "user", "content": prompt}], "max_tokens": MAX_TOKENS}
+        prompt = serve_harness.PROMPTS[(i // 8) % len(serve_harness.PROMPTS)]
+        slot = {"id_slot": i % 3}
+        chat = {"messages": [{"role": "user", "content": prompt}], "max_tokens": MAX_TOKENS, **slot}
         kind = i % 8
         if kind == 0:
-            self.post("/v1/completions", {"prompt": prompt, "max_tokens": MAX_TOKENS})
+            self.post("/v1/completions", {"prompt": prompt, "max_tokens": MAX_TOKENS, **slot})
         elif kind == 1:
             self.stream(chat)
         elif kind == 2:
@@ -86,18 +91,17 @@ class Soak(unittest.TestCase):
             self.post("/v1/chat/completions", {**chat, "tools": [WEATHER], "tool_choice": "required",
                                                "max_tokens": 32})
         elif kind == 4:
-            self.post("/v1/completions", {"prompt": prompt + " Yes or no?", "max_tokens": 4, "grammar": YES_NO})
+            self.post("/v1/completions", {"prompt": prompt + " Yes or no?", "max_tokens": 4, "grammar": YES_NO, **slot})
         elif kind == 5:
             self.post("/v1/chat/completions", {**chat, "max_tokens": 16, "response_format": {
                 "type": "json_schema", "json_schema": {"name": "n", "schema": SCHEMA}}})
         elif kind == 6:
             self.post("/v1/chat/completions", {**chat, "n": 2, "temperature": 0.8})
         else:
-            slot = (i // 8) % 4
-            name = f"soak{slot}.bin"
-            status, _ = self.server.request("POST", f"/slots/{slot}?action=save", {"filename": name})
-            if status == 200:  # a slot busy with another request answers otherwise: fine under load
-                self.server.request("POST", f"/slots/{slot}?action=restore", {"filename": name})
+            with self.slot_three:
+                self.post("/v1/completions", {"prompt": prompt, "max_tokens": MAX_TOKENS, "id_slot": 3})
+                self.post("/slots/3?action=save", {"filename": "soak.bin"})
+                self.post("/slots/3?action=restore", {"filename": "soak.bin"})
 
     def batch(self, first, last):
         with ThreadPoolExecutor(6) as pool:
