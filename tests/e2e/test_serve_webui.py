@@ -10,8 +10,10 @@ streamed code answer into a highlighted block; HTML and javascript: links in an 
 nothing. A too-long prompt (a 400) is marked failed and left out of the next request, which
 succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, Copy copies
 its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
-kept over a reload; the conversations are listed after it, each opened with its own turns and
-settings and continued, and one deleted. A reasoning model's answer (a Qwen3-style template
+kept over a reload, which reopens the conversation that was open; the conversations are listed,
+each opened with its own turns and settings and continued, and one deleted. Reloaded mid-answer,
+the page shows the question and the answer as far as it came, marked cut; when the server dies
+mid-answer, the streamed text stays, marked cut, not replaced by an error. A reasoning model's answer (a Qwen3-style template
 that opens <think>, as test_serve_reasoning.py's) streams its reasoning_content into a
 collapsible Thinking block above the answer, as text, never markup. Screenshots are saved as serve-webui*.png in the working directory.
 Without a browser: / needs no key and inlines marked, DOMPurify and highlight.js, and
@@ -282,7 +284,9 @@ class ChatPageInBrowser(unittest.TestCase):
 
     def test_9_conversations_kept_in_the_browser(self):
         from selenium.webdriver.common.by import By
-        self.assertEqual(self.messages(), [])  # reloaded: a new conversation, the others listed
+        # Reloaded: the conversation that was open is open again, the others listed.
+        self.assertEqual([m.get_attribute("class") for m in self.messages()], ["message user", "message assistant"])
+        self.assertEqual(self.messages()[0].text, "Hi")
         self.driver.find_element(By.CSS_SELECTOR, "#conversations summary").click()
         titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
         self.assertEqual(titles[:2], ["Hi", "Hello!"])
@@ -305,6 +309,69 @@ class ChatPageInBrowser(unittest.TestCase):
         titles = [b.text for b in self.driver.find_elements(By.CSS_SELECTOR, "#conversation-list .open")]
         self.assertEqual(titles[0], "Hello!")
         self.assertNotIn("Hi", titles)
+
+    def test_10_a_reload_mid_answer_keeps_the_turn(self):
+        """The question is stored at once and the answer as it streams: reloaded mid-answer, the page
+        reopens the conversation with both, the answer marked cut."""
+        from selenium.webdriver.common.by import By
+        self.by_id("new-chat").click()
+        self.send("Write a long essay about the history of Rome.")  # 1000 tokens, greedy
+        self.wait(lambda: len(self.messages()[-1].text) > 200, 60)
+        shown = self.messages()[-1].text
+        self.driver.refresh()
+        self.wait(lambda: len(self.messages()) == 2, 30)
+        question, reply = self.messages()
+        self.assertEqual(question.text, "Write a long essay about the history of Rome.")
+        self.assertIn("cut", reply.get_attribute("class"))
+        self.assertGreaterEqual(len(reply.text), len(shown) * 0.9)  # as far as it came (markdown may differ)
+        self.assertEqual(reply.text[:100], shown[:100])
+        note = self.driver.find_element(By.CSS_SELECTOR, ".actions.assistant .cut-note").text
+        self.assertIn("Cut off", note)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-reloaded.png")))
+
+
+class DroppedConnection(unittest.TestCase):
+    """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
+    by an error, and stays in the stored conversation."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.Server("--n-predict", "1000", "--temp", "0")
+        cls.driver = browser(1200, 900)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.stop()
+
+    def wait(self, condition, seconds=120):
+        from selenium.webdriver.support.ui import WebDriverWait
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
+
+    def test_the_partial_answer_is_kept(self):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        self.driver.get(f"http://127.0.0.1:{self.server.port}/")
+        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)
+        alert = self.driver.switch_to.alert
+        alert.send_keys(h.KEY)
+        alert.accept()
+        self.wait(lambda: self.driver.find_element(By.ID, "model").text, 30)
+        self.driver.find_element(By.ID, "prompt").send_keys("Write a long essay about the history of Rome.")
+        self.driver.find_element(By.ID, "send").click()
+        replies = lambda: self.driver.find_elements(By.CSS_SELECTOR, "#messages .message.assistant")  # noqa: E731
+        self.wait(lambda: replies() and len(replies()[-1].text) > 200, 60)
+        self.server.proc.kill()  # the connection drops mid-stream
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant .cut-note"), 30)
+        reply = replies()[-1]
+        self.assertGreater(len(reply.text), 200)
+        self.assertIn("cut", reply.get_attribute("class"))
+        self.assertEqual(self.driver.find_elements(By.CSS_SELECTOR, ".message.error"), [])
+        stored = json.loads(self.driver.execute_script("return localStorage.getItem('lmc-chat-conversations')"))
+        turn = stored[0]["turns"][-1]
+        self.assertTrue(turn["cut"])
+        self.assertGreater(len(turn["answer"]), 200)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-dropped.png")))
 
 
 class ThinkingInBrowser(unittest.TestCase):
