@@ -100,6 +100,7 @@ void demote_tile_phis(llvm::Function& fn) {
   for (llvm::PHINode* phi : phis)
     for (unsigned i = 0; i < phi->getNumIncomingValues(); ++i) {
       llvm::Value* in = phi->getIncomingValue(i);
+      if (llvm::isa<llvm::Constant>(in)) continue;  // poison on an edge the tile is not read from
       if (auto* from = llvm::dyn_cast<llvm::PHINode>(in); from && load_of.count(from)) in = load_of[from];
       llvm::IRBuilder<> b(phi->getIncomingBlock(i)->getTerminator());
       store_tile(b, tile_shape(phi), slot_of[phi], in);

@@ -19,7 +19,6 @@
 #include <sstream>
 
 #include "codegen/kernel_compiler.h"
-#include "codegen/kernel_library.h"
 #include "codegen/target.h"
 #include "support/tile_state.h"
 #include "tests/codegen/kernel_test_util.h"
@@ -28,31 +27,6 @@
 
 namespace lmc::test {
 namespace {
-
-// This CPU's target with the bf16 tiles (and without the int8 ones, which a kernel with
-// the bf16 tiles leaves out anyway).
-codegen::TargetSpec host_with_bf16_tiles() {
-  codegen::TargetSpec t = codegen::resolve_target({true, "", ""});
-  t.features += ",+amx-tile,+amx-bf16,-amx-int8";
-  return t;
-}
-
-struct Built {
-  std::unique_ptr<codegen::KernelLibrary> lib;
-  std::string name;
-  codegen::KernelInfo info;
-};
-
-Built build(const LinearCase& c, bool scalar_tiles) {
-  codegen::KernelCompiler compiler(host_with_bf16_tiles());
-  Built out;
-  out.name = compiler.add(linear_desc(c));
-  out.info = compiler.kernels().front().info;
-  codegen::CompileOptions opts;
-  opts.scalar_tiles = scalar_tiles;
-  out.lib = codegen::KernelLibrary::load(compiler.compile(opts), "<" + case_name(c) + ">");
-  return out;
-}
 
 // Each output's allowance: the reference's own f32 terms (without the int8 input rounding
 // of the integer paths, which these tiles do not take) plus both operands of every product
@@ -75,7 +49,7 @@ std::vector<double> bf16_tolerance(const LinearCase& c, const LinearData& d, int
   return tol;
 }
 
-TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) {
+void match_the_reference() {
   const LinearCase cases[] = {{ir::DType::q4_kx16, 512, 48, Prologue::GateUp, "silu", true, true, ""},
                               {ir::DType::q5_kx16, 256, 32, Prologue::Norm, "", false, false, "gelu_tanh"},
                               {ir::DType::q8_0x16, 640, 48, Prologue::Norm, "", true, true, "silu"},
@@ -87,9 +61,9 @@ TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) {
                               {ir::DType::q8_0, 96, 20, Prologue::None, "", false, false, ""}};
   const bool unit = tile_state().granted && std::getenv("LMC_TEST_TILE_UNIT");
   for (const LinearCase& c : cases) {
-    std::vector<Built> kernels;
-    kernels.push_back(build(c, true));
-    if (unit) kernels.push_back(build(c, false));
+    std::vector<LoadedKernel> kernels;
+    kernels.push_back(load_kernel(linear_desc(c), host_with_bf16_tiles(), true));
+    if (unit) kernels.push_back(load_kernel(linear_desc(c), host_with_bf16_tiles(), false));
     // 64: the fewest rows the tiles take; 97: a ragged row pair; 300: two row blocks at K = 256.
     for (int64_t T : {int64_t{64}, int64_t{97}, c.K <= 512 ? int64_t{300} : int64_t{64}}) {
       LinearData data(c, T, 23);
@@ -98,7 +72,7 @@ TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) {
         for (size_t i = 0; i < kernels.size(); ++i) {
           std::fill(data.y.begin(), data.y.end(), NAN);
           int64_t syms[ir::kNumSyms] = {T, 1};
-          run_split(kernels[i].lib->lookup(kernels[i].name), data.args(c), syms, kernels[i].info.items(syms), threads);
+          run_split(kernels[i].fn, data.args(c), syms, kernels[i].info.items(syms), threads);
           int bad = 0;
           for (int64_t j = 0; j < T * c.N && bad < 3; ++j)
             if (!(std::fabs(data.y[j] - data.expect[j]) <= tol[j])) {
@@ -111,6 +85,8 @@ TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) {
     }
   }
 }
+
+TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) { on_large_stacks(match_the_reference); }
 
 std::string read_all(const std::filesystem::path& p) {
   std::ifstream f(p);

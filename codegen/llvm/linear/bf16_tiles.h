@@ -23,8 +23,9 @@
 
 namespace lmc::codegen {
 
-// Prompt rows at which prefill takes the bf16 tiles: below, the VNNI tiles, which need no
-// decoding of the weights into bf16 (a row block reuses each decoded tile for its rows).
+// Prompt rows at which prefill takes the bf16 tiles (the linears', attention's): below, the
+// VNNI tiles, which need no decoding of the weights into bf16 (a row block reuses each
+// decoded tile for its rows).
 constexpr int64_t kBf16TileMinRows = 64;
 
 // AMX-TILE and AMX-BF16 in the kernel's features.
