@@ -21,11 +21,12 @@ constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
 // here, in lmc itself: the code generator module keeps its own copy of support/.
 bool tile_feature(const std::string& name) { return name.rfind("amx-", 0) == 0; }
 
-// The spec's "+amx-..." turned "-amx-...".
-std::string without_tiles(const std::string& features) {
+// The spec's "+amx-..." turned "-amx-..." (all, or only AMX-BF16: the bf16 tile GEMM's, which
+// a native target keeps only when asked for).
+std::string without_tiles(const std::string& features, bool only_bf16) {
   std::vector<std::string> names = split_features(features);
   for (auto& f : names)
-    if (f[0] == '+' && tile_feature(f.substr(1))) f[0] = '-';
+    if (f[0] == '+' && (only_bf16 ? f == "+amx-bf16" : tile_feature(f.substr(1)))) f[0] = '-';
   return join_features(names);
 }
 
@@ -54,10 +55,12 @@ std::string join_features(const std::vector<std::string>& names) {
 }
 
 TargetSpec resolve_target(const TargetOptions& opts) {
-  if (!opts.native || tile_state().granted) return codegen_module().resolve_target(opts);
-  // The host's own AMX features leave; an --mattr naming them (code for another machine) stays.
+  const TileState tiles = tile_state();
+  if (!opts.native || (tiles.granted && tiles.bf16)) return codegen_module().resolve_target(opts);
+  // The host's own AMX features leave (granted: AMX-BF16 alone); an --mattr naming them (code
+  // for another machine) stays.
   TargetSpec host = codegen_module().resolve_target({true, opts.mcpu, ""});
-  host.features = without_tiles(host.features);
+  host.features = without_tiles(host.features, tiles.granted);
   if (opts.mattr.empty()) return host;
   return codegen_module().resolve_target({false, host.cpu, join_features({host.features, opts.mattr})});
 }

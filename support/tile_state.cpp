@@ -70,15 +70,24 @@ TileState ask_the_kernel() {
 
 std::mutex refused_mutex;
 std::string refused_for;  // non-empty: refuse_tiles was called
+std::string bf16_for;     // non-empty: want_bf16_tiles was called
+
+bool set_in_environment(const char* name) {
+  const char* env = std::getenv(name);
+  return env && *env && std::strcmp(env, "0") != 0;
+}
 
 }  // namespace
 
 TileState tile_state() {
   static const TileState os = ask_the_kernel();
   TileState s = os;
-  if (const char* env = std::getenv(kNoTilesVariable); env && std::strcmp(env, "0") != 0 && *env)
-    refuse_tiles(std::string(kNoTilesVariable) + "=" + env);
+  if (set_in_environment(kNoTilesVariable))
+    refuse_tiles(std::string(kNoTilesVariable) + "=" + std::getenv(kNoTilesVariable));
+  if (set_in_environment(kBf16TilesVariable))
+    want_bf16_tiles(std::string(kBf16TilesVariable) + "=" + std::getenv(kBf16TilesVariable));
   std::lock_guard<std::mutex> lock(refused_mutex);
+  s.bf16 = !bf16_for.empty();
   if (s.granted && !refused_for.empty()) {
     s.granted = false;
     s.refused = true;
@@ -90,6 +99,11 @@ TileState tile_state() {
 void refuse_tiles(const std::string& why) {
   std::lock_guard<std::mutex> lock(refused_mutex);
   if (refused_for.empty()) refused_for = why;
+}
+
+void want_bf16_tiles(const std::string& why) {
+  std::lock_guard<std::mutex> lock(refused_mutex);
+  if (bf16_for.empty()) bf16_for = why;
 }
 
 }  // namespace lmc

@@ -6,6 +6,8 @@
 // alone say only that the CPU and the OS could: a hypervisor may hide the tiles (cpuid),
 // an OS not save them (XCR0), a kernel older than 5.16 not know the request. The request
 // is made once, at the first question; `--no-amx` or LMC_NO_AMX=1 keep the tiles off.
+// Where granted, prefill's linears take the exact int8 tiles (VNNI's bits) unless the bf16
+// tile GEMM is asked for (`--amx-bf16`, LMC_AMX_BF16=1: codegen/llvm/linear/bf16_tiles.h).
 #include <string>
 
 namespace lmc {
@@ -15,6 +17,7 @@ struct TileState {
   bool cpu_has = false;  // cpuid reports AMX-TILE and AMX-INT8
   bool refused = false;  // the user turned them off (refuse_tiles, LMC_NO_AMX)
   std::string why_off;   // one line: why not, when !granted
+  bool bf16 = false;     // the bf16 tile GEMM is asked for (want_bf16_tiles, LMC_AMX_BF16)
 };
 
 // Asks the kernel once per process (thread-safe), then answers from memory.
@@ -24,7 +27,13 @@ TileState tile_state();
 // afterwards does not use them and an artifact that does is refused.
 void refuse_tiles(const std::string& why);
 
+// Asks for the bf16 tile GEMM from now on, for `why` ("--amx-bf16"): a native target then
+// keeps the host's AMX-BF16 where the tiles are granted.
+void want_bf16_tiles(const std::string& why);
+
 // The environment variable that keeps the tiles off, set to anything but "0".
 inline constexpr const char* kNoTilesVariable = "LMC_NO_AMX";
+// The environment variable that asks for the bf16 tile GEMM, set to anything but "0".
+inline constexpr const char* kBf16TilesVariable = "LMC_AMX_BF16";
 
 }  // namespace lmc

@@ -7,6 +7,7 @@
 
 #include "codegen/llvm/builder/llvm_math.h"
 #include "codegen/llvm/cache_rows.h"
+#include "codegen/llvm/linear/bf16_tiles.h"
 
 namespace lmc::codegen {
 
@@ -57,6 +58,10 @@ AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q
       hd_pad_(round_up(s.head_dim, kLanes)),
       keys_pad_(round_up(s.block(), kLanes)) {
   int64_t queries = std::max(kTileQueries, s.group());
+  if (use_amx_bf16(*b.GetInsertBlock()->getParent()) && AttentionBf16Tiles::fits(s)) {
+    bf16_.emplace(b, s, keys_pad_);
+    queries = std::max(queries, AttentionBf16Tiles::kQueries);  // the tiles read 32 rows
+  }
   auto* f = b.getFloatTy();
   qs_ = stack_array(b, f, queries * hd_pad_);
   os_ = stack_array(b, f, queries * hd_pad_);
@@ -83,6 +88,8 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   auto& b = b_;
   auto* count = b.CreateMul(run.rows, run.heads);
   start(run, count);
+  auto* tiles = bf16_ && tiles_when_ ? tiles_when_ : nullptr;
+  if (tiles) emit_if(b, tiles, [&] { bf16_->queries(qs_, count); });
   // Rows at consecutive positions: the first row's keys start first, the last row's end
   // last. Blocks start at multiples of block(), whatever the run: a query vector then
   // meets its keys in the same blocks, and the same additions in the same order, in any
@@ -117,12 +124,18 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
           to_scratch();  // cache rows ending off a whole vector
           one_query(blk, ks, vs);
         });
-        emit_if(b, b.CreateNot(single), [&] {
+        auto vectors = [&] {
           to_scratch();
           scores(count, blk, ks);
           softmax(count, blk.n_pad);
           accumulate(count, blk, vs);
-        });
+        };
+        if (!tiles) {
+          emit_if(b, b.CreateNot(single), vectors);
+          return;
+        }
+        emit_if(b, b.CreateAnd(b.CreateNot(single), tiles), [&] { tile_block(count, blk, k, v); });
+        emit_if(b, b.CreateAnd(b.CreateNot(single), b.CreateNot(tiles)), vectors);
       },
       "block");
   finish(run, count, store);
@@ -359,6 +372,59 @@ void AttentionTile::prefetch_next_block(const BlockRows& rows, llvm::Value* i) {
   for (int64_t at = 0; at < s_.head_bytes(rows.dtype); at += 64)
     b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},
                       {b.CreateGEP(b.getInt8Ty(), row, i64c(b, at)), b.getInt32(0), b.getInt32(2), b.getInt32(1)});
+}
+
+void AttentionTile::tile_block(llvm::Value* count, const Block& blk, const BlockRows& k, const BlockRows& v) {
+  auto& b = b_;
+  // Whole 32s of keys, the rows past the block repeating its last (finite, weighted 0).
+  auto* n_tile = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, 31)), i64c(b, -32));
+  convert(k, ks_, n_tile);
+  convert(v, vs_, n_tile);
+  bf16_->scores(ks_, ps_, n_tile);
+  mask_scores(count, blk);
+  softmax(count, blk.n_pad);
+  rescale(count);
+  bf16_->accumulate(ps_, vs_, os_, count, blk.n, n_tile);
+}
+
+void AttentionTile::mask_scores(llvm::Value* count, const Block& blk) {
+  auto& b = b_;
+  std::vector<llvm::Constant*> lanes;
+  for (unsigned i = 0; i < kLanes; ++i) lanes.push_back(b.getInt64(i));
+  auto* lane = llvm::ConstantVector::get(lanes);
+  auto* neg_inf = splat_f32(b, kLanes, -std::numeric_limits<float>::infinity());
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* m) {
+        auto* lo = b.CreateVectorSplat(kLanes, i64_at(b, lo_, m));
+        auto* hi = b.CreateVectorSplat(kLanes, min64(b, i64_at(b, hi_, m), b.CreateAdd(blk.first, blk.n)));
+        emit_for(
+            b, i64c(b, 0), blk.n_pad, kLanes,
+            [&](llvm::Value* at) {
+              auto* p = f32_ptr(b, ps_, b.CreateAdd(b.CreateMul(m, i64c(b, keys_pad_)), at));
+              llvm::Value* score = load_f32x(b, p, kLanes);
+              if (s_.softcap != 0) score = softcap(b, score, s_.softcap);
+              auto* key = b.CreateAdd(b.CreateVectorSplat(kLanes, b.CreateAdd(blk.first, at)), lane);
+              auto* mine = b.CreateAnd(b.CreateICmpSGE(key, lo), b.CreateICmpSLT(key, hi));
+              store_f32x(b, b.CreateSelect(mine, score, neg_inf), p);
+            },
+            "mask");
+      },
+      "mrow");
+}
+
+void AttentionTile::rescale(llvm::Value* count) {
+  auto& b = b_;
+  emit_for(
+      b, i64c(b, 0), count, 1,
+      [&](llvm::Value* m) {
+        auto* corr = splat(b, kLanes, f32_at(b, corr_, m));
+        auto* row = f32_ptr(b, os_, b.CreateMul(m, i64c(b, hd_pad_)));
+        for (int64_t d = 0; d < hd_pad_; d += kLanes)
+          store_f32x(b, b.CreateFMul(load_f32x(b, f32_ptr(b, row, i64c(b, d)), kLanes), corr),
+                     f32_ptr(b, row, i64c(b, d)));
+      },
+      "rescale");
 }
 
 // Each query vector's output: its accumulator over its sum of weights.

@@ -17,8 +17,10 @@
 // the thread count).
 #pragma once
 #include <functional>
+#include <optional>
 
 #include "codegen/attention_shape.h"
+#include "codegen/llvm/attention_bf16.h"
 #include "codegen/llvm/builder/llvm_helpers.h"
 #include "ir/dtype.h"
 
@@ -48,6 +50,10 @@ class AttentionTile {
   // Attends every query vector of the run (rows * heads <= kTileQueries) to its keys.
   void attend(const QueryRun& run, const StoreHead& store);
 
+  // Runs of several query vectors take the bf16 tiles (attention_bf16.h) when `when` (i1)
+  // holds, where the kernel has AMX-BF16 and the shape fits them.
+  void take_bf16_tiles_when(llvm::Value* when) { tiles_when_ = when; }
+
  private:
   Builder& b_;
   const AttentionShape& s_;
@@ -65,6 +71,8 @@ class AttentionTile {
   llvm::Value* corr_;  // [kTileQueries]: this block's rescale of the accumulators
   llvm::Value* lo_;    // [kTileQueries] i64: first key of each query vector ...
   llvm::Value* hi_;    // ... and one past its last
+  std::optional<AttentionBf16Tiles> bf16_;  // where the kernel may take the tiles
+  llvm::Value* tiles_when_ = nullptr;
 
   // Where the tiles read a block's keys or values: f32 scratch rows, or the cache rows
   // themselves (the ring slots of the block's keys), converted as they are loaded.
@@ -93,6 +101,12 @@ class AttentionTile {
   void scores(llvm::Value* count, const Block& blk, const BlockRows& k);
   void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, const Block& blk, const BlockRows& k);
   void softmax(llvm::Value* count, llvm::Value* n_pad);
+  // The tiles' path of a block: scores, their masks, softmax, rescale, value sums.
+  void tile_block(llvm::Value* count, const Block& blk, const BlockRows& k, const BlockRows& v);
+  // ps_'s raw scores softcapped and masked to each query vector's keys, as score_tile does.
+  void mask_scores(llvm::Value* count, const Block& blk);
+  // Each query vector's accumulator times its block's rescale.
+  void rescale(llvm::Value* count);
   void accumulate(llvm::Value* count, const Block& blk, const BlockRows& v);
   void one_query(const Block& blk, const BlockRows& k, const BlockRows& v);
   // `ahead`: rows whose next block to prefetch, one row per key of this block.

@@ -32,6 +32,7 @@
 #include "codegen/describe_op.h"
 #include "codegen/llvm/attention_tile.h"
 #include "codegen/llvm/emitter.h"
+#include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/region/region_io.h"
 
 namespace lmc::codegen {
@@ -100,6 +101,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   Step st{io.arg(a.operand(3)), io.arg(a.operand(4)), dim_value(b, p, s.rows), nullptr, dim_value(b, p, s.slots)};
   st.tile_rows = clamp64(b, b.CreateSDiv(st.rows, i64c(b, kMinRowTiles)), 1, s.max_tile_rows());
   AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots);
+  tile.take_bf16_tiles_when(b.CreateICmpSGE(st.rows, i64c(b, kBf16TileMinRows)));
   auto hd = static_cast<unsigned>(s.head_dim);
   StoreHead store = [&](llvm::Value* row, llvm::Value* head, llvm::Value* out) {
     auto* col = b.CreateMul(head, i64c(b, s.head_dim));

@@ -11,6 +11,7 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include "codegen/embedding_shape.h"
+#include "codegen/llvm/blocks/block_values.h"
 #include "codegen/llvm/blocks/super_blocks.h"
 #include "codegen/llvm/blocks/weight_blocks.h"
 #include "codegen/llvm/emitter.h"
@@ -42,37 +43,15 @@ void dequantize_q8_0_row(Builder& b, llvm::Value* src, llvm::Value* dst, int64_t
 }
 
 // A row of blocks kept from a file (q4_0 ... q6_k; a K type's super-block in its pieces of
-// 32): each value d * q (+ m), in the order gguf-py computes it. The scale loaders take
-// eight blocks, one per lane: the one block eight times, lane 0 read.
+// 32): each value as block_values.h computes it.
 void dequantize_kept_row(Builder& b, ir::DType t, llvm::Value* src, llvm::Value* dst, int64_t width) {
   const int pieces = block_pieces(t);
   const int64_t block_elems = ir::dtype_block_elems(t), block_bytes = ir::dtype_block_bytes(t);
   emit_for(b, i64c(b, 0), i64c(b, width / block_elems), 1, [&](llvm::Value* k) {
     llvm::Value* block = byte_ptr(b, src, b.CreateMul(k, i64c(b, block_bytes)));
     for (int piece = 0; piece < pieces; ++piece) {
-      WeightBlock w = load_weight_block(b, t, block, piece);
-      BlockScales sc = load_block_scales(b, t, std::vector<llvm::Value*>(8, block), piece);
-      auto lane0 = [&](llvm::Value* v) { return splat(b, kQ8Block, b.CreateExtractElement(v, uint64_t{0})); };
-      // A field of each value: with a second half's (q6_k, q3_k, q2_k), values
-      // 0..15 take the first, 16..31 the second.
-      auto by_half = [&](llvm::Value* first, llvm::Value* second) {
-        if (!second) return lane0(first);
-        std::vector<int> halves;
-        for (int i = 0; i < kQ8Block; ++i) halves.push_back(i < kQ8Block / 2 ? i : kQ8Block + i);
-        return b.CreateShuffleVector(lane0(first), lane0(second), halves);
-      };
-      llvm::Value* q = nullptr;
-      if (w.sign)
-        q = b.CreateSIToFP(w.sign, f32x(b, kQ8Block));
-      else if (int zero = zero_point(t))  // u - zero in i32, exact
-        q = b.CreateSIToFP(b.CreateSub(b.CreateZExt(w.u, i32x(b, kQ8Block)), splat(b, kQ8Block, b.getInt32(zero))),
-                           f32x(b, kQ8Block));
-      else
-        q = b.CreateUIToFP(w.u, f32x(b, kQ8Block));
-      llvm::Value* v = b.CreateFMul(q, by_half(sc.d, sc.d_hi));
-      if (sc.m) v = b.CreateFAdd(v, by_half(sc.m, sc.m_hi));
       auto* at = b.CreateAdd(b.CreateMul(k, i64c(b, block_elems)), i64c(b, kQ8Block * piece));
-      store_f32x(b, v, f32_ptr(b, dst, at));
+      store_f32x(b, kept_piece_values(b, t, block, piece), f32_ptr(b, dst, at));
     }
   });
 }

@@ -5,10 +5,15 @@
 // are output columns of every row for few rows, which take the memory-bound decode
 // path, and rows of every column for many rows, which take the blocked prefill path
 // (codegen/linear_{decode,prefill,prefill_blocks}.cpp); q8_0x16 weights take one kernel
-// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels.
+// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels. With
+// AMX-BF16 a long prompt's block weights take the tile GEMM (linear/bf16_tiles.h).
+#include <algorithm>
+#include <functional>
+
 #include <llvm/IR/Function.h>
 
 #include "codegen/llvm/emitter.h"
+#include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/linear/linear_common.h"
 
 namespace lmc::codegen {
@@ -17,13 +22,15 @@ namespace {
 
 // One code path per weight part, in its own decoder; a part none of the call's columns
 // fall in is skipped (with one part, every call has columns).
-void each_part(Builder& b, const LinearParts& s, LinearIO& io, void (*path)(Builder&, const LinearShape&, LinearIO&)) {
+using Path = std::function<void(const LinearShape&)>;
+
+void each_part(Builder& b, const LinearParts& s, LinearIO& io, const Path& path) {
   for (size_t i = 0; i < s.parts.size(); ++i) {
     io.select(i);
     if (s.parts.size() == 1)
-      path(b, s.parts[i], io);
+      path(s.parts[i]);
     else
-      emit_if(b, b.CreateICmpSLT(io.col_begin(), io.col_end()), [&] { path(b, s.parts[i], io); });
+      emit_if(b, b.CreateICmpSLT(io.col_begin(), io.col_end()), [&] { path(s.parts[i]); });
   }
 }
 
@@ -34,13 +41,27 @@ void decode(Builder& b, const LinearShape& s, LinearIO& io) {
     emit_linear_decode(b, s, io);
 }
 
-void prefill(Builder& b, const LinearShape& s, LinearIO& io) {
+void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
   if (s.col_unit() > 1)
     emit_linear_panels(b, s, io);
   else if (ir::is_quantized(s.wtype))
     emit_linear_prefill_blocks(b, s, io);
   else
     emit_linear_prefill(b, s, io);
+}
+
+// With AMX-BF16 (--amx-bf16) a prompt of kBf16TileMinRows rows or more takes the tile
+// GEMM, its scratch shared by the parts; which path a row takes depends on T alone, never
+// on how the rows were split over the threads.
+void prefill(Builder& b, const LinearParts& s, LinearIO& io) {
+  Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io); };
+  if (!use_amx_bf16(*b.GetInsertBlock()->getParent()) || !std::all_of(s.parts.begin(), s.parts.end(), bf16_tiles_take))
+    return each_part(b, s, io, vector);
+  const Bf16TileScratch scratch(b, s);
+  auto* tiles = b.CreateICmpSGE(io.T(), i64c(b, kBf16TileMinRows));
+  emit_if(b, tiles,
+          [&] { each_part(b, s, io, [&](const LinearShape& part) { emit_linear_bf16_tiles(b, part, io, scratch); }); });
+  emit_if(b, b.CreateNot(tiles), [&] { each_part(b, s, io, vector); });
 }
 
 void emit(llvm::Function& fn, const KernelDesc& d) {
@@ -55,11 +76,11 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   auto* done_bb = llvm::BasicBlock::Create(fn.getContext(), "done", &fn);
   b.CreateCondBr(b.CreateICmpSLT(io.T(), i64c(b, kPrefillMinRows)), decode_bb, prefill_bb);
   b.SetInsertPoint(decode_bb);
-  each_part(b, s, io, decode);
+  each_part(b, s, io, [&](const LinearShape& part) { decode(b, part, io); });
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
   io.split_rows();
-  each_part(b, s, io, prefill);
+  prefill(b, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();

@@ -4,7 +4,9 @@
 // with the instructions' exact integer semantics, so the IR a kernel's tiles are generated
 // from is checked for its numbers where no tile can run. LLVM 19's scalarization cannot take
 // a tilezero (its result feeds a PHI of another type), so a zero tile is loaded from a
-// constant instead; nothing else of the kernel changes.
+// constant instead; nor a tile that crosses blocks (a PHI: a K loop's accumulators, or a
+// read in a later block), so such a tile goes through a stack slot. The numbers do not
+// change; the tdp* and the loads and stores of A and B are the kernel's own.
 #pragma once
 
 namespace llvm {

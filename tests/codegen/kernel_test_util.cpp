@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include <pthread.h>
+
 #include "codegen/kernel_compiler.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
@@ -67,6 +69,33 @@ LoadedKernel load_kernel(const codegen::KernelDesc& d) {
   k.lib = codegen::KernelLibrary::compile(compiler);
   k.fn = k.lib->lookup(name);
   return k;
+}
+
+LoadedKernel load_kernel(const codegen::KernelDesc& d, const codegen::TargetSpec& target, bool scalar_tiles) {
+  codegen::KernelCompiler compiler(target);
+  std::string name = compiler.add(d);
+  LoadedKernel k;
+  k.info = compiler.kernels().front().info;
+  codegen::CompileOptions opts;
+  opts.scalar_tiles = scalar_tiles;
+  k.lib = codegen::KernelLibrary::load(compiler.compile(opts), "<" + name + ">");
+  k.fn = k.lib->lookup(name);
+  return k;
+}
+
+void on_large_stacks(const std::function<void()>& body) {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, size_t{256} << 20);
+  pthread_setattr_default_np(&attr);
+  pthread_attr_destroy(&attr);
+  std::thread(body).join();
+}
+
+codegen::TargetSpec host_with_bf16_tiles() {
+  codegen::TargetSpec t = codegen::resolve_target({true, "", ""});
+  t.features += ",+amx-tile,+amx-bf16,-amx-int8";
+  return t;
 }
 
 std::string add_error(const codegen::KernelDesc& d) {

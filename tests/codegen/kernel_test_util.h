@@ -3,6 +3,7 @@
 // std::threads, and the error a malformed descriptor raises.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "codegen/kernel_abi.h"
 #include "codegen/kernel_desc.h"
 #include "codegen/kernel_library.h"
+#include "codegen/target.h"
 #include "ir/type.h"
 #include "support/sanitizers.h"
 
@@ -45,6 +47,16 @@ struct LoadedKernel {
   codegen::KernelInfo info;
 };
 LoadedKernel load_kernel(const codegen::KernelDesc& d);
+// The same for `target`, with AMX tiles run through LLVM's scalarization when `scalar_tiles`
+// (codegen/llvm/scalar_tiles.h).
+LoadedKernel load_kernel(const codegen::KernelDesc& d, const codegen::TargetSpec& target, bool scalar_tiles);
+// Runs `body` on a thread whose stack, and the stack of every thread started after it, holds
+// 256 MiB: a kernel compiled with scalar tiles keeps every value of LLVM's unoptimized
+// scalarization in its frame (about 13 MiB for an attention kernel), past a thread's 8.
+void on_large_stacks(const std::function<void()>& body);
+// This CPU's target with the bf16 tile GEMM's features (AMX-TILE, AMX-BF16), and without the
+// int8 tiles, which a kernel with the bf16 tiles leaves out anyway.
+codegen::TargetSpec host_with_bf16_tiles();
 // The message of the lmc::Error adding `d` to a compiler throws, or "" if it is accepted.
 std::string add_error(const codegen::KernelDesc& d);
 // For EXPECT_PRED2(contains, add_error(d), "..."), which prints the message on failure.

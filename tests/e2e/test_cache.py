@@ -133,6 +133,21 @@ class CompileCache(unittest.TestCase):
         off = run(self.cache, self.model, env={"LMC_NO_AMX": "1"})
         self.assertNotIn(COMPILING, off.stderr, "LMC_NO_AMX=1 and --no-amx share an entry")
 
+    def test_amx_bf16_leaves_short_prompts_alone(self):
+        # --amx-bf16 asks for the bf16 tile GEMM, which takes prompts of 64 tokens or more where
+        # the tiles are granted; a short prompt's logits keep their bits on any host (without
+        # the tiles the target, and so the entry, is the default's, so no compile).
+        self.start_from_entry()
+        logits = {t: os.path.join(self.tmp, t + ".npy") for t in ("default", "bf16")}
+        default = run(self.cache, self.model, "--logits-out", logits["default"])
+        bf16 = run(self.cache, self.model, "--amx-bf16", "--logits-out", logits["bf16"])
+        self.assertEqual(default.stdout, bf16.stdout)
+        with open("/proc/cpuinfo") as cpuinfo:
+            if "amx_tile" not in cpuinfo.read():
+                self.assertNotIn(COMPILING, bf16.stderr, "without AMX, --amx-bf16 is the default's entry")
+        with open(logits["default"], "rb") as a, open(logits["bf16"], "rb") as b:
+            self.assertEqual(a.read(), b.read(), "--amx-bf16 changed a short prompt's logits")
+
     def test_two_processes_compile_it_once(self):
         args = [LMC, "run", self.model, "--prompt", "Hello", "--max-tokens", "4", "--cache-dir", self.cache]
         procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]

@@ -15,9 +15,9 @@
 namespace lmc {
 namespace {
 
-bool names_tiles(const codegen::TargetSpec& t) {
+bool names_tiles(const codegen::TargetSpec& t, const std::string& prefix = "+amx-") {
   for (const auto& f : codegen::split_features(t.features))
-    if (f.rfind("+amx-", 0) == 0) return true;
+    if (f.rfind(prefix, 0) == 0) return true;
   return false;
 }
 
@@ -56,6 +56,22 @@ TEST(TileState, TheEnvironmentTurnsThemOff) {
     setenv(kNoTilesVariable, "1", 1);
     TileState s = tile_state();
     return !s.granted && (!s.refused || s.why_off == std::string("turned off by ") + kNoTilesVariable + "=1");
+  });
+}
+
+// A native target keeps the host's AMX-BF16 only when the bf16 tile GEMM is asked for
+// (the int8 tiles are the default where granted), by the flag or the environment.
+TEST(TileState, Bf16TilesOnlyWhenAskedFor) {
+  const bool granted = tile_state().granted;
+  EXPECT_FALSE(tile_state().bf16);
+  EXPECT_FALSE(names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16"));
+  expect_in_child([granted] {
+    want_bf16_tiles("--amx-bf16");
+    return tile_state().bf16 && names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16") == granted;
+  });
+  expect_in_child([granted] {
+    setenv(kBf16TilesVariable, "1", 1);
+    return tile_state().bf16 && names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16") == granted;
   });
 }
 

@@ -164,7 +164,9 @@ void print_table(const BenchReport& r) {
               static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
   // Which unit prefill's int8 products ran on, as this process may use it (support/tile_state.h).
   const TileState tiles = tile_state();
-  std::printf("AMX tiles: %s\n", tiles.granted ? "on" : ("off (" + tiles.why_off + ")").c_str());
+  const char* on =
+      tiles.bf16 ? "on (bf16 tile GEMM for prompts of 64 tokens or more; VNNI below)" : "on (int8 tiles: VNNI's bits)";
+  std::printf("AMX tiles: %s\n", tiles.granted ? on : ("off (" + tiles.why_off + ")").c_str());
   std::printf("%-8s %8s %10s %18s %10s %9s %9s", "threads", "depth", "read GB/s", "decode tok/s", "roofline",
               "step p50", "step max");
   for (const auto& [n, tps] : r.speed.front().prefill_tps)

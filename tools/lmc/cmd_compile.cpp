@@ -32,7 +32,7 @@ std::vector<FlagSpec> specs() {
                "FILE"});
   s.push_back({"emit-ir", false, "write the optimized graph as IR text (-o FILE.lir) instead of an artifact"});
   s.push_back(report_flag_spec());
-  s.push_back(amx_flag_spec());
+  for (FlagSpec& f : amx_flag_specs()) s.push_back(std::move(f));
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
 }

@@ -38,7 +38,7 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : compile_flag_specs())
     if (f.name != "context" && f.name != "model-def") s.push_back(f);
-  s.push_back(amx_flag_spec());
+  for (FlagSpec& f : amx_flag_specs()) s.push_back(std::move(f));
   s.push_back({"input", true,
                "the values of graph argument NAME (% optional): a .npy of its shape, floats or "
                "integers as its type; repeat per argument. Others are generated from --seed",

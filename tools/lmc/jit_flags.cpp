@@ -10,13 +10,17 @@
 
 namespace lmc::tools {
 
-FlagSpec amx_flag_spec() {
-  return {"no-amx", false,
-          "never use the CPU's AMX tiles: generate and run VNNI/AVX kernels instead (also LMC_NO_AMX=1)"};
+std::vector<FlagSpec> amx_flag_specs() {
+  return {
+      {"no-amx", false, "never use the CPU's AMX tiles: generate and run VNNI/AVX kernels instead (also LMC_NO_AMX=1)"},
+      {"amx-bf16", false,
+       "where the AMX tiles are granted, run prompts of 64 tokens or more on bf16 tiles: the linears as a "
+       "GEMM accumulating in f32 across K, attention's two products (low bits change; also LMC_AMX_BF16=1)"}};
 }
 
 void apply_amx_flag(const Args& a) {
   if (a.has("no-amx")) refuse_tiles("--no-amx");
+  if (a.has("amx-bf16")) want_bf16_tiles("--amx-bf16");
   // A CPU with tiles that this process may not use is worth a line; one without is not.
   static std::once_flag said;
   TileState s = tile_state();
@@ -25,13 +29,15 @@ void apply_amx_flag(const Args& a) {
 }
 
 std::vector<FlagSpec> jit_flag_specs() {
-  return {
-      amx_flag_spec(),
-      {"perf-map", false,
-       "name every kernel with its addresses in /tmp/perf-<pid>.map for perf report "
-       "(also LMC_PERF=1)"},
-      {"debug-jit", false, "register the kernels with GDB's JIT interface, so a backtrace names them"},
-  };
+  std::vector<FlagSpec> s = amx_flag_specs();
+  s.insert(s.end(),
+           {
+               {"perf-map", false,
+                "name every kernel with its addresses in /tmp/perf-<pid>.map for perf report "
+                "(also LMC_PERF=1)"},
+               {"debug-jit", false, "register the kernels with GDB's JIT interface, so a backtrace names them"},
+           });
+  return s;
 }
 
 void apply_jit_flags(const Args& a) {

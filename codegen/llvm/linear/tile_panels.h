@@ -18,7 +18,8 @@
 
 namespace lmc::codegen {
 
-// AMX-TILE and AMX-INT8 beside 512-bit VNNI (the tiles' sums end in its 16 lanes).
+// AMX-TILE and AMX-INT8 beside 512-bit VNNI (the tiles' sums end in its 16 lanes), where
+// the bf16 tile GEMM is not asked for (bf16_tiles.h): a kernel's tiles have one shape.
 bool use_amx(const llvm::Function& fn);
 
 // Stack scratch of a kernel's tile path: a panel's unpacked B tiles for K, the sums of a
