@@ -107,7 +107,9 @@ class EventStream {
   std::string end() {
     if (ended_) return "";
     ended_ = true;
-    std::string out = open_ ? close() : index_ < 0 ? open("text", {{"type", "text"}, {"text", ""}}) + close() : "";
+    std::string out;
+    if (index_ < 0) out += open("text", {{"type", "text"}, {"text", ""}});  // an answer of nothing: one empty block
+    out += close();
     const json u = usage_of(usage_, input_tokens_);
     out += event({{"type", "message_delta"},
                   {"delta", {{"stop_reason", stop_reason(finish_)}, {"stop_sequence", json()}}},
@@ -118,7 +120,10 @@ class EventStream {
  private:
   std::string block(const std::string& kind, const json& start, const json& delta) {
     std::string out;
-    if (!open_ || kind_ != kind) out += close() + open(kind, start);
+    if (!open_ || kind_ != kind) {
+      out += close();  // before open(): the two change the same state
+      out += open(kind, start);
+    }
     return out + event({{"type", "content_block_delta"}, {"index", index_}, {"delta", delta}});
   }
   std::string open(const std::string& kind, const json& start) {

@@ -138,7 +138,8 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
       "metadata", "store", "service_tier",
       // llama-server's extensions for the template and the reasoning (template_fields.h)
-      "add_generation_prompt", "chat_template_kwargs", "reasoning_format", "reasoning_effort"};
+      "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "reasoning_format",
+      "reasoning_effort"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   std::set<std::string> names = kCommon;
   for (const auto& n : chat ? kChat : kCompletion) names.insert(n);
