@@ -57,6 +57,13 @@ const std::vector<Family>& families() {
           "",
           false,
           ""}},
+        // Cohere's Command R: no marker of its own beyond its turn tokens.
+        {"command-r",
+         {"<|START_OF_TURN_TOKEN|>", "<|CHATBOT_TOKEN|>"},
+         {"",
+          turns_of("<|START_OF_TURN_TOKEN|><|{role}|>{content}<|END_OF_TURN_TOKEN|>",
+                   {{"system", "SYSTEM_TOKEN"}, {"user", "USER_TOKEN"}, {"assistant", "CHATBOT_TOKEN"}}, true),
+          "", "", true, ""}},
         {"mistral-v1",
          {" [INST] "},
          user_assistant(" [INST] {content} [/INST]", "{content}</s>", "{system}\n\n{content}")},

@@ -66,6 +66,13 @@ TEST(Conversation, SystemMessageJoinsTheFirstUserTurnWhereTheFormatHasNoSystemTu
   EXPECT_EQ(c.ask("Ok"), "<end_of_turn>\n<start_of_turn>user\nOk<end_of_turn>\n<start_of_turn>model\n");
 }
 
+TEST(Conversation, CommandRWritesCoheresTurnTokens) {
+  Conversation c(*chat_family("command-r"), "You are a test.");
+  EXPECT_EQ(c.ask("Hi there"),
+            "<|START_OF_TURN_TOKEN|><|SYSTEM_TOKEN|>You are a test.<|END_OF_TURN_TOKEN|><|START_OF_TURN_TOKEN|>"
+            "<|USER_TOKEN|>Hi there<|END_OF_TURN_TOKEN|><|START_OF_TURN_TOKEN|><|CHATBOT_TOKEN|>");
+}
+
 TEST(Conversation, EmptySystemMessageMeansNone) {
   ir::ChatFormat f = *chat_family("chatml");
   f.default_system = "default";

@@ -70,6 +70,10 @@ struct ServeOptions {
   // The folder POST /slots/ID?action=save|restore write and read slots' KV caches in
   // (--slot-save-path); "": those actions are a 501.
   std::string slot_save_path;
+  // GET /slots answers them; --no-slots makes it a 501, as llama-server's.
+  bool slots_endpoint = true;
+  // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
+  std::vector<std::string> cors_origins;
 };
 
 class ApiServer {

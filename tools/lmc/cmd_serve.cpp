@@ -96,7 +96,7 @@ std::vector<FlagSpec> specs() {
        "answered 503 (default 128)",
        "N"},
       {"n-predict", true,
-       "the most tokens one request generates, whatever its max_tokens (default: the "
+       "the most tokens one request generates, whatever its max_tokens (default, or -1: the "
        "context's room)",
        "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
@@ -120,6 +120,11 @@ std::vector<FlagSpec> specs() {
       {"strict-fields", false,
        "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
        "(as llama-server does)"},
+      {"no-slots", false, "answer GET /slots with a 501 (as llama-server's --no-slots)"},
+      {"cors-origins", true,
+       "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
+       "\"localhost\" stands for this machine's loopback names on any port",
+       "LIST"},
       {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
       {"reasoning-format", true,
        "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
@@ -127,8 +132,8 @@ std::vector<FlagSpec> specs() {
        "none|deepseek|deepseek-legacy|auto"},
       {"pooling", true,
        "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
-       "first)",
-       "mean|last|cls"},
+       "first); none: /embeddings answers each token's row",
+       "mean|last|cls|none"},
   };
   for (auto& f : api_key_flag_specs()) s.push_back(f);
   for (auto& f : chat_template_flag_specs()) s.push_back(f);
@@ -143,11 +148,16 @@ std::vector<FlagSpec> specs() {
   return s;
 }
 
-// --slot-save-path: a folder that is there (llama-server's is too), without a trailing '/'.
+// --slot-save-path: a folder, made when it is not there yet (as llama-server does), without a
+// trailing '/'.
 std::string slot_save_path(const Args& a) {
   std::string dir = a.get_or("slot-save-path", "");
   if (dir.empty()) return dir;
-  if (!std::filesystem::is_directory(dir)) throw UsageError("--slot-save-path: '" + dir + "' is not a folder");
+  std::error_code made;
+  std::filesystem::create_directories(dir, made);
+  if (!std::filesystem::is_directory(dir))
+    throw UsageError("--slot-save-path: '" + dir + "' is not a folder and cannot be made one" +
+                     (made ? " (" + made.message() + ")" : ""));
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;
 }
@@ -177,6 +187,20 @@ int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
                  "--kv-unified gives each the whole)\n",
                  static_cast<long long>(slots), static_cast<long long>(each), static_cast<long long>(context));
   return each;
+}
+
+// --cors-origins "a, b": its entries, spaces around them dropped.
+std::vector<std::string> cors_origins(const Args& a) {
+  std::vector<std::string> out;
+  std::string list = a.get_or("cors-origins", "");
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    const size_t first = list.find_first_not_of(' ', start), last = list.find_last_not_of(' ', comma - 1);
+    if (first < comma && last != std::string::npos && last >= first)
+      out.push_back(list.substr(first, last - first + 1));
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace
@@ -211,12 +235,14 @@ int cmd_serve(int argc, char** argv) {
   so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
   so.max_connections_per_client = static_cast<int>(a.get_int("max-connections-per-client", 128, 1, 1 << 20));
-  so.n_predict = a.has("n-predict") ? a.get_int("n-predict", 0, 1, int64_t{1} << 30) : 0;
+  so.n_predict = std::max<int64_t>(0, a.get_int("n-predict", 0, -1, int64_t{1} << 30));  // -1: no limit
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
   so.grammar = grammar_flag(a);
   so.alias = a.get_or("alias", "");
   so.slot_save_path = slot_save_path(a);
+  so.slots_endpoint = !a.has("no-slots");
+  so.cors_origins = cors_origins(a);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +
@@ -235,7 +261,7 @@ int cmd_serve(int argc, char** argv) {
   const bool embeds = a.has("embeddings");
   if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings");
   const std::optional<Pooling> pooling = parse_pooling(a.get_or("pooling", "mean"));
-  if (!pooling) throw UsageError("--pooling expects mean, last or cls, got '" + a.get_or("pooling", "") + "'");
+  if (!pooling) throw UsageError("--pooling expects mean, last, cls or none, got '" + a.get_or("pooling", "") + "'");
   OpenOverride how;
   if (embeds) how.first_pass = "embedding-output";
   driver::LoadedModel m = open_model(model, a, how);

@@ -28,7 +28,7 @@ void unit_length(std::vector<float>& v) {
 }  // namespace
 
 std::optional<Pooling> parse_pooling(const std::string& text) {
-  for (Pooling p : {Pooling::Mean, Pooling::Last, Pooling::Cls})
+  for (Pooling p : {Pooling::Mean, Pooling::Last, Pooling::Cls, Pooling::None})
     if (text == pooling_name(p)) return p;
   return std::nullopt;
 }
@@ -41,6 +41,8 @@ const char* pooling_name(Pooling p) {
       return "last";
     case Pooling::Cls:
       return "cls";
+    case Pooling::None:
+      return "none";
   }
   return "";
 }
@@ -62,11 +64,13 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto d = static_cast<size_t>(ex_.vocab());
   std::vector<double> sum(d, 0.0);
-  std::vector<float> pooled(d, 0.0f);
+  std::vector<float> pooled(pooling_ == Pooling::None ? d * static_cast<size_t>(n) : d, 0.0f);
   ex_.reset();
   for (int64_t at = 0; at < n; at += m_.info.step_tokens) {
     const int64_t T = std::min(m_.info.step_tokens, n - at);
     const float* rows = ex_.step(tokens.data() + at, T, at, T);
+    if (pooling_ == Pooling::None)
+      std::copy_n(rows, d * static_cast<size_t>(T), pooled.begin() + at * static_cast<int64_t>(d));
     if (pooling_ == Pooling::Cls && at == 0) std::copy_n(rows, d, pooled.begin());
     if (pooling_ == Pooling::Last && at + T == n)
       std::copy_n(rows + (T - 1) * static_cast<int64_t>(d), d, pooled.begin());
@@ -76,7 +80,7 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
   }
   if (pooling_ == Pooling::Mean)
     for (size_t i = 0; i < d; ++i) pooled[i] = static_cast<float>(sum[i] / static_cast<double>(n));
-  unit_length(pooled);
+  if (pooling_ != Pooling::None) unit_length(pooled);
   ++counters_.requests;
   counters_.prompt_tokens += n;
   counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

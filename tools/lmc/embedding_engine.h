@@ -16,9 +16,10 @@
 
 namespace lmc::tools {
 
-enum class Pooling { Mean, Last, Cls };
+// None: every row, as it is (llama-server's --pooling none: an embedding per token).
+enum class Pooling { Mean, Last, Cls, None };
 
-// "mean", "last" or "cls"; nullopt otherwise.
+// "mean", "last", "cls" or "none"; nullopt otherwise.
 std::optional<Pooling> parse_pooling(const std::string& text);
 const char* pooling_name(Pooling p);
 
@@ -33,7 +34,8 @@ class EmbeddingEngine {
   // model was not compiled with the embedding-output pass.
   EmbeddingEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, Pooling pooling);
 
-  // The unit-length embedding of `tokens` (1 to the context's length of them).
+  // The unit-length embedding of `tokens` (1 to the context's length of them); with
+  // Pooling::None each token's row, one after another, as the model computed them.
   std::vector<float> embed(const std::vector<int32_t>& tokens);
   int64_t dimensions() const { return ex_.vocab(); }
   Pooling pooling() const { return pooling_; }

@@ -124,18 +124,32 @@ std::vector<FlagSpec> llama_flag_specs() {
 }
 
 std::vector<FlagSpec> llama_server_flag_specs() {
-  auto inert = [](const char* name, bool value, const char* why, std::vector<std::string> aliases = {}) {
-    return FlagSpec{name, value, "llama-server's (accepted, does nothing)", value ? "N" : "", false, "", aliases,
-                    {},   why};
+  // value: "" for a switch, else what it takes ("N", or choices "on|off|auto").
+  auto inert = [](const char* name, const char* value, const char* why, std::vector<std::string> aliases = {}) {
+    const bool choices = std::string(value).find('|') != std::string::npos;
+    return FlagSpec{name, *value != 0, "llama-server's (accepted, does nothing)", value, choices, "", aliases, {}, why};
   };
   return {
-      inert("cont-batching", false, "lmc serve batches its slots' decode steps always", {"no-cont-batching"}),
-      inert("metrics", false, "lmc serve answers /metrics always"),
-      inert("slots", false, "lmc serve answers /slots always", {"no-slots"}),
-      inert("props", false, "lmc serve answers /props always"),
-      inert("threads-http", true, "lmc serve's HTTP side runs on threads of its own"),
-      inert("cache-reuse", true,
+      inert("cont-batching", "", "lmc serve batches its slots' decode steps always", {"no-cont-batching"}),
+      inert("metrics", "", "lmc serve answers /metrics always"),
+      inert("slots", "", "lmc serve answers /slots unless --no-slots"),
+      inert("props", "", "lmc serve answers /props always"),
+      inert("threads-http", "N", "lmc serve's HTTP side runs on threads of its own"),
+      inert("cache-reuse", "N",
             "a slot reuses the longest prefix its cache holds of a prompt; what follows a difference is read again"),
+      inert("offline", "", "lmc reads local files only, always"),
+      inert("tags", "TAGS", "lmc's /models lists no tags"),
+      inert("reasoning", "on|off|auto",
+            "a chat's reasoning is what --reasoning-format and a request's chat_template_kwargs make it"),
+      inert("swa-full", "", "lmc sizes a sliding-window layer's cache itself"),
+      inert("sleep-idle-seconds", "N", "lmc serve keeps the model loaded; the system pages out what stays unused"),
+      inert("media-path", "DIR", "lmc serve reads text: no image or audio input"),
+      inert("tools", "LIST", "lmc serve runs no tools of its own; a request's tools are its client's to run"),
+      inert("backend-sampling", "", "lmc samples on the CPU, in the step that computed the logits",
+            {"backend_sampling"}),
+      inert("ui-mcp-proxy", "", "lmc's chat page calls no MCP servers"),
+      inert("cache-ram", "N", "each slot keeps its own prompt cache, sized by --ctx-size"),
+      inert("cache-idle-slots", "", "each slot keeps its own prompt cache while idle"),
   };
 }
 

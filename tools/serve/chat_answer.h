@@ -34,8 +34,6 @@ class ChatDeltas {
   std::vector<nlohmann::json> piece(const std::string& text);
   // What is left when the answer ends; `finish_reason` becomes "tool_calls" for a call.
   std::vector<nlohmann::json> end(std::string& finish_reason);
-  // Whether the answer may be calls (then its opening delta's content is null, as OpenAI's).
-  bool may_call() const { return calls_.has_value(); }
 
  private:
   std::vector<nlohmann::json> content(const std::string& text);

@@ -79,6 +79,9 @@ std::string rendered_chat(const models::ChatTemplate* chat, const ServeRequest& 
                    "messages");
   const ChatMessage& last = r.messages.back();
   if (last.role != "assistant") return rendered(*chat, r.messages, r.add_generation_prompt, r);
+  if (r.messages.size() > 1 && r.messages[r.messages.size() - 2].role == "assistant")
+    throw ApiError(400, "invalid_request_error",
+                   "the last two messages are the assistant's: an answer continues one message", "messages");
   if (!last.tool_calls.is_null()) return rendered(*chat, r.messages, false, r);
   // Rendered whole, the answer would be closed (its end-of-turn written); cut before it
   // and opened by the generation prompt, its text is what the model goes on from.

@@ -18,6 +18,14 @@ std::string base64_floats(const std::vector<float>& v) {
   return out;
 }
 
+// Pooling none's rows, one array a token.
+json token_rows(const std::vector<float>& e, int64_t d) {
+  json out = json::array();
+  for (size_t at = 0; at < e.size(); at += static_cast<size_t>(d))
+    out.push_back(std::vector<float>(e.begin() + static_cast<int64_t>(at), e.begin() + static_cast<int64_t>(at) + d));
+  return out;
+}
+
 }  // namespace
 
 json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, const std::string& body, bool openai,
@@ -26,6 +34,11 @@ json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, co
     throw ApiError(501, "not_supported_error",
                    "this server generates and does not compute embeddings; start it "
                    "with --embeddings");
+  const bool rows = engine->pooling() == Pooling::None;
+  if (rows && openai)
+    throw ApiError(400, "invalid_request_error",
+                   "/v1/embeddings gives one vector an input, and this server pools none (--pooling none): "
+                   "ask /embeddings for each token's");
   const models::Tokenizer& tok = *m.tokenizer;
   EmbeddingRequest r = parse_embeddings(body, static_cast<int64_t>(tok.size()), engine->dimensions());
   json data = json::array();
@@ -42,8 +55,11 @@ json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, co
     std::vector<float> e = engine->embed(ids);
     tokens += n;
     json vec = r.base64 ? json(base64_floats(e)) : json(e);
-    data.push_back(openai ? json{{"object", "embedding"}, {"index", i}, {"embedding", std::move(vec)}}
-                          : json{{"index", i}, {"embedding", json::array({std::move(vec)})}});
+    if (rows)
+      data.push_back({{"index", i}, {"embedding", token_rows(e, engine->dimensions())}});
+    else
+      data.push_back(openai ? json{{"object", "embedding"}, {"index", i}, {"embedding", std::move(vec)}}
+                            : json{{"index", i}, {"embedding", json::array({std::move(vec)})}});
   }
   if (!openai) return data;
   return {{"object", "list"},

@@ -34,6 +34,10 @@ class HttpApiServer final : public ApiServer {
 
  private:
   void routes();
+  // Anthropic's Messages API (anthropic_routes.cpp), answered as the chats it stands for.
+  void anthropic_routes();
+  // The tokens a chat request's rendered prompt holds.
+  int64_t chat_prompt_tokens(const std::string& body) const;
   // A POST that generates in `shape`; its log line is written when it ends.
   // `rewrite`: the body a request stands for (/infill's /completion), else the body as sent.
   void add_generation(const std::string& path, Shape shape,

@@ -82,4 +82,10 @@ std::shared_ptr<const structured::Grammar> compiled_schema(const Json& schema, c
   }
 }
 
+int32_t token_id(const nlohmann::json& v, int64_t vocab, const std::string& param) {
+  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
+    invalid_field(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
+  return static_cast<int32_t>(v.get<int64_t>());
+}
+
 }  // namespace lmc::tools

@@ -28,6 +28,8 @@ const Json* given_field(const Json& body, const char* name) {
 double number(const nlohmann::json& body, const char* name, double dflt, double lo, double hi);
 // `body[name]`, an integer in [lo, hi], if given.
 std::optional<int64_t> integer(const nlohmann::json& body, const char* name, int64_t lo, int64_t hi);
+// A token id below `vocab`, else a 400 naming `param`.
+int32_t token_id(const nlohmann::json& v, int64_t vocab, const std::string& param);
 // `v` (at `at`) has no key outside `names`.
 void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
 // The `name` of a function or a json_schema (any non-empty text without control characters,

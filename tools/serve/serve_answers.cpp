@@ -84,8 +84,7 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   };
   // A failed write (the client left) ends the job at its next token.
   auto deltas = chat ? std::make_shared<ChatDeltas>(a.tools, "call_" + id, a.reasoning) : nullptr;
-  json opening = {{"role", "assistant"},
-                  {"content", deltas && deltas->may_call() ? json() : json("")}};  // OpenAI's null before calls
+  json opening = {{"role", "assistant"}, {"content", json()}};  // llama-server's, as OpenAI's before calls
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
   // A piece's deltas, its pending log-probabilities with the last one (or the next piece's).
   auto send = [this, gate, chunk, a](const std::vector<json>& ds) {
@@ -121,6 +120,7 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
       json totals = head;
       totals["choices"] = json::array();
       totals["usage"] = usage(r);
+      totals["timings"] = timings(r);
       tail += sse(totals);
     }
     gate->write(tail + "data: [DONE]\n\n", true);

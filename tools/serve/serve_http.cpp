@@ -22,6 +22,7 @@
 #include "tools/serve/chat_page.h"
 #include "tools/serve/chat_prompt.h"
 #include "tools/serve/choices.h"
+#include "tools/serve/cors.h"
 #include "tools/serve/embeddings_endpoint.h"
 #include "tools/serve/http_api_server.h"
 #include "tools/serve/http_server.h"
@@ -121,6 +122,8 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
   const auto t0 = std::chrono::steady_clock::now();
   const std::string request = req.method + " " + req.path.substr(0, 200);
   try {
+    // A browser's preflight carries no key (the request it clears will).
+    if (req.method == "OPTIONS") return ex->reply(200, "text/plain", "", preflight_headers({opts_.cors_origins}, req));
     // The page at / carries no model data; it asks the user for the key its API calls need.
     const bool open_path = req.path == "/health" || (opts_.webui && req.method == "GET" && req.path == "/");
     if (!opts_.api_keys.empty() && !open_path && !authorized(opts_.api_keys, req.header("authorization")))
@@ -146,21 +149,25 @@ void HttpApiServer::routes() {
     routes_[{"GET", "/"}] = [](const http::Request&, const Ex& ex) {
       ex->reply(200, "text/html; charset=utf-8", std::string(chat_page_html()));
     };
-  routes_[{"GET", "/v1/models"}] = [this](const http::Request&, const Ex& ex) {
-    json model = {{"id", served_name()},
-                  {"object", "model"},
-                  {"created", now_seconds()},
-                  {"owned_by", "lmc"},
-                  {"meta", models_meta(m_, opts_)}};
-    send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
-  };
+  // OpenAI's /v1 routes; llama-server answers each without the prefix too.
+  for (const char* path : {"/v1/models", "/models"})
+    routes_[{"GET", path}] = [this](const http::Request&, const Ex& ex) {
+      json model = {{"id", served_name()},
+                    {"object", "model"},
+                    {"created", now_seconds()},
+                    {"owned_by", "lmc"},
+                    {"meta", models_meta(m_, opts_)}};
+      send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
+    };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
     ex->reply(200, "text/plain; version=0.0.4", metrics());
   };
   // Generations answer later, from the engine's worker, through the exchange.
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
+  add_generation("/chat/completions", Shape::Chat);
   add_generation("/completion", Shape::Llama);
+  add_generation("/completions", Shape::Llama);  // llama-server's own, not OpenAI's shape
   add_generation("/infill", Shape::Llama,
                  [&tok = *m_.tokenizer, fim = find_fim_tokens(*m_.tokenizer)](const std::string& body) {
                    return infill_as_completion(body, fim, tok);
@@ -182,6 +189,7 @@ void HttpApiServer::routes() {
   };
   // llama-server's array of slots, its shape kept; who waits for one in headers of lmc's own.
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
+    if (!opts_.slots_endpoint) throw ApiError(501, "not_supported_error", "this server's /slots is off (--no-slots)");
     EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
     send_json(*ex, 200, slots_json(slots(), m_.info.context, opts_),
               {{"X-Queue-Waiting", std::to_string(c.queued)}, {"X-Queue-Limit", std::to_string(c.queue_limit)}});
@@ -200,6 +208,7 @@ void HttpApiServer::routes() {
     add_server_template_kwargs(opts_.template_kwargs, r);
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
+  anthropic_routes();
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
@@ -260,6 +269,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
+  for (const auto& [text, bias] : r.logit_bias_texts)
+    for (int32_t id : tok.encode(text, false)) job->generation.sampling.logit_bias.emplace_back(id, bias);
   if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
   job->stop = r.stop;
   job->reuse_prefix = r.cache_prompt;

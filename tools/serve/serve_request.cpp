@@ -1,11 +1,11 @@
 #include "tools/serve/serve_request.h"
 
-#include <cstdlib>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "tools/serve/grammar_field.h"
+#include "tools/serve/logit_bias_field.h"
 #include "tools/serve/request_fields.h"
 #include "tools/serve/response_format.h"
 #include "tools/serve/sampler_fields.h"
@@ -78,12 +78,6 @@ std::vector<std::string> stops(const json& body) {
   return out;
 }
 
-int32_t token_id(const json& v, int64_t vocab, const std::string& param) {
-  if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() >= vocab)
-    invalid_field(param, "'" + param + "' token ids must be integers from 0 to " + std::to_string(vocab - 1));
-  return static_cast<int32_t>(v.get<int64_t>());
-}
-
 // A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt).
 void prompt(const json& body, int64_t vocab, ServeRequest& r) {
   const json* v = given_field(body, "prompt");
@@ -98,24 +92,6 @@ void prompt(const json& body, int64_t vocab, ServeRequest& r) {
                   "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
   if (v->get<std::string>().empty()) invalid_field("prompt", "'prompt' is empty");
   r.prompt = v->get<std::string>();
-}
-
-// {"token id": bias from -100 to 100}, added to the token's logit before sampling.
-std::vector<std::pair<int32_t, float>> logit_bias(const json& body, int64_t vocab) {
-  const json* v = given_field(body, "logit_bias");
-  if (!v) return {};
-  if (!v->is_object()) invalid_field("logit_bias", "'logit_bias' must be an object of token ids to biases");
-  std::vector<std::pair<int32_t, float>> out;
-  for (const auto& [key, bias] : v->items()) {
-    char* end = nullptr;
-    long long id = std::strtoll(key.c_str(), &end, 10);
-    if (key.empty() || *end) invalid_field("logit_bias", "'logit_bias' keys must be token ids, not '" + key + "'");
-    int32_t token = token_id(json(id), vocab, "logit_bias");
-    if (!bias.is_number() || !(bias.get<double>() >= -100 && bias.get<double>() <= 100))
-      invalid_field("logit_bias", "'logit_bias' values must be numbers from -100 to 100");
-    out.emplace_back(token, static_cast<float>(bias.get<double>()));
-  }
-  return out;
 }
 
 bool flag(const json& body, const char* name) {
@@ -162,7 +138,8 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
       "metadata", "store", "service_tier",
       // llama-server's extensions for the template and the reasoning (template_fields.h)
-      "add_generation_prompt", "chat_template_kwargs", "reasoning_format", "reasoning_effort"};
+      "add_generation_prompt", "continue_final_message", "chat_template_kwargs", "reasoning_format",
+      "reasoning_effort"};
   static const std::set<std::string> kCompletion = {"prompt", "best_of", "echo", "suffix"};
   std::set<std::string> names = kCommon;
   for (const auto& n : chat ? kChat : kCompletion) names.insert(n);
@@ -216,26 +193,6 @@ bool include_usage(const json& body) {
   const json* u = given_field(*v, "include_usage");
   if (u && !u->is_boolean()) invalid_field("stream_options", "'stream_options.include_usage' must be true or false");
   return u && u->get<bool>();
-}
-
-// llama-server's logit_bias: OpenAI's object, or [[id, bias], ...] where a bias of false bans.
-std::vector<std::pair<int32_t, float>> llama_logit_bias(const json& body, int64_t vocab) {
-  const json* v = given_field(body, "logit_bias");
-  if (!v || v->is_object()) return logit_bias(body, vocab);
-  if (!v->is_array()) invalid_field("logit_bias", "'logit_bias' must be an object or an array of [token id, bias]");
-  std::vector<std::pair<int32_t, float>> out;
-  for (const json& pair : *v) {
-    if (!pair.is_array() || pair.size() != 2)
-      invalid_field("logit_bias", "'logit_bias' entries must be [token id, bias]");
-    int32_t token = token_id(pair[0], vocab, "logit_bias");
-    if (pair[1].is_boolean() && !pair[1].get<bool>())
-      out.emplace_back(token, -100.0f);
-    else if (pair[1].is_number() && pair[1].get<double>() >= -100 && pair[1].get<double>() <= 100)
-      out.emplace_back(token, static_cast<float>(pair[1].get<double>()));
-    else
-      invalid_field("logit_bias", "'logit_bias' biases must be numbers from -100 to 100, or false");
-  }
-  return out;
 }
 
 // The request's seed, if it gives one; llama-server's -1 asks for a random one.
@@ -376,7 +333,7 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
               max_tokens_limit);
   r.sampling = sampling(body, defaults);
   seed(body, r, false);
-  r.sampling.logit_bias = logit_bias(body, vocab);
+  r.sampling.logit_bias = logit_bias_field(body, vocab, false).ids;
   r.top_logprobs = top_logprobs(body, chat);
   generation_flags(body, r);
   r.include_usage = include_usage(body);
@@ -434,7 +391,9 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   }
   r.sampling = sampling(body, defaults);
   seed(body, r, true);
-  r.sampling.logit_bias = llama_logit_bias(body, vocab);
+  LogitBias bias = logit_bias_field(body, vocab, true);
+  r.sampling.logit_bias = bias.ids;
+  r.logit_bias_texts = bias.texts;
   if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
   generation_flags(body, r);
   grammar_answer(body, r, {"json_schema"});

@@ -64,6 +64,8 @@ struct ServeRequest {
   std::optional<std::string> model;
   std::optional<int64_t> max_tokens;  // absent: 16 for a completion, a chat answer to its end
   runtime::SamplerOptions sampling;   // the server's defaults where the request is silent; logit_bias
+  // llama-server's logit_bias by text: each token the text is written in gets the bias.
+  std::vector<std::pair<std::string, float>> logit_bias_texts;
   bool seeded = false;                // a seed was given (else the server draws one)
   std::vector<std::string> stop;
   bool stream = false;

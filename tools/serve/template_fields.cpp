@@ -42,6 +42,14 @@ void template_fields(const Json& body, ServeRequest& r) {
     if (!v->is_boolean()) invalid_field("add_generation_prompt", "'add_generation_prompt' must be true or false");
     r.add_generation_prompt = v->get<bool>();
   }
+  // vLLM's spelling of what a last assistant message asks for already: its text continued.
+  if (const Json* v = given_field(body, "continue_final_message")) {
+    if (!v->is_boolean()) invalid_field("continue_final_message", "'continue_final_message' must be true or false");
+    if (v->get<bool>() && given_field(body, "add_generation_prompt") && r.add_generation_prompt)
+      invalid_field("continue_final_message",
+                    "'continue_final_message' and 'add_generation_prompt' cannot both be true: the answer either "
+                    "continues the last message or follows it");
+  }
   r.template_variables = template_kwargs(body);
   if (const Json* v = given_field(body, "reasoning_effort")) {
     if (!v->is_string() || v->get<std::string>().empty())
