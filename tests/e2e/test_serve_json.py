@@ -97,7 +97,7 @@ BAD = [
      "response_format.json_schema.schema"),
     ({"type": "object", "properties": {"p": {"type": "number", "minimum": 0.2, "maximum": 0.7}}},
      "(at /properties/p/minimum)", "response_format.json_schema.schema"),
-    ({"type": "string", "format": "uri"}, "'format'", "response_format.json_schema.schema"),
+    ({"type": "string", "format": "uri-template"}, "'format'", "response_format.json_schema.schema"),
     ({"$ref": "https://example.com/person.json"}, "(at /$ref)", "response_format.json_schema.schema"),
     ({"oneOf": [{"type": "number"}, {"type": "integer"}]}, "(at /oneOf/1)", "response_format.json_schema.schema"),
     ({"type": "object", "properties": {"a": {}}, "required": ["b"]}, "(at /required/0)",

@@ -94,7 +94,8 @@ TEST(DeepAnswers, ARecursiveAnswerAlwaysClosesFromItsDeepestPoint) {
       answer += static_cast<char>(b);
       deepest = std::max(deepest, depth(s));
     }
-    EXPECT_GE(deepest, kMaxFrames - 1) << text << answer.substr(0, 400);  // a last string or empty array may not fit below
+    EXPECT_GE(deepest, kMaxFrames - 1) << text
+                                       << answer.substr(0, 400);  // a last string or empty array may not fit below
     // The way out: along the fewest bytes, as the token budget steers.
     const uint32_t promised = m.distance(s);
     const size_t from = answer.size();
