@@ -310,6 +310,11 @@ class ChatPageInBrowser(unittest.TestCase):
         self.assertEqual(titles[0], "Hello!")
         self.assertNotIn("Hi", titles)
 
+class DroppedConnection(unittest.TestCase):
+    """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
+    by an error, and stays in the stored conversation."""
+
+    @classmethod
     def setUpClass(cls):
         cls.server = h.Server("--n-predict", "1000", "--temp", "0")
         cls.driver = browser(1200, 900)
