@@ -52,7 +52,7 @@ def rows():
         Row("threads_zero", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--threads", "0"], USAGE,
             r"^lmc run: option '--threads' must be between 1 and \d+, got 0 \(see lmc run --help\)$"),
         Row("max_tokens_negative", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--max-tokens=-3"], USAGE,
-            r"^lmc run: option '--max-tokens' must be between -1 and \d+, got -3"),
+            r"^lmc run: option '--max-tokens' must be between -2 and \d+, got -3"),
         Row("max_tokens_not_a_number", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--max-tokens", "lots"], USAGE,
             r"^lmc run: option '--max-tokens' expects an integer, got 'lots'"),
         Row("empty_prompt", ["run", "{tiny}/tiny.lmc", "--prompt", ""], USAGE, r"^lmc run: the prompt is empty"),
