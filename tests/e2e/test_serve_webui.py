@@ -45,7 +45,25 @@ window.fetch = (url, init) => { window.__bodies.push(init && init.body); return 
 LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) tokens \((\d+) cached\), (\d+) generated")
 
 
-class ChatPageInBrowser(unittest.TestCase):
+class BrowserPage:
+    """What the browser tests share: waiting on the page, and opening it with the server's key."""
+
+    def wait(self, condition, seconds=120):
+        from selenium.webdriver.support.ui import WebDriverWait
+        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
+
+    def open_with_key(self):
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.support import expected_conditions
+        self.driver.get(f"http://127.0.0.1:{self.server.port}/")
+        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)
+        alert = self.driver.switch_to.alert
+        alert.send_keys(h.KEY)
+        alert.accept()
+        self.wait(lambda: self.driver.find_element(By.ID, "model").text, 30)
+
+
+class ChatPageInBrowser(BrowserPage, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # Greedy: the same answers each run; a context a test's prompt can overflow.
@@ -65,10 +83,6 @@ class ChatPageInBrowser(unittest.TestCase):
     def messages(self):
         from selenium.webdriver.common.by import By
         return self.driver.find_elements(By.CSS_SELECTOR, "#messages .message")
-
-    def wait(self, condition, seconds=120):
-        from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
 
     def send(self, text):
         box = self.by_id("prompt")
@@ -310,7 +324,7 @@ class ChatPageInBrowser(unittest.TestCase):
         self.assertEqual(titles[0], "Hello!")
         self.assertNotIn("Hi", titles)
 
-class DroppedConnection(unittest.TestCase):
+class DroppedConnection(BrowserPage, unittest.TestCase):
     """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
     by an error, and stays in the stored conversation."""
 
@@ -324,19 +338,10 @@ class DroppedConnection(unittest.TestCase):
         cls.driver.quit()
         cls.server.stop()
 
-    def wait(self, condition, seconds=120):
-        from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
-
     def test_the_partial_answer_is_kept(self):
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions
-        self.driver.get(f"http://127.0.0.1:{self.server.port}/")
-        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)
-        alert = self.driver.switch_to.alert
-        alert.send_keys(h.KEY)
-        alert.accept()
-        self.wait(lambda: self.driver.find_element(By.ID, "model").text, 30)
+        self.open_with_key()
         self.driver.find_element(By.ID, "prompt").send_keys("Write a long essay about the history of Rome.")
         self.driver.find_element(By.ID, "send").click()
         replies = lambda: self.driver.find_elements(By.CSS_SELECTOR, "#messages .message.assistant")  # noqa: E731
@@ -354,7 +359,7 @@ class DroppedConnection(unittest.TestCase):
         self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-dropped.png")))
 
 
-class ThinkingInBrowser(unittest.TestCase):
+class ThinkingInBrowser(BrowserPage, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.TemporaryDirectory()
@@ -370,19 +375,10 @@ class ThinkingInBrowser(unittest.TestCase):
         cls.server.stop()
         cls.dir.cleanup()
 
-    def wait(self, condition, seconds=120):
-        from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, seconds, poll_frequency=0.05).until(lambda d: condition())
-
     def test_reasoning_streams_into_a_thinking_block(self):
         from selenium.webdriver.common.by import By
         from selenium.webdriver.support import expected_conditions
-        self.driver.get(f"http://127.0.0.1:{self.server.port}/")
-        self.wait(lambda: expected_conditions.alert_is_present()(self.driver), 30)
-        alert = self.driver.switch_to.alert
-        alert.send_keys(h.KEY)
-        alert.accept()
-        self.wait(lambda: self.driver.find_element(By.ID, "model").text, 30)
+        self.open_with_key()
         self.driver.find_element(By.ID, "prompt").send_keys(QUESTION[0]["content"])
         self.driver.find_element(By.ID, "send").click()
         self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant"))  # the turn is kept
