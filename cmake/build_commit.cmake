@@ -17,7 +17,7 @@ endif()
 if(NOT number MATCHES "^[0-9]+$")
   set(number 0)
 endif()
-set(text "// Written by cmake/build_commit.cmake at build time.\n#include \"tools/lmc/build_commit.h\"\n\n"
+set(text "// Written by cmake/build_commit.cmake at build time.\n#include \"tools/lmc/llama/build_commit.h\"\n\n"
          "namespace lmc::tools {\n\nconst char* build_commit() { return \"${commit}\"; }\n"
          "int build_number() { return ${number}; }\n\n}  // namespace lmc::tools\n")
 if(EXISTS ${OUT})

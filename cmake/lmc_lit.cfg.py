@@ -17,7 +17,7 @@ config.environment["PATH"] = os.pathsep.join(
 config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifact.key")
 config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")
 # A diagnostic on a part split-file cut out of a test names the test's line instead
-# (tools/lmc/lit_source_place.h): the parts live in the exec root, perhaps a scratch folder.
+# (tools/lmc/lit/lit_source_place.h): the parts live in the exec root, perhaps a scratch folder.
 config.environment["LMC_LIT_ROOTS"] = config.test_source_root + ":" + config.test_exec_root
 
 # lit substitutes in this order, so a name that starts another comes after it (%lmc after

@@ -17,7 +17,7 @@ namespace lmc::runtime {
 
 // The breakers as tokens: each token whose text holds a breaker maps to no tail; a token
 // whose text ends with a breaker's beginning maps to the tokens of the breaker's rest.
-// Built from a tokenizer outside runtime/ (tools/lmc/dry_breakers.h).
+// Built from a tokenizer outside runtime/ (tools/lmc/generation/dry_breakers.h).
 using DryBreakers = std::unordered_multimap<int32_t, std::vector<int32_t>>;
 
 struct DryOptions {

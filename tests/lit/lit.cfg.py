@@ -24,7 +24,7 @@ config.environment["LMC_KEY_FILE"] = os.path.join(config.test_exec_root, "artifa
 # Weights given to lmc run compile into a cache here, not the user's.
 config.environment["XDG_CACHE_HOME"] = os.path.join(config.test_exec_root, "cache")
 # A diagnostic on a part split-file cut out of a test names the test's line instead
-# (tools/lmc/lit_source_place.h): the parts live in the exec root, perhaps a scratch folder.
+# (tools/lmc/lit/lit_source_place.h): the parts live in the exec root, perhaps a scratch folder.
 config.environment["LMC_LIT_ROOTS"] = config.test_source_root + ":" + config.test_exec_root
 
 config.substitutions.append(("%norm_into_linear_plugin", config.norm_into_linear_plugin))

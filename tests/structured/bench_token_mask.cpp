@@ -15,7 +15,7 @@
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/json_token_constraint.h"
 #include "structured/schema_compiler.h"
-#include "tools/lmc/constraint_vocabulary.h"
+#include "tools/lmc/generation/constraint_vocabulary.h"
 
 namespace {
 

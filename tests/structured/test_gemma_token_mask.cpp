@@ -10,7 +10,7 @@
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/schema_compiler.h"
 #include "tests/structured/token_mask_check.h"
-#include "tools/lmc/constraint_vocabulary.h"
+#include "tools/lmc/generation/constraint_vocabulary.h"
 
 namespace lmc::structured {
 namespace {

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every llama.cpp option in tools/lmc/llama_options.def, spelled as llama.cpp spells it, with
+"""Every llama.cpp option in tools/lmc/llama/llama_options.def, spelled as llama.cpp spells it, with
 as many values as it takes, on the lmc command that stands for its tool (llama-cli: lmc run,
 llama-server: lmc serve, llama-bench: lmc bench): lmc reads it as its own flag, notes it, or
 refuses it naming it. None is split into a short flag and a value (`-co` read as `-c o`), taken
@@ -8,7 +8,7 @@ for another name, or leaves its value over as a second model (`--color on`).
 What lmc said of each option is also docs/llama-options.md, written from these runs: the
 test fails when the file says otherwise (--write FILE writes it again).
 
-  llama_flag_table.py --lmc BUILD/tools/lmc --def tools/lmc/llama_options.def --check docs/llama-options.md
+  llama_flag_table.py --lmc BUILD/tools/lmc --def tools/lmc/llama/llama_options.def --check docs/llama-options.md
 """
 import argparse
 import re
@@ -75,8 +75,8 @@ def document(results):
             by_tool.setdefault(command, {}).setdefault(what, []).append(" / ".join(f"`{s}`" for s in spellings))
     out = ["# llama.cpp's options on lmc", "",
            "Written by tests/tools/llama_flag_table.py from lmc's own answers to each option of",
-           "tools/lmc/llama_options.def (the `llama_flag_table` test fails when this file says otherwise;",
-           "`llama_flag_table.py --lmc build/tools/lmc --def tools/lmc/llama_options.def --write",
+           "tools/lmc/llama/llama_options.def (the `llama_flag_table` test fails when this file says otherwise;",
+           "`llama_flag_table.py --lmc build/tools/lmc --def tools/lmc/llama/llama_options.def --write",
            "docs/llama-options.md` writes it again). Honoured: lmc reads it as its own flag (README's table",
            "says which). Noted: accepted, with one line on stderr saying why it does nothing here. Refused:",
            "a usage error naming it (exit 2). None is misread.", ""]

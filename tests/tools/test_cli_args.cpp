@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/lmc/cli_args.h"
+#include "tools/lmc/flags/cli_args.h"
 
 namespace lmc::tools {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
-#include "tools/lmc/dry_breakers.h"
+#include "tools/lmc/generation/dry_breakers.h"
 
 namespace lmc::tools {
 namespace {

@@ -1,4 +1,4 @@
-// What llama.cpp calls a GGUF's model (tools/lmc/llama_model_type.h), on metadata-only files:
+// What llama.cpp calls a GGUF's model (tools/lmc/llama/llama_model_type.h), on metadata-only files:
 // the architecture's size class from its depth and the further hyperparameter some depths
 // need, "?B" where llama.cpp has none, and the file type's name.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "models/formats/gguf_file.h"
-#include "tools/lmc/llama_model_type.h"
+#include "tools/lmc/llama/llama_model_type.h"
 
 namespace lmc::tools {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "tests/runtime/output_kinds.h"
-#include "tools/lmc/npy_writer.h"
+#include "tools/lmc/npy/npy_writer.h"
 
 namespace lmc::tools {
 namespace {

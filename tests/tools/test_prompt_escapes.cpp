@@ -1,8 +1,8 @@
-// llama.cpp's escapes in a prompt (tools/lmc/prompt_escapes.h): the six simple ones, \xHH,
+// llama.cpp's escapes in a prompt (tools/lmc/flags/prompt_escapes.h): the six simple ones, \xHH,
 // and every other backslash left as written.
 #include <gtest/gtest.h>
 
-#include "tools/lmc/prompt_escapes.h"
+#include "tools/lmc/flags/prompt_escapes.h"
 
 namespace lmc::tools {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/lmc/sampling_flags.h"
+#include "tools/lmc/flags/sampling_flags.h"
 #include "tools/serve/sampler_fields.h"
 #include "tools/serve/serve_request.h"
 

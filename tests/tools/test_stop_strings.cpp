@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/lmc/stop_strings.h"
+#include "tools/lmc/generation/stop_strings.h"
 
 namespace lmc::tools {
 namespace {

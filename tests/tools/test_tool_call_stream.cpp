@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "tools/lmc/stop_strings.h"
+#include "tools/lmc/generation/stop_strings.h"
 #include "tools/serve/answer_message.h"
 #include "tools/serve/json_extent.h"
 

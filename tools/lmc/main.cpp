@@ -9,11 +9,11 @@
 #include "support/cancellation.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
-#include "tools/lmc/cli_args.h"
-#include "tools/lmc/commands.h"
-#include "tools/lmc/lit_source_place.h"
-#include "tools/lmc/process_world.h"
-#include "tools/lmc/version_text.h"
+#include "tools/lmc/commands/commands.h"
+#include "tools/lmc/flags/cli_args.h"
+#include "tools/lmc/lit/lit_source_place.h"
+#include "tools/lmc/llama/version_text.h"
+#include "tools/lmc/process/process_world.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/lmc/serve_engine.h"
+#include "tools/lmc/serve/serve_engine.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/serve_request.h"
 

@@ -1,5 +1,5 @@
 // Whether a request's Authorization header carries one of lmc serve's API keys
-// (--api-key, --api-key-file: tools/lmc/api_keys.h).
+// (--api-key, --api-key-file: tools/lmc/serve/api_keys.h).
 #pragma once
 #include <string>
 #include <vector>

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tools/lmc/serve_engine.h"
+#include "tools/lmc/serve/serve_engine.h"
 #include "tools/serve/chat_answer.h"
 
 namespace lmc::tools {

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "driver/open_model.h"
-#include "tools/lmc/embedding_engine.h"
+#include "tools/lmc/serve/embedding_engine.h"
 
 namespace lmc::tools {
 

@@ -1,4 +1,4 @@
-// The HTTP side of lmc serve (the module liblmc-serve.so, tools/lmc/api_server.h): the
+// The HTTP side of lmc serve (the module liblmc-serve.so, tools/lmc/serve/api_server.h): the
 // routes and the generation requests (serve_http.cpp), and how a generation's answer goes
 // back to its client, whole or streamed (serve_answers.cpp).
 #pragma once
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/lmc/api_server.h"
+#include "tools/lmc/serve/api_server.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/choices.h"
 #include "tools/serve/http_server.h"

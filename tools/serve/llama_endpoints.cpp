@@ -1,5 +1,5 @@
 #include "tools/serve/llama_endpoints.h"
-#include "tools/lmc/build_commit.h"
+#include "tools/lmc/llama/build_commit.h"
 
 #include <algorithm>
 #include <cstdio>

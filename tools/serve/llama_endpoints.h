@@ -9,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "models/chat/chat_template.h"
-#include "tools/lmc/api_server.h"
-#include "tools/lmc/serve_engine.h"
+#include "tools/lmc/serve/api_server.h"
+#include "tools/lmc/serve/serve_engine.h"
 #include "tools/serve/tool_call_format.h"
 
 namespace lmc::tools {

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "tools/lmc/serve_engine.h"
+#include "tools/lmc/serve/serve_engine.h"
 
 namespace lmc::tools {
 

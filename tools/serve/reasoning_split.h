@@ -1,5 +1,5 @@
 // A chat answer's reasoning parted from its content, as llama-server parts a reasoning
-// model's answer (tools/lmc/reasoning_format.h): text between <think> and </think> at the
+// model's answer (tools/lmc/serve/reasoning_format.h): text between <think> and </think> at the
 // answer's start — or from its start, when the prompt's generation prompt already opened
 // <think> — is the reasoning, without the whitespace around it; the content is what follows
 // </think>, without the whitespace it begins with. An answer that ends inside its reasoning
@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "tools/lmc/reasoning_format.h"
+#include "tools/lmc/serve/reasoning_format.h"
 
 namespace lmc::tools {
 

@@ -1,5 +1,5 @@
 // lmc serve's OpenAI API on its HTTP transport (tools/serve/http_server.h): the module
-// liblmc-serve.so (tools/lmc/api_server.h).
+// liblmc-serve.so (tools/lmc/serve/api_server.h).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "support/error.h"
-#include "tools/lmc/api_server.h"
+#include "tools/lmc/serve/api_server.h"
 #include "tools/serve/answer_json.h"
 #include "tools/serve/api_errors.h"
 #include "tools/serve/authorization.h"

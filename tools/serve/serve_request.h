@@ -19,7 +19,7 @@
 #include "structured/gbnf_grammar.h"
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
-#include "tools/lmc/reasoning_format.h"
+#include "tools/lmc/serve/reasoning_format.h"
 #include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {

@@ -1,0 +1,298 @@
+// lmc serve: an OpenAI-compatible HTTP server for a model (artifact, model YAML, GGUF or HF
+// folder). Up to --parallel requests run at once, batched into the same steps, and
+// start in arrival order; --queue more may wait (each up to --queue-timeout), past that the server answers 503 with
+// Retry-After; a client that leaves frees its place or slot at once. SIGTERM or Ctrl-C lets the running
+// and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
+// embedding-output pass), one request at a time.
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "support/cancellation.h"
+#include "support/error.h"
+#include "tools/lmc/commands/commands.h"
+#include "tools/lmc/flags/artifact_flags.h"
+#include "tools/lmc/flags/cache_flags.h"
+#include "tools/lmc/flags/chat_template_flag.h"
+#include "tools/lmc/flags/constraint_flags.h"
+#include "tools/lmc/flags/jit_flags.h"
+#include "tools/lmc/flags/llama_flags.h"
+#include "tools/lmc/flags/model_flags.h"
+#include "tools/lmc/flags/pass_flags.h"
+#include "tools/lmc/flags/run_flags.h"
+#include "tools/lmc/flags/sampling_flags.h"
+#include "tools/lmc/process/shutdown_signals.h"
+#include "tools/lmc/reports/load_summary.h"
+#include "tools/lmc/serve/api_keys.h"
+#include "tools/lmc/serve/api_server.h"
+#include "tools/lmc/serve/embedding_engine.h"
+#include "tools/lmc/serve/serve_engine.h"
+
+namespace lmc::tools {
+
+namespace {
+
+std::vector<FlagSpec> specs() {
+  std::vector<FlagSpec> s = {
+      {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
+      {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
+      {"parallel",
+       true,
+       "requests generated at once, each with its own KV cache, batched into the same "
+       "steps (default 4, each slot holding the whole --ctx-size; given, --ctx-size is divided over "
+       "the slots, as llama-server's)",
+       "N",
+       false,
+       "",
+       {},
+       {"np"}},
+      {"kv-unified",
+       false,
+       "every slot may hold the whole --ctx-size, as llama-server's unified cache (lmc gives each "
+       "slot a cache of its own, --parallel times the memory)",
+       "",
+       false,
+       "",
+       {},
+       {"kvu"}},
+      {"no-kv-unified",
+       false,
+       "--ctx-size divided over --parallel's slots (the default when --parallel is given)",
+       "",
+       false,
+       "",
+       {},
+       {"no-kvu"}},
+      {"slot-save-path", true,
+       "folder POST /slots/ID?action=save|restore write slots' KV caches to and read them from "
+       "(the body's \"filename\" names the file in it)",
+       "DIR"},
+      {"queue", true,
+       "requests that may wait for a free slot, in arrival order (default 16); one past it is "
+       "answered 503 with Retry-After",
+       "N"},
+      {"queue-timeout", true,
+       "seconds a request may wait for a free slot (default 600); past it, 503 with Retry-After "
+       "(a stream: an error event)",
+       "S"},
+      {"header-timeout", true,
+       "seconds a request's line and headers have to arrive, and an idle connection "
+       "stays open (default 10)",
+       "S"},
+      {"body-timeout",
+       true,
+       "seconds a request's body has to arrive after its headers, and an answer's "
+       "each write to be taken (default 30)",
+       "S",
+       false,
+       "",
+       {"timeout"},
+       {"to"}},
+      {"max-connections", true, "connections open at once; one past it is answered 503 (default 512)", "N"},
+      {"max-connections-per-client", true,
+       "connections open at once from one address; one past it is "
+       "answered 503 (default 128)",
+       "N"},
+      {"n-predict", true,
+       "the most tokens one request generates, whatever its max_tokens (default, or -1: the "
+       "context's room)",
+       "N", false, "n"},
+      {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
+      {"alias", true,
+       "the model's name in /v1/models and in answers (default: the model's own); a request may "
+       "name any model",
+       "NAME", false, "a"},
+      {"embeddings",
+       false,
+       "serve /v1/embeddings and /embeddings instead of generating: the model's final hidden "
+       "state, pooled and scaled to unit length",
+       "",
+       false,
+       "",
+       {},
+       {"embedding"}},
+      {"chat-template-kwargs", true,
+       "variables every chat's template gets, a JSON object (e.g. '{\"enable_thinking\": false}'); a request's "
+       "chat_template_kwargs add to them",
+       "JSON"},
+      {"strict-fields", false,
+       "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
+       "(as llama-server does)"},
+      {"no-slots", false, "answer GET /slots with a 501 (as llama-server's --no-slots)"},
+      {"cors-origins", true,
+       "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
+       "\"localhost\" stands for this machine's loopback names on any port",
+       "LIST"},
+      {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
+      {"reasoning-format", true,
+       "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
+       "deepseek move it to reasoning_content, deepseek-legacy copies it there, none leaves it in the content",
+       "none|deepseek|deepseek-legacy|auto"},
+      {"pooling", true,
+       "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
+       "first); none: /embeddings answers each token's row",
+       "mean|last|cls|none"},
+  };
+  for (auto& f : api_key_flag_specs()) s.push_back(f);
+  for (auto& f : chat_template_flag_specs()) s.push_back(f);
+  for (auto& f : sampling_flag_specs()) s.push_back(f);
+  for (auto& f : grammar_flag_specs(true)) s.push_back(f);
+  for (auto& f : llama_flag_specs()) s.push_back(f);
+  for (auto& f : llama_server_flag_specs()) s.push_back(f);
+  for (auto& f : executor_flag_specs()) s.push_back(f);
+  for (auto& f : open_flag_specs()) s.push_back(f);
+  s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
+  s.push_back({"help", false, "show this help", "", false, "h"});
+  return s;
+}
+
+// --slot-save-path: a folder, made when it is not there yet (as llama-server does), without a
+// trailing '/'.
+std::string slot_save_path(const Args& a) {
+  std::string dir = a.get_or("slot-save-path", "");
+  if (dir.empty()) return dir;
+  std::error_code made;
+  std::filesystem::create_directories(dir, made);
+  if (!std::filesystem::is_directory(dir))
+    throw UsageError("--slot-save-path: '" + dir + "' is not a folder and cannot be made one" +
+                     (made ? " (" + made.message() + ")" : ""));
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+// The positions each slot holds. llama-server's -c is the KV cache of all its slots:
+// -np N divides it, N slots of c/N each; with --kv-unified (and at its default, 4 slots
+// sharing one cache) any slot may fill the whole of it. lmc's slots each have a cache of
+// their own, so the shared one is `slots` caches of the whole context.
+int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
+  if (a.has("kv-unified") && a.has("no-kv-unified")) throw UsageError("give --kv-unified or --no-kv-unified, not both");
+  const bool divided = a.has("no-kv-unified") || (a.has("parallel") && !a.has("kv-unified"));
+  if (!divided) {
+    if (a.has("kv-unified") && slots > 1)
+      std::fprintf(stderr,
+                   "lmc: --kv-unified: each of the %lld slots may hold all %lld positions, as llama-server's; lmc "
+                   "gives each a cache of its own (%lldx the memory of llama-server's shared one)\n",
+                   static_cast<long long>(slots), static_cast<long long>(context), static_cast<long long>(slots));
+    return context;
+  }
+  if (context < slots)
+    throw UsageError("--ctx-size " + std::to_string(context) + " divided over --parallel " + std::to_string(slots) +
+                     " slots leaves a slot no position");
+  const int64_t each = context / slots;
+  if (slots > 1)
+    std::fprintf(stderr,
+                 "lmc: %lld slots of %lld positions each (--ctx-size %lld divided over them, as llama-server; "
+                 "--kv-unified gives each the whole)\n",
+                 static_cast<long long>(slots), static_cast<long long>(each), static_cast<long long>(context));
+  return each;
+}
+
+// --cors-origins "a, b": its entries, spaces around them dropped.
+std::vector<std::string> cors_origins(const Args& a) {
+  std::vector<std::string> out;
+  std::string list = a.get_or("cors-origins", "");
+  for (size_t start = 0; start < list.size();) {
+    size_t comma = std::min(list.find(',', start), list.size());
+    const size_t first = list.find_first_not_of(' ', start), last = list.find_last_not_of(' ', comma - 1);
+    if (first < comma && last != std::string::npos && last >= first)
+      out.push_back(list.substr(first, last - first + 1));
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+int cmd_serve(int argc, char** argv) {
+  load_pass_plugins(argc, argv);
+  std::optional<Args> parsed =
+      command_args(specs(), argc, argv,
+                   "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
+                   "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
+                   "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
+                   "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
+                   "Up to --parallel requests run at once (continuous batching), the others wait in\n"
+                   "arrival order.\n\n"
+                   "options:\n",
+                   kServer);
+  if (!parsed) return 0;  // --help
+  const Args& a = *parsed;
+  ServeOptions so;
+  so.host = a.get_or("host", "127.0.0.1");
+  so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
+  so.api_keys = api_keys(a);
+  so.webui = !a.has("no-webui");
+  so.strict_fields = a.has("strict-fields");
+  if (auto kwargs = a.get("chat-template-kwargs")) {
+    so.template_kwargs = nlohmann::ordered_json::parse(*kwargs, nullptr, false);
+    if (!so.template_kwargs.is_object())
+      throw UsageError("--chat-template-kwargs expects a JSON object, got '" + *kwargs + "'");
+  }
+  so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
+  so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
+  so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
+  so.max_connections_per_client = static_cast<int>(a.get_int("max-connections-per-client", 128, 1, 1 << 20));
+  so.n_predict = std::max<int64_t>(0, a.get_int("n-predict", 0, -1, int64_t{1} << 30));  // -1: no limit
+  so.sampling = sampling_options(a, server_sampling_defaults());
+  so.seed = seed_flag(a);
+  so.grammar = grammar_flag(a);
+  so.alias = a.get_or("alias", "");
+  so.slot_save_path = slot_save_path(a);
+  so.slots_endpoint = !a.has("no-slots");
+  so.cors_origins = cors_origins(a);
+  const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
+  if (!reasoning)
+    throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +
+                     a.get_or("reasoning-format", "") + "'");
+  so.reasoning_format = *reasoning;
+  QueueBounds queue;
+  queue.limit = static_cast<size_t>(a.get_int("queue", 16, 1, 1024));
+  queue.timeout = std::chrono::seconds(a.get_int("queue-timeout", 600, 1, 86400));
+  auto exec_opts = executor_options(a);
+  exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
+  const std::string model = model_argument(a, "lmc serve");
+
+  ShutdownSignals signals;  // before any other thread exists
+  signal(SIGPIPE, SIG_IGN);  // a client that left is a failed write, not a signal
+
+  const bool embeds = a.has("embeddings");
+  if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings");
+  const std::optional<Pooling> pooling = parse_pooling(a.get_or("pooling", "mean"));
+  if (!pooling) throw UsageError("--pooling expects mean, last, cls or none, got '" + a.get_or("pooling", "") + "'");
+  OpenOverride how;
+  if (embeds) how.first_pass = "embedding-output";
+  driver::LoadedModel m = open_model(model, a, how);
+  check_parallel(exec_opts.sequences, m.info);
+  if (!embeds) m.info.context = slot_context(a, m.info.context, exec_opts.sequences);
+  so.file = llama_file_facts(m.info.weights);
+  std::unique_ptr<ServeEngine> engine;
+  std::unique_ptr<EmbeddingEngine> embedder;
+  std::optional<models::ChatTemplate> chat;
+  if (!embeds && (!m.info.chat.empty() || a.has("chat-template-file") || a.has("chat-template")))
+    chat.emplace(chat_template(m, a, model));
+  if (embeds)
+    embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
+  else
+    engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
+  std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr}, so);
+  int port = server->bind();  // before the summary: an address it cannot take is the one line said
+  signals.serving([&server] { server->shutdown(); });
+  check_cancelled();  // a signal just before serving took its place
+  print_load_summary(m, embeds ? embedder->executor() : engine->executor());
+  if (embeds)
+    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
+                 m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
+                 so.host.c_str(), port);
+  else
+    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
+                 so.host.c_str(), port, so.webui ? ", chat page at /" : "");
+  server->listen();
+  signals.finish();  // while the server it may stop still is
+  std::fprintf(stderr, "lmc: stopped\n");
+  return 0;
+}
+
+}  // namespace lmc::tools
