@@ -8,6 +8,9 @@ port comes from PORT, as the suite reads it. LLAMA_SERVER_BIN_PATH is a two-line
 runs `lmc serve "$@"`: llama-server's command lines reach lmc untranslated. With --server-bin
 it is that binary itself (llama-server, to measure the list lmc is held to).
 
+A whole run is the suite as its own tests.sh runs it: `-m "not slow"`, leaving out the tests of
+real models it would fetch from Hugging Face (here they would all be SmolLM2 anyway).
+
 Fails when a test of the expected list (--expect; by default llama_server_suite_passes.txt,
 beside this file, the tests lmc passes) does not pass, printing each one's first assertion
 line. --record writes that list from a run of the whole suite, --record-to FILE another list
@@ -121,6 +124,12 @@ def results(junit):
                 text = (child.get("message") or child.text or child.tag).strip()
                 why = f"{child.tag}: {text.splitlines()[0] if text else child.tag}"
                 break
+        if why and "Server process died" in why:
+            # What the server said as it stopped: its last line of output, not the harness's.
+            harness = ("Stopping server", "tests:", "server pid=", "---")
+            said = [line for line in "".join(out.text or "" for out in case.iter("system-out")).splitlines()
+                    if line.strip() and not line.startswith(harness)]
+            why += f" ({said[-1].strip()})" if said else ""
         out[f"{path}::{case.get('name')}"] = why
     return out
 
@@ -141,13 +150,14 @@ def write_list(path, passed, got, args, binary):
         version = [line for line in (version.stdout + version.stderr).splitlines() if line.strip()][:2]
     except (OSError, subprocess.TimeoutExpired):
         version = []
-    command = ["tests/peer/llama_server_suite.py"]
+    threads = os.environ.get("LLAMA_ARG_THREADS")
+    command = ([f"LLAMA_ARG_THREADS={threads}"] if threads else []) + ["tests/peer/llama_server_suite.py"]
     command += ["--server-bin", shown(args.server_bin)] if args.server_bin else ["--lmc", shown(args.lmc)]
     command += ["--record-to", shown(path)] if args.record_to else ["--record"]
     with open(path, "w") as f:
         f.write("# llama.cpp's server tests (tools/server/tests of the llama.cpp that llama-cpp-python 0.3.36\n"
                 f"# vendors) that {'llama-server' if args.server_bin else 'lmc serve'} passes on "
-                f"{os.path.basename(MODEL)}: {len(passed)} of the {len(got)} tests in {files} files.\n"
+                f"{os.path.basename(MODEL)}: {len(passed)} of the {len(got)} tests not marked slow in {files} files.\n"
                 f"# Written by `{' '.join(command)}`.\n")
         f.write("".join(f"# {os.path.basename(binary)} --version: {line}\n" for line in version))
         f.write("".join(t + "\n" for t in passed))
@@ -183,14 +193,16 @@ def main():
     expected = [line.strip() for line in open(args.expect) if line.strip() and not line.startswith("#")]
     junit = os.path.join(work, "results.xml")
     env = dict(os.environ, LLAMA_SERVER_BIN_PATH=server, LMC_BIN=binary, LMC_SUITE_MODEL=MODEL, PORT=str(free_port()))
-    pytest = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"]
+    # The servers' output kept in the XML: a server that stops at start says why there.
+    pytest = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}", "-o",
+              "junit_logging=all"]
     if args.k:
         pytest += ["-k", args.k]
     log = os.path.join(work, "pytest.log")
     print(f"fetched in {time.monotonic() - start:.0f} s", flush=True)
     with open(log, "w") as out:
-        run(pytest + (["unit"] if record else expected), cwd=suite, env=env, stdout=out, stderr=subprocess.STDOUT,
-            timeout=7200)
+        run(pytest + (["-m", "not slow", "unit"] if record else expected), cwd=suite, env=env, stdout=out,
+            stderr=subprocess.STDOUT, timeout=7200)
     got = results(junit)
     passed = sorted(t for t, why in got.items() if why is None)
     with open(os.path.join(work, "results.tsv"), "w") as f:
