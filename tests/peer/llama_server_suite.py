@@ -154,10 +154,11 @@ def write_list(path, passed, got, args, binary):
     command = ([f"LLAMA_ARG_THREADS={threads}"] if threads else []) + ["tests/peer/llama_server_suite.py"]
     command += ["--server-bin", shown(args.server_bin)] if args.server_bin else ["--lmc", shown(args.lmc)]
     command += ["--record-to", shown(path)] if args.record_to else ["--record"]
+    name = "llama-server" if args.server_bin else "lmc serve"
     with open(path, "w") as f:
         f.write("# llama.cpp's server tests (tools/server/tests of the llama.cpp that llama-cpp-python 0.3.36\n"
-                f"# vendors) that {'llama-server' if args.server_bin else 'lmc serve'} passes on "
-                f"{os.path.basename(MODEL)}: {len(passed)} of the {len(got)} tests not marked slow in {files} files.\n"
+                f"# vendors) that {name} passes on {os.path.basename(MODEL)}:\n"
+                f"# {len(passed)} of the {len(got)} tests not marked slow in {files} files.\n"
                 f"# Written by `{' '.join(command)}`.\n")
         f.write("".join(f"# {os.path.basename(binary)} --version: {line}\n" for line in version))
         f.write("".join(t + "\n" for t in passed))
