@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 
 #include "driver/cache_key.h"
 #include "driver/kernel_object_cache.h"
@@ -72,6 +73,26 @@ void remove_quietly(const std::string& path) {
   fs::remove(path, ec);
 }
 
+// The files in `dir` named <stem><ext>.
+std::vector<std::string> files_ending(const std::string& dir, const char* ext) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& f : fs::directory_iterator(dir, ec))
+    if (f.path().extension() == ext) out.push_back(f.path().string());
+  return out;
+}
+
+// Lock files whose holder could not remove them (it was killed outright): one no process
+// holds is taken, and so removed (support/file_lock.h).
+void remove_unheld_locks(const std::string& dir) {
+  for (const auto& path : files_ending(dir, ".lock")) {
+    try {
+      FileLock::try_lock(path);  // let go at once: unlinked unless another process holds it
+    } catch (const Error&) {  // a read-only cache: it stays, harmless
+    }
+  }
+}
+
 }  // namespace
 
 std::string default_cache_dir() {
@@ -87,6 +108,7 @@ CompileCache::CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_fre
   if (ec || !fs::is_directory(dir_)) throw Error(dir_ + ": error: cannot create the compile cache: " + ec.message());
   // What lmc processes killed while writing here left (the kernel object cache's too).
   runtime::remove_abandoned_temporaries(dir_);
+  remove_unheld_locks(dir_);
   runtime::remove_abandoned_temporaries(kernel_objects_dir(dir_));
 }
 
@@ -200,23 +222,26 @@ void CompileCache::warn_no_room(const std::string& model, uint64_t incoming) con
                "--cache-dir on another disk)\n";
 }
 
+// Key by key, under the key's lock: an entry another process holds (it is writing or
+// opening it) stays. Keys come from the entries and the locks (of entries being written).
 uint64_t CompileCache::clear() {
   uint64_t freed = 0;
+  std::set<std::string> keys;
+  for (const char* ext : {".lmc", ".lock"})
+    for (const auto& path : files_ending(dir_, ext)) keys.insert(fs::path(path).stem().string());
   std::vector<fs::path> files;
   for (const auto& f : fs::directory_iterator(dir_)) files.push_back(f.path());
-  for (const auto& p : files) {
-    if (p.extension() != ".lock") continue;
-    std::string key = p.stem().string();
-    FileLock lock = FileLock::try_lock(p.string());
+  for (const auto& key : keys) {
+    FileLock lock = FileLock::try_lock(file(key, ".lock"));
     if (!lock.owns()) continue;
     for (const auto& f : files) {
       std::string name = f.filename().string();
-      if (name.rfind(key + ".", 0) != 0 || f == p) continue;  // <key>.lmc, .txt, .lmc.tmp.<pid>
+      // <key>.lmc, .txt, .lmc.tmp.<pid>; the lock goes as it is released
+      if (name.rfind(key + ".", 0) != 0 || f.extension() == ".lock") continue;
       std::error_code ec;
       uint64_t bytes = fs::file_size(f, ec);
       if (fs::remove(f, ec)) freed += ec ? 0 : bytes;
     }
-    remove_quietly(p.string());
   }
   return freed + KernelObjectCache(kernel_objects_dir(dir_)).clear();
 }

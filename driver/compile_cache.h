@@ -3,11 +3,13 @@
 // <dir>/<key>.lmc (driver/cache_key.h) with <key>.txt saying what it holds; it is written
 // through the artifact writer (a temporary renamed into place), under a per-key lock so
 // that of two processes compiling the same model at once one compiles and the other waits
-// for its artifact. A temporary whose writer died (killed mid-compile) is removed when the
-// cache is next opened (support/temporary_files.h). The cache is bounded: past its size
-// (temporaries count), or when its disk would keep less than the free space asked for, the
-// least recently used entries go; an entry the disk has no room for is not made (the caller
-// compiles in memory), so a full disk or a read-only cache folder never fails a run.
+// for its artifact; the lock's file, <key>.lock, is removed as it is released
+// (support/file_lock.h). A temporary whose writer died (killed mid-compile) is removed when
+// the cache is next opened (support/temporary_files.h), and so is a lock file no one holds.
+// The cache is bounded: past its size (temporaries count), or when its disk would keep less
+// than the free space asked for, the least recently used entries go; an entry the disk has
+// no room for is not made (the caller compiles in memory), so a full disk or a read-only
+// cache folder never fails a run.
 #pragma once
 #include <cstdint>
 #include <ctime>
@@ -45,8 +47,8 @@ struct CachedArtifact {
 class CompileCache {
  public:
   // At most `max_bytes` of entries, and at least `min_free_bytes` left free on the disk
-  // beside them. Removes the temporaries abandoned in it. Throws lmc::Error when `dir` cannot
-  // be created.
+  // beside them. Removes the temporaries and lock files abandoned in it. Throws lmc::Error
+  // when `dir` cannot be created.
   CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_free_bytes);
 
   const std::string& dir() const { return dir_; }

@@ -1,6 +1,11 @@
 // An advisory lock on a file (flock), held for the object's life: what lets two lmc
 // processes that compile the same model at once agree that one compiles and the other
-// waits for its result.
+// waits for its result. The lock file lasts only while it is held: its holder unlinks it
+// before releasing the lock, so a locker that was waiting may find, once it holds the lock,
+// that the path no longer names the file it locked (unlinked, perhaps made anew since); it
+// then locks the path again. Only the holder of the file the path names ever unlinks it, so
+// no two hold one path at once. A file left by a holder killed outright is unlocked: taking
+// its lock (try_lock) and letting it go removes it.
 #pragma once
 #include <string>
 
@@ -13,6 +18,7 @@ class FileLock {
   explicit FileLock(const std::string& path);
   // Locks `path` only if no one holds it; owns() says whether it did.
   static FileLock try_lock(const std::string& path);
+  // Unlinks the file, then releases the lock.
   ~FileLock();
   FileLock(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
@@ -23,6 +29,9 @@ class FileLock {
 
  private:
   FileLock(const std::string& path, bool wait);
+  void release() noexcept;
+
+  std::string path_;
   int fd_ = -1;
 };
 

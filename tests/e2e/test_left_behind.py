@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Nothing left behind: an lmc killed (SIGKILL) while it compiles into the cache or writes
--o leaves a temporary that the next lmc writing there removes, and lmc cache list shows a
-temporary while its writer lives; Ctrl-C (SIGINT) or SIGTERM during a compile ends lmc within
-a few seconds with 130 or 143 and one line, leaving nothing in the cache; a full disk (a
+-o leaves a temporary (and in the cache the entry's lock file) that the next lmc writing
+there removes, and lmc cache list shows a temporary while its writer lives, never a lock;
+Ctrl-C (SIGINT) or SIGTERM during a compile ends lmc within a few seconds with 130 or 143
+and one line, leaving nothing in the cache, its lock file neither; a full disk (a
 small tmpfs, or a file-size limit) and a read-only cache folder give a clear warning and a
 run that still answers, compiled in memory.
 
@@ -35,6 +36,11 @@ def temporaries(folder):
     for root, _, files in os.walk(folder):
         found += [os.path.join(root, f) for f in files if ".tmp." in f]
     return found
+
+
+def locks(folder):
+    """The compile cache's lock files in `folder`."""
+    return [f for f in os.listdir(folder) if f.endswith(".lock")] if os.path.isdir(folder) else []
 
 
 def wait_for(predicate, proc, timeout=300):
@@ -84,12 +90,15 @@ class LeftBehind(unittest.TestCase):
         self.compiling(proc)
         listed = self.run_ok([LMC, "cache", "list", "--cache-dir", self.cache])
         self.assertIn(f"being written by process {proc.pid}", listed.stdout)
+        self.assertNotIn(".lock", listed.stdout)
         proc.kill()
         proc.communicate()
         self.assertTrue(temporaries(self.cache), "SIGKILL leaves the temporary")
+        self.assertTrue(locks(self.cache), "and the lock of the entry it was writing")
         again = self.run_ok(self.run_args())
         self.assertIn("compiled in", again.stderr)
         self.assertEqual(temporaries(self.cache), [])
+        self.assertEqual(locks(self.cache), [])
         self.assertEqual(len([f for f in os.listdir(self.cache) if f.endswith(".lmc")]), 1)
 
     def test_killed_compile_output_removed_by_the_next_compile_there(self):
@@ -118,9 +127,8 @@ class LeftBehind(unittest.TestCase):
         return proc.returncode, err, time.monotonic() - sent
 
     def assert_nothing_cached(self):
-        left = [f for f in os.listdir(self.cache) if not f.endswith(".lock") and f != "kernels"] if os.path.isdir(
-            self.cache) else []
-        self.assertEqual(left, [], "an interrupted compile leaves no entry, description or temporary")
+        left = [f for f in os.listdir(self.cache) if f != "kernels"] if os.path.isdir(self.cache) else []
+        self.assertEqual(left, [], "an interrupted compile leaves no entry, description, temporary or lock")
         self.assertEqual(temporaries(self.cache), [])
 
     def test_ctrl_c_during_packing_ends_within_3_s_and_leaves_nothing(self):

@@ -12,7 +12,8 @@ succeeds without New chat; Edit and Retry; Regenerate replaces the last answer, 
 its markdown. The settings (system prompt, temperature, max tokens) reach the request and are
 kept over a reload, which reopens the conversation that was open; the conversations are listed,
 each opened with its own turns and settings and continued, and one deleted. Reloaded mid-answer,
-the page shows the question and the answer as far as it came, marked cut; when the server dies
+the page shows the question and the answer as far as it came, marked cut (reloaded before any
+text came, the question, marked failed with Retry); when the server dies
 mid-answer, the streamed text stays, marked cut, not replaced by an error. A reasoning model's answer (a Qwen3-style template
 that opens <think>, as test_serve_reasoning.py's) streams its reasoning_content into a
 collapsible Thinking block above the answer, as text, never markup. Screenshots are saved as serve-webui*.png in the working directory.
@@ -41,6 +42,13 @@ RECORD_REQUESTS = """
 window.__bodies = [];
 const original = window.fetch;
 window.fetch = (url, init) => { window.__bodies.push(init && init.body); return original(url, init); };
+"""
+# Asks for answers whole (300 tokens, not streamed): a request is out, and no text comes for seconds.
+ANSWER_WHOLE = """
+const original = window.fetch;
+const whole = { stream: false, max_tokens: 300 };
+window.fetch = (url, init) => original(url, url !== "/v1/chat/completions" ? init
+    : Object.assign({}, init, { body: JSON.stringify(Object.assign(JSON.parse(init.body), whole)) }));
 """
 LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) tokens \((\d+) cached\), (\d+) generated")
 
@@ -357,6 +365,76 @@ class DroppedConnection(BrowserPage, unittest.TestCase):
         self.assertTrue(turn["cut"])
         self.assertGreater(len(turn["answer"]), 200)
         self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-dropped.png")))
+
+
+class ReloadMidAnswer(BrowserPage, unittest.TestCase):
+    """The turn in flight is stored as it streams: reloaded mid-answer, the page reopens the
+    conversation with the question and the answer as far as it came, marked cut; reloaded
+    before any text came, with the question, marked failed with Retry. A browser and server of
+    their own: the chat page tests' settings (max tokens 3) stay in that browser's storage."""
+
+    PROMPT = "Write a long essay about the history of Rome."
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = h.Server("--n-predict", "1000", "--temp", "0")
+        cls.driver = browser(1200, 900)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.stop()
+
+    def messages(self):
+        from selenium.webdriver.common.by import By
+        return self.driver.find_elements(By.CSS_SELECTOR, "#messages .message")
+
+    def ask(self):
+        from selenium.webdriver.common.by import By
+        self.driver.find_element(By.ID, "new-chat").click()
+        self.driver.find_element(By.ID, "prompt").send_keys(self.PROMPT)
+        self.driver.find_element(By.ID, "send").click()
+
+    def stored_turn(self):
+        stored = json.loads(self.driver.execute_script("return localStorage.getItem('lmc-chat-conversations')"))
+        return stored[0]["turns"][-1]
+
+    def test_1_reloaded_mid_answer_the_question_and_the_partial_answer_are_shown(self):
+        from selenium.webdriver.common.by import By
+        self.open_with_key()
+        self.ask()  # 1000 tokens, greedy: still streaming when the page reloads
+        self.wait(lambda: len(self.messages()) == 2 and len(self.messages()[-1].text) > 200, 60)
+        streamed = self.driver.execute_script("return inflight.answer")  # the markdown as far as it came
+        shown = self.messages()[-1].text
+        self.driver.refresh()
+        self.wait(lambda: len(self.messages()) == 2, 30)
+        question, reply = self.messages()
+        self.assertEqual(question.get_attribute("class"), "message user")
+        self.assertEqual(question.text, self.PROMPT)
+        self.assertIn("cut", reply.get_attribute("class"))
+        self.assertEqual(reply.text[:200], shown[:200])
+        turn = self.stored_turn()
+        self.assertTrue(turn["answer"].startswith(streamed), "the answer is kept as far as it came, not as last saved")
+        self.assertIn("left while the answer streamed", turn["cut"])
+        note = self.driver.find_element(By.CSS_SELECTOR, ".actions.assistant .cut-note").text
+        self.assertIn("Cut off", note)
+        self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-reloaded.png")))
+
+    def test_2_reloaded_before_any_text_the_question_is_shown(self):
+        from selenium.webdriver.common.by import By
+        self.driver.execute_script(ANSWER_WHOLE)
+        self.ask()
+        self.wait(lambda: self.driver.find_element(By.ID, "stop").is_displayed(), 10)
+        self.driver.refresh()
+        self.wait(lambda: len(self.messages()) == 2, 30)
+        self.assertEqual([m.get_attribute("class") for m in self.messages()], ["message user failed", "message error"])
+        self.assertEqual(self.messages()[0].text, self.PROMPT)
+        self.assertIn("left while the answer streamed", self.messages()[1].text)
+        self.driver.find_element(By.CSS_SELECTOR, ".actions.error .retry").click()  # asked again, and answered
+        self.wait(lambda: len(self.messages()) == 2 and self.messages()[-1].text, 60)
+        self.driver.find_element(By.ID, "stop").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".actions.assistant"), 10)
+        self.assertEqual([m.get_attribute("class") for m in self.messages()], ["message user", "message assistant"])
 
 
 class ThinkingInBrowser(BrowserPage, unittest.TestCase):

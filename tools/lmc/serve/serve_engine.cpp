@@ -91,8 +91,7 @@ ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions 
       worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
-  drain();  // also marks the engine stopping
-  wake_.notify_all();
+  drain();  // also marks the engine stopping, and wakes the worker to end
   worker_.join();
 }
 
@@ -189,6 +188,9 @@ SlotFile ServeEngine::restore_slot(size_t slot, const std::string& path) {
 void ServeEngine::drain() {
   std::unique_lock lock(mu_);
   stopping_ = true;
+  // The worker may sleep with a count of running jobs that is stale: a job cancelled between
+  // steps leaves its slot without a step after it. Woken, it counts again and says when idle.
+  wake_.notify_all();
   idle_.wait(lock, [this] { return queue_.empty() && counters_.running == 0; });
 }
 
