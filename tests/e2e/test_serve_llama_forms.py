@@ -13,7 +13,8 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
   * /metrics in llama-server's names and header, its timings' rates over the decode steps;
   * response_format's json_object with a schema, a json_schema without a name, a chat's json_schema;
   * --alias with several names and --tags in /v1/models, Anthropic's X-Api-Key, __verbose,
-    /chat/completions/input_tokens, system_fingerprint, /tokenize's with_pieces, /slots of idle
+    /chat/completions/input_tokens, system_fingerprint, /tokenize's with_pieces, ignore_eos's
+    banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
@@ -175,6 +176,12 @@ class LlamaForms(serve.ServedTestCase):
         self.assertTrue(body["system_fingerprint"].startswith("b"))
         self.assertNotIn("__verbose", self.post("/chat/completions", {"messages": CHAT, "max_tokens": 2}))
         self.assertGreater(self.post("/chat/completions/input_tokens", {"messages": CHAT})["input_tokens"], 5)
+
+    def test_ignore_eos_bans_the_end_of_generation_tokens(self):
+        body = {"prompt": PROMPTS[1], "n_predict": 4, "temperature": 0}
+        banned = self.post("/completion", dict(body, ignore_eos=True))["generation_settings"]["logit_bias"]
+        self.assertTrue(banned and all(b["bias"] is None for b in banned), banned)  # -inf, as llama-server shows it
+        self.assertEqual(self.post("/completion", body)["generation_settings"]["logit_bias"], [])
 
     def test_tokenize_with_pieces(self):
         content = "This is a test string with unicode 媽 and emoji 🤗"

@@ -2,6 +2,7 @@
 #include "tools/lmc/llama/build_commit.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -75,6 +76,18 @@ json stage_names(const std::vector<runtime::SamplerStage>& order) {
 
 }  // namespace
 
+namespace {
+
+// llama-server's [{"token", "bias"}], a ban's -inf as null.
+json logit_bias_json(const std::vector<std::pair<int32_t, float>>& biases) {
+  json out = json::array();
+  for (const auto& [token, bias] : biases)
+    out.push_back({{"token", token}, {"bias", std::isinf(bias) ? json() : json(bias)}});
+  return out;
+}
+
+}  // namespace
+
 json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop) {
   const runtime::SamplerOptions& s = g.sampling;
   return {{"n_predict", g.max_tokens},
@@ -101,7 +114,8 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
           {"mirostat_eta", shown(s.mirostat.eta)},
           {"samplers", stage_names(s.samplers)},
           {"seed", s.seed},
-          {"stop", stop}};
+          {"stop", stop},
+          {"logit_bias", logit_bias_json(s.logit_bias)}};
 }
 
 json queue_json(const EngineCounters& c) {

@@ -339,6 +339,10 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->generation.sampling = r.sampling;
   for (const auto& [text, bias] : r.logit_bias_texts)
     for (int32_t id : tok.encode(text, false)) job->generation.sampling.logit_bias.emplace_back(id, bias);
+  // ignore_eos bans the end-of-generation tokens, as llama-server's (its generation_settings show them).
+  if (r.ignore_eos)
+    for (int32_t id = 0; id < static_cast<int32_t>(vocab); ++id)
+      if (tok.is_eog(id)) job->generation.sampling.logit_bias.emplace_back(id, -INFINITY);
   if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
   job->stop = r.stop;
   job->reuse_prefix = r.cache_prompt;
