@@ -291,6 +291,14 @@ void ExpressionParser::arguments(Expr& e) {
   });
 }
 
+ExprPtr ExpressionParser::filter_chain(ExprPtr subject) {
+  const int line = c_.cur().line;
+  ExprPtr e = wrap(ExprKind::kFilter, std::move(subject), line);
+  e->name = dotted_name();
+  if (c_.cur().kind == TokenKind::kOp && c_.cur().text == "(") arguments(*e);
+  return filters(std::move(e));
+}
+
 ExprPtr ExpressionParser::filters(ExprPtr e) {
   for (;;) {
     const Token& tok = c_.cur();

@@ -17,6 +17,8 @@ class ExpressionParser {
   ExprPtr expression();        // with the conditional
   ExprPtr tuple_expression();  // `a, b` as a tuple (a set's value)
   ExprPtr or_expression();     // without the conditional (a for loop's iterable and filter)
+  // `name(args) | name2 ...` applied to `subject` (a {% filter %} block's head).
+  ExprPtr filter_chain(ExprPtr subject);
 
  private:
   ExprPtr binary_chain(ExprPtr (ExpressionParser::*next)(), std::initializer_list<const char*> ops, bool words);

@@ -77,6 +77,7 @@ class Parser {
     if (w == "macro") return macro_statement(word.line);
     if (w == "call") return call_block(word.line);
     if (w == "generation") return plain_block(word.line, "endgeneration");
+    if (w == "filter") return filter_block(word.line);
     if (w == "break" || w == "continue") {
       if (loops_ == 0) c_.fail(word, "'" + w + "' outside a for loop");
       c_.expect(TokenKind::kBlockEnd);
@@ -182,6 +183,28 @@ class Parser {
     s->body = parse_body({"endcall"}, end);
     c_.expect(TokenKind::kBlockEnd);
     return s;
+  }
+
+  // {% filter f(args) | g %}body{% endfilter %}: the body rendered into a name no template
+  // spells, then written through the filters (a block of those two statements).
+  std::unique_ptr<Stmt> filter_block(int line) {
+    static const char* const kText = " filter block";
+    auto subject = std::make_unique<Expr>();
+    subject->kind = ExprKind::kName;
+    subject->line = line;
+    subject->name = kText;
+    auto output = stmt(StmtKind::kOutput, line);
+    output->expr = e_.filter_chain(std::move(subject));
+    c_.expect(TokenKind::kBlockEnd);
+    auto text = stmt(StmtKind::kSetBlock, line);
+    text->targets = {kText};
+    std::string end;
+    text->body = parse_body({"endfilter"}, end);
+    c_.expect(TokenKind::kBlockEnd);
+    auto block = stmt(StmtKind::kBlock, line);
+    block->body.push_back(std::move(text));
+    block->body.push_back(std::move(output));
+    return block;
   }
 
   std::unique_ptr<Stmt> plain_block(int line, const char* end_tag) {

@@ -84,6 +84,7 @@ size_t BatchGenerator::add(BatchJob job) {
   if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
+  if (const auto& progress = slots_[slot]->job.on_prompt_progress) progress(cached, 0, 0.0);
   return slot;
 }
 
@@ -188,6 +189,9 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
   for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
   s.prefilled += T;
   s.fed += T;
+  if (s.job.on_prompt_progress)
+    s.job.on_prompt_progress(s.stats.cached_tokens, s.prefilled - s.stats.cached_tokens,
+                             seconds_between(s.added, Clock::now()));
   if (!s.prefilling()) take(s, logits + (L - 1) * V);
   return T;
 }

@@ -68,6 +68,10 @@ struct BatchJob {
   // (runtime/token_logprobs.h), just before its on_token.
   int64_t top_logprobs = -1;
   std::function<void(const StepLogprobs&)> on_logprobs{};
+  // Where reading the prompt stands (llama-server's return_progress): when the sequence starts
+  // (`read` 0) and after each step that reads part of it; `cached` rows came from the slot's
+  // cache, `read` were read since, `seconds` since it started.
+  std::function<void(int64_t cached, int64_t read, double seconds)> on_prompt_progress{};
 };
 
 // What of a prompt a cache holding `held` spares reading: their common prefix, less the

@@ -106,11 +106,14 @@ BAD = [
 ]
 BAD_FORMATS = [
     ({"type": "xml"}, "'response_format.type'", "response_format.type"),
-    ({"type": "json_schema", "json_schema": {"schema": {"type": "object"}}}, "'response_format.json_schema.name'",
-     "response_format.json_schema.name"),
+    # A name may be left out and a json_object may carry its schema (llama-server's forms), but a name
+    # that is given must be one, and so must the schema.
+    ({"type": "json_schema", "json_schema": {"name": "", "schema": {"type": "object"}}},
+     "'response_format.json_schema.name'", "response_format.json_schema.name"),
     ({"type": "json_schema", "json_schema": {"name": "x"}}, "'response_format.json_schema.schema' is required",
      "response_format.json_schema.schema"),
-    ({"type": "json_object", "schema": {}}, "'response_format.schema'", "response_format.schema"),
+    ({"type": "json_object", "schema": 123}, "'response_format.schema'", "response_format.schema"),
+    ({"type": "json_object", "schema": {"type": "hiccup"}}, "'response_format.schema'", "response_format.schema"),
 ]
 
 

@@ -55,6 +55,14 @@ TEST(JinjaRender, MacrosAndCallBlocks) {
   EXPECT_EQ(render("{% macro w() %}<{{ caller() }}>{% endmacro %}{% call w() %}in{% endcall %}"), "<in>");
 }
 
+// {% filter %}: the block's text through the filters (firefunction-v2's template trims one).
+TEST(JinjaRender, FilterBlocks) {
+  EXPECT_EQ(render("{% filter trim %}  a {{ 1 + 1 }}  {% endfilter %}|"), "a 2|");
+  EXPECT_EQ(render("{% filter replace('a', 'b') | upper %}aXa{% endfilter %}"), "BXB");
+  EXPECT_EQ(render("{% set s %}{%- filter trim -%}\n x \n{%- endfilter %}{% endset %}[{{ s }}]"), "[x]");
+  EXPECT_EQ(render("{% filter upper %}a{% filter trim %} b {% endfilter %}c{% endfilter %}"), "ABC");
+}
+
 TEST(JinjaRender, FiltersTestsAndMethods) {
   const nlohmann::ordered_json ctx = {
       {"msgs", {{{"role", "user"}, {"content", " hi "}}, {{"role", "assistant"}, {"content", "yo"}}}}};

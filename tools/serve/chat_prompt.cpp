@@ -1,5 +1,7 @@
 #include "tools/serve/chat_prompt.h"
 
+#include <ctime>
+
 #include "support/error.h"
 
 namespace lmc::tools {
@@ -61,11 +63,25 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
 }
 
 // What the template refuses is the client's error.
+// Today's date as llama.cpp gives every template (Llama 3's date_string, firefunction's
+// datetime), unless the request's variables set them.
+Json with_dates(Json variables) {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char date_string[32], datetime[32];
+  std::strftime(date_string, sizeof date_string, "%d %b %Y", &local);
+  std::strftime(datetime, sizeof datetime, "%b %d %Y", &local);
+  if (!variables.contains("date_string")) variables["date_string"] = date_string;
+  if (!variables.contains("datetime")) variables["datetime"] = datetime;
+  return variables;
+}
+
 std::string rendered(const models::ChatTemplate& chat, const std::vector<ChatMessage>& messages,
                      bool add_generation_prompt, const ServeRequest& r) {
   try {
     return chat.render(template_messages(chat, messages, r.tools), add_generation_prompt, r.tools.tools,
-                       r.template_variables);
+                       with_dates(r.template_variables));
   } catch (const Error& e) {
     throw ApiError(400, "invalid_request_error", e.what(), "messages");
   }

@@ -18,9 +18,10 @@ nlohmann::json whole_choice(bool chat, size_t index, const std::string& text, co
   return {{"index", index}, {"message", message}, {"logprobs", nullptr}, {"finish_reason", finish}};
 }
 
-void ChoiceResults::append(size_t i, const std::string& piece) {
+void ChoiceResults::append(size_t i, const std::string& piece, const std::vector<int32_t>& tokens) {
   std::lock_guard lock(mu_);
   texts_[i] += piece;
+  tokens_[i].insert(tokens_[i].end(), tokens.begin(), tokens.end());
 }
 
 bool ChoiceResults::end(size_t i, const JobResult& r) {

@@ -29,12 +29,14 @@ nlohmann::json whole_choice(bool chat, size_t index, const std::string& text, co
 // The choices' texts and ends, as their jobs end.
 class ChoiceResults {
  public:
-  explicit ChoiceResults(size_t n) : texts_(n), results_(n), left_(n) {}
-  void append(size_t i, const std::string& piece);
+  explicit ChoiceResults(size_t n) : texts_(n), tokens_(n), results_(n), left_(n) {}
+  // A piece of choice i's text, and the tokens it is written in.
+  void append(size_t i, const std::string& piece, const std::vector<int32_t>& tokens);
   // Records choice i's end; true when it is the last to end.
   bool end(size_t i, const JobResult& r);
   size_t size() const { return texts_.size(); }
   const std::string& text(size_t i) const { return texts_[i]; }
+  const std::vector<int32_t>& tokens(size_t i) const { return tokens_[i]; }
   const JobResult& result(size_t i) const { return results_[i]; }
   // The first choice that failed (an error, or the queue's timeout), or null.
   const JobResult* failed() const;
@@ -44,6 +46,7 @@ class ChoiceResults {
  private:
   mutable std::mutex mu_;
   std::vector<std::string> texts_;
+  std::vector<std::vector<int32_t>> tokens_;
   std::vector<JobResult> results_;
   size_t left_;
 };

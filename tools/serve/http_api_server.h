@@ -8,11 +8,13 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "tools/lmc/serve/api_server.h"
+#include "tools/serve/answer_json.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/choices.h"
 #include "tools/serve/http_server.h"
@@ -36,6 +38,8 @@ class HttpApiServer final : public ApiServer {
   void routes();
   // Anthropic's Messages API (anthropic_routes.cpp), answered as the chats it stands for.
   void anthropic_routes();
+  // OpenAI's Responses API (responses_routes.cpp), answered as the chats it stands for.
+  void responses_routes();
   // The tokens a chat request's rendered prompt holds.
   int64_t chat_prompt_tokens(const std::string& body) const;
   // A POST that generates in `shape`; its log line is written when it ends.
@@ -54,6 +58,11 @@ class HttpApiServer final : public ApiServer {
     std::shared_ptr<LogprobsTap> logprobs;  // when asked for
     ToolOptions tools;                      // a chat's, when it gives some
     ReasoningRead reasoning;                // a chat's
+    bool several = false;                   // llama-server's several prompts: an array of answers
+    bool return_tokens = false;             // its answers carry their token ids
+    std::optional<std::string> verbose_prompt;  // llama-server's "verbose": __verbose with the prompt
+    bool return_progress = false;    // a stream's events of where reading the prompt stands
+    bool timings_per_token = false;  // a stream's pieces carry the timings so far
   };
   // The pending log-probabilities put in an answer or chunk, when they were asked for.
   void add_logprobs(nlohmann::json& into, const Answer& a) const;
@@ -71,12 +80,17 @@ class HttpApiServer final : public ApiServer {
   // one gives its place in the queue up, a running one its slot.
   void watch_client(const std::shared_ptr<http::Exchange>& ex, const std::vector<std::shared_ptr<Job>>& jobs);
   // One line on stderr per request: what, status, time and, for a generation, its tokens.
-  static void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
-                          const JobResult* r = nullptr);
+  // A generation's end (`r`) counts as activity for --sleep-idle-seconds.
+  void log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
+                   const JobResult* r = nullptr);
+  // llama-server's --sleep-idle-seconds: asleep once nothing has run nor been asked for that
+  // long (/props' is_sleeping); a request other than a read-only one wakes it.
+  void wake();
+  bool sleeping() const;
   std::string metrics() const;
   void count(const std::string& path, int status);
   // The name clients see: --alias, else the model's.
-  const std::string& served_name() const { return opts_.alias.empty() ? m_.info.name : opts_.alias; }
+  const std::string& served_name() const { return opts_.aliases.empty() ? m_.info.name : opts_.aliases.front(); }
 
   const driver::LoadedModel& m_;
   ServeEngine* engine_;         // null when the server embeds
@@ -91,6 +105,8 @@ class HttpApiServer final : public ApiServer {
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
   RequestCounter requests_;
+  int64_t started_ = now_seconds();  // when the server started (Unix seconds)
+  std::atomic<std::chrono::steady_clock::rep> last_active_{std::chrono::steady_clock::now().time_since_epoch().count()};
 };
 
 }  // namespace lmc::tools

@@ -2,6 +2,7 @@
 #include "tools/lmc/llama/build_commit.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -11,6 +12,8 @@
 namespace lmc::tools {
 
 using nlohmann::json;
+
+std::string build_fingerprint() { return "b" + std::to_string(build_number()) + "-" + build_commit(); }
 
 json timings(const JobResult& r) {
   const int64_t prompt_n = r.prompt_tokens - r.cached_tokens;
@@ -22,12 +25,35 @@ json timings(const JobResult& r) {
           {"prompt_ms", prompt_ms},
           {"prompt_per_token_ms", per_token(prompt_ms, prompt_n)},
           {"prompt_per_second", per_second(prompt_ms, prompt_n)},
-          // Every generated token, as usage counts them and llama-server's n_decoded does (the
-          // first comes from the prompt's step, so the rate is over one decode step fewer, as there).
+          // Every generated token, as usage counts them and llama-server's n_decoded does; the
+          // first comes from the prompt's step, so the rates are over the decode steps' tokens, as there.
           {"predicted_n", r.completion_tokens},
           {"predicted_ms", predicted_ms},
-          {"predicted_per_token_ms", per_token(predicted_ms, r.completion_tokens)},
-          {"predicted_per_second", per_second(predicted_ms, r.completion_tokens)}};
+          {"predicted_per_token_ms", per_token(predicted_ms, r.decode_tokens)},
+          {"predicted_per_second", r.decode_tokens > 0 ? per_second(predicted_ms, r.decode_tokens) : 0.0}};
+}
+
+json timings(const PromptProgress& p) {
+  JobResult r;
+  r.prompt_tokens = p.cached + p.read;
+  r.cached_tokens = p.cached;
+  r.prompt_seconds = p.seconds;
+  return timings(r);
+}
+
+json timings(const TextProgress& p) {
+  JobResult r;
+  r.prompt_tokens = p.evaluated;
+  r.cached_tokens = p.cached;
+  r.prompt_seconds = p.prompt_seconds;
+  r.completion_tokens = p.predicted;
+  r.decode_tokens = std::max<int64_t>(0, p.predicted - 1);
+  r.decode_seconds = p.decode_seconds;
+  return timings(r);
+}
+
+json prompt_progress(const PromptProgress& p) {
+  return {{"total", p.total}, {"cache", p.cached}, {"processed", p.cached + p.read}, {"time_ms", p.seconds * 1e3}};
 }
 
 namespace {
@@ -46,6 +72,18 @@ json stage_names(const std::vector<runtime::SamplerStage>& order) {
   json names = json::array();
   for (runtime::SamplerStage stage : order) names.push_back(std::string(runtime::sampler_stage_name(stage)));
   return names;
+}
+
+}  // namespace
+
+namespace {
+
+// llama-server's [{"token", "bias"}], a ban's -inf as null.
+json logit_bias_json(const std::vector<std::pair<int32_t, float>>& biases) {
+  json out = json::array();
+  for (const auto& [token, bias] : biases)
+    out.push_back({{"token", token}, {"bias", std::isinf(bias) ? json() : json(bias)}});
+  return out;
 }
 
 }  // namespace
@@ -76,7 +114,8 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
           {"mirostat_eta", shown(s.mirostat.eta)},
           {"samplers", stage_names(s.samplers)},
           {"seed", s.seed},
-          {"stop", stop}};
+          {"stop", stop},
+          {"logit_bias", logit_bias_json(s.logit_bias)}};
 }
 
 json queue_json(const EngineCounters& c) {
@@ -121,7 +160,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"model_ftype", o.file ? json(o.file->ftype) : json()},
           {"modalities", {{"vision", false}, {"audio", false}}},
           {"queue", queue_json(queue)},
-          {"build_info", "b" + std::to_string(build_number()) + "-" + build_commit() + " (lmc " + LMC_VERSION + ")"}};
+          {"build_info", build_fingerprint() + " (lmc " + LMC_VERSION + ")"}};
 }
 
 json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
@@ -133,25 +172,23 @@ json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
           {"context", m.info.context}};
 }
 
-json slots_json(const std::vector<SlotState>& slots, int64_t context, const ServeOptions& o) {
-  const runtime::GenerateOptions defaults = server_defaults(o);
+json slots_json(const std::vector<SlotState>& slots, int64_t context) {
   json out = json::array();
   for (const SlotState& s : slots) {
-    const runtime::GenerateOptions& g = s.is_processing ? s.generation : defaults;
-    const int64_t remain = s.is_processing ? std::max<int64_t>(0, g.max_tokens - s.decoded_tokens) : -1;
-    out.push_back({{"id", s.id},
-                   {"id_task", -1},
-                   {"n_ctx", context},
-                   {"speculative", false},
-                   {"is_processing", s.is_processing},
-                   {"params", generation_params(g, {})},
-                   {"n_prompt_tokens", s.prompt_tokens},
-                   {"next_token",
-                    {{"has_next_token", s.is_processing},
-                     {"has_new_line", false},
-                     {"n_remain", remain},
-                     {"n_decoded", s.decoded_tokens},
-                     {"stopping_word", ""}}}});
+    json slot = {{"id", s.id}, {"n_ctx", context}, {"speculative", false}, {"is_processing", s.is_processing}};
+    // What runs, as llama-server shows a slot's task; an idle slot shows none.
+    if (s.is_processing) {
+      const runtime::GenerateOptions& g = s.generation;
+      slot["id_task"] = -1;
+      slot["params"] = generation_params(g, {});
+      slot["n_prompt_tokens"] = s.prompt_tokens;
+      slot["next_token"] = json::array({{{"has_next_token", true},
+                                         {"has_new_line", false},
+                                         {"n_remain", std::max<int64_t>(0, g.max_tokens - s.decoded_tokens)},
+                                         {"n_decoded", s.decoded_tokens},
+                                         {"stopping_word", ""}}});
+    }
+    out.push_back(slot);
   }
   return out;
 }
@@ -188,6 +225,7 @@ json completion_answer(const std::string& text, const JobResult& r, const std::s
           {"tokens_cached", r.cached_tokens},
           {"generation_settings", settings},
           {"truncated", false},
+          {"has_new_line", text.find('\n') != std::string::npos},
           {"stop_type", stop_type(r)},
           {"stopping_word", r.stopping_word},
           {"timings", timings(r)}};

@@ -18,6 +18,15 @@ namespace lmc::tools {
 // The prompt's tokens read (past the cached prefix) and the time to the first token; the
 // tokens sampled from decode steps and their time.
 nlohmann::json timings(const JobResult& r);
+// The same so far: while the prompt is read (return_progress), and at a piece of the answer
+// (timings_per_token).
+nlohmann::json timings(const PromptProgress& p);
+nlohmann::json timings(const TextProgress& p);
+// llama-server's prompt_progress: {"total", "cache", "processed" (cache included), "time_ms"}.
+nlohmann::json prompt_progress(const PromptProgress& p);
+
+// llama-server's build as OpenAI's system_fingerprint shows it: "b<commits>-<commit>".
+std::string build_fingerprint();
 
 // A generation's sampling and limits as llama-server's "params".
 nlohmann::json generation_params(const runtime::GenerateOptions& g, const std::vector<std::string>& stop);
@@ -36,9 +45,9 @@ nlohmann::json queue_json(const EngineCounters& c);
 // the file's when the weights are a GGUF, else what lmc loaded), and lmc's `context`.
 nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
 
-// llama-server's /slots: every slot with its n_ctx, params (a running job's, else the
-// server's defaults), n_prompt_tokens and next_token.
-nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context, const ServeOptions& o);
+// llama-server's /slots: every slot with its n_ctx; a busy one with its job's params,
+// n_prompt_tokens and next_token (an idle one shows none, as llama-server's before a task).
+nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):
 // stop_type "eos", "word" (with the stopping word), "limit" or "none" (cancelled).

@@ -1,5 +1,6 @@
 #include "tools/serve/metrics_text.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace lmc::tools {
@@ -10,17 +11,31 @@ namespace {
 template <typename Metric>
 void llama_server_metrics(Metric& metric, const EngineCounters& c) {
   auto rate = [](double n, double seconds) { return seconds > 0 ? n / seconds : 0.0; };
-  metric("llamacpp:prompt_tokens_total", "counter", "Number of prompt tokens processed.", c.prompt_tokens);
-  metric("llamacpp:prompt_seconds_total", "counter", "Prompt process time", c.prompt_seconds);
-  metric("llamacpp:tokens_predicted_total", "counter", "Number of generation tokens processed.", c.generated_tokens);
-  metric("llamacpp:tokens_predicted_seconds_total", "counter", "Predict process time", c.decode_seconds);
-  metric("llamacpp:n_decode_total", "counter", "Total number of llama_decode() calls", c.steps);
-  metric("llamacpp:prompt_tokens_seconds", "gauge", "Average prompt throughput in tokens/s.",
-         rate(static_cast<double>(c.prompt_tokens), c.prompt_seconds));
-  metric("llamacpp:predicted_tokens_seconds", "gauge", "Average generation throughput in tokens/s.",
+  const int64_t computed = c.prompt_tokens - c.cached_tokens;
+  metric("llamacpp:prompt_tokens_total", "counter", "Number of prompt tokens processed, excluding cached tokens",
+         computed);
+  metric("llamacpp:prompt_tokens_cached_total", "counter", "Number of prompt tokens reused from the cache",
+         c.cached_tokens);
+  metric("llamacpp:prompt_seconds_total", "counter", "Total time spent processing prompts", c.prompt_seconds);
+  metric("llamacpp:tokens_predicted_total", "counter", "Number of generation tokens processed", c.generated_tokens);
+  metric("llamacpp:tokens_predicted_seconds_total", "counter", "Total time spent generating tokens", c.decode_seconds);
+  metric("llamacpp:n_decode_total", "counter", "Total number of llama_decode() calls (lmc: executor steps)", c.steps);
+  metric("llamacpp:n_tokens_max", "counter", "Largest observed sequence length (prompt + generation)",
+         c.longest_sequence);
+  // lmc serve does not decode speculatively: llama-server's counters of it stay 0.
+  metric("llamacpp:spec_decode_num_draft_tokens_total", "counter", "Speculative: Total draft tokens generated", 0);
+  metric("llamacpp:spec_decode_num_accepted_tokens_total", "counter",
+         "Speculative: Total draft tokens accepted by the target model", 0);
+  metric("llamacpp:spec_decode_num_drafts_total", "counter",
+         "Speculative: Total speculative decoding verification steps", 0);
+  metric("llamacpp:prompt_tokens_seconds", "gauge", "Average prompt throughput in tokens/s",
+         rate(static_cast<double>(computed), c.prompt_seconds));
+  metric("llamacpp:predicted_tokens_seconds", "gauge", "Average generation throughput in tokens/s",
          rate(static_cast<double>(c.generated_tokens), c.decode_seconds));
-  metric("llamacpp:requests_processing", "gauge", "Number of requests processing.", c.running);
-  metric("llamacpp:requests_deferred", "gauge", "Number of requests deferred.", c.queued);
+  metric("llamacpp:requests_processing", "gauge", "Number of requests processing", c.running);
+  metric("llamacpp:requests_deferred", "gauge", "Number of requests deferred", c.queued);
+  metric("llamacpp:n_busy_slots_per_decode", "gauge", "Average number of busy slots per llama_decode() call",
+         static_cast<double>(c.busy_slot_steps) / static_cast<double>(std::max<int64_t>(c.steps, 1)));
 }
 
 }  // namespace

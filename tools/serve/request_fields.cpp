@@ -64,8 +64,8 @@ void only_fields(const Json& v, const std::string& at, const std::set<std::strin
     if (!names.count(key)) invalid_field(at + "." + key, "unrecognized argument '" + at + "." + key + "'");
 }
 
-void check_name_description_strict(const Json& v, const std::string& at) {
-  if (!v.contains("name") || !valid_name(v["name"]))
+void check_name_description_strict(const Json& v, const std::string& at, bool name_required) {
+  if ((name_required || v.contains("name")) && (!v.contains("name") || !valid_name(v["name"])))
     invalid_field(at + ".name", "'" + at + ".name' must be a non-empty string without control characters");
   if (v.contains("description") && !v["description"].is_string())
     invalid_field(at + ".description", "'" + at + ".description' must be a string");

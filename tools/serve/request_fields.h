@@ -33,8 +33,9 @@ int32_t token_id(const nlohmann::json& v, int64_t vocab, const std::string& para
 // `v` (at `at`) has no key outside `names`.
 void only_fields(const nlohmann::ordered_json& v, const std::string& at, const std::set<std::string>& names);
 // The `name` of a function or a json_schema (any non-empty text without control characters,
-// as llama-server; OpenAI's is stricter), its `description`? and `strict`?.
-void check_name_description_strict(const nlohmann::ordered_json& v, const std::string& at);
+// as llama-server; OpenAI's is stricter; a json_schema may leave it out, as llama-server's),
+// its `description`? and `strict`?.
+void check_name_description_strict(const nlohmann::ordered_json& v, const std::string& at, bool name_required = true);
 // `schema` compiled by structured/; a keyword it cannot honour is refused naming `at`, or
 // with `left_out` listed there (schema_compiler.h), only a schema that is none refused.
 std::shared_ptr<const structured::Grammar> compiled_schema(const nlohmann::ordered_json& schema, const std::string& at,

@@ -19,7 +19,7 @@ std::shared_ptr<const structured::Grammar> json_schema(const Json& v) {
   const Json& js = *it;
   only_fields(js, at, {"name", "description", "schema", "strict"});
   // Answers always follow the schema, whatever strict asks.
-  check_name_description_strict(js, at);
+  check_name_description_strict(js, at, false);
   if (!js.contains("schema")) invalid_field(at + ".schema", "'" + at + ".schema' is required");
   return compiled_schema(js["schema"], at + ".schema");
 }
@@ -30,9 +30,16 @@ std::shared_ptr<const structured::Grammar> parse_response_format(const Json& v) 
   if (!v.is_object() || !v.contains("type") || !v["type"].is_string())
     invalid_field("response_format", "'response_format' must be an object with a 'type'");
   const std::string type = v["type"].get<std::string>();
-  if (type == "text" || type == "json_object") {
+  if (type == "text") {
     only_fields(v, "response_format", {"type"});
-    return type == "text" ? nullptr : structured::json_object_grammar();
+    return nullptr;
+  }
+  if (type == "json_object") {
+    // llama-server's extension: a json_object may carry the schema its object keeps to.
+    only_fields(v, "response_format", {"type", "schema"});
+    if (!v.contains("schema")) return structured::json_object_grammar();
+    if (!v["schema"].is_object()) invalid_field("response_format.schema", "'response_format.schema' must be an object");
+    return compiled_schema(v["schema"], "response_format.schema");
   }
   if (type != "json_schema")
     invalid_field("response_format.type", "'response_format.type' must be text, json_object or json_schema");

@@ -16,8 +16,8 @@ void HttpApiServer::respond_whole(const std::shared_ptr<http::Exchange>& ex,
                                   const std::vector<std::shared_ptr<Job>>& jobs, const std::vector<Answer>& as) {
   auto results = std::make_shared<ChoiceResults>(jobs.size());
   for (size_t i = 0; i < jobs.size(); ++i) {
-    jobs[i]->on_text = [results, i](const std::string& piece) {
-      results->append(i, piece);
+    jobs[i]->on_text = [results, i, j = jobs[i].get()](const std::string& piece) {
+      results->append(i, piece, j->progress.tokens);
       return true;
     };
     jobs[i]->on_done = [this, ex, results, as, i](const JobResult& r) {
@@ -42,9 +42,15 @@ void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, con
   }
   const Answer& a = as.front();
   if (a.shape == Shape::Llama) {
-    json answer = completion_answer(c.text(0), c.result(0), served_name(), a.settings);
-    add_logprobs(answer, a);
-    return send_json(ex, 200, answer);
+    json answers = json::array();
+    for (size_t i = 0; i < c.size(); ++i) {
+      json answer = completion_answer(c.text(i), c.result(i), served_name(), a.settings);
+      answer["index"] = i;
+      if (a.return_tokens) answer["tokens"] = c.tokens(i);
+      add_logprobs(answer, as[i]);
+      answers.push_back(answer);
+    }
+    return send_json(ex, 200, a.several ? answers : answers[0]);
   }
   const bool chat = a.shape == Shape::Chat;
   json choices = json::array();
@@ -54,14 +60,16 @@ void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, con
     add_logprobs(choice, as[i]);
     choices.push_back(choice);
   }
-  send_json(ex, 200,
-            {{"id", a.id},
-             {"object", chat ? "chat.completion" : "text_completion"},
-             {"created", now_seconds()},
-             {"model", served_name()},
-             {"choices", choices},
-             {"usage", usage(c.total())},
-             {"timings", timings(c.result(0))}});
+  json body = {{"id", a.id},
+               {"object", chat ? "chat.completion" : "text_completion"},
+               {"created", now_seconds()},
+               {"model", served_name()},
+               {"system_fingerprint", build_fingerprint()},
+               {"choices", choices},
+               {"usage", usage(c.total())},
+               {"timings", timings(c.result(0))}};
+  if (a.verbose_prompt) body["__verbose"] = {{"prompt", *a.verbose_prompt}, {"content", c.text(0)}};
+  send_json(ex, 200, body);
 }
 
 // The last chunk carries the usage; with stream_options.include_usage, as OpenAI sends it,
@@ -76,7 +84,8 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   json head = {{"id", id},
                {"object", chat ? "chat.completion.chunk" : "text_completion"},
                {"created", now_seconds()},
-               {"model", served_name()}};
+               {"model", served_name()},
+               {"system_fingerprint", build_fingerprint()}};
   auto chunk = [head](const json& choice) {
     json c = head;
     c["choices"] = json::array({choice});
@@ -87,20 +96,32 @@ void HttpApiServer::respond_stream(const std::shared_ptr<http::Exchange>& ex, co
   json opening = {{"role", "assistant"}, {"content", json()}};  // llama-server's, as OpenAI's before calls
   if (chat) gate->write(sse(chunk({{"index", 0}, {"delta", opening}, {"finish_reason", json()}})));
   // A piece's deltas, its pending log-probabilities with the last one (or the next piece's).
-  auto send = [this, gate, chunk, a](const std::vector<json>& ds) {
+  auto send = [this, gate, chunk, a, j = job.get()](const std::vector<json>& ds) {
     bool there = true;
     for (size_t i = 0; i < ds.size(); ++i) {
       json choice = {{"index", 0}, {"delta", ds[i]}, {"finish_reason", json()}};
       if (i + 1 == ds.size()) add_logprobs(choice, a);
-      there = gate->write(sse(chunk(choice)));
+      json c = chunk(choice);
+      if (a.timings_per_token && i + 1 == ds.size()) c["timings"] = timings(j->progress);
+      there = gate->write(sse(c));
     }
     return there;
   };
-  job->on_text = [this, gate, chunk, chat, a, deltas, send](const std::string& piece) {
+  if (a.return_progress)
+    job->on_prompt_progress = [gate, chunk, chat, a, opening](const PromptProgress& p) {
+      json c = chunk(chat ? json{{"index", 0}, {"delta", opening}, {"finish_reason", json()}}
+                          : choice_chunk(false, "", json()));
+      c["prompt_progress"] = prompt_progress(p);
+      if (a.timings_per_token) c["timings"] = timings(p);
+      gate->write(sse(c));
+    };
+  job->on_text = [this, gate, chunk, chat, a, deltas, send, j = job.get()](const std::string& piece) {
     if (deltas) return send(deltas->piece(piece));
     json choice = choice_chunk(chat, piece, json());
     add_logprobs(choice, a);
-    return gate->write(sse(chunk(choice)));
+    json c = chunk(choice);
+    if (a.timings_per_token) c["timings"] = timings(j->progress);
+    return gate->write(sse(c));
   };
   job->on_done = [this, gate, chunk, chat, include_usage, head, a, deltas, send](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
@@ -132,8 +153,16 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
                                          const Answer& a) {
   auto gate = std::make_shared<StreamGate>();
   gate->ex = ex;
+  if (a.return_progress)
+    job->on_prompt_progress = [gate, a](const PromptProgress& p) {
+      json event = completion_piece("", -1, {});
+      event["prompt_progress"] = prompt_progress(p);
+      if (a.timings_per_token) event["timings"] = timings(p);
+      gate->write(sse(event));
+    };
   job->on_text = [this, gate, a, j = job.get()](const std::string& piece) {
     json event = completion_piece(piece, -1, j->progress);
+    if (a.timings_per_token) event["timings"] = timings(j->progress);
     add_logprobs(event, a);
     return gate->write(sse(event));
   };

@@ -29,8 +29,10 @@
 #include "tools/serve/ignored_fields.h"
 #include "tools/serve/infill.h"
 #include "tools/serve/llama_endpoints.h"
+#include "tools/serve/llama_prompts.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
+#include "tools/serve/modelless_server.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/slot_actions.h"
 #include "tools/serve/stream_gate.h"
@@ -56,6 +58,46 @@ ToolCallFormat tool_format_of(const models::ChatTemplate* chat, const models::To
   const std::optional<int32_t> id = f.open.empty() ? std::nullopt : tok.find(f.open);
   f.silent_open = id && !tok.is_text(*id);
   return f;
+}
+
+// A prompt past the context: llama-server's error, with its counts.
+void check_context(int64_t n, int64_t context, bool chat) {
+  if (n < context) return;
+  ApiError e(400, "exceed_context_size_error",
+             "the request exceeds the available context size: the prompt is " + std::to_string(n) +
+                 " tokens; the context holds " + std::to_string(context),
+             chat ? "messages" : "prompt");
+  e.details = {{"n_prompt_tokens", n}, {"n_ctx", context}};
+  throw e;
+}
+
+// The job of another of a request's prompts: the first's settings, its own prompt and room.
+std::shared_ptr<Job> prompt_job(const Job& first, std::vector<int32_t> prompt, Shape shape, int64_t context,
+                                int64_t n_predict, std::optional<int64_t> asked) {
+  auto job = std::make_shared<Job>();
+  static_cast<JobRequest&>(*job) = first;
+  const auto n = static_cast<int64_t>(prompt.size());
+  job->prompt = std::move(prompt);
+  job->generation.max_tokens = std::min(asked.value_or(default_max_tokens(shape, context - n)), context - n);
+  if (n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, n_predict);
+  return job;
+}
+
+// llama-server's with_pieces: each token's text, or its bytes when they are not UTF-8 alone
+// (a piece of a character).
+json token_pieces(const std::vector<int32_t>& ids, const models::Tokenizer& tok) {
+  json out = json::array();
+  for (int32_t id : ids) {
+    const std::string text = tok.token_text(id);
+    json piece = text;
+    try {
+      piece.dump();
+    } catch (const json::type_error&) {
+      piece = std::vector<uint8_t>(text.begin(), text.end());
+    }
+    out.push_back({{"id", id}, {"piece", piece}});
+  }
+  return out;
 }
 
 http::Limits limits_of(const ServeOptions& o) {
@@ -108,8 +150,22 @@ void HttpApiServer::count(const std::string& path, int status) {
   requests_.count(endpoint ? path : "other", status);
 }
 
+void HttpApiServer::wake() { last_active_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+bool HttpApiServer::sleeping() const {
+  if (opts_.sleep_idle.count() <= 0) return false;
+  if (engine_) {
+    const EngineCounters c = engine_->counters();
+    if (c.running > 0 || c.queued > 0) return false;
+  }
+  const std::chrono::steady_clock::duration idle =
+      std::chrono::steady_clock::now().time_since_epoch() - std::chrono::steady_clock::duration(last_active_.load());
+  return idle >= opts_.sleep_idle;
+}
+
 void HttpApiServer::log_request(const std::string& request, int status, std::chrono::steady_clock::time_point t0,
                                 const JobResult* r) {
+  if (r) wake();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   std::string line = "lmc: " + request + " " + std::to_string(status) + " " + std::to_string(std::lround(ms)) + " ms";
   if (r)
@@ -126,8 +182,14 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
     if (req.method == "OPTIONS") return ex->reply(200, "text/plain", "", preflight_headers({opts_.cors_origins}, req));
     // The page at / carries no model data; it asks the user for the key its API calls need.
     const bool open_path = req.path == "/health" || (opts_.webui && req.method == "GET" && req.path == "/");
-    if (!opts_.api_keys.empty() && !open_path && !authorized(opts_.api_keys, req.header("authorization")))
-      throw ApiError(401, "authentication_error", "a valid API key is required (Authorization: Bearer KEY)");
+    const bool key = authorized(opts_.api_keys, req.header("authorization")) ||
+                     (!req.header("x-api-key").empty() && authorized(opts_.api_keys, req.header("x-api-key"), ""));
+    if (!opts_.api_keys.empty() && !open_path && !key)
+      throw ApiError(401, "authentication_error",
+                     "a valid API key is required (Authorization: Bearer KEY, or X-Api-Key: KEY)");
+    // Reading the server's state leaves it asleep, as llama-server's.
+    static const std::set<std::string> kReadOnly = {"/health", "/props", "/models", "/v1/models", "/metrics", "/slots"};
+    if (!kReadOnly.count(req.path)) wake();
     auto route = routes_.find({req.method, req.path});
     if (route == routes_.end())
       throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
@@ -152,20 +214,24 @@ void HttpApiServer::routes() {
   // OpenAI's /v1 routes; llama-server answers each without the prefix too.
   for (const char* path : {"/v1/models", "/models"})
     routes_[{"GET", path}] = [this](const http::Request&, const Ex& ex) {
-      json model = {{"id", served_name()},
-                    {"object", "model"},
-                    {"created", now_seconds()},
-                    {"owned_by", "lmc"},
-                    {"meta", models_meta(m_, opts_)}};
+      json model = {
+          {"id", served_name()},      {"object", "model"},  {"created", now_seconds()},      {"owned_by", "lmc"},
+          {"aliases", opts_.aliases}, {"tags", opts_.tags}, {"meta", models_meta(m_, opts_)}};
       send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
-    ex->reply(200, "text/plain; version=0.0.4", metrics());
+    // llama-server's header: when the process started, so that a scraper tells a restart.
+    ex->reply(200, "text/plain; version=0.0.4", metrics(), {{"Process-Start-Time-Unix", std::to_string(started_)}});
   };
   // Generations answer later, from the engine's worker, through the exchange.
   add_generation("/v1/completions", Shape::Completion);
   add_generation("/v1/chat/completions", Shape::Chat);
   add_generation("/chat/completions", Shape::Chat);
+  // llama-server's count of a chat's prompt tokens, before sending it.
+  for (const char* path : {"/v1/chat/completions/input_tokens", "/chat/completions/input_tokens"})
+    routes_[{"POST", path}] = [this](const http::Request& req, const Ex& ex) {
+      send_json(*ex, 200, {{"input_tokens", chat_prompt_tokens(req.body)}});
+    };
   add_generation("/completion", Shape::Llama);
   add_generation("/completions", Shape::Llama);  // llama-server's own, not OpenAI's shape
   add_generation("/infill", Shape::Llama,
@@ -185,19 +251,22 @@ void HttpApiServer::routes() {
     };
   routes_[{"GET", "/props"}] = [this, slots](const http::Request&, const Ex& ex) {
     EngineCounters queue = engine_ ? engine_->counters() : EngineCounters{};
-    send_json(*ex, 200, props(m_, opts_, served_name(), slots(), chat_, tool_format_, template_caps_, queue));
+    json p = props(m_, opts_, served_name(), slots(), chat_, tool_format_, template_caps_, queue);
+    p["is_sleeping"] = sleeping();
+    send_json(*ex, 200, p);
   };
   // llama-server's array of slots, its shape kept; who waits for one in headers of lmc's own.
   routes_[{"GET", "/slots"}] = [this, slots](const http::Request&, const Ex& ex) {
     if (!opts_.slots_endpoint) throw ApiError(501, "not_supported_error", "this server's /slots is off (--no-slots)");
     EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
-    send_json(*ex, 200, slots_json(slots(), m_.info.context, opts_),
+    send_json(*ex, 200, slots_json(slots(), m_.info.context),
               {{"X-Queue-Waiting", std::to_string(c.queued)}, {"X-Queue-Limit", std::to_string(c.queue_limit)}});
   };
   const models::Tokenizer& tok = *m_.tokenizer;
   routes_[{"POST", "/tokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     TokenizeRequest t = parse_tokenize(req.body);
-    send_json(*ex, 200, {{"tokens", tok.encode(t.content, t.add_special && tok.wants_bos())}});
+    const std::vector<int32_t> ids = tok.encode(t.content, t.add_special && tok.wants_bos());
+    send_json(*ex, 200, {{"tokens", t.with_pieces ? token_pieces(ids, tok) : json(ids)}});
   };
   // The body of a chat completion, rendered as the completion would read it (its forced
   // call's opening aside).
@@ -209,6 +278,7 @@ void HttpApiServer::routes() {
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
   anthropic_routes();
+  responses_routes();
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
@@ -250,27 +320,29 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   auto job = std::make_shared<Job>();
   job->slot = r.slot;
   ReasoningRead reasoning;
-  if (r.prompt_tokens.empty()) {
-    const std::string text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
-    if (chat) reasoning = {r.reasoning_format.value_or(opts_.reasoning_format), prompt_opens_reasoning(text)};
-    job->prompt = tok.encode(text, tok.wants_bos());
+  std::string prompt_text;  // a chat's, rendered (its __verbose)
+  std::vector<std::vector<int32_t>> prompts;
+  if (!r.prompts.empty()) {
+    for (const MixedPrompt& p : r.prompts) prompts.push_back(prompt_tokens(p, tok));
+  } else if (r.prompt_tokens.empty()) {
+    prompt_text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
+    if (chat) reasoning = {r.reasoning_format.value_or(opts_.reasoning_format), prompt_opens_reasoning(prompt_text)};
+    prompts.push_back(tok.encode(prompt_text, tok.wants_bos()));
   } else {
-    job->prompt = r.prompt_tokens;
+    prompts.push_back(r.prompt_tokens);
   }
+  for (const auto& p : prompts) check_context(static_cast<int64_t>(p.size()), context, chat);
+  job->prompt = prompts[0];
   const auto n = static_cast<int64_t>(job->prompt.size());
-  if (n >= context) {
-    ApiError e(400, "exceed_context_size_error",
-               "the request exceeds the available context size: the prompt is " + std::to_string(n) +
-                   " tokens; the context holds " + std::to_string(context),
-               chat ? "messages" : "prompt");
-    e.details = {{"n_prompt_tokens", n}, {"n_ctx", context}};
-    throw e;
-  }
   job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
   if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
   job->generation.sampling = r.sampling;
   for (const auto& [text, bias] : r.logit_bias_texts)
     for (int32_t id : tok.encode(text, false)) job->generation.sampling.logit_bias.emplace_back(id, bias);
+  // ignore_eos bans the end-of-generation tokens, as llama-server's (its generation_settings show them).
+  if (r.ignore_eos)
+    for (int32_t id = 0; id < static_cast<int32_t>(vocab); ++id)
+      if (tok.is_eog(id)) job->generation.sampling.logit_bias.emplace_back(id, -INFINITY);
   if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
   job->stop = r.stop;
   job->reuse_prefix = r.cache_prompt;
@@ -286,7 +358,12 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            generation_params(job->generation, job->stop),
            nullptr,
            r.tools,
-           reasoning};
+           reasoning,
+           prompts.size() > 1,
+           r.return_tokens,
+           r.verbose || opts_.verbose_answers ? std::optional<std::string>(prompt_text) : std::nullopt,
+           r.return_progress,
+           r.timings_per_token};
   // Each choice's log-probabilities on their own tap.
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
@@ -304,6 +381,12 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
     answers.push_back(a);
     tap(answers.back(), *jobs.back());
   }
+  // llama-server's several prompts: a job each, as its own request would run.
+  for (size_t i = 1; i < prompts.size(); ++i) {
+    jobs.push_back(prompt_job(*job, prompts[i], shape, context, opts_.n_predict, r.max_tokens));
+    answers.push_back(a);
+    tap(answers.back(), *jobs.back());
+  }
   respond_whole(ex, jobs, answers);
 }
 
@@ -313,6 +396,7 @@ std::string HttpApiServer::metrics() const {
     EmbeddingCounters e = embedder_->counters();
     c.prompt_tokens = e.prompt_tokens;
     c.busy_seconds = e.busy_seconds;
+    c.steps = e.steps;
   }
   return metrics_text(c, requests_.counts());
 }
@@ -325,7 +409,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v4() {
-  static const lmc::tools::ServeModule module{lmc::tools::make_server};
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v5() {
+  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_modelless_server};
   return &module;
 }

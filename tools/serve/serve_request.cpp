@@ -130,10 +130,10 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       "frequency_penalty", "presence_penalty", "logprobs", "user", "top_logprobs",
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
-      // the KV-cache slot to run in (llama-server's)
-      "id_slot",
+      // the KV-cache slot to run in (llama-server's), and its debugging echo of the prompt
+      "id_slot", "verbose", "return_progress", "timings_per_token",
       // structured output, on completions too (as llama-server)
-      "response_format", "grammar"};
+      "response_format", "json_schema", "grammar"};
   static const std::set<std::string> kChat = {
       "messages", "max_completion_tokens", "tools", "tool_choice", "functions", "function_call", "parallel_tool_calls",
       "metadata", "store", "service_tier",
@@ -212,6 +212,16 @@ void json_answer(ServeRequest& r, const std::string& field, std::shared_ptr<cons
                   "'ignore_eos' cannot be combined with a JSON '" + field + "': the answer ends where its JSON does");
 }
 
+// llama-server's `json_schema`: the schema the answer keeps to, as response_format's would.
+void json_schema_field(const json& body, std::string_view text, ServeRequest& r) {
+  if (!given_field(body, "json_schema")) return;
+  if (r.response_format)
+    invalid_field("json_schema", "'json_schema' and 'response_format' both say what the answer is: give one");
+  nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
+  json_answer(r, "json_schema",
+              parse_response_format({{"type", "json_schema"}, {"json_schema", {{"schema", schema}}}}));
+}
+
 // tools, tool_choice and parallel_tool_calls, after json_answer: a forced call is the
 // answer's JSON, so it takes the place of response_format; with `auto`, an answer that
 // begins a call is completed under the same schema (unless response_format or ignore_eos
@@ -244,6 +254,9 @@ void generation_flags(const json& body, ServeRequest& r) {
   r.ignore_eos = flag(body, "ignore_eos");
   if (given_field(body, "cache_prompt")) r.cache_prompt = flag(body, "cache_prompt");
   if (auto slot = integer(body, "id_slot", -1, INT64_MAX)) r.slot = *slot;
+  r.verbose = flag(body, "verbose");
+  r.return_progress = flag(body, "return_progress");
+  r.timings_per_token = flag(body, "timings_per_token");
 }
 
 // A llama-server field lmc does not act on, accepted only at `neutral`.
@@ -257,10 +270,9 @@ void neutral_only(const json& body, const char* name, const json& neutral) {
 TokenizeRequest parse_tokenize(std::string_view text) {
   json body = request_object(text);
   only_fields(body, {"content", "add_special", "with_pieces"});
-  if (flag(body, "with_pieces")) invalid_field("with_pieces", "'with_pieces' is not supported");
   const json* content = given_field(body, "content");
   if (!content || !content->is_string()) invalid_field("content", "'content' must be a string");
-  return {content->get<std::string>(), flag(body, "add_special")};
+  return {content->get<std::string>(), flag(body, "add_special"), flag(body, "with_pieces")};
 }
 
 std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
@@ -345,7 +357,8 @@ ServeRequest parse_request(std::string_view text, bool chat, int64_t max_tokens_
     // Parsed again keeping the order of keys: a schema's properties are answered in order.
     json_answer(r, "response_format", parse_response_format(nlohmann::ordered_json::parse(text)["response_format"]));
   }
-  grammar_answer(body, r, {"response_format", "tools", "functions"});
+  json_schema_field(body, text, r);
+  grammar_answer(body, r, {"response_format", "json_schema", "tools", "functions"});
   if (chat) tool_options(r, nlohmann::ordered_json::parse(text), tool_format);
   return r;
 }
@@ -377,13 +390,18 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "n_probs",
                                   "id_slot",
                                   "return_tokens",
-                                  "post_sampling_probs"};
-  neutral_only(body, "return_tokens", false);
+                                  "post_sampling_probs",
+                                  "verbose",
+                                  "return_progress",
+                                  "timings_per_token"};
   neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);
   ServeRequest r;
   r.ignored_fields = unknown_fields(body, fields);
-  prompt(body, vocab, r);
+  const json* prompt = given_field(body, "prompt");
+  if (!prompt) invalid_field("prompt", "'prompt' is required");
+  r.prompts = parse_llama_prompts(*prompt, vocab);
+  r.return_tokens = flag(body, "return_tokens");
   const char* limit = given_field(body, "n_predict") ? "n_predict" : "max_tokens";
   if (auto n = integer(body, limit, -1, max_tokens_limit); n && *n != -1) {
     if (*n == 0) invalid_field(limit, std::string("'") + limit + "' must be -1 (to the end) or positive");
@@ -396,13 +414,10 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
   r.logit_bias_texts = bias.texts;
   if (auto n = integer(body, "n_probs", 0, 20); n && *n > 0) r.top_logprobs = n;
   generation_flags(body, r);
+  if (r.prompts.size() > 1 && r.stream)
+    invalid_field("stream", "several prompts are answered whole: stream one prompt a request");
   grammar_answer(body, r, {"json_schema"});
-  if (given_field(body, "json_schema")) {
-    nlohmann::ordered_json schema = nlohmann::ordered_json::parse(text)["json_schema"];
-    json_answer(r, "json_schema",
-                parse_response_format(
-                    {{"type", "json_schema"}, {"json_schema", {{"name", "json_schema"}, {"schema", schema}}}}));
-  }
+  json_schema_field(body, text, r);
   return r;
 }
 

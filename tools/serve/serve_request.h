@@ -20,6 +20,7 @@
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
 #include "tools/lmc/serve/reasoning_format.h"
+#include "tools/serve/llama_prompts.h"
 #include "tools/serve/tool_calls.h"
 
 namespace lmc::tools {
@@ -60,6 +61,13 @@ struct ServeRequest {
   bool chat = false;
   std::string prompt;                 // /v1/completions, as text
   std::vector<int32_t> prompt_tokens; // /v1/completions, as token ids (then `prompt` is empty)
+  // llama-server's /completion: its prompts (llama_prompts.h), several answered as an array.
+  std::vector<MixedPrompt> prompts;
+  bool return_tokens = false;  // llama-server's: a whole answer's token ids beside its text
+  bool verbose = false;        // llama-server's: the answer carries "__verbose" (its prompt)
+  // llama-server's, when streamed: events saying where reading the prompt stands, and the
+  // timings so far on every piece.
+  bool return_progress = false, timings_per_token = false;
   std::vector<ChatMessage> messages;  // /v1/chat/completions
   std::optional<std::string> model;
   std::optional<int64_t> max_tokens;  // absent: 16 for a completion, a chat answer to its end
@@ -102,6 +110,7 @@ struct ServeRequest {
 struct TokenizeRequest {
   std::string content;
   bool add_special = false;  // the model's BOS, when its tokenizer begins with one
+  bool with_pieces = false;  // each token as {"id", "piece"}: its text (its bytes when not UTF-8)
 };
 TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);

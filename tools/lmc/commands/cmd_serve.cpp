@@ -6,6 +6,7 @@
 // embedding-output pass), one request at a time.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -102,7 +103,8 @@ std::vector<FlagSpec> specs() {
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
       {"alias", true,
        "the model's name in /v1/models and in answers (default: the model's own); a request may "
-       "name any model",
+       "name any model. A comma-separated list gives several names, the first in sorted order the id (as "
+       "llama-server's)",
        "NAME", false, "a"},
       {"embeddings",
        false,
@@ -125,7 +127,13 @@ std::vector<FlagSpec> specs() {
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
        "\"localhost\" stands for this machine's loopback names on any port",
        "LIST"},
-      {"no-webui", false, "leave out the chat page at / (it is served without the API key, and asks for it)"},
+      {"no-webui",
+       false,
+       "leave out the chat page at / (it is served without the API key, and asks for it)",
+       "VALUE",
+       false,
+       "",
+       {"no-ui"}},
       {"reasoning-format", true,
        "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
        "deepseek move it to reasoning_content, deepseek-legacy copies it there, none leaves it in the content",
@@ -189,10 +197,11 @@ int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
   return each;
 }
 
-// --cors-origins "a, b": its entries, spaces around them dropped.
-std::vector<std::string> cors_origins(const Args& a) {
+// A comma-separated flag ("a, b": --cors-origins, --alias, --tags): its entries, spaces
+// around them dropped.
+std::vector<std::string> comma_list(const Args& a, const std::string& name) {
   std::vector<std::string> out;
-  std::string list = a.get_or("cors-origins", "");
+  std::string list = a.get_or(name, "");
   for (size_t start = 0; start < list.size();) {
     size_t comma = std::min(list.find(',', start), list.size());
     const size_t first = list.find_first_not_of(' ', start), last = list.find_last_not_of(' ', comma - 1);
@@ -201,6 +210,36 @@ std::vector<std::string> cors_origins(const Args& a) {
     start = comma + 1;
   }
   return out;
+}
+
+// llama-server's --reasoning: templates read enable_thinking, which llama-server always sets
+// (false with off; on, auto or unset: true) unless --chat-template-kwargs does.
+void reasoning_switch(const Args& a, nlohmann::ordered_json& kwargs) {
+  const std::string r = a.get_or("reasoning", "auto");
+  if (r != "on" && r != "off" && r != "auto" && !r.empty())
+    throw UsageError("--reasoning expects on, off or auto, got '" + r + "'");
+  if (!kwargs.contains("enable_thinking")) kwargs["enable_thinking"] = r != "off";
+}
+
+// llama-server's command line without a model starts its router; lmc has none, and serves
+// what needs no model (tools/serve/modelless_server.h).
+int serve_without_model(const Args& a, const ServeOptions& so) {
+  refuse_llama_flags(a);
+  ShutdownSignals signals;
+  signal(SIGPIPE, SIG_IGN);
+  std::unique_ptr<ApiServer> server = make_modelless_api_server(so);
+  const int port = server->bind();
+  signals.serving([&server] { server->shutdown(); });
+  check_cancelled();
+  std::fprintf(stderr,
+               "lmc: serving no model on http://%s:%d: /health, /v1/models (empty) and preflights; every other "
+               "request is a 503 (give MODEL or -m to serve one; llama-server's router, which loads models on "
+               "demand, is not lmc's)\n",
+               so.host.c_str(), port);
+  server->listen();
+  signals.finish();
+  std::fprintf(stderr, "lmc: stopped\n");
+  return 0;
 }
 
 }  // namespace
@@ -226,11 +265,13 @@ int cmd_serve(int argc, char** argv) {
   so.api_keys = api_keys(a);
   so.webui = !a.has("no-webui");
   so.strict_fields = a.has("strict-fields");
+  so.verbose_answers = a.has("verbose");
   if (auto kwargs = a.get("chat-template-kwargs")) {
     so.template_kwargs = nlohmann::ordered_json::parse(*kwargs, nullptr, false);
     if (!so.template_kwargs.is_object())
       throw UsageError("--chat-template-kwargs expects a JSON object, got '" + *kwargs + "'");
   }
+  reasoning_switch(a, so.template_kwargs);
   so.header_timeout = std::chrono::seconds(a.get_int("header-timeout", 10, 1, 3600));
   so.body_timeout = std::chrono::seconds(a.get_int("body-timeout", 30, 1, 3600));
   so.max_connections = static_cast<int>(a.get_int("max-connections", 512, 1, 1 << 20));
@@ -239,10 +280,15 @@ int cmd_serve(int argc, char** argv) {
   so.sampling = sampling_options(a, server_sampling_defaults());
   so.seed = seed_flag(a);
   so.grammar = grammar_flag(a);
-  so.alias = a.get_or("alias", "");
+  // llama-server's names: the model's id is the first alias in sorted order.
+  so.aliases = comma_list(a, "alias");
+  std::sort(so.aliases.begin(), so.aliases.end());
+  so.aliases.erase(std::unique(so.aliases.begin(), so.aliases.end()), so.aliases.end());
+  so.tags = comma_list(a, "tags");
+  so.sleep_idle = std::chrono::seconds(a.get_int("sleep-idle-seconds", 0, -1, 86400 * 365));
   so.slot_save_path = slot_save_path(a);
   so.slots_endpoint = !a.has("no-slots");
-  so.cors_origins = cors_origins(a);
+  so.cors_origins = comma_list(a, "cors-origins");
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +
@@ -253,6 +299,7 @@ int cmd_serve(int argc, char** argv) {
   queue.timeout = std::chrono::seconds(a.get_int("queue-timeout", 600, 1, 86400));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
+  if (a.positional().empty() && !a.has("model")) return serve_without_model(a, so);
   const std::string model = model_argument(a, "lmc serve");
 
   ShutdownSignals signals;  // before any other thread exists

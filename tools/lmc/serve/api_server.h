@@ -48,9 +48,10 @@ struct ServeOptions {
   // defaults unless set), and the seed of one without a seed (--seed; none: a random one each).
   runtime::SamplerOptions sampling;
   std::optional<uint64_t> seed;
-  // The model's name in /v1/models and in every answer (--alias); "": the model's own. A
-  // request may name any model: one is served (as llama-server).
-  std::string alias;
+  // The model's names in /v1/models (--alias, sorted), the first its id in every answer;
+  // none: the model's own. A request may name any model: one is served (as llama-server).
+  std::vector<std::string> aliases;
+  std::vector<std::string> tags;  // /v1/models' tags for it (--tags)
   // GET / answers the chat page (tools/serve/webui/chat.html); --no-webui leaves it out.
   bool webui = true;
   // What a chat answer's reasoning becomes (--reasoning-format; a request's
@@ -58,6 +59,8 @@ struct ServeOptions {
   ReasoningFormat reasoning_format = ReasoningFormat::Auto;
   // A request field lmc does not know is a 400 (--strict-fields), not a line in the log.
   bool strict_fields = false;
+  // Every whole answer carries llama-server's __verbose (--verbose), as a request's "verbose" asks.
+  bool verbose_answers = false;
   // What llama.cpp's tools say of the model's GGUF file (/props model_ftype, /v1/models
   // meta); nullopt when the weights are not one.
   std::optional<LlamaFileFacts> file;
@@ -72,6 +75,9 @@ struct ServeOptions {
   std::string slot_save_path;
   // GET /slots answers them; --no-slots makes it a 501, as llama-server's.
   bool slots_endpoint = true;
+  // llama-server's --sleep-idle-seconds: after this long with nothing to do, /props says
+  // is_sleeping (lmc keeps the model loaded); 0: never.
+  std::chrono::seconds sleep_idle{0};
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
 };
@@ -99,13 +105,17 @@ struct ServeBackends {
 
 struct ServeModule {
   std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
+  // Started without a model (llama-server's router command lines): /health, an empty
+  // /v1/models and preflights answered, 503 to the rest (tools/serve/modelless_server.h).
+  std::unique_ptr<ApiServer> (*make_modelless_server)(ServeOptions opts);
 };
 
 // The server of model `m` answering from `backends`, from the module (loaded on first use;
 // throws lmc::Error naming the places it looked when it cannot be).
 std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
+std::unique_ptr<ApiServer> make_modelless_api_server(ServeOptions opts);
 
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v4();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v5();

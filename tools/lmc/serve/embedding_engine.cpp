@@ -83,6 +83,7 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
   if (pooling_ != Pooling::None) unit_length(pooled);
   ++counters_.requests;
   counters_.prompt_tokens += n;
+  counters_.steps += (n + m_.info.step_tokens - 1) / m_.info.step_tokens;
   counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return pooled;
 }

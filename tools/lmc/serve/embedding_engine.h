@@ -25,6 +25,7 @@ const char* pooling_name(Pooling p);
 
 struct EmbeddingCounters {
   int64_t requests = 0, prompt_tokens = 0;
+  int64_t steps = 0;  // executor steps run
   double busy_seconds = 0;
 };
 

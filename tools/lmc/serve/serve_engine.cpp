@@ -46,15 +46,31 @@ struct ServeEngine::Stream {
   Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
 
   std::vector<int32_t> unsent;  // tokens whose text is not out yet
+  int64_t cached = 0;           // prompt rows the slot's cache held
+  std::chrono::steady_clock::time_point started, first_token;
 
   // Sends `piece` (with the tokens that made it); false when the client is gone.
   bool send(const std::string& piece) {
-    job->progress = {std::move(unsent), completion_tokens, static_cast<int64_t>(job->prompt.size())};
+    const auto now = std::chrono::steady_clock::now();
+    job->progress = {std::move(unsent),
+                     completion_tokens,
+                     static_cast<int64_t>(job->prompt.size()),
+                     cached,
+                     std::chrono::duration<double>(first_token - started).count(),
+                     std::chrono::duration<double>(now - first_token).count()};
     unsent.clear();
     return job->on_text(piece);
   }
 
+  void prompt_progress(int64_t from_cache, int64_t read, double seconds) {
+    if (read == 0) started = std::chrono::steady_clock::now();
+    cached = from_cache;
+    if (job->on_prompt_progress)
+      job->on_prompt_progress({static_cast<int64_t>(job->prompt.size()), from_cache, read, seconds});
+  }
+
   bool on_token(int32_t id) {
+    if (completion_tokens == 0) first_token = std::chrono::steady_clock::now();
     ++completion_tokens;
     unsent.push_back(id);
     std::string piece = text.push(id);
@@ -237,6 +253,7 @@ void ServeEngine::work() {
     for (auto& [j, r] : ended) j->on_done(r);
     if (batch_.active() == 0) continue;
     auto t0 = std::chrono::steady_clock::now();
+    const int64_t busy = batch_.active();
     try {
       batch_.step();
     } catch (const Error&) {
@@ -245,6 +262,7 @@ void ServeEngine::work() {
     std::lock_guard lock(mu_);
     counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ++counters_.steps;
+    counters_.busy_slot_steps += busy;
     counters_.running = batch_.active();
     if (queue_.empty() && batch_.active() == 0) idle_.notify_all();
   }
@@ -304,6 +322,9 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   b.slot = job->slot;
   b.top_logprobs = job->top_logprobs;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
+  b.on_prompt_progress = [stream](int64_t cached, int64_t read, double seconds) {
+    stream->prompt_progress(cached, read, seconds);
+  };
   if (job->ignore_eos) b.opts.is_eog = nullptr;
   if (job->response_format && job->response_trigger.any())
     b.constraint = std::make_unique<structured::TriggeredJsonConstraint>(job->response_trigger, job->response_format,
@@ -361,6 +382,7 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     counters_.cached_tokens += result.cached_tokens;
     counters_.generated_tokens += result.completion_tokens;
     counters_.jobs_done += 1;
+    counters_.longest_sequence = std::max(counters_.longest_sequence, result.prompt_tokens + result.completion_tokens);
     if (s.client_left) ++counters_.cancelled;
     counters_.last_decode_tokens_per_second = stats.decode_tokens_per_second();
     counters_.prompt_seconds += stats.prefill_seconds;

@@ -73,6 +73,17 @@ struct JobRequest {
 struct TextProgress {
   std::vector<int32_t> tokens;
   int64_t predicted = 0, evaluated = 0;
+  // llama-server's timings so far (timings_per_token): the prompt's rows taken from the slot's
+  // cache, the time to the first token, and the time since it over predicted - 1 decode steps.
+  int64_t cached = 0;
+  double prompt_seconds = 0, decode_seconds = 0;
+};
+
+// Where reading a job's prompt stands (llama-server's return_progress): its `total` tokens,
+// `cached` of them taken from the slot's cache, `read` since, `seconds` since it started.
+struct PromptProgress {
+  int64_t total = 0, cached = 0, read = 0;
+  double seconds = 0;
 };
 
 // A request in the engine: where its text and end go, and whether its client left.
@@ -81,6 +92,8 @@ struct Job : JobRequest {
   TextProgress progress;  // set by the engine's worker before each on_text
   std::function<void(const JobResult&)> on_done;
   std::function<void(const runtime::StepLogprobs&)> on_logprobs;  // with top_logprobs >= 0
+  // When set: when the job starts, and after each step that reads part of its prompt.
+  std::function<void(const PromptProgress&)> on_prompt_progress;
   std::atomic<bool> cancelled{false};               // set by the client's side at any time (ServeEngine::cancel)
   std::chrono::steady_clock::time_point queued_at;  // set by submit()
 };
@@ -111,6 +124,8 @@ struct EngineCounters {
   double busy_seconds = 0;                   // time spent in executor steps
   int64_t steps = 0;                         // executor steps run
   double prompt_seconds = 0, decode_seconds = 0;  // summed over finished generations
+  int64_t busy_slot_steps = 0;   // running requests summed over the steps (per step: their mean)
+  int64_t longest_sequence = 0;  // the most positions a finished generation held (prompt and answer)
 };
 
 // A slot's KV cache written to or read from a file (llama-server's slot save and restore):

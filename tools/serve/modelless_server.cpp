@@ -1,0 +1,70 @@
+#include "tools/serve/modelless_server.h"
+
+#include <nlohmann/json.hpp>
+
+#include "tools/serve/answer_json.h"
+#include "tools/serve/api_errors.h"
+#include "tools/serve/authorization.h"
+#include "tools/serve/cors.h"
+#include "tools/serve/http_server.h"
+
+namespace lmc::tools {
+namespace {
+
+using nlohmann::json;
+
+class ModellessServer final : public ApiServer {
+ public:
+  explicit ModellessServer(ServeOptions opts)
+      : opts_(std::move(opts)),
+        http_(
+            limits(), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { answer(req, ex); },
+            [](int status, const std::string& message) {
+              return std::pair<std::string, std::string>("application/json",
+                                                         dump(error_body(status, status_type(status), message)));
+            },
+            [](const std::string&, int) {}) {}
+
+  int bind() override { return http_.bind(opts_.host, opts_.port); }
+  void listen() override { http_.run(1); }
+  void shutdown() override { http_.stop(opts_.body_timeout); }
+
+ private:
+  http::Limits limits() const {
+    http::Limits l;
+    l.header_timeout = opts_.header_timeout;
+    l.body_timeout = opts_.body_timeout;
+    l.max_body_bytes = opts_.max_body_bytes;
+    l.max_connections = opts_.max_connections;
+    l.max_per_client = opts_.max_connections_per_client;
+    return l;
+  }
+
+  void answer(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
+    if (req.method == "OPTIONS") return ex->reply(200, "text/plain", "", preflight_headers({opts_.cors_origins}, req));
+    if (req.path == "/health") return send_json(*ex, 200, {{"status", "ok"}});
+    const bool key = opts_.api_keys.empty() || authorized(opts_.api_keys, req.header("authorization")) ||
+                     (!req.header("x-api-key").empty() && authorized(opts_.api_keys, req.header("x-api-key"), ""));
+    if (!key)
+      return send_json(*ex, 401,
+                       error_body(401, "authentication_error",
+                                  "a valid API key is required (Authorization: Bearer KEY, or X-Api-Key: KEY)"));
+    if (req.method == "GET" && (req.path == "/models" || req.path == "/v1/models"))
+      return send_json(*ex, 200, {{"object", "list"}, {"data", json::array()}});
+    send_json(*ex, 503,
+              error_body(503, "unavailable_error",
+                         "no model is loaded: this lmc serve was started without one (give it MODEL or -m; "
+                         "llama-server's router, which loads models on demand, is not lmc's)"));
+  }
+
+  ServeOptions opts_;
+  http::Server http_;
+};
+
+}  // namespace
+
+std::unique_ptr<ApiServer> make_modelless_server(ServeOptions opts) {
+  return std::make_unique<ModellessServer>(std::move(opts));
+}
+
+}  // namespace lmc::tools
