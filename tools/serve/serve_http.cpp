@@ -33,6 +33,7 @@
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/modelless_server.h"
+#include "tools/serve/rerank_endpoint.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/slot_actions.h"
 #include "tools/serve/stream_gate.h"
@@ -243,6 +244,12 @@ void HttpApiServer::routes() {
     routes_[{"POST", path}] = [this, openai = path[1] == 'v'](const http::Request& req, const Ex& ex) {
       if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
       send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
+    };
+  // llama-server's reranking, under each of its names; only a server started with --reranking ranks.
+  for (const char* path : {"/rerank", "/reranking", "/v1/rerank", "/v1/reranking"})
+    routes_[{"POST", path}] = [this](const http::Request& req, const Ex& ex) {
+      if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
+      send_json(*ex, 200, rerank_answer(m_, opts_.reranking ? embedder_ : nullptr, req.body, served_name()));
     };
   auto slots = [this] { return engine_ ? engine_->slots() : std::vector<SlotState>{}; };
   for (size_t i = 0; i < slots().size(); ++i)

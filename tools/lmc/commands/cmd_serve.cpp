@@ -3,7 +3,7 @@
 // start in arrival order; --queue more may wait (each up to --queue-timeout), past that the server answers 503 with
 // Retry-After; a client that leaves frees its place or slot at once. SIGTERM or Ctrl-C lets the running
 // and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
-// embedding-output pass), one request at a time.
+// embedding-output pass), one request at a time; --reranking does too and ranks documents by them.
 #include <signal.h>
 
 #include <algorithm>
@@ -115,6 +115,15 @@ std::vector<FlagSpec> specs() {
        "",
        {},
        {"embedding"}},
+      {"reranking",
+       false,
+       "an embeddings server that also answers llama-server's /rerank: documents ranked by the cosine of "
+       "their pooled embedding and the query's (embedding similarity, not a reranker's classification head)",
+       "",
+       false,
+       "",
+       {},
+       {"rerank"}},
       {"chat-template-kwargs", true,
        "variables every chat's template gets, a JSON object (e.g. '{\"enable_thinking\": false}'); a request's "
        "chat_template_kwargs add to them",
@@ -139,7 +148,7 @@ std::vector<FlagSpec> specs() {
        "deepseek move it to reasoning_content, deepseek-legacy copies it there, none leaves it in the content",
        "none|deepseek|deepseek-legacy|auto"},
       {"pooling", true,
-       "with --embeddings, how a text's rows make one vector: mean (default), last or cls (the "
+       "with --embeddings (or --reranking), how a text's rows make one vector: mean (default), last or cls (the "
        "first); none: /embeddings answers each token's row",
        "mean|last|cls|none"},
   };
@@ -305,10 +314,14 @@ int cmd_serve(int argc, char** argv) {
   ShutdownSignals signals;  // before any other thread exists
   signal(SIGPIPE, SIG_IGN);  // a client that left is a failed write, not a signal
 
-  const bool embeds = a.has("embeddings");
-  if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings");
+  // llama-server's --reranking embeds too: its ranks are the embeddings' similarities.
+  so.reranking = a.has("reranking");
+  const bool embeds = a.has("embeddings") || so.reranking;
+  if (a.has("pooling") && !embeds) throw UsageError("--pooling applies with --embeddings or --reranking");
   const std::optional<Pooling> pooling = parse_pooling(a.get_or("pooling", "mean"));
   if (!pooling) throw UsageError("--pooling expects mean, last, cls or none, got '" + a.get_or("pooling", "") + "'");
+  if (so.reranking && *pooling == Pooling::None)
+    throw UsageError("--reranking compares one vector a text, and --pooling none gives none");
   OpenOverride how;
   if (embeds) how.first_pass = "embedding-output";
   driver::LoadedModel m = open_model(model, a, how);
@@ -333,7 +346,8 @@ int cmd_serve(int argc, char** argv) {
     std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
                  m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
                  so.host.c_str(), port);
-  else
+  if (so.reranking) std::fprintf(stderr, "lmc: ranking documents at http://%s:%d/rerank\n", so.host.c_str(), port);
+  if (!embeds)
     std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
                  so.host.c_str(), port, so.webui ? ", chat page at /" : "");
   server->listen();

@@ -2,7 +2,7 @@
 // or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
 // and llama-server's /completion, /props, /slots, /tokenize, /detokenize and /apply-template; with
 // --embeddings instead of the generations, OpenAI's /v1/embeddings and llama-server's
-// /embeddings.
+// /embeddings (and, with --reranking, its /rerank).
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //
@@ -78,6 +78,9 @@ struct ServeOptions {
   // llama-server's --sleep-idle-seconds: after this long with nothing to do, /props says
   // is_sleeping (lmc keeps the model loaded); 0: never.
   std::chrono::seconds sleep_idle{0};
+  // POST /rerank and its aliases rank documents by embedding similarity (--reranking, which
+  // embeds); without it they are a 501, as llama-server's.
+  bool reranking = false;
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
 };
