@@ -2,8 +2,8 @@
 pooled, unit length) through the openai client and raw HTTP: each vector agrees with the
 numpy reference's pooled final hidden state (mean and last pooling), base64 and floats give
 the same numbers, llama-server's /embeddings shape, token-id input, and the refusals — a
-generating endpoint on an embedding server and the embeddings endpoint on a generating one
-(501), bad inputs (400).
+generating endpoint on an embedding server, the embeddings endpoint on a generating one and
+/rerank on either without --reranking (501), bad inputs (400).
 
   test_serve_embeddings.py --lmc build/tools/lmc
 """
@@ -106,6 +106,10 @@ class Embeddings(unittest.TestCase):
             status, body = self.mean.request("POST", "/v1/embeddings", bad)
             self.assertEqual(status, 400, bad)
             self.assertEqual(json.loads(body)["error"]["param"], param, bad)
+        # Ranking is --reranking's (llama-server's flag), not every embedding server's.
+        status, body = self.mean.request("POST", "/rerank", {"query": "q", "documents": ["d"]})
+        self.assertEqual(status, 501)
+        self.assertIn("--reranking", json.loads(body)["error"]["message"])
 
     def test_a_generating_server_refuses_embeddings(self):
         server = h.Server()
@@ -113,6 +117,8 @@ class Embeddings(unittest.TestCase):
             status, body = server.request("POST", "/v1/embeddings", {"input": "Hi"})
             self.assertEqual(status, 501)
             self.assertIn("--embeddings", json.loads(body)["error"]["message"])
+            status, body = server.request("POST", "/v1/rerank", {"query": "q", "documents": ["d"]})
+            self.assertEqual(status, 501)
         finally:
             server.stop()
 
