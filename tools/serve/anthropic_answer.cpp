@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/serve/translated_exchange.h"
+
 namespace lmc::tools {
 namespace {
 
@@ -145,10 +147,10 @@ class EventStream {
   json finish_, usage_ = json::object();
 };
 
-class AnthropicExchange final : public http::Exchange {
+class AnthropicExchange final : public TranslatedExchange {
  public:
   AnthropicExchange(std::shared_ptr<http::Exchange> client, int64_t input_tokens)
-      : client_(std::move(client)), events_(input_tokens), input_tokens_(input_tokens) {}
+      : TranslatedExchange(std::move(client)), events_(input_tokens), input_tokens_(input_tokens) {}
 
   void reply(int status, const std::string& content_type, std::string body, http::Headers headers) override {
     json j = json::parse(body, nullptr, false);
@@ -158,35 +160,13 @@ class AnthropicExchange final : public http::Exchange {
                   {"error",
                    {{"type", j["error"].value("type", "api_error")}, {"message", j["error"].value("message", "")}}}}
                  .dump();
-    client_->reply(status, content_type, std::move(body), std::move(headers));
+    client().reply(status, content_type, std::move(body), std::move(headers));
   }
-  void open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds ping_every,
-                   std::function<void(bool)> on_end) override {
-    client_->open_stream(content_type, std::move(ping), ping_every, std::move(on_end));
-  }
-  // The chat's chunks arrive as whole "data: ...\n\n" events, some in one write.
-  bool write(std::string bytes) override {
-    std::string out;
-    for (size_t at = 0; at < bytes.size();) {
-      size_t end = bytes.find("\n\n", at);
-      if (end == std::string::npos) end = bytes.size();
-      const std::string line = bytes.substr(at, end - at);
-      at = end + 2;
-      if (line.rfind("data: ", 0) != 0) continue;
-      if (line == "data: [DONE]") {
-        out += events_.end();
-        continue;
-      }
-      const json c = json::parse(line.substr(6), nullptr, false);
-      if (c.is_object()) out += events_.chunk(c);
-    }
-    return out.empty() || client_->write(std::move(out));
-  }
-  void end_stream() override { client_->end_stream(); }
-  void on_gone(std::function<void()> f) override { client_->on_gone(std::move(f)); }
 
  private:
-  std::shared_ptr<http::Exchange> client_;
+  std::string chunk_events(const json& chunk) override { return events_.chunk(chunk); }
+  std::string end_events() override { return events_.end(); }
+
   EventStream events_;
   int64_t input_tokens_;
 };

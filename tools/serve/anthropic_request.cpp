@@ -1,5 +1,6 @@
 #include "tools/serve/anthropic_request.h"
 
+#include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -7,15 +8,11 @@ namespace {
 
 using nlohmann::json;
 
-ApiError invalid(const std::string& field, const std::string& what) {
-  return ApiError(400, "invalid_request_error", "'" + field + "' " + what, field);
-}
-
 // A string, or blocks of which the text ones count (an image in a tool's result is left out).
 std::string text_of(const json& content, const std::string& field) {
   if (content.is_string()) return content.get<std::string>();
   if (content.is_null()) return "";
-  if (!content.is_array()) throw invalid(field, "must be a string or an array of content blocks");
+  if (!content.is_array()) invalid_value(field, "must be a string or an array of content blocks");
   std::string text;
   for (const json& block : content)
     if (block.is_object() && block.value("type", "") == "text" && block.contains("text") && block["text"].is_string())
@@ -24,7 +21,7 @@ std::string text_of(const json& content, const std::string& field) {
 }
 
 json tool_call(const json& block, const std::string& field) {
-  if (!block.contains("name") || !block["name"].is_string()) throw invalid(field, "tool_use needs a string 'name'");
+  if (!block.contains("name") || !block["name"].is_string()) invalid_value(field, "tool_use needs a string 'name'");
   return {{"id", block.value("id", "")},
           {"type", "function"},
           {"function", {{"name", block["name"]}, {"arguments", block.value("input", json::object()).dump()}}}};
@@ -34,9 +31,9 @@ json tool_call(const json& block, const std::string& field) {
 void add_message(const json& m, size_t i, json& out) {
   const std::string field = "messages[" + std::to_string(i) + "]";
   if (!m.is_object() || !m.contains("role") || !m["role"].is_string())
-    throw invalid(field, "must be an object with a string 'role'");
+    invalid_value(field, "must be an object with a string 'role'");
   const std::string role = m["role"];
-  if (role != "user" && role != "assistant") throw invalid(field + ".role", "must be \"user\" or \"assistant\"");
+  if (role != "user" && role != "assistant") invalid_value(field + ".role", "must be \"user\" or \"assistant\"");
   const json content = m.value("content", json());
   if (!content.is_array()) {
     out.push_back({{"role", role}, {"content", text_of(content, field + ".content")}});
@@ -59,7 +56,7 @@ void add_message(const json& m, size_t i, json& out) {
       if (block.value("is_error", false)) result = "Error: " + result;
       out.push_back({{"role", "tool"}, {"tool_call_id", block.value("tool_use_id", "")}, {"content", result}});
     } else if (type != "image" && type != "document" && type != "redacted_thinking") {
-      throw invalid(at, "is not a content block of a " + role + " message");
+      invalid_value(at, "is not a content block of a " + role + " message");
     }
   }
   if (text.empty() && calls.empty() && thinking.empty() && role == "user" && !out.empty() &&
@@ -80,11 +77,11 @@ json tool_choice(const json& choice) {
 }
 
 json tools(const json& given) {
-  if (!given.is_array()) throw invalid("tools", "must be an array");
+  if (!given.is_array()) invalid_value("tools", "must be an array");
   json out = json::array();
   for (const json& t : given) {
     if (!t.is_object() || !t.contains("name") || !t["name"].is_string())
-      throw invalid("tools", "each needs a string 'name'");
+      invalid_value("tools", "each needs a string 'name'");
     json fn = {{"name", t["name"]}, {"parameters", t.value("input_schema", json{{"type", "object"}})}};
     if (t.contains("description")) fn["description"] = t["description"];
     out.push_back({{"type", "function"}, {"function", fn}});
@@ -97,7 +94,7 @@ json tools(const json& given) {
 json anthropic_chat_request(const std::string& body) {
   const json in = json::parse(body, nullptr, false);
   if (!in.is_object()) throw ApiError(400, "invalid_request_error", "the body is not a JSON object");
-  if (!in.contains("messages") || !in["messages"].is_array()) throw invalid("messages", "must be an array");
+  if (!in.contains("messages") || !in["messages"].is_array()) invalid_value("messages", "must be an array");
   json messages = json::array();
   if (in.contains("system")) messages.push_back({{"role", "system"}, {"content", text_of(in["system"], "system")}});
   for (size_t i = 0; i < in["messages"].size(); ++i) add_message(in["messages"][i], i, messages);

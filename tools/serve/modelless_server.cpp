@@ -7,6 +7,7 @@
 #include "tools/serve/authorization.h"
 #include "tools/serve/cors.h"
 #include "tools/serve/http_server.h"
+#include "tools/serve/serve_limits.h"
 
 namespace lmc::tools {
 namespace {
@@ -18,7 +19,8 @@ class ModellessServer final : public ApiServer {
   explicit ModellessServer(ServeOptions opts)
       : opts_(std::move(opts)),
         http_(
-            limits(), [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { answer(req, ex); },
+            limits_of(opts_),
+            [this](const http::Request& req, const std::shared_ptr<http::Exchange>& ex) { answer(req, ex); },
             [](int status, const std::string& message) {
               return std::pair<std::string, std::string>("application/json",
                                                          dump(error_body(status, status_type(status), message)));
@@ -30,16 +32,6 @@ class ModellessServer final : public ApiServer {
   void shutdown() override { http_.stop(opts_.body_timeout); }
 
  private:
-  http::Limits limits() const {
-    http::Limits l;
-    l.header_timeout = opts_.header_timeout;
-    l.body_timeout = opts_.body_timeout;
-    l.max_body_bytes = opts_.max_body_bytes;
-    l.max_connections = opts_.max_connections;
-    l.max_per_client = opts_.max_connections_per_client;
-    return l;
-  }
-
   void answer(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
     if (req.method == "OPTIONS") return ex->reply(200, "text/plain", "", preflight_headers({opts_.cors_origins}, req));
     if (req.path == "/health") return send_json(*ex, 200, {{"status", "ok"}});

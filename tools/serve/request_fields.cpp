@@ -33,6 +33,10 @@ void invalid_field(const std::string& param, const std::string& message) {
   throw ApiError(400, "invalid_request_error", message, param);
 }
 
+void invalid_value(const std::string& param, const std::string& what) {
+  invalid_field(param, "'" + param + "' " + what);
+}
+
 double number(const nlohmann::json& body, const char* name, double dflt, double lo, double hi) {
   const nlohmann::json* v = given_field(body, name);
   if (!v) return dflt;

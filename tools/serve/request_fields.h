@@ -16,6 +16,8 @@
 namespace lmc::tools {
 
 [[noreturn]] void invalid_field(const std::string& param, const std::string& message);
+// The same, the message being "'<param>' <what>".
+[[noreturn]] void invalid_value(const std::string& param, const std::string& what);
 // A request's body, which must be a JSON object.
 nlohmann::json request_object(std::string_view text);
 // `body[name]` when the request gives it: a JSON null is not given, as OpenAI reads it.

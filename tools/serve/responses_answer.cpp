@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tools/serve/translated_exchange.h"
+
 namespace lmc::tools {
 namespace {
 
@@ -137,9 +139,9 @@ class EventStream {
   json usage_ = json::object(), timings_;
 };
 
-class ResponsesExchange final : public http::Exchange {
+class ResponsesExchange final : public TranslatedExchange {
  public:
-  explicit ResponsesExchange(std::shared_ptr<http::Exchange> client) : client_(std::move(client)) {}
+  explicit ResponsesExchange(std::shared_ptr<http::Exchange> client) : TranslatedExchange(std::move(client)) {}
 
   void reply(int status, const std::string& content_type, std::string body, http::Headers headers) override {
     json chat = json::parse(body, nullptr, false);
@@ -153,35 +155,13 @@ class ResponsesExchange final : public http::Exchange {
       if (chat.contains("timings")) r["timings"] = chat["timings"];
       body = r.dump(-1, ' ', false, json::error_handler_t::replace);
     }
-    client_->reply(status, content_type, std::move(body), std::move(headers));
+    client().reply(status, content_type, std::move(body), std::move(headers));
   }
-  void open_stream(const std::string& content_type, std::string ping, std::chrono::milliseconds ping_every,
-                   std::function<void(bool)> on_end) override {
-    client_->open_stream(content_type, std::move(ping), ping_every, std::move(on_end));
-  }
-  // The chat's chunks arrive as whole "data: ...\n\n" events, some in one write.
-  bool write(std::string bytes) override {
-    std::string out;
-    for (size_t at = 0; at < bytes.size();) {
-      size_t end = bytes.find("\n\n", at);
-      if (end == std::string::npos) end = bytes.size();
-      const std::string line = bytes.substr(at, end - at);
-      at = end + 2;
-      if (line.rfind("data: ", 0) != 0) continue;
-      if (line == "data: [DONE]") {
-        out += events_.end();
-        continue;
-      }
-      const json c = json::parse(line.substr(6), nullptr, false);
-      if (c.is_object()) out += events_.chunk(c);
-    }
-    return out.empty() || client_->write(std::move(out));
-  }
-  void end_stream() override { client_->end_stream(); }
-  void on_gone(std::function<void()> f) override { client_->on_gone(std::move(f)); }
 
  private:
-  std::shared_ptr<http::Exchange> client_;
+  std::string chunk_events(const json& chunk) override { return events_.chunk(chunk); }
+  std::string end_events() override { return events_.end(); }
+
   EventStream events_;
 };
 

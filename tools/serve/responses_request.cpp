@@ -3,6 +3,7 @@
 #include <optional>
 #include <set>
 
+#include "tools/serve/request_fields.h"
 #include "tools/serve/serve_request.h"
 
 namespace lmc::tools {
@@ -10,21 +11,17 @@ namespace {
 
 using nlohmann::json;
 
-ApiError invalid(const std::string& field, const std::string& what) {
-  return ApiError(400, "invalid_request_error", "'" + field + "' " + what, field);
-}
-
 // A string, or input_text / output_text parts joined.
 std::string text_of(const json& content, const std::string& field) {
   if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) throw invalid(field, "must be a string or an array of text parts");
+  if (!content.is_array()) invalid_value(field, "must be a string or an array of text parts");
   std::string text;
   for (size_t i = 0; i < content.size(); ++i) {
     const json& part = content[i];
     const std::string type = part.is_object() ? part.value("type", "") : "";
     if ((type != "input_text" && type != "output_text" && type != "text") || !part.contains("text") ||
         !part["text"].is_string())
-      throw invalid(field + "[" + std::to_string(i) + "]", "must be an input_text part (this model reads text only)");
+      invalid_value(field + "[" + std::to_string(i) + "]", "must be an input_text part (this model reads text only)");
     text += part["text"].get<std::string>();
   }
   return text;
@@ -33,23 +30,23 @@ std::string text_of(const json& content, const std::string& field) {
 json messages(const json& body) {
   json out = json::array();
   if (body.contains("instructions") && !body["instructions"].is_null()) {
-    if (!body["instructions"].is_string()) throw invalid("instructions", "must be a string");
+    if (!body["instructions"].is_string()) invalid_value("instructions", "must be a string");
     out.push_back({{"role", "system"}, {"content", body["instructions"]}});
   }
-  if (!body.contains("input")) throw invalid("input", "is required");
+  if (!body.contains("input")) invalid_value("input", "is required");
   const json& input = body["input"];
   if (input.is_string()) {
     out.push_back({{"role", "user"}, {"content", input}});
     return out;
   }
-  if (!input.is_array() || input.empty()) throw invalid("input", "must be a string or a non-empty array of messages");
+  if (!input.is_array() || input.empty()) invalid_value("input", "must be a string or a non-empty array of messages");
   for (size_t i = 0; i < input.size(); ++i) {
     const std::string field = "input[" + std::to_string(i) + "]";
     const json& item = input[i];
     if (!item.is_object() || item.value("type", "message") != "message")
-      throw invalid(field, "must be a message ({\"role\", \"content\"})");
-    if (!item.contains("role") || !item["role"].is_string()) throw invalid(field + ".role", "must be a string");
-    if (!item.contains("content")) throw invalid(field + ".content", "is required");
+      invalid_value(field, "must be a message ({\"role\", \"content\"})");
+    if (!item.contains("role") || !item["role"].is_string()) invalid_value(field + ".role", "must be a string");
+    if (!item.contains("content")) invalid_value(field + ".content", "is required");
     out.push_back({{"role", item["role"]}, {"content", text_of(item["content"], field + ".content")}});
   }
   return out;
@@ -62,7 +59,7 @@ std::optional<json> response_format(const json& body) {
   const std::string type = f.is_object() ? f.value("type", "") : "";
   if (type == "text") return std::nullopt;
   if (type == "json_object") return json{{"type", "json_object"}};
-  if (type != "json_schema") throw invalid("text.format.type", "must be text, json_object or json_schema");
+  if (type != "json_schema") invalid_value("text.format.type", "must be text, json_object or json_schema");
   json schema = {{"name", f.value("name", "schema")}, {"schema", f.value("schema", json::object())}};
   if (f.contains("strict")) schema["strict"] = f["strict"];
   return json{{"type", "json_schema"}, {"json_schema", schema}};
@@ -75,7 +72,7 @@ json responses_chat_request(const std::string& text) {
   if (!body.is_object()) throw ApiError(400, "invalid_request_error", "the request body must be a JSON object");
   for (const char* refused : {"tools", "previous_response_id", "conversation"})
     if (body.contains(refused) && !body[refused].is_null() && !(body[refused].is_array() && body[refused].empty()))
-      throw invalid(refused, "is not supported on /v1/responses (use /v1/chat/completions)");
+      invalid_value(refused, "is not supported on /v1/responses (use /v1/chat/completions)");
   json chat = {{"messages", messages(body)}};
   // Fields a chat reads by the same name; the Responses API's own bookkeeping is dropped.
   static const std::set<std::string> kDropped = {"input",

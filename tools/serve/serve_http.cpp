@@ -34,6 +34,7 @@
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/modelless_server.h"
 #include "tools/serve/rerank_endpoint.h"
+#include "tools/serve/serve_limits.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/slot_actions.h"
 #include "tools/serve/stream_gate.h"
@@ -99,16 +100,6 @@ json token_pieces(const std::vector<int32_t>& ids, const models::Tokenizer& tok)
     out.push_back({{"id", id}, {"piece", piece}});
   }
   return out;
-}
-
-http::Limits limits_of(const ServeOptions& o) {
-  http::Limits l;
-  l.header_timeout = o.header_timeout;
-  l.body_timeout = o.body_timeout;
-  l.max_body_bytes = o.max_body_bytes;
-  l.max_connections = o.max_connections;
-  l.max_per_client = o.max_connections_per_client;
-  return l;
 }
 
 }  // namespace
