@@ -332,9 +332,9 @@ class ChatPageInBrowser(BrowserPage, unittest.TestCase):
         self.assertEqual(titles[0], "Hello!")
         self.assertNotIn("Hi", titles)
 
-class DroppedConnection(BrowserPage, unittest.TestCase):
-    """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
-    by an error, and stays in the stored conversation."""
+class LongAnswerPage(BrowserPage):
+    """A server and browser of their own, the answers long (1000 tokens, greedy), for tests that
+    cut an answer mid-stream."""
 
     @classmethod
     def setUpClass(cls):
@@ -345,6 +345,11 @@ class DroppedConnection(BrowserPage, unittest.TestCase):
     def tearDownClass(cls):
         cls.driver.quit()
         cls.server.stop()
+
+
+class DroppedConnection(LongAnswerPage, unittest.TestCase):
+    """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
+    by an error, and stays in the stored conversation."""
 
     def test_the_partial_answer_is_kept(self):
         from selenium.webdriver.common.by import By
@@ -367,23 +372,13 @@ class DroppedConnection(BrowserPage, unittest.TestCase):
         self.assertTrue(self.driver.save_screenshot(os.path.join(os.getcwd(), "serve-webui-dropped.png")))
 
 
-class ReloadMidAnswer(BrowserPage, unittest.TestCase):
+class ReloadMidAnswer(LongAnswerPage, unittest.TestCase):
     """The turn in flight is stored as it streams: reloaded mid-answer, the page reopens the
     conversation with the question and the answer as far as it came, marked cut; reloaded
     before any text came, with the question, marked failed with Retry. A browser and server of
     their own: the chat page tests' settings (max tokens 3) stay in that browser's storage."""
 
     PROMPT = "Write a long essay about the history of Rome."
-
-    @classmethod
-    def setUpClass(cls):
-        cls.server = h.Server("--n-predict", "1000", "--temp", "0")
-        cls.driver = browser(1200, 900)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.stop()
 
     def messages(self):
         from selenium.webdriver.common.by import By
