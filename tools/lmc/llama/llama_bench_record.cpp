@@ -21,7 +21,8 @@ using json = nlohmann::ordered_json;
 // The CPU's brand string, as llama.cpp's CPU device describes itself (cpu_info).
 std::string cpu_brand() {
   unsigned regs[12] = {};
-  if (__get_cpuid_max(0x80000000u, nullptr) < 0x80000004u) return "CPU";
+  // clang's cpuid.h answers int, gcc's unsigned.
+  if (static_cast<unsigned>(__get_cpuid_max(0x80000000u, nullptr)) < 0x80000004u) return "CPU";
   for (unsigned i = 0; i < 3; ++i)
     __get_cpuid(0x80000002u + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
   char brand[49] = {};
