@@ -29,6 +29,7 @@
 #include "tools/lmc/serve/api_keys.h"
 #include "tools/lmc/serve/api_server.h"
 #include "tools/lmc/serve/embedding_engine.h"
+#include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/lmc/serve/serve_engine.h"
 
 namespace lmc::tools {
@@ -132,6 +133,11 @@ std::vector<FlagSpec> specs() {
        "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
        "(as llama-server does)"},
       {"no-slots", false, "answer GET /slots with a 501 (as llama-server's --no-slots)"},
+      {"mcp-servers-json", true,
+       "MCP servers whose tools GET and POST /tools serve as SERVER_TOOL, as JSON: {\"mcpServers\": {NAME: "
+       "{\"command\", \"args\", \"env\", \"cwd\", \"timeout_ms\"}}}; each started at once",
+       "JSON"},
+      {"mcp-servers-config", true, "the same, from a file (Claude Desktop's and Cursor's form)", "FILE"},
       {"cors-origins", true,
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
        "\"localhost\" stands for this machine's loopback names on any port",
@@ -298,6 +304,8 @@ int cmd_serve(int argc, char** argv) {
   so.slot_save_path = slot_save_path(a);
   so.slots_endpoint = !a.has("no-slots");
   so.cors_origins = comma_list(a, "cors-origins");
+  const std::optional<std::string> mcp_json = a.get("mcp-servers-json"), mcp_file = a.get("mcp-servers-config");
+  so.mcp_servers = mcp_servers_of_flags(mcp_json ? &*mcp_json : nullptr, mcp_file ? &*mcp_file : nullptr);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +

@@ -26,6 +26,7 @@
 #include "structured/gbnf_grammar.h"
 #include "tools/lmc/llama/llama_model_type.h"
 #include "tools/lmc/serve/embedding_engine.h"
+#include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/lmc/serve/reasoning_format.h"
 #include "tools/lmc/serve/serve_engine.h"
 
@@ -83,6 +84,8 @@ struct ServeOptions {
   bool reranking = false;
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
+  // The MCP servers whose tools /tools serves (--mcp-servers-json, --mcp-servers-config).
+  std::vector<McpServerConfig> mcp_servers;
 };
 
 class ApiServer {
