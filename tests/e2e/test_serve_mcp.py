@@ -11,7 +11,10 @@ needed), against mcp_fake_server.py:
     starts it anew; env and cwd from the config reach it;
   * SIGTERM during a 20 s call ends lmc within 3 s and leaves no server process (nor the
     child one left holding its pipes);
-  * a config that does not read stops lmc at start, naming the flag or file and place.
+  * a config that does not read stops lmc at start, naming the flag or file and place;
+  * /cors-proxy (--ui-mcp-proxy): a 403 without the flag; with it the target's status, type
+    and body, only the x-llama-server-proxy-header-NAME headers forwarded (as NAME), 400s
+    for what it does not reach and a 502 for a target that is not there.
 
   test_serve_mcp.py --lmc build/tools/lmc
 """
@@ -28,6 +31,7 @@ import threading
 import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "mcp_fake_server.py")
@@ -62,14 +66,14 @@ class Lmc:
                 return
         raise RuntimeError("lmc serve did not start")
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, headers=None, raw=False):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         c.request(method, path, body=json.dumps(body) if body is not None else None,
-                  headers={"Content-Type": "application/json"})
+                  headers={"Content-Type": "application/json", **(headers or {})})
         r = c.getresponse()
-        data = json.loads(r.read() or b"null")
+        data = r.read()
         c.close()
-        return r.status, data
+        return (r.status, data, r.getheader("Content-Type")) if raw else (r.status, json.loads(data or b"null"))
 
     def call(self, tool, **params):
         status, body = self.request("POST", "/tools", {"tool": tool, "params": params})
@@ -212,6 +216,82 @@ class Lifecycle(unittest.TestCase):
                 self.assertNotEqual(r.returncode, 0)
                 self.assertRegex(r.stderr, pattern)
                 self.assertNotIn("internal error", r.stderr)
+
+
+class Target(BaseHTTPRequestHandler):
+    """What the proxy reaches: it keeps the headers it got and answers GET with them, POST with a 204."""
+
+    def do_GET(self):
+        self.server.seen = {k.lower(): v for k, v in self.headers.items()}
+        body = json.dumps({"path": self.path}).encode()
+        self.send_response(201)
+        self.send_header("Content-Type", "application/x-test")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        self.server.posted = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class CorsProxy(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.target = ThreadingHTTPServer(("127.0.0.1", 0), Target)
+        threading.Thread(target=cls.target.serve_forever, daemon=True).start()
+        cls.url = f"http://127.0.0.1:{cls.target.server_port}"
+        cls.lmc = Lmc("--ui-mcp-proxy")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.lmc.stop()
+        cls.target.shutdown()
+        cls.target.server_close()
+
+    def test_only_named_headers_are_forwarded(self):
+        status, body, kind = self.lmc.request("GET", "/cors-proxy?url=" + self.url + "/a%3Fb%3D1", raw=True, headers={
+            "Authorization": "Bearer mine", "Cookie": "session=secret", "X-Api-Key": "k",
+            "x-llama-server-proxy-header-authorization": "Bearer theirs",
+            "x-llama-server-proxy-header-accept": "application/json"})
+        self.assertEqual((status, kind), (201, "application/x-test"))
+        self.assertEqual(json.loads(body), {"path": "/a?b=1"})
+        seen = self.target.seen
+        self.assertEqual((seen["authorization"], seen["accept"]), ("Bearer theirs", "application/json"))
+        for header in ("cookie", "x-api-key", "x-llama-server-proxy-header-accept"):
+            self.assertNotIn(header, seen)
+
+    def test_a_post_and_an_empty_answer(self):
+        status, body, _ = self.lmc.request("POST", "/cors-proxy?url=" + self.url + "/", {"a": 1}, raw=True)
+        self.assertEqual((status, body), (204, b""))
+        self.assertEqual(json.loads(self.target.posted), {"a": 1})
+
+    def test_lmc_itself(self):
+        status, body = self.lmc.request("GET", f"/cors-proxy?url=http://127.0.0.1:{self.lmc.port}/v1/models")
+        self.assertEqual(status, 200)
+        self.assertIn("data", body)
+
+    def test_what_it_does_not_reach(self):
+        for query, code, words in [("", 400, "?url="), ("?url=https://example.com/", 400, "http:// addresses only"),
+                                   ("?url=http://:80/", 400, "with a host"),
+                                   ("?url=http://127.0.0.1:1/", 502, "127.0.0.1:1")]:
+            with self.subTest(query=query):
+                status, body = self.lmc.request("GET", "/cors-proxy" + query)
+                self.assertEqual(status, code, body)
+                self.assertIn(words, body["error"]["message"])
+
+    def test_without_the_flag_it_is_forbidden(self):
+        lmc = Lmc()
+        try:
+            status, body = lmc.request("GET", "/cors-proxy?url=" + self.url)
+            self.assertEqual(status, 403)
+            self.assertIn("--ui-mcp-proxy", body["error"]["message"])
+        finally:
+            lmc.stop()
 
 
 def main():

@@ -138,6 +138,15 @@ std::vector<FlagSpec> specs() {
        "{\"command\", \"args\", \"env\", \"cwd\", \"timeout_ms\"}}}; each started at once",
        "JSON"},
       {"mcp-servers-config", true, "the same, from a file (Claude Desktop's and Cursor's form)", "FILE"},
+      {"ui-mcp-proxy",
+       false,
+       "answer /cors-proxy?url=http://...: a request a browser page cannot make across origins (an MCP server's), "
+       "made for it; only the headers it names as x-llama-server-proxy-header-NAME are sent on",
+       "",
+       false,
+       "",
+       {"webui-mcp-proxy"}},
+      {"no-ui-mcp-proxy", false, "/cors-proxy answers 403 (the default)", "", false, "", {"no-webui-mcp-proxy"}},
       {"cors-origins", true,
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
        "\"localhost\" stands for this machine's loopback names on any port",
@@ -304,6 +313,9 @@ int cmd_serve(int argc, char** argv) {
   so.slot_save_path = slot_save_path(a);
   so.slots_endpoint = !a.has("no-slots");
   so.cors_origins = comma_list(a, "cors-origins");
+  if (a.has("ui-mcp-proxy") && a.has("no-ui-mcp-proxy"))
+    throw UsageError("give --ui-mcp-proxy or --no-ui-mcp-proxy, not both");
+  so.cors_proxy = a.has("ui-mcp-proxy");
   const std::optional<std::string> mcp_json = a.get("mcp-servers-json"), mcp_file = a.get("mcp-servers-config");
   so.mcp_servers = mcp_servers_of_flags(mcp_json ? &*mcp_json : nullptr, mcp_file ? &*mcp_file : nullptr);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));

@@ -86,6 +86,9 @@ struct ServeOptions {
   std::vector<std::string> cors_origins;
   // The MCP servers whose tools /tools serves (--mcp-servers-json, --mcp-servers-config).
   std::vector<McpServerConfig> mcp_servers;
+  // /cors-proxy makes a browser page's requests to other servers for it (--ui-mcp-proxy);
+  // without it, a 403.
+  bool cors_proxy = false;
 };
 
 class ApiServer {
