@@ -4,7 +4,8 @@ PCRE2 patterns, exec_shell_command whole and streamed, get_info), x-tool-cwd, th
 (edit_file's non-unique and overlapping edits, bad params, unknown tools, runtimes that are
 not one or whose names would be docker's, podman's or ssh's options), a command past its
 timeout or left by its client killed, --tools naming one tool, the route off (403) without
---tools, bad --tools and --tools-runtime at start, and CORS narrowed to localhost.
+--tools, bad --tools and --tools-runtime at start, CORS narrowed to localhost, and the runtimes
+(x-tool-runtime docker-container:ID, --tools-runtime docker:IMAGE) through a stand-in docker.
 
   test_serve_builtin_tools.py --lmc build/tools/lmc
 """
@@ -25,9 +26,9 @@ import serve_harness as h  # noqa: E402
 class Modelless:
     """lmc serve without a model, with FLAGS, on a free port."""
 
-    def __init__(self, *flags):
+    def __init__(self, *flags, env=None):
         self.proc = subprocess.Popen([h.LMC, "serve", "--port", "0", *flags], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=env)
         self.err = []
         for line in self.proc.stderr:
             self.err.append(line)
@@ -255,6 +256,85 @@ class WithoutModel(unittest.TestCase):
         c.close()
 
 
+# A stand-in for docker: `exec [-i] ID CMD...` runs CMD here (logging ID), `run ... --cidfile F
+# IMAGE sh` writes an id and becomes a shell reading its stdin, as a container's would.
+FAKE_DOCKER = """#!/bin/sh
+case "$1" in
+  exec) shift; [ "$1" = "-i" ] && shift; echo "exec $1" >> "$FAKE_DOCKER_LOG"; shift; exec "$@" ;;
+  run) while [ "$1" != "--cidfile" ]; do shift; done; echo "run $$" >> "$FAKE_DOCKER_LOG"
+       echo "fake$$" > "$2"; exec sh ;;
+esac
+exit 125
+"""
+
+
+class Runtimes(unittest.TestCase):
+    """x-tool-runtime and --tools-runtime through a stand-in docker on PATH: every file operation
+    and command goes through `docker exec`, and the container --tools-runtime starts ends with the server."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        bin_dir, self.log = os.path.join(self.dir.name, "bin"), os.path.join(self.dir.name, "docker.log")
+        os.makedirs(bin_dir)
+        with open(os.path.join(bin_dir, "docker"), "w") as f:
+            f.write(FAKE_DOCKER)
+        os.chmod(os.path.join(bin_dir, "docker"), 0o755)
+        self.env = dict(os.environ, PATH=bin_dir + ":" + os.environ["PATH"], FAKE_DOCKER_LOG=self.log)
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def logged(self):
+        with open(self.log) as f:
+            return f.read().split("\n")
+
+    def call(self, port, tool, params, headers):
+        status, body = ask(port, "POST", "/tools", {"tool": tool, "params": params}, headers)
+        self.assertEqual(status, 200, body)
+        self.assertNotIn("error", body)
+        return body
+
+    def test_attached_container(self):
+        server = Modelless("--tools", "all", env=self.env)
+        try:
+            work = os.path.join(self.dir.name, "work")
+            os.makedirs(work)
+            headers = {"x-tool-runtime": "docker-container:abc123", "x-tool-cwd": work}
+            self.call(server.port, "write_file", {"path": "sub/a.txt", "content": "inside\n"}, headers)
+            self.assertEqual(self.call(server.port, "read_file", {"path": "sub/a.txt"}, headers)["plain_text_response"],
+                             "inside\n")
+            r = self.call(server.port, "exec_shell_command", {"command": "pwd; cat sub/a.txt"}, headers)
+            self.assertEqual(r["plain_text_response"], f"{work}\ninside\n\n[exit code: 0]")
+            r = self.call(server.port, "file_glob_search", {"path": ".", "type": "all"}, headers)
+            self.assertEqual(sorted(e["path"] for e in r["entries"]), ["sub", "sub/a.txt"])
+            r = self.call(server.port, "grep_search", {"path": ".", "pattern": "ins.de"}, headers)
+            self.assertIn("sub/a.txt:inside", r["plain_text_response"])
+            self.assertEqual({line for line in self.logged() if line}, {"exec abc123"})
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_owned_container_ends_with_the_server(self):
+        server = Modelless("--tools", "exec_shell_command", "--tools-runtime", "docker:busybox", env=self.env)
+        try:
+            r = self.call(server.port, "exec_shell_command", {"command": "echo hi"}, {})
+            self.assertIn("hi", r["plain_text_response"])
+            run = [line for line in self.logged() if line.startswith("run ")]
+            self.assertEqual(len(run), 1)
+            shell = int(run[0].split()[1])
+            self.assertIn(f"exec fake{shell}", self.logged())
+        finally:
+            self.assertEqual(server.stop(), 0)
+        for _ in range(250):  # its shell read the end of its stdin and exited
+            if not os.path.exists(f"/proc/{shell}"):
+                break
+            with open(f"/proc/{shell}/stat") as f:
+                if f.read().split()[2] == "Z":
+                    break
+            time.sleep(0.02)
+        else:
+            self.fail("the container --tools-runtime started outlived the server")
+
+
 class Startup(unittest.TestCase):
     def test_off_without_tools(self):
         server = Modelless()
@@ -281,8 +361,11 @@ class WithModel(h.ServedTestCase):
     def test_only_the_tools_named_and_the_key(self):
         status, data = self.server.request("GET", "/tools")
         self.assertEqual((status, [t["tool"] for t in json.loads(data)]), (200, ["read_file"]))
-        status, data = self.server.request("POST", "/tools", {"tool": "read_file", "params": {"path": __file__}})
-        self.assertIn("class WithModel", json.loads(data)["plain_text_response"])
+        with tempfile.NamedTemporaryFile("w", suffix=".txt") as f:
+            f.write("read with a model\n")
+            f.flush()
+            status, data = self.server.request("POST", "/tools", {"tool": "read_file", "params": {"path": f.name}})
+        self.assertEqual(json.loads(data)["plain_text_response"], "read with a model\n")
         status, _ = self.server.request("POST", "/tools", {"tool": "exec_shell_command", "params": {"command": "id"}})
         self.assertEqual(status, 404)
         self.assertEqual(self.server.request("GET", "/tools", key=None)[0], 401)
