@@ -17,6 +17,7 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
+  * /metrics a 501 without --metrics;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
     --cors-origins' preflights, and a 503 for the rest.
 """
@@ -42,7 +43,7 @@ def events(raw):
 
 class LlamaForms(serve.ServedTestCase):
     FLAGS = ("--parallel", "2", "--ctx-size", "1024", "--alias", "zeta-name,alpha-name", "--tags", "chat,small",
-             "--sleep-idle-seconds", "2")
+             "--sleep-idle-seconds", "2", "--metrics")
 
     def post(self, path, body, status=200):
         got, data = self.server.request("POST", path, body)
@@ -231,6 +232,18 @@ class TemplateVariables(unittest.TestCase):
                     server.stop()
         finally:
             os.unlink(f.name)
+
+
+class Deployment(unittest.TestCase):
+    """What llama-server's switches for a deployment turn on or off: /metrics only with --metrics."""
+
+    def test_metrics_only_when_asked(self):
+        server = serve.Server()
+        try:
+            status, data = server.request("GET", "/metrics")
+            self.assertEqual((status, json.loads(data)["error"]["type"]), (501, "not_supported_error"))
+        finally:
+            server.stop()
 
 
 class WithoutModel(unittest.TestCase):

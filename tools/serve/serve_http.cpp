@@ -212,6 +212,8 @@ void HttpApiServer::routes() {
       send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
+    if (!opts_.metrics_endpoint)
+      throw ApiError(501, "not_supported_error", "this server's /metrics is off (start it with --metrics)");
     // llama-server's header: when the process started, so that a scraper tells a restart.
     ex->reply(200, "text/plain; version=0.0.4", metrics(), {{"Process-Start-Time-Unix", std::to_string(started_)}});
   };

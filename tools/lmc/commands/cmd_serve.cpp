@@ -132,6 +132,7 @@ std::vector<FlagSpec> specs() {
        "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
        "(as llama-server does)"},
       {"no-slots", false, "answer GET /slots with a 501 (as llama-server's --no-slots)"},
+      {"metrics", false, "answer GET /metrics (Prometheus text; without it a 501, as llama-server's)"},
       {"cors-origins", true,
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
        "\"localhost\" stands for this machine's loopback names on any port",
@@ -260,7 +261,7 @@ int cmd_serve(int argc, char** argv) {
                    "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                    "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
                    "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-                   "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
+                   "/health, /metrics (--metrics) and a chat page at / to open in a browser. Chats are\n"
                    "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
                    "Up to --parallel requests run at once (continuous batching), the others wait in\n"
                    "arrival order.\n\n"
@@ -297,6 +298,7 @@ int cmd_serve(int argc, char** argv) {
   so.sleep_idle = std::chrono::seconds(a.get_int("sleep-idle-seconds", 0, -1, 86400 * 365));
   so.slot_save_path = slot_save_path(a);
   so.slots_endpoint = !a.has("no-slots");
+  so.metrics_endpoint = a.has("metrics");
   so.cors_origins = comma_list(a, "cors-origins");
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)

@@ -75,6 +75,8 @@ struct ServeOptions {
   std::string slot_save_path;
   // GET /slots answers them; --no-slots makes it a 501, as llama-server's.
   bool slots_endpoint = true;
+  // GET /metrics answers (--metrics); without it a 501, as llama-server's.
+  bool metrics_endpoint = false;
   // llama-server's --sleep-idle-seconds: after this long with nothing to do, /props says
   // is_sleeping (lmc keeps the model loaded); 0: never.
   std::chrono::seconds sleep_idle{0};
