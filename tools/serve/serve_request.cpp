@@ -287,11 +287,35 @@ std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
 
 namespace {
 
-// One input: a string, or a non-empty array of token ids.
+// OpenAI's content parts {"content": [{"type": "text", "text": ...}, ...]}: the texts joined
+// as they are, as llama-server reads them (a model of text has no other part to read).
+std::string content_parts_text(const json& parts, const std::string& param) {
+  if (!parts.is_array() || parts.empty())
+    invalid_field(param, "'" + param + ".content' must be a non-empty array of content parts");
+  std::string text;
+  for (const json& part : parts) {
+    const json* type = part.is_object() ? given_field(part, "type") : nullptr;
+    if (!type || *type != "text") {
+      const std::string named = type && type->is_string() ? type->get<std::string>() : "";
+      invalid_field(param,
+                    "'" + param + ".content' holds a part of type '" + named + "': this model reads text parts only");
+    }
+    const json* t = given_field(part, "text");
+    if (!t || !t->is_string())
+      invalid_field(param, "'" + param + ".content' holds a text part without a string 'text'");
+    text += t->get<std::string>();
+  }
+  return text;
+}
+
+// One input: a string, a non-empty array of token ids, or {"content": [content parts]}.
 EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
   if (v.is_string()) return {v.get<std::string>(), {}};
+  if (v.is_object() && v.contains("content")) return {content_parts_text(v["content"], param), {}};
   if (!v.is_array() || v.empty())
-    invalid_field(param, "'" + param + "' must be a string, an array of strings, or token ids (non-empty)");
+    invalid_field(
+        param,
+        "'" + param + "' must be a string, an array of strings, token ids (non-empty) or {\"content\": [parts]}");
   EmbeddingInput in;
   for (const json& id : v) in.tokens.push_back(token_id(id, vocab, param));
   return in;
