@@ -17,7 +17,7 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
-  * /metrics a 501 without --metrics;
+  * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION);
   * without a model (llama-server's router command line): /health, an empty /v1/models,
     --cors-origins' preflights, and a 503 for the rest.
 """
@@ -25,6 +25,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -235,7 +236,34 @@ class TemplateVariables(unittest.TestCase):
 
 
 class Deployment(unittest.TestCase):
-    """What llama-server's switches for a deployment turn on or off: /metrics only with --metrics."""
+    """What llama-server's switches for a deployment turn on or off: /metrics only with --metrics;
+    Vertex AI's predict route with AIP_MODE=PREDICTION."""
+
+    def test_vertex_predict_route(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = serve.Server("--parallel", "2", env={"AIP_MODE": "PREDICTION", "AIP_HTTP_PORT": str(port),
+                                                      "AIP_PREDICT_ROUTE": "vertex", "AIP_HEALTH_ROUTE": "/up"})
+        try:
+            self.assertEqual(server.port, port)  # AIP_HTTP_PORT wins over --port
+            self.assertEqual(server.request("GET", "/up")[0], 200)
+            chat = {"messages": CHAT, "max_tokens": 4, "temperature": 0}
+            instances = [dict(chat, **{"@requestFormat": "chatCompletions"}),
+                         {"@requestFormat": "/tokenize", "content": "Hello"},
+                         dict(chat, stream=True, **{"@requestFormat": "/v1/chat/completions"}),
+                         {"@requestFormat": "nowhere"}]
+            status, data = server.request("POST", "/vertex", {"instances": instances})
+            self.assertEqual(status, 200, data)
+            got = json.loads(data)["predictions"]
+            alone = json.loads(server.request("POST", "/v1/chat/completions", chat)[1])
+            self.assertEqual(got[0]["choices"][0]["message"], alone["choices"][0]["message"])
+            self.assertEqual(got[1], json.loads(server.request("POST", "/tokenize", {"content": "Hello"})[1]))
+            self.assertEqual(got[2]["choices"][0]["message"], alone["choices"][0]["message"])  # answered whole
+            self.assertEqual(got[3]["error"]["code"], 400)
+            self.assertEqual(server.request("POST", "/vertex", {"instance": []})[0], 400)
+        finally:
+            server.stop()
 
     def test_metrics_only_when_asked(self):
         server = serve.Server()

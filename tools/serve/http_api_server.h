@@ -40,6 +40,8 @@ class HttpApiServer final : public ApiServer {
   void anthropic_routes();
   // OpenAI's Responses API (responses_routes.cpp), answered as the chats it stands for.
   void responses_routes();
+  // Vertex AI's predict route (vertex_routes.cpp), when it is asked for; after every other.
+  void vertex_routes();
   // The tokens a chat request's rendered prompt holds.
   int64_t chat_prompt_tokens(const std::string& body) const;
   // A POST that generates in `shape`; its log line is written when it ends.

@@ -282,6 +282,7 @@ void HttpApiServer::routes() {
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
+  if (!opts_.vertex.predict_route.empty()) vertex_routes();
 }
 
 void HttpApiServer::add_generation(const std::string& path, Shape shape,

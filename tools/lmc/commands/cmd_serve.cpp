@@ -30,6 +30,7 @@
 #include "tools/lmc/serve/api_server.h"
 #include "tools/lmc/serve/embedding_engine.h"
 #include "tools/lmc/serve/serve_engine.h"
+#include "tools/lmc/serve/vertex_environment.h"
 
 namespace lmc::tools {
 
@@ -300,6 +301,7 @@ int cmd_serve(int argc, char** argv) {
   so.slots_endpoint = !a.has("no-slots");
   so.metrics_endpoint = a.has("metrics");
   so.cors_origins = comma_list(a, "cors-origins");
+  read_vertex_environment(so);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +

@@ -2,7 +2,7 @@
 // or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
 // and llama-server's /completion, /props, /slots, /tokenize, /detokenize and /apply-template; with
 // --embeddings instead of the generations, OpenAI's /v1/embeddings and llama-server's
-// /embeddings (and, with --reranking, its /rerank).
+// /embeddings (and, with --reranking, its /rerank); with AIP_MODE=PREDICTION, Vertex AI's predict route.
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //
@@ -83,6 +83,12 @@ struct ServeOptions {
   // POST /rerank and its aliases rank documents by embedding similarity (--reranking, which
   // embeds); without it they are a 501, as llama-server's.
   bool reranking = false;
+  // Vertex AI's predict route ("": none) and a health route of its own ("": /health only),
+  // as llama-server's AIP_MODE=PREDICTION (tools/lmc/serve/vertex_environment.h).
+  struct VertexRoutes {
+    std::string predict_route;
+    std::string health_route;
+  } vertex;
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
 };
