@@ -17,7 +17,8 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
-  * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION);
+  * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION); several
+    --host addresses;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
     --cors-origins' preflights, and a 503 for the rest.
 """
@@ -237,7 +238,22 @@ class TemplateVariables(unittest.TestCase):
 
 class Deployment(unittest.TestCase):
     """What llama-server's switches for a deployment turn on or off: /metrics only with --metrics;
-    Vertex AI's predict route with AIP_MODE=PREDICTION."""
+    Vertex AI's predict route with AIP_MODE=PREDICTION; several addresses in --host."""
+
+    def test_several_addresses(self):
+        server = serve.Server("--host", "127.0.0.1, 127.0.0.2")  # the whole 127/8 is this machine's
+        try:
+            for address in ("127.0.0.1", "127.0.0.2"):
+                c = http.client.HTTPConnection(address, server.port, timeout=60)
+                c.request("POST", "/completion", body=json.dumps({"prompt": "Hi", "n_predict": 2}),
+                          headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
+                self.assertEqual(c.getresponse().status, 200, address)
+                c.close()
+        finally:
+            server.stop()
+        bad = subprocess.run([serve.LMC, "serve", serve.MODEL, "--host", " , "], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("--host", bad.stderr)
 
     def test_vertex_predict_route(self):
         with socket.socket() as s:

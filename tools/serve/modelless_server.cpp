@@ -27,7 +27,7 @@ class ModellessServer final : public ApiServer {
             },
             [](const std::string&, int) {}) {}
 
-  int bind() override { return http_.bind(opts_.host, opts_.port); }
+  int bind() override { return http_.bind(opts_.hosts, opts_.port); }
   void listen() override { http_.run(1); }
   void shutdown() override { http_.stop(opts_.body_timeout); }
 

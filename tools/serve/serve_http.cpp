@@ -124,7 +124,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
   routes();
 }
 
-int HttpApiServer::bind() { return http_.bind(opts_.host, opts_.port); }
+int HttpApiServer::bind() { return http_.bind(opts_.hosts, opts_.port); }
 
 // Two threads carry every connection's reads and writes; handlers only parse and queue.
 void HttpApiServer::listen() { http_.run(2); }

@@ -38,7 +38,10 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s = {
-      {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
+      {"host", true,
+       "IP addresses to listen on, comma-separated, all on one port (default 127.0.0.1: this machine only; with "
+       "several, :: is IPv6 only)",
+       "ADDRS"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
       {"parallel",
        true,
@@ -208,6 +211,17 @@ int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
   return each;
 }
 
+// Where the server answers: http://HOST:PORT`path` at each --host address, an IPv6 one in brackets.
+std::string served_at(const ServeOptions& so, int port, const std::string& path = "") {
+  std::string out;
+  for (const std::string& host : so.hosts) {
+    const bool v6 = host.find(':') != std::string::npos;
+    out += (out.empty() ? "" : " and ") + std::string("http://") + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port) + path;
+  }
+  return out;
+}
+
 // A comma-separated flag ("a, b": --cors-origins, --alias, --tags): its entries, spaces
 // around them dropped.
 std::vector<std::string> comma_list(const Args& a, const std::string& name) {
@@ -243,10 +257,10 @@ int serve_without_model(const Args& a, const ServeOptions& so) {
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();
   std::fprintf(stderr,
-               "lmc: serving no model on http://%s:%d: /health, /v1/models (empty) and preflights; every other "
+               "lmc: serving no model on %s: /health, /v1/models (empty) and preflights; every other "
                "request is a 503 (give MODEL or -m to serve one; llama-server's router, which loads models on "
                "demand, is not lmc's)\n",
-               so.host.c_str(), port);
+               served_at(so, port).c_str());
   server->listen();
   signals.finish();
   std::fprintf(stderr, "lmc: stopped\n");
@@ -271,7 +285,8 @@ int cmd_serve(int argc, char** argv) {
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   ServeOptions so;
-  so.host = a.get_or("host", "127.0.0.1");
+  so.hosts = a.has("host") ? comma_list(a, "host") : std::vector<std::string>{"127.0.0.1"};
+  if (so.hosts.empty()) throw UsageError("--host expects an address, or several separated by commas");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_keys = api_keys(a);
   so.webui = !a.has("no-webui");
@@ -347,13 +362,13 @@ int cmd_serve(int argc, char** argv) {
   check_cancelled();  // a signal just before serving took its place
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());
   if (embeds)
-    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
-                 m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
-                 so.host.c_str(), port);
-  if (so.reranking) std::fprintf(stderr, "lmc: ranking documents at http://%s:%d/rerank\n", so.host.c_str(), port);
+    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on %s\n", m.info.name.c_str(),
+                 static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
+                 served_at(so, port, "/v1/embeddings").c_str());
+  if (so.reranking) std::fprintf(stderr, "lmc: ranking documents at %s\n", served_at(so, port, "/rerank").c_str());
   if (!embeds)
-    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
-                 so.host.c_str(), port, so.webui ? ", chat page at /" : "");
+    std::fprintf(stderr, "lmc: serving %s on %s (OpenAI API at /v1%s)\n", m.info.name.c_str(),
+                 served_at(so, port).c_str(), so.webui ? ", chat page at /" : "");
   server->listen();
   signals.finish();  // while the server it may stop still is
   std::fprintf(stderr, "lmc: stopped\n");

@@ -32,7 +32,8 @@
 namespace lmc::tools {
 
 struct ServeOptions {
-  std::string host = "127.0.0.1";
+  // The addresses listened at (--host, comma-separated), all on one port.
+  std::vector<std::string> hosts = {"127.0.0.1"};
   int port = 8080;
   std::vector<std::string> api_keys;  // none: no authentication
   size_t max_body_bytes = 1 << 20;
