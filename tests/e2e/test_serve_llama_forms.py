@@ -9,7 +9,7 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     would be), token ids mixed with text, {"prompt_string"}; return_tokens; the refused forms;
   * POST /v1/responses whole and streamed (its events, through the openai package), and
     /v1/responses/input_tokens; what a chat cannot stand for is a 400;
-  * return_progress and timings_per_token on streamed /completion and chat;
+  * return_progress and timings_per_token on streamed /completion and chat; post_sampling_probs;
   * /metrics in llama-server's names and header, its timings' rates over the decode steps;
   * response_format's json_object with a schema, a json_schema without a name, a chat's json_schema;
   * --alias with several names and --tags in /v1/models, Anthropic's X-Api-Key, __verbose,
@@ -151,6 +151,21 @@ class LlamaForms(serve.ServedTestCase):
                          metric("lmc_prompt_tokens_total"))
         self.assertGreaterEqual(metric("llamacpp:n_tokens_max"), 9)
         self.assertGreaterEqual(metric("llamacpp:n_busy_slots_per_decode"), 1)
+
+    def test_post_sampling_probs(self):
+        # The distribution each token was drawn from: top_k 3 leaves three candidates, whose
+        # probabilities at the temperature sum to 1.
+        body = {"prompt": PROMPTS[2], "n_predict": 4, "n_probs": 5, "temperature": 1.0, "top_k": 3, "seed": 7,
+                "post_sampling_probs": True}
+        for probs in self.post("/completion", body)["completion_probabilities"]:
+            self.assertNotIn("top_logprobs", probs)
+            self.assertTrue(1 <= len(probs["top_probs"]) <= 3, probs)
+            self.assertAlmostEqual(sum(t["prob"] for t in probs["top_probs"]), 1.0, places=5)
+            self.assertIn(probs["prob"], [t["prob"] for t in probs["top_probs"] if t["id"] == probs["id"]])
+        chat = self.post("/chat/completions", {"messages": CHAT, "max_tokens": 3, "temperature": 0, "n_probs": 2,
+                                               "post_sampling_probs": True})
+        for t in chat["choices"][0]["logprobs"]["content"]:  # greedy: one candidate, certain
+            self.assertEqual((t["prob"], [p["prob"] for p in t["top_probs"]]), (1.0, [1.0]))
 
     def test_response_format_forms(self):
         def content(**kw):

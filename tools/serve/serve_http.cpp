@@ -369,6 +369,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
     answer.logprobs = std::make_shared<LogprobsTap>();
+    answer.logprobs->post_sampling = j.post_sampling = r.post_sampling_probs;
     answer.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
     j.top_logprobs = *r.top_logprobs;
     j.on_logprobs = [t = answer.logprobs](const runtime::StepLogprobs& lp) { t->pending.push_back(lp); };

@@ -131,7 +131,7 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
       // the KV-cache slot to run in (llama-server's), and its debugging echo of the prompt
-      "id_slot", "verbose", "return_progress", "timings_per_token",
+      "id_slot", "verbose", "return_progress", "timings_per_token", "post_sampling_probs",
       // structured output, on completions too (as llama-server)
       "response_format", "json_schema", "grammar"};
   static const std::set<std::string> kChat = {
@@ -257,12 +257,7 @@ void generation_flags(const json& body, ServeRequest& r) {
   r.verbose = flag(body, "verbose");
   r.return_progress = flag(body, "return_progress");
   r.timings_per_token = flag(body, "timings_per_token");
-}
-
-// A llama-server field lmc does not act on, accepted only at `neutral`.
-void neutral_only(const json& body, const char* name, const json& neutral) {
-  if (const json* v = given_field(body, name); v && *v != neutral)
-    invalid_field(name, std::string("'") + name + "' is not supported (only " + neutral.dump() + ")");
+  r.post_sampling_probs = flag(body, "post_sampling_probs");
 }
 
 }  // namespace
@@ -418,7 +413,6 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "verbose",
                                   "return_progress",
                                   "timings_per_token"};
-  neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);
   ServeRequest r;
   r.ignored_fields = unknown_fields(body, fields);

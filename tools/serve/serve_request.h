@@ -90,6 +90,9 @@ struct ServeRequest {
   // logprobs (chat: with top_logprobs alternatives; completions: logprobs alternatives;
   // llama-server: n_probs): the alternatives a token's log-probability comes with.
   std::optional<int64_t> top_logprobs;
+  // llama-server's post_sampling_probs: those of the distribution the sampler drew from, after
+  // its cuts, as probabilities ("prob", "top_probs") where the answer's shape has them.
+  bool post_sampling_probs = false;
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
   // llama-server's `grammar`: a GBNF grammar the answer keeps to (tools/serve/grammar_field.h).
