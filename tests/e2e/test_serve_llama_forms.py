@@ -10,7 +10,8 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
   * POST /v1/responses whole and streamed (its events, through the openai package), and
     /v1/responses/input_tokens; what a chat cannot stand for is a 400;
   * return_progress and timings_per_token on streamed /completion and chat; post_sampling_probs;
-  * /metrics in llama-server's names and header, its timings' rates over the decode steps;
+  * /metrics in llama-server's names and header, its timings' rates over the decode steps, its
+    throughput gauges over the window between scrapes;
   * response_format's json_object with a schema, a json_schema without a name, a chat's json_schema;
   * --alias with several names and --tags in /v1/models, Anthropic's X-Api-Key, __verbose,
     /chat/completions/input_tokens, system_fingerprint, /tokenize's with_pieces, ignore_eos's
@@ -151,6 +152,10 @@ class LlamaForms(serve.ServedTestCase):
                          metric("lmc_prompt_tokens_total"))
         self.assertGreaterEqual(metric("llamacpp:n_tokens_max"), 9)
         self.assertGreaterEqual(metric("llamacpp:n_busy_slots_per_decode"), 1)
+        # The throughput gauges are over the window since the scrape before, as llama-server's buckets.
+        self.post("/completion", {"prompt": PROMPTS[1], "n_predict": 4, "ignore_eos": True})
+        self.assertGreater(metric("llamacpp:predicted_tokens_seconds"), 0)
+        self.assertEqual(metric("llamacpp:predicted_tokens_seconds"), 0)
 
     def test_post_sampling_probs(self):
         # The distribution each token was drawn from: top_k 3 leaves three candidates, whose

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "support/error.h"
@@ -392,7 +393,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   respond_whole(ex, jobs, answers);
 }
 
-std::string HttpApiServer::metrics() const {
+std::string HttpApiServer::metrics() {
   EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
   if (embedder_) {
     EmbeddingCounters e = embedder_->counters();
@@ -400,7 +401,9 @@ std::string HttpApiServer::metrics() const {
     c.busy_seconds = e.busy_seconds;
     c.steps = e.steps;
   }
-  return metrics_text(c, requests_.counts());
+  std::lock_guard lock(scrape_mu_);
+  const EngineCounters since = std::exchange(last_scrape_, c);
+  return metrics_text(c, requests_.counts(), since);
 }
 
 namespace {
