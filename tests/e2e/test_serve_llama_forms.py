@@ -231,14 +231,17 @@ class LlamaForms(serve.ServedTestCase):
 
 
 class TemplateVariables(unittest.TestCase):
-    """--reasoning as templates read it (enable_thinking), today's date as llama.cpp gives it, and
-    --verbose's __verbose on every answer."""
+    """--reasoning as templates read it (enable_thinking), today's date as llama.cpp gives it, a
+    string plus an undefined variable as llama.cpp's Jinja reads it, and --verbose's __verbose on
+    every answer."""
 
     def test_reasoning_switch_dates_and_verbose(self):
         import datetime
         import tempfile
         with tempfile.NamedTemporaryFile("w", suffix=".jinja", delete=False) as f:
-            f.write("{{ date_string }}|{{ datetime }}|{{ 'think' if enable_thinking else 'quiet' }}|"
+            # llama.cpp's Jinja reads a string plus a variable it does not give as the string
+            # (firefunction-v2's `functions`).
+            f.write("{{ date_string + functions }}|{{ datetime }}|{{ 'think' if enable_thinking else 'quiet' }}|"
                     "{% for m in messages %}{{ m.content }}{% endfor %}")
         try:
             for flags, mode in (((), "think"), (("--reasoning", "off"), "quiet"), (("-rea", "on"), "think")):
