@@ -18,6 +18,7 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
+  * what templates see of messages: a continued answer's text parts;
   * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION); several
     --host addresses;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
@@ -257,6 +258,35 @@ class TemplateVariables(unittest.TestCase):
                     server.stop()
         finally:
             os.unlink(f.name)
+
+
+class MessagesAsTemplatesSeeThem(unittest.TestCase):
+    """What a template is given of the messages: a continued answer's text parts joined by blank
+    lines."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".jinja", delete=False) as f:
+            f.write("{% for m in messages %}{{ m.role }}:{{ m.reasoning_content | default('') }}|{{ m.content }};"
+                    "{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}")
+        cls.template = f.name
+        cls.server = serve.Server("--chat-template-file", f.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        os.unlink(cls.template)
+
+    def post(self, path, body, status=200):
+        got, data = self.server.request("POST", path, body)
+        self.assertEqual(got, status, data)
+        return json.loads(data)
+
+    def test_continued_text_parts(self):
+        messages = [{"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": [{"type": "text", "text": "Wh"}, {"type": "text", "text": "ill"}]}]
+        self.assertEqual(self.post("/apply-template", {"messages": messages})["prompt"], "user:|Hi;assistant:Wh\n\nill")
 
 
 class Deployment(unittest.TestCase):

@@ -17,19 +17,15 @@ namespace {
 
 using nlohmann::json;
 
-std::string text_of(const json& v, const std::string& param) {
-  if (v.is_string()) return v.get<std::string>();
-  // OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
-  if (v.is_array()) {
-    std::string out;
-    for (const json& part : v) {
-      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-        invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
-      out += part["text"].get<std::string>();
-    }
-    return out;
+// OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
+std::vector<std::string> text_parts(const json& v, const std::string& param) {
+  std::vector<std::string> out;
+  for (const json& part : v) {
+    if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
+      invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
+    out.push_back(part["text"].get<std::string>());
   }
-  invalid_field(param, "'" + param + "' must be a string");
+  return out;
 }
 
 // An assistant's message may hold tool calls instead of text; a tool's answers one.
@@ -37,7 +33,8 @@ ChatMessage message(const json& m, const std::string& at) {
   if (!m.is_object()) invalid_field(at, "'" + at + "' must be an object");
   const json* role = given_field(m, "role");
   if (!role || !role->is_string()) invalid_field(at + ".role", "'" + at + ".role' must be a string");
-  ChatMessage out{role->get<std::string>(), "", nullptr, ""};
+  ChatMessage out;
+  out.role = role->get<std::string>();
   if (out.role == "developer") out.role = "system";  // OpenAI's newer name for it
   if (out.role != "system" && out.role != "user" && out.role != "assistant" && out.role != "tool")
     invalid_field(at + ".role", "'" + at + ".role' must be system, user, assistant or tool");
@@ -52,7 +49,14 @@ ChatMessage message(const json& m, const std::string& at) {
   }
   const json* content = given_field(m, "content");
   if (!content && out.tool_calls.is_null()) invalid_field(at + ".content", "'" + at + ".content' is required");
-  if (content) out.content = text_of(*content, at + ".content");
+  if (content && content->is_array()) {
+    out.text_parts = text_parts(*content, at + ".content");
+    for (const std::string& t : out.text_parts) out.content += t;
+  } else if (content && content->is_string()) {
+    out.content = content->get<std::string>();
+  } else if (content) {
+    invalid_field(at + ".content", "'" + at + ".content' must be a string");
+  }
   return out;
 }
 

@@ -53,6 +53,9 @@ struct ChatMessage {
   std::string content;  // "" for an assistant's tool calls without text
   nlohmann::ordered_json tool_calls;  // an assistant's, as a template reads them (tool_calls.h); null when none
   std::string tool_call_id;           // a tool's result: the call it answers
+  // The content's text parts, when it came as OpenAI's parts (their texts joined make
+  // `content`); a continued last message joins them by blank lines, as llama.cpp does.
+  std::vector<std::string> text_parts;
 };
 
 inline constexpr int64_t kMaxChoices = 16;
