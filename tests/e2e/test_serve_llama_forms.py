@@ -18,7 +18,8 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
-  * what templates see of messages: a continued answer's text parts;
+  * what templates see of messages: reasoning_content and Anthropic's thinking, a continued
+    answer's text parts; Anthropic's images refused (500, as llama-server without a projector);
   * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION); several
     --host addresses;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
@@ -261,8 +262,9 @@ class TemplateVariables(unittest.TestCase):
 
 
 class MessagesAsTemplatesSeeThem(unittest.TestCase):
-    """What a template is given of the messages: a continued answer's text parts joined by blank
-    lines."""
+    """What a template is given of the messages: earlier reasoning (OpenAI's reasoning_content,
+    Anthropic's thinking blocks), a continued answer's text parts joined by blank lines; and
+    Anthropic's images refused for a model of text."""
 
     @classmethod
     def setUpClass(cls):
@@ -283,10 +285,33 @@ class MessagesAsTemplatesSeeThem(unittest.TestCase):
         self.assertEqual(got, status, data)
         return json.loads(data)
 
+    def test_reasoning_history(self):
+        messages = [{"role": "user", "content": "Fix it"},
+                    {"role": "assistant", "content": "Done", "reasoning_content": "look first"},
+                    {"role": "user", "content": "Thanks"}]
+        self.assertEqual(self.post("/apply-template", {"messages": messages})["prompt"],
+                         "user:|Fix it;assistant:look first|Done;user:|Thanks;assistant:")
+        thinking = [{"role": "user", "content": "Fix it"},
+                    {"role": "assistant", "content": [{"type": "thinking", "thinking": "look first"},
+                                                      {"type": "text", "text": "Done"}]},
+                    {"role": "user", "content": "Thanks"}]
+        plain = [thinking[0], {"role": "assistant", "content": "Done"}, thinking[2]]
+        count = lambda m: self.post("/v1/messages/count_tokens", {"messages": m})["input_tokens"]  # noqa: E731
+        self.assertGreater(count(thinking), count(plain))
+        self.post("/apply-template", {"messages": [{"role": "user", "content": "x", "reasoning_content": "y"}]}, 400)
+
     def test_continued_text_parts(self):
         messages = [{"role": "user", "content": "Hi"},
                     {"role": "assistant", "content": [{"type": "text", "text": "Wh"}, {"type": "text", "text": "ill"}]}]
         self.assertEqual(self.post("/apply-template", {"messages": messages})["prompt"], "user:|Hi;assistant:Wh\n\nill")
+
+    def test_anthropic_images_are_refused(self):
+        image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
+        for content in ([image, {"type": "text", "text": "What is this?"}],
+                        [{"type": "tool_result", "tool_use_id": "t", "content": [image]}]):
+            body = self.post("/v1/messages", {"max_tokens": 4, "messages": [{"role": "user", "content": content}]},
+                             500)
+            self.assertIn("image input is not supported", body["error"]["message"])
 
 
 class Deployment(unittest.TestCase):

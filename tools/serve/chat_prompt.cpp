@@ -51,6 +51,7 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
     if (!m.tool_calls.is_null() && reads_calls) j["tool_calls"] = m.tool_calls;
     if (!m.tool_calls.is_null() && !reads_calls) j["content"] = calls_text(m.content, m.tool_calls, tools.format);
     if (m.role == "tool") j["tool_call_id"] = m.tool_call_id;
+    if (!m.reasoning_content.empty()) j["reasoning_content"] = m.reasoning_content;
     list.push_back(std::move(j));
   }
   if (tools.any() && !renders_tools(chat.jinja_template()) && chat.own_template()) {

@@ -47,6 +47,11 @@ ChatMessage message(const json& m, const std::string& at) {
     if (!id || !id->is_string()) invalid_field(at + ".tool_call_id", "'" + at + ".tool_call_id' must be a string");
     out.tool_call_id = id->get<std::string>();
   }
+  if (const json* reasoning = given_field(m, "reasoning_content"); reasoning && !reasoning->is_null()) {
+    if (!reasoning->is_string() || out.role != "assistant")
+      invalid_field(at + ".reasoning_content", "'" + at + ".reasoning_content' is an assistant's string");
+    out.reasoning_content = reasoning->get<std::string>();
+  }
   const json* content = given_field(m, "content");
   if (!content && out.tool_calls.is_null()) invalid_field(at + ".content", "'" + at + ".content' is required");
   if (content && content->is_array()) {

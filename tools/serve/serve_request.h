@@ -56,6 +56,9 @@ struct ChatMessage {
   // The content's text parts, when it came as OpenAI's parts (their texts joined make
   // `content`); a continued last message joins them by blank lines, as llama.cpp does.
   std::vector<std::string> text_parts;
+  // An assistant's reasoning (llama-server's reasoning_content; Anthropic's thinking blocks),
+  // which templates that show earlier reasoning render.
+  std::string reasoning_content;
 };
 
 inline constexpr int64_t kMaxChoices = 16;
