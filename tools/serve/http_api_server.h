@@ -18,11 +18,13 @@
 #include "tools/serve/answer_json.h"
 #include "tools/serve/chat_answer.h"
 #include "tools/serve/choices.h"
+#include "tools/serve/cors_proxy_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/stream_gate.h"
+#include "tools/serve/tools_endpoint.h"
 
 namespace lmc::tools {
 
@@ -106,6 +108,8 @@ class HttpApiServer final : public ApiServer {
   std::map<std::pair<std::string, std::string>, Route> routes_;  // (method, path)
   std::set<std::string> generations_;                             // paths that answer later
   http::Server http_;
+  std::unique_ptr<ToolsEndpoint> tools_;  // --tools' /tools; after http_: its calls end while the server still is
+  std::unique_ptr<CorsProxyEndpoint> proxy_;  // --ui-mcp-proxy's /cors-proxy; after http_ as tools_
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
   RequestCounter requests_;

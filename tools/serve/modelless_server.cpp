@@ -6,8 +6,10 @@
 #include "tools/serve/api_errors.h"
 #include "tools/serve/authorization.h"
 #include "tools/serve/cors.h"
+#include "tools/serve/cors_proxy_endpoint.h"
 #include "tools/serve/http_server.h"
 #include "tools/serve/serve_limits.h"
+#include "tools/serve/tools_endpoint.h"
 
 namespace lmc::tools {
 namespace {
@@ -25,11 +27,17 @@ class ModellessServer final : public ApiServer {
               return std::pair<std::string, std::string>("application/json",
                                                          dump(error_body(status, status_type(status), message)));
             },
-            [](const std::string&, int) {}) {}
+            [](const std::string&, int) {}),
+        tools_(ToolsEndpoint::make(opts_)),
+        proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {}
 
   int bind() override { return http_.bind(opts_.hosts, opts_.port); }
   void listen() override { http_.run(1); }
-  void shutdown() override { http_.stop(opts_.body_timeout); }
+  void shutdown() override {
+    if (tools_) tools_->stop();
+    if (proxy_) proxy_->stop();
+    http_.stop(opts_.body_timeout);
+  }
 
  private:
   void answer(const http::Request& req, const std::shared_ptr<http::Exchange>& ex) {
@@ -41,6 +49,7 @@ class ModellessServer final : public ApiServer {
       return send_json(*ex, 401,
                        error_body(401, "authentication_error",
                                   "a valid API key is required (Authorization: Bearer KEY, or X-Api-Key: KEY)"));
+    if (answer_tools_route(tools_.get(), req, ex) || answer_cors_proxy_route(proxy_.get(), req, ex)) return;
     if (req.method == "GET" && (req.path == "/models" || req.path == "/v1/models"))
       return send_json(*ex, 200, {{"object", "list"}, {"data", json::array()}});
     send_json(*ex, 503,
@@ -51,6 +60,8 @@ class ModellessServer final : public ApiServer {
 
   ServeOptions opts_;
   http::Server http_;
+  std::unique_ptr<ToolsEndpoint> tools_;  // after http_: its calls end while the server still is
+  std::unique_ptr<CorsProxyEndpoint> proxy_;
 };
 
 }  // namespace

@@ -120,7 +120,9 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
             return std::pair<std::string, std::string>("application/json",
                                                        dump(error_body(status, status_type(status), message)));
           },
-          [this](const std::string& path, int status) { count(path, status); }) {
+          [this](const std::string& path, int status) { count(path, status); }),
+      tools_(ToolsEndpoint::make(opts_)),
+      proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {
   check_server_template_kwargs(opts_.template_kwargs);  // a bad one fails before the server binds
   routes();
 }
@@ -133,6 +135,8 @@ void HttpApiServer::listen() { http_.run(2); }
 void HttpApiServer::shutdown() {
   draining_ = true;
   if (engine_) engine_->drain();
+  if (tools_) tools_->stop();
+  if (proxy_) proxy_->stop();
   http_.stop(opts_.body_timeout);
 }
 
@@ -280,6 +284,14 @@ void HttpApiServer::routes() {
   };
   anthropic_routes();
   responses_routes();
+  for (const char* method : {"GET", "POST"})
+    routes_[{method, "/tools"}] = [this](const http::Request& req, const Ex& ex) {
+      answer_tools_route(tools_.get(), req, ex);
+    };
+  for (const char* method : {"GET", "POST", "PUT", "PATCH", "DELETE"})
+    routes_[{method, "/cors-proxy"}] = [this](const http::Request& req, const Ex& ex) {
+      answer_cors_proxy_route(proxy_.get(), req, ex);
+    };
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
@@ -414,7 +426,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v5() {
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v6() {
   static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_modelless_server};
   return &module;
 }

@@ -29,6 +29,7 @@
 #include "tools/lmc/serve/api_keys.h"
 #include "tools/lmc/serve/api_server.h"
 #include "tools/lmc/serve/embedding_engine.h"
+#include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/lmc/serve/serve_engine.h"
 #include "tools/lmc/serve/vertex_environment.h"
 
@@ -136,6 +137,20 @@ std::vector<FlagSpec> specs() {
        "answer a request field lmc does not know with a 400 (as OpenAI does), not ignore it with a line in the log "
        "(as llama-server does)"},
       {"no-slots", false, "answer GET /slots with a 501 (as llama-server's --no-slots)"},
+      {"mcp-servers-json", true,
+       "MCP servers whose tools GET and POST /tools serve as SERVER_TOOL, as JSON: {\"mcpServers\": {NAME: "
+       "{\"command\", \"args\", \"env\", \"cwd\", \"timeout_ms\"}}}; each started at once",
+       "JSON"},
+      {"mcp-servers-config", true, "the same, from a file (Claude Desktop's and Cursor's form)", "FILE"},
+      {"ui-mcp-proxy",
+       false,
+       "answer /cors-proxy?url=http://...: a request a browser page cannot make across origins (an MCP server's), "
+       "made for it; only the headers it names as x-llama-server-proxy-header-NAME are sent on",
+       "",
+       false,
+       "",
+       {"webui-mcp-proxy"}},
+      {"no-ui-mcp-proxy", false, "/cors-proxy answers 403 (the default)", "", false, "", {"no-webui-mcp-proxy"}},
       {"metrics", false, "answer GET /metrics (Prometheus text; without it a 501, as llama-server's)"},
       {"cors-origins", true,
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
@@ -152,6 +167,17 @@ std::vector<FlagSpec> specs() {
        "what a chat answer's reasoning (<think>...</think> at its start) becomes: auto (default) and "
        "deepseek move it to reasoning_content, deepseek-legacy copies it there, none leaves it in the content",
        "none|deepseek|deepseek-legacy|auto"},
+      {"tools", true,
+       "llama-server's built-in tools for its clients' agents, GET and POST /tools: all, or a comma-separated list of "
+       "read_file, file_glob_search, grep_search, exec_shell_command, write_file, edit_file, get_info (they read, "
+       "write and run anything this user can: do not enable on an untrusted network; --cors-origins then defaults "
+       "to localhost)",
+       "LIST"},
+      {"tools-runtime", true,
+       "where --tools' calls run when they name no x-tool-runtime: docker:IMAGE or podman:IMAGE (a container "
+       "started for the server, removed when it stops), docker-container:ID or podman-container:ID (a running "
+       "one), ssh:TARGET (a host, key-based; remoting, not isolation); default: this machine",
+       "SPEC"},
       {"pooling", true,
        "with --embeddings (or --reranking), how a text's rows make one vector: mean (default), last or cls (the "
        "first); none: /embeddings answers each token's row",
@@ -246,6 +272,18 @@ void reasoning_switch(const Args& a, nlohmann::ordered_json& kwargs) {
   if (!kwargs.contains("enable_thinking")) kwargs["enable_thinking"] = r != "off";
 }
 
+// --tools is llama-server's experimental feature, and as it says: anything its tools can do,
+// a client can.
+void note_tools(const ServeOptions& so) {
+  if (so.tools.empty()) return;
+  std::string names;
+  for (const std::string& t : so.tools) names += (names.empty() ? "" : ",") + t;
+  std::fprintf(stderr,
+               "lmc: --tools %s: POST /tools reads, writes and runs what this user can%s; do not enable it on an "
+               "untrusted network\n",
+               names.c_str(), so.tools_runtime.empty() ? "" : (" (in " + so.tools_runtime + ")").c_str());
+}
+
 // llama-server's command line without a model starts its router; lmc has none, and serves
 // what needs no model (tools/serve/modelless_server.h).
 int serve_without_model(const Args& a, const ServeOptions& so) {
@@ -256,6 +294,7 @@ int serve_without_model(const Args& a, const ServeOptions& so) {
   const int port = server->bind();
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();
+  note_tools(so);
   std::fprintf(stderr,
                "lmc: serving no model on %s: /health, /v1/models (empty) and preflights; every other "
                "request is a 503 (give MODEL or -m to serve one; llama-server's router, which loads models on "
@@ -316,6 +355,16 @@ int cmd_serve(int argc, char** argv) {
   so.slots_endpoint = !a.has("no-slots");
   so.metrics_endpoint = a.has("metrics");
   so.cors_origins = comma_list(a, "cors-origins");
+  so.tools = comma_list(a, "tools");
+  so.tools_runtime = a.get_or("tools-runtime", "");
+  if (!so.tools_runtime.empty() && so.tools.empty()) throw UsageError("--tools-runtime applies with --tools");
+  if (a.has("ui-mcp-proxy") && a.has("no-ui-mcp-proxy"))
+    throw UsageError("give --ui-mcp-proxy or --no-ui-mcp-proxy, not both");
+  so.cors_proxy = a.has("ui-mcp-proxy");
+  const std::optional<std::string> mcp_json = a.get("mcp-servers-json"), mcp_file = a.get("mcp-servers-config");
+  so.mcp_servers = mcp_servers_of_flags(mcp_json ? &*mcp_json : nullptr, mcp_file ? &*mcp_file : nullptr);
+  // Tools read and run anything: a web page elsewhere may not call them (llama-server's default too).
+  if ((!so.tools.empty() || !so.mcp_servers.empty()) && so.cors_origins.empty()) so.cors_origins = {"localhost"};
   read_vertex_environment(so);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
@@ -361,6 +410,7 @@ int cmd_serve(int argc, char** argv) {
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();  // a signal just before serving took its place
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());
+  note_tools(so);
   if (embeds)
     std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on %s\n", m.info.name.c_str(),
                  static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),

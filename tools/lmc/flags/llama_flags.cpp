@@ -148,10 +148,8 @@ std::vector<FlagSpec> llama_server_flag_specs() {
        "pages out what stays unused); a request other than /health, /props, /models, /metrics or /slots wakes it",
        "N"},
       inert("media-path", "DIR", "lmc serve reads text: no image or audio input"),
-      inert("tools", "LIST", "lmc serve runs no tools of its own; a request's tools are its client's to run"),
       inert("backend-sampling", "", "lmc samples on the CPU, in the step that computed the logits",
             {"backend_sampling"}),
-      inert("ui-mcp-proxy", "", "lmc's chat page calls no MCP servers"),
       inert("cache-ram", "N", "each slot keeps its own prompt cache, sized by --ctx-size"),
       inert("cache-idle-slots", "", "each slot keeps its own prompt cache while idle"),
   };

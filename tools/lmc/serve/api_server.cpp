@@ -8,7 +8,7 @@ namespace {
 
 const ServeModule& serve_module() {
   static const ServeModule& module = shared_module_table<ServeModule>(
-      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v5", LMC_SERVE_BUILD_PATH});
+      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v6", LMC_SERVE_BUILD_PATH});
   return module;
 }
 

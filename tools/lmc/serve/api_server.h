@@ -26,6 +26,7 @@
 #include "structured/gbnf_grammar.h"
 #include "tools/lmc/llama/llama_model_type.h"
 #include "tools/lmc/serve/embedding_engine.h"
+#include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/lmc/serve/reasoning_format.h"
 #include "tools/lmc/serve/serve_engine.h"
 
@@ -92,6 +93,16 @@ struct ServeOptions {
   } vertex;
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
+  // llama-server's built-in tools GET and POST /tools offer (--tools: "all" or their names;
+  // none: the route answers 403), and where a call that names no runtime runs
+  // (--tools-runtime; "": this machine).
+  std::vector<std::string> tools;
+  std::string tools_runtime;
+  // The MCP servers whose tools /tools serves (--mcp-servers-json, --mcp-servers-config).
+  std::vector<McpServerConfig> mcp_servers;
+  // /cors-proxy makes a browser page's requests to other servers for it (--ui-mcp-proxy);
+  // without it, a 403.
+  bool cors_proxy = false;
 };
 
 class ApiServer {
@@ -130,4 +141,4 @@ std::unique_ptr<ApiServer> make_modelless_api_server(ServeOptions opts);
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v5();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v6();
