@@ -49,6 +49,12 @@ Value repeat(const Value& seq, int64_t n, size_t limit) {
 
 Value arithmetic(const std::string& op, const Value& a, const Value& b, size_t limit) {
   if (op == "+" && a.is_string() && b.is_string()) return Value(a.str() + b.str());
+  // llama.cpp's Jinja adds a string and an undefined variable as if the variable were "", so
+  // that a chat template reading a variable llama.cpp does not give renders there
+  // (firefunction-v2's `"\n" + functions`), where Python's Jinja raises. None stays Python's
+  // error, as Hugging Face's renders (a tool call's null content) refuse it.
+  if (op == "+" && a.is_string() && b.is_undefined()) return a;
+  if (op == "+" && a.is_undefined() && b.is_string()) return b;
   if (op == "+" && a.is<ListPtr>() && b.is<ListPtr>()) {
     List out = a.list();
     out.insert(out.end(), b.list().begin(), b.list().end());

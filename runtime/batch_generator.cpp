@@ -254,7 +254,9 @@ void BatchGenerator::take(Sequence& s, const float* row) {
   if (constraint && !constraint->accept(token))
     return finish(s, "runtime: error: token " + std::to_string(token) + " breaks the constrained output");
   if (s.job.top_logprobs >= 0)
-    s.job.on_logprobs(token_logprobs(s.sampler.adjusted_logits(), o.sampling.temperature, token, s.job.top_logprobs));
+    s.job.on_logprobs(s.job.post_sampling ? drawn_logprobs(s.sampler, token, s.job.top_logprobs)
+                                          : token_logprobs(s.sampler.adjusted_logits(), o.sampling.temperature, token,
+                                                           s.job.top_logprobs));
   const bool keep_going = s.job.on_token(token);
   if (constraint && constraint->complete()) {
     s.stats.hit_eog = true;  // a whole constrained answer ends as its end of generation would

@@ -67,6 +67,9 @@ struct BatchJob {
   // With top_logprobs >= 0, each token's log-probability and that many alternatives'
   // (runtime/token_logprobs.h), just before its on_token.
   int64_t top_logprobs = -1;
+  // Those of the distribution the token was drawn from, after the sampler's cuts
+  // (drawn_logprobs: llama-server's post_sampling_probs), not the model's.
+  bool post_sampling = false;
   std::function<void(const StepLogprobs&)> on_logprobs{};
   // Where reading the prompt stands (llama-server's return_progress): when the sequence starts
   // (`read` 0) and after each step that reads part of it; `cached` rows came from the slot's

@@ -21,6 +21,8 @@ Sampler::Sampler(SamplerOptions opts) : opts_(std::move(opts)), rng_(opts_.seed)
 int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int32_t> history) {
   vocab = pickable(vocab);
   auto [keep, mass] = candidates(logits, vocab, history);
+  kept_ = keep;
+  mass_ = mass;
   const int32_t token = draw(keep, mass, -1);
   steer(token, mass);
   return token;
@@ -29,6 +31,8 @@ int32_t Sampler::sample(const float* logits, int64_t vocab, std::span<const int3
 int32_t Sampler::verify(const float* logits, int64_t vocab, std::span<const int32_t> history, int32_t draft) {
   vocab = pickable(vocab);
   auto [keep, mass] = candidates(logits, vocab, history);
+  kept_ = keep;
+  mass_ = mass;
   double w = 0;
   for (int64_t i = 0; i < keep; ++i)
     if (ids_[i] == draft) w = weights_[draft];

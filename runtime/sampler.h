@@ -72,6 +72,12 @@ class Sampler {
   // The logits the last sample() or verify() drew from: the row after the logit biases
   // and the penalties, over the ids that may be picked.
   std::span<const float> adjusted_logits() const { return {scratch_.data(), picked_from_}; }
+  // The candidates the last sample() or verify() drew from, after the chain's cuts, and
+  // their unnormalised weights at its temperature: weight(id) / drawn_mass() is a
+  // candidate's probability in that draw (llama-server's post-sampling probabilities).
+  std::span<const int32_t> drawn_from() const { return {ids_.data(), static_cast<size_t>(kept_)}; }
+  double weight(int32_t id) const { return weights_[static_cast<size_t>(id)]; }
+  double drawn_mass() const { return mass_; }
 
  private:
   // The penalised logits into scratch_ and the candidates ids_[0, keep) with their
@@ -111,6 +117,8 @@ class Sampler {
   std::vector<int32_t> ids_;    // candidate tokens
   std::vector<double> weights_; // unnormalised probabilities, by token id
   double scale_ = 1;             // the product of the temperatures the chain applied so far
+  int64_t kept_ = 0;             // the last draw's candidates, ids_[0, kept_)
+  double mass_ = 0;              // and their weights' sum
   double mu_ = 0;                // Mirostat's bound on the surprise
 };
 

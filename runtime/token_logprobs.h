@@ -25,4 +25,11 @@ constexpr float kLowestLogprob = -9999.0f;
 
 StepLogprobs token_logprobs(std::span<const float> logits, float temperature, int32_t chosen, int64_t top_n);
 
+class Sampler;
+// llama-server's post_sampling_probs: the distribution `sampler` last drew `chosen` from,
+// after its cuts (top-k, top-p, min-p, ...) at its temperature, as log-probabilities: the
+// chosen token's and the top_n most likely candidates' (lowest id on ties). A token the cuts
+// removed, or of no chance (a masked one's), is not among them.
+StepLogprobs drawn_logprobs(const Sampler& sampler, int32_t chosen, int64_t top_n);
+
 }  // namespace lmc::runtime

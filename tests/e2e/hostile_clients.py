@@ -22,7 +22,7 @@ TRICKLE_EVERY = 0.3  # s between two bytes of a trickling connection
 # server that lacks some of them).
 TIMEOUT_FLAGS = ["--header-timeout", str(HEADER_TIMEOUT), "--body-timeout", str(BODY_TIMEOUT),
                  "--max-connections-per-client", "150"]
-CROWD_SERVER = ["--parallel", "4", "--ctx-size", "2048"]
+CROWD_SERVER = ["--parallel", "4", "--ctx-size", "2048", "--metrics"]
 BOUND_FLAGS = ["--max-connections", "40", "--max-connections-per-client", "20", "--header-timeout", "60"]
 BOUND_SERVER = ["--parallel", "1", "--ctx-size", "256"]
 

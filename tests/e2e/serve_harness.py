@@ -27,9 +27,10 @@ LMC = None
 class Server:
     """An lmc serve process on a free port; stderr is kept for the assertions."""
 
-    def __init__(self, *flags):
+    def __init__(self, *flags, env=None):
         self.proc = subprocess.Popen([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                     env=dict(os.environ, **env) if env else None)
         self.err = []
         deadline = time.time() + 120
         while time.time() < deadline:

@@ -37,7 +37,7 @@ from serve_harness import KEY, PROMPTS, Server, lmc_run_text, self_metric  # noq
 class Serve(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "4", "--queue", "16", "--ctx-size", "1024")
+        cls.server = Server("--parallel", "4", "--queue", "16", "--ctx-size", "1024", "--metrics")
         cls.model = cls.server.client().models.list().data[0].id
 
     @classmethod

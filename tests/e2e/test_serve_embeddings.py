@@ -1,7 +1,7 @@
 """lmc serve --embeddings on SmolLM2 (the embedding-output pass: the final norm's rows,
 pooled, unit length) through the openai client and raw HTTP: each vector agrees with the
 numpy reference's pooled final hidden state (mean and last pooling), base64 and floats give
-the same numbers, llama-server's /embeddings shape, token-id input, and the refusals — a
+the same numbers, llama-server's /embeddings shape, token-id input, content parts, and the refusals — a
 generating endpoint on an embedding server, the embeddings endpoint on a generating one and
 /rerank on either without --reranking (501), bad inputs (400).
 
@@ -92,6 +92,11 @@ class Embeddings(unittest.TestCase):
         status, body = self.mean.request("POST", "/v1/embeddings", {"input": [self.ids(TEXTS[0])]})
         self.assertEqual(status, 200)
         np.testing.assert_array_equal(np.array(json.loads(body)["data"][0]["embedding"], dtype=np.float32), floats)
+        half = len(TEXTS[0]) // 2  # OpenAI's content parts: their texts read as one
+        parts = [{"type": "text", "text": TEXTS[0][:half]}, {"type": "text", "text": TEXTS[0][half:]}]
+        status, body = self.mean.request("POST", "/v1/embeddings", {"input": [TEXTS[1], {"content": parts}]})
+        self.assertEqual(status, 200)
+        np.testing.assert_array_equal(np.array(json.loads(body)["data"][1]["embedding"], dtype=np.float32), floats)
 
     def test_refusals(self):
         status, body = self.mean.request("POST", "/v1/chat/completions",
@@ -102,7 +107,9 @@ class Embeddings(unittest.TestCase):
                            ({"input": "x", "dimensions": 8}, "dimensions"),
                            ({"input": "x", "encoding_format": "int8"}, "encoding_format"),
                            ({"input": [[0, 10 ** 9]]}, "input[0]"), ({"input": "x", "stream": True}, "stream"),
-                           ({"input": "word " * 9000}, "input")):
+                           ({"input": "word " * 9000}, "input"), ({"input": {"content": "x"}}, "input"),
+                           ({"input": ["x", {"content": [{"type": "image_url", "image_url": {"url": "x"}}]}]},
+                            "input[1]")):
             status, body = self.mean.request("POST", "/v1/embeddings", bad)
             self.assertEqual(status, 400, bad)
             self.assertEqual(json.loads(body)["error"]["param"], param, bad)

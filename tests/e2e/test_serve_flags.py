@@ -219,7 +219,7 @@ class PrefixCache(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server("--parallel", "2", "--ctx-size", "2048")
+        cls.server = Server("--parallel", "2", "--ctx-size", "2048", "--metrics")
 
     @classmethod
     def tearDownClass(cls):
@@ -382,7 +382,7 @@ class LlamaServerBodies(unittest.TestCase):
 
 class QueueAndShutdown(unittest.TestCase):
     def test_past_the_queue_is_503_and_sigterm_finishes_in_flight(self):
-        server = Server("--parallel", "1", "--queue", "1")
+        server = Server("--parallel", "1", "--queue", "1", "--metrics")
         try:
             results = {}
 
@@ -418,7 +418,7 @@ class QueueAndShutdown(unittest.TestCase):
         """A request that waits --queue-timeout 1 for the one slot is 503 with Retry-After; the
         slot's own client then leaves, with nothing written to it yet (a whole answer, not a
         stream), and the slot is free within a second."""
-        server = Server("--parallel", "1", "--queue-timeout", "1")
+        server = Server("--parallel", "1", "--queue-timeout", "1", "--metrics")
         try:
             body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 2000, "ignore_eos": True, "temperature": 0})
             holder = socket.create_connection(("127.0.0.1", server.port), timeout=30)

@@ -9,14 +9,19 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     would be), token ids mixed with text, {"prompt_string"}; return_tokens; the refused forms;
   * POST /v1/responses whole and streamed (its events, through the openai package), and
     /v1/responses/input_tokens; what a chat cannot stand for is a 400;
-  * return_progress and timings_per_token on streamed /completion and chat;
-  * /metrics in llama-server's names and header, its timings' rates over the decode steps;
+  * return_progress and timings_per_token on streamed /completion and chat; post_sampling_probs;
+  * /metrics in llama-server's names and header, its timings' rates over the decode steps, its
+    throughput gauges over the window between scrapes;
   * response_format's json_object with a schema, a json_schema without a name, a chat's json_schema;
   * --alias with several names and --tags in /v1/models, Anthropic's X-Api-Key, __verbose,
     /chat/completions/input_tokens, system_fingerprint, /tokenize's with_pieces, ignore_eos's
     banned end-of-generation tokens in generation_settings, /slots of idle
     slots, and --sleep-idle-seconds in /props;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
+  * what templates see of messages: reasoning_content and Anthropic's thinking, a continued
+    answer's text parts; Anthropic's images refused (500, as llama-server without a projector);
+  * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION); several
+    --host addresses;
   * without a model (llama-server's router command line): /health, an empty /v1/models,
     --cors-origins' preflights, and a 503 for the rest.
 """
@@ -24,6 +29,7 @@ import http.client
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -42,7 +48,7 @@ def events(raw):
 
 class LlamaForms(serve.ServedTestCase):
     FLAGS = ("--parallel", "2", "--ctx-size", "1024", "--alias", "zeta-name,alpha-name", "--tags", "chat,small",
-             "--sleep-idle-seconds", "2")
+             "--sleep-idle-seconds", "2", "--metrics")
 
     def post(self, path, body, status=200):
         got, data = self.server.request("POST", path, body)
@@ -148,6 +154,25 @@ class LlamaForms(serve.ServedTestCase):
                          metric("lmc_prompt_tokens_total"))
         self.assertGreaterEqual(metric("llamacpp:n_tokens_max"), 9)
         self.assertGreaterEqual(metric("llamacpp:n_busy_slots_per_decode"), 1)
+        # The throughput gauges are over the window since the scrape before, as llama-server's buckets.
+        self.post("/completion", {"prompt": PROMPTS[1], "n_predict": 4, "ignore_eos": True})
+        self.assertGreater(metric("llamacpp:predicted_tokens_seconds"), 0)
+        self.assertEqual(metric("llamacpp:predicted_tokens_seconds"), 0)
+
+    def test_post_sampling_probs(self):
+        # The distribution each token was drawn from: top_k 3 leaves three candidates, whose
+        # probabilities at the temperature sum to 1.
+        body = {"prompt": PROMPTS[2], "n_predict": 4, "n_probs": 5, "temperature": 1.0, "top_k": 3, "seed": 7,
+                "post_sampling_probs": True}
+        for probs in self.post("/completion", body)["completion_probabilities"]:
+            self.assertNotIn("top_logprobs", probs)
+            self.assertTrue(1 <= len(probs["top_probs"]) <= 3, probs)
+            self.assertAlmostEqual(sum(t["prob"] for t in probs["top_probs"]), 1.0, places=5)
+            self.assertIn(probs["prob"], [t["prob"] for t in probs["top_probs"] if t["id"] == probs["id"]])
+        chat = self.post("/chat/completions", {"messages": CHAT, "max_tokens": 3, "temperature": 0, "n_probs": 2,
+                                               "post_sampling_probs": True})
+        for t in chat["choices"][0]["logprobs"]["content"]:  # greedy: one candidate, certain
+            self.assertEqual((t["prob"], [p["prob"] for p in t["top_probs"]]), (1.0, [1.0]))
 
     def test_response_format_forms(self):
         def content(**kw):
@@ -208,14 +233,17 @@ class LlamaForms(serve.ServedTestCase):
 
 
 class TemplateVariables(unittest.TestCase):
-    """--reasoning as templates read it (enable_thinking), today's date as llama.cpp gives it, and
-    --verbose's __verbose on every answer."""
+    """--reasoning as templates read it (enable_thinking), today's date as llama.cpp gives it, a
+    string plus an undefined variable as llama.cpp's Jinja reads it, and --verbose's __verbose on
+    every answer."""
 
     def test_reasoning_switch_dates_and_verbose(self):
         import datetime
         import tempfile
         with tempfile.NamedTemporaryFile("w", suffix=".jinja", delete=False) as f:
-            f.write("{{ date_string }}|{{ datetime }}|{{ 'think' if enable_thinking else 'quiet' }}|"
+            # llama.cpp's Jinja reads a string plus a variable it does not give as the string
+            # (firefunction-v2's `functions`).
+            f.write("{{ date_string + functions }}|{{ datetime }}|{{ 'think' if enable_thinking else 'quiet' }}|"
                     "{% for m in messages %}{{ m.content }}{% endfor %}")
         try:
             for flags, mode in (((), "think"), (("--reasoning", "off"), "quiet"), (("-rea", "on"), "think")):
@@ -231,6 +259,113 @@ class TemplateVariables(unittest.TestCase):
                     server.stop()
         finally:
             os.unlink(f.name)
+
+
+class MessagesAsTemplatesSeeThem(unittest.TestCase):
+    """What a template is given of the messages: earlier reasoning (OpenAI's reasoning_content,
+    Anthropic's thinking blocks), a continued answer's text parts joined by blank lines; and
+    Anthropic's images refused for a model of text."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        with tempfile.NamedTemporaryFile("w", suffix=".jinja", delete=False) as f:
+            f.write("{% for m in messages %}{{ m.role }}:{{ m.reasoning_content | default('') }}|{{ m.content }};"
+                    "{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}")
+        cls.template = f.name
+        cls.server = serve.Server("--chat-template-file", f.name)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        os.unlink(cls.template)
+
+    def post(self, path, body, status=200):
+        got, data = self.server.request("POST", path, body)
+        self.assertEqual(got, status, data)
+        return json.loads(data)
+
+    def test_reasoning_history(self):
+        messages = [{"role": "user", "content": "Fix it"},
+                    {"role": "assistant", "content": "Done", "reasoning_content": "look first"},
+                    {"role": "user", "content": "Thanks"}]
+        self.assertEqual(self.post("/apply-template", {"messages": messages})["prompt"],
+                         "user:|Fix it;assistant:look first|Done;user:|Thanks;assistant:")
+        thinking = [{"role": "user", "content": "Fix it"},
+                    {"role": "assistant", "content": [{"type": "thinking", "thinking": "look first"},
+                                                      {"type": "text", "text": "Done"}]},
+                    {"role": "user", "content": "Thanks"}]
+        plain = [thinking[0], {"role": "assistant", "content": "Done"}, thinking[2]]
+        count = lambda m: self.post("/v1/messages/count_tokens", {"messages": m})["input_tokens"]  # noqa: E731
+        self.assertGreater(count(thinking), count(plain))
+        self.post("/apply-template", {"messages": [{"role": "user", "content": "x", "reasoning_content": "y"}]}, 400)
+
+    def test_continued_text_parts(self):
+        messages = [{"role": "user", "content": "Hi"},
+                    {"role": "assistant", "content": [{"type": "text", "text": "Wh"}, {"type": "text", "text": "ill"}]}]
+        self.assertEqual(self.post("/apply-template", {"messages": messages})["prompt"], "user:|Hi;assistant:Wh\n\nill")
+
+    def test_anthropic_images_are_refused(self):
+        image = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
+        for content in ([image, {"type": "text", "text": "What is this?"}],
+                        [{"type": "tool_result", "tool_use_id": "t", "content": [image]}]):
+            body = self.post("/v1/messages", {"max_tokens": 4, "messages": [{"role": "user", "content": content}]},
+                             500)
+            self.assertIn("image input is not supported", body["error"]["message"])
+
+
+class Deployment(unittest.TestCase):
+    """What llama-server's switches for a deployment turn on or off: /metrics only with --metrics;
+    Vertex AI's predict route with AIP_MODE=PREDICTION; several addresses in --host."""
+
+    def test_several_addresses(self):
+        server = serve.Server("--host", "127.0.0.1, 127.0.0.2")  # the whole 127/8 is this machine's
+        try:
+            for address in ("127.0.0.1", "127.0.0.2"):
+                c = http.client.HTTPConnection(address, server.port, timeout=60)
+                c.request("POST", "/completion", body=json.dumps({"prompt": "Hi", "n_predict": 2}),
+                          headers={"Authorization": "Bearer " + KEY, "Content-Type": "application/json"})
+                self.assertEqual(c.getresponse().status, 200, address)
+                c.close()
+        finally:
+            server.stop()
+        bad = subprocess.run([serve.LMC, "serve", serve.MODEL, "--host", " , "], capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("--host", bad.stderr)
+
+    def test_vertex_predict_route(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        server = serve.Server("--parallel", "2", env={"AIP_MODE": "PREDICTION", "AIP_HTTP_PORT": str(port),
+                                                      "AIP_PREDICT_ROUTE": "vertex", "AIP_HEALTH_ROUTE": "/up"})
+        try:
+            self.assertEqual(server.port, port)  # AIP_HTTP_PORT wins over --port
+            self.assertEqual(server.request("GET", "/up")[0], 200)
+            chat = {"messages": CHAT, "max_tokens": 4, "temperature": 0}
+            instances = [dict(chat, **{"@requestFormat": "chatCompletions"}),
+                         {"@requestFormat": "/tokenize", "content": "Hello"},
+                         dict(chat, stream=True, **{"@requestFormat": "/v1/chat/completions"}),
+                         {"@requestFormat": "nowhere"}]
+            status, data = server.request("POST", "/vertex", {"instances": instances})
+            self.assertEqual(status, 200, data)
+            got = json.loads(data)["predictions"]
+            alone = json.loads(server.request("POST", "/v1/chat/completions", chat)[1])
+            self.assertEqual(got[0]["choices"][0]["message"], alone["choices"][0]["message"])
+            self.assertEqual(got[1], json.loads(server.request("POST", "/tokenize", {"content": "Hello"})[1]))
+            self.assertEqual(got[2]["choices"][0]["message"], alone["choices"][0]["message"])  # answered whole
+            self.assertEqual(got[3]["error"]["code"], 400)
+            self.assertEqual(server.request("POST", "/vertex", {"instance": []})[0], 400)
+        finally:
+            server.stop()
+
+    def test_metrics_only_when_asked(self):
+        server = serve.Server()
+        try:
+            status, data = server.request("GET", "/metrics")
+            self.assertEqual((status, json.loads(data)["error"]["type"]), (501, "not_supported_error"))
+        finally:
+            server.stop()
 
 
 class WithoutModel(unittest.TestCase):

@@ -13,7 +13,8 @@ add_generation_prompt both ways. Jinja2 renders each as Hugging Face's apply_cha
 does (ImmutableSandboxedEnvironment, trim_blocks, lstrip_blocks, loopcontrols,
 raise_exception, strftime_now, tojson without HTML escaping); jinja_render renders it with
 lmc. Where Jinja2 renders, the texts must be equal; where Jinja2 raises, lmc must fail with a
-one-line "<template>:<line>: error:" message.
+one-line "<template>:<line>: error:" message (but for llama.cpp's one leniency lmc keeps, a
+string plus an undefined variable, which no conversation here meets).
 Then random whitespace templates: nested if/for blocks, comments, raw blocks and output
 tags with every "-"/"+" marker, between blank runs, spaces, tabs and newlines, which
 trim_blocks, lstrip_blocks and whitespace control must cut exactly as Jinja2 does.

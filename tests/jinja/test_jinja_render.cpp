@@ -31,6 +31,13 @@ TEST(JinjaRender, ValuesPrintAsPython) {
   EXPECT_EQ(render("{{ 2 ** 10 }} {{ 'x' * 3 }} {{ 1 ~ 2 }} {{ 'é!'[0] }} {{ 'héllo' | length }}"), "1024 xxx 12 é 5");
 }
 
+// llama.cpp's rule, not Python's: a string plus an undefined variable is the string.
+TEST(JinjaRender, AStringPlusAnUndefinedVariableIsTheString) {
+  EXPECT_EQ(render("{{ 'a\\n' + functions }}|{{ x + 'b' }}|{% set s = 'c' + x %}{{ s }}"), "a\n|b|c");
+  EXPECT_ANY_THROW(render("{{ 1 + functions }}"));
+  EXPECT_ANY_THROW(render("{{ none + 'b' }}"));  // None is Python's error still
+}
+
 TEST(JinjaRender, LoopsScopesAndNamespaces) {
   EXPECT_EQ(render("{% for i in range(3) %}{% if i == 1 %}{% set x = 5 %}{% endif %}[{{ x }}]{% endfor %}{{ x }}"),
             "[][5][]");

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/sampler.h"
+
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -43,6 +45,30 @@ TEST(TokenLogprobs, ProbabilitiesSumToOneAndBannedTokensHaveTheFloor) {
   EXPECT_NEAR(mass, 1.0, 1e-6);
   EXPECT_EQ(lp.top.back().token, 1);
   EXPECT_TRUE(token_logprobs(logits, 1.0f, 2, 0).top.empty());
+}
+
+// post_sampling_probs: the candidates the cuts left, their softmax at the temperature.
+TEST(TokenLogprobs, DrawnLogprobsAreTheCutDistribution) {
+  const std::vector<float> logits = {1.0f, 3.0f, 2.0f, -1.0f};
+  SamplerOptions o;
+  o.temperature = 0.5f;
+  o.top_k = 2;
+  Sampler s(o);
+  const int32_t token = s.sample(logits.data(), 4);
+  StepLogprobs lp = drawn_logprobs(s, token, 10);
+  ASSERT_EQ(lp.top.size(), 2u);  // ids 0 and 3 were cut
+  EXPECT_EQ(lp.top[0].token, 1);
+  EXPECT_EQ(lp.top[1].token, 2);
+  const double p1 = 1 / (1 + std::exp(-2.0));  // e^(3/0.5) / (e^(3/0.5) + e^(2/0.5))
+  EXPECT_NEAR(std::exp(double(lp.top[0].logprob)), p1, 1e-6);
+  EXPECT_NEAR(std::exp(double(lp.top[1].logprob)), 1 - p1, 1e-6);
+  EXPECT_EQ(lp.chosen.logprob, lp.top[token == 1 ? 0 : 1].logprob);
+  EXPECT_EQ(drawn_logprobs(s, 0, 10).chosen.logprob, kLowestLogprob);  // a cut token had no chance
+  Sampler greedy(SamplerOptions{});
+  ASSERT_EQ(greedy.sample(logits.data(), 4), 1);
+  lp = drawn_logprobs(greedy, 1, 10);
+  ASSERT_EQ(lp.top.size(), 1u);
+  EXPECT_EQ(lp.top[0].logprob, 0.0f);
 }
 
 }  // namespace

@@ -45,12 +45,19 @@ std::pair<int, std::string> refusal(F f) {
   return {0, ""};
 }
 
-ChatMessage user(std::string text) { return {"user", std::move(text), nullptr, ""}; }
-ChatMessage assistant(std::string text) { return {"assistant", std::move(text), nullptr, ""}; }
+ChatMessage message(std::string role, std::string text, std::string call_id = "") {
+  ChatMessage m;
+  m.role = std::move(role);
+  m.content = std::move(text);
+  m.tool_call_id = std::move(call_id);
+  return m;
+}
+ChatMessage user(std::string text) { return message("user", std::move(text)); }
+ChatMessage assistant(std::string text) { return message("assistant", std::move(text)); }
 
 TEST(ChatPrompt, TheUsersOrAToolsTurnLastIsAnswered) {
   EXPECT_EQ(render({user("hi")}), "<user>hi</user><assistant>");
-  const ChatMessage tool{"tool", "21", nullptr, "c1"};
+  const ChatMessage tool = message("tool", "21", "c1");
   EXPECT_EQ(render({user("hi"), assistant("look"), tool}),
             "<user>hi</user><assistant>look</assistant><tool>21</tool><assistant>");
 }
@@ -58,6 +65,12 @@ TEST(ChatPrompt, TheUsersOrAToolsTurnLastIsAnswered) {
 TEST(ChatPrompt, TheAssistantsTextLastIsContinued) {
   EXPECT_EQ(render({user("hi"), assistant("Hel")}), "<user>hi</user><assistant>Hel");
   EXPECT_EQ(render({assistant("Hel")}), "<assistant>Hel");
+  ChatMessage parts = assistant("Hello");  // given as text parts: joined by blank lines, as llama.cpp
+  parts.text_parts = {"Hel", "lo"};
+  EXPECT_EQ(render({user("hi"), parts}), "<user>hi</user><assistant>Hel\n\nlo");
+  ChatMessage earlier = user("ab");  // an earlier message's parts are its content, as given
+  earlier.text_parts = {"a", "b"};
+  EXPECT_EQ(render({earlier}), "<user>ab</user><assistant>");
 }
 
 TEST(ChatPrompt, TheAssistantsCallsLastAreAFinishedTurn) {

@@ -24,10 +24,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// A client socket from `source` (a loopback address) to the server.
+// A client socket from `source` (a loopback address) to the server at `to`.
 class Client {
  public:
-  Client(int port, const char* source = "127.0.0.1") {
+  Client(int port, const char* source = "127.0.0.1", const char* to_address = "127.0.0.1") {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in from{};
     from.sin_family = AF_INET;
@@ -36,7 +36,7 @@ class Client {
     sockaddr_in to{};
     to.sin_family = AF_INET;
     to.sin_port = htons(static_cast<uint16_t>(port));
-    inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+    inet_pton(AF_INET, to_address, &to.sin_addr);
     EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&to), sizeof to), 0);
     timeval tv{5, 0};
     setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -73,9 +73,10 @@ struct Fixture : ::testing::Test {
           return std::pair<std::string, std::string>("text/plain", std::to_string(status) + ": " + message);
         },
         [](const std::string&, int) {});
-    port = server->bind("127.0.0.1", 0);
+    port = server->bind(hosts, 0);
     thread = std::thread([this] { server->run(2); });
   }
+  std::vector<std::string> hosts = {"127.0.0.1"};
   void TearDown() override {
     for (auto& w : workers) w.join();  // they hold exchanges, which hold their connections
     if (server) server->stop(2s);
@@ -270,13 +271,24 @@ TEST_F(Fixture, MalformedRequestsAre400) {
   EXPECT_NE(c.read_all().find("HTTP/1.1 400"), std::string::npos);
 }
 
+// --host's several addresses: one port (the first's pick), each answering.
+TEST_F(Fixture, SeveralAddressesShareOnePort) {
+  hosts = {"127.0.0.1", "127.0.0.2"};
+  start(quick());
+  for (const char* at : {"127.0.0.1", "127.0.0.2"}) {
+    Client c(port, "127.0.0.1", at);
+    ASSERT_TRUE(c.send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    EXPECT_NE(c.read_all().find("HTTP/1.1 200"), std::string::npos) << at;
+  }
+}
+
 TEST_F(Fixture, AnAddressItCannotTakeIsAnErrorNamingIt) {
   Server s(
       quick(), [](const Request&, const std::shared_ptr<Exchange>&) {},
       [](int, const std::string& m) { return std::pair<std::string, std::string>("text/plain", m); },
       [](const std::string&, int) {});
   try {
-    s.bind("not-an-address", 80);
+    s.bind({"not-an-address"}, 80);
     FAIL() << "bound to a name";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("not-an-address:80: error: cannot listen there"), std::string::npos);

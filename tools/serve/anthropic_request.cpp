@@ -8,15 +8,23 @@ namespace {
 
 using nlohmann::json;
 
-// A string, or blocks of which the text ones count (an image in a tool's result is left out).
+// An image for a model that reads text: llama-server's answer where it has no vision
+// projector (its status, 500, kept).
+[[noreturn]] void no_images() {
+  throw ApiError(500, "server_error", "image input is not supported: the model reads text only");
+}
+
+// A string, or blocks of which the text ones count (an image is refused, no_images).
 std::string text_of(const json& content, const std::string& field) {
   if (content.is_string()) return content.get<std::string>();
   if (content.is_null()) return "";
   if (!content.is_array()) invalid_value(field, "must be a string or an array of content blocks");
   std::string text;
-  for (const json& block : content)
-    if (block.is_object() && block.value("type", "") == "text" && block.contains("text") && block["text"].is_string())
-      text += block["text"].get<std::string>();
+  for (const json& block : content) {
+    const std::string type = block.is_object() ? block.value("type", "") : "";
+    if (type == "image") no_images();
+    if (type == "text" && block.contains("text") && block["text"].is_string()) text += block["text"].get<std::string>();
+  }
   return text;
 }
 
@@ -47,6 +55,8 @@ void add_message(const json& m, size_t i, json& out) {
     const std::string type = block.is_object() ? block.value("type", "") : "";
     if (type == "text" && block.contains("text") && block["text"].is_string()) {
       text += block["text"].get<std::string>();
+    } else if (type == "image") {
+      no_images();
     } else if (type == "thinking") {
       thinking += block.value("thinking", "");
     } else if (type == "tool_use" && role == "assistant") {
@@ -55,7 +65,7 @@ void add_message(const json& m, size_t i, json& out) {
       std::string result = text_of(block.value("content", json()), at + ".content");
       if (block.value("is_error", false)) result = "Error: " + result;
       out.push_back({{"role", "tool"}, {"tool_call_id", block.value("tool_use_id", "")}, {"content", result}});
-    } else if (type != "image" && type != "document" && type != "redacted_thinking") {
+    } else if (type != "document" && type != "redacted_thinking") {
       invalid_value(at, "is not a content block of a " + role + " message");
     }
   }

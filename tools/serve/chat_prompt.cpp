@@ -51,6 +51,7 @@ Json template_messages(const models::ChatTemplate& chat, const std::vector<ChatM
     if (!m.tool_calls.is_null() && reads_calls) j["tool_calls"] = m.tool_calls;
     if (!m.tool_calls.is_null() && !reads_calls) j["content"] = calls_text(m.content, m.tool_calls, tools.format);
     if (m.role == "tool") j["tool_call_id"] = m.tool_call_id;
+    if (!m.reasoning_content.empty()) j["reasoning_content"] = m.reasoning_content;
     list.push_back(std::move(j));
   }
   if (tools.any() && !renders_tools(chat.jinja_template()) && chat.own_template()) {
@@ -87,6 +88,15 @@ std::string rendered(const models::ChatTemplate& chat, const std::vector<ChatMes
   }
 }
 
+// The text an answer goes on from: a message of text parts joins them by blank lines, as
+// llama.cpp renders a continued message's content.
+std::string continued_text(const ChatMessage& m) {
+  if (m.text_parts.empty()) return m.content;
+  std::string text;
+  for (const std::string& part : m.text_parts) text += (text.empty() ? "" : "\n\n") + part;
+  return text;
+}
+
 }  // namespace
 
 std::string rendered_chat(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name) {
@@ -102,7 +112,7 @@ std::string rendered_chat(const models::ChatTemplate* chat, const ServeRequest& 
   // Rendered whole, the answer would be closed (its end-of-turn written); cut before it
   // and opened by the generation prompt, its text is what the model goes on from.
   const std::vector<ChatMessage> before(r.messages.begin(), r.messages.end() - 1);
-  return rendered(*chat, before, true, r) + last.content;
+  return rendered(*chat, before, true, r) + continued_text(last);
 }
 
 std::string chat_prompt(const models::ChatTemplate* chat, const ServeRequest& r, const std::string& model_name,

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -42,6 +43,8 @@ class HttpApiServer final : public ApiServer {
   void anthropic_routes();
   // OpenAI's Responses API (responses_routes.cpp), answered as the chats it stands for.
   void responses_routes();
+  // Vertex AI's predict route (vertex_routes.cpp), when it is asked for; after every other.
+  void vertex_routes();
   // The tokens a chat request's rendered prompt holds.
   int64_t chat_prompt_tokens(const std::string& body) const;
   // A POST that generates in `shape`; its log line is written when it ends.
@@ -89,7 +92,8 @@ class HttpApiServer final : public ApiServer {
   // long (/props' is_sleeping); a request other than a read-only one wakes it.
   void wake();
   bool sleeping() const;
-  std::string metrics() const;
+  // A scrape of /metrics; llama-server's throughput gauges are over the time since the last.
+  std::string metrics();
   void count(const std::string& path, int status);
   // The name clients see: --alias, else the model's.
   const std::string& served_name() const { return opts_.aliases.empty() ? m_.info.name : opts_.aliases.front(); }
@@ -109,6 +113,8 @@ class HttpApiServer final : public ApiServer {
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};
   RequestCounter requests_;
+  std::mutex scrape_mu_;
+  EngineCounters last_scrape_;  // the counters /metrics last read
   int64_t started_ = now_seconds();  // when the server started (Unix seconds)
   std::atomic<std::chrono::steady_clock::rep> last_active_{std::chrono::steady_clock::now().time_since_epoch().count()};
 };

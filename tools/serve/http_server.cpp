@@ -12,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <cerrno>
 #include <deque>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -19,9 +20,9 @@
 #include <vector>
 // clang-format on
 
-#include "support/error.h"
 #include "tools/serve/connection_quota.h"
 #include "tools/serve/http_wire.h"
+#include "tools/serve/tcp_listener.h"
 
 namespace lmc::tools::http {
 
@@ -57,12 +58,12 @@ struct Server::Impl {
   ConnectionQuota quota{limits.max_connections, limits.max_per_client};
   std::atomic<int64_t> open_exchanges{0};
   asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  std::list<tcp::acceptor> acceptors;  // one an address (a list: they stay where they are)
 
   Impl(Limits l, Handler h, ErrorBody e, AnswerLog a)
       : limits(l), handler(std::move(h)), error_body(std::move(e)), log(std::move(a)) {}
 
-  void accept();
+  void accept(tcp::acceptor& a);
   void admit(tcp::socket s);
 };
 
@@ -435,10 +436,10 @@ void ExchangeImpl::on_gone(std::function<void()> f) {
 
 }  // namespace
 
-void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](error_code ec, tcp::socket s) {
+void Server::Impl::accept(tcp::acceptor& a) {
+  a.async_accept(asio::make_strand(ioc), [this, &a](error_code ec, tcp::socket s) {
     if (!ec) admit(std::move(s));
-    if (acceptor.is_open()) accept();
+    if (a.is_open()) accept(a);
   });
 }
 
@@ -460,25 +461,17 @@ Server::Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog l
 
 Server::~Server() = default;
 
-int Server::bind(const std::string& host, int port) {
-  auto fail = [&](const std::string& why) {
-    return Error(host + ":" + std::to_string(port) + ": error: cannot listen there (" + why + ")");
-  };
-  error_code ec;
-  asio::ip::address address = asio::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec) throw fail("not an IP address: give one, such as 127.0.0.1 or 0.0.0.0");
-  tcp::endpoint at(address, static_cast<unsigned short>(port));
-  tcp::acceptor& a = impl_->acceptor;
-  a.open(at.protocol(), ec);
-  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) a.bind(at, ec);
-  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) throw fail(ec == asio::error::address_in_use ? "in use" : ec.message());
-  return a.local_endpoint().port();
+int Server::bind(const std::vector<std::string>& hosts, int port) {
+  for (const std::string& host : hosts) {
+    tcp::acceptor& a = impl_->acceptors.emplace_back(impl_->ioc);
+    listen_at(a, host, port, hosts.size() > 1);
+    port = a.local_endpoint().port();  // the first's, when port 0 let it pick
+  }
+  return port;
 }
 
 void Server::run(int threads) {
-  impl_->accept();
+  for (tcp::acceptor& a : impl_->acceptors) impl_->accept(a);
   std::vector<std::thread> extra;
   for (int i = 1; i < threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
@@ -488,7 +481,7 @@ void Server::run(int threads) {
 void Server::stop(std::chrono::milliseconds grace) {
   asio::post(impl_->ioc, [impl = impl_.get()] {
     error_code ignored;
-    impl->acceptor.close(ignored);
+    for (tcp::acceptor& a : impl->acceptors) a.close(ignored);
   });
   auto until = std::chrono::steady_clock::now() + grace;
   while (impl_->open_exchanges > 0 && std::chrono::steady_clock::now() < until)

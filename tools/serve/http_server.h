@@ -78,9 +78,9 @@ class Server {
  public:
   Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log);
   ~Server();
-  // Binds and listens (port 0: any free one); returns the port. Throws lmc::Error naming
-  // the address when it cannot.
-  int bind(const std::string& host, int port);
+  // Binds and listens at each address, on one port (0: any free one, the first's); returns
+  // the port. Throws lmc::Error naming the address when it cannot (tcp_listener.h).
+  int bind(const std::vector<std::string>& hosts, int port);
   void run(int threads);  // until stop()
   // Stops accepting, waits (up to `grace`) for the answers begun to be written, then ends run().
   void stop(std::chrono::milliseconds grace);

@@ -1,5 +1,7 @@
 #include "tools/serve/logprobs_json.h"
 
+#include <cmath>
+
 namespace lmc::tools {
 
 using nlohmann::json;
@@ -13,20 +15,24 @@ json bytes_of(const std::string& text) {
 }
 
 // {"token", "logprob", "bytes"}, and llama-server's "id" beside them when asked.
-json entry(const runtime::TokenLogprob& t, const models::Tokenizer& tok, bool with_id) {
+json entry(const runtime::TokenLogprob& t, const models::Tokenizer& tok, bool with_id, bool probs) {
   const std::string text = tok.token_text(t.token);
-  json e = {{"token", text}, {"logprob", t.logprob}, {"bytes", bytes_of(text)}};
+  json e = {{"token", text}, {"bytes", bytes_of(text)}};
+  if (probs)
+    e["prob"] = t.logprob <= runtime::kLowestLogprob ? 0.0 : std::exp(double(t.logprob));
+  else
+    e["logprob"] = t.logprob;
   if (with_id) e["id"] = t.token;
   return e;
 }
 
-json steps_json(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok, bool with_id) {
+json steps_json(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok, bool with_id, bool probs) {
   json out = json::array();
   for (const auto& s : steps) {
-    json e = entry(s.chosen, tok, with_id);
+    json e = entry(s.chosen, tok, with_id, probs);
     json top = json::array();
-    for (const auto& t : s.top) top.push_back(entry(t, tok, with_id));
-    e["top_logprobs"] = top;
+    for (const auto& t : s.top) top.push_back(entry(t, tok, with_id, probs));
+    e[probs ? "top_probs" : "top_logprobs"] = top;
     out.push_back(e);
   }
   return out;
@@ -34,8 +40,8 @@ json steps_json(std::span<const runtime::StepLogprobs> steps, const models::Toke
 
 }  // namespace
 
-json chat_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok) {
-  return {{"content", steps_json(steps, tok, false)}, {"refusal", json()}};
+json chat_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok, bool probs) {
+  return {{"content", steps_json(steps, tok, false, probs)}, {"refusal", json()}};
 }
 
 json completion_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok,
@@ -54,21 +60,21 @@ json completion_logprobs(std::span<const runtime::StepLogprobs> steps, const mod
   return {{"tokens", tokens}, {"token_logprobs", token_logprobs}, {"top_logprobs", top}, {"text_offset", offsets}};
 }
 
-json llama_probabilities(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok) {
-  return steps_json(steps, tok, true);
+json llama_probabilities(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok, bool probs) {
+  return steps_json(steps, tok, true, probs);
 }
 
 json LogprobsTap::take(Shape shape, const models::Tokenizer& tok) {
   const std::vector<runtime::StepLogprobs> steps = std::exchange(pending, {});
   switch (shape) {
     case Shape::Chat:
-      return chat_logprobs(steps, tok);
+      return chat_logprobs(steps, tok, post_sampling);
     case Shape::Completion:
       return completion_logprobs(steps, tok, text_offset);
     case Shape::Llama:
       break;
   }
-  return llama_probabilities(steps, tok);
+  return llama_probabilities(steps, tok, post_sampling);
 }
 
 }  // namespace lmc::tools

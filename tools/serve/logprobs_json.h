@@ -17,17 +17,22 @@
 
 namespace lmc::tools {
 
-nlohmann::json chat_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok);
+// With `probs`, each as llama-server writes post_sampling_probs: "prob" (the probability) for
+// "logprob", "top_probs" for "top_logprobs".
+nlohmann::json chat_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok,
+                             bool probs = false);
 // `text_offset`: where the first token's text starts in the prompt and completion; on
 // return, where the next one's does.
 nlohmann::json completion_logprobs(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok,
                                    int64_t& text_offset);
-nlohmann::json llama_probabilities(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok);
+nlohmann::json llama_probabilities(std::span<const runtime::StepLogprobs> steps, const models::Tokenizer& tok,
+                                   bool probs = false);
 
 // A job's log-probabilities as they come, handed out with the text they belong to.
 struct LogprobsTap {
   std::vector<runtime::StepLogprobs> pending;
   int64_t text_offset = 0;  // completions': where the pending tokens' text starts
+  bool post_sampling = false;  // post_sampling_probs: written as probabilities (OpenAI's completions: logprobs)
   // The pending tokens' log-probabilities in the answer's shape (chat, completion or
   // llama-server's), and none pending after.
   nlohmann::json take(Shape shape, const models::Tokenizer& tok);

@@ -9,9 +9,10 @@ namespace {
 
 // llama-server's names for the same counters, which its dashboards read.
 template <typename Metric>
-void llama_server_metrics(Metric& metric, const EngineCounters& c) {
+void llama_server_metrics(Metric& metric, const EngineCounters& c, const EngineCounters& since) {
   auto rate = [](double n, double seconds) { return seconds > 0 ? n / seconds : 0.0; };
   const int64_t computed = c.prompt_tokens - c.cached_tokens;
+  const int64_t computed_since = computed - (since.prompt_tokens - since.cached_tokens);
   metric("llamacpp:prompt_tokens_total", "counter", "Number of prompt tokens processed, excluding cached tokens",
          computed);
   metric("llamacpp:prompt_tokens_cached_total", "counter", "Number of prompt tokens reused from the cache",
@@ -29,9 +30,10 @@ void llama_server_metrics(Metric& metric, const EngineCounters& c) {
   metric("llamacpp:spec_decode_num_drafts_total", "counter",
          "Speculative: Total speculative decoding verification steps", 0);
   metric("llamacpp:prompt_tokens_seconds", "gauge", "Average prompt throughput in tokens/s",
-         rate(static_cast<double>(computed), c.prompt_seconds));
-  metric("llamacpp:predicted_tokens_seconds", "gauge", "Average generation throughput in tokens/s",
-         rate(static_cast<double>(c.generated_tokens), c.decode_seconds));
+         rate(static_cast<double>(computed_since), c.prompt_seconds - since.prompt_seconds));
+  metric(
+      "llamacpp:predicted_tokens_seconds", "gauge", "Average generation throughput in tokens/s",
+      rate(static_cast<double>(c.generated_tokens - since.generated_tokens), c.decode_seconds - since.decode_seconds));
   metric("llamacpp:requests_processing", "gauge", "Number of requests processing", c.running);
   metric("llamacpp:requests_deferred", "gauge", "Number of requests deferred", c.queued);
   metric("llamacpp:n_busy_slots_per_decode", "gauge", "Average number of busy slots per llama_decode() call",
@@ -40,7 +42,7 @@ void llama_server_metrics(Metric& metric, const EngineCounters& c) {
 
 }  // namespace
 
-std::string metrics_text(const EngineCounters& c, const RequestCounts& requests) {
+std::string metrics_text(const EngineCounters& c, const RequestCounts& requests, const EngineCounters& since) {
   std::ostringstream out;
   auto metric = [&](const char* name, const char* type, const char* help, auto value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n"
@@ -69,7 +71,7 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests)
   metric("lmc_busy_seconds_total", "counter",
          "Time the model spent in steps (generated tokens over it: the throughput of all streams together).",
          c.busy_seconds);
-  llama_server_metrics(metric, c);
+  llama_server_metrics(metric, c, since);
   return out.str();
 }
 

@@ -31,6 +31,9 @@ class RequestCounter {
   RequestCounts counts_;
 };
 
-std::string metrics_text(const EngineCounters& c, const RequestCounts& requests);
+// `since`: the counters at the scrape before; llama-server's throughput gauges
+// (prompt_tokens_seconds, predicted_tokens_seconds) are over the window between the two, as
+// its buckets are (0 when nothing ran in it).
+std::string metrics_text(const EngineCounters& c, const RequestCounts& requests, const EngineCounters& since);
 
 }  // namespace lmc::tools

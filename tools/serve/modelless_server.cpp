@@ -31,7 +31,7 @@ class ModellessServer final : public ApiServer {
         tools_(ToolsEndpoint::make(opts_)),
         proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {}
 
-  int bind() override { return http_.bind(opts_.host, opts_.port); }
+  int bind() override { return http_.bind(opts_.hosts, opts_.port); }
   void listen() override { http_.run(1); }
   void shutdown() override {
     if (tools_) tools_->stop();

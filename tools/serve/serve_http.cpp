@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "support/error.h"
@@ -126,7 +127,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
   routes();
 }
 
-int HttpApiServer::bind() { return http_.bind(opts_.host, opts_.port); }
+int HttpApiServer::bind() { return http_.bind(opts_.hosts, opts_.port); }
 
 // Two threads carry every connection's reads and writes; handlers only parse and queue.
 void HttpApiServer::listen() { http_.run(2); }
@@ -216,6 +217,8 @@ void HttpApiServer::routes() {
       send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
+    if (!opts_.metrics_endpoint)
+      throw ApiError(501, "not_supported_error", "this server's /metrics is off (start it with --metrics)");
     // llama-server's header: when the process started, so that a scraper tells a restart.
     ex->reply(200, "text/plain; version=0.0.4", metrics(), {{"Process-Start-Time-Unix", std::to_string(started_)}});
   };
@@ -292,6 +295,7 @@ void HttpApiServer::routes() {
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
+  if (!opts_.vertex.predict_route.empty()) vertex_routes();
 }
 
 void HttpApiServer::add_generation(const std::string& path, Shape shape,
@@ -378,6 +382,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
     answer.logprobs = std::make_shared<LogprobsTap>();
+    answer.logprobs->post_sampling = j.post_sampling = r.post_sampling_probs;
     answer.logprobs->text_offset = static_cast<int64_t>(r.prompt.size());
     j.top_logprobs = *r.top_logprobs;
     j.on_logprobs = [t = answer.logprobs](const runtime::StepLogprobs& lp) { t->pending.push_back(lp); };
@@ -400,7 +405,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   respond_whole(ex, jobs, answers);
 }
 
-std::string HttpApiServer::metrics() const {
+std::string HttpApiServer::metrics() {
   EngineCounters c = engine_ ? engine_->counters() : EngineCounters{};
   if (embedder_) {
     EmbeddingCounters e = embedder_->counters();
@@ -408,7 +413,9 @@ std::string HttpApiServer::metrics() const {
     c.busy_seconds = e.busy_seconds;
     c.steps = e.steps;
   }
-  return metrics_text(c, requests_.counts());
+  std::lock_guard lock(scrape_mu_);
+  const EngineCounters since = std::exchange(last_scrape_, c);
+  return metrics_text(c, requests_.counts(), since);
 }
 
 namespace {

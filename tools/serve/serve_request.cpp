@@ -17,19 +17,15 @@ namespace {
 
 using nlohmann::json;
 
-std::string text_of(const json& v, const std::string& param) {
-  if (v.is_string()) return v.get<std::string>();
-  // OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
-  if (v.is_array()) {
-    std::string out;
-    for (const json& part : v) {
-      if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-        invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
-      out += part["text"].get<std::string>();
-    }
-    return out;
+// OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
+std::vector<std::string> text_parts(const json& v, const std::string& param) {
+  std::vector<std::string> out;
+  for (const json& part : v) {
+    if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
+      invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
+    out.push_back(part["text"].get<std::string>());
   }
-  invalid_field(param, "'" + param + "' must be a string");
+  return out;
 }
 
 // An assistant's message may hold tool calls instead of text; a tool's answers one.
@@ -37,7 +33,8 @@ ChatMessage message(const json& m, const std::string& at) {
   if (!m.is_object()) invalid_field(at, "'" + at + "' must be an object");
   const json* role = given_field(m, "role");
   if (!role || !role->is_string()) invalid_field(at + ".role", "'" + at + ".role' must be a string");
-  ChatMessage out{role->get<std::string>(), "", nullptr, ""};
+  ChatMessage out;
+  out.role = role->get<std::string>();
   if (out.role == "developer") out.role = "system";  // OpenAI's newer name for it
   if (out.role != "system" && out.role != "user" && out.role != "assistant" && out.role != "tool")
     invalid_field(at + ".role", "'" + at + ".role' must be system, user, assistant or tool");
@@ -50,9 +47,21 @@ ChatMessage message(const json& m, const std::string& at) {
     if (!id || !id->is_string()) invalid_field(at + ".tool_call_id", "'" + at + ".tool_call_id' must be a string");
     out.tool_call_id = id->get<std::string>();
   }
+  if (const json* reasoning = given_field(m, "reasoning_content"); reasoning && !reasoning->is_null()) {
+    if (!reasoning->is_string() || out.role != "assistant")
+      invalid_field(at + ".reasoning_content", "'" + at + ".reasoning_content' is an assistant's string");
+    out.reasoning_content = reasoning->get<std::string>();
+  }
   const json* content = given_field(m, "content");
   if (!content && out.tool_calls.is_null()) invalid_field(at + ".content", "'" + at + ".content' is required");
-  if (content) out.content = text_of(*content, at + ".content");
+  if (content && content->is_array()) {
+    out.text_parts = text_parts(*content, at + ".content");
+    for (const std::string& t : out.text_parts) out.content += t;
+  } else if (content && content->is_string()) {
+    out.content = content->get<std::string>();
+  } else if (content) {
+    invalid_field(at + ".content", "'" + at + ".content' must be a string");
+  }
   return out;
 }
 
@@ -131,7 +140,7 @@ std::vector<std::string> unknown_fields(const json& body, bool chat) {
       // llama-server's extensions lmc honours
       "top_k", "min_p", "typical_p", "repeat_penalty", "repeat_last_n", "cache_prompt", "ignore_eos", "n_probs",
       // the KV-cache slot to run in (llama-server's), and its debugging echo of the prompt
-      "id_slot", "verbose", "return_progress", "timings_per_token",
+      "id_slot", "verbose", "return_progress", "timings_per_token", "post_sampling_probs",
       // structured output, on completions too (as llama-server)
       "response_format", "json_schema", "grammar"};
   static const std::set<std::string> kChat = {
@@ -257,12 +266,7 @@ void generation_flags(const json& body, ServeRequest& r) {
   r.verbose = flag(body, "verbose");
   r.return_progress = flag(body, "return_progress");
   r.timings_per_token = flag(body, "timings_per_token");
-}
-
-// A llama-server field lmc does not act on, accepted only at `neutral`.
-void neutral_only(const json& body, const char* name, const json& neutral) {
-  if (const json* v = given_field(body, name); v && *v != neutral)
-    invalid_field(name, std::string("'") + name + "' is not supported (only " + neutral.dump() + ")");
+  r.post_sampling_probs = flag(body, "post_sampling_probs");
 }
 
 }  // namespace
@@ -287,11 +291,35 @@ std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
 
 namespace {
 
-// One input: a string, or a non-empty array of token ids.
+// OpenAI's content parts {"content": [{"type": "text", "text": ...}, ...]}: the texts joined
+// as they are, as llama-server reads them (a model of text has no other part to read).
+std::string content_parts_text(const json& parts, const std::string& param) {
+  if (!parts.is_array() || parts.empty())
+    invalid_field(param, "'" + param + ".content' must be a non-empty array of content parts");
+  std::string text;
+  for (const json& part : parts) {
+    const json* type = part.is_object() ? given_field(part, "type") : nullptr;
+    if (!type || *type != "text") {
+      const std::string named = type && type->is_string() ? type->get<std::string>() : "";
+      invalid_field(param,
+                    "'" + param + ".content' holds a part of type '" + named + "': this model reads text parts only");
+    }
+    const json* t = given_field(part, "text");
+    if (!t || !t->is_string())
+      invalid_field(param, "'" + param + ".content' holds a text part without a string 'text'");
+    text += t->get<std::string>();
+  }
+  return text;
+}
+
+// One input: a string, a non-empty array of token ids, or {"content": [content parts]}.
 EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
   if (v.is_string()) return {v.get<std::string>(), {}};
+  if (v.is_object() && v.contains("content")) return {content_parts_text(v["content"], param), {}};
   if (!v.is_array() || v.empty())
-    invalid_field(param, "'" + param + "' must be a string, an array of strings, or token ids (non-empty)");
+    invalid_field(
+        param,
+        "'" + param + "' must be a string, an array of strings, token ids (non-empty) or {\"content\": [parts]}");
   EmbeddingInput in;
   for (const json& id : v) in.tokens.push_back(token_id(id, vocab, param));
   return in;
@@ -394,7 +422,6 @@ ServeRequest parse_llama_completion(std::string_view text, int64_t max_tokens_li
                                   "verbose",
                                   "return_progress",
                                   "timings_per_token"};
-  neutral_only(body, "post_sampling_probs", false);
   integer(body, "n_keep", -1, INT64_MAX);
   ServeRequest r;
   r.ignored_fields = unknown_fields(body, fields);

@@ -53,6 +53,12 @@ struct ChatMessage {
   std::string content;  // "" for an assistant's tool calls without text
   nlohmann::ordered_json tool_calls;  // an assistant's, as a template reads them (tool_calls.h); null when none
   std::string tool_call_id;           // a tool's result: the call it answers
+  // The content's text parts, when it came as OpenAI's parts (their texts joined make
+  // `content`); a continued last message joins them by blank lines, as llama.cpp does.
+  std::vector<std::string> text_parts;
+  // An assistant's reasoning (llama-server's reasoning_content; Anthropic's thinking blocks),
+  // which templates that show earlier reasoning render.
+  std::string reasoning_content;
 };
 
 inline constexpr int64_t kMaxChoices = 16;
@@ -90,6 +96,9 @@ struct ServeRequest {
   // logprobs (chat: with top_logprobs alternatives; completions: logprobs alternatives;
   // llama-server: n_probs): the alternatives a token's log-probability comes with.
   std::optional<int64_t> top_logprobs;
+  // llama-server's post_sampling_probs: those of the distribution the sampler drew from, after
+  // its cuts, as probabilities ("prob", "top_probs") where the answer's shape has them.
+  bool post_sampling_probs = false;
   // response_format json_object or json_schema: what the answer must be (tools/serve/response_format.h).
   std::shared_ptr<const structured::Grammar> response_format;
   // llama-server's `grammar`: a GBNF grammar the answer keeps to (tools/serve/grammar_field.h).

@@ -31,6 +31,7 @@
 #include "tools/lmc/serve/embedding_engine.h"
 #include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/lmc/serve/serve_engine.h"
+#include "tools/lmc/serve/vertex_environment.h"
 
 namespace lmc::tools {
 
@@ -38,7 +39,10 @@ namespace {
 
 std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s = {
-      {"host", true, "address to listen on (default 127.0.0.1: this machine only)", "ADDR"},
+      {"host", true,
+       "IP addresses to listen on, comma-separated, all on one port (default 127.0.0.1: this machine only; with "
+       "several, :: is IPv6 only)",
+       "ADDRS"},
       {"port", true, "port to listen on (default 8080; 0 picks a free one, printed at start)", "N"},
       {"parallel",
        true,
@@ -147,6 +151,7 @@ std::vector<FlagSpec> specs() {
        "",
        {"webui-mcp-proxy"}},
       {"no-ui-mcp-proxy", false, "/cors-proxy answers 403 (the default)", "", false, "", {"no-webui-mcp-proxy"}},
+      {"metrics", false, "answer GET /metrics (Prometheus text; without it a 501, as llama-server's)"},
       {"cors-origins", true,
        "the origins browsers' cross-origin requests are let in from, comma-separated (default: any); "
        "\"localhost\" stands for this machine's loopback names on any port",
@@ -232,6 +237,17 @@ int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
   return each;
 }
 
+// Where the server answers: http://HOST:PORT`path` at each --host address, an IPv6 one in brackets.
+std::string served_at(const ServeOptions& so, int port, const std::string& path = "") {
+  std::string out;
+  for (const std::string& host : so.hosts) {
+    const bool v6 = host.find(':') != std::string::npos;
+    out += (out.empty() ? "" : " and ") + std::string("http://") + (v6 ? "[" + host + "]" : host) + ":" +
+           std::to_string(port) + path;
+  }
+  return out;
+}
+
 // A comma-separated flag ("a, b": --cors-origins, --alias, --tags): its entries, spaces
 // around them dropped.
 std::vector<std::string> comma_list(const Args& a, const std::string& name) {
@@ -280,10 +296,10 @@ int serve_without_model(const Args& a, const ServeOptions& so) {
   check_cancelled();
   note_tools(so);
   std::fprintf(stderr,
-               "lmc: serving no model on http://%s:%d: /health, /v1/models (empty) and preflights; every other "
+               "lmc: serving no model on %s: /health, /v1/models (empty) and preflights; every other "
                "request is a 503 (give MODEL or -m to serve one; llama-server's router, which loads models on "
                "demand, is not lmc's)\n",
-               so.host.c_str(), port);
+               served_at(so, port).c_str());
   server->listen();
   signals.finish();
   std::fprintf(stderr, "lmc: stopped\n");
@@ -299,7 +315,7 @@ int cmd_serve(int argc, char** argv) {
                    "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
                    "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
                    "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
-                   "/health and /metrics (Prometheus), and a chat page at / to open in a browser. Chats are\n"
+                   "/health, /metrics (--metrics) and a chat page at / to open in a browser. Chats are\n"
                    "rendered with the model's own Jinja chat template (--chat-template-file F overrides it).\n"
                    "Up to --parallel requests run at once (continuous batching), the others wait in\n"
                    "arrival order.\n\n"
@@ -308,7 +324,8 @@ int cmd_serve(int argc, char** argv) {
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   ServeOptions so;
-  so.host = a.get_or("host", "127.0.0.1");
+  so.hosts = a.has("host") ? comma_list(a, "host") : std::vector<std::string>{"127.0.0.1"};
+  if (so.hosts.empty()) throw UsageError("--host expects an address, or several separated by commas");
   so.port = static_cast<int>(a.get_int("port", 8080, 0, 65535));
   so.api_keys = api_keys(a);
   so.webui = !a.has("no-webui");
@@ -336,6 +353,7 @@ int cmd_serve(int argc, char** argv) {
   so.sleep_idle = std::chrono::seconds(a.get_int("sleep-idle-seconds", 0, -1, 86400 * 365));
   so.slot_save_path = slot_save_path(a);
   so.slots_endpoint = !a.has("no-slots");
+  so.metrics_endpoint = a.has("metrics");
   so.cors_origins = comma_list(a, "cors-origins");
   so.tools = comma_list(a, "tools");
   so.tools_runtime = a.get_or("tools-runtime", "");
@@ -347,6 +365,7 @@ int cmd_serve(int argc, char** argv) {
   so.mcp_servers = mcp_servers_of_flags(mcp_json ? &*mcp_json : nullptr, mcp_file ? &*mcp_file : nullptr);
   // Tools read and run anything: a web page elsewhere may not call them (llama-server's default too).
   if ((!so.tools.empty() || !so.mcp_servers.empty()) && so.cors_origins.empty()) so.cors_origins = {"localhost"};
+  read_vertex_environment(so);
   const std::optional<ReasoningFormat> reasoning = reasoning_format_named(a.get_or("reasoning-format", "auto"));
   if (!reasoning)
     throw UsageError("--reasoning-format expects " + reasoning_format_names() + ", got '" +
@@ -393,13 +412,13 @@ int cmd_serve(int argc, char** argv) {
   print_load_summary(m, embeds ? embedder->executor() : engine->executor());
   note_tools(so);
   if (embeds)
-    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on http://%s:%d/v1/embeddings\n",
-                 m.info.name.c_str(), static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
-                 so.host.c_str(), port);
-  if (so.reranking) std::fprintf(stderr, "lmc: ranking documents at http://%s:%d/rerank\n", so.host.c_str(), port);
+    std::fprintf(stderr, "lmc: serving %s's embeddings (%lld values, %s pooling) on %s\n", m.info.name.c_str(),
+                 static_cast<long long>(embedder->dimensions()), pooling_name(*pooling),
+                 served_at(so, port, "/v1/embeddings").c_str());
+  if (so.reranking) std::fprintf(stderr, "lmc: ranking documents at %s\n", served_at(so, port, "/rerank").c_str());
   if (!embeds)
-    std::fprintf(stderr, "lmc: serving %s on http://%s:%d (OpenAI API at /v1%s)\n", m.info.name.c_str(),
-                 so.host.c_str(), port, so.webui ? ", chat page at /" : "");
+    std::fprintf(stderr, "lmc: serving %s on %s (OpenAI API at /v1%s)\n", m.info.name.c_str(),
+                 served_at(so, port).c_str(), so.webui ? ", chat page at /" : "");
   server->listen();
   signals.finish();  // while the server it may stop still is
   std::fprintf(stderr, "lmc: stopped\n");

@@ -131,7 +131,6 @@ std::vector<FlagSpec> llama_server_flag_specs() {
   };
   return {
       inert("cont-batching", "", "lmc serve batches its slots' decode steps always", {"no-cont-batching"}),
-      inert("metrics", "", "lmc serve answers /metrics always"),
       inert("slots", "", "lmc serve answers /slots unless --no-slots"),
       inert("props", "", "lmc serve answers /props always"),
       inert("threads-http", "N", "lmc serve's HTTP side runs on threads of its own"),

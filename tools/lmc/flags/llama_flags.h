@@ -11,7 +11,7 @@
 namespace lmc::tools {
 
 std::vector<FlagSpec> llama_flag_specs();
-// llama-server's switches for what lmc serve does always (continuous batching, /metrics,
+// llama-server's switches for what lmc serve does always (continuous batching,
 // /slots, /props) or by itself (its HTTP threads), accepted the same way by serve.
 std::vector<FlagSpec> llama_server_flag_specs();
 

@@ -2,7 +2,7 @@
 // or streamed as server-sent events), /v1/models, /health and /metrics (Prometheus text),
 // and llama-server's /completion, /props, /slots, /tokenize, /detokenize and /apply-template; with
 // --embeddings instead of the generations, OpenAI's /v1/embeddings and llama-server's
-// /embeddings (and, with --reranking, its /rerank).
+// /embeddings (and, with --reranking, its /rerank); with AIP_MODE=PREDICTION, Vertex AI's predict route.
 // Every error is a JSON body {"error": {...}} with a 4xx/5xx status; with an API key,
 // every endpoint but /health needs "Authorization: Bearer KEY".
 //
@@ -33,7 +33,8 @@
 namespace lmc::tools {
 
 struct ServeOptions {
-  std::string host = "127.0.0.1";
+  // The addresses listened at (--host, comma-separated), all on one port.
+  std::vector<std::string> hosts = {"127.0.0.1"};
   int port = 8080;
   std::vector<std::string> api_keys;  // none: no authentication
   size_t max_body_bytes = 1 << 20;
@@ -76,12 +77,20 @@ struct ServeOptions {
   std::string slot_save_path;
   // GET /slots answers them; --no-slots makes it a 501, as llama-server's.
   bool slots_endpoint = true;
+  // GET /metrics answers (--metrics); without it a 501, as llama-server's.
+  bool metrics_endpoint = false;
   // llama-server's --sleep-idle-seconds: after this long with nothing to do, /props says
   // is_sleeping (lmc keeps the model loaded); 0: never.
   std::chrono::seconds sleep_idle{0};
   // POST /rerank and its aliases rank documents by embedding similarity (--reranking, which
   // embeds); without it they are a 501, as llama-server's.
   bool reranking = false;
+  // Vertex AI's predict route ("": none) and a health route of its own ("": /health only),
+  // as llama-server's AIP_MODE=PREDICTION (tools/lmc/serve/vertex_environment.h).
+  struct VertexRoutes {
+    std::string predict_route;
+    std::string health_route;
+  } vertex;
   // The origins a browser's cross-origin requests are let in from (--cors-origins; none: any).
   std::vector<std::string> cors_origins;
   // llama-server's built-in tools GET and POST /tools offer (--tools: "all" or their names;

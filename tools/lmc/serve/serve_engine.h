@@ -64,8 +64,10 @@ struct JobRequest {
   std::shared_ptr<const structured::GbnfGrammar> grammar;  // a GBNF grammar the answer keeps to; empty: none
   std::vector<std::string> stop;
   // With top_logprobs >= 0: each token's log-probability and that many alternatives', just
-  // before the text it makes (runtime/token_logprobs.h).
+  // before the text it makes (runtime/token_logprobs.h); with post_sampling, in the
+  // distribution the sampler drew from (llama-server's post_sampling_probs).
   int64_t top_logprobs = -1;
+  bool post_sampling = false;
 };
 
 // Where a running job stands when on_text is called (llama-server's streamed /completion
