@@ -24,26 +24,30 @@ PROMPTS = ["The capital of France is", "Once upon a time", "def fibonacci(n):", 
 LMC = None
 
 
+def started(argv, env=None):
+    """An lmc serve command line started: its process, the port it says it serves on, and its
+    stderr's lines (kept growing by a thread, for the assertions)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, **env) if env else None)
+    err = []
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            raise RuntimeError("lmc serve exited:\n" + "".join(err))
+        err.append(line)
+        m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
+        if m:
+            threading.Thread(target=lambda: err.extend(proc.stderr), daemon=True).start()
+            return proc, int(m.group(1)), err
+    raise RuntimeError("lmc serve did not start")
+
+
 class Server:
     """An lmc serve process on a free port; stderr is kept for the assertions."""
 
     def __init__(self, *flags, env=None):
-        self.proc = subprocess.Popen([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                     env=dict(os.environ, **env) if env else None)
-        self.err = []
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                raise RuntimeError("lmc serve exited:\n" + "".join(self.err))
-            self.err.append(line)
-            m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-                threading.Thread(target=lambda: self.err.extend(self.proc.stderr), daemon=True).start()
-                return
-        raise RuntimeError("lmc serve did not start")
+        self.proc, self.port, self.err = started([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags], env)
 
     def request(self, method, path, body=None, key=KEY, raw=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)

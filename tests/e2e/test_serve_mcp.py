@@ -22,7 +22,6 @@ import argparse
 import http.client
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -32,6 +31,9 @@ import time
 import unittest
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import serve_harness  # noqa: E402  (started: an lmc serve command line up, and its port)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(HERE, "mcp_fake_server.py")
@@ -50,21 +52,7 @@ class Lmc:
     """lmc serve without a model, with the given MCP config."""
 
     def __init__(self, *flags):
-        self.proc = subprocess.Popen([LMC, "serve", "--port", "0", "--tools", "all", *flags],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.err = []
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            line = self.proc.stderr.readline()
-            if not line:
-                raise RuntimeError("lmc serve exited:\n" + "".join(self.err))
-            self.err.append(line)
-            m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
-            if m:
-                self.port = int(m.group(1))
-                threading.Thread(target=lambda: self.err.extend(self.proc.stderr), daemon=True).start()
-                return
-        raise RuntimeError("lmc serve did not start")
+        self.proc, self.port, self.err = serve_harness.started([LMC, "serve", "--port", "0", "--tools", "all", *flags])
 
     def request(self, method, path, body=None, headers=None, raw=False):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,7 +10,7 @@
 #include <cstring>
 #include <thread>
 
-extern char** environ;
+#include "tools/serve/server_tools/group_spawn.h"
 
 namespace lmc::tools::server_tools {
 namespace {
@@ -26,32 +25,6 @@ struct Fd {
     if (fd >= 0) ::close(fd);
     fd = -1;
   }
-};
-
-// The child's file actions: stdin and stdout the pipes, stderr the output or /dev/null, no
-// other descriptor of the server (its sockets), the working directory.
-struct Actions {
-  posix_spawn_file_actions_t a;
-  Actions() { posix_spawn_file_actions_init(&a); }
-  ~Actions() { posix_spawn_file_actions_destroy(&a); }
-};
-
-// Its own process group (killed whole), the signals a shell expects: the server ignores
-// SIGPIPE, and an ignored signal would stay ignored across exec.
-struct Attributes {
-  posix_spawnattr_t a;
-  Attributes() {
-    posix_spawnattr_init(&a);
-    sigset_t none, pipe;
-    sigemptyset(&none);
-    sigemptyset(&pipe);
-    sigaddset(&pipe, SIGPIPE);
-    posix_spawnattr_setpgroup(&a, 0);
-    posix_spawnattr_setsigmask(&a, &none);
-    posix_spawnattr_setsigdefault(&a, &pipe);
-    posix_spawnattr_setflags(&a, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  }
-  ~Attributes() { posix_spawnattr_destroy(&a); }
 };
 
 int exit_code_of(int status) {
@@ -73,20 +46,10 @@ class Run {
     out_.fd = out[0];
     in_.fd = in[1];
     Fd child_out{out[1]}, child_in{in[0]};
-    Actions act;
-    posix_spawn_file_actions_adddup2(&act.a, child_in.fd, 0);
-    posix_spawn_file_actions_adddup2(&act.a, child_out.fd, 1);
-    if (spec_.with_stderr)
-      posix_spawn_file_actions_adddup2(&act.a, child_out.fd, 2);
-    else
-      posix_spawn_file_actions_addopen(&act.a, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addclosefrom_np(&act.a, 3);
-    if (!spec_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&act.a, spec_.cwd.c_str());
-    Attributes attr;
-    std::vector<char*> argv;
-    for (const std::string& s : spec_.argv) argv.push_back(const_cast<char*>(s.c_str()));
-    argv.push_back(nullptr);
-    const int e = posix_spawnp(&pid_, argv[0], &act.a, &attr.a, argv.data(), environ);
+    GroupSpawn how{spec_.argv,   child_in.fd,
+                   child_out.fd, spec_.with_stderr ? GroupSpawn::Stderr::AsStdout : GroupSpawn::Stderr::Dropped,
+                   spec_.cwd,    {}};
+    const int e = spawn_in_group(how, &pid_);
     if (e != 0) {
       r_.spawn_error = spec_.argv[0] + ": " + std::strerror(e) + (spec_.cwd.empty() ? "" : " (in " + spec_.cwd + ")");
       pid_ = -1;

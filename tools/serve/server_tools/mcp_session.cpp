@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +10,8 @@
 #include <cerrno>
 #include <cstring>
 #include <vector>
+
+#include "tools/serve/server_tools/group_spawn.h"
 
 extern char** environ;
 
@@ -36,13 +37,6 @@ std::vector<std::string> environment_with(const std::vector<std::pair<std::strin
   }
   for (const auto& [name, value] : set) env.push_back(name + "=" + value);
   return env;
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (std::string& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
 }
 
 int milliseconds_until(Clock::time_point deadline) {
@@ -86,9 +80,8 @@ void McpSession::end() {
   pid_ = -1;
 }
 
-// Its own process group (killed whole), signals as a fresh process has them (lmc serve
-// ignores SIGPIPE, and an ignored signal would stay ignored across exec), no descriptor of
-// the server's (its sockets) but the two pipes.
+// In a process group of its own (group_spawn.h), stdin and stdout on pipes; stderr is lmc
+// serve's log.
 void McpSession::spawn() {
   int in[2], out[2];
   if (::pipe2(in, O_CLOEXEC) != 0) fail(std::string("cannot make a pipe: ") + std::strerror(errno));
@@ -97,34 +90,15 @@ void McpSession::spawn() {
     ::close(in[1]);
     fail(std::string("cannot make a pipe: ") + std::strerror(errno));
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-  if (!config_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, config_.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, pipe;
-  sigemptyset(&none);
-  sigemptyset(&pipe);
-  sigaddset(&pipe, SIGPIPE);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &pipe);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  std::vector<std::string> argv = config_.argv, env = environment_with(config_.env);
-  const int err =
-      ::posix_spawnp(&pid_, argv[0].c_str(), &actions, &attr, c_strings(argv).data(), c_strings(env).data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  const int err = spawn_in_group(
+      {config_.argv, in[0], out[1], GroupSpawn::Stderr::Inherited, config_.cwd, environment_with(config_.env)}, &pid_);
   ::close(in[0]);
   ::close(out[1]);
   to_server_ = in[1];
   from_server_ = out[0];
   if (err != 0) {
     pid_ = -1;
-    fail("cannot start '" + argv[0] + "'" + (config_.cwd.empty() ? "" : " in " + config_.cwd) + ": " +
+    fail("cannot start '" + config_.argv[0] + "'" + (config_.cwd.empty() ? "" : " in " + config_.cwd) + ": " +
          std::strerror(err));
   }
   ::fcntl(to_server_, F_SETFL, O_NONBLOCK);
