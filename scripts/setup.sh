@@ -34,6 +34,8 @@ apt_packages+=(libgraphviz-dev chromium chromium-driver)
 apt_packages+=(libjs-marked node-dompurify libjs-highlight.js)
 # The house style's checker (.clang-format; tests/layout's format_check).
 apt_packages+=(clang-format-19)
+# The compiler cache both trees and every clone share (cmake/compiler_cache.cmake).
+apt_packages+=(ccache)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -67,5 +69,18 @@ if [ ! -f "$build/build.ninja" ]; then
 elif ! grep -qxF "Python3_EXECUTABLE:FILEPATH=$python" "$build/CMakeCache.txt" 2>/dev/null; then
   cmake -S . -B "$build" -DPython3_EXECUTABLE:FILEPATH="$python" "$@" >/dev/null
 fi
+# The compiler cache's counters, to say how much of this build it served. Its statistics are
+# the whole cache's, so the figure is exact when one build runs at a time (CI's case).
+cache_counts() {
+  command -v ccache >/dev/null || { echo "0 0"; return; }
+  ccache --print-stats | awk -F'\t' '$1 ~ /^(direct|preprocessed)_cache_hit$/ { h += $2 }
+                                     $1 == "cache_miss" { m += $2 } END { print h + 0, m + 0 }'
+}
+read -r hits_before misses_before < <(cache_counts)
 cmake --build "$build" -j"$(nproc)"
+read -r hits_after misses_after < <(cache_counts)
+hits=$(( hits_after - hits_before )); compiles=$(( hits + misses_after - misses_before ))
+if [ "$compiles" -gt 0 ]; then
+  echo "setup: compiler cache for $build: $hits of $compiles compiles hit ($(( 100 * hits / compiles ))%)" >&2
+fi
 phase_done "configure and build of $build"

@@ -15,6 +15,7 @@
 #include "models/formats/json.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
+#include "lmc_test_paths.h"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+#include "lmc_test_paths.h"
 
 namespace lmc::test {
 

@@ -10,6 +10,7 @@
 #include "support/regular_file.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/temp_dir.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

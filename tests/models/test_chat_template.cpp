@@ -12,6 +12,7 @@
 #include "tests/models/expect_error.h"
 #include "tests/models/gguf_writer.h"
 #include "tests/models/temp_dir.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

@@ -13,6 +13,7 @@
 #include "models/formats/json.h"
 #include "models/quant/dequantize.h"
 #include "temp_dir.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

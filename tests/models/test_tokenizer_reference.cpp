@@ -21,6 +21,7 @@
 #include "models/tokenizer/tokenizer_from_json.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
 #include "models/tokenizer/tokenizer_unicode.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

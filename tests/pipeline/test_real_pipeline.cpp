@@ -10,6 +10,7 @@
 #include "ir/verifier.h"
 #include "models/lowering.h"
 #include "passes/pass_manager.h"
+#include "lmc_test_paths.h"
 
 namespace {
 

@@ -16,6 +16,7 @@
 #include "structured/json_token_constraint.h"
 #include "structured/schema_compiler.h"
 #include "tools/lmc/generation/constraint_vocabulary.h"
+#include "lmc_test_paths.h"
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include "lmc_test_paths.h"
 
 namespace lmc::structured::testing {
 

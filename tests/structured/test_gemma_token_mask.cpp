@@ -11,6 +11,7 @@
 #include "structured/schema_compiler.h"
 #include "tests/structured/token_mask_check.h"
 #include "tools/lmc/generation/constraint_vocabulary.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::structured {
 namespace {

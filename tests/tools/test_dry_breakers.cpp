@@ -10,6 +10,7 @@
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "tools/lmc/generation/dry_breakers.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::tools {
 namespace {

@@ -9,6 +9,7 @@
 #include "support/regular_file.h"
 #include "tools/serve/answer_message.h"
 #include "tools/serve/serve_request.h"
+#include "lmc_test_paths.h"
 
 namespace lmc::tools {
 namespace {
