@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
 #include "models/tokenizer/tokenizer.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
-#include "lmc_test_paths.h"
 
 namespace {
 

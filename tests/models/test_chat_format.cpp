@@ -4,13 +4,13 @@
 
 #include <fstream>
 
+#include "lmc_test_paths.h"
 #include "models/chat/chat_conversation.h"
 #include "models/chat/chat_format.h"
 #include "models/model_def.h"
 #include "support/regular_file.h"
 #include "tests/models/expect_error.h"
 #include "tests/models/temp_dir.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

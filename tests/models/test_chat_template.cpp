@@ -4,6 +4,7 @@
 // templates named with their line.
 #include <gtest/gtest.h>
 
+#include "lmc_test_paths.h"
 #include "models/chat/chat_format.h"
 #include "models/chat/chat_template.h"
 #include "models/model_chat.h"
@@ -12,7 +13,6 @@
 #include "tests/models/expect_error.h"
 #include "tests/models/gguf_writer.h"
 #include "tests/models/temp_dir.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

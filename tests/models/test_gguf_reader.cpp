@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "expect_error.h"
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
 #include "models/quant/dequantize.h"
 #include "temp_dir.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

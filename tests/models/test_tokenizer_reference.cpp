@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/formats/json.h"
 #include "models/tokenizer/tokenizer.h"
@@ -21,7 +22,6 @@
 #include "models/tokenizer/tokenizer_from_json.h"
 #include "models/tokenizer/tokenizer_stream_decoder.h"
 #include "models/tokenizer/tokenizer_unicode.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::models {
 namespace {

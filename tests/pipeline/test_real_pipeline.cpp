@@ -8,9 +8,9 @@
 
 #include "ir/op_registry.h"
 #include "ir/verifier.h"
+#include "lmc_test_paths.h"
 #include "models/lowering.h"
 #include "passes/pass_manager.h"
-#include "lmc_test_paths.h"
 
 namespace {
 

@@ -11,12 +11,12 @@
 #include <memory>
 #include <vector>
 
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/json_token_constraint.h"
 #include "structured/schema_compiler.h"
 #include "tools/lmc/generation/constraint_vocabulary.h"
-#include "lmc_test_paths.h"
 
 namespace {
 

@@ -6,12 +6,12 @@
 
 #include <filesystem>
 
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "structured/schema_compiler.h"
 #include "tests/structured/token_mask_check.h"
 #include "tools/lmc/generation/constraint_vocabulary.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::structured {
 namespace {

@@ -7,10 +7,10 @@
 #include <map>
 #include <set>
 
+#include "lmc_test_paths.h"
 #include "models/formats/gguf_file.h"
 #include "models/tokenizer/tokenizer_from_gguf.h"
 #include "tools/lmc/generation/dry_breakers.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::tools {
 namespace {

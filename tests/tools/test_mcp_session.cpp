@@ -5,10 +5,10 @@
 
 #include <string>
 
+#include "lmc_test_paths.h"
 #include "support/error.h"
 #include "tools/lmc/serve/mcp_servers_config.h"
 #include "tools/serve/server_tools/mcp_session.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::tools {
 namespace {

@@ -5,11 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "jinja/template.h"
+#include "lmc_test_paths.h"
 #include "structured/json_matcher.h"
 #include "support/regular_file.h"
 #include "tools/serve/answer_message.h"
 #include "tools/serve/serve_request.h"
-#include "lmc_test_paths.h"
 
 namespace lmc::tools {
 namespace {
