@@ -1,6 +1,7 @@
 #include "codegen/kernel_kind.h"
 
 #include "codegen/attention_shape.h"
+#include "codegen/bf16_panels_shape.h"
 #include "codegen/concat_shape.h"
 #include "codegen/embedding_shape.h"
 #include "codegen/expert_linear_shape.h"

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "codegen/prefill_variant.h"
 #include "support/error.h"
 
 namespace lmc::codegen {
@@ -65,8 +66,14 @@ LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r) {
   return out;
 }
 
+bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s) {
+  return prefill_variant(d, *r.anchor) == PrefillVariant::Bf16Tiles &&
+         std::all_of(s.parts.begin(), s.parts.end(), [](const LinearShape& p) { return ir::is_quantized(p.wtype); });
+}
+
 KernelInfo linear_work_items(const KernelDesc& d) {
-  LinearParts s = linear_parts(d, fused_region(d));
+  const FusedRegion r = fused_region(d);
+  LinearParts s = linear_parts(d, r);
   const ir::Dim& rows = s.parts[0].rows;
   KernelInfo k;
   k.fixed = s.N / s.unit;
@@ -75,7 +82,8 @@ KernelInfo linear_work_items(const KernelDesc& d) {
   if (rows.sym) {
     k.sym = *rows.sym;
     k.rows_from = kPrefillMinRows;
-  } else if (rows.value >= kPrefillMinRows) {
+    if (takes_bf16_tiles(d, r, s)) k.cols_from = kBf16TileMinRows;
+  } else if (rows.value >= kPrefillMinRows && !(rows.value >= kBf16TileMinRows && takes_bf16_tiles(d, r, s))) {
     k.fixed = rows.value;
     k.grain = kDecodeMaxRows;
   }

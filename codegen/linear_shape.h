@@ -20,6 +20,10 @@ namespace lmc::codegen {
 // more rows.
 constexpr int64_t kDecodeMaxRows = 8;
 constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
+// Prompt rows at which a linear whose prefill is the bf16 tile GEMM (codegen/prefill_variant.h)
+// takes it: below, the VNNI GEMM, which needs no decoding of the weights into bf16 (the
+// GEMM decodes each weight once per call and reuses it for every row).
+constexpr int64_t kBf16TileMinRows = 64;
 
 // One weight part of a linear: a whole weight, or one of the parts its rows are stacked
 // from, each in its own dtype (siblings fused across the block types a file mixes).
@@ -46,9 +50,15 @@ struct LinearParts {
 // kernel key on any mismatch.
 LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r);
 
+// Whether the bf16 tile GEMM takes this kernel's prompts of kBf16TileMinRows rows or more:
+// asked for by the anchor's prefill variant, and every part a block type (f32 weights keep
+// their FMA GEMM).
+bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s);
+
 // Decode splits the columns: each call streams its share of the weights. Prefill
 // splits the rows evenly over the threads: each call prepares its input rows (the
-// prologue, their quantization) once and sweeps all the weights.
+// prologue, their quantization) once and sweeps all the weights. The bf16 tile GEMM
+// splits the columns again, one even share per thread: each weight is decoded once.
 KernelInfo linear_work_items(const KernelDesc& d);
 
 }  // namespace lmc::codegen

@@ -134,7 +134,7 @@ const std::vector<OpDef> kOps = {
     {"linear",
      2,
      -1,
-     {},
+     {{"prefill", K::String, false}},
      linear,
      "x · wᵀ (w: one weight, or parts of its rows, each in its own dtype)",
      with_panels(prologue_anchor(), ~1u)},

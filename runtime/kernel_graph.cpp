@@ -180,8 +180,9 @@ struct KernelGraph::Impl {
       run_items(index, 0, items);
     } else {
       auto run = [&](const tbb::blocked_range<int64_t>& r) { run_items(index, r.begin(), r.end()); };
-      // Rows are split into exactly one even share per thread: each share sets itself up once.
-      if (k.splits_rows(syms))
+      // Rows (or a tile GEMM's columns) are split into exactly one even share per thread:
+      // each share sets itself up once.
+      if (k.even_shares(syms))
         tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, grain), run, tbb::simple_partitioner());
       else
         tbb::parallel_for(tbb::blocked_range<int64_t>(0, items, grain), run);

@@ -62,13 +62,14 @@ namespace {
 
 bool same_info(const codegen::KernelInfo& a, const codegen::KernelInfo& b) {
   return a.uses_sym == b.uses_sym && a.sym == b.sym && a.per_sym == b.per_sym && a.fixed == b.fixed &&
-         a.grain == b.grain && a.rows_from == b.rows_from;
+         a.grain == b.grain && a.rows_from == b.rows_from && a.cols_from == b.cols_from;
 }
 
 std::string describe_entry(const codegen::KernelEntry& k) {
   const codegen::KernelInfo& i = k.info;
   std::string items = i.uses_sym ? std::to_string(i.per_sym) + "*" + ir::sym_name(i.sym) : std::to_string(i.fixed);
   std::string rows = i.rows_from ? " (its rows from " + std::to_string(i.rows_from) + " rows)" : "";
+  if (i.cols_from) rows += " (its columns again from " + std::to_string(i.cols_from) + " rows)";
   return "symbol " + k.name + ", " + items + " work items" + rows + ", grain " + std::to_string(i.grain);
 }
 

@@ -12,6 +12,7 @@
 
 #include <llvm/IR/Function.h>
 
+#include "codegen/desc_access.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/linear/linear_common.h"
@@ -50,17 +51,20 @@ void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
     emit_linear_prefill(b, s, io);
 }
 
-// With AMX-BF16 (--amx-bf16) a prompt of kBf16TileMinRows rows or more takes the tile
-// GEMM, its scratch shared by the parts; which path a row takes depends on T alone, never
-// on how the rows were split over the threads.
-void prefill(Builder& b, const LinearParts& s, LinearIO& io) {
+// A kernel whose prefill variant is the bf16 tile GEMM takes it from kBf16TileMinRows
+// rows on, its work items the columns then (codegen/linear_shape.h); which path a row takes
+// depends on T alone, never on how the work was split over the threads.
+void prefill(Builder& b, const KernelDesc& d, const FusedRegion& r, const LinearParts& s, LinearIO& io) {
   Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io); };
-  if (!use_amx_bf16(*b.GetInsertBlock()->getParent()) || !std::all_of(s.parts.begin(), s.parts.end(), bf16_tiles_take))
-    return each_part(b, s, io, vector);
-  const Bf16TileScratch scratch(b, s);
+  if (!takes_bf16_tiles(d, r, s)) return each_part(b, s, io, vector);
+  if (!use_amx_bf16(*b.GetInsertBlock()->getParent()))
+    desc_error(d, "prefill \"bf16_tiles\" needs a target with AMX-BF16 (+amx-tile,+amx-bf16)");
   auto* tiles = b.CreateICmpSGE(io.T(), i64c(b, kBf16TileMinRows));
-  emit_if(b, tiles,
-          [&] { each_part(b, s, io, [&](const LinearShape& part) { emit_linear_bf16_tiles(b, part, io, scratch); }); });
+  emit_if(b, tiles, [&] {
+    io.split_columns();
+    emit_linear_bf16_tiles(b, s, io);
+    io.split_rows();
+  });
   emit_if(b, b.CreateNot(tiles), [&] { each_part(b, s, io, vector); });
 }
 
@@ -80,7 +84,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
   io.split_rows();
-  prefill(b, s, io);
+  prefill(b, d, r, s, io);
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();

@@ -112,6 +112,7 @@ codegen::KernelEntry decode_kernel(const std::string& value, const std::string& 
   return k;
 }
 
+// A row count from which a kernel's work items change (rows_from, cols_from).
 int64_t rows_from(const Fields& f, const std::string& key) {
   int64_t v = f.integer(key);
   if (v < 1) throw error_at(f.where(), "key '" + key + "' must be at least 1");
@@ -201,6 +202,7 @@ std::string encode_manifest(const ArtifactManifest& m, const std::map<std::strin
   for (size_t i = 0; i < m.kernels.size(); ++i) {
     w.add("kernel." + std::to_string(i), encode_kernel(m.kernels[i]));
     if (m.kernels[i].info.rows_from) w.add("kernel." + std::to_string(i) + ".rows_from", m.kernels[i].info.rows_from);
+    if (m.kernels[i].info.cols_from) w.add("kernel." + std::to_string(i) + ".cols_from", m.kernels[i].info.cols_from);
   }
   for (const auto& [name, d] : section_digests) w.add("digest." + name, digest_hex(d));
   for (const auto& [k, v] : m.extra) w.add("extra." + k, v);
@@ -243,6 +245,7 @@ ArtifactManifest decode_manifest(const std::map<std::string, std::string>& kv, c
     std::string key = "kernel." + std::to_string(i);
     m.kernels.push_back(decode_kernel(f.str(key), key, where));
     if (kv.count(key + ".rows_from")) m.kernels.back().info.rows_from = rows_from(f, key + ".rows_from");
+    if (kv.count(key + ".cols_from")) m.kernels.back().info.cols_from = rows_from(f, key + ".cols_from");
   }
   const std::string extra = "extra.";
   for (auto it = kv.lower_bound(extra); it != kv.end() && it->first.starts_with(extra); ++it)

@@ -9,6 +9,7 @@
 //   info.hyper.count  info.hyper.<n> = "<name>=<value>"
 //   kernel.count  kernel.<n> = "<symbol> <uses_sym> <T|L> <per_sym> <fixed> <grain> <key>"
 //   kernel.<n>.rows_from (only when set: codegen::KernelInfo::rows_from)
+//   kernel.<n>.cols_from (only when set: codegen::KernelInfo::cols_from)
 //   digest.<section> = 16 hex digits (runtime/artifact/digest.h), for every section but the manifest
 //   extra.<key>
 #pragma once

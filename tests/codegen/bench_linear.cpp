@@ -10,7 +10,10 @@
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
 // report cpu_* rates from the thread's CPU time (the probe and peak likewise).
 // `--target=native` compiles the kernels for this CPU (VNNI, AVX-512) instead of the AVX2
-// baseline, as `lmc run FILE.gguf` does.
+// baseline, as `lmc run FILE.gguf` does; `--prefill=VARIANT` gives the linears that prefill
+// variant (codegen/prefill_variant.h: vnni, int8_tiles, bf16_tiles).
+// decode_bf16: the bf16 tile GEMM's weight decode alone (the bf16_panels kernel), in weights
+// per second; it needs no tile unit, so any host times the part of that GEMM that dominated.
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -89,12 +92,23 @@ struct Shape {
   ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels; q4_k, q6_k
 };
 
+std::string g_prefill;  // --prefill's variant, "" for the target's default
+
 codegen::KernelDesc block_linear(Shape s) {
   codegen::KernelDesc d;
   d.kind = "linear";
   d.operands = {test::make_type(ir::DType::f32, {test::T(), test::D(s.K)}),
                 test::make_type(s.wtype, {test::D(s.N), test::D(s.K)})};
   d.results = {test::make_type(ir::DType::f32, {test::T(), test::D(s.N)})};
+  if (!g_prefill.empty()) d.attrs["prefill"] = g_prefill;
+  return d;
+}
+
+codegen::KernelDesc bf16_panels(Shape s) {
+  codegen::KernelDesc d;
+  d.kind = "bf16_panels";
+  d.operands = {test::make_type(s.wtype, {test::D(s.N), test::D(s.K)})};
+  d.results = {test::make_type(ir::DType::bf16, {test::D((s.N + 31) / 32 * 32), test::D(s.K)})};
   return d;
 }
 
@@ -105,10 +119,10 @@ struct Kernel {
 
 codegen::TargetSpec g_target = codegen::baseline_target();
 
-Kernel compile_kernel(Shape s) {
+Kernel compile_kernel(const codegen::KernelDesc& d) {
   static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
   codegen::KernelCompiler c(g_target);
-  std::string name = c.add(block_linear(s));
+  std::string name = c.add(d);
   libs.push_back(codegen::KernelLibrary::compile(c));
   return {libs.back()->lookup(name), c.kernels().front().info};
 }
@@ -181,7 +195,7 @@ void run_linear(const Kernel& k, void* x, void* w, void* y, int64_t T, int threa
 
 void BM_decode(benchmark::State& state, Shape s, bool cold) {
   int threads = static_cast<int>(state.range(0));
-  Kernel k = compile_kernel(s);
+  Kernel k = compile_kernel(block_linear(s));
   size_t wbytes = static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * s.N);
   size_t copies = cold ? std::max<size_t>(1, (size_t{512} << 20) / wbytes) : 1;
   AlignedBuffer w(wbytes * copies);
@@ -211,7 +225,7 @@ void BM_decode(benchmark::State& state, Shape s, bool cold) {
 void BM_rows(benchmark::State& state, Shape s) {
   int threads = static_cast<int>(state.range(0));
   const int64_t T = state.range(1);
-  Kernel k = compile_kernel(s);
+  Kernel k = compile_kernel(block_linear(s));
   AlignedBuffer w(static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * s.N));
   fill_blocks(w.data(), s, s.N);
   auto x = test::random_floats(T * s.K, 1);
@@ -228,9 +242,39 @@ void BM_rows(benchmark::State& state, Shape s) {
   if (threads == 1) state.counters["cpu_of_peak"] = flops / cpu / 1e9 / g_fma_peak_cpu;
 }
 
+// The weights decoded into bf16 B tiles, a column pair at a time, each pair's panel into
+// one buffer of K x 32 bf16 (its kernel argument moved back by the pair's offset) that stays
+// in L2, as the GEMM's k blocks do; weights in cache, one share of the pairs per thread.
+void BM_decode_bf16(benchmark::State& state, Shape s) {
+  int threads = static_cast<int>(state.range(0));
+  Kernel k = compile_kernel(bf16_panels(s));
+  AlignedBuffer w(static_cast<size_t>(ir::dtype_row_bytes(s.wtype, s.K) * s.N));
+  fill_blocks(w.data(), s, s.N);
+  const int64_t pairs = (s.N + 31) / 32, pair_bytes = 64 * s.K;
+  std::vector<AlignedBuffer> panels;
+  for (int t = 0; t < threads; ++t) panels.emplace_back(static_cast<size_t>(pair_bytes));
+  int64_t syms[ir::kNumSyms] = {1, 1};
+  auto t0 = std::chrono::steady_clock::now();
+  double cpu0 = thread_cpu_seconds();
+  for (auto _ : state)
+    pool(threads).run([&](int id) {
+      for (int64_t pair = pairs * id / threads; pair < pairs * (id + 1) / threads; ++pair) {
+        auto out = reinterpret_cast<uintptr_t>(panels[static_cast<size_t>(id)].data()) - pair * pair_bytes;
+        void* args[] = {w.data(), reinterpret_cast<void*>(out)};
+        k.fn(args, syms, pair, pair + 1);
+      }
+    });
+  double cpu = thread_cpu_seconds() - cpu0;
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double weights = static_cast<double>(s.N * s.K) * state.iterations();
+  state.counters["Gweights/s"] = weights / elapsed / 1e9;
+  if (threads == 1) state.counters["cpu_Gweights/s"] = weights / cpu / 1e9;
+}
+
 }  // namespace
 
-// Takes --target=baseline|native out of argv (the rest is Google Benchmark's).
+// Takes --target=baseline|native and --prefill=VARIANT out of argv (the rest is Google
+// Benchmark's).
 void take_target_flag(int& argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
@@ -239,6 +283,8 @@ void take_target_flag(int& argc, char** argv) {
       codegen::TargetOptions t;
       t.native = arg == "--target=native";
       g_target = codegen::resolve_target(t);
+    } else if (arg.starts_with("--prefill=")) {
+      g_prefill = arg.substr(std::string("--prefill=").size());
     } else {
       argv[kept++] = argv[i];
     }
@@ -289,6 +335,13 @@ int main(int argc, char** argv) {
         benchmark::RegisterBenchmark(bench_name("prefill64", s).c_str(), BM_rows, s)
             ->Args({1, 64})
             ->Args({2, 64})
+            ->UseRealTime()
+            ->Unit(benchmark::kMillisecond);
+    for (Shape s : {Shape{4096, 14336, wt}, Shape{14336, 4096, wt}})
+      if (s.K % ir::dtype_block_elems(wt) == 0)
+        benchmark::RegisterBenchmark(bench_name("decode_bf16", s).c_str(), BM_decode_bf16, s)
+            ->Arg(1)
+            ->Arg(2)
             ->UseRealTime()
             ->Unit(benchmark::kMillisecond);
     for (Shape s : {Shape{640, 2048, wt}, Shape{1152, 6912, wt}, Shape{640, 262144, wt}}) {

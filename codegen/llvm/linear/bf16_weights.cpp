@@ -4,6 +4,7 @@
 #include <vector>
 
 #include <llvm/IR/Constants.h>
+#include <llvm/IR/IntrinsicsX86.h>
 
 #include "codegen/llvm/blocks/block_values.h"
 #include "codegen/llvm/blocks/super_blocks.h"
@@ -74,7 +75,7 @@ llvm::Value* chunk_values(Builder& b, llvm::Value* q, bool is_signed, const Colu
 
 // x16 panels: the pair's two panels a chunk at a time. A q8_0 chunk is 4 k of signed bytes;
 // a q4/q5 chunk's low nibbles are 4 k and its high ones the 4 k 16 further on.
-void decode_panels(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
+void decode_panels(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
                    llvm::Value* dst) {
   const PanelLayout at(s.wtype);
   const bool is_signed = signed_quants(s.wtype);
@@ -82,7 +83,7 @@ void decode_panels(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* 
   auto* blk0 = b.CreateUDiv(k0, i64c(b, kStep));
   for (int64_t h = 0; h < 2; ++h) {
     auto* panel = min64(b, b.CreateAdd(b.CreateUDiv(n0, i64c(b, kCols)), i64c(b, h)), last);
-    WeightPanel p{at, !is_signed, at.panel(b, io.w(), panel, s.K), s.K / kStep};
+    WeightPanel p{at, !is_signed, at.panel(b, w, panel, s.K), s.K / kStep};
     emit_for(
         b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, kStep)), 1,
         [&](llvm::Value* step) {
@@ -103,43 +104,122 @@ void decode_panels(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* 
   }
 }
 
-// Row-major blocks: a column's block (piece) at a time, its 16 pairs scattered down the
-// column's lane of the step's 16 B rows.
-void decode_rows(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
+// The 16 x 16 matrix of i32 whose rows are `rows`, transposed: four rounds of interleaving
+// row i with row i + 8 (one two-source permute each on AVX-512).
+std::vector<llvm::Value*> transpose16(Builder& b, std::vector<llvm::Value*> rows) {
+  std::vector<int> lo, hi;
+  for (int j = 0; j < 8; ++j) {
+    lo.insert(lo.end(), {j, 16 + j});
+    hi.insert(hi.end(), {8 + j, 24 + j});
+  }
+  for (int round = 0; round < 4; ++round) {
+    std::vector<llvm::Value*> next(16);
+    for (size_t i = 0; i < 8; ++i) {
+      next[2 * i] = b.CreateShuffleVector(rows[i], rows[i + 8], lo);
+      next[2 * i + 1] = b.CreateShuffleVector(rows[i], rows[i + 8], hi);
+    }
+    rows = std::move(next);
+  }
+  return rows;
+}
+
+// The 16 B rows of `step` (column half h) from the 16 columns' pairs of its 32 k.
+void store_transposed(Builder& b, const std::vector<llvm::Value*>& column_pairs, llvm::Value* dst, llvm::Value* step,
+                      int64_t h) {
+  std::vector<llvm::Value*> rows = transpose16(b, column_pairs);
+  for (int64_t r = 0; r < kCols; ++r)
+    b.CreateAlignedStore(rows[static_cast<size_t>(r)], b_row(b, dst, step, h, i64c(b, r)), llvm::Align(kRowBytes));
+}
+
+// A q6_k super-block of each of the 16 columns at byte `at` of their rows, as the B rows of
+// its 8 steps (step0 ..): per column its d times its 16 scales once, then each half's pieces
+// two at a time — 64 quants, less 32, scaled, rounded — where the generic piece reader
+// loaded the scales of eight blocks for each piece.
+void decode_q6_k_super(Builder& b, const std::vector<llvm::Value*>& columns, llvm::Value* at, llvm::Value* dst,
+                       llvm::Value* step0, int64_t h) {
+  const int64_t d_at = ir::dtype_block_bytes(ir::DType::q6_k) - 2;
+  std::vector<llvm::Value*> supers, scales;
+  for (llvm::Value* column : columns) {
+    supers.push_back(byte_ptr(b, column, at));
+    auto* d = b.CreateFPExt(
+        b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, supers.back(), i64c(b, d_at)), llvm::Align(1)), b.getFloatTy());
+    scales.push_back(
+        b.CreateFMul(b.CreateSIToFP(q6_k_scales_i16(b, supers.back()), f32x(b, kCols)), splat(b, kCols, d)));
+  }
+  for (int half = 0; half < 2; ++half)
+    for (int two = 0; two < 2; ++two) {
+      // Pieces j and j + 1 (j = 4 half + 2 two): value i of the 64 takes scale 2j + i / 16.
+      const int j = 4 * half + 2 * two;
+      std::vector<int> scale_lanes;
+      for (int i = 0; i < 64; ++i) scale_lanes.push_back(2 * j + i / 16);
+      std::array<std::vector<llvm::Value*>, 2> pairs;
+      for (size_t c = 0; c < columns.size(); ++c) {
+        llvm::Value* q = q6_k_piece_pairs(b, supers[c], half)[static_cast<size_t>(two)];
+        auto* centered = b.CreateSub(b.CreateZExt(q, i32x(b, 64)), splat(b, 64, b.getInt32(32)));
+        auto* v = b.CreateFMul(b.CreateSIToFP(centered, f32x(b, 64)), b.CreateShuffleVector(scales[c], scale_lanes));
+        auto* both = b.CreateBitCast(round_to_bf16(b, v), i32x(b, 32));
+        std::array<llvm::Value*, 2> pieces = halves(b, both);
+        pairs[0].push_back(pieces[0]);
+        pairs[1].push_back(pieces[1]);
+      }
+      for (int p = 0; p < 2; ++p)
+        store_transposed(b, pairs[static_cast<size_t>(p)], dst, b.CreateAdd(step0, i64c(b, j + p)), h);
+    }
+}
+
+// Row-major blocks: for each tile's 16 columns, a block (piece of 32 k) of each column
+// decoded into its 16 pairs, the 16 x 16 pairs transposed into the step's 16 B rows.
+void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
                  llvm::Value* dst) {
   const int64_t elems = ir::dtype_block_elems(s.wtype), bytes = ir::dtype_block_bytes(s.wtype);
   const int pieces = block_pieces(s.wtype);
-  std::vector<llvm::Constant*> rows;
-  for (int64_t r = 0; r < kCols; ++r) rows.push_back(b.getInt64(r * kRowBytes));
-  auto* row_offsets = llvm::ConstantVector::get(rows);
   auto* last = i64c(b, s.N - 1);
   auto* blk0 = b.CreateUDiv(k0, i64c(b, elems));
-  for (int64_t h = 0; h < 2; ++h)
+  for (int64_t h = 0; h < 2; ++h) {
+    std::vector<llvm::Value*> columns;
+    for (int64_t c = 0; c < kCols; ++c) {
+      auto* n = min64(b, b.CreateAdd(n0, i64c(b, h * kCols + c)), last);
+      columns.push_back(byte_ptr(b, w, b.CreateMul(n, i64c(b, s.w_row_bytes()))));
+    }
     emit_for(
-        b, i64c(b, 0), i64c(b, kCols), 1,
-        [&](llvm::Value* c) {
-          llvm::Value* weights = io.weight_row(min64(b, b.CreateAdd(n0, b.CreateAdd(c, i64c(b, h * kCols))), last));
-          emit_for(
-              b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, elems)), 1,
-              [&](llvm::Value* i) {
-                llvm::Value* block = byte_ptr(b, weights, b.CreateMul(b.CreateAdd(blk0, i), i64c(b, bytes)));
-                for (int piece = 0; piece < pieces; ++piece) {
-                  auto* pairs =
-                      b.CreateBitCast(round_to_bf16(b, kept_piece_values(b, s.wtype, block, piece)), i32x(b, kCols));
-                  auto* step = b.CreateAdd(b.CreateMul(i, i64c(b, pieces)), i64c(b, piece));
-                  auto* lane = byte_ptr(b, b_row(b, dst, step, h, i64c(b, 0)), b.CreateMul(c, i64c(b, 4)));
-                  b.CreateMaskedScatter(pairs, b.CreateGEP(b.getInt8Ty(), lane, row_offsets), llvm::Align(4));
-                }
-              },
-              "bblk");
+        b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, elems)), 1,
+        [&](llvm::Value* i) {
+          auto* at = b.CreateMul(b.CreateAdd(blk0, i), i64c(b, bytes));
+          auto* step0 = b.CreateMul(i, i64c(b, pieces));
+          if (s.wtype == ir::DType::q6_k) return decode_q6_k_super(b, columns, at, dst, step0, h);
+          for (int piece = 0; piece < pieces; ++piece) {
+            std::vector<llvm::Value*> pairs;
+            for (llvm::Value* column : columns)
+              pairs.push_back(b.CreateBitCast(
+                  round_to_bf16(b, kept_piece_values(b, s.wtype, byte_ptr(b, column, at), piece)), i32x(b, kCols)));
+            store_transposed(b, pairs, dst, b.CreateAdd(step0, i64c(b, piece)), h);
+          }
         },
-        "bcol");
+        "bblk");
+  }
 }
 
 }  // namespace
 
 llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
   const unsigned lanes = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
+  if (lanes % 16 == 0 && has_target_feature(*b.GetInsertBlock()->getParent(), "avx512bf16")) {
+    // vcvtneps2bf16: the same rounding, one instruction per 16 lanes.
+    std::vector<llvm::Value*> parts;
+    for (unsigned at = 0; at < lanes; at += 16) {
+      std::vector<int> lane_ids;
+      for (unsigned i = 0; i < 16; ++i) lane_ids.push_back(static_cast<int>(at + i));
+      auto* part = lanes == 16 ? v : b.CreateShuffleVector(v, lane_ids);
+      auto* bf = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtneps2bf16_512, {}, {part});
+      parts.push_back(b.CreateBitCast(bf, i16x(b, 16)));
+    }
+    while (parts.size() > 1) {
+      std::vector<llvm::Value*> wider;
+      for (size_t i = 0; i < parts.size(); i += 2) wider.push_back(concat(b, parts[i], parts[i + 1]));
+      parts = std::move(wider);
+    }
+    return parts.front();
+  }
   auto* bits = b.CreateBitCast(v, i32x(b, lanes));
   auto* odd = b.CreateAnd(b.CreateLShr(bits, 16), splat(b, lanes, b.getInt32(1)));
   auto* rounded = b.CreateAdd(bits, b.CreateAdd(odd, splat(b, lanes, b.getInt32(0x7FFF))));
@@ -148,12 +228,12 @@ llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
 
 int64_t bf16_k_unit(const LinearShape& s) { return s.col_unit() > 1 ? kStep : ir::dtype_block_elems(s.wtype); }
 
-void decode_bf16_tiles(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* n0, llvm::Value* k0,
+void decode_bf16_tiles(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0,
                        llvm::Value* kc, llvm::Value* dst) {
   if (s.col_unit() > 1)
-    decode_panels(b, s, io, n0, k0, kc, dst);
+    decode_panels(b, s, w, n0, k0, kc, dst);
   else
-    decode_rows(b, s, io, n0, k0, kc, dst);
+    decode_rows(b, s, w, n0, k0, kc, dst);
 }
 
 }  // namespace lmc::codegen

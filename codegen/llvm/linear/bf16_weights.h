@@ -21,11 +21,11 @@ llvm::Value* round_to_bf16(Builder& b, llvm::Value* v);
 // The k that one decoding step covers: a row-major K type's super-block (256), else 32.
 int64_t bf16_k_unit(const LinearShape& s);
 
-// Columns [n0, n0 + 32) x k [k0, k0 + kc) of the selected weight part as bf16 B tiles at
-// `dst`: for each step of 32 k, the tile of columns n0 .. n0 + 15, then n0 + 16 .. n0 + 31.
-// Columns past the part's end read its last column (computed, never stored); k0 and kc
-// are multiples of bf16_k_unit.
-void decode_bf16_tiles(Builder& b, const LinearShape& s, LinearIO& io, llvm::Value* n0, llvm::Value* k0,
+// Columns [n0, n0 + 32) x k [k0, k0 + kc) of the weight part `s` stored at `w` as bf16 B
+// tiles at `dst`: for each step of 32 k, the tile of columns n0 .. n0 + 15, then n0 + 16 ..
+// n0 + 31. Columns past the part's end read its last panel of 16 again (row-major: its last
+// column; computed, never stored); k0 and kc are multiples of bf16_k_unit.
+void decode_bf16_tiles(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0,
                        llvm::Value* kc, llvm::Value* dst);
 
 }  // namespace lmc::codegen

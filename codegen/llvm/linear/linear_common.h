@@ -27,6 +27,8 @@ class LinearIO {
   // after split_rows(), rows of every column (prefill: KernelInfo::rows_from). Columns
   // are the selected part's own: [0, N) when the call sweeps them all.
   void split_rows() { rows_split_ = true; }
+  // Back to column items for the code emitted next (the bf16 tile GEMM's: every row).
+  void split_columns() { rows_split_ = false; }
   llvm::Value* row_begin() const { return rows_split_ ? begin_ : i64c(b_, 0); }
   llvm::Value* row_end() const { return rows_split_ ? end_ : T_; }
   llvm::Value* col_begin() const { return rows_split_ ? i64c(b_, 0) : part_columns(begin_); }

@@ -14,6 +14,7 @@
 
 #include "codegen/loader/linker/link_graph_guard.h"
 #include "codegen/loader/linker/perf_map_plugin.h"
+#include "codegen/loader/linker/thread_scratch.h"
 #include "support/error.h"
 
 namespace lmc::codegen {
@@ -23,7 +24,8 @@ namespace {
 namespace orc = llvm::orc;
 
 // The functions outside the object that generated code may call: LLVM lowers its
-// memcpy/memset intrinsics to these libc calls. Any other outside symbol fails the link.
+// memcpy/memset intrinsics to these libc calls, and large scratch comes from
+// lmc_thread_scratch (thread_scratch.h). Any other outside symbol fails the link.
 orc::SymbolMap outside_functions(orc::ExecutionSession& es) {
   auto function = [](auto* f) {
     return orc::ExecutorSymbolDef(orc::ExecutorAddr::fromPtr(f),
@@ -31,7 +33,8 @@ orc::SymbolMap outside_functions(orc::ExecutionSession& es) {
   };
   return {{es.intern("memcpy"), function(&::memcpy)},
           {es.intern("memset"), function(&::memset)},
-          {es.intern("memmove"), function(&::memmove)}};
+          {es.intern("memmove"), function(&::memmove)},
+          {es.intern("lmc_thread_scratch"), function(&::lmc_thread_scratch)}};
 }
 
 class OrcKernels final : public LinkedKernels {
