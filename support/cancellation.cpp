@@ -8,7 +8,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "support/pending_file.h"
+#include "support/exit_removals.h"
 
 namespace lmc {
 
@@ -23,7 +23,7 @@ const char* message(int signal) { return signal == SIGTERM ? "terminated (SIGTER
 
 // Async-signal-safe: write, unlink and _exit only.
 [[noreturn]] void end_now(int signal) {
-  runtime::remove_pending_files_now();
+  remove_exit_files_now();
   const char* parts[] = {"lmc: ", message(signal), "\n"};
   for (const char* p : parts)
     if (::write(STDERR_FILENO, p, std::strlen(p)) < 0) break;

@@ -202,6 +202,17 @@ class Serve(unittest.TestCase):
         banned = self.post("/v1/completions", {"prompt": ids, "max_tokens": 1, "temperature": 0,
                                                 "logit_bias": {str(first_id): -100}})["choices"][0]["text"]
         self.assertNotEqual(banned, first)
+        # Every token banned: nothing could be generated, a 400 saying so (not the unbiased text
+        # that one shift shared by every token leaves); all but one banned: that one is the text.
+        vocab = json.loads(self.server.request("GET", "/v1/models")[1])["data"][0]["meta"]["n_vocab"]
+        for path, bias in (("/v1/completions", {str(i): -100 for i in range(vocab)}),
+                           ("/completion", [[i, False] for i in range(vocab)])):
+            status, data = self.server.request("POST", path, {"prompt": ids, "max_tokens": 2, "logit_bias": bias})
+            self.assertEqual(status, 400, data[:300])
+            self.assertIn("every token is banned", json.loads(data)["error"]["message"])
+        allowed = {str(i): -100 for i in range(vocab) if i != first_id}
+        only = self.post("/v1/completions", {"prompt": ids, "max_tokens": 2, "temperature": 0, "logit_bias": allowed})
+        self.assertEqual(only["choices"][0]["text"], first * 2)
         chunks = list(self.server.client().completions.create(model=self.model, prompt=PROMPTS[0], max_tokens=4,
                                                               temperature=0, stream=True,
                                                               stream_options={"include_usage": True}))

@@ -414,6 +414,40 @@ class QueueAndShutdown(unittest.TestCase):
         finally:
             server.stop()
 
+    def test_a_second_signal_during_the_drain_ends_it_at_once(self):
+        """As llama-server: the first SIGINT (or SIGTERM) lets the request in flight finish,
+        a second one 0.6 s later ends the server within 0.5 s, exit 1, the request unanswered."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            server = Server("--parallel", "1", "--metrics")
+            try:
+                body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 2000, "ignore_eos": True, "temperature": 0})
+                holder = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+                holder.sendall((f"POST /v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                                f"{body}").encode())
+                deadline = time.time() + 30
+                while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
+                    time.sleep(0.02)
+                server.proc.send_signal(sig)
+                time.sleep(0.6)
+                self.assertIsNone(server.proc.poll(), "the first signal drains: the request is still running")
+                sent = time.monotonic()
+                server.proc.send_signal(sig)
+                code = server.proc.wait(timeout=30)
+                took = time.monotonic() - sent
+                self.assertEqual(code, 1, "".join(server.err))
+                self.assertLess(took, 0.5, f"expected the end within 0.5 s of the second signal, it took {took:.2f} s")
+                until = time.time() + 5  # stderr's last lines, read by the harness's thread
+                while "stopping now" not in "".join(server.err) and time.time() < until:
+                    time.sleep(0.02)
+                err = "".join(server.err)
+                self.assertIn("finishing the requests in flight", err)
+                self.assertIn("stopping now", err)
+                self.assertNotIn("lmc: stopped\n", err)
+                holder.close()
+            finally:
+                server.stop()
+
     def test_waiting_past_the_queue_timeout_is_503(self):
         """A request that waits --queue-timeout 1 for the one slot is 503 with Retry-After; the
         slot's own client then leaves, with nothing written to it yet (a whole answer, not a

@@ -42,7 +42,8 @@ void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
   for (const auto& c : kCommands)
     os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM)\n";
+  os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM);\n"
+        "lmc serve: 0 when a signal stops it once serving, 1 at a second signal while it drains\n";
 }
 
 // Runs command `c`, joining the MPI world first when mpirun started this process; the
