@@ -40,7 +40,7 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
   for (const auto& op : c.model.graph->ops())
     if (ir::is_role(*op, ir::OpRole::Weight) && seen.insert(op->attr_str("name")).second) params.push_back(op.get());
   auto pack = [&c](const ir::Op* op) {
-    return start_async("pack weight " + quoted(op->attr_str("name")), [&c, op] {
+    return start_async("pack weight " + quoted_name(op->attr_str("name")), [&c, op] {
       return c.model.weights->materialize(op->attr_str("name"), op->result()->type().dtype);
     });
   };

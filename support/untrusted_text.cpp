@@ -79,6 +79,6 @@ std::string excerpt(std::string_view s, size_t max) {
   return printable(s.substr(0, cut)) + "... (" + std::to_string(s.size() - cut) + " more bytes)";
 }
 
-std::string quoted(std::string_view name, size_t max) { return "'" + excerpt(name, max) + "'"; }
+std::string quoted_name(std::string_view name, size_t max) { return "'" + excerpt(name, max) + "'"; }
 
 }  // namespace lmc

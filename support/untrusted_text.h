@@ -19,6 +19,6 @@ std::string excerpt(std::string_view s, size_t max = 80);
 // A name from a file (a tensor's, a metadata key) in single quotes, escaped whole (up to
 // `max` bytes): built into a message before the message is printed, since a NUL byte in
 // it would end the message's C string there, taking the reason that follows with it.
-std::string quoted(std::string_view name, size_t max = 256);
+std::string quoted_name(std::string_view name, size_t max = 256);
 
 }  // namespace lmc

@@ -212,7 +212,7 @@ class Parser {
 
   void check_unique_keys(const Object& members) const {
     const auto duplicate = [&](const Member& m) {
-      return error_at_offset(m.key_offset, "duplicate key " + quoted(m.key));
+      return error_at_offset(m.key_offset, "duplicate key " + quoted_name(m.key));
     };
     if (members.size() <= kPairwiseKeyCheck) {
       for (size_t i = 1; i < members.size(); ++i)
