@@ -303,7 +303,7 @@ TEST_F(Fixture, EachRefusalIsToldOnce) {
   const std::vector<std::tuple<std::string, std::string, int, std::string>> want = {
       {"127.0.0.4", "POST /slow", 408, "the request's body did not arrive within 400 ms"},
       {"127.0.0.5", "POST /large", 413, "the request body is larger than the server accepts (1000 bytes)"},
-      {"127.0.0.6", "", 431, "the request's headers are larger than the server accepts (2000 bytes)"},
+      {"127.0.0.6", "GET /wide", 431, "the request's headers are larger than the server accepts (2000 bytes)"},
       {"127.0.0.7", "", 400, "malformed HTTP request"},
       {"127.0.0.8", "", 503, "this address holds its most connections (1)"}};
   for (size_t i = 0; i < want.size(); ++i) {

@@ -255,10 +255,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     send_whole(status, type, std::move(body));
   }
 
-  // The request's method and target once its headers were read (a refusal at accept has
-  // no parser yet), else "".
+  // The request's method and target once its line was parsed (a body past the limit is
+  // found as its headers end, a refusal at accept has no parser yet), else "".
   std::string request_line() const {
-    if (!parser_ || !parser_->is_header_done()) return "";
+    if (!parser_ || parser_->get().target().empty()) return "";
     const auto& h = parser_->get();
     return std::string(h.method_string()) + " " + std::string(h.target());
   }

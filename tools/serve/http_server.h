@@ -76,7 +76,7 @@ using AnswerLog = std::function<void(const std::string& path, int status)>;
 // A request the server refused itself, never handed to the handler (400, 408, 413, 431, 503).
 struct Refusal {
   std::string client;   // the peer's address
-  std::string request;  // "POST /v1/completions" (as sent: untrusted) once its headers were read, else ""
+  std::string request;  // "POST /v1/completions" (as sent: untrusted) once its line was parsed, else ""
   int status = 0;
   std::string why;
 };
