@@ -45,13 +45,12 @@ size_t utf8_length(std::string_view s, size_t i, unsigned& cp) {
   return n;
 }
 
-}  // namespace
-
-std::string printable(std::string_view s) {
+// printable()'s escapes; a backslash doubled when `backslashes`.
+std::string escaped(std::string_view s, bool backslashes) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') {
+    if (c == '\\' && backslashes) {
       out += "\\\\";
       ++i;
     } else if (c < 0x20 || c == 0x7f) {
@@ -70,6 +69,12 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string printable(std::string_view s) { return escaped(s, true); }
+
+std::string terminal_safe(std::string_view s) { return escaped(s, false); }
 
 std::string excerpt(std::string_view s, size_t max) {
   if (s.size() <= max) return printable(s);

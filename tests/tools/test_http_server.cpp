@@ -278,7 +278,7 @@ TEST_F(Fixture, MalformedRequestsAre400) {
 }
 
 // Each answer the server makes itself is told, once, with the client, the request line once
-// its headers were read, the status and why: lmc serve logs a line for each.
+// parsed, the status and why: lmc serve logs a line for each.
 TEST_F(Fixture, EachRefusalIsToldOnce) {
   Limits l = quick();
   l.max_header_bytes = 2000;

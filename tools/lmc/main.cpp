@@ -67,8 +67,9 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
     std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
     return 2;
   } catch (const lmc::Error& e) {
-    // Messages quote names from input files: keep them one line, free of escape sequences.
-    std::cerr << lmc::printable(lmc::tools::lit_source_places(e.what())) << "\n";
+    // Messages quote names from input files, escaped as they were built (support/untrusted_text.h's
+    // quoted_name); the rest is kept one line and free of escape sequences here too.
+    std::cerr << lmc::terminal_safe(lmc::tools::lit_source_places(e.what())) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "lmc " << cmd << ": error: out of memory\n";
