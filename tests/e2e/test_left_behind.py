@@ -160,24 +160,33 @@ class LeftBehind(unittest.TestCase):
     def test_signals_anywhere_in_a_cold_compile_end_it_within_a_second_and_leave_nothing(self):
         """SIGINT and SIGTERM in turn, at TRIES moments spread over 0.5 to 3 s into a cold
         compile into the cache (each in a cache of its own: hashing the weights, lowering,
-        generating kernels, packing): each ends with 130 or 143 within a second of the
-        signal (EXIT_BOUND: a margin for a loaded CI host) and leaves no entry, temporary or
-        lock."""
-        took = []
+        generating kernels, packing; about 3.3 s on AMD EPYC family 25 model 17): each ends
+        with 130 or 143 within a second of the signal (EXIT_BOUND: a margin for a loaded CI
+        host) and leaves no entry, temporary or lock (the entry stays where the compile had
+        ended first, and the signal stopped the run)."""
+        took, finished = [], 0
         for i in range(TRIES):
             sig = (signal.SIGINT, signal.SIGTERM)[i % 2]
             when = 0.5 + 2.5 * i / (TRIES - 1)
             self.cache = os.path.join(self.tmp, f"cache-{i}")
             proc = self.start(self.run_args())
             time.sleep(when)
-            self.assertIsNone(proc.poll(), f"the compile ended before {when:.2f} s")
+            if proc.poll() is not None:  # compiled and ran before the signal
+                self.assertEqual(proc.wait(), 0, proc.stderr.read())
+                finished += 1
+                continue
             sent = time.monotonic()
             proc.send_signal(sig)
             _, err = proc.communicate(timeout=60)
             took.append(time.monotonic() - sent)
             self.assertEqual(proc.returncode, 128 + sig, err)
             self.assertEqual(locks(self.cache), [], f"a lock left at {when:.2f} s: {err}")
-            self.assert_nothing_cached()
+            self.assertEqual(temporaries(self.cache), [], f"a temporary left at {when:.2f} s: {err}")
+            if "compiled in" in err:  # a fast host finished first: the signal stopped the run, the entry stays
+                finished += 1
+            else:
+                self.assert_nothing_cached()
+        self.assertLess(finished, TRIES // 2, "too few signals came during the compile to tell anything")
         slowest = max(took)
         self.assertLess(slowest, EXIT_BOUND, f"seconds from signal to exit: {[round(t, 2) for t in took]}")
 
