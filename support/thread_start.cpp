@@ -37,9 +37,11 @@ double address_space_in_use() {
   return pages * static_cast<double>(::sysconf(_SC_PAGESIZE));
 }
 
-// What ran out: the address space under `ulimit -v`, the user's processes under `ulimit -u`,
-// or else the system's own bound.
-std::string what_ran_out(const std::system_error& e) {
+}  // namespace
+
+// The address space under `ulimit -v`, the user's processes under `ulimit -u`, or else the
+// system's own bound.
+std::string thread_refusal(const std::system_error& e) {
   const size_t stack = default_stack_bytes();
   rlimit as{}, nproc{};
   if (::getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY) {
@@ -58,10 +60,8 @@ std::string what_ran_out(const std::system_error& e) {
          "short of a " + stack_size + " stack";
 }
 
-}  // namespace
-
 void throw_thread_refused(const std::system_error& e, const std::string& purpose) {
-  throw Error("lmc: error: cannot start a thread to " + purpose + ": " + what_ran_out(e));
+  throw Error("lmc: error: cannot start a thread to " + purpose + ": " + thread_refusal(e));
 }
 
 }  // namespace lmc

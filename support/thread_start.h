@@ -9,8 +9,11 @@
 
 namespace lmc {
 
-// Throws lmc::Error "lmc: error: cannot start a thread to <purpose>: <what ran out>" for
-// `e`, std::thread's or std::async's failure to start one.
+// What ran out when `e`, std::thread's or std::async's failure to start a thread, came:
+// "out of address space: its stack of 8.0 MB does not fit under ulimit -v ...".
+std::string thread_refusal(const std::system_error& e);
+
+// Throws lmc::Error "lmc: error: cannot start a thread to <purpose>: <thread_refusal(e)>".
 [[noreturn]] void throw_thread_refused(const std::system_error& e, const std::string& purpose);
 
 // std::async(std::launch::async, f), a refusal said as throw_thread_refused says it.

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "support/cancellation.h"
 #include "support/error.h"
+#include "support/thread_start.h"
 #include "support/untrusted_text.h"
 #include "tools/lmc/commands/commands.h"
 #include "tools/lmc/flags/cli_args.h"
@@ -73,6 +75,14 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "lmc " << cmd << ": error: out of memory\n";
+    return 1;
+  } catch (const std::system_error& e) {
+    // A thread the system would not start where no caller named it (support/thread_start.h).
+    if (e.code() == std::errc::resource_unavailable_try_again) {
+      std::cerr << "lmc " << cmd << ": error: cannot start a thread: " << lmc::thread_refusal(e) << "\n";
+      return 1;
+    }
+    std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
     // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.
