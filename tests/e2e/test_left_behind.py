@@ -3,9 +3,10 @@
 -o leaves a temporary (and in the cache the entry's lock file) that the next lmc writing
 there removes, and lmc cache list shows a temporary while its writer lives, never a lock;
 Ctrl-C (SIGINT) or SIGTERM during a compile ends lmc within a few seconds with 130 or 143
-and one line, leaving nothing in the cache, its lock file neither; a full disk (a
-small tmpfs, or a file-size limit) and a read-only cache folder give a clear warning and a
-run that still answers, compiled in memory.
+and one line, leaving nothing in the cache, its lock file neither, and at moments spread over
+a cold compile within a second each; a full disk (a small tmpfs, or a file-size limit), a
+read-only cache folder and one that cannot be made give a clear warning and a run that still
+answers, compiled in memory.
 
   test_left_behind.py --lmc BUILD/tools/lmc [unittest options]
 
