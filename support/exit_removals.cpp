@@ -1,6 +1,7 @@
 #include "support/exit_removals.h"
 
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <array>
@@ -21,6 +22,9 @@ struct Slot {
   char path[PATH_MAX] = {};
 };
 std::array<Slot, kSlots> g_slots;
+// Commands and MCP servers running at once.
+constexpr int kGroups = 64;
+std::array<std::atomic<int>, kGroups> g_groups{};  // 0: free
 constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 extern "C" void remove_then_die(int sig) {
@@ -65,9 +69,24 @@ void keep_at_exit(int slot) {
   if (slot >= 0) g_slots[slot].used.store(false);
 }
 
+int kill_group_at_exit(int group) {
+  install_handlers();
+  for (int i = 0; i < kGroups; ++i) {
+    int free = 0;
+    if (g_groups[i].compare_exchange_strong(free, group)) return i;
+  }
+  return -1;
+}
+
+void keep_group_at_exit(int slot) {
+  if (slot >= 0) g_groups[slot].store(0);
+}
+
 void remove_exit_files_now() noexcept {
   for (Slot& s : g_slots)
     if (s.used.load()) ::unlink(s.path);
+  for (auto& g : g_groups)
+    if (int group = g.load(); group > 0) ::kill(-group, SIGKILL);
 }
 
 }  // namespace lmc
