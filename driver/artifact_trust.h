@@ -14,6 +14,10 @@ namespace lmc::driver {
 struct ArtifactTrust {
   std::vector<runtime::ArtifactKey> keys;  // the user's first
   bool verify_weights = true;
+  // An artifact whose object code may not run here has its kernels compiled again from its
+  // IR, on every open; a compile cache entry is refused instead (an lmc::Error), so that
+  // the cache replaces it once.
+  bool recompile_untrusted = true;
 };
 
 // The user's key (created on first use) and the keys in `key_files`.

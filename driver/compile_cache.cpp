@@ -105,7 +105,8 @@ CompileCache::CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_fre
     : dir_(std::move(dir)), max_bytes_(max_bytes), min_free_bytes_(min_free_bytes) {
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  if (ec || !fs::is_directory(dir_)) throw Error(dir_ + ": error: cannot create the compile cache: " + ec.message());
+  if (ec || !fs::is_directory(dir_))
+    throw CacheUnavailable(dir_ + ": error: cannot create the compile cache: " + ec.message());
   // What lmc processes killed while writing here left (the kernel object cache's too).
   runtime::remove_abandoned_temporaries(dir_);
   remove_unheld_locks(dir_);

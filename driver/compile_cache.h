@@ -9,7 +9,7 @@
 // The cache is bounded: past its size (temporaries count), or when its disk would keep less
 // than the free space asked for, the least recently used entries go; an entry the disk has
 // no room for is not made (the caller compiles in memory), so a full disk or a read-only
-// cache folder never fails a run.
+// cache folder (one there already, or one that cannot be made) never fails a run.
 #pragma once
 #include <cstdint>
 #include <ctime>
@@ -19,10 +19,18 @@
 
 #include "driver/compile.h"
 #include "driver/write_artifact.h"
+#include "support/error.h"
 #include "support/file_lock.h"
 #include "support/temporary_files.h"
 
 namespace lmc::driver {
+
+// The cache's folder cannot be made (a read-only filesystem, no permission): a caller that
+// can compile in memory instead tells it apart.
+class CacheUnavailable : public Error {
+ public:
+  using Error::Error;
+};
 
 // $XDG_CACHE_HOME/lmc, else ~/.cache/lmc.
 std::string default_cache_dir();
@@ -47,8 +55,8 @@ struct CachedArtifact {
 class CompileCache {
  public:
   // At most `max_bytes` of entries, and at least `min_free_bytes` left free on the disk
-  // beside them. Removes the temporaries and lock files abandoned in it. Throws lmc::Error
-  // when `dir` cannot be created.
+  // beside them. Removes the temporaries and lock files abandoned in it. Throws
+  // CacheUnavailable when `dir` cannot be created.
   CompileCache(std::string dir, uint64_t max_bytes, uint64_t min_free_bytes);
 
   const std::string& dir() const { return dir_; }

@@ -48,6 +48,7 @@ void load_kernels(LoadedModel& m, const ArtifactTrust& trust) {
     m.kernels = runtime::build_kernel_table(*m.library, entries);
     return;
   }
+  if (!trust.recompile_untrusted) throw error_at(art.path(), "its kernels may not run here: " + why);
   std::cerr << "warning: " << art.path() << ": recompiling kernels for this machine: " << why << "\n";
   codegen::KernelCompiler compiler(codegen::baseline_target());
   runtime::add_graph_kernels(compiler, *m.graph, art.path() + ":ir");
@@ -100,7 +101,7 @@ LoadedModel from_definition(const std::string& path, const OpenRequest& r) {
 }
 
 // The cache's artifact for the weights. An entry that does not open (truncated or changed
-// on disk since) is compiled again, once.
+// on disk since, its seal among the rest) is compiled again, once.
 LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
   CompileRequest c = r.compile;
   c.model = path;
@@ -110,6 +111,7 @@ LoadedModel from_cache(const std::string& path, const OpenRequest& r) {
   // cost a second pass over the weights.
   ArtifactTrust trust = r.trust;
   if (a->compiled) trust.verify_weights = false;
+  trust.recompile_untrusted = false;
   LoadedModel m;
   try {
     m = from_artifact(a->path, trust, r);

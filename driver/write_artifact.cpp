@@ -17,6 +17,8 @@
 #include "runtime/artifact/digest.h"
 #include "runtime/file_digest.h"
 #include "support/cancellation.h"
+#include "support/thread_start.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::driver {
 
@@ -38,7 +40,7 @@ uint64_t write_weights(runtime::ArtifactWriter& w, const CompiledModel& c, const
   for (const auto& op : c.model.graph->ops())
     if (ir::is_role(*op, ir::OpRole::Weight) && seen.insert(op->attr_str("name")).second) params.push_back(op.get());
   auto pack = [&c](const ir::Op* op) {
-    return std::async(std::launch::async, [&c, op] {
+    return start_async("pack weight " + quoted_name(op->attr_str("name")), [&c, op] {
       return c.model.weights->materialize(op->attr_str("name"), op->result()->type().dtype);
     });
   };
@@ -84,7 +86,7 @@ uint64_t write_artifact(CompiledModel& c, const CompileRequest& r, const std::st
     w.add_section("tokenizer", models::serialize_vocab(models::load_model_vocab(c.model.def, *c.model.weights)));
   // Both threads only read the graph and the weights; the kernel thread alone writes
   // c.compiler and c.object. Should packing throw, the future's destructor waits for it.
-  auto kernels = std::async(std::launch::async, [&c, &r] { generate_kernels(c, r); });
+  auto kernels = start_async("generate the kernels", [&c, &r] { generate_kernels(c, r); });
   uint64_t weight_bytes = write_weights(w, c, progress);
   kernels.get();
   w.add_section("kernels", c.object);

@@ -4,7 +4,7 @@
 // which throws Cancelled once the flag is set. The exception unwinds the command, so every
 // PendingFile removes its temporary and every lock is released, and lmc exits 128 + the
 // signal (130, 143) with one line. A stage with no checkpoint for a while (LLVM emitting
-// one big object) is not waited for: a second after the signal, or at a second signal, the
+// one big object) is not waited for: 0.6 s after the signal, or at a second signal, the
 // process removes its pending files and ends at once.
 #pragma once
 #include <exception>

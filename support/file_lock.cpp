@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "support/error.h"
+#include "support/exit_removals.h"
 
 namespace lmc::driver {
 
@@ -41,7 +42,10 @@ FileLock::FileLock(const std::string& path, bool wait) : path_(path) {
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) throw Error(path + ": error: cannot create the lock file: " + std::strerror(errno));
     if (lock(fd_, wait) != 0) break;
-    if (still_named(path, fd_)) return;
+    if (still_named(path, fd_)) {
+      slot_ = remove_at_exit(path);
+      return;
+    }
     ::close(fd_);  // a file its holder unlinked: lock the one the path names now
   }
   int err = errno;
@@ -50,13 +54,15 @@ FileLock::FileLock(const std::string& path, bool wait) : path_(path) {
   if (wait || err != EWOULDBLOCK) throw Error(path + ": error: cannot lock: " + std::strerror(err));
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
+FileLock::FileLock(FileLock&& other) noexcept
+    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)), slot_(std::exchange(other.slot_, -1)) {}
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     release();
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
+    slot_ = std::exchange(other.slot_, -1);
   }
   return *this;
 }
@@ -64,9 +70,11 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
 FileLock::~FileLock() { release(); }
 
 // Unlinked while still held, so that no locker takes the name between the two; a file
-// that cannot be unlinked (a read-only folder) stays and locks as before.
+// that cannot be unlinked (a read-only folder) stays and locks as before. Taken off the
+// signal's list first: once unlinked, the name may be another process's lock.
 void FileLock::release() noexcept {
   if (fd_ < 0) return;
+  keep_at_exit(std::exchange(slot_, -1));
   ::unlink(path_.c_str());
   ::close(fd_);  // closing the last descriptor releases the lock
   fd_ = -1;

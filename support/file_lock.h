@@ -5,7 +5,8 @@
 // that the path no longer names the file it locked (unlinked, perhaps made anew since); it
 // then locks the path again. Only the holder of the file the path names ever unlinks it, so
 // no two hold one path at once. A file left by a holder killed outright is unlocked: taking
-// its lock (try_lock) and letting it go removes it.
+// its lock (try_lock) and letting it go removes it; one whose holder a signal ends is
+// removed as it ends (support/exit_removals.h).
 #pragma once
 #include <string>
 
@@ -33,6 +34,7 @@ class FileLock {
 
   std::string path_;
   int fd_ = -1;
+  int slot_ = -1;  // in the list of files a signal removes (support/exit_removals.h)
 };
 
 }  // namespace lmc::driver

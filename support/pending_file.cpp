@@ -1,81 +1,26 @@
 #include "support/pending_file.h"
 
 #include <fcntl.h>
-#include <limits.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <mutex>
 #include <utility>
 
 #include "support/error.h"
+#include "support/exit_removals.h"
 #include "support/output_path.h"
 #include "support/temporary_files.h"
 
 namespace lmc::runtime {
 
 namespace {
-
-// The temporaries a signal must remove. The handler may only call async-signal-safe
-// functions, so the names live in fixed buffers and a slot is published by an atomic flag
-// after its name is written.
-constexpr int kSlots = 8;
-struct Slot {
-  std::atomic<bool> used{false};
-  char path[PATH_MAX] = {};
-};
-std::array<Slot, kSlots> g_slots;
-constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
-
-extern "C" void remove_pending_files(int sig) {
-  remove_pending_files_now();
-  std::signal(sig, SIG_DFL);
-  std::raise(sig);  // die of the signal, as without the handler
-}
-
-// Installed once, and only for a signal left at its default: not one the process was told
-// to ignore (nohup), nor one it handles itself (support/cancellation.h's stop, which removes
-// these files when it ends the process).
-void install_handlers() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    for (int sig : kSignals) {
-      struct sigaction old{};
-      if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;
-      struct sigaction sa{};
-      sa.sa_handler = remove_pending_files;
-      sigemptyset(&sa.sa_mask);
-      ::sigaction(sig, &sa, nullptr);
-    }
-  });
-}
-
-int claim_slot(const std::string& tmp) {
-  static std::mutex m;
-  std::lock_guard<std::mutex> lock(m);
-  if (tmp.size() >= PATH_MAX) return -1;
-  for (int i = 0; i < kSlots; ++i) {
-    if (g_slots[i].used.load()) continue;
-    std::memcpy(g_slots[i].path, tmp.c_str(), tmp.size() + 1);
-    g_slots[i].used.store(true);
-    return i;
-  }
-  return -1;  // more files at once than slots: still removed on exceptions, not on signals
-}
-
-void release_slot(int slot) {
-  if (slot >= 0) g_slots[slot].used.store(false);
-}
 
 // Where a stream's bytes wait for commit(): a file with no name in $TMPDIR (gone with the
 // process, whatever ends it), or memory where the filesystem has no O_TMPFILE.
@@ -88,11 +33,6 @@ int staging_file() {
 }
 
 }  // namespace
-
-void remove_pending_files_now() noexcept {
-  for (Slot& s : g_slots)
-    if (s.used.load()) ::unlink(s.path);
-}
 
 PendingFile::PendingFile(std::string path, unsigned mode) : path_(std::move(path)) {
   OutputPath out = classify_output(path_);
@@ -113,12 +53,11 @@ void PendingFile::open_temporary(unsigned mode) {
   std::filesystem::path target(target_);
   remove_abandoned_temporaries(target.parent_path().string(), target.filename().string());
   tmp_ = temporary_name(target_);
-  install_handlers();
-  slot_ = claim_slot(tmp_);
+  slot_ = remove_at_exit(tmp_);
   fd_ = create_temporary(tmp_, mode);
   if (fd_ < 0) {
     int err = errno;
-    release_slot(slot_);
+    keep_at_exit(slot_);
     fail("cannot write", err);
   }
   lock_ = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
@@ -131,7 +70,7 @@ PendingFile::~PendingFile() {
   if (stream_ >= 0) ::close(stream_);
   if (!committed_ && !tmp_.empty()) ::unlink(tmp_.c_str());
   if (lock_ >= 0) ::close(lock_);
-  release_slot(slot_);
+  keep_at_exit(slot_);
 }
 
 void PendingFile::fail(const std::string& what, int err) const {

@@ -63,14 +63,10 @@ class PendingFile {
   int fd_ = -1;      // the temporary, or the stream's staging file
   int lock_ = -1;    // the temporary's, holding its writer's lock until it is renamed or removed
   int stream_ = -1;  // the stream, or -1 for a file
-  int slot_ = -1;    // in the signal handler's list of files to remove
+  int slot_ = -1;    // in the list of files a signal removes (support/exit_removals.h)
   uint64_t size_ = 0;
   bool committed_ = false;
 };
-
-// Unlinks every temporary of the process's PendingFiles: for a signal handler that ends the
-// process (async-signal-safe).
-void remove_pending_files_now() noexcept;
 
 // Writes `bytes` as the whole output at `path` (a PendingFile written once and committed).
 // Throws lmc::Error "<path>: error: cannot write: <reason>".

@@ -45,13 +45,12 @@ size_t utf8_length(std::string_view s, size_t i, unsigned& cp) {
   return n;
 }
 
-}  // namespace
-
-std::string printable(std::string_view s) {
+// printable()'s escapes; a backslash doubled when `backslashes`.
+std::string escaped(std::string_view s, bool backslashes) {
   std::string out;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') {
+    if (c == '\\' && backslashes) {
       out += "\\\\";
       ++i;
     } else if (c < 0x20 || c == 0x7f) {
@@ -71,6 +70,12 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+std::string printable(std::string_view s) { return escaped(s, true); }
+
+std::string terminal_safe(std::string_view s) { return escaped(s, false); }
+
 std::string excerpt(std::string_view s, size_t max) {
   if (s.size() <= max) return printable(s);
   // Back up to a UTF-8 lead byte so the cut never splits a character.
@@ -78,5 +83,7 @@ std::string excerpt(std::string_view s, size_t max) {
   while (cut > 0 && (static_cast<uint8_t>(s[cut]) & 0xc0) == 0x80) --cut;
   return printable(s.substr(0, cut)) + "... (" + std::to_string(s.size() - cut) + " more bytes)";
 }
+
+std::string quoted_name(std::string_view name, size_t max) { return "'" + excerpt(name, max) + "'"; }
 
 }  // namespace lmc

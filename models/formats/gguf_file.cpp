@@ -6,6 +6,7 @@
 
 #include "models/quant/dequantize.h"
 #include "support/huge_pages.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::models {
 namespace {
@@ -155,7 +156,7 @@ class GgufParser {
     std::string key = read_string("metadata key");
     const uint64_t type_at = pos_;
     const uint32_t type = read<uint32_t>("metadata value type");
-    if (out_.meta_.count(key)) throw error(at, "duplicate metadata key '" + key + "'");
+    if (out_.meta_.count(key)) throw error(at, "duplicate metadata key " + quoted_name(key));
     MetaValue value = read_value(type, type_at, 0);
     if (key == "general.alignment") set_alignment(value, type, at);
     out_.meta_offset_.emplace(key, at);
@@ -230,21 +231,21 @@ class GgufParser {
     const uint64_t at = pos_;
     GgufTensor t;
     t.name = read_string("tensor name");
-    if (out_.tensor_index_.count(t.name)) throw error(at, "duplicate tensor name '" + t.name + "'");
+    if (out_.tensor_index_.count(t.name)) throw error(at, "duplicate tensor name " + quoted_name(t.name));
     read_shape(t);
     const uint64_t type_at = pos_;
     const uint32_t type = read<uint32_t>("tensor type");
     const GgmlBlockInfo* info = ggml_block_info(type);
-    if (!info) throw error(type_at, "tensor '" + t.name + "' has unknown ggml type " + std::to_string(type));
+    if (!info) throw error(type_at, "tensor " + quoted_name(t.name) + " has unknown ggml type " + std::to_string(type));
     t.type = GgmlType(type);
     const int64_t row = t.shape.back();
     if (row % info->block_size != 0)
-      throw error(type_at, "tensor '" + t.name + "': row of " + std::to_string(row) +
+      throw error(type_at, "tensor " + quoted_name(t.name) + ": row of " + std::to_string(row) +
                                " values is not a multiple of the " + ggml_type_name(t.type) + " block size " +
                                std::to_string(info->block_size));
     const uint64_t blocks = uint64_t(t.numel() / info->block_size);
     if (blocks > std::numeric_limits<uint64_t>::max() / uint64_t(info->type_size))
-      throw error(type_at, "tensor '" + t.name + "': byte size overflows");
+      throw error(type_at, "tensor " + quoted_name(t.name) + ": byte size overflows");
     t.nbytes = blocks * uint64_t(info->type_size);
     offset_at_.push_back(pos_);
     t.offset = read<uint64_t>("tensor offset");  // relative until place_tensors()
@@ -257,16 +258,18 @@ class GgufParser {
     const uint64_t at = pos_;
     const uint32_t n_dims = read<uint32_t>("tensor dimension count");
     if (n_dims == 0 || n_dims > kMaxDims)
-      throw error(at, "tensor '" + t.name + "' has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
+      throw error(at,
+                  "tensor " + quoted_name(t.name) + " has " + std::to_string(n_dims) + " dimensions (1 to 4 allowed)");
     t.shape.assign(n_dims, 0);
     uint64_t numel = 1;
     for (uint32_t d = 0; d < n_dims; ++d) {
       const uint64_t dim_at = pos_;
       const uint64_t dim = read<uint64_t>("tensor dimension");
       if (dim == 0 || dim > kInt64Max)
-        throw error(dim_at, "tensor '" + t.name + "': dimension " + std::to_string(d) + " is " + std::to_string(dim) +
-                                " (must be positive)");
-      if (numel > kInt64Max / dim) throw error(dim_at, "tensor '" + t.name + "': element count overflows int64");
+        throw error(dim_at, "tensor " + quoted_name(t.name) + ": dimension " + std::to_string(d) + " is " +
+                                std::to_string(dim) + " (must be positive)");
+      if (numel > kInt64Max / dim)
+        throw error(dim_at, "tensor " + quoted_name(t.name) + ": element count overflows int64");
       numel *= dim;
       t.shape[n_dims - 1 - d] = int64_t(dim);
     }
@@ -281,10 +284,10 @@ class GgufParser {
       GgufTensor& t = out_.tensors_[i];
       const uint64_t rel = t.offset;
       if (rel % align != 0)
-        throw error(offset_at_[i], "tensor '" + t.name + "': offset " + std::to_string(rel) +
+        throw error(offset_at_[i], "tensor " + quoted_name(t.name) + ": offset " + std::to_string(rel) +
                                        " is not a multiple of the alignment " + std::to_string(align));
       if (data_start > size_ || rel > size_ - data_start || t.nbytes > size_ - data_start - rel)
-        throw error(offset_at_[i], "tensor '" + t.name + "': data at offset " + std::to_string(rel) + " + " +
+        throw error(offset_at_[i], "tensor " + quoted_name(t.name) + ": data at offset " + std::to_string(rel) + " + " +
                                        std::to_string(t.nbytes) + " bytes runs past the end of the file");
       t.offset = data_start + rel;
     }
@@ -302,7 +305,8 @@ class GgufParser {
       const GgufTensor& prev = ts[by_offset[k - 1]];
       const GgufTensor& t = ts[by_offset[k]];
       if (t.offset < prev.offset + prev.nbytes)
-        throw error(offset_at_[by_offset[k]], "tensor '" + t.name + "' overlaps tensor '" + prev.name + "'");
+        throw error(offset_at_[by_offset[k]],
+                    "tensor " + quoted_name(t.name) + " overlaps tensor " + quoted_name(prev.name));
     }
   }
 
@@ -337,7 +341,7 @@ const MetaValue* GgufFile::find(const std::string& key) const {
 Error GgufFile::key_error(const std::string& key, const std::string& what) const {
   auto it = meta_offset_.find(key);
   const std::string place = it == meta_offset_.end() ? path_ : where(path_, it->second);
-  return error_at(place, "metadata '" + key + "' " + what);
+  return error_at(place, "metadata " + quoted_name(key) + " " + what);
 }
 
 const MetaValue& GgufFile::require(const std::string& key) const {
@@ -442,11 +446,11 @@ const uint8_t* GgufFile::data(const GgufTensor& t) const { return map_->data() +
 std::vector<float> GgufFile::to_f32(const GgufTensor& t) const {
   const std::string place = where(path_, t.offset);
   if (!can_dequantize(t.type))
-    throw error_at(place, "cannot dequantize tensor '" + t.name + "' of type " + ggml_type_name(t.type));
+    throw error_at(place, "cannot dequantize tensor " + quoted_name(t.name) + " of type " + ggml_type_name(t.type));
   // The tensor may be a caller's altered copy: only the validated directory entry is trusted.
   const GgufTensor* own = find_tensor(t.name);
   if (!own || own->offset != t.offset || own->type != t.type || own->shape != t.shape)
-    throw error_at(place, "tensor '" + t.name + "' is not in the directory of this file");
+    throw error_at(place, "tensor " + quoted_name(t.name) + " is not in the directory of this file");
   const int64_t row = t.shape.back();
   const uint64_t row_bytes = ggml_row_bytes(t.type, row);
   const int64_t rows = t.numel() / row;

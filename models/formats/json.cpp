@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "support/mapped_file.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::models::json {
 namespace {
@@ -211,7 +212,7 @@ class Parser {
 
   void check_unique_keys(const Object& members) const {
     const auto duplicate = [&](const Member& m) {
-      return error_at_offset(m.key_offset, "duplicate key '" + m.key + "'");
+      return error_at_offset(m.key_offset, "duplicate key " + quoted_name(m.key));
     };
     if (members.size() <= kPairwiseKeyCheck) {
       for (size_t i = 1; i < members.size(); ++i)

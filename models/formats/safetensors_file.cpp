@@ -10,6 +10,7 @@
 #include "models/quant/dequantize.h"
 #include "support/error.h"
 #include "support/huge_pages.h"
+#include "support/untrusted_text.h"
 
 namespace lmc::models {
 namespace {
@@ -61,7 +62,7 @@ Entry read_entry(const json::Member& m, uint64_t data_size) {
   const json::Value& desc = m.value;
   for (const json::Member& field : desc.as_object())
     if (field.key != "dtype" && field.key != "shape" && field.key != "data_offsets")
-      throw field.value.error("tensor '" + m.key + "': unknown field '" + field.key + "'");
+      throw field.value.error("tensor " + quoted_name(m.key) + ": unknown field " + quoted_name(field.key));
   Entry e;
   e.description = &desc;
   SafeTensor& t = e.tensor;
@@ -69,22 +70,22 @@ Entry read_entry(const json::Member& m, uint64_t data_size) {
   const json::Value& dtype = desc.at("dtype");
   const std::optional<ir::DType> parsed = parse_safetensors_dtype(dtype.as_string());
   if (!parsed)
-    throw dtype.error("tensor '" + m.key + "': unsupported dtype '" + dtype.as_string() +
-                      "' (F32, F16 and BF16 are read)");
+    throw dtype.error("tensor " + quoted_name(m.key) + ": unsupported dtype " + quoted_name(dtype.as_string()) +
+                      " (F32, F16 and BF16 are read)");
   t.dtype = *parsed;
   t.shape = read_shape(desc.at("shape"));
 
   const json::Value& offsets = desc.at("data_offsets");
   const json::Array& range = offsets.as_array();
-  if (range.size() != 2) throw offsets.error("tensor '" + m.key + "': data_offsets needs 2 values");
+  if (range.size() != 2) throw offsets.error("tensor " + quoted_name(m.key) + ": data_offsets needs 2 values");
   const int64_t begin = range[0].as_int(), end = range[1].as_int();
   if (begin < 0 || end < begin || uint64_t(end) > data_size)
-    throw offsets.error("tensor '" + m.key + "': data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
-                        "] outside the " + std::to_string(data_size) + "-byte data section");
+    throw offsets.error("tensor " + quoted_name(m.key) + ": data_offsets [" + std::to_string(begin) + ", " +
+                        std::to_string(end) + "] outside the " + std::to_string(data_size) + "-byte data section");
   const uint64_t numel = uint64_t(t.numel());
   const uint64_t elem = dtype_size(t.dtype);
   if (numel > uint64_t(end - begin) / elem || numel * elem != uint64_t(end - begin))
-    throw offsets.error("tensor '" + m.key + "': shape holds " + std::to_string(numel) +
+    throw offsets.error("tensor " + quoted_name(m.key) + ": shape holds " + std::to_string(numel) +
                         " values but data_offsets span " + std::to_string(end - begin) + " bytes");
   e.begin = uint64_t(begin);
   t.nbytes = uint64_t(end - begin);
@@ -99,7 +100,8 @@ void check_no_overlap(std::vector<Entry>& entries) {
   for (const Entry& e : entries) {
     if (e.tensor.nbytes == 0) continue;
     if (previous && e.begin < end)
-      throw e.description->error("tensor '" + e.tensor.name + "' overlaps tensor '" + previous->tensor.name + "'");
+      throw e.description->error("tensor " + quoted_name(e.tensor.name) + " overlaps tensor " +
+                                 quoted_name(previous->tensor.name));
     end = e.begin + e.tensor.nbytes;
     previous = &e;
   }
@@ -157,7 +159,7 @@ class SafeTensorsLoader {
     for (const json::Member& m : weight_map.as_object()) {
       const std::string& file = m.value.as_string();
       if (file.empty() || file.find('/') != std::string::npos || file == "." || file == "..")
-        throw m.value.error("shard name '" + file + "' is not a plain file name");
+        throw m.value.error("shard name " + quoted_name(file) + " is not a plain file name");
       if (listed.insert(file).second) shard_files.push_back(file);
       shard_of.emplace(m.key, &m);
     }
@@ -167,10 +169,11 @@ class SafeTensorsLoader {
       for (Entry& e : read_shard(shard_path)) {
         auto it = shard_of.find(e.tensor.name);
         if (it == shard_of.end())
-          throw e.description->error("tensor '" + e.tensor.name + "' is not in the weight_map of " + index_path);
+          throw e.description->error("tensor " + quoted_name(e.tensor.name) + " is not in the weight_map of " +
+                                     index_path);
         if (it->second->value.as_string() != file)
-          throw e.description->error("tensor '" + e.tensor.name + "' is mapped to shard '" +
-                                     it->second->value.as_string() + "' by " + index_path);
+          throw e.description->error("tensor " + quoted_name(e.tensor.name) + " is mapped to shard " +
+                                     quoted_name(it->second->value.as_string()) + " by " + index_path);
         out_.tensors_.push_back(std::move(e.tensor));
       }
     }
@@ -182,7 +185,8 @@ class SafeTensorsLoader {
     for (const SafeTensor& t : out_.tensors_) found.insert(t.name);
     for (const auto& [name, member] : shard_of)
       if (!found.count(name))
-        throw member->value.error("tensor '" + name + "' is not in shard '" + member->value.as_string() + "'");
+        throw member->value.error("tensor " + quoted_name(name) + " is not in shard " +
+                                  quoted_name(member->value.as_string()));
   }
 
   std::vector<Entry> read_shard(const std::string& path) {
@@ -241,7 +245,7 @@ const SafeTensor* SafeTensorsModel::find(const std::string& name) const {
 
 std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
   const SafeTensor* t = find(name);
-  if (!t) throw error_at(path_, "no tensor named '" + name + "'");
+  if (!t) throw error_at(path_, "no tensor named " + quoted_name(name));
   auto out = huge_page_vector<float>(size_t(t->numel()));
   dequantize_row(static_cast<GgmlType>(*ir::dtype_traits(t->dtype).gguf_type), t->data, out.data(), t->numel());
   return out;
@@ -250,8 +254,8 @@ std::vector<float> SafeTensorsModel::to_f32(const std::string& name) const {
 const json::Value& SafeTensorsModel::config_value(const std::string& key) const {
   auto it = config_.find(key);
   if (it != config_.end()) return *it->second;
-  if (config_doc_) throw config_doc_->root().error("config.json has no key '" + key + "'");
-  throw error_at(path_, "no config.json beside the weights (looking for '" + key + "')");
+  if (config_doc_) throw config_doc_->root().error("config.json has no key " + quoted_name(key));
+  throw error_at(path_, "no config.json beside the weights (looking for " + quoted_name(key) + ")");
 }
 
 }  // namespace lmc::models

@@ -57,6 +57,11 @@ def rows():
             r"^\S*m\.gguf:offset \d+: error: duplicate tensor name '\\e\[2J\\e\]0;owned\\x07'$",
             {"m.gguf": lambda: gguf([("\x1b[2J\x1b]0;owned\x07", [4], F32, 0),
                                      ("\x1b[2J\x1b]0;owned\x07", [4], F32, 32)], data=b"\0" * 64)}),
+        # A NUL byte in a name (a flipped length byte runs a name into the fields after it)
+        # neither ends the message nor takes its reason with it.
+        Row("gguf_nul_in_name_keeps_the_reason", ["inspect", "{dir}/m.gguf"], ERROR,
+            r"^\S*m\.gguf:offset \d+: error: tensor 'w\\x00\\x01x' has unknown ggml type 99$",
+            {"m.gguf": lambda: gguf([("w\0\x01x", [4], 99, 0)], data=b"\0" * 16)}),
         Row("gguf_fifo", ["inspect", "{dir}/m.gguf"], ERROR,
             r"^\S*m\.gguf: error: not a regular file \(a FIFO\)", {"m.gguf": lambda: FIFO}),
 

@@ -3,8 +3,9 @@
 artifact after; a changed weights file (same name, size and mtime) is compiled anew; other
 options are other entries (the host's ISA is the default target, the AVX2 baseline another
 entry with the same logits); two processes compiling the same model at once compile it once;
-the size bound evicts the least recently used; a damaged entry is compiled again; --no-cache
-and a watched compile leave the cache alone; lmc cache list|clear; flag errors.
+the size bound evicts the least recently used; a damaged entry (truncated, or its seal) is
+compiled again, once; --no-cache and a watched compile leave the cache alone; lmc cache
+list|clear; flag errors.
 
   test_cache.py --lmc BUILD/tools/lmc [unittest options]
 
@@ -12,6 +13,7 @@ Uses SmolLM2-135M's GGUF (skips when it is absent).
 """
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -200,6 +202,28 @@ class CompileCache(unittest.TestCase):
         self.assertIn("does not open, compiling it again", again.stderr)
         self.assertIn(COMPILING, again.stderr)
         self.assertNotIn(COMPILING, run(self.cache, self.model).stderr)
+
+    def test_entry_with_a_damaged_seal_is_compiled_again_once(self):
+        """An entry whose seal no longer matches opens (its digests hold) but its kernels may
+        not run: it is replaced, once, and the next run opens the new entry, ready in under 2 s
+        rather than compiling its kernels in memory every time."""
+        self.start_from_entry()
+        [entry] = entries(self.cache)
+        with open(os.path.join(self.cache, entry), "r+b") as f:  # the seal: the header's bytes 40 to 72
+            f.seek(40)
+            byte = f.read(1)[0]
+            f.seek(40)
+            f.write(bytes([byte ^ 0x40]))
+        again = run(self.cache, self.model)
+        self.assertIn("does not open, compiling it again", again.stderr)
+        self.assertIn("not sealed with your artifact key", again.stderr)
+        self.assertIn(COMPILING, again.stderr)
+        later = run(self.cache, self.model)
+        self.assertNotIn(COMPILING, later.stderr)
+        self.assertNotIn("recompiling kernels", later.stderr)
+        ready = float(re.search(r"ready in ([0-9.]+) s", later.stderr).group(1))
+        self.assertLess(ready, 2.0, later.stderr)
+        self.assertEqual(later.stdout, again.stdout)
 
     def test_no_cache_and_watched_compiles_leave_it_alone(self):
         plain = run(self.cache, self.model, "--no-cache", check=False)

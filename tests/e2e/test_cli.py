@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The lmc command line end to end, as a user meets it: compile, run, profile, trace,
 the modules each command loads, kernels seen by perf and gdb, llama.cpp's flags and habits,
-thread-count determinism, and exit codes. Its sibling test_cli_models.py runs what the
+thread-count determinism, and exit codes (an error's escaped name keeps its reason). Its sibling test_cli_models.py runs what the
 models do: KV cache types, speculative decoding, bench, fused vs unfused pipelines, weights
 (a GGUF, a Hugging Face folder) run by the model definition that serves their architecture,
 and inspect.
@@ -482,6 +482,25 @@ class ExitCodes(unittest.TestCase):
         with open(bad_yaml, "w") as f:
             f.write("name: broken\nweights: nowhere.gguf\nblock:\n  - x = frobnicate(x)\n")
         self.expect(1, "compile", bad_yaml, message="bad.yaml")
+
+    @needs(LLAMA_GGUF)
+    def test_a_flipped_byte_in_a_tensor_name_keeps_the_reason(self):
+        """SmolLM2's GGUF with one bit of a tensor name's length flipped: the name runs into
+        the fields after it, NUL bytes and all, and the error shows it escaped (cut past 96
+        bytes, with the count left out), its closing quote and the reason."""
+        with open(LLAMA_GGUF, "rb") as f:
+            data = bytearray(f.read())
+        data[1780000] ^= 0x40
+        flipped = os.path.join(cli.WORK, "flipped.gguf")
+        with open(flipped, "wb") as f:
+            f.write(data)
+        try:
+            for command in (["inspect", flipped], ["run", flipped, "--prompt", "x", "--no-cache"]):
+                self.expect(1, *command, message=re.escape(flipped) + r":offset \d+: error: tensor "
+                            r"'blk\.26\.ffn_norm\.weight\\x01\\x00\\x00\\x00.*\.\.\. \(\d+ more bytes\)' has \d+ "
+                            r"dimensions \(1 to 4 allowed\)$")
+        finally:
+            os.remove(flipped)
 
 
 if __name__ == "__main__":

@@ -126,6 +126,25 @@ class Serve(unittest.TestCase):
             time.sleep(0.1)
         self.fail("missing log lines:\n" + "".join(self.server.err[-20:]))
 
+    def test_refused_requests_have_a_log_line_too(self):
+        """A request refused before any route sees it (413, 431, a malformed request's 400) has
+        its one stderr line, saying why and whose (a 408 and a 503 in test_serve_hostile.py)."""
+        cases = [(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000\r\n\r\n" + b"x" * 4096,
+                  413, r"^lmc: POST /v1/completions 413 refused, from 127\.0\.0\.1: the request body is larger"),
+                 (b"GET /health HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n",
+                  431, r"^lmc: GET /health 431 refused, from 127\.0\.0\.1: the request's headers are larger"),
+                 (b"NOT HTTP AT ALL\r\n\r\n", 400, r"^lmc: - 400 refused, from 127\.0\.0\.1: malformed HTTP request")]
+        for raw, status, line in cases:
+            with socket.create_connection(("127.0.0.1", self.server.port), timeout=30) as s:
+                s.sendall(raw)
+                answer = s.recv(4096)
+            self.assertTrue(answer.startswith(f"HTTP/1.1 {status} ".encode()), answer[:200])
+            deadline = time.time() + 10
+            while not any(re.match(line, got) for got in list(self.server.err)) and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertTrue(any(re.match(line, got) for got in list(self.server.err)),
+                            f"no line {line!r} in:\n" + "".join(self.server.err[-10:]))
+
     def test_any_model_name_is_the_served_model(self):
         r = self.server.client().completions.create(model="gpt-4o", prompt="hi", max_tokens=2, temperature=0)
         self.assertEqual(r.model, self.model)
@@ -202,6 +221,17 @@ class Serve(unittest.TestCase):
         banned = self.post("/v1/completions", {"prompt": ids, "max_tokens": 1, "temperature": 0,
                                                 "logit_bias": {str(first_id): -100}})["choices"][0]["text"]
         self.assertNotEqual(banned, first)
+        # Every token banned: nothing could be generated, a 400 saying so (not the unbiased text
+        # that one shift shared by every token leaves); all but one banned: that one is the text.
+        vocab = json.loads(self.server.request("GET", "/v1/models")[1])["data"][0]["meta"]["n_vocab"]
+        for path, bias in (("/v1/completions", {str(i): -100 for i in range(vocab)}),
+                           ("/completion", [[i, False] for i in range(vocab)])):
+            status, data = self.server.request("POST", path, {"prompt": ids, "max_tokens": 2, "logit_bias": bias})
+            self.assertEqual(status, 400, data[:300])
+            self.assertIn("every token is banned", json.loads(data)["error"]["message"])
+        allowed = {str(i): -100 for i in range(vocab) if i != first_id}
+        only = self.post("/v1/completions", {"prompt": ids, "max_tokens": 2, "temperature": 0, "logit_bias": allowed})
+        self.assertEqual(only["choices"][0]["text"], first * 2)
         chunks = list(self.server.client().completions.create(model=self.model, prompt=PROMPTS[0], max_tokens=4,
                                                               temperature=0, stream=True,
                                                               stream_options={"include_usage": True}))

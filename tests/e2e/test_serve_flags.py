@@ -15,6 +15,7 @@ tests share.
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -413,6 +414,85 @@ class QueueAndShutdown(unittest.TestCase):
             self.assertIn("lmc: stopped\n", "".join(server.err))
         finally:
             server.stop()
+
+    def test_a_second_signal_during_the_drain_ends_it_at_once(self):
+        """As llama-server: the first SIGINT (or SIGTERM) lets the request in flight finish,
+        a second one 0.6 s later ends the server within 0.5 s, exit 1, the request unanswered."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            server = Server("--parallel", "1", "--metrics")
+            try:
+                body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 2000, "ignore_eos": True, "temperature": 0})
+                holder = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+                holder.sendall((f"POST /v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                                f"{body}").encode())
+                deadline = time.time() + 30
+                while self_metric(server, "lmc_generations_running") < 1 and time.time() < deadline:
+                    time.sleep(0.02)
+                server.proc.send_signal(sig)
+                time.sleep(0.6)
+                self.assertIsNone(server.proc.poll(), "the first signal drains: the request is still running")
+                sent = time.monotonic()
+                server.proc.send_signal(sig)
+                code = server.proc.wait(timeout=30)
+                took = time.monotonic() - sent
+                self.assertEqual(code, 1, "".join(server.err))
+                self.assertLess(took, 0.5, f"expected the end within 0.5 s of the second signal, it took {took:.2f} s")
+                until = time.time() + 5  # stderr's last lines, read by the harness's thread
+                while "stopping now" not in "".join(server.err) and time.time() < until:
+                    time.sleep(0.02)
+                err = "".join(server.err)
+                self.assertIn("finishing the requests in flight", err)
+                self.assertIn("stopping now", err)
+                self.assertNotIn("lmc: stopped\n", err)
+                holder.close()
+            finally:
+                server.stop()
+
+    def test_a_second_signal_kills_the_commands_still_running(self):
+        """A tool's command running while the server drains (its generation first, then the
+        tools) is killed, its process group whole, when a second signal ends the server."""
+        server = Server("--parallel", "1", "--metrics", "--tools", "exec_shell_command")
+        folder = tempfile.mkdtemp(prefix="lmc-second-signal-")
+        pid_file = os.path.join(folder, "pid")
+        try:
+            body = json.dumps({"prompt": PROMPTS[1], "max_tokens": 2000, "ignore_eos": True, "temperature": 0})
+            holder = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+            holder.sendall((f"POST /v1/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n"
+                            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+                            f"{body}").encode())
+            def run_command():  # its connection ends with the server, unanswered
+                try:
+                    server.request("POST", "/tools", {"tool": "exec_shell_command", "params": {
+                        "command": f"echo $$ > {pid_file}; sleep 50", "timeout": 60}})
+                except (OSError, http.client.HTTPException):
+                    pass
+            command = threading.Thread(target=run_command, daemon=True)
+            command.start()
+            deadline = time.time() + 30
+            while not (os.path.exists(pid_file) and os.path.getsize(pid_file)) and time.time() < deadline:
+                time.sleep(0.02)
+            with open(pid_file) as f:
+                pid = int(f.read())
+            server.proc.send_signal(signal.SIGINT)
+            time.sleep(0.6)
+            server.proc.send_signal(signal.SIGINT)
+            self.assertEqual(server.proc.wait(timeout=30), 1, "".join(server.err))
+
+            def gone():  # no such process, or a zombie its new parent has yet to reap
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        return f.read().split()[2] == "Z"
+                except FileNotFoundError:
+                    return True
+            until = time.time() + 5
+            while not gone() and time.time() < until:
+                time.sleep(0.02)
+            self.assertTrue(gone(), "the command still runs after the server ended")
+            holder.close()
+        finally:
+            server.stop()
+            shutil.rmtree(folder)
 
     def test_waiting_past_the_queue_timeout_is_503(self):
         """A request that waits --queue-timeout 1 for the one slot is 503 with Retry-After; the

@@ -36,6 +36,7 @@ hostile_clients.py's.
 import http.client
 import json
 import os
+import re
 import select
 import socket
 import sys
@@ -49,6 +50,17 @@ from serve_harness import KEY, Server, self_metric  # noqa: E402
 from hostile_clients import (BODY_TIMEOUT, BOUND_FLAGS, BOUND_SERVER, CROWD_SERVER, EARLY, GRACE,  # noqa: E402
                              HEADER_TIMEOUT, PROMPT, TIMEOUT_FLAGS, TRICKLE_EVERY, Crowd, error_response,
                              get_health, parse_response, read_to_eof, show, stream_chat)
+
+
+def logged(server, pattern, within=5.0):
+    """Whether `server`'s stderr has a line matching `pattern` (within a few seconds: a thread
+    reads it)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if any(re.match(pattern, line) for line in list(server.err)):
+            return True
+        time.sleep(0.05)
+    return False
 
 
 class HostileCrowd(unittest.TestCase):
@@ -142,6 +154,9 @@ class HostileCrowd(unittest.TestCase):
             s.close()
         why = error_response(data, 408)
         self.assertIsNone(why, why)
+        self.assertTrue(logged(self.server, r"^lmc: POST /v1/completions 408 refused, from 127\.0\.0\.\d+: the "
+                                            r"request's body did not arrive"),
+                        "no log line for the 408:\n" + "".join(self.server.err[-5:]))
         self.assertIn(how, ("eof", "reset"), f"expected the server to close the connection after its 408, "
                                              f"it was still open {took:.2f} s after the headers")
         self.assertTrue(BODY_TIMEOUT - EARLY <= took <= BODY_TIMEOUT + GRACE,
@@ -321,6 +336,8 @@ class ConnectionBounds(unittest.TestCase):
             s.close()
         bad = error_response(data, 503)
         self.assertIsNone(bad, f"{why}: {bad}")
+        self.assertTrue(logged(self.server, rf"^lmc: - 503 refused, from {re.escape(source)}: "),
+                        f"{why}: no log line for the 503:\n" + "".join(self.server.err[-5:]))
         self.assertLess(first, 1.0, f"{why}: expected the 503 within 1 s, it came after {first:.2f} s")
         self.assertIn(how, ("eof", "reset"), f"{why}: expected the connection closed after the 503, it stayed open")
 

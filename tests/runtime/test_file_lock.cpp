@@ -4,8 +4,11 @@
 #include "support/file_lock.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -77,6 +80,24 @@ TEST(FileLock, NoTwoHoldOnePathAtOnce) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(overlaps.load(), 0);
   EXPECT_GE(held.load(), 6000);
+  EXPECT_FALSE(fs::exists(path));
+}
+
+// A holder a signal ends (SIGTERM at its default when the first file was listed) leaves no
+// lock file: the handler support/exit_removals.h installed removes it before the process
+// dies of the signal.
+TEST(FileLock, AHolderASignalEndsLeavesNoFile) {
+  TempDir dir;
+  std::string path = dir.file("k.lock");
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    FileLock lock(path);
+    ::raise(SIGTERM);
+    ::_exit(0);  // not reached
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) << status;
   EXPECT_FALSE(fs::exists(path));
 }
 

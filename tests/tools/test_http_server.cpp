@@ -15,6 +15,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "tools/serve/http_server.h"
@@ -72,7 +73,11 @@ struct Fixture : ::testing::Test {
         [](int status, const std::string& message) {
           return std::pair<std::string, std::string>("text/plain", std::to_string(status) + ": " + message);
         },
-        [](const std::string&, int) {});
+        [](const std::string&, int) {},
+        [this](const Refusal& r) {
+          std::lock_guard lock(mu);
+          refusals.push_back(r);
+        });
     port = server->bind(hosts, 0);
     thread = std::thread([this] { server->run(2); });
   }
@@ -130,6 +135,7 @@ struct Fixture : ::testing::Test {
   int port = 0;
   std::mutex mu;
   std::vector<std::thread> workers;
+  std::vector<Refusal> refusals;  // under mu
   std::atomic<int> stream_ended{0};
   std::atomic<std::chrono::steady_clock::time_point> request_sent{};
   std::atomic<std::chrono::steady_clock::duration> gone_after{std::chrono::steady_clock::duration::max()};
@@ -271,6 +277,44 @@ TEST_F(Fixture, MalformedRequestsAre400) {
   EXPECT_NE(c.read_all().find("HTTP/1.1 400"), std::string::npos);
 }
 
+// Each answer the server makes itself is told, once, with the client, the request line once
+// parsed, the status and why: lmc serve logs a line for each.
+TEST_F(Fixture, EachRefusalIsToldOnce) {
+  Limits l = quick();
+  l.max_header_bytes = 2000;
+  l.max_per_client = 1;
+  start(l);
+  auto refuse = [&](const std::string& bytes, const char* source) {
+    Client c(port, source);
+    EXPECT_TRUE(c.send(bytes));
+    return c.read_all();
+  };
+  refuse("POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc", "127.0.0.4");
+  refuse("POST /large HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'a'), "127.0.0.5");
+  refuse("GET /wide HTTP/1.1\r\nX-Wide: " + std::string(4000, 'a') + "\r\n\r\n", "127.0.0.6");
+  refuse("NOT HTTP AT ALL\r\n\r\n", "127.0.0.7");
+  {
+    Client held(port, "127.0.0.8");
+    std::this_thread::sleep_for(100ms);  // accepted and counted
+    refuse("GET /echo HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.8");
+  }
+  std::lock_guard lock(mu);
+  ASSERT_EQ(refusals.size(), 5u);
+  const std::vector<std::tuple<std::string, std::string, int, std::string>> want = {
+      {"127.0.0.4", "POST /slow", 408, "the request's body did not arrive within 400 ms"},
+      {"127.0.0.5", "POST /large", 413, "the request body is larger than the server accepts (1000 bytes)"},
+      {"127.0.0.6", "GET /wide", 431, "the request's headers are larger than the server accepts (2000 bytes)"},
+      {"127.0.0.7", "", 400, "malformed HTTP request"},
+      {"127.0.0.8", "", 503, "this address holds its most connections (1)"}};
+  for (size_t i = 0; i < want.size(); ++i) {
+    const auto& [client, request, status, why] = want[i];
+    EXPECT_EQ(refusals[i].client, client) << i;
+    EXPECT_EQ(refusals[i].request, request) << i;
+    EXPECT_EQ(refusals[i].status, status) << i;
+    EXPECT_NE(refusals[i].why.find(why), std::string::npos) << refusals[i].why;
+  }
+}
+
 // --host's several addresses: one port (the first's pick), each answering.
 TEST_F(Fixture, SeveralAddressesShareOnePort) {
   hosts = {"127.0.0.1", "127.0.0.2"};
@@ -286,7 +330,7 @@ TEST_F(Fixture, AnAddressItCannotTakeIsAnErrorNamingIt) {
   Server s(
       quick(), [](const Request&, const std::shared_ptr<Exchange>&) {},
       [](int, const std::string& m) { return std::pair<std::string, std::string>("text/plain", m); },
-      [](const std::string&, int) {});
+      [](const std::string&, int) {}, [](const Refusal&) {});
   try {
     s.bind({"not-an-address"}, 80);
     FAIL() << "bound to a name";

@@ -5,9 +5,11 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <system_error>
 
 #include "support/cancellation.h"
 #include "support/error.h"
+#include "support/thread_start.h"
 #include "support/untrusted_text.h"
 #include "tools/lmc/commands/commands.h"
 #include "tools/lmc/flags/cli_args.h"
@@ -42,7 +44,8 @@ void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
   for (const auto& c : kCommands)
     os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
-  os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM)\n";
+  os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM);\n"
+        "lmc serve: 0 when a signal stops it once serving, 1 at a second signal while it drains\n";
 }
 
 // Runs command `c`, joining the MPI world first when mpirun started this process; the
@@ -66,11 +69,20 @@ int run_command(const Command& c, int argc, char** argv, std::unique_ptr<lmc::ru
     std::cerr << "lmc " << cmd << ": " << e.what() << " (see lmc " << cmd << " --help)\n";
     return 2;
   } catch (const lmc::Error& e) {
-    // Messages quote names from input files: keep them one line, free of escape sequences.
-    std::cerr << lmc::printable(lmc::tools::lit_source_places(e.what())) << "\n";
+    // Messages quote names from input files, escaped as they were built (support/untrusted_text.h's
+    // quoted_name); the rest is kept one line and free of escape sequences here too.
+    std::cerr << lmc::terminal_safe(lmc::tools::lit_source_places(e.what())) << "\n";
     return 1;
   } catch (const std::bad_alloc&) {
     std::cerr << "lmc " << cmd << ": error: out of memory\n";
+    return 1;
+  } catch (const std::system_error& e) {
+    // A thread the system would not start where no caller named it (support/thread_start.h).
+    if (e.code() == std::errc::resource_unavailable_try_again) {
+      std::cerr << "lmc " << cmd << ": error: cannot start a thread: " << lmc::thread_refusal(e) << "\n";
+      return 1;
+    }
+    std::cerr << "lmc " << cmd << ": internal error: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {
     // A bug (every expected failure is an lmc::Error), but still one line and exit 1, not an abort.

@@ -55,13 +55,14 @@ struct Server::Impl {
   Handler handler;
   ErrorBody error_body;
   AnswerLog log;
+  RefusalLog refused;
   ConnectionQuota quota{limits.max_connections, limits.max_per_client};
   std::atomic<int64_t> open_exchanges{0};
   asio::io_context ioc;
   std::list<tcp::acceptor> acceptors;  // one an address (a list: they stay where they are)
 
-  Impl(Limits l, Handler h, ErrorBody e, AnswerLog a)
-      : limits(l), handler(std::move(h)), error_body(std::move(e)), log(std::move(a)) {}
+  Impl(Limits l, Handler h, ErrorBody e, AnswerLog a, RefusalLog r)
+      : limits(l), handler(std::move(h)), error_body(std::move(e)), log(std::move(a)), refused(std::move(r)) {}
 
   void accept(tcp::acceptor& a);
   void admit(tcp::socket s);
@@ -245,11 +246,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // --- answering
+  // Every answer the server makes itself is a refusal: logged, then written and closed.
   void answer_error(int status, const std::string& message, std::optional<std::chrono::milliseconds> linger = {}) {
+    server_->refused({client_, request_line(), status, message});
     keep_alive_ = false;
     linger_ = linger.value_or(server_->limits.body_timeout);
     auto [type, body] = server_->error_body(status, message);
     send_whole(status, type, std::move(body));
+  }
+
+  // The request's method and target once its line was parsed (a body past the limit is
+  // found as its headers end, a refusal at accept has no parser yet), else "".
+  std::string request_line() const {
+    if (!parser_ || parser_->get().target().empty()) return "";
+    const auto& h = parser_->get();
+    return std::string(h.method_string()) + " " + std::string(h.target());
   }
 
   // The request's answer is written, or can no longer be; its watch ends (a socket's
@@ -456,8 +467,9 @@ void Server::Impl::admit(tcp::socket s) {
     c->refuse(refusal);
 }
 
-Server::Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log)
-    : impl_(std::make_unique<Impl>(limits, std::move(handler), std::move(error_body), std::move(log))) {}
+Server::Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log, RefusalLog refused)
+    : impl_(std::make_unique<Impl>(limits, std::move(handler), std::move(error_body), std::move(log),
+                                   std::move(refused))) {}
 
 Server::~Server() = default;
 

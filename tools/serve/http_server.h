@@ -73,10 +73,19 @@ using Handler = std::function<void(const Request&, const std::shared_ptr<Exchang
 using ErrorBody = std::function<std::pair<std::string, std::string>(int status, const std::string& message)>;
 // Told each answer's path and status (for metrics).
 using AnswerLog = std::function<void(const std::string& path, int status)>;
+// A request the server refused itself, never handed to the handler (400, 408, 413, 431, 503).
+struct Refusal {
+  std::string client;   // the peer's address
+  std::string request;  // "POST /v1/completions" (as sent: untrusted) once its line was parsed, else ""
+  int status = 0;
+  std::string why;
+};
+// Told each refusal (for the server's log: one line per request, these included).
+using RefusalLog = std::function<void(const Refusal&)>;
 
 class Server {
  public:
-  Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log);
+  Server(Limits limits, Handler handler, ErrorBody error_body, AnswerLog log, RefusalLog refused);
   ~Server();
   // Binds and listens at each address, on one port (0: any free one, the first's); returns
   // the port. Throws lmc::Error naming the address when it cannot (tcp_listener.h).

@@ -1,6 +1,7 @@
 #include "tools/serve/logit_bias_field.h"
 
 #include <cstdlib>
+#include <string>
 
 #include "tools/serve/request_fields.h"
 
@@ -51,6 +52,16 @@ LogitBias logit_bias_field(const json& body, int64_t vocab, bool llama) {
       out.ids.emplace_back(token_id(pair[0], vocab, "logit_bias"), bias_value(pair[1], true));
   }
   return out;
+}
+
+void check_some_token_allowed(const std::vector<std::pair<int32_t, float>>& biases, int64_t vocab) {
+  if (static_cast<int64_t>(biases.size()) < vocab) return;  // some token has no bias at all
+  std::vector<float> sum(static_cast<size_t>(vocab), 0.0f);
+  for (auto [id, bias] : biases) sum[static_cast<size_t>(id)] += bias;
+  for (float s : sum)
+    if (s > -100) return;
+  invalid_field("logit_bias", "every token is banned ('logit_bias' of -100 or less, or false, on each of the " +
+                                  std::to_string(vocab) + "): nothing could be generated");
 }
 
 }  // namespace lmc::tools

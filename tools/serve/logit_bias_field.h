@@ -18,4 +18,9 @@ struct LogitBias {
 // OpenAI's object of token ids (`llama` false), or any of llama-server's forms.
 LogitBias logit_bias_field(const nlohmann::json& body, int64_t vocab, bool llama);
 
+// A 400 when `biases` (the ids', the texts' tokens', ignore_eos's bans, summed per token) ban
+// every one of the `vocab` tokens: -100 is a ban (OpenAI's), and a shift every token shares
+// would otherwise leave the unbiased text, silently.
+void check_some_token_allowed(const std::vector<std::pair<int32_t, float>>& biases, int64_t vocab);
+
 }  // namespace lmc::tools

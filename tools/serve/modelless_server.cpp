@@ -8,6 +8,7 @@
 #include "tools/serve/cors.h"
 #include "tools/serve/cors_proxy_endpoint.h"
 #include "tools/serve/http_server.h"
+#include "tools/serve/refusal_log.h"
 #include "tools/serve/serve_limits.h"
 #include "tools/serve/tools_endpoint.h"
 
@@ -27,7 +28,7 @@ class ModellessServer final : public ApiServer {
               return std::pair<std::string, std::string>("application/json",
                                                          dump(error_body(status, status_type(status), message)));
             },
-            [](const std::string&, int) {}),
+            [](const std::string&, int) {}, log_refusal),
         tools_(ToolsEndpoint::make(opts_)),
         proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {}
 

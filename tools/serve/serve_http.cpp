@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/error.h"
+#include "support/untrusted_text.h"
 #include "tools/lmc/serve/api_server.h"
 #include "tools/serve/answer_json.h"
 #include "tools/serve/api_errors.h"
@@ -31,9 +32,11 @@
 #include "tools/serve/infill.h"
 #include "tools/serve/llama_endpoints.h"
 #include "tools/serve/llama_prompts.h"
+#include "tools/serve/logit_bias_field.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
 #include "tools/serve/modelless_server.h"
+#include "tools/serve/refusal_log.h"
 #include "tools/serve/rerank_endpoint.h"
 #include "tools/serve/serve_limits.h"
 #include "tools/serve/serve_request.h"
@@ -120,7 +123,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
             return std::pair<std::string, std::string>("application/json",
                                                        dump(error_body(status, status_type(status), message)));
           },
-          [this](const std::string& path, int status) { count(path, status); }),
+          [this](const std::string& path, int status) { count(path, status); }, log_refusal),
       tools_(ToolsEndpoint::make(opts_)),
       proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {
   check_server_template_kwargs(opts_.template_kwargs);  // a bad one fails before the server binds
@@ -164,7 +167,9 @@ void HttpApiServer::log_request(const std::string& request, int status, std::chr
                                 const JobResult* r) {
   if (r) wake();
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::string line = "lmc: " + request + " " + std::to_string(status) + " " + std::to_string(std::lround(ms)) + " ms";
+  // The path is the client's: escaped, so that it cannot move the terminal's cursor.
+  std::string line =
+      "lmc: " + excerpt(request, 200) + " " + std::to_string(status) + " " + std::to_string(std::lround(ms)) + " ms";
   if (r)
     line += ", prompt " + std::to_string(r->prompt_tokens) + " tokens (" + std::to_string(r->cached_tokens) +
             " cached), " + std::to_string(r->completion_tokens) + " generated, " + r->finish_reason;
@@ -357,6 +362,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   if (r.ignore_eos)
     for (int32_t id = 0; id < static_cast<int32_t>(vocab); ++id)
       if (tok.is_eog(id)) job->generation.sampling.logit_bias.emplace_back(id, -INFINITY);
+  check_some_token_allowed(job->generation.sampling.logit_bias, vocab);
   if (!r.seeded) job->generation.sampling.seed = opts_.seed ? *opts_.seed : std::random_device{}();
   job->stop = r.stop;
   job->reuse_prefix = r.cache_prompt;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "driver/compile_cache.h"
 #include "driver/kernel_object_cache.h"
 #include "runtime/memory_lock.h"
 #include "support/error.h"
@@ -161,10 +162,17 @@ void check_share(const driver::ModelShard& has, const runtime::Collectives* worl
 
 namespace {
 
-// Weights open through the compile cache unless --no-cache; its flags mean nothing to
-// an artifact or a model definition.
+// Weights open through the compile cache unless --no-cache, or compile in memory when its
+// folder cannot be made; its flags mean nothing to an artifact or a model definition.
 std::unique_ptr<driver::CompileCache> cache_for(const std::string& path, const Args& a) {
-  if (driver::model_input(path) == driver::ModelInput::Weights) return compile_cache(a);
+  if (driver::model_input(path) == driver::ModelInput::Weights) {
+    try {
+      return compile_cache(a);
+    } catch (const driver::CacheUnavailable& e) {
+      std::cerr << "warning: " << e.what() << "\nlmc: " << path << ": compiling it in memory for this run\n";
+      return nullptr;
+    }
+  }
   for (const auto& f : cache_flag_specs())
     if (a.has(f.name))
       throw UsageError("--" + f.name +

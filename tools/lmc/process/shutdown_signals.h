@@ -2,7 +2,8 @@
 // that its answer runs as ordinary code rather than inside a signal handler; every other
 // thread blocks them. While the model is opened (compiled into the cache) a signal stops
 // that as in every other command (support/cancellation.h); once the server is up it calls
-// the graceful stop, which lets the requests in flight finish.
+// the graceful stop on a thread of its own, which lets the requests in flight finish, and
+// goes on listening: a second signal ends the process at once, as llama-server's, exit 1.
 #pragma once
 #include <signal.h>
 
@@ -23,17 +24,20 @@ class ShutdownSignals {
 
   // From now on a signal calls `stop` (once) instead of cancelling.
   void serving(std::function<void()> stop);
-  // Wakes the thread if no signal came and waits for it; signals are no longer taken.
+  // Wakes the thread and waits for it (and for the graceful stop, if one began); signals
+  // are no longer taken.
   void finish();
 
  private:
   void take();
+  void drain(int sig);
 
   sigset_t set_;
   std::function<void()> stop_;
   std::atomic<bool> serving_{false};
-  std::atomic<bool> claimed_{false};  // by a signal, or by the destructor's wake-up
+  std::atomic<bool> finishing_{false};  // the destructor's wake-up, not a signal
   std::thread thread_;
+  std::thread stopping_;  // the graceful stop, once a signal asked for it
 };
 
 }  // namespace lmc::tools

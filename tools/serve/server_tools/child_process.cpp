@@ -10,6 +10,7 @@
 #include <cstring>
 #include <thread>
 
+#include "support/exit_removals.h"
 #include "tools/serve/server_tools/group_spawn.h"
 
 namespace lmc::tools::server_tools {
@@ -55,6 +56,7 @@ class Run {
       pid_ = -1;
       return;
     }
+    group_slot_ = kill_group_at_exit(pid_);  // killed too should a second signal end lmc serve at once
     fcntl(out_.fd, F_SETFL, O_NONBLOCK);
     fcntl(in_.fd, F_SETFL, O_NONBLOCK);
     if (!spec_.input || spec_.input->empty()) in_.close();
@@ -83,6 +85,7 @@ class Run {
     }
     kill(-pid_, SIGKILL);  // the group: the command and whatever it started
     if (!exited) reap(0);
+    keep_group_at_exit(group_slot_);
   }
 
  private:
@@ -141,6 +144,7 @@ class Run {
   const CommandSpec& spec_;
   CommandResult& r_;
   pid_t pid_ = -1;
+  int group_slot_ = -1;  // in support/exit_removals.h's list
   Fd out_, in_;
   size_t fed_ = 0;
 };

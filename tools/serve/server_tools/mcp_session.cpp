@@ -9,8 +9,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
+#include "support/exit_removals.h"
 #include "tools/serve/server_tools/group_spawn.h"
 
 extern char** environ;
@@ -77,6 +79,7 @@ void McpSession::end() {
   ::kill(-pid_, SIGKILL);  // the group: the server and whatever it started
   while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
+  keep_group_at_exit(std::exchange(group_slot_, -1));
   pid_ = -1;
 }
 
@@ -96,6 +99,7 @@ void McpSession::spawn() {
   ::close(out[1]);
   to_server_ = in[1];
   from_server_ = out[0];
+  if (err == 0) group_slot_ = kill_group_at_exit(pid_);  // killed too should a signal end lmc serve at once
   if (err != 0) {
     pid_ = -1;
     fail("cannot start '" + config_.argv[0] + "'" + (config_.cwd.empty() ? "" : " in " + config_.cwd) + ": " +

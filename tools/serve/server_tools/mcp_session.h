@@ -48,6 +48,7 @@ class McpSession {
 
   const McpServerConfig& config_;
   pid_t pid_ = -1;
+  int group_slot_ = -1;  // in support/exit_removals.h's list
   int to_server_ = -1, from_server_ = -1;
   std::string pending_;  // read, not yet a whole line
   uint64_t next_id_ = 1;
