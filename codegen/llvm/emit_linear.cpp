@@ -5,9 +5,10 @@
 // are output columns of every row for few rows, which take the memory-bound decode
 // path, and rows of every column for many rows, which take the blocked prefill path
 // (codegen/linear_{decode,prefill,prefill_blocks}.cpp); q8_0x16 weights take one kernel
-// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels. With
-// AMX-BF16 a long prompt's block weights take the tile GEMM (linear/bf16_tiles.h).
-#include <algorithm>
+// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels. Which
+// prefill kernel the rows take — the vector kernels, the int8 tiles or the bf16 tile GEMM
+// (linear/bf16_tiles.h) — is the op's `prefill` attribute or the target's default
+// (codegen/prefill_choice.h).
 #include <functional>
 
 #include <llvm/IR/Function.h>
@@ -15,6 +16,7 @@
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/linear/linear_common.h"
+#include "codegen/prefill_choice.h"
 
 namespace lmc::codegen {
 
@@ -36,27 +38,37 @@ void each_part(Builder& b, const LinearParts& s, LinearIO& io, const Path& path)
 
 void decode(Builder& b, const LinearShape& s, LinearIO& io) {
   if (s.col_unit() > 1)
-    emit_linear_panels(b, s, io);
+    emit_linear_panels(b, s, io, false);
   else
     emit_linear_decode(b, s, io);
 }
 
-void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
+// The vector kernels; x16 panels on the int8 tiles when `int8_tiles`.
+void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io, bool int8_tiles) {
   if (s.col_unit() > 1)
-    emit_linear_panels(b, s, io);
+    emit_linear_panels(b, s, io, int8_tiles);
   else if (ir::is_quantized(s.wtype))
     emit_linear_prefill_blocks(b, s, io);
   else
     emit_linear_prefill(b, s, io);
 }
 
-// With AMX-BF16 (--amx-bf16) a prompt of kBf16TileMinRows rows or more takes the tile
-// GEMM, its scratch shared by the parts; which path a row takes depends on T alone, never
-// on how the rows were split over the threads.
-void prefill(Builder& b, const LinearParts& s, LinearIO& io) {
-  Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io); };
-  if (!use_amx_bf16(*b.GetInsertBlock()->getParent()) || !std::all_of(s.parts.begin(), s.parts.end(), bf16_tiles_take))
-    return each_part(b, s, io, vector);
+// The kernel this linear's prefill takes (codegen/prefill_choice.h): its attribute's, or
+// the target's default.
+ir::PrefillKernel prefill_kernel(const llvm::Function& fn, const FusedRegion& r, const LinearParts& s) {
+  std::vector<ir::DType> parts;
+  for (const LinearShape& part : s.parts) parts.push_back(part.wtype);
+  return linear_prefill_kernel(ir::prefill_kernel(*r.anchor), parts, target_features_of(fn));
+}
+
+// On the bf16 tiles a prompt of kBf16TileMinRows rows or more takes the tile GEMM, its
+// scratch shared by the parts, and a shorter one the vector kernels; which path a row takes
+// depends on T alone, never on how the rows were split over the threads.
+void prefill(Builder& b, const LinearParts& s, LinearIO& io, ir::PrefillKernel kernel) {
+  Path vector = [&](const LinearShape& part) {
+    vector_prefill(b, part, io, kernel == ir::PrefillKernel::Int8Tiles);
+  };
+  if (kernel != ir::PrefillKernel::Bf16Tiles) return each_part(b, s, io, vector);
   const Bf16TileScratch scratch(b, s);
   auto* tiles = b.CreateICmpSGE(io.T(), i64c(b, kBf16TileMinRows));
   emit_if(b, tiles,
@@ -80,7 +92,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
   io.split_rows();
-  prefill(b, s, io);
+  prefill(b, s, io, prefill_kernel(fn, r, s));
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();

@@ -62,8 +62,9 @@ void match_the_reference() {
   const bool unit = tile_state().granted && std::getenv("LMC_TEST_TILE_UNIT");
   for (const LinearCase& c : cases) {
     std::vector<LoadedKernel> kernels;
-    kernels.push_back(load_kernel(linear_desc(c), host_with_bf16_tiles(), true));
-    if (unit) kernels.push_back(load_kernel(linear_desc(c), host_with_bf16_tiles(), false));
+    const codegen::KernelDesc d = asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles);
+    kernels.push_back(load_kernel(d, host_with_bf16_tiles(), true));
+    if (unit) kernels.push_back(load_kernel(d, host_with_bf16_tiles(), false));
     // 64: the fewest rows the tiles take; 97: a ragged row pair, also split over two threads;
     // 300: two row blocks (where K is small enough for it to stay quick through scalar tiles).
     std::vector<int64_t> rows = {64, 97};
@@ -134,7 +135,7 @@ TEST(LinearBf16Tiles, TheKLoopKeepsItsSumsInTheTiles) {
     std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "bf16_tile_asm";
     std::filesystem::remove_all(dir);
     codegen::KernelCompiler compiler(spr);
-    std::string name = compiler.add(linear_desc(c));
+    std::string name = compiler.add(asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles));
     codegen::CompileOptions opts;
     opts.dump_asm_dir = dir.string();
     compiler.compile(opts);
