@@ -83,11 +83,11 @@ double KernelCostModel::linear_seconds(const ir::Type& weight) {
 }
 
 std::vector<ir::PrefillKernel> KernelCostModel::prefill_kernels(const ir::Op& op) {
-  const codegen::HasFeature has = codegen::spec_features(target_);
+  if (!has_) has_ = codegen::spec_features(target_);
   std::vector<ir::DType> parts;
   for (const ir::Type& w : ir::prefill_weights(op)) parts.push_back(w.dtype);
-  if (parts.empty()) return codegen::attention_prefill_kernels(has);
-  return codegen::linear_prefill_kernels(parts, has);
+  if (parts.empty()) return codegen::attention_prefill_kernels(has_);
+  return codegen::linear_prefill_kernels(parts, has_);
 }
 
 double KernelCostModel::prefill_seconds(const passes::PrefillCall& c) {

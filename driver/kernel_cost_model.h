@@ -4,8 +4,10 @@
 // is codegen's answer (codegen/prefill_choice.h), the same the emitters follow. Lives in
 // driver/ so passes/ never depends on codegen/.
 #pragma once
+#include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "codegen/target.h"
 #include "passes/api/pass_context.h"
@@ -23,6 +25,7 @@ class KernelCostModel : public passes::CostModel {
 
  private:
   codegen::TargetSpec target_;
+  std::function<bool(std::string_view)> has_;  // the target's features, asked once
   std::map<std::string, double> cache_;  // by the call's text: shared shapes are timed once
 };
 

@@ -69,7 +69,14 @@ std::string seconds_text(double seconds) {
   return buf;
 }
 
-void set_kernel(ir::Op& op, PrefillKernel k) { op.attrs()[ir::kPrefillAttr] = std::string(ir::prefill_kernel_name(k)); }
+// Whether the op's attribute changed (a graph tuned before may name the kernel already).
+bool set_kernel(ir::Op& op, PrefillKernel k) {
+  ir::Attr name = std::string(ir::prefill_kernel_name(k));
+  auto [it, fresh] = op.attrs().emplace(ir::kPrefillAttr, name);
+  if (fresh || it->second == name) return fresh;
+  it->second = std::move(name);
+  return true;
+}
 
 bool offers(const std::vector<PrefillKernel>& kernels, PrefillKernel k) {
   return std::find(kernels.begin(), kernels.end(), k) != kernels.end();
@@ -144,9 +151,10 @@ class TunePrefill : public Pass {
 
   PassResult force(ir::Graph& g, PassContext& ctx, const std::vector<ir::Op*>& ops, PrefillKernel k) const {
     int set = 0;
+    bool changed = false;
     for (ir::Op* op : ops)
       if (offers(ctx.cost_model->prefill_kernels(*op), k)) {
-        set_kernel(*op, k);
+        changed = set_kernel(*op, k) || changed;
         ++set;
       }
     const std::string what = std::string("kernel=") + ir::prefill_kernel_name(k) + " forced on " +
@@ -154,7 +162,7 @@ class TunePrefill : public Pass {
     ctx.remark(name(), "@" + g.name(),
                what + (set < static_cast<int>(ops.size()) ? "; the target offers it to no other" : ""),
                set ? RemarkKind::Passed : RemarkKind::Missed);
-    return {set > 0, {what}};
+    return {changed, {what}};
   }
 
   PassResult tune(ir::Graph& g, PassContext& ctx, const std::vector<Shape>& all, bool full) const {
@@ -169,6 +177,7 @@ class TunePrefill : public Pass {
     const int64_t rows = int_option("rows", 512);
     const double budget = float_option("budget", full ? 60.0 : 10.0), start = ctx.clock();
     size_t timed = 0;
+    bool changed = false;
     std::map<std::string, int> chosen;
     for (const Shape* s : choices) {
       if (ctx.clock() - start >= budget) break;
@@ -176,7 +185,7 @@ class TunePrefill : public Pass {
       for (PrefillKernel k : s->kernels) times.push_back({ctx.cost_model->prefill_seconds({k, s->weights, rows, full}), k});
       // Stable: equal times keep the offered order (kPrefillKernels'), so a tie has one winner.
       std::stable_sort(times.begin(), times.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (ir::Op* op : s->ops) set_kernel(*op, times.front().second);
+      for (ir::Op* op : s->ops) changed = set_kernel(*op, times.front().second) || changed;
       ++chosen[ir::prefill_kernel_name(times.front().second)];
       ++timed;
       ctx.remark(name(), s->ops.front()->result()->name(), describe(*s, rows, times));
@@ -188,7 +197,7 @@ class TunePrefill : public Pass {
                  RemarkKind::Missed);
     std::string stat = "timed " + std::to_string(timed) + " of " + std::to_string(choices.size()) + " prefill shapes:";
     for (const auto& [k, n] : chosen) stat += " " + std::to_string(n) + " " + k;
-    return {timed > 0, {stat}};
+    return {changed, {stat}};
   }
 
   // "q4_kx16[14336,4096] x512, 32 linears: bf16_tiles 12.1 ms < int8_tiles 15.0 ms < vnni 30.2 ms"

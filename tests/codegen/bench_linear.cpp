@@ -10,7 +10,8 @@
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
 // report cpu_* rates from the thread's CPU time (the probe and peak likewise).
 // `--target=native` compiles the kernels for this CPU (VNNI, AVX-512) instead of the AVX2
-// baseline, as `lmc run FILE.gguf` does.
+// baseline, as `lmc run FILE.gguf` does; with LMC_AMX_BF16=1 the linears ask for the bf16
+// tile GEMM (attribute prefill), with LMC_NO_AMX=1 the target leaves the tiles out.
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -26,6 +27,7 @@
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
+#include "support/tile_state.h"
 #include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -95,7 +97,9 @@ codegen::KernelDesc block_linear(Shape s) {
   d.operands = {test::make_type(ir::DType::f32, {test::T(), test::D(s.K)}),
                 test::make_type(s.wtype, {test::D(s.N), test::D(s.K)})};
   d.results = {test::make_type(ir::DType::f32, {test::T(), test::D(s.N)})};
-  return d;
+  // LMC_AMX_BF16=1 asks for the bf16 tile GEMM, as lmc's --amx-bf16 forces it; else the
+  // default kernel (int8 tiles where the target has them).
+  return tile_state().bf16 ? test::asking_prefill(d, ir::PrefillKernel::Bf16Tiles) : d;
 }
 
 struct Kernel {
