@@ -53,9 +53,12 @@ void require(PrefillKernel k, const HasFeature& has) {
 }  // namespace
 
 HasFeature spec_features(const TargetSpec& spec) {
-  std::vector<std::string> names = isa_features(spec);
+  std::vector<std::string> names = split_features(spec.features);
   return [names = std::move(names)](std::string_view f) {
-    return std::find(names.begin(), names.end(), f) != names.end();
+    bool on = false;
+    for (const std::string& item : names)  // later entries override earlier ones, as in LLVM
+      if (item.size() > 1 && std::string_view(item).substr(1) == f) on = item[0] == '+';
+    return on;
   };
 }
 

@@ -25,7 +25,8 @@ namespace lmc::codegen {
 // Whether the target has an LLVM feature ("amx-int8").
 using HasFeature = std::function<bool(std::string_view)>;
 
-// A target spec's features, implied ones included (isa_features).
+// A target spec's features as its kernels' functions carry them (the "+a,-b" list, later
+// entries winning), which is what the emitters ask: a CPU name alone implies none.
 HasFeature spec_features(const TargetSpec& spec);
 
 // The kernels a target offers a linear whose weight parts have these dtypes, in the order

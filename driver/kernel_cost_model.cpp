@@ -93,12 +93,13 @@ std::vector<ir::PrefillKernel> KernelCostModel::prefill_kernels(const ir::Op& op
 double KernelCostModel::prefill_seconds(const passes::PrefillCall& c) {
   std::vector<ir::Type> slice;
   for (const ir::Type& w : c.weights) slice.push_back(column_slice(w, c.thorough ? 512 : 256));
-  const codegen::KernelDesc d =
-      linear(slice, ir::Dim::symbolic(ir::Sym::T), {{ir::kPrefillAttr, std::string(ir::prefill_kernel_name(c.kernel))}});
-  std::string key = d.key() + " x" + std::to_string(c.rows) + (c.thorough ? " full" : "");
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+  const codegen::KernelDesc d = linear(slice, ir::Dim::symbolic(ir::Sym::T),
+                                       {{ir::kPrefillAttr, std::string(ir::prefill_kernel_name(c.kernel))}});
   const double whole = static_cast<double>(columns(c.weights)) / static_cast<double>(columns(slice));
-  return cache_[key] = whole * median_seconds(d, target_, c.rows, c.thorough ? 7 : 3);
+  std::string key = d.key() + " x" + std::to_string(c.rows) + (c.thorough ? " full" : "");
+  auto it = cache_.find(key);
+  if (it == cache_.end()) it = cache_.emplace(key, median_seconds(d, target_, c.rows, c.thorough ? 7 : 3)).first;
+  return whole * it->second;
 }
 
 }  // namespace lmc::driver

@@ -26,7 +26,8 @@ class KernelCostModel : public passes::CostModel {
  private:
   codegen::TargetSpec target_;
   std::function<bool(std::string_view)> has_;  // the target's features, asked once
-  std::map<std::string, double> cache_;  // by the call's text: shared shapes are timed once
+  // Seconds by the timed kernel's key and rows: a shape (or slice) shared is timed once.
+  std::map<std::string, double> cache_;
 };
 
 }  // namespace lmc::driver

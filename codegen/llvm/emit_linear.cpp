@@ -65,9 +65,7 @@ ir::PrefillKernel prefill_kernel(const llvm::Function& fn, const FusedRegion& r,
 // scratch shared by the parts, and a shorter one the vector kernels; which path a row takes
 // depends on T alone, never on how the rows were split over the threads.
 void prefill(Builder& b, const LinearParts& s, LinearIO& io, ir::PrefillKernel kernel) {
-  Path vector = [&](const LinearShape& part) {
-    vector_prefill(b, part, io, kernel == ir::PrefillKernel::Int8Tiles);
-  };
+  Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io, kernel == ir::PrefillKernel::Int8Tiles); };
   if (kernel != ir::PrefillKernel::Bf16Tiles) return each_part(b, s, io, vector);
   const Bf16TileScratch scratch(b, s);
   auto* tiles = b.CreateICmpSGE(io.T(), i64c(b, kBf16TileMinRows));

@@ -90,16 +90,18 @@ class TunePrefill : public Pass {
     PassOption tune;
     tune.name = "tune";
     tune.kind = OptionKind::Choice;
-    tune.help = "'quick' times each shape's kernels within about 10 s, 'full' within 60 s and more thoroughly, "
-                "'off' keeps the default kernels";
+    tune.help =
+        "'quick' times each shape's kernels within about 10 s, 'full' within 60 s and more thoroughly, "
+        "'off' keeps the default kernels";
     tune.default_value = "quick";
     tune.choices = {"off", "quick", "full"};
     tune.flag = "tune";
     PassOption kernel;
     kernel.name = "kernel";
     kernel.kind = OptionKind::Choice;
-    kernel.help = "force this prefill kernel on every linear (and attention) the target offers it to, timing "
-                  "nothing ('auto': measure; --amx-bf16 is bf16_tiles)";
+    kernel.help =
+        "force this prefill kernel on every linear (and attention) the target offers it to, timing "
+        "nothing ('auto': measure; --amx-bf16 is bf16_tiles)";
     kernel.default_value = "auto";
     kernel.choices = {"auto"};
     for (PrefillKernel k : ir::kPrefillKernels) kernel.choices.push_back(ir::prefill_kernel_name(k));
@@ -157,8 +159,8 @@ class TunePrefill : public Pass {
         changed = set_kernel(*op, k) || changed;
         ++set;
       }
-    const std::string what = std::string("kernel=") + ir::prefill_kernel_name(k) + " forced on " +
-                             std::to_string(set) + " of " + std::to_string(ops.size()) + " ops";
+    const std::string what = std::string("kernel=") + ir::prefill_kernel_name(k) + " forced on " + std::to_string(set) +
+                             " of " + std::to_string(ops.size()) + " ops";
     ctx.remark(name(), "@" + g.name(),
                what + (set < static_cast<int>(ops.size()) ? "; the target offers it to no other" : ""),
                set ? RemarkKind::Passed : RemarkKind::Missed);
@@ -182,7 +184,8 @@ class TunePrefill : public Pass {
     for (const Shape* s : choices) {
       if (ctx.clock() - start >= budget) break;
       std::vector<std::pair<double, PrefillKernel>> times;
-      for (PrefillKernel k : s->kernels) times.push_back({ctx.cost_model->prefill_seconds({k, s->weights, rows, full}), k});
+      for (PrefillKernel k : s->kernels)
+        times.push_back({ctx.cost_model->prefill_seconds({k, s->weights, rows, full}), k});
       // Stable: equal times keep the offered order (kPrefillKernels'), so a tie has one winner.
       std::stable_sort(times.begin(), times.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
       for (ir::Op* op : s->ops) changed = set_kernel(*op, times.front().second) || changed;
@@ -192,8 +195,9 @@ class TunePrefill : public Pass {
     }
     if (timed < choices.size())
       ctx.remark(name(), "@" + g.name(),
-                 "budget of " + seconds_text(budget) + " spent after " + std::to_string(timed) + " of " + std::to_string(choices.size()) +
-                     " shapes: the " + std::to_string(choices.size() - timed) + " left keep the default kernel",
+                 "budget of " + seconds_text(budget) + " spent after " + std::to_string(timed) + " of " +
+                     std::to_string(choices.size()) + " shapes: the " + std::to_string(choices.size() - timed) +
+                     " left keep the default kernel",
                  RemarkKind::Missed);
     std::string stat = "timed " + std::to_string(timed) + " of " + std::to_string(choices.size()) + " prefill shapes:";
     for (const auto& [k, n] : chosen) stat += " " + std::to_string(n) + " " + k;

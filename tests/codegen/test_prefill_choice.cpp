@@ -38,7 +38,8 @@ TEST(PrefillChoice, TheTargetsFeaturesOfferTheCandidates) {
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q4_kx16}, all),
             (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
   // Row-major q6_k has no int8 tile path; f32 weights no tile path at all.
-  EXPECT_EQ(codegen::linear_prefill_kernels({DType::q6_k}, all), (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
+  EXPECT_EQ(codegen::linear_prefill_kernels({DType::q6_k}, all),
+            (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::f32}, all), Kernels{PrefillKernel::Vnni});
   // A fused linear's parts: int8 tiles for its panels, bf16 tiles only when every part has blocks.
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q4_kx16, DType::q6_k}, all),
@@ -84,9 +85,13 @@ TEST(PrefillChoice, TilesTheTargetLacksAreAnErrorNamingThem) {
   EXPECT_EQ(refusal(PrefillKernel::Vnni, features({})), "");
 }
 
+// The features a kernel's function carries are the spec's list, which a CPU name alone
+// leaves empty: these are the ones the tiles need.
+constexpr const char* kSprFeatures = "+avx512vnni,+avx512bw,+evex512,+amx-tile,+amx-int8,+amx-bf16";
+
 // The kernel's listing for a Sapphire Rapids target with the attribute set to `k` (none: nullopt).
 std::string listing(const LinearCase& c, std::optional<PrefillKernel> k, const std::filesystem::path& dir) {
-  const codegen::TargetSpec spr = codegen::resolve_target({false, "sapphirerapids", ""});
+  const codegen::TargetSpec spr = codegen::resolve_target({false, "sapphirerapids", kSprFeatures});
   codegen::KernelCompiler compiler(spr);
   const std::string name = compiler.add(k ? asking_prefill(linear_desc(c), *k) : linear_desc(c));
   codegen::CompileOptions opts;
@@ -103,8 +108,9 @@ TEST(PrefillChoice, TheAttributeChoosesTheCode) {
     std::optional<PrefillKernel> kernel;
     bool int8, bf16;
   };
-  for (const Expect& e : {Expect{std::nullopt, true, false}, Expect{PrefillKernel::Vnni, false, false},
-                          Expect{PrefillKernel::Int8Tiles, true, false}, Expect{PrefillKernel::Bf16Tiles, false, true}}) {
+  for (const Expect& e :
+       {Expect{std::nullopt, true, false}, Expect{PrefillKernel::Vnni, false, false},
+        Expect{PrefillKernel::Int8Tiles, true, false}, Expect{PrefillKernel::Bf16Tiles, false, true}}) {
     const std::string what = e.kernel ? ir::prefill_kernel_name(*e.kernel) : "no attribute";
     const std::string s = listing(c, e.kernel, dir / what);
     ASSERT_FALSE(s.empty()) << what;

@@ -73,9 +73,8 @@ Tuned tune(FakeCostModel& cm, const OptionValues& flags = {}) {
 std::map<std::pair<PrefillKernel, std::string>, double> times(double v8, double i8, double b8, double v4, double i4,
                                                               double b4) {
   const std::string q8 = "q8_0x16[128,64]", q4 = "q4_0x16[64,64]";
-  return {{{PrefillKernel::Vnni, q8}, v8},      {{PrefillKernel::Int8Tiles, q8}, i8},
-          {{PrefillKernel::Bf16Tiles, q8}, b8}, {{PrefillKernel::Vnni, q4}, v4},
-          {{PrefillKernel::Int8Tiles, q4}, i4}, {{PrefillKernel::Bf16Tiles, q4}, b4}};
+  return {{{PrefillKernel::Vnni, q8}, v8}, {{PrefillKernel::Int8Tiles, q8}, i8}, {{PrefillKernel::Bf16Tiles, q8}, b8},
+          {{PrefillKernel::Vnni, q4}, v4}, {{PrefillKernel::Int8Tiles, q4}, i4}, {{PrefillKernel::Bf16Tiles, q4}, b4}};
 }
 
 bool has(const std::string& ir, const std::string& line) { return ir.find(line) != std::string::npos; }

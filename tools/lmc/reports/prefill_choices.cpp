@@ -19,7 +19,8 @@ void print_prefill_choices(const std::vector<passes::Remark>& remarks, std::FILE
     // An artifact's remarks are the file's text: printed so they cannot drive the terminal.
     std::fprintf(out, "  %s\n", printable(r.text().substr(r.pass.size() + 2)).c_str());
   }
-  if (!any) std::fprintf(out, "prefill kernels: the defaults (%s made no choice: --tune=off, or an older artifact)\n", kPass);
+  if (!any)
+    std::fprintf(out, "prefill kernels: the defaults (%s made no choice: --tune=off, or an older artifact)\n", kPass);
 }
 
 }  // namespace lmc::tools
