@@ -25,7 +25,8 @@ std::optional<PrefillKernel> parse_prefill_kernel(std::string_view name) {
 
 std::string prefill_names(unsigned mask) {
   std::string out;
-  int left = __builtin_popcount(mask);
+  int left = 0;
+  for (PrefillKernel k : kPrefillKernels) left += (mask & prefill_bit(k)) != 0;
   for (PrefillKernel k : kPrefillKernels) {
     if (!(mask & prefill_bit(k))) continue;
     out += prefill_kernel_name(k);
