@@ -11,7 +11,8 @@
 // operands it may read in panels: layout included) and the prefill step's rows (option
 // rows). Ops without weights (attention) are only forced. Guard: the cost model offers
 // two kernels or more for the shape, and the time budget (option budget: 10 s quick, 60 s
-// full, read on the context's clock) is not spent; otherwise the default stays (int8 tiles
+// full, read on the context's clock; the shapes with the most work timed first) is not
+// spent; otherwise the default stays (int8 tiles
 // where the target has them, else vnni) and a remark says why. kernel=K (the flag
 // --prefill-kernel; --amx-bf16 is bf16_tiles) forces K on every op the target offers it to,
 // timing nothing; tune=off sets nothing. Result: `%y = linear %x, %w {prefill =
@@ -171,6 +172,10 @@ class TunePrefill : public Pass {
     std::vector<const Shape*> choices;
     for (const Shape& s : all)
       if (s.kernels.size() > 1) choices.push_back(&s);
+    // The budget goes first to the shapes that hold the most of a step's work (weights times
+    // linears); equal ones keep program order, so the order is fixed.
+    std::stable_sort(choices.begin(), choices.end(),
+                     [](const Shape* a, const Shape* b) { return work(*a) > work(*b); });
     if (choices.empty()) {
       ctx.remark(name(), "@" + g.name(), "one prefill kernel on this target for every linear: nothing timed",
                  RemarkKind::Analysis);
@@ -202,6 +207,13 @@ class TunePrefill : public Pass {
     std::string stat = "timed " + std::to_string(timed) + " of " + std::to_string(choices.size()) + " prefill shapes:";
     for (const auto& [k, n] : chosen) stat += " " + std::to_string(n) + " " + k;
     return {changed, {stat}};
+  }
+
+  // Multiply-adds per row of the shape's linears: what a prefill step spends on them.
+  static double work(const Shape& s) {
+    double per_linear = 0;
+    for (const ir::Type& w : s.weights) per_linear += static_cast<double>(w.dims[0].value * w.dims[1].value);
+    return per_linear * static_cast<double>(s.ops.size());
   }
 
   // "q4_kx16[14336,4096] x512, 32 linears: bf16_tiles 12.1 ms < int8_tiles 15.0 ms < vnni 30.2 ms"

@@ -1,7 +1,8 @@
 // tune-prefill against a fake cost model and a fake clock: the fastest kernel per shape is
 // set on every linear of the shape, a tie goes to the first of the fixed order (vnni,
 // int8_tiles, bf16_tiles), the budget stops the timing between shapes and leaves the rest
-// at the default, and the same times give the same graph.
+// at the default (the shapes with the most work timed first), and the same times give the
+// same graph.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -126,6 +127,32 @@ TEST(TunePrefill, TheBudgetLeavesTheRestAtTheDefault) {
   FakeCostModel full(times(3, 1, 2, 1, 3, 2), 4);  // full's is 60 s
   tune(full, {{"tune", "full"}});
   EXPECT_EQ(full.calls, 6);
+}
+
+// The shape with the most work (weights times linears) is timed first, whatever its place.
+TEST(TunePrefill, TheBudgetGoesFirstToTheMostWork) {
+  auto g = ir::parse(R"(graph @g(%x: f32[T,64]) {
+  %a = param {name = "a.weight"} : f32[128,64]
+  %aq = quantize %a {dtype = q8_0x16} : q8_0x16[128,64]
+  %b = param {name = "b.weight"} : f32[512,64]
+  %bq = quantize %b {dtype = q4_0x16} : q4_0x16[512,64]
+  %y1 = linear %x, %aq : f32[T,128]
+  %y2 = linear %x, %bq : f32[T,512]
+  return %y1, %y2
+}
+)",
+                     "test");
+  std::map<std::pair<PrefillKernel, std::string>, double> t;
+  for (PrefillKernel k : ir::kPrefillKernels) t[{k, "q4_0x16[512,64]"}] = 1;
+  FakeCostModel cm(t, 4);
+  PassManager pm({});
+  pm.add_pipeline("tune-prefill", {{"tune-budget", "1"}});
+  PassContext ctx;
+  ctx.cost_model = &cm;
+  ctx.clock = [&cm] { return cm.now; };
+  pm.run(*g, ctx);
+  EXPECT_EQ(cm.calls, 3);
+  EXPECT_TRUE(has(ir::print(*g), R"(%y2 = linear %x, %bq {prefill = "vnni"})")) << ir::print(*g);
 }
 
 TEST(TunePrefill, OffAndForcedTimeNothing) {
