@@ -15,6 +15,8 @@ namespace lmc::driver {
 
 namespace {
 
+using Kernels = std::vector<ir::PrefillKernel>;
+
 // A linear of the weight parts over `rows` input rows (a static count, or T), choosing the
 // prefill kernel `attrs` name.
 codegen::KernelDesc linear(const std::vector<ir::Type>& weights, ir::Dim rows, ir::AttrMap attrs = {}) {
@@ -83,10 +85,15 @@ double KernelCostModel::linear_seconds(const ir::Type& weight) {
 }
 
 std::vector<ir::PrefillKernel> KernelCostModel::prefill_kernels(const ir::Op& op) {
-  if (!has_) has_ = codegen::spec_features(target_);
+  if (!has_) {
+    has_ = codegen::spec_features(target_);
+    runs_here_ = codegen::missing_host_features(target_).empty();
+  }
   std::vector<ir::DType> parts;
   for (const ir::Type& w : ir::prefill_weights(op)) parts.push_back(w.dtype);
-  if (parts.empty()) return codegen::attention_prefill_kernels(has_);
+  if (parts.empty()) return runs_here_ ? codegen::attention_prefill_kernels(has_) : Kernels{ir::PrefillKernel::Vnni};
+  // Code for another machine (a cross compile) cannot be timed here: its default stays.
+  if (!runs_here_) return {codegen::linear_prefill_kernel(std::nullopt, parts, has_)};
   return codegen::linear_prefill_kernels(parts, has_);
 }
 

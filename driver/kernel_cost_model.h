@@ -1,8 +1,9 @@
 // The cost model the measuring passes ask (quant-threshold's measured mode, tune-prefill):
 // it generates a linear kernel for the target, runs it on random valid weights on this
 // machine, one thread, and reports the median time. Which prefill kernels a target offers
-// is codegen's answer (codegen/prefill_choice.h), the same the emitters follow. Lives in
-// driver/ so passes/ never depends on codegen/.
+// is codegen's answer (codegen/prefill_choice.h), the same the emitters follow; a target
+// this host cannot run (code for another machine) offers only its default, as nothing of it
+// can be timed here. Lives in driver/ so passes/ never depends on codegen/.
 #pragma once
 #include <functional>
 #include <map>
@@ -26,6 +27,7 @@ class KernelCostModel : public passes::CostModel {
  private:
   codegen::TargetSpec target_;
   std::function<bool(std::string_view)> has_;  // the target's features, asked once
+  bool runs_here_ = false;                      // this host can run the target's code
   // Seconds by the timed kernel's key and rows: a shape (or slice) shared is timed once.
   std::map<std::string, double> cache_;
 };

@@ -177,7 +177,9 @@ class TunePrefill : public Pass {
     std::stable_sort(choices.begin(), choices.end(),
                      [](const Shape* a, const Shape* b) { return work(*a) > work(*b); });
     if (choices.empty()) {
-      ctx.remark(name(), "@" + g.name(), "one prefill kernel on this target for every linear: nothing timed",
+      ctx.remark(name(), "@" + g.name(),
+                 "one prefill kernel for every linear (the target offers no other, or this host cannot run its code to "
+                 "time them): nothing timed",
                  RemarkKind::Analysis);
       return {false, {"nothing to time"}};
     }

@@ -1,12 +1,13 @@
 // The cost model tune-prefill asks (driver/kernel_cost_model.h): the kernels a target offers
-// a linear and an attention are codegen's answer for that target (all three on a Sapphire
-// Rapids target, vnni alone on the AVX2 baseline); a prefill kernel is timed for real on
+// a linear and an attention are codegen's answer for that target (vnni alone on the AVX2
+// baseline), or the default alone for code this host cannot run; a prefill kernel is timed for real on
 // random valid weights, a column slice of it scaled to the whole weight, each slice timed
 // once.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
+#include "codegen/prefill_choice.h"
 #include "driver/kernel_cost_model.h"
 #include "ir/parser.h"
 
@@ -36,14 +37,25 @@ const ir::Op& op_defining(const ir::Graph& g, const std::string& value) {
 
 TEST(KernelCostModel, OffersTheKernelsOfItsTarget) {
   auto g = ir::parse(kGraph, "test");
-  KernelCostModel spr(codegen::resolve_target(
-      {false, "sapphirerapids", "+avx512vnni,+avx512bw,+evex512,+amx-tile,+amx-int8,+amx-bf16"}));
-  EXPECT_EQ(spr.prefill_kernels(op_defining(*g, "y")),
-            (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
-  EXPECT_EQ(spr.prefill_kernels(op_defining(*g, "o")), (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
+  const codegen::TargetSpec host = codegen::resolve_target({true, "", ""});
+  KernelCostModel native(host);
+  EXPECT_EQ(native.prefill_kernels(op_defining(*g, "y")),
+            codegen::linear_prefill_kernels({ir::DType::q4_kx16}, codegen::spec_features(host)));
   KernelCostModel baseline;
   EXPECT_EQ(baseline.prefill_kernels(op_defining(*g, "y")), Kernels{PrefillKernel::Vnni});
   EXPECT_EQ(baseline.prefill_kernels(op_defining(*g, "o")), Kernels{PrefillKernel::Vnni});
+}
+
+// Code for another machine cannot be timed here: a Sapphire Rapids target, on a host whose
+// process holds no tiles, offers each op its default alone.
+TEST(KernelCostModel, ATargetThisHostCannotRunOffersItsDefault) {
+  const codegen::TargetSpec spr = codegen::resolve_target(
+      {false, "sapphirerapids", "+avx512vnni,+avx512bw,+evex512,+amx-tile,+amx-int8,+amx-bf16"});
+  if (codegen::missing_host_features(spr).empty()) GTEST_SKIP() << "this host runs Sapphire Rapids code";
+  auto g = ir::parse(kGraph, "test");
+  KernelCostModel cm(spr);
+  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "y")), Kernels{PrefillKernel::Int8Tiles});
+  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "o")), Kernels{PrefillKernel::Vnni});
 }
 
 TEST(KernelCostModel, TimesAPrefillSliceAndScalesIt) {
