@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "codegen/prefill_variant.h"
+#include "ir/prefill_kernel.h"
 #include "support/error.h"
 
 namespace lmc::codegen {
@@ -67,7 +67,7 @@ LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r) {
 }
 
 bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s) {
-  return prefill_variant(d, *r.anchor) == PrefillVariant::Bf16Tiles &&
+  return ir::prefill_kernel(*r.anchor) == ir::PrefillKernel::Bf16Tiles &&
          std::all_of(s.parts.begin(), s.parts.end(), [](const LinearShape& p) { return ir::is_quantized(p.wtype); });
 }
 

@@ -20,7 +20,7 @@ namespace lmc::codegen {
 // more rows.
 constexpr int64_t kDecodeMaxRows = 8;
 constexpr int64_t kPrefillMinRows = kDecodeMaxRows + 1;
-// Prompt rows at which a linear whose prefill is the bf16 tile GEMM (codegen/prefill_variant.h)
+// Prompt rows at which a linear whose prefill is the bf16 tile GEMM (codegen/prefill_choice.h)
 // takes it: below, the VNNI GEMM, which needs no decoding of the weights into bf16 (the
 // GEMM decodes each weight once per call and reuses it for every row).
 constexpr int64_t kBf16TileMinRows = 64;
@@ -51,8 +51,8 @@ struct LinearParts {
 LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r);
 
 // Whether the bf16 tile GEMM takes this kernel's prompts of kBf16TileMinRows rows or more:
-// asked for by the anchor's prefill variant, and every part a block type (f32 weights keep
-// their FMA GEMM).
+// asked for by the anchor's `prefill` attribute, and every part a block type (f32 weights
+// keep their FMA GEMM), as codegen/prefill_choice.h's linear_prefill_kernel answers.
 bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s);
 
 // Decode splits the columns: each call streams its share of the weights. Prefill

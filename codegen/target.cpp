@@ -21,12 +21,11 @@ constexpr const char* kBaselineFeatures = "+avx,+avx2,+fma,+f16c";
 // here, in lmc itself: the code generator module keeps its own copy of support/.
 bool tile_feature(const std::string& name) { return name.rfind("amx-", 0) == 0; }
 
-// The spec's "+amx-..." turned "-amx-..." (all, or only AMX-BF16: the bf16 tile GEMM's, which
-// a native target keeps only when asked for).
-std::string without_tiles(const std::string& features, bool only_bf16) {
+// The spec's "+amx-..." turned "-amx-...".
+std::string without_tiles(const std::string& features) {
   std::vector<std::string> names = split_features(features);
   for (auto& f : names)
-    if (f[0] == '+' && (only_bf16 ? f == "+amx-bf16" : tile_feature(f.substr(1)))) f[0] = '-';
+    if (f[0] == '+' && tile_feature(f.substr(1))) f[0] = '-';
   return join_features(names);
 }
 
@@ -54,13 +53,13 @@ std::string join_features(const std::vector<std::string>& names) {
   return out;
 }
 
+// A native target keeps the host's AMX features where the process holds the tile state, all
+// of them: which tiles a kernel takes is its op's `prefill` attribute (codegen/prefill_choice.h).
 TargetSpec resolve_target(const TargetOptions& opts) {
-  const TileState tiles = tile_state();
-  if (!opts.native || (tiles.granted && tiles.bf16)) return codegen_module().resolve_target(opts);
-  // The host's own AMX features leave (granted: AMX-BF16 alone); an --mattr naming them (code
-  // for another machine) stays.
+  if (!opts.native || tile_state().granted) return codegen_module().resolve_target(opts);
+  // The host's own AMX features leave; an --mattr naming them (code for another machine) stays.
   TargetSpec host = codegen_module().resolve_target({true, opts.mcpu, ""});
-  host.features = without_tiles(host.features, tiles.granted);
+  host.features = without_tiles(host.features);
   if (opts.mattr.empty()) return host;
   return codegen_module().resolve_target({false, host.cpu, join_features({host.features, opts.mattr})});
 }

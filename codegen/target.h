@@ -3,7 +3,8 @@
 // ISA; an explicit mcpu/mattr overrides both. The resolved spec is recorded in the
 // artifact manifest, and a loader checks it against the host before running code. AMX
 // counts as the host's only while this process holds the tile state
-// (support/tile_state.h): a native target leaves it out otherwise.
+// (support/tile_state.h): a native target leaves it out otherwise, and keeps all of it
+// (int8 and bf16 tiles) where granted; a kernel's `prefill` attribute picks among them.
 //
 // What needs LLVM's knowledge of CPUs (resolving a name, implied features, the host's
 // features) is answered by the code generator module (codegen/codegen_module.h).

@@ -12,6 +12,7 @@
 #include "runtime/file_digest.h"
 #include "runtime/host_isa.h"
 #include "support/error.h"
+#include "support/tile_state.h"
 
 namespace lmc::driver {
 
@@ -44,12 +45,20 @@ std::string target_words(const codegen::TargetOptions& t) {
   return out;
 }
 
+// The tile unit as this compile may use it: what a native target keeps of the host's AMX
+// (codegen/target.h), and what the user asked (--no-amx refuses the tiles on a host without
+// them too, so its entry is its own everywhere).
+std::string tile_words() {
+  const TileState t = tile_state();
+  return t.refused ? "refused" : t.granted ? "granted" : "absent";
+}
+
 std::string settings_words(const CompileRequest& r) {
   std::string out = "passes=" + r.pipeline;
   for (const auto& [k, v] : r.pass_options) out += " --" + k + "=" + v;
   if (r.lower.context > 0) out += " context=" + std::to_string(r.lower.context);
   if (!r.model_def.empty()) out += " model-def=" + r.model_def;
-  return out + " target=" + target_words(r.target);
+  return out + " target=" + target_words(r.target) + " tiles=" + tile_words();
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // What names a compiled model in the compile cache (driver/compile_cache.h): a digest of
 // everything the artifact depends on — the weights' content (every byte, not name, size or
 // mtime), the definition's text, the pipeline and its options, pass plugins and cost table
-// by content, the target (a native one by this CPU's identity), the key that seals it, and
+// by content (the tuner's options and forcing among them: --tune, --prefill-kernel, which
+// --amx-bf16 sets), the target (a native one by this CPU's identity, and the tile unit as
+// granted or refused: what the resolved target keeps of AMX), the key that seals it, and
 // the lmc build itself (its executable and code generator by content, LLVM's version), so a
 // rebuilt lmc or a changed kernel emitter never runs a stale entry.
 #pragma once

@@ -62,7 +62,7 @@ void run_passes(CompiledModel& c, const CompileRequest& r) {
   passes::PassContext ctx;
   std::unique_ptr<passes::CostModel> cost_model;
   if (r.cost_table.empty())
-    cost_model = std::make_unique<KernelCostModel>();
+    cost_model = std::make_unique<KernelCostModel>(codegen::resolve_target(r.target));
   else
     cost_model = std::make_unique<CostTable>(r.cost_table);
   ctx.cost_model = cost_model.get();

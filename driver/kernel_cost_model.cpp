@@ -2,57 +2,111 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 #include <random>
 #include <vector>
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
+#include "codegen/prefill_choice.h"
+#include "driver/random_weight_bytes.h"
 
 namespace lmc::driver {
 
 namespace {
 
-codegen::KernelDesc decode_linear(const ir::Type& weight) {
-  int64_t k = weight.dims[1].value;
+using Kernels = std::vector<ir::PrefillKernel>;
+
+// A linear of the weight parts over `rows` input rows (a static count, or T), choosing the
+// prefill kernel `attrs` name.
+codegen::KernelDesc linear(const std::vector<ir::Type>& weights, ir::Dim rows, ir::AttrMap attrs = {}) {
   codegen::KernelDesc d;
   d.kind = "linear";
-  d.operands = {ir::Type{ir::DType::f32, {ir::Dim::of(1), ir::Dim::of(k)}}, weight};
-  d.results = {ir::Type{ir::DType::f32, {ir::Dim::of(1), weight.dims[0]}}};
+  d.operands = {ir::Type{ir::DType::f32, {rows, weights.front().dims[1]}}};
+  int64_t n = 0;
+  for (const ir::Type& w : weights) {
+    d.operands.push_back(w);
+    n += w.dims[0].value;
+  }
+  d.results = {ir::Type{ir::DType::f32, {rows, ir::Dim::of(n)}}};
+  d.attrs = std::move(attrs);
   return d;
+}
+
+// The median of `reps` calls of the kernel over all its work items, after one to warm up.
+double median_seconds(const codegen::KernelDesc& d, const codegen::TargetSpec& target, int64_t rows, int reps) {
+  codegen::KernelCompiler compiler(target);
+  const std::string name = compiler.add(d);
+  const codegen::KernelInfo info = compiler.kernels().back().info;
+  auto lib = codegen::KernelLibrary::compile(compiler);
+  lmc_kernel_fn fn = lib->lookup(name);
+  std::vector<std::vector<uint8_t>> weights;
+  for (size_t i = 1; i < d.operands.size(); ++i) weights.push_back(random_weight_bytes(d.operands[i], 7 + i));
+  const int64_t k = d.operands[0].dims[1].value, n = d.results[0].dims[1].value;
+  std::vector<float> x(static_cast<size_t>(rows * k)), y(static_cast<size_t>(rows * n));
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-1.0f, 1.0f);
+  for (float& v : x) v = value(rng);
+  std::vector<void*> args = {x.data()};
+  for (auto& w : weights) args.push_back(w.data());
+  args.push_back(y.data());
+  int64_t syms[ir::kNumSyms] = {rows, rows, rows};
+  const int64_t items = info.items(syms);
+  std::vector<double> times;
+  for (int rep = 0; rep <= reps; ++rep) {
+    auto t0 = std::chrono::steady_clock::now();
+    fn(args.data(), syms, 0, items);
+    if (rep) times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+// The first `cols` rows of a weight (whole panels), K whole.
+ir::Type column_slice(ir::Type w, int64_t cols) {
+  const int64_t panel = ir::dtype_panel_rows(w.dtype);
+  w.dims[0] = ir::Dim::of(std::min(w.dims[0].value, (cols + panel - 1) / panel * panel));
+  return w;
+}
+
+int64_t columns(const std::vector<ir::Type>& weights) {
+  return std::accumulate(weights.begin(), weights.end(), int64_t{0},
+                         [](int64_t n, const ir::Type& w) { return n + w.dims[0].value; });
 }
 
 }  // namespace
 
+KernelCostModel::KernelCostModel(codegen::TargetSpec target) : target_(std::move(target)) {}
+
 double KernelCostModel::linear_seconds(const ir::Type& weight) {
   std::string key = weight.str();
   if (auto it = cache_.find(key); it != cache_.end()) return it->second;
-  codegen::KernelCompiler compiler;
-  std::string name = compiler.add(decode_linear(weight));
-  auto lib = codegen::KernelLibrary::compile(compiler);
-  lmc_kernel_fn fn = lib->lookup(name);
-  int64_t n = weight.dims[0].value, k = weight.dims[1].value, panel = ir::dtype_panel_rows(weight.dtype);
-  int64_t syms[ir::kNumSyms] = {1, 1};
-  // Random bytes are valid weights for every layout once q8_0's f16 scales are tamed:
-  // each block's, or a panel's 16 side by side at the start of its block.
-  std::vector<uint8_t> w(static_cast<size_t>(weight.bytes(syms)));
-  std::mt19937 rng(7);
-  for (auto& b : w) b = static_cast<uint8_t>(rng());
-  if (ir::panel_base(weight.dtype) == ir::DType::q8_0) {
-    for (size_t at = 0; at + 34 * panel <= w.size(); at += static_cast<size_t>(34 * panel))
-      for (int64_t r = 0; r < panel; ++r) w[at + 2 * r + 1] = 0x2c;  // scale ~0.06
-  } else {
-    for (size_t i = 3; i < w.size(); i += 4) w[i] = 0x3c;  // f32 exponents in a sane range
+  return cache_[key] = median_seconds(linear({weight}, ir::Dim::of(1)), target_, 1, 7);
+}
+
+std::vector<ir::PrefillKernel> KernelCostModel::prefill_kernels(const ir::Op& op) {
+  if (!has_) {
+    has_ = codegen::spec_features(target_);
+    runs_here_ = codegen::missing_host_features(target_).empty();
   }
-  std::vector<float> x(static_cast<size_t>(k), 0.5f), y(static_cast<size_t>(n));
-  void* args[] = {x.data(), w.data(), y.data()};
-  std::vector<double> times;
-  for (int rep = 0; rep < 7; ++rep) {
-    auto t0 = std::chrono::steady_clock::now();
-    fn(args, syms, 0, n / panel);  // work items: columns, or whole panels of them
-    times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-  }
-  std::sort(times.begin(), times.end());
-  return cache_[key] = times[times.size() / 2];
+  std::vector<ir::DType> parts;
+  for (const ir::Type& w : ir::prefill_weights(op)) parts.push_back(w.dtype);
+  if (parts.empty()) return runs_here_ ? codegen::attention_prefill_kernels(has_) : Kernels{ir::PrefillKernel::Vnni};
+  // Code for another machine (a cross compile) cannot be timed here: its default stays.
+  if (!runs_here_) return {codegen::linear_prefill_kernel(std::nullopt, parts, has_)};
+  return codegen::linear_prefill_kernels(parts, has_);
+}
+
+double KernelCostModel::prefill_seconds(const passes::PrefillCall& c) {
+  std::vector<ir::Type> slice;
+  for (const ir::Type& w : c.weights) slice.push_back(column_slice(w, c.thorough ? 512 : 256));
+  const codegen::KernelDesc d = linear(slice, ir::Dim::symbolic(ir::Sym::T),
+                                       {{ir::kPrefillAttr, std::string(ir::prefill_kernel_name(c.kernel))}});
+  const double whole = static_cast<double>(columns(c.weights)) / static_cast<double>(columns(slice));
+  std::string key = d.key() + " x" + std::to_string(c.rows) + (c.thorough ? " full" : "");
+  auto it = cache_.find(key);
+  if (it == cache_.end()) it = cache_.emplace(key, median_seconds(d, target_, c.rows, c.thorough ? 7 : 3)).first;
+  return whole * it->second;
 }
 
 }  // namespace lmc::driver

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include "ir/op_registry.h"
+#include "ir/prefill_kernel.h"
 #include "ir/shape_rules.h"
 #include "support/error.h"
 
@@ -52,6 +53,12 @@ OpTraits with_caches(OpTraits t, unsigned operands, unsigned values = 0) {
 
 OpTraits with_panels(OpTraits t, unsigned operands) {
   t.panel_operands = operands;
+  return t;
+}
+
+// An anchor whose prefill kernel the `prefill` attribute may choose among `kernels`.
+OpTraits with_prefill(OpTraits t, std::initializer_list<PrefillKernel> kernels) {
+  for (PrefillKernel k : kernels) t.prefill_kernels |= prefill_bit(k);
   return t;
 }
 
@@ -137,7 +144,8 @@ const std::vector<OpDef> kOps = {
      {{"prefill", K::String, false}},
      linear,
      "x · wᵀ (w: one weight, or parts of its rows, each in its own dtype)",
-     with_panels(prologue_anchor(), ~1u)},
+     with_prefill(with_panels(prologue_anchor(), ~1u),
+                  {PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles})},
     {"add",
      2,
      2,
@@ -203,10 +211,12 @@ const std::vector<OpDef> kOps = {
       {"head_dim", K::Int, true},
       {"scale", K::Float, true},
       {"window", K::Int, false},
-      {"softcap", K::Float, false}},
+      {"softcap", K::Float, false},
+      {"prefill", K::String, false}},
      attention,
      "causal grouped-query attention of each row over its sequence's KV cache",
-     with_caches(epilogue_anchor(), 1u << 1 | 1u << 2, 1u << 2)},
+     with_prefill(with_caches(epilogue_anchor(), 1u << 1 | 1u << 2, 1u << 2),
+                  {PrefillKernel::Vnni, PrefillKernel::Bf16Tiles})},
     {"moe_route",
      1,
      1,

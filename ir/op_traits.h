@@ -72,6 +72,9 @@ struct OpTraits {
   RowRotation rotation{};  // Rotation
   bool selects_experts = false;  // operand 1 stacks E experts' weights [E, N, K], of which each
                                  // row reads the k its operand 2 ids name (expert_linear)
+  unsigned prefill_kernels = 0;  // the kernels its string attribute `prefill` may name, bits
+                                 // ir::prefill_bit (ir/prefill_kernel.h): linear's three,
+                                 // attention's vnni and bf16_tiles
 };
 
 const OpTraits& traits(const Op& op);

@@ -6,6 +6,7 @@
 #include "ir/fusion_region.h"
 #include "ir/graph_view.h"
 #include "ir/op_registry.h"
+#include "ir/prefill_kernel.h"
 #include "support/checked_math.h"
 #include "support/error.h"
 
@@ -105,6 +106,16 @@ class Verifier {
       for (const auto& spec : def.attrs) known = known || k == spec.name;
       if (!known) fail(op, "has unknown attribute '" + k + "'");
     }
+    check_prefill(op, def);
+  }
+
+  // A `prefill` attribute names a kernel the op's trait allows.
+  void check_prefill(const Op& op, const OpDef& def) {
+    if (!op.has_attr(kPrefillAttr)) return;
+    std::optional<PrefillKernel> k = parse_prefill_kernel(op.attr_str(kPrefillAttr));
+    if (!k || !(def.traits.prefill_kernels & prefill_bit(*k)))
+      fail(op, "attribute 'prefill' must be " + prefill_names(def.traits.prefill_kernels) + ", is \"" +
+                   op.attr_str(kPrefillAttr) + "\"");
   }
 
   void check_results(const Op& op, const OpDef& def) {

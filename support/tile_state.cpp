@@ -88,9 +88,9 @@ TileState tile_state() {
     want_bf16_tiles(std::string(kBf16TilesVariable) + "=" + std::getenv(kBf16TilesVariable));
   std::lock_guard<std::mutex> lock(refused_mutex);
   s.bf16 = !bf16_for.empty();
-  if (s.granted && !refused_for.empty()) {
+  s.refused = !refused_for.empty();
+  if (s.granted && s.refused) {
     s.granted = false;
-    s.refused = true;
     s.why_off = "turned off by " + refused_for;
   }
   return s;

@@ -7,7 +7,6 @@
 
 #include "codegen/llvm/builder/llvm_math.h"
 #include "codegen/llvm/cache_rows.h"
-#include "codegen/llvm/linear/bf16_tiles.h"
 
 namespace lmc::codegen {
 
@@ -50,7 +49,7 @@ llvm::Value* i64_at(Builder& b, llvm::Value* base, llvm::Value* i) {
 
 }  // namespace
 
-AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots)
+AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots, bool bf16_tiles)
     : b_(b),
       s_(s),
       q_(q),
@@ -58,7 +57,7 @@ AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q
       hd_pad_(round_up(s.head_dim, kLanes)),
       keys_pad_(round_up(s.block(), kLanes)) {
   int64_t queries = std::max(kTileQueries, s.group());
-  if (use_amx_bf16(*b.GetInsertBlock()->getParent()) && AttentionBf16Tiles::fits(s)) {
+  if (bf16_tiles && AttentionBf16Tiles::fits(s)) {
     bf16_.emplace(b, s, keys_pad_);
     queries = std::max(queries, AttentionBf16Tiles::kQueries);  // the tiles read 32 rows
   }

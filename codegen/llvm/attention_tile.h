@@ -45,13 +45,14 @@ using StoreHead = std::function<void(llvm::Value* row, llvm::Value* head, llvm::
 class AttentionTile {
  public:
   // Allocates the scratch in the entry block; q is the query rows, slots the value of C.
-  AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots);
+  // `bf16_tiles`: the op asks for the bf16 tiles (codegen/prefill_choice.h).
+  AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q, llvm::Value* slots, bool bf16_tiles);
 
   // Attends every query vector of the run (rows * heads <= kTileQueries) to its keys.
   void attend(const QueryRun& run, const StoreHead& store);
 
   // Runs of several query vectors take the bf16 tiles (attention_bf16.h) when `when` (i1)
-  // holds, where the kernel has AMX-BF16 and the shape fits them.
+  // holds, where the kernel asks for them and the shape fits them.
   void take_bf16_tiles_when(llvm::Value* when) { tiles_when_ = when; }
 
  private:

@@ -34,6 +34,7 @@
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/region/region_io.h"
+#include "codegen/prefill_choice.h"
 
 namespace lmc::codegen {
 
@@ -100,7 +101,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* o = io.first_output();
   Step st{io.arg(a.operand(3)), io.arg(a.operand(4)), dim_value(b, p, s.rows), nullptr, dim_value(b, p, s.slots)};
   st.tile_rows = clamp64(b, b.CreateSDiv(st.rows, i64c(b, kMinRowTiles)), 1, s.max_tile_rows());
-  AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots);
+  AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots,
+                     attention_bf16_tiles(ir::prefill_kernel(a), target_features_of(fn)));
   tile.take_bf16_tiles_when(b.CreateICmpSGE(st.rows, i64c(b, kBf16TileMinRows)));
   auto hd = static_cast<unsigned>(s.head_dim);
   StoreHead store = [&](llvm::Value* row, llvm::Value* head, llvm::Value* out) {

@@ -5,17 +5,18 @@
 // are output columns of every row for few rows, which take the memory-bound decode
 // path, and rows of every column for many rows, which take the blocked prefill path
 // (codegen/linear_{decode,prefill,prefill_blocks}.cpp); q8_0x16 weights take one kernel
-// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels. With
-// AMX-BF16 a long prompt's block weights take the tile GEMM (linear/bf16_tiles.h).
-#include <algorithm>
+// on both (codegen/llvm/linear/linear_panels.cpp), its column items whole panels. Which
+// prefill kernel the rows take — the vector kernels, the int8 tiles or the bf16 tile GEMM
+// (linear/bf16_tiles.h) — is the op's `prefill` attribute or the target's default
+// (codegen/prefill_choice.h).
 #include <functional>
 
 #include <llvm/IR/Function.h>
 
-#include "codegen/desc_access.h"
 #include "codegen/llvm/emitter.h"
 #include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/linear/linear_common.h"
+#include "codegen/prefill_choice.h"
 
 namespace lmc::codegen {
 
@@ -37,28 +38,35 @@ void each_part(Builder& b, const LinearParts& s, LinearIO& io, const Path& path)
 
 void decode(Builder& b, const LinearShape& s, LinearIO& io) {
   if (s.col_unit() > 1)
-    emit_linear_panels(b, s, io);
+    emit_linear_panels(b, s, io, false);
   else
     emit_linear_decode(b, s, io);
 }
 
-void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io) {
+// The vector kernels; x16 panels on the int8 tiles when `int8_tiles`.
+void vector_prefill(Builder& b, const LinearShape& s, LinearIO& io, bool int8_tiles) {
   if (s.col_unit() > 1)
-    emit_linear_panels(b, s, io);
+    emit_linear_panels(b, s, io, int8_tiles);
   else if (ir::is_quantized(s.wtype))
     emit_linear_prefill_blocks(b, s, io);
   else
     emit_linear_prefill(b, s, io);
 }
 
-// A kernel whose prefill variant is the bf16 tile GEMM takes it from kBf16TileMinRows
-// rows on, its work items the columns then (codegen/linear_shape.h); which path a row takes
-// depends on T alone, never on how the work was split over the threads.
-void prefill(Builder& b, const KernelDesc& d, const FusedRegion& r, const LinearParts& s, LinearIO& io) {
-  Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io); };
-  if (!takes_bf16_tiles(d, r, s)) return each_part(b, s, io, vector);
-  if (!use_amx_bf16(*b.GetInsertBlock()->getParent()))
-    desc_error(d, "prefill \"bf16_tiles\" needs a target with AMX-BF16 (+amx-tile,+amx-bf16)");
+// The kernel this linear's prefill takes (codegen/prefill_choice.h): its attribute's, or
+// the target's default.
+ir::PrefillKernel prefill_kernel(const llvm::Function& fn, const FusedRegion& r, const LinearParts& s) {
+  std::vector<ir::DType> parts;
+  for (const LinearShape& part : s.parts) parts.push_back(part.wtype);
+  return linear_prefill_kernel(ir::prefill_kernel(*r.anchor), parts, target_features_of(fn));
+}
+
+// On the bf16 tiles a prompt of kBf16TileMinRows rows or more takes the tile GEMM, its work
+// items the columns then (codegen/linear_shape.h), and a shorter one the vector kernels;
+// which path a row takes depends on T alone, never on how the work was split over the threads.
+void prefill(Builder& b, const LinearParts& s, LinearIO& io, ir::PrefillKernel kernel) {
+  Path vector = [&](const LinearShape& part) { vector_prefill(b, part, io, kernel == ir::PrefillKernel::Int8Tiles); };
+  if (kernel != ir::PrefillKernel::Bf16Tiles) return each_part(b, s, io, vector);
   auto* tiles = b.CreateICmpSGE(io.T(), i64c(b, kBf16TileMinRows));
   emit_if(b, tiles, [&] {
     io.split_columns();
@@ -84,7 +92,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   b.CreateBr(done_bb);
   b.SetInsertPoint(prefill_bb);
   io.split_rows();
-  prefill(b, d, r, s, io);
+  prefill(b, s, io, prefill_kernel(fn, r, s));
   b.CreateBr(done_bb);
   b.SetInsertPoint(done_bb);
   b.CreateRetVoid();

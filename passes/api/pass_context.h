@@ -1,11 +1,16 @@
-// What a pass may consult besides the graph and its options: a sink for remarks, and a
-// cost model for passes that want measurements. passes/ never includes codegen/ or runtime/: the driver plugs a
-// timer into CostModel.
+// What a pass may consult besides the graph and its options: a sink for remarks, a
+// cost model for passes that want measurements, and a clock for those that keep to a time
+// budget. passes/ never includes codegen/ or runtime/: the driver plugs a timer into
+// CostModel.
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "ir/graph.h"
+#include "ir/prefill_kernel.h"
 #include "ir/type.h"
 
 namespace lmc::passes {
@@ -30,16 +35,37 @@ struct Remark {
   std::string text() const { return pass + ": " + (where.starts_with('@') ? "" : "%") + where + ": " + message; }
 };
 
+// One prefill step of a linear as the cost model times it: its kernel, its weight parts
+// (one, or a fused linear's, each [N, K]) and the step's rows.
+struct PrefillCall {
+  ir::PrefillKernel kernel{};
+  std::vector<ir::Type> weights;
+  int64_t rows = 0;
+  bool thorough = false;  // more repetitions and a wider slice of the columns (tune=full)
+};
+
 class CostModel {
  public:
   virtual ~CostModel() = default;
   // Seconds one decode-step (T=1) linear of this weight type takes on this machine.
   virtual double linear_seconds(const ir::Type& weight) = 0;
+  // The prefill kernels the target offers `op` (a linear or an attention: trait
+  // prefill_kernels), vnni first, each one that generates different code.
+  virtual std::vector<ir::PrefillKernel> prefill_kernels(const ir::Op& op) = 0;
+  // Seconds the call takes on one thread of this machine (the whole weight's columns).
+  virtual double prefill_seconds(const PrefillCall& call) = 0;
 };
+
+// Seconds from a fixed point: what a pass with a time budget reads.
+using Clock = std::function<double()>;
+inline double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct PassContext {
   std::vector<Remark> remarks;
   CostModel* cost_model = nullptr;
+  Clock clock = steady_seconds;  // tests give a fake one
 
   void remark(const std::string& pass, const std::string& where, const std::string& message,
               RemarkKind kind = RemarkKind::Passed) {

@@ -10,8 +10,9 @@
 // On a shared machine wall-clock rates are meaningless, so single-thread runs also
 // report cpu_* rates from the thread's CPU time (the probe and peak likewise).
 // `--target=native` compiles the kernels for this CPU (VNNI, AVX-512) instead of the AVX2
-// baseline, as `lmc run FILE.gguf` does; `--prefill=VARIANT` gives the linears that prefill
-// variant (codegen/prefill_variant.h: vnni, int8_tiles, bf16_tiles).
+// baseline, as `lmc run FILE.gguf` does; `--prefill=KERNEL` gives the linears that prefill
+// kernel (ir/prefill_kernel.h: vnni, int8_tiles, bf16_tiles), and LMC_AMX_BF16=1 asks for
+// bf16_tiles as lmc's --amx-bf16 does; with LMC_NO_AMX=1 the target leaves the tiles out.
 // decode_bf16: the bf16 tile GEMM's weight decode alone (the bf16_panels kernel), in weights
 // per second; it needs no tile unit, so any host times the part of that GEMM that dominated.
 #include <benchmark/benchmark.h>
@@ -29,6 +30,8 @@
 
 #include "codegen/kernel_compiler.h"
 #include "codegen/kernel_library.h"
+#include "ir/prefill_kernel.h"
+#include "support/tile_state.h"
 #include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -92,7 +95,7 @@ struct Shape {
   ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels; q4_k, q6_k
 };
 
-std::string g_prefill;  // --prefill's variant, "" for the target's default
+std::string g_prefill;  // --prefill's kernel (or LMC_AMX_BF16's), "" for the target's default
 
 codegen::KernelDesc block_linear(Shape s) {
   codegen::KernelDesc d;
@@ -293,6 +296,7 @@ void take_target_flag(int& argc, char** argv) {
 }
 
 int main(int argc, char** argv) {
+  if (tile_state().bf16) g_prefill = ir::prefill_kernel_name(ir::PrefillKernel::Bf16Tiles);
   take_target_flag(argc, argv);
   benchmark::Initialize(&argc, argv);
   std::printf("kernels for %s\n", g_target.str().c_str());

@@ -9,7 +9,9 @@
 #include <pthread.h>
 
 #include "codegen/kernel_compiler.h"
+#include "ir/op_registry.h"
 #include "ir/parser.h"
+#include "ir/printer.h"
 #include "ir/verifier.h"
 #include "support/error.h"
 
@@ -96,6 +98,19 @@ codegen::TargetSpec host_with_bf16_tiles() {
   codegen::TargetSpec t = codegen::resolve_target({true, "", ""});
   t.features += ",+amx-tile,+amx-bf16,-amx-int8";
   return t;
+}
+
+codegen::KernelDesc asking_prefill(codegen::KernelDesc d, ir::PrefillKernel k) {
+  const ir::Attr name = std::string(ir::prefill_kernel_name(k));
+  if (!d.body) {
+    d.attrs[ir::kPrefillAttr] = name;
+    return d;
+  }
+  std::shared_ptr<ir::Graph> body = ir::parse(ir::print(*d.body), "fusion body");
+  for (auto& op : body->ops())
+    if (ir::traits(*op).prefill_kernels) op->attrs()[ir::kPrefillAttr] = name;
+  d.body = std::move(body);
+  return d;
 }
 
 std::string add_error(const codegen::KernelDesc& d) {

@@ -13,6 +13,7 @@
 #include "codegen/kernel_desc.h"
 #include "codegen/kernel_library.h"
 #include "codegen/target.h"
+#include "ir/prefill_kernel.h"
 #include "ir/type.h"
 #include "support/sanitizers.h"
 
@@ -57,6 +58,9 @@ void on_large_stacks(const std::function<void()>& body);
 // This CPU's target with the bf16 tile GEMM's features (AMX-TILE, AMX-BF16), and without the
 // int8 tiles, which a kernel with the bf16 tiles leaves out anyway.
 codegen::TargetSpec host_with_bf16_tiles();
+// `d` with its linear or attention (a fusion's anchor) asking for prefill kernel `k`
+// (attribute `prefill`: codegen/prefill_choice.h).
+codegen::KernelDesc asking_prefill(codegen::KernelDesc d, ir::PrefillKernel k);
 // The message of the lmc::Error adding `d` to a compiler throws, or "" if it is accepted.
 std::string add_error(const codegen::KernelDesc& d);
 // For EXPECT_PRED2(contains, add_error(d), "..."), which prints the message on failure.

@@ -11,7 +11,7 @@ namespace lmc::test {
 
 constexpr double kEps = 1e-5;  // the rms_norm prologue's
 
-codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows, const std::string& prefill) {
+codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows) {
   auto act = [&](int64_t width) { return "f32[" + rows.str() + "," + std::to_string(width) + "]"; };
   std::string k = std::to_string(c.K), n = std::to_string(c.N), in = act(c.K), out = act(c.N);
   std::string weight = std::string(ir::dtype_name(c.wtype)) + "[" + n + "," + k + "]";
@@ -20,7 +20,6 @@ codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows, const std::st
     d.kind = "linear";
     d.operands = {make_type(ir::DType::f32, {rows, D(c.K)}), make_type(c.wtype, {D(c.N), D(c.K)})};
     d.results = {make_type(ir::DType::f32, {rows, D(c.N)})};
-    if (!prefill.empty()) d.attrs["prefill"] = prefill;
     return d;
   }
   std::string args = "%x: " + (c.prologue == Prologue::GateUp ? act(2 * c.K) : in), ops, x = "%x";
@@ -35,8 +34,7 @@ codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows, const std::st
     x = "%h";
   }
   args += ", %w: " + weight;
-  const std::string attrs = prefill.empty() ? "" : " {prefill = \"" + prefill + "\"}";
-  ops += "  %y = linear " + x + ", %w" + attrs + " : " + out + "\n";
+  ops += "  %y = linear " + x + ", %w : " + out + "\n";
   std::string y = "%y";
   if (c.bias) {
     args += ", %b: f32[" + n + "]";

@@ -27,8 +27,7 @@ struct LinearCase {
 
 // The plain linear op, or a fusion body around it. Kernel arguments: x, [norm
 // weight g], w, [bias b], [residual r], then the output.
-// A non-empty `prefill` names the linear's prefill variant (codegen/prefill_variant.h).
-codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows = T(), const std::string& prefill = "");
+codegen::KernelDesc linear_desc(const LinearCase& c, ir::Dim rows = T());
 
 // Operands and expected output of one case at T rows.
 struct LinearData {

@@ -384,7 +384,7 @@ TEST(AttentionKernel, Bf16TilesForLongPrompts) {
   on_large_stacks([] {
     uint32_t seed = 900;
     for (Case c : {Case{8, 2, 64, 0, 400, 0.0}, Case{4, 1, 256, 0, 400, 5.0, true}, Case{4, 4, 64, 100, 400, 0.0}}) {
-      LoadedKernel k = load_kernel(desc(c), host_with_bf16_tiles(), true);
+      LoadedKernel k = load_kernel(asking_prefill(desc(c), ir::PrefillKernel::Bf16Tiles), host_with_bf16_tiles(), true);
       for (auto [rows_n, pos] : {std::pair<int64_t, int32_t>{64, 0}, {137, 200}}) {
         Rows rows = run_of(rows_n, pos);
         Inputs in = inputs(c, rows, seed++);

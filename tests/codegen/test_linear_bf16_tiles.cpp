@@ -65,7 +65,7 @@ void match_the_reference() {
   const bool unit = tile_state().granted && std::getenv("LMC_TEST_TILE_UNIT");
   for (const LinearCase& c : cases) {
     std::vector<LoadedKernel> kernels;
-    const codegen::KernelDesc d = linear_desc(c, T(), "bf16_tiles");
+    const codegen::KernelDesc d = asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles);
     kernels.push_back(load_kernel(d, host_with_bf16_tiles(), true));
     if (unit) kernels.push_back(load_kernel(d, host_with_bf16_tiles(), false));
     // 64: the fewest rows the tiles take; 97: a ragged row pair, also split over two threads;
@@ -99,7 +99,8 @@ TEST(LinearBf16Tiles, MatchTheReferenceWithinBf16Rounding) { on_large_stacks(mat
 // takes them in row blocks, each through every column block.
 void row_blocks_match_the_reference() {
   const LinearCase c{ir::DType::q8_0x16, 16384, 16, Prologue::Norm, "", false, false, ""};
-  LoadedKernel k = load_kernel(linear_desc(c, T(), "bf16_tiles"), host_with_bf16_tiles(), true);
+  LoadedKernel k =
+      load_kernel(asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles), host_with_bf16_tiles(), true);
   const int64_t T = 544;
   LinearData data(c, T, 29);
   const std::vector<double> tol = bf16_tolerance(c, data, T);
@@ -121,7 +122,7 @@ TEST(LinearBf16Tiles, RowBlocksMatchTheReference) { on_large_stacks(row_blocks_m
 TEST(LinearBf16Tiles, ThreadsSplitTheColumns) {
   const LinearCase c{ir::DType::q4_kx16, 256, 512, Prologue::None, "", false, false, ""};
   codegen::KernelCompiler compiler(host_with_bf16_tiles());
-  compiler.add(linear_desc(c, T(), "bf16_tiles"));
+  compiler.add(asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles));
   const codegen::KernelInfo info = compiler.kernels().front().info;
   int64_t many[ir::kNumSyms] = {512, 1}, few[ir::kNumSyms] = {63, 1};
   EXPECT_TRUE(info.splits_columns(many));
@@ -179,7 +180,7 @@ TEST(LinearBf16Tiles, TheKLoopKeepsItsSumsInTheTiles) {
     std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "bf16_tile_asm";
     std::filesystem::remove_all(dir);
     codegen::KernelCompiler compiler(spr);
-    std::string name = compiler.add(linear_desc(c, T(), "bf16_tiles"));
+    std::string name = compiler.add(asking_prefill(linear_desc(c), ir::PrefillKernel::Bf16Tiles));
     codegen::CompileOptions opts;
     opts.dump_asm_dir = dir.string();
     compiler.compile(opts);

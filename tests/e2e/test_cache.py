@@ -136,19 +136,28 @@ class CompileCache(unittest.TestCase):
         self.assertNotIn(COMPILING, off.stderr, "LMC_NO_AMX=1 and --no-amx share an entry")
 
     def test_amx_bf16_leaves_short_prompts_alone(self):
-        # --amx-bf16 asks for the bf16 tile GEMM, which takes prompts of 64 tokens or more where
-        # the tiles are granted; a short prompt's logits keep their bits on any host (without
-        # the tiles the target, and so the entry, is the default's, so no compile).
+        # --amx-bf16 forces the bf16 tile GEMM, which takes prompts of 64 tokens or more where
+        # the tiles are granted; a short prompt's logits keep their bits on any host.
         self.start_from_entry()
         logits = {t: os.path.join(self.tmp, t + ".npy") for t in ("default", "bf16")}
         default = run(self.cache, self.model, "--logits-out", logits["default"])
         bf16 = run(self.cache, self.model, "--amx-bf16", "--logits-out", logits["bf16"])
         self.assertEqual(default.stdout, bf16.stdout)
-        with open("/proc/cpuinfo") as cpuinfo:
-            if "amx_tile" not in cpuinfo.read():
-                self.assertNotIn(COMPILING, bf16.stderr, "without AMX, --amx-bf16 is the default's entry")
         with open(logits["default"], "rb") as a, open(logits["bf16"], "rb") as b:
             self.assertEqual(a.read(), b.read(), "--amx-bf16 changed a short prompt's logits")
+
+    def test_each_tile_mode_is_an_entry(self):
+        # Every codegen choice is in the key: the default (the kernels tune-prefill measured),
+        # --amx-bf16 (forced bf16 tiles) and --no-amx (no tiles) are three entries on any host,
+        # one without the tiles too, so a mode never serves another's kernels; the
+        # environment's spellings share the flags' entries.
+        self.start_from_entry()
+        for flag in ("--amx-bf16", "--no-amx"):
+            self.assertIn(COMPILING, run(self.cache, self.model, flag).stderr, flag + " reused another entry")
+        self.assertEqual(len(entries(self.cache)), 3)
+        for env in ({"LMC_AMX_BF16": "1"}, {"LMC_NO_AMX": "1"}):
+            self.assertNotIn(COMPILING, run(self.cache, self.model, env=env).stderr, f"{env} compiled anew")
+        self.assertEqual(len(entries(self.cache)), 3)
 
     def test_two_processes_compile_it_once(self):
         args = [LMC, "run", self.model, "--prompt", "Hello", "--max-tokens", "4", "--cache-dir", self.cache]

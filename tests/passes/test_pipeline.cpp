@@ -43,12 +43,12 @@ TEST(Pipeline, NoneAndEmptyRunNothing) {
 
 TEST(Pipeline, DefaultIsTheOptimisationsThenCleanups) {
   EXPECT_EQ(names("default"), (Names{"shard", "kv-cache-type", "fuse-qkv", "fuse-gate-up", "quant-threshold",
-                                     "weight-panels", "fuse-down-act", "fuse-norm-linear", "fuse-qk-rope",
-                                     "fuse-residual", "fuse-elementwise", "fold-weights", "dce"}));
+                                     "weight-panels", "tune-prefill", "fuse-down-act", "fuse-norm-linear",
+                                     "fuse-qk-rope", "fuse-residual", "fuse-elementwise", "fold-weights", "dce"}));
   EXPECT_EQ(parse_pipeline(default_pipeline()), parse_pipeline("default"));
   // A named pipeline nests anywhere an element may stand.
   auto nested = names("dce,default,dce");
-  EXPECT_EQ(nested.size(), 15u);
+  EXPECT_EQ(nested.size(), 16u);
   EXPECT_EQ(nested.front(), "dce");
   EXPECT_EQ(nested[1], "shard");
 }

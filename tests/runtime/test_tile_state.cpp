@@ -43,35 +43,39 @@ void expect_in_child(const std::function<bool()>& body) {
 }
 
 TEST(TileState, ARefusalHoldsForTheProcess) {
-  expect_in_child([] {
+  const bool granted = tile_state().granted;
+  expect_in_child([granted] {
     refuse_tiles("--no-amx");
     TileState s = tile_state();
-    return !s.granted && (!s.refused || s.why_off == "turned off by --no-amx") &&
+    return !s.granted && s.refused && (!granted || s.why_off == "turned off by --no-amx") &&
            !names_tiles(codegen::resolve_target({true, "", ""})) && !runtime::missing_isa({"amx-int8"})->empty();
   });
 }
 
 TEST(TileState, TheEnvironmentTurnsThemOff) {
-  expect_in_child([] {
+  const bool granted = tile_state().granted;
+  expect_in_child([granted] {
     setenv(kNoTilesVariable, "1", 1);
     TileState s = tile_state();
-    return !s.granted && (!s.refused || s.why_off == std::string("turned off by ") + kNoTilesVariable + "=1");
+    return !s.granted && s.refused &&
+           (!granted || s.why_off == std::string("turned off by ") + kNoTilesVariable + "=1");
   });
 }
 
-// A native target keeps the host's AMX-BF16 only when the bf16 tile GEMM is asked for
-// (the int8 tiles are the default where granted), by the flag or the environment.
-TEST(TileState, Bf16TilesOnlyWhenAskedFor) {
-  const bool granted = tile_state().granted;
+// Asking for the bf16 tile GEMM (by the flag or the environment) leaves a native target as
+// it is: where the tiles are granted it keeps AMX-BF16 anyway, and a kernel's `prefill`
+// attribute picks the tiles (codegen/prefill_choice.h).
+TEST(TileState, Bf16TilesAskedForLeaveTheTargetAlone) {
+  const codegen::TargetSpec plain = codegen::resolve_target({true, "", ""});
   EXPECT_FALSE(tile_state().bf16);
-  EXPECT_FALSE(names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16"));
-  expect_in_child([granted] {
+  EXPECT_EQ(tile_state().granted, names_tiles(plain, "+amx-tile"));
+  expect_in_child([plain] {
     want_bf16_tiles("--amx-bf16");
-    return tile_state().bf16 && names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16") == granted;
+    return tile_state().bf16 && codegen::resolve_target({true, "", ""}) == plain;
   });
-  expect_in_child([granted] {
+  expect_in_child([plain] {
     setenv(kBf16TilesVariable, "1", 1);
-    return tile_state().bf16 && names_tiles(codegen::resolve_target({true, "", ""}), "+amx-bf16") == granted;
+    return tile_state().bf16 && codegen::resolve_target({true, "", ""}) == plain;
   });
 }
 

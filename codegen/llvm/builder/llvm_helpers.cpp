@@ -25,6 +25,10 @@ bool has_target_feature(const llvm::Function& fn, std::string_view feature) {
   return on;
 }
 
+std::function<bool(std::string_view)> target_features_of(const llvm::Function& fn) {
+  return [&fn](std::string_view feature) { return has_target_feature(fn, feature); };
+}
+
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index) {
   auto* slot = b.CreateConstInBoundsGEP1_64(b.getPtrTy(), p.args, index);
   return b.CreateAlignedLoad(b.getPtrTy(), slot, llvm::Align(8), "arg" + std::to_string(index));

@@ -32,6 +32,8 @@ Builder entry_builder(llvm::Function& fn);
 // Whether the kernel is compiled with `feature` enabled ("+avxvnni" in its
 // target-features), for emitters that use an opt-in ISA extension when allowed.
 bool has_target_feature(const llvm::Function& fn, std::string_view feature);
+// The same as a predicate, as codegen/prefill_choice.h asks it (fn outlives it).
+std::function<bool(std::string_view)> target_features_of(const llvm::Function& fn);
 
 llvm::Value* arg_pointer(Builder& b, const KernelParams& p, int index);  // args[index]
 llvm::Value* sym_value(Builder& b, const KernelParams& p, ir::Sym s);     // syms[s], i64

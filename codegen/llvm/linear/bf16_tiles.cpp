@@ -229,10 +229,6 @@ void part_gemm(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc
 
 }  // namespace
 
-bool use_amx_bf16(const llvm::Function& fn) {
-  return has_target_feature(fn, "amx-tile") && has_target_feature(fn, "amx-bf16");
-}
-
 void emit_linear_bf16_tiles(Builder& b, const LinearParts& s, LinearIO& io) {
   const int64_t K = s.parts.front().K, max_rows = block_rows(K);
   const Scratch sc = thread_scratch(b, s, min64(b, i64c(b, max_rows), round_up(b, io.row_end(), kPair)));

@@ -1,5 +1,5 @@
 // linear's prefill as a tile GEMM on AMX-BF16 (the anchor's prefill variant "bf16_tiles":
-// codegen/prefill_variant.h), for every block type a file holds (the x16 panels, q6_k and
+// ir/prefill_kernel.h), for every block type a file holds (the x16 panels, q6_k and
 // the other row-major kept types). Round 5's int8 tiles multiply one 16 x 16 x 32 block at
 // a time and scale each block's sums outside the tiles (exact, VNNI's bits, about 6% of the
 // unit); here the scales are inside the numbers: the weights are decoded into bf16 B tiles
@@ -21,9 +21,6 @@
 #include "codegen/llvm/linear/linear_common.h"
 
 namespace lmc::codegen {
-
-// AMX-TILE and AMX-BF16 in the kernel's features.
-bool use_amx_bf16(const llvm::Function& fn);
 
 // The call's columns (io in column mode: every row) of every part, through the tile GEMM.
 void emit_linear_bf16_tiles(Builder& b, const LinearParts& s, LinearIO& io);

@@ -73,6 +73,8 @@ void prefetch_ahead(Builder& b, llvm::Value* p, llvm::Value* distance);
 void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io);
 void emit_linear_prefill(Builder& b, const LinearShape& s, LinearIO& io);         // f32 weights
 void emit_linear_prefill_blocks(Builder& b, const LinearShape& s, LinearIO& io);  // block weights
-void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io);          // q8_0x16, any rows
+// q8_0x16 and the other x16 panels, any rows; with `int8_tiles`, rows by 16 on the AMX int8
+// tiles (tile_panels.h).
+void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io, bool int8_tiles);
 
 }  // namespace lmc::codegen

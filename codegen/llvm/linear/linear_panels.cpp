@@ -426,11 +426,11 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
 
 }  // namespace
 
-void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io) {
+void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io, bool int8_tiles) {
   const int64_t rows = rows_per_block(s);
   QuantizedRows in(b, rows, s.K, s.wtype);
   std::optional<TileScratch> tiles;
-  if (use_amx(*b.GetInsertBlock()->getParent())) tiles.emplace(b, s.K);
+  if (int8_tiles) tiles.emplace(b, s.K);
   emit_for(
       b, io.row_begin(), io.row_end(), rows,
       [&](llvm::Value* t0) {

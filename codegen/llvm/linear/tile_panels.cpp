@@ -5,7 +5,6 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
-#include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/linear/super_block_sums.h"
 
 namespace lmc::codegen {
@@ -146,11 +145,6 @@ void row_tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPan
 }
 
 }  // namespace
-
-bool use_amx(const llvm::Function& fn) {
-  return use_vnni512(fn) && has_target_feature(fn, "amx-tile") && has_target_feature(fn, "amx-int8") &&
-         !use_amx_bf16(fn);
-}
 
 TileScratch::TileScratch(Builder& b, int64_t K)
     : b_tiles(stack_array(b, b.getInt8Ty(), K / kPieceK * kBTileBytes, 64)),

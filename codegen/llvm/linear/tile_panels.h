@@ -10,17 +10,15 @@
 // either unit (test_linear_tile_bits).
 //
 // LLVM writes the tile configuration (ldtilecfg, tilerelease) from the intrinsics' shapes.
-// The tiles run only where the process holds the tile state (support/tile_state.h): a
-// native target leaves AMX out otherwise.
+// A kernel takes them where it is asked to or by default on a target with AMX-TILE, AMX-INT8
+// and 512-bit VNNI, whose lanes the sums end in (codegen/prefill_choice.h). The tiles run
+// only where the process holds the tile state (support/tile_state.h): a native target
+// leaves AMX out otherwise.
 #pragma once
 #include "codegen/llvm/linear/panel_chunks.h"
 #include "codegen/llvm/linear/quantized_rows.h"
 
 namespace lmc::codegen {
-
-// AMX-TILE and AMX-INT8 beside 512-bit VNNI (the tiles' sums end in its 16 lanes), where
-// the bf16 tile GEMM is not asked for (bf16_tiles.h): a kernel's tiles have one shape.
-bool use_amx(const llvm::Function& fn);
 
 // Stack scratch of a kernel's tile path: a panel's unpacked B tiles for K, the sums of a
 // super-block's pieces (or of one block) and the f32 sums of a row tile.

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "driver/remarks_section.h"
 #include "ir/printer.h"
 #include "models/chat/chat_format.h"
 #include "models/formats/gguf_file.h"
@@ -21,6 +22,7 @@
 #include "support/untrusted_text.h"
 #include "tools/lmc/commands/commands.h"
 #include "tools/lmc/flags/cli_args.h"
+#include "tools/lmc/reports/prefill_choices.h"
 
 namespace lmc::tools {
 
@@ -169,6 +171,8 @@ void inspect_artifact(const std::string& path, bool all) {
   size_t count = art->weight_index().size();
   if (!all && count > 20) std::printf("  ... %zu more (--tensors lists all)\n", count - 20);
   std::printf("total: %zu tensors, %.1f MB\n", count, total / 1e6);
+  if (art->has_section("remarks"))
+    print_prefill_choices(driver::decode_remarks(art->section("remarks"), path + ":remarks"), stdout);
 }
 
 }  // namespace
@@ -178,7 +182,8 @@ int cmd_inspect(int argc, char** argv) {
       command_args(specs(), argc, argv,
                    "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
                    "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
-                   "(recognized by its magic bytes, whatever its name) its sections and manifest.\n\noptions:\n");
+                   "(recognized by its magic bytes, whatever its name) its sections, manifest and the\n"
+                   "prefill kernels tune-prefill chose.\n\noptions:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (a.positional().size() != 1) throw UsageError("lmc inspect expects one file");

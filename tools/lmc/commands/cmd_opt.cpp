@@ -37,8 +37,8 @@ std::vector<FlagSpec> opt_specs() {
                    "check the errors and remarks against the input's '// expected-error {{...}}' (-warning, -remark, "
                    "-note) comments instead of failing"});
   specs.push_back({"cost-table", true,
-                   "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' "
-                   "lines) instead of timing kernels here",
+                   "times for quant-threshold{mode=measured} and tune-prefill from FILE ('<type> <seconds>' and "
+                   "'prefill <kernel> <weights> <rows> <seconds>' lines) instead of timing kernels here",
                    "FILE"});
   specs.push_back({"emit-dot", false,
                    "write the result as a Graphviz picture instead of IR text, what the passes changed outlined"});

@@ -11,11 +11,13 @@
 namespace lmc::tools {
 
 std::vector<FlagSpec> amx_flag_specs() {
-  return {
-      {"no-amx", false, "never use the CPU's AMX tiles: generate and run VNNI/AVX kernels instead (also LMC_NO_AMX=1)"},
-      {"amx-bf16", false,
-       "where the AMX tiles are granted, run prompts of 64 tokens or more on bf16 tiles: the linears as a "
-       "GEMM accumulating in f32 across K, attention's two products (low bits change; also LMC_AMX_BF16=1)"}};
+  return {{"no-amx", false,
+           "never use the CPU's AMX tiles: generate and run VNNI/AVX kernels instead, so prefill's kernels need "
+           "no tuning (also LMC_NO_AMX=1)"},
+          {"amx-bf16", false,
+           "where the AMX tiles are granted, run prompts of 64 tokens or more on bf16 tiles instead of the kernels "
+           "--tune measures: the linears as a GEMM accumulating in f32 across K, attention's two products (low bits "
+           "change; --prefill-kernel=bf16_tiles; also LMC_AMX_BF16=1)"}};
 }
 
 void apply_amx_flag(const Args& a) {

@@ -1,8 +1,8 @@
 // The flags that choose how kernels load and what they may use, for the commands that load
 // kernels: --perf-map (or LMC_PERF=1 in the environment) and --debug-jit let a profiler or
 // debugger see them (codegen/kernel_load_options.h); --no-amx keeps the AMX tiles off and
-// --amx-bf16 asks for the bf16 tile GEMM (support/tile_state.h), also for the commands that
-// only compile.
+// --amx-bf16 forces the bf16 tile GEMM on prefill (support/tile_state.h; tune-prefill's
+// kernel=bf16_tiles), also for the commands that only compile.
 #pragma once
 #include <vector>
 

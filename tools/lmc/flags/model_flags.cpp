@@ -8,6 +8,7 @@
 #include "driver/kernel_object_cache.h"
 #include "runtime/memory_lock.h"
 #include "support/error.h"
+#include "support/tile_state.h"
 #include "tools/lmc/flags/artifact_flags.h"
 #include "tools/lmc/flags/cache_flags.h"
 #include "tools/lmc/flags/jit_flags.h"
@@ -65,8 +66,8 @@ std::vector<FlagSpec> compile_flag_specs() {
       {"dump-llvm-ir", true, "write each kernel's optimized LLVM IR to DIR/<kernel>.ll", "DIR"},
       {"dump-asm", true, "write each kernel's assembly to DIR/<kernel>.s", "DIR"},
       {"cost-table", true,
-       "times for quant-threshold{mode=measured} from FILE ('<type> <seconds>' lines) "
-       "instead of timing kernels here",
+       "times for quant-threshold{mode=measured} and tune-prefill from FILE ('<type> <seconds>' and "
+       "'prefill <kernel> <weights> <rows> <seconds>' lines) instead of timing kernels here",
        "FILE"},
       {"verbose", false, "log each compile stage (lower, passes, kernels) with its time"},
       {"no-kernel-cache", false,
@@ -98,6 +99,9 @@ driver::CompileRequest compile_request(const std::string& model, const Args& a, 
   r.lower.context = a.get_int("context", 0, 1, int64_t{1} << 24);
   r.pipeline = a.get_or("passes", "default");
   r.pass_options = pass_options(a);
+  // --amx-bf16 (LMC_AMX_BF16=1) forces the bf16 tiles where the target has them, as
+  // --prefill-kernel=bf16_tiles does; an explicit --prefill-kernel wins.
+  if (tile_state().bf16) r.pass_options.emplace("prefill-kernel", "bf16_tiles");
   r.plugins = a.all("load-pass-plugin");
   r.pass_files = pass_files(a);
   r.cost_table = a.get_or("cost-table", "");

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ir/op_registry.h"
+#include "ir/prefill_kernel.h"
 
 namespace lmc::tools {
 
@@ -68,6 +69,7 @@ std::string trait_list(const ir::OpTraits& t) {
   add(t.value_cache_operands != 0, "value cache operands " + operand_bits(t.value_cache_operands));
   add(t.panel_operands != 0, "panel operands " + operand_bits(t.panel_operands));
   add(t.selects_experts, "selects experts of operand 1 by operand 2");
+  add(t.prefill_kernels != 0, "prefill kernel " + ir::prefill_names(t.prefill_kernels));
   std::string out;
   for (const auto& p : parts) out += (out.empty() ? "" : "; ") + p;
   return out;

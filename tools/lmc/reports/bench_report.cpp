@@ -5,6 +5,7 @@
 
 #include "support/tile_state.h"
 #include "tools/lmc/flags/cli_args.h"
+#include "tools/lmc/reports/prefill_choices.h"
 
 namespace lmc::tools {
 
@@ -185,10 +186,11 @@ void print_table(const BenchReport& r) {
   const auto& m = r.model;
   std::printf("model %s: %.1f MB of weights, %.1f MB read per decode token\n", m.info.name.c_str(),
               static_cast<double>(m.weight_bytes) / 1e6, r.decode_bytes_per_token / 1e6);
-  // Which unit prefill's int8 products ran on, as this process may use it (support/tile_state.h).
+  // Whether prefill's kernels could take the tiles, as this process may use them
+  // (support/tile_state.h); which ones each shape took follows the table.
   const TileState tiles = tile_state();
-  const char* on =
-      tiles.bf16 ? "on (bf16 tile GEMM for prompts of 64 tokens or more; VNNI below)" : "on (int8 tiles: VNNI's bits)";
+  const char* on = tiles.bf16 ? "on (bf16 tile GEMM forced for prompts of 64 tokens or more; VNNI below)"
+                              : "on (each prefill shape's kernel as tune-prefill chose it, below)";
   std::printf("AMX tiles: %s\n", tiles.granted ? on : ("off (" + tiles.why_off + ")").c_str());
   std::printf("%-8s %8s %10s %18s %10s %9s %9s", "threads", "depth", "read GB/s", "decode tok/s", "roofline",
               "step p50", "step max");
@@ -215,6 +217,7 @@ void print_table(const BenchReport& r) {
       "(tok/s: median ± standard deviation of the runs; depth: tokens in the KV cache before each test)\n"
       "peak RSS %.1f MB\n",
       r.peak_rss_kb / 1e3);
+  print_prefill_choices(m.remarks, stdout);
 }
 
 // Aggregate decode speed per stream count, and its ratio to one stream's at the same
