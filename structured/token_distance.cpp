@@ -5,7 +5,7 @@
 namespace lmc::structured {
 
 TokenDistance::TokenDistance(const Grammar& g, const TokenVocabulary& vocab)
-    : texts_(g), tokens_(vocab.all()), longest_(vocab.longest()) {
+    : g_(g), texts_(g), tokens_(vocab.all()), longest_(vocab.longest()) {
   root_.fill(ByteTrie::kNone);
   const ByteTrie& t = tokens_.trie;
   for (uint32_t c = 1; c < t.end(0); c = t.end(c)) root_[t.byte(c)] = c;
@@ -44,6 +44,10 @@ uint32_t TokenDistance::of(const State& s) {
 
 uint32_t TokenDistance::of(std::span<const Frame> stack) {
   if (stack.empty()) return 0;
+  uint32_t bytes = 0;
+  for (size_t k = 0; k < stack.size(); ++k)
+    bytes = plus(bytes, frame_rest(g_, stack[k], kMaxFrames - 1 - static_cast<uint32_t>(k)));
+  if (bytes > kMostCounted) return plus(bytes, 1);
   size_t same = 0;
   while (same < frames_.size() && same < stack.size() && frames_[same] == stack[same]) ++same;
   frames_.resize(same);

@@ -30,6 +30,11 @@ namespace lmc::structured {
 
 class TokenDistance {
  public:
+  // A stack whose completion is longer than this many bytes is counted a byte a token
+  // (and the end of generation): what its text would cost to write out and count is not
+  // worth the tokens it could save.
+  static constexpr uint32_t kMostCounted = 1u << 16;
+
   TokenDistance(const Grammar& g, const TokenVocabulary& vocab);
   TokenDistance(const TokenDistance&) = delete;
   TokenDistance& operator=(const TokenDistance&) = delete;
@@ -47,6 +52,7 @@ class TokenDistance {
   Level level(const CompletionTexts::Piece& own, const Level& below) const;
   uint32_t child(uint32_t node, uint8_t b) const;
 
+  const Grammar& g_;
   CompletionTexts texts_;
   const TokenTrie& tokens_;
   size_t longest_;

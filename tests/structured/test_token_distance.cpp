@@ -5,7 +5,8 @@
 // distance says, and its count is the fewest tokens of the vocabulary that write it (found
 // by trying every token at every byte), plus the end of generation where the value could
 // go on. The mask at a tight budget is the brute-force mask less the tokens whose state
-// needs more than the tokens left: the closing logic uses exactly this count.
+// needs more than the tokens left: the closing logic uses exactly this count. A completion
+// too long to write out is counted a byte a token.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -156,6 +157,21 @@ void check_grammar(const std::string& schema, const TokenVocabulary& v, int answ
 TEST(TokenDistance, IsTheFewestTokensOfTheShortestCompletion) {
   auto v = testing::made_up_vocabulary();
   for (const std::string& schema : kSchemas) check_grammar(schema, *v, 6, 3);
+}
+
+// A completion past kMostCounted bytes is counted a byte a token, and the end: never more
+// than it needs, and the mask still leaves a token at exactly that budget.
+TEST(TokenDistance, CountsALongCompletionAByteAToken) {
+  auto v = testing::made_up_vocabulary();
+  auto g = compile_schema(ordered_json::parse(R"({"type": "array", "items": {"type": "integer"}, "minItems": 40000})"));
+  Matcher m(*g);
+  const uint32_t bytes = m.distance(m.start());
+  ASSERT_GT(bytes, TokenDistance::kMostCounted);
+  EXPECT_EQ(TokenDistance(*g, *v).of(m.start()), bytes + 1);
+  TokenMasker masker(m, *v);
+  std::vector<uint64_t> bits;
+  masker.allowed(m.start(), bytes + 1, bits);
+  EXPECT_EQ(bits, testing::brute_force_mask(m, *v, m.start()));  // '[' and '[1,': each leaves its bytes
 }
 
 // SmolLM2's 49152 tokens, on the issue's record: the counts only (the brute-force mask
