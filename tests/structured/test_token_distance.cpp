@@ -149,7 +149,9 @@ void check_grammar(const std::string& schema, const TokenVocabulary& v, int answ
         ASSERT_EQ(bits, want) << schema << " after '" << at << "', budget " << budget << ": "
                               << testing::differences(v, bits, want);
       }
-      if (k < answer->text.size()) ASSERT_TRUE(m.feed(s, answer->text.substr(k, 1)));
+      if (k < answer->text.size()) {
+        ASSERT_TRUE(m.feed(s, answer->text.substr(k, 1)));
+      }
     }
   }
 }
