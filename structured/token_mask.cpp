@@ -15,7 +15,11 @@ bool any(const std::vector<uint64_t>& bits) {
 }  // namespace
 
 TokenMasker::TokenMasker(Matcher& matcher, const TokenVocabulary& vocab)
-    : matcher_(matcher), vocab_(vocab), distance_(matcher.grammar(), vocab), states_(vocab.longest() + 1) {}
+    : matcher_(matcher),
+      vocab_(vocab),
+      distance_(matcher.grammar(), vocab),
+      states_(vocab.longest() + 1),
+      longest_(std::max<size_t>(vocab.longest(), 1)) {}
 
 void TokenMasker::allowed(const State& s, int64_t budget, std::vector<uint64_t>& bits) {
   bits.assign((vocab_.size() + 63) / 64, 0);
@@ -48,14 +52,16 @@ void TokenMasker::plain_text(const State& s, const Frame& text, std::vector<uint
   const uint32_t room = n.max - text.at;
   const int64_t short_of_min = n.min > text.at ? n.min - text.at : 0;
   plain_need_.assign(size_t{vocab_.most_plain_chars()} + 2, -1);
-  if (room >= vocab_.most_plain_chars() && short_of_min == 0 && plain_need(s, 1, 0) <= limit_) {
+  const bool same_need = short_of_min == 0;  // every plain token leaves what s needs
+  if (same_need && limit_ != kNoBudget && plain_need(s, 1, 0) > limit_) return;
+  if (same_need && room >= vocab_.most_plain_chars()) {
     for (size_t w = 0; w < bits.size(); ++w) bits[w] |= vocab_.plain()[w];
     return;
   }
   for (size_t id = 0; id < vocab_.size(); ++id) {
     const uint8_t c = vocab_.plain_chars(static_cast<int32_t>(id));
     if (c == TokenVocabulary::kNotPlain || c > room) continue;
-    if (limit_ != kNoBudget && plain_need(s, c, short_of_min) > limit_) continue;
+    if (!same_need && limit_ != kNoBudget && plain_need(s, c, short_of_min) > limit_) continue;
     allow_token(bits, static_cast<int32_t>(id));
   }
 }
@@ -68,6 +74,7 @@ int64_t TokenMasker::plain_need(const State& s, uint8_t chars, int64_t short_of_
   if (need >= 0) return need;
   const int64_t bytes = int64_t{matcher_.distance(s)} - std::min<int64_t>(chars, short_of_min);
   if (bytes + 1 <= limit_) return need = bytes + 1;  // every byte a token, and maybe the end of generation
+  if (bytes / static_cast<int64_t>(longest_) > limit_) return need = bytes;  // too many even in the longest tokens
   std::span<const Frame> stack = s.stack(0);
   stack_.assign(stack.begin(), stack.end());
   stack_.back().at += short_of_min > 0 ? chars : 0;
@@ -88,6 +95,7 @@ bool TokenMasker::fits(const State& after) {
   if (limit_ == kNoBudget || matcher_.complete(after)) return true;
   const uint32_t bytes = matcher_.distance(after);
   if (bytes != kInfinite && int64_t{bytes} + 1 <= limit_) return true;  // a byte a token, and maybe the end
+  if (static_cast<int64_t>(bytes / longest_) > limit_) return false;  // not even in the longest tokens
   return distance_.of(after) <= limit_;
 }
 

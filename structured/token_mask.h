@@ -41,6 +41,7 @@ class TokenMasker {
   const TokenVocabulary& vocab_;
   TokenDistance distance_;
   std::vector<State> states_;  // by depth in the trie: the state after the node's bytes
+  size_t longest_;             // bytes of the longest token: a token count is at least bytes / longest_
   int64_t limit_ = kNoBudget;  // the most tokens a token may leave to complete the value
   std::vector<int64_t> plain_need_;  // per count of characters: the tokens after a plain token of them
   std::vector<Frame> stack_;
