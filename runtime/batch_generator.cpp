@@ -259,7 +259,9 @@ void BatchGenerator::take(Sequence& s, const float* row) {
                                                            s.job.top_logprobs));
   const bool keep_going = s.job.on_token(token);
   if (constraint && constraint->complete()) {
-    s.stats.hit_eog = true;  // a whole constrained answer ends as its end of generation would
+    // A whole constrained answer ends as its end of generation would, unless its last
+    // token is the budget's: then it was closed to fit max_tokens, and ends by length.
+    s.stats.hit_eog = s.produced != o.max_tokens;
     return finish(s);
   }
   if (!keep_going || s.produced == o.max_tokens || s.fed >= ex_.info().context) return finish(s);

@@ -81,7 +81,8 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
       throw Error("runtime: error: token " + std::to_string(t) + " breaks the constrained text");
     const bool more = on_token(t);
     if (constraint && constraint->complete()) {
-      stats.hit_eog = true;  // nothing may follow: as the end of generation
+      // Nothing may follow: as the end of generation, unless the budget's last token closed it.
+      stats.hit_eog = produced != opts.max_tokens;
       return false;
     }
     if (!more || produced == opts.max_tokens || at >= context) return false;

@@ -60,7 +60,7 @@ struct GenerationStats {
   int64_t drafted = 0, accepted = 0;  // speculative decoding: tokens guessed, and kept
   double decode_seconds = 0;
   int64_t end_pos = 0;         // tokens in the KV cache afterwards
-  bool hit_eog = false;  // an end-of-generation token, or a constrained answer complete (batch_generator.h)
+  bool hit_eog = false;  // an end-of-generation token, or a constrained answer complete before max_tokens
   // A constraint left no token to sample (batch_generator.h): the answer ends where it got to.
   bool constraint_stuck = false;
   double prefill_tokens_per_second() const { return prefill_seconds > 0 ? prompt_tokens / prefill_seconds : 0; }

@@ -2,8 +2,8 @@
 // be JSON of a schema), applied token by token. Before each sample the batch generator
 // lets it narrow the logits row to the tokens that may come next; the token sampled is
 // then handed back, and once the constraint is complete the sequence ends as if it had
-// produced its end-of-generation token. It is per-sequence state, owned by the job: the
-// runtime knows nothing of what it constrains to, only this interface.
+// produced its end-of-generation token (on the budget's last token, as at its length limit). It is per-sequence state,
+// owned by the job: the runtime knows nothing of what it constrains to, only this interface.
 #pragma once
 #include <cstdint>
 #include <span>

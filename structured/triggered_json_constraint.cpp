@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "structured/json_matcher.h"
+#include "structured/token_distance.h"
 
 namespace lmc::structured {
 
@@ -13,9 +14,10 @@ namespace {
 
 constexpr float kBanned = -std::numeric_limits<float>::infinity();
 
-size_t shortest_value(const Grammar& g) {
+// In tokens of the vocabulary (token_distance.h).
+size_t shortest_value(const Grammar& g, const TokenVocabulary& vocab) {
   Matcher m(g);
-  return m.distance(m.start());
+  return TokenDistance(g, vocab).of(m.start());
 }
 
 }  // namespace
@@ -26,7 +28,7 @@ TriggeredJsonConstraint::TriggeredJsonConstraint(JsonTrigger trigger, std::share
       grammar_(std::move(grammar)),
       vocab_(std::move(vocab)),
       budget_(max_tokens),
-      shortest_json_(shortest_value(*grammar_)) {
+      shortest_json_(shortest_value(*grammar_, *vocab_)) {
   trigger_.json_bytes = std::min(trigger_.json_bytes, trigger_.text.size());
   if (trigger_.text.empty()) {
     start_json({});  // a forced answer: JSON from its first byte

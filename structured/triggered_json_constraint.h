@@ -47,7 +47,7 @@ class TriggeredJsonConstraint final : public runtime::TokenConstraint {
   std::shared_ptr<const Grammar> grammar_;
   std::shared_ptr<const TokenVocabulary> vocab_;
   int64_t budget_;                   // tokens left, the next one included
-  size_t shortest_json_;             // bytes of the grammar's shortest value (a byte a token at worst)
+  size_t shortest_json_;             // tokens of the grammar's shortest value
   std::unique_ptr<JsonTokenConstraint> json_;  // while a value is being written
   bool between_ = false;             // a value is whole and another may follow
   std::string joined_;               // of close + again, what is written since the last value

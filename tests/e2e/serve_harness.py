@@ -49,8 +49,8 @@ class Server:
     def __init__(self, *flags, env=None):
         self.proc, self.port, self.err = started([LMC, "serve", MODEL, "--port", "0", "--api-key", KEY, *flags], env)
 
-    def request(self, method, path, body=None, key=KEY, raw=None):
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+    def request(self, method, path, body=None, key=KEY, raw=None, timeout=120):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         headers = {"Content-Type": "application/json"}
         if key:
             headers["Authorization"] = "Bearer " + key

@@ -133,9 +133,9 @@ class ToolCalls(serve_harness.ServedTestCase):
         """Cut by max_tokens or a stop string, an answer is what its stream sent, as OpenAI and
         llama-server answer: before the call's name its text, after it the call with its
         arguments as far as they came (not JSON yet); finish_reason "length" or "stop" both
-        ways. The stop strings are each tool's first argument's key, inside its arguments."""
+        ways (or "tool_calls" where max_tokens leaves room to close the call). The stop strings are each tool's first argument's key, inside its arguments."""
         messages = [{"role": "user", "content": QUESTIONS[0]}]
-        cut_calls = {"length": 0, "stop": 0}
+        cut_calls = {"length": 0, "stop": 0, "tool_calls": 0}
         for cut in ({"max_tokens": 10}, {"max_tokens": 18}, {"max_tokens": 24},
                     {"stop": ['"city"', '"restaurant"']}):
             with self.subTest(**cut):
@@ -154,13 +154,18 @@ class ToolCalls(serve_harness.ServedTestCase):
                         if piece.index == len(calls):
                             calls.append([piece.function.name, ""])
                         calls[piece.index][1] += piece.function.arguments or ""
-                expected = "stop" if "stop" in cut else "length"
+                # A budget that leaves room for the call's shortest completion closes it on its
+                # last token: whole calls, as a stop after them would leave.
+                closed = "stop" not in cut and whole.finish_reason == "tool_calls"
+                expected = "stop" if "stop" in cut else "tool_calls" if closed else "length"
+                if closed:
+                    json.loads(whole.message.tool_calls[-1].function.arguments)
                 self.assertEqual(whole.finish_reason, expected)
                 self.assertEqual(finish, expected)
                 self.assertEqual(whole.message.content, content)
                 self.assertEqual([[c.function.name, c.function.arguments] for c in whole.message.tool_calls or []],
                                  calls)
-                cut_calls[expected] += bool(calls)
+                cut_calls[expected] += bool(calls) and not closed
         self.assertGreater(cut_calls["length"], 0)  # some cut fell inside a call's arguments
         self.assertGreater(cut_calls["stop"], 0)
 

@@ -401,10 +401,10 @@ TEST(BatchGenerator, AConstraintPicksTheTokensAndEndsTheSequence) {
     GenerationStats stats;
     std::string error;
   };
-  auto run = [&](size_t empty_at, size_t refuse_at, float temperature) {
+  auto run = [&](size_t empty_at, size_t refuse_at, float temperature, int64_t max_tokens = 10) {
     Run r;
     GenerateOptions o;
-    o.max_tokens = 10;
+    o.max_tokens = max_tokens;
     o.sampling.temperature = temperature;
     BatchJob job{prompt_of(3, 1), o,
                  [&](int32_t t) {
@@ -430,6 +430,10 @@ TEST(BatchGenerator, AConstraintPicksTheTokensAndEndsTheSequence) {
     EXPECT_TRUE(whole.stats.hit_eog);
     EXPECT_EQ(whole.error, "");
   }
+  // Whole on the budget's last token: closed to fit max_tokens, it ends by length.
+  Run at_limit = run(SIZE_MAX, SIZE_MAX, 0, static_cast<int64_t>(script.size()));
+  EXPECT_EQ(at_limit.tokens, script);
+  EXPECT_FALSE(at_limit.stats.hit_eog);
   Run stuck = run(2, SIZE_MAX, 0);
   EXPECT_EQ(stuck.tokens, (std::vector<int32_t>{5, 1}));
   EXPECT_EQ(stuck.error, "");

@@ -1,14 +1,17 @@
 // Micro-benchmark of one step's token mask on Gemma 3's vocabulary (262144 tokens; target
 // `bench_token_mask`, not a ctest test), at the states a JSON answer passes through: the
 // start of an object, a key, the value after a colon (any JSON value), a string's text
-// with and without a length bound, a number, and a tight token budget. The time is what a
-// constrained request adds to each decode step (JsonTokenConstraint::mask: the mask and
-// writing it into the logits row).
+// with and without a length bound, a number, and a tight token budget; and inside the first
+// string of a record of 200 required properties whose budget is what the rest needs (the
+// count in tokens, token_distance.h), first (a new request: its completion written out and
+// counted) and at the next steps. The time is what a constrained request adds to each
+// decode step (JsonTokenConstraint::mask: the mask and writing it into the logits row).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "lmc_test_paths.h"
@@ -67,8 +70,37 @@ void mask(benchmark::State& state, const char* prefix, int64_t budget) {
   }
 }
 
+// A record of 200 required properties, inside its first string with 1500 tokens left (about
+// what the rest needs in Gemma's tokens): `warm` masks once before the timing, as every step
+// after a request's first does.
+void wide_record(benchmark::State& state, bool warm) {
+  if (!std::filesystem::exists(kGemma)) {
+    state.SkipWithError("weights not present (scripts/fetch_models.py)");
+    return;
+  }
+  auto vocab = gemma();
+  nlohmann::ordered_json props = nlohmann::ordered_json::object(), required = nlohmann::ordered_json::array();
+  for (int i = 0; i < 200; ++i) {
+    props["field_" + std::to_string(i)] = {{"type", i % 2 ? "integer" : "string"}};
+    required.push_back("field_" + std::to_string(i));
+  }
+  auto grammar = structured::compile_schema({{"type", "object"}, {"properties", props}, {"required", required}});
+  std::vector<float> row(vocab->size());
+  for (auto _ : state) {
+    state.PauseTiming();
+    structured::JsonTokenConstraint c(grammar, vocab, 1500);
+    for (const char* p = "{\"field_0\":\"ab"; *p; ++p) c.accept(byte_tokens()[static_cast<unsigned char>(*p)]);
+    if (warm) c.mask(row);
+    std::fill(row.begin(), row.end(), 0.0f);
+    state.ResumeTiming();
+    benchmark::DoNotOptimize(c.mask(row));
+  }
+}
+
 }  // namespace
 
+BENCHMARK_CAPTURE(wide_record, first_step, false)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(wide_record, next_steps, true)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(mask, object_start, "", 1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(mask, key, "{\"", 1000)->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(mask, after_colon_any_value, "{\"title\":\"a\",\"year\":1,\"extra\":", 1000)

@@ -11,6 +11,8 @@
 
 #include "structured/json_token_constraint.h"
 #include "structured/schema_compiler.h"
+#include "structured/token_distance.h"
+#include "tests/structured/made_up_vocabulary.h"
 #include "tests/structured/random_answer.h"
 #include "tests/structured/reference_validator.h"
 #include "tests/structured/token_mask_check.h"
@@ -19,50 +21,8 @@ namespace lmc::structured {
 namespace {
 
 using nlohmann::ordered_json;
-
-constexpr int32_t kEog = 300;
-
-std::shared_ptr<const TokenVocabulary> made_up_vocabulary() {
-  std::vector<std::string> texts;
-  for (int b = 0; b < 256; ++b) texts.emplace_back(1, static_cast<char>(b));
-  for (const char* t : {"{\"",
-                        "\":",
-                        "\": ",
-                        "\",",
-                        "\", \"",
-                        "\"}",
-                        "true",
-                        "null",
-                        "12",
-                        " \"",
-                        "name",
-                        "ab",
-                        "\xC3\xA9",
-                        "\xC3",
-                        "\"a\"",
-                        "\n",
-                        "{}",
-                        "[1,",
-                        ",\"",
-                        "\\n",
-                        "\\u00",
-                        "hello world",
-                        "a\"b",
-                        "\"name\":",
-                        "}]",
-                        "], ",
-                        "0.5",
-                        "-1e",
-                        "\xF0\x9F\x98\x80x",
-                        "\"\"",
-                        "\\\"",
-                        "é\"}"})
-    texts.push_back(t);
-  texts.resize(kEog);
-  texts.push_back("");  // kEog
-  texts.push_back("");  // a control token: never text
-  return std::make_shared<const TokenVocabulary>(texts, std::vector<int32_t>{kEog});
-}
+using testing::kEog;
+using testing::made_up_vocabulary;
 
 const char* const kSchemas[] = {
     R"({"type": "object", "properties": {"name": {"type": "string", "maxLength": 6}, "n": {"type": "integer"},
@@ -99,8 +59,8 @@ TEST(JsonTokenMask, EqualsTheBruteForceMask) {
   }
 }
 
-// Sampling from random logits with a budget just large enough: every answer is whole by
-// its last token and valid.
+// Sampling from random logits with a budget from exactly the shortest answer's tokens up:
+// every answer is whole by its last token and valid.
 TEST(JsonTokenMask, TheBudgetClosesEveryAnswerInTime) {
   auto vocab = made_up_vocabulary();
   std::mt19937 rng(7);
@@ -110,8 +70,8 @@ TEST(JsonTokenMask, TheBudgetClosesEveryAnswerInTime) {
     auto g = compile_schema(schema);
     testing::ReferenceValidator validator(schema);
     Matcher probe(*g);
-    const int64_t shortest = probe.distance(probe.start());
-    for (int64_t slack = 1; slack < 40; ++slack) {
+    const int64_t shortest = TokenDistance(*g, *vocab).of(probe.start());
+    for (int64_t slack = 0; slack < 40; ++slack) {
       const int64_t budget = shortest + slack;
       JsonTokenConstraint c(g, vocab, budget);
       std::string answer;
