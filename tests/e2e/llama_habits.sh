@@ -43,8 +43,10 @@ prompt="The capital of France is"
 run() {
   local out=$1
   shift
-  if ! timeout 600 "$@" >"$out" 2>"$work/stderr"; then
-    echo "llama_habits.sh: failed ($?): $*" >&2
+  local rc=0
+  timeout 600 "$@" >"$out" 2>"$work/stderr" || rc=$?
+  if [ "$rc" != 0 ]; then
+    echo "llama_habits.sh: failed (exit $rc): $*" >&2
     cat "$work/stderr" >&2
     return 1
   fi

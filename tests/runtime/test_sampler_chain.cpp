@@ -188,7 +188,7 @@ TEST(SamplerChain, DynamicTemperatureFollowsTheEntropy) {
     s.sample(l.data(), 4);
     const double t = 0.3 + 1.0 * std::pow(normalized, double(exponent));
     auto want = softmax(l, all_ids(l.size()), t);
-    for (auto [id, q] : drawn(s)) EXPECT_NEAR(q, want[id], 1e-9) << "exponent " << exponent << ", token " << id;
+    for (auto [id, q] : drawn(s)) EXPECT_NEAR(q, want[id], 1e-6) << "exponent " << exponent << ", token " << id;
   }
   // A range past the temperature floors at 0; a certain distribution sampled there is greedy.
   SamplerOptions o = at_temperature(0.2f);

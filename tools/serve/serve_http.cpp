@@ -377,8 +377,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            r.return_tokens,
            r.verbose || opts_.verbose_answers ? std::optional<std::string>(prompt_text) : std::nullopt,
            r.return_progress,
-           r.timings_per_token};
-  if (shape == Shape::Llama) a.prompt = tok.decode(job->prompt);
+           r.timings_per_token,
+           shape == Shape::Llama ? tok.decode(job->prompt) : ""};
   // Each choice's log-probabilities on their own tap.
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;

@@ -42,13 +42,13 @@ struct JobResult {
   std::string finish_reason;  // "stop" (end of text or a stop string), "length", "cancelled", "error"
   int64_t prompt_tokens = 0, completion_tokens = 0;
   int64_t cached_tokens = 0;  // of the prompt, found in a slot's KV cache
-  int64_t held_tokens = 0;    // in the slot's KV cache after the answer (prompt and answer)
   std::string error;          // when finish_reason is "error"
   // The prompt's steps (to its first token) and the decode steps' tokens and time.
   double prompt_seconds = 0, decode_seconds = 0;
   int64_t decode_tokens = 0;
   std::string stopping_word;  // the stop string that ended it, if one did
   int64_t slot = -1;          // the KV-cache slot it ran in
+  int64_t held_tokens = 0;    // in the slot's KV cache after the answer (prompt and answer)
 };
 
 // What a request asks to generate: copied whole for each of OpenAI's n choices.
