@@ -247,7 +247,7 @@ class LlamaForms(serve.ServedTestCase):
     def test_models_props_in_llama_servers_shape(self):
         models = json.loads(self.server.request("GET", "/v1/models")[1])
         self.assertEqual(sorted(models), ["data", "models", "object"])
-        self.assertEqual(models["models"][0]["name"], "zeta-name")
+        self.assertEqual(models["models"][0]["name"], models["data"][0]["id"])
         meta = models["data"][0]["meta"]
         self.assertEqual(sorted(meta), ["ftype", "n_ctx", "n_ctx_train", "n_embd", "n_params", "n_vocab", "size",
                                         "vocab_type"])
