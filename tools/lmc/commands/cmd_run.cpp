@@ -212,7 +212,8 @@ int cmd_run(int argc, char** argv) {
   }
   if (prompt_cache) ids = prompt_cache->start(m, ex, ids, gen);
   GeneratedText out(tok, stop_strings(a));
-  if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
+  // llama-completion shows the prompt as it reads it for generating; with -n 0 it shows nothing.
+  if (!chat && !a.has("no-display-prompt") && gen.max_tokens != 0) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
     if (prompt_cache) prompt_cache->on_token(ex, id);
     std::cout << out.push(id) << std::flush;

@@ -39,8 +39,8 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
       {"max-tokens",
        true,
-       "tokens to generate (default 128; 0: none, the prompt is only read; -1 and -2: until the end of text or of "
-       "the context)",
+       "tokens to generate (default 128; 0: none, the prompt read but not shown; -1 and -2: until the end of "
+       "text or of the context)",
        "N",
        false,
        "n",
