@@ -162,8 +162,6 @@ std::optional<std::string> system_message(const Args& a) {
     s = text.str();
     if (s->ends_with('\n')) s->pop_back();  // the file's last line ends, as llama.cpp reads it
   }
-  // As llama.cpp: an empty system message is none, so the template says what it says without one.
-  if (s && s->empty()) return std::nullopt;
   return s;
 }
 
