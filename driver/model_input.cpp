@@ -1,6 +1,8 @@
 #include "driver/model_input.h"
 
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "driver/model_definitions.h"
 
@@ -8,13 +10,24 @@ namespace lmc::driver {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Whether the file begins as a GGUF file does: a download saved under another name is one.
+bool starts_as_gguf(const std::string& path) {
+  char magic[4] = {};
+  std::ifstream in(path, std::ios::binary);
+  return in.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "GGUF";
+}
+
+}  // namespace
+
 ModelInput model_input(const std::string& path) {
   fs::path p(path);
   std::error_code ec;  // what cannot be looked at is not a folder; opening it says why
   if (p.extension() == ".yaml" || p.extension() == ".yml") return ModelInput::Definition;
   if (p.extension() == ".lmc") return ModelInput::Artifact;
   if (p.extension() == ".lir") return ModelInput::Graph;
-  if (p.extension() == ".gguf" || fs::is_directory(p, ec)) return ModelInput::Weights;
+  if (p.extension() == ".gguf" || fs::is_directory(p, ec) || starts_as_gguf(path)) return ModelInput::Weights;
   return ModelInput::Artifact;
 }
 

@@ -11,8 +11,9 @@ namespace lmc::driver {
 
 enum class ModelInput { Definition, Weights, Artifact, Graph };
 
-// By name: .yaml/.yml, .lmc, .lir, .gguf or a folder; anything else is opened as an artifact
-// (whose magic then says what it is not).
+// By name: .yaml/.yml, .lmc, .lir, .gguf or a folder; else a file that begins with GGUF's
+// magic is weights, anything else is opened as an artifact (whose magic then says what it
+// is not).
 ModelInput model_input(const std::string& path);
 
 struct DefinitionChoice {

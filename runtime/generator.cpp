@@ -91,7 +91,14 @@ GenerationStats generate(Executor& ex, std::vector<int32_t> prompt, const Genera
   };
 
   auto t0 = std::chrono::steady_clock::now();
-  int32_t token = sample(prefill(ex, prompt, opts));
+  const float* last = prefill(ex, prompt, opts);
+  // No token wanted (llama.cpp's -n 0): the prompt is in the cache, its logits were seen.
+  if (opts.max_tokens == 0) {
+    stats.prefill_seconds = seconds_since(t0);
+    stats.end_pos = pos;
+    return stats;
+  }
+  int32_t token = sample(last);
   stats.prefill_seconds = seconds_since(t0);
 
   auto t1 = std::chrono::steady_clock::now();

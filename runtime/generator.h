@@ -26,7 +26,7 @@
 namespace lmc::runtime {
 
 struct GenerateOptions {
-  int64_t max_tokens = 128;  // tokens to generate (including the one prefill yields)
+  int64_t max_tokens = 128;  // tokens to generate (including the one prefill yields); 0: the prompt only
   SamplerOptions sampling;
   std::function<bool(int32_t)> is_eog;  // end of generation (not passed to on_token); empty: none
   int64_t start_pos = 0;                // tokens already in the KV cache (a continued conversation)

@@ -216,8 +216,26 @@ int64_t Sampler::xtc(int64_t keep) {
 // Divides the logits the later stages read by t; t <= 0 keeps the most likely candidate.
 int64_t Sampler::temperature(int64_t keep) {
   if (opts_.temperature <= 0) return most_likely(keep);
-  scale_ *= opts_.temperature;
+  const double t = opts_.dynatemp_range > 0 ? dynamic_temperature(keep) : opts_.temperature;
+  if (t <= 0) return most_likely(keep);
+  scale_ *= t;
   return keep;
+}
+
+// Dynamic temperature (llama.cpp's dynatemp): a certain distribution is sampled cooler, an
+// uncertain one hotter. The candidates' entropy over its largest possible value, log(keep),
+// raised to dynatemp_exponent, places t within temperature ± dynatemp_range (at least 0).
+double Sampler::dynamic_temperature(int64_t keep) {
+  const double t = opts_.temperature, range = opts_.dynatemp_range;
+  if (keep <= 1) return t;
+  const double sum = weigh(keep, scale_);
+  double entropy = 0;
+  for (int64_t i = 0; i < keep; ++i) {
+    const double p = weights_[ids_[i]] / sum;
+    if (p > 0) entropy -= p * std::log(p);
+  }
+  const double lo = std::max(0.0, t - range), hi = t + range;
+  return lo + (hi - lo) * std::pow(entropy / std::log(double(keep)), double(opts_.dynatemp_exponent));
 }
 
 int64_t Sampler::most_likely(int64_t keep) {

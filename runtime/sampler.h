@@ -28,6 +28,10 @@ struct MirostatOptions {
 
 struct SamplerOptions {
   float temperature = 0;         // 0: greedy
+  // Dynamic temperature: from temperature - range to temperature + range as the candidates'
+  // normalized entropy, to this exponent, goes from 0 to 1 (llama.cpp's dynatemp); 0: off.
+  float dynatemp_range = 0;
+  float dynatemp_exponent = 1;
   int64_t top_k = 0;             // 0: no limit
   float top_p = 1;               // 1: no limit
   float min_p = 0;               // keep tokens with p >= min_p * p(most likely); 0: off
@@ -96,6 +100,7 @@ class Sampler {
   int64_t at_least_min_keep(int64_t cut, int64_t keep);
   int64_t xtc(int64_t keep);
   int64_t temperature(int64_t keep);
+  double dynamic_temperature(int64_t keep);
   int64_t most_likely(int64_t keep);  // moves it to ids_[0]: 1
   std::pair<int64_t, double> mirostat(int64_t keep);
   // Mirostat's step after `token` was drawn from candidates of mass `mass`.

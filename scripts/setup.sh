@@ -36,6 +36,8 @@ apt_packages+=(libjs-marked node-dompurify libjs-highlight.js)
 apt_packages+=(clang-format-19)
 # The compiler cache both trees and every clone share (cmake/compiler_cache.cmake).
 apt_packages+=(ccache)
+# tests/e2e/llama_habits.sh reads answers as a llama.cpp user's script does.
+apt_packages+=(curl jq sqlite3)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

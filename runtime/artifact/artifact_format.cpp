@@ -57,8 +57,11 @@ std::string encode_header(const Header& h) {
 
 Header decode_header(std::string_view file, const std::string& path) {
   if (file.size() < kHeaderBytes)
-    throw error_at(path, "file of " + std::to_string(file.size()) + " bytes is too small to be an lmc artifact");
-  if (file.substr(0, kMagic.size()) != kMagic) throw error_at(path, "not an lmc artifact (bad magic)");
+    throw error_at(path, "file of " + std::to_string(file.size()) +
+                             " bytes is too small to be an lmc artifact, and is not a GGUF file");
+  if (file.substr(0, kMagic.size()) != kMagic)
+    throw error_at(path, file.starts_with("GGUF") ? "a GGUF file, not an lmc artifact (bad magic): name it .gguf"
+                                                  : "neither a GGUF file nor an lmc artifact (bad magic)");
   Cursor c(file.substr(kMagic.size(), kHeaderBytes - kMagic.size()), kMagic.size(), path, "header");
   Header h;
   h.version = c.get<uint32_t>();

@@ -202,8 +202,12 @@ def rows():
         Row("artifact_fifo", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: not a regular file \(a FIFO\)", {"m.lmc": lambda: FIFO}),
         Row("artifact_not_an_artifact", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
-            r"^\S*m\.lmc: error: not an lmc artifact \(bad magic\)",
+            r"^\S*m\.lmc: error: a GGUF file, not an lmc artifact \(bad magic\): name it \.gguf",
             {"m.lmc": lambda: tiny_gguf_bytes()[:4096]}),
+        # Neither, under a name that says nothing: the error names both formats lmc reads.
+        Row("model_neither_gguf_nor_artifact", ["run", "{dir}/m.bin", "--prompt", "hi"], ERROR,
+            r"^\S*m\.bin: error: neither a GGUF file nor an lmc artifact \(bad magic\)",
+            {"m.bin": lambda: b"PK\x03\x04" + bytes(4092)}),
         Row("artifact_is_a_directory", ["run", "{dir}/m.lmc", "--prompt", "hi"], ERROR,
             r"^\S*m\.lmc: error: not a regular file \(a directory\)$", setup=lambda d: os.mkdir(f"{d}/m.lmc")),
 

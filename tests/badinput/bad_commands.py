@@ -55,8 +55,6 @@ def rows():
             r"^lmc run: option '--max-tokens' must be between -2 and \d+, got -3"),
         Row("max_tokens_not_a_number", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--max-tokens", "lots"], USAGE,
             r"^lmc run: option '--max-tokens' expects an integer, got 'lots'"),
-        Row("empty_prompt", ["run", "{tiny}/tiny.lmc", "--prompt", ""], USAGE, r"^lmc run: the prompt is empty"),
-        Row("empty_prompt_on_stdin", ["run", "{tiny}/tiny.lmc"], USAGE, r"^lmc run: the prompt is empty", stdin="\n"),
         Row("unknown_flag", ["run", "{tiny}/tiny.lmc", "--prompt", "hi", "--temprature", "1"], USAGE,
             r"^lmc run: unknown option '--temprature'"),
         Row("missing_flag_value", ["run", "{tiny}/tiny.lmc", "--prompt"], USAGE,

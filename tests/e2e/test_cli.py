@@ -339,7 +339,7 @@ class LlamaCppHabits(unittest.TestCase):
         bench = lmc("bench", "-m", LLAMA_GGUF, "-p", "0", "-n", "4", "-pg", "8,2", "-r", "1", "-t", "1", "-ngl", "99",
                     "-fa", "1", "-o", "md")
         self.assertEqual(bench.returncode, 0, bench.stderr)
-        self.assertEqual([line.split(" | ")[5].strip() for line in bench.stdout.splitlines()[2:]], ["tg4", "pp8+tg2"])
+        self.assertEqual([line.split(" | ")[5].strip() for line in bench.stdout.splitlines()[2:4]], ["tg4", "pp8+tg2"])
 
     def test_reverse_prompt_display_and_turns(self):
         counting = "1, 2, 3,"
@@ -385,7 +385,8 @@ class LlamaCppHabits(unittest.TestCase):
         stop = text.strip().split()[1]  # a word greedy decoding reaches
         cut = lmc("run", "-m", LLAMA_GGUF, "-p", prompt, "-n", "-1", "--stop", stop)
         self.assertEqual(cut.returncode, 0, cut.stderr)
-        self.assertEqual(cut.stdout, prompt + text[:text.index(stop)] + "\n")
+        # Printed up to the stop string and with it, as llama.cpp prints a reverse prompt.
+        self.assertEqual(cut.stdout, prompt + text[:text.index(stop)] + stop + "\n")
 
     def test_round_three_command_lines(self):
         france = "The capital of France is"
@@ -436,6 +437,45 @@ class LlamaCppHabits(unittest.TestCase):
         self.assertTrue(raw.stdout.rstrip("\n").endswith("User:"), raw.stdout)  # it stopped at the reverse prompt
         self.assertGreater(len(raw.stdout.rstrip("\n")), len(asked) + len("User:"), raw.stdout)
         self.assertNotIn("<|im_start|>", raw.stdout)
+
+    def test_round_four_command_lines(self):
+        # -n 0 generates nothing, even without -c, and shows no prompt (llama-completion's); lmc reads it.
+        none = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "0")
+        self.assertEqual(none.returncode, 0, none.stderr)
+        self.assertEqual(none.stdout, "\n")
+        self.assertIn("decode 0 tokens", none.stderr)
+        # --temp -1 is greedy and --top-k -1 no limit, as llama.cpp reads them.
+        greedy = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "6", "--temp", "0")
+        below = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "6", "--temp", "-1", "--top-k", "-1")
+        self.assertEqual(below.returncode, 0, below.stderr)
+        self.assertEqual(below.stdout, greedy.stdout)
+        # No command, as llama-cli is typed: lmc run, said once.
+        bare = lmc("-m", LLAMA_GGUF, "-p", PROMPT, "-n", "6", "--temp", "0")
+        self.assertEqual(bare.returncode, 0, bare.stderr)
+        self.assertEqual(bare.stdout, greedy.stdout)
+        self.assertIn("lmc: no command given: running 'lmc run'", bare.stderr)
+        # An empty prompt starts from the beginning-of-text token (SmolLM2 adds none itself: said so).
+        empty = lmc("run", "-m", LLAMA_GGUF, "-p", "", "-n", "4")
+        self.assertEqual(empty.returncode, 0, empty.stderr)
+        self.assertIn("lmc: the prompt is empty: generating from the beginning-of-text token '<|im_start|>'",
+                      empty.stderr)
+        # Dynamic temperature is taken; --rope-scale is noted (the file's RoPE scaling holds).
+        dyn = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "-n", "4", "--temp", "0.8", "--dynatemp-range", "0.5",
+                  "--dynatemp-exp", "2", "-s", "3", "--rope-scale", "2")
+        self.assertEqual(dyn.returncode, 0, dyn.stderr)
+        self.assertIn("lmc: --rope-scale does nothing here: lmc scales RoPE as the model file says", dyn.stderr)
+        # -sysf drops the file's last newline only, as llama.cpp reads it.
+        path = os.path.join(cli.WORK, "cli-system-lines.txt")
+        with open(path, "w") as f:
+            f.write("Be brief.\n\n")
+        lines = lmc("run", "-m", LLAMA_GGUF, "-p", "Hi", "-n", "1", "-sysf", path, "--verbose-prompt")
+        self.assertIn("system\nBe brief.\n<|im_end|>", lines.stderr)
+        # A GGUF saved under another name is read as one; a file that is neither says so.
+        renamed = os.path.join(cli.WORK, os.path.basename(LLAMA_GGUF)[:-len(".gguf")] + ".bin")  # its compile reused
+        if not os.path.exists(renamed):
+            os.symlink(LLAMA_GGUF, renamed)
+        again = lmc("run", "-m", renamed, "-p", PROMPT, "-n", "6", "--temp", "0")
+        self.assertEqual((again.returncode, again.stdout), (0, greedy.stdout), again.stderr)
 
     def test_unknown_flag_suggests_the_spelling(self):
         r = lmc("run", "-m", LLAMA_GGUF, "-p", PROMPT, "--top-q", "0.5")

@@ -141,13 +141,13 @@ class BenchOutput(unittest.TestCase):
         lines = self.bench("-o", "csv").splitlines()
         self.assertEqual(lines[0], ",".join(self.LLAMA_BENCH_FIELDS), "llama-bench's CSV header")
         rows = list(csv.DictReader(lines))
-        self.assertEqual([(r["n_prompt"], r["n_gen"], r["n_threads"]) for r in rows], [("0", "2", "1"), ("8", "0", "1")])
+        self.assertEqual([(r["n_prompt"], r["n_gen"], r["n_threads"]) for r in rows], [("8", "0", "1"), ("0", "2", "1")])
         for r in rows:
             self.assertGreater(float(r["avg_ts"]), 0)
             self.assertGreaterEqual(float(r["stddev_ts"]), 0)
             self.assertEqual(r["model_type"], "llama 256M Q4_1")  # as llama.cpp names SmolLM2's file
         records = [json.loads(line) for line in self.bench("-o", "jsonl").splitlines()]
-        self.assertEqual([r["test"] for r in records], ["tg2", "pp8"])
+        self.assertEqual([r["test"] for r in records], ["pp8", "tg2"])  # llama-bench's order
         for r in records:
             self.assertEqual(list(r)[:len(self.LLAMA_BENCH_FIELDS)], self.LLAMA_BENCH_FIELDS)
             self.assertEqual(len(r["samples_ts"]), 2)
@@ -158,14 +158,14 @@ class BenchOutput(unittest.TestCase):
             self.assertAlmostEqual(r["avg_ns"], sum(tokens * 1e9 / ts for ts in r["samples_ts"]) / 2, delta=2)
         md = self.bench("-o", "md").splitlines()
         self.assertRegex(md[0], r"^\| model +\| +size \| +params \| backend +\| threads \| +test \| +t/s \| t/s \(median\) \|$")
-        self.assertRegex(md[2], r"^\| llama 256M Q4_1 +\| +[\d.]+ MiB \| +[\d.]+ M \| CPU +\| +1 \| +tg2 \| +[\d.]+ ± [\d.]+ \| +[\d.]+ \|$")
+        self.assertRegex(md[2], r"^\| llama 256M Q4_1 +\| +[\d.]+ MiB \| +[\d.]+ M \| CPU +\| +1 \| +pp8 \| +[\d.]+ ± [\d.]+ \| +[\d.]+ \|$")
 
     def test_json_reads_as_llama_benchs(self):
         # What a script written for `llama-bench -o json` does: jq '.[] | [.model_type, .n_prompt, .n_gen, .avg_ts]'.
         records = json.loads(self.bench("-o", "json"))
         self.assertIsInstance(records, list)
         self.assertEqual([[r["model_type"], r["n_prompt"], r["n_gen"]] for r in records],
-                         [["llama 256M Q4_1", 0, 2], ["llama 256M Q4_1", 8, 0]])
+                         [["llama 256M Q4_1", 8, 0], ["llama 256M Q4_1", 0, 2]])
         # The commit of the build, as `lmc --version` says it (git's short hash; "unknown" out of a repository).
         version = re.search(r"\(commit (\S+), build (\d+)\)", lmc("--version").stdout)
         self.assertTrue(version)
@@ -176,13 +176,13 @@ class BenchOutput(unittest.TestCase):
             self.assertIsInstance(r["cpu_strict"], bool)
             self.assertRegex(r["test_time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         own = json.loads(self.bench("-o", "lmc-json"))
-        self.assertEqual([r["test"] for r in own["results"]], ["tg2", "pp8"])
+        self.assertEqual([r["test"] for r in own["results"]], ["pp8", "tg2"])
         self.assertGreater(own["per_thread_count"][0]["read_bandwidth_bytes_per_s"], 0)
 
     def test_depth_applies_to_every_test_as_llama_bench(self):
         records = [json.loads(line) for line in self.bench("-d", "0,40", "-o", "jsonl").splitlines()]
         self.assertEqual([(r["test"], r["n_prompt"], r["n_gen"], r["n_depth"]) for r in records],
-                         [("tg2", 0, 2, 0), ("pp8", 8, 0, 0), ("tg2 @ d40", 0, 2, 40), ("pp8 @ d40", 8, 0, 40)])
+                         [("pp8", 8, 0, 0), ("tg2", 0, 2, 0), ("pp8 @ d40", 8, 0, 40), ("tg2 @ d40", 0, 2, 40)])
         self.assertRegex(self.bench("--depth=40", "-o", "table"), r"\n1 +40 +[\d.]+ +[\d.]+ ± ")
 
     def test_zero_leaves_a_test_out_and_pg_times_prompt_and_decode(self):
@@ -203,26 +203,27 @@ class BenchOutput(unittest.TestCase):
         path, _ = Artifact.get()
         md = self.bench().splitlines()  # llama-bench's default: its markdown table
         self.assertRegex(md[0], r"^\| model +\| +size \|")
-        self.assertEqual(len(md), 4)  # header, rule, tg2, pp8
+        self.assertEqual(len(md), 6)  # header, rule, pp8, tg2, a blank line, the build
+        self.assertRegex(md[5], r"^build: ([0-9a-f]{8}\+?|unknown) \(\d+\)$")
         # -t 1-2 is 1,2; -p 4-16*2 is 4,8,16; -n 1-5+2 is 1,3,5 (one tg test: the last -n, as lmc's -n).
         records = [json.loads(line) for line in self.bench("-t", "1-2", "-p", "4-16*2", "-o", "jsonl").splitlines()]
         self.assertEqual([(r["n_threads"], r["test"]) for r in records],
-                         [(t, test) for t in (1, 2) for test in ("tg2", "pp4", "pp8", "pp16")])
+                         [(t, test) for t in (1, 2) for test in ("pp4", "pp8", "pp16", "tg2")])
         sql = self.bench("-o", "sql").splitlines()
-        self.assertEqual(sql[0], "CREATE TABLE IF NOT EXISTS test (")
+        self.assertEqual(sql[0], "CREATE TABLE IF NOT EXISTS llama_bench (")  # llama-bench's table
         self.assertIn("  build_commit TEXT,", sql)
         self.assertIn("  n_threads INTEGER,", sql)
         self.assertIn("  avg_ts REAL,", sql)
-        inserts = [line for line in sql if line.startswith("INSERT INTO test (build_commit, build_number, ")]
+        inserts = [line for line in sql if line.startswith("INSERT INTO llama_bench (build_commit, build_number, ")]
         self.assertEqual(len(inserts), 2)
         self.assertIn("'llama 256M Q4_1'", inserts[0])
         # -m A -m B: both measured, one after the other, in one output (llama-bench's).
         both = lmc("bench", "-m", path, "-m", path, "-t", "1", "-r", "1", "-n", "2", "-p", "8", "-o", "json")
         self.assertEqual(both.returncode, 0, both.stderr)
         self.assertEqual([(r["model_filename"], r["test"]) for r in json.loads(both.stdout)],
-                         [(path, "tg2"), (path, "pp8")] * 2)
+                         [(path, "pp8"), (path, "tg2")] * 2)
         md = lmc("bench", "-m", path, "-m", path, "-t", "1", "-r", "1", "-n", "2", "-p", "0")
-        self.assertEqual(len(md.stdout.splitlines()), 4, md.stdout)  # one header, a row per model
+        self.assertEqual(len(md.stdout.splitlines()), 6, md.stdout)  # one header, a row per model, one footer
         bad = lmc("bench", path, "-t", "2-1", "-r", "1")
         self.assertEqual(bad.returncode, 2, bad.stderr)
         self.assertIn("ranges (FIRST-LAST", bad.stderr)

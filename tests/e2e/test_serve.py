@@ -157,7 +157,7 @@ class Serve(unittest.TestCase):
             ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": "ten"}, None, 400, "'max_tokens' must be"),
             ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": -3}, None, 400, "between 1 and 2147483647"),
             ("POST", "/v1/completions", {"prompt": "hi", "max_tokens": 10 ** 30}, None, 400, "'max_tokens'"),
-            ("POST", "/v1/completions", {"prompt": "hi", "temperature": 9}, None, 400, "'temperature'"),
+            ("POST", "/v1/completions", {"prompt": "hi", "temperature": "hot"}, None, 400, "'temperature' must be a number"),
             ("POST", "/v1/completions", {"prompt": "hi", "stop": [1]}, None, 400, "'stop'"),
             ("POST", "/v1/completions", {"prompt": long_prompt}, None, 400, "the context holds 256"),
             ("POST", "/v1/chat/completions", {"messages": []}, None, 400, "'messages' must be a non-empty array"),
@@ -351,11 +351,12 @@ class Serve(unittest.TestCase):
         self.assertEqual([x["id"] for x in slots], [0, 1, 2, 3])
         busy = [x for x in slots if x["is_processing"]]
         self.assertEqual(len(busy), 1, slots)
-        # llama-server's fields of what runs on the busy slot; an idle one shows none.
+        # llama-server's fields of what runs on the busy slot; an idle one shows the last task it ran, if any.
         self.assertEqual(set(busy[0]["next_token"][0]), {"has_next_token", "has_new_line", "n_remain", "n_decoded",
                                                          "stopping_word"})
         self.assertIn("temperature", busy[0]["params"])
-        self.assertTrue(all("params" not in x and "next_token" not in x for x in slots if not x["is_processing"]))
+        self.assertTrue(all(not x["next_token"][0]["has_next_token"] for x in slots
+                            if not x["is_processing"] and "next_token" in x))
         self.assertEqual(busy[0]["params"]["n_predict"], 200)
         self.assertGreater(busy[0]["n_prompt_tokens"], 0)
         s.close()

@@ -16,7 +16,9 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
   * --alias with several names and --tags in /v1/models, Anthropic's X-Api-Key, __verbose,
     /chat/completions/input_tokens, system_fingerprint, /tokenize's with_pieces, ignore_eos's
     banned end-of-generation tokens in generation_settings, /slots of idle
-    slots, and --sleep-idle-seconds in /props;
+    slots (their last task's params), and --sleep-idle-seconds in /props;
+  * /completion's prompt and tokens_cached, temperatures outside 0-2 and dynatemp, /v1/models'
+    meta and models, /props' endpoint_* and ui, as llama-server's;
   * --reasoning as chat templates' enable_thinking, their date_string and datetime, --verbose;
   * what templates see of messages: reasoning_content and Anthropic's thinking, a continued
     answer's text parts; Anthropic's images refused (500, as llama-server without a projector);
@@ -215,9 +217,45 @@ class LlamaForms(serve.ServedTestCase):
         joined = b"".join(p["piece"].encode() if isinstance(p["piece"], str) else bytes(p["piece"]) for p in pieces)
         self.assertEqual(joined.decode(), content)
 
-    def test_slots_show_only_what_runs(self):
-        self.assertEqual([sorted(s) for s in json.loads(self.server.request("GET", "/slots")[1])],
-                         [["id", "is_processing", "n_ctx", "speculative"]] * 2)
+    def test_slots_show_what_runs_or_ran(self):
+        # As llama-server's: a slot that never ran a task shows four fields; an idle one that did,
+        # its last task's too.
+        never = ["id", "is_processing", "n_ctx", "speculative"]
+        ran = sorted(never + ["id_task", "params", "n_prompt_tokens", "next_token"])
+        self.assertTrue(all(sorted(s) in (never, ran) for s in json.loads(self.server.request("GET", "/slots")[1])))
+        self.post("/completion", {"prompt": PROMPTS[0], "n_predict": 3, "id_slot": 0, "temperature": -1})
+        slot = json.loads(self.server.request("GET", "/slots")[1])[0]
+        self.assertEqual(sorted(slot), ran)
+        self.assertFalse(slot["is_processing"])
+        self.assertEqual((slot["params"]["n_predict"], slot["params"]["temperature"]), (3, 0))
+        self.assertFalse(slot["next_token"][0]["has_next_token"])
+
+    def test_completion_prompt_tokens_cached_and_temperatures(self):
+        # llama-server's: the prompt's tokens as text, the tokens the slot holds after the answer
+        # (all but its last), and any temperature: at or below 0 greedy, 5 allowed.
+        greedy = self.post("/completion", {"prompt": PROMPTS[1], "n_predict": 6, "temperature": 0})
+        below = self.post("/completion", {"prompt": PROMPTS[1], "n_predict": 6, "temperature": -1, "top_k": -1})
+        self.assertEqual(below["content"], greedy["content"])
+        self.assertEqual(below["prompt"], PROMPTS[1])
+        self.assertEqual(below["tokens_cached"], below["tokens_evaluated"] + below["tokens_predicted"] - 1)
+        hot = self.post("/completion", {"prompt": PROMPTS[1], "n_predict": 2, "temperature": 5, "seed": 1,
+                                        "dynatemp_range": 0.5, "dynatemp_exponent": 2})
+        self.assertEqual(hot["generation_settings"]["temperature"], 5)
+        self.assertEqual((hot["generation_settings"]["dynatemp_range"],
+                          hot["generation_settings"]["dynatemp_exponent"]), (0.5, 2))
+
+    def test_models_props_in_llama_servers_shape(self):
+        models = json.loads(self.server.request("GET", "/v1/models")[1])
+        self.assertEqual(sorted(models), ["data", "models", "object"])
+        self.assertEqual(models["models"][0]["name"], models["data"][0]["id"])
+        meta = models["data"][0]["meta"]
+        self.assertEqual(sorted(meta), ["ftype", "n_ctx", "n_ctx_train", "n_embd", "n_params", "n_vocab", "size",
+                                        "vocab_type"])
+        slot_ctx = json.loads(self.server.request("GET", "/slots")[1])[0]["n_ctx"]
+        self.assertEqual((meta["vocab_type"], meta["ftype"], meta["n_ctx"]), (2, "Q4_1", slot_ctx))  # byte-level BPE
+        props = json.loads(self.server.request("GET", "/props")[1])
+        self.assertEqual({k: props[k] for k in ("endpoint_slots", "endpoint_props", "endpoint_metrics", "ui")},
+                         {"endpoint_slots": True, "endpoint_props": True, "endpoint_metrics": True, "ui": True})
 
     def test_sleep_after_idle_seconds(self):
         props = lambda: json.loads(self.server.request("GET", "/props")[1])  # noqa: E731

@@ -165,6 +165,40 @@ TEST(SamplerChain, XtcCutsWithItsProbability) {
 
 // At temperature 0 the chain keeps the most likely of what the cuts before it left: XTC
 // moves greedy off the argmax (as llama.cpp's chain does).
+// The probabilities the last draw used, by id, from the sampler's post-sampling weights.
+std::map<int32_t, double> drawn(const Sampler& s) {
+  std::map<int32_t, double> p;
+  for (int32_t id : s.drawn_from()) p[id] = s.weight(id) / s.drawn_mass();
+  return p;
+}
+
+// llama.cpp's dynatemp: t = max(0, T - r) + 2r' (H / log n)^e, where H is the entropy of the
+// candidates' softmax, n their count and 2r' the width of [max(0, T - r), T + r].
+TEST(SamplerChain, DynamicTemperatureFollowsTheEntropy) {
+  const std::vector<float> l = {2.0f, 1.0f, 0.5f, -1.0f};
+  auto p = softmax(l, all_ids(l.size()));
+  double entropy = 0;
+  for (auto [id, q] : p) entropy -= q * std::log(q);
+  const double normalized = entropy / std::log(4.0);
+  for (float exponent : {1.0f, 2.0f}) {
+    SamplerOptions o = at_temperature(0.8f);
+    o.dynatemp_range = 0.5f;
+    o.dynatemp_exponent = exponent;
+    Sampler s(o);
+    s.sample(l.data(), 4);
+    const double t = 0.3 + 1.0 * std::pow(normalized, double(exponent));
+    auto want = softmax(l, all_ids(l.size()), t);
+    for (auto [id, q] : drawn(s)) EXPECT_NEAR(q, want[id], 1e-6) << "exponent " << exponent << ", token " << id;
+  }
+  // A range past the temperature floors at 0; a certain distribution sampled there is greedy.
+  SamplerOptions o = at_temperature(0.2f);
+  o.dynatemp_range = 1.0f;
+  Sampler certain(o);
+  const std::vector<float> sharp = {1000.0f, 0.0f, 0.0f};  // the others' probability underflows to 0
+  EXPECT_EQ(certain.sample(sharp.data(), 3), 0);
+  EXPECT_EQ(certain.drawn_from().size(), 1u);
+}
+
 TEST(SamplerChain, GreedyTakesTheMostLikelySurvivor) {
   const std::vector<float> l{0.1f, 2.0f, 1.5f, 1.4f, -1.0f};  // p: .07 .45 .28 .25 .02
   SamplerOptions o = at_temperature(0);

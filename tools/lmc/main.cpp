@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "support/cancellation.h"
 #include "support/error.h"
@@ -41,7 +42,8 @@ const Command kCommands[] = {
 };
 
 void usage(std::ostream& os) {
-  os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n\ncommands:\n";
+  os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n"
+        "       lmc -m MODEL [options]     (as llama-cli: lmc run)\n\ncommands:\n";
   for (const auto& c : kCommands)
     os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
   os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM);\n"
@@ -106,6 +108,18 @@ int main(int argc, char** argv) {
   if (cmd == "--version") {
     std::cout << lmc::tools::version_text();
     return 0;
+  }
+  // `lmc -m M -p TEXT`, typed as llama-cli's command line: lmc run reads it.
+  std::vector<char*> as_run;
+  if (cmd.size() > 1 && cmd[0] == '-') {
+    std::cerr << "lmc: no command given: running 'lmc run' with these options (as llama-cli; lmc --help lists the "
+                 "commands)\n";
+    static char run[] = "run";
+    as_run = {argv[0], run};
+    as_run.insert(as_run.end(), argv + 1, argv + argc + 1);  // and argv's closing null
+    argv = as_run.data();
+    argc += 1;
+    cmd = run;
   }
   for (const auto& c : kCommands) {
     if (cmd != c.name) continue;

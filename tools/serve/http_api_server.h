@@ -68,6 +68,7 @@ class HttpApiServer final : public ApiServer {
     std::optional<std::string> verbose_prompt;  // llama-server's "verbose": __verbose with the prompt
     bool return_progress = false;    // a stream's events of where reading the prompt stands
     bool timings_per_token = false;  // a stream's pieces carry the timings so far
+    std::string prompt;              // llama-server's /completion answer: its prompt's tokens as text
   };
   // The pending log-probabilities put in an answer or chunk, when they were asked for.
   void add_logprobs(nlohmann::json& into, const Answer& a) const;

@@ -92,6 +92,8 @@ json generation_params(const runtime::GenerateOptions& g, const std::vector<std:
   const runtime::SamplerOptions& s = g.sampling;
   return {{"n_predict", g.max_tokens},
           {"temperature", shown(s.temperature)},
+          {"dynatemp_range", shown(s.dynatemp_range)},
+          {"dynatemp_exponent", shown(s.dynatemp_exponent)},
           {"top_k", s.top_k},
           {"top_p", shown(s.top_p)},
           {"min_p", shown(s.min_p)},
@@ -159,30 +161,57 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"eos_token", token_text(*m.tokenizer, m.tokenizer->eos())},
           {"model_ftype", o.file ? json(o.file->ftype) : json()},
           {"modalities", {{"vision", false}, {"audio", false}}},
+          {"endpoint_slots", o.slots_endpoint},
+          {"endpoint_props", true},  // lmc answers /props always
+          {"endpoint_metrics", o.metrics_endpoint},
+          {"ui", o.webui},
+          {"cors_proxy_enabled", o.cors_proxy},
           {"queue", queue_json(queue)},
           {"build_info", build_fingerprint() + " (lmc " + LMC_VERSION + ")"}};
 }
 
 json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
-  return {{"n_vocab", m.tokenizer->size()},
+  const bool sentencepiece = m.tokenizer->settings().kind == models::TokenizerSettings::SentencePiece;
+  return {{"vocab_type", sentencepiece ? 1 : 2},
+          {"n_vocab", m.tokenizer->size()},
+          {"n_ctx", m.info.context},
           {"n_ctx_train", o.file && o.file->n_ctx_train ? o.file->n_ctx_train : m.info.context},
           {"n_embd", m.info.d_model},
           {"n_params", o.file ? json(o.file->params) : json()},
           {"size", o.file ? o.file->size : static_cast<int64_t>(m.weight_bytes)},
-          {"context", m.info.context}};
+          {"ftype", o.file ? json(o.file->ftype) : json()}};
+}
+
+json models_list(const json& model, const std::string& name) {
+  // llama-server fills what it does not know with empty strings; so does lmc.
+  json details = {{"parent_model", ""},   {"format", "gguf"},        {"family", ""}, {"families", json::array({""})},
+                  {"parameter_size", ""}, {"quantization_level", ""}};
+  json entry = {{"name", name},
+                {"model", name},
+                {"modified_at", ""},
+                {"size", ""},
+                {"digest", ""},
+                {"type", "model"},
+                {"description", ""},
+                {"tags", json::array({""})},
+                {"capabilities", json::array({"completion"})},
+                {"parameters", ""},
+                {"details", details}};
+  return {{"models", json::array({entry})}, {"object", "list"}, {"data", json::array({model})}};
 }
 
 json slots_json(const std::vector<SlotState>& slots, int64_t context) {
   json out = json::array();
   for (const SlotState& s : slots) {
     json slot = {{"id", s.id}, {"n_ctx", context}, {"speculative", false}, {"is_processing", s.is_processing}};
-    // What runs, as llama-server shows a slot's task; an idle slot shows none.
-    if (s.is_processing) {
+    // What runs, as llama-server shows a slot's task, else the last task that ran there; a slot
+    // that never ran one shows none.
+    if (s.has_job) {
       const runtime::GenerateOptions& g = s.generation;
       slot["id_task"] = -1;
       slot["params"] = generation_params(g, {});
       slot["n_prompt_tokens"] = s.prompt_tokens;
-      slot["next_token"] = json::array({{{"has_next_token", true},
+      slot["next_token"] = json::array({{{"has_next_token", s.is_processing},
                                          {"has_new_line", false},
                                          {"n_remain", std::max<int64_t>(0, g.max_tokens - s.decoded_tokens)},
                                          {"n_decoded", s.decoded_tokens},
@@ -213,7 +242,8 @@ const char* stop_type(const JobResult& r) {
 
 }  // namespace
 
-json completion_answer(const std::string& text, const JobResult& r, const std::string& model, const json& settings) {
+json completion_answer(const std::string& text, const std::string& prompt, const JobResult& r, const std::string& model,
+                       const json& settings) {
   return {{"index", 0},
           {"content", text},
           {"tokens", json::array()},
@@ -222,8 +252,9 @@ json completion_answer(const std::string& text, const JobResult& r, const std::s
           {"model", model},
           {"tokens_predicted", r.completion_tokens},
           {"tokens_evaluated", r.prompt_tokens},
-          {"tokens_cached", r.cached_tokens},
+          {"tokens_cached", r.held_tokens},
           {"generation_settings", settings},
+          {"prompt", prompt},
           {"truncated", false},
           {"has_new_line", text.find('\n') != std::string::npos},
           {"stop_type", stop_type(r)},

@@ -41,9 +41,13 @@ nlohmann::json props(const driver::LoadedModel& m, const ServeOptions& o, const 
                      const EngineCounters& queue);
 // {"waiting", "limit", "timeout_seconds", "oldest_wait_seconds"}.
 nlohmann::json queue_json(const EngineCounters& c);
-// /v1/models' `meta`, as llama-server fills it (n_vocab, n_ctx_train, n_embd, n_params, size:
-// the file's when the weights are a GGUF, else what lmc loaded), and lmc's `context`.
+// /v1/models' `meta`, as llama-server fills it: vocab_type (llama.cpp's numbers: 1 SentencePiece,
+// 2 byte-level BPE), n_vocab, n_ctx (a slot's), n_ctx_train, n_embd, n_params, size and ftype
+// (the file's when the weights are a GGUF, else what lmc loaded).
 nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
+// /v1/models' answer: OpenAI's list of `model` (its `data`) after llama-server's Ollama-style
+// `models` array, naming `name`.
+nlohmann::json models_list(const nlohmann::json& model, const std::string& name);
 
 // llama-server's /slots: every slot with its n_ctx; a busy one with its job's params,
 // n_prompt_tokens and next_token (an idle one shows none, as llama-server's before a task).
@@ -52,7 +56,8 @@ nlohmann::json slots_json(const std::vector<SlotState>& slots, int64_t context);
 // /completion's streamed pieces, and its last answer (the whole text when not streamed):
 // stop_type "eos", "word" (with the stopping word), "limit" or "none" (cancelled).
 nlohmann::json completion_piece(const std::string& text, int64_t slot, const TextProgress& progress);
-nlohmann::json completion_answer(const std::string& text, const JobResult& r, const std::string& model,
-                                 const nlohmann::json& settings);
+// `prompt`: the prompt's tokens as text; tokens_cached: what the slot's cache holds after it.
+nlohmann::json completion_answer(const std::string& text, const std::string& prompt, const JobResult& r,
+                                 const std::string& model, const nlohmann::json& settings);
 
 }  // namespace lmc::tools

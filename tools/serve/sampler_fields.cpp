@@ -53,7 +53,7 @@ const std::set<std::string>& sampler_field_names() {
                                               "dry_allowed_length", "dry_penalty_last_n", "dry_sequence_breakers",
                                               "xtc_probability",    "xtc_threshold",      "min_keep",
                                               "mirostat",           "mirostat_tau",       "mirostat_eta",
-                                              "top_n_sigma"};
+                                              "top_n_sigma",        "dynatemp_range",     "dynatemp_exponent"};
   return names;
 }
 
@@ -72,6 +72,8 @@ void read_sampler_fields(const json& body, runtime::SamplerOptions& s) {
   s.mirostat.tau = static_cast<float>(number(body, "mirostat_tau", s.mirostat.tau, 0, 100));
   s.mirostat.eta = static_cast<float>(number(body, "mirostat_eta", s.mirostat.eta, 0, 10));
   s.top_n_sigma = static_cast<float>(number(body, "top_n_sigma", s.top_n_sigma, -100, 100));
+  s.dynatemp_range = static_cast<float>(number(body, "dynatemp_range", s.dynatemp_range, -1e9, 1e9));
+  s.dynatemp_exponent = static_cast<float>(number(body, "dynatemp_exponent", s.dynatemp_exponent, 0, 100));
 }
 
 }  // namespace lmc::tools

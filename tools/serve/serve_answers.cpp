@@ -44,7 +44,7 @@ void HttpApiServer::answer_whole(http::Exchange& ex, const ChoiceResults& c, con
   if (a.shape == Shape::Llama) {
     json answers = json::array();
     for (size_t i = 0; i < c.size(); ++i) {
-      json answer = completion_answer(c.text(i), c.result(i), served_name(), a.settings);
+      json answer = completion_answer(c.text(i), as[i].prompt, c.result(i), served_name(), a.settings);
       answer["index"] = i;
       if (a.return_tokens) answer["tokens"] = c.tokens(i);
       add_logprobs(answer, as[i]);
@@ -169,7 +169,8 @@ void HttpApiServer::respond_llama_stream(const std::shared_ptr<http::Exchange>& 
   job->on_done = [this, gate, a](const JobResult& r) {
     log_request(a.request, r.finish_reason == "error" ? 500 : 200, a.t0, &r);
     const bool failed = r.finish_reason == "error" || r.finish_reason == "queue_timeout";
-    json last = failed ? job_failure_body(r, engine_->counters()) : completion_answer("", r, served_name(), a.settings);
+    json last = failed ? job_failure_body(r, engine_->counters())
+                       : completion_answer("", a.prompt, r, served_name(), a.settings);
     if (!failed) add_logprobs(last, a);
     gate->write(sse(last), true);
   };

@@ -219,7 +219,7 @@ void HttpApiServer::routes() {
       json model = {
           {"id", served_name()},      {"object", "model"},  {"created", now_seconds()},      {"owned_by", "lmc"},
           {"aliases", opts_.aliases}, {"tags", opts_.tags}, {"meta", models_meta(m_, opts_)}};
-      send_json(*ex, 200, {{"object", "list"}, {"data", json::array({model})}});
+      send_json(*ex, 200, models_list(model, served_name()));
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
     if (!opts_.metrics_endpoint)
@@ -383,7 +383,8 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            r.return_tokens,
            r.verbose || opts_.verbose_answers ? std::optional<std::string>(prompt_text) : std::nullopt,
            r.return_progress,
-           r.timings_per_token};
+           r.timings_per_token,
+           shape == Shape::Llama ? tok.decode(job->prompt) : ""};
   // Each choice's log-probabilities on their own tap.
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
@@ -406,6 +407,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   for (size_t i = 1; i < prompts.size(); ++i) {
     jobs.push_back(prompt_job(*job, prompts[i], shape, context, opts_.n_predict, r.max_tokens));
     answers.push_back(a);
+    if (shape == Shape::Llama) answers.back().prompt = tok.decode(prompts[i]);
     tap(answers.back(), *jobs.back());
   }
   respond_whole(ex, jobs, answers);

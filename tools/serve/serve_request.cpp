@@ -1,5 +1,7 @@
 #include "tools/serve/serve_request.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -164,9 +166,10 @@ double above_zero(const json& body, const char* name, double dflt, double hi) {
 }
 
 runtime::SamplerOptions sampling(const json& body, runtime::SamplerOptions s) {
-  s.temperature = static_cast<float>(number(body, "temperature", s.temperature, 0, 2));
+  // llama-server's: any temperature, greedy at or below 0; a top_k at or below 0 is no limit.
+  s.temperature = std::max(0.0f, static_cast<float>(number(body, "temperature", s.temperature, -1e9, 1e9)));
   s.top_p = static_cast<float>(above_zero(body, "top_p", s.top_p, 1));
-  s.top_k = integer(body, "top_k", 0, int64_t{1} << 30).value_or(s.top_k);
+  s.top_k = std::max<int64_t>(0, integer(body, "top_k", INT64_MIN, int64_t{1} << 30).value_or(s.top_k));
   s.min_p = static_cast<float>(number(body, "min_p", s.min_p, 0, 1));
   s.typical_p = static_cast<float>(above_zero(body, "typical_p", s.typical_p, 1));
   s.presence_penalty = static_cast<float>(number(body, "presence_penalty", s.presence_penalty, -2, 2));

@@ -154,15 +154,15 @@ std::vector<FlagSpec> chat_flag_specs() {
 
 std::optional<std::string> system_message(const Args& a) {
   if (a.has("system") && a.has("system-file")) throw UsageError("give --system or --system-file, not both");
+  std::optional<std::string> s = a.get("system");
   if (auto file = a.get("system-file")) {
     std::ifstream in(*file, std::ios::binary);
     std::stringstream text;
     if (!in || !(text << in.rdbuf())) throw Error(*file + ": error: cannot read the system message");
-    std::string s = text.str();
-    while (!s.empty() && s.back() == '\n') s.pop_back();
-    return s;
+    s = text.str();
+    if (s->ends_with('\n')) s->pop_back();  // the file's last line ends, as llama.cpp reads it
   }
-  return a.get("system");
+  return s;
 }
 
 int run_chat(const driver::LoadedModel& m, runtime::Executor& ex, const models::ChatTemplate& rendering,

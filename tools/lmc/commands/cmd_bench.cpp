@@ -35,8 +35,8 @@ std::vector<FlagSpec> specs() {
   s.push_back({"model", true, "the model (instead of the positional MODEL; repeatable: each measured in turn)", "MODEL",
                false, "m"});
   s.push_back({"threads", true,
-               "comma-separated thread counts or ranges (1-4, 1-8*2) to measure (default 1,2; with --vs-pipeline one "
-               "count, default the machine's cores)",
+               "comma-separated thread counts or ranges (1-4, 1-8*2) to measure (default the machine's cores, as "
+               "llama-bench; with --vs-pipeline one count)",
                "LIST", false, "t"});
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"runs", true, "measured repetitions per figure (default 5)", "N", false, "r"});
@@ -246,7 +246,7 @@ int cmd_bench(int argc, char** argv) {
   const Args& a = *parsed;
   const std::vector<std::string> models = bench_models(a);
   const bool vs = a.has("vs-pipeline");
-  auto threads = int_list(a.get_or("threads", vs ? std::to_string(runtime::default_threads()) : "1,2"), "threads");
+  auto threads = int_list(a.get_or("threads", std::to_string(runtime::default_threads())), "threads");
   int runs = static_cast<int>(a.get_int("runs", 5, 1, 1000));
   driver::SpeedTests tests;
   tests.decode_tokens = a.get_int("decode-tokens", 32, 0, 100000);

@@ -123,6 +123,16 @@ void print_prompt_tokens(const std::string& prompt, const std::vector<int32_t>& 
   std::fputc('\n', stderr);
 }
 
+// An empty prompt, as llama.cpp reads it: generation starts from the beginning-of-text
+// token alone; a model without one has nothing to start from.
+std::vector<int32_t> start_of_text(const models::Tokenizer& tok, const std::string& model) {
+  if (tok.bos() < 0)
+    throw error_at(model, "the prompt is empty and the model has no beginning-of-text token to start from");
+  std::fprintf(stderr, "lmc: the prompt is empty: generating from the beginning-of-text token '%s'\n",
+               tok.token_text(tok.bos()).c_str());
+  return {tok.bos()};
+}
+
 void print_stats(const runtime::GenerationStats& s) {
   std::fprintf(stderr,
                "\nlmc: prompt %lld tokens at %.1f tok/s, time to first token %.0f ms; "
@@ -164,12 +174,12 @@ int cmd_run(int argc, char** argv) {
   if (a.has("parallel")) throw UsageError("--parallel applies to --prompts");
   auto exec_opts = executor_options(a, gen);
   std::string prompt = read_prompt(a);
-  if (prompt.empty()) throw UsageError("the prompt is empty");
 
   driver::LoadedModel m = open_model(model, a);
   const models::Tokenizer& tok = *m.tokenizer;
   if (chat) prompt = chat_template(m, a, model).single_turn(system_message(a), prompt, tok.wants_bos());
   std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
+  if (ids.empty()) ids = start_of_text(tok, model);
   // Checked before anything is printed, so the error is the only output.
   if (static_cast<int64_t>(ids.size()) > m.info.context)
     throw error_at(model, "the prompt is " + std::to_string(ids.size()) + " tokens, more than the context of " +
@@ -202,7 +212,8 @@ int cmd_run(int argc, char** argv) {
   }
   if (prompt_cache) ids = prompt_cache->start(m, ex, ids, gen);
   GeneratedText out(tok, stop_strings(a));
-  if (!chat && !a.has("no-display-prompt")) std::cout << prompt << std::flush;
+  // llama-completion shows the prompt as it reads it for generating; with -n 0 it shows nothing.
+  if (!chat && !a.has("no-display-prompt") && gen.max_tokens != 0) std::cout << prompt << std::flush;
   auto stats = runtime::generate(ex, ids, gen, [&](int32_t id) {
     if (prompt_cache) prompt_cache->on_token(ex, id);
     std::cout << out.push(id) << std::flush;
@@ -210,6 +221,8 @@ int cmd_run(int argc, char** argv) {
   });
   if (prompt_cache) prompt_cache->finish(ex, stats.end_pos);
   std::cout << out.finish();
+  // llama.cpp prints the text as generated, a reverse prompt included.
+  if (out.stopped()) std::cout << out.stopping_word();
   if (stats.hit_eog && ended_by >= 0) std::cout << tok.token_text(ended_by);
   std::cout << "\n";
   if (logits) logits->close();

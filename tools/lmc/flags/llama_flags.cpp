@@ -120,6 +120,15 @@ std::vector<FlagSpec> llama_flag_specs() {
        {},
        no_gpu},
       {"device", true, "llama.cpp's devices to offload to (accepted, does nothing)", "LIST", false, "", {}, {}, no_gpu},
+      {"rope-scale",
+       true,
+       "llama.cpp's RoPE context scaling factor (accepted, does nothing)",
+       "N",
+       false,
+       "",
+       {},
+       {},
+       "lmc scales RoPE as the model file says (<arch>.rope.scaling.*), whatever the command line asks"},
   };
 }
 

@@ -39,14 +39,16 @@ std::vector<FlagSpec> generation_flag_specs() {
       {"file", true, "read the prompt from FILE (- for stdin)", "FILE", false, "f"},
       {"max-tokens",
        true,
-       "tokens to generate (default 128; -1 and -2: until the end of text or of the context)",
+       "tokens to generate (default 128; 0: none, the prompt read but not shown; -1 and -2: until the end of "
+       "text or of the context)",
        "N",
        false,
        "n",
        {"n-predict"}},
       {"stop",
        true,
-       "stop when the text reaches STRING, which is not printed (repeatable)",
+       "stop when the text reaches STRING, printed as the text's end, as llama.cpp prints it (--prompts' "
+       "answers end before it; repeatable)",
        "STRING",
        false,
        "r",

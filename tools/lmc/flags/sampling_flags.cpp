@@ -1,5 +1,6 @@
 #include "tools/lmc/flags/sampling_flags.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -8,8 +9,19 @@ namespace lmc::tools {
 
 std::vector<FlagSpec> sampling_flag_specs() {
   return {
-      {"temperature", true, "0 = greedy; higher is more random (lmc run: 0; lmc serve: 0.8)", "T", false, "", {"temp"}},
-      {"top-k", true, "sample among the K most likely tokens (0 = all)", "K"},
+      {"temperature",
+       true,
+       "0 or below = greedy; higher is more random (lmc run: 0; lmc serve: 0.8)",
+       "T",
+       false,
+       "",
+       {"temp"}},
+      {"dynatemp-range", true,
+       "dynamic temperature: sample a certain distribution cooler and an uncertain one hotter, within the "
+       "temperature ± R (0 = off)",
+       "R"},
+      {"dynatemp-exp", true, "dynamic temperature's exponent on the normalized entropy (default 1)", "E"},
+      {"top-k", true, "sample among the K most likely tokens (0 or below = all)", "K"},
       {"top-p", true, "sample among the smallest set with probability >= P (1 = all)", "P"},
       {"min-p", true, "drop tokens less likely than P times the most likely one (0 = off)", "P"},
       {"typical", true, "locally typical sampling: keep the tokens nearest the entropy up to mass P (1 = off)", "P"},
@@ -116,8 +128,11 @@ void read_chain_flags(const Args& a, runtime::SamplerOptions& d) {
 }  // namespace
 
 runtime::SamplerOptions sampling_options(const Args& a, runtime::SamplerOptions d) {
-  d.temperature = static_cast<float>(a.get_double("temperature", d.temperature, 0, 100));
-  d.top_k = a.get_int("top-k", d.top_k, 0, int64_t{1} << 30);
+  // As llama.cpp: a temperature at or below 0 is greedy, a top-k at or below 0 no limit.
+  d.temperature = std::max(0.0f, static_cast<float>(a.get_double("temperature", d.temperature, -1e9, 1e9)));
+  d.dynatemp_range = static_cast<float>(a.get_double("dynatemp-range", d.dynatemp_range, -1e9, 1e9));
+  d.dynatemp_exponent = static_cast<float>(a.get_double("dynatemp-exp", d.dynatemp_exponent, 0, 100));
+  d.top_k = std::max<int64_t>(0, a.get_int("top-k", d.top_k, INT64_MIN, int64_t{1} << 30));
   d.top_p = static_cast<float>(a.get_double("top-p", d.top_p, 0, 1));
   d.min_p = static_cast<float>(a.get_double("min-p", d.min_p, 0, 1));
   d.typical_p = static_cast<float>(a.get_double("typical", d.typical_p, 0, 1));

@@ -5,6 +5,7 @@
 
 #include "support/tile_state.h"
 #include "tools/lmc/flags/cli_args.h"
+#include "tools/lmc/llama/build_commit.h"
 #include "tools/lmc/reports/prefill_choices.h"
 
 namespace lmc::tools {
@@ -23,10 +24,11 @@ std::vector<Record> records(const BenchReport& r) {
   std::vector<Record> out;
   const std::string tg = speed_test_name(0, r.decode_tokens);
   for (const auto& s : r.speed) {
+    // llama-bench's order at each thread count and depth: the prompts, the decode, then pg's.
     const int64_t d = s.depth;
-    if (s.decode_tps) out.push_back({s.threads, 1, at_depth(tg, d), 0, r.decode_tokens, d, &*s.decode_tps});
     for (const auto& [n, tps] : s.prefill_tps)
       out.push_back({s.threads, 1, at_depth(speed_test_name(n, 0), d), n, 0, d, &tps});
+    if (s.decode_tps) out.push_back({s.threads, 1, at_depth(tg, d), 0, r.decode_tokens, d, &*s.decode_tps});
     for (size_t i = 0; i < s.pg_tps.size(); ++i) {
       auto [pp, tg] = r.pg[i];
       out.push_back({s.threads, 1, at_depth(speed_test_name(pp, tg), d), pp, tg, d, &s.pg_tps[i]});
@@ -122,7 +124,7 @@ void print_csv(const BenchReport& r, const BenchModel& model) {
 // are), then one INSERT per record, every value quoted.
 void print_sql_header(const json& record) {
   const auto& fields = llama_bench_fields();
-  std::printf("CREATE TABLE IF NOT EXISTS test (\n");
+  std::printf("CREATE TABLE IF NOT EXISTS llama_bench (\n");
   for (size_t i = 0; i < fields.size(); ++i) {
     const json& v = record.at(fields[i]);
     const char* type = v.is_number_float() ? "REAL" : v.is_number() || v.is_boolean() ? "INTEGER" : "TEXT";
@@ -145,7 +147,7 @@ void print_sql(const BenchReport& r, const BenchModel& model) {
     json j = llama_bench_record(model, x, r.started);
     std::string values;
     for (const auto& f : fields) values += (values.empty() ? "" : ", ") + sql_value(llama_bench_text(j[f]));
-    std::printf("INSERT INTO test (%s) VALUES (%s);\n", names.c_str(), values.c_str());
+    std::printf("INSERT INTO llama_bench (%s) VALUES (%s);\n", names.c_str(), values.c_str());
   }
 }
 
@@ -305,6 +307,8 @@ void BenchPrinter::print(const BenchReport& r) {
 }
 
 void BenchPrinter::finish() {
+  // llama-bench's footer under its table: the build that measured.
+  if (format_ == "md") std::printf("\nbuild: %s (%d)\n", build_commit(), build_number());
   // llama-bench's JSON is one array of every model's records; lmc-json one object per model.
   if (format_ == "json") std::cout << dump(held_, 2) << "\n";
   if (format_ == "lmc-json") std::cout << dump(held_.size() == 1 ? held_.front() : held_, 2) << "\n";

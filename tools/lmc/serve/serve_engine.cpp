@@ -69,6 +69,16 @@ struct ServeEngine::Stream {
       job->on_prompt_progress({static_cast<int64_t>(job->prompt.size()), from_cache, read, seconds});
   }
 
+  // The slot's job as /slots shows it.
+  SlotState state() const {
+    SlotState s;
+    s.has_job = true;
+    s.prompt_tokens = static_cast<int64_t>(job->prompt.size());
+    s.decoded_tokens = completion_tokens;
+    s.generation = job->generation;
+    return s;
+  }
+
   bool on_token(int32_t id) {
     if (completion_tokens == 0) first_token = std::chrono::steady_clock::now();
     ++completion_tokens;
@@ -88,6 +98,7 @@ ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions 
       batch_(ex_),
       bounds_(queue),
       in_slot_(static_cast<size_t>(opts.sequences)),
+      last_in_slot_(static_cast<size_t>(opts.sequences)),
       worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
@@ -209,14 +220,9 @@ std::vector<SlotState> ServeEngine::slots() const {
   std::lock_guard lock(mu_);
   std::vector<SlotState> out;
   for (size_t i = 0; i < in_slot_.size(); ++i) {
-    SlotState s;
+    SlotState s = in_slot_[i] ? in_slot_[i]->state() : last_in_slot_[i];
     s.id = static_cast<int64_t>(i);
-    if (const Stream* st = in_slot_[i].get()) {
-      s.is_processing = true;
-      s.prompt_tokens = static_cast<int64_t>(st->job->prompt.size());
-      s.decoded_tokens = st->completion_tokens;
-      s.generation = st->job->generation;
-    }
+    s.is_processing = in_slot_[i] != nullptr;
     out.push_back(s);
   }
   return out;
@@ -360,8 +366,10 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
                    stats.decode_tokens,
                    s.text.stopping_word(),
                    static_cast<int64_t>(s.slot)};
+  result.held_tokens = stats.end_pos;
   {
     std::lock_guard lock(mu_);
+    last_in_slot_[s.slot] = s.state();
     in_slot_[s.slot] = nullptr;
   }
   if (s.job->cancelled) s.client_left = true;  // dropped before its next token: nothing more to send

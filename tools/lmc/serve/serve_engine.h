@@ -48,6 +48,7 @@ struct JobResult {
   int64_t decode_tokens = 0;
   std::string stopping_word;  // the stop string that ended it, if one did
   int64_t slot = -1;          // the KV-cache slot it ran in
+  int64_t held_tokens = 0;    // in the slot's KV cache after the answer (prompt and answer)
 };
 
 // What a request asks to generate: copied whole for each of OpenAI's n choices.
@@ -106,12 +107,14 @@ struct QueueBounds {
   std::chrono::milliseconds timeout{600'000};
 };
 
-// A KV-cache slot as llama-server's /slots shows it: the job running in it, if any.
+// A KV-cache slot as llama-server's /slots shows it: the job running in it, else the last
+// that ran there, if any.
 struct SlotState {
   int64_t id = 0;
   bool is_processing = false;
+  bool has_job = false;  // running one, or has run one
   int64_t prompt_tokens = 0, decoded_tokens = 0;
-  runtime::GenerateOptions generation;  // the running job's
+  runtime::GenerateOptions generation;  // that job's
 };
 
 struct EngineCounters {
@@ -203,6 +206,7 @@ class ServeEngine {
   bool stopping_ = false;
   EngineCounters counters_;
   std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none
+  std::vector<SlotState> last_in_slot_;           // by slot: the last job that ended there
   std::shared_ptr<const structured::TokenVocabulary> vocabulary_;  // structured output's; the worker's only
   std::thread worker_;
 };
