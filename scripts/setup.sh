@@ -84,5 +84,7 @@ read -r hits_after misses_after < <(cache_counts)
 hits=$(( hits_after - hits_before )); compiles=$(( hits + misses_after - misses_before ))
 if [ "$compiles" -gt 0 ]; then
   echo "setup: compiler cache for $build: $hits of $compiles compiles hit ($(( 100 * hits / compiles ))%)" >&2
+  # .ci/run's summary reads each tree's hits beside the stage times.
+  [ -z "${LMC_STAGE_TIMES:-}" ] || printf '%s\t%s\t%s\n' "$build" "$hits" "$compiles" >> "$LMC_STAGE_TIMES.cache"
 fi
 phase_done "configure and build of $build"
