@@ -508,7 +508,6 @@ class ExitCodes(unittest.TestCase):
         # A typo in the pipeline is the user's, as one in --print-ir-after is.
         self.expect(2, "compile", LLAMA_YAML, "--passes=no-such-pass", "-o", os.path.join(cli.WORK, "x.lmc"),
                     message="no-such-pass")
-        self.expect(2, "run", "x.lmc", "--prompt", "")
 
     def test_errors_are_1_and_name_the_file(self):
         missing = os.path.join(cli.WORK, "no-such.lmc")
