@@ -208,13 +208,16 @@ json slots_json(const std::vector<SlotState>& slots, int64_t context) {
     // that never ran one shows none.
     if (s.has_job) {
       const runtime::GenerateOptions& g = s.generation;
+      // An idle slot's finished task leaks no budget: llama-server shows -1 left and none decoded.
+      const int64_t remaining = s.is_processing ? std::max<int64_t>(0, g.max_tokens - s.decoded_tokens) : -1;
+      const int64_t decoded = s.is_processing ? s.decoded_tokens : 0;
       slot["id_task"] = -1;
       slot["params"] = generation_params(g, {});
       slot["n_prompt_tokens"] = s.prompt_tokens;
       slot["next_token"] = json::array({{{"has_next_token", s.is_processing},
                                          {"has_new_line", false},
-                                         {"n_remain", std::max<int64_t>(0, g.max_tokens - s.decoded_tokens)},
-                                         {"n_decoded", s.decoded_tokens},
+                                         {"n_remain", remaining},
+                                         {"n_decoded", decoded},
                                          {"stopping_word", ""}}});
     }
     out.push_back(slot);
