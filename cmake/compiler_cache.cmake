@@ -8,8 +8,10 @@
 #   tables would otherwise key every object by the clone's folder). A debugger then finds the
 #   sources relative to the folder the object was first built in; both trees keep their
 #   sources at the same place relative to the build folder, so nothing moves.
-# - The sloppiness a precompiled header needs (the test binaries' gtest header): ccache hashes
-#   the .gch itself, so a header built with other flags still misses.
+# - The sloppiness a precompiled header needs (the test binaries' gtest header), and no more:
+#   ccache hashes the .gch itself, so a header built with other flags still misses. Not
+#   include_file_mtime: a header changed while a compile ran (a merge during a build) would
+#   be stored with its new text's key and the old text's object, and served later.
 # - The cache lives outside the clone (ccache's own default, ~/.cache/ccache, or $CCACHE_DIR)
 #   and is bounded (LMC_CCACHE_MAX_SIZE; ccache evicts the least recently used).
 #
@@ -22,7 +24,7 @@ find_program(LMC_CCACHE_PROGRAM ccache)
 if(LMC_CCACHE AND LMC_CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(launcher /usr/bin/env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} CCACHE_NOHASHDIR=true
       CCACHE_MAXSIZE=${LMC_CCACHE_MAX_SIZE}
-      CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      CCACHE_SLOPPINESS=pch_defines,time_macros
       ${LMC_CCACHE_PROGRAM})
   set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})
