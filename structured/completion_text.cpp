@@ -37,22 +37,9 @@ uint32_t CompletionTexts::rest(const std::vector<Frame>& stack, uint32_t room) c
 bool CompletionTexts::read(std::vector<Frame>& stack, uint8_t b, uint32_t room) const {
   while (!stack.empty() && settle(stack, room)) {
     uint32_t child = 0;
-    switch (step_frame(g_, stack.back(), b, child, room - static_cast<uint32_t>(stack.size() - 1))) {
-      case Step::Reject:
-        return false;
-      case Step::Done:
-        stack.pop_back();
-        [[fallthrough]];
-      case Step::Stay:
-        return true;
-      case Step::Push:
-        stack.push_back(Frame{});
-        stack.back().node = child;
-        break;
-      case Step::Pop:
-        stack.pop_back();
-        break;
-    }
+    const Step s = step_frame(g_, stack.back(), b, child, room - static_cast<uint32_t>(stack.size() - 1));
+    const StepEnd end = apply_step(stack, s, child);
+    if (end != StepEnd::Again) return end == StepEnd::Taken;
   }
   return false;
 }

@@ -426,6 +426,26 @@ uint32_t string_rest(const GrammarNode& n, const Frame& f) {
 
 }  // namespace
 
+StepEnd apply_step(std::vector<Frame>& stack, Step s, uint32_t child) {
+  switch (s) {
+    case Step::Reject:
+      return StepEnd::Refused;
+    case Step::Done:
+      stack.pop_back();
+      return StepEnd::Taken;
+    case Step::Stay:
+      return StepEnd::Taken;
+    case Step::Push:  // the frame has made sure that the child fits below it
+      stack.push_back(Frame{});
+      stack.back().node = child;
+      return StepEnd::Again;
+    case Step::Pop:
+      stack.pop_back();
+      return StepEnd::Again;
+  }
+  return StepEnd::Refused;
+}
+
 Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child, uint32_t room) {
   const GrammarNode& n = g.node(f.node);
   switch (n.kind) {

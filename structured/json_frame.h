@@ -9,6 +9,7 @@
 // exponent, so every number the matcher accepts parses as a finite double.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "structured/json_grammar.h"
 
@@ -37,6 +38,12 @@ enum class Step : uint8_t {
 // its own: a value that needs more is never begun. For Push, `child` is the node of the
 // value that starts.
 Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child, uint32_t room);
+// What a stack's step leaves: the byte refused, taken (the value goes on, or its frame
+// popped when complete), or to read again on the stack as it now stands (a child pushed,
+// or a value ended before the byte popped).
+enum class StepEnd { Refused, Taken, Again };
+// Applies step `s` of the stack's top frame (`child`: the node a Push starts) to the stack.
+StepEnd apply_step(std::vector<Frame>& stack, Step s, uint32_t child);
 // The fewest bytes that complete f's value (a child it waits for counts on its own), with
 // `room` frames below it.
 uint32_t frame_rest(const Grammar& g, const Frame& f, uint32_t room);

@@ -51,22 +51,12 @@ void Matcher::feed_stack(std::vector<Frame>& stack, uint8_t b, State& out, size_
       return;
     }
     uint32_t child = 0;
-    switch (step_frame(g_, stack.back(), b, child, kMaxFrames - static_cast<uint32_t>(stack.size()))) {
-      case Step::Reject:
-        return;
-      case Step::Done:
-        stack.pop_back();
-        [[fallthrough]];
-      case Step::Stay:
-        if (out.stacks() < kMaxStacks) out.add(stack);
-        return;
-      case Step::Push:  // the frame has made sure that the child fits below it
-        stack.push_back(Frame{});
-        stack.back().node = child;
-        break;
-      case Step::Pop:
-        stack.pop_back();
-        break;
+    const Step s = step_frame(g_, stack.back(), b, child, kMaxFrames - static_cast<uint32_t>(stack.size()));
+    const StepEnd end = apply_step(stack, s, child);
+    if (end == StepEnd::Refused) return;
+    if (end == StepEnd::Taken) {
+      if (out.stacks() < kMaxStacks) out.add(stack);
+      return;
     }
   }
 }

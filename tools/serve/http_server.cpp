@@ -32,11 +32,6 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 using beast::error_code;
 
-std::string Request::header(const std::string& lower_name) const {
-  auto it = headers.find(lower_name);
-  return it == headers.end() ? "" : it->second;
-}
-
 namespace {
 
 // After an answer that closes the connection, what the client still sends (the rest of a
@@ -259,8 +254,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // found as its headers end, a refusal at accept has no parser yet), else "".
   std::string request_line() const {
     if (!parser_ || parser_->get().target().empty()) return "";
-    const auto& h = parser_->get();
-    return std::string(h.method_string()) + " " + std::string(h.target());
+    return std::string(parser_->get().method_string()) + " " + std::string(parser_->get().target());
   }
 
   // The request's answer is written, or can no longer be; its watch ends (a socket's

@@ -43,7 +43,10 @@ struct Request {
   std::string query;  // after '?', as sent ("" when none)
   std::string body;
   std::map<std::string, std::string> headers;  // names lower-cased
-  std::string header(const std::string& lower_name) const;
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? "" : it->second;
+  }
 };
 
 // One request's answer: reply() once, or open_stream(), write()s and end_stream().
