@@ -131,40 +131,92 @@ void store_transposed(Builder& b, const std::vector<llvm::Value*>& column_pairs,
     b.CreateAlignedStore(rows[static_cast<size_t>(r)], b_row(b, dst, step, h, i64c(b, r)), llvm::Align(kRowBytes));
 }
 
-// A q6_k super-block of each of the 16 columns at byte `at` of their rows, as the B rows of
-// its 8 steps (step0 ..): per column its d times its 16 scales once, then each half's pieces
-// two at a time — 64 quants, less 32, scaled, rounded — where the generic piece reader
-// loaded the scales of eight blocks for each piece.
-void decode_q6_k_super(Builder& b, const std::vector<llvm::Value*>& columns, llvm::Value* at, llvm::Value* dst,
-                       llvm::Value* step0, int64_t h) {
+// Stack space for a q6_k super-block of 16 columns: its quants as bytes ([16][256]) and its
+// scales times d, per sub-block a vector of the 16 columns ([16][16] f32).
+struct Q6Scratch {
+  llvm::Value* quants;
+  llvm::Value* scales;
+};
+constexpr int64_t kSuper = 256, kSubBlocks = 16;
+
+// The 16 columns' q6_k scales times their d, stored per sub-block with a lane per column,
+// so that the multiplies read them from memory, not from registers the transposes need.
+void store_q6_k_scales(Builder& b, const std::vector<llvm::Value*>& supers, llvm::Value* scales) {
   const int64_t d_at = ir::dtype_block_bytes(ir::DType::q6_k) - 2;
-  std::vector<llvm::Value*> supers, scales;
-  for (llvm::Value* column : columns) {
-    supers.push_back(byte_ptr(b, column, at));
-    auto* d = b.CreateFPExt(
-        b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, supers.back(), i64c(b, d_at)), llvm::Align(1)), b.getFloatTy());
-    scales.push_back(
-        b.CreateFMul(b.CreateSIToFP(q6_k_scales_i16(b, supers.back()), f32x(b, kCols)), splat(b, kCols, d)));
+  std::vector<llvm::Value*> per_column;
+  for (llvm::Value* super : supers) {
+    auto* d = b.CreateFPExt(b.CreateAlignedLoad(b.getHalfTy(), byte_ptr(b, super, i64c(b, d_at)), llvm::Align(1)),
+                            b.getFloatTy());
+    auto* scaled = b.CreateFMul(b.CreateSIToFP(q6_k_scales_i16(b, super), f32x(b, kCols)), splat(b, kCols, d));
+    per_column.push_back(b.CreateBitCast(scaled, i32x(b, kCols)));
   }
-  for (int half = 0; half < 2; ++half)
-    for (int two = 0; two < 2; ++two) {
-      // Pieces j and j + 1 (j = 4 half + 2 two): value i of the 64 takes scale 2j + i / 16.
-      const int j = 4 * half + 2 * two;
-      std::vector<int> scale_lanes;
-      for (int i = 0; i < 64; ++i) scale_lanes.push_back(2 * j + i / 16);
-      std::array<std::vector<llvm::Value*>, 2> pairs;
-      for (size_t c = 0; c < columns.size(); ++c) {
-        llvm::Value* q = q6_k_piece_pairs(b, supers[c], half)[static_cast<size_t>(two)];
-        auto* centered = b.CreateSub(b.CreateZExt(q, i32x(b, 64)), splat(b, 64, b.getInt32(32)));
-        auto* v = b.CreateFMul(b.CreateSIToFP(centered, f32x(b, 64)), b.CreateShuffleVector(scales[c], scale_lanes));
-        auto* both = b.CreateBitCast(round_to_bf16(b, v), i32x(b, 32));
-        std::array<llvm::Value*, 2> pieces = halves(b, both);
-        pairs[0].push_back(pieces[0]);
-        pairs[1].push_back(pieces[1]);
+  std::vector<llvm::Value*> subs = transpose16(b, per_column);
+  for (int64_t sub = 0; sub < kSubBlocks; ++sub)
+    b.CreateAlignedStore(subs[static_cast<size_t>(sub)], byte_ptr(b, scales, i64c(b, sub * kRowBytes)),
+                         llvm::Align(kRowBytes));
+}
+
+// Dword `dw` of 16 columns' transposed quants (column c's k 4dw .. 4dw + 3 in lane c, less
+// 32) as B rows 2dw and 2dw + 1. Each k's byte is sign-extended in its own lane by two
+// shifts, so the only move across lanes is one word interleave per row, after rounding.
+void store_quad_rows(Builder& b, llvm::Value* quads, llvm::Value* scales, llvm::Value* sub, llvm::Value* dst,
+                     llvm::Value* step, int64_t h, int64_t dw) {
+  auto* scale = b.CreateAlignedLoad(f32x(b, kCols), byte_ptr(b, scales, b.CreateMul(sub, i64c(b, kRowBytes))),
+                                    llvm::Align(kRowBytes));
+  auto value = [&](int k) {
+    auto* bits = b.CreateShl(quads, splat(b, kCols, b.getInt32(static_cast<uint32_t>(24 - 8 * k))));
+    auto* q = b.CreateAShr(bits, splat(b, kCols, b.getInt32(24)));
+    return b.CreateFMul(b.CreateSIToFP(q, f32x(b, kCols)), scale);
+  };
+  std::vector<int> interleave;
+  for (int c = 0; c < kCols; ++c) interleave.insert(interleave.end(), {c, static_cast<int>(kCols) + c});
+  for (int row = 0; row < 2; ++row) {
+    auto* both = round_to_bf16(b, concat(b, value(2 * row), value(2 * row + 1)));
+    b.CreateAlignedStore(b.CreateShuffleVector(both, interleave), b_row(b, dst, step, h, i64c(b, 2 * dw + row)),
+                         llvm::Align(kRowBytes));
+  }
+}
+
+// A q6_k super-block of each of the 16 columns at byte `at` of their rows, as the B rows of
+// its 8 steps (step0 ..). Each column's 256 quants are unpacked to bytes less 32, then two
+// steps at a time the 16 columns' 64 bytes are transposed as dwords, so that one vector
+// holds the same four k of every column: two B rows once widened, scaled and rounded.
+// Moving bytes before they widen moves four k per lane where moving the rounded pairs moved
+// two, and the unpacked quants and scales wait in memory, out of the registers the
+// transposes need.
+void decode_q6_k_super(Builder& b, const std::vector<llvm::Value*>& columns, llvm::Value* at, llvm::Value* dst,
+                       llvm::Value* step0, int64_t h, const Q6Scratch& scratch) {
+  constexpr int64_t kTwoSteps = 2 * kStep;
+  std::vector<llvm::Value*> supers;
+  for (llvm::Value* column : columns) supers.push_back(byte_ptr(b, column, at));
+  for (size_t c = 0; c < supers.size(); ++c)
+    for (int half = 0; half < 2; ++half) {
+      std::array<llvm::Value*, 2> pairs = q6_k_piece_pairs(b, supers[c], half);
+      for (int two = 0; two < 2; ++two) {
+        auto* centered = b.CreateSub(pairs[static_cast<size_t>(two)], splat(b, kTwoSteps, b.getInt8(32)));
+        const int64_t offset = static_cast<int64_t>(c) * kSuper + kSuper / 2 * half + kTwoSteps * two;
+        b.CreateAlignedStore(centered, byte_ptr(b, scratch.quants, i64c(b, offset)), llvm::Align(kRowBytes));
       }
-      for (int p = 0; p < 2; ++p)
-        store_transposed(b, pairs[static_cast<size_t>(p)], dst, b.CreateAdd(step0, i64c(b, j + p)), h);
     }
+  store_q6_k_scales(b, supers, scratch.scales);
+  // A loop, not four copies: one copy's values already fill the registers.
+  emit_for(
+      b, i64c(b, 0), i64c(b, kSuper / kTwoSteps), 1,
+      [&](llvm::Value* t) {
+        auto* quants = byte_ptr(b, scratch.quants, b.CreateMul(t, i64c(b, kTwoSteps)));
+        std::vector<llvm::Value*> rows;
+        for (int64_t c = 0; c < kCols; ++c)
+          rows.push_back(
+              b.CreateAlignedLoad(i32x(b, kCols), byte_ptr(b, quants, i64c(b, c * kSuper)), llvm::Align(kRowBytes)));
+        std::vector<llvm::Value*> quads = transpose16(b, rows);
+        for (int64_t i = 0; i < kCols; ++i) {
+          const int64_t dw = i % 8;
+          auto* piece = b.CreateAdd(b.CreateMul(t, i64c(b, 2)), i64c(b, i / 8));
+          auto* sub = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, dw / kQuad));
+          store_quad_rows(b, quads[static_cast<size_t>(i)], scratch.scales, sub, dst, b.CreateAdd(step0, piece), h, dw);
+        }
+      },
+      "q6two");
 }
 
 // Row-major blocks: for each tile's 16 columns, a block (piece of 32 k) of each column
@@ -175,6 +227,10 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
   const int pieces = block_pieces(s.wtype);
   auto* last = i64c(b, s.N - 1);
   auto* blk0 = b.CreateUDiv(k0, i64c(b, elems));
+  Q6Scratch q6{};
+  if (s.wtype == ir::DType::q6_k)
+    q6 = {stack_array(b, b.getInt8Ty(), kCols * kSuper, kRowBytes),
+          stack_array(b, b.getInt8Ty(), kSubBlocks * kRowBytes, kRowBytes)};
   for (int64_t h = 0; h < 2; ++h) {
     std::vector<llvm::Value*> columns;
     for (int64_t c = 0; c < kCols; ++c) {
@@ -186,7 +242,7 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
         [&](llvm::Value* i) {
           auto* at = b.CreateMul(b.CreateAdd(blk0, i), i64c(b, bytes));
           auto* step0 = b.CreateMul(i, i64c(b, pieces));
-          if (s.wtype == ir::DType::q6_k) return decode_q6_k_super(b, columns, at, dst, step0, h);
+          if (s.wtype == ir::DType::q6_k) return decode_q6_k_super(b, columns, at, dst, step0, h, q6);
           for (int piece = 0; piece < pieces; ++piece) {
             std::vector<llvm::Value*> pairs;
             for (llvm::Value* column : columns)
@@ -204,18 +260,25 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
 llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
   const unsigned lanes = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
   if (lanes % 16 == 0 && has_target_feature(*b.GetInsertBlock()->getParent(), "avx512bf16")) {
-    // vcvtneps2bf16: the same rounding, one instruction per 16 lanes.
-    std::vector<llvm::Value*> parts;
-    for (unsigned at = 0; at < lanes; at += 16) {
+    // vcvtne2ps2bf16 (vcvtneps2bf16 for a last 16): the same rounding, one instruction per 32
+    // lanes; its second operand gives the low half.
+    auto part = [&](unsigned at, unsigned count) {
       std::vector<int> lane_ids;
-      for (unsigned i = 0; i < 16; ++i) lane_ids.push_back(static_cast<int>(at + i));
-      auto* part = lanes == 16 ? v : b.CreateShuffleVector(v, lane_ids);
-      auto* bf = b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtneps2bf16_512, {}, {part});
-      parts.push_back(b.CreateBitCast(bf, i16x(b, 16)));
+      for (unsigned i = 0; i < count; ++i) lane_ids.push_back(static_cast<int>(at + i));
+      return lanes == count ? v : b.CreateShuffleVector(v, lane_ids);
+    };
+    std::vector<llvm::Value*> parts;
+    for (unsigned at = 0; at < lanes; at += 32) {
+      llvm::Value* bf = at + 32 <= lanes
+                            ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtne2ps2bf16_512, {},
+                                                {part(at + 16, 16), part(at, 16)})
+                            : b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtneps2bf16_512, {}, {part(at, 16)});
+      parts.push_back(b.CreateBitCast(bf, i16x(b, at + 32 <= lanes ? 32 : 16)));
     }
     while (parts.size() > 1) {
       std::vector<llvm::Value*> wider;
-      for (size_t i = 0; i < parts.size(); i += 2) wider.push_back(concat(b, parts[i], parts[i + 1]));
+      for (size_t i = 0; i + 1 < parts.size(); i += 2) wider.push_back(concat(b, parts[i], parts[i + 1]));
+      if (parts.size() % 2) wider.push_back(parts.back());
       parts = std::move(wider);
     }
     return parts.front();
