@@ -5,6 +5,7 @@
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/IntrinsicsX86.h>
+#include <llvm/Support/MathExtras.h>
 
 #include "codegen/llvm/blocks/block_values.h"
 #include "codegen/llvm/blocks/super_blocks.h"
@@ -259,26 +260,24 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
 
 llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
   const unsigned lanes = llvm::cast<llvm::FixedVectorType>(v->getType())->getNumElements();
-  if (lanes % 16 == 0 && has_target_feature(*b.GetInsertBlock()->getParent(), "avx512bf16")) {
-    // vcvtne2ps2bf16 (vcvtneps2bf16 for a last 16): the same rounding, one instruction per 32
+  if (lanes >= 16 && llvm::isPowerOf2_32(lanes) && has_target_feature(*b.GetInsertBlock()->getParent(), "avx512bf16")) {
+    // vcvtne2ps2bf16 (vcvtneps2bf16 for 16 lanes): the same rounding, one instruction per 32
     // lanes; its second operand gives the low half.
-    auto part = [&](unsigned at, unsigned count) {
+    auto part = [&](unsigned at) {
       std::vector<int> lane_ids;
-      for (unsigned i = 0; i < count; ++i) lane_ids.push_back(static_cast<int>(at + i));
-      return lanes == count ? v : b.CreateShuffleVector(v, lane_ids);
+      for (unsigned i = 0; i < 16; ++i) lane_ids.push_back(static_cast<int>(at + i));
+      return lanes == 16 ? v : b.CreateShuffleVector(v, lane_ids);
     };
+    if (lanes == 16)
+      return b.CreateBitCast(b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtneps2bf16_512, {}, {v}), i16x(b, 16));
     std::vector<llvm::Value*> parts;
-    for (unsigned at = 0; at < lanes; at += 32) {
-      llvm::Value* bf = at + 32 <= lanes
-                            ? b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtne2ps2bf16_512, {},
-                                                {part(at + 16, 16), part(at, 16)})
-                            : b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtneps2bf16_512, {}, {part(at, 16)});
-      parts.push_back(b.CreateBitCast(bf, i16x(b, at + 32 <= lanes ? 32 : 16)));
-    }
+    for (unsigned at = 0; at < lanes; at += 32)
+      parts.push_back(b.CreateBitCast(
+          b.CreateIntrinsic(llvm::Intrinsic::x86_avx512bf16_cvtne2ps2bf16_512, {}, {part(at + 16), part(at)}),
+          i16x(b, 32)));
     while (parts.size() > 1) {
       std::vector<llvm::Value*> wider;
-      for (size_t i = 0; i + 1 < parts.size(); i += 2) wider.push_back(concat(b, parts[i], parts[i + 1]));
-      if (parts.size() % 2) wider.push_back(parts.back());
+      for (size_t i = 0; i < parts.size(); i += 2) wider.push_back(concat(b, parts[i], parts[i + 1]));
       parts = std::move(wider);
     }
     return parts.front();
