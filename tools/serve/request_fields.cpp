@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "structured/schema_compiler.h"
-#include "tools/serve/serve_request.h"
+#include "tools/serve/api_error.h"
 
 namespace lmc::tools {
 

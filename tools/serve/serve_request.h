@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +19,7 @@
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
 #include "tools/lmc/serve/reasoning_format.h"
+#include "tools/serve/api_error.h"
 #include "tools/serve/llama_prompts.h"
 #include "tools/serve/tool_calls.h"
 
@@ -28,21 +28,6 @@ namespace lmc::tools {
 // The most tokens a request may ask for, as llama-server reads n_predict (an int32):
 // generation ends at the context's end anyway, so a larger count is no error.
 constexpr int64_t kMostRequestTokens = INT32_MAX;
-
-// An error answered as HTTP `status` with OpenAI's body {"error": {"message", "type", "param"}}.
-struct ApiError : std::runtime_error {
-  ApiError(int status, std::string type, const std::string& message, std::string param = "", int retry_after = 0)
-      : std::runtime_error(message),
-        status(status),
-        type(std::move(type)),
-        param(std::move(param)),
-        retry_after(retry_after) {}
-  int status;
-  std::string type;     // "invalid_request_error", "authentication_error", ...
-  std::string param;    // the offending field, "" when none
-  int retry_after = 0;  // > 0: seconds for a Retry-After header (a 503 of a full queue)
-  nlohmann::json details = nullptr;  // fields the error object adds (llama-server's n_prompt_tokens, n_ctx)
-};
 
 // What a generation answers in: OpenAI's completion or chat completion, or llama-server's
 // /completion.

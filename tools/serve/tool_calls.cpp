@@ -9,7 +9,6 @@
 #include "structured/schema_document.h"
 #include "tools/serve/json_extent.h"
 #include "tools/serve/request_fields.h"
-#include "tools/serve/serve_request.h"
 #include "tools/serve/tool_call_sequence.h"
 
 namespace lmc::tools {
