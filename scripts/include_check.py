@@ -19,7 +19,7 @@ import sys
 
 SOURCE_ROOTS = ('support', 'jinja', 'ir', 'passes', 'codegen', 'runtime', 'models', 'driver', 'structured', 'tools')
 SOURCE_EXT = ('.cpp', '.h')
-TARGET_DECL = re.compile(r'^\s*(?:lmc_library|lmc_codegen_part|add_library|add_executable)\((\w+)', re.M)
+TARGET_DECL = re.compile(r'^\s*(?:lmc_library|lmc_codegen_part|lmc_serve_part|add_library|add_executable)\((\w+)', re.M)
 HEADERS_ONLY = re.compile(r'^# Headers only from: (.+)$', re.M)
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]')
 EDGE = re.compile(r'//\s*(\S+)\s*->\s*(\S+)\s*$')
