@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,23 +31,37 @@ namespace lmc::tools {
 
 using Route = std::function<void(const http::Request&, const std::shared_ptr<http::Exchange>&)>;
 
+class HttpApiServer;
+// A dialect's routes, added to the server after its own (the route table, tools/serve/route_table.cpp).
+using DialectRoutes = void (*)(HttpApiServer&);
+
 class HttpApiServer final : public ApiServer {
  public:
-  HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
+  // `dialects`' routes are added after the server's own, in their order.
+  HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts,
+                std::span<const DialectRoutes> dialects);
   int bind() override;
   void listen() override;
   void shutdown() override;
 
- private:
-  void routes();
-  // Anthropic's Messages API (anthropic_routes.cpp), answered as the chats it stands for.
-  void anthropic_routes();
-  // OpenAI's Responses API (responses_routes.cpp), answered as the chats it stands for.
-  void responses_routes();
-  // Vertex AI's predict route (vertex_routes.cpp), when it is asked for; after every other.
-  void vertex_routes();
+  // What a dialect's routes are added with.
+  void add_route(const std::string& method, const std::string& path, Route route);
+  // A POST generating the chat its body stands for (`as_chat`: the chat request's body), its
+  // answer written through the exchange `translate` makes of the client's (given the chat's body).
+  using ChatTranslation =
+      std::function<std::shared_ptr<http::Exchange>(const std::shared_ptr<http::Exchange>&, const std::string&)>;
+  void add_chat_generation(const std::string& path, std::function<std::string(const std::string&)> as_chat,
+                           ChatTranslation translate);
+  bool has_route(const std::string& method, const std::string& path) const { return routes_.count({method, path}); }
+  const Route& route_at(const std::string& method, const std::string& path) const { return routes_.at({method, path}); }
+  // The paths POST answers at, in order.
+  std::vector<std::string> post_paths() const;
+  const ServeOptions& options() const { return opts_; }
   // The tokens a chat request's rendered prompt holds.
   int64_t chat_prompt_tokens(const std::string& body) const;
+
+ private:
+  void routes(std::span<const DialectRoutes> dialects);
   // A POST that generates in `shape`; its log line is written when it ends.
   // `rewrite`: the body a request stands for (/infill's /completion), else the body as sent.
   void add_generation(const std::string& path, Shape shape,

@@ -108,7 +108,8 @@ json token_pieces(const std::vector<int32_t>& ids, const models::Tokenizer& tok)
 
 }  // namespace
 
-HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts)
+HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts,
+                             std::span<const DialectRoutes> dialects)
     : m_(m),
       engine_(backends.generate),
       embedder_(backends.embed),
@@ -127,7 +128,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
       tools_(ToolsEndpoint::make(opts_)),
       proxy_(opts_.cors_proxy ? std::make_unique<CorsProxyEndpoint>() : nullptr) {
   check_server_template_kwargs(opts_.template_kwargs);  // a bad one fails before the server binds
-  routes();
+  routes(dialects);
 }
 
 int HttpApiServer::bind() { return http_.bind(opts_.hosts, opts_.port); }
@@ -206,7 +207,7 @@ void HttpApiServer::dispatch(const http::Request& req, const std::shared_ptr<htt
   }
 }
 
-void HttpApiServer::routes() {
+void HttpApiServer::routes(std::span<const DialectRoutes> dialects) {
   using Ex = std::shared_ptr<http::Exchange>;
   routes_[{"GET", "/health"}] = [](const http::Request&, const Ex& ex) { send_json(*ex, 200, {{"status", "ok"}}); };
   if (opts_.webui && engine_)  // the page chats: an embeddings server has none
@@ -287,8 +288,6 @@ void HttpApiServer::routes() {
     add_server_template_kwargs(opts_.template_kwargs, r);
     send_json(*ex, 200, {{"prompt", rendered_chat(chat_, r, m_.info.name)}});
   };
-  anthropic_routes();
-  responses_routes();
   for (const char* method : {"GET", "POST"})
     routes_[{method, "/tools"}] = [this](const http::Request& req, const Ex& ex) {
       answer_tools_route(tools_.get(), req, ex);
@@ -300,7 +299,18 @@ void HttpApiServer::routes() {
   routes_[{"POST", "/detokenize"}] = [&tok](const http::Request& req, const Ex& ex) {
     send_json(*ex, 200, {{"content", tok.decode(parse_detokenize(req.body, static_cast<int64_t>(tok.size())))}});
   };
-  if (!opts_.vertex.predict_route.empty()) vertex_routes();
+  for (DialectRoutes add : dialects) add(*this);
+}
+
+void HttpApiServer::add_route(const std::string& method, const std::string& path, Route route) {
+  routes_[{method, path}] = std::move(route);
+}
+
+std::vector<std::string> HttpApiServer::post_paths() const {
+  std::vector<std::string> posts;
+  for (const auto& [route, _] : routes_)
+    if (route.first == "POST") posts.push_back(route.second);
+  return posts;
 }
 
 void HttpApiServer::add_generation(const std::string& path, Shape shape,
@@ -317,6 +327,26 @@ void HttpApiServer::add_generation(const std::string& path, Shape shape,
     generate(as_sent, ex, shape);
   };
   generations_.insert(path);
+}
+
+void HttpApiServer::add_chat_generation(const std::string& path, std::function<std::string(const std::string&)> as_chat,
+                                        ChatTranslation translate) {
+  routes_[{"POST", path}] = [this, as_chat, translate](const http::Request& req,
+                                                       const std::shared_ptr<http::Exchange>& ex) {
+    if (!engine_) throw ApiError(501, "not_supported_error", "this server computes embeddings and does not generate");
+    http::Request chat = req;
+    chat.body = as_chat(req.body);
+    generate(chat, translate(ex, chat.body), Shape::Chat);
+  };
+  generations_.insert(path);
+}
+
+int64_t HttpApiServer::chat_prompt_tokens(const std::string& body) const {
+  const models::Tokenizer& tok = *m_.tokenizer;
+  ServeRequest r =
+      parse_request(body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
+  add_server_template_kwargs(opts_.template_kwargs, r);
+  return static_cast<int64_t>(tok.encode(chat_prompt(chat_, r, m_.info.name, tok.wants_bos()), tok.wants_bos()).size());
 }
 
 void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape) {
@@ -426,15 +456,4 @@ std::string HttpApiServer::metrics() {
   return metrics_text(c, requests_.counts(), since);
 }
 
-namespace {
-std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts) {
-  return std::make_unique<HttpApiServer>(m, backends, std::move(opts));
-}
-}  // namespace
-
 }  // namespace lmc::tools
-
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v6() {
-  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_modelless_server};
-  return &module;
-}
