@@ -10,8 +10,10 @@ BUILD`); ROOT is the repository (default: this script's folder's parent). Every 
 folder is one target, named by the first library or executable its CMakeLists.txt makes. A
 target that uses another's headers without linking it (an interface it implements, or a
 module whose calls resolve against the lmc that loads it) says so in its CMakeLists.txt, on
-a line `# Headers only from: lmc_a lmc_b`. Prints "file:line: message" for each violation
-and exits 1 if there is any.
+a line `# Headers only from: lmc_a lmc_b`. A folder whose CMakeLists.txt opens with "# A
+dialect:" is one of lmc serve's API dialects (tools/serve/): it includes no other dialect's
+header, whatever the links say, so that what two dialects share sits below both. Prints
+"file:line: message" for each violation and exits 1 if there is any.
 """
 import os
 import re
@@ -19,9 +21,10 @@ import sys
 
 SOURCE_ROOTS = ('support', 'jinja', 'ir', 'passes', 'codegen', 'runtime', 'models', 'driver', 'structured', 'tools')
 SOURCE_EXT = ('.cpp', '.h')
-TARGET_DECL = re.compile(r'^\s*(?:lmc_library|lmc_codegen_part|add_library|add_executable)\((\w+)', re.M)
+TARGET_DECL = re.compile(r'^\s*(?:lmc_library|lmc_codegen_part|lmc_serve_part|add_library|add_executable)\((\w+)', re.M)
 HEADERS_ONLY = re.compile(r'^# Headers only from: (.+)$', re.M)
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^">]+)[">]')
+DIALECT = re.compile(r'\A# A dialect:')
 EDGE = re.compile(r'//\s*(\S+)\s*->\s*(\S+)\s*$')
 
 # Angle-bracket includes a folder (and its subfolders) alone may use.
@@ -33,7 +36,7 @@ RESTRICTED = [
 
 
 def folder_targets(root):
-    """{folder: (target, [targets whose headers it uses without linking])}."""
+    """{folder: (target, [targets whose headers it uses without linking], whether it is a dialect)}."""
     folders = {}
     for top in SOURCE_ROOTS:
         for dirpath, dirnames, filenames in os.walk(os.path.join(root, top)):
@@ -43,7 +46,7 @@ def folder_targets(root):
             decl = TARGET_DECL.search(text)
             if decl:
                 extra = [t for m in HEADERS_ONLY.finditer(text) for t in m.group(1).split()]
-                folders[os.path.relpath(dirpath, root)] = (decl.group(1), extra)
+                folders[os.path.relpath(dirpath, root)] = (decl.group(1), extra, bool(DIALECT.match(text)))
     return folders
 
 
@@ -76,7 +79,7 @@ def check_file(root, path, folders, deps, problems):
     if folder is None:
         problems.append(f'{path}:1: its folder has no CMakeLists.txt naming a target')
         return
-    target, headers_only = folders[folder]
+    target, headers_only, dialect = folders[folder]
     reachable = closure(deps, target)
     for extra in headers_only:
         reachable |= closure(deps, extra)
@@ -94,7 +97,11 @@ def check_file(root, path, folders, deps, problems):
             header_folder = os.path.dirname(inc)
             if not os.path.exists(os.path.join(root, inc)) or header_folder not in folders:
                 continue  # a test's or a generated header, checked by the compiler
-            header_target = folders[header_folder][0]
+            header_target, _, header_dialect = folders[header_folder]
+            if dialect and header_dialect and header_folder != folder:
+                problems.append(f'{path}:{n}: the dialect {folder} includes {inc} of the dialect {header_folder} '
+                                f'(what dialects share goes in a folder below them)')
+                continue
             if header_target not in reachable:
                 problems.append(f'{path}:{n}: includes {inc} of {header_target}, which {target} does not link '
                                 f'(add it to {folder}/CMakeLists.txt)')

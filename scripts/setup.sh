@@ -30,7 +30,7 @@ apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboos
 # The compile report lays its pictures out with Graphviz's library; its test opens a report
 # in headless Chromium, driven by selenium (PyPI, below) through Debian's chromedriver.
 apt_packages+=(libgraphviz-dev chromium chromium-driver)
-# The chat page (tools/serve/webui) inlines Debian's marked, DOMPurify and highlight.js at build time.
+# The chat page (tools/serve/server/webui) inlines Debian's marked, DOMPurify and highlight.js at build time.
 apt_packages+=(libjs-marked node-dompurify libjs-highlight.js)
 # The house style's checker (.clang-format; tests/layout's format_check).
 apt_packages+=(clang-format-19)

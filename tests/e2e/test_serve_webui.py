@@ -33,7 +33,7 @@ import serve_harness as h
 from headless_chromium import browser
 from test_serve_reasoning import QUESTION, TEMPLATE
 
-# The libraries the build inlines into the page (tools/serve/CMakeLists.txt).
+# The libraries the build inlines into the page (tools/serve/server/CMakeLists.txt).
 LIBRARIES = ["/usr/share/javascript/marked/marked.umd.min.js", "/usr/share/nodejs/dompurify/dist/purify.min.js",
              "/usr/share/javascript/highlight.js/highlight.min.js",
              "/usr/share/javascript/highlight.js/styles/github.css"]

@@ -1,10 +1,10 @@
-// lmc serve's rendered chat (tools/serve/chat_prompt.h): a conversation ending with the user
+// lmc serve's rendered chat (tools/serve/request/chat_prompt.h): a conversation ending with the user
 // or a tool result gets the generation prompt; one ending in the assistant's text is
 // continued, as llama-server's /apply-template renders it; one ending in the assistant's
 // calls is a finished turn; what the template refuses is a 400. The request's
 // add_generation_prompt and template variables reach the template; a completion continues
 // only text, and not into a required call.
-#include "tools/serve/chat_prompt.h"
+#include "tools/serve/request/chat_prompt.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// lmc serve's HTTP transport (tools/serve/http_server.h) over real loopback sockets: answers,
+// lmc serve's HTTP transport (tools/serve/http/http_server.h) over real loopback sockets: answers,
 // keep-alive, a chunked stream and its client leaving (found at once, whether it waits for
 // a whole answer or a stream, without a write), extra headers, and the bounds a slow or hostile
 // client meets (total header and body deadlines, connections per address). Short deadlines
@@ -18,7 +18,7 @@
 #include <tuple>
 #include <vector>
 
-#include "tools/serve/http_server.h"
+#include "tools/serve/http/http_server.h"
 
 namespace lmc::tools::http {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "lmc_test_paths.h"
 #include "support/error.h"
-#include "tools/lmc/serve/mcp_servers_config.h"
+#include "tools/serve/engine/mcp_servers_config.h"
 #include "tools/serve/server_tools/mcp_session.h"
 
 namespace lmc::tools {

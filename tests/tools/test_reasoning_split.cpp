@@ -1,12 +1,12 @@
-// tools/serve/reasoning_split.h and chat_answer.h: a reasoning model's answer parted into
+// tools/serve/answer/reasoning_split.h and chat_answer.h: a reasoning model's answer parted into
 // its reasoning and its content, whole and fed in pieces cut anywhere (tags and the
 // whitespace around them split across pieces), the stream's deltas joining to the whole
 // answer's message, tool calls after the reasoning included.
-#include "tools/serve/reasoning_split.h"
+#include "tools/serve/answer/reasoning_split.h"
 
 #include <gtest/gtest.h>
 
-#include "tools/serve/chat_answer.h"
+#include "tools/serve/answer/chat_answer.h"
 
 namespace lmc::tools {
 namespace {

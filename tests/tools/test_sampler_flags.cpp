@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "tools/lmc/flags/sampling_flags.h"
-#include "tools/serve/sampler_fields.h"
-#include "tools/serve/serve_request.h"
+#include "tools/serve/fields/sampler_fields.h"
+#include "tools/serve/request/serve_request.h"
 
 namespace lmc::tools {
 namespace {

@@ -1,14 +1,14 @@
-// tools/serve/tool_call_stream.h: a streamed answer that may be a tool call, as the deltas
+// tools/serve/tool_calls/tool_call_stream.h: a streamed answer that may be a tool call, as the deltas
 // OpenAI streams, fed a few bytes at a time as tokens come.
-#include "tools/serve/tool_call_stream.h"
+#include "tools/serve/tool_calls/tool_call_stream.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
 #include "tools/lmc/generation/stop_strings.h"
-#include "tools/serve/answer_message.h"
-#include "tools/serve/json_extent.h"
+#include "tools/serve/tool_calls/answer_message.h"
+#include "tools/serve/tool_calls/json_extent.h"
 
 namespace lmc::tools {
 namespace {

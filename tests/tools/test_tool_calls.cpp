@@ -1,6 +1,6 @@
-// tools/serve/tool_calls.h: a request's tools and tool_choice, the schema a forced call is
+// tools/serve/tool_calls/tool_calls.h: a request's tools and tool_choice, the schema a forced call is
 // decoded under, earlier calls as templates read them, and the answer's tool_calls.
-#include "tools/serve/tool_calls.h"
+#include "tools/serve/tool_calls/tool_calls.h"
 
 #include <gtest/gtest.h>
 
@@ -8,8 +8,8 @@
 #include "lmc_test_paths.h"
 #include "structured/json_matcher.h"
 #include "support/regular_file.h"
-#include "tools/serve/answer_message.h"
-#include "tools/serve/serve_request.h"
+#include "tools/serve/request/serve_request.h"
+#include "tools/serve/tool_calls/answer_message.h"
 
 namespace lmc::tools {
 namespace {

@@ -1,4 +1,4 @@
-// tools/serve/tool_calls.h: a tool's parameters as the JSON schema document they are,
+// tools/serve/tool_calls/tool_calls.h: a tool's parameters as the JSON schema document they are,
 // wherever lmc embeds them: Pydantic's "$defs" and "#/$defs/..." references and a recursive
 // "#" read in the tool's own schema under "required", a named function and "auto". And
 // the keywords the call grammar cannot hold: no reason to refuse a request; under "auto" a
@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "structured/json_matcher.h"
-#include "tools/serve/answer_message.h"
-#include "tools/serve/serve_request.h"
-#include "tools/serve/tool_calls.h"
+#include "tools/serve/request/serve_request.h"
+#include "tools/serve/tool_calls/answer_message.h"
+#include "tools/serve/tool_calls/tool_calls.h"
 
 namespace lmc::tools {
 namespace {

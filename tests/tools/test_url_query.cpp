@@ -1,7 +1,7 @@
 // A query string's values, decoded as browsers encode them.
 #include <gtest/gtest.h>
 
-#include "tools/serve/url_query.h"
+#include "tools/serve/http/url_query.h"
 
 namespace lmc::tools {
 namespace {

@@ -1,10 +1,10 @@
-// Vertex AI's predict route's pure parts (tools/serve/vertex_predict.h): the names of the
+// Vertex AI's predict route's pure parts (tools/serve/vertex/vertex_predict.h): the names of the
 // routes an instance may give, the instances read from a body, and the answers gathered in
 // order whichever comes first.
 #include <gtest/gtest.h>
 
-#include "tools/serve/serve_request.h"
-#include "tools/serve/vertex_predict.h"
+#include "tools/serve/request/serve_request.h"
+#include "tools/serve/vertex/vertex_predict.h"
 
 namespace lmc::tools {
 namespace {

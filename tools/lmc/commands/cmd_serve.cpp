@@ -27,11 +27,11 @@
 #include "tools/lmc/process/shutdown_signals.h"
 #include "tools/lmc/reports/load_summary.h"
 #include "tools/lmc/serve/api_keys.h"
-#include "tools/lmc/serve/api_server.h"
-#include "tools/lmc/serve/embedding_engine.h"
-#include "tools/lmc/serve/mcp_servers_config.h"
-#include "tools/lmc/serve/serve_engine.h"
 #include "tools/lmc/serve/vertex_environment.h"
+#include "tools/serve/engine/api_server.h"
+#include "tools/serve/engine/embedding_engine.h"
+#include "tools/serve/engine/mcp_servers_config.h"
+#include "tools/serve/engine/serve_engine.h"
 
 namespace lmc::tools {
 
@@ -285,7 +285,7 @@ void note_tools(const ServeOptions& so) {
 }
 
 // llama-server's command line without a model starts its router; lmc has none, and serves
-// what needs no model (tools/serve/modelless_server.h).
+// what needs no model (tools/serve/server/modelless_server.h).
 int serve_without_model(const Args& a, const ServeOptions& so) {
   refuse_llama_flags(a);
   ShutdownSignals signals;

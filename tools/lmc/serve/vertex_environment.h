@@ -1,9 +1,9 @@
 // Vertex AI's custom-container variables, read as llama-server reads them: with
 // AIP_MODE=PREDICTION, lmc serve answers the predict route (AIP_PREDICT_ROUTE, default
-// /predict; tools/serve/vertex_predict.h), its health at AIP_HEALTH_ROUTE as well as /health,
+// /predict; tools/serve/vertex/vertex_predict.h), its health at AIP_HEALTH_ROUTE as well as /health,
 // and listens on AIP_HTTP_PORT (default 8080), which wins over --port.
 #pragma once
-#include "tools/lmc/serve/api_server.h"
+#include "tools/serve/engine/api_server.h"
 
 namespace lmc::tools {
 

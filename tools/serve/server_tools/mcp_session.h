@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "tools/lmc/serve/mcp_servers_config.h"
+#include "tools/serve/engine/mcp_servers_config.h"
 
 namespace lmc::tools::server_tools {
 

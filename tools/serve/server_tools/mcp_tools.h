@@ -1,5 +1,5 @@
 // The tools of the MCP servers lmc serve was given (--mcp-servers-json, --mcp-servers-config;
-// tools/lmc/serve/mcp_servers_config.h), listed and called through GET and POST /tools as
+// tools/serve/engine/mcp_servers_config.h), listed and called through GET and POST /tools as
 // SERVER_TOOL beside the built-in ones. Each server is started at once and asked for its
 // tools; one that does not start or answer is left out with a line in the log and the others
 // are served. A call goes to its server's session, started anew when the last one ended
@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "tools/lmc/serve/mcp_servers_config.h"
+#include "tools/serve/engine/mcp_servers_config.h"
 #include "tools/serve/server_tools/server_tool.h"
 
 namespace lmc::tools::server_tools {
