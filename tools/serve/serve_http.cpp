@@ -35,9 +35,9 @@
 #include "tools/serve/logit_bias_field.h"
 #include "tools/serve/logprobs_json.h"
 #include "tools/serve/metrics_text.h"
-#include "tools/serve/modelless_server.h"
 #include "tools/serve/refusal_log.h"
 #include "tools/serve/rerank_endpoint.h"
+#include "tools/serve/router/router_server.h"
 #include "tools/serve/serve_limits.h"
 #include "tools/serve/serve_request.h"
 #include "tools/serve/slot_actions.h"
@@ -434,7 +434,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v6() {
-  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_modelless_server};
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v7() {
+  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_router_server};
   return &module;
 }

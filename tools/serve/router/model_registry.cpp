@@ -1,0 +1,222 @@
+#include "tools/serve/router/model_registry.h"
+
+#include <cstdio>
+
+#include "tools/serve/answer_json.h"
+#include "tools/serve/serve_request.h"
+
+namespace lmc::tools {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kWatchEvery{200};
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+ModelRegistry::Lease::Lease(Lease&& other) noexcept
+    : registry_(std::exchange(other.registry_, nullptr)), entry_(other.entry_), port_(other.port_) {}
+
+ModelRegistry::Lease::~Lease() {
+  if (registry_) registry_->release(*entry_);
+}
+
+ModelRegistry::ModelRegistry(RouterOptions opts, std::vector<std::string> model_flags)
+    : opts_(std::move(opts)), model_flags_(std::move(model_flags)) {
+  for (const RouterModel& m : opts_.models) entries_[m.name].model = m;
+  watcher_ = std::thread([this] { watch(); });
+}
+
+ModelRegistry::~ModelRegistry() { stop(); }
+
+bool ModelRegistry::has(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  return entries_.count(name) != 0;
+}
+
+ModelRegistry::Entry& ModelRegistry::entry(const std::string& name) {
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw ApiError(400, "invalid_request_error", "model '" + name + "' not found", "model");
+  return it->second;
+}
+
+ModelRegistry::Lease ModelRegistry::acquire(const std::string& name, bool autoload,
+                                            const std::atomic<bool>& cancelled) {
+  Lock lock(mutex_);
+  Entry& e = entry(name);
+  for (;;) {
+    if (stopping_) throw ApiError(503, "unavailable_error", "the server is shutting down");
+    if (cancelled) throw Cancelled{};
+    if (e.status == Status::Loaded) {
+      ++e.in_flight;
+      e.last_used = Clock::now();
+      return Lease(this, &e, e.process->port());
+    }
+    if (e.status == Status::Unloaded && !autoload)
+      throw ApiError(400, "invalid_request_error", "model is not loaded", "model");
+    if (e.status == Status::Unloaded && make_room(lock)) {
+      load(e, lock);
+      continue;
+    }
+    changed_.wait_for(lock, kWatchEvery);
+  }
+}
+
+bool ModelRegistry::make_room(Lock& lock) {
+  if (opts_.models_max == 0) return true;
+  size_t running = 0;
+  Entry* idlest = nullptr;
+  for (auto& [name, e] : entries_) {
+    running += e.status != Status::Unloaded;
+    if (e.status == Status::Loaded && e.in_flight == 0 && (!idlest || e.last_used < idlest->last_used)) idlest = &e;
+  }
+  if (running < opts_.models_max) return true;
+  if (!idlest) return false;
+  std::fprintf(stderr, "lmc: unloading model %s, the least recently used (--models-max %zu)\n",
+               idlest->model.name.c_str(), opts_.models_max);
+  stop_model(*idlest, lock);
+  return false;  // looked at again: the room may have gone to another request meanwhile
+}
+
+void ModelRegistry::load(Entry& e, Lock& lock) {
+  e.status = Status::Loading;
+  e.failed_exit.reset();
+  e.args = {opts_.child_command.begin(), opts_.child_command.begin() + 2};  // lmc serve
+  e.args.insert(e.args.end(), e.model.args.begin(), e.model.args.end());
+  e.args.insert(e.args.end(), opts_.child_command.begin() + 2, opts_.child_command.end());
+  e.args.insert(e.args.end(), {"--model", e.model.path, "--alias", e.model.name});
+  e.args.insert(e.args.end(), model_flags_.begin(), model_flags_.end());
+  const std::vector<std::string> args = e.args;
+  std::fprintf(stderr, "lmc: loading model %s (%s)\n", e.model.name.c_str(), e.model.path.c_str());
+  const auto t0 = Clock::now();
+  lock.unlock();
+  std::shared_ptr<ModelProcess> process;
+  std::optional<LoadFailure> failure;
+  try {
+    process = std::make_shared<ModelProcess>(args, stopping_);
+  } catch (const LoadFailure& f) {
+    failure = f;
+  }
+  lock.lock();
+  changed_.notify_all();
+  if (process && !stopping_) {
+    e.process = std::move(process);
+    e.status = Status::Loaded;
+    e.last_used = Clock::now();
+    std::fprintf(stderr, "lmc: model %s loaded in %.1f s, its server on 127.0.0.1:%d\n", e.model.name.c_str(),
+                 seconds_since(t0), e.process->port());
+    return;
+  }
+  e.status = Status::Unloaded;
+  const std::string why = failure ? failure->what() : "the server is shutting down";
+  if (failure) e.failed_exit = failure->exit_code;
+  std::fprintf(stderr, "lmc: model %s failed to load: %s\n", e.model.name.c_str(), why.c_str());
+  throw ApiError(503, "unavailable_error", "model '" + e.model.name + "' failed to load: " + why);
+}
+
+void ModelRegistry::stop_model(Entry& e, Lock& lock) {
+  e.status = Status::Unloaded;
+  std::shared_ptr<ModelProcess> process = std::move(e.process);
+  const std::chrono::seconds grace = e.model.stop_timeout;
+  lock.unlock();
+  if (process) process->stop(grace);
+  lock.lock();
+  changed_.notify_all();
+}
+
+void ModelRegistry::release(Entry& e) {
+  std::lock_guard lock(mutex_);
+  --e.in_flight;
+  e.last_used = Clock::now();
+  changed_.notify_all();
+}
+
+void ModelRegistry::unload(const std::string& name) {
+  Lock lock(mutex_);
+  auto it = entries_.find(name);
+  if (it == entries_.end()) throw ApiError(400, "invalid_request_error", "model is not found", "model");
+  if (it->second.status != Status::Loaded)
+    throw ApiError(400, "invalid_request_error",
+                   it->second.status == Status::Loading ? "model is loading" : "model is not running", "model");
+  std::fprintf(stderr, "lmc: unloading model %s, as asked\n", name.c_str());
+  stop_model(it->second, lock);
+}
+
+void ModelRegistry::watch() {
+  Lock lock(mutex_);
+  while (!stopping_) {
+    changed_.wait_for(lock, kWatchEvery);
+    for (auto& [name, e] : entries_) {
+      if (e.status != Status::Loaded || stopping_) continue;
+      if (std::optional<int> code = e.process->ended()) {
+        std::fprintf(stderr, "lmc: model %s's server ended (exit code %d)\n", name.c_str(), *code);
+        e.failed_exit = code;
+        e.status = Status::Unloaded;
+        e.process.reset();
+      } else if (opts_.idle_unload.count() > 0 && e.in_flight == 0 && Clock::now() - e.last_used >= opts_.idle_unload) {
+        std::fprintf(stderr, "lmc: unloading model %s, idle for %lld s (--sleep-idle-seconds)\n", name.c_str(),
+                     static_cast<long long>(opts_.idle_unload.count()));
+        stop_model(e, lock);
+        break;  // the lock was let go: the others are looked at on the next round
+      }
+    }
+  }
+}
+
+void ModelRegistry::load_startup_models() {
+  for (const RouterModel& m : opts_.models)
+    if (m.load_on_startup)
+      startup_loads_.emplace_back([this, name = m.name] {
+        try {
+          acquire(name, true, stopping_);
+        } catch (const ApiError&) {  // said in the log, and in /models
+        } catch (const Cancelled&) {
+        }
+      });
+}
+
+void ModelRegistry::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_.exchange(true)) return;
+    changed_.notify_all();
+  }
+  if (watcher_.joinable()) watcher_.join();
+  for (std::thread& t : startup_loads_) t.join();
+  std::vector<std::shared_ptr<ModelProcess>> running;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [name, e] : entries_)
+      if (e.process) running.push_back(std::move(e.process));
+  }
+  for (auto& p : running) p->stop(std::chrono::seconds(10));
+}
+
+nlohmann::json ModelRegistry::listing() const {
+  static const char* const kStatus[] = {"unloaded", "loading", "loaded"};
+  std::lock_guard lock(mutex_);
+  nlohmann::json data = nlohmann::json::array();
+  for (const auto& [name, e] : entries_) {
+    nlohmann::json status = {{"value", kStatus[static_cast<int>(e.status)]}, {"args", e.args}};
+    if (e.failed_exit && e.status == Status::Unloaded) {
+      status["failed"] = true;
+      status["exit_code"] = *e.failed_exit;
+    }
+    data.push_back({{"id", name},
+                    {"aliases", nlohmann::json::array()},
+                    {"tags", nlohmann::json::array()},
+                    {"object", "model"},
+                    {"owned_by", "lmc"},
+                    {"created", now_seconds()},
+                    {"path", e.model.path},
+                    {"status", status},
+                    {"architecture", {{"input_modalities", {"text"}}, {"output_modalities", {"text"}}}},
+                    {"source", e.model.source},
+                    {"can_remove", false}});
+  }
+  return {{"data", data}, {"object", "list"}};
+}
+
+}  // namespace lmc::tools
