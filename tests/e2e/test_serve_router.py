@@ -11,6 +11,9 @@ one of them twice: as a file and in a subfolder beside a projector that is no mo
     is not unloaded to make room: the other request waits for the stream's end;
   * --sleep-idle-seconds unloads an idle model; --api-key is the router's, its models' servers
     answer it alone; a model's server that dies is seen;
+  * --models-preset: [*]'s flags and a model's, a model of the file's own, load-on-startup, a
+    model whose flag its server refuses (a 503, and /models' failed and exit_code); presets that
+    do not read exit 2 naming the file and line;
   * an unknown or missing model is a 400 with llama-server's message; bad flags exit 2 with a
     message naming them; SIGTERM stops the models' servers too.
 
@@ -283,6 +286,61 @@ def socket_to(port):
     import socket
     s = socket.create_connection(("127.0.0.1", port), timeout=5)
     s.close()
+
+
+class Presets(unittest.TestCase):
+    """--models-preset: flags for every model and for one, a model of the file's own, one loaded at
+    startup, one whose flag its server refuses (its load fails, and /models says how)."""
+
+    def test_presets(self):
+        folder = models_dir()
+        preset = os.path.join(folder, "presets.ini")
+        with open(preset, "w") as f:
+            f.write("version = 1\n[*]\nc = 1024\n\n[a]\nload-on-startup = true\ntemp = 0\n\n"
+                    f"[own]\nmodel = {os.path.join(CHECKPOINTS, 'qwen3.gguf')}\nn-predict = 2\nstop-timeout = 3\n\n"
+                    f"[broken]\nmodel = {os.path.join(CHECKPOINTS, 'qwen2.gguf')}\ntop-k = lots\n")
+        router = Router(folder, "--models-preset", preset)
+        try:
+            router.wait_status("a", "loaded")  # at startup, unasked
+            status, body = router.request("GET", "/models")
+            by_id = {m["id"]: m for m in body["data"]}
+            self.assertEqual(sorted(by_id), ["a", "b", "broken", "c", "own"])
+            self.assertEqual((by_id["own"]["source"], by_id["a"]["source"]), ("preset", "models_dir"))
+            args = by_id["a"]["status"]["args"]
+            self.assertEqual(args[2:6], ["-c", "1024", "--temp", "0"])  # the preset's, before the command line's
+            self.assertEqual(args[args.index("-c", 3) + 1], "1024")  # -c 1024 -np 2: the command line's, after
+            status, body = complete(router, "own", 16)
+            self.assertEqual((status, body["usage"]["completion_tokens"]), (200, 2))
+            status, body = complete(router, "broken")
+            self.assertEqual((status, body["error"]["type"]), (503, "unavailable_error"))
+            self.assertIn("model 'broken' failed to load", body["error"]["message"])
+            broken = [m for m in router.request("GET", "/models")[1]["data"] if m["id"] == "broken"][0]["status"]
+            self.assertEqual((broken["value"], broken["failed"], broken["exit_code"]), ("unloaded", True, 2))
+        finally:
+            self.assertEqual(router.stop(), 0)
+            shutil.rmtree(folder)
+
+    def test_presets_that_do_not_read(self):
+        folder = models_dir()
+        preset = os.path.join(folder, "bad.ini")
+        cases = [("[a]\nport = 9\n", "bad.ini:2: 'port' is the router's own flag"),
+                 ("[a]\nLLAMA_ARG_CTX_SIZE = 9\n", "bad.ini:2: lmc reads a preset's flags by name"),
+                 ("[a]\nfoo-bar = 1\n", "bad.ini:2: unknown option '--foo-bar'"),
+                 ("c = 9\n", "bad.ini:1: 'c' before any [section]"),
+                 ("[a]\njust words\n", "bad.ini:2: expected KEY = VALUE"),
+                 ("[zz]\nc = 9\n", "bad.ini:1: [zz] is no model of --models-dir and names no file"),
+                 ("[zz]\nmodel = /nonexistent.gguf\n", "bad.ini:2: model '/nonexistent.gguf' is not there"),
+                 ("[a]\nstop-timeout = soon\n", "bad.ini:2: stop-timeout is a number of seconds")]
+        try:
+            for text, message in cases:
+                with open(preset, "w") as f:
+                    f.write(text)
+                r = subprocess.run([h.LMC, "serve", "--models-dir", folder, "--models-preset", preset, "--port", "0"],
+                                   capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 2, (text, r.stderr))
+                self.assertIn(message, r.stderr)
+        finally:
+            shutil.rmtree(folder)
 
 
 class BadFlags(unittest.TestCase):

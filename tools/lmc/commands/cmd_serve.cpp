@@ -291,7 +291,15 @@ void note_tools(const ServeOptions& so) {
 // each loaded when a request names it (tools/serve/router/router_server.h).
 int serve_router(const Args& a, int argc, char** argv, const ServeOptions& so) {
   refuse_llama_flags(a);
-  RouterOptions router = router_options(a, argc, argv);
+  // A preset's flags read as a model's lmc serve will read them.
+  const FlagCheck check = [](const std::vector<std::string>& flags) {
+    std::vector<std::string> words = {"lmc", "serve"};
+    words.insert(words.end(), flags.begin(), flags.end());
+    std::vector<char*> argv_of;
+    for (std::string& w : words) argv_of.push_back(w.data());
+    Args(specs(), static_cast<int>(argv_of.size()), argv_of.data(), 2, kServer);
+  };
+  RouterOptions router = router_options(a, argc, argv, check);
   ShutdownSignals signals;
   signal(SIGPIPE, SIG_IGN);
   std::unique_ptr<ApiServer> server = make_router_api_server(so, router);
@@ -299,10 +307,8 @@ int serve_router(const Args& a, int argc, char** argv, const ServeOptions& so) {
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();
   note_tools(so);
-  std::fprintf(stderr, "lmc: serving %zu model%s of %s on %s (/models lists them; a request's \"model\" loads one)\n",
-               router.models.size(), router.models.size() == 1 ? "" : "s",
-               a.has("models-dir") ? ("--models-dir " + a.get_or("models-dir", "")).c_str() : "no --models-dir",
-               served_at(so, port).c_str());
+  std::fprintf(stderr, "lmc: serving %zu model%s on %s (/models lists them; a request's \"model\" loads one)\n",
+               router.models.size(), router.models.size() == 1 ? "" : "s", served_at(so, port).c_str());
   server->listen();
   signals.finish();
   std::fprintf(stderr, "lmc: stopped\n");

@@ -10,8 +10,7 @@ namespace lmc::tools {
 
 namespace {
 
-// The router's own flags, which its models' servers do not get (it listens, checks keys,
-// names the models and runs the tools), by every spelling, with whether a value follows.
+// The router's own flags by every spelling, with whether a value follows.
 const std::map<std::string, bool>& router_owned() {
   static const std::map<std::string, bool> owned = {
       {"--host", true},
@@ -22,6 +21,7 @@ const std::map<std::string, bool>& router_owned() {
       {"-a", true},
       {"--tags", true},
       {"--models-dir", true},
+      {"--models-preset", true},
       {"--models-max", true},
       {"--models-autoload", false},
       {"--no-models-autoload", false},
@@ -70,6 +70,10 @@ std::vector<FlagSpec> router_flag_specs() {
        "without a model: serve every GGUF of this folder (a file under its name without .gguf, a subfolder under "
        "its name), each loaded when a request's \"model\" names it (llama-server's router)",
        "DIR"},
+      {"models-preset", true,
+       "without a model: llama-server's presets, an INI file: [NAME] sections of flags without dashes for a model of "
+       "--models-dir, or a model of its own (model = PATH); [*] for every model; load-on-startup, stop-timeout",
+       "FILE"},
       {"models-max", true,
        "without a model: the most models running at once (default 4; 0: no bound); one more unloads the least "
        "recently used one that is not answering a request",
@@ -81,17 +85,20 @@ std::vector<FlagSpec> router_flag_specs() {
 }
 
 void refuse_router_flags(const Args& a) {
-  for (const char* name : {"models-dir", "models-max", "models-autoload", "no-models-autoload"})
+  for (const char* name : {"models-dir", "models-preset", "models-max", "models-autoload", "no-models-autoload"})
     if (a.has(name))
       throw UsageError(std::string("--") + name +
                        " is for lmc serve without a model (its router): give a model or the router's flags, not both");
 }
 
-RouterOptions router_options(const Args& a, int argc, char** argv) {
+bool owned_by_router(const std::string& spelling) { return router_owned().count(spelling) != 0; }
+
+RouterOptions router_options(const Args& a, int argc, char** argv, const FlagCheck& check) {
   if (a.has("models-autoload") && a.has("no-models-autoload"))
     throw UsageError("give --models-autoload or --no-models-autoload, not both");
   RouterOptions r;
   if (auto dir = a.get("models-dir")) r.models = models_in_folder(*dir);
+  if (auto preset = a.get("models-preset")) apply_presets(*preset, check, r.models);
   r.models_max = static_cast<size_t>(a.get_int("models-max", 4, 0, 1 << 16));
   r.autoload = !a.has("no-models-autoload");
   r.idle_unload = std::chrono::seconds(std::max<int64_t>(0, a.get_int("sleep-idle-seconds", 0, -1, 86400 * 365)));
