@@ -2,11 +2,13 @@
 of a folder (two random Qwen checkpoints' GGUFs, the fixtures e2e_gguf_qwen2 and e2e_gguf_qwen3,
 one of them twice: as a file and in a subfolder beside a projector that is no model).
 
-  * each model loaded by the request that names it, and answering (whole and streamed);
+  * each model loaded by the request that names it, and answering (whole and streamed); a
+    client that leaves a stream ends its generation in the model's server;
   * /models and /v1/models: every model, its status, llama-server's shape;
   * --models-max 2: the third model unloads the least recently used, each model is loaded
     once, and a model loaded again opens the compile cache's artifact;
   * POST /models/load and /models/unload, and their errors (unknown, running, not running);
+    requests for a model that is loading wait for that one load;
   * --models-max 1 and --no-models-autoload: a 400 until loaded; a model answering a stream
     is not unloaded to make room: the other request waits for the stream's end;
   * --sleep-idle-seconds unloads an idle model; --api-key is the router's, its models' servers
@@ -190,6 +192,34 @@ class ThreeModels(unittest.TestCase):
         # a loaded twice, compiled (unless an earlier test had) once: the second load opened the compile cache's.
         self.assertEqual(self.router.log().count("lmc: loading model a "), 2)
         self.assertLessEqual(self.router.log().count("a.gguf: compiled"), 1)
+
+
+    def test_6_client_leaving_frees_the_slot(self):
+        c = http.client.HTTPConnection("127.0.0.1", self.router.port, timeout=120)
+        c.request("POST", "/completion", json.dumps({"model": "c", "prompt": "Once", "n_predict": 3000,
+                                                     "ignore_eos": True, "stream": True}))
+        r = c.getresponse()
+        self.assertTrue(r.readline().startswith(b"data: "))
+        c.close()  # gone after its first piece: the model's server hears of it through the router
+        deadline = time.time() + 30
+        while not re.search(r"POST /completion 200 \d+ ms, prompt \d+ tokens \(\d+ cached\), \d+ generated, cancelled",
+                            self.router.log()) and time.time() < deadline:
+            time.sleep(0.05)
+        self.assertRegex(self.router.log(), r"generated, cancelled")
+        self.assertEqual(complete(self.router, "c")[0], 200)
+
+
+    def test_7_requests_for_a_loading_model_share_its_load(self):
+        self.assertEqual(self.router.statuses()["b"], "unloaded")
+        loads = self.router.log().count("lmc: loading model b ")
+        answers = []
+        threads = [threading.Thread(target=lambda: answers.append(complete(self.router, "b")[0])) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(answers, [200, 200, 200])
+        self.assertEqual(self.router.log().count("lmc: loading model b "), loads + 1)
 
 
 class OneAtATime(unittest.TestCase):

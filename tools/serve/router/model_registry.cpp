@@ -46,9 +46,13 @@ ModelRegistry::Lease ModelRegistry::acquire(const std::string& name, bool autolo
                                             const std::atomic<bool>& cancelled) {
   Lock lock(mutex_);
   Entry& e = entry(name);
+  bool waited_for_load = false;
   for (;;) {
     if (stopping_) throw ApiError(503, "unavailable_error", "the server is shutting down");
     if (cancelled) throw Cancelled{};
+    if (waited_for_load && e.status == Status::Unloaded && !e.failure.empty())
+      throw ApiError(503, "unavailable_error", "model '" + name + "' failed to load: " + e.failure);
+    waited_for_load = e.status == Status::Loading;
     if (e.status == Status::Loaded) {
       ++e.in_flight;
       e.last_used = Clock::now();
@@ -83,6 +87,7 @@ bool ModelRegistry::make_room(Lock& lock) {
 void ModelRegistry::load(Entry& e, Lock& lock) {
   e.status = Status::Loading;
   e.failed_exit.reset();
+  e.failure.clear();
   e.args = {opts_.child_command.begin(), opts_.child_command.begin() + 2};  // lmc serve
   e.args.insert(e.args.end(), e.model.args.begin(), e.model.args.end());
   e.args.insert(e.args.end(), opts_.child_command.begin() + 2, opts_.child_command.end());
@@ -110,10 +115,10 @@ void ModelRegistry::load(Entry& e, Lock& lock) {
     return;
   }
   e.status = Status::Unloaded;
-  const std::string why = failure ? failure->what() : "the server is shutting down";
+  e.failure = failure ? failure->what() : "the server is shutting down";
   if (failure) e.failed_exit = failure->exit_code;
-  std::fprintf(stderr, "lmc: model %s failed to load: %s\n", e.model.name.c_str(), why.c_str());
-  throw ApiError(503, "unavailable_error", "model '" + e.model.name + "' failed to load: " + why);
+  std::fprintf(stderr, "lmc: model %s failed to load: %s\n", e.model.name.c_str(), e.failure.c_str());
+  throw ApiError(503, "unavailable_error", "model '" + e.model.name + "' failed to load: " + e.failure);
 }
 
 void ModelRegistry::stop_model(Entry& e, Lock& lock) {
@@ -194,8 +199,17 @@ void ModelRegistry::stop() {
   for (auto& p : running) p->stop(std::chrono::seconds(10));
 }
 
+namespace {
+const char* const kStatus[] = {"unloaded", "loading", "loaded"};
+}  // namespace
+
+std::string ModelRegistry::status_of(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(name);
+  return it == entries_.end() ? "" : kStatus[static_cast<int>(it->second.status)];
+}
+
 nlohmann::json ModelRegistry::listing() const {
-  static const char* const kStatus[] = {"unloaded", "loading", "loaded"};
   std::lock_guard lock(mutex_);
   nlohmann::json data = nlohmann::json::array();
   for (const auto& [name, e] : entries_) {

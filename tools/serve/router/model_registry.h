@@ -50,8 +50,9 @@ class ModelRegistry {
   const RouterOptions& options() const { return opts_; }
   bool has(const std::string& name) const;
   // `name` running and held. Unloaded, it is loaded when `autoload` (else a 400), first
-  // making room. Throws ApiError (400 not loaded, 503 its load failed or the router stops)
-  // and, once `cancelled` is set, Cancelled.
+  // making room; loading, its load is waited for (and its failure is this request's too).
+  // Throws ApiError (400 not loaded, 503 its load failed or the router stops) and, once
+  // `cancelled` is set, Cancelled.
   struct Cancelled {};
   Lease acquire(const std::string& name, bool autoload, const std::atomic<bool>& cancelled);
   // POST /models/unload: the model is unloaded at once, its server stopped as it finishes
@@ -60,6 +61,8 @@ class ModelRegistry {
   void unload(const std::string& name);
   // GET /models: every model, llama-server's shape, its status among its fields.
   nlohmann::json listing() const;
+  // Its status as /models says it: "unloaded", "loading" or "loaded"; "" for no such model.
+  std::string status_of(const std::string& name) const;
   // Starts the models a preset loads at startup, each on a thread of its own.
   void load_startup_models();
   // Stops every model and refuses requests from now on.
@@ -75,6 +78,7 @@ class ModelRegistry {
     int in_flight = 0;                      // requests holding it
     std::chrono::steady_clock::time_point last_used;
     std::optional<int> failed_exit;  // its last server's exit code, when it failed or ended by itself
+    std::string failure;             // why its last load failed ("" when it did not)
   };
   using Lock = std::unique_lock<std::mutex>;
 

@@ -150,7 +150,7 @@ class RouterServer final : public ApiServer {
   int load(const http::Request& req, http::Exchange& ex) {
     const std::string name = model_named(req);
     if (!registry_.has(name)) throw ApiError(404, "not_found_error", "model is not found", "model");
-    if (model_status(name) != "unloaded")
+    if (registry_.status_of(name) != "unloaded")
       throw ApiError(400, "invalid_request_error", "model is already running", "model");
     auto flag = std::make_shared<std::atomic<bool>>(false);
     auto work = [this, name, flag] {
@@ -169,7 +169,8 @@ class RouterServer final : public ApiServer {
   int unload(const http::Request& req, http::Exchange& ex) {
     const std::string name = model_named(req);
     if (!registry_.has(name)) throw ApiError(400, "invalid_request_error", "model is not found", "model");
-    if (model_status(name) != "loaded") throw ApiError(400, "invalid_request_error", "model is not running", "model");
+    if (registry_.status_of(name) != "loaded")
+      throw ApiError(400, "invalid_request_error", "model is not running", "model");
     auto work = [this, name] {
       try {
         registry_.unload(name);
@@ -180,13 +181,6 @@ class RouterServer final : public ApiServer {
       throw ApiError(503, "unavailable_error", "the server is busy; try again", "", 1);
     send_json(ex, 200, {{"success", true}});
     return 200;
-  }
-
-  std::string model_status(const std::string& name) const {
-    const json listing = registry_.listing();
-    for (const json& m : listing["data"])
-      if (m["id"] == name) return m["status"]["value"];
-    return "";
   }
 
   // llama-server's /props of its router.
