@@ -170,6 +170,9 @@ class ThreeModels(unittest.TestCase):
         self.assertEqual((status, body["error"]["message"]), (400, "model name is missing from the request"))
         status, body = self.router.request("GET", "/slots")
         self.assertEqual(status, 400)
+        for method, path in (("POST", "/models"), ("DELETE", "/models?model=a"), ("GET", "/models/sse")):
+            status, body = self.router.request(method, path, {"model": "a"} if method == "POST" else None)
+            self.assertEqual((status, body["error"]["type"]), (501, "not_supported_error"), path)
         status, body = self.router.request("GET", "/props?model=b")
         self.assertEqual((status, body["model_alias"]), (200, "b"))
 

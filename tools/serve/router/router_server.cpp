@@ -111,6 +111,10 @@ class RouterServer final : public ApiServer {
       send_json(*ex, 200, props());
       return 200;
     }
+    if ((req.path == "/models" && req.method != "GET") || req.path == "/models/sse")
+      throw ApiError(501, "not_supported_error",
+                     "lmc downloads no models and keeps no model cache (llama-server's " + req.method + " " + req.path +
+                         "): put a model's GGUF in --models-dir, or name it in --models-preset");
     if (req.method != "GET" && req.method != "POST")
       throw ApiError(404, "not_found_error", "no endpoint " + req.method + " " + req.path.substr(0, 200));
     const std::string name = model_named(req);
