@@ -10,7 +10,8 @@ one of them twice: as a file and in a subfolder beside a projector that is no mo
   * POST /models/load and /models/unload, and their errors (unknown, running, not running);
     requests for a model that is loading wait for that one load;
   * --models-max 1 and --no-models-autoload: a 400 until loaded; a model answering a stream
-    is not unloaded to make room: the other request waits for the stream's end;
+    is not unloaded to make room: the other request waits for the stream's end; a model kept
+    busy by two clients gives its room up all the same (its new requests wait their turn);
   * --sleep-idle-seconds unloads an idle model; --api-key is the router's, its models' servers
     answer it alone; a model's server that dies is seen;
   * --models-preset: [*]'s flags and a model's, a model of the file's own, load-on-startup, a
@@ -267,6 +268,39 @@ class OneAtATime(unittest.TestCase):
         self.assertEqual((last["stop"], last["tokens_predicted"]), (True, 300))
         self.assertLessEqual(stream["done"], loaded_at)
         self.assertEqual(self.router.statuses(), {"a": "unloaded", "b": "loaded", "c": "unloaded"})
+
+
+class BusyModel(unittest.TestCase):
+    def test_a_model_kept_busy_still_gives_its_room_up(self):
+        """--models-max 1, two clients keeping a busy without a gap: b is answered all the same (a
+        takes no new request until its running ones end), and a's clients are all answered too."""
+        folder = models_dir()
+        router = Router(folder, "--models-max", "1")
+        try:
+            self.assertEqual(complete(router, "a")[0], 200)
+            done, statuses = threading.Event(), []
+
+            def keep_busy():
+                while not done.is_set():
+                    statuses.append(router.request("POST", "/completion", {"model": "a", "prompt": "Once",
+                                                                           "n_predict": 40, "ignore_eos": True})[0])
+            clients = [threading.Thread(target=keep_busy) for _ in range(2)]
+            for t in clients:
+                t.start()
+            time.sleep(0.5)
+            t0 = time.time()
+            status, body = complete(router, "b")
+            waited = time.time() - t0
+            done.set()
+            for t in clients:
+                t.join()
+            self.assertEqual(status, 200, body)
+            self.assertLess(waited, 60)
+            self.assertIn("lmc: model a takes no new requests until its running ones end", router.log())
+            self.assertEqual(set(statuses), {200})
+        finally:
+            self.assertEqual(router.stop(), 0)
+            shutil.rmtree(folder)
 
 
 class IdleKeyAndEnd(unittest.TestCase):

@@ -47,20 +47,21 @@ ModelRegistry::Lease ModelRegistry::acquire(const std::string& name, bool autolo
   Lock lock(mutex_);
   Entry& e = entry(name);
   bool waited_for_load = false;
+  RoomWait room_wait{*this};
   for (;;) {
     if (stopping_) throw ApiError(503, "unavailable_error", "the server is shutting down");
     if (cancelled) throw Cancelled{};
     if (waited_for_load && e.status == Status::Unloaded && !e.failure.empty())
       throw ApiError(503, "unavailable_error", "model '" + name + "' failed to load: " + e.failure);
     waited_for_load = e.status == Status::Loading;
-    if (e.status == Status::Loaded) {
+    if (e.status == Status::Loaded && !e.closing) {
       ++e.in_flight;
       e.last_used = Clock::now();
       return Lease(this, &e, e.process->port());
     }
     if (e.status == Status::Unloaded && !autoload)
       throw ApiError(400, "invalid_request_error", "model is not loaded", "model");
-    if (e.status == Status::Unloaded && make_room(lock)) {
+    if (e.status == Status::Unloaded && room_wait.first() && make_room(lock)) {
       load(e, lock);
       continue;
     }
@@ -68,19 +69,48 @@ ModelRegistry::Lease ModelRegistry::acquire(const std::string& name, bool autolo
   }
 }
 
+bool ModelRegistry::RoomWait::first() {
+  if (!ticket) registry.room_queue_.insert(ticket = ++registry.last_ticket_);
+  return *registry.room_queue_.begin() == ticket;
+}
+
+ModelRegistry::RoomWait::~RoomWait() {  // the lock held
+  if (!ticket) return;
+  registry.room_queue_.erase(ticket);
+  if (registry.room_queue_.empty())
+    for (auto& [name, e] : registry.entries_) e.closing = false;  // no one waits for their room any more
+  registry.changed_.notify_all();
+}
+
 bool ModelRegistry::make_room(Lock& lock) {
   if (opts_.models_max == 0) return true;
   size_t running = 0;
-  Entry* idlest = nullptr;
+  Entry *idlest = nullptr, *least_recent = nullptr;
+  bool closing = false;
+  // Which idle model goes first: a closing one (a request waits for its room), else the least recently used.
+  auto before = [](const Entry* a, const Entry& b) {
+    return !a || (a->closing != b.closing ? b.closing : b.last_used < a->last_used);
+  };
   for (auto& [name, e] : entries_) {
     running += e.status != Status::Unloaded;
-    if (e.status == Status::Loaded && e.in_flight == 0 && (!idlest || e.last_used < idlest->last_used)) idlest = &e;
+    closing |= e.closing;
+    if (e.status == Status::Loaded && e.in_flight == 0 && before(idlest, e)) idlest = &e;
+    if (e.status == Status::Loaded && (!least_recent || e.last_used < least_recent->last_used)) least_recent = &e;
   }
   if (running < opts_.models_max) return true;
-  if (!idlest) return false;
-  std::fprintf(stderr, "lmc: unloading model %s, the least recently used (--models-max %zu)\n",
-               idlest->model.name.c_str(), opts_.models_max);
-  stop_model(*idlest, lock);
+  if (idlest) {
+    std::fprintf(stderr, "lmc: unloading model %s, the least recently used (--models-max %zu)\n",
+                 idlest->model.name.c_str(), opts_.models_max);
+    stop_model(*idlest, lock);
+  } else if (!closing && least_recent) {
+    // Every running model is busy: the least recently used one takes no new request, so that
+    // its room comes free once its requests end, however busy it is kept.
+    std::fprintf(stderr,
+                 "lmc: model %s takes no new requests until its running ones end: another model waits for "
+                 "its room (--models-max %zu)\n",
+                 least_recent->model.name.c_str(), opts_.models_max);
+    least_recent->closing = true;
+  }
   return false;  // looked at again: the room may have gone to another request meanwhile
 }
 
@@ -123,6 +153,7 @@ void ModelRegistry::load(Entry& e, Lock& lock) {
 
 void ModelRegistry::stop_model(Entry& e, Lock& lock) {
   e.status = Status::Unloaded;
+  e.closing = false;
   std::shared_ptr<ModelProcess> process = std::move(e.process);
   const std::chrono::seconds grace = e.model.stop_timeout;
   lock.unlock();

@@ -2,18 +2,21 @@
 // running, tools/serve/router/model_process.h), how many requests it is answering and when
 // it last answered one. A request holds its model by a Lease while it is forwarded, and a
 // held model is never stopped to make room: past --models-max, the least recently used model
-// that answers nothing is stopped, and when every running one is busy the request waits
-// until one is free. Requests for a model that is loading wait for that one load. A watcher
+// that answers nothing is stopped; when every running one is busy, the least recently used
+// takes no new request (they wait) until its running ones end, so a busy model cannot keep
+// the others out for ever. Requests for a model that is loading wait for that one load. A watcher
 // stops a model idle past --sleep-idle-seconds and notices a server that ended by itself.
 #pragma once
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,11 +79,22 @@ class ModelRegistry {
     std::shared_ptr<ModelProcess> process;  // while loaded
     std::vector<std::string> args;          // its server's command line, once started
     int in_flight = 0;                      // requests holding it
+    bool closing = false;                   // loaded, taking no new request: another model waits for its room
     std::chrono::steady_clock::time_point last_used;
     std::optional<int> failed_exit;  // its last server's exit code, when it failed or ended by itself
     std::string failure;             // why its last load failed ("" when it did not)
   };
   using Lock = std::unique_lock<std::mutex>;
+  // A request waiting for room to load its model, in a queue in arrival order (under the
+  // lock): the first in it takes the room that comes free, so a model's own requests never
+  // pass another's that waited before them. When the last one goes (loaded, failed, or its
+  // client left), no model stays closing.
+  struct RoomWait {
+    ModelRegistry& registry;
+    uint64_t ticket = 0;  // 0: not in the queue
+    bool first();         // queued (once), and first
+    ~RoomWait();
+  };
 
   Entry& entry(const std::string& name);
   // Stops the least recently used idle model when the running ones are at --models-max;
@@ -100,6 +114,8 @@ class ModelRegistry {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::atomic<bool> stopping_{false};
+  std::set<uint64_t> room_queue_;  // the tickets of the requests waiting for room, in arrival order
+  uint64_t last_ticket_ = 0;
   std::vector<std::thread> startup_loads_;
   std::thread watcher_;
 };
