@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 
+#include "support/error.h"
 #include "tools/lmc/serve/model_catalog.h"
 
 namespace lmc::tools {
@@ -58,7 +59,7 @@ std::vector<std::string> inherited_flags(int argc, char** argv) {
 std::string this_executable() {
   std::error_code ec;
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) throw UsageError("lmc serve's router cannot find its own executable (/proc/self/exe): " + ec.message());
+  if (ec) throw Error("lmc serve's router cannot find its own executable (/proc/self/exe): " + ec.message());
   return self.string();
 }
 
