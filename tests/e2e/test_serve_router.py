@@ -8,7 +8,7 @@ one of them twice: as a file and in a subfolder beside a projector that is no mo
   * --models-max 2: the third model unloads the least recently used, each model is loaded
     once, and a model loaded again opens the compile cache's artifact;
   * POST /models/load and /models/unload, and their errors (unknown, running, not running);
-    requests for a model that is loading wait for that one load;
+    requests for a model that is loading wait for that one load; two models with room load at once;
   * --models-max 1 and --no-models-autoload: a 400 until loaded; a model answering a stream
     is not unloaded to make room: the other request waits for the stream's end; a model kept
     busy by two clients gives its room up all the same (its new requests wait their turn);
@@ -298,6 +298,25 @@ class BusyModel(unittest.TestCase):
             self.assertLess(waited, 60)
             self.assertIn("lmc: model a takes no new requests until its running ones end", router.log())
             self.assertEqual(set(statuses), {200})
+        finally:
+            self.assertEqual(router.stop(), 0)
+            shutil.rmtree(folder)
+
+
+    def test_two_models_load_at_once(self):
+        """Room for both: the second model's load does not wait for the first's."""
+        folder = models_dir()
+        router = Router(folder)
+        try:
+            answers = []
+            threads = [threading.Thread(target=lambda m=m: answers.append(complete(router, m)[0])) for m in "ab"]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            self.assertEqual(answers, [200, 200])
+            events = re.findall(r"lmc: (loading model|model) [ab] (?:\(|loaded)", router.log())
+            self.assertEqual(events[:2], ["loading model", "loading model"], router.log())
         finally:
             self.assertEqual(router.stop(), 0)
             shutil.rmtree(folder)

@@ -1,6 +1,7 @@
 #include "tools/serve/router/model_registry.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "tools/serve/answer_json.h"
 #include "tools/serve/serve_request.h"
@@ -62,6 +63,7 @@ ModelRegistry::Lease ModelRegistry::acquire(const std::string& name, bool autolo
     if (e.status == Status::Unloaded && !autoload)
       throw ApiError(400, "invalid_request_error", "model is not loaded", "model");
     if (e.status == Status::Unloaded && room_wait.first() && make_room(lock)) {
+      room_wait.leave();  // the room is this load's: the next request in the queue may look for its own
       load(e, lock);
       continue;
     }
@@ -74,9 +76,9 @@ bool ModelRegistry::RoomWait::first() {
   return *registry.room_queue_.begin() == ticket;
 }
 
-ModelRegistry::RoomWait::~RoomWait() {  // the lock held
+void ModelRegistry::RoomWait::leave() {
   if (!ticket) return;
-  registry.room_queue_.erase(ticket);
+  registry.room_queue_.erase(std::exchange(ticket, 0));
   if (registry.room_queue_.empty())
     for (auto& [name, e] : registry.entries_) e.closing = false;  // no one waits for their room any more
   registry.changed_.notify_all();

@@ -93,7 +93,8 @@ class ModelRegistry {
     ModelRegistry& registry;
     uint64_t ticket = 0;  // 0: not in the queue
     bool first();         // queued (once), and first
-    ~RoomWait();
+    void leave();
+    ~RoomWait() { leave(); }  // the lock held
   };
 
   Entry& entry(const std::string& name);
