@@ -24,8 +24,9 @@ On SmolLM2-135M (its GGUF; exit 77 when absent), one server with llama-server's 
     answer's text parts; Anthropic's images refused (500, as llama-server without a projector);
   * /metrics a 501 without --metrics; Vertex AI's predict route (AIP_MODE=PREDICTION); several
     --host addresses;
-  * without a model (llama-server's router command line): /health, an empty /v1/models,
-    --cors-origins' preflights, and a 503 for the rest.
+  * without a model and without --models-dir (llama-server's router command line): /health, an
+    empty /v1/models, the router's /props, --cors-origins' preflights, and a 400 for a request
+    that names no model (test_serve_router.py tests the router with models).
 """
 import http.client
 import json
@@ -407,9 +408,9 @@ class Deployment(unittest.TestCase):
 
 
 class WithoutModel(unittest.TestCase):
-    """llama-server's command line without a model (its router's): lmc serves what needs none."""
+    """llama-server's command line without a model: its router, here with no model to serve."""
 
-    def test_health_models_preflight_and_503(self):
+    def test_health_models_preflight_and_400(self):
         proc = subprocess.Popen([serve.LMC, "serve", "--port", "0", "--cors-origins", "localhost", "--offline"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
@@ -435,9 +436,11 @@ class WithoutModel(unittest.TestCase):
             self.assertEqual(ask("OPTIONS", "/completions", preflight)[:2], (200, "http://localhost:8080"))
             self.assertEqual(ask("OPTIONS", "/completions", dict(preflight, Origin="http://evil.com"))[:2],
                              (200, None))
+            status, _, body = ask("GET", "/props")
+            self.assertEqual((status, json.loads(body)["role"]), (200, "router"))
             status, _, body = ask("POST", "/completion")
-            self.assertEqual(status, 503)
-            self.assertIn("no model", json.loads(body)["error"]["message"])
+            self.assertEqual(status, 400)
+            self.assertIn("model name is missing", json.loads(body)["error"]["message"])
         finally:
             proc.terminate()
             self.assertEqual(proc.wait(timeout=60), 0)

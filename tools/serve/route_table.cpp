@@ -7,8 +7,8 @@
 
 #include "tools/serve/anthropic/anthropic_routes.h"
 #include "tools/serve/responses/responses_routes.h"
+#include "tools/serve/router/router_server.h"
 #include "tools/serve/server/http_api_server.h"
-#include "tools/serve/server/modelless_server.h"
 #include "tools/serve/vertex/vertex_routes.h"
 
 namespace lmc::tools {
@@ -27,7 +27,7 @@ std::unique_ptr<ApiServer> make_server(const driver::LoadedModel& m, ServeBacken
 }  // namespace
 }  // namespace lmc::tools
 
-extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v6() {
-  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_modelless_server};
+extern "C" __attribute__((visibility("default"))) const lmc::tools::ServeModule* lmc_serve_module_v7() {
+  static const lmc::tools::ServeModule module{lmc::tools::make_server, lmc::tools::make_router_server};
   return &module;
 }

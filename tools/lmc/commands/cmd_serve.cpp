@@ -4,6 +4,7 @@
 // Retry-After; a client that leaves frees its place or slot at once. SIGTERM or Ctrl-C lets the running
 // and queued requests finish, then exits. With --embeddings it computes embeddings instead (the model compiled with the
 // embedding-output pass), one request at a time; --reranking does too and ranks documents by them.
+// Without a model it is llama-server's router: --models-dir's models, each loaded when a request names it.
 #include <signal.h>
 
 #include <algorithm>
@@ -27,6 +28,7 @@
 #include "tools/lmc/process/shutdown_signals.h"
 #include "tools/lmc/reports/load_summary.h"
 #include "tools/lmc/serve/api_keys.h"
+#include "tools/lmc/serve/router_flags.h"
 #include "tools/lmc/serve/vertex_environment.h"
 #include "tools/serve/engine/api_server.h"
 #include "tools/serve/engine/embedding_engine.h"
@@ -184,6 +186,7 @@ std::vector<FlagSpec> specs() {
        "mean|last|cls|none"},
   };
   for (auto& f : api_key_flag_specs()) s.push_back(f);
+  for (auto& f : router_flag_specs()) s.push_back(f);
   for (auto& f : chat_template_flag_specs()) s.push_back(f);
   for (auto& f : sampling_flag_specs()) s.push_back(f);
   for (auto& f : grammar_flag_specs(true)) s.push_back(f);
@@ -284,22 +287,28 @@ void note_tools(const ServeOptions& so) {
                names.c_str(), so.tools_runtime.empty() ? "" : (" (in " + so.tools_runtime + ")").c_str());
 }
 
-// llama-server's command line without a model starts its router; lmc has none, and serves
-// what needs no model (tools/serve/server/modelless_server.h).
-int serve_without_model(const Args& a, const ServeOptions& so) {
+// llama-server's command line without a model starts its router: the models of --models-dir,
+// each loaded when a request names it (tools/serve/router/router_server.h).
+int serve_router(const Args& a, int argc, char** argv, const ServeOptions& so) {
   refuse_llama_flags(a);
+  // A preset's flags read as a model's lmc serve will read them.
+  const FlagCheck check = [](const std::vector<std::string>& flags) {
+    std::vector<std::string> words = {"lmc", "serve"};
+    words.insert(words.end(), flags.begin(), flags.end());
+    std::vector<char*> argv_of;
+    for (std::string& w : words) argv_of.push_back(w.data());
+    Args(specs(), static_cast<int>(argv_of.size()), argv_of.data(), 2, kServer);
+  };
+  RouterOptions router = router_options(a, argc, argv, check);
   ShutdownSignals signals;
   signal(SIGPIPE, SIG_IGN);
-  std::unique_ptr<ApiServer> server = make_modelless_api_server(so);
+  std::unique_ptr<ApiServer> server = make_router_api_server(so, router);
   const int port = server->bind();
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();
   note_tools(so);
-  std::fprintf(stderr,
-               "lmc: serving no model on %s: /health, /v1/models (empty) and preflights; every other "
-               "request is a 503 (give MODEL or -m to serve one; llama-server's router, which loads models on "
-               "demand, is not lmc's)\n",
-               served_at(so, port).c_str());
+  std::fprintf(stderr, "lmc: serving %zu model%s on %s (/models lists them; a request's \"model\" loads one)\n",
+               router.models.size(), router.models.size() == 1 ? "" : "s", served_at(so, port).c_str());
   server->listen();
   signals.finish();
   std::fprintf(stderr, "lmc: stopped\n");
@@ -312,7 +321,8 @@ int cmd_serve(int argc, char** argv) {
   load_pass_plugins(argc, argv);
   std::optional<Args> parsed =
       command_args(specs(), argc, argv,
-                   "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n\n"
+                   "usage: lmc serve MODEL.lmc|MODEL.yaml|MODEL.gguf|HF_FOLDER [options]\n"
+                   "       lmc serve --models-dir DIR [options]   (several models, each loaded on request)\n\n"
                    "Serves the model over HTTP with OpenAI's API: POST /v1/completions and\n"
                    "/v1/chat/completions (\"stream\": true for server-sent events), GET /v1/models,\n"
                    "/health, /metrics (--metrics) and a chat page at / to open in a browser. Chats are\n"
@@ -376,7 +386,8 @@ int cmd_serve(int argc, char** argv) {
   queue.timeout = std::chrono::seconds(a.get_int("queue-timeout", 600, 1, 86400));
   auto exec_opts = executor_options(a);
   exec_opts.sequences = a.get_int("parallel", 4, 1, 256);
-  if (a.positional().empty() && !a.has("model")) return serve_without_model(a, so);
+  if (a.positional().empty() && !a.has("model")) return serve_router(a, argc, argv, so);
+  refuse_router_flags(a);
   const std::string model = model_argument(a, "lmc serve");
 
   ShutdownSignals signals;  // before any other thread exists

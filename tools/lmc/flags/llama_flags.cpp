@@ -154,7 +154,8 @@ std::vector<FlagSpec> llama_server_flag_specs() {
       inert("swa-full", "", "lmc sizes a sliding-window layer's cache itself"),
       {"sleep-idle-seconds", true,
        "seconds with nothing to do after which /props says is_sleeping (lmc keeps the model loaded: the system "
-       "pages out what stays unused); a request other than /health, /props, /models, /metrics or /slots wakes it",
+       "pages out what stays unused); a request other than /health, /props, /models, /metrics or /slots wakes it; "
+       "without a model (--models-dir), a model idle that long is unloaded",
        "N"},
       inert("media-path", "DIR", "lmc serve reads text: no image or audio input"),
       inert("backend-sampling", "", "lmc samples on the CPU, in the step that computed the logits",

@@ -8,7 +8,7 @@ namespace {
 
 const ServeModule& serve_module() {
   static const ServeModule& module = shared_module_table<ServeModule>(
-      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v6", LMC_SERVE_BUILD_PATH});
+      {"lmc serve's HTTP server", "liblmc-serve.so", "lmc_serve_module_v7", LMC_SERVE_BUILD_PATH});
   return module;
 }
 
@@ -18,8 +18,8 @@ std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBa
   return serve_module().make_server(m, backends, std::move(opts));
 }
 
-std::unique_ptr<ApiServer> make_modelless_api_server(ServeOptions opts) {
-  return serve_module().make_modelless_server(std::move(opts));
+std::unique_ptr<ApiServer> make_router_api_server(ServeOptions opts, RouterOptions router) {
+  return serve_module().make_router_server(std::move(opts), std::move(router));
 }
 
 }  // namespace lmc::tools

@@ -25,6 +25,7 @@
 #include "runtime/sampler.h"
 #include "structured/gbnf_grammar.h"
 #include "tools/lmc/llama/llama_model_type.h"
+#include "tools/lmc/serve/router_options.h"
 #include "tools/serve/engine/embedding_engine.h"
 #include "tools/serve/engine/mcp_servers_config.h"
 #include "tools/serve/engine/reasoning_format.h"
@@ -128,17 +129,17 @@ struct ServeBackends {
 
 struct ServeModule {
   std::unique_ptr<ApiServer> (*make_server)(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
-  // Started without a model (llama-server's router command lines): /health, an empty
-  // /v1/models and preflights answered, 503 to the rest (tools/serve/server/modelless_server.h).
-  std::unique_ptr<ApiServer> (*make_modelless_server)(ServeOptions opts);
+  // Started without a model: llama-server's router, serving `router`'s models
+  // (tools/serve/router/router_server.h).
+  std::unique_ptr<ApiServer> (*make_router_server)(ServeOptions opts, RouterOptions router);
 };
 
 // The server of model `m` answering from `backends`, from the module (loaded on first use;
 // throws lmc::Error naming the places it looked when it cannot be).
 std::unique_ptr<ApiServer> make_api_server(const driver::LoadedModel& m, ServeBackends backends, ServeOptions opts);
-std::unique_ptr<ApiServer> make_modelless_api_server(ServeOptions opts);
+std::unique_ptr<ApiServer> make_router_api_server(ServeOptions opts, RouterOptions router);
 
 }  // namespace lmc::tools
 
 // The module's one exported symbol.
-extern "C" const lmc::tools::ServeModule* lmc_serve_module_v6();
+extern "C" const lmc::tools::ServeModule* lmc_serve_module_v7();

@@ -41,7 +41,6 @@
 #include "tools/serve/server/embeddings_endpoint.h"
 #include "tools/serve/server/http_api_server.h"
 #include "tools/serve/server/metrics_text.h"
-#include "tools/serve/server/modelless_server.h"
 #include "tools/serve/server/rerank_endpoint.h"
 #include "tools/serve/server/serve_limits.h"
 

@@ -1,0 +1,16 @@
+// The models of a folder, as llama-server's router names them (--models-dir): each GGUF file
+// in it under its name without ".gguf", and each subfolder holding a GGUF under the
+// subfolder's name (its first shard, "-00001-of-", when the model is split; a projector,
+// "mmproj*", or a draft, "draft*", is no model of its own and is left out).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "tools/lmc/serve/router_options.h"
+
+namespace lmc::tools {
+
+// The folder's models, sorted by name. Throws UsageError naming the folder when it is not one.
+std::vector<RouterModel> models_in_folder(const std::string& dir);
+
+}  // namespace lmc::tools
