@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "tools/lmc/serve/router_options.h"
+#include "tools/serve/engine/router_options.h"
 
 namespace lmc::tools {
 

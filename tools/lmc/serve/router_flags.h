@@ -6,7 +6,7 @@
 
 #include "tools/lmc/flags/cli_args.h"
 #include "tools/lmc/serve/model_presets.h"
-#include "tools/lmc/serve/router_options.h"
+#include "tools/serve/engine/router_options.h"
 
 namespace lmc::tools {
 

@@ -25,10 +25,10 @@
 #include "runtime/sampler.h"
 #include "structured/gbnf_grammar.h"
 #include "tools/lmc/llama/llama_model_type.h"
-#include "tools/lmc/serve/router_options.h"
 #include "tools/serve/engine/embedding_engine.h"
 #include "tools/serve/engine/mcp_servers_config.h"
 #include "tools/serve/engine/reasoning_format.h"
+#include "tools/serve/engine/router_options.h"
 #include "tools/serve/engine/serve_engine.h"
 
 namespace lmc::tools {

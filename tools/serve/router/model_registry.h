@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "tools/lmc/serve/router_options.h"
+#include "tools/serve/engine/router_options.h"
 #include "tools/serve/router/model_process.h"
 
 namespace lmc::tools {

@@ -11,17 +11,17 @@
 #include "tools/serve/http/authorization.h"
 #include "tools/serve/http/call_threads.h"
 #include "tools/serve/http/cors.h"
-#include "tools/serve/server/cors_proxy_endpoint.h"
 #include "tools/serve/http/http_server.h"
-#include "tools/serve/llama/llama_endpoints.h"
 #include "tools/serve/http/refusal_log.h"
+#include "tools/serve/http/url_query.h"
+#include "tools/serve/llama/llama_endpoints.h"
+#include "tools/serve/request/serve_request.h"
 #include "tools/serve/router/forward_request.h"
 #include "tools/serve/router/model_registry.h"
 #include "tools/serve/router/router_key.h"
+#include "tools/serve/server/cors_proxy_endpoint.h"
 #include "tools/serve/server/serve_limits.h"
-#include "tools/serve/request/serve_request.h"
 #include "tools/serve/server/tools_endpoint.h"
-#include "tools/serve/http/url_query.h"
 
 namespace lmc::tools {
 namespace {

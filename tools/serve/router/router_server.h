@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "tools/serve/engine/api_server.h"
-#include "tools/lmc/serve/router_options.h"
+#include "tools/serve/engine/router_options.h"
 
 namespace lmc::tools {
 
