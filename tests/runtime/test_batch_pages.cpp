@@ -6,6 +6,7 @@
 // goes on; a prompt that the running sequences leave no pages for is not started.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -72,29 +73,34 @@ std::vector<int32_t> alone(Pooled& p, const std::vector<int32_t>& prompt, int64_
   return tokens;
 }
 
-void run_until_done(BatchGenerator& batch) {
-  for (int steps = 0; batch.active() > 0; ++steps) {
-    ASSERT_LT(steps, 1000);
-    batch.step();
-  }
-}
-
-TEST(BatchPages, ASequenceWaitsForAPageAndProducesWhatItProducesAlone) {
+// Two slots sharing the pool, and answers for two jobs.
+class BatchPages : public ::testing::Test {
+ protected:
   Pooled p;
   Executor ex = p.executor(2, true);
-  BatchGenerator batch(ex);
+  BatchGenerator batch{ex};
   Answer a, b;
+
+  // Steps until no sequence runs, calling after_step after each.
+  void run_until_done(const std::function<void()>& after_step = [] {}) {
+    for (int steps = 0; batch.active() > 0; ++steps) {
+      ASSERT_LT(steps, 1000);
+      batch.step();
+      after_step();
+    }
+  }
+};
+
+TEST_F(BatchPages, ASequenceWaitsForAPageAndProducesWhatItProducesAlone) {
   // a needs its second page at position 64, which b holds until it ends at 50 positions;
   // b's cache then gives it back.
   const auto pa = prompt_of(60, 1), pb = prompt_of(10, 2);
   const size_t slot_b = 1 - batch.add(job(pa, 30, a));
   batch.add(job(pb, 40, b));
   size_t a_when_b_ended = 0;
-  for (int steps = 0; batch.active() > 0; ++steps) {
-    ASSERT_LT(steps, 1000);
-    batch.step();
+  run_until_done([&] {
     if (b.done && a_when_b_ended == 0) a_when_b_ended = a.tokens.size();
-  }
+  });
   // a read its prompt first, then decoded positions 60 to 63 (its first token came from the
   // prompt's last row) and waited at 64 while b read its prompt and decoded to its end.
   EXPECT_EQ(a_when_b_ended, 5u);
@@ -105,36 +111,28 @@ TEST(BatchPages, ASequenceWaitsForAPageAndProducesWhatItProducesAlone) {
   EXPECT_TRUE(batch.held(slot_b).empty());  // its page went to a
 }
 
-TEST(BatchPages, WhenEveryRunningSequenceWaitsTheLastToStartEnds) {
-  Pooled p;
-  Executor ex = p.executor(2, true);
-  BatchGenerator batch(ex);
-  Answer a, b;
+TEST_F(BatchPages, WhenEveryRunningSequenceWaitsTheLastToStartEnds) {
   const auto pa = prompt_of(60, 3), pb = prompt_of(60, 4);
   batch.add(job(pa, 30, a));
   batch.add(job(pb, 30, b));
-  run_until_done(batch);
+  run_until_done();
   EXPECT_EQ(a.error, "");
   EXPECT_EQ(a.tokens, alone(p, pa, 30));
   EXPECT_EQ(b.error, "Context size has been exceeded.");
   EXPECT_LT(b.tokens.size(), 30u);
 }
 
-TEST(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
-  Pooled p;
-  Executor ex = p.executor(2, true);
-  BatchGenerator batch(ex);
-  Answer a, b;
+TEST_F(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
   const size_t slot_a = batch.add(job(prompt_of(100, 5), 5, a));
   EXPECT_TRUE(batch.waits_for_pages(10));
   EXPECT_THROW(batch.add(job(prompt_of(10, 6), 5, b)), Error);
   EXPECT_FALSE(b.done);
-  run_until_done(batch);
+  run_until_done();
   EXPECT_EQ(batch.held(slot_a).size(), 104u);  // its cache keeps its pages while nothing needs them
   EXPECT_FALSE(batch.waits_for_pages(2 * kKvPageRows));
   EXPECT_FALSE(batch.waits_for_pages(2 * kKvPageRows + 1));  // past the context: add() refuses it
   batch.add(job(prompt_of(10, 6), 5, b));
-  run_until_done(batch);
+  run_until_done();
   EXPECT_EQ(b.error, "");
   EXPECT_EQ(b.tokens, alone(p, prompt_of(10, 6), 5));
 }
