@@ -3,15 +3,34 @@
 //
 //   void kernel(void* const* args, const int64_t* syms, int64_t begin, int64_t end);
 //
-// args  — buffer pointers: the op's operands in order, then its results in order.
-//         A scalar operand (i32[]) is a pointer to one int32.
+// args  — buffer pointers: the op's operands in order, then its results in order, then
+//         the KV page table (below). A scalar operand (i32[]) is a pointer to one int32.
 // syms  — run-time values of the symbolic dims, indexed by ir::Sym (T, L, C).
 // begin, end — the half-open range of work items this call computes. Each kernel
 //         kind defines its work items (KernelInfo::items); disjoint ranges write
 //         disjoint bytes, so the runtime may run ranges on different threads.
+//
+// The KV page table. A cache as long as the context (rows the symbol C) is paged: position
+// p of sequence s lives in row table[s * pages + p / kKvPageRows] + p % kKvPageRows of the
+// cache's buffer, with pages = ceil(C / kKvPageRows) entries (int32, a page's first row)
+// per sequence slot. One table serves every paged cache of a graph, since every layer
+// holds the same positions of a sequence. Every kernel gets the pointer; kv_write and
+// attention read it when their cache is paged. A ring (static rows) is not: sequence s's
+// ring starts s * rows rows in, as before.
 #pragma once
 #include <cstdint>
 
 extern "C" {
 typedef void (*lmc_kernel_fn)(void* const* args, const int64_t* syms, int64_t begin, int64_t end);
 }
+
+namespace lmc {
+
+// Positions per KV page: a multiple of attention's key block (64), so that a block never
+// straddles two pages and a kernel looks the table up once per block.
+constexpr int64_t kKvPageRows = 64;
+
+// Pages a sequence of `context` positions spans.
+constexpr int64_t kv_pages_per_sequence(int64_t context) { return (context + kKvPageRows - 1) / kKvPageRows; }
+
+}  // namespace lmc

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "codegen/kernel_abi.h"
 #include "support/error.h"
 
 namespace lmc::runtime {
@@ -49,8 +50,12 @@ struct BatchGenerator::Sequence {
   }
 };
 
+// llama-server's message when its cache is full mid-generation.
+constexpr const char* kCacheFull = "Context size has been exceeded.";
+
 BatchGenerator::BatchGenerator(Executor& ex, int64_t prefill_chunk)
     : ex_(ex),
+      pool_(ex.kv_cache().pool()),
       prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
       slots_(static_cast<size_t>(ex.sequences())),
       held_(slots_.size()) {
@@ -65,6 +70,46 @@ BatchGenerator::~BatchGenerator() = default;
 
 bool BatchGenerator::has_free_slot() const {
   return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return !s; });
+}
+
+bool BatchGenerator::waits_for_pages(int64_t tokens) const {
+  if (!pool_ || tokens > ex_.info().context) return false;
+  int64_t pages = pool_->free_pages();
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (!slots_[i]) pages += pool_->held(static_cast<int64_t>(i));
+  return pages < kv_pages_per_sequence(tokens);
+}
+
+bool BatchGenerator::take_pages(size_t slot, int64_t positions) {
+  if (!pool_) return true;
+  const auto seq = static_cast<int64_t>(slot);
+  while (pool_->lacking(seq, positions) > pool_->free_pages()) {
+    size_t oldest = slots_.size();
+    for (size_t i = 0; i < slots_.size(); ++i)
+      if (i != slot && !slots_[i] && pool_->held(static_cast<int64_t>(i)) > 0 &&
+          (oldest == slots_.size() || held_[i].ended < held_[oldest].ended))
+        oldest = i;
+    if (oldest == slots_.size()) return false;
+    drop_held(oldest);
+  }
+  return pool_->grow(seq, positions);
+}
+
+void BatchGenerator::drop_held(size_t slot) {
+  held_[slot] = Held{};
+  if (pool_) pool_->shrink(static_cast<int64_t>(slot), 0);
+}
+
+std::vector<BatchGenerator::Sequence*> BatchGenerator::with_pages(const std::vector<Sequence*>& decoding,
+                                                                  bool prefill_waits) {
+  std::vector<Sequence*> ready;
+  for (Sequence* s : decoding)
+    if (take_pages(static_cast<size_t>(s->slot), s->fed + 1)) ready.push_back(s);
+  if (!ready.empty() || decoding.empty() || prefill_waits) return ready;
+  Sequence* last = *std::max_element(decoding.begin(), decoding.end(),
+                                     [](const Sequence* a, const Sequence* b) { return a->arrival < b->arrival; });
+  finish(*last, kCacheFull);
+  return {};
 }
 
 int64_t BatchGenerator::active() const {
@@ -83,6 +128,12 @@ size_t BatchGenerator::add(BatchJob job) {
   if (!job.constraint && job.opts.constraint) job.constraint = job.opts.constraint();
   if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
+  if (pool_) pool_->shrink(static_cast<int64_t>(slot), cached);
+  if (!take_pages(slot, static_cast<int64_t>(job.prompt.size()))) {
+    drop_held(slot);  // its pages past the prefix are gone
+    throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
+                " tokens does not get its KV pages: the running sequences hold the others");
+  }
   slots_[slot] = std::make_unique<Sequence>(std::move(job), static_cast<int32_t>(slot), next_arrival_++, cached);
   if (const auto& progress = slots_[slot]->job.on_prompt_progress) progress(cached, 0, 0.0);
   return slot;
@@ -133,13 +184,16 @@ void BatchGenerator::hold(size_t slot, std::vector<int32_t> tokens) {
   if (static_cast<int64_t>(tokens.size()) > ex_.info().context)
     throw Error("runtime: error: " + std::to_string(tokens.size()) + " tokens do not fit the context of " +
                 std::to_string(ex_.info().context));
+  if (!take_pages(slot, static_cast<int64_t>(tokens.size())))
+    throw Error("runtime: error: " + std::to_string(tokens.size()) +
+                " tokens do not get their KV pages: the running sequences hold the others");
   held_[slot] = Held{std::move(tokens), ended_++};
 }
 
 int64_t BatchGenerator::forget(size_t slot) {
   check_free(slot);
   const auto n = static_cast<int64_t>(held_[slot].tokens.size());
-  held_[slot] = Held{};
+  drop_held(slot);
   return n;
 }
 
@@ -154,6 +208,7 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
     held.tokens.assign(s.history.begin(),
                        s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
   held.ended = ended_++;
+  if (pool_) pool_->shrink(s.slot, static_cast<int64_t>(held.tokens.size()));
   slots_[static_cast<size_t>(s.slot)].reset();
   if (done) done(stats, error);
 }
@@ -175,7 +230,9 @@ int64_t BatchGenerator::step() {
   // Prompt chunks and decode rows take turns while both wait.
   if (prefill && !decoding.empty()) prefill_turn_ = !prefill_turn_;
   if (prefill && (decoding.empty() || prefill_turn_)) return prefill_step(*prefill);
-  return decoding.empty() ? 0 : decode_step(decoding);
+  decoding = with_pages(decoding, prefill != nullptr);
+  if (decoding.empty()) return prefill ? prefill_step(*prefill) : 0;
+  return decode_step(decoding);
 }
 
 int64_t BatchGenerator::prefill_step(Sequence& s) {

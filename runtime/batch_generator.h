@@ -30,6 +30,14 @@
 // ring keeps step_tokens rows of slack), past it the prompt is prefilled whole. The rows
 // reused are the rows the prompt would compute (same tokens at the same positions), so
 // the sequence's tokens do not change.
+//
+// KV pages (ExecutorOptions::kv_unified): the slots share one pool of pages. A sequence
+// takes its prompt's pages when it starts and one more page whenever it decodes past its
+// last; a free slot's cache keeps its pages for prefix reuse until the pool runs short, and
+// then gives them back, the slot used least recently first. A running sequence's pages are
+// never taken: a sequence that finds none waits, its decode rows left out of the steps,
+// while others run; when every running sequence waits, the one that started last ends with
+// llama-server's error for a full cache, and its pages go to the others.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -93,10 +101,14 @@ class BatchGenerator {
   BatchGenerator& operator=(const BatchGenerator&) = delete;
 
   bool has_free_slot() const;
+  // Whether a prompt of `tokens` that fits the context must wait for KV pages the running
+  // sequences hold: the free ones and those the free slots' caches hold are too few, which
+  // add() would take. Never without a pool.
+  bool waits_for_pages(int64_t tokens) const;
   int64_t active() const;
   // Takes a free slot for the job (its own when it names one). Throws lmc::Error when there
-  // is none (or the one it names runs a sequence), the prompt is empty or does not fit the
-  // context, or start_pos is not 0.
+  // is none (or the one it names runs a sequence), the prompt is empty, does not fit the
+  // context or does not get its KV pages, or start_pos is not 0.
   size_t add(BatchJob job);  // the slot it took
   // One executor step over the active sequences (nothing when there are none); calls
   // their on_token, and on_done for those that end. Returns the rows it ran. When the
@@ -132,6 +144,14 @@ class BatchGenerator {
   std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
   int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
   void check_free(size_t slot) const;  // throws unless `slot` is a slot that runs nothing
+  // Gives `slot` the pages of positions [0, positions) from the pool, taking back those of
+  // the free slots' caches (but `slot`'s), the least recently used first, while too few are
+  // free; false when that is not enough. True without a pool.
+  bool take_pages(size_t slot, int64_t positions);
+  // Decode rows that have their pages (take_pages) go on; the others wait, and when all of
+  // them would and no prompt waits to be read, the one that started last ends.
+  std::vector<Sequence*> with_pages(const std::vector<Sequence*>& decoding, bool prefill_waits);
+  void drop_held(size_t slot);  // forgets the free slot's cache, and gives back its pages
 
   // What each slot's cache holds from the sequence that last ended in it (empty after an
   // error), and when it ended.
@@ -141,6 +161,7 @@ class BatchGenerator {
   };
 
   Executor& ex_;
+  KvPagePool* pool_;  // the executor's, or nullptr
   int64_t prefill_chunk_;
   std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
   std::vector<Held> held_;                         // by slot

@@ -45,12 +45,13 @@ struct Executor::Impl {
   int64_t vocab = 0;
   std::unique_ptr<KernelGraph> kernels;
 
-  Impl(const ir::Graph& g_, const WeightProvider& w, const ir::ModelInfo& i, int64_t logit_rows, int64_t sequences)
+  Impl(const ir::Graph& g_, const WeightProvider& w, const ir::ModelInfo& i, int64_t logit_rows, int64_t sequences,
+       bool unified)
       : g(g_),
         weights(w),
         info(i),
         max_logit_rows(logit_rows),
-        kv(g_, i.context, sequences),
+        kv(g_, i.context, sequences, unified),
         limits(row_limits(g_, i.context, sequences)) {
     syms[static_cast<int>(ir::Sym::C)] = info.context;
   }
@@ -81,6 +82,20 @@ struct Executor::Impl {
     std::copy_n(rows.tokens, rows.T, reinterpret_cast<int32_t*>(tokens.data()));
     std::copy_n(rows.positions, rows.T, reinterpret_cast<int32_t*>(positions.data()));
     std::copy_n(rows.seqs, rows.T, reinterpret_cast<int32_t*>(seqs.data()));
+    if (KvPagePool* pool = kv.pool()) take_pages(*pool);
+  }
+
+  // The pages of the step's positions (check_rows left each sequence's end in
+  // next_position), taken before any row is written: all of them or none.
+  void take_pages(KvPagePool& pool) const {
+    int64_t lacking = 0;
+    for (size_t s = 0; s < next_position.size(); ++s)
+      if (next_position[s] > 0) lacking += pool.lacking(static_cast<int64_t>(s), next_position[s]);
+    if (lacking > pool.free_pages())
+      throw Error("runtime: error: the step's rows need " + std::to_string(lacking) + " more KV pages; the pool has " +
+                  std::to_string(pool.free_pages()) + " free of " + std::to_string(pool.pages()));
+    for (size_t s = 0; s < next_position.size(); ++s)
+      if (next_position[s] > 0) pool.grow(static_cast<int64_t>(s), next_position[s]);
   }
 };
 
@@ -88,7 +103,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
                    const ir::ModelInfo& info, ExecutorOptions opts)
     : impl_(std::make_unique<Impl>(g, weights, checked_info(g, info),
                                    std::clamp<int64_t>(opts.max_logit_rows, 1, std::max<int64_t>(info.step_tokens, 1)),
-                                   opts.sequences)) {
+                                   opts.sequences, opts.kv_unified)) {
   Impl& x = *impl_;
   x.check_args();
   ir::Op* cycle = nullptr;
@@ -108,6 +123,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   k.largest[static_cast<int>(ir::Sym::T)] = x.info.step_tokens;
   k.largest[static_cast<int>(ir::Sym::L)] = x.max_logit_rows;
   k.largest[static_cast<int>(ir::Sym::C)] = x.info.context;
+  k.kv_pages = x.kv.page_table().data();
   x.kernels = std::make_unique<KernelGraph>(x.plan, kernels, [&x](const ir::Value* v) { return x.buffer(v); }, k);
   x.logits = static_cast<const float*>(x.buffer(g.outputs()[0]));
 }

@@ -33,6 +33,11 @@ struct ExecutorOptions {
   // Sequences whose rows may share a step (KV-cache slots): each has its own cache,
   // so the KV memory grows with it.
   int64_t sequences = 1;
+  // The sequences share one pool of KV pages for the context's positions in all
+  // (llama-server's --kv-unified; runtime/kv_page_pool.h), each up to the whole context,
+  // instead of a context each. A step takes the pages its rows lack; the sequences'
+  // scheduler gives them back (KvCache::pool).
+  bool kv_unified = false;
   // This process's rank among those a sharded graph (the shard pass) is split over:
   // runs its all_reduce and all_gather ops. nullptr: the graph must have none.
   Collectives* collectives = nullptr;
@@ -62,8 +67,8 @@ class Executor {
   // last L rows of the step), valid until the next step. Throws lmc::Error unless
   // 1 <= T <= step_tokens, 1 <= L <= min(T, max_logit_rows), every position is below
   // the context, every sequence below `sequences`, each sequence's rows hold
-  // consecutive positions in order, and every token indexes a row of the embedding
-  // tables.
+  // consecutive positions in order, every token indexes a row of the embedding
+  // tables, and (kv_unified) the pool has the pages the rows lack.
   const float* step(const StepRows& rows, int64_t L);
   // Sequence 0, tokens[0..T) at positions pos..pos+T-1.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);

@@ -6,6 +6,7 @@
 #include "runtime/aligned_buffer.h"
 #include "runtime/executor.h"
 #include "runtime/kernel_graph.h"
+#include "runtime/kv_page_table.h"
 #include "runtime/memory_plan.h"
 #include "runtime/step_rows.h"
 #include "support/error.h"
@@ -16,12 +17,13 @@ namespace {
 
 int64_t sym(const SymbolValues& s, ir::Sym which) { return s[static_cast<size_t>(which)]; }
 
-void check_symbols(const ir::Graph& g, const SymbolValues& s) {
+const SymbolValues& checked_symbols(const ir::Graph& g, const SymbolValues& s) {
   for (int64_t v : s)
     if (v < 1) throw error_at(g.name(), "a graph run needs a positive value of every symbol (T, L, C)");
   if (sym(s, ir::Sym::L) > sym(s, ir::Sym::T))
     throw error_at(g.name(), "L = " + std::to_string(sym(s, ir::Sym::L)) + " is more than T = " +
                                  std::to_string(sym(s, ir::Sym::T)) + ": L counts the last rows of T");
+  return s;
 }
 
 // The kernels index memory by i32 values unchecked, so the only i32 arguments a run takes
@@ -51,13 +53,14 @@ struct GraphRunner::Impl {
   MemoryPlan plan;
   AlignedBuffer arena;
   std::vector<AlignedBuffer> args;
+  KvPageTable kv_pages;  // the one sequence's caches, in the fixed layout
   RowLimits limits;
   std::vector<int32_t> next_position;
   std::vector<const void*> outputs;
   std::unique_ptr<KernelGraph> kernels;
 
   Impl(const ir::Graph& g_, const WeightProvider& w, const SymbolValues& s)
-      : g(g_), weights(w), syms(s), limits(row_limits(g_, sym(s, ir::Sym::C), 1)) {}
+      : g(g_), weights(w), syms(s), kv_pages(1, sym(s, ir::Sym::C)), limits(row_limits(g_, sym(s, ir::Sym::C), 1)) {}
 
   void* buffer(const ir::Value* v) {
     const ir::Value* root = storage_root(v);
@@ -74,9 +77,8 @@ struct GraphRunner::Impl {
 
 GraphRunner::GraphRunner(const ir::Graph& g, const KernelTable& kernels, const WeightProvider& weights,
                          const SymbolValues& syms, int threads)
-    : impl_(std::make_unique<Impl>(g, weights, syms)) {
+    : impl_(std::make_unique<Impl>(g, weights, checked_symbols(g, syms))) {
   Impl& x = *impl_;
-  check_symbols(g, syms);
   check_arguments(g);
   x.plan = plan_memory(g, checked_order(g), sym(syms, ir::Sym::T), false, sym(syms, ir::Sym::L), sym(syms, ir::Sym::C));
   x.arena = AlignedBuffer(x.plan.arena_bytes);
@@ -84,6 +86,7 @@ GraphRunner::GraphRunner(const ir::Graph& g, const KernelTable& kernels, const W
   KernelGraphOptions k;
   k.threads = threads > 0 ? threads : default_threads();
   std::copy(syms.begin(), syms.end(), k.largest);
+  k.kv_pages = x.kv_pages.data();
   x.kernels = std::make_unique<KernelGraph>(x.plan, kernels, [&x](const ir::Value* v) { return x.buffer(v); }, k);
   for (const ir::Value* out : g.outputs()) x.outputs.push_back(x.buffer(out));
 }

@@ -22,7 +22,7 @@ namespace {
 struct Node {
   const ir::Op* op;
   const KernelTable::Entry* kernel;  // nullptr for a collective
-  std::vector<void*> args;  // operand buffers, then result buffers
+  std::vector<void*> args;  // operand buffers, result buffers, the KV page table
   std::vector<int> preds;   // nodes that must finish first
 };
 
@@ -52,6 +52,7 @@ void* defined_buffer(const ir::Value* root, const MemoryPlan& plan, std::byte* a
 struct KernelGraph::Impl {
   int threads;
   Collectives* collectives;
+  int32_t* kv_pages;
   int64_t largest[ir::kNumSyms];
   int64_t syms[ir::kNumSyms] = {1, 1, 1};
   std::vector<Node> nodes;
@@ -62,7 +63,8 @@ struct KernelGraph::Impl {
   std::unique_ptr<flow::broadcast_node<flow::continue_msg>> start;
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
-  explicit Impl(const KernelGraphOptions& o) : threads(o.threads), collectives(o.collectives), task_arena(o.threads) {
+  explicit Impl(const KernelGraphOptions& o)
+      : threads(o.threads), collectives(o.collectives), kv_pages(o.kv_pages), task_arena(o.threads) {
     std::copy(o.largest, o.largest + ir::kNumSyms, largest);
   }
 
@@ -97,6 +99,7 @@ struct KernelGraph::Impl {
         if (const ir::Op* p = producer(v)) n.preds.push_back(node_of.at(p));
       }
       for (size_t r = 0; r < op->num_results(); ++r) n.args.push_back(buffer_of(op->result(r)));
+      n.args.push_back(kv_pages);
       // Every rank must enter the collectives in the same order: chain them.
       if (!n.kernel && last_collective >= 0) n.preds.push_back(last_collective);
       if (!n.kernel) last_collective = static_cast<int>(nodes.size());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "codegen/kernel_abi.h"
 #include "ir/op_registry.h"
 #include "support/checked_math.h"
 #include "support/error.h"
@@ -31,9 +32,11 @@ int64_t ring_slack(const ir::Op& op) {
 
 }  // namespace
 
-KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : context_(context), sequences_(sequences) {
-  if (sequences < 1) throw Error("runtime: error: a KV cache needs at least one sequence slot");
-  int64_t syms[ir::kNumSyms] = {0, 0, context};
+KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences, bool unified)
+    : context_(context), sequences_(sequences), pages_(sequences, context) {
+  if (unified) pool_.emplace(pages_, kv_pages_per_sequence(context));
+  // A paged cache holds the pool's pages, or `sequences` contexts.
+  const int64_t paged_rows = unified ? pool_->pages() * kKvPageRows : ir::checked_mul(sequences, context, "KV rows");
   for (const auto& op : g.ops()) {
     rollback_limit_ = std::min(rollback_limit_, ring_slack(*op));
     if (!ir::writes_in_place(*op)) continue;
@@ -42,7 +45,9 @@ KvCache::KvCache(const ir::Graph& g, int64_t context, int64_t sequences) : conte
       throw error_at(op->where(), "kv_write's cache operand '" + cache->name() +
                                       "' must be a graph argument with static dims, the first possibly C");
     if (find(cache)) continue;
-    int64_t bytes = ir::checked_mul(cache->type().bytes(syms), sequences, "KV cache bytes");
+    const bool paged = !cache->type().dims[0].is_static();
+    const int64_t syms[ir::kNumSyms] = {0, 0, paged ? paged_rows : context};
+    const int64_t bytes = ir::checked_mul(cache->type().bytes(syms), paged ? 1 : sequences, "KV cache bytes");
     buffers_.push_back({cache, AlignedBuffer(static_cast<uint64_t>(bytes))});
   }
 }
@@ -61,20 +66,32 @@ uint64_t KvCache::bytes() const {
 
 void KvCache::reset() {
   for (Buffer& b : buffers_) b.bytes.clear();
+  if (pool_)
+    for (int64_t s = 0; s < sequences_; ++s) pool_->shrink(s, 0);
 }
 
-std::vector<std::span<std::byte>> KvCache::sequence_bytes(int64_t seq, int64_t tokens) const {
+std::vector<std::span<std::byte>> KvCache::sequence_bytes(int64_t seq, int64_t tokens) {
   if (seq < 0 || seq >= sequences_) throw Error("runtime: error: no sequence slot " + std::to_string(seq));
   if (tokens < 0 || tokens > context_)
     throw Error("runtime: error: " + std::to_string(tokens) + " positions do not fit the context of " +
                 std::to_string(context_));
+  if (pool_ && !pool_->grow(seq, tokens))
+    throw Error("runtime: error: the KV pool has " + std::to_string(pool_->free_pages()) + " free pages of " +
+                std::to_string(kKvPageRows) + " positions; " + std::to_string(tokens) + " positions need " +
+                std::to_string(pool_->lacking(seq, tokens)) + " more");
   std::vector<std::span<std::byte>> spans;
   for (const Buffer& b : buffers_) {
-    const uint64_t per_sequence = b.bytes.bytes() / static_cast<uint64_t>(sequences_);
-    const ir::Dim& rows = b.arg->type().dims[0];
-    uint64_t n = per_sequence;
-    if (!rows.is_static()) n = per_sequence / static_cast<uint64_t>(context_) * static_cast<uint64_t>(tokens);
-    spans.emplace_back(b.bytes.data() + per_sequence * static_cast<uint64_t>(seq), n);
+    const ir::Type& t = b.arg->type();
+    if (t.dims[0].is_static()) {
+      const uint64_t per_sequence = b.bytes.bytes() / static_cast<uint64_t>(sequences_);
+      spans.emplace_back(b.bytes.data() + per_sequence * static_cast<uint64_t>(seq), per_sequence);
+      continue;
+    }
+    const int64_t one_row[ir::kNumSyms] = {0, 0, 1};
+    const int64_t row_bytes = t.bytes(one_row);
+    for (int64_t first = 0; first < tokens; first += kKvPageRows)
+      spans.emplace_back(b.bytes.data() + pages_.first_row(seq, first / kKvPageRows) * row_bytes,
+                         static_cast<size_t>(std::min(kKvPageRows, tokens - first) * row_bytes));
   }
   return spans;
 }

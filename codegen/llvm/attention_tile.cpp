@@ -7,6 +7,7 @@
 
 #include "codegen/llvm/builder/llvm_math.h"
 #include "codegen/llvm/cache_rows.h"
+#include "codegen/llvm/kv_pages.h"
 
 namespace lmc::codegen {
 
@@ -104,12 +105,19 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
     // The values of keys before the run's first are weighted 0: not read at all.
         blk.from = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, i64c(b, 0), b.CreateSub(lo, first));
         blk.n_pad = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
-        auto* first_slot = b.CreateSRem(first, slots_);
+        // A paged block lies in one page (codegen/kernel_abi.h): one look-up of the table.
+        llvm::Value* first_slot = b.CreateSRem(first, slots_);
+        llvm::Value* next_slot = nullptr;
+        if (run.pages) {
+          first_slot = kv_page_row(b, run.pages, first);
+          auto* next = min64(b, b.CreateAdd(first, i64c(b, s_.block())), b.CreateSub(hi, i64c(b, 1)));
+          next_slot = kv_page_row(b, run.pages, next);
+        }
         auto* last = b.CreateSub(blk.n, i64c(b, 1));
-        BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last};
-        BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last};
-        BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr};
-        BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr};
+        BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last, next_slot};
+        BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last, next_slot};
+        BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr, nullptr};
+        BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr, nullptr};
         auto to_scratch = [&] {
           convert(k, ks_, blk.n_pad);
           convert(v, vs_, blk.n);
@@ -168,12 +176,13 @@ void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
 }
 
 // Row i of a block: in the scratch, or the cache's slot of the block's key i (rows past
-// the last repeat it: finite values for the padding, masked in the scores).
+// the last repeat it: finite values for the padding, masked in the scores). Only a ring
+// wraps: a paged block's rows follow each other in its page.
 llvm::Value* AttentionTile::row_at(const BlockRows& rows, llvm::Value* i) {
   auto& b = b_;
   if (!rows.first_slot) return byte_ptr(b, rows.base, b.CreateMul(i, i64c(b, rows.row_bytes)));
-  auto* slot = b.CreateAdd(rows.first_slot, min64(b, i, rows.last));
-  slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  llvm::Value* slot = b.CreateAdd(rows.first_slot, min64(b, i, rows.last));
+  if (!rows.next_slot) slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
   return byte_ptr(b, rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
 }
 
@@ -365,8 +374,13 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
 // so the address is plain, not inbounds.
 void AttentionTile::prefetch_next_block(const BlockRows& rows, llvm::Value* i) {
   auto& b = b_;
-  auto* slot = b.CreateAdd(rows.first_slot, b.CreateAdd(i, i64c(b, s_.block())));
-  slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  llvm::Value* slot = nullptr;
+  if (rows.next_slot) {
+    slot = b.CreateAdd(rows.next_slot, i);
+  } else {
+    slot = b.CreateAdd(rows.first_slot, b.CreateAdd(i, i64c(b, s_.block())));
+    slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  }
   auto* row = b.CreateGEP(b.getInt8Ty(), rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
   for (int64_t at = 0; at < s_.head_bytes(rows.dtype); at += 64)
     b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},

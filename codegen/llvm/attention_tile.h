@@ -28,7 +28,9 @@ namespace lmc::codegen {
 
 // `rows` query rows from `row`, of one sequence at positions position, position + 1, ...,
 // each with the query heads [head, head + heads) of one kv head, whose keys and values
-// start at k and v (that kv head's part of slot 0 of the sequence's caches).
+// start at k and v (that kv head's part of row 0 of paged caches, of slot 0 of the
+// sequence's rings). `pages`: the sequence's entries of the KV page table when the caches
+// are paged (codegen/llvm/kv_pages.h), else nullptr.
 struct QueryRun {
   llvm::Value* row;
   llvm::Value* rows;
@@ -37,6 +39,7 @@ struct QueryRun {
   llvm::Value* heads;
   llvm::Value* k;
   llvm::Value* v;
+  llvm::Value* pages;
 };
 
 // Stores the attention output `out` (<head_dim x float>) of query head `head` of row `row`.
@@ -76,13 +79,15 @@ class AttentionTile {
   llvm::Value* tiles_when_ = nullptr;
 
   // Where the tiles read a block's keys or values: f32 scratch rows, or the cache rows
-  // themselves (the ring slots of the block's keys), converted as they are loaded.
+  // themselves (the rows of the block's keys: in one page, or ring slots), converted as
+  // they are loaded.
   struct BlockRows {
     ir::DType dtype;
     llvm::Value* base;
     int64_t row_bytes;
     llvm::Value* first_slot;  // the cache's slot of the block's first key; nullptr: scratch
     llvm::Value* last;        // the block's last row, which the rows past it repeat
+    llvm::Value* next_slot;   // paged: the row of the next block's first key, else nullptr
   };
 
   // Keys first .. first + n - 1 of a run, n_pad = n rounded up to whole vectors; the

@@ -1,10 +1,11 @@
 // attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], positions[R], seq[R]) -> o[R, Hq*hd]:
 // causal attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)).
 // Query row r sits at p = positions[r] in sequence seq[r] and attends to that
-// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0);
-// key j lives in slot j % C of the sequence's cache (the caches of the sequence slots
-// lie back to back, as kv_write writes them), so a window's cache is a ring. score =
-// scale * q·k, optionally softcapped to c * tanh(score / c). The caches are read in
+// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0).
+// A cache of the symbol C's rows is paged: key j lives in the row the KV page table
+// names (codegen/llvm/kv_pages.h). A window's cache is a ring: key j in slot j % C of the
+// sequence's ring, the rings of the sequence slots back to back (as kv_write writes
+// both). score = scale * q·k, optionally softcapped to c * tanh(score / c). The caches are read in
 // their storage dtype (f32, f16 or q8_0 blocks, K and V each its own: codegen/llvm/cache_rows.h).
 //
 // Work items are (row, query head) pairs, r * Hq + h. The query vectors that read the
@@ -24,6 +25,7 @@
 // As the anchor of a fusion, each head's output passes through the region's epilogue
 // (a scale, a residual) as it is stored.
 #include <functional>
+#include <optional>
 #include <utility>
 
 #include <llvm/IR/Function.h>
@@ -32,6 +34,7 @@
 #include "codegen/describe_op.h"
 #include "codegen/llvm/attention_tile.h"
 #include "codegen/llvm/emitter.h"
+#include "codegen/llvm/kv_pages.h"
 #include "codegen/llvm/linear/bf16_tiles.h"
 #include "codegen/llvm/region/region_io.h"
 #include "codegen/prefill_choice.h"
@@ -101,6 +104,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* o = io.first_output();
   Step st{io.arg(a.operand(3)), io.arg(a.operand(4)), dim_value(b, p, s.rows), nullptr, dim_value(b, p, s.slots)};
   st.tile_rows = clamp64(b, b.CreateSDiv(st.rows, i64c(b, kMinRowTiles)), 1, s.max_tile_rows());
+  std::optional<KvPages> pages;
+  if (s.slots.sym) pages.emplace(b, p, d);
   AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots,
                      attention_bf16_tiles(ir::prefill_kernel(a), target_features_of(fn)));
   tile.take_bf16_tiles_when(b.CreateICmpSGE(st.rows, i64c(b, kBf16TileMinRows)));
@@ -133,8 +138,10 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
         auto* rows_end = min64(b, st.rows, b.CreateAdd(row, st.tile_rows));
         emit_if(b, b.CreateICmpSLT(from, to), [&] {
           for_each_run(b, st, row, rows_end, [&](llvm::Value* first, llvm::Value* count) {
-        // The kv head's part of slot 0 of the run's sequence's caches.
-            auto* seq_slot = b.CreateMul(i32_at(b, st.seq, first), st.slots);
+        // The kv head's part of row 0 of the caches' buffers (paged), or of slot 0 of the
+        // run's sequence's rings.
+            auto* sequence = i32_at(b, st.seq, first);
+            auto* seq_slot = pages ? i64c(b, 0) : b.CreateMul(sequence, st.slots);
             auto head_start = [&](llvm::Value* cache, ir::DType t) {
               auto* row_start = b.CreateMul(seq_slot, i64c(b, s.row_bytes(t)));
               return byte_ptr(b, cache, b.CreateAdd(row_start, b.CreateMul(kv_head, i64c(b, s.head_bytes(t)))));
@@ -145,7 +152,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
                          b.CreateAdd(group_head, from),
                          b.CreateSub(to, from),
                          head_start(kc, s.k_dtype),
-                         head_start(vc, s.v_dtype)};
+                         head_start(vc, s.v_dtype),
+                         pages ? pages->of_sequence(sequence) : nullptr};
             tile.attend(run, store);
           });
         });

@@ -13,7 +13,8 @@
 // where the sequence changes or positions jump, and ranges cutting through tiles. A call
 // holding a single query head of a row (decode steps run one work item per call, plain
 // multi-head) reads the cache rows directly, whole; one holding more converts them into
-// scratch first: both with every cache dtype.
+// scratch first: both with every cache dtype. Caches of the symbol C's rows are paged
+// (codegen/kernel_abi.h): in the fixed layout, and through a scrambled page table.
 // Tolerance: 1e-5 relative + 1e-6 absolute (exp/tanh are ~1e-7 polynomials).
 #include <gtest/gtest.h>
 
@@ -26,115 +27,12 @@
 
 #include "codegen/kernel_compiler.h"
 #include "support/error.h"
+#include "tests/codegen/attention_case.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
 
 namespace lmc::test {
 namespace {
-
-struct Case {
-  int64_t heads, kv_heads, head_dim, window, slots;
-  double softcap;
-  bool symbolic = false;  // the cache's rows are the symbol C, bound to `slots` at run time
-  ir::DType k = ir::DType::f32, v = ir::DType::f32;  // the caches' dtypes
-};
-
-codegen::KernelDesc desc(const Case& c) {
-  codegen::KernelDesc d;
-  d.kind = "attention";
-  ir::Type q = make_type(ir::DType::f32, {T(), D(c.heads * c.head_dim)});
-  ir::Dim rows = c.symbolic ? ir::Dim::symbolic(ir::Sym::C) : D(c.slots);
-  ir::Type ids = make_type(ir::DType::i32, {T()});
-  ir::Dim width = D(c.kv_heads * c.head_dim);
-  d.operands = {q, make_type(c.k, {rows, width}), make_type(c.v, {rows, width}), ids, ids};
-  d.results = {q};
-  d.attrs["n_heads"] = c.heads;
-  d.attrs["n_kv_heads"] = c.kv_heads;
-  d.attrs["head_dim"] = c.head_dim;
-  d.attrs["scale"] = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
-  if (c.window) d.attrs["window"] = c.window;
-  if (c.softcap > 0) d.attrs["softcap"] = c.softcap;
-  return d;
-}
-
-// The rows of one step: row t at positions[t] of sequence seqs[t].
-struct Rows {
-  std::vector<int32_t> positions, seqs;
-  int64_t count() const { return static_cast<int64_t>(positions.size()); }
-  int64_t sequences() const { return *std::max_element(seqs.begin(), seqs.end()) + 1; }
-};
-
-// `rows` consecutive positions of sequence 0 from `pos`.
-Rows run_of(int64_t rows, int32_t pos) {
-  Rows r;
-  for (int64_t t = 0; t < rows; ++t) {
-    r.positions.push_back(pos + static_cast<int32_t>(t));
-    r.seqs.push_back(0);
-  }
-  return r;
-}
-
-// The caches of every sequence, back to back, each holding keys/values 0 .. p of its
-// rows' last position p (slot j % C), as after kv_write.
-std::vector<float> ring_caches(const Case& c, const Rows& rows, uint32_t seed, float spread) {
-  int64_t width = c.kv_heads * c.head_dim;
-  std::vector<float> cache(rows.sequences() * c.slots * width, NAN);
-  for (int64_t s = 0; s < rows.sequences(); ++s) {
-    int64_t filled = 0;
-    for (int64_t t = 0; t < rows.count(); ++t)
-      if (rows.seqs[t] == s) filled = std::max<int64_t>(filled, rows.positions[t] + 1);
-    for (int64_t j = 0; j < filled; ++j) {
-      auto row = random_floats(width, seed * 7919u + static_cast<uint32_t>(s * 100003 + j), -spread, spread);
-      std::copy(row.begin(), row.end(), cache.begin() + (s * c.slots + j % c.slots) * width);
-    }
-  }
-  return cache;
-}
-
-// A cache as the kernel reads it (rows of its dtype) and as the reference does (the
-// stored values as floats).
-struct StoredCache {
-  std::vector<uint8_t> bytes;
-  std::vector<float> values;
-  void* data() { return bytes.data(); }
-};
-
-StoredCache stored(const std::vector<float>& cache, int64_t width, ir::DType dtype) {
-  int64_t rows = static_cast<int64_t>(cache.size()) / width;
-  StoredCache s{pack_cache_rows(cache.data(), rows, width, dtype), {}};
-  s.values = unpack_cache_rows(s.bytes.data(), rows, width, dtype);
-  return s;
-}
-
-struct Inputs {
-  std::vector<float> q;
-  StoredCache kc, vc;
-  AttentionRef ref;
-};
-
-// q·k up to ~head_dim * spread² / sqrt(head_dim): peaked enough that the max
-// subtraction and the softcap matter.
-Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
-  int64_t width = c.kv_heads * c.head_dim;
-  Inputs in{random_floats(rows.count() * c.heads * c.head_dim, seed, -2.0f, 2.0f),
-            stored(ring_caches(c, rows, seed + 1, 2.0f), width, c.k),
-            stored(ring_caches(c, rows, seed + 2, 1.0f), width, c.v),
-            {}};
-  in.ref = {in.q.data(),
-            in.kc.values.data(),
-            in.vc.values.data(),
-            rows.positions.data(),
-            rows.seqs.data(),
-            rows.count(),
-            c.slots,
-            c.heads,
-            c.kv_heads,
-            c.head_dim,
-            1.0 / std::sqrt(static_cast<double>(c.head_dim)),
-            c.window,
-            c.softcap};
-  return in;
-}
 
 // Runs the kernel on 1 thread, on 2, and (for a decode step of a few rows) one work item
 // per call, as the runtime's parallel_for cuts a row's heads.
@@ -145,7 +43,7 @@ void check_rows(const Case& c, const LoadedKernel& k, Rows rows, uint32_t seed) 
   for (int threads : {1, 2, 0}) {
     if (threads == 0 && rows.count() > 8) continue;
     std::vector<float> o(in.q.size(), NAN);
-    std::vector<void*> args{in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()};
+    std::vector<void*> args = in.args(rows, o);
     if (threads) {
       run_kernel(k, args, syms, threads);
     } else {
@@ -289,6 +187,24 @@ TEST(AttentionKernel, CachesStoredAsF16AndQ8_0) {
   }
 }
 
+// Paged caches whose pages lie in a random order over a pool with pages no sequence uses
+// (all NaN): every key block is read from the page the table names. Decode rows at page
+// edges, prefill runs and tiles across them, several sequences in one step, the decode path
+// that reads the cache rows directly and the one through scratch (head_dim 72).
+TEST(AttentionKernel, PagedCachesThroughAScrambledPageTable) {
+  uint32_t seed = 1000;
+  using ir::DType;
+  for (const Case& c : {Case{8, 2, 64, 0, 300, 0.0, true, DType::f32, DType::f32, true},
+                        Case{4, 1, 256, 0, 200, 5.0, true, DType::f16, DType::q8_0, true},
+                        Case{3, 3, 72, 0, 150, 0.0, true, DType::f16, DType::f16, true}}) {
+    LoadedKernel k = load_kernel(desc(c));
+    for (int32_t pos : {0, 63, 64, 127, static_cast<int32_t>(c.slots - 1)}) check(c, k, 1, pos, seed++);
+    check(c, k, 7, 60, seed++);
+    check(c, k, 40, 100, seed++);  // in tiles
+    check_rows(c, k, Rows{{40, 0, 63, 64, 65, 66, 67, 128}, {0, 1, 2, 2, 2, 2, 2, 3}}, seed++);
+  }
+}
+
 TEST(AttentionKernel, RangesCuttingThroughHeadGroups) {
   // Query heads sharing a kv head are processed together within a call; calls whose
   // ranges start and end inside such groups must still cover each item once.
@@ -298,8 +214,7 @@ TEST(AttentionKernel, RangesCuttingThroughHeadGroups) {
   Inputs in = inputs(c, rows, 11);
   std::vector<float> o(in.q.size(), NAN);
   int64_t syms[ir::kNumSyms] = {rows.count(), 1};
-  run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
-             {0, 1, 2, 7, 9, 9, 15, 23, 24});
+  run_ranges(k.fn, in.args(rows, o), syms, {0, 1, 2, 7, 9, 9, 15, 23, 24});
   EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
 }
 
@@ -312,8 +227,7 @@ TEST(AttentionKernel, RangesCuttingThroughPrefillTiles) {
   Inputs in = inputs(c, rows, 12);
   std::vector<float> o(in.q.size(), NAN);
   int64_t syms[ir::kNumSyms] = {rows.count(), 1};
-  run_ranges(k.fn, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()}, syms,
-             {0, 1, 2, 7, 9, 9, 15, 23, 24, 40, 44, 100, 101, 250, 319, 320});
+  run_ranges(k.fn, in.args(rows, o), syms, {0, 1, 2, 7, 9, 9, 15, 23, 24, 40, 44, 100, 101, 250, 319, 320});
   EXPECT_EQ(mismatches(o, reference_attention(in.ref), 1e-5, 1e-6), "");
 }
 
@@ -341,7 +255,7 @@ TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
     int64_t items = k.info.items(syms);
     auto run = [&](const std::function<void(const std::vector<void*>&)>& call) {
       std::vector<float> o(in.q.size(), NAN);
-      call({in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()});
+      call(in.args(rows, o));
       return o;
     };
     std::vector<float> one = run([&](const std::vector<void*>& args) { run_kernel(k, args, syms, 1); });
@@ -358,7 +272,7 @@ TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
       std::vector<float> q(in.q.begin() + r * width, in.q.begin() + (r + 1) * width), o(width, NAN);
       int32_t pos = rows.positions[r], seq = rows.seqs[r];
       int64_t alone[ir::kNumSyms] = {1, 1, c.slots};
-      run_kernel(k, {q.data(), in.kc.data(), in.vc.data(), &pos, &seq, o.data()}, alone, 2);
+      run_kernel(k, {q.data(), in.kc.data(), in.vc.data(), &pos, &seq, o.data(), in.pages.table()}, alone, 2);
       EXPECT_TRUE(same_bits(o, std::vector<float>(one.begin() + r * width, one.begin() + (r + 1) * width)))
           << "row " << r << " alone, hd=" << c.head_dim;
     }
@@ -398,8 +312,7 @@ TEST(AttentionKernel, Bf16TilesForLongPrompts) {
         // Two threads where the rows are ragged (137), so their split is tested where it is hardest.
         for (int threads = 1; threads <= (rows_n == 137 ? 2 : 1); ++threads) {
           std::vector<float> o(in.q.size(), NAN);
-          run_kernel(k, {in.q.data(), in.kc.data(), in.vc.data(), rows.positions.data(), rows.seqs.data(), o.data()},
-                     syms, threads);
+          run_kernel(k, in.args(rows, o), syms, threads);
           EXPECT_EQ(mismatches(o, want, 1e-5, 3e-3), "")
               << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
               << " softcap=" << c.softcap << " T=" << rows.count() << " threads=" << threads;

@@ -3,16 +3,22 @@
 // the result aliasing the cache as the runtime passes it, and other slots untouched;
 // one sequence or several sharing the step (the caches of all sequence slots lie back
 // to back in one buffer); C static (a ring) or the symbol C (a cache as long as the
-// run-time context); caches of f32, f16 (rounded to nearest even) and q8_0 blocks
-// (quantized as ggml's reference quantizer). Exact comparison of the cache's bytes.
+// run-time context, so paged: here in the fixed layout of the page table, positions below
+// C); caches of f32,
+// f16 (rounded to nearest even) and q8_0 blocks (quantized as ggml's reference quantizer).
+// Paged caches through a scrambled page table: each row lands in its page wherever the
+// table puts it, and the pool's other pages stay untouched. Exact comparison of the
+// cache's bytes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "codegen/kernel_compiler.h"
 #include "support/error.h"
 #include "tests/codegen/kernel_test_util.h"
+#include "tests/codegen/paged_caches.h"
 #include "tests/codegen/reference_kernels.h"
 
 namespace lmc::test {
@@ -48,6 +54,7 @@ TEST(KvWriteKernel, WritesRingSlotsOfEachRowsSequence) {
       {40, 33, 3, {9, 10, 11, 0, 70, 12}, {2, 2, 2, 0, 1, 2}},  // a chunk of sequence 2 around two decodes
       {40, 96, 3, {9, 10, 11, 0, 70, 12}, {2, 2, 2, 0, 1, 2}},
       {7, 32, 4, {3, 3, 3, 3}, {3, 1, 0, 2}},                   // one decode row per sequence
+      {150, 32, 3, {63, 64, 65, 0, 149, 100}, {2, 2, 2, 0, 1, 0}},  // rows on both sides of a page's end
   };
   uint32_t seed = 1;
   for (ir::DType dtype : {ir::DType::f32, ir::DType::f16, ir::DType::q8_0}) {
@@ -55,7 +62,10 @@ TEST(KvWriteKernel, WritesRingSlotsOfEachRowsSequence) {
       if (c.width % ir::dtype_block_elems(dtype)) continue;
       auto rows = static_cast<int64_t>(c.positions.size());
       int64_t row_bytes = ir::dtype_row_bytes(dtype, c.width);
+      // A paged cache (the symbol C) holds positions below C only: the runtime checks them.
+      const bool fits = *std::max_element(c.positions.begin(), c.positions.end()) < c.slots;
       for (bool symbolic : {false, true}) {
+        if (symbolic && !fits) continue;
         LoadedKernel k = load_kernel(desc(c.slots, c.width, symbolic, dtype));
         for (int threads : {1, 2}) {
           auto noise = random_floats(c.sequences * c.slots * row_bytes / 4 + 1, seed++);
@@ -71,15 +81,49 @@ TEST(KvWriteKernel, WritesRingSlotsOfEachRowsSequence) {
           std::vector<uint8_t> want = cache;
           reference_kv_write(want, dtype, c.slots, c.width, x.data(), rows, c.positions.data(), c.seqs.data());
           int64_t syms[ir::kNumSyms] = {rows, 1, c.slots};
+          PagedCaches fixed(c.sequences, c.slots);
           run_kernel(k,
                      {cache.data(), x.data(), const_cast<int32_t*>(c.positions.data()),
-                      const_cast<int32_t*>(c.seqs.data()), cache.data()},
+                      const_cast<int32_t*>(c.seqs.data()), cache.data(), fixed.table()},
                      syms, threads);
           EXPECT_EQ(first_difference(cache, want), "")
               << ir::dtype_name(dtype) << " C=" << c.slots << (symbolic ? " (symbol)" : "") << " W=" << c.width
               << " rows=" << rows << " sequences=" << c.sequences << " threads=" << threads;
         }
       }
+    }
+  }
+}
+
+TEST(KvWriteKernel, PagedCachesThroughAScrambledPageTable) {
+  // 200 positions: 4 pages, the last one partly used; rows on both sides of page edges.
+  constexpr int64_t kContext = 200, kSequences = 3, kWidth = 64;
+  const std::vector<int32_t> positions = {63, 64, 65, 130, 199, 0, 127, 128};
+  const std::vector<int32_t> seqs = {1, 1, 1, 0, 2, 2, 0, 0};
+  const auto rows = static_cast<int64_t>(positions.size());
+  // Positions must be consecutive per sequence only for the runtime's checks, not here:
+  // the kernel writes each row where its position says.
+  uint32_t seed = 40;
+  for (ir::DType dtype : {ir::DType::f32, ir::DType::f16, ir::DType::q8_0}) {
+    const int64_t row_bytes = ir::dtype_row_bytes(dtype, kWidth);
+    LoadedKernel k = load_kernel(desc(kContext, kWidth, true, dtype));
+    for (int threads : {1, 2}) {
+      PagedCaches pages(kSequences, kContext, 3, seed);
+      auto noise = random_floats(kSequences * kContext * row_bytes / 4, seed++);
+      std::vector<uint8_t> caches(static_cast<size_t>(kSequences * kContext * row_bytes));
+      std::memcpy(caches.data(), noise.data(), caches.size());
+      auto x = random_floats(rows * kWidth, seed++, -300.0f, 300.0f);
+      std::vector<uint8_t> want = caches;
+      reference_kv_write(want, dtype, kContext, kWidth, x.data(), rows, positions.data(), seqs.data());
+      std::vector<uint8_t> pool = pages.to_pool(caches, row_bytes);
+      int64_t syms[ir::kNumSyms] = {rows, 1, kContext};
+      run_kernel(k,
+                 {pool.data(), x.data(), const_cast<int32_t*>(positions.data()), const_cast<int32_t*>(seqs.data()),
+                  pool.data(), pages.table()},
+                 syms, threads);
+      EXPECT_EQ(first_difference(pages.from_pool(pool, row_bytes), want), "")
+          << ir::dtype_name(dtype) << " threads=" << threads;
+      EXPECT_TRUE(pages.unused_rows_untouched(pool, row_bytes)) << ir::dtype_name(dtype) << " threads=" << threads;
     }
   }
 }

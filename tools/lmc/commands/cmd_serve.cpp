@@ -214,18 +214,20 @@ std::string slot_save_path(const Args& a) {
 }
 
 // The positions each slot holds. llama-server's -c is the KV cache of all its slots:
-// -np N divides it, N slots of c/N each; with --kv-unified (and at its default, 4 slots
-// sharing one cache) any slot may fill the whole of it. lmc's slots each have a cache of
-// their own, so the shared one is `slots` caches of the whole context.
-int64_t slot_context(const Args& a, int64_t context, int64_t slots) {
+// -np N divides it, N slots of c/N each, a cache of their own; with --kv-unified (and at
+// its default, 4 slots sharing one cache) the slots draw pages from one pool of c positions
+// (runtime/kv_page_pool.h), any slot up to the whole of it.
+int64_t slot_context(const Args& a, int64_t context, runtime::ExecutorOptions& exec) {
   if (a.has("kv-unified") && a.has("no-kv-unified")) throw UsageError("give --kv-unified or --no-kv-unified, not both");
+  const int64_t slots = exec.sequences;
   const bool divided = a.has("no-kv-unified") || (a.has("parallel") && !a.has("kv-unified"));
   if (!divided) {
+    exec.kv_unified = true;
     if (a.has("kv-unified") && slots > 1)
       std::fprintf(stderr,
-                   "lmc: --kv-unified: each of the %lld slots may hold all %lld positions, as llama-server's; lmc "
-                   "gives each a cache of its own (%lldx the memory of llama-server's shared one)\n",
-                   static_cast<long long>(slots), static_cast<long long>(context), static_cast<long long>(slots));
+                   "lmc: --kv-unified: each of the %lld slots may hold all %lld positions, as llama-server's, "
+                   "drawing pages of them from one pool they share\n",
+                   static_cast<long long>(slots), static_cast<long long>(context));
     return context;
   }
   if (context < slots)
@@ -405,7 +407,7 @@ int cmd_serve(int argc, char** argv) {
   if (embeds) how.first_pass = "embedding-output";
   driver::LoadedModel m = open_model(model, a, how);
   check_parallel(exec_opts.sequences, m.info);
-  if (!embeds) m.info.context = slot_context(a, m.info.context, exec_opts.sequences);
+  if (!embeds) m.info.context = slot_context(a, m.info.context, exec_opts);
   so.file = llama_file_facts(m.info.weights);
   std::unique_ptr<ServeEngine> engine;
   std::unique_ptr<EmbeddingEngine> embedder;

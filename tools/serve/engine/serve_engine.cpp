@@ -294,6 +294,8 @@ void ServeEngine::take_ended(Ended& ended) {
 void ServeEngine::admit(Ended& ended) {
   take_ended(ended);
   for (auto it = queue_.begin(); it != queue_.end() && batch_.has_free_slot();) {
+    // A prompt the running sequences leave too few KV pages for waits, and the jobs behind it.
+    if (batch_.waits_for_pages(static_cast<int64_t>((*it)->prompt.size()))) break;
     // A job for a busy slot waits for it, as llama-server defers it; the jobs behind it go by.
     const auto slot = static_cast<size_t>((*it)->slot);  // past the slots: add() says so
     if ((*it)->slot >= 0 && slot < in_slot_.size() && in_slot_[slot]) {

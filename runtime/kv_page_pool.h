@@ -1,0 +1,41 @@
+// One pool of KV pages that the sequence slots share (llama-server's --kv-unified): a
+// sequence holds the pages of its positions [0, n), taken from the pool as it grows and
+// returned when it ends or goes back, and the page table (runtime/kv_page_table.h) says
+// where each of them is. The pool never takes a page a sequence holds: when too few are
+// free, grow() takes none and says so, and the sequence's scheduler decides (a batch
+// generator lets it wait or refuses it, runtime/batch_generator.h). A free page is any
+// page; the page a sequence gave back last is taken first, still warm in the caches.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "runtime/kv_page_table.h"
+
+namespace lmc::runtime {
+
+class KvPagePool {
+ public:
+  // `pages` pages (the paged caches' buffers hold pages * kKvPageRows rows), all free;
+  // `table` (one entry per page of a sequence's context) must outlive the pool.
+  KvPagePool(KvPageTable& table, int64_t pages);
+
+  int64_t pages() const { return pages_; }
+  int64_t free_pages() const { return static_cast<int64_t>(free_.size()); }
+  int64_t held(int64_t seq) const { return held_[static_cast<size_t>(seq)]; }
+  // The pages `seq` lacks to hold positions [0, positions).
+  int64_t lacking(int64_t seq, int64_t positions) const;
+  // Takes the pages `seq` lacks for positions [0, positions): false, taking none, when
+  // fewer are free. Throws lmc::Error when `positions` is past a sequence's context.
+  bool grow(int64_t seq, int64_t positions);
+  // Gives back `seq`'s pages past those of positions [0, positions).
+  void shrink(int64_t seq, int64_t positions);
+
+ private:
+  KvPageTable& table_;
+  int64_t pages_;
+  std::vector<int32_t> free_;  // first rows; the last given back on top
+  std::vector<int64_t> held_;  // per sequence: its pages are its entries [0, held)
+};
+
+}  // namespace lmc::runtime
