@@ -23,7 +23,6 @@ def inspect(path):
     return subprocess.run([LMC, "inspect", path], capture_output=True, text=True, timeout=60)
 
 
-
 class InspectMmproj(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()

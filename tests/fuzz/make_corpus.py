@@ -9,8 +9,8 @@ with every metadata type, every ggml tensor type and both tokenizer kinds and a 
 mmproj, SafeTensors in every dtype, hand-written tokenizer.json files of both families, an
 artifact (whole, and as its sections) compiled from a micro llama with random weights, a
 KV-cache snapshot of its prompt (`lmc run --prompt-cache`), and PNG and JPEG images of every
-color type. Then the crafted inputs of the bad-input table (tests/badinput/test_bad_inputs.py) up to MAX_BAD_INPUT_SEED bytes, named
-bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
+color type. Then the crafted inputs of the bad-input table (tests/badinput/test_bad_inputs.py)
+up to MAX_BAD_INPUT_SEED bytes, named bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
 """
 import ctypes
 import glob
