@@ -36,12 +36,12 @@ void check_image_size(int64_t width, int64_t height, const std::string& source, 
   auto size = std::to_string(width) + " x " + std::to_string(height);
   if (width <= 0 || height <= 0) throw error_at(source, "image size " + size + " is empty");
   if (width > limits.max_width || height > limits.max_height)
-    throw error_at(source, "image size " + size + " is past the limit of " + std::to_string(limits.max_width) +
-                               " x " + std::to_string(limits.max_height));
+    throw error_at(source, "image size " + size + " is past the limit of " + std::to_string(limits.max_width) + " x " +
+                               std::to_string(limits.max_height));
   // Both are at most the side limits, so the product cannot overflow int64.
   if (width * height > limits.max_pixels)
-    throw error_at(source, "image size " + size + " has more than the limit of " + std::to_string(limits.max_pixels) +
-                               " pixels");
+    throw error_at(
+        source, "image size " + size + " has more than the limit of " + std::to_string(limits.max_pixels) + " pixels");
 }
 
 Image decode_image(std::string_view bytes, const std::string& source, const ImageLimits& limits) {

@@ -53,9 +53,7 @@ Image fit_to_square(const Image& image, int64_t size) {
   if (image.width == size && image.height == size) return image;
   const float scale = std::min(static_cast<float>(size) / static_cast<float>(image.width),
                                static_cast<float>(size) / static_cast<float>(image.height));
-  auto side = [&](int64_t n) {
-    return std::min(static_cast<int64_t>(std::ceil(static_cast<float>(n) * scale)), size);
-  };
+  auto side = [&](int64_t n) { return std::min(static_cast<int64_t>(std::ceil(static_cast<float>(n) * scale)), size); };
   const Image scaled = resize_bilinear(image, side(image.width), side(image.height));
   Image out{size, size, std::vector<uint8_t>(static_cast<size_t>(size * size * 3), 0)};
   const int64_t left = (size - scaled.width) / 2, top = (size - scaled.height) / 2;

@@ -25,8 +25,7 @@ Error meta_error(const GgufFile& f, const std::string& key, const std::string& w
 
 int64_t bounded_int(const GgufFile& f, const std::string& key, int64_t max) {
   const int64_t v = f.get_int(key);
-  if (v <= 0 || v > max)
-    throw meta_error(f, key, "is " + std::to_string(v) + ", expected 1 to " + std::to_string(max));
+  if (v <= 0 || v > max) throw meta_error(f, key, "is " + std::to_string(v) + ", expected 1 to " + std::to_string(max));
   return v;
 }
 
@@ -49,8 +48,9 @@ std::array<float, 3> rgb_floats(const GgufFile& f, const std::string& key, bool 
   std::array<float, 3> out{};
   for (size_t c = 0; c < 3; ++c) {
     if (!std::isfinite(v[c]) || (positive && !(v[c] > 0)))
-      throw meta_error(f, key, "value " + std::to_string(c) + " is " + std::to_string(v[c]) + ", expected a " +
-                                   (positive ? "positive" : "finite") + " number");
+      throw meta_error(f, key,
+                       "value " + std::to_string(c) + " is " + std::to_string(v[c]) + ", expected a " +
+                           (positive ? "positive" : "finite") + " number");
     out[c] = static_cast<float>(v[c]);
   }
   return out;
@@ -64,8 +64,9 @@ int64_t projection_dim(const GgufFile& f) {
   const int64_t dim = t->shape[1];
   const char* key = "clip.vision.projection_dim";
   if (f.find(key) && f.get_int(key) != dim)
-    throw meta_error(f, key, "is " + std::to_string(f.get_int(key)) + ", but mm.input_projection.weight maps to " +
-                                 std::to_string(dim));
+    throw meta_error(
+        f, key,
+        "is " + std::to_string(f.get_int(key)) + ", but mm.input_projection.weight maps to " + std::to_string(dim));
   return dim;
 }
 

@@ -40,8 +40,7 @@ std::string png_bytes(int w, int h, uint32_t format, const std::vector<uint8_t>&
   return out;
 }
 
-std::string jpeg_bytes(int w, int h, int pixel_format, int subsampling, const std::vector<uint8_t>& px,
-                       int flags = 0) {
+std::string jpeg_bytes(int w, int h, int pixel_format, int subsampling, const std::vector<uint8_t>& px, int flags = 0) {
   tjhandle tj = tjInitCompress();
   unsigned char* buf = nullptr;
   unsigned long size = 0;

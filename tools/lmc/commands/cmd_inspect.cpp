@@ -118,9 +118,9 @@ void print_vision(const models::MmprojFile& m) {
   std::printf("  image %lld px square in %lld px patches (%lld x %lld), pooled by %lld to %lld tokens of width %lld\n",
               n(hp.image_size), n(hp.patch_size), n(hp.patches_per_side()), n(hp.patches_per_side()), n(hp.pool),
               n(hp.image_tokens()), n(hp.projection_dim));
-  std::printf("  encoder %lld blocks, width %lld, %lld heads, MLP %lld (%s), LayerNorm epsilon %g\n",
-              n(hp.block_count), n(hp.embedding_length), n(hp.head_count), n(hp.feed_forward_length),
-              hp.use_gelu ? "GELU" : "quick GELU", hp.layer_norm_epsilon);
+  std::printf("  encoder %lld blocks, width %lld, %lld heads, MLP %lld (%s), LayerNorm epsilon %g\n", n(hp.block_count),
+              n(hp.embedding_length), n(hp.head_count), n(hp.feed_forward_length), hp.use_gelu ? "GELU" : "quick GELU",
+              hp.layer_norm_epsilon);
   std::printf("  pixels (v / 255 - mean) / std, mean %s, std %s\n", rgb_text(hp.image_mean).c_str(),
               rgb_text(hp.image_std).c_str());
 }
