@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "models/quant/ggml_type.h"
 #include "models/vision/vision_tensors.h"
 #include "support/error.h"
 
@@ -110,6 +111,8 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return out + "]";
 }
 
+bool is_float_type(GgmlType t) { return t == GgmlType::F32 || t == GgmlType::F16 || t == GgmlType::BF16; }
+
 void check_tensors(const GgufFile& f, const VisionHParams& hp) {
   for (const VisionTensor& want : vision_tensors(hp, f.path())) {
     const GgufTensor* t = f.find_tensor(want.name);
@@ -117,6 +120,9 @@ void check_tensors(const GgufFile& f, const VisionHParams& hp) {
     if (t->shape != want.shape)
       throw error_at(f.path(), "tensor '" + want.name + "' has shape " + shape_text(t->shape) + ", expected " +
                                    shape_text(want.shape) + " from the clip.vision.* metadata");
+    if (!want.quantizable && !is_float_type(t->type))
+      throw error_at(f.path(), "tensor '" + want.name + "' is " + ggml_type_name(t->type) +
+                                   ", expected f32, f16 or bf16 (only the blocks' linear weights may be quantized)");
   }
 }
 

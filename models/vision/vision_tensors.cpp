@@ -13,7 +13,7 @@ void add_norm(std::vector<VisionTensor>& out, const std::string& prefix, int64_t
 }
 
 void add_linear(std::vector<VisionTensor>& out, const std::string& prefix, int64_t rows, int64_t cols) {
-  out.push_back({prefix + ".weight", {rows, cols}});
+  out.push_back({prefix + ".weight", {rows, cols}, true});
   out.push_back({prefix + ".bias", {rows}});
 }
 

@@ -17,6 +17,9 @@ namespace lmc::models {
 struct VisionTensor {
   std::string name;
   std::vector<int64_t> shape;
+  // A block's linear weight, which may be stored in a quantized type; every other tensor
+  // (added, multiplied, convolved or transposed as it is) must be f32, f16 or bf16.
+  bool quantizable = false;
 };
 
 // Throws lmc::Error naming `path` unless lmc reads `projector`'s tower.

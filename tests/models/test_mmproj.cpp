@@ -4,6 +4,7 @@
 // projector) refused with the file and the key or tensor named.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <string>
@@ -78,8 +79,10 @@ std::vector<VisionTensor> gemma3_tensors() {
   return vision_tensors(hp, "tiny");
 }
 
-// Writes the mmproj with `meta` and `tensors` (F32, zeros) and returns its bytes.
-std::vector<uint8_t> mmproj_bytes(const std::map<std::string, Value>& meta, const std::vector<VisionTensor>& tensors) {
+// Writes the mmproj with `meta` and `tensors` (zeros, F32 but those `q8_0` names) and
+// returns its bytes.
+std::vector<uint8_t> mmproj_bytes(const std::map<std::string, Value>& meta, const std::vector<VisionTensor>& tensors,
+                                  const std::vector<std::string>& q8_0 = {}) {
   GgufWriter w;
   w.header(tensors.size(), meta.size());
   for (const auto& [key, value] : meta) {
@@ -89,9 +92,11 @@ std::vector<uint8_t> mmproj_bytes(const std::map<std::string, Value>& meta, cons
   uint64_t offset = 0;
   for (const VisionTensor& t : tensors) {
     std::vector<uint64_t> ne(t.shape.rbegin(), t.shape.rend());
-    w.tensor_info(t.name, ne, 0, offset);
-    uint64_t n = 4;
+    const bool quantized = std::find(q8_0.begin(), q8_0.end(), t.name) != q8_0.end();
+    w.tensor_info(t.name, ne, quantized ? 8 : 0, offset);
+    uint64_t n = 1;
     for (int64_t d : t.shape) n *= uint64_t(d);
+    n = quantized ? n / 32 * 34 : n * 4;
     offset += (n + 31) / 32 * 32;
   }
   w.pad_to(32);
@@ -212,6 +217,14 @@ TEST_F(Mmproj, MisshapenTensorsAreNamed) {
   const std::string path = write(tensors);
   expect_error([&] { MmprojFile::open(path); },
                {"mmproj.gguf: error: tensor 'v.blk.0.attn_k.weight' has shape [16, 8], expected [16, 16]"});
+}
+
+// Only the blocks' linear weights may be quantized; a bias, norm or the projection may not.
+TEST_F(Mmproj, QuantizedTypesOnlyForTheBlocksLinears) {
+  EXPECT_NO_THROW(MmprojFile::open(write(mmproj_bytes(gemma3_meta(), gemma3_tensors(), {"v.blk.0.ffn_down.weight"}))));
+  const std::string path = write(mmproj_bytes(gemma3_meta(), gemma3_tensors(), {"v.blk.0.ffn_up.bias"}));
+  expect_error([&] { MmprojFile::open(path); },
+               {"mmproj.gguf: error: tensor 'v.blk.0.ffn_up.bias' is q8_0, expected f32, f16 or bf16"});
 }
 
 TEST_F(Mmproj, TruncatedFilesAreRefused) {
