@@ -1,6 +1,7 @@
 #include "models/vision/mmproj.h"
 
 #include <cmath>
+#include <cstdio>
 
 #include "models/quant/ggml_type.h"
 #include "models/vision/vision_tensors.h"
@@ -19,6 +20,12 @@ constexpr int64_t kMaxBlocks = 1024;
 constexpr const char* kImageSize = "clip.vision.image_size";
 constexpr const char* kPatchSize = "clip.vision.patch_size";
 constexpr const char* kPool = "clip.vision.projector.scale_factor";
+
+std::string number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
 
 Error meta_error(const GgufFile& f, const std::string& key, const std::string& what) {
   return error_at(f.path(), "metadata '" + key + "' " + what);
@@ -48,11 +55,13 @@ std::array<float, 3> rgb_floats(const GgufFile& f, const std::string& key, bool 
   if (v.size() != 3) throw meta_error(f, key, "has " + std::to_string(v.size()) + " values, expected 3 (R, G, B)");
   std::array<float, 3> out{};
   for (size_t c = 0; c < 3; ++c) {
-    if (!std::isfinite(v[c]) || (positive && !(v[c] > 0)))
+    // Checked as the float it is used as: 1e-300 is positive but divides as 0.
+    const float x = static_cast<float>(v[c]);
+    if (!std::isfinite(x) || (positive && !(x > 0)))
       throw meta_error(f, key,
-                       "value " + std::to_string(c) + " is " + std::to_string(v[c]) + ", expected a " +
+                       "value " + std::to_string(c) + " is " + number(v[c]) + ", expected a " +
                            (positive ? "positive" : "finite") + " number");
-    out[c] = static_cast<float>(v[c]);
+    out[c] = x;
   }
   return out;
 }
@@ -93,7 +102,7 @@ VisionHParams read_hparams(const GgufFile& f) {
   hp.layer_norm_epsilon = f.get_float("clip.vision.attention.layer_norm_epsilon");
   if (!(hp.layer_norm_epsilon > 0) || !std::isfinite(hp.layer_norm_epsilon))
     throw meta_error(f, "clip.vision.attention.layer_norm_epsilon",
-                     "is " + std::to_string(hp.layer_norm_epsilon) + ", expected a positive number");
+                     "is " + number(hp.layer_norm_epsilon) + ", expected a positive number");
   hp.use_gelu = get_bool(f, "clip.use_gelu", false);
   hp.image_mean = rgb_floats(f, "clip.vision.image_mean", false);
   hp.image_std = rgb_floats(f, "clip.vision.image_std", true);
