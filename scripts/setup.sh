@@ -32,6 +32,8 @@ apt_packages=(cmake ninja-build g++ llvm-19-dev llvm-19-tools libtbb-dev libboos
 apt_packages+=(libgraphviz-dev chromium chromium-driver)
 # The chat page (tools/serve/server/webui) inlines Debian's marked, DOMPurify and highlight.js at build time.
 apt_packages+=(libjs-marked node-dompurify libjs-highlight.js)
+# Images in (models/image): PNG and JPEG decoded by Debian's libpng and libjpeg-turbo.
+apt_packages+=(libpng-dev libturbojpeg0-dev)
 # The house style's checker (.clang-format; tests/layout's format_check).
 apt_packages+=(clang-format-19)
 # The compiler cache both trees and every clone share (cmake/compiler_cache.cmake).

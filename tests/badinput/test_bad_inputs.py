@@ -10,8 +10,8 @@ nothing else — no partial artifact, no temporary file.
 
   test_bad_inputs.py --lmc build/tools/lmc --work <scratch dir> [-k substring]
 
-The rows are in one module per kind of input, bad_gguf.py, bad_safetensors.py, bad_ir.py,
-bad_yaml.py, bad_commands.py, bad_artifacts.py and bad_hf_folders.py, made of
+The rows are in one module per kind of input, bad_gguf.py, bad_mmproj.py, bad_safetensors.py,
+bad_ir.py, bad_yaml.py, bad_commands.py, bad_artifacts.py and bad_hf_folders.py, made of
 bad_input_kit.py's pieces; this runs them.
 
 The rows' models come from make_tiny_model.py (a 2-layer llama with random weights). lmc's
@@ -34,6 +34,7 @@ import bad_commands  # noqa: E402
 import bad_gguf  # noqa: E402
 import bad_hf_folders  # noqa: E402
 import bad_ir  # noqa: E402
+import bad_mmproj  # noqa: E402
 import bad_safetensors  # noqa: E402
 import bad_yaml  # noqa: E402
 import make_tiny_model  # noqa: E402
@@ -41,7 +42,7 @@ import make_tiny_model  # noqa: E402
 CRASH_SIGNS = re.compile(r"Traceback|terminate called|what\(\):|Aborted|Segmentation|core dumped|Sanitizer|"
                          r"runtime error:|^\s*#\d+ 0x|std::|basic_string|filesystem error", re.M)
 
-KINDS = (bad_gguf, bad_safetensors, bad_ir, bad_yaml, bad_commands, bad_artifacts, bad_hf_folders)
+KINDS = (bad_gguf, bad_mmproj, bad_safetensors, bad_ir, bad_yaml, bad_commands, bad_artifacts, bad_hf_folders)
 
 
 def rows():

@@ -5,13 +5,14 @@
 
 Seeds are small well-formed inputs that reach deep into each reader: the lit tests' IR (and
 the fusion regions the default pipeline makes of the pass tests), the models' YAML, GGUF files
-with every metadata type, every ggml tensor type and both tokenizer kinds, SafeTensors in every
-dtype, hand-written tokenizer.json files of both families, an artifact (whole, and as its
-sections) compiled from a micro llama with random weights, and a KV-cache snapshot of its
-prompt (`lmc run --prompt-cache`). Then the crafted inputs of the
-bad-input table (tests/badinput/test_bad_inputs.py) up to MAX_BAD_INPUT_SEED bytes, named
-bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
+with every metadata type, every ggml tensor type and both tokenizer kinds and a Gemma 3
+mmproj, SafeTensors in every dtype, hand-written tokenizer.json files of both families, an
+artifact (whole, and as its sections) compiled from a micro llama with random weights, a
+KV-cache snapshot of its prompt (`lmc run --prompt-cache`), and PNG and JPEG images of every
+color type. Then the crafted inputs of the bad-input table (tests/badinput/test_bad_inputs.py)
+up to MAX_BAD_INPUT_SEED bytes, named bad_<row>.<ext>: each sits just past a check, where a mutation can look for the next bug.
 """
+import ctypes
 import glob
 import json
 import os
@@ -20,6 +21,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 import numpy as np
 import gguf
@@ -28,6 +30,8 @@ from gguf import GGUFWriter, GGMLQuantizationType as Q
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "tests", "badinput"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+import make_mmproj  # noqa: E402
 import make_tiny_model  # noqa: E402
 import bad_input_kit  # noqa: E402
 import test_bad_inputs  # noqa: E402
@@ -127,6 +131,7 @@ def gguf_seeds(micro_gguf):
     gguf_metadata_seed(os.path.join(d, "metadata.gguf"))
     gguf_types_seed(os.path.join(d, "types.gguf"))
     gguf_gpt2_vocab_seed(os.path.join(d, "gpt2_vocab.gguf"))
+    make_mmproj.write_mmproj(os.path.join(d, "mmproj_gemma3.gguf"))
 
 
 def safetensors_bytes(tensors, metadata=True):
@@ -378,6 +383,52 @@ def badinput_seeds(lmc, tmp):
             write(os.path.join(HERE, "corpus", SEED_DIR_OF_EXTENSION[ext], f"bad_{row.name}{ext}"), content)
 
 
+def png_chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def png(w, h, color_type, bit_depth, row_bytes, extra=b""):
+    """A PNG of w x h whose every row is the row_bytes (filter byte 0 then the samples)."""
+    rows = b"".join(b"\0" + row_bytes for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, bit_depth, color_type, 0, 0, 0))
+            + extra + png_chunk(b"IDAT", zlib.compress(rows)) + png_chunk(b"IEND", b""))
+
+
+def jpeg(w, h, channels, subsampling, flags=0):
+    """A JPEG of a gradient, from libjpeg-turbo's encoder (TurboJPEG, through ctypes)."""
+    tj = ctypes.CDLL("libturbojpeg.so.0")
+    tj.tjInitCompress.restype = ctypes.c_void_p
+    handle = ctypes.c_void_p(tj.tjInitCompress())
+    pixels = bytes((x * 7 + y * 5 + c * 60) % 256 for y in range(h) for x in range(w) for c in range(channels))
+    buf, size = ctypes.POINTER(ctypes.c_ubyte)(), ctypes.c_ulong(0)
+    pixel_format = 0 if channels == 3 else 6  # TJPF_RGB, TJPF_GRAY
+    if tj.tjCompress2(handle, pixels, w, 0, h, pixel_format, ctypes.byref(buf), ctypes.byref(size), subsampling,
+                      90, flags) != 0:
+        raise RuntimeError("tjCompress2 failed")
+    out = ctypes.string_at(buf, size.value)
+    tj.tjFree(buf)
+    tj.tjDestroy(handle)
+    return out
+
+
+def image_seeds():
+    """fuzz_image: PNGs of every color type (palette with transparency, 16-bit, 1-bit gray) and
+    JPEGs baseline and progressive, 4:4:4, 4:2:0 and gray."""
+    d = corpus("image")
+    write(os.path.join(d, "rgb.png"), png(8, 8, 2, 8, bytes(range(24))))
+    write(os.path.join(d, "gray.png"), png(4, 4, 0, 8, b"\x10\x80\xc0\xff"))
+    write(os.path.join(d, "gray_alpha.png"), png(4, 2, 4, 8, bytes(range(0, 256, 32))))
+    write(os.path.join(d, "rgba.png"), png(4, 4, 6, 8, bytes(range(16))))
+    write(os.path.join(d, "rgb16.png"), png(2, 2, 2, 16, bytes(range(12))))
+    write(os.path.join(d, "gray1.png"), png(16, 2, 0, 1, b"\xa5\x3c"))
+    palette = png_chunk(b"PLTE", bytes(range(12))) + png_chunk(b"tRNS", b"\xff\x80")
+    write(os.path.join(d, "palette.png"), png(4, 4, 3, 8, b"\x00\x01\x02\x03", palette))
+    write(os.path.join(d, "rgb444.jpg"), jpeg(16, 16, 3, 0))  # TJSAMP_444
+    write(os.path.join(d, "rgb420.jpg"), jpeg(24, 16, 3, 2))  # TJSAMP_420
+    write(os.path.join(d, "progressive.jpg"), jpeg(16, 16, 3, 2, flags=16384))  # TJFLAG_PROGRESSIVE
+    write(os.path.join(d, "gray.jpg"), jpeg(8, 8, 1, 3))  # TJSAMP_GRAY
+
+
 def main(lmc):
     with tempfile.TemporaryDirectory() as tmp:
         make_tiny_model.main(tmp, micro=True)
@@ -397,6 +448,7 @@ def main(lmc):
         json_schema_seeds()
         gbnf_seeds()
         pass_file_seeds()
+        image_seeds()
         badinput_seeds(lmc, tmp)
 
 

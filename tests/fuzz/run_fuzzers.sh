@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(ir_parser gguf safetensors tokenizer_json model_yaml artifact kernel_object json_schema gbnf jinja pass_file kv_snapshot)
+[ ${#targets[@]} -gt 0 ] || targets=(ir_parser gguf safetensors tokenizer_json model_yaml artifact kernel_object json_schema gbnf jinja pass_file kv_snapshot image)
 build=${LMC_FUZZ_BUILD:-build-fuzz}
 # libFuzzer cuts every input, seeds included, to -max_len: at 64 KiB the micro llama's
 # artifact (71 kB) lost its tail, and no input could reach a size where a superlinear

@@ -1,4 +1,4 @@
-// lmc inspect: what a model definition, GGUF or SafeTensors file or an artifact contains.
+// lmc inspect: what a model definition, GGUF or SafeTensors file, mmproj or artifact contains.
 // Every string read from the file is printed through printable(): a file's metadata must
 // not be able to drive the user's terminal.
 #include <unistd.h>
@@ -14,6 +14,7 @@
 #include "models/hf_names.h"
 #include "models/lowering.h"
 #include "models/model_tokenizer.h"
+#include "models/vision/mmproj.h"
 #include "models/weight_source.h"
 #include "runtime/artifact/artifact.h"
 #include "runtime/artifact/artifact_format.h"
@@ -102,6 +103,28 @@ void print_gguf_view(const models::WeightSource& w, bool all) {
   if (!all && n > 20) std::printf("  ... %zu more (--tensors lists all)\n", n - 20);
 }
 
+std::string rgb_text(const std::array<float, 3>& v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "[%g, %g, %g]", v[0], v[1], v[2]);
+  return buf;
+}
+
+// An mmproj read as lmc reads it (checked: a bad one fails the command), in the words of
+// what it does to an image.
+void print_vision(const models::MmprojFile& m) {
+  const models::VisionHParams& hp = m.hparams();
+  auto n = [](int64_t v) { return static_cast<long long>(v); };
+  std::printf("vision tower (mmproj): projector %s\n", hp.projector.c_str());
+  std::printf("  image %lld px square in %lld px patches (%lld x %lld), pooled by %lld to %lld tokens of width %lld\n",
+              n(hp.image_size), n(hp.patch_size), n(hp.patches_per_side()), n(hp.patches_per_side()), n(hp.pool),
+              n(hp.image_tokens()), n(hp.projection_dim));
+  std::printf("  encoder %lld blocks, width %lld, %lld heads, MLP %lld (%s), LayerNorm epsilon %g\n", n(hp.block_count),
+              n(hp.embedding_length), n(hp.head_count), n(hp.feed_forward_length), hp.use_gelu ? "GELU" : "quick GELU",
+              hp.layer_norm_epsilon);
+  std::printf("  pixels (v / 255 - mean) / std, mean %s, std %s\n", rgb_text(hp.image_mean).c_str(),
+              rgb_text(hp.image_std).c_str());
+}
+
 // "chatml, system message \"...\"; rendered by the weights' own template (N bytes)": what
 // lmc chat will use, the family being the fallback.
 std::string chat_summary(const ir::ChatFormat& f) {
@@ -181,7 +204,8 @@ int cmd_inspect(int argc, char** argv) {
   std::optional<Args> parsed =
       command_args(specs(), argc, argv,
                    "usage: lmc inspect MODEL.yaml|FILE.gguf|FILE.safetensors|DIR|FILE.lmc [options]\n\n"
-                   "Prints the architecture, hyper-parameters, tokenizer and tensors; for an artifact\n"
+                   "Prints the architecture, hyper-parameters, tokenizer and tensors; for an mmproj\n"
+                   "(llama.cpp's --mmproj file) its vision tower, checked as lmc reads it; for an artifact\n"
                    "(recognized by its magic bytes, whatever its name) its sections, manifest and the\n"
                    "prefill kernels tune-prefill chose.\n\noptions:\n");
   if (!parsed) return 0;  // --help
@@ -197,7 +221,10 @@ int cmd_inspect(int argc, char** argv) {
     return 0;
   }
   auto w = models::WeightSource::open(path);
+  std::unique_ptr<models::MmprojFile> mmproj;
+  if (w->gguf() && models::is_mmproj(*w->gguf())) mmproj = models::MmprojFile::open(path);
   print_metadata(*w);
+  if (mmproj) print_vision(*mmproj);
   if (w->gguf() && w->gguf()->find("tokenizer.ggml.model"))
     std::printf("tokenizer: %s, %lld tokens\n", printable(w->gguf()->get_string("tokenizer.ggml.model")).c_str(),
                 static_cast<long long>(std::get<double>(*w->meta("tokenizer.ggml.tokens"))));

@@ -1,0 +1,29 @@
+// What a fixed-size vision tower (SigLIP, as Gemma 3's) takes from an image, as llama.cpp's
+// mtmd prepares it: the image fitted into the model's square (its aspect kept, scaled by
+// bilinear interpolation, centered on black), then each channel as (v / 255 - mean) / std
+// with the mmproj's mean and std, laid out channel by channel (CHW) for the patch
+// embedding. The arithmetic is float32 in llama.cpp's order, so a pixel rounds as there.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/image/image.h"
+
+namespace lmc::models {
+
+// The image scaled by min(size / width, size / height) to sides of ceil(side * scale)
+// (at most `size`), bilinearly with the corners aligned (a source corner lands on a target
+// corner), each value truncated to 8 bits, and placed at ((size - w) / 2, (size - h) / 2)
+// of a black size x size image. An image already that size is returned as it is.
+Image fit_to_square(const Image& image, int64_t size);
+
+struct PixelNormalization {
+  std::array<float, 3> mean{};
+  std::array<float, 3> std{};
+};
+
+// [3, height, width] floats: channel c of pixel (x, y) at (c * height + y) * width + x.
+std::vector<float> normalize_chw(const Image& image, const PixelNormalization& norm);
+
+}  // namespace lmc::models

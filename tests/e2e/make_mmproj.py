@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Writes a Gemma-3-shaped mmproj GGUF with random weights (fixed seed), as llama.cpp's
+convert_hf_to_gguf.py --mmproj lays Gemma 3's vision tower out, at a tiny size:
+
+  make_mmproj.py OUT.gguf
+
+  * general.architecture "clip", clip.has_vision_encoder, clip.projector_type "gemma3",
+    clip.use_gelu, and the clip.vision.* keys: image_size 32, patch_size 8 (4 x 4 patches),
+    embedding_length 16, feed_forward_length 32, block_count 2, attention.head_count 4,
+    attention.layer_norm_epsilon 1e-6, projection_dim 24 (the text model's width),
+    projector.scale_factor 2 (pooled to 2 x 2 = 4 tokens; Gemma 3's files omit it for 4),
+    image_mean and image_std 0.5 each.
+  * Tensors under llama.cpp's names in numpy's order: v.patch_embd.weight [16, 3, 8, 8] and
+    its bias, v.position_embd.weight [16 patches, 16], per block ln1, attn_q/k/v/out, ln2,
+    ffn_up [32, 16], ffn_down [16, 32] (each with a bias), v.post_ln, mm.soft_emb_norm.weight
+    [16] and mm.input_projection.weight [16, 24] (width by text width). Matrices in F16, the
+    rest in F32, as the converter stores them.
+
+write_mmproj(path, drop=(), shapes={}, meta={}) writes variants for the bad-input table: keys
+left out, tensors of other shapes, keys of other values.
+"""
+import sys
+
+import numpy as np
+from gguf import GGUFWriter
+
+HPARAMS = {"image_size": 32, "patch_size": 8, "embedding_length": 16, "feed_forward_length": 32,
+           "block_count": 2, "attention.head_count": 4, "projection_dim": 24, "projector.scale_factor": 2}
+
+
+def tensor_shapes():
+    e, f, p = HPARAMS["embedding_length"], HPARAMS["feed_forward_length"], HPARAMS["patch_size"]
+    patches = (HPARAMS["image_size"] // p) ** 2
+    shapes = {"v.patch_embd.weight": (e, 3, p, p), "v.patch_embd.bias": (e,), "v.position_embd.weight": (patches, e)}
+    for i in range(HPARAMS["block_count"]):
+        blk = f"v.blk.{i}."
+        for norm in ("ln1", "ln2"):
+            shapes.update({blk + norm + ".weight": (e,), blk + norm + ".bias": (e,)})
+        for proj, (rows, cols) in {"attn_q": (e, e), "attn_k": (e, e), "attn_v": (e, e), "attn_out": (e, e),
+                                   "ffn_up": (f, e), "ffn_down": (e, f)}.items():
+            shapes.update({blk + proj + ".weight": (rows, cols), blk + proj + ".bias": (rows,)})
+    shapes.update({"v.post_ln.weight": (e,), "v.post_ln.bias": (e,), "mm.soft_emb_norm.weight": (e,),
+                   "mm.input_projection.weight": (e, HPARAMS["projection_dim"])})
+    return shapes
+
+
+def metadata():
+    meta = {"clip.has_vision_encoder": True, "clip.projector_type": "gemma3", "clip.use_gelu": True,
+            "clip.vision.attention.layer_norm_epsilon": np.float32(1e-6),
+            "clip.vision.image_mean": [0.5, 0.5, 0.5], "clip.vision.image_std": [0.5, 0.5, 0.5]}
+    meta.update({"clip.vision." + k: np.uint32(v) for k, v in HPARAMS.items()})
+    return meta
+
+
+def add_value(w, key, value):
+    if isinstance(value, bool):
+        w.add_bool(key, value)
+    elif isinstance(value, str):
+        w.add_string(key, value)
+    elif isinstance(value, list):
+        w.add_array(key, [float(v) for v in value])
+    elif isinstance(value, np.float32):
+        w.add_float32(key, float(value))
+    else:
+        w.add_uint32(key, int(value))
+
+
+def write_mmproj(path, drop=(), shapes=None, meta=None):
+    rng = np.random.default_rng(0)
+    w = GGUFWriter(path, "clip")
+    for key, value in {**metadata(), **(meta or {})}.items():
+        if key not in drop:
+            add_value(w, key, value)
+    for name, shape in {**tensor_shapes(), **(shapes or {})}.items():
+        if name in drop:
+            continue
+        data = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+        w.add_tensor(name, data.astype(np.float16) if len(shape) > 1 else data)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+
+
+if __name__ == "__main__":
+    write_mmproj(sys.argv[1])
