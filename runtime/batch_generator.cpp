@@ -190,6 +190,14 @@ void BatchGenerator::hold(size_t slot, std::vector<int32_t> tokens) {
   held_[slot] = Held{std::move(tokens), ended_++};
 }
 
+std::vector<std::span<std::byte>> BatchGenerator::restore_bytes(size_t slot, int64_t tokens) {
+  forget(slot);
+  if (tokens <= ex_.info().context && !take_pages(slot, tokens))
+    throw Error("runtime: error: " + std::to_string(tokens) +
+                " tokens do not get their KV pages: the running sequences hold the others");
+  return ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), tokens);
+}
+
 int64_t BatchGenerator::forget(size_t slot) {
   check_free(slot);
   const auto n = static_cast<int64_t>(held_[slot].tokens.size());

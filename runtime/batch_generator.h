@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -131,6 +132,11 @@ class BatchGenerator {
   // restored snapshot), and prompts start from them as from a sequence that just ended in
   // it. Throws lmc::Error as forget(), or when they do not fit the context.
   void hold(size_t slot, std::vector<int32_t> tokens);
+  // Forgets what the free `slot` holds and hands out the bytes of its cache for positions
+  // [0, tokens) (KvCache::sequence_bytes), with the KV pages they need, taken back from
+  // the other free slots' caches when the pool is short: where a snapshot's rows are read
+  // before hold(). Throws lmc::Error as forget(), or when the pool cannot give them.
+  std::vector<std::span<std::byte>> restore_bytes(size_t slot, int64_t tokens);
 
  private:
   struct Sequence;

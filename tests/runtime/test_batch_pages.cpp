@@ -3,7 +3,8 @@
 // hold the rest waits, then goes on with the tokens it produces alone; a free slot's
 // cache gives its pages back when a running sequence needs them; when every running
 // sequence waits, the one that started last ends with llama-server's error and the other
-// goes on; a prompt that the running sequences leave no pages for is not started.
+// goes on; a prompt that the running sequences leave no pages for is not started; a
+// restored snapshot takes its pages from the free slots' caches.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -135,6 +136,21 @@ TEST_F(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
   run_until_done();
   EXPECT_EQ(b.error, "");
   EXPECT_EQ(b.tokens, alone(p, prompt_of(10, 6), 5));
+}
+
+// A snapshot restored into a slot takes its pages back from the other free slot's cache,
+// which holds the whole pool.
+TEST_F(BatchPages, ARestoredSlotTakesItsPagesFromTheFreeSlotsCaches) {
+  const size_t slot_a = batch.add(job(prompt_of(100, 7), 5, a));
+  run_until_done();
+  EXPECT_EQ(ex.kv_cache().pool()->free_pages(), 0);
+  const size_t other = 1 - slot_a;
+  const auto spans = batch.restore_bytes(other, 70);
+  EXPECT_EQ(ex.kv_cache().pool()->held(static_cast<int64_t>(other)), 2);
+  EXPECT_TRUE(batch.held(slot_a).empty());
+  EXPECT_EQ(spans.size(), 4u);  // two caches, two pages each
+  batch.hold(other, prompt_of(70, 8));
+  EXPECT_EQ(batch.held(other).size(), 70u);
 }
 
 }  // namespace

@@ -184,10 +184,8 @@ SlotFile ServeEngine::restore_slot(size_t slot, const std::string& path) {
                                            static_cast<int64_t>(m_.tokenizer->size())};
     const auto t0 = std::chrono::steady_clock::now();
     // The slot forgets what it holds only once the file's header is good: its rows go next.
-    runtime::KvSnapshotRead read = runtime::read_kv_snapshot(path, expect, [&](int64_t n) {
-      batch_.forget(slot);
-      return ex_.kv_cache().sequence_bytes(static_cast<int64_t>(slot), n);
-    });
+    runtime::KvSnapshotRead read =
+        runtime::read_kv_snapshot(path, expect, [&](int64_t n) { return batch_.restore_bytes(slot, n); });
     f.tokens = static_cast<int64_t>(read.tokens.size());
     f.bytes = read.bytes;
     batch_.hold(slot, std::move(read.tokens));
