@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kLineForms =
     "expected '<type> <seconds>' (e.g. 'q8_0[640,640] 1e-05') or "
-    "'prefill <kernel> <weights> <rows> <seconds>' (e.g. 'prefill vnni q4_kx16[1024,640] 512 0.002')";
+    "'prefill <kernel> <weights> <rows> <seconds>' (e.g. 'prefill vnni q4_kx16[1024,640] 512 0.002') or "
+    "'epilogue <weight> <op> <rows> <fused> <split>' (e.g. 'epilogue f32[512,256] sigmoid 64 2e-05 1.9e-05')";
 
 bool valid_seconds(double s) { return std::isfinite(s) && s >= 0; }
 
@@ -25,6 +26,10 @@ std::string weights_key(const std::vector<ir::Type>& weights) {
 
 std::string prefill_key(ir::PrefillKernel k, const std::string& weights, int64_t rows) {
   return std::string(ir::prefill_kernel_name(k)) + " " + weights + " " + std::to_string(rows);
+}
+
+std::string epilogue_key(const std::string& weight, const std::string& op, int64_t rows) {
+  return weight + " " + op + " " + std::to_string(rows);
 }
 
 }  // namespace
@@ -53,6 +58,17 @@ CostTable::CostTable(const std::string& path) : path_(path) {
       offered_[weights].insert(*k);
       continue;
     }
+    if (first == "epilogue") {
+      std::string weight, op;
+      int64_t rows = 0;
+      passes::EpilogueSeconds t;
+      if (!(fields >> weight >> op >> rows >> t.fused >> t.split) || (fields >> extra) || rows <= 0 ||
+          !valid_seconds(t.fused) || !valid_seconds(t.split))
+        throw error_at(where, kLineForms);
+      if (!epilogue_.emplace(epilogue_key(weight, op, rows), t).second)
+        throw error_at(where, "a second time for epilogue " + epilogue_key(weight, op, rows));
+      continue;
+    }
     double seconds = 0;
     if (!(fields >> seconds) || (fields >> extra) || !valid_seconds(seconds)) throw error_at(where, kLineForms);
     if (!seconds_.emplace(first, seconds).second) throw error_at(where, "a second time for " + first);
@@ -78,6 +94,13 @@ double CostTable::prefill_seconds(const passes::PrefillCall& c) {
   const std::string key = prefill_key(c.kernel, weights_key(c.weights), c.rows);
   auto it = prefill_.find(key);
   if (it == prefill_.end()) throw error_at(path_, "no time for prefill " + key);
+  return it->second;
+}
+
+passes::EpilogueSeconds CostTable::epilogue_seconds(const passes::EpilogueCall& c) {
+  const std::string key = epilogue_key(c.weight.str(), c.op, c.rows);
+  auto it = epilogue_.find(key);
+  if (it == epilogue_.end()) throw error_at(path_, "no times for epilogue " + key);
   return it->second;
 }
 

@@ -10,6 +10,7 @@
 #include "codegen/kernel_library.h"
 #include "codegen/prefill_choice.h"
 #include "driver/random_weight_bytes.h"
+#include "ir/parser.h"
 
 namespace lmc::driver {
 
@@ -74,6 +75,28 @@ int64_t columns(const std::vector<ir::Type>& weights) {
                          [](int64_t n, const ir::Type& w) { return n + w.dims[0].value; });
 }
 
+// An op of one operand over a linear's result `y`: on its own, or as the linear's epilogue.
+codegen::KernelDesc elementwise(const std::string& op, const ir::Type& y) {
+  codegen::KernelDesc d;
+  d.kind = op;
+  d.operands = {y};
+  d.results = {y};
+  return d;
+}
+
+codegen::KernelDesc fused(const codegen::KernelDesc& lin, const std::string& op) {
+  const std::string y = lin.results[0].str();
+  std::string text = "graph @body(%x: " + lin.operands[0].str() + ", %w: " + lin.operands[1].str() + ") {\n" +
+                     "  %y = linear %x, %w : " + y + "\n  %s = " + op + " %y : " + y + "\n  return %s\n}\n";
+  std::shared_ptr<const ir::Graph> body = ir::parse(text, "the cost model's epilogue");
+  codegen::KernelDesc d;
+  d.kind = "fusion";
+  d.operands = lin.operands;
+  d.results = lin.results;
+  d.body = std::move(body);
+  return d;
+}
+
 }  // namespace
 
 KernelCostModel::KernelCostModel(codegen::TargetSpec target) : target_(std::move(target)) {}
@@ -107,6 +130,19 @@ double KernelCostModel::prefill_seconds(const passes::PrefillCall& c) {
   auto it = cache_.find(key);
   if (it == cache_.end()) it = cache_.emplace(key, median_seconds(d, target_, c.rows, c.thorough ? 7 : 3)).first;
   return whole * it->second;
+}
+
+passes::EpilogueSeconds KernelCostModel::epilogue_seconds(const passes::EpilogueCall& c) {
+  const ir::Type slice = column_slice(c.weight, 256);
+  const codegen::KernelDesc lin = linear({slice}, ir::Dim::symbolic(ir::Sym::T));
+  const double whole = static_cast<double>(c.weight.dims[0].value) / static_cast<double>(slice.dims[0].value);
+  const auto seconds = [&](const codegen::KernelDesc& d) {
+    std::string key = d.key() + " x" + std::to_string(c.rows);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) it = cache_.emplace(key, median_seconds(d, target_, c.rows, 7)).first;
+    return whole * it->second;
+  };
+  return {seconds(fused(lin, c.op)), seconds(lin) + seconds(elementwise(c.op, lin.results[0]))};
 }
 
 }  // namespace lmc::driver

@@ -1,4 +1,5 @@
-// The cost model the measuring passes ask (quant-threshold's measured mode, tune-prefill):
+// The cost model the measuring passes ask (quant-threshold's and fuse-elementwise's measured
+// modes, tune-prefill):
 // it generates a linear kernel for the target, runs it on random valid weights on this
 // machine, one thread, and reports the median time. Which prefill kernels a target offers
 // is codegen's answer (codegen/prefill_choice.h), the same the emitters follow; a target
@@ -23,6 +24,9 @@ class KernelCostModel : public passes::CostModel {
   // Times a slice of the weights' columns (256 of each part, 512 when thorough: enough to
   // be representative, K whole) and scales the median to the whole weight.
   double prefill_seconds(const passes::PrefillCall& call) override;
+  // Times the linear with the op in its epilogue, and the linear and the op's own kernel,
+  // on a slice of 256 of the weight's columns, and scales both to the whole weight.
+  passes::EpilogueSeconds epilogue_seconds(const passes::EpilogueCall& call) override;
 
  private:
   codegen::TargetSpec target_;

@@ -197,7 +197,12 @@ bool PassManager::run_one(Slot& s, int index, ir::Graph& g, PassContext& ctx) {
   return r.changed;
 }
 
-void PassManager::explain_placement(std::unique_ptr<Pass> p) { explained_.push_back(std::move(p)); }
+// Counted in the pipeline without it: where it stands, its own fusions would take its
+// candidates, and the counts would suggest placing it before itself.
+void PassManager::explain_placement(std::unique_ptr<Pass> p) {
+  std::erase_if(passes_, [&](const Slot& s) { return s.pass->name() == p->name(); });
+  explained_.push_back(std::move(p));
+}
 
 void PassManager::run(ir::Graph& g, PassContext& ctx) {
   if (inst_.dump_pipeline) os() << "Pass Manager with " << passes_.size() << " passes:\n" << pipeline_text() << "\n";
@@ -209,8 +214,8 @@ void PassManager::run(ir::Graph& g, PassContext& ctx) {
   for (size_t i = 0; i < passes_.size(); ++i) {
     check_cancelled();
     watch.at(i, g);
-    if (bisect_allows(passes_[i]) && !run_one(passes_[i], static_cast<int>(i) + 1, g, ctx))
-      watch.remark_unchanged(i, g, ctx);
+    if (!bisect_allows(passes_[i])) continue;
+    watch.remark_lost(i, run_one(passes_[i], static_cast<int>(i) + 1, g, ctx), g, ctx);
   }
   watch.at(passes_.size(), g);
   placement_ = watch.explanation();

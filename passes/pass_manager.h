@@ -68,7 +68,8 @@ class PassManager {
   // option that differs from its default.
   std::string pipeline_text() const;
   // Counts `p`'s candidates at every point of the pipeline without running it
-  // (passes/placement.h); placement() says what was found after run().
+  // (passes/placement.h), taking it out of the pipeline added so far when it is in it;
+  // placement() says what was found after run().
   void explain_placement(std::unique_ptr<Pass> p);
   const std::string& placement() const { return placement_; }
   // Runs every pass in order; throws lmc::Error on verification failure.

@@ -69,14 +69,21 @@ std::string PlacementWatch::taken_by(const Watched& w, size_t j) const {
   return out;
 }
 
-void PlacementWatch::remark_unchanged(size_t index, const ir::Graph& g, PassContext& ctx) const {
+void PlacementWatch::remark_lost(size_t index, bool changed, const ir::Graph& g, PassContext& ctx) const {
   for (const Watched& w : in_pipeline_) {
     if (w.until != index) continue;
-    for (size_t j = 0; j < index; ++j)
-      if (std::string what = taken_by(w, j); !what.empty())
-        ctx.remark(w.pass->name(), "@" + g.name(),
-                   what + "; place this pass before it (e.g. before(" + names_[j] + "):" + w.pass->name() + ")",
+    for (size_t j = 0; j < index; ++j) {
+      std::string what = names_[j] == w.pass->name() ? "" : taken_by(w, j);
+      if (what.empty()) continue;
+      const std::string placed = "before(" + names_[j] + "):" + w.pass->name();
+      // A pass that fused nothing is misplaced; one that fused the rest may lose these by
+      // design (fuse-norm-linear after fuse-qkv normalizes one stacked projection, not three).
+      if (changed)
+        ctx.remark(w.pass->name(), "@" + g.name(), what + " (" + placed + " would see them)", RemarkKind::Analysis);
+      else
+        ctx.remark(w.pass->name(), "@" + g.name(), what + "; place this pass before it (e.g. " + placed + ")",
                    RemarkKind::Missed);
+    }
   }
 }
 

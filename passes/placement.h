@@ -2,11 +2,12 @@
 // with a pattern (Pass::candidates) has its places found at every point of the pipeline
 // before it: a pass after which a place is gone took it, either wrapping some of its ops
 // in a fusion region (a value the place defined is now defined inside a fusion's body:
-// value names are stable across rewrites) or rewriting them. A watched pass
-// that then changes nothing gets one remark per such pass ("3 candidates are inside
-// regions made by fuse-elementwise; place this pass before it"), so a pass placed too
-// late never fuses nothing silently; `lmc opt --explain-placement=P` prints the counts at
-// every point for a pass that is not in the pipeline at all.
+// value names are stable across rewrites) or rewriting them. A watched pass gets one
+// remark per such earlier pass: missed when it then changed nothing ("3 candidates are
+// inside regions made by fuse-elementwise; place this pass before it"), an analysis when
+// it fused the rest, so no pass loses candidates silently; `lmc opt --explain-placement=P` prints the counts at every
+// point for a pass run without P (the pipeline's own P taken out). A pass placed twice taking its own candidates is not
+// remarked: it cannot be placed before itself.
 #pragma once
 #include <set>
 #include <string>
@@ -24,9 +25,10 @@ class PlacementWatch {
   PlacementWatch(const std::vector<const Pass*>& pipeline, const std::vector<const Pass*>& explained);
   // The graph before pipeline pass `point` runs (`point` == its size: after the last).
   void at(size_t point, ir::Graph& g);
-  // The remarks on pipeline pass `index`, which just ran on `g` and changed nothing; they
-  // concern the whole graph, named as it names itself ("@tiny").
-  void remark_unchanged(size_t index, const ir::Graph& g, PassContext& ctx) const;
+  // The remarks on pipeline pass `index`, which just ran on `g` (and `changed` it): the
+  // candidates each earlier pass took from it, a count per pass. They concern the whole
+  // graph, named as it names itself ("@tiny").
+  void remark_lost(size_t index, bool changed, const ir::Graph& g, PassContext& ctx) const;
   // Each explained pass's places at every point, and where it can still fire.
   std::string explanation() const;
 

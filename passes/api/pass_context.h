@@ -44,6 +44,21 @@ struct PrefillCall {
   bool thorough = false;  // more repetitions and a wider slice of the columns (tune=full)
 };
 
+// A linear and one elementwise op after it, as fuse-elementwise weighs joining them: the
+// linear's weight, the op's kind (sigmoid, silu, ...) and the step's rows.
+struct EpilogueCall {
+  ir::Type weight;
+  std::string op;
+  int64_t rows = 0;
+};
+
+// Seconds on one thread of this machine: the op in the linear's epilogue (one kernel), and
+// the linear then the op's own kernel.
+struct EpilogueSeconds {
+  double fused = 0;
+  double split = 0;
+};
+
 class CostModel {
  public:
   virtual ~CostModel() = default;
@@ -54,6 +69,7 @@ class CostModel {
   virtual std::vector<ir::PrefillKernel> prefill_kernels(const ir::Op& op) = 0;
   // Seconds the call takes on one thread of this machine (the whole weight's columns).
   virtual double prefill_seconds(const PrefillCall& call) = 0;
+  virtual EpilogueSeconds epilogue_seconds(const EpilogueCall& call) = 0;
 };
 
 // Seconds from a fixed point: what a pass with a time budget reads.

@@ -71,5 +71,18 @@ TEST(KernelCostModel, TimesAPrefillSliceAndScalesIt) {
   EXPECT_TRUE(std::isfinite(parts) && parts > 0) << parts;
 }
 
+TEST(KernelCostModel, TimesAnEpilogueFusedAndApartAndScalesThem) {
+  KernelCostModel cm;
+  const ir::Type half{ir::DType::q8_0x16, {ir::Dim::of(256), ir::Dim::of(256)}};
+  const ir::Type whole{ir::DType::q8_0x16, {ir::Dim::of(512), ir::Dim::of(256)}};
+  const passes::EpilogueSeconds t = cm.epilogue_seconds({half, "sigmoid", 16});
+  EXPECT_TRUE(std::isfinite(t.fused) && t.fused > 0) << t.fused;
+  EXPECT_TRUE(std::isfinite(t.split) && t.split > 0) << t.split;
+  // The first 256 columns are timed once, for both weights: the whole costs twice.
+  const passes::EpilogueSeconds w = cm.epilogue_seconds({whole, "sigmoid", 16});
+  EXPECT_DOUBLE_EQ(w.fused, 2 * t.fused);
+  EXPECT_DOUBLE_EQ(w.split, 2 * t.split);
+}
+
 }  // namespace
 }  // namespace lmc::driver

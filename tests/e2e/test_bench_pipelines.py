@@ -63,6 +63,9 @@ class VsPipeline(unittest.TestCase):
         self.assertIn("verdict: too few turns to tell: a rank test over 1 turn(s) of each cannot reach p < 0.025 "
                       "(give -r 5 or more)\n", out)
         table = out.split("\nkernels: ")[1].splitlines()[2:]
+        # The last row totals each pipeline's calls and milliseconds.
+        total = re.fullmatch(r"total +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([+-][\d.]+)", table.pop())
+        self.assertIsNotNone(total, out)
         spread = r"([\d.]+) \([\d.]+-[\d.]+\)"
         row = re.compile(rf"(\S+) +(both|only in A|only in B) +(\d+) +(\d+) +(?:{spread}|-) +(?:{spread}|-) +"
                          r"([+-][\d.]+) ([\d.e-]+) +(\S.*)")
@@ -79,6 +82,15 @@ class VsPipeline(unittest.TestCase):
             self.assertEqual(ms_b == "-", calls_b == "0")
             a, b = (0.0 if ms == "-" else float(ms) for ms in (ms_a, ms_b))
             self.assertAlmostEqual(float(diff), b - a, delta=0.0011)
+        sums = [0, 0, 0.0, 0.0]
+        for k in kernels:
+            sums[0] += int(k.group(3))
+            sums[1] += int(k.group(4))
+            sums[2] += float(k.group(5) or 0)
+            sums[3] += float(k.group(6) or 0)
+        self.assertEqual([int(total.group(1)), int(total.group(2))], sums[:2], out)
+        self.assertAlmostEqual(float(total.group(3)), sums[2], delta=0.001 * len(kernels) + 0.001)
+        self.assertAlmostEqual(float(total.group(4)), sums[3], delta=0.001 * len(kernels) + 0.001)
         # A stacks gate and up into one projection with the activation in the down
         # projection's prologue; B, without fuse-gate-up, keeps two projections.
         only_a = " ".join(k.group(9) for k in kernels if k.group(2) == "only in A")

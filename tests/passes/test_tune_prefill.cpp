@@ -46,6 +46,7 @@ class FakeCostModel : public CostModel {
     rows = c.rows;
     return times_.at({c.kernel, c.weights.front().str()});
   }
+  EpilogueSeconds epilogue_seconds(const EpilogueCall&) override { return {}; }
   double now = 0;
   int calls = 0;
   int64_t rows = 0;

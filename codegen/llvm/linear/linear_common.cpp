@@ -1,5 +1,7 @@
 #include "codegen/llvm/linear/linear_common.h"
 
+#include "codegen/llvm/blocks/weight_blocks.h"
+
 namespace lmc::codegen {
 
 LinearIO::LinearIO(Builder& b, const KernelParams& p, const FusedRegion& r, const LinearParts& s)
@@ -8,6 +10,8 @@ LinearIO::LinearIO(Builder& b, const KernelParams& p, const FusedRegion& r, cons
   T_ = dim_value(b, p, s.parts[0].rows);
   begin_ = p.begin;
   end_ = p.end;
+  const ir::Graph& body = *r.body;
+  defers_ = !r.plain_output && body.outputs()[0]->type() == r.anchor->result()->type();
   select(0);
 }
 
@@ -52,11 +56,28 @@ llvm::Value* LinearIO::acc_at(llvm::Value* t, llvm::Value* n) const {
 
 void LinearIO::store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count) {
   if (!region_.plain_output) return io_.store_output(t, result_column(n), v, lanes, count);
+  store_sums(t, n, v, lanes, count);
+}
+
+void LinearIO::store_sums(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count) {
   llvm::Value* ptr = acc_at(t, n);
   if (lanes == 1)
     b_.CreateStore(v, ptr);
   else
     masked_store_f32x(b_, v, ptr, count ? count : i64c(b_, lanes));
+}
+
+void LinearIO::finish_outputs(llvm::Value* t0, llvm::Value* rows, llvm::Value* n0, llvm::Value* n1) {
+  const unsigned lanes = wide_registers(*b_.GetInsertBlock()->getParent()) ? 16 : 8;
+  emit_for(
+      b_, i64c(b_, 0), rows, 1,
+      [&](llvm::Value* r) {
+        llvm::Value* t = b_.CreateAdd(t0, r);
+        emit_chunks(b_, n0, n1, lanes, [&](llvm::Value* n, llvm::Value* count) {
+          io_.store_output(t, result_column(n), load_f32x_n(b_, acc_at(t, n), lanes, count), lanes, count);
+        });
+      },
+      "epilogue");
 }
 
 }  // namespace lmc::codegen

@@ -50,6 +50,26 @@ class LinearIO {
   // epilogue into every yield.
   void store_output(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count = nullptr);
 
+  // Whether a path may store its sums as they are (store_sums) and run the epilogue after,
+  // over whole rows of them (finish_outputs): a region with an epilogue whose first yield
+  // has the linear's own shape, to hold the sums. On a register tile's few columns the
+  // epilogue took narrow vectors and long dependency chains between the tile's loops, and
+  // kept its constants in the registers of the loop over k: fused, an activation cost up
+  // to twice its own kernel's time (tests/codegen/bench_epilogue.cpp).
+  bool defers_epilogue() const { return defers_; }
+  void store_sums(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count = nullptr);
+  // store_sums when the epilogue is deferred, else store_output: for a path that calls
+  // finish_outputs over what it stored.
+  void store_or_defer(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsigned lanes, llvm::Value* count = nullptr) {
+    if (defers_)
+      store_sums(t, n, v, lanes, count);
+    else
+      store_output(t, n, v, lanes, count);
+  }
+  // The epilogue over rows [t0, t0 + rows) x the selected part's columns [n0, n1), their
+  // sums stored: the widest vectors the target has, a masked tail.
+  void finish_outputs(llvm::Value* t0, llvm::Value* rows, llvm::Value* n0, llvm::Value* n1);
+
  private:
   Builder& b_;
   const FusedRegion& region_;
@@ -58,6 +78,7 @@ class LinearIO {
   llvm::Value *x_ = nullptr, *w_ = nullptr, *T_, *begin_, *end_;
   size_t part_ = 0;
   bool rows_split_ = false;
+  bool defers_ = false;
 
   const LinearShape& part() const { return s_.parts[part_]; }
   llvm::Value* result_column(llvm::Value* n) const;  // the selected part's column n in the result

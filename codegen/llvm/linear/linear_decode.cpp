@@ -334,8 +334,8 @@ void block_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch
                                                     ? dot_integer_mins(b, s, sc, wrows, r, tile)
                                                     : dot_integer_scaled(b, s, sc, wrows, r, tile, wide);
                 for (int j = 0; j < tile; ++j)
-                  io.store_output(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)],
-                                  kLaneCols, count);
+                  io.store_or_defer(b.CreateAdd(g0, b.CreateAdd(r, i64c(b, j))), n, acc[static_cast<size_t>(j)],
+                                    kLaneCols, count);
               },
               "rtile");
           done = end;
@@ -360,7 +360,7 @@ void f32_columns(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& 
               auto* xrow = sc.xa ? f32_ptr(b, sc.xa, b.CreateMul(r, i64c(b, s.K)))
                                  : f32_ptr(b, io.x(), b.CreateMul(t, i64c(b, s.K)));
               std::vector<llvm::Value*> acc = dot_f32(b, s, xrow, wrows);
-              for (int c = 0; c < cols; ++c) io.store_output(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
+              for (int c = 0; c < cols; ++c) io.store_or_defer(t, b.CreateAdd(n, i64c(b, c)), hsum(b, acc[c]), 1);
             },
             "r");
       },
@@ -407,11 +407,13 @@ void emit_linear_decode(Builder& b, const LinearShape& s, LinearIO& io) {
         if (sc.xa) prologue_rows(b, s, io, sc, g0, rows);
         if (sc.xq) {
           block_columns(b, s, io, sc, g0, rows);
-          return;
+        } else {
+          auto* main_end = round_down(b, io.col_begin(), io.col_end(), kCols);
+          f32_columns(b, s, io, sc, g0, rows, io.col_begin(), main_end, kCols);
+          f32_columns(b, s, io, sc, g0, rows, main_end, io.col_end(), 1);
         }
-        auto* main_end = round_down(b, io.col_begin(), io.col_end(), kCols);
-        f32_columns(b, s, io, sc, g0, rows, io.col_begin(), main_end, kCols);
-        f32_columns(b, s, io, sc, g0, rows, main_end, io.col_end(), 1);
+        // The group's rows of the call's columns were just written: in cache for the epilogue.
+        if (io.defers_epilogue()) io.finish_outputs(g0, rows, io.col_begin(), io.col_end());
       },
       "g");
 }

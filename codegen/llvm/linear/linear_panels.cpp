@@ -387,7 +387,7 @@ Carried tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p, con
 }
 
 // Rows [slot0, slot0 + tile) of the row block (input rows t0 + slot) x the panel at
-// column n0, through the epilogue.
+// column n0, through the epilogue, or as sums when it comes after the panel's rows.
 void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& p, llvm::Value* t0, llvm::Value* slot0,
           int tile_rows, llvm::Value* n0) {
   std::vector<llvm::Value*> slots;
@@ -395,8 +395,8 @@ void tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& 
   Carried sums = tile_sums(b, in, p, slots);
   for (size_t r = 0; r < slots.size(); ++r)
     for (int g = 0; g < kGroups; ++g)
-      io.store_output(b.CreateAdd(t0, slots[r]), b.CreateAdd(n0, i64c(b, 8 * g)),
-                      sums[r * kGroups + static_cast<size_t>(g)], 8);
+      io.store_or_defer(b.CreateAdd(t0, slots[r]), b.CreateAdd(n0, i64c(b, 8 * g)),
+                        sums[r * kGroups + static_cast<size_t>(g)], 8);
 }
 
 // Input rows [t0, t0 + rows) x the call's panels: with AMX (`tiles`), rows by 16 on the
@@ -422,6 +422,7 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const QuantizedRo
         }
       },
       "panel");
+  if (io.defers_epilogue()) io.finish_outputs(t0, rows, io.col_begin(), io.col_end());
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 // contiguous panel that stays in L2 while every column panel sweeps it (in place, rows
 // K apart, they thrash); a fused prologue is computed in that copy, once per input
 // value. Partial sums over the k blocks live in the first yield; the epilogue runs
-// once, after the last block, and stores the only value of it.
+// once, after the last block: over each strip of kStripCols columns as they are done
+// when the first yield can hold the sums, else on each tile's registers.
 #include <llvm/IR/Function.h>
 
 #include "codegen/llvm/linear/linear_common.h"
@@ -21,6 +22,9 @@ constexpr int64_t kMaxKc = 512;   // k per block at most: the kNc weight rows' p
 constexpr int kNc = 4;            // columns per register tile
 constexpr int kMr = 3;            // rows per register tile: 12 accumulators
 constexpr int64_t kPanelRows = kMaxPreparedRows;  // rows per input panel (<= 192 KiB of stack)
+// Columns whose sums a deferred epilogue (LinearIO::defers_epilogue) takes at once, after
+// the last k block: kPanelRows of them are 24 KiB, still in L1 and L2 when it reads them.
+constexpr int64_t kStripCols = 64;
 
 // K split into equal blocks of at most kMaxKc (a multiple of 32): the output tile
 // is updated once per block, so fewer, even blocks beat a short last one.
@@ -122,7 +126,7 @@ void micro_tile(Builder& b, const LinearShape& s, LinearIO& io, const Tile& tile
     auto* prior =
         b.CreateSelect(tile.first, llvm::Constant::getNullValue(f32x(b, 4)), masked_load_f32x(b, yp, 4, tile.nc));
     auto* v = b.CreateFAdd(prior, sum);
-    if (io.plain_output()) {
+    if (io.plain_output() || io.defers_epilogue()) {
       masked_store_f32x(b, v, yp, tile.nc);
       continue;
     }
@@ -162,16 +166,23 @@ void row_block(Builder& b, const LinearShape& s, LinearIO& io, const Panel& p, l
         base.a = p.xa;
         base.a_stride = i64c(b, p.kc);
         emit_for(
-            b, io.col_begin(), io.col_end(), kNc,
-            [&](llvm::Value* n0) {
-              Tile tile = base;
-              tile.n0 = n0;
-              tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
-              tile.cols = panel_columns(b, io, n0, k0);
-              tile.yrow0 = io.acc_at(t0, n0);
-              row_tiles(b, s, io, tile, tb);
+            b, io.col_begin(), io.col_end(), kStripCols,
+            [&](llvm::Value* strip) {
+              auto* strip_end = min64(b, b.CreateAdd(strip, i64c(b, kStripCols)), io.col_end());
+              emit_for(
+                  b, strip, strip_end, kNc,
+                  [&](llvm::Value* n0) {
+                    Tile tile = base;
+                    tile.n0 = n0;
+                    tile.nc = min64(b, i64c(b, kNc), b.CreateSub(io.col_end(), n0));
+                    tile.cols = panel_columns(b, io, n0, k0);
+                    tile.yrow0 = io.acc_at(t0, n0);
+                    row_tiles(b, s, io, tile, tb);
+                  },
+                  "n0");
+              if (io.defers_epilogue()) emit_if(b, base.last, [&] { io.finish_outputs(t0, tb, strip, strip_end); });
             },
-            "n0");
+            "strip");
       },
       "k0");
 }

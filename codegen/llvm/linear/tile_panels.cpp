@@ -140,7 +140,7 @@ void row_tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPan
   for (int64_t r = 0; r < kTileRows; ++r) {
     std::array<llvm::Value*, 2> groups = halves(b, load_row(b, f32x(b, 16), s.sums, r));
     for (int64_t g = 0; g < 2; ++g)
-      io.store_output(b.CreateAdd(t0, b.CreateAdd(slot0, i64c(b, r))), b.CreateAdd(n0, i64c(b, 8 * g)), groups[g], 8);
+      io.store_or_defer(b.CreateAdd(t0, b.CreateAdd(slot0, i64c(b, r))), b.CreateAdd(n0, i64c(b, 8 * g)), groups[g], 8);
   }
 }
 

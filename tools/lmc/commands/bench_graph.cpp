@@ -64,7 +64,7 @@ int bench_graph(const Args& a, const std::string& path, int threads, int runs, c
   const auto seed = static_cast<uint64_t>(a.get_int("seed", 0, 0, INT64_MAX));
   std::optional<double> tolerance;
   if (a.has("tolerance")) tolerance = a.get_double("tolerance", 0, 0, 1);
-  auto reporter = CompileReporter::open(a, "lmc bench " + path);
+  auto reporter = CompileReporter::open(a);
 
   driver::CompileRequest ra = compile_request(path, a, TargetDefault::Host);
   const std::unique_ptr<ir::Graph> source = driver::read_graph(path, {}, false).graph;

@@ -118,7 +118,7 @@ int bench_pipelines(const Args& a, const std::string& model, PipelineBench b) {
   refuse_other_modes(a, b);
   report::PipelineComparison c;
   read_pipelines(a, c);
-  auto reporter = CompileReporter::open(a, "lmc bench " + model);
+  auto reporter = CompileReporter::open(a);
   OpenOverride oa, ob;
   oa.pipeline = c.a;
   ob.pipeline = c.b;

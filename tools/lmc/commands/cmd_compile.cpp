@@ -121,7 +121,7 @@ int cmd_compile(int argc, char** argv) {
   // --rank, that rank's share to -o.
   int64_t ranks = a.has("rank") ? 1 : a.get_int("tensor-parallel", 1, 1, 4096);
   if (ranks == 1) {
-    auto reporter = CompileReporter::open(a, "lmc compile " + a.positional()[0]);
+    auto reporter = CompileReporter::open(a);
     compile_one(r, a, a.get_or("o", ""), reporter.get());
     if (reporter) std::cerr << "  report: " << reporter->path() << "\n";
     return 0;

@@ -155,7 +155,7 @@ int cmd_exec(int argc, char** argv) {
   const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
   driver::CompileRequest r = compile_request(path, a, TargetDefault::Portable);
   const auto given = read_inputs(a.all("input"));
-  auto reporter = CompileReporter::open(a, "lmc exec " + path);
+  auto reporter = CompileReporter::open(a);
   if (reporter) {
     reporter->watch(r.instrumentation);
     reporter->want_assembly(r.codegen);

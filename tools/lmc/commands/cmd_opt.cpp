@@ -195,7 +195,7 @@ int cmd_opt(int argc, char** argv) {
   auto cost = cost_model(a);
   if (a.has("report") && a.has("split-input-file"))
     throw UsageError("--report reports one graph, not --split-input-file");
-  auto reporter = CompileReporter::open(a, "lmc opt " + path);
+  auto reporter = CompileReporter::open(a);
 
   auto parts = split_input(read_input(path), a.has("split-input-file"));
   bool verify = a.has("verify-diagnostics");

@@ -161,7 +161,7 @@ int cmd_run(int argc, char** argv) {
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   const std::string model = model_argument(a, "lmc run");
-  auto report = RunReport::open(a, model);
+  auto report = RunReport::open(a);
   auto gen = generate_options(a);
   check_draft_model_flags(a, gen);
   const ConstraintFlags constraint = constraint_flags(a);

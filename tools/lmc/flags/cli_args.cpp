@@ -144,6 +144,8 @@ std::vector<std::string> respelled(const std::vector<FlagSpec>& specs, int argc,
 }  // namespace
 
 Args::Args(std::vector<FlagSpec> specs, int argc, char** argv, int first, LlamaTool tool) {
+  words_.push_back("lmc");
+  for (int i = 1; i < argc; ++i) words_.push_back(argv[i]);
   CLI::App app;
   app.set_help_flag();     // --help is a FlagSpec of each command, which prints its own help
   app.allow_extras(true);  // unknown flags become one usage error with a suggestion, below

@@ -47,6 +47,8 @@ class Args {
   int64_t get_int(const std::string& name, int64_t dflt, int64_t min, int64_t max) const;
   double get_double(const std::string& name, double dflt, double min, double max) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // The command line as it was given: "lmc", the command and every argument after it.
+  const std::vector<std::string>& words() const { return words_; }
 
   static std::string help_text(const std::vector<FlagSpec>& specs);
 
@@ -55,6 +57,7 @@ class Args {
   void check_choice(const FlagSpec& f) const;
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positional_;
+  std::vector<std::string> words_;
 };
 
 // A command's flags (`lmc CMD ...`: parsed from argv[2] on). With --help, `usage` and the

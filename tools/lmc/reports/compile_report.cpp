@@ -1,13 +1,10 @@
 #include "tools/lmc/reports/compile_report.h"
 
-#include <algorithm>
-#include <cctype>
-#include <cstring>
-
 #include "driver/report/graph_picture.h"
 #include "driver/report/kernel_rows.h"
 #include "ir/parser.h"
 #include "passes/pass_registry.h"
+#include "tools/lmc/reports/command_line.h"
 
 namespace lmc::tools {
 
@@ -19,25 +16,6 @@ FlagSpec report_flag_spec() {
 }
 
 namespace {
-
-// `s` as a shell reads it back: quoted when it holds more than letters, digits and -_./=,:
-std::string shell_word(const std::string& s) {
-  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || std::strchr("-_./=,:", c);
-  });
-  if (plain) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// The flags that decide what the command compiled: its pipelines and the passes it loaded.
-std::string pass_flags(const Args& a) {
-  std::string out;
-  for (const char* flag : {"passes", "pipeline", "vs-pipeline", "load-pass-file", "load-pass-plugin"})
-    for (const std::string& v : a.all(flag)) out += " " + shell_word(std::string("--") + flag + "=" + v);
-  return out;
-}
 
 // Every registered pass that is not built in, with where it came from.
 std::vector<std::string> loaded_passes() {
@@ -51,9 +29,9 @@ std::vector<std::string> loaded_passes() {
 
 }  // namespace
 
-std::unique_ptr<CompileReporter> CompileReporter::open(const Args& a, const std::string& command) {
+std::unique_ptr<CompileReporter> CompileReporter::open(const Args& a) {
   if (!a.has("report")) return nullptr;
-  return std::make_unique<CompileReporter>(*a.get("report"), command + pass_flags(a));
+  return std::make_unique<CompileReporter>(*a.get("report"), command_line(a));
 }
 
 CompileReporter::CompileReporter(const std::string& path, std::string command)

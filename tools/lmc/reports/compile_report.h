@@ -22,9 +22,10 @@ FlagSpec report_flag_spec();
 
 class CompileReporter {
  public:
-  // nullptr without --report. `command` is what made it ("lmc compile gemma3.yaml"), to
-  // which the flags giving pipelines and loading passes are added as given.
-  static std::unique_ptr<CompileReporter> open(const Args& a, const std::string& command);
+  // nullptr without --report. The page's command is the whole command line, every word
+  // quoted for a shell, after the LMC_* variables of the environment that change what is
+  // compiled: pasted into a shell it compiles the same pipeline again.
+  static std::unique_ptr<CompileReporter> open(const Args& a);
   explicit CompileReporter(const std::string& path, std::string command);
 
   // Records every pass `inst`'s manager runs.

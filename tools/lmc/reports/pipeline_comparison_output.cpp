@@ -33,13 +33,21 @@ void print_agreement(const report::PipelineComparison& c) {
               c.agree ? "agree" : "disagree", c.compared.c_str(), c.max_abs, c.max_rel, c.cosine, c.tolerance);
 }
 
+// The columns as wide as their widest cell: a graph's rows a second run to seven digits
+// and more, past a fixed width.
 void print_speed(const report::PipelineComparison& c) {
   const std::string unit = c.speed.front().unit;
   const double level = report::figure_level(c);
-  std::printf("\n%-12s %-28s %-28s %-7s %-8s %s\n", "test", ("A " + unit + " median (min-max)").c_str(),
-              ("B " + unit + " median (min-max)").c_str(), "B/A", "p", "verdict");
+  const std::string head_a = "A " + unit + " median (min-max)", head_b = "B " + unit + " median (min-max)";
+  size_t wa = head_a.size(), wb = head_b.size();
+  for (const auto& f : c.speed) {
+    wa = std::max(wa, spread_text(f.a).size());
+    wb = std::max(wb, spread_text(f.b).size());
+  }
+  const int a = static_cast<int>(wa), b = static_cast<int>(wb);
+  std::printf("\n%-12s %-*s %-*s %-7s %-8s %s\n", "test", a, head_a.c_str(), b, head_b.c_str(), "B/A", "p", "verdict");
   for (const auto& f : c.speed)
-    std::printf("%-12s %-28s %-28s %-7.3f %-8.2g %s\n", f.test.c_str(), spread_text(f.a).c_str(),
+    std::printf("%-12s %-*s %-*s %-7.3f %-8.2g %s\n", f.test.c_str(), a, spread_text(f.a).c_str(), b,
                 spread_text(f.b).c_str(), report::speed_ratio(f), report::mann_whitney(f.a, f.b).p,
                 report::figure_verdict(f, level).c_str());
   std::printf("verdict: %s\n", report::speed_verdict(c).c_str());
@@ -51,11 +59,21 @@ void print_kernels(const report::PipelineComparison& c) {
   const int w = static_cast<int>(width);
   std::printf("\nkernels: %s\n%-*s %-9s %7s %7s %-26s %-26s %10s %-8s  %s\n", c.kernel_note.c_str(), w, "kernel", "in",
               "calls A", "calls B", "ms A (min-max)", "ms B (min-max)", "B-A ms", "p", "op");
-  for (const auto& k : c.kernels)
+  long long calls_a = 0, calls_b = 0;
+  double ms_a = 0, ms_b = 0;
+  for (const auto& k : c.kernels) {
     std::printf("%-*s %-9s %7lld %7lld %-26s %-26s %+10.3f %-8.2g  %s\n", w, k.symbol.c_str(),
                 report::kernel_presence(k), static_cast<long long>(k.calls_a), static_cast<long long>(k.calls_b),
                 ms_text(k.calls_a, k.ms_a, k.runs_a).c_str(), ms_text(k.calls_b, k.ms_b, k.runs_b).c_str(),
                 k.ms_b - k.ms_a, k.p, k.op.c_str());
+    calls_a += k.calls_a;
+    calls_b += k.calls_b;
+    ms_a += k.ms_a;
+    ms_b += k.ms_b;
+  }
+  // Each pipeline's kernel time in a run, the sum of its kernels' means.
+  std::printf("%-*s %-9s %7lld %7lld %-26.3f %-26.3f %+10.3f\n", w, "total", "", calls_a, calls_b, ms_a, ms_b,
+              ms_b - ms_a);
 }
 
 nlohmann::json spread_json(const std::vector<double>& runs) {

@@ -3,6 +3,7 @@
 #include "driver/report/kernel_rows.h"
 #include "driver/report/profile_rows.h"
 #include "driver/report/remark_ranking.h"
+#include "tools/lmc/reports/command_line.h"
 
 namespace lmc::tools {
 
@@ -13,12 +14,12 @@ FlagSpec run_report_flag_spec() {
           "FILE"};
 }
 
-std::unique_ptr<RunReport> RunReport::open(const Args& a, const std::string& model) {
+std::unique_ptr<RunReport> RunReport::open(const Args& a) {
   if (!a.has("report")) return nullptr;
   if (!a.has("profile")) throw UsageError("--report needs --profile (the report shows the run's profile)");
   if (a.has("prompts") || a.has("interactive"))
     throw UsageError("--report reports one generation, not --prompts or --interactive");
-  return std::make_unique<RunReport>(*a.get("report"), "lmc run " + model + " --profile");
+  return std::make_unique<RunReport>(*a.get("report"), command_line(a));
 }
 
 void RunReport::write(const driver::LoadedModel& m, const runtime::Profiler& p) {

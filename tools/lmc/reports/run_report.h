@@ -19,7 +19,7 @@ class RunReport {
  public:
   // nullptr without --report; a usage error without --profile, or with --prompts or
   // --interactive (which run more than one generation).
-  static std::unique_ptr<RunReport> open(const Args& a, const std::string& model);
+  static std::unique_ptr<RunReport> open(const Args& a);
   RunReport(const std::string& path, std::string command) : file_(path), command_(std::move(command)) {}
 
   void write(const driver::LoadedModel& m, const runtime::Profiler& p);
