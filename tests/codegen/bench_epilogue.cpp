@@ -123,13 +123,7 @@ int main(int argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--target=native" || arg == "--target=baseline") {
-      codegen::TargetOptions t;
-      t.native = arg == "--target=native";
-      g_target = codegen::resolve_target(t);
-    } else {
-      argv[kept++] = argv[i];
-    }
+    if (!bench::take_target_arg(arg, g_target)) argv[kept++] = argv[i];
   }
   argc = kept;
   benchmark::Initialize(&argc, argv);

@@ -282,15 +282,11 @@ void take_target_flag(int& argc, char** argv) {
   int kept = 1;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
-    if (arg == "--target=native" || arg == "--target=baseline") {
-      codegen::TargetOptions t;
-      t.native = arg == "--target=native";
-      g_target = codegen::resolve_target(t);
-    } else if (arg.starts_with("--prefill=")) {
+    if (bench::take_target_arg(arg, g_target)) continue;
+    if (arg.starts_with("--prefill="))
       g_prefill = arg.substr(std::string("--prefill=").size());
-    } else {
+    else
       argv[kept++] = argv[i];
-    }
   }
   argc = kept;
 }

@@ -92,4 +92,12 @@ double fma_peak_gflops(bool cpu_time) {
   return kIters * 12 * 8 * 2 / t / 1e9;
 }
 
+bool take_target_arg(const std::string& arg, codegen::TargetSpec& target) {
+  if (arg != "--target=native" && arg != "--target=baseline") return false;
+  codegen::TargetOptions t;
+  t.native = arg == "--target=native";
+  target = codegen::resolve_target(t);
+  return true;
+}
+
 }  // namespace lmc::bench

@@ -6,8 +6,11 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include "codegen/target.h"
 
 namespace lmc::bench {
 
@@ -40,5 +43,9 @@ double seconds(const std::function<void()>& f);      // f's wall-clock time
 
 // FMA throughput of one core in GFLOP/s (2 flops per lane), by wall-clock or CPU time.
 double fma_peak_gflops(bool cpu_time = false);
+
+// True when `arg` is --target=native or --target=baseline, with `target` set to the target it
+// names (native: this CPU's own ISA, as `lmc run FILE.gguf` compiles for).
+bool take_target_arg(const std::string& arg, codegen::TargetSpec& target);
 
 }  // namespace lmc::bench

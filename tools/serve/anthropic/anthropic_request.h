@@ -1,6 +1,6 @@
 // Anthropic's Messages API (POST /v1/messages, /v1/messages/count_tokens) read as the OpenAI
-// chat request it stands for, which lmc serve then answers as any chat: system (a string or
-// text blocks) as the first message; text blocks joined; an assistant's tool_use blocks as
+// chat request it stands for, which lmc serve then answers as any chat: the system field, a string or
+// text blocks, as the first message; text blocks joined; an assistant's tool_use blocks as
 // its tool_calls and thinking as its reasoning_content; a user's tool_result blocks as "tool"
 // messages; tools' input_schema as parameters; tool_choice, stop_sequences and the sampling
 // fields by their OpenAI names. Fields Anthropic has and a chat does not (metadata, thinking,
