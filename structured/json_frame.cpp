@@ -2,19 +2,15 @@
 
 #include <algorithm>
 
+#include "structured/json_frame_phases.h"
+
 namespace lmc::structured {
+
+using namespace frame;
 
 namespace {
 
-// Objects and maps share their phases; arrays use the first ones and their own.
-enum ContainerPhase : uint8_t { kStart, kOpen, kKey, kColon, kValue, kValueSpaced, kAfter, kComma, kCommaSpaced };
-enum StringPhase : uint8_t { kQuote, kText, kUtf8, kEscape, kHex };
-enum NumberPhase : uint8_t { kSign, kMinus, kZero, kInt, kDot, kFrac, kExp, kExpSign, kExpDigits };
-
-constexpr uint8_t kMaxDigits = 15, kMaxExponentDigits = 2;
-
 bool digit(uint8_t b) { return b >= '0' && b <= '9'; }
-uint32_t less(uint32_t a, uint32_t b) { return a > b ? a - b : 0; }
 
 // A byte of an object's key, among the properties it may still name from f.at on whose
 // values fit in the frames left.
@@ -216,17 +212,6 @@ Step number_end(NumberPhase phase) {
   return phase == kZero || phase == kInt || phase == kFrac || phase == kExpDigits ? Step::Pop : Step::Reject;
 }
 
-// A bounded number's integer part, as far as it is read: its magnitude in at (low 32 bits)
-// and trie (high), its sign in flags.
-int64_t magnitude(const Frame& f) { return static_cast<int64_t>(f.trie) << 32 | f.at; }
-bool minus(const Frame& f) { return f.flags != 0; }
-int64_t signed_value(const Frame& f) { return minus(f) ? -magnitude(f) : magnitude(f); }
-int digits_of(int64_t m) {
-  int d = 1;
-  for (; m >= 10; m /= 10) ++d;
-  return d;
-}
-
 bool minus_allowed(const GrammarNode& n) {
   return n.bounds.meets(-NumberBounds::kMost, -1) || (!n.integer && n.bounds.fraction(0, true));
 }
@@ -277,26 +262,6 @@ Step bounded_number_step(const GrammarNode& n, Frame& f, uint8_t b) {
   return phase == kZero || phase == kInt || phase == kFrac ? Step::Pop : Step::Reject;
 }
 
-uint32_t bounded_number_rest(const GrammarNode& n, const Frame& f) {
-  int more = 0;
-  switch (f.phase) {
-    case kMinus:
-      more = n.bounds.more_digits(0, 0, true);
-      break;
-    case kZero:
-    case kInt:
-      more = n.bounds.more_digits(magnitude(f), f.pending, minus(f));
-      break;
-    case kDot:
-      return 1;
-    case kFrac:
-      return 0;
-    default:
-      return n.min_bytes;
-  }
-  return more < 0 ? kInfinite : static_cast<uint32_t>(more);
-}
-
 Step number_step(const GrammarNode& n, Frame& f, uint8_t b) {
   if (!n.bounds.any()) return bounded_number_step(n, f, b);
   const auto phase = static_cast<NumberPhase>(f.phase);
@@ -336,92 +301,6 @@ Step literal_step(const GrammarNode& n, Frame& f, uint8_t b) {
   if (c == ByteTrie::kNone) return n.trie.value[f.trie] >= 0 ? Step::Pop : Step::Reject;
   f.trie = c;
   return n.trie.value[c] >= 0 && n.trie.leaf(c) ? Step::Done : Step::Stay;
-}
-
-// The fewest bytes from a key (at trie_node, `done` bytes of it read) to the end of the
-// object: the cheapest property the key may still become, its value and the required
-// ones after it, and '}'.
-uint32_t keyed_rest(const Grammar& g, const GrammarNode& n, uint32_t trie_node, uint32_t next, uint32_t done,
-                    uint32_t room) {
-  uint32_t best = kInfinite;
-  n.find_key(trie_node, next, room, [&](uint32_t p) {
-    best = std::min(best, plus(property_bytes(g, n, p, done), 1));
-    return false;
-  });
-  return best;
-}
-
-uint32_t object_rest(const Grammar& g, const GrammarNode& n, const Frame& f, uint32_t room) {
-  const auto count = static_cast<uint32_t>(n.properties.size());
-  const uint32_t key =
-      f.phase >= kColon && f.phase <= kAfter ? static_cast<uint32_t>(n.properties[f.at].key.size()) : 0;
-  switch (f.phase) {
-    case kOpen:
-      return std::min(n.first_required(0) == count ? 1u : kInfinite, keyed_rest(g, n, 0, 0, 0, room));
-    case kKey:
-      return keyed_rest(g, n, f.trie, f.at, n.trie.trie.depth(f.trie), room);
-    case kColon:
-      return plus(property_bytes(g, n, f.at, key), 1);
-    case kValue:
-    case kValueSpaced:
-      return property_bytes(g, n, f.at, key);  // its ':' is read, its '}' is not
-    case kAfter:
-      return plus(n.required_bytes[f.at + 1], 1);
-    case kComma:
-    case kCommaSpaced:
-      return keyed_rest(g, n, 0, f.at, 0, room);
-    default:
-      return n.min_bytes;
-  }
-}
-
-uint32_t map_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
-  const uint32_t value = g.node(n.item).min_bytes;
-  switch (f.phase) {
-    case kOpen:
-    case kAfter:
-      return 1;
-    case kColon:
-      return plus(value, 2);
-    case kValue:
-    case kValueSpaced:
-      return plus(value, 1);
-    case kComma:
-    case kCommaSpaced:
-      return plus(plus(g.node(n.key).min_bytes, value), 2);
-    default:
-      return n.min_bytes;
-  }
-}
-
-uint32_t array_rest(const Grammar& g, const GrammarNode& n, const Frame& f) {
-  const uint32_t item = plus(g.node(n.item).min_bytes, 1);  // with its comma
-  switch (f.phase) {
-    case kOpen:
-      return n.min == 0 ? 1 : times(item, n.min);
-    case kAfter:
-      return plus(times(item, less(n.min, f.at)), 1);
-    case kComma:
-    case kCommaSpaced:
-      return plus(plus(g.node(n.item).min_bytes, times(item, less(n.min, f.at + 1))), 1);
-    default:
-      return n.min_bytes;
-  }
-}
-
-uint32_t string_rest(const GrammarNode& n, const Frame& f) {
-  switch (f.phase) {
-    case kText:
-      if (n.format) return std::max(less(n.min, f.at), n.format->to_end(static_cast<int32_t>(f.trie))) + 1;
-      return less(n.min, f.at) + 1;
-    case kUtf8:
-    case kHex:
-      return f.pending + less(n.min, f.at + 1) + 1;
-    case kEscape:
-      return 1 + less(n.min, f.at + 1) + 1;
-    default:
-      return n.min_bytes;
-  }
 }
 
 }  // namespace
@@ -465,38 +344,6 @@ Step step_frame(const Grammar& g, Frame& f, uint8_t b, uint32_t& child, uint32_t
       return Step::Reject;  // the matcher chooses an alternative first
   }
   return Step::Reject;
-}
-
-uint32_t frame_rest(const Grammar& g, const Frame& f, uint32_t room) {
-  const GrammarNode& n = g.node(f.node);
-  switch (n.kind) {
-    case NodeKind::Object:
-      return object_rest(g, n, f, room);
-    case NodeKind::Map:
-      return map_rest(g, n, f);
-    case NodeKind::Array:
-      return array_rest(g, n, f);
-    case NodeKind::String:
-      return string_rest(n, f);
-    case NodeKind::Number:
-      if (!n.bounds.any()) return bounded_number_rest(n, f);
-      return frame_accepting(g, f) ? 0 : 1;
-    case NodeKind::Literal:
-      return n.trie.to_end[f.trie];
-    case NodeKind::Union:
-      return n.min_bytes;
-  }
-  return kInfinite;
-}
-
-bool frame_accepting(const Grammar& g, const Frame& f) {
-  const GrammarNode& n = g.node(f.node);
-  if (n.kind == NodeKind::Number && !n.bounds.any())
-    return f.phase == kFrac || ((f.phase == kZero || f.phase == kInt) && n.bounds.admits(signed_value(f)));
-  if (n.kind == NodeKind::Number)
-    return f.phase == kZero || f.phase == kInt || f.phase == kFrac || f.phase == kExpDigits;
-  if (n.kind == NodeKind::Literal) return n.trie.value[f.trie] >= 0;
-  return false;
 }
 
 bool in_string_text(const Grammar& g, const Frame& f) {

@@ -1,9 +1,9 @@
 // One level of a JSON text being matched: a node of the grammar and how far into its
 // value the bytes so far have come. Each kind of node reads bytes in its own small
-// automaton (json_frame.cpp); the matcher (json_matcher.h) stacks frames for nested
-// values. Whitespace is bounded so that a model cannot spin on it: none at all, except
-// one optional space after a ':' or a ',' (the spacing models write most), and no
-// whitespace around the whole value.
+// automaton (json_frame.cpp; the bytes each still needs: json_frame_rest.cpp); the
+// matcher (json_matcher.h) stacks frames for nested values. Whitespace is bounded so
+// that a model cannot spin on it: none at all, except one optional space after a ':' or
+// a ',' (the spacing models write most), and no whitespace around the whole value.
 //
 // Numbers are bounded too: at most 15 integer and 15 fraction digits and a two-digit
 // exponent, so every number the matcher accepts parses as a finite double.
