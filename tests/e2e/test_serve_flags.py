@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """lmc serve's flags and bounds, against raw HTTP and the `openai` package: a completion
-without max_tokens gets 16 and --n-predict caps what a request asks, --alias names the
-model, the sampling flags are the defaults a request overrides, the prefix cache reuses a
+without max_tokens gets 16, or --n-predict's tokens, which a request's own number overrides,
+--alias names the model, the sampling flags are the defaults a request overrides, the prefix cache reuses a
 chat's earlier turns (answering as the whole prompt read from scratch does), past the
 queue a request is 503 with Retry-After while SIGTERM lets the one in flight finish, and
 one that waits past --queue-timeout is 503 with Retry-After too; the twelve request bodies of a
@@ -30,8 +30,8 @@ from serve_harness import KEY, PROMPTS, Server, self_metric  # noqa: E402
 
 
 class TokenLimits(unittest.TestCase):
-    """A completion without max_tokens gets OpenAI's 16; --n-predict caps what a request asks; --alias
-    names the model, and a request may name any."""
+    """--n-predict is the tokens of a request that asks for no number; --alias names the model, and a
+    request may name any."""
 
     @classmethod
     def setUpClass(cls):
@@ -54,17 +54,16 @@ class TokenLimits(unittest.TestCase):
         log = "".join(self.server.err)
         self.assertIn("lmc: --cache-reuse does nothing here: ", log)
 
-    def test_missing_max_tokens_is_16_and_n_predict_caps(self):
-        counting = "1, 2, 3, 4, 5, 6, 7, 8,"
-        status, data = self.server.request("POST", "/v1/completions", {"prompt": counting, "temperature": 0})
-        self.assertEqual(status, 200, data)
-        data = json.loads(data)
-        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (16, "length"))
-        status, data = self.server.request("POST", "/v1/completions",
-                                           {"prompt": counting, "temperature": 0, "max_tokens": 50})
-        self.assertEqual(status, 200, data)
-        data = json.loads(data)
-        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (20, "length"))
+    def test_n_predict_is_the_default_a_request_overrides(self):
+        """As llama-server's (its test_completion_unified asks 80 of a server started with -n 64)."""
+        counting = {"prompt": "1, 2, 3, 4, 5, 6, 7, 8,", "temperature": 0, "ignore_eos": True}
+        for path, asked, expected in (("/v1/completions", {}, 20), ("/v1/completions", {"max_tokens": 30}, 30),
+                                      ("/completion", {"n_predict": 25}, 25), ("/completion", {"n_predict": -1}, 20)):
+            status, data = self.server.request("POST", path, dict(counting, **asked))
+            self.assertEqual(status, 200, data)
+            data = json.loads(data)
+            got = data["usage"]["completion_tokens"] if "usage" in data else data["tokens_predicted"]
+            self.assertEqual(got, expected, (path, asked))
 
 
     def test_unknown_fields_are_ignored_and_named_in_the_log(self):
@@ -157,6 +156,13 @@ class ServerSamplingFlags(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.server.stop()
+
+    def test_missing_max_tokens_is_16(self):
+        """Without --n-predict a completion that asks for no number gets OpenAI's 16 tokens."""
+        status, data = self.server.request("POST", "/v1/completions", {"prompt": "hi", "ignore_eos": True})
+        self.assertEqual(status, 200, data)
+        data = json.loads(data)
+        self.assertEqual((data["usage"]["completion_tokens"], data["choices"][0]["finish_reason"]), (16, "length"))
 
     def test_strict_fields_refuses_an_unknown_field(self):
         for path, body in (("/v1/completions", {"prompt": "hi", "max_tokens": 2, "foo": 1}),

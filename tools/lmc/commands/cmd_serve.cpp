@@ -104,8 +104,8 @@ std::vector<FlagSpec> specs() {
        "answered 503 (default 128)",
        "N"},
       {"n-predict", true,
-       "the most tokens one request generates, whatever its max_tokens (default, or -1: the "
-       "context's room)",
+       "the tokens a request without max_tokens or n_predict generates at most, as llama-server "
+       "(default, or -1: 16 for a completion, a chat answer to its end)",
        "N", false, "n"},
       {"model", true, "the model (instead of the positional MODEL)", "MODEL", false, "m"},
       {"alias", true,

@@ -45,7 +45,8 @@ struct ServeOptions {
   std::chrono::milliseconds body_timeout{30'000};
   int max_connections = 512;             // open at once, in all
   int max_connections_per_client = 128;  // open at once from one address
-  // The most tokens one request generates, whatever it asks (--n-predict); 0: the context's room.
+  // The tokens a request that asks for no number generates at most (--n-predict); 0: OpenAI's
+  // and llama-server's defaults.
   int64_t n_predict = 0;
   // The sampling of a request that leaves a field out (--temp, --top-k, ...: llama-server's
   // defaults unless set), and the seed of one without a seed (--seed; none: a random one each).

@@ -50,10 +50,13 @@ namespace {
 
 using nlohmann::json;
 
-// A request without max_tokens: OpenAI's completions default of 16 tokens; a chat answer,
-// and llama-server's n_predict -1, run to the end of text (or the room left in the context).
-int64_t default_max_tokens(Shape shape, int64_t room) {
-  return shape == Shape::Completion ? std::min<int64_t>(16, room) : room;
+// The tokens a request generates at most: what it asks (max_tokens, n_predict), else the
+// server's --n-predict, else OpenAI's completions default of 16 tokens, a chat answer and
+// llama-server's n_predict -1 running to the end of text; never past the context's `room`.
+// A request's own number wins over --n-predict, as llama-server's (its n_predict_max).
+int64_t max_tokens_of(Shape shape, std::optional<int64_t> asked, int64_t n_predict, int64_t room) {
+  const int64_t fallback = n_predict > 0 ? n_predict : shape == Shape::Completion ? 16 : room;
+  return std::min(asked.value_or(fallback), room);
 }
 
 // The template's family of tool calls, its opening silent in answers when this model's
@@ -83,8 +86,7 @@ std::shared_ptr<Job> prompt_job(const Job& first, std::vector<int32_t> prompt, S
   static_cast<JobRequest&>(*job) = first;
   const auto n = static_cast<int64_t>(prompt.size());
   job->prompt = std::move(prompt);
-  job->generation.max_tokens = std::min(asked.value_or(default_max_tokens(shape, context - n)), context - n);
-  if (n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, n_predict);
+  job->generation.max_tokens = max_tokens_of(shape, asked, n_predict, context - n);
   return job;
 }
 
@@ -382,8 +384,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   for (const auto& p : prompts) check_context(static_cast<int64_t>(p.size()), context, chat);
   job->prompt = prompts[0];
   const auto n = static_cast<int64_t>(job->prompt.size());
-  job->generation.max_tokens = std::min(r.max_tokens.value_or(default_max_tokens(shape, context - n)), context - n);
-  if (opts_.n_predict > 0) job->generation.max_tokens = std::min(job->generation.max_tokens, opts_.n_predict);
+  job->generation.max_tokens = max_tokens_of(shape, r.max_tokens, opts_.n_predict, context - n);
   job->generation.sampling = r.sampling;
   for (const auto& [text, bias] : r.logit_bias_texts)
     for (int32_t id : tok.encode(text, false)) job->generation.sampling.logit_bias.emplace_back(id, bias);
