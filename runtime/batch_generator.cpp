@@ -59,6 +59,7 @@ BatchGenerator::BatchGenerator(Executor& ex, int64_t prefill_chunk)
       prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
       slots_(static_cast<size_t>(ex.sequences())),
       held_(slots_.size()) {
+  if (pool_ && ex.rollback_limit() == INT64_MAX) tree_ = std::make_unique<KvPrefixTree>(*pool_);
   if (ex.info().step_tokens < ex.sequences() || ex.max_logit_rows() < ex.sequences())
     throw Error("runtime: error: batching " + std::to_string(ex.sequences()) +
                 " sequences needs a step of at least that many rows (step_tokens " +
@@ -72,18 +73,50 @@ bool BatchGenerator::has_free_slot() const {
   return std::any_of(slots_.begin(), slots_.end(), [](const auto& s) { return !s; });
 }
 
-bool BatchGenerator::waits_for_pages(int64_t tokens) const {
+bool BatchGenerator::waits_for_pages(const std::vector<int32_t>& prompt) const {
+  const auto tokens = static_cast<int64_t>(prompt.size());
   if (!pool_ || tokens > ex_.info().context) return false;
-  int64_t pages = pool_->free_pages();
+  // Every page held is held by a running sequence, a free slot's cache or the tree: all but
+  // the running sequences' can be freed.
+  std::vector<int32_t> running;
   for (size_t i = 0; i < slots_.size(); ++i)
-    if (!slots_[i]) pages += pool_->held(static_cast<int64_t>(i));
-  return pages < kv_pages_per_sequence(tokens);
+    for (int64_t j = 0; slots_[i] && j < pool_->held(static_cast<int64_t>(i)); ++j)
+      running.push_back(ex_.kv_cache().page_table().first_row(static_cast<int64_t>(i), j));
+  std::sort(running.begin(), running.end());
+  running.erase(std::unique(running.begin(), running.end()), running.end());
+  int64_t available = pool_->pages() - static_cast<int64_t>(running.size());
+  int64_t need = kv_pages_per_sequence(tokens);
+  if (tree_)
+    for (int32_t row : tree_->match(prompt, (tokens - 1) / kKvPageRows, false)) {
+      --need;  // shared, and then not free for the rest
+      if (!std::binary_search(running.begin(), running.end(), row)) --available;
+    }
+  return available < need;
+}
+
+BatchGenerator::PageCounts BatchGenerator::page_counts() const {
+  if (!pool_) return {};
+  return {pool_->pages(), pool_->pages() - pool_->free_pages(), tree_ ? tree_->pages() : 0};
+}
+
+std::pair<int64_t, int64_t> BatchGenerator::slot_pages(size_t slot) const {
+  if (!pool_) return {0, 0};
+  const auto seq = static_cast<int64_t>(slot);
+  int64_t shared = 0;
+  for (int64_t j = 0; j < pool_->held(seq); ++j)
+    shared += pool_->refs(ex_.kv_cache().page_table().first_row(seq, j)) > 1;
+  return {pool_->held(seq), shared};
 }
 
 bool BatchGenerator::take_pages(size_t slot, int64_t positions) {
   if (!pool_) return true;
-  const auto seq = static_cast<int64_t>(slot);
-  while (pool_->lacking(seq, positions) > pool_->free_pages()) {
+  return free_pages_for(slot, pool_->lacking(static_cast<int64_t>(slot), positions)) &&
+         pool_->grow(static_cast<int64_t>(slot), positions);
+}
+
+bool BatchGenerator::free_pages_for(size_t slot, int64_t n) {
+  while (n > pool_->free_pages()) {
+    if (tree_ && tree_->evict()) continue;
     size_t oldest = slots_.size();
     for (size_t i = 0; i < slots_.size(); ++i)
       if (i != slot && !slots_[i] && pool_->held(static_cast<int64_t>(i)) > 0 &&
@@ -92,7 +125,37 @@ bool BatchGenerator::take_pages(size_t slot, int64_t positions) {
     if (oldest == slots_.size()) return false;
     drop_held(oldest);
   }
-  return pool_->grow(seq, positions);
+  return true;
+}
+
+int64_t BatchGenerator::share_prefix(size_t slot, const BatchJob& job, int64_t cached) {
+  if (!tree_ || !job.reuse_prefix || job.opts.all_logits) return cached;
+  const auto seq = static_cast<int64_t>(slot);
+  const std::vector<int32_t> rows =
+      tree_->match(job.prompt, (static_cast<int64_t>(job.prompt.size()) - 1) / kKvPageRows);
+  if (static_cast<int64_t>(rows.size()) * kKvPageRows > cached) {
+    for (size_t j = 0; j < rows.size(); ++j) pool_->share(seq, static_cast<int64_t>(j), rows[j]);
+    return static_cast<int64_t>(rows.size()) * kKvPageRows;
+  }
+  const int64_t page = cached / kKvPageRows;
+  const KvPageTable& table = ex_.kv_cache().page_table();
+  if (page >= pool_->held(seq) || pool_->refs(table.first_row(seq, page)) == 1) return cached;  // its own
+  if (!free_pages_for(slot, 1)) {
+    pool_->shrink(seq, page * kKvPageRows);
+    return page * kKvPageRows;
+  }
+  if (const int32_t from = pool_->unshare(seq, page); from >= 0)
+    ex_.kv_cache().copy_page(from, table.first_row(seq, page));
+  return cached;
+}
+
+void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens) {
+  if (!tree_) return;
+  const auto seq = static_cast<int64_t>(slot);
+  std::vector<int32_t> rows;
+  for (int64_t j = 0; j < static_cast<int64_t>(tokens.size()) / kKvPageRows; ++j)
+    rows.push_back(ex_.kv_cache().page_table().first_row(seq, j));
+  tree_->insert(tokens, rows);
 }
 
 void BatchGenerator::drop_held(size_t slot) {
@@ -128,7 +191,10 @@ size_t BatchGenerator::add(BatchJob job) {
   if (!job.constraint && job.opts.constraint) job.constraint = job.opts.constraint();
   if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
-  if (pool_) pool_->shrink(static_cast<int64_t>(slot), cached);
+  if (pool_) {
+    pool_->shrink(static_cast<int64_t>(slot), cached);
+    cached = share_prefix(slot, job, cached);
+  }
   if (!take_pages(slot, static_cast<int64_t>(job.prompt.size()))) {
     drop_held(slot);  // its pages past the prefix are gone
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
@@ -188,6 +254,7 @@ void BatchGenerator::hold(size_t slot, std::vector<int32_t> tokens) {
     throw Error("runtime: error: " + std::to_string(tokens.size()) +
                 " tokens do not get their KV pages: the running sequences hold the others");
   held_[slot] = Held{std::move(tokens), ended_++};
+  offer_pages(slot, held_[slot].tokens);
 }
 
 std::vector<std::span<std::byte>> BatchGenerator::restore_bytes(size_t slot, int64_t tokens) {
@@ -201,6 +268,7 @@ std::vector<std::span<std::byte>> BatchGenerator::restore_bytes(size_t slot, int
 int64_t BatchGenerator::forget(size_t slot) {
   check_free(slot);
   const auto n = static_cast<int64_t>(held_[slot].tokens.size());
+  if (tree_) tree_->forget(held_[slot].tokens);
   drop_held(slot);
   return n;
 }
@@ -217,6 +285,7 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
                        s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
   held.ended = ended_++;
   if (pool_) pool_->shrink(s.slot, static_cast<int64_t>(held.tokens.size()));
+  offer_pages(static_cast<size_t>(s.slot), held.tokens);
   slots_[static_cast<size_t>(s.slot)].reset();
   if (done) done(stats, error);
 }
@@ -244,6 +313,10 @@ int64_t BatchGenerator::step() {
 }
 
 int64_t BatchGenerator::prefill_step(Sequence& s) {
+  if (s.prefilled == s.stats.cached_tokens && pool_) {
+    // Prompts read since this one started may have put more of it in the prefix tree.
+    s.prefilled = s.fed = s.stats.cached_tokens = share_prefix(static_cast<size_t>(s.slot), s.job, s.prefilled);
+  }
   int64_t T = std::min(prefill_chunk_, s.stats.prompt_tokens - s.prefilled);
   if (s.job.opts.all_logits) T = std::min(T, ex_.max_logit_rows());
   std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), s.slot);
@@ -254,6 +327,7 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
   for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
   s.prefilled += T;
   s.fed += T;
+  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)));
   if (s.job.on_prompt_progress)
     s.job.on_prompt_progress(s.stats.cached_tokens, s.prefilled - s.stats.cached_tokens,
                              seconds_between(s.added, Clock::now()));

@@ -34,7 +34,15 @@
 // KV pages (ExecutorOptions::kv_unified): the slots share one pool of pages. A sequence
 // takes its prompt's pages when it starts and one more page whenever it decodes past its
 // last; a free slot's cache keeps its pages for prefix reuse until the pool runs short, and
-// then gives them back, the slot used least recently first. A running sequence's pages are
+// then gives them back, the slot used least recently first. Without rings (no sliding
+// window), the whole pages of every prompt read and every sequence ended go to a prefix
+// tree (runtime/kv_prefix_tree.h), which any slot's prompt that starts alike shares instead
+// of reading them again: when it starts, and again before it reads its first chunk, since
+// a prompt that came with it may have been read in the meantime (eight requests that share a
+// system prompt read it once). A page is written only by the one sequence holding it: a slot
+// whose own cache holds more of a prompt than whole shared pages copies the page it goes on
+// writing in first (copy-on-write). The tree's pages that nothing else holds go back to the
+// pool, the least recently used first, before the free slots' caches. A running sequence's pages are
 // never taken: a sequence that finds none waits, its decode rows left out of the steps,
 // while others run; when every running sequence waits, the one that started last ends with
 // llama-server's error for a full cache, and its pages go to the others.
@@ -49,6 +57,7 @@
 
 #include "runtime/executor.h"
 #include "runtime/generator.h"
+#include "runtime/kv_prefix_tree.h"
 #include "runtime/sampler.h"
 #include "runtime/token_constraint.h"
 #include "runtime/token_logprobs.h"
@@ -102,10 +111,19 @@ class BatchGenerator {
   BatchGenerator& operator=(const BatchGenerator&) = delete;
 
   bool has_free_slot() const;
-  // Whether a prompt of `tokens` that fits the context must wait for KV pages the running
-  // sequences hold: the free ones and those the free slots' caches hold are too few, which
-  // add() would take. Never without a pool.
-  bool waits_for_pages(int64_t tokens) const;
+  // Whether a prompt that fits the context must wait for KV pages the running sequences
+  // hold: the free ones, those the free slots' caches and the prefix tree hold and the shared
+  // ones it starts with are too few, which add() would take. Never without a pool.
+  bool waits_for_pages(const std::vector<int32_t>& prompt) const;
+  // The pool's pages: in all, held by a sequence or the prefix tree, held by the tree. Zeros
+  // without a pool.
+  struct PageCounts {
+    int64_t pages = 0, used = 0, prefix_tree = 0;
+  };
+  PageCounts page_counts() const;
+  // The KV pages `slot` holds (running a sequence or not), and how many of them others (a
+  // slot, the prefix tree) hold too.
+  std::pair<int64_t, int64_t> slot_pages(size_t slot) const;
   int64_t active() const;
   // Takes a free slot for the job (its own when it names one). Throws lmc::Error when there
   // is none (or the one it names runs a sequence), the prompt is empty, does not fit the
@@ -121,7 +139,8 @@ class BatchGenerator {
   // it still reads its prompt. Nothing when the slot is free.
   void cancel(size_t slot);
   // Forgets what the free `slot`'s cache holds (llama-server's slot erase), so no prompt
-  // starts from it; returns how many tokens it held. Throws lmc::Error when the slot runs a
+  // starts from it, and the prefix tree the prompts that start with its first page; returns
+  // how many tokens it held. Throws lmc::Error when the slot runs a
   // sequence.
   int64_t forget(size_t slot);
   // The tokens the free `slot`'s cache holds, whose rows are the executor's
@@ -150,10 +169,19 @@ class BatchGenerator {
   std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
   int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
   void check_free(size_t slot) const;  // throws unless `slot` is a slot that runs nothing
-  // Gives `slot` the pages of positions [0, positions) from the pool, taking back those of
-  // the free slots' caches (but `slot`'s), the least recently used first, while too few are
-  // free; false when that is not enough. True without a pool.
+  // Gives `slot` the pages of positions [0, positions) from the pool (free_pages_for); false
+  // when too few are free. True without a pool.
   bool take_pages(size_t slot, int64_t positions);
+  // Frees pages until `n` are: the prefix tree's that nothing else holds, then the free
+  // slots' caches (but `slot`'s), the least recently used first; false when that is not enough.
+  bool free_pages_for(size_t slot, int64_t n);
+  // Where `slot`, holding `cached` tokens of `job`'s prompt, starts reading it: past the
+  // whole pages of the prefix tree that the prompt starts with when they are more, `slot`'s
+  // first pages pointed at them. The page it writes next is made its own (a copy of a
+  // shared one), or, with no page free for the copy, it goes back to that page's start.
+  int64_t share_prefix(size_t slot, const BatchJob& job, int64_t cached);
+  // Offers the whole pages of `tokens`, the first ones `slot` holds, to the prefix tree.
+  void offer_pages(size_t slot, std::span<const int32_t> tokens);
   // Decode rows that have their pages (take_pages) go on; the others wait, and when all of
   // them would and no prompt waits to be read, the one that started last ends.
   std::vector<Sequence*> with_pages(const std::vector<Sequence*>& decoding, bool prefill_waits);
@@ -168,6 +196,8 @@ class BatchGenerator {
 
   Executor& ex_;
   KvPagePool* pool_;  // the executor's, or nullptr
+  // With a pool and no rings; the executor's caches are not reset while it lives.
+  std::unique_ptr<KvPrefixTree> tree_;
   int64_t prefill_chunk_;
   std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
   std::vector<Held> held_;                         // by slot

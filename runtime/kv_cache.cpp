@@ -1,6 +1,7 @@
 #include "runtime/kv_cache.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "codegen/kernel_abi.h"
@@ -66,8 +67,18 @@ uint64_t KvCache::bytes() const {
 
 void KvCache::reset() {
   for (Buffer& b : buffers_) b.bytes.clear();
-  if (pool_)
-    for (int64_t s = 0; s < sequences_; ++s) pool_->shrink(s, 0);
+  if (pool_) pool_->clear();
+}
+
+void KvCache::copy_page(int32_t from, int32_t to) {
+  const int64_t one_row[ir::kNumSyms] = {0, 0, 1};
+  for (Buffer& b : buffers_) {
+    const ir::Type& t = b.arg->type();
+    if (t.dims[0].is_static()) continue;
+    const int64_t row_bytes = t.bytes(one_row);
+    std::memcpy(b.bytes.data() + to * row_bytes, b.bytes.data() + from * row_bytes,
+                static_cast<size_t>(kKvPageRows * row_bytes));
+  }
 }
 
 std::vector<std::span<std::byte>> KvCache::sequence_bytes(int64_t seq, int64_t tokens) {

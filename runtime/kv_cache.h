@@ -56,6 +56,9 @@ class KvCache {
   // L - P <= the limit. No limit (INT64_MAX) without rings.
   int64_t rollback_limit() const { return rollback_limit_; }
   void reset();  // zeroes every buffer; a pool's pages are all free again
+  // Copies the rows of the page at row `from` to the page at row `to` in every paged cache
+  // (a shared page's copy-on-write, KvPagePool::unshare).
+  void copy_page(int32_t from, int32_t to);
 
   // The bytes of sequence `seq`'s caches that hold its positions [0, tokens), buffer by
   // buffer: the rows of positions [0, tokens) of a cache of C rows, page by page, and the

@@ -13,7 +13,27 @@ KvPagePool::KvPagePool(KvPageTable& table, int64_t pages)
   if (pages < 1 || pages * kKvPageRows > INT32_MAX)
     throw Error("runtime: error: a KV page pool of " + std::to_string(pages) + " pages (1 to " +
                 std::to_string(INT32_MAX / kKvPageRows) + ")");
-  for (int64_t p = pages - 1; p >= 0; --p) free_.push_back(static_cast<int32_t>(p * kKvPageRows));
+  clear();
+}
+
+void KvPagePool::clear() {
+  free_.clear();
+  for (int64_t p = pages_ - 1; p >= 0; --p) free_.push_back(static_cast<int32_t>(p * kKvPageRows));
+  std::fill(held_.begin(), held_.end(), 0);
+  refs_.assign(static_cast<size_t>(pages_), 0);
+}
+
+size_t KvPagePool::page_of(int32_t row) const {
+  if (row < 0 || row % kKvPageRows != 0 || row / kKvPageRows >= pages_)
+    throw Error("runtime: error: row " + std::to_string(row) + " starts no page of the KV pool");
+  return static_cast<size_t>(row / kKvPageRows);
+}
+
+int32_t KvPagePool::take_free() {
+  const int32_t row = free_.back();
+  free_.pop_back();
+  refs_[page_of(row)] = 1;
+  return row;
 }
 
 int64_t KvPagePool::lacking(int64_t seq, int64_t positions) const {
@@ -27,17 +47,49 @@ bool KvPagePool::grow(int64_t seq, int64_t positions) {
   const int64_t need = lacking(seq, positions);
   if (need > free_pages()) return false;
   int64_t& held = held_[static_cast<size_t>(seq)];
-  for (int64_t i = 0; i < need; ++i) {
-    table_.set_first_row(seq, held++, free_.back());
-    free_.pop_back();
-  }
+  for (int64_t i = 0; i < need; ++i) table_.set_first_row(seq, held++, take_free());
   return true;
 }
 
 void KvPagePool::shrink(int64_t seq, int64_t positions) {
   int64_t& held = held_[static_cast<size_t>(seq)];
-  for (const int64_t keep = kv_pages_per_sequence(positions); held > keep;)
-    free_.push_back(table_.first_row(seq, --held));
+  for (const int64_t keep = kv_pages_per_sequence(positions); held > keep;) release(table_.first_row(seq, --held));
+}
+
+void KvPagePool::retain(int32_t row) {
+  int32_t& refs = refs_[page_of(row)];
+  if (refs == 0) throw Error("runtime: error: the KV page at row " + std::to_string(row) + " is free");
+  ++refs;
+}
+
+void KvPagePool::release(int32_t row) {
+  int32_t& refs = refs_[page_of(row)];
+  if (refs == 0) throw Error("runtime: error: the KV page at row " + std::to_string(row) + " is free");
+  if (--refs == 0) free_.push_back(row);
+}
+
+void KvPagePool::share(int64_t seq, int64_t page, int32_t row) {
+  int64_t& held = held_[static_cast<size_t>(seq)];
+  if (page > held || page >= table_.pages_per_sequence())
+    throw Error("runtime: error: sequence " + std::to_string(seq) + " cannot share its page " + std::to_string(page) +
+                ": it holds " + std::to_string(held));
+  retain(row);
+  if (page < held)
+    release(table_.first_row(seq, page));
+  else
+    ++held;
+  table_.set_first_row(seq, page, row);
+}
+
+int32_t KvPagePool::unshare(int64_t seq, int64_t page) {
+  if (page >= held(seq))
+    throw Error("runtime: error: sequence " + std::to_string(seq) + " holds no page " + std::to_string(page));
+  const int32_t row = table_.first_row(seq, page);
+  if (refs(row) == 1) return -1;
+  if (free_.empty()) throw Error("runtime: error: no free KV page to copy a shared one into");
+  table_.set_first_row(seq, page, take_free());
+  release(row);
+  return row;
 }
 
 }  // namespace lmc::runtime

@@ -5,6 +5,12 @@
 // free, grow() takes none and says so, and the sequence's scheduler decides (a batch
 // generator lets it wait or refuses it, runtime/batch_generator.h). A free page is any
 // page; the page a sequence gave back last is taken first, still warm in the caches.
+//
+// A page may have several holders: sequences whose prompts start alike point their tables
+// at the same page of that prefix (share), and the prefix tree (runtime/kv_prefix_tree.h)
+// holds the pages it offers (retain). A page is free again when its last holder lets it
+// go. A shared page is read, never written: a sequence that is to write in one first takes
+// a copy of its own (unshare, copy-on-write), whose rows the caller copies.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -28,14 +34,33 @@ class KvPagePool {
   // Takes the pages `seq` lacks for positions [0, positions): false, taking none, when
   // fewer are free. Throws lmc::Error when `positions` is past a sequence's context.
   bool grow(int64_t seq, int64_t positions);
-  // Gives back `seq`'s pages past those of positions [0, positions).
+  // Lets go of `seq`'s pages past those of positions [0, positions).
   void shrink(int64_t seq, int64_t positions);
+  // Every page free, no sequence holding any (the caches are zeroed).
+  void clear();
+
+  // The holders of the page whose first row is `row`.
+  int32_t refs(int32_t row) const { return refs_[page_of(row)]; }
+  // One more holder of the page at `row` (which has one), or one fewer: free at none.
+  void retain(int32_t row);
+  void release(int32_t row);
+  // Points `seq`'s page `page` (one it holds, which it lets go, or its next) at the held
+  // page at `row`, one more holder of it.
+  void share(int64_t seq, int64_t page, int32_t row);
+  // Copy-on-write before `seq` writes in its page `page`: when others hold it too, `seq`
+  // takes a free page in its place and gets the row of the one it left, whose rows the
+  // caller copies; -1 when the page is its own. Throws lmc::Error when none is free.
+  int32_t unshare(int64_t seq, int64_t page);
 
  private:
   KvPageTable& table_;
   int64_t pages_;
   std::vector<int32_t> free_;  // first rows; the last given back on top
   std::vector<int64_t> held_;  // per sequence: its pages are its entries [0, held)
+  std::vector<int32_t> refs_;  // per page: its holders
+
+  size_t page_of(int32_t row) const;  // throws lmc::Error for a row that starts no page
+  int32_t take_free();
 };
 
 }  // namespace lmc::runtime

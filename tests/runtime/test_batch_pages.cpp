@@ -4,7 +4,9 @@
 // cache gives its pages back when a running sequence needs them; when every running
 // sequence waits, the one that started last ends with llama-server's error and the other
 // goes on; a prompt that the running sequences leave no pages for is not started; a
-// restored snapshot takes its pages from the free slots' caches.
+// restored snapshot takes its pages from the free slots' caches. Prompts that start alike
+// share the whole pages of their common start (runtime/kv_prefix_tree.h) and produce what
+// they produce alone.
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -21,9 +23,10 @@ namespace {
 
 using testing::AttentionModel;
 
-// A global layer of two pages of context: a pool of two pages.
+// A global layer of `pages` pages of context: a pool of as many pages.
 struct Pooled {
-  AttentionModel m{0, 2 * kKvPageRows, 4};
+  explicit Pooled(int64_t pages = 2) : m(0, pages * kKvPageRows, 4) {}
+  AttentionModel m;
   testing::Kernels k = testing::jit_kernels(m.g);
 
   Executor executor(int64_t sequences, bool unified) {
@@ -46,6 +49,7 @@ struct Answer {
   std::vector<int32_t> tokens;
   std::string error;
   bool done = false;
+  int64_t cached = -1;
 };
 
 BatchJob job(const std::vector<int32_t>& prompt, int64_t max_tokens, Answer& run) {
@@ -56,7 +60,8 @@ BatchJob job(const std::vector<int32_t>& prompt, int64_t max_tokens, Answer& run
                     run.tokens.push_back(t);
                     return true;
                   },
-                  [&run](const GenerationStats&, const std::string& error) {
+                  [&run](const GenerationStats& stats, const std::string& error) {
+                    run.cached = stats.cached_tokens;
                     run.error = error;
                     run.done = true;
                   }};
@@ -125,13 +130,13 @@ TEST_F(BatchPages, WhenEveryRunningSequenceWaitsTheLastToStartEnds) {
 
 TEST_F(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
   const size_t slot_a = batch.add(job(prompt_of(100, 5), 5, a));
-  EXPECT_TRUE(batch.waits_for_pages(10));
+  EXPECT_TRUE(batch.waits_for_pages(prompt_of(10, 6)));
   EXPECT_THROW(batch.add(job(prompt_of(10, 6), 5, b)), Error);
   EXPECT_FALSE(b.done);
   run_until_done();
   EXPECT_EQ(batch.held(slot_a).size(), 104u);  // its cache keeps its pages while nothing needs them
-  EXPECT_FALSE(batch.waits_for_pages(2 * kKvPageRows));
-  EXPECT_FALSE(batch.waits_for_pages(2 * kKvPageRows + 1));  // past the context: add() refuses it
+  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * kKvPageRows, 6)));
+  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * kKvPageRows + 1, 6)));  // past the context: add() refuses it
   batch.add(job(prompt_of(10, 6), 5, b));
   run_until_done();
   EXPECT_EQ(b.error, "");
@@ -151,6 +156,89 @@ TEST_F(BatchPages, ARestoredSlotTakesItsPagesFromTheFreeSlotsCaches) {
   EXPECT_EQ(spans.size(), 4u);  // two caches, two pages each
   batch.hold(other, prompt_of(70, 8));
   EXPECT_EQ(batch.held(other).size(), 70u);
+}
+
+}  // namespace
+}  // namespace lmc::runtime
+
+namespace lmc::runtime {
+namespace {
+
+// Three slots over a pool of six pages; prompts of 150 tokens (two whole pages and a part).
+class SharedPrefix : public ::testing::Test {
+ protected:
+  Pooled p{6};
+  Executor ex = p.executor(3, true);
+  BatchGenerator batch{ex};
+  Answer a, b, c;
+
+  void run_until_done() {
+    for (int steps = 0; batch.active() > 0; ++steps) {
+      ASSERT_LT(steps, 2000);
+      batch.step();
+    }
+  }
+  // The prompt of 150 tokens that starts with the 128 of prompt_of(150, 1) when `shared`.
+  static std::vector<int32_t> prompt(bool shared, int seed) {
+    auto t = prompt_of(150, 1);
+    for (size_t i = shared ? 2 * kKvPageRows : 0; i < t.size(); ++i)
+      t[i] = static_cast<int32_t>((i * 5 + static_cast<size_t>(seed)) % AttentionModel::kVocab);
+    return t;
+  }
+};
+
+TEST_F(SharedPrefix, APromptStartedTogetherSharesTheWholePagesTheOtherRead) {
+  const auto pa = prompt(true, 2), pb = prompt(true, 3);
+  batch.add(job(pa, 20, a));
+  batch.add(job(pb, 20, b));  // before a's prompt is read: both take three pages
+  EXPECT_EQ(batch.page_counts().used, 6);
+  run_until_done();
+  EXPECT_EQ(a.cached, 0);
+  EXPECT_EQ(b.cached, 2 * kKvPageRows);  // b read its prompt after a, from a's pages
+  EXPECT_EQ(a.tokens, alone(p, pa, 20));
+  EXPECT_EQ(b.tokens, alone(p, pb, 20));
+  // a's 170 positions in three pages and b's last page of its own, the first two a's.
+  EXPECT_EQ(batch.page_counts().used, 4);
+  EXPECT_EQ(batch.page_counts().prefix_tree, 2);
+}
+
+TEST_F(SharedPrefix, AFinishedPromptsPagesServeTheNextOneInAnotherSlot) {
+  const auto pa = prompt(true, 2), pb = prompt(true, 3), pc = prompt(false, 4);
+  const size_t slot_a = batch.add(job(pa, 20, a));
+  run_until_done();
+  const size_t slot_c = batch.add(job(pc, 20, c));  // a slot never used: a's keeps its cache
+  BatchJob jb = job(pb, 20, b);
+  const size_t slot_b = 3 - slot_a - slot_c;
+  jb.slot = static_cast<int64_t>(slot_b);
+  batch.add(std::move(jb));
+  EXPECT_EQ(batch.slot_pages(slot_b), (std::pair<int64_t, int64_t>{3, 2}));  // two shared, one its own
+  run_until_done();
+  EXPECT_EQ(b.cached, 2 * kKvPageRows);
+  EXPECT_EQ(c.cached, 0);
+  EXPECT_EQ(b.tokens, alone(p, pb, 20));
+  EXPECT_EQ(c.tokens, alone(p, pc, 20));
+}
+
+// A slot whose own cache holds more of the prompt than the shared whole pages goes on from
+// it, in a copy of the shared page it writes in: the tree's page stays as it was.
+TEST_F(SharedPrefix, ASlotWritesInACopyOfASharedPage) {
+  const auto pa = prompt_of(200, 1);
+  auto pb = pa;
+  pb[150] = (pb[150] + 1) % AttentionModel::kVocab;  // differs in the third page
+  const size_t slot_a = batch.add(job(pa, 20, a));
+  run_until_done();
+  const int32_t third = ex.kv_cache().page_table().first_row(static_cast<int64_t>(slot_a), 2);
+  BatchJob jb = job(pb, 20, b);
+  jb.slot = static_cast<int64_t>(slot_a);
+  batch.add(std::move(jb));
+  EXPECT_NE(ex.kv_cache().page_table().first_row(static_cast<int64_t>(slot_a), 2), third);
+  run_until_done();
+  EXPECT_EQ(b.cached, 150);  // the slot's own cache, past the two pages it shares
+  EXPECT_EQ(b.tokens, alone(p, pb, 20));
+  batch.add(job(pa, 20, c));  // a's three whole pages from the tree, b's copy left alone
+  run_until_done();
+  EXPECT_EQ(c.cached, 3 * kKvPageRows);
+  EXPECT_EQ(c.tokens, alone(p, pa, 20));
 }
 
 }  // namespace

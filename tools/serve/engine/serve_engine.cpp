@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 
 #include "driver/model_identity.h"
 #include "runtime/kv_snapshot.h"
@@ -46,7 +47,7 @@ struct ServeEngine::Stream {
   Stream(std::shared_ptr<Job> j, const models::Tokenizer& tok) : job(std::move(j)), text(tok, job->stop) {}
 
   std::vector<int32_t> unsent;  // tokens whose text is not out yet
-  int64_t cached = 0;           // prompt rows the slot's cache held
+  std::atomic<int64_t> cached = 0;  // prompt rows the slot's cache or shared pages held
   std::chrono::steady_clock::time_point started, first_token;
 
   // Sends `piece` (with the tokens that made it); false when the client is gone.
@@ -75,6 +76,7 @@ struct ServeEngine::Stream {
     s.has_job = true;
     s.prompt_tokens = static_cast<int64_t>(job->prompt.size());
     s.decoded_tokens = completion_tokens;
+    s.cached_tokens = cached;
     s.generation = job->generation;
     return s;
   }
@@ -99,6 +101,7 @@ ServeEngine::ServeEngine(const driver::LoadedModel& m, runtime::ExecutorOptions 
       bounds_(queue),
       in_slot_(static_cast<size_t>(opts.sequences)),
       last_in_slot_(static_cast<size_t>(opts.sequences)),
+      slot_pages_(static_cast<size_t>(opts.sequences)),
       worker_([this] { work(); }) {}
 
 ServeEngine::~ServeEngine() {
@@ -220,6 +223,7 @@ std::vector<SlotState> ServeEngine::slots() const {
   for (size_t i = 0; i < in_slot_.size(); ++i) {
     SlotState s = in_slot_[i] ? in_slot_[i]->state() : last_in_slot_[i];
     s.id = static_cast<int64_t>(i);
+    std::tie(s.kv_pages, s.kv_pages_shared) = slot_pages_[i];
     s.is_processing = in_slot_[i] != nullptr;
     out.push_back(s);
   }
@@ -242,6 +246,7 @@ void ServeEngine::work() {
       }
       admit(ended);
       tasks.swap(tasks_);
+      note_pages();
       counters_.running = batch_.active();
       if (batch_.active() == 0) {
         if (queue_.empty()) idle_.notify_all();
@@ -268,8 +273,17 @@ void ServeEngine::work() {
     ++counters_.steps;
     counters_.busy_slot_steps += busy;
     counters_.running = batch_.active();
+    note_pages();
     if (queue_.empty() && batch_.active() == 0) idle_.notify_all();
   }
+}
+
+void ServeEngine::note_pages() {
+  const runtime::BatchGenerator::PageCounts pages = batch_.page_counts();
+  counters_.kv_pages = pages.pages;
+  counters_.kv_pages_used = pages.used;
+  counters_.kv_pages_prefix_tree = pages.prefix_tree;
+  for (size_t i = 0; i < slot_pages_.size(); ++i) slot_pages_[i] = batch_.slot_pages(i);
 }
 
 void ServeEngine::take_ended(Ended& ended) {
@@ -293,7 +307,7 @@ void ServeEngine::admit(Ended& ended) {
   take_ended(ended);
   for (auto it = queue_.begin(); it != queue_.end() && batch_.has_free_slot();) {
     // A prompt the running sequences leave too few KV pages for waits, and the jobs behind it.
-    if (batch_.waits_for_pages(static_cast<int64_t>((*it)->prompt.size()))) break;
+    if (batch_.waits_for_pages((*it)->prompt)) break;
     // A job for a busy slot waits for it, as llama-server defers it; the jobs behind it go by.
     const auto slot = static_cast<size_t>((*it)->slot);  // past the slots: add() says so
     if ((*it)->slot >= 0 && slot < in_slot_.size() && in_slot_[slot]) {

@@ -114,7 +114,11 @@ struct SlotState {
   bool is_processing = false;
   bool has_job = false;  // running one, or has run one
   int64_t prompt_tokens = 0, decoded_tokens = 0;
+  int64_t cached_tokens = 0;  // of the prompt, not read: in the slot's cache or shared pages
   runtime::GenerateOptions generation;  // that job's
+  // The KV pages the slot holds now (with -kvu), and how many of them others hold too (another
+  // slot, the prefix tree: runtime/batch_generator.h).
+  int64_t kv_pages = 0, kv_pages_shared = 0;
 };
 
 struct EngineCounters {
@@ -131,6 +135,8 @@ struct EngineCounters {
   double prompt_seconds = 0, decode_seconds = 0;  // summed over finished generations
   int64_t busy_slot_steps = 0;   // running requests summed over the steps (per step: their mean)
   int64_t longest_sequence = 0;  // the most positions a finished generation held (prompt and answer)
+  // The KV pool's pages (with -kvu): in all, held, held by the prefix tree (shared prefixes).
+  int64_t kv_pages = 0, kv_pages_used = 0, kv_pages_prefix_tree = 0;
 };
 
 // A slot's KV cache written to or read from a file (llama-server's slot save and restore):
@@ -185,6 +191,8 @@ class ServeEngine {
   void take_ended(Ended& ended);
   // Ends the running jobs whose clients left (outside mu_: their on_done takes it).
   void drop_cancelled();
+  // Copies the pool's page counts into counters_ and slot_pages_ for the HTTP side; under mu_.
+  void note_pages();
   void start(std::shared_ptr<Job> job);
   void finish(Stream& s, const runtime::GenerationStats& stats, const std::string& error);
   // A queued job answers in JSON; under mu_.
@@ -207,6 +215,7 @@ class ServeEngine {
   EngineCounters counters_;
   std::vector<std::shared_ptr<Stream>> in_slot_;  // by slot: the running job's stream, or none
   std::vector<SlotState> last_in_slot_;           // by slot: the last job that ended there
+  std::vector<std::pair<int64_t, int64_t>> slot_pages_;  // by slot: BatchGenerator::slot_pages
   std::shared_ptr<const structured::TokenVocabulary> vocabulary_;  // structured output's; the worker's only
   std::thread worker_;
 };

@@ -204,6 +204,9 @@ json slots_json(const std::vector<SlotState>& slots, int64_t context) {
   json out = json::array();
   for (const SlotState& s : slots) {
     json slot = {{"id", s.id}, {"n_ctx", context}, {"speculative", false}, {"is_processing", s.is_processing}};
+    // lmc's: the KV pages the slot holds and how many of them it shares (-kvu's pool).
+    slot["n_kv_pages"] = s.kv_pages;
+    slot["n_kv_pages_shared"] = s.kv_pages_shared;
     // What runs, as llama-server shows a slot's task, else the last task that ran there; a slot
     // that never ran one shows none.
     if (s.has_job) {
@@ -214,6 +217,7 @@ json slots_json(const std::vector<SlotState>& slots, int64_t context) {
       slot["id_task"] = -1;
       slot["params"] = generation_params(g, {});
       slot["n_prompt_tokens"] = s.prompt_tokens;
+      slot["n_prompt_tokens_cache"] = s.cached_tokens;  // not read: the slot's cache or shared pages
       slot["next_token"] = json::array({{{"has_next_token", s.is_processing},
                                          {"has_new_line", false},
                                          {"n_remain", remaining},

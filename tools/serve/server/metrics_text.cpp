@@ -53,7 +53,15 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests,
     out << "lmc_requests_total{path=\"" << key.first << "\",status=\"" << key.second << "\"} " << n << "\n";
   metric("lmc_prompt_tokens_total", "counter", "Prompt tokens read.", c.prompt_tokens);
   metric("lmc_prompt_tokens_cached_total", "counter",
-         "Prompt tokens a slot's KV cache already held (prefix reuse): not computed again.", c.cached_tokens);
+         "Prompt tokens a slot's KV cache or the shared prefix pages already held: not computed again.",
+         c.cached_tokens);
+  metric("lmc_prompt_prefix_hit_ratio", "gauge",
+         "Of the prompt tokens read, the share found in a KV cache (a slot's own or shared pages).",
+         static_cast<double>(c.cached_tokens) / static_cast<double>(std::max<int64_t>(c.prompt_tokens, 1)));
+  metric("lmc_kv_pages", "gauge", "KV pages of the pool the slots share (-kvu; 0 with per-slot caches).", c.kv_pages);
+  metric("lmc_kv_pages_used", "gauge", "KV pages held by a slot or the prefix tree.", c.kv_pages_used);
+  metric("lmc_kv_pages_prefix_tree", "gauge",
+         "KV pages of prompt prefixes kept for sharing (of recent or running sequences).", c.kv_pages_prefix_tree);
   metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
   metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
   metric("lmc_queue_depth", "gauge", "Generations waiting for a free slot.", c.queued);

@@ -1,0 +1,58 @@
+// The prompt prefixes whose KV pages the pool still has (SGLang's radix cache, at the
+// granularity of a page): a trie whose every node is one whole page of kKvPageRows
+// tokens, below the node of the page before it, and holds that page (KvPagePool::retain),
+// so it outlives the sequence that computed it. A prompt that starts with a path of the
+// trie points its first pages at the path's (KvPagePool::share) instead of computing them:
+// the rows of a page depend only on the tokens up to its end, which the path fixes. Only
+// whole pages are shared: a sequence's last page, half written, is its own.
+//
+// The pages of finished sequences stay while the pool has room; when a request needs
+// pages, evict() lets go of the page used least recently that nothing else holds and
+// nothing continues (a leaf), so what goes first is the tail of an old prompt.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "runtime/kv_page_pool.h"
+
+namespace lmc::runtime {
+
+class KvPrefixTree {
+ public:
+  explicit KvPrefixTree(KvPagePool& pool);  // the pool outlives the tree
+  ~KvPrefixTree();                          // lets go of its pages
+  KvPrefixTree(const KvPrefixTree&) = delete;
+  KvPrefixTree& operator=(const KvPrefixTree&) = delete;
+
+  // The first rows of the pages of the longest run of whole pages `tokens` starts with, at
+  // most `max_pages`; with `touch`, they count as used now (for eviction).
+  std::vector<int32_t> match(std::span<const int32_t> tokens, int64_t max_pages, bool touch = true) const;
+  // Adds the whole pages of `tokens` that the tree lacks, page j's rows at rows[j] (at
+  // least as many rows as whole pages); a page whose tokens it has already keeps the one it
+  // has (another sequence computed the same rows). Marks the path used now.
+  void insert(std::span<const int32_t> tokens, std::span<const int32_t> rows);
+  // Forgets the prompts that start with the first whole page of `tokens` (a slot's erased
+  // cache: no prompt starts from it), letting go of their pages.
+  void forget(std::span<const int32_t> tokens);
+  // Lets go of the least recently used page that only the tree holds and nothing continues:
+  // false when there is none.
+  bool evict();
+  int64_t pages() const { return pages_; }
+  // The pages that evict() would free, one after the other: those only the tree holds, with
+  // nothing below them that something else holds.
+  int64_t evictable() const;
+
+  struct Node;  // a page of the trie (kv_prefix_tree.cpp)
+
+ private:
+  void release_below(const Node& top);  // lets go of the pages of `top` and what continues it
+
+  KvPagePool& pool_;
+  std::unique_ptr<Node> root_;
+  int64_t pages_ = 0;
+  mutable uint64_t clock_ = 0;  // ticks at each match and insert: when a page was used last
+};
+
+}  // namespace lmc::runtime

@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""Eight agents that share one long system prompt, against lmc serve's pool of KV pages: the
+KV memory the streams hold against private copies of it, the time to first token of the
+stream that reads the system prompt against those that find it shared, and the aggregate
+decode speed.
+
+  bench_shared_prefix.py --lmc build/tools/lmc [--model GGUF] [--streams 8]
+                         [--system-tokens 2000] [--tokens 64] [--rounds 3]
+  bench_shared_prefix.py --url http://127.0.0.1:8080 ...   # a server already running
+
+With --lmc it starts `lmc serve MODEL -np STREAMS -kvu -c CTX --metrics` (CTX holds private
+copies of every stream, so that nothing waits for pages) and reads the KV cache's bytes per
+position from its load line. Each round (its own system prompt, so no round finds the one
+before it in the cache) sends stream 1, and streams 2..N once stream 1's first token came (its
+system prompt is then in the cache): greedy completions of --tokens tokens with ignore_eos,
+streamed. Per round: the time to first token of stream 1 and the median of streams 2..N;
+the aggregate decode speed, every stream's tokens over the time from stream 1's first token
+to the last stream's end; the most KV pages in use (lmc's /metrics, polled), against N
+private copies of a stream's positions. Prints the medians over the rounds.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import threading
+import time
+import urllib.parse
+
+PAGE = 64  # positions per KV page
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODEL = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
+
+
+def system_prompt(round_index, tokens):
+    """About `tokens` tokens of instructions (some 14 tokens a line on a BPE vocabulary)."""
+    lines = [f"Session {round_index}. You are one of several agents that keep the ledger of a harbour."]
+    for i in range(tokens // 14):
+        lines.append(f"Rule {i}: cargo {i * 37 % 101} leaves from pier {i % 9 + 1} at {i % 24:02d}:00.")
+    return "\n".join(lines) + "\n"
+
+
+def connect(url):
+    u = urllib.parse.urlparse(url)
+    return http.client.HTTPConnection(u.hostname, u.port, timeout=600)
+
+
+def metric(url, name):
+    c = connect(url)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    c.close()
+    m = re.search(rf"^{name} (\S+)$", text, re.M)
+    return float(m.group(1)) if m else None
+
+
+def stream(url, prompt, tokens, out):
+    """One streamed completion: out gets sent, first (its first text), end, and usage."""
+    body = {"prompt": prompt, "max_tokens": tokens, "temperature": 0, "ignore_eos": True, "stream": True,
+            "stream_options": {"include_usage": True}}
+    c = connect(url)
+    out["sent"] = time.time()
+    c.request("POST", "/v1/completions", body=json.dumps(body), headers={"Content-Type": "application/json"})
+    r = c.getresponse()
+    if r.status != 200:
+        raise RuntimeError(f"HTTP {r.status}: {r.read()[:300]}")
+    for line in r:
+        line = line.decode().strip()
+        if not line.startswith("data: ") or line == "data: [DONE]":
+            continue
+        chunk = json.loads(line[6:])
+        if chunk.get("usage"):
+            out["usage"] = chunk["usage"]
+        if "first" not in out and any(ch.get("text") for ch in chunk.get("choices", [])):
+            out["first"] = time.time()
+            out["started"].set()
+    out["end"] = time.time()
+    out["started"].set()
+    c.close()
+
+
+def one_round(url, round_index, args):
+    system = system_prompt(round_index, args.system_tokens)
+    outs = [{"started": threading.Event()} for _ in range(args.streams)]
+    threads = [threading.Thread(target=stream, args=(url, system + f"Agent {i + 1}, report:", args.tokens, outs[i]))
+               for i in range(args.streams)]
+    peak, polling = [0.0], [True]
+
+    def poll():
+        while polling[0]:
+            peak[0] = max(peak[0], metric(url, "lmc_kv_pages_used") or 0.0)
+            time.sleep(0.05)
+    poller = threading.Thread(target=poll)
+    poller.start()
+    threads[0].start()
+    outs[0]["started"].wait()
+    for t in threads[1:]:
+        t.start()
+    for t in threads:
+        t.join()
+    polling[0] = False
+    poller.join()
+    ttft = [o["first"] - o["sent"] for o in outs]
+    generated = sum(o["usage"]["completion_tokens"] for o in outs)
+    decode = generated / (max(o["end"] for o in outs) - outs[0]["first"])
+    positions = outs[0]["usage"]["prompt_tokens"] + args.tokens
+    return {"ttft1": ttft[0], "ttft_rest": statistics.median(ttft[1:]), "decode": decode, "peak_pages": peak[0],
+            "private_pages": args.streams * -(-positions // PAGE), "prompt_tokens": outs[0]["usage"]["prompt_tokens"],
+            "cached": [o["usage"].get("prompt_tokens_details", {}).get("cached_tokens", 0) for o in outs]}
+
+
+def start_lmc(args):
+    context = args.streams * (args.system_tokens + args.tokens + 512)
+    context = -(-context // PAGE) * PAGE
+    argv = [args.lmc, "serve", args.model, "--port", "0", "-np", str(args.streams), "-kvu", "-c", str(context),
+            "--metrics"]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    bytes_per_position = None
+    for line in proc.stderr:
+        m = re.search(r"KV cache ([\d.]+) MB \(context (\d+)\)", line)
+        if m:
+            bytes_per_position = float(m.group(1)) * 1e6 / int(m.group(2))
+        m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
+        if m:
+            threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+            return proc, f"http://127.0.0.1:{m.group(1)}", bytes_per_position
+    raise RuntimeError("lmc serve exited before it listened")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--lmc", help="an lmc binary: the script starts its server")
+    ap.add_argument("--url", help="a server already running (no KV memory figures but lmc's /metrics)")
+    ap.add_argument("--model", default=MODEL)
+    ap.add_argument("--streams", type=int, default=8)
+    ap.add_argument("--system-tokens", type=int, default=2000)
+    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    if bool(args.lmc) == bool(args.url):
+        ap.error("give --lmc or --url")
+    proc, bytes_per_position = None, None
+    url = args.url
+    if args.lmc:
+        proc, url, bytes_per_position = start_lmc(args)
+    try:
+        warm = {"started": threading.Event()}
+        stream(url, "Warm-up:", 4, warm)
+        rounds = [one_round(url, r + 1, args) for r in range(args.rounds)]
+    finally:
+        if proc:
+            proc.terminate()
+            proc.wait(timeout=60)
+    med = {k: statistics.median(r[k] for r in rounds) for k in ("ttft1", "ttft_rest", "decode", "peak_pages",
+                                                                 "private_pages")}
+    print(f"{args.streams} streams, a system prompt of {rounds[0]['prompt_tokens']} prompt tokens, "
+          f"{args.tokens} tokens each; medians of {args.rounds} rounds")
+    print(f"cached tokens per stream (last round): {rounds[-1]['cached']}")
+    page_mb = bytes_per_position * PAGE / 1e6 if bytes_per_position else None
+
+    def mb(pages):
+        return f"{pages * page_mb:9.1f} MB" if page_mb else "        -"
+    print(f"{'':34} {'pages':>7} {'memory':>12}")
+    print(f"{'KV in use (peak)':34} {med['peak_pages']:7.0f} {mb(med['peak_pages']):>12}")
+    print(f"{'KV of ' + str(args.streams) + ' private copies':34} {med['private_pages']:7.0f} "
+          f"{mb(med['private_pages']):>12}")
+    print(f"{'ratio':34} {med['peak_pages'] / med['private_pages']:7.1%}")
+    print(f"time to first token, stream 1      {med['ttft1'] * 1000:9.0f} ms")
+    print(f"time to first token, streams 2-{args.streams}   {med['ttft_rest'] * 1000:9.0f} ms "
+          f"({med['ttft_rest'] / med['ttft1']:.1%} of stream 1's)")
+    print(f"aggregate decode                   {med['decode']:9.1f} tok/s")
+
+
+if __name__ == "__main__":
+    main()
