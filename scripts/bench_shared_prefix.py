@@ -5,18 +5,19 @@ stream that reads the system prompt against those that find it shared, and the a
 decode speed.
 
   bench_shared_prefix.py --lmc build/tools/lmc [--model GGUF] [--streams 8]
-                         [--system-tokens 2000] [--tokens 64] [--rounds 3]
+                         [--system-tokens 2000] [--tokens 128] [--rounds 3]
   bench_shared_prefix.py --url http://127.0.0.1:8080 ...   # a server already running
 
 With --lmc it starts `lmc serve MODEL -np STREAMS -kvu -c CTX --metrics` (CTX holds private
 copies of every stream, so that nothing waits for pages) and reads the KV cache's bytes per
-position from its load line. Each round (its own system prompt, so no round finds the one
-before it in the cache) sends stream 1, and streams 2..N once stream 1's first token came (its
-system prompt is then in the cache): greedy completions of --tokens tokens with ignore_eos,
-streamed. Per round: the time to first token of stream 1 and the median of streams 2..N;
-the aggregate decode speed, every stream's tokens over the time from stream 1's first token
-to the last stream's end; the most KV pages in use (lmc's /metrics, polled), against N
-private copies of a stream's positions. Prints the medians over the rounds.
+position from its load line. Each round erases the slots (so nothing of the round before
+stays cached), takes its own system prompt, and sends stream 1, then streams 2..N once stream
+1's first token came (its system prompt is then in the cache): greedy completions of --tokens
+tokens with ignore_eos, streamed. Per round: the time to first token of stream 1 and the
+median of streams 2..N; the aggregate decode speed, the tokens of all streams while all of
+them decode (from the last first token to the first stream's last) over that time; the most
+KV pages in use (lmc's /metrics, polled), against N private copies of a stream's positions.
+Prints the medians over the rounds.
 """
 import argparse
 import http.client
@@ -35,9 +36,9 @@ MODEL = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf
 
 
 def system_prompt(round_index, tokens):
-    """About `tokens` tokens of instructions (some 14 tokens a line on a BPE vocabulary)."""
+    """About `tokens` tokens of instructions (some 23 tokens a line on SmolLM2's vocabulary)."""
     lines = [f"Session {round_index}. You are one of several agents that keep the ledger of a harbour."]
-    for i in range(tokens // 14):
+    for i in range(tokens // 23):
         lines.append(f"Rule {i}: cargo {i * 37 % 101} leaves from pier {i % 9 + 1} at {i % 24:02d}:00.")
     return "\n".join(lines) + "\n"
 
@@ -47,41 +48,52 @@ def connect(url):
     return http.client.HTTPConnection(u.hostname, u.port, timeout=600)
 
 
-def metric(url, name):
+def call(url, method, path):
     c = connect(url)
-    c.request("GET", "/metrics")
-    text = c.getresponse().read().decode()
+    c.request(method, path)
+    r = c.getresponse()
+    text = r.read().decode()
     c.close()
+    return r.status, text
+
+
+def metric(url, name):
+    status, text = call(url, "GET", "/metrics")
     m = re.search(rf"^{name} (\S+)$", text, re.M)
     return float(m.group(1)) if m else None
 
 
 def stream(url, prompt, tokens, out):
-    """One streamed completion: out gets sent, first (its first text), end, and usage."""
+    """One streamed completion: out gets sent, times (of each piece of text), end and usage."""
     body = {"prompt": prompt, "max_tokens": tokens, "temperature": 0, "ignore_eos": True, "stream": True,
             "stream_options": {"include_usage": True}}
     c = connect(url)
-    out["sent"] = time.time()
-    c.request("POST", "/v1/completions", body=json.dumps(body), headers={"Content-Type": "application/json"})
-    r = c.getresponse()
-    if r.status != 200:
-        raise RuntimeError(f"HTTP {r.status}: {r.read()[:300]}")
-    for line in r:
-        line = line.decode().strip()
-        if not line.startswith("data: ") or line == "data: [DONE]":
-            continue
-        chunk = json.loads(line[6:])
-        if chunk.get("usage"):
-            out["usage"] = chunk["usage"]
-        if "first" not in out and any(ch.get("text") for ch in chunk.get("choices", [])):
-            out["first"] = time.time()
-            out["started"].set()
-    out["end"] = time.time()
-    out["started"].set()
-    c.close()
+    try:
+        out["sent"] = time.time()
+        c.request("POST", "/v1/completions", body=json.dumps(body), headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        if r.status != 200:
+            raise RuntimeError(f"HTTP {r.status}: {r.read()[:300]}")
+        for line in r:
+            line = line.decode().strip()
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            chunk = json.loads(line[6:])
+            if chunk.get("usage"):
+                out["usage"] = chunk["usage"]
+            if any(ch.get("text") for ch in chunk.get("choices", [])):
+                out.setdefault("times", []).append(time.time())
+                out["started"].set()
+    finally:
+        out["end"] = time.time()
+        out["started"].set()  # the streams after it go on (a failed one has no times: the round fails)
+        c.close()
 
 
 def one_round(url, round_index, args):
+    # Nothing of the rounds before stays in the slots or the prefix tree (lmc's slot erase).
+    for i in range(args.streams):
+        call(url, "POST", f"/slots/{i}?action=erase")
     system = system_prompt(round_index, args.system_tokens)
     outs = [{"started": threading.Event()} for _ in range(args.streams)]
     threads = [threading.Thread(target=stream, args=(url, system + f"Agent {i + 1}, report:", args.tokens, outs[i]))
@@ -102,9 +114,10 @@ def one_round(url, round_index, args):
         t.join()
     polling[0] = False
     poller.join()
-    ttft = [o["first"] - o["sent"] for o in outs]
-    generated = sum(o["usage"]["completion_tokens"] for o in outs)
-    decode = generated / (max(o["end"] for o in outs) - outs[0]["first"])
+    ttft = [o["times"][0] - o["sent"] for o in outs]
+    # While every stream decodes: from the last first token to the first end.
+    start, stop = max(o["times"][0] for o in outs), min(o["times"][-1] for o in outs)
+    decode = sum(sum(start < t <= stop for t in o["times"]) for o in outs) / (stop - start)
     positions = outs[0]["usage"]["prompt_tokens"] + args.tokens
     return {"ttft1": ttft[0], "ttft_rest": statistics.median(ttft[1:]), "decode": decode, "peak_pages": peak[0],
             "private_pages": args.streams * -(-positions // PAGE), "prompt_tokens": outs[0]["usage"]["prompt_tokens"],
@@ -136,7 +149,7 @@ def main():
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--streams", type=int, default=8)
     ap.add_argument("--system-tokens", type=int, default=2000)
-    ap.add_argument("--tokens", type=int, default=64)
+    ap.add_argument("--tokens", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     if bool(args.lmc) == bool(args.url):
