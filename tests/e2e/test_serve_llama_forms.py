@@ -220,9 +220,10 @@ class LlamaForms(serve.ServedTestCase):
 
     def test_slots_show_what_runs_or_ran(self):
         # As llama-server's: a slot that never ran a task shows four fields; an idle one that did,
-        # its last task's too.
-        never = ["id", "is_processing", "n_ctx", "speculative"]
-        ran = sorted(never + ["id_task", "params", "n_prompt_tokens", "next_token"])
+        # its last task's too. lmc adds the KV pages the slot holds and shares, and the prompt
+        # tokens its task did not read.
+        never = sorted(["id", "is_processing", "n_ctx", "speculative", "n_kv_pages", "n_kv_pages_shared"])
+        ran = sorted(never + ["id_task", "params", "n_prompt_tokens", "n_prompt_tokens_cache", "next_token"])
         self.assertTrue(all(sorted(s) in (never, ran) for s in json.loads(self.server.request("GET", "/slots")[1])))
         self.post("/completion", {"prompt": PROMPTS[0], "n_predict": 3, "id_slot": 0, "temperature": -1})
         slot = json.loads(self.server.request("GET", "/slots")[1])[0]
