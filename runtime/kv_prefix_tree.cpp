@@ -39,17 +39,6 @@ void oldest_leaf(Node& n, const KvPagePool& pool, Node*& best) {
   }
 }
 
-// The nodes below `n` that evict() would free; whether all of them are such.
-bool count_evictable(const Node& n, const KvPagePool& pool, int64_t& count) {
-  bool all = true;
-  int64_t below = 0;
-  for (const auto& c : n.children) all = count_evictable(*c, pool, below) && all;
-  count += below;
-  if (!all || n.row < 0 || pool.refs(n.row) != 1) return false;
-  ++count;
-  return true;
-}
-
 }  // namespace
 
 KvPrefixTree::KvPrefixTree(KvPagePool& pool) : pool_(pool), root_(std::make_unique<Node>()) {}
@@ -101,6 +90,9 @@ void KvPrefixTree::insert(std::span<const int32_t> tokens, std::span<const int32
   Node* n = root_.get();
   for (int64_t j = 0; j < whole; ++j) {
     Node* next = n->child(page_at(tokens, j));
+    // Pages below another sequence's would be held without their prefix, which evict() could
+    // then not free (it frees leaves): the rest of these stay the sequence's own.
+    if (next && next->row != rows[static_cast<size_t>(j)]) break;
     if (!next) {
       const auto page = page_at(tokens, j);
       auto node = std::make_unique<Node>();
@@ -125,12 +117,6 @@ bool KvPrefixTree::evict() {
   auto& siblings = leaf->parent->children;
   siblings.erase(std::find_if(siblings.begin(), siblings.end(), [&](const auto& c) { return c.get() == leaf; }));
   return true;
-}
-
-int64_t KvPrefixTree::evictable() const {
-  int64_t count = 0;
-  count_evictable(*root_, pool_, count);
-  return count;
 }
 
 }  // namespace lmc::runtime

@@ -30,8 +30,9 @@ class KvPrefixTree {
   // most `max_pages`; with `touch`, they count as used now (for eviction).
   std::vector<int32_t> match(std::span<const int32_t> tokens, int64_t max_pages, bool touch = true) const;
   // Adds the whole pages of `tokens` that the tree lacks, page j's rows at rows[j] (at
-  // least as many rows as whole pages); a page whose tokens it has already keeps the one it
-  // has (another sequence computed the same rows). Marks the path used now.
+  // least as many rows as whole pages), and marks the path used now. Where it has a page of
+  // the same tokens at another row (another sequence computed it), it keeps its own and adds
+  // none of the rest.
   void insert(std::span<const int32_t> tokens, std::span<const int32_t> rows);
   // Forgets the prompts that start with the first whole page of `tokens` (a slot's erased
   // cache: no prompt starts from it), letting go of their pages.
@@ -40,9 +41,6 @@ class KvPrefixTree {
   // false when there is none.
   bool evict();
   int64_t pages() const { return pages_; }
-  // The pages that evict() would free, one after the other: those only the tree holds, with
-  // nothing below them that something else holds.
-  int64_t evictable() const;
 
   struct Node;  // a page of the trie (kv_prefix_tree.cpp)
 

@@ -2,8 +2,9 @@
 // holders as point at it and is free when the last lets go; a sequence that is to write in
 // a shared page takes a copy of its own; the prefix tree offers the whole pages of the
 // prompts it was given, matches a prompt's longest run of them, keeps the page already there
-// when the same tokens come again, lets go of the least recently used page that nothing
-// else holds and nothing continues, and forgets the prompts that start with a page.
+// when the same tokens come again (adding nothing below another sequence's page), lets go of
+// the least recently used page that nothing else holds and nothing continues, and forgets the
+// prompts that start with a page.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -114,7 +115,9 @@ TEST_F(PrefixTree, MatchesTheLongestRunOfWholePages) {
   EXPECT_TRUE(tree.match(std::vector<int32_t>(a.begin(), a.begin() + kKvPageRows - 1), 8).empty());
   pool.shrink(0, 0);
   EXPECT_EQ(pool.free_pages(), 12 - 3);  // the tree holds its pages
-  EXPECT_EQ(tree.evictable(), 3);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(tree.evict());
+  EXPECT_FALSE(tree.evict());
+  EXPECT_EQ(pool.free_pages(), 12);
 }
 
 TEST_F(PrefixTree, KeepsThePageItHasForTokensItHas) {
@@ -122,16 +125,21 @@ TEST_F(PrefixTree, KeepsThePageItHasForTokensItHas) {
   const auto a = tokens_of(2 * kKvPageRows, 1);
   computed(tree, 0, a);
   const auto first = tree.match(a, 8);
-  auto longer = tokens_of(3 * kKvPageRows, 1);  // a and one page more
+  auto longer = tokens_of(3 * kKvPageRows, 1);  // a and one page more, computed by sequence 1
   ASSERT_TRUE(pool.grow(1, static_cast<int64_t>(longer.size())));
   const auto rows = rows_of(table, 1, 3);
   tree.insert(longer, rows);
-  EXPECT_EQ(tree.pages(), 3);
-  EXPECT_EQ(pool.refs(rows[0]), 1);  // the tree kept a's
-  EXPECT_EQ(tree.match(longer, 8), (std::vector<int32_t>{first[0], first[1], rows[2]}));
-  EXPECT_EQ(tree.evictable(), 0);  // sequence 1 holds rows[2], and a's pages stay above it
+  EXPECT_EQ(tree.pages(), 2);  // a's; and none of sequence 1's below them
+  EXPECT_EQ(pool.refs(rows[0]), 1);
+  EXPECT_EQ(pool.refs(rows[2]), 1);
+  EXPECT_EQ(tree.match(longer, 8), first);
+  // Its pages that continue the tree's go in.
   pool.shrink(1, 0);
-  EXPECT_EQ(tree.evictable(), 3);
+  for (size_t j = 0; j < 2; ++j) pool.share(1, static_cast<int64_t>(j), first[j]);
+  ASSERT_TRUE(pool.grow(1, static_cast<int64_t>(longer.size())));
+  tree.insert(longer, rows_of(table, 1, 3));
+  EXPECT_EQ(tree.pages(), 3);
+  EXPECT_FALSE(tree.evict());  // sequence 1 holds all three
 }
 
 TEST_F(PrefixTree, EvictsTheLeastRecentlyUsedLeafNothingElseHolds) {
@@ -149,7 +157,6 @@ TEST_F(PrefixTree, EvictsTheLeastRecentlyUsedLeafNothingElseHolds) {
   EXPECT_TRUE(tree.evict());  // b's first page, used before a's
   EXPECT_TRUE(tree.match(b, 8, false).empty());
   EXPECT_TRUE(tree.evict());  // a's leaf
-  EXPECT_EQ(tree.evictable(), 0);
   EXPECT_FALSE(tree.evict());  // a's first page: sequence 2 holds it
   EXPECT_EQ(tree.pages(), 1);
   EXPECT_EQ(pool.free_pages(), 11);
@@ -171,7 +178,10 @@ TEST_F(PrefixTree, ForgetsThePromptsThatStartWithAPage) {
   a2[kKvPageRows + 3] = -1;  // a's first page, then its own
   computed(tree, 0, a);
   computed(tree, 0, b);
-  computed(tree, 0, a2);
+  pool.share(1, 0, tree.match(a2, 1)[0]);  // a2 starts from a's first page, and goes on its own
+  ASSERT_TRUE(pool.grow(1, static_cast<int64_t>(a2.size())));
+  tree.insert(a2, rows_of(table, 1, 3));
+  pool.shrink(1, 0);
   EXPECT_EQ(tree.pages(), 6);
   tree.forget(std::vector<int32_t>(a.begin(), a.begin() + kKvPageRows + 1));
   EXPECT_EQ(tree.pages(), 2);
