@@ -115,6 +115,22 @@ class EncodeImage(unittest.TestCase):
         self.assertTrue(r.stderr.startswith(f"{txt}: error: "), r.stderr)
         self.assertEqual(r.stderr.count("\n"), 1, r.stderr)
 
+    def test_each_image_of_one_call_is_its_own(self):
+        # The tower compiles once; each --image stores its own patches before its run.
+        flipped = os.path.join(self.dir.name, "flipped.png")
+        with open(flipped, "wb") as f:
+            f.write(png_bytes(np.ascontiguousarray(self.rgb[::-1])))
+
+        def summaries(*images):
+            args = [a for image in images for a in ("--image", image)]
+            r = encode_image("--mmproj", self.mmproj, *args)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return [line.split(", encoded")[0] for line in r.stdout.splitlines()[1:]]
+
+        both = summaries(flipped, self.png)
+        self.assertEqual(both, summaries(flipped) + summaries(self.png))
+        self.assertNotEqual(both[0].split(": ")[-1], both[1].split(": ")[-1])
+
     def test_missing_image_flag_is_a_usage_error(self):
         r = encode_image("--mmproj", self.mmproj)
         self.assertEqual(r.returncode, 2)
