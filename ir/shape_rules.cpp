@@ -246,7 +246,11 @@ std::vector<Type> attention(const Op& op) {
   // Keys and values may be stored in different dtypes, as llama.cpp allows.
   if (in(op, 2).dims != in(op, 1).dims) fail(op, "value cache must have the key cache's shape " + in(op, 1).str());
   if (op.has_attr("softcap")) expect_nonnegative(op, "softcap");
-  if (op.has_attr("window") && op.attr_int("window") < 0) fail(op, "window must be >= 0");
+  const int64_t window = op.has_attr("window") ? op.attr_int("window") : 0;
+  if (window < 0) fail(op, "window must be >= 0");
+  const int64_t causal = op.has_attr("causal") ? op.attr_int("causal") : 1;
+  if (causal != 0 && causal != 1) fail(op, "causal must be 0 or 1, is " + std::to_string(causal));
+  if (!causal && window) fail(op, "bidirectional attention (causal = 0) takes no window");
   return {in(op, 0)};
 }
 
