@@ -35,6 +35,10 @@ AttentionShape attention_shape(const KernelDesc& d) {
   s.window = attr_int_or(d, "window", 0);
   s.softcap = static_cast<float>(attr_float_or(d, "softcap", 0.0));
   if (s.window < 0 || s.softcap < 0) desc_error(d, "window and softcap must not be negative");
+  const int64_t causal = attr_int_or(d, "causal", 1);
+  if (causal != 0 && causal != 1) desc_error(d, "causal must be 0 or 1");
+  s.causal = causal == 1;
+  if (!s.causal && s.window) desc_error(d, "bidirectional attention (causal = 0) takes no window");
 
   Rows q = expect_f32_rows(d, d.operands[0], "q");
   if (q.width != s.heads * s.head_dim) desc_error(d, "q rows must hold n_heads * head_dim values");

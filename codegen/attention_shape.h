@@ -24,6 +24,7 @@ struct AttentionShape {
   float scale = 1;
   int64_t window = 0;
   float softcap = 0;
+  bool causal = true;  // else every row reads its sequence's keys up to the step's last row of it
   ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
 
   int64_t group() const { return heads / kv_heads; }  // query heads per kv head

@@ -1,6 +1,7 @@
 #include "codegen/kernel_kind.h"
 
 #include "codegen/attention_shape.h"
+#include "codegen/avg_pool_shape.h"
 #include "codegen/bf16_panels_shape.h"
 #include "codegen/concat_shape.h"
 #include "codegen/embedding_shape.h"

@@ -33,7 +33,7 @@ void log(const CompileRequest& r, const std::string& stage, double seconds, cons
 }
 
 // The graph and the tokenizer, built (and so checked: ids, merges) at compile time, not
-// first at run. A graph given as IR text is read as it is, with no tokenizer.
+// first at run. A graph given as IR text, or a definition of tokenizer: none, has none.
 void lower(CompiledModel& c, const CompileRequest& r) {
   check_cancelled();
   auto t0 = Clock::now();
@@ -46,8 +46,10 @@ void lower(CompiledModel& c, const CompileRequest& r) {
   DefinitionChoice d = choose_definition(r.model, r.model_def, r.lower);
   c.model = models::lower_model(d.definition, d.lower);
   check_cancelled();
-  c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
-  models::check_embedding_ranges(c.model, *c.tokenizer);
+  if (c.model.def.tokenizer != "none") {  // a vision tower reads no text
+    c.tokenizer = models::Tokenizer::create(models::load_model_vocab(c.model.def, *c.model.weights));
+    models::check_embedding_ranges(c.model, *c.tokenizer);
+  }
   c.lower_seconds = since(t0);
   log(r, "lower", c.lower_seconds, r.model + " -> " + std::to_string(c.model.graph->ops().size()) + " ops");
 }

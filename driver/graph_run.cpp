@@ -46,6 +46,10 @@ GraphProgram::GraphProgram(const CompileRequest& r, const ir::Graph& source, con
   for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner_->argument(i));
 }
 
+void GraphProgram::store_argument(size_t i, const HostArray& a) {
+  store_array(a, model_.graph->args().at(i)->type(), runner_->argument(i));
+}
+
 GraphRun GraphProgram::results() const {
   const ir::Graph& g = *model_.graph;
   GraphRun run;

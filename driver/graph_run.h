@@ -36,6 +36,8 @@ class GraphProgram {
   GraphProgram(const GraphProgram&) = delete;  // the runner holds the model's parts
   GraphProgram& operator=(const GraphProgram&) = delete;
   void run() { runner_->run(); }
+  // Replaces argument i's values (of its type's bound shape) before the next run.
+  void store_argument(size_t i, const HostArray& a);
   // The results of the last run.
   GraphRun results() const;
 

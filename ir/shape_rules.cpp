@@ -246,7 +246,11 @@ std::vector<Type> attention(const Op& op) {
   // Keys and values may be stored in different dtypes, as llama.cpp allows.
   if (in(op, 2).dims != in(op, 1).dims) fail(op, "value cache must have the key cache's shape " + in(op, 1).str());
   if (op.has_attr("softcap")) expect_nonnegative(op, "softcap");
-  if (op.has_attr("window") && op.attr_int("window") < 0) fail(op, "window must be >= 0");
+  const int64_t window = op.has_attr("window") ? op.attr_int("window") : 0;
+  if (window < 0) fail(op, "window must be >= 0");
+  const int64_t causal = op.has_attr("causal") ? op.attr_int("causal") : 1;
+  if (causal != 0 && causal != 1) fail(op, "causal must be 0 or 1, is " + std::to_string(causal));
+  if (!causal && window) fail(op, "bidirectional attention (causal = 0) takes no window");
   return {in(op, 0)};
 }
 
@@ -397,6 +401,25 @@ std::vector<Type> tail_rows(const Op& op) {
   return {out};
 }
 
+// A grid of side x side rows (row y * side + x: a vision tower's patches) averaged over
+// window x window squares into (side / window)² rows, in the same order. The grid's rows
+// are side² or the step's T, which a run must then bind to side².
+std::vector<Type> avg_pool(const Op& op) {
+  expect_activation(op, 0);
+  expect_rank(op, 0, 2);
+  int64_t side = op.attr_int("side"), window = op.attr_int("window");
+  if (side <= 0 || window <= 0 || side % window)
+    fail(op,
+         "side (" + std::to_string(side) + ") must be a positive multiple of window (" + std::to_string(window) + ")");
+  int64_t cells = checked_mul(side, side, "grid rows");
+  const Dim& rows = in(op, 0).dims[0];
+  if (rows.is_static() ? rows.value != cells : rows.sym != Sym::T)
+    fail(op, "operand 0 must have side² = " + std::to_string(cells) + " rows or T, has " + in(op, 0).str());
+  Type out = in(op, 0);
+  out.dims[0] = Dim::of((side / window) * (side / window));
+  return {out};
+}
+
 }  // namespace
 
 namespace shape_rules {
@@ -421,6 +444,7 @@ const Rule slice = ir::slice;
 const Rule all_reduce = ir::all_reduce;
 const Rule all_gather = ir::all_gather;
 const Rule tail_rows = ir::tail_rows;
+const Rule avg_pool = ir::avg_pool;
 
 }  // namespace shape_rules
 

@@ -12,6 +12,6 @@ namespace lmc::ir::shape_rules {
 using Rule = std::vector<Type> (*)(const Op&);
 
 extern const Rule same_as_first, binary, embedding, rms_norm, layer_norm, linear, fusion, rope, kv_write, attention,
-    moe_route, expert_linear, expert_sum, split, concat, quantize, slice, all_reduce, all_gather, tail_rows;
+    moe_route, expert_linear, expert_sum, split, concat, quantize, slice, all_reduce, all_gather, tail_rows, avg_pool;
 
 }  // namespace lmc::ir::shape_rules

@@ -168,14 +168,39 @@ class Lowerer {
     auto it = values_.find(name);
     if (it != values_.end()) return it->second;
     if (ir::Value* v = input(name)) return v;
-    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, positions, seq)");
+    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, positions, seq" +
+                              declared_inputs() + ")");
+  }
+
+  std::string declared_inputs() const {
+    std::string out;
+    for (const auto& in : def_.inputs) out += ", " + in.first;
+    return out;
   }
 
   // The graph inputs exist once something reads them.
   ir::Value* input(const std::string& name) {
+    auto declared =
+        std::find_if(def_.inputs.begin(), def_.inputs.end(), [&](const auto& in) { return in.first == name; });
+    if (declared != def_.inputs.end()) return values_[name] = g_.add_arg(name, declared_type(declared->second));
     if (name != "tokens" && name != "positions" && name != "seq") return nullptr;
     values_[name] = g_.add_arg(name, ir::Type{ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}});
     return values_[name];
+  }
+
+  // f32 of the dims the definition declares: T, or a positive integer expression.
+  ir::Type declared_type(const std::vector<Located>& dims) {
+    ir::Type t{ir::DType::f32, {}};
+    for (const Located& d : dims) {
+      if (d.text == "T") {
+        t.dims.push_back(ir::Dim::symbolic(ir::Sym::T));
+        continue;
+      }
+      int64_t n = as_int(eval(d), d.where);
+      if (n <= 0) throw error_at(d.where, "an input's dim must be positive, is " + std::to_string(n));
+      t.dims.push_back(ir::Dim::of(n));
+    }
+    return t;
   }
 
   ir::Value* weight(const std::string& expr_text, const std::string& where) {

@@ -95,6 +95,24 @@ std::vector<std::pair<std::string, Located>> read_params(const std::string& path
   return out;
 }
 
+// The inputs: section: name: [dim, ...], each dim an expression or T.
+std::vector<std::pair<std::string, std::vector<Located>>> read_inputs(const std::string& path, const YAML::Node& n) {
+  std::vector<std::pair<std::string, std::vector<Located>>> out;
+  if (!n) return out;
+  if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of input name: [dims]");
+  for (const auto& kv : n) {
+    std::string name = scalar(path, kv.first, "an input name");
+    if (!is_ident(name) || name == "tokens" || name == "positions" || name == "seq")
+      throw error_at(where_of(path, kv.first), "'" + excerpt(name) + "' is not a new input name");
+    if (!kv.second.IsSequence() || kv.second.size() == 0)
+      throw error_at(where_of(path, kv.second), "input '" + name + "' must be a list of dims");
+    std::vector<Located> dims;
+    for (const auto& d : kv.second) dims.push_back(located(path, d, "a dim of input '" + name + "'"));
+    out.emplace_back(name, std::move(dims));
+  }
+  return out;
+}
+
 // The passes: section: option flags (quant-min-dim) to values, expressions or bare words.
 std::map<std::string, Located> read_pass_options(const std::string& path, const YAML::Node& n) {
   std::map<std::string, Located> out;
@@ -218,8 +236,9 @@ void check_unique_keys(const std::string& path, const YAML::Node& n) {
 }
 
 void check_known_keys(const std::string& path, const YAML::Node& root) {
-  static const char* known[] = {"name",   "serves",  "weights",     "tokenizer", "chat",  "params",   "block_params",
-                                "passes", "context", "step_tokens", "prologue",  "block", "epilogue", "outputs"};
+  static const char* known[] = {"name",     "serves",       "weights",  "tokenizer", "chat",
+                                "params",   "block_params", "passes",   "context",   "step_tokens",
+                                "prologue", "block",        "epilogue", "outputs",   "inputs"};
   for (const auto& kv : root) {
     std::string k = scalar(path, kv.first, "a key");
     if (std::find(std::begin(known), std::end(known), k) == std::end(known))
@@ -276,12 +295,13 @@ ModelDef read_model_def(const std::string& path) {
     if (!root["weights"]) throw error_at(path, "missing 'weights' (path to a .gguf or SafeTensors)");
     d.weights = resolve(path, scalar(path, root["weights"], "weights"));
     std::string tok = root["tokenizer"] ? scalar(path, root["tokenizer"], "tokenizer") : "gguf";
-    d.tokenizer = tok == "gguf" ? tok : resolve(path, tok);
+    d.tokenizer = tok == "gguf" || tok == "none" ? tok : resolve(path, tok);
     d.serves = read_serves(path, root["serves"]);
     d.chat = read_chat(path, root["chat"]);
     d.params = read_params(path, root["params"]);
     d.block_params = read_params(path, root["block_params"]);
     d.passes = read_pass_options(path, root["passes"]);
+    d.inputs = read_inputs(path, root["inputs"]);
     d.context = root["context"] ? located(path, root["context"], "context") : Located{"4096", path};
     d.step_tokens = root["step_tokens"] ? located(path, root["step_tokens"], "step_tokens") : Located{"512", path};
     d.prologue = read_statements(path, root["prologue"], "prologue", true);

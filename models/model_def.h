@@ -34,7 +34,7 @@ struct ModelDef {
   std::string path;                      // of the YAML file
   std::string name;
   std::string weights;                   // resolved against the YAML's folder
-  std::string tokenizer;                 // "gguf" or a tokenizer.json path (resolved)
+  std::string tokenizer;                 // "gguf", "none" (a vision tower), or a tokenizer.json path (resolved)
   // The architectures this definition serves, by weights format ("gguf": a GGUF's
   // general.architecture, "hf": a Hugging Face config.json's model_type; one name or a
   // list), so that `lmc run model.gguf` finds it.
@@ -43,6 +43,9 @@ struct ModelDef {
   std::vector<std::pair<std::string, Located>> params;        // evaluated in order
   std::vector<std::pair<std::string, Located>> block_params;  // per layer, with i bound
   std::map<std::string, Located> passes;                      // pass options, e.g. quant-min-dim
+  // Graph inputs beyond tokens, positions and seq: f32 rows whose dims are expressions
+  // over the parameters or the symbol T (a vision tower's `patches: [T, 3 * patch ** 2]`).
+  std::vector<std::pair<std::string, std::vector<Located>>> inputs;
   Located context, step_tokens;
   std::vector<Statement> prologue, block, epilogue;
   std::vector<std::string> outputs;

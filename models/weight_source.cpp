@@ -53,8 +53,8 @@ WeightExpr parse_weight_expr(const std::string& s, size_t& p, int depth) {
   while (p < s.size() && s[p] != '(' && s[p] != ',' && s[p] != ')') ++p;
   std::string head = s.substr(b, p - b);
   if (p >= s.size() || s[p] != '(') return {"", head, {}};
-  if (head != "T" && head != "cat" && head != "cat1" && head != "stack" && head != "rows" && head != "cols" &&
-      !is_packing(head))
+  if (head != "T" && head != "flat" && head != "cat" && head != "cat1" && head != "stack" && head != "rows" &&
+      head != "cols" && !is_packing(head))
     throw Error("unknown weight transform '" + head + "' in '" + s + "'");
   WeightExpr e{head, "", {}};
   ++p;
@@ -197,6 +197,11 @@ std::vector<int64_t> expr_shape(const WeightSource& w, const WeightExpr& e) {
     if (s.size() != 2) throw error_at(w.path(), "T() needs a 2-d tensor");
     return {s[1], s[0]};
   }
+  if (e.fn == "flat") {  // a convolution's kernel [N, C, H, W] as the linear weight [N, C·H·W]
+    auto s = expr_shape(w, e.args[0]);
+    if (s.size() < 2) throw error_at(w.path(), "flat() needs a tensor of rank 2 or more");
+    return {s[0], std::accumulate(s.begin() + 1, s.end(), int64_t{1}, std::multiplies<>())};
+  }
   if (e.fn == "stack") {  // experts' weights, one per expert, as [E, ...]: cat()'s bytes
     std::vector<int64_t> one = expr_shape(w, e.args[0]);
     for (const auto& a : e.args)
@@ -289,6 +294,7 @@ std::vector<float> eval_f32(const WeightSource& w, const WeightExpr& e,
       for (int64_t c = 0; c < s[1]; ++c) out[c * s[0] + r] = in[r * s[1] + c];
     return out;
   }
+  if (e.fn == "flat") return eval_f32(w, e.args[0], load);  // the same values, row-major
   if (e.fn == "rows" || e.fn == "cols") {
     auto s = expr_shape(w, e.args[0]);
     if (s.size() == 1) s.push_back(1);

@@ -2,8 +2,9 @@
 // index), behind one interface: tensor shapes, f32 data, metadata for the model
 // definition's meta() defaults. A Hugging Face folder answers to llama.cpp's GGUF tensor
 // and metadata names too (models/hf_names.h), so one definition reads both. Weight names may be transform expressions
-// the passes produce — T(w) transpose, cat(a,b,...) row concatenation, cat1(a,b,...) of stacked [E, N, K] weights along
-// N, rows(w,b,n) and cols(w,b,n) slices, q8_0(w) — and `materialize` evaluates them when the artifact is packed.
+// the passes produce — T(w) transpose, flat(w) (a convolution's [N, C, H, W] kernel as [N, C·H·W]), cat(a,b,...) row
+// concatenation, cat1(a,b,...) of stacked [E, N, K] weights along N, rows(w,b,n) and cols(w,b,n) slices, q8_0(w) — and
+// `materialize` evaluates them when the artifact is packed.
 #pragma once
 #include <memory>
 #include <optional>

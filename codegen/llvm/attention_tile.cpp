@@ -96,7 +96,7 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   // run, so that its result does not depend on the rows and heads beside it (nor on how
   // the threads cut the work items). A block's keys outside a vector's own add exactly 0.
   auto* lo = i64_at(b, lo_, i64c(b, 0));
-  auto* hi = b.CreateAdd(run.position, run.rows);
+  auto* hi = run.key_end ? run.key_end : b.CreateAdd(run.position, run.rows);
   auto* aligned = b.CreateMul(b.CreateSDiv(lo, i64c(b, s_.block())), i64c(b, s_.block()));
   emit_for(
       b, aligned, hi, s_.block(),
@@ -149,7 +149,7 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
 }
 
 // Scaled queries, zero accumulators, and each query vector's keys [lo, hi): up to its
-// own position, from its window's start.
+// own position (or the run's key_end), from its window's start.
 void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
   auto& b = b_;
   auto hd = static_cast<unsigned>(s_.head_dim);
@@ -166,7 +166,8 @@ void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
     // and a rescale exp(0) = 1 instead of NaN.
         b.CreateStore(f32c(b, -std::numeric_limits<float>::max()), f32_ptr(b, max_, m));
         b.CreateStore(f32c(b, 0.0f), f32_ptr(b, sum_, m));
-        auto* end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
+        llvm::Value* end = run.key_end;
+        if (!end) end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
         llvm::Value* lo = i64c(b, 0);
         if (s_.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s_.window)));
         b.CreateStore(lo, elem_ptr(b, b.getInt64Ty(), lo_, m));

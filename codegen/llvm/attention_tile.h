@@ -30,7 +30,8 @@ namespace lmc::codegen {
 // each with the query heads [head, head + heads) of one kv head, whose keys and values
 // start at k and v (that kv head's part of row 0 of paged caches, of slot 0 of the
 // sequence's rings). `pages`: the sequence's entries of the KV page table when the caches
-// are paged (codegen/llvm/kv_pages.h), else nullptr.
+// are paged (codegen/llvm/kv_pages.h), else nullptr. `key_end`: one past the last key every
+// row reads when the attention is bidirectional, else nullptr (each row reads up to its own).
 struct QueryRun {
   llvm::Value* row;
   llvm::Value* rows;
@@ -40,6 +41,7 @@ struct QueryRun {
   llvm::Value* k;
   llvm::Value* v;
   llvm::Value* pages;
+  llvm::Value* key_end = nullptr;
 };
 
 // Stores the attention output `out` (<head_dim x float>) of query head `head` of row `row`.

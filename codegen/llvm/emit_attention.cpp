@@ -1,7 +1,9 @@
 // attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], positions[R], seq[R]) -> o[R, Hq*hd]:
 // causal attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)).
 // Query row r sits at p = positions[r] in sequence seq[r] and attends to that
-// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0).
+// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0);
+// with causal = 0 (a vision encoder's patches) to [0, e], e the last position of the
+// step's rows of that sequence, so that every row sees all the others.
 // A cache of the symbol C's rows is paged: key j lives in the row the KV page table
 // names (codegen/llvm/kv_pages.h). A window's cache is a ring: key j in slot j % C of the
 // sequence's ring, the rings of the sequence slots back to back (as kv_write writes
@@ -79,6 +81,20 @@ void for_each_run(Builder& b, const Step& st, llvm::Value* first, llvm::Value* e
       "row");
 }
 
+// One past the last position the step's rows of `sequence` hold: the keys a row of it
+// reads when the attention is bidirectional.
+llvm::Value* sequence_key_end(Builder& b, const Step& st, llvm::Value* sequence) {
+  Carried end = emit_for_carry(
+      b, i64c(b, 0), st.rows, 1, {i64c(b, 0)},
+      [&](llvm::Value* r, const Carried& cur) {
+        auto* after = b.CreateAdd(i32_at(b, st.positions, r), i64c(b, 1));
+        auto* later = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, cur[0], after);
+        return Carried{b.CreateSelect(b.CreateICmpEQ(i32_at(b, st.seq, r), sequence), later, cur[0])};
+      },
+      "key_end");
+  return end[0];
+}
+
 // The query heads [0, group) of tile (rows from `first`, kv head g) that this call
 // computes, as [from, to): with one row per tile, the items of [begin, end); with
 // more, all of them when the tile's first item is in [begin, end), else none.
@@ -153,7 +169,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
                          b.CreateSub(to, from),
                          head_start(kc, s.k_dtype),
                          head_start(vc, s.v_dtype),
-                         pages ? pages->of_sequence(sequence) : nullptr};
+                         pages ? pages->of_sequence(sequence) : nullptr,
+                         s.causal ? nullptr : sequence_key_end(b, st, sequence)};
             tile.attend(run, store);
           });
         });

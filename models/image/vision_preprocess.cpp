@@ -72,4 +72,18 @@ std::vector<float> normalize_chw(const Image& image, const PixelNormalization& n
   return out;
 }
 
+std::vector<float> patch_rows(const std::vector<float>& chw, int64_t side, int64_t patch) {
+  const int64_t per_side = side / patch, width = 3 * patch * patch;
+  std::vector<float> out(static_cast<size_t>(per_side * per_side * width));
+  for (int64_t py = 0; py < per_side; ++py)
+    for (int64_t px = 0; px < per_side; ++px) {
+      float* row = out.data() + (py * per_side + px) * width;
+      for (int64_t c = 0; c < 3; ++c)
+        for (int64_t ky = 0; ky < patch; ++ky)
+          std::copy_n(chw.data() + (c * side + py * patch + ky) * side + px * patch, patch,
+                      row + (c * patch + ky) * patch);
+    }
+  return out;
+}
+
 }  // namespace lmc::models

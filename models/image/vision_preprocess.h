@@ -2,7 +2,8 @@
 // mtmd prepares it: the image fitted into the model's square (its aspect kept, scaled by
 // bilinear interpolation, centered on black), then each channel as (v / 255 - mean) / std
 // with the mmproj's mean and std, laid out channel by channel (CHW) for the patch
-// embedding. The arithmetic is float32 in llama.cpp's order, so a pixel rounds as there.
+// embedding, and cut into the patches' rows. The arithmetic is float32 in llama.cpp's order, so a pixel rounds as
+// there.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -25,5 +26,11 @@ struct PixelNormalization {
 
 // [3, height, width] floats: channel c of pixel (x, y) at (c * height + y) * width + x.
 std::vector<float> normalize_chw(const Image& image, const PixelNormalization& norm);
+
+// A square [3, side, side] image (normalize_chw's) cut into patch x patch squares, one row
+// each, (side / patch)² rows of 3 * patch² values: row py * (side / patch) + px holds the
+// square at (px, py), channel by channel, each channel's rows top to bottom. A convolution
+// with stride = kernel = patch is then a linear of these rows against its flattened kernel.
+std::vector<float> patch_rows(const std::vector<float>& chw, int64_t side, int64_t patch);
 
 }  // namespace lmc::models

@@ -50,6 +50,7 @@ codegen::KernelDesc desc(const Case& c) {
   d.attrs["scale"] = 1.0 / std::sqrt(static_cast<double>(c.head_dim));
   if (c.window) d.attrs["window"] = c.window;
   if (c.softcap > 0) d.attrs["softcap"] = c.softcap;
+  if (c.bidirectional) d.attrs["causal"] = int64_t{0};
   return d;
 }
 
@@ -86,7 +87,8 @@ Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
             c.head_dim,
             1.0 / std::sqrt(static_cast<double>(c.head_dim)),
             c.window,
-            c.softcap};
+            c.softcap,
+            c.bidirectional};
   return in;
 }
 

@@ -19,6 +19,7 @@ struct Case {
   bool symbolic = false;  // the cache's rows are the symbol C, bound to `slots` at run time
   ir::DType k = ir::DType::f32, v = ir::DType::f32;  // the caches' dtypes
   bool scrambled_pages = false;  // symbolic: the pages in a random order over a larger pool
+  bool bidirectional = false;    // causal = 0: every row reads its sequence's keys up to the step's last
 };
 
 codegen::KernelDesc desc(const Case& c);

@@ -334,6 +334,20 @@ std::vector<double> reference_linear(const std::vector<double>& x, const void* w
   return y;
 }
 
+std::vector<double> reference_avg_pool(const float* x, int64_t side, int64_t window, int64_t D) {
+  int64_t out_side = side / window;
+  std::vector<double> y(static_cast<size_t>(out_side * out_side * D));
+  for (int64_t oy = 0; oy < out_side; ++oy)
+    for (int64_t ox = 0; ox < out_side; ++ox)
+      for (int64_t i = 0; i < D; ++i) {
+        double sum = 0;
+        for (int64_t gy = oy * window; gy < (oy + 1) * window; ++gy)
+          for (int64_t gx = ox * window; gx < (ox + 1) * window; ++gx) sum += x[(gy * side + gx) * D + i];
+        y[static_cast<size_t>((oy * out_side + ox) * D + i)] = sum / static_cast<double>(window * window);
+      }
+  return y;
+}
+
 std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids, int64_t T) {
   std::vector<double> y(static_cast<size_t>(T * D));
   std::vector<float> row(static_cast<size_t>(D));

@@ -60,6 +60,8 @@ std::vector<double> reference_linear(const std::vector<double>& x, const void* w
 // Rows ids[t] of a [V, D] table of f32, f16, q8_0, q8_0x16 or a block type kept from a file
 // as f32 values.
 std::vector<double> reference_embedding(const void* table, ir::DType dtype, int64_t D, const int32_t* ids, int64_t T);
+// A side x side grid of rows x[side², D] averaged over window x window squares, in doubles.
+std::vector<double> reference_avg_pool(const float* x, int64_t side, int64_t window, int64_t D);
 // Per group of G elements: x / sqrt(mean(x²) + eps) * (w + offset).
 std::vector<double> reference_rms_norm(const float* x, int64_t T, int64_t D, const float* w, int64_t G, double eps,
                                        double offset);
@@ -94,6 +96,7 @@ struct AttentionRef {
   double scale;
   int64_t window;   // 0 = unlimited
   double softcap;   // 0 = none
+  bool bidirectional = false;  // each row reads its sequence's keys up to the last position of its rows
 };
 std::vector<double> reference_attention(const AttentionRef& a);
 

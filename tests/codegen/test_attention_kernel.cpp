@@ -149,6 +149,24 @@ TEST(AttentionKernel, PrefillTilesBreakWhereSequencesChangeOrPositionsJump) {
   }
 }
 
+// Bidirectional attention (causal = 0, a vision encoder's patches): each row reads its
+// sequence's keys up to the step's last row of it, in single rows, prefill tiles across
+// several key blocks (static C and paged), caches of every dtype, and rows of several
+// sequences in one step.
+TEST(AttentionKernel, BidirectionalRowsReadUpToTheirSequencesLastRow) {
+  uint32_t seed = 900;
+  for (Case c : {Case{4, 4, 16, 0, 300, 0.0}, Case{8, 2, 64, 0, 600, 0.0, true},
+                 Case{4, 1, 64, 0, 200, 5.0, false, ir::DType::f16, ir::DType::q8_0}}) {
+    c.bidirectional = true;
+    LoadedKernel k = load_kernel(desc(c));
+    check(c, k, 1, 0, seed++);
+    check(c, k, 5, 0, seed++);
+    check(c, k, 7, 20, seed++);
+    check(c, k, 150, 0, seed++);
+    check_rows(c, k, Rows{{0, 1, 2, 3, 4, 9, 10, 11}, {0, 0, 0, 0, 0, 1, 1, 1}}, seed++);
+  }
+}
+
 TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
   uint32_t seed = 200;
   // A prefill chunk of sequence 2 between decode rows of sequences 0, 1 and 3, at
@@ -388,6 +406,12 @@ TEST(AttentionKernel, RejectsMalformedDescriptors) {
   Case bf16{4, 2, 32, 0, 32, 0.0};
   bf16.v = ir::DType::bf16;
   EXPECT_PRED2(contains, add_error(desc(bf16)), "f32, f16 or q8_0");
+  Case windowed_both_ways{4, 2, 32, 8, 40, 0.0};
+  windowed_both_ways.bidirectional = true;
+  EXPECT_PRED2(contains, add_error(desc(windowed_both_ways)), "takes no window");
+  auto causal_two = desc(c);
+  causal_two.attrs["causal"] = int64_t{2};
+  EXPECT_PRED2(contains, add_error(causal_two), "causal must be 0 or 1");
 }
 
 }  // namespace

@@ -16,8 +16,9 @@ convert_hf_to_gguf.py --mmproj lays Gemma 3's vision tower out, at a tiny size:
     [16] and mm.input_projection.weight [16, 24] (width by text width). Matrices in F16, the
     rest in F32, as the converter stores them.
 
-write_mmproj(path, drop=(), shapes={}, meta={}) writes variants for the bad-input table: keys
-left out, tensors of other shapes, keys of other values.
+write_mmproj(path, drop=(), shapes={}, meta={}, hparams={}) writes variants: keys left out,
+tensors of other shapes, keys of other values (the bad-input table), or another size of the
+same tower (hparams over HPARAMS, the tensors shaped to match: test_encode_image.py).
 """
 import sys
 
@@ -28,11 +29,12 @@ HPARAMS = {"image_size": 32, "patch_size": 8, "embedding_length": 16, "feed_forw
            "block_count": 2, "attention.head_count": 4, "projection_dim": 24, "projector.scale_factor": 2}
 
 
-def tensor_shapes():
-    e, f, p = HPARAMS["embedding_length"], HPARAMS["feed_forward_length"], HPARAMS["patch_size"]
-    patches = (HPARAMS["image_size"] // p) ** 2
+def tensor_shapes(hp=None):
+    hp = {**HPARAMS, **(hp or {})}
+    e, f, p = hp["embedding_length"], hp["feed_forward_length"], hp["patch_size"]
+    patches = (hp["image_size"] // p) ** 2
     shapes = {"v.patch_embd.weight": (e, 3, p, p), "v.patch_embd.bias": (e,), "v.position_embd.weight": (patches, e)}
-    for i in range(HPARAMS["block_count"]):
+    for i in range(hp["block_count"]):
         blk = f"v.blk.{i}."
         for norm in ("ln1", "ln2"):
             shapes.update({blk + norm + ".weight": (e,), blk + norm + ".bias": (e,)})
@@ -40,15 +42,15 @@ def tensor_shapes():
                                    "ffn_up": (f, e), "ffn_down": (e, f)}.items():
             shapes.update({blk + proj + ".weight": (rows, cols), blk + proj + ".bias": (rows,)})
     shapes.update({"v.post_ln.weight": (e,), "v.post_ln.bias": (e,), "mm.soft_emb_norm.weight": (e,),
-                   "mm.input_projection.weight": (e, HPARAMS["projection_dim"])})
+                   "mm.input_projection.weight": (e, hp["projection_dim"])})
     return shapes
 
 
-def metadata():
+def metadata(hp=None):
     meta = {"clip.has_vision_encoder": True, "clip.projector_type": "gemma3", "clip.use_gelu": True,
             "clip.vision.attention.layer_norm_epsilon": np.float32(1e-6),
             "clip.vision.image_mean": [0.5, 0.5, 0.5], "clip.vision.image_std": [0.5, 0.5, 0.5]}
-    meta.update({"clip.vision." + k: np.uint32(v) for k, v in HPARAMS.items()})
+    meta.update({"clip.vision." + k: np.uint32(v) for k, v in {**HPARAMS, **(hp or {})}.items()})
     return meta
 
 
@@ -65,13 +67,13 @@ def add_value(w, key, value):
         w.add_uint32(key, int(value))
 
 
-def write_mmproj(path, drop=(), shapes=None, meta=None):
+def write_mmproj(path, drop=(), shapes=None, meta=None, hparams=None):
     rng = np.random.default_rng(0)
     w = GGUFWriter(path, "clip")
-    for key, value in {**metadata(), **(meta or {})}.items():
+    for key, value in {**metadata(hparams), **(meta or {})}.items():
         if key not in drop:
             add_value(w, key, value)
-    for name, shape in {**tensor_shapes(), **(shapes or {})}.items():
+    for name, shape in {**tensor_shapes(hparams), **(shapes or {})}.items():
         if name in drop:
             continue
         data = (rng.standard_normal(shape) * 0.1).astype(np.float32)

@@ -154,6 +154,7 @@ class RandomGraph {
         break;
       case 9:
         b_.op("tail_rows", {x}, {}, hint());
+        b_.op("avg_pool", {x}, {{"side", int64_t{4 << (rng_() % 2)}}, {"window", int64_t{2}}}, hint());
         // A sharded graph's collectives: partial sums, and logits columns side by side.
         acts_.push_back(
             b_.op(rng_() % 2 ? "all_reduce" : "all_gather", {x}, {{"ranks", int64_t(2 + rng_() % 3)}}, hint()));
@@ -178,6 +179,7 @@ class RandomGraph {
         AttrMap a{
             {"n_heads", d / 16}, {"n_kv_heads", int64_t{1}}, {"head_dim", int64_t{16}}, {"scale", awkward_double()}};
         if (rng_() % 2) a["window"] = int64_t(rng_() % 100);
+        if (!a.count("window") && rng_() % 2) a["causal"] = int64_t{0};  // an image's patches
         if (rng_() % 2) a["softcap"] = awkward_positive();
         acts_.push_back(b_.op("attention", {x, kc, kc, pos_, seq_}, a, hint()));
         break;

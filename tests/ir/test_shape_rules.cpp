@@ -63,6 +63,11 @@ const AttrMap kRope{{"head_dim", int64_t{16}}, {"base", 10000.0}, {"style", std:
 AttrMap attention_attrs(int64_t heads, int64_t kv_heads) {
   return {{"n_heads", heads}, {"n_kv_heads", kv_heads}, {"head_dim", int64_t{16}}, {"scale", 0.25}};
 }
+AttrMap bidirectional(AttrMap attrs, int64_t causal) {
+  attrs["causal"] = causal;
+  return attrs;
+}
+const AttrMap kPool{{"side", int64_t{8}}, {"window", int64_t{4}}};
 AttrMap windowed(AttrMap attrs, int64_t window) {
   attrs["window"] = window;
   return attrs;
@@ -196,6 +201,18 @@ const std::vector<RuleCase> kCases = {
      {"f32[T,64]", "f32[32,16]", "f32[32,16]", "i32[T]", "i32[T]"},
      windowed(attention_attrs(4, 1), -1),
      "error: window must be >= 0"},
+    {"attention",
+     {"f32[T,64]", "f32[C,16]", "f32[C,16]", "i32[T]", "i32[T]"},
+     bidirectional(attention_attrs(4, 1), 0),
+     "f32[T,64]"},
+    {"attention",
+     {"f32[T,64]", "f32[C,16]", "f32[C,16]", "i32[T]", "i32[T]"},
+     windowed(bidirectional(attention_attrs(4, 1), 0), 8),
+     "error: bidirectional attention (causal = 0) takes no window"},
+    {"attention",
+     {"f32[T,64]", "f32[C,16]", "f32[C,16]", "i32[T]", "i32[T]"},
+     bidirectional(attention_attrs(4, 1), 2),
+     "error: causal must be 0 or 1, is 2"},
 
     {"moe_route", {"f32[T,64]"}, {{"k", int64_t{8}}, {"scoring", std::string("softmax")}}, "i32[T,8], f32[T,8]"},
     {"moe_route",
@@ -235,6 +252,15 @@ const std::vector<RuleCase> kCases = {
     {"quantize", {"f32[64,48]"}, {{"dtype", DType::q8_0}}, "error: input dim 48 is not a multiple of the block size"},
 
     {"tail_rows", {"f32[T,64]"}, {}, "f32[L,64]"},
+    {"avg_pool", {"f32[64,32]"}, kPool, "f32[4,32]"},
+    {"avg_pool", {"f32[T,32]"}, kPool, "f32[4,32]"},
+    {"avg_pool", {"f32[63,32]"}, kPool, "error: operand 0 must have side² = 64 rows or T, has f32[63,32]"},
+    {"avg_pool", {"f32[L,32]"}, kPool, "error: operand 0 must have side² = 64 rows or T, has f32[L,32]"},
+    {"avg_pool",
+     {"f32[36,32]"},
+     {{"side", int64_t{6}}, {"window", int64_t{4}}},
+     "error: side (6) must be a positive multiple of window (4)"},
+    {"avg_pool", {"f32[T,4,8]"}, kPool, "error: operand 0 must have rank 2, has f32[T,4,8]"},
     {"slice", {"f32[64,48]"}, {{"axis", int64_t{0}}, {"begin", int64_t{16}}, {"size", int64_t{32}}}, "f32[32,48]"},
     {"slice", {"q8_0[64,64]"}, {{"axis", int64_t{1}}, {"begin", int64_t{32}}, {"size", int64_t{32}}}, "q8_0[64,32]"},
     {"slice", {"f32[64]"}, {{"axis", int64_t{0}}, {"begin", int64_t{0}}, {"size", int64_t{64}}}, "f32[64]"},

@@ -1,5 +1,5 @@
 // The preprocessing a vision tower takes (models/image/vision_preprocess.h): hand-computed
-// small cases, and the square fit and normalization against numpy's float32 reference
+// small cases (the patches' rows too), and the square fit and normalization against numpy's float32 reference
 // (vision_preprocess_reference.py prints the arrays below).
 #include <gtest/gtest.h>
 
@@ -88,6 +88,22 @@ TEST(VisionPreprocess, NormalizeMatchesNumpy) {
   std::vector<float> chw = normalize_chw(fit_to_square(pattern(13, 11), 4), kClip);
   ASSERT_EQ(chw.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(chw[i], want[i], 1e-6f) << i;
+}
+
+// A 4 x 4 image in 2 x 2 patches: value c * 100 + y * 10 + x at channel c, pixel (x, y).
+// Patch (px, py) is row py * 2 + px: its channels in turn, each its two rows of two.
+TEST(VisionPreprocess, PatchRowsByHand) {
+  std::vector<float> chw(3 * 4 * 4);
+  for (int c = 0; c < 3; ++c)
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 4; ++x) chw[size_t((c * 4 + y) * 4 + x)] = float(c * 100 + y * 10 + x);
+  std::vector<float> rows = patch_rows(chw, 4, 2);
+  ASSERT_EQ(rows.size(), size_t(4 * 12));
+  const std::vector<float> patch_1_0 = {2, 3, 12, 13, 102, 103, 112, 113, 202, 203, 212, 213};
+  const std::vector<float> patch_0_1 = {20, 21, 30, 31, 120, 121, 130, 131, 220, 221, 230, 231};
+  EXPECT_EQ(std::vector<float>(rows.begin() + 12, rows.begin() + 24), patch_1_0);
+  EXPECT_EQ(std::vector<float>(rows.begin() + 24, rows.begin() + 36), patch_0_1);
+  EXPECT_EQ(rows[47], 233.0f);
 }
 
 }  // namespace

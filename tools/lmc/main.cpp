@@ -34,6 +34,7 @@ const Command kCommands[] = {
     {"opt", lmc::tools::cmd_opt, "parse IR text, run passes, print the result"},
     {"exec", lmc::tools::cmd_exec, "compile a graph (IR text), run it on .npy or seeded inputs, compare pipelines"},
     {"lit", lmc::tools::cmd_lit, "run lit tests (lmc's own or a plugin's), a file or a folder, FileCheck and all"},
+    {"encode-image", lmc::tools::cmd_encode_image, "encode an image with an mmproj's vision tower into embeddings"},
     {"inspect", lmc::tools::cmd_inspect, "describe a model YAML, GGUF or SafeTensors file, or an artifact"},
     {"verify", lmc::tools::cmd_verify, "check an artifact's seal, digests, IR and kernel table"},
     {"bench", lmc::tools::cmd_bench, "measure prefill and decode speed"},
@@ -45,7 +46,7 @@ void usage(std::ostream& os) {
   os << "usage: lmc <command> [options]   (lmc <command> --help for details)\n"
         "       lmc -m MODEL [options]     (as llama-cli: lmc run)\n\ncommands:\n";
   for (const auto& c : kCommands)
-    os << "  " << c.name << std::string(12 - std::strlen(c.name), ' ') << c.summary << "\n";
+    os << "  " << c.name << std::string(14 - std::strlen(c.name), ' ') << c.summary << "\n";
   os << "\nexit codes: 0 success, 1 error, 2 usage error, 130 interrupted (SIGINT), 143 terminated (SIGTERM);\n"
         "lmc serve: 0 when a signal stops it once serving, 1 at a second signal while it drains\n";
 }

@@ -15,6 +15,7 @@ int cmd_cache(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
 int cmd_exec(int argc, char** argv);
 int cmd_lit(int argc, char** argv);
+int cmd_encode_image(int argc, char** argv);
 
 class Args;
 // The conversation of lmc chat, also behind lmc run --interactive.

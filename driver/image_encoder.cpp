@@ -1,0 +1,76 @@
+#include "driver/image_encoder.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "driver/graph_arguments.h"
+#include "driver/model_definitions.h"
+#include "models/image/image_decode.h"
+#include "models/image/vision_preprocess.h"
+#include "models/lowering.h"
+#include "support/error.h"
+
+namespace lmc::driver {
+
+std::string vision_definition(const std::string& projector) {
+  return (std::filesystem::path(models_dir()) / (projector + "-vision.yaml")).string();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+}  // namespace
+
+ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int threads)
+    : mmproj_(models::MmprojFile::open(mmproj)) {
+  const auto t0 = Clock::now();
+  r.model = vision_definition(hparams().projector);
+  r.model_def.clear();
+  r.lower.weights = mmproj;
+  models::LowerOptions lower;
+  lower.weights = mmproj;
+  source_ = std::move(models::lower_model(r.model, lower).graph);
+  runtime::SymbolValues given{};
+  given[static_cast<size_t>(ir::Sym::T)] = hparams().patches();
+  given[static_cast<size_t>(ir::Sym::C)] = hparams().patches();
+  const runtime::SymbolValues syms = bind_symbols(*source_, given, r.model);
+  const auto& args = source_->args();
+  auto patches = std::find_if(args.begin(), args.end(), [](const auto& a) { return a->name() == "patches"; });
+  if (patches == args.end()) throw error_at(r.model, "a vision tower's definition must read the input 'patches'");
+  patches_arg_ = static_cast<size_t>(patches - args.begin());
+  // Positions 0 .. patches - 1 of one sequence, and seeded patches and caches: each image
+  // stores its patches, and its step's keys and values overwrite every cache row before
+  // attention reads them.
+  program_ =
+      std::make_unique<GraphProgram>(r, *source_, graph_arguments(*source_, r.model, syms, {}, 0), syms, threads);
+  compile_seconds_ = since(t0);
+}
+
+ImageEncoder::~ImageEncoder() = default;
+
+ImageEmbeddings ImageEncoder::encode(const std::string& path) {
+  const models::VisionHParams& hp = hparams();
+  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size);
+  const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
+  program_->store_argument(patches_arg_, HostArray{ir::DType::f32,
+                                                   {hp.patches(), 3 * hp.patch_size * hp.patch_size},
+                                                   models::patch_rows(chw, hp.image_size, hp.patch_size),
+                                                   {}});
+  const auto t0 = Clock::now();
+  program_->run();
+  const double seconds = since(t0);
+  GraphRun run = program_->results();
+  HostArray& out = run.results.at(0);
+  if (out.shape.size() != 2 || out.shape[0] != hp.image_tokens() || out.shape[1] != hp.projection_dim)
+    throw error_at(vision_definition(hp.projector), "the tower's result is " + shape_text(out.shape) + ", expected (" +
+                                                        std::to_string(hp.image_tokens()) + ", " +
+                                                        std::to_string(hp.projection_dim) + ") from " +
+                                                        mmproj_->gguf().path());
+  return {out.shape[0], out.shape[1], std::move(out.f32), seconds};
+}
+
+}  // namespace lmc::driver

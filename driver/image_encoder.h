@@ -1,0 +1,52 @@
+// A vision tower run on images: the mmproj checked (models/vision/mmproj.h), the definition
+// its projector names (models/<projector>-vision.yaml, Gemma 3's models/gemma3-vision.yaml)
+// lowered on it and compiled like any model (the pipeline, then kernels), and each image
+// decoded, fitted to the tower's square, normalized and cut into the patches' rows
+// (models/image/vision_preprocess.h), then run as one step of side² rows. The result is
+// the image's embeddings in the text model's width, the rows the text model reads in
+// place of the image's soft tokens. The tower is compiled once, when the encoder is made;
+// each image is one run of it.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "driver/compile.h"
+#include "driver/graph_run.h"
+#include "models/vision/mmproj.h"
+
+namespace lmc::driver {
+
+struct ImageEmbeddings {
+  int64_t tokens = 0;  // the image's soft tokens (Gemma 3: 256)
+  int64_t width = 0;   // the text model's width
+  std::vector<float> values;  // tokens x width, row-major
+  double seconds = 0;          // the tower's run alone (no decoding, no preprocessing)
+};
+
+class ImageEncoder {
+ public:
+  // Compiles the tower. Throws lmc::Error naming `mmproj` (and its key or tensor) for a
+  // file lmc cannot read, or the definition for one that does not lower on it. `r`:
+  // target, pipeline, logging; its model and weights are set here.
+  ImageEncoder(const std::string& mmproj, CompileRequest r, int threads);
+  ImageEncoder(const ImageEncoder&) = delete;
+  ImageEncoder& operator=(const ImageEncoder&) = delete;
+  ~ImageEncoder();
+
+  const models::VisionHParams& hparams() const { return mmproj_->hparams(); }
+  double compile_seconds() const { return compile_seconds_; }
+  // The embeddings of the PNG or JPEG at `path` (errors name it).
+  ImageEmbeddings encode(const std::string& path);
+
+ private:
+  std::unique_ptr<models::MmprojFile> mmproj_;
+  std::unique_ptr<ir::Graph> source_;  // the lowered graph, before the passes
+  std::unique_ptr<GraphProgram> program_;
+  size_t patches_arg_ = 0;  // the index of the graph's argument %patches
+  double compile_seconds_ = 0;
+};
+
+// The definition of a projector's tower: <models_dir()>/<projector>-vision.yaml.
+std::string vision_definition(const std::string& projector);
+
+}  // namespace lmc::driver
