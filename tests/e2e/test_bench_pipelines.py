@@ -158,6 +158,17 @@ class VsPipeline(unittest.TestCase):
         self.assertEqual(ops["only in B"], {"fusion(rms_norm, linear)"}, c["kernels"])
         self.assertEqual(ops["only in A"], {"rms_norm", "linear"}, c["kernels"])
 
+    def test_pass_stats_of_both_pipelines_each_under_its_name(self):
+        r = bench(f"--vs-pipeline={ONE_SHORT}", "--pass-stats")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        err = r.stderr
+        a = err.index("[pass-stats] pipeline A (default):\n")
+        b = err.index(f"[pass-stats] pipeline B ({ONE_SHORT}):\n")
+        self.assertLess(a, b, err)
+        self.assertRegex(err[a:b], r"\[pass-stats\] fuse-gate-up: fused [1-9]\d* gate\+up pairs\n")
+        self.assertNotIn("fuse-gate-up:", err[b:])
+        self.assertIn("[pass-stats] fuse-qkv: ", err[b:])
+
     def test_a_pipeline_against_itself_runs_the_same_kernels_to_the_bit(self):
         r = bench("--vs-pipeline=default", "-o", "json")
         self.assertEqual(r.returncode, 0, r.stderr)
