@@ -11,7 +11,9 @@
 // --fuse-mode=measured) an op of one operand after a plain linear joins it only when the
 // cost model times the fused kernel no slower (within 2%) than the linear and the op's own
 // kernel at `rows` rows (--cost-table's `epilogue` lines, or timed here); else a remark
-// gives both times.
+// gives both times. Its candidates (Pass::candidates) are the ops it could join, so an op an
+// earlier fusion took is remarked (passes/placement.h).
+#include <algorithm>
 #include <cstdio>
 
 #include "ir/op_registry.h"
@@ -101,6 +103,19 @@ class FuseElementwise : public Pass {
     std::string stat = "fused " + std::to_string(fused) + " elementwise ops into their producers";
     if (measured) stat += ", " + std::to_string(declined) + " kept apart as faster";
     return {fused > 0, {stat}};
+  }
+
+  // Each elementwise op with an operand from a kernel it could join, named by its own value:
+  // the producer's name may be a region's yield, which this pass still joins.
+  std::optional<std::vector<Place>> candidates(ir::Graph& g) const override {
+    std::vector<Place> out;
+    elementwise().for_each(g, [&](const Match& m) {
+      const ir::Op* e = m.op("e");
+      if (std::any_of(e->operands().begin(), e->operands().end(),
+                      [](const ir::Value* v) { return v->def() && producer_kind(*v->def()); }))
+        out.push_back({e->result()->name()});
+    });
+    return out;
   }
 
  private:
