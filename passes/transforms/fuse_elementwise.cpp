@@ -10,7 +10,7 @@
 // computed once per row, never per output element. In measured mode (mode=measured,
 // --fuse-mode=measured) an op of one operand after a plain linear joins it only when the
 // cost model times the fused kernel no slower (within 2%) than the linear and the op's own
-// kernel at `rows` rows (--cost-table's `epilogue` lines, or timed here); else a remark
+// kernel at `rows` rows and at one row (decode) (--cost-table's `epilogue` lines, or timed here); else a remark
 // gives both times. Its candidates (Pass::candidates) are the ops it could join, so an op an
 // earlier fusion took is remarked (passes/placement.h).
 #include <algorithm>
@@ -71,7 +71,7 @@ class FuseElementwise : public Pass {
     PassOption rows;
     rows.name = "rows";
     rows.kind = OptionKind::Int;
-    rows.help = "the rows measured mode times the kernels at";
+    rows.help = "the prompt rows measured mode times the kernels at (and one row, a decode step)";
     rows.default_value = "64";
     rows.min = 1;
     rows.max = 1 << 20;
@@ -119,15 +119,21 @@ class FuseElementwise : public Pass {
   }
 
  private:
-  // Why the op stays out of the linear's kernel by the cost model's times, or "".
+  // Why the op stays out of the linear's kernel by the cost model's times, or "": the fused
+  // kernel runs every step, so it must not lose at a prompt's `rows` nor at a decode step's
+  // one row (a different code path of the linear).
   std::string slower(const ir::Op& e, const ir::Op& linear, PassContext& ctx) const {
-    const int64_t rows = int_option("rows", 64);
-    const EpilogueSeconds t = ctx.cost_model->epilogue_seconds({linear.operand(1)->type(), e.kind(), rows});
-    // A tie joins: the timings' noise is a few percent, and fused, the linear's result is
-    // neither written out nor read back, which a slice of cached columns cannot show.
-    if (t.fused <= kTie * t.split) return "";
-    return "the fused kernel is slower at T=" + std::to_string(rows) + ": " + micros(t.fused) + " against " +
-           micros(t.split) + " for the linear and " + e.kind() + " apart";
+    const int64_t prompt = int_option("rows", 64);
+    for (int64_t rows : {prompt, int64_t{1}}) {
+      if (rows == 1 && prompt == 1) break;
+      const EpilogueSeconds t = ctx.cost_model->epilogue_seconds({linear.operand(1)->type(), e.kind(), rows});
+      // A tie joins: the timings' noise is a few percent, and fused, the linear's result is
+      // neither written out nor read back, which a slice of cached columns cannot show.
+      if (t.fused > kTie * t.split)
+        return "the fused kernel is slower at T=" + std::to_string(rows) + ": " + micros(t.fused) + " against " +
+               micros(t.split) + " for the linear and " + e.kind() + " apart";
+    }
+    return "";
   }
 };
 
