@@ -15,6 +15,7 @@
 // earlier fusion took is remarked (passes/placement.h).
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "ir/op_registry.h"
 #include "passes/api/op_pattern.h"
@@ -124,8 +125,7 @@ class FuseElementwise : public Pass {
   // one row (a different code path of the linear).
   std::string slower(const ir::Op& e, const ir::Op& linear, PassContext& ctx) const {
     const int64_t prompt = int_option("rows", 64);
-    for (int64_t rows : {prompt, int64_t{1}}) {
-      if (rows == 1 && prompt == 1) break;
+    for (int64_t rows : prompt == 1 ? std::vector<int64_t>{1} : std::vector<int64_t>{prompt, 1}) {
       const EpilogueSeconds t = ctx.cost_model->epilogue_seconds({linear.operand(1)->type(), e.kind(), rows});
       // A tie joins: the timings' noise is a few percent, and fused, the linear's result is
       // neither written out nor read back, which a slice of cached columns cannot show.
