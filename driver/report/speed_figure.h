@@ -21,11 +21,13 @@ double speed_ratio(const SpeedFigure& f);
 
 // The level under which a figure of `c` differs: 0.05 over its figures.
 double figure_level(const PipelineComparison& c);
-// "B faster", "B slower" or "within noise" at `level`.
+// "B faster" or "B slower" at `level`; else "inconclusive: run with -r N" when N turns of
+// each spread as these were (turns_to_tell.h: more than were run, at most 50) would tell
+// them apart, and "within noise" when no practical number would.
 std::string figure_verdict(const SpeedFigure& f, double level);
 // One sentence: the pipelines differ beyond noise (naming each figure that does, its ratio
-// and p), do not, or cannot be told apart with this few turns (and the -r that could).
-// "" without figures.
+// and p), are inconclusive (with the -r that could decide, and the figures that need it),
+// or do not differ. "" without figures.
 std::string speed_verdict(const PipelineComparison& c);
 
 }  // namespace lmc::report

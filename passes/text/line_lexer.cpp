@@ -70,6 +70,8 @@ LineLexer::LineLexer(std::string_view s, std::string where) : line_(s), where_(s
       std::string_view mark = s.substr(i, 1);
       for (auto m : two)
         if (s.substr(i, 2) == m) mark = m;
+      if (s.substr(i, kByteOrderMark.size()) == kByteOrderMark)
+        fail_at(col(b), "unexpected byte-order mark (U+FEFF, bytes EF BB BF): only a file's first bytes may be one");
       if (mark.size() == 1 && std::string_view("<>()[],.+-").find(c) == std::string_view::npos)
         fail_at(col(b), "unexpected character '" + printable(mark) + "'");
       i += mark.size();

@@ -10,6 +10,10 @@
 
 namespace lmc::passes::text {
 
+// UTF-8's byte-order mark: an editor may open a file with it, which the parser skips; any
+// later one is an error that names it.
+inline constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
 enum class TokenKind { Word, Capture, Int, String, Punct, End };
 
 struct Token {

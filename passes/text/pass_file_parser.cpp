@@ -2,7 +2,8 @@
 // handed to OpPattern with their errors moved to the file's lines. Pass files may come
 // from anyone (--load-pass-file, a folder in the environment), so every error names its
 // line and column and nothing in the text can make the parser crash or loop
-// (tests/fuzz/fuzz_pass_file.cpp).
+// (tests/fuzz/fuzz_pass_file.cpp). A UTF-8 byte-order mark opening the file is skipped, as
+// compilers skip one (an editor on Windows may write it).
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -11,6 +12,7 @@
 
 #include "ir/op_registry.h"
 #include "passes/api/pass_fault.h"
+#include "passes/text/line_lexer.h"
 #include "passes/text/pass_file.h"
 #include "support/error.h"
 #include "support/untrusted_text.h"
@@ -350,6 +352,9 @@ class Parser {
 
 }  // namespace
 
-PassFile parse_pass_file(std::string_view text, const std::string& file) { return Parser(text, file).parse(); }
+PassFile parse_pass_file(std::string_view text, const std::string& file) {
+  if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+  return Parser(text, file).parse();
+}
 
 }  // namespace lmc::passes::text

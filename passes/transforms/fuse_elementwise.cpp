@@ -10,9 +10,12 @@
 // computed once per row, never per output element. In measured mode (mode=measured,
 // --fuse-mode=measured) an op of one operand after a plain linear joins it only when the
 // cost model times the fused kernel no slower (within 2%) than the linear and the op's own
-// kernel at `rows` rows (--cost-table's `epilogue` lines, or timed here); else a remark
-// gives both times.
+// kernel at `rows` rows and at one row (decode) (--cost-table's `epilogue` lines, or timed here); else a remark
+// gives both times. Its candidates (Pass::candidates) are the ops it could join, so an op an
+// earlier fusion took is remarked (passes/placement.h).
+#include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "ir/op_registry.h"
 #include "passes/api/op_pattern.h"
@@ -69,7 +72,7 @@ class FuseElementwise : public Pass {
     PassOption rows;
     rows.name = "rows";
     rows.kind = OptionKind::Int;
-    rows.help = "the rows measured mode times the kernels at";
+    rows.help = "the prompt rows measured mode times the kernels at (and one row, a decode step)";
     rows.default_value = "64";
     rows.min = 1;
     rows.max = 1 << 20;
@@ -103,16 +106,34 @@ class FuseElementwise : public Pass {
     return {fused > 0, {stat}};
   }
 
+  // Each elementwise op with an operand from a kernel it could join, named by its own value:
+  // the producer's name may be a region's yield, which this pass still joins.
+  std::optional<std::vector<Place>> candidates(ir::Graph& g) const override {
+    std::vector<Place> out;
+    elementwise().for_each(g, [&](const Match& m) {
+      const ir::Op* e = m.op("e");
+      if (std::any_of(e->operands().begin(), e->operands().end(),
+                      [](const ir::Value* v) { return v->def() && producer_kind(*v->def()); }))
+        out.push_back({e->result()->name()});
+    });
+    return out;
+  }
+
  private:
-  // Why the op stays out of the linear's kernel by the cost model's times, or "".
+  // Why the op stays out of the linear's kernel by the cost model's times, or "": the fused
+  // kernel runs every step, so it must not lose at a prompt's `rows` nor at a decode step's
+  // one row (a different code path of the linear).
   std::string slower(const ir::Op& e, const ir::Op& linear, PassContext& ctx) const {
-    const int64_t rows = int_option("rows", 64);
-    const EpilogueSeconds t = ctx.cost_model->epilogue_seconds({linear.operand(1)->type(), e.kind(), rows});
-    // A tie joins: the timings' noise is a few percent, and fused, the linear's result is
-    // neither written out nor read back, which a slice of cached columns cannot show.
-    if (t.fused <= kTie * t.split) return "";
-    return "the fused kernel is slower at T=" + std::to_string(rows) + ": " + micros(t.fused) + " against " +
-           micros(t.split) + " for the linear and " + e.kind() + " apart";
+    const int64_t prompt = int_option("rows", 64);
+    for (int64_t rows : prompt == 1 ? std::vector<int64_t>{1} : std::vector<int64_t>{prompt, 1}) {
+      const EpilogueSeconds t = ctx.cost_model->epilogue_seconds({linear.operand(1)->type(), e.kind(), rows});
+      // A tie joins: the timings' noise is a few percent, and fused, the linear's result is
+      // neither written out nor read back, which a slice of cached columns cannot show.
+      if (t.fused > kTie * t.split)
+        return "the fused kernel is slower at T=" + std::to_string(rows) + ": " + micros(t.fused) + " against " +
+               micros(t.split) + " for the linear and " + e.kind() + " apart";
+    }
+    return "";
   }
 };
 

@@ -9,7 +9,8 @@
 // sibling_fusion_blocker (for experts also: the same expert ids).
 // Result: linear(x, concat(wg, wu)) and a split of its last axis into gate and up;
 // linear(x, wg, wu) where the file stores the two in different block types. A projection an
-// earlier pass put inside a region cannot be merged: a remark on the product says which.
+// earlier pass put inside a region cannot be merged: a remark on the product says which, and
+// the lost pairs are counted per earlier pass (Pass::candidates).
 #include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
@@ -39,6 +40,12 @@ std::string grouped_early(ir::Op* mul) {
   return !gate.empty() ? gate : up;
 }
 
+// The product's gate and up projections when they are two linears to merge: the gate's
+// activation between (or the product reads the gate linear's result itself).
+bool two_projections(ir::Op* mul, ir::Op* gate, ir::Op* up) {
+  return gate && up && gate != up && gate->result() != mul->operand(0);
+}
+
 class FuseGateUp : public Pass {
  public:
   std::string summary() const override { return "merge gate and up projections sharing an input into one linear"; }
@@ -53,7 +60,7 @@ class FuseGateUp : public Pass {
           ctx.remark(name(), mul->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;
       }
-      if (gate == up || gate->result() == mul->operand(0)) continue;
+      if (!two_projections(mul, gate, up)) continue;
       std::vector<ir::Op*> pair{gate, up};
       if (std::string why = sibling_fusion_blocker(g, pair); !why.empty()) {
         ctx.remark(name(), gate->result()->name(), "not fused: " + why, RemarkKind::Missed);
@@ -65,6 +72,17 @@ class FuseGateUp : public Pass {
       ++fused;
     }
     return {fused > 0, {"fused " + std::to_string(fused) + " gate+up pairs"}};
+  }
+
+  // Each product's gate and up projections, by their values' names (passes/placement.h).
+  std::optional<std::vector<Place>> candidates(ir::Graph& g) const override {
+    std::vector<Place> out;
+    for (ir::Op* mul : ops_of_kind(g, "mul")) {
+      ir::Op* gate = gate_side(mul->operand(0));
+      ir::Op* up = projection(mul->operand(1));
+      if (two_projections(mul, gate, up)) out.push_back(sorted_names({gate, up}));
+    }
+    return out;
   }
 };
 

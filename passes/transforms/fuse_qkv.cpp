@@ -9,7 +9,8 @@
 // and a split; where the file stores the three in different block types (a Q4_K_M file's
 // q6_k values beside q4_k queries and keys) one weight operand per block type, each kept
 // as stored, and a remark naming the parts. A projection an earlier pass put inside a
-// region cannot be stacked: a remark on the attention says which region.
+// region cannot be stacked: a remark on the attention says which region, and the lost
+// triples are counted per earlier pass (Pass::candidates).
 #include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
 #include "passes/transforms/horizontal_fusion.h"
@@ -42,6 +43,15 @@ std::string grouped_early(ir::Op* attn) {
   return "";
 }
 
+// The attention's Q, K and V projections, each null where there is none.
+std::vector<ir::Op*> projections_of(ir::Op* attn) {
+  return {projection(attn->operand(0)), cached_projection(attn->operand(1)), cached_projection(attn->operand(2))};
+}
+
+bool three_projections(const std::vector<ir::Op*>& qkv) {
+  return qkv[0] && qkv[1] && qkv[2] && qkv[0] != qkv[1] && qkv[1] != qkv[2];
+}
+
 class FuseQkv : public Pass {
  public:
   std::string summary() const override { return "stack Q, K, V projections sharing an input into one linear"; }
@@ -49,14 +59,13 @@ class FuseQkv : public Pass {
   PassResult run(ir::Graph& g, PassContext& ctx) override {
     int fused = 0;
     for (ir::Op* attn : ops_of_kind(g, "attention")) {
-      std::vector<ir::Op*> qkv{projection(attn->operand(0)), cached_projection(attn->operand(1)),
-                               cached_projection(attn->operand(2))};
+      std::vector<ir::Op*> qkv = projections_of(attn);
       if (!qkv[0] || !qkv[1] || !qkv[2]) {
         if (std::string why = grouped_early(attn); !why.empty())
           ctx.remark(name(), attn->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;
       }
-      if (qkv[0] == qkv[1] || qkv[1] == qkv[2]) continue;
+      if (!three_projections(qkv)) continue;
       if (std::string why = sibling_fusion_blocker(g, qkv); !why.empty()) {
         ctx.remark(name(), qkv[0]->result()->name(), "not fused: " + why, RemarkKind::Missed);
         continue;
@@ -67,6 +76,14 @@ class FuseQkv : public Pass {
       ++fused;
     }
     return {fused > 0, {"fused " + std::to_string(fused) + " QKV triples"}};
+  }
+
+  // Each attention's three projections, by their values' names (passes/placement.h).
+  std::optional<std::vector<Place>> candidates(ir::Graph& g) const override {
+    std::vector<Place> out;
+    for (ir::Op* attn : ops_of_kind(g, "attention"))
+      if (std::vector<ir::Op*> qkv = projections_of(attn); three_projections(qkv)) out.push_back(sorted_names(qkv));
+    return out;
   }
 };
 

@@ -1,5 +1,6 @@
 #include "passes/transforms/horizontal_fusion.h"
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
@@ -138,6 +139,13 @@ ir::Op* fuse_sibling_linears(ir::Graph& g, const std::vector<ir::Op*>& linears, 
   for (ir::Op* l : linears)
     if (g.find(l) != g.ops().end()) rw.erase(l);
   return fused->def();
+}
+
+std::vector<std::string> sorted_names(const std::vector<ir::Op*>& linears) {
+  std::vector<std::string> out;
+  for (const ir::Op* l : linears) out.push_back(l->result()->name());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::string projection_in_region(const ir::Value* v) {

@@ -28,6 +28,10 @@ std::string block_type_parts(const std::vector<ir::Op*>& linears);
 // so that a grouping pass placed too early never silently stops this one. Else "".
 std::string projection_in_region(const ir::Value* v);
 
+// The names of the values `linears` define, sorted: a candidate place (Pass::candidates)
+// of a pass that groups them.
+std::vector<std::string> sorted_names(const std::vector<ir::Op*>& linears);
+
 // Rewrites the siblings (which must pass the guard) and returns the fused linear: its
 // weight is their weights stacked, one operand per run of a stored block type (a linear of
 // several weight parts where the file mixes them), so no weight is requantized.

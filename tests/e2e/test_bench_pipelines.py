@@ -54,14 +54,17 @@ class VsPipeline(unittest.TestCase):
                               r"max_abs=\S+ max_rel=\S+ cosine=\S+ tolerance 0.001\n")
         for test in ("pp8", "tg4"):
             row = re.search(rf"^{test} +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) \(([\d.]+)-([\d.]+)\) +([\d.]+) +"
-                            r"1 +within noise$", out, re.M)
+                            r"1 +(within noise|inconclusive: run with -r \d+)$", out, re.M)
             self.assertIsNotNone(row, out)
             a, b, ratio = float(row.group(1)), float(row.group(4)), float(row.group(7))
             self.assertGreater(a, 0)
             self.assertAlmostEqual(ratio, b / a, delta=0.002 + 0.01 * ratio)
-        # One turn of each: no rank test can tell them apart, and the verdict says so.
-        self.assertIn("verdict: too few turns to tell: a rank test over 1 turn(s) of each cannot reach p < 0.025 "
-                      "(give -r 5 or more)\n", out)
+        # One turn of each: no rank test can tell them apart, and the verdict says so, with
+        # the turns that could (at least the 5 a rank test needs to reach 0.025).
+        runs = re.search(r"^verdict: inconclusive: run with -r (\d+): a rank test over 1 turn\(s\) of each cannot "
+                         r"reach p < 0.025$", out, re.M)
+        self.assertIsNotNone(runs, out)
+        self.assertGreaterEqual(int(runs.group(1)), 5)
         table = out.split("\nkernels: ")[1].splitlines()[2:]
         # The last row totals each pipeline's calls and milliseconds.
         total = re.fullmatch(r"total +(\d+) +(\d+) +([\d.]+) +([\d.]+) +([+-][\d.]+)", table.pop())
@@ -122,8 +125,9 @@ class VsPipeline(unittest.TestCase):
         for k in c["kernels"]:
             self.assertEqual(len(k["runs_ms_a"]), 1)
             self.assertEqual(k["p"], 1)
-        self.assertEqual([t["verdict"] for t in c["tests"]], ["within noise", "within noise"])
-        self.assertTrue(c["verdict"].startswith("too few turns to tell"), c["verdict"])
+        for t in c["tests"]:
+            self.assertRegex(t["verdict"], r"^(within noise|inconclusive: run with -r \d+)$")
+        self.assertTrue(c["verdict"].startswith("inconclusive: run with -r "), c["verdict"])
         # The compile report of B, with the comparison as a section.
         with open(report, encoding="utf-8") as f:
             page = f.read()
@@ -154,6 +158,17 @@ class VsPipeline(unittest.TestCase):
         self.assertEqual(ops["only in B"], {"fusion(rms_norm, linear)"}, c["kernels"])
         self.assertEqual(ops["only in A"], {"rms_norm", "linear"}, c["kernels"])
 
+    def test_pass_stats_of_both_pipelines_each_under_its_name(self):
+        r = bench(f"--vs-pipeline={ONE_SHORT}", "--pass-stats")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        err = r.stderr
+        a = err.index("[pass-stats] pipeline A (default):\n")
+        b = err.index(f"[pass-stats] pipeline B ({ONE_SHORT}):\n")
+        self.assertLess(a, b, err)
+        self.assertRegex(err[a:b], r"\[pass-stats\] fuse-gate-up: fused [1-9]\d* gate\+up pairs\n")
+        self.assertNotIn("fuse-gate-up:", err[b:])
+        self.assertIn("[pass-stats] fuse-qkv: ", err[b:])
+
     def test_a_pipeline_against_itself_runs_the_same_kernels_to_the_bit(self):
         r = bench("--vs-pipeline=default", "-o", "json")
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -173,15 +188,21 @@ class VsPipeline(unittest.TestCase):
         for t in c["tests"]:
             p = rank_test_p(t["a"]["samples"], t["b"]["samples"])
             self.assertAlmostEqual(t["p"], p, places=9)
-            verdict = "within noise" if p >= level else "B faster" if t["ratio"] > 1 else "B slower"
-            self.assertEqual(t["verdict"], verdict)
-            if p < level:
+            if p >= level:
+                # Undecided: noise, or the turns that could decide (driver/report/turns_to_tell.h).
+                self.assertRegex(t["verdict"], r"^(within noise|inconclusive: run with -r \d+)$")
+            else:
+                self.assertEqual(t["verdict"], "B faster" if t["ratio"] > 1 else "B slower")
                 differ.append(t["test"])
+        how = "(Mann-Whitney U over the turns of each, p < 0.025: 0.05 over 2 figures)"
         if differ:
             self.assertTrue(c["verdict"].startswith("the pipelines differ beyond noise: " + differ[0]), c["verdict"])
+        elif any(t["verdict"].startswith("inconclusive") for t in c["tests"]):
+            self.assertRegex(c["verdict"], r"^inconclusive: run with -r \d+: .* would need that many turns of each "
+                                           r"to tell from the spread of the turns " + re.escape(how) + "$")
         else:
             self.assertEqual(c["verdict"], "the pipelines do not differ beyond noise: no figure's p is under 0.025 "
-                                           "(Mann-Whitney U over the turns of each, p < 0.025: 0.05 over 2 figures)")
+                                           + how)
         for k in c["kernels"]:
             self.assertAlmostEqual(k["p"], rank_test_p(k["runs_ms_a"], k["runs_ms_b"]), places=9)
 

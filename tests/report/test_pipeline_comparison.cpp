@@ -109,9 +109,10 @@ TEST(ComparisonSection, ShowsAgreementFiguresAndKernelsEscaped) {
   EXPECT_NE(html.find("<code>default,-fuse&lt;x&gt;</code>"), std::string::npos) << html;
   EXPECT_NE(html.find("<p id=\"agreement\" class=\"disagree\"><strong>disagree</strong>"), std::string::npos);
   EXPECT_NE(html.find("max_rel 0.05,"), std::string::npos);
-  EXPECT_NE(html.find("<td>pp8</td><td class=\"num\">100.0 (90.0 – 110.0)</td><td class=\"num\">50.0 (40.0 – "
-                      "60.0)</td><td class=\"num\">0.500</td><td class=\"num\">0.1</td><td>within noise</td>"),
-            std::string::npos)
+  EXPECT_NE(
+      html.find("<td>pp8</td><td class=\"num\">100.0 (90.0 – 110.0)</td><td class=\"num\">50.0 (40.0 – "
+                "60.0)</td><td class=\"num\">0.500</td><td class=\"num\">0.1</td><td>inconclusive: run with -r 4</td>"),
+      std::string::npos)
       << html;
   EXPECT_NE(html.find("<code>k_&lt;mul&gt;</code></td><td>fusion(mul, add)</td><td>only in B</td><td "
                       "class=\"num\">0</td><td class=\"num\">3</td><td class=\"num\">—</td><td "
@@ -119,8 +120,8 @@ TEST(ComparisonSection, ShowsAgreementFiguresAndKernelsEscaped) {
                       "class=\"num\">0.1</td>"),
             std::string::npos)
       << html;
-  EXPECT_NE(html.find("<p id=\"verdict\">too few turns to tell: a rank test over 3 turn(s) of each cannot reach p "
-                      "&lt; 0.05 (give -r 4 or more)</p>"),
+  EXPECT_NE(html.find("<p id=\"verdict\">inconclusive: run with -r 4: a rank test over 3 turn(s) of each cannot "
+                      "reach p &lt; 0.05</p>"),
             std::string::npos)
       << html;
 }

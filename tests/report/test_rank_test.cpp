@@ -5,6 +5,7 @@
 
 #include "driver/report/rank_test.h"
 #include "driver/report/speed_figure.h"
+#include "driver/report/turns_to_tell.h"
 
 namespace lmc::report {
 namespace {
@@ -60,8 +61,30 @@ TEST(SpeedVerdict, NoiseADifferenceAndTooFewTurns) {
             "the pipelines differ beyond noise: tg4 B/A 0.375 (p 0.0079) (Mann-Whitney U over the turns of each, "
             "p < 0.025: 0.05 over 2 figures)");
   EXPECT_EQ(speed_verdict(figures({{"tg4", {1}, {2}}})),
-            "too few turns to tell: a rank test over 1 turn(s) of each cannot reach p < 0.05 (give -r 4 or more)");
+            "inconclusive: run with -r 4: a rank test over 1 turn(s) of each cannot reach p < 0.05");
   EXPECT_EQ(speed_verdict(figures({})), "");
+}
+
+// A real change (B at 0.45x) whose one fast B turn left p at 0.032 over five turns,
+// against the 0.025 of two figures: the samples cannot decide, and the verdict says how
+// many turns of that spread would.
+TEST(SpeedVerdict, UndecidedSamplesAreInconclusiveWithTheTurnsThatWouldDecide) {
+  const SpeedFigure halved{"tg4", {10, 11, 9, 10.5, 9.5}, {4.5, 5, 4, 9.8, 4.2}};
+  const SpeedFigure noise{"pp8", {10, 12, 11, 13, 9}, {10.5, 11.5, 12.5, 9.5, 13.5}};
+  EXPECT_NEAR(mann_whitney(halved.a, halved.b).p, 8.0 / 252, 1e-12);
+  EXPECT_EQ(figure_verdict(halved, 0.025), "inconclusive: run with -r 6");
+  // The same spread, given the turns it asked for, decides.
+  EXPECT_EQ(turns_to_tell(halved.a, halved.b, 0.025, 6, 50), 6);
+  EXPECT_EQ(speed_verdict(figures({noise, halved})),
+            "inconclusive: run with -r 6: tg4 B/A 0.450 (p 0.032) would need that many turns of each to tell from the "
+            "spread of the turns (Mann-Whitney U over the turns of each, p < 0.025: 0.05 over 2 figures)");
+  // Medians 11 and 11.5 inside a spread of 9 to 13.5: no practical number of turns tells them.
+  EXPECT_EQ(turns_to_tell(noise.a, noise.b, 0.025, 6, 50), 0);
+  EXPECT_EQ(turns_to_tell({1, 2, 3}, {1, 2, 3}, 0.05, 4, 50), 0);
+  // One turn each, apart: as few as a rank test can decide with.
+  EXPECT_EQ(turns_to_tell({1}, {2}, 0.05, 2, 50), fewest_turns(0.05));
+  EXPECT_EQ(fewest_turns(0.05), 4);
+  EXPECT_EQ(fewest_turns(0.025), 5);
 }
 
 }  // namespace

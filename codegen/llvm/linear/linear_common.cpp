@@ -68,7 +68,7 @@ void LinearIO::store_sums(llvm::Value* t, llvm::Value* n, llvm::Value* v, unsign
 }
 
 void LinearIO::finish_outputs(llvm::Value* t0, llvm::Value* rows, llvm::Value* n0, llvm::Value* n1) {
-  const unsigned lanes = wide_registers(*b_.GetInsertBlock()->getParent()) ? 16 : 8;
+  const unsigned lanes = region_.lanes;
   emit_for(
       b_, i64c(b_, 0), rows, 1,
       [&](llvm::Value* r) {

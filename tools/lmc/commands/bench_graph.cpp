@@ -75,17 +75,22 @@ int bench_graph(const Args& a, const std::string& path, int threads, int runs, c
     random.emplace(*source, path, seed);
     ra.lower.weights = random->path();
   }
-  // Only the pipeline differs; the IR and kernel dumps (and the report) watch B's compile.
+  // Only the pipeline differs; the IR and kernel dumps (and the report) watch B's compile,
+  // the pass statistics both.
   driver::CompileRequest rb = ra;
   ra.pipeline = c.a;
   rb.pipeline = c.b;
   ra.instrumentation = {};
+  ra.instrumentation.pass_stats = rb.instrumentation.pass_stats;
   ra.codegen = {};
   if (reporter) {
     reporter->watch(rb.instrumentation);
     reporter->want_assembly(rb.codegen);
   }
-  driver::GraphProgram pa(ra, *source, args, syms, threads), pb(rb, *source, args, syms, threads);
+  say_pass_stats_of(a, "A", c.a);
+  driver::GraphProgram pa(ra, *source, args, syms, threads);
+  say_pass_stats_of(a, "B", c.b);
+  driver::GraphProgram pb(rb, *source, args, syms, threads);
   pa.run();
   pb.run();
   const std::string dims =

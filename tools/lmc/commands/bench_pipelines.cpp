@@ -128,7 +128,9 @@ int bench_pipelines(const Args& a, const std::string& model, PipelineBench b) {
       reporter->watch(r.instrumentation);
       reporter->want_assembly(r.codegen);
     };
+  say_pass_stats_of(a, "A", c.a);
   const driver::LoadedModel ma = open_model(model, a, oa);
+  say_pass_stats_of(a, "B", c.b);
   const driver::LoadedModel mb = open_model(model, a, ob);
   b.fit(b.tests, std::min(ma.info.context, mb.info.context));
   const int64_t prompt = b.tests.prefill.empty() ? kAgreementTokens : b.tests.prefill.front();
@@ -138,6 +140,10 @@ int bench_pipelines(const Args& a, const std::string& model, PipelineBench b) {
   const bool timed = c.agree || a.has("allow-disagree");
   if (timed) add_timings(c, ma, mb, b, prompt);
   return finish_comparison(c, b.format, reporter.get(), mb.info.name, mb.graph.get(), timed);
+}
+
+void say_pass_stats_of(const Args& a, const char* side, const std::string& pipeline) {
+  if (a.has("pass-stats")) std::cerr << "[pass-stats] pipeline " << side << " (" << pipeline << "):\n";
 }
 
 int finish_comparison(const report::PipelineComparison& c, const std::string& format, CompileReporter* reporter,

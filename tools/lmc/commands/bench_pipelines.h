@@ -32,6 +32,9 @@ int bench_pipelines(const Args& a, const std::string& model, PipelineBench b);
 // Pipeline A (--pipeline, else --passes, else default) and B (--vs-pipeline) into `c`, each
 // read before anything is compiled, its errors naming its flag.
 void read_pipelines(const Args& a, report::PipelineComparison& c);
+// With --pass-stats, the line that heads the statistics of the pipeline compiled next
+// ("[pass-stats] pipeline A (default,-fuse-qkv):"), on stderr where they go.
+void say_pass_stats_of(const Args& a, const char* side, const std::string& pipeline);
 // Prints `c` (a table, or JSON for -o json), writes the report (B's compile, `graph_b`) and
 // returns the exit code: 1, saying so, when the pipelines disagreed and were not timed.
 int finish_comparison(const report::PipelineComparison& c, const std::string& format, CompileReporter* reporter,

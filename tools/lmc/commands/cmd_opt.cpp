@@ -119,7 +119,8 @@ std::unique_ptr<passes::Pass> explained_pass(const std::string& name) {
   ir::Graph probe;
   if (!p->candidates(probe))
     throw UsageError("--explain-placement: pass '" + name +
-                     "' has no pattern to count (a pass file's pass has one; a C++ pass does not)");
+                     "' has no pattern to count (every fusion pass has one: a pass file's, fuse-qkv, "
+                     "fuse-gate-up, fuse-elementwise)");
   return p;
 }
 

@@ -33,46 +33,64 @@ void print_agreement(const report::PipelineComparison& c) {
               c.agree ? "agree" : "disagree", c.compared.c_str(), c.max_abs, c.max_rel, c.cosine, c.tolerance);
 }
 
-// The columns as wide as their widest cell: a graph's rows a second run to seven digits
-// and more, past a fixed width.
+// A column as wide as its head or its widest cell: a graph's rows a second run to seven
+// digits and more, a large graph's kernel milliseconds to four, past any fixed width.
+int column_width(const std::string& head, const std::vector<std::string>& cells) {
+  size_t w = head.size();
+  for (const auto& cell : cells) w = std::max(w, cell.size());
+  return static_cast<int>(w);
+}
+
 void print_speed(const report::PipelineComparison& c) {
   const std::string unit = c.speed.front().unit;
   const double level = report::figure_level(c);
   const std::string head_a = "A " + unit + " median (min-max)", head_b = "B " + unit + " median (min-max)";
-  size_t wa = head_a.size(), wb = head_b.size();
+  std::vector<std::string> tests, cells_a, cells_b, ratios;
   for (const auto& f : c.speed) {
-    wa = std::max(wa, spread_text(f.a).size());
-    wb = std::max(wb, spread_text(f.b).size());
+    tests.push_back(f.test);
+    cells_a.push_back(spread_text(f.a));
+    cells_b.push_back(spread_text(f.b));
+    char ratio[64];
+    std::snprintf(ratio, sizeof ratio, "%.3f", report::speed_ratio(f));
+    ratios.push_back(ratio);
   }
-  const int a = static_cast<int>(wa), b = static_cast<int>(wb);
-  std::printf("\n%-12s %-*s %-*s %-7s %-8s %s\n", "test", a, head_a.c_str(), b, head_b.c_str(), "B/A", "p", "verdict");
-  for (const auto& f : c.speed)
-    std::printf("%-12s %-*s %-*s %-7.3f %-8.2g %s\n", f.test.c_str(), a, spread_text(f.a).c_str(), b,
-                spread_text(f.b).c_str(), report::speed_ratio(f), report::mann_whitney(f.a, f.b).p,
-                report::figure_verdict(f, level).c_str());
+  const int t = std::max(12, column_width("test", tests)), a = column_width(head_a, cells_a),
+            b = column_width(head_b, cells_b), r = std::max(7, column_width("B/A", ratios));
+  std::printf("\n%-*s %-*s %-*s %-*s %-8s %s\n", t, "test", a, head_a.c_str(), b, head_b.c_str(), r, "B/A", "p",
+              "verdict");
+  for (size_t i = 0; i < c.speed.size(); ++i) {
+    const report::SpeedFigure& f = c.speed[i];
+    std::printf("%-*s %-*s %-*s %-*s %-8.2g %s\n", t, tests[i].c_str(), a, cells_a[i].c_str(), b, cells_b[i].c_str(), r,
+                ratios[i].c_str(), report::mann_whitney(f.a, f.b).p, report::figure_verdict(f, level).c_str());
+  }
   std::printf("verdict: %s\n", report::speed_verdict(c).c_str());
 }
 
 void print_kernels(const report::PipelineComparison& c) {
-  size_t width = 6;
-  for (const auto& k : c.kernels) width = std::max(width, k.symbol.size());
-  const int w = static_cast<int>(width);
-  std::printf("\nkernels: %s\n%-*s %-9s %7s %7s %-26s %-26s %10s %-8s  %s\n", c.kernel_note.c_str(), w, "kernel", "in",
-              "calls A", "calls B", "ms A (min-max)", "ms B (min-max)", "B-A ms", "p", "op");
+  std::vector<std::string> symbols, cells_a, cells_b;
   long long calls_a = 0, calls_b = 0;
   double ms_a = 0, ms_b = 0;
   for (const auto& k : c.kernels) {
-    std::printf("%-*s %-9s %7lld %7lld %-26s %-26s %+10.3f %-8.2g  %s\n", w, k.symbol.c_str(),
-                report::kernel_presence(k), static_cast<long long>(k.calls_a), static_cast<long long>(k.calls_b),
-                ms_text(k.calls_a, k.ms_a, k.runs_a).c_str(), ms_text(k.calls_b, k.ms_b, k.runs_b).c_str(),
-                k.ms_b - k.ms_a, k.p, k.op.c_str());
+    symbols.push_back(k.symbol);
+    cells_a.push_back(ms_text(k.calls_a, k.ms_a, k.runs_a));
+    cells_b.push_back(ms_text(k.calls_b, k.ms_b, k.runs_b));
     calls_a += k.calls_a;
     calls_b += k.calls_b;
     ms_a += k.ms_a;
     ms_b += k.ms_b;
   }
+  const int w = column_width("kernel", symbols), a = column_width("ms A (min-max)", cells_a),
+            b = column_width("ms B (min-max)", cells_b);
+  std::printf("\nkernels: %s\n%-*s %-9s %7s %7s %-*s %-*s %10s %-8s  %s\n", c.kernel_note.c_str(), w, "kernel", "in",
+              "calls A", "calls B", a, "ms A (min-max)", b, "ms B (min-max)", "B-A ms", "p", "op");
+  for (size_t i = 0; i < c.kernels.size(); ++i) {
+    const report::KernelTimeRow& k = c.kernels[i];
+    std::printf("%-*s %-9s %7lld %7lld %-*s %-*s %+10.3f %-8.2g  %s\n", w, k.symbol.c_str(), report::kernel_presence(k),
+                static_cast<long long>(k.calls_a), static_cast<long long>(k.calls_b), a, cells_a[i].c_str(), b,
+                cells_b[i].c_str(), k.ms_b - k.ms_a, k.p, k.op.c_str());
+  }
   // Each pipeline's kernel time in a run, the sum of its kernels' means.
-  std::printf("%-*s %-9s %7lld %7lld %-26.3f %-26.3f %+10.3f\n", w, "total", "", calls_a, calls_b, ms_a, ms_b,
+  std::printf("%-*s %-9s %7lld %7lld %-*.3f %-*.3f %+10.3f\n", w, "total", "", calls_a, calls_b, a, ms_a, b, ms_b,
               ms_b - ms_a);
 }
 
