@@ -53,6 +53,11 @@ struct BlockTraits {
   // The input's block sums meet the offsets rounded to f16, as in ggml's q8_1 (the input
   // type of q4_1's and q5_1's dot products).
   bool f16_input_sums = false;
+  // Its x16 panels pay only for the bf16 tiles' decode (q6_k): weight-panels packs a weight
+  // of the type only where the target offers every linear reading it those tiles. Its int8
+  // panel kernels (decode, VNNI prefill) were slower than the row-major ones where timed
+  // (docs/performance.md), its bf16 decode 1.8x faster.
+  bool panels_for_bf16_tiles = false;
 };
 
 // A type's row: its name in IR text, the GGUF type it is stored as (none for the x16

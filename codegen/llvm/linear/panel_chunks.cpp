@@ -29,16 +29,25 @@ std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Valu
 
 // A q6_kx16 chunk's high parts at bits 4..5 beside its nibbles, for `lanes` rows from
 // row0: each row's word h holds, at bits 2c, 2c + 1 of byte b, those of value 4c + b + 16h.
+// A constant chunk's move there is one shift by 4 - 2c (none for chunk 2).
 std::array<llvm::Value*, 2> six_bit_highs(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c,
                                           int64_t row0, unsigned lanes) {
   auto* block = p.at.block(b, p.base, blk);
-  auto* shift = splat(b, lanes, b.CreateTrunc(b.CreateMul(c, i64c(b, 2)), b.getInt32Ty()));
-  auto* four = splat(b, lanes, b.getInt32(4));
   auto* bits45 = splat(b, lanes, b.getInt32(0x30303030));
+  auto shifts = [&](llvm::Value* words) -> llvm::Value* {
+    if (auto* known = llvm::dyn_cast<llvm::ConstantInt>(c)) {
+      const int64_t up = 4 - 2 * known->getSExtValue();
+      if (up == 0) return words;
+      return up > 0 ? b.CreateShl(words, splat(b, lanes, b.getInt32(static_cast<uint32_t>(up))))
+                    : b.CreateLShr(words, splat(b, lanes, b.getInt32(static_cast<uint32_t>(-up))));
+    }
+    auto* down = splat(b, lanes, b.CreateTrunc(b.CreateMul(c, i64c(b, 2)), b.getInt32Ty()));
+    return b.CreateShl(b.CreateLShr(words, down), splat(b, lanes, b.getInt32(4)));
+  };
   std::array<llvm::Value*, 2> out;
   for (int64_t h = 0; h < 2; ++h) {
     auto* words = b.CreateAlignedLoad(i32x(b, lanes), p.at.high_bits(b, block, i64c(b, row0), h), llvm::Align(1));
-    out[h] = b.CreateBitCast(b.CreateAnd(b.CreateShl(b.CreateLShr(words, shift), four), bits45), i8x(b, 4 * lanes));
+    out[h] = b.CreateBitCast(b.CreateAnd(shifts(words), bits45), i8x(b, 4 * lanes));
   }
   return out;
 }

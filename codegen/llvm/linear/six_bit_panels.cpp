@@ -85,6 +85,12 @@ Carried six_bit_tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel
               auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
               auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
               Carried next(acc);
+              // [chunk][unit]: each chunk's two halves' quants, unpacked once.
+              std::vector<std::vector<std::array<llvm::Value*, 2>>> quants(static_cast<size_t>(p.at.chunks()));
+              for (int64_t c = 0; c < p.at.chunks(); ++c)
+                for (int u = 0; u < units; ++u)
+                  quants[static_cast<size_t>(c)].push_back(wide ? wide_chunk_quants(b, p, blk, i64c(b, c))
+                                                                : chunk_quants(b, p, blk, i64c(b, c), u));
               for (int64_t half = 0; half < 2; ++half) {
                 auto* sub = b.CreateAdd(b.CreateMul(piece, i64c(b, 2)), i64c(b, half));
                 std::vector<llvm::Value*> weights;
@@ -94,8 +100,7 @@ Carried six_bit_tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel
                   std::array<std::vector<llvm::Value*>, 2> q;
                   for (int64_t i = 0; i < 2; ++i)
                     for (int u = 0; u < units; ++u)
-                      q[i].push_back(wide ? wide_chunk_quants(b, p, blk, i64c(b, c0 + i))[half]
-                                          : chunk_quants(b, p, blk, i64c(b, c0 + i), u)[half]);
+                      q[i].push_back(quants[static_cast<size_t>(c0 + i)][static_cast<size_t>(u)][half]);
                   for (size_t r = 0; r < slots.size(); ++r) {
                     std::array<llvm::Value*, 2> x;
                     for (int64_t i = 0; i < 2; ++i)
