@@ -53,6 +53,11 @@ struct BlockTraits {
   // The input's block sums meet the offsets rounded to f16, as in ggml's q8_1 (the input
   // type of q4_1's and q5_1's dot products).
   bool f16_input_sums = false;
+  // Its x16 panels pay only for the bf16 tiles' decode (q6_k): weight-panels packs a weight
+  // of the type only where the target offers every linear reading it those tiles. Its int8
+  // panel kernels (decode, VNNI prefill) were slower than the row-major ones where timed
+  // (docs/performance.md), its bf16 decode 1.8x faster.
+  bool panels_for_bf16_tiles = false;
 };
 
 // A type's row: its name in IR text, the GGUF type it is stored as (none for the x16
@@ -100,6 +105,12 @@ int64_t dtype_block_bytes(DType t);  // bytes per block
 //   q4_kx16: [panel][super]{f16 d[16]; f16 dmin[16]; u32 scales[word 0..2][16];
 //                           [piece 0..7]{u8 q[chunk 0..3][group][row][4]}}
 //   q5_kx16: as q4_kx16, each piece {u32 qh[group][row]; u8 q[chunk 0..3][group][row][4]}
+// q6_kx16 holds, per panel and super-block, the 16 rows' d, then their 16 signed scales
+// sub-block by sub-block, then each piece's 2-bit high parts as two words a row and its low
+// nibbles as q4_kx16's (210 bytes a row): bits 2c, 2c + 1 of byte b of a row's word h are
+// the high parts of value 4c + b + 16h of the piece, the two that chunk c's nibbles pair
+//   q6_kx16: [panel][super]{f16 d[16]; i8 scales[sub 0..15][16];
+//                           [piece 0..7]{u32 qh[word 0..1][group][row]; u8 q[chunk 0..3][group][row][4]}}
 int64_t dtype_panel_rows(DType t);
 // The row-major type whose blocks an x16 type holds (q8_0 for q8_0x16); t itself for
 // the others.

@@ -46,6 +46,38 @@ void place_row(const uint8_t* super, bool q5, int64_t r, uint8_t* out) {
   }
 }
 
+// Q6_K's row r: its d among the 16 rows', its 16 scales each among the rows' of its
+// sub-block, then per piece the 2-bit high parts of the values its low nibbles pair (l and
+// l + 16) as two words, and the nibbles paired as place_row pairs Q4_K's.
+void place_q6_row(const uint8_t* super, int64_t r, uint8_t* out) {
+  constexpr int64_t kQuants = 128, kScales = 192, kD = 208, kSubs = 16;
+  std::memcpy(out + 2 * r, super + kD, 2);
+  for (int64_t s = 0; s < kSubs; ++s) out[2 * kRows + s * kRows + r] = super[kScales + s];
+  const int64_t header = 2 * kRows + kSubs * kRows, piece_bytes = kRows * 4 * 6;
+  // GGUF: value v of half h (v < 128) has its low nibble in byte 64h + v % 64 (low nibble
+  // for v < 64, else high) and its high part at bits 2(v / 32) of byte kQuants + 32h + v % 32.
+  auto q6 = [&](int64_t v) {
+    const int64_t h = v / 128, i = v % 128;
+    const int low = (super[64 * h + i % 64] >> (4 * (i / 64))) & 0x0F;
+    const int high = (super[kQuants + 32 * h + i % 32] >> (2 * (i / 32))) & 3;
+    return std::pair{low, high};
+  };
+  for (int64_t j = 0; j < kPieces; ++j) {
+    uint8_t* piece = out + header + j * piece_bytes;
+    for (int64_t word = 0; word < 2; ++word)
+      for (int64_t b = 0; b < 4; ++b) {
+        int bits = 0;
+        for (int64_t c = 0; c < 4; ++c) bits |= q6(kPiece * j + 4 * c + b + 16 * word).second << (2 * c);
+        piece[word * 4 * kRows + 4 * r + b] = static_cast<uint8_t>(bits);
+      }
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t b = 0; b < 4; ++b) {
+        const int64_t v = kPiece * j + 4 * c + b;
+        piece[2 * 4 * kRows + c * 4 * kRows + 4 * r + b] = static_cast<uint8_t>(q6(v).first | (q6(v + 16).first << 4));
+      }
+  }
+}
+
 }  // namespace
 
 std::vector<uint8_t> interleave_super_panels(std::span<const uint8_t> supers, ir::DType panels, int64_t rows,
@@ -54,9 +86,14 @@ std::vector<uint8_t> interleave_super_panels(std::span<const uint8_t> supers, ir
   const int64_t bytes = ir::dtype_block_bytes(base), per_row = cols / 256;
   std::vector<uint8_t> out(supers.size());
   for (int64_t n = 0; n < rows; ++n)
-    for (int64_t s = 0; s < per_row; ++s)
-      place_row(supers.data() + (n * per_row + s) * bytes, base == ir::DType::q5_k, n % kRows,
-                out.data() + ((n / kRows) * per_row + s) * kRows * bytes);
+    for (int64_t s = 0; s < per_row; ++s) {
+      const uint8_t* super = supers.data() + (n * per_row + s) * bytes;
+      uint8_t* panel = out.data() + ((n / kRows) * per_row + s) * kRows * bytes;
+      if (base == ir::DType::q6_k)
+        place_q6_row(super, n % kRows, panel);
+      else
+        place_row(super, base == ir::DType::q5_k, n % kRows, panel);
+    }
   return out;
 }
 

@@ -16,8 +16,12 @@
 // every op reading it, into fusion bodies too. Guard: every reader declares that operand panel-readable (op trait
 // panel_operands: linear's weight, embedding's table — a tied output projection and
 // its embedding share one tensor; a gather of q8_0 panels only), and the weight has
-// whole panels of rows; else it stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
+// whole panels of rows; a type whose panels pay only on the bf16 tiles (block trait
+// panels_for_bf16_tiles: q6_k) goes into them only where the cost model's target offers
+// every reader the bf16 tiles; else it stays row-major, with a remark. Result: `%w_q8 = quantize %w {dtype = q8_0x16} :
 // q8_0x16[2048,640]`, and a body argument bound to it typed q8_0x16 too.
+#include <algorithm>
+
 #include "ir/op_registry.h"
 #include "passes/api/pattern.h"
 #include "passes/transforms/builtin_passes.h"
@@ -34,7 +38,15 @@ struct WeightUses {
   std::string refusal;
 };
 
-WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
+// Whether the target offers `op` the bf16 tile GEMM, whose weight decode q6_kx16 speeds.
+bool offers_bf16_tiles(PassContext& ctx, const ir::Op& op) {
+  if (!ctx.cost_model || !ir::traits(op).prefill_kernels) return false;
+  std::vector<ir::PrefillKernel> offered = ctx.cost_model->prefill_kernels(op);
+  return std::find(offered.begin(), offered.end(), ir::PrefillKernel::Bf16Tiles) != offered.end();
+}
+
+WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels, PassContext& ctx) {
+  const bool bf16_only = ir::dtype_traits(ir::panel_base(panels)).block.panels_for_bf16_tiles;
   WeightUses uses;
   // A panel holds rows of one matrix: an expert's of stacked [E, N, K] weights.
   const ir::Type& t = w->type();
@@ -46,9 +58,12 @@ WeightUses uses_of(const ir::Graph& g, ir::Value* w, ir::DType panels) {
         if (!uses.refusal.empty()) return;
         if (!ir::reads_panels(*user, i))
           uses.refusal = user->where() + " reads it as operand " + std::to_string(i) + ", which takes no panels";
-                // A gather decodes one row of a panel: the emitter does so for q8_0's alone.
+        // A gather decodes one row of a panel: the emitter does so for q8_0's alone.
         else if (ir::traits(*user).gathers_rows && panels != ir::DType::q8_0x16)
           uses.refusal = user->where() + " gathers its rows, which only q8_0 panels give";
+        else if (bf16_only && !offers_bf16_tiles(ctx, *user))
+          uses.refusal = std::string(ir::dtype_name(panels)) +
+                         " pays only for the bf16 tiles' decode, which the target " + "does not offer " + user->where();
       });
   return uses;
 }
@@ -72,7 +87,7 @@ class WeightPanels : public Pass {
         ++kept;
       }
       if (!to) continue;
-      WeightUses uses = uses_of(g, w, *to);
+      WeightUses uses = uses_of(g, w, *to, ctx);
       if (!uses.refusal.empty()) {
         ctx.remark(name(), w->name(), w->type().str() + " stays: " + uses.refusal, RemarkKind::Missed);
         ++kept;

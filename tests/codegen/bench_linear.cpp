@@ -92,7 +92,7 @@ double g_fma_peak_cpu;
 
 struct Shape {
   int64_t K, N;
-  ir::DType wtype = ir::DType::q8_0;  // q8_0 or q4_1, row-major or in panels; q4_k, q6_k
+  ir::DType wtype = ir::DType::q8_0;  // q8_0, q4_1, q4_k or q6_k, row-major or in panels
 };
 
 std::string g_prefill;  // --prefill's kernel (or LMC_AMX_BF16's), "" for the target's default
@@ -306,7 +306,7 @@ int main(int argc, char** argv) {
   std::printf("by thread CPU time: read bandwidth %.1f GB/s, FMA peak %.1f GFLOP/s\n", g_read_bw_cpu, g_fma_peak_cpu);
 
   for (ir::DType wt : {ir::DType::q8_0, ir::DType::q8_0x16, ir::DType::q4_1, ir::DType::q4_1x16, ir::DType::q4_k,
-                       ir::DType::q4_kx16, ir::DType::q6_k}) {
+                       ir::DType::q4_kx16, ir::DType::q6_k, ir::DType::q6_kx16}) {
     // Gemma 3 270M's shapes and Mistral 7B's FFN (gate/up, then down).
     for (Shape s : {Shape{640, 2048, wt}, Shape{2048, 640, wt}, Shape{640, 262144, wt}, Shape{1152, 6912, wt},
                     Shape{4096, 14336, wt}, Shape{14336, 4096, wt}}) {

@@ -204,11 +204,40 @@ std::vector<uint8_t> super_panel_row(const uint8_t* w, ir::DType panels, int64_t
   return row;
 }
 
+// Row n of a q6_kx16 weight back as one row of Q6_K super-blocks: the row's d and 16
+// scales from each super-block's header, and each value's low nibble (chunk (l % 16) / 4,
+// the high nibble for l >= 16) and high part (bits 2((l % 16) / 4) of byte l % 4 of word
+// l / 16) from its piece, put back where GGUF keeps them.
+std::vector<uint8_t> six_bit_panel_row(const uint8_t* w, int64_t K, int64_t n) {
+  const int64_t bytes = 210, supers = K / 256, r = n % 16;
+  std::vector<uint8_t> row(static_cast<size_t>(supers * bytes), 0);
+  for (int64_t s = 0; s < supers; ++s) {
+    const uint8_t* sp = w + (n / 16 * supers + s) * 16 * bytes;
+    uint8_t* out = row.data() + s * bytes;
+    std::memcpy(out + 208, sp + 2 * r, 2);
+    for (int64_t sub = 0; sub < 16; ++sub) out[192 + sub] = sp[32 + 16 * sub + r];
+    for (int64_t j = 0; j < 8; ++j) {
+      const uint8_t* pb = sp + 288 + j * 384;
+      for (int64_t l = 0; l < 32; ++l) {
+        const int64_t chunk = (l % 16) / 4;
+        const int low = (pb[128 + chunk * 64 + 4 * r + l % 4] >> (l < 16 ? 0 : 4)) & 0x0F;
+        const int high = (pb[(l / 16) * 64 + 4 * r + l % 4] >> (2 * chunk)) & 3;
+        // Value v of the super-block: half v / 128, quarter (v % 128) / 32, byte v % 32.
+        const int64_t v = 32 * j + l, half = v / 128, quarter = v % 128 / 32, i = v % 32;
+        out[64 * half + 32 * (quarter % 2) + i] |= static_cast<uint8_t>(low << (4 * (quarter / 2)));
+        out[128 + 32 * half + i] |= static_cast<uint8_t>(high << (2 * quarter));
+      }
+    }
+  }
+  return row;
+}
+
 }  // namespace
 
 // Row n of an x16 weight back as one row of its row-major blocks.
 std::vector<uint8_t> panel_row(const uint8_t* w, ir::DType panels, int64_t K, int64_t n) {
   const ir::DType base = ir::panel_base(panels);
+  if (base == ir::DType::q6_k) return six_bit_panel_row(w, K, n);
   if (ir::dtype_block_elems(base) == 256) return super_panel_row(w, panels, K, n);
   const int64_t blocks = K / 32, block_bytes = ir::dtype_block_bytes(base), r = n % 16;
   const uint8_t* panel = w + n / 16 * 16 * blocks * block_bytes;

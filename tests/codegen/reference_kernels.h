@@ -22,7 +22,7 @@ void dequantize_q8_0_row(const uint8_t* row, int64_t k, float* out);
 // Rows (a multiple of 16) of panel_base(panels)'s blocks as the x16 type `panels`: per 16
 // rows and block of 32, each f16 of the blocks' heads for the 16 rows, then each 4 bytes
 // of quants for the 16 rows (ir/dtype.h).
-// (The K types' panels, q4_kx16 and q5_kx16, come from the compiler's packer,
+// (The K types' panels, q4_kx16, q5_kx16 and q6_kx16, come from the compiler's packer,
 // models/quant/weight_packing.h; panel_row reads them back on its own.)
 std::vector<uint8_t> to_panels(const std::vector<uint8_t>& blocks, ir::DType panels, int64_t rows, int64_t k);
 // Row n of an x16 weight back as one row of its row-major blocks.

@@ -49,8 +49,9 @@ int64_t decoded_column(ir::DType w, int64_t N, int64_t n) {
 }
 
 void decodes_exactly(const codegen::TargetSpec& target) {
-  const ir::DType types[] = {ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q8_0x16, ir::DType::q4_0x16,
-                             ir::DType::q5_1x16, ir::DType::q6_k,    ir::DType::q4_k,    ir::DType::q8_0};
+  const ir::DType types[] = {ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q8_0x16,
+                             ir::DType::q4_0x16, ir::DType::q5_1x16, ir::DType::q6_k,
+                             ir::DType::q4_k,    ir::DType::q8_0,    ir::DType::q6_kx16};
   for (ir::DType w : types)
     for (int64_t N : {int64_t{32}, int64_t{48}}) {
       const int64_t K = ir::dtype_block_elems(w) == 256 ? 512 : 96;

@@ -55,6 +55,7 @@ void match_the_reference() {
                               {ir::DType::q8_0x16, 640, 48, Prologue::Norm, "", true, true, "silu"},
                               {ir::DType::q6_k, 512, 40, Prologue::None, "", true, false, ""},
                               {ir::DType::q6_k, 4352, 32, Prologue::None, "", false, false, ""},
+                              {ir::DType::q6_kx16, 512, 48, Prologue::None, "", true, false, ""},
                               {ir::DType::q4_0x16, 96, 32, Prologue::None, "", false, false, ""},
                               {ir::DType::q5_1x16, 128, 16, Prologue::Norm, "", false, false, ""},
                               {ir::DType::q4_k, 256, 24, Prologue::None, "", false, true, ""},

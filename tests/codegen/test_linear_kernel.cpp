@@ -54,6 +54,8 @@ std::vector<LinearCase> all_cases() {
                           {ir::DType::q4_kx16, 256, 32},
                           {ir::DType::q4_kx16, 768, 16},
                           {ir::DType::q5_kx16, 512, 32},
+                          {ir::DType::q6_kx16, 256, 32},
+                          {ir::DType::q6_kx16, 768, 16},
                           {ir::DType::q3_k, 256, 37},
                           {ir::DType::q3_k, 768, 9},
                           {ir::DType::q2_k, 256, 37},

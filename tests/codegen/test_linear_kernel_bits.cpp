@@ -59,9 +59,9 @@ TEST(LinearKernel, BlockWeightRowsHaveTheSameBitsAtEveryRowCount) {
 
 // With VNNI (`--target=native` on a CPU that has it) the byte dot products take vpdpbusd
 // instead of pmaddubsw + pmaddwd (q6_k's only in 512-bit prefill tiles: elsewhere its scales
-// weight the i16 sums as they widen); both sum exactly, so every block type, row-major and in
-// panels, gives the baseline's bits on the decode and the prefill path.
-// One test per weight type, so that ctest runs them side by side.
+// weight the i16 sums as they widen; q6_kx16's always so, the widening a vpdpwssd); both sum exactly, so every block
+// type, row-major and in panels, gives the baseline's bits on the decode and the prefill path. One test per weight
+// type, so that ctest runs them side by side.
 class VnniBits : public ::testing::TestWithParam<ir::DType> {};
 
 TEST_P(VnniBits, VnniGivesTheBaselineBits) {
@@ -83,7 +83,8 @@ TEST_P(VnniBits, VnniGivesTheBaselineBits) {
     std::string dir = ::testing::TempDir() + "vnni_asm_" + std::string(ir::dtype_name(w)) + "_" + target.cpu;
     auto lib = codegen::KernelLibrary::load(compiler.compile({"", dir}), "test");
     std::string listing = read_text(dir + "/" + name + ".s");
-    EXPECT_EQ(listing.find("vpdpbusd") != std::string::npos, target == native && (w != ir::DType::q6_k || vnni512));
+    const char* madd = w == ir::DType::q6_kx16 ? "vpdpwssd" : "vpdpbusd";
+    EXPECT_EQ(listing.find(madd) != std::string::npos, target == native && (w != ir::DType::q6_k || vnni512));
     for (int64_t T : {1, 5, 64}) {
       LinearData data(c, T, 21);
       int64_t syms[ir::kNumSyms] = {T, 1};
@@ -101,8 +102,9 @@ INSTANTIATE_TEST_SUITE_P(LinearKernel, VnniBits,
                          ::testing::Values(ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_0,
                                            ir::DType::q5_1, ir::DType::q8_0x16, ir::DType::q4_0x16, ir::DType::q4_1x16,
                                            ir::DType::q5_0x16, ir::DType::q5_1x16, ir::DType::q4_k, ir::DType::q5_k,
-                                           ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q3_k,
-                                           ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4),
+                                           ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q6_kx16,
+                                           ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs,
+                                           ir::DType::mxfp4),
                          [](const ::testing::TestParamInfo<ir::DType>& info) {
                            return std::string(ir::dtype_name(info.param));
                          });
@@ -137,7 +139,7 @@ TEST(LinearKernel, PanelWeightsGiveTheRowMajorBits) {
   for (auto types : {std::pair{ir::DType::q8_0, ir::DType::q8_0x16}, std::pair{ir::DType::q4_0, ir::DType::q4_0x16},
                      std::pair{ir::DType::q4_1, ir::DType::q4_1x16}, std::pair{ir::DType::q5_0, ir::DType::q5_0x16},
                      std::pair{ir::DType::q5_1, ir::DType::q5_1x16}, std::pair{ir::DType::q4_k, ir::DType::q4_kx16},
-                     std::pair{ir::DType::q5_k, ir::DType::q5_kx16}}) {
+                     std::pair{ir::DType::q5_k, ir::DType::q5_kx16}, std::pair{ir::DType::q6_k, ir::DType::q6_kx16}}) {
     ir::DType row_type = types.first, panel_type = types.second;
     for (int64_t K :
          ir::dtype_block_elems(row_type) == 256 ? std::vector<int64_t>{256, 768} : std::vector<int64_t>{64, 640}) {
@@ -180,9 +182,10 @@ std::vector<double> rounded_input_tolerances(const std::vector<double>& x, const
 }
 
 TEST(LinearKernel, InputRowsAreRoundedAsGgmlRoundsActivations) {
-  for (ir::DType w : {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_1, ir::DType::q4_1x16,
-                      ir::DType::q4_k, ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16,
-                      ir::DType::q3_k, ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4}) {
+  for (ir::DType w :
+       {ir::DType::q8_0, ir::DType::q4_0, ir::DType::q4_1, ir::DType::q5_1, ir::DType::q4_1x16, ir::DType::q4_k,
+        ir::DType::q5_k, ir::DType::q6_k, ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q6_kx16, ir::DType::q3_k,
+        ir::DType::q2_k, ir::DType::iq4_nl, ir::DType::iq4_xs, ir::DType::mxfp4}) {
     LinearCase c{w, 768, 32, Prologue::None, "", false, false, ""};
     codegen::KernelCompiler compiler;
     std::string name = compiler.add(linear_desc(c));
@@ -244,10 +247,10 @@ TEST(LinearKernel, LargestQ4KSumsKeepTheirBits) {
   }
 }
 
-// The compiler's q4_kx16 / q5_kx16 packing moves bits only: each row read back from the
+// The compiler's q4_kx16 / q5_kx16 / q6_kx16 packing moves bits only: each row read back from the
 // panels (the reference's own reader) is the file's row of super-blocks.
 TEST(LinearKernel, SuperBlockPanelsHoldTheFilesBytes) {
-  for (ir::DType panels : {ir::DType::q4_kx16, ir::DType::q5_kx16}) {
+  for (ir::DType panels : {ir::DType::q4_kx16, ir::DType::q5_kx16, ir::DType::q6_kx16}) {
     const ir::DType base = ir::panel_base(panels);
     const int64_t N = 32, K = 512, row_bytes = ir::dtype_row_bytes(base, K);
     std::vector<uint8_t> rows = random_ggml_blocks(N, K, base, 3);

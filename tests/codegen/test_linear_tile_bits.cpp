@@ -68,6 +68,8 @@ TEST(LinearTileKernel, TilesGiveTheVnniTilesBits) {
   const LinearCase cases[] = {{ir::DType::q4_kx16, 512, 48, Prologue::GateUp, "silu", true, true, ""},
                               {ir::DType::q5_kx16, 256, 32, Prologue::Norm, "", false, false, "gelu_tanh"},
                               {ir::DType::q4_kx16, 768, 16, Prologue::None, "", false, false, ""},
+                              {ir::DType::q6_kx16, 512, 48, Prologue::GateUp, "silu", true, true, ""},
+                              {ir::DType::q6_kx16, 256, 16, Prologue::None, "", false, false, ""},
                               {ir::DType::q8_0x16, 640, 48, Prologue::Norm, "", true, true, "silu"},
                               {ir::DType::q4_0x16, 96, 32, Prologue::None, "", false, false, ""},
                               {ir::DType::q4_1x16, 288, 16, Prologue::GateUp, "gelu_tanh", false, true, ""},

@@ -200,9 +200,11 @@ PanelLayout::PanelLayout(ir::DType panels) : base_(ir::panel_base(panels)) {
   head_ = ir::dtype_block_head(base_).bytes();
   high_ = layout(base_).has_high;
   super_ = block_pieces(base_) > 1;
+  six_bit_ = super_ && zero_point(base_) != 0;
+  high_words_ = six_bit_ ? 2 : high_ ? 1 : 0;
   block_bytes_ = kRows * ir::dtype_block_bytes(base_) / block_pieces(base_);
-  chunks_ = super_ ? 4 : (ir::dtype_block_bytes(base_) - head_) / 4 - (high_ ? 1 : 0);
-  piece_bytes_ = kRows * 4 * (chunks_ + (high_ ? 1 : 0));
+  chunks_ = super_ ? 4 : (ir::dtype_block_bytes(base_) - head_) / 4 - high_words_;
+  piece_bytes_ = kRows * 4 * (chunks_ + high_words_);
 }
 
 llvm::Value* PanelLayout::panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const {
@@ -265,13 +267,25 @@ BlockScales PanelLayout::scales(Builder& b, llvm::Value* panel, llvm::Value* blk
   return {d, b.CreateFMul(d, splat_f32(b, 8, zero_offset(layout(base_)))), nullptr};
 }
 
-llvm::Value* PanelLayout::high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const {
-  return byte_ptr(b, block, b.CreateAdd(b.CreateMul(row, i64c(b, 4)), i64c(b, head_ * kRows)));
+llvm::Value* PanelLayout::high_bits(Builder& b, llvm::Value* block, llvm::Value* row, int64_t word) const {
+  return byte_ptr(b, block, b.CreateAdd(b.CreateMul(row, i64c(b, 4)), i64c(b, (head_ + 4 * word) * kRows)));
+}
+
+// q6_kx16's header: the 16 rows' f16 d, then per sub-block the 16 rows' signed scales.
+llvm::Value* PanelLayout::six_bit_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,
+                                    unsigned lanes) const {
+  return load_f16x_as_f32x(b, header_field(b, panel, super, 0, 2, row0), lanes);
+}
+
+llvm::Value* PanelLayout::six_bit_scales(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* sub,
+                                         int64_t row0, unsigned lanes) const {
+  auto* at = byte_ptr(b, header_field(b, panel, super, 2 * kRows, 1, row0), b.CreateMul(sub, i64c(b, kRows)));
+  return b.CreateSExt(b.CreateAlignedLoad(i8x(b, lanes), at, llvm::Align(1)), i32x(b, lanes));
 }
 
 llvm::Value* PanelLayout::chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const {
   auto* at = b.CreateAdd(b.CreateMul(c, i64c(b, 4 * kRows)), b.CreateMul(row, i64c(b, 4)));
-  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, (head_ + (high_ ? 4 : 0)) * kRows)));
+  return byte_ptr(b, block, b.CreateAdd(at, i64c(b, (head_ + 4 * high_words_) * kRows)));
 }
 
 }  // namespace lmc::codegen

@@ -109,10 +109,13 @@ class PanelLayout {
 
   explicit PanelLayout(ir::DType panels);
 
-  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types (a
-  // chunk's high nibbles are 16 k further on).
+  // Chunks of 4 quant bytes per row and block: 8 for q8_0x16, 4 for the q4/q5 types and
+  // q6_kx16 (a chunk's high nibbles are 16 k further on).
   int64_t chunks() const { return chunks_; }
   bool has_high() const { return high_; }  // the q5 types' fifth bits
+  // q6_kx16: each piece's 2-bit high parts in two words a row before its nibbles, and a
+  // header of d and 16 signed scales per row, each scaling one half of a piece.
+  bool six_bit() const { return six_bit_; }
 
   // &panel p of a weight with K columns.
   llvm::Value* panel(Builder& b, llvm::Value* w, llvm::Value* p, int64_t K) const;
@@ -126,9 +129,10 @@ class PanelLayout {
   // &the 4 bytes of chunk c of row `row` of a panel's block; 8 consecutive rows' are one
   // 32-byte load.
   llvm::Value* chunk(Builder& b, llvm::Value* block, llvm::Value* c, llvm::Value* row) const;
-  // &the 32 fifth bits (q5 types) of row `row` of a panel's block, bit i for k = i; 8
-  // consecutive rows' are one 32-byte load.
-  llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row) const;
+  // &the 32 fifth bits (q5 types) of row `row` of a panel's block, bit i for k = i; of a
+  // q6_kx16 piece, its word `word` of high parts (ir/dtype.h). 8 consecutive rows' are one
+  // 32-byte load.
+  llvm::Value* high_bits(Builder& b, llvm::Value* block, llvm::Value* row, int64_t word = 0) const;
   // The scales (as load_block_scales': m null for q8_0x16, -8d for q4_0x16) of rows
   // row0 .. row0 + 7 of block blk of a panel, as f32 lanes.
   BlockScales scales(Builder& b, llvm::Value* panel, llvm::Value* blk, int64_t row0) const;
@@ -140,6 +144,11 @@ class PanelLayout {
   // piece_ints of all 16 rows, as 16 i32 lanes (one register with AVX-512).
   KPieceInts wide_piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece) const;
   bool super_blocks() const { return super_; }
+  // q6_kx16's header: the super-block's d of `lanes` rows from row0 as f32, and the signed
+  // scales of sub-block `sub` (values 16 sub .. 16 sub + 15) of those rows as i32 lanes.
+  llvm::Value* six_bit_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0, unsigned lanes) const;
+  llvm::Value* six_bit_scales(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* sub, int64_t row0,
+                              unsigned lanes) const;
 
  private:
   ir::DType base_;  // the row-major type whose blocks the panels hold
@@ -148,7 +157,9 @@ class PanelLayout {
   bool high_;       // the fifth bits' chunk before the quants' (q5 types)
   int64_t chunks_;
   int64_t block_bytes_;  // a block of 32 k of the 16 rows (a K type's: an eighth of a super-block)
-  bool super_;           // q4_kx16, q5_kx16: pieces under one header per super-block
+  bool super_;           // q4_kx16, q5_kx16, q6_kx16: pieces under one header per super-block
+  bool six_bit_;         // q6_kx16
+  int64_t high_words_;   // words of high bits per row before a block's (piece's) chunks
   int64_t piece_bytes_;  // a K type's piece of 32 k of the 16 rows, after the header
 
   llvm::Value* header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field, int64_t width,

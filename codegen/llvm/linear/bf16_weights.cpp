@@ -48,15 +48,26 @@ void store_chunk(Builder& b, llvm::Value* values, llvm::Value* dst, llvm::Value*
 }
 
 // A panel block's scale and offset per column (<16 x float>; m null for q8_0): the _0 and
-// _1 types' d and m, a K type's piece's d * scale and -(dmin * min), as ggml dequantizes.
+// _1 types' d and m, a K type's piece's d * scale and -(dmin * min), as ggml dequantizes; a
+// q6_kx16 piece's d * scale of its first half, and d_hi of its second.
 struct ColumnScales {
   llvm::Value* d;
   llvm::Value* m;
+  llvm::Value* d_hi = nullptr;
 };
 
 ColumnScales panel_scales(Builder& b, const WeightPanel& p, llvm::Value* blk) {
+  constexpr int64_t kPieces = 8;
+  if (p.at.six_bit()) {
+    auto* super = b.CreateUDiv(blk, i64c(b, kPieces));
+    auto* d = p.at.six_bit_d(b, p.base, super, 0, kCols);
+    auto half = [&](int64_t h) {
+      auto* sub = b.CreateAdd(b.CreateMul(b.CreateURem(blk, i64c(b, kPieces)), i64c(b, 2)), i64c(b, h));
+      return b.CreateFMul(d, b.CreateSIToFP(p.at.six_bit_scales(b, p.base, super, sub, 0, kCols), f32x(b, kCols)));
+    };
+    return {half(0), nullptr, half(1)};
+  }
   if (p.at.super_blocks()) {
-    constexpr int64_t kPieces = 8;
     auto* super = b.CreateUDiv(blk, i64c(b, kPieces));
     KPieceInts ints = p.at.wide_piece_ints(b, p.base, super, b.CreateURem(blk, i64c(b, kPieces)));
     std::array<llvm::Value*, 2> d_dmin = p.super_d(b, super, 0, kCols);
@@ -75,11 +86,13 @@ llvm::Value* chunk_values(Builder& b, llvm::Value* q, bool is_signed, const Colu
 }
 
 // x16 panels: the pair's two panels a chunk at a time. A q8_0 chunk is 4 k of signed bytes;
-// a q4/q5 chunk's low nibbles are 4 k and its high ones the 4 k 16 further on.
+// a q4/q5/q6 chunk's low nibbles are 4 k and its high ones the 4 k 16 further on (q6_kx16's
+// each under its half's scale, 32 above their values).
 void decode_panels(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
                    llvm::Value* dst) {
   const PanelLayout at(s.wtype);
   const bool is_signed = signed_quants(s.wtype);
+  const auto zero = static_cast<uint8_t>(zero_point(s.wtype));
   auto* last = i64c(b, s.N / kCols - 1);
   auto* blk0 = b.CreateUDiv(k0, i64c(b, kStep));
   for (int64_t h = 0; h < 2; ++h) {
@@ -97,8 +110,13 @@ void decode_panels(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value
               continue;
             }
             std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, i64c(b, c));
-            for (int64_t half = 0; half < 2; ++half)
-              store_chunk(b, chunk_values(b, q[half], false, sc), dst, step, h, half * (kStep / kQuad) + 2 * c);
+            for (int64_t half = 0; half < 2; ++half) {
+              llvm::Value* values =
+                  at.six_bit() ? chunk_values(b, b.CreateSub(q[half], splat(b, kCols * kQuad, b.getInt8(zero))), true,
+                                              {half ? sc.d_hi : sc.d, nullptr})
+                               : chunk_values(b, q[half], false, sc);
+              store_chunk(b, values, dst, step, h, half * (kStep / kQuad) + 2 * c);
+            }
           }
         },
         "bstep");

@@ -4,9 +4,13 @@
 
 namespace lmc::codegen::int8_tile {
 
-llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
+llvm::Value* input_quads(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k, unsigned lanes) {
   auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slot, k), llvm::Align(4));
-  return b.CreateBitCast(splat(b, 16, bytes), i8x(b, 64));
+  return b.CreateBitCast(splat(b, lanes, bytes), i8x(b, 4 * lanes));
+}
+
+llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
+  return input_quads(b, in, slot, k, 16);
 }
 
 Carried split_groups(Builder& b, const Carried& wide) {

@@ -40,6 +40,8 @@ inline int64_t rows_per_block(const LinearShape& s) {
 // other operand; and per-row <16 x i32> sums as the [row][group] <8 x i32> lanes the tiles'
 // stores take.
 llvm::Value* input_quad16(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k);
+// Row slot's 4 input bytes from k in each of `lanes` i32 lanes (8: a column group's).
+llvm::Value* input_quads(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k, unsigned lanes);
 Carried split_groups(Builder& b, const Carried& wide);
 
 }  // namespace lmc::codegen::int8_tile

@@ -1,7 +1,7 @@
-// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks, and a file's Q4_K and
-// Q5_K super-blocks, stored in 16-row panels, ir/dtype.h), at every row count: one int8
+// linear on x16 weights (q8_0, q4_0, q4_1, q5_0 and q5_1 blocks, and a file's Q4_K, Q5_K
+// and Q6_K super-blocks, stored in 16-row panels, ir/dtype.h), at every row count: one int8
 // kernel for decode and prefill. A super-block's pieces of 32 are laid out as q4_1 (q5_1)
-// blocks whose scales its header holds.
+// blocks whose scales its header holds (q6_kx16's halves: six_bit_panels.h).
 //
 // A panel holds, per block of 32 k, its 16 columns' f16 scales (and the _1 types' mins,
 // the q5 types' fifth bits) and then chunks of 4 bytes, each chunk 16 columns x 4 bytes:
@@ -35,6 +35,7 @@
 #include "codegen/llvm/linear/linear_common.h"
 #include "codegen/llvm/linear/panel_chunks.h"
 #include "codegen/llvm/linear/quantized_rows.h"
+#include "codegen/llvm/linear/six_bit_panels.h"
 #include "codegen/llvm/linear/super_block_sums.h"
 #include "codegen/llvm/linear/tile_panels.h"
 
@@ -48,8 +49,7 @@ static_assert(kPanelCols == PanelLayout::kRows, "a register tile spans one panel
 
 // Row slot's 4 input bytes from k, in every i32 lane.
 llvm::Value* input_quad(Builder& b, const QuantizedRows& in, llvm::Value* slot, llvm::Value* k) {
-  auto* bytes = b.CreateAlignedLoad(b.getInt32Ty(), in.quants(b, slot, k), llvm::Align(4));
-  return b.CreateBitCast(splat(b, 8, bytes), i8x(b, 32));
+  return input_quads(b, in, slot, k, 8);
 }
 
 // The i32 dot products of one q8_0 block of 32 k for `rows` rows: [row][group] lanes per column. A
@@ -368,6 +368,7 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
 // The f32 sums over all blocks of `rows` rows x the panel's 16 columns: [row][group].
 Carried tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel& p, const std::vector<llvm::Value*>& slots) {
   bool vnni = use_vnni(*b.GetInsertBlock()->getParent());
+  if (p.at.six_bit()) return six_bit_tile_sums(b, in, p, slots);
   if (p.at.super_blocks() && slots.size() < kTileRows) return super_decode_sums(b, in, p, slots, vnni);
   if (p.at.super_blocks()) return super_prefill_sums(b, in, p, slots, vnni);
   Carried init(slots.size() * kGroups, splat_f32(b, 8, 0.0f));
@@ -431,7 +432,7 @@ void emit_linear_panels(Builder& b, const LinearShape& s, LinearIO& io, bool int
   const int64_t rows = rows_per_block(s);
   QuantizedRows in(b, rows, s.K, s.wtype);
   std::optional<TileScratch> tiles;
-  if (int8_tiles) tiles.emplace(b, s.K);
+  if (int8_tiles) tiles.emplace(b, s.K, scale_parts(s.wtype));
   emit_for(
       b, io.row_begin(), io.row_end(), rows,
       [&](llvm::Value* t0) {

@@ -27,6 +27,31 @@ std::array<llvm::Value*, 2> fifth_bits(Builder& b, llvm::Value* high, llvm::Valu
   return out;
 }
 
+// A q6_kx16 chunk's high parts at bits 4..5 beside its nibbles, for `lanes` rows from
+// row0: each row's word h holds, at bits 2c, 2c + 1 of byte b, those of value 4c + b + 16h.
+// A constant chunk's move there is one shift by 4 - 2c (none for chunk 2).
+std::array<llvm::Value*, 2> six_bit_highs(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c,
+                                          int64_t row0, unsigned lanes) {
+  auto* block = p.at.block(b, p.base, blk);
+  auto* bits45 = splat(b, lanes, b.getInt32(0x30303030));
+  auto shifts = [&](llvm::Value* words) -> llvm::Value* {
+    if (auto* known = llvm::dyn_cast<llvm::ConstantInt>(c)) {
+      const int64_t up = 4 - 2 * known->getSExtValue();
+      if (up == 0) return words;
+      return up > 0 ? b.CreateShl(words, splat(b, lanes, b.getInt32(static_cast<uint32_t>(up))))
+                    : b.CreateLShr(words, splat(b, lanes, b.getInt32(static_cast<uint32_t>(-up))));
+    }
+    auto* down = splat(b, lanes, b.CreateTrunc(b.CreateMul(c, i64c(b, 2)), b.getInt32Ty()));
+    return b.CreateShl(b.CreateLShr(words, down), splat(b, lanes, b.getInt32(4)));
+  };
+  std::array<llvm::Value*, 2> out;
+  for (int64_t h = 0; h < 2; ++h) {
+    auto* words = b.CreateAlignedLoad(i32x(b, lanes), p.at.high_bits(b, block, i64c(b, row0), h), llvm::Align(1));
+    out[h] = b.CreateBitCast(b.CreateAnd(shifts(words), bits45), i8x(b, 4 * lanes));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c, int g) {
@@ -34,6 +59,10 @@ std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm:
   auto* v = p.load_chunk(b, blk, c, g);
   auto* shifted = b.CreateLShr(b.CreateBitCast(v, i16x(b, 16)), 4);
   std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(b.CreateBitCast(shifted, i8x(b, 32)), low4)};
+  if (p.at.six_bit()) {
+    std::array<llvm::Value*, 2> high = six_bit_highs(b, p, blk, c, 8 * g, 8);
+    return {b.CreateOr(q[0], high[0]), b.CreateOr(q[1], high[1])};
+  }
   if (!p.at.has_high()) return q;
   auto* high =
       b.CreateAlignedLoad(i32x(b, 8), p.at.high_bits(b, p.at.block(b, p.base, blk), i64c(b, 8 * g)), llvm::Align(1));
@@ -51,7 +80,10 @@ std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const WeightPanel& p, 
   auto* v = b.CreateAlignedLoad(i8x(b, 64), ptr, llvm::Align(1));
   auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
   auto* shifted = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(v, i16x(b, 32)), 4), i8x(b, 64));
-  return {b.CreateAnd(v, low4), b.CreateAnd(shifted, low4)};
+  std::array<llvm::Value*, 2> q{b.CreateAnd(v, low4), b.CreateAnd(shifted, low4)};
+  if (!p.at.six_bit()) return q;
+  std::array<llvm::Value*, 2> high = six_bit_highs(b, p, blk, c, 0, 16);
+  return {b.CreateOr(q[0], high[0]), b.CreateOr(q[1], high[1])};
 }
 
 }  // namespace lmc::codegen

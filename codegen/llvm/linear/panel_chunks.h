@@ -1,6 +1,6 @@
 // Reading a linear's x16 weight panel (ir/dtype.h's layouts, codegen/llvm/blocks/
 // weight_blocks.h's PanelLayout) a chunk at a time, for linear_panels.cpp's tiles: the chunk's
-// bytes with the weights prefetched ahead, and a q4/q5 chunk unpacked into its unsigned quants.
+// bytes with the weights prefetched ahead, and a q4/q5/q6 chunk unpacked into its unsigned quants.
 #pragma once
 #include <array>
 
@@ -22,7 +22,7 @@ constexpr int64_t kPrefetchBytes = 8192;
 
 struct WeightPanel {
   PanelLayout at;
-  bool nibbles;         // q4/q5 blocks (else q8_0)
+  bool nibbles;         // q4/q5 blocks, q6_kx16 (else q8_0)
   llvm::Value* base;    // the panel's first byte
   int64_t blocks;       // K / 32
 
@@ -46,7 +46,8 @@ struct WeightPanel {
 };
 
 // The unsigned quants of chunk c of columns 8g .. 8g + 7: the low nibbles (k) and the
-// high ones (k + 16), with their fifth bits for q5.
+// high ones (k + 16), with their fifth bits for q5, their two high bits for q6_kx16 (whose
+// values stand 32 below: zero_point).
 std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c, int g);
 // chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
 // groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.

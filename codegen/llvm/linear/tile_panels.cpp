@@ -5,6 +5,7 @@
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
+#include "codegen/llvm/linear/six_bit_panels.h"
 #include "codegen/llvm/linear/super_block_sums.h"
 
 namespace lmc::codegen {
@@ -44,19 +45,22 @@ llvm::Value* b_tile(Builder& b, const WeightPanel& p, llvm::Value* bt, llvm::Val
   return p.nibbles ? byte_ptr(b, bt, b.CreateMul(blk, i64c(b, kBTileBytes))) : p.chunk(b, blk, i64c(b, 0), 0);
 }
 
-// The exact i32 sums of block blk for input rows [slot0, slot0 + 16) x the panel's 16
-// columns, stored as 16 rows of 16 at c: signed input bytes against q8_0's signed quants
-// (tdpbssd) or the unsigned nibbles (tdpbsud). One tile's life is one basic block.
+// The exact i32 sums of k [k0, k0 + kk) of block blk (all of it, or a q6_kx16 piece's
+// half) for input rows [slot0, slot0 + 16) x the panel's 16 columns, stored as 16 rows of
+// 16 at c: signed input bytes against q8_0's signed quants (tdpbssd) or the unsigned
+// nibbles (tdpbsud). One tile's life is one basic block.
 void block_tile(Builder& b, const QuantizedRows& in, const WeightPanel& p, llvm::Value* bt, llvm::Value* slot0,
-                llvm::Value* blk, llvm::Value* c) {
+                llvm::Value* blk, llvm::Value* c, int64_t k0 = 0, int64_t kk = kPieceK) {
   auto* m = i16c(b, kTileRows);
   auto* n = i16c(b, kRowBytes);
-  auto* k = i16c(b, kPieceK);
+  auto* k = i16c(b, kk);
   auto* stride_a = i64c(b, in.blocks() * QuantizedRows::kBlock);
-  auto* a_tile = b.CreateIntrinsic(llvm::Intrinsic::x86_tileloadd64_internal, {},
-                                   {m, k, in.quants(b, slot0, b.CreateMul(blk, i64c(b, kPieceK))), stride_a});
+  auto* a_at = b.CreateAdd(b.CreateMul(blk, i64c(b, kPieceK)), i64c(b, k0));
+  auto* a_tile =
+      b.CreateIntrinsic(llvm::Intrinsic::x86_tileloadd64_internal, {}, {m, k, in.quants(b, slot0, a_at), stride_a});
+  auto* b_rows = byte_ptr(b, b_tile(b, p, bt, blk), i64c(b, k0 / 4 * kRowBytes));
   auto* b_tiles = b.CreateIntrinsic(llvm::Intrinsic::x86_tileloadd64_internal, {},
-                                    {i16c(b, kQuadRows), n, b_tile(b, p, bt, blk), i64c(b, kRowBytes)});
+                                    {i16c(b, kk / 4), n, b_rows, i64c(b, kRowBytes)});
   auto* zero = b.CreateIntrinsic(llvm::Intrinsic::x86_tilezero_internal, {}, {m, n});
   auto dp = p.nibbles ? llvm::Intrinsic::x86_tdpbsud_internal : llvm::Intrinsic::x86_tdpbssd_internal;
   auto* sums = b.CreateIntrinsic(dp, {}, {m, n, k, zero, a_tile, b_tiles});
@@ -107,6 +111,40 @@ void tile_super_block(Builder& b, const QuantizedRows& in, const WeightPanel& p,
   }
 }
 
+// q6_kx16's super-block `super` of a tile at slot0: each piece's halves (k 0..15 and
+// 16..31: B rows 0..3 and 4..7 of its unpacked tile) on the tiles apart, then per 8 rows
+// their sums times their own scales summed in i32 and the super-block ended as the VNNI
+// tiles end it (six_bit_panels.h), into scratch.sums.
+void tile_six_bit_super(Builder& b, const QuantizedRows& in, const WeightPanel& p, const TileScratch& s,
+                        llvm::Value* slot0, llvm::Value* super) {
+  constexpr int64_t kHalfK = kPieceK / 2, kSubs = 2 * kPieces;
+  for (int64_t sub = 0; sub < kSubs; ++sub) {
+    auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, sub / 2));
+    block_tile(b, in, p, s.b_tiles, slot0, blk, byte_ptr(b, s.c_tiles, i64c(b, sub * kTileBytes)), sub % 2 * kHalfK,
+               kHalfK);
+  }
+  std::array<llvm::Value*, kSubs> scales;
+  for (int64_t sub = 0; sub < kSubs; ++sub)
+    scales[static_cast<size_t>(sub)] = p.at.six_bit_scales(b, p.base, super, i64c(b, sub), 0, 16);
+  for (int64_t r0 = 0; r0 < kTileRows; r0 += kHalfRows) {
+    std::vector<llvm::Value*> slots;
+    Carried isums, acc;
+    for (int64_t r = r0; r < r0 + kHalfRows; ++r) {
+      slots.push_back(b.CreateAdd(slot0, i64c(b, r)));
+      llvm::Value* isum = nullptr;
+      for (int64_t sub = 0; sub < kSubs; ++sub) {
+        auto* scaled =
+            b.CreateMul(load_row(b, i32x(b, 16), s.c_tiles, sub * kTileRows + r), scales[static_cast<size_t>(sub)]);
+        isum = isum ? b.CreateAdd(isum, scaled) : scaled;
+      }
+      isums.push_back(isum);
+      acc.push_back(load_row(b, f32x(b, 16), s.sums, r));
+    }
+    Carried next = end_six_bit_super(b, in, p, slots, 1, super, isums, acc);
+    for (int64_t r = r0; r < r0 + kHalfRows; ++r) store_row(b, next[r - r0], s.sums, r);
+  }
+}
+
 // Block blk of a tile at slot0 (q8_0 and the q4/q5 blocks): its sums on the tiles, then
 // each row's scaled by the column's and the row's block scales into f32, the offset meeting
 // the input block's sum: the VNNI tiles' add_scaled, lane by lane (linear_panels.cpp).
@@ -133,7 +171,13 @@ void row_tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPan
   if (p.at.super_blocks())
     emit_for(
         b, i64c(b, 0), i64c(b, p.blocks / kPieces), 1,
-        [&](llvm::Value* super) { tile_super_block(b, in, p, s, slot0, super); }, "super");
+        [&](llvm::Value* super) {
+          if (p.at.six_bit())
+            tile_six_bit_super(b, in, p, s, slot0, super);
+          else
+            tile_super_block(b, in, p, s, slot0, super);
+        },
+        "super");
   else
     emit_for(
         b, i64c(b, 0), i64c(b, p.blocks), 1, [&](llvm::Value* blk) { tile_block(b, in, p, s, slot0, blk); }, "blk");
@@ -146,9 +190,9 @@ void row_tile(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPan
 
 }  // namespace
 
-TileScratch::TileScratch(Builder& b, int64_t K)
+TileScratch::TileScratch(Builder& b, int64_t K, int parts)
     : b_tiles(stack_array(b, b.getInt8Ty(), K / kPieceK * kBTileBytes, 64)),
-      c_tiles(stack_array(b, b.getInt8Ty(), kPieces * kTileBytes, 64)),
+      c_tiles(stack_array(b, b.getInt8Ty(), kPieces * parts * kTileBytes, 64)),
       sums(stack_array(b, b.getFloatTy(), kTileRows * 16, 64)) {}
 
 llvm::Value* tile_panel_rows(Builder& b, LinearIO& io, const QuantizedRows& in, const WeightPanel& p,
