@@ -101,7 +101,9 @@ class Router:
 
 
 def complete(router, model, n=4):
-    return router.request("POST", "/v1/completions", {"model": model, "prompt": "Hello", "max_tokens": n})
+    """A completion of `model`; n None: one that asks for no number of tokens."""
+    body = {"model": model, "prompt": "Hello", "ignore_eos": True}
+    return router.request("POST", "/v1/completions", body if n is None else dict(body, max_tokens=n))
 
 
 class ThreeModels(unittest.TestCase):
@@ -395,7 +397,7 @@ class Presets(unittest.TestCase):
             args = by_id["a"]["status"]["args"]
             self.assertEqual(args[2:6], ["-c", "1024", "--temp", "0"])  # the preset's, before the command line's
             self.assertEqual(args[args.index("-c", 3) + 1], "1024")  # -c 1024 -np 2: the command line's, after
-            status, body = complete(router, "own", 16)
+            status, body = complete(router, "own", None)  # the preset's n-predict: a request's default
             self.assertEqual((status, body["usage"]["completion_tokens"]), (200, 2))
             status, body = complete(router, "broken")
             self.assertEqual((status, body["error"]["type"]), (503, "unavailable_error"))
