@@ -68,18 +68,9 @@ codegen::KernelDesc fused_desc(ir::DType w, Act a) {
                            "  %y = linear %x, %w : " + y + "\n  %s = " + a.op + " %y : " + y + "\n  return %s\n}\n");
 }
 
-struct Kernel {
-  lmc_kernel_fn fn;
-  codegen::KernelInfo info;
-};
+using bench::Kernel;
 
-Kernel compile_kernel(const codegen::KernelDesc& d) {
-  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
-  codegen::KernelCompiler c(g_target);
-  std::string name = c.add(d);
-  libs.push_back(codegen::KernelLibrary::compile(c));
-  return {libs.back()->lookup(name), c.kernels().front().info};
-}
+Kernel compile_kernel(const codegen::KernelDesc& d) { return bench::compile_kernel(g_target, d); }
 
 void call(const Kernel& k, std::vector<void*> args, const int64_t* syms) {
   k.fn(args.data(), syms, 0, k.info.items(syms));

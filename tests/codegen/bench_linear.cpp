@@ -115,20 +115,11 @@ codegen::KernelDesc bf16_panels(Shape s) {
   return d;
 }
 
-struct Kernel {
-  lmc_kernel_fn fn;
-  codegen::KernelInfo info;
-};
-
 codegen::TargetSpec g_target = codegen::baseline_target();
 
-Kernel compile_kernel(const codegen::KernelDesc& d) {
-  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
-  codegen::KernelCompiler c(g_target);
-  std::string name = c.add(d);
-  libs.push_back(codegen::KernelLibrary::compile(c));
-  return {libs.back()->lookup(name), c.kernels().front().info};
-}
+using bench::Kernel;
+
+Kernel compile_kernel(const codegen::KernelDesc& d) { return bench::compile_kernel(g_target, d); }
 
 // Random block weights: real-looking bytes without the cost of quantizing 100s of MB —
 // small positive f16 scales (d, and m for q4_1) where the layout keeps them, random

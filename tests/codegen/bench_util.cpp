@@ -4,6 +4,9 @@
 #include <time.h>
 
 #include <chrono>
+#include <memory>
+
+#include "codegen/kernel_library.h"
 
 namespace lmc::bench {
 
@@ -98,6 +101,14 @@ bool take_target_arg(const std::string& arg, codegen::TargetSpec& target) {
   t.native = arg == "--target=native";
   target = codegen::resolve_target(t);
   return true;
+}
+
+Kernel compile_kernel(const codegen::TargetSpec& target, const codegen::KernelDesc& d) {
+  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
+  codegen::KernelCompiler c(target);
+  std::string name = c.add(d);
+  libs.push_back(codegen::KernelLibrary::compile(c));
+  return {libs.back()->lookup(name), c.kernels().front().info};
 }
 
 }  // namespace lmc::bench

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "codegen/kernel_abi.h"
+#include "codegen/kernel_compiler.h"
 #include "codegen/target.h"
 
 namespace lmc::bench {
@@ -47,5 +49,12 @@ double fma_peak_gflops(bool cpu_time = false);
 // True when `arg` is --target=native or --target=baseline, with `target` set to the target it
 // names (native: this CPU's own ISA, as `lmc run FILE.gguf` compiles for).
 bool take_target_arg(const std::string& arg, codegen::TargetSpec& target);
+
+// A kernel compiled for `target`, its code kept loaded for the benchmark's life.
+struct Kernel {
+  lmc_kernel_fn fn;
+  codegen::KernelInfo info;
+};
+Kernel compile_kernel(const codegen::TargetSpec& target, const codegen::KernelDesc& d);
 
 }  // namespace lmc::bench
