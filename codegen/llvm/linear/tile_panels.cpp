@@ -79,6 +79,31 @@ void store_row(Builder& b, llvm::Value* v, llvm::Value* base, int64_t row) {
   b.CreateAlignedStore(v, row_at(b, lane, base, row), llvm::Align(64));
 }
 
+// Per half of a tile's rows (the 8 a super-block's end takes at once): each row's tile
+// sums (tile t of scratch.c_tiles) times scales[t], summed in i32, with the row's f32 sums
+// so far, given to `end` (the block type's end of a super-block) and its result stored back.
+template <size_t N, class End>
+void end_tile_rows(Builder& b, const TileScratch& s, llvm::Value* slot0, const std::array<llvm::Value*, N>& scales,
+                   End end) {
+  for (int64_t r0 = 0; r0 < kTileRows; r0 += kHalfRows) {
+    std::vector<llvm::Value*> slots;
+    Carried isums, acc;
+    for (int64_t r = r0; r < r0 + kHalfRows; ++r) {
+      slots.push_back(b.CreateAdd(slot0, i64c(b, r)));
+      llvm::Value* isum = nullptr;
+      for (size_t t = 0; t < N; ++t) {
+        auto* tile_row = load_row(b, i32x(b, 16), s.c_tiles, static_cast<int64_t>(t) * kTileRows + r);
+        auto* scaled = b.CreateMul(tile_row, scales[t]);
+        isum = isum ? b.CreateAdd(isum, scaled) : scaled;
+      }
+      isums.push_back(isum);
+      acc.push_back(load_row(b, f32x(b, 16), s.sums, r));
+    }
+    Carried next = end(slots, isums, acc);
+    for (int64_t r = r0; r < r0 + kHalfRows; ++r) store_row(b, next[r - r0], s.sums, r);
+  }
+}
+
 // Super-block `super` of a tile at slot0: its pieces on the tiles, then per 8 rows the
 // pieces' sums times their scales summed in i32 and the super-block ended in 16 lanes
 // (the VNNI tiles' order: linear_panels.cpp, super_prefill_sums), into scratch.sums.
@@ -91,24 +116,12 @@ void tile_super_block(Builder& b, const QuantizedRows& in, const WeightPanel& p,
     block_tile(b, in, p, s.b_tiles, slot0, blk, byte_ptr(b, s.c_tiles, i64c(b, piece * kTileBytes)));
     scales[piece] = piece_ints(piece).scale;
   }
-  for (int64_t r0 = 0; r0 < kTileRows; r0 += kHalfRows) {
-    std::vector<llvm::Value*> slots;
-    Carried isums, acc;
-    for (int64_t r = r0; r < r0 + kHalfRows; ++r) {
-      slots.push_back(b.CreateAdd(slot0, i64c(b, r)));
-      llvm::Value* isum = nullptr;
-      for (int piece = 0; piece < kPieces; ++piece) {
-        auto* scaled = b.CreateMul(load_row(b, i32x(b, 16), s.c_tiles, piece * kTileRows + r), scales[piece]);
-        isum = isum ? b.CreateAdd(isum, scaled) : scaled;
-      }
-      isums.push_back(isum);
-      acc.push_back(load_row(b, f32x(b, 16), s.sums, r));
-    }
-    Carried next = end_super_blocks(
-        b, in, slots, 1, super, isums, acc, [&](int, int piece) { return piece_ints(piece).min; },
-        [&](int) { return p.super_d(b, super, 0, 16); });
-    for (int64_t r = r0; r < r0 + kHalfRows; ++r) store_row(b, next[r - r0], s.sums, r);
-  }
+  end_tile_rows(b, s, slot0, scales,
+                [&](const std::vector<llvm::Value*>& slots, const Carried& isums, const Carried& acc) {
+                  return end_super_blocks(
+                      b, in, slots, 1, super, isums, acc, [&](int, int piece) { return piece_ints(piece).min; },
+                      [&](int) { return p.super_d(b, super, 0, 16); });
+                });
 }
 
 // q6_kx16's super-block `super` of a tile at slot0: each piece's halves (k 0..15 and
@@ -126,23 +139,10 @@ void tile_six_bit_super(Builder& b, const QuantizedRows& in, const WeightPanel& 
   std::array<llvm::Value*, kSubs> scales;
   for (int64_t sub = 0; sub < kSubs; ++sub)
     scales[static_cast<size_t>(sub)] = p.at.six_bit_scales(b, p.base, super, i64c(b, sub), 0, 16);
-  for (int64_t r0 = 0; r0 < kTileRows; r0 += kHalfRows) {
-    std::vector<llvm::Value*> slots;
-    Carried isums, acc;
-    for (int64_t r = r0; r < r0 + kHalfRows; ++r) {
-      slots.push_back(b.CreateAdd(slot0, i64c(b, r)));
-      llvm::Value* isum = nullptr;
-      for (int64_t sub = 0; sub < kSubs; ++sub) {
-        auto* scaled =
-            b.CreateMul(load_row(b, i32x(b, 16), s.c_tiles, sub * kTileRows + r), scales[static_cast<size_t>(sub)]);
-        isum = isum ? b.CreateAdd(isum, scaled) : scaled;
-      }
-      isums.push_back(isum);
-      acc.push_back(load_row(b, f32x(b, 16), s.sums, r));
-    }
-    Carried next = end_six_bit_super(b, in, p, slots, 1, super, isums, acc);
-    for (int64_t r = r0; r < r0 + kHalfRows; ++r) store_row(b, next[r - r0], s.sums, r);
-  }
+  end_tile_rows(b, s, slot0, scales,
+                [&](const std::vector<llvm::Value*>& slots, const Carried& isums, const Carried& acc) {
+                  return end_six_bit_super(b, in, p, slots, 1, super, isums, acc);
+                });
 }
 
 // Block blk of a tile at slot0 (q8_0 and the q4/q5 blocks): its sums on the tiles, then
