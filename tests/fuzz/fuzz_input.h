@@ -12,18 +12,29 @@
 
 namespace lmc::fuzz {
 
-// /tmp/lmc-fuzz-<pid>/, created on first use and reused for every input.
+// /tmp/lmc-fuzz-<pid>/, created on first use, reused for every input and removed at exit.
+// The removal is the directory's own destructor: an atexit handler registered while the
+// static was being built ran after the static was destroyed, so it removed nothing.
+class ScratchDir {
+ public:
+  ScratchDir() : path_(std::filesystem::temp_directory_path() / ("lmc-fuzz-" + std::to_string(::getpid()))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
 inline const std::filesystem::path& scratch_dir() {
-  static const std::filesystem::path dir = [] {
-    auto d = std::filesystem::temp_directory_path() / ("lmc-fuzz-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(d);
-    std::atexit([] {
-      std::error_code ignored;
-      std::filesystem::remove_all(scratch_dir(), ignored);
-    });
-    return d;
-  }();
-  return dir;
+  static const ScratchDir dir;
+  return dir.path();
 }
 
 // Writes `bytes` to scratch_dir()/name, replacing what the previous input left there.
