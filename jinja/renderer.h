@@ -2,7 +2,8 @@
 // values, in frames scoped as Jinja2 scopes them (a loop's body is a new frame each
 // iteration, an if's is not, a macro's sees the template's top level). Builtins
 // (filters.h, tests.h, methods.h, globals.h) call back into it for attributes, items,
-// filters and tests by name, and for the limits.
+// filters and tests by name, and for the limits. Statements are run in renderer.cpp,
+// expressions evaluated in renderer_expressions.cpp.
 #pragma once
 #include <string>
 #include <unordered_map>
