@@ -229,10 +229,13 @@ llvm::Value* PanelLayout::second(Builder& b, llvm::Value* block, llvm::Value* ro
 
 // A K type's header: per super-block, the 16 rows' f16 d, f16 dmin, then the three words of
 // their 6-bit scales and mins, 16 rows' each.
+llvm::Value* PanelLayout::header(Builder& b, llvm::Value* panel, llvm::Value* super) const {
+  return byte_ptr(b, panel, b.CreateMul(super, i64c(b, 8 * block_bytes_)));
+}
+
 llvm::Value* PanelLayout::header_field(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t field, int64_t width,
                                        int64_t row0) const {
-  auto* header = byte_ptr(b, panel, b.CreateMul(super, i64c(b, 8 * block_bytes_)));
-  return byte_ptr(b, header, i64c(b, field + width * row0));
+  return byte_ptr(b, header(b, panel, super), i64c(b, field + width * row0));
 }
 
 std::array<llvm::Value*, 3> PanelLayout::scale_words(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0,

@@ -144,6 +144,11 @@ class PanelLayout {
   // piece_ints of all 16 rows, as 16 i32 lanes (one register with AVX-512).
   KPieceInts wide_piece_ints(Builder& b, llvm::Value* panel, llvm::Value* super, llvm::Value* piece) const;
   bool super_blocks() const { return super_; }
+  // A K type's super-block: a header of its rows' scales, header_bytes() from `header`,
+  // then its eight pieces of piece_bytes() each.
+  llvm::Value* header(Builder& b, llvm::Value* panel, llvm::Value* super) const;
+  int64_t header_bytes() const { return 8 * (block_bytes_ - piece_bytes_); }
+  int64_t piece_bytes() const { return piece_bytes_; }
   // q6_kx16's header: the super-block's d of `lanes` rows from row0 as f32, and the signed
   // scales of sub-block `sub` (values 16 sub .. 16 sub + 15) of those rows as i32 lanes.
   llvm::Value* six_bit_d(Builder& b, llvm::Value* panel, llvm::Value* super, int64_t row0, unsigned lanes) const;

@@ -102,6 +102,7 @@ void decode_panels(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value
         b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, kStep)), 1,
         [&](llvm::Value* step) {
           auto* blk = b.CreateAdd(blk0, step);
+          if (at.super_blocks()) p.prefetch_piece(b, blk);
           ColumnScales sc = panel_scales(b, p, blk);
           for (int64_t c = 0; c < at.chunks(); ++c) {
             if (is_signed) {

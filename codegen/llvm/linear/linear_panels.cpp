@@ -291,6 +291,7 @@ Carried super_decode_sums(Builder& b, const QuantizedRows& in, const WeightPanel
             b, i64c(b, 0), i64c(b, kPieces), 1, zero,
             [&](llvm::Value* piece, const Carried& acc) {
               auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
+              p.prefetch_piece(b, blk);
               Carried sums =
                   wide ? wide_nibble_sums(b, in, p, slots, blk) : nibble_block_sums(b, in, p, slots, blk, vnni);
               Carried next(acc.size());
@@ -336,6 +337,7 @@ Carried super_prefill_sums(Builder& b, const QuantizedRows& in, const WeightPane
         };
         for (int piece = 0; piece < kPieces; ++piece) {
           auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), i64c(b, piece));
+          p.prefetch_piece(b, blk);
           if (wide) {
             Carried halves = wide_tile_nibble_halves(b, in, p, slots, blk);
             auto* scale = wide_ints(piece).scale;

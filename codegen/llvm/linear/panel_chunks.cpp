@@ -54,6 +54,17 @@ std::array<llvm::Value*, 2> six_bit_highs(Builder& b, const WeightPanel& p, llvm
 
 }  // namespace
 
+void WeightPanel::prefetch_piece(Builder& b, llvm::Value* blk) const {
+  constexpr int64_t kLine = 64, kPieces = 8;
+  auto* piece = at.block(b, base, blk);
+  for (int64_t line = 0; line < at.piece_bytes(); line += kLine)
+    prefetch_ahead(b, byte_ptr(b, piece, i64c(b, line)), kPrefetchBytes);
+  // A header of up to eight lines (q6_kx16's is 288 bytes, five).
+  auto* header = at.header(b, base, b.CreateLShr(blk, i64c(b, 3)));
+  auto* j = min64(b, b.CreateAnd(blk, i64c(b, kPieces - 1)), i64c(b, (at.header_bytes() - 1) / kLine));
+  prefetch_ahead(b, byte_ptr(b, header, b.CreateMul(j, i64c(b, kLine))), kPrefetchBytes);
+}
+
 std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c, int g) {
   auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(32), b.getInt8(0x0F));
   auto* v = p.load_chunk(b, blk, c, g);
@@ -76,7 +87,7 @@ std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const WeightPanel& p, 
     return {concat(b, g0[0], g1[0]), concat(b, g0[1], g1[1])};
   }
   llvm::Value* ptr = p.chunk(b, blk, c, 0);
-  prefetch_ahead(b, ptr, kPrefetchBytes);
+  if (!p.at.super_blocks()) prefetch_ahead(b, ptr, kPrefetchBytes);
   auto* v = b.CreateAlignedLoad(i8x(b, 64), ptr, llvm::Align(1));
   auto* low4 = llvm::ConstantVector::getSplat(llvm::ElementCount::getFixed(64), b.getInt8(0x0F));
   auto* shifted = b.CreateBitCast(b.CreateLShr(b.CreateBitCast(v, i16x(b, 32)), 4), i8x(b, 64));

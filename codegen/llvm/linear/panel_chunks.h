@@ -29,12 +29,19 @@ struct WeightPanel {
   llvm::Value* chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
     return at.chunk(b, at.block(b, base, blk), c, i64c(b, 8 * g));
   }
-  // A chunk of columns 8g .. 8g + 7, prefetching ahead for the first group.
+  // A chunk of columns 8g .. 8g + 7, prefetching ahead for the first group (a K type's
+  // readers prefetch a piece whole instead: prefetch_piece).
   llvm::Value* load_chunk(Builder& b, llvm::Value* blk, llvm::Value* c, int g) const {
     llvm::Value* ptr = chunk(b, blk, c, g);
-    if (g == 0) prefetch_ahead(b, ptr, kPrefetchBytes);
+    if (g == 0 && !at.super_blocks()) prefetch_ahead(b, ptr, kPrefetchBytes);
     return b.CreateAlignedLoad(i8x(b, 32), ptr, llvm::Align(1));
   }
+  // Prefetches kPrefetchBytes ahead of every line of a K type's piece blk and a line of its
+  // super-block's header (piece j its line j, the last line for the pieces past it), so
+  // the panel's whole stream is prefetched. Prefetching the chunks alone left the header
+  // (and q6_kx16's high parts: a third of its stream) to demand misses: the decode GEMV
+  // from memory ran q6_kx16 at half the row-major q6_k's rate, q4_kx16 at 0.8x q4_k's.
+  void prefetch_piece(Builder& b, llvm::Value* blk) const;
   BlockScales scales(Builder& b, llvm::Value* blk, int g) const { return at.scales(b, base, blk, 8 * g); }
   // A K type's super-block's d and dmin, and piece `piece`'s scale and min, as integers.
   std::array<llvm::Value*, 2> super_d(Builder& b, llvm::Value* super, int g, unsigned lanes) const {
@@ -51,6 +58,7 @@ struct WeightPanel {
 std::array<llvm::Value*, 2> chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c, int g);
 // chunk_quants of both column groups as one 64-byte register each (low, high nibbles). The
 // groups' chunks are adjacent, so a q4 chunk is one load and one unpacking for 16 columns.
+// A K type's chunk's reader prefetches its piece (WeightPanel::prefetch_piece).
 std::array<llvm::Value*, 2> wide_chunk_quants(Builder& b, const WeightPanel& p, llvm::Value* blk, llvm::Value* c);
 
 }  // namespace lmc::codegen

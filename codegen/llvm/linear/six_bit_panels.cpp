@@ -84,6 +84,7 @@ Carried six_bit_tile_sums(Builder& b, const QuantizedRows& in, const WeightPanel
             [&](llvm::Value* piece, const Carried& acc) {
               auto* blk = b.CreateAdd(b.CreateMul(super, i64c(b, kPieces)), piece);
               auto* k0 = b.CreateMul(blk, i64c(b, kBlock));
+              p.prefetch_piece(b, blk);
               Carried next(acc);
               // [chunk][unit]: each chunk's two halves' quants, unpacked once.
               std::vector<std::vector<std::array<llvm::Value*, 2>>> quants(static_cast<size_t>(p.at.chunks()));

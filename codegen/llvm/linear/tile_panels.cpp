@@ -31,6 +31,7 @@ void unpack_panel(Builder& b, const WeightPanel& p, llvm::Value* bt) {
       b, i64c(b, 0), i64c(b, p.blocks), 1,
       [&](llvm::Value* blk) {
         auto* tile = byte_ptr(b, bt, b.CreateMul(blk, i64c(b, kBTileBytes)));
+        if (p.at.super_blocks()) p.prefetch_piece(b, blk);
         for (int64_t c = 0; c < p.at.chunks(); ++c) {
           std::array<llvm::Value*, 2> q = wide_chunk_quants(b, p, blk, i64c(b, c));
           for (int64_t half = 0; half < 2; ++half)
