@@ -37,13 +37,17 @@ std::vector<std::string> pieces_between_markers(const std::string& text) {
 
 }  // namespace
 
+std::string with_media_markers(const std::string& text, size_t images) {
+  if (text.find(kMediaMarker) != std::string::npos) return text;
+  std::string marked = text;
+  for (size_t i = 0; i < images; ++i) marked = kMediaMarker + marked;
+  return marked;
+}
+
 ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
                          const std::string& projector, const std::string& model) {
   const ImageText& around = image_text(projector, model);
-  std::string marked = text;
-  if (marked.find(kMediaMarker) == std::string::npos)
-    for (size_t i = 0; i < images.size(); ++i) marked = kMediaMarker + marked;
-  const std::vector<std::string> pieces = pieces_between_markers(marked);
+  const std::vector<std::string> pieces = pieces_between_markers(with_media_markers(text, images.size()));
   if (pieces.size() != images.size() + 1)
     throw error_at(model, "the prompt has " + std::to_string(pieces.size() - 1) + " " + kMediaMarker + " markers for " +
                               std::to_string(images.size()) + " --image files");

@@ -25,7 +25,12 @@ struct ImagePrompt {
   int64_t width = 0;                                // the embeddings' width
 };
 
-// Throws lmc::Error naming `model` when the text has markers for fewer or more images than
+// The text with a marker for each of `images` before it when it has none (mtmd-cli puts them
+// in the user's message, before the chat template).
+std::string with_media_markers(const std::string& text, size_t images);
+
+// `text` with its markers (with_media_markers adds them when it has none). Throws lmc::Error
+// naming `model` when the text has markers for fewer or more images than
 // given, or the tokenizer lacks the projector's image start or end token.
 ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
                          const std::string& projector, const std::string& model);

@@ -4,11 +4,13 @@ text GGUF (six layers, a sliding window of 16 in the first five, the sixth globa
 of 1024 with <start_of_image> and <end_of_image>) and a Gemma-3-shaped mmproj whose tower
 gives 16 image tokens in the text width (make_mmproj.py, as test_encode_image.py). The image
 embeddings come from tests/reference/vision_reference.py and go into the text model's rows
-(reference_forward.py's Session: the rows replaced after the embedding's scale, an image's
+(reference_forward.py's Session; for lmc's default pipeline lmc's own embeddings, which
+test_encode_image.py checks, as Q8_0 rounding would magnify their last bits: the rows replaced after the embedding's scale, an image's
 rows attending to each other; Q8_0 linears mirrored for lmc's default pipeline, F32 for
 --passes=none). lmc's logits of every prompt row and generated token must
 match within 1e-3 (max |d| over the largest |reference|) and the greedy text must be the
-reference's, for an image before the text, one at the <__media__> marker, and two. A model
+reference's, for an image before the text, one at the <__media__> marker, two, and one in a
+chat turn. A model
 without image rows, a bad image and an --image without --mmproj are refused.
 
   test_run_image.py --lmc BUILD/tools/lmc [unittest options]
@@ -84,7 +86,7 @@ class RunImage(unittest.TestCase):
         hp, w = vision_reference.read_mmproj(cls.mmproj)
         side = TOWER["image_size"]
         y, x = np.mgrid[0:side, 0:side]
-        cls.pngs, cls.embeddings = [], []
+        cls.pngs, cls.embeddings, cls.tower_embeddings = [], [], []
         for seed in (7, 8):
             noise = np.random.default_rng(seed).integers(0, 64, (side, side, 3))
             rgb = ((np.stack([x * seed, y * 4, (x + y) * 2], axis=-1) + noise) % 256).astype(np.uint8)
@@ -92,6 +94,13 @@ class RunImage(unittest.TestCase):
             with open(cls.pngs[-1], "wb") as f:
                 f.write(png_bytes(rgb))
             cls.embeddings.append(vision_reference.encode(hp, w, rgb))
+            # lmc's own through its default pipeline: the text model's Q8_0 activations then
+            # round the same inputs as the mirror's (the tower's own check is test_encode_image.py).
+            out = os.path.join(d, f"image{seed}.npy")
+            r = subprocess.run([LMC, "encode-image", "--mmproj", cls.mmproj, "--image", cls.pngs[-1], "-o", out],
+                               capture_output=True, text=True, timeout=300)
+            assert r.returncode == 0, r.stderr
+            cls.tower_embeddings.append(np.load(out))
         # lmc's default pipeline: Q8_0 linears and an F16 KV cache (mirrored); --passes=none keeps F32.
         model = reference_forward.load_model(cls.model)
         cls.pm = {"q8": model.prepared(Q8Plan(keep_source=True), "f16"), "f32": model.prepared(None, "f32")}
@@ -113,12 +122,13 @@ class RunImage(unittest.TestCase):
         and its greedy path), and its greedy path the reference's argmax."""
         r, got = self.run_lmc(prompt, images, "--verbose-prompt", *flags)
         tokens = [int(m) for m in re.findall(r"^ *(\d+) -> '", r.stderr, re.M)]
+        exact = "--passes=none" in flags
         spans, at = [], 0
         for i in images:
             at = tokens.index(VOCAB - 2, at) + 1
-            spans.append((at, self.embeddings[i]))
-            at += len(self.embeddings[i])
-        s = reference_forward.Session(self.pm["f32" if "--passes=none" in flags else "q8"])
+            spans.append((at, self.embeddings[i] if exact else self.tower_embeddings[i]))
+            at += len(spans[-1][1])
+        s = reference_forward.Session(self.pm["f32" if exact else "q8"])
         prompt_rows = len(tokens)
         want = [s.step(tokens, images=spans)]
         path = [int(np.argmax(got[prompt_rows - 1 + k])) for k in range(STEPS)]
@@ -138,6 +148,11 @@ class RunImage(unittest.TestCase):
 
     def test_two_images(self):
         self.check_prompt("First <__media__> then <__media__>, compare them.", [0, 1], "--passes=none")
+
+    def test_markers_go_in_the_users_message(self):
+        # As llama-mtmd-cli: the image before the text inside the chat turn, not before the turn.
+        r = self.check_prompt("What is it?", [0], "--single-turn", "--chat-template", "gemma")
+        self.assertIn("lmc: prompt: '<start_of_turn>user\n<__media__>What is it?<end_of_turn>", r.stderr)
 
     def test_image_changes_the_answer(self):
         _, one = self.run_lmc("Describe it.", [0])

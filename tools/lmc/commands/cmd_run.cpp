@@ -179,6 +179,8 @@ int cmd_run(int argc, char** argv) {
 
   driver::LoadedModel m = open_model(model, a);
   const models::Tokenizer& tok = *m.tokenizer;
+  // The images' markers go in the user's message, as llama-mtmd-cli puts them.
+  if (a.has("image")) prompt = driver::with_media_markers(prompt, a.all("image").size());
   if (chat) prompt = chat_template(m, a, model).single_turn(system_message(a), prompt, tok.wants_bos());
   const std::optional<driver::ImagePrompt> images =
       prompt_images(a, m, model, prompt, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
