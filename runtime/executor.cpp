@@ -172,8 +172,18 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
 }
 
 const float* Executor::step(const StepRows& rows, int64_t L) {
-  check_cancelled();  // every generated token, prompt chunk, bench or perplexity step
   Impl& x = *impl_;
+  // Rows given for this step are zeroed after it, whether it runs or throws.
+  struct ClearGiven {
+    Impl& x;
+    ~ClearGiven() {
+      for (auto& [name, in] : x.inputs) {
+        std::fill_n(reinterpret_cast<float*>(in.values.data()), in.given * in.width, 0.0f);
+        in.given = 0;
+      }
+    }
+  } clear_given{x};
+  check_cancelled();  // every generated token, prompt chunk, bench or perplexity step
   const int64_t T = rows.T;
   if (T < 1 || T > x.info.step_tokens || L < 1 || L > T || L > x.max_logit_rows)
     throw Error("runtime: error: a step takes 1 <= T <= " + std::to_string(x.info.step_tokens) +
@@ -187,10 +197,6 @@ const float* Executor::step(const StepRows& rows, int64_t L) {
   if (profiler) profiler->begin_step(T, L, rows.positions[0]);
   x.kernels->run(x.syms);
   if (profiler) profiler->end_step();
-  for (auto& [name, in] : x.inputs) {
-    std::fill_n(reinterpret_cast<float*>(in.values.data()), in.given * in.width, 0.0f);
-    in.given = 0;
-  }
   return x.logits;
 }
 
