@@ -187,6 +187,11 @@ class RunImage(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--mmproj", r.stderr)
 
+    def test_image_beside_several_prompts_is_refused(self):
+        r = lmc(self.model, "--mmproj", self.mmproj, "--image", self.pngs[0], "--prompts", "-", "-n", "1")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--image and --mmproj apply to one prompt", r.stderr)
+
 
 MODELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models")
 

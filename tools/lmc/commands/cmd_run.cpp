@@ -170,6 +170,11 @@ int cmd_run(int argc, char** argv) {
   auto prompt_cache = PromptCache::from_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
   const bool chat = a.has("chat") || a.has("single-turn") || a.has("system") || a.has("system-file");
+  if ((a.has("image") || a.has("mmproj")) &&
+      (raw_transcript_asked(a) || a.has("prompts") ||
+       ((a.has("interactive") || a.has("conversation")) && !a.has("single-turn"))))
+    throw UsageError(
+        "--image and --mmproj apply to one prompt (--prompt, --file or stdin), not a conversation or --prompts");
   if (raw_transcript_asked(a)) return run_raw_transcript(a, model);
   if ((a.has("interactive") || a.has("conversation")) && !a.has("single-turn")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
