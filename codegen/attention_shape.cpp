@@ -24,7 +24,8 @@ int64_t AttentionShape::block() const { return slots.sym ? kBlock : std::min(kBl
 int64_t AttentionShape::max_tile_rows() const { return std::max<int64_t>(1, kTileQueries / group()); }
 
 AttentionShape attention_shape(const KernelDesc& d) {
-  expect_arity(d, 5, 1);
+  if (d.operands.size() != 6) expect_arity(d, 5, 1);
+  expect_arity(d, d.operands.size(), 1);
   AttentionShape s;
   s.heads = attr_int(d, "n_heads");
   s.kv_heads = attr_int(d, "n_kv_heads");
@@ -59,6 +60,9 @@ AttentionShape attention_shape(const KernelDesc& d) {
   s.v_dtype = d.operands[2].dtype;
   expect_row_ids(d, d.operands[3], s.rows, "positions");
   expect_row_ids(d, d.operands[4], s.rows, "seq");
+  s.key_ends = d.operands.size() == 6;
+  if (s.key_ends) expect_row_ids(d, d.operands[5], s.rows, "key_ends");
+  if (s.key_ends && !s.causal) desc_error(d, "bidirectional attention (causal = 0) takes no key_ends");
   if (!(d.results[0] == d.operands[0])) desc_error(d, "result must have q's type");
   return s;
 }

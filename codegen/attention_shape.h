@@ -25,6 +25,9 @@ struct AttentionShape {
   int64_t window = 0;
   float softcap = 0;
   bool causal = true;  // else every row reads its sequence's keys up to the step's last row of it
+  // Operand 5, key_ends: each row reads its keys up to key_ends[row] (its own position or
+  // later: an image's tokens see each other), not its own position.
+  bool key_ends = false;
   ir::DType k_dtype = ir::DType::f32, v_dtype = ir::DType::f32;
 
   int64_t group() const { return heads / kv_heads; }  // query heads per kv head

@@ -49,7 +49,7 @@ HostArray generated(const ir::Value& arg, const runtime::SymbolValues& syms, con
   a.i32.resize(n);  // a row id: seq is 0
   if (arg.name() == "tokens")
     for (int32_t& t : a.i32) t = static_cast<int32_t>(rng.below(limits.tokens));
-  if (arg.name() == "positions")
+  if (arg.name() == "positions" || arg.name() == "key_ends")  // causal: each row's own position
     for (size_t t = 0; t < n; ++t) a.i32[t] = static_cast<int32_t>(t);
   return a;
 }

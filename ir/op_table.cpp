@@ -205,7 +205,7 @@ const std::vector<OpDef> kOps = {
      with_caches(aliasing(R::View), 1u << 0)},
     {"attention",
      5,
-     5,
+     6,
      {{"n_heads", K::Int, true},
       {"n_kv_heads", K::Int, true},
       {"head_dim", K::Int, true},
@@ -215,8 +215,9 @@ const std::vector<OpDef> kOps = {
       {"causal", K::Int, false},
       {"prefill", K::String, false}},
      attention,
-     "grouped-query attention of each row over its sequence's KV cache: causal, or (causal = 0) "
-     "bidirectional over the keys up to its sequence's last row of the step",
+     "grouped-query attention of each row over its sequence's KV cache: causal, up to each row's "
+     "key_ends (operand 5) when given, or (causal = 0) bidirectional over the keys up to its "
+     "sequence's last row of the step",
      with_prefill(with_caches(epilogue_anchor(), 1u << 1 | 1u << 2, 1u << 2),
                   {PrefillKernel::Vnni, PrefillKernel::Bf16Tiles})},
     {"moe_route",

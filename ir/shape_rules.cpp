@@ -237,6 +237,7 @@ std::vector<Type> attention(const Op& op) {
   expect_activation(op, 0);
   expect_row_ids(op, 3, 0);
   expect_row_ids(op, 4, 0);
+  if (op.operands().size() == 6) expect_row_ids(op, 5, 0);  // key_ends: each row's last key
   int64_t h = op.attr_int("n_heads"), hk = op.attr_int("n_kv_heads"), hd = op.attr_int("head_dim");
   if (h <= 0 || hk <= 0 || hd <= 0 || h % hk) fail(op, "n_heads must be a positive multiple of n_kv_heads");
   expect_cache(op, 1, hd);
@@ -251,6 +252,7 @@ std::vector<Type> attention(const Op& op) {
   const int64_t causal = op.has_attr("causal") ? op.attr_int("causal") : 1;
   if (causal != 0 && causal != 1) fail(op, "causal must be 0 or 1, is " + std::to_string(causal));
   if (!causal && window) fail(op, "bidirectional attention (causal = 0) takes no window");
+  if (!causal && op.operands().size() == 6) fail(op, "bidirectional attention (causal = 0) takes no key_ends");
   return {in(op, 0)};
 }
 

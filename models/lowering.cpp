@@ -168,7 +168,7 @@ class Lowerer {
     auto it = values_.find(name);
     if (it != values_.end()) return it->second;
     if (ir::Value* v = input(name)) return v;
-    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, positions, seq" +
+    throw error_at(where, "value '" + excerpt(name) + "' is not defined (inputs: tokens, positions, seq, key_ends" +
                               declared_inputs() + ")");
   }
 
@@ -183,7 +183,7 @@ class Lowerer {
     auto declared =
         std::find_if(def_.inputs.begin(), def_.inputs.end(), [&](const auto& in) { return in.first == name; });
     if (declared != def_.inputs.end()) return values_[name] = g_.add_arg(name, declared_type(declared->second));
-    if (name != "tokens" && name != "positions" && name != "seq") return nullptr;
+    if (name != "tokens" && name != "positions" && name != "seq" && name != "key_ends") return nullptr;
     values_[name] = g_.add_arg(name, ir::Type{ir::DType::i32, {ir::Dim::symbolic(ir::Sym::T)}});
     return values_[name];
   }

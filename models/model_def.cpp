@@ -102,7 +102,7 @@ std::vector<std::pair<std::string, std::vector<Located>>> read_inputs(const std:
   if (!n.IsMap()) throw error_at(where_of(path, n), "expected a mapping of input name: [dims]");
   for (const auto& kv : n) {
     std::string name = scalar(path, kv.first, "an input name");
-    if (!is_ident(name) || name == "tokens" || name == "positions" || name == "seq")
+    if (!is_ident(name) || name == "tokens" || name == "positions" || name == "seq" || name == "key_ends")
       throw error_at(where_of(path, kv.first), "'" + excerpt(name) + "' is not a new input name");
     if (!kv.second.IsSequence() || kv.second.size() == 0)
       throw error_at(where_of(path, kv.second), "input '" + name + "' must be a list of dims");

@@ -1,6 +1,8 @@
 #include "runtime/executor.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "ir/graph_view.h"
@@ -26,6 +28,21 @@ const ir::ModelInfo& checked_info(const ir::Graph& g, const ir::ModelInfo& info)
   return info;
 }
 
+// An f32[T, width] argument that is neither row ids nor a KV cache: rows a caller may give
+// for a step (an image's embeddings), zero unless given.
+bool is_input_rows(const ir::Value& arg) {
+  const ir::Type& t = arg.type();
+  return !arg.def() && !is_row_ids(arg) && t.dtype == ir::DType::f32 && t.rank() == 2 &&
+         t.dims[0] == ir::Dim::symbolic(ir::Sym::T) && t.dims[1].is_static();
+}
+
+// Rows given for one step: zeroed again after it.
+struct InputRows {
+  AlignedBuffer values;
+  int64_t width = 0;
+  int64_t given = 0;  // rows given for the next step
+};
+
 }  // namespace
 
 struct Executor::Impl {
@@ -36,7 +53,8 @@ struct Executor::Impl {
   MemoryPlan plan;
   AlignedBuffer arena;
   KvCache kv;
-  AlignedBuffer tokens, positions, seqs;
+  AlignedBuffer tokens, positions, seqs, key_ends;
+  std::map<std::string, InputRows> inputs;
   RowLimits limits;
   std::vector<int32_t> next_position;  // per sequence, while a step's rows are checked
   std::vector<int32_t> run_positions, run_seqs;  // step(tokens, T, pos): a run of sequence 0
@@ -63,8 +81,10 @@ struct Executor::Impl {
     if (name == "tokens") return tokens.data();
     if (name == "positions") return positions.data();
     if (name == "seq") return seqs.data();
+    if (name == "key_ends") return key_ends.data();
     if (void* cache = kv.find(root)) return cache;
-    throw error_at(g.name(), "graph argument '%" + name + "' is neither tokens, positions, seq nor a KV cache");
+    if (auto in = inputs.find(name); in != inputs.end()) return in->second.values.data();
+    throw error_at(g.name(), "graph argument '%" + name + "' is neither row ids, f32[T, n] rows nor a KV cache");
   }
 
   void check_args() {
@@ -82,6 +102,7 @@ struct Executor::Impl {
     std::copy_n(rows.tokens, rows.T, reinterpret_cast<int32_t*>(tokens.data()));
     std::copy_n(rows.positions, rows.T, reinterpret_cast<int32_t*>(positions.data()));
     std::copy_n(rows.seqs, rows.T, reinterpret_cast<int32_t*>(seqs.data()));
+    std::copy_n(rows.key_ends ? rows.key_ends : rows.positions, rows.T, reinterpret_cast<int32_t*>(key_ends.data()));
     if (KvPagePool* pool = kv.pool()) take_pages(*pool);
   }
 
@@ -116,6 +137,14 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   x.tokens = AlignedBuffer(rows);
   x.positions = AlignedBuffer(rows);
   x.seqs = AlignedBuffer(rows);
+  x.key_ends = AlignedBuffer(rows);
+  for (const auto& a : g.args())
+    if (is_input_rows(*a)) {
+      InputRows& in = x.inputs[a->name()];
+      in.width = a->type().dims[1].value;
+      in.values = AlignedBuffer(static_cast<uint64_t>(x.info.step_tokens * in.width) * sizeof(float));
+      std::fill_n(reinterpret_cast<float*>(in.values.data()), x.info.step_tokens * in.width, 0.0f);
+    }
   KernelGraphOptions k;
   k.threads = opts.threads > 0 ? opts.threads : default_threads();
   k.profile = opts.profile;
@@ -143,8 +172,18 @@ const float* Executor::step(const int32_t* tokens, int64_t T, int64_t pos, int64
 }
 
 const float* Executor::step(const StepRows& rows, int64_t L) {
-  check_cancelled();  // every generated token, prompt chunk, bench or perplexity step
   Impl& x = *impl_;
+  // Rows given for this step are zeroed after it, whether it runs or throws.
+  struct ClearGiven {
+    Impl& x;
+    ~ClearGiven() {
+      for (auto& [name, in] : x.inputs) {
+        std::fill_n(reinterpret_cast<float*>(in.values.data()), in.given * in.width, 0.0f);
+        in.given = 0;
+      }
+    }
+  } clear_given{x};
+  check_cancelled();  // every generated token, prompt chunk, bench or perplexity step
   const int64_t T = rows.T;
   if (T < 1 || T > x.info.step_tokens || L < 1 || L > T || L > x.max_logit_rows)
     throw Error("runtime: error: a step takes 1 <= T <= " + std::to_string(x.info.step_tokens) +
@@ -159,6 +198,21 @@ const float* Executor::step(const StepRows& rows, int64_t L) {
   x.kernels->run(x.syms);
   if (profiler) profiler->end_step();
   return x.logits;
+}
+
+void Executor::give_rows(const std::string& name, const float* values, int64_t T) {
+  auto in = impl_->inputs.find(name);
+  if (in == impl_->inputs.end())
+    throw error_at(impl_->g.name(), "the graph has no f32[T, n] argument '%" + name + "' to give rows to");
+  if (T < 1 || T > impl_->info.step_tokens)
+    throw Error("runtime: error: " + std::to_string(T) + " rows of '%" + name + "' do not fit a step");
+  std::copy_n(values, T * in->second.width, reinterpret_cast<float*>(in->second.values.data()));
+  in->second.given = T;
+}
+
+int64_t Executor::rows_width(const std::string& name) const {
+  auto in = impl_->inputs.find(name);
+  return in == impl_->inputs.end() ? 0 : in->second.width;
 }
 
 void Executor::reset() { impl_->kv.reset(); }

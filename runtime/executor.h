@@ -1,12 +1,14 @@
 // Runs a model's graph a step at a time: its kernels as a flow graph built once
 // (runtime/kernel_graph.h, with the ordering edges the memory plan's byte reuse needs
-// with compact_arena), fed the step's rows (tokens, positions, seq), returning the logits.
-// Buffers: one arena planned for the largest step for intermediates, the KV cache for
-// cache arguments, mapped weights for params. A graph with other arguments or results runs
-// through runtime/graph_runner.h instead.
+// with compact_arena), fed the step's rows (tokens, positions, seq, key_ends), returning the
+// logits. Buffers: one arena planned for the largest step for intermediates, the KV cache for
+// cache arguments, mapped weights for params, and for each f32[T, n] argument (gemma3.yaml's
+// image rows) rows that are zero unless given for a step (give_rows). A graph with other
+// arguments or results runs through runtime/graph_runner.h instead.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "ir/graph.h"
 #include "ir/model_info.h"
@@ -72,6 +74,10 @@ class Executor {
   const float* step(const StepRows& rows, int64_t L);
   // Sequence 0, tokens[0..T) at positions pos..pos+T-1.
   const float* step(const int32_t* tokens, int64_t T, int64_t pos, int64_t L = 1);
+  // The first T rows of f32[T, n] argument `name` for the next step only (zero otherwise);
+  // throws lmc::Error when the graph has no such argument or T does not fit a step.
+  void give_rows(const std::string& name, const float* values, int64_t T);
+  int64_t rows_width(const std::string& name) const;  // n of f32[T, n] argument `name`; 0: none
   void reset();  // zeroes the KV caches of every sequence
   // The KV caches, whose sequences' rows a snapshot saves and restores between steps.
   KvCache& kv_cache();

@@ -15,15 +15,19 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // Runs the prompt through the graph in chunks of step_tokens rows (or of the
-// executor's max_logit_rows when every row's logits are wanted); returns the logits
+// executor's max_logit_rows when every row's logits are wanted), none cutting an image's
+// rows; returns the logits
 // row of the prompt's last token.
 const float* prefill(Executor& ex, const std::vector<int32_t>& prompt, const GenerateOptions& opts) {
   const int64_t n = static_cast<int64_t>(prompt.size()), V = ex.vocab();
   const int64_t chunk = opts.all_logits ? ex.max_logit_rows() : ex.info().step_tokens;
   const float* last = nullptr;
-  for (int64_t at = 0; at < n; at += chunk) {
-    int64_t T = std::min(chunk, n - at), L = opts.all_logits ? T : 1;
-    const float* logits = ex.step(prompt.data() + at, T, opts.start_pos + at, L);
+  for (int64_t at = 0, end = 0; at < n; at = end) {
+    end = chunk_end(opts.embeddings, at, chunk, n);
+    int64_t T = end - at, L = opts.all_logits ? T : 1;
+    const float* logits = opts.embeddings.empty() ? ex.step(prompt.data() + at, T, opts.start_pos + at, L)
+                                                  : step_with_embeddings(ex, opts.embeddings, opts.embedding_width,
+                                                                         prompt.data(), at, T, opts.start_pos, L);
     if (opts.all_logits && opts.on_logits)
       for (int64_t r = 0; r < L; ++r) opts.on_logits(opts.start_pos + at + r, logits + r * V);
     last = logits + (L - 1) * V;

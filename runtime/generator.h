@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "runtime/executor.h"
+#include "runtime/prompt_embeddings.h"
 #include "runtime/sampler.h"
 #include "runtime/token_constraint.h"
 
@@ -49,6 +50,10 @@ struct GenerateOptions {
   // generation once complete. Empty: any text. Not with draft_max (a drafted token would be
   // judged before the ones before it were accepted).
   std::function<std::unique_ptr<TokenConstraint>()> constraint;
+  // Prompt rows read from embeddings (an image's soft tokens, runtime/prompt_embeddings.h),
+  // each span width values a row and prefilled within one step; their tokens are placeholders.
+  std::vector<PromptEmbeddings> embeddings;
+  int64_t embedding_width = 0;
 };
 
 struct GenerationStats {

@@ -97,7 +97,7 @@ void* GraphRunner::argument(size_t i) { return impl_->args.at(i).data(); }
 
 void GraphRunner::run() {
   Impl& x = *impl_;
-  StepRows rows{x.ids("tokens"), x.ids("positions"), x.ids("seq"), sym(x.syms, ir::Sym::T)};
+  StepRows rows{x.ids("tokens"), x.ids("positions"), x.ids("seq"), sym(x.syms, ir::Sym::T), x.ids("key_ends")};
   check_rows(rows, x.limits, x.next_position);
   x.kernels->run(x.syms.data());
 }

@@ -35,11 +35,23 @@ int64_t gathered_rows(const ir::Graph& g, const std::string& ids) {
   throw Error("runtime: error: row " + std::to_string(row) + ": " + what);
 }
 
+// Each row's last key lies from its own position to its sequence's last row of the step
+// (next_position holds one past it): keys the step writes before attention reads them.
+void check_key_ends(const StepRows& rows, const std::vector<int32_t>& next_position) {
+  for (int64_t t = 0; t < rows.T; ++t) {
+    const int32_t e = rows.key_ends[t], p = rows.positions[t];
+    const int32_t last = next_position[static_cast<size_t>(rows.seqs ? rows.seqs[t] : 0)] - 1;
+    if (e < p || e > last)
+      fail(t, "key end " + std::to_string(e) + " is outside its position " + std::to_string(p) + " .. " +
+                  std::to_string(last) + ", the last of its sequence's rows in the step");
+  }
+}
+
 }  // namespace
 
 bool is_row_ids(const ir::Value& arg) {
   const std::string& n = arg.name();
-  return !arg.def() && (n == "tokens" || n == "positions" || n == "seq");
+  return !arg.def() && (n == "tokens" || n == "positions" || n == "seq" || n == "key_ends");
 }
 
 void check_row_arguments(const ir::Graph& g) {
@@ -73,6 +85,7 @@ void check_rows(const StepRows& rows, const RowLimits& limits, std::vector<int32
                   " does not follow its previous row's (" + std::to_string(next - 1) + ")");
     next = p + 1;
   }
+  if (rows.key_ends && rows.positions) check_key_ends(rows, next_position);
 }
 
 }  // namespace lmc::runtime

@@ -2,7 +2,7 @@
 // ids are trusted by the kernels: an embedding reads the table row its token names, rope,
 // kv_write and attention index the KV cache by position and sequence slot, none of them
 // bounds-checked. So the graph arguments that carry ids are fixed by name (`tokens`,
-// `positions`, `seq`, each i32[T]) and every run's ids are checked here first, whether
+// `positions`, `seq`, `key_ends`, each i32[T]) and every run's ids are checked here first, whether
 // the model's executor or a graph run (runtime/graph_runner.h) feeds them.
 #pragma once
 #include <cstdint>
@@ -16,12 +16,15 @@ namespace lmc::runtime {
 // positions[t]. Rows of several sequences share the step (batched decode, a prefill
 // chunk beside decodes); the rows of one sequence hold consecutive positions in order.
 // A graph run leaves out (nullptr) the ids its graph has no argument for: no seqs means
-// every row is sequence 0.
+// every row is sequence 0. key_ends[t]: the last key position row t attends to, from its
+// own position (causal) up to its sequence's last row of the step (an image's tokens see
+// each other, Gemma 3); nullptr: each row's own position.
 struct StepRows {
   const int32_t* tokens;
   const int32_t* positions;
   const int32_t* seqs;
   int64_t T;
+  const int32_t* key_ends = nullptr;
 };
 
 // What the ids of a row may be.

@@ -97,6 +97,7 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
   // the threads cut the work items). A block's keys outside a vector's own add exactly 0.
   auto* lo = i64_at(b, lo_, i64c(b, 0));
   auto* hi = run.key_end ? run.key_end : b.CreateAdd(run.position, run.rows);
+  if (run.key_ends) hi = last_key_end(count);
   auto* aligned = b.CreateMul(b.CreateSDiv(lo, i64c(b, s_.block())), i64c(b, s_.block()));
   emit_for(
       b, aligned, hi, s_.block(),
@@ -166,14 +167,29 @@ void AttentionTile::start(const QueryRun& run, llvm::Value* count) {
     // and a rescale exp(0) = 1 instead of NaN.
         b.CreateStore(f32c(b, -std::numeric_limits<float>::max()), f32_ptr(b, max_, m));
         b.CreateStore(f32c(b, 0.0f), f32_ptr(b, sum_, m));
-        llvm::Value* end = run.key_end;
-        if (!end) end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
+        // The window counts back from the row's own position, whatever keys past it it reads.
+        auto* own_end = b.CreateAdd(run.position, b.CreateAdd(b.CreateUDiv(m, run.heads), i64c(b, 1)));
+        llvm::Value* end = run.key_end ? run.key_end : own_end;
+        if (run.key_ends) end = b.CreateAdd(i32_at(b, run.key_ends, query_row(run, m)), i64c(b, 1));
         llvm::Value* lo = i64c(b, 0);
-        if (s_.window) lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(end, i64c(b, s_.window)));
+        if (s_.window)
+          lo = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, lo, b.CreateSub(own_end, i64c(b, s_.window)));
         b.CreateStore(lo, elem_ptr(b, b.getInt64Ty(), lo_, m));
         b.CreateStore(end, elem_ptr(b, b.getInt64Ty(), hi_, m));
       },
       "query");
+}
+
+// One past the last key any of the run's `count` query vectors reads (start() stored each one's).
+llvm::Value* AttentionTile::last_key_end(llvm::Value* count) {
+  auto& b = b_;
+  Carried end = emit_for_carry(
+      b, i64c(b, 0), count, 1, {i64c(b, 0)},
+      [&](llvm::Value* m, const Carried& cur) {
+        return Carried{b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, cur[0], i64_at(b, hi_, m))};
+      },
+      "key_end");
+  return end[0];
 }
 
 // Row i of a block: in the scratch, or the cache's slot of the block's key i (rows past

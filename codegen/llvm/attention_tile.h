@@ -31,7 +31,8 @@ namespace lmc::codegen {
 // start at k and v (that kv head's part of row 0 of paged caches, of slot 0 of the
 // sequence's rings). `pages`: the sequence's entries of the KV page table when the caches
 // are paged (codegen/llvm/kv_pages.h), else nullptr. `key_end`: one past the last key every
-// row reads when the attention is bidirectional, else nullptr (each row reads up to its own).
+// row reads when the attention is bidirectional, else nullptr (each row reads up to its own,
+// or up to its entry of `key_ends`, the op's i32 per row, when the op has them).
 struct QueryRun {
   llvm::Value* row;
   llvm::Value* rows;
@@ -42,6 +43,7 @@ struct QueryRun {
   llvm::Value* v;
   llvm::Value* pages;
   llvm::Value* key_end = nullptr;
+  llvm::Value* key_ends = nullptr;
 };
 
 // Stores the attention output `out` (<head_dim x float>) of query head `head` of row `row`.
@@ -105,6 +107,7 @@ class AttentionTile {
   llvm::Value* query_head(const QueryRun& run, llvm::Value* m);
   llvm::Value* row_at(const BlockRows& rows, llvm::Value* i);
   void start(const QueryRun& run, llvm::Value* count);
+  llvm::Value* last_key_end(llvm::Value* count);
   void convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count);
   void scores(llvm::Value* count, const Block& blk, const BlockRows& k);
   void score_tile(llvm::Value* m0, int rows, llvm::Value* k0, int keys, const Block& blk, const BlockRows& k);

@@ -1,7 +1,8 @@
 // attention(q[R, Hq*hd], kc[C, Hk*hd], vc[C, Hk*hd], positions[R], seq[R]) -> o[R, Hq*hd]:
 // causal attention over the KV cache (GQA: query head h reads kv head h / (Hq/Hk)).
 // Query row r sits at p = positions[r] in sequence seq[r] and attends to that
-// sequence's key positions [lo, p], lo = p - window + 1 for a sliding window (else 0);
+// sequence's key positions [lo, e], lo = p - window + 1 for a sliding window (else 0), e = p
+// or, when the op has key_ends, key_ends[r] (Gemma 3's image tokens see each other);
 // with causal = 0 (a vision encoder's patches) to [0, e], e the last position of the
 // step's rows of that sequence, so that every row sees all the others.
 // A cache of the symbol C's rows is paged: key j lives in the row the KV page table
@@ -120,6 +121,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   llvm::Value* o = io.first_output();
   Step st{io.arg(a.operand(3)), io.arg(a.operand(4)), dim_value(b, p, s.rows), nullptr, dim_value(b, p, s.slots)};
   st.tile_rows = clamp64(b, b.CreateSDiv(st.rows, i64c(b, kMinRowTiles)), 1, s.max_tile_rows());
+  llvm::Value* key_ends = s.key_ends ? io.arg(a.operand(5)) : nullptr;
   std::optional<KvPages> pages;
   if (s.slots.sym) pages.emplace(b, p, d);
   AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots,
@@ -170,7 +172,8 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
                          head_start(kc, s.k_dtype),
                          head_start(vc, s.v_dtype),
                          pages ? pages->of_sequence(sequence) : nullptr,
-                         s.causal ? nullptr : sequence_key_end(b, st, sequence)};
+                         s.causal ? nullptr : sequence_key_end(b, st, sequence),
+                         key_ends};
             tile.attend(run, store);
           });
         });

@@ -123,7 +123,7 @@ def rows():
             r"^\S*m\.yaml:\d+:\d+: error: kv_append takes rows of keys or values \(rank 2\), got i32\[T\]",
             {"m.yaml": lambda: tiny_yaml({"kc = kv_append(k)": "kc = kv_append(positions)"})}),
         Row("yaml_pos_is_not_an_input", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
-            r"^\S*m\.yaml:\d+:\d+: error: value 'pos' is not defined \(inputs: tokens, positions, seq\)",
+            r"^\S*m\.yaml:\d+:\d+: error: value 'pos' is not defined \(inputs: tokens, positions, seq, key_ends\)",
             {"m.yaml": lambda: tiny_yaml({"kc = kv_append(k)": "kc = kv_append(pos)"})}),
         Row("yaml_fifo", ["compile", "{dir}/m.yaml", "-o", "{dir}/out.lmc"], ERROR,
             r"^\S*m\.yaml: error: not a regular file \(a FIFO\)", {"m.yaml": lambda: FIFO}),

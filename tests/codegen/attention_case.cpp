@@ -43,6 +43,7 @@ codegen::KernelDesc desc(const Case& c) {
   ir::Type ids = make_type(ir::DType::i32, {T()});
   ir::Dim width = D(c.kv_heads * c.head_dim);
   d.operands = {q, make_type(c.k, {rows, width}), make_type(c.v, {rows, width}), ids, ids};
+  if (c.key_ends) d.operands.push_back(ids);
   d.results = {q};
   d.attrs["n_heads"] = c.heads;
   d.attrs["n_kv_heads"] = c.kv_heads;
@@ -88,13 +89,17 @@ Inputs inputs(const Case& c, Rows& rows, uint32_t seed) {
             1.0 / std::sqrt(static_cast<double>(c.head_dim)),
             c.window,
             c.softcap,
-            c.bidirectional};
+            c.bidirectional,
+            c.key_ends ? rows.key_ends.data() : nullptr};
   return in;
 }
 
 int64_t Rows::sequences() const { return *std::max_element(seqs.begin(), seqs.end()) + 1; }
 
 std::vector<void*> Inputs::args(Rows& rows, std::vector<float>& o) {
+  if (!rows.key_ends.empty())
+    return {q.data(), kc.data(),    vc.data(), rows.positions.data(), rows.seqs.data(), rows.key_ends.data(),
+            o.data(), pages.table()};
   return {q.data(), kc.data(), vc.data(), rows.positions.data(), rows.seqs.data(), o.data(), pages.table()};
 }
 

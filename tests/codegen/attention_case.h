@@ -20,6 +20,7 @@ struct Case {
   ir::DType k = ir::DType::f32, v = ir::DType::f32;  // the caches' dtypes
   bool scrambled_pages = false;  // symbolic: the pages in a random order over a larger pool
   bool bidirectional = false;    // causal = 0: every row reads its sequence's keys up to the step's last
+  bool key_ends = false;         // operand 5: each row reads up to its entry of Rows::key_ends
 };
 
 codegen::KernelDesc desc(const Case& c);
@@ -27,6 +28,7 @@ codegen::KernelDesc desc(const Case& c);
 // The rows of one step: row t at positions[t] of sequence seqs[t].
 struct Rows {
   std::vector<int32_t> positions, seqs;
+  std::vector<int32_t> key_ends = {};  // with Case::key_ends
   int64_t count() const { return static_cast<int64_t>(positions.size()); }
   int64_t sequences() const;
 };

@@ -64,9 +64,10 @@ void reference_kv_write(std::vector<uint8_t>& caches, ir::DType dtype, int64_t C
 
 namespace {
 
-// The last key row t reads: its own position, or bidirectionally its sequence's last in the step.
+// The last key row t reads: its own position, its key end when given, or bidirectionally its
+// sequence's last in the step.
 int64_t last_key(const AttentionRef& a, int64_t t) {
-  int64_t p = a.positions[t];
+  int64_t p = a.key_ends ? a.key_ends[t] : a.positions[t];
   for (int64_t u = 0; a.bidirectional && u < a.T; ++u)
     if (a.seqs[u] == a.seqs[t]) p = std::max<int64_t>(p, a.positions[u]);
   return p;
@@ -80,7 +81,7 @@ std::vector<double> reference_attention(const AttentionRef& a) {
   for (int64_t t = 0; t < a.T; ++t) {
     int64_t p = last_key(a, t);
     int64_t first = a.seqs[t] * a.C;  // the sequence's cache, in slots
-    int64_t lo = a.window ? std::max<int64_t>(0, p - a.window + 1) : 0;
+    int64_t lo = a.window ? std::max<int64_t>(0, a.positions[t] - a.window + 1) : 0;
     for (int64_t h = 0; h < a.Hq; ++h) {
       const float* q = a.q + (t * a.Hq + h) * a.hd;
       int64_t kv = (h / group) * a.hd;

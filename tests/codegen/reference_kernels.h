@@ -97,6 +97,7 @@ struct AttentionRef {
   int64_t window;   // 0 = unlimited
   double softcap;   // 0 = none
   bool bidirectional = false;  // each row reads its sequence's keys up to the last position of its rows
+  const int32_t* key_ends = nullptr;  // [T]: the last key each row reads (the window counts from its position)
 };
 std::vector<double> reference_attention(const AttentionRef& a);
 

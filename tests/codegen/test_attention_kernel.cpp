@@ -167,6 +167,29 @@ TEST(AttentionKernel, BidirectionalRowsReadUpToTheirSequencesLastRow) {
   }
 }
 
+// Rows whose key ends (operand 5) lie past their positions (Gemma 3's image tokens, which
+// see each other among causal text rows): a text row, an image's rows all ending at its
+// last, text after; in one run and in prefill tiles over key blocks, on a full context,
+// paged, and through a sliding window counted from each row's own position.
+Rows image_rows(int32_t text, int32_t image, int32_t after, int32_t pos) {
+  Rows r = run_of(text + image + after, pos);
+  r.key_ends = r.positions;
+  for (int32_t t = text; t < text + image; ++t) r.key_ends[static_cast<size_t>(t)] = pos + text + image - 1;
+  return r;
+}
+
+TEST(AttentionKernel, KeyEndsLetAnImagesRowsSeeEachOther) {
+  uint32_t seed = 1300;
+  for (Case c : {Case{4, 1, 32, 0, 300, 0.0}, Case{8, 2, 64, 0, 600, 0.0, true},
+                 Case{4, 2, 32, 16, 16 + 200, 0.0, false, ir::DType::f16, ir::DType::f16}}) {
+    c.key_ends = true;
+    LoadedKernel k = load_kernel(desc(c));
+    check_rows(c, k, image_rows(2, 5, 3, 0), seed++);
+    check_rows(c, k, image_rows(1, 100, 30, 7), seed++);
+    check_rows(c, k, image_rows(0, 1, 0, 3), seed++);
+  }
+}
+
 TEST(AttentionKernel, RowsOfSeveralSequencesReadTheirOwnCaches) {
   uint32_t seed = 200;
   // A prefill chunk of sequence 2 between decode rows of sequences 0, 1 and 3, at

@@ -77,7 +77,8 @@ def write_mmproj(path, drop=(), shapes=None, meta=None, hparams=None):
         if name in drop:
             continue
         data = (rng.standard_normal(shape) * 0.1).astype(np.float32)
-        w.add_tensor(name, data.astype(np.float16) if len(shape) > 1 else data)
+        # llama.cpp's converter keeps the position embeddings in F32 (ggml's CPU add takes no F16 operand).
+        w.add_tensor(name, data.astype(np.float16) if len(shape) > 1 and "position_embd" not in name else data)
     w.write_header_to_file()
     w.write_kv_data_to_file()
     w.write_tensors_to_file()

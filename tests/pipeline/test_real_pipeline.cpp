@@ -71,8 +71,8 @@ TEST(RealPipeline, Gemma3FusesEveryLayerAndExplainsEveryQuantization) {
   EXPECT_EQ(stat_of(r, "fuse-qk-rope"), "fused 36 norms with their rope");
   // Per layer: two post-norms with their residual adds.
   EXPECT_EQ(stat_of(r, "fuse-residual"), "fused 36 residual adds");
-  // The embedding's scale.
-  EXPECT_EQ(stat_of(r, "fuse-elementwise"), "fused 1 elementwise ops into their producers");
+  // The embedding's scale, and the image rows' mask, its sign and the two adds (gemma3.yaml).
+  EXPECT_EQ(stat_of(r, "fuse-elementwise"), "fused 5 elementwise ops into their producers");
   // 18 × (q, k, v, o, gate, up, down) + the output projection, before fusion.
   EXPECT_EQ(r.linears_before, 18u * 7 + 1);
   // After fusion: 18 × (qkv, o, gate_up, down) + output; each weight decided once, with its

@@ -151,7 +151,7 @@ class Session:
         self.v = [None] * self.cfg.n_layers
         self.pos = 0
 
-    def attention(self, i, q, k, v, positions):
+    def attention(self, i, q, k, v, positions, key_ends):
         cfg = self.cfg
         k = cache_round_trip(k, self.pm.cache, cfg.keys_interleaved)
         v = cache_round_trip(v, self.pm.cache)
@@ -159,7 +159,7 @@ class Session:
         self.v[i] = v if self.v[i] is None else np.concatenate([self.v[i], v])
         keys, vals = self.k[i].astype(np.float64), self.v[i].astype(np.float64)
         kpos = np.arange(keys.shape[0])
-        visible = kpos[None, :] <= positions[:, None]
+        visible = kpos[None, :] <= key_ends[:, None]
         if cfg.windows[i]:
             visible &= positions[:, None] - kpos[None, :] < cfg.windows[i]
         group = cfg.n_heads // cfg.n_kv_heads
@@ -173,10 +173,11 @@ class Session:
             out[:, h, :] = (p / p.sum(axis=-1, keepdims=True)) @ vals[:, h // group, :]
         return out.reshape(q.shape[0], -1).astype(np.float32)
 
-    def step(self, tokens, last_only=False):
+    def step(self, tokens, last_only=False, images=()):
         """Logits [T, vocab] of every row, or [1, vocab] of the last (as lmc computes them
-        when only the next token is wanted: the output projection then sees one row)."""
-        x = self.hidden(tokens)
+        when only the next token is wanted: the output projection then sees one row).
+        images: (row, embeddings [n, d_model]) pairs, see hidden()."""
+        x = self.hidden(tokens, images)
         if last_only:
             x = x[-1:]
         logits = self._linear(self.pm.head, x)
@@ -185,17 +186,24 @@ class Session:
             logits = (c * np.tanh(logits.astype(np.float64) / c)).astype(np.float32)
         return logits
 
-    def hidden(self, tokens):
+    def hidden(self, tokens, images=()):
         """The final norm's rows [T, d_model]: what the output projection reads, and what
-        lmc serve --embeddings pools."""
+        lmc serve --embeddings pools. images: (row, embeddings [n, d_model]) pairs, an
+        image's soft tokens as Gemma 3 reads them (HF's masked_scatter after the embedding's
+        scale): rows row .. row + n - 1 take the embeddings instead of their tokens', and
+        attend to each other (each to the image's last row, causal elsewhere)."""
         pm, cfg = self.pm, self.cfg
         tokens = np.asarray(tokens, dtype=np.int64)
         positions = np.arange(self.pos, self.pos + len(tokens))
+        key_ends = positions.copy()
         x = pm.embed[tokens].astype(np.float32) * np.float32(cfg.embed_scale)
+        for row, e in images:
+            x[row:row + len(e)] = e
+            key_ends[row:row + len(e)] = positions[row + len(e) - 1]
         if pm.model.pos_embed is not None:
             x = x + pm.model.pos_embed[positions]
         for i, (L, W) in enumerate(zip(pm.model.layers, pm.layers)):
-            x = (self._gpt2_block if cfg.arch == "gpt2" else self._block)(i, L, W, x, positions)
+            x = (self._gpt2_block if cfg.arch == "gpt2" else self._block)(i, L, W, x, positions, key_ends)
         f = pm.model.final_norm
         x = layer_norm(x, f["w"], f["b"], cfg.eps) if cfg.arch == "gpt2" else rms_norm(x, f["w"], cfg.eps)
         self.pos += len(tokens)
@@ -218,7 +226,7 @@ class Session:
         y = self._heads(y, n)
         return y if w is None else rms_norm(y, w, cfg.eps)
 
-    def _block(self, i, L, W, x, positions):
+    def _block(self, i, L, W, x, positions, key_ends):
         """Gemma 3's and the Llama-like families' layer; the optional norms are applied
         where the layer has their weights."""
         cfg, lin = self.cfg, self._linear
@@ -231,7 +239,7 @@ class Session:
                      cfg.rope_dynamic),
                 rope(k, positions, cfg.rope_bases[i], factors, cfg.rotary_dim, cfg.rope_yarn, cfg.rope_attn,
                      cfg.rope_dynamic))
-        a = lin(W["o"], self.attention(i, q, k, v, positions))
+        a = lin(W["o"], self.attention(i, q, k, v, positions, key_ends))
         if "post_attn_norm" in L:
             a = rms_norm(a, L["post_attn_norm"], cfg.eps)
         x = x + a
@@ -272,12 +280,12 @@ class Session:
             out += gate * shared
         return out.astype(np.float32)
 
-    def _gpt2_block(self, i, L, W, x, positions):
+    def _gpt2_block(self, i, L, W, x, positions, key_ends):
         cfg, lin = self.cfg, self._linear
         h = layer_norm(x, *L["ln_1"], cfg.eps)
         q, k, v = np.split(lin(W["qkv"], h), 3, axis=1)
         a = self.attention(i, self._heads(q, cfg.n_heads), self._heads(k, cfg.n_heads),
-                           self._heads(v, cfg.n_heads), positions)
+                           self._heads(v, cfg.n_heads), positions, key_ends)
         x = x + lin(W["o"], a)
         h = layer_norm(x, *L["ln_2"], cfg.eps)
         return x + lin(W["proj"], gelu_tanh(lin(W["fc"], h)))

@@ -13,6 +13,7 @@
 #include "tools/lmc/commands/commands.h"
 #include "tools/lmc/commands/prompt_cache.h"
 #include "tools/lmc/commands/run_batch.h"
+#include "tools/lmc/commands/run_images.h"
 #include "tools/lmc/flags/artifact_flags.h"
 #include "tools/lmc/flags/cache_flags.h"
 #include "tools/lmc/flags/chat_template_flag.h"
@@ -37,6 +38,7 @@ std::vector<FlagSpec> specs() {
   auto s = generation_flag_specs();
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : open_flag_specs()) s.push_back(f);
+  for (auto& f : image_flag_specs()) s.push_back(f);
   s.push_back({"logits-out", true,
                "write the logits of every prompt position and generated step to FILE.npy "
                "(with --prompts: a folder, one INDEX.npy per prompt)",
@@ -168,6 +170,11 @@ int cmd_run(int argc, char** argv) {
   auto prompt_cache = PromptCache::from_flags(a);
   // A system message means a chat, as llama-completion switches to one for -sys.
   const bool chat = a.has("chat") || a.has("single-turn") || a.has("system") || a.has("system-file");
+  if ((a.has("image") || a.has("mmproj")) &&
+      (raw_transcript_asked(a) || a.has("prompts") ||
+       ((a.has("interactive") || a.has("conversation")) && !a.has("single-turn"))))
+    throw UsageError(
+        "--image and --mmproj apply to one prompt (--prompt, --file or stdin), not a conversation or --prompts");
   if (raw_transcript_asked(a)) return run_raw_transcript(a, model);
   if ((a.has("interactive") || a.has("conversation")) && !a.has("single-turn")) return chat_command(a);
   if (a.has("prompts")) return run_batch(a, model);
@@ -177,8 +184,14 @@ int cmd_run(int argc, char** argv) {
 
   driver::LoadedModel m = open_model(model, a);
   const models::Tokenizer& tok = *m.tokenizer;
+  // The images' markers go in the user's message, as llama-mtmd-cli puts them.
+  if (a.has("image")) prompt = driver::with_media_markers(prompt, a.all("image").size());
   if (chat) prompt = chat_template(m, a, model).single_turn(system_message(a), prompt, tok.wants_bos());
-  std::vector<int32_t> ids = tok.encode(prompt, tok.wants_bos());
+  const std::optional<driver::ImagePrompt> images =
+      prompt_images(a, m, model, prompt, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
+  if (images && (prompt_cache || gen.draft_max > 0))
+    throw UsageError("--image takes no prompt cache and no draft model");
+  std::vector<int32_t> ids = images ? images->tokens : tok.encode(prompt, tok.wants_bos());
   if (ids.empty()) ids = start_of_text(tok, model);
   // Checked before anything is printed, so the error is the only output.
   if (static_cast<int64_t>(ids.size()) > m.info.context)
@@ -211,6 +224,10 @@ int cmd_run(int argc, char** argv) {
     }
   }
   if (prompt_cache) ids = prompt_cache->start(m, ex, ids, gen);
+  if (images) {
+    gen.embeddings = images->spans;
+    gen.embedding_width = images->width;
+  }
   GeneratedText out(tok, stop_strings(a));
   // llama-completion shows the prompt as it reads it for generating; with -n 0 it shows nothing.
   if (!chat && !a.has("no-display-prompt") && gen.max_tokens != 0) std::cout << prompt << std::flush;

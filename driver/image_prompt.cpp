@@ -1,0 +1,73 @@
+#include "driver/image_prompt.h"
+
+#include "support/error.h"
+
+namespace lmc::driver {
+
+namespace {
+
+// The text around an image's soft tokens, by projector (llama.cpp's mtmd writes the same).
+struct ImageText {
+  const char* projector;
+  const char* begin;
+  const char* end;
+};
+constexpr ImageText kImageTexts[] = {
+    {"gemma3", "<start_of_image>", "<end_of_image>"},
+};
+
+const ImageText& image_text(const std::string& projector, const std::string& model) {
+  for (const ImageText& t : kImageTexts)
+    if (projector == t.projector) return t;
+  throw error_at(model, "no prompt layout for images of projector '" + projector + "'");
+}
+
+// The text cut at each marker: one piece more than markers.
+std::vector<std::string> pieces_between_markers(const std::string& text) {
+  std::vector<std::string> pieces;
+  const std::string marker = kMediaMarker;
+  size_t from = 0;
+  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, from)) {
+    pieces.push_back(text.substr(from, at - from));
+    from = at + marker.size();
+  }
+  pieces.push_back(text.substr(from));
+  return pieces;
+}
+
+}  // namespace
+
+std::string with_media_markers(const std::string& text, size_t images) {
+  if (text.find(kMediaMarker) != std::string::npos) return text;
+  std::string marked = text;
+  for (size_t i = 0; i < images; ++i) marked = kMediaMarker + marked;
+  return marked;
+}
+
+ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
+                         const std::string& projector, const std::string& model) {
+  const ImageText& around = image_text(projector, model);
+  const std::vector<std::string> pieces = pieces_between_markers(with_media_markers(text, images.size()));
+  if (pieces.size() != images.size() + 1)
+    throw error_at(model, "the prompt has " + std::to_string(pieces.size() - 1) + " " + kMediaMarker + " markers for " +
+                              std::to_string(images.size()) + " --image files");
+  for (const char* special : {around.begin, around.end})
+    if (!tok.find(special)) throw error_at(model, std::string("the tokenizer has no token ") + special);
+  ImagePrompt p;
+  p.images = std::move(images);
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    // The image's start text ends the piece before it, and its end text begins the next.
+    std::string piece = (i ? std::string(around.end) : "") + pieces[i] + (i + 1 < pieces.size() ? around.begin : "");
+    std::vector<int32_t> ids = tok.encode(piece, i == 0 && tok.wants_bos());
+    p.tokens.insert(p.tokens.end(), ids.begin(), ids.end());
+    if (i + 1 == pieces.size()) break;
+    const ImageEmbeddings& e = p.images[i];
+    if (p.width && e.width != p.width) throw error_at(model, "the images' embeddings differ in width");
+    p.width = e.width;
+    p.spans.push_back({static_cast<int64_t>(p.tokens.size()), e.tokens, e.values.data()});
+    p.tokens.insert(p.tokens.end(), static_cast<size_t>(e.tokens), *tok.find(around.begin));
+  }
+  return p;
+}
+
+}  // namespace lmc::driver

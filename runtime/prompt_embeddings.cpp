@@ -1,0 +1,46 @@
+#include "runtime/prompt_embeddings.h"
+
+#include <algorithm>
+#include <string>
+
+#include "support/error.h"
+
+namespace lmc::runtime {
+
+int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_t chunk, int64_t n) {
+  const int64_t end = std::min(n, at + chunk);
+  for (const PromptEmbeddings& s : spans) {
+    if (s.at + s.rows <= end || s.at >= end || s.at + s.rows <= at) continue;
+    if (s.at <= at)
+      throw Error("runtime: error: an image of " + std::to_string(s.rows) + " tokens does not fit a step of " +
+                  std::to_string(chunk) + " rows");
+    return s.at;  // the span starts the next chunk
+  }
+  return end;
+}
+
+const float* step_with_embeddings(Executor& ex, const std::vector<PromptEmbeddings>& spans, int64_t width,
+                                  const int32_t* tokens, int64_t at, int64_t T, int64_t pos, int64_t L) {
+  if (ex.rows_width("image_rows") != width || ex.rows_width("image_mask") != 1)
+    throw Error("runtime: error: the model reads no image rows of width " + std::to_string(width) +
+                " (image_rows [T, width] and image_mask [T, 1])");
+  std::vector<float> rows(static_cast<size_t>(T * width), 0.0f), mask(static_cast<size_t>(T), 0.0f);
+  std::vector<int32_t> positions(static_cast<size_t>(T)), key_ends(static_cast<size_t>(T)),
+      seqs(static_cast<size_t>(T));
+  for (int64_t t = 0; t < T; ++t)
+    positions[static_cast<size_t>(t)] = key_ends[static_cast<size_t>(t)] = static_cast<int32_t>(pos + at + t);
+  for (const PromptEmbeddings& s : spans) {
+    if (s.at < at || s.at + s.rows > at + T) continue;  // chunk_end keeps a span in one chunk
+    const int64_t first = s.at - at;
+    std::copy_n(s.values, s.rows * width, rows.begin() + first * width);
+    for (int64_t r = first; r < first + s.rows; ++r) {
+      mask[static_cast<size_t>(r)] = 1.0f;
+      key_ends[static_cast<size_t>(r)] = static_cast<int32_t>(pos + s.at + s.rows - 1);
+    }
+  }
+  ex.give_rows("image_rows", rows.data(), T);
+  ex.give_rows("image_mask", mask.data(), T);
+  return ex.step(StepRows{tokens + at, positions.data(), seqs.data(), T, key_ends.data()}, L);
+}
+
+}  // namespace lmc::runtime

@@ -1,0 +1,32 @@
+// Prompt rows read from given embeddings instead of tokens: an image's soft tokens (lmc run
+// --image), which the vision tower encoded. The model reads them through its f32 inputs
+// image_rows and image_mask (gemma3.yaml), and the span's rows attend to each other (each
+// row's key end is the span's last position), so a span is prefilled within one step:
+// prefill chunks end before a span that does not fit the rest of theirs.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "runtime/executor.h"
+
+namespace lmc::runtime {
+
+// Prompt rows [at, at + rows), their embeddings rows x width values from `values`.
+struct PromptEmbeddings {
+  int64_t at = 0;
+  int64_t rows = 0;
+  const float* values = nullptr;
+};
+
+// Where a prefill chunk from `at` of at most `chunk` rows ends (at most n): before the first
+// span it would cut. Throws lmc::Error when a span starting at `at` is longer than `chunk`.
+int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_t chunk, int64_t n);
+
+// Runs prompt rows [at, at + T) at positions pos + at, ... as one step of sequence 0: the
+// spans' embeddings given to `ex` (image_rows, image_mask) and their rows' key ends at the
+// span's last position. Returns the last L rows' logits (Executor::step). Throws lmc::Error
+// when the spans' width is not the model's image_rows'.
+const float* step_with_embeddings(Executor& ex, const std::vector<PromptEmbeddings>& spans, int64_t width,
+                                  const int32_t* tokens, int64_t at, int64_t T, int64_t pos, int64_t L);
+
+}  // namespace lmc::runtime
