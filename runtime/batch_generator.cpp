@@ -105,6 +105,7 @@ BatchGenerator::PageCounts BatchGenerator::page_counts() const {
     c.window_used = window_pool_->pages() - window_pool_->free_pages();
     c.window_prefix_tree = tree_ ? tree_->window_pages() : 0;
     c.window_page_bytes = ex_.kv_cache().page_bytes(true);
+    c.window = ex_.kv_cache().window();
   }
   return c;
 }
@@ -132,6 +133,7 @@ bool BatchGenerator::take_window_pages(size_t slot, int64_t pos, int64_t end) {
 }
 
 bool BatchGenerator::free_pages_for(size_t slot, int64_t n, int64_t window_n) {
+  if (tree_ && window_pool_ && window_n > window_pool_->free_pages()) tree_->trim();
   while (n > pool_->free_pages() || (window_pool_ && window_n > window_pool_->free_pages())) {
     if (tree_ && tree_->evict()) continue;
     size_t oldest = slots_.size();
@@ -148,6 +150,7 @@ bool BatchGenerator::free_pages_for(size_t slot, int64_t n, int64_t window_n) {
 int64_t BatchGenerator::share_prefix(size_t slot, const BatchJob& job, int64_t cached) {
   if (!tree_ || !job.reuse_prefix || job.opts.all_logits) return cached;
   const auto seq = static_cast<int64_t>(slot);
+  tree_->part(job.prompt);
   const std::vector<int32_t> rows =
       tree_->match(job.prompt, (static_cast<int64_t>(job.prompt.size()) - 1) / kKvPageRows);
   const auto m = static_cast<int64_t>(rows.size());
@@ -180,7 +183,7 @@ bool BatchGenerator::own_page(size_t slot, KvPagePool& pool, bool window, int64_
   return true;
 }
 
-void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens) {
+void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens, bool trim) {
   if (!tree_) return;
   const auto seq = static_cast<int64_t>(slot);
   std::vector<int32_t> rows, window_rows;
@@ -189,7 +192,7 @@ void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens) {
     const bool held = window_pool_ && j >= window_pool_->first(seq) && j < window_pool_->held(seq);
     window_rows.push_back(held ? ex_.kv_cache().window_page_table().first_row(seq, j) : -1);
   }
-  tree_->insert(tokens, rows, window_rows);
+  tree_->insert(tokens, rows, window_rows, trim);
 }
 
 void BatchGenerator::drop_held(size_t slot) {
@@ -371,7 +374,7 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
   for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
   s.prefilled += T;
   s.fed += T;
-  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)));
+  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)), false);
   if (s.job.on_prompt_progress)
     s.job.on_prompt_progress(s.stats.cached_tokens, s.prefilled - s.stats.cached_tokens,
                              seconds_between(s.added, Clock::now()));

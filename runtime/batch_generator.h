@@ -120,6 +120,7 @@ class BatchGenerator {
     int64_t pages = 0, used = 0, prefix_tree = 0;
     int64_t window_pages = 0, window_used = 0, window_prefix_tree = 0;
     uint64_t page_bytes = 0, window_page_bytes = 0;
+    int64_t window = 0;  // the longest sliding window
   };
   PageCounts page_counts() const;
   // The KV pages `slot` holds (running a sequence or not), and how many of them others (a
@@ -189,8 +190,10 @@ class BatchGenerator {
   // first pages pointed at them. The page it writes next is made its own (a copy of a
   // shared one), or, with no page free for the copy, it goes back to that page's start.
   int64_t share_prefix(size_t slot, const BatchJob& job, int64_t cached);
-  // Offers the whole pages of `tokens`, the first ones `slot` holds, to the prefix tree.
-  void offer_pages(size_t slot, std::span<const int32_t> tokens);
+  // Offers the whole pages of `tokens`, the first ones `slot` holds, to the prefix tree
+  // (KvPrefixTree::insert's `trim`: not for a prompt read, whose next prompts may part from
+  // it anywhere, only when its sequence ends).
+  void offer_pages(size_t slot, std::span<const int32_t> tokens, bool trim = true);
   // Decode rows that have their pages (take_pages) go on; the others wait, and when all of
   // them would and no prompt waits to be read, the one that started last ends.
   std::vector<Sequence*> with_pages(const std::vector<Sequence*>& decoding, bool prefill_waits);

@@ -129,7 +129,7 @@ std::vector<int32_t> KvPrefixTree::window_rows(std::span<const int32_t> tokens, 
 }
 
 void KvPrefixTree::insert(std::span<const int32_t> tokens, std::span<const int32_t> rows,
-                          std::span<const int32_t> window_rows) {
+                          std::span<const int32_t> window_rows, bool trim) {
   const int64_t whole = static_cast<int64_t>(tokens.size()) / kKvPageRows;
   if (static_cast<int64_t>(rows.size()) < whole)
     throw Error("runtime: error: " + std::to_string(whole) + " whole KV pages with " + std::to_string(rows.size()) +
@@ -157,7 +157,22 @@ void KvPrefixTree::insert(std::span<const int32_t> tokens, std::span<const int32
     }
     n = next;
   }
-  if (window_ > 0) trim_windows(*root_, 0);
+  if (window_ > 0 && trim) trim_windows(*root_, 0);
+}
+
+void KvPrefixTree::part(std::span<const int32_t> tokens) {
+  if (window_ == 0) return;
+  const int64_t whole = static_cast<int64_t>(tokens.size()) / kKvPageRows;
+  Node* n = root_.get();
+  for (int64_t j = 0; j < whole; ++j) {
+    Node* next = n->child(page_at(tokens, j));
+    if (!next) {
+      n->parting = n != root_.get();
+      break;
+    }
+    n = next;
+  }
+  trim_windows(*root_, 0);
 }
 
 KvPrefixTree::Node* KvPrefixTree::add_child(Node& n, std::span<const int32_t> page, int32_t row) {

@@ -9,9 +9,9 @@
 // Sliding windows (a window pool, runtime/kv_cache.h): a node also holds the window page of
 // its positions while a continuation may read it, that is while it lies in the window
 // before the end of a node where prompts part or end (a leaf, a node with several children
-// or after which an offered prompt went on otherwise): a cached prefix keeps its last window of sliding pages, not its
-// whole length. A node lacking its window page takes it from a sequence that offers it. A match ends where the window
-// before it is whole.
+// or after which an offered or matched prompt went on otherwise): a cached prefix keeps its last window of sliding
+// pages, not its whole length. A node lacking its window page takes it from a sequence that offers it. A match ends
+// where the window before it is whole.
 //
 // The pages of finished sequences stay while the pool has room; when a request needs
 // pages, evict() lets go of the page used least recently that nothing else holds and
@@ -49,8 +49,17 @@ class KvPrefixTree {
   // the same tokens at another row (another sequence computed it), it keeps its own and adds
   // none of the rest. `window_rows` (with windows): the window pages' first rows, -1 for
   // those the sequence let go of.
-  void insert(std::span<const int32_t> tokens, std::span<const int32_t> rows,
-              std::span<const int32_t> window_rows = {});
+  // With `trim`, it lets go of the window pages no continuation reads (a prompt read offers
+  // its pages without, as a prompt that comes while its sequence runs may part anywhere).
+  void insert(std::span<const int32_t> tokens, std::span<const int32_t> rows, std::span<const int32_t> window_rows = {},
+              bool trim = true);
+  // Marks where `tokens` parts from the tree, when it does after a whole page of it, as a
+  // place prompts part, and lets go of the window pages no continuation reads.
+  void part(std::span<const int32_t> tokens);
+  // Lets go of the window pages no continuation reads (the window pool runs short).
+  void trim() {
+    if (window_ > 0) trim_windows(*root_, 0);
+  }
   // Forgets the prompts that start with the first whole page of `tokens` (a slot's erased
   // cache: no prompt starts from it), letting go of their pages.
   void forget(std::span<const int32_t> tokens);
