@@ -199,9 +199,10 @@ const std::vector<OpDef> kOps = {
     {"kv_write",
      4,
      4,
-     {},
+     {{"window", K::Int, false}},
      kv_write,
-     "writes each row into its sequence's KV cache (a ring for a window) at its position; aliases the cache",
+     "writes each row into its sequence's KV cache (a ring, or pages of a window's table) at its position; "
+     "aliases the cache",
      with_caches(aliasing(R::View), 1u << 0)},
     {"attention",
      5,

@@ -230,6 +230,9 @@ std::vector<Type> kv_write(const Op& op) {
   // A ring's rows are constant; a cache holding every position has C rows, the context.
   const Dim& rows = in(op, 0).dims[0];
   if (rows.sym && *rows.sym != Sym::C) fail(op, "cache rows must be a constant or C, is " + rows.str());
+  // A window's cache of C rows is paged through the window's own table (codegen/kernel_abi.h).
+  if (op.has_attr("window") && (op.attr_int("window") <= 0 || !rows.sym))
+    fail(op, "window must be positive, on a cache of C rows");
   return {in(op, 0)};
 }
 

@@ -301,10 +301,10 @@ class Lowerer {
     for (size_t i = 0; i < results.size(); ++i) values_[st.results[i]] = results[i];
   }
 
-  // r = kv_append(x, window = w): a cache argument holding every position the layer
-  // can attend to — a ring of window + step_tokens rows for a sliding window, else C
-  // rows, the context the model is run with — written with kv_write; the updated cache
-  // is also a graph output.
+  // r = kv_append(x, window = w): a cache argument of C rows, the context the model is run
+  // with, written with kv_write; the updated cache is also a graph output. A sliding
+  // window's (window = w) is paged through the window's table, which holds only the pages
+  // of the last w positions of each sequence (runtime/kv_cache.h).
   void lower_kv_append(const Statement& st, const std::vector<ir::Value*>& operands, const std::string& suffix) {
     if (operands.size() != 1 || st.results.size() != 1) throw error_at(st.where, "kv_append takes one value");
     int64_t window = 0;
@@ -313,7 +313,7 @@ class Lowerer {
         if (a.key != "window") throw error_at(st.where, "kv_append has no attribute '" + excerpt(a.key) + "'");
         window = as_int(eval_expr(a.text, env_, st.where), st.where);
       }
-    ir::Dim rows = window > 0 ? ir::Dim::of(window + info_.step_tokens) : ir::Dim::symbolic(ir::Sym::C);
+    ir::Dim rows = ir::Dim::symbolic(ir::Sym::C);
     ir::Value* x = operands[0];
     if (x->type().rank() != 2)
       throw error_at(st.where, "kv_append takes rows of keys or values (rank 2), got " + x->type().str());
@@ -324,7 +324,9 @@ class Lowerer {
     ir::Value* cache = g_.add_arg(st.results[0] + suffix + "_in", t);
     ir::Value* written;
     try {
-      written = b_.op("kv_write", {cache, x, positions, seq}, {}, st.results[0] + suffix);
+      ir::AttrMap attrs;
+      if (window > 0) attrs["window"] = window;
+      written = b_.op("kv_write", {cache, x, positions, seq}, std::move(attrs), st.results[0] + suffix);
     } catch (const Error& e) {
       throw error_at(st.where, e.what());
     }

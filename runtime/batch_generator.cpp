@@ -56,10 +56,12 @@ constexpr const char* kCacheFull = "Context size has been exceeded.";
 BatchGenerator::BatchGenerator(Executor& ex, int64_t prefill_chunk)
     : ex_(ex),
       pool_(ex.kv_cache().pool()),
+      window_pool_(ex.kv_cache().window_pool()),
       prefill_chunk_(prefill_chunk > 0 ? prefill_chunk : ex.info().step_tokens),
       slots_(static_cast<size_t>(ex.sequences())),
       held_(slots_.size()) {
-  if (pool_ && ex.rollback_limit() == INT64_MAX) tree_ = std::make_unique<KvPrefixTree>(*pool_);
+  if (pool_ && ex.rollback_limit() == INT64_MAX)
+    tree_ = std::make_unique<KvPrefixTree>(*pool_, window_pool_, ex.kv_cache().window());
   if (ex.info().step_tokens < ex.sequences() || ex.max_logit_rows() < ex.sequences())
     throw Error("runtime: error: batching " + std::to_string(ex.sequences()) +
                 " sequences needs a step of at least that many rows (step_tokens " +
@@ -96,7 +98,16 @@ bool BatchGenerator::waits_for_pages(const std::vector<int32_t>& prompt) const {
 
 BatchGenerator::PageCounts BatchGenerator::page_counts() const {
   if (!pool_) return {};
-  return {pool_->pages(), pool_->pages() - pool_->free_pages(), tree_ ? tree_->pages() : 0};
+  PageCounts c{pool_->pages(), pool_->pages() - pool_->free_pages(), tree_ ? tree_->pages() : 0};
+  c.page_bytes = ex_.kv_cache().page_bytes(false);
+  if (window_pool_) {
+    c.window_pages = window_pool_->pages();
+    c.window_used = window_pool_->pages() - window_pool_->free_pages();
+    c.window_prefix_tree = tree_ ? tree_->window_pages() : 0;
+    c.window_page_bytes = ex_.kv_cache().page_bytes(true);
+    c.window = ex_.kv_cache().window();
+  }
+  return c;
 }
 
 std::pair<int64_t, int64_t> BatchGenerator::slot_pages(size_t slot) const {
@@ -114,8 +125,16 @@ bool BatchGenerator::take_pages(size_t slot, int64_t positions) {
          pool_->grow(static_cast<int64_t>(slot), positions);
 }
 
-bool BatchGenerator::free_pages_for(size_t slot, int64_t n) {
-  while (n > pool_->free_pages()) {
+bool BatchGenerator::take_window_pages(size_t slot, int64_t pos, int64_t end) {
+  if (!window_pool_) return true;
+  const auto seq = static_cast<int64_t>(slot);
+  window_pool_->drop_before(seq, ex_.kv_cache().window_first_page(pos));
+  return free_pages_for(slot, 0, window_pool_->lacking(seq, end)) && window_pool_->grow(seq, end);
+}
+
+bool BatchGenerator::free_pages_for(size_t slot, int64_t n, int64_t window_n) {
+  if (tree_ && window_pool_ && window_n > window_pool_->free_pages()) tree_->trim();
+  while (n > pool_->free_pages() || (window_pool_ && window_n > window_pool_->free_pages())) {
     if (tree_ && tree_->evict()) continue;
     size_t oldest = slots_.size();
     for (size_t i = 0; i < slots_.size(); ++i)
@@ -131,43 +150,64 @@ bool BatchGenerator::free_pages_for(size_t slot, int64_t n) {
 int64_t BatchGenerator::share_prefix(size_t slot, const BatchJob& job, int64_t cached) {
   if (!tree_ || !job.reuse_prefix || job.opts.all_logits) return cached;
   const auto seq = static_cast<int64_t>(slot);
+  tree_->part(job.prompt);
   const std::vector<int32_t> rows =
       tree_->match(job.prompt, (static_cast<int64_t>(job.prompt.size()) - 1) / kKvPageRows);
-  if (static_cast<int64_t>(rows.size()) * kKvPageRows > cached) {
-    for (size_t j = 0; j < rows.size(); ++j) pool_->share(seq, static_cast<int64_t>(j), rows[j]);
-    return static_cast<int64_t>(rows.size()) * kKvPageRows;
+  const auto m = static_cast<int64_t>(rows.size());
+  if (m * kKvPageRows > cached) {
+    for (int64_t j = 0; j < m; ++j) pool_->share(seq, j, rows[static_cast<size_t>(j)]);
+    if (window_pool_) {
+      const int64_t first = tree_->window_first_page(m);
+      window_pool_->drop_before(seq, first);
+      const std::vector<int32_t> window_rows = tree_->window_rows(job.prompt, m);
+      for (int64_t j = first; j < m; ++j) window_pool_->share(seq, j, window_rows[static_cast<size_t>(j - first)]);
+    }
+    return m * kKvPageRows;
   }
   const int64_t page = cached / kKvPageRows;
-  const KvPageTable& table = ex_.kv_cache().page_table();
-  if (page >= pool_->held(seq) || pool_->refs(table.first_row(seq, page)) == 1) return cached;  // its own
-  if (!free_pages_for(slot, 1)) {
-    pool_->shrink(seq, page * kKvPageRows);
+  if (!own_page(slot, *pool_, false, page) || (window_pool_ && !own_page(slot, *window_pool_, true, page))) {
+    for (KvPagePool* p : {pool_, window_pool_})
+      if (p) p->shrink(seq, page * kKvPageRows);
     return page * kKvPageRows;
   }
-  if (const int32_t from = pool_->unshare(seq, page); from >= 0)
-    ex_.kv_cache().copy_page(from, table.first_row(seq, page));
   return cached;
 }
 
-void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens) {
+bool BatchGenerator::own_page(size_t slot, KvPagePool& pool, bool window, int64_t page) {
+  const auto seq = static_cast<int64_t>(slot);
+  const KvPageTable& table = window ? ex_.kv_cache().window_page_table() : ex_.kv_cache().page_table();
+  if (page >= pool.held(seq) || pool.refs(table.first_row(seq, page)) == 1) return true;
+  if (!free_pages_for(slot, window ? 0 : 1, window ? 1 : 0)) return false;
+  if (const int32_t from = pool.unshare(seq, page); from >= 0)
+    ex_.kv_cache().copy_page(from, table.first_row(seq, page), window);
+  return true;
+}
+
+void BatchGenerator::offer_pages(size_t slot, std::span<const int32_t> tokens, bool trim) {
   if (!tree_) return;
   const auto seq = static_cast<int64_t>(slot);
-  std::vector<int32_t> rows;
-  for (int64_t j = 0; j < static_cast<int64_t>(tokens.size()) / kKvPageRows; ++j)
+  std::vector<int32_t> rows, window_rows;
+  for (int64_t j = 0; j < static_cast<int64_t>(tokens.size()) / kKvPageRows; ++j) {
     rows.push_back(ex_.kv_cache().page_table().first_row(seq, j));
-  tree_->insert(tokens, rows);
+    const bool held = window_pool_ && j >= window_pool_->first(seq) && j < window_pool_->held(seq);
+    window_rows.push_back(held ? ex_.kv_cache().window_page_table().first_row(seq, j) : -1);
+  }
+  tree_->insert(tokens, rows, window_rows, trim);
 }
 
 void BatchGenerator::drop_held(size_t slot) {
   held_[slot] = Held{};
-  if (pool_) pool_->shrink(static_cast<int64_t>(slot), 0);
+  for (KvPagePool* p : {pool_, window_pool_})
+    if (p) p->shrink(static_cast<int64_t>(slot), 0);
 }
 
 std::vector<BatchGenerator::Sequence*> BatchGenerator::with_pages(const std::vector<Sequence*>& decoding,
                                                                   bool prefill_waits) {
   std::vector<Sequence*> ready;
   for (Sequence* s : decoding)
-    if (take_pages(static_cast<size_t>(s->slot), s->fed + 1)) ready.push_back(s);
+    if (take_pages(static_cast<size_t>(s->slot), s->fed + 1) &&
+        take_window_pages(static_cast<size_t>(s->slot), s->fed, s->fed + 1))
+      ready.push_back(s);
   if (!ready.empty() || decoding.empty() || prefill_waits) return ready;
   Sequence* last = *std::max_element(decoding.begin(), decoding.end(),
                                      [](const Sequence* a, const Sequence* b) { return a->arrival < b->arrival; });
@@ -192,7 +232,8 @@ size_t BatchGenerator::add(BatchJob job) {
   if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
   auto [slot, cached] = pick_slot(job);
   if (pool_) {
-    pool_->shrink(static_cast<int64_t>(slot), cached);
+    for (KvPagePool* p : {pool_, window_pool_})
+      if (p) p->shrink(static_cast<int64_t>(slot), cached);
     cached = share_prefix(slot, job, cached);
   }
   if (!take_pages(slot, static_cast<int64_t>(job.prompt.size()))) {
@@ -209,13 +250,13 @@ std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const 
   const bool reuse = job.reuse_prefix && !job.opts.all_logits;
   if (job.slot >= 0) {
     const auto slot = static_cast<size_t>(job.slot);
-    return {slot, reuse ? reusable(held_[slot].tokens, job.prompt) : 0};
+    return {slot, reuse ? reusable(slot, job.prompt) : 0};
   }
   size_t best = slots_.size();
   int64_t best_cached = -1;
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i]) continue;
-    int64_t cached = reuse ? reusable(held_[i].tokens, job.prompt) : 0;
+    int64_t cached = reuse ? reusable(i, job.prompt) : 0;
     if (cached > best_cached || (cached == best_cached && held_[i].ended < held_[best].ended)) {
       best = i;
       best_cached = cached;
@@ -231,8 +272,11 @@ int64_t reusable_prefix(const std::vector<int32_t>& held, const std::vector<int3
   return static_cast<int64_t>(held.size()) - n > rollback_limit ? 0 : n;
 }
 
-int64_t BatchGenerator::reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const {
-  return reusable_prefix(held, prompt, ex_.rollback_limit());
+int64_t BatchGenerator::reusable(size_t slot, const std::vector<int32_t>& prompt) const {
+  const int64_t n = reusable_prefix(held_[slot].tokens, prompt, ex_.rollback_limit());
+  // A window's pages that the slot let go of are not there to go back to.
+  if (window_pool_ && ex_.kv_cache().window_first_page(n) < window_pool_->first(static_cast<int64_t>(slot))) return 0;
+  return n;
 }
 
 void BatchGenerator::check_free(size_t slot) const {
@@ -284,7 +328,8 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
     held.tokens.assign(s.history.begin(),
                        s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
   held.ended = ended_++;
-  if (pool_) pool_->shrink(s.slot, static_cast<int64_t>(held.tokens.size()));
+  for (KvPagePool* p : {pool_, window_pool_})
+    if (p) p->shrink(s.slot, static_cast<int64_t>(held.tokens.size()));
   offer_pages(static_cast<size_t>(s.slot), held.tokens);
   slots_[static_cast<size_t>(s.slot)].reset();
   if (done) done(stats, error);
@@ -319,6 +364,8 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
   }
   int64_t T = std::min(prefill_chunk_, s.stats.prompt_tokens - s.prefilled);
   if (s.job.opts.all_logits) T = std::min(T, ex_.max_logit_rows());
+  if (!take_window_pages(static_cast<size_t>(s.slot), s.prefilled, s.prefilled + T))
+    throw Error("runtime: error: the KV window pool has too few pages for a prompt chunk");
   std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), s.slot);
   for (int64_t r = 0; r < T; ++r) positions[static_cast<size_t>(r)] = static_cast<int32_t>(s.prefilled + r);
   const int64_t L = s.job.opts.all_logits ? T : 1;
@@ -327,7 +374,7 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
   for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
   s.prefilled += T;
   s.fed += T;
-  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)));
+  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)), false);
   if (s.job.on_prompt_progress)
     s.job.on_prompt_progress(s.stats.cached_tokens, s.prefilled - s.stats.cached_tokens,
                              seconds_between(s.added, Clock::now()));

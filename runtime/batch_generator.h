@@ -34,18 +34,17 @@
 // KV pages (ExecutorOptions::kv_unified): the slots share one pool of pages. A sequence
 // takes its prompt's pages when it starts and one more page whenever it decodes past its
 // last; a free slot's cache keeps its pages for prefix reuse until the pool runs short, and
-// then gives them back, the slot used least recently first. Without rings (no sliding
-// window), the whole pages of every prompt read and every sequence ended go to a prefix
-// tree (runtime/kv_prefix_tree.h), which any slot's prompt that starts alike shares instead
-// of reading them again: when it starts, and again before it reads its first chunk, since
-// a prompt that came with it may have been read in the meantime (eight requests that share a
-// system prompt read it once). A page is written only by the one sequence holding it: a slot
-// whose own cache holds more of a prompt than whole shared pages copies the page it goes on
-// writing in first (copy-on-write). The tree's pages that nothing else holds go back to the
-// pool, the least recently used first, before the free slots' caches. A running sequence's pages are
-// never taken: a sequence that finds none waits, its decode rows left out of the steps,
-// while others run; when every running sequence waits, the one that started last ends with
-// llama-server's error for a full cache, and its pages go to the others.
+// then gives them back, the slot used least recently first. Sliding windows' pages come from
+// a pool of their own: a sequence takes those of each step's window and lets go of those
+// behind it. Without rings (windows paged or none), the whole pages of every prompt read and every sequence ended go to
+// a prefix tree (runtime/kv_prefix_tree.h), which any slot's prompt that starts alike shares instead of reading them
+// again: when it starts, and again before it reads its first chunk, since a prompt that came with it may have been read
+// in the meantime (eight requests that share a system prompt read it once). A page is written only by the one sequence
+// holding it: a slot whose own cache holds more of a prompt than whole shared pages copies the page it goes on writing
+// in first (copy-on-write). The tree's pages that nothing else holds go back to the pool, the least recently used
+// first, before the free slots' caches. A running sequence's pages are never taken: a sequence that finds none waits,
+// its decode rows left out of the steps, while others run; when every running sequence waits, the one that started last
+// ends with llama-server's error for a full cache, and its pages go to the others.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -115,10 +114,13 @@ class BatchGenerator {
   // hold: the free ones, those the free slots' caches and the prefix tree hold and the shared
   // ones it starts with are too few, which add() would take. Never without a pool.
   bool waits_for_pages(const std::vector<int32_t>& prompt) const;
-  // The pool's pages: in all, held by a sequence or the prefix tree, held by the tree. Zeros
-  // without a pool.
+  // The pool's pages: in all, held by a sequence or the prefix tree, held by the tree; the
+  // sliding windows' pool's alike; the bytes of a page of each. Zeros without a pool.
   struct PageCounts {
     int64_t pages = 0, used = 0, prefix_tree = 0;
+    int64_t window_pages = 0, window_used = 0, window_prefix_tree = 0;
+    uint64_t page_bytes = 0, window_page_bytes = 0;
+    int64_t window = 0;  // the longest sliding window
   };
   PageCounts page_counts() const;
   // The KV pages `slot` holds (running a sequence or not), and how many of them others (a
@@ -167,21 +169,31 @@ class BatchGenerator {
   void finish(Sequence& s, const std::string& error = "");
   // The free slot a job starts in, and the prompt tokens its cache already holds.
   std::pair<size_t, int64_t> pick_slot(const BatchJob& job) const;
-  int64_t reusable(const std::vector<int32_t>& held, const std::vector<int32_t>& prompt) const;
+  int64_t reusable(size_t slot, const std::vector<int32_t>& prompt) const;
   void check_free(size_t slot) const;  // throws unless `slot` is a slot that runs nothing
   // Gives `slot` the pages of positions [0, positions) from the pool (free_pages_for); false
   // when too few are free. True without a pool.
   bool take_pages(size_t slot, int64_t positions);
-  // Frees pages until `n` are: the prefix tree's that nothing else holds, then the free
-  // slots' caches (but `slot`'s), the least recently used first; false when that is not enough.
-  bool free_pages_for(size_t slot, int64_t n);
+  // The window pages `slot` reads and writes in a step of its positions [pos, end), those
+  // before let go of (KvCache::window_first_page); false when too few are free. True
+  // without windows.
+  bool take_window_pages(size_t slot, int64_t pos, int64_t end);
+  // Frees pages until `n` are, and `window_n` of the window pool: the prefix tree's that
+  // nothing else holds, then the free slots' caches (but `slot`'s), the least recently used
+  // first; false when that is not enough.
+  bool free_pages_for(size_t slot, int64_t n, int64_t window_n = 0);
+  // Makes `slot`'s page `page` of `pool` (the window pool's with `window`) its own, a copy of
+  // a shared one: false when no page is free for it.
+  bool own_page(size_t slot, KvPagePool& pool, bool window, int64_t page);
   // Where `slot`, holding `cached` tokens of `job`'s prompt, starts reading it: past the
   // whole pages of the prefix tree that the prompt starts with when they are more, `slot`'s
   // first pages pointed at them. The page it writes next is made its own (a copy of a
   // shared one), or, with no page free for the copy, it goes back to that page's start.
   int64_t share_prefix(size_t slot, const BatchJob& job, int64_t cached);
-  // Offers the whole pages of `tokens`, the first ones `slot` holds, to the prefix tree.
-  void offer_pages(size_t slot, std::span<const int32_t> tokens);
+  // Offers the whole pages of `tokens`, the first ones `slot` holds, to the prefix tree
+  // (KvPrefixTree::insert's `trim`: not for a prompt read, whose next prompts may part from
+  // it anywhere, only when its sequence ends).
+  void offer_pages(size_t slot, std::span<const int32_t> tokens, bool trim = true);
   // Decode rows that have their pages (take_pages) go on; the others wait, and when all of
   // them would and no prompt waits to be read, the one that started last ends.
   std::vector<Sequence*> with_pages(const std::vector<Sequence*>& decoding, bool prefill_waits);
@@ -196,13 +208,14 @@ class BatchGenerator {
 
   Executor& ex_;
   KvPagePool* pool_;  // the executor's, or nullptr
+  KvPagePool* window_pool_;  // the executor's sliding windows', or nullptr
   // With a pool and no rings; the executor's caches are not reset while it lives.
   std::unique_ptr<KvPrefixTree> tree_;
   int64_t prefill_chunk_;
   std::vector<std::unique_ptr<Sequence>> slots_;  // index = the executor's sequence slot
-  std::vector<Held> held_;                         // by slot
-  int64_t ended_ = 0;                              // sequences ended so far
-  int64_t next_arrival_ = 0;                       // orders prompts: the oldest prefills first
+  std::vector<Held> held_;  // by slot
+  int64_t ended_ = 0;  // sequences ended so far
+  int64_t next_arrival_ = 0;  // orders prompts: the oldest prefills first
   bool prefill_turn_ = false;
 };
 

@@ -69,7 +69,7 @@ struct Executor::Impl {
         weights(w),
         info(i),
         max_logit_rows(logit_rows),
-        kv(g_, i.context, sequences, unified),
+        kv(g_, i.context, sequences, unified, i.step_tokens),
         limits(row_limits(g_, i.context, sequences)) {
     syms[static_cast<int>(ir::Sym::C)] = info.context;
   }
@@ -103,7 +103,28 @@ struct Executor::Impl {
     std::copy_n(rows.positions, rows.T, reinterpret_cast<int32_t*>(positions.data()));
     std::copy_n(rows.seqs, rows.T, reinterpret_cast<int32_t*>(seqs.data()));
     std::copy_n(rows.key_ends ? rows.key_ends : rows.positions, rows.T, reinterpret_cast<int32_t*>(key_ends.data()));
-    if (KvPagePool* pool = kv.pool()) take_pages(*pool);
+    if (KvPagePool* pool = kv.window_pool()) drop_behind_windows(*pool, rows);
+    for (KvPagePool* pool : {kv.pool(), kv.window_pool()})
+      if (pool) take_pages(*pool);
+  }
+
+  // A sequence's window pages before the window of its first row in the step are read no
+  // more: it lets go of them (the prefix tree may hold them still).
+  void drop_behind_windows(KvPagePool& pool, const StepRows& rows) const {
+    std::vector<int64_t> first(next_position.size(), INT64_MAX);
+    for (int64_t r = 0; r < rows.T; ++r) {
+      int64_t& f = first[static_cast<size_t>(rows.seqs[r])];
+      f = std::min<int64_t>(f, rows.positions[r]);
+    }
+    for (size_t s = 0; s < first.size(); ++s) {
+      if (first[s] == INT64_MAX) continue;
+      const auto seq = static_cast<int64_t>(s);
+      const int64_t page = kv.window_first_page(first[s]);
+      if (page < pool.first(seq))
+        throw Error("runtime: error: sequence " + std::to_string(s) + " goes back to position " +
+                    std::to_string(first[s]) + ", whose window's pages it let go of");
+      pool.drop_before(seq, page);
+    }
   }
 
   // The pages of the step's positions (check_rows left each sequence's end in
@@ -153,6 +174,7 @@ Executor::Executor(const ir::Graph& g, const KernelTable& kernels, const WeightP
   k.largest[static_cast<int>(ir::Sym::L)] = x.max_logit_rows;
   k.largest[static_cast<int>(ir::Sym::C)] = x.info.context;
   k.kv_pages = x.kv.page_table().data();
+  k.kv_window_pages = x.kv.window_page_table().data();
   x.kernels = std::make_unique<KernelGraph>(x.plan, kernels, [&x](const ir::Value* v) { return x.buffer(v); }, k);
   x.logits = static_cast<const float*>(x.buffer(g.outputs()[0]));
 }

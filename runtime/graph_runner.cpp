@@ -53,7 +53,7 @@ struct GraphRunner::Impl {
   MemoryPlan plan;
   AlignedBuffer arena;
   std::vector<AlignedBuffer> args;
-  KvPageTable kv_pages;  // the one sequence's caches, in the fixed layout
+  KvPageTable kv_pages;  // the one sequence's caches, in the fixed layout (windows' too: C rows each)
   RowLimits limits;
   std::vector<int32_t> next_position;
   std::vector<const void*> outputs;
@@ -87,6 +87,7 @@ GraphRunner::GraphRunner(const ir::Graph& g, const KernelTable& kernels, const W
   k.threads = threads > 0 ? threads : default_threads();
   std::copy(syms.begin(), syms.end(), k.largest);
   k.kv_pages = x.kv_pages.data();
+  k.kv_window_pages = x.kv_pages.data();
   x.kernels = std::make_unique<KernelGraph>(x.plan, kernels, [&x](const ir::Value* v) { return x.buffer(v); }, k);
   for (const ir::Value* out : g.outputs()) x.outputs.push_back(x.buffer(out));
 }

@@ -53,6 +53,7 @@ struct KernelGraph::Impl {
   int threads;
   Collectives* collectives;
   int32_t* kv_pages;
+  int32_t* kv_window_pages;
   int64_t largest[ir::kNumSyms];
   int64_t syms[ir::kNumSyms] = {1, 1, 1};
   std::vector<Node> nodes;
@@ -64,7 +65,11 @@ struct KernelGraph::Impl {
   std::vector<std::unique_ptr<flow::continue_node<flow::continue_msg>>> flow_nodes;
 
   explicit Impl(const KernelGraphOptions& o)
-      : threads(o.threads), collectives(o.collectives), kv_pages(o.kv_pages), task_arena(o.threads) {
+      : threads(o.threads),
+        collectives(o.collectives),
+        kv_pages(o.kv_pages),
+        kv_window_pages(o.kv_window_pages),
+        task_arena(o.threads) {
     std::copy(o.largest, o.largest + ir::kNumSyms, largest);
   }
 
@@ -100,6 +105,7 @@ struct KernelGraph::Impl {
       }
       for (size_t r = 0; r < op->num_results(); ++r) n.args.push_back(buffer_of(op->result(r)));
       n.args.push_back(kv_pages);
+      n.args.push_back(kv_window_pages);
       // Every rank must enter the collectives in the same order: chain them.
       if (!n.kernel && last_collective >= 0) n.preds.push_back(last_collective);
       if (!n.kernel) last_collective = static_cast<int>(nodes.size());

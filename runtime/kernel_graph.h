@@ -35,8 +35,10 @@ struct KernelGraphOptions {
   Collectives* collectives = nullptr;
   // The symbols' values at the largest run (T, L, C): what a collective exchanges at most.
   int64_t largest[ir::kNumSyms] = {1, 1, 1};
-  // The KV page table, which every kernel gets after its results (codegen/kernel_abi.h).
+  // The KV page table and the window page table, which every kernel gets after its
+  // results (codegen/kernel_abi.h).
   int32_t* kv_pages = nullptr;
+  int32_t* kv_window_pages = nullptr;
 };
 
 class KernelGraph {

@@ -9,7 +9,10 @@
 namespace lmc::runtime {
 
 KvPagePool::KvPagePool(KvPageTable& table, int64_t pages)
-    : table_(table), pages_(pages), held_(static_cast<size_t>(table.sequences()), 0) {
+    : table_(table),
+      pages_(pages),
+      held_(static_cast<size_t>(table.sequences()), 0),
+      first_(static_cast<size_t>(table.sequences()), 0) {
   if (pages < 1 || pages * kKvPageRows > INT32_MAX)
     throw Error("runtime: error: a KV page pool of " + std::to_string(pages) + " pages (1 to " +
                 std::to_string(INT32_MAX / kKvPageRows) + ")");
@@ -20,6 +23,7 @@ void KvPagePool::clear() {
   free_.clear();
   for (int64_t p = pages_ - 1; p >= 0; --p) free_.push_back(static_cast<int32_t>(p * kKvPageRows));
   std::fill(held_.begin(), held_.end(), 0);
+  std::fill(first_.begin(), first_.end(), 0);
   refs_.assign(static_cast<size_t>(pages_), 0);
 }
 
@@ -53,7 +57,18 @@ bool KvPagePool::grow(int64_t seq, int64_t positions) {
 
 void KvPagePool::shrink(int64_t seq, int64_t positions) {
   int64_t& held = held_[static_cast<size_t>(seq)];
-  for (const int64_t keep = kv_pages_per_sequence(positions); held > keep;) release(table_.first_row(seq, --held));
+  int64_t& first = first_[static_cast<size_t>(seq)];
+  const int64_t keep = kv_pages_per_sequence(positions);
+  while (held > std::max(keep, first)) release(table_.first_row(seq, --held));
+  if (keep < first) held = first = keep;  // holds none: it grows from there
+}
+
+void KvPagePool::drop_before(int64_t seq, int64_t page) {
+  int64_t& held = held_[static_cast<size_t>(seq)];
+  int64_t& first = first_[static_cast<size_t>(seq)];
+  for (; first < std::min(page, held); ++first) release(table_.first_row(seq, first));
+  first = std::max(first, page);
+  held = std::max(held, first);
 }
 
 void KvPagePool::retain(int32_t row) {
@@ -70,7 +85,7 @@ void KvPagePool::release(int32_t row) {
 
 void KvPagePool::share(int64_t seq, int64_t page, int32_t row) {
   int64_t& held = held_[static_cast<size_t>(seq)];
-  if (page > held || page >= table_.pages_per_sequence())
+  if (page > held || page < first(seq) || page >= table_.pages_per_sequence())
     throw Error("runtime: error: sequence " + std::to_string(seq) + " cannot share its page " + std::to_string(page) +
                 ": it holds " + std::to_string(held));
   retain(row);
@@ -82,7 +97,7 @@ void KvPagePool::share(int64_t seq, int64_t page, int32_t row) {
 }
 
 int32_t KvPagePool::unshare(int64_t seq, int64_t page) {
-  if (page >= held(seq))
+  if (page >= held(seq) || page < first(seq))
     throw Error("runtime: error: sequence " + std::to_string(seq) + " holds no page " + std::to_string(page));
   const int32_t row = table_.first_row(seq, page);
   if (refs(row) == 1) return -1;

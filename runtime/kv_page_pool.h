@@ -6,6 +6,10 @@
 // generator lets it wait or refuses it, runtime/batch_generator.h). A free page is any
 // page; the page a sequence gave back last is taken first, still warm in the caches.
 //
+// A sliding window's pool (runtime/kv_cache.h) holds a sequence's pages from its window's
+// start on: a sequence holds its pages [first, held), and lets go of those before its window
+// (drop_before) as it moves on; the table's entries before `first` are stale.
+//
 // A page may have several holders: sequences whose prompts start alike point their tables
 // at the same page of that prefix (share), and the prefix tree (runtime/kv_prefix_tree.h)
 // holds the pages it offers (retain). A page is free again when its last holder lets it
@@ -28,7 +32,9 @@ class KvPagePool {
 
   int64_t pages() const { return pages_; }
   int64_t free_pages() const { return static_cast<int64_t>(free_.size()); }
+  // `seq` holds its pages [first(seq), held(seq)).
   int64_t held(int64_t seq) const { return held_[static_cast<size_t>(seq)]; }
+  int64_t first(int64_t seq) const { return first_[static_cast<size_t>(seq)]; }
   // The pages `seq` lacks to hold positions [0, positions).
   int64_t lacking(int64_t seq, int64_t positions) const;
   // Takes the pages `seq` lacks for positions [0, positions): false, taking none, when
@@ -36,6 +42,9 @@ class KvPagePool {
   bool grow(int64_t seq, int64_t positions);
   // Lets go of `seq`'s pages past those of positions [0, positions).
   void shrink(int64_t seq, int64_t positions);
+  // Lets go of `seq`'s pages before its page `page`, which becomes its first: the pages it
+  // then grows by start there (a window's pool).
+  void drop_before(int64_t seq, int64_t page);
   // Every page free, no sequence holding any (the caches are zeroed).
   void clear();
 
@@ -45,7 +54,7 @@ class KvPagePool {
   void retain(int32_t row);
   void release(int32_t row);
   // Points `seq`'s page `page` (one it holds, which it lets go, or its next) at the held
-  // page at `row`, one more holder of it.
+  // page at `row`, one more holder of it. Throws lmc::Error for a page before its first.
   void share(int64_t seq, int64_t page, int32_t row);
   // Copy-on-write before `seq` writes in its page `page`: when others hold it too, `seq`
   // takes a free page in its place and gets the row of the one it left, whose rows the
@@ -56,7 +65,8 @@ class KvPagePool {
   KvPageTable& table_;
   int64_t pages_;
   std::vector<int32_t> free_;  // first rows; the last given back on top
-  std::vector<int64_t> held_;  // per sequence: its pages are its entries [0, held)
+  std::vector<int64_t> held_;   // per sequence: its pages are its entries [first, held)
+  std::vector<int64_t> first_;  // per sequence
   std::vector<int32_t> refs_;  // per page: its holders
 
   size_t page_of(int32_t row) const;  // throws lmc::Error for a row that starts no page

@@ -16,7 +16,9 @@ stays cached), takes its own system prompt, and sends stream 1, then streams 2..
 tokens with ignore_eos, streamed. Per round: the time to first token of stream 1 and the
 median of streams 2..N; the aggregate decode speed, the tokens of all streams while all of
 them decode (from the last first token to the first stream's last) over that time; the most
-KV pages in use (lmc's /metrics, polled), against N private copies of a stream's positions.
+KV bytes in use (lmc's /metrics, polled: the pages of both pools, the layers that attend to the
+whole context and the sliding windows'), against N private copies of a stream's positions (a
+sliding-window layer's copy holds its window).
 Prints the medians over the rounds.
 """
 import argparse
@@ -102,7 +104,7 @@ def one_round(url, round_index, args):
 
     def poll():
         while polling[0]:
-            peak[0] = max(peak[0], metric(url, "lmc_kv_pages_used") or 0.0)
+            peak[0] = max(peak[0], metric(url, "lmc_kv_bytes_used") or 0.0)
             time.sleep(0.05)
     poller = threading.Thread(target=poll)
     poller.start()
@@ -119,8 +121,11 @@ def one_round(url, round_index, args):
     start, stop = max(o["times"][0] for o in outs), min(o["times"][-1] for o in outs)
     decode = sum(sum(start < t <= stop for t in o["times"]) for o in outs) / (stop - start)
     positions = outs[0]["usage"]["prompt_tokens"] + args.tokens
-    return {"ttft1": ttft[0], "ttft_rest": statistics.median(ttft[1:]), "decode": decode, "peak_pages": peak[0],
-            "private_pages": args.streams * -(-positions // PAGE), "prompt_tokens": outs[0]["usage"]["prompt_tokens"],
+    window = metric(url, "lmc_kv_window") or 0
+    private = (metric(url, "lmc_kv_position_bytes") or 0) * -(-positions // PAGE) * PAGE + \
+        (metric(url, "lmc_kv_window_position_bytes") or 0) * min(positions, window)
+    return {"ttft1": ttft[0], "ttft_rest": statistics.median(ttft[1:]), "decode": decode, "peak_bytes": peak[0],
+            "private_bytes": args.streams * private, "prompt_tokens": outs[0]["usage"]["prompt_tokens"],
             "cached": [o["usage"].get("prompt_tokens_details", {}).get("cached_tokens", 0) for o in outs]}
 
 
@@ -130,15 +135,11 @@ def start_lmc(args):
     argv = [args.lmc, "serve", args.model, "--port", "0", "-np", str(args.streams), "-kvu", "-c", str(context),
             "--metrics"]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    bytes_per_position = None
     for line in proc.stderr:
-        m = re.search(r"KV cache ([\d.]+) MB \(context (\d+)\)", line)
-        if m:
-            bytes_per_position = float(m.group(1)) * 1e6 / int(m.group(2))
         m = re.search(r"on http://127\.0\.0\.1:(\d+)", line)
         if m:
             threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
-            return proc, f"http://127.0.0.1:{m.group(1)}", bytes_per_position
+            return proc, f"http://127.0.0.1:{m.group(1)}"
     raise RuntimeError("lmc serve exited before it listened")
 
 
@@ -154,10 +155,10 @@ def main():
     args = ap.parse_args()
     if bool(args.lmc) == bool(args.url):
         ap.error("give --lmc or --url")
-    proc, bytes_per_position = None, None
+    proc = None
     url = args.url
     if args.lmc:
-        proc, url, bytes_per_position = start_lmc(args)
+        proc, url = start_lmc(args)
     try:
         warm = {"started": threading.Event()}
         stream(url, "Warm-up:", 4, warm)
@@ -166,20 +167,15 @@ def main():
         if proc:
             proc.terminate()
             proc.wait(timeout=60)
-    med = {k: statistics.median(r[k] for r in rounds) for k in ("ttft1", "ttft_rest", "decode", "peak_pages",
-                                                                 "private_pages")}
+    med = {k: statistics.median(r[k] for r in rounds) for k in ("ttft1", "ttft_rest", "decode", "peak_bytes",
+                                                                 "private_bytes")}
     print(f"{args.streams} streams, a system prompt of {rounds[0]['prompt_tokens']} prompt tokens, "
           f"{args.tokens} tokens each; medians of {args.rounds} rounds")
     print(f"cached tokens per stream (last round): {rounds[-1]['cached']}")
-    page_mb = bytes_per_position * PAGE / 1e6 if bytes_per_position else None
-
-    def mb(pages):
-        return f"{pages * page_mb:9.1f} MB" if page_mb else "        -"
-    print(f"{'':34} {'pages':>7} {'memory':>12}")
-    print(f"{'KV in use (peak)':34} {med['peak_pages']:7.0f} {mb(med['peak_pages']):>12}")
-    print(f"{'KV of ' + str(args.streams) + ' private copies':34} {med['private_pages']:7.0f} "
-          f"{mb(med['private_pages']):>12}")
-    print(f"{'ratio':34} {med['peak_pages'] / med['private_pages']:7.1%}")
+    if med["private_bytes"]:
+        print(f"{'KV in use (peak)':34} {med['peak_bytes'] / 1e6:9.1f} MB")
+        print(f"{'KV of ' + str(args.streams) + ' private copies':34} {med['private_bytes'] / 1e6:9.1f} MB")
+        print(f"{'ratio':34} {med['peak_bytes'] / med['private_bytes']:9.1%}")
     print(f"time to first token, stream 1      {med['ttft1'] * 1000:9.0f} ms")
     print(f"time to first token, streams 2-{args.streams}   {med['ttft_rest'] * 1000:9.0f} ms "
           f"({med['ttft_rest'] / med['ttft1']:.1%} of stream 1's)")

@@ -6,10 +6,11 @@
 // with causal = 0 (a vision encoder's patches) to [0, e], e the last position of the
 // step's rows of that sequence, so that every row sees all the others.
 // A cache of the symbol C's rows is paged: key j lives in the row the KV page table
-// names (codegen/llvm/kv_pages.h). A window's cache is a ring: key j in slot j % C of the
-// sequence's ring, the rings of the sequence slots back to back (as kv_write writes
-// both). score = scale * q·k, optionally softcapped to c * tanh(score / c). The caches are read in
-// their storage dtype (f32, f16 or q8_0 blocks, K and V each its own: codegen/llvm/cache_rows.h).
+// names (codegen/llvm/kv_pages.h), the window page table's with a window, whose pages
+// before the window are not read (blocks start at the window's page). A window's cache is a ring: key j in slot j % C
+// of the sequence's ring, the rings of the sequence slots back to back (as kv_write writes both). score = scale * q·k,
+// optionally softcapped to c * tanh(score / c). The caches are read in their storage dtype (f32, f16 or q8_0 blocks, K
+// and V each its own: codegen/llvm/cache_rows.h).
 //
 // Work items are (row, query head) pairs, r * Hq + h. The query vectors that read the
 // same keys go through them together, FlashAttention style (codegen/llvm/attention_tile.h):
@@ -123,7 +124,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   st.tile_rows = clamp64(b, b.CreateSDiv(st.rows, i64c(b, kMinRowTiles)), 1, s.max_tile_rows());
   llvm::Value* key_ends = s.key_ends ? io.arg(a.operand(5)) : nullptr;
   std::optional<KvPages> pages;
-  if (s.slots.sym) pages.emplace(b, p, d);
+  if (s.slots.sym) pages.emplace(b, p, d, s.window > 0);
   AttentionTile tile(b, s, io.arg(a.operand(0)), st.slots,
                      attention_bf16_tiles(ir::prefill_kernel(a), target_features_of(fn)));
   tile.take_bf16_tiles_when(b.CreateICmpSGE(st.rows, i64c(b, kBf16TileMinRows)));

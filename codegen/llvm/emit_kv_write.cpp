@@ -1,9 +1,9 @@
 // kv_write(cache[C,W], x[R,W], positions[R], seq[R]) -> cache': row r of x goes to
 // position positions[r] of sequence seq[r]'s cache. C is the symbol C (the context, bound
 // at run time) for a cache that holds every position: it is paged, the row found through
-// the KV page table (codegen/llvm/kv_pages.h). C is static for a sliding-window layer's
-// ring: slot positions[r] % C of the sequence's ring, the rings of the sequence slots back
-// to back, so sequence s starts s * C rows in (the runtime allocates both,
+// the KV page table (codegen/llvm/kv_pages.h), the window page table with a window
+// attribute (a sliding-window layer's). C is static for a ring: slot positions[r] % C of the sequence's ring, the rings
+// of the sequence slots back to back, so sequence s starts s * C rows in (the runtime allocates both,
 // runtime/kv_cache.h). The result aliases the cache (the runtime passes the same buffer),
 // and only the R new rows are written, converted to the cache's dtype (f32, f16 or q8_0:
 // codegen/llvm/cache_rows.h). Work items: rows of x.
@@ -27,7 +27,7 @@ void emit(llvm::Function& fn, const KernelDesc& d) {
   Builder b = entry_builder(fn);
   llvm::Value* slots = dim_value(b, p, s.cache.rows);
   std::optional<KvPages> pages;
-  if (s.cache.rows.sym) pages.emplace(b, p, d);
+  if (s.cache.rows.sym) pages.emplace(b, p, d, attr_int_or(d, "window", 0) > 0);
   llvm::Value* x = arg_pointer(b, p, 1);
   llvm::Value* positions = arg_pointer(b, p, 2);
   llvm::Value* seq = arg_pointer(b, p, 3);

@@ -4,8 +4,8 @@
 
 namespace lmc::codegen {
 
-KvPages::KvPages(Builder& b, const KernelParams& p, const KernelDesc& d)
-    : b_(b), table_(arg_pointer(b, p, static_cast<int>(d.operands.size() + d.results.size()))) {
+KvPages::KvPages(Builder& b, const KernelParams& p, const KernelDesc& d, bool window)
+    : b_(b), table_(arg_pointer(b, p, static_cast<int>(d.operands.size() + d.results.size()) + (window ? 1 : 0))) {
   auto* context = sym_value(b, p, ir::Sym::C);
   per_sequence_ = b.CreateUDiv(b.CreateAdd(context, i64c(b, kKvPageRows - 1)), i64c(b, kKvPageRows));
 }

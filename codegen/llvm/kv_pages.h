@@ -1,6 +1,7 @@
 // The KV page table as kv_write and attention read it (codegen/kernel_abi.h): the args
-// entry after the kernel's results, kv_pages_per_sequence(C) int32 first rows per sequence
-// slot. A cache whose rows are the symbol C is paged; a ring (static rows) is not.
+// entry after the kernel's results (the one after it for a sliding window's cache),
+// kv_pages_per_sequence(C) int32 first rows per sequence slot. A cache whose rows are the
+// symbol C is paged; a ring (static rows) is not.
 #pragma once
 #include "codegen/kernel_desc.h"
 #include "codegen/llvm/builder/llvm_helpers.h"
@@ -9,7 +10,8 @@ namespace lmc::codegen {
 
 class KvPages {
  public:
-  KvPages(Builder& b, const KernelParams& p, const KernelDesc& d);
+  // `window`: the window page table, for a sliding window's cache.
+  KvPages(Builder& b, const KernelParams& p, const KernelDesc& d, bool window);
 
   // Sequence `seq`'s (i64) entries of the table.
   llvm::Value* of_sequence(llvm::Value* seq) const;

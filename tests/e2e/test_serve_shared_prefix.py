@@ -5,9 +5,10 @@ together and a third after them give the greedy answers of a server with private
 (-no-kvu), report the shared part in usage.prompt_tokens_details.cached_tokens, and hold fewer
 pages of the pool than private copies would; /slots and /metrics say so.
 
-  test_serve_shared_prefix.py --lmc build/tools/lmc
+  test_serve_shared_prefix.py --lmc build/tools/lmc [--gemma]
 
-On SmolLM2-135M (its GGUF; exit 77 when absent).
+On SmolLM2-135M, or with --gemma on Gemma 3 270M, whose sliding-window layers share the pages
+of the system prompt's last window from a pool of their own (their GGUF; exit 77 when absent).
 """
 import json
 import os
@@ -66,6 +67,7 @@ class SharedPrefix(unittest.TestCase):
             slots = json.loads(shared.request("GET", "/slots")[1])
             used = self_metric(shared, "lmc_kv_pages_used")
             tree = self_metric(shared, "lmc_kv_pages_prefix_tree")
+            window_used = self_metric(shared, "lmc_kv_window_pages_used")
             hit = self_metric(shared, "lmc_prompt_prefix_hit_ratio")
         finally:
             shared.stop()
@@ -85,9 +87,17 @@ class SharedPrefix(unittest.TestCase):
         private_pages = sum(-(-(u["prompt_tokens"] + u["completion_tokens"]) // PAGE) for _, u in got)
         self.assertLess(used, private_pages - 2 * 8, (used, private_pages))
         self.assertGreaterEqual(tree, 8)
+        if GEMMA:  # the sliding layers' pages: a window of 512 positions each at most, some shared
+            self.assertGreater(window_used, 0)
+            self.assertLess(window_used, 3 * (512 // PAGE + 2), window_used)
         self.assertTrue(all(s["n_kv_pages_shared"] >= 8 for s in slots), slots)
         self.assertTrue(any(s.get("n_prompt_tokens_cache", 0) >= 8 * PAGE for s in slots), slots)
 
 
+GEMMA = "--gemma" in sys.argv
+
 if __name__ == "__main__":
-    sys.exit(serve.main())
+    if GEMMA:
+        sys.argv.remove("--gemma")
+    sys.exit(serve.main(os.path.join(serve.ROOT, "models", "weights", "gemma-3-270m-q4_k_m.gguf") if GEMMA
+                        else serve.MODEL))

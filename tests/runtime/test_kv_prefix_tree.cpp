@@ -4,7 +4,10 @@
 // prompts it was given, matches a prompt's longest run of them, keeps the page already there
 // when the same tokens come again (adding nothing below another sequence's page), lets go of
 // the least recently used page that nothing else holds and nothing continues, and forgets the
-// prompts that start with a page.
+// prompts that start with a page. A sliding window's pool: a sequence lets go of the pages
+// before its window; the tree keeps the window pages of the last window before a node where
+// prompts part or end, takes them from a sequence that offers them, and matches only as far
+// as the window before the match's end is whole.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -195,6 +198,68 @@ TEST_F(PrefixTree, ForgetsThePromptsThatStartWithAPage) {
 TEST_F(PrefixTree, RefusesFewerRowsThanWholePages) {
   KvPrefixTree tree(pool);
   EXPECT_THROW(tree.insert(tokens_of(2 * kKvPageRows, 1), std::vector<int32_t>{0}), Error);
+}
+
+TEST(KvPagePool, ASequenceLetsGoOfThePagesBeforeItsWindow) {
+  KvPageTable table(1, 8 * kKvPageRows);
+  KvPagePool pool(table, 8);
+  ASSERT_TRUE(pool.grow(0, 3 * kKvPageRows));
+  const int32_t second = table.first_row(0, 1);
+  pool.drop_before(0, 2);
+  EXPECT_EQ(pool.first(0), 2);
+  EXPECT_EQ(pool.held(0), 3);
+  EXPECT_EQ(pool.free_pages(), 7);
+  EXPECT_THROW(pool.share(0, 1, second), Error);  // before its first page
+  pool.drop_before(0, 5);                         // past its pages: it grows from page 5
+  EXPECT_EQ(pool.held(0), 5);
+  EXPECT_EQ(pool.free_pages(), 8);
+  ASSERT_TRUE(pool.grow(0, 6 * kKvPageRows));
+  EXPECT_EQ(pool.free_pages(), 7);
+  pool.shrink(0, kKvPageRows);  // back before its first: it holds none
+  EXPECT_EQ(pool.held(0), 1);
+  EXPECT_EQ(pool.first(0), 1);
+  EXPECT_EQ(pool.free_pages(), 8);
+}
+
+// The window pages of a sequence's pages [0, pages), -1 before its first.
+std::vector<int32_t> window_rows_of(const KvPageTable& table, const KvPagePool& pool, int64_t seq, int64_t pages) {
+  std::vector<int32_t> rows;
+  for (int64_t j = 0; j < pages; ++j) rows.push_back(j >= pool.first(seq) ? table.first_row(seq, j) : -1);
+  return rows;
+}
+
+TEST(KvPrefixTree, KeepsTheWindowPagesBeforeWherePromptsPartOrEnd) {
+  constexpr int64_t kWindow = 2 * kKvPageRows;  // a continuation after n pages reads pages n-2, n-1
+  KvPageTable table(2, 8 * kKvPageRows), windows(2, 8 * kKvPageRows);
+  KvPagePool pool(table, 16), window_pool(windows, 16);
+  KvPrefixTree tree(pool, &window_pool, kWindow);
+  const std::vector<int32_t> a = tokens_of(6 * kKvPageRows, 1);
+  ASSERT_TRUE(pool.grow(0, 6 * kKvPageRows));
+  ASSERT_TRUE(window_pool.grow(0, 6 * kKvPageRows));
+  tree.insert(a, rows_of(table, 0, 6), window_rows_of(windows, window_pool, 0, 6));
+  // The leaf's last window: pages 4 and 5 (a continuation after 6 pages reads from 6 * 64 + 1 - 128).
+  EXPECT_EQ(tree.window_pages(), 2);
+  EXPECT_EQ(tree.match(a, 6).size(), 6u);
+  const std::vector<int32_t> all = rows_of(windows, 0, 6);
+  EXPECT_EQ(tree.window_rows(a, 6), std::vector<int32_t>(all.begin() + 4, all.end()));
+  // A prompt that parts after page 3 finds no whole window there: nothing.
+  std::vector<int32_t> b = a;
+  b[4 * kKvPageRows] = -5;
+  EXPECT_TRUE(tree.match(b, 6).empty());
+  // Sequence 1 read b itself, its own pages, and lost its first window page: its window pages
+  // fill in the tree's, where it parts from a, and they stay.
+  ASSERT_TRUE(pool.grow(1, 6 * kKvPageRows));
+  ASSERT_TRUE(window_pool.grow(1, 6 * kKvPageRows));
+  window_pool.drop_before(1, 1);
+  tree.insert(b, rows_of(table, 1, 6), window_rows_of(windows, window_pool, 1, 6));
+  EXPECT_EQ(tree.match(b, 6).size(), 4u);
+  const std::vector<int32_t> got = tree.window_rows(b, 4);
+  EXPECT_EQ(got, std::vector<int32_t>({windows.first_row(1, 2), windows.first_row(1, 3)}));
+  for (int32_t row : got) EXPECT_EQ(window_pool.refs(row), 2);
+  // Sequence 1 ends: the tree alone holds what it kept; the rest is free.
+  window_pool.shrink(1, 0);
+  EXPECT_EQ(window_pool.refs(got[0]), 1);
+  EXPECT_EQ(tree.window_pages(), 4);
 }
 
 }  // namespace

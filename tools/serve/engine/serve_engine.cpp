@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <tuple>
 
+#include "codegen/kernel_abi.h"
 #include "driver/model_identity.h"
 #include "runtime/kv_snapshot.h"
 #include "structured/gbnf_token_constraint.h"
@@ -283,6 +284,12 @@ void ServeEngine::note_pages() {
   counters_.kv_pages = pages.pages;
   counters_.kv_pages_used = pages.used;
   counters_.kv_pages_prefix_tree = pages.prefix_tree;
+  counters_.kv_window_pages_used = pages.window_used;
+  counters_.kv_position_bytes = static_cast<int64_t>(pages.page_bytes / kKvPageRows);
+  counters_.kv_window_position_bytes = static_cast<int64_t>(pages.window_page_bytes / kKvPageRows);
+  counters_.kv_window = pages.window;
+  counters_.kv_bytes_used = static_cast<int64_t>(static_cast<uint64_t>(pages.used) * pages.page_bytes +
+                                                 static_cast<uint64_t>(pages.window_used) * pages.window_page_bytes);
   for (size_t i = 0; i < slot_pages_.size(); ++i) slot_pages_[i] = batch_.slot_pages(i);
 }
 

@@ -137,6 +137,9 @@ struct EngineCounters {
   int64_t longest_sequence = 0;  // the most positions a finished generation held (prompt and answer)
   // The KV pool's pages (with -kvu): in all, held, held by the prefix tree (shared prefixes).
   int64_t kv_pages = 0, kv_pages_used = 0, kv_pages_prefix_tree = 0;
+  int64_t kv_window_pages_used = 0, kv_bytes_used = 0;
+  // A position's KV bytes in the layers of the whole context, and in the sliding windows'.
+  int64_t kv_position_bytes = 0, kv_window_position_bytes = 0, kv_window = 0;
 };
 
 // A slot's KV cache written to or read from a file (llama-server's slot save and restore):

@@ -62,6 +62,15 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests,
   metric("lmc_kv_pages_used", "gauge", "KV pages held by a slot or the prefix tree.", c.kv_pages_used);
   metric("lmc_kv_pages_prefix_tree", "gauge",
          "KV pages of prompt prefixes kept for sharing (of recent or running sequences).", c.kv_pages_prefix_tree);
+  metric("lmc_kv_window_pages_used", "gauge",
+         "KV pages of sliding-window layers held by a slot or the prefix tree (a pool of their own).",
+         c.kv_window_pages_used);
+  metric("lmc_kv_bytes_used", "gauge", "Bytes of the KV pages in use, of both pools.", c.kv_bytes_used);
+  metric("lmc_kv_position_bytes", "gauge", "KV bytes of a position in the layers that attend to the whole context.",
+         c.kv_position_bytes);
+  metric("lmc_kv_window_position_bytes", "gauge", "KV bytes of a position in the sliding-window layers.",
+         c.kv_window_position_bytes);
+  metric("lmc_kv_window", "gauge", "Positions of the longest sliding window (0: none).", c.kv_window);
   metric("lmc_generated_tokens_total", "counter", "Tokens generated.", c.generated_tokens);
   metric("lmc_generations_total", "counter", "Generations finished.", c.jobs_done);
   metric("lmc_queue_depth", "gauge", "Generations waiting for a free slot.", c.queued);
