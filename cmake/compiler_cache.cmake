@@ -8,10 +8,15 @@
 #   tables would otherwise key every object by the clone's folder). A debugger then finds the
 #   sources relative to the folder the object was first built in; both trees keep their
 #   sources at the same place relative to the build folder, so nothing moves.
-# - The sloppiness a precompiled header needs (the test binaries' gtest header), and no more:
-#   ccache hashes the .gch itself, so a header built with other flags still misses. Not
-#   include_file_mtime: a header changed while a compile ran (a merge during a build) would
-#   be stored with its new text's key and the old text's object, and served later.
+# - The sloppiness a precompiled header needs (the test binaries' gtest header), and no more.
+#   Not include_file_mtime: a header changed while a compile ran (a merge during a build)
+#   would be stored with its new text's key and the old text's object, and served later.
+# - The precompiled header is hashed by its sum (pch_external_checksum): the .sum file that
+#   cmake/pch_checksum.sh writes beside it from what it is made of. Clang's header holds the
+#   build folder's path, so hashed itself it keyed the sanitizer tree's 147 test objects to
+#   the clone's folder, and a second clone missed on all of them. For the same reason clang's
+#   test objects take it by the driver's -include-pch, whose path ccache makes relative,
+#   rather than CMake's -Xclang pair, whose path ccache hashes as it is written.
 # - The cache lives outside the clone (ccache's own default, ~/.cache/ccache, or $CCACHE_DIR)
 #   and is bounded (LMC_CCACHE_MAX_SIZE; ccache evicts the least recently used).
 #
@@ -24,9 +29,13 @@ find_program(LMC_CCACHE_PROGRAM ccache)
 if(LMC_CCACHE AND LMC_CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   set(launcher /usr/bin/env CCACHE_BASEDIR=${PROJECT_SOURCE_DIR} CCACHE_NOHASHDIR=true
       CCACHE_MAXSIZE=${LMC_CCACHE_MAX_SIZE}
-      CCACHE_SLOPPINESS=pch_defines,time_macros
+      CCACHE_SLOPPINESS=pch_defines,time_macros CCACHE_PCH_EXTSUM=true
       ${LMC_CCACHE_PROGRAM})
   set(CMAKE_C_COMPILER_LAUNCHER ${launcher})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${launcher})
+  set(LMC_PCH_LAUNCHER ${CMAKE_CURRENT_LIST_DIR}/pch_checksum.sh ${PROJECT_SOURCE_DIR} ${launcher})
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    set(CMAKE_CXX_COMPILE_OPTIONS_USE_PCH -include-pch <PCH_FILE>)
+  endif()
   message(STATUS "lmc: compiling through ${LMC_CCACHE_PROGRAM} (base dir ${PROJECT_SOURCE_DIR})")
 endif()

@@ -392,6 +392,9 @@ void ServeEngine::finish(Stream& s, const runtime::GenerationStats& stats, const
     std::lock_guard lock(mu_);
     last_in_slot_[s.slot] = s.state();
     in_slot_[s.slot] = nullptr;
+    // Before the answer goes out, so that a client's next /metrics or /slots does not count
+    // it as still running (the count is set again from the batch after the step).
+    counters_.running = std::max<int64_t>(counters_.running - 1, 0);
   }
   if (s.job->cancelled) s.client_left = true;  // dropped before its next token: nothing more to send
   if (stats.constraint_stuck)
