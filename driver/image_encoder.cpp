@@ -33,10 +33,19 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int thre
   r.lower.weights = mmproj;
   models::LowerOptions lower;
   lower.weights = mmproj;
-  source_ = std::move(models::lower_model(r.model, lower).graph);
+  models::LoweredModel tower = models::lower_model(r.model, lower);
+  source_ = std::move(tower.graph);
+  // One step of the definition's rows; L, the rows a tail_rows keeps, the image's tokens.
+  rows_ = tower.info.step_tokens;
+  layout_ = image_layout(tower.info, rows_, r.model);
+  if (rows_ != hparams().patches() + (layout_.class_row ? 1 : 0))
+    throw error_at(r.model, "step_tokens is " + std::to_string(rows_) + ", expected the " +
+                                std::to_string(hparams().patches()) + " patches" +
+                                (layout_.class_row ? " and the class row" : "") + " of " + mmproj);
   runtime::SymbolValues given{};
-  given[static_cast<size_t>(ir::Sym::T)] = hparams().patches();
-  given[static_cast<size_t>(ir::Sym::C)] = hparams().patches();
+  given[static_cast<size_t>(ir::Sym::T)] = rows_;
+  given[static_cast<size_t>(ir::Sym::C)] = tower.info.context;
+  given[static_cast<size_t>(ir::Sym::L)] = std::min(hparams().image_tokens(), rows_);
   const runtime::SymbolValues syms = bind_symbols(*source_, given, r.model);
   const auto& args = source_->args();
   auto patches = std::find_if(args.begin(), args.end(), [](const auto& a) { return a->name() == "patches"; });
@@ -54,12 +63,12 @@ ImageEncoder::~ImageEncoder() = default;
 
 ImageEmbeddings ImageEncoder::encode(const std::string& path) {
   const models::VisionHParams& hp = hparams();
-  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size);
+  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size, layout_.pad);
   const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
-  program_->store_argument(patches_arg_, HostArray{ir::DType::f32,
-                                                   {hp.patches(), 3 * hp.patch_size * hp.patch_size},
-                                                   models::patch_rows(chw, hp.image_size, hp.patch_size),
-                                                   {}});
+  int64_t width = 3 * hp.patch_size * hp.patch_size;
+  std::vector<float> rows = models::patch_rows(chw, hp.image_size, hp.patch_size);
+  if (layout_.class_row) rows = models::with_class_row(rows, width++, *layout_.class_row);
+  program_->store_argument(patches_arg_, HostArray{ir::DType::f32, {rows_, width}, std::move(rows), {}});
   const auto t0 = Clock::now();
   program_->run();
   const double seconds = since(t0);
