@@ -71,7 +71,7 @@ def write_text_model(folder, gguf):
     for name, value in (("config.json", TEXT), ("tokenizer.json", tok), ("tokenizer_config.json", tok_config)):
         with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
             json.dump(value, f)
-    convert_to_gguf.convert(folder, gguf)
+    convert_to_gguf.convert(folder, gguf, vectors_f32=True)
 
 
 def picture(seed, height=SIDE):
