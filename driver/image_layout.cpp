@@ -43,8 +43,8 @@ ImageLayout image_layout(const ir::ModelInfo& info, int64_t rows, const std::str
   if (const std::string* row = hyper(info, "class_row")) {
     const double r = numbers(*row, "class_row", definition).at(0);
     if (!(r >= 0 && r < static_cast<double>(rows)))
-      throw error_at(definition, "parameter 'class_row' is " + *row + ", outside the step's " + std::to_string(rows) +
-                                     " rows");
+      throw error_at(definition,
+                     "parameter 'class_row' is " + *row + ", outside the step's " + std::to_string(rows) + " rows");
     l.class_row = static_cast<int64_t>(r);
   }
   if (const std::string* begin = hyper(info, "image_begin")) l.begin = *begin;

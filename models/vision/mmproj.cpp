@@ -76,7 +76,8 @@ int64_t projection_dim(const GgufFile& f, const ProjectorLayout& layout) {
   const int64_t dim = t->shape[layout.projection_axis];
   const char* key = "clip.vision.projection_dim";
   if (f.find(key) && f.get_int(key) != dim)
-    throw meta_error(f, key, "is " + std::to_string(f.get_int(key)) + ", but " + name + " maps to " + std::to_string(dim));
+    throw meta_error(f, key,
+                     "is " + std::to_string(f.get_int(key)) + ", but " + name + " maps to " + std::to_string(dim));
   return dim;
 }
 

@@ -14,10 +14,10 @@ namespace {
 TEST(PromptEmbeddings, ChunksEndBeforeAnImageTheyWouldCut) {
   const float values[1] = {};
   const std::vector<PromptEmbeddings> image{{5, 4, values}};  // rows 5 .. 8
-  EXPECT_EQ(chunk_end(image, 0, 4, 20), 4);    // before the image
-  EXPECT_EQ(chunk_end(image, 0, 7, 20), 5);    // would cut it: ends where it starts
-  EXPECT_EQ(chunk_end(image, 0, 9, 20), 9);    // holds it whole
-  EXPECT_EQ(chunk_end(image, 5, 4, 20), 9);    // starts with it
+  EXPECT_EQ(chunk_end(image, 0, 4, 20), 4);  // before the image
+  EXPECT_EQ(chunk_end(image, 0, 7, 20), 5);  // would cut it: ends where it starts
+  EXPECT_EQ(chunk_end(image, 0, 9, 20), 9);  // holds it whole
+  EXPECT_EQ(chunk_end(image, 5, 4, 20), 9);  // starts with it
   EXPECT_EQ(chunk_end(image, 9, 16, 20), 20);  // past it
   EXPECT_EQ(chunk_end({}, 3, 8, 6), 6);
   EXPECT_THROW(chunk_end(image, 5, 3, 20), Error);  // longer than a step
