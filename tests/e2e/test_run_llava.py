@@ -15,7 +15,9 @@ template), against the numpy references:
     attend to each other), and the greedy path the reference's argmax, for an image before
     the text, two at markers, and one in LLaVA's chat turn. Through the default pipeline (Q8_0
     linears, mirrored) within 1e-2 and a cosine of 0.9999 per row: an input that rounds to
-    the other int8 neighbour moves a row by ~3e-3 (logits_checks.py says why).
+    the other int8 neighbour moves a row by ~3e-3 (logits_checks.py says why);
+  * refused with one error line: a tower of GELU (mlp-vision.yaml implements quick GELU), and
+    Gemma 3's tower (images attending to each other) beside a text model without key_ends.
 
   test_run_llava.py --lmc BUILD/tools/lmc [unittest options]
 """
@@ -177,6 +179,21 @@ class RunLlava(unittest.TestCase):
     def test_image_in_llavas_chat_turn(self):
         r = self.check_prompt("What is it?", [1], "--single-turn")
         self.assertIn("lmc: prompt: 'USER: <__media__>What is it?\nASSISTANT:'", r.stderr)
+
+    def test_a_tower_of_gelu_is_refused(self):
+        mmproj = os.path.join(self.dir.name, "gelu.gguf")
+        make_mmproj.write_mmproj(mmproj, hparams=TOWER, projector="mlp", meta={"clip.use_gelu": True})
+        r = lmc("encode-image", "--mmproj", mmproj, "--image", self.pngs[0])
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("mlp-vision.yaml implements quick GELU only", r.stderr)
+
+    def test_images_that_see_each_other_need_key_ends(self):
+        # Gemma 3's tower, whose images attend to each other, beside llama.yaml (no key_ends).
+        mmproj = os.path.join(self.dir.name, "gemma3.gguf")
+        make_mmproj.write_mmproj(mmproj, hparams={"projection_dim": WIDTH})
+        r = lmc("run", self.model, "--mmproj", mmproj, "--image", self.pngs[0], "-p", "hi", "-n", "1")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("they attend to each other, and its definition has no key_ends", r.stderr)
 
 
 if __name__ == "__main__":
