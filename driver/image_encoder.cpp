@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include "driver/graph_arguments.h"
 #include "driver/model_definitions.h"
@@ -23,6 +24,21 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// Zeros for the tower's f32 arguments (its patches and caches): each image stores its patches,
+// and its step's keys and values overwrite every cache row before attention reads them, so
+// seeded random values (a normal sample for each of Gemma 3's 27 x 2 x 4096 x 1152 cache
+// values) would only cost time.
+std::map<std::string, GivenArray> zero_arguments(const ir::Graph& g, const runtime::SymbolValues& syms) {
+  std::map<std::string, GivenArray> zeros;
+  for (const auto& arg : g.args())
+    if (arg->type().dtype != ir::DType::i32) {
+      HostArray a{ir::DType::f32, bound_shape(arg->type(), syms.data()), {}, {}};
+      a.f32.assign(static_cast<size_t>(a.numel()), 0.0f);
+      zeros[arg->name()] = {"", std::move(a)};
+    }
+  return zeros;
+}
+
 }  // namespace
 
 ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int threads)
@@ -33,20 +49,27 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int thre
   r.lower.weights = mmproj;
   models::LowerOptions lower;
   lower.weights = mmproj;
-  source_ = std::move(models::lower_model(r.model, lower).graph);
+  models::LoweredModel tower = models::lower_model(r.model, lower);
+  source_ = std::move(tower.graph);
+  // One step of the definition's rows; L, the rows a tail_rows keeps, the image's tokens.
+  rows_ = tower.info.step_tokens;
+  layout_ = image_layout(tower.info, rows_, r.model);
+  if (rows_ != hparams().patches() + (layout_.class_row ? 1 : 0))
+    throw error_at(r.model, "step_tokens is " + std::to_string(rows_) + ", expected the " +
+                                std::to_string(hparams().patches()) + " patches" +
+                                (layout_.class_row ? " and the class row" : "") + " of " + mmproj);
   runtime::SymbolValues given{};
-  given[static_cast<size_t>(ir::Sym::T)] = hparams().patches();
-  given[static_cast<size_t>(ir::Sym::C)] = hparams().patches();
+  given[static_cast<size_t>(ir::Sym::T)] = rows_;
+  given[static_cast<size_t>(ir::Sym::C)] = tower.info.context;
+  given[static_cast<size_t>(ir::Sym::L)] = std::min(hparams().image_tokens(), rows_);
   const runtime::SymbolValues syms = bind_symbols(*source_, given, r.model);
   const auto& args = source_->args();
   auto patches = std::find_if(args.begin(), args.end(), [](const auto& a) { return a->name() == "patches"; });
   if (patches == args.end()) throw error_at(r.model, "a vision tower's definition must read the input 'patches'");
   patches_arg_ = static_cast<size_t>(patches - args.begin());
-  // Positions 0 .. patches - 1 of one sequence, and seeded patches and caches: each image
-  // stores its patches, and its step's keys and values overwrite every cache row before
-  // attention reads them.
-  program_ =
-      std::make_unique<GraphProgram>(r, *source_, graph_arguments(*source_, r.model, syms, {}, 0), syms, threads);
+  // Positions 0 .. rows - 1 of one sequence; zero patches and caches.
+  program_ = std::make_unique<GraphProgram>(
+      r, *source_, graph_arguments(*source_, r.model, syms, zero_arguments(*source_, syms), 0), syms, threads);
   compile_seconds_ = since(t0);
 }
 
@@ -54,12 +77,12 @@ ImageEncoder::~ImageEncoder() = default;
 
 ImageEmbeddings ImageEncoder::encode(const std::string& path) {
   const models::VisionHParams& hp = hparams();
-  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size);
+  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size, layout_.pad);
   const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
-  program_->store_argument(patches_arg_, HostArray{ir::DType::f32,
-                                                   {hp.patches(), 3 * hp.patch_size * hp.patch_size},
-                                                   models::patch_rows(chw, hp.image_size, hp.patch_size),
-                                                   {}});
+  int64_t width = 3 * hp.patch_size * hp.patch_size;
+  std::vector<float> rows = models::patch_rows(chw, hp.image_size, hp.patch_size);
+  if (layout_.class_row) rows = models::with_class_row(rows, width++, *layout_.class_row);
+  program_->store_argument(patches_arg_, HostArray{ir::DType::f32, {rows_, width}, std::move(rows), {}});
   const auto t0 = Clock::now();
   program_->run();
   const double seconds = since(t0);

@@ -2,7 +2,8 @@
 // its projector names (models/<projector>-vision.yaml, Gemma 3's models/gemma3-vision.yaml)
 // lowered on it and compiled like any model (the pipeline, then kernels), and each image
 // decoded, fitted to the tower's square, normalized and cut into the patches' rows
-// (models/image/vision_preprocess.h), then run as one step of side² rows. The result is
+// (models/image/vision_preprocess.h), then run as one step of the definition's step_tokens
+// rows (side², and a class token's where the definition has one). The result is
 // the image's embeddings in the text model's width, the rows the text model reads in
 // place of the image's soft tokens. The tower is compiled once, when the encoder is made;
 // each image is one run of it.
@@ -12,6 +13,7 @@
 
 #include "driver/compile.h"
 #include "driver/graph_run.h"
+#include "driver/image_layout.h"
 #include "models/vision/mmproj.h"
 
 namespace lmc::driver {
@@ -34,6 +36,8 @@ class ImageEncoder {
   ~ImageEncoder();
 
   const models::VisionHParams& hparams() const { return mmproj_->hparams(); }
+  // How its definition places an image in the tower and in the prompt.
+  const ImageLayout& layout() const { return layout_; }
   double compile_seconds() const { return compile_seconds_; }
   // The embeddings of the PNG or JPEG at `path` (errors name it).
   ImageEmbeddings encode(const std::string& path);
@@ -43,6 +47,8 @@ class ImageEncoder {
   std::unique_ptr<ir::Graph> source_;  // the lowered graph, before the passes
   std::unique_ptr<GraphProgram> program_;
   size_t patches_arg_ = 0;  // the index of the graph's argument %patches
+  int64_t rows_ = 0;        // the tower's step: the patches and a class row when it has one
+  ImageLayout layout_;
   double compile_seconds_ = 0;
 };
 

@@ -6,22 +6,6 @@ namespace lmc::driver {
 
 namespace {
 
-// The text around an image's soft tokens, by projector (llama.cpp's mtmd writes the same).
-struct ImageText {
-  const char* projector;
-  const char* begin;
-  const char* end;
-};
-constexpr ImageText kImageTexts[] = {
-    {"gemma3", "<start_of_image>", "<end_of_image>"},
-};
-
-const ImageText& image_text(const std::string& projector, const std::string& model) {
-  for (const ImageText& t : kImageTexts)
-    if (projector == t.projector) return t;
-  throw error_at(model, "no prompt layout for images of projector '" + projector + "'");
-}
-
 // The text cut at each marker: one piece more than markers.
 std::vector<std::string> pieces_between_markers(const std::string& text) {
   std::vector<std::string> pieces;
@@ -45,27 +29,28 @@ std::string with_media_markers(const std::string& text, size_t images) {
 }
 
 ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
-                         const std::string& projector, const std::string& model) {
-  const ImageText& around = image_text(projector, model);
+                         const ImageLayout& layout, const std::string& model) {
   const std::vector<std::string> pieces = pieces_between_markers(with_media_markers(text, images.size()));
   if (pieces.size() != images.size() + 1)
     throw error_at(model, "the prompt has " + std::to_string(pieces.size() - 1) + " " + kMediaMarker + " markers for " +
                               std::to_string(images.size()) + " --image files");
-  for (const char* special : {around.begin, around.end})
-    if (!tok.find(special)) throw error_at(model, std::string("the tokenizer has no token ") + special);
+  for (const std::string& special : {layout.begin, layout.end})
+    if (!special.empty() && !tok.find(special)) throw error_at(model, "the tokenizer has no token " + special);
+  // The soft tokens' ids: the start token's, or (no start text) id 0, as any id will do.
+  const int32_t placeholder = layout.begin.empty() ? 0 : *tok.find(layout.begin);
   ImagePrompt p;
   p.images = std::move(images);
   for (size_t i = 0; i < pieces.size(); ++i) {
     // The image's start text ends the piece before it, and its end text begins the next.
-    std::string piece = (i ? std::string(around.end) : "") + pieces[i] + (i + 1 < pieces.size() ? around.begin : "");
+    std::string piece = (i ? layout.end : "") + pieces[i] + (i + 1 < pieces.size() ? layout.begin : "");
     std::vector<int32_t> ids = tok.encode(piece, i == 0 && tok.wants_bos());
     p.tokens.insert(p.tokens.end(), ids.begin(), ids.end());
     if (i + 1 == pieces.size()) break;
     const ImageEmbeddings& e = p.images[i];
     if (p.width && e.width != p.width) throw error_at(model, "the images' embeddings differ in width");
     p.width = e.width;
-    p.spans.push_back({static_cast<int64_t>(p.tokens.size()), e.tokens, e.values.data()});
-    p.tokens.insert(p.tokens.end(), static_cast<size_t>(e.tokens), *tok.find(around.begin));
+    p.spans.push_back({static_cast<int64_t>(p.tokens.size()), e.tokens, e.values.data(), layout.bidirectional});
+    p.tokens.insert(p.tokens.end(), static_cast<size_t>(e.tokens), placeholder);
   }
   return p;
 }

@@ -1,10 +1,12 @@
 // A prompt with images, laid out as llama.cpp's mtmd lays it out: each image where the text
 // has the media marker <__media__> (or, where it has none, every image before the text),
-// as the projector's image start text, the image's soft tokens, its end text (Gemma 3:
-// <start_of_image>, 256 soft tokens, <end_of_image>, as its chat template writes an image).
+// as the tower's image start text, the image's soft tokens, its end text (its definition's
+// image_begin and image_end, driver/image_layout.h; Gemma 3: <start_of_image>, 256 soft
+// tokens, <end_of_image>, as its chat template writes an image; LLaVA: 576 soft tokens alone).
 // The text between images is tokenized piece by piece, the first piece with the
 // beginning-of-text token when the model wants it. The soft tokens' rows are read from the
-// image's embeddings (runtime/prompt_embeddings.h); their token ids are placeholders.
+// image's embeddings (runtime/prompt_embeddings.h), attending to each other where the layout
+// says so; their token ids are placeholders.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,8 +33,8 @@ std::string with_media_markers(const std::string& text, size_t images);
 
 // `text` with its markers (with_media_markers adds them when it has none). Throws lmc::Error
 // naming `model` when the text has markers for fewer or more images than
-// given, or the tokenizer lacks the projector's image start or end token.
+// given, or the tokenizer lacks the layout's image start or end token.
 ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
-                         const std::string& projector, const std::string& model);
+                         const ImageLayout& layout, const std::string& model);
 
 }  // namespace lmc::driver

@@ -10,7 +10,7 @@ namespace lmc::runtime {
 int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_t chunk, int64_t n) {
   const int64_t end = std::min(n, at + chunk);
   for (const PromptEmbeddings& s : spans) {
-    if (s.at + s.rows <= end || s.at >= end || s.at + s.rows <= at) continue;
+    if (!s.joint || s.at + s.rows <= end || s.at >= end || s.at + s.rows <= at) continue;
     if (s.at <= at)
       throw Error("runtime: error: an image of " + std::to_string(s.rows) + " tokens does not fit a step of " +
                   std::to_string(chunk) + " rows");
@@ -30,12 +30,13 @@ const float* step_with_embeddings(Executor& ex, const std::vector<PromptEmbeddin
   for (int64_t t = 0; t < T; ++t)
     positions[static_cast<size_t>(t)] = key_ends[static_cast<size_t>(t)] = static_cast<int32_t>(pos + at + t);
   for (const PromptEmbeddings& s : spans) {
-    if (s.at < at || s.at + s.rows > at + T) continue;  // chunk_end keeps a span in one chunk
-    const int64_t first = s.at - at;
-    std::copy_n(s.values, s.rows * width, rows.begin() + first * width);
-    for (int64_t r = first; r < first + s.rows; ++r) {
+    // The span's rows in this chunk (chunk_end keeps a joint span whole).
+    const int64_t from = std::max(s.at, at), to = std::min(s.at + s.rows, at + T);
+    if (from >= to) continue;
+    std::copy_n(s.values + (from - s.at) * width, (to - from) * width, rows.begin() + (from - at) * width);
+    for (int64_t r = from - at; r < to - at; ++r) {
       mask[static_cast<size_t>(r)] = 1.0f;
-      key_ends[static_cast<size_t>(r)] = static_cast<int32_t>(pos + s.at + s.rows - 1);
+      if (s.joint) key_ends[static_cast<size_t>(r)] = static_cast<int32_t>(pos + s.at + s.rows - 1);
     }
   }
   ex.give_rows("image_rows", rows.data(), T);

@@ -1,8 +1,9 @@
 // Prompt rows read from given embeddings instead of tokens: an image's soft tokens (lmc run
 // --image), which the vision tower encoded. The model reads them through its f32 inputs
-// image_rows and image_mask (gemma3.yaml), and the span's rows attend to each other (each
-// row's key end is the span's last position), so a span is prefilled within one step:
-// prefill chunks end before a span that does not fit the rest of theirs.
+// image_rows and image_mask (gemma3.yaml, llama.yaml). A joint span's rows attend to each
+// other (each row's key end is the span's last position: Gemma 3's images), so it is
+// prefilled within one step: prefill chunks end before a joint span that does not fit the
+// rest of theirs. Other spans are causal (LLaVA's images) and may be cut.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -16,15 +17,17 @@ struct PromptEmbeddings {
   int64_t at = 0;
   int64_t rows = 0;
   const float* values = nullptr;
+  bool joint = true;
 };
 
 // Where a prefill chunk from `at` of at most `chunk` rows ends (at most n): before the first
-// span it would cut. Throws lmc::Error when a span starting at `at` is longer than `chunk`.
+// joint span it would cut. Throws lmc::Error when a joint span starting at `at` is longer
+// than `chunk`.
 int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_t chunk, int64_t n);
 
 // Runs prompt rows [at, at + T) at positions pos + at, ... as one step of sequence 0: the
-// spans' embeddings given to `ex` (image_rows, image_mask) and their rows' key ends at the
-// span's last position. Returns the last L rows' logits (Executor::step). Throws lmc::Error
+// spans' rows among them given to `ex` (image_rows, image_mask) and a joint span's rows' key
+// ends at its last position. Returns the last L rows' logits (Executor::step). Throws lmc::Error
 // when the spans' width is not the model's image_rows'.
 const float* step_with_embeddings(Executor& ex, const std::vector<PromptEmbeddings>& spans, int64_t width,
                                   const int32_t* tokens, int64_t at, int64_t T, int64_t pos, int64_t L);

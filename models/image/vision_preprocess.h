@@ -16,8 +16,9 @@ namespace lmc::models {
 // The image scaled by min(size / width, size / height) to sides of ceil(side * scale)
 // (at most `size`), bilinearly with the corners aligned (a source corner lands on a target
 // corner), each value truncated to 8 bits, and placed at ((size - w) / 2, (size - h) / 2)
-// of a black size x size image. An image already that size is returned as it is.
-Image fit_to_square(const Image& image, int64_t size);
+// of a size x size image of color `pad` (Gemma 3's black, LLaVA's 122, 116, 104). An image
+// already that size is returned as it is.
+Image fit_to_square(const Image& image, int64_t size, std::array<uint8_t, 3> pad = {});
 
 struct PixelNormalization {
   std::array<float, 3> mean{};
@@ -32,5 +33,10 @@ std::vector<float> normalize_chw(const Image& image, const PixelNormalization& n
 // square at (px, py), channel by channel, each channel's rows top to bottom. A convolution
 // with stride = kernel = patch is then a linear of these rows against its flattened kernel.
 std::vector<float> patch_rows(const std::vector<float>& chw, int64_t side, int64_t patch);
+
+// The rows of `width` values with a class token's row inserted at `at`: each row gains one
+// more last column, 0, and the class row is zeros with a 1 there (a linear against
+// [kernel | class embedding] then adds the embedding to that row alone: CLIP's).
+std::vector<float> with_class_row(const std::vector<float>& rows, int64_t width, int64_t at);
 
 }  // namespace lmc::models

@@ -66,17 +66,18 @@ std::array<float, 3> rgb_floats(const GgufFile& f, const std::string& key, bool 
   return out;
 }
 
-// The text width comes from the projection's own shape; the key, when present, must agree.
-int64_t projection_dim(const GgufFile& f) {
-  const GgufTensor* t = f.find_tensor("mm.input_projection.weight");
-  if (!t) throw error_at(f.path(), "tensor 'mm.input_projection.weight' is missing");
-  if (t->shape.size() != 2) throw error_at(f.path(), "tensor 'mm.input_projection.weight' is not 2-D");
-  const int64_t dim = t->shape[1];
+// The text width comes from the projection's own shape (the layout names it); the key, when
+// present, must agree.
+int64_t projection_dim(const GgufFile& f, const ProjectorLayout& layout) {
+  const std::string name = layout.projection;
+  const GgufTensor* t = f.find_tensor(name);
+  if (!t) throw error_at(f.path(), "tensor '" + name + "' is missing");
+  if (t->shape.size() != 2) throw error_at(f.path(), "tensor '" + name + "' is not 2-D");
+  const int64_t dim = t->shape[layout.projection_axis];
   const char* key = "clip.vision.projection_dim";
   if (f.find(key) && f.get_int(key) != dim)
-    throw meta_error(
-        f, key,
-        "is " + std::to_string(f.get_int(key)) + ", but mm.input_projection.weight maps to " + std::to_string(dim));
+    throw meta_error(f, key,
+                     "is " + std::to_string(f.get_int(key)) + ", but " + name + " maps to " + std::to_string(dim));
   return dim;
 }
 
@@ -90,15 +91,16 @@ VisionHParams read_hparams(const GgufFile& f) {
     throw error_at(f.path(), "metadata 'clip.has_vision_encoder' is not true: the mmproj has no vision tower");
   VisionHParams hp;
   hp.projector = projector_type(f);
-  check_projector(hp.projector, f.path());
+  const ProjectorLayout& layout = projector_layout(hp.projector, f.path());
   hp.image_size = bounded_int(f, kImageSize, kMaxImageSize);
   hp.patch_size = bounded_int(f, kPatchSize, hp.image_size);
   hp.embedding_length = bounded_int(f, "clip.vision.embedding_length", kMaxWidth);
   hp.feed_forward_length = bounded_int(f, "clip.vision.feed_forward_length", kMaxWidth * 8);
   hp.block_count = bounded_int(f, "clip.vision.block_count", kMaxBlocks);
   hp.head_count = bounded_int(f, "clip.vision.attention.head_count", hp.embedding_length);
-  // Gemma 3 pools 4 x 4 patches unless the file says otherwise (llama.cpp's default).
-  hp.pool = f.find(kPool) ? bounded_int(f, kPool, hp.image_size) : 4;
+  // Gemma 3 pools 4 x 4 patches unless the file says otherwise (llama.cpp's default); LLaVA
+  // does not pool.
+  hp.pool = !layout.pools ? 1 : f.find(kPool) ? bounded_int(f, kPool, hp.image_size) : 4;
   hp.layer_norm_epsilon = f.get_float("clip.vision.attention.layer_norm_epsilon");
   if (!(hp.layer_norm_epsilon > 0) || !std::isfinite(hp.layer_norm_epsilon))
     throw meta_error(f, "clip.vision.attention.layer_norm_epsilon",
@@ -110,7 +112,7 @@ VisionHParams read_hparams(const GgufFile& f) {
   check_divides(f, hp.patches_per_side(), "the patches per side", hp.pool, kPool);
   check_divides(f, hp.embedding_length, "clip.vision.embedding_length", hp.head_count,
                 "clip.vision.attention.head_count");
-  hp.projection_dim = projection_dim(f);
+  hp.projection_dim = projection_dim(f, layout);
   return hp;
 }
 

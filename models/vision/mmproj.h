@@ -22,7 +22,7 @@ struct VisionHParams {
   int64_t block_count = 0;             // its blocks
   int64_t head_count = 0;              // attention heads per block
   int64_t projection_dim = 0;          // the text model's width the projector maps to
-  int64_t pool = 0;                    // gemma3: the side of the average-pooling window
+  int64_t pool = 0;                    // gemma3: the side of the average-pooling window (else 1)
   double layer_norm_epsilon = 0;       // the blocks' LayerNorms and the soft embedding norm
   bool use_gelu = false;               // clip.use_gelu: GELU (else llama.cpp's quick GELU)
   std::array<float, 3> image_mean{};   // per RGB channel, on values scaled to [0, 1]

@@ -400,7 +400,9 @@ def gguf_tensors(src, c, arch, n_tokens):
         yield target, np.ascontiguousarray(bits), GGMLQuantizationType.BF16
 
 
-def convert(src, out):
+def convert(src, out, vectors_f32=False):
+    """vectors_f32: every 1-d tensor in F32 (the same values), as llama.cpp's converter writes
+    them and as llama.cpp's CPU ops need them (a norm's multiply takes no BF16 operand)."""
     def load(name):
         with open(os.path.join(src, name), encoding="utf-8") as f:
             return json.load(f)
@@ -417,6 +419,8 @@ def convert(src, out):
         write_hparams(w, c)
     n_tokens = write_vocab(w, tok, tok_config, arch)
     for name, array, dtype in gguf_tensors(src, c, arch, n_tokens):
+        if vectors_f32 and dtype == GGMLQuantizationType.BF16 and array.ndim == 1:
+            array, dtype = bf16_to_f32(array), GGMLQuantizationType.F32
         w.add_tensor(name, array, raw_dtype=dtype)
     scaling = c.get("rope_scaling") or {}
     if scaling.get("rope_type", scaling.get("type")) == "longrope":

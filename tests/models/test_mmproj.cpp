@@ -131,6 +131,31 @@ TEST_F(Mmproj, TinyGemma3TensorTable) {
   EXPECT_EQ(shapes["mm.input_projection.weight"], (std::vector<int64_t>{16, 24}));
 }
 
+// LLaVA-1.5's layout (projector mlp) at the same tiny size: a class embedding, a position for
+// each patch and the class token, the pre LayerNorm, no patch bias, no post LayerNorm, and
+// the MLP projector to 24.
+TEST_F(Mmproj, TinyLlavaTensorTable) {
+  VisionHParams hp;
+  hp.projector = "mlp";
+  hp.image_size = 32;
+  hp.patch_size = 8;
+  hp.embedding_length = 16;
+  hp.feed_forward_length = 32;
+  hp.block_count = 2;
+  hp.projection_dim = 24;
+  std::map<std::string, std::vector<int64_t>> shapes;
+  for (const auto& t : vision_tensors(hp, "tiny")) shapes[t.name] = t.shape;
+  EXPECT_EQ(shapes.size(), 3 + 2 + 2 * 16 + 4u);
+  EXPECT_EQ(shapes["v.class_embd"], (std::vector<int64_t>{16}));
+  EXPECT_EQ(shapes["v.position_embd.weight"], (std::vector<int64_t>{17, 16}));
+  EXPECT_EQ(shapes["v.pre_ln.weight"], (std::vector<int64_t>{16}));
+  EXPECT_EQ(shapes.count("v.patch_embd.bias"), 0u);
+  EXPECT_EQ(shapes.count("v.post_ln.weight"), 0u);
+  EXPECT_EQ(shapes["mm.0.weight"], (std::vector<int64_t>{24, 16}));
+  EXPECT_EQ(shapes["mm.2.weight"], (std::vector<int64_t>{24, 24}));
+  EXPECT_EQ(shapes["mm.2.bias"], (std::vector<int64_t>{24}));
+}
+
 TEST_F(Mmproj, ReadsTheVisionTower) {
   auto m = MmprojFile::open(write(gemma3_meta()));
   const VisionHParams& hp = m->hparams();
@@ -192,7 +217,7 @@ TEST_F(Mmproj, MalformedKeysAreNamed) {
       {"clip.vision.projection_dim", u32(25), "is 25, but mm.input_projection.weight maps to 24"},
       {"clip.has_vision_encoder", boolean(false), "the mmproj has no vision tower"},
       {"clip.has_vision_encoder", u32(1), "is not a bool"},
-      {"clip.projector_type", text("mlp"), "projector type 'mlp' is not one lmc reads (gemma3 is)"},
+      {"clip.projector_type", text("ldp"), "projector type 'ldp' is not one lmc reads (gemma3 and mlp are)"},
       {"general.architecture", text("llama"), "not an mmproj"},
   };
   for (const Case& c : cases) {

@@ -106,5 +106,23 @@ TEST(VisionPreprocess, PatchRowsByHand) {
   EXPECT_EQ(rows[47], 233.0f);
 }
 
+// CLIP's class row: two rows of two values, the class row between them; each row one
+// column wider, the class row's last value 1 and every other row's 0.
+TEST(VisionPreprocess, ClassRowByHand) {
+  const std::vector<float> rows = {1, 2, 3, 4};
+  EXPECT_EQ(with_class_row(rows, 2, 1), (std::vector<float>{1, 2, 0, 0, 0, 1, 3, 4, 0}));
+  EXPECT_EQ(with_class_row(rows, 2, 2), (std::vector<float>{1, 2, 0, 3, 4, 0, 0, 0, 1}));
+}
+
+// An image fitted into a larger square lies on the pad color (LLaVA's gray), not black.
+TEST(VisionPreprocess, FitPadsWithTheGivenColor) {
+  const Image one{1, 1, {9, 9, 9}};
+  const Image out = fit_to_square(Image{2, 1, {9, 9, 9, 9, 9, 9}}, 2, {122, 116, 104});
+  EXPECT_EQ(std::vector<uint8_t>(out.rgb.begin(), out.rgb.begin() + 6), (std::vector<uint8_t>{9, 9, 9, 9, 9, 9}));
+  EXPECT_EQ(std::vector<uint8_t>(out.rgb.begin() + 6, out.rgb.end()),
+            (std::vector<uint8_t>{122, 116, 104, 122, 116, 104}));
+  EXPECT_EQ(fit_to_square(one, 1, {1, 2, 3}).rgb, one.rgb);
+}
+
 }  // namespace
 }  // namespace lmc::models

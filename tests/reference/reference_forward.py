@@ -173,11 +173,11 @@ class Session:
             out[:, h, :] = (p / p.sum(axis=-1, keepdims=True)) @ vals[:, h // group, :]
         return out.reshape(q.shape[0], -1).astype(np.float32)
 
-    def step(self, tokens, last_only=False, images=()):
+    def step(self, tokens, last_only=False, images=(), joint=True):
         """Logits [T, vocab] of every row, or [1, vocab] of the last (as lmc computes them
         when only the next token is wanted: the output projection then sees one row).
         images: (row, embeddings [n, d_model]) pairs, see hidden()."""
-        x = self.hidden(tokens, images)
+        x = self.hidden(tokens, images, joint)
         if last_only:
             x = x[-1:]
         logits = self._linear(self.pm.head, x)
@@ -186,12 +186,13 @@ class Session:
             logits = (c * np.tanh(logits.astype(np.float64) / c)).astype(np.float32)
         return logits
 
-    def hidden(self, tokens, images=()):
+    def hidden(self, tokens, images=(), joint=True):
         """The final norm's rows [T, d_model]: what the output projection reads, and what
         lmc serve --embeddings pools. images: (row, embeddings [n, d_model]) pairs, an
         image's soft tokens as Gemma 3 reads them (HF's masked_scatter after the embedding's
         scale): rows row .. row + n - 1 take the embeddings instead of their tokens', and
-        attend to each other (each to the image's last row, causal elsewhere)."""
+        attend to each other (each to the image's last row, causal elsewhere); with joint
+        False they attend causally (LLaVA's)."""
         pm, cfg = self.pm, self.cfg
         tokens = np.asarray(tokens, dtype=np.int64)
         positions = np.arange(self.pos, self.pos + len(tokens))
@@ -199,7 +200,8 @@ class Session:
         x = pm.embed[tokens].astype(np.float32) * np.float32(cfg.embed_scale)
         for row, e in images:
             x[row:row + len(e)] = e
-            key_ends[row:row + len(e)] = positions[row + len(e) - 1]
+            if joint:
+                key_ends[row:row + len(e)] = positions[row + len(e) - 1]
         if pm.model.pos_embed is not None:
             x = x + pm.model.pos_embed[positions]
         for i, (L, W) in enumerate(zip(pm.model.layers, pm.layers)):

@@ -16,6 +16,17 @@ Gemma3MultiModalProjector compute, in llama.cpp's clip graph's layout:
     mm.soft_emb_norm.weight (stored as 1 + w by the converter); the projection
     mm.input_projection.weight, stored [width, text width].
 
+LLaVA-1.5's tower (clip.projector_type "mlp"), as HF's CLIPVisionModel and
+LlavaMultiModalProjector compute it in llama.cpp's llava graph's layout:
+
+  * the patch embedding without a bias; the class embedding as one more row, after the
+    patches as llama.cpp's mtmd places it (its issue 25814; HF's CLIP: first), then each
+    row's learned position (0 .. patches) and the pre LayerNorm;
+  * the blocks as above with quick GELU, x * sigmoid(1.702 x), all but the last (the
+    features are the second-to-last layer's);
+  * the step's first row dropped (mtmd keeps the rows 1 .. patches), then mm.0, GELU (tanh
+    form, llama.cpp's ggml_gelu), mm.2.
+
 Everything runs in float64, so its distance from lmc's float32 is lmc's rounding.
 
   vision_reference.py MMPROJ.gguf IMAGE.npy OUT.npy   (IMAGE: uint8 [side, side, 3])
@@ -41,6 +52,9 @@ def read_mmproj(path):
     hp = {k: _field(reader, "clip.vision." + k) for k in
           ("image_size", "patch_size", "embedding_length", "block_count", "attention.head_count",
            "attention.layer_norm_epsilon", "image_mean", "image_std")}
+    hp["projector"] = _field(reader, "clip.projector_type")
+    if isinstance(hp["projector"], (list, int)):  # a string field's parts: its bytes
+        hp["projector"] = bytes(reader.fields["clip.projector_type"].parts[-1]).decode()
     hp["pool"] = _field(reader, "clip.vision.projector.scale_factor", 4)
     weights = {t.name: np.array(t.data, dtype=np.float64).reshape([int(d) for d in reversed(t.shape)])
                for t in reader.tensors}
@@ -79,21 +93,49 @@ def normalize(rgb, hp):
     return x.transpose(2, 0, 1)
 
 
-def encode(hp, w, rgb):
-    p, side = hp["patch_size"], hp["image_size"] // hp["patch_size"]
-    eps, heads, pool = hp["attention.layer_norm_epsilon"], hp["attention.head_count"], hp["pool"]
-    pixels = normalize(rgb, hp).astype(np.float64)
-    # [3, side*p, side*p] -> [side, side, 3, p, p]: patch (py, px) with its channels' squares.
-    patches = pixels.reshape(3, side, p, side, p).transpose(1, 3, 0, 2, 4).reshape(side * side, 3 * p * p)
-    kernel = w["v.patch_embd.weight"].reshape(w["v.patch_embd.weight"].shape[0], -1)
-    x = patches @ kernel.T + w["v.patch_embd.bias"] + w["v.position_embd.weight"]
-    for i in range(hp["block_count"]):
+def _quick_gelu(x):
+    return x / (1 + np.exp(-1.702 * x))
+
+
+def _blocks(hp, w, x, count, act):
+    eps, heads = hp["attention.layer_norm_epsilon"], hp["attention.head_count"]
+    for i in range(count):
         blk = f"v.blk.{i}."
         h = _layer_norm(x, w[blk + "ln1.weight"], w[blk + "ln1.bias"], eps)
         x = x + _attention(h, w, blk, heads)
         h = _layer_norm(x, w[blk + "ln2.weight"], w[blk + "ln2.bias"], eps)
-        f = _gelu_tanh(h @ w[blk + "ffn_up.weight"].T + w[blk + "ffn_up.bias"])
+        f = act(h @ w[blk + "ffn_up.weight"].T + w[blk + "ffn_up.bias"])
         x = x + f @ w[blk + "ffn_down.weight"].T + w[blk + "ffn_down.bias"]
+    return x
+
+
+def _patch_embedding(hp, w, rgb):
+    p, side = hp["patch_size"], hp["image_size"] // hp["patch_size"]
+    pixels = normalize(rgb, hp).astype(np.float64)
+    # [3, side*p, side*p] -> [side, side, 3, p, p]: patch (py, px) with its channels' squares.
+    patches = pixels.reshape(3, side, p, side, p).transpose(1, 3, 0, 2, 4).reshape(side * side, 3 * p * p)
+    kernel = w["v.patch_embd.weight"].reshape(w["v.patch_embd.weight"].shape[0], -1)
+    return patches @ kernel.T
+
+
+def encode_mlp(hp, w, rgb, class_first=False):
+    """LLaVA-1.5's embeddings [patches, text width]; class_first: HF's order, not mtmd's."""
+    x = _patch_embedding(hp, w, rgb)
+    cls = w["v.class_embd"][None, :]
+    x = np.concatenate([cls, x] if class_first else [x, cls]) + w["v.position_embd.weight"]
+    x = _layer_norm(x, w["v.pre_ln.weight"], w["v.pre_ln.bias"], hp["attention.layer_norm_epsilon"])
+    x = _blocks(hp, w, x, hp["block_count"] - 1, _quick_gelu)[1:]
+    x = _gelu_tanh(x @ w["mm.0.weight"].T + w["mm.0.bias"])
+    return x @ w["mm.2.weight"].T + w["mm.2.bias"]
+
+
+def encode(hp, w, rgb):
+    if hp["projector"] == "mlp":
+        return encode_mlp(hp, w, rgb)
+    side = hp["image_size"] // hp["patch_size"]
+    eps, pool = hp["attention.layer_norm_epsilon"], hp["pool"]
+    x = _patch_embedding(hp, w, rgb) + w["v.patch_embd.bias"] + w["v.position_embd.weight"]
+    x = _blocks(hp, w, x, hp["block_count"], _gelu_tanh)
     x = _layer_norm(x, w["v.post_ln.weight"], w["v.post_ln.bias"], eps)
     e, out = x.shape[1], side // pool
     x = x.reshape(out, pool, out, pool, e).mean(axis=(1, 3)).reshape(out * out, e)

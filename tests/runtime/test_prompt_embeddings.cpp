@@ -1,5 +1,5 @@
 // Prefill chunks around an image's rows (runtime/prompt_embeddings.h) and the checks on each
-// row's key end (runtime/step_rows.h): an image is never cut, an image longer than a step is
+// row's key end (runtime/step_rows.h): a joint image is never cut (a causal one may be), an image longer than a step is
 // an error, and a key end before its row's position or past its sequence's last row of the
 // step is refused before any kernel reads the caches there.
 #include <gtest/gtest.h>
@@ -14,13 +14,20 @@ namespace {
 TEST(PromptEmbeddings, ChunksEndBeforeAnImageTheyWouldCut) {
   const float values[1] = {};
   const std::vector<PromptEmbeddings> image{{5, 4, values}};  // rows 5 .. 8
-  EXPECT_EQ(chunk_end(image, 0, 4, 20), 4);    // before the image
-  EXPECT_EQ(chunk_end(image, 0, 7, 20), 5);    // would cut it: ends where it starts
-  EXPECT_EQ(chunk_end(image, 0, 9, 20), 9);    // holds it whole
-  EXPECT_EQ(chunk_end(image, 5, 4, 20), 9);    // starts with it
+  EXPECT_EQ(chunk_end(image, 0, 4, 20), 4);  // before the image
+  EXPECT_EQ(chunk_end(image, 0, 7, 20), 5);  // would cut it: ends where it starts
+  EXPECT_EQ(chunk_end(image, 0, 9, 20), 9);  // holds it whole
+  EXPECT_EQ(chunk_end(image, 5, 4, 20), 9);  // starts with it
   EXPECT_EQ(chunk_end(image, 9, 16, 20), 20);  // past it
   EXPECT_EQ(chunk_end({}, 3, 8, 6), 6);
   EXPECT_THROW(chunk_end(image, 5, 3, 20), Error);  // longer than a step
+}
+
+TEST(PromptEmbeddings, ChunksMayCutACausalImage) {
+  const float values[1] = {};
+  const std::vector<PromptEmbeddings> image{{5, 4, values, false}};  // LLaVA's: rows attend causally
+  EXPECT_EQ(chunk_end(image, 0, 7, 20), 7);
+  EXPECT_EQ(chunk_end(image, 7, 1, 20), 8);
 }
 
 TEST(StepRows, KeyEndsLieFromTheirPositionToTheSequencesLastRow) {

@@ -10,6 +10,7 @@
 #include "runtime/executor.h"
 #include "support/error.h"
 #include "tools/lmc/commands/commands.h"
+#include "tools/lmc/flags/jit_flags.h"
 #include "tools/lmc/flags/model_flags.h"
 #include "tools/lmc/npy/npy_writer.h"
 
@@ -21,6 +22,7 @@ std::vector<FlagSpec> specs() {
   std::vector<FlagSpec> s;
   for (auto& f : compile_flag_specs())
     if (f.name != "context" && f.name != "model-def" && f.name != "weights") s.push_back(f);
+  for (auto& f : jit_flag_specs()) s.push_back(f);  // --perf-map: the tower's kernels named for perf
   s.push_back({"mmproj", true, "the vision tower: an mmproj GGUF as llama.cpp's converter writes it", "FILE"});
   s.push_back({"image", true, "a PNG or JPEG file (repeatable)", "FILE"});
   s.push_back({"output", true, "write the embeddings of the one image to FILE.npy (float32 [tokens, text width])",
@@ -53,6 +55,7 @@ int cmd_encode_image(int argc, char** argv) {
   const std::vector<std::string>& images = a.all("image");
   if (a.has("output") && images.size() != 1) throw UsageError("-o writes the embeddings of one --image");
   const std::string mmproj = *a.get("mmproj");
+  apply_jit_flags(a);
   const auto threads = static_cast<int>(a.get_int("threads", runtime::default_threads(), 1, 1024));
   driver::ImageEncoder encoder(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads);
   std::printf("encode-image: %s: compiled %s in %.2f s\n", mmproj.c_str(),

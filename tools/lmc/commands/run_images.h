@@ -1,7 +1,8 @@
 // lmc run's images (llama-mtmd-cli's --mmproj and repeatable --image): each image encoded by
 // the mmproj's vision tower (driver/image_encoder.h) and placed in the prompt as mtmd places
 // it (driver/image_prompt.h), for a text model whose definition reads image rows
-// (gemma3.yaml's image_rows, image_mask and key_ends).
+// (gemma3.yaml's and llama.yaml's image_rows and image_mask; key_ends for images that attend
+// to each other).
 #pragma once
 #include <optional>
 #include <string>
