@@ -52,9 +52,15 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int thre
 
 ImageEncoder::~ImageEncoder() = default;
 
-ImageEmbeddings ImageEncoder::encode(const std::string& path) {
+ImageEmbeddings ImageEncoder::encode(const std::string& path) { return encode_image(models::read_image_file(path)); }
+
+ImageEmbeddings ImageEncoder::encode_bytes(std::string_view bytes, const std::string& source) {
+  return encode_image(models::decode_image(bytes, source));
+}
+
+ImageEmbeddings ImageEncoder::encode_image(const models::Image& image) {
   const models::VisionHParams& hp = hparams();
-  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size);
+  const models::Image fitted = models::fit_to_square(image, hp.image_size);
   const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
   program_->store_argument(patches_arg_, HostArray{ir::DType::f32,
                                                    {hp.patches(), 3 * hp.patch_size * hp.patch_size},
