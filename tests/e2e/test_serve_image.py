@@ -15,6 +15,7 @@ vision.
 """
 import argparse
 import base64
+import concurrent.futures
 import http.client
 import json
 import os
@@ -154,6 +155,18 @@ class ServeImage(unittest.TestCase):
             for i in (0, 1):
                 parts = [{"type": "text", "text": BEFORE}, image_part(self.uris[i]), {"type": "text", "text": AFTER}]
                 self.assertEqual(server.chat(parts), wants[i])
+        finally:
+            server.stop()
+
+    def test_requests_at_once(self):
+        # Images encoded on the requests' threads while the other slot's request steps.
+        server = Served(self.pair, "-np", "2")
+        try:
+            wants = [run_answer(self.pair, "What is it?", [i]) for i in (0, 1)]
+            with concurrent.futures.ThreadPoolExecutor(4) as pool:
+                answers = pool.map(lambda i: server.chat([image_part(self.uris[i % 2]),
+                                                          {"type": "text", "text": "What is it?"}]), range(4))
+                self.assertEqual(list(answers), [wants[i % 2] for i in range(4)])
         finally:
             server.stop()
 
