@@ -6,7 +6,8 @@ must be lmc run's to the same prompt: an image before the text, one at a <__medi
 among text parts, two images; and an Anthropic /v1/messages image block too. Prompts that share
 their text but not their image must not share KV rows: a slot's cache (one slot) and -kvu's
 prefix tree (two slots, a prompt past a page) must not hand the first image's rows to the
-second. /props says vision. Bad images are 400s with a JSON error (a corrupt PNG, a GIF, a PNG
+second. Four requests at once on two slots answer as each alone, and a photo past 1 MiB of
+base64 is taken. /props says vision. Bad images are 400s with a JSON error (a corrupt PNG, a GIF, a PNG
 whose header claims 65535 x 65535 pixels, bad base64, an http URL, more image tokens than the
 context); a server started with --no-mmproj answers llama-server's 500, and its /props says no
 vision.
@@ -26,8 +27,11 @@ import tempfile
 import unittest
 import zlib
 
+import numpy as np
+
 import serve_harness
 import test_run_image
+from test_encode_image import png_bytes
 
 LMC = None
 TOKENS = 8
@@ -199,6 +203,13 @@ class ServeImage(unittest.TestCase):
                 self.assertIn(says, self.refused([image_part(url), text]))
         # The server still answers.
         self.assertTrue(self.server.chat([image_part(self.uris[0]), text]) is not None)
+
+    def test_a_photo_past_a_mebibyte(self):
+        # A 700 x 700 PNG of noise, about 2 MB as base64: past the 1 MiB body of a text server.
+        rgb = np.random.default_rng(3).integers(0, 256, (700, 700, 3)).astype(np.uint8)
+        uri = "data:image/png;base64," + base64.b64encode(png_bytes(rgb)).decode()
+        self.assertGreater(len(uri), 1 << 20)
+        self.assertIsNotNone(self.server.chat([image_part(uri), {"type": "text", "text": "What is it?"}]))
 
     def test_more_image_tokens_than_the_context(self):
         parts = [image_part(self.uris[0])] * 9 + [{"type": "text", "text": "All of them?"}]

@@ -425,6 +425,8 @@ int cmd_serve(int argc, char** argv) {
   if (!embeds)
     images = serve_images(a, m, model, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
   so.vision = images != nullptr;
+  // A photo as a base64 data URI: a 6 MB JPEG is 8 MB of body.
+  if (so.vision) so.max_body_bytes = std::max<size_t>(so.max_body_bytes, kImageBodyBytes);
   std::unique_ptr<ApiServer> server =
       make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr, images.get()}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
