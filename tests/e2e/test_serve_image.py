@@ -132,13 +132,18 @@ class ServeImage(unittest.TestCase):
     def test_anthropic_image_block(self):
         want = run_answer(self.pair, "Describe it.", [1], ignore_eos=False)  # Anthropic's has no ignore_eos
         data = self.uris[1].split(",", 1)[1]
-        status, body = self.server.ask("/v1/messages", {
-            "max_tokens": TOKENS, "temperature": 0,
-            "messages": [{"role": "user", "content": [
-                {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}},
-                {"type": "text", "text": "Describe it."}]}]})
+        request = {"max_tokens": TOKENS, "temperature": 0, "messages": [{"role": "user", "content": [
+            {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": data}},
+            {"type": "text", "text": "Describe it."}]}]}
+        status, body = self.server.ask("/v1/messages", request)
         self.assertEqual(status, 200, body)
         self.assertEqual(body["content"][0]["text"], want)
+        # count_tokens counts the image's tokens, as the answer's usage does.
+        del request["max_tokens"], request["temperature"]
+        status, count = self.server.ask("/v1/messages/count_tokens", request)
+        self.assertEqual(status, 200, count)
+        self.assertEqual(count["input_tokens"], body["usage"]["input_tokens"])
+        self.assertGreater(count["input_tokens"], 16)
 
     def test_same_text_other_image_shares_no_rows(self):
         # One slot: the second prompt finds the first's tokens in the slot's cache, the image's

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -349,7 +350,11 @@ int64_t HttpApiServer::chat_prompt_tokens(const std::string& body) const {
   ServeRequest r =
       parse_request(body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
   add_server_template_kwargs(opts_.template_kwargs, r);
-  return static_cast<int64_t>(tok.encode(chat_prompt(chat_, r, m_.info.name, tok.wants_bos()), tok.wants_bos()).size());
+  const std::string text = chat_prompt(chat_, r, m_.info.name, tok.wants_bos());
+  // An image counts its tokens, as the prompt it makes holds them.
+  if (std::optional<ImagePromptTokens> with_images = chat_images(images_, r, tok, text, INT64_MAX))
+    return static_cast<int64_t>(with_images->tokens.size());
+  return static_cast<int64_t>(tok.encode(text, tok.wants_bos()).size());
 }
 
 void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape) {
