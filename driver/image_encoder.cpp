@@ -75,9 +75,15 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int thre
 
 ImageEncoder::~ImageEncoder() = default;
 
-ImageEmbeddings ImageEncoder::encode(const std::string& path) {
+ImageEmbeddings ImageEncoder::encode(const std::string& path) { return encode_image(models::read_image_file(path)); }
+
+ImageEmbeddings ImageEncoder::encode_bytes(std::string_view bytes, const std::string& source) {
+  return encode_image(models::decode_image(bytes, source));
+}
+
+ImageEmbeddings ImageEncoder::encode_image(const models::Image& image) {
   const models::VisionHParams& hp = hparams();
-  const models::Image fitted = models::fit_to_square(models::read_image_file(path), hp.image_size, layout_.pad);
+  const models::Image fitted = models::fit_to_square(image, hp.image_size, layout_.pad);
   const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
   int64_t width = 3 * hp.patch_size * hp.patch_size;
   std::vector<float> rows = models::patch_rows(chw, hp.image_size, hp.patch_size);

@@ -10,10 +10,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "driver/compile.h"
 #include "driver/graph_run.h"
 #include "driver/image_layout.h"
+#include "models/image/image.h"
 #include "models/vision/mmproj.h"
 
 namespace lmc::driver {
@@ -41,8 +43,12 @@ class ImageEncoder {
   double compile_seconds() const { return compile_seconds_; }
   // The embeddings of the PNG or JPEG at `path` (errors name it).
   ImageEmbeddings encode(const std::string& path);
+  // The embeddings of the PNG or JPEG `bytes` (errors name `source`: a request's image).
+  ImageEmbeddings encode_bytes(std::string_view bytes, const std::string& source);
 
  private:
+  ImageEmbeddings encode_image(const models::Image& image);
+
   std::unique_ptr<models::MmprojFile> mmproj_;
   std::unique_ptr<ir::Graph> source_;  // the lowered graph, before the passes
   std::unique_ptr<GraphProgram> program_;

@@ -45,6 +45,8 @@ struct BatchGenerator::Sequence {
     stats.cached_tokens = cached;
   }
   bool prefilling() const { return prefilled < stats.prompt_tokens; }
+  // The rows others may share: those before the prompt's first image.
+  int64_t shareable(int64_t n) const { return rows_before_images(job.images.spans, n); }
   void logits(int64_t pos, const float* row) const {
     if (job.opts.all_logits && job.opts.on_logits) job.opts.on_logits(pos, row);
   }
@@ -151,8 +153,9 @@ int64_t BatchGenerator::share_prefix(size_t slot, const BatchJob& job, int64_t c
   if (!tree_ || !job.reuse_prefix || job.opts.all_logits) return cached;
   const auto seq = static_cast<int64_t>(slot);
   tree_->part(job.prompt);
+  const auto n = static_cast<int64_t>(job.prompt.size());
   const std::vector<int32_t> rows =
-      tree_->match(job.prompt, (static_cast<int64_t>(job.prompt.size()) - 1) / kKvPageRows);
+      tree_->match(job.prompt, std::min(n - 1, rows_before_images(job.images.spans, n)) / kKvPageRows);
   const auto m = static_cast<int64_t>(rows.size());
   if (m * kKvPageRows > cached) {
     for (int64_t j = 0; j < m; ++j) pool_->share(seq, j, rows[static_cast<size_t>(j)]);
@@ -227,6 +230,13 @@ size_t BatchGenerator::add(BatchJob job) {
   if (static_cast<int64_t>(job.prompt.size()) > context)
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
+  const int64_t chunk = job.opts.all_logits ? std::min(prefill_chunk_, ex_.max_logit_rows()) : prefill_chunk_;
+  for (const PromptEmbeddings& image : job.images.spans)
+    if (image.rows > chunk)
+      throw Error("runtime: error: an image of " + std::to_string(image.rows) + " tokens does not fit a step of " +
+                  std::to_string(chunk) + " rows");
+  if (!job.images.spans.empty() && ex_.rows_width("image_rows") != job.images.width)
+    throw Error("runtime: error: the model reads no image rows of width " + std::to_string(job.images.width));
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");
   if (!job.constraint && job.opts.constraint) job.constraint = job.opts.constraint();
   if (job.slot >= 0) check_free(static_cast<size_t>(job.slot));
@@ -248,15 +258,16 @@ size_t BatchGenerator::add(BatchJob job) {
 
 std::pair<size_t, int64_t> BatchGenerator::pick_slot(const BatchJob& job) const {
   const bool reuse = job.reuse_prefix && !job.opts.all_logits;
+  const int64_t most = rows_before_images(job.images.spans, static_cast<int64_t>(job.prompt.size()));
   if (job.slot >= 0) {
     const auto slot = static_cast<size_t>(job.slot);
-    return {slot, reuse ? reusable(slot, job.prompt) : 0};
+    return {slot, reuse ? std::min(most, reusable(slot, job.prompt)) : 0};
   }
   size_t best = slots_.size();
   int64_t best_cached = -1;
   for (size_t i = 0; i < slots_.size(); ++i) {
     if (slots_[i]) continue;
-    int64_t cached = reuse ? reusable(i, job.prompt) : 0;
+    int64_t cached = reuse ? std::min(most, reusable(i, job.prompt)) : 0;
     if (cached > best_cached || (cached == best_cached && held_[i].ended < held_[best].ended)) {
       best = i;
       best_cached = cached;
@@ -273,7 +284,9 @@ int64_t reusable_prefix(const std::vector<int32_t>& held, const std::vector<int3
 }
 
 int64_t BatchGenerator::reusable(size_t slot, const std::vector<int32_t>& prompt) const {
-  const int64_t n = reusable_prefix(held_[slot].tokens, prompt, ex_.rollback_limit());
+  // Going back over the rows written past what the slot holds counts against the limit too.
+  const int64_t limit = ex_.rollback_limit() == INT64_MAX ? INT64_MAX : ex_.rollback_limit() - held_[slot].beyond;
+  const int64_t n = reusable_prefix(held_[slot].tokens, prompt, limit);
   // A window's pages that the slot let go of are not there to go back to.
   if (window_pool_ && ex_.kv_cache().window_first_page(n) < window_pool_->first(static_cast<int64_t>(slot))) return 0;
   return n;
@@ -324,9 +337,12 @@ void BatchGenerator::finish(Sequence& s, const std::string& error) {
   GenerationStats stats = s.stats;
   Held& held = held_[static_cast<size_t>(s.slot)];
   held.tokens.clear();
-  if (error.empty())
-    held.tokens.assign(s.history.begin(),
-                       s.history.begin() + std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size())));
+  held.beyond = 0;
+  if (error.empty()) {
+    const int64_t written = std::min<int64_t>(s.fed, static_cast<int64_t>(s.history.size()));
+    held.tokens.assign(s.history.begin(), s.history.begin() + s.shareable(written));
+    held.beyond = written - static_cast<int64_t>(held.tokens.size());
+  }
   held.ended = ended_++;
   for (KvPagePool* p : {pool_, window_pool_})
     if (p) p->shrink(s.slot, static_cast<int64_t>(held.tokens.size()));
@@ -362,19 +378,25 @@ int64_t BatchGenerator::prefill_step(Sequence& s) {
     // Prompts read since this one started may have put more of it in the prefix tree.
     s.prefilled = s.fed = s.stats.cached_tokens = share_prefix(static_cast<size_t>(s.slot), s.job, s.prefilled);
   }
-  int64_t T = std::min(prefill_chunk_, s.stats.prompt_tokens - s.prefilled);
-  if (s.job.opts.all_logits) T = std::min(T, ex_.max_logit_rows());
+  const int64_t chunk = s.job.opts.all_logits ? std::min(prefill_chunk_, ex_.max_logit_rows()) : prefill_chunk_;
+  const PromptImages& images = s.job.images;
+  const int64_t T = chunk_end(images.spans, s.prefilled, chunk, s.stats.prompt_tokens) - s.prefilled;
   if (!take_window_pages(static_cast<size_t>(s.slot), s.prefilled, s.prefilled + T))
     throw Error("runtime: error: the KV window pool has too few pages for a prompt chunk");
   std::vector<int32_t> positions(static_cast<size_t>(T)), seqs(static_cast<size_t>(T), s.slot);
   for (int64_t r = 0; r < T; ++r) positions[static_cast<size_t>(r)] = static_cast<int32_t>(s.prefilled + r);
   const int64_t L = s.job.opts.all_logits ? T : 1;
-  const float* logits = run({s.job.prompt.data() + s.prefilled, positions.data(), seqs.data(), T}, L);
+  std::vector<int32_t> key_ends;
+  if (!images.spans.empty()) key_ends = give_embeddings(ex_, images.spans, images.width, s.prefilled, T, 0);
+  const float* logits = run({s.job.prompt.data() + s.prefilled, positions.data(), seqs.data(), T,
+                             key_ends.empty() ? nullptr : key_ends.data()},
+                            L);
   const int64_t V = ex_.vocab();
   for (int64_t r = T - L; r < T; ++r) s.logits(s.prefilled + r, logits + (r - (T - L)) * V);
   s.prefilled += T;
   s.fed += T;
-  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.prefilled)), false);
+  offer_pages(static_cast<size_t>(s.slot), std::span(s.job.prompt).first(static_cast<size_t>(s.shareable(s.prefilled))),
+              false);
   if (s.job.on_prompt_progress)
     s.job.on_prompt_progress(s.stats.cached_tokens, s.prefilled - s.stats.cached_tokens,
                              seconds_between(s.added, Clock::now()));

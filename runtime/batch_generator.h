@@ -45,6 +45,11 @@
 // first, before the free slots' caches. A running sequence's pages are never taken: a sequence that finds none waits,
 // its decode rows left out of the steps, while others run; when every running sequence waits, the one that started last
 // ends with llama-server's error for a full cache, and its pages go to the others.
+//
+// Images (BatchJob::images): a prompt's image rows are read from their embeddings, each image
+// within one prefill chunk (runtime/prompt_embeddings.h). An image's soft tokens are one
+// placeholder id whatever the image, so nothing is shared past a prompt's first image: it
+// reuses no cached rows from there, and offers none to a slot's next prompt or the prefix tree.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -57,6 +62,7 @@
 #include "runtime/executor.h"
 #include "runtime/generator.h"
 #include "runtime/kv_prefix_tree.h"
+#include "runtime/prompt_embeddings.h"
 #include "runtime/sampler.h"
 #include "runtime/token_constraint.h"
 #include "runtime/token_logprobs.h"
@@ -92,6 +98,8 @@ struct BatchJob {
   // (`read` 0) and after each step that reads part of it; `cached` rows came from the slot's
   // cache, `read` were read since, `seconds` since it started.
   std::function<void(int64_t cached, int64_t read, double seconds)> on_prompt_progress{};
+  // The prompt's images: rows read from embeddings, none longer than a prefill chunk.
+  PromptImages images{};
 };
 
 // What of a prompt a cache holding `held` spares reading: their common prefix, less the
@@ -129,7 +137,8 @@ class BatchGenerator {
   int64_t active() const;
   // Takes a free slot for the job (its own when it names one). Throws lmc::Error when there
   // is none (or the one it names runs a sequence), the prompt is empty, does not fit the
-  // context or does not get its KV pages, or start_pos is not 0.
+  // context or does not get its KV pages, start_pos is not 0, or an image is longer than a
+  // prefill chunk.
   size_t add(BatchJob job);  // the slot it took
   // One executor step over the active sequences (nothing when there are none); calls
   // their on_token, and on_done for those that end. Returns the rows it ran. When the
@@ -204,6 +213,7 @@ class BatchGenerator {
   struct Held {
     std::vector<int32_t> tokens;
     int64_t ended = -1;
+    int64_t beyond = 0;  // rows written past `tokens` (from a prompt's first image on), gone back over
   };
 
   Executor& ex_;

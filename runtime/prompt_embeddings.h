@@ -6,6 +6,7 @@
 // rest of theirs. Other spans are causal (LLaVA's images) and may be cut.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "runtime/executor.h"
@@ -20,10 +21,29 @@ struct PromptEmbeddings {
   bool joint = true;
 };
 
+// A prompt's spans, the width of their rows, and what keeps their values alive (a batched
+// sequence's images outlive the request that made them).
+struct PromptImages {
+  std::vector<PromptEmbeddings> spans;  // in prompt order
+  int64_t width = 0;
+  std::shared_ptr<const void> owner;
+};
+
+// The prompt rows before the first span, of n: what another prompt may share of this one's
+// KV rows. An image's soft tokens are one placeholder id whatever the image, so rows past
+// it are this prompt's own.
+int64_t rows_before_images(const std::vector<PromptEmbeddings>& spans, int64_t n);
+
 // Where a prefill chunk from `at` of at most `chunk` rows ends (at most n): before the first
 // joint span it would cut. Throws lmc::Error when a joint span starting at `at` is longer
 // than `chunk`.
 int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_t chunk, int64_t n);
+
+// Gives `ex` the spans' embeddings for prompt rows [at, at + T) (image_rows, image_mask) and
+// returns the rows' key ends: a span's rows end at its last position pos + at + ..., the others
+// at their own. Throws lmc::Error when the spans' width is not the model's image_rows'.
+std::vector<int32_t> give_embeddings(Executor& ex, const std::vector<PromptEmbeddings>& spans, int64_t width,
+                                     int64_t at, int64_t T, int64_t pos);
 
 // Runs prompt rows [at, at + T) at positions pos + at, ... as one step of sequence 0: the
 // spans' rows among them given to `ex` (image_rows, image_mask) and a joint span's rows' key

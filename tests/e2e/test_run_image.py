@@ -70,6 +70,27 @@ def write_text_model(folder, gguf):
     convert_to_gguf.convert(folder, gguf)
 
 
+SEEDS = (7, 8)
+
+
+def write_model_pair(folder):
+    """The text GGUF, the mmproj and two PNGs in `folder`: their paths and the PNGs' pixels."""
+    model = os.path.join(folder, "text.gguf")
+    write_text_model(os.path.join(folder, "text"), model)
+    mmproj = os.path.join(folder, "mmproj.gguf")
+    make_mmproj.write_mmproj(mmproj, hparams=TOWER)
+    side = TOWER["image_size"]
+    y, x = np.mgrid[0:side, 0:side]
+    pngs, rgbs = [], []
+    for seed in SEEDS:
+        noise = np.random.default_rng(seed).integers(0, 64, (side, side, 3))
+        rgbs.append(((np.stack([x * seed, y * 4, (x + y) * 2], axis=-1) + noise) % 256).astype(np.uint8))
+        pngs.append(os.path.join(folder, f"image{seed}.png"))
+        with open(pngs[-1], "wb") as f:
+            f.write(png_bytes(rgbs[-1]))
+    return model, mmproj, pngs, rgbs
+
+
 def lmc(*args):
     return subprocess.run([LMC, "run", "--threads", "2", *args], capture_output=True, text=True, errors="replace", timeout=300)
 
@@ -79,25 +100,15 @@ class RunImage(unittest.TestCase):
     def setUpClass(cls):
         cls.dir = tempfile.TemporaryDirectory()
         d = cls.dir.name
-        cls.model = os.path.join(d, "text.gguf")
-        write_text_model(os.path.join(d, "text"), cls.model)
-        cls.mmproj = os.path.join(d, "mmproj.gguf")
-        make_mmproj.write_mmproj(cls.mmproj, hparams=TOWER)
+        cls.model, cls.mmproj, cls.pngs, rgbs = write_model_pair(d)
         hp, w = vision_reference.read_mmproj(cls.mmproj)
-        side = TOWER["image_size"]
-        y, x = np.mgrid[0:side, 0:side]
-        cls.pngs, cls.embeddings, cls.tower_embeddings = [], [], []
-        for seed in (7, 8):
-            noise = np.random.default_rng(seed).integers(0, 64, (side, side, 3))
-            rgb = ((np.stack([x * seed, y * 4, (x + y) * 2], axis=-1) + noise) % 256).astype(np.uint8)
-            cls.pngs.append(os.path.join(d, f"image{seed}.png"))
-            with open(cls.pngs[-1], "wb") as f:
-                f.write(png_bytes(rgb))
+        cls.embeddings, cls.tower_embeddings = [], []
+        for seed, rgb, png in zip(SEEDS, rgbs, cls.pngs):
             cls.embeddings.append(vision_reference.encode(hp, w, rgb))
             # lmc's own through its default pipeline: the text model's Q8_0 activations then
             # round the same inputs as the mirror's (the tower's own check is test_encode_image.py).
             out = os.path.join(d, f"image{seed}.npy")
-            r = subprocess.run([LMC, "encode-image", "--mmproj", cls.mmproj, "--image", cls.pngs[-1], "-o", out],
+            r = subprocess.run([LMC, "encode-image", "--mmproj", cls.mmproj, "--image", png, "-o", out],
                                capture_output=True, text=True, timeout=300)
             assert r.returncode == 0, r.stderr
             cls.tower_embeddings.append(np.load(out))

@@ -1,7 +1,7 @@
 // Prefill chunks around an image's rows (runtime/prompt_embeddings.h) and the checks on each
 // row's key end (runtime/step_rows.h): a joint image is never cut (a causal one may be), an image longer than a step is
-// an error, and a key end before its row's position or past its sequence's last row of the
-// step is refused before any kernel reads the caches there.
+// an error, rows past a prompt's first image are its own, and a key end before its row's position or past its
+// sequence's last row of the step is refused before any kernel reads the caches there.
 #include <gtest/gtest.h>
 
 #include "runtime/prompt_embeddings.h"
@@ -28,6 +28,14 @@ TEST(PromptEmbeddings, ChunksMayCutACausalImage) {
   const std::vector<PromptEmbeddings> image{{5, 4, values, false}};  // LLaVA's: rows attend causally
   EXPECT_EQ(chunk_end(image, 0, 7, 20), 7);
   EXPECT_EQ(chunk_end(image, 7, 1, 20), 8);
+}
+
+TEST(PromptEmbeddings, RowsBeforeTheFirstImageAreWhatOthersMayShare) {
+  const float values[1] = {};
+  const std::vector<PromptEmbeddings> images{{5, 4, values}, {12, 4, values}};
+  EXPECT_EQ(rows_before_images(images, 20), 5);
+  EXPECT_EQ(rows_before_images(images, 3), 3);  // a prefix that ends before the image
+  EXPECT_EQ(rows_before_images({}, 20), 20);
 }
 
 TEST(StepRows, KeyEndsLieFromTheirPositionToTheSequencesLastRow) {

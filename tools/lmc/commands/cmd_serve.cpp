@@ -29,6 +29,7 @@
 #include "tools/lmc/reports/load_summary.h"
 #include "tools/lmc/serve/api_keys.h"
 #include "tools/lmc/serve/router_flags.h"
+#include "tools/lmc/serve/serve_images.h"
 #include "tools/lmc/serve/vertex_environment.h"
 #include "tools/serve/engine/api_server.h"
 #include "tools/serve/engine/embedding_engine.h"
@@ -194,6 +195,7 @@ std::vector<FlagSpec> specs() {
   for (auto& f : llama_server_flag_specs()) s.push_back(f);
   for (auto& f : executor_flag_specs()) s.push_back(f);
   for (auto& f : open_flag_specs()) s.push_back(f);
+  for (auto& f : serve_image_flag_specs()) s.push_back(f);
   s.push_back({"ctx-size", true, "positions the KV cache holds (default: the model's context)", "N", false, "c"});
   s.push_back({"help", false, "show this help", "", false, "h"});
   return s;
@@ -418,7 +420,15 @@ int cmd_serve(int argc, char** argv) {
     embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
   else
     engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
-  std::unique_ptr<ApiServer> server = make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr}, so);
+  std::unique_ptr<ImageInput> images;
+  if (embeds && a.has("mmproj")) throw UsageError("--mmproj applies to a server that generates, not --embeddings");
+  if (!embeds)
+    images = serve_images(a, m, model, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
+  so.vision = images != nullptr;
+  // A photo as a base64 data URI: a 6 MB JPEG is 8 MB of body.
+  if (so.vision) so.max_body_bytes = std::max<size_t>(so.max_body_bytes, kImageBodyBytes);
+  std::unique_ptr<ApiServer> server =
+      make_api_server(m, {engine.get(), embedder.get(), chat ? &*chat : nullptr, images.get()}, so);
   int port = server->bind();  // before the summary: an address it cannot take is the one line said
   signals.serving([&server] { server->shutdown(); });
   check_cancelled();  // a signal just before serving took its place

@@ -1,5 +1,7 @@
 #include "tools/serve/anthropic/anthropic_request.h"
 
+#include <algorithm>
+
 #include "tools/serve/fields/request_fields.h"
 #include "tools/serve/request/serve_request.h"
 
@@ -8,10 +10,26 @@ namespace {
 
 using nlohmann::json;
 
-// An image for a model that reads text: llama-server's answer where it has no vision
-// projector (its status, 500, kept).
+// An image where lmc reads none (the system prompt, a tool's result): llama-server's answer
+// where it has no vision projector (its status, 500, kept).
 [[noreturn]] void no_images() {
-  throw ApiError(500, "server_error", "image input is not supported: the model reads text only");
+  throw ApiError(500, "server_error", "image input is not supported: images are read in a user's message content");
+}
+
+// An image block as OpenAI's image part (image_parts.h reads it): its base64 source as a
+// data URI, a url source as the URL (refused there).
+json image_part(const json& block, const std::string& field) {
+  const json source = block.value("source", json());
+  const std::string type = source.is_object() ? source.value("type", "") : "";
+  if (type == "base64" && source.contains("data") && source["data"].is_string())
+    return {{"type", "image_url"},
+            {"image_url",
+             {{"url",
+               "data:" + source.value("media_type", "image/png") + ";base64," + source["data"].get<std::string>()}}}};
+  if (type == "url" && source.contains("url") && source["url"].is_string())
+    return {{"type", "image_url"}, {"image_url", {{"url", source["url"]}}}};
+  invalid_value(field + ".source",
+                "must be {\"type\": \"base64\", \"media_type\", \"data\"} or {\"type\": \"url\", \"url\"}");
 }
 
 // A string, or blocks of which the text ones count (an image is refused, no_images).
@@ -48,15 +66,16 @@ void add_message(const json& m, size_t i, json& out) {
     return;
   }
   std::string text, thinking;
-  json calls = json::array();
+  json calls = json::array(), parts = json::array();  // parts: text and images, when there are images
   for (size_t b = 0; b < content.size(); ++b) {
     const json& block = content[b];
     const std::string at = field + ".content[" + std::to_string(b) + "]";
     const std::string type = block.is_object() ? block.value("type", "") : "";
     if (type == "text" && block.contains("text") && block["text"].is_string()) {
       text += block["text"].get<std::string>();
-    } else if (type == "image") {
-      no_images();
+      parts.push_back({{"type", "text"}, {"text", block["text"]}});
+    } else if (type == "image" && role == "user") {
+      parts.push_back(image_part(block, at));
     } else if (type == "thinking") {
       thinking += block.value("thinking", "");
     } else if (type == "tool_use" && role == "assistant") {
@@ -72,7 +91,8 @@ void add_message(const json& m, size_t i, json& out) {
   if (text.empty() && calls.empty() && thinking.empty() && role == "user" && !out.empty() &&
       out.back()["role"] == "tool")
     return;  // the message was its tool results
-  json msg = {{"role", role}, {"content", text}};
+  const bool images = std::any_of(parts.begin(), parts.end(), [](const json& p) { return p["type"] == "image_url"; });
+  json msg = {{"role", role}, {"content", images ? parts : json(text)}};
   if (!calls.empty()) msg["tool_calls"] = calls;
   if (!thinking.empty()) msg["reasoning_content"] = thinking;
   out.push_back(msg);

@@ -33,6 +33,8 @@
 
 namespace lmc::tools {
 
+class ImageInput;  // tools/serve/engine/image_input.h
+
 struct ServeOptions {
   // The addresses listened at (--host, comma-separated), all on one port.
   std::vector<std::string> hosts = {"127.0.0.1"};
@@ -102,6 +104,8 @@ struct ServeOptions {
   std::string tools_runtime;
   // The MCP servers whose tools /tools serves (--mcp-servers-json, --mcp-servers-config).
   std::vector<McpServerConfig> mcp_servers;
+  // The model reads images (--mmproj): /props' modalities say vision.
+  bool vision = false;
   // /cors-proxy makes a browser page's requests to other servers for it (--ui-mcp-proxy);
   // without it, a 403.
   bool cors_proxy = false;
@@ -126,6 +130,8 @@ struct ServeBackends {
   EmbeddingEngine* embed = nullptr;
   // What renders a chat's messages (null: the model does not chat, its chat endpoints 400).
   const models::ChatTemplate* chat = nullptr;
+  // What reads a chat's images (--mmproj; null: a chat with images is refused).
+  ImageInput* images = nullptr;
 };
 
 struct ServeModule {

@@ -349,6 +349,7 @@ void ServeEngine::start(std::shared_ptr<Job> job) {
   b.slot = job->slot;
   b.top_logprobs = job->top_logprobs;
   b.post_sampling = job->post_sampling;
+  b.images = job->images;
   if (job->top_logprobs >= 0) b.on_logprobs = job->on_logprobs;
   b.on_prompt_progress = [stream](int64_t cached, int64_t read, double seconds) {
     stream->prompt_progress(cached, read, seconds);

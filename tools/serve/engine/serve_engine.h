@@ -69,6 +69,8 @@ struct JobRequest {
   // distribution the sampler drew from (llama-server's post_sampling_probs).
   int64_t top_logprobs = -1;
   bool post_sampling = false;
+  // The prompt's images: rows read from their embeddings (runtime/batch_generator.h).
+  runtime::PromptImages images;
 };
 
 // Where a running job stands when on_text is called (llama-server's streamed /completion

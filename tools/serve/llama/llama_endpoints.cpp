@@ -160,7 +160,7 @@ json props(const driver::LoadedModel& m, const ServeOptions& o, const std::strin
           {"bos_token", token_text(*m.tokenizer, m.tokenizer->bos())},
           {"eos_token", token_text(*m.tokenizer, m.tokenizer->eos())},
           {"model_ftype", o.file ? json(o.file->ftype) : json()},
-          {"modalities", {{"vision", false}, {"audio", false}}},
+          {"modalities", {{"vision", o.vision}, {"audio", false}}},
           {"endpoint_slots", o.slots_endpoint},
           {"endpoint_props", true},  // lmc answers /props always
           {"endpoint_metrics", o.metrics_endpoint},

@@ -11,6 +11,7 @@
 #include "tools/serve/fields/request_fields.h"
 #include "tools/serve/fields/response_format.h"
 #include "tools/serve/fields/sampler_fields.h"
+#include "tools/serve/request/image_parts.h"
 #include "tools/serve/request/template_fields.h"
 
 namespace lmc::tools {
@@ -19,12 +20,21 @@ namespace {
 
 using nlohmann::json;
 
-// OpenAI's content parts: [{"type": "text", "text": "..."}, ...]; only text is understood.
-std::vector<std::string> text_parts(const json& v, const std::string& param) {
+// OpenAI's content parts: [{"type": "text", "text": "..."}, ...], and image parts
+// (image_parts.h), each a media marker among the texts and an image in `images`.
+std::vector<std::string> text_parts(const json& v, const std::string& param, std::vector<RequestImage>& images) {
   std::vector<std::string> out;
-  for (const json& part : v) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    const json& part = v[i];
+    if (is_image_part(part)) {
+      images.push_back(image_of_part(part, param + "[" + std::to_string(i) + "]"));
+      out.emplace_back(kImageMarker);
+      continue;
+    }
     if (!part.is_object() || part.value("type", "") != "text" || !part.contains("text") || !part["text"].is_string())
-      invalid_field(param, "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"}");
+      invalid_field(
+          param,
+          "'" + param + "' parts must be {\"type\": \"text\", \"text\": \"...\"} or {\"type\": \"image_url\", ...}");
     out.push_back(part["text"].get<std::string>());
   }
   return out;
@@ -57,7 +67,7 @@ ChatMessage message(const json& m, const std::string& at) {
   const json* content = given_field(m, "content");
   if (!content && out.tool_calls.is_null()) invalid_field(at + ".content", "'" + at + ".content' is required");
   if (content && content->is_array()) {
-    out.text_parts = text_parts(*content, at + ".content");
+    out.text_parts = text_parts(*content, at + ".content", out.images);
     for (const std::string& t : out.text_parts) out.content += t;
   } else if (content && content->is_string()) {
     out.content = content->get<std::string>();

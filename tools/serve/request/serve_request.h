@@ -19,6 +19,7 @@
 #include "structured/json_grammar.h"
 #include "structured/json_trigger.h"
 #include "tools/serve/engine/reasoning_format.h"
+#include "tools/serve/engine/request_image.h"
 #include "tools/serve/fields/api_error.h"
 #include "tools/serve/fields/llama_prompts.h"
 #include "tools/serve/tool_calls/tool_calls.h"
@@ -44,6 +45,8 @@ struct ChatMessage {
   // An assistant's reasoning (llama-server's reasoning_content; Anthropic's thinking blocks),
   // which templates that show earlier reasoning render.
   std::string reasoning_content;
+  // The images among its content parts, in order; `content` holds a media marker for each.
+  std::vector<RequestImage> images;
 };
 
 inline constexpr int64_t kMaxChoices = 16;

@@ -118,6 +118,7 @@ class HttpApiServer final : public ApiServer {
   ServeEngine* engine_;         // null when the server embeds
   EmbeddingEngine* embedder_;   // null when it generates
   const models::ChatTemplate* chat_;  // null when the model does not chat
+  ImageInput* images_;                // null without --mmproj
   ServeOptions opts_;
   ToolCallFormat tool_format_;  // how this model's chats write tool calls
   nlohmann::json template_caps_;          // /props' chat_template_caps, found once

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -37,6 +38,7 @@
 #include "tools/serve/request/serve_request.h"
 #include "tools/serve/request/template_caps.h"
 #include "tools/serve/request/template_fields.h"
+#include "tools/serve/server/chat_images.h"
 #include "tools/serve/server/chat_page.h"
 #include "tools/serve/server/embeddings_endpoint.h"
 #include "tools/serve/server/http_api_server.h"
@@ -115,6 +117,7 @@ HttpApiServer::HttpApiServer(const driver::LoadedModel& m, ServeBackends backend
       engine_(backends.generate),
       embedder_(backends.embed),
       chat_(backends.chat),
+      images_(backends.images),
       opts_(std::move(opts)),
       tool_format_(tool_format_of(chat_, *m_.tokenizer)),
       template_caps_(chat_template_caps(chat_)),
@@ -347,7 +350,11 @@ int64_t HttpApiServer::chat_prompt_tokens(const std::string& body) const {
   ServeRequest r =
       parse_request(body, true, m_.info.context, static_cast<int64_t>(tok.size()), opts_.sampling, tool_format_);
   add_server_template_kwargs(opts_.template_kwargs, r);
-  return static_cast<int64_t>(tok.encode(chat_prompt(chat_, r, m_.info.name, tok.wants_bos()), tok.wants_bos()).size());
+  const std::string text = chat_prompt(chat_, r, m_.info.name, tok.wants_bos());
+  // An image counts its tokens, as the prompt it makes holds them.
+  if (std::optional<ImagePromptTokens> with_images = chat_images(images_, r, tok, text, INT64_MAX))
+    return static_cast<int64_t>(with_images->tokens.size());
+  return static_cast<int64_t>(tok.encode(text, tok.wants_bos()).size());
 }
 
 void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<http::Exchange>& ex, Shape shape) {
@@ -377,7 +384,10 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   } else if (r.prompt_tokens.empty()) {
     prompt_text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
     if (chat) reasoning = {r.reasoning_format.value_or(opts_.reasoning_format), prompt_opens_reasoning(prompt_text)};
-    prompts.push_back(tok.encode(prompt_text, tok.wants_bos()));
+    std::optional<ImagePromptTokens> with_images =
+        chat_images(images_, r, tok, prompt_text, engine_->executor().info().step_tokens);
+    prompts.push_back(with_images ? std::move(with_images->tokens) : tok.encode(prompt_text, tok.wants_bos()));
+    if (with_images) job->images = std::move(with_images->images);
   } else {
     prompts.push_back(r.prompt_tokens);
   }

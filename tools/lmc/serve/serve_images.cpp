@@ -1,0 +1,29 @@
+#include "tools/lmc/serve/serve_images.h"
+
+#include <cstdio>
+
+#include "support/error.h"
+#include "tools/lmc/flags/model_flags.h"
+
+namespace lmc::tools {
+
+std::vector<FlagSpec> serve_image_flag_specs() {
+  return {{"mmproj", true,
+           "the vision tower for chats' images (OpenAI image_url data URIs, Anthropic image blocks): an mmproj "
+           "GGUF as llama.cpp's converter writes it",
+           "FILE"},
+          {"no-mmproj", false, "read no images, even with --mmproj (chats with images are refused)"}};
+}
+
+std::unique_ptr<ImageInput> serve_images(const Args& a, const driver::LoadedModel& m, const std::string& model,
+                                         int threads) {
+  if (!a.has("mmproj") || a.has("no-mmproj")) return nullptr;
+  if (!m.graph->arg("image_rows") || !m.graph->arg("image_mask") || !m.graph->arg("key_ends"))
+    throw error_at(model, "the model reads no images: its definition has no image_rows, image_mask and key_ends");
+  const std::string mmproj = *a.get("mmproj");
+  auto input = std::make_unique<ImageInput>(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads, model);
+  std::fprintf(stderr, "lmc: reading images with %s\n", mmproj.c_str());
+  return input;
+}
+
+}  // namespace lmc::tools

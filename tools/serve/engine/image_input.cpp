@@ -1,0 +1,21 @@
+#include "tools/serve/engine/image_input.h"
+
+namespace lmc::tools {
+
+ImageInput::ImageInput(const std::string& mmproj, driver::CompileRequest r, int threads, std::string model)
+    : encoder_(mmproj, std::move(r), threads), model_(std::move(model)) {}
+
+ImagePromptTokens ImageInput::prompt(const models::Tokenizer& tok, const std::string& text,
+                                     const std::vector<RequestImage>& images) {
+  std::vector<driver::ImageEmbeddings> embeddings;
+  {
+    std::lock_guard lock(mu_);
+    for (const RequestImage& image : images) embeddings.push_back(encoder_.encode_bytes(image.bytes, image.source));
+  }
+  auto laid_out = std::make_shared<driver::ImagePrompt>(
+      driver::image_prompt(tok, text, std::move(embeddings), encoder_.hparams().projector, model_));
+  // The spans point into the prompt's images, which the shared prompt keeps.
+  return {laid_out->tokens, {laid_out->spans, laid_out->width, laid_out}};
+}
+
+}  // namespace lmc::tools
