@@ -13,7 +13,7 @@ ImagePromptTokens ImageInput::prompt(const models::Tokenizer& tok, const std::st
     for (const RequestImage& image : images) embeddings.push_back(encoder_.encode_bytes(image.bytes, image.source));
   }
   auto laid_out = std::make_shared<driver::ImagePrompt>(
-      driver::image_prompt(tok, text, std::move(embeddings), encoder_.hparams().projector, model_));
+      driver::image_prompt(tok, text, std::move(embeddings), encoder_.layout(), model_));
   // The spans point into the prompt's images, which the shared prompt keeps.
   return {laid_out->tokens, {laid_out->spans, laid_out->width, laid_out}};
 }
