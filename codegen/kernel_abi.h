@@ -29,9 +29,10 @@ typedef void (*lmc_kernel_fn)(void* const* args, const int64_t* syms, int64_t be
 
 namespace lmc {
 
-// Positions per KV page: a multiple of attention's key block (64), so that a block never
-// straddles two pages and a kernel looks the table up once per block.
-constexpr int64_t kKvPageRows = 64;
+// Positions per KV page. Small, so that a sequence's last, half-written page and the
+// pages a sliding window has left behind are little memory; attention's key block (64)
+// spans several pages, and the kernel looks each key's row up in the table.
+constexpr int64_t kKvPageRows = 16;
 
 // Pages a sequence of `context` positions spans.
 constexpr int64_t kv_pages_per_sequence(int64_t context) { return (context + kKvPageRows - 1) / kKvPageRows; }

@@ -7,6 +7,7 @@ decode speed.
   bench_shared_prefix.py --lmc build/tools/lmc [--model GGUF] [--streams 8]
                          [--system-tokens 2000] [--tokens 128] [--rounds 3]
   bench_shared_prefix.py --url http://127.0.0.1:8080 ...   # a server already running
+  bench_shared_prefix.py --llama-server PATH [--model GGUF] ...   # llama.cpp's, to compare
 
 With --lmc it starts `lmc serve MODEL -np STREAMS -kvu -c CTX --metrics` (CTX holds private
 copies of every stream, so that nothing waits for pages) and reads the KV cache's bytes per
@@ -20,19 +21,25 @@ KV bytes in use (lmc's /metrics, polled: the pages of both pools, the layers tha
 whole context and the sliding windows'), against N private copies of a stream's positions (a
 sliding-window layer's copy holds its window).
 Prints the medians over the rounds.
+
+With --llama-server it starts llama.cpp's `llama-server -m MODEL -np STREAMS -kvu -c CTX` on
+the same workload instead (its slots erased through --slot-save-path), for the aggregate decode
+and the times to first token: run the two in turn, A B A B, and compare the medians.
 """
 import argparse
 import http.client
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.parse
 
-PAGE = 64  # positions per KV page
+PAGE = 16  # positions per KV page (lmc's codegen/kernel_abi.h)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL = os.path.join(ROOT, "models", "weights", "SmolLM2-135M-Instruct.Q4_1.gguf")
 
@@ -129,9 +136,33 @@ def one_round(url, round_index, args):
             "cached": [o["usage"].get("prompt_tokens_details", {}).get("cached_tokens", 0) for o in outs]}
 
 
-def start_lmc(args):
+def context_of(args):
+    """Room for private copies of every stream, so that nothing waits for pages."""
     context = args.streams * (args.system_tokens + args.tokens + 512)
-    context = -(-context // PAGE) * PAGE
+    return -(-context // PAGE) * PAGE
+
+
+def start_llama(args, scratch):
+    """llama.cpp's llama-server with its unified KV cache on the same model and context."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    argv = [args.llama_server, "-m", args.model, "--host", "127.0.0.1", "--port", str(port), "-np",
+            str(args.streams), "-kvu", "-c", str(context_of(args)), "--slot-save-path", scratch]
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    while proc.poll() is None:
+        try:
+            if call(url, "GET", "/health")[0] == 200:
+                return proc, url
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"llama-server exited with {proc.returncode} before it listened")
+
+
+def start_lmc(args):
+    context = context_of(args)
     argv = [args.lmc, "serve", args.model, "--port", "0", "-np", str(args.streams), "-kvu", "-c", str(context),
             "--metrics"]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -147,18 +178,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lmc", help="an lmc binary: the script starts its server")
     ap.add_argument("--url", help="a server already running (no KV memory figures but lmc's /metrics)")
+    ap.add_argument("--llama-server", help="a llama-server binary: the script starts it with -kvu")
     ap.add_argument("--model", default=MODEL)
     ap.add_argument("--streams", type=int, default=8)
     ap.add_argument("--system-tokens", type=int, default=2000)
     ap.add_argument("--tokens", type=int, default=128)
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
-    if bool(args.lmc) == bool(args.url):
-        ap.error("give --lmc or --url")
+    if sum(bool(a) for a in (args.lmc, args.url, args.llama_server)) != 1:
+        ap.error("give one of --lmc, --url and --llama-server")
     proc = None
     url = args.url
+    scratch = tempfile.TemporaryDirectory()
     if args.lmc:
         proc, url = start_lmc(args)
+    if args.llama_server:
+        proc, url = start_llama(args, scratch.name)
     try:
         warm = {"started": threading.Event()}
         stream(url, "Warm-up:", 4, warm)
@@ -167,6 +202,7 @@ def main():
         if proc:
             proc.terminate()
             proc.wait(timeout=60)
+        scratch.cleanup()
     med = {k: statistics.median(r[k] for r in rounds) for k in ("ttft1", "ttft_rest", "decode", "peak_bytes",
                                                                  "private_bytes")}
     print(f"{args.streams} streams, a system prompt of {rounds[0]['prompt_tokens']} prompt tokens, "

@@ -106,19 +106,14 @@ void AttentionTile::attend(const QueryRun& run, const StoreHead& store) {
     // The values of keys before the run's first are weighted 0: not read at all.
         blk.from = b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, i64c(b, 0), b.CreateSub(lo, first));
         blk.n_pad = b.CreateAnd(b.CreateAdd(blk.n, i64c(b, kLanes - 1)), i64c(b, -static_cast<int64_t>(kLanes)));
-        // A paged block lies in one page (codegen/kernel_abi.h): one look-up of the table.
-        llvm::Value* first_slot = b.CreateSRem(first, slots_);
-        llvm::Value* next_slot = nullptr;
-        if (run.pages) {
-          first_slot = kv_page_row(b, run.pages, first);
-          auto* next = min64(b, b.CreateAdd(first, i64c(b, s_.block())), b.CreateSub(hi, i64c(b, 1)));
-          next_slot = kv_page_row(b, run.pages, next);
-        }
+        // A ring's block starts at its first key's slot; a paged one looks its keys up.
+        llvm::Value* at = run.pages ? first : b.CreateSRem(first, slots_);
         auto* last = b.CreateSub(blk.n, i64c(b, 1));
-        BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), first_slot, last, next_slot};
-        BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), first_slot, last, next_slot};
-        BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr, nullptr};
-        BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr, nullptr};
+        auto* end = b.CreateSub(hi, i64c(b, 1));
+        BlockRows k{s_.k_dtype, run.k, s_.row_bytes(s_.k_dtype), at, last, run.pages, lo, end};
+        BlockRows v{s_.v_dtype, run.v, s_.row_bytes(s_.v_dtype), at, last, run.pages, lo, end};
+        BlockRows ks{ir::DType::f32, ks_, hd_pad_ * 4, nullptr, nullptr, nullptr, nullptr, nullptr};
+        BlockRows vs{ir::DType::f32, vs_, hd_pad_ * 4, nullptr, nullptr, nullptr, nullptr, nullptr};
         auto to_scratch = [&] {
           convert(k, ks_, blk.n_pad);
           convert(v, vs_, blk.n);
@@ -192,14 +187,17 @@ llvm::Value* AttentionTile::last_key_end(llvm::Value* count) {
   return end[0];
 }
 
-// Row i of a block: in the scratch, or the cache's slot of the block's key i (rows past
-// the last repeat it: finite values for the padding, masked in the scores). Only a ring
-// wraps: a paged block's rows follow each other in its page.
+// Row i of a block: in the scratch, or the cache's row of the block's key i (rows past
+// the last repeat it: finite values for the padding, masked in the scores), a ring's slot
+// (wrapping) or the row the page table names.
 llvm::Value* AttentionTile::row_at(const BlockRows& rows, llvm::Value* i) {
   auto& b = b_;
-  if (!rows.first_slot) return byte_ptr(b, rows.base, b.CreateMul(i, i64c(b, rows.row_bytes)));
-  llvm::Value* slot = b.CreateAdd(rows.first_slot, min64(b, i, rows.last));
-  if (!rows.next_slot) slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
+  if (!rows.first) return byte_ptr(b, rows.base, b.CreateMul(i, i64c(b, rows.row_bytes)));
+  llvm::Value* slot = b.CreateAdd(rows.first, min64(b, i, rows.last));
+  if (rows.pages)
+    slot = kv_page_row(b, rows.pages, b.CreateBinaryIntrinsic(llvm::Intrinsic::smax, slot, rows.floor));
+  else
+    slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
   return byte_ptr(b, rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
 }
 
@@ -349,7 +347,7 @@ void AttentionTile::one_query(const Block& blk, const BlockRows& k, const BlockR
       b, i64c(b, 0), blk.n_pad, kSingleWidth,
       [&](llvm::Value* k0) { score_tile(i64c(b, 0), 1, k0, kSingleWidth, blk, k); }, "keys");
   softmax(i64c(b, 1), blk.n_pad);
-  value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), blk, v, k.first_slot ? &k : nullptr);
+  value_tile(i64c(b, 0), 1, i64c(b, 0), static_cast<int>(hd_pad_ / kLanes), blk, v, k.first ? &k : nullptr);
 }
 
 void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int vectors, const Block& blk,
@@ -386,18 +384,16 @@ void AttentionTile::value_tile(llvm::Value* m0, int rows, llvm::Value* d, int ve
     for (int j = 0; j < vectors; ++j) store_f32x(b, acc[r * vectors + j], f32_ptr(b, orow[r], i64c(b, j * kLanes)));
 }
 
-// Asks for row i of the next block into L2 (prefetcht1). Its slot may lie past the
-// sequence's cache near the ring's end or the last block: a prefetch does not fault,
-// so the address is plain, not inbounds.
+// Asks for row i of the next block into L2 (prefetcht1). A ring's slot may lie past the
+// sequence's ring near its end or the last block: a prefetch does not fault, so the
+// address is plain, not inbounds. A paged key stops at the run's last, which is in the table.
 void AttentionTile::prefetch_next_block(const BlockRows& rows, llvm::Value* i) {
   auto& b = b_;
-  llvm::Value* slot = nullptr;
-  if (rows.next_slot) {
-    slot = b.CreateAdd(rows.next_slot, i);
-  } else {
-    slot = b.CreateAdd(rows.first_slot, b.CreateAdd(i, i64c(b, s_.block())));
+  llvm::Value* slot = b.CreateAdd(rows.first, b.CreateAdd(i, i64c(b, s_.block())));
+  if (rows.pages)
+    slot = kv_page_row(b, rows.pages, min64(b, slot, rows.end));
+  else
     slot = b.CreateSelect(b.CreateICmpSGE(slot, slots_), b.CreateSub(slot, slots_), slot);
-  }
   auto* row = b.CreateGEP(b.getInt8Ty(), rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
   for (int64_t at = 0; at < s_.head_bytes(rows.dtype); at += 64)
     b.CreateIntrinsic(llvm::Intrinsic::prefetch, {b.getPtrTy()},

@@ -83,15 +83,19 @@ class AttentionTile {
   llvm::Value* tiles_when_ = nullptr;
 
   // Where the tiles read a block's keys or values: f32 scratch rows, or the cache rows
-  // themselves (the rows of the block's keys: in one page, or ring slots), converted as
-  // they are loaded.
+  // themselves (ring slots, or paged rows that each key looks up in the page table, a
+  // block spanning several pages), converted as they are loaded.
   struct BlockRows {
     ir::DType dtype;
     llvm::Value* base;
     int64_t row_bytes;
-    llvm::Value* first_slot;  // the cache's slot of the block's first key; nullptr: scratch
-    llvm::Value* last;        // the block's last row, which the rows past it repeat
-    llvm::Value* next_slot;   // paged: the row of the next block's first key, else nullptr
+    llvm::Value* first;  // a ring's slot of the block's first key, or (paged) its position; nullptr: scratch
+    llvm::Value* last;   // the block's last row, which the rows past it repeat
+    llvm::Value* pages;  // paged: the sequence's entries of the page table, else nullptr
+    // Paged: the run's first key (keys before it, masked, read its row: a window's pages
+    // before it are given back) and its last (the next block's rows, prefetched, stop there).
+    llvm::Value* floor;
+    llvm::Value* end;
   };
 
   // Keys first .. first + n - 1 of a run, n_pad = n rounded up to whole vectors; the

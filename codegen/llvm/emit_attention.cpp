@@ -7,7 +7,8 @@
 // step's rows of that sequence, so that every row sees all the others.
 // A cache of the symbol C's rows is paged: key j lives in the row the KV page table
 // names (codegen/llvm/kv_pages.h), the window page table's with a window, whose pages
-// before the window are not read (blocks start at the window's page). A window's cache is a ring: key j in slot j % C
+// before the window are given back: a block's keys before the run's first (masked) read
+// its row. A window's cache is a ring: key j in slot j % C
 // of the sequence's ring, the rings of the sequence slots back to back (as kv_write writes both). score = scale * q·k,
 // optionally softcapped to c * tanh(score / c). The caches are read in their storage dtype (f32, f16 or q8_0 blocks, K
 // and V each its own: codegen/llvm/cache_rows.h).

@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import serve_harness as serve  # noqa: E402
 from serve_harness import Server, self_metric  # noqa: E402
 
-PAGE = 64  # positions per KV page
+PAGE = 16  # positions per KV page (codegen/kernel_abi.h)
 SYSTEM = ("You are the archivist of a small river town. " +
           " ".join(f"Record {i}: the ferry left at {i % 12 + 1} o'clock carrying {i * 7 % 40} sacks of grain."
                    for i in range(40)))

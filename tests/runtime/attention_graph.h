@@ -17,11 +17,13 @@ struct AttentionModel {
   ir::Graph g;
   RandomWeights w{5};
 
-  AttentionModel(int64_t window_, int64_t context_, int64_t step_tokens_)
+  // `paged_window`: a window's cache is C rows paged through the window page table, as
+  // lowering builds it (runtime/kv_cache.h), instead of a ring of window + step_tokens rows.
+  AttentionModel(int64_t window_, int64_t context_, int64_t step_tokens_, bool paged_window = false)
       : window(window_),
         context(context_),
         step_tokens(step_tokens_),
-        cache_rows(window_ ? window_ + step_tokens_ : context_) {
+        cache_rows(window_ && !paged_window ? window_ + step_tokens_ : context_) {
     ir::Builder b(g);
     ir::Value* tokens = g.add_arg("tokens", {ir::DType::i32, {T()}});
     ir::Value* pos = g.add_arg("positions", {ir::DType::i32, {T()}});
@@ -30,10 +32,11 @@ struct AttentionModel {
     ir::Value* q = b.op("embedding", {w.param(b, "tq", {kVocab, kHeads * kHeadDim}, 1.0f), tokens}, {}, "q_0");
     ir::Value* k = b.op("embedding", {w.param(b, "tk", {kVocab, kv_width}, 1.0f), tokens}, {}, "k_0");
     ir::Value* v = b.op("embedding", {w.param(b, "tv", {kVocab, kv_width}, 1.0f), tokens}, {}, "v_0");
-    // As lowering builds them: a ring of window + step_tokens rows, else C rows (the context).
-    ir::Dim rows = window ? n(cache_rows) : ir::Dim::symbolic(ir::Sym::C);
-    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({rows, n(kv_width)})), k, pos, seq}, {}, "kc_0");
-    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({rows, n(kv_width)})), v, pos, seq}, {}, "vc_0");
+    ir::Dim rows = window && !paged_window ? n(cache_rows) : ir::Dim::symbolic(ir::Sym::C);
+    ir::AttrMap paged;
+    if (window && paged_window) paged["window"] = window;
+    ir::Value* kc = b.op("kv_write", {g.add_arg("kc_0_in", f32({rows, n(kv_width)})), k, pos, seq}, paged, "kc_0");
+    ir::Value* vc = b.op("kv_write", {g.add_arg("vc_0_in", f32({rows, n(kv_width)})), v, pos, seq}, paged, "vc_0");
     ir::AttrMap attrs{{"n_heads", kHeads}, {"n_kv_heads", kKvHeads}, {"head_dim", kHeadDim}, {"scale", kScale}};
     if (window) attrs["window"] = window;
     ir::Value* o = b.op("attention", {q, kc, vc, pos, seq}, attrs, "a_0");

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "attention_graph.h"
+#include "batch_jobs.h"
 #include "codegen/kernel_abi.h"
 #include "runtime/batch_generator.h"
 #include "support/error.h"
@@ -21,7 +21,11 @@
 namespace lmc::runtime {
 namespace {
 
+using testing::Answer;
 using testing::AttentionModel;
+using testing::job;
+using testing::prompt_of;
+constexpr int64_t P = kKvPageRows;
 
 // A global layer of `pages` pages of context: a pool of as many pages.
 struct Pooled {
@@ -39,44 +43,8 @@ struct Pooled {
   }
 };
 
-std::vector<int32_t> prompt_of(int64_t n, int seed) {
-  std::vector<int32_t> p;
-  for (int64_t i = 0; i < n; ++i) p.push_back(static_cast<int32_t>((i * 3 + seed) % AttentionModel::kVocab));
-  return p;
-}
-
-struct Answer {
-  std::vector<int32_t> tokens;
-  std::string error;
-  bool done = false;
-  int64_t cached = -1;
-};
-
-BatchJob job(const std::vector<int32_t>& prompt, int64_t max_tokens, Answer& run) {
-  GenerateOptions o;
-  o.max_tokens = max_tokens;
-  return BatchJob{prompt, o,
-                  [&run](int32_t t) {
-                    run.tokens.push_back(t);
-                    return true;
-                  },
-                  [&run](const GenerationStats& stats, const std::string& error) {
-                    run.cached = stats.cached_tokens;
-                    run.error = error;
-                    run.done = true;
-                  }};
-}
-
 std::vector<int32_t> alone(Pooled& p, const std::vector<int32_t>& prompt, int64_t max_tokens) {
-  Executor ex = p.executor(1, false);
-  std::vector<int32_t> tokens;
-  GenerateOptions o;
-  o.max_tokens = max_tokens;
-  generate(ex, prompt, o, [&](int32_t t) {
-    tokens.push_back(t);
-    return true;
-  });
-  return tokens;
+  return testing::alone(p.m, p.k, prompt, max_tokens);
 }
 
 // Two slots sharing the pool, and answers for two jobs.
@@ -98,45 +66,46 @@ class BatchPages : public ::testing::Test {
 };
 
 TEST_F(BatchPages, ASequenceWaitsForAPageAndProducesWhatItProducesAlone) {
-  // a needs its second page at position 64, which b holds until it ends at 50 positions;
+  // a needs its second page at position P, which b holds until it ends at 3P/4 positions;
   // b's cache then gives it back.
-  const auto pa = prompt_of(60, 1), pb = prompt_of(10, 2);
-  const size_t slot_b = 1 - batch.add(job(pa, 30, a));
-  batch.add(job(pb, 40, b));
+  const auto pa = prompt_of(P - 4, 1), pb = prompt_of(P / 4, 2);
+  const size_t slot_b = 1 - batch.add(job(pa, P, a));
+  batch.add(job(pb, P / 2, b));
   size_t a_when_b_ended = 0;
   run_until_done([&] {
     if (b.done && a_when_b_ended == 0) a_when_b_ended = a.tokens.size();
   });
-  // a read its prompt first, then decoded positions 60 to 63 (its first token came from the
-  // prompt's last row) and waited at 64 while b read its prompt and decoded to its end.
+  // a read its prompt first, then decoded positions P - 4 to P - 1 (its first token came from
+  // the prompt's last row) and waited at P while b read its prompt and decoded to its end.
   EXPECT_EQ(a_when_b_ended, 5u);
   EXPECT_EQ(a.error, "");
   EXPECT_EQ(b.error, "");
-  EXPECT_EQ(a.tokens, alone(p, pa, 30));
-  EXPECT_EQ(b.tokens, alone(p, pb, 40));
+  EXPECT_EQ(a.tokens, alone(p, pa, P));
+  EXPECT_EQ(b.tokens, alone(p, pb, P / 2));
   EXPECT_TRUE(batch.held(slot_b).empty());  // its page went to a
 }
 
 TEST_F(BatchPages, WhenEveryRunningSequenceWaitsTheLastToStartEnds) {
-  const auto pa = prompt_of(60, 3), pb = prompt_of(60, 4);
-  batch.add(job(pa, 30, a));
-  batch.add(job(pb, 30, b));
+  const auto pa = prompt_of(P - 4, 3), pb = prompt_of(P - 4, 4);
+  batch.add(job(pa, P, a));
+  batch.add(job(pb, P, b));
   run_until_done();
   EXPECT_EQ(a.error, "");
-  EXPECT_EQ(a.tokens, alone(p, pa, 30));
+  EXPECT_EQ(a.tokens, alone(p, pa, P));
   EXPECT_EQ(b.error, "Context size has been exceeded.");
-  EXPECT_LT(b.tokens.size(), 30u);
+  EXPECT_LT(b.tokens.size(), static_cast<size_t>(P));
 }
 
 TEST_F(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
-  const size_t slot_a = batch.add(job(prompt_of(100, 5), 5, a));
+  const size_t slot_a = batch.add(job(prompt_of(2 * P - 8, 5), 5, a));
   EXPECT_TRUE(batch.waits_for_pages(prompt_of(10, 6)));
   EXPECT_THROW(batch.add(job(prompt_of(10, 6), 5, b)), Error);
   EXPECT_FALSE(b.done);
   run_until_done();
-  EXPECT_EQ(batch.held(slot_a).size(), 104u);  // its cache keeps its pages while nothing needs them
-  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * kKvPageRows, 6)));
-  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * kKvPageRows + 1, 6)));  // past the context: add() refuses it
+  EXPECT_EQ(batch.held(slot_a).size(),
+            static_cast<size_t>(2 * P - 4));  // its cache keeps its pages while nothing needs them
+  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * P, 6)));
+  EXPECT_FALSE(batch.waits_for_pages(prompt_of(2 * P + 1, 6)));  // past the context: add() refuses it
   batch.add(job(prompt_of(10, 6), 5, b));
   run_until_done();
   EXPECT_EQ(b.error, "");
@@ -146,16 +115,16 @@ TEST_F(BatchPages, APromptGetsPagesOnlyFromWhatNoRunningSequenceHolds) {
 // A snapshot restored into a slot takes its pages back from the other free slot's cache,
 // which holds the whole pool.
 TEST_F(BatchPages, ARestoredSlotTakesItsPagesFromTheFreeSlotsCaches) {
-  const size_t slot_a = batch.add(job(prompt_of(100, 7), 5, a));
+  const size_t slot_a = batch.add(job(prompt_of(2 * P - 8, 7), 5, a));
   run_until_done();
   EXPECT_EQ(ex.kv_cache().pool()->free_pages(), 0);
   const size_t other = 1 - slot_a;
-  const auto spans = batch.restore_bytes(other, 70);
+  const auto spans = batch.restore_bytes(other, P + 6);
   EXPECT_EQ(ex.kv_cache().pool()->held(static_cast<int64_t>(other)), 2);
   EXPECT_TRUE(batch.held(slot_a).empty());
   EXPECT_EQ(spans.size(), 4u);  // two caches, two pages each
-  batch.hold(other, prompt_of(70, 8));
-  EXPECT_EQ(batch.held(other).size(), 70u);
+  batch.hold(other, prompt_of(P + 6, 8));
+  EXPECT_EQ(batch.held(other).size(), static_cast<size_t>(P + 6));
 }
 
 }  // namespace
@@ -164,13 +133,15 @@ TEST_F(BatchPages, ARestoredSlotTakesItsPagesFromTheFreeSlotsCaches) {
 namespace lmc::runtime {
 namespace {
 
-// Three slots over a pool of six pages; prompts of 150 tokens (two whole pages and a part).
+// Three slots over a pool of six pages; prompts of two whole pages and a part (kLength),
+// answers of half a page (kAnswer): a prompt and its answer fit three pages.
 class SharedPrefix : public ::testing::Test {
  protected:
   Pooled p{6};
   Executor ex = p.executor(3, true);
   BatchGenerator batch{ex};
   Answer a, b, c;
+  static constexpr int64_t kLength = 2 * P + P / 3, kAnswer = P / 2;
 
   void run_until_done() {
     for (int steps = 0; batch.active() > 0; ++steps) {
@@ -178,10 +149,10 @@ class SharedPrefix : public ::testing::Test {
       batch.step();
     }
   }
-  // The prompt of 150 tokens that starts with the 128 of prompt_of(150, 1) when `shared`.
+  // The prompt of kLength tokens that starts with the two pages of prompt_of(kLength, 1) when `shared`.
   static std::vector<int32_t> prompt(bool shared, int seed) {
-    auto t = prompt_of(150, 1);
-    for (size_t i = shared ? 2 * kKvPageRows : 0; i < t.size(); ++i)
+    auto t = prompt_of(kLength, 1);
+    for (size_t i = shared ? 2 * P : 0; i < t.size(); ++i)
       t[i] = static_cast<int32_t>((i * 5 + static_cast<size_t>(seed)) % AttentionModel::kVocab);
     return t;
   }
@@ -189,56 +160,56 @@ class SharedPrefix : public ::testing::Test {
 
 TEST_F(SharedPrefix, APromptStartedTogetherSharesTheWholePagesTheOtherRead) {
   const auto pa = prompt(true, 2), pb = prompt(true, 3);
-  batch.add(job(pa, 20, a));
-  batch.add(job(pb, 20, b));  // before a's prompt is read: both take three pages
+  batch.add(job(pa, kAnswer, a));
+  batch.add(job(pb, kAnswer, b));  // before a's prompt is read: both take three pages
   EXPECT_EQ(batch.page_counts().used, 6);
   run_until_done();
   EXPECT_EQ(a.cached, 0);
-  EXPECT_EQ(b.cached, 2 * kKvPageRows);  // b read its prompt after a, from a's pages
-  EXPECT_EQ(a.tokens, alone(p, pa, 20));
-  EXPECT_EQ(b.tokens, alone(p, pb, 20));
-  // a's 170 positions in three pages and b's last page of its own, the first two a's.
+  EXPECT_EQ(b.cached, 2 * P);  // b read its prompt after a, from a's pages
+  EXPECT_EQ(a.tokens, alone(p, pa, kAnswer));
+  EXPECT_EQ(b.tokens, alone(p, pb, kAnswer));
+  // a's positions in three pages and b's last page of its own, the first two a's.
   EXPECT_EQ(batch.page_counts().used, 4);
   EXPECT_EQ(batch.page_counts().prefix_tree, 2);
 }
 
 TEST_F(SharedPrefix, AFinishedPromptsPagesServeTheNextOneInAnotherSlot) {
   const auto pa = prompt(true, 2), pb = prompt(true, 3), pc = prompt(false, 4);
-  const size_t slot_a = batch.add(job(pa, 20, a));
+  const size_t slot_a = batch.add(job(pa, kAnswer, a));
   run_until_done();
-  const size_t slot_c = batch.add(job(pc, 20, c));  // a slot never used: a's keeps its cache
-  BatchJob jb = job(pb, 20, b);
+  const size_t slot_c = batch.add(job(pc, kAnswer, c));  // a slot never used: a's keeps its cache
+  BatchJob jb = job(pb, kAnswer, b);
   const size_t slot_b = 3 - slot_a - slot_c;
   jb.slot = static_cast<int64_t>(slot_b);
   batch.add(std::move(jb));
   EXPECT_EQ(batch.slot_pages(slot_b), (std::pair<int64_t, int64_t>{3, 2}));  // two shared, one its own
   run_until_done();
-  EXPECT_EQ(b.cached, 2 * kKvPageRows);
+  EXPECT_EQ(b.cached, 2 * P);
   EXPECT_EQ(c.cached, 0);
-  EXPECT_EQ(b.tokens, alone(p, pb, 20));
-  EXPECT_EQ(c.tokens, alone(p, pc, 20));
+  EXPECT_EQ(b.tokens, alone(p, pb, kAnswer));
+  EXPECT_EQ(c.tokens, alone(p, pc, kAnswer));
 }
 
 // A slot whose own cache holds more of the prompt than the shared whole pages goes on from
 // it, in a copy of the shared page it writes in: the tree's page stays as it was.
 TEST_F(SharedPrefix, ASlotWritesInACopyOfASharedPage) {
-  const auto pa = prompt_of(200, 1);
+  const auto pa = prompt_of(3 * P + P / 8, 1);
   auto pb = pa;
-  pb[150] = (pb[150] + 1) % AttentionModel::kVocab;  // differs in the third page
-  const size_t slot_a = batch.add(job(pa, 20, a));
+  pb[kLength] = (pb[kLength] + 1) % AttentionModel::kVocab;  // differs in the third page
+  const size_t slot_a = batch.add(job(pa, kAnswer, a));
   run_until_done();
   const int32_t third = ex.kv_cache().page_table().first_row(static_cast<int64_t>(slot_a), 2);
-  BatchJob jb = job(pb, 20, b);
+  BatchJob jb = job(pb, kAnswer, b);
   jb.slot = static_cast<int64_t>(slot_a);
   batch.add(std::move(jb));
   EXPECT_NE(ex.kv_cache().page_table().first_row(static_cast<int64_t>(slot_a), 2), third);
   run_until_done();
-  EXPECT_EQ(b.cached, 150);  // the slot's own cache, past the two pages it shares
-  EXPECT_EQ(b.tokens, alone(p, pb, 20));
-  batch.add(job(pa, 20, c));  // a's three whole pages from the tree, b's copy left alone
+  EXPECT_EQ(b.cached, kLength);  // the slot's own cache, past the two pages it shares
+  EXPECT_EQ(b.tokens, alone(p, pb, kAnswer));
+  batch.add(job(pa, kAnswer, c));  // a's three whole pages from the tree, b's copy left alone
   run_until_done();
-  EXPECT_EQ(c.cached, 3 * kKvPageRows);
-  EXPECT_EQ(c.tokens, alone(p, pa, 20));
+  EXPECT_EQ(c.cached, 3 * P);
+  EXPECT_EQ(c.tokens, alone(p, pa, kAnswer));
 }
 
 }  // namespace

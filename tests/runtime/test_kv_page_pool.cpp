@@ -80,7 +80,7 @@ TEST(KvCache, AUnifiedCacheHoldsThePoolsPagesAndARingPerSlot) {
 // Three sequences taking turns in steps of a few rows each, so that their pages interleave
 // in the pool: every logits row has the bits it has with a whole context per slot.
 TEST(KvPagePool, AUnifiedExecutorGivesTheBitsOfCachesPerSlot) {
-  AttentionModel m(0, 6 * kKvPageRows, 8);
+  AttentionModel m(0, 384, 8);  // the pool of one context holds the three sequences' 75 steps
   auto k = testing::jit_kernels(m.g);
   ExecutorOptions o;
   o.threads = 2;
