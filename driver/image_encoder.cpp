@@ -83,7 +83,7 @@ ImageEmbeddings ImageEncoder::encode_bytes(std::string_view bytes, const std::st
 
 ImageEmbeddings ImageEncoder::encode_image(const models::Image& image) {
   const models::VisionHParams& hp = hparams();
-  const models::Image fitted = models::fit_to_square(image, hp.image_size, layout_.pad);
+  const models::Image fitted = models::fit_to_square(image, hp.image_size, layout_.pad, layout_.resample);
   const std::vector<float> chw = models::normalize_chw(fitted, {hp.image_mean, hp.image_std});
   int64_t width = 3 * hp.patch_size * hp.patch_size;
   std::vector<float> rows = models::patch_rows(chw, hp.image_size, hp.patch_size);

@@ -40,6 +40,12 @@ ImageLayout image_layout(const ir::ModelInfo& info, int64_t rows, const std::str
       l.pad[c] = static_cast<uint8_t>(rgb[c]);
     }
   }
+  if (const std::string* filter = hyper(info, "image_resample")) {
+    if (*filter == "bicubic")
+      l.resample = models::ResampleFilter::bicubic;
+    else if (*filter != "bilinear")
+      throw error_at(definition, "parameter 'image_resample' is '" + *filter + "', expected bilinear or bicubic");
+  }
   if (const std::string* row = hyper(info, "class_row")) {
     const double r = numbers(*row, "class_row", definition).at(0);
     if (!(r >= 0 && r < static_cast<double>(rows)))

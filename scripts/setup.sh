@@ -60,8 +60,8 @@ if ! "$python" -c "import pip" 2>/dev/null; then
   [ -n "${LMC_PYTHON:-}" ] || [ -x "$base" ] || base=$(command -v python3)
   "$base" -m venv --clear "$venv" || { rm -rf "$venv"; exit 1; }
 fi
-"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check email-validator gguf==0.19.0 jinja2 jsonschema numpy openai pydantic selenium tokenizers xxhash
-import email_validator, gguf, jinja2, jsonschema, numpy, openai, pydantic, selenium, tokenizers, xxhash
+"$python" - 2>/dev/null <<'PY' || "$python" -m pip install -q --disable-pip-version-check email-validator gguf==0.19.0 jinja2 jsonschema numpy openai pillow pydantic selenium tokenizers xxhash
+import email_validator, gguf, jinja2, jsonschema, numpy, openai, PIL, pydantic, selenium, tokenizers, xxhash
 PY
 "$python" scripts/fetch_models.py
 phase_done "packages, Python environment and model weights"

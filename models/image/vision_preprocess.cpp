@@ -5,56 +5,12 @@
 
 namespace lmc::models {
 
-namespace {
-
-float lerp(float from, float to, float t) { return from + (to - from) * t; }
-
-// Where target index i samples the source: corners aligned, so the step is
-// (source - 1) / (target - 1), computed as float as llama.cpp does.
-struct Sample {
-  int64_t lo, hi;
-  float frac;
-};
-
-std::vector<Sample> samples(int64_t source, int64_t target) {
-  const float step = target > 1 ? static_cast<float>(source - 1) / static_cast<float>(target - 1) : 0.0f;
-  std::vector<Sample> out(static_cast<size_t>(target));
-  for (int64_t i = 0; i < target; ++i) {
-    const float at = static_cast<float>(i) * step;
-    const int64_t lo = std::min(static_cast<int64_t>(at), source - 1);
-    out[static_cast<size_t>(i)] = {lo, std::min(lo + 1, source - 1), at - static_cast<float>(lo)};
-  }
-  return out;
-}
-
-Image resize_bilinear(const Image& src, int64_t width, int64_t height) {
-  Image dst{width, height, std::vector<uint8_t>(static_cast<size_t>(width * height * 3))};
-  const std::vector<Sample> xs = samples(src.width, width), ys = samples(src.height, height);
-  for (int64_t y = 0; y < height; ++y) {
-    const Sample& sy = ys[static_cast<size_t>(y)];
-    for (int64_t x = 0; x < width; ++x) {
-      const Sample& sx = xs[static_cast<size_t>(x)];
-      const uint8_t *p00 = src.pixel(sx.lo, sy.lo), *p10 = src.pixel(sx.hi, sy.lo);
-      const uint8_t *p01 = src.pixel(sx.lo, sy.hi), *p11 = src.pixel(sx.hi, sy.hi);
-      uint8_t* out = dst.rgb.data() + (y * width + x) * 3;
-      for (int c = 0; c < 3; ++c) {
-        const float top = lerp(p00[c], p10[c], sx.frac);
-        const float bottom = lerp(p01[c], p11[c], sx.frac);
-        out[c] = static_cast<uint8_t>(lerp(top, bottom, sy.frac));
-      }
-    }
-  }
-  return dst;
-}
-
-}  // namespace
-
-Image fit_to_square(const Image& image, int64_t size, std::array<uint8_t, 3> pad) {
+Image fit_to_square(const Image& image, int64_t size, std::array<uint8_t, 3> pad, ResampleFilter filter) {
   if (image.width == size && image.height == size) return image;
   const float scale = std::min(static_cast<float>(size) / static_cast<float>(image.width),
                                static_cast<float>(size) / static_cast<float>(image.height));
   auto side = [&](int64_t n) { return std::min(static_cast<int64_t>(std::ceil(static_cast<float>(n) * scale)), size); };
-  const Image scaled = resize_bilinear(image, side(image.width), side(image.height));
+  const Image scaled = resample(image, side(image.width), side(image.height), filter);
   Image out{size, size, std::vector<uint8_t>(static_cast<size_t>(size * size * 3))};
   for (size_t i = 0; i < out.rgb.size(); ++i) out.rgb[i] = pad[i % 3];
   const int64_t left = (size - scaled.width) / 2, top = (size - scaled.height) / 2;

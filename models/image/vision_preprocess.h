@@ -1,6 +1,6 @@
 // What a fixed-size vision tower (SigLIP, as Gemma 3's) takes from an image, as llama.cpp's
-// mtmd prepares it: the image fitted into the model's square (its aspect kept, scaled by
-// bilinear interpolation, centered on black), then each channel as (v / 255 - mean) / std
+// mtmd prepares it: the image fitted into the model's square (its aspect kept, resampled as
+// Pillow does, centered on the pad color), then each channel as (v / 255 - mean) / std
 // with the mmproj's mean and std, laid out channel by channel (CHW) for the patch
 // embedding, and cut into the patches' rows. The arithmetic is float32 in llama.cpp's order, so a pixel rounds as
 // there.
@@ -10,15 +10,17 @@
 #include <vector>
 
 #include "models/image/image.h"
+#include "models/image/resample.h"
 
 namespace lmc::models {
 
 // The image scaled by min(size / width, size / height) to sides of ceil(side * scale)
-// (at most `size`), bilinearly with the corners aligned (a source corner lands on a target
-// corner), each value truncated to 8 bits, and placed at ((size - w) / 2, (size - h) / 2)
-// of a size x size image of color `pad` (Gemma 3's black, LLaVA's 122, 116, 104). An image
-// already that size is returned as it is.
-Image fit_to_square(const Image& image, int64_t size, std::array<uint8_t, 3> pad = {});
+// (at most `size`) with `filter` (models/image/resample.h: Gemma 3's bilinear, LLaVA's
+// bicubic), and placed at ((size - w) / 2, (size - h) / 2) of a size x size image of color
+// `pad` (Gemma 3's black, LLaVA's 122, 116, 104), as mtmd's fixed-size preprocessing. An
+// image already that size is returned as it is.
+Image fit_to_square(const Image& image, int64_t size, std::array<uint8_t, 3> pad = {},
+                    ResampleFilter filter = ResampleFilter::bilinear);
 
 struct PixelNormalization {
   std::array<float, 3> mean{};

@@ -1,6 +1,7 @@
 // The preprocessing a vision tower takes (models/image/vision_preprocess.h): hand-computed
-// small cases (the patches' rows too), and the square fit and normalization against numpy's float32 reference
-// (vision_preprocess_reference.py prints the arrays below).
+// small cases (the square fit, the patches' rows too), and the normalization against numpy's
+// float32 reference (vision_preprocess_reference.py prints the array below). The fit's
+// resampling is checked against Pillow's (test_resample_matches_pillow.py).
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -21,14 +22,15 @@ Image pattern(int64_t w, int64_t h) {
 
 const PixelNormalization kClip{{0.48145466f, 0.4578275f, 0.40821073f}, {0.26862954f, 0.26130258f, 0.27577711f}};
 
-// 2 x 1 into 4: scaled by 2 to 4 x 2, corners aligned (source 0 and 1 at target 0 and 3),
-// the two rows placed at row 1 of 4, black above and below.
+// 2 x 1 into 4: scaled by 2 to 4 x 2 with the bilinear filter on pixel centers (target 1
+// at source 0.75: 3/4 of pixel 0 and 1/4 of pixel 1, rounded; targets 0 and 3 at 0.25 and
+// 1.75 take their nearest pixel alone), the two rows placed at row 1 of 4, black above and below.
 TEST(VisionPreprocess, FitByHand) {
   Image two{2, 1, {0, 10, 20, 255, 250, 245}};
   Image out = fit_to_square(two, 4);
   ASSERT_EQ(out.width, 4);
   ASSERT_EQ(out.height, 4);
-  const std::vector<uint8_t> row = {0, 10, 20, 85, 90, 95, 170, 170, 170, 255, 250, 245};
+  const std::vector<uint8_t> row = {0, 10, 20, 64, 70, 76, 191, 190, 189, 255, 250, 245};
   const std::vector<uint8_t> black(12, 0);
   EXPECT_EQ(std::vector<uint8_t>(out.rgb.begin(), out.rgb.begin() + 12), black);
   EXPECT_EQ(std::vector<uint8_t>(out.rgb.begin() + 12, out.rgb.begin() + 24), row);
@@ -39,31 +41,6 @@ TEST(VisionPreprocess, FitByHand) {
 TEST(VisionPreprocess, SquareOfTheSizeIsUnchanged) {
   Image img = pattern(5, 5);
   EXPECT_EQ(fit_to_square(img, 5).rgb, img.rgb);
-}
-
-TEST(VisionPreprocess, FitMatchesNumpy) {
-  EXPECT_EQ(
-      fit_to_square(pattern(7, 3), 6).rgb,
-      std::vector<uint8_t>({0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
-                            0,   53,  106, 44,  97,  150, 88,  141, 194, 133, 186, 239, 177, 230, 78,  222, 19,  72,
-                            91,  144, 197, 135, 188, 190, 179, 232, 29,  224, 123, 74,  63,  65,  118, 57,  110, 163,
-                            182, 235, 32,  175, 23,  76,  14,  67,  120, 59,  112, 165, 103, 156, 209, 148, 201, 254,
-                            0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,
-                            0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0}));
-  EXPECT_EQ(fit_to_square(pattern(2, 5), 8).rgb,
-            std::vector<uint8_t>(
-                {0, 0, 0, 0, 0, 0, 0,   53,  106, 12,  65,  118, 24,  77,  130, 37,  90,  143, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 52,  105, 158, 64,  117, 170, 76,  129, 182, 89,  142, 195, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 104, 157, 173, 116, 157, 185, 128, 157, 198, 141, 157, 210, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 156, 209, 79,  168, 160, 91,  180, 111, 103, 193, 63,  116, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 134, 187, 58,  147, 139, 70,  159, 90,  82,  171, 42,  95,  0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 40,  93,  110, 52,  93,  122, 65,  93,  134, 77,  94,  147, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 56,  109, 162, 68,  121, 174, 80,  133, 186, 93,  146, 199, 0, 0, 0, 0, 0, 0,
-                 0, 0, 0, 0, 0, 0, 108, 161, 214, 120, 173, 226, 132, 185, 238, 145, 198, 251, 0, 0, 0, 0, 0, 0}));
-  EXPECT_EQ(fit_to_square(pattern(13, 11), 4).rgb,
-            std::vector<uint8_t>({0,   53,  106, 148, 201, 254, 40,  93, 146, 188, 241, 38,  47,  100, 153, 110,
-                                  163, 45,  87,  140, 193, 150, 32,  85, 94,  147, 200, 72,  125, 92,  134, 187,
-                                  70,  112, 79,  132, 142, 195, 248, 34, 87,  140, 182, 235, 32,  74,  127, 180}));
 }
 
 // (v / 255 - mean) / std, by hand: 255 -> 1, 0 -> -1, 51 -> -0.6 at mean and std 0.5; and
@@ -78,14 +55,14 @@ TEST(VisionPreprocess, NormalizeByHand) {
 
 TEST(VisionPreprocess, NormalizeMatchesNumpy) {
   const std::vector<float> want = {
-      -1.79226255f,  0.36830464f,   -1.20832551f,  0.952241659f, -1.10613656f,  -0.186435625f, -0.522199392f,
-      0.397501498f,  -0.420010418f, -0.741175771f, 0.163926691f, -0.157238767f, 0.280714095f,  -1.29591608f,
-      0.864651084f,  -0.711978912f, -0.956685364f, 1.26446426f,  -0.356374651f, 1.86477494f,   -0.251320273f,
-      0.694169164f,  0.34899053f,   -1.27184856f,  0.454044878f, 0.123873897f,  1.05435562f,   -0.566483378f,
-      1.17441773f,   -0.446421236f, 1.77472842f,   0.153889433f, 0.027107235f,  2.13167715f,   0.595909953f,
-      -0.939857185f, 0.695450425f,  -0.840316772f, 1.26425302f,  -0.271514148f, 1.36379349f,   -0.171973675f,
-      -0.484815121f, 0.396829039f,  2.04635668f,   0.51058954f,  -1.0251776f,   1.07939219f};
-  std::vector<float> chw = normalize_chw(fit_to_square(pattern(13, 11), 4), kClip);
+      -1.79226255f,  -1.25212073f,  -0.711978912f, -0.171837196f, -0.463805705f, 0.0763361454f, 0.616477847f,
+      1.15661955f,   0.864651084f,  1.40479279f,   -1.79226255f,  -1.25212073f,  -1.54408932f,  -1.0039475f,
+      -0.463805705f, 0.0763361454f, -0.956685364f, -0.401397943f, 0.153889433f,  0.709176898f,  0.409021586f,
+      0.964308977f,  1.51959634f,   2.0748837f,    1.77472842f,   -1.51197278f,  -0.956685364f, -0.401397943f,
+      -0.701553285f, -0.146265909f, 0.409021586f,  0.964308977f,  0.027107235f,  0.553249776f,  1.07939219f,
+      1.60553455f,   1.32113326f,   1.84727585f,   -1.26691878f,  -0.74077636f,  -1.0251776f,   -0.49903518f,
+      0.027107235f,  0.553249776f,  0.26884836f,   0.794990897f,  1.32113326f,   1.84727585f};
+  std::vector<float> chw = normalize_chw(pattern(4, 4), kClip);
   ASSERT_EQ(chw.size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(chw[i], want[i], 1e-6f) << i;
 }
