@@ -40,6 +40,6 @@ def rows():
             lambda: mmproj(shapes={"v.blk.1.ffn_up.weight": (32, 8)})),
         row("mmproj_truncated", r"tensor '.*': data at offset \d+ \+ \d+ bytes runs past the end",
             lambda: mmproj()[:-100]),
-        row("mmproj_other_projector", r"projector type 'mlp' is not one lmc reads \(gemma3 is\)$",
-            lambda: mmproj(meta={"clip.projector_type": "mlp"})),
+        row("mmproj_other_projector", r"projector type 'ldp' is not one lmc reads \(gemma3 and mlp are\)$",
+            lambda: mmproj(meta={"clip.projector_type": "ldp"})),
     ]
