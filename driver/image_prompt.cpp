@@ -55,4 +55,13 @@ ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, 
   return p;
 }
 
+void check_reads_images(const ir::Graph& g, const ImageLayout& layout, const std::string& model,
+                        const std::string& mmproj) {
+  if (!g.arg("image_rows") || !g.arg("image_mask"))
+    throw error_at(model, "the model reads no images: its definition has no image_rows and image_mask");
+  if (layout.bidirectional && !g.arg("key_ends"))
+    throw error_at(model, "the model reads no images of " + mmproj +
+                              ": they attend to each other, and its definition has no key_ends");
+}
+
 }  // namespace lmc::driver

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "driver/image_encoder.h"
+#include "ir/graph.h"
 #include "models/tokenizer/tokenizer.h"
 #include "runtime/prompt_embeddings.h"
 
@@ -36,5 +37,11 @@ std::string with_media_markers(const std::string& text, size_t images);
 // given, or the tokenizer lacks the layout's image start or end token.
 ImagePrompt image_prompt(const models::Tokenizer& tok, const std::string& text, std::vector<ImageEmbeddings> images,
                          const ImageLayout& layout, const std::string& model);
+
+// Throws lmc::Error naming `model` when its graph cannot take the images of the tower in
+// `mmproj` (whose layout is `layout`): it reads no image_rows and image_mask, or the images
+// attend to each other (Gemma 3's) and it reads no key_ends.
+void check_reads_images(const ir::Graph& g, const ImageLayout& layout, const std::string& model,
+                        const std::string& mmproj);
 
 }  // namespace lmc::driver

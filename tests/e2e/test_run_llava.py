@@ -17,7 +17,10 @@ template), against the numpy references:
     linears, mirrored) within 1e-2 and a cosine of 0.9999 per row: an input that rounds to
     the other int8 neighbour moves a row by ~3e-3 (logits_checks.py says why);
   * refused with one error line: a tower of GELU (mlp-vision.yaml implements quick GELU), and
-    Gemma 3's tower (images attending to each other) beside a text model without key_ends.
+    Gemma 3's tower (images attending to each other) beside a text model without key_ends;
+  * an image longer than a step (LLaVA's 576 tokens past llama's 512 rows; here 64 past 32)
+    is cut across steps, its rows attending causally: lmc serve's answer to an image_url part
+    equals lmc run's.
 
   test_run_llava.py --lmc BUILD/tools/lmc [unittest options]
 """
@@ -30,9 +33,13 @@ import sys
 import tempfile
 import unittest
 
+import base64
+import http.client
+
 import numpy as np
 
 import convert_to_gguf
+import serve_harness
 import make_mmproj
 from checkpoint_tokenizers import llama_tokenizer
 from checkpoint_weights import llama_like_tensors, write_safetensors
@@ -179,6 +186,33 @@ class RunLlava(unittest.TestCase):
     def test_image_in_llavas_chat_turn(self):
         r = self.check_prompt("What is it?", [1], "--single-turn")
         self.assertIn("lmc: prompt: 'USER: <__media__>What is it?\nASSISTANT:'", r.stderr)
+
+    def test_serve_cuts_an_image_longer_than_a_step_as_run_does(self):
+        definition = os.path.join(self.dir.name, "llama-step32.yaml")
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "llama.yaml")) as f:
+            text = f.read()
+        with open(definition, "w") as f:
+            f.write(re.sub(r"^step_tokens: .*$", "step_tokens: 32", text, flags=re.M))
+        flags = ["--model-def", definition, "--mmproj", self.mmproj, "--passes=none", "--threads", "2"]
+        r = lmc("run", self.model, *flags, "--image", self.pngs[0], "-p", "What is it?", "--single-turn", "-n",
+                str(STEPS), "--temp", "0", "--ignore-eos")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        proc, port, err = serve_harness.started([LMC, "serve", self.model, *flags, "--port", "0", "-np", "1"])
+        try:
+            with open(self.pngs[0], "rb") as f:
+                uri = "data:image/png;base64," + base64.b64encode(f.read()).decode()
+            content = [{"type": "image_url", "image_url": {"url": uri}}, {"type": "text", "text": "What is it?"}]
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            c.request("POST", "/v1/chat/completions",
+                      json.dumps({"messages": [{"role": "user", "content": content}], "max_tokens": STEPS,
+                                  "temperature": 0, "ignore_eos": True}), {"Content-Type": "application/json"})
+            answer = c.getresponse()
+            body = json.loads(answer.read())
+            self.assertEqual(answer.status, 200, body)
+            self.assertEqual(body["choices"][0]["message"]["content"], r.stdout.rstrip("\n"))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
 
     def test_a_tower_of_gelu_is_refused(self):
         mmproj = os.path.join(self.dir.name, "gelu.gguf")

@@ -20,14 +20,9 @@ std::optional<driver::ImagePrompt> prompt_images(const Args& a, const driver::Lo
   if (!a.has("image") && !a.has("mmproj")) return std::nullopt;
   if (!a.has("image")) throw UsageError("--mmproj is for --image files");
   if (!a.has("mmproj")) throw UsageError("--image needs the vision tower, --mmproj FILE");
-  if (!m.graph->arg("image_rows") || !m.graph->arg("image_mask"))
-    throw error_at(model, "the model reads no images: its definition has no image_rows and image_mask");
   const std::string mmproj = *a.get("mmproj");
   driver::ImageEncoder encoder(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads);
-  // Gemma 3's images attend to each other: the text model must read key ends.
-  if (encoder.layout().bidirectional && !m.graph->arg("key_ends"))
-    throw error_at(model, "the model reads no images of " + mmproj +
-                              ": they attend to each other, and its definition has no key_ends");
+  driver::check_reads_images(*m.graph, encoder.layout(), model, mmproj);
   std::vector<driver::ImageEmbeddings> images;
   for (const std::string& image : a.all("image")) {
     images.push_back(encoder.encode(image));

@@ -2,7 +2,6 @@
 
 #include <cstdio>
 
-#include "support/error.h"
 #include "tools/lmc/flags/model_flags.h"
 
 namespace lmc::tools {
@@ -18,10 +17,9 @@ std::vector<FlagSpec> serve_image_flag_specs() {
 std::unique_ptr<ImageInput> serve_images(const Args& a, const driver::LoadedModel& m, const std::string& model,
                                          int threads) {
   if (!a.has("mmproj") || a.has("no-mmproj")) return nullptr;
-  if (!m.graph->arg("image_rows") || !m.graph->arg("image_mask") || !m.graph->arg("key_ends"))
-    throw error_at(model, "the model reads no images: its definition has no image_rows, image_mask and key_ends");
   const std::string mmproj = *a.get("mmproj");
   auto input = std::make_unique<ImageInput>(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads, model);
+  driver::check_reads_images(*m.graph, input->layout(), model, mmproj);
   std::fprintf(stderr, "lmc: reading images with %s\n", mmproj.c_str());
   return input;
 }

@@ -35,6 +35,8 @@ class ImageInput {
   ImagePromptTokens prompt(const models::Tokenizer& tok, const std::string& text,
                            const std::vector<RequestImage>& images);
 
+  const driver::ImageLayout& layout() const { return encoder_.layout(); }
+
  private:
   std::mutex mu_;  // one encoding at a time
   driver::ImageEncoder encoder_;

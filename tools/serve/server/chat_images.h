@@ -13,8 +13,8 @@
 namespace lmc::tools {
 
 // nullopt when no message of `r` holds an image. `input`: the server's (null without
-// --mmproj); `step_rows`: the most rows a step reads, which an image's tokens must fit
-// (INT64_MAX where the prompt is only counted).
+// --mmproj); `step_rows`: the most rows a step reads, which an image whose tokens attend to
+// each other must fit (INT64_MAX where the prompt is only counted).
 std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeRequest& r, const models::Tokenizer& tok,
                                              const std::string& prompt_text, int64_t step_rows);
 
