@@ -231,12 +231,9 @@ size_t BatchGenerator::add(BatchJob job) {
     throw Error("runtime: error: the prompt of " + std::to_string(job.prompt.size()) +
                 " tokens does not fit the context of " + std::to_string(context) + " tokens");
   const int64_t chunk = job.opts.all_logits ? std::min(prefill_chunk_, ex_.max_logit_rows()) : prefill_chunk_;
-  // A causal image (LLaVA's) may be cut across steps; one whose rows attend to each other
-  // (Gemma 3's) goes in one.
-  for (const PromptEmbeddings& image : job.images.spans)
-    if (image.joint && image.rows > chunk)
-      throw Error("runtime: error: an image of " + std::to_string(image.rows) + " tokens does not fit a step of " +
-                  std::to_string(chunk) + " rows");
+  if (const PromptEmbeddings* image = span_past_step(job.images.spans, chunk))
+    throw Error("runtime: error: an image of " + std::to_string(image->rows) + " tokens does not fit a step of " +
+                std::to_string(chunk) + " rows");
   if (!job.images.spans.empty() && ex_.rows_width("image_rows") != job.images.width)
     throw Error("runtime: error: the model reads no image rows of width " + std::to_string(job.images.width));
   if (!has_free_slot()) throw Error("runtime: error: every sequence slot is busy");

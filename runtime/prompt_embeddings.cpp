@@ -19,6 +19,12 @@ int64_t chunk_end(const std::vector<PromptEmbeddings>& spans, int64_t at, int64_
   return end;
 }
 
+const PromptEmbeddings* span_past_step(const std::vector<PromptEmbeddings>& spans, int64_t step) {
+  for (const PromptEmbeddings& s : spans)
+    if (s.joint && s.rows > step) return &s;
+  return nullptr;
+}
+
 int64_t rows_before_images(const std::vector<PromptEmbeddings>& spans, int64_t n) {
   return spans.empty() ? n : std::min(n, spans.front().at);
 }

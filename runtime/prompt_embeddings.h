@@ -34,6 +34,11 @@ struct PromptImages {
 // it are this prompt's own.
 int64_t rows_before_images(const std::vector<PromptEmbeddings>& spans, int64_t n);
 
+// The first span that no step of `step` rows holds, or null. A joint span (its rows attend
+// to each other: Gemma 3's images) must fit one step; a causal one (LLaVA's) is cut across
+// steps, so any length fits.
+const PromptEmbeddings* span_past_step(const std::vector<PromptEmbeddings>& spans, int64_t step);
+
 // Where a prefill chunk from `at` of at most `chunk` rows ends (at most n): before the first
 // joint span it would cut. Throws lmc::Error when a joint span starting at `at` is longer
 // than `chunk`.

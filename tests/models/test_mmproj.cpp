@@ -67,17 +67,19 @@ std::map<std::string, Value> gemma3_meta() {
 // The tensors the tiny hyper-parameters call for, from the table under test: the file is
 // checked against the same list it was made from, so the shapes below are also spelled
 // out once by hand (TinyGemma3TensorTable).
-std::vector<VisionTensor> gemma3_tensors() {
+VisionHParams tiny_hparams(const std::string& projector) {
   VisionHParams hp;
-  hp.projector = "gemma3";
+  hp.projector = projector;
   hp.image_size = 32;
   hp.patch_size = 8;
   hp.embedding_length = 16;
   hp.feed_forward_length = 32;
   hp.block_count = 2;
   hp.projection_dim = 24;
-  return vision_tensors(hp, "tiny");
+  return hp;
 }
+
+std::vector<VisionTensor> gemma3_tensors() { return vision_tensors(tiny_hparams("gemma3"), "tiny"); }
 
 // Writes the mmproj with `meta` and `tensors` (zeros, F32 but those `q8_0` names) and
 // returns its bytes.
@@ -135,16 +137,8 @@ TEST_F(Mmproj, TinyGemma3TensorTable) {
 // each patch and the class token, the pre LayerNorm, no patch bias, no post LayerNorm, and
 // the MLP projector to 24.
 TEST_F(Mmproj, TinyLlavaTensorTable) {
-  VisionHParams hp;
-  hp.projector = "mlp";
-  hp.image_size = 32;
-  hp.patch_size = 8;
-  hp.embedding_length = 16;
-  hp.feed_forward_length = 32;
-  hp.block_count = 2;
-  hp.projection_dim = 24;
   std::map<std::string, std::vector<int64_t>> shapes;
-  for (const auto& t : vision_tensors(hp, "tiny")) shapes[t.name] = t.shape;
+  for (const auto& t : vision_tensors(tiny_hparams("mlp"), "tiny")) shapes[t.name] = t.shape;
   EXPECT_EQ(shapes.size(), 3 + 2 + 2 * 16 + 4u);
   EXPECT_EQ(shapes["v.class_embd"], (std::vector<int64_t>{16}));
   EXPECT_EQ(shapes["v.position_embd.weight"], (std::vector<int64_t>{17, 16}));

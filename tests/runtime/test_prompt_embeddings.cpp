@@ -30,6 +30,14 @@ TEST(PromptEmbeddings, ChunksMayCutACausalImage) {
   EXPECT_EQ(chunk_end(image, 7, 1, 20), 8);
 }
 
+TEST(PromptEmbeddings, OnlyAJointImageMustFitAStep) {
+  const float values[1] = {};
+  const std::vector<PromptEmbeddings> images{{0, 40, values, false}, {40, 20, values, true}, {60, 9, values, true}};
+  EXPECT_EQ(span_past_step(images, 32), nullptr);  // the causal 40 is cut, the joint 20 fits
+  EXPECT_EQ(span_past_step(images, 16), &images[1]);  // the joint 20 does not
+  EXPECT_EQ(span_past_step({}, 1), nullptr);
+}
+
 TEST(PromptEmbeddings, RowsBeforeTheFirstImageAreWhatOthersMayShare) {
   const float values[1] = {};
   const std::vector<PromptEmbeddings> images{{5, 4, values}, {12, 4, values}};

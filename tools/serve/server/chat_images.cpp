@@ -19,13 +19,11 @@ std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeReque
   } catch (const Error& e) {
     throw ApiError(400, "invalid_request_error", std::string("failed to load image: ") + e.what(), "messages");
   }
-  // A causal image (LLaVA's) is cut across steps; one whose rows attend to each other goes in one.
-  for (const runtime::PromptEmbeddings& span : p.images.spans)
-    if (span.joint && span.rows > step_rows)
-      throw ApiError(400, "invalid_request_error",
-                     "an image of " + std::to_string(span.rows) + " tokens does not fit a step of " +
-                         std::to_string(step_rows) + " rows",
-                     "messages");
+  if (const runtime::PromptEmbeddings* span = runtime::span_past_step(p.images.spans, step_rows))
+    throw ApiError(400, "invalid_request_error",
+                   "an image of " + std::to_string(span->rows) + " tokens does not fit a step of " +
+                       std::to_string(step_rows) + " rows",
+                   "messages");
   return p;
 }
 
