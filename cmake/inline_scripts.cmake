@@ -1,8 +1,8 @@
 # Writes a page with each `/*inline NAME*/` marker replaced by the text of a file, so
 # libraries ship inside the page (nothing fetched at run time) while still coming from
-# their Debian packages:
+# their Debian packages, and the page's own style and scripts are edited as files of their own:
 #   cmake -DIN=page.html -DOUT=built.html -DFILES="marked=/path/marked.js|hljs=/path/hl.js" -P inline_scripts.cmake
-# A library holding "</script" would end its <script> element early, so it is refused.
+# A file holding "</script" would end its <script> element early, so it is refused.
 file(READ "${IN}" page)
 string(REPLACE "|" ";" entries "${FILES}")
 foreach(entry IN LISTS entries)

@@ -1,0 +1,40 @@
+// The chat page's start: the composer's and the header's buttons, the settings and the
+// conversation reopened from the browser's storage, and the model's name.
+"use strict";
+
+$("composer").addEventListener("submit", (e) => {
+  e.preventDefault();
+  const text = $("prompt").value.trim();
+  if (!text || controller) return;
+  $("prompt").value = "";
+  send(text);
+});
+$("prompt").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey) {
+    e.preventDefault();
+    $("composer").requestSubmit();
+  }
+});
+$("settings").addEventListener("input", settingsChanged);
+showSettings(stored(SETTINGS_ITEM, {}));
+const reopened = stored(CONVERSATIONS_ITEM, []).find((c) => c.id === localStorage.getItem(OPEN_ITEM));
+if (reopened) openConversation(reopened);
+listConversations();
+window.addEventListener("pagehide", () => {
+  if (!inflight) return;
+  leaving = true;
+  saveConversation();
+});
+$("stop").addEventListener("click", () => controller && controller.abort());
+$("new-chat").addEventListener("click", () => {
+  clearPage();
+  listConversations();
+  $("prompt").focus();
+});
+
+api("/v1/models").then(async (response) => {
+  if (!response.ok) throw new Error(await errorText(response));
+  const models = await response.json();
+  $("model").textContent = models.data[0].id;
+  document.title = models.data[0].id + " — lmc chat";
+}).catch((e) => addMessage("error", "cannot reach the server: " + e.message));
