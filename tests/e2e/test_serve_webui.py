@@ -54,7 +54,15 @@ LOG_LINE = re.compile(r"POST /v1/chat/completions 200 \d+ ms, prompt (\d+) token
 
 
 class BrowserPage:
-    """What the browser tests share: waiting on the page, and opening it with the server's key."""
+    """What the browser tests share: waiting on the page, opening it with the server's key, and
+    closing the class's browser, server and folder (when it has one)."""
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.driver.quit()
+        cls.server.stop()
+        if getattr(cls, "dir", None):
+            cls.dir.cleanup()
 
     def wait(self, condition, seconds=120):
         from selenium.webdriver.support.ui import WebDriverWait
@@ -78,11 +86,6 @@ class ChatPageInBrowser(BrowserPage, unittest.TestCase):
         cls.server = h.Server("--n-predict", "1000", "--temp", "0", "--ctx-size", "4096")
         cls.url = f"http://127.0.0.1:{cls.server.port}/"
         cls.driver = browser(1200, 900)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.stop()
 
     def by_id(self, name):
         from selenium.webdriver.common.by import By
@@ -341,11 +344,6 @@ class LongAnswerPage(BrowserPage):
         cls.server = h.Server("--n-predict", "1000", "--temp", "0")
         cls.driver = browser(1200, 900)
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.stop()
-
 
 class DroppedConnection(LongAnswerPage, unittest.TestCase):
     """The server dies mid-answer: the streamed text stays on the page, marked cut, not replaced
@@ -441,12 +439,6 @@ class ThinkingInBrowser(BrowserPage, unittest.TestCase):
             f.write(TEMPLATE)
         cls.server = h.Server("--chat-template-file", path, "--temp", "0", "--n-predict", "40")
         cls.driver = browser(1200, 900)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.driver.quit()
-        cls.server.stop()
-        cls.dir.cleanup()
 
     def test_reasoning_streams_into_a_thinking_block(self):
         from selenium.webdriver.common.by import By

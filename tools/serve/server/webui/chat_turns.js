@@ -1,15 +1,17 @@
-// A turn of the chat: its request (the answered turns before it, the settings), its streamed
-// answer, and what follows it: kept as a turn (Copy, Regenerate, cut off) or marked failed
-// (Retry, Edit).
+// A turn of the chat: its question (text, and images when the model sees them), its request
+// (the answered turns before it, the settings), its streamed answer, and what follows it: kept as
+// a turn (Copy, Regenerate, cut off) or marked failed (Retry, Edit). Each keeps the question's
+// images.
 "use strict";
 
-let turns = [];         // the answered turns, what the next request carries: {user, answer, question, reply, ...}
+// The answered turns, what the next request carries: {user, images, answer, question, reply, ...}.
+let turns = [];
 let controller = null;  // the answer being streamed, to stop it
-let inflight = null;    // that answer as far as it came, {user, answer, reasoning}: stored as it streams
+let inflight = null;    // that answer as far as it came, {user, images, answer, reasoning}: stored as it streams
 let leaving = false;    // the page is being left: the turn stays as stored then
 
-function requestBody(text) {
-  const body = { messages: requestMessages(text), stream: true };
+function requestBody(text, images) {
+  const body = { messages: requestMessages(text, images), stream: true };
   const system = $("system").value.trim();
   if (system) body.messages.unshift({ role: "system", content: system });
   for (const [field, id] of Object.entries(SAMPLING)) {
@@ -18,26 +20,27 @@ function requestBody(text) {
   return body;
 }
 
-function requestMessages(text) {
+function requestMessages(text, images) {
   const messages = [];
   for (const turn of turns) {
-    messages.push({ role: "user", content: turn.user }, { role: "assistant", content: turn.answer });
+    messages.push({ role: "user", content: questionContent(turn.user, turn.images) },
+                  { role: "assistant", content: turn.answer });
   }
-  messages.push({ role: "user", content: text });
+  messages.push({ role: "user", content: questionContent(text, images) });
   return messages;
 }
 
-async function send(text) {
+async function send(text, images) {
   // A failed turn left above stays marked, but only the last one offers retry and edit.
   for (const stale of document.querySelectorAll(".actions.error")) stale.remove();
-  await answer(text, addMessage("user", text));
+  await answer(text, images, addQuestion(text, images));
 }
 
 // Streams the answer to text after the answered turns. An answer (a stopped one too: the
 // conversation carries on from what was shown) becomes a turn, and so does one whose connection
 // dropped after some text came, marked cut; a failure before any text is marked and left out of
 // later requests.
-async function answer(text, question) {
+async function answer(text, images, question) {
   const reply = addMessage("assistant", "");
   reply.classList.add("streaming");
   controller = new AbortController();
@@ -47,12 +50,12 @@ async function answer(text, question) {
   let reasoning = "";  // the answer's reasoning_content deltas, shown above it and never sent back
   let pieces = 0;
   let failure = null;
-  inflight = { user: text, answer: "", reasoning: "" };
+  inflight = { user: text, images, answer: "", reasoning: "" };
   saveConversation();  // the question at once
   try {
     const response = await api("/v1/chat/completions", {
       method: "POST", signal: controller.signal,
-      body: JSON.stringify(requestBody(text)),
+      body: JSON.stringify(requestBody(text, images)),
     });
     if (!response.ok) throw new Error(await errorText(response));
     const ended = await readEvents(response, (event) => {
@@ -85,10 +88,10 @@ async function answer(text, question) {
   if (leaving) return;
   if (failure === null && !raw && !reasoning) failure = "no answer";
   if (failure === null || raw || reasoning) {
-    keepTurn({ user: text, answer: raw, reasoning, cut: failure || undefined, question, reply });
+    keepTurn({ user: text, images, answer: raw, reasoning, cut: failure || undefined, question, reply });
   } else {
     reply.remove();
-    markFailed(text, question, failure);
+    markFailed(text, images, question, failure);
   }
   saveConversation();
   $("prompt").focus();
@@ -124,15 +127,21 @@ function regenerate(turn) {
   turns.pop();
   turn.reply.remove();
   turn.actions.remove();
-  answer(turn.user, turn.question);
+  answer(turn.user, turn.images, turn.question);
 }
 
-function markFailed(text, question, why) {
+function markFailed(text, images, question, why) {
   question.classList.add("failed");
   const error = addMessage("error", why);
   const actions = addActions("error", [
-    ["Retry", () => { clear(); answer(text, question); }],
-    ["Edit", () => { clear(); question.remove(); $("prompt").value = text; $("prompt").focus(); }],
+    ["Retry", () => { clear(); answer(text, images, question); }],
+    ["Edit", () => {
+      clear();
+      question.remove();
+      $("prompt").value = text;
+      attach(images);
+      $("prompt").focus();
+    }],
   ]);
   function clear() {
     error.remove();

@@ -21,18 +21,34 @@ const LEFT_WHILE_STREAMING = "the page was left while the answer streamed";
 let conversationId = null;  // the one on the page, once it has a turn
 
 function saveConversation() {
-  const kept = turns.map((t) => ({ user: t.user, answer: t.answer, reasoning: t.reasoning, cut: t.cut }));
+  const kept = turns.map((t) => ({ user: t.user, images: t.images.length ? t.images : undefined, answer: t.answer,
+                                   reasoning: t.reasoning, cut: t.cut }));
   if (inflight) kept.push(Object.assign({ cut: LEFT_WHILE_STREAMING }, inflight));
   if (!kept.length) {  // a first question that failed: nothing to keep
     if (conversationId) deleteConversation(conversationId);
     return;
   }
   conversationId = conversationId || String(Date.now());
-  localStorage.setItem(OPEN_ITEM, conversationId);
   const others = stored(CONVERSATIONS_ITEM, []).filter((c) => c.id !== conversationId);
-  const conversation = { id: conversationId, title: kept[0].user.slice(0, 80), settings: currentSettings(), turns: kept };
-  localStorage.setItem(CONVERSATIONS_ITEM, JSON.stringify([conversation, ...others]));
+  const title = kept[0].user.slice(0, 80) || "Image";
+  const conversation = { id: conversationId, title, settings: currentSettings(), turns: kept };
+  storeConversations([conversation, ...others]);
   listConversations();
+}
+
+// Images can fill the browser's few MB of local storage: a conversation that does not fit is
+// not stored (what was stored of it stays) and a note on the page says so, until one fits.
+function storeConversations(conversations) {
+  try {
+    localStorage.setItem(CONVERSATIONS_ITEM, JSON.stringify(conversations));
+    if (conversationId) localStorage.setItem(OPEN_ITEM, conversationId);
+    $("storage-note").hidden = true;
+  } catch (e) {
+    $("storage-note").textContent = "This conversation does not fit in the browser's storage (" + e.name +
+        "): it stays on this page, but a reload or another conversation loses what was not stored. " +
+        "Deleting conversations with images makes room.";
+    $("storage-note").hidden = false;
+  }
 }
 
 // While an answer streams, its text is stored at most twice a second, and when the page is left.
@@ -69,23 +85,26 @@ function openConversation(conversation) {
   localStorage.setItem(OPEN_ITEM, conversationId);
   showSettings(conversation.settings || {});
   for (const turn of conversation.turns) {
-    const question = addMessage("user", turn.user);
+    const images = turn.images || [];
+    const question = addQuestion(turn.user, images);
     if (turn.cut && !turn.answer && !turn.reasoning) {
-      markFailed(turn.user, question, turn.cut);
+      markFailed(turn.user, images, question, turn.cut);
       continue;
     }
     const reply = addMessage("assistant", "");
     renderReply(reply, turn.reasoning || "", turn.answer);
-    keepTurn({ user: turn.user, answer: turn.answer, reasoning: turn.reasoning || "", cut: turn.cut, question, reply });
+    keepTurn({ user: turn.user, images, answer: turn.answer, reasoning: turn.reasoning || "", cut: turn.cut, question, reply });
   }
   listConversations();
 }
 
 function deleteConversation(id) {
-  localStorage.setItem(CONVERSATIONS_ITEM, JSON.stringify(stored(CONVERSATIONS_ITEM, []).filter((c) => c.id !== id)));
+  storeConversations(stored(CONVERSATIONS_ITEM, []).filter((c) => c.id !== id));
   if (id === conversationId) {
     conversationId = null;
     localStorage.removeItem(OPEN_ITEM);
+  } else if (!$("storage-note").hidden) {
+    saveConversation();  // the room made may fit the one on the page
   }
   listConversations();
 }
@@ -94,6 +113,7 @@ function clearPage() {
   turns = [];
   conversationId = null;
   localStorage.removeItem(OPEN_ITEM);
+  $("storage-note").hidden = true;
   $("messages").replaceChildren();
   $("speed").textContent = "";
 }

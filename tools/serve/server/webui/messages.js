@@ -56,6 +56,27 @@ function addMessage(role, text) {
   return div;
 }
 
+// A question: its images as thumbnails above its text.
+function addQuestion(text, images) {
+  const div = addMessage("user", text);
+  if (!images.length) return div;
+  const row = document.createElement("div");
+  row.className = "thumbnails";
+  row.append(...images.map(thumbnail));
+  div.prepend(row);
+  return div;
+}
+
+// An image the user attached, shown small. Its source is only ever a data: URI read from the
+// user's own file (attachments.js), so showing it fetches nothing.
+function thumbnail(uri) {
+  const img = document.createElement("img");
+  img.className = "thumbnail";
+  img.alt = "attached image";
+  img.setAttribute("src", uri);
+  return img;
+}
+
 // A row of buttons under a message, outside it so that the message holds only its text.
 function addActions(kind, buttons) {
   const div = document.createElement("div");

@@ -1,13 +1,13 @@
 // The chat page's start: the composer's and the header's buttons, the settings and the
-// conversation reopened from the browser's storage, and the model's name.
+// conversation reopened from the browser's storage, the model's name, and whether it sees images.
 "use strict";
 
 $("composer").addEventListener("submit", (e) => {
   e.preventDefault();
   const text = $("prompt").value.trim();
-  if (!text || controller) return;
+  if ((!text && !attached.length) || controller) return;
   $("prompt").value = "";
-  send(text);
+  send(text, takeAttachments());
 });
 $("prompt").addEventListener("keydown", (e) => {
   if (e.key === "Enter" && !e.shiftKey) {
@@ -37,4 +37,6 @@ api("/v1/models").then(async (response) => {
   const models = await response.json();
   $("model").textContent = models.data[0].id;
   document.title = models.data[0].id + " — lmc chat";
+  const props = await api("/props");
+  if (props.ok) offerAttaching(((await props.json()).modalities || {}).vision);
 }).catch((e) => addMessage("error", "cannot reach the server: " + e.message));
