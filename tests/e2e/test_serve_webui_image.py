@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""lmc serve's chat page with images, in headless Chromium, on test_run_image.py's generated
-pair (a small Gemma-3-shaped text GGUF and its mmproj), greedy. Without --mmproj the page offers
-no attach button; with it, a PNG attached (and another attached and removed) shows as a
-thumbnail in the composer, and the question sends it as an OpenAI image_url part before its text:
-the request holds that part, and the streamed answer is the API's own answer to the same message
+"""lmc serve's chat page with images, in headless Chromium, on test_run_image.py's generated pair
+(a small Gemma-3-shaped text GGUF and its mmproj), greedy. Without --mmproj the page offers no
+attach button; with it, a PNG attached (and another attached and removed) shows as a thumbnail
+in the composer, and the question sends it as an OpenAI image_url part before its text: the
+request holds that part, and the streamed answer is the API's own answer to the same message
 (test_serve_image.py ties that to lmc run --image), not the answer to the other image. The
-question shows its thumbnail, a reload keeps it, Regenerate sends the image again. A corrupt PNG is the server's 400, marked failed with
-its thumbnail; Retry sends the image again, Edit puts it back in the composer. An image dropped on
-the composer or pasted into its text is attached as the button's are. A GIF and a PNG past
-the page's bound are refused with a note, and a conversation past the browser's storage is kept
-on the page with a note saying it was not stored. Screenshots are saved as serve-webui-image*.png
-in the working directory.
+question shows its thumbnail, a reload keeps it, Regenerate and a later question's history send
+the image again. A corrupt PNG is the server's 400, marked failed with its thumbnail; Retry
+sends the image again, Edit puts it back in the composer. An image dropped on the composer or
+pasted into its text is attached as the button's are. A GIF and a PNG past the page's bound are
+refused with a note, and a conversation past the browser's storage is kept on the page with a
+note saying it was not stored. Screenshots are saved as serve-webui-image*.png in the working
+directory.
 
   test_serve_webui_image.py --lmc build/tools/lmc
 """
@@ -149,6 +150,11 @@ class ImagesInTheChatPage(BrowserPage, unittest.TestCase):
         self.wait(lambda: not self.find("#send")[0].get_attribute("disabled"), 60)
         self.assertEqual(self.bodies()[-1]["messages"], [self.question(image0)])
         self.assertEqual(self.driver.execute_script("return turns[0].answer"), answered)
+        self.ask("And its colours?")  # a later question carries the earlier one's image in the history
+        sent = self.bodies()[-1]["messages"]
+        self.assertEqual(sent, [self.question(image0), {"role": "assistant", "content": answered},
+                                {"role": "user", "content": "And its colours?"}])
+        self.assertEqual(self.classes(), ["message user", "message assistant"] * 2)
 
     def test_4_a_corrupt_image_is_marked_failed(self):
         self.find("#new-chat")[0].click()
