@@ -100,12 +100,17 @@ bool BatchGenerator::waits_for_pages(const std::vector<int32_t>& prompt) const {
 
 BatchGenerator::PageCounts BatchGenerator::page_counts() const {
   if (!pool_) return {};
-  PageCounts c{pool_->pages(), pool_->pages() - pool_->free_pages(), tree_ ? tree_->pages() : 0};
+  std::vector<int64_t> running;
+  for (size_t i = 0; i < slots_.size(); ++i)
+    if (slots_[i]) running.push_back(static_cast<int64_t>(i));
+  PageCounts c{pool_->pages(), pool_->pages() - pool_->free_pages(), tree_ ? tree_->pages() : 0,
+               pool_->pages_held_by(running)};
   c.page_bytes = ex_.kv_cache().page_bytes(false);
   if (window_pool_) {
     c.window_pages = window_pool_->pages();
     c.window_used = window_pool_->pages() - window_pool_->free_pages();
     c.window_prefix_tree = tree_ ? tree_->window_pages() : 0;
+    c.window_running = window_pool_->pages_held_by(running);
     c.window_page_bytes = ex_.kv_cache().page_bytes(true);
     c.window = ex_.kv_cache().window();
   }

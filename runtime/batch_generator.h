@@ -122,11 +122,13 @@ class BatchGenerator {
   // hold: the free ones, those the free slots' caches and the prefix tree hold and the shared
   // ones it starts with are too few, which add() would take. Never without a pool.
   bool waits_for_pages(const std::vector<int32_t>& prompt) const;
-  // The pool's pages: in all, held by a sequence or the prefix tree, held by the tree; the
-  // sliding windows' pool's alike; the bytes of a page of each. Zeros without a pool.
+  // The pool's pages: in all, held by a slot or the prefix tree, held by the tree, held by a
+  // running sequence (each shared page once); the sliding windows' pool's alike; the bytes
+  // of a page of each. Zeros without a pool. The pages used but not running are cache (the
+  // tree's, idle slots'), which a request that lacks pages takes back (free_pages_for).
   struct PageCounts {
-    int64_t pages = 0, used = 0, prefix_tree = 0;
-    int64_t window_pages = 0, window_used = 0, window_prefix_tree = 0;
+    int64_t pages = 0, used = 0, prefix_tree = 0, running = 0;
+    int64_t window_pages = 0, window_used = 0, window_prefix_tree = 0, window_running = 0;
     uint64_t page_bytes = 0, window_page_bytes = 0;
     int64_t window = 0;  // the longest sliding window
   };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "codegen/kernel_abi.h"
 #include "support/error.h"
@@ -69,6 +70,19 @@ void KvPagePool::drop_before(int64_t seq, int64_t page) {
   for (; first < std::min(page, held); ++first) release(table_.first_row(seq, first));
   first = std::max(first, page);
   held = std::max(held, first);
+}
+
+int64_t KvPagePool::pages_held_by(std::span<const int64_t> seqs) const {
+  std::vector<bool> seen(static_cast<size_t>(pages_), false);
+  int64_t n = 0;
+  for (const int64_t seq : seqs)
+    for (int64_t j = first(seq); j < held(seq); ++j) {
+      const size_t page = page_of(table_.first_row(seq, j));
+      if (seen[page]) continue;
+      seen[page] = true;
+      ++n;
+    }
+  return n;
 }
 
 void KvPagePool::retain(int32_t row) {

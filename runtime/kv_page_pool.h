@@ -18,6 +18,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "runtime/kv_page_table.h"
@@ -47,6 +48,10 @@ class KvPagePool {
   void drop_before(int64_t seq, int64_t page);
   // Every page free, no sequence holding any (the caches are zeroed).
   void clear();
+
+  // The pages that at least one of `seqs` holds, each counted once (pages that sequences
+  // share count once: what those sequences need of the pool, whatever else holds them).
+  int64_t pages_held_by(std::span<const int64_t> seqs) const;
 
   // The holders of the page whose first row is `row`.
   int32_t refs(int32_t row) const { return refs_[page_of(row)]; }

@@ -69,6 +69,7 @@ class SharedPrefix(unittest.TestCase):
             tree = self_metric(shared, "lmc_kv_pages_prefix_tree")
             window_used = self_metric(shared, "lmc_kv_window_pages_used")
             hit = self_metric(shared, "lmc_prompt_prefix_hit_ratio")
+            held_bytes = [self_metric(shared, m) for m in ("lmc_kv_bytes_used", "lmc_kv_bytes_running")]
         finally:
             shared.stop()
         self.assertEqual([t for t, _ in got], [t for t, _ in want])
@@ -87,6 +88,9 @@ class SharedPrefix(unittest.TestCase):
         private_pages = sum(-(-(u["prompt_tokens"] + u["completion_tokens"]) // PAGE) for _, u in got)
         self.assertLess(used, private_pages - 2 * 8, (used, private_pages))
         self.assertGreaterEqual(tree, 8)
+        # Every answer is in: the pages held are cache (the tree's, the idle slots'), none running.
+        self.assertGreater(held_bytes[0], 0)
+        self.assertEqual(held_bytes[1], 0)
         if GEMMA:  # the sliding layers' pages: a window of 512 positions each at most, some shared
             self.assertGreater(window_used, 0)
             self.assertLess(window_used, 3 * (512 // PAGE + 2), window_used)

@@ -6,11 +6,12 @@
 // goes on; a prompt that the running sequences leave no pages for is not started; a
 // restored snapshot takes its pages from the free slots' caches. Prompts that start alike
 // share the whole pages of their common start (runtime/kv_prefix_tree.h) and produce what
-// they produce alone.
+// they produce alone; the pages running sequences hold count a shared page once.
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "batch_jobs.h"
@@ -188,6 +189,29 @@ TEST_F(SharedPrefix, AFinishedPromptsPagesServeTheNextOneInAnotherSlot) {
   EXPECT_EQ(c.cached, 0);
   EXPECT_EQ(b.tokens, alone(p, pb, kAnswer));
   EXPECT_EQ(c.tokens, alone(p, pc, kAnswer));
+}
+
+// What running sequences hold counts the pages they share once and leaves the cache out:
+// a finished prompt's pages (its slot's, the tree's), which a request needing pages takes back.
+TEST_F(SharedPrefix, RunningPagesCountSharedPagesOnceAndNoCache) {
+  const size_t slot_a = batch.add(job(prompt(true, 2), kAnswer, a));
+  run_until_done();
+  auto counts = batch.page_counts();
+  EXPECT_EQ(counts.used, 3);
+  EXPECT_EQ(counts.prefix_tree, 2);
+  EXPECT_EQ(counts.running, 0);
+  for (auto [answer, seed, slot] : {std::tuple{&b, 3, (slot_a + 1) % 3}, std::tuple{&c, 4, (slot_a + 2) % 3}}) {
+    BatchJob j = job(prompt(true, seed), kAnswer, *answer);
+    j.slot = static_cast<int64_t>(slot);
+    batch.add(std::move(j));
+  }
+  counts = batch.page_counts();
+  EXPECT_EQ(counts.used, 5);     // a's three, and a page of its own for b and for c
+  EXPECT_EQ(counts.running, 4);  // the two shared pages once, b's and c's own
+  run_until_done();
+  EXPECT_EQ(batch.page_counts().running, 0);
+  EXPECT_EQ(b.tokens, alone(p, prompt(true, 3), kAnswer));
+  EXPECT_EQ(c.tokens, alone(p, prompt(true, 4), kAnswer));
 }
 
 // A slot whose own cache holds more of the prompt than the shared whole pages goes on from

@@ -288,8 +288,12 @@ void ServeEngine::note_pages() {
   counters_.kv_position_bytes = static_cast<int64_t>(pages.page_bytes / kKvPageRows);
   counters_.kv_window_position_bytes = static_cast<int64_t>(pages.window_page_bytes / kKvPageRows);
   counters_.kv_window = pages.window;
-  counters_.kv_bytes_used = static_cast<int64_t>(static_cast<uint64_t>(pages.used) * pages.page_bytes +
-                                                 static_cast<uint64_t>(pages.window_used) * pages.window_page_bytes);
+  const auto bytes = [&](int64_t pages_held, int64_t window_pages_held) {
+    return static_cast<int64_t>(static_cast<uint64_t>(pages_held) * pages.page_bytes +
+                                static_cast<uint64_t>(window_pages_held) * pages.window_page_bytes);
+  };
+  counters_.kv_bytes_used = bytes(pages.used, pages.window_used);
+  counters_.kv_bytes_running = bytes(pages.running, pages.window_running);
   for (size_t i = 0; i < slot_pages_.size(); ++i) slot_pages_[i] = batch_.slot_pages(i);
 }
 

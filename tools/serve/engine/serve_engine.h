@@ -137,9 +137,10 @@ struct EngineCounters {
   double prompt_seconds = 0, decode_seconds = 0;  // summed over finished generations
   int64_t busy_slot_steps = 0;   // running requests summed over the steps (per step: their mean)
   int64_t longest_sequence = 0;  // the most positions a finished generation held (prompt and answer)
-  // The KV pool's pages (with -kvu): in all, held, held by the prefix tree (shared prefixes).
+  // The KV pool's pages (with -kvu): in all, held, held by the prefix tree (shared prefixes);
+  // the bytes held, and held by running requests (the rest is cache, given back on demand).
   int64_t kv_pages = 0, kv_pages_used = 0, kv_pages_prefix_tree = 0;
-  int64_t kv_window_pages_used = 0, kv_bytes_used = 0;
+  int64_t kv_window_pages_used = 0, kv_bytes_used = 0, kv_bytes_running = 0;
   // A position's KV bytes in the layers of the whole context, and in the sliding windows'.
   int64_t kv_position_bytes = 0, kv_window_position_bytes = 0, kv_window = 0;
 };

@@ -66,6 +66,10 @@ std::string metrics_text(const EngineCounters& c, const RequestCounts& requests,
          "KV pages of sliding-window layers held by a slot or the prefix tree (a pool of their own).",
          c.kv_window_pages_used);
   metric("lmc_kv_bytes_used", "gauge", "Bytes of the KV pages in use, of both pools.", c.kv_bytes_used);
+  metric("lmc_kv_bytes_running", "gauge",
+         "Of lmc_kv_bytes_used, the pages running requests hold; the rest is cache (the prefix tree's, idle "
+         "slots'), given back when a request needs pages.",
+         c.kv_bytes_running);
   metric("lmc_kv_position_bytes", "gauge", "KV bytes of a position in the layers that attend to the whole context.",
          c.kv_position_bytes);
   metric("lmc_kv_window_position_bytes", "gauge", "KV bytes of a position in the sliding-window layers.",
