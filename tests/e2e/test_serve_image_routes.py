@@ -71,6 +71,9 @@ class ServeImageRoutes(unittest.TestCase):
             for path in ("/completion", "/completions"):
                 answer = self.completion({"prompt_string": TEXT, "multimodal_data": [self.b64[i]]}, path)
                 self.assertEqual(answer["content"], self.raw[i], path)
+                # Its prompt is the text tokens', as llama-server's: the image's rows left out.
+                self.assertEqual(answer["prompt"].count("<start_of_image>"), 1, answer["prompt"])
+                self.assertIn("<start_of_image><end_of_image>What is it?", answer["prompt"])
             answer = self.completion([{"prompt_string": TEXT, "multimodal_data": [self.b64[i]]}], "/v1/completions")
             self.assertEqual(answer["choices"][0]["text"], self.raw[i])
 

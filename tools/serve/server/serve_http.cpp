@@ -94,6 +94,19 @@ std::shared_ptr<Job> prompt_job(const Job& first, ImagePromptTokens prompt, Shap
   return job;
 }
 
+// The text of a job's prompt, as llama-server's /completion answer gives it: its images'
+// rows (placeholder ids) left out.
+std::string prompt_text_of(const JobRequest& j, const models::Tokenizer& tok) {
+  std::vector<int32_t> text;
+  int64_t from = 0;
+  for (const runtime::PromptEmbeddings& span : j.images.spans) {
+    text.insert(text.end(), j.prompt.begin() + from, j.prompt.begin() + span.at);
+    from = span.at + span.rows;
+  }
+  text.insert(text.end(), j.prompt.begin() + from, j.prompt.end());
+  return tok.decode(text);
+}
+
 // llama-server's with_pieces: each token's text, or its bytes when they are not UTF-8 alone
 // (a piece of a character).
 json token_pieces(const std::vector<int32_t>& ids, const models::Tokenizer& tok) {
@@ -427,7 +440,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            r.verbose || opts_.verbose_answers ? std::optional<std::string>(prompt_text) : std::nullopt,
            r.return_progress,
            r.timings_per_token,
-           shape == Shape::Llama ? tok.decode(job->prompt) : ""};
+           shape == Shape::Llama ? prompt_text_of(*job, tok) : ""};
   // Each choice's log-probabilities on their own tap.
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
@@ -450,7 +463,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   for (size_t i = 1; i < prompts.size(); ++i) {
     jobs.push_back(prompt_job(*job, std::move(prompts[i]), shape, context, opts_.n_predict, r.max_tokens));
     answers.push_back(a);
-    if (shape == Shape::Llama) answers.back().prompt = tok.decode(jobs.back()->prompt);
+    if (shape == Shape::Llama) answers.back().prompt = prompt_text_of(*jobs.back(), tok);
     tap(answers.back(), *jobs.back());
   }
   respond_whole(ex, jobs, answers);
