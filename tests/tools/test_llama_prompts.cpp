@@ -52,8 +52,7 @@ TEST(LlamaPrompts, AnObjectWithoutMultimodalDataIsItsPrompt) {
 }
 
 TEST(LlamaPrompts, BadMultimodalPromptsNameThePlace) {
-  EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": "AAAA"})")),
-            "prompt.multimodal_data");
+  EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": "AAAA"})")), "prompt.multimodal_data");
   EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": []})")), "prompt.multimodal_data");
   EXPECT_EQ(refused_at(json::parse(R"(["a", {"prompt_string": "x", "multimodal_data": [7]}])")),
             "prompt[1].multimodal_data");

@@ -35,7 +35,8 @@ TEST(ResponsesImages, AnInputImageIsAChatImagePartInItsPlace) {
   const json chat =
       responses_chat_request(content_with({{"type", "input_image"}, {"image_url", kPng}, {"detail", "low"}}).dump());
   const json want = json::parse(std::string(R"([{"type": "text", "text": "What? "},
-      {"type": "image_url", "image_url": {"url": ")") + kPng + R"("}}])");
+      {"type": "image_url", "image_url": {"url": ")") +
+                                kPng + R"("}}])");
   EXPECT_EQ(chat["messages"][0]["content"], want);
 }
 

@@ -21,8 +21,9 @@ json image_part(const json& part, const std::string& field) {
     return {{"type", "image_url"}, {"image_url", {{"url", part["image_url"]}}}};
   }
   if (part.contains("file_id"))
-    invalid_value(field + ".file_id", "is not supported: lmc keeps no files; send the image as a data URI in "
-                                      "image_url, data:image/png;base64,...");
+    invalid_value(field + ".file_id",
+                  "is not supported: lmc keeps no files; send the image as a data URI in "
+                  "image_url, data:image/png;base64,...");
   invalid_value(field + ".image_url", "must be a string, a data URI (data:image/png;base64,...)");
 }
 
