@@ -121,8 +121,11 @@ class ServeImageRoutes(unittest.TestCase):
                 error = self.refused("/completion", {"prompt": {"prompt_string": text, "multimodal_data": [data]}})
                 self.assertEqual(error["param"], param)
                 self.assertIn(says, error["message"])
+        # One string alone is one image, as llama-server reads it.
         error = self.refused("/completion", {"prompt": {"prompt_string": TEXT, "multimodal_data": "x"}})
-        self.assertEqual(error["param"], "prompt.multimodal_data")
+        self.assertEqual(error["param"], "prompt.multimodal_data[0]")
+        answer = self.completion({"prompt_string": TEXT, "multimodal_data": self.b64[1]})
+        self.assertEqual(answer["content"], self.raw[1])
 
     def test_bad_input_images_are_refused(self):
         def ask(part):

@@ -44,6 +44,12 @@ TEST(LlamaPrompts, ImagesGoWithTheirOwnPromptInAList) {
   EXPECT_EQ(got[2].pieces[1].token, 2);
 }
 
+TEST(LlamaPrompts, OneBase64StringIsOneImage) {
+  const auto got =
+      parse_llama_prompts(json::parse(R"({"prompt_string": "<__media__>", "multimodal_data": "AAAA"})"), 100);
+  EXPECT_EQ(got[0].media, std::vector<std::string>{"AAAA"});
+}
+
 TEST(LlamaPrompts, AnObjectWithoutMultimodalDataIsItsPrompt) {
   const auto got = parse_llama_prompts(json::parse(R"({"prompt_string": [5, "x"]})"), 100);
   ASSERT_EQ(got.size(), 1u);
@@ -52,7 +58,8 @@ TEST(LlamaPrompts, AnObjectWithoutMultimodalDataIsItsPrompt) {
 }
 
 TEST(LlamaPrompts, BadMultimodalPromptsNameThePlace) {
-  EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": "AAAA"})")), "prompt.multimodal_data");
+  EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": {"a": 1}})")),
+            "prompt.multimodal_data");
   EXPECT_EQ(refused_at(json::parse(R"({"prompt_string": "x", "multimodal_data": []})")), "prompt.multimodal_data");
   EXPECT_EQ(refused_at(json::parse(R"(["a", {"prompt_string": "x", "multimodal_data": [7]}])")),
             "prompt[1].multimodal_data");

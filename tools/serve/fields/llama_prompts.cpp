@@ -10,8 +10,10 @@ namespace {
 
 using nlohmann::json;
 
-// multimodal_data: base64 strings, one for each <__media__> marker of the prompt's text.
+// multimodal_data: base64 strings, one for each <__media__> marker of the prompt's text; one
+// string alone is one image, as llama-server reads it.
 std::vector<std::string> media_of(const json& v, const std::string& at) {
+  if (v.is_string()) return {v.get<std::string>()};
   if (!v.is_array() || v.empty() || !std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); }))
     invalid_field(at, "'" + at + "' must be a non-empty array of base64 strings, an image's file each");
   return v.get<std::vector<std::string>>();
