@@ -3,16 +3,18 @@
 (as test_serve_image.py, whose server and lmc run helpers it uses): llama-server's /completion,
 /completions and /v1/completions with a prompt object {"prompt_string", "multimodal_data"}, the
 image at each <__media__> marker, and OpenAI's /v1/responses with input_image parts. The greedy
-answers must be lmc run --image's to the same raw text (completions) or chat (responses); a
-list of prompts with the same text and other images answers each as its own. Bad images are 400s
-with a JSON error naming the place (bad base64, empty, not an image, markers that do not match,
-an http URL, a file_id); a server started with --no-mmproj answers as llama-server does (400 for
-multimodal_data, 500 for a chat's image); /tokenize takes no images.
+answers, whole and streamed, must be lmc run --image's to the same raw text (completions) or chat
+(responses); a list of prompts with the same text and other images answers each as its own. Bad
+images are 400s with a JSON error naming the place (bad base64, empty, not an image, markers that
+do not match, an http URL, a file_id); a server started with --no-mmproj answers as llama-server
+does (400 for multimodal_data, 500 for a chat's image); /tokenize takes no images.
 
   test_serve_image_routes.py --lmc BUILD/tools/lmc [unittest options]
 """
 import argparse
 import base64
+import http.client
+import json
 import os
 import subprocess
 import sys
@@ -76,6 +78,27 @@ class ServeImageRoutes(unittest.TestCase):
                 self.assertIn("<start_of_image><end_of_image>What is it?", answer["prompt"])
             answer = self.completion([{"prompt_string": TEXT, "multimodal_data": [self.b64[i]]}], "/v1/completions")
             self.assertEqual(answer["choices"][0]["text"], self.raw[i])
+
+    def streamed(self, path, body):
+        """The data of each server-sent event `path` answers `body` with, as JSON."""
+        c = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=300)
+        c.request("POST", path, json.dumps(dict(body, stream=True)), {"Content-Type": "application/json"})
+        r = c.getresponse()
+        self.assertEqual(r.status, 200)
+        lines = r.read().decode().splitlines()
+        c.close()
+        return [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+
+    def test_streamed_answers_are_the_whole_ones(self):
+        events = self.streamed("/completion", {"prompt": {"prompt_string": TEXT, "multimodal_data": [self.b64[1]]},
+                                               "n_predict": TOKENS, "temperature": 0, "ignore_eos": True})
+        self.assertEqual("".join(e["content"] for e in events), self.raw[1])
+        want = run_answer(self.pair, "What is in this picture?", [1])
+        events = self.streamed("/v1/responses", {"input": [{"role": "user", "content": [
+            {"type": "input_image", "image_url": "data:image/png;base64," + self.b64[1]},
+            {"type": "input_text", "text": "What is in this picture?"}]}],
+            "max_output_tokens": TOKENS, "temperature": 0, "ignore_eos": True})
+        self.assertEqual("".join(e["delta"] for e in events if e["type"] == "response.output_text.delta"), want)
 
     def test_a_list_of_prompts_answers_each_with_its_image(self):
         # One slot: each prompt after the first finds the last one's text in the slot's cache,
