@@ -12,9 +12,9 @@ namespace {
 
 using nlohmann::json;
 
-// An input_image part as a chat's image_url part: its image_url a data URI (the chat reads
-// it, and refuses an http(s) URL); `detail` is a hint lmc has no use for. A file_id names an
-// upload lmc does not keep.
+// An input_image part as a chat's image_url part: its image_url a data URI, which the chat
+// reads (an http(s) URL or another URL refused here, naming the input's part); `detail` is a
+// hint lmc has no use for. A file_id names an upload lmc does not keep.
 json image_part(const json& part, const std::string& field) {
   if (part.contains("image_url") && part["image_url"].is_string()) {
     data_uri_payload(part["image_url"].get<std::string>(), field + ".image_url");
