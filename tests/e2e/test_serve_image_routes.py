@@ -7,7 +7,8 @@ answers, whole and streamed, must be lmc run --image's to the same raw text (com
 (responses); a list of prompts with the same text and other images answers each as its own. Bad
 images are 400s with a JSON error naming the place (bad base64, empty, not an image, markers that
 do not match, an http URL, a file_id); a server started with --no-mmproj answers as llama-server
-does (400 for multimodal_data, 500 for a chat's image); /tokenize takes no images.
+does (400 for multimodal_data, 500 for a chat's image); an image whose tokens attend to each
+other and pass a step is a 400 on each route; /tokenize takes no images.
 
   test_serve_image_routes.py --lmc BUILD/tools/lmc [unittest options]
 """
@@ -16,6 +17,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -163,6 +165,26 @@ class ServeImageRoutes(unittest.TestCase):
         # llama-server's /tokenize reads text (and /infill's prompt is text: test_serve_infill.py).
         obj = {"prompt_string": TEXT, "multimodal_data": [self.b64[0]]}
         self.assertEqual(self.refused("/tokenize", {"content": obj})["param"], "content")
+
+    def test_an_image_past_a_step_is_refused(self):
+        # Gemma 3's image tokens attend to each other: its 16 must be read in one step, here of 8 rows.
+        definition = os.path.join(self.dir.name, "gemma3-step8.yaml")
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "gemma3.yaml")) as f:
+            text = f.read()
+        with open(definition, "w") as f:
+            f.write(re.sub(r"^step_tokens: .*$", "step_tokens: 8", text, flags=re.M))
+        server = Served(self.pair, "--model-def", definition)
+        try:
+            error = self.refused("/completion", {"prompt": {"prompt_string": TEXT, "multimodal_data": [self.b64[0]]},
+                                                 "n_predict": 1}, server=server)
+            self.assertIn("an image of 16 tokens does not fit a step of 8 rows", error["message"])
+            self.assertEqual(error["param"], "prompt.multimodal_data")
+            error = self.refused("/v1/responses", {"input": [{"role": "user", "content": [
+                {"type": "input_image", "image_url": "data:image/png;base64," + self.b64[0]}]}],
+                "max_output_tokens": 1}, server=server)
+            self.assertIn("does not fit a step of 8 rows", error["message"])
+        finally:
+            server.stop()
 
     def test_no_mmproj_answers_as_llama_server(self):
         server = Served(self.pair, "--no-mmproj")
