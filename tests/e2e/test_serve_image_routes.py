@@ -8,7 +8,8 @@ answers, whole and streamed, must be lmc run --image's to the same raw text (com
 images are 400s with a JSON error naming the place (bad base64, empty, not an image, markers that
 do not match, an http URL, a file_id); a server started with --no-mmproj answers as llama-server
 does (400 for multimodal_data, 500 for a chat's image); an image whose tokens attend to each
-other and pass a step is a 400 on each route; /tokenize takes no images.
+other and pass a step is a 400 on each route; /tokenize takes no images. /models says
+"multimodal" among the capabilities, as llama-server's.
 
   test_serve_image_routes.py --lmc BUILD/tools/lmc [unittest options]
 """
@@ -161,6 +162,13 @@ class ServeImageRoutes(unittest.TestCase):
         corrupt = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\nnot really").decode()
         self.assertIn("failed to load image", ask({"type": "input_image", "image_url": corrupt})["message"])
 
+    def test_models_say_multimodal(self):
+        # llama-server's capability, which a client checks before sending multimodal_data.
+        for path in ("/models", "/v1/models"):
+            status, models = self.server.ask(path)
+            self.assertEqual(status, 200)
+            self.assertEqual(models["models"][0]["capabilities"], ["completion", "multimodal"])
+
     def test_tokenize_takes_no_images(self):
         # llama-server's /tokenize reads text (and /infill's prompt is text: test_serve_infill.py).
         obj = {"prompt_string": TEXT, "multimodal_data": [self.b64[0]]}
@@ -197,6 +205,8 @@ class ServeImageRoutes(unittest.TestCase):
                 {"type": "input_image", "image_url": "data:image/png;base64," + self.b64[0]}]}],
                 "max_output_tokens": 1}, 500, server=server)
             self.assertIn("image input is not supported", error["message"])
+            _, models = server.ask("/v1/models")
+            self.assertEqual(models["models"][0]["capabilities"], ["completion"])
             # Text alone is still answered.
             self.assertIsInstance(self.completion({"prompt_string": "Look: plain"}, server=server)["content"], str)
         finally:

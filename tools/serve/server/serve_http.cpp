@@ -239,7 +239,7 @@ void HttpApiServer::routes(std::span<const DialectRoutes> dialects) {
       json model = {
           {"id", served_name()},      {"object", "model"},  {"created", now_seconds()},      {"owned_by", "lmc"},
           {"aliases", opts_.aliases}, {"tags", opts_.tags}, {"meta", models_meta(m_, opts_)}};
-      send_json(*ex, 200, models_list(model, served_name()));
+      send_json(*ex, 200, models_list(model, served_name(), opts_.vision));
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
     if (!opts_.metrics_endpoint)
