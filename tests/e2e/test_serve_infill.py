@@ -94,7 +94,9 @@ class Infill(unittest.TestCase):
 
     def test_a_bad_field_is_a_400_naming_it(self):
         for body, param in (({"input_prefix": 3}, "input_prefix"), ({"input_extra": {"a": 1}}, "input_extra"),
-                            ({"input_extra": [{"filename": 1, "text": ""}]}, "filename")):
+                            ({"input_extra": [{"filename": 1, "text": ""}]}, "filename"),
+                            # llama-server's /infill prompt is text: a prompt object with an image is refused.
+                            ({"prompt": {"prompt_string": "<__media__>", "multimodal_data": ["AAAA"]}}, "prompt")):
             status, data = self.post("/infill", body)
             self.assertEqual(status, 400, data)
             self.assertEqual(data["error"]["param"], param)

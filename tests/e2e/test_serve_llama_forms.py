@@ -107,6 +107,8 @@ class LlamaForms(serve.ServedTestCase):
         for body, param in (({"input": "x", "tools": [{"type": "function", "name": "f"}]}, "tools"),
                             ({"input": "x", "previous_response_id": "resp_1"}, "previous_response_id"),
                             ({"input": [{"role": "user", "content": [{"type": "input_image"}]}]},
+                             "input[0].content[0].image_url"),
+                            ({"input": [{"role": "user", "content": [{"type": "input_file", "file_id": "f"}]}]},
                              "input[0].content[0]"), ({}, "input")):
             self.assertEqual(self.post("/v1/responses", body, 400)["error"]["param"], param, body)
 

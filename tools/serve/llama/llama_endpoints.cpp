@@ -182,7 +182,7 @@ json models_meta(const driver::LoadedModel& m, const ServeOptions& o) {
           {"ftype", o.file ? json(o.file->ftype) : json()}};
 }
 
-json models_list(const json& model, const std::string& name) {
+json models_list(const json& model, const std::string& name, bool vision) {
   // llama-server fills what it does not know with empty strings; so does lmc.
   json details = {{"parent_model", ""},   {"format", "gguf"},        {"family", ""}, {"families", json::array({""})},
                   {"parameter_size", ""}, {"quantization_level", ""}};
@@ -194,7 +194,7 @@ json models_list(const json& model, const std::string& name) {
                 {"type", "model"},
                 {"description", ""},
                 {"tags", json::array({""})},
-                {"capabilities", json::array({"completion"})},
+                {"capabilities", vision ? json::array({"completion", "multimodal"}) : json::array({"completion"})},
                 {"parameters", ""},
                 {"details", details}};
   return {{"models", json::array({entry})}, {"object", "list"}, {"data", json::array({model})}};

@@ -46,8 +46,9 @@ nlohmann::json queue_json(const EngineCounters& c);
 // (the file's when the weights are a GGUF, else what lmc loaded).
 nlohmann::json models_meta(const driver::LoadedModel& m, const ServeOptions& o);
 // /v1/models' answer: OpenAI's list of `model` (its `data`) after llama-server's Ollama-style
-// `models` array, naming `name`.
-nlohmann::json models_list(const nlohmann::json& model, const std::string& name);
+// `models` array, naming `name`, its capabilities "completion" and, when it reads images
+// (`vision`), "multimodal", which llama-server says a client checks before sending images.
+nlohmann::json models_list(const nlohmann::json& model, const std::string& name, bool vision);
 
 // llama-server's /slots: every slot with its n_ctx; a busy one with its job's params,
 // n_prompt_tokens and next_token (an idle one shows none, as llama-server's before a task).

@@ -32,15 +32,24 @@ RequestImage image_of_part(const nlohmann::json& part, const std::string& param)
   if (!url || !url->is_string())
     invalid_field(param, "'" + param + "' must be {\"type\": \"image_url\", \"image_url\": {\"url\": \"data:...\"}}");
   const std::string u = url->get<std::string>();
-  if (u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0)
+  return image_of_base64(u.substr(data_uri_payload(u, param)), param);
+}
+
+size_t data_uri_payload(const std::string& url, const std::string& param) {
+  if (url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0)
     invalid_field(param, "'" + param + "' is an http(s) URL, which lmc serve does not fetch: send the image as a " +
                              "data URI, data:image/png;base64,...");
-  const size_t comma = u.find(',');
-  if (u.rfind("data:", 0) != 0 || comma == std::string::npos || u.rfind(";base64", comma) == std::string::npos ||
-      u.rfind(";base64", comma) + 7 != comma)
+  const size_t comma = url.find(',');
+  if (url.rfind("data:", 0) != 0 || comma == std::string::npos || url.rfind(";base64", comma) == std::string::npos ||
+      url.rfind(";base64", comma) + 7 != comma)
     invalid_field(param, "'" + param + "' must be a base64 data URI, data:image/png;base64,...");
-  std::optional<std::string> bytes = base64_bytes(u.substr(comma + 1));
-  if (!bytes) invalid_field(param, "'" + param + "' holds a data URI whose base64 does not decode");
+  return comma + 1;
+}
+
+RequestImage image_of_base64(const std::string& base64, const std::string& param) {
+  if (base64.empty()) invalid_field(param, "'" + param + "' holds no image: its base64 is empty");
+  std::optional<std::string> bytes = base64_bytes(base64);
+  if (!bytes) invalid_field(param, "'" + param + "' holds base64 that does not decode");
   return {std::move(*bytes), param};
 }
 

@@ -99,10 +99,16 @@ std::vector<std::string> stops(const json& body) {
   return out;
 }
 
-// A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt).
+// A string, an array of one string, or an array of token ids (OpenAI's forms for one prompt);
+// or llama-server's prompt object, {"prompt_string": ..., "multimodal_data": [...]}, alone or
+// in an array of one.
 void prompt(const json& body, int64_t vocab, ServeRequest& r) {
   const json* v = given_field(body, "prompt");
   if (!v) invalid_field("prompt", "'prompt' is required");
+  if (v->is_object() || (v->is_array() && v->size() == 1 && (*v)[0].is_object())) {
+    r.prompts = parse_llama_prompts(*v, vocab);
+    return;
+  }
   if (v->is_array() && !v->empty() && (*v)[0].is_number()) {
     for (const json& id : *v) r.prompt_tokens.push_back(token_id(id, vocab, "prompt"));
     return;
@@ -110,7 +116,8 @@ void prompt(const json& body, int64_t vocab, ServeRequest& r) {
   if (v->is_array() && v->size() == 1 && (*v)[0].is_string()) v = &(*v)[0];
   if (!v->is_string())
     invalid_field("prompt",
-                  "'prompt' must be a string, an array of one string or an array of token ids (one prompt a request)");
+                  "'prompt' must be a string, an array of one string, an array of token ids or an object with "
+                  "\"prompt_string\" (one prompt a request)");
   if (v->get<std::string>().empty()) invalid_field("prompt", "'prompt' is empty");
   r.prompt = v->get<std::string>();
 }

@@ -55,7 +55,8 @@ struct ServeRequest {
   bool chat = false;
   std::string prompt;                 // /v1/completions, as text
   std::vector<int32_t> prompt_tokens; // /v1/completions, as token ids (then `prompt` is empty)
-  // llama-server's /completion: its prompts (llama_prompts.h), several answered as an array.
+  // llama-server's /completion: its prompts (llama_prompts.h), several answered as an array;
+  // /v1/completions: its one prompt object (prompt_string, multimodal_data).
   std::vector<MixedPrompt> prompts;
   bool return_tokens = false;  // llama-server's: a whole answer's token ids beside its text
   bool verbose = false;        // llama-server's: the answer carries "__verbose" (its prompt)

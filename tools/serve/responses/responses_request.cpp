@@ -4,6 +4,7 @@
 #include <set>
 
 #include "tools/serve/fields/request_fields.h"
+#include "tools/serve/request/image_parts.h"
 #include "tools/serve/request/serve_request.h"
 
 namespace lmc::tools {
@@ -11,20 +12,45 @@ namespace {
 
 using nlohmann::json;
 
-// A string, or input_text / output_text parts joined.
-std::string text_of(const json& content, const std::string& field) {
-  if (content.is_string()) return content.get<std::string>();
-  if (!content.is_array()) invalid_value(field, "must be a string or an array of text parts");
+// An input_image part as a chat's image_url part: its image_url a data URI, which the chat
+// reads (an http(s) URL or another URL refused here, naming the input's part); `detail` is a
+// hint lmc has no use for. A file_id names an upload lmc does not keep.
+json image_part(const json& part, const std::string& field) {
+  if (part.contains("image_url") && part["image_url"].is_string()) {
+    data_uri_payload(part["image_url"].get<std::string>(), field + ".image_url");
+    return {{"type", "image_url"}, {"image_url", {{"url", part["image_url"]}}}};
+  }
+  if (part.contains("file_id"))
+    invalid_value(field + ".file_id",
+                  "is not supported: lmc keeps no files; send the image as a data URI in "
+                  "image_url, data:image/png;base64,...");
+  invalid_value(field + ".image_url", "must be a string, a data URI (data:image/png;base64,...)");
+}
+
+// A string, or input_text / output_text parts joined; with input_image parts among them,
+// the chat's parts in their order (text and image_url).
+json content_of(const json& content, const std::string& field) {
+  if (content.is_string()) return content;
+  if (!content.is_array()) invalid_value(field, "must be a string or an array of input_text and input_image parts");
   std::string text;
+  json parts = json::array();
+  bool images = false;
   for (size_t i = 0; i < content.size(); ++i) {
     const json& part = content[i];
+    const std::string at = field + "[" + std::to_string(i) + "]";
     const std::string type = part.is_object() ? part.value("type", "") : "";
+    if (type == "input_image") {
+      parts.push_back(image_part(part, at));
+      images = true;
+      continue;
+    }
     if ((type != "input_text" && type != "output_text" && type != "text") || !part.contains("text") ||
         !part["text"].is_string())
-      invalid_value(field + "[" + std::to_string(i) + "]", "must be an input_text part (this model reads text only)");
+      invalid_value(at, "must be an input_text or input_image part");
     text += part["text"].get<std::string>();
+    parts.push_back({{"type", "text"}, {"text", part["text"]}});
   }
-  return text;
+  return images ? parts : json(text);
 }
 
 json messages(const json& body) {
@@ -47,7 +73,7 @@ json messages(const json& body) {
       invalid_value(field, "must be a message ({\"role\", \"content\"})");
     if (!item.contains("role") || !item["role"].is_string()) invalid_value(field + ".role", "must be a string");
     if (!item.contains("content")) invalid_value(field + ".content", "is required");
-    out.push_back({{"role", item["role"]}, {"content", text_of(item["content"], field + ".content")}});
+    out.push_back({{"role", item["role"]}, {"content", content_of(item["content"], field + ".content")}});
   }
   return out;
 }

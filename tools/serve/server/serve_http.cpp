@@ -38,11 +38,11 @@
 #include "tools/serve/request/serve_request.h"
 #include "tools/serve/request/template_caps.h"
 #include "tools/serve/request/template_fields.h"
-#include "tools/serve/server/chat_images.h"
 #include "tools/serve/server/chat_page.h"
 #include "tools/serve/server/embeddings_endpoint.h"
 #include "tools/serve/server/http_api_server.h"
 #include "tools/serve/server/metrics_text.h"
+#include "tools/serve/server/request_images.h"
 #include "tools/serve/server/rerank_endpoint.h"
 #include "tools/serve/server/serve_limits.h"
 
@@ -81,15 +81,30 @@ void check_context(int64_t n, int64_t context, bool chat) {
   throw e;
 }
 
-// The job of another of a request's prompts: the first's settings, its own prompt and room.
-std::shared_ptr<Job> prompt_job(const Job& first, std::vector<int32_t> prompt, Shape shape, int64_t context,
+// The job of another of a request's prompts: the first's settings, its own prompt, images
+// and room.
+std::shared_ptr<Job> prompt_job(const Job& first, ImagePromptTokens prompt, Shape shape, int64_t context,
                                 int64_t n_predict, std::optional<int64_t> asked) {
   auto job = std::make_shared<Job>();
   static_cast<JobRequest&>(*job) = first;
-  const auto n = static_cast<int64_t>(prompt.size());
-  job->prompt = std::move(prompt);
+  const auto n = static_cast<int64_t>(prompt.tokens.size());
+  job->prompt = std::move(prompt.tokens);
+  job->images = std::move(prompt.images);
   job->generation.max_tokens = max_tokens_of(shape, asked, n_predict, context - n);
   return job;
+}
+
+// The text of a job's prompt, as llama-server's /completion answer gives it: its images'
+// rows (placeholder ids) left out.
+std::string prompt_text_of(const JobRequest& j, const models::Tokenizer& tok) {
+  std::vector<int32_t> text;
+  int64_t from = 0;
+  for (const runtime::PromptEmbeddings& span : j.images.spans) {
+    text.insert(text.end(), j.prompt.begin() + from, j.prompt.begin() + span.at);
+    from = span.at + span.rows;
+  }
+  text.insert(text.end(), j.prompt.begin() + from, j.prompt.end());
+  return tok.decode(text);
 }
 
 // llama-server's with_pieces: each token's text, or its bytes when they are not UTF-8 alone
@@ -224,7 +239,7 @@ void HttpApiServer::routes(std::span<const DialectRoutes> dialects) {
       json model = {
           {"id", served_name()},      {"object", "model"},  {"created", now_seconds()},      {"owned_by", "lmc"},
           {"aliases", opts_.aliases}, {"tags", opts_.tags}, {"meta", models_meta(m_, opts_)}};
-      send_json(*ex, 200, models_list(model, served_name()));
+      send_json(*ex, 200, models_list(model, served_name(), opts_.vision));
     };
   routes_[{"GET", "/metrics"}] = [this](const http::Request&, const Ex& ex) {
     if (!opts_.metrics_endpoint)
@@ -378,21 +393,22 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   job->slot = r.slot;
   ReasoningRead reasoning;
   std::string prompt_text;  // a chat's, rendered (its __verbose)
-  std::vector<std::vector<int32_t>> prompts;
+  std::vector<ImagePromptTokens> prompts;  // each with its images, if any
+  const int64_t step_rows = engine_->executor().info().step_tokens;
   if (!r.prompts.empty()) {
-    for (const MixedPrompt& p : r.prompts) prompts.push_back(prompt_tokens(p, tok));
+    for (const MixedPrompt& p : r.prompts) prompts.push_back(prompt_with_images(images_, p, tok, step_rows));
   } else if (r.prompt_tokens.empty()) {
     prompt_text = chat ? chat_prompt(chat_, r, m_.info.name, tok.wants_bos()) : r.prompt;
     if (chat) reasoning = {r.reasoning_format.value_or(opts_.reasoning_format), prompt_opens_reasoning(prompt_text)};
-    std::optional<ImagePromptTokens> with_images =
-        chat_images(images_, r, tok, prompt_text, engine_->executor().info().step_tokens);
-    prompts.push_back(with_images ? std::move(with_images->tokens) : tok.encode(prompt_text, tok.wants_bos()));
-    if (with_images) job->images = std::move(with_images->images);
+    std::optional<ImagePromptTokens> with_images = chat_images(images_, r, tok, prompt_text, step_rows);
+    prompts.push_back(with_images ? std::move(*with_images)
+                                  : ImagePromptTokens{tok.encode(prompt_text, tok.wants_bos()), {}});
   } else {
-    prompts.push_back(r.prompt_tokens);
+    prompts.push_back({r.prompt_tokens, {}});
   }
-  for (const auto& p : prompts) check_context(static_cast<int64_t>(p.size()), context, chat);
-  job->prompt = prompts[0];
+  for (const auto& p : prompts) check_context(static_cast<int64_t>(p.tokens.size()), context, chat);
+  job->prompt = prompts[0].tokens;
+  job->images = prompts[0].images;
   const auto n = static_cast<int64_t>(job->prompt.size());
   job->generation.max_tokens = max_tokens_of(shape, r.max_tokens, opts_.n_predict, context - n);
   job->generation.sampling = r.sampling;
@@ -424,7 +440,7 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
            r.verbose || opts_.verbose_answers ? std::optional<std::string>(prompt_text) : std::nullopt,
            r.return_progress,
            r.timings_per_token,
-           shape == Shape::Llama ? tok.decode(job->prompt) : ""};
+           shape == Shape::Llama ? prompt_text_of(*job, tok) : ""};
   // Each choice's log-probabilities on their own tap.
   auto tap = [&r](Answer& answer, Job& j) {
     if (!r.top_logprobs) return;
@@ -445,9 +461,9 @@ void HttpApiServer::generate(const http::Request& req, const std::shared_ptr<htt
   }
   // llama-server's several prompts: a job each, as its own request would run.
   for (size_t i = 1; i < prompts.size(); ++i) {
-    jobs.push_back(prompt_job(*job, prompts[i], shape, context, opts_.n_predict, r.max_tokens));
+    jobs.push_back(prompt_job(*job, std::move(prompts[i]), shape, context, opts_.n_predict, r.max_tokens));
     answers.push_back(a);
-    if (shape == Shape::Llama) answers.back().prompt = tok.decode(prompts[i]);
+    if (shape == Shape::Llama) answers.back().prompt = prompt_text_of(*jobs.back(), tok);
     tap(answers.back(), *jobs.back());
   }
   respond_whole(ex, jobs, answers);

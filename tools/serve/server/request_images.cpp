@@ -1,0 +1,67 @@
+#include "tools/serve/server/request_images.h"
+
+#include "support/error.h"
+#include "tools/serve/fields/api_error.h"
+#include "tools/serve/request/image_parts.h"
+
+namespace lmc::tools {
+namespace {
+
+// `text` with `images` encoded at its markers; an image that cannot be read, or whose tokens
+// attend to each other and pass a step, is a 400 naming `param`.
+ImagePromptTokens encoded(ImageInput& input, const models::Tokenizer& tok, const std::string& text,
+                          const std::vector<RequestImage>& images, int64_t step_rows, const std::string& param) {
+  ImagePromptTokens p;
+  try {
+    p = input.prompt(tok, text, images);
+  } catch (const Error& e) {
+    throw ApiError(400, "invalid_request_error", std::string("failed to load image: ") + e.what(), param);
+  }
+  if (const runtime::PromptEmbeddings* span = runtime::span_past_step(p.images.spans, step_rows))
+    throw ApiError(400, "invalid_request_error",
+                   "an image of " + std::to_string(span->rows) + " tokens does not fit a step of " +
+                       std::to_string(step_rows) + " rows",
+                   param);
+  return p;
+}
+
+// How often `marker` stands in `text`.
+size_t count_of(const std::string& text, const std::string& marker) {
+  size_t n = 0;
+  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + marker.size())) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeRequest& r, const models::Tokenizer& tok,
+                                             const std::string& prompt_text, int64_t step_rows) {
+  std::vector<RequestImage> images;
+  for (const ChatMessage& m : r.messages) images.insert(images.end(), m.images.begin(), m.images.end());
+  if (images.empty()) return std::nullopt;
+  if (!input)
+    throw ApiError(500, "server_error",
+                   "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj");
+  return encoded(*input, tok, prompt_text, images, step_rows, "messages");
+}
+
+ImagePromptTokens prompt_with_images(ImageInput* input, const MixedPrompt& p, const models::Tokenizer& tok,
+                                     int64_t step_rows) {
+  if (p.media.empty()) return {prompt_tokens(p, tok), {}};
+  if (!input)
+    throw ApiError(400, "invalid_request_error",
+                   "Multimodal data provided, but model does not support multimodal requests.", p.media_at);
+  // A prompt with media is its prompt_string alone (llama_prompts.h); mtmd wants a marker for each.
+  const std::string& text = p.pieces.front().text;
+  if (const size_t markers = count_of(text, kImageMarker); markers != p.media.size())
+    throw ApiError(400, "invalid_request_error",
+                   "the prompt_string has " + std::to_string(markers) + " " + kImageMarker + " markers for " +
+                       std::to_string(p.media.size()) + " multimodal_data images: put one where each image goes",
+                   p.media_at);
+  std::vector<RequestImage> images;
+  for (size_t i = 0; i < p.media.size(); ++i)
+    images.push_back(image_of_base64(p.media[i], p.media_at + "[" + std::to_string(i) + "]"));
+  return encoded(*input, tok, text, images, step_rows, p.media_at);
+}
+
+}  // namespace lmc::tools
