@@ -33,6 +33,10 @@ class GraphProgram {
  public:
   GraphProgram(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
                const runtime::SymbolValues& syms, int threads);
+  // A model compiled or opened already (driver/open_model.h), `arguments` in the order of
+  // its graph's.
+  GraphProgram(LoadedModel model, const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
+               int threads);
   GraphProgram(const GraphProgram&) = delete;  // the runner holds the model's parts
   GraphProgram& operator=(const GraphProgram&) = delete;
   void run() { runner_->run(); }
