@@ -74,8 +74,7 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, CompileC
   if (patches == args.end()) throw error_at(definition, "a vision tower's definition must read the input 'patches'");
   patches_arg_ = static_cast<size_t>(patches - args.begin());
   // Positions 0 .. rows - 1 of one sequence; zero patches and caches.
-  std::vector<HostArray> arguments =
-      graph_arguments(*m.graph, definition, syms, zero_arguments(*m.graph, syms), 0);
+  std::vector<HostArray> arguments = graph_arguments(*m.graph, definition, syms, zero_arguments(*m.graph, syms), 0);
   program_ = std::make_unique<GraphProgram>(std::move(m), arguments, syms, threads);
   open_seconds_ = since(t0);
 }

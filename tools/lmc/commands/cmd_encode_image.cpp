@@ -44,13 +44,13 @@ void write_npy(const std::string& path, const driver::ImageEmbeddings& e) {
 }  // namespace
 
 int cmd_encode_image(int argc, char** argv) {
-  std::optional<Args> parsed =
-      command_args(specs(), argc, argv,
-                   "usage: lmc encode-image --mmproj MMPROJ.gguf --image FILE [--image FILE ...] [-o OUT.npy]\n\n"
-                   "Encodes images with the vision tower of an mmproj (Gemma 3's: models/gemma3-vision.yaml,\n"
-                   "compiled like any model, once into the compile cache) into the embeddings the text model reads in place of its\n"
-                   "image tokens, and prints their shape, range and the tower's run time.\n\n"
-                   "options:\n");
+  std::optional<Args> parsed = command_args(
+      specs(), argc, argv,
+      "usage: lmc encode-image --mmproj MMPROJ.gguf --image FILE [--image FILE ...] [-o OUT.npy]\n\n"
+      "Encodes images with the vision tower of an mmproj (Gemma 3's: models/gemma3-vision.yaml,\n"
+      "compiled like any model, once into the compile cache) into the embeddings the text model reads in place of its\n"
+      "image tokens, and prints their shape, range and the tower's run time.\n\n"
+      "options:\n");
   if (!parsed) return 0;  // --help
   const Args& a = *parsed;
   if (!a.positional().empty()) throw UsageError("lmc encode-image takes --mmproj and --image, no positional argument");
