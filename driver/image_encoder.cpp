@@ -25,21 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Zeros for the tower's f32 arguments (its patches and caches): each image stores its patches,
-// and its step's keys and values overwrite every cache row before attention reads them, so
-// seeded random values (a normal sample for each of Gemma 3's 27 x 2 x 4096 x 1152 cache
-// values) would only cost time.
-std::map<std::string, GivenArray> zero_arguments(const ir::Graph& g, const runtime::SymbolValues& syms) {
-  std::map<std::string, GivenArray> zeros;
-  for (const auto& arg : g.args())
-    if (arg->type().dtype != ir::DType::i32) {
-      HostArray a{ir::DType::f32, bound_shape(arg->type(), syms.data()), {}, {}};
-      a.f32.assign(static_cast<size_t>(a.numel()), 0.0f);
-      zeros[arg->name()] = {"", std::move(a)};
-    }
-  return zeros;
-}
-
 }  // namespace
 
 ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, CompileCache* cache, int threads)
@@ -73,9 +58,13 @@ ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, CompileC
   auto patches = std::find_if(args.begin(), args.end(), [](const auto& a) { return a->name() == "patches"; });
   if (patches == args.end()) throw error_at(definition, "a vision tower's definition must read the input 'patches'");
   patches_arg_ = static_cast<size_t>(patches - args.begin());
-  // Positions 0 .. rows - 1 of one sequence; zero patches and caches.
-  std::vector<HostArray> arguments = graph_arguments(*m.graph, definition, syms, zero_arguments(*m.graph, syms), 0);
-  program_ = std::make_unique<GraphProgram>(std::move(m), arguments, syms, threads);
+  // Positions 0 .. rows - 1 of one sequence. The patches and caches stay as the runner
+  // zeroed them: each image stores its patches, and its step's keys and values overwrite
+  // every cache row (the context is the step's rows) before attention reads them, so
+  // values stored here (Gemma 3's 27 x 2 x 4096 x 1152 cache values) would only cost time.
+  const std::map<size_t, HostArray> row_ids = row_id_arguments(*m.graph, definition, syms, 0);
+  program_ = std::make_unique<GraphProgram>(std::move(m), std::vector<HostArray>{}, syms, threads);
+  for (const auto& [i, ids] : row_ids) program_->store_argument(i, ids);
   open_seconds_ = since(t0);
 }
 
