@@ -1,5 +1,6 @@
-// The compile cache: `lmc run|chat|serve|bench` on weights (a .gguf, a Hugging Face folder)
-// compile once and open the sealed artifact every later time. An entry is
+// The compile cache: `lmc run|chat|serve|bench` on weights (a .gguf, a Hugging Face folder,
+// an mmproj's vision tower: driver/image_encoder.h) compile once and open the sealed
+// artifact every later time. An entry is
 // <dir>/<key>.lmc (driver/cache_key.h) with <key>.txt saying what it holds; it is written
 // through the artifact writer (a temporary renamed into place), under a per-key lock so
 // that of two processes compiling the same model at once one compiles and the other waits

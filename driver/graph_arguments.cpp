@@ -66,6 +66,18 @@ void check_given(const ir::Value& arg, const GivenArray& given, const runtime::S
                                    ", " + shape_text(want) + " with the symbols' values");
 }
 
+void check_row_ids(const ir::Graph& g, const std::string& path) {
+  for (const auto& arg : g.args())
+    if (arg->type().dtype == ir::DType::i32 && !runtime::is_row_ids(*arg))
+      throw error_at(path, "argument %" + arg->name() +
+                               " is i32: the kernels index tables and caches with ids "
+                               "unchecked, so a run takes only tokens, positions and seq");
+}
+
+runtime::RowLimits limits_of(const ir::Graph& g, const runtime::SymbolValues& syms) {
+  return runtime::row_limits(g, syms[static_cast<size_t>(ir::Sym::C)], 1);
+}
+
 }  // namespace
 
 runtime::SymbolValues bind_symbols(const ir::Graph& g, const runtime::SymbolValues& given, const std::string& path) {
@@ -91,12 +103,8 @@ std::vector<HostArray> graph_arguments(const ir::Graph& g, const std::string& pa
   for (const auto& [name, array] : given)
     if (!g.arg(name))
       throw error_at(array.path, "is given for %" + name + ", but the graph's arguments are " + arg_names(g));
-  for (const auto& arg : g.args())
-    if (arg->type().dtype == ir::DType::i32 && !runtime::is_row_ids(*arg))
-      throw error_at(path, "argument %" + arg->name() +
-                               " is i32: the kernels index tables and caches with ids "
-                               "unchecked, so a run takes only tokens, positions and seq");
-  const runtime::RowLimits limits = runtime::row_limits(g, syms[static_cast<size_t>(ir::Sym::C)], 1);
+  check_row_ids(g, path);
+  const runtime::RowLimits limits = limits_of(g, syms);
   std::vector<HostArray> out;
   for (const auto& arg : g.args()) {
     auto it = given.find(arg->name());
@@ -107,6 +115,16 @@ std::vector<HostArray> graph_arguments(const ir::Graph& g, const std::string& pa
     check_given(*arg, it->second, syms);
     out.push_back(it->second.values);
   }
+  return out;
+}
+
+std::map<size_t, HostArray> row_id_arguments(const ir::Graph& g, const std::string& path,
+                                             const runtime::SymbolValues& syms, uint64_t seed) {
+  check_row_ids(g, path);
+  const runtime::RowLimits limits = limits_of(g, syms);
+  std::map<size_t, HostArray> out;
+  for (size_t i = 0; i < g.args().size(); ++i)
+    if (g.args()[i]->type().dtype == ir::DType::i32) out.emplace(i, generated(*g.args()[i], syms, limits, seed));
   return out;
 }
 

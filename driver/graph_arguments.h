@@ -37,4 +37,11 @@ runtime::SymbolValues bind_symbols(const ir::Graph& g, const runtime::SymbolValu
 std::vector<HostArray> graph_arguments(const ir::Graph& g, const std::string& path, const runtime::SymbolValues& syms,
                                        const std::map<std::string, GivenArray>& given, uint64_t seed);
 
+// graph_arguments' values of the row ids alone (the i32 arguments: positions 0..T-1, seq 0),
+// by argument index: for a caller that keeps the others as runtime::GraphRunner zeroes
+// them (an image encoder stores its patches per image, and its step writes every cache
+// row before attention reads it).
+std::map<size_t, HostArray> row_id_arguments(const ir::Graph& g, const std::string& path,
+                                             const runtime::SymbolValues& syms, uint64_t seed);
+
 }  // namespace lmc::driver

@@ -34,14 +34,24 @@ std::vector<const ir::Value*> args_of(const ir::Graph& g) {
 
 std::vector<const ir::Value*> outputs_of(const ir::Graph& g) { return {g.outputs().begin(), g.outputs().end()}; }
 
+// `source` compiled with `r`, its arguments and results as they were.
+LoadedModel compile_checked(const CompileRequest& r, const ir::Graph& source) {
+  LoadedModel m = load_compiled(compile(r), r.model);
+  check_same_shapes(args_of(source), args_of(*m.graph), "argument", r);
+  check_same_shapes(outputs_of(source), outputs_of(*m.graph), "result", r);
+  return m;
+}
+
 }  // namespace
 
 GraphProgram::GraphProgram(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
                            const runtime::SymbolValues& syms, int threads)
-    : model_(load_compiled(compile(r), r.model)), syms_(syms) {
+    : GraphProgram(compile_checked(r, source), arguments, syms, threads) {}
+
+GraphProgram::GraphProgram(LoadedModel model, const std::vector<HostArray>& arguments,
+                           const runtime::SymbolValues& syms, int threads)
+    : model_(std::move(model)), syms_(syms) {
   const ir::Graph& g = *model_.graph;
-  check_same_shapes(args_of(source), args_of(g), "argument", r);
-  check_same_shapes(outputs_of(source), outputs_of(g), "result", r);
   runner_ = std::make_unique<runtime::GraphRunner>(g, model_.kernels, *model_.weights, syms, threads);
   for (size_t i = 0; i < arguments.size(); ++i) store_array(arguments[i], g.args()[i]->type(), runner_->argument(i));
 }

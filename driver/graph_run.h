@@ -33,6 +33,10 @@ class GraphProgram {
  public:
   GraphProgram(const CompileRequest& r, const ir::Graph& source, const std::vector<HostArray>& arguments,
                const runtime::SymbolValues& syms, int threads);
+  // A model compiled or opened already (driver/open_model.h), `arguments` the first of its
+  // graph's in order (the rest stay as the runner zeroed them, for store_argument).
+  GraphProgram(LoadedModel model, const std::vector<HostArray>& arguments, const runtime::SymbolValues& syms,
+               int threads);
   GraphProgram(const GraphProgram&) = delete;  // the runner holds the model's parts
   GraphProgram& operator=(const GraphProgram&) = delete;
   void run() { runner_->run(); }

@@ -2,14 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
 #include "driver/graph_arguments.h"
 #include "driver/model_definitions.h"
+#include "driver/open_model.h"
 #include "models/image/image_decode.h"
 #include "models/image/vision_preprocess.h"
-#include "models/lowering.h"
 #include "support/error.h"
 
 namespace lmc::driver {
@@ -24,53 +25,55 @@ using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Zeros for the tower's f32 arguments (its patches and caches): each image stores its patches,
-// and its step's keys and values overwrite every cache row before attention reads them, so
-// seeded random values (a normal sample for each of Gemma 3's 27 x 2 x 4096 x 1152 cache
-// values) would only cost time.
-std::map<std::string, GivenArray> zero_arguments(const ir::Graph& g, const runtime::SymbolValues& syms) {
-  std::map<std::string, GivenArray> zeros;
-  for (const auto& arg : g.args())
-    if (arg->type().dtype != ir::DType::i32) {
-      HostArray a{ir::DType::f32, bound_shape(arg->type(), syms.data()), {}, {}};
-      a.f32.assign(static_cast<size_t>(a.numel()), 0.0f);
-      zeros[arg->name()] = {"", std::move(a)};
-    }
-  return zeros;
-}
-
 }  // namespace
 
-ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, int threads)
+ImageEncoder::ImageEncoder(const std::string& mmproj, CompileRequest r, CompileCache* cache, int threads)
     : mmproj_(models::MmprojFile::open(mmproj)) {
   const auto t0 = Clock::now();
-  r.model = vision_definition(hparams().projector);
-  r.model_def.clear();
-  r.lower.weights = mmproj;
-  models::LowerOptions lower;
-  lower.weights = mmproj;
-  models::LoweredModel tower = models::lower_model(r.model, lower);
-  source_ = std::move(tower.graph);
+  const std::string definition = vision_definition(hparams().projector);
+  OpenRequest o;
+  o.compile = std::move(r);
+  o.compile.model = mmproj;
+  o.compile.model_def = definition;
+  o.compile.lower = {};  // the tower's own context and name, none of the text model's overrides
+  o.cache = cache;
+  o.trust = artifact_trust({}, true);  // the cache's entries are sealed with the user's key
+  o.reads_text = false;
+  LoadedModel m = open_model(mmproj, o);
+  cache_entry_ = m.cached.path;
+  compiled_ = cache_entry_.empty() || m.cached.compiled;
   // One step of the definition's rows; L, the rows a tail_rows keeps, the image's tokens.
-  rows_ = tower.info.step_tokens;
-  layout_ = image_layout(tower.info, rows_, r.model);
+  rows_ = m.info.step_tokens;
+  layout_ = image_layout(m.info, rows_, definition);
   if (rows_ != hparams().patches() + (layout_.class_row ? 1 : 0))
-    throw error_at(r.model, "step_tokens is " + std::to_string(rows_) + ", expected the " +
-                                std::to_string(hparams().patches()) + " patches" +
-                                (layout_.class_row ? " and the class row" : "") + " of " + mmproj);
+    throw error_at(definition, "step_tokens is " + std::to_string(rows_) + ", expected the " +
+                                   std::to_string(hparams().patches()) + " patches" +
+                                   (layout_.class_row ? " and the class row" : "") + " of " + mmproj);
   runtime::SymbolValues given{};
   given[static_cast<size_t>(ir::Sym::T)] = rows_;
-  given[static_cast<size_t>(ir::Sym::C)] = tower.info.context;
+  given[static_cast<size_t>(ir::Sym::C)] = m.info.context;
   given[static_cast<size_t>(ir::Sym::L)] = std::min(hparams().image_tokens(), rows_);
-  const runtime::SymbolValues syms = bind_symbols(*source_, given, r.model);
-  const auto& args = source_->args();
+  const runtime::SymbolValues syms = bind_symbols(*m.graph, given, definition);
+  const auto& args = m.graph->args();
   auto patches = std::find_if(args.begin(), args.end(), [](const auto& a) { return a->name() == "patches"; });
-  if (patches == args.end()) throw error_at(r.model, "a vision tower's definition must read the input 'patches'");
+  if (patches == args.end()) throw error_at(definition, "a vision tower's definition must read the input 'patches'");
   patches_arg_ = static_cast<size_t>(patches - args.begin());
-  // Positions 0 .. rows - 1 of one sequence; zero patches and caches.
-  program_ = std::make_unique<GraphProgram>(
-      r, *source_, graph_arguments(*source_, r.model, syms, zero_arguments(*source_, syms), 0), syms, threads);
-  compile_seconds_ = since(t0);
+  // Positions 0 .. rows - 1 of one sequence. The patches and caches stay as the runner
+  // zeroed them: each image stores its patches, and its step's keys and values overwrite
+  // every cache row (the context is the step's rows) before attention reads them, so
+  // values stored here (Gemma 3's 27 x 2 x 4096 x 1152 cache values) would only cost time.
+  const std::map<size_t, HostArray> row_ids = row_id_arguments(*m.graph, definition, syms, 0);
+  program_ = std::make_unique<GraphProgram>(std::move(m), std::vector<HostArray>{}, syms, threads);
+  for (const auto& [i, ids] : row_ids) program_->store_argument(i, ids);
+  open_seconds_ = since(t0);
+}
+
+std::string ImageEncoder::origin() const {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.2f s", open_seconds_);
+  if (cache_entry_.empty()) return std::string("compiled in memory in ") + seconds;
+  if (compiled_) return std::string("compiled in ") + seconds + " into the compile cache as " + cache_entry_;
+  return "opened from the compile cache " + cache_entry_ + " in " + seconds;
 }
 
 ImageEncoder::~ImageEncoder() = default;

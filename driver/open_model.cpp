@@ -72,7 +72,8 @@ void use_context(ir::ModelInfo& info, const OpenRequest& r, const std::string& p
 LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, const OpenRequest& r) {
   LoadedModel m;
   m.artifact = runtime::Artifact::open(path);
-  if (!m.artifact->has_section("tokenizer"))
+  const bool text = m.artifact->has_section("tokenizer");
+  if (!text && r.reads_text)
     throw error_at(path,
                    "holds a graph compiled from IR text, which has no tokenizer to run text through (lmc "
                    "inspect and lmc verify read it)");
@@ -85,9 +86,10 @@ LoadedModel from_artifact(const std::string& path, const ArtifactTrust& trust, c
   load_kernels(m, trust);
   m.weights = &m.artifact->weights();
   for (const auto& w : m.artifact->weight_index()) m.weight_bytes += w.bytes;
-  m.tokenizer = models::Tokenizer::create(models::deserialize_vocab(m.artifact->section("tokenizer"), path));
+  if (text) m.tokenizer = models::Tokenizer::create(models::deserialize_vocab(m.artifact->section("tokenizer"), path));
   if (m.artifact->has_section("remarks")) m.remarks = decode_remarks(m.artifact->section("remarks"), path + ":remarks");
-  for (const char* copied : {"ir", "kernels", "tokenizer"}) m.artifact->release_section(copied);
+  for (const char* copied : {"ir", "kernels", "tokenizer"})
+    if (m.artifact->has_section(copied)) m.artifact->release_section(copied);
   return m;
 }
 

@@ -55,6 +55,9 @@ struct OpenRequest {
   // (driver/cache_key.h), compiles in memory.
   CompileCache* cache = nullptr;
   PackProgress progress;  // the weights packed into the cache
+  // False for a graph that reads no text (a vision tower, driver/image_encoder.h): its
+  // artifact has no tokenizer, and the model opened has none.
+  bool reads_text = true;
 };
 
 // Checks that the model fits in memory before anything large is allocated.

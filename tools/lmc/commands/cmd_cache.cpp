@@ -1,5 +1,5 @@
 // lmc cache: what the compile cache holds (lmc run|chat|serve|bench compile weights into
-// it once, driver/compile_cache.h), and emptying it.
+// it once, and an mmproj's vision tower: driver/compile_cache.h), and emptying it.
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -52,9 +52,10 @@ int cmd_cache(int argc, char** argv) {
   if (a.has("help") || a.positional().empty()) {
     (a.has("help") ? std::cout : std::cerr)
         << "usage: lmc cache list|clear [--cache-dir DIR]\n\n"
-           "lmc run, chat, serve and bench compile a .gguf or Hugging Face folder once and keep the\n"
-           "sealed artifact in the compile cache, keyed by the weights' content, the definition,\n"
-           "the passes and their options, the target and this lmc build; later runs open it.\n"
+           "lmc run, chat, serve and bench compile a .gguf or Hugging Face folder once (and --mmproj's\n"
+           "vision tower, lmc encode-image's too) and keep the sealed artifact in the compile cache,\n"
+           "keyed by the weights' content, the definition, the passes and their options, the target\n"
+           "and this lmc build; later runs open it.\n"
            "  list   the compiled models, most recently used first, and the files other lmc processes\n"
            "         are writing into it (what a killed lmc left is removed first)\n"
            "  clear  remove them all, and the kernel object cache in its kernels/ (entries another lmc\n"

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "support/error.h"
-#include "tools/lmc/flags/model_flags.h"
+#include "tools/lmc/flags/tower_flags.h"
 
 namespace lmc::tools {
 
@@ -21,15 +21,16 @@ std::optional<driver::ImagePrompt> prompt_images(const Args& a, const driver::Lo
   if (!a.has("image")) throw UsageError("--mmproj is for --image files");
   if (!a.has("mmproj")) throw UsageError("--image needs the vision tower, --mmproj FILE");
   const std::string mmproj = *a.get("mmproj");
-  driver::ImageEncoder encoder(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads);
-  driver::check_reads_images(*m.graph, encoder.layout(), model, mmproj);
+  std::unique_ptr<driver::ImageEncoder> encoder = open_tower(mmproj, a, threads);
+  std::fprintf(stderr, "lmc: %s: vision tower %s\n", mmproj.c_str(), encoder->origin().c_str());
+  driver::check_reads_images(*m.graph, encoder->layout(), model, mmproj);
   std::vector<driver::ImageEmbeddings> images;
   for (const std::string& image : a.all("image")) {
-    images.push_back(encoder.encode(image));
+    images.push_back(encoder->encode(image));
     std::fprintf(stderr, "lmc: %s: %lld image tokens, encoded in %.1f ms\n", image.c_str(),
                  static_cast<long long>(images.back().tokens), images.back().seconds * 1e3);
   }
-  return driver::image_prompt(*m.tokenizer, prompt, std::move(images), encoder.layout(), model);
+  return driver::image_prompt(*m.tokenizer, prompt, std::move(images), encoder->layout(), model);
 }
 
 }  // namespace lmc::tools

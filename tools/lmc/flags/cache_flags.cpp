@@ -1,6 +1,7 @@
 #include "tools/lmc/flags/cache_flags.h"
 
 #include <cstdlib>
+#include <iostream>
 #include <string>
 
 namespace lmc::tools {
@@ -50,6 +51,15 @@ std::unique_ptr<driver::CompileCache> compile_cache(const Args& a) {
   std::string dir = a.has("cache-dir") ? *a.get("cache-dir") : driver::default_cache_dir();
   return std::make_unique<driver::CompileCache>(dir, static_cast<uint64_t>(max_gb * 1e9),
                                                 static_cast<uint64_t>(min_free_gb * 1e9));
+}
+
+std::unique_ptr<driver::CompileCache> compile_cache_for(const std::string& path, const Args& a) {
+  try {
+    return compile_cache(a);
+  } catch (const driver::CacheUnavailable& e) {
+    std::cerr << "warning: " << e.what() << "\nlmc: " << path << ": compiling it in memory for this run\n";
+    return nullptr;
+  }
 }
 
 }  // namespace lmc::tools

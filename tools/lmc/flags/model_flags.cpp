@@ -167,16 +167,11 @@ void check_share(const driver::ModelShard& has, const runtime::Collectives* worl
 namespace {
 
 // Weights open through the compile cache unless --no-cache, or compile in memory when its
-// folder cannot be made; its flags mean nothing to an artifact or a model definition.
+// folder cannot be made; its flags mean nothing to an artifact or a model definition, but
+// for the --mmproj beside it.
 std::unique_ptr<driver::CompileCache> cache_for(const std::string& path, const Args& a) {
-  if (driver::model_input(path) == driver::ModelInput::Weights) {
-    try {
-      return compile_cache(a);
-    } catch (const driver::CacheUnavailable& e) {
-      std::cerr << "warning: " << e.what() << "\nlmc: " << path << ": compiling it in memory for this run\n";
-      return nullptr;
-    }
-  }
+  if (driver::model_input(path) == driver::ModelInput::Weights) return compile_cache_for(path, a);
+  if (a.has("mmproj")) return nullptr;  // the flags are the vision tower's (tools/lmc/flags/tower_flags.h)
   for (const auto& f : cache_flag_specs())
     if (a.has(f.name))
       throw UsageError("--" + f.name +

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "tools/lmc/flags/model_flags.h"
+#include "tools/lmc/flags/tower_flags.h"
 
 namespace lmc::tools {
 
@@ -18,9 +18,9 @@ std::unique_ptr<ImageInput> serve_images(const Args& a, const driver::LoadedMode
                                          int threads) {
   if (!a.has("mmproj") || a.has("no-mmproj")) return nullptr;
   const std::string mmproj = *a.get("mmproj");
-  auto input = std::make_unique<ImageInput>(mmproj, compile_request(mmproj, a, TargetDefault::Host), threads, model);
+  auto input = std::make_unique<ImageInput>(open_tower(mmproj, a, threads), model);
   driver::check_reads_images(*m.graph, input->layout(), model, mmproj);
-  std::fprintf(stderr, "lmc: reading images with %s\n", mmproj.c_str());
+  std::fprintf(stderr, "lmc: reading images with %s, its vision tower %s\n", mmproj.c_str(), input->origin().c_str());
   return input;
 }
 

@@ -1,5 +1,5 @@
 // The images of lmc serve's requests (llama-server's --mmproj): the mmproj's vision tower,
-// compiled once when the server starts (driver/image_encoder.h), encodes each image a chat
+// opened once when the server starts (driver/image_encoder.h), encodes each image a chat
 // carries, and the rendered chat becomes the prompt mtmd would make of it, each image at its
 // <__media__> marker (driver/image_prompt.h). Requests' HTTP threads encode one image at a
 // time: the tower's program has one set of buffers.
@@ -26,8 +26,8 @@ struct ImagePromptTokens {
 
 class ImageInput {
  public:
-  // Compiles the tower of `mmproj` for the text model `model` (errors name them).
-  ImageInput(const std::string& mmproj, driver::CompileRequest r, int threads, std::string model);
+  // The tower for the text model `model` (errors name it).
+  ImageInput(std::unique_ptr<driver::ImageEncoder> encoder, std::string model);
 
   // `text` (a rendered chat, a marker per image) with `images` encoded in its place. Throws
   // lmc::Error naming the image for one that cannot be decoded, or when the markers and
@@ -35,11 +35,12 @@ class ImageInput {
   ImagePromptTokens prompt(const models::Tokenizer& tok, const std::string& text,
                            const std::vector<RequestImage>& images);
 
-  const driver::ImageLayout& layout() const { return encoder_.layout(); }
+  const driver::ImageLayout& layout() const { return encoder_->layout(); }
+  std::string origin() const { return encoder_->origin(); }
 
  private:
   std::mutex mu_;  // one encoding at a time
-  driver::ImageEncoder encoder_;
+  std::unique_ptr<driver::ImageEncoder> encoder_;
   std::string model_;
 };
 
