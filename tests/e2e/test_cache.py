@@ -42,6 +42,19 @@ def entries(cache):
     return sorted(f for f in os.listdir(cache) if f.endswith(".lmc")) if os.path.isdir(cache) else []
 
 
+def flip_byte_keeping_size_and_mtime(path):
+    """Changes a byte of the last tensor's data of `path`, leaving its size and mtime as they
+    were: what names an entry must be the bytes, not what stat says."""
+    st = os.stat(path)
+    with open(path, "r+b") as f:
+        f.seek(st.st_size - 64)
+        b = f.read(1)
+        f.seek(st.st_size - 64)
+        f.write(bytes([b[0] ^ 0x55]))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    return st
+
+
 @unittest.skipUnless(os.path.exists(GGUF), f"{GGUF} absent")
 class CompileCache(unittest.TestCase):
     @classmethod
@@ -86,13 +99,7 @@ class CompileCache(unittest.TestCase):
 
     def test_changed_weights_same_name_size_and_mtime_compile_again(self):
         self.start_from_entry()
-        st = os.stat(self.model)
-        with open(self.model, "r+b") as f:  # a byte of the last tensor's data
-            f.seek(st.st_size - 64)
-            b = f.read(1)
-            f.seek(st.st_size - 64)
-            f.write(bytes([b[0] ^ 0x55]))
-        os.utime(self.model, ns=(st.st_atime_ns, st.st_mtime_ns))
+        st = flip_byte_keeping_size_and_mtime(self.model)
         self.assertEqual((os.stat(self.model).st_size, os.stat(self.model).st_mtime_ns), (st.st_size, st.st_mtime_ns))
         again = run(self.cache, self.model)
         self.assertIn(COMPILING, again.stderr)

@@ -19,16 +19,13 @@ import unittest
 
 import numpy as np
 
+from test_cache import entries, flip_byte_keeping_size_and_mtime
 from test_run_image import write_model_pair
 
 LMC = None
 COMPILED = "compiled in "
 INTO = "into the compile cache as "
 OPENED = "opened from the compile cache "
-
-
-def entries(cache):
-    return sorted(f for f in os.listdir(cache) if f.endswith(".lmc")) if os.path.isdir(cache) else []
 
 
 class TowerCache(unittest.TestCase):
@@ -108,13 +105,7 @@ class TowerCache(unittest.TestCase):
 
     def test_changed_mmproj_is_another_entry(self):
         self.start_from_entry()
-        st = os.stat(self.mmproj)
-        with open(self.mmproj, "r+b") as f:  # a byte of the last tensor's data
-            f.seek(st.st_size - 64)
-            b = f.read(1)
-            f.seek(st.st_size - 64)
-            f.write(bytes([b[0] ^ 0x55]))
-        os.utime(self.mmproj, ns=(st.st_atime_ns, st.st_mtime_ns))
+        flip_byte_keeping_size_and_mtime(self.mmproj)
         line, changed = self.encode()
         self.assertIn(INTO, line)
         self.assertEqual(len(entries(self.cache)), 2)
