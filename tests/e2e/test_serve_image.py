@@ -75,6 +75,14 @@ class Served:
         self.proc, self.port, self.err = serve_harness.started(
             [LMC, "serve", model, "--mmproj", mmproj, "--port", "0", *FLAGS, *flags])
 
+    @classmethod
+    def router(cls, folder, *flags):
+        """lmc serve's router over `folder` (--models-dir), its models' servers started with FLAGS."""
+        served = cls.__new__(cls)
+        served.proc, served.port, served.err = serve_harness.started(
+            [LMC, "serve", "--models-dir", folder, "--port", "0", *FLAGS, *flags])
+        return served
+
     def ask(self, path, body=None):
         """POST `body` to `path`, or GET it without one: the status and the JSON answer."""
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)

@@ -9,7 +9,8 @@ images are 400s with a JSON error naming the place (bad base64, empty, not an im
 do not match, an http URL, a file_id); a server started with --no-mmproj answers as llama-server
 does (400 for multimodal_data, 500 for a chat's image); an image whose tokens attend to each
 other and pass a step is a 400 on each route; /tokenize takes no images. /models says
-"multimodal" among the capabilities, as llama-server's.
+"multimodal" among the capabilities, as llama-server's. A router's (--models-dir) model in a
+subfolder reads the projector beside it.
 
   test_serve_image_routes.py --lmc BUILD/tools/lmc [unittest options]
 """
@@ -168,6 +169,28 @@ class ServeImageRoutes(unittest.TestCase):
             status, models = self.server.ask(path)
             self.assertEqual(status, 200)
             self.assertEqual(models["models"][0]["capabilities"], ["completion", "multimodal"])
+
+    def test_a_routers_model_reads_the_projector_beside_it(self):
+        # llama-server's --models-dir: a subfolder's file named *mmproj* is its model's projector.
+        model, mmproj, _ = self.pair
+        folder = tempfile.mkdtemp(dir=self.dir.name)
+        os.mkdir(os.path.join(folder, "vision"))
+        os.symlink(model, os.path.join(folder, "vision", "model.gguf"))
+        projector = os.path.join(folder, "vision", "model-mmproj-f16.gguf")
+        os.symlink(mmproj, projector)
+        router = Served.router(folder, "-np", "1", "--ctx-size", "160")
+        try:
+            status, answer = router.ask("/completion", {
+                "model": "vision", "prompt": {"prompt_string": TEXT, "multimodal_data": [self.b64[1]]},
+                "n_predict": TOKENS, "temperature": 0, "ignore_eos": True})
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(answer["content"], self.raw[1])
+            _, models = router.ask("/models")
+            self.assertEqual([m["id"] for m in models["data"]], ["vision"])  # the projector is no model
+            args = models["data"][0]["status"]["args"]
+            self.assertEqual(args[args.index("--mmproj") + 1], projector)
+        finally:
+            router.stop()
 
     def test_tokenize_takes_no_images(self):
         # llama-server's /tokenize reads text (and /infill's prompt is text: test_serve_infill.py).

@@ -1,6 +1,6 @@
 """lmc serve without a model and with --models-dir: llama-server's router, serving three models
 of a folder (two random Qwen checkpoints' GGUFs, the fixtures e2e_gguf_qwen2 and e2e_gguf_qwen3,
-one of them twice: as a file and in a subfolder beside a projector that is no model).
+one of them twice: as a file and in a subfolder; a projector beside them is no model).
 
   * each model loaded by the request that names it, and answering (whole and streamed); a
     client that leaves a stream ends its generation in the model's server;
@@ -50,7 +50,7 @@ def models_dir():
     os.symlink(os.path.join(CHECKPOINTS, "qwen3.gguf"), os.path.join(d, "b.gguf"))
     os.mkdir(os.path.join(d, "c"))
     os.symlink(os.path.join(CHECKPOINTS, "qwen2.gguf"), os.path.join(d, "c", "model.gguf"))
-    with open(os.path.join(d, "c", "mmproj-f16.gguf"), "w") as f:
+    with open(os.path.join(d, "mmproj-f16.gguf"), "w") as f:  # a subfolder's would be its model's
         f.write("a projector, not a model")
     with open(os.path.join(d, "notes.txt"), "w") as f:
         f.write("not a model")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "tools/lmc/flags/cli_args.h"
 
@@ -20,22 +21,34 @@ RouterModel found(std::string name, std::string path) {
 
 bool is_gguf(const fs::path& p) { return p.extension() == ".gguf"; }
 
-// A projector or a draft model beside a model: read with it, never served alone.
-bool is_companion(const std::string& file) { return file.rfind("mmproj", 0) == 0 || file.rfind("draft", 0) == 0; }
+// A vision projector, by llama-server's rule: "mmproj" anywhere in the file's name.
+bool is_projector(const std::string& file) { return file.find("mmproj") != std::string::npos; }
 
-// The model file of a subfolder: its first shard when it is split, else its one model
-// ("" when it holds none).
-std::string model_in_subfolder(const fs::path& dir) {
-  std::vector<std::string> models;
+// A projector or a draft model beside a model: read with it, never served alone.
+bool is_companion(const std::string& file) { return is_projector(file) || file.rfind("draft", 0) == 0; }
+
+// The model of a subfolder: its first shard when it is split, else its one model (no model
+// when it holds none), and the projector beside it, which its server reads.
+std::optional<RouterModel> model_in_subfolder(const fs::path& dir) {
+  std::string first_shard;
+  std::vector<std::string> models, projectors;
   std::error_code ec;
   for (const auto& f : fs::directory_iterator(dir, ec)) {
     const std::string name = f.path().filename().string();
-    if (!f.is_regular_file(ec) || !is_gguf(f.path()) || is_companion(name)) continue;
-    if (name.find("-00001-of-") != std::string::npos) return f.path().string();
-    models.push_back(f.path().string());
+    if (!f.is_regular_file(ec) || !is_gguf(f.path())) continue;
+    if (is_projector(name))
+      projectors.push_back(f.path().string());
+    else if (name.find("-00001-of-") != std::string::npos)
+      first_shard = f.path().string();
+    else if (!is_companion(name))
+      models.push_back(f.path().string());
   }
+  if (first_shard.empty() && models.empty()) return std::nullopt;
   std::sort(models.begin(), models.end());
-  return models.empty() ? "" : models.front();
+  std::sort(projectors.begin(), projectors.end());
+  RouterModel m = found(dir.filename().string(), first_shard.empty() ? models.front() : first_shard);
+  if (!projectors.empty()) m.projector = projectors.front();
+  return m;
 }
 
 }  // namespace
@@ -48,7 +61,7 @@ std::vector<RouterModel> models_in_folder(const std::string& dir) {
     const fs::path& p = entry.path();
     const std::string file = p.filename().string();
     if (entry.is_directory(ec)) {
-      if (std::string model = model_in_subfolder(p); !model.empty()) out.push_back(found(file, model));
+      if (auto model = model_in_subfolder(p)) out.push_back(std::move(*model));
     } else if (is_gguf(p) && !is_companion(file)) {
       out.push_back(found(p.stem().string(), p.string()));
     }

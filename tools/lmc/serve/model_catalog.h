@@ -1,7 +1,8 @@
 // The models of a folder, as llama-server's router names them (--models-dir): each GGUF file
 // in it under its name without ".gguf", and each subfolder holding a GGUF under the
-// subfolder's name (its first shard, "-00001-of-", when the model is split; a projector,
-// "mmproj*", or a draft, "draft*", is no model of its own and is left out).
+// subfolder's name (its first shard, "-00001-of-", when the model is split). A projector (a
+// name holding "mmproj", as llama-server's rule) or a draft ("draft*") is no model of its own:
+// a subfolder's projector is its model's (--mmproj), one at the top is left out.
 #pragma once
 #include <string>
 #include <vector>

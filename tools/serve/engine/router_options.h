@@ -13,6 +13,9 @@ namespace lmc::tools {
 struct RouterModel {
   std::string name;  // the id /models lists and a request's "model" names
   std::string path;  // its GGUF (or whatever lmc serve takes)
+  // The vision projector beside it in its subfolder, its server's --mmproj unless its own
+  // flags name one (or none: --no-mmproj); "" without.
+  std::string projector;
   std::string source = "models_dir";  // where it was found, as /models says: models_dir or preset
   // Flags of its own (a preset's), before the router's command line, which wins over them.
   std::vector<std::string> args;

@@ -1,5 +1,6 @@
 #include "tools/serve/router/model_registry.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <utility>
 
@@ -14,6 +15,15 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kWatchEvery{200};
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Whether `args` name a projector or refuse one (-mm, --mmproj, --no-mmproj, in either form),
+// which a model's own projector then gives way to.
+bool names_projector(const std::vector<std::string>& args) {
+  return std::any_of(args.begin(), args.end(), [](const std::string& a) {
+    const std::string flag = a.substr(0, a.find('='));
+    return flag == "-mm" || flag == "--mmproj" || flag == "--no-mmproj";
+  });
+}
 
 }  // namespace
 
@@ -122,6 +132,8 @@ void ModelRegistry::load(Entry& e, Lock& lock) {
   e.failure.clear();
   e.args = {opts_.child_command.begin(), opts_.child_command.begin() + 2};  // lmc serve
   e.args.insert(e.args.end(), e.model.args.begin(), e.model.args.end());
+  if (!e.model.projector.empty() && !names_projector(e.model.args) && !names_projector(opts_.child_command))
+    e.args.insert(e.args.end(), {"--mmproj", e.model.projector});
   e.args.insert(e.args.end(), opts_.child_command.begin() + 2, opts_.child_command.end());
   e.args.insert(e.args.end(), {"--model", e.model.path, "--alias", e.model.name});
   e.args.insert(e.args.end(), model_flags_.begin(), model_flags_.end());
