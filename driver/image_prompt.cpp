@@ -21,6 +21,8 @@ std::vector<std::string> pieces_between_markers(const std::string& text) {
 
 }  // namespace
 
+size_t media_markers(const std::string& text) { return pieces_between_markers(text).size() - 1; }
+
 std::string with_media_markers(const std::string& text, size_t images) {
   if (text.find(kMediaMarker) != std::string::npos) return text;
   std::string marked = text;

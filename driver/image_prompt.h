@@ -28,6 +28,9 @@ struct ImagePrompt {
   int64_t width = 0;                                // the embeddings' width
 };
 
+// How many media markers `text` has.
+size_t media_markers(const std::string& text);
+
 // The text with a marker for each of `images` before it when it has none (mtmd-cli puts them
 // in the user's message, before the chat template).
 std::string with_media_markers(const std::string& text, size_t images);

@@ -1,5 +1,6 @@
 #include "tools/serve/server/request_images.h"
 
+#include "driver/image_prompt.h"
 #include "support/error.h"
 #include "tools/serve/fields/api_error.h"
 #include "tools/serve/request/image_parts.h"
@@ -25,13 +26,6 @@ ImagePromptTokens encoded(ImageInput& input, const models::Tokenizer& tok, const
   return p;
 }
 
-// How often `marker` stands in `text`.
-size_t count_of(const std::string& text, const std::string& marker) {
-  size_t n = 0;
-  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + marker.size())) ++n;
-  return n;
-}
-
 }  // namespace
 
 std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeRequest& r, const models::Tokenizer& tok,
@@ -53,9 +47,9 @@ ImagePromptTokens prompt_with_images(ImageInput* input, const MixedPrompt& p, co
                    "Multimodal data provided, but model does not support multimodal requests.", p.media_at);
   // A prompt with media is its prompt_string alone (llama_prompts.h); mtmd wants a marker for each.
   const std::string& text = p.pieces.front().text;
-  if (const size_t markers = count_of(text, kImageMarker); markers != p.media.size())
+  if (const size_t markers = driver::media_markers(text); markers != p.media.size())
     throw ApiError(400, "invalid_request_error",
-                   "the prompt_string has " + std::to_string(markers) + " " + kImageMarker + " markers for " +
+                   "the prompt_string has " + std::to_string(markers) + " " + driver::kMediaMarker + " markers for " +
                        std::to_string(p.media.size()) + " multimodal_data images: put one where each image goes",
                    p.media_at);
   std::vector<RequestImage> images;
