@@ -26,6 +26,8 @@ image_mean and image_std CLIP's; v.class_embd [width], v.patch_embd.weight witho
 v.position_embd.weight [patches + 1, width], v.pre_ln, the same blocks, no post LayerNorm,
 then mm.0 [text width, width] and mm.2 [text width, text width] with their biases.
 """
+import os
+import re
 import sys
 
 import numpy as np
@@ -33,6 +35,17 @@ from gguf import GGUFWriter
 
 HPARAMS = {"image_size": 32, "patch_size": 8, "embedding_length": 16, "feed_forward_length": 32,
            "block_count": 2, "attention.head_count": 4, "projection_dim": 24, "projector.scale_factor": 2}
+
+
+def definition_with_step(folder, name, rows):
+    """models/<name>.yaml written into `folder` with a step of `rows` rows: for images longer
+    than a step. Its path."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", name + ".yaml")) as f:
+        text = f.read()
+    path = os.path.join(folder, f"{name}-step{rows}.yaml")
+    with open(path, "w") as f:
+        f.write(re.sub(r"^step_tokens: .*$", f"step_tokens: {rows}", text, flags=re.M))
+    return path
 
 
 def tensor_shapes(hp=None, projector="gemma3"):

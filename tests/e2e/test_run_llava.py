@@ -188,11 +188,7 @@ class RunLlava(unittest.TestCase):
         self.assertIn("lmc: prompt: 'USER: <__media__>What is it?\nASSISTANT:'", r.stderr)
 
     def test_serve_cuts_an_image_longer_than_a_step_as_run_does(self):
-        definition = os.path.join(self.dir.name, "llama-step32.yaml")
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "llama.yaml")) as f:
-            text = f.read()
-        with open(definition, "w") as f:
-            f.write(re.sub(r"^step_tokens: .*$", "step_tokens: 32", text, flags=re.M))
+        definition = make_mmproj.definition_with_step(self.dir.name, "llama", 32)
         flags = ["--model-def", definition, "--mmproj", self.mmproj, "--passes=none", "--threads", "2"]
         r = lmc("run", self.model, *flags, "--image", self.pngs[0], "-p", "What is it?", "--single-turn", "-n",
                 str(STEPS), "--temp", "0", "--ignore-eos")

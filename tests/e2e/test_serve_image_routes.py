@@ -19,12 +19,12 @@ import base64
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import unittest
 
+import make_mmproj
 import serve_harness
 import test_run_image
 import test_serve_image
@@ -199,11 +199,7 @@ class ServeImageRoutes(unittest.TestCase):
 
     def test_an_image_past_a_step_is_refused(self):
         # Gemma 3's image tokens attend to each other: its 16 must be read in one step, here of 8 rows.
-        definition = os.path.join(self.dir.name, "gemma3-step8.yaml")
-        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "gemma3.yaml")) as f:
-            text = f.read()
-        with open(definition, "w") as f:
-            f.write(re.sub(r"^step_tokens: .*$", "step_tokens: 8", text, flags=re.M))
+        definition = make_mmproj.definition_with_step(self.dir.name, "gemma3", 8)
         server = Served(self.pair, "--model-def", definition)
         try:
             error = self.refused("/completion", {"prompt": {"prompt_string": TEXT, "multimodal_data": [self.b64[0]]},
