@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "codegen/prefill_choice.h"
 #include "ir/prefill_kernel.h"
 #include "support/error.h"
 
@@ -67,8 +68,9 @@ LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r) {
 }
 
 bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s) {
-  return ir::prefill_kernel(*r.anchor) == ir::PrefillKernel::Bf16Tiles &&
-         std::all_of(s.parts.begin(), s.parts.end(), [](const LinearShape& p) { return ir::is_quantized(p.wtype); });
+  std::vector<ir::DType> parts;
+  for (const LinearShape& p : s.parts) parts.push_back(p.wtype);
+  return ir::prefill_kernel(*r.anchor) == ir::PrefillKernel::Bf16Tiles && bf16_tiles_take(parts);
 }
 
 KernelInfo linear_work_items(const KernelDesc& d) {

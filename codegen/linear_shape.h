@@ -51,8 +51,8 @@ struct LinearParts {
 LinearParts linear_parts(const KernelDesc& d, const FusedRegion& r);
 
 // Whether the bf16 tile GEMM takes this kernel's prompts of kBf16TileMinRows rows or more:
-// asked for by the anchor's `prefill` attribute, and every part a block type (f32 weights
-// keep their FMA GEMM), as codegen/prefill_choice.h's linear_prefill_kernel answers.
+// asked for by the anchor's `prefill` attribute, and every part a block type or f32, as
+// codegen/prefill_choice.h's linear_prefill_kernel answers.
 bool takes_bf16_tiles(const KernelDesc& d, const FusedRegion& r, const LinearParts& s);
 
 // Decode splits the columns: each call streams its share of the weights. Prefill

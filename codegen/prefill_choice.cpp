@@ -37,7 +37,7 @@ bool takes(PrefillKernel k, const std::vector<ir::DType>& parts) {
     case PrefillKernel::Int8Tiles:
       return std::any_of(parts.begin(), parts.end(), [](ir::DType t) { return ir::dtype_panel_rows(t) > 1; });
     case PrefillKernel::Bf16Tiles:
-      return std::all_of(parts.begin(), parts.end(), ir::is_quantized);
+      return bf16_tiles_take(parts);
     case PrefillKernel::Vnni:
       break;
   }
@@ -51,6 +51,11 @@ void require(PrefillKernel k, const HasFeature& has) {
 }
 
 }  // namespace
+
+bool bf16_tiles_take(const std::vector<ir::DType>& parts) {
+  return std::all_of(parts.begin(), parts.end(),
+                     [](ir::DType t) { return t == ir::DType::f32 || ir::is_quantized(t); });
+}
 
 HasFeature spec_features(const TargetSpec& spec) {
   std::vector<std::string> names = split_features(spec.features);

@@ -6,10 +6,12 @@
 // A linear's `prefill` attribute (ir/prefill_kernel.h) names its kernel; without it, the
 // int8 tiles where the target has them, else the vector (VNNI) kernels. The int8 tiles need
 // AMX-TILE, AMX-INT8 and 512-bit VNNI (their sums end in its lanes), and take x16 panels;
-// the bf16 tile GEMM needs AMX-TILE and AMX-BF16 and takes block weights (every part's). A
-// kernel asked for tiles its target lacks is a compile error naming them; asked for tiles
-// that do not take its weights (bf16 tiles over f32), it keeps the vector kernels, as the
-// forcing flags ask for every linear alike.
+// the bf16 tile GEMM needs AMX-TILE and AMX-BF16 and takes block and f32 weights (every
+// part's; f32 ones it rounds to bf16, which the tuner never chooses on its own:
+// ir::rounds_full_precision). A kernel asked for tiles its target lacks is a compile error
+// naming them; asked for tiles that do not take its weights (int8 tiles over row-major
+// weights alone), it keeps the vector kernels, as the forcing flags ask for every linear
+// alike.
 #pragma once
 #include <functional>
 #include <optional>
@@ -28,6 +30,10 @@ using HasFeature = std::function<bool(std::string_view)>;
 // A target spec's features as its kernels' functions carry them (the "+a,-b" list, later
 // entries winning), which is what the emitters ask: a CPU name alone implies none.
 HasFeature spec_features(const TargetSpec& spec);
+
+// Whether the bf16 tile GEMM takes a linear whose weight parts have these dtypes: every
+// part a block type or f32.
+bool bf16_tiles_take(const std::vector<ir::DType>& parts);
 
 // The kernels a target offers a linear whose weight parts have these dtypes, in the order
 // ties are broken (vnni first): each one that would generate different code.

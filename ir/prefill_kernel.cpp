@@ -1,5 +1,7 @@
 #include "ir/prefill_kernel.h"
 
+#include <algorithm>
+
 #include "ir/op_registry.h"
 #include "support/error.h"
 
@@ -52,6 +54,11 @@ std::vector<Type> prefill_weights(const Op& op) {
   for (size_t i = 0; i < op.operands().size(); ++i)
     if (reads_panels(op, i)) out.push_back(op.operand(i)->type());
   return out;
+}
+
+bool rounds_full_precision(PrefillKernel k, const std::vector<Type>& weights) {
+  return k == PrefillKernel::Bf16Tiles &&
+         std::any_of(weights.begin(), weights.end(), [](const Type& w) { return w.dtype == DType::f32; });
 }
 
 }  // namespace lmc::ir

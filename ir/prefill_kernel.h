@@ -39,4 +39,12 @@ std::optional<PrefillKernel> prefill_kernel(const Op& op);
 // the operands it may read in panels (a linear's weights; none for attention).
 std::vector<Type> prefill_weights(const Op& op);
 
+// Whether k rounds weights the file keeps at full precision: the bf16 tiles over f32 weights
+// (their 24-bit significands to 8). A block type's bf16 decode rounds below its own
+// quantization step, so the tuner may choose it for speed; f32 weights are f32 because the
+// model's author (or its definition: the vision towers' bar against llama.cpp's mtmd) wants
+// their bits, so that rounding is the user's to ask for (--amx-bf16, --prefill-kernel),
+// never a timing's.
+bool rounds_full_precision(PrefillKernel k, const std::vector<Type>& weights);
+
 }  // namespace lmc::ir

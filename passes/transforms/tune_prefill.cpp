@@ -10,7 +10,9 @@
 // (linear, attention), in fusion bodies too; a shape is the types of its weight parts (the
 // operands it may read in panels: layout included) and the prefill step's rows (option
 // rows). Ops without weights (attention) are only forced. Guard: the cost model offers
-// two kernels or more for the shape, and the time budget (option budget: 10 s quick, 60 s
+// two kernels or more for the shape that keep its weights' precision (the bf16 tiles over
+// f32 weights round them: ir::rounds_full_precision; a remark names what was withheld),
+// and the time budget (option budget: 10 s quick, 60 s
 // full, read on the context's clock; the shapes with the most work timed first) is not
 // spent; otherwise the default stays (int8 tiles
 // where the target has them, else vnni) and a remark says why. kernel=K (the flag
@@ -37,7 +39,8 @@ using ir::PrefillKernel;
 struct Shape {
   std::vector<ir::Type> weights;
   std::vector<ir::Op*> ops;
-  std::vector<PrefillKernel> kernels;  // what the target offers them
+  std::vector<PrefillKernel> kernels;  // what the target offers them, keeping their precision
+  std::vector<PrefillKernel> withheld;  // what it offers that would round them
 };
 
 // Every op whose prefill kernel an attribute may choose, fusion bodies looked into.
@@ -146,7 +149,12 @@ class TunePrefill : public Pass {
       std::vector<ir::Type> weights = ir::prefill_weights(*op);
       if (weights.empty()) continue;
       auto [it, fresh] = index.emplace(weights_text(weights), out.size());
-      if (fresh) out.push_back({weights, {}, cm.prefill_kernels(*op)});
+      if (fresh) {
+        Shape s{weights, {}, {}, {}};
+        for (PrefillKernel k : cm.prefill_kernels(*op))
+          (ir::rounds_full_precision(k, weights) ? s.withheld : s.kernels).push_back(k);
+        out.push_back(std::move(s));
+      }
       out[it->second].ops.push_back(op);
     }
     return out;
@@ -170,8 +178,15 @@ class TunePrefill : public Pass {
 
   PassResult tune(ir::Graph& g, PassContext& ctx, const std::vector<Shape>& all, bool full) const {
     std::vector<const Shape*> choices;
-    for (const Shape& s : all)
+    for (const Shape& s : all) {
       if (s.kernels.size() > 1) choices.push_back(&s);
+      for (PrefillKernel k : s.withheld)
+        ctx.remark(name(), s.ops.front()->result()->name(),
+                   weights_text(s.weights) + ": " + ir::prefill_kernel_name(k) +
+                       " not timed: it would round the f32 weights to bf16, which only --prefill-kernel=" +
+                       ir::prefill_kernel_name(k) + " (--amx-bf16) asks for",
+                   RemarkKind::Analysis);
+    }
     // The budget goes first to the shapes that hold the most of a step's work (weights times
     // linears); equal ones keep program order, so the order is fixed.
     std::stable_sort(choices.begin(), choices.end(),

@@ -15,6 +15,7 @@
 // bf16_tiles as lmc's --amx-bf16 does; with LMC_NO_AMX=1 the target leaves the tiles out.
 // decode_bf16: the bf16 tile GEMM's weight decode alone (the bf16_panels kernel), in weights
 // per second; it needs no tile unit, so any host times the part of that GEMM that dominated.
+// tower4096: a vision tower's f32 linears over one 896 px image's 4096 patches.
 #include <benchmark/benchmark.h>
 #include <immintrin.h>
 
@@ -150,6 +151,11 @@ void fill_super_blocks(char* p, Shape s, int64_t rows) {
 }
 
 void fill_blocks(char* p, Shape s, int64_t rows) {
+  if (s.wtype == ir::DType::f32) {
+    std::vector<float> w = test::random_floats(rows * s.K, 7);
+    std::memcpy(p, w.data(), w.size() * sizeof(float));
+    return;
+  }
   if (ir::dtype_block_elems(s.wtype) == 256) return fill_super_blocks(p, s, rows);
   const ir::BlockHead head = ir::dtype_block_head(s.wtype);
   const int64_t group = ir::dtype_panel_rows(s.wtype), blocks = rows * s.K / 32;
@@ -342,6 +348,16 @@ int main(int argc, char** argv) {
       b->UseRealTime()->Unit(benchmark::kMicrosecond);
     }
   }
+  // A vision tower's f32 linears at 896 px (SigLIP so400m: 4096 patches, width 1152, MLP
+  // 4304; the patch embedding's K = 14 x 14 x 3), as `lmc encode-image` runs them: FMA on
+  // the vector kernels, the bf16 tiles with --prefill=bf16_tiles (the weights rounded once per call).
+  for (Shape s : {Shape{588, 1152, ir::DType::f32}, Shape{1152, 3456, ir::DType::f32},
+                  Shape{1152, 4304, ir::DType::f32}, Shape{4304, 1152, ir::DType::f32}})
+    benchmark::RegisterBenchmark(bench_name("tower4096", s).c_str(), BM_rows, s)
+        ->Args({1, 4096})
+        ->Args({2, 4096})
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

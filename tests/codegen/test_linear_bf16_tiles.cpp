@@ -1,6 +1,6 @@
 // The bf16 tile GEMM of prefill's linears (codegen/llvm/linear/bf16_tiles.h) against the
 // plain reference: every block type a Q4_K_M, Q5_K_M or Q8_0 file holds (the x16 panels,
-// q6_k and the other row-major kept types), with regions around the linear, ragged rows
+// q6_k and the other row-major kept types) and f32 weights of any K, with regions around the linear, ragged rows
 // and columns, several column blocks, row blocks and k blocks, at one and two threads
 // (which split the columns), within the rounding of both operands to bf16. On a host whose process holds no tile state
 // the kernels run through LLVM's scalarization of the same intrinsics (codegen/llvm/scalar_tiles.h);
@@ -62,7 +62,13 @@ void match_the_reference() {
                               {ir::DType::q8_0, 96, 20, Prologue::None, "", false, false, ""},
                               // Two column blocks of 256, the second ragged, the call's
                               // columns cut between the threads inside the first.
-                              {ir::DType::q4_0x16, 64, 304, Prologue::None, "", true, false, ""}};
+                              {ir::DType::q4_0x16, 64, 304, Prologue::None, "", true, false, ""},
+                              // f32 weights (a vision tower's): K whole 32s, K of 16s and a
+                              // 32 short (200: its last step half zeros), and K of no 16s
+                              // across two k blocks (588, the patch embedding of 14 px RGB).
+                              {ir::DType::f32, 512, 48, Prologue::Norm, "", true, true, ""},
+                              {ir::DType::f32, 200, 40, Prologue::None, "", false, true, "gelu_tanh"},
+                              {ir::DType::f32, 588, 33, Prologue::Norm, "", true, false, ""}};
   const bool unit = tile_state().granted && std::getenv("LMC_TEST_TILE_UNIT");
   for (const LinearCase& c : cases) {
     std::vector<LoadedKernel> kernels;
@@ -176,7 +182,7 @@ int count(const std::vector<std::string>& lines, const std::string& inst) {
 // tdpbf16ps — accumulating across a k block of 16 steps or more.
 TEST(LinearBf16Tiles, TheKLoopKeepsItsSumsInTheTiles) {
   const codegen::TargetSpec spr = codegen::resolve_target({false, "sapphirerapids", "+amx-tile,+amx-bf16"});
-  for (ir::DType w : {ir::DType::q4_kx16, ir::DType::q6_k, ir::DType::q8_0x16}) {
+  for (ir::DType w : {ir::DType::q4_kx16, ir::DType::q6_k, ir::DType::q8_0x16, ir::DType::f32}) {
     const LinearCase c{w, 4096, 64, Prologue::Norm, "", false, true, ""};
     std::filesystem::path dir = std::filesystem::path(testing::TempDir()) / "bf16_tile_asm";
     std::filesystem::remove_all(dir);

@@ -37,14 +37,18 @@ TEST(PrefillChoice, TheTargetsFeaturesOfferTheCandidates) {
   const auto all = features(with(kVnni512, {"amx-tile", "amx-int8", "amx-bf16"}));
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q4_kx16}, all),
             (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
-  // Row-major q6_k has no int8 tile path; f32 weights no tile path at all.
+  // Row-major q6_k and f32 weights have no int8 tile path; the bf16 tiles take both (the
+  // tuner never chooses them over f32: RoundingF32WeightsIsTheUsersCall).
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q6_k}, all),
             (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
-  EXPECT_EQ(codegen::linear_prefill_kernels({DType::f32}, all), Kernels{PrefillKernel::Vnni});
-  // A fused linear's parts: int8 tiles for its panels, bf16 tiles only when every part has blocks.
+  EXPECT_EQ(codegen::linear_prefill_kernels({DType::f32}, all),
+            (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
+  // A fused linear's parts: int8 tiles for its panels, bf16 tiles when every part has blocks or is f32.
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q4_kx16, DType::q6_k}, all),
             (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q8_0x16, DType::f32}, all),
+            (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
+  EXPECT_EQ(codegen::linear_prefill_kernels({DType::q8_0x16, DType::f16}, all),
             (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles}));
   // This host's kind (AVX-512, no AMX): one candidate, so nothing to time.
   EXPECT_EQ(codegen::linear_prefill_kernels({DType::q4_kx16}, features(kVnni512)), Kernels{PrefillKernel::Vnni});
@@ -62,10 +66,25 @@ TEST(PrefillChoice, WithoutAnAttributeTheInt8TilesWhereTheTargetHasThem) {
   EXPECT_EQ(codegen::linear_prefill_kernel(std::nullopt, {DType::q8_0x16}, features(kVnni512)), PrefillKernel::Vnni);
   EXPECT_EQ(codegen::linear_prefill_kernel(PrefillKernel::Vnni, {DType::q8_0x16}, all), PrefillKernel::Vnni);
   EXPECT_EQ(codegen::linear_prefill_kernel(PrefillKernel::Bf16Tiles, {DType::q6_k}, all), PrefillKernel::Bf16Tiles);
-  // Forced on every linear alike, bf16 tiles over f32 weights keep the vector kernels.
-  EXPECT_EQ(codegen::linear_prefill_kernel(PrefillKernel::Bf16Tiles, {DType::f32}, all), PrefillKernel::Vnni);
+  // Asked for, the bf16 tiles take f32 weights too; never by default.
+  EXPECT_EQ(codegen::linear_prefill_kernel(PrefillKernel::Bf16Tiles, {DType::f32}, all), PrefillKernel::Bf16Tiles);
+  EXPECT_EQ(codegen::linear_prefill_kernel(std::nullopt, {DType::f32}, all), PrefillKernel::Vnni);
+  // Forced on every linear alike, int8 tiles over weights without panels keep the vector kernels.
+  EXPECT_EQ(codegen::linear_prefill_kernel(PrefillKernel::Int8Tiles, {DType::f32}, all), PrefillKernel::Vnni);
   EXPECT_FALSE(codegen::attention_bf16_tiles(std::nullopt, all));
   EXPECT_TRUE(codegen::attention_bf16_tiles(PrefillKernel::Bf16Tiles, all));
+}
+
+// Rounding f32 weights to bf16 is the user's call (ir::rounds_full_precision): the tuner
+// times only the kernels that keep them; a block type's bf16 decode is its own to choose.
+TEST(PrefillChoice, RoundingF32WeightsIsTheUsersCall) {
+  const ir::Type f32{DType::f32, {ir::Dim::of(64), ir::Dim::of(64)}};
+  const ir::Type q8{DType::q8_0x16, {ir::Dim::of(64), ir::Dim::of(64)}};
+  EXPECT_TRUE(ir::rounds_full_precision(PrefillKernel::Bf16Tiles, {f32}));
+  EXPECT_TRUE(ir::rounds_full_precision(PrefillKernel::Bf16Tiles, {q8, f32}));
+  EXPECT_FALSE(ir::rounds_full_precision(PrefillKernel::Bf16Tiles, {q8}));
+  EXPECT_FALSE(ir::rounds_full_precision(PrefillKernel::Vnni, {f32}));
+  EXPECT_FALSE(ir::rounds_full_precision(PrefillKernel::Int8Tiles, {f32}));
 }
 
 std::string refusal(std::optional<PrefillKernel> k, const codegen::HasFeature& has) {

@@ -1,8 +1,8 @@
 // tune-prefill against a fake cost model and a fake clock: the fastest kernel per shape is
 // set on every linear of the shape, a tie goes to the first of the fixed order (vnni,
 // int8_tiles, bf16_tiles), the budget stops the timing between shapes and leaves the rest
-// at the default (the shapes with the most work timed first), and the same times give the
-// same graph.
+// at the default (the shapes with the most work timed first), the same times give the
+// same graph, and f32 weights take the bf16 tiles only when forced.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -163,6 +163,40 @@ TEST(TunePrefill, OffAndForcedTimeNothing) {
   Tuned t = tune(forced, {{"prefill-kernel", "bf16_tiles"}});
   EXPECT_EQ(off.calls + forced.calls, 0);
   EXPECT_TRUE(has(t.ir, R"(%y2 = linear %x, %bq {prefill = "bf16_tiles"})")) << t.ir;
+}
+
+// f32 weights are offered the bf16 tiles (the fake offers every kernel everywhere), but
+// the tuner never times them there, however fast: they would round the weights to bf16.
+// A remark says so; forcing the kernel sets it.
+TEST(TunePrefill, F32WeightsTakeTheBf16TilesOnlyWhenForced) {
+  constexpr const char* graph = R"(graph @g(%x: f32[T,64]) {
+  %a = param {name = "a.weight"} : f32[128,64]
+  %y = linear %x, %a : f32[T,128]
+  return %y
+}
+)";
+  const std::string f32 = "f32[128,64]";
+  auto run = [&](FakeCostModel& cm, const OptionValues& flags) {
+    auto g = ir::parse(graph, "test");
+    PassManager pm({});
+    pm.add_pipeline("tune-prefill", flags);
+    PassContext ctx;
+    ctx.cost_model = &cm;
+    ctx.clock = [&cm] { return cm.now; };
+    pm.run(*g, ctx);
+    return Tuned{ir::print(*g), ctx.remarks};
+  };
+  FakeCostModel cm({{{PrefillKernel::Vnni, f32}, 2}, {{PrefillKernel::Int8Tiles, f32}, 3}}, 0);
+  Tuned t = run(cm, {});
+  EXPECT_TRUE(has(t.ir, R"(%y = linear %x, %a {prefill = "vnni"})")) << t.ir;
+  EXPECT_EQ(cm.calls, 2) << "bf16_tiles (absent from the times) is never timed";
+  ASSERT_FALSE(t.remarks.empty());
+  EXPECT_EQ(t.remarks[0].text(),
+            "tune-prefill: %y: f32[128,64]: bf16_tiles not timed: it would round the f32 weights to bf16, which only "
+            "--prefill-kernel=bf16_tiles (--amx-bf16) asks for");
+  FakeCostModel forced({}, 0);
+  EXPECT_TRUE(
+      has(run(forced, {{"prefill-kernel", "bf16_tiles"}}).ir, R"(%y = linear %x, %a {prefill = "bf16_tiles"})"));
 }
 
 }  // namespace

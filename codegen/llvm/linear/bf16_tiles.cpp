@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IntrinsicsX86.h>
 #include <llvm/IR/Module.h>
@@ -34,15 +35,15 @@ struct Plan {
 };
 
 Plan plan(const LinearShape& s) {
-  const int64_t unit = bf16_k_unit(s);
-  const int64_t blocks = (s.K * kBlockCols * 2 + kMaxWeightBytes - 1) / kMaxWeightBytes;
+  const int64_t unit = bf16_k_unit(s), K = bf16_padded_k(s.K);
+  const int64_t blocks = (K * kBlockCols * 2 + kMaxWeightBytes - 1) / kMaxWeightBytes;
   Plan p{};
-  p.kc = std::min(s.K, ((s.K + blocks - 1) / blocks + unit - 1) / unit * unit);
+  p.kc = std::min(K, ((K + blocks - 1) / blocks + unit - 1) / unit * unit);
   p.pair_bytes = p.kc / kStep * 2 * kBf16TileBytes;
   return p;
 }
 
-// Input rows per row block: a multiple of kPair.
+// Input rows per row block (of K padded to 32): a multiple of kPair.
 int64_t block_rows(int64_t K) { return std::max<int64_t>(kPair, kMaxInputBytes / (2 * K) / kPair * kPair); }
 
 struct Scratch {
@@ -63,7 +64,7 @@ Scratch thread_scratch(Builder& b, const LinearParts& s, llvm::Value* rows) {
   int64_t w_bytes = 0;
   for (const LinearShape& part : s.parts) w_bytes = std::max(w_bytes, plan(part).pair_bytes * (kBlockCols / kPair));
   auto* sum_bytes = b.CreateMul(rows, i64c(b, kSumBytes));
-  auto* a_bytes = b.CreateMul(rows, i64c(b, 2 * s.parts.front().K));
+  auto* a_bytes = b.CreateMul(rows, i64c(b, 2 * bf16_padded_k(s.parts.front().K)));
   llvm::Module* m = b.GetInsertBlock()->getModule();
   llvm::FunctionCallee get =
       m->getOrInsertFunction("lmc_thread_scratch", llvm::FunctionType::get(b.getPtrTy(), {b.getInt64Ty()}, false));
@@ -88,12 +89,26 @@ llvm::Value* sums_tile(Builder& b, const Scratch& sc, llvm::Value* r0, llvm::Val
   return byte_ptr(b, sc.sums, b.CreateAdd(b.CreateMul(row, i64c(b, kSumBytes)), col_bytes));
 }
 
-// Rows [t0, t0 + rows) of the input through the prologue, rounded to bf16, into a (K
-// apart; a prologue's statistics prepared as many rows at a time as it holds); the rows
-// from `rows` to `padded` zero, so a row pair's tiles read no stale rows.
+// 16 input values of row t from k, rounded to bf16, at dst; those from K on zero (a prologue
+// may compute anything from the zeros a masked load reads).
+void store_input_tail(Builder& b, int64_t K, LinearIO& io, llvm::Value* t, llvm::Value* k, llvm::Value* dst) {
+  std::array<llvm::Value*, 2> halves{};
+  for (int64_t h = 0; h < 2; ++h) {
+    auto* at = b.CreateAdd(k, i64c(b, 8 * h));
+    auto* count = b.CreateSub(i64c(b, K), at);
+    halves[h] = b.CreateSelect(lane_mask(b, 8, count), io.load_input(t, at, 8, count),
+                               llvm::Constant::getNullValue(f32x(b, 8)));
+  }
+  b.CreateAlignedStore(round_to_bf16(b, concat(b, halves[0], halves[1])), dst, llvm::Align(32));
+}
+
+// Rows [t0, t0 + rows) of the input through the prologue, rounded to bf16, into a (K padded
+// to 32 apart, the padding zero; a prologue's statistics prepared as many rows at a time as
+// it holds); the rows from `rows` to `padded` zero, so a row pair's tiles read no stale rows.
 void fill_input(Builder& b, int64_t K, LinearIO& io, const Scratch& sc, llvm::Value* t0, llvm::Value* rows,
                 llvm::Value* padded) {
-  auto* row_bytes = i64c(b, 2 * K);
+  const int64_t whole = K / 16 * 16, kp = bf16_padded_k(K);
+  auto* row_bytes = i64c(b, 2 * kp);
   emit_for(
       b, i64c(b, 0), rows, kMaxPreparedRows,
       [&](llvm::Value* r0) {
@@ -105,13 +120,20 @@ void fill_input(Builder& b, int64_t K, LinearIO& io, const Scratch& sc, llvm::Va
               auto* t = b.CreateAdd(t0, r);
               auto* dst = byte_ptr(b, sc.a, b.CreateMul(r, row_bytes));
               emit_for(
-                  b, i64c(b, 0), i64c(b, K), 16,
+                  b, i64c(b, 0), i64c(b, whole), 16,
                   [&](llvm::Value* k) {
                     auto* v = concat(b, io.load_input(t, k, 8), io.load_input(t, b.CreateAdd(k, i64c(b, 8)), 8));
                     b.CreateAlignedStore(round_to_bf16(b, v), byte_ptr(b, dst, b.CreateMul(k, i64c(b, 2))),
                                          llvm::Align(32));
                   },
                   "ak");
+              if (whole < kp)
+                emit_for(
+                    b, i64c(b, whole), i64c(b, kp), 16,
+                    [&](llvm::Value* k) {
+                      store_input_tail(b, K, io, t, k, byte_ptr(b, dst, b.CreateMul(k, i64c(b, 2))));
+                    },
+                    "atail");
             },
             "ar");
       },
@@ -128,7 +150,7 @@ enum class Start { Zero, Sums };
 // K loop — two A and two B tile loads, four tdpbf16ps a step — and stored after it.
 void row_pair(Builder& b, const LinearShape& s, const Plan& p, const Scratch& sc, llvm::Value* r0, llvm::Value* pair,
               llvm::Value* k0, llvm::Value* kc, Start start) {
-  auto* a_stride = i64c(b, 2 * s.K);
+  auto* a_stride = i64c(b, 2 * bf16_padded_k(s.K));
   auto* c_stride = i64c(b, kSumBytes);
   auto* w = byte_ptr(b, sc.w, b.CreateMul(pair, i64c(b, p.pair_bytes)));
   Carried init;
@@ -168,7 +190,7 @@ void row_pair(Builder& b, const LinearShape& s, const Plan& p, const Scratch& sc
 // pair of the row block through them.
 void k_block(Builder& b, const LinearShape& s, const Plan& p, LinearIO& io, const Scratch& sc, llvm::Value* nb,
              llvm::Value* pairs, llvm::Value* padded, llvm::Value* k0, Start start) {
-  auto* kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, s.K), k0));
+  auto* kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, bf16_padded_k(s.K)), k0));
   emit_for(
       b, i64c(b, 0), pairs, 1,
       [&](llvm::Value* pair) {
@@ -218,9 +240,9 @@ void part_gemm(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc
         auto* cols = min64(b, i64c(b, kBlockCols), b.CreateSub(io.col_end(), nb));
         auto* pairs = b.CreateUDiv(round_up(b, cols, kPair), i64c(b, kPair));
         k_block(b, s, p, io, sc, nb, pairs, padded, i64c(b, 0), Start::Zero);
-        if (p.kc < s.K)
+        if (const int64_t K = bf16_padded_k(s.K); p.kc < K)
           emit_for(
-              b, i64c(b, p.kc), i64c(b, s.K), p.kc,
+              b, i64c(b, p.kc), i64c(b, K), p.kc,
               [&](llvm::Value* k0) { k_block(b, s, p, io, sc, nb, pairs, padded, k0, Start::Sums); }, "kblk");
         store_block(b, io, sc, t0, rows, nb, pairs);
       },
@@ -230,7 +252,7 @@ void part_gemm(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc
 }  // namespace
 
 void emit_linear_bf16_tiles(Builder& b, const LinearParts& s, LinearIO& io) {
-  const int64_t K = s.parts.front().K, max_rows = block_rows(K);
+  const int64_t K = s.parts.front().K, max_rows = block_rows(bf16_padded_k(K));
   const Scratch sc = thread_scratch(b, s, min64(b, i64c(b, max_rows), round_up(b, io.row_end(), kPair)));
   emit_for(
       b, io.row_begin(), io.row_end(), max_rows,

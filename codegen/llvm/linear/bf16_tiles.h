@@ -1,6 +1,8 @@
 // linear's prefill as a tile GEMM on AMX-BF16 (the anchor's prefill variant "bf16_tiles":
 // ir/prefill_kernel.h), for every block type a file holds (the x16 panels, q6_k and
-// the other row-major kept types). Round 5's int8 tiles multiply one 16 x 16 x 32 block at
+// the other row-major kept types) and for f32 weights (a vision tower's, any K: the k past
+// it are zeros in both operands), which it rounds to bf16 only when the user asks for it
+// (ir::rounds_full_precision). Round 5's int8 tiles multiply one 16 x 16 x 32 block at
 // a time and scale each block's sums outside the tiles (exact, VNNI's bits, about 6% of the
 // unit); here the scales are inside the numbers: the weights are decoded into bf16 B tiles
 // (bf16_weights.h), the input rows rounded to bf16, and four C tiles (32 rows x 32 columns)

@@ -275,6 +275,34 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
   }
 }
 
+// f32 weights: for each tile's 16 columns, 32 k of each column rounded into its 16 pairs,
+// the 16 x 16 pairs transposed into the step's 16 B rows. The k past the part's K (a K
+// that is no whole 32s: the tiles' k is padded to 32) read as zeros.
+void decode_f32_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0,
+                     llvm::Value* kc, llvm::Value* dst) {
+  auto* last = i64c(b, s.N - 1);
+  for (int64_t h = 0; h < 2; ++h) {
+    std::vector<llvm::Value*> columns;
+    for (int64_t c = 0; c < kCols; ++c) {
+      auto* n = min64(b, b.CreateAdd(n0, i64c(b, h * kCols + c)), last);
+      columns.push_back(byte_ptr(b, w, b.CreateMul(n, i64c(b, s.w_row_bytes()))));
+    }
+    emit_for(
+        b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, kStep)), 1,
+        [&](llvm::Value* step) {
+          auto* k = b.CreateAdd(k0, b.CreateMul(step, i64c(b, kStep)));
+          auto* count = b.CreateSub(i64c(b, s.K), k);
+          std::vector<llvm::Value*> pairs;
+          for (llvm::Value* column : columns) {
+            auto* values = masked_load_f32x(b, byte_ptr(b, column, b.CreateMul(k, i64c(b, 4))), kStep, count);
+            pairs.push_back(b.CreateBitCast(round_to_bf16(b, values), i32x(b, kCols)));
+          }
+          store_transposed(b, pairs, dst, step, h);
+        },
+        "fstep");
+  }
+}
+
 }  // namespace
 
 llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
@@ -307,12 +335,18 @@ llvm::Value* round_to_bf16(Builder& b, llvm::Value* v) {
   return b.CreateTrunc(b.CreateLShr(rounded, 16), i16x(b, lanes));
 }
 
-int64_t bf16_k_unit(const LinearShape& s) { return s.col_unit() > 1 ? kStep : ir::dtype_block_elems(s.wtype); }
+int64_t bf16_k_unit(const LinearShape& s) {
+  return s.col_unit() > 1 || s.wtype == ir::DType::f32 ? kStep : ir::dtype_block_elems(s.wtype);
+}
+
+int64_t bf16_padded_k(int64_t K) { return (K + kStep - 1) / kStep * kStep; }
 
 void decode_bf16_tiles(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0,
                        llvm::Value* kc, llvm::Value* dst) {
   if (s.col_unit() > 1)
     decode_panels(b, s, w, n0, k0, kc, dst);
+  else if (s.wtype == ir::DType::f32)
+    decode_f32_rows(b, s, w, n0, k0, kc, dst);
   else
     decode_rows(b, s, w, n0, k0, kc, dst);
 }
