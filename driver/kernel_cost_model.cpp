@@ -107,17 +107,23 @@ double KernelCostModel::linear_seconds(const ir::Type& weight) {
   return cache_[key] = median_seconds(linear({weight}, ir::Dim::of(1)), target_, 1, 7);
 }
 
+void KernelCostModel::ask_target() {
+  if (has_) return;
+  has_ = codegen::spec_features(target_);
+  runs_here_ = codegen::missing_host_features(target_).empty();
+}
+
 std::vector<ir::PrefillKernel> KernelCostModel::prefill_kernels(const ir::Op& op) {
-  if (!has_) {
-    has_ = codegen::spec_features(target_);
-    runs_here_ = codegen::missing_host_features(target_).empty();
-  }
+  ask_target();
   std::vector<ir::DType> parts;
   for (const ir::Type& w : ir::prefill_weights(op)) parts.push_back(w.dtype);
-  if (parts.empty()) return runs_here_ ? codegen::attention_prefill_kernels(has_) : Kernels{ir::PrefillKernel::Vnni};
-  // Code for another machine (a cross compile) cannot be timed here: its default stays.
-  if (!runs_here_) return {codegen::linear_prefill_kernel(std::nullopt, parts, has_)};
+  if (parts.empty()) return codegen::attention_prefill_kernels(has_);
   return codegen::linear_prefill_kernels(parts, has_);
+}
+
+bool KernelCostModel::times_prefill() {
+  ask_target();
+  return runs_here_;
 }
 
 double KernelCostModel::prefill_seconds(const passes::PrefillCall& c) {

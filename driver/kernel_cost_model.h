@@ -3,8 +3,8 @@
 // it generates a linear kernel for the target, runs it on random valid weights on this
 // machine, one thread, and reports the median time. Which prefill kernels a target offers
 // is codegen's answer (codegen/prefill_choice.h), the same the emitters follow; a target
-// this host cannot run (code for another machine) offers only its default, as nothing of it
-// can be timed here. Lives in driver/ so passes/ never depends on codegen/.
+// this host cannot run (code for another machine) offers them all the same, to be forced,
+// but times none. Lives in driver/ so passes/ never depends on codegen/.
 #pragma once
 #include <functional>
 #include <map>
@@ -21,6 +21,7 @@ class KernelCostModel : public passes::CostModel {
   explicit KernelCostModel(codegen::TargetSpec target = codegen::baseline_target());
   double linear_seconds(const ir::Type& weight) override;
   std::vector<ir::PrefillKernel> prefill_kernels(const ir::Op& op) override;
+  bool times_prefill() override;
   // Times a slice of the weights' columns (256 of each part, 512 when thorough: enough to
   // be representative, K whole) and scales the median to the whole weight.
   double prefill_seconds(const passes::PrefillCall& call) override;
@@ -32,6 +33,8 @@ class KernelCostModel : public passes::CostModel {
   codegen::TargetSpec target_;
   std::function<bool(std::string_view)> has_;  // the target's features, asked once
   bool runs_here_ = false;                      // this host can run the target's code
+
+  void ask_target();
   // Seconds by the timed kernel's key and rows: a shape (or slice) shared is timed once.
   std::map<std::string, double> cache_;
 };

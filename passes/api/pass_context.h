@@ -67,6 +67,9 @@ class CostModel {
   // The prefill kernels the target offers `op` (a linear or an attention: trait
   // prefill_kernels), vnni first, each one that generates different code.
   virtual std::vector<ir::PrefillKernel> prefill_kernels(const ir::Op& op) = 0;
+  // Whether prefill_seconds can time the target's kernels: not for code this host cannot run
+  // (a cross compile), whose kernels may still be forced.
+  virtual bool times_prefill() { return true; }
   // Seconds the call takes on one thread of this machine (the whole weight's columns).
   virtual double prefill_seconds(const PrefillCall& call) = 0;
   virtual EpilogueSeconds epilogue_seconds(const EpilogueCall& call) = 0;

@@ -9,7 +9,8 @@
 // honest to the host that runs it. Pattern: every op whose trait prefill_kernels is set
 // (linear, attention), in fusion bodies too; a shape is the types of its weight parts (the
 // operands it may read in panels: layout included) and the prefill step's rows (option
-// rows). Ops without weights (attention) are only forced. Guard: the cost model offers
+// rows). Ops without weights (attention), and every op of a target this host cannot run
+// (a cross compile: CostModel::times_prefill), are only forced. Guard: the cost model offers
 // two kernels or more for the shape that keep its weights' precision (the bf16 tiles over
 // f32 weights round them: ir::rounds_full_precision; a remark names what was withheld),
 // and the time budget (option budget: 10 s quick, 60 s
@@ -137,6 +138,11 @@ class TunePrefill : public Pass {
     std::vector<ir::Op*> ops;
     collect(g, ops);
     if (forced != "auto") return force(g, ctx, ops, *ir::parse_prefill_kernel(forced));
+    if (!ctx.cost_model->times_prefill()) {
+      ctx.remark(name(), "@" + g.name(), "this host cannot run the target's code to time it: default kernels",
+                 RemarkKind::Analysis);
+      return {false, {"nothing to time"}};
+    }
     return tune(g, ctx, shapes(*ctx.cost_model, ops), mode == "full");
   }
 
@@ -193,8 +199,7 @@ class TunePrefill : public Pass {
                      [](const Shape* a, const Shape* b) { return work(*a) > work(*b); });
     if (choices.empty()) {
       ctx.remark(name(), "@" + g.name(),
-                 "one prefill kernel for every linear (the target offers no other, or this host cannot run its code to "
-                 "time them): nothing timed",
+                 "one prefill kernel for every linear (the target offers no other): nothing timed",
                  RemarkKind::Analysis);
       return {false, {"nothing to time"}};
     }

@@ -1,6 +1,7 @@
 // The cost model tune-prefill asks (driver/kernel_cost_model.h): the kernels a target offers
 // a linear and an attention are codegen's answer for that target (vnni alone on the AVX2
-// baseline), or the default alone for code this host cannot run; a prefill kernel is timed for real on
+// baseline), code this host cannot run included, which it offers but cannot time (the
+// kernels are forced, not tuned); a prefill kernel is timed for real on
 // random valid weights, a column slice of it scaled to the whole weight, each slice timed
 // once.
 #include <gtest/gtest.h>
@@ -47,15 +48,19 @@ TEST(KernelCostModel, OffersTheKernelsOfItsTarget) {
 }
 
 // Code for another machine cannot be timed here: a Sapphire Rapids target, on a host whose
-// process holds no tiles, offers each op its default alone.
-TEST(KernelCostModel, ATargetThisHostCannotRunOffersItsDefault) {
+// process holds no tiles, offers each op its kernels (so a forcing flag sets them) and says
+// it times none.
+TEST(KernelCostModel, ATargetThisHostCannotRunIsOfferedButNotTimed) {
   const codegen::TargetSpec spr = codegen::resolve_target(
       {false, "sapphirerapids", "+avx512vnni,+avx512bw,+evex512,+amx-tile,+amx-int8,+amx-bf16"});
   if (codegen::missing_host_features(spr).empty()) GTEST_SKIP() << "this host runs Sapphire Rapids code";
   auto g = ir::parse(kGraph, "test");
   KernelCostModel cm(spr);
-  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "y")), Kernels{PrefillKernel::Int8Tiles});
-  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "o")), Kernels{PrefillKernel::Vnni});
+  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "y")),
+            (Kernels{PrefillKernel::Vnni, PrefillKernel::Int8Tiles, PrefillKernel::Bf16Tiles}));
+  EXPECT_EQ(cm.prefill_kernels(op_defining(*g, "o")), (Kernels{PrefillKernel::Vnni, PrefillKernel::Bf16Tiles}));
+  EXPECT_FALSE(cm.times_prefill());
+  EXPECT_TRUE(KernelCostModel().times_prefill());
 }
 
 TEST(KernelCostModel, TimesAPrefillSliceAndScalesIt) {
