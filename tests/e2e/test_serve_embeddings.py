@@ -106,10 +106,10 @@ class Embeddings(unittest.TestCase):
         for bad, param in (({"input": ""}, "input"), ({"input": []}, "input"), ({}, "input"),
                            ({"input": "x", "dimensions": 8}, "dimensions"),
                            ({"input": "x", "encoding_format": "int8"}, "encoding_format"),
-                           ({"input": [[0, 10 ** 9]]}, "input[0]"), ({"input": "x", "stream": True}, "stream"),
+                           ({"input": [[0, 10 ** 9]]}, "input[0][1]"), ({"input": "x", "stream": True}, "stream"),
                            ({"input": "word " * 9000}, "input"), ({"input": {"content": "x"}}, "input"),
                            ({"input": ["x", {"content": [{"type": "image_url", "image_url": {"url": "x"}}]}]},
-                            "input[1]")):
+                            "input[1].content[0]")):
             status, body = self.mean.request("POST", "/v1/embeddings", bad)
             self.assertEqual(status, 400, bad)
             self.assertEqual(json.loads(body)["error"]["param"], param, bad)

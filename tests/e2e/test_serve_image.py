@@ -50,9 +50,13 @@ def run_answer(pair, text, images, ignore_eos=True):
     return r.stdout.rstrip("\n")
 
 
-def data_uri(path, media="image/png"):
+def base64_of(path):
     with open(path, "rb") as f:
-        return f"data:{media};base64," + base64.b64encode(f.read()).decode()
+        return base64.b64encode(f.read()).decode()
+
+
+def data_uri(path, media="image/png"):
+    return f"data:{media};base64," + base64_of(path)
 
 
 def image_part(url):
@@ -242,10 +246,16 @@ class ServeImage(unittest.TestCase):
             server.stop()
 
 
-if __name__ == "__main__":
+def main(module):
+    """Runs the tests of `module` (a test file run as __main__), its LMC and these helpers' the
+    --lmc argument."""
+    global LMC
     ap = argparse.ArgumentParser()
     ap.add_argument("--lmc", required=True)
     args, rest = ap.parse_known_args()
-    LMC = serve_harness.LMC = os.path.abspath(args.lmc)
-    test_run_image.LMC = LMC
-    unittest.main(argv=[sys.argv[0]] + rest)
+    LMC = module.LMC = serve_harness.LMC = test_run_image.LMC = os.path.abspath(args.lmc)
+    unittest.main(module=module, argv=[sys.argv[0]] + rest)
+
+
+if __name__ == "__main__":
+    main(sys.modules[__name__])

@@ -14,7 +14,6 @@ subfolder reads the projector beside it.
 
   test_serve_image_routes.py --lmc BUILD/tools/lmc [unittest options]
 """
-import argparse
 import base64
 import http.client
 import json
@@ -25,7 +24,6 @@ import tempfile
 import unittest
 
 import make_mmproj
-import serve_harness
 import test_run_image
 import test_serve_image
 from test_serve_image import FLAGS, TOKENS, Served, run_answer
@@ -51,10 +49,7 @@ class ServeImageRoutes(unittest.TestCase):
         cls.dir = tempfile.TemporaryDirectory()
         model, mmproj, pngs, _ = test_run_image.write_model_pair(cls.dir.name)
         cls.pair = (model, mmproj, pngs)
-        cls.b64 = []
-        for p in pngs:
-            with open(p, "rb") as f:
-                cls.b64.append(base64.b64encode(f.read()).decode())
+        cls.b64 = [test_serve_image.base64_of(p) for p in pngs]
         cls.server = Served(cls.pair, "-np", "1", "--ctx-size", "160")
         cls.raw = [run_raw(cls.pair, TEXT, i) for i in (0, 1)]
 
@@ -233,8 +228,4 @@ class ServeImageRoutes(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--lmc", required=True)
-    args, rest = ap.parse_known_args()
-    LMC = serve_harness.LMC = test_serve_image.LMC = test_run_image.LMC = os.path.abspath(args.lmc)
-    unittest.main(argv=[sys.argv[0]] + rest)
+    test_serve_image.main(sys.modules[__name__])

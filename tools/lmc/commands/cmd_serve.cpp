@@ -420,10 +420,8 @@ int cmd_serve(int argc, char** argv) {
     embedder = std::make_unique<EmbeddingEngine>(m, exec_opts, *pooling);
   else
     engine = std::make_unique<ServeEngine>(m, exec_opts, queue);
-  std::unique_ptr<ImageInput> images;
-  if (embeds && a.has("mmproj")) throw UsageError("--mmproj applies to a server that generates, not --embeddings");
-  if (!embeds)
-    images = serve_images(a, m, model, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
+  std::unique_ptr<ImageInput> images =
+      serve_images(a, m, model, exec_opts.threads > 0 ? exec_opts.threads : runtime::default_threads());
   so.vision = images != nullptr;
   // A photo as a base64 data URI: a 6 MB JPEG is 8 MB of body.
   if (so.vision) so.max_body_bytes = std::max<size_t>(so.max_body_bytes, kImageBodyBytes);

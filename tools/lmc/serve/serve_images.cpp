@@ -8,8 +8,9 @@ namespace lmc::tools {
 
 std::vector<FlagSpec> serve_image_flag_specs() {
   return {{"mmproj", true,
-           "the vision tower for chats' images (OpenAI image_url data URIs, Anthropic image blocks): an mmproj "
-           "GGUF as llama.cpp's converter writes it",
+           "the vision tower for requests' images (OpenAI image_url data URIs, Anthropic image blocks, "
+           "multimodal_data; with --embeddings, embedded with their text): an mmproj GGUF as llama.cpp's "
+           "converter writes it",
            "FILE"},
           {"no-mmproj", false, "read no images, even with --mmproj (chats with images are refused)"}};
 }

@@ -55,7 +55,7 @@ EmbeddingEngine::EmbeddingEngine(const driver::LoadedModel& m, runtime::Executor
                 ": --embeddings needs the model compiled with the embedding-output pass");
 }
 
-std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
+std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens, const runtime::PromptImages& images) {
   const auto n = static_cast<int64_t>(tokens.size());
   if (n < 1 || n > m_.info.context)
     throw Error("an input of " + std::to_string(n) + " tokens; the context holds 1 to " +
@@ -66,9 +66,13 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
   std::vector<double> sum(d, 0.0);
   std::vector<float> pooled(pooling_ == Pooling::None ? d * static_cast<size_t>(n) : d, 0.0f);
   ex_.reset();
-  for (int64_t at = 0; at < n; at += m_.info.step_tokens) {
-    const int64_t T = std::min(m_.info.step_tokens, n - at);
-    const float* rows = ex_.step(tokens.data() + at, T, at, T);
+  for (int64_t at = 0, end = 0; at < n; at = end) {
+    end = runtime::chunk_end(images.spans, at, m_.info.step_tokens, n);
+    const int64_t T = end - at;
+    const float* rows = images.spans.empty() ? ex_.step(tokens.data() + at, T, at, T)
+                                             : runtime::step_with_embeddings(ex_, images.spans, images.width,
+                                                                             tokens.data(), at, T, 0, T);
+    ++counters_.steps;
     if (pooling_ == Pooling::None)
       std::copy_n(rows, d * static_cast<size_t>(T), pooled.begin() + at * static_cast<int64_t>(d));
     if (pooling_ == Pooling::Cls && at == 0) std::copy_n(rows, d, pooled.begin());
@@ -83,7 +87,6 @@ std::vector<float> EmbeddingEngine::embed(const std::vector<int32_t>& tokens) {
   if (pooling_ != Pooling::None) unit_length(pooled);
   ++counters_.requests;
   counters_.prompt_tokens += n;
-  counters_.steps += (n + m_.info.step_tokens - 1) / m_.info.step_tokens;
   counters_.busy_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return pooled;
 }

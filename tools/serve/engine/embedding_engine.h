@@ -3,7 +3,8 @@
 // logits, and a text's embedding pools those rows — their mean, the last row or the first
 // (llama-server's --pooling mean, last, cls) — then scales it to unit length, as OpenAI's
 // embeddings are. Requests run one at a time on one executor whose step returns every
-// row, the prompt fed in chunks of the model's step_tokens.
+// row, the prompt fed in chunks of the model's step_tokens (none cutting an image whose
+// tokens attend to each other).
 #pragma once
 #include <cstdint>
 #include <mutex>
@@ -13,6 +14,7 @@
 
 #include "driver/open_model.h"
 #include "runtime/executor.h"
+#include "runtime/prompt_embeddings.h"
 
 namespace lmc::tools {
 
@@ -36,8 +38,10 @@ class EmbeddingEngine {
   EmbeddingEngine(const driver::LoadedModel& m, runtime::ExecutorOptions opts, Pooling pooling);
 
   // The unit-length embedding of `tokens` (1 to the context's length of them); with
-  // Pooling::None each token's row, one after another, as the model computed them.
-  std::vector<float> embed(const std::vector<int32_t>& tokens);
+  // Pooling::None each token's row, one after another, as the model computed them. Rows
+  // of `images`' spans read their embeddings (an image's soft tokens, as lmc run --image
+  // feeds them), and are pooled as the text's; a joint span must fit a step (span_past_step).
+  std::vector<float> embed(const std::vector<int32_t>& tokens, const runtime::PromptImages& images = {});
   int64_t dimensions() const { return ex_.vocab(); }
   Pooling pooling() const { return pooling_; }
   EmbeddingCounters counters() const;

@@ -19,13 +19,15 @@ std::vector<std::string> media_of(const json& v, const std::string& at) {
   return v.get<std::vector<std::string>>();
 }
 
+}  // namespace
+
 // One prompt: text, token ids mixed with text, or {"prompt_string": text or mixed}, which
 // with multimodal_data is text alone.
-MixedPrompt one_prompt(const json& v, int64_t vocab, const std::string& at) {
+MixedPrompt parse_llama_prompt(const json& v, int64_t vocab, const std::string& at) {
   if (v.is_object()) {
     const json* text = given_field(v, "prompt_string");
     if (!text) invalid_field(at, "'" + at + "' as an object needs \"prompt_string\"");
-    MixedPrompt out = one_prompt(*text, vocab, at + ".prompt_string");
+    MixedPrompt out = parse_llama_prompt(*text, vocab, at + ".prompt_string");
     if (const json* media = given_field(v, "multimodal_data")) {
       if (!text->is_string())
         invalid_field(at + ".prompt_string", "'" + at + ".prompt_string' must be a string beside multimodal_data");
@@ -56,18 +58,16 @@ MixedPrompt one_prompt(const json& v, int64_t vocab, const std::string& at) {
   return out;
 }
 
-}  // namespace
+bool is_prompt_list(const json& v) {
+  return v.is_array() && std::none_of(v.begin(), v.end(), [](const json& e) { return e.is_number(); });
+}
 
 std::vector<MixedPrompt> parse_llama_prompts(const json& prompt, int64_t vocab) {
-  // An array holding a number is one prompt (ids, or ids mixed with text); any other array
-  // is a list of prompts.
-  const bool list =
-      prompt.is_array() && std::none_of(prompt.begin(), prompt.end(), [](const json& e) { return e.is_number(); });
-  if (!list) return {one_prompt(prompt, vocab, "prompt")};
+  if (!is_prompt_list(prompt)) return {parse_llama_prompt(prompt, vocab, "prompt")};
   if (prompt.empty()) invalid_field("prompt", "'prompt' is an empty list");
   std::vector<MixedPrompt> out;
   for (size_t i = 0; i < prompt.size(); ++i)
-    out.push_back(one_prompt(prompt[i], vocab, "prompt[" + std::to_string(i) + "]"));
+    out.push_back(parse_llama_prompt(prompt[i], vocab, "prompt[" + std::to_string(i) + "]"));
   return out;
 }
 

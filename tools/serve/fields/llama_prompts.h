@@ -31,6 +31,11 @@ struct MixedPrompt {
 // The prompts `prompt` holds (at least one, none empty), each token id below `vocab`; else
 // an ApiError (400) naming the place.
 std::vector<MixedPrompt> parse_llama_prompts(const nlohmann::json& prompt, int64_t vocab);
+// Whether `v` is a list of prompts rather than one: an array holding no number (one holding a
+// number is one prompt, ids or ids mixed with text), as llama-server tells them apart.
+bool is_prompt_list(const nlohmann::json& v);
+// One prompt of such a list, at `at` (which errors name).
+MixedPrompt parse_llama_prompt(const nlohmann::json& v, int64_t vocab, const std::string& at);
 // The tokens of `p`'s pieces (its media aside).
 std::vector<int32_t> prompt_tokens(const MixedPrompt& p, const models::Tokenizer& tok);
 

@@ -311,37 +311,25 @@ std::vector<int32_t> parse_detokenize(std::string_view text, int64_t vocab) {
 
 namespace {
 
-// OpenAI's content parts {"content": [{"type": "text", "text": ...}, ...]}: the texts joined
-// as they are, as llama-server reads them (a model of text has no other part to read).
-std::string content_parts_text(const json& parts, const std::string& param) {
+// One input: a /completion prompt's forms, or OpenAI's {"content": [parts]}, whose texts are
+// joined as they are, as llama-server reads them.
+EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
+  EmbeddingInput in;
+  if (v.is_string()) {  // even "": the model's BOS alone, as llama-server embeds it
+    in.prompt.pieces.push_back({v.get<std::string>()});
+    return in;
+  }
+  if (!v.is_object() || !v.contains("content")) {
+    in.prompt = parse_llama_prompt(v, vocab, param);
+    return in;
+  }
+  const json& parts = v["content"];
   if (!parts.is_array() || parts.empty())
     invalid_field(param, "'" + param + ".content' must be a non-empty array of content parts");
   std::string text;
-  for (const json& part : parts) {
-    const json* type = part.is_object() ? given_field(part, "type") : nullptr;
-    if (!type || *type != "text") {
-      const std::string named = type && type->is_string() ? type->get<std::string>() : "";
-      invalid_field(param,
-                    "'" + param + ".content' holds a part of type '" + named + "': this model reads text parts only");
-    }
-    const json* t = given_field(part, "text");
-    if (!t || !t->is_string())
-      invalid_field(param, "'" + param + ".content' holds a text part without a string 'text'");
-    text += t->get<std::string>();
-  }
-  return text;
-}
-
-// One input: a string, a non-empty array of token ids, or {"content": [content parts]}.
-EmbeddingInput embedding_input(const json& v, int64_t vocab, const std::string& param) {
-  if (v.is_string()) return {v.get<std::string>(), {}};
-  if (v.is_object() && v.contains("content")) return {content_parts_text(v["content"], param), {}};
-  if (!v.is_array() || v.empty())
-    invalid_field(
-        param,
-        "'" + param + "' must be a string, an array of strings, token ids (non-empty) or {\"content\": [parts]}");
-  EmbeddingInput in;
-  for (const json& id : v) in.tokens.push_back(token_id(id, vocab, param));
+  for (const std::string& t : text_parts(parts, param + ".content", in.images)) text += t;
+  in.prompt.pieces.push_back({text});
+  in.images_at = param + ".content";
   return in;
 }
 
@@ -354,7 +342,8 @@ EmbeddingRequest parse_embeddings(std::string_view text, int64_t vocab, int64_t 
   const json* v = given_field(body, name);
   if (!v) invalid_field("input", "'input' is required");
   EmbeddingRequest r;
-  const bool list = v->is_array() && !v->empty() && !(*v)[0].is_number();
+  const bool list = is_prompt_list(*v);
+  if (list && v->empty()) invalid_field(name, std::string("'") + name + "' is an empty list");
   if (!list) r.inputs.push_back(embedding_input(*v, vocab, name));
   for (size_t i = 0; list && i < v->size(); ++i)
     r.inputs.push_back(embedding_input((*v)[i], vocab, std::string(name) + "[" + std::to_string(i) + "]"));

@@ -114,12 +114,15 @@ TokenizeRequest parse_tokenize(std::string_view body);
 std::vector<int32_t> parse_detokenize(std::string_view body, int64_t vocab);
 
 // POST /v1/embeddings (and llama-server's /embeddings, whose `content` is `input`): one
-// input or a list, each a string or token ids; the floats as numbers or, with
-// encoding_format "base64", as their little-endian bytes in base64 (the openai client's
-// default). `dimensions`, when given, must be the model's own.
+// input or a list (is_prompt_list), each what a /completion prompt may be (llama_prompts.h:
+// text, ids, both mixed, {"prompt_string", "multimodal_data"}) or OpenAI's content parts
+// {"content": [parts]}, their texts joined and a media marker where each image_url part stood;
+// the floats as numbers or, with encoding_format "base64", as their little-endian bytes in
+// base64 (the openai client's default). `dimensions`, when given, must be the model's own.
 struct EmbeddingInput {
-  std::string text;
-  std::vector<int32_t> tokens;  // when given as ids (then `text` is empty)
+  MixedPrompt prompt;  // a content entry's joined text as its one piece
+  std::vector<RequestImage> images;  // a content entry's image parts, in order
+  std::string images_at;  // where those parts are ("input[1].content"), which errors name
 };
 struct EmbeddingRequest {
   std::vector<EmbeddingInput> inputs;

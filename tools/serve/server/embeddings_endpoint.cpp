@@ -3,6 +3,7 @@
 #include <nettle/base64.h>
 
 #include "tools/serve/request/serve_request.h"
+#include "tools/serve/server/request_images.h"
 
 namespace lmc::tools {
 
@@ -28,8 +29,8 @@ json token_rows(const std::vector<float>& e, int64_t d) {
 
 }  // namespace
 
-json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, const std::string& body, bool openai,
-                       const std::string& served_name) {
+json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, ImageInput* images,
+                       const std::string& body, bool openai, const std::string& served_name) {
   if (!engine)
     throw ApiError(501, "not_supported_error",
                    "this server generates and does not compute embeddings; start it "
@@ -44,15 +45,14 @@ json embeddings_answer(const driver::LoadedModel& m, EmbeddingEngine* engine, co
   json data = json::array();
   int64_t tokens = 0;
   for (size_t i = 0; i < r.inputs.size(); ++i) {
-    const EmbeddingInput& in = r.inputs[i];
-    std::vector<int32_t> ids = in.tokens.empty() ? tok.encode(in.text, tok.wants_bos()) : in.tokens;
-    const auto n = static_cast<int64_t>(ids.size());
+    const ImagePromptTokens p = embedding_input_tokens(images, r.inputs[i], tok, m.info.step_tokens);
+    const auto n = static_cast<int64_t>(p.tokens.size());
     if (n < 1 || n > m.info.context)
       throw ApiError(400, "invalid_request_error",
                      "input " + std::to_string(i) + " is " + std::to_string(n) + " tokens; the context holds 1 to " +
                          std::to_string(m.info.context),
                      "input");
-    std::vector<float> e = engine->embed(ids);
+    std::vector<float> e = engine->embed(p.tokens, p.images);
     tokens += n;
     json vec = r.base64 ? json(base64_floats(e)) : json(e);
     if (rows)

@@ -26,6 +26,12 @@ ImagePromptTokens encoded(ImageInput& input, const models::Tokenizer& tok, const
   return p;
 }
 
+// llama-server's refusal of an OpenAI image part on a server without --mmproj.
+[[noreturn]] void no_image_input() {
+  throw ApiError(500, "server_error",
+                 "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj");
+}
+
 }  // namespace
 
 std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeRequest& r, const models::Tokenizer& tok,
@@ -33,9 +39,7 @@ std::optional<ImagePromptTokens> chat_images(ImageInput* input, const ServeReque
   std::vector<RequestImage> images;
   for (const ChatMessage& m : r.messages) images.insert(images.end(), m.images.begin(), m.images.end());
   if (images.empty()) return std::nullopt;
-  if (!input)
-    throw ApiError(500, "server_error",
-                   "image input is not supported - hint: if this is unexpected, you may need to provide the mmproj");
+  if (!input) no_image_input();
   return encoded(*input, tok, prompt_text, images, step_rows, "messages");
 }
 
@@ -56,6 +60,13 @@ ImagePromptTokens prompt_with_images(ImageInput* input, const MixedPrompt& p, co
   for (size_t i = 0; i < p.media.size(); ++i)
     images.push_back(image_of_base64(p.media[i], p.media_at + "[" + std::to_string(i) + "]"));
   return encoded(*input, tok, text, images, step_rows, p.media_at);
+}
+
+ImagePromptTokens embedding_input_tokens(ImageInput* input, const EmbeddingInput& in, const models::Tokenizer& tok,
+                                         int64_t step_rows) {
+  if (in.images.empty()) return prompt_with_images(input, in.prompt, tok, step_rows);
+  if (!input) no_image_input();
+  return encoded(*input, tok, in.prompt.pieces.front().text, in.images, step_rows, in.images_at);
 }
 
 }  // namespace lmc::tools

@@ -266,7 +266,7 @@ void HttpApiServer::routes(std::span<const DialectRoutes> dialects) {
   for (const char* path : {"/v1/embeddings", "/embeddings", "/embedding"})
     routes_[{"POST", path}] = [this, openai = path[1] == 'v'](const http::Request& req, const Ex& ex) {
       if (draining_) throw ApiError(503, "server_overloaded", "the server is shutting down");
-      send_json(*ex, 200, embeddings_answer(m_, embedder_, req.body, openai, served_name()));
+      send_json(*ex, 200, embeddings_answer(m_, embedder_, images_, req.body, openai, served_name()));
     };
   // llama-server's reranking, under each of its names; only a server started with --reranking ranks.
   for (const char* path : {"/rerank", "/reranking", "/v1/rerank", "/v1/reranking"})
