@@ -55,11 +55,11 @@ AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q
       s_(s),
       q_(q),
       slots_(slots),
-      hd_pad_(round_up(s.head_dim, kLanes)),
+      hd_pad_(round_up(s.head_dim, bf16_tiles && AttentionBf16Tiles::fits(s) ? AttentionBf16Tiles::kDimStep : kLanes)),
       keys_pad_(round_up(s.block(), kLanes)) {
   int64_t queries = std::max(kTileQueries, s.group());
   if (bf16_tiles && AttentionBf16Tiles::fits(s)) {
-    bf16_.emplace(b, s, keys_pad_);
+    bf16_.emplace(b, s, hd_pad_, keys_pad_);
     queries = std::max(queries, AttentionBf16Tiles::kQueries);  // the tiles read 32 rows
   }
   auto* f = b.getFloatTy();
