@@ -9,6 +9,8 @@
 // FMA peak.
 // Decode: one row at position 511 (a full window), and a batch of 8 rows of 8
 // sequences at 511, as time per call. Caches f16 (the default), q8_0 and f32.
+// `--target=native` compiles the kernel for this CPU (AVX-512 where it has it), as
+// `lmc run FILE.gguf` and `lmc encode-image` do, instead of the AVX2 baseline.
 // One thread runs all work items in one call, as the runtime does; two threads take
 // chunks from a shared counter, as its tbb::parallel_for hands out ranges (16 items
 // at a time in a prefill, single items in decode).
@@ -16,12 +18,10 @@
 
 #include <atomic>
 #include <cmath>
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "codegen/kernel_compiler.h"
-#include "codegen/kernel_library.h"
+#include "codegen/target.h"
 #include "tests/codegen/bench_util.h"
 #include "tests/codegen/kernel_test_util.h"
 #include "tests/codegen/reference_kernels.h"
@@ -57,12 +57,10 @@ codegen::KernelDesc attention(const Shape& sh, ir::DType cache) {
   return d;
 }
 
+codegen::TargetSpec g_target = codegen::baseline_target();
+
 lmc_kernel_fn compile_kernel(const Shape& sh, ir::DType cache) {
-  static std::vector<std::unique_ptr<codegen::KernelLibrary>> libs;
-  codegen::KernelCompiler c;
-  std::string name = c.add(attention(sh, cache));
-  libs.push_back(codegen::KernelLibrary::compile(c));
-  return libs.back()->lookup(name);
+  return bench::compile_kernel(g_target, attention(sh, cache)).fn;
 }
 
 // One step of rows: queries, every sequence's cache filled, positions and sequences.
@@ -131,10 +129,20 @@ void BM_decode(benchmark::State& state, ir::DType cache, int rows) {
   for (auto _ : state) run(fn, s, threads, 1);
 }
 
+// Takes --target=baseline|native out of argv (the rest is Google Benchmark's).
+void take_target_flag(int& argc, char** argv) {
+  int kept = 1;
+  for (int i = 1; i < argc; ++i)
+    if (!bench::take_target_arg(argv[i], g_target)) argv[kept++] = argv[i];
+  argc = kept;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  take_target_flag(argc, argv);
   benchmark::Initialize(&argc, argv);
+  std::printf("kernels for %s\n", g_target.str().c_str());
   g_fma_peak = bench::fma_peak_gflops();
   g_fma_peak_cpu = bench::fma_peak_gflops(true);
   std::printf("AVX2 FMA peak: %.1f GFLOP/s per core (%.1f by thread CPU time)\n", g_fma_peak, g_fma_peak_cpu);

@@ -9,7 +9,7 @@
 // values each its own dtype), which the reference reads converted back to floats.
 // From T=16 rows on the kernel attends tiles of several rows at once (the PrefillTiles
 // tests): row counts that do not divide into tiles, groups of 1, 3, 4 and 8 query heads
-// (tiles of 24, 8, 6 and 3 rows), each row of a tile masked to its own keys, tiles broken
+// (tiles of up to 48, 16, 12 and 6 rows), each row of a tile masked to its own keys, tiles broken
 // where the sequence changes or positions jump, and ranges cutting through tiles. A call
 // holding a single query head of a row (decode steps run one work item per call, plain
 // multi-head) reads the cache rows directly, whole; one holding more converts them into
