@@ -45,17 +45,25 @@ llvm::Value* bf16_at(Builder& b, llvm::Value* base, llvm::Value* i) { return ele
 }  // namespace
 
 bool AttentionBf16Tiles::fits(const AttentionShape& s) {
-  return s.head_dim % kStep == 0 && s.block() % kStep == 0 && std::max(kTileQueries, s.group()) <= kQueries;
+  return s.block() % kStep == 0 && std::max(kTileQueries, s.group()) <= kQueries;
 }
 
-AttentionBf16Tiles::AttentionBf16Tiles(Builder& b, const AttentionShape& s, int64_t keys_pad)
+AttentionBf16Tiles::AttentionBf16Tiles(Builder& b, const AttentionShape& s, int64_t row_dims, int64_t keys_pad)
     : b_(b),
-      hd_(s.head_dim),
+      row_dims_(row_dims),
+      score_dims_((s.head_dim + kStep - 1) / kStep * kStep),
       keys_pad_(keys_pad),
-      qb_(stack_array(b, b.getInt16Ty(), kQueries * s.head_dim, 64)),
-      kb_(stack_array(b, b.getInt16Ty(), s.head_dim * keys_pad, 64)),
+      qb_(stack_array(b, b.getInt16Ty(), kQueries * score_dims_, 64)),
+      kb_(stack_array(b, b.getInt16Ty(), score_dims_ * keys_pad, 64)),
       pb_(stack_array(b, b.getInt16Ty(), kQueries * keys_pad, 64)),
-      vb_(stack_array(b, b.getInt16Ty(), keys_pad * s.head_dim, 64)) {}
+      vb_(stack_array(b, b.getInt16Ty(), keys_pad * row_dims, 64)) {}
+
+// row_dims is a whole 16s, so a step of 32 lies in the row or has its upper 16 past it.
+llvm::Value* AttentionBf16Tiles::step_of(llvm::Value* row, int64_t at) {
+  auto& b = b_;
+  if (at + kStep <= row_dims_) return load_f32x(b, f32_ptr(b, row, i64c(b, at)), kStep);
+  return concat(b, load_f32x(b, f32_ptr(b, row, i64c(b, at)), kCols), splat_f32(b, kCols, 0.0f));
+}
 
 void AttentionBf16Tiles::queries(llvm::Value* qs, llvm::Value* count) {
   auto& b = b_;
@@ -63,10 +71,10 @@ void AttentionBf16Tiles::queries(llvm::Value* qs, llvm::Value* count) {
       b, i64c(b, 0), i64c(b, kQueries), 1,
       [&](llvm::Value* m) {
         auto* live = b.CreateICmpSLT(m, count);
-        for (int64_t d = 0; d < hd_; d += kCols) {
-          auto* at = b.CreateAdd(b.CreateMul(m, i64c(b, hd_)), i64c(b, d));
-          auto* v = b.CreateSelect(live, load_f32x(b, f32_ptr(b, qs, at), kCols), splat_f32(b, kCols, 0.0f));
-          store_bf16(b, v, bf16_at(b, qb_, at));
+        auto* row = f32_ptr(b, qs, b.CreateMul(m, i64c(b, row_dims_)));
+        for (int64_t d = 0; d < score_dims_; d += kStep) {
+          auto* v = b.CreateSelect(live, step_of(row, d), splat_f32(b, kStep, 0.0f));
+          store_bf16(b, v, bf16_at(b, qb_, b.CreateAdd(b.CreateMul(m, i64c(b, score_dims_)), i64c(b, d))));
         }
       },
       "qbf16");
@@ -85,9 +93,9 @@ void AttentionBf16Tiles::keys_to_tiles(llvm::Value* ks, llvm::Value* n_tile) {
       [&](llvm::Value* i) {
         auto* group = b.CreateUDiv(i, i64c(b, kCols));
         auto* lane = b.CreateMul(b.CreateURem(i, i64c(b, kCols)), i64c(b, 4));
-        for (int64_t ds = 0; ds < hd_ / kStep; ++ds) {
-          auto* v = load_f32x(b, f32_ptr(b, ks, b.CreateAdd(b.CreateMul(i, i64c(b, hd_)), i64c(b, ds * kStep))), kStep);
-          auto* pairs = b.CreateBitCast(round_to_bf16(b, v), i32x(b, kCols));
+        auto* row = f32_ptr(b, ks, b.CreateMul(i, i64c(b, row_dims_)));
+        for (int64_t ds = 0; ds < score_dims_ / kStep; ++ds) {
+          auto* pairs = b.CreateBitCast(round_to_bf16(b, step_of(row, ds * kStep)), i32x(b, kCols));
           auto* tile = b.CreateMul(b.CreateAdd(group, i64c(b, ds * groups)), i64c(b, kTileBytes));
           auto* at = byte_ptr(b, kb_, b.CreateAdd(tile, lane));
           b.CreateMaskedScatter(pairs, b.CreateGEP(b.getInt8Ty(), at, row_offsets), llvm::Align(4));
@@ -100,7 +108,7 @@ void AttentionBf16Tiles::keys_to_tiles(llvm::Value* ks, llvm::Value* n_tile) {
 // the step and the 16 dims.
 void AttentionBf16Tiles::values_to_tiles(llvm::Value* vs, llvm::Value* n_tile) {
   auto& b = b_;
-  const int64_t groups = hd_ / kCols;
+  const int64_t groups = row_dims_ / kCols;
   std::vector<int> interleave;
   for (int d = 0; d < kCols; ++d) {
     interleave.push_back(d);
@@ -111,11 +119,11 @@ void AttentionBf16Tiles::values_to_tiles(llvm::Value* vs, llvm::Value* n_tile) {
       [&](llvm::Value* pair) {
         auto* step = b.CreateUDiv(pair, i64c(b, kTileRows));
         auto* row = b.CreateURem(pair, i64c(b, kTileRows));
-        auto* first = b.CreateMul(b.CreateMul(pair, i64c(b, 2)), i64c(b, hd_));
+        auto* first = b.CreateMul(b.CreateMul(pair, i64c(b, 2)), i64c(b, row_dims_));
         for (int64_t g = 0; g < groups; ++g) {
           auto* even = round_to_bf16(b, load_f32x(b, f32_ptr(b, vs, b.CreateAdd(first, i64c(b, g * kCols))), kCols));
           auto* odd =
-              round_to_bf16(b, load_f32x(b, f32_ptr(b, vs, b.CreateAdd(first, i64c(b, hd_ + g * kCols))), kCols));
+              round_to_bf16(b, load_f32x(b, f32_ptr(b, vs, b.CreateAdd(first, i64c(b, row_dims_ + g * kCols))), kCols));
           auto* tile = b.CreateAdd(b.CreateMul(step, i64c(b, groups)), i64c(b, g));
           auto* at = b.CreateAdd(b.CreateMul(tile, i64c(b, kTileBytes)), b.CreateMul(row, i64c(b, kRowBytes)));
           b.CreateAlignedStore(b.CreateShuffleVector(even, odd, interleave), byte_ptr(b, vb_, at), llvm::Align(64));
@@ -158,8 +166,9 @@ void AttentionBf16Tiles::scores(llvm::Value* ks, llvm::Value* ps, llvm::Value* n
         for (int64_t mt = 0; mt < kQueries / kTileRows; ++mt) {
           llvm::Value* c =
               b.CreateIntrinsic(llvm::Intrinsic::x86_tilezero_internal, {}, {i16c(b, kTileRows), i16c(b, kRowBytes)});
-          for (int64_t ds = 0; ds < hd_ / kStep; ++ds) {
-            auto* a = tile_load(b, bf16_at(b, qb_, i64c(b, mt * kTileRows * hd_ + ds * kStep)), 2 * hd_);
+          for (int64_t ds = 0; ds < score_dims_ / kStep; ++ds) {
+            auto* a =
+                tile_load(b, bf16_at(b, qb_, i64c(b, mt * kTileRows * score_dims_ + ds * kStep)), 2 * score_dims_);
             auto* tile = b.CreateAdd(group, i64c(b, ds * groups));
             c = tdp(b, c, a, tile_load(b, byte_ptr(b, kb_, b.CreateMul(tile, i64c(b, kTileBytes))), kRowBytes));
           }
@@ -174,14 +183,14 @@ void AttentionBf16Tiles::accumulate(llvm::Value* ps, llvm::Value* vs, llvm::Valu
   auto& b = b_;
   weights_to_bf16(ps, count, n, n_tile);
   values_to_tiles(vs, n_tile);
-  const int64_t groups = hd_ / kCols;
+  const int64_t groups = row_dims_ / kCols;
   for (int64_t mt = 0; mt < kQueries / kTileRows; ++mt)
     emit_for(
         b, i64c(b, 0), i64c(b, groups), 1,
         [&](llvm::Value* g) {
-          auto* out = f32_ptr(b, os, b.CreateAdd(i64c(b, mt * kTileRows * hd_), b.CreateMul(g, i64c(b, kCols))));
+          auto* out = f32_ptr(b, os, b.CreateAdd(i64c(b, mt * kTileRows * row_dims_), b.CreateMul(g, i64c(b, kCols))));
           Carried acc = emit_for_carry(
-              b, i64c(b, 0), b.CreateUDiv(n_tile, i64c(b, kStep)), 1, {tile_load(b, out, 4 * hd_)},
+              b, i64c(b, 0), b.CreateUDiv(n_tile, i64c(b, kStep)), 1, {tile_load(b, out, 4 * row_dims_)},
               [&](llvm::Value* step, const Carried& cur) {
                 auto* a = tile_load(
                     b,
@@ -193,7 +202,7 @@ void AttentionBf16Tiles::accumulate(llvm::Value* ps, llvm::Value* vs, llvm::Valu
                                    tile_load(b, byte_ptr(b, vb_, b.CreateMul(tile, i64c(b, kTileBytes))), kRowBytes))};
               },
               "vstep");
-          tile_store(b, out, 4 * hd_, acc[0]);
+          tile_store(b, out, 4 * row_dims_, acc[0]);
         },
         "vtile");
 }

@@ -55,12 +55,12 @@ AttentionTile::AttentionTile(Builder& b, const AttentionShape& s, llvm::Value* q
       s_(s),
       q_(q),
       slots_(slots),
-      hd_pad_(round_up(s.head_dim, kLanes)),
+      hd_pad_(round_up(s.head_dim, bf16_tiles && AttentionBf16Tiles::fits(s) ? AttentionBf16Tiles::kDimStep : kLanes)),
       keys_pad_(round_up(s.block(), kLanes)) {
   int64_t queries = std::max(kTileQueries, s.group());
   if (bf16_tiles && AttentionBf16Tiles::fits(s)) {
-    bf16_.emplace(b, s, keys_pad_);
-    queries = std::max(queries, AttentionBf16Tiles::kQueries);  // the tiles read 32 rows
+    bf16_.emplace(b, s, hd_pad_, keys_pad_);
+    queries = std::max(queries, AttentionBf16Tiles::kQueries);  // the tiles read kQueries rows
   }
   auto* f = b.getFloatTy();
   qs_ = stack_array(b, f, queries * hd_pad_);
@@ -201,12 +201,16 @@ llvm::Value* AttentionTile::row_at(const BlockRows& rows, llvm::Value* i) {
   return byte_ptr(b, rows.base, b.CreateMul(slot, i64c(b, rows.row_bytes)));
 }
 
-// The block's first `count` rows of a cache as floats into scratch `dst`, hd_pad apart.
+// The block's first `count` rows of a cache as floats into scratch `dst`, hd_pad apart,
+// each row of the next block asked for into L2 meanwhile: a run's blocks of a long
+// context come from L3 or memory, and their rows, one kv head's part of each cache row,
+// are far apart for the hardware's prefetchers.
 void AttentionTile::convert(const BlockRows& src, llvm::Value* dst, llvm::Value* count) {
   auto& b = b_;
   emit_for(
       b, i64c(b, 0), count, 1,
       [&](llvm::Value* i) {
+        prefetch_next_block(src, i);
         store_f32x(b, pad(b, load_cache_values(b, src.dtype, row_at(src, i), s_.head_dim), hd_pad_),
                    f32_ptr(b, dst, b.CreateMul(i, i64c(b, hd_pad_))));
       },

@@ -67,7 +67,7 @@ class AttentionTile {
   const AttentionShape& s_;
   llvm::Value* q_;
   llvm::Value* slots_;
-  int64_t hd_pad_;     // head_dim rounded up to whole vectors (zeros past head_dim)
+  int64_t hd_pad_;     // head_dim rounded up to whole vectors, or 16s for the bf16 tiles (zeros past head_dim)
   int64_t keys_pad_;   // block() rounded up to whole vectors
   llvm::Value* qs_;    // [kTileQueries][hd_pad]: the run's queries times scale
   llvm::Value* os_;    // [kTileQueries][hd_pad]: their output accumulators

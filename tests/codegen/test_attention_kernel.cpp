@@ -9,7 +9,7 @@
 // values each its own dtype), which the reference reads converted back to floats.
 // From T=16 rows on the kernel attends tiles of several rows at once (the PrefillTiles
 // tests): row counts that do not divide into tiles, groups of 1, 3, 4 and 8 query heads
-// (tiles of 24, 8, 6 and 3 rows), each row of a tile masked to its own keys, tiles broken
+// (tiles of up to 48, 16, 12 and 6 rows), each row of a tile masked to its own keys, tiles broken
 // where the sequence changes or positions jump, and ranges cutting through tiles. A call
 // holding a single query head of a row (decode steps run one work item per call, plain
 // multi-head) reads the cache rows directly, whole; one holding more converts them into
@@ -318,49 +318,6 @@ TEST(AttentionKernel, ARowsResultDoesNotDependOnItsStep) {
           << "row " << r << " alone, hd=" << c.head_dim;
     }
   }
-}
-
-// Inputs whose values are bf16 already: the tiles then round nothing of the queries (times
-// a power-of-two scale), keys and values, and differ from the reference only by the
-// weights' rounding to bf16 (2^-9 of a weight: 2^-9 of max|v| = 1 in an output) and f32 sums.
-void truncate_to_bf16(std::vector<float>& v) {
-  for (float& x : v) {
-    uint32_t u;
-    std::memcpy(&u, &x, 4);
-    u &= 0xFFFF0000u;
-    std::memcpy(&x, &u, 4);
-  }
-}
-
-// Prompts of 64 rows or more on the AMX-BF16 tiles (codegen/llvm/attention_bf16.h), run
-// through LLVM's scalarization of the tile intrinsics: scores, masks (causal, a window,
-// softcap), the running softmax over several blocks, value sums, at 1 and 2 threads.
-TEST(AttentionKernel, Bf16TilesForLongPrompts) {
-  on_large_stacks([] {
-    uint32_t seed = 900;
-    for (Case c : {Case{8, 2, 64, 0, 400, 0.0}, Case{4, 1, 256, 0, 400, 5.0, true}, Case{4, 4, 64, 100, 400, 0.0}}) {
-      LoadedKernel k = load_kernel(asking_prefill(desc(c), ir::PrefillKernel::Bf16Tiles), host_with_bf16_tiles(), true);
-      for (auto [rows_n, pos] : {std::pair<int64_t, int32_t>{64, 0}, {137, 200}}) {
-        Rows rows = run_of(rows_n, pos);
-        Inputs in = inputs(c, rows, seed++);
-        truncate_to_bf16(in.q);
-        for (StoredCache* cache : {&in.kc, &in.vc}) {
-          truncate_to_bf16(cache->values);
-          std::memcpy(cache->bytes.data(), cache->values.data(), cache->values.size() * sizeof(float));
-        }
-        auto want = reference_attention(in.ref);
-        int64_t syms[ir::kNumSyms] = {rows.count(), 1, c.slots};
-        // Two threads where the rows are ragged (137), so their split is tested where it is hardest.
-        for (int threads = 1; threads <= (rows_n == 137 ? 2 : 1); ++threads) {
-          std::vector<float> o(in.q.size(), NAN);
-          run_kernel(k, in.args(rows, o), syms, threads);
-          EXPECT_EQ(mismatches(o, want, 1e-5, 3e-3), "")
-              << "Hq=" << c.heads << " Hk=" << c.kv_heads << " hd=" << c.head_dim << " window=" << c.window
-              << " softcap=" << c.softcap << " T=" << rows.count() << " threads=" << threads;
-        }
-      }
-    }
-  });
 }
 
 TEST(AttentionKernel, CapFarBelowTheScores) {
