@@ -91,6 +91,15 @@ def write_model_pair(folder):
     return model, mmproj, pngs, rgbs
 
 
+def model_pair_for(cls):
+    """A test class's generated pair: cls.dir a temporary folder, cls.pair its (text GGUF,
+    mmproj, PNGs) as the servers take them; returns the PNGs' pixels."""
+    cls.dir = tempfile.TemporaryDirectory()
+    model, mmproj, pngs, rgbs = write_model_pair(cls.dir.name)
+    cls.pair = (model, mmproj, pngs)
+    return rgbs
+
+
 def lmc(*args):
     return subprocess.run([LMC, "run", "--threads", "2", *args], capture_output=True, text=True, errors="replace", timeout=300)
 

@@ -23,7 +23,6 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 import unittest
 import zlib
 
@@ -112,10 +111,8 @@ class Served:
 class ServeImage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.TemporaryDirectory()
-        model, mmproj, pngs, _ = test_run_image.write_model_pair(cls.dir.name)
-        cls.pair = (model, mmproj, pngs)
-        cls.uris = [data_uri(p) for p in pngs]
+        test_run_image.model_pair_for(cls)
+        cls.uris = [data_uri(p) for p in cls.pair[2]]
         cls.server = Served(cls.pair, "-np", "1", "--ctx-size", "160")
 
     @classmethod

@@ -15,7 +15,6 @@ import base64
 import re
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import numpy as np
@@ -40,9 +39,8 @@ def unit_mean(rows):
 class ServeImageEmbeddings(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.TemporaryDirectory()
-        model, mmproj, pngs, rgbs = test_run_image.write_model_pair(cls.dir.name)
-        cls.pair = (model, mmproj, pngs)
+        rgbs = test_run_image.model_pair_for(cls)
+        model, mmproj, pngs = cls.pair
         cls.b64 = [test_serve_image.base64_of(p) for p in pngs]
         hp, w = vision_reference.read_mmproj(mmproj)
         cls.image_rows = [vision_reference.encode(hp, w, rgb) for rgb in rgbs]

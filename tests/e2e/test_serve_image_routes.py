@@ -46,10 +46,8 @@ def run_raw(pair, text, image):
 class ServeImageRoutes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.TemporaryDirectory()
-        model, mmproj, pngs, _ = test_run_image.write_model_pair(cls.dir.name)
-        cls.pair = (model, mmproj, pngs)
-        cls.b64 = [test_serve_image.base64_of(p) for p in pngs]
+        test_run_image.model_pair_for(cls)
+        cls.b64 = [test_serve_image.base64_of(p) for p in cls.pair[2]]
         cls.server = Served(cls.pair, "-np", "1", "--ctx-size", "160")
         cls.raw = [run_raw(cls.pair, TEXT, i) for i in (0, 1)]
 

@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import unittest
 
 import numpy as np
@@ -43,9 +42,7 @@ def screenshot(driver, name):
 class ImagesInTheChatPage(BrowserPage, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.TemporaryDirectory()
-        model, mmproj, pngs, _ = test_run_image.write_model_pair(cls.dir.name)
-        cls.pair = (model, mmproj, pngs)
+        test_run_image.model_pair_for(cls)
         cls.files = {"corrupt.png": CORRUPT_PNG, "tiny.gif": GIF,  # noise: a PNG past a MiB
                      "photo.png": png_bytes(np.random.default_rng(5).integers(0, 256, (700, 700, 3)).astype(np.uint8))}
         for name, data in cls.files.items():

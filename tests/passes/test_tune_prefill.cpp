@@ -61,8 +61,8 @@ struct Tuned {
   std::vector<Remark> remarks;
 };
 
-Tuned tune(FakeCostModel& cm, const OptionValues& flags = {}) {
-  auto g = ir::parse(kGraph, "test");
+Tuned tune(FakeCostModel& cm, const OptionValues& flags = {}, const char* graph = kGraph) {
+  auto g = ir::parse(graph, "test");
   PassManager pm({});
   pm.add_pipeline("tune-prefill", flags);
   PassContext ctx;
@@ -132,7 +132,7 @@ TEST(TunePrefill, TheBudgetLeavesTheRestAtTheDefault) {
 
 // The shape with the most work (weights times linears) is timed first, whatever its place.
 TEST(TunePrefill, TheBudgetGoesFirstToTheMostWork) {
-  auto g = ir::parse(R"(graph @g(%x: f32[T,64]) {
+  constexpr const char* graph = R"(graph @g(%x: f32[T,64]) {
   %a = param {name = "a.weight"} : f32[128,64]
   %aq = quantize %a {dtype = q8_0x16} : q8_0x16[128,64]
   %b = param {name = "b.weight"} : f32[512,64]
@@ -141,19 +141,13 @@ TEST(TunePrefill, TheBudgetGoesFirstToTheMostWork) {
   %y2 = linear %x, %bq : f32[T,512]
   return %y1, %y2
 }
-)",
-                     "test");
+)";
   std::map<std::pair<PrefillKernel, std::string>, double> t;
   for (PrefillKernel k : ir::kPrefillKernels) t[{k, "q4_0x16[512,64]"}] = 1;
   FakeCostModel cm(t, 4);
-  PassManager pm({});
-  pm.add_pipeline("tune-prefill", {{"tune-budget", "1"}});
-  PassContext ctx;
-  ctx.cost_model = &cm;
-  ctx.clock = [&cm] { return cm.now; };
-  pm.run(*g, ctx);
+  const std::string ir = tune(cm, {{"tune-budget", "1"}}, graph).ir;
   EXPECT_EQ(cm.calls, 3);
-  EXPECT_TRUE(has(ir::print(*g), R"(%y2 = linear %x, %bq {prefill = "vnni"})")) << ir::print(*g);
+  EXPECT_TRUE(has(ir, R"(%y2 = linear %x, %bq {prefill = "vnni"})")) << ir;
 }
 
 TEST(TunePrefill, OffAndForcedTimeNothing) {
@@ -176,18 +170,8 @@ TEST(TunePrefill, F32WeightsTakeTheBf16TilesOnlyWhenForced) {
 }
 )";
   const std::string f32 = "f32[128,64]";
-  auto run = [&](FakeCostModel& cm, const OptionValues& flags) {
-    auto g = ir::parse(graph, "test");
-    PassManager pm({});
-    pm.add_pipeline("tune-prefill", flags);
-    PassContext ctx;
-    ctx.cost_model = &cm;
-    ctx.clock = [&cm] { return cm.now; };
-    pm.run(*g, ctx);
-    return Tuned{ir::print(*g), ctx.remarks};
-  };
   FakeCostModel cm({{{PrefillKernel::Vnni, f32}, 2}, {{PrefillKernel::Int8Tiles, f32}, 3}}, 0);
-  Tuned t = run(cm, {});
+  Tuned t = tune(cm, {}, graph);
   EXPECT_TRUE(has(t.ir, R"(%y = linear %x, %a {prefill = "vnni"})")) << t.ir;
   EXPECT_EQ(cm.calls, 2) << "bf16_tiles (absent from the times) is never timed";
   ASSERT_FALSE(t.remarks.empty());
@@ -195,8 +179,8 @@ TEST(TunePrefill, F32WeightsTakeTheBf16TilesOnlyWhenForced) {
             "tune-prefill: %y: f32[128,64]: bf16_tiles not timed: it would round the f32 weights to bf16, which only "
             "--prefill-kernel=bf16_tiles (--amx-bf16) asks for");
   FakeCostModel forced({}, 0);
-  EXPECT_TRUE(
-      has(run(forced, {{"prefill-kernel", "bf16_tiles"}}).ir, R"(%y = linear %x, %a {prefill = "bf16_tiles"})"));
+  EXPECT_TRUE(has(tune(forced, {{"prefill-kernel", "bf16_tiles"}}, graph).ir,
+                  R"(%y = linear %x, %a {prefill = "bf16_tiles"})"));
 }
 
 }  // namespace

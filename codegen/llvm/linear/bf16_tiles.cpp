@@ -30,6 +30,7 @@ constexpr int64_t kMaxWeightBytes = 256 << 10;
 constexpr int64_t kMaxInputBytes = 16 << 20;
 
 struct Plan {
+  int64_t k;           // the part's K padded to 32 (bf16_padded_k): what the tiles take
   int64_t kc;          // k per k block, a multiple of bf16_k_unit
   int64_t pair_bytes;  // one column pair's decoded k block: kc / 32 steps x 2 tiles
 };
@@ -38,6 +39,7 @@ Plan plan(const LinearShape& s) {
   const int64_t unit = bf16_k_unit(s), K = bf16_padded_k(s.K);
   const int64_t blocks = (K * kBlockCols * 2 + kMaxWeightBytes - 1) / kMaxWeightBytes;
   Plan p{};
+  p.k = K;
   p.kc = std::min(K, ((K + blocks - 1) / blocks + unit - 1) / unit * unit);
   p.pair_bytes = p.kc / kStep * 2 * kBf16TileBytes;
   return p;
@@ -148,9 +150,9 @@ enum class Start { Zero, Sums };
 
 // Row pair r0 x column pair `pair` over k [k0, k0 + kc): four C tiles carried through the
 // K loop — two A and two B tile loads, four tdpbf16ps a step — and stored after it.
-void row_pair(Builder& b, const LinearShape& s, const Plan& p, const Scratch& sc, llvm::Value* r0, llvm::Value* pair,
-              llvm::Value* k0, llvm::Value* kc, Start start) {
-  auto* a_stride = i64c(b, 2 * bf16_padded_k(s.K));
+void row_pair(Builder& b, const Plan& p, const Scratch& sc, llvm::Value* r0, llvm::Value* pair, llvm::Value* k0,
+              llvm::Value* kc, Start start) {
+  auto* a_stride = i64c(b, 2 * p.k);
   auto* c_stride = i64c(b, kSumBytes);
   auto* w = byte_ptr(b, sc.w, b.CreateMul(pair, i64c(b, p.pair_bytes)));
   Carried init;
@@ -190,7 +192,7 @@ void row_pair(Builder& b, const LinearShape& s, const Plan& p, const Scratch& sc
 // pair of the row block through them.
 void k_block(Builder& b, const LinearShape& s, const Plan& p, LinearIO& io, const Scratch& sc, llvm::Value* nb,
              llvm::Value* pairs, llvm::Value* padded, llvm::Value* k0, Start start) {
-  auto* kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, bf16_padded_k(s.K)), k0));
+  auto* kc = min64(b, i64c(b, p.kc), b.CreateSub(i64c(b, p.k), k0));
   emit_for(
       b, i64c(b, 0), pairs, 1,
       [&](llvm::Value* pair) {
@@ -202,8 +204,7 @@ void k_block(Builder& b, const LinearShape& s, const Plan& p, LinearIO& io, cons
       b, i64c(b, 0), padded, kPair,
       [&](llvm::Value* r0) {
         emit_for(
-            b, i64c(b, 0), pairs, 1, [&](llvm::Value* pair) { row_pair(b, s, p, sc, r0, pair, k0, kc, start); },
-            "cpair");
+            b, i64c(b, 0), pairs, 1, [&](llvm::Value* pair) { row_pair(b, p, sc, r0, pair, k0, kc, start); }, "cpair");
       },
       "rpair");
 }
@@ -240,9 +241,9 @@ void part_gemm(Builder& b, const LinearShape& s, LinearIO& io, const Scratch& sc
         auto* cols = min64(b, i64c(b, kBlockCols), b.CreateSub(io.col_end(), nb));
         auto* pairs = b.CreateUDiv(round_up(b, cols, kPair), i64c(b, kPair));
         k_block(b, s, p, io, sc, nb, pairs, padded, i64c(b, 0), Start::Zero);
-        if (const int64_t K = bf16_padded_k(s.K); p.kc < K)
+        if (p.kc < p.k)
           emit_for(
-              b, i64c(b, p.kc), i64c(b, K), p.kc,
+              b, i64c(b, p.kc), i64c(b, p.k), p.kc,
               [&](llvm::Value* k0) { k_block(b, s, p, io, sc, nb, pairs, padded, k0, Start::Sums); }, "kblk");
         store_block(b, io, sc, t0, rows, nb, pairs);
       },

@@ -239,24 +239,31 @@ void decode_q6_k_super(Builder& b, const std::vector<llvm::Value*>& columns, llv
       "q6two");
 }
 
+// &the first weight of each of the 16 columns of column half h from n0 (row-major weights:
+// a column is a row of w); columns past the part's last read it again (computed, never stored).
+std::vector<llvm::Value*> column_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, int64_t h) {
+  auto* last = i64c(b, s.N - 1);
+  std::vector<llvm::Value*> columns;
+  for (int64_t c = 0; c < kCols; ++c) {
+    auto* n = min64(b, b.CreateAdd(n0, i64c(b, h * kCols + c)), last);
+    columns.push_back(byte_ptr(b, w, b.CreateMul(n, i64c(b, s.w_row_bytes()))));
+  }
+  return columns;
+}
+
 // Row-major blocks: for each tile's 16 columns, a block (piece of 32 k) of each column
 // decoded into its 16 pairs, the 16 x 16 pairs transposed into the step's 16 B rows.
 void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0, llvm::Value* kc,
                  llvm::Value* dst) {
   const int64_t elems = ir::dtype_block_elems(s.wtype), bytes = ir::dtype_block_bytes(s.wtype);
   const int pieces = block_pieces(s.wtype);
-  auto* last = i64c(b, s.N - 1);
   auto* blk0 = b.CreateUDiv(k0, i64c(b, elems));
   Q6Scratch q6{};
   if (s.wtype == ir::DType::q6_k)
     q6 = {stack_array(b, b.getInt8Ty(), kCols * kSuper, kRowBytes),
           stack_array(b, b.getInt8Ty(), kSubBlocks * kRowBytes, kRowBytes)};
   for (int64_t h = 0; h < 2; ++h) {
-    std::vector<llvm::Value*> columns;
-    for (int64_t c = 0; c < kCols; ++c) {
-      auto* n = min64(b, b.CreateAdd(n0, i64c(b, h * kCols + c)), last);
-      columns.push_back(byte_ptr(b, w, b.CreateMul(n, i64c(b, s.w_row_bytes()))));
-    }
+    const std::vector<llvm::Value*> columns = column_rows(b, s, w, n0, h);
     emit_for(
         b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, elems)), 1,
         [&](llvm::Value* i) {
@@ -280,13 +287,8 @@ void decode_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* 
 // that is no whole 32s: the tiles' k is padded to 32) read as zeros.
 void decode_f32_rows(Builder& b, const LinearShape& s, llvm::Value* w, llvm::Value* n0, llvm::Value* k0,
                      llvm::Value* kc, llvm::Value* dst) {
-  auto* last = i64c(b, s.N - 1);
   for (int64_t h = 0; h < 2; ++h) {
-    std::vector<llvm::Value*> columns;
-    for (int64_t c = 0; c < kCols; ++c) {
-      auto* n = min64(b, b.CreateAdd(n0, i64c(b, h * kCols + c)), last);
-      columns.push_back(byte_ptr(b, w, b.CreateMul(n, i64c(b, s.w_row_bytes()))));
-    }
+    const std::vector<llvm::Value*> columns = column_rows(b, s, w, n0, h);
     emit_for(
         b, i64c(b, 0), b.CreateUDiv(kc, i64c(b, kStep)), 1,
         [&](llvm::Value* step) {
